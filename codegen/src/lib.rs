@@ -116,6 +116,12 @@ fn io_diag(base: &Path, path: &Path, e: &std::io::Error) -> Diagnostics {
 
 /// Reads and validates every spec into the resolved model.
 pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
+    load_counting(input).map(|(model, _)| model)
+}
+
+/// [`load`], with how the documented samples fared (the sample pass's count, kept out of the
+/// IR: the model does not depend on its passes).
+fn load_counting(input: &Input) -> Result<(model::Model, sample::SampleStats), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut protocol_files = Vec::new();
     yaml_files(&input.protocols, Path::new(""), &mut protocol_files)
@@ -199,10 +205,9 @@ pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
     };
     let (mut model, sources) = model::resolve(specs, &read_sample, &mut diags);
     let samples = sample::check_all(&mut model, &sources, &mut diags);
-    model.sample_stats = samples;
     read_changelogs(input, &mut model, &mut diags);
     if diags.is_empty() {
-        Ok(model)
+        Ok((model, samples))
     } else {
         Err(diags)
     }
@@ -573,7 +578,7 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
 /// Generates the SDK crate from the specs of `input`.
 pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
     let started = std::time::Instant::now();
-    let model = load(input)?;
+    let (model, samples) = load_counting(input)?;
     let loaded = started.elapsed();
     // Crates are independent: each worker emits and renders whole crates (token streams
     // never cross threads; only text does), so peak memory is one crate's tokens per worker.
@@ -622,7 +627,7 @@ pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
         + model.ops.len()
         + model.services.iter().filter(|s| s.file.is_some()).count();
     let mut stats = count_stats(&model, specs, &files);
-    stats.samples = model.sample_stats;
+    stats.samples = samples;
     stats.threads = threads;
     stats.phases =
         [loaded, rendered - loaded, started.elapsed() - rendered].map(|d| d.as_secs_f64());

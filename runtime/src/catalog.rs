@@ -4,8 +4,6 @@
 //! that touch "every operation" iterate these entries instead of naming operations.
 
 use std::fmt::Debug;
-use std::future::Future;
-use std::pin::Pin;
 
 pub use sdk_core::catalog::*;
 
@@ -17,8 +15,7 @@ use crate::error::{DecodeError, ErrorMeta, SdkError, ServiceError};
 use crate::transport::TransportError;
 use crate::wire::WireRequest;
 
-/// A boxed, sendable future (what [`Entry::call_example`] returns).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::client::BoxFuture;
 
 /// One operation of the generated catalog: its spec facts and its typed hooks.
 #[derive(Clone, Copy)]

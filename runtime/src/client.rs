@@ -38,6 +38,10 @@ pub trait CallFuture<T, E>: std::future::Future<Output = Result<T, SdkError<E>>>
 
 impl<F, T, E> CallFuture<T, E> for F where F: std::future::Future<Output = Result<T, SdkError<E>>> {}
 
+/// A boxed, sendable future: what a catalog hook's `call_example` and a credentials
+/// provider's fetch return.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 /// One generated operation as the runtime calls it: its wire facts and how its input
 /// becomes a wire request.
 #[doc(hidden)]
@@ -46,6 +50,15 @@ pub struct Op<I> {
     pub info: &'static OperationInfo,
     /// The input as an unsigned wire request.
     pub to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
+}
+
+/// The request type of a generated operation: which operation it is the input of. A
+/// client's `unsigned_request` takes any of them (one generic method rather than a preview
+/// method per operation).
+pub trait Request: Sized + 'static {
+    /// The operation this is the input of.
+    #[doc(hidden)]
+    const OP: &'static Op<Self>;
 }
 
 /// What one attempt hands the decoder: the response's status, request id (from the

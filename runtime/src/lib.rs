@@ -24,7 +24,7 @@ pub mod transport;
 pub mod wait;
 
 pub use build::{BuildError, Problem};
-pub use client::{CallFuture, Op, Runtime};
+pub use client::{BoxFuture, CallFuture, Op, Request, Runtime};
 pub use config::{CallOptions, ClientConfig, Clock};
 pub use credentials::{
     Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,

@@ -21,6 +21,21 @@ pub fn read(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// An emulator serving the generated SDK's hand-written (seed) operations, with the
+/// default keys.
+pub async fn seed_emulator() -> emulator::Emulator {
+    emulator::Emulator::start(generated::catalog::hand_written())
+        .await
+        .expect("emulator starts")
+}
+
+/// The string member `key` of a JSON test vector, or a panic naming it.
+pub fn json_text<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` is not a string: {:?}", v[key]))
+}
+
 /// The emulator serving the fixture SDK, and a client of its Tencent `widgets` service: what
 /// the paginator and waiter tests share.
 #[cfg(all(feature = "tencent", feature = "catalog"))]

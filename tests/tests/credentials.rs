@@ -12,9 +12,7 @@ use generated::runtime::{ClientConfig, HuaweiCredentials, TencentCredentials, UC
 use generated::tencent::redis;
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::hand_written())
-        .await
-        .expect("emulator starts")
+    tests::seed_emulator().await
 }
 
 fn vars(pairs: &[(&'static str, String)]) -> Lookup {
@@ -251,9 +249,7 @@ async fn one_refresh_for_a_hundred_concurrent_calls() {
             let runtime = runtime.clone();
             let client = client.clone();
             tokio::spawn(async move {
-                let wire = client
-                    .describe_backup_url_request(&request())
-                    .expect("wire");
+                let wire = client.unsigned_request(&request()).expect("wire");
                 runtime
                     .invoke::<redis::DescribeBackupUrlResponse, redis::DescribeBackupUrlError>(
                         &info, wire,

@@ -27,9 +27,7 @@ fn op(name: &str) -> &'static OperationCatalog {
 }
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::hand_written())
-        .await
-        .expect("emulator starts")
+    tests::seed_emulator().await
 }
 
 fn clients_with(

@@ -70,7 +70,7 @@ fn keyword_collision_secret_and_nested_request() {
         runtime::TencentCredentials::new("AKID", "sk"),
     )
     .expect("client")
-    .describe_widget_tree_request(&req)
+    .unsigned_request(&req)
     .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
     let err = DescribeWidgetTreeRequest::builder()
@@ -92,7 +92,7 @@ fn operation_with_no_parameters() {
         runtime::UCloudCredentials::new("pub", "pk"),
     )
     .expect("client")
-    .ping_request(&req)
+    .unsigned_request(&req)
     .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
     let r = tests::fixture_sdk::ucloud::widgets::catalog::ping::decode(
@@ -121,7 +121,7 @@ fn huawei_path_header_body_and_errors() {
     .expect("client");
     insta::assert_snapshot!(format!(
         "{:#?}",
-        client.create_widget_request(&req).expect("wire")
+        client.unsigned_request(&req).expect("wire")
     ));
     let e = DescribeWidgetTreeError::from(runtime::ErrorMeta::new(
         "LimitExceeded.Widgets",
@@ -174,7 +174,7 @@ fn huawei_domain_scope_patch_and_json_array_payload() {
         .expect("valid");
     let creds = runtime::HuaweiCredentials::new("ak", "sk").with_domain_id("d1");
     let wire = huawei_client(creds.clone())
-        .patch_widget_tags_request(&req)
+        .unsigned_request(&req)
         .expect("wire");
     assert_eq!(
         wire.body,
@@ -214,7 +214,7 @@ fn huawei_raw_string_payload_with_callers_content_type() {
         .with_project_id("p1")
         .with_security_token("tok");
     let wire = huawei_client(creds.clone())
-        .put_widget_note_request(&req)
+        .unsigned_request(&req)
         .expect("wire");
     let content_types: Vec<_> = wire
         .headers
@@ -322,7 +322,7 @@ fn every_type_in_every_position_and_timestamps_in_requests() {
         runtime::TencentCredentials::new("id", "key"),
     )
     .expect("client");
-    let wire = client.echo_shapes_request(&req).expect("wire");
+    let wire = client.unsigned_request(&req).expect("wire");
     let runtime::Body::Json(body) = &wire.body else {
         panic!("{wire:?}")
     };
@@ -390,7 +390,7 @@ fn an_unset_idempotency_token_is_filled_fresh_per_call() {
     )
     .expect("client");
     let token = |req: &tw::CreateWidgetRequest| -> Option<String> {
-        match client.create_widget_request(req).expect("wire").body {
+        match client.unsigned_request(req).expect("wire").body {
             runtime::Body::Json(text) => {
                 let v: serde_json::Value = serde_json::from_str(&text).expect("JSON body");
                 v["ClientToken"].as_str().map(str::to_owned)

@@ -149,20 +149,56 @@ fn public_paths(files: &std::collections::BTreeMap<String, String>) -> Vec<(Stri
                 Item::Fn(i) => (&i.vis, i.sig.ident.to_string()),
                 Item::Const(i) => (&i.vis, i.ident.to_string()),
                 Item::Static(i) => (&i.vis, i.ident.to_string()),
+                // `pub use ::runtime;`, `pub use ::generated_protocols::*;` and the like:
+                // another crate's items.
+                Item::Use(u) if u.leading_colon.is_some() => continue,
                 Item::Use(u) if matches!(u.vis, Visibility::Public(_)) => {
-                    match &u.tree {
-                        // `pub use child::*`: the child's exports are this module's.
-                        UseTree::Path(p) if matches!(&*p.tree, UseTree::Glob(_)) => {
-                            let name = p.ident.to_string();
-                            let Some(Some(child)) = children.get(&name) else {
-                                panic!("{file}: `pub use {name}::*` of no child module file")
-                            };
-                            out.extend(exports(files, child));
+                    let UseTree::Path(p) = &u.tree else {
+                        panic!("{file}: unexpected re-export `{}`", quote::quote!(#u))
+                    };
+                    let name = p.ident.to_string();
+                    if name == "crate" {
+                        // `pub use crate::op::glue::{OP, …}` (the catalog's test hooks): items
+                        // of a crate-private module, public only here.
+                        let path = quote::quote!(#p).to_string().replace(' ', "");
+                        let (from, leaves) = path.rsplit_once("::").unwrap_or((&path, ""));
+                        for leaf in leaves.trim_matches(|c| c == '{' || c == '}').split(',') {
+                            out.push((leaf.to_owned(), format!("{from}#{leaf}"), None));
                         }
-                        // `pub use ::runtime;` and the like: another crate's.
-                        UseTree::Path(_) | UseTree::Name(_) | UseTree::Rename(_)
-                            if u.leading_colon.is_some() => {}
-                        other => panic!("{file}: unexpected re-export `{}`", quote::quote!(#other)),
+                        continue;
+                    }
+                    let Some(Some(child)) = children.get(&name) else {
+                        panic!("{file}: `pub use {name}::…` of no child module file")
+                    };
+                    let theirs = exports(files, child);
+                    // `pub use child::*`, `child::Name`, `child::Name as Other`, `child::{…}`.
+                    let mut picks: Vec<(String, String)> = Vec::new();
+                    let mut glob = false;
+                    let mut trees = vec![&*p.tree];
+                    while let Some(tree) = trees.pop() {
+                        match tree {
+                            UseTree::Glob(_) => glob = true,
+                            UseTree::Name(n) => {
+                                picks.push((n.ident.to_string(), n.ident.to_string()))
+                            }
+                            UseTree::Rename(r) => {
+                                picks.push((r.ident.to_string(), r.rename.to_string()))
+                            }
+                            UseTree::Group(g) => trees.extend(g.items.iter()),
+                            other => {
+                                panic!("{file}: unexpected re-export `{}`", quote::quote!(#other))
+                            }
+                        }
+                    }
+                    for (name, id, module) in theirs {
+                        if glob {
+                            out.push((name.clone(), id.clone(), module.clone()));
+                        }
+                        for (from, to) in &picks {
+                            if *from == name {
+                                out.push((to.clone(), id.clone(), module.clone()));
+                            }
+                        }
                     }
                     continue;
                 }

@@ -24,11 +24,7 @@ fn vectors() -> Vec<Value> {
     doc["vectors"].as_array().expect("vectors").clone()
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("`{key}` is a string"))
-}
+use tests::json_text as text;
 
 fn pairs(v: &Value) -> Vec<(String, String)> {
     v.as_array()

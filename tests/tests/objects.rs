@@ -13,9 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::hand_written())
-        .await
-        .expect("emulator starts")
+    tests::seed_emulator().await
 }
 
 /// A response as read off the socket until the server closed it.

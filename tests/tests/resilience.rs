@@ -15,9 +15,7 @@ use generated::tencent::redis::{
 const OP: &str = "DescribeBackupUrl";
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::hand_written())
-        .await
-        .expect("emulator")
+    tests::seed_emulator().await
 }
 
 fn client(emu: &Emulator, tweak: impl Fn(ClientConfig) -> ClientConfig) -> redis::Client {
@@ -44,9 +42,7 @@ async fn call(
         idempotent,
         ..redis::catalog::describe_backup_url::OPERATION
     };
-    let wire = client
-        .describe_backup_url_request(&request())
-        .expect("wire");
+    let wire = client.unsigned_request(&request()).expect("wire");
     client.runtime().invoke(&info, wire).await
 }
 

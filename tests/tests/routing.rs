@@ -9,9 +9,7 @@ use tests::fixture_sdk::huawei::{gadgets as hgadgets, widgets as hwidgets};
 use tests::fixture_sdk::tencent::{gadgets, widgets};
 
 async fn start() -> Emulator {
-    Emulator::start(tests::fixture_sdk::catalog::operations())
-        .await
-        .expect("emulator starts")
+    tests::fixture_emulator::start().await
 }
 
 fn config(endpoint: &str) -> ClientConfig {

@@ -28,11 +28,7 @@ fn vectors() -> Vec<Value> {
     all
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("`{key}` is not a string: {:?}", v[key]))
-}
+use tests::json_text as text;
 
 /// `[["k", "v"], …]` in the order the SDK held them when it signed.
 fn params(v: &Value) -> Vec<(String, String)> {

@@ -22,7 +22,7 @@ fn seed_000_wire_request() {
     let req = generated::tencent::cdb::catalog::get_export_backup_url::example().expect("example");
     let client =
         cdb::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent()).expect("client");
-    let wire = client.get_export_backup_url_request(&req).expect("wire");
+    let wire = client.unsigned_request(&req).expect("wire");
     let list = wire
         .query
         .iter()
@@ -44,7 +44,7 @@ fn seed_001_wire_request() {
         generated::tencent::redis::catalog::get_backup_download_url::example().expect("example");
     let wire = redis::Client::new(ClientConfig::new(), tencent())
         .expect("client")
-        .get_backup_download_url_request(&req)
+        .unsigned_request(&req)
         .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
 }
@@ -54,7 +54,7 @@ fn seed_002_wire_request_and_financial_zone() {
     let req = generated::tencent::redis::catalog::describe_backup_url::example().expect("example");
     let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent())
         .expect("client")
-        .describe_backup_url_request(&req)
+        .unsigned_request(&req)
         .expect("wire");
     assert_eq!(
         wire.body,
@@ -63,7 +63,7 @@ fn seed_002_wire_request_and_financial_zone() {
     insta::assert_snapshot!(format!("{wire:#?}"));
     let fsi = redis::Client::new(ClientConfig::new().region("ap-shanghai-fsi"), tencent())
         .expect("client")
-        .describe_backup_url_request(&req)
+        .unsigned_request(&req)
         .expect("wire");
     assert_eq!(fsi.host, "redis.ap-shanghai-fsi.tencentcloudapi.com");
     let custom = redis::Client::new(
@@ -74,7 +74,7 @@ fn seed_002_wire_request_and_financial_zone() {
     )
     .expect("client");
     assert_eq!(
-        custom.describe_backup_url_request(&req).expect("wire").host,
+        custom.unsigned_request(&req).expect("wire").host,
         "127.0.0.1:9000"
     );
 }
@@ -85,7 +85,7 @@ fn seed_003_wire_request_and_range_check() {
         .expect("example");
     let wire = udb::Client::new(ClientConfig::new(), UCloudCredentials::new("pub", "pk"))
         .expect("client")
-        .describe_udb_instance_backup_url_request(&req)
+        .unsigned_request(&req)
         .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
     // The document's own example sends ValidTime=5: out of range, refused before any I/O.
@@ -111,7 +111,7 @@ fn seed_003_region_and_project_come_from_the_client_unless_the_request_sets_them
     // Neither the request nor the client has a region: refused before sending.
     let err = udb::Client::new(ClientConfig::new(), creds())
         .expect("client")
-        .describe_udb_instance_backup_url_request(&req)
+        .unsigned_request(&req)
         .expect_err("no region anywhere");
     let text = err.to_string();
     assert!(
@@ -128,11 +128,7 @@ fn seed_003_region_and_project_come_from_the_client_unless_the_request_sets_them
         creds(),
     )
     .expect("client");
-    let sent = form(
-        client
-            .describe_udb_instance_backup_url_request(&req)
-            .expect("wire"),
-    );
+    let sent = form(client.unsigned_request(&req).expect("wire"));
     for pair in [("Region", "cn-bj2"), ("ProjectId", "org-1")] {
         assert!(
             sent.contains(&(pair.0.to_owned(), pair.1.to_owned())),
@@ -147,11 +143,7 @@ fn seed_003_region_and_project_come_from_the_client_unless_the_request_sets_them
         .backup_id(7)
         .build()
         .expect("valid");
-    let sent = form(
-        client
-            .describe_udb_instance_backup_url_request(&own)
-            .expect("wire"),
-    );
+    let sent = form(client.unsigned_request(&own).expect("wire"));
     assert!(
         sent.contains(&("Region".to_owned(), "hk".to_owned())),
         "{sent:?}"
@@ -172,7 +164,7 @@ fn seed_004_wire_request_and_region() {
         HuaweiCredentials::new("ak", "sk"),
     )
     .expect("client")
-    .download_file_request(&req)
+    .unsigned_request(&req)
     .expect("wire");
     assert_eq!(
         wire.path,
@@ -181,7 +173,7 @@ fn seed_004_wire_request_and_region() {
     insta::assert_snapshot!(format!("{wire:#?}"));
     let err = dds::Client::new(ClientConfig::new(), HuaweiCredentials::new("ak", "sk"))
         .expect("client")
-        .download_file_request(&req)
+        .unsigned_request(&req)
         .unwrap_err();
     assert!(err.to_string().contains("needs a region"), "{err}");
 }

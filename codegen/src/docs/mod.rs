@@ -59,9 +59,9 @@ service has a `Client`. A crate that needs one service can depend on that crate 
     ),
     (
         "front",
-        r###"{% macro link(text, path) %}{% if readme %}`{{ text }}`{% else %}[`{{ text }}`]({{ path }}){% endif %}{% endmacro %}{% set h = "##" if readme else "#" %}{% if readme %}# {{ package }}
+        r###"{% macro link(text, path) %}{% if readme %}`{{ text }}`{% elif text == path %}[`{{ text }}`]{% else %}[`{{ text }}`]({{ path }}){% endif %}{% endmacro %}{% set h = "##" if readme else "#" %}{% if readme %}# {{ package }}
 
-{% endif %}{{ vendor }} `{{ service }}` API{% if version %} (version `{{ version }}`){% endif %} for Rust: a typed async client.{% if doc %}
+{% endif %}{{ vendor }} `{{ service }}` API{% if title %} ({{ title }}){% endif %}{% if version %}, version `{{ version }}`,{% endif %} for Rust: a typed async client.{% if doc %}
 
 {{ doc }}{% endif %}
 
@@ -114,8 +114,8 @@ Each poll is one call of [`{{ call }}`](Self::{{ call }}), retried by its rules{
     ),
     (
         "field",
-        r#"{{ doc if doc else "(No description in the spec.)" }}
-{% if list_end %}
+        r#"{% if doc %}{{ doc }}
+
 {% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, {{ location }}{% endif %}{% if example %}; example: {{ example }}{% endif %}.{% if json %}
 Sent as a JSON document inside a string.{% endif %}{% if csv %}
 Sent as one comma-separated value.{% endif %}{% if config %}
@@ -162,6 +162,8 @@ pub struct FrontPage {
     pub krate: String,
     pub vendor: String,
     pub service: String,
+    /// The service's name in the vendor's catalogue.
+    pub title: Option<String>,
     pub doc: Option<String>,
     pub version: Option<String>,
     pub spec: Option<String>,
@@ -239,7 +241,7 @@ impl Docs {
                 spec => page.spec, operations => page.operations, subs => page.subs,
                 credentials => page.credentials, example => page.example, code,
                 paginators => page.paginators, waiters => page.waiters, errors => page.errors,
-                origin => page.origin,
+                origin => page.origin, title => page.title.as_deref().map(prose),
             },
         )
     }
@@ -321,13 +323,17 @@ impl Docs {
             (Location::Form, _) => Some("sent in the form body"),
             (Location::Part, _) => Some("sent as a part of the multipart body"),
         };
-        let doc = f.doc.as_deref().map(|d| prose(d.trim()));
-        // The facts line continues the description's paragraph, unless that ends in a list.
-        let list_end = doc.as_deref().is_some_and(prose::ends_in_list);
+        // The description is a paragraph of its own; the facts follow it (they are the whole
+        // doc of a field the spec does not describe).
+        let doc = f
+            .doc
+            .as_deref()
+            .map(|d| prose(d.trim()))
+            .filter(|d| !d.is_empty());
         self.render(
             "field",
             ctx! {
-                doc, list_end, wire => f.wire, aliases => f.aliases, location,
+                doc, wire => f.wire, aliases => f.aliases, location,
                 json => f.encoding == Encoding::Json, csv => f.encoding == Encoding::Csv, unit => f.unit, range, valid_for => f.valid_for.as_ref().map(|v| &v.0),
                 signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
                 // A secret's example (an overlay may make a field secret) is not printed.

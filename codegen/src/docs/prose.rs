@@ -8,6 +8,7 @@
 /// markdown, other tags and brackets are escaped, bare URLs become autolinks; tabs become
 /// spaces; a line that would lazily continue a list item starts a paragraph.
 pub fn prose(text: &str) -> String {
+    let text = destutter(text);
     let text = text
         .replace("\r\n", "\n")
         .replace(['\r'], "\n")
@@ -26,6 +27,62 @@ pub fn prose(text: &str) -> String {
         out.push('\n');
     }
     paragraphs_after_lists(out.trim_end())
+}
+
+/// The vendor's opening formula, said once: "This API (DescribeBackups) is used to query the
+/// backups…" (and "This API is used to…", "This interface…") becomes "Queries the backups…";
+/// any other text is returned as it is.
+fn destutter(text: &str) -> std::borrow::Cow<'_, str> {
+    let rest = [
+        "This API ",
+        "This api ",
+        "This interface ",
+        "This Interface ",
+    ]
+    .iter()
+    .find_map(|p| text.strip_prefix(p));
+    let Some(mut rest) = rest else {
+        return text.into();
+    };
+    // The operation's name in parentheses, if given.
+    if let Some((name, after)) = rest.strip_prefix('(').and_then(|r| r.split_once(") "))
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        rest = after;
+    }
+    let Some(rest) = ["is used to ", "was used to "]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))
+    else {
+        return text.into();
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
+        .unwrap_or(rest.len());
+    let (verb, tail) = rest.split_at(end);
+    if verb.is_empty() || !verb.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return text.into();
+    }
+    // The third person of the verb: query → queries, match → matches, get → gets.
+    let third = if let Some(stem) = verb
+        .strip_suffix('y')
+        .filter(|s| s.ends_with(|c: char| !"aeiou".contains(c)))
+    {
+        format!("{stem}ies")
+    } else if ["s", "sh", "ch", "x", "z", "o"]
+        .iter()
+        .any(|e| verb.ends_with(e))
+    {
+        format!("{verb}es")
+    } else {
+        format!("{verb}s")
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut chars = third.chars();
+    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+    out.push_str(chars.as_str());
+    out.push_str(tail);
+    out.into()
 }
 
 /// One line outside a fence: code spans kept verbatim, the rest escaped.
@@ -140,22 +197,6 @@ pub fn code_span(text: &str) -> String {
     format!("{ticks}{pad}{shown}{pad}{ticks}")
 }
 
-/// Whether `text` ends inside a list item (its last paragraph is an item or continues one),
-/// so that a line appended after it would continue the item lazily.
-pub(super) fn ends_in_list(text: &str) -> bool {
-    let mut in_item = false;
-    for line in text.split('\n') {
-        if line.trim().is_empty() {
-            in_item = false;
-        } else if is_list_item(line) {
-            in_item = true;
-        } else if !line.starts_with("  ") {
-            in_item = false;
-        }
-    }
-    in_item
-}
-
 fn is_list_item(line: &str) -> bool {
     let t = line.trim_start();
     let bullet = ["- ", "* ", "+ "].iter().any(|b| t.starts_with(b));
@@ -206,8 +247,27 @@ mod tests {
         assert_eq!(prose("a\r\nb\rc"), "a\nb\nc");
         assert_eq!(prose("account’s <b>x</b>"), "account’s **x**");
         assert_eq!(super::code_span("a\tb"), "`a\\tb`");
-        assert!(super::ends_in_list("x\n\n- a\n  more"));
-        assert!(!super::ends_in_list("- a\n\nafter"));
+        // The vendor's opening formula, once.
+        assert_eq!(
+            prose("This API (DescribeBackups) is used to query the backups."),
+            "Queries the backups."
+        );
+        assert_eq!(
+            prose("This API is used to modify a name."),
+            "Modifies a name."
+        );
+        assert_eq!(
+            prose("This interface is used to detach a disk."),
+            "Detaches a disk."
+        );
+        assert_eq!(prose("This API is used to re-create it."), "Re-creates it.");
+        assert_eq!(prose("This API is used to get it."), "Gets it.");
+        assert_eq!(prose("This API is used to obtain X."), "Obtains X.");
+        assert_eq!(prose("This API is used for X."), "This API is used for X.");
+        assert_eq!(
+            prose("This API (not a name) is used to get."),
+            "This API (not a name) is used to get."
+        );
         assert_eq!(super::code_span("a`b"), "``a`b``");
         assert_eq!(super::code_span("`x"), "`` `x ``");
     }

@@ -159,7 +159,8 @@ impl Emitter<'_> {
                 let example = super::glue::example_builder(self.model, op, p, false);
                 let hooks_items = quote! {
                         use #path::*;
-                        use ::runtime::catalog::{BoxFuture, Outcome};
+                        use ::runtime::BoxFuture;
+                        use ::runtime::catalog::Outcome;
                         pub use #glue::{OP, OPERATION, to_wire};
 
                         pub fn example() -> Result<#req, ::runtime::BuildError> {

@@ -107,6 +107,11 @@ impl Emitter<'_> {
                     Ok(Self { runtime })
                 }
 
+                /// The request a call of `input` would send, unsigned: method, URL, headers and body as built from `input` and this client's configuration (`client.unsigned_request(&request)?`), for logs and tests. Nothing is signed or sent.
+                pub fn unsigned_request<R: ::runtime::Request>(&self, input: &R) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+                    self.runtime.wire(R::OP, input)
+                }
+
                 /// The client's configuration.
                 pub fn config(&self) -> &::runtime::ClientConfig {
                     self.runtime.config()
@@ -191,13 +196,10 @@ impl Emitter<'_> {
         };
         // The client's methods for this operation live with it (an inherent impl may sit in
         // any module of the crate), so the service module stays small at any size.
-        let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
+        let call = ident(&op.snake);
         let [req, resp, err] =
             ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
         let call_doc = doc(&self.docs.op_doc(op, p));
-        let unsigned_doc = doc(&format!(
-            "The unsigned request [`{call}`](Self::{call}) would send."
-        ));
         let paginator = match &op.pagination {
             Some(pg) => super::paging::method(op, &self.docs.paginator_doc(op, pg)),
             None => quote!(),
@@ -212,12 +214,12 @@ impl Emitter<'_> {
                 pub fn #call(&self, input: &#req) -> impl ::runtime::CallFuture<#resp, #err> {
                     self.runtime.call(&glue::OP, input)
                 }
-                #unsigned_doc
-                pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-                    self.runtime.wire(&glue::OP, input)
-                }
                 #paginator
                 #(#waiters)*
+            }
+
+            impl ::runtime::Request for #req {
+                const OP: &'static ::runtime::Op<Self> = &glue::OP;
             }
         };
         // The user's types first; the runtime's glue last.
@@ -316,8 +318,7 @@ impl Emitter<'_> {
         let items = quote! {
             /// What the service's operations share on the wire; each one's `glue::OPERATION`
             /// starts from it.
-            #[doc(hidden)]
-            pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo { #(#inits),* };
+            pub(crate) const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo { #(#inits),* };
         };
         Some((items, fields.into_iter().map(|(k, t, _)| (k, t)).collect()))
     }

@@ -97,6 +97,7 @@ impl Emitter<'_> {
                 .map(|p| p.vendor.clone())
                 .unwrap_or_else(|| service.provider.clone()),
             service: service.name.clone(),
+            title: service.title.clone(),
             // An imported service's doc only restates what the page says.
             doc: service
                 .doc

@@ -202,8 +202,9 @@ impl Emitter<'_> {
                         readme: self.front_page(i, true),
                         changelog: changelog(s),
                         description: format!(
-                            "{vendor} {} API ({ops} operation{}): a typed async Rust client, generated from its spec.",
+                            "{vendor} {} API{}: a typed async Rust client of its {ops} operation{}, generated from its spec.",
                             s.name,
+                            s.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default().replace('"', "'"),
                             if ops == 1 { "" } else { "s" }
                         ),
                         keywords,

@@ -430,6 +430,8 @@ pub struct Service {
     pub sub: Option<String>,
     /// Protocol of the `service.yaml` (its errors' `Common` variant).
     pub protocol: Option<usize>,
+    /// The service's name in the vendor's catalogue (`title:`).
+    pub title: Option<String>,
     pub doc: Option<String>,
     pub types: Vec<NamedType>,
     /// The service's error codes (without its protocol's common ones).
@@ -461,8 +463,6 @@ pub struct Model {
     pub protocols: Vec<Protocol>,
     pub services: Vec<Service>,
     pub ops: Vec<Operation>,
-    /// How the documented samples fared (set by the sample pass).
-    pub sample_stats: crate::sample::SampleStats,
 }
 
 impl Model {

@@ -8,12 +8,39 @@ use crate::naming::{is_pascal_ident, is_snake_ident, pascal, snake};
 use crate::spec::{ErrorRow, ProtocolSpec, Str};
 use sdk_core::protocol::ConfigParam;
 
+/// An error table's rows as variants. `service_enum` (`CdbError`): a variant named from a code
+/// that repeats it (`CdbError.BackupError`) drops it (`CdbError::BackupError`), unless another
+/// row's name is what remains.
 pub(super) fn resolve_errors(
     cx: &mut Cx<'_>,
     rows: Vec<ErrorRow>,
     allow_message_names: bool,
     reserved: &[&str],
+    service_enum: Option<&str>,
 ) -> Vec<ErrorVariant> {
+    // The names rows take without the rule, so that dropping a prefix never makes a clash.
+    let plain: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| match &r.variant {
+            Some(v) => Some(v.value.clone()),
+            None => r
+                .code
+                .value
+                .starts_with(|c: char| c.is_ascii_alphabetic())
+                .then(|| pascal(&r.code.value)),
+        })
+        .collect();
+    let unprefixed = |name: String| -> String {
+        let rest = service_enum.and_then(|e| name.strip_prefix(e));
+        match rest {
+            Some(rest)
+                if is_pascal_ident(rest) && !plain.contains(rest) && !reserved.contains(&rest) =>
+            {
+                rest.to_owned()
+            }
+            _ => name,
+        }
+    };
     let mut out: Vec<ErrorVariant> = Vec::new();
     let mut by_variant: BTreeMap<String, (String, Pos)> = BTreeMap::new();
     let mut by_code: BTreeMap<String, Pos> = BTreeMap::new();
@@ -40,7 +67,7 @@ pub(super) fn resolve_errors(
             None => {
                 let alpha = code.starts_with(|c: char| c.is_ascii_alphabetic());
                 match (&row.message, alpha) {
-                    (_, true) => (pascal(&code), row.code.pos),
+                    (_, true) => (unprefixed(pascal(&code)), row.code.pos),
                     (Some(m), false) if allow_message_names && !m.trim().is_empty() => {
                         (pascal(m), row.pos)
                     }
@@ -220,7 +247,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
             ),
         );
     }
-    let errors = resolve_errors(cx, p.errors, false, &["Unhandled"]);
+    let errors = resolve_errors(cx, p.errors, false, &["Unhandled"], None);
     let (method, path) = match &p.http {
         Some(h) => (check_method(cx, &h.method), h.path.value.clone()),
         None => ("POST".to_owned(), "/".to_owned()),

@@ -387,7 +387,14 @@ fn resolve_op(
             ),
         );
     }
-    let errors = resolve_errors(cx, spec.errors.clone(), true, &RESERVED_ERROR_VARIANTS);
+    let service_enum = format!("{}Error", crate::naming::pascal(&service_name));
+    let errors = resolve_errors(
+        cx,
+        spec.errors.clone(),
+        true,
+        &RESERVED_ERROR_VARIANTS,
+        Some(&service_enum),
+    );
     let mut samples = Vec::new();
     let mut sample_pos = Vec::new();
     for s in &spec.samples {

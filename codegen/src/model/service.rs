@@ -91,10 +91,16 @@ pub(super) fn resolve_services(
             .collect();
         let types = resolve_types(cx, &spec.types, &names, &enums);
         let common = &model.protocols[protocol].errors;
-        let errors = resolve_errors(cx, spec.errors, true, &RESERVED_ERROR_VARIANTS)
-            .into_iter()
-            .filter(|e| common.iter().all(|c| c.code != e.code))
-            .collect();
+        let errors = resolve_errors(
+            cx,
+            spec.errors,
+            true,
+            &RESERVED_ERROR_VARIANTS,
+            Some(&error_enum),
+        )
+        .into_iter()
+        .filter(|e| common.iter().all(|c| c.code != e.code))
+        .collect();
         positions.push((file.clone(), spec.service.pos));
         out.push(Some(model.services.len()));
         model.services.push(Service {
@@ -103,6 +109,7 @@ pub(super) fn resolve_services(
             name: spec.service.value,
             sub: input.sub,
             protocol: Some(protocol),
+            title: spec.title,
             doc: Some(spec.doc),
             types,
             errors,
@@ -196,6 +203,7 @@ pub(super) fn service_index(
         name: name.to_owned(),
         sub: sub.map(str::to_owned),
         protocol: None,
+        title: None,
         doc: None,
         types: Vec::new(),
         errors: Vec::new(),

@@ -184,6 +184,8 @@ pub struct ServiceSpec {
     pub regions: Vec<(Str, Str)>,
     /// The name the signature's scope uses (TC3 `service`), when it differs from `service`.
     pub signing_name: Option<Str>,
+    /// `title:`, the service's name in the vendor's catalogue (`云数据库 MySQL`).
+    pub title: Option<String>,
     pub doc: String,
     pub types: Vec<TypeSpec>,
     pub errors: Vec<ErrorRow>,

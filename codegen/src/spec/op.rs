@@ -393,6 +393,7 @@ const SERVICE_KEYS: &[&str] = &[
     "endpoint",
     "regions",
     "signing_name",
+    "title",
     "doc",
     "types",
     "errors",
@@ -442,6 +443,7 @@ pub fn read_service(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<
     let endpoint = r.req_str(&mut o, "endpoint", what);
     let regions = read_regions(r, o.take("regions"));
     let signing_name = r.opt_str(&mut o, "signing_name");
+    let title = r.opt_text(&mut o, "title");
     let doc = r
         .req_str(&mut o, "doc", what)
         .map(|s| s.value)
@@ -457,6 +459,7 @@ pub fn read_service(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<
         endpoint: endpoint?,
         regions,
         signing_name,
+        title,
         doc,
         types,
         errors,

@@ -24,7 +24,7 @@ use super::provider::{
     CachingProvider, Chain, Expiring, Lookup, ProvideCredentials, ProviderError,
 };
 use super::{CredentialsError, HuaweiCredentials, ProfileFile};
-use crate::catalog::BoxFuture;
+use crate::client::BoxFuture;
 
 /// Where the ECS metadata service is.
 pub const HUAWEI_METADATA: &str = "http://169.254.169.254";

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{Credentials, CredentialsError};
-use crate::catalog::BoxFuture;
+use crate::client::BoxFuture;
 
 /// Where a chain reads environment variables: the process environment, or a function
 /// (tests, or a configuration layer of the application's own).

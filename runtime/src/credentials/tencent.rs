@@ -18,7 +18,7 @@ use super::provider::{
     CachingProvider, Chain, Expiring, Lookup, ProvideCredentials, ProviderError,
 };
 use super::{ProfileFile, TencentCredentials};
-use crate::catalog::BoxFuture;
+use crate::client::BoxFuture;
 
 /// Where the CVM metadata service is.
 pub const TENCENT_METADATA: &str = "http://metadata.tencentyun.com";

@@ -16,7 +16,7 @@ use super::UCloudCredentials;
 use super::provider::{
     CachingProvider, Chain, Expiring, Lookup, ProvideCredentials, ProviderError,
 };
-use crate::catalog::BoxFuture;
+use crate::client::BoxFuture;
 
 /// Builder of UCloud's default credential chain.
 #[derive(Clone, Debug)]

@@ -15,8 +15,9 @@ use std::fmt::Write as _;
 use super::MARK;
 use super::huawei::{Attr, EnumValues, Loc, Model, Op, PyTy, Version};
 use super::overlay::{FieldSet, Overlay, ServiceError, json_str, key};
+use super::secrets::secret_name;
 use super::spec_line::Line;
-use super::yaml_out::{rust_names, secret_name};
+use super::yaml_out::rust_names;
 
 /// What a render did, for the summary line.
 #[derive(Debug, Default, Clone)]

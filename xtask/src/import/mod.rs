@@ -14,6 +14,7 @@ pub mod overlay;
 pub mod paging;
 pub mod repair;
 mod report;
+mod secrets;
 mod spec_line;
 pub mod tencent;
 pub mod ucloud;

@@ -69,6 +69,8 @@ pub struct Api {
     /// `2017-03-20`.
     pub api_version: String,
     pub short_name: String,
+    /// The catalogue's name of the service (`metadata.serviceNameCN`: 云数据库 MySQL), if any.
+    pub title: Option<String>,
     pub actions: BTreeMap<String, Action>,
     pub objects: BTreeMap<String, Object>,
     pub examples: BTreeMap<String, Vec<Example>>,
@@ -183,6 +185,11 @@ pub fn load(
     let short_name = meta
         .and_then(|m| str_at(m, "serviceShortName"))
         .unwrap_or_default();
+    let title = meta
+        .and_then(|m| str_at(m, "serviceNameCN"))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
     if api_version.is_empty() {
         p.add("$.metadata.apiVersion", "missing");
     } else if format!("v{}", api_version.replace('-', "")) != version_dir {
@@ -311,6 +318,7 @@ pub fn load(
         version_dir: version_dir.to_owned(),
         api_version: api_version.to_owned(),
         short_name: short_name.to_owned(),
+        title,
         actions,
         objects,
         examples,

@@ -267,7 +267,7 @@ fn a_second_import_writes_nothing_and_stale_files_go() {
     let before = snapshot(&o.out);
     let second = import(&o).unwrap();
     assert_eq!((second.written, second.deleted), (0, 0));
-    assert_eq!(second.unchanged, first.written);
+    assert_eq!(second.unchanged, first.written, "{first:?}\n{second:?}");
     assert_eq!(snapshot(&o.out), before, "same input, same bytes");
 
     // Stale importer-owned files go; hand-written ones and samples/ stay.
@@ -524,7 +524,7 @@ fn a_payload_shown_out_of_its_envelope_is_put_back() {
 /// idempotency tokens and the ids and names of secrets are not secrets.
 #[test]
 fn secret_names() {
-    use super::yaml_out::secret_name;
+    use super::secrets::secret_name;
     let secret = [
         "Password",
         "AdminPassword",

@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::overlay::{FieldSet, OpOverlay, Overlay, json_str};
+use super::secrets::secret_name;
 use super::spec_line::Line;
 use super::ucloud::{Action, Schema, Service, UTy};
-use super::yaml_out::{rust_names, secret_name, type_names_for};
+use super::yaml_out::{rust_names, type_names_for};
 use super::{MARK, reads};
 
 /// Host of every service (UCloud has one API gateway; the region is a parameter).

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use codegen::naming::{is_keyword, pascal, snake};
 
 use super::overlay::{FieldSet, Overlay, json_str, key};
+use super::secrets::secret_name;
 use super::tencent::{Api, Member, Ty};
 
 /// Names a generated type can never take beyond the generator's own list
@@ -234,70 +235,6 @@ fn sensitivity(m: &Member) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Whether a lower-case field name is a secret's: a password, a secret, a private,
-/// certificate, decryption, signature, session, API or auth key, or a token; but not a
-/// secret's or token's id, name, type, status, time, region, checksum, endpoint or header, a
-/// paging cursor, an idempotency token, a count of tokens, or a password policy's setting.
-/// Drawn from the names of the whole catalogue's string fields (English and Chinese editions).
-pub(super) fn secret_name(name: &str) -> bool {
-    const SECRETS: [&str; 13] = [
-        "password",
-        "passwd",
-        "pwd",
-        "passphrase",
-        "secret",
-        "privatekey",
-        "certkey",
-        "decryptionkey",
-        "signaturekey",
-        "sessionkey",
-        "apikey",
-        "authkey",
-        "token",
-    ];
-    const ABOUT: [&str; 14] = [
-        "id",
-        "ids",
-        "name",
-        "names",
-        "type",
-        "status",
-        "time",
-        "region",
-        "md5",
-        "endpoint",
-        "header",
-        "cost",
-        "count",
-        "complexity",
-    ];
-    const NOT: [&str; 20] = [
-        "idlist",
-        "validatepassword",
-        "nexttoken",
-        "nextpagetoken",
-        "pagetoken",
-        "paginationtoken",
-        "scrolltoken",
-        "continuetoken",
-        "clienttoken",
-        "creationtoken",
-        "idempotencytoken",
-        "tokenlocation",
-        "tokenurl",
-        "tokenizer",
-        "totaltoken",
-        "cachedtokens",
-        "inputtoken",
-        "outputtoken",
-        "reasoningtoken",
-        "firsttoken",
-    ];
-    SECRETS.iter().any(|w| name.contains(w))
-        && !ABOUT.iter().any(|w| name.ends_with(w))
-        && !NOT.iter().any(|w| name.contains(w))
 }
 
 /// `  Wire: { type: ..., ... }` lines of one struct, with `indent` spaces.
@@ -573,6 +510,9 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
     let _ = writeln!(s, "version: {}", json_str(&api.api_version));
     let _ = writeln!(s, "endpoint: {}.tencentcloudapi.com", api.short_name);
     let _ = writeln!(s, "signing_name: {}", key(&api.short_name));
+    if let Some(title) = &api.title {
+        let _ = writeln!(s, "title: {}", json_str(title));
+    }
     let _ = writeln!(
         s,
         "doc: {}",

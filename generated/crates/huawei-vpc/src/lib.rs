@@ -3,11 +3,11 @@
 //!
 //! Generated from `specs/huawei/vpc/service.yaml` by `cargo xtask gen`; the specs were imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2. Change the specs, never the code.
 //!
-//! The crate has 232 operations: for each, a request struct whose builder checks required fields and ranges before any I/O, a response struct read leniently, an error type and a method of [`Client`](Client). Further API versions are modules: `v3`. Every item has one path, at the crate root (or its API version's module); `huawei_vpc::runtime` is the runtime the crate calls.
+//! The crate has 232 operations: for each, a request struct whose builder checks required fields and ranges before any I/O, a response struct read leniently, an error type and a method of [`Client`]. Further API versions are modules: `v3`. Every item has one path, at the crate root (or its API version's module); `huawei_vpc::runtime` is the runtime the crate calls.
 //!
 //! # A client
 //!
-//! [`Client`](Client) takes a [`ClientConfig`](runtime::ClientConfig) (region, endpoint, timeouts, attempts, language, proxy) and credentials. `Client::from_default_chain` finds keys in the environment, then the profile file, then the instance's metadata service, and refreshes temporary keys ahead of expiry ([`HuaweiCredentials::default_chain`](runtime::HuaweiCredentials::default_chain)); `Client::new` takes them from code. Clones of a client share its connections, credentials and rate limits.
+//! [`Client`] takes a [`ClientConfig`](runtime::ClientConfig) (region, endpoint, timeouts, attempts, language, proxy) and credentials. `Client::from_default_chain` finds keys in the environment, then the profile file, then the instance's metadata service, and refreshes temporary keys ahead of expiry ([`HuaweiCredentials::default_chain`](runtime::HuaweiCredentials::default_chain)); `Client::new` takes them from code. Clones of a client share its connections, credentials and rate limits.
 //!
 //! # Example
 //!

@@ -3,11 +3,11 @@
 //!
 //! Generated from `specs/ucloud/uslk/service.yaml` by `cargo xtask gen`; the specs were imported from ucloud-sdk-python3 0.11.150 uslk. Change the specs, never the code.
 //!
-//! The crate has 6 operations: for each, a request struct whose builder checks required fields and ranges before any I/O, a response struct read leniently, an error type and a method of [`Client`](Client). Every item has one path, at the crate root (or its API version's module); `ucloud_uslk::runtime` is the runtime the crate calls.
+//! The crate has 6 operations: for each, a request struct whose builder checks required fields and ranges before any I/O, a response struct read leniently, an error type and a method of [`Client`]. Every item has one path, at the crate root (or its API version's module); `ucloud_uslk::runtime` is the runtime the crate calls.
 //!
 //! # A client
 //!
-//! [`Client`](Client) takes a [`ClientConfig`](runtime::ClientConfig) (region, endpoint, timeouts, attempts, language, proxy) and credentials. `Client::from_default_chain` finds keys in the environment, then the profile file, then the instance's metadata service, and refreshes temporary keys ahead of expiry ([`UCloudCredentials::default_chain`](runtime::UCloudCredentials::default_chain)); `Client::new` takes them from code. Clones of a client share its connections, credentials and rate limits.
+//! [`Client`] takes a [`ClientConfig`](runtime::ClientConfig) (region, endpoint, timeouts, attempts, language, proxy) and credentials. `Client::from_default_chain` finds keys in the environment, then the profile file, then the instance's metadata service, and refreshes temporary keys ahead of expiry ([`UCloudCredentials::default_chain`](runtime::UCloudCredentials::default_chain)); `Client::new` takes them from code. Clones of a client share its connections, credentials and rate limits.
 //!
 //! # Example
 //!

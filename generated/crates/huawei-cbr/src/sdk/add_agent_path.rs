@@ -7,13 +7,14 @@ use super::AgentAddPathReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddAgentPathRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`, sent in the path.
     pub agent_id: String,
     /// Body of the AddAgentPathRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AgentAddPathReq>,
 }
@@ -53,9 +54,11 @@ impl AddAgentPathRequestBuilder {
 #[non_exhaustive]
 pub struct AddAgentPathResponse {
     /// 新添加成功的路径列表
+    ///
     /// Wire name: `added`.
     pub added: Vec<String>,
     /// 已经存在的路径列表
+    ///
     /// Wire name: `existed`.
     pub existed: Vec<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddAgentPathResponse, AddAgentPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_agent_path`](Self::add_agent_path) would send.
-    pub fn add_agent_path_request(
-        &self,
-        input: &AddAgentPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddAgentPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AddMembersReq, Member};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddMemberRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份副本id
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the AddMemberRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddMembersReq>,
 }
@@ -53,6 +54,7 @@ impl AddMemberRequestBuilder {
 #[non_exhaustive]
 pub struct AddMemberResponse {
     /// 添加备份共享成员响应信息
+    ///
     /// Wire name: `members`.
     pub members: Vec<Member>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddMemberResponse, AddMemberError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_member`](Self::add_member) would send.
-    pub fn add_member_request(
-        &self,
-        input: &AddMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::VaultAddResourceReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddVaultResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the AddVaultResourceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultAddResourceReq>,
 }
@@ -53,6 +54,7 @@ impl AddVaultResourceRequestBuilder {
 #[non_exhaustive]
 pub struct AddVaultResourceResponse {
     /// 已添加的资源ID列表
+    ///
     /// Wire name: `add_resource_ids`.
     pub add_resource_ids: Vec<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddVaultResourceResponse, AddVaultResourceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_vault_resource`](Self::add_vault_resource) would send.
-    pub fn add_vault_resource_request(
-        &self,
-        input: &AddVaultResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddVaultResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{VaultAssociate, VaultPolicyResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateVaultPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the AssociateVaultPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultAssociate>,
 }
@@ -52,7 +53,6 @@ impl AssociateVaultPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateVaultPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `associate_policy`.
     pub associate_policy: Option<VaultPolicyResp>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_vault_policy`](Self::associate_vault_policy) would send.
-    pub fn associate_vault_policy_request(
-        &self,
-        input: &AssociateVaultPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateVaultPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

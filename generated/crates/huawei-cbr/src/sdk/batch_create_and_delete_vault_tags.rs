@@ -7,13 +7,14 @@ use super::BulkCreateAndDeleteVaultTagsReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateAndDeleteVaultTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the BatchCreateAndDeleteVaultTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BulkCreateAndDeleteVaultTagsReq>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_and_delete_vault_tags`](Self::batch_create_and_delete_vault_tags) would send.
-    pub fn batch_create_and_delete_vault_tags_request(
-        &self,
-        input: &BatchCreateAndDeleteVaultTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateAndDeleteVaultTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BatchUpdateVaultRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchUpdateVaultRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateVaultRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchUpdateVaultRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateVaultResponse {
     /// 已批量修改id列表
+    ///
     /// Wire name: `updated_vaults_id`.
     pub updated_vaults_id: Vec<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchUpdateVaultResponse, BatchUpdateVaultError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_vault`](Self::batch_update_vault) would send.
-    pub fn batch_update_vault_request(
-        &self,
-        input: &BatchUpdateVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

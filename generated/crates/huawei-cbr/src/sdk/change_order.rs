@@ -7,10 +7,10 @@ use super::CbcOrderChange;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeOrderRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ChangeOrderRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CbcOrderChange>,
 }
@@ -47,12 +47,15 @@ impl ChangeOrderRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeOrderResponse {
     /// 订单ID
+    ///
     /// Wire name: `orderId`.
     pub order_id: Option<String>,
     /// 变更状态码
+    ///
     /// Wire name: `retCode`.
     pub ret_code: Option<f64>,
     /// 变更信息
+    ///
     /// Wire name: `retMsg`.
     pub ret_msg: Option<String>,
 }
@@ -79,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ChangeOrderResponse, ChangeOrderError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_order`](Self::change_order) would send.
-    pub fn change_order_request(
-        &self,
-        input: &ChangeOrderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeOrderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

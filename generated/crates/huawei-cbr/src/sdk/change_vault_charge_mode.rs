@@ -7,10 +7,10 @@ use super::ChangeToPeriod;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeVaultChargeModeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ChangeVaultChargeModeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeToPeriod>,
 }
@@ -47,12 +47,15 @@ impl ChangeVaultChargeModeRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeVaultChargeModeResponse {
     /// 订单ID
+    ///
     /// Wire name: `orderId`.
     pub order_id: Option<String>,
     /// 变更状态码
+    ///
     /// Wire name: `retCode`.
     pub ret_code: Option<f64>,
     /// 变更信息
+    ///
     /// Wire name: `retMsg`.
     pub ret_msg: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_vault_charge_mode`](Self::change_vault_charge_mode) would send.
-    pub fn change_vault_charge_mode_request(
-        &self,
-        input: &ChangeVaultChargeModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeVaultChargeModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

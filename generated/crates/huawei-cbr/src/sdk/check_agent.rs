@@ -7,10 +7,10 @@ use super::{ProtectableAgentReq, ProtectableAgentStatus};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckAgentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CheckAgentRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ProtectableAgentReq>,
 }
@@ -47,6 +47,7 @@ impl CheckAgentRequestBuilder {
 #[non_exhaustive]
 pub struct CheckAgentResponse {
     /// 状态列表
+    ///
     /// Wire name: `agent_status`.
     pub agent_status: Vec<ProtectableAgentStatus>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckAgentResponse, CheckAgentError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_agent`](Self::check_agent) would send.
-    pub fn check_agent_request(
-        &self,
-        input: &CheckAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

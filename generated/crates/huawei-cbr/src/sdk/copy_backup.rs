@@ -7,13 +7,14 @@ use super::{BackupReplicateReq, BackupReplicateRespBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 复制的备份ID
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the CopyBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupReplicateReq>,
 }
@@ -52,7 +53,6 @@ impl CopyBackupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyBackupResponse {
-    /// (No description in the spec.)
     /// Wire name: `replication`.
     pub replication: Option<BackupReplicateRespBody>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyBackupResponse, CopyBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_backup`](Self::copy_backup) would send.
-    pub fn copy_backup_request(
-        &self,
-        input: &CopyBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

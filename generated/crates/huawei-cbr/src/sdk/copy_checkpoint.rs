@@ -7,10 +7,10 @@ use super::{CheckpointReplicateReq, CheckpointReplicateRespBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyCheckpointRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CopyCheckpointRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckpointReplicateReq>,
 }
@@ -46,7 +46,6 @@ impl CopyCheckpointRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyCheckpointResponse {
-    /// (No description in the spec.)
     /// Wire name: `replication`.
     pub replication: Option<CheckpointReplicateRespBody>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyCheckpointResponse, CopyCheckpointError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_checkpoint`](Self::copy_checkpoint) would send.
-    pub fn copy_checkpoint_request(
-        &self,
-        input: &CopyCheckpointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyCheckpointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

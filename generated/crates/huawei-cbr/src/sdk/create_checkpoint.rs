@@ -7,10 +7,10 @@ use super::{CheckpointCreate, VaultBackupReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCheckpointRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateCheckpointRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultBackupReq>,
 }
@@ -46,7 +46,6 @@ impl CreateCheckpointRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCheckpointResponse {
-    /// (No description in the spec.)
     /// Wire name: `checkpoint`.
     pub checkpoint: Option<CheckpointCreate>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCheckpointResponse, CreateCheckpointError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_checkpoint`](Self::create_checkpoint) would send.
-    pub fn create_checkpoint_request(
-        &self,
-        input: &CreateCheckpointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCheckpointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{OrganizationPolicy, OrganizationPolicyCreateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrganizationPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateOrganizationPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OrganizationPolicyCreateReq>,
 }
@@ -48,7 +48,6 @@ impl CreateOrganizationPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrganizationPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<OrganizationPolicy>,
 }
@@ -76,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_organization_policy`](Self::create_organization_policy) would send.
-    pub fn create_organization_policy_request(
-        &self,
-        input: &CreateOrganizationPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOrganizationPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{Policy, PolicyCreateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreatePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PolicyCreateReq>,
 }
@@ -46,7 +46,6 @@ impl CreatePolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<Policy>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePolicyResponse, CreatePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_policy`](Self::create_policy) would send.
-    pub fn create_policy_request(
-        &self,
-        input: &CreatePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

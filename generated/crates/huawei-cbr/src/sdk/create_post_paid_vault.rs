@@ -7,10 +7,10 @@ use super::{CbcOrderResult, VaultOrderCreateReqs};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePostPaidVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreatePostPaidVaultRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultOrderCreateReqs>,
 }
@@ -47,15 +47,19 @@ impl CreatePostPaidVaultRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePostPaidVaultResponse {
     /// 订单详情
+    ///
     /// Wire name: `orders`.
     pub orders: Vec<CbcOrderResult>,
     /// 创建结果代码 0：成功
+    ///
     /// Wire name: `retCode`.
     pub ret_code: Option<i32>,
     /// 创建结果信息
+    ///
     /// Wire name: `errText`.
     pub err_text: Option<String>,
     /// 操作错误码 0：无错误
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_post_paid_vault`](Self::create_post_paid_vault) would send.
-    pub fn create_post_paid_vault_request(
-        &self,
-        input: &CreatePostPaidVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePostPaidVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

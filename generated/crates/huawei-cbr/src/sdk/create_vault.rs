@@ -7,10 +7,10 @@ use super::{CbcOrderResult, VaultCreateReq, VaultCreateResource};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateVaultRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultCreateReq>,
 }
@@ -46,19 +46,22 @@ impl CreateVaultRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVaultResponse {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<VaultCreateResource>,
     /// 包周期创建订单信息（仅包周期创建时显示）
+    ///
     /// Wire name: `orders`.
     pub orders: Vec<CbcOrderResult>,
     /// 包周期订购结果（仅包周期创建时显示）
+    ///
     /// Wire name: `retCode`.
     pub ret_code: Option<i32>,
     /// 包周期创建错误信息（仅包周期创建时显示）
+    ///
     /// Wire name: `errText`.
     pub err_text: Option<String>,
     /// 包周期创建错误码（仅包周期创建时显示）
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVaultResponse, CreateVaultError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vault`](Self::create_vault) would send.
-    pub fn create_vault_request(
-        &self,
-        input: &CreateVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMemberRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份副本id
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// 成员id
+    ///
     /// Wire name: `member_id`, sent in the path.
     pub member_id: String,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteMemberResponse, DeleteMemberError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_member`](Self::delete_member) would send.
-    pub fn delete_member_request(
-        &self,
-        input: &DeleteMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteOrganizationPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 组织策略ID
+    ///
     /// Wire name: `organization_policy_id`, sent in the path.
     pub organization_policy_id: String,
 }
@@ -73,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_organization_policy`](Self::delete_organization_policy) would send.
-    pub fn delete_organization_policy_request(
-        &self,
-        input: &DeleteOrganizationPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteOrganizationPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

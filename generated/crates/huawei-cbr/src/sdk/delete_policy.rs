@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略ID
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
 }
@@ -63,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePolicyResponse, DeletePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_policy`](Self::delete_policy) would send.
-    pub fn delete_policy_request(
-        &self,
-        input: &DeletePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

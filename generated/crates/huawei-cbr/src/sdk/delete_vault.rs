@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
 }
@@ -63,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteVaultResponse, DeleteVaultError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_vault`](Self::delete_vault) would send.
-    pub fn delete_vault_request(
-        &self,
-        input: &DeleteVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

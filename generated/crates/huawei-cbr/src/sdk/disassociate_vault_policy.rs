@@ -7,13 +7,14 @@ use super::{VaultDissociate, VaultPolicyResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateVaultPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the DisassociateVaultPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultDissociate>,
 }
@@ -52,7 +53,6 @@ impl DisassociateVaultPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateVaultPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `dissociate_policy`.
     pub dissociate_policy: Option<VaultPolicyResp>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_vault_policy`](Self::disassociate_vault_policy) would send.
-    pub fn disassociate_vault_policy_request(
-        &self,
-        input: &DisassociateVaultPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociateVaultPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

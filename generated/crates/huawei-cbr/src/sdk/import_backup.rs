@@ -7,10 +7,10 @@ use super::{BackupSyncReq, BackupSyncRespBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImportBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ImportBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupSyncReq>,
 }
@@ -47,6 +47,7 @@ impl ImportBackupRequestBuilder {
 #[non_exhaustive]
 pub struct ImportBackupResponse {
     /// 同步备份副本接口的返回信息
+    ///
     /// Wire name: `sync`.
     pub sync: Vec<BackupSyncRespBody>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ImportBackupResponse, ImportBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_backup`](Self::import_backup) would send.
-    pub fn import_backup_request(
-        &self,
-        input: &ImportBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

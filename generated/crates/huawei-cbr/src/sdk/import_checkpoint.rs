@@ -7,10 +7,10 @@ use super::{SyncReq, SyncRespBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImportCheckpointRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ImportCheckpointRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SyncReq>,
 }
@@ -46,7 +46,6 @@ impl ImportCheckpointRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImportCheckpointResponse {
-    /// (No description in the spec.)
     /// Wire name: `sync`.
     pub sync: Option<SyncRespBody>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ImportCheckpointResponse, ImportCheckpointError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_checkpoint`](Self::import_checkpoint) would send.
-    pub fn import_checkpoint_request(
-        &self,
-        input: &ImportCheckpointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportCheckpointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::Agent;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页显示条目数，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 偏移值,正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub agent_id: Option<Vec<String>>,
@@ -63,15 +66,19 @@ impl ListAgentRequestBuilder {
 #[non_exhaustive]
 pub struct ListAgentResponse {
     /// 客户端实例列表
+    ///
     /// Wire name: `agents`.
     pub agents: Vec<Agent>,
     /// 客户端个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }
@@ -100,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_agent`](Self::list_agent) would send.
-    pub fn list_agent_request(
-        &self,
-        input: &ListAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAgent` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `agents`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_agent`](Self::list_agent), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -122,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

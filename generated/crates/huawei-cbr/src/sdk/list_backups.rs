@@ -7,76 +7,98 @@ use super::BackupResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 还原点ID
+    ///
     /// Wire name: `checkpoint_id`, sent in the query.
     pub checkpoint_id: Option<String>,
     /// 专属云 （专属云场景使用，非专属云场景不生效）
+    ///
     /// Wire name: `dec`, sent in the query.
     pub dec: Option<bool>,
     /// 备份产生时间范围的结束时间，格式为%YYYY-%mm-%ddT%HH:%MM:%SSZ，例如2018-02-01T12:00:00Z
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 备份类型
+    ///
     /// Wire name: `image_type`, sent in the query.
     pub image_type: Option<String>,
     /// 每页显示的条目数量，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 上一次查询最后一条的id
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 名称
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 偏移值，正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 支持按az来过滤
+    ///
     /// Wire name: `resource_az`, sent in the query.
     pub resource_az: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `resource_name`, sent in the query.
     pub resource_name: Option<String>,
     /// 资源类型: 云服务器: OS::Nova::Server, 云硬盘: OS::Cinder::Volume, 云桌面：OS::Workspace::DesktopV2
+    ///
     /// Wire name: `resource_type`, sent in the query.
     pub resource_type: Option<String>,
     /// sort的内容为一组由逗号分隔的属性及可选排序方向组成，形如&lt;key1&gt;\[:&lt;direction&gt;\],&lt;key2&gt;\[:&lt;direction&gt;\],其中direction的取值为asc (升序) 或 desc (降序),如没有传入direction参数，默认为降序，sort内容的长度限制为255个字符。key取值范围:\[created_at，updated_at，name，status，protected_at，id\]
+    ///
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
     /// 备份产生时间范围的开始时间，格式为%YYYY-%mm-%ddT%HH:%MM:%SSZ，例如2018-02-01T12:00:00Z
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 状态。 调用API时，支持通过传多个status值进行过滤。例如：status&#x3D;available&amp;status&#x3D;error
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the query.
     pub vault_id: Option<String>,
     /// 企业项目id或all_granted_eps，all_granted_eps表示查询用户有权限的所有企业项目id
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 持有类型，私有的private/共享的shared/全部all_granted，默认只查询private。
+    ///
     /// Wire name: `own_type`, sent in the query.
     pub own_type: Option<String>,
     /// 共享状态
+    ///
     /// Wire name: `member_status`, sent in the query.
     pub member_status: Option<String>,
     /// 父备份ID
+    ///
     /// Wire name: `parent_id`, sent in the query.
     pub parent_id: Option<String>,
     /// 根据存储库使用率过滤备份，取值范围 \[1, 100\]，含1和100。例如，used_percent&#x3D;80，表示筛选所属存储库使用率大于等于80%的所有备份。
+    ///
     /// Wire name: `used_percent`, sent in the query.
     pub used_percent: Option<String>,
     /// 是否返回复制记录
+    ///
     /// Wire name: `show_replication`, sent in the query.
     pub show_replication: Option<bool>,
     /// 是否是增备
+    ///
     /// Wire name: `incremental`, sent in the query.
     pub incremental: Option<bool>,
 }
@@ -157,15 +179,19 @@ impl ListBackupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackupsResponse {
     /// 备份列表
+    ///
     /// Wire name: `backups`.
     pub backups: Vec<BackupResp>,
     /// 备份个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
 }
@@ -194,14 +220,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_backups`](Self::list_backups) would send.
-    pub fn list_backups_request(
-        &self,
-        input: &ListBackupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBackups` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backups`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_backups`](Self::list_backups), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -216,6 +234,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBackupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::DomainProjectsInfo;
 #[non_exhaustive]
 pub struct ListDomainProjectsRequest {
     /// 租户名称
+    ///
     /// Wire name: `domain_name`, sent in the path.
     pub domain_name: String,
 }
@@ -43,6 +44,7 @@ impl ListDomainProjectsRequestBuilder {
 #[non_exhaustive]
 pub struct ListDomainProjectsResponse {
     /// 项目列表
+    ///
     /// Wire name: `projects`.
     pub projects: Vec<DomainProjectsInfo>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_domain_projects`](Self::list_domain_projects) would send.
-    pub fn list_domain_projects_request(
-        &self,
-        input: &ListDomainProjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDomainProjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::Vault;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListExternalVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 其他区域的项目ID
+    ///
     /// Wire name: `external_project_id`, sent in the query.
     pub external_project_id: String,
     /// 每页显示条目数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移值
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// \[保护类型。取值为backup，replication和hybrid。\](tag:hws,hws_hk) \[保护类型。取值为backup和replication。\](tag:ocb) \[保护类型。取值为backup。\](tag:g42,hk-g42,sbc,dt,fcs_vm,ctc,tm,tlf,cmcc,hcso_dt)
+    ///
     /// Wire name: `protect_type`, sent in the query.
     pub protect_type: Option<String>,
     /// 区域ID
+    ///
     /// Wire name: `region_id`, sent in the query.
     pub region_id: String,
     /// 资源类型
+    ///
     /// Wire name: `objcet_type`, sent in the query.
     pub objcet_type: Option<String>,
     /// \[云类型。取值为public和hybrid。\](tag:hws,hws_hk) \[云类型。取值为public。\](tag:g42,hk-g42,sbc,dt,fcs_vm,ctc,ocb,tm,tlf,cmcc,hcso_dt)
+    ///
     /// Wire name: `cloud_type`, sent in the query.
     pub cloud_type: Option<String>,
     /// 存储库ID，指定存储ID时其他过滤条件不生效。
+    ///
     /// Wire name: `vault_id`, sent in the query.
     pub vault_id: Option<String>,
 }
@@ -89,15 +96,19 @@ impl ListExternalVaultRequestBuilder {
 #[non_exhaustive]
 pub struct ListExternalVaultResponse {
     /// 存储库实例列表
+    ///
     /// Wire name: `vaults`.
     pub vaults: Vec<Vault>,
     /// 存储库个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }
@@ -126,14 +137,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_external_vault`](Self::list_external_vault) would send.
-    pub fn list_external_vault_request(
-        &self,
-        input: &ListExternalVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListExternalVault` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `vaults`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_external_vault`](Self::list_external_vault), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -148,6 +151,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListExternalVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFeaturesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页显示条目数，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移值,正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -49,7 +50,6 @@ impl ListFeaturesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFeaturesResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
 }
@@ -74,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFeaturesResponse, ListFeaturesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_features`](Self::list_features) would send.
-    pub fn list_features_request(
-        &self,
-        input: &ListFeaturesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFeaturesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

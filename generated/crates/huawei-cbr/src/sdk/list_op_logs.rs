@@ -7,43 +7,54 @@ use super::OperationLog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOpLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务结束时间，格式为%YYYY-%mm-%ddT%HH:%MM:%SSZ，例如2018-02-01T12:00:00Z
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 每页显示的条目数量，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移值，正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 任务类型
+    ///
     /// Wire name: `operation_type`, sent in the query.
     pub operation_type: Option<String>,
     /// 备份提供商ID
+    ///
     /// Wire name: `provider_id`, sent in the query.
     pub provider_id: Option<String>,
     /// 该任务操作的资源ID
+    ///
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
     /// 该任务操作的资源名称
+    ///
     /// Wire name: `resource_name`, sent in the query.
     pub resource_name: Option<String>,
     /// 任务开始时间，格式为%YYYY-%mm-%ddT%HH:%MM:%SSZ，例如2018-01-01T12:00:00Z
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 任务状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 存储库ID,该任务操作的资源所属绑定的存储库。
+    ///
     /// Wire name: `vault_id`, sent in the query.
     pub vault_id: Option<String>,
     /// 存储库名称，该任务操作资源所绑定的存储库名称。
+    ///
     /// Wire name: `vault_name`, sent in the query.
     pub vault_name: Option<String>,
     /// 企业项目id或all_granted_eps，all_granted_eps表示查询用户有权限的所有企业项目id
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -102,15 +113,19 @@ impl ListOpLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListOpLogsResponse {
     /// 任务列表
+    ///
     /// Wire name: `operation_logs`.
     pub operation_logs: Vec<OperationLog>,
     /// 任务个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }
@@ -139,14 +154,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_op_logs`](Self::list_op_logs) would send.
-    pub fn list_op_logs_request(
-        &self,
-        input: &ListOpLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListOpLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `operation_logs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_op_logs`](Self::list_op_logs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -161,6 +168,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListOpLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

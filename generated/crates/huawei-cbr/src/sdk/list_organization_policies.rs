@@ -7,16 +7,18 @@ use super::OrganizationPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationPoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 组织策略类型
+    ///
     /// Wire name: `operation_type`, sent in the query.
     pub operation_type: String,
     /// 每页显示的条目数量，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移值，正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -61,15 +63,19 @@ impl ListOrganizationPoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct ListOrganizationPoliciesResponse {
     /// 组织策略列表
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<OrganizationPolicy>,
     /// 组织策略数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }
@@ -101,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_organization_policies`](Self::list_organization_policies) would send.
-    pub fn list_organization_policies_request(
-        &self,
-        input: &ListOrganizationPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListOrganizationPolicies` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `policies`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_organization_policies`](Self::list_organization_policies), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -123,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListOrganizationPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::OrganizationPolicyStatus;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationPolicyDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 组织策略ID
+    ///
     /// Wire name: `organization_policy_id`, sent in the path.
     pub organization_policy_id: String,
 }
@@ -55,15 +55,19 @@ impl ListOrganizationPolicyDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ListOrganizationPolicyDetailResponse {
     /// 组织策略部署状态列表
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<OrganizationPolicyStatus>,
     /// 组织策略状态成员数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }
@@ -94,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_organization_policy_detail`](Self::list_organization_policy_detail) would send.
-    pub fn list_organization_policy_detail_request(
-        &self,
-        input: &ListOrganizationPolicyDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListOrganizationPolicyDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

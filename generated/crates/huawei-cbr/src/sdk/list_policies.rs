@@ -7,13 +7,14 @@ use super::Policy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略类型：备份（backup）、复制(replication)
+    ///
     /// Wire name: `operation_type`, sent in the query.
     pub operation_type: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the query.
     pub vault_id: Option<String>,
 }
@@ -51,10 +52,10 @@ impl ListPoliciesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPoliciesResponse {
-    /// (No description in the spec.)
     /// Wire name: `policies`.
     pub policies: Vec<Policy>,
     /// 策略总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPoliciesResponse, ListPoliciesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_policies`](Self::list_policies) would send.
-    pub fn list_policies_request(
-        &self,
-        input: &ListPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

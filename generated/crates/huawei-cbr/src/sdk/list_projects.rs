@@ -33,9 +33,9 @@ impl ListProjectsRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectsResponse {
     /// 项目信息
+    ///
     /// Wire name: `projects`.
     pub projects: Vec<ProjectsListInfo>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<SelfLinksInfo>,
 }
@@ -61,14 +61,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListProjectsResponse, ListProjectsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_projects`](Self::list_projects) would send.
-    pub fn list_projects_request(
-        &self,
-        input: &ListProjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListProjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::ProtectablesResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProtectableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 对象类型
+    ///
     /// Wire name: `protectable_type`, sent in the path.
     pub protectable_type: String,
     /// 每页显示的条目数量，每页最多支持50条
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 上一次查询最后一条的ID
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按名称过滤
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 偏移值
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 资源的状态，如available，error 等
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 根据资源id过滤
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 根据该id过滤属于该服务器的所有磁盘，支持企业多项目的用户才能传入此参数
+    ///
     /// Wire name: `server_id`, sent in the query.
     pub server_id: Option<String>,
 }
@@ -84,6 +91,7 @@ impl ListProtectableRequestBuilder {
 #[non_exhaustive]
 pub struct ListProtectableResponse {
     /// 可保护性查询实例
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<ProtectablesResp>,
 }
@@ -109,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_protectable`](Self::list_protectable) would send.
-    pub fn list_protectable_request(
-        &self,
-        input: &ListProtectableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListProtectable` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_protectable`](Self::list_protectable), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -131,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListProtectableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

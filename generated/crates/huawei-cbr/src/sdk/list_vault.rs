@@ -7,41 +7,51 @@ use super::Vault;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页显示条目数，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 存储库名称
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 偏移值,正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 云类型
+    ///
     /// Wire name: `cloud_type`, sent in the query.
     pub cloud_type: Option<String>,
     /// 保护类型
+    ///
     /// Wire name: `protect_type`, sent in the query.
     pub protect_type: Option<String>,
     /// 对象类型：云服务器（server），云硬盘（disk），文件系统（turbo），云桌面（workspace），VMware（vmware），关系型数据库（rds），文件（file）。
+    ///
     /// Wire name: `object_type`, sent in the query.
     pub object_type: Option<String>,
     /// 企业项目id或all_granted_eps，all_granted_eps表示查询用户有权限的所有企业项目id
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `id`, sent in the query.
     /// Sent as one comma-separated value.
     pub id: Option<Vec<String>>,
     /// 策略ID
+    ///
     /// Wire name: `policy_id`, sent in the query.
     pub policy_id: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 资源id，支持多资源，以英文逗号分隔
+    ///
     /// Wire name: `resource_ids`, sent in the query.
     pub resource_ids: Option<String>,
 }
@@ -98,15 +108,19 @@ impl ListVaultRequestBuilder {
 #[non_exhaustive]
 pub struct ListVaultResponse {
     /// 存储库实例列表
+    ///
     /// Wire name: `vaults`.
     pub vaults: Vec<Vault>,
     /// 存储库个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }
@@ -135,14 +149,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_vault`](Self::list_vault) would send.
-    pub fn list_vault_request(
-        &self,
-        input: &ListVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListVault` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `vaults`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_vault`](Self::list_vault), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -157,6 +163,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::DomainMigrate;
 #[non_exhaustive]
 pub struct MigrateDomainRequest {
     /// Body of the MigrateDomainRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DomainMigrate>,
 }
@@ -41,7 +42,6 @@ impl MigrateDomainRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateDomainResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: ::std::collections::BTreeMap<String, String>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<MigrateDomainResponse, MigrateDomainError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`migrate_domain`](Self::migrate_domain) would send.
-    pub fn migrate_domain_request(
-        &self,
-        input: &MigrateDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for MigrateDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

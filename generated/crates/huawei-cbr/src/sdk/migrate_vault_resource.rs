@@ -7,13 +7,12 @@ use super::VaultMigrateResourceReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateVaultResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the MigrateVaultResourceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultMigrateResourceReq>,
 }
@@ -52,7 +51,6 @@ impl MigrateVaultResourceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateVaultResourceResponse {
-    /// (No description in the spec.)
     /// Wire name: `migrated_resources`.
     pub migrated_resources: Vec<String>,
 }
@@ -80,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`migrate_vault_resource`](Self::migrate_vault_resource) would send.
-    pub fn migrate_vault_resource_request(
-        &self,
-        input: &MigrateVaultResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for MigrateVaultResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -252,8 +252,7 @@ impl ::std::fmt::Display for CbrError {
 impl ::std::error::Error for CbrError {}
 /// What the service's operations share on the wire; each one's `glue::OPERATION`
 /// starts from it.
-#[doc(hidden)]
-pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo {
+pub(crate) const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo {
     name: "",
     protocol: ::runtime::Protocol::Huawei,
     service: "cbr",
@@ -308,6 +307,14 @@ impl Client {
         let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         let runtime = ::runtime::Runtime::with_provider(config, provider, sdk)?;
         Ok(Self { runtime })
+    }
+
+    /// The request a call of `input` would send, unsigned: method, URL, headers and body as built from `input` and this client's configuration (`client.unsigned_request(&request)?`), for logs and tests. Nothing is signed or sent.
+    pub fn unsigned_request<R: ::runtime::Request>(
+        &self,
+        input: &R,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(R::OP, input)
     }
 
     /// The client's configuration.

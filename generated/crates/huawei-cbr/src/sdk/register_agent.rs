@@ -7,10 +7,10 @@ use super::{Agent, AgentRegisterReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RegisterAgentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the RegisterAgentRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AgentRegisterReq>,
 }
@@ -46,7 +46,6 @@ impl RegisterAgentRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RegisterAgentResponse {
-    /// (No description in the spec.)
     /// Wire name: `agent`.
     pub agent: Option<Agent>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RegisterAgentResponse, RegisterAgentError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`register_agent`](Self::register_agent) would send.
-    pub fn register_agent_request(
-        &self,
-        input: &RegisterAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RegisterAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AgentRemovePathReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveAgentPathRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`, sent in the path.
     pub agent_id: String,
     /// Body of the RemoveAgentPathRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AgentRemovePathReq>,
 }
@@ -53,9 +54,11 @@ impl RemoveAgentPathRequestBuilder {
 #[non_exhaustive]
 pub struct RemoveAgentPathResponse {
     /// 移除的路径列表
+    ///
     /// Wire name: `removed`.
     pub removed: Vec<String>,
     /// 不存在的路径
+    ///
     /// Wire name: `not_existed`.
     pub not_existed: Vec<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RemoveAgentPathResponse, RemoveAgentPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_agent_path`](Self::remove_agent_path) would send.
-    pub fn remove_agent_path_request(
-        &self,
-        input: &RemoveAgentPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveAgentPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

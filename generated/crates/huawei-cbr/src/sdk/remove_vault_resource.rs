@@ -7,13 +7,14 @@ use super::VaultRemoveResourceReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveVaultResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the RemoveVaultResourceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultRemoveResourceReq>,
 }
@@ -53,6 +54,7 @@ impl RemoveVaultResourceRequestBuilder {
 #[non_exhaustive]
 pub struct RemoveVaultResourceResponse {
     /// 移除的资源ID
+    ///
     /// Wire name: `remove_resource_ids`.
     pub remove_resource_ids: Vec<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_vault_resource`](Self::remove_vault_resource) would send.
-    pub fn remove_vault_resource_request(
-        &self,
-        input: &RemoveVaultResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveVaultResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

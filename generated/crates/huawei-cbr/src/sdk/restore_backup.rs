@@ -7,13 +7,14 @@ use super::BackupRestoreReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份id
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the RestoreBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupRestoreReq>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreBackupResponse, RestoreBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_backup`](Self::restore_backup) would send.
-    pub fn restore_backup_request(
-        &self,
-        input: &RestoreBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::VaultSetResourceReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetVaultResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库id
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the SetVaultResourceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultSetResourceReq>,
 }
@@ -53,6 +54,7 @@ impl SetVaultResourceRequestBuilder {
 #[non_exhaustive]
 pub struct SetVaultResourceResponse {
     /// 本次设置的资源id列表。
+    ///
     /// Wire name: `set_resource_ids`.
     pub set_resource_ids: Vec<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetVaultResourceResponse, SetVaultResourceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_vault_resource`](Self::set_vault_resource) would send.
-    pub fn set_vault_resource_request(
-        &self,
-        input: &SetVaultResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetVaultResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Agent;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAgentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`, sent in the path.
     pub agent_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowAgentRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAgentResponse {
-    /// (No description in the spec.)
     /// Wire name: `agent`.
     pub agent: Option<Agent>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAgentResponse, ShowAgentError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_agent`](Self::show_agent) would send.
-    pub fn show_agent_request(
-        &self,
-        input: &ShowAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BackupResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份ID
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowBackupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupResponse {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<BackupResp>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowBackupResponse, ShowBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_backup`](Self::show_backup) would send.
-    pub fn show_backup_request(
-        &self,
-        input: &ShowBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

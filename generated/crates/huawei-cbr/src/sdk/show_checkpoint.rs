@@ -7,10 +7,10 @@ use super::CheckpointCreate;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowCheckpointRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 还原点ID
+    ///
     /// Wire name: `checkpoint_id`, sent in the path.
     pub checkpoint_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowCheckpointRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowCheckpointResponse {
-    /// (No description in the spec.)
     /// Wire name: `checkpoint`.
     pub checkpoint: Option<CheckpointCreate>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowCheckpointResponse, ShowCheckpointError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_checkpoint`](Self::show_checkpoint) would send.
-    pub fn show_checkpoint_request(
-        &self,
-        input: &ShowCheckpointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowCheckpointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ShowDomainRequest {
     /// 源项目ID
+    ///
     /// Wire name: `source_project_id`, sent in the path.
     pub source_project_id: String,
 }
@@ -41,16 +42,12 @@ impl ShowDomainRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDomainResponse {
-    /// (No description in the spec.)
     /// Wire name: `project_name`.
     pub project_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
 }
@@ -78,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowDomainResponse, ShowDomainError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain`](Self::show_domain) would send.
-    pub fn show_domain_request(
-        &self,
-        input: &ShowDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFeatureRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 特性key, 当前支持： - replication.enable - replication.source_region - replication.destination_regions - replication.destination_dgw_regions - features.backup_double_az
+    ///
     /// Wire name: `feature_key`, sent in the path.
     pub feature_key: String,
     /// 每页显示条目数，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移值,正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -55,7 +57,6 @@ impl ShowFeatureRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFeatureResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
 }
@@ -80,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowFeatureResponse, ShowFeatureError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_feature`](Self::show_feature) would send.
-    pub fn show_feature_request(
-        &self,
-        input: &ShowFeatureRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowFeatureRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

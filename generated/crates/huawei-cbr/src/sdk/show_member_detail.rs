@@ -7,13 +7,14 @@ use super::Member;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMemberDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份副本id
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// 成员id，为接收方的project_id
+    ///
     /// Wire name: `member_id`, sent in the path.
     pub member_id: String,
 }
@@ -53,7 +54,6 @@ impl ShowMemberDetailRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMemberDetailResponse {
-    /// (No description in the spec.)
     /// Wire name: `member`.
     pub member: Option<Member>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowMemberDetailResponse, ShowMemberDetailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_member_detail`](Self::show_member_detail) would send.
-    pub fn show_member_detail_request(
-        &self,
-        input: &ShowMemberDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMemberDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::Member;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMembersDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份id
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// 接受备份共享的项目id
+    ///
     /// Wire name: `dest_project_id`, sent in the query.
     pub dest_project_id: Option<String>,
     /// 接受的共享备份副本注册的镜像id
+    ///
     /// Wire name: `image_id`, sent in the query.
     pub image_id: Option<String>,
     /// 备份共享状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 目标端接受共享备份的存储库id，仅支持uuid
+    ///
     /// Wire name: `vault_id`, sent in the query.
     pub vault_id: Option<String>,
     /// 每页显示的条目数量，正整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 上一次查询最后一条的id，仅支持uuid
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 偏移值，正整数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// sort的内容为一组由逗号分隔的属性及可选排序方向组成，形如&lt;key1&gt;\[:&lt;direction&gt;\],&lt;key2&gt;\[:&lt;direction&gt;\],其中direction的取值为asc (升序) 或 desc (降序),如没有传入direction参数，默认为降序，sort内容的长度限制为255个字符。
+    ///
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
 }
@@ -88,9 +96,11 @@ impl ShowMembersDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMembersDetailResponse {
     /// 添加备份共享成员响应信息
+    ///
     /// Wire name: `members`.
     pub members: Vec<Member>,
     /// 备份共享成员数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -117,14 +127,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_members_detail`](Self::show_members_detail) would send.
-    pub fn show_members_detail_request(
-        &self,
-        input: &ShowMembersDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowMembersDetail` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `members`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_members_detail`](Self::show_members_detail), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -139,6 +141,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowMembersDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMetadataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份ID
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
 }
@@ -46,30 +46,39 @@ impl ShowMetadataRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMetadataResponse {
     /// 备份ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 云服务器备份信息
+    ///
     /// Wire name: `backups`.
     pub backups: Option<String>,
     /// 云服务器规格信息
+    ///
     /// Wire name: `flavor`.
     pub flavor: Option<String>,
     /// 云服务器浮动IP信息
+    ///
     /// Wire name: `floatingips`.
     pub floatingips: Vec<String>,
     /// 云服务器接口信息
+    ///
     /// Wire name: `interface`.
     pub interface: Option<String>,
     /// 云服务器端口信息
+    ///
     /// Wire name: `ports`.
     pub ports: Vec<String>,
     /// 云服务器信息
+    ///
     /// Wire name: `server`.
     pub server: Option<String>,
     /// 云服务器卷信息
+    ///
     /// Wire name: `volumes`.
     pub volumes: Vec<String>,
     /// 云桌面信息，取值范围不涉及。
+    ///
     /// Wire name: `workspace`.
     pub workspace: Option<String>,
 }
@@ -102,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowMetadataResponse, ShowMetadataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_metadata`](Self::show_metadata) would send.
-    pub fn show_metadata_request(
-        &self,
-        input: &ShowMetadataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMetadataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::DomainMigrateProjectStatus;
 #[non_exhaustive]
 pub struct ShowMigrateStatusRequest {
     /// 是否查询其他区域结果
+    ///
     /// Wire name: `all_regions`, sent in the query.
     pub all_regions: Option<bool>,
 }
@@ -42,9 +43,11 @@ impl ShowMigrateStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMigrateStatusResponse {
     /// 租户迁移状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 项目迁移状态
+    ///
     /// Wire name: `project_status`.
     pub project_status: Vec<DomainMigrateProjectStatus>,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowMigrateStatusResponse, ShowMigrateStatusError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_migrate_status`](Self::show_migrate_status) would send.
-    pub fn show_migrate_status_request(
-        &self,
-        input: &ShowMigrateStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMigrateStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

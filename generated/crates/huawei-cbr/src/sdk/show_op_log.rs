@@ -7,10 +7,10 @@ use super::OperationLog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOpLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `operation_log_id`, sent in the path.
     pub operation_log_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowOpLogRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOpLogResponse {
-    /// (No description in the spec.)
     /// Wire name: `operation_log`.
     pub operation_log: Option<OperationLog>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowOpLogResponse, ShowOpLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_op_log`](Self::show_op_log) would send.
-    pub fn show_op_log_request(
-        &self,
-        input: &ShowOpLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowOpLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::OrganizationPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOrganizationPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 组织策略ID
+    ///
     /// Wire name: `organization_policy_id`, sent in the path.
     pub organization_policy_id: String,
 }
@@ -52,7 +52,6 @@ impl ShowOrganizationPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOrganizationPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<OrganizationPolicy>,
 }
@@ -80,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_organization_policy`](Self::show_organization_policy) would send.
-    pub fn show_organization_policy_request(
-        &self,
-        input: &ShowOrganizationPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowOrganizationPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Policy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略ID
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<Policy>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPolicyResponse, ShowPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_policy`](Self::show_policy) would send.
-    pub fn show_policy_request(
-        &self,
-        input: &ShowPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ProtectablesResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProtectableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释：** 可保护性类型 **约束限制：** 不涉及 **取值范围：** 可选参数为server,disk,turbo,workspace和workspace_v2 server： 云服务器类型 disk：云硬盘类型 turbo：turbo类型 workspace：workspace类型 workspace_v2：workspace_v2类型 **默认取值：** 不涉及
+    ///
     /// Wire name: `protectable_type`, sent in the path.
     pub protectable_type: String,
 }
@@ -54,7 +55,6 @@ impl ShowProtectableRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProtectableResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<ProtectablesResp>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowProtectableResponse, ShowProtectableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_protectable`](Self::show_protectable) would send.
-    pub fn show_protectable_request(
-        &self,
-        input: &ShowProtectableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowProtectableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

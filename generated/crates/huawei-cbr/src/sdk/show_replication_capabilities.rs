@@ -7,7 +7,6 @@ use super::ProtectableReplicationCapabilitiesRespRegion;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplicationCapabilitiesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -44,6 +43,7 @@ impl ShowReplicationCapabilitiesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplicationCapabilitiesResponse {
     /// 支持复制的区域列表
+    ///
     /// Wire name: `regions`.
     pub regions: Vec<ProtectableReplicationCapabilitiesRespRegion>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replication_capabilities`](Self::show_replication_capabilities) would send.
-    pub fn show_replication_capabilities_request(
-        &self,
-        input: &ShowReplicationCapabilitiesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplicationCapabilitiesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

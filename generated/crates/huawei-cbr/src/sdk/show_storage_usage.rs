@@ -7,19 +7,22 @@ use super::StorageUsage;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowStorageUsageRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询条数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移值
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 支持按照备份对象ID过滤
+    ///
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
     /// 支持按照备份对象类型过滤
+    ///
     /// Wire name: `resource_type`, sent in the query.
     pub resource_type: Option<String>,
 }
@@ -62,9 +65,9 @@ impl ShowStorageUsageRequestBuilder {
 #[non_exhaustive]
 pub struct ShowStorageUsageResponse {
     /// 满足过滤条件的资源总条数
+    ///
     /// Wire name: `resource_count`.
     pub resource_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `storage_usage`.
     pub storage_usage: Vec<StorageUsage>,
 }
@@ -91,14 +94,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_storage_usage`](Self::show_storage_usage) would send.
-    pub fn show_storage_usage_request(
-        &self,
-        input: &ShowStorageUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowStorageUsage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `storage_usage`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_storage_usage`](Self::show_storage_usage), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -113,6 +108,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowStorageUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

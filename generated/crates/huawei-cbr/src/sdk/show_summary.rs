@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSummaryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -40,9 +39,11 @@ impl ShowSummaryRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSummaryResponse {
     /// 总容量大小
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 总使用量
+    ///
     /// Wire name: `used_size`.
     pub used_size: Option<i32>,
 }
@@ -68,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSummaryResponse, ShowSummaryError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_summary`](Self::show_summary) would send.
-    pub fn show_summary_request(
-        &self,
-        input: &ShowSummaryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSummaryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

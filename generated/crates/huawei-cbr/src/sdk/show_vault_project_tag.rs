@@ -7,7 +7,6 @@ use super::TagsResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVaultProjectTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ShowVaultProjectTagRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVaultProjectTagResponse {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagsResp>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_vault_project_tag`](Self::show_vault_project_tag) would send.
-    pub fn show_vault_project_tag_request(
-        &self,
-        input: &ShowVaultProjectTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVaultProjectTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{TagResource, VaultResourceInstancesReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVaultResourceInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ShowVaultResourceInstancesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultResourceInstancesReq>,
 }
@@ -49,9 +49,11 @@ impl ShowVaultResourceInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVaultResourceInstancesResponse {
     /// 符合查询条件的资源列表（action为count时无此参数）。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<TagResource>,
     /// 符合查询条件的资源总个数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_vault_resource_instances`](Self::show_vault_resource_instances) would send.
-    pub fn show_vault_resource_instances_request(
-        &self,
-        input: &ShowVaultResourceInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVaultResourceInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{SysTag, Tag};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVaultTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
 }
@@ -48,9 +48,11 @@ impl ShowVaultTagRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVaultTagResponse {
     /// 标签列表 tags中key不重复
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
     /// 仅op_service权限才可以获取此字段： 目前只包含一个resource_tag结构体  key：_sys_enterprise_project_id value：企业项目id。0表示默认企业项目 非op_service场景不能返回此字段。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<SysTag>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVaultTagResponse, ShowVaultTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_vault_tag`](Self::show_vault_tag) would send.
-    pub fn show_vault_tag_request(
-        &self,
-        input: &ShowVaultTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVaultTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

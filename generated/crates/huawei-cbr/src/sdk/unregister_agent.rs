@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnregisterAgentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`, sent in the path.
     pub agent_id: String,
 }
@@ -63,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UnregisterAgentResponse, UnregisterAgentError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unregister_agent`](Self::unregister_agent) would send.
-    pub fn unregister_agent_request(
-        &self,
-        input: &UnregisterAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnregisterAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,12 @@ use super::{Agent, AgentUpdateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAgentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `agent_id`, sent in the path.
     pub agent_id: String,
     /// Body of the UpdateAgentRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AgentUpdateReq>,
 }
@@ -52,7 +51,6 @@ impl UpdateAgentRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAgentResponse {
-    /// (No description in the spec.)
     /// Wire name: `agent`.
     pub agent: Option<Agent>,
 }
@@ -77,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAgentResponse, UpdateAgentError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_agent`](Self::update_agent) would send.
-    pub fn update_agent_request(
-        &self,
-        input: &UpdateAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BackupResp, BackupUpdateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份ID
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the UpdateBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupUpdateReq>,
 }
@@ -52,7 +53,6 @@ impl UpdateBackupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBackupResponse {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<BackupResp>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateBackupResponse, UpdateBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_backup`](Self::update_backup) would send.
-    pub fn update_backup_request(
-        &self,
-        input: &UpdateBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateExpirationTimeReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateExpirationTimeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID，默认取值不涉及。 \[获取方法请参见\\&quot;\[获取存储库ID\](<https://support.huaweicloud.com/api-cbr/ListVault.html>)\\&quot;。\](tag:hws) \[获取方法请参见\\&quot;\[获取存储库ID\](<https://support.huaweicloud.com/intl/zh-cn/api-cbr/ListVault.html>)\\&quot;。\](tag:hws_hk)
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the UpdateExpirationTimeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateExpirationTimeReq>,
 }
@@ -53,12 +54,15 @@ impl UpdateExpirationTimeRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateExpirationTimeResponse {
     /// 成功修改过期时间的备份数量。
+    ///
     /// Wire name: `affected_backups_count`.
     pub affected_backups_count: Option<i64>,
     /// 修改后的备份过期时间，格式：YYYY-MM-DD。
+    ///
     /// Wire name: `new_expiration_day`.
     pub new_expiration_day: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `operation_log_id`.
     pub operation_log_id: Option<String>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_expiration_time`](Self::update_expiration_time) would send.
-    pub fn update_expiration_time_request(
-        &self,
-        input: &UpdateExpirationTimeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateExpirationTimeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{Member, UpdateMember};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMemberStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 成员id，成员id与项目id为同一个。
+    ///
     /// Wire name: `member_id`, sent in the path.
     pub member_id: String,
     /// 备份副本id
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the UpdateMemberStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateMember>,
 }
@@ -58,7 +60,6 @@ impl UpdateMemberStatusRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMemberStatusResponse {
-    /// (No description in the spec.)
     /// Wire name: `member`.
     pub member: Option<Member>,
 }
@@ -86,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_member_status`](Self::update_member_status) would send.
-    pub fn update_member_status_request(
-        &self,
-        input: &UpdateMemberStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateMemberStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CbcUpdate;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOrderRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 订单ID
+    ///
     /// Wire name: `order_id`, sent in the path.
     pub order_id: String,
     /// Body of the UpdateOrderRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CbcUpdate>,
 }
@@ -53,12 +54,15 @@ impl UpdateOrderRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateOrderResponse {
     /// 订单ID
+    ///
     /// Wire name: `orderId`.
     pub order_id: Option<String>,
     /// 变更状态码
+    ///
     /// Wire name: `retCode`.
     pub ret_code: Option<String>,
     /// 变更信息
+    ///
     /// Wire name: `retMsg`.
     pub ret_msg: Option<String>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateOrderResponse, UpdateOrderError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_order`](Self::update_order) would send.
-    pub fn update_order_request(
-        &self,
-        input: &UpdateOrderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateOrderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{OrganizationPolicy, OrganizationPolicyUpdateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOrganizationPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 组织策略ID
+    ///
     /// Wire name: `organization_policy_id`, sent in the path.
     pub organization_policy_id: String,
     /// Body of the UpdateOrganizationPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OrganizationPolicyUpdateReq>,
 }
@@ -59,7 +60,6 @@ impl UpdateOrganizationPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOrganizationPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<OrganizationPolicy>,
 }
@@ -87,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_organization_policy`](Self::update_organization_policy) would send.
-    pub fn update_organization_policy_request(
-        &self,
-        input: &UpdateOrganizationPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateOrganizationPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

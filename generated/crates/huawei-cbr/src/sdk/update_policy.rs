@@ -7,13 +7,14 @@ use super::{Policy, PolicyUpdateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略ID
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// Body of the UpdatePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PolicyUpdateReq>,
 }
@@ -52,7 +53,6 @@ impl UpdatePolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<Policy>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePolicyResponse, UpdatePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_policy`](Self::update_policy) would send.
-    pub fn update_policy_request(
-        &self,
-        input: &UpdatePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{Vault, VaultUpdateReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVaultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`, sent in the path.
     pub vault_id: String,
     /// Body of the UpdateVaultRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VaultUpdateReq>,
 }
@@ -52,7 +53,6 @@ impl UpdateVaultRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVaultResponse {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<Vault>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVaultResponse, UpdateVaultError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vault`](Self::update_vault) would send.
-    pub fn update_vault_request(
-        &self,
-        input: &UpdateVaultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVaultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchListMetricDataRequestBody, BatchMetricData};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListMetricDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchListMetricDataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchListMetricDataRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchListMetricDataRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListMetricDataResponse {
     /// **参数解释** 监控指标响应体
+    ///
     /// Wire name: `metrics`.
     pub metrics: Vec<BatchMetricData>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_metric_data`](Self::batch_list_metric_data) would send.
-    pub fn batch_list_metric_data_request(
-        &self,
-        input: &BatchListMetricDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListMetricDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateAlarmRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAlarmRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateAlarmRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAlarmRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateAlarmRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlarmResponse {
     /// 告警规则的ID。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAlarmResponse, CreateAlarmError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alarm`](Self::create_alarm) would send.
-    pub fn create_alarm_request(
-        &self,
-        input: &CreateAlarmRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlarmRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateAlarmTemplateRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAlarmTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateAlarmTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAlarmTemplateRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateAlarmTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlarmTemplateResponse {
     /// **参数解释** 自定义告警模板创建成功返回的ID **约束限制**： 不涉及 **取值范围**： 以at开头，后跟字母、数字，长度最长为64，如：at1603252280799wLRyGLxnz。 **默认取值**： 不涉及
+    ///
     /// Wire name: `template_id`.
     pub template_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alarm_template`](Self::create_alarm_template) would send.
-    pub fn create_alarm_template_request(
-        &self,
-        input: &CreateAlarmTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlarmTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateEventsRequestBody, Event};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 上报自定义事件。请求参数。
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<CreateEventsRequestBody>>,
 }
@@ -47,6 +47,7 @@ impl CreateEventsRequestBuilder {
 #[non_exhaustive]
 pub struct CreateEventsResponse {
     /// 事件响应体
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Vec<Event>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateEventsResponse, CreateEventsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_events`](Self::create_events) would send.
-    pub fn create_events_request(
-        &self,
-        input: &CreateEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

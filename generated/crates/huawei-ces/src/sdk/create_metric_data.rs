@@ -7,10 +7,10 @@ use super::CreateMetricDataRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMetricDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 添加一条或多条自定义指标监控数据，请求参数。
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<CreateMetricDataRequestBody>>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateMetricDataResponse, CreateMetricDataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_metric_data`](Self::create_metric_data) would send.
-    pub fn create_metric_data_request(
-        &self,
-        input: &CreateMetricDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateMetricDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

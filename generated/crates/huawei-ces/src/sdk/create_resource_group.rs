@@ -7,10 +7,10 @@ use super::CreateResourceGroupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResourceGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateResourceGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateResourceGroupRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateResourceGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateResourceGroupResponse {
     /// **参数解释** 资源分组ID，如：rg1606377637506DmVOENVyL **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_resource_group`](Self::create_resource_group) would send.
-    pub fn create_resource_group_request(
-        &self,
-        input: &CreateResourceGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateResourceGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

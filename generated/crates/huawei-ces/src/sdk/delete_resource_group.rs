@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResourceGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及。 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字。 **默认取值** 不涉及。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_resource_group`](Self::delete_resource_group) would send.
-    pub fn delete_resource_group_request(
-        &self,
-        input: &DeleteResourceGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteResourceGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

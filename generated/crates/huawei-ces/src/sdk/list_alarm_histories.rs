@@ -7,37 +7,46 @@ use super::{AlarmHistoryInfoResp, MetaDataForAlarmHistoryResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmHistoriesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 当前资源所在分组信息 **约束限制**： 不涉及。 **取值范围**： 以rg开头，后跟22位由字母或数字组成的字符串，字符长度为24 **默认取值**： 不涉及
+    ///
     /// Wire name: `group_id`, sent in the query.
     pub group_id: Option<String>,
     /// **参数解释**： 告警规则ID **约束限制**： 不涉及 **取值范围**： 以al开头，后跟22位由字母或数字组成的字符串，字符长度为24 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_id`, sent in the query.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警规则名称 **约束限制**： 不涉及 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度\[1, 128\]个字符 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_name`, sent in the query.
     pub alarm_name: Option<String>,
     /// **参数解释**： 告警状态。 **约束限制**： 不涉及 **取值范围**： 枚举值： - ok：正常 - alarm：告警 - insufficient_data：数据不足 - invalid：已失效 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_status`, sent in the query.
     pub alarm_status: Option<String>,
     /// **参数解释**： 告警历史的告警级别，值为1,2,3,4 **约束限制**： 不涉及 **取值范围**： 枚举值： - 1：紧急 - 2：重要 - 3：次要 - 4：提示 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_level`, sent in the query.
     pub alarm_level: Option<i64>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间 **默认取值**： 不涉及
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// **参数解释**： 通过时间筛选traces的起始时间(包括传入时间)，为timestamp **约束限制**： 不涉及 **取值范围**： 长度为\[1,13\]个字符 **默认取值**： 不涉及
+    ///
     /// Wire name: `from`, sent in the query.
     pub from: Option<String>,
     /// **参数解释**： 通过时间筛选traces的终止时间(包括传入时间)，为timestamp **约束限制**： 不涉及 **取值范围**： 长度为\[1,13\]个字符 **默认取值**： 不涉及
+    ///
     /// Wire name: `to`, sent in the query.
     pub to: Option<String>,
     /// **参数解释**： 分页查询时查询的起始位置，表示从第几条数据开始 **约束限制**： 不涉及。 **取值范围**： 大于等于0的整数 **默认取值**： 0
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<String>,
     /// **参数解释**： 本次查询的最大条目数 **约束限制**： 不涉及。 **取值范围**： 取值范围\[1,100\] **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
 }
@@ -92,9 +101,9 @@ impl ListAlarmHistoriesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmHistoriesResponse {
     /// **参数解释**： 一条或者多条告警历史详细信息
+    ///
     /// Wire name: `alarm_histories`.
     pub alarm_histories: Vec<AlarmHistoryInfoResp>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<MetaDataForAlarmHistoryResp>,
 }
@@ -123,14 +132,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_alarm_histories`](Self::list_alarm_histories) would send.
-    pub fn list_alarm_histories_request(
-        &self,
-        input: &ListAlarmHistoriesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAlarmHistoriesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

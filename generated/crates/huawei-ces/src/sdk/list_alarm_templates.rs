@@ -7,22 +7,26 @@ use super::{AlarmTemplate, MetaData};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 自定义告警模板的ID，如：at1603330892378wkDm77y6B **约束限制**： 不涉及 **取值范围**： 以at开头，后跟字母、数字，长度最长为64 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarmTemplateId`, sent in the query.
     pub alarm_template_id: Option<String>,
     /// **参数解释**： 自定义告警模板选择的资源类型。即命名空间，如弹性云服务器的资源命名空间为：SYS.ECS；各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// **参数解释**： 自定义告警模板选择的资源维度，如：弹性云服务器，则维度为instance_id，各服务资源的维度名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **约束限制**： 不涉及 **取值范围**： 包含0-9/a-z/A-Z/_。字符串的长度必须在 1 到 131个字符之间。 **默认取值**： 不涉及
+    ///
     /// Wire name: `dname`, sent in the query.
     pub dname: Option<String>,
     /// **参数解释**： 分页起始位置，值为告警模板的ID，如：at1603330892378wkDm77y6B。 **约束限制**： 不涉及 **取值范围**： 以at开头，后跟字母、数字，长度最长为64 **默认取值**： 不涉及
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<String>,
     /// **参数解释**： 单次查询的条数限制，取值范围(0,100\]，默认值为100， 用于限制结果数据条数。 **约束限制**： 不涉及 **取值范围**： 整数，最小值为1，最大值为100。 **默认取值**： 不涉及
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
 }
@@ -67,9 +71,9 @@ impl ListAlarmTemplatesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmTemplatesResponse {
     /// 自定义告警模板详细信息。
+    ///
     /// Wire name: `alarm_templates`.
     pub alarm_templates: Vec<AlarmTemplate>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<MetaData>,
 }
@@ -98,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_alarm_templates`](Self::list_alarm_templates) would send.
-    pub fn list_alarm_templates_request(
-        &self,
-        input: &ListAlarmTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAlarmTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::{MetaDataResp, MetricAlarmsResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 分页起始值，内容为alarm_id **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22位字母或数字。字符长度为24 **默认取值**： 不涉及。
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<String>,
     /// **参数解释**： 用于限制结果数据条数。 **约束限制**： 不涉及。 **取值范围**： 取值范围(0,100\] **默认取值**： 默认值为100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 用于标识结果排序方法，按创建时间排序。 **约束限制**： 不涉及 **取值范围**： 枚举值： - asc：升序 - desc：降序 **默认取值**： desc
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// **参数解释**： 企业项目ID，当查询所有企业项目时，配置为：all_granted_eps。 当需要查询某个企业项目时，配置为对应的企业项目ID，请参考获\[\[获取项目ID\](<https://support.huaweicloud.com/api-ces/ces_03_0057.html>)\](tag:hc)\[\[获取项目ID\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0057.html>)\](tag:hk)\[\[获取项目ID\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0057.html>)\](tag:hws_eu)\[\[获取项目ID\](ces_03_0057.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 只能包含小写字母、数字、“-”、“_”，长度为36个字符。也可取值0或all_granted_eps。0：代表默认企业项目ID，all_granted_eps：代表所有企业项目ID。 **默认取值**： all_granted_eps
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -62,9 +65,9 @@ impl ListAlarmsRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmsResponse {
     /// **参数解释**： 查询的告警对象列表。
+    ///
     /// Wire name: `metric_alarms`.
     pub metric_alarms: Vec<MetricAlarmsResp>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<MetaDataResp>,
 }
@@ -90,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAlarmsResponse, ListAlarmsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_alarms`](Self::list_alarms) would send.
-    pub fn list_alarms_request(
-        &self,
-        input: &ListAlarmsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAlarmsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

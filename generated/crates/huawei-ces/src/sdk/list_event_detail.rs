@@ -7,40 +7,50 @@ use super::{EventInfoDetailResp, TotalMetaData};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListEventDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 事件名称，值为系统产生的事件名称或用户自定义上报的事件名称。 **约束限制**： 不涉及。 **取值范围**： 长度为\[1,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_name`, sent in the path.
     pub event_name: String,
     /// **参数解释**： 事件类型。 **约束限制**： 不涉及。 **取值范围**： 值为EVENT.SYS或EVENT.CUSTOM。 - EVENT.SYS：系统事件。 - EVENT.CUSTOM：自定义事件。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_type`, sent in the query.
     pub event_type: String,
     /// **参数解释**： 事件子类。 **约束限制**： 不涉及。 **取值范围**： 枚举类型 - SUB_EVENT.OPS: 运维事件 - SUB_EVENT.PLAN: 计划事件 - SUB_EVENT.CUSTOM: 自定义事件 **默认取值**： 不涉及。
+    ///
     /// Wire name: `sub_event_type`, sent in the query.
     pub sub_event_type: Option<String>,
     /// **参数解释**： 事件来源，取值为各云服务的命名空间。云服务的命名空间请参考“\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)”。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,32\]个字符。 正则匹配：以字母开头，中间有一个点，包含字母、数字、下划线的字符串。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_source`, sent in the query.
     pub event_source: Option<String>,
     /// **参数解释**： 事件的级别。 **约束限制**： 不涉及。 **取值范围**： 值为Critical、Major、Minor、Info。 - Critical: 紧急 - Major: 重要 - Minor: 次要 - Info: 提示 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_level`, sent in the query.
     pub event_level: Option<String>,
     /// **参数解释**： 上报事件监控数据时用户的名称，也可为projectID。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,64\]个字符。 正则匹配：由零个或多个字母、数字、下划线、横线、斜杠、空格、@ 符号或点号组成的字符串。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_user`, sent in the query.
     pub event_user: Option<String>,
     /// **参数解释**： 事件的状态。 **约束限制**： 不涉及。 **取值范围**： 值为normal、warning、incident。 - normal: 正常 - warning: 警告 - incident: 故障 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_state`, sent in the query.
     pub event_state: Option<String>,
     /// **参数解释**： 查询数据起始时间，UNIX时间戳，单位毫秒。例如：1605952700911。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `from`, sent in the query.
     pub from: Option<i64>,
     /// **参数解释**： 查询数据截止时间，UNIX时间戳，单位毫秒。 **约束限制**： 其中from必须小于to。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `to`, sent in the query.
     pub to: Option<i64>,
     /// **参数解释**： 分页起始值。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 0
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<i64>,
     /// **参数解释**： 单次查询的条数限制，用于限制结果数据条数。 **约束限制**： 不涉及。 **取值范围**： 大小为\[1,100\]的整数 **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -99,24 +109,29 @@ impl ListEventDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ListEventDetailResponse {
     /// **参数解释**： 事件名称，值为系统产生的事件名称，或用户自定义上报的事件名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `event_name`.
     pub event_name: Option<String>,
     /// **参数解释**： 事件类型。 **取值范围**： 值为EVENT.SYS或EVENT.CUSTOM。 - EVENT.SYS: 系统事件。 - EVENT.CUSTOM: 自定义事件。
+    ///
     /// Wire name: `event_type`.
     pub event_type: Option<String>,
     /// **参数解释**： 事件子类。 **取值范围**： 枚举类型。 当事件类型为系统事件时，参数值为SUB_EVENT.OPS或SUB_EVENT.PLAN。 当事件类型为自定义事件时，参数值为SUB_EVENT.CUSTOM。 - SUB_EVENT.OPS：运维事件。 - SUB_EVENT.PLAN：计划事件。 - SUB_EVENT.CUSTOM：自定义事件。
+    ///
     /// Wire name: `sub_event_type`.
     pub sub_event_type: Option<String>,
     /// **参数解释**： 上报事件时用户的名称，也可能为projectID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `event_users`.
     pub event_users: Vec<String>,
     /// **参数解释**： 事件来源。 如果是系统事件则值为各服务的命名空间，可查看支持监控的服务列表。如果是自定义事件，则为用户自定义上报定义。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `event_sources`.
     pub event_sources: Vec<String>,
     /// **参数解释**： 一条或者多条事件详细信息。
+    ///
     /// Wire name: `event_info`.
     pub event_info: Vec<EventInfoDetailResp>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<TotalMetaData>,
 }
@@ -147,14 +162,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListEventDetailResponse, ListEventDetailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_event_detail`](Self::list_event_detail) would send.
-    pub fn list_event_detail_request(
-        &self,
-        input: &ListEventDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListEventDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::{EventInfo, TotalMetaData};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 事件类型 **约束限制** 不涉及 **取值范围** 枚举值： - EVENT.SYS 系统事件 - EVENT.CUSTOM 自定义事件 **默认取值** 不涉及
+    ///
     /// Wire name: `event_type`, sent in the query.
     pub event_type: Option<String>,
     /// **参数解释** 事件子类型 **约束限制** 不涉及 **取值范围** 枚举值： - SUB_EVENT.OPS 运维事件 - SUB_EVENT.PLAN 计划事件 - SUB_EVENT.CUSTOM 自定义事件 **默认取值** 不涉及
+    ///
     /// Wire name: `sub_event_type`, sent in the query.
     pub sub_event_type: Option<String>,
     /// **参数解释** 事件名称，值为系统产生的事件名称，或用户自定义上报的事件名称 **约束限制** 不涉及 **取值范围** 必须以字母（大写或小写）开头，后面可以跟零个或多个字母（大写或小写）、数字、下划线（_），长度为\[1,64\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `event_name`, sent in the query.
     pub event_name: Option<String>,
     /// **参数解释** 查询数据起始时间，UNIX时间戳，单位毫秒 **约束限制** 不涉及 **取值范围** 毫秒级时间戳，范围为\[1111111111111,9999999999999\] **默认取值** 不涉及
+    ///
     /// Wire name: `from`, sent in the query.
     pub from: Option<i64>,
     /// **参数解释** 查询数据截止时间，UNIX时间戳，单位毫秒 **约束限制** from必须小于to **取值范围** 毫秒级时间戳，范围为\[1111111111111,9999999999999\] **默认取值** 不涉及
+    ///
     /// Wire name: `to`, sent in the query.
     pub to: Option<i64>,
     /// **参数解释** 分页起始值 **约束限制** 不涉及 **取值范围** 非负整数 **默认取值** 0
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<String>,
     /// **参数解释** 单次查询的条数限制 **约束限制** 不涉及 **取值范围** 条数限制为\[1,100\] **默认取值** 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -77,9 +83,9 @@ impl ListEventsRequestBuilder {
 #[non_exhaustive]
 pub struct ListEventsResponse {
     /// **参数解释** 一条或者多条事件数据
+    ///
     /// Wire name: `events`.
     pub events: Vec<EventInfo>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<TotalMetaData>,
 }
@@ -105,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListEventsResponse, ListEventsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_events`](Self::list_events) would send.
-    pub fn list_events_request(
-        &self,
-        input: &ListEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

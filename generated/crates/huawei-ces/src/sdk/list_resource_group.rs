@@ -7,22 +7,26 @@ use super::{ResourceGroupInfo, TotalMetaData};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListResourceGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组名称。 **约束限制** 不涉及。 **取值范围** 包含字母、数字、_、-或汉字，长度为\[1,128\]个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `group_name`, sent in the query.
     pub group_name: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及。 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字。 **默认取值** 不涉及。
+    ///
     /// Wire name: `group_id`, sent in the query.
     pub group_id: Option<String>,
     /// **参数解释** 资源分组健康状态。 **约束限制** 不涉及。 **取值范围** - health: 表示无告警 - unhealth: 表示告警中 - no_alarm_rule: 表示未设置告警规则 **默认取值** 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释** 分页起始值。 **约束限制** 不涉及。 **取值范围** 在\[0,9999999\]区间内。 **默认取值** 0
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<i32>,
     /// **参数解释** 单次查询的条数限制。 **约束限制** 不涉及。 **取值范围** 在\[1,100\]区间内。 **默认取值** 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -67,9 +71,9 @@ impl ListResourceGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ListResourceGroupResponse {
     /// **参数解释**： 一个或者多个资源分组信息。
+    ///
     /// Wire name: `resource_groups`.
     pub resource_groups: Vec<ResourceGroupInfo>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<TotalMetaData>,
 }
@@ -95,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListResourceGroupResponse, ListResourceGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_resource_group`](Self::list_resource_group) would send.
-    pub fn list_resource_group_request(
-        &self,
-        input: &ListResourceGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListResourceGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::MetricAlarmsResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAlarmRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID， **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22位由字母或数字组成的字符串。长度为24个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowAlarmRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAlarmResponse {
     /// **参数解释**： 告警对象列表。
+    ///
     /// Wire name: `metric_alarms`.
     pub metric_alarms: Vec<MetricAlarmsResp>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAlarmResponse, ShowAlarmError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_alarm`](Self::show_alarm) would send.
-    pub fn show_alarm_request(
-        &self,
-        input: &ShowAlarmRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAlarmRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::QuotasResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,7 +40,6 @@ impl ShowQuotasRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotasResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<QuotasResp>,
 }
@@ -66,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowQuotasResponse, ShowQuotasError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_quotas`](Self::show_quotas) would send.
-    pub fn show_quotas_request(
-        &self,
-        input: &ShowQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

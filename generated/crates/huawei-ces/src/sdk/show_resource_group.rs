@@ -7,25 +7,30 @@ use super::{MetaData, ResourceGroup, StatusSchema};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowResourceGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// **参数解释** 资源分组健康状态 **约束限制** 不涉及 **取值范围** - health: 表示无告警 - unhealth: 表示告警中 - no_alarm_rule: 表示未设置告警规则 **默认取值** 不涉及
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释** 资源类型，即命名空间，如弹性云服务器的资源命名空间为：SYS.ECS；各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制** 不涉及 **取值范围** 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度在 \[3,32\]个字符之间 **默认取值** 不涉及
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// **参数解释** 资源维度，如：弹性云服务器，则维度为instance_id，各服务资源的维度名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **约束限制** 不涉及 **取值范围** 包含字母、数字、_、-、/、#、\\\\或括号，长度为\[1,131\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `dname`, sent in the query.
     pub dname: Option<String>,
     /// **参数解释** 分页起始值 **约束限制** 不涉及 **取值范围** \[0,9999999\] **默认取值** 0
+    ///
     /// Wire name: `start`, sent in the query.
     pub start: Option<String>,
     /// **参数解释** 单次查询的条数限制 **约束限制** 不涉及 **取值范围** \[1,100\] **默认取值** 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
 }
@@ -73,24 +78,27 @@ impl ShowResourceGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ShowResourceGroupResponse {
     /// **参数解释** 资源分组的名称 **约束限制** 不涉及 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// **参数解释**： 资源分组ID     **约束限制**： 不涉及。  **取值范围**： 以rg开头，后跟22位由字母或数字组成的字符串。长度为\[2,24\]个字符。       **默认取值**： 不涉及。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释** 创建的资源分组选择一个或者多个资源。 **约束限制** 不超过1000个资源。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceGroup>,
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<StatusSchema>,
     /// **参数解释**： 资源分组的创建时间，UNIX时间戳，单位毫秒；如：1603819753000。     **约束限制**： 不涉及。  **取值范围**： 在\[1,9223372036854775807\]区间内 **默认取值**： 不涉及。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `meta_data`.
     pub meta_data: Option<MetaData>,
     /// **参数解释**： 创建资源分组时关联的企业项目，默认值为0，表示企业项目为default。     **约束限制**： 不涉及。  **取值范围**： 由数字、字母和-组成，或者为0（默认企业项目ID）。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }
@@ -121,14 +129,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowResourceGroupResponse, ShowResourceGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_resource_group`](Self::show_resource_group) would send.
-    pub fn show_resource_group_request(
-        &self,
-        input: &ShowResourceGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowResourceGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateAlarmTemplateRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 需要更新的自定义告警模板ID，如：at1603330892378wkDm77y6B **约束限制**： 不涉及 **取值范围**： 以at开头，后跟字母、数字，长度最长为64 **默认取值**： 不涉及
+    ///
     /// Wire name: `template_id`, sent in the path.
     pub template_id: String,
     /// Body of the UpdateAlarmTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAlarmTemplateRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alarm_template`](Self::update_alarm_template) would send.
-    pub fn update_alarm_template_request(
-        &self,
-        input: &UpdateAlarmTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlarmTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateResourceGroupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResourceGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**: 资源分组ID **约束限制**: 不涉及 **取值范围**: 以rg开头，后跟22位由字母或数字组成的字符串 **默认取值**: 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the UpdateResourceGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateResourceGroupRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_resource_group`](Self::update_resource_group) would send.
-    pub fn update_resource_group_request(
-        &self,
-        input: &UpdateResourceGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateResourceGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

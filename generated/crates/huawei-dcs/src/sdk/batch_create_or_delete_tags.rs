@@ -7,13 +7,14 @@ use super::CreateOrDeleteInstanceTags;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateOrDeleteTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the BatchCreateOrDeleteTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOrDeleteInstanceTags>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_or_delete_tags`](Self::batch_create_or_delete_tags) would send.
-    pub fn batch_create_or_delete_tags_request(
-        &self,
-        input: &BatchCreateOrDeleteTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateOrDeleteTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

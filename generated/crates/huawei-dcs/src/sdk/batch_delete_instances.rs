@@ -7,13 +7,14 @@ use super::{BatchDeleteBody, BatchOpsResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 是否批量删除创建失败的缓存实例。取值如下： - true，表示删除租户所有创建失败的缓存实例，此时请求参数instances可为空； - false或者其他值，表示删除instances参数数组中指定的缓存实例。
+    ///
     /// Wire name: `all_failure`, sent in the query.
     pub all_failure: Option<bool>,
     /// Body of the BatchDeleteInstancesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteBody>,
 }
@@ -52,6 +53,7 @@ impl BatchDeleteInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteInstancesResponse {
     /// 删除/重启/清空实例的结果。
+    ///
     /// Wire name: `results`.
     pub results: Vec<BatchOpsResult>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_instances`](Self::batch_delete_instances) would send.
-    pub fn batch_delete_instances_request(
-        &self,
-        input: &BatchDeleteInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

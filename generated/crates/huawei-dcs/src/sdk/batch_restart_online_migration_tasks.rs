@@ -7,10 +7,10 @@ use super::{BatchRestartMigrationTaskResult, BatchRestartOnlineMigrationTasksBod
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRestartOnlineMigrationTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchRestartOnlineMigrationTasksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchRestartOnlineMigrationTasksBody>,
 }
@@ -49,6 +49,7 @@ impl BatchRestartOnlineMigrationTasksRequestBuilder {
 #[non_exhaustive]
 pub struct BatchRestartOnlineMigrationTasksResponse {
     /// 数据迁移任务列表。
+    ///
     /// Wire name: `migration_tasks`.
     pub migration_tasks: Vec<BatchRestartMigrationTaskResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_restart_online_migration_tasks`](Self::batch_restart_online_migration_tasks) would send.
-    pub fn batch_restart_online_migration_tasks_request(
-        &self,
-        input: &BatchRestartOnlineMigrationTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchRestartOnlineMigrationTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::InstanceNodesInfoResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchShowNodesInformationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询，offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量，当前最大值为100。若不设置该参数，则为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -54,9 +55,11 @@ impl BatchShowNodesInformationRequestBuilder {
 #[non_exhaustive]
 pub struct BatchShowNodesInformationResponse {
     /// 查询结果的实例总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 实例列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<InstanceNodesInfoResp>,
 }
@@ -86,14 +89,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`batch_show_nodes_information`](Self::batch_show_nodes_information) would send.
-    pub fn batch_show_nodes_information_request(
-        &self,
-        input: &BatchShowNodesInformationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `BatchShowNodesInformation` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`batch_show_nodes_information`](Self::batch_show_nodes_information), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -108,6 +103,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for BatchShowNodesInformationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

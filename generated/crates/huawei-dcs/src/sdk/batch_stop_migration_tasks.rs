@@ -7,10 +7,10 @@ use super::{BatchStopMigrationTasksBody, StopMigrationTaskResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStopMigrationTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchStopMigrationTasksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchStopMigrationTasksBody>,
 }
@@ -47,6 +47,7 @@ impl BatchStopMigrationTasksRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStopMigrationTasksResponse {
     /// 数据迁移任务列表。
+    ///
     /// Wire name: `migration_tasks`.
     pub migration_tasks: Vec<StopMigrationTaskResult>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_stop_migration_tasks`](Self::batch_stop_migration_tasks) would send.
-    pub fn batch_stop_migration_tasks_request(
-        &self,
-        input: &BatchStopMigrationTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStopMigrationTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeMasterStandbyAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ChangeMasterStandbyAsyncRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeMasterStandbyAsyncResponse {
     /// 主备切换任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_master_standby_async`](Self::change_master_standby_async) would send.
-    pub fn change_master_standby_async_request(
-        &self,
-        input: &ChangeMasterStandbyAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeMasterStandbyAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

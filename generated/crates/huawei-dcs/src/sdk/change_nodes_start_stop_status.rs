@@ -7,13 +7,14 @@ use super::ChangeNodesStartStopStatusBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeNodesStartStopStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ChangeNodesStartStopStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeNodesStartStopStatusBody>,
 }
@@ -54,7 +55,6 @@ impl ChangeNodesStartStopStatusRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeNodesStartStopStatusResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_nodes_start_stop_status`](Self::change_nodes_start_stop_status) would send.
-    pub fn change_nodes_start_stop_status_request(
-        &self,
-        input: &ChangeNodesStartStopStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeNodesStartStopStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

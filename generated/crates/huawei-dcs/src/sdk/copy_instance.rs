@@ -7,13 +7,14 @@ use super::BackupInstanceBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CopyInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupInstanceBody>,
 }
@@ -53,6 +54,7 @@ impl CopyInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CopyInstanceResponse {
     /// 备份记录ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyInstanceResponse, CopyInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_instance`](Self::copy_instance) would send.
-    pub fn copy_instance_request(
-        &self,
-        input: &CopyInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAutoExpireScanTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,24 +48,31 @@ impl CreateAutoExpireScanTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAutoExpireScanTaskResponse {
     /// 过期key扫描记录ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 扫描任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 扫描方式
+    ///
     /// Wire name: `scan_type`.
     pub scan_type: Option<String>,
     /// 扫描任务创建时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 扫描任务开始时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;（创建扫描任务时此值为null，不返回）
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// 扫描任务结束时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;（创建扫描任务时此值为null，不返回）
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_auto_expire_scan_task`](Self::create_auto_expire_scan_task) would send.
-    pub fn create_auto_expire_scan_task_request(
-        &self,
-        input: &CreateAutoExpireScanTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAutoExpireScanTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateCustomTemplateBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCustomTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateCustomTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateCustomTemplateBody>,
 }
@@ -47,6 +47,7 @@ impl CreateCustomTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCustomTemplateResponse {
     /// 模板ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_custom_template`](Self::create_custom_template) would send.
-    pub fn create_custom_template_request(
-        &self,
-        input: &CreateCustomTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCustomTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

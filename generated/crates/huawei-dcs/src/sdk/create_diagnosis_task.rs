@@ -7,13 +7,14 @@ use super::CreateDiagnosisTaskBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDiagnosisTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateDiagnosisTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDiagnosisTaskBody>,
 }
@@ -53,6 +54,7 @@ impl CreateDiagnosisTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDiagnosisTaskResponse {
     /// 报告ID
+    ///
     /// Wire name: `report_id`.
     pub report_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_diagnosis_task`](Self::create_diagnosis_task) would send.
-    pub fn create_diagnosis_task_request(
-        &self,
-        input: &CreateDiagnosisTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDiagnosisTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateInstanceBody, Instances};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateInstanceBody>,
 }
@@ -47,9 +47,11 @@ impl CreateInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateInstanceResponse {
     /// 订单ID，仅在创建包周期实例时返回。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 缓存实例ID和名称，如果批量创建实例，则会返回多个。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<Instances>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateInstanceResponse, CreateInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_instance`](Self::create_instance) would send.
-    pub fn create_instance_request(
-        &self,
-        input: &CreateInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateMigrationTaskBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateMigrationTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateMigrationTaskBody>,
 }
@@ -47,12 +47,15 @@ impl CreateMigrationTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateMigrationTaskResponse {
     /// 迁移任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 迁移任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 迁移任务状态，这个字段的值包括：SUCCESS, FAILED, MIGRATING，TERMINATED
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_migration_task`](Self::create_migration_task) would send.
-    pub fn create_migration_task_request(
-        &self,
-        input: &CreateMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

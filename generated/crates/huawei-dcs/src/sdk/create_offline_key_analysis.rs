@@ -7,13 +7,14 @@ use super::CreateOfflineKeyAnalysisRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOfflineKeyAnalysisRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateOfflineKeyAnalysisRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOfflineKeyAnalysisRequestBody>,
 }
@@ -55,6 +56,7 @@ impl CreateOfflineKeyAnalysisRequestBuilder {
 #[non_exhaustive]
 pub struct CreateOfflineKeyAnalysisResponse {
     /// **参数解释**： 离线全量key分析任务ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_offline_key_analysis`](Self::create_offline_key_analysis) would send.
-    pub fn create_offline_key_analysis_request(
-        &self,
-        input: &CreateOfflineKeyAnalysisRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOfflineKeyAnalysisRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

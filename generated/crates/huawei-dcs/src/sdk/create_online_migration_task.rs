@@ -7,10 +7,10 @@ use super::CreateOnlineMigrationTaskBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOnlineMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateOnlineMigrationTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOnlineMigrationTaskBody>,
 }
@@ -49,6 +49,7 @@ impl CreateOnlineMigrationTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateOnlineMigrationTaskResponse {
     /// 在线迁移任务ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_online_migration_task`](Self::create_online_migration_task) would send.
-    pub fn create_online_migration_task_request(
-        &self,
-        input: &CreateOnlineMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOnlineMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

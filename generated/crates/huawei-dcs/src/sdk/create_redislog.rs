@@ -5,19 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRedislogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 日期偏移量，表示从过去的n天开始查询，例如：传入0则表示查询今天的日志，传入7则表示查询过去7天的日志。当前支持0，1，3，7。
+    ///
     /// Wire name: `query_time`, sent in the query.
     pub query_time: Option<i64>,
     /// 返回日志的类型，当前仅支持Redis运行日志，类型为run
+    ///
     /// Wire name: `log_type`, sent in the query.
     pub log_type: String,
     /// 副本ID，可以从分片与副本中查询对应节点的副本ID
+    ///
     /// Wire name: `replication_id`, sent in the query.
     pub replication_id: Option<String>,
 }
@@ -79,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateRedislogResponse, CreateRedislogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_redislog`](Self::create_redislog) would send.
-    pub fn create_redislog_request(
-        &self,
-        input: &CreateRedislogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRedislogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRedislogDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 日志的唯一ID，来自于查询运行日志查询接口
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
 }
@@ -54,12 +55,15 @@ impl CreateRedislogDownloadLinkRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRedislogDownloadLinkResponse {
     /// 日志id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 后台任务id
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 日志下载链接，默认有效时间为24小时
+    ///
     /// Wire name: `link`.
     pub link: Option<String>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_redislog_download_link`](Self::create_redislog_download_link) would send.
-    pub fn create_redislog_download_link_request(
-        &self,
-        input: &CreateRedislogDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRedislogDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

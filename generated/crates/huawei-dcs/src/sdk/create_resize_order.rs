@@ -7,13 +7,14 @@ use super::CreateResizeOrderRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResizeOrderRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateResizeOrderRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateResizeOrderRequestBody>,
 }
@@ -53,6 +54,7 @@ impl CreateResizeOrderRequestBuilder {
 #[non_exhaustive]
 pub struct CreateResizeOrderResponse {
     /// 订单ID，仅在创建包周期实例时返回。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateResizeOrderResponse, CreateResizeOrderError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_resize_order`](Self::create_resize_order) would send.
-    pub fn create_resize_order_request(
-        &self,
-        input: &CreateResizeOrderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateResizeOrderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

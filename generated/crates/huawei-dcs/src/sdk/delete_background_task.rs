@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBackgroundTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 后台任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -52,6 +53,7 @@ impl DeleteBackgroundTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteBackgroundTaskResponse {
     /// 返回消息
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_background_task`](Self::delete_background_task) would send.
-    pub fn delete_background_task_request(
-        &self,
-        input: &DeleteBackgroundTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteBackgroundTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DeleteCenterTaskRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCenterTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 后台任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
     /// Body of the DeleteCenterTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteCenterTaskRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteCenterTaskResponse, DeleteCenterTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_center_task`](Self::delete_center_task) would send.
-    pub fn delete_center_task_request(
-        &self,
-        input: &DeleteCenterTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCenterTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteConfigTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `template_id`, sent in the path.
     pub template_id: String,
 }
@@ -46,6 +46,7 @@ impl DeleteConfigTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteConfigTemplateResponse {
     /// 删除自定义模板的结果，success表示成功，如果失败则会返回对应的报错信息
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_config_template`](Self::delete_config_template) would send.
-    pub fn delete_config_template_request(
-        &self,
-        input: &DeleteConfigTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteConfigTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{DeleteDiagnosisReportRequest, Item};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDiagnosisTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DeleteDiagnosisTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDiagnosisReportRequest>,
 }
@@ -53,6 +54,7 @@ impl DeleteDiagnosisTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteDiagnosisTaskResponse {
     /// 删除实例诊断结果
+    ///
     /// Wire name: `results`.
     pub results: Vec<Item>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_diagnosis_task`](Self::delete_diagnosis_task) would send.
-    pub fn delete_diagnosis_task_request(
-        &self,
-        input: &DeleteDiagnosisTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDiagnosisTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

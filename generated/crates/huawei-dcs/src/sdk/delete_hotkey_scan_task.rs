@@ -7,13 +7,14 @@ use super::HotkeysBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteHotkeyScanTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 热key分析任务ID。
+    ///
     /// Wire name: `hotkey_id`, sent in the path.
     pub hotkey_id: String,
 }
@@ -54,30 +55,39 @@ impl DeleteHotkeyScanTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteHotkeyScanTaskResponse {
     /// 热key分析记录ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 分析任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 分析方式
+    ///
     /// Wire name: `scan_type`.
     pub scan_type: Option<String>,
     /// 分析任务创建时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 分析任务开始时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// 分析任务结束时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
     /// 热key的数量
+    ///
     /// Wire name: `num`.
     pub num: Option<i32>,
     /// 热key记录
+    ///
     /// Wire name: `keys`.
     pub keys: Vec<HotkeysBody>,
 }
@@ -113,14 +123,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_hotkey_scan_task`](Self::delete_hotkey_scan_task) would send.
-    pub fn delete_hotkey_scan_task_request(
-        &self,
-        input: &DeleteHotkeyScanTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteHotkeyScanTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteIpFromDomainNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分片ID。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
 }
@@ -58,6 +60,7 @@ impl DeleteIpFromDomainNameRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteIpFromDomainNameResponse {
     /// 域名摘除ip的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ip_from_domain_name`](Self::delete_ip_from_domain_name) would send.
-    pub fn delete_ip_from_domain_name_request(
-        &self,
-        input: &DeleteIpFromDomainNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIpFromDomainNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

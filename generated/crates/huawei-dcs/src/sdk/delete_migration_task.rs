@@ -7,10 +7,10 @@ use super::DeleteMigrateTaskRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DeleteMigrationTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteMigrateTaskRequest>,
 }
@@ -47,6 +47,7 @@ impl DeleteMigrationTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteMigrationTaskResponse {
     /// 删除的迁移任务ID列表。
+    ///
     /// Wire name: `task_id_list`.
     pub task_id_list: Vec<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_migration_task`](Self::delete_migration_task) would send.
-    pub fn delete_migration_task_request(
-        &self,
-        input: &DeleteMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

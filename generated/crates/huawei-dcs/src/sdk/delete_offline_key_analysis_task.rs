@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteOfflineKeyAnalysisTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**： 任务ID。可通过DCS控制台进入离线全量key分析界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -54,6 +55,7 @@ impl DeleteOfflineKeyAnalysisTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteOfflineKeyAnalysisTaskResponse {
     /// **参数解释**： 离线全量key分析任务ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_offline_key_analysis_task`](Self::delete_offline_key_analysis_task) would send.
-    pub fn delete_offline_key_analysis_task_request(
-        &self,
-        input: &DeleteOfflineKeyAnalysisTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteOfflineKeyAnalysisTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

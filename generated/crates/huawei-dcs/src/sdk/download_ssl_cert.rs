@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadSslCertRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,12 +46,15 @@ impl DownloadSslCertRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadSslCertResponse {
     /// SSL证书文件名。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// SSL证书下载链接。
+    ///
     /// Wire name: `link`.
     pub link: Option<String>,
     /// 保存SSL证书的obs桶名。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
 }
@@ -78,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadSslCertResponse, DownloadSslCertError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_ssl_cert`](Self::download_ssl_cert) would send.
-    pub fn download_ssl_cert_request(
-        &self,
-        input: &DownloadSslCertRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadSslCertRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

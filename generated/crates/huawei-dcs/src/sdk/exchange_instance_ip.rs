@@ -7,13 +7,14 @@ use super::IpExchangeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeInstanceIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
     /// Body of the ExchangeInstanceIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<IpExchangeRequest>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`exchange_instance_ip`](Self::exchange_instance_ip) would send.
-    pub fn exchange_instance_ip_request(
-        &self,
-        input: &ExchangeInstanceIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExchangeInstanceIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

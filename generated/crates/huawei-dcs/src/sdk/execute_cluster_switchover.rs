@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteClusterSwitchoverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分片ID
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 升级为主节点的节点ID
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
 }
@@ -60,6 +62,7 @@ impl ExecuteClusterSwitchoverRequestBuilder {
 #[non_exhaustive]
 pub struct ExecuteClusterSwitchoverResponse {
     /// 集群分片倒换的任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`execute_cluster_switchover`](Self::execute_cluster_switchover) would send.
-    pub fn execute_cluster_switchover_request(
-        &self,
-        input: &ExecuteClusterSwitchoverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExecuteClusterSwitchoverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

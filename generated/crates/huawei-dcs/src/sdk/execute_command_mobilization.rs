@@ -7,13 +7,14 @@ use super::ExecuteCommandRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteCommandMobilizationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ExecuteCommandMobilizationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExecuteCommandRequestBody>,
 }
@@ -55,6 +56,7 @@ impl ExecuteCommandMobilizationRequestBuilder {
 #[non_exhaustive]
 pub struct ExecuteCommandMobilizationResponse {
     /// 返回信息
+    ///
     /// Wire name: `response`.
     pub response: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`execute_command_mobilization`](Self::execute_command_mobilization) would send.
-    pub fn execute_command_mobilization_request(
-        &self,
-        input: &ExecuteCommandMobilizationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExecuteCommandMobilizationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

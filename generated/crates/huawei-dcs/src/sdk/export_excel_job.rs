@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExportExcelJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// jobID
+    ///
     /// Wire name: `job_id`, sent in the query.
     pub job_id: String,
 }
@@ -46,18 +46,23 @@ impl ExportExcelJobRequestBuilder {
 #[non_exhaustive]
 pub struct ExportExcelJobResponse {
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 链接
+    ///
     /// Wire name: `link`.
     pub link: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `err_code`.
     pub err_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `err_msg`.
     pub err_msg: Option<String>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ExportExcelJobResponse, ExportExcelJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`export_excel_job`](Self::export_excel_job) would send.
-    pub fn export_excel_job_request(
-        &self,
-        input: &ExportExcelJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExportExcelJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ExportInstancesTaskBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInstancesTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ExportInstancesTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportInstancesTaskBody>,
 }
@@ -47,6 +47,7 @@ impl ExportInstancesTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ExportInstancesTaskResponse {
     /// 导出实例的任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`export_instances_task`](Self::export_instances_task) would send.
-    pub fn export_instances_task_request(
-        &self,
-        input: &ExportInstancesTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExportInstancesTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::HangUpClientsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct HangUpClientsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the HangUpClientsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<HangUpClientsRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<HangUpClientsResponse, HangUpClientsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`hang_up_clients`](Self::hang_up_clients) would send.
-    pub fn hang_up_clients_request(
-        &self,
-        input: &HangUpClientsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for HangUpClientsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::HangUpKillAllClientsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct HangUpKillAllClientsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the HangUpKillAllClientsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<HangUpKillAllClientsRequestBody>,
 }
@@ -52,7 +53,6 @@ impl HangUpKillAllClientsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct HangUpKillAllClientsResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`hang_up_kill_all_clients`](Self::hang_up_kill_all_clients) would send.
-    pub fn hang_up_kill_all_clients_request(
-        &self,
-        input: &HangUpKillAllClientsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for HangUpKillAllClientsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

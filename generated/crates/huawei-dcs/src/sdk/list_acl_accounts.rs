@@ -7,10 +7,10 @@ use super::AclAccountResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAclAccountsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ListAclAccountsRequestBuilder {
 #[non_exhaustive]
 pub struct ListAclAccountsResponse {
     /// ACL账号列表
+    ///
     /// Wire name: `accounts`.
     pub accounts: Vec<AclAccountResp>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAclAccountsResponse, ListAclAccountsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_acl_accounts`](Self::list_acl_accounts) would send.
-    pub fn list_acl_accounts_request(
-        &self,
-        input: &ListAclAccountsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAclAccountsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

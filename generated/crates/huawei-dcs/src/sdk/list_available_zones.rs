@@ -33,9 +33,11 @@ impl ListAvailableZonesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAvailableZonesResponse {
     /// 区域ID。
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
     /// 可用分区数组。
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Vec<AvailableZones>,
 }
@@ -64,14 +66,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_available_zones`](Self::list_available_zones) would send.
-    pub fn list_available_zones_request(
-        &self,
-        input: &ListAvailableZonesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAvailableZonesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

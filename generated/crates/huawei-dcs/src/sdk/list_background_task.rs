@@ -7,22 +7,26 @@ use super::SingleBackgroundTask;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackgroundTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 查询开始时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20200609160000。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 查询结束时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20200617155959。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
 }
@@ -68,9 +72,11 @@ impl ListBackgroundTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackgroundTaskResponse {
     /// 任务个数
+    ///
     /// Wire name: `task_count`.
     pub task_count: Option<String>,
     /// 任务详情数组
+    ///
     /// Wire name: `tasks`.
     pub tasks: Vec<SingleBackgroundTask>,
 }
@@ -100,14 +106,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_background_task`](Self::list_background_task) would send.
-    pub fn list_background_task_request(
-        &self,
-        input: &ListBackgroundTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBackgroundTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `tasks`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_background_task`](Self::list_background_task), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -122,6 +120,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBackgroundTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{DownloadBackupFilesReq, LinksItem};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackupFileLinksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 备份记录ID。
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the ListBackupFileLinksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DownloadBackupFilesReq>,
 }
@@ -59,12 +61,15 @@ impl ListBackupFileLinksRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackupFileLinksResponse {
     /// OBS桶内文件路径。
+    ///
     /// Wire name: `file_path`.
     pub file_path: Option<String>,
     /// OBS桶名。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
     /// 备份文件下链接集合，链接数最大为64个。
+    ///
     /// Wire name: `links`.
     pub links: Vec<LinksItem>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_backup_file_links`](Self::list_backup_file_links) would send.
-    pub fn list_backup_file_links_request(
-        &self,
-        input: &ListBackupFileLinksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListBackupFileLinksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

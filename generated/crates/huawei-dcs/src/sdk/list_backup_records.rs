@@ -7,22 +7,26 @@ use super::BackupRecordResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackupRecordsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询开始时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20170718235959。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 查询结束时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20170718235959。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -68,9 +72,11 @@ impl ListBackupRecordsRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackupRecordsResponse {
     /// 返回记录数。
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
     /// 备份信息的详情数组。
+    ///
     /// Wire name: `backup_record_response`.
     pub backup_record_response: Vec<BackupRecordResponse>,
 }
@@ -97,14 +103,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_backup_records`](Self::list_backup_records) would send.
-    pub fn list_backup_records_request(
-        &self,
-        input: &ListBackupRecordsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBackupRecords` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backup_record_response`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_backup_records`](Self::list_backup_records), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_num` items walked through.
@@ -119,6 +117,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBackupRecordsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ListCenterTasksResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCenterTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 查询开始时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20200609160000。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 查询结束时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20230612155959。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
 }
@@ -62,9 +65,11 @@ impl ListCenterTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ListCenterTaskResponse {
     /// 任务个数
+    ///
     /// Wire name: `task_count`.
     pub task_count: Option<String>,
     /// 中心任务详情数组
+    ///
     /// Wire name: `tasks`.
     pub tasks: Vec<ListCenterTasksResp>,
 }
@@ -91,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_center_task`](Self::list_center_task) would send.
-    pub fn list_center_task_request(
-        &self,
-        input: &ListCenterTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListCenterTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `tasks`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_center_task`](Self::list_center_task), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -113,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListCenterTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::ClientInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClientsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: String,
     /// 偏移量，表示从此偏移量开始查询， 偏移量大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10.
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 按客户端连接地址过滤。
+    ///
     /// Wire name: `addr`, sent in the query.
     pub addr: Option<String>,
     /// 排序字段。
+    ///
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
     /// 排序方式
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
 }
@@ -79,12 +85,15 @@ impl ListClientsRequestBuilder {
 #[non_exhaustive]
 pub struct ListClientsResponse {
     /// 数据更新时间
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 会话列表
+    ///
     /// Wire name: `clients`.
     pub clients: Vec<ClientInfo>,
     /// 会话总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -112,14 +121,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_clients`](Self::list_clients) would send.
-    pub fn list_clients_request(
-        &self,
-        input: &ListClientsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListClients` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `clients`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_clients`](Self::list_clients), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -134,6 +135,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListClientsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

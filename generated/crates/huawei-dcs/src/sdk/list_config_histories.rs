@@ -7,16 +7,18 @@ use super::HistoryInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigHistoriesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ListConfigHistoriesRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigHistoriesResponse {
     /// 实例参数修改记录个数
+    ///
     /// Wire name: `history_num`.
     pub history_num: Option<i32>,
     /// 实力参数修改记录详情
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<HistoryInfo>,
 }
@@ -90,14 +94,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_config_histories`](Self::list_config_histories) would send.
-    pub fn list_config_histories_request(
-        &self,
-        input: &ListConfigHistoriesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListConfigHistories` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_config_histories`](Self::list_config_histories), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -112,6 +108,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListConfigHistoriesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::ConfigTemplatesListInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板名称，支持模糊查找
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `template_id`, sent in the query.
     pub template_id: Option<String>,
     /// 模板类型
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 缓存引擎：Redis\[和Memcached\](tag:hws,hws_hk,ocb,sbc,tm,ctc,cmcc)。
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// 缓存版本。  当缓存引擎为Redis时，取值为\[3.0/4.0/5.0\](tag:ctc,cmc)\[3.0/4.0/5.0/6.0\](tag:ocb,otc,sbc,g42,tm)\[4.0/5.0/6.0\](tag:hws,hws_hk)。  \[当缓存引擎为Memcached时，该字段为可选，取值为空。\](tag:hws,hws_hk,ocb,sbc,tm,ctc,cmcc)
+    ///
     /// Wire name: `engine_version`, sent in the query.
     pub engine_version: Option<String>,
     /// 缓存实例类型。取值范围如下： - single：表示单机实例 - ha：表示主备实例 - cluster：表示cluster集群实例 - proxy：表示Proxy集群实例 \[- ha_rw_split：表示读写分离实例\](tag:hws)
+    ///
     /// Wire name: `cache_mode`, sent in the query.
     pub cache_mode: Option<String>,
     /// 模板的描述信息
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -88,9 +96,11 @@ impl ListConfigTemplatesRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigTemplatesResponse {
     /// 模板个数。
+    ///
     /// Wire name: `template_num`.
     pub template_num: Option<i32>,
     /// 模板的详情数组。
+    ///
     /// Wire name: `templates`.
     pub templates: Vec<ConfigTemplatesListInfo>,
 }
@@ -120,14 +130,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_config_templates`](Self::list_config_templates) would send.
-    pub fn list_config_templates_request(
-        &self,
-        input: &ListConfigTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListConfigTemplates` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `templates`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_config_templates`](Self::list_config_templates), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -142,6 +144,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListConfigTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::QueryRedisConfig;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,18 +48,23 @@ impl ListConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigurationsResponse {
     /// 实例操作时间。格式为：2017-03-31T12:24:46.297Z
+    ///
     /// Wire name: `config_time`.
     pub config_time: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例配置项数组。
+    ///
     /// Wire name: `redis_config`.
     pub redis_config: Vec<QueryRedisConfig>,
     /// 实例修改状态 - UPDATING - FAILURE - SUCCESS
+    ///
     /// Wire name: `config_status`.
     pub config_status: Option<String>,
     /// 实例运行状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -91,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_configurations`](Self::list_configurations) would send.
-    pub fn list_configurations_request(
-        &self,
-        input: &ListConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

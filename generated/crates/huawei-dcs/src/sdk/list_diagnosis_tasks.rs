@@ -7,16 +7,18 @@ use super::DiagnosisReportInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDiagnosisTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ListDiagnosisTasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListDiagnosisTasksResponse {
     /// 诊断报告列表
+    ///
     /// Wire name: `diagnosis_report_list`.
     pub diagnosis_report_list: Vec<DiagnosisReportInfo>,
     /// 诊断报告总数
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
 }
@@ -90,14 +94,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_diagnosis_tasks`](Self::list_diagnosis_tasks) would send.
-    pub fn list_diagnosis_tasks_request(
-        &self,
-        input: &ListDiagnosisTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDiagnosisTasks` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `diagnosis_report_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_diagnosis_tasks`](Self::list_diagnosis_tasks), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_num` items walked through.
@@ -112,6 +108,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDiagnosisTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

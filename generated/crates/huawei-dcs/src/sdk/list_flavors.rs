@@ -7,28 +7,34 @@ use super::FlavorsItems;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 缓存实例ID，根据该字段可查询出实例可变更的规格
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 产品规格编码。
+    ///
     /// Wire name: `spec_code`, sent in the query.
     pub spec_code: Option<String>,
     /// 缓存实例类型。取值范围如下： - single：表示单机实例 - ha：表示主备实例 - cluster：表示cluster集群实例 - proxy：表示Proxy集群实例 - ha_rw_split： 表示读写分离实例
+    ///
     /// Wire name: `cache_mode`, sent in the query.
     pub cache_mode: Option<String>,
     /// 缓存引擎类型。取值范围如下： - Redis - Memcached
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// 缓存版本，当缓存引擎为Redis时，取值范围如下： - 3.0 - 4.0 - 5.0
+    ///
     /// Wire name: `engine_version`, sent in the query.
     pub engine_version: Option<String>,
     /// CPU架构类型。取值范围如下： - x86_64：X86架构 - aarch64：ARM架构
+    ///
     /// Wire name: `cpu_type`, sent in the query.
     pub cpu_type: Option<String>,
     /// 缓存容量（G Byte）。 - Redis3.0：单机和主备类型实例取值：2、4、8、16、32、64。Proxy集群实例规格支持64、128、256、512和1024。 - Redis4.0和Redis5.0：单机和主备类型实例取值：0.125、0.25、0.5、1、2、4、8、16、32、64。Cluster集群实例规格支持24、32、48、64、96、128、192、256、384、512、768、1024。 - Memcached：单机和主备类型实例取值：2、4、8、16、32、64。
+    ///
     /// Wire name: `capacity`, sent in the query.
     pub capacity: Option<String>,
 }
@@ -77,6 +83,7 @@ impl ListFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ListFlavorsResponse {
     /// 产品规格详情。
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<FlavorsItems>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFlavorsResponse, ListFlavorsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_flavors`](Self::list_flavors) would send.
-    pub fn list_flavors_request(
-        &self,
-        input: &ListFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::InstanceGroupListInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupReplicationInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -50,9 +50,11 @@ impl ListGroupReplicationInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ListGroupReplicationInfoResponse {
     /// 分片列表
+    ///
     /// Wire name: `group_list`.
     pub group_list: Vec<InstanceGroupListInfo>,
     /// 实例分片总数。
+    ///
     /// Wire name: `group_count`.
     pub group_count: Option<i32>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_group_replication_info`](Self::list_group_replication_info) would send.
-    pub fn list_group_replication_info_request(
-        &self,
-        input: &ListGroupReplicationInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGroupReplicationInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

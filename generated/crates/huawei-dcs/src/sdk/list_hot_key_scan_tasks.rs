@@ -7,19 +7,22 @@ use super::RecordsResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHotKeyScanTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分析任务状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
 }
@@ -63,12 +66,15 @@ impl ListHotKeyScanTasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListHotKeyScanTasksResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 热key分析记录列表
+    ///
     /// Wire name: `records`.
     pub records: Vec<RecordsResponse>,
 }
@@ -99,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_hot_key_scan_tasks`](Self::list_hot_key_scan_tasks) would send.
-    pub fn list_hot_key_scan_tasks_request(
-        &self,
-        input: &ListHotKeyScanTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListHotKeyScanTasks` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `records`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_hot_key_scan_tasks`](Self::list_hot_key_scan_tasks), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -121,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListHotKeyScanTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

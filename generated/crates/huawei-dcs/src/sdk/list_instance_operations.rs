@@ -7,13 +7,14 @@ use super::Operations;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceOperationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 操作信息。
+    ///
     /// Wire name: `operation`, sent in the query.
     pub operation: String,
 }
@@ -54,9 +55,11 @@ impl ListInstanceOperationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceOperationsResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 支持的操作列表
+    ///
     /// Wire name: `operations`.
     pub operations: Vec<Operations>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instance_operations`](Self::list_instance_operations) would send.
-    pub fn list_instance_operations_request(
-        &self,
-        input: &ListInstanceOperationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstanceOperationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

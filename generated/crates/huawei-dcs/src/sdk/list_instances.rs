@@ -7,37 +7,46 @@ use super::InstanceListInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 是否返回创建失败的实例数。 当参数值为“true”时，返回创建失败的实例数。参数值为“false”或者其他值，不返回创建失败的实例数。
+    ///
     /// Wire name: `include_failure`, sent in the query.
     pub include_failure: Option<String>,
     /// 是否返回已删除的实例数。 当参数值为“true”时，返回已删除的实例数。参数值为“false”或者其他值，不返回已删除的实例数。
+    ///
     /// Wire name: `include_delete`, sent in the query.
     pub include_delete: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 实例状态。详细状态说明见\[缓存实例状态说明\](<https://support.huaweicloud.com/api-dcs/dcs-api-0312047.html>)
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 是否按照实例名称进行精确匹配查询。  和name字段对应，name字段为模糊匹配的用例名，name_equal是精确匹配的用例名。
+    ///
     /// Wire name: `name_equal`, sent in the query.
     pub name_equal: Option<String>,
     /// 根据实例标签键值对进行查询。{key}表示标签键，{value}表示标签值。  如果同时使用多个标签键值对进行查询，中间使用逗号分隔开，表示查询同时包含指定标签键值对的实例。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 连接缓存实例的IP地址。
+    ///
     /// Wire name: `ip`, sent in the query.
     pub ip: Option<String>,
 }
@@ -92,9 +101,11 @@ impl ListInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesResponse {
     /// 实例个数。
+    ///
     /// Wire name: `instance_num`.
     pub instance_num: Option<i32>,
     /// 实例的详情数组。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<InstanceListInfo>,
 }
@@ -121,14 +132,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instances`](Self::list_instances) would send.
-    pub fn list_instances_request(
-        &self,
-        input: &ListInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_instances`](Self::list_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -143,6 +146,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl ListMaintenanceWindowsRequestBuilder {
 #[non_exhaustive]
 pub struct ListMaintenanceWindowsResponse {
     /// 支持的维护时间窗列表。
+    ///
     /// Wire name: `maintain_windows`.
     pub maintain_windows: Vec<MaintainWindowsEntity>,
 }
@@ -60,14 +61,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_maintenance_windows`](Self::list_maintenance_windows) would send.
-    pub fn list_maintenance_windows_request(
-        &self,
-        input: &ListMaintenanceWindowsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMaintenanceWindowsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

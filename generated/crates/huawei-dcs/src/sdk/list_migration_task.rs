@@ -7,16 +7,18 @@ use super::MigrationTaskList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 迁移任务名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
 }
@@ -57,9 +59,11 @@ impl ListMigrationTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ListMigrationTaskResponse {
     /// 迁移任务数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 迁移任务列表。
+    ///
     /// Wire name: `migration_tasks`.
     pub migration_tasks: Vec<MigrationTaskList>,
 }
@@ -86,14 +90,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_migration_task`](Self::list_migration_task) would send.
-    pub fn list_migration_task_request(
-        &self,
-        input: &ListMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListMigrationTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `migration_tasks`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_migration_task`](Self::list_migration_task), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -108,6 +104,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::MigrationLog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMigrationTaskLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 日志级别
+    ///
     /// Wire name: `log_level`, sent in the query.
     pub log_level: Option<String>,
 }
@@ -63,9 +66,11 @@ impl ListMigrationTaskLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListMigrationTaskLogsResponse {
     /// 日志条数
+    ///
     /// Wire name: `log_num`.
     pub log_num: Option<i32>,
     /// 日志列表
+    ///
     /// Wire name: `migration_logs`.
     pub migration_logs: Vec<MigrationLog>,
 }
@@ -95,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_migration_task_logs`](Self::list_migration_task_logs) would send.
-    pub fn list_migration_task_logs_request(
-        &self,
-        input: &ListMigrationTaskLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListMigrationTaskLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `migration_logs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_migration_task_logs`](Self::list_migration_task_logs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -117,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListMigrationTaskLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{DimChild, InstancesMonitoredObject};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMonitoredObjectsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 主维度ID，当前支持dcs_instance_id，dcs_memcached_instance_id。
+    ///
     /// Wire name: `dim_name`, sent in the query.
     pub dim_name: String,
     /// 偏移量，表示从此偏移量开始查询，offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,15 +60,19 @@ impl ListMonitoredObjectsRequestBuilder {
 #[non_exhaustive]
 pub struct ListMonitoredObjectsResponse {
     /// 当前查询维度路由。如果是主维度，则数组中是自身ID。
+    ///
     /// Wire name: `router`.
     pub router: Vec<String>,
     /// 当前查询维度子维度对象列表。当前只有维度为dcs_instance_id时才有值。 - Proxy集群有两个子维度，分别为dcs_cluster_redis_node和dcs_cluster_proxy_node。 - Cluster集群有一个子维度 dcs_cluster_proxy_node。
+    ///
     /// Wire name: `children`.
     pub children: Vec<DimChild>,
     /// 当前查询维度监控对象列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<InstancesMonitoredObject>,
     /// 主维度监控对象的总数。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_monitored_objects`](Self::list_monitored_objects) would send.
-    pub fn list_monitored_objects_request(
-        &self,
-        input: &ListMonitoredObjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMonitoredObjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

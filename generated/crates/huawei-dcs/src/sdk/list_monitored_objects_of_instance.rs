@@ -10,13 +10,14 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMonitoredObjectsOfInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 主维度对象ID，与DCS实例列表中实例ID相同。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 主维度ID，当前支持子维度的主维度ID的有dcs_instance_id。
+    ///
     /// Wire name: `dim_name`, sent in the query.
     pub dim_name: String,
 }
@@ -59,24 +60,31 @@ impl ListMonitoredObjectsOfInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ListMonitoredObjectsOfInstanceResponse {
     /// 当前查询维度路由。如果是主维度，则数组中是自身ID。
+    ///
     /// Wire name: `router`.
     pub router: Vec<String>,
     /// 当前查询维度子维度对象列表。当前只有维度为dcs_instance_id时才有值。 - Proxy集群有两个子维度，分别为dcs_cluster_redis_node和dcs_cluster_proxy_node。 - Cluster集群有一个子维度 dcs_cluster_proxy_node。
+    ///
     /// Wire name: `children`.
     pub children: Vec<DimChild>,
     /// 当前查询维度监控对象列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<InstancesMonitoredObject>,
     /// Proxy集群或Cluster集群时才存在，表示集群数据节点维度的监控对象列表。字段名称与children的子维度对象名称相同。
+    ///
     /// Wire name: `dcs_cluster_redis_node`.
     pub dcs_cluster_redis_node: Vec<ClusterRedisNodeMonitoredObject>,
     /// Proxy集群时才存在，表示集群Proxy节点维度的监控对象列表。字段名称与children的子维度对象名称相同。
+    ///
     /// Wire name: `dcs_cluster_proxy_node`.
     pub dcs_cluster_proxy_node: Vec<ProxyNodeMonitoredObject>,
     /// Redis 4.0和5.0的Proxy集群时才存在，表示集群Proxy节点维度的监控对象列表。字段名称与children的子维度对象名称相同。
+    ///
     /// Wire name: `dcs_cluster_proxy2_node`.
     pub dcs_cluster_proxy2_node: Vec<Proxy2NodeMonitoredObject>,
     /// 主维度监控对象的总数。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
 }
@@ -110,14 +118,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_monitored_objects_of_instance`](Self::list_monitored_objects_of_instance) would send.
-    pub fn list_monitored_objects_of_instance_request(
-        &self,
-        input: &ListMonitoredObjectsOfInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMonitoredObjectsOfInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

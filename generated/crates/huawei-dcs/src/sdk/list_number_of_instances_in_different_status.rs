@@ -7,10 +7,10 @@ use super::StatusStatistic;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNumberOfInstancesInDifferentStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 是否返回创建失败的实例数。   - 当参数值为“true”时，返回的统计包括创建失败的实例数。   - 参数值为“false”或者其他值，返回的统计不包括创建失败的实例数。
+    ///
     /// Wire name: `include_failure`, sent in the query.
     pub include_failure: Option<String>,
 }
@@ -48,49 +48,60 @@ impl ListNumberOfInstancesInDifferentStatusRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNumberOfInstancesInDifferentStatusResponse {
-    /// (No description in the spec.)
     /// Wire name: `redis`.
     pub redis: Option<StatusStatistic>,
-    /// (No description in the spec.)
     /// Wire name: `memcached`.
     pub memcached: Option<StatusStatistic>,
     /// 支付中的实例数。
+    ///
     /// Wire name: `paying_count`.
     pub paying_count: Option<i32>,
     /// 冻结中的实例数。
+    ///
     /// Wire name: `freezing_count`.
     pub freezing_count: Option<i32>,
     /// 迁移中的实例数。
+    ///
     /// Wire name: `migrating_count`.
     pub migrating_count: Option<i32>,
     /// 清空中的实例数。
+    ///
     /// Wire name: `flushing_count`.
     pub flushing_count: Option<i32>,
     /// 升级中的实例数。
+    ///
     /// Wire name: `upgrading_count`.
     pub upgrading_count: Option<i32>,
     /// 恢复中的实例数。
+    ///
     /// Wire name: `restoring_count`.
     pub restoring_count: Option<i32>,
     /// 扩容中的实例数。
+    ///
     /// Wire name: `extending_count`.
     pub extending_count: Option<i32>,
     /// 正在创建的实例数。
+    ///
     /// Wire name: `creating_count`.
     pub creating_count: Option<i32>,
     /// 正在运行的实例数。
+    ///
     /// Wire name: `running_count`.
     pub running_count: Option<i32>,
     /// 异常的实例数。
+    ///
     /// Wire name: `error_count`.
     pub error_count: Option<i32>,
     /// 已冻结的实例数。
+    ///
     /// Wire name: `frozen_count`.
     pub frozen_count: Option<i32>,
     /// 创建失败的实例数。
+    ///
     /// Wire name: `createfailed_count`.
     pub createfailed_count: Option<i32>,
     /// 正在重启的实例数。
+    ///
     /// Wire name: `restarting_count`.
     pub restarting_count: Option<i32>,
 }
@@ -132,14 +143,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_number_of_instances_in_different_status`](Self::list_number_of_instances_in_different_status) would send.
-    pub fn list_number_of_instances_in_different_status_request(
-        &self,
-        input: &ListNumberOfInstancesInDifferentStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListNumberOfInstancesInDifferentStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::OfflineKeyAnalysisRecord;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOfflineKeyAnalysisTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**： 偏移量，表示从此偏移量开始查询。 **约束限制**： 不涉及。 **取值范围**： 大于等于0。 **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 每页显示的条目数量。 **约束限制**： 不涉及。 **取值范围**： 大于等于0。 **默认取值**： 10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 离线分析的任务状态。 **约束限制**： 不涉及。 **取值范围**： waiting：任务等待中。 running：任务进行中。 success：任务执行成功。 failed：任务执行失败。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
 }
@@ -65,12 +68,15 @@ impl ListOfflineKeyAnalysisTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ListOfflineKeyAnalysisTaskResponse {
     /// **参数解释**： 实例ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 离线全量key分析的总数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// **参数解释**： 离线全量key分析记录列表。
+    ///
     /// Wire name: `records`.
     pub records: Vec<OfflineKeyAnalysisRecord>,
 }
@@ -101,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_offline_key_analysis_task`](Self::list_offline_key_analysis_task) would send.
-    pub fn list_offline_key_analysis_task_request(
-        &self,
-        input: &ListOfflineKeyAnalysisTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListOfflineKeyAnalysisTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `records`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 10).
     ///
     /// Each page is one call of [`list_offline_key_analysis_task`](Self::list_offline_key_analysis_task), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
@@ -123,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListOfflineKeyAnalysisTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::RunlogItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRedislogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 返回日志的类型，当前仅支持Redis运行日志，类型为run
+    ///
     /// Wire name: `log_type`, sent in the query.
     pub log_type: String,
 }
@@ -64,9 +67,11 @@ impl ListRedislogRequestBuilder {
 #[non_exhaustive]
 pub struct ListRedislogResponse {
     /// 总数
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
     /// 运行日志列表
+    ///
     /// Wire name: `file_list`.
     pub file_list: Vec<RunlogItem>,
 }
@@ -93,14 +98,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_redislog`](Self::list_redislog) would send.
-    pub fn list_redislog_request(
-        &self,
-        input: &ListRedislogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListRedislog` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `file_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_redislog`](Self::list_redislog), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_num` items walked through.
@@ -115,6 +112,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListRedislogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::InstanceRestoreInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRestoreRecordsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询开始时间。格式：yyyyMMddHHmmss，如：20170718235959。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 查询结束时间。格式：yyyyMMddHHmmss，如：20170718235959。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -68,9 +72,11 @@ impl ListRestoreRecordsRequestBuilder {
 #[non_exhaustive]
 pub struct ListRestoreRecordsResponse {
     /// 实例恢复记录的详情数组。
+    ///
     /// Wire name: `restore_record_response`.
     pub restore_record_response: Vec<InstanceRestoreInfo>,
     /// 返回记录数。
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
 }
@@ -100,14 +106,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_restore_records`](Self::list_restore_records) would send.
-    pub fn list_restore_records_request(
-        &self,
-        input: &ListRestoreRecordsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListRestoreRecords` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `restore_record_response`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_restore_records`](Self::list_restore_records), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_num` items walked through.
@@ -122,6 +120,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListRestoreRecordsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::SlowlogItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSlowlogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 返回结果按该关键字排序，支持start_time，duration，默认为“start_time”
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 降序或升序（分别对应desc和asc，默认为“desc”）
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 查询开始时间，时间为UTC时间的Unix时间戳。如：1598803200000。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// 查询结束时间，时间为UTC时间的Unix时间戳。如：1599494399000。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: String,
     /// 查询节点，分为proxy和server。
+    ///
     /// Wire name: `role`, sent in the query.
     pub role: Option<String>,
 }
@@ -85,12 +92,15 @@ impl ListSlowlogRequestBuilder {
 #[non_exhaustive]
 pub struct ListSlowlogResponse {
     /// 慢日志总条数
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 慢日志列表
+    ///
     /// Wire name: `slowlogs`.
     pub slowlogs: Vec<SlowlogItem>,
 }
@@ -118,14 +128,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_slowlog`](Self::list_slowlog) would send.
-    pub fn list_slowlog_request(
-        &self,
-        input: &ListSlowlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSlowlog` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `slowlogs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_slowlog`](Self::list_slowlog), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_num` items walked through.
@@ -140,6 +142,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSlowlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

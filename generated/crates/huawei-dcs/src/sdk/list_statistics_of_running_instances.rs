@@ -7,7 +7,6 @@ use super::InstanceStatistic;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStatisticsOfRunningInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -44,6 +43,7 @@ impl ListStatisticsOfRunningInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListStatisticsOfRunningInstancesResponse {
     /// 该租户下处于“运行中”状态的实例的统计信息。
+    ///
     /// Wire name: `statistics`.
     pub statistics: Vec<InstanceStatistic>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_statistics_of_running_instances`](Self::list_statistics_of_running_instances) would send.
-    pub fn list_statistics_of_running_instances_request(
-        &self,
-        input: &ListStatisticsOfRunningInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStatisticsOfRunningInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::Tag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTagsOfTenantRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListTagsOfTenantRequestBuilder {
 #[non_exhaustive]
 pub struct ListTagsOfTenantResponse {
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListTagsOfTenantResponse, ListTagsOfTenantError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_tags_of_tenant`](Self::list_tags_of_tenant) would send.
-    pub fn list_tags_of_tenant_request(
-        &self,
-        input: &ListTagsOfTenantRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTagsOfTenantRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::LoginWebCliBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginWebCliRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the LoginWebCliRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<LoginWebCliBody>,
 }
@@ -53,9 +54,11 @@ impl LoginWebCliRequestBuilder {
 #[non_exhaustive]
 pub struct LoginWebCliResponse {
     /// 客户端ID
+    ///
     /// Wire name: `client_id`.
     pub client_id: Option<String>,
     /// DB数量
+    ///
     /// Wire name: `databases`.
     pub databases: Option<i32>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<LoginWebCliResponse, LoginWebCliError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`login_web_cli`](Self::login_web_cli) would send.
-    pub fn login_web_cli_request(
-        &self,
-        input: &LoginWebCliRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for LoginWebCliRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::LogoutWebCliBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LogoffWebCliRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the LogoffWebCliRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<LogoutWebCliBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<LogoffWebCliResponse, LogoffWebCliError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`logoff_web_cli`](Self::logoff_web_cli) would send.
-    pub fn logoff_web_cli_request(
-        &self,
-        input: &LogoffWebCliRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for LogoffWebCliRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

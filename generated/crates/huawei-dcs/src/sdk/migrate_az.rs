@@ -7,13 +7,14 @@ use super::MigrateAZRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateAzRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the MigrateAzRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MigrateAZRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<MigrateAzResponse, MigrateAzError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`migrate_az`](Self::migrate_az) would send.
-    pub fn migrate_az_request(
-        &self,
-        input: &MigrateAzRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for MigrateAzRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::AclAccountResetPasswordBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetAclAccountPassWordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// ACL账号ID。
+    ///
     /// Wire name: `account_id`, sent in the path.
     pub account_id: String,
     /// Body of the ResetAclAccountPassWordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AclAccountResetPasswordBody>,
 }
@@ -59,18 +61,23 @@ impl ResetAclAccountPassWordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetAclAccountPassWordResponse {
     /// 任务执行成功代码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 重置结果说明信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 锁定时间。验证失败时和锁定时该参数返回不为null
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 锁定剩余时间。锁定时该参数返回不为null
+    ///
     /// Wire name: `lock_time_left`.
     pub lock_time_left: Option<String>,
     /// 密码验证剩余次数。验证失败时该参数返回不为null
+    ///
     /// Wire name: `retry_times_left`.
     pub retry_times_left: Option<String>,
 }
@@ -102,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_acl_account_pass_word`](Self::reset_acl_account_pass_word) would send.
-    pub fn reset_acl_account_pass_word_request(
-        &self,
-        input: &ResetAclAccountPassWordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetAclAccountPassWordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ResetInstancePasswordBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ResetPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResetInstancePasswordBody>,
 }
@@ -53,21 +54,27 @@ impl ResetPasswordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetPasswordResponse {
     /// 密码验证剩余次数
+    ///
     /// Wire name: `retry_times_left`.
     pub retry_times_left: Option<String>,
     /// 锁定时间
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 锁定剩余时间
+    ///
     /// Wire name: `lock_time_left`.
     pub lock_time_left: Option<String>,
     /// **参数解释**： 重置密码结果编号。 **取值范围**： - 1：重置密码成功。 - 3：实例被锁定。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// **参数解释**： 重置密码结果信息。 **取值范围**： - success - instance is locked
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// **参数解释**： 重置密码错误信息，若重置密码成功，则为null。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `ext_message`.
     pub ext_message: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResetPasswordResponse, ResetPasswordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_password`](Self::reset_password) would send.
-    pub fn reset_password_request(
-        &self,
-        input: &ResetPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

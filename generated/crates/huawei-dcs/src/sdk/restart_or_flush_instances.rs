@@ -7,10 +7,10 @@ use super::{BatchOpsResult, ChangeInstanceStatusBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartOrFlushInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the RestartOrFlushInstancesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeInstanceStatusBody>,
 }
@@ -47,6 +47,7 @@ impl RestartOrFlushInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct RestartOrFlushInstancesResponse {
     /// 删除/重启/清空实例的结果。
+    ///
     /// Wire name: `results`.
     pub results: Vec<BatchOpsResult>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_or_flush_instances`](Self::restart_or_flush_instances) would send.
-    pub fn restart_or_flush_instances_request(
-        &self,
-        input: &RestartOrFlushInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartOrFlushInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

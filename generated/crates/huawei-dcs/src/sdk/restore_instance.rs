@@ -7,13 +7,14 @@ use super::RestoreInstanceBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the RestoreInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreInstanceBody>,
 }
@@ -53,6 +54,7 @@ impl RestoreInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreInstanceResponse {
     /// 恢复记录ID。
+    ///
     /// Wire name: `restore_id`.
     pub restore_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreInstanceResponse, RestoreInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_instance`](Self::restore_instance) would send.
-    pub fn restore_instance_request(
-        &self,
-        input: &RestoreInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

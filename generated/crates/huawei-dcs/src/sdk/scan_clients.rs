@@ -7,13 +7,14 @@ use super::ScanClientsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScanClientsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ScanClientsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ScanClientsRequestBody>,
 }
@@ -52,7 +53,6 @@ impl ScanClientsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScanClientsResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ScanClientsResponse, ScanClientsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`scan_clients`](Self::scan_clients) would send.
-    pub fn scan_clients_request(
-        &self,
-        input: &ScanClientsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ScanClientsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

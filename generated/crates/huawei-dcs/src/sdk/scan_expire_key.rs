@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScanExpireKeyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,24 +46,31 @@ impl ScanExpireKeyRequestBuilder {
 #[non_exhaustive]
 pub struct ScanExpireKeyResponse {
     /// 主键ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 扫描类型
+    ///
     /// Wire name: `scan_type`.
     pub scan_type: Option<String>,
     /// 创建时间, 格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 开始时间, 格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// 完成时间, 格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ScanExpireKeyResponse, ScanExpireKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`scan_expire_key`](Self::scan_expire_key) would send.
-    pub fn scan_expire_key_request(
-        &self,
-        input: &ScanExpireKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ScanExpireKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SetOnlineMigrationTaskBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetOnlineMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 在线迁移任务ID。
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
     /// Body of the SetOnlineMigrationTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetOnlineMigrationTaskBody>,
 }
@@ -53,12 +54,15 @@ impl SetOnlineMigrationTaskRequestBuilder {
 #[non_exhaustive]
 pub struct SetOnlineMigrationTaskResponse {
     /// 迁移任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 迁移任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 迁移任务状态，这个字段的值包括：SUCCESS, FAILED, MIGRATING，TERMINATED
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_online_migration_task`](Self::set_online_migration_task) would send.
-    pub fn set_online_migration_task_request(
-        &self,
-        input: &SetOnlineMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetOnlineMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::StepDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackgroundTaskProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 任务ID。
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -56,12 +57,15 @@ impl ShowBackgroundTaskProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBackgroundTaskProgressResponse {
     /// 总体进度,百分比
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 剩余时间(单位秒)
+    ///
     /// Wire name: `remain_time`.
     pub remain_time: Option<i32>,
     /// 任务详情列表
+    ///
     /// Wire name: `step_details`.
     pub step_details: Vec<StepDetail>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_background_task_progress`](Self::show_background_task_progress) would send.
-    pub fn show_background_task_progress_request(
-        &self,
-        input: &ShowBackgroundTaskProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackgroundTaskProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::GroupBandwidthInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBandwidthsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,15 +48,19 @@ impl ShowBandwidthsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBandwidthsResponse {
     /// 实例当前带宽(Mbit/s)。
+    ///
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<i32>,
     /// 实例最大带宽(Mbit/s)。
+    ///
     /// Wire name: `max_bandwidth`.
     pub max_bandwidth: Option<i32>,
     /// 是否支持调带宽。
+    ///
     /// Wire name: `allow_modify`.
     pub allow_modify: Option<bool>,
     /// 分片带宽列表。
+    ///
     /// Wire name: `group_bandwidths`.
     pub group_bandwidths: Vec<GroupBandwidthInfo>,
 }
@@ -84,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowBandwidthsResponse, ShowBandwidthsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_bandwidths`](Self::show_bandwidths) would send.
-    pub fn show_bandwidths_request(
-        &self,
-        input: &ShowBandwidthsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBandwidthsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

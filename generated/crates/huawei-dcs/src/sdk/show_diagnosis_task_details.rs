@@ -7,10 +7,10 @@ use super::DiagnosisNodeReport;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDiagnosisTaskDetailsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 诊断报告ID
+    ///
     /// Wire name: `report_id`, sent in the path.
     pub report_id: String,
 }
@@ -50,12 +50,15 @@ impl ShowDiagnosisTaskDetailsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDiagnosisTaskDetailsResponse {
     /// 诊断结果为异常的诊断项总数
+    ///
     /// Wire name: `abnormal_item_sum`.
     pub abnormal_item_sum: Option<i32>,
     /// 诊断失败的诊断项总数
+    ///
     /// Wire name: `failed_item_sum`.
     pub failed_item_sum: Option<i32>,
     /// 节点诊断报告列表
+    ///
     /// Wire name: `diagnosis_node_report_list`.
     pub diagnosis_node_report_list: Vec<DiagnosisNodeReport>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_diagnosis_task_details`](Self::show_diagnosis_task_details) would send.
-    pub fn show_diagnosis_task_details_request(
-        &self,
-        input: &ShowDiagnosisTaskDetailsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDiagnosisTaskDetailsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowExpireAutoScanConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,24 +48,31 @@ impl ShowExpireAutoScanConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ShowExpireAutoScanConfigResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 是否开启自动扫描
+    ///
     /// Wire name: `enable_auto_scan`.
     pub enable_auto_scan: Option<bool>,
     /// 首次扫描时间，例如：2023-07-07T15:00:05.000
+    ///
     /// Wire name: `first_scan_at`.
     pub first_scan_at: Option<String>,
     /// 间隔时间(秒)
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i32>,
     /// 超时时间(秒)
+    ///
     /// Wire name: `timeout`.
     pub timeout: Option<i32>,
     /// 扫描数
+    ///
     /// Wire name: `scan_keys_count`.
     pub scan_keys_count: Option<i32>,
     /// 更新时间，例如：2023-06-15T06:20:13.283Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_expire_auto_scan_config`](Self::show_expire_auto_scan_config) would send.
-    pub fn show_expire_auto_scan_config_request(
-        &self,
-        input: &ShowExpireAutoScanConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowExpireAutoScanConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SimpleKeyScanRecord;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowExpireKeyScanInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， start大于等于0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 过期key状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
 }
@@ -63,15 +66,19 @@ impl ShowExpireKeyScanInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowExpireKeyScanInfoResponse {
     /// 记录
+    ///
     /// Wire name: `records`.
     pub records: Vec<SimpleKeyScanRecord>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 总数
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// 统计
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -103,14 +110,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_expire_key_scan_info`](Self::show_expire_key_scan_info) would send.
-    pub fn show_expire_key_scan_info_request(
-        &self,
-        input: &ShowExpireKeyScanInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowExpireKeyScanInfo` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `records`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_expire_key_scan_info`](Self::show_expire_key_scan_info), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
@@ -125,6 +124,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowExpireKeyScanInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHotkeyAutoscanConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,15 +48,19 @@ impl ShowHotkeyAutoscanConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHotkeyAutoscanConfigResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 是否开启自动分析
+    ///
     /// Wire name: `enable_auto_scan`.
     pub enable_auto_scan: Option<bool>,
     /// 每日分析时间，时间格式为21:00
+    ///
     /// Wire name: `schedule_at`.
     pub schedule_at: Vec<String>,
     /// 配置更新时间，时间格式为2020-06-15T02:21:18.669Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }
@@ -87,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_hotkey_autoscan_config`](Self::show_hotkey_autoscan_config) would send.
-    pub fn show_hotkey_autoscan_config_request(
-        &self,
-        input: &ShowHotkeyAutoscanConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowHotkeyAutoscanConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BandwidthInfo, DomainNameInfo, Features, InstanceBackupPolicy, Resou
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,190 +48,244 @@ impl ShowInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceResponse {
     /// VPC的名称。
+    ///
     /// Wire name: `vpc_name`.
     pub vpc_name: Option<String>,
     /// 付费模式，0表示按需计费，1表示包年/包月计费。
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<i32>,
     /// VPC ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 用户名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 完成创建时间。格式为：2017-03-31T12:24:46.297Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 实例描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 租户安全组名称。
+    ///
     /// Wire name: `security_group_name`.
     pub security_group_name: Option<String>,
     /// 总内存，单位：MB。
+    ///
     /// Wire name: `max_memory`.
     pub max_memory: Option<i32>,
     /// 已使用的内存，单位：MB。
+    ///
     /// Wire name: `used_memory`.
     pub used_memory: Option<i32>,
     /// 缓存实例的容量（G Byte）。
+    ///
     /// Wire name: `capacity`.
     pub capacity: Option<i32>,
     /// 单机小规格的缓存容量。
+    ///
     /// Wire name: `capacity_minor`.
     pub capacity_minor: Option<String>,
     /// 维护时间窗开始时间，为UTC时间，格式为HH:mm:ss
+    ///
     /// Wire name: `maintain_begin`.
     pub maintain_begin: Option<String>,
     /// 维护时间窗结束时间，为UTC时间，格式为HH:mm:ss
+    ///
     /// Wire name: `maintain_end`.
     pub maintain_end: Option<String>,
     /// 缓存实例的引擎类型。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// 是否允许免密码访问缓存实例。 - true：该实例无需密码即可访问。 - false：该实例必须通过密码认证才能访问。
+    ///
     /// Wire name: `no_password_access`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub no_password_access: Option<::runtime::Sensitive<String>>,
     /// 连接缓存实例的IP地址。如果是集群实例，返回多个IP地址，使用逗号分隔。如：192.168.0.1，192.168.0.2。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_backup_policy`.
     pub instance_backup_policy: Option<InstanceBackupPolicy>,
     /// 实例所在的可用区。返回“可用区Code”
+    ///
     /// Wire name: `az_codes`.
     pub az_codes: Vec<String>,
     /// 实例所在的可用区id。返回\\&quot;可用区ID\\&quot;
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Vec<String>,
     /// 通过密码认证访问缓存实例的认证用户名。
+    ///
     /// Wire name: `access_user`.
     pub access_user: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 缓存的端口。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 用户id。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 产品规格编码
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 子网名称。
+    ///
     /// Wire name: `subnet_name`.
     pub subnet_name: Option<String>,
     /// 子网网段。
+    ///
     /// Wire name: `subnet_cidr`.
     pub subnet_cidr: Option<String>,
     /// 缓存版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 订单ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 缓存实例的状态。详细状态说明见\[缓存实例状态说明\](<https://support.huaweicloud.com/api-dcs/dcs-api-0312047.html>)
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例的域名。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// 实例的只读域名，只有主备实例有该字段。
+    ///
     /// Wire name: `readonly_domain_name`.
     pub readonly_domain_name: Option<String>,
     /// Redis缓存实例是否开启公网访问功能。 - true：开启 - false：不开启
+    ///
     /// Wire name: `enable_publicip`.
     pub enable_publicip: Option<bool>,
     /// Redis缓存实例绑定的弹性IP地址的id。 如果未开启公网访问功能，该字段值为null。
+    ///
     /// Wire name: `publicip_id`.
     pub publicip_id: Option<String>,
     /// Redis缓存实例绑定的弹性IP地址。 如果未开启公网访问功能，该字段值为null。
+    ///
     /// Wire name: `publicip_address`.
     pub publicip_address: Option<String>,
     /// Redis缓存实例开启公网访问功能时，是否选择支持ssl。 - true：开启 - false：不开启
+    ///
     /// Wire name: `enable_ssl`.
     pub enable_ssl: Option<bool>,
     /// 实例是否存在升级任务。 - true：存在 - false：不存在
+    ///
     /// Wire name: `service_upgrade`.
     pub service_upgrade: Option<bool>,
     /// 升级任务的ID。 - 当service_upgrade为true时，为升级任务的ID。 - 当service_upgrade为false时，该参数为空。
+    ///
     /// Wire name: `service_task_id`.
     pub service_task_id: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 集群实例的后端服务地址。
+    ///
     /// Wire name: `backend_addrs`.
     pub backend_addrs: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `features`.
     pub features: Option<Features>,
-    /// (No description in the spec.)
     /// Wire name: `domain_name_info`.
     pub domain_name_info: Option<DomainNameInfo>,
     /// 是否开启客户端ip透传。
+    ///
     /// Wire name: `transparent_client_ip_enable`.
     pub transparent_client_ip_enable: Option<bool>,
     /// 实例子状态。
+    ///
     /// Wire name: `sub_status`.
     pub sub_status: Option<String>,
     /// 实例标签键值。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 实例CPU类型，通常为x86_64或aarch64
+    ///
     /// Wire name: `cpu_type`.
     pub cpu_type: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
     /// 更新时间，形如2022-07-06T09:32:16.502Z
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<String>,
     /// 版本类型：社区版、企业版
+    ///
     /// Wire name: `product_type`.
     pub product_type: Option<String>,
     /// 存储类型：内存存储
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Option<String>,
     /// 启动时间，形如2022-07-06T09:32:16.502Z
+    ///
     /// Wire name: `launched_at`.
     pub launched_at: Option<String>,
     /// 缓存类型：单机类型，主备类型，主备读写分离，Proxy集群类型，原生集群类型
+    ///
     /// Wire name: `cache_mode`.
     pub cache_mode: Option<String>,
     /// 是否支持慢日志
+    ///
     /// Wire name: `support_slow_log_flag`.
     pub support_slow_log_flag: Option<String>,
     /// 数据库数量
+    ///
     /// Wire name: `db_number`.
     pub db_number: Option<i32>,
     /// 副本数
+    ///
     /// Wire name: `replica_count`.
     pub replica_count: Option<i32>,
     /// 集群实例分片个数
+    ///
     /// Wire name: `sharding_count`.
     pub sharding_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth_info`.
     pub bandwidth_info: Option<BandwidthInfo>,
     /// 云服务类型编码。
+    ///
     /// Wire name: `cloud_service_type_code`.
     pub cloud_service_type_code: Option<String>,
     /// 云资源类型编码。
+    ///
     /// Wire name: `cloud_resource_type_code`.
     pub cloud_resource_type_code: Option<String>,
     /// 运营系统中的规格编码
+    ///
     /// Wire name: `inquery_spec_code`.
     pub inquery_spec_code: Option<String>,
 }
@@ -317,14 +371,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowInstanceResponse, ShowInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance`](Self::show_instance) would send.
-    pub fn show_instance_request(
-        &self,
-        input: &ShowInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceSslDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,21 +46,27 @@ impl ShowInstanceSslDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceSslDetailResponse {
     /// 开启或关闭SSL。true：开启/false：关闭
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// SSL连接IP。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// SSL连接端口。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// SSL连接域名。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// SSL证书有效期（UTC时间）。
+    ///
     /// Wire name: `ssl_expired_at`.
     pub ssl_expired_at: Option<String>,
     /// SSL证书是否有效。
+    ///
     /// Wire name: `ssl_validated`.
     pub ssl_validated: Option<bool>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_ssl_detail`](Self::show_instance_ssl_detail) would send.
-    pub fn show_instance_ssl_detail_request(
-        &self,
-        input: &ShowInstanceSslDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceSslDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::TopologyInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceTopologyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,24 +48,31 @@ impl ShowInstanceTopologyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceTopologyResponse {
     /// **参数解释**： 集群角色：redis-server实例拓朴图。
+    ///
     /// Wire name: `redis_server`.
     pub redis_server: Vec<TopologyInfo>,
     /// **参数解释**： 集群角色：lvs实例拓朴图（当前已下线），只适用于Redis 3.0版本实例。
+    ///
     /// Wire name: `cluster_lvs`.
     pub cluster_lvs: Vec<TopologyInfo>,
     /// **参数解释**： 集群角色：admin实例拓朴图（当前已下线），只适用于Redis 3.0版本实例。
+    ///
     /// Wire name: `cluster_admin`.
     pub cluster_admin: Vec<TopologyInfo>,
     /// **参数解释**： 集群角色：proxy实例拓朴图。
+    ///
     /// Wire name: `cluster_proxy`.
     pub cluster_proxy: Vec<TopologyInfo>,
     /// **参数解释**： Redis的角色master实例拓朴图，只适用于Redis 3.0版本实例。
+    ///
     /// Wire name: `master`.
     pub master: Vec<TopologyInfo>,
     /// **参数解释**： 集群角色：VPC Endpoint服务实例拓朴图，适用于4.0及以上版本实例。
+    ///
     /// Wire name: `vpcendpoint`.
     pub vpcendpoint: Vec<TopologyInfo>,
     /// **参数解释**： 集群角色：ELB服务实例拓朴图，适用于Redis 4.0及以上版本实例。
+    ///
     /// Wire name: `elb`.
     pub elb: Vec<TopologyInfo>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_topology`](Self::show_instance_topology) would send.
-    pub fn show_instance_topology_request(
-        &self,
-        input: &ShowInstanceTopologyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceTopologyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,21 +46,27 @@ impl ShowInstanceVersionRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceVersionResponse {
     /// 当前实例内核小版本信息。
+    ///
     /// Wire name: `engine_minor_version`.
     pub engine_minor_version: Option<String>,
     /// DCS实例最新的内核小版本信息。
+    ///
     /// Wire name: `latest_engine_minor_version`.
     pub latest_engine_minor_version: Option<String>,
     /// 当前实例proxy代理节点版本信息。
+    ///
     /// Wire name: `proxy_minor_version`.
     pub proxy_minor_version: Option<String>,
     /// DCS实例最新的proxy代理节点版本信息。
+    ///
     /// Wire name: `latest_proxy_minor_version`.
     pub latest_proxy_minor_version: Option<String>,
     /// 当前实例内核是否可以升级。
+    ///
     /// Wire name: `engine_minor_version_upgradable`.
     pub engine_minor_version_upgradable: Option<bool>,
     /// 当前实例proxy代理节点是否可以升级。
+    ///
     /// Wire name: `proxy_minor_version_upgradable`.
     pub proxy_minor_version_upgradable: Option<bool>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_version`](Self::show_instance_version) would send.
-    pub fn show_instance_version_request(
-        &self,
-        input: &ShowInstanceVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

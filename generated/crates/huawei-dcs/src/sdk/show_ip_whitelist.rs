@@ -7,10 +7,10 @@ use super::Whitelist;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIpWhitelistRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,12 +48,15 @@ impl ShowIpWhitelistRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIpWhitelistResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 是否启用白名单（true/false）。
+    ///
     /// Wire name: `enable_whitelist`.
     pub enable_whitelist: Option<bool>,
     /// IP白名单分组列表。
+    ///
     /// Wire name: `whitelist`.
     pub whitelist: Vec<Whitelist>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowIpWhitelistResponse, ShowIpWhitelistError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_ip_whitelist`](Self::show_ip_whitelist) would send.
-    pub fn show_ip_whitelist_request(
-        &self,
-        input: &ShowIpWhitelistRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowIpWhitelistRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowJobInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Job任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
 }
@@ -46,21 +46,27 @@ impl ShowJobInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowJobInfoResponse {
     /// Job任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// Job类型，取值范围：   masterStandbySwapJob：主备倒换任务   modifyClientIpTransJob：修改源ip透传
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// Job状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// Job开始时间戳，单位为ms，格式为:1684191545379
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// Job开始时间戳，单位为ms，格式为:1684191548248
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 失败原因
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowJobInfoResponse, ShowJobInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_job_info`](Self::show_job_info) would send.
-    pub fn show_job_info_request(
-        &self,
-        input: &ShowJobInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowJobInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

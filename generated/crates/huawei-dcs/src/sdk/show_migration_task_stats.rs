@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMigrationTaskStatsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -46,24 +46,31 @@ impl ShowMigrationTaskStatsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMigrationTaskStatsResponse {
     /// 全量迁移进度百分比。
+    ///
     /// Wire name: `full_migration_progress`.
     pub full_migration_progress: Option<String>,
     /// 增量迁移偏移量。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<String>,
     /// 源redis键数量
+    ///
     /// Wire name: `source_dbsize`.
     pub source_dbsize: Option<String>,
     /// 目标redis键数量
+    ///
     /// Wire name: `target_dbsize`.
     pub target_dbsize: Option<String>,
     /// 目标redis键写入流量，单位KB/s
+    ///
     /// Wire name: `target_input_kbps`.
     pub target_input_kbps: Option<String>,
     /// 目标redis每秒并发操作数
+    ///
     /// Wire name: `target_ops`.
     pub target_ops: Option<String>,
     /// 迁移任务是否在进行
+    ///
     /// Wire name: `is_migrating`.
     pub is_migrating: Option<bool>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_migration_task_stats`](Self::show_migration_task_stats) would send.
-    pub fn show_migration_task_stats_request(
-        &self,
-        input: &ShowMigrationTaskStatsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMigrationTaskStatsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::NodesInfoResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowNodesInformationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,12 +48,15 @@ impl ShowNodesInformationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowNodesInformationResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 节点数量
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// 节点信息
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<NodesInfoResp>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_nodes_information`](Self::show_nodes_information) would send.
-    pub fn show_nodes_information_request(
-        &self,
-        input: &ShowNodesInformationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowNodesInformationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{KeyTypeByte, KeyTypeNum, LargestKey, LargestKeyPrefix};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOfflineKeyAnalysisTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**： 任务ID。可通过DCS控制台进入离线全量key分析界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -56,54 +57,71 @@ impl ShowOfflineKeyAnalysisTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ShowOfflineKeyAnalysisTaskResponse {
     /// **参数解释**： 任务执行记录ID（此ID对应“查询离线全量key分析详情”参数中的任务ID）。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 实例ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 节点ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**： 备份ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// **参数解释**： 分片名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// **参数解释**： 节点ipv4地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `node_ip`.
     pub node_ip: Option<String>,
     /// **参数解释**： 节点ipv6地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `node_ipv6`.
     pub node_ipv6: Option<String>,
     /// **参数解释**： 节点类型。 **取值范围**： master：主节点 slave：从节点
+    ///
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
     /// **参数解释**： 分析类型。 **取值范围**： new_backup：新建备份并分析。 old_backup：历史备份文件分析。
+    ///
     /// Wire name: `analysis_type`.
     pub analysis_type: Option<String>,
     /// **参数解释**： 分析任务开始时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// **参数解释**： 分析任务结束时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
     /// **参数解释**： 前缀Key列表。
+    ///
     /// Wire name: `largest_key_prefixes`.
     pub largest_key_prefixes: Vec<LargestKeyPrefix>,
     /// **参数解释**： 大key列表。
+    ///
     /// Wire name: `largest_keys`.
     pub largest_keys: Vec<LargestKey>,
     /// **参数解释**： Key的总大小，单位：Bytes。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `total_bytes`.
     pub total_bytes: Option<i32>,
     /// **参数解释**： Key的总数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
     /// **参数解释**： 每种类型key的总大小，单位：Bytes。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `type_bytes`.
     pub type_bytes: Vec<KeyTypeByte>,
     /// **参数解释**： 每种类型key总数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `type_num`.
     pub type_num: Vec<KeyTypeNum>,
 }
@@ -147,14 +165,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_offline_key_analysis_task`](Self::show_offline_key_analysis_task) would send.
-    pub fn show_offline_key_analysis_task_request(
-        &self,
-        input: &ShowOfflineKeyAnalysisTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowOfflineKeyAnalysisTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::QueryTenantQuotaRespQuotas;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotaOfTenantRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,7 +40,6 @@ impl ShowQuotaOfTenantRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotaOfTenantResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<QueryTenantQuotaRespQuotas>,
 }
@@ -66,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowQuotaOfTenantResponse, ShowQuotaOfTenantError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_quota_of_tenant`](Self::show_quota_of_tenant) would send.
-    pub fn show_quota_of_tenant_request(
-        &self,
-        input: &ShowQuotaOfTenantRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowQuotaOfTenantRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

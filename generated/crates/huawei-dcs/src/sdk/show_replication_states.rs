@@ -7,13 +7,14 @@ use super::InstanceReplicationListInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplicationStatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分片ID。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -53,7 +54,6 @@ impl ShowReplicationStatesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplicationStatesResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Vec<InstanceReplicationListInfo>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replication_states`](Self::show_replication_states) would send.
-    pub fn show_replication_states_request(
-        &self,
-        input: &ShowReplicationStatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplicationStatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

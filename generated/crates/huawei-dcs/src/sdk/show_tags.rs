@@ -7,10 +7,10 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTagsResponse {
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowTagsResponse, ShowTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_tags`](Self::show_tags) would send.
-    pub fn show_tags_request(
-        &self,
-        input: &ShowTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::StartInstanceResizeCheckJobRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartInstanceResizeCheckJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the StartInstanceResizeCheckJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<StartInstanceResizeCheckJobRequestBody>,
 }
@@ -55,6 +56,7 @@ impl StartInstanceResizeCheckJobRequestBuilder {
 #[non_exhaustive]
 pub struct StartInstanceResizeCheckJobResponse {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_instance_resize_check_job`](Self::start_instance_resize_check_job) would send.
-    pub fn start_instance_resize_check_job_request(
-        &self,
-        input: &StartInstanceResizeCheckJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartInstanceResizeCheckJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

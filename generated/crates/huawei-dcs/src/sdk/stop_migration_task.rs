@@ -7,10 +7,10 @@ use super::{BackupFilesBody, SourceInstanceBody, TargetInstanceBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -48,69 +48,85 @@ impl StopMigrationTaskRequestBuilder {
 #[non_exhaustive]
 pub struct StopMigrationTaskResponse {
     /// 迁移任务ID。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// 迁移任务名称。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// 迁移任务描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 迁移任务状态，这个字段的值包括：SUCCESS, FAILED, MIGRATING，TERMINATED。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 迁移任务类型,包括备份文件导入和在线迁移两种类型。
+    ///
     /// Wire name: `migration_type`.
     pub migration_type: Option<String>,
     /// 迁移方式，包括全量迁移和增量迁移两种类型。
+    ///
     /// Wire name: `migration_method`.
     pub migration_method: Option<String>,
     /// 迁移机租户侧私有IP，与目的/源redis私有IP处于同VPC，可将此IP加入白名单
+    ///
     /// Wire name: `ecs_tenant_private_ip`.
     pub ecs_tenant_private_ip: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_files`.
     pub backup_files: Option<BackupFilesBody>,
     /// 网络类型，包括vpc和vpn两种类型。
+    ///
     /// Wire name: `network_type`.
     pub network_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `source_instance`.
     pub source_instance: Option<SourceInstanceBody>,
-    /// (No description in the spec.)
     /// Wire name: `target_instance`.
     pub target_instance: Option<TargetInstanceBody>,
     /// 迁移任务创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 迁移任务完成时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 迁移机释放时间。
+    ///
     /// Wire name: `released_at`.
     pub released_at: Option<String>,
     /// 版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 操作模式，分为auto和manual。
+    ///
     /// Wire name: `resume_mode`.
     pub resume_mode: Option<String>,
     /// 支持的特性。
+    ///
     /// Wire name: `supported_features`.
     pub supported_features: Vec<String>,
     /// 租户VPC ID。
+    ///
     /// Wire name: `tenant_vpc_id`.
     pub tenant_vpc_id: Option<String>,
     /// 租户子网ID。
+    ///
     /// Wire name: `tenant_subnet_id`.
     pub tenant_subnet_id: Option<String>,
     /// 租户安全组ID。
+    ///
     /// Wire name: `tenant_security_group_id`.
     pub tenant_security_group_id: Option<String>,
     /// 带宽限制速度。
+    ///
     /// Wire name: `bandwidth_limit_mb`.
     pub bandwidth_limit_mb: Option<String>,
     /// 任务状态。
+    ///
     /// Wire name: `task_status`.
     pub task_status: Option<String>,
 }
@@ -156,14 +172,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StopMigrationTaskResponse, StopMigrationTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_migration_task`](Self::stop_migration_task) would send.
-    pub fn stop_migration_task_request(
-        &self,
-        input: &StopMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

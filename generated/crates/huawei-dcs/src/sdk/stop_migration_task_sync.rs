@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopMigrationTaskSyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_migration_task_sync`](Self::stop_migration_task_sync) would send.
-    pub fn stop_migration_task_sync_request(
-        &self,
-        input: &StopMigrationTaskSyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopMigrationTaskSyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::AclAccountRoleModifyBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAclAccountRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// ACL账号ID。
+    ///
     /// Wire name: `account_id`, sent in the path.
     pub account_id: String,
     /// Body of the UpdateAclAccountRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AclAccountRoleModifyBody>,
 }
@@ -59,9 +61,11 @@ impl UpdateAclAccountRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAclAccountResponse {
     /// 账号所属实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 修改ACL账号访问权限JOB的ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAclAccountResponse, UpdateAclAccountError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_acl_account`](Self::update_acl_account) would send.
-    pub fn update_acl_account_request(
-        &self,
-        input: &UpdateAclAccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAclAccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::AclAccountModifyPasswordBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAclAccountPassWordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// ACL账号ID。
+    ///
     /// Wire name: `account_id`, sent in the path.
     pub account_id: String,
     /// Body of the UpdateAclAccountPassWordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AclAccountModifyPasswordBody>,
 }
@@ -61,18 +63,23 @@ impl UpdateAclAccountPassWordRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAclAccountPassWordResponse {
     /// 锁定时间。验证失败时和锁定时该参数返回不为null
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 密码修改结果： - 成功：success； - 密码验证失败：passwordFailed； - 已锁定：locked； - 失败：failed。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 锁定剩余时间。锁定时该参数返回不为null
+    ///
     /// Wire name: `lock_time_left`.
     pub lock_time_left: Option<String>,
     /// 密码验证剩余次数。验证失败时该参数返回不为null
+    ///
     /// Wire name: `retry_times_left`.
     pub retry_times_left: Option<String>,
     /// 修改结果。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -104,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_acl_account_pass_word`](Self::update_acl_account_pass_word) would send.
-    pub fn update_acl_account_pass_word_request(
-        &self,
-        input: &UpdateAclAccountPassWordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAclAccountPassWordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateAclAccountRemarkRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAclAccountRemarkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// ACL账号ID。
+    ///
     /// Wire name: `account_id`, sent in the path.
     pub account_id: String,
     /// Body of the UpdateAclAccountRemarkRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAclAccountRemarkRequestBody>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_acl_account_remark`](Self::update_acl_account_remark) would send.
-    pub fn update_acl_account_remark_request(
-        &self,
-        input: &UpdateAclAccountRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAclAccountRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

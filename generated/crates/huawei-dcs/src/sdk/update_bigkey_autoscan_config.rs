@@ -7,13 +7,14 @@ use super::AutoscanConfigRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBigkeyAutoscanConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateBigkeyAutoscanConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AutoscanConfigRequest>,
 }
@@ -55,15 +56,19 @@ impl UpdateBigkeyAutoscanConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBigkeyAutoscanConfigResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 是否开启自动分析
+    ///
     /// Wire name: `enable_auto_scan`.
     pub enable_auto_scan: Option<bool>,
     /// 每日分析时间，时间格式为21:00
+    ///
     /// Wire name: `schedule_at`.
     pub schedule_at: Vec<String>,
     /// 配置更新时间，时间格式为2020-06-15T02:21:18.669Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_bigkey_autoscan_config`](Self::update_bigkey_autoscan_config) would send.
-    pub fn update_bigkey_autoscan_config_request(
-        &self,
-        input: &UpdateBigkeyAutoscanConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBigkeyAutoscanConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateClientIpTransparentTransmissionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateClientIpTransparentTransmissionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateClientIpTransparentTransmissionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateClientIpTransparentTransmissionRequestBody>,
 }
@@ -55,6 +56,7 @@ impl UpdateClientIpTransparentTransmissionRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateClientIpTransparentTransmissionResponse {
     /// 开启或关闭客户ip透传的任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_client_ip_transparent_transmission`](Self::update_client_ip_transparent_transmission) would send.
-    pub fn update_client_ip_transparent_transmission_request(
-        &self,
-        input: &UpdateClientIpTransparentTransmissionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateClientIpTransparentTransmissionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateCustomTemplateBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConfigTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `template_id`, sent in the path.
     pub template_id: String,
     /// Body of the UpdateConfigTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateCustomTemplateBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateConfigTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateConfigTemplateResponse {
     /// 修改自定义模板的结果，success表示成功，如果失败则会返回对应的报错信息
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_config_template`](Self::update_config_template) would send.
-    pub fn update_config_template_request(
-        &self,
-        input: &UpdateConfigTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateConfigTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

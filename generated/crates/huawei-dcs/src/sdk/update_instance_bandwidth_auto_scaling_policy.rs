@@ -7,13 +7,14 @@ use super::UpdateInstanceBandwidthAutoScalingPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceBandwidthAutoScalingPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateInstanceBandwidthAutoScalingPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceBandwidthAutoScalingPolicyRequestBody>,
 }
@@ -55,21 +56,27 @@ impl UpdateInstanceBandwidthAutoScalingPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceBandwidthAutoScalingPolicyResponse {
     /// 带宽弹性的观测窗口，单位：分钟。支持的取值：1、5、10、15、30。
+    ///
     /// Wire name: `window_size`.
     pub window_size: Option<i64>,
     /// 触发带宽自动扩展的带宽平均使用率阈值，单位：百分比。支持的取值：50、60、70、80、90、95。
+    ///
     /// Wire name: `bandwidth_usage_upper_threshold`.
     pub bandwidth_usage_upper_threshold: Option<i64>,
     /// 带宽扩展操作的静默时间（两次带宽扩展操作之间的最小间隔时间），单位：秒。 默认值：0。取值范围：0~86400。
+    ///
     /// Wire name: `scale_out_cooldown`.
     pub scale_out_cooldown: Option<i32>,
     /// 是否启用带宽自动回缩。默认值：false。该参数暂未启用。
+    ///
     /// Wire name: `scale_in_enabled`.
     pub scale_in_enabled: Option<bool>,
     /// 触发带宽自动回缩的带宽平均使用率阈值，单位：百分比。支持的取值：10、20、30。该参数暂未启用。
+    ///
     /// Wire name: `bandwidth_usage_lower_threshold`.
     pub bandwidth_usage_lower_threshold: Option<i32>,
     /// 带宽回缩操作的静默时间（两次带宽回缩操作之间的最小间隔时间），单位：秒。该参数暂未启用。 默认值：300。取值范围：0~86400。
+    ///
     /// Wire name: `scale_in_cooldown`.
     pub scale_in_cooldown: Option<i32>,
 }
@@ -102,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_bandwidth_auto_scaling_policy`](Self::update_instance_bandwidth_auto_scaling_policy) would send.
-    pub fn update_instance_bandwidth_auto_scaling_policy_request(
-        &self,
-        input: &UpdateInstanceBandwidthAutoScalingPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceBandwidthAutoScalingPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ModifyRedisConfigBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateInstanceConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyRedisConfigBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateInstanceConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceConfigResponse {
     /// 更新配置任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_config`](Self::update_instance_config) would send.
-    pub fn update_instance_config_request(
-        &self,
-        input: &UpdateInstanceConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ModifyIpWhitelistBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateIpWhitelistRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateIpWhitelistRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyIpWhitelistBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateIpWhitelistResponse, UpdateIpWhitelistError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ip_whitelist`](Self::update_ip_whitelist) would send.
-    pub fn update_ip_whitelist_request(
-        &self,
-        input: &UpdateIpWhitelistRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateIpWhitelistRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ModifyIpWhitelistBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateIpWhitelistAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 实例ID。可通过DCS控制台进入实例详情界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateIpWhitelistAsyncRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyIpWhitelistBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateIpWhitelistAsyncRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateIpWhitelistAsyncResponse {
     /// **参数解释**： 设置IP白名单任务ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ip_whitelist_async`](Self::update_ip_whitelist_async) would send.
-    pub fn update_ip_whitelist_async_request(
-        &self,
-        input: &UpdateIpWhitelistAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateIpWhitelistAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

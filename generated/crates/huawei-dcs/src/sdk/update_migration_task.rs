@@ -7,13 +7,14 @@ use super::MigrationUpdateRequestEntity;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMigrationTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `task_id`, sent in the path.
     pub task_id: String,
     /// Body of the UpdateMigrationTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MigrationUpdateRequestEntity>,
 }
@@ -52,7 +53,6 @@ impl UpdateMigrationTaskRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMigrationTaskResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_migration_task`](Self::update_migration_task) would send.
-    pub fn update_migration_task_request(
-        &self,
-        input: &UpdateMigrationTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateMigrationTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

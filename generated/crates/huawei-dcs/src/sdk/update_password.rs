@@ -7,13 +7,14 @@ use super::ModifyInstancePasswordBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdatePasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyInstancePasswordBody>,
 }
@@ -53,18 +54,23 @@ impl UpdatePasswordRequestBuilder {
 #[non_exhaustive]
 pub struct UpdatePasswordResponse {
     /// 锁定时间。验证失败时和锁定时该参数返回不为null
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 密码修改结果： - 成功：success； - 密码验证失败：passwordFailed； - 已锁定：locked； - 失败：failed。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 锁定剩余时间。锁定时该参数返回不为null
+    ///
     /// Wire name: `lock_time_left`.
     pub lock_time_left: Option<String>,
     /// 密码验证剩余次数。验证失败时该参数返回不为null
+    ///
     /// Wire name: `retry_times_left`.
     pub retry_times_left: Option<String>,
     /// 修改结果。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePasswordResponse, UpdatePasswordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_password`](Self::update_password) would send.
-    pub fn update_password_request(
-        &self,
-        input: &UpdatePasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

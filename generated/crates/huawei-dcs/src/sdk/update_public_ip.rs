@@ -7,13 +7,14 @@ use super::UpdatePublicIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePublicIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdatePublicIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePublicIpRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpdatePublicIpRequestBuilder {
 #[non_exhaustive]
 pub struct UpdatePublicIpResponse {
     /// 请求提交任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePublicIpResponse, UpdatePublicIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_public_ip`](Self::update_public_ip) would send.
-    pub fn update_public_ip_request(
-        &self,
-        input: &UpdatePublicIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePublicIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::PriorityBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSlavePriorityRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分片ID。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// Body of the UpdateSlavePriorityRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PriorityBody>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_slave_priority`](Self::update_slave_priority) would send.
-    pub fn update_slave_priority_request(
-        &self,
-        input: &UpdateSlavePriorityRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSlavePriorityRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

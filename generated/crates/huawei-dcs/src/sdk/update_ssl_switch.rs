@@ -7,13 +7,14 @@ use super::UpdateSSLSwitchRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSslSwitchRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateSslSwitchRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSSLSwitchRequestBody>,
 }
@@ -53,12 +54,15 @@ impl UpdateSslSwitchRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSslSwitchResponse {
     /// DCS任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 执行结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSslSwitchResponse, UpdateSslSwitchError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ssl_switch`](Self::update_ssl_switch) would send.
-    pub fn update_ssl_switch_request(
-        &self,
-        input: &UpdateSslSwitchRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSslSwitchRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

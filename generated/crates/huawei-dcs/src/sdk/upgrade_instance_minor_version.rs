@@ -7,13 +7,14 @@ use super::UpgradeMinorVersionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeInstanceMinorVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpgradeInstanceMinorVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradeMinorVersionRequestBody>,
 }
@@ -55,6 +56,7 @@ impl UpgradeInstanceMinorVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeInstanceMinorVersionResponse {
     /// 后台任务ID。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_instance_minor_version`](Self::upgrade_instance_minor_version) would send.
-    pub fn upgrade_instance_minor_version_request(
-        &self,
-        input: &UpgradeInstanceMinorVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeInstanceMinorVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

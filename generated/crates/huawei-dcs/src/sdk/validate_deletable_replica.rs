@@ -7,10 +7,10 @@ use super::ReplicationInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidateDeletableReplicaRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -50,12 +50,15 @@ impl ValidateDeletableReplicaRequestBuilder {
 #[non_exhaustive]
 pub struct ValidateDeletableReplicaResponse {
     /// 是否有可供选择的副本组进行删除。
+    ///
     /// Wire name: `check_result`.
     pub check_result: Option<bool>,
     /// 可选的可用区ID列表
+    ///
     /// Wire name: `available_zone`.
     pub available_zone: Option<String>,
     /// 可选的保留节点列表
+    ///
     /// Wire name: `replication_list`.
     pub replication_list: Vec<ReplicationInfo>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`validate_deletable_replica`](Self::validate_deletable_replica) would send.
-    pub fn validate_deletable_replica_request(
-        &self,
-        input: &ValidateDeletableReplicaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ValidateDeletableReplicaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AddReadonlyNodeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddReadonlyNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the AddReadonlyNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddReadonlyNodeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl AddReadonlyNodeRequestBuilder {
 #[non_exhaustive]
 pub struct AddReadonlyNodeResponse {
     /// **参数解释：** 任务ID，仅按需实例返回该参数。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释：** 订单ID，仅扩容包年包月实例的节点数量时返回该参数。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddReadonlyNodeResponse, AddReadonlyNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_readonly_node`](Self::add_readonly_node) would send.
-    pub fn add_readonly_node_request(
-        &self,
-        input: &AddReadonlyNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddReadonlyNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::EnlargeInstanceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddShardingNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the AddShardingNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<EnlargeInstanceRequestBody>,
 }
@@ -53,9 +54,11 @@ impl AddShardingNodeRequestBuilder {
 #[non_exhaustive]
 pub struct AddShardingNodeResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅扩容包年包月实例的节点数量时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddShardingNodeResponse, AddShardingNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_sharding_node`](Self::add_sharding_node) would send.
-    pub fn add_sharding_node_request(
-        &self,
-        input: &AddShardingNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddShardingNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AttachEipRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachEipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 需要绑定公网IP的节点ID。集群实例选择mongos节点，副本集实例选择primary或者secondary节点。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// Body of the AttachEipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AttachEipRequestBody>,
 }
@@ -53,18 +54,23 @@ impl AttachEipRequestBuilder {
 #[non_exhaustive]
 pub struct AttachEipResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 公网IP的ID。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
     /// 公网IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachEipResponse, AttachEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_eip`](Self::attach_eip) would send.
-    pub fn attach_eip_request(
-        &self,
-        input: &AttachEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

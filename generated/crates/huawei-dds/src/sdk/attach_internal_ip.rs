@@ -7,13 +7,14 @@ use super::AttachInternalIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachInternalIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the AttachInternalIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AttachInternalIpRequestBody>,
 }
@@ -53,12 +54,15 @@ impl AttachInternalIpRequestBuilder {
 #[non_exhaustive]
 pub struct AttachInternalIpResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 新的内网IP。
+    ///
     /// Wire name: `new_ip`.
     pub new_ip: Option<String>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachInternalIpResponse, AttachInternalIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_internal_ip`](Self::attach_internal_ip) would send.
-    pub fn attach_internal_ip_request(
-        &self,
-        input: &AttachInternalIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachInternalIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::BindPublicGatewayRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BindPublicGatewayRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情-QueryingInstancesandDetails”接口获取。如果未申请实例，可以调用“创建实例-CreatingaDBInstance”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释：** 需要绑定公网网关规则的节点ID。 **约束限制：** 集群实例选择mongos节点，副本集实例选择primary或者secondary节点。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// Body of the BindPublicGatewayRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BindPublicGatewayRequestBody>,
 }
@@ -59,24 +61,31 @@ impl BindPublicGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct BindPublicGatewayResponse {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释：** 实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释：** 节点ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释：** 节点名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// **参数解释：** 公网NAT网关实例的ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `nat_gateway_id`.
     pub nat_gateway_id: Option<String>,
     /// **参数解释：** 弹性公网IP的ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
     /// **参数解释：** 弹性公网IP对外提供服务的端口号。 **取值范围：** 1~65535。
+    ///
     /// Wire name: `external_service_port`.
     pub external_service_port: Option<i64>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindPublicGatewayResponse, BindPublicGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_public_gateway`](Self::bind_public_gateway) would send.
-    pub fn bind_public_gateway_request(
-        &self,
-        input: &BindPublicGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindPublicGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

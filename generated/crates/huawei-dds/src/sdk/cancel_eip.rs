@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelEipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
 }
@@ -46,12 +46,15 @@ impl CancelEipRequestBuilder {
 #[non_exhaustive]
 pub struct CancelEipResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
 }
@@ -78,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CancelEipResponse, CancelEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cancel_eip`](Self::cancel_eip) would send.
-    pub fn cancel_eip_request(
-        &self,
-        input: &CancelEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CancelEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelScheduledTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID，取值为定时任务列表。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cancel_scheduled_task`](Self::cancel_scheduled_task) would send.
-    pub fn cancel_scheduled_task_request(
-        &self,
-        input: &CancelScheduledTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CancelScheduledTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::WeakPasswordCheckRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckWeakPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckWeakPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<WeakPasswordCheckRequestBody>,
 }
@@ -52,6 +53,7 @@ impl CheckWeakPasswordRequestBuilder {
 #[non_exhaustive]
 pub struct CheckWeakPasswordResponse {
     /// 是否弱密码，true:是弱密码 false:不是弱密码
+    ///
     /// Wire name: `weak`.
     pub weak: Option<bool>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckWeakPasswordResponse, CheckWeakPasswordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_weak_password`](Self::check_weak_password) would send.
-    pub fn check_weak_password_request(
-        &self,
-        input: &CheckWeakPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckWeakPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

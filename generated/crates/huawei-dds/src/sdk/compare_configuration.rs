@@ -7,10 +7,10 @@ use super::{DiffConfigurationRequest, DiffDetails};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CompareConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CompareConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DiffConfigurationRequest>,
 }
@@ -47,6 +47,7 @@ impl CompareConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct CompareConfigurationResponse {
     /// 参数模板之间的区别集合。
+    ///
     /// Wire name: `differences`.
     pub differences: Vec<DiffDetails>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`compare_configuration`](Self::compare_configuration) would send.
-    pub fn compare_configuration_request(
-        &self,
-        input: &CompareConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CompareConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

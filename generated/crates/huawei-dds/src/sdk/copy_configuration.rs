@@ -7,13 +7,14 @@ use super::CopyConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 被复制的参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// Body of the CopyConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CopyConfigurationRequestBody>,
 }
@@ -53,6 +54,7 @@ impl CopyConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct CopyConfigurationResponse {
     /// 复制后的参数模板ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyConfigurationResponse, CopyConfigurationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_configuration`](Self::copy_configuration) would send.
-    pub fn copy_configuration_request(
-        &self,
-        input: &CopyConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

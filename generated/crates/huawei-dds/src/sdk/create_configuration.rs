@@ -7,10 +7,10 @@ use super::{CreateConfigurationRequestBody, ParamGroupInfoResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateConfigurationRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateConfigurationRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConfigurationResponse {
-    /// (No description in the spec.)
     /// Wire name: `configuration`.
     pub configuration: Option<ParamGroupInfoResult>,
 }
@@ -74,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_configuration`](Self::create_configuration) would send.
-    pub fn create_configuration_request(
-        &self,
-        input: &CreateConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,10 +10,10 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateInstanceRequestBody>,
 }
@@ -50,72 +50,89 @@ impl CreateInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateInstanceResponse {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<Datastore>,
     /// 实例名称，与请求参数相同。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 创建时间为本地时间，格式为“yyyy-mm-dd hh:mm:ss”。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 实例状态，取值为“creating”。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 区域ID，与请求参数相同。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 可用区ID，与请求参数相同。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 虚拟私有云ID，与请求参数相同。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID，与请求参数相同。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 实例所属的安全组ID，与请求参数相同。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 数据库访问端口。
+    ///
     /// Wire name: `port`.
     pub port: Option<i64>,
     /// 磁盘加密的密钥ID，与请求参数相同。
+    ///
     /// Wire name: `disk_encryption_id`.
     pub disk_encryption_id: Option<String>,
     /// 实例类型，与请求参数相同。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 参数组配置信息。
+    ///
     /// Wire name: `configurations`.
     pub configurations: Vec<CreateInstanceConfigurationsOption>,
     /// 实例规格详情，与请求参数相同。
+    ///
     /// Wire name: `flavor`.
     pub flavor: Vec<CreateInstanceFlavorOption>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategy>,
     /// 企业项目ID。取值为“0”，表示为default企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// SSL开关选项，与请求参数相同。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<String>,
     /// 专属存储池ID。
+    ///
     /// Wire name: `dss_pool_id`.
     pub dss_pool_id: Option<String>,
     /// 创建实例的工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 标签列表，与请求参数相同。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagWithKeyValue>,
     /// 创建实例的订单ID，仅创建包年包月实例时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfoResult>,
 }
@@ -162,14 +179,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateInstanceResponse, CreateInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_instance`](Self::create_instance) would send.
-    pub fn create_instance_request(
-        &self,
-        input: &CreateInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateManualBackupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateManualBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateManualBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateManualBackupRequestBody>,
 }
@@ -47,9 +47,11 @@ impl CreateManualBackupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateManualBackupResponse {
     /// 手动备份的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 手动备份ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_manual_backup`](Self::create_manual_backup) would send.
-    pub fn create_manual_backup_request(
-        &self,
-        input: &CreateManualBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateManualBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DeleteAuditLogRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAuditLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteAuditLogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteAuditLogRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DeleteAuditLogRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteAuditLogResponse {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteAuditLogResponse, DeleteAuditLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_audit_log`](Self::delete_audit_log) would send.
-    pub fn delete_audit_log_request(
-        &self,
-        input: &DeleteAuditLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAuditLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DeleteIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DeleteIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteIpRequestBody>,
 }
@@ -53,6 +54,7 @@ impl DeleteIpRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteIpResponse {
     /// **参数解释：** 任务ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteIpResponse, DeleteIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ip`](Self::delete_ip) would send.
-    pub fn delete_ip_request(
-        &self,
-        input: &DeleteIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

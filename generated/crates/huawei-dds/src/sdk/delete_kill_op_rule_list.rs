@@ -7,13 +7,14 @@ use super::DeleteKillOpRuleListRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteKillOpRuleListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“\[查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001369935045.xml)”接口获取。如果未申请实例，可以调用“\[创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001369734929.xml)”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DeleteKillOpRuleListRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteKillOpRuleListRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_kill_op_rule_list`](Self::delete_kill_op_rule_list) would send.
-    pub fn delete_kill_op_rule_list_request(
-        &self,
-        input: &DeleteKillOpRuleListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteKillOpRuleListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::DeleteLtsConfigRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteLtsConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DeleteLtsConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteLtsConfigRequestBody>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteLtsConfigResponse, DeleteLtsConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_lts_config`](Self::delete_lts_config) would send.
-    pub fn delete_lts_config_request(
-        &self,
-        input: &DeleteLtsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteLtsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

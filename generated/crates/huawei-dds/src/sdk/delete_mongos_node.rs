@@ -7,13 +7,14 @@ use super::DeleteMongosNodeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMongosNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DeleteMongosNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteMongosNodeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl DeleteMongosNodeRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteMongosNodeResponse {
     /// 任务ID，仅按需实例返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅包周期实例返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteMongosNodeResponse, DeleteMongosNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_mongos_node`](Self::delete_mongos_node) would send.
-    pub fn delete_mongos_node_request(
-        &self,
-        input: &DeleteMongosNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteMongosNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DeleteReadonlyNodeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteReadonlyNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DeleteReadonlyNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteReadonlyNodeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl DeleteReadonlyNodeRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteReadonlyNodeResponse {
     /// 任务ID，仅按需实例返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅包周期实例返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_readonly_node`](Self::delete_readonly_node) would send.
-    pub fn delete_readonly_node_request(
-        &self,
-        input: &DeleteReadonlyNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteReadonlyNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DeleteSessionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 节点ID。允许查询的节点如下： 集群下面的 mongos节点以及 副本集、单节点实例下面的所有节点。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// Body of the DeleteSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteSessionRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSessionResponse, DeleteSessionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_session`](Self::delete_session) would send.
-    pub fn delete_session_request(
-        &self,
-        input: &DeleteSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

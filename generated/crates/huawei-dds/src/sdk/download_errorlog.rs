@@ -7,13 +7,14 @@ use super::{DownloadErrorlogRequestBody, DownloadSlowlogResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadErrorlogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DownloadErrorlogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DownloadErrorlogRequestBody>,
 }
@@ -53,12 +54,15 @@ impl DownloadErrorlogRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadErrorlogResponse {
     /// 具体信息。
+    ///
     /// Wire name: `list`.
     pub list: Vec<DownloadSlowlogResult>,
     /// 错误日志下载链接生成状态。 - FINISH，表示下载链接已经生成完成。 - CREATING，表示正在生成文件，准备下载链接。 - FAILED，表示存在日志文件准备失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 错误日志链接数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadErrorlogResponse, DownloadErrorlogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_errorlog`](Self::download_errorlog) would send.
-    pub fn download_errorlog_request(
-        &self,
-        input: &DownloadErrorlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadErrorlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DownloadFileRequest {
     /// Project ID of the tenant in the region. Unset: the credentials' project id (`HUAWEICLOUD_SDK_PROJECT_ID`).
+    ///
     /// Wire name: `project_id`, sent in the path; example: `97b026aa9cc4417888c14c84a1ad9860`.
     pub project_id: Option<String>,
     /// DB instance ID.
+    ///
     /// Wire name: `instance_id`, sent in the query; example: `befb1cfe1f96403780396b0c54f85d11in02`.
     pub instance_id: String,
     /// Backup ID.
+    ///
     /// Wire name: `backup_id`, sent in the query; example: `bd062e1af2d248b3bb4cd3dbb4183888br02`.
     pub backup_id: String,
 }
@@ -52,9 +55,11 @@ impl DownloadFileRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadFileResponse {
     /// The backup files.
+    ///
     /// Wire name: `files`.
     pub files: Vec<BackupFile>,
     /// Name of the OBS bucket holding the files.
+    ///
     /// Wire name: `bucket`.
     pub bucket: Option<String>,
 }
@@ -71,23 +76,29 @@ pub struct DownloadFileResponse {
 #[non_exhaustive]
 pub struct BackupFile {
     /// File name.
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// File size in KB.
+    ///
     /// Wire name: `size`.
     /// Unit: KiB.
     pub size: Option<u64>,
     /// Link for downloading the backup file.
+    ///
     /// Wire name: `download_link`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_link: Option<::runtime::SignedUrl>,
     /// Link expiration time, `yyyy-mm-ddThh:mm:ssZ` with a `+0000`-style offset.
+    ///
     /// Wire name: `link_expired_time`.
     pub link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Shard group ID (in Huawei's SDK model, not in the document's table).
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// Shard group name (in Huawei's SDK model, not in the document's table).
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
 }
@@ -209,14 +220,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadFileResponse, DownloadFileError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_file`](Self::download_file) would send.
-    pub fn download_file_request(
-        &self,
-        input: &DownloadFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

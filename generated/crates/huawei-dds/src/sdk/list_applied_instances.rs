@@ -7,16 +7,18 @@ use super::ApplicableInstancesInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAppliedInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 参数模板ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// **参数解释：** 索引位置，偏移量。 **约束限制：** 必须为整数数字。 **取值范围：** &gt;&#x3D;0。 **默认取值：** 0。偏移0条数据，表示从第一条数据开始查询。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释：** 查询记录数。 **约束限制：** 正整数。 **取值范围：** 1~100。 **默认取值：** 100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,6 +60,7 @@ impl ListAppliedInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAppliedInstancesResponse {
     /// **参数解释：** 可以应用的实例列表。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<ApplicableInstancesInfo>,
 }
@@ -86,14 +89,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_applied_instances`](Self::list_applied_instances) would send.
-    pub fn list_applied_instances_request(
-        &self,
-        input: &ListAppliedInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAppliedInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_applied_instances`](Self::list_applied_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -108,6 +103,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAppliedInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

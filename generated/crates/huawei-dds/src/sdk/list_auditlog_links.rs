@@ -7,13 +7,14 @@ use super::ProduceAuditlogLinksRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAuditlogLinksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListAuditlogLinksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ProduceAuditlogLinksRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ListAuditlogLinksRequestBuilder {
 #[non_exhaustive]
 pub struct ListAuditlogLinksResponse {
     /// 审计日志下载链接列表，有效时间5分钟。
+    ///
     /// Wire name: `links`.
     pub links: Vec<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAuditlogLinksResponse, ListAuditlogLinksError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_auditlog_links`](Self::list_auditlog_links) would send.
-    pub fn list_auditlog_links_request(
-        &self,
-        input: &ListAuditlogLinksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAuditlogLinksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Az2Migrate;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAz2MigrateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ListAz2MigrateRequestBuilder {
 #[non_exhaustive]
 pub struct ListAz2MigrateResponse {
     /// 可用区具体信息。
+    ///
     /// Wire name: `az_list`.
     pub az_list: Vec<Az2Migrate>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAz2MigrateResponse, ListAz2MigrateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_az2_migrate`](Self::list_az2_migrate) would send.
-    pub fn list_az2_migrate_request(
-        &self,
-        input: &ListAz2MigrateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAz2MigrateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackupDownloadPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,9 +41,11 @@ impl ListBackupDownloadPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackupDownloadPolicyResponse {
     /// 备份下载策略id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份下载开关。open表示打开备份下载开关，允许外网下载。close表示关闭备份下载开关，不允许外网下载。
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_backup_download_policy`](Self::list_backup_download_policy) would send.
-    pub fn list_backup_download_policy_request(
-        &self,
-        input: &ListBackupDownloadPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListBackupDownloadPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,22 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatabaseUsersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 用户名称。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、中划线、下划线和点。
+    ///
     /// Wire name: `user_name`, sent in the query.
     pub user_name: Option<String>,
     /// 数据库名称，默认为admin。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、下划线。
+    ///
     /// Wire name: `db_name`, sent in the query.
     pub db_name: Option<String>,
     /// 索引位置偏移量。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询实例个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -66,9 +70,11 @@ impl ListDatabaseUsersRequestBuilder {
 #[non_exhaustive]
 pub struct ListDatabaseUsersResponse {
     /// 数据库用户信息。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
     /// 数据库用户总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDatabaseUsersResponse, ListDatabaseUsersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_database_users`](Self::list_database_users) would send.
-    pub fn list_database_users_request(
-        &self,
-        input: &ListDatabaseUsersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDatabaseUsersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DatabaseInfoItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatabasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置偏移量。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询实例个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ListDatabasesRequestBuilder {
 #[non_exhaustive]
 pub struct ListDatabasesResponse {
     /// 数据库列表信息。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<DatabaseInfoItem>,
     /// 数据库列表总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -87,14 +91,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_databases`](Self::list_databases) would send.
-    pub fn list_databases_request(
-        &self,
-        input: &ListDatabasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDatabases` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `databases`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_databases`](Self::list_databases), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -109,6 +105,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDatabasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

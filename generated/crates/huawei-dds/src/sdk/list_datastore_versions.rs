@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatastoreVersionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库版本类型。取值为“DDS-Community”。
+    ///
     /// Wire name: `datastore_name`, sent in the path.
     pub datastore_name: String,
 }
@@ -47,6 +47,7 @@ impl ListDatastoreVersionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListDatastoreVersionsResponse {
     /// 数据库版本。支持3.4及以上版本。
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_datastore_versions`](Self::list_datastore_versions) would send.
-    pub fn list_datastore_versions_request(
-        &self,
-        input: &ListDatastoreVersionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDatastoreVersionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

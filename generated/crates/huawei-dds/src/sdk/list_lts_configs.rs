@@ -7,13 +7,14 @@ use super::ListLtsLogPolicyRespondBodyInstanceLtsConfigs;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLtsConfigsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。取值范围：0~50。不传该参数时，默认查询前50条实例的云服务日志配置信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -52,9 +53,11 @@ impl ListLtsConfigsRequestBuilder {
 #[non_exhaustive]
 pub struct ListLtsConfigsResponse {
     /// 每个实例的LTS日志配置信息和实例简要信息。
+    ///
     /// Wire name: `instance_lts_configs`.
     pub instance_lts_configs: Vec<ListLtsLogPolicyRespondBodyInstanceLtsConfigs>,
     /// 全部可查询的云服务日志配置结果个数，等于所有DDS实例的个数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -81,14 +84,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_lts_configs`](Self::list_lts_configs) would send.
-    pub fn list_lts_configs_request(
-        &self,
-        input: &ListLtsConfigsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListLtsConfigs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instance_lts_configs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`list_lts_configs`](Self::list_lts_configs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -103,6 +98,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListLtsConfigsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{ErrorLogDetail, ListLtsErrorLogsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLtsErrorLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“\[查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001369935045.xml)”接口获取。如果未申请实例，可以调用“\[创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001369734929.xml)”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListLtsErrorLogsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListLtsErrorLogsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ListLtsErrorLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListLtsErrorLogsResponse {
     /// 错误日志具体信息。
+    ///
     /// Wire name: `error_logs`.
     pub error_logs: Vec<ErrorLogDetail>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListLtsErrorLogsResponse, ListLtsErrorLogsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_lts_error_logs`](Self::list_lts_error_logs) would send.
-    pub fn list_lts_error_logs_request(
-        &self,
-        input: &ListLtsErrorLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListLtsErrorLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

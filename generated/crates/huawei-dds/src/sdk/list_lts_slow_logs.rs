@@ -7,13 +7,14 @@ use super::{ListLtsSlowLogsRequestBody, SlowLogDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLtsSlowLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情-QueryingInstancesandDetails”接口获取。如果未申请实例，可以调用“创建实例-CreatingaDBInstance”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListLtsSlowLogsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListLtsSlowLogsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ListLtsSlowLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListLtsSlowLogsResponse {
     /// 慢日志具体信息。
+    ///
     /// Wire name: `slow_logs`.
     pub slow_logs: Vec<SlowLogDetail>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListLtsSlowLogsResponse, ListLtsSlowLogsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_lts_slow_logs`](Self::list_lts_slow_logs) would send.
-    pub fn list_lts_slow_logs_request(
-        &self,
-        input: &ListLtsSlowLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListLtsSlowLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::QueryProjectTagItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListProjectTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectTagsResponse {
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<QueryProjectTagItem>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListProjectTagsResponse, ListProjectTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_project_tags`](Self::list_project_tags) would send.
-    pub fn list_project_tags_request(
-        &self,
-        input: &ListProjectTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListProjectTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,25 +5,30 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRestoreCollectionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`, sent in the query.
     pub db_name: String,
     /// 恢复时间点。UNIX时间戳格式，单位是毫秒，时区是UTC。
+    ///
     /// Wire name: `restore_time`, sent in the query.
     pub restore_time: String,
     /// 索引位置偏移量。取值大于或等于0。不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -74,9 +79,11 @@ impl ListRestoreCollectionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListRestoreCollectionsResponse {
     /// 集合总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 集合列表，列表中每个元素表示一个集合。
+    ///
     /// Wire name: `collections`.
     pub collections: Vec<String>,
 }
@@ -106,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_restore_collections`](Self::list_restore_collections) would send.
-    pub fn list_restore_collections_request(
-        &self,
-        input: &ListRestoreCollectionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListRestoreCollections` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `collections`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_restore_collections`](Self::list_restore_collections), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListRestoreCollectionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

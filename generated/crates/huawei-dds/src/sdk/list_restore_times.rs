@@ -7,16 +7,18 @@ use super::ListRestoreTimesResponseBodyRestoreTime;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRestoreTimesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 所需查询的日期，为yyyy-mm-dd字符串格式，时区为UTC。
+    ///
     /// Wire name: `date`, sent in the query.
     pub date: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,6 +61,7 @@ impl ListRestoreTimesRequestBuilder {
 #[non_exhaustive]
 pub struct ListRestoreTimesResponse {
     /// 可恢复时间段列表。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Vec<ListRestoreTimesResponseBodyRestoreTime>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListRestoreTimesResponse, ListRestoreTimesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_restore_times`](Self::list_restore_times) would send.
-    pub fn list_restore_times_request(
-        &self,
-        input: &ListRestoreTimesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRestoreTimesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

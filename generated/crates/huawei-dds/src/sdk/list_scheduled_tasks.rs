@@ -7,28 +7,34 @@ use super::ScheduledTasksRspSchedules;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListScheduledTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务名称，默认为空。对应取值如下： \\&quot;RESIZE_FLAVOR\\&quot;：变更实例的CPU和内存规格
+    ///
     /// Wire name: `job_name`, sent in the query.
     pub job_name: Option<String>,
     /// 任务执行状态，默认为空。 取值： - 值为\\&quot;Pending\\&quot;，表示任务未执行。 - 值为\\&quot;Running\\&quot;，表示任务正在执行。 - 值为\\&quot;Completed\\&quot;，表示任务执行成功。 - 值为\\&quot;Failed\\&quot;，表示任务执行失败。 - 值为\\&quot;Canceled\\&quot;，表示任务取消执行。
+    ///
     /// Wire name: `job_status`, sent in the query.
     pub job_status: Option<String>,
     /// 实例ID，不传该值默认查所有符合条件的实例。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 任务创建起始时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100，不传默认为当前时间前七天。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 任务创建结束时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100，不传默认为当前时间。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。不传该参数时，默认为10,取值范围1-100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -77,9 +83,11 @@ impl ListScheduledTasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListScheduledTasksResponse {
     /// 记录数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 任务详情
+    ///
     /// Wire name: `schedules`.
     pub schedules: Vec<ScheduledTasksRspSchedules>,
 }
@@ -109,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_scheduled_tasks`](Self::list_scheduled_tasks) would send.
-    pub fn list_scheduled_tasks_request(
-        &self,
-        input: &ListScheduledTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListScheduledTasks` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `schedules`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_scheduled_tasks`](Self::list_scheduled_tasks), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -131,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListScheduledTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

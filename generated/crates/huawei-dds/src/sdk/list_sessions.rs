@@ -7,28 +7,34 @@ use super::QuerySessionResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSessionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 节点ID。允许查询的节点如下： 集群下面的 mongos节点以及 副本集、单节点实例下面的所有节点。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。取值范围\[1, 20\]，默认10 （表示返回10条数据）。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 执行计划描述。取空值表示查询所有语句类型，也可指定执行计划，例如： COLLSCAN IXSCAN FETCH SORT LIMIT SKIP COUNT COUNT_SCAN TEXT PROJECTION 等
+    ///
     /// Wire name: `plan_summary`, sent in the query.
     pub plan_summary: Option<String>,
     /// 操作类型。取空值表示查询所有操作类型。也可指定操作类型，例如： none update insert query command getmore remove killcursors等
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 命名空间。取空值表示查询所有命名空间。也可根据当前业务进行指定。
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// 运行时间，单位为 us。取空值表示查询所有的运行时间。也可根据当前业务需要进行配置，表示查询超出 cost_time 的会话。
+    ///
     /// Wire name: `cost_time`, sent in the query.
     pub cost_time: Option<i32>,
 }
@@ -78,9 +84,11 @@ impl ListSessionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSessionsResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 具体信息。
+    ///
     /// Wire name: `sessions`.
     pub sessions: Vec<QuerySessionResponse>,
 }
@@ -107,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_sessions`](Self::list_sessions) would send.
-    pub fn list_sessions_request(
-        &self,
-        input: &ListSessionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSessions` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `sessions`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 20).
     ///
     /// Each page is one call of [`list_sessions`](Self::list_sessions), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -129,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSessionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CertInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSslCertDownloadAddressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,6 +56,7 @@ impl ListSslCertDownloadAddressRequestBuilder {
 #[non_exhaustive]
 pub struct ListSslCertDownloadAddressResponse {
     /// 证书列表
+    ///
     /// Wire name: `certs`.
     pub certs: Vec<CertInfo>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ssl_cert_download_address`](Self::list_ssl_cert_download_address) would send.
-    pub fn list_ssl_cert_download_address_request(
-        &self,
-        input: &ListSslCertDownloadAddressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSslCertDownloadAddressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{DssPoolInfo, Storage};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStorageTypeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库版本类型： - 取值为“DDS-Community”。
+    ///
     /// Wire name: `engine_name`, sent in the query.
     pub engine_name: Option<String>,
 }
@@ -47,9 +47,11 @@ impl ListStorageTypeRequestBuilder {
 #[non_exhaustive]
 pub struct ListStorageTypeResponse {
     /// 实例磁盘类型信息。
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Vec<Storage>,
     /// 实例专属存储信息。
+    ///
     /// Wire name: `dss_pool_info`.
     pub dss_pool_info: Vec<DssPoolInfo>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListStorageTypeResponse, ListStorageTypeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_storage_type`](Self::list_storage_type) would send.
-    pub fn list_storage_type_request(
-        &self,
-        input: &ListStorageTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStorageTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

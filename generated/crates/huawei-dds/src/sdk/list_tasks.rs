@@ -7,28 +7,34 @@ use super::JobInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始，Z指时区偏移量
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// 查询结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”，且大于查询开始时间，时间跨度不超过30天。 其中，T指某个时间的开始，Z指时区偏移量。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: String,
     /// 任务状态： 取值为“Running”为执行中； 取值为“Completed”为完成； 取值为“Failed” 为失败。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 任务名称。对应取值如下： - \\&quot;CreateMongoDB\\&quot;：创建集群实例 - \\&quot;CreateMongoDBReplica\\&quot;：创建副本集实例 - \\&quot;CreateMongoDBReplicaSingle\\&quot;：创建单节点实例 - \\&quot;EnlargeMongoDBVolume\\&quot;：磁盘扩容 - \\&quot;ResizeMongoDBInstance\\&quot;：社区版实例规格变更 - \\&quot;ResizeDfvMongoDBInstance\\&quot;：社区增强版实例规格变更 - \\&quot;EnlargeMongoDBGroup\\&quot;：添加节点 - \\&quot;ReplicaSetEnlargeNode\\&quot;：副本集添加备节点 - \\&quot;AddReadonlyNode\\&quot;：添加只读节点 - \\&quot;RestartInstance\\&quot;：重启集群实例 - \\&quot;RestartGroup\\&quot;：重启集群节点组 - \\&quot;RestartNode\\&quot;：重启集群节点 - \\&quot;RestartReplicaSetInstance\\&quot;：重启副本集实例 - \\&quot;RestartReplicaSingleInstance\\&quot;：重启单节点实例 - \\&quot;SwitchPrimary\\&quot;：主备切换 - \\&quot;ModifyIp\\&quot;：修改内网地址 - \\&quot;ModifySecurityGroup\\&quot;：修改安全组 - \\&quot;ModifyPort\\&quot;：修改数据库端口 - \\&quot;BindPublicIP\\&quot;：绑定弹性IP - \\&quot;UnbindPublicIP\\&quot;：解绑弹性IP - \\&quot;SwitchInstanceSSL\\&quot;：切换SSL - \\&quot;AzMigrate\\&quot;：迁移可用区 - \\&quot;CreateIp\\&quot;：显示shard/config IP - \\&quot;ModifyOpLogSize\\&quot;：修改oplog大小 - \\&quot;RestoreMongoDB\\&quot;：集群恢复到新实例 - \\&quot;RestoreMongoDB_Replica\\&quot;：副本集恢复到新实例 - \\&quot;RestoreMongoDB_Replica_Single\\&quot;：单节点恢复到新实例 - \\&quot;RestoreMongoDB_Replica_PITR\\&quot;：副本集恢复到指定时间点 - \\&quot;MongodbSnapshotBackup\\&quot;：创建物理备份 - \\&quot;MongodbSnapshotEBackup\\&quot;：创建快照备份 - \\&quot;MongodbRestoreData2CurrentInstance\\&quot;：备份恢复到当前实例 - \\&quot;MongodbRestoreData2NewInstance\\&quot;：备份恢复到新实例 - \\&quot;MongodbPitr2CurrentInstance\\&quot;：备份恢复到当前实例指定时间点 - \\&quot;MongodbPitr2NewInstance\\&quot;：备份恢复到新实例指定时间点 - \\&quot;MongodbRecycleBackup\\&quot;：备份回收 - \\&quot;MongodbRestoreTable\\&quot;：库表级时间点恢复 - \\&quot;UpgradeDatabaseVersion\\&quot;：升级数据库补丁
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -79,9 +85,11 @@ impl ListTasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListTasksResponse {
     /// 任务列表。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<JobInfo>,
     /// 任务列表总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -108,14 +116,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_tasks`](Self::list_tasks) would send.
-    pub fn list_tasks_request(
-        &self,
-        input: &ListTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListTasks` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `jobs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_tasks`](Self::list_tasks), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -130,6 +130,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

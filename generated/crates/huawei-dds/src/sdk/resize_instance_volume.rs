@@ -7,13 +7,14 @@ use super::ResizeInstanceVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizeInstanceVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ResizeInstanceVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResizeInstanceVolumeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ResizeInstanceVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeInstanceVolumeResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅扩容包年包月实例的存储容量时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_instance_volume`](Self::resize_instance_volume) would send.
-    pub fn resize_instance_volume_request(
-        &self,
-        input: &ResizeInstanceVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeInstanceVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

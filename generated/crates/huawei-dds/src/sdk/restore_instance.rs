@@ -7,13 +7,14 @@ use super::RestoreInstanceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestoreInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreInstanceRequestBody>,
 }
@@ -52,6 +53,7 @@ impl RestoreInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreInstanceResponse {
     /// 恢复到当前实例的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreInstanceResponse, RestoreInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_instance`](Self::restore_instance) would send.
-    pub fn restore_instance_request(
-        &self,
-        input: &RestoreInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::RestoreInstanceFromCollectionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreInstanceFromCollectionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestoreInstanceFromCollectionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreInstanceFromCollectionRequestBody>,
 }
@@ -60,6 +62,7 @@ impl RestoreInstanceFromCollectionRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreInstanceFromCollectionResponse {
     /// 库表级恢复的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_instance_from_collection`](Self::restore_instance_from_collection) would send.
-    pub fn restore_instance_from_collection_request(
-        &self,
-        input: &RestoreInstanceFromCollectionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreInstanceFromCollectionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

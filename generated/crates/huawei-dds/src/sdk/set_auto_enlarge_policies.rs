@@ -7,10 +7,10 @@ use super::SetAutoEnlargePoliciesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetAutoEnlargePoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the SetAutoEnlargePoliciesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetAutoEnlargePoliciesRequestBody>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_auto_enlarge_policies`](Self::set_auto_enlarge_policies) would send.
-    pub fn set_auto_enlarge_policies_request(
-        &self,
-        input: &SetAutoEnlargePoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetAutoEnlargePoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

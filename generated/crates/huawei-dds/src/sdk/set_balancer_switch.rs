@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetBalancerSwitchRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开启或关闭集群均衡。
+    ///
     /// Wire name: `action`, sent in the path.
     pub action: String,
 }
@@ -52,6 +53,7 @@ impl SetBalancerSwitchRequestBuilder {
 #[non_exhaustive]
 pub struct SetBalancerSwitchResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetBalancerSwitchResponse, SetBalancerSwitchError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_balancer_switch`](Self::set_balancer_switch) would send.
-    pub fn set_balancer_switch_request(
-        &self,
-        input: &SetBalancerSwitchRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetBalancerSwitchRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

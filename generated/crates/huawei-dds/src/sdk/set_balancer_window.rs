@@ -7,13 +7,14 @@ use super::BalancerActiveWindow;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetBalancerWindowRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SetBalancerWindowRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BalancerActiveWindow>,
 }
@@ -53,6 +54,7 @@ impl SetBalancerWindowRequestBuilder {
 #[non_exhaustive]
 pub struct SetBalancerWindowResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetBalancerWindowResponse, SetBalancerWindowError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_balancer_window`](Self::set_balancer_window) would send.
-    pub fn set_balancer_window_request(
-        &self,
-        input: &SetBalancerWindowRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetBalancerWindowRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

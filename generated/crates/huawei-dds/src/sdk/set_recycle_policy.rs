@@ -7,10 +7,10 @@ use super::RecyclePolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the SetRecyclePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RecyclePolicyRequestBody>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetRecyclePolicyResponse, SetRecyclePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_recycle_policy`](Self::set_recycle_policy) would send.
-    pub fn set_recycle_policy_request(
-        &self,
-        input: &SetRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAuditlogPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,12 +52,15 @@ impl ShowAuditlogPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAuditlogPolicyResponse {
     /// 审计日志保存天数，审计日志策略关闭时为0。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// 审计范围。
+    ///
     /// Wire name: `audit_scope`.
     pub audit_scope: Option<String>,
     /// 审计类型。
+    ///
     /// Wire name: `audit_types`.
     pub audit_types: Vec<String>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auditlog_policy`](Self::show_auditlog_policy) would send.
-    pub fn show_auditlog_policy_request(
-        &self,
-        input: &ShowAuditlogPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAuditlogPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::DiskAutoExpansionPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoEnlargePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,9 +48,9 @@ impl ShowAutoEnlargePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoEnlargePolicyResponse {
     /// **参数解释：** 自动扩容开关。 **取值范围：** - on:开启磁盘自动扩容策略。 - off: 关闭磁盘自动扩容策略。
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<DiskAutoExpansionPolicy>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_enlarge_policy`](Self::show_auto_enlarge_policy) would send.
-    pub fn show_auto_enlarge_policy_request(
-        &self,
-        input: &ShowAutoEnlargePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoEnlargePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

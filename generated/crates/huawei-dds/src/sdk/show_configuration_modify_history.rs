@@ -7,16 +7,18 @@ use super::HistoryInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowConfigurationModifyHistoryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 参数模板ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// **参数解释：** 索引位置，偏移量。 **约束限制：** 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。 **取值范围：** 不涉及。 **默认取值：** 0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不传该参数时，默认查询前100条信息。 **取值范围：** 1~100。 **默认取值：** 100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -60,6 +62,7 @@ impl ShowConfigurationModifyHistoryRequestBuilder {
 #[non_exhaustive]
 pub struct ShowConfigurationModifyHistoryResponse {
     /// **参数解释：** 参数模板的修改历史列表。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<HistoryInfo>,
 }
@@ -88,14 +91,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_configuration_modify_history`](Self::show_configuration_modify_history) would send.
-    pub fn show_configuration_modify_history_request(
-        &self,
-        input: &ShowConfigurationModifyHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowConfigurationModifyHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_configuration_modify_history`](Self::show_configuration_modify_history), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -110,6 +105,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowConfigurationModifyHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ConfigurationParametersResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowConfigurationParameterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 参数模板ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
 }
@@ -50,27 +50,35 @@ impl ShowConfigurationParameterRequestBuilder {
 #[non_exhaustive]
 pub struct ShowConfigurationParameterResponse {
     /// **参数解释：** 参数模板ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释：** 参数模板名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 数据库版本。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `datastore_version`.
     pub datastore_version: Option<String>,
     /// **参数解释：** 数据库类型。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// **参数解释：** 参数模板描述。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释：** 创建时间，格式为“yyyy-MM-ddTHH:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// **参数解释：** 更新时间，格式为“yyyy-MM-ddTHH:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// **参数解释：** 参数对象，用户基于默认参数模板自定义的参数配置。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `parameters`.
     pub parameters: Vec<ConfigurationParametersResult>,
 }
@@ -105,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_configuration_parameter`](Self::show_configuration_parameter) would send.
-    pub fn show_configuration_parameter_request(
-        &self,
-        input: &ShowConfigurationParameterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowConfigurationParameterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::QueryConnectionsResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowConnectionStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。 - 如取空值，则默认查询实例下所有允许连接的节点的连接数信息。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
 }
@@ -55,18 +56,23 @@ impl ShowConnectionStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowConnectionStatisticsResponse {
     /// 总连接数，包括内部连接与外部连接。
+    ///
     /// Wire name: `total_connections`.
     pub total_connections: Option<i32>,
     /// 内部总连接数。
+    ///
     /// Wire name: `total_inner_connections`.
     pub total_inner_connections: Option<i32>,
     /// 外部总连接数。
+    ///
     /// Wire name: `total_outer_connections`.
     pub total_outer_connections: Option<i32>,
     /// 内部连接统计信息数组，最大记录数为200条。
+    ///
     /// Wire name: `inner_connections`.
     pub inner_connections: Vec<QueryConnectionsResponse>,
     /// 外部连接统计信息数组，最大记录数为200条。
+    ///
     /// Wire name: `outer_connections`.
     pub outer_connections: Vec<QueryConnectionsResponse>,
 }
@@ -98,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_connection_statistics`](Self::show_connection_statistics) would send.
-    pub fn show_connection_statistics_request(
-        &self,
-        input: &ShowConnectionStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowConnectionStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

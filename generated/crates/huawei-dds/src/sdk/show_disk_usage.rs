@@ -7,13 +7,14 @@ use super::DiskVolumes;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDiskUsageRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowDiskUsageRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDiskUsageResponse {
     /// 磁盘信息列表
+    ///
     /// Wire name: `volumes`.
     pub volumes: Vec<DiskVolumes>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowDiskUsageResponse, ShowDiskUsageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_disk_usage`](Self::show_disk_usage) would send.
-    pub fn show_disk_usage_request(
-        &self,
-        input: &ShowDiskUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDiskUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

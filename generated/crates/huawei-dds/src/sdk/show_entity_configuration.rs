@@ -7,10 +7,10 @@ use super::EntityConfigurationParametersResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowEntityConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情-QueryingInstancesandDetails”接口获取。如果未申请实例，可以调用“创建实例-CreatingaDBInstance”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// - 实例ID或组ID或节点ID。可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 - 当获取的实例类型是集群，如果获取的是shard组或者config组的参数模板，传值为组ID。如果获取的是mongos节点的参数模板，传值为节点ID。 - 当获取的实例类型是副本集或单节点，传值为实例ID。
@@ -54,18 +54,23 @@ impl ShowEntityConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowEntityConfigurationResponse {
     /// 数据库版本。
+    ///
     /// Wire name: `datastore_version`.
     pub datastore_version: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 参数对象，用户基于默认参数模板自定义的参数配置。
+    ///
     /// Wire name: `parameters`.
     pub parameters: Vec<EntityConfigurationParametersResult>,
 }
@@ -97,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_entity_configuration`](Self::show_entity_configuration) would send.
-    pub fn show_entity_configuration_request(
-        &self,
-        input: &ShowEntityConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowEntityConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::KillOpRule;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowKillOpRuleRuleListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“\[查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001369935045.xml)”接口获取。如果未申请实例，可以调用“\[创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001369734929.xml)”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Sql语句操作类型。  - insert，表示插入语句。  - update，表示更新语句。  - query，表示查询语句。  - command，表示命令语句。  - remove，表示删除语句。  - getmore，表示获取更多数据语句。
+    ///
     /// Wire name: `operation_types`, sent in the query.
     pub operation_types: Option<String>,
     /// 表命名空间。取值格式：库名.表名。 - 可为空，表示不做限制。 - 单独库名，表示对某个库下的所有集合生效。 - 库名.表名，表示对具体库下的具体的集合生效。
+    ///
     /// Wire name: `namespaces`, sent in the query.
     pub namespaces: Option<String>,
     /// killOp规则状态。  - ENABLED，规则生效中。 - DISABLED，规则禁用中。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 执行计划。 默认值空，表示不做限制。  - COLLSCAN。 - SORT_KEY_GENERATOR。 - SKIP。 - LIMIT。 - GEO_NEAR_2DSPHERE。 - GEO_NEAR_2D。 - AGGREGATE。 - OR。
+    ///
     /// Wire name: `plan_summary`, sent in the query.
     pub plan_summary: Option<String>,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。 - 取值范围: 1~100。 - 不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -78,9 +84,11 @@ impl ShowKillOpRuleRuleListRequestBuilder {
 #[non_exhaustive]
 pub struct ShowKillOpRuleRuleListResponse {
     /// 规则列表。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<KillOpRule>,
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -110,14 +118,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_kill_op_rule_rule_list`](Self::show_kill_op_rule_rule_list) would send.
-    pub fn show_kill_op_rule_rule_list_request(
-        &self,
-        input: &ShowKillOpRuleRuleListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowKillOpRuleRuleList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `rules`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_kill_op_rule_rule_list`](Self::show_kill_op_rule_rule_list), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -132,6 +132,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowKillOpRuleRuleListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecondLevelMonitoringStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowSecondLevelMonitoringStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSecondLevelMonitoringStatusResponse {
     /// 秒级监控开启状态。  取值为true,开启，取值为false，关闭。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_second_level_monitoring_status`](Self::show_second_level_monitoring_status) would send.
-    pub fn show_second_level_monitoring_status_request(
-        &self,
-        input: &ShowSecondLevelMonitoringStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSecondLevelMonitoringStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

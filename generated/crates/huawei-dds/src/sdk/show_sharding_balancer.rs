@@ -7,10 +7,10 @@ use super::BalancerActiveWindow;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowShardingBalancerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,9 +48,9 @@ impl ShowShardingBalancerRequestBuilder {
 #[non_exhaustive]
 pub struct ShowShardingBalancerResponse {
     /// 集群均衡是否打开。
+    ///
     /// Wire name: `is_open`.
     pub is_open: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `active_window`.
     pub active_window: Option<BalancerActiveWindow>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_sharding_balancer`](Self::show_sharding_balancer) would send.
-    pub fn show_sharding_balancer_request(
-        &self,
-        input: &ShowShardingBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowShardingBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

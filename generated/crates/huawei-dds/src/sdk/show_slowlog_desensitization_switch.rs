@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSlowlogDesensitizationSwitchRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowSlowlogDesensitizationSwitchRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSlowlogDesensitizationSwitchResponse {
     /// 开启或关闭慢日志脱敏，取值为on或off。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_slowlog_desensitization_switch`](Self::show_slowlog_desensitization_switch) would send.
-    pub fn show_slowlog_desensitization_switch_request(
-        &self,
-        input: &ShowSlowlogDesensitizationSwitchRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSlowlogDesensitizationSwitchRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

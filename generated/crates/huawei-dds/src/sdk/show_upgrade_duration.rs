@@ -7,13 +7,14 @@ use super::DurationStrategies;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUpgradeDurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowUpgradeDurationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowUpgradeDurationResponse {
     /// 升级策略列表
+    ///
     /// Wire name: `strategies`.
     pub strategies: Vec<DurationStrategies>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_upgrade_duration`](Self::show_upgrade_duration) would send.
-    pub fn show_upgrade_duration_request(
-        &self,
-        input: &ShowUpgradeDurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUpgradeDurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

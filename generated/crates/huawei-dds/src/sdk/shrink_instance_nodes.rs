@@ -7,13 +7,14 @@ use super::ReduceInstanceNodeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShrinkInstanceNodesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“\[查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001369935045.xml)”接口获取。如果未申请实例，可以调用“\[创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001369734929.xml)”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ShrinkInstanceNodesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ReduceInstanceNodeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ShrinkInstanceNodesRequestBuilder {
 #[non_exhaustive]
 pub struct ShrinkInstanceNodesResponse {
     /// 任务ID，仅按需实例返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅包周期实例返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`shrink_instance_nodes`](Self::shrink_instance_nodes) would send.
-    pub fn shrink_instance_nodes_request(
-        &self,
-        input: &ShrinkInstanceNodesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShrinkInstanceNodesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

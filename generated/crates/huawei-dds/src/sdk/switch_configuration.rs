@@ -7,13 +7,14 @@ use super::ApplyConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// Body of the SwitchConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ApplyConfigurationRequestBody>,
 }
@@ -53,6 +54,7 @@ impl SwitchConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchConfigurationResponse {
     /// 应用参数模板的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_configuration`](Self::switch_configuration) would send.
-    pub fn switch_configuration_request(
-        &self,
-        input: &SwitchConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

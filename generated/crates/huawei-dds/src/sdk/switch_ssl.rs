@@ -7,13 +7,14 @@ use super::SwitchSslRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchSslRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SwitchSslRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchSslRequestBody>,
 }
@@ -53,9 +54,11 @@ impl SwitchSslRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchSslResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// SSL开关状态。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchSslResponse, SwitchSslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_ssl`](Self::switch_ssl) would send.
-    pub fn switch_ssl_request(
-        &self,
-        input: &SwitchSslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchSslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

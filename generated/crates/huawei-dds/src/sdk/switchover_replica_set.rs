@@ -7,13 +7,14 @@ use super::SwitchoverReplicaSetRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchoverReplicaSetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SwitchoverReplicaSetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchoverReplicaSetRequestBody>,
 }
@@ -53,6 +54,7 @@ impl SwitchoverReplicaSetRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchoverReplicaSetResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switchover_replica_set`](Self::switchover_replica_set) would send.
-    pub fn switchover_replica_set_request(
-        &self,
-        input: &SwitchoverReplicaSetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchoverReplicaSetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

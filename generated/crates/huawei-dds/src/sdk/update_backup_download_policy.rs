@@ -7,10 +7,10 @@ use super::UpdateBackupDownloadPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBackupDownloadPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UpdateBackupDownloadPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateBackupDownloadPolicyRequestBody>,
 }
@@ -48,7 +48,6 @@ impl UpdateBackupDownloadPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBackupDownloadPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -76,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_backup_download_policy`](Self::update_backup_download_policy) would send.
-    pub fn update_backup_download_policy_request(
-        &self,
-        input: &UpdateBackupDownloadPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBackupDownloadPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

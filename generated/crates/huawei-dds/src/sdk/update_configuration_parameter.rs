@@ -7,13 +7,14 @@ use super::UpdateConfigurationParameterRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConfigurationParameterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 参数模板ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// Body of the UpdateConfigurationParameterRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateConfigurationParameterRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_configuration_parameter`](Self::update_configuration_parameter) would send.
-    pub fn update_configuration_parameter_request(
-        &self,
-        input: &UpdateConfigurationParameterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateConfigurationParameterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

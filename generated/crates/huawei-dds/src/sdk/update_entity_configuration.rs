@@ -7,13 +7,14 @@ use super::UpdateConfigurationParameterResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateEntityConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情-QueryingInstancesandDetails”接口获取。如果未申请实例，可以调用“创建实例-CreatingaDBInstance”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateEntityConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateConfigurationParameterResult>,
 }
@@ -55,9 +56,11 @@ impl UpdateEntityConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateEntityConfigurationResponse {
     /// **参数解释：** 修改实例参数的异步任务ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释：** 参数修改涉及范围（实例，组，节点）否需要重启。 **取值范围：** - 取值为false，不需要重启。 - 取值为true，需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_entity_configuration`](Self::update_entity_configuration) would send.
-    pub fn update_entity_configuration_request(
-        &self,
-        input: &UpdateEntityConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateEntityConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

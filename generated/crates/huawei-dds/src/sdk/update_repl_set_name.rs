@@ -7,13 +7,14 @@ use super::MongoUpdateReplSetV3RequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateReplSetNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“\[查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001369935045.xml)”接口获取。如果未申请实例，可以调用“\[创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001369734929.xml)”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateReplSetNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MongoUpdateReplSetV3RequestBody>,
 }
@@ -52,7 +53,6 @@ impl UpdateReplSetNameRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateReplSetNameResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateReplSetNameResponse, UpdateReplSetNameError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_repl_set_name`](Self::update_repl_set_name) would send.
-    pub fn update_repl_set_name_request(
-        &self,
-        input: &UpdateReplSetNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateReplSetNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

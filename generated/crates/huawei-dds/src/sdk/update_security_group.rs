@@ -7,13 +7,14 @@ use super::UpdateSecurityGroupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSecurityGroupRequestBody>,
 }
@@ -53,9 +54,11 @@ impl UpdateSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSecurityGroupResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例当前安全组。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_security_group`](Self::update_security_group) would send.
-    pub fn update_security_group_request(
-        &self,
-        input: &UpdateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpgradeDatabaseVersionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeDatabaseVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情-QueryingInstancesandDetails”接口获取。如果未申请实例，可以调用“创建实例-CreatingaDBInstance”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpgradeDatabaseVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradeDatabaseVersionRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpgradeDatabaseVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDatabaseVersionResponse {
     /// **参数解释：** 任务ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_database_version`](Self::upgrade_database_version) would send.
-    pub fn upgrade_database_version_request(
-        &self,
-        input: &UpgradeDatabaseVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDatabaseVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidateConfigurationNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 参数模板名称。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: String,
 }
@@ -48,6 +48,7 @@ impl ValidateConfigurationNameRequestBuilder {
 #[non_exhaustive]
 pub struct ValidateConfigurationNameResponse {
     /// **参数解释：** 参数组名称是否存在。 **取值范围：** - true：参数组名称存在。 - false：参数组名称不存在。
+    ///
     /// Wire name: `is_existed`.
     pub is_existed: Option<bool>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`validate_configuration_name`](Self::validate_configuration_name) would send.
-    pub fn validate_configuration_name_request(
-        &self,
-        input: &ValidateConfigurationNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ValidateConfigurationNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchDataTransformationReq, DataTransformationResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchChangeDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchChangeDataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDataTransformationReq>,
 }
@@ -52,9 +53,11 @@ impl BatchChangeDataRequestBuilder {
 #[non_exhaustive]
 pub struct BatchChangeDataResponse {
     /// 批量数据加工响应列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<DataTransformationResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchChangeDataResponse, BatchChangeDataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_change_data`](Self::batch_change_data) would send.
-    pub fn batch_change_data_request(
-        &self,
-        input: &BatchChangeDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchChangeDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchPrecheckReq, PostPreCheckResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCheckJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchCheckJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchPrecheckReq>,
 }
@@ -52,9 +53,11 @@ impl BatchCheckJobsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCheckJobsResponse {
     /// **参数解释**：  预检查响应体，详情请参见PostPreCheckResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<PostPreCheckResp>,
     /// **参数解释**：  返回的预检查结果总数，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchCheckJobsResponse, BatchCheckJobsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_check_jobs`](Self::batch_check_jobs) would send.
-    pub fn batch_check_jobs_request(
-        &self,
-        input: &BatchCheckJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCheckJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

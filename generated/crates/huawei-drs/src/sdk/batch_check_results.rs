@@ -7,13 +7,14 @@ use super::{BatchQueryPrecheckResultReq, QueryPreCheckResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCheckResultsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchCheckResultsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryPrecheckResultReq>,
 }
@@ -52,9 +53,11 @@ impl BatchCheckResultsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCheckResultsResponse {
     /// **参数解释**：  批量查询预检查结果响应体集合，包含每个任务的预检查结果详情，详情请参见QueryPreCheckResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryPreCheckResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchCheckResultsResponse, BatchCheckResultsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_check_results`](Self::batch_check_results) would send.
-    pub fn batch_check_results_request(
-        &self,
-        input: &BatchCheckResultsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCheckResultsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

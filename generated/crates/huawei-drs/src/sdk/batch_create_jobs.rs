@@ -7,13 +7,14 @@ use super::{BatchCreateJobReq, CreateJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchCreateJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateJobReq>,
 }
@@ -52,9 +53,11 @@ impl BatchCreateJobsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateJobsResponse {
     /// **参数解释**：  批量创建任务的响应体集合，详情请参见CreateJobResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<CreateJobResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchCreateJobsResponse, BatchCreateJobsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_jobs`](Self::batch_create_jobs) would send.
-    pub fn batch_create_jobs_request(
-        &self,
-        input: &BatchCreateJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

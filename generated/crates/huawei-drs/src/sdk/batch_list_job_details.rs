@@ -7,13 +7,14 @@ use super::{BatchQueryJobReqPage, QueryJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListJobDetailsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchListJobDetailsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryJobReqPage>,
 }
@@ -52,9 +53,11 @@ impl BatchListJobDetailsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListJobDetailsResponse {
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**：  任务详细信息列表，每个元素为QueryJobResp结构。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryJobResp>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_job_details`](Self::batch_list_job_details) would send.
-    pub fn batch_list_job_details_request(
-        &self,
-        input: &BatchListJobDetailsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListJobDetailsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

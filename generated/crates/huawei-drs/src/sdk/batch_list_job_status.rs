@@ -7,13 +7,14 @@ use super::{BatchQueryJobReqPage, QueryJobStatusResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListJobStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchListJobStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryJobReqPage>,
 }
@@ -52,9 +53,11 @@ impl BatchListJobStatusRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListJobStatusResponse {
     /// **参数解释**：  批量查询返回的各任务状态列表，每个元素对应一个查询任务的状态信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryJobStatusResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_job_status`](Self::batch_list_job_status) would send.
-    pub fn batch_list_job_status_request(
-        &self,
-        input: &BatchListJobStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListJobStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchQueryProgressReq, QueryProgressResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListProgressesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchListProgressesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryProgressReq>,
 }
@@ -52,9 +53,11 @@ impl BatchListProgressesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListProgressesResponse {
     /// **参数解释**：  返回的任务进度信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**：  批量查询迁移进度的响应体集合，详情请参见QueryProgressResp定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryProgressResp>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_progresses`](Self::batch_list_progresses) would send.
-    pub fn batch_list_progresses_request(
-        &self,
-        input: &BatchListProgressesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListProgressesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchQueryRpoAndRtoReq, QueryRpoAndRtoResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListRposAndRtosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchListRposAndRtosRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryRpoAndRtoReq>,
 }
@@ -52,9 +53,11 @@ impl BatchListRposAndRtosRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListRposAndRtosResponse {
     /// **参数解释**：  返回的RPO和RTO查询结果总数，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**：  批量查询RPO和RTO的响应体集合，每个元素包含一个任务的RPO和RTO信息。详情请参见QueryRpoAndRtoResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryRpoAndRtoResp>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_rpos_and_rtos`](Self::batch_list_rpos_and_rtos) would send.
-    pub fn batch_list_rpos_and_rtos_request(
-        &self,
-        input: &BatchListRposAndRtosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListRposAndRtosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{BatchQueryJobReqPage, QueryStructDetailResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListStructDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库支持迁移对象类型
+    ///
     /// Wire name: `type`, sent in the path.
     pub type_field: String,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchListStructDetailRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryJobReqPage>,
 }
@@ -58,9 +60,11 @@ impl BatchListStructDetailRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListStructDetailResponse {
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 批量查询灾备初始化对象详情返回列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryStructDetailResp>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_struct_detail`](Self::batch_list_struct_detail) would send.
-    pub fn batch_list_struct_detail_request(
-        &self,
-        input: &BatchListStructDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListStructDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchQueryJobReq, QueryStructProcessResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListStructProcessRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchListStructProcessRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryJobReq>,
 }
@@ -52,9 +53,11 @@ impl BatchListStructProcessRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListStructProcessResponse {
     /// 批量查询灾备初始化进度返回列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryStructProcessResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_struct_process`](Self::batch_list_struct_process) would send.
-    pub fn batch_list_struct_process_request(
-        &self,
-        input: &BatchListStructProcessRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListStructProcessRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

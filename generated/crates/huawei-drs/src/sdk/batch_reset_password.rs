@@ -7,13 +7,14 @@ use super::{BatchModifyPwdReq, ModifyDbPwdResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResetPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchResetPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchModifyPwdReq>,
 }
@@ -51,10 +52,10 @@ impl BatchResetPasswordRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResetPasswordResponse {
-    /// (No description in the spec.)
     /// Wire name: `results`.
     pub results: Vec<ModifyDbPwdResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -83,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_reset_password`](Self::batch_reset_password) would send.
-    pub fn batch_reset_password_request(
-        &self,
-        input: &BatchResetPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchResetPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchRetryReq, RetryTaskResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRestoreTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchRestoreTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchRetryReq>,
 }
@@ -52,9 +53,11 @@ impl BatchRestoreTaskRequestBuilder {
 #[non_exhaustive]
 pub struct BatchRestoreTaskResponse {
     /// 批量续传返回列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<RetryTaskResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchRestoreTaskResponse, BatchRestoreTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_restore_task`](Self::batch_restore_task) would send.
-    pub fn batch_restore_task_request(
-        &self,
-        input: &BatchRestoreTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchRestoreTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

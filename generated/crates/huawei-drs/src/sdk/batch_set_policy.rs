@@ -7,13 +7,14 @@ use super::{BatchSetupSyncPolicyReq, SyncPolicyResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSetPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchSetPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchSetupSyncPolicyReq>,
 }
@@ -52,9 +53,11 @@ impl BatchSetPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct BatchSetPolicyResponse {
     /// 批量设置同步策略返回列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<SyncPolicyResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchSetPolicyResponse, BatchSetPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_set_policy`](Self::batch_set_policy) would send.
-    pub fn batch_set_policy_request(
-        &self,
-        input: &BatchSetPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchSetPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

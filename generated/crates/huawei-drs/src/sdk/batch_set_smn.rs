@@ -7,13 +7,14 @@ use super::{BatchImportSmnInfoReq, ImportSmnResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSetSmnRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchSetSmnRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchImportSmnInfoReq>,
 }
@@ -51,10 +52,8 @@ impl BatchSetSmnRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSetSmnResponse {
-    /// (No description in the spec.)
     /// Wire name: `results`.
     pub results: Vec<ImportSmnResp>,
-    /// (No description in the spec.)
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchSetSmnResponse, BatchSetSmnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_set_smn`](Self::batch_set_smn) would send.
-    pub fn batch_set_smn_request(
-        &self,
-        input: &BatchSetSmnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchSetSmnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchQueryParamReq, QueryDbParamsResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchShowParamsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchShowParamsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryParamReq>,
 }
@@ -52,9 +53,11 @@ impl BatchShowParamsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchShowParamsResponse {
     /// 查询数据库参数响应体
+    ///
     /// Wire name: `params_list`.
     pub params_list: Vec<QueryDbParamsResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchShowParamsResponse, BatchShowParamsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_show_params`](Self::batch_show_params) would send.
-    pub fn batch_show_params_request(
-        &self,
-        input: &BatchShowParamsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchShowParamsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

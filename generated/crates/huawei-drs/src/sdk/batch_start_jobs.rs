@@ -7,13 +7,14 @@ use super::{BatchStartJobReq, StartJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStartJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchStartJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchStartJobReq>,
 }
@@ -52,9 +53,11 @@ impl BatchStartJobsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStartJobsResponse {
     /// **参数解释**：  批量启动任务返回列表，包含每个任务的启动结果信息。详情请参见StartJobResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<StartJobResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次批量启动操作返回的任务结果数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchStartJobsResponse, BatchStartJobsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_start_jobs`](Self::batch_start_jobs) would send.
-    pub fn batch_start_jobs_request(
-        &self,
-        input: &BatchStartJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStartJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchPauseJobReq, PauseJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStopJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchStopJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchPauseJobReq>,
 }
@@ -52,9 +53,11 @@ impl BatchStopJobsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStopJobsResponse {
     /// 批量暂停返回列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<PauseJobResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchStopJobsResponse, BatchStopJobsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_stop_jobs`](Self::batch_stop_jobs) would send.
-    pub fn batch_stop_jobs_request(
-        &self,
-        input: &BatchStopJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStopJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchSwitchoverReq, SwitchoverResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSwitchoverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchSwitchoverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchSwitchoverReq>,
 }
@@ -52,9 +53,11 @@ impl BatchSwitchoverRequestBuilder {
 #[non_exhaustive]
 pub struct BatchSwitchoverResponse {
     /// 批量主备倒换任务返回列表
+    ///
     /// Wire name: `results`.
     pub results: Vec<SwitchoverResp>,
     /// 总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchSwitchoverResponse, BatchSwitchoverError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_switchover`](Self::batch_switchover) would send.
-    pub fn batch_switchover_request(
-        &self,
-        input: &BatchSwitchoverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchSwitchoverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

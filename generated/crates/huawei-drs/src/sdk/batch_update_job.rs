@@ -7,13 +7,14 @@ use super::{BatchModifyJobReq, ModifyJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchUpdateJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchModifyJobReq>,
 }
@@ -52,9 +53,11 @@ impl BatchUpdateJobRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateJobResponse {
     /// **参数解释**：  返回的任务信息总数，表示本次修改成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**：  批量修改任务返回列表，包含每个任务的修改结果，详情请参见ModifyJobResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<ModifyJobResp>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchUpdateJobResponse, BatchUpdateJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_job`](Self::batch_update_job) would send.
-    pub fn batch_update_job_request(
-        &self,
-        input: &BatchUpdateJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

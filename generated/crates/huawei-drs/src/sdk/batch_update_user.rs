@@ -7,13 +7,14 @@ use super::{BatchUpdateSrcUserReq, QueryUserResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateUserRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchUpdateUserRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateSrcUserReq>,
 }
@@ -52,9 +53,11 @@ impl BatchUpdateUserRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateUserResponse {
     /// 总数
+    ///
     /// Wire name: `all_counts`.
     pub all_counts: Option<i32>,
     /// 迁移用户信息
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryUserResp>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchUpdateUserResponse, BatchUpdateUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_user`](Self::batch_update_user) would send.
-    pub fn batch_update_user_request(
-        &self,
-        input: &BatchUpdateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

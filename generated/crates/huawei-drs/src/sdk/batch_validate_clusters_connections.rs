@@ -7,13 +7,14 @@ use super::{BatchSpecialTestConnectionReq, CheckJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchValidateClustersConnectionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchValidateClustersConnectionsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchSpecialTestConnectionReq>,
 }
@@ -54,9 +55,11 @@ impl BatchValidateClustersConnectionsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchValidateClustersConnectionsResponse {
     /// **参数解释**：  批量测试连接响应体集合，包含每个任务测试连接的结果信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `results`.
     pub results: Vec<CheckJobResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_validate_clusters_connections`](Self::batch_validate_clusters_connections) would send.
-    pub fn batch_validate_clusters_connections_request(
-        &self,
-        input: &BatchValidateClustersConnectionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchValidateClustersConnectionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

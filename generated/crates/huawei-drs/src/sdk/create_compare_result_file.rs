@@ -7,19 +7,22 @@ use super::ExportCompareResultReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCompareResultFileRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 区域ID，例如：cn-north-4。
+    ///
     /// Wire name: `Region`, sent in the headers.
     pub region: String,
     /// Body of the CreateCompareResultFileRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportCompareResultReq>,
 }
@@ -64,6 +67,7 @@ impl CreateCompareResultFileRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCompareResultFileResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_compare_result_file`](Self::create_compare_result_file) would send.
-    pub fn create_compare_result_file_request(
-        &self,
-        input: &CreateCompareResultFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCompareResultFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{CreateCompareTaskReq, CreateCompareTaskResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCompareTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateCompareTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateCompareTaskReq>,
 }
@@ -52,18 +53,19 @@ impl CreateCompareTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCompareTaskResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `object_level_compare_create_result`.
     pub object_level_compare_create_result: Option<CreateCompareTaskResult>,
-    /// (No description in the spec.)
     /// Wire name: `data_level_compare_create_result`.
     pub data_level_compare_create_result: Option<CreateCompareTaskResult>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }
@@ -92,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCompareTaskResponse, CreateCompareTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_compare_task`](Self::create_compare_task) would send.
-    pub fn create_compare_task_request(
-        &self,
-        input: &CreateCompareTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCompareTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

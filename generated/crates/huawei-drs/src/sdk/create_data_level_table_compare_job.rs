@@ -7,16 +7,18 @@ use super::CreateDataLevelTableCompareJobReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDataLevelTableCompareJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateDataLevelTableCompareJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDataLevelTableCompareJobReq>,
 }
@@ -60,6 +62,7 @@ impl CreateDataLevelTableCompareJobRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDataLevelTableCompareJobResponse {
     /// 对比任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_data_level_table_compare_job`](Self::create_data_level_table_compare_job) would send.
-    pub fn create_data_level_table_compare_job_request(
-        &self,
-        input: &CreateDataLevelTableCompareJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDataLevelTableCompareJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

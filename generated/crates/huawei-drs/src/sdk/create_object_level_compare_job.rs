@@ -7,16 +7,18 @@ use super::CreateObjectCompareJobReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateObjectLevelCompareJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateObjectLevelCompareJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateObjectCompareJobReq>,
 }
@@ -60,6 +62,7 @@ impl CreateObjectLevelCompareJobRequestBuilder {
 #[non_exhaustive]
 pub struct CreateObjectLevelCompareJobResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_object_level_compare_job`](Self::create_object_level_compare_job) would send.
-    pub fn create_object_level_compare_job_request(
-        &self,
-        input: &CreateObjectLevelCompareJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateObjectLevelCompareJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::ExportCompareResultReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadCompareResultFileRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务类型： - contents： 内容对比。 - lines：行数对比。 - random：抽样对比。 - objects_comparison：对象对比。 - repair_data：数据修复。
+    ///
     /// Wire name: `compare_type`, sent in the query.
     pub compare_type: Option<String>,
     /// 对比任务的ID，内容对比、抽样对比、行数对比场景必填。
+    ///
     /// Wire name: `compare_job_id`, sent in the query.
     pub compare_job_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 区域ID，例如：cn-north-4。
+    ///
     /// Wire name: `Region`, sent in the headers.
     pub region: Option<String>,
     /// Body of the DownloadCompareResultFileRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportCompareResultReq>,
 }
@@ -75,6 +80,7 @@ impl DownloadCompareResultFileRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadCompareResultFileResponse {
     /// The file, byte for byte.
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::Blob>,
 }
@@ -102,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_compare_result_file`](Self::download_compare_result_file) would send.
-    pub fn download_compare_result_file_request(
-        &self,
-        input: &DownloadCompareResultFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadCompareResultFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::QuerySupportNodeTypeBean;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAvailableNodeTypesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎类型
+    ///
     /// Wire name: `engine_type`, sent in the query.
     pub engine_type: String,
     /// 迁移场景。 - migration:实时迁移 - sync:实时同步 - cloudDataGuard:实时灾备
+    ///
     /// Wire name: `db_use_type`, sent in the query.
     pub db_use_type: String,
     /// 迁移方向，up：入云 ，down：出云，non-dbs：自建。
+    ///
     /// Wire name: `job_direction`, sent in the query.
     pub job_direction: String,
     /// 是否查询资源售罄情况
+    ///
     /// Wire name: `is_use_sellout_info`, sent in the query.
     pub is_use_sellout_info: Option<bool>,
     /// 是否是双主灾备
+    ///
     /// Wire name: `is_multi_write`, sent in the query.
     pub is_multi_write: Option<bool>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -76,6 +81,7 @@ impl ListAvailableNodeTypesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAvailableNodeTypesResponse {
     /// Node规格列表
+    ///
     /// Wire name: `node_types`.
     pub node_types: Vec<QuerySupportNodeTypeBean>,
 }
@@ -103,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_available_node_types`](Self::list_available_node_types) would send.
-    pub fn list_available_node_types_request(
-        &self,
-        input: &ListAvailableNodeTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAvailableNodeTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AzInfoResp, QueryAvailableNodeTypeReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAvailableZoneRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListAvailableZoneRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryAvailableNodeTypeReq>,
 }
@@ -52,6 +53,7 @@ impl ListAvailableZoneRequestBuilder {
 #[non_exhaustive]
 pub struct ListAvailableZoneResponse {
     /// 可用区信息
+    ///
     /// Wire name: `az_infos`.
     pub az_infos: Vec<AzInfoResp>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAvailableZoneResponse, ListAvailableZoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_available_zone`](Self::list_available_zone) would send.
-    pub fn list_available_zone_request(
-        &self,
-        input: &ListAvailableZoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAvailableZoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,13 +10,14 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCompareResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListCompareResultRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryCompareResultReq>,
 }
@@ -55,24 +56,23 @@ impl ListCompareResultRequestBuilder {
 #[non_exhaustive]
 pub struct ListCompareResultResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `object_level_compare_results`.
     pub object_level_compare_results: Option<ObjectCompareResult>,
-    /// (No description in the spec.)
     /// Wire name: `line_compare_results`.
     pub line_compare_results: Option<LineCompareResult>,
-    /// (No description in the spec.)
     /// Wire name: `content_compare_results`.
     pub content_compare_results: Option<ContentCompareResult>,
-    /// (No description in the spec.)
     /// Wire name: `compare_task_list_results`.
     pub compare_task_list_results: Option<CompareTaskListResult>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }
@@ -103,14 +103,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListCompareResultResponse, ListCompareResultError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_compare_result`](Self::list_compare_result) would send.
-    pub fn list_compare_result_request(
-        &self,
-        input: &ListCompareResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCompareResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

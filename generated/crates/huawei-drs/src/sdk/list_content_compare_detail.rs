@@ -7,31 +7,38 @@ use super::NodeContentCompareDetailResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListContentCompareDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`, sent in the path.
     pub compare_job_id: String,
     /// 目标库名称。
+    ///
     /// Wire name: `target_db_name`, sent in the query.
     pub target_db_name: Option<String>,
     /// 源库名称。
+    ///
     /// Wire name: `db_name`, sent in the query.
     pub db_name: Option<String>,
     /// 类型。 compare：对比 unCompare：无法对比
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 每页显示的条目数量，最大值1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -87,9 +94,11 @@ impl ListContentCompareDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ListContentCompareDetailResponse {
     /// 对比数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 对比信息列表
+    ///
     /// Wire name: `content_compare_result_infos`.
     pub content_compare_result_infos: Vec<NodeContentCompareDetailResult>,
 }
@@ -119,14 +128,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_content_compare_detail`](Self::list_content_compare_detail) would send.
-    pub fn list_content_compare_detail_request(
-        &self,
-        input: &ListContentCompareDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListContentCompareDetail` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `content_compare_result_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_content_compare_detail`](Self::list_content_compare_detail), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -141,6 +142,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListContentCompareDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::CompareJobContentDetailInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListContentCompareDifferenceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`, sent in the path.
     pub compare_job_id: String,
     /// 表名。
+    ///
     /// Wire name: `table_name`, sent in the query.
     pub table_name: Option<String>,
     /// 源库名称。
+    ///
     /// Wire name: `db_name`, sent in the query.
     pub db_name: Option<String>,
     /// 每页显示的条目数量，最大值1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -82,18 +88,23 @@ impl ListContentCompareDifferenceRequestBuilder {
 #[non_exhaustive]
 pub struct ListContentCompareDifferenceResponse {
     /// 总数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 对比不一致详情数量：只有源库存在。
+    ///
     /// Wire name: `target_meta_is_null`.
     pub target_meta_is_null: Option<i64>,
     /// 对比不一致详情数量：只有目标库存在。
+    ///
     /// Wire name: `source_meta_is_null`.
     pub source_meta_is_null: Option<i64>,
     /// 对比不一致详情数量：源和目标端均存在。
+    ///
     /// Wire name: `source_target_meta_not_null`.
     pub source_target_meta_not_null: Option<i64>,
     /// 详细内容信息列表。
+    ///
     /// Wire name: `contents_infos`.
     pub contents_infos: Vec<CompareJobContentDetailInfo>,
 }
@@ -126,14 +137,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_content_compare_difference`](Self::list_content_compare_difference) would send.
-    pub fn list_content_compare_difference_request(
-        &self,
-        input: &ListContentCompareDifferenceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListContentCompareDifference` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `contents_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_content_compare_difference`](Self::list_content_compare_difference), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -148,6 +151,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListContentCompareDifferenceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::CompareJobInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDataLevelTableCompareJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 每页显示的条目数量，最大值1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,9 +68,11 @@ impl ListDataLevelTableCompareJobsRequestBuilder {
 #[non_exhaustive]
 pub struct ListDataLevelTableCompareJobsResponse {
     /// 表对比任务信息
+    ///
     /// Wire name: `compare_jobs`.
     pub compare_jobs: Vec<CompareJobInfo>,
     /// 任务数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -97,14 +102,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_data_level_table_compare_jobs`](Self::list_data_level_table_compare_jobs) would send.
-    pub fn list_data_level_table_compare_jobs_request(
-        &self,
-        input: &ListDataLevelTableCompareJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDataLevelTableCompareJobs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `compare_jobs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_data_level_table_compare_jobs`](Self::list_data_level_table_compare_jobs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -119,6 +116,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDataLevelTableCompareJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

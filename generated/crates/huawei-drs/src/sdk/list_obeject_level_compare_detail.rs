@@ -7,25 +7,30 @@ use super::ObjectsCompareDetailInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListObejectLevelCompareDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对象类型： - DB：数据库。 - TABLE：表。 - VIEW：视图。 - EVENT：事件。 - ROUTINE：存储过程和函数。 - INDEX：索引。 - TRIGGER：触发器。 - SYNONYM：同义词。 - FUNCTION：函数。 - PROCEDURE：存储过程。 - TYPE：自定义类型。 - RULE：规则。 - DEFAULT_TYPE：缺省值。 - PLAN_GUIDE：执行计划。 - CONSTRAINT：约束。 - FILE_GROUP：文件组。 - PARTITION_FUNCTION：分区函数。 - PARTITION_SCHEME：分区方案。 - TABLE_COLLATION：表的排序规则。
+    ///
     /// Wire name: `compare_type`, sent in the path.
     pub compare_type: String,
     /// 对比任务ID，不填写时默认返回最新的对比任务信息。
+    ///
     /// Wire name: `compare_job_id`, sent in the query.
     pub compare_job_id: Option<String>,
     /// 每页显示的条目数量，最大值1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -77,9 +82,11 @@ impl ListObejectLevelCompareDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ListObejectLevelCompareDetailResponse {
     /// 对比数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 对象级对比详情。
+    ///
     /// Wire name: `compare_detail`.
     pub compare_detail: Vec<ObjectsCompareDetailInfo>,
 }
@@ -109,14 +116,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_obeject_level_compare_detail`](Self::list_obeject_level_compare_detail) would send.
-    pub fn list_obeject_level_compare_detail_request(
-        &self,
-        input: &ListObejectLevelCompareDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListObejectLevelCompareDetail` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `compare_detail`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_obeject_level_compare_detail`](Self::list_obeject_level_compare_detail), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -131,6 +130,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListObejectLevelCompareDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

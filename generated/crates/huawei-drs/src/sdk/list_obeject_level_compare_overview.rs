@@ -7,13 +7,14 @@ use super::ObjectsCompareOverviewInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListObejectLevelCompareOverviewRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,30 +56,39 @@ impl ListObejectLevelCompareOverviewRequestBuilder {
 #[non_exhaustive]
 pub struct ListObejectLevelCompareOverviewResponse {
     /// 对比任务创建时间，UTC时间，例如：2024-04-09T07:00:57Z。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 对比任务开始时间，UTC时间，例如：2024-04-09T07:00:57Z。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 对比任务状态。 取值： - RUNNING：运行中。 - WAITING_FOR_RUNNING：等待启动中。 - SUCCESSFUL：完成。 - FAILED：失败。 - CANCELLED：已取消。 - TIMEOUT_INTERRUPT：超时中断。 - FULL_DOING：全量校验中。 - INCRE_DOING：增量校验中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 生成对比结果报告文件的状态：  - INIT：初始状态。  - EXPORTING：对比结果导出中。  - EXPORT_COMPLETE：对比结果导出完成。  - EXPORT_COMMON_FAILED：对比结果导出失败。
+    ///
     /// Wire name: `export_status`.
     pub export_status: Option<String>,
     /// 对比结果报告文件有效期剩余时间，单位秒，报告未生成时返回-1。
+    ///
     /// Wire name: `report_remain_seconds`.
     pub report_remain_seconds: Option<i64>,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`.
     pub compare_job_id: Option<String>,
     /// 失败原因。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 对比结果。
+    ///
     /// Wire name: `compare_result`.
     pub compare_result: Vec<ObjectsCompareOverviewInfo>,
     /// 灾备数据库信息。
+    ///
     /// Wire name: `database_info`.
     pub database_info: Option<::runtime::JsonValue>,
 }
@@ -114,14 +124,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_obeject_level_compare_overview`](Self::list_obeject_level_compare_overview) would send.
-    pub fn list_obeject_level_compare_overview_request(
-        &self,
-        input: &ListObejectLevelCompareOverviewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListObejectLevelCompareOverviewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{QueryRoleDetailResp, QueryUserDetailResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,22 +54,28 @@ impl ListUsersRequestBuilder {
 #[non_exhaustive]
 pub struct ListUsersResponse {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 是否使用全局密码
+    ///
     /// Wire name: `is_global_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub is_global_password: Option<::runtime::Sensitive<String>>,
     /// 错误码
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 用户列表数据
+    ///
     /// Wire name: `user_list`.
     pub user_list: Vec<QueryUserDetailResp>,
     /// 角色列表数据
+    ///
     /// Wire name: `roles_list`.
     pub roles_list: Vec<QueryRoleDetailResp>,
     /// 是否成功
+    ///
     /// Wire name: `is_success`.
     pub is_success: Option<bool>,
 }
@@ -98,14 +105,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUsersResponse, ListUsersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_users`](Self::list_users) would send.
-    pub fn list_users_request(
-        &self,
-        input: &ListUsersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUsersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::TuningParameter;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTuningParamsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID，如果是主备任务，使用父任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,18 +54,23 @@ impl QueryTuningParamsRequestBuilder {
 #[non_exhaustive]
 pub struct QueryTuningParamsResponse {
     /// 全量调优参数
+    ///
     /// Wire name: `full_sync`.
     pub full_sync: Vec<TuningParameter>,
     /// 增量抓取调优参数
+    ///
     /// Wire name: `incre_capture`.
     pub incre_capture: Vec<TuningParameter>,
     /// 增量回放调优参数
+    ///
     /// Wire name: `incre_apply`.
     pub incre_apply: Vec<TuningParameter>,
     /// 增量日志拉取调优参数
+    ///
     /// Wire name: `incre_relay`.
     pub incre_relay: Vec<TuningParameter>,
     /// 参数修改是否成功，查询参数时不返回该字段。
+    ///
     /// Wire name: `modify_result`.
     pub modify_result: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<QueryTuningParamsResponse, QueryTuningParamsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_tuning_params`](Self::query_tuning_params) would send.
-    pub fn query_tuning_params_request(
-        &self,
-        input: &QueryTuningParamsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryTuningParamsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::LtsInfoJob;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SelectGroupAndStreamRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,7 +53,6 @@ impl SelectGroupAndStreamRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SelectGroupAndStreamResponse {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<LtsInfoJob>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`select_group_and_stream`](Self::select_group_and_stream) would send.
-    pub fn select_group_and_stream_request(
-        &self,
-        input: &SelectGroupAndStreamRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SelectGroupAndStreamRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

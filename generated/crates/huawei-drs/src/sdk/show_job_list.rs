@@ -7,13 +7,14 @@ use super::{JobInfo, QueryJobsReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowJobListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowJobListRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryJobsReq>,
 }
@@ -52,9 +53,11 @@ impl ShowJobListRequestBuilder {
 #[non_exhaustive]
 pub struct ShowJobListResponse {
     /// **参数解释**：  任务总数，表示满足查询条件的任务记录总数量。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `total_record`.
     pub total_record: Option<i32>,
     /// **参数解释**：  任务信息列表，包含满足查询条件的所有任务详情。详情请参见JobInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<JobInfo>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowJobListResponse, ShowJobListError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_job_list`](Self::show_job_list) would send.
-    pub fn show_job_list_request(
-        &self,
-        input: &ShowJobListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowJobListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

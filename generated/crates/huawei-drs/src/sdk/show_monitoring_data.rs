@@ -7,13 +7,14 @@ use super::{BatchQueryJobReq, QueryDataGuardMonitorAndChartResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMonitoringDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowMonitoringDataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchQueryJobReq>,
 }
@@ -52,9 +53,11 @@ impl ShowMonitoringDataRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMonitoringDataResponse {
     /// 容灾监控数据响应体集合
+    ///
     /// Wire name: `results`.
     pub results: Vec<QueryDataGuardMonitorAndChartResp>,
     /// 查询总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_monitoring_data`](Self::show_monitoring_data) would send.
-    pub fn show_monitoring_data_request(
-        &self,
-        input: &ShowMonitoringDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMonitoringDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyTargetParamsReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateParamsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateParamsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyTargetParamsReq>,
 }
@@ -58,15 +60,19 @@ impl UpdateParamsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateParamsResponse {
     /// 修改参数是否成功
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
     /// 是否需要重启
+    ///
     /// Wire name: `should_restart`.
     pub should_restart: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateParamsResponse, UpdateParamsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_params`](Self::update_params) would send.
-    pub fn update_params_request(
-        &self,
-        input: &UpdateParamsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateParamsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{ModifyTuningParamsReq, TuningParameter};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTuningParamsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一Region下的Job ID，如果是主备任务，使用父任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateTuningParamsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyTuningParamsReq>,
 }
@@ -58,18 +60,23 @@ impl UpdateTuningParamsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateTuningParamsResponse {
     /// 全量调优参数
+    ///
     /// Wire name: `full_sync`.
     pub full_sync: Vec<TuningParameter>,
     /// 增量抓取调优参数
+    ///
     /// Wire name: `incre_capture`.
     pub incre_capture: Vec<TuningParameter>,
     /// 增量回放调优参数
+    ///
     /// Wire name: `incre_apply`.
     pub incre_apply: Vec<TuningParameter>,
     /// 增量日志拉取调优参数
+    ///
     /// Wire name: `incre_relay`.
     pub incre_relay: Vec<TuningParameter>,
     /// 参数修改是否成功，查询参数时不返回该字段。
+    ///
     /// Wire name: `modify_result`.
     pub modify_result: Option<String>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_tuning_params`](Self::update_tuning_params) would send.
-    pub fn update_tuning_params_request(
-        &self,
-        input: &UpdateTuningParamsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTuningParamsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

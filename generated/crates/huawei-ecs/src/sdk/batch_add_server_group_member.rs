@@ -7,13 +7,12 @@ use super::{BatchAddServerGroupMemberReq, BatchOperateResultResponse};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAddServerGroupMemberRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `server_group_id`, sent in the path.
     pub server_group_id: String,
     /// Body of the BatchAddServerGroupMemberRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchAddServerGroupMemberReq>,
 }
@@ -55,10 +54,8 @@ impl BatchAddServerGroupMemberRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAddServerGroupMemberResponse {
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `servers`.
     pub servers: Vec<BatchOperateResultResponse>,
 }
@@ -87,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_add_server_group_member`](Self::batch_add_server_group_member) would send.
-    pub fn batch_add_server_group_member_request(
-        &self,
-        input: &BatchAddServerGroupMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchAddServerGroupMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

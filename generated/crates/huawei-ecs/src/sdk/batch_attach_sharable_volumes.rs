@@ -7,13 +7,14 @@ use super::BatchAttachSharableVolumesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAttachSharableVolumesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 共享磁盘ID。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
     /// Body of the BatchAttachSharableVolumesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchAttachSharableVolumesRequestBody>,
 }
@@ -55,6 +56,7 @@ impl BatchAttachSharableVolumesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchAttachSharableVolumesResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_attach_sharable_volumes`](Self::batch_attach_sharable_volumes) would send.
-    pub fn batch_attach_sharable_volumes_request(
-        &self,
-        input: &BatchAttachSharableVolumesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchAttachSharableVolumesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

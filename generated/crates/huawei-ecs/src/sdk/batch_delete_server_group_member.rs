@@ -7,13 +7,12 @@ use super::{BatchDeleteServerGroupMemberReq, BatchOperateResultResponse};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteServerGroupMemberRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `server_group_id`, sent in the path.
     pub server_group_id: String,
     /// Body of the BatchDeleteServerGroupMemberRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteServerGroupMemberReq>,
 }
@@ -55,10 +54,8 @@ impl BatchDeleteServerGroupMemberRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteServerGroupMemberResponse {
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `servers`.
     pub servers: Vec<BatchOperateResultResponse>,
 }
@@ -87,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_server_group_member`](Self::batch_delete_server_group_member) would send.
-    pub fn batch_delete_server_group_member_request(
-        &self,
-        input: &BatchDeleteServerGroupMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteServerGroupMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

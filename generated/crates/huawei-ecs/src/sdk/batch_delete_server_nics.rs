@@ -7,13 +7,14 @@ use super::BatchDeleteServerNicsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteServerNicsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the BatchDeleteServerNicsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteServerNicsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl BatchDeleteServerNicsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteServerNicsResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_server_nics`](Self::batch_delete_server_nics) would send.
-    pub fn batch_delete_server_nics_request(
-        &self,
-        input: &BatchDeleteServerNicsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteServerNicsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::VolumeBatchDetachRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDetachVolumesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 卷ID。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
     /// Body of the BatchDetachVolumesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<VolumeBatchDetachRequest>,
 }
@@ -53,6 +54,7 @@ impl BatchDetachVolumesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDetachVolumesResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_detach_volumes`](Self::batch_detach_volumes) would send.
-    pub fn batch_detach_volumes_request(
-        &self,
-        input: &BatchDetachVolumesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDetachVolumesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BatchRebootServersRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRebootServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchRebootServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchRebootServersRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchRebootServersRequestBuilder {
 #[non_exhaustive]
 pub struct BatchRebootServersResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_reboot_servers`](Self::batch_reboot_servers) would send.
-    pub fn batch_reboot_servers_request(
-        &self,
-        input: &BatchRebootServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchRebootServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchResetServersPasswordRequestBody, ServerId};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResetServersPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchResetServersPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchResetServersPasswordRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchResetServersPasswordRequestBuilder {
 #[non_exhaustive]
 pub struct BatchResetServersPasswordResponse {
     /// 提交请求成功后返回的响应列表。
+    ///
     /// Wire name: `response`.
     pub response: Vec<ServerId>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_reset_servers_password`](Self::batch_reset_servers_password) would send.
-    pub fn batch_reset_servers_password_request(
-        &self,
-        input: &BatchResetServersPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchResetServersPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

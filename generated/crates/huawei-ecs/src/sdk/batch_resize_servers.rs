@@ -7,10 +7,10 @@ use super::BatchResizeServersReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResizeServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchResizeServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchResizeServersReq>,
 }
@@ -46,10 +46,8 @@ impl BatchResizeServersRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResizeServersResponse {
-    /// (No description in the spec.)
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -78,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_resize_servers`](Self::batch_resize_servers) would send.
-    pub fn batch_resize_servers_request(
-        &self,
-        input: &BatchResizeServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchResizeServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

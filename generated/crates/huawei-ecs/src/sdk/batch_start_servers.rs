@@ -7,10 +7,10 @@ use super::BatchStartServersRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStartServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchStartServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchStartServersRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchStartServersRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStartServersResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchStartServersResponse, BatchStartServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_start_servers`](Self::batch_start_servers) would send.
-    pub fn batch_start_servers_request(
-        &self,
-        input: &BatchStartServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStartServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

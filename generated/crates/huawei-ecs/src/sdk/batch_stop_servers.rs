@@ -7,10 +7,10 @@ use super::BatchStopServersRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStopServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchStopServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchStopServersRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchStopServersRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStopServersResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchStopServersResponse, BatchStopServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_stop_servers`](Self::batch_stop_servers) would send.
-    pub fn batch_stop_servers_request(
-        &self,
-        input: &BatchStopServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStopServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

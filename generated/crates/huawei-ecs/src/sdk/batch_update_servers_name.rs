@@ -7,10 +7,10 @@ use super::{BatchUpdateServersNameRequestBody, ServerId};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateServersNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchUpdateServersNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateServersNameRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchUpdateServersNameRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateServersNameResponse {
     /// 提交请求成功后返回的响应列表。
+    ///
     /// Wire name: `response`.
     pub response: Vec<ServerId>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_servers_name`](Self::batch_update_servers_name) would send.
-    pub fn batch_update_servers_name_request(
-        &self,
-        input: &BatchUpdateServersNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateServersNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

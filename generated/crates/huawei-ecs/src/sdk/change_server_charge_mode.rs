@@ -7,10 +7,10 @@ use super::ChangeServerChargeModeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeServerChargeModeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ChangeServerChargeModeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeServerChargeModeRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ChangeServerChargeModeRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeServerChargeModeResponse {
     /// 按需转包提交后返回的订单ID，用户可以使用该ID对订单结果进行查询。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_server_charge_mode`](Self::change_server_charge_mode) would send.
-    pub fn change_server_charge_mode_request(
-        &self,
-        input: &ChangeServerChargeModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeServerChargeModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ChangeServerNetworkInterfaceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeServerNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网卡port id
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the ChangeServerNetworkInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeServerNetworkInterfaceRequestBody>,
 }
@@ -61,15 +63,19 @@ impl ChangeServerNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeServerNetworkInterfaceResponse {
     /// 网卡ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 网卡IPv4地址。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 网卡IPv6地址，未开通IPv6协议的网卡不返回该字段。
+    ///
     /// Wire name: `ipv6_address`.
     pub ipv6_address: Option<String>,
 }
@@ -100,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_server_network_interface`](Self::change_server_network_interface) would send.
-    pub fn change_server_network_interface_request(
-        &self,
-        input: &ChangeServerNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeServerNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

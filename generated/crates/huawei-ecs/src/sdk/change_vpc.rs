@@ -7,13 +7,14 @@ use super::ChangeVpcRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeVpcRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the ChangeVpcRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeVpcRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ChangeVpcRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeVpcResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ChangeVpcResponse, ChangeVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_vpc`](Self::change_vpc) would send.
-    pub fn change_vpc_request(
-        &self,
-        input: &ChangeVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

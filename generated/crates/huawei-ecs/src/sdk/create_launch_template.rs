@@ -7,10 +7,10 @@ use super::CreateLaunchTemplateRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLaunchTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateLaunchTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateLaunchTemplateRequestBody>,
 }
@@ -47,9 +47,9 @@ impl CreateLaunchTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateLaunchTemplateResponse {
     /// 模板id
+    ///
     /// Wire name: `launch_template_id`.
     pub launch_template_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `X-Request-Id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_launch_template`](Self::create_launch_template) would send.
-    pub fn create_launch_template_request(
-        &self,
-        input: &CreateLaunchTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLaunchTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,14 +7,15 @@ use super::CreatePostPaidServersRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePostPaidServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 保证客户端请求幂等性的标识
+    ///
     /// Wire name: `X-Client-Token`, sent in the headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_client_token: Option<::runtime::Sensitive<String>>,
     /// Body of the CreatePostPaidServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePostPaidServersRequestBody>,
 }
@@ -53,9 +54,11 @@ impl CreatePostPaidServersRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePostPaidServersResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 云服务器ID列表。
+    ///
     /// Wire name: `serverIds`.
     pub server_ids: Vec<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_post_paid_servers`](Self::create_post_paid_servers) would send.
-    pub fn create_post_paid_servers_request(
-        &self,
-        input: &CreatePostPaidServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePostPaidServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateServerGroupRequestBody, CreateServerGroupResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServerGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateServerGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateServerGroupRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateServerGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServerGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `server_group`.
     pub server_group: Option<CreateServerGroupResult>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateServerGroupResponse, CreateServerGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_server_group`](Self::create_server_group) would send.
-    pub fn create_server_group_request(
-        &self,
-        input: &CreateServerGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateServerGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

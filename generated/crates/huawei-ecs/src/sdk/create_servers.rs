@@ -7,14 +7,15 @@ use super::CreateServersRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 保证客户端请求幂等性的标识
+    ///
     /// Wire name: `X-Client-Token`, sent in the headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_client_token: Option<::runtime::Sensitive<String>>,
     /// Body of the CreateServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateServersRequestBody>,
 }
@@ -53,12 +54,15 @@ impl CreateServersRequestBuilder {
 #[non_exhaustive]
 pub struct CreateServersResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，创建包年包月的弹性云服务器时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 云服务器ID列表。  通过云服务器ID查询云服务器详情 ，若返回404 可能云服务器还在创建或者已经创建失败。
+    ///
     /// Wire name: `serverIds`.
     pub server_ids: Vec<String>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateServersResponse, CreateServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_servers`](Self::create_servers) would send.
-    pub fn create_servers_request(
-        &self,
-        input: &CreateServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteLaunchTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 模板ID。
+    ///
     /// Wire name: `launch_template_id`, sent in the path.
     pub launch_template_id: String,
 }
@@ -50,7 +50,6 @@ impl DeleteLaunchTemplatesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteLaunchTemplatesResponse {
-    /// (No description in the spec.)
     /// Wire name: `X-Request-Id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -78,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_launch_templates`](Self::delete_launch_templates) would send.
-    pub fn delete_launch_templates_request(
-        &self,
-        input: &DeleteLaunchTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteLaunchTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

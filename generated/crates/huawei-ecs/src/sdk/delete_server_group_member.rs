@@ -7,13 +7,14 @@ use super::DeleteServerGroupMemberRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteServerGroupMemberRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器组ID。
+    ///
     /// Wire name: `server_group_id`, sent in the path.
     pub server_group_id: String,
     /// Body of the DeleteServerGroupMemberRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteServerGroupMemberRequestBody>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_server_group_member`](Self::delete_server_group_member) would send.
-    pub fn delete_server_group_member_request(
-        &self,
-        input: &DeleteServerGroupMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteServerGroupMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::DeleteServersRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DeleteServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteServersRequestBody>,
 }
@@ -47,6 +47,7 @@ impl DeleteServersRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteServersResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteServersResponse, DeleteServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_servers`](Self::delete_servers) would send.
-    pub fn delete_servers_request(
-        &self,
-        input: &DeleteServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DetachServerVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// 磁盘ID。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
     /// 是否强制卸载数据盘。  - 是，值为“1”。  - 否，值为“0”。  默认值为0。
+    ///
     /// Wire name: `delete_flag`, sent in the query.
     pub delete_flag: Option<String>,
 }
@@ -57,6 +59,7 @@ impl DetachServerVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct DetachServerVolumeResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_server_volume`](Self::detach_server_volume) would send.
-    pub fn detach_server_volume_request(
-        &self,
-        input: &DetachServerVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachServerVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DisassociateServerVirtualIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateServerVirtualIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器网卡ID。
+    ///
     /// Wire name: `nic_id`, sent in the path.
     pub nic_id: String,
     /// Body of the DisassociateServerVirtualIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DisassociateServerVirtualIpRequestBody>,
 }
@@ -55,6 +56,7 @@ impl DisassociateServerVirtualIpRequestBuilder {
 #[non_exhaustive]
 pub struct DisassociateServerVirtualIpResponse {
     /// 云服务器网卡ID
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_server_virtual_ip`](Self::disassociate_server_virtual_ip) would send.
-    pub fn disassociate_server_virtual_ip_request(
-        &self,
-        input: &DisassociateServerVirtualIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociateServerVirtualIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

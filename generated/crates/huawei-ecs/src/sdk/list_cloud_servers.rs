@@ -7,68 +7,87 @@ use super::{CloudServer, PageLink};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCloudServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID，格式为UUID，匹配规则为精确匹配。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 云服务器名称，匹配规则为模糊匹配。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 云服务器状态。  取值范围：  ACTIVE， BUILD，ERROR，HARD_REBOOT，MIGRATING，REBOOT，RESIZE，REVERT_RESIZE，SHELVED，SHELVED_OFFLOADED，SHUTOFF，UNKNOWN，VERIFY_RESIZE  弹性云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 云服务器是否处于回收站中
+    ///
     /// Wire name: `in_recycle_bin`, sent in the query.
     pub in_recycle_bin: Option<bool>,
     /// 共池裸机按整机柜发放的同一批次的批创id。
+    ///
     /// Wire name: `spod_id`, sent in the query.
     pub spod_id: Option<String>,
     /// 云服务器规格名称。
+    ///
     /// Wire name: `flavor_name`, sent in the query.
     pub flavor_name: Option<String>,
     /// 镜像ID。
+    ///
     /// Wire name: `image_id`, sent in the query.
     pub image_id: Option<String>,
     /// 元数据过滤，支持key&#x3D;value过滤。
+    ///
     /// Wire name: `metadata`, sent in the query.
     pub metadata: Option<String>,
     /// 元数据key过滤。
+    ///
     /// Wire name: `metadata-key`, sent in the query.
     pub metadata_key: Option<String>,
     /// 查询tag字段中包含该值的云服务器。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 查询tag字段中不包含该值的云服务器
+    ///
     /// Wire name: `not-tags`, sent in the query.
     pub not_tags: Option<String>,
     /// 云服务器所在的AZ，匹配规则为模糊匹配。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// 云服务器所在的AZ，匹配规则为精确匹配。
+    ///
     /// Wire name: `availability_zone_eq`, sent in the query.
     pub availability_zone_eq: Option<String>,
     /// 云服务器的计费类型。
+    ///
     /// Wire name: `charging_mode`, sent in the query.
     pub charging_mode: Option<String>,
     /// 云服务器使用的密钥对名称。
+    ///
     /// Wire name: `key_name`, sent in the query.
     pub key_name: Option<String>,
     /// 过滤在launched_since时间之后启动的云服务器。格式为ISO8601时间格式，例如：2013-06-09T06:42:18Z。
+    ///
     /// Wire name: `launched_since`, sent in the query.
     pub launched_since: Option<String>,
     /// 过滤绑定某个企业项目的云服务器。 若需要查询当前用户所有企业项目绑定的云服务，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 控制查询输出的字段。在默认字段的基础上选择是否查询。   launched_at：云服务器启动时间。   key_name：云服务器使用的密钥对名称。   locked：云服务器是否为锁定状态。   root_device_name：云服务器系统盘的设备名称。   tenancy：在专属主机或共享池中创建云服务器。   dedicated_host_id：专属主机ID。   enterprise_project_id：查询绑定某个企业项目的云服务器。   tags：云服务器的标签列表。   metadata：云服务器元数据。   addresses：云服务器对应的网络地址信息。   security_groups：云服务器的安全组信息。   volumes_attached：云服务器挂载磁盘信息。   image：云服务器镜像信息。   power_state：云服务器电源状态。   cpu_options：自定义CPU选项。   market_info：云服务器计费信息，包含计费类型、到期时间等字段。
+    ///
     /// Wire name: `expect-fields`, sent in the query.
     /// Sent as one comma-separated value.
     pub expect_fields: Option<Vec<String>>,
     /// 查询返回VM数量限制。 limit 默认为10，最大为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 以单页最后一条server的ID作为分页标记。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -143,12 +162,13 @@ impl ListCloudServersRequestBuilder {
 #[non_exhaustive]
 pub struct ListCloudServersResponse {
     /// 查询云服务器信息列表。
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<CloudServer>,
     /// 分页查询时，查询下一页数据链接。
+    ///
     /// Wire name: `servers_links`.
     pub servers_links: Vec<PageLink>,
-    /// (No description in the spec.)
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -175,14 +195,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListCloudServersResponse, ListCloudServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_cloud_servers`](Self::list_cloud_servers) would send.
-    pub fn list_cloud_servers_request(
-        &self,
-        input: &ListCloudServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCloudServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

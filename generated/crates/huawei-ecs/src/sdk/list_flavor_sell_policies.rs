@@ -7,40 +7,50 @@ use super::ListFlavorSellPoliciesResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlavorSellPoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器的系统规格的ID
+    ///
     /// Wire name: `flavor_id`, sent in the query.
     pub flavor_id: Option<String>,
     /// 云服务器的系统规格销售状态。  取值范围：  - available：正常售卖 - sellout：售罄
+    ///
     /// Wire name: `sell_status`, sent in the query.
     pub sell_status: Option<String>,
     /// 计费模式。  key的取值范围：  - postPaid：按需计费实例。 - prePaid：包年/包月计费实例。 - spot：竞价实例。 - ri：预留实例。
+    ///
     /// Wire name: `sell_mode`, sent in the query.
     pub sell_mode: Option<String>,
     /// 可用区，需要指定可用区（AZ）
+    ///
     /// Wire name: `availability_zone_id`, sent in the query.
     pub availability_zone_id: Option<String>,
     /// 查询竞价实例时长大于设置值的策略
+    ///
     /// Wire name: `longest_spot_duration_hours_gt`, sent in the query.
     pub longest_spot_duration_hours_gt: Option<i32>,
     /// 查询“竞价实例时长”的个数大于设置值的策略
+    ///
     /// Wire name: `largest_spot_duration_count_gt`, sent in the query.
     pub largest_spot_duration_count_gt: Option<i32>,
     /// 查询竞价实例时长等于设置值的策略
+    ///
     /// Wire name: `longest_spot_duration_hours`, sent in the query.
     pub longest_spot_duration_hours: Option<i32>,
     /// 查询“竞价实例时长”的个数等于设置值的策略
+    ///
     /// Wire name: `largest_spot_duration_count`, sent in the query.
     pub largest_spot_duration_count: Option<i32>,
     /// 中断策略。  取值范围：  - immediate：立即释放 - delay：延迟释放
+    ///
     /// Wire name: `interruption_policy`, sent in the query.
     pub interruption_policy: Option<String>,
     /// 单页面可显示的flavor条数最大值，默认是1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 以单页最后一条flavor的ID作为分页标记。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -97,9 +107,11 @@ impl ListFlavorSellPoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct ListFlavorSellPoliciesResponse {
     /// 云服务器规格销售策略数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 云服务器规格销售策略。
+    ///
     /// Wire name: `sell_policies`.
     pub sell_policies: Vec<ListFlavorSellPoliciesResult>,
 }
@@ -128,14 +140,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_flavor_sell_policies`](Self::list_flavor_sell_policies) would send.
-    pub fn list_flavor_sell_policies_request(
-        &self,
-        input: &ListFlavorSellPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFlavorSellPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::Flavor;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 可用区，需要指定可用区（AZ）的名称或者ID或者code。  可通过接口 \[查询可用区列表接口\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;ECS&amp;api&#x3D;NovaListAvailabilityZones) 获取，也可参考\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)获取。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// 规格id
+    ///
     /// Wire name: `flavor_id`, sent in the query.
     pub flavor_id: Option<String>,
     /// 查询返回云服务器规格列表当前页面的数量。默认为1000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 从marker指定的flavor_id的下一条数据开始查询
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -62,6 +65,7 @@ impl ListFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ListFlavorsResponse {
     /// 云服务器规格列表。
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<Flavor>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFlavorsResponse, ListFlavorsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_flavors`](Self::list_flavors) would send.
-    pub fn list_flavors_request(
-        &self,
-        input: &ListFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::{ResponsePageInfoV3, TemplateVersion};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLaunchTemplateVersionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// max number of resources to return
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// next page resource index id
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 模板id
+    ///
     /// Wire name: `launch_template_id`, sent in the query.
     pub launch_template_id: Option<String>,
     /// 镜像id
+    ///
     /// Wire name: `image_id`, sent in the query.
     pub image_id: Option<String>,
     /// 规格id
+    ///
     /// Wire name: `flavor_id`, sent in the query.
     pub flavor_id: Option<String>,
     /// 版本
+    ///
     /// Wire name: `version`, sent in the query.
     /// Sent as one comma-separated value.
     pub version: Option<Vec<i32>>,
@@ -75,12 +80,11 @@ impl ListLaunchTemplateVersionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListLaunchTemplateVersionsResponse {
     /// 模板版本列表
+    ///
     /// Wire name: `launch_template_versions`.
     pub launch_template_versions: Vec<TemplateVersion>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<ResponsePageInfoV3>,
-    /// (No description in the spec.)
     /// Wire name: `X-Request-Id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -110,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_launch_template_versions`](Self::list_launch_template_versions) would send.
-    pub fn list_launch_template_versions_request(
-        &self,
-        input: &ListLaunchTemplateVersionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListLaunchTemplateVersionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,38 +7,29 @@ use super::ServerDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRecycleBinServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 所有租户 管理员字段 1: 返回所有租户的VM 0: 返回当前租户的VM，如果为0，与不设置该查询字段的效果一致
+    ///
     /// Wire name: `all_tenants`, sent in the query.
     pub all_tenants: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `expect-fields`, sent in the query.
     pub expect_fields: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ip_address`, sent in the query.
     pub ip_address: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tags`, sent in the query.
     /// Sent as one comma-separated value.
     pub tags: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `tags_key`, sent in the query.
     /// Sent as one comma-separated value.
     pub tags_key: Option<Vec<String>>,
@@ -93,7 +84,6 @@ impl ListRecycleBinServersRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRecycleBinServersResponse {
-    /// (No description in the spec.)
     /// Wire name: `servers`.
     pub servers: Vec<ServerDetail>,
 }
@@ -122,14 +112,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_recycle_bin_servers`](Self::list_recycle_bin_servers) would send.
-    pub fn list_recycle_bin_servers_request(
-        &self,
-        input: &ListRecycleBinServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListRecycleBinServers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `servers`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_recycle_bin_servers`](Self::list_recycle_bin_servers), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -144,6 +126,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListRecycleBinServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

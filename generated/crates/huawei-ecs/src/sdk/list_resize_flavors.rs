@@ -7,28 +7,34 @@ use super::ListResizeFlavorsResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListResizeFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 进行规格切换的云服务器ID，UUID格式。(instance_uuid,source_flavor_id and source_flavor_name 不能都为空)
+    ///
     /// Wire name: `instance_uuid`, sent in the query.
     pub instance_uuid: Option<String>,
     /// 单页面可显示的flavor条数最大值，默认是1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 以单页最后一条flavor的ID作为分页标记。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 升序/降序排序，默认值为：asc。  取值范围：  - asc：表示升序。 - desc：表示降序
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 排序字段。默认值为“flavorid”。  key的取值范围：  - flavorid：表示规格ID。 - name：表示规格名称。 - memory_mb：表示内存大小。 - vcpus：表示CPU大小。 - root_gb：表示系统盘大小。
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 进行规格切换的云服务器源规格ID。(instance_uuid,source_flavor_id and source_flavor_name 不能都为空)
+    ///
     /// Wire name: `source_flavor_id`, sent in the query.
     pub source_flavor_id: Option<String>,
     /// 进行规格切换的云服务器源规格名称。(instance_uuid,source_flavor_id and source_flavor_name 不能都为空)
+    ///
     /// Wire name: `source_flavor_name`, sent in the query.
     pub source_flavor_name: Option<String>,
 }
@@ -77,6 +83,7 @@ impl ListResizeFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ListResizeFlavorsResponse {
     /// 云服务器规格列表。
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<ListResizeFlavorsResult>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListResizeFlavorsResponse, ListResizeFlavorsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_resize_flavors`](Self::list_resize_flavors) would send.
-    pub fn list_resize_flavors_request(
-        &self,
-        input: &ListResizeFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListResizeFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

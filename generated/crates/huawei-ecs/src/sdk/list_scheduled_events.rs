@@ -7,34 +7,41 @@ use super::{EventResponse, ListEventsResponsePageInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListScheduledEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 从marker指定的事件的下一条数据开始查询。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 事件ID
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub instance_id: Option<Vec<String>>,
     /// 事件类型
+    ///
     /// Wire name: `type`, sent in the query.
     /// Sent as one comma-separated value.
     pub type_field: Option<Vec<String>>,
     /// 事件状态
+    ///
     /// Wire name: `state`, sent in the query.
     /// Sent as one comma-separated value.
     pub state: Option<Vec<String>>,
     /// 事件发布开始时间
+    ///
     /// Wire name: `publish_since`, sent in the query.
     pub publish_since: Option<String>,
     /// 事件发布截至时间
+    ///
     /// Wire name: `publish_until`, sent in the query.
     pub publish_until: Option<String>,
     /// 每页显示的条目数量
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -85,9 +92,9 @@ impl ListScheduledEventsRequestBuilder {
 #[non_exhaustive]
 pub struct ListScheduledEventsResponse {
     /// 计划事件列表
+    ///
     /// Wire name: `events`.
     pub events: Vec<EventResponse>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<ListEventsResponsePageInfo>,
 }
@@ -116,14 +123,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_scheduled_events`](Self::list_scheduled_events) would send.
-    pub fn list_scheduled_events_request(
-        &self,
-        input: &ListScheduledEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListScheduledEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

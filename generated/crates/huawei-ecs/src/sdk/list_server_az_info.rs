@@ -7,7 +7,6 @@ use super::ListServerAzInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerAzInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListServerAzInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ListServerAzInfoResponse {
     /// az详情信息
+    ///
     /// Wire name: `availability_zones`.
     pub availability_zones: Vec<ListServerAzInfo>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListServerAzInfoResponse, ListServerAzInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_server_az_info`](Self::list_server_az_info) would send.
-    pub fn list_server_az_info_request(
-        &self,
-        input: &ListServerAzInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServerAzInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BlockDeviceAttachableQuantity, ServerBlockDevice};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerBlockDevicesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -47,10 +47,10 @@ impl ListServerBlockDevicesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerBlockDevicesResponse {
-    /// (No description in the spec.)
     /// Wire name: `attachableQuantity`.
     pub attachable_quantity: Option<BlockDeviceAttachableQuantity>,
     /// 云服务器挂载信息列表。
+    ///
     /// Wire name: `volumeAttachments`.
     pub volume_attachments: Vec<ServerBlockDevice>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_server_block_devices`](Self::list_server_block_devices) would send.
-    pub fn list_server_block_devices_request(
-        &self,
-        input: &ListServerBlockDevicesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServerBlockDevicesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

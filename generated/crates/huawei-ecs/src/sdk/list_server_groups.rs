@@ -7,13 +7,14 @@ use super::{ListServerGroupsPageInfoResult, ListServerGroupsResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询返回server group数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 从marker指定的server group的下一条数据开始查询。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -52,9 +53,9 @@ impl ListServerGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListServerGroupsResponse {
     /// 弹性云服务器组信息
+    ///
     /// Wire name: `server_groups`.
     pub server_groups: Vec<ListServerGroupsResult>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<ListServerGroupsPageInfoResult>,
 }
@@ -80,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListServerGroupsResponse, ListServerGroupsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_server_groups`](Self::list_server_groups) would send.
-    pub fn list_server_groups_request(
-        &self,
-        input: &ListServerGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServerGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{InterfaceAttachableQuantity, InterfaceAttachment};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerInterfacesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -47,10 +47,10 @@ impl ListServerInterfacesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerInterfacesResponse {
-    /// (No description in the spec.)
     /// Wire name: `attachableQuantity`.
     pub attachable_quantity: Option<InterfaceAttachableQuantity>,
     /// 云服务器网卡信息列表
+    ///
     /// Wire name: `interfaceAttachments`.
     pub interface_attachments: Vec<InterfaceAttachment>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_server_interfaces`](Self::list_server_interfaces) would send.
-    pub fn list_server_interfaces_request(
-        &self,
-        input: &ListServerInterfacesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServerInterfacesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::ProjectTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListServerTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListServerTagsResponse {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ProjectTag>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListServerTagsResponse, ListServerTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_server_tags`](Self::list_server_tags) would send.
-    pub fn list_server_tags_request(
-        &self,
-        input: &ListServerTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServerTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ServerVolumeAttachment;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerVolumeAttachmentsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -50,6 +50,7 @@ impl ListServerVolumeAttachmentsRequestBuilder {
 #[non_exhaustive]
 pub struct ListServerVolumeAttachmentsResponse {
     /// 云服务器挂载信息列表
+    ///
     /// Wire name: `volumeAttachments`.
     pub volume_attachments: Vec<ServerVolumeAttachment>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_server_volume_attachments`](Self::list_server_volume_attachments) would send.
-    pub fn list_server_volume_attachments_request(
-        &self,
-        input: &ListServerVolumeAttachmentsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServerVolumeAttachmentsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{ListServersByTagRequestBody, ServerResource};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServersByTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListServersByTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListServersByTagRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ListServersByTagRequestBuilder {
 #[non_exhaustive]
 pub struct ListServersByTagResponse {
     /// 返回的云服务器列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ServerResource>,
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListServersByTagResponse, ListServersByTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_servers_by_tag`](Self::list_servers_by_tag) would send.
-    pub fn list_servers_by_tag_request(
-        &self,
-        input: &ListServersByTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServersByTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,46 +7,58 @@ use super::ServerDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServersDetailsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询绑定某个企业项目的弹性云服务器。  若需要查询当前用户所有企业项目绑定的弹性云服务，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 云服务器规格ID,已上线的规格请参见《弹性云服务器用户指南》的“实例和应用场景”章节。
+    ///
     /// Wire name: `flavor`, sent in the query.
     pub flavor: Option<String>,
     /// IPv4地址过滤结果，匹配规则为模糊匹配。
+    ///
     /// Wire name: `ip`, sent in the query.
     pub ip: Option<String>,
     /// 查询返回云服务器当前页面的大小。每页默认值是25，最多返回1000台云服务器的信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 云服务器名称，匹配规则为模糊匹配。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 查询tag字段中不包含该值的云服务器。
+    ///
     /// Wire name: `not-tags`, sent in the query.
     pub not_tags: Option<String>,
     /// 页码。 当前页面数，默认为1，取值范围大于等于0。 当取值为0时，系统默认返回第1页，与取值为1时相同。 建议设置该参数大于等于1。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 批量创建弹性云服务器时，指定返回的ID，用于查询本次批量创建的弹性云服务器。
+    ///
     /// Wire name: `reservation_id`, sent in the query.
     pub reservation_id: Option<String>,
     /// 云服务器状态。  取值范围：  ACTIVE， BUILD，DELETED，ERROR，HARD_REBOOT，MIGRATING，REBOOT，RESIZE，REVERT_RESIZE，SHELVED，SHELVED_OFFLOADED，SHUTOFF，UNKNOWN，VERIFY_RESIZE  只有管理员可以使用“deleted”状态过滤查询已经删除的弹性云服务器。  弹性云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 查询tag字段中包含该值的云服务器。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// IPv4地址过滤结果，匹配规则为精确匹配。
+    ///
     /// Wire name: `ip_eq`, sent in the query.
     pub ip_eq: Option<String>,
     /// 云服务器ID，格式为UUID，匹配规则为精确匹配  示例: server_id&#x3D;id1,id2  说明： 在使用server_id作为过滤条件时，不能同时使用其他过滤条件。如果同时指定server_id及其他过滤条件，则以server_id条件为准，其他过滤条件会被忽略 当server_id中含有不存在的云服务器ID时，返回的响应参数中该云服务器ID对应的servers结构体中除了id和fault其它字段均为null 为了避免API的URI过长，建议一次查询的server_id个数不超过100个
+    ///
     /// Wire name: `server_id`, sent in the query.
     pub server_id: Option<String>,
     /// 以单页最后一条server的id作为分页标记。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -107,9 +119,11 @@ impl ListServersDetailsRequestBuilder {
 #[non_exhaustive]
 pub struct ListServersDetailsResponse {
     /// 弹性云服务器的列表总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 弹性云服务器详情列表，具体参照-查询云服务器详情接口。查询级别不同，返回的详情不同。
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<ServerDetail>,
 }
@@ -139,14 +153,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_servers_details`](Self::list_servers_details) would send.
-    pub fn list_servers_details_request(
-        &self,
-        input: &ListServersDetailsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListServersDetails` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `servers`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_servers_details`](Self::list_servers_details), retried by its rules; an error that survives them is the stream's last item. `offset` counts pages from 1. The walk stops at the first of: an empty page; `count` items walked through.
@@ -161,6 +167,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListServersDetailsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

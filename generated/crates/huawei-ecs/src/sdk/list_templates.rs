@@ -7,20 +7,23 @@ use super::{LaunchTemplate, ResponsePageInfoV3};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// max number of resources to return
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// next page resource index id
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `launch_template_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub launch_template_id: Option<Vec<String>>,
     /// 模板名称
+    ///
     /// Wire name: `name`, sent in the query.
     /// Sent as one comma-separated value.
     pub name: Option<Vec<String>>,
@@ -64,12 +67,11 @@ impl ListTemplatesRequestBuilder {
 #[non_exhaustive]
 pub struct ListTemplatesResponse {
     /// 模板列表
+    ///
     /// Wire name: `launch_templates`.
     pub launch_templates: Vec<LaunchTemplate>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<ResponsePageInfoV3>,
-    /// (No description in the spec.)
     /// Wire name: `X-Request-Id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -96,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListTemplatesResponse, ListTemplatesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_templates`](Self::list_templates) would send.
-    pub fn list_templates_request(
-        &self,
-        input: &ListTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

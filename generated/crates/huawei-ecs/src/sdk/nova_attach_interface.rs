@@ -7,13 +7,14 @@ use super::{NovaAttachInterfaceRequestBody, NovaServerInterfaceDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaAttachInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the NovaAttachInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NovaAttachInterfaceRequestBody>,
 }
@@ -52,7 +53,6 @@ impl NovaAttachInterfaceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaAttachInterfaceResponse {
-    /// (No description in the spec.)
     /// Wire name: `interfaceAttachment`.
     pub interface_attachment: Option<NovaServerInterfaceDetail>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_attach_interface`](Self::nova_attach_interface) would send.
-    pub fn nova_attach_interface_request(
-        &self,
-        input: &NovaAttachInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaAttachInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

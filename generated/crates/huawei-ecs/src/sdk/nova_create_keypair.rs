@@ -7,13 +7,14 @@ use super::{NovaCreateKeypairRequestBody, NovaKeypair};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaCreateKeypairRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 微版本头
+    ///
     /// Wire name: `OpenStack-API-Version`, sent in the headers.
     pub open_stack_api_version: Option<String>,
     /// Body of the NovaCreateKeypairRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NovaCreateKeypairRequestBody>,
 }
@@ -51,7 +52,6 @@ impl NovaCreateKeypairRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaCreateKeypairResponse {
-    /// (No description in the spec.)
     /// Wire name: `keypair`.
     pub keypair: Option<NovaKeypair>,
 }
@@ -76,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaCreateKeypairResponse, NovaCreateKeypairError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_create_keypair`](Self::nova_create_keypair) would send.
-    pub fn nova_create_keypair_request(
-        &self,
-        input: &NovaCreateKeypairRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaCreateKeypairRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

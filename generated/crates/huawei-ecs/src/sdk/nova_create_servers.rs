@@ -7,13 +7,14 @@ use super::{NovaCreateServersRequestBody, NovaCreateServersResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaCreateServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 微版本头
+    ///
     /// Wire name: `OpenStack-API-Version`, sent in the headers.
     pub open_stack_api_version: Option<String>,
     /// Body of the NovaCreateServersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NovaCreateServersRequestBody>,
 }
@@ -51,7 +52,6 @@ impl NovaCreateServersRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaCreateServersResponse {
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<NovaCreateServersResult>,
 }
@@ -76,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaCreateServersResponse, NovaCreateServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_create_servers`](Self::nova_create_servers) would send.
-    pub fn nova_create_servers_request(
-        &self,
-        input: &NovaCreateServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaCreateServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaDeleteKeypairRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 密钥名称。
+    ///
     /// Wire name: `keypair_name`, sent in the path.
     pub keypair_name: String,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaDeleteKeypairResponse, NovaDeleteKeypairError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_delete_keypair`](Self::nova_delete_keypair) would send.
-    pub fn nova_delete_keypair_request(
-        &self,
-        input: &NovaDeleteKeypairRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaDeleteKeypairRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::NovaDisassociateSecurityGroupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaDisassociateSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the NovaDisassociateSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NovaDisassociateSecurityGroupRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_disassociate_security_group`](Self::nova_disassociate_security_group) would send.
-    pub fn nova_disassociate_security_group_request(
-        &self,
-        input: &NovaDisassociateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaDisassociateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

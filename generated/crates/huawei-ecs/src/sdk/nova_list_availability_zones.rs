@@ -7,7 +7,6 @@ use super::NovaAvailabilityZone;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaListAvailabilityZonesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -44,6 +43,7 @@ impl NovaListAvailabilityZonesRequestBuilder {
 #[non_exhaustive]
 pub struct NovaListAvailabilityZonesResponse {
     /// 可用域信息。
+    ///
     /// Wire name: `availabilityZoneInfo`.
     pub availability_zone_info: Vec<NovaAvailabilityZone>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_list_availability_zones`](Self::nova_list_availability_zones) would send.
-    pub fn nova_list_availability_zones_request(
-        &self,
-        input: &NovaListAvailabilityZonesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaListAvailabilityZonesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

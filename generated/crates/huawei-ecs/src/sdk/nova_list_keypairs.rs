@@ -7,16 +7,18 @@ use super::NovaListKeypairsResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaListKeypairsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询返回秘钥数量限制。  在微版本2.35后支持
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 从marker指定的keypair的名称的下一条数据开始查询。  在微版本2.35后支持。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 微版本头
+    ///
     /// Wire name: `OpenStack-API-Version`, sent in the headers.
     pub open_stack_api_version: Option<String>,
 }
@@ -57,6 +59,7 @@ impl NovaListKeypairsRequestBuilder {
 #[non_exhaustive]
 pub struct NovaListKeypairsResponse {
     /// 密钥信息列表。
+    ///
     /// Wire name: `keypairs`.
     pub keypairs: Vec<NovaListKeypairsResult>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaListKeypairsResponse, NovaListKeypairsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_list_keypairs`](Self::nova_list_keypairs) would send.
-    pub fn nova_list_keypairs_request(
-        &self,
-        input: &NovaListKeypairsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaListKeypairsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::NovaSecurityGroup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaListServerSecurityGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -50,6 +50,7 @@ impl NovaListServerSecurityGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct NovaListServerSecurityGroupsResponse {
     /// security_group列表
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<NovaSecurityGroup>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_list_server_security_groups`](Self::nova_list_server_security_groups) would send.
-    pub fn nova_list_server_security_groups_request(
-        &self,
-        input: &NovaListServerSecurityGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaListServerSecurityGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,49 +7,62 @@ use super::{NovaSimpleServer, PageLink};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaListServersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器上次更新状态的时间戳信息。格式符合ISO 8601，例如：  CCYY-MM-DDThh:mm:ss+/-hh:mm  &gt; 说明： &gt;  &gt; 可以查询到“deleted”状态的弹性云服务器。
+    ///
     /// Wire name: `changes-since`, sent in the query.
     pub changes_since: Option<String>,
     /// 云服务器类型ID。
+    ///
     /// Wire name: `flavor`, sent in the query.
     pub flavor: Option<String>,
     /// 主机节点名称。
+    ///
     /// Wire name: `host`, sent in the query.
     pub host: Option<String>,
     /// 镜像ID。  在使用image作为条件过滤时，不能同时支持其他过滤条件和分页条件。如果同时指定image及其他条件，则以image条件为准；当条件不含image时，接口功能不受限制。
+    ///
     /// Wire name: `image`, sent in the query.
     pub image: Option<String>,
     /// IPv4地址过滤结果，匹配规则为模糊匹配。
+    ///
     /// Wire name: `ip`, sent in the query.
     pub ip: Option<String>,
     /// 查询返回云服务器数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 从marker指定的云服务器ID的下一条数据开始查询。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 云服务器名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 查询tag字段中不包含该值的云服务器，值为标签的Key。  &gt; 说明： &gt;  &gt; 系统近期对标签功能进行了升级。如果之前添加的Tag为“Key.Value”的形式，则查询的时候需要使用“Key”来查询。 &gt;  &gt; 例如：之前添加的tag为“a.b”,则升级后，查询时需使用“not-tags&#x3D;a”。
+    ///
     /// Wire name: `not-tags`, sent in the query.
     pub not_tags: Option<String>,
     /// 批量创建弹性云服务器时，指定返回的ID，用于查询本次批量创建的弹性云服务器。
+    ///
     /// Wire name: `reservation_id`, sent in the query.
     pub reservation_id: Option<String>,
     /// 查询结果按弹性云服务器属性排序，默认排序顺序为created_at逆序。
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 云服务器状态。  取值范围： ACTIVE， BUILD，DELETED，ERROR，HARD_REBOOT，MIGRATING，REBOOT，RESIZE，REVERT_RESIZE，SHELVED，SHELVED_OFFLOADED，SHUTOFF，UNKNOWN，VERIFY_RESIZE 其中DELETED 状态虚拟机只有管理员有权限查 直到2.37微版本，非上面范围的status字段将返回空列表，2.38之后的微版本，将返回400错误。  云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 云服务器标签。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 微版本头
+    ///
     /// Wire name: `OpenStack-API-Version`, sent in the headers.
     pub open_stack_api_version: Option<String>,
 }
@@ -112,9 +125,11 @@ impl NovaListServersRequestBuilder {
 #[non_exhaustive]
 pub struct NovaListServersResponse {
     /// 查询云服务器信息列表
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<NovaSimpleServer>,
     /// 分页查询时，查询下一页数据链接。
+    ///
     /// Wire name: `servers_links`.
     pub servers_links: Vec<PageLink>,
 }
@@ -140,14 +155,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaListServersResponse, NovaListServersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_list_servers`](Self::nova_list_servers) would send.
-    pub fn nova_list_servers_request(
-        &self,
-        input: &NovaListServersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaListServersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl NovaListVersionsRequestBuilder {
 #[non_exhaustive]
 pub struct NovaListVersionsResponse {
     /// API版本信息列表
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<NovaVersion>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaListVersionsResponse, NovaListVersionsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_list_versions`](Self::nova_list_versions) would send.
-    pub fn nova_list_versions_request(
-        &self,
-        input: &NovaListVersionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaListVersionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

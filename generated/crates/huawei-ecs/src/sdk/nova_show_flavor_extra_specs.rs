@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowFlavorExtraSpecsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 规格id。
+    ///
     /// Wire name: `flavor_id`, sent in the path.
     pub flavor_id: String,
 }
@@ -48,6 +48,7 @@ impl NovaShowFlavorExtraSpecsRequestBuilder {
 #[non_exhaustive]
 pub struct NovaShowFlavorExtraSpecsResponse {
     /// 描述弹性云服务器规格的键值对。
+    ///
     /// Wire name: `extra_specs`.
     pub extra_specs: ::std::collections::BTreeMap<String, String>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_show_flavor_extra_specs`](Self::nova_show_flavor_extra_specs) would send.
-    pub fn nova_show_flavor_extra_specs_request(
-        &self,
-        input: &NovaShowFlavorExtraSpecsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaShowFlavorExtraSpecsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::NovaKeypairDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowKeypairRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 密钥名称信息。
+    ///
     /// Wire name: `keypair_name`, sent in the path.
     pub keypair_name: String,
     /// 微版本头
+    ///
     /// Wire name: `OpenStack-API-Version`, sent in the headers.
     pub open_stack_api_version: Option<String>,
 }
@@ -53,7 +54,6 @@ impl NovaShowKeypairRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowKeypairResponse {
-    /// (No description in the spec.)
     /// Wire name: `keypair`.
     pub keypair: Option<NovaKeypairDetail>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaShowKeypairResponse, NovaShowKeypairError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_show_keypair`](Self::nova_show_keypair) would send.
-    pub fn nova_show_keypair_request(
-        &self,
-        input: &NovaShowKeypairRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaShowKeypairRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::NovaServer;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowServerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// 微版本头
+    ///
     /// Wire name: `OpenStack-API-Version`, sent in the headers.
     pub open_stack_api_version: Option<String>,
 }
@@ -52,7 +53,6 @@ impl NovaShowServerRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowServerResponse {
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<NovaServer>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaShowServerResponse, NovaShowServerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_show_server`](Self::nova_show_server) would send.
-    pub fn nova_show_server_request(
-        &self,
-        input: &NovaShowServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaShowServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

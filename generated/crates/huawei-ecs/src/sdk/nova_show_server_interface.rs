@@ -7,13 +7,14 @@ use super::NovaServerInterfaceDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowServerInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网卡port id
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -53,7 +54,6 @@ impl NovaShowServerInterfaceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowServerInterfaceResponse {
-    /// (No description in the spec.)
     /// Wire name: `interfaceAttachment`.
     pub interface_attachment: Option<NovaServerInterfaceDetail>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_show_server_interface`](Self::nova_show_server_interface) would send.
-    pub fn nova_show_server_interface_request(
-        &self,
-        input: &NovaShowServerInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaShowServerInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

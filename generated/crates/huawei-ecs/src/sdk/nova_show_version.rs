@@ -8,6 +8,7 @@ use super::NovaVersionDetail;
 #[non_exhaustive]
 pub struct NovaShowVersionRequest {
     /// API版本号。例如: v2
+    ///
     /// Wire name: `api_version`, sent in the path.
     pub api_version: String,
 }
@@ -42,7 +43,6 @@ impl NovaShowVersionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaShowVersionResponse {
-    /// (No description in the spec.)
     /// Wire name: `version`.
     pub version: Option<NovaVersionDetail>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NovaShowVersionResponse, NovaShowVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`nova_show_version`](Self::nova_show_version) would send.
-    pub fn nova_show_version_request(
-        &self,
-        input: &NovaShowVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NovaShowVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::RegisterServerMonitorRequestBody;
 #[non_exhaustive]
 pub struct RegisterServerMonitorRequest {
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the RegisterServerMonitorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RegisterServerMonitorRequestBody>,
 }
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`register_server_monitor`](Self::register_server_monitor) would send.
-    pub fn register_server_monitor_request(
-        &self,
-        input: &RegisterServerMonitorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RegisterServerMonitorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

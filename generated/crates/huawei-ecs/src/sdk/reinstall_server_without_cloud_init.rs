@@ -7,13 +7,14 @@ use super::ReinstallServerWithoutCloudInitRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReinstallServerWithoutCloudInitRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the ReinstallServerWithoutCloudInitRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ReinstallServerWithoutCloudInitRequestBody>,
 }
@@ -55,6 +56,7 @@ impl ReinstallServerWithoutCloudInitRequestBuilder {
 #[non_exhaustive]
 pub struct ReinstallServerWithoutCloudInitResponse {
     /// 提交任务成功后返回的任务ID，用户可以使用该ID对任务执行情况进行查询。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reinstall_server_without_cloud_init`](Self::reinstall_server_without_cloud_init) would send.
-    pub fn reinstall_server_without_cloud_init_request(
-        &self,
-        input: &ReinstallServerWithoutCloudInitRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReinstallServerWithoutCloudInitRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

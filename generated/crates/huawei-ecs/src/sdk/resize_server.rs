@@ -7,13 +7,14 @@ use super::ResizeServerRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizeServerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the ResizeServerRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResizeServerRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ResizeServerRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeServerResponse {
     /// 订单号，创建包年包月的弹性云服务器时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 任务ID，变更按需的弹性云服务器规格时返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeServerResponse, ResizeServerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_server`](Self::resize_server) would send.
-    pub fn resize_server_request(
-        &self,
-        input: &ResizeServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAppendableVolumeQuotaRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -47,13 +47,10 @@ impl ShowAppendableVolumeQuotaRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAppendableVolumeQuotaResponse {
-    /// (No description in the spec.)
     /// Wire name: `free_scsi`.
     pub free_scsi: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `count`.
     pub count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `free_blk`.
     pub free_blk: Option<i32>,
 }
@@ -83,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_appendable_volume_quota`](Self::show_appendable_volume_quota) would send.
-    pub fn show_appendable_volume_quota_request(
-        &self,
-        input: &ShowAppendableVolumeQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAppendableVolumeQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

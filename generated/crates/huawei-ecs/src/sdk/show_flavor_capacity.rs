@@ -7,16 +7,12 @@ use super::QueryFlavorCapacityAzInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFlavorCapacityRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `flavor_id`, sent in the path.
     pub flavor_id: String,
-    /// (No description in the spec.)
     /// Wire name: `count`, sent in the query.
     pub count: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `region_ids`, sent in the query.
     pub region_ids: Option<String>,
 }
@@ -57,7 +53,6 @@ impl ShowFlavorCapacityRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFlavorCapacityResponse {
-    /// (No description in the spec.)
     /// Wire name: `resources`.
     pub resources: Vec<QueryFlavorCapacityAzInfo>,
 }
@@ -85,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_flavor_capacity`](Self::show_flavor_capacity) would send.
-    pub fn show_flavor_capacity_request(
-        &self,
-        input: &ShowFlavorCapacityRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowFlavorCapacityRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

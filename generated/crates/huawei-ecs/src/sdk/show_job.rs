@@ -7,10 +7,10 @@ use super::JobEntities;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 异步请求的任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
 }
@@ -48,33 +48,41 @@ impl ShowJobRequestBuilder {
 #[non_exhaustive]
 pub struct ShowJobResponse {
     /// 开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 查询Job的API请求出现错误时，返回的错误码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `entities`.
     pub entities: Option<JobEntities>,
     /// Job执行失败时的错误码。  Job执行成功后，该值为null。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// Job执行失败时的错误原因。  Job执行成功后，该值为null。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
     /// 异步请求的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 异步请求的任务类型。
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// 查询Job的API请求出现错误时，返回的错误消息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// Job的状态。  - SUCCESS：成功。  - RUNNING：运行中。  - FAIL：失败。  - INIT：正在初始化。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -108,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowJobResponse, ShowJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_job`](Self::show_job) would send.
-    pub fn show_job_request(
-        &self,
-        input: &ShowJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMetadataOptionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -46,9 +46,11 @@ impl ShowMetadataOptionsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMetadataOptionsResponse {
     /// 是否禁用IMDS服务。
+    ///
     /// Wire name: `http_endpoint`.
     pub http_endpoint: Option<String>,
     /// 是否要求携带token。
+    ///
     /// Wire name: `http_tokens`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub http_tokens: Option<::runtime::Sensitive<String>>,
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_metadata_options`](Self::show_metadata_options) would send.
-    pub fn show_metadata_options_request(
-        &self,
-        input: &ShowMetadataOptionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMetadataOptionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

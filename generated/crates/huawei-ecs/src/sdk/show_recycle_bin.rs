@@ -7,7 +7,6 @@ use super::RecycleBinPolicys;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRecycleBinRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,12 +41,13 @@ impl ShowRecycleBinRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRecycleBinResponse {
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 回收站配置开关
+    ///
     /// Wire name: `switch`.
     pub switch: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<RecycleBinPolicys>,
 }
@@ -74,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRecycleBinResponse, ShowRecycleBinError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_recycle_bin`](Self::show_recycle_bin) would send.
-    pub fn show_recycle_bin_request(
-        &self,
-        input: &ShowRecycleBinRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRecycleBinRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowResetPasswordFlagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -46,6 +46,7 @@ impl ShowResetPasswordFlagRequestBuilder {
 #[non_exhaustive]
 pub struct ShowResetPasswordFlagResponse {
     /// 是否支持重置密码。  - True：支持一键重置密码。  - False：不支持一键重置密码。
+    ///
     /// Wire name: `resetpwd_flag`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub resetpwd_flag: Option<::runtime::Sensitive<String>>,
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_reset_password_flag`](Self::show_reset_password_flag) would send.
-    pub fn show_reset_password_flag_request(
-        &self,
-        input: &ShowResetPasswordFlagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowResetPasswordFlagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

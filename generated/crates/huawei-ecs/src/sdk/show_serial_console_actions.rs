@@ -7,10 +7,10 @@ use super::ShowSerialConsoleActionsOption;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSerialConsoleActionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -49,7 +49,6 @@ impl ShowSerialConsoleActionsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSerialConsoleActionsResponse {
-    /// (No description in the spec.)
     /// Wire name: `serial_console`.
     pub serial_console: Option<ShowSerialConsoleActionsOption>,
 }
@@ -77,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_serial_console_actions`](Self::show_serial_console_actions) would send.
-    pub fn show_serial_console_actions_request(
-        &self,
-        input: &ShowSerialConsoleActionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSerialConsoleActionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

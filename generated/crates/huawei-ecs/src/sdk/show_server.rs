@@ -7,10 +7,10 @@ use super::ServerDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowServerRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerResponse {
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<ServerDetail>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowServerResponse, ShowServerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server`](Self::show_server) would send.
-    pub fn show_server_request(
-        &self,
-        input: &ShowServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

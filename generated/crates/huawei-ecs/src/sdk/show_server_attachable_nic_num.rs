@@ -7,10 +7,10 @@ use super::{AttachableQuantityForNic, InterfaceExt};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerAttachableNicNumRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -49,10 +49,8 @@ impl ShowServerAttachableNicNumRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerAttachableNicNumResponse {
-    /// (No description in the spec.)
     /// Wire name: `attachableQuantity`.
     pub attachable_quantity: Option<AttachableQuantityForNic>,
-    /// (No description in the spec.)
     /// Wire name: `interfaceAttachments`.
     pub interface_attachments: Vec<InterfaceExt>,
 }
@@ -81,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_attachable_nic_num`](Self::show_server_attachable_nic_num) would send.
-    pub fn show_server_attachable_nic_num_request(
-        &self,
-        input: &ShowServerAttachableNicNumRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerAttachableNicNumRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

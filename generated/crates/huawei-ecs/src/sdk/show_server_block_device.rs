@@ -7,13 +7,14 @@ use super::ServerBlockDevice;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerBlockDeviceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// 云硬盘ID，UUID格式。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
 }
@@ -53,7 +54,6 @@ impl ShowServerBlockDeviceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerBlockDeviceResponse {
-    /// (No description in the spec.)
     /// Wire name: `volumeAttachment`.
     pub volume_attachment: Option<ServerBlockDevice>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_block_device`](Self::show_server_block_device) would send.
-    pub fn show_server_block_device_request(
-        &self,
-        input: &ShowServerBlockDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerBlockDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerConsoleOutputRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// - 参数解释： 请求log行数。 - 约束限制： 不涉及。 - 取值范围： 大于等于-1。其中-1代表不限长度输出。 - 默认取值： 不填时默认50。
@@ -52,6 +52,7 @@ impl ShowServerConsoleOutputRequestBuilder {
 #[non_exhaustive]
 pub struct ShowServerConsoleOutputResponse {
     /// 云服务器控制台日志。
+    ///
     /// Wire name: `output`.
     pub output: Option<String>,
 }
@@ -79,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_console_output`](Self::show_server_console_output) would send.
-    pub fn show_server_console_output_request(
-        &self,
-        input: &ShowServerConsoleOutputRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerConsoleOutputRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

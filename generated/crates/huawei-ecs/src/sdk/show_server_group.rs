@@ -7,10 +7,10 @@ use super::ShowServerGroupResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性云服务器组UUID。
+    ///
     /// Wire name: `server_group_id`, sent in the path.
     pub server_group_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowServerGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `server_group`.
     pub server_group: Option<ShowServerGroupResult>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowServerGroupResponse, ShowServerGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_group`](Self::show_server_group) would send.
-    pub fn show_server_group_request(
-        &self,
-        input: &ShowServerGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::ServerLimits;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerLimitsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,7 +40,6 @@ impl ShowServerLimitsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerLimitsResponse {
-    /// (No description in the spec.)
     /// Wire name: `absolute`.
     pub absolute: Option<ServerLimits>,
 }
@@ -66,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowServerLimitsResponse, ShowServerLimitsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_limits`](Self::show_server_limits) would send.
-    pub fn show_server_limits_request(
-        &self,
-        input: &ShowServerLimitsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerLimitsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{ServerRemoteConsole, ShowServerRemoteConsoleRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerRemoteConsoleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the ShowServerRemoteConsoleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowServerRemoteConsoleRequestBody>,
 }
@@ -52,7 +53,6 @@ impl ShowServerRemoteConsoleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerRemoteConsoleResponse {
-    /// (No description in the spec.)
     /// Wire name: `remote_console`.
     pub remote_console: Option<ServerRemoteConsole>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_remote_console`](Self::show_server_remote_console) would send.
-    pub fn show_server_remote_console_request(
-        &self,
-        input: &ShowServerRemoteConsoleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerRemoteConsoleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

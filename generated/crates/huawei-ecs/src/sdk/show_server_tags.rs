@@ -7,10 +7,10 @@ use super::ServerTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowServerTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowServerTagsResponse {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ServerTag>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowServerTagsResponse, ShowServerTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_server_tags`](Self::show_server_tags) would send.
-    pub fn show_server_tags_request(
-        &self,
-        input: &ShowServerTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

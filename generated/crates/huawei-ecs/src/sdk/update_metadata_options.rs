@@ -7,13 +7,14 @@ use super::UpdateServerMetadataOptionsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMetadataOptionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the UpdateMetadataOptionsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateServerMetadataOptionsRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_metadata_options`](Self::update_metadata_options) would send.
-    pub fn update_metadata_options_request(
-        &self,
-        input: &UpdateMetadataOptionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateMetadataOptionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

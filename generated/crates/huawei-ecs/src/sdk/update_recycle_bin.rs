@@ -7,10 +7,10 @@ use super::UpdateRecycleBinReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRecycleBinRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UpdateRecycleBinRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateRecycleBinReq>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateRecycleBinResponse, UpdateRecycleBinError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_recycle_bin`](Self::update_recycle_bin) would send.
-    pub fn update_recycle_bin_request(
-        &self,
-        input: &UpdateRecycleBinRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRecycleBinRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

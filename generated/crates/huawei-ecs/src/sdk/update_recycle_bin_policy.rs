@@ -7,10 +7,10 @@ use super::UpdateRecycleBinPolicyReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRecycleBinPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UpdateRecycleBinPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateRecycleBinPolicyReq>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_recycle_bin_policy`](Self::update_recycle_bin_policy) would send.
-    pub fn update_recycle_bin_policy_request(
-        &self,
-        input: &UpdateRecycleBinPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRecycleBinPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

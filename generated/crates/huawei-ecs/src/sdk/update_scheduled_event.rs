@@ -7,13 +7,14 @@ use super::ScheduledEventUpdateBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateScheduledEventRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// resource id
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
     /// Body of the UpdateScheduledEventRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ScheduledEventUpdateBody>,
 }
@@ -52,7 +53,6 @@ impl UpdateScheduledEventRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateScheduledEventResponse {
-    /// (No description in the spec.)
     /// Wire name: `X-Request-Id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_scheduled_event`](Self::update_scheduled_event) would send.
-    pub fn update_scheduled_event_request(
-        &self,
-        input: &UpdateScheduledEventRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateScheduledEventRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

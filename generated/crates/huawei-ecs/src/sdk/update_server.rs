@@ -7,13 +7,14 @@ use super::{UpdateServerRequestBody, UpdateServerResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the UpdateServerRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateServerRequestBody>,
 }
@@ -52,7 +53,6 @@ impl UpdateServerRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerResponse {
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<UpdateServerResult>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateServerResponse, UpdateServerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_server`](Self::update_server) would send.
-    pub fn update_server_request(
-        &self,
-        input: &UpdateServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

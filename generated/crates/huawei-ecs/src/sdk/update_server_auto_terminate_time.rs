@@ -7,13 +7,14 @@ use super::UpdateServerAutoTerminateTimeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerAutoTerminateTimeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the UpdateServerAutoTerminateTimeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateServerAutoTerminateTimeRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_server_auto_terminate_time`](Self::update_server_auto_terminate_time) would send.
-    pub fn update_server_auto_terminate_time_request(
-        &self,
-        input: &UpdateServerAutoTerminateTimeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateServerAutoTerminateTimeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

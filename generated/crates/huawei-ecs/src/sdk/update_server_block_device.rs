@@ -7,16 +7,18 @@ use super::UpdateServerBlockDeviceReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerBlockDeviceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// 磁盘id，uuid格式
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
     /// Body of the UpdateServerBlockDeviceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateServerBlockDeviceReq>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_server_block_device`](Self::update_server_block_device) would send.
-    pub fn update_server_block_device_request(
-        &self,
-        input: &UpdateServerBlockDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateServerBlockDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateNicInfoRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// The network card ID of the cloud server.
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the UpdateServerInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateNicInfoRequestBody>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_server_interface`](Self::update_server_interface) would send.
-    pub fn update_server_interface_request(
-        &self,
-        input: &UpdateServerInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateServerInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

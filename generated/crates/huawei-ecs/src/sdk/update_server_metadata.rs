@@ -7,13 +7,14 @@ use super::UpdateServerMetadataRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerMetadataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云服务器ID。
+    ///
     /// Wire name: `server_id`, sent in the path.
     pub server_id: String,
     /// Body of the UpdateServerMetadataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateServerMetadataRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateServerMetadataRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateServerMetadataResponse {
     /// 用户自定义metadata键值对。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_server_metadata`](Self::update_server_metadata) would send.
-    pub fn update_server_metadata_request(
-        &self,
-        input: &UpdateServerMetadataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateServerMetadataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

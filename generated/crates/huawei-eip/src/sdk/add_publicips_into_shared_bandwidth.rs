@@ -7,13 +7,14 @@ use super::{AddPublicipsIntoSharedBandwidthRequestBody, BandwidthRespInsert};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddPublicipsIntoSharedBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 带宽唯一标识
+    ///
     /// Wire name: `bandwidth_id`, sent in the path.
     pub bandwidth_id: String,
     /// Body of the AddPublicipsIntoSharedBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddPublicipsIntoSharedBandwidthRequestBody>,
 }
@@ -55,7 +56,6 @@ impl AddPublicipsIntoSharedBandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddPublicipsIntoSharedBandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandwidthRespInsert>,
 }
@@ -83,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_publicips_into_shared_bandwidth`](Self::add_publicips_into_shared_bandwidth) would send.
-    pub fn add_publicips_into_shared_bandwidth_request(
-        &self,
-        input: &AddPublicipsIntoSharedBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddPublicipsIntoSharedBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BatchCreatePublicipsV2RequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreatePublicipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchCreatePublicipsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreatePublicipsV2RequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchCreatePublicipsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreatePublicipsResponse {
     /// job_id，需要访问调用netAPI组件访问job执行情况。netAPI：/v1/{tenant_id}/jobs/{job_id}
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_publicips`](Self::batch_create_publicips) would send.
-    pub fn batch_create_publicips_request(
-        &self,
-        input: &BatchCreatePublicipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreatePublicipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

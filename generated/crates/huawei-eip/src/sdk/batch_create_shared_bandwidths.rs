@@ -7,10 +7,10 @@ use super::{BatchBandwidthResp, BatchCreateBandwidthRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateSharedBandwidthsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchCreateSharedBandwidthsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateBandwidthRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchCreateSharedBandwidthsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateSharedBandwidthsResponse {
     /// 批创的带宽对象的列表
+    ///
     /// Wire name: `bandwidths`.
     pub bandwidths: Vec<BatchBandwidthResp>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_shared_bandwidths`](Self::batch_create_shared_bandwidths) would send.
-    pub fn batch_create_shared_bandwidths_request(
-        &self,
-        input: &BatchCreateSharedBandwidthsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateSharedBandwidthsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

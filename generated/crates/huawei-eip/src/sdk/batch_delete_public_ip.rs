@@ -7,10 +7,10 @@ use super::BatchDeletePublicIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeletePublicIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDeletePublicIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeletePublicIpRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchDeletePublicIpRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeletePublicIpResponse {
     /// job_id列表，此job信息不保存在数据库中，不能同过组件查询到。
+    ///
     /// Wire name: `job_ids`.
     pub job_ids: Vec<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_public_ip`](Self::batch_delete_public_ip) would send.
-    pub fn batch_delete_public_ip_request(
-        &self,
-        input: &BatchDeletePublicIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeletePublicIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

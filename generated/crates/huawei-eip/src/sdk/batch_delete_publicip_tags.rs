@@ -7,13 +7,14 @@ use super::BatchDeletePublicipTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeletePublicipTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// Body of the BatchDeletePublicipTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeletePublicipTagsRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_publicip_tags`](Self::batch_delete_publicip_tags) would send.
-    pub fn batch_delete_publicip_tags_request(
-        &self,
-        input: &BatchDeletePublicipTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeletePublicipTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

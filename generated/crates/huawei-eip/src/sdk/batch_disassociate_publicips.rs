@@ -7,10 +7,10 @@ use super::BatchDeletePublicIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDisassociatePublicipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDisassociatePublicipsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeletePublicIpRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchDisassociatePublicipsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDisassociatePublicipsResponse {
     /// job_id列表，此job信息不保存在数据库中，不能同过组件查询到。
+    ///
     /// Wire name: `job_ids`.
     pub job_ids: Vec<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_disassociate_publicips`](Self::batch_disassociate_publicips) would send.
-    pub fn batch_disassociate_publicips_request(
-        &self,
-        input: &BatchDisassociatePublicipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDisassociatePublicipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

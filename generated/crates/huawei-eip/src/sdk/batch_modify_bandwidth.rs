@@ -7,10 +7,10 @@ use super::{FailureResources, ModifyBandwidthRequestBody, SuccessResources};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchModifyBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchModifyBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyBandwidthRequestBody>,
 }
@@ -47,9 +47,11 @@ impl BatchModifyBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct BatchModifyBandwidthResponse {
     /// 成功资源
+    ///
     /// Wire name: `success_resources`.
     pub success_resources: Vec<SuccessResources>,
     /// 失败资源
+    ///
     /// Wire name: `failure_resources`.
     pub failure_resources: Vec<FailureResources>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_modify_bandwidth`](Self::batch_modify_bandwidth) would send.
-    pub fn batch_modify_bandwidth_request(
-        &self,
-        input: &BatchModifyBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchModifyBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

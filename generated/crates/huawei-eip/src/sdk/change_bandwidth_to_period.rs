@@ -7,10 +7,10 @@ use super::BwChangeToPeriodReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeBandwidthToPeriodRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ChangeBandwidthToPeriodRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BwChangeToPeriodReq>,
 }
@@ -47,12 +47,15 @@ impl ChangeBandwidthToPeriodRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeBandwidthToPeriodResponse {
     /// 转包带宽列表
+    ///
     /// Wire name: `bandwidth_ids`.
     pub bandwidth_ids: Vec<String>,
     /// 订单ID
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_bandwidth_to_period`](Self::change_bandwidth_to_period) would send.
-    pub fn change_bandwidth_to_period_request(
-        &self,
-        input: &ChangeBandwidthToPeriodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeBandwidthToPeriodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

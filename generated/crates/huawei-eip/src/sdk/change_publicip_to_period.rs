@@ -7,10 +7,10 @@ use super::ChangeToPeriodReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangePublicipToPeriodRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ChangePublicipToPeriodRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeToPeriodReq>,
 }
@@ -47,12 +47,15 @@ impl ChangePublicipToPeriodRequestBuilder {
 #[non_exhaustive]
 pub struct ChangePublicipToPeriodResponse {
     /// 转包IP列表
+    ///
     /// Wire name: `publicip_ids`.
     pub publicip_ids: Vec<String>,
     /// 订单ID
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_publicip_to_period`](Self::change_publicip_to_period) would send.
-    pub fn change_publicip_to_period_request(
-        &self,
-        input: &ChangePublicipToPeriodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangePublicipToPeriodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

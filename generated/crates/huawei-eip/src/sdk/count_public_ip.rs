@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountPublicIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -40,6 +39,7 @@ impl CountPublicIpRequestBuilder {
 #[non_exhaustive]
 pub struct CountPublicIpResponse {
     /// 弹性公网数量
+    ///
     /// Wire name: `elasticip_size`.
     pub elasticip_size: Option<i32>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CountPublicIpResponse, CountPublicIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_public_ip`](Self::count_public_ip) would send.
-    pub fn count_public_ip_request(
-        &self,
-        input: &CountPublicIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountPublicIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

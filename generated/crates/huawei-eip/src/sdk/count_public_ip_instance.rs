@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountPublicIpInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -39,7 +38,6 @@ impl CountPublicIpInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountPublicIpInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -67,14 +65,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_public_ip_instance`](Self::count_public_ip_instance) would send.
-    pub fn count_public_ip_instance_request(
-        &self,
-        input: &CountPublicIpInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountPublicIpInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

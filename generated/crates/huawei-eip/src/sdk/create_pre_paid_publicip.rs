@@ -7,10 +7,10 @@ use super::{CreatePrePaidPublicipRequestBody, PublicipCreateResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrePaidPublicipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreatePrePaidPublicipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePrePaidPublicipRequestBody>,
 }
@@ -46,13 +46,14 @@ impl CreatePrePaidPublicipRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrePaidPublicipResponse {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipCreateResp>,
     /// 订单号（预付费场景返回该字段）
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 弹性公网IP的ID（预付费场景返回该字段）
+    ///
     /// Wire name: `publicip_id`.
     pub publicip_id: Option<String>,
 }
@@ -82,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_pre_paid_publicip`](Self::create_pre_paid_publicip) would send.
-    pub fn create_pre_paid_publicip_request(
-        &self,
-        input: &CreatePrePaidPublicipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrePaidPublicipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreatePublicipRequestBody, PublicipCreateResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePublicipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreatePublicipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePublicipRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreatePublicipRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePublicipResponse {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipCreateResp>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePublicipResponse, CreatePublicipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_publicip`](Self::create_publicip) would send.
-    pub fn create_publicip_request(
-        &self,
-        input: &CreatePublicipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePublicipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreatePublicipTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePublicipTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// Body of the CreatePublicipTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePublicipTagRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePublicipTagResponse, CreatePublicipTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_publicip_tag`](Self::create_publicip_tag) would send.
-    pub fn create_publicip_tag_request(
-        &self,
-        input: &CreatePublicipTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePublicipTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

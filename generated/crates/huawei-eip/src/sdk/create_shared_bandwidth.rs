@@ -7,10 +7,10 @@ use super::{BandwidthResp, CreateSharedBandwidhRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSharedBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSharedBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSharedBandwidhRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateSharedBandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSharedBandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandwidthResp>,
 }
@@ -74,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_shared_bandwidth`](Self::create_shared_bandwidth) would send.
-    pub fn create_shared_bandwidth_request(
-        &self,
-        input: &CreateSharedBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSharedBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePublicipTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网IP的id
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// 标签的键
+    ///
     /// Wire name: `key`, sent in the path.
     pub key: String,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePublicipTagResponse, DeletePublicipTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_publicip_tag`](Self::delete_publicip_tag) would send.
-    pub fn delete_publicip_tag_request(
-        &self,
-        input: &DeletePublicipTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePublicipTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

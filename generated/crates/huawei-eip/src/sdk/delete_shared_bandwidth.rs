@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSharedBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 带宽唯一标识  约束： 当前仅支持删除共享带宽
+    ///
     /// Wire name: `bandwidth_id`, sent in the path.
     pub bandwidth_id: String,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_shared_bandwidth`](Self::delete_shared_bandwidth) would send.
-    pub fn delete_shared_bandwidth_request(
-        &self,
-        input: &DeleteSharedBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSharedBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

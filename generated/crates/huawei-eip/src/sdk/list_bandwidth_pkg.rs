@@ -7,16 +7,18 @@ use super::{BandwidthPkgPage, BandwidthPkgResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBandwidthPkgRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 分页查询起始的资源序号
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -57,9 +59,11 @@ impl ListBandwidthPkgRequestBuilder {
 #[non_exhaustive]
 pub struct ListBandwidthPkgResponse {
     /// bandwidthpkg对象列表
+    ///
     /// Wire name: `bandwidthpkgs`.
     pub bandwidthpkgs: Vec<BandwidthPkgResp>,
     /// 翻页展示
+    ///
     /// Wire name: `bandwidthpkgs_links`.
     pub bandwidthpkgs_links: Vec<BandwidthPkgPage>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListBandwidthPkgResponse, ListBandwidthPkgError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_bandwidth_pkg`](Self::list_bandwidth_pkg) would send.
-    pub fn list_bandwidth_pkg_request(
-        &self,
-        input: &ListBandwidthPkgRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListBandwidthPkgRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::BandwidthResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBandwidthsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 取值为上一页数据的最后一条记录的id，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 功能说明：每页返回的个数  取值范围：0~intmax
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的虚拟私有云。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的虚拟私有云，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 功能说明：带宽类型，标识是否是共享带宽 取值范围：WHOLE，PER WHOLE表示共享带宽；PER，表示独享带宽
+    ///
     /// Wire name: `share_type`, sent in the query.
     pub share_type: Option<String>,
 }
@@ -62,6 +65,7 @@ impl ListBandwidthsRequestBuilder {
 #[non_exhaustive]
 pub struct ListBandwidthsResponse {
     /// 带宽列表对象
+    ///
     /// Wire name: `bandwidths`.
     pub bandwidths: Vec<BandwidthResp>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListBandwidthsResponse, ListBandwidthsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_bandwidths`](Self::list_bandwidths) would send.
-    pub fn list_bandwidths_request(
-        &self,
-        input: &ListBandwidthsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListBandwidthsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::TagResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicipTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListPublicipTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicipTagsResponse {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagResp>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPublicipTagsResponse, ListPublicipTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_publicip_tags`](Self::list_publicip_tags) would send.
-    pub fn list_publicip_tags_request(
-        &self,
-        input: &ListPublicipTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPublicipTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::PublicipShowResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 取值为上一页数据的最后一条记录的id，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 功能说明：每页返回的个数  取值范围：0~intmax
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// IP地址版本信息  4：IPv4  6：IPv6
+    ///
     /// Wire name: `ip_version`, sent in the query.
     pub ip_version: Option<i64>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的弹性IP弹性公网IP。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的弹性公网IP，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 绑定弹性公网IP的端口id
+    ///
     /// Wire name: `port_id`, sent in the query.
     pub port_id: Option<Vec<String>>,
     /// IPv4时是申请到的弹性公网IP地址，IPv6时是IPv6地址对应的IPv4地址
+    ///
     /// Wire name: `public_ip_address`, sent in the query.
     pub public_ip_address: Option<Vec<String>>,
     /// 关联端口的私有IP地址
+    ///
     /// Wire name: `private_ip_address`, sent in the query.
     pub private_ip_address: Option<Vec<String>>,
     /// 弹性公网IP唯一标识
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 共享带宽类型，根据任一共享带宽类型过滤EIP列表。 可以指定多个带宽类型，不同的带宽类型间用逗号分隔。
+    ///
     /// Wire name: `allow_share_bandwidth_type_any`, sent in the query.
     pub allow_share_bandwidth_type_any: Option<Vec<String>>,
 }
@@ -87,6 +95,7 @@ impl ListPublicipsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicipsResponse {
     /// 弹性公网IP对象
+    ///
     /// Wire name: `publicips`.
     pub publicips: Vec<PublicipShowResp>,
 }
@@ -111,14 +120,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPublicipsResponse, ListPublicipsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_publicips`](Self::list_publicips) would send.
-    pub fn list_publicips_request(
-        &self,
-        input: &ListPublicipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPublicipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

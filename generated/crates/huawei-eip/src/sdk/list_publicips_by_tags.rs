@@ -7,10 +7,10 @@ use super::{ListPublicipsByTagsRequestBody, ListResourceResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicipsByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListPublicipsByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListPublicipsByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ListPublicipsByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicipsByTagsResponse {
     /// resource对象列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ListResourceResp>,
     /// 总记录数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_publicips_by_tags`](Self::list_publicips_by_tags) would send.
-    pub fn list_publicips_by_tags_request(
-        &self,
-        input: &ListPublicipsByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPublicipsByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

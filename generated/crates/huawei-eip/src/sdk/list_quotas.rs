@@ -7,10 +7,10 @@ use super::ResourceResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：根据type过滤查询指定类型的配额 取值范围：vpc，subnet，securityGroup，securityGroupRule，publicIp，vpn，vpngw，vpcPeer，firewall，shareBandwidth，shareBandwidthIP，loadbalancer，listener
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
 }
@@ -46,7 +46,6 @@ impl ListQuotasRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListQuotasResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<ResourceResp>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListQuotasResponse, ListQuotasError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_quotas`](Self::list_quotas) would send.
-    pub fn list_quotas_request(
-        &self,
-        input: &ListQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateFloatingIpRequestBody, PostAndPutFloatingIpResp};
 #[non_exhaustive]
 pub struct NeutronCreateFloatingIpRequest {
     /// Body of the NeutronCreateFloatingIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateFloatingIpRequestBody>,
 }
@@ -41,7 +42,6 @@ impl NeutronCreateFloatingIpRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFloatingIpResponse {
-    /// (No description in the spec.)
     /// Wire name: `floatingip`.
     pub floatingip: Option<PostAndPutFloatingIpResp>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_floating_ip`](Self::neutron_create_floating_ip) would send.
-    pub fn neutron_create_floating_ip_request(
-        &self,
-        input: &NeutronCreateFloatingIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateFloatingIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteFloatingIpRequest {
     /// floatingip的ID
+    ///
     /// Wire name: `floatingip_id`, sent in the path.
     pub floatingip_id: String,
 }
@@ -62,14 +63,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_floating_ip`](Self::neutron_delete_floating_ip) would send.
-    pub fn neutron_delete_floating_ip_request(
-        &self,
-        input: &NeutronDeleteFloatingIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteFloatingIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,33 +8,43 @@ use super::{FloatingIpResp, Pager};
 #[non_exhaustive]
 pub struct NeutronListFloatingIpsRequest {
     /// 每页显示的条目数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 取值为上一页数据的最后一条记录的id，当marker参数为无效id时，response将响应错误码400
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// False/True，是否设置分页的顺序。
+    ///
     /// Wire name: `page_reverse`, sent in the query.
     pub page_reverse: Option<bool>,
     /// 浮动IP的id。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 浮动IP地址。
+    ///
     /// Wire name: `floating_ip_address`, sent in the query.
     pub floating_ip_address: Option<String>,
     /// 所属路由器id。
+    ///
     /// Wire name: `router_id`, sent in the query.
     pub router_id: Option<String>,
     /// 端口id。
+    ///
     /// Wire name: `port_id`, sent in the query.
     pub port_id: Option<String>,
     /// 关联端口的私有IP地址。
+    ///
     /// Wire name: `fixed_ip_address`, sent in the query.
     pub fixed_ip_address: Option<String>,
     /// 项目ID。
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
     /// 外部网络的id。只能使用固定的外网，外部网络的信息请通过GET /v2.0/networks?router:external&#x3D;True或GET /v2.0/networks?name&#x3D;{floating_network}或neutron net-external-list方式查询
+    ///
     /// Wire name: `floating_network_id`, sent in the query.
     pub floating_network_id: Option<String>,
 }
@@ -87,9 +97,11 @@ impl NeutronListFloatingIpsRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListFloatingIpsResponse {
     /// floatingip对象列表
+    ///
     /// Wire name: `floatingips`.
     pub floatingips: Vec<FloatingIpResp>,
     /// marker分页结构
+    ///
     /// Wire name: `floatingips_links`.
     pub floatingips_links: Vec<Pager>,
 }
@@ -118,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_floating_ips`](Self::neutron_list_floating_ips) would send.
-    pub fn neutron_list_floating_ips_request(
-        &self,
-        input: &NeutronListFloatingIpsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListFloatingIpsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

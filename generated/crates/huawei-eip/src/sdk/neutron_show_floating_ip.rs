@@ -8,6 +8,7 @@ use super::FloatingIpResp;
 #[non_exhaustive]
 pub struct NeutronShowFloatingIpRequest {
     /// floatingip的ID
+    ///
     /// Wire name: `floatingip_id`, sent in the path.
     pub floatingip_id: String,
 }
@@ -43,7 +44,6 @@ impl NeutronShowFloatingIpRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowFloatingIpResponse {
-    /// (No description in the spec.)
     /// Wire name: `floatingip`.
     pub floatingip: Option<FloatingIpResp>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_floating_ip`](Self::neutron_show_floating_ip) would send.
-    pub fn neutron_show_floating_ip_request(
-        &self,
-        input: &NeutronShowFloatingIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowFloatingIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

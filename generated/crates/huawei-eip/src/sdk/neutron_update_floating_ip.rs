@@ -8,9 +8,11 @@ use super::{NeutronUpdateFloatingIpRequestBody, PostAndPutFloatingIpResp};
 #[non_exhaustive]
 pub struct NeutronUpdateFloatingIpRequest {
     /// floatingip的ID
+    ///
     /// Wire name: `floatingip_id`, sent in the path.
     pub floatingip_id: String,
     /// Body of the NeutronUpdateFloatingIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateFloatingIpRequestBody>,
 }
@@ -48,7 +50,6 @@ impl NeutronUpdateFloatingIpRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateFloatingIpResponse {
-    /// (No description in the spec.)
     /// Wire name: `floatingip`.
     pub floatingip: Option<PostAndPutFloatingIpResp>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_floating_ip`](Self::neutron_update_floating_ip) would send.
-    pub fn neutron_update_floating_ip_request(
-        &self,
-        input: &NeutronUpdateFloatingIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateFloatingIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

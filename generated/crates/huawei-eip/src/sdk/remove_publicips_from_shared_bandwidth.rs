@@ -7,13 +7,14 @@ use super::RemovePublicipsFromSharedBandwidthRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemovePublicipsFromSharedBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 带宽唯一标识
+    ///
     /// Wire name: `bandwidth_id`, sent in the path.
     pub bandwidth_id: String,
     /// Body of the RemovePublicipsFromSharedBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RemovePublicipsFromSharedBandwidthRequestBody>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_publicips_from_shared_bandwidth`](Self::remove_publicips_from_shared_bandwidth) would send.
-    pub fn remove_publicips_from_shared_bandwidth_request(
-        &self,
-        input: &RemovePublicipsFromSharedBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemovePublicipsFromSharedBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BandwidthResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 带宽唯一标识
+    ///
     /// Wire name: `bandwidth_id`, sent in the path.
     pub bandwidth_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowBandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandwidthResp>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowBandwidthResponse, ShowBandwidthError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_bandwidth`](Self::show_bandwidth) would send.
-    pub fn show_bandwidth_request(
-        &self,
-        input: &ShowBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

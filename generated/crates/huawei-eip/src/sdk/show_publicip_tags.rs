@@ -7,10 +7,10 @@ use super::ResourceTagResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPublicipTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowPublicipTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPublicipTagsResponse {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTagResp>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPublicipTagsResponse, ShowPublicipTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_publicip_tags`](Self::show_publicip_tags) would send.
-    pub fn show_publicip_tags_request(
-        &self,
-        input: &ShowPublicipTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPublicipTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

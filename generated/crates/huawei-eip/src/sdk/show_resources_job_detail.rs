@@ -7,10 +7,10 @@ use super::SubJobsInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowResourcesJobDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 批量操作返回的JOB ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
 }
@@ -48,27 +48,33 @@ impl ShowResourcesJobDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowResourcesJobDetailResponse {
     /// job id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// job类型
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 创建完成时间
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// job状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `entities`.
     pub entities: Option<SubJobsInfo>,
 }
@@ -103,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_resources_job_detail`](Self::show_resources_job_detail) would send.
-    pub fn show_resources_job_detail_request(
-        &self,
-        input: &ShowResourcesJobDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowResourcesJobDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BandwidthResp, UpdateBandwidthRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 带宽唯一标识
+    ///
     /// Wire name: `bandwidth_id`, sent in the path.
     pub bandwidth_id: String,
     /// Body of the UpdateBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateBandwidthRequestBody>,
 }
@@ -53,7 +54,6 @@ impl UpdateBandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandwidthResp>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateBandwidthResponse, UpdateBandwidthError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_bandwidth`](Self::update_bandwidth) would send.
-    pub fn update_bandwidth_request(
-        &self,
-        input: &UpdateBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BandwidthResp, UpdatePrePaidBandwidthRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrePaidBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 带宽唯一标识。通过弹性公网IP详情获取，且此弹性公网IP是包周期的。
+    ///
     /// Wire name: `bandwidth_id`, sent in the path.
     pub bandwidth_id: String,
     /// Body of the UpdatePrePaidBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePrePaidBandwidthRequestBody>,
 }
@@ -53,10 +54,10 @@ impl UpdatePrePaidBandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrePaidBandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandwidthResp>,
     /// 订单号（包周期场景返回该字段）
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -85,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_pre_paid_bandwidth`](Self::update_pre_paid_bandwidth) would send.
-    pub fn update_pre_paid_bandwidth_request(
-        &self,
-        input: &UpdatePrePaidBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePrePaidBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{PublicipUpdateResp, UpdatePublicipsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePublicipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网IP唯一标识
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// Body of the UpdatePublicipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePublicipsRequestBody>,
 }
@@ -52,7 +53,6 @@ impl UpdatePublicipRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePublicipResponse {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipUpdateResp>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePublicipResponse, UpdatePublicipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_publicip`](Self::update_publicip) would send.
-    pub fn update_publicip_request(
-        &self,
-        input: &UpdatePublicipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePublicipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateAutoSnapshotPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 自动快照策略ID。
+    ///
     /// Wire name: `snapshot_policy_id`, sent in the path.
     pub snapshot_policy_id: String,
     /// Body of the AssociateAutoSnapshotPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<String>>,
 }
@@ -78,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_auto_snapshot_policy`](Self::associate_auto_snapshot_policy) would send.
-    pub fn associate_auto_snapshot_policy_request(
-        &self,
-        input: &AssociateAutoSnapshotPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateAutoSnapshotPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::BatchCreateResourceTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateSnapshotGroupTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照组ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`, sent in the path.
     pub snapshot_group_id: String,
     /// Body of the BatchCreateSnapshotGroupTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateResourceTagsRequestBody>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_snapshot_group_tag`](Self::batch_create_snapshot_group_tag) would send.
-    pub fn batch_create_snapshot_group_tag_request(
-        &self,
-        input: &BatchCreateSnapshotGroupTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateSnapshotGroupTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

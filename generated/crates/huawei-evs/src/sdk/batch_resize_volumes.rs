@@ -7,10 +7,10 @@ use super::BatchResizeVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResizeVolumesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchResizeVolumesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchResizeVolumeRequestBody>,
 }
@@ -47,9 +47,11 @@ impl BatchResizeVolumesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchResizeVolumesResponse {
     /// 任务ID，云硬盘为按需计费时返回该参数。 &gt; 说明： &gt;  &gt; 如果需要查询job的状态，请参考：\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)\\&quot;。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，云硬盘为包周期计费时返回该参数。 &gt; 说明： &gt;  &gt; - 如果您需要支付订单，请参考：\\&quot;\[支付包周期产品订单\](<https://support.huaweicloud.com/api-oce/zh-cn_topic_0075746561.html>)\\&quot;。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_resize_volumes`](Self::batch_resize_volumes) would send.
-    pub fn batch_resize_volumes_request(
-        &self,
-        input: &BatchResizeVolumesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchResizeVolumesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

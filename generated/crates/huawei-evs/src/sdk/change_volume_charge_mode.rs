@@ -7,10 +7,10 @@ use super::ChangeVolumeChargeModeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeVolumeChargeModeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ChangeVolumeChargeModeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeVolumeChargeModeRequestBody>,
 }
@@ -46,7 +46,6 @@ impl ChangeVolumeChargeModeRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeVolumeChargeModeResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -74,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_volume_charge_mode`](Self::change_volume_charge_mode) would send.
-    pub fn change_volume_charge_mode_request(
-        &self,
-        input: &ChangeVolumeChargeModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeVolumeChargeModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{CinderAcceptVolumeTransferRequestBody, VolumeTransferSummary};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderAcceptVolumeTransferRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘ID
+    ///
     /// Wire name: `transfer_id`, sent in the path.
     pub transfer_id: String,
     /// Body of the CinderAcceptVolumeTransferRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CinderAcceptVolumeTransferRequestBody>,
 }
@@ -54,7 +55,6 @@ impl CinderAcceptVolumeTransferRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderAcceptVolumeTransferResponse {
-    /// (No description in the spec.)
     /// Wire name: `transfer`.
     pub transfer: Option<VolumeTransferSummary>,
 }
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_accept_volume_transfer`](Self::cinder_accept_volume_transfer) would send.
-    pub fn cinder_accept_volume_transfer_request(
-        &self,
-        input: &CinderAcceptVolumeTransferRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderAcceptVolumeTransferRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

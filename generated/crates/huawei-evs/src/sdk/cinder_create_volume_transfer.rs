@@ -7,10 +7,10 @@ use super::{CinderCreateVolumeTransferRequestBody, CreateVolumeTransferDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderCreateVolumeTransferRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CinderCreateVolumeTransferRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CinderCreateVolumeTransferRequestBody>,
 }
@@ -48,7 +48,6 @@ impl CinderCreateVolumeTransferRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderCreateVolumeTransferResponse {
-    /// (No description in the spec.)
     /// Wire name: `transfer`.
     pub transfer: Option<CreateVolumeTransferDetail>,
 }
@@ -76,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_create_volume_transfer`](Self::cinder_create_volume_transfer) would send.
-    pub fn cinder_create_volume_transfer_request(
-        &self,
-        input: &CinderCreateVolumeTransferRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderCreateVolumeTransferRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderDeleteVolumeTransferRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘过户记录ID
+    ///
     /// Wire name: `transfer_id`, sent in the path.
     pub transfer_id: String,
 }
@@ -68,14 +68,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_delete_volume_transfer`](Self::cinder_delete_volume_transfer) would send.
-    pub fn cinder_delete_volume_transfer_request(
-        &self,
-        input: &CinderDeleteVolumeTransferRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderDeleteVolumeTransferRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::AzInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderListAvailabilityZonesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -44,6 +43,7 @@ impl CinderListAvailabilityZonesRequestBuilder {
 #[non_exhaustive]
 pub struct CinderListAvailabilityZonesResponse {
     /// 查询请求返回的可用分区列表，请参见• \[availabilityZoneInfo参数说明\](<https://support.huaweicloud.com/api-evs/evs_04_2081.html#evs_04_2081__li19751007201910>)。
+    ///
     /// Wire name: `availabilityZoneInfo`.
     pub availability_zone_info: Vec<AzInfo>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_list_availability_zones`](Self::cinder_list_availability_zones) would send.
-    pub fn cinder_list_availability_zones_request(
-        &self,
-        input: &CinderListAvailabilityZonesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderListAvailabilityZonesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

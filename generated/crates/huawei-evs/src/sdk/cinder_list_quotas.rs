@@ -7,13 +7,14 @@ use super::QuotaList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderListQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 目标的项目ID。与project_id保持一致即可。
+    ///
     /// Wire name: `target_project_id`, sent in the path.
     pub target_project_id: String,
     /// 是否查询配额详细信息。当前只支持传true。
+    ///
     /// Wire name: `usage`, sent in the query.
     pub usage: String,
 }
@@ -54,7 +55,6 @@ impl CinderListQuotasRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderListQuotasResponse {
-    /// (No description in the spec.)
     /// Wire name: `quota_set`.
     pub quota_set: Option<QuotaList>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CinderListQuotasResponse, CinderListQuotasError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_list_quotas`](Self::cinder_list_quotas) would send.
-    pub fn cinder_list_quotas_request(
-        &self,
-        input: &CinderListQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderListQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

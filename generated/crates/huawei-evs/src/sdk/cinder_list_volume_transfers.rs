@@ -7,13 +7,14 @@ use super::VolumeTransferSummary;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderListVolumeTransfersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 返回结果个数限制，取值为大 于0的整数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，偏移量为一个大于0小 于云硬盘过户记录总个数的整 数，表示查询该偏移量后面的 所有的云硬盘过户记录
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -54,6 +55,7 @@ impl CinderListVolumeTransfersRequestBuilder {
 #[non_exhaustive]
 pub struct CinderListVolumeTransfersResponse {
     /// 云硬盘过户记录列表概要，请参见•\[transfers参数说明\](<https://support.huaweicloud.com/api-evs/evs_04_2110.html#evs_04_2110__li6113282511345>)。
+    ///
     /// Wire name: `transfers`.
     pub transfers: Vec<VolumeTransferSummary>,
 }
@@ -82,14 +84,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`cinder_list_volume_transfers`](Self::cinder_list_volume_transfers) would send.
-    pub fn cinder_list_volume_transfers_request(
-        &self,
-        input: &CinderListVolumeTransfersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `CinderListVolumeTransfers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `transfers`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`cinder_list_volume_transfers`](Self::cinder_list_volume_transfers), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -104,6 +98,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for CinderListVolumeTransfersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::VolumeType;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderListVolumeTypesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,7 +40,6 @@ impl CinderListVolumeTypesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderListVolumeTypesResponse {
-    /// (No description in the spec.)
     /// Wire name: `volume_types`.
     pub volume_types: Vec<VolumeType>,
 }
@@ -69,14 +67,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_list_volume_types`](Self::cinder_list_volume_types) would send.
-    pub fn cinder_list_volume_types_request(
-        &self,
-        input: &CinderListVolumeTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderListVolumeTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

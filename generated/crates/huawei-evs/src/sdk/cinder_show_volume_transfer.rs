@@ -7,10 +7,10 @@ use super::VolumeTransfer;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderShowVolumeTransferRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘过户记录ID
+    ///
     /// Wire name: `transfer_id`, sent in the path.
     pub transfer_id: String,
 }
@@ -49,7 +49,6 @@ impl CinderShowVolumeTransferRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CinderShowVolumeTransferResponse {
-    /// (No description in the spec.)
     /// Wire name: `transfer`.
     pub transfer: Option<VolumeTransfer>,
 }
@@ -77,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cinder_show_volume_transfer`](Self::cinder_show_volume_transfer) would send.
-    pub fn cinder_show_volume_transfer_request(
-        &self,
-        input: &CinderShowVolumeTransferRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CinderShowVolumeTransferRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,22 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountAutoSnapshotPoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 自动快照策略ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 自动快照策略名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 自动快照策略的标签的key。
+    ///
     /// Wire name: `tag_key`, sent in the query.
     pub tag_key: Option<String>,
     /// 自动快照策略的标签的key/value对，例如\[{\\&quot;key1\\&quot;:\\&quot;value1\\&quot;}\]。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 自动快照策略的企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -67,6 +71,7 @@ impl CountAutoSnapshotPoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct CountAutoSnapshotPoliciesResponse {
     /// 自动快照策略的数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_auto_snapshot_policies`](Self::count_auto_snapshot_policies) would send.
-    pub fn count_auto_snapshot_policies_request(
-        &self,
-        input: &CountAutoSnapshotPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountAutoSnapshotPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,19 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountSnapshotChainsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照链所属的云硬盘ID。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`, sent in the query.
     pub volume_id: Option<String>,
     /// **参数解释** 快照链对应的云硬盘所在的可用区。  **约束限制** 不涉及。 **取值范围** 不涉及。         **默认取值** 不涉及。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// **参数解释** 快照链的类型。 **约束限制** 不涉及。 **取值范围** 当前快照链支持\\&quot;standard\\&quot;、\\&quot;standard_copy\\&quot;两种类型。  **默认取值** 不涉及。
+    ///
     /// Wire name: `category`, sent in the query.
     pub category: Option<String>,
     /// **参数解释** 快照链ID。 可通过\[查询快照链列表\](ListSnapshotChains.xml)接口获取快照链ID。 **约束限制** 不涉及。 **取值范围** 不涉及。  **默认取值** 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
 }
@@ -60,6 +63,7 @@ impl CountSnapshotChainsRequestBuilder {
 #[non_exhaustive]
 pub struct CountSnapshotChainsResponse {
     /// **参数解释** 资源的数量。 **取值范围** 不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -87,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_snapshot_chains`](Self::count_snapshot_chains) would send.
-    pub fn count_snapshot_chains_request(
-        &self,
-        input: &CountSnapshotChainsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountSnapshotChainsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,37 +5,46 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountSnapshotsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照对应的云硬盘ID。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`, sent in the query.
     pub volume_id: Option<String>,
     /// **参数解释** 快照对应的云硬盘所在的可用区。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// **参数解释** 快照名称。 **约束限制** 不涉及。 **取值范围** 最大支持64个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释** 快照状态。 **约束限制** 最大支持255个字符。 **取值范围** \[具体请参见\[云硬盘快照状态\](evs_04_0041.xml)。\] **默认取值** 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释** 快照ID。 可通过\[查询云硬盘快照详情列表\](evs_04_2021.xml)接口获取云硬盘快照ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释** 快照来源。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_type`, sent in the query.
     pub snapshot_type: Option<String>,
     /// **参数解释** 快照的企业项目ID。  关于企业项目ID的获取及企业项目特性的详细信息，请参考：\\&quot;\[\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\](tag:hws)\[\[企业管理用户指南\](<https://support.huaweicloud.com/intl/zh-cn/usermanual-em/zh-cn_topic_0123692049.html>)\](tag:hws_hk)\\&quot;。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 快照标签的key。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tag_key`, sent in the query.
     pub tag_key: Option<String>,
     /// **参数解释** 快照标签的key/value对，例如\[{\\&quot;key\\&quot;:\\&quot;bbb\\&quot;,\\&quot;value\\&quot;:\\&quot;bbb\\&quot;}\]。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// **参数解释** 快照链ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_chain_id`, sent in the query.
     pub snapshot_chain_id: Option<String>,
 }
@@ -90,6 +99,7 @@ impl CountSnapshotsRequestBuilder {
 #[non_exhaustive]
 pub struct CountSnapshotsResponse {
     /// **参数解释** 资源的数量。 **取值范围** 不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -114,14 +124,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CountSnapshotsResponse, CountSnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_snapshots`](Self::count_snapshots) would send.
-    pub fn count_snapshots_request(
-        &self,
-        input: &CountSnapshotsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountSnapshotsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,25 +5,30 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountSnapshotsGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照一致性组的名称。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释** 快照一致性组的状态。 **约束限制** 不涉及。 **取值范围** - creating：创建中。 - available：创建成功。 - error：创建失败。 - deleting: 删除中。 - deleted：删除成功。 - error_deleting：删除失败。 **默认取值** 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释** 指定的快照一致性组ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释** 快照一致性组的企业项目ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 快照一致性组的标签的key。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tag_key`, sent in the query.
     pub tag_key: Option<String>,
     /// **参数解释** 快照一致性组的标签的key/value对，例如\[{\\&quot;key\\&quot;:\\&quot;bbb\\&quot;,\\&quot;value\\&quot;:\\&quot;bbb\\&quot;}\]。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
 }
@@ -70,6 +75,7 @@ impl CountSnapshotsGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CountSnapshotsGroupResponse {
     /// **参数解释** 资源的数量。 **取值范围** 不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_snapshots_group`](Self::count_snapshots_group) would send.
-    pub fn count_snapshots_group_request(
-        &self,
-        input: &CountSnapshotsGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountSnapshotsGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

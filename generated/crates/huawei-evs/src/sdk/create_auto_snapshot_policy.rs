@@ -7,10 +7,10 @@ use super::{CreateSnapshotPolicyRequestBody, GetSnapshotPolicy};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAutoSnapshotPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateAutoSnapshotPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSnapshotPolicyRequestBody>,
 }
@@ -48,7 +48,6 @@ impl CreateAutoSnapshotPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAutoSnapshotPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_policy`.
     pub snapshot_policy: Option<GetSnapshotPolicy>,
 }
@@ -76,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_auto_snapshot_policy`](Self::create_auto_snapshot_policy) would send.
-    pub fn create_auto_snapshot_policy_request(
-        &self,
-        input: &CreateAutoSnapshotPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAutoSnapshotPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateSnapshotRequestBody, SnapshotDetails};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSnapshotRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSnapshotRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateSnapshotRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSnapshotResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<SnapshotDetails>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSnapshotResponse, CreateSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_snapshot`](Self::create_snapshot) would send.
-    pub fn create_snapshot_request(
-        &self,
-        input: &CreateSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateSnapshotGroupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSnapshotGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSnapshotGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSnapshotGroupRequestBody>,
 }
@@ -47,9 +47,11 @@ impl CreateSnapshotGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSnapshotGroupResponse {
     /// **参数解释** 任务ID。  - 如果需要查询job的状态，请参考：\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws)\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/intl/zh-cn/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws_hk)。 **取值范围** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释** 快照一致性组ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`.
     pub snapshot_group_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_snapshot_group`](Self::create_snapshot_group) would send.
-    pub fn create_snapshot_group_request(
-        &self,
-        input: &CreateSnapshotGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSnapshotGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateStandardSnapshotRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStandardSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateStandardSnapshotRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateStandardSnapshotRequestBody>,
 }
@@ -47,9 +47,11 @@ impl CreateStandardSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct CreateStandardSnapshotResponse {
     /// **参数解释** 任务ID。 如果需要查询job的状态，请参考：\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws)\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/intl/zh-cn/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws_hk)。        **取值范围**  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释** 快照ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `snapshot_id`.
     pub snapshot_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_standard_snapshot`](Self::create_standard_snapshot) would send.
-    pub fn create_standard_snapshot_request(
-        &self,
-        input: &CreateStandardSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateStandardSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

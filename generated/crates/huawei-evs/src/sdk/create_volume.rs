@@ -7,14 +7,15 @@ use super::CreateVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求的幂等标识。
+    ///
     /// Wire name: `X-Client-Token`, sent in the headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_client_token: Option<::runtime::Sensitive<String>>,
     /// Body of the CreateVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVolumeRequestBody>,
 }
@@ -53,12 +54,15 @@ impl CreateVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVolumeResponse {
     /// 任务ID，云硬盘为按需计费时返回该参数。 &gt; 说明： &gt;  &gt; 如果需要查询job的状态，请参考：\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)\\&quot;。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，云硬盘为包周期计费时返回该参数。 &gt; 说明： &gt; 直接在包周期云服务器上新增云硬盘，系统会自动将云硬盘挂载到包周期云服务器上。该情形下也会返回该参数。  &gt; - 如果您需要支付订单，请参考：\\&quot;\[支付包周期产品订单\](<https://support.huaweicloud.com/api-oce/zh-cn_topic_0075746561.html>)\\&quot;。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 待创建的云硬盘ID列表。 &gt; 说明： &gt; 通过云硬盘ID查询云硬盘详情 ，若返回404 可能云硬盘正在创建中或者已经创建失败。 &gt; 通过JobId查询云硬盘创建任务是否完成\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)。
+    ///
     /// Wire name: `volume_ids`.
     pub volume_ids: Vec<String>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVolumeResponse, CreateVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_volume`](Self::create_volume) would send.
-    pub fn create_volume_request(
-        &self,
-        input: &CreateVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAutoSnapshotPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 自动快照策略ID。
+    ///
     /// Wire name: `snapshot_policy_id`, sent in the path.
     pub snapshot_policy_id: String,
 }
@@ -52,7 +52,6 @@ impl DeleteAutoSnapshotPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAutoSnapshotPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -80,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_auto_snapshot_policy`](Self::delete_auto_snapshot_policy) would send.
-    pub fn delete_auto_snapshot_policy_request(
-        &self,
-        input: &DeleteAutoSnapshotPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAutoSnapshotPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

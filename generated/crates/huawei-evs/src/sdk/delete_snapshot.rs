@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 快照ID。
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
 }
@@ -63,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSnapshotResponse, DeleteSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_snapshot`](Self::delete_snapshot) would send.
-    pub fn delete_snapshot_request(
-        &self,
-        input: &DeleteSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

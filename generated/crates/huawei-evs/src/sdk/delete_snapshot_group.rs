@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSnapshotGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照一致性组ID。 可通过\[查询快照一致性组列表\](ListSnapshotGroup.xml)接口获取快照一致性组ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`, sent in the path.
     pub snapshot_group_id: String,
 }
@@ -47,6 +47,7 @@ impl DeleteSnapshotGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSnapshotGroupResponse {
     /// **参数解释** 任务ID。 如果需要查询job的状态，请参考：\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws)\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/intl/zh-cn/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws_hk)。  **取值范围**  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_snapshot_group`](Self::delete_snapshot_group) would send.
-    pub fn delete_snapshot_group_request(
-        &self,
-        input: &DeleteSnapshotGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSnapshotGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

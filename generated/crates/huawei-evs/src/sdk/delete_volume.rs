@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
 }
@@ -46,6 +46,7 @@ impl DeleteVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteVolumeResponse {
     /// 正常返回时返回的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteVolumeResponse, DeleteVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_volume`](Self::delete_volume) would send.
-    pub fn delete_volume_request(
-        &self,
-        input: &DeleteVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::GetSnapshotPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAutoSnapshotPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 自动快照策略ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 自动快照策略名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 自动快照策略的标签的key/value对，例如\[{\\&quot;key1\\&quot;:\\&quot;value1\\&quot;}\]。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 自动快照策略的标签的key。
+    ///
     /// Wire name: `tag_key`, sent in the query.
     pub tag_key: Option<String>,
     /// 自动快照策略的企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 返回结果个数限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 偏移量。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 返回结果按该关键字排序，支持id，created_at等关键字，默认为“created_at”。
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 返回结果按照降序或升序排列，默认为“desc”。 降序：desc 升序：asc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
 }
@@ -87,6 +95,7 @@ impl ListAutoSnapshotPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ListAutoSnapshotPolicyResponse {
     /// 查询的自动快照策略列表信息。
+    ///
     /// Wire name: `snapshot_policies`.
     pub snapshot_policies: Vec<GetSnapshotPolicy>,
 }
@@ -115,14 +124,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_auto_snapshot_policy`](Self::list_auto_snapshot_policy) would send.
-    pub fn list_auto_snapshot_policy_request(
-        &self,
-        input: &ListAutoSnapshotPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAutoSnapshotPolicy` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `snapshot_policies`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_auto_snapshot_policy`](Self::list_auto_snapshot_policy), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -137,6 +138,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAutoSnapshotPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

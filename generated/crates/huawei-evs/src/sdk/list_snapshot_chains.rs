@@ -7,22 +7,26 @@ use super::ListSnapshotChainsResponseBodySnapshotChains;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSnapshotChainsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 分页查询的起始资源ID，取值为上一页最后一条查询记录的资源ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// **参数解释** 返回结果个数限制。 **约束限制** 不涉及。 **取值范围** 最小值1，最大值1000，默认为1000。返回的结果中记录数不超过limit值。 **默认取值** 不涉及。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释** 快照链ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释** 快照链所属的云硬盘ID。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`, sent in the query.
     pub volume_id: Option<String>,
     /// **参数解释** 快照链的类型。 **约束限制** 不涉及。 **取值范围** 当前快照链支持\\&quot;standard\\&quot;、\\&quot;backup\\&quot;和\\&quot;server_backup\\&quot;三种类型。 **默认取值** 不涉及。
+    ///
     /// Wire name: `category`, sent in the query.
     pub category: Option<String>,
 }
@@ -67,6 +71,7 @@ impl ListSnapshotChainsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSnapshotChainsResponse {
     /// **参数解释** 快照链列表。 **取值范围** 不涉及
+    ///
     /// Wire name: `snapshot_chains`.
     pub snapshot_chains: Vec<ListSnapshotChainsResponseBodySnapshotChains>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_snapshot_chains`](Self::list_snapshot_chains) would send.
-    pub fn list_snapshot_chains_request(
-        &self,
-        input: &ListSnapshotChainsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSnapshotChainsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::ListResourceTagsResponseBodyTags;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSnapshotGroupTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListSnapshotGroupTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSnapshotGroupTagsResponse {
     /// **参数解释** 资源的所有标签信息。 **取值范围** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ListResourceTagsResponseBodyTags>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_snapshot_group_tags`](Self::list_snapshot_group_tags) would send.
-    pub fn list_snapshot_group_tags_request(
-        &self,
-        input: &ListSnapshotGroupTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSnapshotGroupTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::ListResourceTagsResponseBodyTags;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSnapshotTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListSnapshotTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSnapshotTagsResponse {
     /// **参数解释** 资源的所有标签信息。 **取值范围** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ListResourceTagsResponseBodyTags>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSnapshotTagsResponse, ListSnapshotTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_snapshot_tags`](Self::list_snapshot_tags) would send.
-    pub fn list_snapshot_tags_request(
-        &self,
-        input: &ListSnapshotTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSnapshotTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,40 +7,50 @@ use super::{Link, SnapshotList};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSnapshotsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量。 说明:分页查询快照时使用，与limit配合使用。假如共有30个快照，设置offset为11，limit为10，即为从第12个快照开始查询，一次最多可读取10个快照。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 返回结果个数限制，值为大于0的整数。默认值为1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 云硬盘快照名称。最大支持255个字节。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 云硬盘快照状态，具体请参见A.3 云硬盘快照状态。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 快照所属云硬盘的ID。
+    ///
     /// Wire name: `volume_id`, sent in the query.
     pub volume_id: Option<String>,
     /// 快照所属云硬盘的可用区。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// 指定快照id进行过滤。可以传入多个id过滤查询，格式：id&#x3D;id1&amp;id&#x3D;id2&amp;id&#x3D;id3
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 专属存储的名称。
+    ///
     /// Wire name: `dedicated_storage_name`, sent in the query.
     pub dedicated_storage_name: Option<String>,
     /// 专属存储ID。
+    ///
     /// Wire name: `dedicated_storage_id`, sent in the query.
     pub dedicated_storage_id: Option<String>,
     /// 服务类型。仅支持EVS、DSS、DESS。
+    ///
     /// Wire name: `service_type`, sent in the query.
     pub service_type: Option<String>,
     /// 指定企业项目id进行过滤。 传入“all_granted_eps”，代表查询权限范围内的所有企业项目下的云硬盘。 &gt; 说明： &gt;  &gt; 关于企业项目ID的获取及企业项目特性的详细信息，请参考：\\&quot;\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\\&quot;。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -97,12 +107,15 @@ impl ListSnapshotsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
     /// 快照的总数量，不受limi参数的影响。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 快照信息。
+    ///
     /// Wire name: `snapshots`.
     pub snapshots: Vec<SnapshotList>,
     /// 云硬盘快照列表查询位置标记。当查询时指定limit时会返回该字段，返回该字段表示本次查询只查出了部分云硬盘快照信息。
+    ///
     /// Wire name: `snapshots_links`.
     pub snapshots_links: Vec<Link>,
 }
@@ -129,14 +142,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSnapshotsResponse, ListSnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_snapshots`](Self::list_snapshots) would send.
-    pub fn list_snapshots_request(
-        &self,
-        input: &ListSnapshotsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSnapshotsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,58 +7,74 @@ use super::SnapshotDetailV5;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSnapshotsDetailsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 分页查询的起始资源id，取值为上一页最后一条查询记录的资源id。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// **参数解释** 快照对应的云硬盘ID。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`, sent in the query.
     pub volume_id: Option<String>,
     /// **参数解释** 快照对应的云硬盘所在的可用区。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// **参数解释** 返回结果个数限制。  当租户所有的快照数量大于50个时，为了提升您的查询效率，建议查询的时候使用limit参数，并且参数值最大设置为50。查询示例：  GET /v2/xxx/snapshots/detail?limit&#x3D;50，表示查询第1~50个快照。GET /v2/xxx/snapshots/detail?offset&#x3D;50&amp;limit&#x3D;50，表示查询第51~100个快照。 **约束限制** 不涉及。 **取值范围** 最小值1，最大值1000，默认为1000。返回的结果中记录数不超过limit值。 **默认取值** 不涉及。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// **参数解释** 快照名称。 **约束限制** 不涉及。 **取值范围** 最大支持255个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释** 偏移量。  分页查询快照时使用，与limit配合使用。假如共有30个快照， 设置offset为11，limit为10，即为从第12个快照开始查询， 一次最多可读取10个快照。 **约束限制** 与limit配合使用。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// **参数解释** 快照状态。 **约束限制** 不涉及。 **取值范围** \[具体请参见\[云硬盘快照状态\](evs_04_0041.xml)。\] **默认取值** 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释** 返回结果按该关键字排序。 **约束限制** 不涉及。 **取值范围** - id：云硬盘快照ID。 - status：云硬盘快照状态，取值可参考：\\&quot;\[云硬盘快照状态。\](evs_04_0041.xml)\\&quot;。 - size：云硬盘快照大小，单位为GiB。 - created_at：云硬盘快照创建时间。 **默认取值** created_at
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// **参数解释** 返回结果按照降序或升序排列，默认为“desc”。  **约束限制** 不涉及。 **取值范围** - desc：降序。 - asc：升序。 **默认取值** desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// **参数解释** 快照ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释** 快照id列表，多个id直接用,号隔开，格式为ids&#x3D;id1,id2,...,idx。返回有效id对应的快照信息，无效的id会被忽略。 **约束限制** 最多支持一次查询60个id。 如果“id”和“ids”查询参数同时存在，“id”会被忽略。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `ids`, sent in the query.
     pub ids: Option<String>,
     /// **参数解释** 快照来源。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_type`, sent in the query.
     pub snapshot_type: Option<String>,
     /// **参数解释** 快照的企业项目ID。  关于企业项目ID的获取及企业项目特性的详细信息，请参考：\\&quot;\[\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\](tag:hws)\[\[企业管理用户指南\](<https://support.huaweicloud.com/intl/zh-cn/usermanual-em/zh-cn_topic_0123692049.html>)\](tag:hws_hk)\\&quot;。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 快照标签的key。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tag_key`, sent in the query.
     pub tag_key: Option<String>,
     /// **参数解释** 快照标签的key/value对，例如\[{\\&quot;key\\&quot;:\\&quot;bbb\\&quot;,\\&quot;value\\&quot;:\\&quot;bbb\\&quot;}\]。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// **参数解释** 快照链ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_chain_id`, sent in the query.
     pub snapshot_chain_id: Option<String>,
     /// **参数解释** 快照一致性组ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`, sent in the query.
     pub snapshot_group_id: Option<String>,
 }
@@ -127,6 +143,7 @@ impl ListSnapshotsDetailsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSnapshotsDetailsResponse {
     /// **参数解释** 快照信息。 **取值范围** 不涉及。
+    ///
     /// Wire name: `snapshots`.
     pub snapshots: Vec<SnapshotDetailV5>,
 }
@@ -155,14 +172,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_snapshots_details`](Self::list_snapshots_details) would send.
-    pub fn list_snapshots_details_request(
-        &self,
-        input: &ListSnapshotsDetailsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSnapshotsDetails` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `snapshots`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_snapshots_details`](Self::list_snapshots_details), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 1000.
@@ -177,6 +186,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSnapshotsDetailsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl ListVersionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVersionsResponse {
     /// 版本信息。
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<Versions>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVersionsResponse, ListVersionsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_versions`](Self::list_versions) would send.
-    pub fn list_versions_request(
-        &self,
-        input: &ListVersionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVersionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

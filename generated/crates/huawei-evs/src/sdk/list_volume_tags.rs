@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVolumeTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -40,6 +39,7 @@ impl ListVolumeTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVolumeTagsResponse {
     /// 所有云硬盘的标签信息
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, Vec<String>>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVolumeTagsResponse, ListVolumeTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_volume_tags`](Self::list_volume_tags) would send.
-    pub fn list_volume_tags_request(
-        &self,
-        input: &ListVolumeTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVolumeTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,64 +7,82 @@ use super::{Link, VolumeDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVolumesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 通过云硬盘ID进行分页查询。默认为查询第一页数据。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 磁盘名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 返回结果个数限制。默认值为1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 返回结果按该关键字排序，支持id，status，size，created_at等关键字，默认为“created_at”。
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 偏移量（偏移量为一个大于0小于磁盘总个数的整数，表示查询该偏移量后面的所有的磁盘）。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 返回结果按照降序或升序排列，默认为“desc”。 降序：desc 升序：asc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 云硬盘状态，取值可参考：\\&quot;\[云硬盘状态\](<https://support.huaweicloud.com/api-evs/evs_04_0040.html>)\\&quot;。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 云硬盘元数据。
+    ///
     /// Wire name: `metadata`, sent in the query.
     pub metadata: Option<String>,
     /// 可用区信息。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// 是否为共享云硬盘。 true：表示为共享云硬盘。 false：表示为非共享云硬盘。
+    ///
     /// Wire name: `multiattach`, sent in the query.
     pub multiattach: Option<bool>,
     /// 服务类型，仅支持EVS、DSS、DESS。
+    ///
     /// Wire name: `service_type`, sent in the query.
     pub service_type: Option<String>,
     /// 专属存储池ID，可过滤出该专属存储池下的所有云硬盘，必须精确匹配。
+    ///
     /// Wire name: `dedicated_storage_id`, sent in the query.
     pub dedicated_storage_id: Option<String>,
     /// 专属存储池的名字，可过滤出该专属存储池下的所有云硬盘，支持模糊匹配。
+    ///
     /// Wire name: `dedicated_storage_name`, sent in the query.
     pub dedicated_storage_name: Option<String>,
     /// 云硬盘类型id。 通过\\&quot;\[查询云硬盘类型列表\](<https://support.huaweicloud.com/api-evs/evs_04_3035.html>)\\&quot;可以查到，即volume_types参数说明表格中的“id”
+    ///
     /// Wire name: `volume_type_id`, sent in the query.
     pub volume_type_id: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 云硬盘id列表，格式为ids&#x3D;\[&#39;id1&#39;,&#39;id2&#39;,...,&#39;idx&#39;\]，返回“ids”中有效id的云硬盘详情，无效的id会被忽略。 支持查询最多60个id对应的云硬盘详情。 如果“id”和“ids”查询参数同时存在，“id”会被忽略。
+    ///
     /// Wire name: `ids`, sent in the query.
     pub ids: Option<String>,
     /// 指定企业项目id进行过滤。 传入“all_granted_eps”，代表查询权限范围内的所有企业项目下的云硬盘。 &gt; 说明： &gt;  &gt; 关于企业项目ID的获取及企业项目特性的详细信息，请参考：\\&quot;\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\\&quot;。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 云服务器id。
+    ///
     /// Wire name: `server_id`, sent in the query.
     pub server_id: Option<String>,
     /// 查询不包含所选元数据的云硬盘
+    ///
     /// Wire name: `not_metadata`, sent in the query.
     pub not_metadata: Option<String>,
 }
@@ -137,12 +155,15 @@ impl ListVolumesRequestBuilder {
 #[non_exhaustive]
 pub struct ListVolumesResponse {
     /// 查询到的云硬盘总数量，不受分页影响。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 云硬盘列表查询位置标记。如果本次查询只返回部分列表信息时，会返回查询到的当前磁盘mark标记的url，可以继续使用这个url查询剩余列表信息。
+    ///
     /// Wire name: `volumes_links`.
     pub volumes_links: Vec<Link>,
     /// 查询请求返回的云硬盘列表。
+    ///
     /// Wire name: `volumes`.
     pub volumes: Vec<VolumeDetail>,
 }
@@ -169,14 +190,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVolumesResponse, ListVolumesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_volumes`](Self::list_volumes) would send.
-    pub fn list_volumes_request(
-        &self,
-        input: &ListVolumesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVolumesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

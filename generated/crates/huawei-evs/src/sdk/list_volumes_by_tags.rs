@@ -7,10 +7,10 @@ use super::{ListVolumesByTagsRequestBody, Resource};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVolumesByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListVolumesByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListVolumesByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ListVolumesByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVolumesByTagsResponse {
     /// 符合查询条件的云硬盘资源个数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 符合查询条件的资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVolumesByTagsResponse, ListVolumesByTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_volumes_by_tags`](Self::list_volumes_by_tags) would send.
-    pub fn list_volumes_by_tags_request(
-        &self,
-        input: &ListVolumesByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVolumesByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::RecycleBinVolume;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVolumesInRecycleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 云硬盘名称。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘名称。 **约束限制** 最大支持64个字符。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释** 云硬盘状态，取值可参考：\\&quot;\[云硬盘状态\](evs_04_0040.xml)\\&quot;。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释** 返回结果个数限制。 **约束限制** 不涉及。 **取值范围** 1-1000 **默认取值** 1000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释** 可用区信息。 可通过接口\[查询所有的可用分区信息\](evs_04_2081.xml)获取，也可参考\[地区和终端节点\](<https://console.huaweicloud.com/apiexplorer/#/endpoint>)获取。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
     /// **参数解释** 服务类型。 **约束限制** 不涉及。 **取值范围** - EVS：云硬盘。 - DSS：专属分布式存储服务。 **默认取值** 不涉及。
+    ///
     /// Wire name: `service_type`, sent in the query.
     pub service_type: Option<String>,
     /// **参数解释** 分页查询时的偏移量。 **约束限制** 不涉及。 **取值范围** 取值为一个大于0小于磁盘总个数的整数。 **默认取值** 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -72,9 +77,11 @@ impl ListVolumesInRecycleRequestBuilder {
 #[non_exhaustive]
 pub struct ListVolumesInRecycleResponse {
     /// **参数解释** 云硬盘总数。 **取值范围** 不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释** 云硬盘列表。 **取值范围** 不涉及。
+    ///
     /// Wire name: `volumes`.
     pub volumes: Vec<RecycleBinVolume>,
 }
@@ -104,14 +111,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_volumes_in_recycle`](Self::list_volumes_in_recycle) would send.
-    pub fn list_volumes_in_recycle_request(
-        &self,
-        input: &ListVolumesInRecycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListVolumesInRecycle` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `volumes`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_volumes_in_recycle`](Self::list_volumes_in_recycle), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -126,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListVolumesInRecycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ModifyVolumeQoSRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyVolumeQoSRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
     /// Body of the ModifyVolumeQoSRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyVolumeQoSRequestBody>,
 }
@@ -52,7 +53,6 @@ impl ModifyVolumeQoSRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyVolumeQoSResponse {
-    /// (No description in the spec.)
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyVolumeQoSResponse, ModifyVolumeQoSError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_volume_qo_s`](Self::modify_volume_qo_s) would send.
-    pub fn modify_volume_qo_s_request(
-        &self,
-        input: &ModifyVolumeQoSRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyVolumeQoSRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{RollbackInfo, RollbackSnapshotRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RollbackSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 快照ID
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
     /// Body of the RollbackSnapshotRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RollbackSnapshotRequestBody>,
 }
@@ -52,7 +53,6 @@ impl RollbackSnapshotRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RollbackSnapshotResponse {
-    /// (No description in the spec.)
     /// Wire name: `rollback`.
     pub rollback: Option<RollbackInfo>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RollbackSnapshotResponse, RollbackSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rollback_snapshot`](Self::rollback_snapshot) would send.
-    pub fn rollback_snapshot_request(
-        &self,
-        input: &RollbackSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RollbackSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::RollbackSnapshotRequestBodyV5;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RollbackStandardSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照ID。 可通过\[查询云硬盘快照详情列表\](evs_04_2021.xml)接口获取云硬盘快照ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
     /// Body of the RollbackStandardSnapshotRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RollbackSnapshotRequestBodyV5>,
 }
@@ -55,6 +56,7 @@ impl RollbackStandardSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct RollbackStandardSnapshotResponse {
     /// **参数解释** 任务ID。 如果需要查询job的状态，请参考：\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws)\[\\&quot;\[查询job的状态\](<https://support.huaweicloud.com/intl/zh-cn/api-evs/evs_04_0054.html>)\\&quot;\](tag:hws_hk)。  **取值范围**  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rollback_standard_snapshot`](Self::rollback_standard_snapshot) would send.
-    pub fn rollback_standard_snapshot_request(
-        &self,
-        input: &RollbackStandardSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RollbackStandardSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::GetSnapshotPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoSnapshotPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 自动快照策略ID。
+    ///
     /// Wire name: `snapshot_policy_id`, sent in the path.
     pub snapshot_policy_id: String,
 }
@@ -52,7 +52,6 @@ impl ShowAutoSnapshotPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoSnapshotPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_policy`.
     pub snapshot_policy: Option<GetSnapshotPolicy>,
 }
@@ -80,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_snapshot_policy`](Self::show_auto_snapshot_policy) would send.
-    pub fn show_auto_snapshot_policy_request(
-        &self,
-        input: &ShowAutoSnapshotPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoSnapshotPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::JobEntities;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// job ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
 }
@@ -48,27 +48,33 @@ impl ShowJobRequestBuilder {
 #[non_exhaustive]
 pub struct ShowJobResponse {
     /// job的状态。SUCCESS：成功。RUNNING：运行中。FAIL：失败。INIT：正在初始化。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `entities`.
     pub entities: Option<JobEntities>,
     /// job的ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// job的类型。createVolume：创建单个云硬盘。batchCreateVolume：批量创建云硬盘。deleteVolume：删除单个云硬盘。extendVolume：扩容云硬盘。bulkDeleteVolume：批量删除云硬盘。deleteSingleVolume：批量删除时逐个删除单个云硬盘。retypeVolume：对云硬盘做硬盘类型变更。
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// 开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// job执行失败时的错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// job执行失败时的错误原因。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }
@@ -100,14 +106,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowJobResponse, ShowJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_job`](Self::show_job) would send.
-    pub fn show_job_request(
-        &self,
-        input: &ShowJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -40,12 +39,15 @@ impl ShowRecyclePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRecyclePolicyResponse {
     /// **参数解释** 回收站开关。 **取值范围** - true：表示回收站已打开。 - false：表示回收站已关闭。
+    ///
     /// Wire name: `switch`.
     pub switch: Option<bool>,
     /// **参数解释** 回收站的门槛时间，云硬盘创建多少天后删除才会放入回收站。 **取值范围** 1-1000
+    ///
     /// Wire name: `threshold_time`.
     pub threshold_time: Option<i32>,
     /// **参数解释** 回收站的云硬盘保存期限（天），云硬盘进入回收站后多少天才会被彻底删除。 **取值范围** 1-365
+    ///
     /// Wire name: `keep_time`.
     pub keep_time: Option<i32>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRecyclePolicyResponse, ShowRecyclePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_recycle_policy`](Self::show_recycle_policy) would send.
-    pub fn show_recycle_policy_request(
-        &self,
-        input: &ShowRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::SnapshotDetails;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 快照ID。
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowSnapshotRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSnapshotResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<SnapshotDetails>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSnapshotResponse, ShowSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_snapshot`](Self::show_snapshot) would send.
-    pub fn show_snapshot_request(
-        &self,
-        input: &ShowSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::SnapshotGroupDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSnapshotGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照一致性组ID。 可通过\[查询快照一致性组列表\](ListSnapshotGroup.xml)接口获取快照一致性组ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`, sent in the path.
     pub snapshot_group_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowSnapshotGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSnapshotGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_group`.
     pub snapshot_group: Option<SnapshotGroupDetail>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSnapshotGroupResponse, ShowSnapshotGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_snapshot_group`](Self::show_snapshot_group) would send.
-    pub fn show_snapshot_group_request(
-        &self,
-        input: &ShowSnapshotGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSnapshotGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

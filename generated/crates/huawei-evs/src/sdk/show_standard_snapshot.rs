@@ -7,10 +7,10 @@ use super::SnapshotDetailV5;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowStandardSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照ID。 可通过\[查询云硬盘快照详情列表\](evs_04_2021.xml)接口获取云硬盘快照ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowStandardSnapshotRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowStandardSnapshotResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<SnapshotDetailV5>,
 }
@@ -75,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_standard_snapshot`](Self::show_standard_snapshot) would send.
-    pub fn show_standard_snapshot_request(
-        &self,
-        input: &ShowStandardSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowStandardSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

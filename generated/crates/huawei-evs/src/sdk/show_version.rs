@@ -8,6 +8,7 @@ use super::Versions;
 #[non_exhaustive]
 pub struct ShowVersionRequest {
     /// 查询的目标版本号。 取值为：v1、v2、v3。
+    ///
     /// Wire name: `version`, sent in the path.
     pub version: String,
 }
@@ -43,6 +44,7 @@ impl ShowVersionRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVersionResponse {
     /// 版本信息。
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<Versions>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVersionResponse, ShowVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_version`](Self::show_version) would send.
-    pub fn show_version_request(
-        &self,
-        input: &ShowVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

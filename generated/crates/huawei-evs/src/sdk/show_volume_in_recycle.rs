@@ -7,10 +7,10 @@ use super::RecycleBinVolume;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVolumeInRecycleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 云硬盘ID。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowVolumeInRecycleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVolumeInRecycleResponse {
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<RecycleBinVolume>,
 }
@@ -75,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_volume_in_recycle`](Self::show_volume_in_recycle) would send.
-    pub fn show_volume_in_recycle_request(
-        &self,
-        input: &ShowVolumeInRecycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVolumeInRecycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Tag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVolumeTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘ID
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowVolumeTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVolumeTagsResponse {
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVolumeTagsResponse, ShowVolumeTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_volume_tags`](Self::show_volume_tags) would send.
-    pub fn show_volume_tags_request(
-        &self,
-        input: &ShowVolumeTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVolumeTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::UnsubscribeVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnsubscribePostpaidVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UnsubscribePostpaidVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UnsubscribeVolumeRequestBody>,
 }
@@ -48,7 +48,6 @@ impl UnsubscribePostpaidVolumeRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnsubscribePostpaidVolumeResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -76,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unsubscribe_postpaid_volume`](Self::unsubscribe_postpaid_volume) would send.
-    pub fn unsubscribe_postpaid_volume_request(
-        &self,
-        input: &UnsubscribePostpaidVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnsubscribePostpaidVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

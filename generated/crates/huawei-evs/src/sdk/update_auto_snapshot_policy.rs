@@ -7,13 +7,14 @@ use super::{GetSnapshotPolicy, UpdateSnapshotPolicyRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAutoSnapshotPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 自动快照策略ID。
+    ///
     /// Wire name: `snapshot_policy_id`, sent in the path.
     pub snapshot_policy_id: String,
     /// Body of the UpdateAutoSnapshotPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSnapshotPolicyRequestBody>,
 }
@@ -59,7 +60,6 @@ impl UpdateAutoSnapshotPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAutoSnapshotPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_policy`.
     pub snapshot_policy: Option<GetSnapshotPolicy>,
 }
@@ -87,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_auto_snapshot_policy`](Self::update_auto_snapshot_policy) would send.
-    pub fn update_auto_snapshot_policy_request(
-        &self,
-        input: &UpdateAutoSnapshotPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAutoSnapshotPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

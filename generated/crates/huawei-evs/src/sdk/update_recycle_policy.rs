@@ -7,10 +7,10 @@ use super::ModifyRecycleBinPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UpdateRecyclePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyRecycleBinPolicyRequestBody>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_recycle_policy`](Self::update_recycle_policy) would send.
-    pub fn update_recycle_policy_request(
-        &self,
-        input: &UpdateRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{SnapshotDetails, UpdateSnapshotRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 快照ID
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
     /// Body of the UpdateSnapshotRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSnapshotRequestBody>,
 }
@@ -52,7 +53,6 @@ impl UpdateSnapshotRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSnapshotResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<SnapshotDetails>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSnapshotResponse, UpdateSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_snapshot`](Self::update_snapshot) would send.
-    pub fn update_snapshot_request(
-        &self,
-        input: &UpdateSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{SnapshotGroupDetail, UpdateSnapshotGroupRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSnapshotGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照一致性组ID。 可通过\[查询快照一致性组列表\](ListSnapshotGroup.xml)接口获取快照一致性组ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`, sent in the path.
     pub snapshot_group_id: String,
     /// Body of the UpdateSnapshotGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSnapshotGroupRequestBody>,
 }
@@ -53,7 +54,6 @@ impl UpdateSnapshotGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSnapshotGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_group`.
     pub snapshot_group: Option<SnapshotGroupDetail>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_snapshot_group`](Self::update_snapshot_group) would send.
-    pub fn update_snapshot_group_request(
-        &self,
-        input: &UpdateSnapshotGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSnapshotGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{SnapshotDetailV5, UpdateSnapshotRequestBodyV5};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStandardSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 快照ID。 可通过\[查询云硬盘快照详情列表\](evs_04_2021.xml)接口获取云硬盘快照ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `snapshot_id`, sent in the path.
     pub snapshot_id: String,
     /// Body of the UpdateStandardSnapshotRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSnapshotRequestBodyV5>,
 }
@@ -52,7 +53,6 @@ impl UpdateStandardSnapshotRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStandardSnapshotResponse {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<SnapshotDetailV5>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_standard_snapshot`](Self::update_standard_snapshot) would send.
-    pub fn update_standard_snapshot_request(
-        &self,
-        input: &UpdateStandardSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateStandardSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

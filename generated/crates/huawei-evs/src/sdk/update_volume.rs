@@ -7,13 +7,14 @@ use super::{Attachment, Link, UpdateVolumeRequestBody, VolumeMetadata};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `volume_id`, sent in the path.
     pub volume_id: String,
     /// Body of the UpdateVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateVolumeRequestBody>,
 }
@@ -53,63 +54,81 @@ impl UpdateVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateVolumeResponse {
     /// 是否挂载信息。
+    ///
     /// Wire name: `attachments`.
     pub attachments: Vec<Attachment>,
     /// 云硬盘所属AZ。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 是否为可启动云硬盘。
+    ///
     /// Wire name: `bootable`.
     pub bootable: Option<String>,
     /// 创建云硬盘的时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘uri自描述信息
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
-    /// (No description in the spec.)
     /// Wire name: `metadata`.
     pub metadata: Option<VolumeMetadata>,
     /// 是否为可共享云硬盘。
+    ///
     /// Wire name: `multiattach`.
     pub multiattach: Option<bool>,
     /// 云硬盘名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-host-attr:host`.
     pub os_vol_host_attr_host: Option<String>,
     /// 云硬盘所属的项目ID。
+    ///
     /// Wire name: `os-vol-tenant-attr:tenant_id`.
     pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 是否为共享云硬盘。
+    ///
     /// Wire name: `shareable`.
     pub shareable: Option<String>,
     /// 云硬盘大小。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 快照ID。
+    ///
     /// Wire name: `snapshot_id`.
     pub snapshot_id: Option<String>,
     /// 预留字段。
+    ///
     /// Wire name: `source_volid`.
     pub source_volid: Option<String>,
     /// 云硬盘状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云硬盘镜像的元数据。 &gt; 说明： &gt;  &gt; 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。
+    ///
     /// Wire name: `volume_image_metadata`.
     pub volume_image_metadata: Option<::runtime::JsonValue>,
     /// 云硬盘类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 云硬盘描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-volume-replication:extended_status`.
     pub os_volume_replication_extended_status: Option<String>,
 }
@@ -153,14 +172,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVolumeResponse, UpdateVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_volume`](Self::update_volume) would send.
-    pub fn update_volume_request(
-        &self,
-        input: &UpdateVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::GrantDatabasePermissionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddDatabasePermissionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the AddDatabasePermissionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<GrantDatabasePermissionRequestBody>,
 }
@@ -58,6 +60,7 @@ impl AddDatabasePermissionRequestBuilder {
 #[non_exhaustive]
 pub struct AddDatabasePermissionResponse {
     /// 授予用户权限的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_database_permission`](Self::add_database_permission) would send.
-    pub fn add_database_permission_request(
-        &self,
-        input: &AddDatabasePermissionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddDatabasePermissionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::BatchChangeInstanceSpecificationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchChangeInstanceSpecificationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchChangeInstanceSpecificationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchChangeInstanceSpecificationRequestBody>,
 }
@@ -54,9 +55,11 @@ impl BatchChangeInstanceSpecificationRequestBuilder {
 #[non_exhaustive]
 pub struct BatchChangeInstanceSpecificationResponse {
     /// **参数解释**：  批量规格变更的任务ID列表，仅变更按需实例时会返回该参数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_ids`.
     pub job_ids: Vec<String>,
     /// **参数解释**：  批量规格变更订单ID列表，仅变更包年/包月实例时会返回该参数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `order_ids`.
     pub order_ids: Vec<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_change_instance_specification`](Self::batch_change_instance_specification) would send.
-    pub fn batch_change_instance_specification_request(
-        &self,
-        input: &BatchChangeInstanceSpecificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchChangeInstanceSpecificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchDeleteBackupRequestBody, DeleteBackupResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchDeleteBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteBackupRequestBody>,
 }
@@ -52,12 +53,15 @@ impl BatchDeleteBackupRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteBackupResponse {
     /// **参数解释**：  备份删除异常信息。  **取值范围**：  当所有备份删除成功，该值是空。
+    ///
     /// Wire name: `failed_results`.
     pub failed_results: Vec<DeleteBackupResult>,
     /// **参数解释**：  删除成功的数量。  **取值范围**：  0-50。
+    ///
     /// Wire name: `success_count`.
     pub success_count: Option<i32>,
     /// **参数解释**：  删除失败的数量。  **取值范围**：  0-50。
+    ///
     /// Wire name: `failed_count`.
     pub failed_count: Option<i32>,
 }
@@ -84,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchDeleteBackupResponse, BatchDeleteBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_backup`](Self::batch_delete_backup) would send.
-    pub fn batch_delete_backup_request(
-        &self,
-        input: &BatchDeleteBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

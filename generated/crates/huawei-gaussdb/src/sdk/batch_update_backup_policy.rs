@@ -7,13 +7,14 @@ use super::{BatchUpdateBackupPolicyRequestBody, UpdateBackupPolicyResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchUpdateBackupPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateBackupPolicyRequestBody>,
 }
@@ -52,12 +53,15 @@ impl BatchUpdateBackupPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateBackupPolicyResponse {
     /// **参数解释**：  备份策略设置异常信息，当所有实例设置成功，该值是空。
+    ///
     /// Wire name: `failed_results`.
     pub failed_results: Vec<UpdateBackupPolicyResult>,
     /// **参数解释**：  设置成功的实例数量。  **取值范围**：  0-50。
+    ///
     /// Wire name: `success_count`.
     pub success_count: Option<i64>,
     /// **参数解释**：  设置失败的实例数量。  **取值范围**：  0-50。
+    ///
     /// Wire name: `failed_count`.
     pub failed_count: Option<i64>,
 }
@@ -87,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_backup_policy`](Self::batch_update_backup_policy) would send.
-    pub fn batch_update_backup_policy_request(
-        &self,
-        input: &BatchUpdateBackupPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateBackupPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::BatchUpgradeDatabasesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpgradeDatabasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchUpgradeDatabasesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpgradeDatabasesRequestBody>,
 }
@@ -52,6 +53,7 @@ impl BatchUpgradeDatabasesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpgradeDatabasesResponse {
     /// 接口调用结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_upgrade_databases`](Self::batch_upgrade_databases) would send.
-    pub fn batch_upgrade_databases_request(
-        &self,
-        input: &BatchUpgradeDatabasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpgradeDatabasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelGaussMySqlInstanceEipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl CancelGaussMySqlInstanceEipRequestBuilder {
 #[non_exhaustive]
 pub struct CancelGaussMySqlInstanceEipResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cancel_gauss_my_sql_instance_eip`](Self::cancel_gauss_my_sql_instance_eip) would send.
-    pub fn cancel_gauss_my_sql_instance_eip_request(
-        &self,
-        input: &CancelGaussMySqlInstanceEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CancelGaussMySqlInstanceEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CancelScheduleTask;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelScheduleTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CancelScheduleTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CancelScheduleTask>,
 }
@@ -52,6 +53,7 @@ impl CancelScheduleTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CancelScheduleTaskResponse {
     /// 任务ID，表示成功取消定时调度任务的ID。
+    ///
     /// Wire name: `job_ids`.
     pub job_ids: Vec<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cancel_schedule_task`](Self::cancel_schedule_task) would send.
-    pub fn cancel_schedule_task_request(
-        &self,
-        input: &CancelScheduleTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CancelScheduleTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::MysqlChangeSpecificationRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeGaussMySqlInstanceSpecificationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeGaussMySqlInstanceSpecificationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlChangeSpecificationRequest>,
 }
@@ -60,9 +62,11 @@ impl ChangeGaussMySqlInstanceSpecificationRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeGaussMySqlInstanceSpecificationResponse {
     /// 规格变更的任务ID，仅变更按需实例时会返回该参数
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅变更包周期实例时会返回该参数
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_gauss_my_sql_instance_specification`](Self::change_gauss_my_sql_instance_specification) would send.
-    pub fn change_gauss_my_sql_instance_specification_request(
-        &self,
-        input: &ChangeGaussMySqlInstanceSpecificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeGaussMySqlInstanceSpecificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

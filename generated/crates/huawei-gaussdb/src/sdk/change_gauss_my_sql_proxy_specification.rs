@@ -7,19 +7,22 @@ use super::TaurusProxyScaleRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeGaussMySqlProxySpecificationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeGaussMySqlProxySpecificationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TaurusProxyScaleRequest>,
 }
@@ -66,6 +69,7 @@ impl ChangeGaussMySqlProxySpecificationRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeGaussMySqlProxySpecificationResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_gauss_my_sql_proxy_specification`](Self::change_gauss_my_sql_proxy_specification) would send.
-    pub fn change_gauss_my_sql_proxy_specification_request(
-        &self,
-        input: &ChangeGaussMySqlProxySpecificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeGaussMySqlProxySpecificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{ChDatabaseConfigCheckResult, CheckChDatabaseConfigRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckClickHouseDataBaseConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckClickHouseDataBaseConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckChDatabaseConfigRequestBody>,
 }
@@ -60,9 +62,11 @@ impl CheckClickHouseDataBaseConfigRequestBuilder {
 #[non_exhaustive]
 pub struct CheckClickHouseDataBaseConfigResponse {
     /// 源数据库名称。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 源数据库配置检查结果。
+    ///
     /// Wire name: `db_config_check_results`.
     pub db_config_check_results: Vec<ChDatabaseConfigCheckResult>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_click_house_data_base_config`](Self::check_click_house_data_base_config) would send.
-    pub fn check_click_house_data_base_config_request(
-        &self,
-        input: &CheckClickHouseDataBaseConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckClickHouseDataBaseConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

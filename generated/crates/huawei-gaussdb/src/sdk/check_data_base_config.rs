@@ -7,16 +7,18 @@ use super::{DbConfigCheckRequestV3, DbConfigCheckResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckDataBaseConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the CheckDataBaseConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DbConfigCheckRequestV3>,
 }
@@ -59,18 +61,23 @@ impl CheckDataBaseConfigRequestBuilder {
 #[non_exhaustive]
 pub struct CheckDataBaseConfigResponse {
     /// TaurusDB数据库名称。
+    ///
     /// Wire name: `source_database_name`.
     pub source_database_name: Option<String>,
     /// TaurusDB数据库配置检查结果。
+    ///
     /// Wire name: `source_db_config_check_results`.
     pub source_db_config_check_results: Vec<DbConfigCheckResult>,
     /// 目标数据库名称。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// 目标数据库配置检查结果。
+    ///
     /// Wire name: `target_db_config_check_results`.
     pub target_db_config_check_results: Vec<DbConfigCheckResult>,
     /// 同步任务名称。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
 }
@@ -102,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_data_base_config`](Self::check_data_base_config) would send.
-    pub fn check_data_base_config_request(
-        &self,
-        input: &CheckDataBaseConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckDataBaseConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

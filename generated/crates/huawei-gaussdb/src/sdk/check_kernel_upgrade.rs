@@ -7,13 +7,14 @@ use super::UpgradePrecheckRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckKernelUpgradeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckKernelUpgradeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradePrecheckRequest>,
 }
@@ -52,6 +53,7 @@ impl CheckKernelUpgradeRequestBuilder {
 #[non_exhaustive]
 pub struct CheckKernelUpgradeResponse {
     /// **参数解释**：  预检查任务ID集合。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_ids`.
     pub job_ids: Vec<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_kernel_upgrade`](Self::check_kernel_upgrade) would send.
-    pub fn check_kernel_upgrade_request(
-        &self,
-        input: &CheckKernelUpgradeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckKernelUpgradeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

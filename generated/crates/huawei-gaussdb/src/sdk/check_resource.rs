@@ -7,13 +7,14 @@ use super::CheckResourceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckResourceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckResourceRequestBody>,
 }
@@ -52,6 +53,7 @@ impl CheckResourceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckResourceResponse {
     /// 结果。 - true：表示通过。 - false：表示不通过。
+    ///
     /// Wire name: `result`.
     pub result: Option<bool>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckResourceResponse, CheckResourceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_resource`](Self::check_resource) would send.
-    pub fn check_resource_request(
-        &self,
-        input: &CheckResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

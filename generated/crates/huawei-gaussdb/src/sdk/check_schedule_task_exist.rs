@@ -7,16 +7,18 @@ use super::{CheckScheduleTaskExistRequestBody, ScheduledTaskV3};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckScheduleTaskExistRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckScheduleTaskExistRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckScheduleTaskExistRequestBody>,
 }
@@ -58,9 +60,11 @@ impl CheckScheduleTaskExistRequestBuilder {
 #[non_exhaustive]
 pub struct CheckScheduleTaskExistResponse {
     /// **参数解释**：  定时任务类型是否存在。 **取值范围**： - true：指定的定时任务类型已存在。 - false：指定的定时任务类型不存在。
+    ///
     /// Wire name: `exist`.
     pub exist: Option<bool>,
     /// **参数解释**：  定时任务详情列表。当 &#x60;exist&#x60; 为 true 时，此列表包含已存在的任务信息。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `scheduled_tasks`.
     pub scheduled_tasks: Vec<ScheduledTaskV3>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_schedule_task_exist`](Self::check_schedule_task_exist) would send.
-    pub fn check_schedule_task_exist_request(
-        &self,
-        input: &CheckScheduleTaskExistRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckScheduleTaskExistRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

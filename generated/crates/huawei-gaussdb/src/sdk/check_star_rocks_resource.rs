@@ -7,13 +7,14 @@ use super::ResourceCheck;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckStarRocksResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckStarRocksResourceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResourceCheck>,
 }
@@ -52,6 +53,7 @@ impl CheckStarRocksResourceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckStarRocksResourceResponse {
     /// 检查结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<bool>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_star_rocks_resource`](Self::check_star_rocks_resource) would send.
-    pub fn check_star_rocks_resource_request(
-        &self,
-        input: &CheckStarRocksResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckStarRocksResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{CheckStarrocksParamsRequestBody, ParamGroupParameterDifferences};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckStarrocksParamsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckStarrocksParamsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckStarrocksParamsRequestBody>,
 }
@@ -52,6 +53,7 @@ impl CheckStarrocksParamsRequestBuilder {
 #[non_exhaustive]
 pub struct CheckStarrocksParamsResponse {
     /// 参数之间区别的集合。
+    ///
     /// Wire name: `differences`.
     pub differences: Vec<ParamGroupParameterDifferences>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_starrocks_params`](Self::check_starrocks_params) would send.
-    pub fn check_starrocks_params_request(
-        &self,
-        input: &CheckStarrocksParamsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckStarrocksParamsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

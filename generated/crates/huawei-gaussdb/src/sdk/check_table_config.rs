@@ -7,16 +7,18 @@ use super::{TableConfigCheckRequestV3, TableConfigCheckResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckTableConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the CheckTableConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TableConfigCheckRequestV3>,
 }
@@ -59,15 +61,19 @@ impl CheckTableConfigRequestBuilder {
 #[non_exhaustive]
 pub struct CheckTableConfigResponse {
     /// TaurusDB数据库名。
+    ///
     /// Wire name: `source_database_name`.
     pub source_database_name: Option<String>,
     /// 目标数据库名。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// 表配置检查结果。
+    ///
     /// Wire name: `tbl_config_check_results`.
     pub tbl_config_check_results: Vec<TableConfigCheckResult>,
     /// 同步任务名称。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
 }
@@ -95,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckTableConfigResponse, CheckTableConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_table_config`](Self::check_table_config) would send.
-    pub fn check_table_config_request(
-        &self,
-        input: &CheckTableConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckTableConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::RealtimeSessionRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectRealtimeSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数解释：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ShowMysqlInstanceList.html>)。  约束限制：  不涉及。  取值范围：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  默认取值：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。 获取方法请参见\[查询实例详情信息\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CollectRealtimeSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RealtimeSessionRequest>,
 }
@@ -64,6 +67,7 @@ impl CollectRealtimeSessionRequestBuilder {
 #[non_exhaustive]
 pub struct CollectRealtimeSessionResponse {
     /// **参数解释**：  收集全部实时会话信息的任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_realtime_session`](Self::collect_realtime_session) would send.
-    pub fn collect_realtime_session_request(
-        &self,
-        input: &CollectRealtimeSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectRealtimeSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::CopyConfigurationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数组ID。  通过调用\[查询参数模板\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlConfigurations.html>)接口获取。  请求响应成功后在响应消息体中包含的“id”的值即为configuration_id值。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CopyConfigurationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CopyConfigurationsRequestBody>,
 }
@@ -59,6 +61,7 @@ impl CopyConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct CopyConfigurationsResponse {
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_configurations`](Self::copy_configurations) would send.
-    pub fn copy_configurations_request(
-        &self,
-        input: &CopyConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

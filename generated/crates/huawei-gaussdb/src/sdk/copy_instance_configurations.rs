@@ -7,19 +7,22 @@ use super::CopyInstanceConfigurationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyInstanceConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 参数组ID。  通过调用\[查询实例详情信息\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfo.html>)接口获取。  请求响应成功后在响应消息体中包含的“configuration_id”的值即为configuration_id值。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CopyInstanceConfigurationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CopyInstanceConfigurationsRequestBody>,
 }
@@ -67,6 +70,7 @@ impl CopyInstanceConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct CopyInstanceConfigurationsResponse {
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
 }
@@ -94,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_instance_configurations`](Self::copy_instance_configurations) would send.
-    pub fn copy_instance_configurations_request(
-        &self,
-        input: &CopyInstanceConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyInstanceConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreateBackupResourcePackageRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBackupResourcePackageRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateBackupResourcePackageRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateBackupResourcePackageRequestBody>,
 }
@@ -54,18 +55,23 @@ impl CreateBackupResourcePackageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateBackupResourcePackageResponse {
     /// **参数解释**：  创建备份资源包订单ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// **参数解释**：  备份资源包规格码。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// **参数解释**：  备份资源包数量。  **取值范围**：  1-10。
+    ///
     /// Wire name: `num`.
     pub num: Option<i64>,
     /// **参数解释**：  订购周期类型。  **取值范围**：  - month：包月。 - year：包年。
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// **参数解释**：  订购时间长度。  **取值范围**：  - \\&quot;period_type\\&quot;为\\&quot;month\\&quot;时，取值为1~9。 - \\&quot;period_type\\&quot;为\\&quot;year\\&quot;时，取值为1~3。
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i64>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_backup_resource_package`](Self::create_backup_resource_package) would send.
-    pub fn create_backup_resource_package_request(
-        &self,
-        input: &CreateBackupResourcePackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBackupResourcePackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

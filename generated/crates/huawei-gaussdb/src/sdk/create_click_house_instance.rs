@@ -7,16 +7,18 @@ use super::{CreateChInstanceInfo, CreateChInstanceRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClickHouseInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateClickHouseInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateChInstanceRequestBody>,
 }
@@ -59,10 +61,10 @@ impl CreateClickHouseInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClickHouseInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<CreateChInstanceInfo>,
     /// 工作ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -91,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_click_house_instance`](Self::create_click_house_instance) would send.
-    pub fn create_click_house_instance_request(
-        &self,
-        input: &CreateClickHouseInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateClickHouseInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

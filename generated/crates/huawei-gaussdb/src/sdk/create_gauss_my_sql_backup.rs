@@ -7,13 +7,14 @@ use super::{Backup, MysqlCreateBackupRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateGaussMySqlBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlCreateBackupRequest>,
 }
@@ -51,10 +52,10 @@ impl CreateGaussMySqlBackupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlBackupResponse {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<Backup>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -83,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gauss_my_sql_backup`](Self::create_gauss_my_sql_backup) would send.
-    pub fn create_gauss_my_sql_backup_request(
-        &self,
-        input: &CreateGaussMySqlBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGaussMySqlBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{ConfigurationSummary2, CreateConfigurationRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateGaussMySqlConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateConfigurationRequestBody>,
 }
@@ -53,7 +54,6 @@ impl CreateGaussMySqlConfigurationRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlConfigurationResponse {
-    /// (No description in the spec.)
     /// Wire name: `configurations`.
     pub configurations: Option<ConfigurationSummary2>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gauss_my_sql_configuration`](Self::create_gauss_my_sql_configuration) would send.
-    pub fn create_gauss_my_sql_configuration_request(
-        &self,
-        input: &CreateGaussMySqlConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGaussMySqlConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::CreateGaussMySqlDatabaseRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateGaussMySqlDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateGaussMySqlDatabaseRequestBody>,
 }
@@ -60,6 +62,7 @@ impl CreateGaussMySqlDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct CreateGaussMySqlDatabaseResponse {
     /// 创建数据库的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gauss_my_sql_database`](Self::create_gauss_my_sql_database) would send.
-    pub fn create_gauss_my_sql_database_request(
-        &self,
-        input: &CreateGaussMySqlDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGaussMySqlDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{MysqlInstanceRequest, MysqlInstanceResponse};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateGaussMySqlInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlInstanceRequest>,
 }
@@ -53,13 +54,14 @@ impl CreateGaussMySqlInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<MysqlInstanceResponse>,
     /// 实例创建的任务ID。  仅创建按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，创建包年包月时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -89,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gauss_my_sql_instance`](Self::create_gauss_my_sql_instance) would send.
-    pub fn create_gauss_my_sql_instance_request(
-        &self,
-        input: &CreateGaussMySqlInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGaussMySqlInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::OpenMysqlProxyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateGaussMySqlProxyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OpenMysqlProxyRequestBody>,
 }
@@ -58,6 +60,7 @@ impl CreateGaussMySqlProxyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateGaussMySqlProxyResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gauss_my_sql_proxy`](Self::create_gauss_my_sql_proxy) would send.
-    pub fn create_gauss_my_sql_proxy_request(
-        &self,
-        input: &CreateGaussMySqlProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGaussMySqlProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

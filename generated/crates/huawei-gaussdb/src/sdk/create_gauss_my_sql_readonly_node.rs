@@ -7,16 +7,18 @@ use super::MysqlCreateReadonlyNodeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGaussMySqlReadonlyNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateGaussMySqlReadonlyNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlCreateReadonlyNodeRequest>,
 }
@@ -60,15 +62,19 @@ impl CreateGaussMySqlReadonlyNodeRequestBuilder {
 #[non_exhaustive]
 pub struct CreateGaussMySqlReadonlyNodeResponse {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 节点名称列表。
+    ///
     /// Wire name: `node_names`.
     pub node_names: Vec<String>,
     /// 创建只读节点的任务ID。  仅创建按需只读节点时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，创建包年包月只读节点时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -99,14 +105,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gauss_my_sql_readonly_node`](Self::create_gauss_my_sql_readonly_node) would send.
-    pub fn create_gauss_my_sql_readonly_node_request(
-        &self,
-        input: &CreateGaussMySqlReadonlyNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGaussMySqlReadonlyNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

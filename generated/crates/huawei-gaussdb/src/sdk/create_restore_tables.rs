@@ -7,16 +7,18 @@ use super::CreateRestoreTablesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRestoreTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateRestoreTablesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateRestoreTablesRequestBody>,
 }
@@ -58,6 +60,7 @@ impl CreateRestoreTablesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRestoreTablesResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_restore_tables`](Self::create_restore_tables) would send.
-    pub fn create_restore_tables_request(
-        &self,
-        input: &CreateRestoreTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRestoreTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

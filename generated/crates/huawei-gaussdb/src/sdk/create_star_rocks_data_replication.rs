@@ -7,16 +7,18 @@ use super::CreateStarRocksDataReplication;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStarRocksDataReplicationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the CreateStarRocksDataReplicationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateStarRocksDataReplication>,
 }
@@ -61,6 +63,7 @@ impl CreateStarRocksDataReplicationRequestBuilder {
 #[non_exhaustive]
 pub struct CreateStarRocksDataReplicationResponse {
     /// 创建数据同步的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -88,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_star_rocks_data_replication`](Self::create_star_rocks_data_replication) would send.
-    pub fn create_star_rocks_data_replication_request(
-        &self,
-        input: &CreateStarRocksDataReplicationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateStarRocksDataReplicationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{SrCreateInstanceRspInstance, StarRocksCreateRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStarrocksInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB数据库实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateStarrocksInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<StarRocksCreateRequest>,
 }
@@ -57,10 +59,10 @@ impl CreateStarrocksInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStarrocksInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<SrCreateInstanceRspInstance>,
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -89,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_starrocks_instance`](Self::create_starrocks_instance) would send.
-    pub fn create_starrocks_instance_request(
-        &self,
-        input: &CreateStarrocksInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateStarrocksInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

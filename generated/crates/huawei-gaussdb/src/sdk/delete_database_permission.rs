@@ -7,16 +7,18 @@ use super::DeleteDatabasePermissionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDatabasePermissionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteDatabasePermissionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDatabasePermissionRequestBody>,
 }
@@ -60,6 +62,7 @@ impl DeleteDatabasePermissionRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteDatabasePermissionResponse {
     /// 删除数据库用户的数据库权限任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_database_permission`](Self::delete_database_permission) would send.
-    pub fn delete_database_permission_request(
-        &self,
-        input: &DeleteDatabasePermissionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDatabasePermissionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

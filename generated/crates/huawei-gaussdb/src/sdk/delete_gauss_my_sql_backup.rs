@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGaussMySqlBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份文件ID。  获取方法参见\[查询备份列表\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlBackupList.html>)。
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,9 +52,11 @@ impl DeleteGaussMySqlBackupRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGaussMySqlBackupResponse {
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_gauss_my_sql_backup`](Self::delete_gauss_my_sql_backup) would send.
-    pub fn delete_gauss_my_sql_backup_request(
-        &self,
-        input: &DeleteGaussMySqlBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGaussMySqlBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

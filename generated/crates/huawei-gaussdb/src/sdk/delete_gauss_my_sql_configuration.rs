@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGaussMySqlConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,9 +55,11 @@ impl DeleteGaussMySqlConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGaussMySqlConfigurationResponse {
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `configuration_name`.
     pub configuration_name: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_gauss_my_sql_configuration`](Self::delete_gauss_my_sql_configuration) would send.
-    pub fn delete_gauss_my_sql_configuration_request(
-        &self,
-        input: &DeleteGaussMySqlConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGaussMySqlConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

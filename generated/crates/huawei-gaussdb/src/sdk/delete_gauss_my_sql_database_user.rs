@@ -7,16 +7,18 @@ use super::DeleteDatabaseUserRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGaussMySqlDatabaseUserRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteGaussMySqlDatabaseUserRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDatabaseUserRequest>,
 }
@@ -60,6 +62,7 @@ impl DeleteGaussMySqlDatabaseUserRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGaussMySqlDatabaseUserResponse {
     /// 删除数据库用户的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_gauss_my_sql_database_user`](Self::delete_gauss_my_sql_database_user) would send.
-    pub fn delete_gauss_my_sql_database_user_request(
-        &self,
-        input: &DeleteGaussMySqlDatabaseUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGaussMySqlDatabaseUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

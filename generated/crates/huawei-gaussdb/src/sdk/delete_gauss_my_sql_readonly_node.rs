@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGaussMySqlReadonlyNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID，严格匹配UUID规则。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,9 +61,11 @@ impl DeleteGaussMySqlReadonlyNodeRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGaussMySqlReadonlyNodeResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，仅包年/包月返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -90,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_gauss_my_sql_readonly_node`](Self::delete_gauss_my_sql_readonly_node) would send.
-    pub fn delete_gauss_my_sql_readonly_node_request(
-        &self,
-        input: &DeleteGaussMySqlReadonlyNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGaussMySqlReadonlyNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

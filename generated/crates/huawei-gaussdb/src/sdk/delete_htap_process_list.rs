@@ -7,16 +7,18 @@ use super::DeleteHtapProcessReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteHtapProcessListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，严格匹配UUID规则。可通过调用\[查询HTAP实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListHtapInstanceInfo.html>)接口获取。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteHtapProcessListRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteHtapProcessReq>,
 }
@@ -58,9 +60,11 @@ impl DeleteHtapProcessListRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteHtapProcessListResponse {
     /// **参数解释**：  响应返回结果。   **取值范围**：  - success：成功。 - failed：失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  响应错误信息。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `msg`.
     pub msg: Option<String>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_htap_process_list`](Self::delete_htap_process_list) would send.
-    pub fn delete_htap_process_list_request(
-        &self,
-        input: &DeleteHtapProcessListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteHtapProcessListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

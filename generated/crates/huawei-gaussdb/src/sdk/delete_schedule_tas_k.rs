@@ -7,16 +7,18 @@ use super::DeleteScheduleTasKRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteScheduleTasKRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteScheduleTasKRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteScheduleTasKRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DeleteScheduleTasKRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteScheduleTasKResponse {
     /// 结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<bool>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_schedule_tas_k`](Self::delete_schedule_tas_k) would send.
-    pub fn delete_schedule_tas_k_request(
-        &self,
-        input: &DeleteScheduleTasKRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteScheduleTasKRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

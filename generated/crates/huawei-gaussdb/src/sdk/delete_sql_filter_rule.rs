@@ -7,16 +7,18 @@ use super::DeleteSqlFilterRuleReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSqlFilterRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteSqlFilterRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteSqlFilterRuleReq>,
 }
@@ -58,6 +60,7 @@ impl DeleteSqlFilterRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSqlFilterRuleResponse {
     /// 删除SQL限流规则任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_sql_filter_rule`](Self::delete_sql_filter_rule) would send.
-    pub fn delete_sql_filter_rule_request(
-        &self,
-        input: &DeleteSqlFilterRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSqlFilterRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

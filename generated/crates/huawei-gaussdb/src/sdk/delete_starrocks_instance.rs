@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteStarrocksInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `starrocks_instance_id`, sent in the path.
     pub starrocks_instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -62,6 +64,7 @@ impl DeleteStarrocksInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteStarrocksInstanceResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
 }
@@ -89,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_starrocks_instance`](Self::delete_starrocks_instance) would send.
-    pub fn delete_starrocks_instance_request(
-        &self,
-        input: &DeleteStarrocksInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteStarrocksInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::DeleteTaurusDbNodeProcessesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTaurusDbNodeProcessesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID，此参数是节点的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteTaurusDbNodeProcessesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteTaurusDbNodeProcessesRequestBody>,
 }
@@ -66,9 +69,11 @@ impl DeleteTaurusDbNodeProcessesRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteTaurusDbNodeProcessesResponse {
     /// **参数解释**：  已终止的用户会话线程ID列表。
+    ///
     /// Wire name: `processes_killed`.
     pub processes_killed: Vec<i64>,
     /// **参数解释**：  不存在的用户会话线程ID列表。
+    ///
     /// Wire name: `processes_not_found`.
     pub processes_not_found: Vec<i64>,
 }
@@ -97,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_taurus_db_node_processes`](Self::delete_taurus_db_node_processes) would send.
-    pub fn delete_taurus_db_node_processes_request(
-        &self,
-        input: &DeleteTaurusDbNodeProcessesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteTaurusDbNodeProcessesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBackupEncryptStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl DescribeBackupEncryptStatusRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBackupEncryptStatusResponse {
     /// 备份加密状态。
+    ///
     /// Wire name: `encryption_status`.
     pub encryption_status: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_backup_encrypt_status`](Self::describe_backup_encrypt_status) would send.
-    pub fn describe_backup_encrypt_status_request(
-        &self,
-        input: &DescribeBackupEncryptStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeBackupEncryptStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

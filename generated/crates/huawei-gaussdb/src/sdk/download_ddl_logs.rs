@@ -7,16 +7,18 @@ use super::{DownLoadFileInfoItem, DownloadDdlLogsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadDdlLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  租户在某一project下的实例id  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字、下划线组成，且长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DownloadDdlLogsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DownloadDdlLogsRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DownloadDdlLogsRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadDdlLogsResponse {
     /// **参数解释**：  每个日志文件的下载链接详情。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `download_files`.
     pub download_files: Vec<DownLoadFileInfoItem>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadDdlLogsResponse, DownloadDdlLogsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_ddl_logs`](Self::download_ddl_logs) would send.
-    pub fn download_ddl_logs_request(
-        &self,
-        input: &DownloadDdlLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadDdlLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DownloadSlowLogFileItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadSlowLogFileRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,9 +61,11 @@ impl DownloadSlowLogFileRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadSlowLogFileResponse {
     /// 慢日志下载链接列表。
+    ///
     /// Wire name: `list`.
     pub list: Vec<DownloadSlowLogFileItem>,
     /// 条数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -90,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_slow_log_file`](Self::download_slow_log_file) would send.
-    pub fn download_slow_log_file_request(
-        &self,
-        input: &DownloadSlowLogFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadSlowLogFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::IntelligentKillSessionsReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteIntelligentKillSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExecuteIntelligentKillSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<IntelligentKillSessionsReq>,
 }
@@ -60,6 +62,7 @@ impl ExecuteIntelligentKillSessionRequestBuilder {
 #[non_exhaustive]
 pub struct ExecuteIntelligentKillSessionResponse {
     /// **参数解释**：  智能Kill会话任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`execute_intelligent_kill_session`](Self::execute_intelligent_kill_session) would send.
-    pub fn execute_intelligent_kill_session_request(
-        &self,
-        input: &ExecuteIntelligentKillSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExecuteIntelligentKillSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

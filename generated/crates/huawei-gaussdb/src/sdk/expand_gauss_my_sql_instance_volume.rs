@@ -7,16 +7,18 @@ use super::MysqlExtendInstanceVolumeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExpandGaussMySqlInstanceVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExpandGaussMySqlInstanceVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlExtendInstanceVolumeRequest>,
 }
@@ -60,9 +62,11 @@ impl ExpandGaussMySqlInstanceVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct ExpandGaussMySqlInstanceVolumeResponse {
     /// 扩容后容量。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 订单号。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`expand_gauss_my_sql_instance_volume`](Self::expand_gauss_my_sql_instance_volume) would send.
-    pub fn expand_gauss_my_sql_instance_volume_request(
-        &self,
-        input: &ExpandGaussMySqlInstanceVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExpandGaussMySqlInstanceVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

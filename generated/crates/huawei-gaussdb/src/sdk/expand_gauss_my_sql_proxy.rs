@@ -7,16 +7,18 @@ use super::EnlargeProxyRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExpandGaussMySqlProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExpandGaussMySqlProxyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<EnlargeProxyRequest>,
 }
@@ -58,6 +60,7 @@ impl ExpandGaussMySqlProxyRequestBuilder {
 #[non_exhaustive]
 pub struct ExpandGaussMySqlProxyResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`expand_gauss_my_sql_proxy`](Self::expand_gauss_my_sql_proxy) would send.
-    pub fn expand_gauss_my_sql_proxy_request(
-        &self,
-        input: &ExpandGaussMySqlProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExpandGaussMySqlProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::TaurusSwitchoverRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InvokeGaussMySqlInstanceSwitchOverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the InvokeGaussMySqlInstanceSwitchOverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TaurusSwitchoverRequest>,
 }
@@ -60,6 +62,7 @@ impl InvokeGaussMySqlInstanceSwitchOverRequestBuilder {
 #[non_exhaustive]
 pub struct InvokeGaussMySqlInstanceSwitchOverResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`invoke_gauss_my_sql_instance_switch_over`](Self::invoke_gauss_my_sql_instance_switch_over) would send.
-    pub fn invoke_gauss_my_sql_instance_switch_over_request(
-        &self,
-        input: &InvokeGaussMySqlInstanceSwitchOverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for InvokeGaussMySqlInstanceSwitchOverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::FileInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAuditLogDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。 - 若输入，则只获取该节点的全量SQL下载链接。 - 若不输入，则获取该实例所有节点的全量SQL下载链接。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
     /// 上次查询的最后一个文件的文件名。 - 若输入，则从该文件名以后按字典顺序开始查询。 - 若不输入，则从第一个文件开始查询。
+    ///
     /// Wire name: `last_file_name`, sent in the query.
     pub last_file_name: Option<String>,
     /// 一次查询返回的文件数量。  默认值为10，取值范围：1~50之间的整数值。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 开始时间，不得早于实例创建时间。格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// 结束时间，不得晚于当前时间。格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -82,6 +88,7 @@ impl ListAuditLogDownloadLinkRequestBuilder {
 #[non_exhaustive]
 pub struct ListAuditLogDownloadLinkResponse {
     /// 获取到的全量SQL文件信息。
+    ///
     /// Wire name: `files`.
     pub files: Vec<FileInfo>,
 }
@@ -109,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_audit_log_download_link`](Self::list_audit_log_download_link) would send.
-    pub fn list_audit_log_download_link_request(
-        &self,
-        input: &ListAuditLogDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAuditLogDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::AuditLogDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAuditLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  查询开始时间。  **约束限制**：  格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// **参数解释**：  查询结束时间。  **约束限制**： 格式为“yyyy-mm-ddThh:mm:ssZ”， 大于查询开始时间，时间跨度不超过30天，  其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: String,
     /// **参数解释**：    索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。    **约束限制**：    必须为整数，不能为负数。    **取值范围**：    ≥0  **默认取值**：   0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: i32,
     /// **参数解释**：  查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100  **默认取值**：  10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -77,9 +82,11 @@ impl ListAuditLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListAuditLogsResponse {
     /// **参数解释**：  记录列表。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `audit_logs`.
     pub audit_logs: Vec<AuditLogDetail>,
     /// **参数解释**：  总记录数。  **取值范围**：  不小于0。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -106,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_audit_logs`](Self::list_audit_logs) would send.
-    pub fn list_audit_logs_request(
-        &self,
-        input: &ListAuditLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAuditLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `audit_logs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_audit_logs`](Self::list_audit_logs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAuditLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

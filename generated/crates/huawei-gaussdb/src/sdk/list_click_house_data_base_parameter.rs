@@ -7,13 +7,14 @@ use super::ChDatabaseParameterInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClickHouseDataBaseParameterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,6 +56,7 @@ impl ListClickHouseDataBaseParameterRequestBuilder {
 #[non_exhaustive]
 pub struct ListClickHouseDataBaseParameterResponse {
     /// 库参数信息。
+    ///
     /// Wire name: `db_parameters`.
     pub db_parameters: Vec<ChDatabaseParameterInfo>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_click_house_data_base_parameter`](Self::list_click_house_data_base_parameter) would send.
-    pub fn list_click_house_data_base_parameter_request(
-        &self,
-        input: &ListClickHouseDataBaseParameterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListClickHouseDataBaseParameterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ChDatabaseReplicationInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClickHouseDataBaseReplicationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询记录数，默认10。不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 索引位置，偏移量，默认0。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,12 +68,15 @@ impl ListClickHouseDataBaseReplicationRequestBuilder {
 #[non_exhaustive]
 pub struct ListClickHouseDataBaseReplicationResponse {
     /// 查询数据同步任务数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 数据同步任务信息。
+    ///
     /// Wire name: `replications`.
     pub replications: Vec<ChDatabaseReplicationInfo>,
     /// taurus操作表示，重启、规格变更、倒换等。
+    ///
     /// Wire name: `ext_text`.
     pub ext_text: Option<String>,
 }
@@ -101,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_click_house_data_base_replication`](Self::list_click_house_data_base_replication) would send.
-    pub fn list_click_house_data_base_replication_request(
-        &self,
-        input: &ListClickHouseDataBaseReplicationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListClickHouseDataBaseReplication` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `replications`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_click_house_data_base_replication`](Self::list_click_house_data_base_replication), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -123,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListClickHouseDataBaseReplicationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,16 +10,18 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClickHouseDataBaseReplicationConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库名。
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,27 +67,29 @@ impl ListClickHouseDataBaseReplicationConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ListClickHouseDataBaseReplicationConfigResponse {
     /// 源实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// 源实例节点ID。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `database_info`.
     pub database_info: Option<ChDatabaseConfigResponse>,
     /// 表配置信息。
+    ///
     /// Wire name: `table_infos`.
     pub table_infos: Vec<ChDatabaseTableConfigCheckResult>,
-    /// (No description in the spec.)
     /// Wire name: `table_repl_config`.
     pub table_repl_config: Option<ChDatabaseTableReplConfigInfo>,
     /// 同步任务表是否变化。
+    ///
     /// Wire name: `is_tables_change`.
     pub is_tables_change: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `new_table_repl_config`.
     pub new_table_repl_config: Option<ChDatabaseTableReplConfigInfo>,
     /// 最近一次alter table的异常信息。
+    ///
     /// Wire name: `last_error_of_alter_table`.
     pub last_error_of_alter_table: Option<String>,
 }
@@ -120,14 +124,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_click_house_data_base_replication_config`](Self::list_click_house_data_base_replication_config) would send.
-    pub fn list_click_house_data_base_replication_config_request(
-        &self,
-        input: &ListClickHouseDataBaseReplicationConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListClickHouseDataBaseReplicationConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ChInstancesInfoRsponseInstance;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClickHouseInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `clickhouse_instance_id`, sent in the path.
     pub clickhouse_instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,7 +65,6 @@ impl ListClickHouseInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClickHouseInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<ChInstancesInfoRsponseInstance>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_click_house_instance`](Self::list_click_house_instance) would send.
-    pub fn list_click_house_instance_request(
-        &self,
-        input: &ListClickHouseInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListClickHouseInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

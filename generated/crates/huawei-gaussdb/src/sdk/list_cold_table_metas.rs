@@ -7,19 +7,22 @@ use super::ColdTableMetaInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListColdTableMetasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：    索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。    **约束限制**：    必须为整数，不能为负数。    **取值范围**：    ≥0  **默认取值**：   0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：  查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100。  **默认取值**：  10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,12 +66,15 @@ impl ListColdTableMetasRequestBuilder {
 #[non_exhaustive]
 pub struct ListColdTableMetasResponse {
     /// **参数解释**：  冷表元信息记录总数。  **取值范围**：  ≥0。
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
     /// **参数解释**：  冷表元记录列表。
+    ///
     /// Wire name: `meta_info`.
     pub meta_info: Vec<ColdTableMetaInfo>,
     /// **参数解释**：  冷表数据量总大小（MB）。  **取值范围**：  ≥0。
+    ///
     /// Wire name: `total_data_size`.
     pub total_data_size: Option<f64>,
 }
@@ -99,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_cold_table_metas`](Self::list_cold_table_metas) would send.
-    pub fn list_cold_table_metas_request(
-        &self,
-        input: &ListColdTableMetasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListColdTableMetas` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `meta_info`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_cold_table_metas`](Self::list_cold_table_metas), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
@@ -121,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListColdTableMetasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

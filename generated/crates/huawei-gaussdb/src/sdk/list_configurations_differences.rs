@@ -7,13 +7,14 @@ use super::{ListConfigurationsDifferencesRequestBody, ParamGroupParameterDiffere
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigurationsDifferencesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListConfigurationsDifferencesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListConfigurationsDifferencesRequestBody>,
 }
@@ -54,6 +55,7 @@ impl ListConfigurationsDifferencesRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigurationsDifferencesResponse {
     /// 参数之间的区别集合。
+    ///
     /// Wire name: `differences`.
     pub differences: Vec<ParamGroupParameterDifferences>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_configurations_differences`](Self::list_configurations_differences) would send.
-    pub fn list_configurations_differences_request(
-        &self,
-        input: &ListConfigurationsDifferencesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListConfigurationsDifferencesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ApplicableInstances;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigurationsInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。  通过调用\[查询参数模板\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlConfigurations.html>)接口获取。  请求响应成功后在响应消息体中包含的“id”的值即为configuration_id值。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -66,9 +69,11 @@ impl ListConfigurationsInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigurationsInstancesResponse {
     /// 可以应用的实例列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<ApplicableInstances>,
     /// 可应用的实例列表数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -98,14 +103,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_configurations_instances`](Self::list_configurations_instances) would send.
-    pub fn list_configurations_instances_request(
-        &self,
-        input: &ListConfigurationsInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListConfigurationsInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_configurations_instances`](Self::list_configurations_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -120,6 +117,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListConfigurationsInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

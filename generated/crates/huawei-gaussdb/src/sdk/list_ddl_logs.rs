@@ -7,28 +7,34 @@ use super::DdlLogInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDdlLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  租户在某一project下的实例ID  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  实例下的节点ID  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  ≥0  **默认取值**：  0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：  每页显示条数。  **约束限制**：  不涉及。  **取值范围**：  1-100  **默认取值**：  10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：  查询开始时间。格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<i64>,
     /// **参数解释**：  查询结束时间。格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<i64>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -78,15 +84,19 @@ impl ListDdlLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListDdlLogsResponse {
     /// **参数解释**：  DDL下载日志列表。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `ddl_logs`.
     pub ddl_logs: Vec<DdlLogInfo>,
     /// **参数解释**：  总条数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// **参数解释**：  日志保留天数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i64>,
     /// **参数解释**：  DDL日志下载开关状态。  **取值范围**：  - ON，开启。 - OFF，关闭。
+    ///
     /// Wire name: `switch_status`.
     pub switch_status: Option<String>,
 }
@@ -115,14 +125,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_ddl_logs`](Self::list_ddl_logs) would send.
-    pub fn list_ddl_logs_request(
-        &self,
-        input: &ListDdlLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDdlLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ddl_logs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_ddl_logs`](Self::list_ddl_logs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -137,6 +139,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDdlLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGaussMySqlDatabaseCharsetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ListGaussMySqlDatabaseCharsetsRequestBuilder {
 #[non_exhaustive]
 pub struct ListGaussMySqlDatabaseCharsetsResponse {
     /// 数据库字符集列表
+    ///
     /// Wire name: `charsets`.
     pub charsets: Vec<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_gauss_my_sql_database_charsets`](Self::list_gauss_my_sql_database_charsets) would send.
-    pub fn list_gauss_my_sql_database_charsets_request(
-        &self,
-        input: &ListGaussMySqlDatabaseCharsetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGaussMySqlDatabaseCharsetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

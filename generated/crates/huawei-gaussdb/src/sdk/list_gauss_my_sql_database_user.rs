@@ -7,19 +7,22 @@ use super::ListGaussMySqlDatabaseUser;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGaussMySqlDatabaseUserRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,9 +68,11 @@ impl ListGaussMySqlDatabaseUserRequestBuilder {
 #[non_exhaustive]
 pub struct ListGaussMySqlDatabaseUserResponse {
     /// 数据库用户列表。
+    ///
     /// Wire name: `users`.
     pub users: Vec<ListGaussMySqlDatabaseUser>,
     /// 实例的数据库用户总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -97,14 +102,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_gauss_my_sql_database_user`](Self::list_gauss_my_sql_database_user) would send.
-    pub fn list_gauss_my_sql_database_user_request(
-        &self,
-        input: &ListGaussMySqlDatabaseUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListGaussMySqlDatabaseUser` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `users`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_gauss_my_sql_database_user`](Self::list_gauss_my_sql_database_user), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -119,6 +116,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListGaussMySqlDatabaseUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::MysqlInstanceInfoDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGaussMySqlInstanceDetailInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。最多同时输入20个实例ID，用英文逗号分隔。
+    ///
     /// Wire name: `instance_ids`, sent in the query.
     pub instance_ids: String,
     /// 语言。默认英语。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -56,6 +57,7 @@ impl ListGaussMySqlInstanceDetailInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ListGaussMySqlInstanceDetailInfoResponse {
     /// 实例详情。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<MysqlInstanceInfoDetail>,
 }
@@ -83,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_gauss_my_sql_instance_detail_info`](Self::list_gauss_my_sql_instance_detail_info) would send.
-    pub fn list_gauss_my_sql_instance_detail_info_request(
-        &self,
-        input: &ListGaussMySqlInstanceDetailInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGaussMySqlInstanceDetailInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::MysqlInstanceInfoDetailUnifyStatus;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGaussMySqlInstanceDetailInfoUnifyStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。最多同时输入20个实例ID，用英文逗号分隔。
+    ///
     /// Wire name: `instance_ids`, sent in the query.
     pub instance_ids: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,6 +60,7 @@ impl ListGaussMySqlInstanceDetailInfoUnifyStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ListGaussMySqlInstanceDetailInfoUnifyStatusResponse {
     /// 实例详情。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<MysqlInstanceInfoDetailUnifyStatus>,
 }
@@ -86,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_gauss_my_sql_instance_detail_info_unify_status`](Self::list_gauss_my_sql_instance_detail_info_unify_status) would send.
-    pub fn list_gauss_my_sql_instance_detail_info_unify_status_request(
-        &self,
-        input: &ListGaussMySqlInstanceDetailInfoUnifyStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGaussMySqlInstanceDetailInfoUnifyStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

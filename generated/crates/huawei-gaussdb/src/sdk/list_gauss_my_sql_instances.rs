@@ -7,46 +7,58 @@ use super::MysqlInstanceListInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGaussMySqlInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。 “\\\\*”为系统保留字符，如果id是以“\\\\*”起始，表示按照“\\\\*”后面的值模糊匹配，否则，按照id精确匹配查询。不能只传入“\\\\*”。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 实例名称。  “\\\\*”为系统保留字符，如果name是以“\\\\*”起始，表示按照“\\\\*”后面的值模糊匹配，否则，按照name精确匹配查询。不能只传入“\\\\*”。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照实例类型查询。目前仅支持Cluster。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 数据库类型，现在只支持gaussdb-mysql。
+    ///
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 子网的网络ID信息。
+    ///
     /// Wire name: `subnet_id`, sent in the query.
     pub subnet_id: Option<String>,
     /// 读写内网IP。
+    ///
     /// Wire name: `private_ip`, sent in the query.
     pub private_ip: Option<String>,
     /// 读内网IP。
+    ///
     /// Wire name: `readonly_private_ip`, sent in the query.
     pub readonly_private_ip: Option<String>,
     /// 读写分离IP。
+    ///
     /// Wire name: `proxy_ip`, sent in the query.
     pub proxy_ip: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 根据实例标签键值对进行查询。 - {key}表示标签键。 - {value}表示标签值。  如果同时使用多个标签键值对进行查询，中间使用逗号分隔开，表示查询同时包含指定标签键值对的实例。key不能重复，key之间是与的关系。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -107,9 +119,11 @@ impl ListGaussMySqlInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListGaussMySqlInstancesResponse {
     /// 实例列表信息。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<MysqlInstanceListInfo>,
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -139,14 +153,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_gauss_my_sql_instances`](Self::list_gauss_my_sql_instances) would send.
-    pub fn list_gauss_my_sql_instances_request(
-        &self,
-        input: &ListGaussMySqlInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListGaussMySqlInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_gauss_my_sql_instances`](Self::list_gauss_my_sql_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -161,6 +167,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListGaussMySqlInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

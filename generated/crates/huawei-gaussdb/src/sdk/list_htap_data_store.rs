@@ -7,13 +7,14 @@ use super::SrDataStoresDatastores;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHtapDataStoreRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// HTAP引擎名。 取值范围： - star-rocks - click-house
+    ///
     /// Wire name: `engine_name`, sent in the path.
     pub engine_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ListHtapDataStoreRequestBuilder {
 #[non_exhaustive]
 pub struct ListHtapDataStoreResponse {
     /// 数据库信息列表。
+    ///
     /// Wire name: `datastores`.
     pub datastores: Vec<SrDataStoresDatastores>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListHtapDataStoreResponse, ListHtapDataStoreError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_htap_data_store`](Self::list_htap_data_store) would send.
-    pub fn list_htap_data_store_request(
-        &self,
-        input: &ListHtapDataStoreRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListHtapDataStoreRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::HtapFlavorInfoFlavors;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHtapFlavorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// HTAP引擎名。 取值范围： - star-rocks - click-house
+    ///
     /// Wire name: `engine_name`, sent in the path.
     pub engine_name: String,
     /// 可用区模式，当前仅支持single。
+    ///
     /// Wire name: `availability_zone_mode`, sent in the query.
     pub availability_zone_mode: Option<String>,
     /// 规格码，提供后仅查询指定规格码规格信息。
+    ///
     /// Wire name: `spec_code`, sent in the query.
     pub spec_code: Option<String>,
     /// 数据库版本号，不填默认3.1.6.0。
+    ///
     /// Wire name: `version_name`, sent in the query.
     pub version_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -68,6 +72,7 @@ impl ListHtapFlavorRequestBuilder {
 #[non_exhaustive]
 pub struct ListHtapFlavorResponse {
     /// 规格信息。
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<HtapFlavorInfoFlavors>,
 }
@@ -92,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListHtapFlavorResponse, ListHtapFlavorError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_htap_flavor`](Self::list_htap_flavor) would send.
-    pub fn list_htap_flavor_request(
-        &self,
-        input: &ListHtapFlavorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListHtapFlavorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

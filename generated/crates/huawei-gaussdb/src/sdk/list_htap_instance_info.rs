@@ -7,13 +7,14 @@ use super::HtapInstanceListInstances;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHtapInstanceInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,12 +54,15 @@ impl ListHtapInstanceInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ListHtapInstanceInfoResponse {
     /// HTAP实例个数。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// HTAP实例信息。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<HtapInstanceListInstances>,
     /// 最大HTAP实例个数。
+    ///
     /// Wire name: `max_htap_instance_num_of_taurus`.
     pub max_htap_instance_num_of_taurus: Option<i32>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_htap_instance_info`](Self::list_htap_instance_info) would send.
-    pub fn list_htap_instance_info_request(
-        &self,
-        input: &ListHtapInstanceInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListHtapInstanceInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::HtapStorageTypeStorageType;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHtapStorageTypeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// HTAP数据库名。 取值范围： - star-rocks - click-house
+    ///
     /// Wire name: `database`, sent in the path.
     pub database: String,
     /// 数据库大版本号
+    ///
     /// Wire name: `version_name`, sent in the query.
     pub version_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,6 +60,7 @@ impl ListHtapStorageTypeRequestBuilder {
 #[non_exhaustive]
 pub struct ListHtapStorageTypeResponse {
     /// 存储类型。
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Vec<HtapStorageTypeStorageType>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_htap_storage_type`](Self::list_htap_storage_type) would send.
-    pub fn list_htap_storage_type_request(
-        &self,
-        input: &ListHtapStorageTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListHtapStorageTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::TaskDetailInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListImmediateJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务执行状态。 取值： - 值为“Running”，表示任务正在执行。 - 值为“Completed”，表示任务执行成功。 - 值为“Failed”，表示任务执行失败。 - 值为“Pending”，表示任务未执行。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 任务名称。取值有：  - \\&quot;CreateGaussDBforMySQLInstance\\&quot;表示创建实例。  - \\&quot;RestoreGaussDBforMySQLNewInstance\\&quot;表示恢复新实例。  - \\&quot;AddGaussDBforMySQLNodes\\&quot;表示添加节点。  - \\&quot;DeleteGaussDBforMySQLNode\\&quot;表示删除节点。  - \\&quot;RebootGaussDBforMySQLInstance\\&quot;表示重启实例。  - \\&quot;ModifyGaussDBforMySQLPort\\&quot;表示修改实例端口。  - \\&quot;ModifyGaussDBforMySQLSecurityGroup\\&quot;表示修改实例安全组。  - \\&quot;ResizeGaussDBforMySQLFlavor\\&quot;表示实例规格变更。  - \\&quot;SwitchoverGaussDBforMySQLMasterNode\\&quot;表示只读升主。  - \\&quot;GaussDBforMySQLBindEIP\\&quot;表示绑定弹性公网IP。  - \\&quot;GaussDBforMySQLUnbindEIP\\&quot;表示解绑弹性公网IP。  - \\&quot;RenameGaussDBforMySQLInstance\\&quot;表示修改实例名称。  - \\&quot;DeleteGaussDBforMySQLInstance\\&quot;表示删除实例集群。  - \\&quot;UpgradeGaussDBforMySQLDatabaseVersion\\&quot;表示版本升级。  - \\&quot;EnlargeGaussDBforMySQLProxy\\&quot;表示实例的数据库代理节点扩容。  - \\&quot;OpenGaussDBforMySQLProxy\\&quot;表示开启实例的数据库代理。  - \\&quot;CloseGaussDBforMySQLProxy\\&quot;表示关闭实例的数据库代理。  - \\&quot;GaussdbforMySQLModifyProxyIp\\&quot;表示修改数据库代理ip。  - \\&quot;ScaleGaussDBforMySQLProxy\\&quot;表示实例的数据库代理节点规格变更。  - \\&quot;GaussDBforMySQLModifyInstanceMetricExtend\\&quot;表示实例秒级监控。  - \\&quot;GaussDBforMySQLModifyInstanceDataVip\\&quot;表示修改实例数据Vip。  - \\&quot;GaussDBforMySQLSwitchSSL\\&quot;表示切换实例SSL开关。  - \\&quot;GaussDBforMySQLModifyProxyConsist\\&quot;表示修改代理一致性。  - \\&quot;GaussDBforMySQLModifyProxyWeight\\&quot;表示修改代理权重。
+    ///
     /// Wire name: `job_name`, sent in the query.
     pub job_name: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the query.
     pub job_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为1，必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询记录数。默认为10，取值为10、20、50。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 起始时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 结束时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -82,12 +89,15 @@ impl ListImmediateJobsRequestBuilder {
 #[non_exhaustive]
 pub struct ListImmediateJobsResponse {
     /// 任务详情。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<TaskDetailInfo>,
     /// 任务总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// **参数解释**：  支持筛选的任务名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `action_names`.
     pub action_names: Vec<String>,
 }
@@ -114,14 +124,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListImmediateJobsResponse, ListImmediateJobsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_immediate_jobs`](Self::list_immediate_jobs) would send.
-    pub fn list_immediate_jobs_request(
-        &self,
-        input: &ListImmediateJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListImmediateJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

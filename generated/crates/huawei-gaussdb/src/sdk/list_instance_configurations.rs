@@ -7,19 +7,22 @@ use super::{ParameterConfigurationInfo, ParameterValuesInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -64,13 +67,14 @@ impl ListInstanceConfigurationsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceConfigurationsResponse {
-    /// (No description in the spec.)
     /// Wire name: `configurations`.
     pub configurations: Option<ParameterConfigurationInfo>,
     /// 参数信息的总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 参数对象。
+    ///
     /// Wire name: `parameter_values`.
     pub parameter_values: Vec<ParameterValuesInfo>,
 }
@@ -101,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instance_configurations`](Self::list_instance_configurations) would send.
-    pub fn list_instance_configurations_request(
-        &self,
-        input: &ListInstanceConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstanceConfigurations` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `parameter_values`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_instance_configurations`](Self::list_instance_configurations), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -123,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstanceConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::HtapNodeInfoResponseBodyNodeList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -54,6 +55,7 @@ impl ListInstanceNodeRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceNodeResponse {
     /// **参数解释**： HTAP标准版实例节点列表。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `node_list`.
     pub node_list: Vec<HtapNodeInfoResponseBodyNodeList>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListInstanceNodeResponse, ListInstanceNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instance_node`](Self::list_instance_node) would send.
-    pub fn list_instance_node_request(
-        &self,
-        input: &ListInstanceNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstanceNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

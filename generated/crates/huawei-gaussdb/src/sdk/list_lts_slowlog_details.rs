@@ -7,16 +7,18 @@ use super::{LtsLogSlowDetail, LtsLogSlowQueryRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLtsSlowlogDetailsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListLtsSlowlogDetailsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<LtsLogSlowQueryRequest>,
 }
@@ -58,6 +60,7 @@ impl ListLtsSlowlogDetailsRequestBuilder {
 #[non_exhaustive]
 pub struct ListLtsSlowlogDetailsResponse {
     /// 慢日志列表。
+    ///
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<LtsLogSlowDetail>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_lts_slowlog_details`](Self::list_lts_slowlog_details) would send.
-    pub fn list_lts_slowlog_details_request(
-        &self,
-        input: &ListLtsSlowlogDetailsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListLtsSlowlogDetailsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ParamGroupHistoryResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListModifyHistoryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数组ID。  通过调用\[查询实例详情信息\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfo.html>)接口获取。  请求响应成功后在响应消息体中包含的“configuration_id”的值即为configuration_id值。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -64,9 +67,11 @@ impl ListModifyHistoryRequestBuilder {
 #[non_exhaustive]
 pub struct ListModifyHistoryResponse {
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 参数模板的修改历史列表。
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<ParamGroupHistoryResponse>,
 }
@@ -93,14 +98,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_modify_history`](Self::list_modify_history) would send.
-    pub fn list_modify_history_request(
-        &self,
-        input: &ListModifyHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListModifyHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_modify_history`](Self::list_modify_history), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -115,6 +112,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListModifyHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

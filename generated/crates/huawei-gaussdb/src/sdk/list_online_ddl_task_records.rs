@@ -7,25 +7,30 @@ use super::RecordItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOnlineDdlTaskRecordsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。 获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100。  **默认取值**：  10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：              索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  ≥0。  **默认取值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：  查询的起始时间戳，格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区， 传参时需要将对应时区的时间转为标准时区对应的时间戳，比如，北京时区的时间点需要-8h后再转为时间戳。  **约束限制**：  不涉及。  **取值范围**：  只能由数字组成，长度为13个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// **参数解释**：  查询的结束时间戳，格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区， 传参时需要将对应时区的时间转为标准时区对应的时间戳，比如，北京时区的时间点需要-8h后再转为时间戳。  **约束限制**：  不涉及。  **取值范围**：  只能由数字组成，长度为13个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -75,9 +80,11 @@ impl ListOnlineDdlTaskRecordsRequestBuilder {
 #[non_exhaustive]
 pub struct ListOnlineDdlTaskRecordsResponse {
     /// **参数解释**：  无锁变更任务详情列表。
+    ///
     /// Wire name: `records`.
     pub records: Vec<RecordItem>,
     /// **参数解释**：   无锁变更任务记录总数，整数。  **取值范围**：   ≥0。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -107,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_online_ddl_task_records`](Self::list_online_ddl_task_records) would send.
-    pub fn list_online_ddl_task_records_request(
-        &self,
-        input: &ListOnlineDdlTaskRecordsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListOnlineDdlTaskRecords` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `records`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_online_ddl_task_records`](Self::list_online_ddl_task_records), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -129,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListOnlineDdlTaskRecordsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::TemplateApplyHistory;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListParamsTemplateApplyHistoryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数组ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
 }
@@ -60,9 +62,11 @@ impl ListParamsTemplateApplyHistoryRequestBuilder {
 #[non_exhaustive]
 pub struct ListParamsTemplateApplyHistoryResponse {
     /// 应用记录数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 应用记录信息
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<TemplateApplyHistory>,
 }
@@ -92,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_params_template_apply_history`](Self::list_params_template_apply_history) would send.
-    pub fn list_params_template_apply_history_request(
-        &self,
-        input: &ListParamsTemplateApplyHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListParamsTemplateApplyHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_params_template_apply_history`](Self::list_params_template_apply_history), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -114,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListParamsTemplateApplyHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,22 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStarRocksDataBasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询记录数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询的数据库名称，支持模糊搜索。
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -67,12 +71,15 @@ impl ListStarRocksDataBasesRequestBuilder {
 #[non_exhaustive]
 pub struct ListStarRocksDataBasesResponse {
     /// 数据库名称。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
     /// 数据库数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 查询时间戳。
+    ///
     /// Wire name: `timestamp`.
     pub timestamp: Option<i32>,
 }
@@ -103,14 +110,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_star_rocks_data_bases`](Self::list_star_rocks_data_bases) would send.
-    pub fn list_star_rocks_data_bases_request(
-        &self,
-        input: &ListStarRocksDataBasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListStarRocksDataBases` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `databases`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_star_rocks_data_bases`](Self::list_star_rocks_data_bases), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -125,6 +124,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListStarRocksDataBasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

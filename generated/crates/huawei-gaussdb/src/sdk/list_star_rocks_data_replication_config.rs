@@ -7,16 +7,18 @@ use super::{DataBaseInfo, TableConfigCheckResult, TableReplConfig};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStarRocksDataReplicationConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据同步任务名。 字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
+    ///
     /// Wire name: `task_name`, sent in the query.
     pub task_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -62,30 +64,33 @@ impl ListStarRocksDataReplicationConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ListStarRocksDataReplicationConfigResponse {
     /// TaurusDB实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// TaurusDB节点ID。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `database_info`.
     pub database_info: Option<DataBaseInfo>,
     /// 表配置信息。
+    ///
     /// Wire name: `table_infos`.
     pub table_infos: Vec<TableConfigCheckResult>,
-    /// (No description in the spec.)
     /// Wire name: `table_repl_config`.
     pub table_repl_config: Option<TableReplConfig>,
-    /// (No description in the spec.)
     /// Wire name: `new_table_repl_config`.
     pub new_table_repl_config: Option<TableReplConfig>,
     /// 目标数据库名。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// 同步任务表是否变化。
+    ///
     /// Wire name: `is_tables_change`.
     pub is_tables_change: Option<bool>,
     /// 最近一次alter table的异常信息。
+    ///
     /// Wire name: `last_error_of_alter_table`.
     pub last_error_of_alter_table: Option<String>,
 }
@@ -121,14 +126,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_star_rocks_data_replication_config`](Self::list_star_rocks_data_replication_config) would send.
-    pub fn list_star_rocks_data_replication_config_request(
-        &self,
-        input: &ListStarRocksDataReplicationConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStarRocksDataReplicationConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

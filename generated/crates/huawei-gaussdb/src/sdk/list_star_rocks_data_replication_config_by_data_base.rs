@@ -7,16 +7,18 @@ use super::{DataBaseInfo, TableConfigCheckResult, TableReplConfig};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStarRocksDataReplicationConfigByDataBaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  StarRocks实例ID，严格匹配UUID规则。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  目标数据库名。  **约束限制**：  不涉及。  **取值范围**：  字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线。  **默认值**：  不涉及。
+    ///
     /// Wire name: `database`, sent in the path.
     pub database: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -65,30 +67,33 @@ impl ListStarRocksDataReplicationConfigByDataBaseRequestBuilder {
 #[non_exhaustive]
 pub struct ListStarRocksDataReplicationConfigByDataBaseResponse {
     /// TaurusDB实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// TaurusDB节点ID。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `database_info`.
     pub database_info: Option<DataBaseInfo>,
     /// 表配置信息。
+    ///
     /// Wire name: `table_infos`.
     pub table_infos: Vec<TableConfigCheckResult>,
-    /// (No description in the spec.)
     /// Wire name: `table_repl_config`.
     pub table_repl_config: Option<TableReplConfig>,
-    /// (No description in the spec.)
     /// Wire name: `new_table_repl_config`.
     pub new_table_repl_config: Option<TableReplConfig>,
     /// 目标数据库名。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// 同步任务表是否变化。
+    ///
     /// Wire name: `is_tables_change`.
     pub is_tables_change: Option<bool>,
     /// 最近一次alter table的异常信息。
+    ///
     /// Wire name: `last_error_of_alter_table`.
     pub last_error_of_alter_table: Option<String>,
 }
@@ -124,14 +129,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_star_rocks_data_replication_config_by_data_base`](Self::list_star_rocks_data_replication_config_by_data_base) would send.
-    pub fn list_star_rocks_data_replication_config_by_data_base_request(
-        &self,
-        input: &ListStarRocksDataReplicationConfigByDataBaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStarRocksDataReplicationConfigByDataBaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::StarRocksReplicationInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStarRocksDataReplicationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询记录数。每页查询数据同步任务的数量。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -66,12 +69,15 @@ impl ListStarRocksDataReplicationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListStarRocksDataReplicationsResponse {
     /// 查询数据同步任务数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<String>,
     /// 数据同步任务信息。
+    ///
     /// Wire name: `replications`.
     pub replications: Vec<StarRocksReplicationInfo>,
     /// 扩展字段。
+    ///
     /// Wire name: `ext_text`.
     pub ext_text: Option<String>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_star_rocks_data_replications`](Self::list_star_rocks_data_replications) would send.
-    pub fn list_star_rocks_data_replications_request(
-        &self,
-        input: &ListStarRocksDataReplicationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListStarRocksDataReplications` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `replications`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_star_rocks_data_replications`](Self::list_star_rocks_data_replications), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListStarRocksDataReplicationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::DbParameter;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStarRocksDbParametersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  新增子任务的场景，用于区分库参数是否支持修改。  **约束限制**：  非必填。  **取值范围**：  不涉及。  **默认值**：  不涉及。
+    ///
     /// Wire name: `add_task_scenario`, sent in the query.
     pub add_task_scenario: Option<String>,
     /// **参数解释**：  新增子任务相应的主任务名。  **约束限制**：  非必填。  **取值范围**：  不涉及。  **默认值**：  不涉及。
+    ///
     /// Wire name: `main_task_name`, sent in the query.
     pub main_task_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -66,6 +69,7 @@ impl ListStarRocksDbParametersRequestBuilder {
 #[non_exhaustive]
 pub struct ListStarRocksDbParametersResponse {
     /// 库参数信息。
+    ///
     /// Wire name: `db_parameters`.
     pub db_parameters: Vec<DbParameter>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_star_rocks_db_parameters`](Self::list_star_rocks_db_parameters) would send.
-    pub fn list_star_rocks_db_parameters_request(
-        &self,
-        input: &ListStarRocksDbParametersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStarRocksDbParametersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::StarRocksInstanceInfoInstances;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStarrocksInstanceInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `starrocks_instance_id`, sent in the path.
     pub starrocks_instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -66,6 +68,7 @@ impl ListStarrocksInstanceInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ListStarrocksInstanceInfoResponse {
     /// 实例信息。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<StarRocksInstanceInfoInstances>,
 }
@@ -93,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_starrocks_instance_info`](Self::list_starrocks_instance_info) would send.
-    pub fn list_starrocks_instance_info_request(
-        &self,
-        input: &ListStarrocksInstanceInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStarrocksInstanceInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

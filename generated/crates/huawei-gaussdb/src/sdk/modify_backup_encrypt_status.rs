@@ -7,16 +7,18 @@ use super::BackupEncryptRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyBackupEncryptStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyBackupEncryptStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupEncryptRequest>,
 }
@@ -60,6 +62,7 @@ impl ModifyBackupEncryptStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyBackupEncryptStatusResponse {
     /// 备份加密状态。
+    ///
     /// Wire name: `encryption_status`.
     pub encryption_status: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_backup_encrypt_status`](Self::modify_backup_encrypt_status) would send.
-    pub fn modify_backup_encrypt_status_request(
-        &self,
-        input: &ModifyBackupEncryptStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyBackupEncryptStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::BackupVaultLockRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyBackupVaultLockRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyBackupVaultLockRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BackupVaultLockRequest>,
 }
@@ -58,6 +60,7 @@ impl ModifyBackupVaultLockRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyBackupVaultLockResponse {
     /// **参数解释**：  备份合规锁开启或延期状态。  **取值范围**： - success：成功。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_backup_vault_lock`](Self::modify_backup_vault_lock) would send.
-    pub fn modify_backup_vault_lock_request(
-        &self,
-        input: &ModifyBackupVaultLockRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyBackupVaultLockRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{DbConfigCheckResult, ModifyDataSyncConfigRequestV3, TableConfigCheck
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyDataSyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  StarRocks实例ID，严格匹配UUID规则。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyDataSyncRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyDataSyncConfigRequestV3>,
 }
@@ -58,21 +60,27 @@ impl ModifyDataSyncRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyDataSyncResponse {
     /// **参数解释**：  TaurusDB数据库名。  **取值范围**：  长度限制3~1024位，仅支持英文大小写字母、数字以及下划线。
+    ///
     /// Wire name: `source_database_name`.
     pub source_database_name: Option<String>,
     /// **参数解释**：  目标数据库名。  **取值范围**：  长度限制3~1024位，仅支持英文大小写字母、数字以及下划线。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// **参数解释**：  TaurusDB数据库配置检查结果。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `source_db_config_check_results`.
     pub source_db_config_check_results: Vec<DbConfigCheckResult>,
     /// **参数解释**：  表配置检查结果。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `tbl_config_check_results`.
     pub tbl_config_check_results: Vec<TableConfigCheckResult>,
     /// **参数解释**：  同步任务名称。  **取值范围**：  长度限制3~128位，仅支持英文大小写字母、数字以及下划线。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// **参数解释**：  修改同步配置工作流ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -102,14 +110,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyDataSyncResponse, ModifyDataSyncError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_data_sync`](Self::modify_data_sync) would send.
-    pub fn modify_data_sync_request(
-        &self,
-        input: &ModifyDataSyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyDataSyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyDnsNameReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyGaussMysqlDnsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyGaussMysqlDnsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyDnsNameReq>,
 }
@@ -58,6 +60,7 @@ impl ModifyGaussMysqlDnsRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyGaussMysqlDnsResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_gauss_mysql_dns`](Self::modify_gauss_mysql_dns) would send.
-    pub fn modify_gauss_mysql_dns_request(
-        &self,
-        input: &ModifyGaussMysqlDnsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyGaussMysqlDnsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

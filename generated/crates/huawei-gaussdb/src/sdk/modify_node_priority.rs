@@ -7,19 +7,22 @@ use super::ModifyNodePriorityRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyNodePriorityRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyNodePriorityRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyNodePriorityRequestBody>,
 }
@@ -64,6 +67,7 @@ impl ModifyNodePriorityRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyNodePriorityResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_node_priority`](Self::modify_node_priority) would send.
-    pub fn modify_node_priority_request(
-        &self,
-        input: &ModifyNodePriorityRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyNodePriorityRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyStarRocksSecurityGroupReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStarRocksSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyStarRocksSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyStarRocksSecurityGroupReq>,
 }
@@ -60,6 +62,7 @@ impl ModifyStarRocksSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyStarRocksSecurityGroupResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_star_rocks_security_group`](Self::modify_star_rocks_security_group) would send.
-    pub fn modify_star_rocks_security_group_request(
-        &self,
-        input: &ModifyStarRocksSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyStarRocksSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

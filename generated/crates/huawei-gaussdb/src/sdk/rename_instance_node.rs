@@ -7,16 +7,18 @@ use super::RenameInstanceNodeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RenameInstanceNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RenameInstanceNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RenameInstanceNodeRequestBody>,
 }
@@ -58,6 +60,7 @@ impl RenameInstanceNodeRequestBuilder {
 #[non_exhaustive]
 pub struct RenameInstanceNodeResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rename_instance_node`](Self::rename_instance_node) would send.
-    pub fn rename_instance_node_request(
-        &self,
-        input: &RenameInstanceNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RenameInstanceNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ResetDatabasePasswordRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetGaussMySqlDatabasePasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ResetGaussMySqlDatabasePasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResetDatabasePasswordRequest>,
 }
@@ -60,6 +62,7 @@ impl ResetGaussMySqlDatabasePasswordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetGaussMySqlDatabasePasswordResponse {
     /// 修改数据库用户密码的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_gauss_my_sql_database_password`](Self::reset_gauss_my_sql_database_password) would send.
-    pub fn reset_gauss_my_sql_database_password_request(
-        &self,
-        input: &ResetGaussMySqlDatabasePasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetGaussMySqlDatabasePasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

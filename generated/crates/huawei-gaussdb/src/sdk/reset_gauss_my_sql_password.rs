@@ -7,16 +7,18 @@ use super::MysqlResetPasswordRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetGaussMySqlPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ResetGaussMySqlPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlResetPasswordRequest>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_gauss_my_sql_password`](Self::reset_gauss_my_sql_password) would send.
-    pub fn reset_gauss_my_sql_password_request(
-        &self,
-        input: &ResetGaussMySqlPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetGaussMySqlPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

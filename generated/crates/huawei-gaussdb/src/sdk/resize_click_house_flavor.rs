@@ -7,16 +7,18 @@ use super::ClickHouseResizeFlavorRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizeClickHouseFlavorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ResizeClickHouseFlavorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ClickHouseResizeFlavorRequestBody>,
 }
@@ -58,6 +60,7 @@ impl ResizeClickHouseFlavorRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeClickHouseFlavorResponse {
     /// 请求结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_click_house_flavor`](Self::resize_click_house_flavor) would send.
-    pub fn resize_click_house_flavor_request(
-        &self,
-        input: &ResizeClickHouseFlavorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeClickHouseFlavorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::SrFlavorResizeReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizeStarRocksFlavorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// TaurusDB实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ResizeStarRocksFlavorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SrFlavorResizeReq>,
 }
@@ -58,6 +60,7 @@ impl ResizeStarRocksFlavorRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeStarRocksFlavorResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_star_rocks_flavor`](Self::resize_star_rocks_flavor) would send.
-    pub fn resize_star_rocks_flavor_request(
-        &self,
-        input: &ResizeStarRocksFlavorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeStarRocksFlavorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::RestartNodeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartGaussMySqlNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestartGaussMySqlNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestartNodeRequest>,
 }
@@ -64,6 +67,7 @@ impl RestartGaussMySqlNodeRequestBuilder {
 #[non_exhaustive]
 pub struct RestartGaussMySqlNodeResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_gauss_my_sql_node`](Self::restart_gauss_my_sql_node) would send.
-    pub fn restart_gauss_my_sql_node_request(
-        &self,
-        input: &RestartGaussMySqlNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartGaussMySqlNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

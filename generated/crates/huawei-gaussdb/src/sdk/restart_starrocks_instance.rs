@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartStarrocksInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `starrocks_instance_id`, sent in the path.
     pub starrocks_instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,6 +59,7 @@ impl RestartStarrocksInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestartStarrocksInstanceResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
 }
@@ -85,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_starrocks_instance`](Self::restart_starrocks_instance) would send.
-    pub fn restart_starrocks_instance_request(
-        &self,
-        input: &RestartStarrocksInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartStarrocksInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartStarrocksNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks节点ID
+    ///
     /// Wire name: `starrocks_node_id`, sent in the path.
     pub starrocks_node_id: String,
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `starrocks_instance_id`, sent in the path.
     pub starrocks_instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,6 +65,7 @@ impl RestartStarrocksNodeRequestBuilder {
 #[non_exhaustive]
 pub struct RestartStarrocksNodeResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
 }
@@ -90,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_starrocks_node`](Self::restart_starrocks_node) would send.
-    pub fn restart_starrocks_node_request(
-        &self,
-        input: &RestartStarrocksNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartStarrocksNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

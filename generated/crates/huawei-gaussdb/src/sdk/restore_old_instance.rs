@@ -7,13 +7,14 @@ use super::RestoreRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreOldInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestoreOldInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreRequest>,
 }
@@ -52,6 +53,7 @@ impl RestoreOldInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreOldInstanceResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_old_instance`](Self::restore_old_instance) would send.
-    pub fn restore_old_instance_request(
-        &self,
-        input: &RestoreOldInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreOldInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

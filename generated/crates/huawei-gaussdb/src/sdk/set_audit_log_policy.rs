@@ -7,16 +7,18 @@ use super::SetAuditLogPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetAuditLogPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetAuditLogPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetAuditLogPolicyRequestBody>,
 }
@@ -58,9 +60,11 @@ impl SetAuditLogPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct SetAuditLogPolicyResponse {
     /// **参数解释**：  设置审计日志策略的操作结果。  **取值范围**：  COMPLETED\|FAILED。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// **参数解释**：  任务流id。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetAuditLogPolicyResponse, SetAuditLogPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_audit_log_policy`](Self::set_audit_log_policy) would send.
-    pub fn set_audit_log_policy_request(
-        &self,
-        input: &SetAuditLogPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetAuditLogPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::SetAutoSqlLimitingReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetAutoSqlLimitingRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetAutoSqlLimitingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetAutoSqlLimitingReq>,
 }
@@ -58,6 +60,7 @@ impl SetAutoSqlLimitingRequestBuilder {
 #[non_exhaustive]
 pub struct SetAutoSqlLimitingResponse {
     /// **参数解释**：  开启自治限流任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_auto_sql_limiting`](Self::set_auto_sql_limiting) would send.
-    pub fn set_auto_sql_limiting_request(
-        &self,
-        input: &SetAutoSqlLimitingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetAutoSqlLimitingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

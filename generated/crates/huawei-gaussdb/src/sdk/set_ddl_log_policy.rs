@@ -7,16 +7,18 @@ use super::SetDdlLogPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetDdlLogPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  租户在某一project下的实例ID  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetDdlLogPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetDdlLogPolicyRequestBody>,
 }
@@ -58,6 +60,7 @@ impl SetDdlLogPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct SetDdlLogPolicyResponse {
     /// **参数解释**：  任务流ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetDdlLogPolicyResponse, SetDdlLogPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_ddl_log_policy`](Self::set_ddl_log_policy) would send.
-    pub fn set_ddl_log_policy_request(
-        &self,
-        input: &SetDdlLogPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetDdlLogPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

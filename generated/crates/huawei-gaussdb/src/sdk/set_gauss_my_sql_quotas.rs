@@ -7,13 +7,14 @@ use super::{SetQuota, SetQuotasRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetGaussMySqlQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetGaussMySqlQuotasRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetQuotasRequestBody>,
 }
@@ -52,6 +53,7 @@ impl SetGaussMySqlQuotasRequestBuilder {
 #[non_exhaustive]
 pub struct SetGaussMySqlQuotasResponse {
     /// 资源列表对象。
+    ///
     /// Wire name: `quota_list`.
     pub quota_list: Vec<SetQuota>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_gauss_my_sql_quotas`](Self::set_gauss_my_sql_quotas) would send.
-    pub fn set_gauss_my_sql_quotas_request(
-        &self,
-        input: &SetGaussMySqlQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetGaussMySqlQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

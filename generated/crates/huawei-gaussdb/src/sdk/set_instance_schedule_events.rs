@@ -7,13 +7,14 @@ use super::{EventJobResult, SetInstanceScheduleEventsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetInstanceScheduleEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetInstanceScheduleEventsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetInstanceScheduleEventsRequestBody>,
 }
@@ -54,6 +55,7 @@ impl SetInstanceScheduleEventsRequestBuilder {
 #[non_exhaustive]
 pub struct SetInstanceScheduleEventsResponse {
     /// **参数解释**：  设置事件执行策略响应结果。
+    ///
     /// Wire name: `results`.
     pub results: Vec<EventJobResult>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_instance_schedule_events`](Self::set_instance_schedule_events) would send.
-    pub fn set_instance_schedule_events_request(
-        &self,
-        input: &SetInstanceScheduleEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetInstanceScheduleEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SetRecyclePolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetRecyclePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetRecyclePolicyRequestBody>,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetRecyclePolicyResponse, SetRecyclePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_recycle_policy`](Self::set_recycle_policy) would send.
-    pub fn set_recycle_policy_request(
-        &self,
-        input: &SetRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::OperateSqlFilterRuleReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetSqlFilterRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetSqlFilterRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateSqlFilterRuleReq>,
 }
@@ -58,6 +60,7 @@ impl SetSqlFilterRuleRequestBuilder {
 #[non_exhaustive]
 pub struct SetSqlFilterRuleResponse {
     /// 设置SQL限流规则任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetSqlFilterRuleResponse, SetSqlFilterRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_sql_filter_rule`](Self::set_sql_filter_rule) would send.
-    pub fn set_sql_filter_rule_request(
-        &self,
-        input: &SetSqlFilterRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetSqlFilterRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::AuditLogDownloadLinkRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAuditLogDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowAuditLogDownloadLinkRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AuditLogDownloadLinkRequestBody>,
 }
@@ -60,6 +62,7 @@ impl ShowAuditLogDownloadLinkRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAuditLogDownloadLinkResponse {
     /// **参数解释**：  审计日志下载链接列表，链接有效时间5分钟。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `links`.
     pub links: Vec<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_audit_log_download_link`](Self::show_audit_log_download_link) would send.
-    pub fn show_audit_log_download_link_request(
-        &self,
-        input: &ShowAuditLogDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAuditLogDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

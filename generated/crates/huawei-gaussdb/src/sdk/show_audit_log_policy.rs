@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAuditLogPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,12 +52,15 @@ impl ShowAuditLogPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAuditLogPolicyResponse {
     /// **参数解释**：  审计日志保存天数，0表示关闭审计日志策略。   **取值范围**：  0~732。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// **参数解释**：  审计记录的操作类型。空表示不过滤任何操作类型。  **取值范围**：  动态范围。
+    ///
     /// Wire name: `audit_types`.
     pub audit_types: Vec<String>,
     /// **参数解释**：  审计记录的操作类型。空表示不过滤任何操作类型。  **取值范围**：  不涉及
+    ///
     /// Wire name: `all_audit_log_action`.
     pub all_audit_log_action: Option<String>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_audit_log_policy`](Self::show_audit_log_policy) would send.
-    pub fn show_audit_log_policy_request(
-        &self,
-        input: &ShowAuditLogPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAuditLogPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoExpandPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,15 +52,19 @@ impl ShowAutoExpandPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoExpandPolicyResponse {
     /// **参数解释**：  自动扩容策略开关。
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<bool>,
     /// **参数解释**：  存储自动扩容上限，单位GB。
+    ///
     /// Wire name: `limit_size`.
     pub limit_size: Option<i32>,
     /// **参数解释**：  可用存储空间率。
+    ///
     /// Wire name: `trigger_available_percent`.
     pub trigger_available_percent: Option<i64>,
     /// **参数解释**：  扩容步长百分比。
+    ///
     /// Wire name: `step_percent`.
     pub step_percent: Option<i32>,
 }
@@ -90,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_expand_policy`](Self::show_auto_expand_policy) would send.
-    pub fn show_auto_expand_policy_request(
-        &self,
-        input: &ShowAutoExpandPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoExpandPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ScalingStrategyInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoScalingPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,51 +54,65 @@ impl ShowAutoScalingPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoScalingPolicyResponse {
     /// 自动变配策略ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 自动变配开关状态。  取值：  - ON：已开启 - OFF：已关闭
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 监测周期（单位：秒）。 在整个观测窗口期内，若CPU平均使用率大于等于设定值，则在观测窗口结束后，进行扩容。
+    ///
     /// Wire name: `monitor_cycle`.
     pub monitor_cycle: Option<i32>,
     /// 静默周期（单位：秒）。 两次自动扩容或自动回缩的最小间隔时间。
+    ///
     /// Wire name: `silence_cycle`.
     pub silence_cycle: Option<i32>,
     /// 扩容阈值（百分比数值），指CPU平均使用率。
+    ///
     /// Wire name: `enlarge_threshold`.
     pub enlarge_threshold: Option<i32>,
     /// 扩容规格上限。
+    ///
     /// Wire name: `max_flavor`.
     pub max_flavor: Option<String>,
     /// 自动回缩开关状态。  取值：  - true：已开启 - false：已关闭
+    ///
     /// Wire name: `reduce_enabled`.
     pub reduce_enabled: Option<bool>,
     /// **参数解释**：  自动回缩的CPU平均使用率阈值（百分比数值）。  **取值范围**：  10-30。
+    ///
     /// Wire name: `reduce_threshold`.
     pub reduce_threshold: Option<i64>,
     /// 缩容规格下限。
+    ///
     /// Wire name: `min_flavor`.
     pub min_flavor: Option<String>,
     /// 静默期开始时间（上一次变更结束时间）。  格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `silence_start_at`.
     pub silence_start_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `scaling_strategy`.
     pub scaling_strategy: Option<ScalingStrategyInfo>,
     /// 只读节点数量上限。
+    ///
     /// Wire name: `max_read_only_count`.
     pub max_read_only_count: Option<i32>,
     /// 只读节点数量下限。
+    ///
     /// Wire name: `min_read_only_count`.
     pub min_read_only_count: Option<i32>,
     /// 只读节点读写分离权重。
+    ///
     /// Wire name: `read_only_weight`.
     pub read_only_weight: Option<i32>,
 }
@@ -140,14 +155,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_scaling_policy`](Self::show_auto_scaling_policy) would send.
-    pub fn show_auto_scaling_policy_request(
-        &self,
-        input: &ShowAutoScalingPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoScalingPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::AutoSqlLimitingLog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoSqlLimitingLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。  获取方法请参见\[查询实例详情\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。  **约束限制**：  节点角色必须为主节点。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,6 +61,7 @@ impl ShowAutoSqlLimitingLogRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoSqlLimitingLogResponse {
     /// **参数解释**：  查询自治限流执行记录列表。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `logs`.
     pub logs: Vec<AutoSqlLimitingLog>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_sql_limiting_log`](Self::show_auto_sql_limiting_log) would send.
-    pub fn show_auto_sql_limiting_log_request(
-        &self,
-        input: &ShowAutoSqlLimitingLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoSqlLimitingLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::BackupVaultLockInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupVaultLockRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,7 +53,6 @@ impl ShowBackupVaultLockRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupVaultLockResponse {
-    /// (No description in the spec.)
     /// Wire name: `backup_vaultlock_info`.
     pub backup_vaultlock_info: Option<BackupVaultLockInfo>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_backup_vault_lock`](Self::show_backup_vault_lock) would send.
-    pub fn show_backup_vault_lock_request(
-        &self,
-        input: &ShowBackupVaultLockRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackupVaultLockRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::ShowClickHouseDatabaseUsersUserDetails;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowClickHouseDatabaseUserRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询记录数，默认10。不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 索引位置，偏移量。默认0。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 数据库账户。
+    ///
     /// Wire name: `user_name`, sent in the query.
     pub user_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -70,9 +74,11 @@ impl ShowClickHouseDatabaseUserRequestBuilder {
 #[non_exhaustive]
 pub struct ShowClickHouseDatabaseUserResponse {
     /// 数据库账户信息。
+    ///
     /// Wire name: `user_details`.
     pub user_details: Vec<ShowClickHouseDatabaseUsersUserDetails>,
     /// 数据库账户数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_click_house_database_user`](Self::show_click_house_database_user) would send.
-    pub fn show_click_house_database_user_request(
-        &self,
-        input: &ShowClickHouseDatabaseUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowClickHouseDatabaseUser` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `user_details`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_click_house_database_user`](Self::show_click_house_database_user), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowClickHouseDatabaseUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{ChSlowLogDetailResponseSlowLogList, ChSlowLogQueryRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowClickHouseSlowLogDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowClickHouseSlowLogDetailRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChSlowLogQueryRequestBody>,
 }
@@ -60,6 +62,7 @@ impl ShowClickHouseSlowLogDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowClickHouseSlowLogDetailResponse {
     /// 慢日志列表。
+    ///
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<ChSlowLogDetailResponseSlowLogList>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_click_house_slow_log_detail`](Self::show_click_house_slow_log_detail) would send.
-    pub fn show_click_house_slow_log_detail_request(
-        &self,
-        input: &ShowClickHouseSlowLogDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowClickHouseSlowLogDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

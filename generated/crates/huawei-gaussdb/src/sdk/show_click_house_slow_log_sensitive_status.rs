@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowClickHouseSlowLogSensitiveStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowClickHouseSlowLogSensitiveStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowClickHouseSlowLogSensitiveStatusResponse {
     /// 慢日志脱敏开关。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_click_house_slow_log_sensitive_status`](Self::show_click_house_slow_log_sensitive_status) would send.
-    pub fn show_click_house_slow_log_sensitive_status_request(
-        &self,
-        input: &ShowClickHouseSlowLogSensitiveStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowClickHouseSlowLogSensitiveStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{DedicatedComputeInfo, DedicatedStorageInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDedicatedResourceInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 专属资源池ID。
+    ///
     /// Wire name: `dedicated_resource_id`, sent in the path.
     pub dedicated_resource_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,27 +61,31 @@ impl ShowDedicatedResourceInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDedicatedResourceInfoResponse {
     /// 专属资源池ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 专属资源池名称。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `availability_zone_ids`.
     pub availability_zone_ids: Vec<String>,
     /// 资源规格类型。
+    ///
     /// Wire name: `architecture`.
     pub architecture: Option<String>,
     /// 专属资源池状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `dedicated_compute_info`.
     pub dedicated_compute_info: Option<DedicatedComputeInfo>,
-    /// (No description in the spec.)
     /// Wire name: `dedicated_storage_info`.
     pub dedicated_storage_info: Option<DedicatedStorageInfo>,
 }
@@ -115,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_dedicated_resource_info`](Self::show_dedicated_resource_info) would send.
-    pub fn show_dedicated_resource_info_request(
-        &self,
-        input: &ShowDedicatedResourceInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDedicatedResourceInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDynamicServerlessPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,15 +54,19 @@ impl ShowDynamicServerlessPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDynamicServerlessPolicyResponse {
     /// **参数解释**：  当前动态Serverless算力。  **取值范围**：  available_vcpus中的可选算力，大于等于min_vcpus，并且小于等于max_vcpus。未开启动态Serverless时为null。
+    ///
     /// Wire name: `current_vcpus`.
     pub current_vcpus: Option<String>,
     /// **参数解释**：  最小动态Serverless算力。  **取值范围**：  available_vcpus中的可选算力，并且小于等于max_vcpus。未开启动态Serverless时为null。
+    ///
     /// Wire name: `min_vcpus`.
     pub min_vcpus: Option<String>,
     /// **参数解释**：  最大动态Serverless算力。  **取值范围**：  available_vcpus中的可选算力，并且大于等于min_vcpus。未开启动态Serverless时为null。
+    ///
     /// Wire name: `max_vcpus`.
     pub max_vcpus: Option<String>,
     /// **参数解释**：  可选动态Serverless算力列表，不支持动态Serverless的实例该列表为空。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `available_vcpus`.
     pub available_vcpus: Vec<String>,
 }
@@ -92,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_dynamic_serverless_policy`](Self::show_dynamic_serverless_policy) would send.
-    pub fn show_dynamic_serverless_policy_request(
-        &self,
-        input: &ShowDynamicServerlessPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDynamicServerlessPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::RDSErrorLogDownload;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowErrorLogDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -61,9 +63,11 @@ impl ShowErrorLogDownloadLinkRequestBuilder {
 #[non_exhaustive]
 pub struct ShowErrorLogDownloadLinkResponse {
     /// **参数解释**：  数量。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**：  错误日志下载链接列表。
+    ///
     /// Wire name: `list`.
     pub list: Vec<RDSErrorLogDownload>,
 }
@@ -92,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_error_log_download_link`](Self::show_error_log_download_link) would send.
-    pub fn show_error_log_download_link_request(
-        &self,
-        input: &ShowErrorLogDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowErrorLogDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

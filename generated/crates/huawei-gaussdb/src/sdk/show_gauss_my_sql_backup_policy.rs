@@ -7,13 +7,14 @@ use super::BackupPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,7 +55,6 @@ impl ShowGaussMySqlBackupPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlBackupPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `backup_policy`.
     pub backup_policy: Option<BackupPolicy>,
 }
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_backup_policy`](Self::show_gauss_my_sql_backup_policy) would send.
-    pub fn show_gauss_my_sql_backup_policy_request(
-        &self,
-        input: &ShowGaussMySqlBackupPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlBackupPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ConfigurationSummary2;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,10 +56,10 @@ impl ShowGaussMySqlConfigurationRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlConfigurationResponse {
-    /// (No description in the spec.)
     /// Wire name: `configurations`.
     pub configurations: Option<ConfigurationSummary2>,
     /// 参数名和参数值映射关系。用户可以基于默认参数模板的参数，自定义的参数值。
+    ///
     /// Wire name: `parameter_values`.
     pub parameter_values: ::std::collections::BTreeMap<String, String>,
 }
@@ -87,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_configuration`](Self::show_gauss_my_sql_configuration) would send.
-    pub fn show_gauss_my_sql_configuration_request(
-        &self,
-        input: &ShowGaussMySqlConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::MysqlEngineVersionInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlEngineVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎。支持的引擎如下，不区分大小写：gaussdb-mysql。
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -56,6 +57,7 @@ impl ShowGaussMySqlEngineVersionRequestBuilder {
 #[non_exhaustive]
 pub struct ShowGaussMySqlEngineVersionResponse {
     /// 数据库版本信息列表
+    ///
     /// Wire name: `datastores`.
     pub datastores: Vec<MysqlEngineVersionInfo>,
 }
@@ -83,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_engine_version`](Self::show_gauss_my_sql_engine_version) would send.
-    pub fn show_gauss_my_sql_engine_version_request(
-        &self,
-        input: &ShowGaussMySqlEngineVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlEngineVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

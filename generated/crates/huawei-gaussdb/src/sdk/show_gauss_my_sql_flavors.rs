@@ -7,22 +7,26 @@ use super::MysqlFlavorsInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎名称。
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 数据库版本号，目前仅支持兼容MySQL 8.0。
+    ///
     /// Wire name: `version_name`, sent in the query.
     pub version_name: Option<String>,
     /// 规格的可用区模式，现在仅支持\\&quot;single\\&quot;、\\&quot;multi\\&quot;，不区分大小写。
+    ///
     /// Wire name: `availability_zone_mode`, sent in the query.
     pub availability_zone_mode: String,
     /// 规格编码。
+    ///
     /// Wire name: `spec_code`, sent in the query.
     pub spec_code: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -75,6 +79,7 @@ impl ShowGaussMySqlFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowGaussMySqlFlavorsResponse {
     /// 实例规格信息列表
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<MysqlFlavorsInfo>,
 }
@@ -102,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_flavors`](Self::show_gauss_my_sql_flavors) would send.
-    pub fn show_gauss_my_sql_flavors_request(
-        &self,
-        input: &ShowGaussMySqlFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::IncrementalBackups;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlIncrementalBackupListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询记录数。默认为10，可取范围：10、20、50。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 查询开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  “begin_time”有值时，“end_time”必选。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 查询结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”，且大于查询开始时间。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  “end_time”有值时，“begin_time”必选。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// **参数解释**：  是否展示跨区域增量备份。  **约束限制**：  不涉及。  **取值范围**：  - true：展示同区域和跨区域增量备份。 - false：仅展示同区域增量备份。  **默认取值**：  false。
+    ///
     /// Wire name: `display_offsite_backup`, sent in the query.
     pub display_offsite_backup: Option<bool>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -80,9 +86,11 @@ impl ShowGaussMySqlIncrementalBackupListRequestBuilder {
 #[non_exhaustive]
 pub struct ShowGaussMySqlIncrementalBackupListResponse {
     /// 备份信息。
+    ///
     /// Wire name: `backups`.
     pub backups: Vec<IncrementalBackups>,
     /// 备份文件的总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -112,14 +120,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_gauss_my_sql_incremental_backup_list`](Self::show_gauss_my_sql_incremental_backup_list) would send.
-    pub fn show_gauss_my_sql_incremental_backup_list_request(
-        &self,
-        input: &ShowGaussMySqlIncrementalBackupListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowGaussMySqlIncrementalBackupList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backups`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_gauss_my_sql_incremental_backup_list`](Self::show_gauss_my_sql_incremental_backup_list), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -134,6 +134,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowGaussMySqlIncrementalBackupListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::MysqlInstanceInfoDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlInstanceInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,7 +55,6 @@ impl ShowGaussMySqlInstanceInfoRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlInstanceInfoResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<MysqlInstanceInfoDetail>,
 }
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_instance_info`](Self::show_gauss_my_sql_instance_info) would send.
-    pub fn show_gauss_my_sql_instance_info_request(
-        &self,
-        input: &ShowGaussMySqlInstanceInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlInstanceInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::MysqlInstanceInfoDetailUnifyStatus;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlInstanceInfoUnifyStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,7 +55,6 @@ impl ShowGaussMySqlInstanceInfoUnifyStatusRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlInstanceInfoUnifyStatusResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<MysqlInstanceInfoDetailUnifyStatus>,
 }
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_instance_info_unify_status`](Self::show_gauss_my_sql_instance_info_unify_status) would send.
-    pub fn show_gauss_my_sql_instance_info_unify_status_request(
-        &self,
-        input: &ShowGaussMySqlInstanceInfoUnifyStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlInstanceInfoUnifyStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::GetJobInfoDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlJobInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,7 +53,6 @@ impl ShowGaussMySqlJobInfoRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlJobInfoResponse {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<GetJobInfoDetail>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_job_info`](Self::show_gauss_my_sql_job_info) would send.
-    pub fn show_gauss_my_sql_job_info_request(
-        &self,
-        input: &ShowGaussMySqlJobInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlJobInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

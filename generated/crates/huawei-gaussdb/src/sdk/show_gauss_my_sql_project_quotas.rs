@@ -7,13 +7,14 @@ use super::ProjectQuotas;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlProjectQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：根据type过滤查询指定类型的配额。  取值范围：instance
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,7 +54,6 @@ impl ShowGaussMySqlProjectQuotasRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlProjectQuotasResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<ProjectQuotas>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_project_quotas`](Self::show_gauss_my_sql_project_quotas) would send.
-    pub fn show_gauss_my_sql_project_quotas_request(
-        &self,
-        input: &ShowGaussMySqlProjectQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlProjectQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::MysqlProxyFlavorGroups;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGaussMySqlProxyFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询的场景
+    ///
     /// Wire name: `query_type`, sent in the query.
     pub query_type: Option<String>,
     /// 数据代理的ID, 规格变更场景需要传该参数，过滤掉无法变更的目标规格
+    ///
     /// Wire name: `proxy_id`, sent in the query.
     pub proxy_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,6 +68,7 @@ impl ShowGaussMySqlProxyFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowGaussMySqlProxyFlavorsResponse {
     /// 规格组信息。
+    ///
     /// Wire name: `proxy_flavor_groups`.
     pub proxy_flavor_groups: Vec<MysqlProxyFlavorGroups>,
 }
@@ -92,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_gauss_my_sql_proxy_flavors`](Self::show_gauss_my_sql_proxy_flavors) would send.
-    pub fn show_gauss_my_sql_proxy_flavors_request(
-        &self,
-        input: &ShowGaussMySqlProxyFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGaussMySqlProxyFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

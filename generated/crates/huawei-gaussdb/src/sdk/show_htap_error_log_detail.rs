@@ -7,16 +7,18 @@ use super::{HtapErrorLogDetailResponseErrorLogList, HtapErrorLogQueryRequestBody
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHtapErrorLogDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the ShowHtapErrorLogDetailRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<HtapErrorLogQueryRequestBody>,
 }
@@ -59,6 +61,7 @@ impl ShowHtapErrorLogDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHtapErrorLogDetailResponse {
     /// **参数解释**： 错误日志列表。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `error_log_list`.
     pub error_log_list: Vec<HtapErrorLogDetailResponseErrorLogList>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_htap_error_log_detail`](Self::show_htap_error_log_detail) would send.
-    pub fn show_htap_error_log_detail_request(
-        &self,
-        input: &ShowHtapErrorLogDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowHtapErrorLogDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

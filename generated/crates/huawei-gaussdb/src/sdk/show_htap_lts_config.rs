@@ -7,25 +7,30 @@ use super::HtapLTSConfigResponseInstanceLtsConfigs;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHtapLtsConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释**： 企业project ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： HTAP标准版实例名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `instance_name`, sent in the query.
     pub instance_name: Option<String>,
     /// **参数解释**： 查询记录数。  **约束限制**：  不涉及。  **取值范围**： 0-100。  **默认取值**： 10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：     0-10000。  **默认取值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -73,9 +78,11 @@ impl ShowHtapLtsConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHtapLtsConfigResponse {
     /// **参数解释**： 实例LTS配置信息。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `instance_lts_configs`.
     pub instance_lts_configs: Vec<HtapLTSConfigResponseInstanceLtsConfigs>,
     /// **参数解释**： 实例数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -102,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_htap_lts_config`](Self::show_htap_lts_config) would send.
-    pub fn show_htap_lts_config_request(
-        &self,
-        input: &ShowHtapLtsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowHtapLtsConfig` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instance_lts_configs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_htap_lts_config`](Self::show_htap_lts_config), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowHtapLtsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::HtapProcessInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHtapProcessListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，严格匹配UUID规则。可通过调用\[查询HTAP实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListHtapInstanceInfo.html>)接口获取。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100。  **默认值**：  100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// **参数解释**：              索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  ≥0  **默认值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,6 +66,7 @@ impl ShowHtapProcessListRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHtapProcessListResponse {
     /// **参数解释**：  HTAP标准版查询的会话信息。  **默认值**：  不涉及。
+    ///
     /// Wire name: `process_list`.
     pub process_list: Vec<HtapProcessInfo>,
 }
@@ -91,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_htap_process_list`](Self::show_htap_process_list) would send.
-    pub fn show_htap_process_list_request(
-        &self,
-        input: &ShowHtapProcessListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowHtapProcessList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `process_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_htap_process_list`](Self::show_htap_process_list), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -113,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowHtapProcessListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

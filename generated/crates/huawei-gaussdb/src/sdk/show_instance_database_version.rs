@@ -7,13 +7,14 @@ use super::InstanceDatabaseVersionInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceDatabaseVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,10 +55,10 @@ impl ShowInstanceDatabaseVersionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceDatabaseVersionResponse {
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<InstanceDatabaseVersionInfo>,
     /// 是否可升级。 - true：是。 - false：否。
+    ///
     /// Wire name: `upgrade_flag`.
     pub upgrade_flag: Option<bool>,
 }
@@ -86,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_database_version`](Self::show_instance_database_version) would send.
-    pub fn show_instance_database_version_request(
-        &self,
-        input: &ShowInstanceDatabaseVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceDatabaseVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceEipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,45 +52,59 @@ impl ShowInstanceEipRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceEipResponse {
     /// 是否能访问公网
+    ///
     /// Wire name: `can_enable_public_access`.
     pub can_enable_public_access: Option<bool>,
     /// 弹性公网ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 弹性公网IP的网络类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 端口ID。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 弹性公网IP地址。
+    ///
     /// Wire name: `public_ip_address`.
     pub public_ip_address: Option<String>,
     /// 私网IP地址。
+    ///
     /// Wire name: `private_ip_address`.
     pub private_ip_address: Option<String>,
     /// 弹性公网IP地址。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 租户ID。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 带宽ID。
+    ///
     /// Wire name: `bandwidth_id`.
     pub bandwidth_id: Option<String>,
     /// 带宽名称。
+    ///
     /// Wire name: `bandwidth_name`.
     pub bandwidth_name: Option<String>,
     /// 带宽大小。
+    ///
     /// Wire name: `bandwidth_size`.
     pub bandwidth_size: Option<i64>,
     /// 带宽类型。枚举值：PER 和WHOLE。
+    ///
     /// Wire name: `bandwidth_share_type`.
     pub bandwidth_share_type: Option<String>,
     /// 额外参数，包括订单id、产品id等信息。如果profile不为空，说明是包周期的弹性公网IP。
+    ///
     /// Wire name: `profile`.
     pub profile: Option<::runtime::JsonValue>,
 }
@@ -127,14 +142,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowInstanceEipResponse, ShowInstanceEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_eip`](Self::show_instance_eip) would send.
-    pub fn show_instance_eip_request(
-        &self,
-        input: &ShowInstanceEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

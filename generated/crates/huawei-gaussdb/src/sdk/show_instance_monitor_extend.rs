@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceMonitorExtendRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,12 +54,15 @@ impl ShowInstanceMonitorExtendRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceMonitorExtendResponse {
     /// 实例秒级监控开关。  - true，表示开启。 - false，表示关闭。
+    ///
     /// Wire name: `monitor_switch`.
     pub monitor_switch: Option<bool>,
     /// 采集周期，仅在monitor_switch为true时返回。  - 1：采集周期为1s。 - 5：采集周期为5s。
+    ///
     /// Wire name: `period`.
     pub period: Option<i32>,
     /// **参数解释**：  能否开启秒级监控。  **取值范围**： - true: 可以开启。 - false：不能开启，8vcpu以下规格不允许开启秒级监控。
+    ///
     /// Wire name: `allow`.
     pub allow: Option<bool>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_monitor_extend`](Self::show_instance_monitor_extend) would send.
-    pub fn show_instance_monitor_extend_request(
-        &self,
-        input: &ShowInstanceMonitorExtendRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceMonitorExtendRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

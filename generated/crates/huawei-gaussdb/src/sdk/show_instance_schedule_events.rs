@@ -7,37 +7,46 @@ use super::ScheduleEventInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceScheduleEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  事件ID。  您可以登录管理控制台，在事件管理列表中查看事件ID。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为ev07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释**：  事件状态。  **约束限制**：  不涉及。  **取值范围**：  - inquiring：待授权。 - scheduled：待执行。 - executing：执行中。 - completed：执行完成。 - canceled：事件关闭。 - failed：执行失败。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**：  事件类型。  **约束限制**：  不涉及。  **取值范围**：  - system.lifecycle.rebuild_node：备机重建事件。 - system.lifecycle.db_upgrade：数据库内核小版本升级事件。 - system.scheduled_event.high_cpu_memory：实例CPU或内存高负载事件，需要变更实例规格。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// **参数解释**：  事件级别。  **约束限制**：  不涉及。  **取值范围**：  - critical：紧急。 - major：重要。 - minor：一般。 - info：提示。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `level`, sent in the query.
     pub level: Option<String>,
     /// **参数解释**：  响应列表排序字段。  **约束限制**：  不涉及。  **取值范围**：  - created_time：创建时间。 - updated_time：更新时间。 - execution_time_window：执行时间窗。 - execute_time： 执行时间。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `sort_field`, sent in the query.
     pub sort_field: Option<String>,
     /// **参数解释**：  响应列表根据sort_field字段的排序方式（升序/降序）。  **约束限制**：  sort_field不为空时生效。  **取值范围**：  - asc：升序排列。 - desc：降序排列。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// **参数解释**：              查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100。  **默认取值**：  10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：              索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  ≥0  **默认取值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -94,21 +103,27 @@ impl ShowInstanceScheduleEventsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceScheduleEventsResponse {
     /// **参数解释**：  事件总数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// **参数解释**：  待授权的事件数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `inquiring_count`.
     pub inquiring_count: Option<i64>,
     /// **参数解释**：  待执行的事件数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `schedule_count`.
     pub schedule_count: Option<i64>,
     /// **参数解释**：  正在执行的事件数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `executing_count`.
     pub executing_count: Option<i64>,
     /// **参数解释**：  执行失败的事件数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `failed_count`.
     pub failed_count: Option<i64>,
     /// **参数解释**：  事件详情列表，包含事件ID、事件类别、事件状态、事件级别、实例信息、执行时间等详细信息
+    ///
     /// Wire name: `events`.
     pub events: Vec<ScheduleEventInfo>,
 }
@@ -142,14 +157,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_instance_schedule_events`](Self::show_instance_schedule_events) would send.
-    pub fn show_instance_schedule_events_request(
-        &self,
-        input: &ShowInstanceScheduleEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowInstanceScheduleEvents` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `events`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_instance_schedule_events`](Self::show_instance_schedule_events), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -164,6 +171,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowInstanceScheduleEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

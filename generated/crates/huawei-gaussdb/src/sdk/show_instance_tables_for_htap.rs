@@ -7,22 +7,26 @@ use super::QueryTableRequestV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceTablesForHtapRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，严格匹配UUID规则。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  查询记录数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowInstanceTablesForHtapRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryTableRequestV3>,
 }
@@ -70,9 +74,11 @@ impl ShowInstanceTablesForHtapRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceTablesForHtapResponse {
     /// **参数解释**：  数据库表名称。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<String>,
     /// **参数解释**：  数据库数量。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_instance_tables_for_htap`](Self::show_instance_tables_for_htap) would send.
-    pub fn show_instance_tables_for_htap_request(
-        &self,
-        input: &ShowInstanceTablesForHtapRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowInstanceTablesForHtap` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `tables`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_instance_tables_for_htap`](Self::show_instance_tables_for_htap), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowInstanceTablesForHtapRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

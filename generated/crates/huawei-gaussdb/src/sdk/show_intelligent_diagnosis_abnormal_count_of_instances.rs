@@ -7,10 +7,10 @@ use super::DiagnosisInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIntelligentDiagnosisAbnormalCountOfInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,6 +52,7 @@ impl ShowIntelligentDiagnosisAbnormalCountOfInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIntelligentDiagnosisAbnormalCountOfInstancesResponse {
     /// 诊断信息列表。
+    ///
     /// Wire name: `diagnosis_info`.
     pub diagnosis_info: Vec<DiagnosisInfo>,
 }
@@ -79,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_intelligent_diagnosis_abnormal_count_of_instances`](Self::show_intelligent_diagnosis_abnormal_count_of_instances) would send.
-    pub fn show_intelligent_diagnosis_abnormal_count_of_instances_request(
-        &self,
-        input: &ShowIntelligentDiagnosisAbnormalCountOfInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowIntelligentDiagnosisAbnormalCountOfInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::InstanceInfoForDiagnosis;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 指标名。
+    ///
     /// Wire name: `metric_name`, sent in the query.
     pub metric_name: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: i32,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -70,9 +73,11 @@ impl ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIntelligentDiagnosisInstanceInfosPerMetricResponse {
     /// 当前指标的异常实例总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 异常实例信息。
+    ///
     /// Wire name: `instance_infos`.
     pub instance_infos: Vec<InstanceInfoForDiagnosis>,
 }
@@ -102,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_intelligent_diagnosis_instance_infos_per_metric`](Self::show_intelligent_diagnosis_instance_infos_per_metric) would send.
-    pub fn show_intelligent_diagnosis_instance_infos_per_metric_request(
-        &self,
-        input: &ShowIntelligentDiagnosisInstanceInfosPerMetricRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowIntelligentDiagnosisInstanceInfosPerMetric` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instance_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_intelligent_diagnosis_instance_infos_per_metric`](Self::show_intelligent_diagnosis_instance_infos_per_metric), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{UpgradeDatabasePrecheckResult, UpgradePrecheckRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowKernelUpgradeCheckResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowKernelUpgradeCheckResultRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradePrecheckRequest>,
 }
@@ -54,12 +55,15 @@ impl ShowKernelUpgradeCheckResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowKernelUpgradeCheckResultResponse {
     /// **参数解释**：  预检查结果。  **取值范围**：  - true：成功。 - false：失败。
+    ///
     /// Wire name: `upgrade_precheck_result`.
     pub upgrade_precheck_result: Option<String>,
     /// **参数解释**：  预检查完成时间。  **取值范围**：  格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<i64>,
     /// **参数解释**：  实例预检查详情。
+    ///
     /// Wire name: `upgrade_precheck_detail`.
     pub upgrade_precheck_detail: Vec<UpgradeDatabasePrecheckResult>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_kernel_upgrade_check_result`](Self::show_kernel_upgrade_check_result) would send.
-    pub fn show_kernel_upgrade_check_result_request(
-        &self,
-        input: &ShowKernelUpgradeCheckResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowKernelUpgradeCheckResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

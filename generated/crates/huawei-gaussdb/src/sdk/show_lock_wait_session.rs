@@ -7,19 +7,22 @@ use super::AbnormalRootCause;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowLockWaitSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**： 点ID。  获取方法请参见\[查询实例详情信息\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。 **约束限制**： 不涉及。 **取值范围**： 只能由英文字母、数字组成，且长度为36个字符。 **默认值**： 不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**： 会话进程ID。  获取方法请参见\[查询节点用户会话线程\](<https://support.huaweicloud.com/api-taurusdb/ListTaurusDbNodeProcesses.html>)。  **约束限制**： 不能为空。 **取值范围**： 正整数。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `pid`, sent in the query.
     pub pid: Option<i64>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,7 +66,6 @@ impl ShowLockWaitSessionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowLockWaitSessionResponse {
-    /// (No description in the spec.)
     /// Wire name: `abnormal_root_cause`.
     pub abnormal_root_cause: Option<AbnormalRootCause>,
 }
@@ -91,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_lock_wait_session`](Self::show_lock_wait_session) would send.
-    pub fn show_lock_wait_session_request(
-        &self,
-        input: &ShowLockWaitSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowLockWaitSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

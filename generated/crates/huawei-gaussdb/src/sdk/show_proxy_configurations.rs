@@ -7,25 +7,30 @@ use super::ProxyConfiguration;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProxyConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 参数名称，为空则全量查询。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -74,9 +79,11 @@ impl ShowProxyConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowProxyConfigurationsResponse {
     /// 数据总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 内核可配置的参数列表
+    ///
     /// Wire name: `configurations`.
     pub configurations: Vec<ProxyConfiguration>,
 }
@@ -106,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_proxy_configurations`](Self::show_proxy_configurations) would send.
-    pub fn show_proxy_configurations_request(
-        &self,
-        input: &ShowProxyConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowProxyConfigurations` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `configurations`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_proxy_configurations`](Self::show_proxy_configurations), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowProxyConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

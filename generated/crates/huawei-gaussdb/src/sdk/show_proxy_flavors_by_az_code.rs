@@ -7,16 +7,18 @@ use super::ProxyFlavorGroup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProxyFlavorsByAzCodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  可用区。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `az_codes`, sent in the query.
     pub az_codes: String,
     /// **参数解释**：  代理引擎名称。  **约束限制**：  不涉及。  **取值范围**：  taurusproxy。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `proxy_engine_name`, sent in the query.
     pub proxy_engine_name: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -62,6 +64,7 @@ impl ShowProxyFlavorsByAzCodeRequestBuilder {
 #[non_exhaustive]
 pub struct ShowProxyFlavorsByAzCodeResponse {
     /// **参数解释**：  代理规格分组信息。
+    ///
     /// Wire name: `proxy_flavor_groups`.
     pub proxy_flavor_groups: Vec<ProxyFlavorGroup>,
 }
@@ -89,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_proxy_flavors_by_az_code`](Self::show_proxy_flavors_by_az_code) would send.
-    pub fn show_proxy_flavors_by_az_code_request(
-        &self,
-        input: &ShowProxyFlavorsByAzCodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowProxyFlavorsByAzCodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

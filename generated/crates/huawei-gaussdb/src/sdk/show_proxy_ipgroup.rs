@@ -7,16 +7,18 @@ use super::ProxyIpGroupDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProxyIpgroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,12 +61,13 @@ impl ShowProxyIpgroupRequestBuilder {
 #[non_exhaustive]
 pub struct ShowProxyIpgroupResponse {
     /// 允许访问控制或者不允许 true \| false。
+    ///
     /// Wire name: `enable_ip_group`.
     pub enable_ip_group: Option<bool>,
     /// 白名单或者黑名单 &#39;white&#39; \| &#39;black&#39;
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ip_group`.
     pub ip_group: Option<ProxyIpGroupDetail>,
 }
@@ -91,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowProxyIpgroupResponse, ShowProxyIpgroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_proxy_ipgroup`](Self::show_proxy_ipgroup) would send.
-    pub fn show_proxy_ipgroup_request(
-        &self,
-        input: &ShowProxyIpgroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowProxyIpgroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

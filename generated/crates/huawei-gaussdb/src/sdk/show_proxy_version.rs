@@ -7,19 +7,22 @@ use super::ProxyEngineRisk;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProxyVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// engine
+    ///
     /// Wire name: `engine_name`, sent in the path.
     pub engine_name: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,15 +68,17 @@ impl ShowProxyVersionRequestBuilder {
 #[non_exhaustive]
 pub struct ShowProxyVersionResponse {
     /// 当前代理版本
+    ///
     /// Wire name: `current_version`.
     pub current_version: Option<String>,
     /// 最新代理版本
+    ///
     /// Wire name: `latest_version`.
     pub latest_version: Option<String>,
     /// 是否能升级
+    ///
     /// Wire name: `can_upgrade`.
     pub can_upgrade: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `risk`.
     pub risk: Option<ProxyEngineRisk>,
 }
@@ -101,14 +106,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowProxyVersionResponse, ShowProxyVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_proxy_version`](Self::show_proxy_version) would send.
-    pub fn show_proxy_version_request(
-        &self,
-        input: &ShowProxyVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowProxyVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

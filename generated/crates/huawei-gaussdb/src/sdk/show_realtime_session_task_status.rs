@@ -5,19 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRealtimeSessionTaskStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数解释：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ShowMysqlInstanceList.html>)。  约束限制：  不涉及。  取值范围：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  默认取值：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。 获取方法请参见\[查询实例详情信息\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：  收集全部实时会话信息任务ID。  获取方法请参见\[收集全部实时会话信息\](<https://support.huaweicloud.com/api-taurusdb/CollectRealtimeSession.html>)。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及。
+    ///
     /// Wire name: `request_id`, sent in the query.
     pub request_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -64,6 +67,7 @@ impl ShowRealtimeSessionTaskStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRealtimeSessionTaskStatusResponse {
     /// **参数解释**：  收集全部实时会话信息任务状态。  **取值范围**：  - running: 运行中。 - finished：已完成。 - error: 发生错误。 - unrecognized：未识别状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_realtime_session_task_status`](Self::show_realtime_session_task_status) would send.
-    pub fn show_realtime_session_task_status_request(
-        &self,
-        input: &ShowRealtimeSessionTaskStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRealtimeSessionTaskStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

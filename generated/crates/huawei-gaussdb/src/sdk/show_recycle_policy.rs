@@ -7,10 +7,10 @@ use super::RecyclePolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -46,7 +46,6 @@ impl ShowRecyclePolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRecyclePolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `recycle_policy`.
     pub recycle_policy: Option<RecyclePolicy>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRecyclePolicyResponse, ShowRecyclePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_recycle_policy`](Self::show_recycle_policy) would send.
-    pub fn show_recycle_policy_request(
-        &self,
-        input: &ShowRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::RestoreDatabaseInfos;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRestoreAvailableTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              备份时间点。  **约束限制**：  格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区。传参时需要将对应时区的时间转为标准时区对应的时间戳，比如，北京时区的时间点需要-8h后再转为时间戳。  **取值范围**：              通过\[查询可恢复时间段\](<https://support.huaweicloud.com/api-taurusdb/ShowBackupRestoreTime.html>)获取。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `restore_time`, sent in the query.
     pub restore_time: String,
     /// **参数解释**：              是否是最新库表。  **约束限制**：  不涉及。  **取值范围**：  - true：是最新库表。 - false：是恢复时间点库表。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `last_table_info`, sent in the query.
     pub last_table_info: String,
     /// **参数解释**：   数据库名称，模糊匹配。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
     /// **参数解释**：   表名称，模糊匹配。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `table_name`, sent in the query.
     pub table_name: Option<String>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us。 - zh-cn。  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -79,9 +84,11 @@ impl ShowRestoreAvailableTablesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRestoreAvailableTablesResponse {
     /// **参数解释**:  实例总表数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
     /// **参数解释**：  数据库信息。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<RestoreDatabaseInfos>,
 }
@@ -110,14 +117,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_restore_available_tables`](Self::show_restore_available_tables) would send.
-    pub fn show_restore_available_tables_request(
-        &self,
-        input: &ShowRestoreAvailableTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRestoreAvailableTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::RestoreDatabaseInfos;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRestoreTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 备份时间点，时间戳格式。  通过\[查询可恢复时间段\](<https://support.huaweicloud.com/api-taurusdb/ShowBackupRestoreTime.html>)获取。
+    ///
     /// Wire name: `restore_time`, sent in the query.
     pub restore_time: String,
     /// 是否是最新库表。 - true：是最新库表。 - false：是恢复时间点库表。
+    ///
     /// Wire name: `last_table_info`, sent in the query.
     pub last_table_info: String,
     /// 数据库名称，模糊匹配。
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
     /// 表名称，模糊匹配。
+    ///
     /// Wire name: `table_name`, sent in the query.
     pub table_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -77,9 +82,11 @@ impl ShowRestoreTablesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRestoreTablesResponse {
     /// 数据库总数。
+    ///
     /// Wire name: `total_databases`.
     pub total_databases: Option<i32>,
     /// 数据库信息。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<RestoreDatabaseInfos>,
 }
@@ -105,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRestoreTablesResponse, ShowRestoreTablesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_restore_tables`](Self::show_restore_tables) would send.
-    pub fn show_restore_tables_request(
-        &self,
-        input: &ShowRestoreTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRestoreTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerlessComputeAbilityPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,21 +54,27 @@ impl ShowServerlessComputeAbilityPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowServerlessComputeAbilityPolicyResponse {
     /// **参数描述**：  当前算力。  **取值范围**：  介于最大算力和最小算力之间。
+    ///
     /// Wire name: `current_vcpus`.
     pub current_vcpus: Option<String>,
     /// **参数解释**：  最小算力。  **取值范围**：  ≥0.5。
+    ///
     /// Wire name: `min_vcpus`.
     pub min_vcpus: Option<String>,
     /// **参数解释**：  最大算力。  **取值范围**：  ≥4。
+    ///
     /// Wire name: `max_vcpus`.
     pub max_vcpus: Option<String>,
     /// **参数解释**:  增删只读节点开关。  **取值范围**： - true: 开启增删只读节点。 - false: 关闭增删只读节点。
+    ///
     /// Wire name: `scale_out_switch`.
     pub scale_out_switch: Option<bool>,
     /// **参数解释**：  最大只读节点个数。  **取值范围**：  ≥2。
+    ///
     /// Wire name: `max_readonly_node_count`.
     pub max_readonly_node_count: Option<i32>,
     /// **参数解释**：  最小只读节点个数。  **取值范围**：  ≥1。
+    ///
     /// Wire name: `min_readonly_node_count`.
     pub min_readonly_node_count: Option<i32>,
 }
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_serverless_compute_ability_policy`](Self::show_serverless_compute_ability_policy) would send.
-    pub fn show_serverless_compute_ability_policy_request(
-        &self,
-        input: &ShowServerlessComputeAbilityPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerlessComputeAbilityPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CustomScalingConfig;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowServerlessScalingPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,9 +56,9 @@ impl ShowServerlessScalingPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowServerlessScalingPolicyResponse {
     /// **参数描述**：  自定义扩容步长。  **约束限制**：  不涉及。  **取值范围**：  2-算力上限的一半。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `enlarge_step_size`.
     pub enlarge_step_size: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `custom_scaling_config`.
     pub custom_scaling_config: Option<CustomScalingConfig>,
 }
@@ -86,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_serverless_scaling_policy`](Self::show_serverless_scaling_policy) would send.
-    pub fn show_serverless_scaling_policy_request(
-        &self,
-        input: &ShowServerlessScalingPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowServerlessScalingPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

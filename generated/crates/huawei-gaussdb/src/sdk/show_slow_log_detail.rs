@@ -7,16 +7,18 @@ use super::{LtsLogSlowQueryRequest, ShowStarRocksSlowLogDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSlowLogDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowSlowLogDetailRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<LtsLogSlowQueryRequest>,
 }
@@ -58,6 +60,7 @@ impl ShowSlowLogDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSlowLogDetailResponse {
     /// **参数解释**：            慢日志列表。
+    ///
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<ShowStarRocksSlowLogDetail>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSlowLogDetailResponse, ShowSlowLogDetailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_slow_log_detail`](Self::show_slow_log_detail) would send.
-    pub fn show_slow_log_detail_request(
-        &self,
-        input: &ShowSlowLogDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSlowLogDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

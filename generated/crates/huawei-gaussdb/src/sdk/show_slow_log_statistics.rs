@@ -7,16 +7,18 @@ use super::{ShowSlowLogStatisticsItem, ShowSlowLogStatisticsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSlowLogStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowSlowLogStatisticsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowSlowLogStatisticsRequestBody>,
 }
@@ -58,9 +60,11 @@ impl ShowSlowLogStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSlowLogStatisticsResponse {
     /// 慢日志统计信息列表。
+    ///
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<ShowSlowLogStatisticsItem>,
     /// 总条数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_slow_log_statistics`](Self::show_slow_log_statistics) would send.
-    pub fn show_slow_log_statistics_request(
-        &self,
-        input: &ShowSlowLogStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSlowLogStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

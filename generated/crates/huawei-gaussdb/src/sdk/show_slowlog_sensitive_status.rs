@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSlowlogSensitiveStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowSlowlogSensitiveStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSlowlogSensitiveStatusResponse {
     /// 慢日志开关状态。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: Option<bool>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_slowlog_sensitive_status`](Self::show_slowlog_sensitive_status) would send.
-    pub fn show_slowlog_sensitive_status_request(
-        &self,
-        input: &ShowSlowlogSensitiveStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSlowlogSensitiveStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

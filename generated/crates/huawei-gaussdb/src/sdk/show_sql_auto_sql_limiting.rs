@@ -7,16 +7,18 @@ use super::{NodeSqlAutoSqlLimiting, ShowSqlAutoSqlLimitingReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSqlAutoSqlLimitingRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowSqlAutoSqlLimitingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowSqlAutoSqlLimitingReq>,
 }
@@ -58,9 +60,11 @@ impl ShowSqlAutoSqlLimitingRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSqlAutoSqlLimitingResponse {
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**  节点的自治限流规则。
+    ///
     /// Wire name: `auto_sql_limiting_rules`.
     pub auto_sql_limiting_rules: Vec<NodeSqlAutoSqlLimiting>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_sql_auto_sql_limiting`](Self::show_sql_auto_sql_limiting) would send.
-    pub fn show_sql_auto_sql_limiting_request(
-        &self,
-        input: &ShowSqlAutoSqlLimitingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSqlAutoSqlLimitingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

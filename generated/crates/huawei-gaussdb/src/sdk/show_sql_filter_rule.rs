@@ -7,19 +7,22 @@ use super::SqlFilterRule;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSqlFilterRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: String,
     /// SQL限流类型，取值为SELECT、UPDATE、DELETE，不区分大小写；若不传则默认查询所有类型的限流规则。
+    ///
     /// Wire name: `sql_type`, sent in the query.
     pub sql_type: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -64,9 +67,11 @@ impl ShowSqlFilterRuleRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSqlFilterRuleResponse {
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// SQL限流规则
+    ///
     /// Wire name: `sql_filter_rules`.
     pub sql_filter_rules: Vec<SqlFilterRule>,
 }
@@ -92,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSqlFilterRuleResponse, ShowSqlFilterRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_sql_filter_rule`](Self::show_sql_filter_rule) would send.
-    pub fn show_sql_filter_rule_request(
-        &self,
-        input: &ShowSqlFilterRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSqlFilterRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

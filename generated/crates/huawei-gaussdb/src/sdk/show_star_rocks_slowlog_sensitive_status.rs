@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowStarRocksSlowlogSensitiveStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowStarRocksSlowlogSensitiveStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowStarRocksSlowlogSensitiveStatusResponse {
     /// **参数解释**:  慢日志开关状态。  **取值范围**：  - true，开启。 - false，关闭。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_star_rocks_slowlog_sensitive_status`](Self::show_star_rocks_slowlog_sensitive_status) would send.
-    pub fn show_star_rocks_slowlog_sensitive_status_request(
-        &self,
-        input: &ShowStarRocksSlowlogSensitiveStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowStarRocksSlowlogSensitiveStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::TableMetaInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTableMetaInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库名称。
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
     /// 数据表名称。
+    ///
     /// Wire name: `table_name`, sent in the query.
     pub table_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,12 +66,15 @@ impl ShowTableMetaInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTableMetaInfoResponse {
     /// 要版本升级的批量实例。
+    ///
     /// Wire name: `table_meta_infos`.
     pub table_meta_infos: Vec<TableMetaInfo>,
     /// 数据表名称
+    ///
     /// Wire name: `table_names`.
     pub table_names: Vec<String>,
     /// 数据库名称
+    ///
     /// Wire name: `database_names`.
     pub database_names: Vec<String>,
 }
@@ -95,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowTableMetaInfoResponse, ShowTableMetaInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_table_meta_info`](Self::show_table_meta_info) would send.
-    pub fn show_table_meta_info_request(
-        &self,
-        input: &ShowTableMetaInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTableMetaInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SubTaskInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTaskDetailsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  任务ID。  **约束限制**：   不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `job_id`, sent in the query.
     pub job_id: String,
     /// **参数解释**：  任务名称。  **约束限制**：   不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `job_name`, sent in the query.
     pub job_name: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,21 +68,27 @@ impl ShowTaskDetailsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTaskDetailsResponse {
     /// **参数解释**：  实例ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  实例名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释**：  任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释**：  任务名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// **参数解释**：  任务状态。  **取值范围**：    - Pending：表示待执行。   - Running：表示运行中。   - Completed：表示已完成。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  任务详情列表。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `sub_task_list`.
     pub sub_task_list: Vec<SubTaskInfo>,
 }
@@ -109,14 +118,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowTaskDetailsResponse, ShowTaskDetailsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_task_details`](Self::show_task_details) would send.
-    pub fn show_task_details_request(
-        &self,
-        input: &ShowTaskDetailsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTaskDetailsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::{TxnItem, TxnProgressRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTaurusDbTxnProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。  获取方法请参见\[查询实例详情\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。  **约束限制**：  节点角色必须为主节点。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowTaurusDbTxnProgressRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TxnProgressRequestBody>,
 }
@@ -64,9 +67,11 @@ impl ShowTaurusDbTxnProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTaurusDbTxnProgressResponse {
     /// **参数解释**：  处于活跃状态（回滚中）的事务进度列表。如果输入的ID已结束或不存在，则不在此列表中返回。
+    ///
     /// Wire name: `transactions`.
     pub transactions: Vec<TxnItem>,
     /// **参数解释**： 满足查询条件的事务记录总数。 **取值范围**： 0~100。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_taurus_db_txn_progress`](Self::show_taurus_db_txn_progress) would send.
-    pub fn show_taurus_db_txn_progress_request(
-        &self,
-        input: &ShowTaurusDbTxnProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTaurusDbTxnProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ShrinkGaussMySqlProxyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShrinkGaussMySqlProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShrinkGaussMySqlProxyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShrinkGaussMySqlProxyRequestBody>,
 }
@@ -64,6 +67,7 @@ impl ShrinkGaussMySqlProxyRequestBuilder {
 #[non_exhaustive]
 pub struct ShrinkGaussMySqlProxyResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`shrink_gauss_my_sql_proxy`](Self::shrink_gauss_my_sql_proxy) would send.
-    pub fn shrink_gauss_my_sql_proxy_request(
-        &self,
-        input: &ShrinkGaussMySqlProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShrinkGaussMySqlProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SwitchAccessControlRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchAccessControlRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchAccessControlRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchAccessControlRequestBody>,
 }
@@ -64,6 +67,7 @@ impl SwitchAccessControlRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchAccessControlResponse {
     /// 是否已开启访问控制。 取值： - true：开启。 - false：关闭。
+    ///
     /// Wire name: `open_access_control`.
     pub open_access_control: Option<bool>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_access_control`](Self::switch_access_control) would send.
-    pub fn switch_access_control_request(
-        &self,
-        input: &SwitchAccessControlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchAccessControlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

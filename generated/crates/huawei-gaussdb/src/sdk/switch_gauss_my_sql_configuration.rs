@@ -7,16 +7,18 @@ use super::ApplyConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchGaussMySqlConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchGaussMySqlConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ApplyConfigurationRequestBody>,
 }
@@ -61,9 +63,11 @@ impl SwitchGaussMySqlConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchGaussMySqlConfigurationResponse {
     /// **参数解释**：  应用参数模板的任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释**：  参数模板的名称。  **取值范围**：  支持Default-TaurusDB V2.0和用户自定义参数模板，其中Default-TaurusDB V2.0表示TaurusDB系统默认参数模板。
+    ///
     /// Wire name: `param_group_name`.
     pub param_group_name: Option<String>,
 }
@@ -92,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_gauss_my_sql_configuration`](Self::switch_gauss_my_sql_configuration) would send.
-    pub fn switch_gauss_my_sql_configuration_request(
-        &self,
-        input: &SwitchGaussMySqlConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchGaussMySqlConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

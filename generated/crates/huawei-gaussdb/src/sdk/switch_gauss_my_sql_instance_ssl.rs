@@ -7,16 +7,18 @@ use super::SwitchSSLRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchGaussMySqlInstanceSslRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchGaussMySqlInstanceSslRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchSSLRequest>,
 }
@@ -60,6 +62,7 @@ impl SwitchGaussMySqlInstanceSslRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchGaussMySqlInstanceSslResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_gauss_my_sql_instance_ssl`](Self::switch_gauss_my_sql_instance_ssl) would send.
-    pub fn switch_gauss_my_sql_instance_ssl_request(
-        &self,
-        input: &SwitchGaussMySqlInstanceSslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchGaussMySqlInstanceSslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

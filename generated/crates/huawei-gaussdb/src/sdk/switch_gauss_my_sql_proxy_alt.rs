@@ -7,19 +7,22 @@ use super::SwitchGaussMySqlProxyAltRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchGaussMySqlProxyAltRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  数据库代理ID，此参数是数据库代理的唯一标识。  获取方法请参见\[查询数据库代理信息列表\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlProxyList.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为po01，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchGaussMySqlProxyAltRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchGaussMySqlProxyAltRequestBody>,
 }
@@ -66,6 +69,7 @@ impl SwitchGaussMySqlProxyAltRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchGaussMySqlProxyAltResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_gauss_my_sql_proxy_alt`](Self::switch_gauss_my_sql_proxy_alt) would send.
-    pub fn switch_gauss_my_sql_proxy_alt_request(
-        &self,
-        input: &SwitchGaussMySqlProxyAltRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchGaussMySqlProxyAltRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SwitchGaussMySqlProxyEipRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchGaussMySqlProxyEipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，此参数是实例的唯一标识。只能由英文字母、数字组成，后缀为in07，长度为36个字符。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，此参数是代理的唯一标识。只能由英文字母、数字组成，后缀为po01，长度为36个字符。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchGaussMySqlProxyEipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchGaussMySqlProxyEipRequestBody>,
 }
@@ -66,6 +69,7 @@ impl SwitchGaussMySqlProxyEipRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchGaussMySqlProxyEipResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_gauss_my_sql_proxy_eip`](Self::switch_gauss_my_sql_proxy_eip) would send.
-    pub fn switch_gauss_my_sql_proxy_eip_request(
-        &self,
-        input: &SwitchGaussMySqlProxyEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchGaussMySqlProxyEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SwitchProxySSLRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchGaussMySqlProxySslRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchGaussMySqlProxySslRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchProxySSLRequest>,
 }
@@ -66,6 +69,7 @@ impl SwitchGaussMySqlProxySslRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchGaussMySqlProxySslResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_gauss_my_sql_proxy_ssl`](Self::switch_gauss_my_sql_proxy_ssl) would send.
-    pub fn switch_gauss_my_sql_proxy_ssl_request(
-        &self,
-        input: &SwitchGaussMySqlProxySslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchGaussMySqlProxySslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UserSyncReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SyncStarRocksUsersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// StarRocks实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SyncStarRocksUsersRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UserSyncReq>,
 }
@@ -58,6 +60,7 @@ impl SyncStarRocksUsersRequestBuilder {
 #[non_exhaustive]
 pub struct SyncStarRocksUsersResponse {
     /// 开启行列分流是否成功。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`sync_star_rocks_users`](Self::sync_star_rocks_users) would send.
-    pub fn sync_star_rocks_users_request(
-        &self,
-        input: &SyncStarRocksUsersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SyncStarRocksUsersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::OperateAuditLogRequestV3Body;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAuditLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateAuditLogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateAuditLogRequestV3Body>,
 }
@@ -58,6 +60,7 @@ impl UpdateAuditLogRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAuditLogResponse {
     /// 开启/关闭全量SQL操作结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAuditLogResponse, UpdateAuditLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_audit_log`](Self::update_audit_log) would send.
-    pub fn update_audit_log_request(
-        &self,
-        input: &UpdateAuditLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAuditLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{AutoScalingSwitchStatus, UpdateAutoScalingPolicyRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAutoScalingPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateAutoScalingPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAutoScalingPolicyRequestBody>,
 }
@@ -58,12 +60,13 @@ impl UpdateAutoScalingPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAutoScalingPolicyResponse {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `switch_status`.
     pub switch_status: Option<AutoScalingSwitchStatus>,
 }
@@ -93,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_auto_scaling_policy`](Self::update_auto_scaling_policy) would send.
-    pub fn update_auto_scaling_policy_request(
-        &self,
-        input: &UpdateAutoScalingPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAutoScalingPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateBackupOffsitePolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBackupOffsitePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateBackupOffsitePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateBackupOffsitePolicyRequestBody>,
 }
@@ -60,6 +62,7 @@ impl UpdateBackupOffsitePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBackupOffsitePolicyResponse {
     /// 结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_backup_offsite_policy`](Self::update_backup_offsite_policy) would send.
-    pub fn update_backup_offsite_policy_request(
-        &self,
-        input: &UpdateBackupOffsitePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBackupOffsitePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

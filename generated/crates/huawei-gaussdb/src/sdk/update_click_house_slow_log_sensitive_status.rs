@@ -7,16 +7,18 @@ use super::ChSlowlogSensitiveResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateClickHouseSlowLogSensitiveStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateClickHouseSlowLogSensitiveStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChSlowlogSensitiveResponse>,
 }
@@ -60,6 +62,7 @@ impl UpdateClickHouseSlowLogSensitiveStatusRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateClickHouseSlowLogSensitiveStatusResponse {
     /// 慢日志脱敏开关。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_click_house_slow_log_sensitive_status`](Self::update_click_house_slow_log_sensitive_status) would send.
-    pub fn update_click_house_slow_log_sensitive_status_request(
-        &self,
-        input: &UpdateClickHouseSlowLogSensitiveStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateClickHouseSlowLogSensitiveStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

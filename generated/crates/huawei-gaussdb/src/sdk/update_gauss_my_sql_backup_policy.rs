@@ -7,16 +7,18 @@ use super::MysqlUpdateBackupPolicyRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlBackupPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlUpdateBackupPolicyRequest>,
 }
@@ -60,12 +62,15 @@ impl UpdateGaussMySqlBackupPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGaussMySqlBackupPolicyResponse {
     /// 状态信息
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_backup_policy`](Self::update_gauss_my_sql_backup_policy) would send.
-    pub fn update_gauss_my_sql_backup_policy_request(
-        &self,
-        input: &UpdateGaussMySqlBackupPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlBackupPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

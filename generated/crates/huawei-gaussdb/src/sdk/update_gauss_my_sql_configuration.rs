@@ -7,16 +7,18 @@ use super::UpdateConfigurationParameterRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateConfigurationParameterRequestBody>,
 }
@@ -61,6 +63,7 @@ impl UpdateGaussMySqlConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGaussMySqlConfigurationResponse {
     /// 修改参数模板的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -88,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_configuration`](Self::update_gauss_my_sql_configuration) would send.
-    pub fn update_gauss_my_sql_configuration_request(
-        &self,
-        input: &UpdateGaussMySqlConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateDatabaseUserCommentRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlDatabaseUserCommentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlDatabaseUserCommentRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDatabaseUserCommentRequest>,
 }
@@ -60,6 +62,7 @@ impl UpdateGaussMySqlDatabaseUserCommentRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGaussMySqlDatabaseUserCommentResponse {
     /// 修改数据库用户备注的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_database_user_comment`](Self::update_gauss_my_sql_database_user_comment) would send.
-    pub fn update_gauss_my_sql_database_user_comment_request(
-        &self,
-        input: &UpdateGaussMySqlDatabaseUserCommentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlDatabaseUserCommentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyAliasRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceAliasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlInstanceAliasRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyAliasRequest>,
 }
@@ -59,7 +61,6 @@ impl UpdateGaussMySqlInstanceAliasRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceAliasResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -87,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_instance_alias`](Self::update_gauss_my_sql_instance_alias) would send.
-    pub fn update_gauss_my_sql_instance_alias_request(
-        &self,
-        input: &UpdateGaussMySqlInstanceAliasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlInstanceAliasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

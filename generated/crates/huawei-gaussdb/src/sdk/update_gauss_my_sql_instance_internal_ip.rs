@@ -7,16 +7,18 @@ use super::ModifyInternalIpRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceInternalIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlInstanceInternalIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyInternalIpRequest>,
 }
@@ -60,6 +62,7 @@ impl UpdateGaussMySqlInstanceInternalIpRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceInternalIpResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_instance_internal_ip`](Self::update_gauss_my_sql_instance_internal_ip) would send.
-    pub fn update_gauss_my_sql_instance_internal_ip_request(
-        &self,
-        input: &UpdateGaussMySqlInstanceInternalIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlInstanceInternalIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

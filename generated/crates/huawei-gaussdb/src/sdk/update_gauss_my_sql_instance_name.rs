@@ -7,16 +7,18 @@ use super::MysqlUpdateInstanceNameRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlInstanceNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MysqlUpdateInstanceNameRequest>,
 }
@@ -60,6 +62,7 @@ impl UpdateGaussMySqlInstanceNameRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceNameResponse {
     /// 修改实例名称的任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_instance_name`](Self::update_gauss_my_sql_instance_name) would send.
-    pub fn update_gauss_my_sql_instance_name_request(
-        &self,
-        input: &UpdateGaussMySqlInstanceNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlInstanceNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyOpsWindow;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceOpsWindowRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlInstanceOpsWindowRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyOpsWindow>,
 }
@@ -59,7 +61,6 @@ impl UpdateGaussMySqlInstanceOpsWindowRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceOpsWindowResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -87,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_instance_ops_window`](Self::update_gauss_my_sql_instance_ops_window) would send.
-    pub fn update_gauss_my_sql_instance_ops_window_request(
-        &self,
-        input: &UpdateGaussMySqlInstanceOpsWindowRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlInstanceOpsWindowRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifySecurityGroupRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateGaussMySqlInstanceSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifySecurityGroupRequest>,
 }
@@ -60,6 +62,7 @@ impl UpdateGaussMySqlInstanceSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGaussMySqlInstanceSecurityGroupResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_gauss_my_sql_instance_security_group`](Self::update_gauss_my_sql_instance_security_group) would send.
-    pub fn update_gauss_my_sql_instance_security_group_request(
-        &self,
-        input: &UpdateGaussMySqlInstanceSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGaussMySqlInstanceSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::OperateHtapQueryQueueControlReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateHtapQueryQueuesControlRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，严格匹配UUID规则。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateHtapQueryQueuesControlRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateHtapQueryQueueControlReq>,
 }
@@ -60,9 +62,11 @@ impl UpdateHtapQueryQueuesControlRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateHtapQueryQueuesControlResponse {
     /// **参数解释**：  响应返回结果。   **取值范围**：  - success：成功。 - failed：失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  响应错误信息。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `msg`.
     pub msg: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_htap_query_queues_control`](Self::update_htap_query_queues_control) would send.
-    pub fn update_htap_query_queues_control_request(
-        &self,
-        input: &UpdateHtapQueryQueuesControlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateHtapQueryQueuesControlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

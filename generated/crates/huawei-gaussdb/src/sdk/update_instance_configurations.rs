@@ -7,16 +7,18 @@ use super::UpdateInstanceConfigurationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateInstanceConfigurationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceConfigurationsRequestBody>,
 }
@@ -60,9 +62,11 @@ impl UpdateInstanceConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationsResponse {
     /// 修改指定实例参数的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 是否需要重启。  - true：是。 - false：否。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_configurations`](Self::update_instance_configurations) would send.
-    pub fn update_instance_configurations_request(
-        &self,
-        input: &UpdateInstanceConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::TaurusModifyInstanceMonitorRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceMonitorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateInstanceMonitorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TaurusModifyInstanceMonitorRequestBody>,
 }
@@ -58,6 +60,7 @@ impl UpdateInstanceMonitorRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceMonitorResponse {
     /// 修改秒级监控的任务流ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_monitor`](Self::update_instance_monitor) would send.
-    pub fn update_instance_monitor_request(
-        &self,
-        input: &UpdateInstanceMonitorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceMonitorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::OperateMultiTenantReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMultiTenantRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateMultiTenantRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateMultiTenantReq>,
 }
@@ -58,6 +60,7 @@ impl UpdateMultiTenantRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateMultiTenantResponse {
     /// 开启/关闭多租特性ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateMultiTenantResponse, UpdateMultiTenantError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_multi_tenant`](Self::update_multi_tenant) would send.
-    pub fn update_multi_tenant_request(
-        &self,
-        input: &UpdateMultiTenantRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateMultiTenantRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ProxyUpdateProxyNameRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProxyNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateProxyNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ProxyUpdateProxyNameRequest>,
 }
@@ -64,6 +67,7 @@ impl UpdateProxyNameRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateProxyNameResponse {
     /// 修改成功或者失败。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateProxyNameResponse, UpdateProxyNameError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_proxy_name`](Self::update_proxy_name) would send.
-    pub fn update_proxy_name_request(
-        &self,
-        input: &UpdateProxyNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateProxyNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

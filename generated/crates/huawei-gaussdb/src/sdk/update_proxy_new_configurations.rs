@@ -7,19 +7,22 @@ use super::UpdateProxyNewConfigRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProxyNewConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateProxyNewConfigurationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateProxyNewConfigRequestBody>,
 }
@@ -66,6 +69,7 @@ impl UpdateProxyNewConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateProxyNewConfigurationsResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_proxy_new_configurations`](Self::update_proxy_new_configurations) would send.
-    pub fn update_proxy_new_configurations_request(
-        &self,
-        input: &UpdateProxyNewConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateProxyNewConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::UpdateProxyPortRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProxyPortRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 租户在某一实下的数据库代理ID。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateProxyPortRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateProxyPortRequestBody>,
 }
@@ -64,6 +67,7 @@ impl UpdateProxyPortRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateProxyPortResponse {
     /// 修改proxy端口号的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateProxyPortResponse, UpdateProxyPortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_proxy_port`](Self::update_proxy_port) would send.
-    pub fn update_proxy_port_request(
-        &self,
-        input: &UpdateProxyPortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateProxyPortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ModifyProxyConsistRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProxySessionConsistenceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 租户在某一instance下的数据库代理ID。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateProxySessionConsistenceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyProxyConsistRequest>,
 }
@@ -66,6 +69,7 @@ impl UpdateProxySessionConsistenceRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateProxySessionConsistenceResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_proxy_session_consistence`](Self::update_proxy_session_consistence) would send.
-    pub fn update_proxy_session_consistence_request(
-        &self,
-        input: &UpdateProxySessionConsistenceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateProxySessionConsistenceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

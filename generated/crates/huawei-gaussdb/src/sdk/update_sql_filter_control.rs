@@ -7,16 +7,18 @@ use super::OperateSqlFilterControlReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSqlFilterControlRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateSqlFilterControlRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateSqlFilterControlReq>,
 }
@@ -58,6 +60,7 @@ impl UpdateSqlFilterControlRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSqlFilterControlResponse {
     /// 开启/关闭SQL限流任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sql_filter_control`](Self::update_sql_filter_control) would send.
-    pub fn update_sql_filter_control_request(
-        &self,
-        input: &UpdateSqlFilterControlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSqlFilterControlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateParamInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStarrocksParamsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateStarrocksParamsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateParamInfo>,
 }
@@ -58,9 +60,11 @@ impl UpdateStarrocksParamsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateStarrocksParamsResponse {
     /// 修改指定实例参数的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 是否需要重启。 true：是。 false：否。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_starrocks_params`](Self::update_starrocks_params) would send.
-    pub fn update_starrocks_params_request(
-        &self,
-        input: &UpdateStarrocksParamsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateStarrocksParamsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateTaurusBackupPolicyRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTaurusDbAdvancedBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateTaurusDbAdvancedBackupPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTaurusBackupPolicyRequest>,
 }
@@ -60,12 +62,15 @@ impl UpdateTaurusDbAdvancedBackupPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateTaurusDbAdvancedBackupPolicyResponse {
     /// **参数解释**：  状态信息。  **取值范围**：  COMPLETED：设置备份策略成功。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 实例ID，严格匹配UUID规则。 **取值范围**： 与请求的实例ID相同。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 实例名称。 **取值范围**： 实例ID对应的实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_taurus_db_advanced_backup_policy`](Self::update_taurus_db_advanced_backup_policy) would send.
-    pub fn update_taurus_db_advanced_backup_policy_request(
-        &self,
-        input: &UpdateTaurusDbAdvancedBackupPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTaurusDbAdvancedBackupPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ModifyNodeDataIpRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTaurusNodeDataIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// **参数解释**：               请求语言类型。   **约束限制**：   不涉及。   **取值范围**：  - en-us  - zh-cn   **默认值**：   en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateTaurusNodeDataIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyNodeDataIpRequest>,
 }
@@ -64,6 +67,7 @@ impl UpdateTaurusNodeDataIpRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateTaurusNodeDataIpResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_taurus_node_data_ip`](Self::update_taurus_node_data_ip) would send.
-    pub fn update_taurus_node_data_ip_request(
-        &self,
-        input: &UpdateTaurusNodeDataIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTaurusNodeDataIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ProxyTransactionSplitRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTransactionSplitStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateTransactionSplitStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ProxyTransactionSplitRequest>,
 }
@@ -60,6 +62,7 @@ impl UpdateTransactionSplitStatusRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateTransactionSplitStatusResponse {
     /// 工作流ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_transaction_split_status`](Self::update_transaction_split_status) would send.
-    pub fn update_transaction_split_status_request(
-        &self,
-        input: &UpdateTransactionSplitStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTransactionSplitStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

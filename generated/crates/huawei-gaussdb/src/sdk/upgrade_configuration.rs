@@ -7,16 +7,18 @@ use super::{GroupParameterDiffInfo, UpgradeConfigurationRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  参数模板ID，此参数是参数模板的唯一标识。 获取方法请参见\[查询参数模板\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlConfigurations.html>)。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `configuration_id`, sent in the path.
     pub configuration_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文。 - zh-cn：中文。  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradeConfigurationRequestBody>,
 }
@@ -59,12 +61,15 @@ impl UpgradeConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeConfigurationResponse {
     /// **参数解释**：  参数模板名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  差异参数列表。
+    ///
     /// Wire name: `diff_parameters`.
     pub diff_parameters: Vec<GroupParameterDiffInfo>,
     /// **参数解释**：  执行更新操作被跳过的参数名称列表（原值与目标值相同）。
+    ///
     /// Wire name: `skipped_parameter_names`.
     pub skipped_parameter_names: Vec<String>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_configuration`](Self::upgrade_configuration) would send.
-    pub fn upgrade_configuration_request(
-        &self,
-        input: &UpgradeConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpgradeDatabaseRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeGaussMySqlInstanceDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 租户在某一project下的实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeGaussMySqlInstanceDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradeDatabaseRequest>,
 }
@@ -60,6 +62,7 @@ impl UpgradeGaussMySqlInstanceDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeGaussMySqlInstanceDatabaseResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_gauss_my_sql_instance_database`](Self::upgrade_gauss_my_sql_instance_database) would send.
-    pub fn upgrade_gauss_my_sql_instance_database_request(
-        &self,
-        input: &UpgradeGaussMySqlInstanceDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeGaussMySqlInstanceDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::{ProxyUpgradeProxyVersionRequest, ProxyUpgradeVersionDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeProxyVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeProxyVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ProxyUpgradeProxyVersionRequest>,
 }
@@ -64,6 +67,7 @@ impl UpgradeProxyVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeProxyVersionResponse {
     /// 数据库代理升级信息列表。
+    ///
     /// Wire name: `update_result`.
     pub update_result: Vec<ProxyUpgradeVersionDetail>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_proxy_version`](Self::upgrade_proxy_version) would send.
-    pub fn upgrade_proxy_version_request(
-        &self,
-        input: &UpgradeProxyVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeProxyVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpgradeSrKernelVersionRequestV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeSrKernelVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  StarRocks实例ID，严格匹配UUID规则。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，且长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeSrKernelVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradeSrKernelVersionRequestV3>,
 }
@@ -58,6 +60,7 @@ impl UpgradeSrKernelVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeSrKernelVersionResponse {
     /// **参数解释**： 升级工作流ID。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_sr_kernel_version`](Self::upgrade_sr_kernel_version) would send.
-    pub fn upgrade_sr_kernel_version_request(
-        &self,
-        input: &UpgradeSrKernelVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeSrKernelVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::{ErrorTable, SuccessTable};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImportExcelTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  HTAP标准版实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// **参数解释**：  具体选择哪一种模板进行下载。  **约束限制**：  不涉及。  **取值范围**：  import_async: Excel导入文件类型。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `template_type`, sent as a part of the multipart body.
     pub template_type: Option<String>,
     /// **参数解释**：  Excel文件上传。  **约束限制**：  Excel文件。  **取值范围**：  .xlsx文件。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `file`, sent as a part of the multipart body.
     pub file: Option<::runtime::Blob>,
     /// **参数解释**：  判断是否是实例级同步。  **约束限制**：  不涉及。  **取值范围**：  - true：实例级同步。 - false: 非实例级同步。  **默认取值**：  false。
+    ///
     /// Wire name: `is_instance_level`, sent as a part of the multipart body.
     pub is_instance_level: Option<String>,
     /// **参数解释**：  用户选中的数据库名，用英文\\&quot;,\\&quot;隔开。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `selected_dbs`, sent as a part of the multipart body.
     pub selected_dbs: Option<String>,
     /// **参数解释**：  数据库同步范围。  **约束限制**：  必须选择实例级同步。  **取值范围**：  - true：所有库。 - false：部分库。  **默认取值**：  部分库。
+    ///
     /// Wire name: `database_scope`, sent as a part of the multipart body.
     pub database_scope: Option<String>,
     /// **参数解释**：  是否支持标配符。  **约束限制**：  不涉及。  **取值范围**：  - true: 支持标配符。 - false: 不支持标配符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `is_support_regexp`, sent as a part of the multipart body.
     pub is_support_regexp: Option<String>,
 }
@@ -85,21 +92,27 @@ impl UploadImportExcelTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UploadImportExcelTemplateResponse {
     /// **参数解释**：  Excel导入返回状态。  **取值范围**：  - true: 导入成功。 - false： 导入失败。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
     /// **参数解释**：  已处理的行数。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `processed_rows`.
     pub processed_rows: Option<i32>,
     /// **参数解释**：  导入失败返回的错误列表。
+    ///
     /// Wire name: `error_tables`.
     pub error_tables: Vec<ErrorTable>,
     /// **参数解释**：  Excel导入验证成功的列表。
+    ///
     /// Wire name: `success_tables`.
     pub success_tables: Vec<SuccessTable>,
     /// **参数解释**：  Excel导入验证失败的行数。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_count`.
     pub error_count: Option<i32>,
     /// **参数解释**：  Excel导入验证成功的行数。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `success_count`.
     pub success_count: Option<i32>,
 }
@@ -132,14 +145,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_import_excel_template`](Self::upload_import_excel_template) would send.
-    pub fn upload_import_excel_template_request(
-        &self,
-        input: &UploadImportExcelTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadImportExcelTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

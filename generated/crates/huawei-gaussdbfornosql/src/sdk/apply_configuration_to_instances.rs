@@ -7,13 +7,14 @@ use super::ApplyConfigurationToInstancesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyConfigurationToInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// Body of the ApplyConfigurationToInstancesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ApplyConfigurationToInstancesRequestBody>,
 }
@@ -55,9 +56,11 @@ impl ApplyConfigurationToInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ApplyConfigurationToInstancesResponse {
     /// 应用参数模板的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 应用参数模板任务是否提交成功。 - 取值为“true”，表示任务提交成功。 - 取值为“false”，表示任务提交失败。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`apply_configuration_to_instances`](Self::apply_configuration_to_instances) would send.
-    pub fn apply_configuration_to_instances_request(
-        &self,
-        input: &ApplyConfigurationToInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ApplyConfigurationToInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchUpgradeDatabaseVersionRequestBody, UpgradeResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpgradeDatabaseVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchUpgradeDatabaseVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpgradeDatabaseVersionRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchUpgradeDatabaseVersionRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpgradeDatabaseVersionResponse {
     /// 批量升级结果。
+    ///
     /// Wire name: `upgrade_results`.
     pub upgrade_results: Vec<UpgradeResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_upgrade_database_version`](Self::batch_upgrade_database_version) would send.
-    pub fn batch_upgrade_database_version_request(
-        &self,
-        input: &BatchUpgradeDatabaseVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpgradeDatabaseVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

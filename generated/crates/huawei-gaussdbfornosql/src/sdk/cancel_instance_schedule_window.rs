@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelInstanceScheduleWindowRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID，取值为定时任务列表返回job_id字段。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
 }
@@ -68,14 +68,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cancel_instance_schedule_window`](Self::cancel_instance_schedule_window) would send.
-    pub fn cancel_instance_schedule_window_request(
-        &self,
-        input: &CancelInstanceScheduleWindowRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CancelInstanceScheduleWindowRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

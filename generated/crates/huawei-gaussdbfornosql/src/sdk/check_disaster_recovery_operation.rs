@@ -7,13 +7,14 @@ use super::PrecheckDisasterRecoveryOperationBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckDisasterRecoveryOperationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CheckDisasterRecoveryOperationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PrecheckDisasterRecoveryOperationBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_disaster_recovery_operation`](Self::check_disaster_recovery_operation) would send.
-    pub fn check_disaster_recovery_operation_request(
-        &self,
-        input: &CheckDisasterRecoveryOperationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckDisasterRecoveryOperationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

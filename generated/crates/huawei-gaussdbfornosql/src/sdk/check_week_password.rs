@@ -7,10 +7,10 @@ use super::CheckWeekPasswordRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckWeekPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CheckWeekPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckWeekPasswordRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CheckWeekPasswordRequestBuilder {
 #[non_exhaustive]
 pub struct CheckWeekPasswordResponse {
     /// 是否是弱密码。 - true:是弱密码。 - false:不是弱密码。
+    ///
     /// Wire name: `weak`.
     pub weak: Option<bool>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckWeekPasswordResponse, CheckWeekPasswordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_week_password`](Self::check_week_password) would send.
-    pub fn check_week_password_request(
-        &self,
-        input: &CheckWeekPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckWeekPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

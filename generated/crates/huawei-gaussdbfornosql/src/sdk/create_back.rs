@@ -7,13 +7,14 @@ use super::NoSqlCreateBackupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBackRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateBackRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NoSqlCreateBackupRequestBody>,
 }
@@ -53,9 +54,11 @@ impl CreateBackRequestBuilder {
 #[non_exhaustive]
 pub struct CreateBackResponse {
     /// **参数解释：** 任务ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释：** 备份ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateBackResponse, CreateBackError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_back`](Self::create_back) would send.
-    pub fn create_back_request(
-        &self,
-        input: &CreateBackRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBackRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

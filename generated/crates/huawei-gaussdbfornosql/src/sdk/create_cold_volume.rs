@@ -7,13 +7,14 @@ use super::CreateColdVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateColdVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateColdVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateColdVolumeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl CreateColdVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct CreateColdVolumeResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅创建包年包月实例的冷数据存储时返回该参数
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateColdVolumeResponse, CreateColdVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_cold_volume`](Self::create_cold_volume) would send.
-    pub fn create_cold_volume_request(
-        &self,
-        input: &CreateColdVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateColdVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateDbCacheMappingRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDbCacheMappingRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateDbCacheMappingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDbCacheMappingRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateDbCacheMappingRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbCacheMappingResponse {
     /// 创建内存加速任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_cache_mapping`](Self::create_db_cache_mapping) would send.
-    pub fn create_db_cache_mapping_request(
-        &self,
-        input: &CreateDbCacheMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbCacheMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateDbCacheRuleRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDbCacheRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateDbCacheRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDbCacheRuleRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateDbCacheRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbCacheRuleResponse {
     /// 内存加速规则ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDbCacheRuleResponse, CreateDbCacheRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_cache_rule`](Self::create_db_cache_rule) would send.
-    pub fn create_db_cache_rule_request(
-        &self,
-        input: &CreateDbCacheRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbCacheRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

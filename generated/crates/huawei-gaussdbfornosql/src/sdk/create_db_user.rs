@@ -7,13 +7,14 @@ use super::RedisCreateDbUserRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDbUserRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateDbUserRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RedisCreateDbUserRequest>,
 }
@@ -53,6 +54,7 @@ impl CreateDbUserRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbUserResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDbUserResponse, CreateDbUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_user`](Self::create_db_user) would send.
-    pub fn create_db_user_request(
-        &self,
-        input: &CreateDbUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

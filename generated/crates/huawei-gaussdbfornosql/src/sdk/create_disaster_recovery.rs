@@ -7,13 +7,14 @@ use super::ConstructDisasterRecoveryBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDisasterRecoveryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateDisasterRecoveryRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ConstructDisasterRecoveryBody>,
 }
@@ -53,9 +54,11 @@ impl CreateDisasterRecoveryRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDisasterRecoveryResponse {
     /// 搭建容灾关系的工作ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 容灾ID。
+    ///
     /// Wire name: `disaster_recovery_id`.
     pub disaster_recovery_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_disaster_recovery`](Self::create_disaster_recovery) would send.
-    pub fn create_disaster_recovery_request(
-        &self,
-        input: &CreateDisasterRecoveryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDisasterRecoveryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

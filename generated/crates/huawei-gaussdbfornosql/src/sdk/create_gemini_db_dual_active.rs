@@ -7,13 +7,14 @@ use super::DualActiveRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGeminiDbDualActiveRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数解释 实例Id，可以调用\[5.3.3查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001397299481.xml)接口获取。如果未申请实例，可以调用\[5.3.1创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001397139461.xml)接口创建。 约束限制 不涉及。 取值范围 不涉及。 默认取值 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateGeminiDbDualActiveRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DualActiveRequestBody>,
 }
@@ -55,6 +56,7 @@ impl CreateGeminiDbDualActiveRequestBuilder {
 #[non_exhaustive]
 pub struct CreateGeminiDbDualActiveResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_gemini_db_dual_active`](Self::create_gemini_db_dual_active) would send.
-    pub fn create_gemini_db_dual_active_request(
-        &self,
-        input: &CreateGeminiDbDualActiveRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGeminiDbDualActiveRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,10 +10,10 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateInstanceRequestBody>,
 }
@@ -50,60 +50,73 @@ impl CreateInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateInstanceResponse {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<DatastoreResult>,
     /// 实例名称，与请求参数相同。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 创建时间为本地时间，格式为“yyyy-mm-dd hh:mm:ss”。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 实例状态，取值为“creating”。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 区域ID，与请求参数相同。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 可用区ID，与请求参数相同。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 虚拟私有云ID，与请求参数相同。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID，与请求参数相同。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 实例所属的安全组ID，与请求参数相同。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 实例类型，与请求参数相同。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 实例规格详情，与请求参数相同。
+    ///
     /// Wire name: `flavor`.
     pub flavor: Vec<CreateInstanceFlavorResult>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategyResult>,
     /// 企业项目ID。取值为“0”，表示为default企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 专属资源ID，只有创建在专属资源上的实例才会返回该字段。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
     /// SSL开关选项，与请求参数相同。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<String>,
     /// 创建实例的任务ID, 仅创建按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 创建实例的订单ID，仅创建包年包月时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfoResult>,
 }
@@ -146,14 +159,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateInstanceResponse, CreateInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_instance`](Self::create_instance) would send.
-    pub fn create_instance_request(
-        &self,
-        input: &CreateInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

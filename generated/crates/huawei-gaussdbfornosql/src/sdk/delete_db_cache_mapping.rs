@@ -7,10 +7,10 @@ use super::DeleteDbCacheMappingRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDbCacheMappingRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DeleteDbCacheMappingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDbCacheMappingRequestBody>,
 }
@@ -47,6 +47,7 @@ impl DeleteDbCacheMappingRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteDbCacheMappingResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_db_cache_mapping`](Self::delete_db_cache_mapping) would send.
-    pub fn delete_db_cache_mapping_request(
-        &self,
-        input: &DeleteDbCacheMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDbCacheMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

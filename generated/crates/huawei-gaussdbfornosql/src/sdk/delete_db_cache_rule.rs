@@ -7,10 +7,10 @@ use super::DeleteDbCacheRuleRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDbCacheRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DeleteDbCacheRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDbCacheRuleRequestBody>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteDbCacheRuleResponse, DeleteDbCacheRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_db_cache_rule`](Self::delete_db_cache_rule) would send.
-    pub fn delete_db_cache_rule_request(
-        &self,
-        input: &DeleteDbCacheRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDbCacheRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ExpandInstanceNodeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExpandInstanceNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ExpandInstanceNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExpandInstanceNodeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ExpandInstanceNodeRequestBuilder {
 #[non_exhaustive]
 pub struct ExpandInstanceNodeResponse {
     /// 任务ID，仅按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅创建包年包月实例时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`expand_instance_node`](Self::expand_instance_node) would send.
-    pub fn expand_instance_node_request(
-        &self,
-        input: &ExpandInstanceNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExpandInstanceNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{ComputeFlavor, OptionalFlavorsInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAvailableFlavorInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。    - 从第一条数据偏移offset条数据后开始查询，默认为0。   - 取值必须为数字，且不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。  - 取值范围：1~100。 - 不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -60,15 +62,15 @@ impl ListAvailableFlavorInfosRequestBuilder {
 #[non_exhaustive]
 pub struct ListAvailableFlavorInfosResponse {
     /// 实例id。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `current_flavor`.
     pub current_flavor: Option<ComputeFlavor>,
-    /// (No description in the spec.)
     /// Wire name: `optional_flavors`.
     pub optional_flavors: Option<OptionalFlavorsInfo>,
 }
@@ -99,14 +101,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_available_flavor_infos`](Self::list_available_flavor_infos) would send.
-    pub fn list_available_flavor_infos_request(
-        &self,
-        input: &ListAvailableFlavorInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAvailableFlavorInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

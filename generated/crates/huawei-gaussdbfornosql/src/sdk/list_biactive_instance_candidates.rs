@@ -7,25 +7,30 @@ use super::BiactiveInstanceV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBiactiveInstanceCandidatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释：** 目标Region的编码。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `target_region_code`, sent in the query.
     pub target_region_code: Option<String>,
     /// **参数解释：** 按目标实例名称过滤。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `target_instance_name`, sent in the query.
     pub target_instance_name: Option<String>,
     /// **参数解释：** 数据同步模式。 **约束限制：** 不涉及。 **取值范围：** - TABLE：表级数据同步模式。 **默认取值：** 不传该参数时表示实例级数据同步模式。
+    ///
     /// Wire name: `data_sync_mode`, sent in the query.
     pub data_sync_mode: Option<String>,
     /// **参数解释：** 索引位置偏移量，表示从最新一条记录开始偏移offset条数据后查询。 **约束限制：** 取值大于或等于0。 **取值范围：** 不涉及。 **默认取值：** 不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释：** 查询实例个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
 }
@@ -75,9 +80,11 @@ impl ListBiactiveInstanceCandidatesRequestBuilder {
 #[non_exhaustive]
 pub struct ListBiactiveInstanceCandidatesResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// **参数解释：** 候选实例列表。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<BiactiveInstanceV3>,
 }
@@ -107,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_biactive_instance_candidates`](Self::list_biactive_instance_candidates) would send.
-    pub fn list_biactive_instance_candidates_request(
-        &self,
-        input: &ListBiactiveInstanceCandidatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBiactiveInstanceCandidates` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_biactive_instance_candidates`](Self::list_biactive_instance_candidates), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -129,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBiactiveInstanceCandidatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

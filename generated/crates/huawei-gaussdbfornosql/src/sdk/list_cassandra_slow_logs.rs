@@ -7,13 +7,14 @@ use super::{CassandraSlowLogDetail, ListCassandraSlowLogsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCassandraSlowLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListCassandraSlowLogsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListCassandraSlowLogsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ListCassandraSlowLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListCassandraSlowLogsResponse {
     /// 慢日志具体信息。
+    ///
     /// Wire name: `slow_logs`.
     pub slow_logs: Vec<CassandraSlowLogDetail>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_cassandra_slow_logs`](Self::list_cassandra_slow_logs) would send.
-    pub fn list_cassandra_slow_logs_request(
-        &self,
-        input: &ListCassandraSlowLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCassandraSlowLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

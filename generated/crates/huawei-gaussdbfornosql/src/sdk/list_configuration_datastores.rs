@@ -7,7 +7,6 @@ use super::DataStoreList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigurationDatastoresRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -44,6 +43,7 @@ impl ListConfigurationDatastoresRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigurationDatastoresResponse {
     /// 引擎信息。
+    ///
     /// Wire name: `datastores`.
     pub datastores: Vec<DataStoreList>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_configuration_datastores`](Self::list_configuration_datastores) would send.
-    pub fn list_configuration_datastores_request(
-        &self,
-        input: &ListConfigurationDatastoresRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListConfigurationDatastoresRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ListConfigurationsResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 【参数解释】 数据库名称。 【约束限制】 不限制。 【取值范围】 cassandra：表示支持GeminiDB Cassandra实例。 redis：表示支持GeminiDB Redis实例。 influxdb：表示支持GeminiDB Influx实例。 mongodb： 表示支持GeminiDB Mongo实例。 【默认取值】 不传该参数，则表示查询所有数据库类型。
+    ///
     /// Wire name: `datastore_name`, sent in the query.
     pub datastore_name: Option<String>,
     /// 【参数解释】 数据库实例类型。 【约束限制】 不限制。 【取值范围】 * 取值为“CloudNativeCluster”, 表示查询支持GeminiDB Cassandra云原生部署模式实例的参数模板。 * 取值为“Cluster”, 表示查询GeminiDB Cassandra经典部署模式实例、GeminiDB Influx经典部署模式实例、GeminiDB Redis Proxy集群经典部署模式实例支持的参数模板。 * 取值为“Replication”, 表示查询支持GeminiDB Redis经典部署模式主备类型实例的参数组。 * 取值为“InfluxdbSingle”, 表示查询支持GeminiDB Influx经典部署模式单节点类型实例的参数组。 * 取值为“ReplicaSet”, 表示查询支持GeminiDB Mongo副本集类型实例的参数组。 * 取值为“All”， 表示查询所有部署模式的参数模板。 【默认取值】 不传该参数，则表示查询经典部署模式实例支持的参数组。
+    ///
     /// Wire name: `mode`, sent in the query.
     pub mode: Option<String>,
 }
@@ -52,12 +53,13 @@ impl ListConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListConfigurationsResponse {
     /// 总记录数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 用户可创建的自定义参数模板最大数量。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `configurations`.
     pub configurations: Vec<ListConfigurationsResult>,
 }
@@ -87,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_configurations`](Self::list_configurations) would send.
-    pub fn list_configurations_request(
-        &self,
-        input: &ListConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatastoresRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库类型。   - GeminiDB Cassandra数据库实例，取值为“cassandra”。   - GeminiDB Mongo数据库实例，取值为“mongodb”。   - GeminiDB Influx数据库实例，取值为“influxdb”。   - GeminiDB Redis数据库实例，取值为“redis”。
+    ///
     /// Wire name: `datastore_name`, sent in the path.
     pub datastore_name: String,
 }
@@ -46,7 +46,6 @@ impl ListDatastoresRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatastoresResponse {
-    /// (No description in the spec.)
     /// Wire name: `versions`.
     pub versions: Vec<String>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDatastoresResponse, ListDatastoresError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_datastores`](Self::list_datastores) would send.
-    pub fn list_datastores_request(
-        &self,
-        input: &ListDatastoresRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDatastoresRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

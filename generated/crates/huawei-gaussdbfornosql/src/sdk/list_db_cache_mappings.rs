@@ -7,31 +7,38 @@ use super::QueryDBCacheMappingResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDbCacheMappingsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 映射ID，可以调用“查询内存加速映射列表和详情”接口获取。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 映射名称。名称以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的名称精确匹配查询。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 源实例ID。
+    ///
     /// Wire name: `source_instance_id`, sent in the query.
     pub source_instance_id: Option<String>,
     /// 源实例名称。名称以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的名称精确匹配查询。
+    ///
     /// Wire name: `source_instance_name`, sent in the query.
     pub source_instance_name: Option<String>,
     /// 目标实例ID。
+    ///
     /// Wire name: `target_instance_id`, sent in the query.
     pub target_instance_id: Option<String>,
     /// 目标实例名称。名称以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的名称精确匹配查询。
+    ///
     /// Wire name: `target_instance_name`, sent in the query.
     pub target_instance_name: Option<String>,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -82,9 +89,11 @@ impl ListDbCacheMappingsRequestBuilder {
 #[non_exhaustive]
 pub struct ListDbCacheMappingsResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 内存加速映射信息。
+    ///
     /// Wire name: `dbcache_mappings`.
     pub dbcache_mappings: Vec<QueryDBCacheMappingResponse>,
 }
@@ -114,14 +123,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_db_cache_mappings`](Self::list_db_cache_mappings) would send.
-    pub fn list_db_cache_mappings_request(
-        &self,
-        input: &ListDbCacheMappingsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDbCacheMappings` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `dbcache_mappings`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_db_cache_mappings`](Self::list_db_cache_mappings), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -136,6 +137,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDbCacheMappingsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

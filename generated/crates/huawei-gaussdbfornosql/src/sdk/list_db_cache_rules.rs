@@ -7,28 +7,34 @@ use super::QueryDBCacheRuleResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDbCacheRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 内存加速映射ID。
+    ///
     /// Wire name: `dbcache_mapping_id`, sent in the query.
     pub dbcache_mapping_id: String,
     /// 内存加速规则ID。
+    ///
     /// Wire name: `rule_id`, sent in the query.
     pub rule_id: Option<String>,
     /// 内存加速规则名称。名称以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的名称精确匹配查询。
+    ///
     /// Wire name: `rule_name`, sent in the query.
     pub rule_name: Option<String>,
     /// 源端数据库名。名称以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的名称精确匹配查询。
+    ///
     /// Wire name: `source_db_schema`, sent in the query.
     pub source_db_schema: Option<String>,
     /// 源端数据表名。名称以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的名称精确匹配查询。
+    ///
     /// Wire name: `source_db_table`, sent in the query.
     pub source_db_table: Option<String>,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
 }
@@ -83,12 +89,15 @@ impl ListDbCacheRulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListDbCacheRulesResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 内存加速映射ID。
+    ///
     /// Wire name: `dbcache_mapping_id`.
     pub dbcache_mapping_id: Option<String>,
     /// 内存加速规则详情。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<QueryDBCacheRuleResponse>,
 }
@@ -116,14 +125,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_db_cache_rules`](Self::list_db_cache_rules) would send.
-    pub fn list_db_cache_rules_request(
-        &self,
-        input: &ListDbCacheRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDbCacheRules` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `rules`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_db_cache_rules`](Self::list_db_cache_rules), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -138,6 +139,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDbCacheRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ListDedicatedResourceResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDedicatedResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 索引位置偏移量。   - 索引位置偏移量，表示从指定project ID下最新的专属资源创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的专属资源信息。   - 取值大于或等于0。   - 不传该参数时，查询偏移量默认为0，表示从最新的创建时间对应的专属资源开始查询。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询专属资源个数上限值。   - 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -52,9 +53,11 @@ impl ListDedicatedResourcesRequestBuilder {
 #[non_exhaustive]
 pub struct ListDedicatedResourcesResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 专属资源信息列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ListDedicatedResourceResult>,
 }
@@ -84,14 +87,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_dedicated_resources`](Self::list_dedicated_resources) would send.
-    pub fn list_dedicated_resources_request(
-        &self,
-        input: &ListDedicatedResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDedicatedResources` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_dedicated_resources`](Self::list_dedicated_resources), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -106,6 +101,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDedicatedResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

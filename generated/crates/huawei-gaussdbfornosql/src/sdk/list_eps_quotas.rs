@@ -7,16 +7,18 @@ use super::NoSqlQueryEpsQuotaInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListEpsQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 企业项目名称。支持模糊搜索，若不指定则返回所有企业项目配额。
+    ///
     /// Wire name: `enterprise_project_name`, sent in the query.
     pub enterprise_project_name: Option<String>,
     /// 索引位置，偏移量。    - 从第一条数据偏移offset条数据后开始查询，默认为0。   - 取值必须为数字，且不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。  - 取值范围：1~100。 - 不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -57,9 +59,11 @@ impl ListEpsQuotasRequestBuilder {
 #[non_exhaustive]
 pub struct ListEpsQuotasResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 企业项目配额信息列表。
+    ///
     /// Wire name: `quotas`.
     pub quotas: Vec<NoSqlQueryEpsQuotaInfo>,
 }
@@ -86,14 +90,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_eps_quotas`](Self::list_eps_quotas) would send.
-    pub fn list_eps_quotas_request(
-        &self,
-        input: &ListEpsQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListEpsQuotas` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `quotas`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_eps_quotas`](Self::list_eps_quotas), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -108,6 +104,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListEpsQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ListFlavorsResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例所在区域。
+    ///
     /// Wire name: `region`, sent in the query.
     pub region: Option<String>,
     /// 数据库类型。   - 取值为“cassandra”，表示查询GeminiDB Cassandra数据库实例支持的规格。   - 取值为“mongodb”，表示查询GeminiDB Mongo数据库实例支持的规格。   - 取值为“influxdb”，表示查询GeminiDB Influx数据库实例支持的规格。   - 取值为“redis”，表示查询GeminiDB Redis数据库实例支持的规格。   - 如果不传该参数，默认为“cassandra”。
+    ///
     /// Wire name: `engine_name`, sent in the query.
     pub engine_name: Option<String>,
 }
@@ -52,9 +53,11 @@ impl ListFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ListFlavorsResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 实例规格信息列表。
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<ListFlavorsResult>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFlavorsResponse, ListFlavorsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_flavors`](Self::list_flavors) would send.
-    pub fn list_flavors_request(
-        &self,
-        input: &ListFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

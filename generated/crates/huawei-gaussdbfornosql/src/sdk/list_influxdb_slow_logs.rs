@@ -7,13 +7,14 @@ use super::{InfluxdbSlowLogDetail, ListInfluxdbSlowLogsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInfluxdbSlowLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListInfluxdbSlowLogsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListInfluxdbSlowLogsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ListInfluxdbSlowLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInfluxdbSlowLogsResponse {
     /// Influxdb慢日志列表
+    ///
     /// Wire name: `slow_logs`.
     pub slow_logs: Vec<InfluxdbSlowLogDetail>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_influxdb_slow_logs`](Self::list_influxdb_slow_logs) would send.
-    pub fn list_influxdb_slow_logs_request(
-        &self,
-        input: &ListInfluxdbSlowLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInfluxdbSlowLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceMaintenanceWindowRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ListInstanceMaintenanceWindowRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceMaintenanceWindowResponse {
     /// **参数解释：** 实例的可维护时间窗。
+    ///
     /// Wire name: `maintenance_window`.
     pub maintenance_window: Option<String>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instance_maintenance_window`](Self::list_instance_maintenance_window) would send.
-    pub fn list_instance_maintenance_window_request(
-        &self,
-        input: &ListInstanceMaintenanceWindowRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstanceMaintenanceWindowRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

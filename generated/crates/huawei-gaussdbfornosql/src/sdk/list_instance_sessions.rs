@@ -7,13 +7,14 @@ use super::ListNodeSessionsResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceSessionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ListInstanceSessionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceSessionsResponse {
     /// 节点的会话信息列表。
+    ///
     /// Wire name: `node_sessions`.
     pub node_sessions: Vec<ListNodeSessionsResult>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instance_sessions`](Self::list_instance_sessions) would send.
-    pub fn list_instance_sessions_request(
-        &self,
-        input: &ListInstanceSessionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstanceSessionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::ListInstancesResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 如果id以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的id精确匹配查询。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释：** 实例名称。 **约束限制：** 如果name以“*”起始，表示按照“*”后面的值模糊匹配，否则，按照实际填写的name精确匹配查询。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释：** 数据库类型。 **约束限制：** 不涉及。 **取值范围：**   - 取值为“cassandra”，表示查询GeminiDB Cassandra数据库实例。   - 取值为“mongodb”，表示查询GeminiDB Mongo数据库实例。   - 取值为“influxdb”，表示查询GeminiDB Influx数据库实例。   - 取值为“redis”，表示查询GeminiDB Redis数据库实例。   - 取值为“dynamodb”，表示查询GeminiDB兼容DynamoDB数据库实例。   - 取值为“hbase”，表示查询GeminiDB HBase数据库实例。 **默认取值：** 如果不传该参数，表示查询所有数据库实例。
+    ///
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
     /// **参数解释：** 实例类型。 **约束限制：** 不涉及。 **取值范围：**    -  取值为“Cluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis Proxy、GeminiDB HBase、GeminiDB兼容DynamoDB经典部署模式集群实例类型。     -  取值为“CloudNativeCluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis、GeminiDB HBase、GeminiDB兼容DynamoDB云原生部署模式集群实例类型。    -  取值为“RedisCluster”，表示GeminiDB Redis Cluster经典部署模式集群实例类型。    -  取值为“Replication”，表示GeminiDB Redis经典部署模式主备实例类型。     -  取值为“InfluxdbSingle”，表示GeminiDB Influx经典部署模式单节点实例类型。    -  取值为“EnhancedCluster”，表示GeminiDB Influx经典部署模式集群增强实例类型。    -  取值为“ReplicaSet”，表示GeminiDB Mongo副本集实例类型。    -  如果不传datastore_type参数，自动忽略该参数设置。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `mode`, sent in the query.
     pub mode: Option<String>,
     /// **参数解释：** 虚拟私有云ID。获取方法如下：    - 方法1：登录虚拟私有云服务的控制台界面，在虚拟私有云的详情页面查找VPC ID。    - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考查询VPC列表。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// **参数解释：** 子网的网络ID。获取方法如下：    - 方法1：登录虚拟私有云服务的控制台界面，单击VPC下的子网，进入子网详情页面，查找网络ID。    - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考查询子网列表。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `subnet_id`, sent in the query.
     pub subnet_id: Option<String>,
     /// **参数解释：** 索引位置偏移量 ，表示从指定project ID下最新的实例创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的实例信息。 **约束限制：** 取值大于或等于0。 **取值范围：** 不涉及。 **默认取值：** 不传该参数时，查询偏移量默认为0，表示从最新的实例创建时间对应的实例开始查询。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释：** 查询实例个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -82,9 +89,11 @@ impl ListInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesResponse {
     /// **参数解释：** 实例信息。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<ListInstancesResult>,
     /// **参数解释：** 总记录数。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -111,14 +120,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instances`](Self::list_instances) would send.
-    pub fn list_instances_request(
-        &self,
-        input: &ListInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_instances`](Self::list_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -133,6 +134,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{InstanceResult, ListInstancesByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesByResourceTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListInstancesByResourceTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListInstancesByTagsRequestBody>,
 }
@@ -49,9 +49,11 @@ impl ListInstancesByResourceTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesByResourceTagsResponse {
     /// 实例列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<InstanceResult>,
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instances_by_resource_tags`](Self::list_instances_by_resource_tags) would send.
-    pub fn list_instances_by_resource_tags_request(
-        &self,
-        input: &ListInstancesByResourceTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstancesByResourceTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{InstanceResult, ListInstancesByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListInstancesByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListInstancesByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ListInstancesByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesByTagsResponse {
     /// 实例列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<InstanceResult>,
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instances_by_tags`](Self::list_instances_by_tags) would send.
-    pub fn list_instances_by_tags_request(
-        &self,
-        input: &ListInstancesByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstancesByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ListInstancesSessionRespondBodySessions;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// 索引位置，偏移量。取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从最新创建的实例节点连接开始查询。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 分页查询页数。不传该参数时，默认每页50条实例节点连接信息，最大100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 用户端地址前缀匹配字符串。完整的地址由ip和端口号组成。不传默认查询所有。
+    ///
     /// Wire name: `addr_prefix`, sent in the query.
     pub addr_prefix: Option<String>,
 }
@@ -63,9 +66,11 @@ impl ListInstancesSessionRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesSessionResponse {
     /// 符合查询条件的总会话数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 实例会话详细信息列表。
+    ///
     /// Wire name: `sessions`.
     pub sessions: Vec<ListInstancesSessionRespondBodySessions>,
 }
@@ -95,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instances_session`](Self::list_instances_session) would send.
-    pub fn list_instances_session_request(
-        &self,
-        input: &ListInstancesSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstancesSession` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `sessions`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_instances_session`](Self::list_instances_session), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -117,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstancesSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

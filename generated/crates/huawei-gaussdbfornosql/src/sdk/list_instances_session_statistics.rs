@@ -7,10 +7,10 @@ use super::ListInstancesSessionStatisticsRespondBodyTopSourceIps;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesSessionStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
 }
@@ -50,15 +50,19 @@ impl ListInstancesSessionStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesSessionStatisticsResponse {
     /// 总客户端连接数。
+    ///
     /// Wire name: `total_connection_count`.
     pub total_connection_count: Option<i32>,
     /// active_connection_count
+    ///
     /// Wire name: `active_connection_count`.
     pub active_connection_count: Option<i32>,
     /// 节点连接的各个客户端连接数汇总，从大到小取前十个，最多十个，展示客户端的ip地址和连接总数。
+    ///
     /// Wire name: `top_source_ips`.
     pub top_source_ips: Vec<ListInstancesSessionStatisticsRespondBodyTopSourceIps>,
     /// 节点各数据库连接的客户端的ip和该ip连接节点的连接数，按连接数从高到低取前十个，最多十个。
+    ///
     /// Wire name: `top_dbs`.
     pub top_dbs: Option<::runtime::JsonValue>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instances_session_statistics`](Self::list_instances_session_statistics) would send.
-    pub fn list_instances_session_statistics_request(
-        &self,
-        input: &ListInstancesSessionStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstancesSessionStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::JobDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 查询开始时间，默认当前时间往前30天，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始，Z指时区偏移量
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 查询结束时间，默认当前时间，格式为“yyyy-mm-ddThh:mm:ssZ”，且大于查询开始时间，时间跨度不超过30天。 其中，T指某个时间的开始，Z指时区偏移量。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 任务状态： 取值为“Running”为执行中； 取值为“Completed”为完成； 取值为“Failed” 为失败。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 任务名称。对应取值如下： - \\&quot;CreateInstance\\&quot;：创建实例 - \\&quot;RestoreNewInstance\\&quot;：恢复到新实例 - \\&quot;EnlargeInstance\\&quot;：扩容实例 - \\&quot;ReduceInstance\\&quot;：缩容实例 - \\&quot;RestartInstance\\&quot;：重启实例 - \\&quot;RestartNode\\&quot;：重启节点 - \\&quot;EnlargeInstanceVolume\\&quot;：扩容实例磁盘 - \\&quot;ReduceInstanceVolume\\&quot;：缩容实例磁盘 - \\&quot;ResizeInstance\\&quot;：规格变更实例 - \\&quot;UpgradeDbVersion\\&quot;：升级数据库版本 - \\&quot;BindPublicIP\\&quot;：绑定公网IP - \\&quot;UnbindPublicIP\\&quot;：解绑公网IP - \\&quot;DeleteInstance\\&quot;：删除实例 - \\&quot;EnlargeInstanceColdVolume\\&quot;：扩容实例冷存储 - \\&quot;AddInstanceColdVolume\\&quot;：增加实例冷存储 - \\&quot;ModifySecurityGroup\\&quot;：修改安全组  - \\&quot;ModifyPort\\&quot;：修改端口 - \\&quot;ConstructDisasterRecovery\\&quot;：构造容灾关系 - \\&quot;DeConstructDisasterRecovery\\&quot;：解除容灾关系 - \\&quot;SwitchOverDisasterRecovery\\&quot;：切换容灾关系 - \\&quot;BuildBiActiveInstance\\&quot;：构建双活实例 - \\&quot;ReleaseBiActiveInstance\\&quot;：解除双活实例关系 - \\&quot;BackupInstance\\&quot;：备份实例
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。取值 10 20 50 ，默认为50。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -77,9 +83,11 @@ impl ListJobsRequestBuilder {
 #[non_exhaustive]
 pub struct ListJobsResponse {
     /// 任务列表。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<JobDetail>,
     /// 任务列表总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -106,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_jobs`](Self::list_jobs) would send.
-    pub fn list_jobs_request(
-        &self,
-        input: &ListJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListJobs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `jobs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_jobs`](Self::list_jobs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::ScheduleDetailInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNosqlTaskListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务名称，默认为空。对应取值如下：  \\&quot;REBOOT\\&quot;：重启实例  \\&quot;RESIZE_FLAVOR\\&quot;：变更实例的CPU和内存规格  \\&quot;UPGRADE_DATABASE\\&quot;：补丁升级
+    ///
     /// Wire name: `job_name`, sent in the query.
     pub job_name: Option<String>,
     /// 任务执行状态，默认为空。 取值：  值为\\&quot;Pending\\&quot;，表示任务未执行。  值为\\&quot;Running\\&quot;，表示任务正在执行。  值为\\&quot;Completed\\&quot;，表示任务执行成功。  值为\\&quot;Failed\\&quot;，表示任务执行失败。  值为\\&quot;Canceled\\&quot;，表示任务取消执行。
+    ///
     /// Wire name: `job_status`, sent in the query.
     pub job_status: Option<String>,
     /// 实例ID，不传该值默认查所有符合条件的实例。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 任务创建起始时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100，不传默认为当前时间前七天。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 任务创建结束时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100，不传默认为当前时间。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询记录数。不传该参数时，默认为10,取值范围1-100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
 }
@@ -77,9 +83,11 @@ impl ListNosqlTaskListRequestBuilder {
 #[non_exhaustive]
 pub struct ListNosqlTaskListResponse {
     /// 记录总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<String>,
     /// 任务详情。
+    ///
     /// Wire name: `schedules`.
     pub schedules: Vec<ScheduleDetailInfo>,
 }
@@ -106,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_nosql_task_list`](Self::list_nosql_task_list) would send.
-    pub fn list_nosql_task_list_request(
-        &self,
-        input: &ListNosqlTaskListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListNosqlTaskList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `schedules`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_nosql_task_list`](Self::list_nosql_task_list), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -128,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListNosqlTaskListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

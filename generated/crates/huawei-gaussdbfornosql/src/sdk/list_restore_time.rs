@@ -7,22 +7,26 @@ use super::RestorableTime;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRestoreTimeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例Id，可以调用\[5.3.3 查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001397299481.xml)接口获取。如果未申请实例，可以调用\[5.3.1 创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001397139461.xml)接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询的可恢复时间段的开始时间点，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。  \[例如北京时间偏移显示为+0800。默认值为当前查询时间的前一天。\]
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 查询的可恢复时间段的结束时间点，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。  \[例如北京时间偏移显示为+0800。默认值为当前查询时间。\]
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录，默认值为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量上限值，取值范围为0~1000，默认值为1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -68,9 +72,11 @@ impl ListRestoreTimeRequestBuilder {
 #[non_exhaustive]
 pub struct ListRestoreTimeResponse {
     /// 实例可恢复时间段总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 实例可恢复的时间段
+    ///
     /// Wire name: `restorable_time_periods`.
     pub restorable_time_periods: Vec<RestorableTime>,
 }
@@ -97,14 +103,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_restore_time`](Self::list_restore_time) would send.
-    pub fn list_restore_time_request(
-        &self,
-        input: &ListRestoreTimeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListRestoreTime` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `restorable_time_periods`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_restore_time`](Self::list_restore_time), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -119,6 +117,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListRestoreTimeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

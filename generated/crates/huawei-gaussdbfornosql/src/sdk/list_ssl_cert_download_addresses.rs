@@ -7,10 +7,10 @@ use super::CertInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSslCertDownloadAddressesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -50,6 +50,7 @@ impl ListSslCertDownloadAddressesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSslCertDownloadAddressesResponse {
     /// **参数解释：** 证书列表。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `certs`.
     pub certs: Vec<CertInfo>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ssl_cert_download_addresses`](Self::list_ssl_cert_download_addresses) would send.
-    pub fn list_ssl_cert_download_addresses_request(
-        &self,
-        input: &ListSslCertDownloadAddressesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSslCertDownloadAddressesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::RedisModifyDBUserPrivilegeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyDbUserPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ModifyDbUserPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RedisModifyDBUserPrivilegeRequest>,
 }
@@ -53,6 +54,7 @@ impl ModifyDbUserPrivilegeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyDbUserPrivilegeResponse {
     /// 任务ID.
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_db_user_privilege`](Self::modify_db_user_privilege) would send.
-    pub fn modify_db_user_privilege_request(
-        &self,
-        input: &ModifyDbUserPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyDbUserPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

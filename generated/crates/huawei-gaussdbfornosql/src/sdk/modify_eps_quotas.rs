@@ -7,10 +7,10 @@ use super::NoSqlModiflyEpsQuotasRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyEpsQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ModifyEpsQuotasRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NoSqlModiflyEpsQuotasRequestBody>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyEpsQuotasResponse, ModifyEpsQuotasError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_eps_quotas`](Self::modify_eps_quotas) would send.
-    pub fn modify_eps_quotas_request(
-        &self,
-        input: &ModifyEpsQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyEpsQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

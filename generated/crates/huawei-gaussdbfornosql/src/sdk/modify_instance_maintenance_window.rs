@@ -7,13 +7,14 @@ use super::ModifyInstanceOpsWindowV3Req;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstanceMaintenanceWindowRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ModifyInstanceMaintenanceWindowRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyInstanceOpsWindowV3Req>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_instance_maintenance_window`](Self::modify_instance_maintenance_window) would send.
-    pub fn modify_instance_maintenance_window_request(
-        &self,
-        input: &ModifyInstanceMaintenanceWindowRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyInstanceMaintenanceWindowRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyPublicIpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPublicIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 实例节点ID。
+    ///
     /// Wire name: `node_id`, sent in the path.
     pub node_id: String,
     /// Body of the ModifyPublicIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyPublicIpRequestBody>,
 }
@@ -59,6 +61,7 @@ impl ModifyPublicIpRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPublicIpResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyPublicIpResponse, ModifyPublicIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_public_ip`](Self::modify_public_ip) would send.
-    pub fn modify_public_ip_request(
-        &self,
-        input: &ModifyPublicIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPublicIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

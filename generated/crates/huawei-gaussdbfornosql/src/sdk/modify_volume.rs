@@ -7,13 +7,14 @@ use super::ModifyVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ModifyVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyVolumeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ModifyVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyVolumeResponse {
     /// 任务ID，仅按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅变更包年包月实例存储容量时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyVolumeResponse, ModifyVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_volume`](Self::modify_volume) would send.
-    pub fn modify_volume_request(
-        &self,
-        input: &ModifyVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::OfflineNodesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OfflineNodesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the OfflineNodesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OfflineNodesRequestBody>,
 }
@@ -53,6 +54,7 @@ impl OfflineNodesRequestBuilder {
 #[non_exhaustive]
 pub struct OfflineNodesResponse {
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<OfflineNodesResponse, OfflineNodesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`offline_nodes`](Self::offline_nodes) would send.
-    pub fn offline_nodes_request(
-        &self,
-        input: &OfflineNodesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for OfflineNodesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ActionBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PauseResumeDataSynchronizationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the PauseResumeDataSynchronizationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ActionBody>,
 }
@@ -55,6 +56,7 @@ impl PauseResumeDataSynchronizationRequestBuilder {
 #[non_exhaustive]
 pub struct PauseResumeDataSynchronizationResponse {
     /// 暂停/恢复具备容灾关系的实例数据同步的工作ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`pause_resume_data_synchronization`](Self::pause_resume_data_synchronization) would send.
-    pub fn pause_resume_data_synchronization_request(
-        &self,
-        input: &PauseResumeDataSynchronizationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PauseResumeDataSynchronizationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::RedisResetDbUserPasswordRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetDbUserPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ResetDbUserPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RedisResetDbUserPasswordRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_db_user_password`](Self::reset_db_user_password) would send.
-    pub fn reset_db_user_password_request(
-        &self,
-        input: &ResetDbUserPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetDbUserPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

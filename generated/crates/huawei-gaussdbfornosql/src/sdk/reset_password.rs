@@ -7,13 +7,14 @@ use super::ResetPasswordRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetPasswordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ResetPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResetPasswordRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResetPasswordResponse, ResetPasswordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_password`](Self::reset_password) would send.
-    pub fn reset_password_request(
-        &self,
-        input: &ResetPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ResizeColdVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizeColdVolumeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ResizeColdVolumeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResizeColdVolumeRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ResizeColdVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeColdVolumeResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅扩容包年包月实例的存储容量时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeColdVolumeResponse, ResizeColdVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_cold_volume`](Self::resize_cold_volume) would send.
-    pub fn resize_cold_volume_request(
-        &self,
-        input: &ResizeColdVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeColdVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

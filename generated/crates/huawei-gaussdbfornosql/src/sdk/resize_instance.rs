@@ -7,13 +7,14 @@ use super::ResizeInstanceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizeInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ResizeInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResizeInstanceRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ResizeInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeInstanceResponse {
     /// 任务ID，仅按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID，仅创建包年包月实例时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeInstanceResponse, ResizeInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_instance`](Self::resize_instance) would send.
-    pub fn resize_instance_request(
-        &self,
-        input: &ResizeInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::RestartInstanceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the RestartInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestartInstanceRequestBody>,
 }
@@ -53,6 +54,7 @@ impl RestartInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestartInstanceResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestartInstanceResponse, RestartInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_instance`](Self::restart_instance) would send.
-    pub fn restart_instance_request(
-        &self,
-        input: &RestartInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::RestoreRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreExistingInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例Id，可以调用\[5.3.3 查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001397299481.xml)接口获取。如果未申请实例，可以调用\[5.3.1 创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001397139461.xml)接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the RestoreExistingInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreRequestBody>,
 }
@@ -53,6 +54,7 @@ impl RestoreExistingInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreExistingInstanceResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_existing_instance`](Self::restore_existing_instance) would send.
-    pub fn restore_existing_instance_request(
-        &self,
-        input: &RestoreExistingInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreExistingInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

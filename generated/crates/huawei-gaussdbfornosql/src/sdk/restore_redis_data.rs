@@ -7,13 +7,14 @@ use super::RestoreRedisDataRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreRedisDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the RestoreRedisDataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreRedisDataRequestBody>,
 }
@@ -53,6 +54,7 @@ impl RestoreRedisDataRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreRedisDataResponse {
     /// **参数解释：** 任务ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreRedisDataResponse, RestoreRedisDataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_redis_data`](Self::restore_redis_data) would send.
-    pub fn restore_redis_data_request(
-        &self,
-        input: &RestoreRedisDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreRedisDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

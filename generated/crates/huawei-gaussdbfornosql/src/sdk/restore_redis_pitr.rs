@@ -7,13 +7,14 @@ use super::RestoreRedisPitrRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreRedisPitrRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the RestoreRedisPitrRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreRedisPitrRequestBody>,
 }
@@ -53,6 +54,7 @@ impl RestoreRedisPitrRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreRedisPitrResponse {
     /// **参数解释：** 任务ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreRedisPitrResponse, RestoreRedisPitrError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_redis_pitr`](Self::restore_redis_pitr) would send.
-    pub fn restore_redis_pitr_request(
-        &self,
-        input: &RestoreRedisPitrRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreRedisPitrRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

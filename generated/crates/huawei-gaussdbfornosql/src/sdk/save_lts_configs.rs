@@ -7,13 +7,14 @@ use super::SaveLtsConfigsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SaveLtsConfigsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SaveLtsConfigsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SaveLtsConfigsRequestBody>,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SaveLtsConfigsResponse, SaveLtsConfigsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`save_lts_configs`](Self::save_lts_configs) would send.
-    pub fn save_lts_configs_request(
-        &self,
-        input: &SaveLtsConfigsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SaveLtsConfigsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SaveRedisDisabledCommandsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SaveRedisDisabledCommandsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SaveRedisDisabledCommandsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SaveRedisDisabledCommandsRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`save_redis_disabled_commands`](Self::save_redis_disabled_commands) would send.
-    pub fn save_redis_disabled_commands_request(
-        &self,
-        input: &SaveRedisDisabledCommandsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SaveRedisDisabledCommandsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{SetAutoPolicyErrorResults, SetAutoPolicyRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetAutoEnlargePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the SetAutoEnlargePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetAutoPolicyRequestBody>,
 }
@@ -47,6 +47,7 @@ impl SetAutoEnlargePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct SetAutoEnlargePolicyResponse {
     /// **参数解释：** 设置磁盘自动扩容策略失败的实例信息列表。 **取值范围：** 不涉及
+    ///
     /// Wire name: `error_results`.
     pub error_results: Vec<SetAutoPolicyErrorResults>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_auto_enlarge_policy`](Self::set_auto_enlarge_policy) would send.
-    pub fn set_auto_enlarge_policy_request(
-        &self,
-        input: &SetAutoEnlargePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetAutoEnlargePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::SetDisasterRecoverySettingsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetDisasterRecoverySettingsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the SetDisasterRecoverySettingsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetDisasterRecoverySettingsRequestBody>,
 }
@@ -49,6 +49,7 @@ impl SetDisasterRecoverySettingsRequestBuilder {
 #[non_exhaustive]
 pub struct SetDisasterRecoverySettingsResponse {
     /// 设置容灾切换故障节点比例成功的实例列表。
+    ///
     /// Wire name: `successed_instance_ids`.
     pub successed_instance_ids: Vec<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_disaster_recovery_settings`](Self::set_disaster_recovery_settings) would send.
-    pub fn set_disaster_recovery_settings_request(
-        &self,
-        input: &SetDisasterRecoverySettingsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetDisasterRecoverySettingsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

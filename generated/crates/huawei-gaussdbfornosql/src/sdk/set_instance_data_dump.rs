@@ -7,13 +7,14 @@ use super::SetInstanceDataDumpRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetInstanceDataDumpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SetInstanceDataDumpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetInstanceDataDumpRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_instance_data_dump`](Self::set_instance_data_dump) would send.
-    pub fn set_instance_data_dump_request(
-        &self,
-        input: &SetInstanceDataDumpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetInstanceDataDumpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

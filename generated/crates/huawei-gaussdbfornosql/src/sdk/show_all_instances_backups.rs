@@ -7,31 +7,38 @@ use super::QueryInstanceBackupResponseBodyBackups;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAllInstancesBackupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 分页页码。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: i32,
     /// 每页条数。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 引擎类型 不传该参数则查询所有的引擎。
+    ///
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
     /// 实例ID 不传该参数则查询所有备份列表。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`, sent in the query.
     pub backup_id: Option<String>,
     /// 备份类型。
+    ///
     /// Wire name: `backup_type`, sent in the query.
     pub backup_type: Option<String>,
     /// 查询备份开始的时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 查询备份开始的结束时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
 }
@@ -84,9 +91,11 @@ impl ShowAllInstancesBackupsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAllInstancesBackupsResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 备份列表信息。
+    ///
     /// Wire name: `backups`.
     pub backups: Vec<QueryInstanceBackupResponseBodyBackups>,
 }
@@ -116,14 +125,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_all_instances_backups`](Self::show_all_instances_backups) would send.
-    pub fn show_all_instances_backups_request(
-        &self,
-        input: &ShowAllInstancesBackupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowAllInstancesBackups` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backups`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_all_instances_backups`](Self::show_all_instances_backups), retried by its rules; an error that survives them is the stream's last item. `offset` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -138,6 +139,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowAllInstancesBackupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::Backup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAllInstancesBackupsNewRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 数据库类型。 - cassandra - redis - mongodb - influxdb
+    ///
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`, sent in the query.
     pub backup_id: Option<String>,
     /// 备份类型，大小写敏感。 - 取值为“Auto”，表示自动全量备份。 - 取值为“Manual”，表示手动全量备份。 - 当该字段未传入值时，默认只查询所有的全量备份(包含库表级)，包括自动全备备份和手动全量备份。
+    ///
     /// Wire name: `backup_type`, sent in the query.
     pub backup_type: Option<String>,
     /// 备份策略类型。可取值: - Instance 表示查询实例级备份 - DatabaseTable 表示查询库表级备份 - 默认取值 Instance
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 查询备份个数上限值。取值范围：1~100。不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 索引位置偏移量，表示从指定project ID下最新的备份创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的备份信息。取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从最新的备份创建时间对应的备份开始查询。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询备份开始的时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量，默认为空。 - “end_time”有值时，“begin_time”必选。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 查询备份开始的结束时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量，默认为空。 - “begin_time”有值时，“end_time”必选。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
 }
@@ -89,9 +97,9 @@ impl ShowAllInstancesBackupsNewRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAllInstancesBackupsNewResponse {
     /// 备份总数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `backups`.
     pub backups: Vec<Backup>,
 }
@@ -121,14 +129,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_all_instances_backups_new`](Self::show_all_instances_backups_new) would send.
-    pub fn show_all_instances_backups_new_request(
-        &self,
-        input: &ShowAllInstancesBackupsNewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowAllInstancesBackupsNew` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backups`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_all_instances_backups_new`](Self::show_all_instances_backups_new), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -143,6 +143,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowAllInstancesBackupsNewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ApiVersionResponse;
 #[non_exhaustive]
 pub struct ShowApiVersionRequest {
     /// API版本
+    ///
     /// Wire name: `version`, sent in the path.
     pub version: String,
 }
@@ -42,7 +43,6 @@ impl ShowApiVersionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowApiVersionResponse {
-    /// (No description in the spec.)
     /// Wire name: `version`.
     pub version: Option<ApiVersionResponse>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowApiVersionResponse, ShowApiVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_api_version`](Self::show_api_version) would send.
-    pub fn show_api_version_request(
-        &self,
-        input: &ShowApiVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowApiVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

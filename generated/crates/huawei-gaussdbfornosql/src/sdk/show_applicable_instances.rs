@@ -7,22 +7,26 @@ use super::ApplicableInstanceRsp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowApplicableInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板id
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。  取值必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。   - 取值范围: 1~100。   - 不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释：** 实例名称，支持模糊搜索。 **约束限制：** 不涉及。 **取值范围：** 不涉及 **默认取值：** 不涉及
+    ///
     /// Wire name: `instance_name`, sent in the query.
     pub instance_name: Option<String>,
     /// **参数解释：** 实例ID，支持模糊搜索。 **约束限制：** 不涉及。 **取值范围：** 不涉及 **默认取值：** 不涉及
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
 }
@@ -68,9 +72,11 @@ impl ShowApplicableInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowApplicableInstancesResponse {
     /// 实例列表
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<ApplicableInstanceRsp>,
     /// 应用参数的实例数量限制。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -100,14 +106,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_applicable_instances`](Self::show_applicable_instances) would send.
-    pub fn show_applicable_instances_request(
-        &self,
-        input: &ShowApplicableInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowApplicableInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_applicable_instances`](Self::show_applicable_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -122,6 +120,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowApplicableInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ConfigurationParameterResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowConfigurationDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
 }
@@ -48,30 +48,39 @@ impl ShowConfigurationDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowConfigurationDetailResponse {
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 数据库版本名称。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 【参数解释】 数据库实例类型。 【取值范围】 GeminiDB Cassandra经典部署模式集群类型为\\&quot;Cluster\\&quot;。 GeminiDB Cassandra云原生部署模式集群类型为\\&quot;CloudNativeCluster\\&quot;。 GeminiDB Mongo副本集类型为\\&quot;ReplicaSet\\&quot;。 GeminiDB Mongo集群类型为\\&quot;Sharding\\&quot;。 GeminiDB Influx经典部署模式集群类型为\\&quot;Cluster\\&quot;。 GeminiDB Redis经典部署模式集群类型为“Cluster”。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 参数对象，用户基于默认参数模板自定义的参数配置。
+    ///
     /// Wire name: `configuration_parameters`.
     pub configuration_parameters: Vec<ConfigurationParameterResult>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_configuration_detail`](Self::show_configuration_detail) would send.
-    pub fn show_configuration_detail_request(
-        &self,
-        input: &ShowConfigurationDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowConfigurationDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::QuerySwitchoverRatioInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDisasterRecoverySettingsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释：** 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 **约束限制：** 取值必须为数字，不能为负数。 **取值范围：** 非负整数。 **默认取值：** 0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~50。 **默认取值：** 50。不传该参数时，默认查询前50条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -59,9 +61,11 @@ impl ShowDisasterRecoverySettingsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDisasterRecoverySettingsResponse {
     /// **参数解释：** 容灾切换的故障节点比例列表。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `disaster_recovery_settings`.
     pub disaster_recovery_settings: Vec<QuerySwitchoverRatioInfo>,
     /// **参数解释：** 参数修改历史记录总条数。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -91,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_disaster_recovery_settings`](Self::show_disaster_recovery_settings) would send.
-    pub fn show_disaster_recovery_settings_request(
-        &self,
-        input: &ShowDisasterRecoverySettingsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowDisasterRecoverySettings` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `disaster_recovery_settings`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`show_disaster_recovery_settings`](Self::show_disaster_recovery_settings), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -113,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowDisasterRecoverySettingsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::SwitchIpGroupRequestBodyIpGroups;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowElbIpGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,12 +48,15 @@ impl ShowElbIpGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ShowElbIpGroupResponse {
     /// 类型选项，取值： - whiteList：白名单，只允许指定ip或网段访问。 - blackList：黑名单，不允许指定ip或网段访问。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// IP地址组中包含的IP或网段列表。
+    ///
     /// Wire name: `ip_groups`.
     pub ip_groups: Vec<SwitchIpGroupRequestBodyIpGroups>,
     /// true：开启，false：关闭。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowElbIpGroupResponse, ShowElbIpGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_elb_ip_group`](Self::show_elb_ip_group) would send.
-    pub fn show_elb_ip_group_request(
-        &self,
-        input: &ShowElbIpGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowElbIpGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::ErrorLogList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowErrorLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。开始时间不得早于当前时间31天。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 只能查询当前时间前一个月内的错误日志。结束时间不能晚于当前时间。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: String,
     /// 节点ID，取空值，表示查询实例下所有允许查询的节点。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
     /// 语句类型，取空值，表示查询所有语句类型，也可指定如下日志类型： - Warning - Error
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 索引位置，偏移量。取值范围为 \[0, 1999\]。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询） - 必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。取值范围\[1, 100\]，默认10 （表示默认返回10条数据）。 - limit 与 offset的和需要满足小于等于2000的条件。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -80,9 +86,9 @@ impl ShowErrorLogRequestBuilder {
 #[non_exhaustive]
 pub struct ShowErrorLogResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `error_log_list`.
     pub error_log_list: Vec<ErrorLogList>,
 }
@@ -109,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_error_log`](Self::show_error_log) would send.
-    pub fn show_error_log_request(
-        &self,
-        input: &ShowErrorLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowErrorLog` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `error_log_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_error_log`](Self::show_error_log), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -131,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowErrorLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

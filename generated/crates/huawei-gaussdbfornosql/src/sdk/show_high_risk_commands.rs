@@ -7,10 +7,10 @@ use super::CommandInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHighRiskCommandsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowHighRiskCommandsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHighRiskCommandsResponse {
     /// 高危命令与对应重命名命令。
+    ///
     /// Wire name: `commands`.
     pub commands: Vec<CommandInfo>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_high_risk_commands`](Self::show_high_risk_commands) would send.
-    pub fn show_high_risk_commands_request(
-        &self,
-        input: &ShowHighRiskCommandsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowHighRiskCommandsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ConfigurationParameterResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -50,24 +50,31 @@ impl ShowInstanceConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceConfigurationResponse {
     /// 数据库版本名称。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库实例类型。 取值范围: GeminiDB Cassandra经典部署模式集群类型为\\&quot;Cluster\\&quot;。 GeminiDB Cassandra云原生部署模式集群类型为\\&quot;CloudNativeCluster\\&quot;。 GeminiDB Mongo副本集类型为\\&quot;ReplicaSet\\&quot;。 GeminiDB Mongo集群类型为\\&quot;Sharding\\&quot;。 GeminiDB Influx经典部署模式集群类型为\\&quot;Cluster\\&quot;。 GeminiDB Influx经典部署模式单节点类型为\\&quot;InfluxdbSingle\\&quot;。 GeminiDB Redis经典部署模式集群类型为“Cluster”。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 参数对象，用户基于默认参数模板自定义的参数配置。
+    ///
     /// Wire name: `configuration_parameters`.
     pub configuration_parameters: Vec<ConfigurationParameterResult>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_configuration`](Self::show_instance_configuration) would send.
-    pub fn show_instance_configuration_request(
-        &self,
-        input: &ShowInstanceConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

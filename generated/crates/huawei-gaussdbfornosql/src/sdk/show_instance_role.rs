@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceRoleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,6 +46,7 @@ impl ShowInstanceRoleRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceRoleResponse {
     /// 枚举类型(master、slave)代表实例是主实例还是备实例。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowInstanceRoleResponse, ShowInstanceRoleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_role`](Self::show_instance_role) would send.
-    pub fn show_instance_role_request(
-        &self,
-        input: &ShowInstanceRoleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceRoleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,19 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIpNumRequirementRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 创建实例或扩容节点的个数。最大支持输入200。
+    ///
     /// Wire name: `node_num`, sent in the query.
     pub node_num: i32,
     /// 数据库引擎名称。没有传入实例ID的时候该字段为必传。   - 取值为“cassandra”，表示GeminiDB Cassandra数据库引擎。   - 取值为“mongodb”，表示GeminiDB Mongo数据库引擎。   - 取值为“influxdb”，表示GeminiDB Influx数据库引擎。   - 取值为“redis”，表示GeminiDB Redis数据库引擎。
+    ///
     /// Wire name: `engine_name`, sent in the query.
     pub engine_name: Option<String>,
     /// 实例类型。没有传入实例ID的时候该字段为必传。   -  取值为“Cluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis Proxy经典部署模式集群实例类型。   -  取值为“CloudNativeCluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis云原生部署模式集群实例类型。   -  取值为“RedisCluster”，表示GeminiDB Redis Cluster经典部署模式集群实例类型。   -  取值为“Replication”，表示GeminiDB Redis经典部署模式主备实例类型。   -  取值为“InfluxdbSingle”，表示GeminiDB Influx经典部署模式单节点实例类型。   -  取值为“ReplicaSet”，表示GeminiDB Mongo副本集实例类型。
+    ///
     /// Wire name: `instance_mode`, sent in the query.
     pub instance_mode: Option<String>,
     /// 实例Id，可以调用5.3.3 查询实例列表和详情接口获取。如果未申请实例，可以调用5.3.1 创建实例接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
 }
@@ -61,6 +64,7 @@ impl ShowIpNumRequirementRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIpNumRequirementResponse {
     /// 消耗的IP个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_ip_num_requirement`](Self::show_ip_num_requirement) would send.
-    pub fn show_ip_num_requirement_request(
-        &self,
-        input: &ShowIpNumRequirementRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowIpNumRequirementRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ConfigurationHistoryRsp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowModifyHistoryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释：** 参数名称，支持模糊查询。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `parameter_name`, sent in the query.
     pub parameter_name: Option<String>,
     /// **参数解释：** 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 **约束限制：** 取值必须为数字，不能为负数。 **取值范围：** 非负整数。 **默认取值：** 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 100。不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -63,9 +66,11 @@ impl ShowModifyHistoryRequestBuilder {
 #[non_exhaustive]
 pub struct ShowModifyHistoryResponse {
     /// 实例参数的修改历史列表。
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<ConfigurationHistoryRsp>,
     /// **参数解释：** 参数修改历史记录总条数。 **约束限制：** 默认返回参数历史修改记录总条数。若为参数名搜索，返回符合要求的记录总条数。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -92,14 +97,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_modify_history`](Self::show_modify_history) would send.
-    pub fn show_modify_history_request(
-        &self,
-        input: &ShowModifyHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowModifyHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_modify_history`](Self::show_modify_history), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -114,6 +111,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowModifyHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{NoSQLDrDateSyncIndicators, NoSQLDrRpoAndRto};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPauseResumeStutusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,18 +48,21 @@ impl ShowPauseResumeStutusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPauseResumeStutusResponse {
     /// 主实例id
+    ///
     /// Wire name: `master_instance_id`.
     pub master_instance_id: Option<String>,
     /// 备实例id
+    ///
     /// Wire name: `slave_instance_id`.
     pub slave_instance_id: Option<String>,
     /// 容灾实例数据同步状态 - NA：实例尚未搭建容灾关系 - NEW：尚未启动的数据同步状态 - SYNCING：数据同步正常进行中 - SUSPENDING：正在暂停数据同步 - SUSPENDED：数据同步已暂停 - RECOVERYING：正在恢复数据同步
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `data_sync_indicators`.
     pub data_sync_indicators: Option<NoSQLDrDateSyncIndicators>,
     /// 切换或倒换RPO和RTO值，仅当请求实例id为主实例时有值
+    ///
     /// Wire name: `rto_and_rpo_indicators`.
     pub rto_and_rpo_indicators: Vec<NoSQLDrRpoAndRto>,
 }
@@ -91,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_pause_resume_stutus`](Self::show_pause_resume_stutus) would send.
-    pub fn show_pause_resume_stutus_request(
-        &self,
-        input: &ShowPauseResumeStutusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPauseResumeStutusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

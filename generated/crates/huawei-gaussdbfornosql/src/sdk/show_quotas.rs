@@ -7,16 +7,18 @@ use super::ShowResourcesListResponseBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotasRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库类型。 取值为“cassandra”，表示查询GeminiDB Cassandra数据库实例配额。 取值为“mongodb”，表示GeminiDB Mongo查询数据库实例配额。 取值为“influxdb”，表示查询GeminiDB Influx数据库实例配额。 取值为“redis”，表示查询GeminiDB Redis数据库实例配额。 如果不传该参数，表示查询所有数据库实例配额。
+    ///
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
     /// 实例类型。   - 取值为“Cluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis Proxy经典部署模式集群实例类型。   - 取值为“CloudNativeCluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis云原生部署模式集群实例类型。   - 取值为“RedisCluster”，表示GeminiDB Redis Cluster经典部署模式集群实例类型。   - 取值为“Replication”，表示GeminiDB Redis经典部署模式主备实例类型。   - 取值为“InfluxdbSingle”，表示GeminiDB Influx经典部署模式单节点实例类型。   - 取值为“ReplicaSet”，表示GeminiDB Mongo副本集实例类型。   - 如果不传datastore_type参数，自动忽略该参数设置。
+    ///
     /// Wire name: `mode`, sent in the query.
     pub mode: Option<String>,
     /// 产品类型。   -  Capacity 容量型   -  Standard 标准型 当查询GeminiDB redis云原生部署模式集群类型配额必传此参数。
+    ///
     /// Wire name: `product_type`, sent in the query.
     pub product_type: Option<String>,
 }
@@ -56,7 +58,6 @@ impl ShowQuotasRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotasResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<ShowResourcesListResponseBody>,
 }
@@ -81,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowQuotasResponse, ShowQuotasError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_quotas`](Self::show_quotas) would send.
-    pub fn show_quotas_request(
-        &self,
-        input: &ShowQuotasRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowQuotasRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BigKeysInfoResponseBody, ShowRedisBigKeysRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRedisBigKeysRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ShowRedisBigKeysRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowRedisBigKeysRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ShowRedisBigKeysRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRedisBigKeysResponse {
     /// 查询到的大Key列表。
+    ///
     /// Wire name: `keys`.
     pub keys: Vec<BigKeysInfoResponseBody>,
     /// 大Key的总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRedisBigKeysResponse, ShowRedisBigKeysError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_redis_big_keys`](Self::show_redis_big_keys) would send.
-    pub fn show_redis_big_keys_request(
-        &self,
-        input: &ShowRedisBigKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRedisBigKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

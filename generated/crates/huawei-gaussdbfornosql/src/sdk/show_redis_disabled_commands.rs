@@ -7,19 +7,22 @@ use super::RedisDisabledCommandsDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRedisDisabledCommandsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 指令类型
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 索引位置偏移量，表示从指定offset条数据后查询对应的实例信息。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询专属资源个数上限值。   - 取值范围：1~50。不传该参数时，默认查询前50条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -66,15 +69,19 @@ impl ShowRedisDisabledCommandsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRedisDisabledCommandsResponse {
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 禁用类型。
+    ///
     /// Wire name: `disabled_type`.
     pub disabled_type: Option<String>,
     /// disabled_type为command时展示该参数。
+    ///
     /// Wire name: `commands`.
     pub commands: Vec<String>,
     /// disabled_type为key时展示该参数，最多20个。
+    ///
     /// Wire name: `keys`.
     pub keys: Vec<RedisDisabledCommandsDetail>,
 }
@@ -105,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_redis_disabled_commands`](Self::show_redis_disabled_commands) would send.
-    pub fn show_redis_disabled_commands_request(
-        &self,
-        input: &ShowRedisDisabledCommandsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRedisDisabledCommandsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::HotKeysInfoResponseBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRedisHotKeysRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置偏移量，表示从指定offset条数据后查询对应的实例信息。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询数据的上限值。   - 取值范围：1~50。不传该参数时，默认查询前50条实例信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ShowRedisHotKeysRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRedisHotKeysResponse {
     /// 查询到的热Key列表。
+    ///
     /// Wire name: `keys`.
     pub keys: Vec<HotKeysInfoResponseBody>,
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -87,14 +91,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_redis_hot_keys`](Self::show_redis_hot_keys) would send.
-    pub fn show_redis_hot_keys_request(
-        &self,
-        input: &ShowRedisHotKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowRedisHotKeys` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `keys`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`show_redis_hot_keys`](Self::show_redis_hot_keys), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -109,6 +105,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowRedisHotKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRedisPitrPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,12 +46,15 @@ impl ShowRedisPitrPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRedisPitrPolicyResponse {
     /// **参数解释：** 标识Redis实例是否开启指定时间点恢复。 **取值范围：**  - “true”，表示实例开启Redis指定时间点恢复功能。  - “false”，表示实例不启用Redis指定时间点恢复功能。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// **参数解释：** 数据备份的时间间隔，该数据备份控制redis实例可恢复时间点的间隔，仅在开启时返回。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i32>,
     /// **参数解释：** 指定已生成的备份文件可以保存的天数，仅在开启时返回。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_redis_pitr_policy`](Self::show_redis_pitr_policy) would send.
-    pub fn show_redis_pitr_policy_request(
-        &self,
-        input: &ShowRedisPitrPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRedisPitrPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

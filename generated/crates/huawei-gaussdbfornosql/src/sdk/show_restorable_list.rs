@@ -7,16 +7,18 @@ use super::QueryRestoreList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRestorableListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份文件ID
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// 索引位置偏移量。取值大于或等于0。不传该参数时，查询偏移量默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ShowRestorableListRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRestorableListResponse {
     /// 可恢复的实例总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 可恢复的实例信息
+    ///
     /// Wire name: `restorable_instances`.
     pub restorable_instances: Vec<QueryRestoreList>,
 }
@@ -90,14 +94,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_restorable_list`](Self::show_restorable_list) would send.
-    pub fn show_restorable_list_request(
-        &self,
-        input: &ShowRestorableListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowRestorableList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `restorable_instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_restorable_list`](Self::show_restorable_list), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -112,6 +108,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowRestorableListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

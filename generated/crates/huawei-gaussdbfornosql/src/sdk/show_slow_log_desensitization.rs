@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSlowLogDesensitizationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowSlowLogDesensitizationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSlowLogDesensitizationResponse {
     /// 实例慢日志脱敏开启状态，取值：  - on 开启  - off 关闭
+    ///
     /// Wire name: `desensitization_status`.
     pub desensitization_status: Option<String>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_slow_log_desensitization`](Self::show_slow_log_desensitization) would send.
-    pub fn show_slow_log_desensitization_request(
-        &self,
-        input: &ShowSlowLogDesensitizationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSlowLogDesensitizationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

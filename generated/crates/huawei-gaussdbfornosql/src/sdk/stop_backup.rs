@@ -7,13 +7,14 @@ use super::StopBackupRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`, sent in the path.
     pub backup_id: String,
     /// Body of the StopBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<StopBackupRequestBody>,
 }
@@ -53,6 +54,7 @@ impl StopBackupRequestBuilder {
 #[non_exhaustive]
 pub struct StopBackupResponse {
     /// 任务流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StopBackupResponse, StopBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_backup`](Self::stop_backup) would send.
-    pub fn stop_backup_request(
-        &self,
-        input: &StopBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

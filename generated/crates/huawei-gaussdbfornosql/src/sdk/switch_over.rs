@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchOverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,6 +46,7 @@ impl SwitchOverRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchOverResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchOverResponse, SwitchOverError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_over`](Self::switch_over) would send.
-    pub fn switch_over_request(
-        &self,
-        input: &SwitchOverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchOverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchOverDisasterRecoveryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 源实例ID或容灾实例ID。实例ID可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl SwitchOverDisasterRecoveryRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchOverDisasterRecoveryResponse {
     /// **参数解释：** 容灾倒换任务ID。 **取值范围：** 不涉及
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_over_disaster_recovery`](Self::switch_over_disaster_recovery) would send.
-    pub fn switch_over_disaster_recovery_request(
-        &self,
-        input: &SwitchOverDisasterRecoveryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchOverDisasterRecoveryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SwitchSecondLevelMonitoringRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchSecondLevelMonitoringRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SwitchSecondLevelMonitoringRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchSecondLevelMonitoringRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_second_level_monitoring`](Self::switch_second_level_monitoring) would send.
-    pub fn switch_second_level_monitoring_request(
-        &self,
-        input: &SwitchSecondLevelMonitoringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchSecondLevelMonitoringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SwitchSlowlogDesensitizationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchSlowlogDesensitizationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用5.3.3 查询实例列表和详情接口获取。如果未申请实例，可以调用5.3.1 创建实例接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SwitchSlowlogDesensitizationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchSlowlogDesensitizationRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_slowlog_desensitization`](Self::switch_slowlog_desensitization) would send.
-    pub fn switch_slowlog_desensitization_request(
-        &self,
-        input: &SwitchSlowlogDesensitizationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchSlowlogDesensitizationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SwitchToMasterDisasterRecoveryBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchToMasterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SwitchToMasterRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchToMasterDisasterRecoveryBody>,
 }
@@ -53,6 +54,7 @@ impl SwitchToMasterRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchToMasterResponse {
     /// 容灾实例主备倒换的工作ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchToMasterResponse, SwitchToMasterError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_to_master`](Self::switch_to_master) would send.
-    pub fn switch_to_master_request(
-        &self,
-        input: &SwitchToMasterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchToMasterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchToSlaveRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,6 +46,7 @@ impl SwitchToSlaveRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchToSlaveResponse {
     /// 容灾实例主备倒换的工作ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchToSlaveResponse, SwitchToSlaveError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_to_slave`](Self::switch_to_slave) would send.
-    pub fn switch_to_slave_request(
-        &self,
-        input: &SwitchToSlaveRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchToSlaveRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

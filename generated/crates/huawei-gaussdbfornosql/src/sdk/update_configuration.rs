@@ -7,13 +7,14 @@ use super::UpdateConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// Body of the UpdateConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateConfigurationRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_configuration`](Self::update_configuration) would send.
-    pub fn update_configuration_request(
-        &self,
-        input: &UpdateConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

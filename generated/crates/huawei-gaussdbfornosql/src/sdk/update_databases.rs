@@ -7,13 +7,14 @@ use super::UpdateDatabasesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDatabasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateDatabasesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDatabasesRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateDatabasesRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateDatabasesResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateDatabasesResponse, UpdateDatabasesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_databases`](Self::update_databases) would send.
-    pub fn update_databases_request(
-        &self,
-        input: &UpdateDatabasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDatabasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

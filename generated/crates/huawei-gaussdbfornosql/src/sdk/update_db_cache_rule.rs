@@ -7,10 +7,10 @@ use super::UpdateDbCacheRuleRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDbCacheRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UpdateDbCacheRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDbCacheRuleRequestBody>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateDbCacheRuleResponse, UpdateDbCacheRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_db_cache_rule`](Self::update_db_cache_rule) would send.
-    pub fn update_db_cache_rule_request(
-        &self,
-        input: &UpdateDbCacheRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDbCacheRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::RenameHighRiskCommandsRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateHighRiskCommandsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateHighRiskCommandsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RenameHighRiskCommandsRequest>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_high_risk_commands`](Self::update_high_risk_commands) would send.
-    pub fn update_high_risk_commands_request(
-        &self,
-        input: &UpdateHighRiskCommandsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateHighRiskCommandsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateInstanceConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateInstanceConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceConfigurationRequestBody>,
 }
@@ -55,9 +56,11 @@ impl UpdateInstanceConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationResponse {
     /// 修改实例参数的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例是否需要重启。 - “true”需要重启。 - “false”不需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_configuration`](Self::update_instance_configuration) would send.
-    pub fn update_instance_configuration_request(
-        &self,
-        input: &UpdateInstanceConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateInstanceConfigurationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateInstanceConfigurationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceConfigurationsRequestBody>,
 }
@@ -55,9 +56,11 @@ impl UpdateInstanceConfigurationsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationsResponse {
     /// 修改实例参数的异步任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释：** 实例是否需要重启。 **取值范围：** - “true”需要重启。 - “false”不需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_configurations`](Self::update_instance_configurations) would send.
-    pub fn update_instance_configurations_request(
-        &self,
-        input: &UpdateInstanceConfigurationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceConfigurationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateInstanceLBRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceLbRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释：** 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateInstanceLbRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceLBRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateInstanceLbRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceLbResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateInstanceLbResponse, UpdateInstanceLbError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_lb`](Self::update_instance_lb) would send.
-    pub fn update_instance_lb_request(
-        &self,
-        input: &UpdateInstanceLbRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceLbRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AssociateAgencyWithDomainPermissionRequest {
     /// 委托方账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// 委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
     /// 权限ID，获取方式请参见：\[获取权限名、权限ID\](<https://support.huaweicloud.com/api-iam/iam_10_0001.html>)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_agency_with_domain_permission`](Self::associate_agency_with_domain_permission) would send.
-    pub fn associate_agency_with_domain_permission_request(
-        &self,
-        input: &AssociateAgencyWithDomainPermissionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateAgencyWithDomainPermissionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

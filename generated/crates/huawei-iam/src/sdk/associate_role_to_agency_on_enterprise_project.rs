@@ -8,6 +8,7 @@ use super::CreateAgencyEpPolicyAssignmentReqBody;
 #[non_exhaustive]
 pub struct AssociateRoleToAgencyOnEnterpriseProjectRequest {
     /// Body of the AssociateRoleToAgencyOnEnterpriseProjectRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAgencyEpPolicyAssignmentReqBody>,
 }
@@ -43,7 +44,6 @@ impl AssociateRoleToAgencyOnEnterpriseProjectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateRoleToAgencyOnEnterpriseProjectResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_role_to_agency_on_enterprise_project`](Self::associate_role_to_agency_on_enterprise_project) would send.
-    pub fn associate_role_to_agency_on_enterprise_project_request(
-        &self,
-        input: &AssociateRoleToAgencyOnEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateRoleToAgencyOnEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

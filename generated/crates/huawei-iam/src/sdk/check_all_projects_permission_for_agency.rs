@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CheckAllProjectsPermissionForAgencyRequest {
     /// 委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
     /// 账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// 权限ID，获取方式请参见：\[获取权限名、权限ID\](<https://support.huaweicloud.com/api-iam/iam_10_0001.html>)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_all_projects_permission_for_agency`](Self::check_all_projects_permission_for_agency) would send.
-    pub fn check_all_projects_permission_for_agency_request(
-        &self,
-        input: &CheckAllProjectsPermissionForAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckAllProjectsPermissionForAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

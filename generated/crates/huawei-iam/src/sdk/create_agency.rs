@@ -8,6 +8,7 @@ use super::{AgencyCreateResult, CreateAgencyRequestBody};
 #[non_exhaustive]
 pub struct CreateAgencyRequest {
     /// Body of the CreateAgencyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAgencyRequestBody>,
 }
@@ -41,7 +42,6 @@ impl CreateAgencyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyResponse {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<AgencyCreateResult>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAgencyResponse, CreateAgencyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_agency`](Self::create_agency) would send.
-    pub fn create_agency_request(
-        &self,
-        input: &CreateAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{AgencyPolicyRoleResult, CreateAgencyCustomPolicyRequestBody};
 #[non_exhaustive]
 pub struct CreateAgencyCustomPolicyRequest {
     /// Body of the CreateAgencyCustomPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAgencyCustomPolicyRequestBody>,
 }
@@ -43,7 +44,6 @@ impl CreateAgencyCustomPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyCustomPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<AgencyPolicyRoleResult>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_agency_custom_policy`](Self::create_agency_custom_policy) would send.
-    pub fn create_agency_custom_policy_request(
-        &self,
-        input: &CreateAgencyCustomPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAgencyCustomPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::BindMfaDevice;
 #[non_exhaustive]
 pub struct CreateBindingDeviceRequest {
     /// Body of the CreateBindingDeviceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BindMfaDevice>,
 }
@@ -62,14 +63,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_binding_device`](Self::create_binding_device) would send.
-    pub fn create_binding_device_request(
-        &self,
-        input: &CreateBindingDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBindingDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateCloudServiceCustomPolicyRequestBody, ServicePolicyRoleResult};
 #[non_exhaustive]
 pub struct CreateCloudServiceCustomPolicyRequest {
     /// Body of the CreateCloudServiceCustomPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateCloudServiceCustomPolicyRequestBody>,
 }
@@ -43,7 +44,6 @@ impl CreateCloudServiceCustomPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCloudServiceCustomPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<ServicePolicyRoleResult>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_cloud_service_custom_policy`](Self::create_cloud_service_custom_policy) would send.
-    pub fn create_cloud_service_custom_policy_request(
-        &self,
-        input: &CreateCloudServiceCustomPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCloudServiceCustomPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateLoginTokenRequestBody, LoginToken};
 #[non_exhaustive]
 pub struct CreateLoginTokenRequest {
     /// Body of the CreateLoginTokenRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateLoginTokenRequestBody>,
 }
@@ -41,10 +42,8 @@ impl CreateLoginTokenRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLoginTokenResponse {
-    /// (No description in the spec.)
     /// Wire name: `logintoken`.
     pub logintoken: Option<LoginToken>,
-    /// (No description in the spec.)
     /// Wire name: `X-Subject-LoginToken`, read from the response's headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_login_token: Option<::runtime::Sensitive<String>>,
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateLoginTokenResponse, CreateLoginTokenError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_login_token`](Self::create_login_token) would send.
-    pub fn create_login_token_request(
-        &self,
-        input: &CreateLoginTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLoginTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

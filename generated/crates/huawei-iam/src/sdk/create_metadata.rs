@@ -8,12 +8,15 @@ use super::CreateMetadataRequestBody;
 #[non_exhaustive]
 pub struct CreateMetadataRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// 协议ID。
+    ///
     /// Wire name: `protocol_id`, sent in the path.
     pub protocol_id: String,
     /// Body of the CreateMetadataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateMetadataRequestBody>,
 }
@@ -54,6 +57,7 @@ impl CreateMetadataRequestBuilder {
 #[non_exhaustive]
 pub struct CreateMetadataResponse {
     /// 导入结果信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateMetadataResponse, CreateMetadataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_metadata`](Self::create_metadata) would send.
-    pub fn create_metadata_request(
-        &self,
-        input: &CreateMetadataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateMetadataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

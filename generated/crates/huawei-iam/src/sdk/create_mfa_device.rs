@@ -8,6 +8,7 @@ use super::{CreateMfaDeviceReq, CreateMfaDeviceRespon};
 #[non_exhaustive]
 pub struct CreateMfaDeviceRequest {
     /// Body of the CreateMfaDeviceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateMfaDeviceReq>,
 }
@@ -41,7 +42,6 @@ impl CreateMfaDeviceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMfaDeviceResponse {
-    /// (No description in the spec.)
     /// Wire name: `virtual_mfa_device`.
     pub virtual_mfa_device: Option<CreateMfaDeviceRespon>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateMfaDeviceResponse, CreateMfaDeviceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_mfa_device`](Self::create_mfa_device) would send.
-    pub fn create_mfa_device_request(
-        &self,
-        input: &CreateMfaDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateMfaDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

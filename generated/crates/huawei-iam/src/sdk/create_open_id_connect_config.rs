@@ -8,9 +8,11 @@ use super::{CreateOpenIdConnectConfig, CreateOpenIdConnectConfigRequestBody};
 #[non_exhaustive]
 pub struct CreateOpenIdConnectConfigRequest {
     /// 身份提供商ID
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// Body of the CreateOpenIdConnectConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOpenIdConnectConfigRequestBody>,
 }
@@ -49,7 +51,6 @@ impl CreateOpenIdConnectConfigRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOpenIdConnectConfigResponse {
-    /// (No description in the spec.)
     /// Wire name: `openid_connect_config`.
     pub openid_connect_config: Option<CreateOpenIdConnectConfig>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_open_id_connect_config`](Self::create_open_id_connect_config) would send.
-    pub fn create_open_id_connect_config_request(
-        &self,
-        input: &CreateOpenIdConnectConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOpenIdConnectConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

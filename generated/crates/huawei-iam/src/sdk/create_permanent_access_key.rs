@@ -8,6 +8,7 @@ use super::{CreateCredentialResult, CreatePermanentAccessKeyRequestBody};
 #[non_exhaustive]
 pub struct CreatePermanentAccessKeyRequest {
     /// Body of the CreatePermanentAccessKeyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePermanentAccessKeyRequestBody>,
 }
@@ -43,7 +44,6 @@ impl CreatePermanentAccessKeyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePermanentAccessKeyResponse {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<CreateCredentialResult>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_permanent_access_key`](Self::create_permanent_access_key) would send.
-    pub fn create_permanent_access_key_request(
-        &self,
-        input: &CreatePermanentAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePermanentAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

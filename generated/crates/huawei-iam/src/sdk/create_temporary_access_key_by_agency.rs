@@ -8,6 +8,7 @@ use super::{CreateTemporaryAccessKeyByAgencyRequestBody, Credential};
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByAgencyRequest {
     /// Body of the CreateTemporaryAccessKeyByAgencyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateTemporaryAccessKeyByAgencyRequestBody>,
 }
@@ -43,7 +44,6 @@ impl CreateTemporaryAccessKeyByAgencyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByAgencyResponse {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<Credential>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_temporary_access_key_by_agency`](Self::create_temporary_access_key_by_agency) would send.
-    pub fn create_temporary_access_key_by_agency_request(
-        &self,
-        input: &CreateTemporaryAccessKeyByAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTemporaryAccessKeyByAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateTemporaryAccessKeyByTokenRequestBody, Credential};
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByTokenRequest {
     /// Body of the CreateTemporaryAccessKeyByTokenRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateTemporaryAccessKeyByTokenRequestBody>,
 }
@@ -43,7 +44,6 @@ impl CreateTemporaryAccessKeyByTokenRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByTokenResponse {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<Credential>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_temporary_access_key_by_token`](Self::create_temporary_access_key_by_token) would send.
-    pub fn create_temporary_access_key_by_token_request(
-        &self,
-        input: &CreateTemporaryAccessKeyByTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTemporaryAccessKeyByTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

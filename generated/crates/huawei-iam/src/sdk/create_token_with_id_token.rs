@@ -8,9 +8,11 @@ use super::{GetIdTokenRequestBody, ScopedTokenInfo};
 #[non_exhaustive]
 pub struct CreateTokenWithIdTokenRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `X-Idp-Id`, sent in the headers.
     pub x_idp_id: String,
     /// Body of the CreateTokenWithIdTokenRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<GetIdTokenRequestBody>,
 }
@@ -47,10 +49,8 @@ impl CreateTokenWithIdTokenRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTokenWithIdTokenResponse {
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<ScopedTokenInfo>,
-    /// (No description in the spec.)
     /// Wire name: `X-Subject-Token`, read from the response's headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_token: Option<::runtime::Sensitive<String>>,
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_token_with_id_token`](Self::create_token_with_id_token) would send.
-    pub fn create_token_with_id_token_request(
-        &self,
-        input: &CreateTokenWithIdTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTokenWithIdTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::IdpToken;
 #[non_exhaustive]
 pub struct CreateUnscopeTokenByIdpInitiatedRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `X-Idp-Id`, sent in the headers.
     pub x_idp_id: String,
     /// 在IdP认证成功后返回的响应体。详情请参见：\[获取联邦认证unscoped token(IdP initiated)\](<https://support.huaweicloud.com/api-iam/iam_02_0003.html>)。
+    ///
     /// Wire name: `SAMLResponse`, sent in the form body.
     pub saml_response: Option<String>,
 }
@@ -49,10 +51,8 @@ impl CreateUnscopeTokenByIdpInitiatedRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUnscopeTokenByIdpInitiatedResponse {
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<IdpToken>,
-    /// (No description in the spec.)
     /// Wire name: `X-Subject-Token`, read from the response's headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_token: Option<::runtime::Sensitive<String>>,
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_unscope_token_by_idp_initiated`](Self::create_unscope_token_by_idp_initiated) would send.
-    pub fn create_unscope_token_by_idp_initiated_request(
-        &self,
-        input: &CreateUnscopeTokenByIdpInitiatedRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUnscopeTokenByIdpInitiatedRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateUserRequestBody, CreateUserResult};
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// Body of the CreateUserRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateUserRequestBody>,
 }
@@ -41,7 +42,6 @@ impl CreateUserRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserResponse {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<CreateUserResult>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUserResponse, CreateUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_user`](Self::create_user) would send.
-    pub fn create_user_request(
-        &self,
-        input: &CreateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

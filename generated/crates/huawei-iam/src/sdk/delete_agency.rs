@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteAgencyRequest {
     /// 待删除的委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
 }
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteAgencyResponse, DeleteAgencyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_agency`](Self::delete_agency) would send.
-    pub fn delete_agency_request(
-        &self,
-        input: &DeleteAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

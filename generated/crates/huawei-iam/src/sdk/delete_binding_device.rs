@@ -8,6 +8,7 @@ use super::UnbindMfaDevice;
 #[non_exhaustive]
 pub struct DeleteBindingDeviceRequest {
     /// Body of the DeleteBindingDeviceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UnbindMfaDevice>,
 }
@@ -62,14 +63,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_binding_device`](Self::delete_binding_device) would send.
-    pub fn delete_binding_device_request(
-        &self,
-        input: &DeleteBindingDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteBindingDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

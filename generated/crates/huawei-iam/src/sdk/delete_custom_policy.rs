@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteCustomPolicyRequest {
     /// 待删除的自定义策略ID，获取方式请参见：\[自定义策略ID\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IAM&amp;api&#x3D;ListCustomPolicies)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -40,7 +41,6 @@ impl DeleteCustomPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCustomPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -68,14 +68,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_custom_policy`](Self::delete_custom_policy) would send.
-    pub fn delete_custom_policy_request(
-        &self,
-        input: &DeleteCustomPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCustomPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteMfaDeviceRequest {
     /// 绑定MFA设备的IAM 用户ID。
+    ///
     /// Wire name: `user_id`, sent in the query.
     pub user_id: String,
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`, sent in the query.
     pub serial_number: String,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteMfaDeviceResponse, DeleteMfaDeviceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_mfa_device`](Self::delete_mfa_device) would send.
-    pub fn delete_mfa_device_request(
-        &self,
-        input: &DeleteMfaDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteMfaDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeletePermanentAccessKeyRequest {
     /// 待删除的指定AK。
+    ///
     /// Wire name: `access_key`, sent in the path.
     pub access_key: String,
 }
@@ -63,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_permanent_access_key`](Self::delete_permanent_access_key) would send.
-    pub fn delete_permanent_access_key_request(
-        &self,
-        input: &DeletePermanentAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePermanentAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

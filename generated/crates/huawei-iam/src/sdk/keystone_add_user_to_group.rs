@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct KeystoneAddUserToGroupRequest {
     /// 用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 待添加的IAM用户ID，获取方式请参见：\[获取IAM用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_add_user_to_group`](Self::keystone_add_user_to_group) would send.
-    pub fn keystone_add_user_to_group_request(
-        &self,
-        input: &KeystoneAddUserToGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneAddUserToGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

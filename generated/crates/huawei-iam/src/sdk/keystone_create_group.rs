@@ -8,6 +8,7 @@ use super::{KeystoneCreateGroupRequestBody, KeystoneGroupResultWithLinksSelf};
 #[non_exhaustive]
 pub struct KeystoneCreateGroupRequest {
     /// Body of the KeystoneCreateGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateGroupRequestBody>,
 }
@@ -41,7 +42,6 @@ impl KeystoneCreateGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<KeystoneGroupResultWithLinksSelf>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_group`](Self::keystone_create_group) would send.
-    pub fn keystone_create_group_request(
-        &self,
-        input: &KeystoneCreateGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

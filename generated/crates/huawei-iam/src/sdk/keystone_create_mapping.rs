@@ -8,9 +8,11 @@ use super::{KeystoneCreateMappingRequestBody, MappingResult};
 #[non_exhaustive]
 pub struct KeystoneCreateMappingRequest {
     /// 待注册的映射ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
     /// Body of the KeystoneCreateMappingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateMappingRequestBody>,
 }
@@ -47,7 +49,6 @@ impl KeystoneCreateMappingRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateMappingResponse {
-    /// (No description in the spec.)
     /// Wire name: `mapping`.
     pub mapping: Option<MappingResult>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_mapping`](Self::keystone_create_mapping) would send.
-    pub fn keystone_create_mapping_request(
-        &self,
-        input: &KeystoneCreateMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

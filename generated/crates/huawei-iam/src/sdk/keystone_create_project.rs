@@ -8,6 +8,7 @@ use super::{AuthProjectResult, KeystoneCreateProjectRequestBody};
 #[non_exhaustive]
 pub struct KeystoneCreateProjectRequest {
     /// Body of the KeystoneCreateProjectRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateProjectRequestBody>,
 }
@@ -41,7 +42,6 @@ impl KeystoneCreateProjectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateProjectResponse {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<AuthProjectResult>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_project`](Self::keystone_create_project) would send.
-    pub fn keystone_create_project_request(
-        &self,
-        input: &KeystoneCreateProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{KeystoneCreateProtocolRequestBody, ProtocolResult};
 #[non_exhaustive]
 pub struct KeystoneCreateProtocolRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// 待注册的协议ID。
+    ///
     /// Wire name: `protocol_id`, sent in the path.
     pub protocol_id: String,
     /// Body of the KeystoneCreateProtocolRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateProtocolRequestBody>,
 }
@@ -53,7 +56,6 @@ impl KeystoneCreateProtocolRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateProtocolResponse {
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<ProtocolResult>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_protocol`](Self::keystone_create_protocol) would send.
-    pub fn keystone_create_protocol_request(
-        &self,
-        input: &KeystoneCreateProtocolRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateProtocolRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

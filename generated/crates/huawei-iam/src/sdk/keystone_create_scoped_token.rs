@@ -8,6 +8,7 @@ use super::{KeystoneCreateScopedTokenRequestBody, ScopeTokenResult};
 #[non_exhaustive]
 pub struct KeystoneCreateScopedTokenRequest {
     /// Body of the KeystoneCreateScopedTokenRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateScopedTokenRequestBody>,
 }
@@ -43,10 +44,8 @@ impl KeystoneCreateScopedTokenRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateScopedTokenResponse {
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<ScopeTokenResult>,
-    /// (No description in the spec.)
     /// Wire name: `X-Subject-Token`, read from the response's headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_token: Option<::runtime::Sensitive<String>>,
@@ -76,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_scoped_token`](Self::keystone_create_scoped_token) would send.
-    pub fn keystone_create_scoped_token_request(
-        &self,
-        input: &KeystoneCreateScopedTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateScopedTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

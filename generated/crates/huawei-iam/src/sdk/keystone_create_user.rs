@@ -8,6 +8,7 @@ use super::{KeystoneCreateUserRequestBody, KeystoneCreateUserResult};
 #[non_exhaustive]
 pub struct KeystoneCreateUserRequest {
     /// Body of the KeystoneCreateUserRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateUserRequestBody>,
 }
@@ -41,7 +42,6 @@ impl KeystoneCreateUserRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserResponse {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<KeystoneCreateUserResult>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_user`](Self::keystone_create_user) would send.
-    pub fn keystone_create_user_request(
-        &self,
-        input: &KeystoneCreateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

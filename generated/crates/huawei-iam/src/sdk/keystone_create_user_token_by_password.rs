@@ -8,9 +8,11 @@ use super::{KeystoneCreateUserTokenByPasswordRequestBody, TokenResult};
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordRequest {
     /// 如果设置该参数，返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true，并使该字段生效。
+    ///
     /// Wire name: `nocatalog`, sent in the query.
     pub nocatalog: Option<String>,
     /// Body of the KeystoneCreateUserTokenByPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneCreateUserTokenByPasswordRequestBody>,
 }
@@ -48,10 +50,8 @@ impl KeystoneCreateUserTokenByPasswordRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordResponse {
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<TokenResult>,
-    /// (No description in the spec.)
     /// Wire name: `X-Subject-Token`, read from the response's headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_token: Option<::runtime::Sensitive<String>>,
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_create_user_token_by_password`](Self::keystone_create_user_token_by_password) would send.
-    pub fn keystone_create_user_token_by_password_request(
-        &self,
-        input: &KeystoneCreateUserTokenByPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneCreateUserTokenByPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

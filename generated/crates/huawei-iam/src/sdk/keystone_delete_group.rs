@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct KeystoneDeleteGroupRequest {
     /// 待删除的用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_delete_group`](Self::keystone_delete_group) would send.
-    pub fn keystone_delete_group_request(
-        &self,
-        input: &KeystoneDeleteGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneDeleteGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct KeystoneDeleteIdentityProviderRequest {
     /// 待删除的身份提供商ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
 }
@@ -63,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_delete_identity_provider`](Self::keystone_delete_identity_provider) would send.
-    pub fn keystone_delete_identity_provider_request(
-        &self,
-        input: &KeystoneDeleteIdentityProviderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneDeleteIdentityProviderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

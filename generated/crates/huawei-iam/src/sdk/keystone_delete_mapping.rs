@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct KeystoneDeleteMappingRequest {
     /// 待删除的映射ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_delete_mapping`](Self::keystone_delete_mapping) would send.
-    pub fn keystone_delete_mapping_request(
-        &self,
-        input: &KeystoneDeleteMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneDeleteMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

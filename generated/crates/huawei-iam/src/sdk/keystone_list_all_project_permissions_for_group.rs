@@ -8,9 +8,11 @@ use super::{InheritedRoleResult, Links};
 #[non_exhaustive]
 pub struct KeystoneListAllProjectPermissionsForGroupRequest {
     /// 租户ID，获取方式请参见：\[获取项目名称、项目ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// 用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -52,10 +54,10 @@ impl KeystoneListAllProjectPermissionsForGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListAllProjectPermissionsForGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 权限信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<InheritedRoleResult>,
 }
@@ -84,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_all_project_permissions_for_group`](Self::keystone_list_all_project_permissions_for_group) would send.
-    pub fn keystone_list_all_project_permissions_for_group_request(
-        &self,
-        input: &KeystoneListAllProjectPermissionsForGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListAllProjectPermissionsForGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,9 +33,9 @@ impl KeystoneListAuthDomainsRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsResponse {
     /// 账号信息列表。
+    ///
     /// Wire name: `domains`.
     pub domains: Vec<Domains>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_auth_domains`](Self::keystone_list_auth_domains) would send.
-    pub fn keystone_list_auth_domains_request(
-        &self,
-        input: &KeystoneListAuthDomainsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListAuthDomainsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

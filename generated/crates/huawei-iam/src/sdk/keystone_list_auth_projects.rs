@@ -34,10 +34,10 @@ impl KeystoneListAuthProjectsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListAuthProjectsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 项目信息列表。
+    ///
     /// Wire name: `projects`.
     pub projects: Vec<AuthProjectResult>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_auth_projects`](Self::keystone_list_auth_projects) would send.
-    pub fn keystone_list_auth_projects_request(
-        &self,
-        input: &KeystoneListAuthProjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListAuthProjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

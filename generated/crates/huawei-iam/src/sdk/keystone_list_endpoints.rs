@@ -8,9 +8,11 @@ use super::{Endpoint, Links};
 #[non_exhaustive]
 pub struct KeystoneListEndpointsRequest {
     /// 终端节点平面。可能取值为：public、internal或admin。public： 用户可在公共网络接口上看到。internal：用户可在内部网络接口上看到。admin：管理员可以在安全的网络接口上看到。
+    ///
     /// Wire name: `interface`, sent in the query.
     pub interface: Option<String>,
     /// 服务ID。
+    ///
     /// Wire name: `service_id`, sent in the query.
     pub service_id: Option<String>,
 }
@@ -46,10 +48,10 @@ impl KeystoneListEndpointsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListEndpointsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 终端节点信息列表。
+    ///
     /// Wire name: `endpoints`.
     pub endpoints: Vec<Endpoint>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_endpoints`](Self::keystone_list_endpoints) would send.
-    pub fn keystone_list_endpoints_request(
-        &self,
-        input: &KeystoneListEndpointsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListEndpointsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

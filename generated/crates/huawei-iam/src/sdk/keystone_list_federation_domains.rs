@@ -37,9 +37,9 @@ impl KeystoneListFederationDomainsRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneListFederationDomainsResponse {
     /// 账号信息列表。
+    ///
     /// Wire name: `domains`.
     pub domains: Vec<Domains>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
 }
@@ -68,14 +68,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_federation_domains`](Self::keystone_list_federation_domains) would send.
-    pub fn keystone_list_federation_domains_request(
-        &self,
-        input: &KeystoneListFederationDomainsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListFederationDomainsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -36,10 +36,10 @@ impl KeystoneListFederationProjectsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListFederationProjectsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 项目信息列表。
+    ///
     /// Wire name: `projects`.
     pub projects: Vec<AuthProjectResult>,
 }
@@ -68,14 +68,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_federation_projects`](Self::keystone_list_federation_projects) would send.
-    pub fn keystone_list_federation_projects_request(
-        &self,
-        input: &KeystoneListFederationProjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListFederationProjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{KeystoneGroupResult, Links};
 #[non_exhaustive]
 pub struct KeystoneListGroupsRequest {
     /// 用户组所属账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 用户组名，长度小于等于128字符，获取方式请参见：\[获取用户组名\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
 }
@@ -47,9 +49,9 @@ impl KeystoneListGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneListGroupsResponse {
     /// 用户组信息列表。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<KeystoneGroupResult>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_groups`](Self::keystone_list_groups) would send.
-    pub fn keystone_list_groups_request(
-        &self,
-        input: &KeystoneListGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{KeystoneGroupResult, Links};
 #[non_exhaustive]
 pub struct KeystoneListGroupsForUserRequest {
     /// 待查询的IAM用户ID，获取方式请参见：\[获取项目名称、项目ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -45,9 +46,9 @@ impl KeystoneListGroupsForUserRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneListGroupsForUserResponse {
     /// 用户组信息列表。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<KeystoneGroupResult>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_groups_for_user`](Self::keystone_list_groups_for_user) would send.
-    pub fn keystone_list_groups_for_user_request(
-        &self,
-        input: &KeystoneListGroupsForUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListGroupsForUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

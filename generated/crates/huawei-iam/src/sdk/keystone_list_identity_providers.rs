@@ -37,9 +37,9 @@ impl KeystoneListIdentityProvidersRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneListIdentityProvidersResponse {
     /// 身份提供商信息列表。
+    ///
     /// Wire name: `identity_providers`.
     pub identity_providers: Vec<IdentityprovidersResult>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
 }
@@ -68,14 +68,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_identity_providers`](Self::keystone_list_identity_providers) would send.
-    pub fn keystone_list_identity_providers_request(
-        &self,
-        input: &KeystoneListIdentityProvidersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListIdentityProvidersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

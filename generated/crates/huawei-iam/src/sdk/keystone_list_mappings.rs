@@ -32,10 +32,10 @@ impl KeystoneListMappingsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListMappingsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 映射信息列表。
+    ///
     /// Wire name: `mappings`.
     pub mappings: Vec<MappingResult>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_mappings`](Self::keystone_list_mappings) would send.
-    pub fn keystone_list_mappings_request(
-        &self,
-        input: &KeystoneListMappingsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListMappingsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,27 +8,35 @@ use super::{Links, RoleResult};
 #[non_exhaustive]
 pub struct KeystoneListPermissionsRequest {
     /// 系统内部呈现的权限名称。如云目录服务CCS普通用户权限CCS User的name为ccs_user。 建议您传参display_name，不传name参数。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。 &gt; - 如果填写此参数，则返回账号下所有自定义策略。 &gt; - 如果不填写此参数，则返回所有系统权限（包含系统策略和系统角色）。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。传入domain_id参数查询自定义策略时，可配套使用。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,300\]，默认值为300。需要与page同时存在。不传page和per_page参数时，每页最多返回300个权限。
+    ///
     /// Wire name: `per_page`, sent in the query.
     pub per_page: Option<i32>,
     /// 区分系统权限类型的参数。当domain_id参数为空时生效。 &gt; - policy：返回系统策略。 &gt; - role：返回系统角色。
+    ///
     /// Wire name: `permission_type`, sent in the query.
     pub permission_type: Option<String>,
     /// 过滤权限名称。如传参为Administrator，则返回满足条件的所有管理员权限。
+    ///
     /// Wire name: `display_name`, sent in the query.
     pub display_name: Option<String>,
     /// 过滤权限的显示模式。取值范围：domain,project,all。type为domain时，返回type&#x3D;AA或AX的权限；type为project时，返回type&#x3D;AA或XA的权限；type为all时返回type为AA、AX、XA的权限。 &gt; - AX表示在domain层显示。 &gt; - XA表示在project层显示。 &gt; - AA表示在domain和project层均显示。 &gt; - XX表示在domain和project层均不显示。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 权限所在目录。catalog值精确匹配策略的catalog字段(可以过滤服务的策略、或者自定义策略)。
+    ///
     /// Wire name: `catalog`, sent in the query.
     pub catalog: Option<String>,
 }
@@ -76,13 +84,14 @@ impl KeystoneListPermissionsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListPermissionsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 权限信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<RoleResult>,
     /// 在查询参数存在domain_id时，返回自定义策略总数
+    ///
     /// Wire name: `total_number`.
     pub total_number: Option<i32>,
 }
@@ -112,14 +121,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_permissions`](Self::keystone_list_permissions) would send.
-    pub fn keystone_list_permissions_request(
-        &self,
-        input: &KeystoneListPermissionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListPermissionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{Links, RoleResult};
 #[non_exhaustive]
 pub struct KeystoneListProjectPermissionsForGroupRequest {
     /// 项目ID，获取方式请参见：\[获取项目名称、项目ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -49,10 +51,10 @@ impl KeystoneListProjectPermissionsForGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListProjectPermissionsForGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 权限信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<RoleResult>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_project_permissions_for_group`](Self::keystone_list_project_permissions_for_group) would send.
-    pub fn keystone_list_project_permissions_for_group_request(
-        &self,
-        input: &KeystoneListProjectPermissionsForGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListProjectPermissionsForGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,24 +8,31 @@ use super::{Links, ProjectResult};
 #[non_exhaustive]
 pub struct KeystoneListProjectsRequest {
     /// 项目所属账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 项目名称，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 如果查询自己创建的项目，则此处应填为所属区域的项目ID。  如果查询的是系统内置项目，如cn-north-4，则此处应填为账号ID。  获取项目ID和账号ID，请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `parent_id`, sent in the query.
     pub parent_id: Option<String>,
     /// 项目是否启用。
+    ///
     /// Wire name: `enabled`, sent in the query.
     pub enabled: Option<bool>,
     /// 该字段无需填写。
+    ///
     /// Wire name: `is_domain`, sent in the query.
     pub is_domain: Option<bool>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,5000\]。需要与page同时存在。
+    ///
     /// Wire name: `per_page`, sent in the query.
     pub per_page: Option<i32>,
 }
@@ -71,10 +78,10 @@ impl KeystoneListProjectsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 项目信息列表。
+    ///
     /// Wire name: `projects`.
     pub projects: Vec<ProjectResult>,
 }
@@ -103,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_projects`](Self::keystone_list_projects) would send.
-    pub fn keystone_list_projects_request(
-        &self,
-        input: &KeystoneListProjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListProjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

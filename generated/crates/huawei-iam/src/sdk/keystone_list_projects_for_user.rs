@@ -8,6 +8,7 @@ use super::{Links, ProjectResult};
 #[non_exhaustive]
 pub struct KeystoneListProjectsForUserRequest {
     /// 待查询的IAM用户ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -44,10 +45,10 @@ impl KeystoneListProjectsForUserRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsForUserResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 项目信息列表。
+    ///
     /// Wire name: `projects`.
     pub projects: Vec<ProjectResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_projects_for_user`](Self::keystone_list_projects_for_user) would send.
-    pub fn keystone_list_projects_for_user_request(
-        &self,
-        input: &KeystoneListProjectsForUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListProjectsForUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

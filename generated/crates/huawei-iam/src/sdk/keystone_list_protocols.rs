@@ -8,6 +8,7 @@ use super::{Links, ProtocolResult};
 #[non_exhaustive]
 pub struct KeystoneListProtocolsRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
 }
@@ -42,10 +43,10 @@ impl KeystoneListProtocolsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListProtocolsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 协议信息列表。
+    ///
     /// Wire name: `protocols`.
     pub protocols: Vec<ProtocolResult>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_protocols`](Self::keystone_list_protocols) would send.
-    pub fn keystone_list_protocols_request(
-        &self,
-        input: &KeystoneListProtocolsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListProtocolsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

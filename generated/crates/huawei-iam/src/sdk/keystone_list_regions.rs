@@ -32,10 +32,10 @@ impl KeystoneListRegionsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListRegionsResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 区域信息列表。
+    ///
     /// Wire name: `regions`.
     pub regions: Vec<Region>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_regions`](Self::keystone_list_regions) would send.
-    pub fn keystone_list_regions_request(
-        &self,
-        input: &KeystoneListRegionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListRegionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

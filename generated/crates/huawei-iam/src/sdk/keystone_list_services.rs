@@ -8,6 +8,7 @@ use super::{Links, Service};
 #[non_exhaustive]
 pub struct KeystoneListServicesRequest {
     /// 服务类型。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
 }
@@ -42,9 +43,9 @@ impl KeystoneListServicesRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneListServicesResponse {
     /// 服务信息列表。
+    ///
     /// Wire name: `services`.
     pub services: Vec<Service>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_services`](Self::keystone_list_services) would send.
-    pub fn keystone_list_services_request(
-        &self,
-        input: &KeystoneListServicesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListServicesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

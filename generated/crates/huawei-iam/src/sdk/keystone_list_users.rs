@@ -8,15 +8,19 @@ use super::{KeystoneListUsersResult, Links};
 #[non_exhaustive]
 pub struct KeystoneListUsersRequest {
     /// IAM用户所属账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 是否启IAM用户，true为启用，false为停用，默认为true。
+    ///
     /// Wire name: `enabled`, sent in the query.
     pub enabled: Option<bool>,
     /// IAM用户名。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 密码过期时间，格式为：password_expires_at&#x3D;{operator}:{timestamp}。timestamp格式为：YYYY-MM-DDTHH:mm:ssZ。示例：  &#x60;&#x60;&#x60; password_expires_at&#x3D;lt:2016-12-08T22:02:00Z &#x60;&#x60;&#x60; &gt; - operator取值范围：lt，lte，gt，gte，eq，neq。 &gt; - lt：过期时间小于timestamp。 &gt; - lte：过期时间小于等于timestamp。 &gt; - gt：过期时间大于timestamp。 &gt; - gte：过期时间大于等于timestamp。 &gt; - eq：过期时间等于timestamp。 &gt; - neq：过期时间不等于timestamp。
+    ///
     /// Wire name: `password_expires_at`, sent in the query.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,
@@ -57,10 +61,10 @@ impl KeystoneListUsersRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListUsersResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// IAM用户信息列表。
+    ///
     /// Wire name: `users`.
     pub users: Vec<KeystoneListUsersResult>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<KeystoneListUsersResponse, KeystoneListUsersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_users`](Self::keystone_list_users) would send.
-    pub fn keystone_list_users_request(
-        &self,
-        input: &KeystoneListUsersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListUsersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

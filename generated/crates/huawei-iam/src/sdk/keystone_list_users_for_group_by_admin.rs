@@ -8,6 +8,7 @@ use super::{KeystoneUserResult, Links};
 #[non_exhaustive]
 pub struct KeystoneListUsersForGroupByAdminRequest {
     /// 待查询的用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -44,10 +45,10 @@ impl KeystoneListUsersForGroupByAdminRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListUsersForGroupByAdminResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// IAM用户信息列表。
+    ///
     /// Wire name: `users`.
     pub users: Vec<KeystoneUserResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_users_for_group_by_admin`](Self::keystone_list_users_for_group_by_admin) would send.
-    pub fn keystone_list_users_for_group_by_admin_request(
-        &self,
-        input: &KeystoneListUsersForGroupByAdminRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListUsersForGroupByAdminRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -32,7 +32,6 @@ impl KeystoneListVersionsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneListVersionsResponse {
-    /// (No description in the spec.)
     /// Wire name: `versions`.
     pub versions: Option<Versions>,
 }
@@ -60,14 +59,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_list_versions`](Self::keystone_list_versions) would send.
-    pub fn keystone_list_versions_request(
-        &self,
-        input: &KeystoneListVersionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneListVersionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct KeystoneRemoveProjectPermissionFromGroupRequest {
     /// 项目ID，获取方式请参见：\[获取项目名称、项目ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 权限ID，获取方式请参见：\[获取权限名、权限ID\](<https://support.huaweicloud.com/api-iam/iam_10_0001.html>)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_remove_project_permission_from_group`](Self::keystone_remove_project_permission_from_group) would send.
-    pub fn keystone_remove_project_permission_from_group_request(
-        &self,
-        input: &KeystoneRemoveProjectPermissionFromGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneRemoveProjectPermissionFromGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

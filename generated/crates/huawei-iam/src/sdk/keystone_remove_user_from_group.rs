@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct KeystoneRemoveUserFromGroupRequest {
     /// 用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 待从用户组中移除的IAM用户ID，获取方式请参见：\[获取IAM用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_remove_user_from_group`](Self::keystone_remove_user_from_group) would send.
-    pub fn keystone_remove_user_from_group_request(
-        &self,
-        input: &KeystoneRemoveUserFromGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneRemoveUserFromGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,9 +33,9 @@ impl KeystoneShowCatalogRequestBuilder {
 #[non_exhaustive]
 pub struct KeystoneShowCatalogResponse {
     /// 服务目录信息列表。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Vec<Catalog>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_catalog`](Self::keystone_show_catalog) would send.
-    pub fn keystone_show_catalog_request(
-        &self,
-        input: &KeystoneShowCatalogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowCatalogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

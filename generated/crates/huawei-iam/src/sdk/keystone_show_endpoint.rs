@@ -8,6 +8,7 @@ use super::Endpoint;
 #[non_exhaustive]
 pub struct KeystoneShowEndpointRequest {
     /// 待查询的终端节点ID。
+    ///
     /// Wire name: `endpoint_id`, sent in the path.
     pub endpoint_id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowEndpointRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowEndpointResponse {
-    /// (No description in the spec.)
     /// Wire name: `endpoint`.
     pub endpoint: Option<Endpoint>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_endpoint`](Self::keystone_show_endpoint) would send.
-    pub fn keystone_show_endpoint_request(
-        &self,
-        input: &KeystoneShowEndpointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowEndpointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

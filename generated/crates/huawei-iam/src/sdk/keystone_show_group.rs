@@ -8,6 +8,7 @@ use super::KeystoneGroupResult;
 #[non_exhaustive]
 pub struct KeystoneShowGroupRequest {
     /// 待查询的用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<KeystoneGroupResult>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<KeystoneShowGroupResponse, KeystoneShowGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_group`](Self::keystone_show_group) would send.
-    pub fn keystone_show_group_request(
-        &self,
-        input: &KeystoneShowGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

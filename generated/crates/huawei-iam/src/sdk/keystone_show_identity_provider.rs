@@ -8,6 +8,7 @@ use super::IdentityprovidersResult;
 #[non_exhaustive]
 pub struct KeystoneShowIdentityProviderRequest {
     /// 待查询的身份提供商ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
 }
@@ -44,7 +45,6 @@ impl KeystoneShowIdentityProviderRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowIdentityProviderResponse {
-    /// (No description in the spec.)
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<IdentityprovidersResult>,
 }
@@ -72,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_identity_provider`](Self::keystone_show_identity_provider) would send.
-    pub fn keystone_show_identity_provider_request(
-        &self,
-        input: &KeystoneShowIdentityProviderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowIdentityProviderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

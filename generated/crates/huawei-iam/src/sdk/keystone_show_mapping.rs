@@ -8,6 +8,7 @@ use super::MappingResult;
 #[non_exhaustive]
 pub struct KeystoneShowMappingRequest {
     /// 待查询的映射ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowMappingRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowMappingResponse {
-    /// (No description in the spec.)
     /// Wire name: `mapping`.
     pub mapping: Option<MappingResult>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_mapping`](Self::keystone_show_mapping) would send.
-    pub fn keystone_show_mapping_request(
-        &self,
-        input: &KeystoneShowMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::RoleResult;
 #[non_exhaustive]
 pub struct KeystoneShowPermissionRequest {
     /// 权限ID，获取方式请参见：\[获取权限名、权限ID\](<https://support.huaweicloud.com/api-iam/iam_10_0001.html>)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowPermissionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowPermissionResponse {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<RoleResult>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_permission`](Self::keystone_show_permission) would send.
-    pub fn keystone_show_permission_request(
-        &self,
-        input: &KeystoneShowPermissionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowPermissionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

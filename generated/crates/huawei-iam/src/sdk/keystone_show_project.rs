@@ -8,6 +8,7 @@ use super::ProjectResult;
 #[non_exhaustive]
 pub struct KeystoneShowProjectRequest {
     /// 待查询的项目ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,7 +42,6 @@ impl KeystoneShowProjectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowProjectResponse {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<ProjectResult>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_project`](Self::keystone_show_project) would send.
-    pub fn keystone_show_project_request(
-        &self,
-        input: &KeystoneShowProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

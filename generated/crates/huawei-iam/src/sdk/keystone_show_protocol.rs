@@ -8,9 +8,11 @@ use super::ProtocolResult;
 #[non_exhaustive]
 pub struct KeystoneShowProtocolRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// 待查询的协议ID。
+    ///
     /// Wire name: `protocol_id`, sent in the path.
     pub protocol_id: String,
 }
@@ -48,7 +50,6 @@ impl KeystoneShowProtocolRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowProtocolResponse {
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<ProtocolResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_protocol`](Self::keystone_show_protocol) would send.
-    pub fn keystone_show_protocol_request(
-        &self,
-        input: &KeystoneShowProtocolRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowProtocolRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::Region;
 #[non_exhaustive]
 pub struct KeystoneShowRegionRequest {
     /// 待查询的区域ID。可以使用\[查询区域列表\](<https://support.huaweicloud.com/api-iam/iam_05_0001.html>)接口获取，控制台获取方法请参见：\[获取区域ID\](<https://console.huaweicloud.com/iam/?agencyId&#x3D>;d15f57bd355d4514bd9618bd648dd432®ion&#x3D;cn-east-2&amp;locale&#x3D;zh-cn#/iam/projects)
+    ///
     /// Wire name: `region_id`, sent in the path.
     pub region_id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowRegionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowRegionResponse {
-    /// (No description in the spec.)
     /// Wire name: `region`.
     pub region: Option<Region>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_region`](Self::keystone_show_region) would send.
-    pub fn keystone_show_region_request(
-        &self,
-        input: &KeystoneShowRegionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowRegionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

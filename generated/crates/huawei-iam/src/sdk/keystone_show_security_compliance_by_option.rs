@@ -8,9 +8,11 @@ use super::ConfigByOption;
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceByOptionRequest {
     /// 待查询的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// 查询条件。该字段内容为：password_regex或password_regex_description。  password_regex：密码强度策略的正则表达式；password_regex_description：密码强度策略的描述。
+    ///
     /// Wire name: `option`, sent in the path.
     pub option: String,
 }
@@ -49,7 +51,6 @@ impl KeystoneShowSecurityComplianceByOptionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceByOptionResponse {
-    /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<ConfigByOption>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_security_compliance_by_option`](Self::keystone_show_security_compliance_by_option) would send.
-    pub fn keystone_show_security_compliance_by_option_request(
-        &self,
-        input: &KeystoneShowSecurityComplianceByOptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowSecurityComplianceByOptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

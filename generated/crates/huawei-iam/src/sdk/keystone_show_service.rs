@@ -8,6 +8,7 @@ use super::Service;
 #[non_exhaustive]
 pub struct KeystoneShowServiceRequest {
     /// 待查询的服务ID。
+    ///
     /// Wire name: `service_id`, sent in the path.
     pub service_id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowServiceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowServiceResponse {
-    /// (No description in the spec.)
     /// Wire name: `service`.
     pub service: Option<Service>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_service`](Self::keystone_show_service) would send.
-    pub fn keystone_show_service_request(
-        &self,
-        input: &KeystoneShowServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

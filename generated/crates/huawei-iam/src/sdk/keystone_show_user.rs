@@ -8,6 +8,7 @@ use super::KeystoneShowUserResult;
 #[non_exhaustive]
 pub struct KeystoneShowUserRequest {
     /// 待查询的IAM用户ID，获取方式请参见：\[获取用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl KeystoneShowUserRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowUserResponse {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<KeystoneShowUserResult>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<KeystoneShowUserResponse, KeystoneShowUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_user`](Self::keystone_show_user) would send.
-    pub fn keystone_show_user_request(
-        &self,
-        input: &KeystoneShowUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -32,7 +32,6 @@ impl KeystoneShowVersionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneShowVersionResponse {
-    /// (No description in the spec.)
     /// Wire name: `version`.
     pub version: Option<Version>,
 }
@@ -60,14 +59,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_show_version`](Self::keystone_show_version) would send.
-    pub fn keystone_show_version_request(
-        &self,
-        input: &KeystoneShowVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneShowVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

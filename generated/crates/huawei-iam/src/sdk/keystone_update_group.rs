@@ -8,9 +8,11 @@ use super::{KeystoneGroupResultWithLinksSelf, KeystoneUpdateGroupRequestBody};
 #[non_exhaustive]
 pub struct KeystoneUpdateGroupRequest {
     /// 待更新的用户组ID，获取方式请参见：\[获取用户组ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the KeystoneUpdateGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateGroupRequestBody>,
 }
@@ -47,7 +49,6 @@ impl KeystoneUpdateGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<KeystoneGroupResultWithLinksSelf>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_group`](Self::keystone_update_group) would send.
-    pub fn keystone_update_group_request(
-        &self,
-        input: &KeystoneUpdateGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{IdentityprovidersResult, KeystoneUpdateIdentityProviderRequestBody};
 #[non_exhaustive]
 pub struct KeystoneUpdateIdentityProviderRequest {
     /// 待更新的身份提供商ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
     /// Body of the KeystoneUpdateIdentityProviderRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateIdentityProviderRequestBody>,
 }
@@ -49,7 +51,6 @@ impl KeystoneUpdateIdentityProviderRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateIdentityProviderResponse {
-    /// (No description in the spec.)
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<IdentityprovidersResult>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_identity_provider`](Self::keystone_update_identity_provider) would send.
-    pub fn keystone_update_identity_provider_request(
-        &self,
-        input: &KeystoneUpdateIdentityProviderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateIdentityProviderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{KeystoneUpdateMappingRequestBody, MappingResult};
 #[non_exhaustive]
 pub struct KeystoneUpdateMappingRequest {
     /// 待更新的映射ID。
+    ///
     /// Wire name: `id`, sent in the path.
     pub id: String,
     /// Body of the KeystoneUpdateMappingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateMappingRequestBody>,
 }
@@ -47,7 +49,6 @@ impl KeystoneUpdateMappingRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateMappingResponse {
-    /// (No description in the spec.)
     /// Wire name: `mapping`.
     pub mapping: Option<MappingResult>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_mapping`](Self::keystone_update_mapping) would send.
-    pub fn keystone_update_mapping_request(
-        &self,
-        input: &KeystoneUpdateMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{KeystoneUpdateProjectRequestBody, KeystoneUpdateProjectResult};
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectRequest {
     /// 待修改的项目ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the KeystoneUpdateProjectRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateProjectRequestBody>,
 }
@@ -46,7 +48,6 @@ impl KeystoneUpdateProjectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectResponse {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<KeystoneUpdateProjectResult>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_project`](Self::keystone_update_project) would send.
-    pub fn keystone_update_project_request(
-        &self,
-        input: &KeystoneUpdateProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{KeystoneUpdateProtocolRequestBody, ProtocolResult};
 #[non_exhaustive]
 pub struct KeystoneUpdateProtocolRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// 待更新的协议ID。
+    ///
     /// Wire name: `protocol_id`, sent in the path.
     pub protocol_id: String,
     /// Body of the KeystoneUpdateProtocolRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateProtocolRequestBody>,
 }
@@ -53,7 +56,6 @@ impl KeystoneUpdateProtocolRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProtocolResponse {
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<ProtocolResult>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_protocol`](Self::keystone_update_protocol) would send.
-    pub fn keystone_update_protocol_request(
-        &self,
-        input: &KeystoneUpdateProtocolRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateProtocolRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

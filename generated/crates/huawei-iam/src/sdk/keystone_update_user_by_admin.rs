@@ -8,9 +8,11 @@ use super::{KeystoneUpdateUserByAdminRequestBody, KeystoneUpdateUserByAdminResul
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminRequest {
     /// 待修改信息的IAM用户ID，获取方式请参见：\[获取用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the KeystoneUpdateUserByAdminRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateUserByAdminRequestBody>,
 }
@@ -49,7 +51,6 @@ impl KeystoneUpdateUserByAdminRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminResponse {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<KeystoneUpdateUserByAdminResult>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_user_by_admin`](Self::keystone_update_user_by_admin) would send.
-    pub fn keystone_update_user_by_admin_request(
-        &self,
-        input: &KeystoneUpdateUserByAdminRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateUserByAdminRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::KeystoneUpdateUserPasswordRequestBody;
 #[non_exhaustive]
 pub struct KeystoneUpdateUserPasswordRequest {
     /// 待修改密码的IAM用户ID，获取方式请参见：\[获取用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the KeystoneUpdateUserPasswordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<KeystoneUpdateUserPasswordRequestBody>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_update_user_password`](Self::keystone_update_user_password) would send.
-    pub fn keystone_update_user_password_request(
-        &self,
-        input: &KeystoneUpdateUserPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneUpdateUserPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::TokenResult;
 #[non_exhaustive]
 pub struct KeystoneValidateTokenRequest {
     /// 如果设置该参数，返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true，并使该字段生效。
+    ///
     /// Wire name: `nocatalog`, sent in the query.
     pub nocatalog: Option<String>,
     /// 待校验的token。
+    ///
     /// Wire name: `X-Subject-Token`, sent in the headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_token: ::runtime::Sensitive<String>,
@@ -49,10 +51,8 @@ impl KeystoneValidateTokenRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneValidateTokenResponse {
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<TokenResult>,
-    /// (No description in the spec.)
     /// Wire name: `X-Subject-Token`, read from the response's headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_subject_token: Option<::runtime::Sensitive<String>>,
@@ -82,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`keystone_validate_token`](Self::keystone_validate_token) would send.
-    pub fn keystone_validate_token_request(
-        &self,
-        input: &KeystoneValidateTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for KeystoneValidateTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,18 +8,23 @@ use super::AgencyListResult;
 #[non_exhaustive]
 pub struct ListAgenciesRequest {
     /// 委托方账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 被委托方账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `trust_domain_id`, sent in the query.
     pub trust_domain_id: Option<String>,
     /// 委托名，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,500\]。需要与page同时存在。
+    ///
     /// Wire name: `per_page`, sent in the query.
     pub per_page: Option<i32>,
 }
@@ -62,6 +67,7 @@ impl ListAgenciesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAgenciesResponse {
     /// 委托信息列表。
+    ///
     /// Wire name: `agencies`.
     pub agencies: Vec<AgencyListResult>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAgenciesResponse, ListAgenciesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_agencies`](Self::list_agencies) would send.
-    pub fn list_agencies_request(
-        &self,
-        input: &ListAgenciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAgenciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{AgencyAllProjectRole, LinksSelf};
 #[non_exhaustive]
 pub struct ListAllProjectsPermissionsForAgencyRequest {
     /// 委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
     /// 账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
 }
@@ -50,9 +52,9 @@ impl ListAllProjectsPermissionsForAgencyRequestBuilder {
 #[non_exhaustive]
 pub struct ListAllProjectsPermissionsForAgencyResponse {
     /// 权限信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<AgencyAllProjectRole>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_all_projects_permissions_for_agency`](Self::list_all_projects_permissions_for_agency) would send.
-    pub fn list_all_projects_permissions_for_agency_request(
-        &self,
-        input: &ListAllProjectsPermissionsForAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAllProjectsPermissionsForAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{Links, ListPolicyRoleResult};
 #[non_exhaustive]
 pub struct ListCustomPoliciesRequest {
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,300\]。需要与page同时存在。
+    ///
     /// Wire name: `per_page`, sent in the query.
     pub per_page: Option<i32>,
 }
@@ -46,13 +48,14 @@ impl ListCustomPoliciesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCustomPoliciesResponse {
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 自定义策略信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<ListPolicyRoleResult>,
     /// 返回自定义策略的总条数
+    ///
     /// Wire name: `total_number`.
     pub total_number: Option<i32>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_custom_policies`](Self::list_custom_policies) would send.
-    pub fn list_custom_policies_request(
-        &self,
-        input: &ListCustomPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCustomPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

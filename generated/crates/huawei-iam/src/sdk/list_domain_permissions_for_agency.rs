@@ -8,9 +8,11 @@ use super::RoleResult;
 #[non_exhaustive]
 pub struct ListDomainPermissionsForAgencyRequest {
     /// 委托方账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// 委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
 }
@@ -50,6 +52,7 @@ impl ListDomainPermissionsForAgencyRequestBuilder {
 #[non_exhaustive]
 pub struct ListDomainPermissionsForAgencyResponse {
     /// 权限信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<RoleResult>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_domain_permissions_for_agency`](Self::list_domain_permissions_for_agency) would send.
-    pub fn list_domain_permissions_for_agency_request(
-        &self,
-        input: &ListDomainPermissionsForAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDomainPermissionsForAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ListEnterpriseProjectsResDetail;
 #[non_exhaustive]
 pub struct ListEnterpriseProjectsForGroupRequest {
     /// 待查询用户组ID。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -45,6 +46,7 @@ impl ListEnterpriseProjectsForGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ListEnterpriseProjectsForGroupResponse {
     /// 企业项目信息。
+    ///
     /// Wire name: `enterprise-projects`.
     pub enterprise_projects: Vec<ListEnterpriseProjectsResDetail>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_enterprise_projects_for_group`](Self::list_enterprise_projects_for_group) would send.
-    pub fn list_enterprise_projects_for_group_request(
-        &self,
-        input: &ListEnterpriseProjectsForGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListEnterpriseProjectsForGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ListEnterpriseProjectsResDetail;
 #[non_exhaustive]
 pub struct ListEnterpriseProjectsForUserRequest {
     /// 待查询用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -45,6 +46,7 @@ impl ListEnterpriseProjectsForUserRequestBuilder {
 #[non_exhaustive]
 pub struct ListEnterpriseProjectsForUserResponse {
     /// 企业项目信息。
+    ///
     /// Wire name: `enterprise-projects`.
     pub enterprise_projects: Vec<ListEnterpriseProjectsResDetail>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_enterprise_projects_for_user`](Self::list_enterprise_projects_for_user) would send.
-    pub fn list_enterprise_projects_for_user_request(
-        &self,
-        input: &ListEnterpriseProjectsForUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListEnterpriseProjectsForUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

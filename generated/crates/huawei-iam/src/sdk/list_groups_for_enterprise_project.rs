@@ -8,6 +8,7 @@ use super::ListGroupsForEnterpriseProjectResDetail;
 #[non_exhaustive]
 pub struct ListGroupsForEnterpriseProjectRequest {
     /// 待查询的企业项目Id。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the path.
     pub enterprise_project_id: String,
 }
@@ -50,6 +51,7 @@ impl ListGroupsForEnterpriseProjectRequestBuilder {
 #[non_exhaustive]
 pub struct ListGroupsForEnterpriseProjectResponse {
     /// 用户组信息。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<ListGroupsForEnterpriseProjectResDetail>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_groups_for_enterprise_project`](Self::list_groups_for_enterprise_project) would send.
-    pub fn list_groups_for_enterprise_project_request(
-        &self,
-        input: &ListGroupsForEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGroupsForEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

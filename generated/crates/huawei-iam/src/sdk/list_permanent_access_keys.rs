@@ -8,6 +8,7 @@ use super::Credentials;
 #[non_exhaustive]
 pub struct ListPermanentAccessKeysRequest {
     /// 待查询的IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the query.
     pub user_id: Option<String>,
 }
@@ -42,6 +43,7 @@ impl ListPermanentAccessKeysRequestBuilder {
 #[non_exhaustive]
 pub struct ListPermanentAccessKeysResponse {
     /// 认证结果信息列表。
+    ///
     /// Wire name: `credentials`.
     pub credentials: Vec<Credentials>,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_permanent_access_keys`](Self::list_permanent_access_keys) would send.
-    pub fn list_permanent_access_keys_request(
-        &self,
-        input: &ListPermanentAccessKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPermanentAccessKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::RoleResult;
 #[non_exhaustive]
 pub struct ListProjectPermissionsForAgencyRequest {
     /// 委托方的项目ID，获取方式请参见：\[获取项目名称、项目ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
 }
@@ -50,6 +52,7 @@ impl ListProjectPermissionsForAgencyRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectPermissionsForAgencyResponse {
     /// 权限信息列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<RoleResult>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_project_permissions_for_agency`](Self::list_project_permissions_for_agency) would send.
-    pub fn list_project_permissions_for_agency_request(
-        &self,
-        input: &ListProjectPermissionsForAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListProjectPermissionsForAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

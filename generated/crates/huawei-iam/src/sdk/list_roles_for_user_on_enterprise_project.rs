@@ -8,9 +8,11 @@ use super::RolesItem;
 #[non_exhaustive]
 pub struct ListRolesForUserOnEnterpriseProjectRequest {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the path.
     pub enterprise_project_id: String,
     /// 用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -56,6 +58,7 @@ impl ListRolesForUserOnEnterpriseProjectRequestBuilder {
 #[non_exhaustive]
 pub struct ListRolesForUserOnEnterpriseProjectResponse {
     /// 角色列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<RolesItem>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_roles_for_user_on_enterprise_project`](Self::list_roles_for_user_on_enterprise_project) would send.
-    pub fn list_roles_for_user_on_enterprise_project_request(
-        &self,
-        input: &ListRolesForUserOnEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRolesForUserOnEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl ListUserLoginProtectsRequestBuilder {
 #[non_exhaustive]
 pub struct ListUserLoginProtectsResponse {
     /// 登录状态保护信息列表。
+    ///
     /// Wire name: `login_protects`.
     pub login_protects: Vec<LoginProtectResult>,
 }
@@ -60,14 +61,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_user_login_protects`](Self::list_user_login_protects) would send.
-    pub fn list_user_login_protects_request(
-        &self,
-        input: &ListUserLoginProtectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUserLoginProtectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl ListUserMfaDevicesRequestBuilder {
 #[non_exhaustive]
 pub struct ListUserMfaDevicesResponse {
     /// 虚拟MFA设备信息列表。
+    ///
     /// Wire name: `virtual_mfa_devices`.
     pub virtual_mfa_devices: Vec<MfaDeviceResult>,
 }
@@ -60,14 +61,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_user_mfa_devices`](Self::list_user_mfa_devices) would send.
-    pub fn list_user_mfa_devices_request(
-        &self,
-        input: &ListUserMfaDevicesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUserMfaDevicesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ListUsersForEnterpriseProjectResUsers;
 #[non_exhaustive]
 pub struct ListUsersForEnterpriseProjectRequest {
     /// 待查询企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the path.
     pub enterprise_project_id: String,
 }
@@ -50,6 +51,7 @@ impl ListUsersForEnterpriseProjectRequestBuilder {
 #[non_exhaustive]
 pub struct ListUsersForEnterpriseProjectResponse {
     /// 用户信息。
+    ///
     /// Wire name: `users`.
     pub users: Vec<ListUsersForEnterpriseProjectResUsers>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_users_for_enterprise_project`](Self::list_users_for_enterprise_project) would send.
-    pub fn list_users_for_enterprise_project_request(
-        &self,
-        input: &ListUsersForEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUsersForEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::CreateOrDelAgencyEpPolicyAssignmentReqBody;
 #[non_exhaustive]
 pub struct RevokeRoleFromAgencyOnEnterpriseProjectRequest {
     /// Body of the RevokeRoleFromAgencyOnEnterpriseProjectRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOrDelAgencyEpPolicyAssignmentReqBody>,
 }
@@ -43,7 +44,6 @@ impl RevokeRoleFromAgencyOnEnterpriseProjectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeRoleFromAgencyOnEnterpriseProjectResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`revoke_role_from_agency_on_enterprise_project`](Self::revoke_role_from_agency_on_enterprise_project) would send.
-    pub fn revoke_role_from_agency_on_enterprise_project_request(
-        &self,
-        input: &RevokeRoleFromAgencyOnEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RevokeRoleFromAgencyOnEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

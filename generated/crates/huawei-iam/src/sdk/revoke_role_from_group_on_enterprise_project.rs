@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct RevokeRoleFromGroupOnEnterpriseProjectRequest {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the path.
     pub enterprise_project_id: String,
     /// 用户组ID。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// 权限ID。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`revoke_role_from_group_on_enterprise_project`](Self::revoke_role_from_group_on_enterprise_project) would send.
-    pub fn revoke_role_from_group_on_enterprise_project_request(
-        &self,
-        input: &RevokeRoleFromGroupOnEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RevokeRoleFromGroupOnEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::AgencyShowResult;
 #[non_exhaustive]
 pub struct ShowAgencyRequest {
     /// 待查询的委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowAgencyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAgencyResponse {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<AgencyShowResult>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAgencyResponse, ShowAgencyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_agency`](Self::show_agency) would send.
-    pub fn show_agency_request(
-        &self,
-        input: &ShowAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

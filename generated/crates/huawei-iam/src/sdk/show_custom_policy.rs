@@ -8,6 +8,7 @@ use super::ShowPolicyRoleResult;
 #[non_exhaustive]
 pub struct ShowCustomPolicyRequest {
     /// 待查询的自定义策略ID，获取方式请参见：\[自定义策略ID\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IAM&amp;api&#x3D;ListCustomPolicies)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowCustomPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowCustomPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<ShowPolicyRoleResult>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowCustomPolicyResponse, ShowCustomPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_custom_policy`](Self::show_custom_policy) would send.
-    pub fn show_custom_policy_request(
-        &self,
-        input: &ShowCustomPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowCustomPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

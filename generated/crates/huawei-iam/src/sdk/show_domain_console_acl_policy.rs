@@ -8,6 +8,7 @@ use super::ConsoleAclPolicyResult;
 #[non_exhaustive]
 pub struct ShowDomainConsoleAclPolicyRequest {
     /// 待查询的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
 }
@@ -43,7 +44,6 @@ impl ShowDomainConsoleAclPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDomainConsoleAclPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `console_acl_policy`.
     pub console_acl_policy: Option<ConsoleAclPolicyResult>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain_console_acl_policy`](Self::show_domain_console_acl_policy) would send.
-    pub fn show_domain_console_acl_policy_request(
-        &self,
-        input: &ShowDomainConsoleAclPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainConsoleAclPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

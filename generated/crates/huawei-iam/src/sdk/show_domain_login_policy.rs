@@ -8,6 +8,7 @@ use super::LoginPolicyResult;
 #[non_exhaustive]
 pub struct ShowDomainLoginPolicyRequest {
     /// 待查询的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
 }
@@ -41,7 +42,6 @@ impl ShowDomainLoginPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDomainLoginPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `login_policy`.
     pub login_policy: Option<LoginPolicyResult>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain_login_policy`](Self::show_domain_login_policy) would send.
-    pub fn show_domain_login_policy_request(
-        &self,
-        input: &ShowDomainLoginPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainLoginPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::PasswordPolicyResult;
 #[non_exhaustive]
 pub struct ShowDomainPasswordPolicyRequest {
     /// 待查询的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
 }
@@ -43,7 +44,6 @@ impl ShowDomainPasswordPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDomainPasswordPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `password_policy`.
     pub password_policy: Option<PasswordPolicyResult>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain_password_policy`](Self::show_domain_password_policy) would send.
-    pub fn show_domain_password_policy_request(
-        &self,
-        input: &ShowDomainPasswordPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainPasswordPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::QuotaResult;
 #[non_exhaustive]
 pub struct ShowDomainQuotaRequest {
     /// 待查询的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// 查询配额的类型，取值范围为：user, group, idp, agency, policy, assigment_group_mp, assigment_agency_mp, assigment_group_ep, assigment_user_ep, mapping。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
 }
@@ -46,7 +48,6 @@ impl ShowDomainQuotaRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDomainQuotaResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<QuotaResult>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowDomainQuotaResponse, ShowDomainQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain_quota`](Self::show_domain_quota) would send.
-    pub fn show_domain_quota_request(
-        &self,
-        input: &ShowDomainQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,45 +8,59 @@ use super::RoleAssignmentBody;
 #[non_exhaustive]
 pub struct ShowDomainRoleAssignmentsRequest {
     /// 待查询账号ID。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 策略ID。
+    ///
     /// Wire name: `role_id`, sent in the query.
     pub role_id: Option<String>,
     /// 授权主体,取值范围：user、group、agency。该参数与subject.user_id、subject.group_id、subject.agency_id只能选择一个。
+    ///
     /// Wire name: `subject`, sent in the query.
     pub subject: Option<String>,
     /// 授权的IAM用户ID。
+    ///
     /// Wire name: `subject.user_id`, sent in the query.
     pub subject_user_id: Option<String>,
     /// 授权的用户组ID。
+    ///
     /// Wire name: `subject.group_id`, sent in the query.
     pub subject_group_id: Option<String>,
     /// 授权的委托ID。
+    ///
     /// Wire name: `subject.agency_id`, sent in the query.
     pub subject_agency_id: Option<String>,
     /// 授权范围，取值范围：project、domain、enterprise_project。该参数与scope.project_id、scope.domain_id、scope.enterprise_projects_id只能选择一个。 &gt; - 如需查看全局服务授权记录，scope取值domain或填写scope.domain_id。 &gt; - 如需查看基于所有资源的授权记录，scope取值为domain，且is_inherited取值为true &gt; - 如需查看基于项目的授权记录，scope取值为project或填写scope.project_id。 &gt; - 如需查看基于企业项目的授权记录，scope取值为enterprise_project或填写scope.enterprise_project_id。
+    ///
     /// Wire name: `scope`, sent in the query.
     pub scope: Option<String>,
     /// 授权的项目ID。
+    ///
     /// Wire name: `scope.project_id`, sent in the query.
     pub scope_project_id: Option<String>,
     /// 待查询账号ID。
+    ///
     /// Wire name: `scope.domain_id`, sent in the query.
     pub scope_domain_id: Option<String>,
     /// 授权的企业项目ID。
+    ///
     /// Wire name: `scope.enterprise_projects_id`, sent in the query.
     pub scope_enterprise_projects_id: Option<String>,
     /// 是否包含基于所有项目授权的记录，默认为false。当参数scope&#x3D;domain或者scope.domain_id存在时生效。true：查询基于所有项目授权的记录。 false：查询基于全局服务授权的记录。
+    ///
     /// Wire name: `is_inherited`, sent in the query.
     pub is_inherited: Option<bool>,
     /// 是否包含基于IAM用户所属用户组授权的记录，默认为true。当参数subject&#x3D;user或者subject.user_id存在时生效。true：查询基于IAM用户授权、IAM用户所属用户组授权的记录。 false：仅查询基于IAM用户授权的记录。
+    ///
     /// Wire name: `include_group`, sent in the query.
     pub include_group: Option<bool>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,50\]。需要与page同时存在。
+    ///
     /// Wire name: `per_page`, sent in the query.
     pub per_page: Option<i32>,
 }
@@ -109,9 +123,9 @@ impl ShowDomainRoleAssignmentsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDomainRoleAssignmentsResponse {
     /// 返回授权记录的总条数。
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `role_assignments`.
     pub role_assignments: Vec<RoleAssignmentBody>,
 }
@@ -140,14 +154,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain_role_assignments`](Self::show_domain_role_assignments) would send.
-    pub fn show_domain_role_assignments_request(
-        &self,
-        input: &ShowDomainRoleAssignmentsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainRoleAssignmentsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ShowMetadataRequest {
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// 协议ID。
+    ///
     /// Wire name: `protocol_id`, sent in the path.
     pub protocol_id: String,
 }
@@ -47,27 +49,35 @@ impl ShowMetadataRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMetadataResponse {
     /// Metadata的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 身份提供商ID。
+    ///
     /// Wire name: `idp_id`.
     pub idp_id: Option<String>,
     /// Metadata文件中的entityID字段。
+    ///
     /// Wire name: `entity_id`.
     pub entity_id: Option<String>,
     /// 协议ID。
+    ///
     /// Wire name: `protocol_id`.
     pub protocol_id: Option<String>,
     /// 用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 账号来源，默认为空。
+    ///
     /// Wire name: `xaccount_type`.
     pub xaccount_type: Option<String>,
     /// 导入或更新Metadata文件的时间。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// Metadata文件的内容。
+    ///
     /// Wire name: `data`.
     pub data: Option<String>,
 }
@@ -99,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowMetadataResponse, ShowMetadataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_metadata`](Self::show_metadata) would send.
-    pub fn show_metadata_request(
-        &self,
-        input: &ShowMetadataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMetadataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::OpenIdConnectConfig;
 #[non_exhaustive]
 pub struct ShowOpenIdConnectConfigRequest {
     /// 身份提供商ID
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowOpenIdConnectConfigRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOpenIdConnectConfigResponse {
-    /// (No description in the spec.)
     /// Wire name: `openid_connect_config`.
     pub openid_connect_config: Option<OpenIdConnectConfig>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_open_id_connect_config`](Self::show_open_id_connect_config) would send.
-    pub fn show_open_id_connect_config_request(
-        &self,
-        input: &ShowOpenIdConnectConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowOpenIdConnectConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ShowCredential;
 #[non_exhaustive]
 pub struct ShowPermanentAccessKeyRequest {
     /// 待查询的指定AK。
+    ///
     /// Wire name: `access_key`, sent in the path.
     pub access_key: String,
 }
@@ -42,7 +43,6 @@ impl ShowPermanentAccessKeyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPermanentAccessKeyResponse {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<ShowCredential>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_permanent_access_key`](Self::show_permanent_access_key) would send.
-    pub fn show_permanent_access_key_request(
-        &self,
-        input: &ShowPermanentAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPermanentAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ProjectDetailsAndStatusResult;
 #[non_exhaustive]
 pub struct ShowProjectDetailsAndStatusRequest {
     /// 待查询的项目ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -43,7 +44,6 @@ impl ShowProjectDetailsAndStatusRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProjectDetailsAndStatusResponse {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<ProjectDetailsAndStatusResult>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_project_details_and_status`](Self::show_project_details_and_status) would send.
-    pub fn show_project_details_and_status_request(
-        &self,
-        input: &ShowProjectDetailsAndStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowProjectDetailsAndStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::QuotaResult;
 #[non_exhaustive]
 pub struct ShowProjectQuotaRequest {
     /// 待查询的项目ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,7 +42,6 @@ impl ShowProjectQuotaRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProjectQuotaResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<QuotaResult>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowProjectQuotaResponse, ShowProjectQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_project_quota`](Self::show_project_quota) would send.
-    pub fn show_project_quota_request(
-        &self,
-        input: &ShowProjectQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowProjectQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ShowUserResult;
 #[non_exhaustive]
 pub struct ShowUserRequest {
     /// 待查询的IAM用户ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowUserRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUserResponse {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<ShowUserResult>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowUserResponse, ShowUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_user`](Self::show_user) would send.
-    pub fn show_user_request(
-        &self,
-        input: &ShowUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::LoginProtectResult;
 #[non_exhaustive]
 pub struct ShowUserLoginProtectRequest {
     /// 待查询的IAM用户ID，获取方式请参见：\[获取用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowUserLoginProtectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUserLoginProtectResponse {
-    /// (No description in the spec.)
     /// Wire name: `login_protect`.
     pub login_protect: Option<LoginProtectResult>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_user_login_protect`](Self::show_user_login_protect) would send.
-    pub fn show_user_login_protect_request(
-        &self,
-        input: &ShowUserLoginProtectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUserLoginProtectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::MfaDeviceResult;
 #[non_exhaustive]
 pub struct ShowUserMfaDeviceRequest {
     /// 待查询的IAM用户ID，获取方式请参见：\[获取用户ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowUserMfaDeviceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUserMfaDeviceResponse {
-    /// (No description in the spec.)
     /// Wire name: `virtual_mfa_device`.
     pub virtual_mfa_device: Option<MfaDeviceResult>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowUserMfaDeviceResponse, ShowUserMfaDeviceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_user_mfa_device`](Self::show_user_mfa_device) would send.
-    pub fn show_user_mfa_device_request(
-        &self,
-        input: &ShowUserMfaDeviceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUserMfaDeviceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{AgencyUpdateResult, UpdateAgencyRequestBody};
 #[non_exhaustive]
 pub struct UpdateAgencyRequest {
     /// 待修改的委托ID，获取方式请参见：\[获取委托名、委托ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
     /// Body of the UpdateAgencyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAgencyRequestBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateAgencyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAgencyResponse {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<AgencyUpdateResult>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAgencyResponse, UpdateAgencyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_agency`](Self::update_agency) would send.
-    pub fn update_agency_request(
-        &self,
-        input: &UpdateAgencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAgencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{AgencyPolicyRoleResult, UpdateAgencyCustomPolicyRequestBody};
 #[non_exhaustive]
 pub struct UpdateAgencyCustomPolicyRequest {
     /// 待修改的自定义策略ID，获取方式请参见：\[自定义策略ID\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IAM&amp;api&#x3D;ListCustomPolicies)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
     /// Body of the UpdateAgencyCustomPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAgencyCustomPolicyRequestBody>,
 }
@@ -49,7 +51,6 @@ impl UpdateAgencyCustomPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAgencyCustomPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<AgencyPolicyRoleResult>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_agency_custom_policy`](Self::update_agency_custom_policy) would send.
-    pub fn update_agency_custom_policy_request(
-        &self,
-        input: &UpdateAgencyCustomPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAgencyCustomPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

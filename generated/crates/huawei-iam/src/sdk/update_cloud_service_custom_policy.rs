@@ -8,9 +8,11 @@ use super::{ServicePolicyRoleResult, UpdateCloudServiceCustomPolicyRequestBody};
 #[non_exhaustive]
 pub struct UpdateCloudServiceCustomPolicyRequest {
     /// 待修改的自定义策略ID，获取方式请参见：\[自定义策略ID\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IAM&amp;api&#x3D;ListCustomPolicies)。
+    ///
     /// Wire name: `role_id`, sent in the path.
     pub role_id: String,
     /// Body of the UpdateCloudServiceCustomPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateCloudServiceCustomPolicyRequestBody>,
 }
@@ -49,7 +51,6 @@ impl UpdateCloudServiceCustomPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCloudServiceCustomPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<ServicePolicyRoleResult>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_cloud_service_custom_policy`](Self::update_cloud_service_custom_policy) would send.
-    pub fn update_cloud_service_custom_policy_request(
-        &self,
-        input: &UpdateCloudServiceCustomPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCloudServiceCustomPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{AclPolicyResult, UpdateDomainApiAclPolicyRequestBody};
 #[non_exhaustive]
 pub struct UpdateDomainApiAclPolicyRequest {
     /// 账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// Body of the UpdateDomainApiAclPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDomainApiAclPolicyRequestBody>,
 }
@@ -48,7 +50,6 @@ impl UpdateDomainApiAclPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDomainApiAclPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `api_acl_policy`.
     pub api_acl_policy: Option<AclPolicyResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_domain_api_acl_policy`](Self::update_domain_api_acl_policy) would send.
-    pub fn update_domain_api_acl_policy_request(
-        &self,
-        input: &UpdateDomainApiAclPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDomainApiAclPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

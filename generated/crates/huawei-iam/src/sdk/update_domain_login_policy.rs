@@ -8,9 +8,11 @@ use super::{LoginPolicyResult, UpdateDomainLoginPolicyRequestBody};
 #[non_exhaustive]
 pub struct UpdateDomainLoginPolicyRequest {
     /// 账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// Body of the UpdateDomainLoginPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDomainLoginPolicyRequestBody>,
 }
@@ -46,7 +48,6 @@ impl UpdateDomainLoginPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDomainLoginPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `login_policy`.
     pub login_policy: Option<LoginPolicyResult>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_domain_login_policy`](Self::update_domain_login_policy) would send.
-    pub fn update_domain_login_policy_request(
-        &self,
-        input: &UpdateDomainLoginPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDomainLoginPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -11,9 +11,11 @@ use super::{
 #[non_exhaustive]
 pub struct UpdateDomainProtectPolicyRequest {
     /// 待修改的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`, sent in the path.
     pub domain_id: Option<String>,
     /// Body of the UpdateDomainProtectPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDomainProtectPolicyRequestBody>,
 }
@@ -51,7 +53,6 @@ impl UpdateDomainProtectPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDomainProtectPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `protect_policy`.
     pub protect_policy: Option<UpdateDomainProtectPolicyResponseBodyProtectPolicy>,
 }
@@ -79,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_domain_protect_policy`](Self::update_domain_protect_policy) would send.
-    pub fn update_domain_protect_policy_request(
-        &self,
-        input: &UpdateDomainProtectPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDomainProtectPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

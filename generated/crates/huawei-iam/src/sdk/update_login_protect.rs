@@ -8,9 +8,11 @@ use super::{UpdateLoginProjectReq, UpdateLoginProtectRespon};
 #[non_exhaustive]
 pub struct UpdateLoginProtectRequest {
     /// 待修改登录保护状态信息的IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the UpdateLoginProtectRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateLoginProjectReq>,
 }
@@ -47,7 +49,6 @@ impl UpdateLoginProtectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateLoginProtectResponse {
-    /// (No description in the spec.)
     /// Wire name: `login_protect`.
     pub login_protect: Option<UpdateLoginProtectRespon>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_login_protect`](Self::update_login_protect) would send.
-    pub fn update_login_protect_request(
-        &self,
-        input: &UpdateLoginProtectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateLoginProtectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

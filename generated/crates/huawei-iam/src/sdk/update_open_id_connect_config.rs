@@ -8,9 +8,11 @@ use super::{OpenIdConnectConfig, UpdateOpenIdConnectConfigRequestBody};
 #[non_exhaustive]
 pub struct UpdateOpenIdConnectConfigRequest {
     /// 身份提供商ID
+    ///
     /// Wire name: `idp_id`, sent in the path.
     pub idp_id: String,
     /// Body of the UpdateOpenIdConnectConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateOpenIdConnectConfigRequestBody>,
 }
@@ -49,7 +51,6 @@ impl UpdateOpenIdConnectConfigRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOpenIdConnectConfigResponse {
-    /// (No description in the spec.)
     /// Wire name: `openid_connect_config`.
     pub openid_connect_config: Option<OpenIdConnectConfig>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_open_id_connect_config`](Self::update_open_id_connect_config) would send.
-    pub fn update_open_id_connect_config_request(
-        &self,
-        input: &UpdateOpenIdConnectConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateOpenIdConnectConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

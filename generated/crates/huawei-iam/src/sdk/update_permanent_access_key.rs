@@ -8,9 +8,11 @@ use super::{UpdateCredentialResult, UpdatePermanentAccessKeyRequestBody};
 #[non_exhaustive]
 pub struct UpdatePermanentAccessKeyRequest {
     /// 待修改的指定AK。
+    ///
     /// Wire name: `access_key`, sent in the path.
     pub access_key: String,
     /// Body of the UpdatePermanentAccessKeyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePermanentAccessKeyRequestBody>,
 }
@@ -49,7 +51,6 @@ impl UpdatePermanentAccessKeyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePermanentAccessKeyResponse {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<UpdateCredentialResult>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_permanent_access_key`](Self::update_permanent_access_key) would send.
-    pub fn update_permanent_access_key_request(
-        &self,
-        input: &UpdatePermanentAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePermanentAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::UpdateProjectStatusRequestBody;
 #[non_exhaustive]
 pub struct UpdateProjectStatusRequest {
     /// 待设置状态的项目ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the UpdateProjectStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateProjectStatusRequestBody>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_project_status`](Self::update_project_status) would send.
-    pub fn update_project_status_request(
-        &self,
-        input: &UpdateProjectStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateProjectStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

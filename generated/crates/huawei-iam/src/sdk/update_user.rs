@@ -8,9 +8,11 @@ use super::{UpdateUserRequestBody, UpdateUserResult};
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// 待修改信息的IAM用户ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the UpdateUserRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateUserRequestBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateUserRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUserResponse {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<UpdateUserResult>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUserResponse, UpdateUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_user`](Self::update_user) would send.
-    pub fn update_user_request(
-        &self,
-        input: &UpdateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

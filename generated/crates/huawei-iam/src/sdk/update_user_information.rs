@@ -8,9 +8,11 @@ use super::UpdateUserInformationRequestBody;
 #[non_exhaustive]
 pub struct UpdateUserInformationRequest {
     /// 待修改信息的IAM用户ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the UpdateUserInformationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateUserInformationRequestBody>,
 }
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_user_information`](Self::update_user_information) would send.
-    pub fn update_user_information_request(
-        &self,
-        input: &UpdateUserInformationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUserInformationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

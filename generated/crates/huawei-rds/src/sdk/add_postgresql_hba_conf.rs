@@ -7,13 +7,14 @@ use super::PostgresqlHbaConf;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddPostgresqlHbaConfRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the AddPostgresqlHbaConfRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<PostgresqlHbaConf>>,
 }
@@ -53,9 +54,11 @@ impl AddPostgresqlHbaConfRequestBuilder {
 #[non_exhaustive]
 pub struct AddPostgresqlHbaConfResponse {
     /// 结果码
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 结果描述
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_postgresql_hba_conf`](Self::add_postgresql_hba_conf) would send.
-    pub fn add_postgresql_hba_conf_request(
-        &self,
-        input: &AddPostgresqlHbaConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddPostgresqlHbaConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::PostgresqlGrantRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AllowDbPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the AllowDbPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostgresqlGrantRequest>,
 }
@@ -58,6 +60,7 @@ impl AllowDbPrivilegeRequestBuilder {
 #[non_exhaustive]
 pub struct AllowDbPrivilegeResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AllowDbPrivilegeResponse, AllowDbPrivilegeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allow_db_privilege`](Self::allow_db_privilege) would send.
-    pub fn allow_db_privilege_request(
-        &self,
-        input: &AllowDbPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllowDbPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::SqlserverGrantRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AllowSqlserverDbUserPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the AllowSqlserverDbUserPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SqlserverGrantRequest>,
 }
@@ -60,6 +62,7 @@ impl AllowSqlserverDbUserPrivilegeRequestBuilder {
 #[non_exhaustive]
 pub struct AllowSqlserverDbUserPrivilegeResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allow_sqlserver_db_user_privilege`](Self::allow_sqlserver_db_user_privilege) would send.
-    pub fn allow_sqlserver_db_user_privilege_request(
-        &self,
-        input: &AllowSqlserverDbUserPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllowSqlserverDbUserPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

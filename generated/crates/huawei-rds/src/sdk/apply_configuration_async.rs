@@ -7,16 +7,18 @@ use super::ApplyConfigurationRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyConfigurationAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ApplyConfigurationAsyncRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ApplyConfigurationRequest>,
 }
@@ -58,15 +60,19 @@ impl ApplyConfigurationAsyncRequestBuilder {
 #[non_exhaustive]
 pub struct ApplyConfigurationAsyncResponse {
     /// 参数组ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 参数组名称。
+    ///
     /// Wire name: `configuration_name`.
     pub configuration_name: Option<String>,
     /// 参数模板是否都应用成功。 - “true”表示参数模板都应用成功。 - “false”表示存在应用失败的参数模板。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
     /// 任务流id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`apply_configuration_async`](Self::apply_configuration_async) would send.
-    pub fn apply_configuration_async_request(
-        &self,
-        input: &ApplyConfigurationAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ApplyConfigurationAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::BindEipRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachEipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the AttachEipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BindEipRequest>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachEipResponse, AttachEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_eip`](Self::attach_eip) would send.
-    pub fn attach_eip_request(
-        &self,
-        input: &AttachEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

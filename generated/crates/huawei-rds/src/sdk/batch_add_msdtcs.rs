@@ -7,13 +7,14 @@ use super::AddMsdtcRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAddMsdtcsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the BatchAddMsdtcsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddMsdtcRequestBody>,
 }
@@ -53,6 +54,7 @@ impl BatchAddMsdtcsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchAddMsdtcsResponse {
     /// 任务流id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchAddMsdtcsResponse, BatchAddMsdtcsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_add_msdtcs`](Self::batch_add_msdtcs) would send.
-    pub fn batch_add_msdtcs_request(
-        &self,
-        input: &BatchAddMsdtcsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchAddMsdtcsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

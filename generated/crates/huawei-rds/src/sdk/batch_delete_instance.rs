@@ -7,13 +7,14 @@ use super::{CustomerBatchDeleteInstanceRecord, MultipleDeleteInsReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchDeleteInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<MultipleDeleteInsReq>,
 }
@@ -52,6 +53,7 @@ impl BatchDeleteInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteInstanceResponse {
     /// 删除实例记录
+    ///
     /// Wire name: `records`.
     pub records: Vec<CustomerBatchDeleteInstanceRecord>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_instance`](Self::batch_delete_instance) would send.
-    pub fn batch_delete_instance_request(
-        &self,
-        input: &BatchDeleteInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchDeleteBackupRequestBody, DeleteBackupResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteManualBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchDeleteManualBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteBackupRequestBody>,
 }
@@ -52,6 +53,7 @@ impl BatchDeleteManualBackupRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteManualBackupResponse {
     /// 备份删除结果
+    ///
     /// Wire name: `delete_results`.
     pub delete_results: Vec<DeleteBackupResult>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_manual_backup`](Self::batch_delete_manual_backup) would send.
-    pub fn batch_delete_manual_backup_request(
-        &self,
-        input: &BatchDeleteManualBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteManualBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{EventJobResult, OperateEventReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchExecuteEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchExecuteEventsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateEventReq>,
 }
@@ -52,6 +53,7 @@ impl BatchExecuteEventsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchExecuteEventsResponse {
     /// **参数解释**：  事件操作响应结果  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `results`.
     pub results: Vec<EventJobResult>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_execute_events`](Self::batch_execute_events) would send.
-    pub fn batch_execute_events_request(
-        &self,
-        input: &BatchExecuteEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchExecuteEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

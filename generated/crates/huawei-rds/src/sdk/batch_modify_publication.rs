@@ -7,13 +7,14 @@ use super::{BatchModifyPublicationsRequestBody, BatchOperateResponseInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchModifyPublicationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the BatchModifyPublicationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchModifyPublicationsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl BatchModifyPublicationRequestBuilder {
 #[non_exhaustive]
 pub struct BatchModifyPublicationResponse {
     /// 修改发布结果。
+    ///
     /// Wire name: `publications`.
     pub publications: Vec<BatchOperateResponseInfo>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_modify_publication`](Self::batch_modify_publication) would send.
-    pub fn batch_modify_publication_request(
-        &self,
-        input: &BatchModifyPublicationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchModifyPublicationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{BatchOperateResponseInfo, ModifySubscriptionsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchModifySubscriptionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchModifySubscriptionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifySubscriptionsRequestBody>,
 }
@@ -58,6 +60,7 @@ impl BatchModifySubscriptionRequestBuilder {
 #[non_exhaustive]
 pub struct BatchModifySubscriptionResponse {
     /// 修改订阅结果。
+    ///
     /// Wire name: `subscriptions`.
     pub subscriptions: Vec<BatchOperateResponseInfo>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_modify_subscription`](Self::batch_modify_subscription) would send.
-    pub fn batch_modify_subscription_request(
-        &self,
-        input: &BatchModifySubscriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchModifySubscriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

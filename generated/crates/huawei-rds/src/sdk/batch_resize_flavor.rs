@@ -7,13 +7,14 @@ use super::BatchResizeFlavorRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResizeFlavorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchResizeFlavorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchResizeFlavorRequestBody>,
 }
@@ -52,9 +53,11 @@ impl BatchResizeFlavorRequestBuilder {
 #[non_exhaustive]
 pub struct BatchResizeFlavorResponse {
     /// **参数解释**：  批量任务ID，仅按需实例场景返回。该任务ID不会在任务中心显示，请前往任务中心查看每个实例的变更任务。  **约束限制**：   不涉及。   **取值范围**：  不涉及。   **默认取值**：   不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释**：  订单ID。仅包周期实例场景返回。  **约束限制**：   不涉及。   **取值范围**：  不涉及。   **默认取值**：   不涉及。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchResizeFlavorResponse, BatchResizeFlavorError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_resize_flavor`](Self::batch_resize_flavor) would send.
-    pub fn batch_resize_flavor_request(
-        &self,
-        input: &BatchResizeFlavorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchResizeFlavorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

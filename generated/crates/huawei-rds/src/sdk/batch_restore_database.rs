@@ -7,10 +7,10 @@ use super::{PostgreSQLRestoreDatabaseRequest, RestoreResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRestoreDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchRestoreDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostgreSQLRestoreDatabaseRequest>,
 }
@@ -47,6 +47,7 @@ impl BatchRestoreDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct BatchRestoreDatabaseResponse {
     /// 表信息
+    ///
     /// Wire name: `restore_result`.
     pub restore_result: Vec<RestoreResult>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_restore_database`](Self::batch_restore_database) would send.
-    pub fn batch_restore_database_request(
-        &self,
-        input: &BatchRestoreDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchRestoreDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{PostgreSQLRestoreTableRequest, RestoreResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRestorePostgreSqlTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchRestorePostgreSqlTablesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostgreSQLRestoreTableRequest>,
 }
@@ -49,6 +49,7 @@ impl BatchRestorePostgreSqlTablesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchRestorePostgreSqlTablesResponse {
     /// 表信息
+    ///
     /// Wire name: `restore_result`.
     pub restore_result: Vec<RestoreResult>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_restore_postgre_sql_tables`](Self::batch_restore_postgre_sql_tables) would send.
-    pub fn batch_restore_postgre_sql_tables_request(
-        &self,
-        input: &BatchRestorePostgreSqlTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchRestorePostgreSqlTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchShutdownInsReq, ShutdownInstanceRecord};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStopInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchStopInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchShutdownInsReq>,
 }
@@ -47,9 +47,9 @@ impl BatchStopInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStopInstanceResponse {
     /// 停止实例结果列表
+    ///
     /// Wire name: `records`.
     pub records: Vec<ShutdownInstanceRecord>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -75,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchStopInstanceResponse, BatchStopInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_stop_instance`](Self::batch_stop_instance) would send.
-    pub fn batch_stop_instance_request(
-        &self,
-        input: &BatchStopInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStopInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

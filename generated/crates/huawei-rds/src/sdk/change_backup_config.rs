@@ -7,16 +7,18 @@ use super::SetConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeBackupConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeBackupConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetConfigurationRequestBody>,
 }
@@ -57,7 +59,6 @@ impl ChangeBackupConfigRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeBackupConfigResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -85,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_backup_config`](Self::change_backup_config) would send.
-    pub fn change_backup_config_request(
-        &self,
-        input: &ChangeBackupConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeBackupConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::FailoverModeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeFailoverModeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeFailoverModeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<FailoverModeRequest>,
 }
@@ -58,12 +60,15 @@ impl ChangeFailoverModeRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeFailoverModeResponse {
     /// 实例Id
+    ///
     /// Wire name: `instanceId`.
     pub instance_id: Option<String>,
     /// 同步模式
+    ///
     /// Wire name: `replicationMode`.
     pub replication_mode: Option<String>,
     /// 任务id
+    ///
     /// Wire name: `workflowId`.
     pub workflow_id: Option<String>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_failover_mode`](Self::change_failover_mode) would send.
-    pub fn change_failover_mode_request(
-        &self,
-        input: &ChangeFailoverModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeFailoverModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

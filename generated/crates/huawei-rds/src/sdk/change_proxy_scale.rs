@@ -7,16 +7,18 @@ use super::ScaleProxyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeProxyScaleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeProxyScaleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ScaleProxyRequestBody>,
 }
@@ -58,6 +60,7 @@ impl ChangeProxyScaleRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeProxyScaleResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ChangeProxyScaleResponse, ChangeProxyScaleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_proxy_scale`](Self::change_proxy_scale) would send.
-    pub fn change_proxy_scale_request(
-        &self,
-        input: &ChangeProxyScaleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeProxyScaleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ChangingTheDelayThresholdRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeTheDelayThresholdRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeTheDelayThresholdRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangingTheDelayThresholdRequestBody>,
 }
@@ -58,6 +60,7 @@ impl ChangeTheDelayThresholdRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeTheDelayThresholdResponse {
     /// 修改读写分离权重或延时阈值的结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_the_delay_threshold`](Self::change_the_delay_threshold) would send.
-    pub fn change_the_delay_threshold_request(
-        &self,
-        input: &ChangeTheDelayThresholdRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeTheDelayThresholdRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

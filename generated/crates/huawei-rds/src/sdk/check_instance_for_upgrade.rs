@@ -7,16 +7,18 @@ use super::RdsUpgradePrecheckV3Req;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckInstanceForUpgradeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckInstanceForUpgradeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RdsUpgradePrecheckV3Req>,
 }
@@ -58,9 +60,9 @@ impl CheckInstanceForUpgradeRequestBuilder {
 #[non_exhaustive]
 pub struct CheckInstanceForUpgradeResponse {
     /// 工作流id
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -89,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_instance_for_upgrade`](Self::check_instance_for_upgrade) would send.
-    pub fn check_instance_for_upgrade_request(
-        &self,
-        input: &CheckInstanceForUpgradeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckInstanceForUpgradeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

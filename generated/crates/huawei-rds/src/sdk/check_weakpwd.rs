@@ -7,13 +7,14 @@ use super::CheckWeakPasswordRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckWeakpwdRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckWeakpwdRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckWeakPasswordRequest>,
 }
@@ -52,6 +53,7 @@ impl CheckWeakpwdRequestBuilder {
 #[non_exhaustive]
 pub struct CheckWeakpwdResponse {
     /// 是否是弱密码。
+    ///
     /// Wire name: `weak`.
     pub weak: Option<bool>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckWeakpwdResponse, CheckWeakpwdError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_weakpwd`](Self::check_weakpwd) would send.
-    pub fn check_weakpwd_request(
-        &self,
-        input: &CheckWeakpwdRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckWeakpwdRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectInstanceStatisticRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎类型
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,21 +53,27 @@ impl CollectInstanceStatisticRequestBuilder {
 #[non_exhaustive]
 pub struct CollectInstanceStatisticResponse {
     /// 实例总数
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i64>,
     /// 异常实例数
+    ///
     /// Wire name: `abnormal_num`.
     pub abnormal_num: Option<i64>,
     /// 磁盘不足实例数
+    ///
     /// Wire name: `disk_full_num`.
     pub disk_full_num: Option<i64>,
     /// 冻结实例数
+    ///
     /// Wire name: `frozen_num`.
     pub frozen_num: Option<i64>,
     /// 运行中实例数
+    ///
     /// Wire name: `normal_num`.
     pub normal_num: Option<i64>,
     /// 等待重启实例数
+    ///
     /// Wire name: `wait_reboot_num`.
     pub wait_reboot_num: Option<i64>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_instance_statistic`](Self::collect_instance_statistic) would send.
-    pub fn collect_instance_statistic_request(
-        &self,
-        input: &CollectInstanceStatisticRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectInstanceStatisticRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

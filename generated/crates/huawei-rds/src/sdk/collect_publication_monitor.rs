@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectPublicationMonitorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 发布ID
+    ///
     /// Wire name: `publication_id`, sent in the path.
     pub publication_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,21 +62,27 @@ impl CollectPublicationMonitorRequestBuilder {
 #[non_exhaustive]
 pub struct CollectPublicationMonitorResponse {
     /// 发布关联的快照代理的运行状态。取值如下:  started:已启动。 succeeded:成功。 in_progress:正在运行。 idle:空闲。 retrying:重试中。 failed:失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据更改的最长延迟时间（以秒为单位）。
+    ///
     /// Wire name: `worst_latency`.
     pub worst_latency: Option<i64>,
     /// 数据更改的最短延迟时间（以秒为单位）。
+    ///
     /// Wire name: `best_latency`.
     pub best_latency: Option<i64>,
     /// 数据更改的平均延迟时间（以秒为单位）。
+    ///
     /// Wire name: `average_latency`.
     pub average_latency: Option<i64>,
     /// 上一次分发代理运行时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `last_dist_sync`.
     pub last_dist_sync: Option<String>,
     /// 等待传送到分发数据库的事务数。
+    ///
     /// Wire name: `replicated_transactions`.
     pub replicated_transactions: Option<i64>,
 }
@@ -107,14 +115,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_publication_monitor`](Self::collect_publication_monitor) would send.
-    pub fn collect_publication_monitor_request(
-        &self,
-        input: &CollectPublicationMonitorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectPublicationMonitorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

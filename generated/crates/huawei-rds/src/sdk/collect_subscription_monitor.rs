@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectSubscriptionMonitorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 订阅ID
+    ///
     /// Wire name: `subscription_id`, sent in the path.
     pub subscription_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,21 +62,27 @@ impl CollectSubscriptionMonitorRequestBuilder {
 #[non_exhaustive]
 pub struct CollectSubscriptionMonitorResponse {
     /// 订阅关联的快照代理的运行状态。取值如下:  started:已启动。 succeeded:成功。 in_progress:正在运行。 idle:空闲。 retrying:重试中。 failed:失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据更改的最长延迟时间（以秒为单位）。
+    ///
     /// Wire name: `latency`.
     pub latency: Option<i32>,
     /// 上一次分发代理运行时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `last_dist_sync`.
     pub last_dist_sync: Option<String>,
     /// 代理未运行的时长（以小时为单位）。
+    ///
     /// Wire name: `agent_not_running`.
     pub agent_not_running: Option<i32>,
     /// 订阅未执行的命令数。
+    ///
     /// Wire name: `pending_cmd_count`.
     pub pending_cmd_count: Option<i32>,
     /// 预计执行完未执行的命令数所需时间（以秒为单位）。
+    ///
     /// Wire name: `estimated_process_time`.
     pub estimated_process_time: Option<i32>,
 }
@@ -107,14 +115,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_subscription_monitor`](Self::collect_subscription_monitor) would send.
-    pub fn collect_subscription_monitor_request(
-        &self,
-        input: &CollectSubscriptionMonitorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectSubscriptionMonitorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{CompareConfigurationRequestBody, ParamGroupParameterDiff};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CompareConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CompareConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CompareConfigurationRequestBody>,
 }
@@ -52,18 +53,23 @@ impl CompareConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct CompareConfigurationResponse {
     /// **参数解释**：  源参数模板id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `source_id`.
     pub source_id: Option<String>,
     /// **参数解释**：  目标参数模板id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `target_id`.
     pub target_id: Option<String>,
     /// **参数解释**：  源参数模板名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `source_name`.
     pub source_name: Option<String>,
     /// **参数解释**：  目标参数模板名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `target_name`.
     pub target_name: Option<String>,
     /// **参数解释**：  模板参数差异信息。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `parameters`.
     pub parameters: Vec<ParamGroupParameterDiff>,
 }
@@ -95,14 +101,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`compare_configuration`](Self::compare_configuration) would send.
-    pub fn compare_configuration_request(
-        &self,
-        input: &CompareConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CompareConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ConfigurationCopyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// Body of the CopyConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ConfigurationCopyRequestBody>,
 }
@@ -53,24 +54,31 @@ impl CopyConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct CopyConfigurationResponse {
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 数据库版本名称
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyConfigurationResponse, CopyConfigurationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_configuration`](Self::copy_configuration) would send.
-    pub fn copy_configuration_request(
-        &self,
-        input: &CopyConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AddCopyDatabaseRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CopyDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddCopyDatabaseRequestBody>,
 }
@@ -53,6 +54,7 @@ impl CopyDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct CopyDatabaseResponse {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyDatabaseResponse, CopyDatabaseError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_database`](Self::copy_database) would send.
-    pub fn copy_database_request(
-        &self,
-        input: &CopyDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{ConfigurationForCreation, ConfigurationSummaryForCreate};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ConfigurationForCreation>,
 }
@@ -51,7 +52,6 @@ impl CreateConfigurationRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConfigurationResponse {
-    /// (No description in the spec.)
     /// Wire name: `configuration`.
     pub configuration: Option<ConfigurationSummaryForCreate>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_configuration`](Self::create_configuration) would send.
-    pub fn create_configuration_request(
-        &self,
-        input: &CreateConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DatabaseForCreation;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DatabaseForCreation>,
 }
@@ -58,6 +60,7 @@ impl CreateDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDatabaseResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDatabaseResponse, CreateDatabaseError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_database`](Self::create_database) would send.
-    pub fn create_database_request(
-        &self,
-        input: &CreateDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::CreateDiskSpaceDiagnosisRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDiskSpaceDiagnosisRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateDiskSpaceDiagnosisRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDiskSpaceDiagnosisRequestBody>,
 }
@@ -60,6 +62,7 @@ impl CreateDiskSpaceDiagnosisRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDiskSpaceDiagnosisResponse {
     /// **参数解释**：  下发结果。  **约束限制**：  不涉及。  **取值范围**：  - success 代表后台开始诊断。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_disk_space_diagnosis`](Self::create_disk_space_diagnosis) would send.
-    pub fn create_disk_space_diagnosis_request(
-        &self,
-        input: &CreateDiskSpaceDiagnosisRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDiskSpaceDiagnosisRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

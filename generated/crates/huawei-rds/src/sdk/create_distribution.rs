@@ -7,13 +7,14 @@ use super::CreateDistributionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDistributionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateDistributionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDistributionRequestBody>,
 }
@@ -53,6 +54,7 @@ impl CreateDistributionRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDistributionResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_distribution`](Self::create_distribution) would send.
-    pub fn create_distribution_request(
-        &self,
-        input: &CreateDistributionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDistributionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

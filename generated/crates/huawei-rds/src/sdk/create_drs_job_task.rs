@@ -7,13 +7,14 @@ use super::CreateDrsTaskReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDrsJobTaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id，源实例
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateDrsJobTaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDrsTaskReq>,
 }
@@ -53,6 +54,7 @@ impl CreateDrsJobTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDrsJobTaskResponse {
     /// 参数解释： 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDrsJobTaskResponse, CreateDrsJobTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_drs_job_task`](Self::create_drs_job_task) would send.
-    pub fn create_drs_job_task_request(
-        &self,
-        input: &CreateDrsJobTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDrsJobTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

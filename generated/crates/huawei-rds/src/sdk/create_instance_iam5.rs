@@ -7,17 +7,19 @@ use super::{CreateInstanceRespItem, CustomerCreateInstanceReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceIam5Request {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 保证客户端请求幂等性的标识。 该标识为32位UUID格式，由客户端生成，且需确保72小时内不同请求之间该标识具有唯一性。
+    ///
     /// Wire name: `X-Client-Token`, sent in the headers.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub x_client_token: Option<::runtime::Sensitive<String>>,
     /// Body of the CreateInstanceIam5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CustomerCreateInstanceReq>,
 }
@@ -57,13 +59,14 @@ impl CreateInstanceIam5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceIam5Response {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<CreateInstanceRespItem>,
     /// 实例创建的任务id。  仅创建按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，创建包年包月时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -93,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_instance_iam5`](Self::create_instance_iam5) would send.
-    pub fn create_instance_iam5_request(
-        &self,
-        input: &CreateInstanceIam5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInstanceIam5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

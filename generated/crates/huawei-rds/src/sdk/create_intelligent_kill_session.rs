@@ -7,13 +7,14 @@ use super::IntelligentKillSessionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateIntelligentKillSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreateIntelligentKillSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<IntelligentKillSessionReq>,
 }
@@ -55,9 +56,11 @@ impl CreateIntelligentKillSessionRequestBuilder {
 #[non_exhaustive]
 pub struct CreateIntelligentKillSessionResponse {
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误描述。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_intelligent_kill_session`](Self::create_intelligent_kill_session) would send.
-    pub fn create_intelligent_kill_session_request(
-        &self,
-        input: &CreateIntelligentKillSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateIntelligentKillSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

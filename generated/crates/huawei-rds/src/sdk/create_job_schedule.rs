@@ -7,10 +7,10 @@ use super::CreateJobScheduleRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateJobScheduleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateJobScheduleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateJobScheduleRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateJobScheduleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateJobScheduleResponse {
     /// 策略id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateJobScheduleResponse, CreateJobScheduleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_job_schedule`](Self::create_job_schedule) would send.
-    pub fn create_job_schedule_request(
-        &self,
-        input: &CreateJobScheduleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateJobScheduleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

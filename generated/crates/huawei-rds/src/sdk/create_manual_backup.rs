@@ -7,13 +7,14 @@ use super::{BackupInfo, CreateManualBackupRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateManualBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateManualBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateManualBackupRequestBody>,
 }
@@ -51,7 +52,6 @@ impl CreateManualBackupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateManualBackupResponse {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<BackupInfo>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_manual_backup`](Self::create_manual_backup) would send.
-    pub fn create_manual_backup_request(
-        &self,
-        input: &CreateManualBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateManualBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreatePublicationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePublicationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the CreatePublicationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePublicationsRequestBody>,
 }
@@ -53,6 +54,7 @@ impl CreatePublicationRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePublicationResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePublicationResponse, CreatePublicationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_publication`](Self::create_publication) would send.
-    pub fn create_publication_request(
-        &self,
-        input: &CreatePublicationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePublicationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{CreateInstanceRespItem, CreateRestoreInstanceRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRestoreInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateRestoreInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateRestoreInstanceRequestBody>,
 }
@@ -51,13 +52,14 @@ impl CreateRestoreInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRestoreInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<CreateInstanceRespItem>,
     /// 实例创建的任务id。  仅创建按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，创建包年包月时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -87,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_restore_instance`](Self::create_restore_instance) would send.
-    pub fn create_restore_instance_request(
-        &self,
-        input: &CreateRestoreInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRestoreInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

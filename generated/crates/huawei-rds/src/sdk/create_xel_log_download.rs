@@ -7,16 +7,18 @@ use super::{CreateXelLogDownloadRequestBody, CreateXelLogDownloadResult};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateXelLogDownloadRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateXelLogDownloadRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateXelLogDownloadRequestBody>,
 }
@@ -58,9 +60,11 @@ impl CreateXelLogDownloadRequestBuilder {
 #[non_exhaustive]
 pub struct CreateXelLogDownloadResponse {
     /// 扩展日志文件返回实体
+    ///
     /// Wire name: `list`.
     pub list: Vec<CreateXelLogDownloadResult>,
     /// 扩展日志文件信息数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_xel_log_download`](Self::create_xel_log_download) would send.
-    pub fn create_xel_log_download_request(
-        &self,
-        input: &CreateXelLogDownloadRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateXelLogDownloadRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DeleteBackupSelectionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBackupSelectionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteBackupSelectionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteBackupSelectionRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DeleteBackupSelectionRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteBackupSelectionResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_backup_selection`](Self::delete_backup_selection) would send.
-    pub fn delete_backup_selection_request(
-        &self,
-        input: &DeleteBackupSelectionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteBackupSelectionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

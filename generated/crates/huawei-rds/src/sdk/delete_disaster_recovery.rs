@@ -7,16 +7,18 @@ use super::DeleteDisasterRecoveryRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDisasterRecoveryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteDisasterRecoveryRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDisasterRecoveryRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DeleteDisasterRecoveryRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteDisasterRecoveryResponse {
     /// 工作流id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_disaster_recovery`](Self::delete_disaster_recovery) would send.
-    pub fn delete_disaster_recovery_request(
-        &self,
-        input: &DeleteDisasterRecoveryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDisasterRecoveryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

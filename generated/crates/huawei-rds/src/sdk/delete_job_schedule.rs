@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteJobScheduleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略ID
+    ///
     /// Wire name: `schedule_id`, sent in the path.
     pub schedule_id: String,
 }
@@ -46,6 +46,7 @@ impl DeleteJobScheduleRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteJobScheduleResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteJobScheduleResponse, DeleteJobScheduleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_job_schedule`](Self::delete_job_schedule) would send.
-    pub fn delete_job_schedule_request(
-        &self,
-        input: &DeleteJobScheduleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteJobScheduleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DeleteLogConfigResponseBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteLogLtsConfigsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎，暂只支持mysql。
+    ///
     /// Wire name: `engine`, sent in the path.
     pub engine: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteLogLtsConfigsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteLogConfigResponseBody>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_log_lts_configs`](Self::delete_log_lts_configs) would send.
-    pub fn delete_log_lts_configs_request(
-        &self,
-        input: &DeleteLogLtsConfigsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteLogLtsConfigsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DeleteMsdtcLocalHostRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMsdtcLocalHostRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the DeleteMsdtcLocalHostRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteMsdtcLocalHostRequestBody>,
 }
@@ -53,6 +54,7 @@ impl DeleteMsdtcLocalHostRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteMsdtcLocalHostResponse {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_msdtc_local_host`](Self::delete_msdtc_local_host) would send.
-    pub fn delete_msdtc_local_host_request(
-        &self,
-        input: &DeleteMsdtcLocalHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteMsdtcLocalHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ExtensionRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePostgresqlExtensionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeletePostgresqlExtensionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExtensionRequest>,
 }
@@ -59,7 +61,6 @@ impl DeletePostgresqlExtensionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePostgresqlExtensionResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -87,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_postgresql_extension`](Self::delete_postgresql_extension) would send.
-    pub fn delete_postgresql_extension_request(
-        &self,
-        input: &DeletePostgresqlExtensionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePostgresqlExtensionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DeletePublicationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePublicationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeletePublicationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeletePublicationRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DeletePublicationRequestBuilder {
 #[non_exhaustive]
 pub struct DeletePublicationResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePublicationResponse, DeletePublicationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_publication`](Self::delete_publication) would send.
-    pub fn delete_publication_request(
-        &self,
-        input: &DeletePublicationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePublicationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

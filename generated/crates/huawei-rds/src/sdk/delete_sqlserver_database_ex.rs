@@ -7,19 +7,22 @@ use super::DropDatabaseV3Req;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSqlserverDatabaseExRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 需要删除的数据库名。
+    ///
     /// Wire name: `db_name`, sent in the path.
     pub db_name: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteSqlserverDatabaseExRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DropDatabaseV3Req>,
 }
@@ -66,6 +69,7 @@ impl DeleteSqlserverDatabaseExRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSqlserverDatabaseExResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_sqlserver_database_ex`](Self::delete_sqlserver_database_ex) would send.
-    pub fn delete_sqlserver_database_ex_request(
-        &self,
-        input: &DeleteSqlserverDatabaseExRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSqlserverDatabaseExRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

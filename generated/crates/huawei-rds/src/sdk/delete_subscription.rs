@@ -7,16 +7,18 @@ use super::DeleteSubscriptionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSubscriptionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteSubscriptionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteSubscriptionRequestBody>,
 }
@@ -58,6 +60,7 @@ impl DeleteSubscriptionRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSubscriptionResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_subscription`](Self::delete_subscription) would send.
-    pub fn delete_subscription_request(
-        &self,
-        input: &DeleteSubscriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSubscriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ErrorlogDownloadInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadErrorlogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl DownloadErrorlogRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadErrorlogResponse {
     /// 错误日志下载链接列表
+    ///
     /// Wire name: `list`.
     pub list: Vec<ErrorlogDownloadInfo>,
     /// - 错误日志下载链接生成状态。FINISH，表示下载链接已经生成完成。CREATING，表示正在生成文件，准备下载链接。FAILED，表示存在日志文件准备失败。
@@ -87,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadErrorlogResponse, DownloadErrorlogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_errorlog`](Self::download_errorlog) would send.
-    pub fn download_errorlog_request(
-        &self,
-        input: &DownloadErrorlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadErrorlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

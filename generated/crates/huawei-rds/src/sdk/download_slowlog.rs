@@ -7,16 +7,18 @@ use super::{SlowlogDownloadInfo, SlowlogDownloadRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadSlowlogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DownloadSlowlogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SlowlogDownloadRequest>,
 }
@@ -58,6 +60,7 @@ impl DownloadSlowlogRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadSlowlogResponse {
     /// 慢日志下载链接列表
+    ///
     /// Wire name: `list`.
     pub list: Vec<SlowlogDownloadInfo>,
     /// - 慢日志下载链接生成状态。FINISH，表示下载链接已经生成完成。CREATING，表示正在生成文件，准备下载链接。FAILED，表示存在日志文件准备失败。
@@ -92,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadSlowlogResponse, DownloadSlowlogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_slowlog`](Self::download_slowlog) would send.
-    pub fn download_slowlog_request(
-        &self,
-        input: &DownloadSlowlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadSlowlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{ApplyConfigurationRequest, ApplyConfigurationResponseApplyResults};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the EnableConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ApplyConfigurationRequest>,
 }
@@ -58,15 +60,19 @@ impl EnableConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct EnableConfigurationResponse {
     /// 参数组ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 参数组名称。
+    ///
     /// Wire name: `configuration_name`.
     pub configuration_name: Option<String>,
     /// 参数模板是否都应用成功。  - “true”表示参数模板都应用成功。 - “false”表示存在应用失败的参数模板。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
     /// 对每个实例的应用结果。
+    ///
     /// Wire name: `apply_results`.
     pub apply_results: Vec<ApplyConfigurationResponseApplyResults>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_configuration`](Self::enable_configuration) would send.
-    pub fn enable_configuration_request(
-        &self,
-        input: &EnableConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

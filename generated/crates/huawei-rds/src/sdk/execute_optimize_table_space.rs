@@ -7,16 +7,18 @@ use super::ExecuteOptimizeTableSpaceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteOptimizeTableSpaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExecuteOptimizeTableSpaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExecuteOptimizeTableSpaceRequestBody>,
 }
@@ -60,6 +62,7 @@ impl ExecuteOptimizeTableSpaceRequestBuilder {
 #[non_exhaustive]
 pub struct ExecuteOptimizeTableSpaceResponse {
     /// **参数解释**：  结果。  **约束限制**：  不涉及。  **取值范围**：  -successful  **默认取值**：  不涉及。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`execute_optimize_table_space`](Self::execute_optimize_table_space) would send.
-    pub fn execute_optimize_table_space_request(
-        &self,
-        input: &ExecuteOptimizeTableSpaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExecuteOptimizeTableSpaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

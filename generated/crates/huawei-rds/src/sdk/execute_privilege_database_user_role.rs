@@ -7,13 +7,14 @@ use super::DatabaseUserRoleRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecutePrivilegeDatabaseUserRoleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ExecutePrivilegeDatabaseUserRoleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DatabaseUserRoleRequest>,
 }
@@ -55,6 +56,7 @@ impl ExecutePrivilegeDatabaseUserRoleRequestBuilder {
 #[non_exhaustive]
 pub struct ExecutePrivilegeDatabaseUserRoleResponse {
     /// 调用正常时，返回“successful”。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`execute_privilege_database_user_role`](Self::execute_privilege_database_user_role) would send.
-    pub fn execute_privilege_database_user_role_request(
-        &self,
-        input: &ExecutePrivilegeDatabaseUserRoleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExecutePrivilegeDatabaseUserRoleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

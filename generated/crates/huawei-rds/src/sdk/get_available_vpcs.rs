@@ -7,16 +7,18 @@ use super::Vpc;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetAvailableVpcsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 主实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 如果传入vpc_id, 则只返回该VPC下的可用子网
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 如果传入vpc_name, 则只返回该name对应的VPC下的可用子网
+    ///
     /// Wire name: `vpc_name`, sent in the query.
     pub vpc_name: Option<String>,
 }
@@ -58,9 +60,9 @@ impl GetAvailableVpcsRequestBuilder {
 #[non_exhaustive]
 pub struct GetAvailableVpcsResponse {
     /// 可用的VPC列表
+    ///
     /// Wire name: `vpcs`.
     pub vpcs: Vec<Vpc>,
-    /// (No description in the spec.)
     /// Wire name: `X-TRACE-ID`, read from the response's headers.
     pub x_trace_id: Option<String>,
 }
@@ -86,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetAvailableVpcsResponse, GetAvailableVpcsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_available_vpcs`](Self::get_available_vpcs) would send.
-    pub fn get_available_vpcs_request(
-        &self,
-        input: &GetAvailableVpcsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAvailableVpcsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::Table;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetInstancesNoIndexTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 指定查询是否应侧重于检索最新或最新的特殊表。
+    ///
     /// Wire name: `newest`, sent in the query.
     pub newest: bool,
     /// 表格类型。
+    ///
     /// Wire name: `table_type`, sent in the query.
     pub table_type: String,
     /// 索引位置，偏移量。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询记录数。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
 }
@@ -72,6 +76,7 @@ impl GetInstancesNoIndexTablesRequestBuilder {
 #[non_exhaustive]
 pub struct GetInstancesNoIndexTablesResponse {
     /// 特殊表格列表。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<Table>,
 }
@@ -100,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_instances_no_index_tables`](Self::get_instances_no_index_tables) would send.
-    pub fn get_instances_no_index_tables_request(
-        &self,
-        input: &GetInstancesNoIndexTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetInstancesNoIndexTables` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `tables`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`get_instances_no_index_tables`](Self::get_instances_no_index_tables), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -122,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetInstancesNoIndexTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

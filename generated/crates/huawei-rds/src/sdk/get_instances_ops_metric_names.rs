@@ -7,16 +7,18 @@ use super::MetricItem;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetInstancesOpsMetricNamesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  监控指标分组名称。  **约束限制**：  不涉及。  **取值范围**：  - realtimeMetric（实时指标） - highRequest（高请求指标） - slowSql（慢SQL指标） - lockWait（锁等待指标） - diskLimit（磁盘限制指标） - memoryLimit（内存限制指标） - importantMetric（重要指标）  **默认取值**：  不涉及。
+    ///
     /// Wire name: `metric_group`, sent in the query.
     pub metric_group: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,12 +62,15 @@ impl GetInstancesOpsMetricNamesRequestBuilder {
 #[non_exhaustive]
 pub struct GetInstancesOpsMetricNamesResponse {
     /// **参数解释**：  监控指标项列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `metrics`.
     pub metrics: Vec<MetricItem>,
     /// **参数解释**：  CES命名空间。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释**：  监控维度类型。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `dim`.
     pub dim: Option<String>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_instances_ops_metric_names`](Self::get_instances_ops_metric_names) would send.
-    pub fn get_instances_ops_metric_names_request(
-        &self,
-        input: &GetInstancesOpsMetricNamesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetInstancesOpsMetricNamesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ResourceUsage;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetInstancesOpsResourceUsageRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 资源类型。取值范围：cpu、mem、disk、disk_week、io。
+    ///
     /// Wire name: `resource_type`, sent in the query.
     pub resource_type: Option<String>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,16 +61,12 @@ impl GetInstancesOpsResourceUsageRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetInstancesOpsResourceUsageResponse {
-    /// (No description in the spec.)
     /// Wire name: `cpu`.
     pub cpu: Option<ResourceUsage>,
-    /// (No description in the spec.)
     /// Wire name: `mem`.
     pub mem: Option<ResourceUsage>,
-    /// (No description in the spec.)
     /// Wire name: `disk`.
     pub disk: Option<ResourceUsage>,
-    /// (No description in the spec.)
     /// Wire name: `io`.
     pub io: Option<ResourceUsage>,
 }
@@ -99,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_instances_ops_resource_usage`](Self::get_instances_ops_resource_usage) would send.
-    pub fn get_instances_ops_resource_usage_request(
-        &self,
-        input: &GetInstancesOpsResourceUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetInstancesOpsResourceUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

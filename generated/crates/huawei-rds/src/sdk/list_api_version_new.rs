@@ -33,6 +33,7 @@ impl ListApiVersionNewRequestBuilder {
 #[non_exhaustive]
 pub struct ListApiVersionNewResponse {
     /// API版本详细信息列表。
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<ApiVersion>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListApiVersionNewResponse, ListApiVersionNewError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_api_version_new`](Self::list_api_version_new) would send.
-    pub fn list_api_version_new_request(
-        &self,
-        input: &ListApiVersionNewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListApiVersionNewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::Auditlog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAuditlogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// 查询结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”，且大于查询开始时间，时间跨度不超过30天。  其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: String,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: i32,
     /// 查询记录数。取值范围\[1, 50\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -76,10 +81,10 @@ impl ListAuditlogsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAuditlogsResponse {
-    /// (No description in the spec.)
     /// Wire name: `auditlogs`.
     pub auditlogs: Vec<Auditlog>,
     /// 总记录数。
+    ///
     /// Wire name: `total_record`.
     pub total_record: Option<i32>,
 }
@@ -106,14 +111,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_auditlogs`](Self::list_auditlogs) would send.
-    pub fn list_auditlogs_request(
-        &self,
-        input: &ListAuditlogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAuditlogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `auditlogs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`list_auditlogs`](Self::list_auditlogs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 50.
@@ -128,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAuditlogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::UserWithPrivilege;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAuthorizedDbUsersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库名。
+    ///
     /// Wire name: `db-name`, sent in the query.
     pub db_name: String,
     /// 分页页码，从1开始。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -71,9 +75,11 @@ impl ListAuthorizedDbUsersRequestBuilder {
 #[non_exhaustive]
 pub struct ListAuthorizedDbUsersResponse {
     /// 用户及相关权限。
+    ///
     /// Wire name: `users`.
     pub users: Vec<UserWithPrivilege>,
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -103,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_authorized_db_users`](Self::list_authorized_db_users) would send.
-    pub fn list_authorized_db_users_request(
-        &self,
-        input: &ListAuthorizedDbUsersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAuthorizedDbUsers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `users`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_authorized_db_users`](Self::list_authorized_db_users), retried by its rules; an error that survives them is the stream's last item. `page` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -125,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAuthorizedDbUsersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,37 +7,46 @@ use super::BackupTransferInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackupTransfersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询记录数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 排序字段
+    ///
     /// Wire name: `order_field`, sent in the query.
     pub order_field: Option<String>,
     /// 排序规则
+    ///
     /// Wire name: `order_rule`, sent in the query.
     pub order_rule: Option<String>,
     /// 筛选字段
+    ///
     /// Wire name: `filter_field`, sent in the query.
     pub filter_field: Option<String>,
     /// 筛选关键字
+    ///
     /// Wire name: `filter_content`, sent in the query.
     pub filter_content: Option<String>,
     /// 开始时间戳
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<i64>,
     /// 结束时间戳
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<i64>,
     /// 转储任务类型，默认为manual manual:手动转储任务 auto:自动转储任务
+    ///
     /// Wire name: `transfer_type`, sent in the query.
     pub transfer_type: Option<String>,
     /// 分页页码
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -92,9 +101,11 @@ impl ListBackupTransfersRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackupTransfersResponse {
     /// 任务数量
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
     /// 任务列表
+    ///
     /// Wire name: `transfer_list`.
     pub transfer_list: Vec<BackupTransferInfo>,
 }
@@ -124,14 +135,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_backup_transfers`](Self::list_backup_transfers) would send.
-    pub fn list_backup_transfers_request(
-        &self,
-        input: &ListBackupTransfersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBackupTransfers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `transfer_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_backup_transfers`](Self::list_backup_transfers), retried by its rules; an error that survives them is the stream's last item. `offset` counts pages from 1. The walk stops at the first of: an empty page; `total` items walked through.
@@ -146,6 +149,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBackupTransfersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

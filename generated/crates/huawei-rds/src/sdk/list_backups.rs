@@ -7,34 +7,42 @@ use super::BackupForList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBackupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: String,
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`, sent in the query.
     pub backup_id: Option<String>,
     /// 备份类型，取值：  - “auto”: 自动全量备份 - “manual”: 手动全量备份 - “fragment”: 差异全量备份 - “incremental”: 自动增量备份
+    ///
     /// Wire name: `backup_type`, sent in the query.
     pub backup_type: Option<String>,
     /// 备份状态，只支持筛选RDS for SQL Server的全量备份的状态。取值：  - “BUILDING”: 备份中 - “COMPLETED”: 备份完成 - “FAILED”: 备份失败
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 查询开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。与end_time必须同时使用。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 查询结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”，且大于查询开始时间。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。与begin_time必须同时使用。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -88,9 +96,11 @@ impl ListBackupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListBackupsResponse {
     /// 备份信息。
+    ///
     /// Wire name: `backups`.
     pub backups: Vec<BackupForList>,
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -117,14 +127,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_backups`](Self::list_backups) would send.
-    pub fn list_backups_request(
-        &self,
-        input: &ListBackupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBackups` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `backups`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_backups`](Self::list_backups), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -139,6 +141,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBackupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ResourcePackageInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListComputeResourceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 分页查询，大小，默认为10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 分页查询，偏移量，默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 引擎名称： mysql、sqlserver、postgresql
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
 }
@@ -57,9 +59,11 @@ impl ListComputeResourceRequestBuilder {
 #[non_exhaustive]
 pub struct ListComputeResourceResponse {
     /// 资源包信息列表。
+    ///
     /// Wire name: `resource_package_infos`.
     pub resource_package_infos: Vec<ResourcePackageInfo>,
     /// 总记录数。
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
 }
@@ -89,14 +93,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_compute_resource`](Self::list_compute_resource) would send.
-    pub fn list_compute_resource_request(
-        &self,
-        input: &ListComputeResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListComputeResource` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resource_package_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_compute_resource`](Self::list_compute_resource), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
@@ -111,6 +107,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListComputeResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatabaseUserRoleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 用户名，有值时返回该账号可以授权的角色集合
+    ///
     /// Wire name: `user_name`, sent in the query.
     pub user_name: Option<String>,
 }
@@ -51,6 +52,7 @@ impl ListDatabaseUserRoleRequestBuilder {
 #[non_exhaustive]
 pub struct ListDatabaseUserRoleResponse {
     /// 角色信息
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_database_user_role`](Self::list_database_user_role) would send.
-    pub fn list_database_user_role_request(
-        &self,
-        input: &ListDatabaseUserRoleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDatabaseUserRoleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

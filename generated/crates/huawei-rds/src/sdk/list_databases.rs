@@ -7,19 +7,22 @@ use super::DatabaseForCreation;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatabasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分页页码，从1开始。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,9 +68,11 @@ impl ListDatabasesRequestBuilder {
 #[non_exhaustive]
 pub struct ListDatabasesResponse {
     /// 数据库信息。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<DatabaseForCreation>,
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -94,14 +99,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_databases`](Self::list_databases) would send.
-    pub fn list_databases_request(
-        &self,
-        input: &ListDatabasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDatabases` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `databases`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_databases`](Self::list_databases), retried by its rules; an error that survives them is the stream's last item. `page` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -116,6 +113,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDatabasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

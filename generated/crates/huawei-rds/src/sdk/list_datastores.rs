@@ -7,13 +7,14 @@ use super::LDatastore;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDatastoresRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎。支持的引擎如下，不区分大小写： MySQL PostgreSQL SQLServer
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,6 +55,7 @@ impl ListDatastoresRequestBuilder {
 #[non_exhaustive]
 pub struct ListDatastoresResponse {
     /// 数据库引擎信息。
+    ///
     /// Wire name: `dataStores`.
     pub data_stores: Vec<LDatastore>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDatastoresResponse, ListDatastoresError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_datastores`](Self::list_datastores) would send.
-    pub fn list_datastores_request(
-        &self,
-        input: &ListDatastoresRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDatastoresRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::ListDbAgentJobHistorysResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDbAgentJobHistorysRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 作业ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 作业执行状态。默认不传，查询所有执行历史。 若传，则取值如下: failed:失败。 succeeded:成功。 retrying:重试中。 canceled:已取消。 in_progress:正在运行。
+    ///
     /// Wire name: `run_status`, sent in the query.
     pub run_status: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -74,9 +79,11 @@ impl ListDbAgentJobHistorysRequestBuilder {
 #[non_exhaustive]
 pub struct ListDbAgentJobHistorysResponse {
     /// 执行历史列表。
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<ListDbAgentJobHistorysResult>,
     /// 执行历史总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -106,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_db_agent_job_historys`](Self::list_db_agent_job_historys) would send.
-    pub fn list_db_agent_job_historys_request(
-        &self,
-        input: &ListDbAgentJobHistorysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListDbAgentJobHistorys` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_db_agent_job_historys`](Self::list_db_agent_job_historys), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListDbAgentJobHistorysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

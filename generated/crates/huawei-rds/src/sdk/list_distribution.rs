@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDistributionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,12 +52,15 @@ impl ListDistributionRequestBuilder {
 #[non_exhaustive]
 pub struct ListDistributionResponse {
     /// 状态。normal，abnormal，creating，createfail
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 分发服务器实例id。
+    ///
     /// Wire name: `distributor_instance_id`.
     pub distributor_instance_id: Option<String>,
     /// 分发服务器实例名称。
+    ///
     /// Wire name: `distributor_instance_name`.
     pub distributor_instance_name: Option<String>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDistributionResponse, ListDistributionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_distribution`](Self::list_distribution) would send.
-    pub fn list_distribution_request(
-        &self,
-        input: &ListDistributionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDistributionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

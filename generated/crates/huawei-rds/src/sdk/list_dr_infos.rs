@@ -7,13 +7,14 @@ use super::{InstanceDrInfo, QueryDRInfoRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDrInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListDrInfosRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryDRInfoRequest>,
 }
@@ -52,9 +53,11 @@ impl ListDrInfosRequestBuilder {
 #[non_exhaustive]
 pub struct ListDrInfosResponse {
     /// 总记录数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 实例容灾信息
+    ///
     /// Wire name: `instance_dr_infos`.
     pub instance_dr_infos: Vec<InstanceDrInfo>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDrInfosResponse, ListDrInfosError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_dr_infos`](Self::list_dr_infos) would send.
-    pub fn list_dr_infos_request(
-        &self,
-        input: &ListDrInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDrInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::InstanceDrRelation;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDrRelationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -46,7 +46,6 @@ impl ListDrRelationsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDrRelationsResponse {
-    /// (No description in the spec.)
     /// Wire name: `instance_dr_relations`.
     pub instance_dr_relations: Vec<InstanceDrRelation>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDrRelationsResponse, ListDrRelationsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_dr_relations`](Self::list_dr_relations) would send.
-    pub fn list_dr_relations_request(
-        &self,
-        input: &ListDrRelationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDrRelationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

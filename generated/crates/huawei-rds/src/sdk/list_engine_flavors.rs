@@ -7,31 +7,38 @@ use super::EngineFlavorData;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListEngineFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 可用区，多个用\\&quot;,\\&quot;分割，如cn-southwest-244a,cn-southwest-244b
+    ///
     /// Wire name: `availability_zone_ids`, sent in the query.
     pub availability_zone_ids: String,
     /// 模式，包括如下类型： ha：主备实例。 replica：只读实例。 single：单实例。
+    ///
     /// Wire name: `ha_mode`, sent in the query.
     pub ha_mode: String,
     /// 性能规格,如rds.dec.pg.s1.medium，模糊匹配该规格类型
+    ///
     /// Wire name: `spec_code_like`, sent in the query.
     pub spec_code_like: Option<String>,
     /// 规格类型，包括如下类型：simple、dec
+    ///
     /// Wire name: `flavor_category_type`, sent in the query.
     pub flavor_category_type: Option<String>,
     /// 是否显示高可用只读类型
+    ///
     /// Wire name: `is_rha_flavor`, sent in the query.
     pub is_rha_flavor: Option<bool>,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0。 取值必须为数字，且不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询个数上限值。 取值范围：1~100。 不传该参数时，默认查询前100条信息。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -90,9 +97,11 @@ impl ListEngineFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ListEngineFlavorsResponse {
     /// 可用的规格列表信息
+    ///
     /// Wire name: `optional_flavors`.
     pub optional_flavors: Vec<EngineFlavorData>,
     /// 可用的规格总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -119,14 +128,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_engine_flavors`](Self::list_engine_flavors) would send.
-    pub fn list_engine_flavors_request(
-        &self,
-        input: &ListEngineFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListEngineFlavors` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `optional_flavors`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_engine_flavors`](Self::list_engine_flavors), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -141,6 +142,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListEngineFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

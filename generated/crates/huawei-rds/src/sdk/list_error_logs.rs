@@ -7,28 +7,34 @@ use super::ErrorLog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListErrorLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `start_date`, sent in the query.
     pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。  只能查询当前时间前一个月内的错误日志。
+    ///
     /// Wire name: `end_date`, sent in the query.
     pub end_date: String,
     /// 页数偏移量，如1、2、3、4等，不填时默认为1。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页多少条记录，取值范围是1~100，不填时默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 日志级别，默认为ALL。
+    ///
     /// Wire name: `level`, sent in the query.
     pub level: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -79,10 +85,10 @@ impl ListErrorLogsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListErrorLogsResponse {
-    /// (No description in the spec.)
     /// Wire name: `error_log_list`.
     pub error_log_list: Vec<ErrorLog>,
     /// 总记录数。
+    ///
     /// Wire name: `total_record`.
     pub total_record: Option<i32>,
 }
@@ -109,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_error_logs`](Self::list_error_logs) would send.
-    pub fn list_error_logs_request(
-        &self,
-        input: &ListErrorLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListErrorLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `error_log_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_error_logs`](Self::list_error_logs), retried by its rules; an error that survives them is the stream's last item. `offset` counts pages from 1. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -131,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListErrorLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

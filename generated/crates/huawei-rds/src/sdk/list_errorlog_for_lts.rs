@@ -7,16 +7,18 @@ use super::{ErrorLogItem, ErrorlogForLtsRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListErrorlogForLtsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListErrorlogForLtsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ErrorlogForLtsRequest>,
 }
@@ -58,6 +60,7 @@ impl ListErrorlogForLtsRequestBuilder {
 #[non_exhaustive]
 pub struct ListErrorlogForLtsResponse {
     /// 日志数据集合。
+    ///
     /// Wire name: `error_log_list`.
     pub error_log_list: Vec<ErrorLogItem>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_errorlog_for_lts`](Self::list_errorlog_for_lts) would send.
-    pub fn list_errorlog_for_lts_request(
-        &self,
-        input: &ListErrorlogForLtsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListErrorlogForLtsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::Flavor;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎。支持的引擎如下，不区分大小写： MySQL PostgreSQL SQLServer
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 数据库版本号，获取方法请参见5.1查询数据库引擎的版本。（可输入小版本号）
+    ///
     /// Wire name: `version_name`, sent in the query.
     pub version_name: Option<String>,
     /// 规格编码
+    ///
     /// Wire name: `spec_code`, sent in the query.
     pub spec_code: Option<String>,
     /// 是否查询serverless规格。取值范围如下，区分大小写： true：查询serverless规格 false：查询非serverless规格 默认值 false。
+    ///
     /// Wire name: `is_serverless`, sent in the query.
     pub is_serverless: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -69,6 +73,7 @@ impl ListFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct ListFlavorsResponse {
     /// 实例规格信息。
+    ///
     /// Wire name: `flavors`.
     pub flavors: Vec<Flavor>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFlavorsResponse, ListFlavorsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_flavors`](Self::list_flavors) would send.
-    pub fn list_flavors_request(
-        &self,
-        input: &ListFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{HistoryDatabaseInstance, PostgreSQLHistoryDatabaseRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHistoryDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎。支持的引擎如下，不区分大小写：postgresql,mysql
+    ///
     /// Wire name: `engine`, sent in the path.
     pub engine: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListHistoryDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostgreSQLHistoryDatabaseRequest>,
 }
@@ -58,12 +60,15 @@ impl ListHistoryDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct ListHistoryDatabaseResponse {
     /// 恢复库数量限制个数
+    ///
     /// Wire name: `database_limit`.
     pub database_limit: Option<i32>,
     /// 恢复表数量限制个数
+    ///
     /// Wire name: `table_limit`.
     pub table_limit: Option<i32>,
     /// 实例信息
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<HistoryDatabaseInstance>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_history_database`](Self::list_history_database) would send.
-    pub fn list_history_database_request(
-        &self,
-        input: &ListHistoryDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListHistoryDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::TopSql;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHistoryTopSqlsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 用户名
+    ///
     /// Wire name: `user_name`, sent in the query.
     pub user_name: Option<String>,
     /// 数据库名
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
     /// 参数解释： 开始时间。 格式为UTC时间戳。 取值范围： 不涉及。 默认取值： 不涉及。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<i64>,
     /// 参数解释： 结束时间。 格式为UTC时间戳。 取值范围： 不涉及。 默认取值： 不涉及。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<i64>,
     /// 参数解释： 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，值为0表示从第一条数据开始查询）。 约束限制： 必须为数字，不能为负数。 取值范围： 大于等于0的整数。 默认取值： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 参数解释： 查询记录数。 约束限制： 不涉及。 取值范围： \[1, 1000\] 默认取值： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -83,9 +90,11 @@ impl ListHistoryTopSqlsRequestBuilder {
 #[non_exhaustive]
 pub struct ListHistoryTopSqlsResponse {
     /// 总记录数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// top sql 列表
+    ///
     /// Wire name: `top_sqls`.
     pub top_sqls: Vec<TopSql>,
 }
@@ -115,14 +124,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_history_top_sqls`](Self::list_history_top_sqls) would send.
-    pub fn list_history_top_sqls_request(
-        &self,
-        input: &ListHistoryTopSqlsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListHistoryTopSqls` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `top_sqls`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_history_top_sqls`](Self::list_history_top_sqls), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -137,6 +138,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListHistoryTopSqlsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

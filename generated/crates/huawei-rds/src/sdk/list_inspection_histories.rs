@@ -7,31 +7,38 @@ use super::InspectionReports;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInspectionHistoriesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 排序方式。 DESC，降序。 ASC，升序。 默认降序。
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// 排序字段。 check_time 检查时间。 expiration_time 过期时间。 默认检查时间。
+    ///
     /// Wire name: `sort_field`, sent in the query.
     pub sort_field: Option<String>,
     /// 目标版本。
+    ///
     /// Wire name: `target_version`, sent in the query.
     pub target_version: Option<String>,
     /// 是否有效。 true 表示有效。 false 表示无效。
+    ///
     /// Wire name: `is_available`, sent in the query.
     pub is_available: Option<bool>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -83,9 +90,11 @@ impl ListInspectionHistoriesRequestBuilder {
 #[non_exhaustive]
 pub struct ListInspectionHistoriesResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 检查报告信息。
+    ///
     /// Wire name: `inspection_reports`.
     pub inspection_reports: Vec<InspectionReports>,
 }
@@ -115,14 +124,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_inspection_histories`](Self::list_inspection_histories) would send.
-    pub fn list_inspection_histories_request(
-        &self,
-        input: &ListInspectionHistoriesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInspectionHistories` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `inspection_reports`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_inspection_histories`](Self::list_inspection_histories), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -137,6 +138,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInspectionHistoriesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

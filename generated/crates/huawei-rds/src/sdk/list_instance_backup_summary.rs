@@ -7,31 +7,38 @@ use super::InstanceBackupSummary;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceBackupSummaryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  引擎类型。只支持筛选RDS for MySQL,RDS for MariaDB, TaurusDB标准版引擎  **约束限制**：  不涉及。  **取值范围**：  - mysql - mariadb - taurusdb  **默认取值**：  不涉及。
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// **参数解释**：  排序字段。 根据指定字段排序查询结果。  **约束限制**：  不涉及。  **取值范围**： - backup_used_space:根据备份数据总量排序 - obs ：根据日志备份用量排序  **默认取值**：  不涉及。
+    ///
     /// Wire name: `order_field`, sent in the query.
     pub order_field: Option<String>,
     /// **参数解释**：  排序规则。  **约束限制**：  不涉及。  **取值范围**：  - ASC ： 根据排序字段升序 - DESC ：根据排序字段降序  **默认取值**：  DESC
+    ///
     /// Wire name: `order_rule`, sent in the query.
     pub order_rule: Option<String>,
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释**：  实例名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_name`, sent in the query.
     pub instance_name: Option<String>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。  **约束限制**：  必须为数字，不能为负数。  **取值范围**：  大于等于0的整数。  **默认取值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：  查询记录数。  **约束限制**：  不涉及。  **取值范围**：  默认为10，不能为负数，最小值为1，最大值为50。  **默认取值**：  10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -84,9 +91,11 @@ impl ListInstanceBackupSummaryRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceBackupSummaryResponse {
     /// **参数解释**：  实例备份概览列表  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `infos`.
     pub infos: Vec<InstanceBackupSummary>,
     /// **参数解释**：  总记录数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
 }
@@ -116,14 +125,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instance_backup_summary`](Self::list_instance_backup_summary) would send.
-    pub fn list_instance_backup_summary_request(
-        &self,
-        input: &ListInstanceBackupSummaryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstanceBackupSummary` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`list_instance_backup_summary`](Self::list_instance_backup_summary), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
@@ -138,6 +139,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstanceBackupSummaryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::DiagnosisItemResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceDiagnosisRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎类型
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: String,
 }
@@ -48,6 +48,7 @@ impl ListInstanceDiagnosisRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceDiagnosisResponse {
     /// diagnosis info
+    ///
     /// Wire name: `diagnosis`.
     pub diagnosis: Vec<DiagnosisItemResult>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instance_diagnosis`](Self::list_instance_diagnosis) would send.
-    pub fn list_instance_diagnosis_request(
-        &self,
-        input: &ListInstanceDiagnosisRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstanceDiagnosisRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

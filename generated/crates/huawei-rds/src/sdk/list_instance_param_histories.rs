@@ -7,25 +7,30 @@ use super::ParamGroupHistoryResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceParamHistoriesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分页参数
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 分页参数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 开始时间 默认为当前时间的前7天 格式如 2020-09-01T18:50:20Z
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 结束时间 默认为当前时间 格式如 2020-09-01T18:50:20Z
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 参数名称
+    ///
     /// Wire name: `param_name`, sent in the query.
     pub param_name: Option<String>,
 }
@@ -75,9 +80,11 @@ impl ListInstanceParamHistoriesRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceParamHistoriesResponse {
     /// 历史记录总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// host列表
+    ///
     /// Wire name: `histories`.
     pub histories: Vec<ParamGroupHistoryResult>,
 }
@@ -107,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instance_param_histories`](Self::list_instance_param_histories) would send.
-    pub fn list_instance_param_histories_request(
-        &self,
-        input: &ListInstanceParamHistoriesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstanceParamHistories` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_instance_param_histories`](Self::list_instance_param_histories), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -129,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstanceParamHistoriesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

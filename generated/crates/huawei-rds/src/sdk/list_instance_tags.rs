@@ -7,13 +7,12 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +52,7 @@ impl ListInstanceTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceTagsResponse {
     /// 标签列表，没有标签默认为空数组。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListInstanceTagsResponse, ListInstanceTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instance_tags`](Self::list_instance_tags) would send.
-    pub fn list_instance_tags_request(
-        &self,
-        input: &ListInstanceTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstanceTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,43 +7,54 @@ use super::InstanceResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。  “\\\\*”为系统保留字符，如果id是以“\\\\*”起始，表示按照\\\\*后面的值模糊匹配，否则，按照id精确匹配查询。不能只传入“\\\\*”。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 实例名称。  “\\\\*”为系统保留字符，如果name是以“\\\\*”起始，表示按照\\\\*后面的值模糊匹配，否则，按照name精确匹配查询。不能只传入“\\\\*”。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照实例类型查询。取值Single、Ha、Replica，分别对应于单实例、主备实例和只读实例。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 数据库类型，区分大小写。 - MySQL - PostgreSQL - SQLServer - MariaDB
+    ///
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
     /// 企业项目id。
+    ///
     /// Wire name: `eps_id`, sent in the query.
     pub eps_id: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`, sent in the query.
     pub subnet_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 根据实例标签键值对进行查询。 {key}表示标签键，不可以为空或重复。最大长度127个unicode字符。key不能为空或者空字符串，不能为空格，使用之前先trim前后半角空格。不能包含+/?#&amp;&#x3D;,%特殊字符。 {value}表示标签值，可以为空。最大长度255个unicode字符，使用之前先trim 前后半角空格。不能包含+/?#&amp;&#x3D;,%特殊字符。如果value为空，则表示any_value（查询任意value）。 如果同时使用多个标签键值对进行查询，中间使用逗号分隔开，最多包含10组。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 查询flexusrds实例，传flexus。其他场景不传。
+    ///
     /// Wire name: `group_type`, sent in the query.
     pub group_type: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -101,10 +112,10 @@ impl ListInstancesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesResponse {
-    /// (No description in the spec.)
     /// Wire name: `instances`.
     pub instances: Vec<InstanceResponse>,
     /// 总实例数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -131,14 +142,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instances`](Self::list_instances) would send.
-    pub fn list_instances_request(
-        &self,
-        input: &ListInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_instances`](Self::list_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -153,6 +156,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

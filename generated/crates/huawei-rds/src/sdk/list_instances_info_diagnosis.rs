@@ -7,19 +7,22 @@ use super::DiagnosisInstancesInfoResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesInfoDiagnosisRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎类型
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: String,
     /// 诊断项
+    ///
     /// Wire name: `diagnosis`, sent in the query.
     pub diagnosis: String,
     /// offset
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// limit
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -66,12 +69,15 @@ impl ListInstancesInfoDiagnosisRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesInfoDiagnosisResponse {
     /// 诊断项
+    ///
     /// Wire name: `diagnosis`.
     pub diagnosis: Option<String>,
     /// 实例数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 实例信息
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<DiagnosisInstancesInfoResult>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instances_info_diagnosis`](Self::list_instances_info_diagnosis) would send.
-    pub fn list_instances_info_diagnosis_request(
-        &self,
-        input: &ListInstancesInfoDiagnosisRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstancesInfoDiagnosis` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_instances_info_diagnosis`](Self::list_instances_info_diagnosis), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstancesInfoDiagnosisRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

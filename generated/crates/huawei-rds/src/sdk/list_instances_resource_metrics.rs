@@ -7,25 +7,30 @@ use super::ResourceMonitoringInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesResourceMetricsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎类型
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// 搜索字段
+    ///
     /// Wire name: `search_field`, sent in the query.
     pub search_field: Option<String>,
     /// 索引位置，偏移量
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询数据条数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 排序方式
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// 排序字段
+    ///
     /// Wire name: `sort_field`, sent in the query.
     pub sort_field: Option<String>,
 }
@@ -74,9 +79,11 @@ impl ListInstancesResourceMetricsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesResourceMetricsResponse {
     /// 总记录数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 资源监控信息
+    ///
     /// Wire name: `resource_monitoring_infos`.
     pub resource_monitoring_infos: Vec<ResourceMonitoringInfo>,
 }
@@ -106,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instances_resource_metrics`](Self::list_instances_resource_metrics) would send.
-    pub fn list_instances_resource_metrics_request(
-        &self,
-        input: &ListInstancesResourceMetricsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstancesResourceMetrics` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resource_monitoring_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_instances_resource_metrics`](Self::list_instances_resource_metrics), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstancesResourceMetricsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

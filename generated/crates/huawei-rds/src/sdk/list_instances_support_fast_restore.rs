@@ -7,13 +7,14 @@ use super::{ListInstancesSupportFastRestoreRequestBody, SupportFastRestoreList};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesSupportFastRestoreRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListInstancesSupportFastRestoreRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListInstancesSupportFastRestoreRequestBody>,
 }
@@ -54,6 +55,7 @@ impl ListInstancesSupportFastRestoreRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstancesSupportFastRestoreResponse {
     /// 实例的极速恢复支持情况。
+    ///
     /// Wire name: `support_fast_restore_list`.
     pub support_fast_restore_list: Vec<SupportFastRestoreList>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_instances_support_fast_restore`](Self::list_instances_support_fast_restore) would send.
-    pub fn list_instances_support_fast_restore_request(
-        &self,
-        input: &ListInstancesSupportFastRestoreRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListInstancesSupportFastRestoreRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

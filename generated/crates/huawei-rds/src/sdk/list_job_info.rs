@@ -7,13 +7,14 @@ use super::GetJobInfoResponseBodyJob;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,7 +53,6 @@ impl ListJobInfoRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobInfoResponse {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<GetJobInfoResponseBodyJob>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListJobInfoResponse, ListJobInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_job_info`](Self::list_job_info) would send.
-    pub fn list_job_info_request(
-        &self,
-        input: &ListJobInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListJobInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

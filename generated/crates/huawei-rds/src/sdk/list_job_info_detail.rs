@@ -7,19 +7,22 @@ use super::GetTaskDetailListRspJobs;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobInfoDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开始时间，格式为UTC时间戳。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: String,
     /// 结束时间，格式为UTC时间戳。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,10 +66,10 @@ impl ListJobInfoDetailRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobInfoDetailResponse {
-    /// (No description in the spec.)
     /// Wire name: `jobs`.
     pub jobs: Option<GetTaskDetailListRspJobs>,
     /// 任务数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -92,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListJobInfoDetailResponse, ListJobInfoDetailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_job_info_detail`](Self::list_job_info_detail) would send.
-    pub fn list_job_info_detail_request(
-        &self,
-        input: &ListJobInfoDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListJobInfoDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::JobScheduleInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobSchedulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略类型，snapshot:快照策略, sync:同步策略，默认查询所有类型
+    ///
     /// Wire name: `schedule_type`, sent in the query.
     pub schedule_type: Option<String>,
     /// 策略id
+    ///
     /// Wire name: `schedule_id`, sent in the query.
     pub schedule_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为200。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
 }
@@ -62,9 +65,11 @@ impl ListJobSchedulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListJobSchedulesResponse {
     /// 策略列表。
+    ///
     /// Wire name: `schedules`.
     pub schedules: Vec<JobScheduleInfo>,
     /// 策略总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -91,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_job_schedules`](Self::list_job_schedules) would send.
-    pub fn list_job_schedules_request(
-        &self,
-        input: &ListJobSchedulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListJobSchedules` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `schedules`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 200).
     ///
     /// Each page is one call of [`list_job_schedules`](Self::list_job_schedules), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -113,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListJobSchedulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::InstanceLtsConfigResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLogLtsConfigsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎，暂只支持mysql。
+    ///
     /// Wire name: `engine`, sent in the path.
     pub engine: String,
     /// 企业项目ID。默认为空。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 实例ID。默认为空。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 实例名称。默认为空。
+    ///
     /// Wire name: `instance_name`, sent in the query.
     pub instance_name: Option<String>,
     /// 查询记录数。默认10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 索引位置，偏移量。默认0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 排序
+    ///
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
     /// 实例状态
+    ///
     /// Wire name: `instance_status`, sent in the query.
     pub instance_status: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -88,9 +96,11 @@ impl ListLogLtsConfigsRequestBuilder {
 #[non_exhaustive]
 pub struct ListLogLtsConfigsResponse {
     /// 实例的LTS配置
+    ///
     /// Wire name: `instance_lts_configs`.
     pub instance_lts_configs: Vec<InstanceLtsConfigResp>,
     /// 结果集大小
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -117,14 +127,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_log_lts_configs`](Self::list_log_lts_configs) would send.
-    pub fn list_log_lts_configs_request(
-        &self,
-        input: &ListLogLtsConfigsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListLogLtsConfigs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instance_lts_configs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_log_lts_configs`](Self::list_log_lts_configs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -139,6 +141,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListLogLtsConfigsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

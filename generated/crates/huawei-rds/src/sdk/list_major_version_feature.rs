@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMajorVersionFeatureRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 版本，例如：2022_SE, 2022_EE, 2022_WEB。
+    ///
     /// Wire name: `version`, sent in the query.
     pub version: String,
     /// 是否是单机版。
+    ///
     /// Wire name: `single`, sent in the query.
     pub single: bool,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -57,24 +59,31 @@ impl ListMajorVersionFeatureRequestBuilder {
 #[non_exhaustive]
 pub struct ListMajorVersionFeatureResponse {
     /// 版本名称。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 支持升级的版本列表。
+    ///
     /// Wire name: `support_upgrade_version`.
     pub support_upgrade_version: Vec<String>,
     /// 支持备份恢复的版本列表。
+    ///
     /// Wire name: `support_recover_version`.
     pub support_recover_version: Vec<String>,
     /// 是否支持FileStream特性。
+    ///
     /// Wire name: `support_file_stream`.
     pub support_file_stream: Option<bool>,
     /// 是否支持透明数据加密。
+    ///
     /// Wire name: `support_tde`.
     pub support_tde: Option<bool>,
     /// 是否支持Always On。
+    ///
     /// Wire name: `support_always_on`.
     pub support_always_on: Option<bool>,
     /// 是否支持只读。
+    ///
     /// Wire name: `support_read_only`.
     pub support_read_only: Option<bool>,
 }
@@ -108,14 +117,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_major_version_feature`](Self::list_major_version_feature) would send.
-    pub fn list_major_version_feature_request(
-        &self,
-        input: &ListMajorVersionFeatureRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMajorVersionFeatureRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::MarketplaceEngineProduct;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMarketplaceEngineProductsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 服务商ID。
+    ///
     /// Wire name: `bp_domain_id`, sent in the path.
     pub bp_domain_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 按照引擎ID查询。
+    ///
     /// Wire name: `engine_id`, sent in the query.
     pub engine_id: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -71,9 +75,11 @@ impl ListMarketplaceEngineProductsRequestBuilder {
 #[non_exhaustive]
 pub struct ListMarketplaceEngineProductsResponse {
     /// 云市场引擎商品列表。
+    ///
     /// Wire name: `marketplace_engine_products`.
     pub marketplace_engine_products: Vec<MarketplaceEngineProduct>,
     /// 云市场引擎商品总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -103,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_marketplace_engine_products`](Self::list_marketplace_engine_products) would send.
-    pub fn list_marketplace_engine_products_request(
-        &self,
-        input: &ListMarketplaceEngineProductsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListMarketplaceEngineProducts` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `marketplace_engine_products`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_marketplace_engine_products`](Self::list_marketplace_engine_products), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -125,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListMarketplaceEngineProductsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

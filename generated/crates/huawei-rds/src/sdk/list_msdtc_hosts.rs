@@ -7,16 +7,18 @@ use super::DBSInstanceHostInfoResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMsdtcHostsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分页参数 最小为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 分页参数  取值范围为 1-100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ListMsdtcHostsRequestBuilder {
 #[non_exhaustive]
 pub struct ListMsdtcHostsResponse {
     /// host总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// host列表
+    ///
     /// Wire name: `hosts`.
     pub hosts: Vec<DBSInstanceHostInfoResult>,
 }
@@ -87,14 +91,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_msdtc_hosts`](Self::list_msdtc_hosts) would send.
-    pub fn list_msdtc_hosts_request(
-        &self,
-        input: &ListMsdtcHostsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListMsdtcHosts` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `hosts`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_msdtc_hosts`](Self::list_msdtc_hosts), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -109,6 +105,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListMsdtcHostsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

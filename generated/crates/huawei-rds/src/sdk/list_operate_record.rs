@@ -7,13 +7,14 @@ use super::{ListOperateRecordRequestBody, OperateRecord};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOperateRecordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListOperateRecordRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListOperateRecordRequestBody>,
 }
@@ -53,12 +54,15 @@ impl ListOperateRecordRequestBuilder {
 #[non_exhaustive]
 pub struct ListOperateRecordResponse {
     /// 本次查询事件列表返回的事件记录的总条数
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 本次查询事件列表返回的事件记录
+    ///
     /// Wire name: `traces`.
     pub traces: Vec<OperateRecord>,
     /// 所有事件类型
+    ///
     /// Wire name: `all_operate_type`.
     pub all_operate_type: Vec<String>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListOperateRecordResponse, ListOperateRecordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_operate_record`](Self::list_operate_record) would send.
-    pub fn list_operate_record_request(
-        &self,
-        input: &ListOperateRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListOperateRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::PackLogInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPackLogInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**：  查询记录数。默认为10，不能为负数，最小值为1，最大值为100。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,9 +66,11 @@ impl ListPackLogInfosRequestBuilder {
 #[non_exhaustive]
 pub struct ListPackLogInfosResponse {
     /// **参数解释**：  binlog合并下载文件数量。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// **参数解释**：  binlog合并下载文件信息。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `pack_log_infos`.
     pub pack_log_infos: Vec<PackLogInfo>,
 }
@@ -92,14 +97,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_pack_log_infos`](Self::list_pack_log_infos) would send.
-    pub fn list_pack_log_infos_request(
-        &self,
-        input: &ListPackLogInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPackLogInfos` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `pack_log_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_pack_log_infos`](Self::list_pack_log_infos), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -114,6 +111,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPackLogInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

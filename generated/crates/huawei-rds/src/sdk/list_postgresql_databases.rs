@@ -7,22 +7,26 @@ use super::PostgresqlListDatabase;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlDatabasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库名称；忽略大小写模糊查询。
+    ///
     /// Wire name: `db`, sent in the query.
     pub db: Option<String>,
     /// 分页页码，从1开始。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -70,9 +74,11 @@ impl ListPostgresqlDatabasesRequestBuilder {
 #[non_exhaustive]
 pub struct ListPostgresqlDatabasesResponse {
     /// 列表中每个元素表示一个数据库。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<PostgresqlListDatabase>,
     /// 数据库总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_postgresql_databases`](Self::list_postgresql_databases) would send.
-    pub fn list_postgresql_databases_request(
-        &self,
-        input: &ListPostgresqlDatabasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPostgresqlDatabases` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `databases`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_postgresql_databases`](Self::list_postgresql_databases), retried by its rules; an error that survives them is the stream's last item. `page` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPostgresqlDatabasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

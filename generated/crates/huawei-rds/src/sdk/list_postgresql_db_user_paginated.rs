@@ -7,19 +7,22 @@ use super::PostgresqlUserForList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlDbUserPaginatedRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分页页码，从1开始。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -67,9 +70,11 @@ impl ListPostgresqlDbUserPaginatedRequestBuilder {
 #[non_exhaustive]
 pub struct ListPostgresqlDbUserPaginatedResponse {
     /// 列表中每个元素表示一个数据库用户。
+    ///
     /// Wire name: `users`.
     pub users: Vec<PostgresqlUserForList>,
     /// 数据库用户总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -99,14 +104,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_postgresql_db_user_paginated`](Self::list_postgresql_db_user_paginated) would send.
-    pub fn list_postgresql_db_user_paginated_request(
-        &self,
-        input: &ListPostgresqlDbUserPaginatedRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPostgresqlDbUserPaginated` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `users`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_postgresql_db_user_paginated`](Self::list_postgresql_db_user_paginated), retried by its rules; an error that survives them is the stream's last item. `page` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -121,6 +118,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPostgresqlDbUserPaginatedRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

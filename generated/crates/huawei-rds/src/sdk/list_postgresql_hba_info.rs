@@ -7,10 +7,10 @@ use super::PostgresqlHbaConf;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlHbaInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -47,7 +47,6 @@ impl ListPostgresqlHbaInfoRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlHbaInfoResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Vec<PostgresqlHbaConf>,
 }
@@ -75,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_postgresql_hba_info`](Self::list_postgresql_hba_info) would send.
-    pub fn list_postgresql_hba_info_request(
-        &self,
-        input: &ListPostgresqlHbaInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPostgresqlHbaInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

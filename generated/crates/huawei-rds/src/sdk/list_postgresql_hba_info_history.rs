@@ -7,16 +7,18 @@ use super::PostgresqlHbaHistory;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlHbaInfoHistoryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开始时间,不传默认当天0点（UTC时区）
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 结束时间,不传默认当前时间（UTC时区）
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }
@@ -59,7 +61,6 @@ impl ListPostgresqlHbaInfoHistoryRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlHbaInfoHistoryResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Vec<PostgresqlHbaHistory>,
 }
@@ -87,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_postgresql_hba_info_history`](Self::list_postgresql_hba_info_history) would send.
-    pub fn list_postgresql_hba_info_history_request(
-        &self,
-        input: &ListPostgresqlHbaInfoHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPostgresqlHbaInfoHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

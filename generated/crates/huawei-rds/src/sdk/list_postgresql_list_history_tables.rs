@@ -7,16 +7,18 @@ use super::{PostgreSQLHistoryTableInstance, PostgreSQLHistoryTableRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPostgresqlListHistoryTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎。支持的引擎如下，不区分大小写：postgresql
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListPostgresqlListHistoryTablesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostgreSQLHistoryTableRequest>,
 }
@@ -61,9 +63,11 @@ impl ListPostgresqlListHistoryTablesRequestBuilder {
 #[non_exhaustive]
 pub struct ListPostgresqlListHistoryTablesResponse {
     /// 恢复表数量限制个数
+    ///
     /// Wire name: `table_limit`.
     pub table_limit: Option<i32>,
     /// 实例信息
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<PostgreSQLHistoryTableInstance>,
 }
@@ -92,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_postgresql_list_history_tables`](Self::list_postgresql_list_history_tables) would send.
-    pub fn list_postgresql_list_history_tables_request(
-        &self,
-        input: &ListPostgresqlListHistoryTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPostgresqlListHistoryTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

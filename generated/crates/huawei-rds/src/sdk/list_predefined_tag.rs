@@ -7,10 +7,10 @@ use super::TagResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPredefinedTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -47,6 +47,7 @@ impl ListPredefinedTagRequestBuilder {
 #[non_exhaustive]
 pub struct ListPredefinedTagResponse {
     /// 标签集合
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagResp>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPredefinedTagResponse, ListPredefinedTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_predefined_tag`](Self::list_predefined_tag) would send.
-    pub fn list_predefined_tag_request(
-        &self,
-        input: &ListPredefinedTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPredefinedTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ProjectTagInfoResponse;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -47,6 +47,7 @@ impl ListProjectTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectTagsResponse {
     /// 标签列表，没有标签默认为空数组。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ProjectTagInfoResponse>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListProjectTagsResponse, ListProjectTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_project_tags`](Self::list_project_tags) would send.
-    pub fn list_project_tags_request(
-        &self,
-        input: &ListProjectTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListProjectTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

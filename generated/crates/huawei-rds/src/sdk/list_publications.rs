@@ -7,28 +7,34 @@ use super::QueryPublicationInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 发布名（模糊匹配）
+    ///
     /// Wire name: `publication_name`, sent in the query.
     pub publication_name: Option<String>,
     /// 发布数据库名（模糊匹配）
+    ///
     /// Wire name: `publication_db_name`, sent in the query.
     pub publication_db_name: Option<String>,
     /// 订阅实例id
+    ///
     /// Wire name: `subscriber_instance_id`, sent in the query.
     pub subscriber_instance_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -78,9 +84,11 @@ impl ListPublicationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicationsResponse {
     /// 实例发布列表。
+    ///
     /// Wire name: `publications`.
     pub publications: Vec<QueryPublicationInfo>,
     /// 实例发布数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -107,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_publications`](Self::list_publications) would send.
-    pub fn list_publications_request(
-        &self,
-        input: &ListPublicationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPublications` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `publications`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_publications`](Self::list_publications), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -129,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPublicationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{InstancePublicatiosInfo, ListPublications4SubscriptionRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublications4SubscriptionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListPublications4SubscriptionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListPublications4SubscriptionRequestBody>,
 }
@@ -60,9 +62,11 @@ impl ListPublications4SubscriptionRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublications4SubscriptionResponse {
     /// 实例发布列表。
+    ///
     /// Wire name: `instance_publications`.
     pub instance_publications: Vec<InstancePublicatiosInfo>,
     /// 发布总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_publications4_subscription`](Self::list_publications4_subscription) would send.
-    pub fn list_publications4_subscription_request(
-        &self,
-        input: &ListPublications4SubscriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPublications4SubscriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::QueryProxyResponseV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRdSforMySqlProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,15 +54,19 @@ impl ListRdSforMySqlProxyRequestBuilder {
 #[non_exhaustive]
 pub struct ListRdSforMySqlProxyResponse {
     /// 数据库实例下的数据库代理信息列表。
+    ///
     /// Wire name: `proxy_query_info_list`.
     pub proxy_query_info_list: Vec<QueryProxyResponseV3>,
     /// 支持同时开启的数据库代理的最大数量。
+    ///
     /// Wire name: `max_proxy_num`.
     pub max_proxy_num: Option<i32>,
     /// 单个数据库代理支持选择的代理节点的最大数量。
+    ///
     /// Wire name: `max_proxy_node_num`.
     pub max_proxy_node_num: Option<i32>,
     /// 是否支持创建数据库代理时设置负载均衡路由模式。
+    ///
     /// Wire name: `support_balance_route_mode_for_favored_version`.
     pub support_balance_route_mode_for_favored_version: Option<bool>,
 }
@@ -92,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_rd_sfor_my_sql_proxy`](Self::list_rd_sfor_my_sql_proxy) would send.
-    pub fn list_rd_sfor_my_sql_proxy_request(
-        &self,
-        input: &ListRdSforMySqlProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRdSforMySqlProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

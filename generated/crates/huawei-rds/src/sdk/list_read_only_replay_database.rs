@@ -7,10 +7,10 @@ use super::DelayRestoreDatabase;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListReadOnlyReplayDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -50,15 +50,19 @@ impl ListReadOnlyReplayDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct ListReadOnlyReplayDatabaseResponse {
     /// 每次返回的库上限数量
+    ///
     /// Wire name: `database_limit`.
     pub database_limit: Option<i32>,
     /// 返回的总表数量
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
     /// 每次返回的表上限数量
+    ///
     /// Wire name: `table_limit`.
     pub table_limit: Option<i32>,
     /// 可恢复到主实例的数据库列表
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<DelayRestoreDatabase>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_read_only_replay_database`](Self::list_read_only_replay_database) would send.
-    pub fn list_read_only_replay_database_request(
-        &self,
-        input: &ListReadOnlyReplayDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListReadOnlyReplayDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

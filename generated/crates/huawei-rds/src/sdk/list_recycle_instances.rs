@@ -7,16 +7,18 @@ use super::RecycleInstsanceV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRecycleInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: i32,
     /// 每页数据条数。取值范围\[1, 50\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,9 +61,11 @@ impl ListRecycleInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListRecycleInstancesResponse {
     /// 回收站数据条数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 回收站信息
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<RecycleInstsanceV3>,
 }
@@ -91,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_recycle_instances`](Self::list_recycle_instances) would send.
-    pub fn list_recycle_instances_request(
-        &self,
-        input: &ListRecycleInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListRecycleInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`list_recycle_instances`](Self::list_recycle_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -113,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListRecycleInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

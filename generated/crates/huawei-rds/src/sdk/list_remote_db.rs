@@ -7,13 +7,14 @@ use super::{ListRemoteDbRequestBody, SqlserverDatabaseForDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRemoteDbRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ListRemoteDbRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListRemoteDbRequestBody>,
 }
@@ -53,9 +54,11 @@ impl ListRemoteDbRequestBuilder {
 #[non_exhaustive]
 pub struct ListRemoteDbResponse {
     /// 数据库信息。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<SqlserverDatabaseForDetail>,
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListRemoteDbResponse, ListRemoteDbError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_remote_db`](Self::list_remote_db) would send.
-    pub fn list_remote_db_request(
-        &self,
-        input: &ListRemoteDbRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRemoteDbRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::GetRestoreTimeResponseRestoreTime;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRestoreTimesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 所需查询的日期，为yyyy-mm-dd字符串格式，时区为UTC。
+    ///
     /// Wire name: `date`, sent in the query.
     pub date: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,6 +60,7 @@ impl ListRestoreTimesRequestBuilder {
 #[non_exhaustive]
 pub struct ListRestoreTimesResponse {
     /// 可恢复时间段列表。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Vec<GetRestoreTimeResponseRestoreTime>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListRestoreTimesResponse, ListRestoreTimesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_restore_times`](Self::list_restore_times) would send.
-    pub fn list_restore_times_request(
-        &self,
-        input: &ListRestoreTimesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRestoreTimesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::RetainBackup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRetainBackupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**  索引位置，偏移量。  **约束限制**  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **取值范围**  大于等于0的整数。  **默认取值**  0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**  查询记录数。  **约束限制**  不能为负数。  **取值范围**  最小值为1，最大值为100。  **默认取值**  10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
 }
@@ -57,10 +59,10 @@ impl ListRetainBackupsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRetainBackupsResponse {
-    /// (No description in the spec.)
     /// Wire name: `backups`.
     pub backups: Option<RetainBackup>,
     /// **参数解释**：  保留备份总数  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
 }
@@ -86,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListRetainBackupsResponse, ListRetainBackupsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_retain_backups`](Self::list_retain_backups) would send.
-    pub fn list_retain_backups_request(
-        &self,
-        input: &ListRetainBackupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRetainBackupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::ScheduleEventInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListScheduleEventsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  事件ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释**：  事件状态  **约束限制**：  不涉及。  **取值范围**：  枚举值：WAITING 等待中；INQUIRING 待授权; SCHEDULED 待执行; EXECUTING 执行中; COMPLETED 已完成; FAILED 失败; CANCELED 已取消。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**：  事件类型  **约束限制**：  不涉及。  **取值范围**：  枚举值：RESTAT_NODE 重启实例节点。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// **参数解释**：  事件级别  **约束限制**：  不涉及。  **取值范围**：  CRITICAL 紧急；MAJOR 重要；MINOR 一般；INFO 提示。
+    ///
     /// Wire name: `level`, sent in the query.
     pub level: Option<String>,
     /// **参数解释**：  排序字段，支持planned_execution_time、created_time、latest_execution_time。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `sort_field`, sent in the query.
     pub sort_field: Option<String>,
     /// **参数解释**：  排序顺序  **约束限制**：  不涉及。  **取值范围**：  DESC 降序；ASC升序   **默认取值**：  DESC 降序
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**：  查询记录数。默认为10，不能为负数，最小值为1，最大值为100。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -87,21 +95,27 @@ impl ListScheduleEventsRequestBuilder {
 #[non_exhaustive]
 pub struct ListScheduleEventsResponse {
     /// **参数解释**：  事件总数。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// **参数解释**：  待授权的事件数。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `inquiring_count`.
     pub inquiring_count: Option<i32>,
     /// **参数解释**：  待执行的事件数。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `schedule_count`.
     pub schedule_count: Option<i32>,
     /// **参数解释**：  正在执行的事件数。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `executing_count`.
     pub executing_count: Option<i32>,
     /// **参数解释**：  执行失败的事件数。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `failed_count`.
     pub failed_count: Option<i32>,
     /// **参数解释**：  事件详情列表。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `events`.
     pub events: Vec<ScheduleEventInfo>,
 }
@@ -135,14 +149,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_schedule_events`](Self::list_schedule_events) would send.
-    pub fn list_schedule_events_request(
-        &self,
-        input: &ListScheduleEventsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListScheduleEvents` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `events`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_schedule_events`](Self::list_schedule_events), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -157,6 +163,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListScheduleEventsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::ScheduleTaskInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListScheduleTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为50。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 实例id，按实例id过滤。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 实例名称，按实例名称过滤。
+    ///
     /// Wire name: `instance_name`, sent in the query.
     pub instance_name: Option<String>,
     /// 任务状态，按任务状态过滤。 Initing:初始化中 Pending:挂起 Running:运行中 Completed:已完成 Failed:已失败 Unauthorized:未授权 Canceled:已取消
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 查询任务创建的开始时间，“start_time”有值时，“end_time”必选。格式为UTC时间戳。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 查询任务创建的结束时间，“start_time”有值时，“end_time”必选。格式为UTC时间戳。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
 }
@@ -77,9 +83,11 @@ impl ListScheduleTasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListScheduleTasksResponse {
     /// 定时任务列表。
+    ///
     /// Wire name: `schedule_tasks`.
     pub schedule_tasks: Vec<ScheduleTaskInfo>,
     /// 总任务数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -106,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_schedule_tasks`](Self::list_schedule_tasks) would send.
-    pub fn list_schedule_tasks_request(
-        &self,
-        input: &ListScheduleTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListScheduleTasks` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `schedule_tasks`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 50).
     ///
     /// Each page is one call of [`list_schedule_tasks`](Self::list_schedule_tasks), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListScheduleTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{SimplifiedInstanceEntry, SimplifiedInstancesRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSimplifiedInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListSimplifiedInstancesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SimplifiedInstancesRequest>,
 }
@@ -52,6 +53,7 @@ impl ListSimplifiedInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSimplifiedInstancesResponse {
     /// 实例集合
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<SimplifiedInstanceEntry>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_simplified_instances`](Self::list_simplified_instances) would send.
-    pub fn list_simplified_instances_request(
-        &self,
-        input: &ListSimplifiedInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSimplifiedInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

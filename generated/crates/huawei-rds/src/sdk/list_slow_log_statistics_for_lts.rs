@@ -7,16 +7,18 @@ use super::{MysqlSlowLogStatisticsItem, SlowLogStatisticsForLtsRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSlowLogStatisticsForLtsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListSlowLogStatisticsForLtsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SlowLogStatisticsForLtsRequest>,
 }
@@ -60,9 +62,11 @@ impl ListSlowLogStatisticsForLtsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSlowLogStatisticsForLtsResponse {
     /// 数据集合。
+    ///
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<MysqlSlowLogStatisticsItem>,
     /// 总条数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_slow_log_statistics_for_lts`](Self::list_slow_log_statistics_for_lts) would send.
-    pub fn list_slow_log_statistics_for_lts_request(
-        &self,
-        input: &ListSlowLogStatisticsForLtsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSlowLogStatisticsForLtsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

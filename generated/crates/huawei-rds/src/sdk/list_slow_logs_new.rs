@@ -7,28 +7,34 @@ use super::SlowLog;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSlowLogsNewRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开始日期，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `start_date`, sent in the query.
     pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。只能查询当前时间前一个月内的慢日志。
+    ///
     /// Wire name: `end_date`, sent in the query.
     pub end_date: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 每页多少条记录，取值范围是1~100，不填时默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 语句类型，取空值，表示查询所有语句类型。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -79,10 +85,10 @@ impl ListSlowLogsNewRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSlowLogsNewResponse {
-    /// (No description in the spec.)
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<SlowLog>,
     /// 总记录数。
+    ///
     /// Wire name: `total_record`.
     pub total_record: Option<i32>,
 }
@@ -109,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_slow_logs_new`](Self::list_slow_logs_new) would send.
-    pub fn list_slow_logs_new_request(
-        &self,
-        input: &ListSlowLogsNewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSlowLogsNew` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `slow_log_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_slow_logs_new`](Self::list_slow_logs_new), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -131,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSlowLogsNewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

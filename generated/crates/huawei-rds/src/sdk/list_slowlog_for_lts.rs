@@ -7,16 +7,18 @@ use super::{MysqlSlowLogDetailsItem, SlowlogForLtsRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSlowlogForLtsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListSlowlogForLtsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SlowlogForLtsRequest>,
 }
@@ -58,9 +60,11 @@ impl ListSlowlogForLtsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSlowlogForLtsResponse {
     /// 日志数据集合。
+    ///
     /// Wire name: `slow_log_list`.
     pub slow_log_list: Vec<MysqlSlowLogDetailsItem>,
     /// 当前慢日志阈值时间。
+    ///
     /// Wire name: `long_query_time`.
     pub long_query_time: Option<String>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSlowlogForLtsResponse, ListSlowlogForLtsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_slowlog_for_lts`](Self::list_slowlog_for_lts) would send.
-    pub fn list_slowlog_for_lts_request(
-        &self,
-        input: &ListSlowlogForLtsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSlowlogForLtsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,31 +7,38 @@ use super::SlowLogStatistics;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSlowlogStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 当前页号
+    ///
     /// Wire name: `cur_page`, sent in the query.
     pub cur_page: i32,
     /// 每页多少条记录，取值范围0~100
+    ///
     /// Wire name: `per_page`, sent in the query.
     pub per_page: i32,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `start_date`, sent in the query.
     pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `end_date`, sent in the query.
     pub end_date: String,
     /// 语句类型，ALL表示查询所有语句类型，也可指定日志类型 - INSERT - UPDATE - SELECT - DELETE - CREATE - ALL
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 取值范围：\\&quot;executeTime\\&quot;,表示按执行时间降序排序，不传或者传其他表示按执行次数降序排序
+    ///
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -88,21 +95,27 @@ impl ListSlowlogStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSlowlogStatisticsResponse {
     /// 当前页码
+    ///
     /// Wire name: `pageNumber`.
     pub page_number: Option<i32>,
     /// 每页条数
+    ///
     /// Wire name: `pageRecord`.
     pub page_record: Option<i32>,
     /// 慢日志列表
+    ///
     /// Wire name: `slowLogList`.
     pub slow_log_list: Vec<SlowLogStatistics>,
     /// 总条数
+    ///
     /// Wire name: `totalRecord`.
     pub total_record: Option<i32>,
     /// 开始时间
+    ///
     /// Wire name: `startTime`.
     pub start_time: Option<i64>,
     /// 结束时间
+    ///
     /// Wire name: `endTime`.
     pub end_time: Option<i64>,
 }
@@ -135,14 +148,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_slowlog_statistics`](Self::list_slowlog_statistics) would send.
-    pub fn list_slowlog_statistics_request(
-        &self,
-        input: &ListSlowlogStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSlowlogStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

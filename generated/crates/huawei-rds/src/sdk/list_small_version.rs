@@ -7,19 +7,22 @@ use super::DatabaseSmallVersion;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSmallVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎名。 取值范围： 支持的引擎如下，不区分大小写： PostgreSQL
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 数据库版本号。（可输入小版本号）
+    ///
     /// Wire name: `version`, sent in the query.
     pub version: String,
     /// 参数解释： 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。 约束限制：必须为数字，不能为负数。 取值范围：大于等于0的整数。 默认取值：0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 参数解释： 查询记录数。 约束限制：不涉及。 取值范围：默认为100，不能为负数，最小值为1，最大值为100。 默认取值：100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -65,9 +68,11 @@ impl ListSmallVersionRequestBuilder {
 #[non_exhaustive]
 pub struct ListSmallVersionResponse {
     /// 参数解释： 数据库版本信息列表。
+    ///
     /// Wire name: `data_stores`.
     pub data_stores: Vec<DatabaseSmallVersion>,
     /// 参数解释： 查询总个数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -94,14 +99,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_small_version`](Self::list_small_version) would send.
-    pub fn list_small_version_request(
-        &self,
-        input: &ListSmallVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSmallVersion` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `data_stores`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_small_version`](Self::list_small_version), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -116,6 +113,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSmallVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::SparseBackupPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSparseBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,9 +48,9 @@ impl ListSparseBackupPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ListSparseBackupPolicyResponse {
     /// 备份策略集
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<SparseBackupPolicy>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_sparse_backup_policy`](Self::list_sparse_backup_policy) would send.
-    pub fn list_sparse_backup_policy_request(
-        &self,
-        input: &ListSparseBackupPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSparseBackupPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SqlLimitObject;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSqlLimitRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库名称
+    ///
     /// Wire name: `db_name`, sent in the query.
     pub db_name: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -64,9 +67,11 @@ impl ListSqlLimitRequestBuilder {
 #[non_exhaustive]
 pub struct ListSqlLimitResponse {
     /// SQL限流总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// SQL限流详情
+    ///
     /// Wire name: `sql_limit_objects`.
     pub sql_limit_objects: Vec<SqlLimitObject>,
 }
@@ -93,14 +98,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_sql_limit`](Self::list_sql_limit) would send.
-    pub fn list_sql_limit_request(
-        &self,
-        input: &ListSqlLimitRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSqlLimit` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `sql_limit_objects`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_sql_limit`](Self::list_sql_limit), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -115,6 +112,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSqlLimitRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

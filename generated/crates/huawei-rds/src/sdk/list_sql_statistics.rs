@@ -7,16 +7,18 @@ use super::Statistic;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSqlStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// instanceId
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为1000，不能为负数，最小值为1，最大值为1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,12 +60,15 @@ impl ListSqlStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSqlStatisticsResponse {
     /// 最新重置时间
+    ///
     /// Wire name: `reset_view_last_time`.
     pub reset_view_last_time: Option<i64>,
     /// 总的个数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 数据列表
+    ///
     /// Wire name: `list`.
     pub list: Vec<Statistic>,
 }
@@ -91,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_sql_statistics`](Self::list_sql_statistics) would send.
-    pub fn list_sql_statistics_request(
-        &self,
-        input: &ListSqlStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSqlStatistics` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_sql_statistics`](Self::list_sql_statistics), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -113,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSqlStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::SqlserverDatabaseForDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSqlserverDatabasesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 分页页码，从1开始。
+    ///
     /// Wire name: `page`, sent in the query.
     pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: i32,
     /// 数据库名。当指定该参数时，page和limit参数需要传入但不生效。
+    ///
     /// Wire name: `db-name`, sent in the query.
     pub db_name: Option<String>,
     /// 数据库恢复健康模式，取值：FULL  ：完整模式，SIMPLE  ：简单模式，BUlK_LOGGED ：大容量日志恢复模式（该参数仅用于SQL server引擎）
+    ///
     /// Wire name: `recover_model`, sent in the query.
     pub recover_model: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -75,9 +80,11 @@ impl ListSqlserverDatabasesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSqlserverDatabasesResponse {
     /// 数据库信息。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<SqlserverDatabaseForDetail>,
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -107,14 +114,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_sqlserver_databases`](Self::list_sqlserver_databases) would send.
-    pub fn list_sqlserver_databases_request(
-        &self,
-        input: &ListSqlserverDatabasesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSqlserverDatabases` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `databases`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_sqlserver_databases`](Self::list_sqlserver_databases), retried by its rules; an error that survives them is the stream's last item. `page` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -129,6 +128,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSqlserverDatabasesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,12 @@ use super::DownloadInfoRsp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSslCertDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,7 +51,6 @@ impl ListSslCertDownloadLinkRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSslCertDownloadLinkResponse {
-    /// (No description in the spec.)
     /// Wire name: `cert_info_list`.
     pub cert_info_list: Vec<DownloadInfoRsp>,
 }
@@ -80,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ssl_cert_download_link`](Self::list_ssl_cert_download_link) would send.
-    pub fn list_ssl_cert_download_link_request(
-        &self,
-        input: &ListSslCertDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSslCertDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::{DssPoolInfo, Storage};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStorageTypesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据库引擎。支持的引擎如下，不区分大小写： MySQL PostgreSQL SQLServer
+    ///
     /// Wire name: `database_name`, sent in the path.
     pub database_name: String,
     /// 数据库版本号。
+    ///
     /// Wire name: `version_name`, sent in the query.
     pub version_name: String,
     /// 主备模式： single：单机模式。 ha：主备模式。 replica：只读模式。
+    ///
     /// Wire name: `ha_mode`, sent in the query.
     pub ha_mode: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -66,9 +69,11 @@ impl ListStorageTypesRequestBuilder {
 #[non_exhaustive]
 pub struct ListStorageTypesResponse {
     /// 实例磁盘类型信息。
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Vec<Storage>,
     /// 实例专属存储信息。
+    ///
     /// Wire name: `dsspool_info`.
     pub dsspool_info: Vec<DssPoolInfo>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListStorageTypesResponse, ListStorageTypesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_storage_types`](Self::list_storage_types) would send.
-    pub fn list_storage_types_request(
-        &self,
-        input: &ListStorageTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListStorageTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

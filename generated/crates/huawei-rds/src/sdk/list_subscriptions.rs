@@ -7,31 +7,38 @@ use super::ListSubscriptionInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubscriptionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 发布id。不为空则查询该发布下的订阅；为空（null）则查询实例本地订阅。
+    ///
     /// Wire name: `publication_id`, sent in the query.
     pub publication_id: Option<String>,
     /// 订阅服务器来源  true：订阅服务器为云上实例  false：订阅服务器非云上实例  不传该参数（null）：全部订阅
+    ///
     /// Wire name: `is_cloud`, sent in the query.
     pub is_cloud: Option<bool>,
     /// 发布名（模糊匹配）
+    ///
     /// Wire name: `publication_name`, sent in the query.
     pub publication_name: Option<String>,
     /// 订阅数据库名（模糊匹配）
+    ///
     /// Wire name: `subscription_db_name`, sent in the query.
     pub subscription_db_name: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -83,9 +90,11 @@ impl ListSubscriptionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// 订阅列表。
+    ///
     /// Wire name: `subscriptions`.
     pub subscriptions: Vec<ListSubscriptionInfo>,
     /// 订阅数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -112,14 +121,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_subscriptions`](Self::list_subscriptions) would send.
-    pub fn list_subscriptions_request(
-        &self,
-        input: &ListSubscriptionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSubscriptions` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `subscriptions`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_subscriptions`](Self::list_subscriptions), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -134,6 +135,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSubscriptionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

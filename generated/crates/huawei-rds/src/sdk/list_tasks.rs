@@ -7,34 +7,42 @@ use super::Task;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为50。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 任务ID，按任务ID过滤。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 实例ID，按实例ID过滤。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 订单ID，按订单ID过滤。
+    ///
     /// Wire name: `order_id`, sent in the query.
     pub order_id: Option<String>,
     /// 任务名称，按任务名称称过滤。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 任务状态，按任务状态过滤。 Running:运行中 Completed:已完成 Failed:已失败
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 任务的创建时间，按时间范围进行过滤，“start_time”有值时，“end_time”必选。格式为UTC时间戳。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 任务的结束时间，按时间范围进行过滤，“start_time”有值时，“end_time”必选。格式为UTC时间戳。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
 }
@@ -87,12 +95,15 @@ impl ListTasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListTasksResponse {
     /// 任务总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 任务名称列表。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
     /// 任务列表。
+    ///
     /// Wire name: `tasks`.
     pub tasks: Vec<Task>,
 }
@@ -119,14 +130,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListTasksResponse, ListTasksError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_tasks`](Self::list_tasks) would send.
-    pub fn list_tasks_request(
-        &self,
-        input: &ListTasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

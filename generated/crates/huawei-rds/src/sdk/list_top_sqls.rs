@@ -9,28 +9,32 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTopSqlsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 排序字段: avg_cpu_time:平均CPU耗时 total_cpu_time：总CPU耗时 total_duration_time：总执行时间 avg_duration_time：平均执行时间 total_rows：总行数 avg_rows：平均行数 total_logical_reads：总逻辑读 avg_logical_reads：平均逻辑读
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// TOP 数量，最大支持15个。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 搜索文本内容。
+    ///
     /// Wire name: `statement`, sent in the query.
     pub statement: Option<String>,
     /// 排序规则： desc： 降序 asc: 升序
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -80,33 +84,43 @@ impl ListTopSqlsRequestBuilder {
 #[non_exhaustive]
 pub struct ListTopSqlsResponse {
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// TOP SQL 信息列表。
+    ///
     /// Wire name: `list`.
     pub list: Vec<QueryTopSqlsResult>,
     /// 平均CPU开销表TOP SQL列表。
+    ///
     /// Wire name: `avg_cpu_time_top_values`.
     pub avg_cpu_time_top_values: Vec<TopSqlsTimeResult>,
     /// 平均执行耗时TOP SQL列表。
+    ///
     /// Wire name: `avg_duration_time_top_values`.
     pub avg_duration_time_top_values: Vec<TopSqlsTimeResult>,
     /// 平均返回行TOP SQL列表。
+    ///
     /// Wire name: `avg_rows_top_values`.
     pub avg_rows_top_values: Vec<TopSqlsRowResult>,
     /// 平均逻辑读TOP SQL列表。
+    ///
     /// Wire name: `avg_logical_top_values`.
     pub avg_logical_top_values: Vec<TopSqlsLogicalReadResult>,
     /// 总CPU开销表TOP SQL列表。
+    ///
     /// Wire name: `total_cpu_time_top_values`.
     pub total_cpu_time_top_values: Vec<TopSqlsTimeResult>,
     /// 总执行耗时TOP SQL列表。
+    ///
     /// Wire name: `total_duration_time_top_values`.
     pub total_duration_time_top_values: Vec<TopSqlsTimeResult>,
     /// 总返回行TOP SQL列表。
+    ///
     /// Wire name: `total_rows_top_values`.
     pub total_rows_top_values: Vec<TopSqlsRowResult>,
     /// 总逻辑读TOP SQL列表。
+    ///
     /// Wire name: `total_logical_reads_top_values`.
     pub total_logical_reads_top_values: Vec<TopSqlsLogicalReadResult>,
 }
@@ -140,14 +154,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListTopSqlsResponse, ListTopSqlsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_top_sqls`](Self::list_top_sqls) would send.
-    pub fn list_top_sqls_request(
-        &self,
-        input: &ListTopSqlsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTopSqlsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

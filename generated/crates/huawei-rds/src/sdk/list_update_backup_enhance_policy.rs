@@ -7,13 +7,14 @@ use super::Policy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUpdateBackupEnhancePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 用户当前时区，例：plus08
+    ///
     /// Wire name: `time_zone`, sent in the query.
     pub time_zone: Option<String>,
 }
@@ -55,18 +56,23 @@ impl ListUpdateBackupEnhancePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ListUpdateBackupEnhancePolicyResponse {
     /// 备份时间段开始时间
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份时间段结束时间
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 手动备份保留时长
+    ///
     /// Wire name: `manual_backup_retention_days`.
     pub manual_backup_retention_days: Option<String>,
     /// 高频备份的频率
+    ///
     /// Wire name: `frequency`.
     pub frequency: Option<String>,
     /// 备份策略集
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<Policy>,
 }
@@ -98,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_update_backup_enhance_policy`](Self::list_update_backup_enhance_policy) would send.
-    pub fn list_update_backup_enhance_policy_request(
-        &self,
-        input: &ListUpdateBackupEnhancePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUpdateBackupEnhancePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::UpgradeReports;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUpgradeHistoriesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 排序方式。 DESC，降序。 ASC，升序。 默认降序。
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// 排序字段。 start_time 开始时间。 end_time 结束时间。 默认开始时间。
+    ///
     /// Wire name: `sort_field`, sent in the query.
     pub sort_field: Option<String>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -73,9 +78,11 @@ impl ListUpgradeHistoriesRequestBuilder {
 #[non_exhaustive]
 pub struct ListUpgradeHistoriesResponse {
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 升级报告信息。
+    ///
     /// Wire name: `upgrade_reports`.
     pub upgrade_reports: Vec<UpgradeReports>,
 }
@@ -105,14 +112,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_upgrade_histories`](Self::list_upgrade_histories) would send.
-    pub fn list_upgrade_histories_request(
-        &self,
-        input: &ListUpgradeHistoriesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUpgradeHistories` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `upgrade_reports`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_upgrade_histories`](Self::list_upgrade_histories), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -127,6 +126,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUpgradeHistoriesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

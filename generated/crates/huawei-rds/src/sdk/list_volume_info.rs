@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVolumeInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -50,7 +51,6 @@ impl ListVolumeInfoRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVolumeInfoResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -75,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVolumeInfoResponse, ListVolumeInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_volume_info`](Self::list_volume_info) would send.
-    pub fn list_volume_info_request(
-        &self,
-        input: &ListVolumeInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVolumeInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

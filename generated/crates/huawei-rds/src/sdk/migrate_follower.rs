@@ -7,16 +7,18 @@ use super::FollowerMigrateRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateFollowerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the MigrateFollowerRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<FollowerMigrateRequest>,
 }
@@ -58,6 +60,7 @@ impl MigrateFollowerRequestBuilder {
 #[non_exhaustive]
 pub struct MigrateFollowerResponse {
     /// 任务ID
+    ///
     /// Wire name: `workflowId`.
     pub workflow_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<MigrateFollowerResponse, MigrateFollowerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`migrate_follower`](Self::migrate_follower) would send.
-    pub fn migrate_follower_request(
-        &self,
-        input: &MigrateFollowerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for MigrateFollowerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

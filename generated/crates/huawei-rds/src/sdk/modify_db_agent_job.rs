@@ -7,19 +7,22 @@ use super::ModifyDbAgentJobRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyDbAgentJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 作业ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyDbAgentJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyDbAgentJobRequestBody>,
 }
@@ -64,33 +67,43 @@ impl ModifyDbAgentJobRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyDbAgentJobResponse {
     /// 作业id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 作业名。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// 是否可用。  true：可用。 false：不可用。
+    ///
     /// Wire name: `is_enabled`.
     pub is_enabled: Option<bool>,
     /// 最新执行时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `run_time`.
     pub run_time: Option<String>,
     /// 作业执行状态。取值如下:  0:失败。 1:成功。 2:重试中。 3:已取消。 4:正在运行。
+    ///
     /// Wire name: `run_status`.
     pub run_status: Option<String>,
     /// 最近失败时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `last_failure_time`.
     pub last_failure_time: Option<String>,
     /// 历史失败次数。
+    ///
     /// Wire name: `failure_count`.
     pub failure_count: Option<i32>,
     /// 作业代理的类型。  snapshot：快照代理 log_reader：日志读取器代理 distribution：分发代理 merge:合并代理 queue_reader：队列读取器代理。
+    ///
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
     /// 配置文件id。
+    ///
     /// Wire name: `profile_id`.
     pub profile_id: Option<String>,
     /// 配置文件名。
+    ///
     /// Wire name: `profile_name`.
     pub profile_name: Option<String>,
 }
@@ -124,14 +137,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyDbAgentJobResponse, ModifyDbAgentJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_db_agent_job`](Self::modify_db_agent_job) would send.
-    pub fn modify_db_agent_job_request(
-        &self,
-        input: &ModifyDbAgentJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyDbAgentJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ModifyJobScheduleRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyJobScheduleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 策略ID
+    ///
     /// Wire name: `schedule_id`, sent in the path.
     pub schedule_id: String,
     /// Body of the ModifyJobScheduleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyJobScheduleRequestBody>,
 }
@@ -53,6 +54,7 @@ impl ModifyJobScheduleRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyJobScheduleResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyJobScheduleResponse, ModifyJobScheduleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_job_schedule`](Self::modify_job_schedule) would send.
-    pub fn modify_job_schedule_request(
-        &self,
-        input: &ModifyJobScheduleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyJobScheduleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

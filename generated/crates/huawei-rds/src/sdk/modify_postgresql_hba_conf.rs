@@ -7,13 +7,14 @@ use super::PostgresqlHbaConf;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPostgresqlHbaConfRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ModifyPostgresqlHbaConfRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<PostgresqlHbaConf>>,
 }
@@ -53,9 +54,11 @@ impl ModifyPostgresqlHbaConfRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPostgresqlHbaConfResponse {
     /// 结果码
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 结果描述
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_postgresql_hba_conf`](Self::modify_postgresql_hba_conf) would send.
-    pub fn modify_postgresql_hba_conf_request(
-        &self,
-        input: &ModifyPostgresqlHbaConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPostgresqlHbaConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

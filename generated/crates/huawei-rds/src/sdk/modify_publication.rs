@@ -7,19 +7,22 @@ use super::ModifyPublicationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPublicationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 发布ID
+    ///
     /// Wire name: `publication_id`, sent in the path.
     pub publication_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyPublicationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyPublicationsRequestBody>,
 }
@@ -65,6 +68,7 @@ impl ModifyPublicationRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPublicationResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyPublicationResponse, ModifyPublicationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_publication`](Self::modify_publication) would send.
-    pub fn modify_publication_request(
-        &self,
-        input: &ModifyPublicationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPublicationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

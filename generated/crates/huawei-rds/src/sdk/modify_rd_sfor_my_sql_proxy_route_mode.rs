@@ -7,19 +7,22 @@ use super::ModifyMySqlProxyRouteModeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyRdSforMySqlProxyRouteModeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyRdSforMySqlProxyRouteModeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyMySqlProxyRouteModeRequest>,
 }
@@ -66,6 +69,7 @@ impl ModifyRdSforMySqlProxyRouteModeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyRdSforMySqlProxyRouteModeResponse {
     /// 修改数据库代理路由模式结果。 取值：     failed 失败     success 成功
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -93,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_rd_sfor_my_sql_proxy_route_mode`](Self::modify_rd_sfor_my_sql_proxy_route_mode) would send.
-    pub fn modify_rd_sfor_my_sql_proxy_route_mode_request(
-        &self,
-        input: &ModifyRdSforMySqlProxyRouteModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyRdSforMySqlProxyRouteModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

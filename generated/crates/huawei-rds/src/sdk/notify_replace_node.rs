@@ -7,16 +7,18 @@ use super::ReplaceNodeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NotifyReplaceNodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 只读实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the NotifyReplaceNodeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ReplaceNodeRequest>,
 }
@@ -58,6 +60,7 @@ impl NotifyReplaceNodeRequestBuilder {
 #[non_exhaustive]
 pub struct NotifyReplaceNodeResponse {
     /// 任务流id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NotifyReplaceNodeResponse, NotifyReplaceNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`notify_replace_node`](Self::notify_replace_node) would send.
-    pub fn notify_replace_node_request(
-        &self,
-        input: &NotifyReplaceNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NotifyReplaceNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

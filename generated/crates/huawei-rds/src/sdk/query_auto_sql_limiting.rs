@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAutoSqlLimitingRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,48 +52,63 @@ impl QueryAutoSqlLimitingRequestBuilder {
 #[non_exhaustive]
 pub struct QueryAutoSqlLimitingResponse {
     /// 限流策略CPU利用率。
+    ///
     /// Wire name: `cpu_usage`.
     pub cpu_usage: Option<i64>,
     /// 限流策略活跃会话数。
+    ///
     /// Wire name: `active_sessions`.
     pub active_sessions: Option<i64>,
     /// 限流策略CPU利用率和活跃会话数的关联关系。取值范围：and、or。
+    ///
     /// Wire name: `condition`.
     pub condition: Option<String>,
     /// 限流策略满足限流条件的事件持续时间（分钟）。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<i64>,
     /// 自治限流规则每天生效开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 自治限流规则每天生效结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 允许的会话数。
+    ///
     /// Wire name: `session_allow`.
     pub session_allow: Option<i64>,
     /// 限流规则适用的用户列表。
+    ///
     /// Wire name: `user`.
     pub user: Vec<String>,
     /// 限流规则适用的数据库列表。
+    ///
     /// Wire name: `db`.
     pub db: Vec<String>,
     /// 每次最大限流时长（分钟）。
+    ///
     /// Wire name: `clear_time`.
     pub clear_time: Option<i64>,
     /// 是否启用自治限流规则。
+    ///
     /// Wire name: `enable`.
     pub enable: Option<bool>,
     /// 是否为关键字限流。
+    ///
     /// Wire name: `is_keyword`.
     pub is_keyword: Option<bool>,
     /// 最大并发数。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: Option<i64>,
     /// 是否保留SQL限流规则。
+    ///
     /// Wire name: `retain_sql_rule`.
     pub retain_sql_rule: Option<bool>,
     /// 是否开启kill会话开关。
+    ///
     /// Wire name: `kill_session_switch`.
     pub kill_session_switch: Option<bool>,
 }
@@ -134,14 +150,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_auto_sql_limiting`](Self::query_auto_sql_limiting) would send.
-    pub fn query_auto_sql_limiting_request(
-        &self,
-        input: &QueryAutoSqlLimitingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryAutoSqlLimitingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryNewBackupEncryptionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl QueryNewBackupEncryptionRequestBuilder {
 #[non_exhaustive]
 pub struct QueryNewBackupEncryptionResponse {
     /// **参数解释**：  备份加密开关状态。  **约束限制**：  不涉及。  **取值范围**：  - true：已开启备份加密 - false：未开启备份加密  **默认取值**：  不涉及。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_new_backup_encryption`](Self::query_new_backup_encryption) would send.
-    pub fn query_new_backup_encryption_request(
-        &self,
-        input: &QueryNewBackupEncryptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryNewBackupEncryptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

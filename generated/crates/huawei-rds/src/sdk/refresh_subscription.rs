@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshSubscriptionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 订阅ID
+    ///
     /// Wire name: `subscription_id`, sent in the path.
     pub subscription_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,6 +60,7 @@ impl RefreshSubscriptionRequestBuilder {
 #[non_exhaustive]
 pub struct RefreshSubscriptionResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`refresh_subscription`](Self::refresh_subscription) would send.
-    pub fn refresh_subscription_request(
-        &self,
-        input: &RefreshSubscriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RefreshSubscriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

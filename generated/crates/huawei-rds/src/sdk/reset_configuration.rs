@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  参数模板id。  **约束限制**：  只允许填写自定义参数模板。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,9 +52,11 @@ impl ResetConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct ResetConfigurationResponse {
     /// **参数解释**：  参数组模板名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `config_name`.
     pub config_name: Option<String>,
     /// **参数解释**：  是否涉及重启。（当前该字段不使用，默认为false）  **约束限制**：  不涉及。
+    ///
     /// Wire name: `need_restart`.
     pub need_restart: Option<bool>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_configuration`](Self::reset_configuration) would send.
-    pub fn reset_configuration_request(
-        &self,
-        input: &ResetConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetViewSqlStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// insatnceId
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,6 +46,7 @@ impl ResetViewSqlStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct ResetViewSqlStatisticsResponse {
     /// 参数解释： 调用结果。 取值范围： 调用正常时，返回“successful”。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_view_sql_statistics`](Self::reset_view_sql_statistics) would send.
-    pub fn reset_view_sql_statistics_request(
-        &self,
-        input: &ResetViewSqlStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetViewSqlStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

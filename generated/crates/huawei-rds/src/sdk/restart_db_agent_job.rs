@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartDbAgentJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 作业ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -57,6 +59,7 @@ impl RestartDbAgentJobRequestBuilder {
 #[non_exhaustive]
 pub struct RestartDbAgentJobResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestartDbAgentJobResponse, RestartDbAgentJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_db_agent_job`](Self::restart_db_agent_job) would send.
-    pub fn restart_db_agent_job_request(
-        &self,
-        input: &RestartDbAgentJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartDbAgentJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::LogReplayDatabaseReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreLogReplayDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the RestoreLogReplayDatabaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<LogReplayDatabaseReq>,
 }
@@ -61,6 +63,7 @@ impl RestoreLogReplayDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreLogReplayDatabaseResponse {
     /// 任务流id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -88,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_log_replay_database`](Self::restore_log_replay_database) would send.
-    pub fn restore_log_replay_database_request(
-        &self,
-        input: &RestoreLogReplayDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreLogReplayDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::RestoreTablesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestoreTablesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreTablesRequestBody>,
 }
@@ -58,6 +60,7 @@ impl RestoreTablesRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreTablesResponse {
     /// 任务ID。
+    ///
     /// Wire name: `jobId`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreTablesResponse, RestoreTablesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_tables`](Self::restore_tables) would send.
-    pub fn restore_tables_request(
-        &self,
-        input: &RestoreTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

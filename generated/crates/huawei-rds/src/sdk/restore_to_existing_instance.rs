@@ -7,13 +7,14 @@ use super::RestoreToExistingInstanceRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreToExistingInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestoreToExistingInstanceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RestoreToExistingInstanceRequestBody>,
 }
@@ -54,6 +55,7 @@ impl RestoreToExistingInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RestoreToExistingInstanceResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_to_existing_instance`](Self::restore_to_existing_instance) would send.
-    pub fn restore_to_existing_instance_request(
-        &self,
-        input: &RestoreToExistingInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreToExistingInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::RevokeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RevokeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RevokeRequestBody>,
 }
@@ -58,6 +60,7 @@ impl RevokeRequestBuilder {
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RevokeResponse, RevokeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`revoke`](Self::revoke) would send.
-    pub fn revoke_request(
-        &self,
-        input: &RevokeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RevokeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

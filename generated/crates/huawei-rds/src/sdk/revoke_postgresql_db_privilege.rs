@@ -7,13 +7,14 @@ use super::RevokePostgresqlDbPrivilegeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RevokePostgresqlDbPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the RevokePostgresqlDbPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RevokePostgresqlDbPrivilegeRequestBody>,
 }
@@ -55,6 +56,7 @@ impl RevokePostgresqlDbPrivilegeRequestBuilder {
 #[non_exhaustive]
 pub struct RevokePostgresqlDbPrivilegeResponse {
     /// 调用正常时，返回“successful”。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`revoke_postgresql_db_privilege`](Self::revoke_postgresql_db_privilege) would send.
-    pub fn revoke_postgresql_db_privilege_request(
-        &self,
-        input: &RevokePostgresqlDbPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RevokePostgresqlDbPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

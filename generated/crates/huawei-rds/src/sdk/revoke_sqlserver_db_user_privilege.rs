@@ -7,16 +7,18 @@ use super::SqlserverRevokeRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeSqlserverDbUserPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RevokeSqlserverDbUserPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SqlserverRevokeRequest>,
 }
@@ -60,6 +62,7 @@ impl RevokeSqlserverDbUserPrivilegeRequestBuilder {
 #[non_exhaustive]
 pub struct RevokeSqlserverDbUserPrivilegeResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`revoke_sqlserver_db_user_privilege`](Self::revoke_sqlserver_db_user_privilege) would send.
-    pub fn revoke_sqlserver_db_user_privilege_request(
-        &self,
-        input: &RevokeSqlserverDbUserPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RevokeSqlserverDbUserPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::RotateAuditLogRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RotateAuditLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数解释：  实例id  约束限制：  不涉及。  取值范围：  不涉及。  默认取值：  不涉及
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 参数解释：  请求语言类型。  约束限制：  不涉及。  取值范围：  en-us zh-cn 默认取值： en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RotateAuditLogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RotateAuditLogRequestBody>,
 }
@@ -58,6 +60,7 @@ impl RotateAuditLogRequestBuilder {
 #[non_exhaustive]
 pub struct RotateAuditLogResponse {
     /// **参数解释**：  实例id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RotateAuditLogResponse, RotateAuditLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rotate_audit_log`](Self::rotate_audit_log) would send.
-    pub fn rotate_audit_log_request(
-        &self,
-        input: &RotateAuditLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RotateAuditLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

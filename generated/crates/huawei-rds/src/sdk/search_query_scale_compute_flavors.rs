@@ -7,19 +7,22 @@ use super::Computes;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchQueryScaleComputeFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -65,6 +68,7 @@ impl SearchQueryScaleComputeFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct SearchQueryScaleComputeFlavorsResponse {
     /// 计算规格列表对象。
+    ///
     /// Wire name: `compute_flavor_groups`.
     pub compute_flavor_groups: Vec<Computes>,
 }
@@ -93,14 +97,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`search_query_scale_compute_flavors`](Self::search_query_scale_compute_flavors) would send.
-    pub fn search_query_scale_compute_flavors_request(
-        &self,
-        input: &SearchQueryScaleComputeFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `SearchQueryScaleComputeFlavors` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `compute_flavor_groups`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`search_query_scale_compute_flavors`](Self::search_query_scale_compute_flavors), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 100.
@@ -115,6 +111,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for SearchQueryScaleComputeFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

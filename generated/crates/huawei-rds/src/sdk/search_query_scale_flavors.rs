@@ -7,13 +7,14 @@ use super::Computes;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchQueryScaleFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl SearchQueryScaleFlavorsRequestBuilder {
 #[non_exhaustive]
 pub struct SearchQueryScaleFlavorsResponse {
     /// 计算规格列表对象。
+    ///
     /// Wire name: `compute_flavor_groups`.
     pub compute_flavor_groups: Vec<Computes>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`search_query_scale_flavors`](Self::search_query_scale_flavors) would send.
-    pub fn search_query_scale_flavors_request(
-        &self,
-        input: &SearchQueryScaleFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SearchQueryScaleFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

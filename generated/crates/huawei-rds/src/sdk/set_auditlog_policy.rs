@@ -7,16 +7,18 @@ use super::SetAuditlogPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetAuditlogPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetAuditlogPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetAuditlogPolicyRequestBody>,
 }
@@ -58,6 +60,7 @@ impl SetAuditlogPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct SetAuditlogPolicyResponse {
     /// 设置审计日志策略的操作结果。 - COMPLETED：已完成。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetAuditlogPolicyResponse, SetAuditlogPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_auditlog_policy`](Self::set_auditlog_policy) would send.
-    pub fn set_auditlog_policy_request(
-        &self,
-        input: &SetAuditlogPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetAuditlogPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SetBackupRetainPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetBackupRetainPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetBackupRetainPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetBackupRetainPolicyRequestBody>,
 }
@@ -52,6 +53,7 @@ impl SetBackupRetainPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct SetBackupRetainPolicyResponse {
     /// **参数解释**  设置备份保留策略同步接口返回成功响应结果  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_backup_retain_policy`](Self::set_backup_retain_policy) would send.
-    pub fn set_backup_retain_policy_request(
-        &self,
-        input: &SetBackupRetainPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetBackupRetainPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

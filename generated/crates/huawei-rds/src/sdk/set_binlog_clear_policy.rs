@@ -7,16 +7,18 @@ use super::BinlogClearPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetBinlogClearPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetBinlogClearPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BinlogClearPolicyRequestBody>,
 }
@@ -58,6 +60,7 @@ impl SetBinlogClearPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct SetBinlogClearPolicyResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_binlog_clear_policy`](Self::set_binlog_clear_policy) would send.
-    pub fn set_binlog_clear_policy_request(
-        &self,
-        input: &SetBinlogClearPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetBinlogClearPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::SetDatabaseUserPrivilegeReqV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetDatabaseUserPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetDatabaseUserPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetDatabaseUserPrivilegeReqV3>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_database_user_privilege`](Self::set_database_user_privilege) would send.
-    pub fn set_database_user_privilege_request(
-        &self,
-        input: &SetDatabaseUserPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetDatabaseUserPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DbUserPwdRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetDbUserPwdRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetDbUserPwdRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DbUserPwdRequest>,
 }
@@ -58,6 +60,7 @@ impl SetDbUserPwdRequestBuilder {
 #[non_exhaustive]
 pub struct SetDbUserPwdResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetDbUserPwdResponse, SetDbUserPwdError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_db_user_pwd`](Self::set_db_user_pwd) would send.
-    pub fn set_db_user_pwd_request(
-        &self,
-        input: &SetDbUserPwdRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetDbUserPwdRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

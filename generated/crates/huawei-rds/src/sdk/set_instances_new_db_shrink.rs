@@ -7,13 +7,14 @@ use super::UpdateDBShrinkRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetInstancesNewDbShrinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SetInstancesNewDbShrinkRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDBShrinkRequestBody>,
 }
@@ -53,6 +54,7 @@ impl SetInstancesNewDbShrinkRequestBuilder {
 #[non_exhaustive]
 pub struct SetInstancesNewDbShrinkResponse {
     /// 收缩结果。successful:成功 failed:失败
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_instances_new_db_shrink`](Self::set_instances_new_db_shrink) would send.
-    pub fn set_instances_new_db_shrink_request(
-        &self,
-        input: &SetInstancesNewDbShrinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetInstancesNewDbShrinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetInstancesProxyRestartRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库代理ID，严格匹配UUID规则。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,6 +61,7 @@ impl SetInstancesProxyRestartRequestBuilder {
 #[non_exhaustive]
 pub struct SetInstancesProxyRestartResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_instances_proxy_restart`](Self::set_instances_proxy_restart) would send.
-    pub fn set_instances_proxy_restart_request(
-        &self,
-        input: &SetInstancesProxyRestartRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetInstancesProxyRestartRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

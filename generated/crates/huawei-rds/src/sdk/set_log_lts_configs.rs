@@ -7,16 +7,18 @@ use super::AddLogConfigResponseBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetLogLtsConfigsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 发动机类型。
+    ///
     /// Wire name: `engine`, sent in the path.
     pub engine: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetLogLtsConfigsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddLogConfigResponseBody>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetLogLtsConfigsResponse, SetLogLtsConfigsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_log_lts_configs`](Self::set_log_lts_configs) would send.
-    pub fn set_log_lts_configs_request(
-        &self,
-        input: &SetLogLtsConfigsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetLogLtsConfigsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::SecondMonitor;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetSecondLevelMonitorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetSecondLevelMonitorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SecondMonitor>,
 }
@@ -57,7 +59,6 @@ impl SetSecondLevelMonitorRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetSecondLevelMonitorResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -85,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_second_level_monitor`](Self::set_second_level_monitor) would send.
-    pub fn set_second_level_monitor_request(
-        &self,
-        input: &SetSecondLevelMonitorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetSecondLevelMonitorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

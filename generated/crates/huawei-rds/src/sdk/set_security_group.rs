@@ -7,16 +7,18 @@ use super::SecurityGroupRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SetSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SecurityGroupRequest>,
 }
@@ -58,6 +60,7 @@ impl SetSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct SetSecurityGroupResponse {
     /// 任务ID
+    ///
     /// Wire name: `workflowId`.
     pub workflow_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetSecurityGroupResponse, SetSecurityGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_security_group`](Self::set_security_group) would send.
-    pub fn set_security_group_request(
-        &self,
-        input: &SetSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

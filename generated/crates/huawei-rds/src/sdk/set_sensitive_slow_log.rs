@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetSensitiveSlowLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID，可以调用“查询实例列表”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 开启或关闭慢日志敏感信息明文，取值为on或off。
+    ///
     /// Wire name: `status`, sent in the path.
     pub status: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_sensitive_slow_log`](Self::set_sensitive_slow_log) would send.
-    pub fn set_sensitive_slow_log_request(
-        &self,
-        input: &SetSensitiveSlowLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetSensitiveSlowLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SetTransferPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetTransferPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SetTransferPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetTransferPolicyRequestBody>,
 }
@@ -52,7 +53,6 @@ impl SetTransferPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetTransferPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Option<String>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetTransferPolicyResponse, SetTransferPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_transfer_policy`](Self::set_transfer_policy) would send.
-    pub fn set_transfer_policy_request(
-        &self,
-        input: &SetTransferPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetTransferPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AgencyRole;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAgencyPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 委托名称。目前仅支持RDSAccessProjectResource。
+    ///
     /// Wire name: `agency_name`, sent in the path.
     pub agency_name: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,12 +54,15 @@ impl ShowAgencyPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAgencyPolicyResponse {
     /// 委托是否存在。
+    ///
     /// Wire name: `is_existed`.
     pub is_existed: Option<bool>,
     /// 委托名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 委托角色列表。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<AgencyRole>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAgencyPolicyResponse, ShowAgencyPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_agency_policy`](Self::show_agency_policy) would send.
-    pub fn show_agency_policy_request(
-        &self,
-        input: &ShowAgencyPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAgencyPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::GenerateAuditlogDownloadLinkRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAuditlogDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowAuditlogDownloadLinkRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<GenerateAuditlogDownloadLinkRequest>,
 }
@@ -60,6 +62,7 @@ impl ShowAuditlogDownloadLinkRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAuditlogDownloadLinkResponse {
     /// 审计日志下载链接列表。
+    ///
     /// Wire name: `links`.
     pub links: Vec<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auditlog_download_link`](Self::show_auditlog_download_link) would send.
-    pub fn show_auditlog_download_link_request(
-        &self,
-        input: &ShowAuditlogDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAuditlogDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

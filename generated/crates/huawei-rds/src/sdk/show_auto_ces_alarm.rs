@@ -7,13 +7,14 @@ use super::AutoCesAlarmInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoCesAlarmRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  数据库引擎。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,9 +53,11 @@ impl ShowAutoCesAlarmRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoCesAlarmResponse {
     /// **参数解释**：  自动告警列表  **约束限制**：  不涉及。
+    ///
     /// Wire name: `entities`.
     pub entities: Vec<AutoCesAlarmInfo>,
     /// **参数解释**：  总数量。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAutoCesAlarmResponse, ShowAutoCesAlarmError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_ces_alarm`](Self::show_auto_ces_alarm) would send.
-    pub fn show_auto_ces_alarm_request(
-        &self,
-        input: &ShowAutoCesAlarmRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoCesAlarmRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoEnlargePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,15 +52,19 @@ impl ShowAutoEnlargePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoEnlargePolicyResponse {
     /// 是否已开启自动扩容，true为开启
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<bool>,
     /// 扩容上限，单位GB
+    ///
     /// Wire name: `limit_size`.
     pub limit_size: Option<i32>,
     /// 可用空间百分比，小于等于此值或者10GB时触发扩容
+    ///
     /// Wire name: `trigger_threshold`.
     pub trigger_threshold: Option<i32>,
     /// 每次自动扩容的百分比步长，开启自定义步长功能时返回。
+    ///
     /// Wire name: `step_percent`.
     pub step_percent: Option<i32>,
 }
@@ -90,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_enlarge_policy`](Self::show_auto_enlarge_policy) would send.
-    pub fn show_auto_enlarge_policy_request(
-        &self,
-        input: &ShowAutoEnlargePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoEnlargePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAutoUpgradePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,6 +52,7 @@ impl ShowAutoUpgradePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAutoUpgradePolicyResponse {
     /// 自动小版本升级开关选项 true：打开自动小版本升级 false：关闭自动小版本升级
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<bool>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_auto_upgrade_policy`](Self::show_auto_upgrade_policy) would send.
-    pub fn show_auto_upgrade_policy_request(
-        &self,
-        input: &ShowAutoUpgradePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAutoUpgradePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DRInstance;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAvailableBuildDrInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 要查询的实例类型 master：主实例。 slave：灾备实例。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,6 +55,7 @@ impl ShowAvailableBuildDrInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAvailableBuildDrInstanceResponse {
     /// 实例列表
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<DRInstance>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_available_build_dr_instance`](Self::show_available_build_dr_instance) would send.
-    pub fn show_available_build_dr_instance_request(
-        &self,
-        input: &ShowAvailableBuildDrInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAvailableBuildDrInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::GetBackupDownloadLinkFiles;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupDownloadLinkRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`, sent in the query.
     pub backup_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,9 +54,11 @@ impl ShowBackupDownloadLinkRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBackupDownloadLinkResponse {
     /// 备份文件信息。
+    ///
     /// Wire name: `files`.
     pub files: Vec<GetBackupDownloadLinkFiles>,
     /// OBS桶名。
+    ///
     /// Wire name: `bucket`.
     pub bucket: Option<String>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_backup_download_link`](Self::show_backup_download_link) would send.
-    pub fn show_backup_download_link_request(
-        &self,
-        input: &ShowBackupDownloadLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackupDownloadLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

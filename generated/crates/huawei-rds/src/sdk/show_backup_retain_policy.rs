@@ -7,13 +7,14 @@ use super::ShowBackupRetainPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupRetainPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowBackupRetainPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowBackupRetainPolicyRequestBody>,
 }
@@ -52,24 +53,31 @@ impl ShowBackupRetainPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBackupRetainPolicyResponse {
     /// **参数解释**：  实例id  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  实例名字  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  引擎类型  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// **参数解释**：  实例引擎版本  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// **参数解释**：  实例删除时间  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `instance_delete_time`.
     pub instance_delete_time: Option<i64>,
     /// **参数解释**  自动备份保留策略。NONE不保留，LAST保留最后一个，ALL全部保留。  **约束限制**  不涉及  **取值范围**  NONE、LAST、ALL  **默认取值**  不涉及
+    ///
     /// Wire name: `auto`.
     pub auto: Option<String>,
     /// **参数解释**  手动备份保留策略。NONE不保留，LAST保留最后一个，ALL全部保留。  **约束限制**  不涉及  **取值范围**  NONE、LAST、ALL  **默认取值**  不涉及
+    ///
     /// Wire name: `manual`.
     pub manual: Option<String>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_backup_retain_policy`](Self::show_backup_retain_policy) would send.
-    pub fn show_backup_retain_policy_request(
-        &self,
-        input: &ShowBackupRetainPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackupRetainPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

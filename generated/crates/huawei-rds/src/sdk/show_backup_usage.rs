@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupUsageRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  引擎名称, 只支持筛选RDS for MySQL, RDS for MariaDB  **约束限制**：  不涉及。  **取值范围**：  - mysql - mariadb  **默认取值**：  不涉及。
+    ///
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -50,15 +51,19 @@ impl ShowBackupUsageRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBackupUsageResponse {
     /// **参数解释**：  备份总使用量，各类备份占用的备份总大小。 单位：MB  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `backup_use_space`.
     pub backup_use_space: Option<f64>,
     /// **参数解释**：  物理备份总使用量，包括本区域的物理全量备份，binlog日志备份，审计日志。 单位：MB  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `db_use_space`.
     pub db_use_space: Option<f64>,
     /// **参数解释**：  由RDS计费的cbr快照备份总使用量， 单位MB  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `rds_snapshot_use_space`.
     pub rds_snapshot_use_space: Option<f64>,
     /// **参数解释**：  跨区域备份总使用量，包括跨区域的物理全量备份，binlog日志备份， 单位：MB  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `offsite_use_space`.
     pub offsite_use_space: Option<f64>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowBackupUsageResponse, ShowBackupUsageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_backup_usage`](Self::show_backup_usage) would send.
-    pub fn show_backup_usage_request(
-        &self,
-        input: &ShowBackupUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackupUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

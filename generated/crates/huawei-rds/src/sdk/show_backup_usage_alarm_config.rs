@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupUsageAlarmConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -47,12 +47,15 @@ impl ShowBackupUsageAlarmConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBackupUsageAlarmConfigResponse {
     /// **参数解释**：  告警开关。  **约束限制**：  不涉及。  **取值范围**：  - ON - OFF  **默认取值**：  OFF。
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: Option<String>,
     /// **参数解释**：  阈值百分比，占免费备份空间大小的百分比。  **约束限制**：  不涉及。  **取值范围**：  1-100。  **默认取值**：  90。
+    ///
     /// Wire name: `threshold_percent`.
     pub threshold_percent: Option<i64>,
     /// **参数解释**：  增量百分比，占免费备份空间大小的百分比。  **约束限制**：  不涉及。  **取值范围**：  1-100。  **默认取值**：  10。
+    ///
     /// Wire name: `increment_percent`.
     pub increment_percent: Option<i64>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_backup_usage_alarm_config`](Self::show_backup_usage_alarm_config) would send.
-    pub fn show_backup_usage_alarm_config_request(
-        &self,
-        input: &ShowBackupUsageAlarmConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBackupUsageAlarmConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

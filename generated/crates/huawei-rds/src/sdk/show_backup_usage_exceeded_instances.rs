@@ -7,16 +7,18 @@ use super::ExceededInstanceInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBackupUsageExceededInstancesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  查询记录数。  **约束限制**：  不涉及。  **取值范围**：  1-100。  **默认取值**：  100。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：  索引位置，偏移量。  **约束限制**：  不涉及。  **取值范围**：  0及以上。  **默认取值**：  0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,9 +61,11 @@ impl ShowBackupUsageExceededInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBackupUsageExceededInstancesResponse {
     /// **参数解释**：  超阈值实例列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<ExceededInstanceInfo>,
     /// **参数解释**：  超阈值实例总数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
 }
@@ -91,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_backup_usage_exceeded_instances`](Self::show_backup_usage_exceeded_instances) would send.
-    pub fn show_backup_usage_exceeded_instances_request(
-        &self,
-        input: &ShowBackupUsageExceededInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowBackupUsageExceededInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `instances`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`show_backup_usage_exceeded_instances`](Self::show_backup_usage_exceeded_instances), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total` items walked through.
@@ -113,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowBackupUsageExceededInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

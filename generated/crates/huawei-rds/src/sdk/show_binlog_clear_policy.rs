@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowBinlogClearPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,9 +52,11 @@ impl ShowBinlogClearPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowBinlogClearPolicyResponse {
     /// binlog保留时长
+    ///
     /// Wire name: `binlog_retention_hours`.
     pub binlog_retention_hours: Option<i32>,
     /// 二进制日志保留策略,取值：time、fast - time:表示按时长保留二进制文件 - fast:表示快速清理,不保留二进制文件
+    ///
     /// Wire name: `binlog_clear_type`.
     pub binlog_clear_type: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_binlog_clear_policy`](Self::show_binlog_clear_policy) would send.
-    pub fn show_binlog_clear_policy_request(
-        &self,
-        input: &ShowBinlogClearPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowBinlogClearPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

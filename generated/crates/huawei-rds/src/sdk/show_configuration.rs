@@ -7,13 +7,14 @@ use super::ConfigurationParameter;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,27 +54,35 @@ impl ShowConfigurationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowConfigurationResponse {
     /// 参数组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数组描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 引擎名。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 参数对象，用户基于默认参数模板自定义的参数配置。
+    ///
     /// Wire name: `configuration_parameters`.
     pub configuration_parameters: Vec<ConfigurationParameter>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowConfigurationResponse, ShowConfigurationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_configuration`](Self::show_configuration) would send.
-    pub fn show_configuration_request(
-        &self,
-        input: &ShowConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DatabaseBackupInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDatabaseLevelDatabaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 备份id
+    ///
     /// Wire name: `backup_id`, sent in the query.
     pub backup_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -61,12 +63,15 @@ impl ShowDatabaseLevelDatabaseRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDatabaseLevelDatabaseResponse {
     /// 库信息列表
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<DatabaseBackupInfo>,
     /// 可恢复库的个数
+    ///
     /// Wire name: `database_limit`.
     pub database_limit: Option<i32>,
     /// obs桶名
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
 }
@@ -96,14 +101,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_database_level_database`](Self::show_database_level_database) would send.
-    pub fn show_database_level_database_request(
-        &self,
-        input: &ShowDatabaseLevelDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDatabaseLevelDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

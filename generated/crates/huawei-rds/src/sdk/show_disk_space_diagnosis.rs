@@ -7,13 +7,14 @@ use super::DiskSpaceDiagnosisResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDiskSpaceDiagnosisRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,9 +54,11 @@ impl ShowDiskSpaceDiagnosisRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDiskSpaceDiagnosisResponse {
     /// **参数解释**：  诊断结果执行状态。  **约束限制**：  不涉及。  **取值范围**：  -FINISHED (已完成) -RUNNING (诊断中) -UNEXECUTED (未执行诊断)  **默认取值**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  各维度诊断信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `results`.
     pub results: Vec<DiskSpaceDiagnosisResult>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_disk_space_diagnosis`](Self::show_disk_space_diagnosis) would send.
-    pub fn show_disk_space_diagnosis_request(
-        &self,
-        input: &ShowDiskSpaceDiagnosisRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDiskSpaceDiagnosisRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

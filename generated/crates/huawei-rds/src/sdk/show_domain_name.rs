@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDomainNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 实例域名类型，当前只支持private。
+    ///
     /// Wire name: `dns_type`, sent in the query.
     pub dns_type: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -57,18 +59,23 @@ impl ShowDomainNameRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDomainNameResponse {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例域名。
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: Option<String>,
     /// 实例域名类型，当前只支持private。
+    ///
     /// Wire name: `dns_type`.
     pub dns_type: Option<String>,
     /// 实例内网IPv4地址。
+    ///
     /// Wire name: `ipv4_address`.
     pub ipv4_address: Option<String>,
     /// 域名状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowDomainNameResponse, ShowDomainNameError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_domain_name`](Self::show_domain_name) would send.
-    pub fn show_domain_name_request(
-        &self,
-        input: &ShowDomainNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDomainNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

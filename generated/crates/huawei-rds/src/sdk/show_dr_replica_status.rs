@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDrReplicaStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,15 +52,19 @@ impl ShowDrReplicaStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDrReplicaStatusResponse {
     /// 同步状态，取值范围是0或-1，0表示正常，-1表示异常。
+    ///
     /// Wire name: `replica_state`.
     pub replica_state: Option<String>,
     /// 发送延迟大小（MB），即主实例当前wal日志写入位点与灾备实例当前接收wal日志位点的差值。
+    ///
     /// Wire name: `wal_write_receive_delay_in_mb`.
     pub wal_write_receive_delay_in_mb: Option<String>,
     /// 端到端延迟大小（MB），即主实例当前wal日志写入位点与灾备实例当前回放wal日志位点的差值。
+    ///
     /// Wire name: `wal_write_replay_delay_in_mb`.
     pub wal_write_replay_delay_in_mb: Option<String>,
     /// 回放延迟时间（ms），即数据在灾备上回放的延迟时间。
+    ///
     /// Wire name: `wal_receive_replay_delay_in_ms`.
     pub wal_receive_replay_delay_in_ms: Option<String>,
 }
@@ -90,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_dr_replica_status`](Self::show_dr_replica_status) would send.
-    pub fn show_dr_replica_status_request(
-        &self,
-        input: &ShowDrReplicaStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDrReplicaStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDrsJobNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id，源实例
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,6 +46,7 @@ impl ShowDrsJobNameRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDrsJobNameResponse {
     /// 参数解释： 任务名字。
+    ///
     /// Wire name: `drs_name`.
     pub drs_name: Option<String>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowDrsJobNameResponse, ShowDrsJobNameError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_drs_job_name`](Self::show_drs_job_name) would send.
-    pub fn show_drs_job_name_request(
-        &self,
-        input: &ShowDrsJobNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDrsJobNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

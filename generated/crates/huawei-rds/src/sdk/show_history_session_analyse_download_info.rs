@@ -7,16 +7,18 @@ use super::DownloadInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHistorySessionAnalyseDownloadInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 类型。 session    表示下载历史会话 wait_event    表示下载历史等待事件 top_sql    表示下载历史top sql
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,9 +62,11 @@ impl ShowHistorySessionAnalyseDownloadInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHistorySessionAnalyseDownloadInfoResponse {
     /// 记录个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 下载信息
+    ///
     /// Wire name: `list`.
     pub list: Vec<DownloadInfo>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_history_session_analyse_download_info`](Self::show_history_session_analyse_download_info) would send.
-    pub fn show_history_session_analyse_download_info_request(
-        &self,
-        input: &ShowHistorySessionAnalyseDownloadInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowHistorySessionAnalyseDownloadInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ShowIncreBackupPolicyRespBodyIncreBackupPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIncreBackupPolicy1Request {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// instance id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowIncreBackupPolicy1RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIncreBackupPolicy1Response {
-    /// (No description in the spec.)
     /// Wire name: `incre_backup_policy`.
     pub incre_backup_policy: Option<ShowIncreBackupPolicyRespBodyIncreBackupPolicy>,
 }
@@ -75,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_incre_backup_policy1`](Self::show_incre_backup_policy1) would send.
-    pub fn show_incre_backup_policy1_request(
-        &self,
-        input: &ShowIncreBackupPolicy1Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowIncreBackupPolicy1Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

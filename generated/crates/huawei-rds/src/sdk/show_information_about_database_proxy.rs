@@ -7,13 +7,14 @@ use super::{MasterInstance, Proxy, ReadonlyInstances};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInformationAboutDatabaseProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,13 +55,12 @@ impl ShowInformationAboutDatabaseProxyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInformationAboutDatabaseProxyResponse {
-    /// (No description in the spec.)
     /// Wire name: `proxy`.
     pub proxy: Option<Proxy>,
-    /// (No description in the spec.)
     /// Wire name: `master_instance`.
     pub master_instance: Option<MasterInstance>,
     /// 只读实例信息。
+    ///
     /// Wire name: `readonly_instances`.
     pub readonly_instances: Vec<ReadonlyInstances>,
 }
@@ -90,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_information_about_database_proxy`](Self::show_information_about_database_proxy) would send.
-    pub fn show_information_about_database_proxy_request(
-        &self,
-        input: &ShowInformationAboutDatabaseProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInformationAboutDatabaseProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

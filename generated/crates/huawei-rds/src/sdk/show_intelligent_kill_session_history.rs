@@ -7,22 +7,26 @@ use super::IntelligentKillSessionHistory;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIntelligentKillSessionHistoryRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 查询开始时间
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<i64>,
     /// 查询结束时间
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<i64>,
     /// 查询页编号
+    ///
     /// Wire name: `page_num`, sent in the query.
     pub page_num: Option<i32>,
     /// 查询分页大小
+    ///
     /// Wire name: `page_size`, sent in the query.
     pub page_size: Option<i32>,
 }
@@ -70,12 +74,15 @@ impl ShowIntelligentKillSessionHistoryRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIntelligentKillSessionHistoryResponse {
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 限流信息列表
+    ///
     /// Wire name: `history`.
     pub history: Vec<IntelligentKillSessionHistory>,
     /// 历史记录数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -106,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_intelligent_kill_session_history`](Self::show_intelligent_kill_session_history) would send.
-    pub fn show_intelligent_kill_session_history_request(
-        &self,
-        input: &ShowIntelligentKillSessionHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowIntelligentKillSessionHistory` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `history`, and [`page_size`](runtime::Paginator::page_size) sets `page_size`.
     ///
     /// Each page is one call of [`show_intelligent_kill_session_history`](Self::show_intelligent_kill_session_history), retried by its rules; an error that survives them is the stream's last item. `page_num` counts pages from 1. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -128,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowIntelligentKillSessionHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::IntelligentKillSessionStatistic;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIntelligentKillSessionStatisticRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  节点ID。  **约束限制**：  只有当实例为集群版时该参数有效。
+    ///
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,6 +62,7 @@ impl ShowIntelligentKillSessionStatisticRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIntelligentKillSessionStatisticResponse {
     /// **参数解释**：  不同维度下的统计信息。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `statistics`.
     pub statistics: Vec<IntelligentKillSessionStatistic>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_intelligent_kill_session_statistic`](Self::show_intelligent_kill_session_statistic) would send.
-    pub fn show_intelligent_kill_session_statistic_request(
-        &self,
-        input: &ShowIntelligentKillSessionStatisticRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowIntelligentKillSessionStatisticRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

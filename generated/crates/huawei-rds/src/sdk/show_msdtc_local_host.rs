@@ -7,10 +7,10 @@ use super::MsdtcHostResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowMsdtcLocalHostRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,9 +48,11 @@ impl ShowMsdtcLocalHostRequestBuilder {
 #[non_exhaustive]
 pub struct ShowMsdtcLocalHostResponse {
     /// 查询状态 processing:查询中 success：查询成功 fail:查询失败
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// host信息列表
+    ///
     /// Wire name: `hosts`.
     pub hosts: Vec<MsdtcHostResult>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_msdtc_local_host`](Self::show_msdtc_local_host) would send.
-    pub fn show_msdtc_local_host_request(
-        &self,
-        input: &ShowMsdtcLocalHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowMsdtcLocalHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

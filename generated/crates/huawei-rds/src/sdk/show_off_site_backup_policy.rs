@@ -7,13 +7,14 @@ use super::GetOffSiteBackupPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOffSiteBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,6 +54,7 @@ impl ShowOffSiteBackupPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowOffSiteBackupPolicyResponse {
     /// 备份策略对象，包括备份类型、备份保留天数、目标区域ID和目标project ID。
+    ///
     /// Wire name: `policy_para`.
     pub policy_para: Vec<GetOffSiteBackupPolicy>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_off_site_backup_policy`](Self::show_off_site_backup_policy) would send.
-    pub fn show_off_site_backup_policy_request(
-        &self,
-        input: &ShowOffSiteBackupPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowOffSiteBackupPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPostgresqlParamValueRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 参数名称。
+    ///
     /// Wire name: `name`, sent in the path.
     pub name: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,21 +61,27 @@ impl ShowPostgresqlParamValueRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPostgresqlParamValueResponse {
     /// 参数名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 是否需要重启。 - \\&quot;false\\&quot;表示否 - \\&quot;true\\&quot;表示是
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
     /// 参数值范围，如Integer取值0-1、Boolean取值true\|false等。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数类型，取值为“string”、“integer”、“boolean”、“list”或“float”之一。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }
@@ -106,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_postgresql_param_value`](Self::show_postgresql_param_value) would send.
-    pub fn show_postgresql_param_value_request(
-        &self,
-        input: &ShowPostgresqlParamValueRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPostgresqlParamValueRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DBUpgradePrecheck;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPrecheckResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,27 +54,31 @@ impl ShowPrecheckResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPrecheckResultResponse {
     /// 检查是否通过，0代表通过，1代表未通过
+    ///
     /// Wire name: `result_code`.
     pub result_code: Option<i32>,
     /// 检查状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 检查结果更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 是否展示数据库检查结果
+    ///
     /// Wire name: `display`.
     pub display: Option<bool>,
     /// 实例关联关系检查失败项
+    ///
     /// Wire name: `instance_status_check_list`.
     pub instance_status_check_list: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `db_upgrade_precheck`.
     pub db_upgrade_precheck: Option<DBUpgradePrecheck>,
     /// 检查结果下载链接
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -108,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_precheck_result`](Self::show_precheck_result) would send.
-    pub fn show_precheck_result_request(
-        &self,
-        input: &ShowPrecheckResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPrecheckResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRecoveryTimeWindowRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 操作的实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,9 +52,11 @@ impl ShowRecoveryTimeWindowRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRecoveryTimeWindowResponse {
     /// 恢复时间窗左边界（不包含）
+    ///
     /// Wire name: `recovery_min_time`.
     pub recovery_min_time: Option<String>,
     /// 恢复时间窗右边界（包含）
+    ///
     /// Wire name: `recovery_max_time`.
     pub recovery_max_time: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_recovery_time_window`](Self::show_recovery_time_window) would send.
-    pub fn show_recovery_time_window_request(
-        &self,
-        input: &ShowRecoveryTimeWindowRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRecoveryTimeWindowRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

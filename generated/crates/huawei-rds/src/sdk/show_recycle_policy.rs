@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -45,6 +45,7 @@ impl ShowRecyclePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRecyclePolicyResponse {
     /// 回收站实例保留天数
+    ///
     /// Wire name: `retention_period_in_days`.
     pub retention_period_in_days: Option<i32>,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRecyclePolicyResponse, ShowRecyclePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_recycle_policy`](Self::show_recycle_policy) would send.
-    pub fn show_recycle_policy_request(
-        &self,
-        input: &ShowRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplayDelayStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,21 +52,27 @@ impl ShowReplayDelayStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplayDelayStatusResponse {
     /// 当前配置的延迟时间，单位ms
+    ///
     /// Wire name: `cur_delay_time_mills`.
     pub cur_delay_time_mills: Option<i32>,
     /// 延迟时间参数取值范围
+    ///
     /// Wire name: `delay_time_value_range`.
     pub delay_time_value_range: Option<String>,
     /// 真实延迟时间，单位ms
+    ///
     /// Wire name: `real_delay_time_mills`.
     pub real_delay_time_mills: Option<i32>,
     /// 当前日志回放状态。true表示回放暂停，false表示回放正常
+    ///
     /// Wire name: `cur_log_replay_paused`.
     pub cur_log_replay_paused: Option<bool>,
     /// 最新接收的日志
+    ///
     /// Wire name: `latest_receive_log`.
     pub latest_receive_log: Option<String>,
     /// 最新回放的日志位点
+    ///
     /// Wire name: `latest_replay_log`.
     pub latest_replay_log: Option<String>,
 }
@@ -98,14 +105,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replay_delay_status`](Self::show_replay_delay_status) would send.
-    pub fn show_replay_delay_status_request(
-        &self,
-        input: &ShowReplayDelayStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplayDelayStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

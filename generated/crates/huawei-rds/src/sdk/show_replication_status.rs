@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplicationStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,9 +52,11 @@ impl ShowReplicationStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplicationStatusResponse {
     /// 复制状态。
+    ///
     /// Wire name: `replication_status`.
     pub replication_status: Option<String>,
     /// 复制异常原因。
+    ///
     /// Wire name: `abnormal_reason`.
     pub abnormal_reason: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replication_status`](Self::show_replication_status) would send.
-    pub fn show_replication_status_request(
-        &self,
-        input: &ShowReplicationStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplicationStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRestartPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,9 +52,11 @@ impl ShowRestartPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRestartPolicyResponse {
     /// 是否重启虚拟机。
+    ///
     /// Wire name: `restart_server`.
     pub restart_server: Option<bool>,
     /// 重启策略。
+    ///
     /// Wire name: `restart_policy`.
     pub restart_policy: Option<::runtime::JsonValue>,
 }
@@ -79,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRestartPolicyResponse, ShowRestartPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_restart_policy`](Self::show_restart_policy) would send.
-    pub fn show_restart_policy_request(
-        &self,
-        input: &ShowRestartPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRestartPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

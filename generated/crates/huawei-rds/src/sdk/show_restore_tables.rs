@@ -7,16 +7,18 @@ use super::{RestoreTablesInfo, ShowRestoreTablesRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRestoreTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowRestoreTablesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowRestoreTablesRequestBody>,
 }
@@ -58,6 +60,7 @@ impl ShowRestoreTablesRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRestoreTablesResponse {
     /// **参数解释**：  已恢复库表信息列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `data_list`.
     pub data_list: Vec<RestoreTablesInfo>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRestoreTablesResponse, ShowRestoreTablesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_restore_tables`](Self::show_restore_tables) would send.
-    pub fn show_restore_tables_request(
-        &self,
-        input: &ShowRestoreTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRestoreTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ShowRiskInfoEngineRiskDesc;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRiskInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,9 +48,9 @@ impl ShowRiskInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowRiskInfoResponse {
     /// 风险版本信息
+    ///
     /// Wire name: `risks`.
     pub risks: Vec<ShowRiskInfoEngineRiskDesc>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -76,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRiskInfoResponse, ShowRiskInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_risk_info`](Self::show_risk_info) would send.
-    pub fn show_risk_info_request(
-        &self,
-        input: &ShowRiskInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRiskInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

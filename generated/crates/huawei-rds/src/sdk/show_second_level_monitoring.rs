@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecondLevelMonitoringRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,9 +54,11 @@ impl ShowSecondLevelMonitoringRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSecondLevelMonitoringResponse {
     /// 秒级监控开关
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<bool>,
     /// 监控间隔, 支持1秒和5秒
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i64>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_second_level_monitoring`](Self::show_second_level_monitoring) would send.
-    pub fn show_second_level_monitoring_request(
-        &self,
-        input: &ShowSecondLevelMonitoringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSecondLevelMonitoringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowStorageUsedSpaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,9 +46,11 @@ impl ShowStorageUsedSpaceRequestBuilder {
 #[non_exhaustive]
 pub struct ShowStorageUsedSpaceResponse {
     /// 节点id。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 磁盘空间使用量。
+    ///
     /// Wire name: `used`.
     pub used: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_storage_used_space`](Self::show_storage_used_space) would send.
-    pub fn show_storage_used_space_request(
-        &self,
-        input: &ShowStorageUsedSpaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowStorageUsedSpaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

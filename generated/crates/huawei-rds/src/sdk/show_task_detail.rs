@@ -7,13 +7,14 @@ use super::{SubTaskInfo, TaskDetailRequest};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTaskDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the ShowTaskDetailRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TaskDetailRequest>,
 }
@@ -53,33 +54,41 @@ impl ShowTaskDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTaskDetailResponse {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 工作流ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 工作流名称。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// 工作流创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 工作流更新时间。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<String>,
     /// 工作流进度。
+    ///
     /// Wire name: `process`.
     pub process: Option<String>,
     /// 工作流状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 子任务进度信息
+    ///
     /// Wire name: `sub_task_list`.
     pub sub_task_list: Vec<SubTaskInfo>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -113,14 +122,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowTaskDetailResponse, ShowTaskDetailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_task_detail`](Self::show_task_detail) would send.
-    pub fn show_task_detail_request(
-        &self,
-        input: &ShowTaskDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTaskDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

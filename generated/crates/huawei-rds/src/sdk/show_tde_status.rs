@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTdeStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -46,9 +46,11 @@ impl ShowTdeStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTdeStatusResponse {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// TDE状态
+    ///
     /// Wire name: `tde_status`.
     pub tde_status: Option<String>,
 }
@@ -74,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowTdeStatusResponse, ShowTdeStatusError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_tde_status`](Self::show_tde_status) would send.
-    pub fn show_tde_status_request(
-        &self,
-        input: &ShowTdeStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTdeStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::{TopObject, TopObjectOverview};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTopObjectsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// top行数
+    ///
     /// Wire name: `top`, sent in the query.
     pub top: Option<i64>,
     /// 数据库名
+    ///
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
     /// 排序规则
+    ///
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 查询记录数。默认为1000，不能为负数，最小值为1，最大值为1000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -78,12 +84,15 @@ impl ShowTopObjectsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTopObjectsResponse {
     /// 更新时间
+    ///
     /// Wire name: `cur_time`.
     pub cur_time: Option<i64>,
     /// 明细
+    ///
     /// Wire name: `top_object_list`.
     pub top_object_list: Vec<TopObject>,
     /// 总览
+    ///
     /// Wire name: `top_object_overview_list`.
     pub top_object_overview_list: Vec<TopObjectOverview>,
 }
@@ -110,14 +119,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowTopObjectsResponse, ShowTopObjectsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_top_objects`](Self::show_top_objects) would send.
-    pub fn show_top_objects_request(
-        &self,
-        input: &ShowTopObjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTopObjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

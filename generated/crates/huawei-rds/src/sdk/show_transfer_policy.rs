@@ -7,10 +7,10 @@ use super::TransferPolicy;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTransferPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowTransferPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTransferPolicyResponse {
     /// 转储策略列表
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<TransferPolicy>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_transfer_policy`](Self::show_transfer_policy) would send.
-    pub fn show_transfer_policy_request(
-        &self,
-        input: &ShowTransferPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTransferPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

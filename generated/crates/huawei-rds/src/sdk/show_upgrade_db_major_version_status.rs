@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUpgradeDbMajorVersionStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 要查询的状态 check：查询升级预检查的状态。 upgrade：查询大板本升级的状态。
+    ///
     /// Wire name: `action`, sent in the query.
     pub action: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,18 +61,23 @@ impl ShowUpgradeDbMajorVersionStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowUpgradeDbMajorVersionStatusResponse {
     /// 实例大版本升级状态 \\&quot; running\\&quot;：预检查或大版本升级进行中 \\&quot; success\\&quot;：预检查或大版本升级成功 \\&quot; failed\\&quot;：预检查或大版本升级失败
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 目标版本。
+    ///
     /// Wire name: `target_version`.
     pub target_version: Option<String>,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 检查成功时，检查报告到期时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。 该字段仅在action为check时返回。
+    ///
     /// Wire name: `check_expiration_time`.
     pub check_expiration_time: Option<String>,
     /// 预检查或升级报告信息。
+    ///
     /// Wire name: `detail`.
     pub detail: Option<String>,
 }
@@ -102,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_upgrade_db_major_version_status`](Self::show_upgrade_db_major_version_status) would send.
-    pub fn show_upgrade_db_major_version_status_request(
-        &self,
-        input: &ShowUpgradeDbMajorVersionStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUpgradeDbMajorVersionStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

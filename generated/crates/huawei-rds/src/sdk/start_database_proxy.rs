@@ -7,16 +7,18 @@ use super::OpenProxyRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartDatabaseProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartDatabaseProxyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OpenProxyRequest>,
 }
@@ -58,6 +60,7 @@ impl StartDatabaseProxyRequestBuilder {
 #[non_exhaustive]
 pub struct StartDatabaseProxyResponse {
     /// 工作流ID
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_database_proxy`](Self::start_database_proxy) would send.
-    pub fn start_database_proxy_request(
-        &self,
-        input: &StartDatabaseProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartDatabaseProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

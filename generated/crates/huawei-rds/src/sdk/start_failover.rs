@@ -7,16 +7,18 @@ use super::FailoverRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartFailoverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartFailoverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<FailoverRequest>,
 }
@@ -58,12 +60,15 @@ impl StartFailoverRequestBuilder {
 #[non_exhaustive]
 pub struct StartFailoverResponse {
     /// 实例Id
+    ///
     /// Wire name: `instanceId`.
     pub instance_id: Option<String>,
     /// 节点Id
+    ///
     /// Wire name: `nodeId`.
     pub node_id: Option<String>,
     /// 任务Id
+    ///
     /// Wire name: `workflowId`.
     pub workflow_id: Option<String>,
 }
@@ -90,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StartFailoverResponse, StartFailoverError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_failover`](Self::start_failover) would send.
-    pub fn start_failover_request(
-        &self,
-        input: &StartFailoverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartFailoverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

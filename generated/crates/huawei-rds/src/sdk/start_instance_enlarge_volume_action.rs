@@ -7,16 +7,18 @@ use super::EnlargeVolumeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartInstanceEnlargeVolumeActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartInstanceEnlargeVolumeActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<EnlargeVolumeRequestBody>,
 }
@@ -60,9 +62,11 @@ impl StartInstanceEnlargeVolumeActionRequestBuilder {
 #[non_exhaustive]
 pub struct StartInstanceEnlargeVolumeActionResponse {
     /// 扩容数据库磁盘空间的任务id。 仅磁盘扩容按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，磁盘扩容包年包月时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_instance_enlarge_volume_action`](Self::start_instance_enlarge_volume_action) would send.
-    pub fn start_instance_enlarge_volume_action_request(
-        &self,
-        input: &StartInstanceEnlargeVolumeActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartInstanceEnlargeVolumeActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

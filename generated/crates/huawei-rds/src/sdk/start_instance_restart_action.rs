@@ -7,16 +7,18 @@ use super::InstanceRestartRequsetBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartInstanceRestartActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartInstanceRestartActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<InstanceRestartRequsetBody>,
 }
@@ -60,6 +62,7 @@ impl StartInstanceRestartActionRequestBuilder {
 #[non_exhaustive]
 pub struct StartInstanceRestartActionResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_instance_restart_action`](Self::start_instance_restart_action) would send.
-    pub fn start_instance_restart_action_request(
-        &self,
-        input: &StartInstanceRestartActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartInstanceRestartActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

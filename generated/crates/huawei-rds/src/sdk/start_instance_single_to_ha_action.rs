@@ -7,16 +7,18 @@ use super::Single2Ha;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartInstanceSingleToHaActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartInstanceSingleToHaActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Single2Ha>,
 }
@@ -60,9 +62,11 @@ impl StartInstanceSingleToHaActionRequestBuilder {
 #[non_exhaustive]
 pub struct StartInstanceSingleToHaActionResponse {
     /// 单机转主备的任务id。 仅按需实例单机转主备时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，包年包月单机转主备时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_instance_single_to_ha_action`](Self::start_instance_single_to_ha_action) would send.
-    pub fn start_instance_single_to_ha_action_request(
-        &self,
-        input: &StartInstanceSingleToHaActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartInstanceSingleToHaActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

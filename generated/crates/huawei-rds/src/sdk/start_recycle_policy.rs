@@ -7,13 +7,14 @@ use super::RecyclePolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartRecyclePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartRecyclePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RecyclePolicyRequestBody>,
 }
@@ -52,6 +53,7 @@ impl StartRecyclePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct StartRecyclePolicyResponse {
     /// 操作结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_recycle_policy`](Self::start_recycle_policy) would send.
-    pub fn start_recycle_policy_request(
-        &self,
-        input: &StartRecyclePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartRecyclePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ResizeFlavorRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartResizeFlavorActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StartResizeFlavorActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResizeFlavorRequest>,
 }
@@ -58,9 +60,11 @@ impl StartResizeFlavorActionRequestBuilder {
 #[non_exhaustive]
 pub struct StartResizeFlavorActionResponse {
     /// 规格变更的任务id。 仅规格变更按需实例时会返回该参数。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单号，规格变更包年包月时返回该参数。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_resize_flavor_action`](Self::start_resize_flavor_action) would send.
-    pub fn start_resize_flavor_action_request(
-        &self,
-        input: &StartResizeFlavorActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartResizeFlavorActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopDatabaseProxyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,6 +52,7 @@ impl StopDatabaseProxyRequestBuilder {
 #[non_exhaustive]
 pub struct StopDatabaseProxyResponse {
     /// 工作流ID
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StopDatabaseProxyResponse, StopDatabaseProxyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_database_proxy`](Self::stop_database_proxy) would send.
-    pub fn stop_database_proxy_request(
-        &self,
-        input: &StopDatabaseProxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopDatabaseProxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::SwitchLogReplayRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchLogReplayRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the SwitchLogReplayRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchLogReplayRequestBody>,
 }
@@ -59,6 +61,7 @@ impl SwitchLogReplayRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchLogReplayResponse {
     /// 提示信息
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchLogReplayResponse, SwitchLogReplayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_log_replay`](Self::switch_log_replay) would send.
-    pub fn switch_log_replay_request(
-        &self,
-        input: &SwitchLogReplayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchLogReplayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SwitchMySqlProxySlowLogRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchMySqlProxySlowLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  数据库代理ID，此参数是数据库代理的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `proxy_id`, sent in the path.
     pub proxy_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SwitchMySqlProxySlowLogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchMySqlProxySlowLogRequestBody>,
 }
@@ -64,6 +67,7 @@ impl SwitchMySqlProxySlowLogRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchMySqlProxySlowLogResponse {
     /// **参数解释**：  下发请求的链路ID。该返回值不支持在任务中心查询相关任务，请使用状态码判断是否请求成功。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_my_sql_proxy_slow_log`](Self::switch_my_sql_proxy_slow_log) would send.
-    pub fn switch_my_sql_proxy_slow_log_request(
-        &self,
-        input: &SwitchMySqlProxySlowLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchMySqlProxySlowLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

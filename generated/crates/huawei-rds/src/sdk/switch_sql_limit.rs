@@ -7,13 +7,14 @@ use super::SwitchSqlLimitControlReqV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchSqlLimitRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the SwitchSqlLimitRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SwitchSqlLimitControlReqV3>,
 }
@@ -53,6 +54,7 @@ impl SwitchSqlLimitRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchSqlLimitResponse {
     /// 调用正常时，返回“successful”。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchSqlLimitResponse, SwitchSqlLimitError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_sql_limit`](Self::switch_sql_limit) would send.
-    pub fn switch_sql_limit_request(
-        &self,
-        input: &SwitchSqlLimitRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchSqlLimitRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SyncReplicationMetadataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,6 +52,7 @@ impl SyncReplicationMetadataRequestBuilder {
 #[non_exhaustive]
 pub struct SyncReplicationMetadataResponse {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`sync_replication_metadata`](Self::sync_replication_metadata) would send.
-    pub fn sync_replication_metadata_request(
-        &self,
-        input: &SyncReplicationMetadataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SyncReplicationMetadataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

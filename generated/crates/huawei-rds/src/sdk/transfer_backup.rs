@@ -7,16 +7,18 @@ use super::{TransferBackupRequestBody, TransferBackupResponseBodyResults};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the TransferBackupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<TransferBackupRequestBody>,
 }
@@ -58,6 +60,7 @@ impl TransferBackupRequestBuilder {
 #[non_exhaustive]
 pub struct TransferBackupResponse {
     /// 转储任务结果
+    ///
     /// Wire name: `results`.
     pub results: Vec<TransferBackupResponseBodyResults>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<TransferBackupResponse, TransferBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`transfer_backup`](Self::transfer_backup) would send.
-    pub fn transfer_backup_request(
-        &self,
-        input: &TransferBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TransferBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UnlockNodeReadonlyStatusRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnlockNodeReadonlyStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UnlockNodeReadonlyStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UnlockNodeReadonlyStatusRequestBody>,
 }
@@ -60,6 +62,7 @@ impl UnlockNodeReadonlyStatusRequestBuilder {
 #[non_exhaustive]
 pub struct UnlockNodeReadonlyStatusResponse {
     /// 解除结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unlock_node_readonly_status`](Self::unlock_node_readonly_status) would send.
-    pub fn unlock_node_readonly_status_request(
-        &self,
-        input: &UnlockNodeReadonlyStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnlockNodeReadonlyStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateBackupUsageAlarmConfigRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBackupUsageAlarmConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateBackupUsageAlarmConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateBackupUsageAlarmConfigRequestBody>,
 }
@@ -54,6 +55,7 @@ impl UpdateBackupUsageAlarmConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBackupUsageAlarmConfigResponse {
     /// **参数解释**：  操作执行状态。  **约束限制**：  不涉及。  **取值范围**：  - COMPLETED  **默认取值**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_backup_usage_alarm_config`](Self::update_backup_usage_alarm_config) would send.
-    pub fn update_backup_usage_alarm_config_request(
-        &self,
-        input: &UpdateBackupUsageAlarmConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBackupUsageAlarmConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

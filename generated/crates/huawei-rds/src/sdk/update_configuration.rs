@@ -7,16 +7,18 @@ use super::{ConfigurationForUpdate, UpdateConfigurationRspConfiguration};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConfigurationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `config_id`, sent in the path.
     pub config_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateConfigurationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ConfigurationForUpdate>,
 }
@@ -57,7 +59,6 @@ impl UpdateConfigurationRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConfigurationResponse {
-    /// (No description in the spec.)
     /// Wire name: `configuration`.
     pub configuration: Option<UpdateConfigurationRspConfiguration>,
 }
@@ -85,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_configuration`](Self::update_configuration) would send.
-    pub fn update_configuration_request(
-        &self,
-        input: &UpdateConfigurationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateConfigurationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateDatabaseOwnerRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDatabaseOwnerRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateDatabaseOwnerRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDatabaseOwnerRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateDatabaseOwnerRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateDatabaseOwnerResponse {
     /// 调用正常时，返回“successful”。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_database_owner`](Self::update_database_owner) would send.
-    pub fn update_database_owner_request(
-        &self,
-        input: &UpdateDatabaseOwnerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDatabaseOwnerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

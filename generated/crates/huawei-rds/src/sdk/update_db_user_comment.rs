@@ -7,16 +7,18 @@ use super::UpdateDbUserReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDbUserCommentRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 数据库用户名。
+    ///
     /// Wire name: `user_name`, sent in the path.
     pub user_name: String,
     /// Body of the UpdateDbUserCommentRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDbUserReq>,
 }
@@ -59,6 +61,7 @@ impl UpdateDbUserCommentRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateDbUserCommentResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_db_user_comment`](Self::update_db_user_comment) would send.
-    pub fn update_db_user_comment_request(
-        &self,
-        input: &UpdateDbUserCommentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDbUserCommentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyDnsNameRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDnsNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateDnsNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyDnsNameRequestBody>,
 }
@@ -58,6 +60,7 @@ impl UpdateDnsNameRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateDnsNameResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateDnsNameResponse, UpdateDnsNameError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_dns_name`](Self::update_dns_name) would send.
-    pub fn update_dns_name_request(
-        &self,
-        input: &UpdateDnsNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDnsNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

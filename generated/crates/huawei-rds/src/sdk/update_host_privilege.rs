@@ -7,13 +7,14 @@ use super::SetHostPrivilegeRequestV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateHostPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateHostPrivilegeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetHostPrivilegeRequestV3>,
 }
@@ -53,6 +54,7 @@ impl UpdateHostPrivilegeRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateHostPrivilegeResponse {
     /// 操作结果。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_host_privilege`](Self::update_host_privilege) would send.
-    pub fn update_host_privilege_request(
-        &self,
-        input: &UpdateHostPrivilegeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateHostPrivilegeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateIncreBackupPolicy1RequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateIncreBackupPolicy1Request {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// instance id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateIncreBackupPolicy1Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateIncreBackupPolicy1RequestBody>,
 }
@@ -55,6 +56,7 @@ impl UpdateIncreBackupPolicy1RequestBuilder {
 #[non_exhaustive]
 pub struct UpdateIncreBackupPolicy1Response {
     /// job id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_incre_backup_policy1`](Self::update_incre_backup_policy1) would send.
-    pub fn update_incre_backup_policy1_request(
-        &self,
-        input: &UpdateIncreBackupPolicy1Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateIncreBackupPolicy1Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateInstanceBackupMethodRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceBackupMethodRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateInstanceBackupMethodRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceBackupMethodRequestBody>,
 }
@@ -60,6 +62,7 @@ impl UpdateInstanceBackupMethodRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceBackupMethodResponse {
     /// **参数解释**：  成功修改后的备份方式。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `backup_method`.
     pub backup_method: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_backup_method`](Self::update_instance_backup_method) would send.
-    pub fn update_instance_backup_method_request(
-        &self,
-        input: &UpdateInstanceBackupMethodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceBackupMethodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateInstanceConfigurationRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateInstanceConfigurationAsyncRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateInstanceConfigurationRequestBody>,
 }
@@ -60,9 +62,11 @@ impl UpdateInstanceConfigurationAsyncRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateInstanceConfigurationAsyncResponse {
     /// 任务流id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例是否需要重启。 - “true”需要重启。 - “false”不需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_configuration_async`](Self::update_instance_configuration_async) would send.
-    pub fn update_instance_configuration_async_request(
-        &self,
-        input: &UpdateInstanceConfigurationAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceConfigurationAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifiyInstanceNameRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateInstanceNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateInstanceNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifiyInstanceNameRequest>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_instance_name`](Self::update_instance_name) would send.
-    pub fn update_instance_name_request(
-        &self,
-        input: &UpdateInstanceNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateInstanceNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::ModifyParamRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePostgresqlParameterValueRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 参数名称。
+    ///
     /// Wire name: `name`, sent in the path.
     pub name: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdatePostgresqlParameterValueRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyParamRequest>,
 }
@@ -66,9 +69,11 @@ impl UpdatePostgresqlParameterValueRequestBuilder {
 #[non_exhaustive]
 pub struct UpdatePostgresqlParameterValueResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例是否需要重启。 - “true”需要重启。 - “false”不需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
 }
@@ -97,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_postgresql_parameter_value`](Self::update_postgresql_parameter_value) would send.
-    pub fn update_postgresql_parameter_value_request(
-        &self,
-        input: &UpdatePostgresqlParameterValueRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePostgresqlParameterValueRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyProxyWeightRequest;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateReadWeightRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateReadWeightRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyProxyWeightRequest>,
 }
@@ -58,6 +60,7 @@ impl UpdateReadWeightRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateReadWeightResponse {
     /// 修改读写分离权重或延时阈值的结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateReadWeightResponse, UpdateReadWeightError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_read_weight`](Self::update_read_weight) would send.
-    pub fn update_read_weight_request(
-        &self,
-        input: &UpdateReadWeightRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateReadWeightRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

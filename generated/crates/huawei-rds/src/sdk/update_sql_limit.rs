@@ -7,13 +7,14 @@ use super::UpdateSqlLimitRuleReqV3;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSqlLimitRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateSqlLimitRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSqlLimitRuleReqV3>,
 }
@@ -53,6 +54,7 @@ impl UpdateSqlLimitRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSqlLimitResponse {
     /// 调用正常时，返回“successful”。
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSqlLimitResponse, UpdateSqlLimitError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sql_limit`](Self::update_sql_limit) would send.
-    pub fn update_sql_limit_request(
-        &self,
-        input: &UpdateSqlLimitRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSqlLimitRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

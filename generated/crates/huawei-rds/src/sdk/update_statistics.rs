@@ -7,16 +7,18 @@ use super::UpdateStatisticsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStatisticsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateStatisticsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateStatisticsRequestBody>,
 }
@@ -58,6 +60,7 @@ impl UpdateStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateStatisticsResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateStatisticsResponse, UpdateStatisticsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_statistics`](Self::update_statistics) would send.
-    pub fn update_statistics_request(
-        &self,
-        input: &UpdateStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateTdeStatusRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTdeStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpdateTdeStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTdeStatusRequestBody>,
 }
@@ -53,6 +54,7 @@ impl UpdateTdeStatusRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateTdeStatusResponse {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateTdeStatusResponse, UpdateTdeStatusError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_tde_status`](Self::update_tde_status) would send.
-    pub fn update_tde_status_request(
-        &self,
-        input: &UpdateTdeStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTdeStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateTimeZoneRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTimeZoneRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateTimeZoneRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTimeZoneRequestBody>,
 }
@@ -58,6 +60,7 @@ impl UpdateTimeZoneRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateTimeZoneResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateTimeZoneResponse, UpdateTimeZoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_time_zone`](Self::update_time_zone) would send.
-    pub fn update_time_zone_request(
-        &self,
-        input: &UpdateTimeZoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTimeZoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

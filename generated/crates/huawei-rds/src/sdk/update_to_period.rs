@@ -7,16 +7,18 @@ use super::ToPeriodReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateToPeriodRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 操作的实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
     /// Body of the UpdateToPeriodRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ToPeriodReq>,
 }
@@ -59,6 +61,7 @@ impl UpdateToPeriodRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateToPeriodResponse {
     /// 转包周期订单ID
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateToPeriodResponse, UpdateToPeriodError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_to_period`](Self::update_to_period) would send.
-    pub fn update_to_period_request(
-        &self,
-        input: &UpdateToPeriodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateToPeriodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

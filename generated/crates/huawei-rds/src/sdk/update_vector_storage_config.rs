@@ -7,16 +7,18 @@ use super::UpdateVectorStorageConfigReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVectorStorageConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateVectorStorageConfigRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateVectorStorageConfigReq>,
 }
@@ -60,6 +62,7 @@ impl UpdateVectorStorageConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateVectorStorageConfigResponse {
     /// **参数解释**：  任务ID，可用于查询异步任务执行状态。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vector_storage_config`](Self::update_vector_storage_config) would send.
-    pub fn update_vector_storage_config_request(
-        &self,
-        input: &UpdateVectorStorageConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVectorStorageConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpgradePgMajorVersion;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeDbMajorVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// Body of the UpgradeDbMajorVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpgradePgMajorVersion>,
 }
@@ -53,6 +54,7 @@ impl UpgradeDbMajorVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDbMajorVersionResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_db_major_version`](Self::upgrade_db_major_version) would send.
-    pub fn upgrade_db_major_version_request(
-        &self,
-        input: &UpgradeDbMajorVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDbMajorVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::PostgresqlPreCheckUpgradeMajorVersionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeDbMajorVersionPreCheckRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeDbMajorVersionPreCheckRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostgresqlPreCheckUpgradeMajorVersionReq>,
 }
@@ -60,6 +62,7 @@ impl UpgradeDbMajorVersionPreCheckRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDbMajorVersionPreCheckResponse {
     /// 检查报告ID。
+    ///
     /// Wire name: `report_id`.
     pub report_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_db_major_version_pre_check`](Self::upgrade_db_major_version_pre_check) would send.
-    pub fn upgrade_db_major_version_pre_check_request(
-        &self,
-        input: &UpgradeDbMajorVersionPreCheckRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDbMajorVersionPreCheckRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

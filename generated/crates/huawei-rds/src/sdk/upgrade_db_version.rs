@@ -7,16 +7,18 @@ use super::CustomerUpgradeDatabaseVersionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeDbVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeDbVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CustomerUpgradeDatabaseVersionReq>,
 }
@@ -58,6 +60,7 @@ impl UpgradeDbVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDbVersionResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpgradeDbVersionResponse, UpgradeDbVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_db_version`](Self::upgrade_db_version) would send.
-    pub fn upgrade_db_version_request(
-        &self,
-        input: &UpgradeDbVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDbVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

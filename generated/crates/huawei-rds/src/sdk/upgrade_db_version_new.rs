@@ -7,16 +7,18 @@ use super::CustomerUpgradeDatabaseVersionReqNew;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeDbVersionNewRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeDbVersionNewRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CustomerUpgradeDatabaseVersionReqNew>,
 }
@@ -58,6 +60,7 @@ impl UpgradeDbVersionNewRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDbVersionNewResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_db_version_new`](Self::upgrade_db_version_new) would send.
-    pub fn upgrade_db_version_new_request(
-        &self,
-        input: &UpgradeDbVersionNewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDbVersionNewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

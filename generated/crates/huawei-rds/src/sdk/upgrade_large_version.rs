@@ -7,16 +7,18 @@ use super::CustomerUpgradeMajorVersionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeLargeVersionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpgradeLargeVersionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CustomerUpgradeMajorVersionReq>,
 }
@@ -58,9 +60,9 @@ impl UpgradeLargeVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeLargeVersionResponse {
     /// 任务流ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
 }
@@ -89,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_large_version`](Self::upgrade_large_version) would send.
-    pub fn upgrade_large_version_request(
-        &self,
-        input: &UpgradeLargeVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeLargeVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

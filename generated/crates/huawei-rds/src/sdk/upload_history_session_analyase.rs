@@ -7,16 +7,18 @@ use super::UploadHistorySessionAnalyaseBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadHistorySessionAnalyaseRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UploadHistorySessionAnalyaseRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UploadHistorySessionAnalyaseBody>,
 }
@@ -60,6 +62,7 @@ impl UploadHistorySessionAnalyaseRequestBuilder {
 #[non_exhaustive]
 pub struct UploadHistorySessionAnalyaseResponse {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_history_session_analyase`](Self::upload_history_session_analyase) would send.
-    pub fn upload_history_session_analyase_request(
-        &self,
-        input: &UploadHistorySessionAnalyaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadHistorySessionAnalyaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

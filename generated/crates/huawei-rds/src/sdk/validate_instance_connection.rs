@@ -7,16 +7,18 @@ use super::ValidateInstanceConnectionRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidateInstanceConnectionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`, sent in the path.
     pub instance_id: String,
     /// 语言。默认en-us。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ValidateInstanceConnectionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ValidateInstanceConnectionRequestBody>,
 }
@@ -60,6 +62,7 @@ impl ValidateInstanceConnectionRequestBuilder {
 #[non_exhaustive]
 pub struct ValidateInstanceConnectionResponse {
     /// 响应结果
+    ///
     /// Wire name: `resp`.
     pub resp: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`validate_instance_connection`](Self::validate_instance_connection) would send.
-    pub fn validate_instance_connection_request(
-        &self,
-        input: &ValidateInstanceConnectionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ValidateInstanceConnectionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{RouteTableResp, RoutetableAssociateReqbody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateRouteTableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 路由表ID
+    ///
     /// Wire name: `routetable_id`, sent in the path.
     pub routetable_id: String,
     /// Body of the AssociateRouteTableRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RoutetableAssociateReqbody>,
 }
@@ -53,7 +54,6 @@ impl AssociateRouteTableRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateRouteTableResponse {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<RouteTableResp>,
 }
@@ -81,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_route_table`](Self::associate_route_table) would send.
-    pub fn associate_route_table_request(
-        &self,
-        input: &AssociateRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

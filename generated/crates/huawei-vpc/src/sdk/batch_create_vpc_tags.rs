@@ -7,13 +7,14 @@ use super::BatchCreateVpcTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateVpcTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：虚拟私有云唯一标识 取值范围：合法UUID 约束：ID对应的VPC必须存在
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
     /// Body of the BatchCreateVpcTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateVpcTagsRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_vpc_tags`](Self::batch_create_vpc_tags) would send.
-    pub fn batch_create_vpc_tags_request(
-        &self,
-        input: &BatchCreateVpcTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateVpcTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

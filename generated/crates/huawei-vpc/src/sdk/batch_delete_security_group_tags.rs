@@ -7,13 +7,14 @@ use super::BatchDeleteSecurityGroupTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteSecurityGroupTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组资源ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
     /// Body of the BatchDeleteSecurityGroupTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteSecurityGroupTagsRequestBody>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_security_group_tags`](Self::batch_delete_security_group_tags) would send.
-    pub fn batch_delete_security_group_tags_request(
-        &self,
-        input: &BatchDeleteSecurityGroupTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteSecurityGroupTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

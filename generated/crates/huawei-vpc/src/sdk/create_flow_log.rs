@@ -7,10 +7,10 @@ use super::{CreateFlowLogReqBody, FlowLogResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateFlowLogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateFlowLogReqBody>,
 }
@@ -46,7 +46,6 @@ impl CreateFlowLogRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowLogResponse {
-    /// (No description in the spec.)
     /// Wire name: `flow_log`.
     pub flow_log: Option<FlowLogResp>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateFlowLogResponse, CreateFlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_flow_log`](Self::create_flow_log) would send.
-    pub fn create_flow_log_request(
-        &self,
-        input: &CreateFlowLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateFlowLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

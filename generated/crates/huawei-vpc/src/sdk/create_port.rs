@@ -7,10 +7,10 @@ use super::{CreatePortRequestBody, Port};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePortRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreatePortRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePortRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreatePortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePortResponse {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<Port>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePortResponse, CreatePortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_port`](Self::create_port) would send.
-    pub fn create_port_request(
-        &self,
-        input: &CreatePortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreatePrivateipRequestBody, Privateip};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreatePrivateipRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePrivateipRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreatePrivateipRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePrivateipResponse {
     /// 私有IP列表对象
+    ///
     /// Wire name: `privateips`.
     pub privateips: Vec<Privateip>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePrivateipResponse, CreatePrivateipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_privateip`](Self::create_privateip) would send.
-    pub fn create_privateip_request(
-        &self,
-        input: &CreatePrivateipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrivateipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateRoutetableReqBody, RouteTableResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRouteTableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateRouteTableRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateRoutetableReqBody>,
 }
@@ -46,7 +46,6 @@ impl CreateRouteTableRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRouteTableResponse {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<RouteTableResp>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateRouteTableResponse, CreateRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_route_table`](Self::create_route_table) would send.
-    pub fn create_route_table_request(
-        &self,
-        input: &CreateRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreateSecurityGroupTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组资源ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
     /// Body of the CreateSecurityGroupTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSecurityGroupTagRequestBody>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_security_group_tag`](Self::create_security_group_tag) would send.
-    pub fn create_security_group_tag_request(
-        &self,
-        input: &CreateSecurityGroupTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecurityGroupTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateSubnetRequestBody, Subnet};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSubnetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSubnetRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<Subnet>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSubnetResponse, CreateSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_subnet`](Self::create_subnet) would send.
-    pub fn create_subnet_request(
-        &self,
-        input: &CreateSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateVpcRequestBody, Vpc};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateVpcRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVpcRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateVpcRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<Vpc>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpcResponse, CreateVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc`](Self::create_vpc) would send.
-    pub fn create_vpc_request(
-        &self,
-        input: &CreateVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

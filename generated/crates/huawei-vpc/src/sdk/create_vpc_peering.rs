@@ -8,6 +8,7 @@ use super::{CreateVpcPeeringRequestBody, VpcPeering};
 #[non_exhaustive]
 pub struct CreateVpcPeeringRequest {
     /// Body of the CreateVpcPeeringRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVpcPeeringRequestBody>,
 }
@@ -41,7 +42,6 @@ impl CreateVpcPeeringRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcPeeringResponse {
-    /// (No description in the spec.)
     /// Wire name: `peering`.
     pub peering: Option<VpcPeering>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpcPeeringResponse, CreateVpcPeeringError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc_peering`](Self::create_vpc_peering) would send.
-    pub fn create_vpc_peering_request(
-        &self,
-        input: &CreateVpcPeeringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcPeeringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreateVpcResourceTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcResourceTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：虚拟私有云唯一标识 取值范围：合法UUID 约束：ID对应的VPC必须存在
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
     /// Body of the CreateVpcResourceTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVpcResourceTagRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc_resource_tag`](Self::create_vpc_resource_tag) would send.
-    pub fn create_vpc_resource_tag_request(
-        &self,
-        input: &CreateVpcResourceTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcResourceTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateVpcRouteRequestBody, VpcRoute};
 #[non_exhaustive]
 pub struct CreateVpcRouteRequest {
     /// Body of the CreateVpcRouteRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVpcRouteRequestBody>,
 }
@@ -41,7 +42,6 @@ impl CreateVpcRouteRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcRouteResponse {
-    /// (No description in the spec.)
     /// Wire name: `route`.
     pub route: Option<VpcRoute>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpcRouteResponse, CreateVpcRouteError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc_route`](Self::create_vpc_route) would send.
-    pub fn create_vpc_route_request(
-        &self,
-        input: &CreateVpcRouteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcRouteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

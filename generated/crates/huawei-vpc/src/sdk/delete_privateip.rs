@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePrivateipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 私有IP ID
+    ///
     /// Wire name: `privateip_id`, sent in the path.
     pub privateip_id: String,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePrivateipResponse, DeletePrivateipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_privateip`](Self::delete_privateip) would send.
-    pub fn delete_privateip_request(
-        &self,
-        input: &DeletePrivateipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePrivateipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

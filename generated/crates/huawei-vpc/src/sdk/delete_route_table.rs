@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRouteTableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 路由表ID
+    ///
     /// Wire name: `routetable_id`, sent in the path.
     pub routetable_id: String,
 }
@@ -64,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteRouteTableResponse, DeleteRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_route_table`](Self::delete_route_table) would send.
-    pub fn delete_route_table_request(
-        &self,
-        input: &DeleteRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

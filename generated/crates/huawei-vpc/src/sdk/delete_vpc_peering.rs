@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteVpcPeeringRequest {
     /// 对等连接ID
+    ///
     /// Wire name: `peering_id`, sent in the path.
     pub peering_id: String,
 }
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteVpcPeeringResponse, DeleteVpcPeeringError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_vpc_peering`](Self::delete_vpc_peering) would send.
-    pub fn delete_vpc_peering_request(
-        &self,
-        input: &DeleteVpcPeeringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVpcPeeringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteVpcRouteRequest {
     /// 路由ID
+    ///
     /// Wire name: `route_id`, sent in the path.
     pub route_id: String,
 }
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteVpcRouteResponse, DeleteVpcRouteError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_vpc_route`](Self::delete_vpc_route) would send.
-    pub fn delete_vpc_route_request(
-        &self,
-        input: &DeleteVpcRouteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVpcRouteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl ListApiVersionRequestBuilder {
 #[non_exhaustive]
 pub struct ListApiVersionResponse {
     /// API版本列表
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<VersionResult>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListApiVersionResponse, ListApiVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_api_version`](Self::list_api_version) would send.
-    pub fn list_api_version_request(
-        &self,
-        input: &ListApiVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListApiVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

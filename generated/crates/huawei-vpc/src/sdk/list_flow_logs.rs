@@ -7,46 +7,58 @@ use super::FlowLogResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlowLogsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流日志资源唯一标识
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 功能说明：流日志名称 取值范围：0-64个字符，支持数字、字母、中文、_（下划线）、-（中划线）、.（点）
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
     /// 功能说明：流日志描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 功能说明：流日志所属资源类型 取值范围：支持port、network、vpc 3种类型。
+    ///
     /// Wire name: `resource_type`, sent in the query.
     pub resource_type: Option<String>,
     /// resource_type对应资源的唯一ID
+    ///
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
     /// 功能说明：流日志采集类型 取值范围：     1）all：采集指定资源的全部流量。     2）accept：采集指定资源允许传入、传出的流量。     3）reject：采集指定资源拒绝传入、传出的流量。
+    ///
     /// Wire name: `traffic_type`, sent in the query.
     pub traffic_type: Option<String>,
     /// 日志组ID 请在云日志服务中获取，详情请参见《云日志服务用户指南》。
+    ///
     /// Wire name: `log_group_id`, sent in the query.
     pub log_group_id: Option<String>,
     /// 日志主题ID 请在云日志服务中获取，详情请参见《云日志服务用户指南》。
+    ///
     /// Wire name: `log_topic_id`, sent in the query.
     pub log_topic_id: Option<String>,
     /// 功能说明：流日志存储类型 取值范围：     lts：存储类型为云日志服务（LTS）。
+    ///
     /// Wire name: `log_store_type`, sent in the query.
     pub log_store_type: Option<String>,
     /// 功能说明：流日志状态 取值范围：     ACTIVE：开启     DOWN：关闭     ERROR：异常故障
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0 ~ intmax
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 分页查询起始的资源ID，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -107,6 +119,7 @@ impl ListFlowLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListFlowLogsResponse {
     /// flow_log对象列表
+    ///
     /// Wire name: `flow_logs`.
     pub flow_logs: Vec<FlowLogResp>,
 }
@@ -131,14 +144,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFlowLogsResponse, ListFlowLogsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_flow_logs`](Self::list_flow_logs) would send.
-    pub fn list_flow_logs_request(
-        &self,
-        input: &ListFlowLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFlowLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

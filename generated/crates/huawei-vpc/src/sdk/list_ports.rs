@@ -7,49 +7,62 @@ use super::Port;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPortsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：按照name过滤查询  取值范围：最大长度不超过255
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照port_id过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 按照admin_state_up进行过滤
+    ///
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
     /// 按照network_id过滤查询
+    ///
     /// Wire name: `network_id`, sent in the query.
     pub network_id: Option<String>,
     /// 按照mac_address过滤查询
+    ///
     /// Wire name: `mac_address`, sent in the query.
     pub mac_address: Option<String>,
     /// 按照device_id过滤查询
+    ///
     /// Wire name: `device_id`, sent in the query.
     pub device_id: Option<String>,
     /// 按照device_owner过滤查询
+    ///
     /// Wire name: `device_owner`, sent in the query.
     pub device_owner: Option<String>,
     /// 功能说明：按照status过滤查询  取值范围：ACTIVE、BUILD、DOWN
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 按照安全组ID列表过滤查询
+    ///
     /// Wire name: `security_groups`, sent in the query.
     pub security_groups: Option<Vec<String>>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照fixed_ips&#x3D;ip_address或者fixed_ips&#x3D;subnet_id过滤查询
+    ///
     /// Wire name: `fixed_ips`, sent in the query.
     pub fixed_ips: Option<Vec<String>>,
     /// 功能说明：企业项目ID，用于基于企业项目的权限管理。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。  若需要查询当前用户所有企业项目绑定的端口，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 按照是否使能efi过滤查询
+    ///
     /// Wire name: `enable_efi`, sent in the query.
     pub enable_efi: Option<bool>,
 }
@@ -112,6 +125,7 @@ impl ListPortsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPortsResponse {
     /// port列表对象
+    ///
     /// Wire name: `ports`.
     pub ports: Vec<Port>,
 }
@@ -136,14 +150,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPortsResponse, ListPortsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ports`](Self::list_ports) would send.
-    pub fn list_ports_request(
-        &self,
-        input: &ListPortsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPortsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::Privateip;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPrivateipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 私有IP所在子网的唯一标识
+    ///
     /// Wire name: `subnet_id`, sent in the path.
     pub subnet_id: String,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源id，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -58,6 +60,7 @@ impl ListPrivateipsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPrivateipsResponse {
     /// 私有IP列表对象
+    ///
     /// Wire name: `privateips`.
     pub privateips: Vec<Privateip>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPrivateipsResponse, ListPrivateipsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_privateips`](Self::list_privateips) would send.
-    pub fn list_privateips_request(
-        &self,
-        input: &ListPrivateipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPrivateipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

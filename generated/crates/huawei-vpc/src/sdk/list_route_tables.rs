@@ -7,22 +7,26 @@ use super::RouteTableListResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRouteTablesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 路由表ID，可过滤对应ID的路由表
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 虚拟私有云ID，可过滤对应虚拟私有云包含的路由表
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 子网ID，可过滤对应子网关联的路由表
+    ///
     /// Wire name: `subnet_id`, sent in the query.
     pub subnet_id: Option<String>,
 }
@@ -67,6 +71,7 @@ impl ListRouteTablesRequestBuilder {
 #[non_exhaustive]
 pub struct ListRouteTablesResponse {
     /// 路由表对象列表
+    ///
     /// Wire name: `routetables`.
     pub routetables: Vec<RouteTableListResp>,
 }
@@ -91,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListRouteTablesResponse, ListRouteTablesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_route_tables`](Self::list_route_tables) would send.
-    pub fn list_route_tables_request(
-        &self,
-        input: &ListRouteTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRouteTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

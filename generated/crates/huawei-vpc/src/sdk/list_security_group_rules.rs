@@ -7,19 +7,22 @@ use super::SecurityGroupRule;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSecurityGroupRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 安全组ID
+    ///
     /// Wire name: `security_group_id`, sent in the query.
     pub security_group_id: Option<String>,
     /// 功能说明：远端IP地址 取值范围：cidr格式
+    ///
     /// Wire name: `remote_ip_prefix`, sent in the query.
     pub remote_ip_prefix: Option<String>,
 }
@@ -62,6 +65,7 @@ impl ListSecurityGroupRulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSecurityGroupRulesResponse {
     /// 安全组规则对象列表
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<SecurityGroupRule>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_security_group_rules`](Self::list_security_group_rules) would send.
-    pub fn list_security_group_rules_request(
-        &self,
-        input: &ListSecurityGroupRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSecurityGroupRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

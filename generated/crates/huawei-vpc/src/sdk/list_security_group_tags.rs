@@ -7,7 +7,6 @@ use super::ListTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSecurityGroupTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListSecurityGroupTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSecurityGroupTagsResponse {
     /// tag对象列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ListTag>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_security_group_tags`](Self::list_security_group_tags) would send.
-    pub fn list_security_group_tags_request(
-        &self,
-        input: &ListSecurityGroupTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSecurityGroupTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::SecurityGroup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSecurityGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照vpc_id过滤查询
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的安全组。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的安全组，或者企业项目子账号需要进行安全组列表展示，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -62,6 +65,7 @@ impl ListSecurityGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSecurityGroupsResponse {
     /// 安全组列表对象
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<SecurityGroup>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_security_groups`](Self::list_security_groups) would send.
-    pub fn list_security_groups_request(
-        &self,
-        input: &ListSecurityGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSecurityGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

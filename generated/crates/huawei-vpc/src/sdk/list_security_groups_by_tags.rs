@@ -7,10 +7,10 @@ use super::{ListResourceResp, ListSecurityGroupsByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSecurityGroupsByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListSecurityGroupsByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListSecurityGroupsByTagsRequestBody>,
 }
@@ -49,9 +49,11 @@ impl ListSecurityGroupsByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSecurityGroupsByTagsResponse {
     /// 资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ListResourceResp>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_security_groups_by_tags`](Self::list_security_groups_by_tags) would send.
-    pub fn list_security_groups_by_tags_request(
-        &self,
-        input: &ListSecurityGroupsByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSecurityGroupsByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

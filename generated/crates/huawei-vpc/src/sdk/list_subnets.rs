@@ -7,16 +7,18 @@ use super::Subnet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubnetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源id，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照vpc_id过滤查询  企业项目细粒度授权场景下，该字段必传
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
 }
@@ -57,6 +59,7 @@ impl ListSubnetsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubnetsResponse {
     /// subnet对象列表
+    ///
     /// Wire name: `subnets`.
     pub subnets: Vec<Subnet>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSubnetsResponse, ListSubnetsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_subnets`](Self::list_subnets) would send.
-    pub fn list_subnets_request(
-        &self,
-        input: &ListSubnetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSubnetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

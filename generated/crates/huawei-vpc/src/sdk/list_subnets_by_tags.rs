@@ -7,10 +7,10 @@ use super::{ListResourceResp, ListSubnetsByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubnetsByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListSubnetsByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListSubnetsByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ListSubnetsByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubnetsByTagsResponse {
     /// 资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ListResourceResp>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSubnetsByTagsResponse, ListSubnetsByTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_subnets_by_tags`](Self::list_subnets_by_tags) would send.
-    pub fn list_subnets_by_tags_request(
-        &self,
-        input: &ListSubnetsByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSubnetsByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,24 +8,31 @@ use super::{NeutronPageLink, VpcPeering};
 #[non_exhaustive]
 pub struct ListVpcPeeringsRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照peering_id过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 功能说明：按照peering_name过查询  取值范围：最大长度不超过64
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 根据status进行过滤  - PENDING_ACCEPTANCE：等待接受 - REJECTED：已拒绝。 - EXPIRED：已过期。 - DELETED：已删除。 - ACTIVE：活动的。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 按照项目ID过滤查询
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
     /// 根据vpc ID过滤查询
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
 }
@@ -72,9 +79,11 @@ impl ListVpcPeeringsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVpcPeeringsResponse {
     /// peering对象列表
+    ///
     /// Wire name: `peerings`.
     pub peerings: Vec<VpcPeering>,
     /// 分页信息
+    ///
     /// Wire name: `peerings_links`.
     pub peerings_links: Vec<NeutronPageLink>,
 }
@@ -100,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVpcPeeringsResponse, ListVpcPeeringsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_vpc_peerings`](Self::list_vpc_peerings) would send.
-    pub fn list_vpc_peerings_request(
-        &self,
-        input: &ListVpcPeeringsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVpcPeeringsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,24 +8,31 @@ use super::{NeutronPageLink, VpcRoute};
 #[non_exhaustive]
 pub struct ListVpcRoutesRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照routes_id过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 功能说明：按照路由类型过滤查询  取值范围：peering
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 按照vpc_id过滤查询
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 按照路由目的地址CIDR过滤查询
+    ///
     /// Wire name: `destination`, sent in the query.
     pub destination: Option<String>,
     /// 按照项目ID过滤查询
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -72,9 +79,11 @@ impl ListVpcRoutesRequestBuilder {
 #[non_exhaustive]
 pub struct ListVpcRoutesResponse {
     /// route对象列表
+    ///
     /// Wire name: `routes`.
     pub routes: Vec<VpcRoute>,
     /// 分页信息
+    ///
     /// Wire name: `routes_links`.
     pub routes_links: Vec<NeutronPageLink>,
 }
@@ -100,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVpcRoutesResponse, ListVpcRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_vpc_routes`](Self::list_vpc_routes) would send.
-    pub fn list_vpc_routes_request(
-        &self,
-        input: &ListVpcRoutesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVpcRoutesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

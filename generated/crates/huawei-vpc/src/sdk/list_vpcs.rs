@@ -7,19 +7,22 @@ use super::Vpc;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVpcsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 功能说明：虚拟私有云ID。可以使用该字段过滤某个ID的虚拟私有云。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的虚拟私有云。若未传值则默认返回所有企业项目绑定的虚拟私有云。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的虚拟私有云，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -62,6 +65,7 @@ impl ListVpcsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVpcsResponse {
     /// vpc对象列表
+    ///
     /// Wire name: `vpcs`.
     pub vpcs: Vec<Vpc>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVpcsResponse, ListVpcsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_vpcs`](Self::list_vpcs) would send.
-    pub fn list_vpcs_request(
-        &self,
-        input: &ListVpcsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVpcsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

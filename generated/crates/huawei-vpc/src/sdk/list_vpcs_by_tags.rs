@@ -7,10 +7,10 @@ use super::{ListResourceResp, ListVpcsByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVpcsByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListVpcsByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListVpcsByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl ListVpcsByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVpcsByTagsResponse {
     /// 资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ListResourceResp>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVpcsByTagsResponse, ListVpcsByTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_vpcs_by_tags`](Self::list_vpcs_by_tags) would send.
-    pub fn list_vpcs_by_tags_request(
-        &self,
-        input: &ListVpcsByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVpcsByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::RouterInterfaceRequestBody;
 #[non_exhaustive]
 pub struct NeutronAddRouterInterfaceRequest {
     /// 路由器ID
+    ///
     /// Wire name: `router_id`, sent in the path.
     pub router_id: String,
     /// Body of the NeutronAddRouterInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RouterInterfaceRequestBody>,
 }
@@ -50,18 +52,23 @@ impl NeutronAddRouterInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronAddRouterInterfaceResponse {
     /// 路由器添加的端口对应的ID
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 路由器添加的子网对应的ID
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 路由器的ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_add_router_interface`](Self::neutron_add_router_interface) would send.
-    pub fn neutron_add_router_interface_request(
-        &self,
-        input: &NeutronAddRouterInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronAddRouterInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateFirewallGroupRequestBody, NeutronFirewallGroup};
 #[non_exhaustive]
 pub struct NeutronCreateFirewallGroupRequest {
     /// Body of the NeutronCreateFirewallGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateFirewallGroupRequestBody>,
 }
@@ -43,7 +44,6 @@ impl NeutronCreateFirewallGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_group`.
     pub firewall_group: Option<NeutronFirewallGroup>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_firewall_group`](Self::neutron_create_firewall_group) would send.
-    pub fn neutron_create_firewall_group_request(
-        &self,
-        input: &NeutronCreateFirewallGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateFirewallGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateFirewallPolicyRequestBody, NeutronFirewallPolicy};
 #[non_exhaustive]
 pub struct NeutronCreateFirewallPolicyRequest {
     /// Body of the NeutronCreateFirewallPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateFirewallPolicyRequestBody>,
 }
@@ -43,7 +44,6 @@ impl NeutronCreateFirewallPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_policy`.
     pub firewall_policy: Option<NeutronFirewallPolicy>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_firewall_policy`](Self::neutron_create_firewall_policy) would send.
-    pub fn neutron_create_firewall_policy_request(
-        &self,
-        input: &NeutronCreateFirewallPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateFirewallPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateFirewallRuleRequestBody, NeutronFirewallRule};
 #[non_exhaustive]
 pub struct NeutronCreateFirewallRuleRequest {
     /// Body of the NeutronCreateFirewallRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateFirewallRuleRequestBody>,
 }
@@ -43,7 +44,6 @@ impl NeutronCreateFirewallRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_rule`.
     pub firewall_rule: Option<NeutronFirewallRule>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_firewall_rule`](Self::neutron_create_firewall_rule) would send.
-    pub fn neutron_create_firewall_rule_request(
-        &self,
-        input: &NeutronCreateFirewallRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateFirewallRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateNetworkRequestBody, NeutronNetwork};
 #[non_exhaustive]
 pub struct NeutronCreateNetworkRequest {
     /// Body of the NeutronCreateNetworkRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateNetworkRequestBody>,
 }
@@ -41,7 +42,6 @@ impl NeutronCreateNetworkRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateNetworkResponse {
-    /// (No description in the spec.)
     /// Wire name: `network`.
     pub network: Option<NeutronNetwork>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_network`](Self::neutron_create_network) would send.
-    pub fn neutron_create_network_request(
-        &self,
-        input: &NeutronCreateNetworkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateNetworkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

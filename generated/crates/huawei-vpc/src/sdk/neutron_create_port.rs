@@ -8,6 +8,7 @@ use super::{NeutronCreatePortRequestBody, NeutronPort};
 #[non_exhaustive]
 pub struct NeutronCreatePortRequest {
     /// Body of the NeutronCreatePortRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreatePortRequestBody>,
 }
@@ -41,7 +42,6 @@ impl NeutronCreatePortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreatePortResponse {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<NeutronPort>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NeutronCreatePortResponse, NeutronCreatePortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_port`](Self::neutron_create_port) would send.
-    pub fn neutron_create_port_request(
-        &self,
-        input: &NeutronCreatePortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreatePortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateRouterRequestBody, NeutronRouter};
 #[non_exhaustive]
 pub struct NeutronCreateRouterRequest {
     /// Body of the NeutronCreateRouterRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateRouterRequestBody>,
 }
@@ -41,7 +42,6 @@ impl NeutronCreateRouterRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateRouterResponse {
-    /// (No description in the spec.)
     /// Wire name: `router`.
     pub router: Option<NeutronRouter>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_router`](Self::neutron_create_router) would send.
-    pub fn neutron_create_router_request(
-        &self,
-        input: &NeutronCreateRouterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateRouterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateSecurityGroupRequestBody, NeutronSecurityGroup};
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRequest {
     /// Body of the NeutronCreateSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateSecurityGroupRequestBody>,
 }
@@ -43,7 +44,6 @@ impl NeutronCreateSecurityGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<NeutronSecurityGroup>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_security_group`](Self::neutron_create_security_group) would send.
-    pub fn neutron_create_security_group_request(
-        &self,
-        input: &NeutronCreateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{NeutronCreateSecurityGroupRuleRequestBody, NeutronSecurityGroupRule}
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRuleRequest {
     /// Body of the NeutronCreateSecurityGroupRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateSecurityGroupRuleRequestBody>,
 }
@@ -43,7 +44,6 @@ impl NeutronCreateSecurityGroupRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group_rule`.
     pub security_group_rule: Option<NeutronSecurityGroupRule>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_security_group_rule`](Self::neutron_create_security_group_rule) would send.
-    pub fn neutron_create_security_group_rule_request(
-        &self,
-        input: &NeutronCreateSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

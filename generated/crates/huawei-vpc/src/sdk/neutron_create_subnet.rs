@@ -8,6 +8,7 @@ use super::{NeutronCreateSubnetRequestBody, NeutronSubnet};
 #[non_exhaustive]
 pub struct NeutronCreateSubnetRequest {
     /// Body of the NeutronCreateSubnetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronCreateSubnetRequestBody>,
 }
@@ -41,7 +42,6 @@ impl NeutronCreateSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<NeutronSubnet>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_create_subnet`](Self::neutron_create_subnet) would send.
-    pub fn neutron_create_subnet_request(
-        &self,
-        input: &NeutronCreateSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronCreateSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteFirewallGroupRequest {
     /// 网络ACL防火墙组ID
+    ///
     /// Wire name: `firewall_group_id`, sent in the path.
     pub firewall_group_id: String,
 }
@@ -64,14 +65,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_firewall_group`](Self::neutron_delete_firewall_group) would send.
-    pub fn neutron_delete_firewall_group_request(
-        &self,
-        input: &NeutronDeleteFirewallGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteFirewallGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteFirewallPolicyRequest {
     /// 网络ACL防火墙策略ID
+    ///
     /// Wire name: `firewall_policy_id`, sent in the path.
     pub firewall_policy_id: String,
 }
@@ -68,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_firewall_policy`](Self::neutron_delete_firewall_policy) would send.
-    pub fn neutron_delete_firewall_policy_request(
-        &self,
-        input: &NeutronDeleteFirewallPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteFirewallPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteFirewallRuleRequest {
     /// 网络ACL防火墙规则ID
+    ///
     /// Wire name: `firewall_rule_id`, sent in the path.
     pub firewall_rule_id: String,
 }
@@ -64,14 +65,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_firewall_rule`](Self::neutron_delete_firewall_rule) would send.
-    pub fn neutron_delete_firewall_rule_request(
-        &self,
-        input: &NeutronDeleteFirewallRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteFirewallRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

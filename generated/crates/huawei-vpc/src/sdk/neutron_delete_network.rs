@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteNetworkRequest {
     /// 网络ID
+    ///
     /// Wire name: `network_id`, sent in the path.
     pub network_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_network`](Self::neutron_delete_network) would send.
-    pub fn neutron_delete_network_request(
-        &self,
-        input: &NeutronDeleteNetworkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteNetworkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

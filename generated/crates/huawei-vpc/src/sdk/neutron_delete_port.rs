@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeletePortRequest {
     /// 端口ID
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
 }
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NeutronDeletePortResponse, NeutronDeletePortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_port`](Self::neutron_delete_port) would send.
-    pub fn neutron_delete_port_request(
-        &self,
-        input: &NeutronDeletePortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeletePortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteRouterRequest {
     /// 路由器ID
+    ///
     /// Wire name: `router_id`, sent in the path.
     pub router_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_router`](Self::neutron_delete_router) would send.
-    pub fn neutron_delete_router_request(
-        &self,
-        input: &NeutronDeleteRouterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteRouterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

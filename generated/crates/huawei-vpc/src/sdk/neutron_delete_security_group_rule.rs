@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteSecurityGroupRuleRequest {
     /// 安全组规则ID
+    ///
     /// Wire name: `security_group_rule_id`, sent in the path.
     pub security_group_rule_id: String,
 }
@@ -68,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_security_group_rule`](Self::neutron_delete_security_group_rule) would send.
-    pub fn neutron_delete_security_group_rule_request(
-        &self,
-        input: &NeutronDeleteSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NeutronDeleteSubnetRequest {
     /// 子网ID
+    ///
     /// Wire name: `subnet_id`, sent in the path.
     pub subnet_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_delete_subnet`](Self::neutron_delete_subnet) would send.
-    pub fn neutron_delete_subnet_request(
-        &self,
-        input: &NeutronDeleteSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronDeleteSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

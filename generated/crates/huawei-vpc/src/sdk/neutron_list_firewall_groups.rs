@@ -8,24 +8,31 @@ use super::{NeutronFirewallGroup, NeutronPageLink};
 #[non_exhaustive]
 pub struct NeutronListFirewallGroupsRequest {
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 使用id过滤网络ACL组
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 使用name过滤ACL组
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// 使用description过滤ACL组
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 使用入方向的网络ACL策略ID过滤网络ACL组
+    ///
     /// Wire name: `ingress_firewall_policy_id`, sent in the query.
     pub ingress_firewall_policy_id: Option<String>,
     /// 使用出方向的网络ACL策略过滤查询网络ACL组
+    ///
     /// Wire name: `egress_firewall_policy_id`, sent in the query.
     pub egress_firewall_policy_id: Option<String>,
 }
@@ -74,9 +81,11 @@ impl NeutronListFirewallGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListFirewallGroupsResponse {
     /// firewall_group对象列表
+    ///
     /// Wire name: `firewall_groups`.
     pub firewall_groups: Vec<NeutronFirewallGroup>,
     /// 分页信息
+    ///
     /// Wire name: `firewall_groups_links`.
     pub firewall_groups_links: Vec<NeutronPageLink>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_firewall_groups`](Self::neutron_list_firewall_groups) would send.
-    pub fn neutron_list_firewall_groups_request(
-        &self,
-        input: &NeutronListFirewallGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListFirewallGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::{NeutronFirewallPolicy, NeutronPageLink};
 #[non_exhaustive]
 pub struct NeutronListFirewallPoliciesRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 使用网络ACL策略ID过滤网络ACL策略
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 使用name过滤网络ACL策略
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// 使用网络ACL策略描述过滤查询网络ACL策略
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 使用tenant_id过滤查询网络ACL策略
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -69,9 +75,11 @@ impl NeutronListFirewallPoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListFirewallPoliciesResponse {
     /// firewall_policy对象列表
+    ///
     /// Wire name: `firewall_policies`.
     pub firewall_policies: Vec<NeutronFirewallPolicy>,
     /// 分页信息
+    ///
     /// Wire name: `firewall_policies_links`.
     pub firewall_policies_links: Vec<NeutronPageLink>,
 }
@@ -100,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_firewall_policies`](Self::neutron_list_firewall_policies) would send.
-    pub fn neutron_list_firewall_policies_request(
-        &self,
-        input: &NeutronListFirewallPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListFirewallPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

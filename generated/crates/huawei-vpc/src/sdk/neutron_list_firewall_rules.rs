@@ -8,24 +8,31 @@ use super::{NeutronFirewallRule, NeutronPageLink};
 #[non_exhaustive]
 pub struct NeutronListFirewallRulesRequest {
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 使用网络ACL规则ID过滤网络ACL规则
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 使用网络ACL规则name过滤网络ACL规则
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// 使用网络ACL规则的description过滤网络ACL规则
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 使用action过滤查询网络ACL规则
+    ///
     /// Wire name: `action`, sent in the query.
     pub action: Option<String>,
     /// 使用tenant_id过滤查询网络ACL规则
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -74,9 +81,11 @@ impl NeutronListFirewallRulesRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListFirewallRulesResponse {
     /// firewall_rule对象列表
+    ///
     /// Wire name: `firewall_rules`.
     pub firewall_rules: Vec<NeutronFirewallRule>,
     /// 分页信息
+    ///
     /// Wire name: `firewall_rules_links`.
     pub firewall_rules_links: Vec<NeutronPageLink>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_firewall_rules`](Self::neutron_list_firewall_rules) would send.
-    pub fn neutron_list_firewall_rules_request(
-        &self,
-        input: &NeutronListFirewallRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListFirewallRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,33 +8,43 @@ use super::{NeutronNetwork, NeutronPageLink};
 #[non_exhaustive]
 pub struct NeutronListNetworksRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照网络对应的ID过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 按照网络的名称过滤查询
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照网络的状态过滤查询，取值范围：ACTIVE、ERROR、DOWN
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 按照网络是否支持跨租户共享过滤查询，取值范围：true or false
+    ///
     /// Wire name: `shared`, sent in the query.
     pub shared: Option<bool>,
     /// 按照网络是否外部网络过滤查询，取值范围：true or false
+    ///
     /// Wire name: `router:external`, sent in the query.
     pub router_external: Option<bool>,
     /// 按照网络的管理状态过滤查询，取值范围：true or false
+    ///
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
     /// 按照网络的类型过滤查询
+    ///
     /// Wire name: `provider:network_type`, sent in the query.
     pub provider_network_type: Option<String>,
     /// 按照network所属的项目ID过滤
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -87,9 +97,11 @@ impl NeutronListNetworksRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListNetworksResponse {
     /// network对象列表
+    ///
     /// Wire name: `networks`.
     pub networks: Vec<NeutronNetwork>,
     /// 分页信息
+    ///
     /// Wire name: `networks_links`.
     pub networks_links: Vec<NeutronPageLink>,
 }
@@ -118,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_networks`](Self::neutron_list_networks) would send.
-    pub fn neutron_list_networks_request(
-        &self,
-        input: &NeutronListNetworksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListNetworksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,42 +8,55 @@ use super::{NeutronPageLink, NeutronPort};
 #[non_exhaustive]
 pub struct NeutronListPortsRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照端口的ID过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 按照端口的名称过滤查询
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照端口的管理状态过滤查询，取值范围：true or false
+    ///
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
     /// 按照端口所属的网络ID过滤查询
+    ///
     /// Wire name: `network_id`, sent in the query.
     pub network_id: Option<String>,
     /// 按照端口的mac地址过滤查询
+    ///
     /// Wire name: `mac_address`, sent in the query.
     pub mac_address: Option<String>,
     /// 按照端口的设备ID过滤查询
+    ///
     /// Wire name: `device_id`, sent in the query.
     pub device_id: Option<String>,
     /// 按照端口的设备所属过滤查询
+    ///
     /// Wire name: `device_owner`, sent in the query.
     pub device_owner: Option<String>,
     /// 按照端口状态过滤查询，取值范围：ACTIVE、BUILD、DOWN
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 按照安全组ID列表过滤查询
+    ///
     /// Wire name: `security_groups`, sent in the query.
     pub security_groups: Option<Vec<String>>,
     /// 按照端口的IP地址过滤查询，fixed_ips&#x3D;ip_address或者fixed_ips&#x3D;subnet_id过滤查询
+    ///
     /// Wire name: `fixed_ips`, sent in the query.
     pub fixed_ips: Option<Vec<String>>,
     /// 按照端口所属的项目ID过滤查询
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -102,9 +115,11 @@ impl NeutronListPortsRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListPortsResponse {
     /// port对象列表
+    ///
     /// Wire name: `ports`.
     pub ports: Vec<NeutronPort>,
     /// 分页信息
+    ///
     /// Wire name: `ports_links`.
     pub ports_links: Vec<NeutronPageLink>,
 }
@@ -130,14 +145,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NeutronListPortsResponse, NeutronListPortsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_ports`](Self::neutron_list_ports) would send.
-    pub fn neutron_list_ports_request(
-        &self,
-        input: &NeutronListPortsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListPortsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

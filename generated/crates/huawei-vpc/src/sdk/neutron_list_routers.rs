@@ -8,21 +8,27 @@ use super::{NeutronPageLink, NeutronRouter};
 #[non_exhaustive]
 pub struct NeutronListRoutersRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照路由器的ID过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 按照路由器的状态过滤查询，取值范围：ACTIVE， DOWN，ERROR
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 按照路由器所属的项目ID过滤查询
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
     /// 按照路由器的管理状态过滤查询，取值范围：true or false
+    ///
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
 }
@@ -67,9 +73,11 @@ impl NeutronListRoutersRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListRoutersResponse {
     /// router对象列表
+    ///
     /// Wire name: `routers`.
     pub routers: Vec<NeutronRouter>,
     /// 分页信息
+    ///
     /// Wire name: `routers_links`.
     pub routers_links: Vec<NeutronPageLink>,
 }
@@ -98,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_routers`](Self::neutron_list_routers) would send.
-    pub fn neutron_list_routers_request(
-        &self,
-        input: &NeutronListRoutersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListRoutersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

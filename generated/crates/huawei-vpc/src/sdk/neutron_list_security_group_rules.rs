@@ -8,42 +8,55 @@ use super::{NeutronPageLink, NeutronSecurityGroupRule};
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupRulesRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照安全组规则对应的id过滤查询结果
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 按照安全组规则的方向过滤查询结果，支持ingress和egress进行过滤
+    ///
     /// Wire name: `direction`, sent in the query.
     pub direction: Option<String>,
     /// 按照安全组规则的IP协议过滤查询结果
+    ///
     /// Wire name: `protocol`, sent in the query.
     pub protocol: Option<String>,
     /// 按照网络类型过滤查询结果，支持IPv4或者IPv6
+    ///
     /// Wire name: `ethertype`, sent in the query.
     pub ethertype: Option<String>,
     /// 按照安全组规则的描述过滤查询结果
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 按照与此安全组规则匹配的远端IP网段过滤查询结果
+    ///
     /// Wire name: `remote_ip_prefix`, sent in the query.
     pub remote_ip_prefix: Option<String>,
     /// 按照与此安全组规则关联的远端安全组ID过滤查询结果
+    ///
     /// Wire name: `remote_group_id`, sent in the query.
     pub remote_group_id: Option<String>,
     /// 按照与此安全组规则所属的安全组ID过滤查询结果
+    ///
     /// Wire name: `security_group_id`, sent in the query.
     pub security_group_id: Option<String>,
     /// 按照最大端口过滤查询结果
+    ///
     /// Wire name: `port_range_max`, sent in the query.
     pub port_range_max: Option<String>,
     /// 按照最小端口过滤查询结果
+    ///
     /// Wire name: `port_range_min`, sent in the query.
     pub port_range_min: Option<String>,
     /// 按照安全组规则所属的项目ID过滤查询结果
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -104,9 +117,11 @@ impl NeutronListSecurityGroupRulesRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupRulesResponse {
     /// 安全组规则对象列表
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<NeutronSecurityGroupRule>,
     /// 分页信息
+    ///
     /// Wire name: `security_group_rules_links`.
     pub security_group_rules_links: Vec<NeutronPageLink>,
 }
@@ -135,14 +150,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_security_group_rules`](Self::neutron_list_security_group_rules) would send.
-    pub fn neutron_list_security_group_rules_request(
-        &self,
-        input: &NeutronListSecurityGroupRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListSecurityGroupRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

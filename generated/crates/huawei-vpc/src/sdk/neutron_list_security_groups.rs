@@ -8,21 +8,27 @@ use super::{NeutronPageLink, NeutronSecurityGroup};
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupsRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照安全组对应的ID过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 按照安全组的名称过滤查询
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照安全组的描述过滤查询
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 按照安全组所属的项目ID过滤查询
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -69,9 +75,11 @@ impl NeutronListSecurityGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupsResponse {
     /// 安全组对象列表
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<NeutronSecurityGroup>,
     /// 分页信息
+    ///
     /// Wire name: `security_groups_links`.
     pub security_groups_links: Vec<NeutronPageLink>,
 }
@@ -100,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_security_groups`](Self::neutron_list_security_groups) would send.
-    pub fn neutron_list_security_groups_request(
-        &self,
-        input: &NeutronListSecurityGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListSecurityGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

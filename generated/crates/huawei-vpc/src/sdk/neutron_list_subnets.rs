@@ -8,33 +8,43 @@ use super::{NeutronPageLink, NeutronSubnet};
 #[non_exhaustive]
 pub struct NeutronListSubnetsRequest {
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照子网对应的ID过滤查询
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 按照子网的cidr过滤查询
+    ///
     /// Wire name: `cidr`, sent in the query.
     pub cidr: Option<String>,
     /// 按照子网的名称过滤查询
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 按照子网是否开启dhcp过滤查询，取值范围：true or false
+    ///
     /// Wire name: `enable_dhcp`, sent in the query.
     pub enable_dhcp: Option<bool>,
     /// 按照子网所属network_id过滤查询
+    ///
     /// Wire name: `network_id`, sent in the query.
     pub network_id: Option<String>,
     /// 按照子网的IP协议版本过滤查询
+    ///
     /// Wire name: `ip_version`, sent in the query.
     pub ip_version: Option<i32>,
     /// 按照子网的网关IP过滤查询
+    ///
     /// Wire name: `gateway_ip`, sent in the query.
     pub gateway_ip: Option<String>,
     /// 按照子网所属的项目ID过滤查询
+    ///
     /// Wire name: `tenant_id`, sent in the query.
     pub tenant_id: Option<String>,
 }
@@ -87,9 +97,11 @@ impl NeutronListSubnetsRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronListSubnetsResponse {
     /// subnet对象列表
+    ///
     /// Wire name: `subnets`.
     pub subnets: Vec<NeutronSubnet>,
     /// 分页信息
+    ///
     /// Wire name: `subnets_links`.
     pub subnets_links: Vec<NeutronPageLink>,
 }
@@ -118,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_list_subnets`](Self::neutron_list_subnets) would send.
-    pub fn neutron_list_subnets_request(
-        &self,
-        input: &NeutronListSubnetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronListSubnetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

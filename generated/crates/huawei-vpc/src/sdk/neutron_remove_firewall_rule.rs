@@ -8,9 +8,11 @@ use super::NeutronRemoveFirewallRuleRequestBody;
 #[non_exhaustive]
 pub struct NeutronRemoveFirewallRuleRequest {
     /// 网络ACL防火墙策略ID
+    ///
     /// Wire name: `firewall_policy_id`, sent in the path.
     pub firewall_policy_id: String,
     /// Body of the NeutronRemoveFirewallRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronRemoveFirewallRuleRequestBody>,
 }
@@ -55,27 +57,35 @@ impl NeutronRemoveFirewallRuleRequestBuilder {
 #[non_exhaustive]
 pub struct NeutronRemoveFirewallRuleResponse {
     /// 功能说明：网络ACL策略ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：网络ACL策略名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：网络ACL策略的描述信息 取值范围：0-255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：网络ACL策略关联的规则的ID列表
+    ///
     /// Wire name: `firewall_rules`.
     pub firewall_rules: Vec<String>,
     /// 功能说明：每次policy或者它相关的rule有变动，该参数将会被置为False
+    ///
     /// Wire name: `audited`.
     pub audited: Option<bool>,
     /// 功能说明：网络ACL策略是否对其他网络ACL策略可见 取值范围：true(可见)、false(不可见)
+    ///
     /// Wire name: `public`.
     pub public: Option<bool>,
     /// 功能说明：网络ACL策略所属项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：网络ACL策略所属项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
 }
@@ -110,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_remove_firewall_rule`](Self::neutron_remove_firewall_rule) would send.
-    pub fn neutron_remove_firewall_rule_request(
-        &self,
-        input: &NeutronRemoveFirewallRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronRemoveFirewallRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NeutronFirewallGroup;
 #[non_exhaustive]
 pub struct NeutronShowFirewallGroupRequest {
     /// 网络ACL防火墙组ID
+    ///
     /// Wire name: `firewall_group_id`, sent in the path.
     pub firewall_group_id: String,
 }
@@ -45,7 +46,6 @@ impl NeutronShowFirewallGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowFirewallGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_group`.
     pub firewall_group: Option<NeutronFirewallGroup>,
 }
@@ -73,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_firewall_group`](Self::neutron_show_firewall_group) would send.
-    pub fn neutron_show_firewall_group_request(
-        &self,
-        input: &NeutronShowFirewallGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowFirewallGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NeutronFirewallPolicy;
 #[non_exhaustive]
 pub struct NeutronShowFirewallPolicyRequest {
     /// 网络ACL防火墙策略ID
+    ///
     /// Wire name: `firewall_policy_id`, sent in the path.
     pub firewall_policy_id: String,
 }
@@ -49,7 +50,6 @@ impl NeutronShowFirewallPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowFirewallPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_policy`.
     pub firewall_policy: Option<NeutronFirewallPolicy>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_firewall_policy`](Self::neutron_show_firewall_policy) would send.
-    pub fn neutron_show_firewall_policy_request(
-        &self,
-        input: &NeutronShowFirewallPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowFirewallPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NeutronFirewallRule;
 #[non_exhaustive]
 pub struct NeutronShowFirewallRuleRequest {
     /// 网络ACL规则ID
+    ///
     /// Wire name: `firewall_rule_id`, sent in the path.
     pub firewall_rule_id: String,
 }
@@ -43,7 +44,6 @@ impl NeutronShowFirewallRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowFirewallRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_rule`.
     pub firewall_rule: Option<NeutronFirewallRule>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_firewall_rule`](Self::neutron_show_firewall_rule) would send.
-    pub fn neutron_show_firewall_rule_request(
-        &self,
-        input: &NeutronShowFirewallRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowFirewallRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

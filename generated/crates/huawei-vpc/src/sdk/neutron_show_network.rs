@@ -8,6 +8,7 @@ use super::NeutronNetwork;
 #[non_exhaustive]
 pub struct NeutronShowNetworkRequest {
     /// 网络ID
+    ///
     /// Wire name: `network_id`, sent in the path.
     pub network_id: String,
 }
@@ -42,7 +43,6 @@ impl NeutronShowNetworkRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowNetworkResponse {
-    /// (No description in the spec.)
     /// Wire name: `network`.
     pub network: Option<NeutronNetwork>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_network`](Self::neutron_show_network) would send.
-    pub fn neutron_show_network_request(
-        &self,
-        input: &NeutronShowNetworkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowNetworkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

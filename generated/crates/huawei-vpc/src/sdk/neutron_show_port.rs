@@ -8,6 +8,7 @@ use super::NeutronPort;
 #[non_exhaustive]
 pub struct NeutronShowPortRequest {
     /// 端口ID
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
 }
@@ -42,7 +43,6 @@ impl NeutronShowPortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowPortResponse {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<NeutronPort>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NeutronShowPortResponse, NeutronShowPortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_port`](Self::neutron_show_port) would send.
-    pub fn neutron_show_port_request(
-        &self,
-        input: &NeutronShowPortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowPortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NeutronRouter;
 #[non_exhaustive]
 pub struct NeutronShowRouterRequest {
     /// 路由器ID
+    ///
     /// Wire name: `router_id`, sent in the path.
     pub router_id: String,
 }
@@ -42,7 +43,6 @@ impl NeutronShowRouterRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowRouterResponse {
-    /// (No description in the spec.)
     /// Wire name: `router`.
     pub router: Option<NeutronRouter>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NeutronShowRouterResponse, NeutronShowRouterError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_router`](Self::neutron_show_router) would send.
-    pub fn neutron_show_router_request(
-        &self,
-        input: &NeutronShowRouterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowRouterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NeutronSecurityGroup;
 #[non_exhaustive]
 pub struct NeutronShowSecurityGroupRequest {
     /// 安全组ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
 }
@@ -45,7 +46,6 @@ impl NeutronShowSecurityGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowSecurityGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<NeutronSecurityGroup>,
 }
@@ -73,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_security_group`](Self::neutron_show_security_group) would send.
-    pub fn neutron_show_security_group_request(
-        &self,
-        input: &NeutronShowSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NeutronSecurityGroupRule;
 #[non_exhaustive]
 pub struct NeutronShowSecurityGroupRuleRequest {
     /// 安全组规则ID
+    ///
     /// Wire name: `security_group_rule_id`, sent in the path.
     pub security_group_rule_id: String,
 }
@@ -49,7 +50,6 @@ impl NeutronShowSecurityGroupRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronShowSecurityGroupRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group_rule`.
     pub security_group_rule: Option<NeutronSecurityGroupRule>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_show_security_group_rule`](Self::neutron_show_security_group_rule) would send.
-    pub fn neutron_show_security_group_rule_request(
-        &self,
-        input: &NeutronShowSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronShowSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

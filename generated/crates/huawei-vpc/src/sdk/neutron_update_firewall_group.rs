@@ -8,9 +8,11 @@ use super::{NeutronFirewallGroup, NeutronUpdateFirewallGroupRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateFirewallGroupRequest {
     /// 网络ACL防火墙组ID
+    ///
     /// Wire name: `firewall_group_id`, sent in the path.
     pub firewall_group_id: String,
     /// Body of the NeutronUpdateFirewallGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateFirewallGroupRequestBody>,
 }
@@ -50,7 +52,6 @@ impl NeutronUpdateFirewallGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateFirewallGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_group`.
     pub firewall_group: Option<NeutronFirewallGroup>,
 }
@@ -78,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_firewall_group`](Self::neutron_update_firewall_group) would send.
-    pub fn neutron_update_firewall_group_request(
-        &self,
-        input: &NeutronUpdateFirewallGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateFirewallGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

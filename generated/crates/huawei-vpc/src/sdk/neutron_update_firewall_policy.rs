@@ -8,9 +8,11 @@ use super::{NeutronFirewallPolicy, NeutronUpdateFirewallPolicyRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateFirewallPolicyRequest {
     /// 网络ACL防火墙策略ID
+    ///
     /// Wire name: `firewall_policy_id`, sent in the path.
     pub firewall_policy_id: String,
     /// Body of the NeutronUpdateFirewallPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateFirewallPolicyRequestBody>,
 }
@@ -54,7 +56,6 @@ impl NeutronUpdateFirewallPolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateFirewallPolicyResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_policy`.
     pub firewall_policy: Option<NeutronFirewallPolicy>,
 }
@@ -82,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_firewall_policy`](Self::neutron_update_firewall_policy) would send.
-    pub fn neutron_update_firewall_policy_request(
-        &self,
-        input: &NeutronUpdateFirewallPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateFirewallPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

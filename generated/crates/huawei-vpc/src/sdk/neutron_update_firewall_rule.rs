@@ -8,9 +8,11 @@ use super::{NeutronFirewallRule, NeutronUpdateFirewallRuleRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateFirewallRuleRequest {
     /// 网络ACL防火墙规则ID
+    ///
     /// Wire name: `firewall_rule_id`, sent in the path.
     pub firewall_rule_id: String,
     /// Body of the NeutronUpdateFirewallRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateFirewallRuleRequestBody>,
 }
@@ -50,7 +52,6 @@ impl NeutronUpdateFirewallRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateFirewallRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall_rule`.
     pub firewall_rule: Option<NeutronFirewallRule>,
 }
@@ -78,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_firewall_rule`](Self::neutron_update_firewall_rule) would send.
-    pub fn neutron_update_firewall_rule_request(
-        &self,
-        input: &NeutronUpdateFirewallRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateFirewallRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

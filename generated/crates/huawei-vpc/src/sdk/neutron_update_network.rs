@@ -8,9 +8,11 @@ use super::{NeutronNetwork, NeutronUpdateNetworkRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateNetworkRequest {
     /// 网络ID
+    ///
     /// Wire name: `network_id`, sent in the path.
     pub network_id: String,
     /// Body of the NeutronUpdateNetworkRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateNetworkRequestBody>,
 }
@@ -47,7 +49,6 @@ impl NeutronUpdateNetworkRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateNetworkResponse {
-    /// (No description in the spec.)
     /// Wire name: `network`.
     pub network: Option<NeutronNetwork>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_network`](Self::neutron_update_network) would send.
-    pub fn neutron_update_network_request(
-        &self,
-        input: &NeutronUpdateNetworkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateNetworkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

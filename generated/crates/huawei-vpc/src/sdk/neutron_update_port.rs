@@ -8,9 +8,11 @@ use super::{NeutronPort, NeutronUpdatePortRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdatePortRequest {
     /// 端口ID
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the NeutronUpdatePortRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdatePortRequestBody>,
 }
@@ -47,7 +49,6 @@ impl NeutronUpdatePortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdatePortResponse {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<NeutronPort>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<NeutronUpdatePortResponse, NeutronUpdatePortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_port`](Self::neutron_update_port) would send.
-    pub fn neutron_update_port_request(
-        &self,
-        input: &NeutronUpdatePortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdatePortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{NeutronRouter, NeutronUpdateRouterRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateRouterRequest {
     /// 路由器ID
+    ///
     /// Wire name: `router_id`, sent in the path.
     pub router_id: String,
     /// Body of the NeutronUpdateRouterRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateRouterRequestBody>,
 }
@@ -47,7 +49,6 @@ impl NeutronUpdateRouterRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateRouterResponse {
-    /// (No description in the spec.)
     /// Wire name: `router`.
     pub router: Option<NeutronRouter>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_router`](Self::neutron_update_router) would send.
-    pub fn neutron_update_router_request(
-        &self,
-        input: &NeutronUpdateRouterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateRouterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

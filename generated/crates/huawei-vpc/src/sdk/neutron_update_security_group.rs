@@ -8,9 +8,11 @@ use super::{NeutronSecurityGroup, NeutronUpdateSecurityGroupRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateSecurityGroupRequest {
     /// 安全组ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
     /// Body of the NeutronUpdateSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateSecurityGroupRequestBody>,
 }
@@ -50,7 +52,6 @@ impl NeutronUpdateSecurityGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateSecurityGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<NeutronSecurityGroup>,
 }
@@ -78,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_security_group`](Self::neutron_update_security_group) would send.
-    pub fn neutron_update_security_group_request(
-        &self,
-        input: &NeutronUpdateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{NeutronSubnet, NeutronUpdateSubnetRequestBody};
 #[non_exhaustive]
 pub struct NeutronUpdateSubnetRequest {
     /// 子网ID
+    ///
     /// Wire name: `subnet_id`, sent in the path.
     pub subnet_id: String,
     /// Body of the NeutronUpdateSubnetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<NeutronUpdateSubnetRequestBody>,
 }
@@ -47,7 +49,6 @@ impl NeutronUpdateSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronUpdateSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<NeutronSubnet>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`neutron_update_subnet`](Self::neutron_update_subnet) would send.
-    pub fn neutron_update_subnet_request(
-        &self,
-        input: &NeutronUpdateSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for NeutronUpdateSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

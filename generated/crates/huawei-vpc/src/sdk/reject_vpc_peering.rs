@@ -8,6 +8,7 @@ use super::VpcInfo;
 #[non_exhaustive]
 pub struct RejectVpcPeeringRequest {
     /// 对等连接ID
+    ///
     /// Wire name: `peering_id`, sent in the path.
     pub peering_id: String,
 }
@@ -43,27 +44,31 @@ impl RejectVpcPeeringRequestBuilder {
 #[non_exhaustive]
 pub struct RejectVpcPeeringResponse {
     /// 对等连接ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：对等连接名称 取值范围：支持1~64个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：对等连接状态 取值范围： - PENDING_ACCEPTANCE：等待接受 - REJECTED：已拒绝。 - EXPIRED：已过期。 - DELETED：已删除。 - ACTIVE：活动的。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `request_vpc_info`.
     pub request_vpc_info: Option<VpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `accept_vpc_info`.
     pub accept_vpc_info: Option<VpcInfo>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 对等连接描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RejectVpcPeeringResponse, RejectVpcPeeringError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reject_vpc_peering`](Self::reject_vpc_peering) would send.
-    pub fn reject_vpc_peering_request(
-        &self,
-        input: &RejectVpcPeeringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RejectVpcPeeringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

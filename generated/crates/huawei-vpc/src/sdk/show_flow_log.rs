@@ -7,10 +7,10 @@ use super::FlowLogResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFlowLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流日志资源唯一标识
+    ///
     /// Wire name: `flowlog_id`, sent in the path.
     pub flowlog_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowFlowLogRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFlowLogResponse {
-    /// (No description in the spec.)
     /// Wire name: `flow_log`.
     pub flow_log: Option<FlowLogResp>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowFlowLogResponse, ShowFlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_flow_log`](Self::show_flow_log) would send.
-    pub fn show_flow_log_request(
-        &self,
-        input: &ShowFlowLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowFlowLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::NetworkIpAvailability;
 #[non_exhaustive]
 pub struct ShowNetworkIpAvailabilitiesRequest {
     /// 网络ID
+    ///
     /// Wire name: `network_id`, sent in the path.
     pub network_id: String,
 }
@@ -44,7 +45,6 @@ impl ShowNetworkIpAvailabilitiesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowNetworkIpAvailabilitiesResponse {
-    /// (No description in the spec.)
     /// Wire name: `network_ip_availability`.
     pub network_ip_availability: Option<NetworkIpAvailability>,
 }
@@ -72,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_network_ip_availabilities`](Self::show_network_ip_availabilities) would send.
-    pub fn show_network_ip_availabilities_request(
-        &self,
-        input: &ShowNetworkIpAvailabilitiesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowNetworkIpAvailabilitiesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Privateip;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPrivateipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 私有IP ID
+    ///
     /// Wire name: `privateip_id`, sent in the path.
     pub privateip_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowPrivateipRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPrivateipResponse {
-    /// (No description in the spec.)
     /// Wire name: `privateip`.
     pub privateip: Option<Privateip>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPrivateipResponse, ShowPrivateipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_privateip`](Self::show_privateip) would send.
-    pub fn show_privateip_request(
-        &self,
-        input: &ShowPrivateipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPrivateipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Quota;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotaRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：根据type过滤查询指定类型的配额 取值范围：vpc，subnet，securityGroup，securityGroupRule，publicIp，vpn，vpngw，vpcPeer，firewall，shareBandwidth，shareBandwidthIP，loadbalancer，listener，physicalConnect，virtualInterface，vpcContainRoutetable，routetableContainRoutes
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
 }
@@ -46,7 +46,6 @@ impl ShowQuotaRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotaResponse {
-    /// (No description in the spec.)
     /// Wire name: `quotas`.
     pub quotas: Option<Quota>,
 }
@@ -71,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowQuotaResponse, ShowQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_quota`](Self::show_quota) would send.
-    pub fn show_quota_request(
-        &self,
-        input: &ShowQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::RouteTableResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRouteTableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 路由表ID
+    ///
     /// Wire name: `routetable_id`, sent in the path.
     pub routetable_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowRouteTableRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowRouteTableResponse {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<RouteTableResp>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowRouteTableResponse, ShowRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_route_table`](Self::show_route_table) would send.
-    pub fn show_route_table_request(
-        &self,
-        input: &ShowRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::SecurityGroup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
 }
@@ -48,7 +48,6 @@ impl ShowSecurityGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecurityGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<SecurityGroup>,
 }
@@ -73,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSecurityGroupResponse, ShowSecurityGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_security_group`](Self::show_security_group) would send.
-    pub fn show_security_group_request(
-        &self,
-        input: &ShowSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

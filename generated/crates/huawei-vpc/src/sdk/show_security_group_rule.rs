@@ -7,10 +7,10 @@ use super::SecurityGroupRule;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecurityGroupRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组规则ID
+    ///
     /// Wire name: `security_group_rule_id`, sent in the path.
     pub security_group_rule_id: String,
 }
@@ -52,7 +52,6 @@ impl ShowSecurityGroupRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecurityGroupRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `security_group_rule`.
     pub security_group_rule: Option<SecurityGroupRule>,
 }
@@ -80,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_security_group_rule`](Self::show_security_group_rule) would send.
-    pub fn show_security_group_rule_request(
-        &self,
-        input: &ShowSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

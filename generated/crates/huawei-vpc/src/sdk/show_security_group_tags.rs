@@ -7,10 +7,10 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecurityGroupTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组资源ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
 }
@@ -49,6 +49,7 @@ impl ShowSecurityGroupTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSecurityGroupTagsResponse {
     /// tag对象列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_security_group_tags`](Self::show_security_group_tags) would send.
-    pub fn show_security_group_tags_request(
-        &self,
-        input: &ShowSecurityGroupTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSecurityGroupTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Subnet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `subnet_id`, sent in the path.
     pub subnet_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<Subnet>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSubnetResponse, ShowSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_subnet`](Self::show_subnet) would send.
-    pub fn show_subnet_request(
-        &self,
-        input: &ShowSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

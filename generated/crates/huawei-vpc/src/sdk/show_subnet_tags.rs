@@ -7,10 +7,10 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubnetTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `subnet_id`, sent in the path.
     pub subnet_id: String,
 }
@@ -48,6 +48,7 @@ impl ShowSubnetTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSubnetTagsResponse {
     /// tag对象列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSubnetTagsResponse, ShowSubnetTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_subnet_tags`](Self::show_subnet_tags) would send.
-    pub fn show_subnet_tags_request(
-        &self,
-        input: &ShowSubnetTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSubnetTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Vpc;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVpcRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 虚拟私有云ID
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
 }
@@ -47,7 +47,6 @@ impl ShowVpcRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVpcResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<Vpc>,
 }
@@ -72,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVpcResponse, ShowVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_vpc`](Self::show_vpc) would send.
-    pub fn show_vpc_request(
-        &self,
-        input: &ShowVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

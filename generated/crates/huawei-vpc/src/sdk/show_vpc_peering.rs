@@ -8,6 +8,7 @@ use super::VpcPeering;
 #[non_exhaustive]
 pub struct ShowVpcPeeringRequest {
     /// 对等连接ID
+    ///
     /// Wire name: `peering_id`, sent in the path.
     pub peering_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowVpcPeeringRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVpcPeeringResponse {
-    /// (No description in the spec.)
     /// Wire name: `peering`.
     pub peering: Option<VpcPeering>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVpcPeeringResponse, ShowVpcPeeringError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_vpc_peering`](Self::show_vpc_peering) would send.
-    pub fn show_vpc_peering_request(
-        &self,
-        input: &ShowVpcPeeringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVpcPeeringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

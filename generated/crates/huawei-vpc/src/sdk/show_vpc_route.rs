@@ -8,6 +8,7 @@ use super::VpcRoute;
 #[non_exhaustive]
 pub struct ShowVpcRouteRequest {
     /// 路由ID
+    ///
     /// Wire name: `route_id`, sent in the path.
     pub route_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowVpcRouteRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVpcRouteResponse {
-    /// (No description in the spec.)
     /// Wire name: `route`.
     pub route: Option<VpcRoute>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVpcRouteResponse, ShowVpcRouteError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_vpc_route`](Self::show_vpc_route) would send.
-    pub fn show_vpc_route_request(
-        &self,
-        input: &ShowVpcRouteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVpcRouteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{FlowLogResp, UpdateFlowLogReqBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFlowLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流日志资源唯一标识
+    ///
     /// Wire name: `flowlog_id`, sent in the path.
     pub flowlog_id: String,
     /// Body of the UpdateFlowLogRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateFlowLogReqBody>,
 }
@@ -52,7 +53,6 @@ impl UpdateFlowLogRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFlowLogResponse {
-    /// (No description in the spec.)
     /// Wire name: `flow_log`.
     pub flow_log: Option<FlowLogResp>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateFlowLogResponse, UpdateFlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_flow_log`](Self::update_flow_log) would send.
-    pub fn update_flow_log_request(
-        &self,
-        input: &UpdateFlowLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateFlowLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

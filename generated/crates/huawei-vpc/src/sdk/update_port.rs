@@ -7,13 +7,14 @@ use super::{Port, UpdatePortRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePortRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 端口ID
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the UpdatePortRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePortRequestBody>,
 }
@@ -52,7 +53,6 @@ impl UpdatePortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePortResponse {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<Port>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePortResponse, UpdatePortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_port`](Self::update_port) would send.
-    pub fn update_port_request(
-        &self,
-        input: &UpdatePortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

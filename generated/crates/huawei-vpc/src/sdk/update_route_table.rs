@@ -7,13 +7,14 @@ use super::{RouteTableResp, UpdateRoutetableReqBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRouteTableRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 路由表ID
+    ///
     /// Wire name: `routetable_id`, sent in the path.
     pub routetable_id: String,
     /// Body of the UpdateRouteTableRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateRoutetableReqBody>,
 }
@@ -53,7 +54,6 @@ impl UpdateRouteTableRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRouteTableResponse {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<RouteTableResp>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateRouteTableResponse, UpdateRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_route_table`](Self::update_route_table) would send.
-    pub fn update_route_table_request(
-        &self,
-        input: &UpdateRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{SubnetResult, UpdateSubnetRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 子网对应的vpc_id
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
     /// 子网ID
+    ///
     /// Wire name: `subnet_id`, sent in the path.
     pub subnet_id: String,
     /// Body of the UpdateSubnetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSubnetRequestBody>,
 }
@@ -58,7 +60,6 @@ impl UpdateSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<SubnetResult>,
 }
@@ -83,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSubnetResponse, UpdateSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_subnet`](Self::update_subnet) would send.
-    pub fn update_subnet_request(
-        &self,
-        input: &UpdateSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{UpdateVpcRequestBody, Vpc};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVpcRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 虚拟私有云ID
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
     /// Body of the UpdateVpcRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateVpcRequestBody>,
 }
@@ -52,7 +53,6 @@ impl UpdateVpcRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVpcResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<Vpc>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVpcResponse, UpdateVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vpc`](Self::update_vpc) would send.
-    pub fn update_vpc_request(
-        &self,
-        input: &UpdateVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

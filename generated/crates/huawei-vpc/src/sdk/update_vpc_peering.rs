@@ -8,9 +8,11 @@ use super::{UpdateVpcPeeringRequestBody, VpcPeering};
 #[non_exhaustive]
 pub struct UpdateVpcPeeringRequest {
     /// 对等连接ID
+    ///
     /// Wire name: `peering_id`, sent in the path.
     pub peering_id: String,
     /// Body of the UpdateVpcPeeringRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateVpcPeeringRequestBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateVpcPeeringRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVpcPeeringResponse {
-    /// (No description in the spec.)
     /// Wire name: `peering`.
     pub peering: Option<VpcPeering>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVpcPeeringResponse, UpdateVpcPeeringError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vpc_peering`](Self::update_vpc_peering) would send.
-    pub fn update_vpc_peering_request(
-        &self,
-        input: &UpdateVpcPeeringRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVpcPeeringRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{AutoMountConfiguration, DiskChargePrepaid, Placement, Tag};
 #[non_exhaustive]
 pub struct CreateDisksRequest {
     /// Location of the instance. You can use this parameter to specify the attributes of the instance, such as its availability zone and project. If no project is specified, the default project will be used.
+    ///
     /// Wire name: `Placement`.
     pub placement: Placement,
     /// Cloud disk billing mode. POSTPAID_BY_HOUR: Pay-as-you-go by hour
@@ -15,6 +16,7 @@ pub struct CreateDisksRequest {
     /// - CDCPAID: Billed together with the bound dedicated cluster
     ///
     /// For more information on the pricing in each mode, see \[Pricing Overview\](<https://intl.cloud.tencent.com/document/product/362/2413?from_cn_redirect=1>).
+    ///
     /// Wire name: `DiskChargeType`; example: `PREPAID`.
     pub disk_charge_type: String,
     /// Hard disk media type. valid values:
@@ -32,22 +34,28 @@ pub struct CreateDisksRequest {
     /// Wire name: `DiskType`; example: `CLOUD_HSSD`.
     pub disk_type: String,
     /// Cloud disk name. If it is not specified, "Unnamed" will be used by default. The maximum length is 60 bytes.
+    ///
     /// Wire name: `DiskName`; example: `imc-fs9x0bv9`.
     pub disk_name: Option<String>,
     /// Tags bound to the cloud disk.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<Tag>>,
     /// Snapshot ID. If this parameter is specified, the cloud disk will be created based on the snapshot. The snapshot must be a data disk snapshot. To query the type of a snapshot, call the \[DescribeSnapshots\](<https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1>) API and see the `DiskUsage` field in the response.
+    ///
     /// Wire name: `SnapshotId`; example: `snap-6mzlaea9`.
     pub snapshot_id: Option<String>,
     /// Number of cloud disks to be created. If it is not specified, `1` will be used by default. There is an upper limit on the maximum number of cloud disks that can be created in a single request. For more information, see \[Use Limits\](<https://intl.cloud.tencent.com/doc/product/362/5145?from_cn_redirect=1>).
+    ///
     /// Wire name: `DiskCount`; example: `1`.
     pub disk_count: Option<u64>,
     /// Use this parameter to purchase additional performance for CLOUD disk in MB/s.
     /// currently, only extreme CBS (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD) are supported.
+    ///
     /// Wire name: `ThroughputPerformance`; example: `100`.
     pub throughput_performance: Option<u64>,
     /// Custom key for purchasing encrypted disks. when this parameter is input, the Encrypt parameter cannot be empty.
+    ///
     /// Wire name: `KmsKeyId`; example: `7ffe44e1-f57a-11e9-be2f-525400ea888`.
     pub kms_key_id: Option<String>,
     /// Cloud disk size in GiB.
@@ -58,31 +66,40 @@ pub struct CreateDisksRequest {
     /// Wire name: `DiskSize`; example: `500`.
     pub disk_size: Option<u64>,
     /// When True is entered, the cloud disk will be created as a shared cloud disk. default is False. since shared cloud disk does not support encryption, this parameter cannot be imported simultaneously with the Encrypt parameter.
+    ///
     /// Wire name: `Shareable`; example: `true`.
     pub shareable: Option<bool>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `cls-juig7fub/pvc-920a4c2f-7e1f-40d5-a475-93c6871b18b4`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// This parameter is used to create an encrypted cloud disk, with the value fixed as ENCRYPT. since shared cloud disk does not support encryption, this parameter cannot be imported simultaneously with the Shareable parameter.
+    ///
     /// Wire name: `Encrypt`; example: `ENCRYPT`.
     pub encrypt: Option<String>,
     /// Prepaid mode, that is, the settings for the monthly subscription-related parameters. through this parameter, you can specify the purchase duration of the monthly subscribed cloud disk, whether to enable auto-renewal, and other attributes. this parameter is required for creating a prepaid cloud disk, but no need to specify it when creating an hourly postpaid cloud disk.
+    ///
     /// Wire name: `DiskChargePrepaid`.
     pub disk_charge_prepaid: Option<DiskChargePrepaid>,
     /// Delete associated non-permanently retained snapshots when destroying the cloud disk. 0 means non-permanent snapshots are not deleted with cloud disk destruction, 1 means non-permanent snapshots are deleted with cloud disk destruction. default value is 0. whether a snapshot is permanently retained can be determined through the IsPermanent field in the snapshot description returned by the \[DescribeSnapshots\](<https://www.tencentcloud.com/document/api/362/15647?from_cn_redirect=1>) api. True represents a permanent snapshot, False represents a non-permanent snapshot.
+    ///
     /// Wire name: `DeleteSnapshot`; example: `0`.
     pub delete_snapshot: Option<i64>,
     /// Specifies auto mount and initialization of the data disk when creating a cloud disk. this parameter cannot be imported simultaneously with the Encrypt parameter because encrypted disks do not support auto mount or initialization.
+    ///
     /// Wire name: `AutoMountConfiguration`.
     pub auto_mount_configuration: Option<AutoMountConfiguration>,
     /// Specifies the cloud disk backup point quota.
+    ///
     /// Wire name: `DiskBackupQuota`; example: `0`.
     pub disk_backup_quota: Option<u64>,
     /// Specifies whether to enable burst performance when creating a CLOUD disk. currently only supports extreme cbs (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD) with CLOUD disk size greater than or equal to 460GiB.
+    ///
     /// Wire name: `BurstPerformance`; example: `true`.
     pub burst_performance: Option<bool>,
     /// Specifies the CBS encryption type. valid values are ENCRYPT_V1 and ENCRYPT_V2, representing first generation and second generation encryption technology respectively. the two encryption technologies are incompatible. it is recommended to prioritize using second generation encryption technology ENCRYPT_V2. first generation encryption is only supported on some outdated models. this parameter is valid only when creating an encrypted cloud disk.
+    ///
     /// Wire name: `EncryptType`; example: `ENCRYPT_V2`.
     pub encrypt_type: Option<String>,
 }
@@ -157,9 +174,11 @@ impl CreateDisksRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDisksResponse {
     /// ID list of the created cloud disks. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskIdSet`.
     pub disk_id_set: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -175,7 +194,7 @@ pub struct CreateDisksResponse {
 pub type CreateDisksError = super::CbsError;
 
 impl super::Client {
-    /// Calls `CreateDisks`: This API is used to create cloud disks.
+    /// Calls `CreateDisks`: Creates cloud disks.
     ///
     /// * This API supports creating a cloud disk with a data disk snapshot so that the snapshot data can be copied to the purchased cloud disk.
     /// * This API is async. A cloud disk ID list will be returned when a request is made successfully, but it does not mean that the creation has been completed. You can call the \[DescribeDisks\](<https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1>) API to query cloud disks by `DiskId`. If a new cloud disk can be found and its status is `UNATTACHED` or `ATTACHED`, the cloud disk has been created successfully.
@@ -191,14 +210,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDisksResponse, CreateDisksError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_disks`](Self::create_disks) would send.
-    pub fn create_disks_request(
-        &self,
-        input: &CreateDisksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDisksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

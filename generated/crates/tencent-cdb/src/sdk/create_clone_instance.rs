@@ -8,10 +8,12 @@ use super::{ClusterTopology, TagInfo};
 #[non_exhaustive]
 pub struct CreateCloneInstanceRequest {
     /// Clone source instance ID, which can be obtained through the &lt;a href="<https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1>"&gt;DescribeDBInstances&lt;/a&gt; API.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-9303wd4x`.
     pub instance_id: String,
     /// If necessary, specify this value when cloning an instance and rolling back to a specified time. The time format is yyyy-mm-dd hh:mm:ss.
     /// Note: This parameter and the SpecifiedBackupId parameter require a choice between the two for configuration.
+    ///
     /// Wire name: `SpecifiedRollbackTime`; example: `2020-01-28 20:47:26`.
     pub specified_rollback_time: Option<String>,
     /// If necessary to clone an instance and roll back to a designated backup set, specify this value as the Id of the backup file. Please use &lt;a href="/document/api/236/15842"&gt;query data backup file list&lt;/a&gt;.
@@ -19,45 +21,59 @@ pub struct CreateCloneInstanceRequest {
     ///
     ///
     /// If it is a clone of a two-node, three-node, or four-node instance, the backup file is a physical backup. If it is a clone of a single-node or cloud disk edition instance, the backup file is a snapshot backup.
+    ///
     /// Wire name: `SpecifiedBackupId`; example: `118127`.
     pub specified_backup_id: Option<i64>,
     /// VPC ID. Please use &lt;a href="/document/api/215/15778"&gt;Querying VPC List&lt;/a&gt;.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-594gwq4l`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID in the private network. If UniqVpcId is set up, UniqSubnetId is required. Please use &lt;a href="/document/api/215/15784"&gt;query subnet list&lt;/a&gt;.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-dz5pj862`.
     pub uniq_subnet_id: Option<String>,
     /// Instance memory size, unit: MB, must not be less than the clone source instance. Default is same as the source instance.
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: Option<i64>,
     /// Instance disk size, unit: GB, must not be less than the clone source instance. Default is same as the source instance.
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: Option<i64>,
     /// Name of the newly generated clone instance. Support input of up to 60 characters.
+    ///
     /// Wire name: `InstanceName`; example: `Instance_andy`.
     pub instance_name: Option<String>,
     /// Security group parameters. Use the API &lt;a href="<https://www.tencentcloud.com/document/api/236/15850?from_cn_redirect=1>"&gt;Query Project Security Group Information&lt;/a&gt; to query security group details of a certain project.
+    ///
     /// Wire name: `SecurityGroup`.
     pub security_group: Option<Vec<String>>,
     /// Tag information of the instance.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<TagInfo>>,
     /// Instance Cpu cores, must not be less than the clone source instance. Default is same as the source instance.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
+    ///
     /// Wire name: `ProtectMode`; example: `0`.
     pub protect_mode: Option<i64>,
     /// Multiple Availability Zones, defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone.
+    ///
     /// Wire name: `DeployMode`; example: `0`.
     pub deploy_mode: Option<i64>,
     /// The AZ information of the newly generated clone instance standby 1 is the same as the source instance Zone by default.
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-1`.
     pub slave_zone: Option<String>,
     /// AZ information of standby 2, empty by default. Specify this parameter when you clone a strong sync primary instance.
+    ///
     /// Wire name: `BackupZone`; example: `ap-guangzhou-2`.
     pub backup_zone: Option<String>,
     /// Clone instance type. Supported values include: "UNIVERSAL" - general-purpose instance, "EXCLUSIVE" - dedicated instance, "CLOUD_NATIVE_CLUSTER" - standard type for CLOUD disk, "CLOUD_NATIVE_CLUSTER_EXCLUSIVE" - enhanced type for CLOUD disk. If not specified, it defaults to general-purpose instance.
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Number of nodes in the new clone instance.
@@ -65,42 +81,55 @@ pub struct CreateCloneInstanceRequest {
     ///
     ///
     /// To clone a three-node instance, set this value to 3 or specify the BackupZone parameter. To clone a dual-node instance, set this value to 2. By default, a dual-node instance is cloned. To clone a four-node instance, set this value to 4 or specify the FourthZone parameter.
+    ///
     /// Wire name: `InstanceNodes`; example: `2`.
     pub instance_nodes: Option<i64>,
     /// Placement group ID.
+    ///
     /// Wire name: `DeployGroupId`; example: `ps-7t11vrwf`.
     pub deploy_group_id: Option<String>,
     /// Whether to only pre-check this request. true: Send a check request without creating an instance. Check items include required parameters, request format, and service limits. If the check fails, return the corresponding error code; if the check passes, return RequestId. Default false: Send a normal request and create the instance directly after passing the check.
+    ///
     /// Wire name: `DryRun`; example: `true`.
     pub dry_run: Option<bool>,
     /// Financial Enclosure ID.
+    ///
     /// Wire name: `CageId`; example: `cage-test`.
     pub cage_id: Option<String>,
     /// Project ID. Default project ID 0.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// Payment type. Valid values: PRE_PAID (prepaid, also known as yearly/monthly subscription) and USED_PAID (pay-as-you-go). Default billing mode is pay-as-you-go.
+    ///
     /// Wire name: `PayType`; example: `PRE_PAID`.
     pub pay_type: Option<String>,
     /// Instance duration, required when PayType is PRE_PAID, measurement unit: month, optional values include \[1,2,3,4,5,6,7,8,9,10,11,12,24,36\].
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// Topology configuration for cloud disk edition nodes.
+    ///
     /// Wire name: `ClusterTopology`.
     pub cluster_topology: Option<ClusterTopology>,
     /// Original instance region. Required when importing a remote backup, for example: ap-guangzhou
+    ///
     /// Wire name: `SrcRegion`; example: `ap-guangzhou`.
     pub src_region: Option<String>,
     /// Offsite data backup id
+    ///
     /// Wire name: `SpecifiedSubBackupId`; example: `12445233`.
     pub specified_sub_backup_id: Option<i64>,
     /// The AZ information of the newly generated clone instance primary database is the same as the source instance Zone by default.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MasterZone`; example: `ap-guangzhou-1`.
     pub master_zone: Option<String>,
     /// The AZ information of the newly generated clone instance's primary database defaults to the same as the source instance's Zone.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// AZ information of standby 3, empty by default. Specify this parameter when you proceed to purchase a four-node primary instance.
+    ///
     /// Wire name: `FourthZone`; example: `ap-guangzhou-4`.
     pub fourth_zone: Option<String>,
 }
@@ -192,9 +221,11 @@ impl CreateCloneInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCloneInstanceResponse {
     /// Request ID of the asynchronous task. Use this ID to query the outcome of the async task.
+    ///
     /// Wire name: `AsyncRequestId`; example: `256117ed-efa08b54-61784d44-91781bbd`.
     pub async_request_id: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -210,7 +241,7 @@ pub struct CreateCloneInstanceResponse {
 pub type CreateCloneInstanceError = super::CdbError;
 
 impl super::Client {
-    /// Calls `CreateCloneInstance`: This API is used to create a clone instance from the source instance. You can specify a physical backup file or a rollback time point for the clone instance.
+    /// Calls `CreateCloneInstance`: Creates a clone instance from the source instance. You can specify a physical backup file or a rollback time point for the clone instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
     /// - Sample `example_1` (`examples/create_clone_instance_1.json`): Clone an instance and rollback to specified time
@@ -224,14 +255,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_clone_instance`](Self::create_clone_instance) would send.
-    pub fn create_clone_instance_request(
-        &self,
-        input: &CreateCloneInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCloneInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::{ClusterTopology, ParamInfo, RoGroup, TagInfo};
 #[non_exhaustive]
 pub struct CreateDbInstanceRequest {
     /// Instance memory size. Unit: MB. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to obtain creatable memory specifications.
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: i64,
     /// Instance disk size, unit: GB. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the creatable disk range.
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: i64,
     /// Instance duration, measurement unit: month, optional values include \[1,2,3,4,5,6,7,8,9,10,11,12,24,36\].
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: i64,
     /// Instance count. Default value is 1, minimum value 1, maximum value 100.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: i64,
     /// For AZ information, please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;Obtain the Purchasable Specifications of Cloud Databases&lt;/a&gt; API to obtain the availability zones where instances can be created.
@@ -24,42 +28,53 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// If you create a single-node, two-node, three-node, or four-node instance, this parameter is required. Specify an availability zone. If no availability zone is specified, the system will automatically select one (possibly not the availability zone you want to deploy in). If you create a cloud disk-based cluster instance, leave this parameter blank and configure the availability zones for RWNode and read-only nodes with parameter ClusterTopology.
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-3`.
     pub zone: Option<String>,
     /// VPC ID. Please use &lt;a href="/document/api/215/15778"&gt;Querying VPC List&lt;/a&gt;.
     /// Description: If you create a cloud disk edition instance, this item is required and must be VPC type. If this item is left blank, the system will select the default VPC by default.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-5l7l5q11`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID in the private network. If UniqVpcId is set up, UniqSubnetId is required. Please use &lt;a href="/document/api/215/15784"&gt;query subnet list&lt;/a&gt;.
     /// Description: If this item is not filled, the system will select the default subnet in the Default VPC.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-b5v6i111`.
     pub uniq_subnet_id: Option<String>,
     /// Project ID. The default project is used if left empty. When you purchase a read-only instance or disaster recovery instance, the project ID is consistent with the primary instance by default.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Custom port. Supported range: \[1024-65535\].
     /// Description: If this item is left blank, it defaults to 3306.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Instance type. Supported values include: master - primary instance, dr - disaster recovery instance, ro - read-only instance.
     /// Description: Select instance type. master is selected by default if left blank.
+    ///
     /// Wire name: `InstanceRole`; example: `master`.
     pub instance_role: Option<String>,
     /// Instance ID, required when purchasing a read-only instance or disaster recovery instance. This field represents the primary instance ID of the read-only instance or disaster recovery instance. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1>"&gt;Query Instance List&lt;/a&gt; API to query the cloud database instance ID.
+    ///
     /// Wire name: `MasterInstanceId`; example: `cdb-q72dnodd`.
     pub master_instance_id: Option<String>,
     /// MySQL version, including 5.5, 5.6, 5.7, and 8.0. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the instance version created.
     /// Note: When creating a non-cloud disk edition instance, specify the instance version as needed (recommend 5.7 or 8.0). If this parameter is left blank, the default value is 8.0. If creating a cloud disk edition instance, this parameter can only be set to 5.7 or 8.0.
+    ///
     /// Wire name: `EngineVersion`; example: `5.7`.
     pub engine_version: Option<String>,
     /// Set the root account password. The password must contain 8 to 64 characters and at least two of the following: letters, digits, or characters (supported characters: _+-&amp;=!@#$%^*()). You can specify this parameter when purchasing a primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
+    ///
     /// Wire name: `ProtectMode`; example: `0`.
     pub protect_mode: Option<i64>,
     /// Multiple Availability Zones, defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone.
+    ///
     /// Wire name: `DeployMode`; example: `0`.
     pub deploy_mode: Option<i64>,
     /// AZ information of standby database 1.
@@ -67,10 +82,12 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// For two-node, three-node, or four-node instances, specify this parameter. If not specified, it defaults to the Zone value. For cloud disk edition instances, this parameter is optional. Configure the AZ for read-write and read-only nodes with parameter ClusterTopology. Single-node instances are in a single availability zone, so no need to specify this parameter.
+    ///
     /// Wire name: `SlaveZone`; example: `ap-beijing-3`.
     pub slave_zone: Option<String>,
     /// Parameter list. The parameter format is ParamList.0.Name=auto_increment&amp;ParamList.0.Value=1. You can query the configurable parameters by referring to &lt;a href="<https://www.tencentcloud.com/document/api/236/32662?from_cn_redirect=1>"&gt;querying the default configurable parameter list&lt;/a&gt;.
     /// Description: table Name case sensitivity can be turned on or off by setting the parameter lower_case_table_names. a parameter Value of 0 means enabling, and a Value of 1 means disabling. If not set, the default Value is 0. If you create a MySQL 8.0 edition instance, you need to set the lower_case_table_names parameter when creating the instance to turn on or off table Name case sensitivity. After the instance is created, the parameter cannot be modified, meaning table Name case sensitivity cannot be changed once created. Instances of other database versions support modifying the lower_case_table_names parameter after creation. For the function invocation method to set table Name case sensitivity when creating an instance, please see example 3 in this document.
+    ///
     /// Wire name: `ParamList`.
     pub param_list: Option<Vec<ParamInfo>>,
     /// AZ information of standby 2, empty by default.
@@ -78,30 +95,39 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// Specify this parameter when you proceed to purchase a three-node primary instance or a four-node primary instance.
+    ///
     /// Wire name: `BackupZone`; example: `ap-beijing-3`.
     pub backup_zone: Option<String>,
     /// Auto-renewal flag. Available values are: 0 - no auto-renewal; 1 - auto-renewal. Default is 0.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Region of the primary instance. This field is required when you purchase a disaster recovery or RO instance.
+    ///
     /// Wire name: `MasterRegion`; example: `ap-guangzhou`.
     pub master_region: Option<String>,
     /// Security group parameters. Use the API &lt;a href="<https://www.tencentcloud.com/document/api/236/15850?from_cn_redirect=1>"&gt;Query Project Security Group Information&lt;/a&gt; to query security group details of a certain project.
+    ///
     /// Wire name: `SecurityGroup`.
     pub security_group: Option<Vec<String>>,
     /// Read-only instance parameter. This parameter is required when you purchase a read-only instance.
+    ///
     /// Wire name: `RoGroup`.
     pub ro_group: Option<RoGroup>,
     /// Instance name. When you purchase multiple instances only once, suffix numbers are used for case-sensitive instance naming. For example, instnaceName=db and goodsNum=3, the instance names are db1, db2, and db3 respectively.
+    ///
     /// Wire name: `InstanceName`; example: `cdbzhang`.
     pub instance_name: Option<String>,
     /// Tag information of the instance.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<TagInfo>>,
     /// Placement group ID.
+    ///
     /// Wire name: `DeployGroupId`; example: `ps-7t11vrwf`.
     pub deploy_group_id: Option<String>,
     /// String used to ensure request idempotency. This string is generated by the customer and must be unique between different requests within 48 hours, with a maximum value of 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `********`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
@@ -151,13 +177,16 @@ pub struct CreateDbInstanceRequest {
     /// -
     ///
     /// If you create a single-node instance, fill in this parameter as CLOUD_NATIVE_CLUSTER and specify parameter InstanceNodes equal to 1.
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Parameter template ID.
     /// Remark: If you use a custom parameter template ID, you can input the custom parameter template ID. If you plan to use the default parameter template, the input ID is invalid and you need to set ParamTemplateType.
+    ///
     /// Wire name: `ParamTemplateId`; example: `0`.
     pub param_template_id: Option<i64>,
     /// Array of alarm policy IDs. OriginId returned by the Tencent Cloud observability platform DescribeAlarmPolicy API.
+    ///
     /// Wire name: `AlarmPolicyList`.
     pub alarm_policy_list: Option<Vec<i64>>,
     /// Number of instance nodes.
@@ -165,6 +194,7 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// For RO and single-node instances, the default value is 1. To purchase a three-node instance, set this value to 3 or specify the BackupZone parameter. When purchasing a primary instance without specifying this parameter or the BackupZone parameter, the default value is 2, meaning a dual-node instance will be purchased. To purchase a four-node instance, set this value to 4 or specify the FourthZone parameter.
+    ///
     /// Wire name: `InstanceNodes`; example: `2`.
     pub instance_nodes: Option<i64>,
     /// Number of Cpu cores of the instance.
@@ -172,32 +202,41 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// When multiple Cpu configurations exist for the Memory specification (for example, 64000MB Memory corresponds to 8-core/16-core/32-core), the Cpu parameter must be provided.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Whether to automatically initiate disaster recovery sync. This parameter only takes effect when purchasing a disaster recovery instance. Available values are: 0 - Do not automatically initiate disaster recovery sync; 1 - Automatically initiate disaster recovery sync. The default is 0.
+    ///
     /// Wire name: `AutoSyncFlag`; example: `1`.
     pub auto_sync_flag: Option<i64>,
     /// Financial Enclosure ID.
+    ///
     /// Wire name: `CageId`; example: `cage-test`.
     pub cage_id: Option<String>,
     /// Default parameter template type. Supported values include "HIGH_STABILITY" - HIGH-STABILITY template, "HIGH_PERFORMANCE" - HIGH-PERFORMANCE template.
     /// Remark: If you need to use TencentDB for MySQL default parameter template, set up ParamTemplateType.
+    ///
     /// Wire name: `ParamTemplateType`; example: `HIGH_STABILITY`.
     pub param_template_type: Option<String>,
     /// Alarm policy name array, such as \["policy-uyoee9wg"\]. This parameter is invalid when AlarmPolicyList is not empty.
+    ///
     /// Wire name: `AlarmPolicyIdList`.
     pub alarm_policy_id_list: Option<Vec<String>>,
     /// Whether to perform a pre-check only for this request. true: Send a check request without creating an instance. Check items include whether required parameters are filled, request format, and service limit. If the check fails, return the corresponding error code; if the check passes, return RequestId. false: Send a normal request and create an instance directly after the check passes.
     /// Default to false.
+    ///
     /// Wire name: `DryRun`; example: `true`.
     pub dry_run: Option<bool>,
     /// Instance engine type, defaults to "InnoDB". Supported values include "InnoDB" and "RocksDB".
+    ///
     /// Wire name: `EngineType`; example: `InnoDB`.
     pub engine_type: Option<String>,
     /// Specify the IP list of the instance. Only the primary instance is supported. Process by instance sequence. Handle as unspecified if insufficient.
+    ///
     /// Wire name: `Vips`.
     pub vips: Option<Vec<String>>,
     /// The data protection space size of the cloud disk edition instance, in GB, has a setting range of 1 - 10.
+    ///
     /// Wire name: `DataProtectVolume`; example: `1`.
     pub data_protect_volume: Option<i64>,
     /// Topology configuration of cloud disk edition instance nodes.
@@ -205,16 +244,20 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// If a cloud disk edition instance is purchased, this parameter is required. Set the topology of RW and RO nodes for the cloud disk edition instance. The node scope of RO nodes is 1-5. Set at least 1 RO node.
+    ///
     /// Wire name: `ClusterTopology`.
     pub cluster_topology: Option<ClusterTopology>,
     /// Disk type. This parameter can be specified for single-node (cloud disk edition) or cloud disk edition instances. CLOUD_SSD means SSD Cloud Block Storage, CLOUD_HSSD means enhanced SSD cloud disk, and CLOUD_PREMIUM means high-performance cloud block storage.
     /// Note: The supported regions for hard disk types of single-node (cloud disk edition) and cloud disk edition instances vary slightly. For specific support situation, refer to &lt;a href="<https://www.tencentcloud.com/document/product/236/8458?from_cn_redirect=1>"&gt;Regions and Availability Zones&lt;/a&gt;.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_SSD`.
     pub disk_type: Option<String>,
     /// Turn on or off instance destruction protection. on - turn on, off - turn off.
+    ///
     /// Wire name: `DestroyProtect`; example: `on`.
     pub destroy_protect: Option<String>,
     /// AZ information of standby 3, empty by default. Specify this parameter when you proceed to purchase a four-node primary instance.
+    ///
     /// Wire name: `FourthZone`; example: `ap-guangzhou-4`.
     pub fourth_zone: Option<String>,
 }
@@ -337,12 +380,15 @@ impl CreateDbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbInstanceResponse {
     /// Billing sub-order ID.
+    ///
     /// Wire name: `DealIds`.
     pub deal_ids: Vec<String>,
     /// Instance ID list.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -359,7 +405,7 @@ pub struct CreateDbInstanceResponse {
 pub type CreateDbInstanceError = super::CdbError;
 
 impl super::Client {
-    /// Calls `CreateDBInstance`: This API is used to create a cloud database instance with an annual/monthly subscription, including primary instance, disaster recovery instance, and read-only instance. You can create a cloud database instance by importing instance specification, MySQL version number, purchase period, and quantity information.
+    /// Calls `CreateDBInstance`: Creates a cloud database instance with an annual/monthly subscription, including primary instance, disaster recovery instance, and read-only instance. You can create a cloud database instance by importing instance specification, MySQL version number, purchase period, and quantity information.
     ///
     /// This API is an asynchronous API. You can also use the query instance list API (<https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1>) to query the instance details. When the Status of the instance is 1 and TaskStatus is 0, it means the instance has been delivered successfully.
     ///
@@ -380,14 +426,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDbInstanceResponse, CreateDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_instance`](Self::create_db_instance) would send.
-    pub fn create_db_instance_request(
-        &self,
-        input: &CreateDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

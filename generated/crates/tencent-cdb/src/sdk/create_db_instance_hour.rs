@@ -8,27 +8,34 @@ use super::{ClusterTopology, ParamInfo, RoGroup, TagInfo};
 #[non_exhaustive]
 pub struct CreateDbInstanceHourRequest {
     /// Instance count. Default value is 1, minimum value 1, maximum value 100.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: i64,
     /// Instance memory size. Unit: MB. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to obtain creatable memory specifications.
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: i64,
     /// Instance disk size, unit: GB. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the creatable disk range.
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: i64,
     /// MySQL version, including 5.5, 5.6, 5.7, and 8.0. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the instance version created.
     /// Note: When creating a non-cloud disk edition instance, specify the instance version as needed (recommend 5.7 or 8.0). If this parameter is left blank, the default value is 8.0. If creating a cloud disk edition instance, this parameter can only be set to 5.7 or 8.0.
+    ///
     /// Wire name: `EngineVersion`; example: `5.7`.
     pub engine_version: Option<String>,
     /// VPC ID. Please use &lt;a href="/document/api/215/15778"&gt;Querying VPC List&lt;/a&gt;.
     /// Description: If you create a cloud disk edition instance, this item is required and must be VPC type. If this item is left blank, the system will select the default VPC by default.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-5l7l5q11`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID in the private network. If UniqVpcId is set up, UniqSubnetId is required. Please use &lt;a href="/document/api/215/15784"&gt;query subnet list&lt;/a&gt;.
     /// Description: If this item is not filled, the system will select the default subnet in the Default VPC.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-b5v6i111`.
     pub uniq_subnet_id: Option<String>,
     /// Project ID. If this is left empty, the default project will be used.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// For AZ information, please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;Obtain the Purchasable Specifications of Cloud Databases&lt;/a&gt; API to obtain the availability zones where instances can be created.
@@ -36,23 +43,29 @@ pub struct CreateDbInstanceHourRequest {
     ///
     ///
     /// If you create a single-node, two-node, three-node, or four-node instance, this parameter is required. Specify an availability zone. If no availability zone is specified, the system will automatically select one (possibly not the availability zone you want to deploy in). If you create a cloud disk-based cluster instance, leave this parameter blank and configure the availability zones for RWNode and read-only nodes with parameter ClusterTopology.
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-3`.
     pub zone: Option<String>,
     /// Instance ID, required when you purchase a read-only instance or disaster recovery instance. This field represents the primary instance ID of the read-only instance or disaster recovery instance. Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1>"&gt;Query Instance List&lt;/a&gt; API to query the cloud database instance ID.
+    ///
     /// Wire name: `MasterInstanceId`; example: `cdb-q72dno11`.
     pub master_instance_id: Option<String>,
     /// Instance type. Supported values include: master - primary instance, dr - disaster recovery instance, ro - read-only instance.
     /// Description: Select instance type. master is selected by default if left blank.
+    ///
     /// Wire name: `InstanceRole`; example: `master`.
     pub instance_role: Option<String>,
     /// Region of the primary instance. This field is required when you purchase a disaster recovery or RO instance.
+    ///
     /// Wire name: `MasterRegion`; example: `ap-beijing`.
     pub master_region: Option<String>,
     /// Custom port. Supported range: \[1024-65535\].
     /// Description: If left blank, it defaults to 3306.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Set the root account password. The password must contain 8 to 64 characters and at least two of the following: letters, digits, or characters (supported characters: _+-&amp;=!@#$%^*()). You can specify this parameter when purchasing a primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
@@ -62,12 +75,15 @@ pub struct CreateDbInstanceHourRequest {
     ///
     /// Query the configurable parameters by referring to &lt;a href="<https://www.tencentcloud.com/document/api/236/32662?from_cn_redirect=1>"&gt;querying the default configurable parameter list&lt;/a&gt;.
     /// Note: table Name case sensitivity can be enabled or disabled with the parameter lower_case_table_names. a parameter Value of 0 means enabling, and a Value of 1 means disabling. If not set, the default Value is 0. If you create a MySQL 8.0 edition instance, you need to set the lower_case_table_names parameter when creating the instance to enable or disable table Name case sensitivity. After the instance is created, the parameter cannot be modified, meaning table Name case sensitivity cannot be changed once created. Instances of other database versions support modifying the lower_case_table_names parameter after creation. For the function invocation method to set table Name case sensitivity when creating an instance, please see examples in this document.
+    ///
     /// Wire name: `ParamList`.
     pub param_list: Option<Vec<ParamInfo>>,
     /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication. You can specify this parameter when purchasing a primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
+    ///
     /// Wire name: `ProtectMode`; example: `0`.
     pub protect_mode: Option<i64>,
     /// Multiple Availability Zones, defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone. Specify this parameter when purchasing the primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
+    ///
     /// Wire name: `DeployMode`; example: `0`.
     pub deploy_mode: Option<i64>,
     /// AZ information of standby database 1.
@@ -75,6 +91,7 @@ pub struct CreateDbInstanceHourRequest {
     ///
     ///
     /// For two-node, three-node, or four-node instances, specify this parameter. If not specified, it defaults to the Zone value. For cloud disk edition instances, this parameter is optional. Configure the AZ for read-write and read-only nodes with parameter ClusterTopology. Single-node instances are in a single availability zone, so no need to specify this parameter.
+    ///
     /// Wire name: `SlaveZone`; example: `ap-beijing-3`.
     pub slave_zone: Option<String>,
     /// AZ information of standby 2, empty by default.
@@ -82,27 +99,35 @@ pub struct CreateDbInstanceHourRequest {
     ///
     ///
     /// Specify this parameter when you proceed to purchase a three-node primary instance or a four-node primary instance.
+    ///
     /// Wire name: `BackupZone`; example: `ap-beijing-4`.
     pub backup_zone: Option<String>,
     /// Security group parameters. Use the API &lt;a href="<https://www.tencentcloud.com/document/api/236/15850?from_cn_redirect=1>"&gt;Query Project Security Group Information&lt;/a&gt; to query security group details of a certain project.
+    ///
     /// Wire name: `SecurityGroup`.
     pub security_group: Option<Vec<String>>,
     /// Read-only instance information. This parameter is required when you purchase a read-only instance.
+    ///
     /// Wire name: `RoGroup`.
     pub ro_group: Option<RoGroup>,
     /// This field is meaningless for pay-as-you-go instances.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Instance name. When you purchase multiple instances only once, suffix numbers are used for case-sensitive instance naming. For example, instanceName=db and goodsNum=3, the instance names are db1, db2, and db3 respectively.
+    ///
     /// Wire name: `InstanceName`; example: `cdbzhang`.
     pub instance_name: Option<String>,
     /// Tag information of the instance.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<TagInfo>>,
     /// Placement group ID.
+    ///
     /// Wire name: `DeployGroupId`; example: `ps-7t11vrwf`.
     pub deploy_group_id: Option<String>,
     /// String used to ensure request idempotency. This string is generated by the customer and must be unique between different requests within 48 hours, with a maximum value of 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `*******`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
@@ -152,13 +177,16 @@ pub struct CreateDbInstanceHourRequest {
     /// -
     ///
     /// If you create a single-node instance, fill in this parameter as CLOUD_NATIVE_CLUSTER and specify parameter InstanceNodes equal to 1.
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Parameter template ID.
     /// Remark: If you use a custom parameter template ID, you can input the custom parameter template ID. If you plan to use the default parameter template, the input ID is invalid and you need to set ParamTemplateType.
+    ///
     /// Wire name: `ParamTemplateId`; example: `0`.
     pub param_template_id: Option<i64>,
     /// Array of alarm policy IDs. OriginId returned by the Tencent Cloud observability platform DescribeAlarmPolicy API.
+    ///
     /// Wire name: `AlarmPolicyList`.
     pub alarm_policy_list: Option<Vec<i64>>,
     /// Number of instance nodes.
@@ -166,6 +194,7 @@ pub struct CreateDbInstanceHourRequest {
     ///
     ///
     /// For RO and single-node instances, the default value is 1. To purchase a three-node instance, set this value to 3 or specify the BackupZone parameter. When purchasing a primary instance without specifying this parameter or the BackupZone parameter, the default value is 2, meaning a dual-node instance will be purchased. To purchase a four-node instance, set this value to 4 or specify the FourthZone parameter.
+    ///
     /// Wire name: `InstanceNodes`; example: `2`.
     pub instance_nodes: Option<i64>,
     /// Number of Cpu cores of the instance.
@@ -173,48 +202,62 @@ pub struct CreateDbInstanceHourRequest {
     ///
     ///
     /// When multiple Cpu configurations exist for the Memory specification (for example, 64000MB Memory corresponds to 8-core/16-core/32-core), the Cpu parameter must be provided.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Whether to automatically initiate disaster recovery sync. This parameter only takes effect when purchasing a disaster recovery instance. Available values are: 0 - Do not automatically initiate disaster recovery sync; 1 - Automatically initiate disaster recovery sync. The default is 0.
+    ///
     /// Wire name: `AutoSyncFlag`; example: `1`.
     pub auto_sync_flag: Option<i64>,
     /// Financial Enclosure ID.
+    ///
     /// Wire name: `CageId`; example: `cage-test`.
     pub cage_id: Option<String>,
     /// Default parameter template type. Supported values include "HIGH_STABILITY" - HIGH-STABILITY template, "HIGH_PERFORMANCE" - HIGH-PERFORMANCE template. Default value is "HIGH_STABILITY".
     /// Remark: If you need to use the cloud database MySQL default parameter template, set up ParamTemplateType.
+    ///
     /// Wire name: `ParamTemplateType`; example: `HIGH_STABILITY`.
     pub param_template_type: Option<String>,
     /// Alarm policy name array, such as \["policy-uyoee9wg"\]. This parameter is invalid when AlarmPolicyList is not empty.
+    ///
     /// Wire name: `AlarmPolicyIdList`.
     pub alarm_policy_id_list: Option<Vec<String>>,
     /// Whether to only pre-check this request. true: Send a check request without creating an instance. Check items include required parameters, request format, and service limits. If the check fails, return the corresponding error code; if the check passes, return RequestId. Default false: Send a normal request and create the instance directly after passing the check.
+    ///
     /// Wire name: `DryRun`; example: `true`.
     pub dry_run: Option<bool>,
     /// Instance engine type, defaults to "InnoDB". Supported values include "InnoDB" and "RocksDB".
+    ///
     /// Wire name: `EngineType`; example: `InnoDB`.
     pub engine_type: Option<String>,
     /// Specify the IP list of the instance. Only the primary instance is supported. Process by instance sequence. Handle as unspecified if insufficient.
+    ///
     /// Wire name: `Vips`.
     pub vips: Option<Vec<String>>,
     /// The data protection space size of the cloud disk edition instance, in GB, has a setting range of 1 - 10.
+    ///
     /// Wire name: `DataProtectVolume`; example: `1`.
     pub data_protect_volume: Option<i64>,
     /// Topology configuration for cloud disk edition nodes.
     /// Description: If a cloud disk edition instance is purchased, this parameter is required. Set the topology for RW and RO nodes of the cloud disk edition instance. The node scope for RO nodes is 1-5. Set at least 1 RO node.
+    ///
     /// Wire name: `ClusterTopology`.
     pub cluster_topology: Option<ClusterTopology>,
     /// Disk type. This parameter can be specified for single-node (cloud disk) or cloud disk edition instances. CLOUD_SSD means SSD Cloud Block Storage, CLOUD_HSSD means enhanced SSD cloud disk, and CLOUD_PREMIUM means high-performance cloud block storage.
     /// Note: The supported regions for disk types of single-node (cloud disk) and cloud disk edition instances vary slightly. For specific support situation, refer to &lt;a href="<https://www.tencentcloud.com/document/product/236/8458?from_cn_redirect=1>"&gt;Regions and Availability Zones&lt;/a&gt;.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_SSD`.
     pub disk_type: Option<String>,
     /// ClusterType: cage-Financial Enclosure, cdc-CDB ON CDC; dedicate-dedicated cluster
+    ///
     /// Wire name: `ClusterType`; example: `cage`.
     pub cluster_type: Option<String>,
     /// Turn on or off instance destruction protection. on - turn on, off - turn off.
+    ///
     /// Wire name: `DestroyProtect`; example: `on`.
     pub destroy_protect: Option<String>,
     /// AZ information of standby 3, empty by default. Specify this parameter when you proceed to purchase a four-node primary instance.
+    ///
     /// Wire name: `FourthZone`; example: `ap-guangzhou-4`.
     pub fourth_zone: Option<String>,
 }
@@ -336,12 +379,15 @@ impl CreateDbInstanceHourRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbInstanceHourResponse {
     /// Short order ID.
+    ///
     /// Wire name: `DealIds`.
     pub deal_ids: Vec<String>,
     /// Instance ID list.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -358,7 +404,7 @@ pub struct CreateDbInstanceHourResponse {
 pub type CreateDbInstanceHourError = super::CdbError;
 
 impl super::Client {
-    /// Calls `CreateDBInstanceHour`: This API is used to create pay-as-you-go instances. You can create a cloud database instance by inputting the instance specification, MySQL version number, quantity, etc. It supports the creation of primary instances, disaster recovery instances, and read-only instances.
+    /// Calls `CreateDBInstanceHour`: Creates pay-as-you-go instances. You can create a cloud database instance by inputting the instance specification, MySQL version number, quantity, etc. It supports the creation of primary instances, disaster recovery instances, and read-only instances.
     ///
     /// This API is an async API. You can also use the API for the query (<https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1>) to check the instance details. When the instance Status is 1 and TaskStatus is 0, it means the instance has been delivered successfully.
     ///
@@ -379,14 +425,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_instance_hour`](Self::create_db_instance_hour) would send.
-    pub fn create_db_instance_hour_request(
-        &self,
-        input: &CreateDbInstanceHourRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbInstanceHourRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

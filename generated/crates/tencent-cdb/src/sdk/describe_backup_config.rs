@@ -8,6 +8,7 @@ use super::CommonTimeWindow;
 #[non_exhaustive]
 pub struct DescribeBackupConfigRequest {
     /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-c1nl9rpv`.
     pub instance_id: String,
 }
@@ -43,63 +44,83 @@ impl DescribeBackupConfigRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBackupConfigResponse {
     /// Earliest start time point of automatic backup, such as 2 (for 2:00 AM). (This field has been disused. You are recommended to use the `BackupTimeWindow` field)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `StartTimeMin`; example: `10`.
     pub start_time_min: Option<i64>,
     /// Latest start time point of automatic backup, such as 6 (for 6:00 AM). (This field has been disused. You are recommended to use the `BackupTimeWindow` field)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `StartTimeMax`; example: `14`.
     pub start_time_max: Option<i64>,
     /// Backup file retention period in days.
+    ///
     /// Wire name: `BackupExpireDays`; example: `7`.
     pub backup_expire_days: Option<i64>,
     /// Backup mode. Value range: physical, logical
+    ///
     /// Wire name: `BackupMethod`; example: `physical`.
     pub backup_method: Option<String>,
     /// Binlog file retention period in days.
+    ///
     /// Wire name: `BinlogExpireDays`; example: `7`.
     pub binlog_expire_days: Option<i64>,
     /// Time window for automatic instance backup.
+    ///
     /// Wire name: `BackupTimeWindow`.
     pub backup_time_window: Option<CommonTimeWindow>,
     /// Switch for archive backup retention. Valid values: `off` (disable), `on` (enable). Default value:`off`.
+    ///
     /// Wire name: `EnableBackupPeriodSave`; example: `off`.
     pub enable_backup_period_save: Option<String>,
     /// Maximum days of archive backup retention. Valid range: 90-3650. Default value: 1080.
+    ///
     /// Wire name: `BackupPeriodSaveDays`; example: `1080`.
     pub backup_period_save_days: Option<i64>,
     /// Archive backup retention period. Valid values: `weekly` (a week), `monthly` (a month), `quarterly` (a quarter), `yearly` (a year). Default value: `monthly`.
+    ///
     /// Wire name: `BackupPeriodSaveInterval`; example: `weekly`.
     pub backup_period_save_interval: Option<String>,
     /// Number of archive backups. Minimum value: `1`, Maximum value: Number of non-archive backups in archive backup retention period. Default value: `1`.
+    ///
     /// Wire name: `BackupPeriodSaveCount`; example: `1`.
     pub backup_period_save_count: Option<i64>,
     /// The start time in the format: yyyy-mm-dd HH:MM:SS, which is used to enable archive backup retention policy.
+    ///
     /// Wire name: `StartBackupPeriodSaveDate`; example: `1970-01-01 00:00:01`.
     pub start_backup_period_save_date: Option<String>,
     /// Whether to enable the archive backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
+    ///
     /// Wire name: `EnableBackupArchive`; example: `off`.
     pub enable_backup_archive: Option<String>,
     /// The period (in days) of how long a data backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
+    ///
     /// Wire name: `BackupArchiveDays`; example: `180`.
     pub backup_archive_days: Option<i64>,
     /// Whether to enable the archive backup of logs. Valid values: `off` (disable), `on` (enable). Default value: `off`.
+    ///
     /// Wire name: `EnableBinlogArchive`; example: `off`.
     pub enable_binlog_archive: Option<String>,
     /// The period (in days) of how long a log backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
+    ///
     /// Wire name: `BinlogArchiveDays`; example: `180`.
     pub binlog_archive_days: Option<i64>,
     /// Whether to enable the standard storage policy for data backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
+    ///
     /// Wire name: `EnableBackupStandby`; example: `off`.
     pub enable_backup_standby: Option<String>,
     /// The period (in days) of how long a data backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
+    ///
     /// Wire name: `BackupStandbyDays`; example: `30`.
     pub backup_standby_days: Option<i64>,
     /// Whether to enable the standard storage policy for log backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
+    ///
     /// Wire name: `EnableBinlogStandby`; example: `off`.
     pub enable_binlog_standby: Option<String>,
     /// The period (in days) of how long a log backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
+    ///
     /// Wire name: `BinlogStandbyDays`; example: `30`.
     pub binlog_standby_days: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -133,7 +154,7 @@ pub struct DescribeBackupConfigResponse {
 pub type DescribeBackupConfigError = super::CdbError;
 
 impl super::Client {
-    /// Calls `DescribeBackupConfig`: This API is used to query database backup configuration info.
+    /// Calls `DescribeBackupConfig`: Queries database backup configuration info.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_config_1.json`): Querying the configuration information of a TencentDB instance backup
@@ -147,14 +168,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_backup_config`](Self::describe_backup_config) would send.
-    pub fn describe_backup_config_request(
-        &self,
-        input: &DescribeBackupConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeBackupConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{InstanceInfo, Tag};
 #[non_exhaustive]
 pub struct DescribeDbInstancesRequest {
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Instance type. Valid values: 1 - Primary instance, 2 - Disaster recovery instance, 3 - Read-only instance.
+    ///
     /// Wire name: `InstanceTypes`.
     pub instance_types: Option<Vec<u64>>,
     /// Private IP address of the instance.
+    ///
     /// Wire name: `Vips`.
     pub vips: Option<Vec<String>>,
     /// Instance status. Valid values:
@@ -21,21 +24,27 @@ pub struct DescribeDbInstancesRequest {
     /// 1 - Running
     /// 4 - Isolation operation in progress
     /// 5 - Isolated (can be restored from the Recycle Bin)
+    ///
     /// Wire name: `Status`.
     pub status: Option<Vec<u64>>,
     /// Offset. Default value is 0.
+    ///
     /// Wire name: `Offset`; example: `0`.
     pub offset: Option<u64>,
     /// Number of items returned per request. Default value: 20. Maximum value: 2000.
+    ///
     /// Wire name: `Limit`; example: `1`.
     pub limit: Option<u64>,
     /// Security group ID. When using security group ID as the filter condition, the WithSecurityGroup parameter needs to be specified as 1.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-ajr1jzgj`.
     pub security_group_id: Option<String>,
     /// Payment type. Valid values: 0 - yearly/monthly subscription; 1 - bill by hour.
+    ///
     /// Wire name: `PayTypes`.
     pub pay_types: Option<Vec<u64>>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceNames`.
     pub instance_names: Option<Vec<String>>,
     /// Instance task status, possible values:
@@ -58,86 +67,113 @@ pub struct DescribeDbInstancesRequest {
     /// 17 - Switch completed
     /// 19 - Parameter setting pending execution
     /// 34 - Node in-place upgrade to be executed
+    ///
     /// Wire name: `TaskStatus`.
     pub task_status: Option<Vec<u64>>,
     /// Database engine version of the instance. Possible values: 5.1, 5.5, 5.6, and 5.7.
+    ///
     /// Wire name: `EngineVersions`.
     pub engine_versions: Option<Vec<String>>,
     /// VPC ID.
+    ///
     /// Wire name: `VpcIds`.
     pub vpc_ids: Option<Vec<u64>>,
     /// Availability zone ID.
+    ///
     /// Wire name: `ZoneIds`.
     pub zone_ids: Option<Vec<u64>>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetIds`.
     pub subnet_ids: Option<Vec<u64>>,
     /// Whether to set the lock flag. Available values: 0 - not lock, 1 - lock. Default is 0.
+    ///
     /// Wire name: `CdbErrors`.
     pub cdb_errors: Option<Vec<i64>>,
     /// Sorting field of the returned result set. Currently supports: "instanceId", "instanceName", "createTime", and "deadlineTime".
+    ///
     /// Wire name: `OrderBy`; example: `instanceId`.
     pub order_by: Option<String>,
     /// Sorting method of the returned result set. Valid values: "ASC" - ascending order; "DESC" - descending order. The default is "DESC".
+    ///
     /// Wire name: `OrderDirection`; example: `"DESC"`.
     pub order_direction: Option<String>,
     /// Whether to use security group ID as the filter condition.
     /// Description: 0 indicates no, 1 indicates yes.
+    ///
     /// Wire name: `WithSecurityGroup`; example: `0`.
     pub with_security_group: Option<i64>,
     /// Whether the exclusive cluster detail is included. Value range: 0 - not contained, 1 - contained.
+    ///
     /// Wire name: `WithExCluster`; example: `0`.
     pub with_ex_cluster: Option<i64>,
     /// Dedicated cluster ID.
+    ///
     /// Wire name: `ExClusterId`; example: `cdb-g2ql0j11`.
     pub ex_cluster_id: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Option<Vec<String>>,
     /// Initialization flag. Valid values: 0 - uninitialized, 1 - initialized.
+    ///
     /// Wire name: `InitFlag`; example: `0`.
     pub init_flag: Option<i64>,
     /// Whether the corresponding instance in the disaster recovery relationship is included. Valid values: 0 - excluding, 1 - included. Default value: 1. If pulling the primary instance, the data of the disaster recovery relationship is in the DrInfo field. If pulling the disaster recovery instance, the data of the disaster recovery relationship is in the MasterInfo field. The disaster recovery relationship only contains partial basic data. Detailed data must be pulled manually via the interface.
+    ///
     /// Wire name: `WithDr`; example: `0`.
     pub with_dr: Option<i64>,
     /// Whether it contains read-only instances. Valid values: 0 - does not include, 1 - includes. Default value is 1.
+    ///
     /// Wire name: `WithRo`; example: `0`.
     pub with_ro: Option<i64>,
     /// Whether the primary instance is included. Valid values: 0 - does not include, 1 - includes. Default value is 1.
+    ///
     /// Wire name: `WithMaster`; example: `0`.
     pub with_master: Option<i64>,
     /// Placement group ID list.
+    ///
     /// Wire name: `DeployGroupIds`.
     pub deploy_group_ids: Option<Vec<String>>,
     /// Filter by tag key.
+    ///
     /// Wire name: `TagKeysForSearch`.
     pub tag_keys_for_search: Option<Vec<String>>,
     /// Financial Enclosure ID.
+    ///
     /// Wire name: `CageIds`.
     pub cage_ids: Option<Vec<String>>,
     /// Tag value
+    ///
     /// Wire name: `TagValues`.
     pub tag_values: Option<Vec<String>>,
     /// Character type VPC ID
+    ///
     /// Wire name: `UniqueVpcIds`.
     pub unique_vpc_ids: Option<Vec<String>>,
     /// VPC character type subnetId
+    ///
     /// Wire name: `UniqSubnetIds`.
     pub uniq_subnet_ids: Option<Vec<String>>,
     /// Tag key value
     /// Please note, tags of the instance being created are unable to query.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<Tag>>,
     /// Database proxy IP.
+    ///
     /// Wire name: `ProxyVips`.
     pub proxy_vips: Option<Vec<String>>,
     /// Database proxy ID.
+    ///
     /// Wire name: `ProxyIds`.
     pub proxy_ids: Option<Vec<String>>,
     /// Database engine type. Valid values: InnoDB, RocksDB.
+    ///
     /// Wire name: `EngineTypes`.
     pub engine_types: Option<Vec<String>>,
     /// Whether to obtain the Cluster Edition instance node information. Valid values: true or false. The default value is false.
+    ///
     /// Wire name: `QueryClusterInfo`; example: `false`.
     pub query_cluster_info: Option<bool>,
 }
@@ -242,12 +278,15 @@ impl DescribeDbInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeDbInstancesResponse {
     /// Total number of eligible instances.
+    ///
     /// Wire name: `TotalCount`; example: `1`.
     pub total_count: Option<i64>,
     /// Instance detail list.
+    ///
     /// Wire name: `Items`.
     pub items: Vec<InstanceInfo>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -264,7 +303,7 @@ pub struct DescribeDbInstancesResponse {
 pub type DescribeDbInstancesError = super::CdbError;
 
 impl super::Client {
-    /// Calls `DescribeDBInstances`: This API is used to query the list of TencentDB for MySQL instances. It supports filtering instances by conditions such as project ID, instance ID, access address, and instance status. It also supports querying the list of information about primary instances, disaster recovery instances, and read-only instances.
+    /// Calls `DescribeDBInstances`: Queries the list of TencentDB for MySQL instances. It supports filtering instances by conditions such as project ID, instance ID, access address, and instance status. It also supports querying the list of information about primary instances, disaster recovery instances, and read-only instances.
     /// This API is used to return the availability zone (AZ) status during purchase, which does not change along with the proactive HA switch. If you want to know the AZ status in real time, query through the \[DescribeDBInstanceConfig\](<https://www.tencentcloud.com/document/product/236/17491?from_cn_redirect=1>) API.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
@@ -278,14 +317,6 @@ impl super::Client {
         DescribeDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_db_instances`](Self::describe_db_instances) would send.
-    pub fn describe_db_instances_request(
-        &self,
-        input: &DescribeDbInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeDBInstances` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Items`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 2000).
@@ -302,6 +333,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeDbInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

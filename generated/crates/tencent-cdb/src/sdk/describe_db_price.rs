@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DescribeDbPriceRequest {
     /// Instance duration, in months, minimum value 1, maximum value 36. This field is invalid when querying the pay-as-you-go rate.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: i64,
     /// AZ information, in the format of "ap-guangzhou-2". For available values, query the &lt;a href="<https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1>"&gt;DescribeDBZoneConfig&lt;/a&gt; api. This parameter is required when InstanceId is empty.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Instance count. Default value is 1, minimum value 1, maximum value 100. This parameter is required when InstanceId is empty.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: Option<i64>,
     /// Instance memory size, measurement unit: MB. Required when InstanceId is empty. To ensure the input value is valid, please use the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to obtain the saleable instance memory size range.
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: Option<i64>,
     /// Instance disk size, unit: GB. This parameter is required when InstanceId is empty. To ensure the input value is valid, please use the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the saleable disk size range.
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: Option<i64>,
     /// Instance type, defaults to master. Supported values include: master - primary instance, ro - read-only instance, dr - disaster recovery instance. Required when InstanceId is empty.
+    ///
     /// Wire name: `InstanceRole`; example: `master`.
     pub instance_role: Option<String>,
     /// Payment type. Supported values: PRE_PAID (yearly/monthly subscription) and HOUR_PAID (pay-as-you-go). This parameter is required when InstanceId is empty.
+    ///
     /// Wire name: `PayType`; example: `PRE_PAID`.
     pub pay_type: Option<String>,
     /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
+    ///
     /// Wire name: `ProtectMode`; example: `0`.
     pub protect_mode: Option<i64>,
     /// Instance isolation type.
@@ -49,6 +57,7 @@ pub struct DescribeDbPriceRequest {
     ///
     ///
     /// If needed to query the price of a single-node instance of cloud disk edition, set up this parameter as CLOUD_NATIVE_CLUSTER and specify parameter InstanceNodes as 1.
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Number of instance nodes.
@@ -60,12 +69,15 @@ pub struct DescribeDbPriceRequest {
     /// Wire name: `InstanceNodes`; example: `2`.
     pub instance_nodes: Option<i64>,
     /// The number of CPU cores of the price-query instance, measurement unit: core. To ensure the validity of the input CPU value, please use the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API acquisition to get the saleable number of cores. When this value is not specified, a default value will be padded based on the Memory size.
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<i64>,
     /// Query the ID of the instance to be renewed. If needed, fill in InstanceId and Period to query instance renewal price.
+    ///
     /// Wire name: `InstanceId`; example: `"cdb-xxx"`.
     pub instance_id: Option<String>,
     /// Usage-based billing tier. Valid only when PayType=HOUR_PAID. Supported values include: 1, 2, 3. For step duration, see <https://www.tencentcloud.com/document/product/236/18335.?from_cn_redirect=1>
+    ///
     /// Wire name: `Ladder`; example: `1`.
     pub ladder: Option<u64>,
     /// Disk Type. Specify this parameter when querying the price of CLOUD disk edition or single-node instance of CLOUD disk edition. Default value: SSD CLOUD Block Storage.
@@ -73,6 +85,7 @@ pub struct DescribeDbPriceRequest {
     /// "CLOUD_SSD" - SSD CLOUD Block Storage.
     /// "CLOUD_HSSD" - Enhanced SSD CLOUD Disk.
     /// "CLOUD_PREMIUM" - High-performance CLOUD Block Storage.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_SSD`.
     pub disk_type: Option<String>,
 }
@@ -134,15 +147,19 @@ impl DescribeDbPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeDbPriceResponse {
     /// Instance price, unit: cent.
+    ///
     /// Wire name: `Price`; example: `48000`.
     pub price: Option<i64>,
     /// Original price of instance. Measurement unit: cent.
+    ///
     /// Wire name: `OriginalPrice`; example: `460800`.
     pub original_price: Option<i64>,
     /// Currency unit. CNY - RMB, USD - USD.
+    ///
     /// Wire name: `Currency`; example: `CNY`.
     pub currency: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -160,7 +177,7 @@ pub struct DescribeDbPriceResponse {
 pub type DescribeDbPriceError = super::CdbError;
 
 impl super::Client {
-    /// Calls `DescribeDBPrice`: This API is used to query the price of purchasing or renewing a cloud database instance. It supports querying the price of pay-as-you-go or yearly/monthly subscription. You can input instance type, purchase period, purchase quantity, memory size, disk capacity and availability zone information to query instance price. You can input instance name to query instance renewal price.
+    /// Calls `DescribeDBPrice`: Queries the price of purchasing or renewing a cloud database instance. It supports querying the price of pay-as-you-go or yearly/monthly subscription. You can input instance type, purchase period, purchase quantity, memory size, disk capacity and availability zone information to query instance price. You can input instance name to query instance renewal price.
     ///
     /// Note: To request a price for a certain region, please use the access point of the corresponding region. For access point information, please refer to the &lt;a href="<https://www.tencentcloud.com/document/api/236/15832?from_cn_redirect=1>"&gt;service address&lt;/a&gt; document. For example, to request a price for the Guangzhou region, send the request to: cdb.ap-guangzhou.tencentcloudapi.com. Likewise, for the Shanghai region, send the request to: cdb.ap-shanghai.tencentcloudapi.com.
     ///
@@ -174,14 +191,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeDbPriceResponse, DescribeDbPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_db_price`](Self::describe_db_price) would send.
-    pub fn describe_db_price_request(
-        &self,
-        input: &DescribeDbPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeDbPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

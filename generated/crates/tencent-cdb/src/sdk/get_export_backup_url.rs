@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GetExportBackupUrlRequest {
     /// Instance ID, as shown in the Cloud Database console (the `uInstanceId` of the instance list).
+    ///
     /// Wire name: `cdbInstanceId`; example: `cdb-c1nl9rpv`.
     pub cdb_instance_id: String,
     /// Backup time, format `YYYY-MM-DD hh:mm:ss`, as returned by the backup list API.
+    ///
     /// Wire name: `date`; example: `2016-07-06 01:04:54`.
     pub date: String,
     /// Databases and tables to export; sent as a JSON array inside a string.
+    ///
     /// Wire name: `dbTableList`; example: `[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]`.
     /// Sent as a JSON document inside a string.
     pub db_table_list: Vec<DbTable>,
@@ -56,6 +59,7 @@ impl GetExportBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetExportBackupUrlResponse {
     /// Backup data (an array in this API).
+    ///
     /// Wire name: `data`.
     pub data: Vec<BackupFile>,
 }
@@ -70,9 +74,11 @@ pub struct GetExportBackupUrlResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbTable {
     /// Database name.
+    ///
     /// Wire name: `dbname`.
     pub dbname: String,
     /// Database tables.
+    ///
     /// Wire name: `tableList`.
     pub table_list: Vec<String>,
 }
@@ -93,21 +99,26 @@ impl ::runtime::wire::ToWire for DbTable {
 #[non_exhaustive]
 pub struct BackupFile {
     /// Name of the backup file.
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// Size of the backup file in bytes (the sample sends it as a string).
+    ///
     /// Wire name: `size`.
     /// Unit: B.
     pub size: Option<u64>,
     /// Backup time of the snapshot, `YYYY-MM-DD hh:mm:ss`.
+    ///
     /// Wire name: `date`.
     pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Download address in the private network; only obtainable on CVM.
+    ///
     /// Wire name: `in_url`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub in_url: Option<::runtime::SignedUrl>,
     /// Specific type of log.
+    ///
     /// Wire name: `type`.
     pub backup_type: Option<BackupType>,
 }
@@ -282,14 +293,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_export_backup_url`](Self::get_export_backup_url) would send.
-    pub fn get_export_backup_url_request(
-        &self,
-        input: &GetExportBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetExportBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -351,13 +351,13 @@ pub enum CdbError {
     /// `CdbError`: Backend or process error.
     CdbError(::runtime::ErrorMeta),
     /// `CdbError.BackupError`: Backup error.
-    CdbErrorBackupError(::runtime::ErrorMeta),
+    BackupError(::runtime::ErrorMeta),
     /// `CdbError.DatabaseError`: Backend database error.
-    CdbErrorDatabaseError(::runtime::ErrorMeta),
+    DatabaseError(::runtime::ErrorMeta),
     /// `CdbError.ImportError`: Import task error.
-    CdbErrorImportError(::runtime::ErrorMeta),
+    ImportError(::runtime::ErrorMeta),
     /// `CdbError.TaskError`: Backend task error.
-    CdbErrorTaskError(::runtime::ErrorMeta),
+    TaskError(::runtime::ErrorMeta),
     /// `FailedOperation.AsyncTaskStatusError`: Async task exception.
     FailedOperationAsyncTaskStatusError(::runtime::ErrorMeta),
     /// `FailedOperation.AuditConfigNotExist`: Audit not found.
@@ -720,10 +720,10 @@ impl From<::runtime::ErrorMeta> for CdbError {
             "AuthFailure" => Self::AuthFailure(meta),
             "AuthFailure.SubAccountDenied" => Self::AuthFailureSubAccountDenied(meta),
             "CdbError" => Self::CdbError(meta),
-            "CdbError.BackupError" => Self::CdbErrorBackupError(meta),
-            "CdbError.DatabaseError" => Self::CdbErrorDatabaseError(meta),
-            "CdbError.ImportError" => Self::CdbErrorImportError(meta),
-            "CdbError.TaskError" => Self::CdbErrorTaskError(meta),
+            "CdbError.BackupError" => Self::BackupError(meta),
+            "CdbError.DatabaseError" => Self::DatabaseError(meta),
+            "CdbError.ImportError" => Self::ImportError(meta),
+            "CdbError.TaskError" => Self::TaskError(meta),
             "FailedOperation.AsyncTaskStatusError" => {
                 Self::FailedOperationAsyncTaskStatusError(meta)
             }
@@ -1165,10 +1165,10 @@ impl ::runtime::ServiceError for CdbError {
             Self::AuthFailure(meta)
             | Self::AuthFailureSubAccountDenied(meta)
             | Self::CdbError(meta)
-            | Self::CdbErrorBackupError(meta)
-            | Self::CdbErrorDatabaseError(meta)
-            | Self::CdbErrorImportError(meta)
-            | Self::CdbErrorTaskError(meta)
+            | Self::BackupError(meta)
+            | Self::DatabaseError(meta)
+            | Self::ImportError(meta)
+            | Self::TaskError(meta)
             | Self::FailedOperationAsyncTaskStatusError(meta)
             | Self::FailedOperationAuditConfigNotExist(meta)
             | Self::FailedOperationCdbInstanceLockFailError(meta)
@@ -1364,8 +1364,7 @@ impl ::std::fmt::Display for CdbError {
 impl ::std::error::Error for CdbError {}
 /// What the service's operations share on the wire; each one's `glue::OPERATION`
 /// starts from it.
-#[doc(hidden)]
-pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo {
+pub(crate) const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo {
     name: "",
     protocol: ::runtime::Protocol::TencentV3,
     service: "cdb",
@@ -1420,6 +1419,14 @@ impl Client {
         let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         let runtime = ::runtime::Runtime::with_provider(config, provider, sdk)?;
         Ok(Self { runtime })
+    }
+
+    /// The request a call of `input` would send, unsigned: method, URL, headers and body as built from `input` and this client's configuration (`client.unsigned_request(&request)?`), for logs and tests. Nothing is signed or sent.
+    pub fn unsigned_request<R: ::runtime::Request>(
+        &self,
+        input: &R,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(R::OP, input)
     }
 
     /// The client's configuration.

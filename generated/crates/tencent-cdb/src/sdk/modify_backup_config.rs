@@ -8,6 +8,7 @@ use super::CommonTimeWindow;
 #[non_exhaustive]
 pub struct ModifyBackupConfigRequest {
     /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-c1nl9rpv`.
     pub instance_id: String,
     /// Retention time of the data backup file, in days.
@@ -17,9 +18,11 @@ pub struct ModifyBackupConfigRequest {
     /// Wire name: `ExpireDays`; example: `10`.
     pub expire_days: Option<i64>,
     /// (This parameter will be disused. The `BackupTimeWindow` parameter is recommended.) Backup time range in the format of 02:00-06:00, with the start time and end time on the hour. Valid values: 00:00-12:00, 02:00-06:00, 06:00-10:00, 10:00-14:00, 14:00-18:00, 18:00-22:00, 22:00-02:00.
+    ///
     /// Wire name: `StartTime`; example: `02:00-06:00`.
     pub start_time: Option<String>,
     /// Automatic backup mode. Only `physical` (physical cold backup) is supported
+    ///
     /// Wire name: `BackupMethod`; example: `physical`.
     pub backup_method: Option<String>,
     /// binlog retention time in days.
@@ -29,48 +32,63 @@ pub struct ModifyBackupConfigRequest {
     /// Wire name: `BinlogExpireDays`; example: `8`.
     pub binlog_expire_days: Option<i64>,
     /// Backup time window; for example, to set up backup between 10:00 and 14:00 on every Tuesday and Sunday, you should set this parameter as follows: {"Monday": "", "Tuesday": "10:00-14:00", "Wednesday": "", "Thursday": "", "Friday": "", "Saturday": "", "Sunday": "10:00-14:00"} (Note: You can set up backup on different days, but the backup time windows need to be the same. If this field is set, the `StartTime` field will be ignored)
+    ///
     /// Wire name: `BackupTimeWindow`.
     pub backup_time_window: Option<CommonTimeWindow>,
     /// Periodic backup retention switch. off - periodic backup retention policy is not enabled, on - periodic backup retention policy is enabled. Default is off.
+    ///
     /// Wire name: `EnableBackupPeriodSave`; example: `off`.
     pub enable_backup_period_save: Option<String>,
     /// Switch for long-term backup retention (This field can be ignored, for its feature hasn’t been launched). Valid values: `off` (disable), `on` (enable). Default value: `off`. Once enabled, the parameters (BackupPeriodSaveDays, BackupPeriodSaveInterval, and BackupPeriodSaveCount) will be invalid.
+    ///
     /// Wire name: `EnableBackupPeriodLongTermSave`; example: `off`.
     pub enable_backup_period_long_term_save: Option<String>,
     /// Maximum days of archive backup retention. Valid range: 90-3650. Default value: 1080.
+    ///
     /// Wire name: `BackupPeriodSaveDays`; example: `1080`.
     pub backup_period_save_days: Option<i64>,
     /// Archive backup retention period. Valid values: `weekly` (a week), `monthly` (a month), `quarterly` (a quarter), `yearly` (a year). Default value: `monthly`.
+    ///
     /// Wire name: `BackupPeriodSaveInterval`; example: `weekly`.
     pub backup_period_save_interval: Option<String>,
     /// Number of archive backups. Minimum value: `1`, Maximum value: Number of non-archive backups in archive backup retention period. Default value: `1`.
+    ///
     /// Wire name: `BackupPeriodSaveCount`; example: `1`.
     pub backup_period_save_count: Option<i64>,
     /// The start time in the format of yyyy-mm-dd HH:MM:SS, which is used to enable archive backup retention policy.
+    ///
     /// Wire name: `StartBackupPeriodSaveDate`; example: `1970-01-01 00:00:01`.
     pub start_backup_period_save_date: Option<String>,
     /// Whether the data backup/archive policy is enabled. off - disabled, on - enabled. If not specified, remain unchanged.
+    ///
     /// Wire name: `EnableBackupArchive`; example: `off`.
     pub enable_backup_archive: Option<String>,
     /// The period (in days) of how long a data backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
+    ///
     /// Wire name: `BackupArchiveDays`; example: `30`.
     pub backup_archive_days: Option<i64>,
     /// The period (in days) of how long a log backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
+    ///
     /// Wire name: `BinlogArchiveDays`; example: `30`.
     pub binlog_archive_days: Option<i64>,
     /// Whether to enable log backup archive strategy. off - off, on - on. If not specified, remain unchanged.
+    ///
     /// Wire name: `EnableBinlogArchive`; example: `off`.
     pub enable_binlog_archive: Option<String>,
     /// Whether to enable the standard storage policy for data backup. off - disabled, on - enabled. If not specified, it remains unchanged.
+    ///
     /// Wire name: `EnableBackupStandby`; example: `off`.
     pub enable_backup_standby: Option<String>,
     /// The period (in days) of how long a data backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
+    ///
     /// Wire name: `BackupStandbyDays`; example: `30`.
     pub backup_standby_days: Option<i64>,
     /// Whether to enable log backup standard storage policy. off - off, on - on. If not specified, remain unchanged.
+    ///
     /// Wire name: `EnableBinlogStandby`; example: `off`.
     pub enable_binlog_standby: Option<String>,
     /// The period (in days) of how long a log backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
+    ///
     /// Wire name: `BinlogStandbyDays`; example: `30`.
     pub binlog_standby_days: Option<i64>,
 }
@@ -145,6 +163,7 @@ impl ModifyBackupConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyBackupConfigResponse {
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -159,7 +178,7 @@ pub struct ModifyBackupConfigResponse {
 pub type ModifyBackupConfigError = super::CdbError;
 
 impl super::Client {
-    /// Calls `ModifyBackupConfig`: This API is used to modify database backup configuration.
+    /// Calls `ModifyBackupConfig`: Modifies database backup configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_backup_config_1.json`): Modify database backup configuration
@@ -173,14 +192,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_backup_config`](Self::modify_backup_config) would send.
-    pub fn modify_backup_config_request(
-        &self,
-        input: &ModifyBackupConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyBackupConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

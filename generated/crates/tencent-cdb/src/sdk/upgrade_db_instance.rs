@@ -8,70 +8,91 @@ use super::ClusterTopology;
 #[non_exhaustive]
 pub struct UpgradeDbInstanceRequest {
     /// Instance ID, in the format such as cdb-c1nl9rpv or cdbro-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the &lt;a href="<https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1>"&gt;Query Instance List&lt;/a&gt; API, with its value being the InstanceId field in the output parameter.
+    ///
     /// Wire name: `InstanceId`; example: `"cdb-c1nl9rpv"`.
     pub instance_id: String,
     /// Memory size after upgrade, unit: MB. To ensure the validity of the imported Memory value, please use the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the upgradeable memory specifications.
     /// Note: If you perform business migration, fill in the instance specification (CPU, memory), otherwise the system will use the minimum allowed specification by default.
+    ///
     /// Wire name: `Memory`; example: `8000`.
     pub memory: i64,
     /// Disk size after upgrade, unit: GB. To ensure the validity of the imported Volume value, please use the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API to get the upgradeable disk range.
+    ///
     /// Wire name: `Volume`; example: `200`.
     pub volume: i64,
     /// Data replication method. Supported values include: 0 - async replication, 1 - semi-sync replication, 2 - strong sync replication. Specify this parameter when upgrading the primary instance. This parameter is invalid when upgrading a read-only instance or disaster recovery instance.
+    ///
     /// Wire name: `ProtectMode`; example: `0`.
     pub protect_mode: Option<i64>,
     /// Deployment mode, defaults to 0. Supported values include: 0 - single-AZ deployment, 1 - multi-AZ deployment. You can specify this parameter when upgrading the primary instance. This parameter is invalid when upgrading a read-only instance or disaster recovery instance.
+    ///
     /// Wire name: `DeployMode`; example: `0`.
     pub deploy_mode: Option<i64>,
     /// The availability zone information of standby database 1 matches the Zone parameter of the instance by default. You can specify this parameter when upgrading the primary instance to multi-AZ deployment. This parameter is invalid when upgrading a read-only instance or disaster recovery instance. You can query the supported availability zones via the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API.
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-1`.
     pub slave_zone: Option<String>,
     /// Database engine version of the primary instance. Supported values include 5.5, 5.6, 5.7, and 8.0.
     /// Note: Please use the &lt;a href="<https://www.tencentcloud.com/document/api/236/15870?from_cn_redirect=1>"&gt;UpgradeDBInstanceEngineVersion&lt;/a&gt; API to upgrade the database version.
+    ///
     /// Wire name: `EngineVersion`; example: `"5.7"`.
     pub engine_version: Option<String>,
     /// The way to switch to a new instance defaults to 0. Supported values include: 0 - switch immediately, 1 - switch within a time window. When the value is 1, during the upgrade, the process to switch to a new instance will be performed within the time window, or the user can actively call the API &lt;a href="<https://www.tencentcloud.com/document/product/236/15864?from_cn_redirect=1>"&gt;Switch to a New Instance&lt;/a&gt; to trigger the process.
+    ///
     /// Wire name: `WaitSwitch`; example: `0`.
     pub wait_switch: Option<i64>,
     /// The availability zone information of standby 2 is empty by default. You can specify this parameter when upgrading the primary instance, but it is invalid when upgrading a read-only instance or disaster recovery instance. Query the supported AZs via the &lt;a href="<https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1>"&gt;obtain the purchasable specifications of cloud databases&lt;/a&gt; API.
     /// Remark: To downgrade a three-node instance to a two-node one, set this parameter to empty to achieve it.
+    ///
     /// Wire name: `BackupZone`; example: `ap-guangzhou-2`.
     pub backup_zone: Option<String>,
     /// Instance type, defaults to master. Supported values include: master - refers to the primary instance, dr - refers to the disaster recovery instance, ro - refers to the read-only instance.
+    ///
     /// Wire name: `InstanceRole`; example: `"master"`.
     pub instance_role: Option<String>,
     /// Instance isolation type. Supported values include "UNIVERSAL" - general-purpose instance, "EXCLUSIVE" - dedicated instance, "BASIC" - BASIC edition instance.
+    ///
     /// Wire name: `DeviceType`; example: `"UNIVERSAL"`.
     pub device_type: Option<String>,
     /// Number of cpu cores of the instance after upgrade. If not provided, the system will automatically fill in the minimum allowed specification based on the Memory size specified by Memory.
     /// Description: If you need to migrate business, make sure to fill in the instance specification (cpu, Memory). Otherwise, the system will use the minimum allowed specification by default.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Whether to perform Rapid Configuration Change. 0-Normal upgrade, 1-Rapid Configuration Change, 2-Precedence to rapid change. Selecting Rapid Configuration Change will validate whether it is possible to perform ultra-fast reconfiguration based on resource status. If conditions are met, ultra-fast reconfiguration will be performed; otherwise, error information will be returned.
+    ///
     /// Wire name: `FastUpgrade`; example: `1`.
     pub fast_upgrade: Option<i64>,
     /// Delay threshold. Value ranges from 1 to 10, default value is 10.
+    ///
     /// Wire name: `MaxDelayTime`; example: `2`.
     pub max_delay_time: Option<i64>,
     /// Whether to perform cross-region migration. 0 - ordinary migration, 1 - cross-region migration, default value is 0. When set to 1, it supports changes to the primary node availability zone of the instance.
+    ///
     /// Wire name: `CrossCluster`; example: `1`.
     pub cross_cluster: Option<i64>,
     /// Primary node availability zone. This parameter is valid only when cross-AZ migration. You can only migrate in the same region.
+    ///
     /// Wire name: `ZoneId`; example: `"ap-guangzhou-1"`.
     pub zone_id: Option<String>,
     /// For cross-cluster migration scenarios, select the processing logic for intra-AZ read-only instances. together-intra-AZ read-only instances migrate with the primary instance to the target availability zone (default option), severally-intra-AZ read-only instances maintain the original deployment mode and do not move to the target availability zone.
+    ///
     /// Wire name: `RoTransType`; example: `"together"`.
     pub ro_trans_type: Option<String>,
     /// Topology configuration of cloud disk edition nodes.
+    ///
     /// Wire name: `ClusterTopology`.
     pub cluster_topology: Option<ClusterTopology>,
     /// Check whether in-place upgrade requires restart. 1-Check, 0-Do not check. If the value is 1 and the check shows that in-place upgrade must be restarted, the upgrade will be stopped and a notification will be returned. If in-place upgrade does not require restart, the upgrade process will proceed normally.
+    ///
     /// Wire name: `CheckFastUpgradeReboot`; example: `1`.
     pub check_fast_upgrade_reboot: Option<i64>,
     /// Data validation sensitivity. This parameter is used for non-Rapid Configuration Change scenarios. Sensitivity is calculated based on current instance specifications to determine cpu resource usage for data comparison during the migration process. Corresponding options are: "high", "normal", "low", empty by default. Parameter explanation: "high": Corresponds to high in the console, not recommended when database load is too high. "normal": Corresponds to standard in the console. "low": Corresponds to low in the console.
+    ///
     /// Wire name: `DataCheckSensitive`; example: `"low"`.
     pub data_check_sensitive: Option<String>,
     /// AZ information of standby database 3 is empty by default. You can specify this parameter when you proceed to purchase a four-node primary instance.
+    ///
     /// Wire name: `FourthZone`; example: `ap-guangzhou-3`.
     pub fourth_zone: Option<String>,
 }
@@ -149,12 +170,15 @@ impl UpgradeDbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDbInstanceResponse {
     /// Order ID.
+    ///
     /// Wire name: `DealIds`.
     pub deal_ids: Vec<String>,
     /// Request ID of the async task. Use this ID to &lt;a href="<https://www.tencentcloud.com/document/product/236/20410?from_cn_redirect=1>"&gt;query the outcome of the async task&lt;/a&gt;.
+    ///
     /// Wire name: `AsyncRequestId`; example: `a6040589-3b098df5-b551d9e5-81c6bfdc`.
     pub async_request_id: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -171,7 +195,7 @@ pub struct UpgradeDbInstanceResponse {
 pub type UpgradeDbInstanceError = super::CdbError;
 
 impl super::Client {
-    /// Calls `UpgradeDBInstance`: This API is used to upgrade or downgrade the configuration of a cloud database instance. Supported instance types include primary instance, disaster recovery instance and read-only instance. If you need to migrate business, fill in the instance specification (CPU, memory), otherwise the system will use the minimum allowed specification by default.
+    /// Calls `UpgradeDBInstance`: Upgrades or downgrade the configuration of a cloud database instance. Supported instance types include primary instance, disaster recovery instance and read-only instance. If you need to migrate business, fill in the instance specification (CPU, memory), otherwise the system will use the minimum allowed specification by default.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
     /// - Sample `example_1` (`examples/upgrade_db_instance_1.json`): Example 1 Instance Upgrade
@@ -182,14 +206,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpgradeDbInstanceResponse, UpgradeDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_db_instance`](Self::upgrade_db_instance) would send.
-    pub fn upgrade_db_instance_request(
-        &self,
-        input: &UpgradeDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

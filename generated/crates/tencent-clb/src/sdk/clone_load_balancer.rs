@@ -8,51 +8,66 @@ use super::{ExclusiveCluster, InternetAccessible, SnatIp, TagInfo};
 #[non_exhaustive]
 pub struct CloneLoadBalancerRequest {
     /// Specifies the clb ID. you can call the \[DescribeLoadBalancers\](<https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1>) API to obtain the ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-5luefaho`.
     pub load_balancer_id: String,
     /// Specifies the name of the cloned load balancing instance. rule: 1-60 english letters, chinese characters, digits, connecting lines "-", or underscores "_".
     /// Note: if the name is identical to that of an existing load balancing instance in the system, the system will automatically generate a name for the created cloud load balancer instance.
+    ///
     /// Wire name: `LoadBalancerName`; example: `test-name`.
     pub load_balancer_name: Option<String>,
     /// ID of the project to which a CLB instance belongs, which can be obtained through the `DescribeProject` API. If this parameter is not passed in, the default project will be used.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Sets the primary AZ ID for cross-AZ disaster recovery, such as `100001` or `ap-guangzhou-1`, which is applicable only to public network CLB.
     /// Note: A primary AZ loads traffic, while a secondary AZ does not load traffic by default and will be used only if the primary AZ becomes unavailable. The platform will automatically select the optimal secondary AZ. You can use the `DescribeResource` API to query the primary AZ list of a region.
+    ///
     /// Wire name: `MasterZoneId`; example: `ap-guangzhou-1`.
     pub master_zone_id: Option<String>,
     /// Specifies the secondary AZ ID for cross-AZ disaster recovery, such as `100001` or `ap-guangzhou-1`. It is applicable only to public network CLB.
     /// Note: A secondary AZ will load traffic if the primary AZ is faulty. You can use the `DescribeMasterZones` API to query the primary and secondary AZ list of a region.
+    ///
     /// Wire name: `SlaveZoneId`; example: `ap-guangzhou-1`.
     pub slave_zone_id: Option<String>,
     /// Applicable only to public network clb. AZ ID, both availability zone ID and name are supported. specify availability zone to create a load balancing instance, for example: 100001 or ap-guangzhou-1. if not passed, queries CVM instances in all azs. if needed, call the API for the query \[DescribeZones\](<https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1>) to specify availability zone.
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-1`.
     pub zone_id: Option<String>,
     /// CLB network billing mode, applicable only to public network CLB instances.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// It only applies to public CLB. Currently, the static single-line IP type is supported only for the regions of Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing. If you need to experience it, contact your business manager. After approval, you can select the ISP type as China Mobile (CMCC), China Unicom (CUCC), or China Telecom (CTCC). The network billing mode should be selected as billing by bandwidth package (BANDWIDTH_PACKAGE). If this parameter is not specified, BGP is used by default. You can use the DescribeResources API to query ISPs supported for a region.
+    ///
     /// Wire name: `VipIsp`; example: `CMCC`.
     pub vip_isp: Option<String>,
     /// Specifies the Vip to apply for cloud load balancer.
+    ///
     /// Wire name: `Vip`; example: `139.X.X.X`.
     pub vip: Option<String>,
     /// Proceed to purchase cloud load balancer and Tag it at the same time.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<TagInfo>>,
     /// Exclusive cluster information.
+    ///
     /// Wire name: `ExclusiveCluster`.
     pub exclusive_cluster: Option<ExclusiveCluster>,
     /// BANDWIDTH PACKAGE ID, which can be obtained through the \[DescribeBandwidthPackages\](<https://www.tencentcloud.com/document/api/215/19209?from_cn_redirect=1>) api. specifies this parameter indicates the network billing mode (InternetAccessible.InternetChargeType) supports only billing by BANDWIDTH PACKAGE (BANDWIDTH_PACKAGE).
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-pnbe****`.
     pub bandwidth_package_id: Option<String>,
     /// Specifies whether the cross-regional or cross-Vpc IP binding feature is supported.
+    ///
     /// Wire name: `SnatPro`; example: `true`.
     pub snat_pro: Option<bool>,
     /// Enables cross-regional or cross-Vpc IP binding and creates a SnatIp.
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Option<Vec<SnatIp>>,
     /// Cluster ID. This cluster identifier is used for configuring a public cloud exclusive cluster or a cloud dedicated cluster. To apply for a public cloud exclusive cluster, \[submit a ticket\](<https://console.cloud.tencent.com/workorder/category>).
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Option<Vec<String>>,
     /// Performance capacity specification.
@@ -67,12 +82,15 @@ pub struct CloneLoadBalancerRequest {
     /// Wire name: `SlaType`; example: `clb.c2.medium`.
     pub sla_type: Option<String>,
     /// Specifies the Tag of the Stgw exclusive cluster.
+    ///
     /// Wire name: `ClusterTag`; example: `ziyan`.
     pub cluster_tag: Option<String>,
     /// Applicable only to private network clb. when connected to nearby, select availability zone for deployment. you can call \[DescribeZones\](<https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1>) to query the availability zone list.
+    ///
     /// Wire name: `Zones`.
     pub zones: Option<Vec<String>>,
     /// The unique ID of EIP, such as EIP-qhx8udkc, applicable only to private network clb binding EIP, can be queried through the \[DescribeAddresses\](<https://www.tencentcloud.com/document/product/215/16702?from_cn_redirect=1>) API .
+    ///
     /// Wire name: `EipAddressId`; example: `eip-qhx8udkc`.
     pub eip_address_id: Option<String>,
 }
@@ -145,6 +163,7 @@ impl CloneLoadBalancerRequestBuilder {
 #[non_exhaustive]
 pub struct CloneLoadBalancerResponse {
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -159,7 +178,7 @@ pub struct CloneLoadBalancerResponse {
 pub type CloneLoadBalancerError = super::ClbError;
 
 impl super::Client {
-    /// Calls `CloneLoadBalancer`: This API is used to clone a load balancing instance with identical rules and binding relationships based on the designated Cloud Load Balancer. The cloning process is an asynchronous operation. The cloned data is based on the status when calling CloneLoadBalancer. If the source CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
+    /// Calls `CloneLoadBalancer`: Clones a load balancing instance with identical rules and binding relationships based on the designated Cloud Load Balancer. The cloning process is an asynchronous operation. The cloned data is based on the status when calling CloneLoadBalancer. If the source CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
     ///
     /// Note: The instance creation status can be queried based on the returned requestId by accessing the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API.
     ///
@@ -191,14 +210,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CloneLoadBalancerResponse, CloneLoadBalancerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_load_balancer`](Self::clone_load_balancer) would send.
-    pub fn clone_load_balancer_request(
-        &self,
-        input: &CloneLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::{CertificateInput, HealthCheck, MultiCertInfo};
 #[non_exhaustive]
 pub struct CreateListenerRequest {
     /// ID of the Cloud Load Balancer (CLB) instance. You can call the &lt;a href="<https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1>"&gt;DescribeLoadBalancers&lt;/a&gt; API to obtain the ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-cuxw****`.
     pub load_balancer_id: String,
     /// Which ports to create listeners on, each port maps to a new listener.
     /// Port range: 1–65535
+    ///
     /// Wire name: `Ports`.
     pub ports: Vec<i64>,
     /// Listener protocol. Valid values: TCP, UDP, HTTP, HTTPS, TCP_SSL, and QUIC.
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: String,
     /// List of listener names to be created. Names correspond sequentially to Ports. If naming is not immediately necessary, this parameter need not be provided. Naming rule: 1-80 characters including English letters, Chinese characters, digits, connecting line "-", underscore "_" and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden).
+    ///
     /// Wire name: `ListenerNames`.
     pub listener_names: Option<Vec<String>>,
     /// Health check parameters. This parameter is applicable only to TCP/UDP/TCP_SSL/QUIC listeners.
+    ///
     /// Wire name: `HealthCheck`.
     pub health_check: Option<HealthCheck>,
     /// Certificate-related information. The limits are as follows:
@@ -32,29 +37,37 @@ pub struct CreateListenerRequest {
     /// Wire name: `Certificate`.
     pub certificate: Option<CertificateInput>,
     /// Session persistence duration, in seconds. Value range: 30–3600. Default value: 0, indicating that session persistence is not enabled by default. This parameter applies only to TCP and UDP listeners.
+    ///
     /// Wire name: `SessionExpireTime`; example: `60`.
     pub session_expire_time: Option<i64>,
     /// Listener forwarding mode. Available values: WRR (weighted round-robin), LEAST_CONN (least connections).
     /// Default WRR. This parameter is applicable only to TCP/UDP/TCP_SSL/QUIC listeners.
+    ///
     /// Wire name: `Scheduler`; example: `WRR`.
     pub scheduler: Option<String>,
     /// Whether to enable SNI feature. This parameter applies only to HTTPS listeners. 0: not enabled, 1: enable.
+    ///
     /// Wire name: `SniSwitch`; example: `1`.
     pub sni_switch: Option<i64>,
     /// Backend target type. NODE indicates binding to a general node. TARGETGROUP indicates binding to a target group. This parameter is applicable only to TCP/UDP listeners. For layer-7 (HTTP/HTTPS) listeners, configure it in forwarding rules.
+    ///
     /// Wire name: `TargetType`; example: `NODE`.
     pub target_type: Option<String>,
     /// Session persistence type. Leaving it blank or passing NORMAL means the default session persistence type. QUIC_CID refers to maintaining the session based on QUIC Connection ID. QUIC_CID supports only UDP Protocol. This parameter is applicable only to TCP/UDP listeners. Layer-7 (HTTP/HTTPS) listeners should set this in forwarding rules. (If QUIC_CID is selected, Protocol must be UDP, Scheduler must be WRR, and it supports only ipv4 concurrently).
+    ///
     /// Wire name: `SessionType`; example: `NORMAL`.
     pub session_type: Option<String>,
     /// Whether to enable long connections. This parameter is applicable only to HTTP/HTTPS listeners. 0: off by default; 1: enable.
     /// If the backend service has a connection limit, enable with caution. This feature is currently in internal testing. If you need to use it, submit a &lt;a href="<https://www.tencentcloud.com/apply/p/tsodp6qm21?from_cn_redirect=1>"&gt;beta application&lt;/a&gt;.
+    ///
     /// Wire name: `KeepaliveEnable`; example: `0`.
     pub keepalive_enable: Option<i64>,
     /// End port. This parameter is required for creating a listener with a port range. In this case, the input parameter Ports allows only one value to indicate the start port. To experience the port range feature, \[submit a ticket for application\](<https://console.cloud.tencent.com/workorder/category>).
+    ///
     /// Wire name: `EndPort`; example: `1000`.
     pub end_port: Option<u64>,
     /// Rescheduling feature, which provides a switch for scaling out the backend service. If the switch is toggled on, rescheduling is triggered when the backend service is unbound. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `DeregisterTargetRst`; example: `false`.
     pub deregister_target_rst: Option<bool>,
     /// Certificate information. Multiple server certificates with different algorithm types can be imported at the same time. Parameter constraints are as follows:
@@ -66,9 +79,11 @@ pub struct CreateListenerRequest {
     /// Wire name: `MultiCertInfo`.
     pub multi_cert_info: Option<MultiCertInfo>,
     /// Maximum number of connections to a listener. Currently, this parameter applies only to TCP, UDP, TCP_SSL, and QUIC listeners of LCU-supported instances. If this parameter is not specified or the value is set to -1, the maximum number of connections is not limited. This parameter is not supported for classic network-based instances.
+    ///
     /// Wire name: `MaxConn`; example: `1000`.
     pub max_conn: Option<i64>,
     /// Maximum number of new connections to a listener. Currently, this parameter applies only to TCP, UDP, TCP_SSL, and QUIC listeners of LCU-supported instances. If this parameter is not specified or the value is set to -1, the maximum number of new connections is not limited. This parameter is not supported for classic network-based instances.
+    ///
     /// Wire name: `MaxCps`; example: `1000`.
     pub max_cps: Option<i64>,
     /// Idle connection timeout, in seconds. This parameter applies only to TCP/UDP listeners. Default value: 900 for TCP listeners and 300 for UDP listeners. Value range: 10–900 for shared instances and dedicated instances and 10–1980 for LCU-supported instances. To set a value exceeding the permissible range, &lt;a href="<https://console.cloud.tencent.com/workorder/category>"&gt;submit a ticket for application&lt;/a&gt;.
@@ -88,20 +103,25 @@ pub struct CreateListenerRequest {
     ///
     ///
     /// Default value: 900 for TCP listeners and 300 for UDP listeners. Value range: 10–900 for shared instances and dedicated instances and 10–1980 for LCU-supported instances.
+    ///
     /// Wire name: `IdleConnectTimeout`; example: `900`.
     pub idle_connect_timeout: Option<i64>,
     /// Whether TCP_SSL and QUIC support PP
+    ///
     /// Wire name: `ProxyProtocol`; example: `false`.
     pub proxy_protocol: Option<bool>,
     /// Whether SNAT (source IP replacement) is enabled, True (enabled), False (disabled). Disabled by default. Note: When SnatEnable is enabled, the client source IP will be replaced. At this point, the &lt;code&gt;Pass through client source IP&lt;/code&gt; option is disabled, and vice versa.
+    ///
     /// Wire name: `SnatEnable`; example: `false`.
     pub snat_enable: Option<bool>,
     /// End port of a listener with a port range. Range of the port: 2–65535.
+    ///
     /// Wire name: `FullEndPorts`.
     pub full_end_ports: Option<Vec<i64>>,
     /// Enable the h2c switch for the private network HTTP listener.
     /// True (enabled), False (disabled). Disabled by default.
     /// Once enabled, the listener only supports creating layer-7 rules with GRPC or GRPCS as the backend forwarding type. When creating rules, explicitly input GRPC or GRPCS in Rules.N.ForwardType.
+    ///
     /// Wire name: `H2cSwitch`; example: `false`.
     pub h2c_switch: Option<bool>,
     /// Control whether to remove the SSL encryption layer for TCP_SSL listeners. Once enabled, the listener will run as a normal TCP protocol. Available values:
@@ -114,21 +134,27 @@ pub struct CreateListenerRequest {
     /// Wire name: `SslCloseSwitch`; example: `false`.
     pub ssl_close_switch: Option<bool>,
     /// Data compression mode. Valid values: transparent (passthrough mode) and compatibility (compatibility mode).
+    ///
     /// Wire name: `DataCompressMode`; example: `transparent/compatibility`.
     pub data_compress_mode: Option<String>,
     /// Rescheduling feature, which provides a switch for changing the weight to 0. If the switch is toggled on, rescheduling is triggered when the weight of a real server is changed to 0. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleTargetZeroWeight`; example: `false`.
     pub reschedule_target_zero_weight: Option<bool>,
     /// Rescheduling feature, which provides a switch for detecting health check exceptions. If the switch is toggled on, rescheduling is triggered when the real server health check fails. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleUnhealthy`; example: `false`.
     pub reschedule_unhealthy: Option<bool>,
     /// Rescheduling feature, which provides a switch for scaling out real servers. If the switch is toggled on, rescheduling is triggered when the number of real servers increases or decreases. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleExpandTarget`; example: `false`.
     pub reschedule_expand_target: Option<bool>,
     /// Rescheduling trigger start time. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleStartTime`; example: `1`.
     pub reschedule_start_time: Option<i64>,
     /// Rescheduling trigger duration. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleInterval`; example: `1`.
     pub reschedule_interval: Option<i64>,
 }
@@ -223,9 +249,11 @@ impl CreateListenerRequestBuilder {
 #[non_exhaustive]
 pub struct CreateListenerResponse {
     /// Array of the unique IDs of created listeners.
+    ///
     /// Wire name: `ListenerIds`.
     pub listener_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -241,7 +269,7 @@ pub struct CreateListenerResponse {
 pub type CreateListenerError = super::ClbError;
 
 impl super::Client {
-    /// Calls `CreateListener`: This API is used to create a listener for a CLB instance.
+    /// Calls `CreateListener`: Creates a listener for a CLB instance.
     /// This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://intl.cloud.tencent.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
@@ -258,14 +286,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateListenerResponse, CreateListenerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_listener`](Self::create_listener) would send.
-    pub fn create_listener_request(
-        &self,
-        input: &CreateListenerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateListenerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

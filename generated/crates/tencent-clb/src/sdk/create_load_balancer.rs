@@ -12,55 +12,71 @@ use super::{
 pub struct CreateLoadBalancerRequest {
     /// Network type of the Cloud Load Balancer instance:
     /// OPEN: public network attribute, INTERNAL: private network attribute.
+    ///
     /// Wire name: `LoadBalancerType`; example: `OPEN`.
     pub load_balancer_type: String,
     /// Type of the Cloud Load Balancer instance. 1: Common CLB instance. Currently only support passing in 1.
+    ///
     /// Wire name: `Forward`; example: `1`.
     pub forward: Option<i64>,
     /// The name of the Cloud Load Balancer instance is effective only when creating an instance. Rule: 1-80 characters in internationally compatible languages such as English letters, Chinese characters, digits, connecting line "-", underscore "_", and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden). Note: If the name is identical to an existing Cloud Load Balancer instance name in the system, the system will automatically generate the name for the created CLB instance.
+    ///
     /// Wire name: `LoadBalancerName`; example: `test-cvm-bussiness`.
     pub load_balancer_name: Option<String>,
     /// Network ID of the target device on the CLB backend, such as `vpc-12345678`, which can be obtained through the `DescribeVpcEx` API. If this parameter is not entered, `DefaultVPC` is used by default. This parameter is required when creating a private network instance.
+    ///
     /// Wire name: `VpcId`; example: `vpc-30xq****`.
     pub vpc_id: Option<String>,
     /// When you purchase a private network CLB instance in a VPC, the subnet ID must be specified. The VIP of the private network CLB instance is generated in this subnet.
     /// This parameter is required when you create a private network CLB instance or a CLB instance of the IPv6FullChain version.
     /// It cannot be specified when you create a public network IPv4 CLB instance.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-dva8****`.
     pub subnet_id: Option<String>,
     /// ID of the project to which a CLB instance belongs, which can be obtained through the `DescribeProject` API. If this parameter is not entered, the default project will be used.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Applicable only to public network CLB. IP version, valid values: IPV4, IPV6, IPv6FullChain, case-insensitive, default value IPV4. Description: A value of IPV6 means IPV6 NAT64 version; a value of IPv6FullChain means IPv6 version.
+    ///
     /// Wire name: `AddressIPVersion`; example: `IPV4`.
     pub address_ip_version: Option<String>,
     /// Count of Cloud Load Balancers to create, default value is 1. The count must not exceed the maximum value allowed for the account, with a default creation maximum value of 20.
+    ///
     /// Wire name: `Number`; example: `1`.
     pub number: Option<u64>,
     /// Applicable only to public network load balancing with IP version IPv4. Sets the primary AZ ID for cross-AZ disaster recovery. Both AZ ID and name are supported, such as 100001 or ap-guangzhou-1.
     /// Note: The primary AZ loads traffic. The secondary AZ does not load traffic by default and is used only if the primary AZ becomes unavailable.
+    ///
     /// Wire name: `MasterZoneId`; example: `ap-guangzhou-1`.
     pub master_zone_id: Option<String>,
     /// Applicable only to public network load balancing with IP version IPv4. AZ ID, availability zone id and name are supported. Specify availability zone to create a CLB instance. For example: 100001 or ap-guangzhou-1.
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-1`.
     pub zone_id: Option<String>,
     /// Maximum outbound bandwidth under the network billing mode. It applies only to LCU-supported instances of the private network type and all instances of the public network type.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// Applicable only to public network CLB. Currently, only Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing regions support static single-line IP type. If you need to experience it, contact business manager to submit a request. After approval, you can select operator type of China Mobile (CMCC), China Unicom (CUCC), or China Telecom (CTCC). Only can be used network billing mode BANDWIDTH_PACKAGE. If this parameter is not specified, use BGP by default. You can query ISPs supported in a region via &lt;a href="<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>"&gt;DescribeResources&lt;/a&gt; api.
+    ///
     /// Wire name: `VipIsp`; example: `CMCC`.
     pub vip_isp: Option<String>,
     /// When purchasing a Cloud Load Balancer, you can tag it with up to 20 tag key-value pairs.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<TagInfo>>,
     /// Specify VIP to apply for Cloud Load Balancer. This parameter is optional. If this parameter is not specified, VIP is automatically assigned. This parameter is supported for IPv4 and IPv6 types but not for IPv6 NAT64 type.
     /// Note: When creating a private network instance or a public IPv6 BGP instance with a designated VIP, creation fails if the VIP is not within the IP range of the specified VPC subnet or if the VIP is already occupied.
+    ///
     /// Wire name: `Vip`; example: `139.X.X.X`.
     pub vip: Option<String>,
     /// Bandwidth package ID, which can be obtained through the &lt;a href="<https://www.tencentcloud.com/document/api/215/19209?from_cn_redirect=1>"&gt;DescribeBandwidthPackages&lt;/a&gt; API. When this parameter is specified, the network billing mode (InternetAccessible.InternetChargeType) supports only billing by bandwidth package (BANDWIDTH_PACKAGE), and the bandwidth package attributes determine the settlement method. For IPv6 Cloud Load Balancer instances purchased by non-promoted users with a non-BGP operator type, specifying bandwidth package ID is unsupported.
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-pnbe****`.
     pub bandwidth_package_id: Option<String>,
     /// Dedicated instance info. This parameter is required when creating a private network CLB instance of exclusive type.
+    ///
     /// Wire name: `ExclusiveCluster`.
     pub exclusive_cluster: Option<ExclusiveCluster>,
     /// Performance capacity specification.
@@ -80,41 +96,53 @@ pub struct CreateLoadBalancerRequest {
     /// - For Chinese site users who need to create a shared instance, this parameter is not required. International site users will purchase a standard instance by default if this parameter is not passed.
     ///
     ///  For specification details, see \[Instance Specifications Comparison\](<https://www.tencentcloud.com/document/product/214/84689?from_cn_redirect=1>).
+    ///
     /// Wire name: `SlaType`; example: `clb.c2.medium`.
     pub sla_type: Option<String>,
     /// Cluster ID. This cluster identifier is used for configuring a public cloud exclusive cluster or a local dedicated cluster. To apply for a public cloud exclusive cluster, &lt;a href="<https://console.cloud.tencent.com/workorder/category>"&gt;submit a ticket&lt;/a&gt;. For local dedicated clusters, refer to the description in &lt;a href="<https://www.tencentcloud.com/document/product/1346?from_cn_redirect=1>"&gt;Local Dedicated Cluster&lt;/a&gt;.
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Option<Vec<String>>,
     /// String used to ensure request idempotency. This string is generated by the customer and must be unique among different requests, with a maximum value of 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `23494*****`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Whether binding cross-regional or cross-Vpc IP addresses is supported.
+    ///
     /// Wire name: `SnatPro`; example: `true`.
     pub snat_pro: Option<bool>,
     /// Enable the cross-regional or cross-Vpc IP binding feature to create a SnatIp.
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Option<Vec<SnatIp>>,
     /// Tag of the Stgw exclusive cluster.
+    ///
     /// Wire name: `ClusterTag`; example: `ziyan`.
     pub cluster_tag: Option<String>,
     /// Applicable only to public network load balancing with IP version IPv4. Sets the secondary AZ ID for cross-AZ disaster recovery. AZ ID and name are supported, such as 100001 or ap-guangzhou-1.
     /// Note: The secondary AZ is the availability zone that needs to carry traffic after primary availability zone failure. Query a region's list of primary/secondary AZs via the &lt;a href="<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>"&gt;DescribeResources&lt;/a&gt; API. \[If you need to trial the feature, submit a ticket application via &lt;a href="<https://console.cloud.tencent.com/workorder/category>"&gt;Work Order&lt;/a&gt;\]
+    ///
     /// Wire name: `SlaveZoneId`; example: `ap-guangzhou-1`.
     pub slave_zone_id: Option<String>,
     /// The unique ID of EIP can be accessed through the &lt;a href="<https://www.tencentcloud.com/document/product/215/16702?from_cn_redirect=1>"&gt;DescribeAddresses&lt;/a&gt; api for the query. Example: eip-qhx8udkc, applicable only to bind EIP for private network CLB.
+    ///
     /// Wire name: `EipAddressId`; example: `eip-qhx8udkc`.
     pub eip_address_id: Option<String>,
     /// Allow CLB traffic to the Target. Enable (true): verify security groups on CLB; deny CLB traffic to the Target (false): verify security groups on both CLB and backend instances. IPv6 CLB security group default permit, this parameter is not required.
+    ///
     /// Wire name: `LoadBalancerPassToTarget`; example: `true`.
     pub load_balancer_pass_to_target: Option<bool>,
     /// Create a domain-name based CLB.
+    ///
     /// Wire name: `DynamicVip`; example: `true`.
     pub dynamic_vip: Option<bool>,
     /// Network outbound
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// Prepaid billing attributes of the CLB instance
+    ///
     /// Wire name: `LBChargePrepaid`.
     pub lb_charge_prepaid: Option<LbChargePrepaid>,
     /// Billing type of the CLB instance. Valid values: POSTPAID_BY_HOUR and PREPAID. Default value: POSTPAID_BY_HOUR.
@@ -131,12 +159,15 @@ pub struct CreateLoadBalancerRequest {
     /// Wire name: `LBChargeType`; example: `POSTPAID_BY_HOUR`.
     pub lb_charge_type: Option<String>,
     /// L7 access log topic ID
+    ///
     /// Wire name: `AccessLogTopicId`; example: `9ec21ce7-a71b-4ba7-afb1-c1bd630233**`.
     pub access_log_topic_id: Option<String>,
     /// Whether layer-7 advanced routing is enabled
+    ///
     /// Wire name: `AdvancedRoute`; example: `false`.
     pub advanced_route: Option<bool>,
     /// Availability zone affinity info
+    ///
     /// Wire name: `AvailableZoneAffinityInfo`.
     pub available_zone_affinity_info: Option<AvailableZoneAffinityInfo>,
 }
@@ -239,15 +270,18 @@ pub struct CreateLoadBalancerResponse {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LoadBalancerIds`.
     pub load_balancer_ids: Vec<String>,
     /// Order number.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DealName`; example: `2022XXXX`.
     pub deal_name: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -264,7 +298,7 @@ pub struct CreateLoadBalancerResponse {
 pub type CreateLoadBalancerError = super::ClbError;
 
 impl super::Client {
-    /// Calls `CreateLoadBalancer`: This API (CreateLoadBalancer) is used to create a CLB instance. To use the CLB service, you first need to purchase one or more instances. After this API is called successfully, a unique instance ID will be returned. There are two types of instances: public network and private network. For more information, see the product types in the product documentation.
+    /// Calls `CreateLoadBalancer`: Creates a CLB instance. To use the CLB service, you first need to purchase one or more instances. After this API is called successfully, a unique instance ID will be returned. There are two types of instances: public network and private network. For more information, see the product types in the product documentation.
     /// Note: (1) To apply for a CLB instance in the specified AZ and cross-AZ disaster recovery, please \[submit a ticket\](<https://console.cloud.tencent.com/workorder/category>); (2) Currently, IPv6 is supported only in Beijing, Shanghai, and Guangzhou regions.
     /// This is an async API. After it is returned successfully, you can call the DescribeLoadBalancers API to query the status of the instance (such as creating and normal) to check whether it is successfully created.
     ///
@@ -281,14 +315,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_load_balancer`](Self::create_load_balancer) would send.
-    pub fn create_load_balancer_request(
-        &self,
-        input: &CreateLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

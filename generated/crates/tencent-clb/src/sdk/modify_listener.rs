@@ -8,56 +8,71 @@ use super::{CertificateInput, HealthCheck, MultiCertInfo};
 #[non_exhaustive]
 pub struct ModifyListenerRequest {
     /// ID of the Cloud Load Balancer (CLB) instance. You can call the &lt;a href="<https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1>"&gt;DescribeLoadBalancers&lt;/a&gt; API to query the ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-cuxw****`.
     pub load_balancer_id: String,
     /// ID of the CLB listener. You can call the &lt;a href="<https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1>"&gt;DescribeListeners&lt;/a&gt; API to query the ID.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-d1ub****`.
     pub listener_id: String,
     /// New listener name. Naming rule: 1-80 characters including English letters, Chinese characters, digits, connecting line "-", underscore "_" and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden).
+    ///
     /// Wire name: `ListenerName`; example: `newlis`.
     pub listener_name: Option<String>,
     /// Session persistence time, unit: second. Available values: 30-3600, default 0, disabled. This parameter is applicable only to TCP/UDP listener.
+    ///
     /// Wire name: `SessionExpireTime`; example: `120`.
     pub session_expire_time: Option<i64>,
     /// Health check parameters. This parameter is applicable only to TCP/UDP/TCP_SSL/QUIC listeners.
+    ///
     /// Wire name: `HealthCheck`.
     pub health_check: Option<HealthCheck>,
     /// Certificate-related information. This parameter is applicable only to HTTPS/TCP_SSL/QUIC listeners. This parameter and MultiCertInfo cannot be specified at the same time.
+    ///
     /// Wire name: `Certificate`.
     pub certificate: Option<CertificateInput>,
     /// Listener forwarding method. Valid values: WRR (weighted round-robin), LEAST_CONN (least connections), and IP_HASH (IP address hash).
     /// They indicate weighted round-robin and least connection respectively. Default is WRR.
     /// Usage scenario: Suitable for TCP/UDP/TCP_SSL/QUIC listeners. The balancing method for Layer-7 listeners should be modified in the forwarding rules.
+    ///
     /// Wire name: `Scheduler`; example: `LEAST_CONN`.
     pub scheduler: Option<String>,
     /// Whether to enable SNI feature. This parameter applies only to HTTPS listeners. Default is 0 (disabled) or 1 (enable). Note: You can enable SNI for listeners without SNI. SNI cannot be disabled for listeners with SNI enabled.
+    ///
     /// Wire name: `SniSwitch`; example: `0`.
     pub sni_switch: Option<i64>,
     /// Backend target type. NODE indicates binding to a general node. TARGETGROUP indicates binding to a target group.
+    ///
     /// Wire name: `TargetType`; example: `NODE`.
     pub target_type: Option<String>,
     /// Whether to enable long connections. This parameter is applicable only to HTTP/HTTPS listeners.
     /// The default value 0 means disabled, and 1 means enable.
     /// If the backend service has a connection limit, enable with caution. This feature is currently in internal testing. If needed, submit a &lt;a href="<https://www.tencentcloud.com/apply/p/tsodp6qm21?from_cn_redirect=1>"&gt;beta application&lt;/a&gt;.
+    ///
     /// Wire name: `KeepaliveEnable`; example: `0`.
     pub keepalive_enable: Option<i64>,
     /// Rescheduling feature, which provides a switch for scaling out the backend service. If the switch is toggled on, rescheduling is triggered when the backend service is unbound. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `DeregisterTargetRst`; example: `false`.
     pub deregister_target_rst: Option<bool>,
     /// Session persistence type. NORMAL means the default session persistence type. QUIC_CID refers to maintaining the session based on Quic Connection ID. QUIC_CID supports only UDP Protocol.
     /// Usage scenario: Applicable to TCP/UDP/TCP_SSL/QUIC listeners.
     /// Default is NORMAL.
+    ///
     /// Wire name: `SessionType`; example: `NORMAL`.
     pub session_type: Option<String>,
     /// Certificate information. Multiple server certificates with different algorithm types can be imported at the same time. This parameter is applicable only to HTTPS listeners with SNI feature disabled. This parameter and Certificate cannot be specified at the same time.
+    ///
     /// Wire name: `MultiCertInfo`.
     pub multi_cert_info: Option<MultiCertInfo>,
     /// Maximum number of concurrent connections at the listener level. This parameter is supported only for LCU-supported instances with TCP/UDP/TCP_SSL/QUIC listeners currently. Value range: 1 to the maximum number of concurrent connections for the instance specification. -1 indicates no speed limit on the concurrent connections at the listener level. Classic network instances do not support this parameter.
     /// Default value is -1, which means unlimited speed.
+    ///
     /// Wire name: `MaxConn`; example: `1`.
     pub max_conn: Option<i64>,
     /// Maximum number of new connections at the listener level. This parameter is supported only for LCU-supported instances with TCP/UDP/TCP_SSL/QUIC listeners currently. Value range: 1 to the maximum number of new connections for the instance specification. -1 indicates no speed limit on new connections at the listener level. Classic network instances do not support this parameter.
     /// Default is -1, which means unlimited speed.
+    ///
     /// Wire name: `MaxCps`; example: `1`.
     pub max_cps: Option<i64>,
     /// Idle connection timeout. This parameter applies only to TCP/UDP listeners. To set a value exceeding 1980, &lt;a href="<https://console.cloud.tencent.com/workorder/category>"&gt;submit a ticket for application&lt;/a&gt;. The maximum value can be 3600.
@@ -77,12 +92,15 @@ pub struct ModifyListenerRequest {
     ///
     ///
     /// Default value for TCP listeners: 900. Default value for UDP listeners: 300. Value range: 10–900 for shared instances and dedicated instances and 10–1980 for LCU-supported instances.
+    ///
     /// Wire name: `IdleConnectTimeout`; example: `900`.
     pub idle_connect_timeout: Option<i64>,
     /// Whether TCP_SSL and QUIC support PP
+    ///
     /// Wire name: `ProxyProtocol`; example: `false`.
     pub proxy_protocol: Option<bool>,
     /// Whether SNAT (source IP replacement) is enabled, True (enabled), False (disabled). Disabled by default. Note: When SnatEnable is enabled, the client source IP will be replaced. At this point, the &lt;code&gt;Pass through client source IP&lt;/code&gt; option is disabled, and vice versa.
+    ///
     /// Wire name: `SnatEnable`; example: `false`.
     pub snat_enable: Option<bool>,
     /// Data compression mode
@@ -99,18 +117,23 @@ pub struct ModifyListenerRequest {
     /// Wire name: `DataCompressMode`; example: `transparent`.
     pub data_compress_mode: Option<String>,
     /// Rescheduling feature, which provides a switch for changing the weight to 0. If the switch is toggled on, rescheduling is triggered when the weight of a real server is changed to 0. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleTargetZeroWeight`; example: `false`.
     pub reschedule_target_zero_weight: Option<bool>,
     /// Rescheduling feature, which provides a switch for detecting health check exceptions. If the switch is toggled on, rescheduling is triggered when the real server health check fails. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleUnhealthy`; example: `false`.
     pub reschedule_unhealthy: Option<bool>,
     /// Rescheduling feature, which provides a switch for scaling out real servers. If the switch is toggled on, rescheduling is triggered when the number of real servers increases or decreases. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleExpandTarget`; example: `false`.
     pub reschedule_expand_target: Option<bool>,
     /// Rescheduling trigger start time. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleStartTime`; example: `600`.
     pub reschedule_start_time: Option<i64>,
     /// Rescheduling trigger duration. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `RescheduleInterval`; example: `600`.
     pub reschedule_interval: Option<i64>,
 }
@@ -194,6 +217,7 @@ impl ModifyListenerRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyListenerResponse {
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -208,7 +232,7 @@ pub struct ModifyListenerResponse {
 pub type ModifyListenerError = super::ClbError;
 
 impl super::Client {
-    /// Calls `ModifyListener`: This API is used to modify the attributes of a CLB instance listener, including the listener name, health check parameters, certificate information, and forwarding policy. This API does not support classic CLB instances.
+    /// Calls `ModifyListener`: Modifies the attributes of a CLB instance listener, including the listener name, health check parameters, certificate information, and forwarding policy. This API does not support classic CLB instances.
     /// This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://intl.cloud.tencent.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
@@ -222,14 +246,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyListenerResponse, ModifyListenerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_listener`](Self::modify_listener) would send.
-    pub fn modify_listener_request(
-        &self,
-        input: &ModifyListenerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyListenerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

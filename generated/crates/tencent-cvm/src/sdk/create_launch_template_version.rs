@@ -12,15 +12,19 @@ use super::{
 #[non_exhaustive]
 pub struct CreateLaunchTemplateVersionRequest {
     /// Location of the instance. You can use this parameter to specify the attributes of the instance, such as its availability zone, project, and CDH (for dedicated CVMs)
+    ///
     /// Wire name: `Placement`.
     pub placement: Placement,
     /// Instance launch template ID. This parameter is used as a basis for creating new template versions.
+    ///
     /// Wire name: `LaunchTemplateId`; example: `lt-86v7g7g8`.
     pub launch_template_id: String,
     /// This parameter, when specified, is used to create instance launch templates. If this parameter is not specified, the default version will be used.
+    ///
     /// Wire name: `LaunchTemplateVersion`; example: `1`.
     pub launch_template_version: Option<i64>,
     /// Description of instance launch template versions. This parameter can contain 2-256 characters.
+    ///
     /// Wire name: `LaunchTemplateVersionDescription`; example: `new_version`.
     pub launch_template_version_description: Option<String>,
     /// Instance model. Different instance models specify different resource specifications.
@@ -48,18 +52,23 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// Wire name: `ImageId`; example: `img-irmer45l`.
     pub image_id: Option<String>,
     /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
+    ///
     /// Wire name: `SystemDisk`.
     pub system_disk: Option<SystemDisk>,
     /// The configuration information of instance data disks. If this parameter is not specified, no data disk will be purchased by default. When purchasing, you can specify 21 data disks, which can contain at most 1 LOCAL_BASIC or LOCAL_SSD data disk, and at most 20 CLOUD_BASIC, CLOUD_PREMIUM, or CLOUD_SSD data disks.
+    ///
     /// Wire name: `DataDisks`.
     pub data_disks: Option<Vec<DataDisk>>,
     /// Configuration information of VPC. This parameter is used to specify VPC ID and subnet ID, etc. If this parameter is not specified, the classic network is used by default. If a VPC IP is specified in this parameter, it indicates the primary ENI IP of each instance. The value of parameter InstanceCount must be same as the number of VPC IPs, which cannot be greater than 20.
+    ///
     /// Wire name: `VirtualPrivateCloud`.
     pub virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// Configuration of public network bandwidth. If this parameter is not specified, 0 Mbps will be used by default.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// Number of instances to be purchased. Value range for monthly-subscribed instances: \[1, 300\]. Value range for pay-as-you-go instances: \[1, 100\]. Default value: 1. The specified number of instances to be purchased cannot exceed the remaining quota allowed for the user. For more information on quota, see CVM instance \[Purchase Limits\](<https://intl.cloud.tencent.com/document/product/213/2664>).
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<i64>,
     /// Instance display name.
@@ -71,15 +80,19 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// Wire name: `InstanceName`; example: `my_instance`.
     pub instance_name: Option<String>,
     /// Instance login settings. you can use this parameter to set the instance's login method to key or keep the original login settings of the image.
+    ///
     /// Wire name: `LoginSettings`.
     pub login_settings: Option<LoginSettings>,
     /// Security groups to which the instance belongs. To obtain the security group IDs, you can call \[DescribeSecurityGroups\](<https://intl.cloud.tencent.com/document/api/215/15808>) and look for the `sgld` fields in the response. If this parameter is not specified, the instance will be associated with default security groups.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Enhanced service. this parameter can be used to specify whether to enable services such as cloud security and cloud monitoring. if this parameter is not specified, cloud monitor and cloud security services are enabled for public images by default; for custom images and marketplace images, cloud monitor and cloud security services are not enabled by default, and the services retained in the image will be used.
+    ///
     /// Wire name: `EnhancedService`.
     pub enhanced_service: Option<EnhancedService>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `a521b4e4-c903-4d37-9de6-8096e3ad8eb7`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
@@ -94,18 +107,23 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// Wire name: `HostName`; example: `myHost`.
     pub host_name: Option<String>,
     /// Scheduled tasks. You can use this parameter to specify scheduled tasks for the instance. Only scheduled termination is supported.
+    ///
     /// Wire name: `ActionTimer`.
     pub action_timer: Option<ActionTimer>,
     /// Placement group ID. You can only specify one.
+    ///
     /// Wire name: `DisasterRecoverGroupIds`.
     pub disaster_recover_group_ids: Option<Vec<String>>,
     /// The tag description list. This parameter is used to bind a tag to a resource instance. A tag can only be bound to CVM instances.
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Option<Vec<TagSpecification>>,
     /// Market options of the instance, such as parameters related to spot instances. This parameter is required for spot instances.
+    ///
     /// Wire name: `InstanceMarketOptions`.
     pub instance_market_options: Option<InstanceMarketOptionsRequest>,
     /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16KB. For more information on how to get the value of this parameter, see the commands you need to execute on startup for \[Windows\](<https://intl.cloud.tencent.com/document/product/213/17526>) or \[Linux\](<https://intl.cloud.tencent.com/document/product/213/17525>).
+    ///
     /// Wire name: `UserData`; example: `YmFzZTY0Cg==`.
     pub user_data: Option<String>,
     /// Whether the request is a dry run only.
@@ -113,12 +131,15 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// If the dry run fails, the corresponding error code will be returned.
     /// If the dry run succeeds, the RequestId will be returned.
     /// `false` (default value): send a normal request and create instance(s) if all the requirements are met.
+    ///
     /// Wire name: `DryRun`; example: `false`.
     pub dry_run: Option<bool>,
     /// CAM role name, which can be obtained from the `roleName` field in the response of the \[`DescribeRoleList`\](<https://intl.cloud.tencent.com/document/product/598/36223?from_cn_redirect=1>) API.
+    ///
     /// Wire name: `CamRoleName`; example: `testroleName001`.
     pub cam_role_name: Option<String>,
     /// HPC cluster ID. The HPC cluster must and can only be specified for a high-performance computing instance.
+    ///
     /// Wire name: `HpcClusterId`; example: `hpc-a5n666lo`.
     pub hpc_cluster_id: Option<String>,
     /// Instance \[billing mode\](<https://intl.cloud.tencent.com/document/product/213/2180?from_cn_redirect=1>).
@@ -131,6 +152,7 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
+    ///
     /// Wire name: `InstanceChargePrepaid`.
     pub instance_charge_prepaid: Option<InstanceChargePrepaid>,
     /// Instance termination protection flag, indicating whether an instance is allowed to be deleted through an API. Valid values:
@@ -140,6 +162,7 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// - FALSE: Instance protection is disabled, and the instance is allowed to be deleted through the API.
     ///
     /// Default value: FALSE.
+    ///
     /// Wire name: `DisableApiTermination`; example: `false`.
     pub disable_api_termination: Option<bool>,
     /// Whether jumbo frames are enabled for the instance. Valid values:
@@ -148,10 +171,12 @@ pub struct CreateLaunchTemplateVersionRequest {
     ///
     ///
     ///  Supported instance types: \[Instance Types\](<https://www.tencentcloud.com/zh/document/api/213/11518>)
+    ///
     /// Wire name: `EnableJumboFrame`; example: `false`.
     pub enable_jumbo_frame: Option<bool>,
     /// Custom metadata. specifies that custom metadata key-value pairs can be added when creating a CVM.
     /// Note: this field is in beta test.
+    ///
     /// Wire name: `Metadata`.
     pub metadata: Option<Metadata>,
     /// Specifies that only the Update and Replace parameters are allowed. this parameter is valid only when custom Metadata is used in the template and Metadata is also transmitted in RunInstances. defaults to Replace.
@@ -159,9 +184,11 @@ pub struct CreateLaunchTemplateVersionRequest {
     /// -Update: if template t contains this parameter with a value of Update and metadata=\[k1:v1, k2:v2\], then RunInstances (with metadata=\[k2:v3\]) + t creates a cvm using metadata=\[k1:v1, k2:v3\].
     /// -Replace: if the template t contains this parameter with a value of Replace and metadata=\[k1:v1, k2:v2\], then when creating a cvm using RunInstances (with metadata=\[k2:v3\]) + t, the created cvm will use metadata=\[k2:v3\].
     /// Note: this field is in beta test.
+    ///
     /// Wire name: `TemplateDataModifyAction`; example: `Update`.
     pub template_data_modify_action: Option<String>,
     /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, \[submit a ticket\](<https://console.tencentcloud.com/workorder/category>).
+    ///
     /// Wire name: `NetworkInterfaces`.
     pub network_interfaces: Option<Vec<NetworkInterfaces>>,
 }
@@ -264,9 +291,11 @@ impl CreateLaunchTemplateVersionRequestBuilder {
 #[non_exhaustive]
 pub struct CreateLaunchTemplateVersionResponse {
     /// Version number of the new instance launch template.
+    ///
     /// Wire name: `LaunchTemplateVersionNumber`; example: `2`.
     pub launch_template_version_number: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -282,7 +311,7 @@ pub struct CreateLaunchTemplateVersionResponse {
 pub type CreateLaunchTemplateVersionError = super::CvmError;
 
 impl super::Client {
-    /// Calls `CreateLaunchTemplateVersion`: This API is used to create an instance launch template based on the specified template ID and the corresponding template version number. The default version number will be used when no template version numbers are specified. Each instance launch template can have up to 30 version numbers.
+    /// Calls `CreateLaunchTemplateVersion`: Creates an instance launch template based on the specified template ID and the corresponding template version number. The default version number will be used when no template version numbers are specified. Each instance launch template can have up to 30 version numbers.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/create_launch_template_version_1.json`): Creating an instance launch template version
@@ -296,14 +325,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_launch_template_version`](Self::create_launch_template_version) would send.
-    pub fn create_launch_template_version_request(
-        &self,
-        input: &CreateLaunchTemplateVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLaunchTemplateVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

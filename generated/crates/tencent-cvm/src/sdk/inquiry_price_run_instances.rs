@@ -14,6 +14,7 @@ use super::{
 pub struct InquiryPriceRunInstancesRequest {
     /// Location of the instance. You can use this parameter to specify the attributes of the instance, such as its availability zone and project.
     ///  **Note: `Placement` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `Placement` prevails.**
+    ///
     /// Wire name: `Placement`.
     pub placement: Placement,
     /// \[Image\](<https://intl.cloud.tencent.com/document/product/213/4940?from_cn_redirect=1>) ID in the format of `img-xxx`. There are three types of images:
@@ -28,6 +29,7 @@ pub struct InquiryPriceRunInstancesRequest {
     /// - Call \[DescribeImages\](<https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1>) and look for `ImageId` in the response.
     ///
     ///  **Note: `ImageId` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `ImageId` prevails.**
+    ///
     /// Wire name: `ImageId`; example: `img-pmqg1cw7`.
     pub image_id: String,
     /// The instance \[billing method\](<https://intl.cloud.tencent.com/document/product/213/2180?from_cn_redirect=1>).
@@ -35,9 +37,11 @@ pub struct InquiryPriceRunInstancesRequest {
     /// - POSTPAID_BY_HOUR: Pay-as-you-go on an hourly basis
     ///
     /// Default value: POSTPAID_BY_HOUR.
+    ///
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
+    ///
     /// Wire name: `InstanceChargePrepaid`.
     pub instance_charge_prepaid: Option<InstanceChargePrepaid>,
     /// Instance model. Different instance models specify different resource specifications.
@@ -50,18 +54,23 @@ pub struct InquiryPriceRunInstancesRequest {
     /// Wire name: `InstanceType`; example: `S5.MEDIUM2`.
     pub instance_type: Option<String>,
     /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
+    ///
     /// Wire name: `SystemDisk`.
     pub system_disk: Option<SystemDisk>,
     /// Data disk configuration of the instance. If the parameter is not specified, no data disk will be purchased by default. If you want to purchase data disks, you can specify 21 data disks, including up to 1 `LOCAL_BASIC` data disk or `LOCAL_SSD` data disk and up to 20 `CLOUD_BASIC` data disks, `CLOUD_PREMIUM` data disks, or `CLOUD_SSD` data disks.
+    ///
     /// Wire name: `DataDisks`.
     pub data_disks: Option<Vec<DataDisk>>,
     /// VPC configurations (VPC ID, subnet ID, etc). If It's not specified, the classic network will be used by default. If a VPC IP is specified in this parameter, the `InstanceCount` can only be 1.
+    ///
     /// Wire name: `VirtualPrivateCloud`.
     pub virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// Configuration of public network bandwidth. If it's not specified, 0 Mbps is used by default.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// Number of instances to purchase. Value range: 1 (default) to 100. It cannot exceed the remaining CVM quota of the user. For more information on quota, see \[Restrictions on CVM Instance Purchase\](<https://intl.cloud.tencent.com/document/product/213/2664>).
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<i64>,
     /// Instance display name.
@@ -73,16 +82,20 @@ pub struct InquiryPriceRunInstancesRequest {
     /// Wire name: `InstanceName`; example: `myInstance`.
     pub instance_name: Option<String>,
     /// Login settings of the instance. You can use this parameter to set the login method, password, and key of the instance, or keep the original login settings of the image. By default, a random password will be generated and sent to you via the Message Center.
+    ///
     /// Wire name: `LoginSettings`.
     pub login_settings: Option<LoginSettings>,
     /// Security group to which an instance belongs. obtain this parameter by calling the `SecurityGroupId` field in the return value of \[DescribeSecurityGroups\](<https://www.tencentcloud.com/document/product/215/15808>). if not specified, bind the default security group under the designated project. if the default security group does not exist, automatically create it.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Enhanced services. You can use this parameter to specify whether to enable services such as Cloud Security and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Cloud Security will be enabled by default.
+    ///
     /// Wire name: `EnhancedService`.
     pub enhanced_service: Option<EnhancedService>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     /// For more information, see Ensuring Idempotency.
+    ///
     /// Wire name: `ClientToken`; example: `a521b4e4-c903-4d37-9de6-8096e3ad8eb7`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
@@ -97,26 +110,33 @@ pub struct InquiryPriceRunInstancesRequest {
     /// Wire name: `HostName`; example: `myHost`.
     pub host_name: Option<String>,
     /// The tag description list. This parameter is used to bind a tag to a resource instance. A tag can only be bound to CVM instances.
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Option<Vec<TagSpecification>>,
     /// The market options of the instance.
+    ///
     /// Wire name: `InstanceMarketOptions`.
     pub instance_market_options: Option<InstanceMarketOptionsRequest>,
     /// Custom metadata, supports creating key-value pairs of custom metadata when creating a CVM.
     ///
     /// **Note: this field is in beta test.**.
+    ///
     /// Wire name: `Metadata`.
     pub metadata: Option<Metadata>,
     /// HPC cluster ID.
+    ///
     /// Wire name: `HpcClusterId`; example: `hpc-a5n666lo`.
     pub hpc_cluster_id: Option<String>,
     /// Information about the CPU topology of an instance. If not specified, it is determined by system resources.
+    ///
     /// Wire name: `CpuTopology`.
     pub cpu_topology: Option<CpuTopology>,
     /// Instance launch template.
+    ///
     /// Wire name: `LaunchTemplate`.
     pub launch_template: Option<LaunchTemplate>,
     /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, \[submit a ticket\](<https://console.tencentcloud.com/workorder/category>).
+    ///
     /// Wire name: `NetworkInterfaces`.
     pub network_interfaces: Option<Vec<NetworkInterfaces>>,
 }
@@ -199,9 +219,11 @@ impl InquiryPriceRunInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct InquiryPriceRunInstancesResponse {
     /// Price of the instance with the specified configurations.
+    ///
     /// Wire name: `Price`.
     pub price: Option<Price>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -217,7 +239,7 @@ pub struct InquiryPriceRunInstancesResponse {
 pub type InquiryPriceRunInstancesError = super::CvmError;
 
 impl super::Client {
-    /// Calls `InquiryPriceRunInstances`: This API is used to query the price of creating instances. You can only use this API for instances whose configuration is within the purchase limit. For more information, see \[RunInstances\](<https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1>).
+    /// Calls `InquiryPriceRunInstances`: Queries the price of creating instances. You can only use this API for instances whose configuration is within the purchase limit. For more information, see \[RunInstances\](<https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1>).
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_run_instances_1.json`): Inquiring About the Price of a Monthly Subscription Instance
@@ -233,14 +255,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`inquiry_price_run_instances`](Self::inquiry_price_run_instances) would send.
-    pub fn inquiry_price_run_instances_request(
-        &self,
-        input: &InquiryPriceRunInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for InquiryPriceRunInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -23,13 +23,16 @@ pub struct RunInstancesRequest {
     /// - `SPOTPAID`: \[Spot instance\](<https://intl.cloud.tencent.com/document/product/213/17817>)
     ///
     /// Default value: `POSTPAID_BY_HOUR`.
+    ///
     /// Wire name: `InstanceChargeType`; example: `POSTPAID_BY_HOUR`.
     pub instance_charge_type: Option<String>,
     /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
+    ///
     /// Wire name: `InstanceChargePrepaid`.
     pub instance_charge_prepaid: Option<InstanceChargePrepaid>,
     /// Location of the instance. You can use this parameter to specify the availability zone, project, and CDH (for dedicated CVMs).
     ///  **Note: `Placement` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `Placement` prevails.**
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// The instance model.
@@ -53,27 +56,34 @@ pub struct RunInstancesRequest {
     /// - Call \[DescribeImages\](<https://www.tencentcloud.com/document/api/213/33272>), pass in `InstanceType` to retrieve the list of images supported by the current model, and then find the `ImageId` in the response.
     ///
     ///  **Note: `ImageId` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `ImageId` prevails.**
+    ///
     /// Wire name: `ImageId`; example: `img-irmer45l`.
     pub image_id: Option<String>,
     /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
+    ///
     /// Wire name: `SystemDisk`.
     pub system_disk: Option<SystemDisk>,
     /// The configuration information of instance data disks. If this parameter is not specified, no data disk will be purchased by default. When purchasing, you can specify 21 data disks, which can contain at most 1 LOCAL_BASIC or LOCAL_SSD data disk, and at most 20 CLOUD_BASIC, CLOUD_PREMIUM, or CLOUD_SSD data disks.
+    ///
     /// Wire name: `DataDisks`.
     pub data_disks: Option<Vec<DataDisk>>,
     /// Configuration information of VPC. This parameter is used to specify VPC ID and subnet ID, etc. If a VPC IP is specified in this parameter, it indicates the primary ENI IP of each instance. The value of parameter InstanceCount must be the same as the number of VPC IPs, which cannot be greater than 20.
+    ///
     /// Wire name: `VirtualPrivateCloud`.
     pub virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// Configuration of public network bandwidth. If this parameter is not specified, 0 Mbps will be used by default.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// The number of instances to be purchased. Value range for pay-as-you-go instances: \[1, 100\]. Default value: `1`. The specified number of instances to be purchased cannot exceed the remaining quota allowed for the user. For more information on the quota, see \[Quota for CVM Instances\](<https://www.tencentcloud.com/document/product/213/2664>).
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<i64>,
     /// Specifies the minimum number of instances to create. value range: positive integer not greater than InstanceCount.
     /// Specifies the minimum purchasable quantity, guarantees to create at least MinCount instances, and creates InstanceCount instances as much as possible.
     /// Insufficient inventory to meet the minimum purchasable quantity will trigger an error info indicating insufficient stock.
     /// Only applicable to accounts, regions, and billing modes (annual/monthly subscription, pay-as-you-go, spot instance, exclusive sales) with partial support.
+    ///
     /// Wire name: `MinCount`; example: `1`.
     pub min_count: Option<i64>,
     /// Instance display name.
@@ -89,15 +99,19 @@ pub struct RunInstancesRequest {
     /// Wire name: `InstanceName`; example: `server_{R:3}、server_{R:3,F:3}`.
     pub instance_name: Option<String>,
     /// Instance login settings. You can use this parameter to set the login method, password and key of the instance, or keep the original login settings of the image. If it's not specified, the user needs to set the login password using the "Reset password" option in the CVM console or calling the API `ResetInstancesPassword` to complete the creation of the CVM instance(s).
+    ///
     /// Wire name: `LoginSettings`.
     pub login_settings: Option<LoginSettings>,
     /// Security group to which an instance belongs. obtain this parameter by calling the `SecurityGroupId` field in the return value of \[DescribeSecurityGroups\](<https://www.tencentcloud.com/document/product/215/15808?from_search=1>). if not specified, bind the default security group under the designated project. if the default security group does not exist, automatically create it.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Enhanced service. You can use this parameter to specify whether to enable services such as Anti-DDoS and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Anti-DDoS are enabled for public images by default. However, for custom images and images from the marketplace, Anti-DDoS and Cloud Monitor are not enabled by default. The original services in the image will be retained.
+    ///
     /// Wire name: `EnhancedService`.
     pub enhanced_service: Option<EnhancedService>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `system-f3827db9-c58a-49cc-bf10-33fc1923a34a`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
@@ -119,22 +133,28 @@ pub struct RunInstancesRequest {
     /// Wire name: `HostName`; example: `MyHostName`.
     pub host_name: Option<String>,
     /// Scheduled tasks. You can use this parameter to specify scheduled tasks for the instance. Only scheduled termination is supported.
+    ///
     /// Wire name: `ActionTimer`.
     pub action_timer: Option<ActionTimer>,
     /// Placement group ID. You can only specify one.
+    ///
     /// Wire name: `DisasterRecoverGroupIds`.
     pub disaster_recover_group_ids: Option<Vec<String>>,
     /// List of tag description. By specifying this parameter, the tag can be bound to the corresponding CVM and CBS instances at the same time.
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Option<Vec<TagSpecification>>,
     /// The market options of the instance.
+    ///
     /// Wire name: `InstanceMarketOptions`.
     pub instance_market_options: Option<InstanceMarketOptionsRequest>,
     /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16 KB. For more information on how to get the value of this parameter, see the commands you need to execute on startup for \[Windows\](<https://intl.cloud.tencent.com/document/product/213/17526>) or \[Linux\](<https://intl.cloud.tencent.com/document/product/213/17525>).
+    ///
     /// Wire name: `UserData`; example: `TXlVc2VyRGF0YQo=`.
     pub user_data: Option<String>,
     /// Custom metadata. specifies the support for creating custom metadata key-value pairs when creating a CVM.
     /// **Note: this field is in beta test.**.
+    ///
     /// Wire name: `Metadata`.
     pub metadata: Option<Metadata>,
     /// Whether the request is a dry run only.
@@ -142,27 +162,35 @@ pub struct RunInstancesRequest {
     /// If the dry run fails, the corresponding error code will be returned.
     /// If the dry run succeeds, the RequestId will be returned.
     /// `false` (default value): Send a normal request and create instance(s) if all the requirements are met.
+    ///
     /// Wire name: `DryRun`; example: `false`.
     pub dry_run: Option<bool>,
     /// Information about the CPU topology of an instance. If not specified, it is determined by system resources.
+    ///
     /// Wire name: `CpuTopology`.
     pub cpu_topology: Option<CpuTopology>,
     /// CAM role name, which can be obtained from the `roleName` field in the response of the \[`DescribeRoleList`\](<https://www.tencentcloud.com/document/product/598/33559>) API.
+    ///
     /// Wire name: `CamRoleName`; example: `testroleName001`.
     pub cam_role_name: Option<String>,
     /// HPC cluster ID. The HPC cluster must and can only be specified for a high-performance computing instance.
+    ///
     /// Wire name: `HpcClusterId`; example: `hpc-a5n666lo`.
     pub hpc_cluster_id: Option<String>,
     /// Instance launch template.
+    ///
     /// Wire name: `LaunchTemplate`.
     pub launch_template: Option<LaunchTemplate>,
     /// Specify the ID of the dedicated cluster where the CVM is created.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-gbo27yc4`.
     pub dedicated_cluster_id: Option<String>,
     /// Specify the CHC physical server that used to create the CHC CVM.
+    ///
     /// Wire name: `ChcIds`.
     pub chc_ids: Option<Vec<String>>,
     /// Partition number of the partition placement group. Valid values depend on the number of partitions in the selected placement group. If the selected placement group is a partition placement group and this parameter is not specified, a partition is randomly assigned. This feature is in beta test.
+    ///
     /// Wire name: `PartitionNumber`; example: `2`.
     pub partition_number: Option<i64>,
     /// Instance termination protection flag, indicating whether an instance is allowed to be deleted through an API. Valid values:
@@ -172,15 +200,18 @@ pub struct RunInstancesRequest {
     /// - false: Instance protection is disabled, and the instance is allowed to be deleted through the API.
     ///
     /// Default value: false.
+    ///
     /// Wire name: `DisableApiTermination`; example: `false`.
     pub disable_api_termination: Option<bool>,
     /// Whether the instance enables jumbo frames. valid values:
     /// &lt;li/&gt; true: means the instance enables jumbo frames. only models supporting jumbo frames can be set to true.
     /// &lt;li/&gt; false: means the instance disables jumbo frames. only models supporting jumbo frames can be set to false.
     ///  instance specifications supporting jumbo frames: \[instance specifications\](<https://www.tencentcloud.com/document/product/213/11518?lang=en&pg=>).
+    ///
     /// Wire name: `EnableJumboFrame`; example: `false`.
     pub enable_jumbo_frame: Option<bool>,
     /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, \[submit a ticket\](<https://console.tencentcloud.com/workorder/category>).
+    ///
     /// Wire name: `NetworkInterfaces`.
     pub network_interfaces: Option<Vec<NetworkInterfaces>>,
 }
@@ -281,9 +312,11 @@ impl RunInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct RunInstancesResponse {
     /// If you use this API to create instance(s), this parameter will be returned, representing one or more instance IDs. Retuning the instance ID list does not necessarily mean that the instance(s) were created successfully. To check whether the instance(s) were created successfully, you can call \[DescribeInstances\](<https://www.tencentcloud.com/document/api/213/33258>) and check the status of the instances in `InstancesSet` in the response. If the status of an instance changes from "PENDING" to "RUNNING", it means that the instance has been created successfully.
+    ///
     /// Wire name: `InstanceIdSet`.
     pub instance_id_set: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -299,7 +332,7 @@ pub struct RunInstancesResponse {
 pub type RunInstancesError = super::CvmError;
 
 impl super::Client {
-    /// Calls `RunInstances`: This API is used to create one or more instances with a specified configuration.
+    /// Calls `RunInstances`: Creates one or more instances with a specified configuration.
     ///
     /// * After an instance is created successfully, it will start up automatically, and the \[instance status\](<https://www.tencentcloud.com/document/product/213/15753#InstanceStatus>) will become "Running".
     /// * If you create a pay-as-you-go instance billed on an hourly basis, an amount equivalent to the hourly rate will be frozen. Make sure your account balance is sufficient before calling this API.
@@ -319,14 +352,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RunInstancesResponse, RunInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`run_instances`](Self::run_instances) would send.
-    pub fn run_instances_request(
-        &self,
-        input: &RunInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RunInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{InstanceInitInfo, ParamItem, ProxyConfig, Tag};
 #[non_exhaustive]
 pub struct CreateClustersRequest {
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: String,
     /// VPC network ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-1ptuei0b`.
     pub vpc_id: String,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-1tmw9t4o`.
     pub subnet_id: String,
     /// Database type
@@ -42,14 +45,17 @@ pub struct CreateClustersRequest {
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: String,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Required when DbMode is NORMAL or left empty
     /// Number of Cpu cores of a NORMAL instance
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Required when DbMode is NORMAL or not specified
     /// Normal instance memory in GB
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Instance count
@@ -73,16 +79,20 @@ pub struct CreateClustersRequest {
     pub instance_count: Option<i64>,
     /// This parameter is meaningless and abandoned.
     /// Storage size, in GB.
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<i64>,
     /// Cluster name, length less than 64 characters. Each character can be an uppercase/lowercase letter, digit, or special symbol ('-', '_', '.')
+    ///
     /// Wire name: `ClusterName`; example: `MyClusterName`.
     pub cluster_name: Option<String>,
     /// Account password (8-64 characters, containing any three of the following: uppercase and lowercase letters, digits, and symbols ~!@#$%^&amp;*_-+=\`\|(){}\[\]:;&#39;&lt;&gt;,.?/)
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: Option<::runtime::Sensitive<String>>,
     /// Port. Default value: 3306. Value range: \[0, 65535)
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Billing mode
@@ -98,9 +108,11 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Default value: 0
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
     /// Number of clusters to purchase. Optional value range: \[1,50\]. Default value: 1
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Rollback type
@@ -118,26 +130,33 @@ pub struct CreateClustersRequest {
     /// Wire name: `RollbackStrategy`; example: `noneRollback`.
     pub rollback_strategy: Option<String>,
     /// Snapshot rollback refers to snapshotId; point-in-time rollback refers to queryId. If it is 0, you need to determine whether the time point is valid.
+    ///
     /// Wire name: `RollbackId`; example: `0`.
     pub rollback_id: Option<u64>,
     /// During rollback, import the source cluster ID to search for the source poolId
+    ///
     /// Wire name: `OriginalClusterId`; example: `cynosdbmysql-xxxxxxxx`.
     pub original_cluster_id: Option<String>,
     /// Point-in-time rollback, specified time; snapshot rollback, snapshot time
+    ///
     /// Wire name: `ExpectTime`; example: `2021-04-26 18:13:10`.
     pub expect_time: Option<String>,
     /// This parameter is meaningless and abandoned.
     /// Point-in-time rollback, allowed range of the specified time
+    ///
     /// Wire name: `ExpectTimeThresh`; example: `0`.
     pub expect_time_thresh: Option<u64>,
     /// Storage limit of a regular instance, in GB
     /// When DbType is MYSQL and the storage billing mode is prepaid, this parameter cannot exceed the maximum storage specification corresponding to the cpu and memory
+    ///
     /// Wire name: `StorageLimit`; example: `100`.
     pub storage_limit: Option<i64>,
     /// Annual and monthly subscription duration
+    ///
     /// Wire name: `TimeSpan`; example: `1`.
     pub time_span: Option<i64>,
     /// Annual and monthly subscription duration measurement unit, \[&#39;s&#39;,&#39;d&#39;,&#39;m&#39;,&#39;y&#39;\]
+    ///
     /// Wire name: `TimeUnit`; example: `m`.
     pub time_unit: Option<String>,
     /// Whether Annual/Monthly Subscription is auto-renewed
@@ -154,6 +173,7 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Default value: 0
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
@@ -169,15 +189,19 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Default value: 0
+    ///
     /// Wire name: `AutoVoucher`; example: `0`.
     pub auto_voucher: Option<i64>,
     /// Instance count (this parameter is deprecated and only accommodative for existing use)
+    ///
     /// Wire name: `HaCount`; example: `1`.
     pub ha_count: Option<i64>,
     /// Order Source
+    ///
     /// Wire name: `OrderSource`; example: `MyOrderSource`.
     pub order_source: Option<String>,
     /// tag array information that needs to be bound for cluster creation
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<Tag>>,
     /// DB type
@@ -197,14 +221,17 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Selectable when DbType is MYSQL (default: NORMAL)
+    ///
     /// Wire name: `DbMode`; example: `NORMAL`.
     pub db_mode: Option<String>,
     /// Required when DbMode is SERVERLESS
     /// Minimum cpu value. For the optional range, see the API return of DescribeServerlessInstanceSpecs
+    ///
     /// Wire name: `MinCpu`; example: `1`.
     pub min_cpu: Option<f64>,
     /// Required when DbMode is SERVERLESS:
     /// maximum value of cpu. For the optional range, see the API return of DescribeServerlessInstanceSpecs
+    ///
     /// Wire name: `MaxCpu`; example: `2`.
     pub max_cpu: Option<f64>,
     /// Whether to auto pause
@@ -224,24 +251,30 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Takes effect when DbMode is SERVERLESS
+    ///
     /// Wire name: `AutoPause`; example: `yes`.
     pub auto_pause: Option<String>,
     /// When DbMode is SERVERLESS, specify the delay for Cluster Auto-Pause in seconds. Optional range: \[600,691200\]
     /// Default value: 600
+    ///
     /// Wire name: `AutoPauseDelay`; example: `600`.
     pub auto_pause_delay: Option<i64>,
     /// Cluster storage billing mode. Pay-as-you-go: 0; monthly subscription: 1. Default is pay-as-you-go.
     /// When DbType is MYSQL and the cluster compute billing mode is postpaid (including when DbMode is SERVERLESS), the storage billing mode can only be pay-as-you-go.
     /// Rollback and clone do not support monthly subscription storage.
+    ///
     /// Wire name: `StoragePayMode`; example: `0`.
     pub storage_pay_mode: Option<i64>,
     /// Security group id array
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Alarm policy Id array
+    ///
     /// Wire name: `AlarmPolicyIds`.
     pub alarm_policy_ids: Option<Vec<String>>,
     /// Parameter array. It temporarily supports `character_set_server` (utf8 \| latin1 \| gbk \| utf8mb4) and `lower_case_table_names`. 1: not case-sensitive; 0: case-sensitive.
+    ///
     /// Wire name: `ClusterParams`.
     pub cluster_params: Option<Vec<ParamItem>>,
     /// Transaction mode
@@ -257,21 +290,27 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Default value: 0
+    ///
     /// Wire name: `DealMode`; example: `0`.
     pub deal_mode: Option<i64>,
     /// Parameter template ID, which can be obtained by querying parameter template information through DescribeParamTemplates.
+    ///
     /// Wire name: `ParamTemplateId`; example: `0`.
     pub param_template_id: Option<i64>,
     /// Multi-AZ address
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-2`.
     pub slave_zone: Option<String>,
     /// Instance initialization configuration information, primarily used for selecting different specification instances during cluster purchase.
+    ///
     /// Wire name: `InstanceInitInfos`.
     pub instance_init_infos: Option<Vec<InstanceInitInfo>>,
     /// Global database unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosmysql-gdn-dbsgxagb`.
     pub gdn_id: Option<String>,
     /// Database proxy configuration
+    ///
     /// Wire name: `ProxyConfig`.
     pub proxy_config: Option<ProxyConfig>,
     /// Whether to automatically archive
@@ -291,6 +330,7 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// This parameter takes effect only when the primary instance of the current cluster is SERVERLESS
+    ///
     /// Wire name: `AutoArchive`; example: `yes`.
     pub auto_archive: Option<String>,
     /// Archiving processing time after pausing
@@ -306,15 +346,19 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// This parameter takes effect only when the primary instance of the current cluster is SERVERLESS
+    ///
     /// Wire name: `AutoArchiveDelayHours`; example: `12`.
     pub auto_archive_delay_hours: Option<i64>,
     /// Cluster level, nullable. For example, P0, P1. (This field can be ignored.)
+    ///
     /// Wire name: `ClusterLevel`; example: `P0`.
     pub cluster_level: Option<String>,
     /// Kernel minor version number.
+    ///
     /// Wire name: `CynosVersion`; example: `3.1.16.002`.
     pub cynos_version: Option<String>,
     /// Synchronization method. Available values: async, semisync, sync.
+    ///
     /// Wire name: `SyncWay`; example: `async`.
     pub sync_way: Option<String>,
     /// Semi-sync timeout period, in milliseconds. To ensure business stability, semi-sync replication has a degradation logic. When the primary availability zone cluster waits for the standby availability zone cluster to confirm a transaction, if the timeout period is exceeded, the replication method will degrade to asynchronous replication.
@@ -330,6 +374,7 @@ pub struct CreateClustersRequest {
     ///
     ///
     /// Default value: 10000
+    ///
     /// Wire name: `SemiSyncTimeout`; example: `10000`.
     pub semi_sync_timeout: Option<i64>,
 }
@@ -465,21 +510,27 @@ impl CreateClustersRequestBuilder {
 #[non_exhaustive]
 pub struct CreateClustersResponse {
     /// Frozen transaction ID
+    ///
     /// Wire name: `TranId`; example: `20190522160000003106844584180998`.
     pub tran_id: Option<String>,
     /// Order ID.
+    ///
     /// Wire name: `DealNames`.
     pub deal_names: Vec<String>,
     /// Resource ID list (this field is no longer maintained. Please use the dealNames field to query the api DescribeResourcesByDealName to obtain resource IDs)
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Vec<String>,
     /// Cluster ID list (this field is no longer maintained. Please use the dealNames field to query the DescribeResourcesByDealName API to get the cluster ID)
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Vec<String>,
     /// Large order number
+    ///
     /// Wire name: `BigDealIds`.
     pub big_deal_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -499,7 +550,7 @@ pub struct CreateClustersResponse {
 pub type CreateClustersError = super::CynosdbError;
 
 impl super::Client {
-    /// Calls `CreateClusters`: This API is used to create a cluster.
+    /// Calls `CreateClusters`: Creates a cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
     /// - Sample `example_1` (`examples/create_clusters_1.json`): Creating a Cluster
@@ -510,14 +561,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateClustersResponse, CreateClustersError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_clusters`](Self::create_clusters) would send.
-    pub fn create_clusters_request(
-        &self,
-        input: &CreateClustersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateClustersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,12 +10,15 @@ use super::{
 #[non_exhaustive]
 pub struct CreateIntegrateClusterRequest {
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: String,
     /// VPC network ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-ba48u0jt`.
     pub vpc_id: String,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-nw2hec3g`.
     pub subnet_id: String,
     /// Database version. Valid values:
@@ -25,89 +28,116 @@ pub struct CreateIntegrateClusterRequest {
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: String,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Cluster name. The length must be less than 64 characters. Each character can be an uppercase or lowercase letter, digit, or special symbol (-, _, .).
+    ///
     /// Wire name: `ClusterName`; example: `集群-demo`.
     pub cluster_name: Option<String>,
     /// Account (8-64 characters, containing any three of the following: uppercase and lowercase letters, digits, and symbols ~!@#$%^&*_-+=\`\|\\(){}\[\]:;'&lt;&gt;,.?/)
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: Option<::runtime::Sensitive<String>>,
     /// Port. Default value: 3306. Value range: \[0, 65535).
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Billing mode. Pay-as-you-go: 0; monthly subscription: 1. Default: pay-as-you-go.
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
     /// Number of clusters to purchase. Range of optional values: \[1,3\]. Default value: 1
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Storage limit of a regular instance in GB
     /// When `DbType` is `MYSQL` and the storage billing mode is prepaid, this parameter cannot exceed the maximum storage specification corresponding to the cpu and memory.
+    ///
     /// Wire name: `StorageLimit`; example: `10`.
     pub storage_limit: Option<i64>,
     /// Annual and monthly subscription duration.
+    ///
     /// Wire name: `TimeSpan`; example: `1`.
     pub time_span: Option<i64>,
     /// Unit of the annual and monthly subscription duration. Valid values: s, d, m, y.
+    ///
     /// Wire name: `TimeUnit`; example: `m`.
     pub time_unit: Option<String>,
     /// Whether Annual/Monthly Subscription is auto-renewed. Default value: 0.
     /// 0: default renewal method. 1: auto-renew. 2: no auto-renewal.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
+    ///
     /// Wire name: `AutoVoucher`; example: `0`.
     pub auto_voucher: Option<i64>,
     /// tag array information that needs to be bound for cluster creation
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<Tag>>,
     /// Cluster storage billing mode. Pay-as-you-go: 0. Monthly subscription: 1. Default: pay-as-you-go.
     /// When `DbType` is `MYSQL` and the cluster compute billing mode is pay-as-you-go (including when `DbMode` is `SERVERLESS`), the storage billing mode can only be pay-as-you-go.
     /// Rollback and clone do not support monthly subscription storage.
+    ///
     /// Wire name: `StoragePayMode`; example: `0`.
     pub storage_pay_mode: Option<i64>,
     /// Security group id array
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Alarm policy Id array
+    ///
     /// Wire name: `AlarmPolicyIds`.
     pub alarm_policy_ids: Option<Vec<String>>,
     /// Parameter array. It temporarily supports `character_set_server` (utf8 \| latin1 \| gbk \| utf8mb4) and `lower_case_table_names`. 1: not case-sensitive; 0: case-sensitive.
+    ///
     /// Wire name: `ClusterParams`.
     pub cluster_params: Option<Vec<ParamItem>>,
     /// Transaction mode. 0: Place order and pay. 1: Place order
+    ///
     /// Wire name: `DealMode`; example: `0`.
     pub deal_mode: Option<i64>,
     /// Parameter template ID, which can be obtained by querying parameter template information through DescribeParamTemplates.
+    ///
     /// Wire name: `ParamTemplateId`; example: `1`.
     pub param_template_id: Option<i64>,
     /// Multi-az address
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-4`.
     pub slave_zone: Option<String>,
     /// Instance initialization configuration information, primarily used for selecting different specification instances during cluster purchase.
+    ///
     /// Wire name: `InstanceInitInfos`.
     pub instance_init_infos: Option<Vec<IntegrateInstanceInfo>>,
     /// Global database unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosmysql-gdn-dbsgxagb`.
     pub gdn_id: Option<String>,
     /// Database proxy configuration
+    ///
     /// Wire name: `ProxyConfig`.
     pub proxy_config: Option<ProxyConfigInfo>,
     /// Whether to automatically archive
+    ///
     /// Wire name: `AutoArchive`; example: `yes`.
     pub auto_archive: Option<String>,
     /// Archiving processing time after pausing
+    ///
     /// Wire name: `AutoArchiveDelayHours`; example: `12`.
     pub auto_archive_delay_hours: Option<i64>,
     /// Encryption method (consists of the encryption algorithm and key pair version)
+    ///
     /// Wire name: `EncryptMethod`; example: `RSA-2048-v1`.
     pub encrypt_method: Option<String>,
     /// Integrated cluster configuration information
+    ///
     /// Wire name: `IntegrateCreateClusterConfig`.
     pub integrate_create_cluster_config: Option<IntegrateCreateClusterConfig>,
     /// Storage architecture type. Enumeration values: 1.0/2.0. Default value: 1.0
+    ///
     /// Wire name: `StorageVersion`; example: `1.0`.
     pub storage_version: Option<String>,
 }
@@ -206,21 +236,27 @@ impl CreateIntegrateClusterRequestBuilder {
 #[non_exhaustive]
 pub struct CreateIntegrateClusterResponse {
     /// Frozen transaction ID
+    ///
     /// Wire name: `TranId`; example: `20250812065021475117821`.
     pub tran_id: Option<String>,
     /// Order ID
+    ///
     /// Wire name: `DealNames`.
     pub deal_names: Vec<String>,
     /// Resource ID list (this field is no longer maintained. To obtain resource IDs, please use the dealNames field to query the DescribeResourcesByDealName API.)
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Vec<String>,
     /// Cluster ID list (this field is no longer maintained. To get the cluster ID, please use the dealNames field to query the DescribeResourcesByDealName API)
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Vec<String>,
     /// Large order number.
+    ///
     /// Wire name: `BigDealIds`.
     pub big_deal_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -240,7 +276,7 @@ pub struct CreateIntegrateClusterResponse {
 pub type CreateIntegrateClusterError = super::CynosdbError;
 
 impl super::Client {
-    /// Calls `CreateIntegrateCluster`: This API is used to purchase a new cluster.
+    /// Calls `CreateIntegrateCluster`: Purchases a new cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
     /// - Sample `example_1` (`examples/create_integrate_cluster_1.json`): Creating an Integrated Cluster
@@ -254,14 +290,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_integrate_cluster`](Self::create_integrate_cluster) would send.
-    pub fn create_integrate_cluster_request(
-        &self,
-        input: &CreateIntegrateClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateIntegrateClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

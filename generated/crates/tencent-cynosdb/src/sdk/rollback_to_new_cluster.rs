@@ -8,30 +8,39 @@ use super::{InstanceInitInfo, ParamItem, RollbackDatabase, RollbackTable, Tag};
 #[non_exhaustive]
 pub struct RollbackToNewClusterRequest {
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: String,
     /// During rollback, import the source cluster ID to search for the source poolId
+    ///
     /// Wire name: `OriginalClusterId`; example: `cynosdbmysql-gs629njx`.
     pub original_cluster_id: String,
     /// ID of the VPC network it belongs to
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-1ptuei0b`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-1tmw9t4o`.
     pub uniq_subnet_id: Option<String>,
     /// Cluster name, length less than 64 characters. Each character value range: uppercase/lowercase letters, digits, special symbols (&#39;-&#39;,&#39;_&#39;,&#39;.&#39;)
+    ///
     /// Wire name: `ClusterName`; example: `MyClusterName`.
     pub cluster_name: Option<String>,
     /// Snapshot rollback refers to snapshotId; point-in-time rollback refers to queryId. A value of 0 indicates the need to determine whether the time point is valid.
+    ///
     /// Wire name: `RollbackId`; example: `0`.
     pub rollback_id: Option<u64>,
     /// Point-in-time rollback, specified time; snapshot rollback, snapshot time
+    ///
     /// Wire name: `ExpectTime`; example: `2021-04-26 18:13:10`.
     pub expect_time: Option<String>,
     /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
+    ///
     /// Wire name: `AutoVoucher`; example: `0`.
     pub auto_voucher: Option<i64>,
     /// tag Array information that need to be bound for cluster creation
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<Tag>>,
     /// DB type
@@ -45,10 +54,12 @@ pub struct RollbackToNewClusterRequest {
     pub db_mode: Option<String>,
     /// Required when DbMode is SEVERLESS
     /// Minimum cpu value. For the optional range, see the API response of DescribeServerlessInstanceSpecs
+    ///
     /// Wire name: `MinCpu`; example: `1`.
     pub min_cpu: Option<f64>,
     /// Required when DbMode is SEVERLESS:
     /// maximum value of cpu. For the optional range, see the API response of DescribeServerlessInstanceSpecs
+    ///
     /// Wire name: `MaxCpu`; example: `2`.
     pub max_cpu: Option<f64>,
     /// When DbMode is SEVERLESS, whether to automatically pause within specified clusters. Optional range
@@ -61,45 +72,59 @@ pub struct RollbackToNewClusterRequest {
     pub auto_pause: Option<String>,
     /// When DbMode is SEVERLESS, specify the delay for Cluster Auto-Pause, in seconds, optional range \[600,691200\]
     /// Default value: 600
+    ///
     /// Wire name: `AutoPauseDelay`; example: `600`.
     pub auto_pause_delay: Option<i64>,
     /// Security group id array
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Alarm policy Id array
+    ///
     /// Wire name: `AlarmPolicyIds`.
     pub alarm_policy_ids: Option<Vec<String>>,
     /// Parameter array. Currently supports character_set_server (utf8 \| latin1 \| gbk \| utf8mb4) and lower_case_table_names. 1: case-insensitive, 0: case-sensitive
+    ///
     /// Wire name: `ClusterParams`.
     pub cluster_params: Option<Vec<ParamItem>>,
     /// Parameter template ID, which can be obtained by querying parameter template information through DescribeParamTemplates
+    ///
     /// Wire name: `ParamTemplateId`; example: `0`.
     pub param_template_id: Option<i64>,
     /// Instance initialization configuration information, mainly used for selecting different specification instances during cluster purchase
+    ///
     /// Wire name: `InstanceInitInfos`.
     pub instance_init_infos: Option<Vec<InstanceInitInfo>>,
     /// 0-Place order and pay 1-Place order
+    ///
     /// Wire name: `DealMode`; example: `0`.
     pub deal_mode: Option<i64>,
     /// Pay-per-compute-node model. Valid values: 0 (pay-as-you-go) and 1 (prepaid).
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
     /// Time
+    ///
     /// Wire name: `TimeSpan`; example: `12`.
     pub time_span: Option<i64>,
     /// Unit
+    ///
     /// Wire name: `TimeUnit`; example: `m`.
     pub time_unit: Option<String>,
     /// Rollback database information
+    ///
     /// Wire name: `RollbackDatabases`.
     pub rollback_databases: Option<Vec<RollbackDatabase>>,
     /// Rollback table information
+    ///
     /// Wire name: `RollbackTables`.
     pub rollback_tables: Option<Vec<RollbackTable>>,
     /// Information of the source read-only instance
+    ///
     /// Wire name: `OriginalROInstanceList`.
     pub original_ro_instance_list: Option<Vec<String>>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `10`.
     pub project_id: Option<i64>,
     /// Whether archive is enabled. Optional range:
@@ -109,9 +134,11 @@ pub struct RollbackToNewClusterRequest {
     /// Wire name: `AutoArchive`; example: `yes`.
     pub auto_archive: Option<String>,
     /// Whether to restore from a saved backup
+    ///
     /// Wire name: `FromSaveBackup`; example: `false`.
     pub from_save_backup: Option<bool>,
     /// Synchronization method. Available values: async, semisync, sync. Async as a default.
+    ///
     /// Wire name: `SyncWay`; example: `async`.
     pub sync_way: Option<String>,
     /// Semi-sync timeout in milliseconds. To ensure business stability, semi-sync replication has a degradation logic. If the primary availability zone cluster exceeds this timeout period while waiting for the standby availability zone cluster to confirm a transaction, the replication method will degrade to asynchronous replication.
@@ -127,9 +154,11 @@ pub struct RollbackToNewClusterRequest {
     ///
     ///
     /// Default value: 10000
+    ///
     /// Wire name: `SemiSyncTimeout`; example: `10000`.
     pub semi_sync_timeout: Option<i64>,
     /// Secondary AZ
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-5`.
     pub slave_zone: Option<String>,
 }
@@ -233,21 +262,27 @@ impl RollbackToNewClusterRequestBuilder {
 #[non_exhaustive]
 pub struct RollbackToNewClusterResponse {
     /// Frozen transaction ID
+    ///
     /// Wire name: `TranId`; example: `20190522160000003106844584180998`.
     pub tran_id: Option<String>,
     /// Order ID.
+    ///
     /// Wire name: `DealNames`.
     pub deal_names: Vec<String>,
     /// Resource ID list (this field is no longer maintained. To obtain resource IDs, please use the dealNames field to query the DescribeResourcesByDealName API)
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Vec<String>,
     /// Cluster ID list (this field is no longer maintained; please use the dealNames field to query the DescribeResourcesByDealName API to get the cluster ID)
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Vec<String>,
     /// Large order number
+    ///
     /// Wire name: `BigDealIds`.
     pub big_deal_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -267,7 +302,7 @@ pub struct RollbackToNewClusterResponse {
 pub type RollbackToNewClusterError = super::CynosdbError;
 
 impl super::Client {
-    /// Calls `RollbackToNewCluster`: This API is used to roll back to a new cluster.
+    /// Calls `RollbackToNewCluster`: Rolls back to a new cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
     /// - Sample `example_1` (`examples/rollback_to_new_cluster_1.json`): Roll Back to a New Cluster
@@ -281,14 +316,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rollback_to_new_cluster`](Self::rollback_to_new_cluster) would send.
-    pub fn rollback_to_new_cluster_request(
-        &self,
-        input: &RollbackToNewClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RollbackToNewClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -9,78 +9,98 @@ use super::{DbParamValue, ResourceTag};
 pub struct CreateDcdbInstanceRequest {
     /// AZs to deploy shard nodes. You can specify up to two AZs. When the shard specification is 1-source-2-replica, two of the nodes are deployed in the first AZ.
     /// The current purchasable AZ needs be pulled through `DescribeDCDBSaleInfo` API.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Validity period in months
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: i64,
     /// Shard memory size in GB, which can be obtained
     ///  by querying the instance specification through `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardMemory`; example: `2`.
     pub shard_memory: i64,
     /// Shard storage size in GB, which can be obtained
     ///  by querying the instance specification through `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardStorage`; example: `10`.
     pub shard_storage: i64,
     /// Number of nodes in a single shard, which can be obtained
     ///  by querying the instance specification through `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardNodeCount`; example: `3`.
     pub shard_node_count: i64,
     /// The number of shards in the instance. Value range: 2-8. You can increase up to 64 shards by upgrading your instance.
+    ///
     /// Wire name: `ShardCount`; example: `2`.
     pub shard_count: i64,
     /// The number of instances to be purchased
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Project ID, which can be obtained through the `DescribeProjects` API. If this parameter is not passed in, the instance will be associated with the default project.
+    ///
     /// Wire name: `ProjectId`; example: `1077641`.
     pub project_id: Option<i64>,
     /// VPC ID. If this parameter is left empty or not passed in, the instance will be created on the classic network.
+    ///
     /// Wire name: `VpcId`; example: `vpc-qdiqptn3`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID, which is required when `VpcId` is specified.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-0r3bgq4c`.
     pub subnet_id: Option<String>,
     /// Database engine version. Valid values: `5.7`, `8.0`, `10.0`, `10.1`.
+    ///
     /// Wire name: `DbVersionId`; example: `5.7`.
     pub db_version_id: Option<String>,
     /// Whether to automatically use vouchers. This option is disabled by default.
+    ///
     /// Wire name: `AutoVoucher`; example: `true`.
     pub auto_voucher: Option<bool>,
     /// Voucher ID list. Currently, you can specify only one voucher.
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-9tfjckm6`.
     pub security_group_id: Option<String>,
     /// Custom name of the instance
+    ///
     /// Wire name: `InstanceName`; example: `tdsql_MySQL`.
     pub instance_name: Option<String>,
     /// Whether IPv6 is supported. Valid values: `0` (unsupported), `1` (supported).
+    ///
     /// Wire name: `Ipv6Flag`; example: `0`.
     pub ipv6_flag: Option<i64>,
     /// Array of tag key-value pairs
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// List of parameters. Valid values: `character_set_server` (character set; required); `lower_case_table_names` (table name case sensitivity; required; `0`: case-sensitive; `1`: case-insensitive); `innodb_page_size` (InnoDB data page size; default size: 16 KB); `sync_mode` (sync mode; `0`: async; `1`: strong sync; `2`: downgradable strong sync; default value: `2`).
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Option<Vec<DbParamValue>>,
     /// DCN source region
+    ///
     /// Wire name: `DcnRegion`; example: `ap-guangzhou`.
     pub dcn_region: Option<String>,
     /// DCN source instance ID
+    ///
     /// Wire name: `DcnInstanceId`; example: `tdsqlshard-b0wbmr9p`.
     pub dcn_instance_id: Option<String>,
     /// Renewal mode. Valid values: `0` (manual renewal, which is the default mode), `1` (auto-renewal), `2` (manual renewal, which is specified by users).  If no renewal is required, set it to `0`.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Security group IDs in array. This parameter is compatible with the old parameter `SecurityGroupId`.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `DcnSyncMode`; example: `1`.
     pub dcn_sync_mode: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `CpuType`; example: `Intel/AMD`.
     pub cpu_type: Option<String>,
 }
@@ -171,13 +191,16 @@ impl CreateDcdbInstanceRequestBuilder {
 pub struct CreateDcdbInstanceResponse {
     /// Long order ID, which is used to call the `DescribeOrders` API.
     ///  The parameter can be used to either query order details or call the user account APIs to make another payment when this payment fails.
+    ///
     /// Wire name: `DealName`; example: `20181103110163`.
     pub deal_name: Option<String>,
     /// IDs of the instances you have purchased in this order. If no instance IDs are returned, you can query them with the `DescribeOrders` API. You can also use the `DescribeDBInstances` API to check whether an instance has been created successfully.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -194,7 +217,7 @@ pub struct CreateDcdbInstanceResponse {
 pub type CreateDcdbInstanceError = super::DcdbError;
 
 impl super::Client {
-    /// Calls `CreateDCDBInstance`: This API is used to create a yearly/monthly subscribed TDSQL instance by passing in information such as instance specifications, database version number, and purchased duration.
+    /// Calls `CreateDCDBInstance`: Creates a yearly/monthly subscribed TDSQL instance by passing in information such as instance specifications, database version number, and purchased duration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
     /// - Sample `example_1` (`examples/create_dcdb_instance_1.json`): Creating a yearly/monthly subscribed TDSQL instance
@@ -208,14 +231,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_dcdb_instance`](Self::create_dcdb_instance) would send.
-    pub fn create_dcdb_instance_request(
-        &self,
-        input: &CreateDcdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDcdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,93 +8,123 @@ use super::{DbParamValue, ResourceTag};
 #[non_exhaustive]
 pub struct CreateDedicatedClusterDcdbInstanceRequest {
     /// Number of created instances
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: i64,
     /// Shard count
+    ///
     /// Wire name: `ShardNum`; example: `0`.
     pub shard_num: i64,
     /// Shard memory size in GB
+    ///
     /// Wire name: `ShardMemory`; example: `2`.
     pub shard_memory: i64,
     /// Shard disk size in GB
+    ///
     /// Wire name: `ShardStorage`; example: `10`.
     pub shard_storage: i64,
     /// UUID of the dedicated cluster
+    ///
     /// Wire name: `ClusterId`; example: `dbdc-xxxx`.
     pub cluster_id: String,
     /// (Disused) AZ
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-1"`.
     pub zone: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `1`.
     pub project_id: Option<i64>,
     /// (Disused) Number of CPU cores
+    ///
     /// Wire name: `Cpu`; example: `0`.
     pub cpu: Option<i64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxx`.
     pub vpc_id: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxx`.
     pub subnet_id: Option<String>,
     /// (Disused) Shard model
+    ///
     /// Wire name: `ShardMachine`; example: `TS85`.
     pub shard_machine: Option<String>,
     /// Number of shard nodes
+    ///
     /// Wire name: `ShardNodeNum`; example: `2`.
     pub shard_node_num: Option<i64>,
     /// (Disused) Number of node CPU cores. Value range: 1-100.
+    ///
     /// Wire name: `ShardNodeCpu`; example: `0`.
     pub shard_node_cpu: Option<i64>,
     /// (Disused) Node memory size in GB
+    ///
     /// Wire name: `ShardNodeMemory`; example: `0`.
     pub shard_node_memory: Option<i64>,
     /// (Disused) Node disk size in GB
+    ///
     /// Wire name: `ShardNodeStorage`; example: `0`.
     pub shard_node_storage: Option<i64>,
     /// Database version
+    ///
     /// Wire name: `DbVersionId`; example: `5.7.17`.
     pub db_version_id: Option<String>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-xxxx`.
     pub security_group_id: Option<String>,
     /// List of security group IDs
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// DCN source instance ID
+    ///
     /// Wire name: `DcnInstanceId`; example: `tdsqlshard-xxxx`.
     pub dcn_instance_id: Option<String>,
     /// Region of DCN source instance
+    ///
     /// Wire name: `DcnRegion`; example: `ap-guangzhou`.
     pub dcn_region: Option<String>,
     /// Custom instance name
+    ///
     /// Wire name: `InstanceName`; example: `xx`.
     pub instance_name: Option<String>,
     /// Tag
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// Whether IPv6 flag is supported. Valid values: `1` (yes), `0` (no).
+    ///
     /// Wire name: `Ipv6Flag`.
     pub ipv6_flag: Option<i64>,
     /// (Disused) Pid, which can be queried by the `DescribeSpecInfo` API.
+    ///
     /// Wire name: `Pid`; example: `100`.
     pub pid: Option<i64>,
     /// List of parameters. Valid values: `character_set_server` (character set; required), `lower_case_table_names` (table name case sensitivity; required; `0`: case-sensitive; `1`: case-insensitive), `innodb_page_size` (InnoDB data page; default size: 16 KB), `sync_mode` (sync mode; `0`: async; `1`: strong sync; `2`: downgradable strong sync. Default value: `2`).
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Option<Vec<DbParamValue>>,
     /// Specified UUID for the source node. If left empty, it will be assigned by the system randomly.
+    ///
     /// Wire name: `MasterHostId`; example: `svr-xxxx`.
     pub master_host_id: Option<String>,
     /// Specified UUID for the replica node. If left empty, it will be assigned by the system randomly.
+    ///
     /// Wire name: `SlaveHostIds`.
     pub slave_host_ids: Option<Vec<String>>,
     /// ID of the source instance to be rolled back
+    ///
     /// Wire name: `RollbackInstanceId`; example: `tdsqlshard-xxx`.
     pub rollback_instance_id: Option<String>,
     /// Rollback time
+    ///
     /// Wire name: `RollbackTime`; example: `2022-05-10 12:00:00`.
     pub rollback_time: Option<String>,
     /// DCN synchronization mode: 0: asynchronous, 1: strong synchronization
+    ///
     /// Wire name: `DcnSyncMode`; example: `1`.
     pub dcn_sync_mode: Option<i64>,
 }
@@ -196,12 +226,15 @@ impl CreateDedicatedClusterDcdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDedicatedClusterDcdbInstanceResponse {
     /// Array of assigned resource IDs
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Flow ID
+    ///
     /// Wire name: `FlowId`; example: `1122`.
     pub flow_id: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -218,7 +251,7 @@ pub struct CreateDedicatedClusterDcdbInstanceResponse {
 pub type CreateDedicatedClusterDcdbInstanceError = super::DcdbError;
 
 impl super::Client {
-    /// Calls `CreateDedicatedClusterDCDBInstance`: This API is used to create a dedicated TDSQL cluster instance.
+    /// Calls `CreateDedicatedClusterDCDBInstance`: Creates a dedicated TDSQL cluster instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
     /// - Sample `example_1` (`examples/create_dedicated_cluster_dcdb_instance_1.json`): Creating a dedicated TDSQL cluster instance
@@ -232,14 +265,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_dedicated_cluster_dcdb_instance`](Self::create_dedicated_cluster_dcdb_instance) would send.
-    pub fn create_dedicated_cluster_dcdb_instance_request(
-        &self,
-        input: &CreateDedicatedClusterDcdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDedicatedClusterDcdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

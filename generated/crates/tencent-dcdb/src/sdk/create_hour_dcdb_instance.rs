@@ -8,72 +8,91 @@ use super::{DbParamValue, ResourceTag};
 #[non_exhaustive]
 pub struct CreateHourDcdbInstanceRequest {
     /// Shard memory in GB, which can be obtained through the `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardMemory`; example: `2`.
     pub shard_memory: i64,
     /// Shard capacity in GB, which can be obtained through the `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardStorage`; example: `10`.
     pub shard_storage: i64,
     /// The number of nodes per shard, which can be obtained through the `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardNodeCount`; example: `2`.
     pub shard_node_count: i64,
     /// The number of shards in the instance. Value range: 2-8. Upgrade your instance to have up to 64 shards if you require more.
+    ///
     /// Wire name: `ShardCount`; example: `2`.
     pub shard_count: i64,
     /// The number of instances to be purchased
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Project ID, which can be obtained through the `DescribeProjects` API. If this parameter is not passed in, the instance will be associated with the default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// VPC ID. If this parameter is left empty or not passed in, the instance will be created on the classic network.
+    ///
     /// Wire name: `VpcId`; example: `0`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID, which is required when `VpcId` is specified
+    ///
     /// Wire name: `SubnetId`; example: `0`.
     pub subnet_id: Option<String>,
     /// The number of CPU cores per shard, which can be obtained through the `DescribeShardSpec` API.
+    ///
     /// Wire name: `ShardCpu`; example: `0`.
     pub shard_cpu: Option<i64>,
     /// Database engine version. Valid values: `5.7`, `8.0`, `10.0`, `10.1`.
+    ///
     /// Wire name: `DbVersionId`; example: `5.7`.
     pub db_version_id: Option<String>,
     /// AZs to deploy shard nodes. You can specify up to two AZs.
+    ///
     /// Wire name: `Zones`.
     pub zones: Option<Vec<String>>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-egre3rqv`.
     pub security_group_id: Option<String>,
     /// Custom name of the instance
+    ///
     /// Wire name: `InstanceName`; example: `实例名称`.
     pub instance_name: Option<String>,
     /// Whether IPv6 is supported. Valid values: `0` (unsupported), `1` (supported).
+    ///
     /// Wire name: `Ipv6Flag`; example: `0`.
     pub ipv6_flag: Option<i64>,
     /// Array of tag key-value pairs
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// If you create a disaster recovery instance, you need to use this parameter to specify the region of the associated source instance so that the disaster recovery instance can sync data with the source instance over the Data Communication Network (DCN).
+    ///
     /// Wire name: `DcnRegion`; example: `ap-guangzhou`.
     pub dcn_region: Option<String>,
     /// If you create a disaster recovery instance, you need to use this parameter to specify the ID of the associated source instance so that the disaster recovery instance can sync data with the source instance over the Data Communication Network (DCN).
+    ///
     /// Wire name: `DcnInstanceId`; example: `tdsqlshard-123`.
     pub dcn_instance_id: Option<String>,
     /// List of parameters. Valid values: `character_set_server` (character set; required); `lower_case_table_names` (table name case sensitivity; required; 0: case-sensitive; 1: case-insensitive); `innodb_page_size` (InnoDB data page size; default size: 16 KB); `sync_mode` (sync mode; 0: async; 1: strong sync; 2: downgradable strong sync; default value: 2).
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Option<Vec<DbParamValue>>,
     /// ID of the instance to be rolled back
+    ///
     /// Wire name: `RollbackInstanceId`; example: `tdsqlshard-d0uvh7ep`.
     pub rollback_instance_id: Option<String>,
     /// Rollback time, such as "2021-11-22 00:00:00".
+    ///
     /// Wire name: `RollbackTime`; example: `2024-12-14 12:00:00`.
     pub rollback_time: Option<String>,
     /// Array of security group IDs (this parameter is compatible with the old parameter `SecurityGroupId`)
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `DcnSyncMode`; example: `1`.
     pub dcn_sync_mode: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `CpuType`; example: `Intel/AMD`.
     pub cpu_type: Option<String>,
 }
@@ -159,16 +178,20 @@ impl CreateHourDcdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateHourDcdbInstanceResponse {
     /// IDs of the instances you have purchased in this order. If no instance IDs are returned, you can query them with the `DescribeOrders` API. You can also use the `DescribeDBInstances` API to check whether an instance has been created successfully.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Task ID, which can be used to query the creation progress
+    ///
     /// Wire name: `FlowId`; example: `1122`.
     pub flow_id: Option<i64>,
     /// Order ID, which is used for calling the `DescribeOrders` API.
     ///  The parameter can be used to either query order details or call the user account APIs to make another payment when this payment fails.
+    ///
     /// Wire name: `DealName`; example: `20200409111543`.
     pub deal_name: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -186,7 +209,7 @@ pub struct CreateHourDcdbInstanceResponse {
 pub type CreateHourDcdbInstanceError = super::DcdbError;
 
 impl super::Client {
-    /// Calls `CreateHourDCDBInstance`: This API is used to create a pay-as-you-go TDSQL instance.
+    /// Calls `CreateHourDCDBInstance`: Creates a pay-as-you-go TDSQL instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
     /// - Sample `example_1` (`examples/create_hour_dcdb_instance_1.json`): Creating a yearly/monthly subscribed TDSQL instance
@@ -200,14 +223,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_hour_dcdb_instance`](Self::create_hour_dcdb_instance) would send.
-    pub fn create_hour_dcdb_instance_request(
-        &self,
-        input: &CreateHourDcdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateHourDcdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

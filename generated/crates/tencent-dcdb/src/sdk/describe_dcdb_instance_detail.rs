@@ -8,6 +8,7 @@ use super::{ReservedNetResource, ResourceTag, ShardBriefInfo};
 #[non_exhaustive]
 pub struct DescribeDcdbInstanceDetailRequest {
     /// Instance ID, such as dcdbt-7oaxtcb7.
+    ///
     /// Wire name: `InstanceId`; example: `tdsqlshard-rlye31jd`.
     pub instance_id: String,
 }
@@ -45,194 +46,242 @@ impl DescribeDcdbInstanceDetailRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeDcdbInstanceDetailResponse {
     /// Instance ID, such as dcdbt-7oaxtcb7.
+    ///
     /// Wire name: `InstanceId`; example: `tdsqlshard-rlye31jd`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `tdsqlshard-rlye31jd`.
     pub instance_name: Option<String>,
     /// Instance status. Valid values: `0` (creating), `1` (running task), `2` (running), `3` (uninitialized), `-1` (isolated).
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Current status of the instance
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Instance private IP address
+    ///
     /// Wire name: `Vip`; example: `172.16.0.39`.
     pub vip: Option<String>,
     /// Private port of instance
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Number of instance nodes. Valid values: `2` (1-source-1-replica), `3` (1-source-2-replica).
+    ///
     /// Wire name: `NodeCount`; example: `2`.
     pub node_count: Option<i64>,
     /// Instance region, such as ap-guangzhou.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instance VPC ID, such as vpc-r9jr0de3.
+    ///
     /// Wire name: `VpcId`; example: `vpc-4x1eyoyv`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID of an instance, such as subnet-6rqs61o2.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-58oypmoq`.
     pub subnet_id: Option<String>,
     /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
+    ///
     /// Wire name: `WanStatus`; example: `0`.
     pub wan_status: Option<i64>,
     /// Domain name for public network access, which can be resolved by the public network.
+    ///
     /// Wire name: `WanDomain`; example: `gz-tdsqlshard-rlye31jd.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public IP address, which can be accessed over the public network.
+    ///
     /// Wire name: `WanVip`; example: `43.136.248.14`.
     pub wan_vip: Option<String>,
     /// Public network access port
+    ///
     /// Wire name: `WanPort`; example: `0`.
     pub wan_port: Option<i64>,
     /// Project ID of the instance
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Automatic renewal flag for an instance. Valid values: `0` (normal renewal), `1` (auto-renewal), `3` (no renewal upon expiration).
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Dedicated cluster ID
+    ///
     /// Wire name: `ExclusterId`; example: `dbdc-odgvdv66`.
     pub excluster_id: Option<String>,
     /// Billing mode. Valid values: `prepaid` (yearly/monthly subscription), `postpaid` (pay-as-you-go).
+    ///
     /// Wire name: `PayMode`; example: `prepaid`.
     pub pay_mode: Option<String>,
     /// Creation time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Expiration time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Database version information
+    ///
     /// Wire name: `DbVersion`; example: `5.7.17`.
     pub db_version: Option<String>,
     /// Whether the instance supports audit. Valid values: `1` (yes), `0` (no).
+    ///
     /// Wire name: `IsAuditSupported`; example: `1`.
     pub is_audit_supported: Option<i64>,
     /// Whether data encryption is supported for an instance. Valid values: `1` (yes), `0` (no).
+    ///
     /// Wire name: `IsEncryptSupported`; example: `0`.
     pub is_encrypt_supported: Option<i64>,
     /// Instance machine model
+    ///
     /// Wire name: `Machine`; example: `SH02D`.
     pub machine: Option<String>,
     /// Instance memory size in GB, which is the sum of the memory of all shards.
+    ///
     /// Wire name: `Memory`; example: `12`.
     pub memory: Option<i64>,
     /// Instance disk storage size in GB, which is the sum of the disk size of all shards.
+    ///
     /// Wire name: `Storage`; example: `40`.
     pub storage: Option<i64>,
     /// Instance storage space utilization. It is calculated by dividing the sum of the used disk size of all shards by the total disk size of all shards.
+    ///
     /// Wire name: `StorageUsage`; example: `0.001`.
     pub storage_usage: Option<f64>,
     /// Size of log storage space in GB
+    ///
     /// Wire name: `LogStorage`; example: `16`.
     pub log_storage: Option<i64>,
     /// Product type ID
+    ///
     /// Wire name: `Pid`; example: `11128`.
     pub pid: Option<i64>,
     /// Source AZ
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-1`.
     pub master_zone: Option<String>,
     /// Replica AZ
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Vec<String>,
     /// Shard information
+    ///
     /// Wire name: `Shards`.
     pub shards: Vec<ShardBriefInfo>,
     /// Private network IPv6 address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vip6`; example: `2402:5e00:1011:2d01:1:90cb:55fa:e4f4`.
     pub vip6: Option<String>,
     /// Number of CPU cores of an instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Instance QPS
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Qps`; example: `4000`.
     pub qps: Option<i64>,
     /// Database engine
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbEngine`; example: `Mysql`.
     pub db_engine: Option<String>,
     /// Whether IPv6 is supported.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ipv6Flag`; example: `0`.
     pub ipv6_flag: Option<i64>,
     /// Public IPv6 address, which can be accessed over the public network
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanVipv6`; example: `2402:4e00:1012:2c01:1:90cb:55fa:e4d2`.
     pub wan_vipv6: Option<String>,
     /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanStatusIpv6`; example: `0`.
     pub wan_status_ipv6: Option<i64>,
     /// Public network IPv6 port
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanPortIpv6`; example: `0`.
     pub wan_port_ipv6: Option<i64>,
     /// Tag information
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// DCN type. Valid values: `0` (N/A), `1` (source instance), `2` (disaster recovery read-only instance)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnFlag`; example: `0`.
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: `0` (N/A), `1` (creating), `2` (syncing), `3` (disconnected).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnStatus`; example: `0`.
     pub dcn_status: Option<i64>,
     /// The number of DCN disaster recovery instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnDstNum`; example: `0`.
     pub dcn_dst_num: Option<i64>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery read-only instance), `4` (dedicated disaster recovery read-only instance)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceType`; example: `2`.
     pub instance_type: Option<i64>,
     /// Whether the instance supports setting the connection limit, which is not supported for kernel version 10.1.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsMaxUserConnectionsSupported`; example: `true`.
     pub is_max_user_connections_supported: Option<bool>,
     /// The displayed database version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbVersionId`; example: `5.7`.
     pub db_version_id: Option<String>,
     /// Encryption status. Valid values: `0` (disabled), `1` (enabled).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EncryptStatus`; example: `0`.
     pub encrypt_status: Option<i64>,
     /// Type of dedicated cluster. Valid values: `0` (public cloud), `1` (finance cage), `2` (CDC cluster).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExclusterType`; example: `0`.
     pub excluster_type: Option<i64>,
     /// Nearby VPC access
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RsAccessStrategy`; example: `0`.
     pub rs_access_strategy: Option<i64>,
     /// Unclaimed network resource
+    ///
     /// Wire name: `ReservedNetResources`.
     pub reserved_net_resources: Vec<ReservedNetResource>,
     /// Whether physical replication is supported.
+    ///
     /// Wire name: `IsPhysicalReplicationSupported`; example: `true`.
     pub is_physical_replication_supported: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `IsDcnStrongSyncSupported`; example: `1`.
     pub is_dcn_strong_sync_supported: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `IsDcnSwitchSupported`; example: `1`.
     pub is_dcn_switch_supported: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `CpuType`; example: `Intel/AMD`.
     pub cpu_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProtectedProperty`; example: `1`.
     pub protected_property: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `FlowId`; example: `1351487408`.
     pub flow_id: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -304,7 +353,7 @@ pub struct DescribeDcdbInstanceDetailResponse {
 pub type DescribeDcdbInstanceDetailError = super::DcdbError;
 
 impl super::Client {
-    /// Calls `DescribeDCDBInstanceDetail`: This API is used to get the details of a TDSQL instance.
+    /// Calls `DescribeDCDBInstanceDetail`: Gets the details of a TDSQL instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcdb_instance_detail_1.json`): Querying the details of an instance
@@ -318,14 +367,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_dcdb_instance_detail`](Self::describe_dcdb_instance_detail) would send.
-    pub fn describe_dcdb_instance_detail_request(
-        &self,
-        input: &DescribeDcdbInstanceDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeDcdbInstanceDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{SubsErr, SubscribeObject, TagItem};
 #[non_exhaustive]
 pub struct DescribeSubscribeConfRequest {
     /// Subscription instance ID
+    ///
     /// Wire name: `SubscribeId`; example: `subs-ieuwi83j2e`.
     pub subscribe_id: String,
 }
@@ -44,93 +45,122 @@ impl DescribeSubscribeConfRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSubscribeConfResponse {
     /// Subscription instance ID
+    ///
     /// Wire name: `SubscribeId`; example: `subs-58zcu8bax0`.
     pub subscribe_id: Option<String>,
     /// Subscription instance name
+    ///
     /// Wire name: `SubscribeName`; example: `测试实例`.
     pub subscribe_name: Option<String>,
     /// Subscription channel
+    ///
     /// Wire name: `ChannelId`; example: `dts-channel-C9rS58f2rFx11ZEZ`.
     pub channel_id: Option<String>,
     /// Subscribed database type
+    ///
     /// Wire name: `Product`; example: `mysql`.
     pub product: Option<String>,
     /// Subscribed instance
+    ///
     /// Wire name: `InstanceId`; example: `cdb-forsubsc`.
     pub instance_id: Option<String>,
     /// Subscribed instance status. Valid values: running, offline, isolate
+    ///
     /// Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Subscription instance status. Valid values: unconfigure, configuring, configured
+    ///
     /// Wire name: `SubsStatus`; example: `configured`.
     pub subs_status: Option<String>,
     /// Subscription instance lifecycle status. Valid values: normal, isolating, isolated, offlining
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
     /// Subscription instance creation time
+    ///
     /// Wire name: `CreateTime`; example: `2019-12-20 14:59:07`.
     pub create_time: Option<String>,
     /// Subscription instance isolation time
+    ///
     /// Wire name: `IsolateTime`; example: `0000-00-00 00:00:00`.
     pub isolate_time: Option<String>,
     /// Subscription instance expiration time
+    ///
     /// Wire name: `ExpireTime`; example: `0000-00-00 00:00:00`.
     pub expire_time: Option<String>,
     /// Subscription instance deactivation time
+    ///
     /// Wire name: `OfflineTime`; example: `0000-00-00 00:00:00`.
     pub offline_time: Option<String>,
     /// Consumption starting time point of subscription instance
+    ///
     /// Wire name: `ConsumeStartTime`; example: `2019-12-19 16:23:45`.
     pub consume_start_time: Option<String>,
     /// Subscription instance billing mode. 1: hourly billing
+    ///
     /// Wire name: `PayType`; example: `1`.
     pub pay_type: Option<i64>,
     /// Subscription channel VIP
+    ///
     /// Wire name: `Vip`; example: `192.168.1.143`.
     pub vip: Option<String>,
     /// Subscription channel port
+    ///
     /// Wire name: `Vport`; example: `7507`.
     pub vport: Option<i64>,
     /// Subscription channel `VpcId`
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-fbg8gh1j`.
     pub uniq_vpc_id: Option<String>,
     /// Subscription channel `SubnetId`
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-4p1hpsj8`.
     pub uniq_subnet_id: Option<String>,
     /// Current SDK consumption time point
+    ///
     /// Wire name: `SdkConsumedTime`; example: `0000-00-00 00:00:00`.
     pub sdk_consumed_time: Option<String>,
     /// Subscription SDK IP address
+    ///
     /// Wire name: `SdkHost`; example: `192.168.1.143`.
     pub sdk_host: Option<String>,
     /// Subscription object type. 0: full instance subscription, 1: DDL data subscription, 2: DML structure subscription, 3: DDL data subscription + DML structure subscription
+    ///
     /// Wire name: `SubscribeObjectType`; example: `3`.
     pub subscribe_object_type: Option<i64>,
     /// Subscription object, which is an empty array if `SubscribeObjectType` is 0
+    ///
     /// Wire name: `SubscribeObjects`.
     pub subscribe_objects: Vec<SubscribeObject>,
     /// Modification time
+    ///
     /// Wire name: `ModifyTime`; example: `2019-12-20 18:06:26`.
     pub modify_time: Option<String>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Tags of the subscription
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Whether auto-renewal is enabled. 0: do not enable, 1: enable
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Data subscription edition. `txdts`: Legacy edition; `kafka`: Kafka edition.
+    ///
     /// Wire name: `SubscribeVersion`; example: `txdts`.
     pub subscribe_version: Option<String>,
     /// Error message.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Errors`.
     pub errors: Vec<SubsErr>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -173,7 +203,7 @@ pub struct DescribeSubscribeConfResponse {
 pub type DescribeSubscribeConfError = super::DtsError;
 
 impl super::Client {
-    /// Calls `DescribeSubscribeConf`: This API is used to query the subscription instance configuration.
+    /// Calls `DescribeSubscribeConf`: Queries the subscription instance configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_conf_1.json`): Viewing subscription configuration details
@@ -187,14 +217,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_subscribe_conf`](Self::describe_subscribe_conf) would send.
-    pub fn describe_subscribe_conf_request(
-        &self,
-        input: &DescribeSubscribeConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSubscribeConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,72 +8,90 @@ use super::{DbParamValue, ResourceTag};
 #[non_exhaustive]
 pub struct CreateDbInstanceRequest {
     /// AZs to deploy instance nodes. You can specify up to two AZs (one as primary AZ and another as replica AZ). When the shard specification is 1-primary-2-replica, the primary and one of the replicas are deployed in the primary AZ.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Number of nodes, which can be obtained
     ///  by querying the instance specification through the `DescribeDBInstanceSpecs` API.
+    ///
     /// Wire name: `NodeCount`; example: `1`.
     pub node_count: i64,
     /// Memory size in GB, which can be obtained
     ///  by querying the instance specification through the `DescribeDBInstanceSpecs` API.
+    ///
     /// Wire name: `Memory`; example: `2000`.
     pub memory: i64,
     /// Storage capacity in GB. The maximum and minimum storage space can be obtained
     ///  by querying instance specification through the `DescribeDBInstanceSpecs` API.
+    ///
     /// Wire name: `Storage`; example: `10000`.
     pub storage: i64,
     /// Validity period in months
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// The number of instances to be purchased. Only one instance is queried for price by default.
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Whether to automatically use vouchers. This option is disabled by default.
+    ///
     /// Wire name: `AutoVoucher`; example: `true`.
     pub auto_voucher: Option<bool>,
     /// Voucher ID list. Currently, you can specify only one voucher.
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// VPC ID. If this parameter is not passed in, the instance will be created on the classic network.
+    ///
     /// Wire name: `VpcId`; example: `vpc-qdiqptn3`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID, which is required when `VpcId` is specified.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-0r3bgq4c`.
     pub subnet_id: Option<String>,
     /// Project ID, which can be obtained through the `DescribeProjects` API. If this parameter is not passed in, the instance will be associated with the default project.
+    ///
     /// Wire name: `ProjectId`; example: `1077641`.
     pub project_id: Option<i64>,
     /// Database engine version. Valid values: `5.7`, `8.0`, `10.0`, `10.1`.
+    ///
     /// Wire name: `DbVersionId`; example: `8.0`.
     pub db_version_id: Option<String>,
     /// Name of the instance, which can be customized.
+    ///
     /// Wire name: `InstanceName`; example: `tdsql_MariaDB`.
     pub instance_name: Option<String>,
     /// List of security group IDs
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Auto-renewal flag. Valid values: `1` (auto-renewal), `2` (no renewal upon expiration).
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Whether IPv6 is supported. Valid values: `0` (unsupported), `1` (supported).
+    ///
     /// Wire name: `Ipv6Flag`; example: `0`.
     pub ipv6_flag: Option<i64>,
     /// Array of tag key-value pairs
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// List of parameters. Valid values: `character_set_server` (character set; required); `lower_case_table_names` (table name case sensitivity; required; `0`: case-sensitive; `1`: case-insensitive); `innodb_page_size` (InnoDB data page size; default size: 16 KB); `sync_mode` (sync mode; `0`: async; `1`: strong sync; `2`: downgradable strong sync; default value: `2`).
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Option<Vec<DbParamValue>>,
     /// DCN source region
+    ///
     /// Wire name: `DcnRegion`; example: `ap-guangzhou`.
     pub dcn_region: Option<String>,
     /// DCN source instance ID
+    ///
     /// Wire name: `DcnInstanceId`; example: `tdsql-8lmkqnkb`.
     pub dcn_instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `DcnSyncMode`; example: `1`.
     pub dcn_sync_mode: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `CpuType`; example: `Intel/AMD`.
     pub cpu_type: Option<String>,
 }
@@ -155,13 +173,16 @@ impl CreateDbInstanceRequestBuilder {
 pub struct CreateDbInstanceResponse {
     /// Order ID, which is used for calling the `DescribeOrders` API.
     ///  The parameter can be used to either query order details or call the user account APIs to make another payment when this payment fails.
+    ///
     /// Wire name: `DealName`; example: `20171103110163`.
     pub deal_name: Option<String>,
     /// IDs of the instances you have purchased in this order. If no instance IDs are returned, you can query them with the `DescribeOrders` API. You can also use the `DescribeDBInstances` API to check whether an instance has been created successfully.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -178,7 +199,7 @@ pub struct CreateDbInstanceResponse {
 pub type CreateDbInstanceError = super::MariadbError;
 
 impl super::Client {
-    /// Calls `CreateDBInstance`: This API is used to create a yearly/monthly subscribed TencentDB for MariaDB instance by passing in information such as instance specifications, database version number, validity period, and quantity.
+    /// Calls `CreateDBInstance`: Creates a yearly/monthly subscribed TencentDB for MariaDB instance by passing in information such as instance specifications, database version number, validity period, and quantity.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
     /// - Sample `example_1` (`examples/create_db_instance_1.json`): Creating a yearly/monthly subscribed TencentDB for MariaDB instance
@@ -189,14 +210,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDbInstanceResponse, CreateDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_instance`](Self::create_db_instance) would send.
-    pub fn create_db_instance_request(
-        &self,
-        input: &CreateDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

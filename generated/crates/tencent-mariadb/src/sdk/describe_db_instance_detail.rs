@@ -10,6 +10,7 @@ use super::{
 #[non_exhaustive]
 pub struct DescribeDbInstanceDetailRequest {
     /// Instance ID in the format of `tdsql-ow728lmc`
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-jv8z8fhl`.
     pub instance_id: String,
 }
@@ -47,214 +48,278 @@ impl DescribeDbInstanceDetailRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeDbInstanceDetailResponse {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-jv8z8fhl`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `cos_test`.
     pub instance_name: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Current status of the instance
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Private IP address
+    ///
     /// Wire name: `Vip`; example: `192.168.240.44`.
     pub vip: Option<String>,
     /// Private port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Whether it is a temp instance. Valid values: `0` (no), non-zero value (yes).
+    ///
     /// Wire name: `IsTmp`; example: `0`.
     pub is_tmp: Option<i64>,
     /// Number of nodes. Valid values: `2` (1 primary-1 replica), `3` (1 primary-2 replicas).
+    ///
     /// Wire name: `NodeCount`; example: `3`.
     pub node_count: Option<i64>,
     /// Instance region name, such as ap-shanghai.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instance AZ name, such as ap-guangzhou-1.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// VPC ID in string type
+    ///
     /// Wire name: `VpcId`; example: `vpc-hqxhp43z`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID in string type
+    ///
     /// Wire name: `SubnetId`; example: `subnet-15y3y4eo`.
     pub subnet_id: Option<String>,
     /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
+    ///
     /// Wire name: `WanStatus`; example: `0`.
     pub wan_status: Option<i64>,
     /// Domain name for public network access, which can be resolved by the public network.
+    ///
     /// Wire name: `WanDomain`; example: `gz-tdsql-jv8z8fhl.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public IP address, which can be accessed over the public network.
+    ///
     /// Wire name: `WanVip`; example: `43.136.248.12`.
     pub wan_vip: Option<String>,
     /// Public network port
+    ///
     /// Wire name: `WanPort`; example: `0`.
     pub wan_port: Option<i64>,
     /// Project ID of the instance
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// TDSQL version information
+    ///
     /// Wire name: `TdsqlVersion`; example: `基于MariaDB 10.0.10设计(兼容MySQL 5.5)`.
     pub tdsql_version: Option<String>,
     /// Instance memory capacity in GB
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: Option<i64>,
     /// Instance storage capacity in GB
+    ///
     /// Wire name: `Storage`; example: `10`.
     pub storage: Option<i64>,
     /// Primary AZ, such as ap-shanghai-1.
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-2`.
     pub master_zone: Option<String>,
     /// List of replica AZs, such as ap-shanghai-2.
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Vec<String>,
     /// Auto-renewal flag. Valid values: `0` (no), `1` (yes).
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Dedicated cluster ID, which is empty for a non-dedicated cluster instance.
+    ///
     /// Wire name: `ExclusterId`; example: `dbdc-56nsyijj`.
     pub excluster_id: Option<String>,
     /// Billing mode. Valid values: `prepaid` (yearly/monthly subscription), `postpaid` (pay-as-you-go).
+    ///
     /// Wire name: `PayMode`; example: `prepaid`.
     pub pay_mode: Option<String>,
     /// Creation time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Whether the instance supports audit
+    ///
     /// Wire name: `IsAuditSupported`; example: `true`.
     pub is_audit_supported: Option<bool>,
     /// Expiration time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Model information
+    ///
     /// Wire name: `Machine`; example: `Z4`.
     pub machine: Option<String>,
     /// Storage space utilization
+    ///
     /// Wire name: `StorageUsage`; example: `0.000`.
     pub storage_usage: Option<String>,
     /// Size of log storage space in GB
+    ///
     /// Wire name: `LogStorage`; example: `8`.
     pub log_storage: Option<i64>,
     /// Whether data encryption is supported. Valid values: `1` (yes), `0`: (no).
+    ///
     /// Wire name: `IsEncryptSupported`; example: `0`.
     pub is_encrypt_supported: Option<i64>,
     /// Private network IPv6 address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vip6`; example: `2402:5e00:1011:2d01:1:90cb:55fa:e4f3`.
     pub vip6: Option<String>,
     /// Number of CPU cores of an instance.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Product type ID
+    ///
     /// Wire name: `Pid`; example: `1002231`.
     pub pid: Option<i64>,
     /// Max QPS
+    ///
     /// Wire name: `Qps`; example: `2100`.
     pub qps: Option<i64>,
     /// Whether IPv6 is supported.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ipv6Flag`; example: `0`.
     pub ipv6_flag: Option<i64>,
     /// Public IPv6 address, which can be accessed over the public network
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanVipv6`; example: `2402:4e00:1013:2c01:1:90cb:55fa:e4d3`.
     pub wan_vipv6: Option<String>,
     /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanStatusIpv6`; example: `0`.
     pub wan_status_ipv6: Option<i64>,
     /// Public network IPv6 port
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanPortIpv6`; example: `0`.
     pub wan_port_ipv6: Option<i64>,
     /// Database engine
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbEngine`; example: `Pernoca`.
     pub db_engine: Option<String>,
     /// Database version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbVersion`; example: `5.7.17`.
     pub db_version: Option<String>,
     /// Tag information
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// DCN type. Valid values: `0` (N/A), `1` (primary instance), `2` (disaster recovery read-only instance)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnFlag`; example: `1`.
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: `0` (N/A), `1` (creating), `2` (syncing), `3` (disconnected)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnStatus`; example: `2`.
     pub dcn_status: Option<i64>,
     /// Number of disaster recovery read-only instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnDstNum`; example: `1`.
     pub dcn_dst_num: Option<i64>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery read-only instance), `4` (dedicated disaster recovery read-only instance)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceType`; example: `1`.
     pub instance_type: Option<i64>,
     /// Instance node information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodesInfo`.
     pub nodes_info: Vec<NodeInfo>,
     /// Whether the instance supports setting the connection limit, which is not supported for kernel version 10.1.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsMaxUserConnectionsSupported`; example: `true`.
     pub is_max_user_connections_supported: Option<bool>,
     /// The displayed database version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbVersionId`; example: `5.7`.
     pub db_version_id: Option<String>,
     /// Encryption status. Valid values: `0` (disabled), `1` (enabled).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EncryptStatus`; example: `0`.
     pub encrypt_status: Option<i64>,
     /// Configuration information of DCN
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReplicaConfig`.
     pub replica_config: Option<DcnReplicaConfig>,
     /// Running status of DCN
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReplicaStatus`.
     pub replica_status: Option<DcnReplicaStatus>,
     /// Type of dedicated cluster. Valid values: `0` (public cloud), `1` (finance cage), `2` (CDC cluster).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExclusterType`; example: `0`.
     pub excluster_type: Option<i64>,
     /// Nearby VPC access
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RsAccessStrategy`; example: `0`.
     pub rs_access_strategy: Option<i64>,
     /// Unclaimed network resource
+    ///
     /// Wire name: `ReservedNetResources`.
     pub reserved_net_resources: Vec<ReservedNetResource>,
     /// Whether physical replication is supported.
+    ///
     /// Wire name: `IsPhysicalReplicationSupported`; example: `true`.
     pub is_physical_replication_supported: Option<bool>,
     /// Whether strong-sync DCN is supported
+    ///
     /// Wire name: `IsDcnStrongSyncSupported`; example: `1`.
     pub is_dcn_strong_sync_supported: Option<i64>,
     /// Whether DCN switching is supported
+    ///
     /// Wire name: `IsDcnSwitchSupported`; example: `1`.
     pub is_dcn_switch_supported: Option<i64>,
     /// Proxy version
+    ///
     /// Wire name: `ProxyVersion`; example: `proxy-22.1.7`.
     pub proxy_version: Option<String>,
     /// CPU type. Examples: Intel/AMD for Intel, Hygon for Hygon.
+    ///
     /// Wire name: `CpuType`; example: `Intel/AMD`.
     pub cpu_type: Option<String>,
     /// Deletion protection flag. 1: Deletion protection enabled, 0: Deletion protection disabled.
+    ///
     /// Wire name: `ProtectedProperty`; example: `1`.
     pub protected_property: Option<i64>,
     /// Flow ID, which identifies the ongoing asynchronous task of the instance.
+    ///
     /// Wire name: `FlowId`; example: `1351487408`.
     pub flow_id: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -332,7 +397,7 @@ pub struct DescribeDbInstanceDetailResponse {
 pub type DescribeDbInstanceDetailError = super::MariadbError;
 
 impl super::Client {
-    /// Calls `DescribeDBInstanceDetail`: This API is used to query the details of a specified instance.
+    /// Calls `DescribeDBInstanceDetail`: Queries the details of a specified instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_detail_1.json`): Get Instance Details
@@ -346,14 +411,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_db_instance_detail`](Self::describe_db_instance_detail) would send.
-    pub fn describe_db_instance_detail_request(
-        &self,
-        input: &DescribeDbInstanceDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeDbInstanceDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

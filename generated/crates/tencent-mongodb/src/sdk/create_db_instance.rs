@@ -13,9 +13,11 @@ pub struct CreateDbInstanceRequest {
     /// Wire name: `NodeNum`; example: `3`.
     pub node_num: u64,
     /// Instance memory size. Unit: GB. Call the &lt;a href="<https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1>"&gt;DescribeSpecInfo&lt;/a&gt; API to obtain specific saleable memory specifications.
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: u64,
     /// Instance disk size. Unit: GB. Call the &lt;a href="<https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1>"&gt;DescribeSpecInfo&lt;/a&gt; API to obtain the maximum and minimum disk sizes corresponding to each CPU specification.
+    ///
     /// Wire name: `Volume`; example: `100`.
     pub volume: u64,
     /// Refers to version information. For supported versions, use the interface &lt;a href="<https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1>"&gt;DescribeSpecInfo&lt;/a&gt; to query.
@@ -33,6 +35,7 @@ pub struct CreateDbInstanceRequest {
     /// Wire name: `MongoVersion`; example: `MONGO_44_WT`.
     pub mongo_version: String,
     /// Number of instances. The minimum value is 1, and the maximum value is 30.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: u64,
     /// AZ information. The input format must be ap-guangzhou-2.
@@ -45,6 +48,7 @@ pub struct CreateDbInstanceRequest {
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: String,
     /// Specifies the purchase duration during instance purchase. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36. Unit: months.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: u64,
     /// Recommended product specification types:
@@ -64,6 +68,7 @@ pub struct CreateDbInstanceRequest {
     ///
     ///
     /// Note: Allowlist specification types are under allowlist control. If needed, &lt;a href="<https://console.cloud.tencent.com/workorder/category>"&gt;submit a ticket&lt;/a&gt; to apply.
+    ///
     /// Wire name: `MachineCode`; example: `GE.LD.T1`.
     pub machine_code: String,
     /// Instance architecture type.
@@ -120,6 +125,7 @@ pub struct CreateDbInstanceRequest {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Instance tag information.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<TagInfo>>,
     /// Auto-renewal flag.
@@ -161,9 +167,11 @@ pub struct CreateDbInstanceRequest {
     /// Wire name: `Father`; example: `cmgo-nh1o****`.
     pub father: Option<String>,
     /// Security group ID. Log in to the &lt;a href="<https://console.cloud.tencent.com/vpc/security-group>"&gt;security group console&lt;/a&gt; to obtain the ID of the security group within the same region as the database instance.
+    ///
     /// Wire name: `SecurityGroup`.
     pub security_group: Option<Vec<String>>,
     /// Rollback time of the cloned instance. It is required when the Clone value is 5 or 6. - This parameter is required for cloned instances. Format: 2021-08-13 16:30:00. - Rollback time range: Only data within the last 7 days can be rolled back.
+    ///
     /// Wire name: `RestoreTime`; example: `2022-09-15 15:04:05`.
     pub restore_time: Option<String>,
     /// Instance name. Only Chinese, English, digits, underscores (_), and hyphens (-) are supported, with a maximum length of 128 characters. When purchasing database instances in batches, you can efficiently set instance names by using custom pattern strings and automatically ascending numeric suffixes.
@@ -187,6 +195,7 @@ pub struct CreateDbInstanceRequest {
     /// Wire name: `AvailabilityZoneList`.
     pub availability_zone_list: Option<Vec<String>>,
     /// Number of Mongos node CPU cores. Valid values: 1, 2, 4, 8, and 16. This parameter is required during sharded cluster instance purchase.
+    ///
     /// Wire name: `MongosCpu`; example: `1`.
     pub mongos_cpu: Option<u64>,
     /// Mongos node memory size.
@@ -208,12 +217,15 @@ pub struct CreateDbInstanceRequest {
     /// Wire name: `MongosNodeNum`; example: `3`.
     pub mongos_node_num: Option<u64>,
     /// Number of read-only nodes. Value ranges from 0 to 5.
+    ///
     /// Wire name: `ReadonlyNodeNum`; example: `0`.
     pub readonly_node_num: Option<u64>,
     /// Array of AZs of read-only nodes. This parameter is required for instances in multi-AZ deployment mode when **ReadonlyNodeNum** is not set to **0**.
+    ///
     /// Wire name: `ReadonlyNodeAvailabilityZoneList`.
     pub readonly_node_availability_zone_list: Option<Vec<String>>,
     /// Availability zone of the Hidden node. To deploy instances across availability zones, you must configure this parameter.
+    ///
     /// Wire name: `HiddenZone`; example: `ap-guangzhou-2`.
     pub hidden_zone: Option<String>,
     /// Parameter template ID.
@@ -227,6 +239,7 @@ pub struct CreateDbInstanceRequest {
     pub param_template_id: Option<String>,
     /// Instance CPU core size. Unit: C. Call the &lt;a href="<https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1>"&gt;DescribeSpecInfo&lt;/a&gt; API to obtain specific saleable CPU specifications.
     /// Note: CPU size must be set for common I Instance Type.
+    ///
     /// Wire name: `CpuCore`; example: `2`.
     pub cpu_core: Option<i64>,
 }
@@ -336,12 +349,15 @@ impl CreateDbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbInstanceResponse {
     /// Order ID
+    ///
     /// Wire name: `DealId`; example: `714****`.
     pub deal_id: Option<String>,
     /// List of instance created IDs
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -358,7 +374,7 @@ pub struct CreateDbInstanceResponse {
 pub type CreateDbInstanceError = super::MongodbError;
 
 impl super::Client {
-    /// Calls `CreateDBInstance`: This API is used to create a yearly/monthly subscription TencentDB for MongoDB instance. The \[DescribeSpecInfo\](<https://www.tencentcloud.com/document/product/240/34701>) API can be called to query and obtain the supported sales specifications.
+    /// Calls `CreateDBInstance`: Creates a yearly/monthly subscription TencentDB for MongoDB instance. The \[DescribeSpecInfo\](<https://www.tencentcloud.com/document/product/240/34701>) API can be called to query and obtain the supported sales specifications.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
     /// - Sample `example_1` (`examples/create_db_instance_1.json`): Creating a TencentDB for MongoDB Instance in Monthly Subscription Mode
@@ -369,14 +385,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDbInstanceResponse, CreateDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_instance`](Self::create_db_instance) would send.
-    pub fn create_db_instance_request(
-        &self,
-        input: &CreateDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

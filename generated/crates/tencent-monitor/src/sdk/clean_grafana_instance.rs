@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct CleanGrafanaInstanceRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-grafana`.
     pub instance_id: String,
 }
@@ -41,6 +42,7 @@ impl CleanGrafanaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CleanGrafanaInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -55,7 +57,7 @@ pub struct CleanGrafanaInstanceResponse {
 pub type CleanGrafanaInstanceError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CleanGrafanaInstance`: This API is used to forcibly terminate a Grafana instance.
+    /// Calls `CleanGrafanaInstance`: Forciblies terminate a Grafana instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/clean_grafana_instance_1.json`): Forcibly terminating a TCMG instance
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clean_grafana_instance`](Self::clean_grafana_instance) would send.
-    pub fn clean_grafana_instance_request(
-        &self,
-        input: &CleanGrafanaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CleanGrafanaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -11,60 +11,79 @@ use super::{
 #[non_exhaustive]
 pub struct CreateAlarmPolicyRequest {
     /// Value fixed at "monitor"
+    ///
     /// Wire name: `Module`; example: `monitor`.
     pub module: String,
     /// Policy name, which can contain up to 20 characters
+    ///
     /// Wire name: `PolicyName`; example: `云服务器告警策略`.
     pub policy_name: String,
     /// Monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring)
+    ///
     /// Wire name: `MonitorType`; example: `MT_QCE`.
     pub monitor_type: String,
     /// Type of alarm policy, which can be obtained via \[DescribeAllNamespaces\](<https://intl.cloud.tencent.com/document/product/248/48683?from_cn_redirect=1>). For the monitoring of Tencent Cloud services, the value of this parameter is `QceNamespacesNew.N.Id` of the output parameter of `DescribeAllNamespaces`, for example, `cvm_device`.
+    ///
     /// Wire name: `Namespace`; example: `cvm_device`.
     pub namespace: String,
     /// Remarks with up to 100 letters, digits, underscores, and hyphens
+    ///
     /// Wire name: `Remark`; example: `策略demo`.
     pub remark: Option<String>,
     /// Whether to enable. Valid values: 0 (no), 1 (yes). Default value: 1. This parameter can be left empty
+    ///
     /// Wire name: `Enable`; example: `1`.
     pub enable: Option<i64>,
     /// Project ID. For products with different projects, a value other than `-1` must be passed in. `-1`: no project; `0`: default project. If no value is passed in, `-1` will be used. The supported project IDs can be viewed on the \[**Account Center** &gt; **Project Management**\](<https://console.cloud.tencent.com/project>) page of the console.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Trigger condition template ID. Pass in this parameter if the policy is associated with the trigger condition template; otherwise, pass in the `Condition` parameter. The trigger condition template ID can be obtained via \[`DescribeConditionsTemplateList`\](<https://intl.cloud.tencent.com/document/api/248/70250?from_cn_redirect=1>).
+    ///
     /// Wire name: `ConditionTemplateId`; example: `9674169`.
     pub condition_template_id: Option<i64>,
     /// Metric trigger condition. The supported metrics can be queried via \[DescribeAlarmMetrics\](<https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1>).
+    ///
     /// Wire name: `Condition`.
     pub condition: Option<AlarmPolicyCondition>,
     /// Event trigger condition. The supported events can be queried via \[DescribeAlarmEvents\](<https://intl.cloud.tencent.com/document/product/248/51284?from_cn_redirect=1>).
+    ///
     /// Wire name: `EventCondition`.
     pub event_condition: Option<AlarmPolicyEventCondition>,
     /// List of notification rule IDs, which can be obtained via \[DescribeAlarmNotices\](<https://intl.cloud.tencent.com/document/product/248/51280?from_cn_redirect=1>)
+    ///
     /// Wire name: `NoticeIds`.
     pub notice_ids: Option<Vec<String>>,
     /// Triggered task list
+    ///
     /// Wire name: `TriggerTasks`.
     pub trigger_tasks: Option<Vec<AlarmPolicyTriggerTask>>,
     /// Global filter.
+    ///
     /// Wire name: `Filter`.
     pub filter: Option<AlarmPolicyFilter>,
     /// Aggregation dimension list, which is used to specify which dimension keys data is grouped by.
+    ///
     /// Wire name: `GroupBy`.
     pub group_by: Option<Vec<String>>,
     /// Tags bound to a template
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<Tag>>,
     /// Log alarm information
+    ///
     /// Wire name: `LogAlarmReqInfo`.
     pub log_alarm_req_info: Option<LogAlarmReq>,
     /// Notification rules for different alarm levels
+    ///
     /// Wire name: `HierarchicalNotices`.
     pub hierarchical_notices: Option<Vec<AlarmHierarchicalNotice>>,
     /// A dedicated field for migration policies. 0: Implement authentication logic; 1: Skip authentication logic.
+    ///
     /// Wire name: `MigrateFlag`; example: `1`.
     pub migrate_flag: Option<i64>,
     /// The alert configured for an event
+    ///
     /// Wire name: `EbSubject`; example: `"{\"source\":[\"cvm.cloud.tencent\"]}"`.
     pub eb_subject: Option<String>,
 }
@@ -140,12 +159,15 @@ impl CreateAlarmPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlarmPolicyResponse {
     /// Alarm policy ID
+    ///
     /// Wire name: `PolicyId`; example: `policy-hi498gw3h2`.
     pub policy_id: Option<String>,
     /// Alarm policy ID, which can be used when you call APIs (\[BindingPolicyObject\](<https://intl.cloud.tencent.com/document/product/248/40421?from_cn_redirect=1>), \[UnBindingAllPolicyObject\](<https://intl.cloud.tencent.com/document/product/248/40568?from_cn_redirect=1>), \[UnBindingPolicyObject\](<https://intl.cloud.tencent.com/document/product/248/40567?from_cn_redirect=1>)) to bind/unbind instances or instance groups to/from an alarm policy
+    ///
     /// Wire name: `OriginId`; example: `1234556`.
     pub origin_id: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -162,7 +184,7 @@ pub struct CreateAlarmPolicyResponse {
 pub type CreateAlarmPolicyError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreateAlarmPolicy`: This API is used to create an alarm policy.
+    /// Calls `CreateAlarmPolicy`: Creates an alarm policy.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_alarm_policy_1.json`): Creating an alarm policy
@@ -173,14 +195,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAlarmPolicyResponse, CreateAlarmPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alarm_policy`](Self::create_alarm_policy) would send.
-    pub fn create_alarm_policy_request(
-        &self,
-        input: &CreateAlarmPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlarmPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CreateGrafanaIntegrationRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Integration type, such as “tencent-cloud-prometheus”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** &gt; **Integration List**.
+    ///
     /// Wire name: `Kind`; example: `grafana`.
     pub kind: String,
     /// Integration configuration
+    ///
     /// Wire name: `Content`; example: `[]`.
     pub content: String,
 }
@@ -56,9 +59,11 @@ impl CreateGrafanaIntegrationRequestBuilder {
 pub struct CreateGrafanaIntegrationResponse {
     /// Integration ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IntegrationId`; example: `integration-xxxxxxxx`.
     pub integration_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -74,7 +79,7 @@ pub struct CreateGrafanaIntegrationResponse {
 pub type CreateGrafanaIntegrationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreateGrafanaIntegration`: This API is used to create a Grafana integration configuration.
+    /// Calls `CreateGrafanaIntegration`: Creates a Grafana integration configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_grafana_integration_1.json`): Creating a Grafana integration configuration
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_grafana_integration`](Self::create_grafana_integration) would send.
-    pub fn create_grafana_integration_request(
-        &self,
-        input: &CreateGrafanaIntegrationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGrafanaIntegrationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct CreateGrafanaNotificationChannelRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Alert channel name, such as “test”.
+    ///
     /// Wire name: `ChannelName`; example: `my-channel`.
     pub channel_name: String,
     /// Default value: `1`. This parameter has been deprecated. Please use `OrganizationIds` instead.
+    ///
     /// Wire name: `OrgId`; example: `1`.
     pub org_id: i64,
     /// Array of notification channel IDs
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// Array of extra organization IDs. This parameter has been deprecated. Please use `OrganizationIds` instead.
+    ///
     /// Wire name: `ExtraOrgIds`.
     pub extra_org_ids: Option<Vec<String>>,
     /// Array of all valid organization IDs. Default value: `1`.
+    ///
     /// Wire name: `OrganizationIds`.
     pub organization_ids: Option<Vec<String>>,
 }
@@ -73,9 +79,11 @@ impl CreateGrafanaNotificationChannelRequestBuilder {
 pub struct CreateGrafanaNotificationChannelResponse {
     /// Channel ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChannelId`; example: `channel-xxxxxxxx`.
     pub channel_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -91,7 +99,7 @@ pub struct CreateGrafanaNotificationChannelResponse {
 pub type CreateGrafanaNotificationChannelError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreateGrafanaNotificationChannel`: This API is used to create a Grafana notification channel.
+    /// Calls `CreateGrafanaNotificationChannel`: Creates a Grafana notification channel.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_grafana_notification_channel_1.json`): Creating a Grafana alert channel
@@ -105,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_grafana_notification_channel`](Self::create_grafana_notification_channel) would send.
-    pub fn create_grafana_notification_channel_request(
-        &self,
-        input: &CreateGrafanaNotificationChannelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGrafanaNotificationChannelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

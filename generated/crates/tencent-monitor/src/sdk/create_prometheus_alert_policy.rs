@@ -8,9 +8,11 @@ use super::PrometheusAlertPolicyItem;
 #[non_exhaustive]
 pub struct CreatePrometheusAlertPolicyRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Alert configuration
+    ///
     /// Wire name: `AlertRule`.
     pub alert_rule: PrometheusAlertPolicyItem,
 }
@@ -51,9 +53,11 @@ impl CreatePrometheusAlertPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePrometheusAlertPolicyResponse {
     /// Alerting rule ID
+    ///
     /// Wire name: `Id`; example: `alert-xx`.
     pub id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -69,7 +73,7 @@ pub struct CreatePrometheusAlertPolicyResponse {
 pub type CreatePrometheusAlertPolicyError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreatePrometheusAlertPolicy`: This API is used to create an alerting rule.
+    /// Calls `CreatePrometheusAlertPolicy`: Creates an alerting rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_prometheus_alert_policy_1.json`): Creating an alerting rule
@@ -84,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_prometheus_alert_policy`](Self::create_prometheus_alert_policy) would send.
-    pub fn create_prometheus_alert_policy_request(
-        &self,
-        input: &CreatePrometheusAlertPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrometheusAlertPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PrometheusClusterAgentBasic;
 #[non_exhaustive]
 pub struct CreatePrometheusClusterAgentRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Agent list
+    ///
     /// Wire name: `Agents`.
     pub agents: Vec<PrometheusClusterAgentBasic>,
 }
@@ -51,6 +53,7 @@ impl CreatePrometheusClusterAgentRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePrometheusClusterAgentResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -65,7 +68,7 @@ pub struct CreatePrometheusClusterAgentResponse {
 pub type CreatePrometheusClusterAgentError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreatePrometheusClusterAgent`: This API is used to associate a cluster with a Cloud Monitor (CM)-integrated Tencent Managed Service for Prometheus (TMP) 2.0 instance.
+    /// Calls `CreatePrometheusClusterAgent`: Associates a cluster with a Cloud Monitor (CM)-integrated Tencent Managed Service for Prometheus (TMP) 2.0 instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_prometheus_cluster_agent_1.json`): Associating with an EKS cluster
@@ -80,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_prometheus_cluster_agent`](Self::create_prometheus_cluster_agent) would send.
-    pub fn create_prometheus_cluster_agent_request(
-        &self,
-        input: &CreatePrometheusClusterAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrometheusClusterAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PrometheusNotificationItem;
 #[non_exhaustive]
 pub struct CreatePrometheusGlobalNotificationRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Alert notification channel
+    ///
     /// Wire name: `Notification`.
     pub notification: PrometheusNotificationItem,
 }
@@ -53,9 +55,11 @@ impl CreatePrometheusGlobalNotificationRequestBuilder {
 pub struct CreatePrometheusGlobalNotificationResponse {
     /// ID of the global alert notification channel
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Id`; example: `global`.
     pub id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -71,7 +75,7 @@ pub struct CreatePrometheusGlobalNotificationResponse {
 pub type CreatePrometheusGlobalNotificationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreatePrometheusGlobalNotification`: This API is used to create a global alert notification channel.
+    /// Calls `CreatePrometheusGlobalNotification`: Creates a global alert notification channel.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_prometheus_global_notification_1.json`): Creating a global alert notification channel
@@ -85,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_prometheus_global_notification`](Self::create_prometheus_global_notification) would send.
-    pub fn create_prometheus_global_notification_request(
-        &self,
-        input: &CreatePrometheusGlobalNotificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrometheusGlobalNotificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,24 +8,31 @@ use super::PrometheusTag;
 #[non_exhaustive]
 pub struct CreatePrometheusMultiTenantInstancePostPayModeRequest {
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `my-prom-instance`.
     pub instance_name: String,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-345xdef`.
     pub vpc_id: String,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-axxersx`.
     pub subnet_id: String,
     /// Data retention period in days. Valid values: 15, 30, 45.
+    ///
     /// Wire name: `DataRetentionTime`; example: `30`.
     pub data_retention_time: i64,
     /// AZ
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: String,
     /// Instance tag
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Option<Vec<PrometheusTag>>,
     /// The Grafana instance to be associated
+    ///
     /// Wire name: `GrafanaInstanceId`; example: `grafana-xxxx`.
     pub grafana_instance_id: Option<String>,
 }
@@ -88,9 +95,11 @@ impl CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-3xz2asxa`.
     pub instance_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -106,7 +115,7 @@ pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
 pub type CreatePrometheusMultiTenantInstancePostPayModeError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreatePrometheusMultiTenantInstancePostPayMode`: This API is used to create a pay-as-you-go Prometheus instance.
+    /// Calls `CreatePrometheusMultiTenantInstancePostPayMode`: Creates a pay-as-you-go Prometheus instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_prometheus_multi_tenant_instance_post_pay_mode_1.json`): Creating a pay-as-you-go Prometheus instance
@@ -120,14 +129,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_prometheus_multi_tenant_instance_post_pay_mode`](Self::create_prometheus_multi_tenant_instance_post_pay_mode) would send.
-    pub fn create_prometheus_multi_tenant_instance_post_pay_mode_request(
-        &self,
-        input: &CreatePrometheusMultiTenantInstancePostPayModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrometheusMultiTenantInstancePostPayModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

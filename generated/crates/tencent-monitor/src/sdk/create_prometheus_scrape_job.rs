@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CreatePrometheusScrapeJobRequest {
     /// TMP instance ID, such as “prom-abcd1234”.
+    ///
     /// Wire name: `InstanceId`; example: `xx`.
     pub instance_id: String,
     /// Agent ID, such as “agent-abcd1234”. It can be obtained on the **Agent Management** page in the console.
+    ///
     /// Wire name: `AgentId`; example: `xx`.
     pub agent_id: String,
     /// Scrape task ID in the format of “job_name:xx”
+    ///
     /// Wire name: `Config`; example: `job_name:xx`.
     pub config: Option<String>,
 }
@@ -54,9 +57,11 @@ impl CreatePrometheusScrapeJobRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePrometheusScrapeJobResponse {
     /// ID of a successfully created scrape task.
+    ///
     /// Wire name: `JobId`; example: `无`.
     pub job_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -72,7 +77,7 @@ pub struct CreatePrometheusScrapeJobResponse {
 pub type CreatePrometheusScrapeJobError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreatePrometheusScrapeJob`: This API is used to create a Prometheus scrape task.
+    /// Calls `CreatePrometheusScrapeJob`: Creates a Prometheus scrape task.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_prometheus_scrape_job_1.json`): Creating a Prometheus scrape task
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_prometheus_scrape_job`](Self::create_prometheus_scrape_job) would send.
-    pub fn create_prometheus_scrape_job_request(
-        &self,
-        input: &CreatePrometheusScrapeJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrometheusScrapeJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

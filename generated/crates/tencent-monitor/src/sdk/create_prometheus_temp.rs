@@ -8,6 +8,7 @@ use super::PrometheusTemp;
 #[non_exhaustive]
 pub struct CreatePrometheusTempRequest {
     /// Template settings
+    ///
     /// Wire name: `Template`.
     pub template: PrometheusTemp,
 }
@@ -43,9 +44,11 @@ impl CreatePrometheusTempRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePrometheusTempResponse {
     /// Template ID
+    ///
     /// Wire name: `TemplateId`; example: `temp-xxx`.
     pub template_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct CreatePrometheusTempResponse {
 pub type CreatePrometheusTempError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreatePrometheusTemp`: This API is used to create a TMP template.
+    /// Calls `CreatePrometheusTemp`: Creates a TMP template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_prometheus_temp_1.json`): Creating a template
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_prometheus_temp`](Self::create_prometheus_temp) would send.
-    pub fn create_prometheus_temp_request(
-        &self,
-        input: &CreatePrometheusTempRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePrometheusTempRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

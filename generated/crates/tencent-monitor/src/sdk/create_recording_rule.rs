@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CreateRecordingRuleRequest {
     /// Recording rule name
+    ///
     /// Wire name: `Name`; example: `1`.
     pub name: String,
     /// Recording rule group content in YAML format
+    ///
     /// Wire name: `Group`; example: `LS0tDQpuYW1lOiBleGFtcGxlDQpydWxlczoNCiAgLSByZWNvcmQ6IGpvYjpodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHM6c3VtDQogICAgZXhwcjogc3VtIGJ5IChqb2IpIChodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHMp`.
     pub group: String,
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-x2323`.
     pub instance_id: String,
     /// Rule status code. Valid values:
@@ -23,6 +26,7 @@ pub struct CreateRecordingRuleRequest {
     /// - 3=RuleDisabled
     ///
     /// Default value: 2 (enabled).
+    ///
     /// Wire name: `RuleState`; example: `2`.
     pub rule_state: Option<i64>,
 }
@@ -67,9 +71,11 @@ impl CreateRecordingRuleRequestBuilder {
 pub struct CreateRecordingRuleResponse {
     /// Rule ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleId`; example: `rrule-fzhp4p7c`.
     pub rule_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -85,7 +91,7 @@ pub struct CreateRecordingRuleResponse {
 pub type CreateRecordingRuleError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreateRecordingRule`: This API is used to create a Prometheus recording rule.
+    /// Calls `CreateRecordingRule`: Creates a Prometheus recording rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_recording_rule_1.json`): Creating a recording rule
@@ -99,14 +105,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_recording_rule`](Self::create_recording_rule) would send.
-    pub fn create_recording_rule_request(
-        &self,
-        input: &CreateRecordingRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRecordingRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

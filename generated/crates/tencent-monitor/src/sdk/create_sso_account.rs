@@ -8,15 +8,19 @@ use super::GrafanaAccountRole;
 #[non_exhaustive]
 pub struct CreateSsoAccountRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `myGrafana`.
     pub instance_id: String,
     /// User account ID, such as “10000000”.
+    ///
     /// Wire name: `UserId`; example: `1000000000`.
     pub user_id: String,
     /// Permission
+    ///
     /// Wire name: `Role`.
     pub role: Vec<GrafanaAccountRole>,
     /// Remarks
+    ///
     /// Wire name: `Notes`; example: `备注`.
     pub notes: Option<String>,
 }
@@ -60,9 +64,11 @@ impl CreateSsoAccountRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSsoAccountResponse {
     /// The added user UIN
+    ///
     /// Wire name: `UserId`; example: `无`.
     pub user_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -78,7 +84,7 @@ pub struct CreateSsoAccountResponse {
 pub type CreateSsoAccountError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `CreateSSOAccount`: This API is used to authorize a Grafana instance to another Tencent Cloud user.
+    /// Calls `CreateSSOAccount`: Authorizes a Grafana instance to another Tencent Cloud user.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/create_sso_account_1.json`): Authorizing another Tencent Cloud user
@@ -89,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSsoAccountResponse, CreateSsoAccountError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sso_account`](Self::create_sso_account) would send.
-    pub fn create_sso_account_request(
-        &self,
-        input: &CreateSsoAccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSsoAccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

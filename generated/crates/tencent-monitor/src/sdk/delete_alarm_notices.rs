@@ -8,12 +8,15 @@ use super::NoticeBindPolicys;
 #[non_exhaustive]
 pub struct DeleteAlarmNoticesRequest {
     /// Module name. Enter "monitor" here
+    ///
     /// Wire name: `Module`; example: `monitor`.
     pub module: String,
     /// Alarm notification template ID list
+    ///
     /// Wire name: `NoticeIds`.
     pub notice_ids: Vec<String>,
     /// Binding between a notification template and a policy
+    ///
     /// Wire name: `NoticeBindPolicys`.
     pub notice_bind_policys: Option<Vec<NoticeBindPolicys>>,
 }
@@ -54,6 +57,7 @@ impl DeleteAlarmNoticesRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteAlarmNoticesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -68,7 +72,7 @@ pub struct DeleteAlarmNoticesResponse {
 pub type DeleteAlarmNoticesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteAlarmNotices`: This API is used to delete an alarm notification template.
+    /// Calls `DeleteAlarmNotices`: Deletes an alarm notification template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_alarm_notices_1.json`): Deleting alarm notification templates in batches
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_alarm_notices`](Self::delete_alarm_notices) would send.
-    pub fn delete_alarm_notices_request(
-        &self,
-        input: &DeleteAlarmNoticesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAlarmNoticesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

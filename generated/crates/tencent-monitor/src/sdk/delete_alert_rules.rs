@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteAlertRulesRequest {
     /// List of rule IDs
+    ///
     /// Wire name: `RuleIds`.
     pub rule_ids: Vec<String>,
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-123123`.
     pub instance_id: String,
 }
@@ -47,6 +49,7 @@ impl DeleteAlertRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteAlertRulesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct DeleteAlertRulesResponse {
 pub type DeleteAlertRulesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteAlertRules`: This API is used to batch delete Prometheus alerting rules.
+    /// Calls `DeleteAlertRules`: Batches delete Prometheus alerting rules.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_alert_rules_1.json`): Deleting alerting rules
@@ -72,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteAlertRulesResponse, DeleteAlertRulesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_alert_rules`](Self::delete_alert_rules) would send.
-    pub fn delete_alert_rules_request(
-        &self,
-        input: &DeleteAlertRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAlertRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteExporterIntegrationRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xx`.
     pub instance_id: String,
     /// Kubernetes cluster type. Valid values:
@@ -19,12 +20,15 @@ pub struct DeleteExporterIntegrationRequest {
     /// Wire name: `KubeType`; example: `3`.
     pub kube_type: i64,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xx`.
     pub cluster_id: String,
     /// Type
+    ///
     /// Wire name: `Kind`; example: `mysql-exporter`.
     pub kind: String,
     /// Name
+    ///
     /// Wire name: `Name`; example: `test`.
     pub name: String,
 }
@@ -74,6 +78,7 @@ impl DeleteExporterIntegrationRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteExporterIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -88,7 +93,7 @@ pub struct DeleteExporterIntegrationResponse {
 pub type DeleteExporterIntegrationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteExporterIntegration`: This API is used to delete an exporter integration.
+    /// Calls `DeleteExporterIntegration`: Deletes an exporter integration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_exporter_integration_1.json`): DeleteExporterIntegration
@@ -102,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_exporter_integration`](Self::delete_exporter_integration) would send.
-    pub fn delete_exporter_integration_request(
-        &self,
-        input: &DeleteExporterIntegrationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteExporterIntegrationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

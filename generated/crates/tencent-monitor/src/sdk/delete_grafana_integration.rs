@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteGrafanaIntegrationRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Integration ID, such as “integration-abcd1234”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** &gt; **Integration List**.
+    ///
     /// Wire name: `IntegrationId`; example: `my-instance`.
     pub integration_id: String,
 }
@@ -50,6 +52,7 @@ impl DeleteGrafanaIntegrationRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGrafanaIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -64,7 +67,7 @@ pub struct DeleteGrafanaIntegrationResponse {
 pub type DeleteGrafanaIntegrationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteGrafanaIntegration`: This API is used to delete a Grafana integration configuration.
+    /// Calls `DeleteGrafanaIntegration`: Deletes a Grafana integration configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_grafana_integration_1.json`): Deleting a Grafana integration configuration
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_grafana_integration`](Self::delete_grafana_integration) would send.
-    pub fn delete_grafana_integration_request(
-        &self,
-        input: &DeleteGrafanaIntegrationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGrafanaIntegrationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

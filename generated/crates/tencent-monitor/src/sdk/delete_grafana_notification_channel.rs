@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteGrafanaNotificationChannelRequest {
     /// Array of channel IDs, such as “nchannel-abcd1234”.
+    ///
     /// Wire name: `ChannelIDs`.
     pub channel_i_ds: Vec<String>,
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -50,6 +52,7 @@ impl DeleteGrafanaNotificationChannelRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGrafanaNotificationChannelResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -64,7 +67,7 @@ pub struct DeleteGrafanaNotificationChannelResponse {
 pub type DeleteGrafanaNotificationChannelError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteGrafanaNotificationChannel`: This API is used to delete a Grafana notification channel.
+    /// Calls `DeleteGrafanaNotificationChannel`: Deletes a Grafana notification channel.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_grafana_notification_channel_1.json`): Deleting a Grafana alert channel
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_grafana_notification_channel`](Self::delete_grafana_notification_channel) would send.
-    pub fn delete_grafana_notification_channel_request(
-        &self,
-        input: &DeleteGrafanaNotificationChannelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGrafanaNotificationChannelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeletePrometheusAlertPolicyRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// List of alerting rule IDs
+    ///
     /// Wire name: `AlertIds`.
     pub alert_ids: Vec<String>,
     /// Alerting rule name
+    ///
     /// Wire name: `Names`.
     pub names: Option<Vec<String>>,
 }
@@ -54,6 +57,7 @@ impl DeletePrometheusAlertPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct DeletePrometheusAlertPolicyResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -68,7 +72,7 @@ pub struct DeletePrometheusAlertPolicyResponse {
 pub type DeletePrometheusAlertPolicyError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeletePrometheusAlertPolicy`: This API is used to delete a TMP 2.0 instance alerting rule.
+    /// Calls `DeletePrometheusAlertPolicy`: Deletes a TMP 2.0 instance alerting rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_prometheus_alert_policy_1.json`): Deleting a Prometheus alerting rule
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_prometheus_alert_policy`](Self::delete_prometheus_alert_policy) would send.
-    pub fn delete_prometheus_alert_policy_request(
-        &self,
-        input: &DeletePrometheusAlertPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePrometheusAlertPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

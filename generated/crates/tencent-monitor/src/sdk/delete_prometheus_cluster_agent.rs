@@ -8,9 +8,11 @@ use super::PrometheusAgentInfo;
 #[non_exhaustive]
 pub struct DeletePrometheusClusterAgentRequest {
     /// Agent list
+    ///
     /// Wire name: `Agents`.
     pub agents: Vec<PrometheusAgentInfo>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prome-xx`.
     pub instance_id: String,
 }
@@ -51,6 +53,7 @@ impl DeletePrometheusClusterAgentRequestBuilder {
 #[non_exhaustive]
 pub struct DeletePrometheusClusterAgentResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -65,7 +68,7 @@ pub struct DeletePrometheusClusterAgentResponse {
 pub type DeletePrometheusClusterAgentError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeletePrometheusClusterAgent`: This API is used to disassociate a TMP instance from a cluster.
+    /// Calls `DeletePrometheusClusterAgent`: Disassociates a TMP instance from a cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_prometheus_cluster_agent_1.json`): Deleting an agent
@@ -79,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_prometheus_cluster_agent`](Self::delete_prometheus_cluster_agent) would send.
-    pub fn delete_prometheus_cluster_agent_request(
-        &self,
-        input: &DeletePrometheusClusterAgentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePrometheusClusterAgentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeletePrometheusScrapeJobsRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// Agent ID
+    ///
     /// Wire name: `AgentId`.
     pub agent_id: String,
     /// List of task IDs
+    ///
     /// Wire name: `JobIds`.
     pub job_ids: Vec<String>,
 }
@@ -55,6 +58,7 @@ impl DeletePrometheusScrapeJobsRequestBuilder {
 #[non_exhaustive]
 pub struct DeletePrometheusScrapeJobsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -69,7 +73,7 @@ pub struct DeletePrometheusScrapeJobsResponse {
 pub type DeletePrometheusScrapeJobsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeletePrometheusScrapeJobs`: This API is used to delete a Prometheus scrape task.
+    /// Calls `DeletePrometheusScrapeJobs`: Deletes a Prometheus scrape task.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_prometheus_scrape_jobs_1.json`): Deleting a Prometheus scrape task
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_prometheus_scrape_jobs`](Self::delete_prometheus_scrape_jobs) would send.
-    pub fn delete_prometheus_scrape_jobs_request(
-        &self,
-        input: &DeletePrometheusScrapeJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePrometheusScrapeJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeletePrometheusTempRequest {
     /// Template ID
+    ///
     /// Wire name: `TemplateId`; example: `temp-xxx`.
     pub template_id: String,
 }
@@ -41,6 +42,7 @@ impl DeletePrometheusTempRequestBuilder {
 #[non_exhaustive]
 pub struct DeletePrometheusTempResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -55,7 +57,7 @@ pub struct DeletePrometheusTempResponse {
 pub type DeletePrometheusTempError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeletePrometheusTemp`: This API is used to delete a TMP template.
+    /// Calls `DeletePrometheusTemp`: Deletes a TMP template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_prometheus_temp_1.json`): Deleting a template instance
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_prometheus_temp`](Self::delete_prometheus_temp) would send.
-    pub fn delete_prometheus_temp_request(
-        &self,
-        input: &DeletePrometheusTempRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePrometheusTempRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteRecordingRulesRequest {
     /// List of rule IDs
+    ///
     /// Wire name: `RuleIds`.
     pub rule_ids: Vec<String>,
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxxerwer`.
     pub instance_id: String,
 }
@@ -47,6 +49,7 @@ impl DeleteRecordingRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteRecordingRulesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct DeleteRecordingRulesResponse {
 pub type DeleteRecordingRulesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteRecordingRules`: This API is used to batch delete Prometheus recording rules.
+    /// Calls `DeleteRecordingRules`: Batches delete Prometheus recording rules.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_recording_rules_1.json`): Deleting recording rules
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_recording_rules`](Self::delete_recording_rules) would send.
-    pub fn delete_recording_rules_request(
-        &self,
-        input: &DeleteRecordingRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteRecordingRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteSsoAccountRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `myGrafana`.
     pub instance_id: String,
     /// User account ID, such as “10000000”.
+    ///
     /// Wire name: `UserId`; example: `1000000000`.
     pub user_id: String,
 }
@@ -47,6 +49,7 @@ impl DeleteSsoAccountRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSsoAccountResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct DeleteSsoAccountResponse {
 pub type DeleteSsoAccountError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DeleteSSOAccount`: This API is used to delete an authorized TCMG user.
+    /// Calls `DeleteSSOAccount`: Deletes an authorized TCMG user.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/delete_sso_account_1.json`): DeleteSSOAccount
@@ -72,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSsoAccountResponse, DeleteSsoAccountError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_sso_account`](Self::delete_sso_account) would send.
-    pub fn delete_sso_account_request(
-        &self,
-        input: &DeleteSsoAccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSsoAccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::AlarmNotice;
 #[non_exhaustive]
 pub struct DescribeAlarmNoticeRequest {
     /// Module name. Enter "monitor" here
+    ///
     /// Wire name: `Module`.
     pub module: String,
     /// Alarm notification template ID
+    ///
     /// Wire name: `NoticeId`.
     pub notice_id: String,
 }
@@ -49,9 +51,11 @@ impl DescribeAlarmNoticeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAlarmNoticeResponse {
     /// Alarm notification template details
+    ///
     /// Wire name: `Notice`.
     pub notice: Option<AlarmNotice>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -67,7 +71,7 @@ pub struct DescribeAlarmNoticeResponse {
 pub type DescribeAlarmNoticeError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeAlarmNotice`: This API is used to query the details of a single notification template.
+    /// Calls `DescribeAlarmNotice`: Queries the details of a single notification template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notice_1.json`): Querying the details of a single notification template
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_alarm_notice`](Self::describe_alarm_notice) would send.
-    pub fn describe_alarm_notice_request(
-        &self,
-        input: &DescribeAlarmNoticeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeAlarmNoticeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

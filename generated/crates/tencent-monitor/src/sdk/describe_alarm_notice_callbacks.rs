@@ -8,6 +8,7 @@ use super::UrlNotice;
 #[non_exhaustive]
 pub struct DescribeAlarmNoticeCallbacksRequest {
     /// Module name. Enter "monitor" here
+    ///
     /// Wire name: `Module`.
     pub module: String,
 }
@@ -46,9 +47,11 @@ impl DescribeAlarmNoticeCallbacksRequestBuilder {
 pub struct DescribeAlarmNoticeCallbacksResponse {
     /// Alarm callback notification
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `URLNotices`.
     pub url_notices: Vec<UrlNotice>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -64,7 +67,7 @@ pub struct DescribeAlarmNoticeCallbacksResponse {
 pub type DescribeAlarmNoticeCallbacksError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeAlarmNoticeCallbacks`: This API is used to obtain all the callback URLs of an alarm notification template.
+    /// Calls `DescribeAlarmNoticeCallbacks`: Obtains all the callback URLs of an alarm notification template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notice_callbacks_1.json`): Querying the list of all callback URLs under an account
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_alarm_notice_callbacks`](Self::describe_alarm_notice_callbacks) would send.
-    pub fn describe_alarm_notice_callbacks_request(
-        &self,
-        input: &DescribeAlarmNoticeCallbacksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeAlarmNoticeCallbacksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

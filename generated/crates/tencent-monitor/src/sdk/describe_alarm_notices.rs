@@ -8,39 +8,51 @@ use super::{AlarmNotice, Tag};
 #[non_exhaustive]
 pub struct DescribeAlarmNoticesRequest {
     /// Module name. Enter "monitor" here
+    ///
     /// Wire name: `Module`; example: `monitor`.
     pub module: String,
     /// Page number. Minimum value: 1
+    ///
     /// Wire name: `PageNumber`; example: `1`.
     pub page_number: i64,
     /// Number of entries per page. Value range: 1–200
+    ///
     /// Wire name: `PageSize`; example: `20`.
     pub page_size: i64,
     /// Sort by update time. Valid values: ASC (ascending), DESC (descending)
+    ///
     /// Wire name: `Order`; example: `DESC`.
     pub order: String,
     /// Root account `uid`, which is used to create preset notifications
+    ///
     /// Wire name: `OwnerUid`; example: `1234567`.
     pub owner_uid: Option<i64>,
     /// Alarm notification template name, which is used for fuzzy search
+    ///
     /// Wire name: `Name`; example: `模板`.
     pub name: Option<String>,
     /// Filter by recipient. The type of notified users should be selected for the alarm notification template. Valid values: USER (user), GROUP (user group). If this parameter is left empty, no filter by recipient will be performed
+    ///
     /// Wire name: `ReceiverType`; example: `USER`.
     pub receiver_type: Option<String>,
     /// Recipient object list
+    ///
     /// Wire name: `UserIds`.
     pub user_ids: Option<Vec<i64>>,
     /// Recipient group list
+    ///
     /// Wire name: `GroupIds`.
     pub group_ids: Option<Vec<i64>>,
     /// Filter by notification template ID. If an empty array is passed in or if this parameter is left empty, the filter operation will not be performed.
+    ///
     /// Wire name: `NoticeIds`.
     pub notice_ids: Option<Vec<String>>,
     /// Filter templates by tag
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<Tag>>,
     /// Schedule list
+    ///
     /// Wire name: `OnCallFormIDs`.
     pub on_call_form_i_ds: Option<Vec<String>>,
 }
@@ -101,12 +113,15 @@ impl DescribeAlarmNoticesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAlarmNoticesResponse {
     /// Total number of alarm notification templates
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// Alarm notification template list
+    ///
     /// Wire name: `Notices`.
     pub notices: Vec<AlarmNotice>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -123,7 +138,7 @@ pub struct DescribeAlarmNoticesResponse {
 pub type DescribeAlarmNoticesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeAlarmNotices`: This API is used to query the list of notification templates.
+    /// Calls `DescribeAlarmNotices`: Queries the list of notification templates.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notices_1.json`): Querying the notification template list
@@ -136,14 +151,6 @@ impl super::Client {
         DescribeAlarmNoticesError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_alarm_notices`](Self::describe_alarm_notices) would send.
-    pub fn describe_alarm_notices_request(
-        &self,
-        input: &DescribeAlarmNoticesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeAlarmNotices` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Notices`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize` (at most 200).
@@ -160,6 +167,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeAlarmNoticesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

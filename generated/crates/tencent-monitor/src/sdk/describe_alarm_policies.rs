@@ -8,22 +8,28 @@ use super::{AlarmPolicy, AlarmPolicyTriggerTask, Tag};
 #[non_exhaustive]
 pub struct DescribeAlarmPoliciesRequest {
     /// Value fixed at "monitor"
+    ///
     /// Wire name: `Module`; example: `monitor`.
     pub module: String,
     /// Page number starting from 1. Default value: 1
+    ///
     /// Wire name: `PageNumber`; example: `1`.
     pub page_number: Option<i64>,
     /// Number of entries per page. Value range: 1–100. Default value: 20
+    ///
     /// Wire name: `PageSize`; example: `20`.
     pub page_size: Option<i64>,
     /// Fuzzy search by policy name
+    ///
     /// Wire name: `PolicyName`; example: `policy-24sxe890`.
     pub policy_name: Option<String>,
     /// Filter by monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring). If this parameter is left empty, all will be queried by default
+    ///
     /// Wire name: `MonitorTypes`.
     pub monitor_types: Option<Vec<String>>,
     /// Filter by namespace. For the values of different policy types, please see:
     /// \[Policy Type List\](<https://intl.cloud.tencent.com/document/product/248/50397?from_cn_redirect=1>)
+    ///
     /// Wire name: `Namespaces`.
     pub namespaces: Option<Vec<String>>,
     /// The alarm object list, which is a JSON string. The outer array corresponds to multiple instances, and the inner array is the dimension of an object. For example, “CVM - Basic Monitor” can be written as:
@@ -33,65 +39,85 @@ pub struct DescribeAlarmPoliciesRequest {
     /// For more information on the parameter samples of different Tencent Cloud services, see \[Product Policy Type and Dimension Information\](<https://intl.cloud.tencent.com/document/product/248/50397?from_cn_redirect=1>).
     ///
     /// Note: If `1` is passed in for `NeedCorrespondence`, the relationship between a policy and an instance needs to be returned. You can pass in up to 20 alarm object dimensions to avoid request timeout.
+    ///
     /// Wire name: `Dimensions`; example: `[[{"name":"unInstanceId","value":"ins-qr888845g"}]]`.
     pub dimensions: Option<String>,
     /// Search by recipient. You can get the user list with the API \[ListUsers\](<https://intl.cloud.tencent.com/document/product/598/34587?from_cn_redirect=1>) in “Cloud Access Management” or query the sub-user information with the API \[GetUser\](<https://intl.cloud.tencent.com/document/product/598/34590?from_cn_redirect=1>). The `Uid` field in the returned result should be entered here.
+    ///
     /// Wire name: `ReceiverUids`.
     pub receiver_uids: Option<Vec<i64>>,
     /// Search by recipient group. You can get the user group list with the API \[ListGroups\](<https://intl.cloud.tencent.com/document/product/598/34589?from_cn_redirect=1>) in “Cloud Access Management” or query the user group list where a sub-user is in with the API \[ListGroupsForUser\](<https://intl.cloud.tencent.com/document/product/598/34588?from_cn_redirect=1>). The `GroupId` field in the returned result should be entered here.
+    ///
     /// Wire name: `ReceiverGroups`.
     pub receiver_groups: Option<Vec<i64>>,
     /// Filter by default policy. Valid values: DEFAULT (display default policy), NOT_DEFAULT (display non-default policies). If this parameter is left empty, all policies will be displayed
+    ///
     /// Wire name: `PolicyType`.
     pub policy_type: Option<Vec<String>>,
     /// Sort by field. For example, to sort by the last modification time, use Field: "UpdateTime".
+    ///
     /// Wire name: `Field`; example: `PolicyId`.
     pub field: Option<String>,
     /// Sort order. Valid values: ASC (ascending), DESC (descending)
+    ///
     /// Wire name: `Order`; example: `DESC`.
     pub order: Option<String>,
     /// ID array of the policy project, which can be viewed on the following page:
     /// \[Project Management\](<https://console.cloud.tencent.com/project>)
+    ///
     /// Wire name: `ProjectIds`.
     pub project_ids: Option<Vec<i64>>,
     /// List of the notification template IDs, which can be obtained by querying the notification template list.
     /// It can be queried with the API \[DescribeAlarmNotices\](<https://intl.cloud.tencent.com/document/product/248/51280?from_cn_redirect=1>).
+    ///
     /// Wire name: `NoticeIds`.
     pub notice_ids: Option<Vec<String>>,
     /// Filter by trigger condition. Valid values: STATIC (display policies with static threshold), DYNAMIC (display policies with dynamic threshold). If this parameter is left empty, all policies will be displayed
+    ///
     /// Wire name: `RuleTypes`.
     pub rule_types: Option<Vec<String>>,
     /// Filter by alarm status. Valid values: \[1\]: enabled; \[0\]: disabled; \[0, 1\]: all
+    ///
     /// Wire name: `Enable`.
     pub enable: Option<Vec<i64>>,
     /// If `1` is passed in, alarm policies with no notification rules configured are queried. If it is left empty or other values are passed in, all alarm policies are queried.
+    ///
     /// Wire name: `NotBindingNoticeRule`; example: `1`.
     pub not_binding_notice_rule: Option<i64>,
     /// Instance group ID.
+    ///
     /// Wire name: `InstanceGroupId`; example: `1`.
     pub instance_group_id: Option<i64>,
     /// Whether the relationship between a policy and the input parameter filter dimension is required. `1`: Yes. `0`: No. Default value: `0`.
+    ///
     /// Wire name: `NeedCorrespondence`; example: `1`.
     pub need_correspondence: Option<i64>,
     /// Filter alarm policy by triggered task (such as auto scaling task). Up to 10 tasks can be specified.
+    ///
     /// Wire name: `TriggerTasks`.
     pub trigger_tasks: Option<Vec<AlarmPolicyTriggerTask>>,
     /// Filter by quick alarm policy. If this parameter is left empty, all policies are displayed. `ONECLICK`: Display quick alarm policies; `NOT_ONECLICK`: Display non-quick alarm policies.
+    ///
     /// Wire name: `OneClickPolicyType`.
     pub one_click_policy_type: Option<Vec<String>>,
     /// Whether the returned result needs to filter policies associated with all objects. Valid values: `1` (Yes), `0` (No).
+    ///
     /// Wire name: `NotBindAll`; example: `1`.
     pub not_bind_all: Option<i64>,
     /// Whether the returned result needs to filter policies associated with instance groups. Valid values: `1` (Yes), `0` (No).
+    ///
     /// Wire name: `NotInstanceGroup`; example: `1`.
     pub not_instance_group: Option<i64>,
     /// Filter policies by tag
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<Tag>>,
     /// ID of the TencentCloud Managed Service for Prometheus instance, which is used for customizing a metric policy.
+    ///
     /// Wire name: `PromInsId`; example: `prom-xxxx`.
     pub prom_ins_id: Option<String>,
     /// Search by schedule
+    ///
     /// Wire name: `ReceiverOnCallFormIDs`.
     pub receiver_on_call_form_i_ds: Option<Vec<String>>,
 }
@@ -177,12 +203,15 @@ impl DescribeAlarmPoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAlarmPoliciesResponse {
     /// Total number of policies
+    ///
     /// Wire name: `TotalCount`; example: `100`.
     pub total_count: Option<i64>,
     /// Policy array
+    ///
     /// Wire name: `Policies`.
     pub policies: Vec<AlarmPolicy>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -199,7 +228,7 @@ pub struct DescribeAlarmPoliciesResponse {
 pub type DescribeAlarmPoliciesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeAlarmPolicies`: This API is used to query the list of alarm policies.
+    /// Calls `DescribeAlarmPolicies`: Queries the list of alarm policies.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_policies_1.json`): Searching for policies by recipient group
@@ -213,14 +242,6 @@ impl super::Client {
         DescribeAlarmPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_alarm_policies`](Self::describe_alarm_policies) would send.
-    pub fn describe_alarm_policies_request(
-        &self,
-        input: &DescribeAlarmPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeAlarmPolicies` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Policies`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize` (at most 100).
@@ -237,6 +258,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeAlarmPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

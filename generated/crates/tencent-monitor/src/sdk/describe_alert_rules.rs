@@ -8,15 +8,19 @@ use super::PrometheusRuleSet;
 #[non_exhaustive]
 pub struct DescribeAlertRulesRequest {
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `my-prom-gg`.
     pub instance_id: String,
     /// Number of returned results. Default value: 20. Maximum value: 100.
+    ///
     /// Wire name: `Limit`; example: `10`.
     pub limit: Option<i64>,
     /// Offset. Default value: 0.
+    ///
     /// Wire name: `Offset`; example: `0`.
     pub offset: Option<i64>,
     /// Rule ID
+    ///
     /// Wire name: `RuleId`; example: `arule-f2vx278`.
     pub rule_id: Option<String>,
     /// Rule status code. Valid values:
@@ -28,9 +32,11 @@ pub struct DescribeAlertRulesRequest {
     /// Wire name: `RuleState`; example: `2`.
     pub rule_state: Option<i64>,
     /// Rule name
+    ///
     /// Wire name: `RuleName`; example: `告警规则测试`.
     pub rule_name: Option<String>,
     /// Alerting rule template category
+    ///
     /// Wire name: `Type`; example: `TargetDown`.
     pub type_field: Option<String>,
 }
@@ -78,13 +84,16 @@ impl DescribeAlertRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAlertRulesResponse {
     /// Number of alerting rules
+    ///
     /// Wire name: `TotalCount`; example: `2`.
     pub total_count: Option<i64>,
     /// Alerting rule details
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlertRuleSet`.
     pub alert_rule_set: Vec<PrometheusRuleSet>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -101,7 +110,7 @@ pub struct DescribeAlertRulesResponse {
 pub type DescribeAlertRulesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeAlertRules`: This API is used to query a Prometheus alerting rule.
+    /// Calls `DescribeAlertRules`: Queries a Prometheus alerting rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alert_rules_1.json`): Querying alerting rules
@@ -114,14 +123,6 @@ impl super::Client {
         DescribeAlertRulesError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_alert_rules`](Self::describe_alert_rules) would send.
-    pub fn describe_alert_rules_request(
-        &self,
-        input: &DescribeAlertRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeAlertRules` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `AlertRuleSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
@@ -138,6 +139,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeAlertRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

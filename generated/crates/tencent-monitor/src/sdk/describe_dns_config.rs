@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeDnsConfigRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -41,9 +42,11 @@ impl DescribeDnsConfigRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeDnsConfigResponse {
     /// Array of DNS servers
+    ///
     /// Wire name: `NameServers`.
     pub name_servers: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -59,7 +62,7 @@ pub struct DescribeDnsConfigResponse {
 pub type DescribeDnsConfigError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeDNSConfig`: This API is used to list Grafana DNS configurations.
+    /// Calls `DescribeDNSConfig`: Lists Grafana DNS configurations.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dns_config_1.json`): Listing the instance's DNS configurations
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeDnsConfigResponse, DescribeDnsConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_dns_config`](Self::describe_dns_config) would send.
-    pub fn describe_dns_config_request(
-        &self,
-        input: &DescribeDnsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeDnsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

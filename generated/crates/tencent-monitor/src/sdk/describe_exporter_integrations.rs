@@ -8,6 +8,7 @@ use super::IntegrationConfiguration;
 #[non_exhaustive]
 pub struct DescribeExporterIntegrationsRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xx`.
     pub instance_id: String,
     /// Kubernetes cluster type. Valid values:
@@ -21,12 +22,15 @@ pub struct DescribeExporterIntegrationsRequest {
     /// Wire name: `KubeType`; example: `3`.
     pub kube_type: i64,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xxx`.
     pub cluster_id: String,
     /// Type
+    ///
     /// Wire name: `Kind`; example: `mysql-exporter`.
     pub kind: Option<String>,
     /// Name
+    ///
     /// Wire name: `Name`; example: `test`.
     pub name: Option<String>,
 }
@@ -74,9 +78,11 @@ impl DescribeExporterIntegrationsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeExporterIntegrationsResponse {
     /// List of integration configurations
+    ///
     /// Wire name: `IntegrationSet`.
     pub integration_set: Vec<IntegrationConfiguration>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -92,7 +98,7 @@ pub struct DescribeExporterIntegrationsResponse {
 pub type DescribeExporterIntegrationsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeExporterIntegrations`: This API is used to query the list of exporter integrations.
+    /// Calls `DescribeExporterIntegrations`: Queries the list of exporter integrations.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_exporter_integrations_1.json`): Querying the list of exporter integrations
@@ -106,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_exporter_integrations`](Self::describe_exporter_integrations) would send.
-    pub fn describe_exporter_integrations_request(
-        &self,
-        input: &DescribeExporterIntegrationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeExporterIntegrationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::GrafanaChannel;
 #[non_exhaustive]
 pub struct DescribeGrafanaChannelsRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Offset.
+    ///
     /// Wire name: `Offset`; example: `0`.
     pub offset: i64,
     /// Number of items to be queried
+    ///
     /// Wire name: `Limit`; example: `10`.
     pub limit: i64,
     /// Alert channel name, such as “test”.
+    ///
     /// Wire name: `ChannelName`; example: `my-channel`.
     pub channel_name: Option<String>,
     /// Alert channel ID, such as “nchannel-abcd1234”.
+    ///
     /// Wire name: `ChannelIds`.
     pub channel_ids: Option<Vec<String>>,
     /// Alert channel status
+    ///
     /// Wire name: `ChannelState`; example: `1`.
     pub channel_state: Option<i64>,
 }
@@ -70,9 +76,11 @@ impl DescribeGrafanaChannelsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGrafanaChannelsResponse {
     /// Array of alert channels
+    ///
     /// Wire name: `NotificationChannelSet`.
     pub notification_channel_set: Vec<GrafanaChannel>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -88,7 +96,7 @@ pub struct DescribeGrafanaChannelsResponse {
 pub type DescribeGrafanaChannelsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeGrafanaChannels`: This API is used to list all Grafana alert channels.
+    /// Calls `DescribeGrafanaChannels`: Lists all Grafana alert channels.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_channels_1.json`): Listing Grafana alert channels
@@ -101,14 +109,6 @@ impl super::Client {
         DescribeGrafanaChannelsError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_grafana_channels`](Self::describe_grafana_channels) would send.
-    pub fn describe_grafana_channels_request(
-        &self,
-        input: &DescribeGrafanaChannelsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeGrafanaChannels` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NotificationChannelSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
@@ -125,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeGrafanaChannelsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

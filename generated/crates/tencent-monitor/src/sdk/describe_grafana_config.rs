@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeGrafanaConfigRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -41,9 +42,11 @@ impl DescribeGrafanaConfigRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGrafanaConfigResponse {
     /// JSON-encoded string
+    ///
     /// Wire name: `Config`; example: `"{}"`.
     pub config: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -59,7 +62,7 @@ pub struct DescribeGrafanaConfigResponse {
 pub type DescribeGrafanaConfigError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeGrafanaConfig`: This API is used to list Grafana settings, i.e., the `grafana.ini` file content.
+    /// Calls `DescribeGrafanaConfig`: Lists Grafana settings, i.e., the `grafana.ini` file content.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_config_1.json`): Listing Grafana settings
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_grafana_config`](Self::describe_grafana_config) would send.
-    pub fn describe_grafana_config_request(
-        &self,
-        input: &DescribeGrafanaConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeGrafanaConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

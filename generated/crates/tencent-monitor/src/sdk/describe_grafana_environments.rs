@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeGrafanaEnvironmentsRequest {
     /// ID of a TencentCloud Managed Service for Grafana instance, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -43,9 +44,11 @@ impl DescribeGrafanaEnvironmentsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGrafanaEnvironmentsResponse {
     /// Environment variable string
+    ///
     /// Wire name: `Envs`; example: `{"env1":"value1"}`.
     pub envs: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct DescribeGrafanaEnvironmentsResponse {
 pub type DescribeGrafanaEnvironmentsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeGrafanaEnvironments`: This API is used to list Grafana environment variables.
+    /// Calls `DescribeGrafanaEnvironments`: Lists Grafana environment variables.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_environments_1.json`): Listing Grafana environment variables
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_grafana_environments`](Self::describe_grafana_environments) would send.
-    pub fn describe_grafana_environments_request(
-        &self,
-        input: &DescribeGrafanaEnvironmentsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeGrafanaEnvironmentsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

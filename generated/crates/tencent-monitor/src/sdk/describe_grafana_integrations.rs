@@ -8,12 +8,15 @@ use super::GrafanaIntegrationConfig;
 #[non_exhaustive]
 pub struct DescribeGrafanaIntegrationsRequest {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Integration ID
+    ///
     /// Wire name: `IntegrationId`; example: `my-instance`.
     pub integration_id: Option<String>,
     /// Type
+    ///
     /// Wire name: `Kind`; example: `grafana`.
     pub kind: Option<String>,
 }
@@ -55,9 +58,11 @@ impl DescribeGrafanaIntegrationsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGrafanaIntegrationsResponse {
     /// Array of integrations
+    ///
     /// Wire name: `IntegrationSet`.
     pub integration_set: Vec<GrafanaIntegrationConfig>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -73,7 +78,7 @@ pub struct DescribeGrafanaIntegrationsResponse {
 pub type DescribeGrafanaIntegrationsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeGrafanaIntegrations`: This API is used to list installed Grafana integrations.
+    /// Calls `DescribeGrafanaIntegrations`: Lists installed Grafana integrations.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_integrations_1.json`): Listing installed Grafana integrations
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_grafana_integrations`](Self::describe_grafana_integrations) would send.
-    pub fn describe_grafana_integrations_request(
-        &self,
-        input: &DescribeGrafanaIntegrationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeGrafanaIntegrationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::GrafanaNotificationChannel;
 #[non_exhaustive]
 pub struct DescribeGrafanaNotificationChannelsRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Offset
+    ///
     /// Wire name: `Offset`; example: `0`.
     pub offset: i64,
     /// Number of items to be queried
+    ///
     /// Wire name: `Limit`; example: `10`.
     pub limit: i64,
     /// Alert channel name, such as “test”.
+    ///
     /// Wire name: `ChannelName`; example: `my-channel`.
     pub channel_name: Option<String>,
     /// Alert channel ID, such as “nchannel-abcd1234”.
+    ///
     /// Wire name: `ChannelIDs`.
     pub channel_i_ds: Option<Vec<String>>,
     /// Alert channel status
+    ///
     /// Wire name: `ChannelState`; example: `1`.
     pub channel_state: Option<i64>,
 }
@@ -72,9 +78,11 @@ impl DescribeGrafanaNotificationChannelsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGrafanaNotificationChannelsResponse {
     /// Array of notification channels
+    ///
     /// Wire name: `NotificationChannelSet`.
     pub notification_channel_set: Vec<GrafanaNotificationChannel>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -90,7 +98,7 @@ pub struct DescribeGrafanaNotificationChannelsResponse {
 pub type DescribeGrafanaNotificationChannelsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeGrafanaNotificationChannels`: This API is used to list Grafana notification channels.
+    /// Calls `DescribeGrafanaNotificationChannels`: Lists Grafana notification channels.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_notification_channels_1.json`): Listing Grafana alert channels
@@ -103,14 +111,6 @@ impl super::Client {
         DescribeGrafanaNotificationChannelsError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_grafana_notification_channels`](Self::describe_grafana_notification_channels) would send.
-    pub fn describe_grafana_notification_channels_request(
-        &self,
-        input: &DescribeGrafanaNotificationChannelsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeGrafanaNotificationChannels` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NotificationChannelSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
@@ -127,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeGrafanaNotificationChannelsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeGrafanaWhiteListRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -43,9 +44,11 @@ impl DescribeGrafanaWhiteListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGrafanaWhiteListResponse {
     /// Array
+    ///
     /// Wire name: `WhiteList`.
     pub white_list: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct DescribeGrafanaWhiteListResponse {
 pub type DescribeGrafanaWhiteListError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeGrafanaWhiteList`: This API is used to list the Grafana allowlist.
+    /// Calls `DescribeGrafanaWhiteList`: Lists the Grafana allowlist.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_white_list_1.json`): Listing the Grafana allowlist
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_grafana_white_list`](Self::describe_grafana_white_list) would send.
-    pub fn describe_grafana_white_list_request(
-        &self,
-        input: &DescribeGrafanaWhiteListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeGrafanaWhiteListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

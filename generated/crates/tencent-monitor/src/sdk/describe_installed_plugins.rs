@@ -8,9 +8,11 @@ use super::GrafanaPlugin;
 #[non_exhaustive]
 pub struct DescribeInstalledPluginsRequest {
     /// TCMG instance ID, such as “grafana-kleu3gt0”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Filter by plugin ID such as “grafana-piechart-panel”. You can view the IDs of installed plugins through the `DescribeInstalledPlugins` API.
+    ///
     /// Wire name: `PluginId`; example: `grafana-piechart`.
     pub plugin_id: Option<String>,
 }
@@ -50,9 +52,11 @@ impl DescribeInstalledPluginsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeInstalledPluginsResponse {
     /// List of plugins
+    ///
     /// Wire name: `PluginSet`.
     pub plugin_set: Vec<GrafanaPlugin>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -68,7 +72,7 @@ pub struct DescribeInstalledPluginsResponse {
 pub type DescribeInstalledPluginsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeInstalledPlugins`: This API is used to list the plugins installed in an instance.
+    /// Calls `DescribeInstalledPlugins`: Lists the plugins installed in an instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_installed_plugins_1.json`): Listing the installed plugins
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_installed_plugins`](Self::describe_installed_plugins) would send.
-    pub fn describe_installed_plugins_request(
-        &self,
-        input: &DescribeInstalledPluginsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeInstalledPluginsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

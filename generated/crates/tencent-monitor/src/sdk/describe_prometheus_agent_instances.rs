@@ -7,6 +7,7 @@
 pub struct DescribePrometheusAgentInstancesRequest {
     /// Cluster ID
     /// It can be the ID of a TKE, EKS, or edge cluster.
+    ///
     /// Wire name: `ClusterId`; example: `cls-xxx`.
     pub cluster_id: String,
 }
@@ -45,9 +46,11 @@ impl DescribePrometheusAgentInstancesRequestBuilder {
 pub struct DescribePrometheusAgentInstancesResponse {
     /// List of instances associated with the cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Instances`.
     pub instances: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -63,7 +66,7 @@ pub struct DescribePrometheusAgentInstancesResponse {
 pub type DescribePrometheusAgentInstancesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusAgentInstances`: This API is used to get the list of instances associated with the target cluster.
+    /// Calls `DescribePrometheusAgentInstances`: Gets the list of instances associated with the target cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_agent_instances_1.json`): Getting the list of instances associated with a cluster
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_agent_instances`](Self::describe_prometheus_agent_instances) would send.
-    pub fn describe_prometheus_agent_instances_request(
-        &self,
-        input: &DescribePrometheusAgentInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusAgentInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

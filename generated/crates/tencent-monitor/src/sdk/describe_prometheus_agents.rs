@@ -8,18 +8,23 @@ use super::PrometheusAgent;
 #[non_exhaustive]
 pub struct DescribePrometheusAgentsRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `xx`.
     pub instance_id: String,
     /// Agent name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// List of agent IDs
+    ///
     /// Wire name: `AgentIds`.
     pub agent_ids: Option<Vec<String>>,
     /// Offset. Default value: 0.
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// Number of returned results. Default value: 20. Maximum value: 100.
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
 }
@@ -66,12 +71,15 @@ impl DescribePrometheusAgentsRequestBuilder {
 pub struct DescribePrometheusAgentsResponse {
     /// List of agents
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AgentSet`.
     pub agent_set: Vec<PrometheusAgent>,
     /// Total number of agents
+    ///
     /// Wire name: `TotalCount`; example: `12`.
     pub total_count: Option<i64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -88,7 +96,7 @@ pub struct DescribePrometheusAgentsResponse {
 pub type DescribePrometheusAgentsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusAgents`: This API is used to list Prometheus CVM agents.
+    /// Calls `DescribePrometheusAgents`: Lists Prometheus CVM agents.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_agents_1.json`): Listing Prometheus agents
@@ -101,14 +109,6 @@ impl super::Client {
         DescribePrometheusAgentsError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_prometheus_agents`](Self::describe_prometheus_agents) would send.
-    pub fn describe_prometheus_agents_request(
-        &self,
-        input: &DescribePrometheusAgentsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribePrometheusAgents` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `AgentSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
@@ -125,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrometheusAgentsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::PrometheusAgentOverview;
 #[non_exhaustive]
 pub struct DescribePrometheusClusterAgentsRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxxxxx`.
     pub instance_id: String,
     /// Page offset
+    ///
     /// Wire name: `Offset`; example: `1`.
     pub offset: Option<u64>,
     /// Page limit
+    ///
     /// Wire name: `Limit`; example: `1`.
     pub limit: Option<u64>,
 }
@@ -55,15 +58,19 @@ impl DescribePrometheusClusterAgentsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrometheusClusterAgentsResponse {
     /// Information of the associated cluster
+    ///
     /// Wire name: `Agents`.
     pub agents: Vec<PrometheusAgentOverview>,
     /// The total number of the associated clusters
+    ///
     /// Wire name: `Total`; example: `1`.
     pub total: Option<u64>,
     /// Whether the TMP instance is associated with the cluster for the first time. If so, you need to configure recording rules for it. This also applies if it has no default recording rule.
+    ///
     /// Wire name: `IsFirstBind`; example: `false`.
     pub is_first_bind: Option<bool>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -81,7 +88,7 @@ pub struct DescribePrometheusClusterAgentsResponse {
 pub type DescribePrometheusClusterAgentsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusClusterAgents`: This API is used to get the list of clusters associated with the TMP instance.
+    /// Calls `DescribePrometheusClusterAgents`: Gets the list of clusters associated with the TMP instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_cluster_agents_1.json`): Pulling the agent information
@@ -94,14 +101,6 @@ impl super::Client {
         DescribePrometheusClusterAgentsError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_prometheus_cluster_agents`](Self::describe_prometheus_cluster_agents) would send.
-    pub fn describe_prometheus_cluster_agents_request(
-        &self,
-        input: &DescribePrometheusClusterAgentsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribePrometheusClusterAgents` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Agents`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
@@ -118,6 +117,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrometheusClusterAgentsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

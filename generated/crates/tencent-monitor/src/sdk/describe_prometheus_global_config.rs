@@ -8,9 +8,11 @@ use super::PrometheusConfigItem;
 #[non_exhaustive]
 pub struct DescribePrometheusGlobalConfigRequest {
     /// Instance-level scrape configuration
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Whether to disable statistics
+    ///
     /// Wire name: `DisableStatistics`; example: `false`.
     pub disable_statistics: Option<bool>,
 }
@@ -50,25 +52,31 @@ impl DescribePrometheusGlobalConfigRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrometheusGlobalConfigResponse {
     /// Configuration content
+    ///
     /// Wire name: `Config`; example: `xxxx`.
     pub config: Option<String>,
     /// List of service monitors and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ServiceMonitors`.
     pub service_monitors: Vec<PrometheusConfigItem>,
     /// List of pod monitors and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PodMonitors`.
     pub pod_monitors: Vec<PrometheusConfigItem>,
     /// List of raw jobs and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RawJobs`.
     pub raw_jobs: Vec<PrometheusConfigItem>,
     /// List of probes and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Probes`.
     pub probes: Vec<PrometheusConfigItem>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -88,7 +96,7 @@ pub struct DescribePrometheusGlobalConfigResponse {
 pub type DescribePrometheusGlobalConfigError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusGlobalConfig`: This API is used to get the instance-level scrape configurations.
+    /// Calls `DescribePrometheusGlobalConfig`: Gets the instance-level scrape configurations.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_global_config_1.json`): Obtaining the instance-level monitoring configurations
@@ -102,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_global_config`](Self::describe_prometheus_global_config) would send.
-    pub fn describe_prometheus_global_config_request(
-        &self,
-        input: &DescribePrometheusGlobalConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusGlobalConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

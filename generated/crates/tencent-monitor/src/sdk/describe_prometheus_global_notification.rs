@@ -8,6 +8,7 @@ use super::PrometheusNotificationItem;
 #[non_exhaustive]
 pub struct DescribePrometheusGlobalNotificationRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
 }
@@ -46,9 +47,11 @@ impl DescribePrometheusGlobalNotificationRequestBuilder {
 pub struct DescribePrometheusGlobalNotificationResponse {
     /// Global alert notification channel
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Notification`.
     pub notification: Option<PrometheusNotificationItem>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -64,7 +67,7 @@ pub struct DescribePrometheusGlobalNotificationResponse {
 pub type DescribePrometheusGlobalNotificationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusGlobalNotification`: This API is used to query the global alert notification channel.
+    /// Calls `DescribePrometheusGlobalNotification`: Queries the global alert notification channel.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_global_notification_1.json`): Querying the global alert notification channel
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_global_notification`](Self::describe_prometheus_global_notification) would send.
-    pub fn describe_prometheus_global_notification_request(
-        &self,
-        input: &DescribePrometheusGlobalNotificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusGlobalNotificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::TaskStepInfo;
 #[non_exhaustive]
 pub struct DescribePrometheusInstanceInitStatusRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
 }
@@ -49,17 +50,21 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
     /// `initializing`
     /// `running`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `无`.
     pub status: Option<String>,
     /// Initialize task steps
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Steps`.
     pub steps: Vec<TaskStepInfo>,
     /// EKS cluster ID of the instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EksClusterId`; example: `无`.
     pub eks_cluster_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -77,7 +82,7 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
 pub type DescribePrometheusInstanceInitStatusError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusInstanceInitStatus`: This API is used to get the initialization task status of a v2.0 instance.
+    /// Calls `DescribePrometheusInstanceInitStatus`: Gets the initialization task status of a v2.0 instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instance_init_status_1.json`): Getting the initialization task status of a v2.0 instance
@@ -92,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_instance_init_status`](Self::describe_prometheus_instance_init_status) would send.
-    pub fn describe_prometheus_instance_init_status_request(
-        &self,
-        input: &DescribePrometheusInstanceInitStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusInstanceInitStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::PrometheusInstanceTenantUsage;
 #[non_exhaustive]
 pub struct DescribePrometheusInstanceUsageRequest {
     /// Query by one or more instance IDs. Instance ID is in the format of `prom-xxxxxxxx`. Up to 100 instances can be queried in one request.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Start time
+    ///
     /// Wire name: `StartCalcDate`; example: `20210101`.
     pub start_calc_date: String,
     /// End time
+    ///
     /// Wire name: `EndCalcDate`; example: `20210102`.
     pub end_calc_date: String,
 }
@@ -61,9 +64,11 @@ impl DescribePrometheusInstanceUsageRequestBuilder {
 pub struct DescribePrometheusInstanceUsageResponse {
     /// Usage list
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UsageSet`.
     pub usage_set: Vec<PrometheusInstanceTenantUsage>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -79,7 +84,7 @@ pub struct DescribePrometheusInstanceUsageResponse {
 pub type DescribePrometheusInstanceUsageError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusInstanceUsage`: This API is used to query the usage of a pay-as-you-go Tencent Managed Service for Prometheus (TMP) instance.
+    /// Calls `DescribePrometheusInstanceUsage`: Queries the usage of a pay-as-you-go Tencent Managed Service for Prometheus (TMP) instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instance_usage_1.json`): Querying the usage of a pay-as-you-go TMP instance
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_instance_usage`](Self::describe_prometheus_instance_usage) would send.
-    pub fn describe_prometheus_instance_usage_request(
-        &self,
-        input: &DescribePrometheusInstanceUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusInstanceUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

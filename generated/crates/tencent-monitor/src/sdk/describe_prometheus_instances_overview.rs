@@ -8,14 +8,17 @@ use super::{Filter, PrometheusInstancesOverview};
 #[non_exhaustive]
 pub struct DescribePrometheusInstancesOverviewRequest {
     /// Page offset
+    ///
     /// Wire name: `Offset`; example: `1`.
     pub offset: Option<u64>,
     /// Number of results per page
+    ///
     /// Wire name: `Limit`; example: `20`.
     pub limit: Option<u64>,
     /// Instance filter. Valid values:
     /// `ID`: Filter by instance ID
     /// `Name`: Filter by instance name
+    ///
     /// Wire name: `Filters`.
     pub filters: Option<Vec<Filter>>,
 }
@@ -56,13 +59,16 @@ impl DescribePrometheusInstancesOverviewRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrometheusInstancesOverviewResponse {
     /// List of instances
+    ///
     /// Wire name: `Instances`.
     pub instances: Vec<PrometheusInstancesOverview>,
     /// Total number of instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Total`; example: `1`.
     pub total: Option<u64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -79,7 +85,7 @@ pub struct DescribePrometheusInstancesOverviewResponse {
 pub type DescribePrometheusInstancesOverviewError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusInstancesOverview`: This API is used to obtain the list of Tencent Managed Service for Prometheus (TMP) instances and the clusters associated with them.
+    /// Calls `DescribePrometheusInstancesOverview`: Obtains the list of Tencent Managed Service for Prometheus (TMP) instances and the clusters associated with them.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instances_overview_1.json`): Obtaining the instance list
@@ -92,14 +98,6 @@ impl super::Client {
         DescribePrometheusInstancesOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_prometheus_instances_overview`](Self::describe_prometheus_instances_overview) would send.
-    pub fn describe_prometheus_instances_overview_request(
-        &self,
-        input: &DescribePrometheusInstancesOverviewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribePrometheusInstancesOverview` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Instances`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
@@ -116,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrometheusInstancesOverviewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::{Filter, PrometheusRecordRuleYamlItem};
 #[non_exhaustive]
 pub struct DescribePrometheusRecordRulesRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Page offset
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<u64>,
     /// Number of results per page
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<u64>,
     /// Filter
+    ///
     /// Wire name: `Filters`.
     pub filters: Option<Vec<Filter>>,
 }
@@ -60,12 +64,15 @@ impl DescribePrometheusRecordRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrometheusRecordRulesResponse {
     /// Recording rule
+    ///
     /// Wire name: `Records`.
     pub records: Vec<PrometheusRecordRuleYamlItem>,
     /// Total number
+    ///
     /// Wire name: `Total`.
     pub total: Option<u64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -82,7 +89,7 @@ pub struct DescribePrometheusRecordRulesResponse {
 pub type DescribePrometheusRecordRulesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusRecordRules`: This API is used to get the list of recording rules, including those created by CRD resources in the associated cluster.
+    /// Calls `DescribePrometheusRecordRules`: Gets the list of recording rules, including those created by CRD resources in the associated cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_record_rules_1.json`): Pulling recording rules
@@ -95,14 +102,6 @@ impl super::Client {
         DescribePrometheusRecordRulesError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_prometheus_record_rules`](Self::describe_prometheus_record_rules) would send.
-    pub fn describe_prometheus_record_rules_request(
-        &self,
-        input: &DescribePrometheusRecordRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribePrometheusRecordRules` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Records`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
@@ -119,6 +118,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrometheusRecordRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::PrometheusScrapeJob;
 #[non_exhaustive]
 pub struct DescribePrometheusScrapeJobsRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// Agent ID
+    ///
     /// Wire name: `AgentId`.
     pub agent_id: String,
     /// Task name
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// List of task IDs
+    ///
     /// Wire name: `JobIds`.
     pub job_ids: Option<Vec<String>>,
     /// Offset. Default value: 0.
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// Number of returned results. Default value: 20. Maximum value: 100.
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
 }
@@ -72,12 +78,15 @@ impl DescribePrometheusScrapeJobsRequestBuilder {
 pub struct DescribePrometheusScrapeJobsResponse {
     /// List of tasks
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ScrapeJobSet`.
     pub scrape_job_set: Vec<PrometheusScrapeJob>,
     /// Total number of tasks
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -94,7 +103,7 @@ pub struct DescribePrometheusScrapeJobsResponse {
 pub type DescribePrometheusScrapeJobsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusScrapeJobs`: This API is used to list Prometheus scrape tasks.
+    /// Calls `DescribePrometheusScrapeJobs`: Lists Prometheus scrape tasks.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_scrape_jobs_1.json`): Listing Prometheus scrape tasks
@@ -107,14 +116,6 @@ impl super::Client {
         DescribePrometheusScrapeJobsError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_prometheus_scrape_jobs`](Self::describe_prometheus_scrape_jobs) would send.
-    pub fn describe_prometheus_scrape_jobs_request(
-        &self,
-        input: &DescribePrometheusScrapeJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribePrometheusScrapeJobs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ScrapeJobSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
@@ -131,6 +132,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrometheusScrapeJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::{Filter, PrometheusJobTargets};
 #[non_exhaustive]
 pub struct DescribePrometheusTargetsTmpRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Cluster type
+    ///
     /// Wire name: `ClusterType`; example: `tke`.
     pub cluster_type: String,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xxx`.
     pub cluster_id: String,
     /// Filters.
     /// You can filter by `RawJob`, `Job`, `ServiceMonitor`, `PodMonitor`, or `Health`.
     /// `Health` contains three values: `up`, `down`, `unknown`.
+    ///
     /// Wire name: `Filters`.
     pub filters: Option<Vec<Filter>>,
 }
@@ -65,9 +69,11 @@ impl DescribePrometheusTargetsTmpRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrometheusTargetsTmpResponse {
     /// Targets information of all jobs
+    ///
     /// Wire name: `Jobs`.
     pub jobs: Vec<PrometheusJobTargets>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -83,7 +89,7 @@ pub struct DescribePrometheusTargetsTmpResponse {
 pub type DescribePrometheusTargetsTmpError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusTargetsTMP`: This API is used to get the targets information.
+    /// Calls `DescribePrometheusTargetsTMP`: Gets the targets information.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_targets_tmp_1.json`): Getting the list of targets
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_targets_tmp`](Self::describe_prometheus_targets_tmp) would send.
-    pub fn describe_prometheus_targets_tmp_request(
-        &self,
-        input: &DescribePrometheusTargetsTmpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusTargetsTmpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -12,12 +12,15 @@ pub struct DescribePrometheusTempRequest {
     /// `Name`: Filter by name
     /// `Describe`: Filter by description
     /// `ID`: Filter by templateId
+    ///
     /// Wire name: `Filters`.
     pub filters: Option<Vec<Filter>>,
     /// Page offset
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<u64>,
     /// Number of results per page
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<u64>,
 }
@@ -56,12 +59,15 @@ impl DescribePrometheusTempRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrometheusTempResponse {
     /// List of templates
+    ///
     /// Wire name: `Templates`.
     pub templates: Vec<PrometheusTemp>,
     /// Total number
+    ///
     /// Wire name: `Total`.
     pub total: Option<u64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -78,7 +84,7 @@ pub struct DescribePrometheusTempResponse {
 pub type DescribePrometheusTempError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusTemp`: This API is used to get the list of templates, where the default template is always on top.
+    /// Calls `DescribePrometheusTemp`: Gets the list of templates, where the default template is always on top.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_temp_1.json`): Pulling the template list
@@ -91,14 +97,6 @@ impl super::Client {
         DescribePrometheusTempError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_prometheus_temp`](Self::describe_prometheus_temp) would send.
-    pub fn describe_prometheus_temp_request(
-        &self,
-        input: &DescribePrometheusTempRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribePrometheusTemp` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Templates`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
@@ -115,6 +113,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrometheusTempRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

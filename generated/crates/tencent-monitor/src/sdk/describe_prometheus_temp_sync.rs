@@ -8,6 +8,7 @@ use super::PrometheusTemplateSyncTarget;
 #[non_exhaustive]
 pub struct DescribePrometheusTempSyncRequest {
     /// Template ID
+    ///
     /// Wire name: `TemplateId`; example: `无`.
     pub template_id: String,
 }
@@ -46,9 +47,11 @@ impl DescribePrometheusTempSyncRequestBuilder {
 pub struct DescribePrometheusTempSyncResponse {
     /// Details of the sync target
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<PrometheusTemplateSyncTarget>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -64,7 +67,7 @@ pub struct DescribePrometheusTempSyncResponse {
 pub type DescribePrometheusTempSyncError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusTempSync`: This API is used to get the information of instances associated with a template. It takes effect for v2 instances.
+    /// Calls `DescribePrometheusTempSync`: Gets the information of instances associated with a template. It takes effect for v2 instances.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_temp_sync_1.json`): Getting the sync targets
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_temp_sync`](Self::describe_prometheus_temp_sync) would send.
-    pub fn describe_prometheus_temp_sync_request(
-        &self,
-        input: &DescribePrometheusTempSyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusTempSyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

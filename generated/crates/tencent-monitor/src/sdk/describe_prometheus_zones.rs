@@ -8,9 +8,11 @@ use super::PrometheusZoneItem;
 #[non_exhaustive]
 pub struct DescribePrometheusZonesRequest {
     /// Region ID. You only need to specify the value of either `RegionId` or `RegionName`.
+    ///
     /// Wire name: `RegionId`; example: `1234`.
     pub region_id: Option<i64>,
     /// Region name. You only need to specify the value of either `RegionId` or `RegionName`.
+    ///
     /// Wire name: `RegionName`; example: `ap-guangzhou`.
     pub region_name: Option<String>,
 }
@@ -48,9 +50,11 @@ impl DescribePrometheusZonesRequestBuilder {
 pub struct DescribePrometheusZonesResponse {
     /// Region list
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneSet`.
     pub zone_set: Vec<PrometheusZoneItem>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -66,7 +70,7 @@ pub struct DescribePrometheusZonesResponse {
 pub type DescribePrometheusZonesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribePrometheusZones`: This API is used to list the AZs of Tencent Managed Service for Prometheus (TMP).
+    /// Calls `DescribePrometheusZones`: Lists the AZs of Tencent Managed Service for Prometheus (TMP).
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_zones_1.json`): Listing TMP AZs (repaired by the importer: 1 missing comma (line 6))
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_prometheus_zones`](Self::describe_prometheus_zones) would send.
-    pub fn describe_prometheus_zones_request(
-        &self,
-        input: &DescribePrometheusZonesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePrometheusZonesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

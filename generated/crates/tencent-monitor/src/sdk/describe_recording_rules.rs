@@ -8,15 +8,19 @@ use super::RecordingRuleSet;
 #[non_exhaustive]
 pub struct DescribeRecordingRulesRequest {
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-sdf342`.
     pub instance_id: String,
     /// Number of returned results. Default value: 20. Maximum value: 100.
+    ///
     /// Wire name: `Limit`; example: `10`.
     pub limit: Option<i64>,
     /// Offset. Default value: 0.
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// Rule ID
+    ///
     /// Wire name: `RuleId`; example: `无`.
     pub rule_id: Option<String>,
     /// Rule status code. Valid values:
@@ -30,6 +34,7 @@ pub struct DescribeRecordingRulesRequest {
     /// Wire name: `RuleState`; example: `2`.
     pub rule_state: Option<i64>,
     /// Rule name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
 }
@@ -75,13 +80,16 @@ impl DescribeRecordingRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeRecordingRulesResponse {
     /// Number of rule groups
+    ///
     /// Wire name: `TotalCount`; example: `1`.
     pub total_count: Option<i64>,
     /// Rule group details
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecordingRuleSet`.
     pub recording_rule_set: Vec<RecordingRuleSet>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -98,7 +106,7 @@ pub struct DescribeRecordingRulesResponse {
 pub type DescribeRecordingRulesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeRecordingRules`: This API is used to query Prometheus recording rules by filter.
+    /// Calls `DescribeRecordingRules`: Queries Prometheus recording rules by filter.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_recording_rules_1.json`): Querying recording rules
@@ -111,14 +119,6 @@ impl super::Client {
         DescribeRecordingRulesError,
     > {
         self.runtime.call(&glue::OP, input)
-    }
-
-    /// The unsigned request [`describe_recording_rules`](Self::describe_recording_rules) would send.
-    pub fn describe_recording_rules_request(
-        &self,
-        input: &DescribeRecordingRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
     }
 
     /// Every page of `DescribeRecordingRules` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RecordingRuleSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
@@ -135,6 +135,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeRecordingRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::GrafanaAccountInfo;
 #[non_exhaustive]
 pub struct DescribeSsoAccountRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `myGrafana`.
     pub instance_id: String,
     /// Filter by account ID such as “10000”
+    ///
     /// Wire name: `UserId`; example: `10000`.
     pub user_id: Option<String>,
 }
@@ -49,9 +51,11 @@ impl DescribeSsoAccountRequestBuilder {
 pub struct DescribeSsoAccountResponse {
     /// List of authorized accounts
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountSet`.
     pub account_set: Vec<GrafanaAccountInfo>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -67,7 +71,7 @@ pub struct DescribeSsoAccountResponse {
 pub type DescribeSsoAccountError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeSSOAccount`: This API is used to list all authorized accounts of the current Grafana instance.
+    /// Calls `DescribeSSOAccount`: Lists all authorized accounts of the current Grafana instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sso_account_1.json`): DescribeSSOAccount
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_sso_account`](Self::describe_sso_account) would send.
-    pub fn describe_sso_account_request(
-        &self,
-        input: &DescribeSsoAccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSsoAccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::{MetricData, MidQueryCondition};
 #[non_exhaustive]
 pub struct DescribeStatisticDataRequest {
     /// Module, whose value is fixed at `monitor`
+    ///
     /// Wire name: `Module`; example: `monitor`.
     pub module: String,
     /// Namespace. Valid values: `QCE`, `TKE2`.
+    ///
     /// Wire name: `Namespace`; example: `QCE/TKE2`.
     pub namespace: String,
     /// Metric name list
+    ///
     /// Wire name: `MetricNames`.
     pub metric_names: Vec<String>,
     /// Dimension condition. The `=` and `in` operators are supported
+    ///
     /// Wire name: `Conditions`.
     pub conditions: Option<Vec<MidQueryCondition>>,
     /// Statistical period in seconds. Default value: 300. Optional values: 60, 300, 3,600, and 86,400.
@@ -25,15 +29,19 @@ pub struct DescribeStatisticDataRequest {
     /// 300s: The time range is less than three days, and the timespan between `StartTime` and the current time cannot exceed 31 days.
     /// 3,600s: The time range is less than 30 days, and the timespan between `StartTime` and the current time cannot exceed 93 days.
     /// 86,400s: The time range is less than 186 days, and the timespan between `StartTime` and the current time cannot exceed 186 days.
+    ///
     /// Wire name: `Period`; example: `300`.
     pub period: Option<u64>,
     /// Start time, which is the current time by default, such as 2020-12-08T19:51:23+08:00
+    ///
     /// Wire name: `StartTime`; example: `2020-11-24T15:15:50+08:00`.
     pub start_time: Option<String>,
     /// End time, which is the current time by default, such as 2020-12-08T19:51:23+08:00
+    ///
     /// Wire name: `EndTime`; example: `2020-11-24T15:25:50+08:00`.
     pub end_time: Option<String>,
     /// `groupBy` by the specified dimension
+    ///
     /// Wire name: `GroupBys`.
     pub group_bys: Option<Vec<String>>,
 }
@@ -86,18 +94,23 @@ impl DescribeStatisticDataRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeStatisticDataResponse {
     /// Statistical period
+    ///
     /// Wire name: `Period`.
     pub period: Option<u64>,
     /// Start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<String>,
     /// End time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<String>,
     /// Monitoring data
+    ///
     /// Wire name: `Data`.
     pub data: Vec<MetricData>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -116,7 +129,7 @@ pub struct DescribeStatisticDataResponse {
 pub type DescribeStatisticDataError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DescribeStatisticData`: This API is used to query monitoring data by dimension conditions.
+    /// Calls `DescribeStatisticData`: Queries monitoring data by dimension conditions.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_statistic_data_1.json`): Querying monitoring data by dimension condition
@@ -130,14 +143,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_statistic_data`](Self::describe_statistic_data) would send.
-    pub fn describe_statistic_data_request(
-        &self,
-        input: &DescribeStatisticDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeStatisticDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

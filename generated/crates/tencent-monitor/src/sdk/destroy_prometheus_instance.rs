@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DestroyPrometheusInstanceRequest {
     /// Instance ID. The instance must be terminated first.
+    ///
     /// Wire name: `InstanceId`; example: `prom-w3rkj7835b`.
     pub instance_id: String,
 }
@@ -43,6 +44,7 @@ impl DestroyPrometheusInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DestroyPrometheusInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -57,7 +59,7 @@ pub struct DestroyPrometheusInstanceResponse {
 pub type DestroyPrometheusInstanceError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `DestroyPrometheusInstance`: This API is used to delete the data of a Prometheus instance. The specified instance must be terminated first.
+    /// Calls `DestroyPrometheusInstance`: Deletes the data of a Prometheus instance. The specified instance must be terminated first.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/destroy_prometheus_instance_1.json`): Forcibly releasing a Prometheus instance
@@ -71,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`destroy_prometheus_instance`](Self::destroy_prometheus_instance) would send.
-    pub fn destroy_prometheus_instance_request(
-        &self,
-        input: &DestroyPrometheusInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DestroyPrometheusInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EnableGrafanaInternetRequest {
     /// TCMG instance ID, such as “grafana-kleu3gt0”.
+    ///
     /// Wire name: `InstanceID`; example: `my-instance`.
     pub instance_id: String,
     /// Whether to enable public network access (`true`: Yes; `false`: No)
+    ///
     /// Wire name: `EnableInternet`; example: `true`.
     pub enable_internet: bool,
 }
@@ -48,6 +50,7 @@ impl EnableGrafanaInternetRequestBuilder {
 #[non_exhaustive]
 pub struct EnableGrafanaInternetResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -62,7 +65,7 @@ pub struct EnableGrafanaInternetResponse {
 pub type EnableGrafanaInternetError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `EnableGrafanaInternet`: This API is used to set the Grafana public network access.
+    /// Calls `EnableGrafanaInternet`: Sets the Grafana public network access.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/enable_grafana_internet_1.json`): Enabling the public network access
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_grafana_internet`](Self::enable_grafana_internet) would send.
-    pub fn enable_grafana_internet_request(
-        &self,
-        input: &EnableGrafanaInternetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableGrafanaInternetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

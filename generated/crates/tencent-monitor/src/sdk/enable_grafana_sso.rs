@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EnableGrafanaSsoRequest {
     /// Whether to enable SSO (`true`: Yes; `false`: No)
+    ///
     /// Wire name: `EnableSSO`; example: `true`.
     pub enable_sso: bool,
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -47,6 +49,7 @@ impl EnableGrafanaSsoRequestBuilder {
 #[non_exhaustive]
 pub struct EnableGrafanaSsoResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct EnableGrafanaSsoResponse {
 pub type EnableGrafanaSsoError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `EnableGrafanaSSO`: This API is used to set the Grafana SSO through a Tencent Cloud account.
+    /// Calls `EnableGrafanaSSO`: Sets the Grafana SSO through a Tencent Cloud account.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/enable_grafana_sso_1.json`): Enabling the Grafana SSO
@@ -72,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableGrafanaSsoResponse, EnableGrafanaSsoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_grafana_sso`](Self::enable_grafana_sso) would send.
-    pub fn enable_grafana_sso_request(
-        &self,
-        input: &EnableGrafanaSsoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableGrafanaSsoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EnableSsoCamCheckRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Whether to enable CAM authentication (`true`: Yes; `false`: No)
+    ///
     /// Wire name: `EnableSSOCamCheck`; example: `true`.
     pub enable_sso_cam_check: bool,
 }
@@ -52,6 +54,7 @@ impl EnableSsoCamCheckRequestBuilder {
 #[non_exhaustive]
 pub struct EnableSsoCamCheckResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -66,7 +69,7 @@ pub struct EnableSsoCamCheckResponse {
 pub type EnableSsoCamCheckError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `EnableSSOCamCheck`: This API is used to set whether to enable CAM authentication during SSO.
+    /// Calls `EnableSSOCamCheck`: Sets whether to enable CAM authentication during SSO.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/enable_sso_cam_check_1.json`): EnableSSOCamCheck
@@ -77,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableSsoCamCheckResponse, EnableSsoCamCheckError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_sso_cam_check`](Self::enable_sso_cam_check) would send.
-    pub fn enable_sso_cam_check_request(
-        &self,
-        input: &EnableSsoCamCheckRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableSsoCamCheckRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::{DataPoint, Instance};
 #[non_exhaustive]
 pub struct GetMonitorDataRequest {
     /// Namespace, such as QCE/CVM. For more information on the namespaces of each Tencent Cloud service, please see \[Tencent Cloud Service Metrics\](<https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1>)
+    ///
     /// Wire name: `Namespace`; example: `QCE/CVM`.
     pub namespace: String,
     /// Metric name, such as `CPUUsage`. Only one monitoring metric can be pulled at a time. For more information on the metrics of each Tencent Cloud service, please see \[Tencent Cloud Service Metrics\](<https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1>). The corresponding metric name is `MetricName`.
+    ///
     /// Wire name: `MetricName`; example: `CPUUsage`.
     pub metric_name: String,
     /// The dimension combination for instance objects, which is in the form of a set of key-value pairs. The dimension fields for instances of different Tencent Cloud services are completely different. For example, the field is \[{"Name":"InstanceId","Value":"ins-j0hk02zo"}\] for CVM instances, \[{"Name":"instanceId","Value":"ckafka-l49k54dd"}\] for CKafka instances, and \[{"Name":"appid","Value":"1258344699"},{"Name":"bucket","Value":"rig-1258344699"}\] for COS instances. For more information on the dimensions of various Tencent Cloud services, please see \[Tencent Cloud Service Metrics\](<https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1>). In each document, the dimension column displays a dimension combination’s key, which has a corresponding value. A single request can get the data of up to 10 instances.
+    ///
     /// Wire name: `Instances`.
     pub instances: Vec<Instance>,
     /// Monitoring statistical period in seconds, such as 60. Default value: 300. The statistical period varies by metric. For more information on the statistical periods supported by each Tencent Cloud service, please see \[Tencent Cloud Service Metrics\](<https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1>). The values in the statistical period column are the supported statistical periods. A single request can get up to 1,440 data points.
+    ///
     /// Wire name: `Period`; example: `300`.
     pub period: Option<u64>,
     /// Start time such as 2018-09-22T19:51:23+08:00
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// End time, which is the current time by default, such as 2018-09-22T20:51:23+08:00. `EndTime` cannot be earlier than `StartTime`
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }
@@ -70,24 +76,31 @@ impl GetMonitorDataRequestBuilder {
 #[non_exhaustive]
 pub struct GetMonitorDataResponse {
     /// Statistical period
+    ///
     /// Wire name: `Period`; example: `300`.
     pub period: Option<u64>,
     /// Metric name
+    ///
     /// Wire name: `MetricName`; example: `CPUUsage`.
     pub metric_name: Option<String>,
     /// Array of data points
+    ///
     /// Wire name: `DataPoints`.
     pub data_points: Vec<DataPoint>,
     /// Start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// End time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Returned message
+    ///
     /// Wire name: `Msg`; example: `无`.
     pub msg: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -108,7 +121,7 @@ pub struct GetMonitorDataResponse {
 pub type GetMonitorDataError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `GetMonitorData`: This API is used to get the monitoring data of Tencent Cloud services except TKE. To pull TKE’s monitoring data, use the \[DescribeStatisticData\](<https://www.tencentcloud.com/document/product/248/39481>) API.
+    /// Calls `GetMonitorData`: Gets the monitoring data of Tencent Cloud services except TKE. To pull TKE’s monitoring data, use the \[DescribeStatisticData\](<https://www.tencentcloud.com/document/product/248/39481>) API.
     /// You can get the monitoring data of a Tencent Cloud service by passing in its namespace, object dimension description, and monitoring metrics.
     /// API call rate limit: 20 calls/second (1,200 calls/minute). A single request can get the data of up to 10 instances for up to 1,440 data points.
     /// If you need to call a large number of APIs to pull metrics or objects at a time, some APIs may fail to be called due to the rate limit. We suggest you evenly arrange API calls at a time granularity.
@@ -124,14 +137,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetMonitorDataResponse, GetMonitorDataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_monitor_data`](Self::get_monitor_data) would send.
-    pub fn get_monitor_data_request(
-        &self,
-        input: &GetMonitorDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetMonitorDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::ManagementCommand;
 #[non_exhaustive]
 pub struct GetPrometheusAgentManagementCommandRequest {
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// Prometheus Agent ID
+    ///
     /// Wire name: `AgentId`.
     pub agent_id: String,
 }
@@ -51,9 +53,11 @@ impl GetPrometheusAgentManagementCommandRequestBuilder {
 #[non_exhaustive]
 pub struct GetPrometheusAgentManagementCommandResponse {
     /// Agent management command
+    ///
     /// Wire name: `Command`.
     pub command: Option<ManagementCommand>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -69,7 +73,7 @@ pub struct GetPrometheusAgentManagementCommandResponse {
 pub type GetPrometheusAgentManagementCommandError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `GetPrometheusAgentManagementCommand`: This API is used to get the command line for Prometheus agent management.
+    /// Calls `GetPrometheusAgentManagementCommand`: Gets the command line for Prometheus agent management.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_prometheus_agent_management_command_1.json`): Getting the command line for Prometheus agent management
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_prometheus_agent_management_command`](Self::get_prometheus_agent_management_command) would send.
-    pub fn get_prometheus_agent_management_command_request(
-        &self,
-        input: &GetPrometheusAgentManagementCommandRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPrometheusAgentManagementCommandRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::GrafanaPlugin;
 #[non_exhaustive]
 pub struct InstallPluginsRequest {
     /// Plugin information
+    ///
     /// Wire name: `Plugins`.
     pub plugins: Vec<GrafanaPlugin>,
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -50,9 +52,11 @@ impl InstallPluginsRequestBuilder {
 pub struct InstallPluginsResponse {
     /// ID of the installed plugin
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PluginIds`.
     pub plugin_ids: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -68,7 +72,7 @@ pub struct InstallPluginsResponse {
 pub type InstallPluginsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `InstallPlugins`: This API is used to install a Grafana plugin.
+    /// Calls `InstallPlugins`: Installs a Grafana plugin.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/install_plugins_1.json`): Installing a Grafana plugin
@@ -79,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<InstallPluginsResponse, InstallPluginsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`install_plugins`](Self::install_plugins) would send.
-    pub fn install_plugins_request(
-        &self,
-        input: &InstallPluginsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for InstallPluginsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,30 +8,39 @@ use super::{ClsNotice, UrlNotice, UserNotice};
 #[non_exhaustive]
 pub struct ModifyAlarmNoticeRequest {
     /// Module name. Enter "monitor" here
+    ///
     /// Wire name: `Module`; example: `monitor`.
     pub module: String,
     /// Alarm notification rule name, which can contain up to 60 characters
+    ///
     /// Wire name: `Name`; example: `默认通知模版`.
     pub name: String,
     /// Notification type. Valid values: ALARM (for unresolved alarms), OK (for resolved alarms), ALL (for all alarms)
+    ///
     /// Wire name: `NoticeType`; example: `ALL`.
     pub notice_type: String,
     /// Notification language. Valid values: zh-CN (Chinese), en-US (English)
+    ///
     /// Wire name: `NoticeLanguage`; example: `zh-CN`.
     pub notice_language: String,
     /// Alarm notification template ID
+    ///
     /// Wire name: `NoticeId`; example: `notice-xxx`.
     pub notice_id: String,
     /// User notifications (up to 5)
+    ///
     /// Wire name: `UserNotices`.
     pub user_notices: Option<Vec<UserNotice>>,
     /// Callback notifications (up to 3)
+    ///
     /// Wire name: `URLNotices`.
     pub url_notices: Option<Vec<UrlNotice>>,
     /// The operation of pushing alarm notifications to CLS. Up to one CLS log topic can be configured.
+    ///
     /// Wire name: `CLSNotices`.
     pub cls_notices: Option<Vec<ClsNotice>>,
     /// List of IDs of the alerting rules bound to an alarm notification template
+    ///
     /// Wire name: `PolicyIds`.
     pub policy_ids: Option<Vec<String>>,
 }
@@ -88,6 +97,7 @@ impl ModifyAlarmNoticeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyAlarmNoticeResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -102,7 +112,7 @@ pub struct ModifyAlarmNoticeResponse {
 pub type ModifyAlarmNoticeError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `ModifyAlarmNotice`: This API is used to edit an alarm notification template.
+    /// Calls `ModifyAlarmNotice`: Edits an alarm notification template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_alarm_notice_1.json`): Modifying a notification template
@@ -113,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyAlarmNoticeResponse, ModifyAlarmNoticeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_alarm_notice`](Self::modify_alarm_notice) would send.
-    pub fn modify_alarm_notice_request(
-        &self,
-        input: &ModifyAlarmNoticeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyAlarmNoticeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ModifyGrafanaInstanceRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// TCMG instance name, such as “test”.
+    ///
     /// Wire name: `InstanceName`; example: `my-instance-1`.
     pub instance_name: String,
 }
@@ -48,6 +50,7 @@ impl ModifyGrafanaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyGrafanaInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -62,7 +65,7 @@ pub struct ModifyGrafanaInstanceResponse {
 pub type ModifyGrafanaInstanceError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `ModifyGrafanaInstance`: This API is used to modify the attributes of a Grafana instance.
+    /// Calls `ModifyGrafanaInstance`: Modifies the attributes of a Grafana instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_grafana_instance_1.json`): Modifying the attributes of a TCMG instance
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_grafana_instance`](Self::modify_grafana_instance) would send.
-    pub fn modify_grafana_instance_request(
-        &self,
-        input: &ModifyGrafanaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyGrafanaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

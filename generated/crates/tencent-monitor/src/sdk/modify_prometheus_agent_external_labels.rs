@@ -8,12 +8,15 @@ use super::Label;
 #[non_exhaustive]
 pub struct ModifyPrometheusAgentExternalLabelsRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xxx`.
     pub cluster_id: String,
     /// New external labels
+    ///
     /// Wire name: `ExternalLabels`.
     pub external_labels: Vec<Label>,
 }
@@ -58,6 +61,7 @@ impl ModifyPrometheusAgentExternalLabelsRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPrometheusAgentExternalLabelsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -72,7 +76,7 @@ pub struct ModifyPrometheusAgentExternalLabelsResponse {
 pub type ModifyPrometheusAgentExternalLabelsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `ModifyPrometheusAgentExternalLabels`: This API is used to modify the external labels of the associated cluster.
+    /// Calls `ModifyPrometheusAgentExternalLabels`: Modifies the external labels of the associated cluster.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_prometheus_agent_external_labels_1.json`): Modifying a label
@@ -86,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_prometheus_agent_external_labels`](Self::modify_prometheus_agent_external_labels) would send.
-    pub fn modify_prometheus_agent_external_labels_request(
-        &self,
-        input: &ModifyPrometheusAgentExternalLabelsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPrometheusAgentExternalLabelsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PrometheusAlertPolicyItem;
 #[non_exhaustive]
 pub struct ModifyPrometheusAlertPolicyRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `无`.
     pub instance_id: String,
     /// Alert configuration
+    ///
     /// Wire name: `AlertRule`.
     pub alert_rule: PrometheusAlertPolicyItem,
 }
@@ -51,6 +53,7 @@ impl ModifyPrometheusAlertPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPrometheusAlertPolicyResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -65,7 +68,7 @@ pub struct ModifyPrometheusAlertPolicyResponse {
 pub type ModifyPrometheusAlertPolicyError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `ModifyPrometheusAlertPolicy`: This API is used to modify a TMP 2.0 instance alerting rule.
+    /// Calls `ModifyPrometheusAlertPolicy`: Modifies a TMP 2.0 instance alerting rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_prometheus_alert_policy_1.json`): Modifying an alerting rule
@@ -79,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_prometheus_alert_policy`](Self::modify_prometheus_alert_policy) would send.
-    pub fn modify_prometheus_alert_policy_request(
-        &self,
-        input: &ModifyPrometheusAlertPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPrometheusAlertPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

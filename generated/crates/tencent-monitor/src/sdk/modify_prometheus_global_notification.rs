@@ -8,9 +8,11 @@ use super::PrometheusNotificationItem;
 #[non_exhaustive]
 pub struct ModifyPrometheusGlobalNotificationRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Alert notification channel
+    ///
     /// Wire name: `Notification`.
     pub notification: PrometheusNotificationItem,
 }
@@ -52,6 +54,7 @@ impl ModifyPrometheusGlobalNotificationRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPrometheusGlobalNotificationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -66,7 +69,7 @@ pub struct ModifyPrometheusGlobalNotificationResponse {
 pub type ModifyPrometheusGlobalNotificationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `ModifyPrometheusGlobalNotification`: This API is used to modify the global alert notification channel.
+    /// Calls `ModifyPrometheusGlobalNotification`: Modifies the global alert notification channel.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_prometheus_global_notification_1.json`): Modifying the global alert notification channel
@@ -80,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_prometheus_global_notification`](Self::modify_prometheus_global_notification) would send.
-    pub fn modify_prometheus_global_notification_request(
-        &self,
-        input: &ModifyPrometheusGlobalNotificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPrometheusGlobalNotificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

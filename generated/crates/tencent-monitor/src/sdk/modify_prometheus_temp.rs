@@ -8,9 +8,11 @@ use super::PrometheusTempModify;
 #[non_exhaustive]
 pub struct ModifyPrometheusTempRequest {
     /// Template ID
+    ///
     /// Wire name: `TemplateId`; example: `temp-xxx`.
     pub template_id: String,
     /// Modified content
+    ///
     /// Wire name: `Template`.
     pub template: PrometheusTempModify,
 }
@@ -49,6 +51,7 @@ impl ModifyPrometheusTempRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPrometheusTempResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -63,7 +66,7 @@ pub struct ModifyPrometheusTempResponse {
 pub type ModifyPrometheusTempError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `ModifyPrometheusTemp`: This API is used to modify a template.
+    /// Calls `ModifyPrometheusTemp`: Modifies a template.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/modify_prometheus_temp_1.json`): Modifying the description of a template
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_prometheus_temp`](Self::modify_prometheus_temp) would send.
-    pub fn modify_prometheus_temp_request(
-        &self,
-        input: &ModifyPrometheusTempRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPrometheusTempRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RunPrometheusInstanceRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: String,
     /// Subnet ID. Initialization is performed with the subnet used by the instance by default and can also be performed with the subnet passed in by this parameter.
+    ///
     /// Wire name: `SubnetId`; example: `xx-xxx`.
     pub subnet_id: Option<String>,
 }
@@ -46,6 +48,7 @@ impl RunPrometheusInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RunPrometheusInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -60,7 +63,7 @@ pub struct RunPrometheusInstanceResponse {
 pub type RunPrometheusInstanceError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `RunPrometheusInstance`: This API is used to initialize a TMP instance, which is called when the integration center is enabled.
+    /// Calls `RunPrometheusInstance`: Initializes a TMP instance, which is called when the integration center is enabled.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/run_prometheus_instance_1.json`): Initializing an instance
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`run_prometheus_instance`](Self::run_prometheus_instance) would send.
-    pub fn run_prometheus_instance_request(
-        &self,
-        input: &RunPrometheusInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RunPrometheusInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PrometheusTemplateSyncTarget;
 #[non_exhaustive]
 pub struct SyncPrometheusTempRequest {
     /// Instance ID
+    ///
     /// Wire name: `TemplateId`; example: `无`.
     pub template_id: String,
     /// Sync target
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<PrometheusTemplateSyncTarget>,
 }
@@ -49,6 +51,7 @@ impl SyncPrometheusTempRequestBuilder {
 #[non_exhaustive]
 pub struct SyncPrometheusTempResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -63,7 +66,7 @@ pub struct SyncPrometheusTempResponse {
 pub type SyncPrometheusTempError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `SyncPrometheusTemp`: This API is used to sync a template to an instance or cluster. It takes effect for v2 instances.
+    /// Calls `SyncPrometheusTemp`: Syncs a template to an instance or cluster. It takes effect for v2 instances.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/sync_prometheus_temp_1.json`): Syncing a template to an instance
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`sync_prometheus_temp`](Self::sync_prometheus_temp) would send.
-    pub fn sync_prometheus_temp_request(
-        &self,
-        input: &SyncPrometheusTempRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SyncPrometheusTempRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TerminatePrometheusInstancesRequest {
     /// List of instance IDs
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
 }
@@ -44,6 +45,7 @@ impl TerminatePrometheusInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct TerminatePrometheusInstancesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -58,7 +60,7 @@ pub struct TerminatePrometheusInstancesResponse {
 pub type TerminatePrometheusInstancesError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `TerminatePrometheusInstances`: This API is used to terminate a pay-as-you-go Prometheus instance.
+    /// Calls `TerminatePrometheusInstances`: Terminates a pay-as-you-go Prometheus instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/terminate_prometheus_instances_1.json`): Terminating a Prometheus instance
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_prometheus_instances`](Self::terminate_prometheus_instances) would send.
-    pub fn terminate_prometheus_instances_request(
-        &self,
-        input: &TerminatePrometheusInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminatePrometheusInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UnbindPrometheusManagedGrafanaRequest {
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-x2jlskf`.
     pub instance_id: String,
     /// Grafana instance ID
+    ///
     /// Wire name: `GrafanaId`; example: `grafana-sdjl2r`.
     pub grafana_id: String,
 }
@@ -49,6 +51,7 @@ impl UnbindPrometheusManagedGrafanaRequestBuilder {
 #[non_exhaustive]
 pub struct UnbindPrometheusManagedGrafanaResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -63,7 +66,7 @@ pub struct UnbindPrometheusManagedGrafanaResponse {
 pub type UnbindPrometheusManagedGrafanaError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UnbindPrometheusManagedGrafana`: This API is used to unbind a Grafana instance from an instance.
+    /// Calls `UnbindPrometheusManagedGrafana`: Unbinds a Grafana instance from an instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/unbind_prometheus_managed_grafana_1.json`): Unbinding a Grafana instance from an instance
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unbind_prometheus_managed_grafana`](Self::unbind_prometheus_managed_grafana) would send.
-    pub fn unbind_prometheus_managed_grafana_request(
-        &self,
-        input: &UnbindPrometheusManagedGrafanaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnbindPrometheusManagedGrafanaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

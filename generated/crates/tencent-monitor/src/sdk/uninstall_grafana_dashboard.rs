@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct UninstallGrafanaDashboardRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-c0wy130a`.
     pub instance_id: String,
     /// Prometheus integration code, indicating to delete the corresponding dashboard. Valid values:
@@ -83,6 +84,7 @@ impl UninstallGrafanaDashboardRequestBuilder {
 #[non_exhaustive]
 pub struct UninstallGrafanaDashboardResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -97,7 +99,7 @@ pub struct UninstallGrafanaDashboardResponse {
 pub type UninstallGrafanaDashboardError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UninstallGrafanaDashboard`: This API is used to delete a Grafana dashboard.
+    /// Calls `UninstallGrafanaDashboard`: Deletes a Grafana dashboard.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/uninstall_grafana_dashboard_1.json`): Deleting a Grafana dashboard
@@ -111,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`uninstall_grafana_dashboard`](Self::uninstall_grafana_dashboard) would send.
-    pub fn uninstall_grafana_dashboard_request(
-        &self,
-        input: &UninstallGrafanaDashboardRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UninstallGrafanaDashboardRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UninstallGrafanaPluginsRequest {
     /// Array of plugin IDs, such as "PluginIds": \[ "grafana-clock-panel" \]. The plugin ID can be obtained through the `DescribePluginOverviews` API.
+    ///
     /// Wire name: `PluginIds`.
     pub plugin_ids: Vec<String>,
     /// TCMG instance ID, such as “grafana-abcdefg”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
 }
@@ -47,6 +49,7 @@ impl UninstallGrafanaPluginsRequestBuilder {
 #[non_exhaustive]
 pub struct UninstallGrafanaPluginsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct UninstallGrafanaPluginsResponse {
 pub type UninstallGrafanaPluginsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UninstallGrafanaPlugins`: This API is used to delete installed plugins.
+    /// Calls `UninstallGrafanaPlugins`: Deletes installed plugins.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/uninstall_grafana_plugins_1.json`): Deleting the specified plugin
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`uninstall_grafana_plugins`](Self::uninstall_grafana_plugins) would send.
-    pub fn uninstall_grafana_plugins_request(
-        &self,
-        input: &UninstallGrafanaPluginsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UninstallGrafanaPluginsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PrometheusRuleKv;
 #[non_exhaustive]
 pub struct UpdateAlertRuleRequest {
     /// Prometheus alerting rule ID
+    ///
     /// Wire name: `RuleId`; example: `arule-omq28fcm`.
     pub rule_id: String,
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-123131`.
     pub instance_id: String,
     /// Rule status code. Valid values:
@@ -22,29 +24,37 @@ pub struct UpdateAlertRuleRequest {
     /// - 3=RuleDisabled
     ///
     /// Default value: 2 (enabled).
+    ///
     /// Wire name: `RuleState`; example: `2`.
     pub rule_state: i64,
     /// Alerting rule name
+    ///
     /// Wire name: `RuleName`; example: `告警规则测试`.
     pub rule_name: String,
     /// Alerting rule expression
+    ///
     /// Wire name: `Expr`; example: `job:request_latency_seconds:mean5m{job="myjob"} > 0.5`.
     pub expr: String,
     /// Alerting rule duration
+    ///
     /// Wire name: `Duration`; example: `1m`.
     pub duration: String,
     /// List of alerting rule recipient groups
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// List of alerting rule tags
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<PrometheusRuleKv>>,
     /// List of alerting rule annotations.
     ///
     /// Alert object and alert message are special fields of Prometheus Rule Annotations, which need to be passed in through `annotations` and correspond to `summary` and `description` keys respectively.
+    ///
     /// Wire name: `Annotations`.
     pub annotations: Option<Vec<PrometheusRuleKv>>,
     /// Alerting rule template category
+    ///
     /// Wire name: `Type`; example: `TargetDown`.
     pub type_field: Option<String>,
 }
@@ -104,9 +114,11 @@ impl UpdateAlertRuleRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlertRuleResponse {
     /// Rule ID
+    ///
     /// Wire name: `RuleId`; example: `arule-omq28fcm`.
     pub rule_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -122,7 +134,7 @@ pub struct UpdateAlertRuleResponse {
 pub type UpdateAlertRuleError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateAlertRule`: This API is used to update a Prometheus alerting rule.
+    /// Calls `UpdateAlertRule`: Updates a Prometheus alerting rule.
     ///
     /// Note that alert object and alert message are special fields of Prometheus Rule Annotations, which need to be passed in through `annotations` and correspond to `summary` and `description` keys respectively. For more information, see \[Alerting rules\](<https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/>).
     ///
@@ -135,14 +147,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAlertRuleResponse, UpdateAlertRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alert_rule`](Self::update_alert_rule) would send.
-    pub fn update_alert_rule_request(
-        &self,
-        input: &UpdateAlertRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlertRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateAlertRuleStateRequest {
     /// List of rule IDs
+    ///
     /// Wire name: `RuleIds`.
     pub rule_ids: Vec<String>,
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `my-prom-gg`.
     pub instance_id: String,
     /// Rule status code. Valid values:
@@ -18,6 +20,7 @@ pub struct UpdateAlertRuleStateRequest {
     /// - 3=RuleDisabled
     ///
     /// Default value: 2 (enabled).
+    ///
     /// Wire name: `RuleState`; example: `3`.
     pub rule_state: i64,
 }
@@ -59,6 +62,7 @@ impl UpdateAlertRuleStateRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlertRuleStateResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -73,7 +77,7 @@ pub struct UpdateAlertRuleStateResponse {
 pub type UpdateAlertRuleStateError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateAlertRuleState`: This API is used to update the status of a Prometheus alerting rule.
+    /// Calls `UpdateAlertRuleState`: Updates the status of a Prometheus alerting rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_alert_rule_state_1.json`): Updating the status of an alerting rule
@@ -87,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alert_rule_state`](Self::update_alert_rule_state) would send.
-    pub fn update_alert_rule_state_request(
-        &self,
-        input: &UpdateAlertRuleStateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlertRuleStateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

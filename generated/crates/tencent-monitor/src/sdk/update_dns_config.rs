@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateDnsConfigRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Array of DNS servers
+    ///
     /// Wire name: `NameServers`.
     pub name_servers: Vec<String>,
 }
@@ -48,6 +50,7 @@ impl UpdateDnsConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateDnsConfigResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -62,7 +65,7 @@ pub struct UpdateDnsConfigResponse {
 pub type UpdateDnsConfigError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateDNSConfig`: This API is used to update the Grafana DNS configuration.
+    /// Calls `UpdateDNSConfig`: Updates the Grafana DNS configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_dns_config_1.json`): Updating the Grafana DNS configuration
@@ -73,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateDnsConfigResponse, UpdateDnsConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_dns_config`](Self::update_dns_config) would send.
-    pub fn update_dns_config_request(
-        &self,
-        input: &UpdateDnsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDnsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct UpdateExporterIntegrationRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xx`.
     pub instance_id: String,
     /// Kubernetes cluster type. Valid values:
@@ -19,12 +20,15 @@ pub struct UpdateExporterIntegrationRequest {
     /// Wire name: `KubeType`; example: `1`.
     pub kube_type: i64,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xx`.
     pub cluster_id: String,
     /// Type
+    ///
     /// Wire name: `Kind`; example: `mysql-exporter`.
     pub kind: String,
     /// Configuration content
+    ///
     /// Wire name: `Content`; example: `{"name":"test","kind":"mysql-exporter", "instanceSpec":{}}`.
     pub content: String,
 }
@@ -74,6 +78,7 @@ impl UpdateExporterIntegrationRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateExporterIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -88,7 +93,7 @@ pub struct UpdateExporterIntegrationResponse {
 pub type UpdateExporterIntegrationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateExporterIntegration`: This API is used to update the exporter integration configuration.
+    /// Calls `UpdateExporterIntegration`: Updates the exporter integration configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_exporter_integration_1.json`): Updating the exporter integration configuration
@@ -102,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_exporter_integration`](Self::update_exporter_integration) would send.
-    pub fn update_exporter_integration_request(
-        &self,
-        input: &UpdateExporterIntegrationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateExporterIntegrationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

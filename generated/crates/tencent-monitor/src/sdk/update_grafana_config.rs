@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateGrafanaConfigRequest {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// JSON-encoded string
+    ///
     /// Wire name: `Config`; example: `"{"server":{"root_url":"http://balabalahahaha"}}"`.
     pub config: String,
 }
@@ -47,6 +49,7 @@ impl UpdateGrafanaConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGrafanaConfigResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct UpdateGrafanaConfigResponse {
 pub type UpdateGrafanaConfigError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateGrafanaConfig`: This API is used to update the Grafana configuration.
+    /// Calls `UpdateGrafanaConfig`: Updates the Grafana configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_grafana_config_1.json`): Updating the Grafana configuration
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_grafana_config`](Self::update_grafana_config) would send.
-    pub fn update_grafana_config_request(
-        &self,
-        input: &UpdateGrafanaConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGrafanaConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateGrafanaEnvironmentsRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Environment variable string
+    ///
     /// Wire name: `Envs`; example: `{}`.
     pub envs: String,
 }
@@ -49,6 +51,7 @@ impl UpdateGrafanaEnvironmentsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGrafanaEnvironmentsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -63,7 +66,7 @@ pub struct UpdateGrafanaEnvironmentsResponse {
 pub type UpdateGrafanaEnvironmentsError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateGrafanaEnvironments`: This API is used to update Grafana environment variables.
+    /// Calls `UpdateGrafanaEnvironments`: Updates Grafana environment variables.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_grafana_environments_1.json`): Updating Grafana environment variables
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_grafana_environments`](Self::update_grafana_environments) would send.
-    pub fn update_grafana_environments_request(
-        &self,
-        input: &UpdateGrafanaEnvironmentsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGrafanaEnvironmentsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

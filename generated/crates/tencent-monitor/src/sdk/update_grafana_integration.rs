@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpdateGrafanaIntegrationRequest {
     /// Integration ID, such as “integration-abcd1234”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** &gt; **Integration List**.
+    ///
     /// Wire name: `IntegrationId`; example: `my-instance`.
     pub integration_id: String,
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Integration type, such as “tencent-cloud-prometheus”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** &gt; **Integration List**.
+    ///
     /// Wire name: `Kind`; example: `grafana`.
     pub kind: String,
     /// Integration content
+    ///
     /// Wire name: `Content`; example: `'{}'`.
     pub content: String,
 }
@@ -62,6 +66,7 @@ impl UpdateGrafanaIntegrationRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGrafanaIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -76,7 +81,7 @@ pub struct UpdateGrafanaIntegrationResponse {
 pub type UpdateGrafanaIntegrationError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateGrafanaIntegration`: This API is used to update the Grafana integration configuration.
+    /// Calls `UpdateGrafanaIntegration`: Updates the Grafana integration configuration.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_grafana_integration_1.json`): Updating the Grafana integration configuration
@@ -90,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_grafana_integration`](Self::update_grafana_integration) would send.
-    pub fn update_grafana_integration_request(
-        &self,
-        input: &UpdateGrafanaIntegrationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGrafanaIntegrationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

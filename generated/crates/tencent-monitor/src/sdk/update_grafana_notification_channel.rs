@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct UpdateGrafanaNotificationChannelRequest {
     /// Channel ID, such as “nchannel-abcd1234”.
+    ///
     /// Wire name: `ChannelId`; example: `channel-id`.
     pub channel_id: String,
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Alert channel name, such as “test”.
+    ///
     /// Wire name: `ChannelName`; example: `channel-name`.
     pub channel_name: String,
     /// Array of notification channel IDs
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// This parameter has been deprecated. Please use `OrganizationIds` instead.
+    ///
     /// Wire name: `ExtraOrgIds`.
     pub extra_org_ids: Option<Vec<String>>,
     /// Array of valid organization IDs
+    ///
     /// Wire name: `OrganizationIds`.
     pub organization_ids: Option<Vec<String>>,
 }
@@ -72,6 +78,7 @@ impl UpdateGrafanaNotificationChannelRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGrafanaNotificationChannelResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -86,7 +93,7 @@ pub struct UpdateGrafanaNotificationChannelResponse {
 pub type UpdateGrafanaNotificationChannelError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateGrafanaNotificationChannel`: This API is used to update the Grafana notification channel.
+    /// Calls `UpdateGrafanaNotificationChannel`: Updates the Grafana notification channel.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_grafana_notification_channel_1.json`): Updating the Grafana alert channel
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_grafana_notification_channel`](Self::update_grafana_notification_channel) would send.
-    pub fn update_grafana_notification_channel_request(
-        &self,
-        input: &UpdateGrafanaNotificationChannelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGrafanaNotificationChannelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

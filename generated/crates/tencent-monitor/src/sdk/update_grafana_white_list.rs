@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateGrafanaWhiteListRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Array of public IPs (such as “127.0.0.1”) in the allowlist, which can be viewed through the `DescribeGrafanaWhiteList` API.
+    ///
     /// Wire name: `Whitelist`.
     pub whitelist: Vec<String>,
 }
@@ -47,6 +49,7 @@ impl UpdateGrafanaWhiteListRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGrafanaWhiteListResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct UpdateGrafanaWhiteListResponse {
 pub type UpdateGrafanaWhiteListError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateGrafanaWhiteList`: This API is used to update the Grafana allowlist.
+    /// Calls `UpdateGrafanaWhiteList`: Updates the Grafana allowlist.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_grafana_white_list_1.json`): Updating the Grafana allowlist
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_grafana_white_list`](Self::update_grafana_white_list) would send.
-    pub fn update_grafana_white_list_request(
-        &self,
-        input: &UpdateGrafanaWhiteListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGrafanaWhiteListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

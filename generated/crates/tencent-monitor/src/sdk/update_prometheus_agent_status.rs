@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdatePrometheusAgentStatusRequest {
     /// TMP instance ID, such as “prom-abcd1234”.
+    ///
     /// Wire name: `InstanceId`; example: `xx`.
     pub instance_id: String,
     /// List of agent IDs such as “agent-abcd1234”, which can be obtained on the **Agent Management** page in the console.
+    ///
     /// Wire name: `AgentIds`.
     pub agent_ids: Vec<String>,
     /// Status to update
@@ -60,6 +62,7 @@ impl UpdatePrometheusAgentStatusRequestBuilder {
 #[non_exhaustive]
 pub struct UpdatePrometheusAgentStatusResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -74,7 +77,7 @@ pub struct UpdatePrometheusAgentStatusResponse {
 pub type UpdatePrometheusAgentStatusError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdatePrometheusAgentStatus`: This API is used to update the status of a Prometheus CVM agent.
+    /// Calls `UpdatePrometheusAgentStatus`: Updates the status of a Prometheus CVM agent.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_prometheus_agent_status_1.json`): Updating the status of a Prometheus agent
@@ -88,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_prometheus_agent_status`](Self::update_prometheus_agent_status) would send.
-    pub fn update_prometheus_agent_status_request(
-        &self,
-        input: &UpdatePrometheusAgentStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePrometheusAgentStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

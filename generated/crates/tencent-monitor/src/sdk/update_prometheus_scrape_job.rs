@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpdatePrometheusScrapeJobRequest {
     /// TMP instance ID, such as “prom-abcd1234”.
+    ///
     /// Wire name: `InstanceId`; example: `xx`.
     pub instance_id: String,
     /// Agent ID such as “agent-abcd1234”, which can be obtained on the **Agent Management** page in the console
+    ///
     /// Wire name: `AgentId`; example: `xx`.
     pub agent_id: String,
     /// Scrape task ID such as “job-abcd1234”. You can go to the **Agent Management** page and obtain the ID in the pop-up **Create Scrape Task** window.
+    ///
     /// Wire name: `JobId`; example: `xx`.
     pub job_id: String,
     /// Scrape task ID in the format of “job_name:xx”
+    ///
     /// Wire name: `Config`; example: `job_name:xx`.
     pub config: String,
 }
@@ -61,6 +65,7 @@ impl UpdatePrometheusScrapeJobRequestBuilder {
 #[non_exhaustive]
 pub struct UpdatePrometheusScrapeJobResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -75,7 +80,7 @@ pub struct UpdatePrometheusScrapeJobResponse {
 pub type UpdatePrometheusScrapeJobError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdatePrometheusScrapeJob`: This API is used to update a Prometheus scrape task.
+    /// Calls `UpdatePrometheusScrapeJob`: Updates a Prometheus scrape task.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_prometheus_scrape_job_1.json`): Updating a Prometheus scrape task
@@ -89,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_prometheus_scrape_job`](Self::update_prometheus_scrape_job) would send.
-    pub fn update_prometheus_scrape_job_request(
-        &self,
-        input: &UpdatePrometheusScrapeJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePrometheusScrapeJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpdateRecordingRuleRequest {
     /// Recording rule name
+    ///
     /// Wire name: `Name`; example: `1`.
     pub name: String,
     /// Recording rule group content, which is in YAML format and is Base64-encoded.
+    ///
     /// Wire name: `Group`; example: `LS0tDQpuYW1lOiBleGFtcGxlDQpydWxlczoNCiAgLSByZWNvcmQ6IGpvYjpodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHM6c3VtDQogICAgZXhwcjogc3VtIGJ5IChqb2IpIChodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHMp`.
     pub group: String,
     /// Prometheus instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xrwerwe`.
     pub instance_id: String,
     /// Prometheus recording rule ID
+    ///
     /// Wire name: `RuleId`; example: `rrule-m74lrt6g`.
     pub rule_id: String,
     /// Rule status code. Valid values:
@@ -26,6 +30,7 @@ pub struct UpdateRecordingRuleRequest {
     /// - 3=RuleDisabled
     ///
     /// Default value: 2 (enabled).
+    ///
     /// Wire name: `RuleState`; example: `2`.
     pub rule_state: Option<i64>,
 }
@@ -73,9 +78,11 @@ impl UpdateRecordingRuleRequestBuilder {
 pub struct UpdateRecordingRuleResponse {
     /// Rule ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleId`; example: `rrule-m74lrt6g`.
     pub rule_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -91,7 +98,7 @@ pub struct UpdateRecordingRuleResponse {
 pub type UpdateRecordingRuleError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateRecordingRule`: This API is used to update a Prometheus recording rule.
+    /// Calls `UpdateRecordingRule`: Updates a Prometheus recording rule.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_recording_rule_1.json`): Updating a recording rule
@@ -105,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_recording_rule`](Self::update_recording_rule) would send.
-    pub fn update_recording_rule_request(
-        &self,
-        input: &UpdateRecordingRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRecordingRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::GrafanaAccountRole;
 #[non_exhaustive]
 pub struct UpdateSsoAccountRequest {
     /// TCMG instance ID, such as “grafana-abcdefgh”.
+    ///
     /// Wire name: `InstanceId`; example: `myGrafana`.
     pub instance_id: String,
     /// User account ID, such as “10000000”.
+    ///
     /// Wire name: `UserId`; example: `10000000`.
     pub user_id: String,
     /// Permission
+    ///
     /// Wire name: `Role`.
     pub role: Option<Vec<GrafanaAccountRole>>,
     /// Remarks
+    ///
     /// Wire name: `Notes`; example: `xxx`.
     pub notes: Option<String>,
 }
@@ -59,6 +63,7 @@ impl UpdateSsoAccountRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSsoAccountResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -73,7 +78,7 @@ pub struct UpdateSsoAccountResponse {
 pub type UpdateSsoAccountError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpdateSSOAccount`: This API is used to update the remarks and permission information of an authorized account in an overwriting manner.
+    /// Calls `UpdateSSOAccount`: Updates the remarks and permission information of an authorized account in an overwriting manner.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/update_sso_account_1.json`): Updating the account information
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSsoAccountResponse, UpdateSsoAccountError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sso_account`](Self::update_sso_account) would send.
-    pub fn update_sso_account_request(
-        &self,
-        input: &UpdateSsoAccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSsoAccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

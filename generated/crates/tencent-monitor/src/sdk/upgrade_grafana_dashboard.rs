@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct UpgradeGrafanaDashboardRequest {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-gds3q53s`.
     pub instance_id: String,
     /// Prometheus integration code, indicating to upgrade to the corresponding dashboard. Valid values:
@@ -81,6 +82,7 @@ impl UpgradeGrafanaDashboardRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeGrafanaDashboardResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -95,7 +97,7 @@ pub struct UpgradeGrafanaDashboardResponse {
 pub type UpgradeGrafanaDashboardError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpgradeGrafanaDashboard`: This API is used to update a Grafana dashboard.
+    /// Calls `UpgradeGrafanaDashboard`: Updates a Grafana dashboard.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/upgrade_grafana_dashboard_1.json`): Updating a Grafana dashboard
@@ -109,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_grafana_dashboard`](Self::upgrade_grafana_dashboard) would send.
-    pub fn upgrade_grafana_dashboard_request(
-        &self,
-        input: &UpgradeGrafanaDashboardRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeGrafanaDashboardRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

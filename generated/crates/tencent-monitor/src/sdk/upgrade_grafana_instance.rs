@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpgradeGrafanaInstanceRequest {
     /// TCMG instance ID, such as “grafana-12345678”.
+    ///
     /// Wire name: `InstanceId`; example: `my-instance`.
     pub instance_id: String,
     /// Version alias, such as v7.4.2.
+    ///
     /// Wire name: `Alias`; example: `my-instance`.
     pub alias: String,
 }
@@ -47,6 +49,7 @@ impl UpgradeGrafanaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeGrafanaInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct UpgradeGrafanaInstanceResponse {
 pub type UpgradeGrafanaInstanceError = super::MonitorError;
 
 impl super::Client {
-    /// Calls `UpgradeGrafanaInstance`: This API is used to upgrade a Grafana instance.
+    /// Calls `UpgradeGrafanaInstance`: Upgrades a Grafana instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
     /// - Sample `example_1` (`examples/upgrade_grafana_instance_1.json`): Upgrading a TCMG instance
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_grafana_instance`](Self::upgrade_grafana_instance) would send.
-    pub fn upgrade_grafana_instance_request(
-        &self,
-        input: &UpgradeGrafanaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeGrafanaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

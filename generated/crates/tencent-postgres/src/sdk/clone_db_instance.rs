@@ -8,12 +8,15 @@ use super::{DbNode, Tag};
 #[non_exhaustive]
 pub struct CloneDbInstanceRequest {
     /// The source instance ID to be cloned. can be obtained through the DescribeDBInstances api (<https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1>).
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-ascg1724`.
     pub db_instance_id: String,
     /// Purchasable code, which can be obtained from the `SpecCode` field in the return value of the \[DescribeClasses\](<https://intl.cloud.tencent.com/document/api/409/89019?from_cn_redirect=1>) API.
+    ///
     /// Wire name: `SpecCode`; example: `pg.it.2xlarge16`.
     pub spec_code: String,
     /// Instance disk capacity size. set step size to 10. unit: GB.
+    ///
     /// Wire name: `Storage`; example: `10`.
     pub storage: i64,
     /// Purchase duration, in months.
@@ -31,15 +34,19 @@ pub struct CloneDbInstanceRequest {
     /// -`1`: specifies auto-renewal.
     ///
     /// Default value: 0
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: i64,
     /// VPC ID in the format of `vpc-xxxxxxx`, which can be obtained in the console or from the `unVpcId` field in the return value of the DescribeVpcEx API.
+    ///
     /// Wire name: `VpcId`; example: `vpc-2ot3acw1`.
     pub vpc_id: String,
     /// VPC subnet ID in the format of `subnet-xxxxxxxx`, which can be obtained in the console or from the `unSubnetId` field in the return value of the \[DescribeSubnets\](<https://intl.cloud.tencent.com/document/api/215/15784?from_cn_redirect=1>) API.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-ppv9iw34`.
     pub subnet_id: String,
     /// Specifies the instance name for new purchase, only supports chinese/english/digits/"_"/"-" with length less than 60. displays "source instance name-Copy" by default if no instance name is specified.
+    ///
     /// Wire name: `Name`; example: `ins-name-clone-1`.
     pub name: Option<String>,
     /// Instance billing type, which currently supports:
@@ -48,19 +55,24 @@ pub struct CloneDbInstanceRequest {
     /// - POSTPAID_BY_HOUR: Pay-as-you-go, i.e., pay by consumption
     ///
     /// Default value: PREPAID
+    ///
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Security group to which an instance belongs. obtain this parameter by calling the SecurityGroupId field in the return value of \[DescribeSecurityGroups\](<https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1>). if not specified, the default security group is bound.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Project ID. default value is 0, which means it belongs to the default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// The information of tags to be bound with the instance, which is left empty by default. This parameter can be obtained from the `Tags` field in the return value of the \[DescribeTags\](<https://intl.cloud.tencent.com/document/api/651/35316?from_cn_redirect=1>) API.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Option<Vec<Tag>>,
     /// Deployment information of instance nodes. the availability zone of primary and secondary nodes is required. when multi-availability zone deployment is supported, the availability zone information for each node must be specified.
     /// AZ information can be obtained by calling the DescribeZones api (<https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1>) and checking the Zone field in the returned value.
+    ///
     /// Wire name: `DBNodeSet`.
     pub db_node_set: Option<Vec<DbNode>>,
     /// Whether to automatically use coupons:
@@ -69,18 +81,23 @@ pub struct CloneDbInstanceRequest {
     /// - 1: Yes
     ///
     /// Default value: 0
+    ///
     /// Wire name: `AutoVoucher`; example: `0`.
     pub auto_voucher: Option<i64>,
     /// Voucher ID list.
+    ///
     /// Wire name: `VoucherIds`; example: `[     "OZRCGNAV8D9BMI9KMG1FIQ" ]`.
     pub voucher_ids: Option<String>,
     /// Campaign ID.
+    ///
     /// Wire name: `ActivityId`; example: `2364`.
     pub activity_id: Option<i64>,
     /// Basic backup set ID. either `BackupSetId` or `RecoveryTargetTime` must be provided, and cannot include both.
+    ///
     /// Wire name: `BackupSetId`; example: `f6yecd1a-087c-5c66-cdas-95c835d7ec24`.
     pub backup_set_id: Option<String>,
     /// Specifies the recovery time point. either `BackupSetId` or `RecoveryTargetTime` must be provided, and cannot include both.
+    ///
     /// Wire name: `RecoveryTargetTime`; example: `2021/12/25 1:27:35`.
     pub recovery_target_time: Option<String>,
     /// Primary-standby sync mode, which supports:
@@ -91,9 +108,11 @@ pub struct CloneDbInstanceRequest {
     ///
     /// Default value for the primary instance: Semi-sync
     /// Default value for the read-only instance: Async
+    ///
     /// Wire name: `SyncMode`; example: `Async`.
     pub sync_mode: Option<String>,
     /// Specifies whether to enable deletion protection for the instance. valid values: true (enable deletion protection), false (disable deletion protection).
+    ///
     /// Wire name: `DeletionProtection`; example: `true`.
     pub deletion_protection: Option<bool>,
 }
@@ -175,15 +194,19 @@ impl CloneDbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CloneDbInstanceResponse {
     /// Order number.
+    ///
     /// Wire name: `DealName`; example: `20211225711000768276461`.
     pub deal_name: Option<String>,
     /// Order transaction number.
+    ///
     /// Wire name: `BillId`; example: `20211225711000768276471`.
     pub bill_id: Option<String>,
     /// Specifies the instance ID of the cloned instance. only support postpaid return this value.
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-2uepfuz1`.
     pub db_instance_id: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -201,7 +224,7 @@ pub struct CloneDbInstanceResponse {
 pub type CloneDbInstanceError = super::PostgresError;
 
 impl super::Client {
-    /// Calls `CloneDBInstance`: This API is used to clone an instance by specifying a backup set or a point in time.
+    /// Calls `CloneDBInstance`: Clones an instance by specifying a backup set or a point in time.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
     /// - Sample `example_1` (`examples/clone_db_instance_1.json`): This example shows you how to clone an instance
@@ -212,14 +235,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CloneDbInstanceResponse, CloneDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_db_instance`](Self::clone_db_instance) would send.
-    pub fn clone_db_instance_request(
-        &self,
-        input: &CloneDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{DbNode, Tag};
 #[non_exhaustive]
 pub struct CreateInstancesRequest {
     /// Purchasable specification code. Obtain this parameter by calling the `SpecCode` field in the return value of &lt;a href="<https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1>"&gt;DescribeClasses&lt;/a&gt;.
+    ///
     /// Wire name: `SpecCode`; example: `pg.it.2xlarge16`.
     pub spec_code: String,
     /// Instance disk capacity size, unit: GB. The step length for parameter settings is 10.
+    ///
     /// Wire name: `Storage`; example: `60`.
     pub storage: u64,
     /// Number of instances to purchase, value ranges from 1 to 10. Single transaction supports a maximum quantity of 10. If exceeding this quantity, multiple calls can be performed to purchase.
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: u64,
     /// Purchase duration, unit: month.
@@ -56,18 +59,22 @@ pub struct CreateInstancesRequest {
     pub admin_password: ::runtime::Sensitive<String>,
     /// The primary availability zone of the instance, for example: ap-guangzhou-3. If needed to support multiple AZs, add primary and secondary AZ information in the DBNodeSet.N field.
     /// AZ information can be obtained by calling the &lt;a href="<https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1>"&gt;DescribeZones&lt;/a&gt; api and checking the Zone field in the returned value.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-6`.
     pub zone: String,
     /// PostgreSQL major version number (this parameter is currently required). Version information can be obtained from &lt;a href="<https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1>"&gt;DescribeDBVersions&lt;/a&gt;. Currently supports major versions 10, 11, 12, 13, 14, and 15. For details, see &lt;a href="<https://www.tencentcloud.com/document/product/409/67018?from_cn_redirect=1>"&gt;kernel version overview&lt;/a&gt;.
     /// When this parameter is entered, an instance running the latest kernel version of the latest minor version will be created based on this major version number.
+    ///
     /// Wire name: `DBMajorVersion`; example: `12`.
     pub db_major_version: Option<String>,
     /// PostgreSQL community major version + minor version number.
     /// It's generally not recommended to pass in this parameter. If needed, only the latest minor version number under the current major version can be passed.
+    ///
     /// Wire name: `DBVersion`; example: `12.7`.
     pub db_version: Option<String>,
     /// PostgreSQL kernel version number.
     /// It's generally not recommended to pass in this parameter. If needed, only the latest kernel version number under the current major version can be passed.
+    ///
     /// Wire name: `DBKernelVersion`; example: `v12.7_r1.8`.
     pub db_kernel_version: Option<String>,
     /// Instance billing type. Currently supports:
@@ -79,13 +86,16 @@ pub struct CreateInstancesRequest {
     /// Wire name: `InstanceChargeType`; example: `POSTPAID_BY_HOUR`.
     pub instance_charge_type: Option<String>,
     /// VPC ID, such as vpc-xxxxxxxx (this parameter is currently required). A valid VPC ID can be obtained by logging in to the console to query or by calling the API DescribeVpcEx and acquiring the unVpcId field in the API return.
+    ///
     /// Wire name: `VpcId`; example: `vpc-8e0ypm3z`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID, such as subnet-xxxxxxxx (this parameter is currently required). Effective VPC subnet IDs can be queried by logging in to the console or by calling the API &lt;a href="<https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1>"&gt;DescribeSubnets&lt;/a&gt; and acquiring the unSubnetId field in the API return.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-bthucmmy`.
     pub subnet_id: Option<String>,
     /// Instance node deployment information. When multi-availability zone deployment is supported, it requires specifying the AZ information for each node.
     /// AZ information can be obtained from the Zone field in the returned value by calling the &lt;a href="<https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1>"&gt;DescribeZones&lt;/a&gt; API.
+    ///
     /// Wire name: `DBNodeSet`.
     pub db_node_set: Option<Vec<DbNode>>,
     /// Auto-renewal flag:
@@ -105,21 +115,27 @@ pub struct CreateInstancesRequest {
     /// Wire name: `AutoVoucher`; example: `0`.
     pub auto_voucher: Option<u64>,
     /// Voucher ID list. Currently only support specifying one voucher.
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// Project ID. The default value is 0, which means it belongs to the default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Activity ID.
+    ///
     /// Wire name: `ActivityId`; example: `14542`.
     pub activity_id: Option<i64>,
     /// Instance name only supports Chinese/English/number/"_"/"-" with length less than 60. If no instance name is specified, "unnamed" is displayed by default.
+    ///
     /// Wire name: `Name`; example: `pg-instance-1`.
     pub name: Option<String>,
     /// Tag information that should be bound to the instance is empty by default. You can get it by calling &lt;a href="<https://www.tencentcloud.com/document/api/651/35316?from_cn_redirect=1>"&gt;DescribeTags&lt;/a&gt; and checking the Tags field in the return value.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Option<Vec<Tag>>,
     /// Security group to which an instance belongs. Obtain this parameter by calling the sgId field in the returned value of &lt;a href="<https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1>"&gt;DescribeSecurityGroups&lt;/a&gt;. If not specified, the default security group is bound.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Whether data transparent encryption is required:
@@ -132,13 +148,16 @@ pub struct CreateInstancesRequest {
     pub need_support_tde: Option<u64>,
     /// The KeyId of the custom key. If you select custom key encryption, you need to input the KeyId of the custom key. KeyId is the unique identifier of CMK.
     /// For related reference on KeyId creation and retrieval, see &lt;a href="<https://www.tencentcloud.com/document/product/409/71749?from_cn_redirect=1>"&gt;Enable Transparent Data Encryption&lt;/a&gt;
+    ///
     /// Wire name: `KMSKeyId`; example: `7f370325-bb06-11ec-b54a-525400bb1222`.
     pub kms_key_id: Option<String>,
     /// For regions using the KMS service, KMSRegion is empty by default and the local region KMS is used. If the local region is not supported, select another KMS supported region.
     /// For details about KMSRegion, see &lt;a href="<https://www.tencentcloud.com/document/product/409/71749?from_cn_redirect=1>"&gt;enable transparent data encryption&lt;/a&gt;
+    ///
     /// Wire name: `KMSRegion`; example: `ap-guangzhou`.
     pub kms_region: Option<String>,
     /// Designate the service cluster for KMS. If KMSClusterId is empty, use the KMS of the Default Cluster. To select the specified KMS cluster, require the input of KMSClusterId. For details about KMSClusterId, see enable transparent data encryption.
+    ///
     /// Wire name: `KMSClusterId`; example: `cls-hsm-xxxxxxx`.
     pub kms_cluster_id: Option<String>,
     /// Database engine, support:
@@ -178,9 +197,11 @@ pub struct CreateInstancesRequest {
     /// Wire name: `NeedSupportIpv6`; example: `0`.
     pub need_support_ipv6: Option<u64>,
     /// Whether to enable deletion protection for the instance: true-enable deletion protection; false-disable deletion protection.
+    ///
     /// Wire name: `DeletionProtection`; example: `true`.
     pub deletion_protection: Option<bool>,
     /// Instance storage type. Available values: PHYSICAL_LOCAL_SSD: LOCAL SSD hard disk of PHYSICAL machine; CLOUD_PREMIUM: high-performance CLOUD block storage; CLOUD_SSD: SSD CLOUD disk; CLOUD_HSSD: enhanced SSD CLOUD disk.
+    ///
     /// Wire name: `StorageType`; example: `PHYSICAL_LOCAL_SSD`.
     pub storage_type: Option<String>,
 }
@@ -289,15 +310,19 @@ impl CreateInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateInstancesResponse {
     /// Order number list. Each instance corresponds to an order number.
+    ///
     /// Wire name: `DealNames`.
     pub deal_names: Vec<String>,
     /// Frozen transaction ID.
+    ///
     /// Wire name: `BillId`; example: `20181225711000768276471`.
     pub bill_id: Option<String>,
     /// ID set of successfully created instances. Return value is available only in pay scenarios.
+    ///
     /// Wire name: `DBInstanceIdSet`.
     pub db_instance_id_set: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -315,7 +340,7 @@ pub struct CreateInstancesResponse {
 pub type CreateInstancesError = super::PostgresError;
 
 impl super::Client {
-    /// Calls `CreateInstances`: This API is used to create one or more PostgreSQL instances. Instances created through this interface do not need to be initialized and can be used directly.
+    /// Calls `CreateInstances`: Creates one or more PostgreSQL instances. Instances created through this interface do not need to be initialized and can be used directly.
     ///
     /// - After an instance is successfully created, it will automatically start up, and its status changes to "Running".
     ///
@@ -332,14 +357,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateInstancesResponse, CreateInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_instances`](Self::create_instances) would send.
-    pub fn create_instances_request(
-        &self,
-        input: &CreateInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -9,18 +9,23 @@ use super::Tag;
 pub struct CreateReadOnlyDbInstanceRequest {
     /// Primary availability zone of the instance, such as: ap-guangzhou-3.
     /// The availability zone can be obtained from the returned Zone field of the &lt;a href="<https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1>"&gt;DescribeZones&lt;/a&gt; API.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: String,
     /// Primary instance ID of the read-only instance, which can be obtained through the &lt;a href="<https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1>"&gt;DescribeDBInstances&lt;/a&gt; API.
+    ///
     /// Wire name: `MasterDBInstanceId`; example: `postgres-efacxt00`.
     pub master_db_instance_id: String,
     /// Purchasable specification code. The value of this parameter can be obtained from the returned SpecCode field of the &lt;a href="<https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1>"&gt;DescribeClasses&lt;/a&gt; API.
+    ///
     /// Wire name: `SpecCode`; example: `pg.it.large8`.
     pub spec_code: String,
     /// Instance disk capacity, in GB. The value for this parameter must be set in increments of 10.
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: u64,
     /// Number of instances to purchase. Value range: \[1-6\]. The maximum allowed number is 6.
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: u64,
     /// Purchase duration, in months.
@@ -32,9 +37,11 @@ pub struct CreateReadOnlyDbInstanceRequest {
     /// Wire name: `Period`; example: `1`.
     pub period: u64,
     /// VPC ID, such as vpc-xxxxxxxx (this parameter is required). A valid VPC ID can be queried by logging in to the console. You can also call the DescribeVpcEx API to obtain it from the unVpcId field in the return value.
+    ///
     /// Wire name: `VpcId`; example: `vpc-e3t30r8t`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID, such as subnet-xxxxxxxx (this parameter is required). A valid VPC subnet ID can be queried by logging in to the console. You can also call the &lt;a href="<https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1>"&gt;DescribeSubnets&lt;/a&gt; API and obtain it from the unSubnetId field in the return value.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-jd9cvu0o`.
     pub subnet_id: Option<String>,
     /// Instance billing type. Valid values:
@@ -54,6 +61,7 @@ pub struct CreateReadOnlyDbInstanceRequest {
     /// Wire name: `AutoVoucher`; example: `1`.
     pub auto_voucher: Option<u64>,
     /// Voucher ID list. Only one voucher can be specified.
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// Renewal flag:
@@ -65,18 +73,23 @@ pub struct CreateReadOnlyDbInstanceRequest {
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Project ID. The default value is 0, which means it belongs to the default project.
+    ///
     /// Wire name: `ProjectId`; example: `1457`.
     pub project_id: Option<u64>,
     /// Discount offer ID.
+    ///
     /// Wire name: `ActivityId`; example: `1364`.
     pub activity_id: Option<i64>,
     /// Read-only group ID.
+    ///
     /// Wire name: `ReadOnlyGroupId`; example: `pgrogrp-efacxt00`.
     pub read_only_group_id: Option<String>,
     /// Tags to be bound to the instance. This is empty by default. Tags can be obtained from the returned Tags field of the &lt;a href="<https://www.tencentcloud.com/document/api/651/35316?from_cn_redirect=1>"&gt;DescribeTags&lt;/a&gt; API.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Option<Tag>,
     /// Security group to which the instance belongs. The value of this parameter can be obtained from the returned sgId field of the &lt;a href="<https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1>"&gt;DescribeSecurityGroups&lt;/a&gt; API. If this parameter is not specified, the default security group is bound.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Indicates whether to support IPv6:
@@ -88,15 +101,19 @@ pub struct CreateReadOnlyDbInstanceRequest {
     /// Wire name: `NeedSupportIpv6`; example: `1`.
     pub need_support_ipv6: Option<u64>,
     /// Instance name. The name can contain only Chinese characters, letters, digits, underscores (&quot;_&quot;), and hyphens (&quot;-&quot;), with a length of less than 60.
+    ///
     /// Wire name: `Name`; example: `Name`.
     pub name: Option<String>,
     /// Not required anymore. The kernel version is consistent with that of the primary instance.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DBVersion`; example: `DBVersion`.
     pub db_version: Option<String>,
     /// Dedicated cluster ID.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `dedicatedCluster-gz`.
     pub dedicated_cluster_id: Option<String>,
     /// Indicates whether to enable deletion protection for the instance: true - enables deletion protection. false - disables deletion protection.
+    ///
     /// Wire name: `DeletionProtection`; example: `true`.
     pub deletion_protection: Option<bool>,
 }
@@ -187,18 +204,23 @@ impl CreateReadOnlyDbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateReadOnlyDbInstanceResponse {
     /// Order number list. Each instance corresponds to an order number.
+    ///
     /// Wire name: `DealNames`.
     pub deal_names: Vec<String>,
     /// Frozen bill ID.
+    ///
     /// Wire name: `BillId`; example: `20241204591002395368561`.
     pub bill_id: Option<String>,
     /// ID set of successfully created instances. The return value is available only in postpaid scenarios.
+    ///
     /// Wire name: `DBInstanceIdSet`.
     pub db_instance_id_set: Vec<String>,
     /// The output parameter has a value only when the input parameter BillingParameters has a value. The value is the parameters for product order placement.
+    ///
     /// Wire name: `BillingParameters`; example: `andy`.
     pub billing_parameters: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -217,7 +239,7 @@ pub struct CreateReadOnlyDbInstanceResponse {
 pub type CreateReadOnlyDbInstanceError = super::PostgresError;
 
 impl super::Client {
-    /// Calls `CreateReadOnlyDBInstance`: This API is used to create read-only replicas.
+    /// Calls `CreateReadOnlyDBInstance`: Creates read-only replicas.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
     /// - Sample `example_1` (`examples/create_read_only_db_instance_1.json`): Creating a Read-Only Instance
@@ -232,14 +254,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_read_only_db_instance`](Self::create_read_only_db_instance) would send.
-    pub fn create_read_only_db_instance_request(
-        &self,
-        input: &CreateReadOnlyDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateReadOnlyDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

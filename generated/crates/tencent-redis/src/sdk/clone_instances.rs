@@ -8,6 +8,7 @@ use super::{PasswordPolicy, RedisNodeInfo, ResourceTag};
 #[non_exhaustive]
 pub struct CloneInstancesRequest {
     /// Specify the source instance ID to be cloned. Example: crs-xjhsdj****. Log in to the &lt;a href="<https://console.cloud.tencent.com/redis>"&gt;Redis console&lt;/a&gt; and copy the instance ID from the instance list.
+    ///
     /// Wire name: `InstanceId`; example: `crs-xxx`.
     pub instance_id: String,
     /// The number of clone instances per operation.
@@ -20,6 +21,7 @@ pub struct CloneInstancesRequest {
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: u64,
     /// Availability zone ID of the cloned instance. For supported AZ IDs, see &lt;a href="<https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1>"&gt;Regions and Availability Zones&lt;/a&gt;.
+    ///
     /// Wire name: `ZoneId`; example: `100001`.
     pub zone_id: u64,
     /// Payment method.
@@ -38,9 +40,11 @@ pub struct CloneInstancesRequest {
     /// Wire name: `Period`; example: `1`.
     pub period: u64,
     /// Security group ID. Call the &lt;a href="<https://www.tencentcloud.com/document/product/239/34447?from_cn_redirect=1>"&gt;DescribeInstanceSecurityGroup&lt;/a&gt; API to obtain the security group ID for the instance.
+    ///
     /// Wire name: `SecurityGroupIdList`.
     pub security_group_id_list: Vec<String>,
     /// Backup ID used to clone an instance. Use the interface &lt;a href="<https://www.tencentcloud.com/document/product/239/20011?from_cn_redirect=1>"&gt;DescribeInstanceBackups&lt;/a&gt; to obtain the backup ID.
+    ///
     /// Wire name: `BackupId`; example: `154572601-1165734322-153705740`.
     pub backup_id: String,
     /// Configure whether the cloned instance supports password-free access. Enabling SSL or public network does not support password-free access.
@@ -51,13 +55,16 @@ pub struct CloneInstancesRequest {
     /// Wire name: `NoAuth`; example: `false`.
     pub no_auth: Option<bool>,
     /// Configure the VPC ID for the clone instance. If not configured, the basic network is selected by default.
+    ///
     /// Wire name: `VpcId`; example: `vpc-pxyzim13`.
     pub vpc_id: Option<String>,
     /// Configure the subnet of the private network for the cloned instance. This parameter requires no configuration for the basic network.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-7jbabche`.
     pub subnet_id: Option<String>,
     /// Name of the cloned instance.
     /// Only Chinese characters, English letters, numbers, dashes ("-"), or underscores ("_") are allowed, with a length of less than 60.
+    ///
     /// Wire name: `InstanceName`; example: `MyInstanceName`.
     pub instance_name: Option<String>,
     /// The access password of the clone instance.
@@ -78,6 +85,7 @@ pub struct CloneInstancesRequest {
     /// Wire name: `AutoRenew`; example: `9`.
     pub auto_renew: Option<u64>,
     /// User-defined port, defaults to 6379, in the range of \[1024,65535\].
+    ///
     /// Wire name: `VPort`; example: `6378`.
     pub v_port: Option<u64>,
     /// Node information of instance.
@@ -88,9 +96,11 @@ pub struct CloneInstancesRequest {
     /// Wire name: `NodeSet`.
     pub node_set: Option<Vec<RedisNodeInfo>>,
     /// Project ID. Log in to the &lt;a href="<https://console.cloud.tencent.com/redis#/>"&gt;Redis console&lt;/a&gt;. You can find the project ID in the **Account Center** &gt; **Project Management** at the top-right corner.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Tag bound to the clone instance.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// Specify the parameter template ID related to the cloned instance.
@@ -103,13 +113,16 @@ pub struct CloneInstancesRequest {
     /// Wire name: `TemplateId`; example: `crs-cfg-rhlppeye`.
     pub template_id: Option<String>,
     /// Specify the alarm policy ID of the clone instance. Log in to the &lt;a href="<https://console.cloud.tencent.com/monitor/alarm2/policy>"&gt;Tencent Cloud observability platform console&lt;/a&gt;, and get policy ID information on the **alarm management** &gt; **policy management** page.
+    ///
     /// Wire name: `AlarmPolicyList`.
     pub alarm_policy_list: Option<Vec<String>>,
     /// Clone the time when data is recovered.
     /// Only instances with second-level backup enabled are supported.
+    ///
     /// Wire name: `CloneTime`; example: `2006-01-02 15:04:05`.
     pub clone_time: Option<String>,
     /// Whether to encrypt the password
+    ///
     /// Wire name: `EncryptPassword`; example: `false`.
     pub encrypt_password: Option<bool>,
     /// Instance password complexity policy
@@ -117,6 +130,7 @@ pub struct CloneInstancesRequest {
     ///
     ///
     /// Input parameter limit: If not passed or Enabled=false, deem as not enabled and verify by default rule.
+    ///
     /// Wire name: `PasswordPolicy`.
     pub password_policy: Option<PasswordPolicy>,
     /// Whether to enable SSL encryption.
@@ -132,6 +146,7 @@ pub struct CloneInstancesRequest {
     ///
     ///
     /// Default value: false
+    ///
     /// Wire name: `EnableSSL`; example: `false`.
     pub enable_ssl: Option<bool>,
     /// Whether to write the private IPv4 address of the instance to the domain alias (SAN) of the certificate when SSL is enabled. This parameter is valid only when EnableSSL is true.
@@ -147,6 +162,7 @@ pub struct CloneInstancesRequest {
     ///
     ///
     /// Default value: false
+    ///
     /// Wire name: `SSLBindPrivateIPv4`; example: `false`.
     pub ssl_bind_private_i_pv4: Option<bool>,
     /// Indicates the instance type.
@@ -162,6 +178,7 @@ pub struct CloneInstancesRequest {
     ///
     ///
     /// If not passed, it remains the same as the original instance type by default.
+    ///
     /// Wire name: `ProductVersion`; example: `local`.
     pub product_version: Option<String>,
 }
@@ -257,15 +274,19 @@ impl CloneInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct CloneInstancesResponse {
     /// Transaction ID.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DealId`; example: `20250825297021530591847`.
     pub deal_id: Option<String>,
     /// ID of the clone instance.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Order ID.
+    ///
     /// Wire name: `DealName`; example: `20250825297021530591847`.
     pub deal_name: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -283,7 +304,7 @@ pub struct CloneInstancesResponse {
 pub type CloneInstancesError = super::RedisError;
 
 impl super::Client {
-    /// Calls `CloneInstances`: This API is used to clone a complete new instance based on the current instance backup file.
+    /// Calls `CloneInstances`: Clones a complete new instance based on the current instance backup file.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
     /// - Sample `example_1` (`examples/clone_instances_1.json`): Example
@@ -294,14 +315,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CloneInstancesResponse, CloneInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_instances`](Self::clone_instances) would send.
-    pub fn clone_instances_request(
-        &self,
-        input: &CloneInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

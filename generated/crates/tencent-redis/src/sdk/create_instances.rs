@@ -29,6 +29,7 @@ pub struct CreateInstancesRequest {
     /// - 200: Memcached 1.6 memory edition (cluster architecture).
     ///
     /// **Note**: CKV editions are currently used by some users and are temporarily retained.
+    ///
     /// Wire name: `TypeId`; example: `6`.
     pub type_id: u64,
     /// Memory capacity, measured in MB, must be a multiple of 1024. For specific specifications, query the sales specifications for all regions via the &lt;a href="<https://www.tencentcloud.com/document/api/239/30600?from_cn_redirect=1>"&gt;DescribeProductInfo&lt;/a&gt; API.
@@ -41,6 +42,7 @@ pub struct CreateInstancesRequest {
     /// Wire name: `MemSize`; example: `4096`.
     pub mem_size: u64,
     /// Instance count. Number of instances to purchase at a time. For details, query sales specifications in all regions via the &lt;a href="<https://www.tencentcloud.com/document/api/239/30600?from_cn_redirect=1>"&gt;DescribeProductInfo&lt;/a&gt; API.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: u64,
     /// Duration of instance purchase.
@@ -62,6 +64,7 @@ pub struct CreateInstancesRequest {
     /// Wire name: `BillingMode`; example: `0`.
     pub billing_mode: i64,
     /// ID of the AZ to which the instance belongs. See &lt;a href="<https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1>"&gt;Regions and AZs&lt;/a&gt;.
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<u64>,
     /// Password for accessing instances.
@@ -76,12 +79,15 @@ pub struct CreateInstancesRequest {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// VPC ID. If you do not configure this parameter, the basic network is selected by default. Log in to the &lt;a href="<https://console.cloud.tencent.com/vpc>"&gt;private network&lt;/a&gt; console to query the specific ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-pxyz****`.
     pub vpc_id: Option<String>,
     /// Subnet of the private network VPC. In the basic network, this parameter requires no configuration. Log in to the &lt;a href="<https://console.cloud.tencent.com/vpc>"&gt;Private Network&lt;/a&gt; console to query the subnet list and obtain the specific ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-7jbabche`.
     pub subnet_id: Option<String>,
     /// Project ID. Log in to the &lt;a href="<https://console.cloud.tencent.com/redis#/>"&gt;Redis console&lt;/a&gt;, select **Project Management** from the account information menu in the top-right corner, and query the project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Automatic renewal flag.
@@ -104,6 +110,7 @@ pub struct CreateInstancesRequest {
     /// Wire name: `SecurityGroupIdList`.
     pub security_group_id_list: Option<Vec<String>>,
     /// User-defined network port. Defaults to 6379, range \[1024,65535\].
+    ///
     /// Wire name: `VPort`; example: `6378`.
     pub v_port: Option<u64>,
     /// Number of instance shards.
@@ -135,6 +142,7 @@ pub struct CreateInstancesRequest {
     /// Wire name: `ReplicasReadonly`; example: `true`.
     pub replicas_readonly: Option<bool>,
     /// Instance name. Naming requirement: It only supports Chinese characters, letters, numbers, hyphens ("-"), or underscores ("_"), with a length of less than 60.
+    ///
     /// Wire name: `InstanceName`; example: `MyInstanceName`.
     pub instance_name: Option<String>,
     /// Configure whether the instance supports password-free access.
@@ -148,12 +156,15 @@ pub struct CreateInstancesRequest {
     pub no_auth: Option<bool>,
     /// Node information of instance, including node ID, node type, node availability zone ID. For details, please see &lt;a href="<https://www.tencentcloud.com/document/product/239/20022?from_cn_redirect=1>"&gt;RedisNodeInfo&lt;/a&gt;.
     /// Currently support inputting node type (primary node or replica node) and availability zone. When this parameter is not specified, in regions that support multi-availability zone deployment, the system defaults to creating instances with multi-availability zone architecture.
+    ///
     /// Wire name: `NodeSet`.
     pub node_set: Option<Vec<RedisNodeInfo>>,
     /// Set a tag for the instance.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// Specify the name of the AZ to which the instance belongs. For details, see &lt;a href="<https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1>"&gt;Regions and AZs&lt;/a&gt;.
+    ///
     /// Wire name: `ZoneName`; example: `ap-guangzhou`.
     pub zone_name: Option<String>,
     /// Parameter template ID of the specified instance.
@@ -217,6 +228,7 @@ pub struct CreateInstancesRequest {
     /// Wire name: `EncryptPassword`; example: `false`.
     pub encrypt_password: Option<bool>,
     /// Instance-level password complexity policy. When not passed in or Enabled=false, deem as not enabling policy, validate by system default rule.
+    ///
     /// Wire name: `PasswordPolicy`.
     pub password_policy: Option<PasswordPolicy>,
     /// Whether to enable SSL encryption.
@@ -344,15 +356,19 @@ impl CreateInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateInstancesResponse {
     /// Transaction ID.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DealId`; example: `20250825297021530591847`.
     pub deal_id: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Order ID.
+    ///
     /// Wire name: `DealName`; example: `20250825297021530591847`.
     pub deal_name: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -370,7 +386,7 @@ pub struct CreateInstancesResponse {
 pub type CreateInstancesError = super::RedisError;
 
 impl super::Client {
-    /// Calls `CreateInstances`: This API is used to create an TencentDB or Redis instance.
+    /// Calls `CreateInstances`: Creates an TencentDB or Redis instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
     /// - Sample `example_1` (`examples/create_instances_1.json`): Creating an instance request
@@ -381,14 +397,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateInstancesResponse, CreateInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_instances`](Self::create_instances) would send.
-    pub fn create_instances_request(
-        &self,
-        input: &CreateInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

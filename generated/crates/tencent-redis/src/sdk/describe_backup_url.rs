@@ -8,24 +8,31 @@ use super::BackupLimitVpcItem;
 #[non_exhaustive]
 pub struct DescribeBackupUrlRequest {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-4y9t57vt`.
     pub instance_id: String,
     /// Backup ID (from DescribeInstanceBackups): a 24-digit number, kept a string so no digit is lost.
+    ///
     /// Wire name: `BackupId`; example: `678362566696298532848117`.
     pub backup_id: String,
     /// Network the download addresses are limited to: `NoLimit` (public and private networks), `LimitOnlyIntranet` (private network only), `Customize` (the VPCs and IPs below). Unset: the restriction of the region (DescribeBackupDownloadRestriction).
+    ///
     /// Wire name: `LimitType`.
     pub limit_type: Option<String>,
     /// Only `In`: downloads only from the VPCs of `LimitVpc`.
+    ///
     /// Wire name: `VpcComparisonSymbol`.
     pub vpc_comparison_symbol: Option<String>,
     /// `In` (only from the IPs of `LimitIp`) or `NotIn` (not from them).
+    ///
     /// Wire name: `IpComparisonSymbol`.
     pub ip_comparison_symbol: Option<String>,
     /// VPCs downloads may come from; required when `LimitType` is `Customize`.
+    ///
     /// Wire name: `LimitVpc`.
     pub limit_vpc: Option<Vec<BackupLimitVpcItem>>,
     /// IP addresses downloads may come from; required when `LimitType` is `Customize`.
+    ///
     /// Wire name: `LimitIp`.
     pub limit_ip: Option<Vec<String>>,
 }
@@ -74,22 +81,27 @@ impl DescribeBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBackupUrlResponse {
     /// Download addresses on the public network (the vendor says it will be disused; prefer `BackupInfos`).
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_url: Vec<::runtime::SignedUrl>,
     /// Download addresses on the private network (the vendor says it will be disused; prefer `BackupInfos`).
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InnerDownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub inner_download_url: Vec<::runtime::SignedUrl>,
     /// File names, in the order of the address lists (being deprecated by the vendor).
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Filenames`.
     pub filenames: Vec<String>,
     /// One entry per backup file; absent from older responses (then use the address lists).
+    ///
     /// Wire name: `BackupInfos`.
     pub backup_infos: Vec<BackupDownloadInfo>,
     /// Unique ID of the request, needed to troubleshoot issues.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: String,
 }
@@ -123,18 +135,22 @@ impl DescribeBackupUrlResponse {
 #[non_exhaustive]
 pub struct BackupDownloadInfo {
     /// Backup file name.
+    ///
     /// Wire name: `FileName`.
     pub file_name: Option<String>,
     /// Size in bytes; `0` means unknown.
+    ///
     /// Wire name: `FileSize`.
     /// Unit: B.
     pub file_size: Option<u64>,
     /// Download address on the public network.
+    ///
     /// Wire name: `DownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_url: Option<::runtime::SignedUrl>,
     /// Download address on the private network.
+    ///
     /// Wire name: `InnerDownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
@@ -285,14 +301,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeBackupUrlResponse, DescribeBackupUrlError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_backup_url`](Self::describe_backup_url) would send.
-    pub fn describe_backup_url_request(
-        &self,
-        input: &DescribeBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct GetBackupDownloadUrlRequest {
     /// ID of the instance (`redisId` in the DescribeRedis results).
+    ///
     /// Wire name: `redisId`; example: `crs-c7xq4kqu`.
     pub redis_id: String,
     /// Backup ID (`backupId` in the GetRedisBackupList results).
+    ///
     /// Wire name: `backupId`; example: `fb8d2cd6-f6ee-11e6-ac36-525400394272`.
     pub backup_id: String,
 }
@@ -47,6 +49,7 @@ impl GetBackupDownloadUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetBackupDownloadUrlResponse {
     /// Download URLs of the backup (an object in this API).
+    ///
     /// Wire name: `data`.
     pub data: Option<BackupUrls>,
 }
@@ -62,11 +65,13 @@ pub struct GetBackupDownloadUrlResponse {
 #[non_exhaustive]
 pub struct BackupUrls {
     /// Download URL in the private network; only obtainable on CVM.
+    ///
     /// Wire name: `intranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub intranet: Option<::runtime::SignedUrl>,
     /// Download URL in the public network.
+    ///
     /// Wire name: `extranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
@@ -177,14 +182,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_backup_download_url`](Self::get_backup_download_url) would send.
-    pub fn get_backup_download_url_request(
-        &self,
-        input: &GetBackupDownloadUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetBackupDownloadUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,81 +8,107 @@ use super::ResourceTag;
 #[non_exhaustive]
 pub struct CreateCloudDbInstancesRequest {
     /// Instance AZ, such as `ap-guangzhou-1` (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the`DescribeZones` API.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: String,
     /// Instance memory size in GB.
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: i64,
     /// Instance disk size in GB.
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: i64,
     /// Number of CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: u64,
     /// The host type of the purchased instance. Valid values: `CLOUD_HSSD` (virtual machine with enhanced SSD), `CLOUD_TSSD` (virtual machine with ulTra SSD), `CLOUD_BSSD` (virtual machine with balanced SSD).
+    ///
     /// Wire name: `MachineType`; example: `CLOUD_BSSD`.
     pub machine_type: String,
     /// Billing mode. Valid values: `PREPAID` (yearly/monthly subscription), `POSTPAID` (pay-as-you-go).
+    ///
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1003`.
     pub project_id: Option<i64>,
     /// Number of instances purchased this time. Default value: `1`.  Maximum value: `10`.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: Option<i64>,
     /// VPC subnet ID in the format of `subnet-bdoe83fa`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-bdoe83fa`.
     pub subnet_id: Option<String>,
     /// VPC ID in the format of `vpc-dsp338hz`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
+    ///
     /// Wire name: `VpcId`; example: `vpc-dsp338hz`.
     pub vpc_id: Option<String>,
     /// The purchase period of an instance. Default value: `1` (one month).  Maximum value: `48`.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// Whether to automatically use voucher. Valid values: `0` (no, default), `1` (yes).
+    ///
     /// Wire name: `AutoVoucher`; example: `0`.
     pub auto_voucher: Option<i64>,
     /// Array of voucher IDs (currently, only one voucher can be used per order).
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// SQL Server version. Valid values:  `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), 201402 (SQL Server 2014 Standard), `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard).  Default value: `2008R2`.  The available version varies by region, and you can pull the version information through the `DescribeProductConfig` API.
+    ///
     /// Wire name: `DBVersion`; example: `2008R2`.
     pub db_version: Option<String>,
     /// Auto-renewal flag, which takes effect only when purchasing a yearly/monthly subscribed instance.  Valid values:  `0` (auto-renewal disabled), `1` (auto-renewal enabled). Default value: `0`.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Security group list, which contains security group IDs in the format of `sg-xxx`.
+    ///
     /// Wire name: `SecurityGroupList`.
     pub security_group_list: Option<Vec<String>>,
     /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: `1` (Monday), `2` (Tuesday), `3` (Wednesday), `4` (Thursday), `5` (Friday), `6` (Saturday), `7` (Sunday).
+    ///
     /// Wire name: `Weekly`.
     pub weekly: Option<Vec<i64>>,
     /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
+    ///
     /// Wire name: `StartTime`; example: `2020-04-09 00:00:00`.
     pub start_time: Option<String>,
     /// Configuration of the maintenance window, which specifies the maintenance duration in hours. Hour.
+    ///
     /// Wire name: `Span`; example: `2`.
     pub span: Option<i64>,
     /// Whether to deploy across AZs. Default value: `false`.
+    ///
     /// Wire name: `MultiZones`.
     pub multi_zones: Option<bool>,
     /// Tags associated with the instances to be created.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// Collation of system character sets. Default value:  `Chinese_PRC_CI_AS`.
+    ///
     /// Wire name: `Collation`; example: `Chinese_PRC_CI_AS`.
     pub collation: Option<String>,
     /// System time zone. Default value:  `China Standard Time`.
+    ///
     /// Wire name: `TimeZone`; example: `China Standard Time`.
     pub time_zone: Option<String>,
     /// Whether it is a multi-node architecture instance. Default value: `false`.If MultiNodes = true, the value of the MultiZones parameter must be true.
+    ///
     /// Wire name: `MultiNodes`; example: `false`.
     pub multi_nodes: Option<bool>,
     /// The zone in which the standby node is available. Default is empty. When MultiNodes = true, the availability zones of the primary and standby nodes cannot all be the same. The minimum number of availability zones for the standby nodes is 2, and the maximum is 5.
+    ///
     /// Wire name: `DrZones`.
     pub dr_zones: Option<Vec<String>>,
     /// Disk encryption identifier, 0-unencrypted, 1-encrypted.
+    ///
     /// Wire name: `DiskEncryptFlag`; example: `0`.
     pub disk_encrypt_flag: Option<i64>,
 }
@@ -173,9 +199,11 @@ impl CreateCloudDbInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCloudDbInstancesResponse {
     /// Order name.
+    ///
     /// Wire name: `DealName`; example: `20200318114212`.
     pub deal_name: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -191,7 +219,7 @@ pub struct CreateCloudDbInstancesResponse {
 pub type CreateCloudDbInstancesError = super::SqlserverError;
 
 impl super::Client {
-    /// Calls `CreateCloudDBInstances`: This API is used to create high-availability instances (cloud disk).
+    /// Calls `CreateCloudDBInstances`: Creates high-availability instances (cloud disk).
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
     /// - Sample `example_1` (`examples/create_cloud_db_instances_1.json`): Creating an instance
@@ -205,14 +233,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_cloud_db_instances`](Self::create_cloud_db_instances) would send.
-    pub fn create_cloud_db_instances_request(
-        &self,
-        input: &CreateCloudDbInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCloudDbInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

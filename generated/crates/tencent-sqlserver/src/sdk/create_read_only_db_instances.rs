@@ -8,69 +8,91 @@ use super::ResourceTag;
 #[non_exhaustive]
 pub struct CreateReadOnlyDbInstancesRequest {
     /// Instance ID in the format of  `mssql-3l3fgqn7`.
+    ///
     /// Wire name: `InstanceId`; example: `mssql-6upluvd5`.
     pub instance_id: String,
     /// Instance AZ, such as `ap-guangzhou-1` (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the`DescribeZones` API.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: String,
     /// Read-only group types. Valid values: `1` (each read-only replica is placed in one auto-created read-only group), `2` (all read-only replicas are placed in one auto-created read-only group), `3` (all read-only replicas are placed in one existing read-only group).
+    ///
     /// Wire name: `ReadOnlyGroupType`; example: `2`.
     pub read_only_group_type: i64,
     /// Instance memory size in GB.
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: i64,
     /// Instance disk size in GB.
+    ///
     /// Wire name: `Storage`; example: `10`.
     pub storage: i64,
     /// Valid values: `0` (not upgrade the primary instance by default), `1` (upgrade the primary instance to complete the RO deployment).  You need to pass in `1` for this parameter and upgrade the primary instance to cluster edition.
+    ///
     /// Wire name: `ReadOnlyGroupForcedUpgrade`; example: `1`.
     pub read_only_group_forced_upgrade: Option<i64>,
     /// Existing read-only group ID, which is required when `ReadOnlyGroupType` is `3`.
+    ///
     /// Wire name: `ReadOnlyGroupId`; example: `mssqlrg-dj5i29c5n`.
     pub read_only_group_id: Option<String>,
     /// New read-only group ID, which is required when `ReadOnlyGroupType` is `2`.
+    ///
     /// Wire name: `ReadOnlyGroupName`; example: `default_name`.
     pub read_only_group_name: Option<String>,
     /// Whether delayed read-only instance removal is enabled in a new read-only group, which is required when `ReadOnlyGroupType` is `2`. Valid values: `1` (enabled), `0` (disabled).  The read-only replica will be automatically removed when the delay between it and the primary instance exceeds the threshold.
+    ///
     /// Wire name: `ReadOnlyGroupIsOfflineDelay`; example: `1`.
     pub read_only_group_is_offline_delay: Option<i64>,
     /// The delay threshold for a new read-only group, which is required when `ReadOnlyGroupType` is `2` and `ReadOnlyGroupIsOfflineDelay` is `1`.
+    ///
     /// Wire name: `ReadOnlyGroupMaxDelayTime`; example: `10`.
     pub read_only_group_max_delay_time: Option<i64>,
     /// Minimum number of reserved read-only replicas when the delayed removal is enabled for the new read-only group, which is required when `ReadOnlyGroupType` is `2` and `ReadOnlyGroupIsOfflineDelay` is `1`.
+    ///
     /// Wire name: `ReadOnlyGroupMinInGroup`; example: `1`.
     pub read_only_group_min_in_group: Option<i64>,
     /// Billing mode. Valid values: `PREPAID` (monthly subscription), `POSTPAID` (pay-as-you-go).
+    ///
     /// Wire name: `InstanceChargeType`; example: `POSTPAID`.
     pub instance_charge_type: Option<String>,
     /// Number of read-only instances to be purchased this time. Default value: `2`.
+    ///
     /// Wire name: `GoodsNum`; example: `2`.
     pub goods_num: Option<i64>,
     /// VPC subnet ID in the format of `subnet-bdoe83fa`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-gdy95gfs`.
     pub subnet_id: Option<String>,
     /// VPC ID in the format of `vpc-dsp338hz`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
+    ///
     /// Wire name: `VpcId`; example: `vpc-3xq2t5al`.
     pub vpc_id: Option<String>,
     /// The purchase period of an instance. Default value: `1` (one month).  Maximum value: `48`.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// Security group list, which contains security group IDs in the format of `sg-xxx`.
+    ///
     /// Wire name: `SecurityGroupList`.
     pub security_group_list: Option<Vec<String>>,
     /// Whether to automatically use voucher. Valid values: `0` (no, default), `1` (yes).
+    ///
     /// Wire name: `AutoVoucher`; example: `1`.
     pub auto_voucher: Option<i64>,
     /// Array of voucher IDs (currently, only one voucher can be used per order).
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// Tags associated with the instances to be created.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// Collation of system character sets. Default value:  Chinese_PRC_CI_AS.
+    ///
     /// Wire name: `Collation`; example: `Chinese_PRC_CI_AS`.
     pub collation: Option<String>,
     /// System time zone. Default value:  `China Standard Time`.
+    ///
     /// Wire name: `TimeZone`; example: `China Standard Time`.
     pub time_zone: Option<String>,
 }
@@ -159,9 +181,11 @@ impl CreateReadOnlyDbInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateReadOnlyDbInstancesResponse {
     /// Order name in array.
+    ///
     /// Wire name: `DealNames`.
     pub deal_names: Vec<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -177,7 +201,7 @@ pub struct CreateReadOnlyDbInstancesResponse {
 pub type CreateReadOnlyDbInstancesError = super::SqlserverError;
 
 impl super::Client {
-    /// Calls `CreateReadOnlyDBInstances`: This API is used to create read-only instances (local disk).
+    /// Calls `CreateReadOnlyDBInstances`: Creates read-only instances (local disk).
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
     /// - Sample `example_1` (`examples/create_read_only_db_instances_1.json`): Creating a read-only instance
@@ -191,14 +215,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_read_only_db_instances`](Self::create_read_only_db_instances) would send.
-    pub fn create_read_only_db_instances_request(
-        &self,
-        input: &CreateReadOnlyDbInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateReadOnlyDbInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

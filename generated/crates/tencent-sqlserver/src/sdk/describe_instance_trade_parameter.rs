@@ -8,75 +8,99 @@ use super::ResourceTag;
 #[non_exhaustive]
 pub struct DescribeInstanceTradeParameterRequest {
     /// Instance AZ, such as ap-guangzhou-1 (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the `DescribeZones` API.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: String,
     /// Number of CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: u64,
     /// Instance memory size in GB.
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: i64,
     /// Instance storage capacity in GB.
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: i64,
     /// Type of purchased instances. HA: high-availability edition (including dual-server high-availability edition and Always On cluster edition); RO: read-only replica edition; SI: single-node edition; BI: business intelligence edition; cvmHA: new high-availability edition; cvmRO: new read-only replica edition; MultiHA: multi-node edition; cvmMultiHA: multi-node cloud disk edition.
+    ///
     /// Wire name: `InstanceType`; example: `cvmHA`.
     pub instance_type: String,
     /// Host disk type of purchased instances. CLOUD_HSSD - Enhanced SSD for CVMs, CLOUD_TSSD - Tremendous SSD for CVMs, CLOUD_BSSD - Balanced SSD for CVMs.
+    ///
     /// Wire name: `MachineType`; example: `CLOUD_BSSD`.
     pub machine_type: String,
     /// Billing mode. Valid value: POSTPAID (pay-as-you-go).
+    ///
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1003`.
     pub project_id: Option<i64>,
     /// Number of instances purchased this time. Default value: 1. Maximum value: 10.
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: Option<i64>,
     /// SQL Server version. Valid values: `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), 201402 (SQL Server 2014 Standard), `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard). Default value: `2008R2`. The available version varies by region, and you can pull the version information by calling the `DescribeProductConfig` API.
+    ///
     /// Wire name: `DBVersion`; example: `2008R2`.
     pub db_version: Option<String>,
     /// VPC subnet ID in the format of subnet-bdoe83fa. `SubnetId` and `VpcId` should be set or ignored simultaneously.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-bdoe83fa`.
     pub subnet_id: Option<String>,
     /// VPC ID in the format of vpc-dsp338hz. `SubnetId` and `VpcId` should be set or ignored simultaneously.
+    ///
     /// Wire name: `VpcId`; example: `vpc-dsp338hz`.
     pub vpc_id: Option<String>,
     /// Length of purchase of instance. The default value is 1, indicating one month. The value cannot exceed 48.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// Security group list, which contains security group IDs in the format of sg-xxx.
+    ///
     /// Wire name: `SecurityGroupList`.
     pub security_group_list: Option<Vec<String>>,
     /// Auto-renewal flag. 0: normal renewal, 1: auto-renewal. Default value: 1.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: 1 (Monday), 2 (Tuesday), 3 (Wednesday), 4 (Thursday), 5 (Friday), 6 (Saturday), 7 (Sunday).
+    ///
     /// Wire name: `Weekly`.
     pub weekly: Option<Vec<i64>>,
     /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
+    ///
     /// Wire name: `StartTime`; example: `2020-04-09 00:00:00`.
     pub start_time: Option<String>,
     /// Configuration of the maintenance window, which specifies the maintenance duration in hours.
+    ///
     /// Wire name: `Span`; example: `2`.
     pub span: Option<i64>,
     /// Whether to deploy across availability zones. Default value: false.
+    ///
     /// Wire name: `MultiZones`.
     pub multi_zones: Option<bool>,
     /// Tags associated with the instances to be created.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// System time zone. Default value: `China Standard Time`.
+    ///
     /// Wire name: `TimeZone`; example: `China Standard Time`.
     pub time_zone: Option<String>,
     /// Collation of system character sets. Default value: `Chinese_PRC_CI_AS`.
+    ///
     /// Wire name: `Collation`; example: `Chinese_PRC_CI_AS`.
     pub collation: Option<String>,
     /// Whether it is a multi-node architecture instance. Default value: `false`.
+    ///
     /// Wire name: `MultiNodes`; example: `false`.
     pub multi_nodes: Option<bool>,
     /// The zone in which the standby node is available. Default is empty. If it is a multi-node architecture, it must be transmitted. When MultiNodes = true, the availability zones of the primary and standby nodes cannot all be the same. The minimum number of availability zones for the standby nodes is 2, and the maximum is 5.
+    ///
     /// Wire name: `DrZones`.
     pub dr_zones: Option<Vec<String>>,
 }
@@ -167,9 +191,11 @@ impl DescribeInstanceTradeParameterRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeInstanceTradeParameterResponse {
     /// Billing parameter.
+    ///
     /// Wire name: `Parameter`; example: `"{\"uin\":\"29\",\"ownerUin\":\"29\",\"resInfo\":[]}\n"`.
     pub parameter: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -185,7 +211,7 @@ pub struct DescribeInstanceTradeParameterResponse {
 pub type DescribeInstanceTradeParameterError = super::SqlserverError;
 
 impl super::Client {
-    /// Calls `DescribeInstanceTradeParameter`: This API is used to query the instance billing parameters.
+    /// Calls `DescribeInstanceTradeParameter`: Queries the instance billing parameters.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_trade_parameter_1.json`): Querying the Billing Parameters of a Newly Purchased OnCvm Two-Node Instance
@@ -199,14 +225,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_instance_trade_parameter`](Self::describe_instance_trade_parameter) would send.
-    pub fn describe_instance_trade_parameter_request(
-        &self,
-        input: &DescribeInstanceTradeParameterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeInstanceTradeParameterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,92 +8,121 @@ use super::{AutoScalingConfig, InstanceParam, ResourceTag};
 #[non_exhaustive]
 pub struct CreateDbInstancesRequest {
     /// Creating an Instance Region
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-1"`.
     pub zone: String,
     /// Character type vpcid
+    ///
     /// Wire name: `VpcId`; example: `“vpc-o7ssr1vx”`.
     pub vpc_id: String,
     /// Character type subnetid
+    ///
     /// Wire name: `SubnetId`; example: `"subnet-s21doiba"`.
     pub subnet_id: String,
     /// Purchase specification
+    ///
     /// Wire name: `SpecCode`; example: `"mini"`.
     pub spec_code: String,
     /// Node disk capacity (unit: GB)
+    ///
     /// Wire name: `Disk`; example: `200`.
     pub disk: i64,
     /// Number of storage nodes
+    ///
     /// Wire name: `StorageNodeNum`; example: `3`.
     pub storage_node_num: i64,
     /// Number of node replicas for storage, up to 5, must be an odd number
+    ///
     /// Wire name: `Replications`; example: `3`.
     pub replications: i64,
     /// Instance count. Maximum is 10.
+    ///
     /// Wire name: `InstanceCount`; example: `2`.
     pub instance_count: i64,
     /// Number of replicas
+    ///
     /// Wire name: `FullReplications`; example: `2`.
     pub full_replications: Option<i64>,
     /// Create an instance version, using the current latest version by default
+    ///
     /// Wire name: `CreateVersion`; example: `"0.0.1"`.
     pub create_version: Option<String>,
     /// Instance name. The required length is 1-60. It can contain Chinese characters, English case, digits, hyphens (-), and underscores (_).
+    ///
     /// Wire name: `InstanceName`; example: `"my-instance"`.
     pub instance_name: Option<String>,
     /// Tag key-value pair array
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Option<Vec<ResourceTag>>,
     /// Initialize instance parameters. For example:
     /// character_set_server (character set, defaults to utf8),
     /// lower_case_table_names (table name case sensitivity, 0 - sensitive; 1 - insensitive, default is 0)
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Option<Vec<InstanceParam>>,
     /// Time unit, m: month
+    ///
     /// Wire name: `TimeUnit`; example: `"m"`.
     pub time_unit: Option<String>,
     /// Commodity duration size
+    ///
     /// Wire name: `TimeSpan`; example: `1`.
     pub time_span: Option<i64>,
     /// CPU cores of the storage node
+    ///
     /// Wire name: `StorageNodeCpu`; example: `1`.
     pub storage_node_cpu: Option<i64>,
     /// Storage node memory size
+    ///
     /// Wire name: `StorageNodeMem`; example: `2`.
     pub storage_node_mem: Option<i64>,
     /// Payment mode. 0 means pay-as-you-go/postpaid, 1 means prepaid.
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<String>,
     /// Number of control nodes
+    ///
     /// Wire name: `MCNum`; example: `3`.
     pub mc_num: Option<i64>,
     /// Custom port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Multi-AZ availability zone list
+    ///
     /// Wire name: `Zones`.
     pub zones: Option<Vec<String>>,
     /// Whether to use a coupon.
+    ///
     /// Wire name: `AutoVoucher`; example: `false`.
     pub auto_voucher: Option<bool>,
     /// Coupon list
+    ///
     /// Wire name: `VoucherIds`.
     pub voucher_ids: Option<Vec<String>>,
     /// Instance Architecture Type, separate: decoupled architecture; hybrid: peer-to-peer architecture
+    ///
     /// Wire name: `InstanceType`; example: `"hybrid"`.
     pub instance_type: Option<String>,
     /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
+    ///
     /// Wire name: `StorageType`; example: `"CLOUD_HSSD"`.
     pub storage_type: Option<String>,
     /// AZ mode. 1: Single AZ, 2: Multi-AZ non-primary AZ, 3: Multi-AZ primary AZ
+    ///
     /// Wire name: `AZMode`; example: `2`.
     pub az_mode: Option<i64>,
     /// Instance mode
+    ///
     /// Wire name: `InstanceMode`; example: `normal`.
     pub instance_mode: Option<String>,
     /// Parameter template id
+    ///
     /// Wire name: `TemplateId`; example: `template-write-21.6.1`.
     pub template_id: Option<String>,
     /// Compatible mode, enum:MySQL,HBase
+    ///
     /// Wire name: `SQLMode`; example: `MySQL`.
     pub sql_mode: Option<String>,
     /// ccu configuration change of the SVLS instance
@@ -101,19 +130,24 @@ pub struct CreateDbInstancesRequest {
     ///
     ///
     /// Input limit: This parameter no longer takes effect when AutoScaleConfigs is also input
+    ///
     /// Wire name: `AutoScaleConfig`.
     pub auto_scale_config: Option<AutoScalingConfig>,
     /// List of bound security groups
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// root userName. The current version defaults to dbaadmin, and the passed value will reset to dbaadmin.
+    ///
     /// Wire name: `UserName`; example: `dbaadmin`.
     pub user_name: Option<String>,
     /// dbaadmin password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Whether to enable transparent encryption. 0: disable, 1: enable
+    ///
     /// Wire name: `EncryptionEnable`; example: `1`.
     pub encryption_enable: Option<i64>,
     /// Relevant restrictions on automatic configuration adjustment for SVLS instances
@@ -121,6 +155,7 @@ pub struct CreateDbInstancesRequest {
     ///
     ///
     /// Input parameter restriction: The AutoScaleConfig parameter will no longer take effect when passed in
+    ///
     /// Wire name: `AutoScaleConfigs`.
     pub auto_scale_configs: Option<Vec<AutoScalingConfig>>,
 }
@@ -234,12 +269,15 @@ impl CreateDbInstancesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDbInstancesResponse {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Task ID.
+    ///
     /// Wire name: `FlowId`; example: `23`.
     pub flow_id: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -256,7 +294,7 @@ pub struct CreateDbInstancesResponse {
 pub type CreateDbInstancesError = super::TdmysqlError;
 
 impl super::Client {
-    /// Calls `CreateDBInstances`: This API is used to batch create instances.
+    /// Calls `CreateDBInstances`: Batches create instances.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
     /// - Sample `example_1` (`examples/create_db_instances_1.json`): Creating an Instance
@@ -267,14 +305,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDbInstancesResponse, CreateDbInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_db_instances`](Self::create_db_instances) would send.
-    pub fn create_db_instances_request(
-        &self,
-        input: &CreateDbInstancesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDbInstancesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

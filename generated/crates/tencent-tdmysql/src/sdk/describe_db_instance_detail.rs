@@ -11,6 +11,7 @@ use super::{
 #[non_exhaustive]
 pub struct DescribeDbInstanceDetailRequest {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `"tdsql3-xxx"`.
     pub instance_id: String,
 }
@@ -48,168 +49,223 @@ impl DescribeDbInstanceDetailRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeDbInstanceDetailResponse {
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `"实例名称"`.
     pub instance_name: Option<String>,
     /// Region
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-1"`.
     pub zone: Option<String>,
     /// Character type vpcid
+    ///
     /// Wire name: `VpcId`; example: `"vpc-o7ssr1vx"`.
     pub vpc_id: Option<String>,
     /// Character type subnetid
+    ///
     /// Wire name: `SubnetId`; example: `"subnet-s21doiba"`.
     pub subnet_id: Option<String>,
     /// Create an instance version
+    ///
     /// Wire name: `CreateVersion`; example: `"R080D001"`.
     pub create_version: Option<String>,
     /// Subnet IP
+    ///
     /// Wire name: `Vip`; example: `"172.16.113.202"`.
     pub vip: Option<String>,
     /// Subnet port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Instance status
+    ///
     /// Wire name: `Status`; example: `"running"`.
     pub status: Option<String>,
     /// Node disk capacity (unit: GB)
+    ///
     /// Wire name: `Disk`; example: `200`.
     pub disk: Option<i64>,
     /// Number of storage nodes
+    ///
     /// Wire name: `StorageNodeNum`; example: `3`.
     pub storage_node_num: Option<i64>,
     /// Initialize instance parameters
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Vec<InstanceParam>,
     /// Instance tag information.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `"2006-01-02 15:04:05"`.
     pub create_time: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `"2006-01-02 15:04:05"`.
     pub update_time: Option<String>,
     /// Number of storage node replicas
+    ///
     /// Wire name: `Replications`; example: `3`.
     pub replications: Option<i64>,
     /// Number of replicas
+    ///
     /// Wire name: `FullReplications`; example: `2`.
     pub full_replications: Option<i64>,
     /// Character set
+    ///
     /// Wire name: `CharSet`; example: `"utf8"`.
     pub char_set: Option<String>,
     /// Node information
+    ///
     /// Wire name: `Node`.
     pub node: Vec<NodeInfo>,
     /// Region of the instance
+    ///
     /// Wire name: `Region`; example: `"ap-guangzhou"`.
     pub region: Option<String>,
     /// Instance specification
+    ///
     /// Wire name: `SpecCode`; example: `"mini"`.
     pub spec_code: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `"tdsql3-xxx"`.
     pub instance_id: Option<String>,
     /// Status description in Chinese of the instance
+    ///
     /// Wire name: `StatusDesc`; example: `"运行中"`.
     pub status_desc: Option<String>,
     /// CPU cores of the storage node
+    ///
     /// Wire name: `StorageNodeCpu`; example: `1`.
     pub storage_node_cpu: Option<i64>,
     /// Storage node memory size
+    ///
     /// Wire name: `StorageNodeMem`; example: `2`.
     pub storage_node_mem: Option<i64>,
     /// Renewal flag
+    ///
     /// Wire name: `RenewFlag`; example: `0`.
     pub renew_flag: Option<i64>,
     /// Payment mode, 0 pay-as-you-go, 1 prepaid
+    ///
     /// Wire name: `PayMode`; example: `"0"`.
     pub pay_mode: Option<String>,
     /// Expiration time.
+    ///
     /// Wire name: `ExpireAt`; example: `"2006-01-02 15:04:05"`.
     pub expire_at: Option<String>,
     /// Isolation time
+    ///
     /// Wire name: `IsolatedAt`; example: `"2006-01-02 15:04:05"`.
     pub isolated_at: Option<String>,
     /// Instance Architecture Type, separate: decoupled architecture; hybrid: peer-to-peer architecture
+    ///
     /// Wire name: `InstanceType`; example: `"hybrid"`.
     pub instance_type: Option<String>,
     /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
+    ///
     /// Wire name: `StorageType`; example: `CLOUD_HSSD`.
     pub storage_type: Option<String>,
     /// List of instance node availability zones. Zones\[0\] refers to the primary AZ
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Disk usage of the largest node
+    ///
     /// Wire name: `DiskUsage`; example: `100`.
     pub disk_usage: Option<i64>,
     /// Whether binlog is enabled
+    ///
     /// Wire name: `BinlogStatus`; example: `0`.
     pub binlog_status: Option<i64>,
     /// az mode. 1: Single az 2: Multi-az non-primary az mode 3: Multi-az primary az mode
+    ///
     /// Wire name: `AZMode`; example: `2`.
     pub az_mode: Option<i64>,
     /// Disaster recovery flag. 1: No disaster recovery relationship; 2: Primary instance for disaster recovery; 3: Disaster Recovery Standby Instance
+    ///
     /// Wire name: `StandbyFlag`; example: `1`.
     pub standby_flag: Option<i64>,
     /// cdc node type
+    ///
     /// Wire name: `BinlogType`; example: `dumper/kafka`.
     pub binlog_type: Option<String>,
     /// 1 means supported, 0 means unsupported
+    ///
     /// Wire name: `TimingModifyInstanceFlag`; example: `1`.
     pub timing_modify_instance_flag: Option<i64>,
     /// cpu cores of the columnar node
+    ///
     /// Wire name: `ColumnarNodeCpu`; example: `1`.
     pub columnar_node_cpu: Option<i64>,
     /// Columnar node memory size
+    ///
     /// Wire name: `ColumnarNodeMem`; example: `2`.
     pub columnar_node_mem: Option<i64>,
     /// Number of columnar nodes
+    ///
     /// Wire name: `ColumnarNodeNum`; example: `1`.
     pub columnar_node_num: Option<i64>,
     /// Columnar node disk size
+    ///
     /// Wire name: `ColumnarNodeDisk`; example: `1`.
     pub columnar_node_disk: Option<i64>,
     /// Columnar node disk type
+    ///
     /// Wire name: `ColumnarNodeStorageType`; example: `CLOUD_HSSD`.
     pub columnar_node_storage_type: Option<String>,
     /// Columnar node specification
+    ///
     /// Wire name: `ColumnarNodeSpecCode`; example: `1c2g`.
     pub columnar_node_spec_code: Option<String>,
     /// Columnar storage vip
+    ///
     /// Wire name: `ColumnarVip`; example: `10.2.3.45`.
     pub columnar_vip: Option<String>,
     /// Columnar vport
+    ///
     /// Wire name: `ColumnarVport`; example: `6028`.
     pub columnar_vport: Option<i64>,
     /// Whether the instance supports columnar storage
+    ///
     /// Wire name: `IsSupportColumnar`; example: `true`.
     pub is_support_columnar: Option<bool>,
     /// Instance type
+    ///
     /// Wire name: `InstanceCategory`; example: `1`.
     pub instance_category: Option<i64>,
     /// Compatible mode
+    ///
     /// Wire name: `SQLMode`; example: `mysql`.
     pub sql_mode: Option<String>,
     /// Whether modification of the number of replicas is supported
+    ///
     /// Wire name: `IsSwitchFullReplicationsEnable`; example: `true`.
     pub is_switch_full_replications_enable: Option<bool>,
     /// Instance type
+    ///
     /// Wire name: `InstanceMode`; example: `enhanced`.
     pub instance_mode: Option<String>,
     /// dumper vip
+    ///
     /// Wire name: `DumperVip`; example: `10.0.3.13`.
     pub dumper_vip: Option<String>,
     /// dumper vport
+    ///
     /// Wire name: `DumperVport`; example: `3307`.
     pub dumper_vport: Option<i64>,
     /// ccu adjustment range of the svls instance
+    ///
     /// Wire name: `AutoScaleConfig`.
     pub auto_scale_config: Option<AutoScalingConfig>,
     /// Parameter template id
+    ///
     /// Wire name: `TemplateId`; example: `template-write`.
     pub template_id: Option<String>,
     /// Parameter template name
+    ///
     /// Wire name: `TemplateName`; example: `高吞吐写入模版`.
     pub template_name: Option<String>,
     /// Instance analysis engine mode
@@ -225,6 +281,7 @@ pub struct DescribeDbInstanceDetailResponse {
     /// Wire name: `AnalysisMode`; example: `libra`.
     pub analysis_mode: Option<String>,
     /// Analysis engine instance relationship
+    ///
     /// Wire name: `AnalysisRelationInfos`.
     pub analysis_relation_infos: Vec<AnalysisRelationInfo>,
     /// Analysis engine instance info
@@ -232,21 +289,27 @@ pub struct DescribeDbInstanceDetailResponse {
     ///
     ///
     /// Cpu, Memory, and Disk reuse top-level fields
+    ///
     /// Wire name: `AnalysisInstanceInfo`.
     pub analysis_instance_info: Option<AnalysisInstanceInfo>,
     /// Maintenance window configuration
+    ///
     /// Wire name: `MaintenanceWindow`.
     pub maintenance_window: Option<MaintenanceWindowInfo>,
     /// Whether transparent encryption is enabled. 0: not enabled; 1: enabled
+    ///
     /// Wire name: `EncryptionEnable`; example: `0`.
     pub encryption_enable: Option<i64>,
     /// Real use kms region for subsequent calls to the kms service
+    ///
     /// Wire name: `EncryptionKmsRegion`; example: `ap-guangzhou`.
     pub encryption_kms_region: Option<String>,
     /// serverless automatic configuration adjustment configuration
+    ///
     /// Wire name: `AutoScaleConfigs`.
     pub auto_scale_configs: Vec<AutoScalingConfig>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -323,7 +386,7 @@ pub struct DescribeDbInstanceDetailResponse {
 pub type DescribeDbInstanceDetailError = super::TdmysqlError;
 
 impl super::Client {
-    /// Calls `DescribeDBInstanceDetail`: This API is used to query instance details.
+    /// Calls `DescribeDBInstanceDetail`: Queries instance details.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_detail_1.json`): Querying Instance Details
@@ -337,14 +400,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_db_instance_detail`](Self::describe_db_instance_detail) would send.
-    pub fn describe_db_instance_detail_request(
-        &self,
-        input: &DescribeDbInstanceDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeDbInstanceDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

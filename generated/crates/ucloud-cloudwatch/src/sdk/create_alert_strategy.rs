@@ -8,52 +8,68 @@ use super::{AlertStrategyId, CreateAlertStrategyParamRuleSet};
 #[non_exhaustive]
 pub struct CreateAlertStrategyRequest {
     /// 当通知渠道=回调webhook时，需要设置回调语言。枚举值：cn - 中文en - 英文
+    ///
     /// Wire name: `CallbackLanguage`.
     pub callback_language: Option<String>,
     /// 回调URL地址
+    ///
     /// Wire name: `CallbackUrls`.
     pub callback_urls: Option<Vec<String>>,
     /// 条件设置方式1 - 手动配置 2 - 选择模版
+    ///
     /// Wire name: `ConfigMode`.
     pub config_mode: i64,
     /// 告警策略名称。最大长度255个字符
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 通知渠道。枚举值：sms - 短信email - 邮件webhook - 回调
+    ///
     /// Wire name: `NotifyChannelDs`.
     pub notify_channel_ds: Option<Vec<String>>,
     /// 通知人组id
+    ///
     /// Wire name: `NotifyGroupIDs`.
     pub notify_group_i_ds: Option<Vec<i64>>,
     /// 通知模板id
+    ///
     /// Wire name: `NotifyTemplateId`.
     pub notify_template_id: Option<String>,
     /// 通知类型。枚举值： group - 通知组 user - 通知人
+    ///
     /// Wire name: `NotifyType`.
     pub notify_type: Option<String>,
     /// 通知人id
+    ///
     /// Wire name: `NotifyUserIDs`.
     pub notify_user_i_ds: Option<Vec<i64>>,
     /// 绑定资源类型1 - 资源组 2 - 资源
+    ///
     /// Wire name: `ObjectType`.
     pub object_type: i64,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 绑定资源组，对应绑定资源类型ObjectType=1
+    ///
     /// Wire name: `ResourceGroupIDs`.
     pub resource_group_i_ds: Option<Vec<i64>>,
     /// 绑定资源，对应绑定资源类型ObjectType=2
+    ///
     /// Wire name: `Resources`.
     pub resources: Option<Vec<String>>,
     /// 见 **CreateAlertStrategyParamRuleSet** 模型定义
+    ///
     /// Wire name: `RuleSet`.
     pub rule_set: Option<Vec<CreateAlertStrategyParamRuleSet>>,
     /// 模板id.对应ConfigMode=2时候需要填写
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<i64>,
 }
@@ -122,6 +138,7 @@ impl CreateAlertStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlertStrategyResponse {
     /// 见 **AlertStrategyId** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<AlertStrategyId>,
 }
@@ -149,14 +166,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alert_strategy`](Self::create_alert_strategy) would send.
-    pub fn create_alert_strategy_request(
-        &self,
-        input: &CreateAlertStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlertStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::{AlertTemplate, CreateAlertStrategyTemplateParamRuleSet};
 #[non_exhaustive]
 pub struct CreateAlertStrategyTemplateRequest {
     /// 告警模板名称。最大长度64个字符
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **CreateAlertStrategyTemplateParamRuleSet** 模型定义
+    ///
     /// Wire name: `RuleSet`.
     pub rule_set: Option<Vec<CreateAlertStrategyTemplateParamRuleSet>>,
 }
@@ -67,6 +72,7 @@ impl CreateAlertStrategyTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlertStrategyTemplateResponse {
     /// 见 **AlertTemplate** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<AlertTemplate>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alert_strategy_template`](Self::create_alert_strategy_template) would send.
-    pub fn create_alert_strategy_template_request(
-        &self,
-        input: &CreateAlertStrategyTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlertStrategyTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::DelAlertTemplate;
 #[non_exhaustive]
 pub struct DeleteAlertStrategyTemplateRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 告警模板ID(支持批量删除)
+    ///
     /// Wire name: `TemplateID`.
     pub template_id: Option<Vec<i64>>,
 }
@@ -50,6 +52,7 @@ impl DeleteAlertStrategyTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteAlertStrategyTemplateResponse {
     /// 见 **DelAlertTemplate** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<DelAlertTemplate>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_alert_strategy_template`](Self::delete_alert_strategy_template) would send.
-    pub fn delete_alert_strategy_template_request(
-        &self,
-        input: &DeleteAlertStrategyTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAlertStrategyTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

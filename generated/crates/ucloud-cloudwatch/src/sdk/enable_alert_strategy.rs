@@ -8,13 +8,16 @@ use super::AlertStrategyId;
 #[non_exhaustive]
 pub struct EnableAlertStrategyRequest {
     /// 告警策略id
+    ///
     /// Wire name: `AlertStrategyID`.
     pub alert_strategy_id: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 启用状态0 停用 1 启用
+    ///
     /// Wire name: `Status`.
     pub status: i64,
 }
@@ -56,6 +59,7 @@ impl EnableAlertStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct EnableAlertStrategyResponse {
     /// 见 **AlertStrategyId** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<AlertStrategyId>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_alert_strategy`](Self::enable_alert_strategy) would send.
-    pub fn enable_alert_strategy_request(
-        &self,
-        input: &EnableAlertStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableAlertStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

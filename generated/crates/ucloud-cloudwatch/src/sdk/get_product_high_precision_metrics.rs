@@ -8,6 +8,7 @@ use super::GetProductMetricsRespData;
 #[non_exhaustive]
 pub struct GetProductHighPrecisionMetricsRequest {
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
 }
@@ -45,6 +46,7 @@ impl GetProductHighPrecisionMetricsRequestBuilder {
 #[non_exhaustive]
 pub struct GetProductHighPrecisionMetricsResponse {
     /// 见 **GetProductMetricsRespData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<GetProductMetricsRespData>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_product_high_precision_metrics`](Self::get_product_high_precision_metrics) would send.
-    pub fn get_product_high_precision_metrics_request(
-        &self,
-        input: &GetProductHighPrecisionMetricsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetProductHighPrecisionMetricsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::GetProductMetricsRespData;
 #[non_exhaustive]
 pub struct GetProductMetricsRequest {
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
 }
@@ -43,6 +44,7 @@ impl GetProductMetricsRequestBuilder {
 #[non_exhaustive]
 pub struct GetProductMetricsResponse {
     /// 见 **GetProductMetricsRespData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<GetProductMetricsRespData>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetProductMetricsResponse, GetProductMetricsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_product_metrics`](Self::get_product_metrics) would send.
-    pub fn get_product_metrics_request(
-        &self,
-        input: &GetProductMetricsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetProductMetricsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,28 +8,36 @@ use super::{AlertRecord, ListAlertRecordParamFilter};
 #[non_exhaustive]
 pub struct ListAlertRecordRequest {
     /// 结束时间，查询告警记录结束时间(查询开始时间和结束时间不能超过一个月)，值为10位数时间戳
+    ///
     /// Wire name: `EndAt`.
     pub end_at: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 见 **ListAlertRecordParamFilter** 模型定义
+    ///
     /// Wire name: `Filter`.
     pub filter: Option<ListAlertRecordParamFilter>,
     /// 模糊查询(支持资源id模糊搜索)
+    ///
     /// Wire name: `Fuzzy`.
     pub fuzzy: Option<String>,
     /// 查询返回数量，默认值300，最大值：300。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量 (默认0)
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 排序(默认根据告警发生时间倒序)，枚举值：asc-升序，desc-降序
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 开始时间，查询告警记录开始时间，不支持查询距当前时间一年前的数据)，值为10位数时间戳
+    ///
     /// Wire name: `StartAt`.
     pub start_at: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -80,9 +88,11 @@ impl ListAlertRecordRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlertRecordResponse {
     /// 见 **AlertRecord** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<AlertRecord>,
     /// 告警记录总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -109,14 +119,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alert_record`](Self::list_alert_record) would send.
-    pub fn list_alert_record_request(
-        &self,
-        input: &ListAlertRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlertRecord` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 300).
     ///
     /// Each page is one call of [`list_alert_record`](Self::list_alert_record), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -131,6 +133,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlertRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

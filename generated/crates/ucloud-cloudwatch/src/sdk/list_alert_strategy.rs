@@ -8,22 +8,28 @@ use super::{AlertStrategy, ListAlertStrategyParamFilter};
 #[non_exhaustive]
 pub struct ListAlertStrategyRequest {
     /// 见 **ListAlertStrategyParamFilter** 模型定义
+    ///
     /// Wire name: `Filter`.
     pub filter: Option<ListAlertStrategyParamFilter>,
     /// 模糊查询(支持告警策略名称模糊搜索)
+    ///
     /// Wire name: `Fuzzy`.
     pub fuzzy: Option<String>,
     /// 查询返回数量，默认值300，最大值：300。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量 (默认0)
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 资源id集合,根据资源id返回绑定的告警策略列表
+    ///
     /// Wire name: `Resources`.
     pub resources: Option<Vec<String>>,
 }
@@ -68,15 +74,19 @@ impl ListAlertStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlertStrategyResponse {
     /// 见 **AlertStrategy** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<AlertStrategy>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 告警策略总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 链路ID
+    ///
     /// Wire name: `TraceId`.
     pub trace_id: Option<String>,
 }
@@ -105,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alert_strategy`](Self::list_alert_strategy) would send.
-    pub fn list_alert_strategy_request(
-        &self,
-        input: &ListAlertStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlertStrategy` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 300).
     ///
     /// Each page is one call of [`list_alert_strategy`](Self::list_alert_strategy), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -127,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlertStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

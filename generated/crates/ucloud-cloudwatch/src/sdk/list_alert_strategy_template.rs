@@ -8,15 +8,19 @@ use super::{ListAlertStrategyTemplateParamFilter, ListAlertTemplate};
 #[non_exhaustive]
 pub struct ListAlertStrategyTemplateRequest {
     /// 见 **ListAlertStrategyTemplateParamFilter** 模型定义
+    ///
     /// Wire name: `Filter`.
     pub filter: Option<ListAlertStrategyTemplateParamFilter>,
     /// 查询返回数量，默认值300，最大值：300。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量 (默认0)
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -60,12 +64,15 @@ impl ListAlertStrategyTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlertStrategyTemplateResponse {
     /// 见 **ListAlertTemplate** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ListAlertTemplate>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 条件模板总条数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -96,14 +103,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alert_strategy_template`](Self::list_alert_strategy_template) would send.
-    pub fn list_alert_strategy_template_request(
-        &self,
-        input: &ListAlertStrategyTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlertStrategyTemplate` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 300).
     ///
     /// Each page is one call of [`list_alert_strategy_template`](Self::list_alert_strategy_template), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -118,6 +117,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlertStrategyTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

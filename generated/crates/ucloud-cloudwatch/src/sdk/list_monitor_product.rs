@@ -33,12 +33,15 @@ impl ListMonitorProductRequestBuilder {
 #[non_exhaustive]
 pub struct ListMonitorProductResponse {
     /// 见 **ListMonitorProduct** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<ListMonitorProduct>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 链路ID
+    ///
     /// Wire name: `TraceId`.
     pub trace_id: Option<String>,
 }
@@ -68,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_monitor_product`](Self::list_monitor_product) would send.
-    pub fn list_monitor_product_request(
-        &self,
-        input: &ListMonitorProductRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMonitorProductRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

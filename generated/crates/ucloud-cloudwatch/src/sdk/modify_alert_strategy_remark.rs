@@ -8,16 +8,20 @@ use super::AlertStrategyId;
 #[non_exhaustive]
 pub struct ModifyAlertStrategyRemarkRequest {
     /// 策略id
+    ///
     /// Wire name: `AlertStrategyID`.
     pub alert_strategy_id: i64,
     /// 策略名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 策略备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -63,6 +67,7 @@ impl ModifyAlertStrategyRemarkRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyAlertStrategyRemarkResponse {
     /// 见 **AlertStrategyId** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<AlertStrategyId>,
 }
@@ -90,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_alert_strategy_remark`](Self::modify_alert_strategy_remark) would send.
-    pub fn modify_alert_strategy_remark_request(
-        &self,
-        input: &ModifyAlertStrategyRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyAlertStrategyRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::{QueryMetricDataResp, QueryMetricDataSetParamMetricInfos};
 #[non_exhaustive]
 pub struct QueryMetricDataSetRequest {
     /// 计算方式，枚举值如下：raw:原始值,max:最大值,min:最小值,avg:平均值,sum:求和
+    ///
     /// Wire name: `CalcMethod`.
     pub calc_method: String,
     /// 截止时间，值为10位数时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 见 **QueryMetricDataSetParamMetricInfos** 模型定义
+    ///
     /// Wire name: `MetricInfos`.
     pub metric_infos: Option<Vec<QueryMetricDataSetParamMetricInfos>>,
     /// 周期，单位为秒，即：数据查询时，返回数据点的时间间隔。不同的查询时间范围，对应的周期不同：0&lt;时间范围&lt;=1h——周期：1分钟/5分钟，对应的枚举值为60、300；1h&lt;时间范围&lt;=12h——周期：1分钟/5分钟/1小时，对应的枚举值为60、300、3600；12h&lt;时间范围&lt;=24h——周期：5分钟/1小时，对应的枚举值为300、3600；1天&lt;时间范围&lt;=30天——周期：1小时/6小时/24小时，对应的枚举值为3600、21600、86400
+    ///
     /// Wire name: `Period`.
     pub period: i64,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 开始时间，值为10位数时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -84,12 +92,15 @@ impl QueryMetricDataSetRequestBuilder {
 #[non_exhaustive]
 pub struct QueryMetricDataSetResponse {
     /// 见 **QueryMetricDataResp** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<QueryMetricDataResp>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 日志链路id
+    ///
     /// Wire name: `TraceId`.
     pub trace_id: Option<String>,
 }
@@ -119,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_metric_data_set`](Self::query_metric_data_set) would send.
-    pub fn query_metric_data_set_request(
-        &self,
-        input: &QueryMetricDataSetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryMetricDataSetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

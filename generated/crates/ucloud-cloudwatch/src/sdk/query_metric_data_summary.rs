@@ -8,26 +8,33 @@ use super::QueryMetricDataSummaryRespData;
 #[non_exhaustive]
 pub struct QueryMetricDataSummaryRequest {
     /// 当前页数据尺寸
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 指定要查询的指标列表，不指定则使用默认的指标集合
+    ///
     /// Wire name: `Metrics`.
     pub metrics: Option<Vec<String>>,
     /// 跳过的数量
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 指定要查询的资源ID列表
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Option<Vec<String>>,
 }
@@ -77,15 +84,19 @@ impl QueryMetricDataSummaryRequestBuilder {
 #[non_exhaustive]
 pub struct QueryMetricDataSummaryResponse {
     /// 见 **QueryMetricDataSummaryRespData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<QueryMetricDataSummaryRespData>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 链路id
+    ///
     /// Wire name: `TraceId`.
     pub trace_id: Option<String>,
 }
@@ -116,14 +127,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_metric_data_summary`](Self::query_metric_data_summary) would send.
-    pub fn query_metric_data_summary_request(
-        &self,
-        input: &QueryMetricDataSummaryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryMetricDataSummaryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

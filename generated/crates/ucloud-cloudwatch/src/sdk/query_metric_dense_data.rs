@@ -8,23 +8,29 @@ use super::{QueryMetricDataResp, QueryMetricDenseDataParamMetricInfos};
 #[non_exhaustive]
 pub struct QueryMetricDenseDataRequest {
     /// 截止时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 见 **QueryMetricDenseDataParamMetricInfos** 模型定义
+    ///
     /// Wire name: `MetricInfos`.
     pub metric_infos: Option<Vec<QueryMetricDenseDataParamMetricInfos>>,
     /// 资源类型
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 全局产品可不传，其他类型必传。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 开始时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -72,9 +78,11 @@ impl QueryMetricDenseDataRequestBuilder {
 #[non_exhaustive]
 pub struct QueryMetricDenseDataResponse {
     /// 见 **QueryMetricDataResp** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<QueryMetricDataResp>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_metric_dense_data`](Self::query_metric_dense_data) would send.
-    pub fn query_metric_dense_data_request(
-        &self,
-        input: &QueryMetricDenseDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryMetricDenseDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UnBindAlertStrategyRequest {
     /// 告警策略数组
+    ///
     /// Wire name: `AlertStrategyIDs`.
     pub alert_strategy_i_ds: Option<Vec<i64>>,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 资源数组
+    ///
     /// Wire name: `Resources`.
     pub resources: Option<Vec<String>>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`un_bind_alert_strategy`](Self::un_bind_alert_strategy) would send.
-    pub fn un_bind_alert_strategy_request(
-        &self,
-        input: &UnBindAlertStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnBindAlertStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

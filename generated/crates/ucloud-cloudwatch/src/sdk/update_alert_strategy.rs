@@ -8,52 +8,68 @@ use super::{AlertStrategyId, UpdateAlertStrategyParamRuleSet};
 #[non_exhaustive]
 pub struct UpdateAlertStrategyRequest {
     /// 告警策略id
+    ///
     /// Wire name: `AlertStrategyID`.
     pub alert_strategy_id: String,
     /// 通知渠道回调webhook 回调语言 中文cn 英文en
+    ///
     /// Wire name: `CallbackLanguage`.
     pub callback_language: Option<String>,
     /// 回调url
+    ///
     /// Wire name: `CallbackUrls`.
     pub callback_urls: Option<Vec<String>>,
     /// 条件设置方式 1. 手动配置 2.选择模版
+    ///
     /// Wire name: `ConfigMode`.
     pub config_mode: i64,
     /// 告警策略名称。最大长度255个字符
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 通知渠道 短信sms 邮件email 回调webhook
+    ///
     /// Wire name: `NotifyChannelDs`.
     pub notify_channel_ds: Option<Vec<String>>,
     /// 通知人组id
+    ///
     /// Wire name: `NotifyGroupIDs`.
     pub notify_group_i_ds: Option<Vec<i64>>,
     /// 通知类型 通知组 group 通知人 user
+    ///
     /// Wire name: `NotifyType`.
     pub notify_type: Option<String>,
     /// 通知人id
+    ///
     /// Wire name: `NotifyUserIDs`.
     pub notify_user_i_ds: Option<Vec<i64>>,
     /// 绑定资源类型 1 资源组 2 资源
+    ///
     /// Wire name: `ObjectType`.
     pub object_type: i64,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 绑定资源组，对应绑定资源类型ObjectType=1
+    ///
     /// Wire name: `ResourceGroupIDs`.
     pub resource_group_i_ds: Option<Vec<i64>>,
     /// 绑定资源，对应绑定资源类型ObjectType=2
+    ///
     /// Wire name: `Resources`.
     pub resources: Option<Vec<String>>,
     /// 见 **UpdateAlertStrategyParamRuleSet** 模型定义
+    ///
     /// Wire name: `RuleSet`.
     pub rule_set: Option<Vec<UpdateAlertStrategyParamRuleSet>>,
     /// 模板id.对应ConfigMode=2
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<i64>,
 }
@@ -124,6 +140,7 @@ impl UpdateAlertStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlertStrategyResponse {
     /// 见 **AlertStrategyId** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<AlertStrategyId>,
 }
@@ -151,14 +168,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alert_strategy`](Self::update_alert_strategy) would send.
-    pub fn update_alert_strategy_request(
-        &self,
-        input: &UpdateAlertStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlertStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,22 +8,28 @@ use super::{AlertTemplate, UpdateAlertStrategyTemplateParamRuleSet};
 #[non_exhaustive]
 pub struct UpdateAlertStrategyTemplateRequest {
     /// 告警模板名称。最大长度64个字符
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 产品唯一标识，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **UpdateAlertStrategyTemplateParamRuleSet** 模型定义
+    ///
     /// Wire name: `RuleSet`.
     pub rule_set: Option<Vec<UpdateAlertStrategyTemplateParamRuleSet>>,
     /// 条件模板ID
+    ///
     /// Wire name: `TemplateID`.
     pub template_id: i64,
 }
@@ -73,6 +79,7 @@ impl UpdateAlertStrategyTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlertStrategyTemplateResponse {
     /// 见 **AlertTemplate** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<AlertTemplate>,
 }
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alert_strategy_template`](Self::update_alert_strategy_template) would send.
-    pub fn update_alert_strategy_template_request(
-        &self,
-        input: &UpdateAlertStrategyTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlertStrategyTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

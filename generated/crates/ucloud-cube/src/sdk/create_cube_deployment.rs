@@ -6,41 +6,51 @@
 #[non_exhaustive]
 pub struct CreateCubeDeploymentRequest {
     /// 计费模式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// CPU平台
+    ///
     /// Wire name: `CpuPlatform`.
     pub cpu_platform: Option<String>,
     /// Deployment yaml，使用base64编码
+    ///
     /// Wire name: `Deployment`.
     pub deployment: String,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `KubeConfig`.
     pub kube_config: Option<String>,
     /// Deployment名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 数量，默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Deployment所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 标签
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Deployment所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -101,9 +111,11 @@ impl CreateCubeDeploymentRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCubeDeploymentResponse {
     /// Deployment yaml，使用base64编码
+    ///
     /// Wire name: `Deployment`.
     pub deployment: Option<String>,
     /// Deployment ID
+    ///
     /// Wire name: `DeploymentId`.
     pub deployment_id: Option<String>,
 }
@@ -132,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_cube_deployment`](Self::create_cube_deployment) would send.
-    pub fn create_cube_deployment_request(
-        &self,
-        input: &CreateCubeDeploymentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCubeDeploymentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,48 +5,46 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCubePodRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `CouponId`.
     pub coupon_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `CpuPlatform`.
     pub cpu_platform: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Group`.
     pub group: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `KubeConfig`.
     pub kube_config: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Name`.
     pub name: Option<String>,
     /// Pod yaml，使用base64编码
+    ///
     /// Wire name: `Pod`.
     pub pod: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 容器实例所属的子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Tag`.
     pub tag: Option<String>,
     /// 容器实例所属的VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -111,9 +109,11 @@ impl CreateCubePodRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCubePodResponse {
     /// 容器实例ID
+    ///
     /// Wire name: `CubeId`.
     pub cube_id: Option<String>,
     /// Pod yaml，使用base64编码
+    ///
     /// Wire name: `Pod`.
     pub pod: Option<String>,
 }
@@ -139,14 +139,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCubePodResponse, CreateCubePodError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_cube_pod`](Self::create_cube_pod) would send.
-    pub fn create_cube_pod_request(
-        &self,
-        input: &CreateCubePodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCubePodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

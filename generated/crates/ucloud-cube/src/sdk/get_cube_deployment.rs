@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetCubeDeploymentRequest {
     /// Deployment ID
+    ///
     /// Wire name: `DeploymentId`.
     pub deployment_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,6 +64,7 @@ impl GetCubeDeploymentRequestBuilder {
 #[non_exhaustive]
 pub struct GetCubeDeploymentResponse {
     /// Deployment yaml，使用base64编码
+    ///
     /// Wire name: `Deployment`.
     pub deployment: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetCubeDeploymentResponse, GetCubeDeploymentError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_cube_deployment`](Self::get_cube_deployment) would send.
-    pub fn get_cube_deployment_request(
-        &self,
-        input: &GetCubeDeploymentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCubeDeploymentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::CubeExtendInfo;
 #[non_exhaustive]
 pub struct GetCubeExtendInfoRequest {
     /// 容器实例ID，用逗号分割
+    ///
     /// Wire name: `CubeIds`.
     pub cube_ids: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,6 +64,7 @@ impl GetCubeExtendInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetCubeExtendInfoResponse {
     /// 见 **CubeExtendInfo** 模型定义
+    ///
     /// Wire name: `ExtendInfo`.
     pub extend_info: Vec<CubeExtendInfo>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetCubeExtendInfoResponse, GetCubeExtendInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_cube_extend_info`](Self::get_cube_extend_info) would send.
-    pub fn get_cube_extend_info_request(
-        &self,
-        input: &GetCubeExtendInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCubeExtendInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

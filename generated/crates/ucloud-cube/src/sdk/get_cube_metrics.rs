@@ -8,29 +8,37 @@ use super::MetricDataSet;
 #[non_exhaustive]
 pub struct GetCubeMetricsRequest {
     /// 开始时间
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: String,
     /// 容器名称
+    ///
     /// Wire name: `ContainerName`.
     pub container_name: String,
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: String,
     /// 指标名称
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -86,9 +94,9 @@ impl GetCubeMetricsRequestBuilder {
 #[non_exhaustive]
 pub struct GetCubeMetricsResponse {
     /// 见 **MetricDataSet** 模型定义
+    ///
     /// Wire name: `DataSets`.
     pub data_sets: Vec<MetricDataSet>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -114,14 +122,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetCubeMetricsResponse, GetCubeMetricsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_cube_metrics`](Self::get_cube_metrics) would send.
-    pub fn get_cube_metrics_request(
-        &self,
-        input: &GetCubeMetricsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCubeMetricsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

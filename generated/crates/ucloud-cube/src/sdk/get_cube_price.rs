@@ -5,30 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetCubePriceRequest {
-    /// (No description in the spec.)
     /// Wire name: `ChargeType`.
     pub charge_type: String,
-    /// (No description in the spec.)
     /// Wire name: `Count`.
     pub count: String,
-    /// (No description in the spec.)
     /// Wire name: `Cpu`.
     pub cpu: String,
-    /// (No description in the spec.)
     /// Wire name: `Mem`.
     pub mem: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Quantity`.
     pub quantity: i64,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -82,10 +74,8 @@ impl GetCubePriceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetCubePriceResponse {
-    /// (No description in the spec.)
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }
@@ -111,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetCubePriceResponse, GetCubePriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_cube_price`](Self::get_cube_price) would send.
-    pub fn get_cube_price_request(
-        &self,
-        input: &GetCubePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCubePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct GetCubeTokenRequest {
     /// 容器名称
+    ///
     /// Wire name: `ContainerName`.
     pub container_name: String,
     /// 容器实例ID，若填写了Uid则可忽略
+    ///
     /// Wire name: `CubeId`.
     pub cube_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 容器实例UID，若填写了CubeId则可忽略
+    ///
     /// Wire name: `Uid`.
     pub uid: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,6 +76,7 @@ impl GetCubeTokenRequestBuilder {
 #[non_exhaustive]
 pub struct GetCubeTokenResponse {
     /// 容器实例Token
+    ///
     /// Wire name: `Token`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub token: Option<::runtime::Sensitive<String>>,
@@ -95,14 +102,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetCubeTokenResponse, GetCubeTokenError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_cube_token`](Self::get_cube_token) would send.
-    pub fn get_cube_token_request(
-        &self,
-        input: &GetCubeTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCubeTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,21 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCubeDeploymentRequest {
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: i64,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: i64,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -63,10 +58,8 @@ impl ListCubeDeploymentRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCubeDeploymentResponse {
-    /// (No description in the spec.)
     /// Wire name: `Deployments`.
     pub deployments: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -96,14 +89,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_cube_deployment`](Self::list_cube_deployment) would send.
-    pub fn list_cube_deployment_request(
-        &self,
-        input: &ListCubeDeploymentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListCubeDeployment` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Deployments`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_cube_deployment`](Self::list_cube_deployment), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -118,6 +103,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListCubeDeploymentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

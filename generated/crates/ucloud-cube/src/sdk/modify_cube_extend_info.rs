@@ -5,21 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCubeExtendInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `CubeId`.
     pub cube_id: String,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -83,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_cube_extend_info`](Self::modify_cube_extend_info) would send.
-    pub fn modify_cube_extend_info_request(
-        &self,
-        input: &ModifyCubeExtendInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyCubeExtendInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

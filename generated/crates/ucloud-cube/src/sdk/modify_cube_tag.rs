@@ -5,21 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCubeTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `CubeId`.
     pub cube_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Tag`.
     pub tag: String,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -63,7 +58,6 @@ impl ModifyCubeTagRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCubeTagResponse {
-    /// (No description in the spec.)
     /// Wire name: `CubeId`.
     pub cube_id: Option<String>,
 }
@@ -88,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyCubeTagResponse, ModifyCubeTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_cube_tag`](Self::modify_cube_tag) would send.
-    pub fn modify_cube_tag_request(
-        &self,
-        input: &ModifyCubeTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyCubeTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

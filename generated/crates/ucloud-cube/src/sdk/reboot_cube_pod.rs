@@ -5,18 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RebootCubePodRequest {
-    /// (No description in the spec.)
     /// Wire name: `CubeId`.
     pub cube_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -75,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RebootCubePodResponse, RebootCubePodError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reboot_cube_pod`](Self::reboot_cube_pod) would send.
-    pub fn reboot_cube_pod_request(
-        &self,
-        input: &RebootCubePodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RebootCubePodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

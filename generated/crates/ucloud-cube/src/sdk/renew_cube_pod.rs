@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct RenewCubePodRequest {
     /// 要更新的容器实例ID
+    ///
     /// Wire name: `CubeId`.
     pub cube_id: Option<String>,
     /// Pod yaml，以base64编码
+    ///
     /// Wire name: `Pod`.
     pub pod: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,6 +69,7 @@ impl RenewCubePodRequestBuilder {
 #[non_exhaustive]
 pub struct RenewCubePodResponse {
     /// Pod yaml，以base64编码
+    ///
     /// Wire name: `Pod`.
     pub pod: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RenewCubePodResponse, RenewCubePodError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`renew_cube_pod`](Self::renew_cube_pod) would send.
-    pub fn renew_cube_pod_request(
-        &self,
-        input: &RenewCubePodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RenewCubePodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

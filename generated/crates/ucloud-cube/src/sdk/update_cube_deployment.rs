@@ -5,24 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCubeDeploymentRequest {
-    /// (No description in the spec.)
     /// Wire name: `Deployment`.
     pub deployment: String,
-    /// (No description in the spec.)
     /// Wire name: `DeploymentId`.
     pub deployment_id: String,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -69,7 +63,6 @@ impl UpdateCubeDeploymentRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCubeDeploymentResponse {
-    /// (No description in the spec.)
     /// Wire name: `Deployment`.
     pub deployment: Option<String>,
 }
@@ -97,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_cube_deployment`](Self::update_cube_deployment) would send.
-    pub fn update_cube_deployment_request(
-        &self,
-        input: &UpdateCubeDeploymentRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCubeDeploymentRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

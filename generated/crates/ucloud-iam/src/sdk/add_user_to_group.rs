@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AddUserToGroupRequest {
     /// 用户组名
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -47,6 +49,7 @@ impl AddUserToGroupRequestBuilder {
 #[non_exhaustive]
 pub struct AddUserToGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddUserToGroupResponse, AddUserToGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_user_to_group`](Self::add_user_to_group) would send.
-    pub fn add_user_to_group_request(
-        &self,
-        input: &AddUserToGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUserToGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

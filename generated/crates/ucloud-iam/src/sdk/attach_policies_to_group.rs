@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AttachPoliciesToGroupRequest {
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 策略URN
+    ///
     /// Wire name: `PolicyURNs`.
     pub policy_ur_ns: Option<Vec<String>>,
     /// 项目ID（当Scope=Specified时ProjectID必传）
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<String>,
     /// 应用范围
+    ///
     /// Wire name: `Scope`.
     pub scope: String,
 }
@@ -57,6 +61,7 @@ impl AttachPoliciesToGroupRequestBuilder {
 #[non_exhaustive]
 pub struct AttachPoliciesToGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_policies_to_group`](Self::attach_policies_to_group) would send.
-    pub fn attach_policies_to_group_request(
-        &self,
-        input: &AttachPoliciesToGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachPoliciesToGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::AccessKey;
 #[non_exhaustive]
 pub struct CreateAccessKeyRequest {
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -43,6 +44,7 @@ impl CreateAccessKeyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAccessKeyResponse {
     /// 见 **AccessKey** 模型定义
+    ///
     /// Wire name: `AccessKey`.
     pub access_key: Option<AccessKey>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAccessKeyResponse, CreateAccessKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_access_key`](Self::create_access_key) would send.
-    pub fn create_access_key_request(
-        &self,
-        input: &CreateAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CreateGroupRequest {
     /// 对用户组的描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
 }
@@ -46,6 +48,7 @@ impl CreateGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateGroupResponse, CreateGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_group`](Self::create_group) would send.
-    pub fn create_group_request(
-        &self,
-        input: &CreateGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CreateIamPolicyRequest {
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 策略内容
+    ///
     /// Wire name: `Document`.
     pub document: String,
     /// 策略名称
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: String,
     /// 策略作用域类型
+    ///
     /// Wire name: `ScopeType`.
     pub scope_type: Option<String>,
 }
@@ -57,6 +61,7 @@ impl CreateIamPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateIamPolicyResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateIamPolicyResponse, CreateIamPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_iam_policy`](Self::create_iam_policy) would send.
-    pub fn create_iam_policy_request(
-        &self,
-        input: &CreateIamPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateIamPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

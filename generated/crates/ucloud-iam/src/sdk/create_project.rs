@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct CreateProjectRequest {
     /// 项目名称，不得与现有项目重名
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: String,
 }
@@ -42,6 +43,7 @@ impl CreateProjectRequestBuilder {
 #[non_exhaustive]
 pub struct CreateProjectResponse {
     /// 所创建项目的Id
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
 }
@@ -66,14 +68,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateProjectResponse, CreateProjectError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_project`](Self::create_project) would send.
-    pub fn create_project_request(
-        &self,
-        input: &CreateProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

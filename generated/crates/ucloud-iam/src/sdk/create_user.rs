@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// API密钥访问状态（LoginProfileStatus值为Inactive时，AccessKeyStatus不能为Inactive）
+    ///
     /// Wire name: `AccessKeyStatus`.
     pub access_key_status: String,
     /// 显示名称
+    ///
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
     /// 用户邮箱（LoginProfileStatus值等于Active必传，LoginProfileStatus值等于Inactive不传）
+    ///
     /// Wire name: `Email`.
     pub email: Option<String>,
     /// 控制台登录访问状态（AccessKeyStatus值为Inactive时，LoginProfileStatus不能为Inactive）
+    ///
     /// Wire name: `LoginProfileStatus`.
     pub login_profile_status: String,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -69,6 +74,7 @@ impl CreateUserRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUserResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUserResponse, CreateUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_user`](Self::create_user) would send.
-    pub fn create_user_request(
-        &self,
-        input: &CreateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteAccessKeyRequest {
     /// 用户公钥
+    ///
     /// Wire name: `AccessKeyID`.
     pub access_key_id: String,
 }
@@ -59,14 +60,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteAccessKeyResponse, DeleteAccessKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_access_key`](Self::delete_access_key) would send.
-    pub fn delete_access_key_request(
-        &self,
-        input: &DeleteAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

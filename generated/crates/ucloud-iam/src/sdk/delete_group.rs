@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteGroupRequest {
     /// 待删除用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
 }
@@ -41,6 +42,7 @@ impl DeleteGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteGroupResponse, DeleteGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_group`](Self::delete_group) would send.
-    pub fn delete_group_request(
-        &self,
-        input: &DeleteGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteIamPolicyRequest {
     /// 策略URN
+    ///
     /// Wire name: `PolicyURN`.
     pub policy_urn: String,
 }
@@ -41,6 +42,7 @@ impl DeleteIamPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteIamPolicyResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteIamPolicyResponse, DeleteIamPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_iam_policy`](Self::delete_iam_policy) would send.
-    pub fn delete_iam_policy_request(
-        &self,
-        input: &DeleteIamPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIamPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteProjectRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: String,
 }
@@ -41,6 +42,7 @@ impl DeleteProjectRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteProjectResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteProjectResponse, DeleteProjectError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_project`](Self::delete_project) would send.
-    pub fn delete_project_request(
-        &self,
-        input: &DeleteProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteUserRequest {
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -41,6 +42,7 @@ impl DeleteUserRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUserResponse, DeleteUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_user`](Self::delete_user) would send.
-    pub fn delete_user_request(
-        &self,
-        input: &DeleteUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DetachPoliciesFromGroupRequest {
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 策略URN
+    ///
     /// Wire name: `PolicyURNs`.
     pub policy_ur_ns: Option<Vec<String>>,
     /// 项目ID（当Scope=Specified时ProjectID必传）
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<String>,
     /// 应用范围
+    ///
     /// Wire name: `Scope`.
     pub scope: String,
 }
@@ -57,6 +61,7 @@ impl DetachPoliciesFromGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DetachPoliciesFromGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_policies_from_group`](Self::detach_policies_from_group) would send.
-    pub fn detach_policies_from_group_request(
-        &self,
-        input: &DetachPoliciesFromGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachPoliciesFromGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

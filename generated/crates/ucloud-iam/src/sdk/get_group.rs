@@ -8,6 +8,7 @@ use super::Group;
 #[non_exhaustive]
 pub struct GetGroupRequest {
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
 }
@@ -43,9 +44,11 @@ impl GetGroupRequestBuilder {
 #[non_exhaustive]
 pub struct GetGroupResponse {
     /// 见 **Group** 模型定义
+    ///
     /// Wire name: `Group`.
     pub group: Option<Group>,
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetGroupResponse, GetGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_group`](Self::get_group) would send.
-    pub fn get_group_request(
-        &self,
-        input: &GetGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::IamPolicy;
 #[non_exhaustive]
 pub struct GetIamPolicyRequest {
     /// 策略URN
+    ///
     /// Wire name: `PolicyURN`.
     pub policy_urn: String,
 }
@@ -43,9 +44,11 @@ impl GetIamPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct GetIamPolicyResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **IAMPolicy** 模型定义
+    ///
     /// Wire name: `Policy`.
     pub policy: Option<IamPolicy>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetIamPolicyResponse, GetIamPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_iam_policy`](Self::get_iam_policy) would send.
-    pub fn get_iam_policy_request(
-        &self,
-        input: &GetIamPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetIamPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::LoginProfile;
 #[non_exhaustive]
 pub struct GetLoginProfileRequest {
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -43,6 +44,7 @@ impl GetLoginProfileRequestBuilder {
 #[non_exhaustive]
 pub struct GetLoginProfileResponse {
     /// 见 **LoginProfile** 模型定义
+    ///
     /// Wire name: `LoginProfile`.
     pub login_profile: Option<LoginProfile>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetLoginProfileResponse, GetLoginProfileError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_login_profile`](Self::get_login_profile) would send.
-    pub fn get_login_profile_request(
-        &self,
-        input: &GetLoginProfileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetLoginProfileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

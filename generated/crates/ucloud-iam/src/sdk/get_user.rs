@@ -8,6 +8,7 @@ use super::User;
 #[non_exhaustive]
 pub struct GetUserRequest {
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -43,9 +44,11 @@ impl GetUserRequestBuilder {
 #[non_exhaustive]
 pub struct GetUserResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **User** 模型定义
+    ///
     /// Wire name: `User`.
     pub user: Option<User>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUserResponse, GetUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_user`](Self::get_user) would send.
-    pub fn get_user_request(
-        &self,
-        input: &GetUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

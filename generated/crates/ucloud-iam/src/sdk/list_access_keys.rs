@@ -8,6 +8,7 @@ use super::AccessKey;
 #[non_exhaustive]
 pub struct ListAccessKeysRequest {
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -43,6 +44,7 @@ impl ListAccessKeysRequestBuilder {
 #[non_exhaustive]
 pub struct ListAccessKeysResponse {
     /// 见 **AccessKey** 模型定义
+    ///
     /// Wire name: `AccessKey`.
     pub access_key: Vec<AccessKey>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAccessKeysResponse, ListAccessKeysError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_access_keys`](Self::list_access_keys) would send.
-    pub fn list_access_keys_request(
-        &self,
-        input: &ListAccessKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAccessKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

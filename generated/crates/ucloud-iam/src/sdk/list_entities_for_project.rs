@@ -8,12 +8,15 @@ use super::Entity;
 #[non_exhaustive]
 pub struct ListEntitiesForProjectRequest {
     /// 需要查询的用户组数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 从第几条数据开始查询
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: String,
 }
@@ -53,12 +56,15 @@ impl ListEntitiesForProjectRequestBuilder {
 #[non_exhaustive]
 pub struct ListEntitiesForProjectResponse {
     /// 见 **Entity** 模型定义
+    ///
     /// Wire name: `Entities`.
     pub entities: Vec<Entity>,
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 数据集合数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -89,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_entities_for_project`](Self::list_entities_for_project) would send.
-    pub fn list_entities_for_project_request(
-        &self,
-        input: &ListEntitiesForProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListEntitiesForProject` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Entities`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_entities_for_project`](Self::list_entities_for_project), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -111,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListEntitiesForProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,12 +33,15 @@ impl ListGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListGroupsResponse {
     /// 见 **Group** 模型定义
+    ///
     /// Wire name: `Groups`.
     pub groups: Vec<Group>,
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -65,14 +68,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListGroupsResponse, ListGroupsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_groups`](Self::list_groups) would send.
-    pub fn list_groups_request(
-        &self,
-        input: &ListGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::IamPolicy;
 #[non_exhaustive]
 pub struct ListPoliciesRequest {
     /// 需要查询的用户组数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 从第几条数据开始查询
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 策略所有者
+    ///
     /// Wire name: `Owner`.
     pub owner: String,
 }
@@ -53,12 +56,15 @@ impl ListPoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct ListPoliciesResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **IAMPolicy** 模型定义
+    ///
     /// Wire name: `Policies`.
     pub policies: Vec<IamPolicy>,
     /// 数据集合数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -86,14 +92,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_policies`](Self::list_policies) would send.
-    pub fn list_policies_request(
-        &self,
-        input: &ListPoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPolicies` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Policies`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_policies`](Self::list_policies), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -108,6 +106,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

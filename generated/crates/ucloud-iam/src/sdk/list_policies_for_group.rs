@@ -8,18 +8,23 @@ use super::Policy;
 #[non_exhaustive]
 pub struct ListPoliciesForGroupRequest {
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 需要查询的用户组数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 从第几条数据开始查询
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<String>,
     /// 应用范围
+    ///
     /// Wire name: `Scope`.
     pub scope: Option<String>,
 }
@@ -63,12 +68,15 @@ impl ListPoliciesForGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ListPoliciesForGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **Policy** 模型定义
+    ///
     /// Wire name: `Policies`.
     pub policies: Vec<Policy>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -99,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_policies_for_group`](Self::list_policies_for_group) would send.
-    pub fn list_policies_for_group_request(
-        &self,
-        input: &ListPoliciesForGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPoliciesForGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Policies`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_policies_for_group`](Self::list_policies_for_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -121,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPoliciesForGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

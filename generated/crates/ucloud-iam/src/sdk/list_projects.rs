@@ -7,10 +7,8 @@ use super::Project;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectsRequest {
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: Option<String>,
 }
@@ -47,12 +45,15 @@ impl ListProjectsRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectsResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **Project** 模型定义
+    ///
     /// Wire name: `Projects`.
     pub projects: Vec<Project>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -80,14 +81,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_projects`](Self::list_projects) would send.
-    pub fn list_projects_request(
-        &self,
-        input: &ListProjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListProjects` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Projects`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_projects`](Self::list_projects), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -102,6 +95,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListProjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

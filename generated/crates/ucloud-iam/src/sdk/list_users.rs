@@ -8,9 +8,11 @@ use super::Users;
 #[non_exhaustive]
 pub struct ListUsersRequest {
     /// 分页Limit(默认：10，最大100)
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 分页offset
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
 }
@@ -47,12 +49,15 @@ impl ListUsersRequestBuilder {
 #[non_exhaustive]
 pub struct ListUsersResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 用户数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **Users** 模型定义
+    ///
     /// Wire name: `Users`.
     pub users: Vec<Users>,
 }
@@ -80,14 +85,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_users`](Self::list_users) would send.
-    pub fn list_users_request(
-        &self,
-        input: &ListUsersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUsers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Users`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_users`](Self::list_users), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -102,6 +99,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUsersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::UserForGroup;
 #[non_exhaustive]
 pub struct ListUsersForGroupRequest {
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 需要查询的组内用户数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 从第几条数据开始查询
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
 }
@@ -53,12 +56,15 @@ impl ListUsersForGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ListUsersForGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **UserForGroup** 模型定义
+    ///
     /// Wire name: `Users`.
     pub users: Vec<UserForGroup>,
 }
@@ -86,14 +92,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_users_for_group`](Self::list_users_for_group) would send.
-    pub fn list_users_for_group_request(
-        &self,
-        input: &ListUsersForGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUsersForGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Users`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_users_for_group`](Self::list_users_for_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -108,6 +106,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUsersForGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

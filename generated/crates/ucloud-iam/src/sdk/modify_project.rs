@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct ModifyProjectRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 新的项目名称
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: String,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyProjectResponse, ModifyProjectError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_project`](Self::modify_project) would send.
-    pub fn modify_project_request(
-        &self,
-        input: &ModifyProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RemoveUserFromGroupRequest {
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -47,6 +49,7 @@ impl RemoveUserFromGroupRequestBuilder {
 #[non_exhaustive]
 pub struct RemoveUserFromGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_user_from_group`](Self::remove_user_from_group) would send.
-    pub fn remove_user_from_group_request(
-        &self,
-        input: &RemoveUserFromGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveUserFromGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RemoveUserFromProjectRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: String,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -47,6 +49,7 @@ impl RemoveUserFromProjectRequestBuilder {
 #[non_exhaustive]
 pub struct RemoveUserFromProjectResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_user_from_project`](Self::remove_user_from_project) would send.
-    pub fn remove_user_from_project_request(
-        &self,
-        input: &RemoveUserFromProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveUserFromProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UpdateAccessKeyRequest {
     /// 用户公钥
+    ///
     /// Wire name: `AccessKeyID`.
     pub access_key_id: String,
     /// 密钥描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 密钥状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }
@@ -69,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAccessKeyResponse, UpdateAccessKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_access_key`](Self::update_access_key) would send.
-    pub fn update_access_key_request(
-        &self,
-        input: &UpdateAccessKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAccessKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

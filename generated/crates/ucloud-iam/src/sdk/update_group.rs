@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateGroupRequest {
     /// 用户组描述信息
+    ///
     /// Wire name: `Description`.
     pub description: String,
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
 }
@@ -47,6 +49,7 @@ impl UpdateGroupRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateGroupResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateGroupResponse, UpdateGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_group`](Self::update_group) would send.
-    pub fn update_group_request(
-        &self,
-        input: &UpdateGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

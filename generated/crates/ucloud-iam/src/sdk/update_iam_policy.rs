@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpdateIamPolicyRequest {
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 策略内容
+    ///
     /// Wire name: `Document`.
     pub document: String,
     /// 策略URN
+    ///
     /// Wire name: `PolicyURN`.
     pub policy_urn: String,
     /// 策略版本描述
+    ///
     /// Wire name: `VersionDescription`.
     pub version_description: Option<String>,
 }
@@ -57,6 +61,7 @@ impl UpdateIamPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateIamPolicyResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateIamPolicyResponse, UpdateIamPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_iam_policy`](Self::update_iam_policy) would send.
-    pub fn update_iam_policy_request(
-        &self,
-        input: &UpdateIamPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateIamPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UpdateIamPolicyNameRequest {
     /// 策略描述
+    ///
     /// Wire name: `Description`.
     pub description: String,
     /// 策略名称
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: String,
     /// 策略URN
+    ///
     /// Wire name: `PolicyURN`.
     pub policy_urn: String,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_iam_policy_name`](Self::update_iam_policy_name) would send.
-    pub fn update_iam_policy_name_request(
-        &self,
-        input: &UpdateIamPolicyNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateIamPolicyNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

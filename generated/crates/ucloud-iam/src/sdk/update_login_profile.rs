@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UpdateLoginProfileRequest {
     /// 是否必需绑定MFA
+    ///
     /// Wire name: `MFABindRequired`.
     pub mfa_bind_required: Option<bool>,
     /// 密码最长有效期，单位：天
+    ///
     /// Wire name: `MaxPasswordAge`.
     pub max_password_age: Option<i64>,
     /// 登录资料状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 用户真实邮箱
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: Option<String>,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_login_profile`](Self::update_login_profile) would send.
-    pub fn update_login_profile_request(
-        &self,
-        input: &UpdateLoginProfileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateLoginProfileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

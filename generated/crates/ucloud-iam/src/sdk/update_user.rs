@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// 用户名称（用户名称和用户状态不能同时为空）
+    ///
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
     /// 新用户名
+    ///
     /// Wire name: `NewUserName`.
     pub new_user_name: Option<String>,
     /// 用户状态（用户名称和用户状态不能同时为空，枚举值：Active:解冻,Frozen:冻结）
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
 }
@@ -56,6 +60,7 @@ impl UpdateUserRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUserResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUserResponse, UpdateUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_user`](Self::update_user) would send.
-    pub fn update_user_request(
-        &self,
-        input: &UpdateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

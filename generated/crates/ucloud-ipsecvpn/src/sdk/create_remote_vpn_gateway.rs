@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreateRemoteVpnGatewayRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 客户VPN网关地址
+    ///
     /// Wire name: `RemoteVPNGatewayAddr`.
     pub remote_vpn_gateway_addr: String,
     /// 客户VPN网关名称
+    ///
     /// Wire name: `RemoteVPNGatewayName`.
     pub remote_vpn_gateway_name: String,
     /// 业务组名称，默认为 "Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -79,6 +85,7 @@ impl CreateRemoteVpnGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRemoteVpnGatewayResponse {
     /// 新建客户VPN网关的资源ID
+    ///
     /// Wire name: `RemoteVPNGatewayId`.
     pub remote_vpn_gateway_id: Option<String>,
 }
@@ -106,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_remote_vpn_gateway`](Self::create_remote_vpn_gateway) would send.
-    pub fn create_remote_vpn_gateway_request(
-        &self,
-        input: &CreateRemoteVpnGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRemoteVpnGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

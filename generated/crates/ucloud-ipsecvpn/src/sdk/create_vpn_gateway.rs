@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct CreateVpnGatewayRequest {
     /// 业务组ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费；Dynamic, 按需付费(需开启权限)；Trial, 试用(需开启权限)；默认为按月付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券ID, 默认不使用
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 若要绑定EIP，在此填上EIP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 购买的VPN网关规格，枚举值为: Standard, 标准型; Enhanced, 增强型
+    ///
     /// Wire name: `Grade`.
     pub grade: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长, 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组名称，默认为 "Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 新建VPN网关所属VPC的资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 新建VPN网关名称
+    ///
     /// Wire name: `VPNGatewayName`.
     pub vpn_gateway_name: String,
 }
@@ -101,6 +113,7 @@ impl CreateVpnGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVpnGatewayResponse {
     /// 新建VPN网关的资源ID
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: Option<String>,
 }
@@ -125,14 +138,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpnGatewayResponse, CreateVpnGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpn_gateway`](Self::create_vpn_gateway) would send.
-    pub fn create_vpn_gateway_request(
-        &self,
-        input: &CreateVpnGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpnGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,83 +6,109 @@
 #[non_exhaustive]
 pub struct CreateVpnTunnelRequest {
     /// IKE协商过程中使用的认证算法，"md5", "sha1", "sha2-256"。默认值为“sha1”
+    ///
     /// Wire name: `IKEAuthenticationAlgorithm`.
     pub ike_authentication_algorithm: Option<String>,
     /// IKE协商过程中使用的DH组，枚举值，"1", "2", "5", "14", "15", "16"。默认为“15”
+    ///
     /// Wire name: `IKEDhGroup`.
     pub ike_dh_group: Option<String>,
     /// IKE协商过程中使用的加密算法，枚举值，"aes128", "aes192", "aes256", "aes512", "3des"。默认值为“aes128”
+    ///
     /// Wire name: `IKEEncryptionAlgorithm`.
     pub ike_encryption_algorithm: Option<String>,
     /// IKE协商过程中使用的模式，枚举值，主模式，“main”；野蛮模式，“aggressive”。IKEV1默认为主模式“main”，IKEV2时不使用该参数。
+    ///
     /// Wire name: `IKEExchangeMode`.
     pub ike_exchange_mode: Option<String>,
     /// 本端标识。枚举值，自动识别，“auto”；IP地址或域名。默认为自动识别“auto”。IKEV2必填该参数
+    ///
     /// Wire name: `IKELocalId`.
     pub ike_local_id: Option<String>,
     /// 预共享密钥
+    ///
     /// Wire name: `IKEPreSharedKey`.
     pub ike_pre_shared_key: String,
     /// 客户端标识。枚举值，自动识别，“auto”；IP地址或域名。默认为“自动识别“auto”。IKEV2必填该参数
+    ///
     /// Wire name: `IKERemoteId`.
     pub ike_remote_id: Option<String>,
     /// IKE中SA的生存时间，可填写范围为600-604800。默认为86400。
+    ///
     /// Wire name: `IKESALifetime`.
     pub ikesa_lifetime: Option<String>,
     /// ike版本，枚举值： "IKE V1"，"IKE V2"，默认v1
+    ///
     /// Wire name: `IKEVersion`.
     pub ike_version: String,
     /// IPSec隧道中使用的认证算法，枚举值，"md5", "sha1","sha2-256"。默认值为“sha1”
+    ///
     /// Wire name: `IPSecAuthenticationAlgorithm`.
     pub ip_sec_authentication_algorithm: Option<String>,
     /// IPSec隧道关闭后的处理动作，枚举值：“none”，流量触发；“restart”，自动重联，默认为none
+    ///
     /// Wire name: `IPSecCloseAction`.
     pub ip_sec_close_action: Option<String>,
     /// IPSec隧道中使用的加密算法，枚举值，"aes128", "aes192", "aes256", "aes512", "3des"。默认值为“aes128”
+    ///
     /// Wire name: `IPSecEncryptionAlgorithm`.
     pub ip_sec_encryption_algorithm: Option<String>,
     /// 指定VPN连接的本地子网的资源ID，最多可填写10个。
+    ///
     /// Wire name: `IPSecLocalSubnetIds`.
     pub ip_sec_local_subnet_ids: Option<Vec<String>>,
     /// IPSec的PFS是否开启，枚举值，，不开启，"disable"；数字表示DH组, "1", "2", "5", "14", "15", "16"。默认为“disable”。
+    ///
     /// Wire name: `IPSecPFSDhGroup`.
     pub ip_sec_pfs_dh_group: Option<String>,
     /// 使用的安全协议，枚举值，“esp”，“ah”。默认为“esp”
+    ///
     /// Wire name: `IPSecProtocol`.
     pub ip_sec_protocol: Option<String>,
     /// 指定VPN连接的客户网段，最多可填写20个。
+    ///
     /// Wire name: `IPSecRemoteSubnets`.
     pub ip_sec_remote_subnets: Option<Vec<String>>,
     /// IPSec中SA的生存时间，可填写范围为1200 - 604800。默认为3600
+    ///
     /// Wire name: `IPSecSALifetime`.
     pub ip_sec_sa_lifetime: Option<String>,
     /// IPSec中SA的生存时间（以字节计）。可选为8000 – 20000000。默认使用SA生存时间，
+    ///
     /// Wire name: `IPSecSALifetimeBytes`.
     pub ip_sec_sa_lifetime_bytes: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 客户VPN网关的资源ID
+    ///
     /// Wire name: `RemoteVPNGatewayId`.
     pub remote_vpn_gateway_id: String,
     /// 业务组，默认为“Default”
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// vpcId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// VPN网关的资源ID
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: String,
     /// VPN隧道名称
+    ///
     /// Wire name: `VPNTunnelName`.
     pub vpn_tunnel_name: String,
 }
@@ -181,6 +207,7 @@ impl CreateVpnTunnelRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVpnTunnelResponse {
     /// VPN隧道的资源ID
+    ///
     /// Wire name: `VPNTunnelId`.
     pub vpn_tunnel_id: Option<String>,
 }
@@ -205,14 +232,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpnTunnelResponse, CreateVpnTunnelError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpn_tunnel`](Self::create_vpn_tunnel) would send.
-    pub fn create_vpn_tunnel_request(
-        &self,
-        input: &CreateVpnTunnelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpnTunnelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

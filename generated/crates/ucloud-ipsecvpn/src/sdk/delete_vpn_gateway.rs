@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DeleteVpnGatewayRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 删除VPN时是否一并释放EIP。false，只解绑EIP不删除EIP；true，解绑并释放EIP。默认是false
+    ///
     /// Wire name: `ReleaseEip`.
     pub release_eip: Option<bool>,
     /// VPN网关的资源ID
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: String,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteVpnGatewayResponse, DeleteVpnGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_vpn_gateway`](Self::delete_vpn_gateway) would send.
-    pub fn delete_vpn_gateway_request(
-        &self,
-        input: &DeleteVpnGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVpnGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::RemoteVpnGatewayDataSet;
 #[non_exhaustive]
 pub struct DescribeRemoteVpnGatewayRequest {
     /// 数据分页值, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 客户VPN网关的资源ID，例如RemoteVPNGatewayIds.0代表希望获取客户VPN网关1的信息，RemoteVPNGatewayIds.1代表客户VPN网关2，如果为空，则返回当前Region中所有客户VPN网关实例的信息
+    ///
     /// Wire name: `RemoteVPNGatewayIds`.
     pub remote_vpn_gateway_ids: Option<Vec<String>>,
     /// 业务组名称，若指定则返回业务组下所有客户VPN网关信息
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -71,9 +77,11 @@ impl DescribeRemoteVpnGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeRemoteVpnGatewayResponse {
     /// 见 **RemoteVPNGatewayDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<RemoteVpnGatewayDataSet>,
     /// 符合条件的客户VPN网关总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -103,14 +111,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_remote_vpn_gateway`](Self::describe_remote_vpn_gateway) would send.
-    pub fn describe_remote_vpn_gateway_request(
-        &self,
-        input: &DescribeRemoteVpnGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeRemoteVPNGateway` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_remote_vpn_gateway`](Self::describe_remote_vpn_gateway), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -125,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeRemoteVpnGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

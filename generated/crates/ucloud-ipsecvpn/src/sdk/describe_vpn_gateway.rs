@@ -8,26 +8,33 @@ use super::VpnGatewayDataSet;
 #[non_exhaustive]
 pub struct DescribeVpnGatewayRequest {
     /// 数据分页值。默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量。默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 业务组名称，若指定则返回指定的业务组下的所有VPN网关的信息。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC的资源ID，返回指定的VPC下的所有VPN网关的信息。默认返回当前Region中所有VPN网关实例的信息
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// VPN网关的资源ID，例如VPNGatewayIds.0代表希望获取VPN网关1的信息，VPNGatewayIds.1代表VPN网关2，如果为空，则返回当前Region中所有VPN网关的信息
+    ///
     /// Wire name: `VPNGatewayIds`.
     pub vpn_gateway_ids: Option<Vec<String>>,
 }
@@ -74,9 +81,11 @@ impl DescribeVpnGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeVpnGatewayResponse {
     /// 见 **VPNGatewayDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<VpnGatewayDataSet>,
     /// 满足条件的VPN网关总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -106,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_vpn_gateway`](Self::describe_vpn_gateway) would send.
-    pub fn describe_vpn_gateway_request(
-        &self,
-        input: &DescribeVpnGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeVPNGateway` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_vpn_gateway`](Self::describe_vpn_gateway), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -128,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeVpnGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

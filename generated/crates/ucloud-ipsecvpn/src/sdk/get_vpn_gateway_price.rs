@@ -8,19 +8,24 @@ use super::VpnGatewayPriceSet;
 #[non_exhaustive]
 pub struct GetVpnGatewayPriceRequest {
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按需付费(需开启权限); 默认为获取三种价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// VPN网关规格。枚举值，包括：标准型：Standard，增强型：Enhanced。
+    ///
     /// Wire name: `Grade`.
     pub grade: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长, 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -65,6 +70,7 @@ impl GetVpnGatewayPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetVpnGatewayPriceResponse {
     /// 见 **VPNGatewayPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<VpnGatewayPriceSet>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_vpn_gateway_price`](Self::get_vpn_gateway_price) would send.
-    pub fn get_vpn_gateway_price_request(
-        &self,
-        input: &GetVpnGatewayPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetVpnGatewayPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

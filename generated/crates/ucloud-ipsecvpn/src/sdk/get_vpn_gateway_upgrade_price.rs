@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetVpnGatewayUpgradePriceRequest {
     /// 更改的VPN网关规格，枚举值为: Standard, 标准型; Enhanced, 增强型。
+    ///
     /// Wire name: `Grade`.
     pub grade: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPN网关的资源ID
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: String,
 }
@@ -62,6 +66,7 @@ impl GetVpnGatewayUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetVpnGatewayUpgradePriceResponse {
     /// 调整规格后的VPN网关价格, 单位为"元", 如需退费此处为负值
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -89,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_vpn_gateway_upgrade_price`](Self::get_vpn_gateway_upgrade_price) would send.
-    pub fn get_vpn_gateway_upgrade_price_request(
-        &self,
-        input: &GetVpnGatewayUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetVpnGatewayUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

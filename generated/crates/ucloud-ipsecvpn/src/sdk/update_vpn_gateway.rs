@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct UpdateVpnGatewayRequest {
     /// 网关规格。枚举值为: Standard, 标准型; Enhanced, 增强型。
+    ///
     /// Wire name: `Grade`.
     pub grade: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPN网关的资源ID
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: String,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVpnGatewayResponse, UpdateVpnGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vpn_gateway`](Self::update_vpn_gateway) would send.
-    pub fn update_vpn_gateway_request(
-        &self,
-        input: &UpdateVpnGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVpnGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,68 +6,89 @@
 #[non_exhaustive]
 pub struct UpdateVpnTunnelAttributeRequest {
     /// IKE协商过程中使用的认证算法
+    ///
     /// Wire name: `IKEAuthenticationAlgorithm`.
     pub ike_authentication_algorithm: Option<String>,
     /// IKE协商过程中使用的DH组
+    ///
     /// Wire name: `IKEDhGroup`.
     pub ike_dh_group: Option<String>,
     /// IKE协商过程中使用的加密算法
+    ///
     /// Wire name: `IKEEncryptionAlgorithm`.
     pub ike_encryption_algorithm: Option<String>,
     /// IKE协商过程中使用的模式，可选“主动模式”与“野蛮模式”。IKEV2不使用该参数。
+    ///
     /// Wire name: `IKEExchangeMode`.
     pub ike_exchange_mode: Option<String>,
     /// 本端标识。不填时默认使用之前的参数，结合IKEversion进行校验，IKEV2时不能为auto。
+    ///
     /// Wire name: `IKELocalId`.
     pub ike_local_id: Option<String>,
     /// 预共享密钥
+    ///
     /// Wire name: `IKEPreSharedKey`.
     pub ike_pre_shared_key: Option<String>,
     /// 客户端标识。不填时默认使用之前的参数，结合IKEversion进行校验，IKEV2时不能为auto。
+    ///
     /// Wire name: `IKERemoteId`.
     pub ike_remote_id: Option<String>,
     /// IKE中SA的生存时间
+    ///
     /// Wire name: `IKESALifetime`.
     pub ikesa_lifetime: Option<String>,
     /// 枚举值："IKE V1","IKE V2"
+    ///
     /// Wire name: `IKEVersion`.
     pub ike_version: Option<String>,
     /// IPSec隧道中使用的认证算法
+    ///
     /// Wire name: `IPSecAuthenticationAlgorithm`.
     pub ip_sec_authentication_algorithm: Option<String>,
     /// IPSec隧道关闭后的处理动作，默认与原本一致，若原本为空，必传。枚举值：“none”,不处理（推荐为none，流量会自动触发隧道重建）；“restart”重建
+    ///
     /// Wire name: `IPSecCloseAction`.
     pub ip_sec_close_action: Option<String>,
     /// IPSec隧道中使用的加密算法
+    ///
     /// Wire name: `IPSecEncryptionAlgorithm`.
     pub ip_sec_encryption_algorithm: Option<String>,
     /// 指定VPN连接的本地子网的id，用逗号分隔
+    ///
     /// Wire name: `IPSecLocalSubnetIds`.
     pub ip_sec_local_subnet_ids: Option<Vec<String>>,
     /// IPSec中的PFS是否开启
+    ///
     /// Wire name: `IPSecPFSDhGroup`.
     pub ip_sec_pfs_dh_group: Option<String>,
     /// 使用的安全协议，ESP或AH
+    ///
     /// Wire name: `IPSecProtocol`.
     pub ip_sec_protocol: Option<String>,
     /// 指定VPN连接的客户网段，用逗号分隔
+    ///
     /// Wire name: `IPSecRemoteSubnets`.
     pub ip_sec_remote_subnets: Option<Vec<String>>,
     /// IPSec中SA的生存时间
+    ///
     /// Wire name: `IPSecSALifetime`.
     pub ip_sec_sa_lifetime: Option<String>,
     /// IPSec中SA的生存时间（以字节计）
+    ///
     /// Wire name: `IPSecSALifetimeBytes`.
     pub ip_sec_sa_lifetime_bytes: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPN隧道的资源ID
+    ///
     /// Wire name: `VPNTunnelId`.
     pub vpn_tunnel_id: String,
 }
@@ -166,14 +187,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vpn_tunnel_attribute`](Self::update_vpn_tunnel_attribute) would send.
-    pub fn update_vpn_tunnel_attribute_request(
-        &self,
-        input: &UpdateVpnTunnelAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVpnTunnelAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

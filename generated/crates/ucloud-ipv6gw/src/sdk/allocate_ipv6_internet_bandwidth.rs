@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct AllocateIpv6InternetBandwidthRequest {
     /// 出向带宽峰值。带宽值范围\[1, 2000\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 付费方式；默认值："Month";枚举值："Dynamic" -&gt; 按时付费，"Month" -&gt; 月付，"Year" -&gt;年付，"Day" -&gt; 天付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// Ipv6地址ID
+    ///
     /// Wire name: `Ipv6AddressId`.
     pub ipv6_address_id: String,
     /// ipv6网关ID；与VPCId二选一必填
+    ///
     /// Wire name: `Ipv6GatewayId`.
     pub ipv6_gateway_id: Option<String>,
     /// 资源名称；默认值："Ipv6InternetBandwidth"
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 付费模式；默认值："Bandwidth"；枚举值："Bandwidth" -&gt; 带宽计费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买数量；默认值：1。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组名称；默认值："Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// vpcId；与Ipv6GatewayId二选一必填
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -102,12 +114,15 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateIpv6InternetBandwidthResponse {
     /// 开通公网带宽后，对应的公网带宽实例 ID。
+    ///
     /// Wire name: `InternetBandwidthId`.
     pub internet_bandwidth_id: Option<String>,
     /// ipv6地址
+    ///
     /// Wire name: `Ipv6Address`.
     pub ipv6_address: Option<String>,
     /// ipv6地址ID
+    ///
     /// Wire name: `Ipv6AddressId`.
     pub ipv6_address_id: Option<String>,
 }
@@ -137,14 +152,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_ipv6_internet_bandwidth`](Self::allocate_ipv6_internet_bandwidth) would send.
-    pub fn allocate_ipv6_internet_bandwidth_request(
-        &self,
-        input: &AllocateIpv6InternetBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateIpv6InternetBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

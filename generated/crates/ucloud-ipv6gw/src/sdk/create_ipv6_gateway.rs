@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreateIpv6GatewayRequest {
     /// IPv6 网关的名称 默认值 Ipv6Gateway
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// IPv6 网关的备注信息。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组名称；默认值："Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// ipv6网关所属的VPCID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -68,6 +74,7 @@ impl CreateIpv6GatewayRequestBuilder {
 #[non_exhaustive]
 pub struct CreateIpv6GatewayResponse {
     /// ipv6网关ID
+    ///
     /// Wire name: `Ipv6GatewayId`.
     pub ipv6_gateway_id: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateIpv6GatewayResponse, CreateIpv6GatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ipv6_gateway`](Self::create_ipv6_gateway) would send.
-    pub fn create_ipv6_gateway_request(
-        &self,
-        input: &CreateIpv6GatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateIpv6GatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteIpv6InternetBandwidthRequest {
     /// ipv6公网带宽ID；与Ipv6AddressId二选一必填
+    ///
     /// Wire name: `InternetBandwidthId`.
     pub internet_bandwidth_id: Option<String>,
     /// ipv6 ID；与InternetBandwidthId二选一必填
+    ///
     /// Wire name: `Ipv6AddressId`.
     pub ipv6_address_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ipv6_internet_bandwidth`](Self::delete_ipv6_internet_bandwidth) would send.
-    pub fn delete_ipv6_internet_bandwidth_request(
-        &self,
-        input: &DeleteIpv6InternetBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIpv6InternetBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

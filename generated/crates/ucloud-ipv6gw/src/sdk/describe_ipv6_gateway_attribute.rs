@@ -8,22 +8,28 @@ use super::IPv6AddressInfo;
 #[non_exhaustive]
 pub struct DescribeIpv6GatewayAttributeRequest {
     /// ipv6网关ID
+    ///
     /// Wire name: `Ipv6GatewayId`.
     pub ipv6_gateway_id: String,
     /// 返回数据长度，默认值为20，最大值为100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// ipv6地址绑定资源类型。传空则返回不按资源类型过滤。枚举值:"uhost" -&gt; 云主机; "uni" -&gt; 虚拟网卡; "alb" -&gt; 应用型负载均衡; "nlb" -&gt; 网络型负载均衡
+    ///
     /// Wire name: `ObjectType`.
     pub object_type: Option<String>,
     /// 列表起始位置偏移量，默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -73,27 +79,35 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeIpv6GatewayAttributeResponse {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **IPv6AddressInfo** 模型定义
+    ///
     /// Wire name: `Ipv6AddressInfos`.
     pub ipv6_address_infos: Vec<IPv6AddressInfo>,
     /// ipv6网关ID
+    ///
     /// Wire name: `Ipv6GatewayId`.
     pub ipv6_gateway_id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// vpc ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -129,14 +143,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ipv6_gateway_attribute`](Self::describe_ipv6_gateway_attribute) would send.
-    pub fn describe_ipv6_gateway_attribute_request(
-        &self,
-        input: &DescribeIpv6GatewayAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeIpv6GatewayAttribute` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Ipv6AddressInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
     ///
     /// Each page is one call of [`describe_ipv6_gateway_attribute`](Self::describe_ipv6_gateway_attribute), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -151,6 +157,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeIpv6GatewayAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::IPv6GateWayInfo;
 #[non_exhaustive]
 pub struct DescribeIpv6GatewaysRequest {
     /// ipv6网关ID列表，最大长度为20。指定Ipv6GatewayIds查询时，将忽略其他条件
+    ///
     /// Wire name: `Ipv6GatewayIds`.
     pub ipv6_gateway_ids: Option<Vec<String>>,
     /// 返回数据长度，默认值为20，最大值为100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// vpc ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -69,9 +75,11 @@ impl DescribeIpv6GatewaysRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeIpv6GatewaysResponse {
     /// 见 **IPv6GateWayInfo** 模型定义
+    ///
     /// Wire name: `Ipv6GatewayInfos`.
     pub ipv6_gateway_infos: Vec<IPv6GateWayInfo>,
     /// Ipv6Gateway总数。指定Ipv6GatewayIds / VPCId时，返回数量受限
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -101,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ipv6_gateways`](Self::describe_ipv6_gateways) would send.
-    pub fn describe_ipv6_gateways_request(
-        &self,
-        input: &DescribeIpv6GatewaysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeIpv6Gateways` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Ipv6GatewayInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 100).
     ///
     /// Each page is one call of [`describe_ipv6_gateways`](Self::describe_ipv6_gateways), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -123,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeIpv6GatewaysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

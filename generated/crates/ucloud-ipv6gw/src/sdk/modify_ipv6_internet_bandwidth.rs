@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct ModifyIpv6InternetBandwidthRequest {
     /// 要修改为的出向带宽峰值。带宽值范围\[1, 2000\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// ipv6公网带宽Id；与Ipv6AddressId二选一必填
+    ///
     /// Wire name: `InternetBandwidthId`.
     pub internet_bandwidth_id: Option<String>,
     /// Ipv6地址 id；与InternetBandwidthId二选一必填
+    ///
     /// Wire name: `Ipv6AddressId`.
     pub ipv6_address_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ipv6_internet_bandwidth`](Self::modify_ipv6_internet_bandwidth) would send.
-    pub fn modify_ipv6_internet_bandwidth_request(
-        &self,
-        input: &ModifyIpv6InternetBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyIpv6InternetBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

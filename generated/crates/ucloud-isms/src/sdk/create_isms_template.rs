@@ -6,38 +6,45 @@
 #[non_exhaustive]
 pub struct CreateIsmsTemplateRequest {
     /// 视频短信模板内容。json数组的字符串格式。如：\[{name:"0.txt",type:"txt",content:"北京是一座美丽的城市，我爱北京！",index:0},{name:"1.jpg",type:"jpg",content:"jpg文件字节的base64编码字符串",index:1},{name:”2.mp4”,type:"mp4",content:"mp4文件字节的base64编码字符串",index:2}\]。name: 文件名，name中不能出现中文，必须要带上和type相同的后缀；type:文件类型，不能为空，文本为txt，图片为jpg、gif或png，音频为mp3，视频为mp4；content：文件内容，由文本、图片、音频、视频组成，文本使用txt文件，图片使用 jpg、gif、png 格式，音频使用 mp3 格式，视频使用mp4（视频只允许一个），文本、图片、音频、视频文件合计大小不可超过2M；index: 在视频短信中的位置。从0开始。
+    ///
     /// Wire name: `Content`.
     pub content: String,
     /// 视频短信签名
+    ///
     /// Wire name: `MsgSignature`.
     pub msg_signature: String,
     /// 视频短信标题
+    ///
     /// Wire name: `MsgTitle`.
     pub msg_title: String,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `NetworkOperator`.
     pub network_operator: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Purpose`.
     pub purpose: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: String,
     /// 视频短信模板名称
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: String,
     /// 退订信息，如：“回T退订”
+    ///
     /// Wire name: `UnsubscribeInfo`.
     pub unsubscribe_info: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -101,12 +108,15 @@ impl CreateIsmsTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateIsmsTemplateResponse {
     /// API接口调用出错时表示错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次接口调用请求Id，用于问题排查。
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
     /// 申请的模板Id。
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }
@@ -136,14 +146,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_isms_template`](Self::create_isms_template) would send.
-    pub fn create_isms_template_request(
-        &self,
-        input: &CreateIsmsTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateIsmsTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

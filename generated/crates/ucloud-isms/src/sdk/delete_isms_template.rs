@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeleteIsmsTemplateRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 模板ID，支持以数组的方式，举例，以TemplateIds.0、TemplateIds.1...TemplateIds.N方式传入
+    ///
     /// Wire name: `TemplateIds`.
     pub template_ids: Option<Vec<String>>,
 }
@@ -46,6 +48,7 @@ impl DeleteIsmsTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteIsmsTemplateResponse {
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_isms_template`](Self::delete_isms_template) would send.
-    pub fn delete_isms_template_request(
-        &self,
-        input: &DeleteIsmsTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIsmsTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

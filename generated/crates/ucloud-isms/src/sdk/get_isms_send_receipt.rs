@@ -8,17 +8,21 @@ use super::ReceiptPerTask;
 #[non_exhaustive]
 pub struct GetIsmsSendReceiptRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 发送记录TaskId集合。调用SendUSMSVideoMessage时返回的TaskId的集合。以TaskIdSet.0、TaskIdSet.1...TaskIdSet.N的形式传入。每次请求最多支持100个
+    ///
     /// Wire name: `TaskIdSet`.
     pub task_id_set: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,12 +64,15 @@ impl GetIsmsSendReceiptRequestBuilder {
 #[non_exhaustive]
 pub struct GetIsmsSendReceiptResponse {
     /// 见 **ReceiptPerTask** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ReceiptPerTask>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次请求uuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_isms_send_receipt`](Self::get_isms_send_receipt) would send.
-    pub fn get_isms_send_receipt_request(
-        &self,
-        input: &GetIsmsSendReceiptRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetIsmsSendReceiptRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

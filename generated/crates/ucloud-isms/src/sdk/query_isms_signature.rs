@@ -8,13 +8,16 @@ use super::OutSignature;
 #[non_exhaustive]
 pub struct QueryIsmsSignatureRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 签名内容；签名ID和签名至少需填写1项；
+    ///
     /// Wire name: `SigContent`.
     pub sig_content: Option<String>,
     /// 已申请的短信签名ID（短信签名申请时的工单ID）；签名ID和签名至少需填写1项；
+    ///
     /// Wire name: `SigId`.
     pub sig_id: String,
 }
@@ -54,9 +57,11 @@ impl QueryIsmsSignatureRequestBuilder {
 #[non_exhaustive]
 pub struct QueryIsmsSignatureResponse {
     /// 见 **OutSignature** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<OutSignature>,
     /// 发生错误时，表示具体错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_isms_signature`](Self::query_isms_signature) would send.
-    pub fn query_isms_signature_request(
-        &self,
-        input: &QueryIsmsSignatureRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryIsmsSignatureRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

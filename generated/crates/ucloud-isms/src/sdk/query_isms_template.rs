@@ -8,17 +8,21 @@ use super::OutTemplate;
 #[non_exhaustive]
 pub struct QueryIsmsTemplateRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 模板Id
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,12 +65,15 @@ impl QueryIsmsTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct QueryIsmsTemplateResponse {
     /// 见 **OutTemplate** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<OutTemplate>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次请求uuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<QueryIsmsTemplateResponse, QueryIsmsTemplateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_isms_template`](Self::query_isms_template) would send.
-    pub fn query_isms_template_request(
-        &self,
-        input: &QueryIsmsTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryIsmsTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

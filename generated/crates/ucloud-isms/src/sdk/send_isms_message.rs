@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct SendIsmsMessageRequest {
     /// 手机号码列表。暂时只支持中国大陆号码。若号码中带区号，需要将区号使用小括号包含，放在号码前面。如: (86)1851623xxxx
+    ///
     /// Wire name: `PhoneSet`.
     pub phone_set: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 视频短信模板Id
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,12 +69,15 @@ impl SendIsmsMessageRequestBuilder {
 #[non_exhaustive]
 pub struct SendIsmsMessageResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次请求uuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
     /// 本次调用TaskId，使用该字段查询回执信息
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }
@@ -96,14 +104,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SendIsmsMessageResponse, SendIsmsMessageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_isms_message`](Self::send_isms_message) would send.
-    pub fn send_isms_message_request(
-        &self,
-        input: &SendIsmsMessageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendIsmsMessageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

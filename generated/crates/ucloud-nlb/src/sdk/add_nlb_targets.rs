@@ -8,20 +8,25 @@ use super::{AddNlbTargetsParamTargets, Target};
 #[non_exhaustive]
 pub struct AddNlbTargetsRequest {
     /// 监听器的ID。
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID。
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **AddNLBTargetsParamTargets** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<AddNlbTargetsParamTargets>>,
 }
@@ -66,6 +71,7 @@ impl AddNlbTargetsRequestBuilder {
 #[non_exhaustive]
 pub struct AddNlbTargetsResponse {
     /// 见 **Target** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<Target>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddNlbTargetsResponse, AddNlbTargetsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_nlb_targets`](Self::add_nlb_targets) would send.
-    pub fn add_nlb_targets_request(
-        &self,
-        input: &AddNlbTargetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddNlbTargetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct CreateNetworkLoadBalancerRequest {
     /// API 版本，限定取值 "v1.0"/"v2.0"，默认值："v2.0"
+    ///
     /// Wire name: `ApiVersion`.
     pub api_version: Option<String>,
     /// 付费模式，限定取值："Dynamic"/"Month"/"Year"
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券code
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 负载均衡实例的IP协议，限定取值："IPv4"/"IPv6"/"DualStack"，默认值："IPv4"
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 负载均衡实例的名称限定字符长度：\[1-255\]限定特殊字符，仅支持：-_.默认值：nlb
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买的时长，ChargeType = "Month"，Quantity = 0 代表购买到月底，其余情况必须赋值
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 负载均衡实例的备注信息限定字符长度：\[0-255\]
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡实例所属的子网资源ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 负载均衡实例所属的业务组ID
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 载均衡实例所属的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -101,9 +113,11 @@ impl CreateNetworkLoadBalancerRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNetworkLoadBalancerResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回的NLBId
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: Option<String>,
 }
@@ -132,14 +146,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_network_load_balancer`](Self::create_network_load_balancer) would send.
-    pub fn create_network_load_balancer_request(
-        &self,
-        input: &CreateNetworkLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNetworkLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,41 +8,53 @@ use super::CreateNlbListenerParamHealthCheckConfig;
 #[non_exhaustive]
 pub struct CreateNlbListenerRequest {
     /// 端口范围的结束端口限定取值：\[1-65535\]取值不小于起始端口默认值 65535
+    ///
     /// Wire name: `EndPort`.
     pub end_port: Option<i64>,
     /// 传递源 IP 方法。限定取值："" / "None" / "Toa"/"ProxyProto"，空字符串和 None 代表关闭。
+    ///
     /// Wire name: `ForwardSrcIPMethod`.
     pub forward_src_ip_method: Option<String>,
     /// 见 **CreateNLBListenerParamHealthCheckConfig** 模型定义
+    ///
     /// Wire name: `HealthCheckConfig`.
     pub health_check_config: Option<CreateNlbListenerParamHealthCheckConfig>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: String,
     /// 监听器的名称限定字符长度：\[1-255\]限定特殊字符，仅支持：-_.默认值：listener
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 监听协议限定取值："TCP"/"UDP"
+    ///
     /// Wire name: `Protocol`.
     pub protocol: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 监听器的备注信息限定字符长度：\[0-255\]
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡算法限定取值："RoundRobin"/"SourceHash"/"LeastConn"/"WeightLeastConn "/"WeightRoundRobin"默认值 "RoundRobin"
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// 端口范围的起始端口限定取值：\[1-65535\]默认值 1
+    ///
     /// Wire name: `StartPort`.
     pub start_port: Option<i64>,
     /// 会话保持超时时间。单位：秒限定取值：\[60-900\]，0 表示不开启会话保持默认值60
+    ///
     /// Wire name: `StickinessTimeout`.
     pub stickiness_timeout: Option<i64>,
 }
@@ -101,6 +113,7 @@ impl CreateNlbListenerRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNlbListenerResponse {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
 }
@@ -125,14 +138,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateNlbListenerResponse, CreateNlbListenerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_nlb_listener`](Self::create_nlb_listener) would send.
-    pub fn create_nlb_listener_request(
-        &self,
-        input: &CreateNlbListenerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNlbListenerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DeleteNetworkLoadBalancerRequest {
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 删除NLB时释放绑定的EIP
+    ///
     /// Wire name: `ReleaseEIP`.
     pub release_eip: Option<bool>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_network_load_balancer`](Self::delete_network_load_balancer) would send.
-    pub fn delete_network_load_balancer_request(
-        &self,
-        input: &DeleteNetworkLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteNetworkLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

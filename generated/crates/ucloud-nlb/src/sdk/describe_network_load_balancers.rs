@@ -8,29 +8,37 @@ use super::NetworkLoadBalancer;
 #[non_exhaustive]
 pub struct DescribeNetworkLoadBalancersRequest {
     /// 数据分页值，默认为100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 负载均衡实例的ID，数组
+    ///
     /// Wire name: `NLBIds`.
     pub nlb_ids: Option<Vec<String>>,
     /// 数据偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否获取监听器和后端服务节点的详细信息
+    ///
     /// Wire name: `ShowDetail`.
     pub show_detail: Option<bool>,
     /// 限定所在的子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 限定所在的VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -81,9 +89,11 @@ impl DescribeNetworkLoadBalancersRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNetworkLoadBalancersResponse {
     /// 见 **NetworkLoadBalancer** 模型定义
+    ///
     /// Wire name: `NLBs`.
     pub nl_bs: Vec<NetworkLoadBalancer>,
     /// 满足条件的负载均衡实例总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -113,14 +123,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_network_load_balancers`](Self::describe_network_load_balancers) would send.
-    pub fn describe_network_load_balancers_request(
-        &self,
-        input: &DescribeNetworkLoadBalancersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNetworkLoadBalancers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NLBs`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_network_load_balancers`](Self::describe_network_load_balancers), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -135,6 +137,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNetworkLoadBalancersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,22 +8,28 @@ use super::Listener;
 #[non_exhaustive]
 pub struct DescribeNlbListenersRequest {
     /// 限制返回的监听器数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
     /// 负载均衡实例的ID。未指定 ListenerId ，则描述指定的 LoadBalancerId 下的所有监听器
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: String,
     /// 设置监听器的偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -70,9 +76,11 @@ impl DescribeNlbListenersRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNlbListenersResponse {
     /// 见 **Listener** 模型定义
+    ///
     /// Wire name: `Listeners`.
     pub listeners: Vec<Listener>,
     /// 全部个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -102,14 +110,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_nlb_listeners`](Self::describe_nlb_listeners) would send.
-    pub fn describe_nlb_listeners_request(
-        &self,
-        input: &DescribeNlbListenersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNLBListeners` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Listeners`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_nlb_listeners`](Self::describe_nlb_listeners), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -124,6 +124,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNlbListenersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

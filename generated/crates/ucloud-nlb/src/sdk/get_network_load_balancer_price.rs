@@ -8,19 +8,24 @@ use super::PriceDetail;
 #[non_exhaustive]
 pub struct GetNetworkLoadBalancerPriceRequest {
     /// 付费模式限定枚举值："Year" / "Month"/ "Dynamic"默认获取三种价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 负载均衡实例计费方式限定枚举值："Instance" / "LCU"默认值："Instance"
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长按小时购买（Dynamic）时无需此参数。月付时，此参数传 0，代表了购买至月末默认 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -66,6 +71,7 @@ impl GetNetworkLoadBalancerPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetNetworkLoadBalancerPriceResponse {
     /// 见 **PriceDetail** 模型定义
+    ///
     /// Wire name: `Prices`.
     pub prices: Vec<PriceDetail>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_network_load_balancer_price`](Self::get_network_load_balancer_price) would send.
-    pub fn get_network_load_balancer_price_request(
-        &self,
-        input: &GetNetworkLoadBalancerPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNetworkLoadBalancerPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

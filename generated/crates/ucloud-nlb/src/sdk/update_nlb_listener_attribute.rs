@@ -8,41 +8,53 @@ use super::UpdateNlbListenerAttributeParamHealthCheckConfig;
 #[non_exhaustive]
 pub struct UpdateNlbListenerAttributeRequest {
     /// 端口范围的结束端口 限定取值：\[1-65535\] 取值不小于起始端口 默认值 65535，只有全端口模式支持修改
+    ///
     /// Wire name: `EndPort`.
     pub end_port: Option<i64>,
     /// 传递源 IP 方法。限定取值："" / "None" / "Toa"，空字符串和 None 代表关闭。
+    ///
     /// Wire name: `ForwardSrcIPMethod`.
     pub forward_src_ip_method: Option<String>,
     /// 见 **UpdateNLBListenerAttributeParamHealthCheckConfig** 模型定义
+    ///
     /// Wire name: `HealthCheckConfig`.
     pub health_check_config: Option<UpdateNlbListenerAttributeParamHealthCheckConfig>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: String,
     /// 监听器的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 监听器的备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡算法 限定取值："RoundRobin"/"SourceHash"/"LeastConn"/"WeightLeastConn "/"WeightRoundRobin" 默认值 "RoundRobin"
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// 端口范围的起始端口 限定取值：\[1-65535\] 默认值 1，只有全端口模式支持修改
+    ///
     /// Wire name: `StartPort`.
     pub start_port: Option<i64>,
     /// 会话保持超时时间。单位：秒说明：限定取值：\[60-900\]，0 表示不开启会话保持默认值60
+    ///
     /// Wire name: `StickinessTimeout`.
     pub stickiness_timeout: Option<i64>,
 }
@@ -123,14 +135,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_nlb_listener_attribute`](Self::update_nlb_listener_attribute) would send.
-    pub fn update_nlb_listener_attribute_request(
-        &self,
-        input: &UpdateNlbListenerAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNlbListenerAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::UpdateNlbTargetsAttributeParamTargets;
 #[non_exhaustive]
 pub struct UpdateNlbTargetsAttributeRequest {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **UpdateNLBTargetsAttributeParamTargets** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<UpdateNlbTargetsAttributeParamTargets>>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_nlb_targets_attribute`](Self::update_nlb_targets_attribute) would send.
-    pub fn update_nlb_targets_attribute_request(
-        &self,
-        input: &UpdateNlbTargetsAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNlbTargetsAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

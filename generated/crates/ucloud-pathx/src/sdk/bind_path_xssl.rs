@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct BindPathXsslRequest {
     /// 绑定SSL证书的HTTPS端口。Port.0 Port.1对应多个Port。如果Port不存在则不会绑定
+    ///
     /// Wire name: `Port`.
     pub port: Option<Vec<i64>>,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 证书ID，如果没有指定证书ID也没有申请免费证书，HTTPS接入无法正常工作
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: String,
     /// UGA实例ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindPathXsslResponse, BindPathXsslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_path_xssl`](Self::bind_path_xssl) would send.
-    pub fn bind_path_xssl_request(
-        &self,
-        input: &BindPathXsslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindPathXsslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

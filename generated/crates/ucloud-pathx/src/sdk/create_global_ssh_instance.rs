@@ -6,40 +6,52 @@
 #[non_exhaustive]
 pub struct CreateGlobalSshInstanceRequest {
     /// 填写支持SSH访问IP的地区名称，如“洛杉矶”，“新加坡”，“香港”，“东京”，“华盛顿”，“法兰克福”，“首尔”。Area和AreaCode两者必填一个
+    ///
     /// Wire name: `Area`.
     pub area: String,
     /// AreaCode, 区域航空港国际通用代码。Area和AreaCode两者必填一个
+    ///
     /// Wire name: `AreaCode`.
     pub area_code: String,
     /// Ultimate版本带宽包大小,枚举值：\[0,20,40\]。单位MB
+    ///
     /// Wire name: `BandwidthPackage`.
     pub bandwidth_package: Option<i64>,
     /// 支付方式，如按月：Month、 按年：Year、按时：Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用代金券可冲抵部分费用
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// InstanceType等于Basic时可以在\["cn-bj2","cn-sh2","cn-gd"\]中选择1个作为转发机房，其他付费版默认配置三个转发机房
+    ///
     /// Wire name: `ForwardRegion`.
     pub forward_region: Option<String>,
     /// 枚举值：\["Ultimate","Enterprise","Basic","Primary"\], 分别代表旗舰版，企业版，基础版，入门版
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 源站服务器监听的SSH端口，可取范围\[1-65535\]，不能使用80，443,  65123端口。如果InstanceType=Free，取值范围缩小为\[22,3389\],linux系统选择22，windows系统自动选3389。
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买数量按月购买至月底请传0
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 被SSH访问的源站IP，仅支持IPv4地址。
+    ///
     /// Wire name: `TargetIP`.
     pub target_ip: String,
 }
@@ -100,12 +112,13 @@ impl CreateGlobalSshInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateGlobalSshInstanceResponse {
     /// 加速域名，访问该域名可就近接入
+    ///
     /// Wire name: `AcceleratingDomain`.
     pub accelerating_domain: Option<String>,
     /// 实例ID，资源唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -135,14 +148,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_global_ssh_instance`](Self::create_global_ssh_instance) would send.
-    pub fn create_global_ssh_instance_request(
-        &self,
-        input: &CreateGlobalSshInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGlobalSshInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct CreatePathXsslRequest {
     /// CA颁发证书内容
+    ///
     /// Wire name: `CACert`.
     pub ca_cert: Option<String>,
     /// 加密证书的私钥，不可使用密码保护，开启密码保护后，重启服务需要输入密码
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// 项目ID org-xxx格式。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// SSL证书的完整内容，私钥不可使用密码，包括加密证书的私钥、用户证书或CA证书等
+    ///
     /// Wire name: `SSLContent`.
     pub ssl_content: Option<String>,
     /// SSL证书的名字
+    ///
     /// Wire name: `SSLName`.
     pub ssl_name: String,
     /// 所添加的SSL证书类型，目前只支持Pem格式
+    ///
     /// Wire name: `SSLType`.
     pub ssl_type: Option<String>,
     /// 用户自签证书内容
+    ///
     /// Wire name: `UserCert`.
     pub user_cert: Option<String>,
 }
@@ -73,6 +80,7 @@ impl CreatePathXsslRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePathXsslResponse {
     /// SSL证书的Id
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
 }
@@ -97,14 +105,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePathXsslResponse, CreatePathXsslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_path_xssl`](Self::create_path_xssl) would send.
-    pub fn create_path_xssl_request(
-        &self,
-        input: &CreatePathXsslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePathXsslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

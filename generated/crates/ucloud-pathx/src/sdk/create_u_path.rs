@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct CreateUPathRequest {
     /// 当PostPaid为false时，该值为预付费固定带宽；当PostPaid为true时，该值为后付费保底带宽，保底带宽越大可用的上限带宽越大。最小1Mbps,最大带宽由 DescribePathXLineConfig 接口获得。可联系产品团队咨询最大带宽。
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 计费模式，默认为Month 按月收费,可选范围\['Month','Year','Dynamic'\]
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券Id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 选择的线路，由DescribePathXLineConfig接口提供
+    ///
     /// Wire name: `LineId`.
     pub line_id: String,
     /// 名字，便于记忆区分
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// private:专线线路；public:海外SD-WAN。默认为private。
+    ///
     /// Wire name: `PathType`.
     pub path_type: Option<String>,
     /// 是否开启后付费, 默认为false ，不开启后付费。当ChargeType为Dynamic时不能开启后付费。
+    ///
     /// Wire name: `PostPaid`.
     pub post_paid: Option<bool>,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买周期，ChargeType为Month时，Quantity默认为0代表购买到月底，按时和按年付费该参数必须大于0
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
 }
@@ -84,9 +93,9 @@ impl CreateUPathRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPathResponse {
     /// 加速线路实例Id
+    ///
     /// Wire name: `PathId`.
     pub path_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UPathId`.
     pub u_path_id: Option<String>,
 }
@@ -112,14 +121,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUPathResponse, CreateUPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_path`](Self::create_u_path) would send.
-    pub fn create_u_path_request(
-        &self,
-        input: &CreateUPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,38 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUga3InstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
-    /// (No description in the spec.)
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OriginDomain`.
     pub origin_domain: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OriginIPList`.
     pub origin_ip_list: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -91,10 +80,8 @@ impl CreateUga3InstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUga3InstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `CName`.
     pub c_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
 }
@@ -123,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uga3_instance`](Self::create_uga3_instance) would send.
-    pub fn create_uga3_instance_request(
-        &self,
-        input: &CreateUga3InstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUga3InstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,58 +6,76 @@
 #[non_exhaustive]
 pub struct CreateUgaForwarderRequest {
     /// HTTP接入HTTP回源转发，接入端口。禁用65123端口
+    ///
     /// Wire name: `HTTPHTTP`.
     pub httphttp: Option<Vec<i64>>,
     /// HTTP接入HTTP回源转发，源站监听端口
+    ///
     /// Wire name: `HTTPHTTPRS`.
     pub httphttprs: Option<Vec<i64>>,
     /// HTTPS接入HTTP回源转发，接入端口。禁用65123端口
+    ///
     /// Wire name: `HTTPSHTTP`.
     pub httpshttp: Option<Vec<i64>>,
     /// HTTPS接入HTTP回源转发，回源端口
+    ///
     /// Wire name: `HTTPSHTTPRS`.
     pub httpshttprs: Option<Vec<i64>>,
     /// HTTPS接入HTTPS回源转发，接入端口。禁用65123端口
+    ///
     /// Wire name: `HTTPSHTTPS`.
     pub httpshttps: Option<Vec<i64>>,
     /// HTTPS接入HTTPS回源转发，源站监听端口
+    ///
     /// Wire name: `HTTPSHTTPSRS`.
     pub httpshttpsrs: Option<Vec<i64>>,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// TCP接入端口，禁用65123端口
+    ///
     /// Wire name: `TCP`.
     pub tcp: Option<Vec<i64>>,
     /// TCP回源端口
+    ///
     /// Wire name: `TCPRS`.
     pub tcprs: Option<Vec<i64>>,
     /// UDP接入端口，禁用65123端口
+    ///
     /// Wire name: `UDP`.
     pub udp: Option<Vec<i64>>,
     /// UDP回源端口
+    ///
     /// Wire name: `UDPRS`.
     pub udprs: Option<Vec<i64>>,
     /// 加速配置实例ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
     /// WebSocketS接入WebSocket回源转发，接入端口。禁用65123。
+    ///
     /// Wire name: `WSSWS`.
     pub wssws: Option<Vec<i64>>,
     /// WebSocketS接入WebSocket回源转发，源站监听端口。
+    ///
     /// Wire name: `WSSWSRS`.
     pub wsswsrs: Option<Vec<i64>>,
     /// WebSocketS接入WebSocketS回源转发，接入端口。禁用65123。
+    ///
     /// Wire name: `WSSWSS`.
     pub wsswss: Option<Vec<i64>>,
     /// WebSocketS接入WebSocketS回源转发，源站监听端口。
+    ///
     /// Wire name: `WSSWSSRS`.
     pub wsswssrs: Option<Vec<i64>>,
     /// WebSocket接入WebSocket回源转发，接入端口。禁用65123。
+    ///
     /// Wire name: `WSWS`.
     pub wsws: Option<Vec<i64>>,
     /// WebSocket接入WebSocket回源转发，源站监听端口
+    ///
     /// Wire name: `WSWSRS`.
     pub wswsrs: Option<Vec<i64>>,
 }
@@ -126,7 +144,6 @@ impl CreateUgaForwarderRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUgaForwarderResponse {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -154,14 +171,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uga_forwarder`](Self::create_uga_forwarder) would send.
-    pub fn create_uga_forwarder_request(
-        &self,
-        input: &CreateUgaForwarderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUgaForwarderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct CreateUgaInstanceRequest {
     /// 加速源域名，IPList和Domain二选一必填
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 加速源IP，多个IP用英文半角逗号(,)隔开；IPList和Domain二选一必填
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Option<String>,
     /// 加速配置实例名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// TCP端口号，已废弃。请使用 CreateUGAForwarder API 创建端口
+    ///
     /// Wire name: `TCP`.
     pub tcp: Option<Vec<String>>,
     /// UDP端口号，已废弃。请使用 CreateUGAForwarder API 创建端口
+    ///
     /// Wire name: `UDP`.
     pub udp: Option<Vec<String>>,
 }
@@ -67,12 +73,15 @@ impl CreateUgaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUgaInstanceResponse {
     /// 加速域名 用户可把业务域名CName到此域名上。注意：未绑定线路情况时 加速域名解析不出IP。
+    ///
     /// Wire name: `CName`.
     pub c_name: Option<String>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 加速配置ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: Option<String>,
 }
@@ -99,14 +108,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUgaInstanceResponse, CreateUgaInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uga_instance`](Self::create_uga_instance) would send.
-    pub fn create_uga_instance_request(
-        &self,
-        input: &CreateUgaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUgaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

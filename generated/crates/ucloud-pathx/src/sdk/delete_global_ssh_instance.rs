@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteGlobalSshInstanceRequest {
     /// 实例Id,资源的唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -47,6 +49,7 @@ impl DeleteGlobalSshInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteGlobalSshInstanceResponse {
     /// 提示信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_global_ssh_instance`](Self::delete_global_ssh_instance) would send.
-    pub fn delete_global_ssh_instance_request(
-        &self,
-        input: &DeleteGlobalSshInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGlobalSshInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

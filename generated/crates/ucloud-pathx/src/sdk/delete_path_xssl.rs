@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeletePathXsslRequest {
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// SSL证书的ID
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: String,
 }
@@ -64,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePathXsslResponse, DeletePathXsslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_path_xssl`](Self::delete_path_xssl) would send.
-    pub fn delete_path_xssl_request(
-        &self,
-        input: &DeletePathXsslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePathXsslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeleteUPathRequest {
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速线路实例ID
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: String,
 }
@@ -64,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUPathResponse, DeleteUPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_path`](Self::delete_u_path) would send.
-    pub fn delete_u_path_request(
-        &self,
-        input: &DeleteUPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUga3InstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -46,7 +44,6 @@ impl DeleteUga3InstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUga3InstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -74,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_uga3_instance`](Self::delete_uga3_instance) would send.
-    pub fn delete_uga3_instance_request(
-        &self,
-        input: &DeleteUga3InstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUga3InstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,14 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUga3PortRequest {
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `TCP`.
     pub tcp: Option<Vec<i64>>,
 }
@@ -51,7 +48,6 @@ impl DeleteUga3PortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUga3PortResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -76,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUga3PortResponse, DeleteUga3PortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_uga3_port`](Self::delete_uga3_port) would send.
-    pub fn delete_uga3_port_request(
-        &self,
-        input: &DeleteUga3PortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUga3PortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,34 +6,44 @@
 #[non_exhaustive]
 pub struct DeleteUgaForwarderRequest {
     /// HTTP接入HTTP回源，接入端口。禁用65123端口
+    ///
     /// Wire name: `HTTPHTTP`.
     pub httphttp: Option<Vec<i64>>,
     /// HTTPS接入HTTP回源， 接入端口。禁用65123端口
+    ///
     /// Wire name: `HTTPSHTTP`.
     pub httpshttp: Option<Vec<i64>>,
     /// HTTPS接入HTTPS回源， 接入端口。禁用65123端口
+    ///
     /// Wire name: `HTTPSHTTPS`.
     pub httpshttps: Option<Vec<i64>>,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// TCP接入端口
+    ///
     /// Wire name: `TCP`.
     pub tcp: Option<Vec<i64>>,
     /// UDP接入端口
+    ///
     /// Wire name: `UDP`.
     pub udp: Option<Vec<i64>>,
     /// 加速配置实例ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
     /// WebSocketS接入WebSocket回源， 接入端口。禁用65123端口。
+    ///
     /// Wire name: `WSSWS`.
     pub wssws: Option<Vec<i64>>,
     /// WebSocketS接入WebSocketS回源， 接入端口。禁用65123端口
+    ///
     /// Wire name: `WSSWSS`.
     pub wsswss: Option<Vec<i64>>,
     /// WebSocket接入WebSocket回源， 接入端口。禁用65123端口
+    ///
     /// Wire name: `WSWS`.
     pub wsws: Option<Vec<i64>>,
 }
@@ -86,7 +96,6 @@ impl DeleteUgaForwarderRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUgaForwarderResponse {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -114,14 +123,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_uga_forwarder`](Self::delete_uga_forwarder) would send.
-    pub fn delete_uga_forwarder_request(
-        &self,
-        input: &DeleteUgaForwarderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUgaForwarderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeleteUgaInstanceRequest {
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速配置实例ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
 }
@@ -47,6 +49,7 @@ impl DeleteUgaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUgaInstanceResponse {
     /// 消息提示
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUgaInstanceResponse, DeleteUgaInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_uga_instance`](Self::delete_uga_instance) would send.
-    pub fn delete_uga_instance_request(
-        &self,
-        input: &DeleteUgaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUgaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

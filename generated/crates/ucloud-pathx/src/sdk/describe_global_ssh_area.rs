@@ -7,11 +7,9 @@ use super::GlobalSshArea;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGlobalSshAreaRequest {
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -49,9 +47,9 @@ impl DescribeGlobalSshAreaRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGlobalSshAreaResponse {
     /// 见 **GlobalSSHArea** 模型定义
+    ///
     /// Wire name: `AreaSet`.
     pub area_set: Vec<GlobalSshArea>,
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_global_ssh_area`](Self::describe_global_ssh_area) would send.
-    pub fn describe_global_ssh_area_request(
-        &self,
-        input: &DescribeGlobalSshAreaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeGlobalSshAreaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

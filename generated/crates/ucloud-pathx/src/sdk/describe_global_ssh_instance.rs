@@ -8,9 +8,11 @@ use super::GlobalSshInfo;
 #[non_exhaustive]
 pub struct DescribeGlobalSshInstanceRequest {
     /// 实例ID，资源唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 项目ID，如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -50,6 +52,7 @@ impl DescribeGlobalSshInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeGlobalSshInstanceResponse {
     /// 见 **GlobalSSHInfo** 模型定义
+    ///
     /// Wire name: `InstanceSet`.
     pub instance_set: Vec<GlobalSshInfo>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_global_ssh_instance`](Self::describe_global_ssh_instance) would send.
-    pub fn describe_global_ssh_instance_request(
-        &self,
-        input: &DescribeGlobalSshInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeGlobalSshInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::UgaaLine;
 #[non_exhaustive]
 pub struct DescribePathXLineConfigRequest {
     /// 项目ID,如org-xxxx。不填为默认项目。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl DescribePathXLineConfigRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePathXLineConfigResponse {
     /// 见 **UGAALine** 模型定义
+    ///
     /// Wire name: `LineSet`.
     pub line_set: Vec<UgaaLine>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_path_x_line_config`](Self::describe_path_x_line_config) would send.
-    pub fn describe_path_x_line_config_request(
-        &self,
-        input: &DescribePathXLineConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribePathXLineConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::PathXsslSet;
 #[non_exhaustive]
 pub struct DescribePathXsslRequest {
     /// 最大返回条数，默认100，最大400
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移值 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// SSL证书的Id，不传分页获取证书列表
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
     /// 不为空则按证书名称、证书域名模糊搜索 分页返回结果
+    ///
     /// Wire name: `SearchValue`.
     pub search_value: Option<String>,
 }
@@ -63,9 +68,11 @@ impl DescribePathXsslRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePathXsslResponse {
     /// 见 **PathXSSLSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<PathXsslSet>,
     /// 符合条件的证书总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -92,14 +99,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_path_xssl`](Self::describe_path_xssl) would send.
-    pub fn describe_path_xssl_request(
-        &self,
-        input: &DescribePathXsslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribePathXSSL` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_path_xssl`](Self::describe_path_xssl), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -114,6 +113,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePathXsslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::UPathInfo;
 #[non_exhaustive]
 pub struct DescribeUPathRequest {
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 如果不填参数 返回 ProjectId 下所有的线路资源，填此参数则返回upath实例ID匹配的线路
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: Option<String>,
 }
@@ -48,6 +50,7 @@ impl DescribeUPathRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPathResponse {
     /// 见 **UPathInfo** 模型定义
+    ///
     /// Wire name: `UPathSet`.
     pub u_path_set: Vec<UPathInfo>,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUPathResponse, DescribeUPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_path`](Self::describe_u_path) would send.
-    pub fn describe_u_path_request(
-        &self,
-        input: &DescribeUPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::AlarmRuler;
 #[non_exhaustive]
 pub struct DescribeUPathTemplateRequest {
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速线路实例ID,格式 upath-xxxx
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: String,
 }
@@ -49,6 +51,7 @@ impl DescribeUPathTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPathTemplateResponse {
     /// 见 **AlarmRuler** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<AlarmRuler>,
 }
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_path_template`](Self::describe_u_path_template) would send.
-    pub fn describe_u_path_template_request(
-        &self,
-        input: &DescribeUPathTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPathTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,10 @@ use super::ForwardArea;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUga3AreaRequest {
-    /// (No description in the spec.)
     /// Wire name: `Domain`.
     pub domain: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `IPList`.
     pub ip_list: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -53,9 +50,9 @@ impl DescribeUga3AreaRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUga3AreaResponse {
     /// 见 **ForwardArea** 模型定义
+    ///
     /// Wire name: `AreaSet`.
     pub area_set: Vec<ForwardArea>,
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUga3AreaResponse, DescribeUga3AreaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uga3_area`](Self::describe_uga3_area) would send.
-    pub fn describe_uga3_area_request(
-        &self,
-        input: &DescribeUga3AreaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUga3AreaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

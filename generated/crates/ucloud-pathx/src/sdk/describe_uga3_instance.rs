@@ -7,16 +7,12 @@ use super::ForwardInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUga3InstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -58,9 +54,9 @@ impl DescribeUga3InstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUga3InstanceResponse {
     /// 见 **ForwardInfo** 模型定义
+    ///
     /// Wire name: `ForwardInstanceInfos`.
     pub forward_instance_infos: Vec<ForwardInfo>,
-    /// (No description in the spec.)
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -90,14 +86,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_uga3_instance`](Self::describe_uga3_instance) would send.
-    pub fn describe_uga3_instance_request(
-        &self,
-        input: &DescribeUga3InstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUGA3Instance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ForwardInstanceInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_uga3_instance`](Self::describe_uga3_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -112,6 +100,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUga3InstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,17 +7,13 @@ use super::AccelerationInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUga3OptimizationRequest {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `TimeRange`.
     pub time_range: Option<String>,
 }
@@ -61,6 +57,7 @@ impl DescribeUga3OptimizationRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUga3OptimizationResponse {
     /// 见 **AccelerationInfo** 模型定义
+    ///
     /// Wire name: `AccelerationInfos`.
     pub acceleration_infos: Vec<AccelerationInfo>,
 }
@@ -88,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uga3_optimization`](Self::describe_uga3_optimization) would send.
-    pub fn describe_uga3_optimization_request(
-        &self,
-        input: &DescribeUga3OptimizationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUga3OptimizationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::UgaaInfo;
 #[non_exhaustive]
 pub struct DescribeUgaInstanceRequest {
     /// 返回的最大条数，默认为100，最大值400
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速配置实例ID，如果传了实例ID 则返回匹配实例ID的记录；如果没传则返回 ProjectId 下全部实例且符合分页要求
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: Option<String>,
 }
@@ -58,9 +62,11 @@ impl DescribeUgaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUgaInstanceResponse {
     /// 符合条件的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **UGAAInfo** 模型定义
+    ///
     /// Wire name: `UGAList`.
     pub uga_list: Vec<UgaaInfo>,
 }
@@ -90,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_uga_instance`](Self::describe_uga_instance) would send.
-    pub fn describe_uga_instance_request(
-        &self,
-        input: &DescribeUgaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUGAInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UGAList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 400).
     ///
     /// Each page is one call of [`describe_uga_instance`](Self::describe_uga_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -112,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUgaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

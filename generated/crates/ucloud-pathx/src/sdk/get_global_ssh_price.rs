@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct GetGlobalSshPriceRequest {
     /// 计费类型：Dynamic，Month，Year
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 版本类型。枚举值，Enterprise:企业版；Basic:基础版。可不填，默认为Basic。
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买周期，如果ChargeType为Month，Quantity默认为0；其他情况必须为大于0的整数
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
 }
@@ -56,6 +60,7 @@ impl GetGlobalSshPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetGlobalSshPriceResponse {
     /// 价格,返回单位为元
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetGlobalSshPriceResponse, GetGlobalSshPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_global_ssh_price`](Self::get_global_ssh_price) would send.
-    pub fn get_global_ssh_price_request(
-        &self,
-        input: &GetGlobalSshPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetGlobalSshPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::{TrafficDaily, TrafficDailyRecently};
 #[non_exhaustive]
 pub struct GetGlobalSshTrafficRequest {
     /// 查询起始时间，如1525017600
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: i64,
     /// 查询结束时间，如1525103999
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 资源ID，如uga-as5daw
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
 }
@@ -61,12 +65,15 @@ impl GetGlobalSshTrafficRequestBuilder {
 #[non_exhaustive]
 pub struct GetGlobalSshTrafficResponse {
     /// 见 **TrafficDaily** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<TrafficDaily>,
     /// 见 **TrafficDailyRecently** 模型定义
+    ///
     /// Wire name: `TrafficDailyRecently`.
     pub traffic_daily_recently: Vec<TrafficDailyRecently>,
     /// 资源ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: Option<String>,
 }
@@ -96,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_global_ssh_traffic`](Self::get_global_ssh_traffic) would send.
-    pub fn get_global_ssh_traffic_request(
-        &self,
-        input: &GetGlobalSshTrafficRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetGlobalSshTrafficRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

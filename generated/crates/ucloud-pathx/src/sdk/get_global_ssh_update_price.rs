@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct GetGlobalSshUpdatePriceRequest {
     /// 计费类型：Dynamic，Month，Year。从免费版升级到付费版必须传，其他情况不需要传
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 实例ID，唯一资源标识。从免费版升级到付费版可不填，其他情况必填。
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 升级后的实例类型。枚举值，Enterprise:企业版；Basic:基础版。
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: String,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买周期，如果ChargeType为Month，Quantity可以不填默认为0；其他情况必须为正整数。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
 }
@@ -63,6 +68,7 @@ impl GetGlobalSshUpdatePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetGlobalSshUpdatePriceResponse {
     /// 价格,返回单位为元。正数表示付费升级，负数表示降级退费。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_global_ssh_update_price`](Self::get_global_ssh_update_price) would send.
-    pub fn get_global_ssh_update_price_request(
-        &self,
-        input: &GetGlobalSshUpdatePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetGlobalSshUpdatePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

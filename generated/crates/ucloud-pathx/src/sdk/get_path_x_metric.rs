@@ -8,25 +8,32 @@ use super::MetricPeriod;
 #[non_exhaustive]
 pub struct GetPathXMetricRequest {
     /// 查询起始时间，10位长度时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 查询结束时间，10位长度时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 具体线路id，调用DescribePathXLineConfig接口获取线路列表
+    ///
     /// Wire name: `LineId`.
     pub line_id: String,
     /// 查询监控的指标项。目前仅允许以下四项：NetworkOut:出向带宽，NetworkIn:入向带宽，NetworkOutUsage:出向带宽使用率，NetworkInUsage:入向带宽使用率
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<Vec<String>>,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// ResourceId，如upath ID  和 uga ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// upath:加速线路,uga:加速实例
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
 }
@@ -79,6 +86,7 @@ impl GetPathXMetricRequestBuilder {
 #[non_exhaustive]
 pub struct GetPathXMetricResponse {
     /// 见 **MetricPeriod** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Option<MetricPeriod>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetPathXMetricResponse, GetPathXMetricError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_path_x_metric`](Self::get_path_x_metric) would send.
-    pub fn get_path_x_metric_request(
-        &self,
-        input: &GetPathXMetricRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPathXMetricRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,18 @@ use super::Uga3Metric;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUga3MetricRequest {
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `BeginTime`.
     pub begin_time: i64,
-    /// (No description in the spec.)
     /// Wire name: `EndTime`.
     pub end_time: i64,
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `IsSubline`.
     pub is_subline: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `MetricName`.
     pub metric_name: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -76,6 +69,7 @@ impl GetUga3MetricRequestBuilder {
 #[non_exhaustive]
 pub struct GetUga3MetricResponse {
     /// 见 **UGA3Metric** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Option<Uga3Metric>,
 }
@@ -100,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUga3MetricResponse, GetUga3MetricError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uga3_metric`](Self::get_uga3_metric) would send.
-    pub fn get_uga3_metric_request(
-        &self,
-        input: &GetUga3MetricRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUga3MetricRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

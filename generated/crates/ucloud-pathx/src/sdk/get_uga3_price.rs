@@ -7,23 +7,17 @@ use super::Uga3Price;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUga3PriceRequest {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: String,
-    /// (No description in the spec.)
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
-    /// (No description in the spec.)
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
 }
@@ -70,6 +64,7 @@ impl GetUga3PriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUga3PriceResponse {
     /// 见 **UGA3Price** 模型定义
+    ///
     /// Wire name: `UGA3Price`.
     pub uga3_price: Vec<Uga3Price>,
 }
@@ -94,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUga3PriceResponse, GetUga3PriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uga3_price`](Self::get_uga3_price) would send.
-    pub fn get_uga3_price_request(
-        &self,
-        input: &GetUga3PriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUga3PriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

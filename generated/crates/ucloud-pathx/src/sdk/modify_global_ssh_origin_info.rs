@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct ModifyGlobalSshOriginInfoRequest {
     /// 填写支持SSH访问IP的地区名称，如“洛杉矶”，“新加坡”，“香港”，“东京”，“华盛顿”，“法兰克福”。Area和AreaCode两者必填一个
+    ///
     /// Wire name: `Area`.
     pub area: Option<String>,
     /// AreaCode, 区域航空港国际通用代码。Area和AreaCode两者必填一个
+    ///
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
     /// 资源ID:ugaa-xxxxxxx
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// Free,Basic,Enterprise,Ultimate
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: String,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 被SSH访问的源站IP
+    ///
     /// Wire name: `RsIP`.
     pub rs_ip: String,
 }
@@ -72,6 +78,7 @@ impl ModifyGlobalSshOriginInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyGlobalSshOriginInfoResponse {
     /// 提示信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_global_ssh_origin_info`](Self::modify_global_ssh_origin_info) would send.
-    pub fn modify_global_ssh_origin_info_request(
-        &self,
-        input: &ModifyGlobalSshOriginInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyGlobalSshOriginInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ModifyGlobalSshPortRequest {
     /// 实例ID,资源唯一标识。当前仅收费版GlobalSSH实例可以修改端口。
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 源站服务器监听的SSH端口号。收费版本端口范围\[1,65535\]且不能为80，443，65123端口。免费版不支持修改端口。
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID，如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -53,6 +56,7 @@ impl ModifyGlobalSshPortRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyGlobalSshPortResponse {
     /// 提示信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_global_ssh_port`](Self::modify_global_ssh_port) would send.
-    pub fn modify_global_ssh_port_request(
-        &self,
-        input: &ModifyGlobalSshPortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyGlobalSshPortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

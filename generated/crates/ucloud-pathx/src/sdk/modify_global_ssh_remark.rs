@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ModifyGlobalSshRemarkRequest {
     /// 实例ID,资源唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID，如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 备注信息，不填默认为空字符串
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -52,6 +55,7 @@ impl ModifyGlobalSshRemarkRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyGlobalSshRemarkResponse {
     /// 接口返回消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_global_ssh_remark`](Self::modify_global_ssh_remark) would send.
-    pub fn modify_global_ssh_remark_request(
-        &self,
-        input: &ModifyGlobalSshRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyGlobalSshRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct ModifyGlobalSshTypeRequest {
     /// 支付方式，如按月、按年、按时
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 可抵扣费用的券，通常不使用
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 实例ID,资源唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 取值范围\["Enterprise","Basic"\]，分别对应企业版和基础版，表示升级后的实例类型。比如从Free版本升级为Basic版或Enterprise版，不可从收费版降级为免费版，或从企业版降级为基础版
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: String,
     /// 项目ID，如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时间，当ChargeType为Month，Quantity为0代表购买到月底
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
 }
@@ -69,6 +75,7 @@ impl ModifyGlobalSshTypeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyGlobalSshTypeResponse {
     /// 提示信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -96,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_global_ssh_type`](Self::modify_global_ssh_type) would send.
-    pub fn modify_global_ssh_type_request(
-        &self,
-        input: &ModifyGlobalSshTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyGlobalSshTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ModifyUPathBandwidthRequest {
     /// 线路带宽，单位Mbps。最小1Mbps,最大带宽由 DescribePathXLineConfig 接口获得。如需更大带宽，请联系产品团队。
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UPath 加速线路实例Id
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: String,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_path_bandwidth`](Self::modify_u_path_bandwidth) would send.
-    pub fn modify_u_path_bandwidth_request(
-        &self,
-        input: &ModifyUPathBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUPathBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct ModifyUPathTemplateRequest {
     /// 告警探测周期，单位：秒
+    ///
     /// Wire name: `AlarmFrequency`.
     pub alarm_frequency: Option<Vec<i64>>,
     /// 收敛策略，可选范围 \['Exponential','Continuous','Once'\]，分别对应指数递增、连续告警、单次告警
+    ///
     /// Wire name: `AlarmStrategy`.
     pub alarm_strategy: Option<Vec<String>>,
     /// 比较策略，可选 \['GE','LE'\]  分别代表不小于和不大于
+    ///
     /// Wire name: `Compare`.
     pub compare: Option<Vec<String>>,
     /// 告警组id
+    ///
     /// Wire name: `ContactGroupId`.
     pub contact_group_id: Option<Vec<i64>>,
     /// 告警指标名称, 所有n的个数必须一致。目前仅允许以下四项：UpathNetworkOut:出向带宽，UpathNetworkIn:入向带宽，UpathNetworkOutUsage:出向带宽使用率，UpathNetworkInUsage:入向带宽使用率
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<Vec<String>>,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 告警阈值，带宽使用率的阈值范围是\[50,100\]的正整数，带宽告警阈值为1000000的倍数, 如大于2Mbps则告警 阈值应该传 2000000
+    ///
     /// Wire name: `Threshold`.
     pub threshold: Option<Vec<i64>>,
     /// 告警触发周期（次数）
+    ///
     /// Wire name: `TriggerCount`.
     pub trigger_count: Option<Vec<i64>>,
     /// 加速线路实例ID
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: String,
 }
@@ -102,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_path_template`](Self::modify_u_path_template) would send.
-    pub fn modify_u_path_template_request(
-        &self,
-        input: &ModifyUPathTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUPathTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyUga3BandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -56,7 +52,6 @@ impl ModifyUga3BandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyUga3BandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -84,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_uga3_bandwidth`](Self::modify_uga3_bandwidth) would send.
-    pub fn modify_uga3_bandwidth_request(
-        &self,
-        input: &ModifyUga3BandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUga3BandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

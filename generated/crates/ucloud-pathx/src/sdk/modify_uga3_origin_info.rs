@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyUga3OriginInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `OriginDomain`.
     pub origin_domain: String,
-    /// (No description in the spec.)
     /// Wire name: `OriginIPList`.
     pub origin_ip_list: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -60,7 +56,6 @@ impl ModifyUga3OriginInfoRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyUga3OriginInfoResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -88,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_uga3_origin_info`](Self::modify_uga3_origin_info) would send.
-    pub fn modify_uga3_origin_info_request(
-        &self,
-        input: &ModifyUga3OriginInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUga3OriginInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

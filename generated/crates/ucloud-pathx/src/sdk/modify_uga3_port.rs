@@ -5,17 +5,13 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyUga3PortRequest {
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `TCP`.
     pub tcp: Option<Vec<i64>>,
-    /// (No description in the spec.)
     /// Wire name: `TCPRS`.
     pub tcprs: Option<Vec<i64>>,
 }
@@ -56,7 +52,6 @@ impl ModifyUga3PortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyUga3PortResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyUga3PortResponse, ModifyUga3PortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_uga3_port`](Self::modify_uga3_port) would send.
-    pub fn modify_uga3_port_request(
-        &self,
-        input: &ModifyUga3PortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUga3PortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UgaBindUPathRequest {
     /// 代金券
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速配置实例ID，格式uga-xxxx
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
     /// 加速线路实例ID，格式upath-xxx
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: String,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UgaBindUPathResponse, UgaBindUPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`uga_bind_u_path`](Self::uga_bind_u_path) would send.
-    pub fn uga_bind_u_path_request(
-        &self,
-        input: &UgaBindUPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UgaBindUPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

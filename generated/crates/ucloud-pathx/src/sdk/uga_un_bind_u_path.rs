@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct UgaUnBindUPathRequest {
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速配置实例ID 格式uga-xxx
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
     /// 加速线路实例ID 格式upath-xxx
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: String,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UgaUnBindUPathResponse, UgaUnBindUPathError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`uga_un_bind_u_path`](Self::uga_un_bind_u_path) would send.
-    pub fn uga_un_bind_u_path_request(
-        &self,
-        input: &UgaUnBindUPathRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UgaUnBindUPathRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UnBindPathXsslRequest {
     /// 解绑SSL证书的HTTPS端口。Port.0 Port.1格式 端口错误则解绑失败。
+    ///
     /// Wire name: `Port`.
     pub port: Option<Vec<i64>>,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// SSL证书ID。
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: String,
     /// UGA实例ID。
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: String,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UnBindPathXsslResponse, UnBindPathXsslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`un_bind_path_xssl`](Self::un_bind_path_xssl) would send.
-    pub fn un_bind_path_xssl_request(
-        &self,
-        input: &UnBindPathXsslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnBindPathXsslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

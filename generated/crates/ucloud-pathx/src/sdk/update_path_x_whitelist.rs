@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct UpdatePathXWhitelistRequest {
     /// GlobalSSH实例ID，资源唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID,如org-xxxx。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 白名单规则,例如 "Whitelist.0": "192.168.1.1/24\|tcp\|22"，"Whitelist.1": "192.168.1.2\|tcp\|8080:8090"，第一个参数为ip或ip段，第二个参数代表协议（tcp/udp），第三个参数代表端口号或端口范围（使用 ':' 隔开）；可以添加多条规则（递增Whitelist.n字段内的n值）；此接口需要列出全部规则，例如不填则为清空白名单规则，如若需要增量添加，使用InsertPathXWhitelist接口,globalssh 没有端口范围：端口设置成加速端口，协议设置成tcp:ip\|tcp\|加速端口
+    ///
     /// Wire name: `Whitelist`.
     pub whitelist: Option<Vec<String>>,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_path_x_whitelist`](Self::update_path_x_whitelist) would send.
-    pub fn update_path_x_whitelist_request(
-        &self,
-        input: &UpdatePathXWhitelistRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePathXWhitelistRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CheckSandboxCustomDomainRequest {
     /// 自定义域名
+    ///
     /// Wire name: `CustomDomain`.
     pub custom_domain: String,
     /// 如果为true，则表示获取检查结果
+    ///
     /// Wire name: `Get`.
     pub get: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 目标域名
+    ///
     /// Wire name: `TargetDomain`.
     pub target_domain: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -74,6 +80,7 @@ impl CheckSandboxCustomDomainRequestBuilder {
 #[non_exhaustive]
 pub struct CheckSandboxCustomDomainResponse {
     /// 检查结果Unknown:未知Checking：检查中Success：成功Timeout：超时Error：检查失败
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_sandbox_custom_domain`](Self::check_sandbox_custom_domain) would send.
-    pub fn check_sandbox_custom_domain_request(
-        &self,
-        input: &CheckSandboxCustomDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckSandboxCustomDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

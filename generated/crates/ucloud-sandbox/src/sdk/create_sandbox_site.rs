@@ -6,33 +6,42 @@
 #[non_exhaustive]
 pub struct CreateSandboxSiteRequest {
     /// 密钥
+    ///
     /// Wire name: `APIKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub api_key: ::runtime::Sensitive<String>,
     /// 访问码
+    ///
     /// Wire name: `AccessCode`.
     pub access_code: String,
     /// 环境变量，格式：\["key=value"\]
+    ///
     /// Wire name: `Envs`.
     pub envs: Option<String>,
     /// 密钥ID
+    ///
     /// Wire name: `KeyID`.
     pub key_id: String,
     /// 站点空间名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 站点空间空间模版，格式：site-nc-ng,n为偶数
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -107,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSandboxSiteResponse, CreateSandboxSiteError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sandbox_site`](Self::create_sandbox_site) would send.
-    pub fn create_sandbox_site_request(
-        &self,
-        input: &CreateSandboxSiteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSandboxSiteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

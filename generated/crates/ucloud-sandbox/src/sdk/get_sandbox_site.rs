@@ -8,17 +8,21 @@ use super::Site;
 #[non_exhaustive]
 pub struct GetSandboxSiteRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 沙箱ID
+    ///
     /// Wire name: `SandboxID`.
     pub sandbox_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,6 +65,7 @@ impl GetSandboxSiteRequestBuilder {
 #[non_exhaustive]
 pub struct GetSandboxSiteResponse {
     /// 见 **Site** 模型定义
+    ///
     /// Wire name: `Site`.
     pub site: Option<Site>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetSandboxSiteResponse, GetSandboxSiteError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_sandbox_site`](Self::get_sandbox_site) would send.
-    pub fn get_sandbox_site_request(
-        &self,
-        input: &GetSandboxSiteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetSandboxSiteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::Site;
 #[non_exhaustive]
 pub struct ListSandboxSitesRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -55,9 +58,11 @@ impl ListSandboxSitesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSandboxSitesResponse {
     /// 目标域名地址
+    ///
     /// Wire name: `CustomTargetDomain`.
     pub custom_target_domain: Option<String>,
     /// 见 **Site** 模型定义
+    ///
     /// Wire name: `Sites`.
     pub sites: Vec<Site>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSandboxSitesResponse, ListSandboxSitesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_sandbox_sites`](Self::list_sandbox_sites) would send.
-    pub fn list_sandbox_sites_request(
-        &self,
-        input: &ListSandboxSitesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSandboxSitesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

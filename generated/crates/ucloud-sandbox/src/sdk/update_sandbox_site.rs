@@ -8,36 +8,46 @@ use super::UpdateSandboxSiteParamIpAccess;
 #[non_exhaustive]
 pub struct UpdateSandboxSiteRequest {
     /// 更新站点空间API Key
+    ///
     /// Wire name: `APIKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub api_key: Option<::runtime::Sensitive<String>>,
     /// 访问码
+    ///
     /// Wire name: `AccessCode`.
     pub access_code: Option<String>,
     /// 更新站点空间环境变量，格式为\["Key=Value"\]
+    ///
     /// Wire name: `Envs`.
     pub envs: Option<String>,
     /// 见 **UpdateSandboxSiteParamIPAccess** 模型定义
+    ///
     /// Wire name: `IPAccess`.
     pub ip_access: Option<UpdateSandboxSiteParamIpAccess>,
     /// 更新站点空间Key ID（需要和APIKey一起传）
+    ///
     /// Wire name: `KeyID`.
     pub key_id: Option<String>,
     /// 更新站点空间名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 站点沙箱ID
+    ///
     /// Wire name: `SandboxID`.
     pub sandbox_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -109,14 +119,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSandboxSiteResponse, UpdateSandboxSiteError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sandbox_site`](Self::update_sandbox_site) would send.
-    pub fn update_sandbox_site_request(
-        &self,
-        input: &UpdateSandboxSiteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSandboxSiteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,47 +8,61 @@ use super::{FailedTargetEmail, SendSesEmailParamAttachments, SendSesEmailParamHe
 #[non_exhaustive]
 pub struct SendSesEmailRequest {
     /// 见 **SendSESEmailParamAttachments** 模型定义
+    ///
     /// Wire name: `Attachments`.
     pub attachments: Option<Vec<SendSesEmailParamAttachments>>,
     /// 密送（抄送+密送总数量不能超过100）
+    ///
     /// Wire name: `Bcc`.
     pub bcc: Option<Vec<String>>,
     /// 抄送（抄送+密送总数量不能超过100）
+    ///
     /// Wire name: `Cc`.
     pub cc: Option<Vec<String>>,
     /// 发件人邮箱，配置地址：<https://console.ucloud.cn/ses/email-config?tab=sender-list>
+    ///
     /// Wire name: `From`.
     pub from: String,
     /// 发件人名称，不传或为空时，自动回落到该发件人在控制台配置的别名（Alias）
+    ///
     /// Wire name: `FromName`.
     pub from_name: Option<String>,
     /// 见 **SendSESEmailParamHeaders** 模型定义
+    ///
     /// Wire name: `Headers`.
     pub headers: Option<Vec<SendSesEmailParamHeaders>>,
     /// HTML 内容 （与Text二选一，长度上限 10,485,760个字符）
+    ///
     /// Wire name: `Html`.
     pub html: Option<String>,
     /// 邮件预览文本
+    ///
     /// Wire name: `PreHeader`.
     pub pre_header: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 邮件主题（长度 1~200 字符）
+    ///
     /// Wire name: `Subject`.
     pub subject: String,
     /// 纯文本内容 （与Html二选一，长度上限 10,485,760个字符）
+    ///
     /// Wire name: `Text`.
     pub text: Option<String>,
     /// 收件人
+    ///
     /// Wire name: `To`.
     pub to: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -111,12 +125,15 @@ impl SendSesEmailRequestBuilder {
 #[non_exhaustive]
 pub struct SendSesEmailResponse {
     /// 见 **FailedTargetEmail** 模型定义
+    ///
     /// Wire name: `FailContent`.
     pub fail_content: Vec<FailedTargetEmail>,
     /// 本次发送任务的唯一标识
+    ///
     /// Wire name: `SessionNo`.
     pub session_no: Option<String>,
     /// 发送成功数
+    ///
     /// Wire name: `SuccessCount`.
     pub success_count: Option<i64>,
 }
@@ -143,14 +160,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SendSesEmailResponse, SendSesEmailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_ses_email`](Self::send_ses_email) would send.
-    pub fn send_ses_email_request(
-        &self,
-        input: &SendSesEmailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendSesEmailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

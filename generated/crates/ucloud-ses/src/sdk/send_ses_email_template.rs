@@ -11,38 +11,49 @@ use super::{
 #[non_exhaustive]
 pub struct SendSesEmailTemplateRequest {
     /// 见 **SendSESEmailTemplateParamAttachments** 模型定义
+    ///
     /// Wire name: `Attachments`.
     pub attachments: Option<Vec<SendSesEmailTemplateParamAttachments>>,
     /// 见 **SendSESEmailTemplateParamEmailContent** 模型定义
+    ///
     /// Wire name: `EmailContent`.
     pub email_content: Option<Vec<SendSesEmailTemplateParamEmailContent>>,
     /// 发件人邮箱
+    ///
     /// Wire name: `From`.
     pub from: String,
     /// 发件人名称，不传或为空时，自动回落到该发件人在控制台配置的别名（Alias）
+    ///
     /// Wire name: `FromName`.
     pub from_name: Option<String>,
     /// 见 **SendSESEmailTemplateParamHeaders** 模型定义
+    ///
     /// Wire name: `Headers`.
     pub headers: Option<Vec<SendSesEmailTemplateParamHeaders>>,
     /// 邮件预览文本
+    ///
     /// Wire name: `PreHeader`.
     pub pre_header: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 邮件主题
+    ///
     /// Wire name: `Subject`.
     pub subject: String,
     /// 模版 ID，获取：<https://console.ucloud.cn/ses/email-config?tab=template>
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -100,12 +111,15 @@ impl SendSesEmailTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct SendSesEmailTemplateResponse {
     /// 见 **FailedTargetEmail** 模型定义
+    ///
     /// Wire name: `FailContent`.
     pub fail_content: Vec<FailedTargetEmail>,
     /// 本次发送任务的唯一标识
+    ///
     /// Wire name: `SessionNo`.
     pub session_no: Option<String>,
     /// 发送成功数
+    ///
     /// Wire name: `SuccessCount`.
     pub success_count: Option<i64>,
 }
@@ -135,14 +149,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_ses_email_template`](Self::send_ses_email_template) would send.
-    pub fn send_ses_email_template_request(
-        &self,
-        input: &SendSesEmailTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendSesEmailTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateSfWorkflowFromTemplateRequest {
     /// 需要创建的工作流namespace
+    ///
     /// Wire name: `Namespace`.
     pub namespace: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述工作流定义的base64字符串 Sent base64-encoded: pass the encoded text (the vendor's SDK encodes it).
+    ///
     /// Wire name: `Workflow`.
     pub workflow: String,
     /// 需要创建的工作流名称
+    ///
     /// Wire name: `WorkflowName`.
     pub workflow_name: String,
 }
@@ -68,9 +73,11 @@ impl CreateSfWorkflowFromTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSfWorkflowFromTemplateResponse {
     /// 返回消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建的工作流版本号
+    ///
     /// Wire name: `Version`.
     pub version: Option<i64>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sf_workflow_from_template`](Self::create_sf_workflow_from_template) would send.
-    pub fn create_sf_workflow_from_template_request(
-        &self,
-        input: &CreateSfWorkflowFromTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSfWorkflowFromTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::WorkflowTemplate;
 #[non_exhaustive]
 pub struct GetSfWorkflowTemplateRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 被导出工作流的Id
+    ///
     /// Wire name: `WorkflowId`.
     pub workflow_id: String,
     /// 被导出工作流的版本号。取值范围：WorkflowVersion &gt;= 1；默认会获取发布版本对应的workflow；超过最大版本会返回错误
+    ///
     /// Wire name: `WorkflowVersion`.
     pub workflow_version: Option<i64>,
 }
@@ -60,15 +64,19 @@ impl GetSfWorkflowTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct GetSfWorkflowTemplateResponse {
     /// 返回消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 导出工作流的版本号
+    ///
     /// Wire name: `Version`.
     pub version: Option<i64>,
     /// 见 **WorkflowTemplate** 模型定义
+    ///
     /// Wire name: `Workflow`.
     pub workflow: Option<WorkflowTemplate>,
     /// 导出工作流的Id
+    ///
     /// Wire name: `WorkflowId`.
     pub workflow_id: Option<String>,
 }
@@ -99,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_sf_workflow_template`](Self::get_sf_workflow_template) would send.
-    pub fn get_sf_workflow_template_request(
-        &self,
-        input: &GetSfWorkflowTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetSfWorkflowTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

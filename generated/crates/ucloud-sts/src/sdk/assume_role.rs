@@ -8,15 +8,19 @@ use super::Credentials;
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
     /// Token有效期。
+    ///
     /// Wire name: `DurationSeconds`.
     pub duration_seconds: Option<i64>,
     /// 为STS Token额外添加的一个权限策略，进一步限制STS Token的权限。
+    ///
     /// Wire name: `Policy`.
     pub policy: Option<String>,
     /// 角色会话名称。
+    ///
     /// Wire name: `RoleSessionName`.
     pub role_session_name: String,
     /// 要扮演的RAM角色URN。
+    ///
     /// Wire name: `RoleUrn`.
     pub role_urn: String,
 }
@@ -60,6 +64,7 @@ impl AssumeRoleRequestBuilder {
 #[non_exhaustive]
 pub struct AssumeRoleResponse {
     /// 见 **Credentials** 模型定义
+    ///
     /// Wire name: `Credentials`.
     pub credentials: Option<Credentials>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AssumeRoleResponse, AssumeRoleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`assume_role`](Self::assume_role) would send.
-    pub fn assume_role_request(
-        &self,
-        input: &AssumeRoleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssumeRoleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -12,78 +12,102 @@ use super::{
 #[non_exhaustive]
 pub struct CreateTiDbClusterServiceRequest {
     /// 活动ID。
+    ///
     /// Wire name: `ActivityId`.
     pub activity_id: Option<i64>,
     /// 告警策略IDs
+    ///
     /// Wire name: `AlertStrategyIds`.
     pub alert_strategy_ids: Option<Vec<i64>>,
     /// 计费模式。枚举值为： Year，按年付费； Month，按月付费； Dynamic，按小时付费（需开启权限）。默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 代金券Id
+    ///
     /// Wire name: `Coupon`.
     pub coupon: String,
     /// 容灾类型：10:同可用区，20:跨可用区，默认是同可用区
+    ///
     /// Wire name: `DTType`.
     pub dt_type: String,
     /// 集群版本号
+    ///
     /// Wire name: `DbVersion`.
     pub db_version: Option<String>,
     /// 指定Ip地址
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 见 **CreateTiDBClusterServiceParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateTiDbClusterServiceParamLabels>>,
     /// 集群名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 见 **CreateTiDBClusterServiceParamNodeConfig** 模型定义
+    ///
     /// Wire name: `NodeConfig`.
     pub node_config: Option<Vec<CreateTiDbClusterServiceParamNodeConfig>>,
     /// 见 **CreateTiDBClusterServiceParamOrderDetail** 模型定义
+    ///
     /// Wire name: `OrderDetail`.
     pub order_detail: Option<Vec<CreateTiDbClusterServiceParamOrderDetail>>,
     /// 集群密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 指定端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 活动ID。若有产品折扣，则由各产品与计费约定。
+    ///
     /// Wire name: `PromotionId`.
     pub promotion_id: Option<String>,
     /// 公网Ulb ID
+    ///
     /// Wire name: `PubUlbId`.
     pub pub_ulb_id: String,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末
+    ///
     /// Wire name: `Quantity`.
     pub quantity: f64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 活动规则ID。
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
     /// 见 **CreateTiDBClusterServiceParamSecGroupInfo** 模型定义
+    ///
     /// Wire name: `SecGroupInfo`.
     pub sec_group_info: Option<Vec<CreateTiDbClusterServiceParamSecGroupInfo>>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 参数模版ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
     /// VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -176,6 +200,7 @@ impl CreateTiDbClusterServiceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateTiDbClusterServiceResponse {
     /// 见 **ServiceData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<ServiceData>,
 }
@@ -203,14 +228,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ti_db_cluster_service`](Self::create_ti_db_cluster_service) would send.
-    pub fn create_ti_db_cluster_service_request(
-        &self,
-        input: &CreateTiDbClusterServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTiDbClusterServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

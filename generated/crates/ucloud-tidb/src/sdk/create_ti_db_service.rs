@@ -7,37 +7,27 @@ use super::ServiceId;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTiDbServiceRequest {
-    /// (No description in the spec.)
     /// Wire name: `DTType`.
     pub dt_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Ip`.
     pub ip: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: String,
-    /// (No description in the spec.)
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
-    /// (No description in the spec.)
     /// Wire name: `Port`.
     pub port: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
-    /// (No description in the spec.)
     /// Wire name: `TikvMemoryHardTh`.
     pub tikv_memory_hard_th: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -94,12 +84,11 @@ impl CreateTiDbServiceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateTiDbServiceResponse {
     /// 见 **ServiceID** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<ServiceId>,
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -126,14 +115,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateTiDbServiceResponse, CreateTiDbServiceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ti_db_service`](Self::create_ti_db_service) would send.
-    pub fn create_ti_db_service_request(
-        &self,
-        input: &CreateTiDbServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTiDbServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DeleteTiDbClusterServiceRequest {
     /// 是否清理备份数据
+    ///
     /// Wire name: `DeleteBackup`.
     pub delete_backup: Option<bool>,
     /// 集群ID
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl DeleteTiDbClusterServiceRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteTiDbClusterServiceResponse {
     /// 集群ID
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ti_db_cluster_service`](Self::delete_ti_db_cluster_service) would send.
-    pub fn delete_ti_db_cluster_service_request(
-        &self,
-        input: &DeleteTiDbClusterServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteTiDbClusterServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

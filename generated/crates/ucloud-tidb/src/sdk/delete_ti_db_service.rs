@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTiDbServiceRequest {
-    /// (No description in the spec.)
     /// Wire name: `Id`.
     pub id: String,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -46,10 +44,8 @@ impl DeleteTiDbServiceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTiDbServiceResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -75,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteTiDbServiceResponse, DeleteTiDbServiceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ti_db_service`](Self::delete_ti_db_service) would send.
-    pub fn delete_ti_db_service_request(
-        &self,
-        input: &DeleteTiDbServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteTiDbServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

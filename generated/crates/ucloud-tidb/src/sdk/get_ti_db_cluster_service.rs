@@ -8,17 +8,21 @@ use super::UTiDbServiceData;
 #[non_exhaustive]
 pub struct GetTiDbClusterServiceRequest {
     /// 实例ID
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,6 +64,7 @@ impl GetTiDbClusterServiceRequestBuilder {
 #[non_exhaustive]
 pub struct GetTiDbClusterServiceResponse {
     /// 见 **UTiDBServiceData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<UTiDbServiceData>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ti_db_cluster_service`](Self::get_ti_db_cluster_service) would send.
-    pub fn get_ti_db_cluster_service_request(
-        &self,
-        input: &GetTiDbClusterServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetTiDbClusterServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

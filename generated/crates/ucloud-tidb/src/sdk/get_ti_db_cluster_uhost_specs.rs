@@ -8,13 +8,16 @@ use super::UhostSpecs;
 #[non_exhaustive]
 pub struct GetTiDbClusterUhostSpecsRequest {
     /// 节点类型列表
+    ///
     /// Wire name: `NodeTypes`.
     pub node_types: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -56,6 +59,7 @@ impl GetTiDbClusterUhostSpecsRequestBuilder {
 #[non_exhaustive]
 pub struct GetTiDbClusterUhostSpecsResponse {
     /// 见 **UhostSpecs** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<UhostSpecs>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ti_db_cluster_uhost_specs`](Self::get_ti_db_cluster_uhost_specs) would send.
-    pub fn get_ti_db_cluster_uhost_specs_request(
-        &self,
-        input: &GetTiDbClusterUhostSpecsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetTiDbClusterUhostSpecsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

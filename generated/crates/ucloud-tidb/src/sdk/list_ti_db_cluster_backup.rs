@@ -8,15 +8,19 @@ use super::BackupData;
 #[non_exhaustive]
 pub struct ListTiDbClusterBackupRequest {
     /// 实例id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 返回数据长度，默认为30，最大30
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -59,9 +63,11 @@ impl ListTiDbClusterBackupRequestBuilder {
 #[non_exhaustive]
 pub struct ListTiDbClusterBackupResponse {
     /// 见 **BackupData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<BackupData>,
     /// 备份总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ti_db_cluster_backup`](Self::list_ti_db_cluster_backup) would send.
-    pub fn list_ti_db_cluster_backup_request(
-        &self,
-        input: &ListTiDbClusterBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTiDbClusterBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::RestoreData;
 #[non_exhaustive]
 pub struct ListTiDbClusterRestoreRequest {
     /// 实例的服务Id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 返回数据长度，默认为30，最大30
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -61,6 +65,7 @@ impl ListTiDbClusterRestoreRequestBuilder {
 #[non_exhaustive]
 pub struct ListTiDbClusterRestoreResponse {
     /// 见 **RestoreData** 模型定义
+    ///
     /// Wire name: `RestoreData`.
     pub restore_data: Option<RestoreData>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ti_db_cluster_restore`](Self::list_ti_db_cluster_restore) would send.
-    pub fn list_ti_db_cluster_restore_request(
-        &self,
-        input: &ListTiDbClusterRestoreRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTiDbClusterRestoreRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::ModifyTiDbClusterBinlogParamNodeConfig;
 #[non_exhaustive]
 pub struct ModifyTiDbClusterBinlogRequest {
     /// binlog 状态
+    ///
     /// Wire name: `Enable`.
     pub enable: String,
     /// TIDB service id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 见 **ModifyTiDBClusterBinlogParamNodeConfig** 模型定义
+    ///
     /// Wire name: `NodeConfig`.
     pub node_config: Option<ModifyTiDbClusterBinlogParamNodeConfig>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -60,6 +64,7 @@ impl ModifyTiDbClusterBinlogRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyTiDbClusterBinlogResponse {
     /// ServiceId
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ti_db_cluster_binlog`](Self::modify_ti_db_cluster_binlog) would send.
-    pub fn modify_ti_db_cluster_binlog_request(
-        &self,
-        input: &ModifyTiDbClusterBinlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyTiDbClusterBinlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

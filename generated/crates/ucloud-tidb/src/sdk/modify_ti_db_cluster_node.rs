@@ -8,22 +8,28 @@ use super::ModifyTiDbClusterNodeParamNodeConfig;
 #[non_exhaustive]
 pub struct ModifyTiDbClusterNodeRequest {
     /// TIDB service id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 见 **ModifyTiDBClusterNodeParamNodeConfig** 模型定义
+    ///
     /// Wire name: `NodeConfig`.
     pub node_config: Option<ModifyTiDbClusterNodeParamNodeConfig>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 扩缩类型，枚举值为：SCALEOUT，扩容；SCALEIN，缩容；
+    ///
     /// Wire name: `ScaleType`.
     pub scale_type: String,
     /// 缩容节点ID，缩容时必填
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }
@@ -70,6 +76,7 @@ impl ModifyTiDbClusterNodeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyTiDbClusterNodeResponse {
     /// ServiceId
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ti_db_cluster_node`](Self::modify_ti_db_cluster_node) would send.
-    pub fn modify_ti_db_cluster_node_request(
-        &self,
-        input: &ModifyTiDbClusterNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyTiDbClusterNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

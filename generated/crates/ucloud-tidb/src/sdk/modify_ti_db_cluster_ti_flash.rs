@@ -8,15 +8,19 @@ use super::ModifyTiDbClusterTiFlashParamNodeConfig;
 #[non_exhaustive]
 pub struct ModifyTiDbClusterTiFlashRequest {
     /// tiflash 状态
+    ///
     /// Wire name: `Enable`.
     pub enable: String,
     /// TIDB service id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 见 **ModifyTiDBClusterTiFlashParamNodeConfig** 模型定义
+    ///
     /// Wire name: `NodeConfig`.
     pub node_config: Option<ModifyTiDbClusterTiFlashParamNodeConfig>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -62,6 +66,7 @@ impl ModifyTiDbClusterTiFlashRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyTiDbClusterTiFlashResponse {
     /// ServiceId
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -89,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ti_db_cluster_ti_flash`](Self::modify_ti_db_cluster_ti_flash) would send.
-    pub fn modify_ti_db_cluster_ti_flash_request(
-        &self,
-        input: &ModifyTiDbClusterTiFlashRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyTiDbClusterTiFlashRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

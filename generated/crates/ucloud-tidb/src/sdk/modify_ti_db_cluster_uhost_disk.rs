@@ -8,19 +8,24 @@ use super::ModifyTiDbClusterUhostDiskParamNodeConfig;
 #[non_exhaustive]
 pub struct ModifyTiDbClusterUhostDiskRequest {
     /// 实例ID
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 见 **ModifyTiDBClusterUhostDiskParamNodeConfig** 模型定义
+    ///
     /// Wire name: `NodeConfig`.
     pub node_config: Option<ModifyTiDbClusterUhostDiskParamNodeConfig>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 扩缩类型，枚举值为：SCALEOUT，扩容；SCALEIN，缩容；
+    ///
     /// Wire name: `ScaleType`.
     pub scale_type: String,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }
@@ -67,6 +72,7 @@ impl ModifyTiDbClusterUhostDiskRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyTiDbClusterUhostDiskResponse {
     /// 实例ID
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ti_db_cluster_uhost_disk`](Self::modify_ti_db_cluster_uhost_disk) would send.
-    pub fn modify_ti_db_cluster_uhost_disk_request(
-        &self,
-        input: &ModifyTiDbClusterUhostDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyTiDbClusterUhostDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::ModifyTiDbClusterUhostSpecsParamNodeConfig;
 #[non_exhaustive]
 pub struct ModifyTiDbClusterUhostSpecsRequest {
     /// 实例ID
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 见 **ModifyTiDBClusterUhostSpecsParamNodeConfig** 模型定义
+    ///
     /// Wire name: `NodeConfig`.
     pub node_config: Option<ModifyTiDbClusterUhostSpecsParamNodeConfig>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }
@@ -61,6 +65,7 @@ impl ModifyTiDbClusterUhostSpecsRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyTiDbClusterUhostSpecsResponse {
     /// 实例ID
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ti_db_cluster_uhost_specs`](Self::modify_ti_db_cluster_uhost_specs) would send.
-    pub fn modify_ti_db_cluster_uhost_specs_request(
-        &self,
-        input: &ModifyTiDbClusterUhostSpecsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyTiDbClusterUhostSpecsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

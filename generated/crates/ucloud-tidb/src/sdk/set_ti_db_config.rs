@@ -8,16 +8,14 @@ use super::SetTiDbConfigParamConfigs;
 #[non_exhaustive]
 pub struct SetTiDbConfigRequest {
     /// 见 **SetTiDBConfigParamConfigs** 模型定义
+    ///
     /// Wire name: `Configs`.
     pub configs: Option<Vec<SetTiDbConfigParamConfigs>>,
-    /// (No description in the spec.)
     /// Wire name: `Id`.
     pub id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -59,7 +57,6 @@ impl SetTiDbConfigRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetTiDbConfigResponse {
-    /// (No description in the spec.)
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -84,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetTiDbConfigResponse, SetTiDbConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_ti_db_config`](Self::set_ti_db_config) would send.
-    pub fn set_ti_db_config_request(
-        &self,
-        input: &SetTiDbConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetTiDbConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

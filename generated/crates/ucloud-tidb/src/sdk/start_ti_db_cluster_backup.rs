@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct StartTiDbClusterBackupRequest {
     /// 备份过滤规则
+    ///
     /// Wire name: `BackupFilter`.
     pub backup_filter: Option<String>,
     /// 备份时间
+    ///
     /// Wire name: `BackupTs`.
     pub backup_ts: Option<String>,
     /// 实例的服务Id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -57,12 +61,15 @@ impl StartTiDbClusterBackupRequestBuilder {
 #[non_exhaustive]
 pub struct StartTiDbClusterBackupResponse {
     /// 备份id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_ti_db_cluster_backup`](Self::start_ti_db_cluster_backup) would send.
-    pub fn start_ti_db_cluster_backup_request(
-        &self,
-        input: &StartTiDbClusterBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartTiDbClusterBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

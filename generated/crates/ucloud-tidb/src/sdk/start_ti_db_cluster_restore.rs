@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct StartTiDbClusterRestoreRequest {
     /// 备份id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: String,
     /// 实例id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -53,12 +56,15 @@ impl StartTiDbClusterRestoreRequestBuilder {
 #[non_exhaustive]
 pub struct StartTiDbClusterRestoreResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 恢复任务Id
+    ///
     /// Wire name: `RestoreId`.
     pub restore_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_ti_db_cluster_restore`](Self::start_ti_db_cluster_restore) would send.
-    pub fn start_ti_db_cluster_restore_request(
-        &self,
-        input: &StartTiDbClusterRestoreRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartTiDbClusterRestoreRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UpgradeTiDbClusterRequest {
     /// 目标版本号
+    ///
     /// Wire name: `DbVersion`.
     pub db_version: String,
     /// 实例id
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 任务开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }
@@ -64,6 +69,7 @@ impl UpgradeTiDbClusterRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeTiDbClusterResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_ti_db_cluster`](Self::upgrade_ti_db_cluster) would send.
-    pub fn upgrade_ti_db_cluster_request(
-        &self,
-        input: &UpgradeTiDbClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeTiDbClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

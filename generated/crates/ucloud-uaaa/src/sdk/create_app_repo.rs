@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct CreateAppRepoRequest {
     /// 计费类型(年:'Year', 月:'Month',小时:'Dynamic')
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 代金券
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 应用仓库描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 数量(ChargeType对应的数值): ChargeType = Month 时，默认0 ，其他条件为必须字段
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 记录名称，需在给定列表中
+    ///
     /// Wire name: `RecordName`.
     pub record_name: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 待加速的VPCId ( 目前只允许一个)
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<Vec<String>>,
 }
@@ -84,9 +93,11 @@ impl CreateAppRepoRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAppRepoResponse {
     /// 应用仓库加速实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -112,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAppRepoResponse, CreateAppRepoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_app_repo`](Self::create_app_repo) would send.
-    pub fn create_app_repo_request(
-        &self,
-        input: &CreateAppRepoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAppRepoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

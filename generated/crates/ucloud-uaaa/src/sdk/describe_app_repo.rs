@@ -8,13 +8,16 @@ use super::AppRepoInstance;
 #[non_exhaustive]
 pub struct DescribeAppRepoRequest {
     /// 应用仓库加速实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -54,9 +57,11 @@ impl DescribeAppRepoRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAppRepoResponse {
     /// 见 **AppRepoInstance** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<AppRepoInstance>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeAppRepoResponse, DescribeAppRepoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_app_repo`](Self::describe_app_repo) would send.
-    pub fn describe_app_repo_request(
-        &self,
-        input: &DescribeAppRepoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeAppRepoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::TPostpaidBase;
 #[non_exhaustive]
 pub struct DescribeAppRepoPostPaidRecordRequest {
     /// 结束时间 (StartTime &lt;EndTime )
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 应用仓库实例
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 最大查询数量（默认30,  最大值200 ）
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量（默认0，最小值 0）
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 开始时间 (StartTime &lt;EndTime )
+    ///
     /// Wire name: `StartTime`.
     pub start_time: i64,
 }
@@ -79,9 +86,11 @@ impl DescribeAppRepoPostPaidRecordRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAppRepoPostPaidRecordResponse {
     /// 见 **TPostpaidBase** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<TPostpaidBase>,
     /// 记录总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -111,14 +120,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_app_repo_post_paid_record`](Self::describe_app_repo_post_paid_record) would send.
-    pub fn describe_app_repo_post_paid_record_request(
-        &self,
-        input: &DescribeAppRepoPostPaidRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeAppRepoPostPaidRecord` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 200).
     ///
     /// Each page is one call of [`describe_app_repo_post_paid_record`](Self::describe_app_repo_post_paid_record), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -133,6 +134,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeAppRepoPostPaidRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

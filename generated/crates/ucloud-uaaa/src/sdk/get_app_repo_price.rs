@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct GetAppRepoPriceRequest {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 域名绑定数量( &gt;= 0) ,默认: 0
+    ///
     /// Wire name: `DomainQuantity`.
     pub domain_quantity: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 数量（和ChargeType相关）: ChargeType = Month， 默认值为0 ， 其他情况为必传字段
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -63,6 +68,7 @@ impl GetAppRepoPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetAppRepoPriceResponse {
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -87,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetAppRepoPriceResponse, GetAppRepoPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_app_repo_price`](Self::get_app_repo_price) would send.
-    pub fn get_app_repo_price_request(
-        &self,
-        input: &GetAppRepoPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAppRepoPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct GetAppRepoUpgradePriceRequest {
     /// 绑定域名的数量
+    ///
     /// Wire name: `DomainQuantity`.
     pub domain_quantity: Option<i64>,
     /// 实例资源id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -58,6 +62,7 @@ impl GetAppRepoUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetAppRepoUpgradePriceResponse {
     /// 应补差价（单位：元）
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_app_repo_upgrade_price`](Self::get_app_repo_upgrade_price) would send.
-    pub fn get_app_repo_upgrade_price_request(
-        &self,
-        input: &GetAppRepoUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAppRepoUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UpdateAppRepoDomainNameRequest {
     /// 代金券
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 应用仓库实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 加速域名列表。 不填写，相当于清空所有加速域名
+    ///
     /// Wire name: `RecordName`.
     pub record_name: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_app_repo_domain_name`](Self::update_app_repo_domain_name) would send.
-    pub fn update_app_repo_domain_name_request(
-        &self,
-        input: &UpdateAppRepoDomainNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAppRepoDomainNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

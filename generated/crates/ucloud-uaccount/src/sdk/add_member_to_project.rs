@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AddMemberToProjectRequest {
     /// 被加入成员归属角色ID
+    ///
     /// Wire name: `CharacterId`.
     pub character_id: String,
     /// 被加入成员Email
+    ///
     /// Wire name: `MemberEmail`.
     pub member_email: String,
     /// 项目ID，请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>) 的描述。不填写为创建时间最早的项目。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_member_to_project`](Self::add_member_to_project) would send.
-    pub fn add_member_to_project_request(
-        &self,
-        input: &AddMemberToProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddMemberToProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

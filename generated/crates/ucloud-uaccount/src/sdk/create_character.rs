@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct CreateCharacterRequest {
     /// 角色对产品的权限(增)
+    ///
     /// Wire name: `Add`.
     pub add: Option<Vec<String>>,
     /// 角色描述
+    ///
     /// Wire name: `CharacterDescription`.
     pub character_description: Option<String>,
     /// 角色名称，不得与现有角色重名
+    ///
     /// Wire name: `CharacterName`.
     pub character_name: String,
     /// 角色对产品的权限(删)
+    ///
     /// Wire name: `Del`.
     pub del: Option<Vec<String>>,
     /// 角色对产品的权限(查)
+    ///
     /// Wire name: `Get`.
     pub get: Option<Vec<String>>,
     /// 角色对产品的权限(改)
+    ///
     /// Wire name: `Mod`.
     pub mod_field: Option<Vec<String>>,
 }
@@ -67,6 +73,7 @@ impl CreateCharacterRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCharacterResponse {
     /// 角色ID
+    ///
     /// Wire name: `CharacterId`.
     pub character_id: Option<String>,
 }
@@ -91,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCharacterResponse, CreateCharacterError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_character`](Self::create_character) would send.
-    pub fn create_character_request(
-        &self,
-        input: &CreateCharacterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCharacterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectRequest {
-    /// (No description in the spec.)
     /// Wire name: `ProjectName`.
     pub project_name: String,
 }
@@ -41,7 +40,6 @@ impl CreateProjectRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectResponse {
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
 }
@@ -66,14 +64,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateProjectResponse, CreateProjectError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_project`](Self::create_project) would send.
-    pub fn create_project_request(
-        &self,
-        input: &CreateProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

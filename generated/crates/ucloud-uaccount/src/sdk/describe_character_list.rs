@@ -8,9 +8,11 @@ use super::CharacterSet;
 #[non_exhaustive]
 pub struct DescribeCharacterListRequest {
     /// 角色列表的最大数量，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 角色列表的偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
 }
@@ -47,9 +49,11 @@ impl DescribeCharacterListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCharacterListResponse {
     /// 见 **CharacterSet** 模型定义
+    ///
     /// Wire name: `CharacterSet`.
     pub character_set: Vec<CharacterSet>,
     /// 角色总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -79,14 +83,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_character_list`](Self::describe_character_list) would send.
-    pub fn describe_character_list_request(
-        &self,
-        input: &DescribeCharacterListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeCharacterList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `CharacterSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_character_list`](Self::describe_character_list), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -101,6 +97,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeCharacterListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

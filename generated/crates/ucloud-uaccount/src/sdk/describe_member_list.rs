@@ -8,12 +8,15 @@ use super::MemberInfo;
 #[non_exhaustive]
 pub struct DescribeMemberListRequest {
     /// 成员列表的最大数量，默认为200
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 成员列表的偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID，请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>) 。不填写为查询所有项目。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -53,9 +56,11 @@ impl DescribeMemberListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeMemberListResponse {
     /// 见 **MemberInfo** 模型定义
+    ///
     /// Wire name: `MemberSet`.
     pub member_set: Vec<MemberInfo>,
     /// 成员总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -85,14 +90,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_member_list`](Self::describe_member_list) would send.
-    pub fn describe_member_list_request(
-        &self,
-        input: &DescribeMemberListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeMemberList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `MemberSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_member_list`](Self::describe_member_list), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -107,6 +104,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeMemberListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

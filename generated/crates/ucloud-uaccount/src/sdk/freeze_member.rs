@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct FreezeMemberRequest {
     /// 需要被冻结的成员Email
+    ///
     /// Wire name: `MemberEmail`.
     pub member_email: String,
 }
@@ -59,14 +60,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<FreezeMemberResponse, FreezeMemberError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`freeze_member`](Self::freeze_member) would send.
-    pub fn freeze_member_request(
-        &self,
-        input: &FreezeMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for FreezeMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,9 +33,11 @@ impl GetNetworkMaskRequestBuilder {
 #[non_exhaustive]
 pub struct GetNetworkMaskResponse {
     /// 见 **NetworkMask** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<NetworkMask>,
     /// 接口信息，成功时为`success`，错误时显示具体错误信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -61,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetNetworkMaskResponse, GetNetworkMaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_network_mask`](Self::get_network_mask) would send.
-    pub fn get_network_mask_request(
-        &self,
-        input: &GetNetworkMaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNetworkMaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::ProjectListInfo;
 #[non_exhaustive]
 pub struct GetProjectListRequest {
     /// 是否是财务账号（Yes：是，No：否）
+    ///
     /// Wire name: `IsFinance`.
     pub is_finance: Option<String>,
 }
@@ -42,9 +43,11 @@ impl GetProjectListRequestBuilder {
 #[non_exhaustive]
 pub struct GetProjectListResponse {
     /// 项目总数
+    ///
     /// Wire name: `ProjectCount`.
     pub project_count: Option<i64>,
     /// 见 **ProjectListInfo** 模型定义
+    ///
     /// Wire name: `ProjectSet`.
     pub project_set: Vec<ProjectListInfo>,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetProjectListResponse, GetProjectListError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_project_list`](Self::get_project_list) would send.
-    pub fn get_project_list_request(
-        &self,
-        input: &GetProjectListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetProjectListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -33,6 +33,7 @@ impl GetRegionRequestBuilder {
 #[non_exhaustive]
 pub struct GetRegionResponse {
     /// 见 **RegionInfo** 模型定义
+    ///
     /// Wire name: `Regions`.
     pub regions: Vec<RegionInfo>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetRegionResponse, GetRegionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_region`](Self::get_region) would send.
-    pub fn get_region_request(
-        &self,
-        input: &GetRegionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetRegionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

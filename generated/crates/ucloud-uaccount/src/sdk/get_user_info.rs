@@ -33,6 +33,7 @@ impl GetUserInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetUserInfoResponse {
     /// 见 **UserInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UserInfo>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUserInfoResponse, GetUserInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_user_info`](Self::get_user_info) would send.
-    pub fn get_user_info_request(
-        &self,
-        input: &GetUserInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUserInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

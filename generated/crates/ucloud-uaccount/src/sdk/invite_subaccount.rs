@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InviteSubaccountRequest {
     /// 是否有财务权限(true:是,false:否,默认为否)
+    ///
     /// Wire name: `IsFinance`.
     pub is_finance: String,
     /// 受邀成员邮箱地址，不得重复
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: String,
     /// 受邀成员姓名
+    ///
     /// Wire name: `UserName`.
     pub user_name: String,
     /// 受邀成员手机号码
+    ///
     /// Wire name: `UserPhone`.
     pub user_phone: String,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<InviteSubaccountResponse, InviteSubaccountError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`invite_subaccount`](Self::invite_subaccount) would send.
-    pub fn invite_subaccount_request(
-        &self,
-        input: &InviteSubaccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for InviteSubaccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

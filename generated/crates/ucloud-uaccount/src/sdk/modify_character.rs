@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ModifyCharacterRequest {
     /// 角色权限(增)
+    ///
     /// Wire name: `Add`.
     pub add: Option<Vec<String>>,
     /// 角色描述
+    ///
     /// Wire name: `CharacterDescription`.
     pub character_description: Option<String>,
     /// 角色ID
+    ///
     /// Wire name: `CharacterId`.
     pub character_id: String,
     /// 新角色名称
+    ///
     /// Wire name: `CharacterName`.
     pub character_name: Option<String>,
     /// 角色权限(删)
+    ///
     /// Wire name: `Del`.
     pub del: Option<Vec<String>>,
     /// 角色权限(查)
+    ///
     /// Wire name: `Get`.
     pub get: Option<Vec<String>>,
     /// 角色权限(改)
+    ///
     /// Wire name: `Mod`.
     pub mod_field: Option<Vec<String>>,
 }
@@ -89,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyCharacterResponse, ModifyCharacterError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_character`](Self::modify_character) would send.
-    pub fn modify_character_request(
-        &self,
-        input: &ModifyCharacterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyCharacterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

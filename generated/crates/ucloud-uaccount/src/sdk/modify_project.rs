@@ -5,11 +5,9 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyProjectRequest {
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectName`.
     pub project_name: String,
 }
@@ -65,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyProjectResponse, ModifyProjectError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_project`](Self::modify_project) would send.
-    pub fn modify_project_request(
-        &self,
-        input: &ModifyProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RemoveMemberFromProjectRequest {
     /// 需要被移除成员Email
+    ///
     /// Wire name: `MemberEmail`.
     pub member_email: String,
     /// 项目ID，请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>) 的描述。不填写为默认项目，子帐号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_member_from_project`](Self::remove_member_from_project) would send.
-    pub fn remove_member_from_project_request(
-        &self,
-        input: &RemoveMemberFromProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveMemberFromProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

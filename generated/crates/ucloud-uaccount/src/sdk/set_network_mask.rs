@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SetNetworkMaskRequest {
     /// API调用网络掩码，多个IP以英文逗号分隔。默认空字符串，不限制登录IP。
+    ///
     /// Wire name: `APINetworkMask`.
     pub api_network_mask: Option<String>,
     /// 短信验证码
+    ///
     /// Wire name: `Code`.
     pub code: String,
     /// 登录网络掩码，多个IP以英文逗号分隔。默认空字符串，不限制登录IP。
+    ///
     /// Wire name: `LoginNetworkMask`.
     pub login_network_mask: Option<String>,
 }
@@ -51,6 +54,7 @@ impl SetNetworkMaskRequestBuilder {
 #[non_exhaustive]
 pub struct SetNetworkMaskResponse {
     /// 接口信息，成功时为`success`，错误时显示具体错误信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetNetworkMaskResponse, SetNetworkMaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_network_mask`](Self::set_network_mask) would send.
-    pub fn set_network_mask_request(
-        &self,
-        input: &SetNetworkMaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetNetworkMaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

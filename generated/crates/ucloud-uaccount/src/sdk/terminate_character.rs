@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TerminateCharacterRequest {
     /// 角色ID，使用 DescribeCharacterList接口 (<https://docs.ucloud.cn/api/summary/describe_character_list.html>)  获取角色ID
+    ///
     /// Wire name: `CharacterId`.
     pub character_id: String,
 }
@@ -62,14 +63,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_character`](Self::terminate_character) would send.
-    pub fn terminate_character_request(
-        &self,
-        input: &TerminateCharacterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminateCharacterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TerminateMemberRequest {
     /// 用户邮箱
+    ///
     /// Wire name: `MemberEmail`.
     pub member_email: String,
 }
@@ -59,14 +60,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<TerminateMemberResponse, TerminateMemberError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_member`](Self::terminate_member) would send.
-    pub fn terminate_member_request(
-        &self,
-        input: &TerminateMemberRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminateMemberRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TerminateProjectRequest {
     /// 项目ID，请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>) 的描述。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<TerminateProjectResponse, TerminateProjectError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_project`](Self::terminate_project) would send.
-    pub fn terminate_project_request(
-        &self,
-        input: &TerminateProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminateProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct AddHighProtectGameIpInfoRequest {
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 套餐线路类型, 如果是BGP的线路, 则为BGP;如果为双线, 则可选TELECOM, UNICOM;如果为海外, 则为INTERNATIONAL;
+    ///
     /// Wire name: `LineType`.
     pub line_type: String,
     /// 备注,默认为空.
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// IP类型,取值范围为:TypeFree,  TypeCharge
+    ///
     /// Wire name: `TypeIP`.
     pub type_ip: String,
     /// 用户的源站ip
+    ///
     /// Wire name: `UserIP`.
     pub user_ip: String,
 }
@@ -71,15 +77,19 @@ impl AddHighProtectGameIpInfoRequestBuilder {
 #[non_exhaustive]
 pub struct AddHighProtectGameIpInfoResponse {
     /// cname记录
+    ///
     /// Wire name: `Cname`.
     pub cname: Option<String>,
     /// 防御IP
+    ///
     /// Wire name: `DefenceIP`.
     pub defence_ip: Option<String>,
     /// IPId
+    ///
     /// Wire name: `IPId`.
     pub ip_id: Option<i64>,
     /// 源IP
+    ///
     /// Wire name: `SrcIP`.
     pub src_ip: Option<String>,
 }
@@ -110,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_high_protect_game_ip_info`](Self::add_high_protect_game_ip_info) would send.
-    pub fn add_high_protect_game_ip_info_request(
-        &self,
-        input: &AddHighProtectGameIpInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddHighProtectGameIpInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::DomainConfigResult;
 #[non_exhaustive]
 pub struct AddNapAllowListDomainRequest {
     /// 域名，N从0开始，多个域名：Domain.0、Domain.1、...
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<Vec<String>>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -48,6 +50,7 @@ impl AddNapAllowListDomainRequestBuilder {
 #[non_exhaustive]
 pub struct AddNapAllowListDomainResponse {
     /// 见 **DomainConfigResult** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<DomainConfigResult>,
 }
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_nap_allow_list_domain`](Self::add_nap_allow_list_domain) would send.
-    pub fn add_nap_allow_list_domain_request(
-        &self,
-        input: &AddNapAllowListDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddNapAllowListDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct BindNapIpRequest {
     /// 绑定的资源ID
+    ///
     /// Wire name: `BindResourceId`.
     pub bind_resource_id: String,
     /// EIP资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 高防IP
+    ///
     /// Wire name: `NapIp`.
     pub nap_ip: String,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 高防资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 绑定的资源类型(uhost:云主机,ulb:负载均衡,upm:物理机)
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
 }
@@ -73,6 +79,7 @@ impl BindNapIpRequestBuilder {
 #[non_exhaustive]
 pub struct BindNapIpResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindNapIpResponse, BindNapIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_nap_ip`](Self::bind_nap_ip) would send.
-    pub fn bind_nap_ip_request(
-        &self,
-        input: &BindNapIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindNapIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,50 +7,63 @@ use super::ResourceInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BuyHighProtectGameServiceRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `AccessMode`.
     pub access_mode: Option<String>,
     /// 线路区域, 可取范围{"SouthChina",   "EastChina"}
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: String,
     /// 计费方式 ,取值范围 {"Month",  "Year", "Dynamic", "Day"};其中华东双线周付使用Day,其他支持的周付使用Dynamic;
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// DDoS基础防护值（当购买套餐为多种线路的时候，顺序为，电信，联通，移动...，当为单线的时候只传DefenceDDosBaseFlowArr.0）
+    ///
     /// Wire name: `DefenceDDosBaseFlowArr`.
     pub defence_d_dos_base_flow_arr: Option<Vec<String>>,
     /// DDoS最大防护值（当购买套餐为多种线路的时候，顺序为，电信，联通，移动...；当为单线的时候只传DefenceDDosMaxFlowArr.0）
+    ///
     /// Wire name: `DefenceDDosMaxFlowArr`.
     pub defence_d_dos_max_flow_arr: Option<Vec<String>>,
     /// 防御类型，默认为TypeFixed; 取值范围{"TypeFixed",  "TypeDynamic"}
+    ///
     /// Wire name: `DefenceType`.
     pub defence_type: Option<String>,
     /// 购买的套餐所在机房，取值范围{"Hangzhou2",  "Hangzhou", "Xiamen"}
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Option<Vec<String>>,
     /// 转发类型，默认为：Proxy；Proxy：代理、Passthrough：直连
+    ///
     /// Wire name: `ForwardType`.
     pub forward_type: Option<String>,
     /// 高防服务名称
+    ///
     /// Wire name: `HighProtectGameServiceName`.
     pub high_protect_game_service_name: Option<String>,
     /// 'default': 'DUPLET',  取值范围 {"DUPLET", "BGP"}
+    ///
     /// Wire name: `LineType`.
     pub line_type: String,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 计费时长
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 带宽
+    ///
     /// Wire name: `SrcBandwidth`.
     pub src_bandwidth: i64,
     /// 供应商编号
+    ///
     /// Wire name: `Vendor`.
     pub vendor: Option<i64>,
 }
@@ -121,6 +134,7 @@ impl BuyHighProtectGameServiceRequestBuilder {
 #[non_exhaustive]
 pub struct BuyHighProtectGameServiceResponse {
     /// 见 **ResourceInfo** 模型定义
+    ///
     /// Wire name: `ResourceInfo`.
     pub resource_info: Option<ResourceInfo>,
 }
@@ -148,14 +162,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`buy_high_protect_game_service`](Self::buy_high_protect_game_service) would send.
-    pub fn buy_high_protect_game_service_request(
-        &self,
-        input: &BuyHighProtectGameServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BuyHighProtectGameServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

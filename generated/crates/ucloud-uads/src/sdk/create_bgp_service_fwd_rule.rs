@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct CreateBgpServiceFwdRuleRequest {
     /// 备份源站的IP
+    ///
     /// Wire name: `BackupIP`.
     pub backup_ip: Option<String>,
     /// 备份源站的端口
+    ///
     /// Wire name: `BackupPort`.
     pub backup_port: Option<i64>,
     /// BGP的IP
+    ///
     /// Wire name: `BgpIP`.
     pub bgp_ip: String,
     /// 默认为0，为IP协议的转发端口，其余的自定义
+    ///
     /// Wire name: `BgpIPPort`.
     pub bgp_ip_port: Option<i64>,
     /// 转发协议的类型包括三种：默认为“IP”，还可以选择为“TCP”
+    ///
     /// Wire name: `FwdType`.
     pub fwd_type: Option<String>,
     /// 转发协议的类型是否为负载均衡的：默认为“No”，还可以选择为“Yes”。负载均衡模式下必须配置BackupIP
+    ///
     /// Wire name: `LoadBalance`.
     pub load_balance: Option<String>,
     /// 备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 回源地址，可填 IP地址 或 域名
+    ///
     /// Wire name: `SourceAddrArr`.
     pub source_addr_arr: Option<Vec<String>>,
     /// 表示对源站进行检测：默认为0表示关闭，还可以选择为1表示开启
+    ///
     /// Wire name: `SourceDetect`.
     pub source_detect: Option<i64>,
     /// 回源端口
+    ///
     /// Wire name: `SourcePortArr`.
     pub source_port_arr: Option<Vec<String>>,
     /// 回源TOA
+    ///
     /// Wire name: `SourceToaIDArr`.
     pub source_toa_id_arr: Option<Vec<String>>,
     /// 回源类型，分 “IP”、“Domain”
+    ///
     /// Wire name: `SourceType`.
     pub source_type: Option<String>,
 }
@@ -102,6 +115,7 @@ impl CreateBgpServiceFwdRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateBgpServiceFwdRuleResponse {
     /// 转发规则的数据库索引值
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: Option<i64>,
 }
@@ -129,14 +143,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_bgp_service_fwd_rule`](Self::create_bgp_service_fwd_rule) would send.
-    pub fn create_bgp_service_fwd_rule_request(
-        &self,
-        input: &CreateBgpServiceFwdRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBgpServiceFwdRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CreateBgpServiceIpRequest {
     /// 高防IP对应机房（直连高防必须携带）
+    ///
     /// Wire name: `EIPRegion`.
     pub eip_region: Option<String>,
     /// 备注,默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源id，表示归属在哪个高防服务下
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// ip的类型, 默认是TypeFree
+    ///
     /// Wire name: `TypeIP`.
     pub type_ip: Option<String>,
 }
@@ -56,15 +60,19 @@ impl CreateBgpServiceIpRequestBuilder {
 #[non_exhaustive]
 pub struct CreateBgpServiceIpResponse {
     /// cname记录
+    ///
     /// Wire name: `Cname`.
     pub cname: Option<String>,
     /// 分配的BGP高防IP的IP地址
+    ///
     /// Wire name: `DefenceIP`.
     pub defence_ip: Option<String>,
     /// 是否热备份开启
+    ///
     /// Wire name: `EnableSwitch`.
     pub enable_switch: Option<i64>,
     /// IPId
+    ///
     /// Wire name: `IPId`.
     pub ip_id: Option<i64>,
 }
@@ -95,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_bgp_service_ip`](Self::create_bgp_service_ip) would send.
-    pub fn create_bgp_service_ip_request(
-        &self,
-        input: &CreateBgpServiceIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBgpServiceIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

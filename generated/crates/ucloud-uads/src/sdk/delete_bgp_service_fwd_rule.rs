@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteBgpServiceFwdRuleRequest {
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 需要删除的转发规则ID
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: i64,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_bgp_service_fwd_rule`](Self::delete_bgp_service_fwd_rule) would send.
-    pub fn delete_bgp_service_fwd_rule_request(
-        &self,
-        input: &DeleteBgpServiceFwdRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteBgpServiceFwdRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteBgpServiceIpRequest {
     /// 需要删除的高防IP
+    ///
     /// Wire name: `DefenceIp`.
     pub defence_ip: String,
     /// 机房(直接模式高防需要传)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_bgp_service_ip`](Self::delete_bgp_service_ip) would send.
-    pub fn delete_bgp_service_ip_request(
-        &self,
-        input: &DeleteBgpServiceIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteBgpServiceIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteHighProtectGameIpInfoRequest {
     /// 要删除的高防ip
+    ///
     /// Wire name: `DefenceIp`.
     pub defence_ip: String,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_high_protect_game_ip_info`](Self::delete_high_protect_game_ip_info) would send.
-    pub fn delete_high_protect_game_ip_info_request(
-        &self,
-        input: &DeleteHighProtectGameIpInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteHighProtectGameIpInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteHighProtectGameServiceRequest {
     /// 删除的资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -63,14 +64,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_high_protect_game_service`](Self::delete_high_protect_game_service) would send.
-    pub fn delete_high_protect_game_service_request(
-        &self,
-        input: &DeleteHighProtectGameServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteHighProtectGameServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::DomainConfigResult;
 #[non_exhaustive]
 pub struct DeleteNapAllowListDomainRequest {
     /// 域名，N从0开始，多个域名：Domain.0、Domain.1、...
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<Vec<String>>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -50,6 +52,7 @@ impl DeleteNapAllowListDomainRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteNapAllowListDomainResponse {
     /// 见 **DomainConfigResult** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<DomainConfigResult>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_nap_allow_list_domain`](Self::delete_nap_allow_list_domain) would send.
-    pub fn delete_nap_allow_list_domain_request(
-        &self,
-        input: &DeleteNapAllowListDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteNapAllowListDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DescribeBuyHighProtectGameIpPriceRequest {
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按需付费(需开启权限); Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 购买数量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -55,9 +58,11 @@ impl DescribeBuyHighProtectGameIpPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBuyHighProtectGameIpPriceResponse {
     /// 溢价
+    ///
     /// Wire name: `PremiumPrice`.
     pub premium_price: Option<f64>,
     /// 单位价格
+    ///
     /// Wire name: `UnitPrice`.
     pub unit_price: Option<f64>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_buy_high_protect_game_ip_price`](Self::describe_buy_high_protect_game_ip_price) would send.
-    pub fn describe_buy_high_protect_game_ip_price_request(
-        &self,
-        input: &DescribeBuyHighProtectGameIpPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeBuyHighProtectGameIpPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

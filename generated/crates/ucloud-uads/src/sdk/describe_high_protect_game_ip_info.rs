@@ -8,12 +8,15 @@ use super::GameIpInfoTotal;
 #[non_exhaustive]
 pub struct DescribeHighProtectGameIpInfoRequest {
     /// 返回数据长度，默认为50。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 资源短id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -55,12 +58,15 @@ impl DescribeHighProtectGameIpInfoRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeHighProtectGameIpInfoResponse {
     /// 可用剩余ip配额数
+    ///
     /// Wire name: `AvailableIPQuota`.
     pub available_ip_quota: Option<i64>,
     /// 见 **GameIpInfoTotal** 模型定义
+    ///
     /// Wire name: `GameIPInfo`.
     pub game_ip_info: Vec<GameIpInfoTotal>,
     /// 已经配置的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -91,14 +97,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_high_protect_game_ip_info`](Self::describe_high_protect_game_ip_info) would send.
-    pub fn describe_high_protect_game_ip_info_request(
-        &self,
-        input: &DescribeHighProtectGameIpInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeHighProtectGameIPInfo` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `GameIPInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_high_protect_game_ip_info`](Self::describe_high_protect_game_ip_info), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -113,6 +111,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeHighProtectGameIpInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,24 +8,31 @@ use super::NetStats;
 #[non_exhaustive]
 pub struct DescribeNapHistoryStatisticRequest {
     /// 查询粒度。1.分钟粒度 2.小时粒度 3.天粒度 默认为21.分钟粒度，BeginTime开始时间是7天内，EndTime-BeginTime时间跨度最大是1小时2.小时粒度，BeginTime开始时间是30天内，EndTime-BeginTime时间跨度最大是7天3.天粒度，BeginTime开始时间是180天内，EndTime-BeginTime时间跨度最大是90天
+    ///
     /// Wire name: `Accuracy`.
     pub accuracy: Option<i64>,
     /// 开始时间，Unix时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，Unix时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认不限制
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 高防IP
+    ///
     /// Wire name: `NapIP`.
     pub nap_ip: Option<String>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -77,6 +84,7 @@ impl DescribeNapHistoryStatisticRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNapHistoryStatisticResponse {
     /// 见 **NetStats** 模型定义
+    ///
     /// Wire name: `NetStats`.
     pub net_stats: Vec<NetStats>,
 }
@@ -105,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_nap_history_statistic`](Self::describe_nap_history_statistic) would send.
-    pub fn describe_nap_history_statistic_request(
-        &self,
-        input: &DescribeNapHistoryStatisticRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNapHistoryStatistic` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NetStats`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_nap_history_statistic`](Self::describe_nap_history_statistic), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -127,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNapHistoryStatisticRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::NetStats;
 #[non_exhaustive]
 pub struct DescribeNapRealTimeStatisticRequest {
     /// 开始时间，Unix时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，Unix时间戳（时间跨度不超过1小时）
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认不限制
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 高防IP
+    ///
     /// Wire name: `NapIP`.
     pub nap_ip: Option<String>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -72,6 +78,7 @@ impl DescribeNapRealTimeStatisticRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNapRealTimeStatisticResponse {
     /// 见 **NetStats** 模型定义
+    ///
     /// Wire name: `NetStats`.
     pub net_stats: Vec<NetStats>,
 }
@@ -100,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_nap_real_time_statistic`](Self::describe_nap_real_time_statistic) would send.
-    pub fn describe_nap_real_time_statistic_request(
-        &self,
-        input: &DescribeNapRealTimeStatisticRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNapRealTimeStatistic` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NetStats`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_nap_real_time_statistic`](Self::describe_nap_real_time_statistic), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -122,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNapRealTimeStatisticRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::ServiceInfo;
 #[non_exhaustive]
 pub struct DescribeNapServiceInfoRequest {
     /// 返回数据长度，默认为10
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 高防类型；0：全部、1：内地高防、2：海外高防
+    ///
     /// Wire name: `NapType`.
     pub nap_type: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -63,9 +68,11 @@ impl DescribeNapServiceInfoRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNapServiceInfoResponse {
     /// 见 **ServiceInfo** 模型定义
+    ///
     /// Wire name: `ServiceInfo`.
     pub service_info: Vec<ServiceInfo>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -95,14 +102,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_nap_service_info`](Self::describe_nap_service_info) would send.
-    pub fn describe_nap_service_info_request(
-        &self,
-        input: &DescribeNapServiceInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNapServiceInfo` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ServiceInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_nap_service_info`](Self::describe_nap_service_info), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -117,6 +116,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNapServiceInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

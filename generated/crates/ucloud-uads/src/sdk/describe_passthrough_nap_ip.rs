@@ -8,15 +8,19 @@ use super::IpInfo;
 #[non_exhaustive]
 pub struct DescribePassthroughNapIpRequest {
     /// 限制(传EIPs.0时暂时无效)
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 高防IP
+    ///
     /// Wire name: `NapIp`.
     pub nap_ip: Option<String>,
     /// 位偏移(传EIPs.0时暂时无效)
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 高防资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -60,15 +64,19 @@ impl DescribePassthroughNapIpRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePassthroughNapIpResponse {
     /// 合法IP配额
+    ///
     /// Wire name: `AvailableIPQuota`.
     pub available_ip_quota: Option<i64>,
     /// 见 **IPInfo** 模型定义
+    ///
     /// Wire name: `IPInfo`.
     pub ip_info: Vec<IpInfo>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// IP总个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -100,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_passthrough_nap_ip`](Self::describe_passthrough_nap_ip) would send.
-    pub fn describe_passthrough_nap_ip_request(
-        &self,
-        input: &DescribePassthroughNapIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribePassthroughNapIP` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `IPInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_passthrough_nap_ip`](Self::describe_passthrough_nap_ip), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -122,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePassthroughNapIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

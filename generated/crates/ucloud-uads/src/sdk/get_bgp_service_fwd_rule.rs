@@ -8,18 +8,23 @@ use super::BgpFwdRule;
 #[non_exhaustive]
 pub struct GetBgpServiceFwdRuleRequest {
     /// 指定需要查询的IP下的规则
+    ///
     /// Wire name: `BgpIP`.
     pub bgp_ip: Option<String>,
     /// 分页显示的条目数，默认值为32
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页显示的起始偏移，默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 查询指定的rule_id, 不填写则默认获取所有的转发规则
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: Option<i64>,
 }
@@ -63,18 +68,23 @@ impl GetBgpServiceFwdRuleRequestBuilder {
 #[non_exhaustive]
 pub struct GetBgpServiceFwdRuleResponse {
     /// 负载模式下可添加的规则数量（根据IP查询才返回此参数）
+    ///
     /// Wire name: `AvailLoad`.
     pub avail_load: Option<i64>,
     /// 非负载模式下可添加的规则数量（根据IP查询才返回此参数）
+    ///
     /// Wire name: `AvailNonload`.
     pub avail_nonload: Option<i64>,
     /// 当前配置的规则中是否存在IP规则（根据IP查询才返回此参数）
+    ///
     /// Wire name: `IpRuleExist`.
     pub ip_rule_exist: Option<bool>,
     /// 满足要求的数据条目
+    ///
     /// Wire name: `RuleCnt`.
     pub rule_cnt: Option<i64>,
     /// 见 **BGPFwdRule** 模型定义
+    ///
     /// Wire name: `RuleInfo`.
     pub rule_info: Vec<BgpFwdRule>,
 }
@@ -107,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_bgp_service_fwd_rule`](Self::get_bgp_service_fwd_rule) would send.
-    pub fn get_bgp_service_fwd_rule_request(
-        &self,
-        input: &GetBgpServiceFwdRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetBGPServiceFwdRule` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RuleInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_bgp_service_fwd_rule`](Self::get_bgp_service_fwd_rule), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -129,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetBgpServiceFwdRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::GameIpInfoTotal;
 #[non_exhaustive]
 pub struct GetBgpServiceIpRequest {
     /// BGP高防IP
+    ///
     /// Wire name: `BgpIP`.
     pub bgp_ip: Option<String>,
     /// 分页显示的条目数，默认值为32
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页显示的起始偏移，默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -58,12 +62,15 @@ impl GetBgpServiceIpRequestBuilder {
 #[non_exhaustive]
 pub struct GetBgpServiceIpResponse {
     /// 套餐可用的ip配额
+    ///
     /// Wire name: `AvailableIPQuota`.
     pub available_ip_quota: Option<i64>,
     /// 见 **GameIpInfoTotal** 模型定义
+    ///
     /// Wire name: `GameIPInfo`.
     pub game_ip_info: Vec<GameIpInfoTotal>,
     /// 套餐中已经配置的ip数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -91,14 +98,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_bgp_service_ip`](Self::get_bgp_service_ip) would send.
-    pub fn get_bgp_service_ip_request(
-        &self,
-        input: &GetBgpServiceIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetBGPServiceIP` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `GameIPInfo`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_bgp_service_ip`](Self::get_bgp_service_ip), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -113,6 +112,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetBgpServiceIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,31 +5,38 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetBuyNapServicePriceRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `AccessMode`.
     pub access_mode: Option<String>,
     /// 地区线路
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: String,
     /// 计费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// DDoS基础防护流量
+    ///
     /// Wire name: `DefenceDDosBaseFlowArr`.
     pub defence_d_dos_base_flow_arr: Option<Vec<String>>,
     /// DDoS最大防护流量
+    ///
     /// Wire name: `DefenceDDosMaxFlowArr`.
     pub defence_d_dos_max_flow_arr: Option<Vec<String>>,
     /// 地区
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Option<Vec<String>>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: String,
     /// 计费时长
+    ///
     /// Wire name: `Quantity`.
     pub quantity: String,
     /// 带宽
+    ///
     /// Wire name: `SrcBandwidth`.
     pub src_bandwidth: String,
 }
@@ -86,18 +93,23 @@ impl GetBuyNapServicePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetBuyNapServicePriceResponse {
     /// 收费IP配额
+    ///
     /// Wire name: `ChargeIPQuota`.
     pub charge_ip_quota: Option<i64>,
     /// 免费IP配额
+    ///
     /// Wire name: `FreeIPQuota`.
     pub free_ip_quota: Option<i64>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// UDP免费IP配额
+    ///
     /// Wire name: `UdpFreeIpQuota`.
     pub udp_free_ip_quota: Option<i64>,
 }
@@ -129,14 +141,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_buy_nap_service_price`](Self::get_buy_nap_service_price) would send.
-    pub fn get_buy_nap_service_price_request(
-        &self,
-        input: &GetBuyNapServicePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetBuyNapServicePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,18 +8,23 @@ use super::BlockAllowDomainEntry;
 #[non_exhaustive]
 pub struct GetNapAllowListDomainRequest {
     /// 获取指定域名信息
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 域名模糊查找
+    ///
     /// Wire name: `DomainLike`.
     pub domain_like: Option<String>,
     /// 返回数据长度，默认为1000
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -63,9 +68,11 @@ impl GetNapAllowListDomainRequestBuilder {
 #[non_exhaustive]
 pub struct GetNapAllowListDomainResponse {
     /// 见 **BlockAllowDomainEntry** 模型定义
+    ///
     /// Wire name: `DomainList`.
     pub domain_list: Vec<BlockAllowDomainEntry>,
     /// 列表总条目数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -95,14 +102,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_nap_allow_list_domain`](Self::get_nap_allow_list_domain) would send.
-    pub fn get_nap_allow_list_domain_request(
-        &self,
-        input: &GetNapAllowListDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetNapAllowListDomain` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DomainList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_nap_allow_list_domain`](Self::get_nap_allow_list_domain), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -117,6 +116,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetNapAllowListDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

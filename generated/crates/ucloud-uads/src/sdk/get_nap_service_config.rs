@@ -8,15 +8,19 @@ use super::NapServiceConfigEntry;
 #[non_exhaustive]
 pub struct GetNapServiceConfigRequest {
     /// 线路区域
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: Option<String>,
     /// 购买的套餐所在机房
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Option<String>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: Option<String>,
     /// 高防类型；0：全部、1：内地高防、:2：海外高防
+    ///
     /// Wire name: `NapType`.
     pub nap_type: Option<i64>,
 }
@@ -57,6 +61,7 @@ impl GetNapServiceConfigRequestBuilder {
 #[non_exhaustive]
 pub struct GetNapServiceConfigResponse {
     /// 见 **NapServiceConfigEntry** 模型定义
+    ///
     /// Wire name: `NapServiceConfig`.
     pub nap_service_config: Vec<NapServiceConfigEntry>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_nap_service_config`](Self::get_nap_service_config) would send.
-    pub fn get_nap_service_config_request(
-        &self,
-        input: &GetNapServiceConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNapServiceConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

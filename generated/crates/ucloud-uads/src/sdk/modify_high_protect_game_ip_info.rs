@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ModifyHighProtectGameIpInfoRequest {
     /// 高防ip
+    ///
     /// Wire name: `DefenceIp`.
     pub defence_ip: String,
     /// 资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 源站IP
+    ///
     /// Wire name: `UserIP`.
     pub user_ip: String,
 }
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_high_protect_game_ip_info`](Self::modify_high_protect_game_ip_info) would send.
-    pub fn modify_high_protect_game_ip_info_request(
-        &self,
-        input: &ModifyHighProtectGameIpInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyHighProtectGameIpInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

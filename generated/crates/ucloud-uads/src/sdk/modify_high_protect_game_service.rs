@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ModifyHighProtectGameServiceRequest {
     /// 高防名称
+    ///
     /// Wire name: `HighProtectGameServiceName`.
     pub high_protect_game_service_name: Option<String>,
     /// 资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_high_protect_game_service`](Self::modify_high_protect_game_service) would send.
-    pub fn modify_high_protect_game_service_request(
-        &self,
-        input: &ModifyHighProtectGameServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyHighProtectGameServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

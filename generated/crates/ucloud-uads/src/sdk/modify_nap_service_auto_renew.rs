@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ModifyNapServiceAutoRenewRequest {
     /// 自动续费开关， 0：关闭；1：开启
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: i64,
     /// 资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_nap_service_auto_renew`](Self::modify_nap_service_auto_renew) would send.
-    pub fn modify_nap_service_auto_renew_request(
-        &self,
-        input: &ModifyNapServiceAutoRenewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyNapServiceAutoRenewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,36 +8,47 @@ use super::ResourceInfo;
 #[non_exhaustive]
 pub struct RenewHighProtectGameServiceRequest {
     /// 区域，华东和华南，EastChina 和SouthChina
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: String,
     /// 计费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// DDoS基础防御值
+    ///
     /// Wire name: `DefenceDDosBaseFlowArr`.
     pub defence_d_dos_base_flow_arr: Option<Vec<String>>,
     /// DDoS弹性防御值
+    ///
     /// Wire name: `DefenceDDosMaxFlowArr`.
     pub defence_d_dos_max_flow_arr: Option<Vec<String>>,
     /// 防御类型，默认为TypeFixed
+    ///
     /// Wire name: `DefenceType`.
     pub defence_type: Option<String>,
     /// 代表机房，例如Dongguan  Hangzhou
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Option<Vec<String>>,
     /// 线路
+    ///
     /// Wire name: `LineType`.
     pub line_type: String,
     /// 购买数量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 带宽，默认100M
+    ///
     /// Wire name: `SrcBandwidth`.
     pub src_bandwidth: i64,
 }
@@ -101,6 +112,7 @@ impl RenewHighProtectGameServiceRequestBuilder {
 #[non_exhaustive]
 pub struct RenewHighProtectGameServiceResponse {
     /// 见 **ResourceInfo** 模型定义
+    ///
     /// Wire name: `ResourceInfo`.
     pub resource_info: Option<ResourceInfo>,
 }
@@ -128,14 +140,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`renew_high_protect_game_service`](Self::renew_high_protect_game_service) would send.
-    pub fn renew_high_protect_game_service_request(
-        &self,
-        input: &RenewHighProtectGameServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RenewHighProtectGameServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SetNapDomainEntryRemarkRequest {
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: String,
     /// 备注,默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_nap_domain_entry_remark`](Self::set_nap_domain_entry_remark) would send.
-    pub fn set_nap_domain_entry_remark_request(
-        &self,
-        input: &SetNapDomainEntryRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetNapDomainEntryRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SetNapIpRemarkRequest {
     /// 高防IP
+    ///
     /// Wire name: `NapIp`.
     pub nap_ip: String,
     /// 备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -69,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetNapIpRemarkResponse, SetNapIpRemarkError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_nap_ip_remark`](Self::set_nap_ip_remark) would send.
-    pub fn set_nap_ip_remark_request(
-        &self,
-        input: &SetNapIpRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetNapIpRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

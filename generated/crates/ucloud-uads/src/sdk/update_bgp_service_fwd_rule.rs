@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct UpdateBgpServiceFwdRuleRequest {
     /// 备份源站的IP
+    ///
     /// Wire name: `BackupIP`.
     pub backup_ip: Option<String>,
     /// 备份源站的端口
+    ///
     /// Wire name: `BackupPort`.
     pub backup_port: Option<i64>,
     /// BGP的IP
+    ///
     /// Wire name: `BgpIP`.
     pub bgp_ip: String,
     /// 默认为0，为IP协议的转发端口，其余的自定义
+    ///
     /// Wire name: `BgpIPPort`.
     pub bgp_ip_port: Option<i64>,
     /// 转发协议的类型包括三种：默认为“IP”，还可以选择为“TCP”或"UDP"
+    ///
     /// Wire name: `FwdType`.
     pub fwd_type: Option<String>,
     /// 转发协议的类型是否为负载均衡的：默认为“No”，还可以选择为“Yes”。负载模式的规则最多添加2条，非负载模式的规则最多添加8条
+    ///
     /// Wire name: `LoadBalance`.
     pub load_balance: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 规则uuid
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: String,
     /// 要修改的规则index
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: i64,
     /// 回源地址,可填 IP地址 或 域名
+    ///
     /// Wire name: `SourceAddrArr`.
     pub source_addr_arr: Option<Vec<String>>,
     /// 表示对源站进行检测：默认为0表示关闭，还可以选择为1表示开启
+    ///
     /// Wire name: `SourceDetect`.
     pub source_detect: Option<i64>,
     /// 回源端口
+    ///
     /// Wire name: `SourcePortArr`.
     pub source_port_arr: Option<Vec<String>>,
     /// 回源TOA
+    ///
     /// Wire name: `SourceToaIDArr`.
     pub source_toa_id_arr: Option<Vec<String>>,
 }
@@ -104,6 +117,7 @@ impl UpdateBgpServiceFwdRuleRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBgpServiceFwdRuleResponse {
     /// 转发规则的数据库索引
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: Option<i64>,
 }
@@ -131,14 +145,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_bgp_service_fwd_rule`](Self::update_bgp_service_fwd_rule) would send.
-    pub fn update_bgp_service_fwd_rule_request(
-        &self,
-        input: &UpdateBgpServiceFwdRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBgpServiceFwdRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

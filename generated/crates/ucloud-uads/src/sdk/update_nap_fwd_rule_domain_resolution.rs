@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateNapFwdRuleDomainResolutionRequest {
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 要修改的规则index
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: i64,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_nap_fwd_rule_domain_resolution`](Self::update_nap_fwd_rule_domain_resolution) would send.
-    pub fn update_nap_fwd_rule_domain_resolution_request(
-        &self,
-        input: &UpdateNapFwdRuleDomainResolutionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNapFwdRuleDomainResolutionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,30 +8,39 @@ use super::ResourceInfo;
 #[non_exhaustive]
 pub struct UpgradeHighProtectGameServiceRequest {
     /// 区域，华东和华南，EastChina 和SouthChina
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: String,
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// DDoS基础防御值
+    ///
     /// Wire name: `DefenceDDosBaseFlowArr`.
     pub defence_d_dos_base_flow_arr: Option<Vec<String>>,
     /// DDoS弹性防御值
+    ///
     /// Wire name: `DefenceDDosMaxFlowArr`.
     pub defence_d_dos_max_flow_arr: Option<Vec<String>>,
     /// 防御类型，默认为TypeFixed
+    ///
     /// Wire name: `DefenceType`.
     pub defence_type: Option<String>,
     /// 机房
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Option<Vec<String>>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: String,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 业务带宽
+    ///
     /// Wire name: `SrcBandwidth`.
     pub src_bandwidth: i64,
 }
@@ -89,6 +98,7 @@ impl UpgradeHighProtectGameServiceRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeHighProtectGameServiceResponse {
     /// 见 **ResourceInfo** 模型定义
+    ///
     /// Wire name: `ResourceInfo`.
     pub resource_info: Option<ResourceInfo>,
 }
@@ -116,14 +126,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_high_protect_game_service`](Self::upgrade_high_protect_game_service) would send.
-    pub fn upgrade_high_protect_game_service_request(
-        &self,
-        input: &UpgradeHighProtectGameServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeHighProtectGameServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

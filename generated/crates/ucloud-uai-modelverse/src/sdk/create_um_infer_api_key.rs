@@ -8,43 +8,56 @@ use super::ApiKey;
 #[non_exhaustive]
 pub struct CreateUmInferApiKeyRequest {
     /// 日限额，单位随用户所在渠道。126渠道单位为美元
+    ///
     /// Wire name: `DailyLimitAmount`.
     pub daily_limit_amount: Option<String>,
     /// API Key 禁止访问的模型列表。内容为数组格式。
+    ///
     /// Wire name: `DeniedModels`.
     pub denied_models: Option<String>,
     /// API Key 过期时间，Unix 时间戳，单位为秒。传 -1 表示永不过期。
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 全部模型访问开关，开启不受 GrantedModels 参数控制，关闭只能访问 GrantedModels 中添加模型
+    ///
     /// Wire name: `GrantAllModels`.
     pub grant_all_models: Option<bool>,
     /// 授权模型，内容为数组格式。当 GrantAllModels 为false时 当前key只可访问数组中模型。例：\["deepseek-ai/DeepSeek-V3.2-Think"\]
+    ///
     /// Wire name: `GrantedModels`.
     pub granted_models: Option<String>,
     /// ip白名单，换行分割的多组ip。支持IPv4和网段,输入后回车生效,最多100个, 示例:﻿192.168.1.1192.168.1.10-192.168.1.100192.168.1.10/24
+    ///
     /// Wire name: `IPWhitelist`.
     pub ip_whitelist: Option<String>,
     /// 是否开启推理日志
+    ///
     /// Wire name: `InferenceLogEnabled`.
     pub inference_log_enabled: Option<i64>,
     /// 模型访问策略：whitelist 表示白名单模式，blacklist 表示黑名单模式。
+    ///
     /// Wire name: `ModelAccessMode`.
     pub model_access_mode: Option<String>,
     /// 是否modelverse可用 0: 启用 1: 禁用
+    ///
     /// Wire name: `ModelverseDisabled`.
     pub modelverse_disabled: Option<i64>,
     /// 月限额，单位随用户所在渠道。126渠道单位为美元
+    ///
     /// Wire name: `MonthlyLimitAmount`.
     pub monthly_limit_amount: Option<String>,
     /// apikey名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 是否沙盒可用 0: 启用 1: 禁用(astraflow 沙盒控制未上线，暂时无效)
+    ///
     /// Wire name: `SandBoxDisabled`.
     pub sand_box_disabled: Option<i64>,
 }
@@ -104,9 +117,11 @@ impl CreateUmInferApiKeyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUmInferApiKeyResponse {
     /// 见 **APIKey** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<ApiKey>,
     /// 总条数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -135,14 +150,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_um_infer_api_key`](Self::create_um_infer_api_key) would send.
-    pub fn create_um_infer_api_key_request(
-        &self,
-        input: &CreateUmInferApiKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUmInferApiKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

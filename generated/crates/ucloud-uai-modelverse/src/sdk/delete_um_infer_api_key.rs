@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteUmInferApiKeyRequest {
     /// 要删除的apikey id
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -47,6 +49,7 @@ impl DeleteUmInferApiKeyRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUmInferApiKeyResponse {
     /// apikey 的资源ID
+    ///
     /// Wire name: `UminferID`.
     pub uminfer_id: Option<String>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_um_infer_api_key`](Self::delete_um_infer_api_key) would send.
-    pub fn delete_um_infer_api_key_request(
-        &self,
-        input: &DeleteUmInferApiKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUmInferApiKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct DownloadUmInferRequestLogRequest {
     /// API Key ID 列表，用于过滤
+    ///
     /// Wire name: `ApiKeyIds`.
     pub api_key_ids: Option<Vec<String>>,
     /// 接收导出结果的邮箱地址
+    ///
     /// Wire name: `Email`.
     pub email: String,
     /// 导出结束时间，Unix 毫秒时间戳，最长支持 30 天范围
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 模型名称列表，用于过滤
+    ///
     /// Wire name: `ModelNames`.
     pub model_names: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。请参考  GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 业务地域，如 cn-wlcb。可先调用 ListUMInferRegions 获取可选地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 请求 ID，用于精确过滤
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 导出开始时间，Unix 毫秒时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -88,9 +97,11 @@ impl DownloadUmInferRequestLogRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadUmInferRequestLogResponse {
     /// 导出任务 ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
     /// 本次导出查询命中的日志行数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -119,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_um_infer_request_log`](Self::download_um_infer_request_log) would send.
-    pub fn download_um_infer_request_log_request(
-        &self,
-        input: &DownloadUmInferRequestLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadUmInferRequestLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

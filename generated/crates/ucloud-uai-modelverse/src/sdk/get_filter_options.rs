@@ -8,6 +8,7 @@ use super::{FilterOptionInteger, FilterOptionString};
 #[non_exhaustive]
 pub struct GetFilterOptionsRequest {
     /// 产品类型（单选，可选），枚举值：`modelverse`、`sandbox`；为空时返回所有产品下的选项
+    ///
     /// Wire name: `ProductCode`.
     pub product_code: Option<String>,
 }
@@ -42,30 +43,39 @@ impl GetFilterOptionsRequestBuilder {
 #[non_exhaustive]
 pub struct GetFilterOptionsResponse {
     /// 见 **FilterOptionString** 模型定义
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<FilterOptionString>,
     /// 见 **FilterOptionString** 模型定义
+    ///
     /// Wire name: `Models`.
     pub models: Vec<FilterOptionString>,
     /// 见 **FilterOptionInteger** 模型定义
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Vec<FilterOptionInteger>,
     /// 见 **FilterOptionString** 模型定义
+    ///
     /// Wire name: `PricingSKUs`.
     pub pricing_sk_us: Vec<FilterOptionString>,
     /// 见 **FilterOptionInteger** 模型定义
+    ///
     /// Wire name: `PricingUnits`.
     pub pricing_units: Vec<FilterOptionInteger>,
     /// 见 **FilterOptionString** 模型定义
+    ///
     /// Wire name: `ProductCodes`.
     pub product_codes: Vec<FilterOptionString>,
     /// 见 **FilterOptionInteger** 模型定义
+    ///
     /// Wire name: `Projects`.
     pub projects: Vec<FilterOptionInteger>,
     /// 见 **FilterOptionString** 模型定义
+    ///
     /// Wire name: `Regions`.
     pub regions: Vec<FilterOptionString>,
     /// 见 **FilterOptionString** 模型定义
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Vec<FilterOptionString>,
 }
@@ -98,14 +108,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetFilterOptionsResponse, GetFilterOptionsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_filter_options`](Self::get_filter_options) would send.
-    pub fn get_filter_options_request(
-        &self,
-        input: &GetFilterOptionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetFilterOptionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

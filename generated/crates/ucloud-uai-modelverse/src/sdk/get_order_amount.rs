@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct GetOrderAmountRequest {
     /// 查询结束时间（Unix 时间戳，秒级）。需与 `StartTime` 同时提供
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID列表（可选）
+    ///
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
     /// 订单类型列表（可选）
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Option<Vec<i64>>,
     /// 组织ID列表（可选）
+    ///
     /// Wire name: `OrganizationIds`.
     pub organization_ids: Option<Vec<String>>,
     /// 计费单元（SKU）列表（可选）
+    ///
     /// Wire name: `PricingSkus`.
     pub pricing_skus: Option<Vec<String>>,
     /// 计费单位列表（可选）
+    ///
     /// Wire name: `PricingUnits`.
     pub pricing_units: Option<Vec<i64>>,
     /// 产品类型列表（可选），枚举值：`modelverse`、`sandbox`
+    ///
     /// Wire name: `ProductCodes`.
     pub product_codes: Option<Vec<String>>,
     /// 地域列表（可选），参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Regions`.
     pub regions: Option<Vec<String>>,
     /// 资源ID列表（可选）
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级）。需与 `EndTime` 同时提供，最大查询跨度 366 天
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -87,33 +97,43 @@ impl GetOrderAmountRequestBuilder {
 #[non_exhaustive]
 pub struct GetOrderAmountResponse {
     /// 赠金账户总金额
+    ///
     /// Wire name: `BonusAmount`.
     pub bonus_amount: Option<String>,
     /// 现金账户总金额
+    ///
     /// Wire name: `CashAmount`.
     pub cash_amount: Option<String>,
     /// 代金券抵扣总额
+    ///
     /// Wire name: `CouponAmount`.
     pub coupon_amount: Option<String>,
     /// 订单总数
+    ///
     /// Wire name: `OrderCount`.
     pub order_count: Option<i64>,
     /// 已支付金额
+    ///
     /// Wire name: `PaidAmount`.
     pub paid_amount: Option<String>,
     /// 已支付订单数
+    ///
     /// Wire name: `PaidCount`.
     pub paid_count: Option<i64>,
     /// 星力卡抵扣总金额
+    ///
     /// Wire name: `StarCardAmount`.
     pub star_card_amount: Option<String>,
     /// 订单总额（所有订单的总金额）
+    ///
     /// Wire name: `TotalOrderAmount`.
     pub total_order_amount: Option<String>,
     /// 待支付金额
+    ///
     /// Wire name: `UnpaidAmount`.
     pub unpaid_amount: Option<String>,
     /// 待支付订单数量
+    ///
     /// Wire name: `UnpaidCount`.
     pub unpaid_count: Option<i64>,
 }
@@ -147,14 +167,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetOrderAmountResponse, GetOrderAmountError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_order_amount`](Self::get_order_amount) would send.
-    pub fn get_order_amount_request(
-        &self,
-        input: &GetOrderAmountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetOrderAmountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

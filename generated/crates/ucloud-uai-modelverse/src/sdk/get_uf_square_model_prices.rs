@@ -8,12 +8,15 @@ use super::ModelPriceGroup;
 #[non_exhaustive]
 pub struct GetUfSquareModelPricesRequest {
     /// 模型名称模糊搜索（例：deepseek-r1）
+    ///
     /// Wire name: `Keyword`.
     pub keyword: Option<String>,
     /// 返回数据长度，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
 }
@@ -52,9 +55,11 @@ impl GetUfSquareModelPricesRequestBuilder {
 #[non_exhaustive]
 pub struct GetUfSquareModelPricesResponse {
     /// 见 **ModelPriceGroup** 模型定义
+    ///
     /// Wire name: `Models`.
     pub models: Vec<ModelPriceGroup>,
     /// 总条数用于翻页
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -84,14 +89,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_uf_square_model_prices`](Self::get_uf_square_model_prices) would send.
-    pub fn get_uf_square_model_prices_request(
-        &self,
-        input: &GetUfSquareModelPricesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetUFSquareModelPrices` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Models`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_uf_square_model_prices`](Self::get_uf_square_model_prices), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -106,6 +103,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetUfSquareModelPricesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,17 +7,13 @@ use super::UMinferApiModel;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUmInferApiModelRequest {
-    /// (No description in the spec.)
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ModelType`.
     pub model_type: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SquareId`.
     pub square_id: Option<String>,
 }
@@ -58,6 +54,7 @@ impl GetUmInferApiModelRequestBuilder {
 #[non_exhaustive]
 pub struct GetUmInferApiModelResponse {
     /// 见 **UMinferAPIModel** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<UMinferApiModel>,
 }
@@ -85,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_um_infer_api_model`](Self::get_um_infer_api_model) would send.
-    pub fn get_um_infer_api_model_request(
-        &self,
-        input: &GetUmInferApiModelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUmInferApiModelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

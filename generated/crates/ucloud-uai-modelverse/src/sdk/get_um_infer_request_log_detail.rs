@@ -8,17 +8,21 @@ use super::RequestLogDetail;
 #[non_exhaustive]
 pub struct GetUmInferRequestLogDetailRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。请参考  GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 业务地域，如 cn-wlcb。可先调用 ListUMInferRegions 获取可选地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -63,6 +67,7 @@ impl GetUmInferRequestLogDetailRequestBuilder {
 #[non_exhaustive]
 pub struct GetUmInferRequestLogDetailResponse {
     /// 见 **RequestLogDetail** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<RequestLogDetail>,
 }
@@ -90,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_um_infer_request_log_detail`](Self::get_um_infer_request_log_detail) would send.
-    pub fn get_um_infer_request_log_detail_request(
-        &self,
-        input: &GetUmInferRequestLogDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUmInferRequestLogDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,20 +7,15 @@ use super::TokenUsage;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUmInferTokenUsageRequest {
-    /// (No description in the spec.)
     /// Wire name: `EndTime`.
     pub end_time: i64,
-    /// (No description in the spec.)
     /// Wire name: `KeyId`.
     pub key_id: String,
-    /// (No description in the spec.)
     /// Wire name: `Model`.
     pub model: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `StartTime`.
     pub start_time: i64,
 }
@@ -67,6 +62,7 @@ impl GetUmInferTokenUsageRequestBuilder {
 #[non_exhaustive]
 pub struct GetUmInferTokenUsageResponse {
     /// 见 **TokenUsage** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<TokenUsage>,
 }
@@ -94,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_um_infer_token_usage`](Self::get_um_infer_token_usage) would send.
-    pub fn get_um_infer_token_usage_request(
-        &self,
-        input: &GetUmInferTokenUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUmInferTokenUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

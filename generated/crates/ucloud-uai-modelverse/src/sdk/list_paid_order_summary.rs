@@ -8,36 +8,47 @@ use super::OrderSummaryItem;
 #[non_exhaustive]
 pub struct ListPaidOrderSummaryRequest {
     /// 计费类型数组（多选，可选）
+    ///
     /// Wire name: `ChargeTypes`.
     pub charge_types: Option<Vec<i64>>,
     /// 查询结束时间（Unix 时间戳，秒级），必填；必须大于 StartTime
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID数组（多选，可选)
+    ///
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
     /// 订单类型数组（多选，可选）
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Option<Vec<i64>>,
     /// 组织ID列表（可选）
+    ///
     /// Wire name: `OrganizationIds`.
     pub organization_ids: Option<Vec<i64>>,
     /// 计费单元（SKU）列表（可选）
+    ///
     /// Wire name: `PricingSkus`.
     pub pricing_skus: Option<Vec<String>>,
     /// 计费单位数组（多选，可选）
+    ///
     /// Wire name: `PricingUnits`.
     pub pricing_units: Option<Vec<i64>>,
     /// 产品类型列表（多选，可选），枚举值：`modelverse`、`sandbox`
+    ///
     /// Wire name: `ProductCodes`.
     pub product_codes: Option<Vec<String>>,
     /// 地域列表（多选，可选），参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Regions`.
     pub regions: Option<Vec<String>>,
     /// 资源ID数组（多选，可选）
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级），必填
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -94,6 +105,7 @@ impl ListPaidOrderSummaryRequestBuilder {
 #[non_exhaustive]
 pub struct ListPaidOrderSummaryResponse {
     /// 见 **OrderSummaryItem** 模型定义
+    ///
     /// Wire name: `Summaries`.
     pub summaries: Vec<OrderSummaryItem>,
 }
@@ -121,14 +133,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_paid_order_summary`](Self::list_paid_order_summary) would send.
-    pub fn list_paid_order_summary_request(
-        &self,
-        input: &ListPaidOrderSummaryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPaidOrderSummaryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,39 +8,51 @@ use super::OrderItemDetail;
 #[non_exhaustive]
 pub struct ListPaidOrdersRequest {
     /// 查询结束时间（Unix 时间戳，秒级）。需与 `StartTime` 同时提供
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 模型ID数组（多选，可选）
+    ///
     /// Wire name: `ModelIds`.
     pub model_ids: Option<Vec<String>>,
     /// 订单类型数组（多选，可选）
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Option<Vec<i64>>,
     /// 组织ID列表（可选）
+    ///
     /// Wire name: `OrganizationIds`.
     pub organization_ids: Option<Vec<i64>>,
     /// 页码，从1开始
+    ///
     /// Wire name: `Page`.
     pub page: i64,
     /// 每页数量（最小10，最大100）
+    ///
     /// Wire name: `PageSize`.
     pub page_size: i64,
     /// 计费 SKU 列表（可选）
+    ///
     /// Wire name: `PricingSkus`.
     pub pricing_skus: Option<Vec<String>>,
     /// 计费单位数组（多选，可选）
+    ///
     /// Wire name: `PricingUnits`.
     pub pricing_units: Option<Vec<i64>>,
     /// 产品类型列表（多选，可选），枚举值：`modelverse`、`sandbox`
+    ///
     /// Wire name: `ProductCodes`.
     pub product_codes: Option<Vec<String>>,
     /// 地域列表（多选，可选），参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Regions`.
     pub regions: Option<Vec<String>>,
     /// 资源ID数组（多选，可选）
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Option<Vec<String>>,
     /// 查询开始时间（Unix 时间戳，秒级）。与 `EndTime` 同时提供时启用自定义周期查询；EndTime 必须大于 StartTime
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -101,15 +113,19 @@ impl ListPaidOrdersRequestBuilder {
 #[non_exhaustive]
 pub struct ListPaidOrdersResponse {
     /// 见 **OrderItemDetail** 模型定义
+    ///
     /// Wire name: `Orders`.
     pub orders: Vec<OrderItemDetail>,
     /// 当前页码
+    ///
     /// Wire name: `Page`.
     pub page: Option<i64>,
     /// 每页数量
+    ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i64>,
     /// 总记录数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -138,14 +154,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_paid_orders`](Self::list_paid_orders) would send.
-    pub fn list_paid_orders_request(
-        &self,
-        input: &ListPaidOrdersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPaidOrders` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Orders`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
     ///
     /// Each page is one call of [`list_paid_orders`](Self::list_paid_orders), retried by its rules; an error that survives them is the stream's last item. `Page` counts pages from 1. The walk stops at the first of: an empty page; `Total` items walked through.
@@ -160,6 +168,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPaidOrdersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,44 +8,57 @@ use super::SquareModel;
 #[non_exhaustive]
 pub struct ListUfSquareModelRequest {
     /// 模型特性，可选值来源于ListUFSquareModelFilters枚举接口。可多选
+    ///
     /// Wire name: `Capabilities`.
     pub capabilities: Option<Vec<String>>,
     /// 关键字
+    ///
     /// Wire name: `Keyword`.
     pub keyword: Option<String>,
     /// 语言，数组类型，可选值 \["chinese", "english"\]
+    ///
     /// Wire name: `Language`.
     pub language: Option<Vec<String>>,
     /// 每页数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 制造商，可选值来源于ListUFSquareModelFilters枚举接口。可多选
+    ///
     /// Wire name: `Manufacturer`.
     pub manufacturer: Option<Vec<String>>,
     /// 上下文长度，数组类型，可选值 \[0,4096,16384,32768,131072,256000,262144,1048576\]
+    ///
     /// Wire name: `MaxModelLen`.
     pub max_model_len: Option<Vec<i64>>,
     /// 模型类型
+    ///
     /// Wire name: `ModelType`.
     pub model_type: Option<String>,
     /// 偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 排序顺序，默认倒序
+    ///
     /// Wire name: `Order`.
     pub order: Option<String>,
     /// 排序字段
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -104,9 +117,11 @@ impl ListUfSquareModelRequestBuilder {
 #[non_exhaustive]
 pub struct ListUfSquareModelResponse {
     /// 见 **SquareModel** 模型定义
+    ///
     /// Wire name: `SquareModels`.
     pub square_models: Vec<SquareModel>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -133,14 +148,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_uf_square_model`](Self::list_uf_square_model) would send.
-    pub fn list_uf_square_model_request(
-        &self,
-        input: &ListUfSquareModelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUFSquareModel` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `SquareModels`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_uf_square_model`](Self::list_uf_square_model), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -155,6 +162,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUfSquareModelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

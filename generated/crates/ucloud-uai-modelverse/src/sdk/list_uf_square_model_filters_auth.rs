@@ -8,14 +8,17 @@ use super::FilterOption;
 #[non_exhaustive]
 pub struct ListUfSquareModelFiltersAuthRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -57,30 +60,39 @@ impl ListUfSquareModelFiltersAuthRequestBuilder {
 #[non_exhaustive]
 pub struct ListUfSquareModelFiltersAuthResponse {
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `ApiProtocols`.
     pub api_protocols: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `Capabilities`.
     pub capabilities: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `InferenceRegions`.
     pub inference_regions: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `InputModalities`.
     pub input_modalities: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `IsComingOffline`.
     pub is_coming_offline: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `Manufacturers`.
     pub manufacturers: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `MaxModelLens`.
     pub max_model_lens: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `ModalTypes`.
     pub modal_types: Vec<FilterOption>,
     /// 见 **FilterOption** 模型定义
+    ///
     /// Wire name: `OutputModalities`.
     pub output_modalities: Vec<FilterOption>,
 }
@@ -116,14 +128,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_uf_square_model_filters_auth`](Self::list_uf_square_model_filters_auth) would send.
-    pub fn list_uf_square_model_filters_auth_request(
-        &self,
-        input: &ListUfSquareModelFiltersAuthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUfSquareModelFiltersAuthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,20 +7,15 @@ use super::ApiKey;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUmInferApiKeyRequest {
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ModelverseDisabled`.
     pub modelverse_disabled: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SandBoxDisabled`.
     pub sand_box_disabled: Option<i64>,
 }
@@ -63,6 +58,7 @@ impl ListUmInferApiKeyRequestBuilder {
 #[non_exhaustive]
 pub struct ListUmInferApiKeyResponse {
     /// 见 **APIKey** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ApiKey>,
 }
@@ -88,14 +84,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_um_infer_api_key`](Self::list_um_infer_api_key) would send.
-    pub fn list_um_infer_api_key_request(
-        &self,
-        input: &ListUmInferApiKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUMInferAPIKey` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_um_infer_api_key`](Self::list_um_infer_api_key), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -110,6 +98,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUmInferApiKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

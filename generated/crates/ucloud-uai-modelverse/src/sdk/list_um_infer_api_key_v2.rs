@@ -8,35 +8,45 @@ use super::ApiKey;
 #[non_exhaustive]
 pub struct ListUmInferApiKeyV2Request {
     /// 默认 false，排除已删除记录；true 包含已删除记录
+    ///
     /// Wire name: `AllStatus`.
     pub all_status: Option<i64>,
     /// 按 API Key 资源 ID 精确过滤；为空不限制
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 每页条数；0 表示不限制条数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 从 0 开始的页号，默认 0；不是记录偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 不传不限制；0 启用，1 禁用
+    ///
     /// Wire name: `SandBoxDisabled`.
     pub sand_box_disabled: Option<String>,
     /// true 按创建时间升序，false 降序
+    ///
     /// Wire name: `SortByCreateTimeAsc`.
     pub sort_by_create_time_asc: Option<bool>,
     /// true 按更新时间升序，false 降序；优先于创建时间排序
+    ///
     /// Wire name: `SortByUpdateTimeAsc`.
     pub sort_by_update_time_asc: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -90,12 +100,15 @@ impl ListUmInferApiKeyV2RequestBuilder {
 #[non_exhaustive]
 pub struct ListUmInferApiKeyV2Response {
     /// 见 **APIKey** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ApiKey>,
     /// 时间戳
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 数据量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -126,14 +139,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_um_infer_api_key_v2`](Self::list_um_infer_api_key_v2) would send.
-    pub fn list_um_infer_api_key_v2_request(
-        &self,
-        input: &ListUmInferApiKeyV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUMInferAPIKeyV2` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_um_infer_api_key_v2`](Self::list_um_infer_api_key_v2), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -148,6 +153,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUmInferApiKeyV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

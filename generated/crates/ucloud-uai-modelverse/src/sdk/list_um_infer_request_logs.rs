@@ -8,35 +8,45 @@ use super::ListUmInferRequestLogsData;
 #[non_exhaustive]
 pub struct ListUmInferRequestLogsRequest {
     /// API Key ID 列表，用于过滤
+    ///
     /// Wire name: `ApiKeyIds`.
     pub api_key_ids: Option<Vec<String>>,
     /// 查询结束时间，Unix 毫秒时间戳，必须大于等于 StartTime
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 返回数量，默认 20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 模型名称列表，用于过滤
+    ///
     /// Wire name: `ModelNames`.
     pub model_names: Option<Vec<String>>,
     /// 列表偏移量，默认 0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。请参考  GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 业务地域，如 cn-wlcb。可先调用 ListUMInferRegions 获取可选地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 请求 ID，用于精确过滤
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 查询开始时间，Unix 毫秒时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -92,6 +102,7 @@ impl ListUmInferRequestLogsRequestBuilder {
 #[non_exhaustive]
 pub struct ListUmInferRequestLogsResponse {
     /// 见 **ListUMInferRequestLogsData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<ListUmInferRequestLogsData>,
 }
@@ -119,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_um_infer_request_logs`](Self::list_um_infer_request_logs) would send.
-    pub fn list_um_infer_request_logs_request(
-        &self,
-        input: &ListUmInferRequestLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUmInferRequestLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::PayResult;
 #[non_exhaustive]
 pub struct StartPayUnpaidOrdersRequest {
     /// 欠费订单号列表，最多 50 个
+    ///
     /// Wire name: `OrderNos`.
     pub order_nos: Option<Vec<String>>,
 }
@@ -42,12 +43,15 @@ impl StartPayUnpaidOrdersRequestBuilder {
 #[non_exhaustive]
 pub struct StartPayUnpaidOrdersResponse {
     /// 支付失败数量
+    ///
     /// Wire name: `FailureCount`.
     pub failure_count: Option<i64>,
     /// 见 **PayResult** 模型定义
+    ///
     /// Wire name: `Results`.
     pub results: Option<PayResult>,
     /// 支付成功数量
+    ///
     /// Wire name: `SuccessCount`.
     pub success_count: Option<i64>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_pay_unpaid_orders`](Self::start_pay_unpaid_orders) would send.
-    pub fn start_pay_unpaid_orders_request(
-        &self,
-        input: &StartPayUnpaidOrdersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartPayUnpaidOrdersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CompleteLifecycleActivityRequest {
     /// 生命周期挂钩活动 Id
+    ///
     /// Wire name: `LifecycleActivityId`.
     pub lifecycle_activity_id: String,
     /// 生命周期挂钩 Id
+    ///
     /// Wire name: `LifecycleHookId`.
     pub lifecycle_hook_id: String,
     /// 实例挂起状态结束后执行的策略，如不填则表示遵循所属生命周期挂钩的策略。取值：CONTINUE：继续执行；ABANDON：中止后续操作
+    ///
     /// Wire name: `LifecycleHookPolicy`.
     pub lifecycle_hook_policy: Option<String>,
     /// 地域。参见地域和可用区列表
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -66,6 +70,7 @@ impl CompleteLifecycleActivityRequestBuilder {
 #[non_exhaustive]
 pub struct CompleteLifecycleActivityResponse {
     /// 生命周期挂钩活动 Id
+    ///
     /// Wire name: `LifecycleActivityId`.
     pub lifecycle_activity_id: Option<String>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`complete_lifecycle_activity`](Self::complete_lifecycle_activity) would send.
-    pub fn complete_lifecycle_activity_request(
-        &self,
-        input: &CompleteLifecycleActivityRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CompleteLifecycleActivityRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

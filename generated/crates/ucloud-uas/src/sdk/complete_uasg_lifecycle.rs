@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CompleteUasgLifecycleRequest {
     /// 生命周期挂钩等待状态结束后的下一步动作。
+    ///
     /// Wire name: `LifecycleActionResult`.
     pub lifecycle_action_result: String,
     /// 伸缩活动的等待状态标识符，从生命周期挂钩指定的SNS队列中获取该值。
+    ///
     /// Wire name: `LifecycleActionToken`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub lifecycle_action_token: ::runtime::Sensitive<String>,
     /// 生命周期挂钩的ID。
+    ///
     /// Wire name: `LifecycleHookId`.
     pub lifecycle_hook_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -97,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`complete_uasg_lifecycle`](Self::complete_uasg_lifecycle) would send.
-    pub fn complete_uasg_lifecycle_request(
-        &self,
-        input: &CompleteUasgLifecycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CompleteUasgLifecycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

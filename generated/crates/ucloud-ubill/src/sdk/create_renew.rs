@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CreateRenewRequest {
     /// 续费周期数\[1~10\]，按月计费资源可传值为0，表示续费到月底
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 需要续费资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -47,6 +49,7 @@ impl CreateRenewRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRenewResponse {
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateRenewResponse, CreateRenewError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_renew`](Self::create_renew) would send.
-    pub fn create_renew_request(
-        &self,
-        input: &CreateRenewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRenewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

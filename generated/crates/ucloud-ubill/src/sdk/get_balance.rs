@@ -33,6 +33,7 @@ impl GetBalanceRequestBuilder {
 #[non_exhaustive]
 pub struct GetBalanceResponse {
     /// 见 **AccountInfo** 模型定义
+    ///
     /// Wire name: `AccountInfo`.
     pub account_info: Option<AccountInfo>,
 }
@@ -57,14 +58,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetBalanceResponse, GetBalanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_balance`](Self::get_balance) would send.
-    pub fn get_balance_request(
-        &self,
-        input: &GetBalanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetBalanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct GetBillDataFileUrlRequest {
     /// 账期: 时间戳格式，已弃用，请使用BillingCycle
+    ///
     /// Wire name: `BillPeriod`.
     pub bill_period: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 账单类型，枚举值：\\\\ &gt; 0: 账单总览报表; \\\\ &gt; 1: 账单明细报表
+    ///
     /// Wire name: `BillType`.
     pub bill_type: i64,
     /// 账期: YYYY-MM格式的字符串，例如 ”2021-08“
+    ///
     /// Wire name: `BillingCycle`.
     pub billing_cycle: String,
     /// 文件格式，枚举值：\\\\ &gt; ”csv“: csv格式;\\\\ &gt; ”pdf“: pdf格式(已支付总览文件 从2023年03月开始支持PDF)
+    ///
     /// Wire name: `Format`.
     pub format: Option<String>,
     /// 账单支付状态，  (获取账单明细报表，不需要填写该参数)，枚举值：\\\\ &gt; 0: 0待支付总览账单(只支持当前月份的账期);\\\\ &gt; 1: 已支付账单总览
+    ///
     /// Wire name: `PaidType`.
     pub paid_type: Option<i64>,
     /// 账单语言版本，枚举值：\\\\ &gt; ”“: 默认中文;\\\\ &gt; ”EN“: 英文版本
+    ///
     /// Wire name: `RequireVersion`.
     pub require_version: Option<String>,
     /// 文件版本，固定值"v1"。
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }
@@ -73,10 +80,12 @@ impl GetBillDataFileUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetBillDataFileUrlResponse {
     /// 交易账单文件下载URL
+    ///
     /// Wire name: `FileUrl`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub file_url: Option<::runtime::SignedUrl>,
     /// 是否有对应数据文件。(该参数返回no，表示文件正在生成中，需要用户发起重试获取。
+    ///
     /// Wire name: `IsValid`.
     pub is_valid: Option<String>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_bill_data_file_url`](Self::get_bill_data_file_url) would send.
-    pub fn get_bill_data_file_url_request(
-        &self,
-        input: &GetBillDataFileUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetBillDataFileUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::BillOverviewItem;
 #[non_exhaustive]
 pub struct ListUBillOverviewRequest {
     /// 账期，YYYY-MM格式，例如2022-02，只支持2018-05之后的查询
+    ///
     /// Wire name: `BillingCycle`.
     pub billing_cycle: String,
     /// 账单维度, product 按产品聚合,project 按项目聚合，user 按子账号聚合
+    ///
     /// Wire name: `Dimension`.
     pub dimension: String,
     /// 是否显示已入账账单, 1 已入账, 0 待入账 (默认0 )
+    ///
     /// Wire name: `HideUnpaid`.
     pub hide_unpaid: Option<i64>,
 }
@@ -55,18 +58,23 @@ impl ListUBillOverviewRequestBuilder {
 #[non_exhaustive]
 pub struct ListUBillOverviewResponse {
     /// 见 **BillOverviewItem** 模型定义
+    ///
     /// Wire name: `Items`.
     pub items: Vec<BillOverviewItem>,
     /// 账单总览数据总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 已入账订单总额（已入账时显示）
+    ///
     /// Wire name: `TotalPaidAmount`.
     pub total_paid_amount: Option<String>,
     /// 现金账户扣款总额    （已入账时显示）
+    ///
     /// Wire name: `TotalPaidAmountReal`.
     pub total_paid_amount_real: Option<String>,
     /// 待入账订单总额（待入账时显示）
+    ///
     /// Wire name: `TotalUnpaidAmount`.
     pub total_unpaid_amount: Option<String>,
 }
@@ -95,14 +103,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUBillOverviewResponse, ListUBillOverviewError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_bill_overview`](Self::list_u_bill_overview) would send.
-    pub fn list_u_bill_overview_request(
-        &self,
-        input: &ListUBillOverviewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUBillOverviewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

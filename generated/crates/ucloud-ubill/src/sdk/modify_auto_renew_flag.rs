@@ -8,9 +8,11 @@ use super::ResultSet;
 #[non_exhaustive]
 pub struct ModifyAutoRenewFlagRequest {
     /// 开关标识(TURN_ON: 打开; TURN_OFF: 关闭)
+    ///
     /// Wire name: `Flag`.
     pub flag: String,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -49,12 +51,15 @@ impl ModifyAutoRenewFlagRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyAutoRenewFlagResponse {
     /// 操作失败资源数量
+    ///
     /// Wire name: `Fail`.
     pub fail: Option<i64>,
     /// 见 **ResultSet** 模型定义
+    ///
     /// Wire name: `ResultSet`.
     pub result_set: Vec<ResultSet>,
     /// 操作成功资源数量
+    ///
     /// Wire name: `Success`.
     pub success: Option<i64>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_auto_renew_flag`](Self::modify_auto_renew_flag) would send.
-    pub fn modify_auto_renew_flag_request(
-        &self,
-        input: &ModifyAutoRenewFlagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyAutoRenewFlagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct AddCertificateRequest {
     /// Ca证书，默认为空
+    ///
     /// Wire name: `CaCert`.
     pub ca_cert: Option<String>,
     /// 证书名称
+    ///
     /// Wire name: `CertName`.
     pub cert_name: String,
     /// 用户私钥
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 用户证书
+    ///
     /// Wire name: `UserCert`.
     pub user_cert: String,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddCertificateResponse, AddCertificateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_certificate`](Self::add_certificate) would send.
-    pub fn add_certificate_request(
-        &self,
-        input: &AddCertificateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddCertificateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

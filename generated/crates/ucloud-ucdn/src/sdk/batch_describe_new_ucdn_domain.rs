@@ -8,18 +8,23 @@ use super::DomainInfo;
 #[non_exhaustive]
 pub struct BatchDescribeNewUcdnDomainRequest {
     /// 渠道ucdn、ufile、uvideo
+    ///
     /// Wire name: `ChannelType`.
     pub channel_type: Option<String>,
     /// 域名id，创建域名时生成的资源id，默认获取账号下的所有域名信息，n为自然数
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 返回数据长度，如果制定了Offset，则默认20，否则默认全部，非负整数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量，默认0，非负整数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -65,24 +70,31 @@ impl BatchDescribeNewUcdnDomainRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDescribeNewUcdnDomainResponse {
     /// 标识欠费的数组，数组含有下列元素值， 1=国内流量有欠费 2=国外流量有欠费  3=国内带宽有欠费 4=国外带宽有欠费
+    ///
     /// Wire name: `Arrearage`.
     pub arrearage: Vec<String>,
     /// 当前计费方式，10-流量付费 20-带宽日峰值 30-月95计费，31-月日均峰值， 32-月第四峰值 33-日均峰值之和 34- 日95再取平均 40-未选择计费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// 见 **DomainInfo** 模型定义
+    ///
     /// Wire name: `DomainSet`.
     pub domain_set: Vec<DomainInfo>,
     /// 表示最后一次切换的计费方式，10=流量付费 20=带宽日峰值  30=按月后付费  40=未选择计费方式
+    ///
     /// Wire name: `LastChargeType`.
     pub last_charge_type: Option<i64>,
     /// 最大域名数量，默认20
+    ///
     /// Wire name: `MaxDomainNum`.
     pub max_domain_num: Option<i64>,
     /// 满足条件的域名个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// vip标示，yes-是  no-否
+    ///
     /// Wire name: `Vip`.
     pub vip: Option<String>,
 }
@@ -116,14 +128,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_describe_new_ucdn_domain`](Self::batch_describe_new_ucdn_domain) would send.
-    pub fn batch_describe_new_ucdn_domain_request(
-        &self,
-        input: &BatchDescribeNewUcdnDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDescribeNewUcdnDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct BatchRefreshNewUcdnDomainCacheRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 刷新类型，file代表文件刷新，dir 代表路径刷新
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 待刷新URL列表，以JSON格式描述。刷新多个URL列表时，一次最多提交1000个。每个域名必须以”<http://域名/”开始。目录要以”/”结尾，> 如刷新目录a下所有文件，格式为：<http://abc.ucloud.cn/a/；如刷新文件目录a下面所有img.png文件，> 格式为<http://abc.ucloud.cn/a/img.png。请正确提交需要刷新的域名>
+    ///
     /// Wire name: `UrlList`.
     pub url_list: String,
 }
@@ -55,6 +58,7 @@ impl BatchRefreshNewUcdnDomainCacheRequestBuilder {
 #[non_exhaustive]
 pub struct BatchRefreshNewUcdnDomainCacheResponse {
     /// 本次提交url对应的任务id
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_refresh_new_ucdn_domain_cache`](Self::batch_refresh_new_ucdn_domain_cache) would send.
-    pub fn batch_refresh_new_ucdn_domain_cache_request(
-        &self,
-        input: &BatchRefreshNewUcdnDomainCacheRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchRefreshNewUcdnDomainCacheRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,14 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ControlUcdnDomainCacheAccessRequest {
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Type`.
     pub type_field: String,
-    /// (No description in the spec.)
     /// Wire name: `UrlList`.
     pub url_list: Option<Vec<String>>,
 }
@@ -74,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`control_ucdn_domain_cache_access`](Self::control_ucdn_domain_cache_access) would send.
-    pub fn control_ucdn_domain_cache_access_request(
-        &self,
-        input: &ControlUcdnDomainCacheAccessRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ControlUcdnDomainCacheAccessRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

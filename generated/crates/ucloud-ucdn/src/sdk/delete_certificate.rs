@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteCertificateRequest {
     /// 证书名称
+    ///
     /// Wire name: `CertName`.
     pub cert_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -64,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteCertificateResponse, DeleteCertificateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_certificate`](Self::delete_certificate) would send.
-    pub fn delete_certificate_request(
-        &self,
-        input: &DeleteCertificateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCertificateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,28 +8,36 @@ use super::TaskInfo;
 #[non_exhaustive]
 pub struct DescribeNewUcdnRefreshCacheTaskRequest {
     /// 查询的起始时间，格式为Unix Timestamp。如果有EndTime，BeginTime必须赋值
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 查询的结束时间，格式为Unix Timestamp。EndTime默认为当前时间，BeginTime默认为当前时间前一天时间。
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否全站加速 默认false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 返回数据长度,默认全部，自然数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量，默认为0，自然数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 需要获取的内容刷新的状态，枚举值：success：成功；wait：等待处理；process：正在处理；failure：失败； unknow：未知，默认选择所有状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 提交任务时返回的任务ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<Vec<String>>,
 }
@@ -80,9 +88,11 @@ impl DescribeNewUcdnRefreshCacheTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNewUcdnRefreshCacheTaskResponse {
     /// 见 **TaskInfo** 模型定义
+    ///
     /// Wire name: `TaskList`.
     pub task_list: Vec<TaskInfo>,
     /// 刷新任务的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -112,14 +122,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_new_ucdn_refresh_cache_task`](Self::describe_new_ucdn_refresh_cache_task) would send.
-    pub fn describe_new_ucdn_refresh_cache_task_request(
-        &self,
-        input: &DescribeNewUcdnRefreshCacheTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNewUcdnRefreshCacheTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `TaskList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_new_ucdn_refresh_cache_task`](Self::describe_new_ucdn_refresh_cache_task), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -134,6 +136,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNewUcdnRefreshCacheTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

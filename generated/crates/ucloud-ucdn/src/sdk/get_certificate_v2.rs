@@ -8,15 +8,19 @@ use super::CertList;
 #[non_exhaustive]
 pub struct GetCertificateV2Request {
     /// 根据加速域名筛选对应的证书
+    ///
     /// Wire name: `CdnDomain`.
     pub cdn_domain: Option<String>,
     /// 长度，默认为全部，非负整数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移，默认为0，非负整数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -58,9 +62,11 @@ impl GetCertificateV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetCertificateV2Response {
     /// 见 **CertList** 模型定义
+    ///
     /// Wire name: `CertList`.
     pub cert_list: Vec<CertList>,
     /// 证书数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -87,14 +93,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_certificate_v2`](Self::get_certificate_v2) would send.
-    pub fn get_certificate_v2_request(
-        &self,
-        input: &GetCertificateV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetCertificateV2` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `CertList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_certificate_v2`](Self::get_certificate_v2), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -109,6 +107,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetCertificateV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

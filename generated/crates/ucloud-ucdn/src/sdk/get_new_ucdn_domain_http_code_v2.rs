@@ -8,22 +8,28 @@ use super::HttpCodeV2Detail;
 #[non_exhaustive]
 pub struct GetNewUcdnDomainHttpCodeV2Request {
     /// 查询带宽区域 cn代表国内 abroad代表海外，只支持国内
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询的起始时间，格式为Unix Timestamp。
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp。
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 时间粒度（0表示按照5分钟粒度，1表示按照1小时粒度，2表示按照一天粒度，3表示按照一分钟粒度）
+    ///
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -73,6 +79,7 @@ impl GetNewUcdnDomainHttpCodeV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetNewUcdnDomainHttpCodeV2Response {
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `HttpCodeV2Detail`.
     pub http_code_v2_detail: Vec<HttpCodeV2Detail>,
 }
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_new_ucdn_domain_http_code_v2`](Self::get_new_ucdn_domain_http_code_v2) would send.
-    pub fn get_new_ucdn_domain_http_code_v2_request(
-        &self,
-        input: &GetNewUcdnDomainHttpCodeV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNewUcdnDomainHttpCodeV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

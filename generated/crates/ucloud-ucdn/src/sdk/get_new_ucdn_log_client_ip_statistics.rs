@@ -8,22 +8,28 @@ use super::ClientIpStatisticsList;
 #[non_exhaustive]
 pub struct GetNewUcdnLogClientIpStatisticsRequest {
     /// 查询的日期，单位：Unix时间戳。只支持按天查询
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名id，创建域名时生成的id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: String,
     /// 返回结果数量限制，返回最多100条
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 0表示按照下载次数降序排列，1表示按流量降序排列，默认为0
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 1表示按照1小时粒度，2表示按照一天的粒度 默认是天
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }
@@ -71,12 +77,15 @@ impl GetNewUcdnLogClientIpStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct GetNewUcdnLogClientIpStatisticsResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 见 **ClientIpStatisticsList** 模型定义
+    ///
     /// Wire name: `ClientIpStatisticsList`.
     pub client_ip_statistics_list: Vec<ClientIpStatisticsList>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
 }
@@ -106,14 +115,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_new_ucdn_log_client_ip_statistics`](Self::get_new_ucdn_log_client_ip_statistics) would send.
-    pub fn get_new_ucdn_log_client_ip_statistics_request(
-        &self,
-        input: &GetNewUcdnLogClientIpStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNewUcdnLogClientIpStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::RefererStatistics;
 #[non_exhaustive]
 pub struct GetNewUcdnLogRefererStatisticsRequest {
     /// 查询带宽区域 cn代表国内 abroad代表海外 ；目前只支持国内
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询带宽的起始时间，格式：时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名id，创建域名时生成的id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<String>,
     /// 查询统计日志的结束时间，格式：时间戳。最大时间间隔30天
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 返回的结果数量限制，默认1000
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 0表示按流量降序排列，1表示按照下载次数降序排列，默认为0
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<i64>,
 }
@@ -69,6 +75,7 @@ impl GetNewUcdnLogRefererStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct GetNewUcdnLogRefererStatisticsResponse {
     /// 见 **RefererStatistics** 模型定义
+    ///
     /// Wire name: `RefererStatistics`.
     pub referer_statistics: Vec<RefererStatistics>,
 }
@@ -96,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_new_ucdn_log_referer_statistics`](Self::get_new_ucdn_log_referer_statistics) would send.
-    pub fn get_new_ucdn_log_referer_statistics_request(
-        &self,
-        input: &GetNewUcdnLogRefererStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNewUcdnLogRefererStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

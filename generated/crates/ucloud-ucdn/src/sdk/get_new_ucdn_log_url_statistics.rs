@@ -8,24 +8,31 @@ use super::UrlStatistics;
 #[non_exhaustive]
 pub struct GetNewUcdnLogUrlStatisticsRequest {
     /// 查询带宽区域 cn代表国内 abroad代表海外 只支持国内
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询带宽的起始时间，格式：时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名Id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: String,
     /// 查询统计日志的结束时间，格式：时间戳，只能支持查询1天。可不填
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 返回的结果数量限制，默认1000
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 0表示按流量降序排列，1表示按照下载次数降序排列，默认为0
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -76,6 +83,7 @@ impl GetNewUcdnLogUrlStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct GetNewUcdnLogUrlStatisticsResponse {
     /// 见 **UrlStatistics** 模型定义
+    ///
     /// Wire name: `UrlStatisticsList`.
     pub url_statistics_list: Vec<UrlStatistics>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_new_ucdn_log_url_statistics`](Self::get_new_ucdn_log_url_statistics) would send.
-    pub fn get_new_ucdn_log_url_statistics_request(
-        &self,
-        input: &GetNewUcdnLogUrlStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNewUcdnLogUrlStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct GetUcdnDomain95BandwidthV2Request {
     /// 查询带宽区域 cn代表国内 abroad代表海外 不填默认为全部区域
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询的起始日期，格式为Unix Timestamp
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 是否是动态加速 默认是false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -70,9 +76,11 @@ impl GetUcdnDomain95BandwidthV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomain95BandwidthV2Response {
     /// 查询期间的CDN的95带宽值，单位Mbps
+    ///
     /// Wire name: `CdnBandwidth`.
     pub cdn_bandwidth: Option<f64>,
     /// 查询时间期间的95带宽时间点  Unix时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain95_bandwidth_v2`](Self::get_ucdn_domain95_bandwidth_v2) would send.
-    pub fn get_ucdn_domain95_bandwidth_v2_request(
-        &self,
-        input: &GetUcdnDomain95BandwidthV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomain95BandwidthV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

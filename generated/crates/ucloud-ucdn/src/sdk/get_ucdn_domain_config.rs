@@ -8,24 +8,31 @@ use super::DomainConfigInfo;
 #[non_exhaustive]
 pub struct GetUcdnDomainConfigRequest {
     /// 产品类型ucdn，可不填，默认为ucdn
+    ///
     /// Wire name: `ChannelType`.
     pub channel_type: Option<String>,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<Vec<String>>,
     /// 域名id，创建域名时生成的id。默认获取账号下的所有域名信息,n为自然数,从DomainId.0开始。
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 是否是动态加速 默认是false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 返回数据长度， 默认全部，非负整数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量，默认0，非负整数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -73,6 +80,7 @@ impl GetUcdnDomainConfigRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainConfigResponse {
     /// 见 **DomainConfigInfo** 模型定义
+    ///
     /// Wire name: `DomainList`.
     pub domain_list: Vec<DomainConfigInfo>,
 }
@@ -101,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_ucdn_domain_config`](Self::get_ucdn_domain_config) would send.
-    pub fn get_ucdn_domain_config_request(
-        &self,
-        input: &GetUcdnDomainConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetUcdnDomainConfig` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DomainList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_ucdn_domain_config`](Self::get_ucdn_domain_config), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -123,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetUcdnDomainConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

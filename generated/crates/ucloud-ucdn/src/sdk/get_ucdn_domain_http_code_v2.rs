@@ -8,28 +8,36 @@ use super::HttpCodeInfoV2;
 #[non_exhaustive]
 pub struct GetUcdnDomainHttpCodeV2Request {
     /// 查询带宽区域 cn代表国内 abroad代表海外，只支持国内
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询的起始时间，格式为Unix Timestamp。如果有EndTime，BeginTime必须赋值。如没有赋值，则返回缺少参 数错误，如果没有EndTime，BeginTime也可以不赋值，EndTime默认当前时间，BeginTime 默认前一天的当前时间。
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp。EndTime默认为当前时间，BeginTime默认为当前时间前一天时间。
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否全站加速 默认false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// edge 表示边缘
+    ///
     /// Wire name: `Layer`.
     pub layer: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 时间粒度（0表示按照5分钟粒度，1表示按照1小时粒度，2表示按照一天的粒度，3表示1分钟粒度）
+    ///
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -79,6 +87,7 @@ impl GetUcdnDomainHttpCodeV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainHttpCodeV2Response {
     /// 见 **HttpCodeInfoV2** 模型定义
+    ///
     /// Wire name: `HttpCodeDetail`.
     pub http_code_detail: Vec<HttpCodeInfoV2>,
 }
@@ -106,14 +115,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_http_code_v2`](Self::get_ucdn_domain_http_code_v2) would send.
-    pub fn get_ucdn_domain_http_code_v2_request(
-        &self,
-        input: &GetUcdnDomainHttpCodeV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainHttpCodeV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::DomainBaseInfo;
 #[non_exhaustive]
 pub struct GetUcdnDomainInfoListRequest {
     /// 返回第几页，序号从1开始，不填默认是第1页，填0表示不用分页直接返回所有数据
+    ///
     /// Wire name: `PageIndex`.
     pub page_index: Option<i64>,
     /// 分页的大小，不填默认每页20个
+    ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 是否按项目查询，true  或 false  默认为false
+    ///
     /// Wire name: `QueryByProject`.
     pub query_by_project: Option<bool>,
 }
@@ -58,9 +62,11 @@ impl GetUcdnDomainInfoListRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainInfoListResponse {
     /// 见 **DomainBaseInfo** 模型定义
+    ///
     /// Wire name: `DomainInfoList`.
     pub domain_info_list: Vec<DomainBaseInfo>,
     /// 账户下域名总个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -90,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_ucdn_domain_info_list`](Self::get_ucdn_domain_info_list) would send.
-    pub fn get_ucdn_domain_info_list_request(
-        &self,
-        input: &GetUcdnDomainInfoListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetUcdnDomainInfoList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DomainInfoList`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
     ///
     /// Each page is one call of [`get_ucdn_domain_info_list`](Self::get_ucdn_domain_info_list), retried by its rules; an error that survives them is the stream's last item. `PageIndex` counts pages from 1. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -112,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetUcdnDomainInfoListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

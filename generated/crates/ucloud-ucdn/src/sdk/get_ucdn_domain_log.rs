@@ -7,20 +7,15 @@ use super::LogSetList;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUcdnDomainLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }
@@ -63,6 +58,7 @@ impl GetUcdnDomainLogRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainLogResponse {
     /// 见 **LogSetList** 模型定义
+    ///
     /// Wire name: `LogSet`.
     pub log_set: Vec<LogSetList>,
 }
@@ -87,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUcdnDomainLogResponse, GetUcdnDomainLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_log`](Self::get_ucdn_domain_log) would send.
-    pub fn get_ucdn_domain_log_request(
-        &self,
-        input: &GetUcdnDomainLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,18 +8,23 @@ use super::DomanLogList;
 #[non_exhaustive]
 pub struct GetUcdnDomainLogV2Request {
     /// 查询的起始时间，格式为Unix Timestamp
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 是否全站加速  默认false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -65,6 +70,7 @@ impl GetUcdnDomainLogV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainLogV2Response {
     /// 见 **DomanLogList** 模型定义
+    ///
     /// Wire name: `DomainLogSet`.
     pub domain_log_set: Vec<DomanLogList>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_log_v2`](Self::get_ucdn_domain_log_v2) would send.
-    pub fn get_ucdn_domain_log_v2_request(
-        &self,
-        input: &GetUcdnDomainLogV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainLogV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

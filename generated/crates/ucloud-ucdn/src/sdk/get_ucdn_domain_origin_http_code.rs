@@ -7,23 +7,17 @@ use super::HttpCodeInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUcdnDomainOriginHttpCodeRequest {
-    /// (No description in the spec.)
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -71,6 +65,7 @@ impl GetUcdnDomainOriginHttpCodeRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainOriginHttpCodeResponse {
     /// 见 **HttpCodeInfo** 模型定义
+    ///
     /// Wire name: `HttpCodeDetail`.
     pub http_code_detail: Vec<HttpCodeInfo>,
 }
@@ -98,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_origin_http_code`](Self::get_ucdn_domain_origin_http_code) would send.
-    pub fn get_ucdn_domain_origin_http_code_request(
-        &self,
-        input: &GetUcdnDomainOriginHttpCodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainOriginHttpCodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,23 +7,17 @@ use super::HttpCodeV2Detail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUcdnDomainOriginHttpCodeDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `BeginTime`.
     pub begin_time: i64,
-    /// (No description in the spec.)
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `EndTime`.
     pub end_time: i64,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -73,6 +67,7 @@ impl GetUcdnDomainOriginHttpCodeDetailRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainOriginHttpCodeDetailResponse {
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `HttpCodeV2Detail`.
     pub http_code_v2_detail: Vec<HttpCodeV2Detail>,
 }
@@ -100,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_origin_http_code_detail`](Self::get_ucdn_domain_origin_http_code_detail) would send.
-    pub fn get_ucdn_domain_origin_http_code_detail_request(
-        &self,
-        input: &GetUcdnDomainOriginHttpCodeDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainOriginHttpCodeDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

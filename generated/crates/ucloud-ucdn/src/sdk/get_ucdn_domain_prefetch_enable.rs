@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUcdnDomainPrefetchEnableRequest {
-    /// (No description in the spec.)
     /// Wire name: `DomainId`.
     pub domain_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -48,7 +46,6 @@ impl GetUcdnDomainPrefetchEnableRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUcdnDomainPrefetchEnableResponse {
-    /// (No description in the spec.)
     /// Wire name: `Enable`.
     pub enable: Option<i64>,
 }
@@ -76,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_prefetch_enable`](Self::get_ucdn_domain_prefetch_enable) would send.
-    pub fn get_ucdn_domain_prefetch_enable_request(
-        &self,
-        input: &GetUcdnDomainPrefetchEnableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainPrefetchEnableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct GetUcdnDomainPrefetchRefreshStateRequest {
     /// 域名ID，创建加速域名时生成。
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -49,21 +51,27 @@ impl GetUcdnDomainPrefetchRefreshStateRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainPrefetchRefreshStateResponse {
     /// 预热配额
+    ///
     /// Wire name: `PrefetchQuota`.
     pub prefetch_quota: Option<i64>,
     /// 目录刷新配额
+    ///
     /// Wire name: `RefreshDirQuota`.
     pub refresh_dir_quota: Option<i64>,
     /// 文件刷新配额
+    ///
     /// Wire name: `RefreshFileQuota`.
     pub refresh_file_quota: Option<i64>,
     /// 已提交预热个数
+    ///
     /// Wire name: `SubmitPrefetchCount`.
     pub submit_prefetch_count: Option<i64>,
     /// 已提交的目录刷新个数
+    ///
     /// Wire name: `SubmitRefreshDir`.
     pub submit_refresh_dir: Option<i64>,
     /// 已提交的文件刷新个数
+    ///
     /// Wire name: `SubmitRefreshFile`.
     pub submit_refresh_file: Option<i64>,
 }
@@ -96,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_prefetch_refresh_state`](Self::get_ucdn_domain_prefetch_refresh_state) would send.
-    pub fn get_ucdn_domain_prefetch_refresh_state_request(
-        &self,
-        input: &GetUcdnDomainPrefetchRefreshStateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainPrefetchRefreshStateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

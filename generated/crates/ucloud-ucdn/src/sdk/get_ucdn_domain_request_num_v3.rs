@@ -8,28 +8,36 @@ use super::RequestInfoV2;
 #[non_exhaustive]
 pub struct GetUcdnDomainRequestNumV3Request {
     /// 查询区域 cn代表国内 abroad代表海外，只支持国内
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询的起始时间，格式为Unix Timestamp
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束时间，格式为Unix Timestamp
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 是否全站加速，默认false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 协议，IsDcdn=false时，可传http、https不传则查所有协议的带宽。如果IsDcdn=true，这里可传http_dynamic、http_static、https_dynamic、https_static、quic_dynamic、quic_static、websocket 并支持同时查询多个协议用逗号隔开
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 时间粒度（0表示按照5分钟粒度，1表示按照1小时粒度，2表示按照一天的粒度, 3=按1分钟）
+    ///
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -83,6 +91,7 @@ impl GetUcdnDomainRequestNumV3RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainRequestNumV3Response {
     /// 见 **RequestInfoV2** 模型定义
+    ///
     /// Wire name: `RequestList`.
     pub request_list: Vec<RequestInfoV2>,
 }
@@ -110,14 +119,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_request_num_v3`](Self::get_ucdn_domain_request_num_v3) would send.
-    pub fn get_ucdn_domain_request_num_v3_request(
-        &self,
-        input: &GetUcdnDomainRequestNumV3Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainRequestNumV3Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::UcdnDomainTrafficSet;
 #[non_exhaustive]
 pub struct GetUcdnDomainTrafficRequest {
     /// 指定按项目查询，还是按整个账户查询  取值 top 表示按整个账户查询，取值org表示按项目查询
+    ///
     /// Wire name: `AccountType`.
     pub account_type: Option<String>,
     /// 查询流量区域 cn代表国内 abroad代表海外，默认全部区域
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// 查询的起始日期，格式为Unix Timestamp。如果有EndTime，BeginTime必须赋值
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名ID，创建加速域名时生成，n从自然数0开始。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp。EndTime默认为当前时间，BeginTime默认为当前时间前一天
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -68,6 +74,7 @@ impl GetUcdnDomainTrafficRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnDomainTrafficResponse {
     /// 见 **UcdnDomainTrafficSet** 模型定义
+    ///
     /// Wire name: `TrafficSet`.
     pub traffic_set: Vec<UcdnDomainTrafficSet>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_domain_traffic`](Self::get_ucdn_domain_traffic) would send.
-    pub fn get_ucdn_domain_traffic_request(
-        &self,
-        input: &GetUcdnDomainTrafficRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnDomainTrafficRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,25 +8,32 @@ use super::ProIspBandwidthSet;
 #[non_exhaustive]
 pub struct GetUcdnProIspBandwidthV2Request {
     /// 查询的起始日期，格式为Unix Timestamp
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 运营商代码（运营商拼音），一次只能查询一个运营商，不传递默认取所有运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 省份代码（省份拼音），可以传多个，不传则查询所有省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<Vec<String>>,
     /// 时间粒度0 (按5分钟粒度)1 (按小时粒度)2(按天粒度)3(按分钟粒度）
+    ///
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -78,6 +85,7 @@ impl GetUcdnProIspBandwidthV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnProIspBandwidthV2Response {
     /// 见 **ProIspBandwidthSet** 模型定义
+    ///
     /// Wire name: `BandwidthSet`.
     pub bandwidth_set: Vec<ProIspBandwidthSet>,
 }
@@ -105,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_pro_isp_bandwidth_v2`](Self::get_ucdn_pro_isp_bandwidth_v2) would send.
-    pub fn get_ucdn_pro_isp_bandwidth_v2_request(
-        &self,
-        input: &GetUcdnProIspBandwidthV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnProIspBandwidthV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,25 +8,32 @@ use super::ProIspRequestNumSetV2;
 #[non_exhaustive]
 pub struct GetUcdnProIspRequestNumV2Request {
     /// 查询的起始日期，格式为Unix Timestamp  忽略时间部分
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 域名id，创建域名时生成的id。默认全部域名
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<Vec<String>>,
     /// 查询的结束日期，格式为Unix Timestamp  忽略时间部分
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 运营商代码，一次只能查询一个运营商，不传递默认取所有运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 省份代码，可以传多个，不传则查询所有省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<Vec<String>>,
     /// 时间粒度（0表示按照5分钟粒度，1表示按照1小时粒度，2表示按照一天粒度，3表示按照一分钟粒度）
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }
@@ -77,6 +84,7 @@ impl GetUcdnProIspRequestNumV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnProIspRequestNumV2Response {
     /// 见 **ProIspRequestNumSetV2** 模型定义
+    ///
     /// Wire name: `RequestNumSet`.
     pub request_num_set: Vec<ProIspRequestNumSetV2>,
 }
@@ -104,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_pro_isp_request_num_v2`](Self::get_ucdn_pro_isp_request_num_v2) would send.
-    pub fn get_ucdn_pro_isp_request_num_v2_request(
-        &self,
-        input: &GetUcdnProIspRequestNumV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnProIspRequestNumV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

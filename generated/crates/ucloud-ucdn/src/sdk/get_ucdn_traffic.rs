@@ -8,6 +8,7 @@ use super::TrafficSet;
 #[non_exhaustive]
 pub struct GetUcdnTrafficRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl GetUcdnTrafficRequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnTrafficResponse {
     /// 见 **TrafficSet** 模型定义
+    ///
     /// Wire name: `TrafficSet`.
     pub traffic_set: Vec<TrafficSet>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUcdnTrafficResponse, GetUcdnTrafficError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_traffic`](Self::get_ucdn_traffic) would send.
-    pub fn get_ucdn_traffic_request(
-        &self,
-        input: &GetUcdnTrafficRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnTrafficRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::TrafficSet;
 #[non_exhaustive]
 pub struct GetUcdnTrafficV2Request {
     /// 是否dcdn域名
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -48,6 +50,7 @@ impl GetUcdnTrafficV2RequestBuilder {
 #[non_exhaustive]
 pub struct GetUcdnTrafficV2Response {
     /// 见 **TrafficSet** 模型定义
+    ///
     /// Wire name: `TrafficSet`.
     pub traffic_set: Vec<TrafficSet>,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUcdnTrafficV2Response, GetUcdnTrafficV2Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ucdn_traffic_v2`](Self::get_ucdn_traffic_v2) would send.
-    pub fn get_ucdn_traffic_v2_request(
-        &self,
-        input: &GetUcdnTrafficV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUcdnTrafficV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

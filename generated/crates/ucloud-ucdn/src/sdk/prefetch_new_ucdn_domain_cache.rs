@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct PrefetchNewUcdnDomainCacheRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 预热URL列表，n从自然数0开始。UrlList.n字段必须以”<http://域名/”开始。如刷新文件目录a下面img.png文件，> 格式为<http://abc.ucloud.cn/a/img.png。请正确提交需要刷新的域名，一次性可提交1000条，最少每10S调用一次>
+    ///
     /// Wire name: `UrlList`.
     pub url_list: Option<Vec<String>>,
 }
@@ -48,6 +50,7 @@ impl PrefetchNewUcdnDomainCacheRequestBuilder {
 #[non_exhaustive]
 pub struct PrefetchNewUcdnDomainCacheResponse {
     /// 本次提交url对应的任务id
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`prefetch_new_ucdn_domain_cache`](Self::prefetch_new_ucdn_domain_cache) would send.
-    pub fn prefetch_new_ucdn_domain_cache_request(
-        &self,
-        input: &PrefetchNewUcdnDomainCacheRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PrefetchNewUcdnDomainCacheRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

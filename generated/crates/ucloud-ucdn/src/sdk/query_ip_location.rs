@@ -8,6 +8,7 @@ use super::IpLocationInfo;
 #[non_exhaustive]
 pub struct QueryIpLocationRequest {
     /// ip列表
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<Vec<String>>,
 }
@@ -42,6 +43,7 @@ impl QueryIpLocationRequestBuilder {
 #[non_exhaustive]
 pub struct QueryIpLocationResponse {
     /// 见 **IpLocationInfo** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<IpLocationInfo>,
 }
@@ -66,14 +68,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<QueryIpLocationResponse, QueryIpLocationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_ip_location`](Self::query_ip_location) would send.
-    pub fn query_ip_location_request(
-        &self,
-        input: &QueryIpLocationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryIpLocationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

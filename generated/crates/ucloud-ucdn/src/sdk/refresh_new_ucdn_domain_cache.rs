@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct RefreshNewUcdnDomainCacheRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 刷新类型，file代表文件刷新，dir 代表路径刷新，m3u8带表m3u8刷新
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 需要刷新的URL，n 从自然数0开始，刷新多个URL列表时，一次最多提交100个。必须以”<http://域名/”开始。目录要以”/”结尾，> 如刷新目录a下所有文件，格式为：<http://abc.ucloud.cn/a/；如刷新文件目录a下面img.png文件，> 格式为<http://abc.ucloud.cn/a/img.png。请正确提交需要刷新的域名>
+    ///
     /// Wire name: `UrlList`.
     pub url_list: Option<Vec<String>>,
 }
@@ -54,6 +57,7 @@ impl RefreshNewUcdnDomainCacheRequestBuilder {
 #[non_exhaustive]
 pub struct RefreshNewUcdnDomainCacheResponse {
     /// 本次提交url对应的任务id
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`refresh_new_ucdn_domain_cache`](Self::refresh_new_ucdn_domain_cache) would send.
-    pub fn refresh_new_ucdn_domain_cache_request(
-        &self,
-        input: &RefreshNewUcdnDomainCacheRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RefreshNewUcdnDomainCacheRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

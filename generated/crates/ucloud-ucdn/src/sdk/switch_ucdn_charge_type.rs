@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SwitchUcdnChargeTypeRequest {
     /// 计费方式。traffic代表按流量包计费，bandwidth按带宽付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -67,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_ucdn_charge_type`](Self::switch_ucdn_charge_type) would send.
-    pub fn switch_ucdn_charge_type_request(
-        &self,
-        input: &SwitchUcdnChargeTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchUcdnChargeTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

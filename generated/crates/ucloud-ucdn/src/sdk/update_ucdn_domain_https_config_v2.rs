@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct UpdateUcdnDomainHttpsConfigV2Request {
     /// 证书id(可能是ucdn的id，也可能是ussl的id)
+    ///
     /// Wire name: `CertId`.
     pub cert_id: Option<i64>,
     /// 证书名称，开启加速必传
+    ///
     /// Wire name: `CertName`.
     pub cert_name: Option<String>,
     /// 证书类型 ucdn/ussl
+    ///
     /// Wire name: `CertType`.
     pub cert_type: Option<String>,
     /// 域名对应的资源Id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: String,
     /// 开启或关闭加速 enable或disable 当加速区域含国外的时候，此参数为必传
+    ///
     /// Wire name: `HttpsStatusAbroad`.
     pub https_status_abroad: Option<String>,
     /// 开启或关闭加速 enable或disable  当加速区域含国内的时候，此参数为必传
+    ///
     /// Wire name: `HttpsStatusCn`.
     pub https_status_cn: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ucdn_domain_https_config_v2`](Self::update_ucdn_domain_https_config_v2) would send.
-    pub fn update_ucdn_domain_https_config_v2_request(
-        &self,
-        input: &UpdateUcdnDomainHttpsConfigV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUcdnDomainHttpsConfigV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

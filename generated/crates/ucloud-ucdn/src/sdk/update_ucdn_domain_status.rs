@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpdateUcdnDomainStatusRequest {
     /// 域名ID，创建加速域名时生成。
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: String,
     /// 是否全站加速，默认false
+    ///
     /// Wire name: `IsDcdn`.
     pub is_dcdn: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 域名状态，enable代表加速中，disable代表停止加速，delete代表删除。
+    ///
     /// Wire name: `Status`.
     pub status: String,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ucdn_domain_status`](Self::update_ucdn_domain_status) would send.
-    pub fn update_ucdn_domain_status_request(
-        &self,
-        input: &UpdateUcdnDomainStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUcdnDomainStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,78 +8,102 @@ use super::{CreateUClickhouseClusterParamLabels, CreateUClickhouseClusterRespons
 #[non_exhaustive]
 pub struct CreateUClickhouseClusterRequest {
     /// 集群管理员密码，密码规则：1.密码长度限8-32个字符2.不能包含\[A-Z\],\[a-z\],\[0-9\]和\[@#%^*+=_;:,?!&()-\]之外的字符3.需要同时包含两项或以上（大写字母/小写字母/数字/特殊符号）
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 备份任务ID，从备份恢复时，该字段必传，此值为备份任务ID，可以从原集群备份任务列表（ListUClickhouseBackups）获取
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 付费类型，枚举值：Year（年付），Month（月付），Dynamic（时付），默认值为Month,月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 集群机型，可通过GetUClickhouseClusterCreateOption接口获取具体值
+    ///
     /// Wire name: `ClickhouseMachineTypeId`.
     pub clickhouse_machine_type_id: String,
     /// Clickhouse版本，可通过GetUClickhouseClusterCreateOption接口获取具体版本
+    ///
     /// Wire name: `ClickhouseVersion`.
     pub clickhouse_version: String,
     /// 实例名称名称规则：1.长度为1-50位的字符2.不能包含_,中文,\[A-Z\],\[a-z\],\[0-9\]之外的非法字符，集群名称默认为clickhouse
+    ///
     /// Wire name: `ClusterName`.
     pub cluster_name: Option<String>,
     /// 数据盘大小，最小100，步长为50，默认值为100，单位GB
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 数据盘类型，可通过GetUClickhouseClusterCreateOption接口获取具体值
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: String,
     /// 是否多可用区，默认为false
+    ///
     /// Wire name: `IsMultiZone`.
     pub is_multi_zone: Option<String>,
     /// 是否开启安全组，true为开启，false为不开启，默认为false，不开启安全组
+    ///
     /// Wire name: `IsSecGroup`.
     pub is_sec_group: Option<String>,
     /// 是否Zookeeper高可用，true为zookeeper高可用，false为非高可用，默认为true，高可用
+    ///
     /// Wire name: `IsZookeeperHA`.
     pub is_zookeeper_ha: Option<bool>,
     /// 见 **CreateUClickhouseClusterParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUClickhouseClusterParamLabels>>,
     /// 【数组】可用区名称，IsMultiZone为true时，必传，可通过ListUClickhouseAvailableZone获取支持的可用区
+    ///
     /// Wire name: `MultiZones`.
     pub multi_zones: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值为1。月付时，此参数传0，代表购买至月末
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 副本数量，取值为1或2，1为单副本（非高可用），2为双副本（高可用），默认值为高可用（即为2）
+    ///
     /// Wire name: `ReplicateCount`.
     pub replicate_count: Option<i64>,
     /// 安全组ID，IsSecGroup为true时，必传
+    ///
     /// Wire name: `SecGroupIds`.
     pub sec_group_ids: Option<String>,
     /// 分片数量，若传递，则至少1个分片,默认值为1
+    ///
     /// Wire name: `ShardCount`.
     pub shard_count: Option<i64>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// Zookeeper数据盘大小，IsZookeeperHA为true时，必传，最小100，步长为50
+    ///
     /// Wire name: `ZookeeperDataDiskSize`.
     pub zookeeper_data_disk_size: Option<String>,
     /// Zookeeper数据盘类型，IsZookeeperHA为true时，必传，可通过GetUClickhouseClusterCreateOption接口获取具体值
+    ///
     /// Wire name: `ZookeeperDataDiskType`.
     pub zookeeper_data_disk_type: Option<String>,
     /// Zookeeper机型ID，IsZookeeperHA为true时，必传，可通过GetUClickhouseClusterCreateOption接口获取具体值
+    ///
     /// Wire name: `ZookeeperMachineTypeId`.
     pub zookeeper_machine_type_id: Option<String>,
 }
@@ -180,9 +204,11 @@ impl CreateUClickhouseClusterRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUClickhouseClusterResponse {
     /// 见 **CreateUClickhouseClusterResponseData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<CreateUClickhouseClusterResponseData>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -211,14 +237,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_clickhouse_cluster`](Self::create_u_clickhouse_cluster) would send.
-    pub fn create_u_clickhouse_cluster_request(
-        &self,
-        input: &CreateUClickhouseClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUClickhouseClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ExpandUClickhouseClusterRequest {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 水平扩容时，选择某一个原节点的ID，用于同步表结构/用户信息。不传递时，表示不同步表结构/用户信息，仅水平扩容节点数量
+    ///
     /// Wire name: `SyncNodeId`.
     pub sync_node_id: Option<String>,
     /// 扩容后集群的节点数量，集群为高可用时，需要传入偶数个节点
+    ///
     /// Wire name: `TotalNodeCount`.
     pub total_node_count: i64,
 }
@@ -67,6 +72,7 @@ impl ExpandUClickhouseClusterRequestBuilder {
 #[non_exhaustive]
 pub struct ExpandUClickhouseClusterResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`expand_u_clickhouse_cluster`](Self::expand_u_clickhouse_cluster) would send.
-    pub fn expand_u_clickhouse_cluster_request(
-        &self,
-        input: &ExpandUClickhouseClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExpandUClickhouseClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::GetCreateUClickhouseClusterOptionResponseData;
 #[non_exhaustive]
 pub struct GetUClickhouseClusterCreateOptionRequest {
     /// 项目Id
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -51,9 +53,11 @@ impl GetUClickhouseClusterCreateOptionRequestBuilder {
 #[non_exhaustive]
 pub struct GetUClickhouseClusterCreateOptionResponse {
     /// 见 **GetCreateUClickhouseClusterOptionResponseData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<GetCreateUClickhouseClusterOptionResponseData>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_clickhouse_cluster_create_option`](Self::get_u_clickhouse_cluster_create_option) would send.
-    pub fn get_u_clickhouse_cluster_create_option_request(
-        &self,
-        input: &GetUClickhouseClusterCreateOptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUClickhouseClusterCreateOptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::ListUClickhouseClusterResponseData;
 #[non_exhaustive]
 pub struct ListUClickhouseClusterRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -49,9 +51,11 @@ impl ListUClickhouseClusterRequestBuilder {
 #[non_exhaustive]
 pub struct ListUClickhouseClusterResponse {
     /// 见 **ListUClickhouseClusterResponseData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<ListUClickhouseClusterResponseData>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_clickhouse_cluster`](Self::list_u_clickhouse_cluster) would send.
-    pub fn list_u_clickhouse_cluster_request(
-        &self,
-        input: &ListUClickhouseClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUClickhouseClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

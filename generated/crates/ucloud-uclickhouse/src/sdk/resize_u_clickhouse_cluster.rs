@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ResizeUClickhouseClusterRequest {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 是否为zookeeper节点，为true时表示升级zookeeper节点规格，为false时表示升级clickhouse节点规格，默认为false
+    ///
     /// Wire name: `IsZooKeeperNode`.
     pub is_zoo_keeper_node: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 目标磁盘大小，单位GB，只能扩容，与TargetMachineTypeId不能同时为空
+    ///
     /// Wire name: `TargetDataDiskSize`.
     pub target_data_disk_size: Option<i64>,
     /// 目标机型ID，可通过GetUClickhouseClusterCreateOption接口获取具体值，与TargetDataDiskSize不能同时为空
+    ///
     /// Wire name: `TargetMachineTypeId`.
     pub target_machine_type_id: Option<String>,
 }
@@ -70,6 +76,7 @@ impl ResizeUClickhouseClusterRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeUClickhouseClusterResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_clickhouse_cluster`](Self::resize_u_clickhouse_cluster) would send.
-    pub fn resize_u_clickhouse_cluster_request(
-        &self,
-        input: &ResizeUClickhouseClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUClickhouseClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

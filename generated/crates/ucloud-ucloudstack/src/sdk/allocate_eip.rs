@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct AllocateEipRequest {
     /// 带宽，默认值1，默认范围1~100
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 指定IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP版本，默认值IPv4，支持值：IPv4\\IPv6
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 线路。目前支持Bgp
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -87,9 +96,11 @@ impl AllocateEipRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateEipResponse {
     /// 申请的EIP的ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -115,14 +126,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AllocateEipResponse, AllocateEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_eip`](Self::allocate_eip) would send.
-    pub fn allocate_eip_request(
-        &self,
-        input: &AllocateEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

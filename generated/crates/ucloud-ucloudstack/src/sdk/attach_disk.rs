@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct AttachDiskRequest {
     /// 硬盘ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 绑定的资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 绑定的资源类型，枚举值：VM，标识虚拟机
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl AttachDiskRequestBuilder {
 #[non_exhaustive]
 pub struct AttachDiskResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachDiskResponse, AttachDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_disk`](Self::attach_disk) would send.
-    pub fn attach_disk_request(
-        &self,
-        input: &AttachDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct BindEipRequest {
     /// 外网IP的ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: String,
     /// 地域。枚举值：cn,表示中国；中国
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 资源类型。VM：虚拟机, LB:负载均衡, NATGW：nat网关
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl BindEipRequestBuilder {
 #[non_exhaustive]
 pub struct BindEipResponse {
     /// 返回描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindEipResponse, BindEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_eip`](Self::bind_eip) would send.
-    pub fn bind_eip_request(
-        &self,
-        input: &BindEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct BindSecurityGroupRequest {
     /// 网卡类型，玫举值：WAN，外网；LAN，内网，默认为WAN
+    ///
     /// Wire name: `NICType`.
     pub nic_type: Option<String>,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 绑定的资源ID。调用方式举例：ResourceID=“one-id”。
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,6 +69,7 @@ impl BindSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct BindSecurityGroupResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindSecurityGroupResponse, BindSecurityGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_security_group`](Self::bind_security_group) would send.
-    pub fn bind_security_group_request(
-        &self,
-        input: &BindSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct CloneDiskRequest {
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源硬盘ID
+    ///
     /// Wire name: `SrcID`.
     pub src_id: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,9 +76,11 @@ impl CloneDiskRequestBuilder {
 #[non_exhaustive]
 pub struct CloneDiskResponse {
     /// 克隆出的硬盘ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -98,14 +106,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CloneDiskResponse, CloneDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_disk`](Self::clone_disk) would send.
-    pub fn clone_disk_request(
-        &self,
-        input: &CloneDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

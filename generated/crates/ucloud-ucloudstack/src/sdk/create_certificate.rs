@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct CreateCertificateRequest {
     /// 证书内容
+    ///
     /// Wire name: `Certificate`.
     pub certificate: String,
     /// 证书类型，枚举值\["ServerCrt","CACrt"\]。分别表示服务器证书和CA证书。只有在双向认证的时候才需要CA证书
+    ///
     /// Wire name: `CertificateType`.
     pub certificate_type: String,
     /// 证书名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 私钥内容,服务器证书必传,CA证书不用传递
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 证书描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -77,9 +84,11 @@ impl CreateCertificateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCertificateResponse {
     /// 证书ID
+    ///
     /// Wire name: `CertificateID`.
     pub certificate_id: Option<String>,
     /// 错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCertificateResponse, CreateCertificateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_certificate`](Self::create_certificate) would send.
-    pub fn create_certificate_request(
-        &self,
-        input: &CreateCertificateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCertificateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

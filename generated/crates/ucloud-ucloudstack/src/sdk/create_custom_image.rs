@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateCustomImageRequest {
     /// 镜像描述。
+    ///
     /// Wire name: `ImageDescription`.
     pub image_description: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 虚拟机ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,9 +69,11 @@ impl CreateCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCustomImageResponse {
     /// 创建的自制镜像ID
+    ///
     /// Wire name: `ImageID`.
     pub image_id: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCustomImageResponse, CreateCustomImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_custom_image`](Self::create_custom_image) would send.
-    pub fn create_custom_image_request(
-        &self,
-        input: &CreateCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct CreateDiskRequest {
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 磁盘大小
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 磁盘名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 磁盘类型。例如：Normal,SSD
+    ///
     /// Wire name: `SetType`.
     pub set_type: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,9 +83,11 @@ impl CreateDiskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDiskResponse {
     /// 创建的磁盘ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -104,14 +113,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateDiskResponse, CreateDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_disk`](Self::create_disk) would send.
-    pub fn create_disk_request(
-        &self,
-        input: &CreateDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

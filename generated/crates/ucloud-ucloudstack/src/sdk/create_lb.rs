@@ -6,40 +6,52 @@
 #[non_exhaustive]
 pub struct CreateLbRequest {
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 外网IP的ID，创建外网LB时为必需
+    ///
     /// Wire name: `EIPID`.
     pub eipid: Option<String>,
     /// 枚举值。LAN：内网，WAN:外网
+    ///
     /// Wire name: `LBType`.
     pub lb_type: String,
     /// 名称。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 安全组ID，创建外网LB时为必需
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// LB 实例所在的子网 ID 。
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: String,
     /// 运行负载均衡实例的主机机型。枚举值：如 Normal ，表示普通机型； SSD，表示 SSD 机型。（机型由平台管理员修改和指定，可参考获取主机机型接口）
+    ///
     /// Wire name: `VMType`.
     pub vm_type: String,
     /// LB实例所在的 VPC ID 。
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -103,9 +115,11 @@ impl CreateLbRequestBuilder {
 #[non_exhaustive]
 pub struct CreateLbResponse {
     /// 返回创建的负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -131,14 +145,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateLbResponse, CreateLbError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_lb`](Self::create_lb) would send.
-    pub fn create_lb_request(
-        &self,
-        input: &CreateLbRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLbRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct CreateNatgwRequest {
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 外网IP的ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: String,
     /// 名称。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: String,
     /// NAT网关实例所在的子网 ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: String,
     /// 运行NAT网关实例的主机机型。枚举值：如 Normal ，表示普通机型； SSD，表示 SSD 机型。（机型由平台管理员修改和指定，可参考获取主机机型接口）
+    ///
     /// Wire name: `VMType`.
     pub vm_type: String,
     /// NAT网关实例所在的 VPC ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -99,9 +110,11 @@ impl CreateNatgwRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNatgwResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回创建的NAT网关ID
+    ///
     /// Wire name: `NATGWID`.
     pub natgwid: Option<String>,
 }
@@ -127,14 +140,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateNatgwResponse, CreateNatgwError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_natgw`](Self::create_natgw) would send.
-    pub fn create_natgw_request(
-        &self,
-        input: &CreateNatgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNatgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateNatgwRuleRequest {
     /// 绑定的虚拟机资源ID
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: String,
     /// NAT网关ID
+    ///
     /// Wire name: `NATGWID`.
     pub natgwid: String,
     /// NAT的类型。枚举值：SNAT，DNAT
+    ///
     /// Wire name: `NATGWType`.
     pub natgw_type: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,9 +71,11 @@ impl CreateNatgwRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNatgwRuleResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 白名单ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateNatgwRuleResponse, CreateNatgwRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_natgw_rule`](Self::create_natgw_rule) would send.
-    pub fn create_natgw_rule_request(
-        &self,
-        input: &CreateNatgwRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNatgwRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

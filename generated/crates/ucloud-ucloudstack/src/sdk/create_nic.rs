@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct CreateNicRequest {
     /// 指定IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组 ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: String,
     /// VPC ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -75,9 +82,11 @@ impl CreateNicRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNicResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建的网卡 ID
+    ///
     /// Wire name: `NICID`.
     pub nicid: Option<String>,
 }
@@ -103,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateNicResponse, CreateNicError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_nic`](Self::create_nic) would send.
-    pub fn create_nic_request(
-        &self,
-        input: &CreateNicRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNicRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreatePhysicalIpRequest {
     /// 物理IP名称，限制字符长度30
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 物理IP线路
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,9 +70,11 @@ impl CreatePhysicalIpRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePhysicalIpResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回创建的物理IP的ID
+    ///
     /// Wire name: `PhysicalIPID`.
     pub physical_ipid: Option<String>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePhysicalIpResponse, CreatePhysicalIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_physical_ip`](Self::create_physical_ip) would send.
-    pub fn create_physical_ip_request(
-        &self,
-        input: &CreatePhysicalIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePhysicalIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct CreateRsRequest {
     /// 服务节点的资源 ID ，仅支持添加与 LB 相同 VPC 的虚拟机资源
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: String,
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// 服务节点暴露的服务端口号
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VServer的ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: String,
     /// 服务节点的权重
+    ///
     /// Wire name: `Weight`.
     pub weight: i64,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -78,9 +85,11 @@ impl CreateRsRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRsResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回创建的RSID
+    ///
     /// Wire name: `RSID`.
     pub rsid: Option<String>,
 }
@@ -106,14 +115,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateRsResponse, CreateRsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_rs`](Self::create_rs) would send.
-    pub fn create_rs_request(
-        &self,
-        input: &CreateRsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

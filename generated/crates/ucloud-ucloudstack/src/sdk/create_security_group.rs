@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateSecurityGroupRequest {
     /// 名称;
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述;
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 【数组】安全组规则。输入有效的规则，调用方式举例：Rule.0=“TCP\|23\|0.0.0.0/0\|ACCEPT\|HIGH\|1”、Rule.1=“TCP\|55\|0.0.0.0/0\|ACCEPT\|HIGH\|1”
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<String>>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -63,9 +68,11 @@ impl CreateSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecurityGroupResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建的安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_security_group`](Self::create_security_group) would send.
-    pub fn create_security_group_request(
-        &self,
-        input: &CreateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

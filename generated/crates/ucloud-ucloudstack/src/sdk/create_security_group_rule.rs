@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleRequest {
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】安全组规则。输入有效的规则，调用方式举例：Rule.0=“TCP\|23\|0.0.0.0/0\|ACCEPT\|HIGH\|1”、Rule.1=“TCP\|55\|0.0.0.0/0\|ACCEPT\|HIGH\|1”
+    ///
     /// Wire name: `Rules`.
     pub rules: Option<Vec<String>>,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -58,9 +62,11 @@ impl CreateSecurityGroupRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建的安全组规则ID
+    ///
     /// Wire name: `SGRuleID`.
     pub sg_rule_id: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_security_group_rule`](Self::create_security_group_rule) would send.
-    pub fn create_security_group_rule_request(
-        &self,
-        input: &CreateSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

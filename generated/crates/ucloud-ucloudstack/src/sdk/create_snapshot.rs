@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateSnapshotRequest {
     /// 硬盘ID，输入“有效”状态的ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: String,
     /// 快照名称，限制字符长度30
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述，限制字符长度100
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,9 +69,11 @@ impl CreateSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSnapshotResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建的快照ID
+    ///
     /// Wire name: `SnapshotID`.
     pub snapshot_id: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSnapshotResponse, CreateSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_snapshot`](Self::create_snapshot) would send.
-    pub fn create_snapshot_request(
-        &self,
-        input: &CreateSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct CreateSubnetRequest {
     /// 名称;
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 网段。列如：10.0.0.0/16；
+    ///
     /// Wire name: `Network`.
     pub network: String,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述;
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 所属VPCID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,9 +76,11 @@ impl CreateSubnetRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSubnetResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建Subnet的ID；
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
 }
@@ -98,14 +106,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSubnetResponse, CreateSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_subnet`](Self::create_subnet) would send.
-    pub fn create_subnet_request(
-        &self,
-        input: &CreateSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

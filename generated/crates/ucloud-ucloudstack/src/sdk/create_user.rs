@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// 账号密码。
+    ///
     /// Wire name: `PassWord`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub pass_word: ::runtime::Sensitive<String>,
     /// 账号邮箱。
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: String,
 }
@@ -48,9 +50,11 @@ impl CreateUserRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUserResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 账户ID
+    ///
     /// Wire name: `UserID`.
     pub user_id: Option<i64>,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUserResponse, CreateUserError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_user`](Self::create_user) would send.
-    pub fn create_user_request(
-        &self,
-        input: &CreateUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

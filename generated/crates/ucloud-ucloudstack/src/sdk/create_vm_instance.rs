@@ -6,74 +6,97 @@
 #[non_exhaustive]
 pub struct CreateVmInstanceRequest {
     /// 创建虚拟机同时绑定外网 IP 的带宽。
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<String>,
     /// 系统盘类型。枚举值：Normal，表示普通；SSD，表示SSD；
+    ///
     /// Wire name: `BootDiskSetType`.
     pub boot_disk_set_type: String,
     /// CPU个数，如1，2，4，8，16，32，64等。
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 数据盘类型。枚举值：Normal，表示普通；SSD，表示SSD；
+    ///
     /// Wire name: `DataDiskSetType`.
     pub data_disk_set_type: String,
     /// 数据盘大小，单位 GB。默认值为0。范围：【0，8000】，步长10。
+    ///
     /// Wire name: `DataDiskSpace`.
     pub data_disk_space: Option<i64>,
     /// GPU 卡核心的占用个数。枚举值：【1,2,4】。GPU与CPU、内存大小关系：CPU个数&gt;=4*GPU个数，同时内存与CPU规格匹配.
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// 创建虚拟机同时绑定外网 IP 的 IP 版本。枚举值：IPv4 & IPv6，默认为 IPv4
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 镜像 ID。基础镜像 ID 或者自制镜像 ID。如：cn-image-centos-74。
+    ///
     /// Wire name: `ImageID`.
     pub image_id: String,
     /// 指定内网IP。输入有效的指定内网 IP，不指定时系统将自动从子网分配 IP 地址。
+    ///
     /// Wire name: `InternalIP`.
     pub internal_ip: Option<String>,
     /// 手动指定虚拟机绑定外网 IP 的地址，IP地址必须包含在网段内。
+    ///
     /// Wire name: `InternetIP`.
     pub internet_ip: Option<String>,
     /// 内网安全组 ID。输入“有效”状态的安全组的ID。
+    ///
     /// Wire name: `LANSGID`.
     pub lansgid: Option<String>,
     /// 内存容量，如1024，2048，4096，8192，16384，32768，65535等。
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 虚拟机名称。可输入如：myVM。名称只能包含中英文、数字以及- _ .且1-30个字符。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 创建虚拟机同时绑定外网 IP 的网段，可由管理员自定义。
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 密码。可输入如：ucloud.cn。密码长度限6-30个字符；需要同时包含两项或以上（大写字母/小写字母/数字/特殊符号)；windows不能包含用户名（administrator）中超过2个连续字符的部分。
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域或数据中心。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 虚拟机所属子网 ID。
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: String,
     /// 虚拟机所在宿主机的集群类型，代表不同架构、不同型号的 CPU 或硬件特征。枚举值：Normal，表示普通；SSD，表示SSD。
+    ///
     /// Wire name: `VMType`.
     pub vm_type: String,
     /// 虚拟机所属 VPC ID。
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
     /// 外网安全组 ID。输入“有效”状态的安全组的ID。
+    ///
     /// Wire name: `WANSGID`.
     pub wansgid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -167,15 +190,19 @@ impl CreateVmInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVmInstanceResponse {
     /// 返回同时创建的数据盘 ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 返回同时创建的外网IP ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回创建的虚拟机 ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: Option<String>,
 }
@@ -203,14 +230,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVmInstanceResponse, CreateVmInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vm_instance`](Self::create_vm_instance) would send.
-    pub fn create_vm_instance_request(
-        &self,
-        input: &CreateVmInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVmInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateVpcRequest {
     /// 名称;
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 网段。例如：10.0.0.0/16；
+    ///
     /// Wire name: `Network`.
     pub network: String,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述;
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,9 +69,11 @@ impl CreateVpcRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVpcResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建的VPCID；
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpcResponse, CreateVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc`](Self::create_vpc) would send.
-    pub fn create_vpc_request(
-        &self,
-        input: &CreateVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

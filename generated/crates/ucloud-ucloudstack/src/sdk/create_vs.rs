@@ -6,49 +6,64 @@
 #[non_exhaustive]
 pub struct CreateVsRequest {
     /// CA证书ID，用于验证客户端证书的签名，仅当VServer监听协议为 HTTPS 且 SSLMode 为双向认证时有效。
+    ///
     /// Wire name: `CACertificateID`.
     pub ca_certificate_id: Option<String>,
     /// HTTP 健康检查时校验请求的 HOST 字段中的域名。当健康检查类型为端口检查时，该值为空。
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 健康检查类型，枚举值，Port:端口,Path:域名。TCP和UDP协议只支持Port类型。
+    ///
     /// Wire name: `HealthcheckType`.
     pub healthcheck_type: String,
     /// 负载均衡的连接空闲超时时间，单位为秒，默认值为 60s 。
+    ///
     /// Wire name: `KeepaliveTimeout`.
     pub keepalive_timeout: Option<i64>,
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// HTTP 健康检查的路径，健康检查类型为 HTTP 检查时为必填项。当健康检查类型为端口检查时，该值为空。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 会话保持KEY，会话保持类型为Manual时为必填项，仅当 VServer 协议为 HTTP 时有效。
+    ///
     /// Wire name: `PersistenceKey`.
     pub persistence_key: Option<String>,
     /// 会话保持类型。枚举值：None:关闭；Auto:自动生成；Manual:手动生成 。当协议为 TCP 时，该值不生效，会话保持和选择的调度算法相关；当协议为 UDP 时 Auto 表示开启会话保持 。
+    ///
     /// Wire name: `PersistenceType`.
     pub persistence_type: Option<String>,
     /// VServer 的监听端口。端口范围为 1~65535 ，其中 323、9102、9103、9104、9105、60909、60910 被系统占用。
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// VServer 的监听协议。枚举值：支持 TCP、UDP、HTTP、HTTPS 四种协议转发。
+    ///
     /// Wire name: `Protocol`.
     pub protocol: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSL认证模式,HTTPS协议下必传,取值范围\["simplex","duplex"\]分别表示单向认证和双向认证。
+    ///
     /// Wire name: `SSLMode`.
     pub ssl_mode: Option<String>,
     /// 负载均衡的调度算法。枚举值：wrr:加权轮训；least_conn:最小连接数；hash:原地址,四层lb使用。ip_hash:七层lb使用
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: String,
     /// 服务器证书ID，用于证明服务器的身份，仅当 VServer监听协议为 HTTPS时有效。
+    ///
     /// Wire name: `ServerCertificateID`.
     pub server_certificate_id: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -118,15 +133,19 @@ impl CreateVsRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVsResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
     /// 返回创建的VSID
+    ///
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
 }
@@ -154,14 +173,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVsResponse, CreateVsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vs`](Self::create_vs) would send.
-    pub fn create_vs_request(
-        &self,
-        input: &CreateVsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

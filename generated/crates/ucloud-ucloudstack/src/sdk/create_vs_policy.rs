@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct CreateVsPolicyRequest {
     /// 内容转发规则关联的请求域名，值可为空，即代表仅匹配路径。域名和路径至少需要指定一项，且域名和路径的组合在一个 VServer 中必须唯一。
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// 内容转发规则关联的请求访问路径，如 "/" 。域名和路径至少需要指定一项，且域名和路径的组合在一个 VServer 中必须唯一。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 【数组】内容转发规则应用的服务节点的 ID，来源于 VServer 中添加的服务节点。调用方式举例：RSIDs.0=“one-id”、RSIDs.1=“two-id”。
+    ///
     /// Wire name: `RSIDs`.
     pub rsi_ds: Option<Vec<String>>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VServer的ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -74,9 +81,11 @@ impl CreateVsPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVsPolicyResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回创建的内容转发规则ID
+    ///
     /// Wire name: `PolicyID`.
     pub policy_id: Option<String>,
 }
@@ -102,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVsPolicyResponse, CreateVsPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vs_policy`](Self::create_vs_policy) would send.
-    pub fn create_vs_policy_request(
-        &self,
-        input: &CreateVsPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVsPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

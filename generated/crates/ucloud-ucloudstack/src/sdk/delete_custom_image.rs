@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteCustomImageRequest {
     /// 自制镜像ID
+    ///
     /// Wire name: `ImageID`.
     pub image_id: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl DeleteCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteCustomImageResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteCustomImageResponse, DeleteCustomImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_custom_image`](Self::delete_custom_image) would send.
-    pub fn delete_custom_image_request(
-        &self,
-        input: &DeleteCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

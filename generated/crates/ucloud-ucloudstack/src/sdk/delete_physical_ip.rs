@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeletePhysicalIpRequest {
     /// 物理IP的ID
+    ///
     /// Wire name: `PhysicalIPID`.
     pub physical_ipid: String,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -54,6 +57,7 @@ impl DeletePhysicalIpRequestBuilder {
 #[non_exhaustive]
 pub struct DeletePhysicalIpResponse {
     /// 返回状态描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePhysicalIpResponse, DeletePhysicalIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_physical_ip`](Self::delete_physical_ip) would send.
-    pub fn delete_physical_ip_request(
-        &self,
-        input: &DeletePhysicalIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePhysicalIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteSecurityGroupRuleRequest {
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: String,
     /// 安全组规则ID
+    ///
     /// Wire name: `SGRuleID`.
     pub sg_rule_id: String,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -59,6 +63,7 @@ impl DeleteSecurityGroupRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSecurityGroupRuleResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_security_group_rule`](Self::delete_security_group_rule) would send.
-    pub fn delete_security_group_rule_request(
-        &self,
-        input: &DeleteSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

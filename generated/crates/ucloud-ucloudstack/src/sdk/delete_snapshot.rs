@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteSnapshotRequest {
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 快照ID
+    ///
     /// Wire name: `SnapshotID`.
     pub snapshot_id: String,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl DeleteSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSnapshotResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSnapshotResponse, DeleteSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_snapshot`](Self::delete_snapshot) would send.
-    pub fn delete_snapshot_request(
-        &self,
-        input: &DeleteSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteSubnetRequest {
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SubnetID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: String,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl DeleteSubnetRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteSubnetResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSubnetResponse, DeleteSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_subnet`](Self::delete_subnet) would send.
-    pub fn delete_subnet_request(
-        &self,
-        input: &DeleteSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

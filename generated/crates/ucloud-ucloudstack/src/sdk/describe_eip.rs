@@ -8,25 +8,32 @@ use super::EipInfo;
 #[non_exhaustive]
 pub struct DescribeEipRequest {
     /// 绑定资源ID，查询该资源绑定的所有 EIP
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: Option<String>,
     /// 【数组】外网的 ID。输入有效的 ID。调用方式举例：EIPIDs.0=“one-id”、EIPIDs.1=“two-id”
+    ///
     /// Wire name: `EIPIDs`.
     pub eipi_ds: Option<Vec<String>>,
     /// 版本，支持IPv4、IPv6
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -74,12 +81,15 @@ impl DescribeEipRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeEipResponse {
     /// 见 **EIPInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<EipInfo>,
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回现有外网IP总数
+    ///
     /// Wire name: `Totalcount`.
     pub totalcount: Option<i64>,
 }
@@ -107,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_eip`](Self::describe_eip) would send.
-    pub fn describe_eip_request(
-        &self,
-        input: &DescribeEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeEIP` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_eip`](Self::describe_eip), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `Totalcount` items walked through.
@@ -129,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

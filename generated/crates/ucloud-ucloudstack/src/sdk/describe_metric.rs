@@ -8,25 +8,32 @@ use super::MetricInfo;
 #[non_exhaustive]
 pub struct DescribeMetricRequest {
     /// 开始时间。使用unix时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: String,
     /// 结束时间。使用Unix时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: String,
     /// 监控指标。1. 获取虚拟机监控信息调用举例，MetricName.0="CPUUtilization"、MetricName.0="MemUsage"。虚拟机监控指标枚举值：BlockProcessCount，表示阻塞进程数；CPUUtilization，表示CPU使用率；DiskReadOps，表示磁盘读次数；DiskWriteOps，表示磁盘写次数；IORead，表示磁盘读吞吐；IOWrite，表示磁盘写吞吐；LoadAvg，表示平均负载1分钟；MemUsage，表示内存使用率；NetPacketIn，表示网卡入包量；NetPacketOut，表示网卡出包量；NICIn，表示网卡入带宽；NICOut，表示网卡出带宽；SpaceUsage，表示空间使用率；TCPConnectCount，表示TCP连接数；2. EIP监控指标：NetPacketIn：入包量；NetPacketOut：出包量；NICIn：入带宽；NICOut：出带宽；NICOutUsage：出带宽使用率；
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<Vec<String>>,
     /// 地域。枚举值：cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 资源类型。VM：虚拟机；EIP：弹性IP
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 可用区。枚举值：zone-01，中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -79,12 +86,15 @@ impl DescribeMetricRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeMetricResponse {
     /// 见 **MetricInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<MetricInfo>,
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回监控信息条数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -111,14 +121,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeMetricResponse, DescribeMetricError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_metric`](Self::describe_metric) would send.
-    pub fn describe_metric_request(
-        &self,
-        input: &DescribeMetricRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeMetricRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

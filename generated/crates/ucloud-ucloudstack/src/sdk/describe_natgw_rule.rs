@@ -8,28 +8,36 @@ use super::NatgwRuleInfo;
 #[non_exhaustive]
 pub struct DescribeNatgwRuleRequest {
     /// 【数组】NAT网关白名单资源ID。调用方式举例：NATGWRules.0=“one-id”、NATGWRules.1=“two-id”。
+    ///
     /// Wire name: `BindResourceIDs`.
     pub bind_resource_i_ds: Option<Vec<String>>,
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// NAT网关ID
+    ///
     /// Wire name: `NATGWID`.
     pub natgwid: String,
     /// NAT类型。枚举值：SNAT，DNAT
+    ///
     /// Wire name: `NATGWType`.
     pub natgw_type: String,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】NAT网关白名单ID。调用方式举例：NATGWRules.0=“one-id”、NATGWRules.1=“two-id”。
+    ///
     /// Wire name: `RuleIDs`.
     pub rule_i_ds: Option<Vec<String>>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -81,12 +89,15 @@ impl DescribeNatgwRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNatgwRuleResponse {
     /// 见 **NATGWRuleInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<NatgwRuleInfo>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回NAT网关白名单资源总个数。
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -114,14 +125,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_natgw_rule`](Self::describe_natgw_rule) would send.
-    pub fn describe_natgw_rule_request(
-        &self,
-        input: &DescribeNatgwRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNATGWRule` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_natgw_rule`](Self::describe_natgw_rule), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -136,6 +139,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNatgwRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

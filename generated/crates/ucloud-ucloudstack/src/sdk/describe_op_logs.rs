@@ -8,31 +8,36 @@ use super::OpLogInfo;
 #[non_exhaustive]
 pub struct DescribeOpLogsRequest {
     /// 开始时间
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: i64,
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 是否操作成功
+    ///
     /// Wire name: `IsSuccess`.
     pub is_success: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -86,12 +91,15 @@ impl DescribeOpLogsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeOpLogsResponse {
     /// 见 **OPLogInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<OpLogInfo>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -119,14 +127,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_op_logs`](Self::describe_op_logs) would send.
-    pub fn describe_op_logs_request(
-        &self,
-        input: &DescribeOpLogsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeOPLogs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_op_logs`](Self::describe_op_logs), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -141,6 +141,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeOpLogsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::RecycledResourceInfo;
 #[non_exhaustive]
 pub struct DescribeRecycledResourceRequest {
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】资源ID，输入“有效”的ID。调用方式举例：ResourceIDs.0=“one-id”、ResourceIDs.1=“two-id”。
+    ///
     /// Wire name: `ResourceIDs`.
     pub resource_i_ds: Option<Vec<String>>,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,9 +71,11 @@ impl DescribeRecycledResourceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeRecycledResourceResponse {
     /// 见 **RecycledResourceInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<RecycledResourceInfo>,
     /// 返回回收站资源的总个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -98,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_recycled_resource`](Self::describe_recycled_resource) would send.
-    pub fn describe_recycled_resource_request(
-        &self,
-        input: &DescribeRecycledResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeRecycledResource` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_recycled_resource`](Self::describe_recycled_resource), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -120,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeRecycledResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::SgInfo;
 #[non_exhaustive]
 pub struct DescribeSecurityGroupRequest {
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】安全组的 ID。输入有效的 ID。调用方式举例：SGIDs.0=“one-id”、SGIDs.1=“two-id”
+    ///
     /// Wire name: `SGIDs`.
     pub sgi_ds: Option<Vec<String>>,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,12 +69,15 @@ impl DescribeSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSecurityGroupResponse {
     /// 见 **SGInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<SgInfo>,
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 安全组的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -100,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_security_group`](Self::describe_security_group) would send.
-    pub fn describe_security_group_request(
-        &self,
-        input: &DescribeSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeSecurityGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_security_group`](Self::describe_security_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -122,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::SgResourceInfo;
 #[non_exhaustive]
 pub struct DescribeSecurityGroupResourceRequest {
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -67,12 +72,15 @@ impl DescribeSecurityGroupResourceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSecurityGroupResourceResponse {
     /// 见 **SGResourceInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<SgResourceInfo>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回资源总个数。
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -103,14 +111,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_security_group_resource`](Self::describe_security_group_resource) would send.
-    pub fn describe_security_group_resource_request(
-        &self,
-        input: &DescribeSecurityGroupResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeSecurityGroupResource` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_security_group_resource`](Self::describe_security_group_resource), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -125,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeSecurityGroupResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

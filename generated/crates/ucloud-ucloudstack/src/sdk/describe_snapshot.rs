@@ -8,22 +8,28 @@ use super::SnapshotInfo;
 #[non_exhaustive]
 pub struct DescribeSnapshotRequest {
     /// 硬盘ID，输入“有效”状态的ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】快照ID，输入“有效”的ID。调用方式举例：SnapshotIDs.0=“one-id”、SnapshotIDs.1=“two-id”。
+    ///
     /// Wire name: `SnapshotIDs`.
     pub snapshot_i_ds: Option<Vec<String>>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -69,12 +75,15 @@ impl DescribeSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSnapshotResponse {
     /// 见 **SnapshotInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<SnapshotInfo>,
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回快照总个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -102,14 +111,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_snapshot`](Self::describe_snapshot) would send.
-    pub fn describe_snapshot_request(
-        &self,
-        input: &DescribeSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeSnapshot` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_snapshot`](Self::describe_snapshot), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -124,6 +125,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

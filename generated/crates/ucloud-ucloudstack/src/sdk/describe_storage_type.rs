@@ -8,10 +8,12 @@ use super::StorageTypeInfo;
 #[non_exhaustive]
 pub struct DescribeStorageTypeRequest {
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -49,12 +51,15 @@ impl DescribeStorageTypeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeStorageTypeResponse {
     /// 见 **StorageTypeInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<StorageTypeInfo>,
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 存储类型的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_storage_type`](Self::describe_storage_type) would send.
-    pub fn describe_storage_type_request(
-        &self,
-        input: &DescribeStorageTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeStorageTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::UserInfo;
 #[non_exhaustive]
 pub struct DescribeUserRequest {
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 【数组】租户的 ID。输入有效的 ID。调用方式举例：UserIDs.0=123”、UserIDs.1=456
+    ///
     /// Wire name: `UserIDs`.
     pub user_i_ds: Option<Vec<i64>>,
 }
@@ -52,12 +55,15 @@ impl DescribeUserRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUserResponse {
     /// 见 **UserInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<UserInfo>,
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回现有租户总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -85,14 +91,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_user`](Self::describe_user) would send.
-    pub fn describe_user_request(
-        &self,
-        input: &DescribeUserRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUser` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_user`](Self::describe_user), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -107,6 +105,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUserRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,25 +8,32 @@ use super::VmInstanceInfo;
 #[non_exhaustive]
 pub struct DescribeVmInstanceRequest {
     /// 返回数据长度，默认为20，最大100。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 地域或数据中心。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网 ID。输入“有效”状态的子网 ID。
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// 【数组】虚拟机的 ID。输入有效的 ID。调用方式举例：PrivateIp.0=“one-id”、PrivateIp.1=“two-id”。
+    ///
     /// Wire name: `VMIDs`.
     pub vmi_ds: Option<Vec<String>>,
     /// VPC ID。输入“有效”状态的VPC ID。
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -74,12 +81,15 @@ impl DescribeVmInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeVmInstanceResponse {
     /// 见 **VMInstanceInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<VmInstanceInfo>,
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回虚拟机总个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -110,14 +120,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_vm_instance`](Self::describe_vm_instance) would send.
-    pub fn describe_vm_instance_request(
-        &self,
-        input: &DescribeVmInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeVMInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Infos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_vm_instance`](Self::describe_vm_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -132,6 +134,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeVmInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::VmTypeInfo;
 #[non_exhaustive]
 pub struct DescribeVmTypeRequest {
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -49,12 +51,15 @@ impl DescribeVmTypeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeVmTypeResponse {
     /// 见 **VMTypeInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<VmTypeInfo>,
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 主机机型的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeVmTypeResponse, DescribeVmTypeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_vm_type`](Self::describe_vm_type) would send.
-    pub fn describe_vm_type_request(
-        &self,
-        input: &DescribeVmTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeVmTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct EnableRsRequest {
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// RServer的ID
+    ///
     /// Wire name: `RSID`.
     pub rsid: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VServer的ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,6 +70,7 @@ impl EnableRsRequestBuilder {
 #[non_exhaustive]
 pub struct EnableRsResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableRsResponse, EnableRsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_rs`](Self::enable_rs) would send.
-    pub fn enable_rs_request(
-        &self,
-        input: &EnableRsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableRsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

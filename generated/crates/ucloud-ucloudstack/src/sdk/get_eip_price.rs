@@ -8,22 +8,28 @@ use super::PriceInfo;
 #[non_exhaustive]
 pub struct GetEipPriceRequest {
     /// 带宽，默认值1，默认范围1~100
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 线路。目前支持Bgp
+    ///
     /// Wire name: `OpertatorName`.
     pub opertator_name: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -73,9 +79,11 @@ impl GetEipPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetEipPriceResponse {
     /// 见 **PriceInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<PriceInfo>,
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetEipPriceResponse, GetEipPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_eip_price`](Self::get_eip_price) would send.
-    pub fn get_eip_price_request(
-        &self,
-        input: &GetEipPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetEipPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,43 +8,56 @@ use super::PriceInfo;
 #[non_exhaustive]
 pub struct GetVmInstancePriceRequest {
     /// 系统盘类型。枚举值：Normal，表示普通；SSD，表示SSD；
+    ///
     /// Wire name: `BootDiskSetType`.
     pub boot_disk_set_type: String,
     /// CPU 个数，目前只能输入数据库配置指定规格参数，如：1核2048M、2核4096M、4核8192M、8核16384M、16核32768M。
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 数据盘类型。枚举值：Normal，表示普通；SSD，表示SSD；
+    ///
     /// Wire name: `DataDiskSetType`.
     pub data_disk_set_type: String,
     /// 数据盘大小，单位 GB。默认值为0。范围：【0，8000】，步长10。
+    ///
     /// Wire name: `DataDiskSpace`.
     pub data_disk_space: i64,
     /// GPU 卡核心的占用个数。枚举值：【1,2,4】。GPU与CPU、内存大小关系：CPU个数&gt;=4*GPU个数，同时内存与CPU规格匹配.
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// 镜像 ID。基础镜像 ID 或者自制镜像 ID。如：cn-image-centos-74。
+    ///
     /// Wire name: `ImageID`.
     pub image_id: String,
     /// 内存大小，单位 M。目前只能输入数据库配置指定规格参数，如：1核2048M、2核4096M、4核8192M、8核16384M、16核32768M。
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 系统类型。
+    ///
     /// Wire name: `OSType`.
     pub os_type: String,
     /// 购买时长。默认值1。小时不生效，月范围【1，11】，年范围【1，5】。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 机型。枚举值：Normal，表示普通；SSD，表示SSD；
+    ///
     /// Wire name: `VMType`.
     pub vm_type: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -116,9 +129,11 @@ impl GetVmInstancePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetVmInstancePriceResponse {
     /// 见 **PriceInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<PriceInfo>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -147,14 +162,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_vm_instance_price`](Self::get_vm_instance_price) would send.
-    pub fn get_vm_instance_price_request(
-        &self,
-        input: &GetVmInstancePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetVmInstancePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ModifyEipBandwidthRequest {
     /// 调整后的带宽
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 外网IP的ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: String,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -59,6 +63,7 @@ impl ModifyEipBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyEipBandwidthResponse {
     /// 返回信息描述；
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_eip_bandwidth`](Self::modify_eip_bandwidth) would send.
-    pub fn modify_eip_bandwidth_request(
-        &self,
-        input: &ModifyEipBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyEipBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct ModifyNameAndRemarkRequest {
     /// 名称;
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 描述;
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源ID;
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -64,6 +69,7 @@ impl ModifyNameAndRemarkRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyNameAndRemarkResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_name_and_remark`](Self::modify_name_and_remark) would send.
-    pub fn modify_name_and_remark_request(
-        &self,
-        input: &ModifyNameAndRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyNameAndRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct PoweroffVmInstanceRequest {
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 虚拟机ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: String,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl PoweroffVmInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct PoweroffVmInstanceResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`poweroff_vm_instance`](Self::poweroff_vm_instance) would send.
-    pub fn poweroff_vm_instance_request(
-        &self,
-        input: &PoweroffVmInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PoweroffVmInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

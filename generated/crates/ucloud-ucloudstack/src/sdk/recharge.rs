@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RechargeRequest {
     /// 充值金额。最少100,最大500000
+    ///
     /// Wire name: `Amount`.
     pub amount: i64,
     /// 充值来源。INPOUR_FROM_ALIPAY：支付宝，INPOUR_FROM_OFFLINE：银行转账，INPOUR_FROM_SINPAY：新浪支付，INPOUR_FROM_WECHAT_PAY：微信转账。
+    ///
     /// Wire name: `FromType`.
     pub from_type: String,
     /// 充值单号。充值方式为“账户余额”时为必要参数。
+    ///
     /// Wire name: `SerialNo`.
     pub serial_no: String,
     /// 租户的账户ID。
+    ///
     /// Wire name: `UserID`.
     pub user_id: i64,
 }
@@ -59,6 +63,7 @@ impl RechargeRequestBuilder {
 #[non_exhaustive]
 pub struct RechargeResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RechargeResponse, RechargeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`recharge`](Self::recharge) would send.
-    pub fn recharge_request(
-        &self,
-        input: &RechargeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RechargeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

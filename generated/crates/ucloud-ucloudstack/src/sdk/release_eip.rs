@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ReleaseEipRequest {
     /// 外网IP的ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: String,
     /// 地域。枚举值：cn,表示中国；中国
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl ReleaseEipRequestBuilder {
 #[non_exhaustive]
 pub struct ReleaseEipResponse {
     /// 返回状态描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ReleaseEipResponse, ReleaseEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`release_eip`](Self::release_eip) would send.
-    pub fn release_eip_request(
-        &self,
-        input: &ReleaseEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReleaseEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

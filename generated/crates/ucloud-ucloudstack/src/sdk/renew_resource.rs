@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct RenewResourceRequest {
     /// 购买时长，默认为 1。按小时(Dynamic)付费的资源无需此参数，按月付费的资源传 0 时，代表购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 待续续的资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -58,6 +62,7 @@ impl RenewResourceRequestBuilder {
 #[non_exhaustive]
 pub struct RenewResourceResponse {
     /// 返回描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RenewResourceResponse, RenewResourceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`renew_resource`](Self::renew_resource) would send.
-    pub fn renew_resource_request(
-        &self,
-        input: &RenewResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RenewResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct ResetVmInstancePasswordRequest {
     /// 密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 虚拟机ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,6 +64,7 @@ impl ResetVmInstancePasswordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetVmInstancePasswordResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_vm_instance_password`](Self::reset_vm_instance_password) would send.
-    pub fn reset_vm_instance_password_request(
-        &self,
-        input: &ResetVmInstancePasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetVmInstancePasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

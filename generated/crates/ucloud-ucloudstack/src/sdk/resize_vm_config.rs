@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct ResizeVmConfigRequest {
     /// CPU 个数，如 1、2、4、8、16、32、64。
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 内存容量，如 2048、4096、8192、16384、32768、65536、131072。
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 虚拟机ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,6 +70,7 @@ impl ResizeVmConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeVmConfigResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeVmConfigResponse, ResizeVmConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_vm_config`](Self::resize_vm_config) would send.
-    pub fn resize_vm_config_request(
-        &self,
-        input: &ResizeVmConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeVmConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

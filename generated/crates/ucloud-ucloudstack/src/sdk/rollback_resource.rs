@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct RollbackResourceRequest {
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 待恢复的资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl RollbackResourceRequestBuilder {
 #[non_exhaustive]
 pub struct RollbackResourceResponse {
     /// 返回描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RollbackResourceResponse, RollbackResourceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rollback_resource`](Self::rollback_resource) would send.
-    pub fn rollback_resource_request(
-        &self,
-        input: &RollbackResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RollbackResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

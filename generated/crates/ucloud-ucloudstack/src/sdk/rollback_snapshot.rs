@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct RollbackSnapshotRequest {
     /// 对应的云硬盘 ID；
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: String,
     /// 地域。枚举值：如 cn,表示中国。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 快照ID
+    ///
     /// Wire name: `SnapshotID`.
     pub snapshot_id: String,
     /// 可用区。枚举值：如 zone-01，表示可用区1。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -59,6 +63,7 @@ impl RollbackSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct RollbackSnapshotResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RollbackSnapshotResponse, RollbackSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rollback_snapshot`](Self::rollback_snapshot) would send.
-    pub fn rollback_snapshot_request(
-        &self,
-        input: &RollbackSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RollbackSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct StopVmInstanceRequest {
     /// 地域。枚举值：cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 虚拟机 ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,9 +56,11 @@ impl StopVmInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct StopVmInstanceResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 虚拟机 ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StopVmInstanceResponse, StopVmInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_vm_instance`](Self::stop_vm_instance) would send.
-    pub fn stop_vm_instance_request(
-        &self,
-        input: &StopVmInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopVmInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct TerminateResourceRequest {
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,6 +56,7 @@ impl TerminateResourceRequestBuilder {
 #[non_exhaustive]
 pub struct TerminateResourceResponse {
     /// 返回描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<TerminateResourceResponse, TerminateResourceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_resource`](Self::terminate_resource) would send.
-    pub fn terminate_resource_request(
-        &self,
-        input: &TerminateResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminateResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

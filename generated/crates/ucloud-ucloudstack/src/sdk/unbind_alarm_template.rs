@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UnbindAlarmTemplateRequest {
     /// 告警模板ID
+    ///
     /// Wire name: `AlarmTemplateID`.
     pub alarm_template_id: String,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】资源的 ID。调用方式举例：ResourceIDs.0=“one-id”、ResourceIDs.1=“two-id”。
+    ///
     /// Wire name: `ResourceIDs`.
     pub resource_i_ds: Option<Vec<String>>,
     /// 资源类型。VM：虚拟机, LB:负载均衡, NATGW：nat网关;EIP:弹性网卡
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl UnbindAlarmTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UnbindAlarmTemplateResponse {
     /// 返回信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unbind_alarm_template`](Self::unbind_alarm_template) would send.
-    pub fn unbind_alarm_template_request(
-        &self,
-        input: &UnbindAlarmTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnbindAlarmTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UnbindPhysicalIpRequest {
     /// 物理IP的ID
+    ///
     /// Wire name: `PhysicalIPID`.
     pub physical_ipid: String,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: String,
     /// 资源类型。VM：虚拟机
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -67,6 +72,7 @@ impl UnbindPhysicalIpRequestBuilder {
 #[non_exhaustive]
 pub struct UnbindPhysicalIpResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UnbindPhysicalIpResponse, UnbindPhysicalIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unbind_physical_ip`](Self::unbind_physical_ip) would send.
-    pub fn unbind_physical_ip_request(
-        &self,
-        input: &UnbindPhysicalIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnbindPhysicalIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

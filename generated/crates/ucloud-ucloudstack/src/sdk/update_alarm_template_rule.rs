@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct UpdateAlarmTemplateRuleRequest {
     /// 瘦脸策略
+    ///
     /// Wire name: `AlarmStrategy`.
     pub alarm_strategy: String,
     /// 告警模板ID
+    ///
     /// Wire name: `AlarmTemplateID`.
     pub alarm_template_id: String,
     /// 告警规则ID
+    ///
     /// Wire name: `AlarmTemplateRuleID`.
     pub alarm_template_rule_id: String,
     /// 对比方式
+    ///
     /// Wire name: `Compare`.
     pub compare: String,
     /// 通知组ID
+    ///
     /// Wire name: `ContactGroupID`.
     pub contact_group_id: String,
     /// 监控指标名称
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: String,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 告警阈值
+    ///
     /// Wire name: `Threshold`.
     pub threshold: String,
     /// 连续触发次数
+    ///
     /// Wire name: `TriggerCount`.
     pub trigger_count: String,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -111,6 +122,7 @@ impl UpdateAlarmTemplateRuleRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlarmTemplateRuleResponse {
     /// 返回描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -138,14 +150,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alarm_template_rule`](Self::update_alarm_template_rule) would send.
-    pub fn update_alarm_template_rule_request(
-        &self,
-        input: &UpdateAlarmTemplateRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlarmTemplateRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct UpdateRsRequest {
     /// VServer 监听器所属的负载均衡 ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// 端口号
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// RServer的ID
+    ///
     /// Wire name: `RSID`.
     pub rsid: String,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// RServer所属的VServer的ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: String,
     /// 权重
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -75,6 +82,7 @@ impl UpdateRsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateRsResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -99,14 +107,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateRsResponse, UpdateRsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_rs`](Self::update_rs) would send.
-    pub fn update_rs_request(
-        &self,
-        input: &UpdateRsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,49 +6,64 @@
 #[non_exhaustive]
 pub struct UpdateVsRequest {
     /// CA证书ID，用于验证客户端证书的签名，仅当VServer监听协议为 HTTPS 且 SSLMode 为双向认证时有效。
+    ///
     /// Wire name: `CACertificateID`.
     pub ca_certificate_id: Option<String>,
     /// HTTP 健康检查时校验请求的 HOST 字段中的域名。当健康检查类型为端口检查时，该值为空。
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 负载均衡的健康检查类型。枚举值：Port:端口检查；Path: HTTP检查 。仅当 VServer 协议类型为 HTTP 时，才可进行 HTTP 检查。
+    ///
     /// Wire name: `HealthcheckType`.
     pub healthcheck_type: Option<String>,
     /// 负载均衡的连接空闲超时时间，单位为秒，默认值为 60s 。当 VServer 协议为 UDP 时，该值为空。
+    ///
     /// Wire name: `KeepaliveTimeout`.
     pub keepalive_timeout: Option<i64>,
     /// VServer 监听器所属的负载均衡 ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// HTTP 健康检查的路径，健康检查类型为 HTTP 检查时为必填项。当健康检查类型为端口检查时，该值为空。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 会话保持KEY，会话保持类型为Manual时为必填项，仅当 VServer 协议为 HTTP 时有效。
+    ///
     /// Wire name: `PersistenceKey`.
     pub persistence_key: Option<String>,
     /// 会话保持类型。枚举值：None:关闭；Auto:自动生成；Manual:手动生成 。当协议为 TCP 时，该值不生效，会话保持和选择的调度算法相关；当协议为 UDP 时 Auto 表示开启会话保持 。
+    ///
     /// Wire name: `PersistenceType`.
     pub persistence_type: Option<String>,
     /// VServer 监听端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSL认证模式,HTTPS协议下必传,取值范围\["simplex","duplex"\]分别表示单向认证和双向认证。
+    ///
     /// Wire name: `SSLMode`.
     pub ssl_mode: Option<String>,
     /// 负载均衡的调度算法。枚举值：wrr:加权轮训；least_conn:最小连接数；hash:原地址,四层lb使用。ip_hash:七层lb使用
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// 服务器证书ID，用于证明服务器的身份，仅当 VServer监听协议为 HTTPS 时有效。
+    ///
     /// Wire name: `ServerCertificateID`.
     pub server_certificate_id: Option<String>,
     /// 需要更新的VSID
+    ///
     /// Wire name: `VSID`.
     pub vsid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -114,6 +129,7 @@ impl UpdateVsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateVsResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -138,14 +154,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVsResponse, UpdateVsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vs`](Self::update_vs) would send.
-    pub fn update_vs_request(
-        &self,
-        input: &UpdateVsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

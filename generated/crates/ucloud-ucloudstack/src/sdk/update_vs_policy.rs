@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct UpdateVsPolicyRequest {
     /// 内容转发规则关联的请求域名，值可为空，即代表仅匹配路径。
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: String,
     /// 内容转发规则关联的请求访问路径，如 "/" 。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 内容转发规则ID
+    ///
     /// Wire name: `PolicyID`.
     pub policy_id: String,
     /// 【数组】RServer的 ID。调用方式举例：RSIDs.0=“one-id”、RSIDs.1=“two-id”。
+    ///
     /// Wire name: `RSIDs`.
     pub rsi_ds: Option<Vec<String>>,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VServer的ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: String,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,6 +88,7 @@ impl UpdateVsPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateVsPolicyResponse {
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -104,14 +113,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVsPolicyResponse, UpdateVsPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vs_policy`](Self::update_vs_policy) would send.
-    pub fn update_vs_policy_request(
-        &self,
-        input: &UpdateVsPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVsPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

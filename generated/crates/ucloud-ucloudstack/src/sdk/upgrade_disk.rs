@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpgradeDiskRequest {
     /// 硬盘ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: String,
     /// 硬盘升级后的容量， 不能小于原硬盘容量，单位为 GB 。
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 地域。枚举值：cn,表示中国；
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -59,12 +63,15 @@ impl UpgradeDiskRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeDiskResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 返回信息描述。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
 }
@@ -91,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpgradeDiskResponse, UpgradeDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_disk`](Self::upgrade_disk) would send.
-    pub fn upgrade_disk_request(
-        &self,
-        input: &UpgradeDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::CreateCompShareCustomImageParamSoftwares;
 #[non_exhaustive]
 pub struct CreateCompShareCustomImageRequest {
     /// 镜像描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像名称。不允许与账号下其他镜像名称重复
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **CreateCompShareCustomImageParamSoftwares** 模型定义
+    ///
     /// Wire name: `Softwares`.
     pub softwares: Option<CreateCompShareCustomImageParamSoftwares>,
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -79,6 +86,7 @@ impl CreateCompShareCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCompShareCustomImageResponse {
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
 }
@@ -106,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_comp_share_custom_image`](Self::create_comp_share_custom_image) would send.
-    pub fn create_comp_share_custom_image_request(
-        &self,
-        input: &CreateCompShareCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCompShareCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

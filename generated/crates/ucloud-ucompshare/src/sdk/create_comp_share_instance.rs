@@ -8,60 +8,78 @@ use super::CreateCompShareInstanceParamDisks;
 #[non_exhaustive]
 pub struct CreateCompShareInstanceRequest {
     /// 虚拟CPU核数。可选参数：1-64（具体机型与CPU的对应关系参照控制台）。默认值: 4。
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 计费模式。枚举值为: \\\\ &gt; Month，按月付费；\\\\ &gt; Day，按天付费；\\\\ &gt; Dynamic，按小时预付费 \\\\ &gt; Postpay，按小时后付费（支持关机不收费，目前仅部分可用区支持，请联系您的客户经理） \\\\ &gt; Spot计费为抢占式实例(内测阶段) \\\\ 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: String,
     /// 见 **CreateCompShareInstanceParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<CreateCompShareInstanceParamDisks>>,
     /// 是否挂载云存储（仅容器实例支持此操作）
+    ///
     /// Wire name: `EnableUS3`.
     pub enable_us3: Option<bool>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `GPU`.
     pub gpu: i64,
     /// GPU类型，枚举值\["K80", "P40", "V100", "T4","T4A", "T4S","2080Ti","2080Ti-4C","1080Ti", "T4/4", "MI100", "V100S",2080","2080TiS","2080TiPro","3090","A100"\]，MachineType为G时必填
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: String,
     /// 主机登陆模式。密码（默认选项）: Password
+    ///
     /// Wire name: `LoginMode`.
     pub login_mode: Option<String>,
     /// 云主机机型（V2.0），在本字段和字段UHostType中，仅需要其中1个字段即可。枚举值\["N", "C", "G", "O", "OS", "OM", "OPRO", "OMAX", "O.BM", "O.EPC"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 内存大小。单位：MB。范围 ：\[1024, 262144\]，取值为1024的倍数（可选范围参考控制台）。默认值：8192
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 最低cpu平台，枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake", "Intel/CascadelakeR", "Intel/IceLake", "Amd/Epyc2", "Amd/Auto","Ampere/Auto","Ampere/Altra", "Auto"\],默认值是"Intel/Auto", "Auto" 自动分配Amd或者Intel cpu平台。
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// UHost密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，举例如下：# echo -n Password1 \| base64UGFzc3dvcmQx。
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认:值 1。按小时购买（Dynamic/Postpay）时无需此参数。 月付时，此参数传0，代表购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 防火墙Id
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -143,6 +161,7 @@ impl CreateCompShareInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCompShareInstanceResponse {
     /// UHost实例Id集合
+    ///
     /// Wire name: `UHostIds`.
     pub u_host_ids: Vec<String>,
 }
@@ -170,14 +189,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_comp_share_instance`](Self::create_comp_share_instance) would send.
-    pub fn create_comp_share_instance_request(
-        &self,
-        input: &CreateCompShareInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCompShareInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::CreateCompShareTeamRelationParamUserInfo;
 #[non_exhaustive]
 pub struct CreateCompShareTeamRelationRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 团队Id
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 见 **CreateCompShareTeamRelationParamUserInfo** 模型定义
+    ///
     /// Wire name: `UserInfo`.
     pub user_info: Option<Vec<CreateCompShareTeamRelationParamUserInfo>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -67,6 +72,7 @@ impl CreateCompShareTeamRelationRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCompShareTeamRelationResponse {
     /// 错误信息Map：key：被邀请成员的公司Id ，value ：报错信息ErrorInfo（object），ErrorInfo.Message 报错信息，ErrorInfo.Code 报错Code
+    ///
     /// Wire name: `ErrorMap`.
     pub error_map: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_comp_share_team_relation`](Self::create_comp_share_team_relation) would send.
-    pub fn create_comp_share_team_relation_request(
-        &self,
-        input: &CreateCompShareTeamRelationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCompShareTeamRelationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,42 +6,54 @@
 #[non_exhaustive]
 pub struct CreateUlHostInstanceRequest {
     /// 套餐ID。如："ulh.c1m1s40b30t800"
+    ///
     /// Wire name: `BundleId`.
     pub bundle_id: String,
     /// 计费模式。枚举值： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ &gt; ThirtyDay，30天期付费，跨境电商相关套餐使用此计费方式；默认：Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 主机代金券ID。请通过DescribeCoupon接口查询，或登录用户中心查看
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 镜像ID。 请通过  DescribeImage (<https://docs.ucloud.cn/api/ucompshare-api/describe_image.html>) 获取
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 轻量应用主机名称。默认：套餐ID。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定实例名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// ULHost密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，举例如下：# echo -n Password1 \| base64
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认：1。不支持购买到月末
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/ucompshare-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 子网 ID。默认为当前地域的默认子网。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPC ID。默认为当前地域的默认VPC。
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -101,9 +113,11 @@ impl CreateUlHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUlHostInstanceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
 }
@@ -132,14 +146,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ul_host_instance`](Self::create_ul_host_instance) would send.
-    pub fn create_ul_host_instance_request(
-        &self,
-        input: &CreateUlHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUlHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct DeleteCompshareDiskRequest {
     /// 项目id
+    ///
     /// Wire name: `OrganizationID`.
     pub organization_id: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 公司id
+    ///
     /// Wire name: `TopOrganizationID`.
     pub top_organization_id: i64,
     /// 磁盘ID
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: String,
     /// 主机ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -82,6 +89,7 @@ impl DeleteCompshareDiskRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteCompshareDiskResponse {
     /// 已删除磁盘id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
 }
@@ -109,14 +117,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_compshare_disk`](Self::delete_compshare_disk) would send.
-    pub fn delete_compshare_disk_request(
-        &self,
-        input: &DeleteCompshareDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCompshareDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DescribeCompShareGpuInventoryRequest {
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -48,12 +50,15 @@ impl DescribeCompShareGpuInventoryRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCompShareGpuInventoryResponse {
     /// 返回为嵌套map：，key为池子名称 （Exclusive：独占，Spot ：抢占） value : 库存余量信息map {key 可用区ID，value：GPU卡余量map （key：GPU机型，value：余量GPU卡数量），举例：{"Exclusive":{10027:{"2080":10}}}}
+    ///
     /// Wire name: `GpuInventoryByZone`.
     pub gpu_inventory_by_zone: Option<String>,
     /// 不支持抢占的GPU机型
+    ///
     /// Wire name: `SpotUnsupportedGpuTypes`.
     pub spot_unsupported_gpu_types: Vec<String>,
     /// 缓存更新时间（5min更新一次）
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_comp_share_gpu_inventory`](Self::describe_comp_share_gpu_inventory) would send.
-    pub fn describe_comp_share_gpu_inventory_request(
-        &self,
-        input: &DescribeCompShareGpuInventoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCompShareGpuInventoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::Projects;
 #[non_exhaustive]
 pub struct DescribeCompShareImageShareAccountsRequest {
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -62,6 +65,7 @@ impl DescribeCompShareImageShareAccountsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCompShareImageShareAccountsResponse {
     /// 见 **Projects** 模型定义
+    ///
     /// Wire name: `AccountSet`.
     pub account_set: Vec<Projects>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_comp_share_image_share_accounts`](Self::describe_comp_share_image_share_accounts) would send.
-    pub fn describe_comp_share_image_share_accounts_request(
-        &self,
-        input: &DescribeCompShareImageShareAccountsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCompShareImageShareAccountsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

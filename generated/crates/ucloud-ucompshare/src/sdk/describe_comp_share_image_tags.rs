@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct DescribeCompShareImageTagsRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -54,6 +57,7 @@ impl DescribeCompShareImageTagsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCompShareImageTagsResponse {
     /// 【Array of string】镜像标签列表
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<String>,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_comp_share_image_tags`](Self::describe_comp_share_image_tags) would send.
-    pub fn describe_comp_share_image_tags_request(
-        &self,
-        input: &DescribeCompShareImageTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCompShareImageTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

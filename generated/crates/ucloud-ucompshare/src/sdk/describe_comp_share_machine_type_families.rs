@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeCompShareMachineTypeFamiliesRequest {
     /// 项目ID。因为子账号要iam鉴权而填写
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl DescribeCompShareMachineTypeFamiliesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCompShareMachineTypeFamiliesResponse {
     /// 机型配置列表
+    ///
     /// Wire name: `MachineTypes`.
     pub machine_types: Vec<String>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_comp_share_machine_type_families`](Self::describe_comp_share_machine_type_families) would send.
-    pub fn describe_comp_share_machine_type_families_request(
-        &self,
-        input: &DescribeCompShareMachineTypeFamiliesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCompShareMachineTypeFamiliesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::SoftwarePort;
 #[non_exhaustive]
 pub struct DescribeCompShareSoftwarePortRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -51,6 +53,7 @@ impl DescribeCompShareSoftwarePortRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCompShareSoftwarePortResponse {
     /// 见 **SoftwarePort** 模型定义
+    ///
     /// Wire name: `SoftwarePort`.
     pub software_port: Vec<SoftwarePort>,
 }
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_comp_share_software_port`](Self::describe_comp_share_software_port) would send.
-    pub fn describe_comp_share_software_port_request(
-        &self,
-        input: &DescribeCompShareSoftwarePortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCompShareSoftwarePortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

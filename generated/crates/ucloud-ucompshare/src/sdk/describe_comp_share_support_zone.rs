@@ -8,6 +8,7 @@ use super::SupportZone;
 #[non_exhaustive]
 pub struct DescribeCompShareSupportZoneRequest {
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -45,6 +46,7 @@ impl DescribeCompShareSupportZoneRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCompShareSupportZoneResponse {
     /// 见 **SupportZone** 模型定义
+    ///
     /// Wire name: `ZoneInfo`.
     pub zone_info: Vec<SupportZone>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_comp_share_support_zone`](Self::describe_comp_share_support_zone) would send.
-    pub fn describe_comp_share_support_zone_request(
-        &self,
-        input: &DescribeCompShareSupportZoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCompShareSupportZoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::ModelRepositoryModel;
 #[non_exhaustive]
 pub struct DescribeModelRepositoryModelsRequest {
     /// 模型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 模型标签列表, 标签之间英文逗号:"," 相连接
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,6 +65,7 @@ impl DescribeModelRepositoryModelsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeModelRepositoryModelsResponse {
     /// 见 **ModelRepositoryModel** 模型定义
+    ///
     /// Wire name: `Models`.
     pub models: Vec<ModelRepositoryModel>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_model_repository_models`](Self::describe_model_repository_models) would send.
-    pub fn describe_model_repository_models_request(
-        &self,
-        input: &DescribeModelRepositoryModelsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeModelRepositoryModelsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DescribeModelRepositoryTagsRequest {
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -49,6 +51,7 @@ impl DescribeModelRepositoryTagsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeModelRepositoryTagsResponse {
     /// 标签列表
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<String>,
 }
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_model_repository_tags`](Self::describe_model_repository_tags) would send.
-    pub fn describe_model_repository_tags_request(
-        &self,
-        input: &DescribeModelRepositoryTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeModelRepositoryTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

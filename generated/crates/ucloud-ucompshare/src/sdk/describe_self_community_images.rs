@@ -8,20 +8,25 @@ use super::CompshareImageGroup;
 #[non_exhaustive]
 pub struct DescribeSelfCommunityImagesRequest {
     /// 镜像ID
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
     /// 版本组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -67,12 +72,15 @@ impl DescribeSelfCommunityImagesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSelfCommunityImagesResponse {
     /// 仅计算当前ImageSetGroup中已发布的镜像信息，若某个Group中不存在已上线，则不统计
+    ///
     /// Wire name: `AvailableTotalCount`.
     pub available_total_count: Option<i64>,
     /// 见 **CompshareImageGroup** 模型定义
+    ///
     /// Wire name: `ImageSetGroup`.
     pub image_set_group: Vec<CompshareImageGroup>,
     /// 镜像总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -102,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_self_community_images`](Self::describe_self_community_images) would send.
-    pub fn describe_self_community_images_request(
-        &self,
-        input: &DescribeSelfCommunityImagesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSelfCommunityImagesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

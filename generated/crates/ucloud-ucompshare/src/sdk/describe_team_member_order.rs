@@ -8,48 +8,63 @@ use super::OrderInfo;
 #[non_exhaustive]
 pub struct DescribeTeamMemberOrderRequest {
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeTypes`.
     pub charge_types: Option<Vec<String>>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认为25，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 排序参数
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
     /// 排序方式
+    ///
     /// Wire name: `OrderDir`.
     pub order_dir: Option<String>,
     /// 订单号
+    ///
     /// Wire name: `OrderNos`.
     pub order_nos: Option<Vec<String>>,
     /// 订单状态
+    ///
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
     /// 订单类型
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Option<Vec<String>>,
     /// 可用区
+    ///
     /// Wire name: `Regions`.
     pub regions: Option<Vec<i64>>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Option<Vec<String>>,
     /// 产品类型
+    ///
     /// Wire name: `ResourceTypes`.
     pub resource_types: Option<Vec<i64>>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 团队虚拟账号ID
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: i64,
 }
@@ -117,15 +132,19 @@ impl DescribeTeamMemberOrderRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeTeamMemberOrderResponse {
     /// 分页大小
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页偏移
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 见 **OrderInfo** 模型定义
+    ///
     /// Wire name: `OrderInfos`.
     pub order_infos: Vec<OrderInfo>,
     /// 总条数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -157,14 +176,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_team_member_order`](Self::describe_team_member_order) would send.
-    pub fn describe_team_member_order_request(
-        &self,
-        input: &DescribeTeamMemberOrderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeTeamMemberOrder` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `OrderInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_team_member_order`](Self::describe_team_member_order), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `Total` items walked through.
@@ -179,6 +190,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeTeamMemberOrderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

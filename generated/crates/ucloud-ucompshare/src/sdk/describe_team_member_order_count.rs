@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct DescribeTeamMemberOrderCountRequest {
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeTypes`.
     pub charge_types: Option<String>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 订单状态
+    ///
     /// Wire name: `OrderStates`.
     pub order_states: Option<String>,
     /// 订单类型
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Regions`.
     pub regions: Option<String>,
     /// 产品类型
+    ///
     /// Wire name: `ResourceTypes`.
     pub resource_types: Option<String>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 团队虚拟账号ID
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: i64,
 }
@@ -87,18 +96,23 @@ impl DescribeTeamMemberOrderCountRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeTeamMemberOrderCountResponse {
     /// 订单总金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 代金券
+    ///
     /// Wire name: `AmountCoupon`.
     pub amount_coupon: Option<String>,
     /// 赠送金额
+    ///
     /// Wire name: `AmountFree`.
     pub amount_free: Option<String>,
     /// 真实金额
+    ///
     /// Wire name: `AmountReal`.
     pub amount_real: Option<String>,
     /// 订单数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -130,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_team_member_order_count`](Self::describe_team_member_order_count) would send.
-    pub fn describe_team_member_order_count_request(
-        &self,
-        input: &DescribeTeamMemberOrderCountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeTeamMemberOrderCountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

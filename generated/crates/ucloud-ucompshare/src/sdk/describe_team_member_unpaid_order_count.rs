@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct DescribeTeamMemberUnpaidOrderCountRequest {
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeTypes`.
     pub charge_types: Option<Vec<String>>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 订单状态
+    ///
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
     /// 订单类型
+    ///
     /// Wire name: `OrderTypes`.
     pub order_types: Option<Vec<String>>,
     /// 组织ID
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Regions`.
     pub regions: Option<Vec<i64>>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Option<String>,
     /// 产品类型
+    ///
     /// Wire name: `ResourceTypes`.
     pub resource_types: Option<i64>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 交易流水号
+    ///
     /// Wire name: `TransactionNos`.
     pub transaction_nos: Option<Vec<String>>,
     /// 虚拟账号公司ID
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: i64,
 }
@@ -102,9 +114,11 @@ impl DescribeTeamMemberUnpaidOrderCountRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeTeamMemberUnpaidOrderCountResponse {
     /// 欠费订单总金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 欠费订单数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -133,14 +147,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_team_member_unpaid_order_count`](Self::describe_team_member_unpaid_order_count) would send.
-    pub fn describe_team_member_unpaid_order_count_request(
-        &self,
-        input: &DescribeTeamMemberUnpaidOrderCountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeTeamMemberUnpaidOrderCountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,38 +8,49 @@ use super::UlHostImageSet;
 #[non_exhaustive]
 pub struct DescribeUlHostImageRequest {
     /// 镜像Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像Id列表
+    ///
     /// Wire name: `ImageIds`.
     pub image_ids: Option<Vec<String>>,
     /// 镜像类型。标准镜像：Base，应用镜像：App， 自定义镜像：Custom，默认返回所有类型
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 返回数据长度，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 操作系统类型：Linux， Windows 默认返回所有类型
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 使用场景，当ImageType为"App"时生效。- Normal 常规专区- CrossBorder 跨境专区默认返回所有
+    ///
     /// Wire name: `Scene`.
     pub scene: Option<String>,
     /// 业务组Id。默认：Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -94,9 +105,11 @@ impl DescribeUlHostImageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUlHostImageResponse {
     /// 见 **ULHostImageSet** 模型定义
+    ///
     /// Wire name: `ImageSet`.
     pub image_set: Vec<UlHostImageSet>,
     /// 满足条件的镜像总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -126,14 +139,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ul_host_image`](Self::describe_ul_host_image) would send.
-    pub fn describe_ul_host_image_request(
-        &self,
-        input: &DescribeUlHostImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeULHostImage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ImageSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ul_host_image`](Self::describe_ul_host_image), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -148,6 +153,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUlHostImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,44 +8,57 @@ use super::{CompshareImageGroup, DescribeUserCommunityImagesParamSortCondition};
 #[non_exhaustive]
 pub struct DescribeUserCommunityImagesRequest {
     /// 搜索指定作者发布的镜像
+    ///
     /// Wire name: `Author`.
     pub author: Option<String>,
     /// 镜像Id。支持指定镜像Id查询
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
     /// 模糊搜索，支持 镜像名称、作者名称
+    ///
     /// Wire name: `FuzzySearch`.
     pub fuzzy_search: Option<String>,
     /// 是否只筛选免费镜像
+    ///
     /// Wire name: `IsFree`.
     pub is_free: Option<bool>,
     /// 是否只筛选官方镜像
+    ///
     /// Wire name: `IsOfficial`.
     pub is_official: Option<bool>,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 镜像名称。模糊搜索
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **DescribeUserCommunityImagesParamSortCondition** 模型定义
+    ///
     /// Wire name: `SortCondition`.
     pub sort_condition: Option<DescribeUserCommunityImagesParamSortCondition>,
     /// 按标签名称搜索，精确匹配
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -107,12 +120,15 @@ impl DescribeUserCommunityImagesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUserCommunityImagesResponse {
     /// 版本组可用数量
+    ///
     /// Wire name: `AvailableTotalCount`.
     pub available_total_count: Option<i64>,
     /// 见 **CompshareImageGroup** 模型定义
+    ///
     /// Wire name: `ImageSetGroup`.
     pub image_set_group: Vec<CompshareImageGroup>,
     /// 总数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -143,14 +159,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_user_community_images`](Self::describe_user_community_images) would send.
-    pub fn describe_user_community_images_request(
-        &self,
-        input: &DescribeUserCommunityImagesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUserCommunityImages` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ImageSetGroup`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_user_community_images`](Self::describe_user_community_images), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -165,6 +173,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUserCommunityImagesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

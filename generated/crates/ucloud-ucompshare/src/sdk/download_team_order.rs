@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DownloadTeamOrderRequest {
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 订单状态
+    ///
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 团队虚拟账号ID
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: Option<i64>,
 }
@@ -61,45 +66,59 @@ impl DownloadTeamOrderRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadTeamOrderResponse {
     /// 总金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 代金券
+    ///
     /// Wire name: `AmountCoupon`.
     pub amount_coupon: Option<String>,
     /// 赠金
+    ///
     /// Wire name: `AmountFree`.
     pub amount_free: Option<String>,
     /// 现金
+    ///
     /// Wire name: `AmountReal`.
     pub amount_real: Option<String>,
     /// 计费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
     /// 订单类型
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 成员备注
+    ///
     /// Wire name: `RemarkName`.
     pub remark_name: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 产品类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 成员ID
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: Option<i64>,
 }
@@ -137,14 +156,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadTeamOrderResponse, DownloadTeamOrderError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_team_order`](Self::download_team_order) would send.
-    pub fn download_team_order_request(
-        &self,
-        input: &DownloadTeamOrderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadTeamOrderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::DiskUpgradePriceDetail;
 #[non_exhaustive]
 pub struct GetCompShareAttachedDiskUpgradePriceRequest {
     /// 磁盘Id
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: String,
     /// 目标大小。单位：GB
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -75,21 +81,27 @@ impl GetCompShareAttachedDiskUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetCompShareAttachedDiskUpgradePriceResponse {
     /// 列表价
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<f64>,
     /// 见 **DiskUpgradePriceDetail** 模型定义
+    ///
     /// Wire name: `ListPriceDetail`.
     pub list_price_detail: Option<DiskUpgradePriceDetail>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 见 **DiskUpgradePriceDetail** 模型定义
+    ///
     /// Wire name: `OriginalPriceDetail`.
     pub original_price_detail: Option<DiskUpgradePriceDetail>,
     /// 升级价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 见 **DiskUpgradePriceDetail** 模型定义
+    ///
     /// Wire name: `PriceDetail`.
     pub price_detail: Option<DiskUpgradePriceDetail>,
 }
@@ -122,14 +134,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_comp_share_attached_disk_upgrade_price`](Self::get_comp_share_attached_disk_upgrade_price) would send.
-    pub fn get_comp_share_attached_disk_upgrade_price_request(
-        &self,
-        input: &GetCompShareAttachedDiskUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCompShareAttachedDiskUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

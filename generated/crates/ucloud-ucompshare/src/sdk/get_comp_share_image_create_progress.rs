@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetCompShareImageCreateProgressRequest {
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,12 +70,15 @@ impl GetCompShareImageCreateProgressRequestBuilder {
 #[non_exhaustive]
 pub struct GetCompShareImageCreateProgressResponse {
     /// 处理进度 0 ~ 100
+    ///
     /// Wire name: `Process`.
     pub process: Option<f64>,
     /// 预估剩余总时间 单位秒
+    ///
     /// Wire name: `RemainingDuration`.
     pub remaining_duration: Option<String>,
     /// 预估处理总时间 单位秒
+    ///
     /// Wire name: `TotalDuration`.
     pub total_duration: Option<String>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_comp_share_image_create_progress`](Self::get_comp_share_image_create_progress) would send.
-    pub fn get_comp_share_image_create_progress_request(
-        &self,
-        input: &GetCompShareImageCreateProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCompShareImageCreateProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct GetCompShareInstanceUpgradePriceRequest {
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
     /// 目标Cpu核心数。默认原配置
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 目标Gpu卡数。默认原配置
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// 目标内存大小。单位：MB。默认原配置
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -81,12 +89,15 @@ impl GetCompShareInstanceUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetCompShareInstanceUpgradePriceResponse {
     /// 列表价
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<f64>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -116,14 +127,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_comp_share_instance_upgrade_price`](Self::get_comp_share_instance_upgrade_price) would send.
-    pub fn get_comp_share_instance_upgrade_price_request(
-        &self,
-        input: &GetCompShareInstanceUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCompShareInstanceUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,35 +8,45 @@ use super::{CompSharePriceDetail, GetCompShareInstanceUserPriceParamDisks};
 #[non_exhaustive]
 pub struct GetCompShareInstanceUserPriceRequest {
     /// 计费模式。枚举值为： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ &gt; Dynamic，按小时付费；\\\\ Day，按天付费\\\\ 如果不传某个枚举值，默认返回月付价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
     /// CPU核数。可选范围参照控制台。默认值: 16
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<String>,
     /// 见 **GetCompShareInstanceUserPriceParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<GetCompShareInstanceUserPriceParamDisks>>,
     /// GPU卡核心数。默认值：1
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<String>,
     /// GpuType。枚举值：\["4090"\]
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 内存大小。单位：MB。取值为1024的倍数（可选范围参照好控制台）。默认值：32768
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -92,12 +102,15 @@ impl GetCompShareInstanceUserPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetCompShareInstanceUserPriceResponse {
     /// 见 **CompSharePriceDetail** 模型定义
+    ///
     /// Wire name: `ListPriceDetail`.
     pub list_price_detail: Vec<CompSharePriceDetail>,
     /// 见 **CompSharePriceDetail** 模型定义
+    ///
     /// Wire name: `OriginalPriceDetail`.
     pub original_price_detail: Vec<CompSharePriceDetail>,
     /// 见 **CompSharePriceDetail** 模型定义
+    ///
     /// Wire name: `PriceDetail`.
     pub price_detail: Vec<CompSharePriceDetail>,
 }
@@ -127,14 +140,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_comp_share_instance_user_price`](Self::get_comp_share_instance_user_price) would send.
-    pub fn get_comp_share_instance_user_price_request(
-        &self,
-        input: &GetCompShareInstanceUserPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCompShareInstanceUserPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

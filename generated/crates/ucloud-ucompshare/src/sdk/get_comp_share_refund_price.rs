@@ -8,17 +8,21 @@ use super::UHostRefundPriceSet;
 #[non_exhaustive]
 pub struct GetCompShareRefundPriceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】UHost实例ID。参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/ucompshare-api/describe_uhost_instance.html>)
+    ///
     /// Wire name: `UHostIds`.
     pub u_host_ids: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,6 +64,7 @@ impl GetCompShareRefundPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetCompShareRefundPriceResponse {
     /// 见 **UHostRefundPriceSet** 模型定义
+    ///
     /// Wire name: `RefundPriceSet`.
     pub refund_price_set: Vec<UHostRefundPriceSet>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_comp_share_refund_price`](Self::get_comp_share_refund_price) would send.
-    pub fn get_comp_share_refund_price_request(
-        &self,
-        input: &GetCompShareRefundPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCompShareRefundPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

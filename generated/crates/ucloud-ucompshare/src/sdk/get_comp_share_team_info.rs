@@ -8,17 +8,21 @@ use super::{CompShareTeamDetailInfo, TeamRelation};
 #[non_exhaustive]
 pub struct GetCompShareTeamInfoRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 团队Id
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,12 +64,15 @@ impl GetCompShareTeamInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetCompShareTeamInfoResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **CompShareTeamDetailInfo** 模型定义
+    ///
     /// Wire name: `Team`.
     pub team: Option<CompShareTeamDetailInfo>,
     /// 见 **TeamRelation** 模型定义
+    ///
     /// Wire name: `TeamRelation`.
     pub team_relation: Vec<TeamRelation>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_comp_share_team_info`](Self::get_comp_share_team_info) would send.
-    pub fn get_comp_share_team_info_request(
-        &self,
-        input: &GetCompShareTeamInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetCompShareTeamInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

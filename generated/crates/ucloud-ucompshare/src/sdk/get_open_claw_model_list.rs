@@ -8,6 +8,7 @@ use super::OpenClawModelInfo;
 #[non_exhaustive]
 pub struct GetOpenClawModelListRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl GetOpenClawModelListRequestBuilder {
 #[non_exhaustive]
 pub struct GetOpenClawModelListResponse {
     /// 见 **OpenClawModelInfo** 模型定义
+    ///
     /// Wire name: `Models`.
     pub models: Option<OpenClawModelInfo>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_open_claw_model_list`](Self::get_open_claw_model_list) would send.
-    pub fn get_open_claw_model_list_request(
-        &self,
-        input: &GetOpenClawModelListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetOpenClawModelListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

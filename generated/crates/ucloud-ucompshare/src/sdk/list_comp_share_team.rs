@@ -8,14 +8,17 @@ use super::CompShareTeamInfo;
 #[non_exhaustive]
 pub struct ListCompShareTeamRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -54,6 +57,7 @@ impl ListCompShareTeamRequestBuilder {
 #[non_exhaustive]
 pub struct ListCompShareTeamResponse {
     /// 见 **CompShareTeamInfo** 模型定义
+    ///
     /// Wire name: `Teams`.
     pub teams: Vec<CompShareTeamInfo>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListCompShareTeamResponse, ListCompShareTeamError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_comp_share_team`](Self::list_comp_share_team) would send.
-    pub fn list_comp_share_team_request(
-        &self,
-        input: &ListCompShareTeamRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCompShareTeamRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::CompShareTeamInviteInfo;
 #[non_exhaustive]
 pub struct ListCompShareTeamInviteRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: Option<i64>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -59,9 +63,11 @@ impl ListCompShareTeamInviteRequestBuilder {
 #[non_exhaustive]
 pub struct ListCompShareTeamInviteResponse {
     /// 见 **CompShareTeamInviteInfo** 模型定义
+    ///
     /// Wire name: `Invites`.
     pub invites: Vec<CompShareTeamInviteInfo>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_comp_share_team_invite`](Self::list_comp_share_team_invite) would send.
-    pub fn list_comp_share_team_invite_request(
-        &self,
-        input: &ListCompShareTeamInviteRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCompShareTeamInviteRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::CompShareTeamJoinedInfo;
 #[non_exhaustive]
 pub struct ListCompShareTeamJoinedRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 邀请状态：Pending（待同意）、Joined（已加入）、Rejected（拒绝）、Canceled（取消）
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -59,6 +63,7 @@ impl ListCompShareTeamJoinedRequestBuilder {
 #[non_exhaustive]
 pub struct ListCompShareTeamJoinedResponse {
     /// 见 **CompShareTeamJoinedInfo** 模型定义
+    ///
     /// Wire name: `JoinedTeams`.
     pub joined_teams: Vec<CompShareTeamJoinedInfo>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_comp_share_team_joined`](Self::list_comp_share_team_joined) would send.
-    pub fn list_comp_share_team_joined_request(
-        &self,
-        input: &ListCompShareTeamJoinedRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCompShareTeamJoinedRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

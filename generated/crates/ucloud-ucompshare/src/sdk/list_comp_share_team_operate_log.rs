@@ -8,27 +8,35 @@ use super::CompShareTeamOperateLogInfo;
 #[non_exhaustive]
 pub struct ListCompShareTeamOperateLogRequest {
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 返回数据长度，默认为25，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 操作类型，详细参考返回值
+    ///
     /// Wire name: `OperateType`.
     pub operate_type: Option<Vec<String>>,
     /// 排序方式：true表示按创建时间升序，false表示降序（默认）
+    ///
     /// Wire name: `OrderByASC`.
     pub order_by_asc: Option<bool>,
     /// 操作状态，详细参考返回值
+    ///
     /// Wire name: `Status`.
     pub status: Option<Vec<String>>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
 }
@@ -82,15 +90,19 @@ impl ListCompShareTeamOperateLogRequestBuilder {
 #[non_exhaustive]
 pub struct ListCompShareTeamOperateLogResponse {
     /// 见 **CompShareTeamOperateLogInfo** 模型定义
+    ///
     /// Wire name: `Logs`.
     pub logs: Vec<CompShareTeamOperateLogInfo>,
     /// 操作类型枚举列表
+    ///
     /// Wire name: `OperateTypeList`.
     pub operate_type_list: Vec<String>,
     /// 状态枚举列表
+    ///
     /// Wire name: `StatusList`.
     pub status_list: Vec<String>,
     /// 总条目数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -121,14 +133,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_comp_share_team_operate_log`](Self::list_comp_share_team_operate_log) would send.
-    pub fn list_comp_share_team_operate_log_request(
-        &self,
-        input: &ListCompShareTeamOperateLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCompShareTeamOperateLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ListMemberProductTypeRequest {
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 订单状态
+    ///
     /// Wire name: `OrderStates`.
     pub order_states: Option<Vec<String>>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: i64,
     /// 成员虚拟ID
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: Option<i64>,
 }
@@ -63,6 +68,7 @@ impl ListMemberProductTypeRequestBuilder {
 #[non_exhaustive]
 pub struct ListMemberProductTypeResponse {
     /// 产品类型列表
+    ///
     /// Wire name: `ProductTypeList`.
     pub product_type_list: Vec<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_member_product_type`](Self::list_member_product_type) would send.
-    pub fn list_member_product_type_request(
-        &self,
-        input: &ListMemberProductTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMemberProductTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ModifyCompShareImageShareAccountRequest {
     /// 添加被共享的账号Id，每次最多10个。与RemoveAccounts.N不能同时为空
+    ///
     /// Wire name: `AddAccounts`.
     pub add_accounts: Option<Vec<i64>>,
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 移除被共享的账号Id，每次最多10个。与AddAccounts.N不能同时为空
+    ///
     /// Wire name: `RemoveAccounts`.
     pub remove_accounts: Option<Vec<i64>>,
 }
@@ -70,6 +75,7 @@ impl ModifyCompShareImageShareAccountRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyCompShareImageShareAccountResponse {
     /// 无效的账号Id列表
+    ///
     /// Wire name: `InvalidAccounts`.
     pub invalid_accounts: Vec<i64>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_comp_share_image_share_account`](Self::modify_comp_share_image_share_account) would send.
-    pub fn modify_comp_share_image_share_account_request(
-        &self,
-        input: &ModifyCompShareImageShareAccountRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyCompShareImageShareAccountRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ModifyUlHostAttributeRequest {
     /// 名称。和Remark至少选择一个进行修改
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注。和Name至少选择一个进行修改
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// ULHost实例Id
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: String,
 }
@@ -63,9 +68,11 @@ impl ModifyUlHostAttributeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUlHostAttributeResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// ULHost实例Id
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ul_host_attribute`](Self::modify_ul_host_attribute) would send.
-    pub fn modify_ul_host_attribute_request(
-        &self,
-        input: &ModifyUlHostAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUlHostAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

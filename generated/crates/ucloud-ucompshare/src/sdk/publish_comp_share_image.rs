@@ -8,41 +8,53 @@ use super::PublishCompShareImageParamSoftwares;
 #[non_exhaustive]
 pub struct PublishCompShareImageRequest {
     /// 是否支持自启动 false: 不支持 true:支持
+    ///
     /// Wire name: `AutoStart`.
     pub auto_start: Option<String>,
     /// 发布社区镜像名称
+    ///
     /// Wire name: `CommunityImageName`.
     pub community_image_name: Option<String>,
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: String,
     /// 封面。base64编码的图片
+    ///
     /// Wire name: `Cover`.
     pub cover: Option<String>,
     /// 镜像描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像价格。单位：元，支持00.00
+    ///
     /// Wire name: `Price`.
     pub price: f64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像详情描述【富文本】
+    ///
     /// Wire name: `Readme`.
     pub readme: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **PublishCompShareImageParamSoftwares** 模型定义
+    ///
     /// Wire name: `Softwares`.
     pub softwares: Option<PublishCompShareImageParamSoftwares>,
     /// 【array of string】镜像标签。最多支持3个标签
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -127,14 +139,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`publish_comp_share_image`](Self::publish_comp_share_image) would send.
-    pub fn publish_comp_share_image_request(
-        &self,
-        input: &PublishCompShareImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PublishCompShareImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

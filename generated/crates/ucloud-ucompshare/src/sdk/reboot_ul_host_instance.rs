@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct RebootUlHostInstanceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// ULHost实例ID
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: String,
 }
@@ -53,6 +56,7 @@ impl RebootUlHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RebootUlHostInstanceResponse {
     /// ULHost实例ID
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reboot_ul_host_instance`](Self::reboot_ul_host_instance) would send.
-    pub fn reboot_ul_host_instance_request(
-        &self,
-        input: &RebootUlHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RebootUlHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,21 +6,26 @@
 #[non_exhaustive]
 pub struct ReinstallUlHostInstanceRequest {
     /// 镜像Id。暂不支持使用自定义镜像重装
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 登陆密码。密码需使用base64进行编码，举例如下：# echo -n Password1 \| base64 UGFzc3dvcmQx
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 实例Id
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: String,
 }
@@ -66,9 +71,11 @@ impl ReinstallUlHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ReinstallUlHostInstanceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 实例Id
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reinstall_ul_host_instance`](Self::reinstall_ul_host_instance) would send.
-    pub fn reinstall_ul_host_instance_request(
-        &self,
-        input: &ReinstallUlHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReinstallUlHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct ResizeCompShareInstanceRequest {
     /// 目标Cpu核心数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 磁盘Id
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// 目标磁盘大小
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<String>,
     /// 目标Gpu卡数
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// 目标内存大小
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -84,6 +93,7 @@ impl ResizeCompShareInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeCompShareInstanceResponse {
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -111,14 +121,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_comp_share_instance`](Self::resize_comp_share_instance) would send.
-    pub fn resize_comp_share_instance_request(
-        &self,
-        input: &ResizeCompShareInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeCompShareInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

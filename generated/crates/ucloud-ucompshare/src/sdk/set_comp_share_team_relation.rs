@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct SetCompShareTeamRelationRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 备注名称
+    ///
     /// Wire name: `RemarkName`.
     pub remark_name: Option<String>,
     /// 发送邀请操作：Agree（同意）、Reject（拒绝）、Cancel（取消）、UpdateRemarkName（更改备注）
+    ///
     /// Wire name: `Status`.
     pub status: String,
     /// 团队Id
+    ///
     /// Wire name: `TeamId`.
     pub team_id: String,
     /// 取消邀请的成员公司Id
+    ///
     /// Wire name: `UserCompanyId`.
     pub user_company_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -76,6 +83,7 @@ impl SetCompShareTeamRelationRequestBuilder {
 #[non_exhaustive]
 pub struct SetCompShareTeamRelationResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_comp_share_team_relation`](Self::set_comp_share_team_relation) would send.
-    pub fn set_comp_share_team_relation_request(
-        &self,
-        input: &SetCompShareTeamRelationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetCompShareTeamRelationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

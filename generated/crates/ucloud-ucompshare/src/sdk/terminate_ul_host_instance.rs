@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct TerminateUlHostInstanceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 删除主机时是否同时删除挂载的数据盘。默认为false。
+    ///
     /// Wire name: `ReleaseUDisk`.
     pub release_u_disk: Option<bool>,
     /// ULHost资源Id
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: String,
 }
@@ -58,9 +62,11 @@ impl TerminateUlHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct TerminateUlHostInstanceResponse {
     /// 用于判断主机删除时是否进入回收站。放入回收站:"Yes", 彻底删除：“No”。
+    ///
     /// Wire name: `InRecycle`.
     pub in_recycle: Option<String>,
     /// ULHost 实例 Id
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_ul_host_instance`](Self::terminate_ul_host_instance) would send.
-    pub fn terminate_ul_host_instance_request(
-        &self,
-        input: &TerminateUlHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminateUlHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

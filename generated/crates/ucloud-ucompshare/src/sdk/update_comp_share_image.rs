@@ -6,38 +6,49 @@
 #[non_exhaustive]
 pub struct UpdateCompShareImageRequest {
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: String,
     /// 镜像封面图。Base64编码后的字符串
+    ///
     /// Wire name: `Cover`.
     pub cover: Option<String>,
     /// 镜像描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像框架信息
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像详情描述信息，支持富文本
+    ///
     /// Wire name: `Readme`.
     pub readme: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 镜像软件信息
+    ///
     /// Wire name: `Softwares`.
     pub softwares: Option<String>,
     /// 镜像标签列表，最多支持3个标签
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<String>>,
     /// 可见性 0：私密；1：公开
+    ///
     /// Wire name: `Visibility`.
     pub visibility: Option<i64>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -119,14 +130,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_comp_share_image`](Self::update_comp_share_image) would send.
-    pub fn update_comp_share_image_request(
-        &self,
-        input: &UpdateCompShareImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCompShareImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

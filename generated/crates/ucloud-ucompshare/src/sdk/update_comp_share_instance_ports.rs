@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpdateCompShareInstancePortsRequest {
     /// Http 端口列表，eg：HttpPorts.0:8188
+    ///
     /// Wire name: `HttpPorts`.
     pub http_ports: Option<Vec<i64>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Tcp 端口列表，eg：TcpPorts.0:23
+    ///
     /// Wire name: `TcpPorts`.
     pub tcp_ports: Option<Vec<i64>>,
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,6 +76,7 @@ impl UpdateCompShareInstancePortsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateCompShareInstancePortsResponse {
     /// Pod 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_comp_share_instance_ports`](Self::update_comp_share_instance_ports) would send.
-    pub fn update_comp_share_instance_ports_request(
-        &self,
-        input: &UpdateCompShareInstancePortsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCompShareInstancePortsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

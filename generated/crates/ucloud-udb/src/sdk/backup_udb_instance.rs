@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct BackupUdbInstanceRequest {
     /// 使用的备份方式。默认使用逻辑备份（快照备份即物理备份。SSD版本的mysql/mongodb实例支持设置为snapshot，NVMe版本的mysql实例支持设置为xtrabackup）
+    ///
     /// Wire name: `BackupMethod`.
     pub backup_method: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: String,
     /// 备份黑名单列表，以 ; 分隔。注意：只有逻辑备份下备份黑名单才生效，快照备份备份黑名单下无效
+    ///
     /// Wire name: `Blacklist`.
     pub blacklist: Option<String>,
     /// DB实例Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// true表示逻辑备份时是使用 --force 参数，false表示不使用 --force 参数。物理备份此参数无效。
+    ///
     /// Wire name: `ForceBackup`.
     pub force_backup: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否使用黑名单备份，默认false
+    ///
     /// Wire name: `UseBlacklist`.
     pub use_blacklist: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -84,6 +93,7 @@ impl BackupUdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct BackupUdbInstanceResponse {
     /// 备份记录 ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
 }
@@ -108,14 +118,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BackupUdbInstanceResponse, BackupUdbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`backup_udb_instance`](Self::backup_udb_instance) would send.
-    pub fn backup_udb_instance_request(
-        &self,
-        input: &BackupUdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BackupUdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

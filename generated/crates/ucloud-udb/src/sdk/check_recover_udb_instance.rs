@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct CheckRecoverUdbInstanceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源实例的Id(只支持普通版DB不支持高可用)
+    ///
     /// Wire name: `SrcDBId`.
     pub src_db_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -58,6 +62,7 @@ impl CheckRecoverUdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckRecoverUdbInstanceResponse {
     /// 核查成功返回值为可以回档到的最近时刻,核查失败不返回
+    ///
     /// Wire name: `LastestTime`.
     pub lastest_time: Option<i64>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_recover_udb_instance`](Self::check_recover_udb_instance) would send.
-    pub fn check_recover_udb_instance_request(
-        &self,
-        input: &CheckRecoverUdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckRecoverUdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

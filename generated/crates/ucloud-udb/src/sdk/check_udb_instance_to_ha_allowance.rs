@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct CheckUdbInstanceToHaAllowanceRequest {
     /// 实例的Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -55,6 +58,7 @@ impl CheckUdbInstanceToHaAllowanceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckUdbInstanceToHaAllowanceResponse {
     /// Yes ，No ，Yes即可以升级，No为不可以升级
+    ///
     /// Wire name: `Allowance`.
     pub allowance: Option<String>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_udb_instance_to_ha_allowance`](Self::check_udb_instance_to_ha_allowance) would send.
-    pub fn check_udb_instance_to_ha_allowance_request(
-        &self,
-        input: &CheckUdbInstanceToHaAllowanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckUdbInstanceToHaAllowanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

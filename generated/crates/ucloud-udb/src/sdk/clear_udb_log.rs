@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ClearUdbLogRequest {
     /// 删除时间点(至少前一天)之前log，采用时间戳(秒)，默认当 前时间点前一天
+    ///
     /// Wire name: `BeforeTime`.
     pub before_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例的id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 日志类型，10-error（暂不支持）、20-slow（暂不支持 ）、30-binlog
+    ///
     /// Wire name: `LogType`.
     pub log_type: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ClearUdbLogResponse, ClearUdbLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clear_udb_log`](Self::clear_udb_log) would send.
-    pub fn clear_udb_log_request(
-        &self,
-        input: &ClearUdbLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ClearUdbLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,78 +6,96 @@
 #[non_exhaustive]
 pub struct CreateMongoDbReplicaSetRequest {
     /// 管理员密码
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 管理员帐户名，默认root
+    ///
     /// Wire name: `AdminUser`.
     pub admin_user: Option<String>,
     /// 备份策略，每周备份数量，默认7次
+    ///
     /// Wire name: `BackupCount`.
     pub backup_count: Option<i64>,
     /// 备份策略，备份时间间隔，单位小时计，默认24小时
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// 备份策略，备份开始时间，单位小时计，默认1点
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// cpu核数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// Year， Month， Dynamic，Trial，默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 所属分片集群的ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// CouponId.0 代表第一个代金券id，对于传入多个代金券id，后面为 CouponId.1, CouponId.2 以此类推
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<Vec<String>>,
     /// DB类型id对应的字符串形式 mongodb-3.4,mongodb-3.6,mongodb-4.0
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 磁盘空间(GB), 暂时支持20G - 3000G
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 内存限制(MB)，目前支持以下几档 2000M/4000M/ 6000M/8000M/12000M/16000M/ 24000M/32000M/48000M/ 64000M/96000M
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// PrimaryDB实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB实例使用的配置参数组id
+    ///
     /// Wire name: `ParamGroupId`.
     pub param_group_id: i64,
     /// 端口号
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长(N个月)，默认值1个月。如果为0，代表购买到月底。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -169,6 +187,7 @@ impl CreateMongoDbReplicaSetRequestBuilder {
 #[non_exhaustive]
 pub struct CreateMongoDbReplicaSetResponse {
     /// 返回所有副本集成员的Id
+    ///
     /// Wire name: `DBIds`.
     pub db_ids: Vec<String>,
 }
@@ -196,14 +215,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_mongo_db_replica_set`](Self::create_mongo_db_replica_set) would send.
-    pub fn create_mongo_db_replica_set_request(
-        &self,
-        input: &CreateMongoDbReplicaSetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateMongoDbReplicaSetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

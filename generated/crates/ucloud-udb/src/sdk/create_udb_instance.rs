@@ -8,132 +8,166 @@ use super::CreateUdbInstanceParamLabels;
 #[non_exhaustive]
 pub struct CreateUdbInstanceRequest {
     /// 管理员密码
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 管理员帐户名，默认root
+    ///
     /// Wire name: `AdminUser`.
     pub admin_user: Option<String>,
     /// 告警模版id
+    ///
     /// Wire name: `AlarmTemplateId`.
     pub alarm_template_id: Option<String>,
     /// 备份策略，每周备份数量，默认7次
+    ///
     /// Wire name: `BackupCount`.
     pub backup_count: Option<i64>,
     /// 备份策略，备份时间间隔，单位小时计，默认24小时
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// 备份id，如果指定，则表明从备份恢复实例
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份策略，备份开始时间，单位小时计，默认1点
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 备份文件的US3内网下载地址
+    ///
     /// Wire name: `BackupURL`.
     pub backup_url: Option<String>,
     /// 跨可用区高可用备库所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// cpu核数，如果db类型为sqlserver，必传参数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// mysql大小写参数, 0 为大小写敏感, 1 为大小写不敏感, 目前只针对mysql8.0有效
+    ///
     /// Wire name: `CaseSensitivityParam`.
     pub case_sensitivity_param: Option<i64>,
     /// Year， Month， Dynamic，Trial，默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 已废弃
+    ///
     /// Wire name: `ClusterRole`.
     pub cluster_role: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// MySQL 小版本号，支持指定小版本进行创建，请通过 DescribeUDBType 接口获取可用版本。
+    ///
     /// Wire name: `DBSubVersion`.
     pub db_sub_version: Option<String>,
     /// DB类型，mysql/sqlserver按版本细分 mysql-8.0, mysql-5.6, percona-5.6, mysql-5.7, percona-5.7,  sqlserver-2017
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 是否开启异步高可用，默认不填，可置为true
+    ///
     /// Wire name: `DisableSemisync`.
     pub disable_semisync: Option<bool>,
     /// 磁盘空间(GB), 暂时支持20G - 32T
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `EnableIpV6`.
     pub enable_ip_v6: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HAArch`.
     pub ha_arch: Option<String>,
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例 "HA": 高可用版UDB实例 默认是"Normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 对于快杰机型，请使用最新的 SpecificationClass 和 StorageClass 字段进行创建。目前仅有少量地域支持 SATA_SSD 存储类型；若创建的是 SATA_SSD 机型，可通过该字段指定。字段说明：SATA_SSD：SATA SSD 机型（仅部分地域支持）NVMe_SSD：快杰机型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 见 **CreateUDBInstanceParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUdbInstanceParamLabels>>,
     /// 规格类型 ID，当 SpecificationType = 1 时生效，请通过 ListUDBMachineType 接口获取。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)（待废弃，请通过指定MachineType和SpecificationType创建），目前支持以下几档 2000M/4000M/ 6000M/8000M/12000M/16000M/ 24000M/32000M/48000M/ 64000M/96000M/128000M/192000M/256000M/320000M
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB实例使用的配置参数组id
+    ///
     /// Wire name: `ParamGroupId`.
     pub param_group_id: i64,
     /// 端口号，mysql默认3306，sqlserver默认1433
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 已废弃
+    ///
     /// Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 半同步开启开关 1：表示开启半同步，2：表示关闭半同步，0：表示默认值，默认也是开启半同步
+    ///
     /// Wire name: `SemisyncFlag`.
     pub semisync_flag: Option<i64>,
     /// 规格类型 O: NVMe型, OM: 共享型，N: 通用型
+    ///
     /// Wire name: `SpecificationClass`.
     pub specification_class: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<String>,
     /// 存储类型 CLOUD_SSD: SSD云盘, CLOUD_RSSD: RSSD 云盘， CLOUD_SSD_ESSENTIAL: SSD Essential云盘 ，该字段和SpecificationClass组合优先级比InstanceType字段高
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例所在的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UDBCId`.
     pub udbc_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -259,6 +293,7 @@ impl CreateUdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbInstanceResponse {
     /// BD实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -283,14 +318,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUdbInstanceResponse, CreateUdbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_instance`](Self::create_udb_instance) would send.
-    pub fn create_udb_instance_request(
-        &self,
-        input: &CreateUdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

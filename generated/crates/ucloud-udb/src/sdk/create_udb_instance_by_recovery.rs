@@ -6,60 +6,78 @@
 #[non_exhaustive]
 pub struct CreateUdbInstanceByRecoveryRequest {
     /// 管理员密码 (指定库表回档到新实例时有效)
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: Option<::runtime::Sensitive<String>>,
     /// Year， Month， Dynamic，Trial，默认: Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 是否创建使用ipv6 资源， 默认为false， 或者不填， 创建ipv6为true
+    ///
     /// Wire name: `EnableIpV6`.
     pub enable_ip_v6: Option<bool>,
     /// 规格类型ID,当SpecificationType为1时有效
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 恢复到某个时间点的时间戳(UTC时间格式，默认单位秒)
+    ///
     /// Wire name: `RecoveryTime`.
     pub recovery_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<i64>,
     /// 源实例的Id
+    ///
     /// Wire name: `SrcDBId`.
     pub src_db_id: String,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 指定需要恢复的表, 如果指定该字段则回档实例只有指定的表数据，格式为(库名.表名)， 指定多个用逗号隔开，eg: \[ udb.test, mysql_school.my_student\]
+    ///
     /// Wire name: `Tables`.
     pub tables: Option<String>,
     /// 专区的Id
+    ///
     /// Wire name: `UDBCId`.
     pub udbc_id: Option<String>,
     /// 指定是否是否使用SSD，默认使用主库的配置
+    ///
     /// Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -134,6 +152,7 @@ impl CreateUdbInstanceByRecoveryRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbInstanceByRecoveryResponse {
     /// db实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -161,14 +180,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_instance_by_recovery`](Self::create_udb_instance_by_recovery) would send.
-    pub fn create_udb_instance_by_recovery_request(
-        &self,
-        input: &CreateUdbInstanceByRecoveryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbInstanceByRecoveryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,99 +8,130 @@ use super::CreateUdbMySqlInstanceParamLabels;
 #[non_exhaustive]
 pub struct CreateUdbMySqlInstanceRequest {
     /// 管理员密码。 8-36 位，支持大小写字母、数字、@#$%^*-+=_,?!&()~.\|，须包含两类及以上字符
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 告警模版id
+    ///
     /// Wire name: `AlarmTemplateId`.
     pub alarm_template_id: Option<String>,
     /// 备份策略，每周备份数量，默认7次
+    ///
     /// Wire name: `BackupCount`.
     pub backup_count: Option<i64>,
     /// 备份策略，备份时间间隔，单位小时计，默认24小时
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// 备份 ID；指定则从备份恢复。取值见 DescribeUDBBackup。
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份策略，备份开始时间，单位小时计，默认1点
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 备份文件的US3内网下载地址
+    ///
     /// Wire name: `BackupURL`.
     pub backup_url: Option<String>,
     /// 跨可用区高可用备库所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// mysql大小写参数, 0 为大小写敏感, 1 为大小写不敏感, 目前只针对mysql8.0有效
+    ///
     /// Wire name: `CaseSensitivityParam`.
     pub case_sensitivity_param: Option<i64>,
     /// Year， Month， Dynamic，Trial，默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// MySQL 小版本号，支持指定小版本进行创建，请通过 DescribeUDBType 接口获取可用版本。
+    ///
     /// Wire name: `DBSubVersion`.
     pub db_sub_version: Option<String>,
     /// DB类型，mysql按版本细分 mysql-8.4, mysql-8.0,  mysql-5.7, percona-5.7, mysql-5.6, percona-5.6、mysql-5.5。 可以通过 DescribeUDBType 查询
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 是否开启异步高可用，默认不填，可置为true
+    ///
     /// Wire name: `DisableSemisync`.
     pub disable_semisync: Option<bool>,
     /// 磁盘空间(GB)，支持约 20G–32T，步长通常为 10；
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例 "HA": 高可用版UDB实例 默认是"Normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 见 **CreateUDBMySQLInstanceParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUdbMySqlInstanceParamLabels>>,
     /// 规格类型 ID，请通过 ListUDBMachineType 接口获取，返回体中的ID字段为MachineType的值。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 实例名称，至少6位,最大63位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB实例使用的配置参数组id，取值见 DescribeUDBParamGroup 返回的 `GroupId`，且须与 `DBTypeId` 匹配。
+    ///
     /// Wire name: `ParamGroupId`.
     pub param_group_id: i64,
     /// 端口号，mysql默认3306
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 半同步开启开关 1：表示开启半同步，2：表示关闭半同步，0：表示默认值，默认也是开启半同步
+    ///
     /// Wire name: `SemisyncFlag`.
     pub semisync_flag: Option<i64>,
     /// 规格类型 O: NVMe型, O2: O2 ,OM: 共享型
+    ///
     /// Wire name: `SpecificationClass`.
     pub specification_class: String,
     /// 存储类型 CLOUD_RSSD: RSSD 云盘， CLOUD_SSD_ESSENTIAL: SSD Essential云盘 ，该字段和SpecificationClass组合使用，CLOUD_RSSD对应O型，CLOUD_SSD_ESSENTIAL对应OM型(北京2、乌兰察布支持)，注：圣保罗、丹佛、哈萨克斯坦地域仅支持O2机型，CLOUD_RSSD对应O2型。 可从 ListUDBMachineType 同条规格读取
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: String,
     /// 子网 ID。与 `VPCId` 须同属一个 VPC
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例所在的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC ID。与 `SubnetId` 成对使用；取值见 UVPC 相关接口
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -214,6 +245,7 @@ impl CreateUdbMySqlInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbMySqlInstanceResponse {
     /// BD实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -241,14 +273,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_my_sql_instance`](Self::create_udb_my_sql_instance) would send.
-    pub fn create_udb_my_sql_instance_request(
-        &self,
-        input: &CreateUdbMySqlInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbMySqlInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

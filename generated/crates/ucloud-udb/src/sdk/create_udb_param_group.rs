@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateUdbParamGroupRequest {
     /// DB类型id，mysql/mongodb/postgesql按版本细分 1：mysql-5.1，2：mysql-5.5，3：percona-5.5，4：mysql-5.6，5：percona-5.6，6：mysql-5.7，7：percona-5.7，8：mariadb-10.0，9：mongodb-2.4，10：mongodb-2.6，11：mongodb-3.0，12：mongodb-3.2,13：postgresql-9.4，14：postgresql-9.6
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 参数组描述
+    ///
     /// Wire name: `Description`.
     pub description: String,
     /// 新配置参数组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否是地域级别的配置文件，默认是false
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 源参数组id
+    ///
     /// Wire name: `SrcGroupId`.
     pub src_group_id: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -83,6 +91,7 @@ impl CreateUdbParamGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbParamGroupResponse {
     /// 新配置参数组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
 }
@@ -110,14 +119,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_param_group`](Self::create_udb_param_group) would send.
-    pub fn create_udb_param_group_request(
-        &self,
-        input: &CreateUdbParamGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbParamGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

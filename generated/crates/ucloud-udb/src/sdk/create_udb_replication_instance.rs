@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct CreateUdbReplicationInstanceRequest {
     /// Year， Month， Dynamic，Trial，默认和主库保持一致
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// UDB数据库机型: "Normal": "标准机型" , "SATA_SSD": "SSD机型" , "PCIE_SSD": "SSD高性能机型" , "Normal_Volume": "标准大容量机型", "SATA_SSD_Volume": "SSD大容量机型" , "PCIE_SSD_Volume": "SSD高性能大容量机型", "NVMe_SSD": "快杰机型"
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 是否是仲裁节点，默认false，仲裁节点按最小机型创建
+    ///
     /// Wire name: `IsArbiter`.
     pub is_arbiter: Option<bool>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 端口号，默认27017，取值范围3306至65535。
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认默认和主库保持一致
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// primary节点的DBId,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `SrcId`.
     pub src_id: String,
     /// 是否使用SSD，默认为true。目前主要可用区、海外机房、新机房只提供SSD资源，非SSD资源不再提供。
+    ///
     /// Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -101,6 +113,7 @@ impl CreateUdbReplicationInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbReplicationInstanceResponse {
     /// 创建从节点的DBId
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -128,14 +141,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_replication_instance`](Self::create_udb_replication_instance) would send.
-    pub fn create_udb_replication_instance_request(
-        &self,
-        input: &CreateUdbReplicationInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbReplicationInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,47 +6,61 @@
 #[non_exhaustive]
 pub struct CreateUdbRouteInstanceRequest {
     /// Year， Month， Dynamic，Trial，默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 配置服务器的dbid，允许一个或者三个。
+    ///
     /// Wire name: `ConfigsvrId`.
     pub configsvr_id: Option<Vec<String>>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// DB类型id，mongodb按版本细分有1：mongodb-2.4，2：mongodb-2.6,3：mongodb-3.0，4：mongodb-3.2
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 磁盘空间(GB), 暂时支持20G - 500G
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 内存限制(MB)，目前支持以下几档 600M/1500M/3000M /6000M/15000M/30000M
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB实例使用的配置参数组id
+    ///
     /// Wire name: `ParamGroupId`.
     pub param_group_id: i64,
     /// 端口号，mongodb默认27017
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否使用SSD，默认为ture
+    ///
     /// Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -115,6 +129,7 @@ impl CreateUdbRouteInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbRouteInstanceResponse {
     /// db实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -142,14 +157,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_route_instance`](Self::create_udb_route_instance) would send.
-    pub fn create_udb_route_instance_request(
-        &self,
-        input: &CreateUdbRouteInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbRouteInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,74 +6,91 @@
 #[non_exhaustive]
 pub struct CreateUdbSlaveRequest {
     /// Year， Month， Dynamic，Trial，默认和主库保持一致
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 设置从库的延时复制时长（单位秒）
+    ///
     /// Wire name: `DelaySeconds`.
     pub delay_seconds: Option<i64>,
     /// 磁盘空间(GB), 暂时支持20G - 3000G（API支持，前端暂时只开放内存定制）
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 使用物理方式创建从库，目前仅限创建快杰从库，默认为false
+    ///
     /// Wire name: `IsCreatePhysically`.
     pub is_create_physically: Option<bool>,
     /// 是否锁主库，默认为true
+    ///
     /// Wire name: `IsLock`.
     pub is_lock: Option<bool>,
     /// 规格类型ID,当SpecificationType为1时有效
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)，目前支持以下几档 2000M/4000M/ 6000M/8000M/12000M/16000M/ 24000M/32000M/48000M/ 64000M/96000M/128000M/192000M/256000M/320000M
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB实例使用的配置参数组id，默认和主库保持一致
+    ///
     /// Wire name: `ParamGroupId`.
     pub param_group_id: Option<i64>,
     /// 端口号
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认默认和主库保持一致
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 仅对主为SSD型实例有效。 可选值"SATA","NVMe"
+    ///
     /// Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<i64>,
     /// master实例的DBId,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `SrcId`.
     pub src_id: String,
     /// 子网ID（如果不传用默认子网）
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// VPCID（如果不传用默认的VPC）
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -154,6 +171,7 @@ impl CreateUdbSlaveRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbSlaveResponse {
     /// 创建slave的DBId
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -178,14 +196,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUdbSlaveResponse, CreateUdbSlaveError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udb_slave`](Self::create_udb_slave) would send.
-    pub fn create_udb_slave_request(
-        &self,
-        input: &CreateUdbSlaveRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbSlaveRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,87 +8,114 @@ use super::CreateUdbsqlServerInstanceParamLabels;
 #[non_exhaustive]
 pub struct CreateUdbsqlServerInstanceRequest {
     /// 管理员密码
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 告警模版id
+    ///
     /// Wire name: `AlarmTemplateId`.
     pub alarm_template_id: Option<String>,
     /// 备份策略，每周备份数量，默认7次
+    ///
     /// Wire name: `BackupCount`.
     pub backup_count: Option<i64>,
     /// 备份策略，备份时间间隔，单位小时计，默认24小时
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// 备份id，如果指定，则表明从备份恢复实例
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份策略，备份开始时间，单位小时计，默认1点
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 备份文件的US3内网下载地址
+    ///
     /// Wire name: `BackupURL`.
     pub backup_url: Option<String>,
     /// CPU核，如果是创建的SQL Server普通版，该参数必传，目前支持2/4/8/16/32/64
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// Year， Month， Dynamic，Trial，默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// DB类型，SQL Server按版本细分 sqlserver-2017、sqlserver-2019、sqlserver-2022
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 磁盘空间(GB), 暂时支持20G - 32T
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// UDB实例模式类型, 可选值如下: "Normal": SQL Server普通版实例 "HA": SQL Server集群版实例 默认是"Normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 见 **CreateUDBSQLServerInstanceParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUdbsqlServerInstanceParamLabels>>,
     /// 规格类型 ID，如果创建的是SQL Server集群版，该参数必填，请通过 ListUDBMachineType 接口获取，返回体中的ID字段为MachineType的值。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)，如果是创建的SQL Server普通版，该参数必传，目前支持以下几档 2000M/4000M/ 6000M/8000M/12000M/16000M/ 24000M/32000M/48000M/ 64000M/96000M/128000M/192000M/256000M/320000M
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 端口号，sqlserver默认1433
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 规格类型 O: NVMe型
+    ///
     /// Wire name: `SpecificationClass`.
     pub specification_class: String,
     /// 存储类型 CLOUD_RSSD: RSSD 云盘，该字段和SpecificationClass组合使用，CLOUD_RSSD对应O型
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: String,
     /// 子网ID，如果创建的是SQL Server集群版，该参数必填
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例所在的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC的ID，如果创建的是SQL Server集群版，该参数必填
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -192,6 +219,7 @@ impl CreateUdbsqlServerInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdbsqlServerInstanceResponse {
     /// BD实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -219,14 +247,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udbsql_server_instance`](Self::create_udbsql_server_instance) would send.
-    pub fn create_udbsql_server_instance_request(
-        &self,
-        input: &CreateUdbsqlServerInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdbsqlServerInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,21 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUdbBackupRequest {
-    /// (No description in the spec.)
     /// Wire name: `BackupId`.
     pub backup_id: i64,
-    /// (No description in the spec.)
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -81,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUdbBackupResponse, DeleteUdbBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_udb_backup`](Self::delete_udb_backup) would send.
-    pub fn delete_udb_backup_request(
-        &self,
-        input: &DeleteUdbBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUdbBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,27 +7,20 @@ use super::{MongoDbShardedClusterSet, UdbInstanceSet};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeMongoDbShardedClusterRequest {
-    /// (No description in the spec.)
     /// Wire name: `ClusterRole`.
     pub cluster_role: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: i64,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: i64,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ShardedCluster`.
     pub sharded_cluster: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -79,12 +72,13 @@ impl DescribeMongoDbShardedClusterRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeMongoDbShardedClusterResponse {
     /// 见 **UDBInstanceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbInstanceSet>,
     /// 见 **MongoDBShardedClusterSet** 模型定义
+    ///
     /// Wire name: `ShardedClusterSet`.
     pub sharded_cluster_set: Vec<MongoDbShardedClusterSet>,
-    /// (No description in the spec.)
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -114,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_mongo_db_sharded_cluster`](Self::describe_mongo_db_sharded_cluster) would send.
-    pub fn describe_mongo_db_sharded_cluster_request(
-        &self,
-        input: &DescribeMongoDbShardedClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeMongoDbShardedClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,39 +7,48 @@ use super::UdbBackupSet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUdbBackupRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份类型,取值为0或1，0表示自动，1表示手动
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
     /// 过滤条件:起始时间(Unix时间戳)
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 如果未指定GroupId，则可选是否选取特定DB类型的配置(sql, nosql, postgresql, sqlserver)
+    ///
     /// Wire name: `ClassType`.
     pub class_type: Option<String>,
     /// DB实例Id，如果指定，则只获取该db的备份信息 该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 过滤条件:结束时间(Unix时间戳)
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 分页显示的条目数，列表操作则指定
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 分页显示的起始偏移，列表操作则指定
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -96,9 +105,11 @@ impl DescribeUdbBackupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbBackupResponse {
     /// 见 **UDBBackupSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbBackupSet>,
     /// 满足条件备份总数，如果指定dbid，则是该db备份总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -125,14 +136,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udb_backup`](Self::describe_udb_backup) would send.
-    pub fn describe_udb_backup_request(
-        &self,
-        input: &DescribeUdbBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDBBackup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udb_backup`](Self::describe_udb_backup), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -147,6 +150,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdbBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

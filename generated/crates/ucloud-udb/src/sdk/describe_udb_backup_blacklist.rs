@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DescribeUdbBackupBlacklistRequest {
     /// DB实例Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,6 +64,7 @@ impl DescribeUdbBackupBlacklistRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbBackupBlacklistResponse {
     /// DB的黑名单列表, db.%为指定库 dbname.tablename为指定表
+    ///
     /// Wire name: `Blacklist`.
     pub blacklist: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_backup_blacklist`](Self::describe_udb_backup_blacklist) would send.
-    pub fn describe_udb_backup_blacklist_request(
-        &self,
-        input: &DescribeUdbBackupBlacklistRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbBackupBlacklistRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::UFileDataSet;
 #[non_exhaustive]
 pub struct DescribeUdbBackupStrategyRequest {
     /// 实例ID
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -63,18 +67,23 @@ impl DescribeUdbBackupStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbBackupStrategyResponse {
     /// 备份策略，不可修改，开始时间，单位小时计，默认3点
+    ///
     /// Wire name: `BackupBeginTime`.
     pub backup_begin_time: Option<i64>,
     /// 备份日期标记位。共7位,每一位为一周中一天的备份情况 0表示关闭当天备份,1表示打开当天备份。最右边的一位 为星期天的备份开关，其余从右到左依次为星期一到星期 六的备份配置开关，每周必须至少设置两天备份。 例如：1100000 表示打开星期六和星期五的自动备份功能
+    ///
     /// Wire name: `BackupDate`.
     pub backup_date: Option<String>,
     /// 默认的备份方式，nobackup表示不备份， snapshot 表示使用快照备份，logic 表示使用逻辑备份，xtrabackup表示使用物理备份。ark_snapshot 方舟快照备份
+    ///
     /// Wire name: `BackupMethod`.
     pub backup_method: Option<String>,
     /// 保留多少天
+    ///
     /// Wire name: `SaveDays`.
     pub save_days: Option<i64>,
     /// 见 **UFileDataSet** 模型定义
+    ///
     /// Wire name: `UserUFileData`.
     pub user_u_file_data: Option<UFileDataSet>,
 }
@@ -106,14 +115,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_backup_strategy`](Self::describe_udb_backup_strategy) would send.
-    pub fn describe_udb_backup_strategy_request(
-        &self,
-        input: &DescribeUdbBackupStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbBackupStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

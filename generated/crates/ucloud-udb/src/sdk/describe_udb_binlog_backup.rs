@@ -8,29 +8,37 @@ use super::BinlogBackupSet;
 #[non_exhaustive]
 pub struct DescribeUdbBinlogBackupRequest {
     /// 过滤条件:起始时间(时间戳)
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例Id，如果指定，则只获取该db的备份信息; 当Type为2时必填
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 过滤条件:结束时间(时间戳)
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 分页显示的条目数，列表操作则指定
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 分页显示的起始偏移，列表操作则指定
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -81,9 +89,11 @@ impl DescribeUdbBinlogBackupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbBinlogBackupResponse {
     /// 见 **BinlogBackupSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<BinlogBackupSet>,
     /// 备份总数，如果指定dbid，则是该db备份总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -113,14 +123,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udb_binlog_backup`](Self::describe_udb_binlog_backup) would send.
-    pub fn describe_udb_binlog_backup_request(
-        &self,
-        input: &DescribeUdbBinlogBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDBBinlogBackup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udb_binlog_backup`](Self::describe_udb_binlog_backup), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -135,6 +137,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdbBinlogBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DescribeUdbBinlogBackupStrategyRequest {
     /// DB实例Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,9 +65,11 @@ impl DescribeUdbBinlogBackupStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbBinlogBackupStrategyResponse {
     /// 远端binlog保存时长(天)
+    ///
     /// Wire name: `BinlogRemoteSaveDays`.
     pub binlog_remote_save_days: Option<i64>,
     /// 是否开启binlog自动备份，false:关闭,true:开启
+    ///
     /// Wire name: `EnableBinlogBackup`.
     pub enable_binlog_backup: Option<bool>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_binlog_backup_strategy`](Self::describe_udb_binlog_backup_strategy) would send.
-    pub fn describe_udb_binlog_backup_strategy_request(
-        &self,
-        input: &DescribeUdbBinlogBackupStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbBinlogBackupStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

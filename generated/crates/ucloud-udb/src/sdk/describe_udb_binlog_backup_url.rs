@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct DescribeUdbBinlogBackupUrlRequest {
     /// DB实例日志备份ID，可以从DescribeUDBLogPackage结果当中获得
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: i64,
     /// binlog备份类型 Manual:手动备份 ,Auto:自动备份
+    ///
     /// Wire name: `BinlogType`.
     pub binlog_type: String,
     /// DB实例Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -66,10 +71,12 @@ impl DescribeUdbBinlogBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbBinlogBackupUrlResponse {
     /// DB实例备份文件的公网地址
+    ///
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub backup_path: Option<::runtime::SignedUrl>,
     /// DB实例备份文件的内网地址
+    ///
     /// Wire name: `InnerBackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub inner_backup_path: Option<::runtime::SignedUrl>,
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_binlog_backup_url`](Self::describe_udb_binlog_backup_url) would send.
-    pub fn describe_udb_binlog_backup_url_request(
-        &self,
-        input: &DescribeUdbBinlogBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbBinlogBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

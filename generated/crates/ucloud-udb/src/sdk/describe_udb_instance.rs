@@ -8,41 +8,53 @@ use super::UdbInstanceSet;
 #[non_exhaustive]
 pub struct DescribeUdbInstanceRequest {
     /// DB种类，如果是列表操作，则需要指定,不区分大小写，其取值如下：mysql: SQL；mongo: NOSQL；postgresql: postgresql
+    ///
     /// Wire name: `ClassType`.
     pub class_type: Option<String>,
     /// DB实例id，如果指定则获取单个db实例的描述，否则为列表操作。 指定DBId时无需填写ClassType、Offset、Limit
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 当只获取这个特定DBId的信息时，如果有该选项，那么把这个DBId实例的所有从库信息一起拉取并返回
+    ///
     /// Wire name: `IncludeSlaves`.
     pub include_slaves: Option<bool>,
     /// 是否查看专区里面DB
+    ///
     /// Wire name: `IsInUDBC`.
     pub is_in_udbc: Option<bool>,
     /// 分页显示数量，列表操作时必填
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页显示起始偏移位置，列表操作时必填
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 根据 业务组 筛选DB
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// IsInUDBC为True,UDBCId为空，说明查看整个可用区的专区的db，如果UDBId不为空则只查看此专区下面的db
+    ///
     /// Wire name: `UDBCId`.
     pub udbc_id: Option<String>,
     /// 根据VPCId筛选DB
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区，不填时默认全部可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -99,9 +111,11 @@ impl DescribeUdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstanceResponse {
     /// 见 **UDBInstanceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbInstanceSet>,
     /// 用户db组的数量，对于 mysql: 主从结对数量，没有slave，则只有master mongodb: 副本集数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -131,14 +145,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udb_instance`](Self::describe_udb_instance) would send.
-    pub fn describe_udb_instance_request(
-        &self,
-        input: &DescribeUdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDBInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udb_instance`](Self::describe_udb_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -153,6 +159,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBackupUrlRequest {
     /// Region (see the list of regions and availability zones).
+    ///
     /// Wire name: `Region`; example: `cn-bj2`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Availability zone.
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// Project ID; the default project when empty. Sub-accounts must fill it in.
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// DB instance ID (from DescribeUDBInstance).
+    ///
     /// Wire name: `DBId`; example: `udb-xxx`.
     pub db_id: String,
     /// DB instance backup ID (from DescribeUDBBackup).
+    ///
     /// Wire name: `BackupId`; example: `1234`.
     pub backup_id: i64,
     /// Validity of the returned URL in seconds; 4 hours when not set.
+    ///
     /// Wire name: `ValidTime`.
     /// Unit: s.
     /// Allowed range: `14400..=604800`; checked before sending.
@@ -81,17 +87,21 @@ impl DescribeUdbInstanceBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBackupUrlResponse {
     /// Public network address of the backup file.
+    ///
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub backup_path: Option<::runtime::SignedUrl>,
     /// Intranet address of the backup file.
+    ///
     /// Wire name: `InnerBackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub inner_backup_path: Option<::runtime::SignedUrl>,
     /// MD5 of the backup file (the sample sends `Md5`).
+    ///
     /// Wire name: `MD5` (also accepted: `Md5`).
     pub md5: Option<String>,
     /// Operation command name (`DescribeUDBInstanceBackupURLResponse`).
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
 }
@@ -123,14 +133,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send.
-    pub fn describe_udb_instance_backup_url_request(
-        &self,
-        input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstanceBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::UdbInstanceBinlogSet;
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBinlogRequest {
     /// 过滤条件:起始时间(时间戳)
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// DB实例Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 过滤条件:结束时间(时间戳)
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -74,6 +80,7 @@ impl DescribeUdbInstanceBinlogRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBinlogResponse {
     /// 见 **UDBInstanceBinlogSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbInstanceBinlogSet>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_binlog`](Self::describe_udb_instance_binlog) would send.
-    pub fn describe_udb_instance_binlog_request(
-        &self,
-        input: &DescribeUdbInstanceBinlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstanceBinlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

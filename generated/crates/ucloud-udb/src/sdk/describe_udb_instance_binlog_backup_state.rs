@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBinlogBackupStateRequest {
     /// 备份记录ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: i64,
     /// 跨可用区高可用备库所在可用区
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,10 +70,10 @@ impl DescribeUdbInstanceBinlogBackupStateRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBinlogBackupStateResponse {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份状态 0 Backuping // 备份中 1 Success // 备份成功 2 Failed // 备份失败 3 Expired // 备份过期
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }
@@ -97,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_binlog_backup_state`](Self::describe_udb_instance_binlog_backup_state) would send.
-    pub fn describe_udb_instance_binlog_backup_state_request(
-        &self,
-        input: &DescribeUdbInstanceBinlogBackupStateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstanceBinlogBackupStateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct DescribeUdbInstanceLogRequest {
     /// 查询的日志开始的时间戳（Unix Timestamp）。对于实时查询，这个参数应该是上次轮询请求时的时间戳，后台会返回从该值到当前时间的日志内容。
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 实例ID
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 查询日志的结束时间戳(Unix Timestamp），对于实时查询不传该值，与BeginTime的差值不超过24小时：(EndTime-BeginTime) &lt; 24*60*60
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 查询日志的类型error：错误日志；slow：慢日志
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -76,9 +83,11 @@ impl DescribeUdbInstanceLogRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstanceLogResponse {
     /// 查询到的日志内容，一段纯文本
+    ///
     /// Wire name: `Log`.
     pub log: Option<String>,
     /// 此次查询到的日志的下一个时间，用于下一次轮询时的BeginTime参数；如果日志查询结束则返回为空，前端结束查询
+    ///
     /// Wire name: `NextTime`.
     pub next_time: Option<String>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_log`](Self::describe_udb_instance_log) would send.
-    pub fn describe_udb_instance_log_request(
-        &self,
-        input: &DescribeUdbInstanceLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstanceLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,55 +8,70 @@ use super::UdbInstancePriceSet;
 #[non_exhaustive]
 pub struct DescribeUdbInstancePriceRequest {
     /// CPU个数，如果db类型为sqlserver，则为必填参数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// Year，按年付费； Month，按月付费 Dynamic，按需付费（需开启权限) Trial，试用（需开启权限）默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 购买DB实例数量,最大数量为10台, 默认为1台
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// UDB实例的DB版本字符串
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 磁盘空间(GB),暂时支持20(GB) - 3000(GB), 输入不带单位
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 实例的部署类型。可选值为：Normal: 普通单点实例，Slave: 从库实例，HA: 高可用部署实例，默认是Normal
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 对于快杰机型，请使用最新的 SpecificationClass 和 StorageClass 字段进行创建。目前仅有少量地域支持 SATA_SSD 存储类型；若创建的是 SATA_SSD 机型，可通过该字段指定。字段说明：SATA_SSD：SATA SSD 机型（仅部分地域支持）NVMe_SSD：快杰机型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 规格类型ID,当SpecificationType为1时有效。取值见 ListUDBMachineType
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)，目前支持2000‑96000，按1000进制(1GB=1000MB)计算
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// DB购买多少个"计费时间单位"，默认值为1。比如：买2个月，Quantity就是2。如果计费单位是“按月”，并且Quantity为0，表示“购买到月底”
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 该字段已废弃。
+    ///
     /// Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 规格类型 O: NVME, OM: 共享型，N: 通用型
+    ///
     /// Wire name: `SpecificationClass`.
     pub specification_class: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<i64>,
     /// 存储类型 CLOUD_SSD: SSD云盘, CLOUD_RSSD: RSSD 云盘， CLOUD_SSD_ESSENTIAL: SSD Essential云盘 ，该字段和SpecificationClass组合优先级比InstanceType字段高
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UseSSD`.
     pub use_ssd: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -130,6 +145,7 @@ impl DescribeUdbInstancePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstancePriceResponse {
     /// 见 **UDBInstancePriceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbInstancePriceSet>,
 }
@@ -157,14 +173,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_price`](Self::describe_udb_instance_price) would send.
-    pub fn describe_udb_instance_price_request(
-        &self,
-        input: &DescribeUdbInstancePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstancePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DescribeUdbInstanceStateRequest {
     /// 实例的Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,6 +64,7 @@ impl DescribeUdbInstanceStateRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstanceStateResponse {
     /// DB状态标记 Init：初始化中；Fail：安装失败； Starting：启动中； Running ： 运行 ；Shutdown：关闭中； Shutoff ：已关闭； Delete：已删除； Upgrading：升级中； Promoting： 提升为独库进行中； Recovering： 恢复中； Recover fail：恢复失败。
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_state`](Self::describe_udb_instance_state) would send.
-    pub fn describe_udb_instance_state_request(
-        &self,
-        input: &DescribeUdbInstanceStateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstanceStateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

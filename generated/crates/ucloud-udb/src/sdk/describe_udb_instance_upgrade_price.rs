@@ -6,44 +6,55 @@
 #[non_exhaustive]
 pub struct DescribeUdbInstanceUpgradePriceRequest {
     /// CPU核数 快杰SQLServer升降级必传
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 实例的Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 磁盘空间(GB), 暂时支持20G - 500G
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// "SATA_SSD", "NVMe_SSD"
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 规格类型ID,当SpecificationType为1时有效
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// 获取指定时间开始后面的升级价格， 不填的话 是默认当前时间
+    ///
     /// Wire name: `OrderStartTime`.
     pub order_start_time: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// "SATA", "NVMe"
+    ///
     /// Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -108,6 +119,7 @@ impl DescribeUdbInstanceUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbInstanceUpgradePriceResponse {
     /// 价格，单位为分
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }
@@ -135,14 +147,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_instance_upgrade_price`](Self::describe_udb_instance_upgrade_price) would send.
-    pub fn describe_udb_instance_upgrade_price_request(
-        &self,
-        input: &DescribeUdbInstanceUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbInstanceUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

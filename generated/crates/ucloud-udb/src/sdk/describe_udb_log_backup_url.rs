@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DescribeUdbLogBackupUrlRequest {
     /// DB实例日志备份ID, 可以从DescribeUDBLogPackage结果当中获得。
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: i64,
     /// DB实例Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -64,10 +69,12 @@ impl DescribeUdbLogBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbLogBackupUrlResponse {
     /// 备份外网URL
+    ///
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub backup_path: Option<::runtime::SignedUrl>,
     /// 备份用户网URL
+    ///
     /// Wire name: `UsernetPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub usernet_path: Option<::runtime::SignedUrl>,
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_log_backup_url`](Self::describe_udb_log_backup_url) would send.
-    pub fn describe_udb_log_backup_url_request(
-        &self,
-        input: &DescribeUdbLogBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbLogBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

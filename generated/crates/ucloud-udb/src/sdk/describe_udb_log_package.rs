@@ -8,35 +8,45 @@ use super::LogPackageDataSet;
 #[non_exhaustive]
 pub struct DescribeUdbLogPackageRequest {
     /// 过滤条件:起始时间(时间戳)
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例Id，如果指定，则只获取该db的备份信息; 当Type为2时必填
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 过滤条件:结束时间(时间戳)
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 分页显示的条目数，列表操作则指定
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 分页显示的起始偏移，列表操作则指定
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 需要列出的备份文件类型，每种类型的值如下： 2 代表 BINLOG_BACKUP； 3 代表 SLOW_QUERY_BACKUP； 4 代表 ERRORLOG_BACKUP；
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
     /// Types作为Type的补充，支持多值传入，可以获取多个类型的日志记录，如：Types.0=2&Types.1=3
+    ///
     /// Wire name: `Types`.
     pub types: Option<Vec<i64>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -91,9 +101,11 @@ impl DescribeUdbLogPackageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbLogPackageResponse {
     /// 见 **LogPackageDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<LogPackageDataSet>,
     /// 备份总数，如果指定dbid，则是该db备份总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -123,14 +135,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udb_log_package`](Self::describe_udb_log_package) would send.
-    pub fn describe_udb_log_package_request(
-        &self,
-        input: &DescribeUdbLogPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDBLogPackage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udb_log_package`](Self::describe_udb_log_package), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -145,6 +149,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdbLogPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,32 +8,41 @@ use super::UdbParamGroupSet;
 #[non_exhaustive]
 pub struct DescribeUdbParamGroupRequest {
     /// 如果未指定GroupId，则可选是否选取特定DB类型的配置(sql, nosql, postgresql, sqlserver)
+    ///
     /// Wire name: `ClassType`.
     pub class_type: Option<String>,
     /// 参数组id，如果指定则获取描述，否则是列表操作，需要 指定Offset/Limit
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// 是否选取专区中配置
+    ///
     /// Wire name: `IsInUDBC`.
     pub is_in_udbc: Option<bool>,
     /// 分页显示的条目数，列表操作则指定
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 分页显示的起始偏移，列表操作则指定
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 当请求没有填写Zone时，如果指定为true，表示只拉取跨可用区的相关配置文件，否则，拉取所有机房的配置文件（包括每个单可用区和跨可用区）
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -86,9 +95,11 @@ impl DescribeUdbParamGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbParamGroupResponse {
     /// 见 **UDBParamGroupSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbParamGroupSet>,
     /// 参数组总数，列表操作时才会有该参数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -118,14 +129,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udb_param_group`](Self::describe_udb_param_group) would send.
-    pub fn describe_udb_param_group_request(
-        &self,
-        input: &DescribeUdbParamGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDBParamGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udb_param_group`](Self::describe_udb_param_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -140,6 +143,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdbParamGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

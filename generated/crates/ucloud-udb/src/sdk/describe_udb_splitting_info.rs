@@ -8,13 +8,16 @@ use super::UdbrwSplittingSet;
 #[non_exhaustive]
 pub struct DescribeUdbSplittingInfoRequest {
     /// DB实例ID
+    ///
     /// Wire name: `MasterDBId`.
     pub master_db_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -58,30 +61,39 @@ impl DescribeUdbSplittingInfoRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbSplittingInfoResponse {
     /// 数据库版本
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: Option<String>,
     /// 见 **UDBRWSplittingSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbrwSplittingSet>,
     /// 时间阈值
+    ///
     /// Wire name: `DelayThreshold`.
     pub delay_threshold: Option<i64>,
     /// DB实例ID
+    ///
     /// Wire name: `MasterDBId`.
     pub master_db_id: Option<String>,
     /// 端口号
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 读写分离IP
+    ///
     /// Wire name: `RWIP`.
     pub rwip: Option<String>,
     /// 读写分离状态
+    ///
     /// Wire name: `RWState`.
     pub rw_state: Option<String>,
     /// 读写分离策略
+    ///
     /// Wire name: `ReadModel`.
     pub read_model: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -117,14 +129,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_splitting_info`](Self::describe_udb_splitting_info) would send.
-    pub fn describe_udb_splitting_info_request(
-        &self,
-        input: &DescribeUdbSplittingInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbSplittingInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,28 +8,36 @@ use super::UdbTypeSet;
 #[non_exhaustive]
 pub struct DescribeUdbTypeRequest {
     /// 跨可用区高可用DB的备库所在区域，仅当该可用区支持跨可用区高可用时填入。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// 返回从备份创建实例时，该版本号所支持的备份创建版本。如果没传，则表示不是从备份创建。
+    ///
     /// Wire name: `CompatibleWithDBType`.
     pub compatible_with_db_type: Option<String>,
     /// DB实例类型，如mysql，sqlserver，mongo，postgresql
+    ///
     /// Wire name: `DBClusterType`.
     pub db_cluster_type: Option<String>,
     /// 返回从备份创建实例时，该小版本号所支持的备份创建小版本。如果没传，则表示不是从备份创建。
+    ///
     /// Wire name: `DBSubVersion`.
     pub db_sub_version: Option<String>,
     /// 返回支持某种磁盘类型的DB类型，如Normal、SSD、NVMe_SSD,CLOUD_SSD_ESSENTIAL。如果没传，则表示任何磁盘类型均可。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 返回支持某种实例类型的DB类型。如果没传，则表示任何实例类型均可。Normal:单点,HA:高可用,sharded_cluster:分片集群。区分大小写
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -79,9 +87,11 @@ impl DescribeUdbTypeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdbTypeResponse {
     /// 见 **UDBTypeSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbTypeSet>,
     /// 见 **UDBTypeSet** 模型定义
+    ///
     /// Wire name: `DedaultType`.
     pub dedault_type: Option<UdbTypeSet>,
 }
@@ -107,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUdbTypeResponse, DescribeUdbTypeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udb_type`](Self::describe_udb_type) would send.
-    pub fn describe_udb_type_request(
-        &self,
-        input: &DescribeUdbTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdbTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct EnableUdbrwSplittingRequest {
     /// 备份的可用区。用于创建跨可用区读写分离的一个节点，跨机房的读写分离必须有这个参数
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// DB实例ID（主库）
+    ///
     /// Wire name: `MasterDBId`.
     pub master_db_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -59,9 +63,11 @@ impl EnableUdbrwSplittingRequestBuilder {
 #[non_exhaustive]
 pub struct EnableUdbrwSplittingResponse {
     /// DB实例ID（主库）
+    ///
     /// Wire name: `MasterDBId`.
     pub master_db_id: Option<String>,
     /// 读写分离访问IP
+    ///
     /// Wire name: `RWIp`.
     pub rw_ip: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_udbrw_splitting`](Self::enable_udbrw_splitting) would send.
-    pub fn enable_udbrw_splitting_request(
-        &self,
-        input: &EnableUdbrwSplittingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableUdbrwSplittingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ExtractUdbParamGroupRequest {
     /// 配置id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否跨可用区，RegionFlag为true时表示跨可用区配置文件。如果RegionFlag=true，Zone可以不传，否则Zone必须传。
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 可用区。如果RegionFlag=false，必须传，反之，可不传。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -57,6 +61,7 @@ impl ExtractUdbParamGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ExtractUdbParamGroupResponse {
     /// 配置文件内容
+    ///
     /// Wire name: `Content`.
     pub content: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`extract_udb_param_group`](Self::extract_udb_param_group) would send.
-    pub fn extract_udb_param_group_request(
-        &self,
-        input: &ExtractUdbParamGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExtractUdbParamGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

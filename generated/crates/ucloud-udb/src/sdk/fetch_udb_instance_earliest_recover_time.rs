@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct FetchUdbInstanceEarliestRecoverTimeRequest {
     /// DB实例Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,6 +64,7 @@ impl FetchUdbInstanceEarliestRecoverTimeRequestBuilder {
 #[non_exhaustive]
 pub struct FetchUdbInstanceEarliestRecoverTimeResponse {
     /// 获取最早可回档时间点
+    ///
     /// Wire name: `EarliestTime`.
     pub earliest_time: Option<i64>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`fetch_udb_instance_earliest_recover_time`](Self::fetch_udb_instance_earliest_recover_time) would send.
-    pub fn fetch_udb_instance_earliest_recover_time_request(
-        &self,
-        input: &FetchUdbInstanceEarliestRecoverTimeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for FetchUdbInstanceEarliestRecoverTimeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

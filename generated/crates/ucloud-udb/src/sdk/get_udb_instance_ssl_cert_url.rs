@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct GetUdbInstanceSslCertUrlRequest {
     /// 实例ID
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// URL的过期时间，该值最小默认1小时，最大7天。（单位/秒）
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,10 +71,12 @@ impl GetUdbInstanceSslCertUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetUdbInstanceSslCertUrlResponse {
     /// 内网链接
+    ///
     /// Wire name: `InnerUrl`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub inner_url: Option<::runtime::SignedUrl>,
     /// 外网链接
+    ///
     /// Wire name: `InternetUrl`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub internet_url: Option<::runtime::SignedUrl>,
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_udb_instance_ssl_cert_url`](Self::get_udb_instance_ssl_cert_url) would send.
-    pub fn get_udb_instance_ssl_cert_url_request(
-        &self,
-        input: &GetUdbInstanceSslCertUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUdbInstanceSslCertUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

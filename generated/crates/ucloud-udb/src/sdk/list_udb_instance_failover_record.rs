@@ -8,23 +8,29 @@ use super::FailoverRecord;
 #[non_exhaustive]
 pub struct ListUdbInstanceFailoverRecordRequest {
     /// 实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -75,9 +81,11 @@ impl ListUdbInstanceFailoverRecordRequestBuilder {
 #[non_exhaustive]
 pub struct ListUdbInstanceFailoverRecordResponse {
     /// 见 **FailoverRecord** 模型定义
+    ///
     /// Wire name: `Dataset`.
     pub dataset: Vec<FailoverRecord>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -106,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_udb_instance_failover_record`](Self::list_udb_instance_failover_record) would send.
-    pub fn list_udb_instance_failover_record_request(
-        &self,
-        input: &ListUdbInstanceFailoverRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUdbInstanceFailoverRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

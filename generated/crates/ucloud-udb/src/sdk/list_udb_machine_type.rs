@@ -8,17 +8,21 @@ use super::MachineType;
 #[non_exhaustive]
 pub struct ListUdbMachineTypeRequest {
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例 "HA": 高可用版UDB实例 默认是"Normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,12 +64,15 @@ impl ListUdbMachineTypeRequestBuilder {
 #[non_exhaustive]
 pub struct ListUdbMachineTypeResponse {
     /// 见 **MachineType** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<MachineType>,
     /// 见 **MachineType** 模型定义
+    ///
     /// Wire name: `DefaultMachineType`.
     pub default_machine_type: Option<MachineType>,
     /// 接口返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_udb_machine_type`](Self::list_udb_machine_type) would send.
-    pub fn list_udb_machine_type_request(
-        &self,
-        input: &ListUdbMachineTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUdbMachineTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::UdbDatabaseData;
 #[non_exhaustive]
 pub struct ListUdbUserTablesRequest {
     /// udb实例的ID
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -49,6 +51,7 @@ impl ListUdbUserTablesRequestBuilder {
 #[non_exhaustive]
 pub struct ListUdbUserTablesResponse {
     /// 见 **UDBDatabaseData** 模型定义
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<UdbDatabaseData>,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUdbUserTablesResponse, ListUdbUserTablesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_udb_user_tables`](Self::list_udb_user_tables) would send.
-    pub fn list_udb_user_tables_request(
-        &self,
-        input: &ListUdbUserTablesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUdbUserTablesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ModifyUdbInstanceSslRequest {
     /// 实例ID
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 是否开启SSL 1-&gt;关闭 2-&gt;开启
+    ///
     /// Wire name: `EnableSSL`.
     pub enable_ssl: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSL证书有效时间，1-5年，默认为1年
+    ///
     /// Wire name: `ValidTime`.
     pub valid_time: Option<i64>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_udb_instance_ssl`](Self::modify_udb_instance_ssl) would send.
-    pub fn modify_udb_instance_ssl_request(
-        &self,
-        input: &ModifyUdbInstanceSslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUdbInstanceSslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

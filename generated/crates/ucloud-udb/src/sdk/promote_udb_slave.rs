@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct PromoteUdbSlaveRequest {
     /// 实例的Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 是否强制(如果从库落后可能会禁止提升)，默认false 如果落后情况下，强制提升丢失数据
+    ///
     /// Wire name: `IsForce`.
     pub is_force: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<PromoteUdbSlaveResponse, PromoteUdbSlaveError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`promote_udb_slave`](Self::promote_udb_slave) would send.
-    pub fn promote_udb_slave_request(
-        &self,
-        input: &PromoteUdbSlaveRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PromoteUdbSlaveRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

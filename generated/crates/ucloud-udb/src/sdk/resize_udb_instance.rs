@@ -6,53 +6,65 @@
 #[non_exhaustive]
 pub struct ResizeUdbInstanceRequest {
     /// 数据库的CPU核数（只对普通版的SQLServer有用）
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// DB实例Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 磁盘空间(GB), 暂时支持20G-32T
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例 "HA": 高可用版UDB实例 默认是"Normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// UDB数据库机型: "Normal": "标准机型" ,  "SATA_SSD": "SSD机型" , "PCIE_SSD": "SSD高性能机型" ,  "Normal_Volume": "标准大容量机型",  "SATA_SSD_Volume": "SSD大容量机型" ,  "PCIE_SSD_Volume": "SSD高性能大容量机型"，“NVMe_SSD”：“快杰机型”
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 规格类型ID,当SpecificationType为1时有效, 可以通过 ListUDBMachineType 查询。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)，目前支持以下几档 2000M/4000M/ 6000M/8000M/ 12000M/16000M/ 24000M/32000M/ 48000M/64000M/96000M/128000M/192000M/256000M/320000M。
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSD类型，可选值为"SATA"、“NVMe”
+    ///
     /// Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<String>,
     /// DB关闭状态下升降级，升降级后是否启动DB，默认为false
+    ///
     /// Wire name: `StartAfterUpgrade`.
     pub start_after_upgrade: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UDBCId`.
     pub udbc_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -138,14 +150,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeUdbInstanceResponse, ResizeUdbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_udb_instance`](Self::resize_udb_instance) would send.
-    pub fn resize_udb_instance_request(
-        &self,
-        input: &ResizeUdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct RollbackUdbInstanceRequest {
     /// 恢复到某个时间点的时间戳(UTC时间格式，默认单位秒)
+    ///
     /// Wire name: `RecoveryTime`.
     pub recovery_time: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源实例的Id
+    ///
     /// Wire name: `SrcDBId`.
     pub src_db_id: String,
     /// 指定需要恢复的表，格式为(库名.表名)， 指定多个用逗号隔开，eg: \[ udb.test, mysql_school.my_student\]
+    ///
     /// Wire name: `Tables`.
     pub tables: String,
 }
@@ -60,6 +64,7 @@ impl RollbackUdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct RollbackUdbInstanceResponse {
     /// 源实例的Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rollback_udb_instance`](Self::rollback_udb_instance) would send.
-    pub fn rollback_udb_instance_request(
-        &self,
-        input: &RollbackUdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RollbackUdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

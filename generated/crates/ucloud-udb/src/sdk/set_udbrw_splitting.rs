@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct SetUdbrwSplittingRequest {
     /// DBIds.0 代表UDB主节点， DBIds.1 到DBIds.n 代表1到N个从节点
+    ///
     /// Wire name: `DBIds`.
     pub db_ids: Option<Vec<String>>,
     /// 时间阙值
+    ///
     /// Wire name: `DelayThreshold`.
     pub delay_threshold: Option<i64>,
     /// DB实例ID（master)
+    ///
     /// Wire name: `MasterDBId`.
     pub master_db_id: String,
     /// 读写分离策略
+    ///
     /// Wire name: `ReadModel`.
     pub read_model: String,
     /// udb主从节点的只读比例。ReadPercents.0代表主节点的只读比例，ReadPercents.1代表从节点1的读写比例， 以此类推
+    ///
     /// Wire name: `ReadPercents`.
     pub read_percents: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetUdbrwSplittingResponse, SetUdbrwSplittingError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_udbrw_splitting`](Self::set_udbrw_splitting) would send.
-    pub fn set_udbrw_splitting_request(
-        &self,
-        input: &SetUdbrwSplittingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUdbrwSplittingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

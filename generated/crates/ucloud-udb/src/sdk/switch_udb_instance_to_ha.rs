@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct SwitchUdbInstanceToHaRequest {
     /// Year， Month， Dynamic，Trial，不填则按现在单点计费执行
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 实例的Id,该值可以通过DescribeUDBInstance获取
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，需要和 ChargeType 搭配使用，否则使用单点计费策略的值
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -68,6 +74,7 @@ impl SwitchUdbInstanceToHaRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchUdbInstanceToHaResponse {
     /// 切换后高可用db实例的Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_udb_instance_to_ha`](Self::switch_udb_instance_to_ha) would send.
-    pub fn switch_udb_instance_to_ha_request(
-        &self,
-        input: &SwitchUdbInstanceToHaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchUdbInstanceToHaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct UpdateUdbInstanceBackupStrategyRequest {
     /// 备份时期标记位。共7位，每一位为一周中一天的备份情况，0表示关闭当天备份，1表示打开当天备份。最右边的一位为星期天的备份开关，其余从右到左依次为星期一到星期六的备份配置开关，每周必须至少设置两天备份。例如：1100000表示打开星期六和星期五的备份功能
+    ///
     /// Wire name: `BackupDate`.
     pub backup_date: Option<String>,
     /// 选择默认的备份方式，可选nobackup表示不备份， snapshot 表示使用快照备份，logic 表示使用逻辑备份。需要同时设置BackupDate字段。（快照备份即物理备份。SSD版本的mysql实例支持设置为snapshot，NVMe版本的mysql实例支持设置为xtrabackup）
+    ///
     /// Wire name: `BackupMethod`.
     pub backup_method: Option<String>,
     /// 备份的整点时间，范围\[0,23\]
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 远端binlog保存时长(天)
+    ///
     /// Wire name: `BinlogRemoteSaveDays`.
     pub binlog_remote_save_days: Option<i64>,
     /// 主节点的Id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 是否开启binlog备份, 默认为未开启
+    ///
     /// Wire name: `EnableBinlogBackup`.
     pub enable_binlog_backup: Option<bool>,
     /// 当导出某些数据遇到问题后，是否强制导出其他剩余数据默认是false需要同时设置BackupDate字段
+    ///
     /// Wire name: `ForceDump`.
     pub force_dump: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 自动备份转存到用户自己的bucket名称，要包含到对应的token id里
+    ///
     /// Wire name: `UserBucket`.
     pub user_bucket: Option<String>,
     /// 自动备份转存到用户自己的bucket 的tokenid， 需要用户自己自己设置权限
+    ///
     /// Wire name: `UserTokenID`.
     pub user_token_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -120,14 +132,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_udb_instance_backup_strategy`](Self::update_udb_instance_backup_strategy) would send.
-    pub fn update_udb_instance_backup_strategy_request(
-        &self,
-        input: &UpdateUdbInstanceBackupStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUdbInstanceBackupStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpdateUdbInstanceSlaveBackupSwitchRequest {
     /// 从库的备份开关，范围\[0,1\],0表示从库备份功能关闭,1 表示从库备份开关打开。
+    ///
     /// Wire name: `BackupSwitch`.
     pub backup_switch: i64,
     /// 主库的Id
+    ///
     /// Wire name: `MasterDBId`.
     pub master_db_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 从库的Id,如果从库备份开关设定为打开，则必须赋值。
+    ///
     /// Wire name: `SlaveDBId`.
     pub slave_db_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_udb_instance_slave_backup_switch`](Self::update_udb_instance_slave_backup_switch) would send.
-    pub fn update_udb_instance_slave_backup_switch_request(
-        &self,
-        input: &UpdateUdbInstanceSlaveBackupSwitchRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUdbInstanceSlaveBackupSwitchRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct UpdateUdbParamGroupRequest {
     /// 配置文件的描述，不传时认为不修改
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 配置参数组id，使用DescribeUDBParamGroup获得
+    ///
     /// Wire name: `GroupId`.
     pub group_id: i64,
     /// 参数名称（与Value配合使用）
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 配置文件的名字，不传时认为不修改名字，传了则不能为空
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 该配置文件是否是地域级别配置文件，默认是false
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 参数值（与Key配合使用）
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -104,14 +113,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_udb_param_group`](Self::update_udb_param_group) would send.
-    pub fn update_udb_param_group_request(
-        &self,
-        input: &UpdateUdbParamGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUdbParamGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,31 +6,39 @@
 #[non_exhaustive]
 pub struct UpgradeUdbVersionRequest {
     /// db实例资源id
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// db需要升级的小版本
+    ///
     /// Wire name: `DBSubVersion`.
     pub db_sub_version: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 该值为一个unix时间戳，代表开始预期切换实例结束的时间
+    ///
     /// Wire name: `SwitchEndTime`.
     pub switch_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 该值为一个unix时间戳，代表开始切换实例的时间
+    ///
     /// Wire name: `SwitchStartTime`.
     pub switch_start_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 切换类型，可选值为"immediately"和"customize"，分别代表立即切换和自定义切换时间，自定义切换时间需要填写SwitchStartTime和SwitchEndTime
+    ///
     /// Wire name: `SwitchType`.
     pub switch_type: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -84,6 +92,7 @@ impl UpgradeUdbVersionRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeUdbVersionResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -108,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpgradeUdbVersionResponse, UpgradeUdbVersionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_udb_version`](Self::upgrade_udb_version) would send.
-    pub fn upgrade_udb_version_request(
-        &self,
-        input: &UpgradeUdbVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeUdbVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::NodeClientInfo;
 #[non_exhaustive]
 pub struct ListUdbProxyClientRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 代理ID
+    ///
     /// Wire name: `UDBProxyID`.
     pub udb_proxy_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -62,9 +66,11 @@ impl ListUdbProxyClientRequestBuilder {
 #[non_exhaustive]
 pub struct ListUdbProxyClientResponse {
     /// 见 **NodeClientInfo** 模型定义
+    ///
     /// Wire name: `NodeClientInfos`.
     pub node_client_infos: Vec<NodeClientInfo>,
     /// 代理ID
+    ///
     /// Wire name: `UDBProxyID`.
     pub udb_proxy_id: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_udb_proxy_client`](Self::list_udb_proxy_client) would send.
-    pub fn list_udb_proxy_client_request(
-        &self,
-        input: &ListUdbProxyClientRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUdbProxyClientRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

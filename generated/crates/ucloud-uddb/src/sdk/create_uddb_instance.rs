@@ -6,69 +6,90 @@
 #[non_exhaustive]
 pub struct CreateUddbInstanceRequest {
     /// 管理员密码, 密码需要使用base64加密
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 管理员帐户名，默认root
+    ///
     /// Wire name: `AdminUser`.
     pub admin_user: Option<String>,
     /// 付费类型，可选值如下:Year: 按年付费 Month: 按月付费 Dynamic: 按需付费(单位: 小时) Trial: 免费试用  默认值为: Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// UDDB的数据库版本，支持版本如下：mysql-5.6 mysql-5.7. 如果不填，则默认为mysql-5.6
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: String,
     /// 初始的数据节点个数 取值必须&gt;0.
+    ///
     /// Wire name: `DataNodeCount`.
     pub data_node_count: i64,
     /// 新的数据节点的磁盘大小配置. 单位: GB 具体数值参考UDB的磁盘大小取值.
+    ///
     /// Wire name: `DataNodeDiskSpace`.
     pub data_node_disk_space: i64,
     /// 新的数据节点的内存配置, 单位：MB 具体数值参考UDB的内存取值.
+    ///
     /// Wire name: `DataNodeMemory`.
     pub data_node_memory: i64,
     /// 每个数据节点的只读实例个数, 取值必须&gt;=0. 默认取值为0.
+    ///
     /// Wire name: `DataNodeSlaveCount`.
     pub data_node_slave_count: Option<i64>,
     /// 存储节点的高可用模式， 分为高可用UDB（HA）和普通UDB（Normal），如果不填， 则默认为HA
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 存储节点和只读实例的磁盘类型。分为：SSD磁盘（SATA_SSD）或普通磁盘(Normal)。 如果不填，则默认为SATA_SSD
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 端口号，mysql默认端口为3306
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 其他版本：该参数可不填；专享版：物理机台数
+    ///
     /// Wire name: `RouterNodeNum`.
     pub router_node_num: i64,
     /// UDDB路由节点的版本。分为三种： Trival(免费版)： 2中间件节点； QPS：1.5W FellFree(标准版)： 固定为4中间件节点，后续将根据业务请求量自动扩展，最多扩展到12个节点，QPS为3w - 10w； EnjoyAlone(物理机版)：专享物理机，节点数让客户可选
+    ///
     /// Wire name: `RouterVersion`.
     pub router_version: String,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -162,9 +183,11 @@ impl CreateUddbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUddbInstanceResponse {
     /// 如果执行失败, 失败的错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UDDB实例ID
+    ///
     /// Wire name: `UDDBId`.
     pub uddb_id: Option<String>,
 }
@@ -193,14 +216,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uddb_instance`](Self::create_uddb_instance) would send.
-    pub fn create_uddb_instance_request(
-        &self,
-        input: &CreateUddbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUddbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

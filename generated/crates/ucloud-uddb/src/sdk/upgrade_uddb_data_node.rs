@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct UpgradeUddbDataNodeRequest {
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 新的数据节点的磁盘大小配置. 单位: GB 具体数值参考UDB的磁盘大小取值.
+    ///
     /// Wire name: `DataNodeDiskSpace`.
     pub data_node_disk_space: i64,
     /// 新的数据节点的内存配置, 单位：MB 具体数值参考UDB的内存取值
+    ///
     /// Wire name: `DataNodeMemory`.
     pub data_node_memory: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UDDB实例ID
+    ///
     /// Wire name: `UDDBId`.
     pub uddb_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -81,6 +88,7 @@ impl UpgradeUddbDataNodeRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeUddbDataNodeResponse {
     /// 如果执行失败, 失败的错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -108,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_uddb_data_node`](Self::upgrade_uddb_data_node) would send.
-    pub fn upgrade_uddb_data_node_request(
-        &self,
-        input: &UpgradeUddbDataNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeUddbDataNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct UpgradeUddbInstanceRequest {
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 其他版本：该参数可不填；专享版：物理机台数
+    ///
     /// Wire name: `RouterNodeNum`.
     pub router_node_num: i64,
     /// UDDB路由节点的版本。分为三种： Trival(免费版)： 2中间件节点； QPS：1.5W FellFree(标准版)： 固定为4中间件节点，后续将根据业务请求量自动扩展，最多扩展到12个节点，QPS为3w - 10w； EnjoyAlone(物理机版)：专享物理机，节点数让客户可选
+    ///
     /// Wire name: `RouterVersion`.
     pub router_version: String,
     /// UDDB实例ID
+    ///
     /// Wire name: `UDDBId`.
     pub uddb_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -77,6 +84,7 @@ impl UpgradeUddbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeUddbInstanceResponse {
     /// 如果执行失败, 失败的错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -104,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_uddb_instance`](Self::upgrade_uddb_instance) would send.
-    pub fn upgrade_uddb_instance_request(
-        &self,
-        input: &UpgradeUddbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeUddbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

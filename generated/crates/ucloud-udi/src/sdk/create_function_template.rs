@@ -6,68 +6,89 @@
 #[non_exhaustive]
 pub struct CreateFunctionTemplateRequest {
     /// 音频比特率
+    ///
     /// Wire name: `AudioBitRate`.
     pub audio_bit_rate: Option<String>,
     /// 自定义音频比特率
+    ///
     /// Wire name: `AudioBitRateCustom`.
     pub audio_bit_rate_custom: Option<String>,
     /// 音频声道
+    ///
     /// Wire name: `AudioChannel`.
     pub audio_channel: Option<String>,
     /// 音频采样率
+    ///
     /// Wire name: `AudioSampleRate`.
     pub audio_sample_rate: Option<String>,
     /// CRF压缩率
+    ///
     /// Wire name: `CRF`.
     pub crf: Option<String>,
     /// 自定义CRF压缩率
+    ///
     /// Wire name: `CRFCustom`.
     pub crf_custom: Option<String>,
     /// 文件输出格式
+    ///
     /// Wire name: `ContainerFormat`.
     pub container_format: String,
     /// 编码格式
+    ///
     /// Wire name: `EncodeFormat`.
     pub encode_format: String,
     /// 帧率
+    ///
     /// Wire name: `FrameRate`.
     pub frame_rate: Option<String>,
     /// 自定义帧率
+    ///
     /// Wire name: `FrameRateCustom`.
     pub frame_rate_custom: Option<String>,
     /// 功能名称
+    ///
     /// Wire name: `Function`.
     pub function: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 项目名称
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 分辨率
+    ///
     /// Wire name: `Resolution`.
     pub resolution: Option<String>,
     /// 分辨率高
+    ///
     /// Wire name: `ResolutionHeight`.
     pub resolution_height: Option<String>,
     /// 分辨率宽
+    ///
     /// Wire name: `ResolutionWidth`.
     pub resolution_width: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: String,
     /// 视频比特率
+    ///
     /// Wire name: `VideoBitRate`.
     pub video_bit_rate: Option<String>,
     /// 自定义视频比特率
+    ///
     /// Wire name: `VideoBitRateCustom`.
     pub video_bit_rate_custom: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -152,6 +173,7 @@ impl CreateFunctionTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateFunctionTemplateResponse {
     /// 创建的模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }
@@ -179,14 +201,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_function_template`](Self::create_function_template) would send.
-    pub fn create_function_template_request(
-        &self,
-        input: &CreateFunctionTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateFunctionTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct CreateMediaTaskRequest {
     /// Bucket名称
+    ///
     /// Wire name: `Bucket`.
     pub bucket: String,
     /// 目标生成文件
+    ///
     /// Wire name: `DstKey`.
     pub dst_key: String,
     /// 功能名称：例VideoTranscode
+    ///
     /// Wire name: `Function`.
     pub function: String,
     /// 功能的参数模板ID，需要事先创建模板才可用，也可以使用预设模板，详细可通过DescribeFunctionTemplate接口查询
+    ///
     /// Wire name: `FunctionParamTemplateId`.
     pub function_param_template_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源文件
+    ///
     /// Wire name: `SrcKey`.
     pub src_key: String,
     /// 存储源
+    ///
     /// Wire name: `StorageBackend`.
     pub storage_backend: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -95,6 +104,7 @@ impl CreateMediaTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateMediaTaskResponse {
     /// 任务ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }
@@ -119,14 +129,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateMediaTaskResponse, CreateMediaTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_media_task`](Self::create_media_task) would send.
-    pub fn create_media_task_request(
-        &self,
-        input: &CreateMediaTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateMediaTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

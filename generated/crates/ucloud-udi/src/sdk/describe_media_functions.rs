@@ -8,17 +8,21 @@ use super::Function;
 #[non_exhaustive]
 pub struct DescribeMediaFunctionsRequest {
     /// 要查询的Function名称，为空则返回所有支持的Function
+    ///
     /// Wire name: `Function`.
     pub function: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,6 +64,7 @@ impl DescribeMediaFunctionsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeMediaFunctionsResponse {
     /// 见 **Function** 模型定义
+    ///
     /// Wire name: `Functions`.
     pub functions: Vec<Function>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_media_functions`](Self::describe_media_functions) would send.
-    pub fn describe_media_functions_request(
-        &self,
-        input: &DescribeMediaFunctionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeMediaFunctionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::MediaTask;
 #[non_exhaustive]
 pub struct DescribeMediaTaskRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 要查询的任务ID，为空则查询所有
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,6 +64,7 @@ impl DescribeMediaTaskRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeMediaTaskResponse {
     /// 见 **MediaTask** 模型定义
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<MediaTask>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeMediaTaskResponse, DescribeMediaTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_media_task`](Self::describe_media_task) would send.
-    pub fn describe_media_task_request(
-        &self,
-        input: &DescribeMediaTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeMediaTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

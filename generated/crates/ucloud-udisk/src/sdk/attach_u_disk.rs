@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct AttachUDiskRequest {
     /// 是否允许跨pod挂载（Yes：允许跨pod挂载，No：不允许跨pod挂载，不填默认No）
+    ///
     /// Wire name: `EnableCrossPodAttach`.
     pub enable_cross_pod_attach: Option<String>,
     /// Host实例ID
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// 是否允许多点挂载（Yes: 允许多点挂载， No: 不允许多点挂载， 不填默认Yes ）
+    ///
     /// Wire name: `MultiAttach`.
     pub multi_attach: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 需要挂载的UDisk实例ID.
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: String,
     /// UHost实例ID。【UHostId和HostId必须选填一个，本字段即将废弃，建议使用HostId】
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -78,15 +86,19 @@ impl AttachUDiskRequestBuilder {
 #[non_exhaustive]
 pub struct AttachUDiskResponse {
     /// 挂载的设备名称
+    ///
     /// Wire name: `DeviceName`.
     pub device_name: Option<String>,
     /// 挂载的Host实例ID
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// 挂载的UDisk实例ID
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 挂载的UHost实例ID。【即将废弃，建议使用HostId】
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -114,14 +126,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachUDiskResponse, AttachUDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_u_disk`](Self::attach_u_disk) would send.
-    pub fn attach_u_disk_request(
-        &self,
-        input: &AttachUDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachUDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,65 +6,85 @@
 #[non_exhaustive]
 pub struct CloneUDiskUDataArkRequest {
     /// 快照服务备份策略。默认采用基础版套餐开通，“Base”：基础版，“ Ultimate”：旗舰版，“ Custom”：自定义备份链
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Option<String>,
     /// Year , Month, Dynamic，Postpay 默认: Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// Disk注释
+    ///
     /// Wire name: `Comment`.
     pub comment: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// BackupMode为Custom时，进行设置, 以5天级为基础进行倍数扩增，如5、10、15、20、25、30
+    ///
     /// Wire name: `Day`.
     pub day: Option<i64>,
     /// Host实例ID。克隆出的云盘可直接挂载到该主机上。
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// BackupMode为Custom时，进行设置, 以24小时级为基础进行倍数扩增，如24、48、72、96
+    ///
     /// Wire name: `Hour`.
     pub hour: Option<i64>,
     /// BackupMode为Custom时，进行设置, 以12小时秒级为基础进行倍数扩增，如12、24、36、48
+    ///
     /// Wire name: `Journal`.
     pub journal: Option<i64>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// RDMA集群id。指定RSSD云盘克隆到对应的RDMA集群。
+    ///
     /// Wire name: `RdmaClusterId`.
     pub rdma_cluster_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 新克隆UDisk的大小,单位:GB。指定Size须大于等于源盘Size，小于源盘Size或者不指定该参数均按源盘Size克隆新盘。普通数据盘：范围\[1~8000\]；SSD数据盘：范围\[1~8000\]；RSSD数据盘：范围\[1~32000\]；高效数据盘：范围\[1~32000\]。
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 是否开启快照服务（开启快照服务，可免费开启数据方舟）。Yes：开启，No：不开启，默认值：No
+    ///
     /// Wire name: `SnapshotService`.
     pub snapshot_service: Option<String>,
     /// 指定从方舟克隆的备份时间点
+    ///
     /// Wire name: `SnapshotTime`.
     pub snapshot_time: i64,
     /// 业务组 默认：Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 【开启数据方舟入口已关闭】是否开启数据方舟。Yes：开启，No：不开启，默认值：No
+    ///
     /// Wire name: `UDataArkMode`.
     pub u_data_ark_mode: Option<String>,
     /// 需要克隆的源盘id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -142,6 +162,7 @@ impl CloneUDiskUDataArkRequestBuilder {
 #[non_exhaustive]
 pub struct CloneUDiskUDataArkResponse {
     /// 创建UDisk Id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Vec<String>,
 }
@@ -169,14 +190,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_u_disk_u_data_ark`](Self::clone_u_disk_u_data_ark) would send.
-    pub fn clone_u_disk_u_data_ark_request(
-        &self,
-        input: &CloneUDiskUDataArkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneUDiskUDataArkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,68 +6,89 @@
 #[non_exhaustive]
 pub struct CreateAttachUDiskRequest {
     /// 快照服务备份策略。默认采用基础版套餐开通，“Base”：基础版，“ Ultimate”：旗舰版，“ Custom”：自定义备份链
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Option<String>,
     /// Year , Month, Dynamic, Postpay, Trial 。 Size小于等于2000时，默认为Dynamic；Size大于2000时，默认为Month。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 加密需要的cmk id，UKmsMode为Yes时，必填
+    ///
     /// Wire name: `CmkId`.
     pub cmk_id: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// BackupMode为Custom时，进行设置, 以5天级为基础进行倍数扩增，如5、10、15、20、25、30
+    ///
     /// Wire name: `Day`.
     pub day: Option<i64>,
     /// UDisk 类型: DataDisk（普通数据盘），SSDDataDisk（SSD数据盘），RSSDDataDisk（RSSD数据盘），EfficiencyDataDisk（高效数据盘），默认值（DataDisk）
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// Host实例ID。当创建云盘类型为RSSDDataDisk时，根据传入的HostId，创建与虚机在同一PodId下的云盘。
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// BackupMode为Custom时，进行设置, 以24小时级为基础进行倍数扩增，如24、48、72、96
+    ///
     /// Wire name: `Hour`.
     pub hour: Option<i64>,
     /// BackupMode为Custom时，进行设置, 以12小时秒级为基础进行倍数扩增，如12、24、36、48
+    ///
     /// Wire name: `Journal`.
     pub journal: Option<i64>,
     /// 是否允许多点挂载（Yes: 允许多点挂载， No: 不允许多点挂载， 不填默认Yes ）
+    ///
     /// Wire name: `MultiAttach`.
     pub multi_attach: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 购买UDisk大小,单位:GB,普通数据盘：范围\[1~8000\]；SSD数据盘：范围\[1~8000\]；RSSD数据盘：范围\[1~32000\]；高效数据盘：范围\[1~32000\]。
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 是否开启快照服务（开启快照服务，可免费开启数据方舟）。Yes：开启，No：不开启，默认值：No
+    ///
     /// Wire name: `SnapshotService`.
     pub snapshot_service: Option<String>,
     /// 业务组 默认：Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 【开启数据方舟入口已关闭】是否开启数据方舟。Yes：开启，No：不开启，默认值：No
+    ///
     /// Wire name: `UDataArkMode`.
     pub u_data_ark_mode: Option<String>,
     /// UHost实例ID。当创建云盘类型为RSSDDataDisk时，根据传入的UHostId，创建与虚机在同一PodId下的云盘。【UHostId和HostId必须选填一个，本字段即将废弃，建议使用HostId】
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 是否加密。Yes：加密，No：不加密，默认值（No）
+    ///
     /// Wire name: `UKmsMode`.
     pub u_kms_mode: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -145,15 +166,19 @@ impl CreateAttachUDiskRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAttachUDiskResponse {
     /// 挂载设备名称
+    ///
     /// Wire name: `DeviceName`.
     pub device_name: Option<String>,
     /// 挂载的Host实例ID
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// 挂载的UDisk实例ID
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 挂载的UHost实例ID。【即将废弃，建议使用HostId】
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -181,14 +206,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAttachUDiskResponse, CreateAttachUDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_attach_u_disk`](Self::create_attach_u_disk) would send.
-    pub fn create_attach_u_disk_request(
-        &self,
-        input: &CreateAttachUDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAttachUDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateUDiskSnapshotRequest {
     /// Year , Month, Dynamic 默认: Dynamic  (已废弃)
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 快照描述
+    ///
     /// Wire name: `Comment`.
     pub comment: Option<String>,
     /// 快照名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长 默认: 1  (已废弃)
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 快照的UDisk的Id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,6 +88,7 @@ impl CreateUDiskSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUDiskSnapshotResponse {
     /// 快照Id
+    ///
     /// Wire name: `SnapshotId`.
     pub snapshot_id: Vec<String>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_disk_snapshot`](Self::create_u_disk_snapshot) would send.
-    pub fn create_u_disk_snapshot_request(
-        &self,
-        input: &CreateUDiskSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUDiskSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

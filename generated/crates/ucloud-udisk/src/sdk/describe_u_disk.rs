@@ -8,59 +8,77 @@ use super::UDiskDataSet;
 #[non_exhaustive]
 pub struct DescribeUDiskRequest {
     /// ProtocolVersion字段为1时，需结合IsBoot确定具体磁盘类型:普通数据盘：DiskType:"CLOUD_NORMAL",IsBoot:"False"；普通系统盘：DiskType:"CLOUD_NORMAL",IsBoot:"True"；SSD数据盘：DiskType:"CLOUD_SSD",IsBoot:"False"；SSD系统盘：DiskType:"CLOUD_SSD",IsBoot:"True"；RSSD数据盘：DiskType:"CLOUD_RSSD",IsBoot:"False"；RSSD系统盘：DiskType:"CLOUD_RSSD",IsBoot:"True"；高效数据盘：DiskType:"CLOUD_EFFICIENCY",IsBoot:"False"；高效系统盘：DiskType:"CLOUD_EFFICIENCY",IsBoot:"True"；为空拉取所有。ProtocolVersion字段为0或没有该字段时，可设为以下几个值:普通数据盘：DataDisk；普通系统盘：SystemDisk；SSD数据盘：SSDDataDisk；SSD系统盘：SSDSystemDisk；RSSD数据盘：RSSDDataDisk；RSSD系统盘：RSSDSystemDisk：高效数据盘：EfficiencyDataDisk；高效系统盘：EfficiencySystemDisk；为空拉取所有。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 根据传入的HostId，返回与该主机关联的云盘信息。
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// 根据传入的HostIdForAttachment，筛选出能被挂载在该主机上的云盘。目前主要针对RSSD云盘。
+    ///
     /// Wire name: `HostIdForAttachment`.
     pub host_id_for_attachment: Option<String>,
     /// 宿主产品类型，可筛选挂载在该类型宿主上的云盘。可选值：uhost, uphost。为空拉取所有。（当HostIdForAttachment字段不为空时，该字段可以不填，若HostIdForAttachment与该字段宿主类型冲突，则以HostIdForAttachment字段为准。）
+    ///
     /// Wire name: `HostProduct`.
     pub host_product: Option<String>,
     /// 是否忽略快照服务信息。Yes：忽略，No：不忽略，默认值（No）。（如不关心快照服务信息，建议选填“Yes”，可降低请求延时）
+    ///
     /// Wire name: `IgnoreBackupMode`.
     pub ignore_backup_mode: Option<String>,
     /// 是否忽略计费信息。Yes：忽略，No：不忽略，默认值（No）。（如不关心账单信息，建议选填“Yes”，可降低请求延时）
+    ///
     /// Wire name: `IgnoreUBillInfo`.
     pub ignore_u_bill_info: Option<String>,
     /// ProtocolVersion字段为1且DiskType不为空时，必须设置，设置规则请参照DiskType；ProtocolVersion字段为1且DiskType为空时，该字段无效。ProtocolVersion字段为0或没有该字段时，该字段无效。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// 返回数据长度, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 请求协议版本，建议升级为1，为1时DiskType与UHost磁盘类型定义一致；默认为0
+    ///
     /// Wire name: `ProtocolVersion`.
     pub protocol_version: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 云盘状态。All(所有状态)，Available(可用)，Attaching(挂载中)，InUse(已挂载)， Detaching(卸载中)， Initializating(分配中)，Failed(创建失败)，Cloning(克隆中)，Restoring(恢复中)，RestoreFailed(恢复失败)。默认值：All
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 是否只返回云盘基础信息（只包含云盘及关联主机的资源信息）。Yes：是，No：否，默认值（No）。（如仅需要基础信息，建议选填“Yes”，可降低请求延时）
+    ///
     /// Wire name: `UDiskBasicInfo`.
     pub u_disk_basic_info: Option<String>,
     /// UDisk Id(留空返回全部)
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 根据传入的UHostIdForAttachment，筛选出能被挂载在该主机上的云盘【本字段即将废弃，建议使用HostIdForAttachment】
+    ///
     /// Wire name: `UHostIdForAttachment`.
     pub u_host_id_for_attachment: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -129,9 +147,11 @@ impl DescribeUDiskRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUDiskResponse {
     /// 见 **UDiskDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UDiskDataSet>,
     /// 根据过滤条件得到的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -158,14 +178,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_disk`](Self::describe_u_disk) would send.
-    pub fn describe_u_disk_request(
-        &self,
-        input: &DescribeUDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDisk` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_disk`](Self::describe_u_disk), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -180,6 +192,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,50 +8,65 @@ use super::UDiskPriceDataSet;
 #[non_exhaustive]
 pub struct DescribeUDiskPriceRequest {
     /// 快照服务备份策略。默认采用基础版套餐开通，“Base”：基础版，“ Ultimate”：旗舰版，“ Custom”：自定义备份链
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Option<String>,
     /// Year , Month, Dynamic，Postpay，Trial 默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// BackupMode为Custom时，进行设置, 以5天级为基础进行倍数扩增，如5、10、15、20、25、30
+    ///
     /// Wire name: `Day`.
     pub day: Option<i64>,
     /// UDisk 类型: DataDisk（普通数据盘），SSDDataDisk（SSD数据盘），RSSDDataDisk(RSSD数据盘)，EfficiencyDataDisk（高效数据盘），SystemDisk（普通系统盘），SSDSystemDisk（SSD系统盘），RSSDSystemDisk(RSSD系统盘)，EfficiencySystemDisk（高效系统盘），默认值（DataDisk）
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// BackupMode为Custom时，进行设置, 以24小时级为基础进行倍数扩增，如24、48、72、96
+    ///
     /// Wire name: `Hour`.
     pub hour: Option<i64>,
     /// 是否将快照服务(数据方舟)，云硬盘放入一张订单, 是："Yes",否："No"，默认是"No"
+    ///
     /// Wire name: `IsTotalPrice`.
     pub is_total_price: Option<String>,
     /// BackupMode为Custom时，进行设置, 以12小时秒级为基础进行倍数扩增，如12、24、36、48
+    ///
     /// Wire name: `Journal`.
     pub journal: Option<i64>,
     /// 云主机机型（V2.0），枚举值\["N", "C", "G", "O", "OM"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买UDisk的时长，默认值为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 购买UDisk大小,单位:GB,普通数据盘：范围\[1~8000\]；SSD数据盘：范围\[1~8000\]；普通系统盘：范围\[1~8000\]；SSD系统盘：范围\[1~4000\]；RSSD数据盘：范围\[1~32000\]；RSSD系统盘：范围\[1~4000\]；高效数据盘：范围\[1~32000\]；高效系统盘：范围\[1~500\]。
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 是否开启快照服务（开启快照服务，可免费开启数据方舟）。Yes：开启，No：不开启，默认值：No
+    ///
     /// Wire name: `SnapshotService`.
     pub snapshot_service: Option<String>,
     /// 【开启数据方舟入口已关闭】是否开启数据方舟。Yes：开启，No：不开启，默认值：No
+    ///
     /// Wire name: `UDataArkMode`.
     pub u_data_ark_mode: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -116,6 +131,7 @@ impl DescribeUDiskPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUDiskPriceResponse {
     /// 见 **UDiskPriceDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UDiskPriceDataSet>,
 }
@@ -143,14 +159,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_disk_price`](Self::describe_u_disk_price) would send.
-    pub fn describe_u_disk_price_request(
-        &self,
-        input: &DescribeUDiskPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUDiskPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

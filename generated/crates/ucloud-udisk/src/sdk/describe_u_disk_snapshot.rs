@@ -8,26 +8,33 @@ use super::UDiskSnapshotSet;
 #[non_exhaustive]
 pub struct DescribeUDiskSnapshotRequest {
     /// 返回数据长度, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 快照id，SnapshotId , UDiskId 同时传SnapshotId优先
+    ///
     /// Wire name: `SnapshotId`.
     pub snapshot_id: Option<String>,
     /// UDiskId,返回该盘所做快照.(必须同时传Zone)
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -74,9 +81,11 @@ impl DescribeUDiskSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUDiskSnapshotResponse {
     /// 见 **UDiskSnapshotSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UDiskSnapshotSet>,
     /// 根据过滤条件得到的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -106,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_disk_snapshot`](Self::describe_u_disk_snapshot) would send.
-    pub fn describe_u_disk_snapshot_request(
-        &self,
-        input: &DescribeUDiskSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDiskSnapshot` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_disk_snapshot`](Self::describe_u_disk_snapshot), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -128,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUDiskSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

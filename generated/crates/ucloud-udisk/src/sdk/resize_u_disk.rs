@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct ResizeUDiskRequest {
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 云主机机型（V2.0），枚举值\["N", "C", "G", "O", "OM"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 调整后大小, 单位:GB,普通数据盘：范围\[1~8000\]；SSD数据盘：范围\[1~8000\]；RSSD数据盘：范围\[1~32000\]。
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// UDisk Id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeUDiskResponse, ResizeUDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_disk`](Self::resize_u_disk) would send.
-    pub fn resize_u_disk_request(
-        &self,
-        input: &ResizeUDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct RestoreUDiskRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 从指定的快照恢复
+    ///
     /// Wire name: `SnapshotId`.
     pub snapshot_id: Option<String>,
     /// 指定从方舟恢复的备份时间点
+    ///
     /// Wire name: `SnapshotTime`.
     pub snapshot_time: Option<i64>,
     /// 需要恢复的盘ID
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestoreUDiskResponse, RestoreUDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restore_u_disk`](Self::restore_u_disk) would send.
-    pub fn restore_u_disk_request(
-        &self,
-        input: &RestoreUDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestoreUDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

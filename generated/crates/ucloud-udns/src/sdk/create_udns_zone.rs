@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct CreateUdnsZoneRequest {
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按需付费，默认为按月付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券ID，默认不使用
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 域名字符串
+    ///
     /// Wire name: `DNSZoneName`.
     pub dns_zone_name: String,
     /// 是否支持迭代。枚举值,"enable",支持迭代; "disable",不支持迭代
+    ///
     /// Wire name: `IsRecursionEnabled`.
     pub is_recursion_enabled: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 所属业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 域名类型。枚举值，“private”，内网DNS；“public”，公网DNS，暂只支持private。
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }
@@ -90,6 +100,7 @@ impl CreateUdnsZoneRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdnsZoneResponse {
     /// 域名资源ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: Option<String>,
 }
@@ -114,14 +125,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUdnsZoneResponse, CreateUdnsZoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udns_zone`](Self::create_udns_zone) would send.
-    pub fn create_udns_zone_request(
-        &self,
-        input: &CreateUdnsZoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdnsZoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

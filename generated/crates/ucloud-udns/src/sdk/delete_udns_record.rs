@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteUdnsRecordRequest {
     /// 域名资源ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 域名记录资源ID
+    ///
     /// Wire name: `RecordIds`.
     pub record_ids: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUdnsRecordResponse, DeleteUdnsRecordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_udns_record`](Self::delete_udns_record) would send.
-    pub fn delete_udns_record_request(
-        &self,
-        input: &DeleteUdnsRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUdnsRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

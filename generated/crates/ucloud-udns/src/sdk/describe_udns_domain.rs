@@ -8,23 +8,29 @@ use super::RecordInfo;
 #[non_exhaustive]
 pub struct DescribeUdnsDomainRequest {
     /// zone名称
+    ///
     /// Wire name: `DNSZoneName`.
     pub dns_zone_name: String,
     /// 返回数量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 查询数量偏移
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPI资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -72,9 +78,11 @@ impl DescribeUdnsDomainRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdnsDomainResponse {
     /// 见 **RecordInfo** 模型定义
+    ///
     /// Wire name: `RecordInfos`.
     pub record_infos: Vec<RecordInfo>,
     /// 总条数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -104,14 +112,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udns_domain`](Self::describe_udns_domain) would send.
-    pub fn describe_udns_domain_request(
-        &self,
-        input: &DescribeUdnsDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDNSDomain` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RecordInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udns_domain`](Self::describe_udns_domain), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -126,6 +126,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdnsDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

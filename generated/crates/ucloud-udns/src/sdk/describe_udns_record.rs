@@ -8,32 +8,41 @@ use super::RecordInfo;
 #[non_exhaustive]
 pub struct DescribeUdnsRecordRequest {
     /// 域名资源ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: String,
     /// 数据分页值, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 模糊查询记录
+    ///
     /// Wire name: `Query`.
     pub query: Option<String>,
     /// 域名记录资源ID
+    ///
     /// Wire name: `RecordIds`.
     pub record_ids: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 排序方式，支持asc desc
+    ///
     /// Wire name: `SortDir`.
     pub sort_dir: Option<String>,
     /// 排序字段，只支持host update_time
+    ///
     /// Wire name: `SortKey`.
     pub sort_key: Option<String>,
 }
@@ -85,9 +94,11 @@ impl DescribeUdnsRecordRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdnsRecordResponse {
     /// 见 **RecordInfo** 模型定义
+    ///
     /// Wire name: `RecordInfos`.
     pub record_infos: Vec<RecordInfo>,
     /// 资源数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -117,14 +128,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_udns_record`](Self::describe_udns_record) would send.
-    pub fn describe_udns_record_request(
-        &self,
-        input: &DescribeUdnsRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUDNSRecord` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RecordInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_udns_record`](Self::describe_udns_record), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -139,6 +142,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUdnsRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeUdnsZoneByVpcRequest {
     /// VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udns_zone_by_vpc`](Self::describe_udns_zone_by_vpc) would send.
-    pub fn describe_udns_zone_by_vpc_request(
-        &self,
-        input: &DescribeUdnsZoneByVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdnsZoneByVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

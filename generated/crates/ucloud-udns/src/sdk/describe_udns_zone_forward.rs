@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DescribeUdnsZoneForwardRequest {
     /// 域名ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -47,15 +49,19 @@ impl DescribeUdnsZoneForwardRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdnsZoneForwardResponse {
     /// 转发目标DNS 服务器地址
+    ///
     /// Wire name: `Servers`.
     pub servers: Vec<String>,
     /// 转发目标VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 转发目标VPC所属VPC
+    ///
     /// Wire name: `VPCProjectId`.
     pub vpc_project_id: Option<String>,
     /// 转发目标VPC所属地域
+    ///
     /// Wire name: `VPCRegion`.
     pub vpc_region: Option<String>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_udns_zone_forward`](Self::describe_udns_zone_forward) would send.
-    pub fn describe_udns_zone_forward_request(
-        &self,
-        input: &DescribeUdnsZoneForwardRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdnsZoneForwardRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DisassociateUdnsZoneVpcRequest {
     /// 域名资源ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// VPC所属项目ID
+    ///
     /// Wire name: `VPCProjectId`.
     pub vpc_project_id: String,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_udns_zone_vpc`](Self::disassociate_udns_zone_vpc) would send.
-    pub fn disassociate_udns_zone_vpc_request(
-        &self,
-        input: &DisassociateUdnsZoneVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociateUdnsZoneVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct ModifyUdnsRecordRequest {
     /// 域名资源ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 域名记录资源ID
+    ///
     /// Wire name: `RecordId`.
     pub record_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 记录的备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// TTL值，单位为秒
+    ///
     /// Wire name: `TTL`.
     pub ttl: Option<i64>,
     /// 记录类型。枚举值，“A”,"CNAME","MX","AAAA","SRV","PTR","TXT"。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 数值组，支持逗号分割。格式为：Value\|权重\|Enable，其中权重支持1-10，Enable为枚举值（1为启用，0为禁用）。输入格式示例：192.168.1.1\|1\|1,192.168.1.2\|10\|0。
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 值类型。枚举值，“Normal”，标准；“Multivalue”，多值返回。仅在值为“Multivalue”时，Value的权重生效。
+    ///
     /// Wire name: `ValueType`.
     pub value_type: Option<String>,
 }
@@ -101,14 +110,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyUdnsRecordResponse, ModifyUdnsRecordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_udns_record`](Self::modify_udns_record) would send.
-    pub fn modify_udns_record_request(
-        &self,
-        input: &ModifyUdnsRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUdnsRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

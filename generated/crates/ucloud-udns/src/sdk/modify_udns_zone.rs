@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ModifyUdnsZoneRequest {
     /// 域名资源ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: String,
     /// 是否支持递归。枚举值,"enable",支持; "disable",不支持
+    ///
     /// Wire name: `IsRecursionEnabled`.
     pub is_recursion_enabled: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyUdnsZoneResponse, ModifyUdnsZoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_udns_zone`](Self::modify_udns_zone) would send.
-    pub fn modify_udns_zone_request(
-        &self,
-        input: &ModifyUdnsZoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUdnsZoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct AllocateUdpnRequest {
     /// 带宽
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 计费类型，枚举值为： Year，按年付费； Month，按月付费； Dynamic，按需付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金劵
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 计费模式. 枚举值："Traffic", 流量计费模式; 否则 带宽计费模式；
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 专线可用区1，支持地域：北京二：cn-bj2, 上海二：cn-sh2, 广东：cn-gd, 亚太： hk, 上海一：cn-sh1, 法兰克福：ge-fra, 新加坡：sg,  洛杉矶：us-ca， 华盛顿：us-ws， 东京：jpn-tky
+    ///
     /// Wire name: `Peer1`.
     pub peer1: String,
     /// 专线可用区2，支持地域：北京二：cn-bj2, 上海二：cn-sh2, 广东：cn-gd, 亚太： hk, 上海一：cn-sh1, 法兰克福：ge-fra, 新加坡：sg,  洛杉矶：us-ca， 华盛顿：us-ws， 东京：jpn-tky
+    ///
     /// Wire name: `Peer2`.
     pub peer2: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 计费时长，默认 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -85,12 +94,15 @@ impl AllocateUdpnRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateUdpnResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
     /// 资源名称
+    ///
     /// Wire name: `UDPNId`.
     pub udpn_id: Option<String>,
 }
@@ -117,14 +129,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AllocateUdpnResponse, AllocateUdpnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_udpn`](Self::allocate_udpn) would send.
-    pub fn allocate_udpn_request(
-        &self,
-        input: &AllocateUdpnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateUdpnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,11 +7,11 @@ use super::UdpnLineSet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUdpnLineListRequest {
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -49,9 +49,11 @@ impl GetUdpnLineListRequestBuilder {
 #[non_exhaustive]
 pub struct GetUdpnLineListResponse {
     /// 见 **UDPNLineSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdpnLineSet>,
     /// DataSet中的元素个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUdpnLineListResponse, GetUdpnLineListError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_udpn_line_list`](Self::get_udpn_line_list) would send.
-    pub fn get_udpn_line_list_request(
-        &self,
-        input: &GetUdpnLineListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUdpnLineListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct GetUdpnPriceRequest {
     /// 带宽信息
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// PayMode，枚举值，Bandwidth：带宽；Traffic：流量  默认不填写：带宽
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 专线可用区1，支持地域：北京二：cn-bj2, 上海二：cn-sh2, 广东：cn-gd, 亚太： hk, 上海一：cn-sh1, 法兰克福：ge-fra, 新加坡：sg, 洛杉矶：us-la， 华盛顿：us-ws， 东京：jpn-tky
+    ///
     /// Wire name: `Peer1`.
     pub peer1: String,
     /// 专线可用区2，支持地域：北京二：cn-bj2, 上海二：cn-sh2, 广东：cn-gd, 亚太： hk, 上海一：cn-sh1, 法兰克福：ge-fra, 新加坡：sg, 洛杉矶：us-la， 华盛顿：us-ws， 东京：jpn-tky
+    ///
     /// Wire name: `Peer2`.
     pub peer2: String,
     /// 购买时长
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -74,9 +81,11 @@ impl GetUdpnPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUdpnPriceResponse {
     /// 专线价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 资源有效期 unix 时间戳
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }
@@ -102,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUdpnPriceResponse, GetUdpnPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_udpn_price`](Self::get_udpn_price) would send.
-    pub fn get_udpn_price_request(
-        &self,
-        input: &GetUdpnPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUdpnPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

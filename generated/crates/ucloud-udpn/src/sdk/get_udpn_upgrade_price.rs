@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetUdpnUpgradePriceRequest {
     /// 带宽
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 专线带宽资源 Id
+    ///
     /// Wire name: `UDPNId`.
     pub udpn_id: String,
 }
@@ -59,6 +63,7 @@ impl GetUdpnUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUdpnUpgradePriceResponse {
     /// 升级后的价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_udpn_upgrade_price`](Self::get_udpn_upgrade_price) would send.
-    pub fn get_udpn_upgrade_price_request(
-        &self,
-        input: &GetUdpnUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUdpnUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,23 @@
 #[non_exhaustive]
 pub struct ModifyUdpnBandwidthRequest {
     /// 调整后专线带宽, 单位为Mbps，取值范围为大于等于2且小于等于1000(\[2-1000\])的整数
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 代金劵 ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// UDPN Id
+    ///
     /// Wire name: `UDPNId`.
     pub udpn_id: String,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_udpn_bandwidth`](Self::modify_udpn_bandwidth) would send.
-    pub fn modify_udpn_bandwidth_request(
-        &self,
-        input: &ModifyUdpnBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUdpnBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

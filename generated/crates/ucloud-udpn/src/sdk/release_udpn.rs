@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct ReleaseUdpnRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// UDPN 资源 Id
+    ///
     /// Wire name: `UDPNId`.
     pub udpn_id: String,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ReleaseUdpnResponse, ReleaseUdpnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`release_udpn`](Self::release_udpn) would send.
-    pub fn release_udpn_request(
-        &self,
-        input: &ReleaseUdpnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReleaseUdpnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,25 +8,32 @@ use super::{CheckUdtsTaskParamSource, CheckUdtsTaskParamTarget, CheckUdtsTaskRes
 #[non_exhaustive]
 pub struct CheckUdtsTaskRequest {
     /// 重试次数，最大为 5。 默认为0
+    ///
     /// Wire name: `MaxRetryCount`.
     pub max_retry_count: String,
     /// task 名称，长度不能超过 128
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 废弃
+    ///
     /// Wire name: `Query`.
     pub query: Option<String>,
     /// 见 **CheckUDTSTaskParamSource** 模型定义
+    ///
     /// Wire name: `Source`.
     pub source: Option<Vec<CheckUdtsTaskParamSource>>,
     /// 见 **CheckUDTSTaskParamTarget** 模型定义
+    ///
     /// Wire name: `Target`.
     pub target: Option<CheckUdtsTaskParamTarget>,
     /// 任务类型，值为 transfer 或 integration， transfer 时任务为 数据迁移，integration 时任务为 数据集成。
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }
@@ -77,15 +84,19 @@ impl CheckUdtsTaskRequestBuilder {
 #[non_exhaustive]
 pub struct CheckUdtsTaskResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 见 **CheckUDTSTaskResult** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<CheckUdtsTaskResult>,
     /// 返回消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<String>,
 }
@@ -113,14 +124,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CheckUdtsTaskResponse, CheckUdtsTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_udts_task`](Self::check_udts_task) would send.
-    pub fn check_udts_task_request(
-        &self,
-        input: &CheckUdtsTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckUdtsTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

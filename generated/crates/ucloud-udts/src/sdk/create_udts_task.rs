@@ -8,31 +8,40 @@ use super::{CreateUdtsTaskParamSource, CreateUdtsTaskParamTarget};
 #[non_exhaustive]
 pub struct CreateUdtsTaskRequest {
     /// 暂时未使用该字段
+    ///
     /// Wire name: `IsUnidirection`.
     pub is_unidirection: Option<String>,
     /// 重试次数，最大为 5。 默认为0
+    ///
     /// Wire name: `MaxRetryCount`.
     pub max_retry_count: Option<String>,
     /// task 名称，长度不能超过 128
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 暂时未使用该字段
+    ///
     /// Wire name: `Query`.
     pub query: Option<String>,
     /// 备注信息，长度不能大于 255
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **CreateUDTSTaskParamSource** 模型定义
+    ///
     /// Wire name: `Source`.
     pub source: Option<Vec<CreateUdtsTaskParamSource>>,
     /// 见 **CreateUDTSTaskParamTarget** 模型定义
+    ///
     /// Wire name: `Target`.
     pub target: Option<CreateUdtsTaskParamTarget>,
     /// 任务类型，transfer(数据传输) 或 integration(数据集成)
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }
@@ -84,10 +93,10 @@ impl CreateUdtsTaskRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUdtsTaskResponse {
-    /// (No description in the spec.)
     /// Wire name: `Data`.
     pub data: Option<String>,
     /// 返回消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -113,14 +122,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUdtsTaskResponse, CreateUdtsTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_udts_task`](Self::create_udts_task) would send.
-    pub fn create_udts_task_request(
-        &self,
-        input: &CreateUdtsTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdtsTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::TaskHistoryItem;
 #[non_exhaustive]
 pub struct GetUdtsTaskHistoryRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 任务短 id
+    ///
     /// Wire name: `TaskId`.
     pub task_id: String,
     /// 任务类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -54,6 +57,7 @@ impl GetUdtsTaskHistoryRequestBuilder {
 #[non_exhaustive]
 pub struct GetUdtsTaskHistoryResponse {
     /// 见 **TaskHistoryItem** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<TaskHistoryItem>,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_udts_task_history`](Self::get_udts_task_history) would send.
-    pub fn get_udts_task_history_request(
-        &self,
-        input: &GetUdtsTaskHistoryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUdtsTaskHistoryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

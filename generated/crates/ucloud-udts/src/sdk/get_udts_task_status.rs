@@ -8,13 +8,16 @@ use super::StatusData;
 #[non_exhaustive]
 pub struct GetUdtsTaskStatusRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: String,
     /// 任务类型，值为 transfer 或 integration， transfer 时任务为 数据迁移，integration 时任务为 数据集成。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -54,9 +57,11 @@ impl GetUdtsTaskStatusRequestBuilder {
 #[non_exhaustive]
 pub struct GetUdtsTaskStatusResponse {
     /// 见 **StatusData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<StatusData>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUdtsTaskStatusResponse, GetUdtsTaskStatusError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_udts_task_status`](Self::get_udts_task_status) would send.
-    pub fn get_udts_task_status_request(
-        &self,
-        input: &GetUdtsTaskStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUdtsTaskStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::ListDataItem;
 #[non_exhaustive]
 pub struct ListUdtsTaskRequest {
     /// 请求数量，默认为 20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 偏移量，默认为 0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 任务类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -58,9 +62,11 @@ impl ListUdtsTaskRequestBuilder {
 #[non_exhaustive]
 pub struct ListUdtsTaskResponse {
     /// 见 **ListDataItem** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ListDataItem>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -87,14 +93,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_udts_task`](Self::list_udts_task) would send.
-    pub fn list_udts_task_request(
-        &self,
-        input: &ListUdtsTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUDTSTask` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_udts_task`](Self::list_udts_task), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -109,6 +107,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUdtsTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct StopUdtsTaskRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 任务 ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: String,
     /// 任务类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -52,6 +55,7 @@ impl StopUdtsTaskRequestBuilder {
 #[non_exhaustive]
 pub struct StopUdtsTaskResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StopUdtsTaskResponse, StopUdtsTaskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_udts_task`](Self::stop_udts_task) would send.
-    pub fn stop_udts_task_request(
-        &self,
-        input: &StopUdtsTaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopUdtsTaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

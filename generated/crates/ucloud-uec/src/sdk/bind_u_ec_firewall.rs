@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct BindUEcFirewallRequest {
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 虚拟机资源Id或容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindUEcFirewallResponse, BindUEcFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_u_ec_firewall`](Self::bind_u_ec_firewall) would send.
-    pub fn bind_u_ec_firewall_request(
-        &self,
-        input: &BindUEcFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindUEcFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::CreateUEcFirewallParamRule;
 #[non_exhaustive]
 pub struct CreateUEcFirewallRequest {
     /// 防火墙名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **CreateUEcFirewallParamRule** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<CreateUEcFirewallParamRule>>,
 }
@@ -59,6 +63,7 @@ impl CreateUEcFirewallRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUEcFirewallResponse {
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUEcFirewallResponse, CreateUEcFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_ec_firewall`](Self::create_u_ec_firewall) would send.
-    pub fn create_u_ec_firewall_request(
-        &self,
-        input: &CreateUEcFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUEcFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,52 +10,68 @@ use super::{
 #[non_exhaustive]
 pub struct CreateUEcHolderRequest {
     /// 外网绑定的带宽（单位M，默认0，只有当ElasticIp为yes时，默认1）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 月数或者年数（默认值：1，当为按月计费时，0表示计费到月底，默认值为0）
+    ///
     /// Wire name: `ChargeQuantity`.
     pub charge_quantity: Option<i64>,
     /// 付费方式（2按月、3按年。默认2，默认月付）
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// 容器组Cpu总核数
+    ///
     /// Wire name: `CpuCore`.
     pub cpu_core: f64,
     /// 绑定外网ip（yes-绑定，no-不绑定，默认no）
+    ///
     /// Wire name: `ElasticIp`.
     pub elastic_ip: Option<String>,
     /// 防火墙ID
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 机房id
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: String,
     /// 见 **CreateUEcHolderParamImage** 模型定义
+    ///
     /// Wire name: `Image`.
     pub image: Option<Vec<CreateUEcHolderParamImage>>,
     /// 容器组总内存，单位MB
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: i64,
     /// 容器组名称（默认default）
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **CreateUEcHolderParamPack** 模型定义
+    ///
     /// Wire name: `Pack`.
     pub pack: Option<Vec<CreateUEcHolderParamPack>>,
     /// 机型（normal-经济型，hf-标准型，默认normal）
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 重启策略（0总是，1失败是，2永不，默认0）
+    ///
     /// Wire name: `RestartStrategy`.
     pub restart_strategy: Option<i64>,
     /// 见 **CreateUEcHolderParamStorage** 模型定义
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<Vec<CreateUEcHolderParamStorage>>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
 }
@@ -124,6 +140,7 @@ impl CreateUEcHolderRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUEcHolderResponse {
     /// 容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -148,14 +165,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUEcHolderResponse, CreateUEcHolderError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_ec_holder`](Self::create_u_ec_holder) would send.
-    pub fn create_u_ec_holder_request(
-        &self,
-        input: &CreateUEcHolderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUEcHolderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

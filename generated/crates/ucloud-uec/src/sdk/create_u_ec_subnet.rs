@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateUEcSubnetRequest {
     /// 子网cidr
+    ///
     /// Wire name: `CIDR`.
     pub cidr: String,
     /// 备注
+    ///
     /// Wire name: `Comment`.
     pub comment: Option<String>,
     /// 机房ID
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 子网名称
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
 }
@@ -63,6 +68,7 @@ impl CreateUEcSubnetRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUEcSubnetResponse {
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
 }
@@ -87,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUEcSubnetResponse, CreateUEcSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_ec_subnet`](Self::create_u_ec_subnet) would send.
-    pub fn create_u_ec_subnet_request(
-        &self,
-        input: &CreateUEcSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUEcSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

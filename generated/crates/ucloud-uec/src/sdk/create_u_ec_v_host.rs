@@ -8,68 +8,89 @@ use super::NodeList;
 #[non_exhaustive]
 pub struct CreateUEcVHostRequest {
     /// 账户名，默认root
+    ///
     /// Wire name: `AccountName`.
     pub account_name: Option<String>,
     /// 月数或者年数，0计费到月底， 默认0
+    ///
     /// Wire name: `ChargeQuantity`.
     pub charge_quantity: Option<i64>,
     /// 付费方式，1按时，2按月，3按年，默认2
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// cpu核心数
+    ///
     /// Wire name: `CpuCore`.
     pub cpu_core: i64,
     /// 数据盘大小，单位GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: i64,
     /// 外网防护墙规则组，默认
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// Gpu卡核心数。仅Gpu机型支持此字段
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// Gpu类型，枚举值\["T4S"\],ProductType为G时必填
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 机房id
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: String,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 是否需要外网ip（no-否）
+    ///
     /// Wire name: `IsNeedOuterIp`.
     pub is_need_outer_ip: Option<String>,
     /// 运营商（1-电信，2-联通，4移动）
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<Vec<i64>>,
     /// 内存大小，单位GB
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: i64,
     /// 节点带宽限制，单位Mbs
+    ///
     /// Wire name: `NetLimit`.
     pub net_limit: i64,
     /// 创建节点数量，默认1
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 节点名称
+    ///
     /// Wire name: `NodeName`.
     pub node_name: Option<String>,
     /// 密码
+    ///
     /// Wire name: `PassWord`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub pass_word: Option<::runtime::Sensitive<String>>,
     /// 产品类型：normal（经济型），hf（标准型）,g(Gpu型)
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 系统盘大小，单位GB， 默认20GB
+    ///
     /// Wire name: `SysDiskSize`.
     pub sys_disk_size: Option<i64>,
 }
@@ -150,6 +171,7 @@ impl CreateUEcVHostRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUEcVHostResponse {
     /// 见 **NodeList** 模型定义
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<NodeList>,
 }
@@ -174,14 +196,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUEcVHostResponse, CreateUEcVHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_ec_v_host`](Self::create_u_ec_v_host) would send.
-    pub fn create_u_ec_v_host_request(
-        &self,
-        input: &CreateUEcVHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUEcVHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeleteUEcCustomImageRequest {
     /// 机房ID，带机房ID表示只删除指定机房镜像
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -52,6 +55,7 @@ impl DeleteUEcCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUEcCustomImageResponse {
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<i64>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_ec_custom_image`](Self::delete_u_ec_custom_image) would send.
-    pub fn delete_u_ec_custom_image_request(
-        &self,
-        input: &DeleteUEcCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUEcCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeleteUEcSubnetRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
 }
@@ -64,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUEcSubnetResponse, DeleteUEcSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_ec_subnet`](Self::delete_u_ec_subnet) would send.
-    pub fn delete_u_ec_subnet_request(
-        &self,
-        input: &DeleteUEcSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUEcSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

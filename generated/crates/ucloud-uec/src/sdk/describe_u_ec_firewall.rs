@@ -8,19 +8,24 @@ use super::FirewallInfo;
 #[non_exhaustive]
 pub struct DescribeUEcFirewallRequest {
     /// 防火墙ID，默认为返回所有防火墙
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 返回数据长度，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 绑定防火墙组的虚拟机资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -63,9 +68,11 @@ impl DescribeUEcFirewallRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcFirewallResponse {
     /// 见 **FirewallInfo** 模型定义
+    ///
     /// Wire name: `FirewallSet`.
     pub firewall_set: Vec<FirewallInfo>,
     /// 满足条件的节点总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -95,14 +102,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_ec_firewall`](Self::describe_u_ec_firewall) would send.
-    pub fn describe_u_ec_firewall_request(
-        &self,
-        input: &DescribeUEcFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUEcFirewall` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `FirewallSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_ec_firewall`](Self::describe_u_ec_firewall), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -117,6 +116,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUEcFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::ResourceInfo;
 #[non_exhaustive]
 pub struct DescribeUEcFirewallResourceRequest {
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -51,9 +53,11 @@ impl DescribeUEcFirewallResourceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcFirewallResourceResponse {
     /// 见 **ResourceInfo** 模型定义
+    ///
     /// Wire name: `ResourceSet`.
     pub resource_set: Vec<ResourceInfo>,
     /// 资源总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_ec_firewall_resource`](Self::describe_u_ec_firewall_resource) would send.
-    pub fn describe_u_ec_firewall_resource_request(
-        &self,
-        input: &DescribeUEcFirewallResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUEcFirewallResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

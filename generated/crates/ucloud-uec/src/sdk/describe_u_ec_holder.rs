@@ -8,15 +8,19 @@ use super::HolderList;
 #[non_exhaustive]
 pub struct DescribeUEcHolderRequest {
     /// 容器组资源id
+    ///
     /// Wire name: `HolderId`.
     pub holder_id: Option<Vec<String>>,
     /// 返回数据长度，默认为20，非负整数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。非负整数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -58,9 +62,11 @@ impl DescribeUEcHolderRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcHolderResponse {
     /// 见 **HolderList** 模型定义
+    ///
     /// Wire name: `HolderList`.
     pub holder_list: Vec<HolderList>,
     /// 满足条件的容器组总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -87,14 +93,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_ec_holder`](Self::describe_u_ec_holder) would send.
-    pub fn describe_u_ec_holder_request(
-        &self,
-        input: &DescribeUEcHolderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUEcHolder` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `HolderList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_ec_holder`](Self::describe_u_ec_holder), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -109,6 +107,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUEcHolderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

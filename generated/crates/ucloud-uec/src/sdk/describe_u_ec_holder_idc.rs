@@ -8,22 +8,28 @@ use super::IdcInfo;
 #[non_exhaustive]
 pub struct DescribeUEcHolderIdcRequest {
     /// 容器组Cpu核数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: f64,
     /// Idc机房id。默认全部机房
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<Vec<String>>,
     /// 容器组内存大小（单位MB）
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 产品类型，normal标准型，hf高性能型
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }
@@ -70,6 +76,7 @@ impl DescribeUEcHolderIdcRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcHolderIdcResponse {
     /// 见 **IdcInfo** 模型定义
+    ///
     /// Wire name: `IdcList`.
     pub idc_list: Vec<IdcInfo>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_ec_holder_idc`](Self::describe_u_ec_holder_idc) would send.
-    pub fn describe_u_ec_holder_idc_request(
-        &self,
-        input: &DescribeUEcHolderIdcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUEcHolderIdcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,25 +8,32 @@ use super::IdcInfo;
 #[non_exhaustive]
 pub struct DescribeUEcIdcRequest {
     /// 节点cpu核数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: i64,
     /// Gpu卡核心数
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// Idc机房id。默认全部机房
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<Vec<String>>,
     /// 节点内存大小， 单位GB
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 产品类型：normal（经济型），hf（标准型）,g(GPU型)
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }
@@ -75,12 +82,15 @@ impl DescribeUEcIdcRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcIdcResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 见 **IdcInfo** 模型定义
+    ///
     /// Wire name: `IdcList`.
     pub idc_list: Vec<IdcInfo>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
 }
@@ -107,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUEcIdcResponse, DescribeUEcIdcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_ec_idc`](Self::describe_u_ec_idc) would send.
-    pub fn describe_u_ec_idc_request(
-        &self,
-        input: &DescribeUEcIdcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUEcIdcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

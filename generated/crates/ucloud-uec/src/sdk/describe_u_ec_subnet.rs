@@ -8,13 +8,16 @@ use super::SubnetInfo;
 #[non_exhaustive]
 pub struct DescribeUEcSubnetRequest {
     /// 机房ID
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
 }
@@ -53,6 +56,7 @@ impl DescribeUEcSubnetRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcSubnetResponse {
     /// 见 **SubnetInfo** 模型定义
+    ///
     /// Wire name: `SubnetList`.
     pub subnet_list: Vec<SubnetInfo>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUEcSubnetResponse, DescribeUEcSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_ec_subnet`](Self::describe_u_ec_subnet) would send.
-    pub fn describe_u_ec_subnet_request(
-        &self,
-        input: &DescribeUEcSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUEcSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

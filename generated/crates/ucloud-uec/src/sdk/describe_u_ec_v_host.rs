@@ -8,18 +8,23 @@ use super::NodeInfo;
 #[non_exhaustive]
 pub struct DescribeUEcVHostRequest {
     /// Idc机房id。默认全部机房
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<Vec<String>>,
     /// 返回数据长度， 默认20，非负整数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 节点id，创建节点时生成的id。默认全部节点
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<Vec<String>>,
     /// 数据偏移量，默认0，非负整数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -63,9 +68,11 @@ impl DescribeUEcVHostRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcVHostResponse {
     /// 见 **NodeInfo** 模型定义
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<NodeInfo>,
     /// 满足条件的节点总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -92,14 +99,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_ec_v_host`](Self::describe_u_ec_v_host) would send.
-    pub fn describe_u_ec_v_host_request(
-        &self,
-        input: &DescribeUEcVHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUEcVHost` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NodeList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_ec_v_host`](Self::describe_u_ec_v_host), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -114,6 +113,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUEcVHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

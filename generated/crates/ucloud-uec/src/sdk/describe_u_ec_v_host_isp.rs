@@ -8,12 +8,15 @@ use super::NodeIspList;
 #[non_exhaustive]
 pub struct DescribeUEcVHostIspRequest {
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// 运营商名称
+    ///
     /// Wire name: `IspName`.
     pub isp_name: Option<String>,
     /// 省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
 }
@@ -52,6 +55,7 @@ impl DescribeUEcVHostIspRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUEcVHostIspResponse {
     /// 见 **NodeIspList** 模型定义
+    ///
     /// Wire name: `NodeIspList`.
     pub node_isp_list: Vec<NodeIspList>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_ec_v_host_isp`](Self::describe_u_ec_v_host_isp) would send.
-    pub fn describe_u_ec_v_host_isp_request(
-        &self,
-        input: &DescribeUEcVHostIspRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUEcVHostIspRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

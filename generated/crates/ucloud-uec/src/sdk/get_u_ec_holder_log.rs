@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct GetUEcHolderLogRequest {
     /// 容器名称
+    ///
     /// Wire name: `PackName`.
     pub pack_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -53,6 +56,7 @@ impl GetUEcHolderLogRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcHolderLogResponse {
     /// 返回的日志数据
+    ///
     /// Wire name: `Data`.
     pub data: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUEcHolderLogResponse, GetUEcHolderLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_holder_log`](Self::get_u_ec_holder_log) would send.
-    pub fn get_u_ec_holder_log_request(
-        &self,
-        input: &GetUEcHolderLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcHolderLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

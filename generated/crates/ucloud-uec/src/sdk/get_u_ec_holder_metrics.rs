@@ -8,22 +8,28 @@ use super::MetricisDataSet;
 #[non_exhaustive]
 pub struct GetUEcHolderMetricsRequest {
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 容器名称
+    ///
     /// Wire name: `PackName`.
     pub pack_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// n为0 CPU利用率, 1内存使用率, 2网卡出带宽, 3网卡入带宽, 4网卡出包数, 5网卡入包数
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<Vec<String>>,
 }
@@ -70,6 +76,7 @@ impl GetUEcHolderMetricsRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcHolderMetricsResponse {
     /// 见 **MetricisDataSet** 模型定义
+    ///
     /// Wire name: `DataSets`.
     pub data_sets: Option<MetricisDataSet>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_holder_metrics`](Self::get_u_ec_holder_metrics) would send.
-    pub fn get_u_ec_holder_metrics_request(
-        &self,
-        input: &GetUEcHolderMetricsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcHolderMetricsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

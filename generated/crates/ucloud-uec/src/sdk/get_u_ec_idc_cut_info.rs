@@ -33,9 +33,11 @@ impl GetUEcIdcCutInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcIdcCutInfoResponse {
     /// 见 **IDCCutInfo** 模型定义
+    ///
     /// Wire name: `IDCCutInfo`.
     pub idc_cut_info: Vec<IdcCutInfo>,
     /// 满足条件的机房总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -61,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUEcIdcCutInfoResponse, GetUEcIdcCutInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_idc_cut_info`](Self::get_u_ec_idc_cut_info) would send.
-    pub fn get_u_ec_idc_cut_info_request(
-        &self,
-        input: &GetUEcIdcCutInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcIdcCutInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::DataSet;
 #[non_exhaustive]
 pub struct GetUEcIdcvHostDataRequest {
     /// 开始时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 结束时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 节点资源id；n为0，1，2...
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 监控数据类型；n为0,1,2,3,4...,9
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<Vec<String>>,
 }
@@ -63,6 +68,7 @@ impl GetUEcIdcvHostDataRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcIdcvHostDataResponse {
     /// 见 **DataSet** 模型定义
+    ///
     /// Wire name: `DataSets`.
     pub data_sets: Option<DataSet>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_idcv_host_data`](Self::get_u_ec_idcv_host_data) would send.
-    pub fn get_u_ec_idcv_host_data_request(
-        &self,
-        input: &GetUEcIdcvHostDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcIdcvHostDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

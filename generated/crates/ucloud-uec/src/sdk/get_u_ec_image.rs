@@ -8,15 +8,19 @@ use super::ImageInfo;
 #[non_exhaustive]
 pub struct GetUEcImageRequest {
     /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 返回数据长度， 默认20，非负整数
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量，默认0，非负整数
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -58,9 +62,11 @@ impl GetUEcImageRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcImageResponse {
     /// 见 **ImageInfo** 模型定义
+    ///
     /// Wire name: `ImageList`.
     pub image_list: Vec<ImageInfo>,
     /// 镜像总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -87,14 +93,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_u_ec_image`](Self::get_u_ec_image) would send.
-    pub fn get_u_ec_image_request(
-        &self,
-        input: &GetUEcImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetUEcImage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ImageList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_u_ec_image`](Self::get_u_ec_image), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -109,6 +107,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetUEcImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct GetUEcPodPriceRequest {
     /// 绑定的带宽，默认0，当绑定外网IP时默认1（单位M）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 月数或年数（默认值：1，当支付类型为按月时，默认值为0）
+    ///
     /// Wire name: `ChargeQuantity`.
     pub charge_quantity: Option<i64>,
     /// 支付类型（2按月，3按年，默认2）
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// 容器组总Cpu核心数
+    ///
     /// Wire name: `CpuCore`.
     pub cpu_core: Option<f64>,
     /// 是否绑定外网IP（yes：是，no：否，默认：no）
+    ///
     /// Wire name: `ElasticIp`.
     pub elastic_ip: Option<String>,
     /// 机房id
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: String,
     /// 容器组总内存大小（单位M）
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: Option<i64>,
     /// 产品类型（normal：标准型，hf：高性能型，默认：normal）
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
 }
@@ -76,9 +84,11 @@ impl GetUEcPodPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcPodPriceResponse {
     /// 容器组价格
+    ///
     /// Wire name: `HolderPrice`.
     pub holder_price: Option<f64>,
     /// IP和带宽价格
+    ///
     /// Wire name: `IpPrice`.
     pub ip_price: Option<f64>,
 }
@@ -104,14 +114,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUEcPodPriceResponse, GetUEcPodPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_pod_price`](Self::get_u_ec_pod_price) would send.
-    pub fn get_u_ec_pod_price_request(
-        &self,
-        input: &GetUEcPodPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcPodPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct GetUEcUpgradePriceRequest {
     /// cpu核心数
+    ///
     /// Wire name: `CpuCore`.
     pub cpu_core: Option<i64>,
     /// 数据盘大小，单位GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 内存大小，单位GB
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: Option<i64>,
     /// 节点带宽限制，单位Mbs
+    ///
     /// Wire name: `NetLimit`.
     pub net_limit: Option<i64>,
     /// 虚拟机资源ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 系统盘大小，单位GB
+    ///
     /// Wire name: `SysDiskSize`.
     pub sys_disk_size: Option<i64>,
 }
@@ -72,6 +79,7 @@ impl GetUEcUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcUpgradePriceResponse {
     /// 规格调整差价
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }
@@ -99,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_upgrade_price`](Self::get_u_ec_upgrade_price) would send.
-    pub fn get_u_ec_upgrade_price_request(
-        &self,
-        input: &GetUEcUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::DataSet;
 #[non_exhaustive]
 pub struct GetUEcVHostDataRequest {
     /// 查询起始时间
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
     /// 查询结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 节点id
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<Vec<i64>>,
 }
@@ -64,12 +69,15 @@ impl GetUEcVHostDataRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcVHostDataResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 见 **DataSet** 模型定义
+    ///
     /// Wire name: `DataSets`.
     pub data_sets: Option<DataSet>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
 }
@@ -96,14 +104,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUEcVHostDataResponse, GetUEcVHostDataError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_v_host_data`](Self::get_u_ec_v_host_data) would send.
-    pub fn get_u_ec_v_host_data_request(
-        &self,
-        input: &GetUEcVHostDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcVHostDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct GetUEcVHostPriceRequest {
     /// 月数或者年数，0计费到月底， 默认0
+    ///
     /// Wire name: `ChargeQuantity`.
     pub charge_quantity: Option<i64>,
     /// 付费方式，1按时，2按月，3按年，默认2
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// CPU核数
+    ///
     /// Wire name: `CpuCore`.
     pub cpu_core: Option<i64>,
     /// 数据盘大小，单位GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// Gpu卡核心数。仅Gpu机型支持此字段
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// Gpu类型，枚举值\["T4"\],ProductType为g时必填
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 机房Id
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: String,
     /// 外网IP的数量，默认1
+    ///
     /// Wire name: `IpCount`.
     pub ip_count: Option<i64>,
     /// 内存大小，单位GB
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: Option<i64>,
     /// 网络带宽限速，单位Mbs
+    ///
     /// Wire name: `NetLimit`.
     pub net_limit: Option<i64>,
     /// 节点数量，默认1
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 产品类型：normal（经济型），hf（标准型），g(Gpu型),默认normal
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 系统盘大小，单位GB
+    ///
     /// Wire name: `SysDiskSize`.
     pub sys_disk_size: Option<i64>,
 }
@@ -101,9 +114,11 @@ impl GetUEcVHostPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUEcVHostPriceResponse {
     /// Ip和带宽价格
+    ///
     /// Wire name: `IpPrice`.
     pub ip_price: Option<f64>,
     /// 节点价格
+    ///
     /// Wire name: `NodePrice`.
     pub node_price: Option<f64>,
 }
@@ -129,14 +144,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUEcVHostPriceResponse, GetUEcVHostPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_ec_v_host_price`](Self::get_u_ec_v_host_price) would send.
-    pub fn get_u_ec_v_host_price_request(
-        &self,
-        input: &GetUEcVHostPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUEcVHostPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct ImportUEcCustomImageRequest {
     /// 镜像格式，可选RAW、qcow2， 不带镜像ID时必填
+    ///
     /// Wire name: `Format`.
     pub format: Option<String>,
     /// 镜像需要导入机房，默认分发到所有机房
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<Vec<String>>,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDesc`.
     pub image_desc: Option<String>,
     /// 镜像Id，不传参表示新导入镜像，传参表示已有镜像分发到指定机房
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像名称，不带镜像ID时必填
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 操作系统平台，linux、windows(当前版本暂不支持windows)，不带镜像ID时必填
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// UFile镜像文件下载地址，不带镜像ID时必填
+    ///
     /// Wire name: `UFileUrl`.
     pub u_file_url: Option<String>,
 }
@@ -76,6 +84,7 @@ impl ImportUEcCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct ImportUEcCustomImageResponse {
     /// 镜像Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
 }
@@ -103,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_u_ec_custom_image`](Self::import_u_ec_custom_image) would send.
-    pub fn import_u_ec_custom_image_request(
-        &self,
-        input: &ImportUEcCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportUEcCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct LoginUEcDockerRequest {
     /// 容器名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -53,12 +56,15 @@ impl LoginUEcDockerRequestBuilder {
 #[non_exhaustive]
 pub struct LoginUEcDockerResponse {
     /// 登录地址
+    ///
     /// Wire name: `Link`.
     pub link: Option<String>,
     /// 登录端口
+    ///
     /// Wire name: `LinkPort`.
     pub link_port: Option<i64>,
     /// 返回的token
+    ///
     /// Wire name: `SessionId`.
     pub session_id: Option<String>,
 }
@@ -85,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<LoginUEcDockerResponse, LoginUEcDockerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`login_u_ec_docker`](Self::login_u_ec_docker) would send.
-    pub fn login_u_ec_docker_request(
-        &self,
-        input: &LoginUEcDockerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for LoginUEcDockerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

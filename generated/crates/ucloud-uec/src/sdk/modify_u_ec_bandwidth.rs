@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ModifyUEcBandwidthRequest {
     /// 节点带宽限制，单位Mbs
+    ///
     /// Wire name: `NetLimit`.
     pub net_limit: String,
     /// 节点Id
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_ec_bandwidth`](Self::modify_u_ec_bandwidth) would send.
-    pub fn modify_u_ec_bandwidth_request(
-        &self,
-        input: &ModifyUEcBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUEcBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ModifyUEcHolderNameRequest {
     /// 容器组名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_ec_holder_name`](Self::modify_u_ec_holder_name) would send.
-    pub fn modify_u_ec_holder_name_request(
-        &self,
-        input: &ModifyUEcHolderNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUEcHolderNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

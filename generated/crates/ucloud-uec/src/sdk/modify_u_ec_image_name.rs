@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ModifyUEcImageNameRequest {
     /// 镜像描述
+    ///
     /// Wire name: `ImageDesc`.
     pub image_desc: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -78,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_ec_image_name`](Self::modify_u_ec_image_name) would send.
-    pub fn modify_u_ec_image_name_request(
-        &self,
-        input: &ModifyUEcImageNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUEcImageNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

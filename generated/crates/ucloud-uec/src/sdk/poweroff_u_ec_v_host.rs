@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PoweroffUEcVHostRequest {
     /// 虚拟机资源ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -63,14 +65,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<PoweroffUEcVHostResponse, PoweroffUEcVHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`poweroff_u_ec_v_host`](Self::poweroff_u_ec_v_host) would send.
-    pub fn poweroff_u_ec_v_host_request(
-        &self,
-        input: &PoweroffUEcVHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PoweroffUEcVHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ReinstallUEcVHostRequest {
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 是否保留数据盘数据， 0-不保留，1-保留，默认为1
+    ///
     /// Wire name: `KeepData`.
     pub keep_data: Option<i64>,
     /// 虚拟机资源ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 节点密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 系统盘大小，单位GB
+    ///
     /// Wire name: `SysDiskSize`.
     pub sys_disk_size: Option<i64>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ReinstallUEcVHostResponse, ReinstallUEcVHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reinstall_u_ec_v_host`](Self::reinstall_u_ec_v_host) would send.
-    pub fn reinstall_u_ec_v_host_request(
-        &self,
-        input: &ReinstallUEcVHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReinstallUEcVHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct RestartUEcHolderRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 容器组资源id，n为0，1，2...
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<Vec<String>>,
 }
@@ -63,14 +65,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RestartUEcHolderResponse, RestartUEcHolderError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_u_ec_holder`](Self::restart_u_ec_holder) would send.
-    pub fn restart_u_ec_holder_request(
-        &self,
-        input: &RestartUEcHolderRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartUEcHolderRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

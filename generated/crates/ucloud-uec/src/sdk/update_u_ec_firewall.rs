@@ -8,13 +8,16 @@ use super::UpdateUEcFirewallParamRule;
 #[non_exhaustive]
 pub struct UpdateUEcFirewallRequest {
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 见 **UpdateUEcFirewallParamRule** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<UpdateUEcFirewallParamRule>>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUEcFirewallResponse, UpdateUEcFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_ec_firewall`](Self::update_u_ec_firewall) would send.
-    pub fn update_u_ec_firewall_request(
-        &self,
-        input: &UpdateUEcFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUEcFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpdateUEcFirewallAttributeRequest {
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: String,
     /// 防火墙名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_ec_firewall_attribute`](Self::update_u_ec_firewall_attribute) would send.
-    pub fn update_u_ec_firewall_attribute_request(
-        &self,
-        input: &UpdateUEcFirewallAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUEcFirewallAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpdateUEcSubnetRequest {
     /// 备注
+    ///
     /// Wire name: `Comment`.
     pub comment: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 子网名称
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
 }
@@ -74,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUEcSubnetResponse, UpdateUEcSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_ec_subnet`](Self::update_u_ec_subnet) would send.
-    pub fn update_u_ec_subnet_request(
-        &self,
-        input: &UpdateUEcSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUEcSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

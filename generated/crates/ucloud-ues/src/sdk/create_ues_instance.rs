@@ -6,90 +6,118 @@
 #[non_exhaustive]
 pub struct CreateUesInstanceRequest {
     /// 应用名称，支持的类型通过GetUESAppVersion AppVersionList\[\].AppName, 默认为elasticsearch
+    ///
     /// Wire name: `AppName`.
     pub app_name: Option<String>,
     /// 应用服务版本号，支持的类型通过GetUESAppVersion AppVersionList\[\].AppVersion
+    ///
     /// Wire name: `AppVersion`.
     pub app_version: String,
     /// 业务组ID标识
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 计费类型，默认为Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// Coordinating节点机型配置，, 支持的机型可通过GetUESNodeConf NodeConfList\[\].NodeConf,  默认为空
+    ///
     /// Wire name: `CoordinatingNodeConf`.
     pub coordinating_node_conf: Option<String>,
     /// Coordinating节点磁盘类型
+    ///
     /// Wire name: `CoordinatingNodeDiskConf`.
     pub coordinating_node_disk_conf: Option<String>,
     /// Coordinating节点数量
+    ///
     /// Wire name: `CoordinatingNodeSize`.
     pub coordinating_node_size: Option<i64>,
     /// 实例名称
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: String,
     /// 是否为多可用区，默认为false
+    ///
     /// Wire name: `IsMultiZone`.
     pub is_multi_zone: Option<bool>,
     /// 是否开启安全组，默认为false
+    ///
     /// Wire name: `IsSecGroup`.
     pub is_sec_group: Option<bool>,
     /// Kibana节点配置, 支持的机型可通过GetUESNodeConf NodeConfList\[\].NodeConf
+    ///
     /// Wire name: `KibanaNodeConf`.
     pub kibana_node_conf: String,
     /// Kibana节点磁盘类型
+    ///
     /// Wire name: `KibanaNodeDiskConf`.
     pub kibana_node_disk_conf: String,
     /// 主节点类型标示，支持的机型可通过GetUESNodeConf NodeConfList\[\].NodeConf, 默认为空
+    ///
     /// Wire name: `MasterConf`.
     pub master_conf: Option<String>,
     /// 多可用区名称，默认空数组 \[\]
+    ///
     /// Wire name: `MultiZones`.
     pub multi_zones: Option<Vec<String>>,
     /// 节点配置标识, 支持的机型可通过GetUESNodeConf NodeConfList\[\].NodeConf
+    ///
     /// Wire name: `NodeConf`.
     pub node_conf: String,
     /// 磁盘类型
+    ///
     /// Wire name: `NodeDiskConf`.
     pub node_disk_conf: String,
     /// 节点磁盘大小，默认为100G
+    ///
     /// Wire name: `NodeDiskSize`.
     pub node_disk_size: Option<i64>,
     /// 节点个数，默认数目为3
+    ///
     /// Wire name: `NodeSize`.
     pub node_size: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 计费长度，默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 安全组ID，开启安全组必填，至多可以同时绑定5个安全组
+    ///
     /// Wire name: `SecGroupIds`.
     pub sec_group_ids: Option<Vec<String>>,
     /// 服务用户密码，默认为changeme
+    ///
     /// Wire name: `ServicePasswd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub service_passwd: Option<::runtime::Sensitive<String>>,
     /// elasticsearch 服务用户名称，默认为elastic；OpenSearch 服务用户名称，固定为admin
+    ///
     /// Wire name: `ServiceUserName`.
     pub service_user_name: Option<String>,
     /// 子网ID标识
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// VPCID标识
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -195,9 +223,11 @@ impl CreateUesInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUesInstanceResponse {
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -223,14 +253,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUesInstanceResponse, CreateUesInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ues_instance`](Self::create_ues_instance) would send.
-    pub fn create_ues_instance_request(
-        &self,
-        input: &CreateUesInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUesInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

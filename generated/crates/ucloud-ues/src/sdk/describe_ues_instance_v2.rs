@@ -8,17 +8,21 @@ use super::ClusterNodeV2Info;
 #[non_exhaustive]
 pub struct DescribeUesInstanceV2Request {
     /// 集群实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,6 +65,7 @@ impl DescribeUesInstanceV2RequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUesInstanceV2Response {
     /// 见 **ClusterNodeV2Info** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Option<ClusterNodeV2Info>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ues_instance_v2`](Self::describe_ues_instance_v2) would send.
-    pub fn describe_ues_instance_v2_request(
-        &self,
-        input: &DescribeUesInstanceV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUesInstanceV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::NodeConf;
 #[non_exhaustive]
 pub struct GetUesNodeConfRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -55,12 +58,15 @@ impl GetUesNodeConfRequestBuilder {
 #[non_exhaustive]
 pub struct GetUesNodeConfResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **NodeConf** 模型定义
+    ///
     /// Wire name: `NodeConfList`.
     pub node_conf_list: Vec<NodeConf>,
     /// 所有节点配置信息的个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -87,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUesNodeConfResponse, GetUesNodeConfError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ues_node_conf`](Self::get_ues_node_conf) would send.
-    pub fn get_ues_node_conf_request(
-        &self,
-        input: &GetUesNodeConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUesNodeConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct ResizeUesInstanceRequest {
     /// 进行改配操作是否强制检查集群健康状态，默认为false
+    ///
     /// Wire name: `ForceResizing`.
     pub force_resizing: Option<bool>,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 改配节点类型，NodeDiskSize为0，基于NodeRole 进行改配
+    ///
     /// Wire name: `NodeConf`.
     pub node_conf: Option<String>,
     /// 改配节点磁盘大小，NodeConf 为空字符串，基于NodeRole 进行改配
+    ///
     /// Wire name: `NodeDiskSize`.
     pub node_disk_size: Option<i64>,
     /// 节点类型（compute、master、coordinating、kibana、dashboard）
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,6 +88,7 @@ impl ResizeUesInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeUesInstanceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -104,14 +113,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeUesInstanceResponse, ResizeUesInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_ues_instance`](Self::resize_ues_instance) would send.
-    pub fn resize_ues_instance_request(
-        &self,
-        input: &ResizeUesInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUesInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct AddUFileSslCertRequest {
     /// 存储桶名称，全局唯一
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 填写SSL证书文件内容（PEM编码）。证书文件内容填写格式：如果您的业务场景仅需确保服务端证书可信，则证书文件需要包含服务器证书（①）和中间证书（②）。如果您的中间证书和服务器证书是两个文件，您可以在证书链配置项填写中间证书内容即可。
+    ///
     /// Wire name: `Certificate`.
     pub certificate: Option<String>,
     /// 填写SSL证书私钥内容（PEM编码）。私钥内容填写格式 RSA
+    ///
     /// Wire name: `CertificateKey`.
     pub certificate_key: Option<String>,
     /// SSL证书名称
+    ///
     /// Wire name: `CertificateName`.
     pub certificate_name: String,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: String,
     /// ussl证书的资源ID
+    ///
     /// Wire name: `USSLId`.
     pub ussl_id: Option<String>,
 }
@@ -69,6 +75,7 @@ impl AddUFileSslCertRequestBuilder {
 #[non_exhaustive]
 pub struct AddUFileSslCertResponse {
     /// 错误消息返回
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddUFileSslCertResponse, AddUFileSslCertError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_u_file_ssl_cert`](Self::add_u_file_ssl_cert) would send.
-    pub fn add_u_file_ssl_cert_request(
-        &self,
-        input: &AddUFileSslCertRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUFileSslCertRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BindBucketDomainRequest {
     /// 自定义域名对应的bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 自定义域名
+    ///
     /// Wire name: `Domain`.
     pub domain: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -53,9 +56,11 @@ impl BindBucketDomainRequestBuilder {
 #[non_exhaustive]
 pub struct BindBucketDomainResponse {
     /// 自定义域名对应的Bucket的Id
+    ///
     /// Wire name: `BucketId`.
     pub bucket_id: Option<String>,
     /// 自定义域名对应的bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindBucketDomainResponse, BindBucketDomainError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_bucket_domain`](Self::bind_bucket_domain) would send.
-    pub fn bind_bucket_domain_request(
-        &self,
-        input: &BindBucketDomainRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindBucketDomainRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct BuyUFilePkgRequest {
     /// 购买数量
+    ///
     /// Wire name: `Amount`.
     pub amount: i64,
     /// 数量单位，如 GB、TB 等
+    ///
     /// Wire name: `AmountUnit`.
     pub amount_unit: String,
     /// 购买时长
+    ///
     /// Wire name: `Duration`.
     pub duration: i64,
     /// 时长单位，如 Month、Year 等
+    ///
     /// Wire name: `DurationUnit`.
     pub duration_unit: String,
     /// 资源包名称
+    ///
     /// Wire name: `PkgName`.
     pub pkg_name: String,
     /// 0: 标准存储包，1: 忙时流量包，2: 闲时流量包
+    ///
     /// Wire name: `PkgType`.
     pub pkg_type: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -89,6 +98,7 @@ impl BuyUFilePkgRequestBuilder {
 #[non_exhaustive]
 pub struct BuyUFilePkgResponse {
     /// 购买成功返回资源包Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -113,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BuyUFilePkgResponse, BuyUFilePkgError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`buy_u_file_pkg`](Self::buy_u_file_pkg) would send.
-    pub fn buy_u_file_pkg_request(
-        &self,
-        input: &BuyUFilePkgRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BuyUFilePkgRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateBucketRequest {
     /// 待创建Bucket的名称，具有全局唯一性
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Bucket所属业务组，默认为default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Bucket访问类型，public或private; 默认为private
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -63,9 +68,11 @@ impl CreateBucketRequestBuilder {
 #[non_exhaustive]
 pub struct CreateBucketResponse {
     /// 已创建Bucket的ID
+    ///
     /// Wire name: `BucketId`.
     pub bucket_id: Option<String>,
     /// 已创建Bucket的名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
 }
@@ -91,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateBucketResponse, CreateBucketError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_bucket`](Self::create_bucket) would send.
-    pub fn create_bucket_request(
-        &self,
-        input: &CreateBucketRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBucketRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,50 +6,65 @@
 #[non_exhaustive]
 pub struct CreateUFileLifeCycleRequest {
     /// 指定一个过期天数N，文件会在其最近更新时间点的N天后，自动变为归档存储类型；参数范围：\[7,36500\]，0代表不启用
+    ///
     /// Wire name: `ArchivalDays`.
     pub archival_days: Option<i64>,
     /// 存储空间名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 指定一个过期天数N，文件会在其最近更新时间点的N天后过期，自动删除；参数范围：\[7,36500\]，0代表不启用
+    ///
     /// Wire name: `Days`.
     pub days: Option<i64>,
     /// 指定一个历史文件过期天数N，文件会在其最近更新时间点的N天后过期,自动删除；范围： \[7,36500\]
+    ///
     /// Wire name: `HistVerArchivalDays`.
     pub hist_ver_archival_days: Option<i64>,
     /// 指定一个历史文件过期天数N，文件会在其最近更新时间点的N天后过期,自动删除；范围： \[7,36500\]
+    ///
     /// Wire name: `HistVerDeleteDays`.
     pub hist_ver_delete_days: Option<i64>,
     /// 指定一个历史文件过期天数N，文件会在其最近更新时间点的N天后过期,自动删除；范围： \[7,36500\]
+    ///
     /// Wire name: `HistVerIADays`.
     pub hist_ver_ia_days: Option<i64>,
     /// 指定一个过期天数N，文件会在其最近更新时间点的N天后，自动变为低频存储类型；参数范围：\[7,36500\]，0代表不启用
+    ///
     /// Wire name: `IADays`.
     pub ia_days: Option<i64>,
     /// 生命周期名称
+    ///
     /// Wire name: `LifeCycleName`.
     pub life_cycle_name: String,
     /// 文件的最大size
+    ///
     /// Wire name: `MaxSize`.
     pub max_size: Option<i64>,
     /// 文件的最小size
+    ///
     /// Wire name: `MinSize`.
     pub min_size: Option<i64>,
     /// 生命周期所适用的前缀；*为整个存储空间文件；一条规则只支持一个文件前缀；
+    ///
     /// Wire name: `Prefix`.
     pub prefix: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// Enabled -- 启用，Disabled -- 不启用
+    ///
     /// Wire name: `Status`.
     pub status: String,
     /// Tag，参数格式"k1=v1&k2=v2"，key的最大长度为128， value最大长度为256byte，tag的最大数量为10
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<String>,
 }
@@ -117,6 +132,7 @@ impl CreateUFileLifeCycleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUFileLifeCycleResponse {
     /// 生命周期Id
+    ///
     /// Wire name: `LifeCycleId`.
     pub life_cycle_id: Option<String>,
 }
@@ -144,14 +160,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_file_life_cycle`](Self::create_u_file_life_cycle) would send.
-    pub fn create_u_file_life_cycle_request(
-        &self,
-        input: &CreateUFileLifeCycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUFileLifeCycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

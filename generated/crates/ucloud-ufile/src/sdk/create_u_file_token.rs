@@ -8,32 +8,41 @@ use super::UFileTokenSet;
 #[non_exhaustive]
 pub struct CreateUFileTokenRequest {
     /// 令牌允许操作的bucket，默认*表示全部
+    ///
     /// Wire name: `AllowedBuckets`.
     pub allowed_buckets: Option<Vec<String>>,
     /// 令牌允许执行的操作\[ TOKEN_ALLOW_NONE 没有权限, TOKEN_ALLOW_READ 下载权限 , TOKEN_ALLOW_WRITE 上传权限 , TOKEN_ALLOW_DELETE 删除权限 , TOKEN_ALLOW_LIST 列表权限, TOKEN_ALLOW_IOP 图片处理权限, TOKEN_DENY_UPDATE 禁止覆盖权限\]。默认TOKEN_ALLOW_NONE
+    ///
     /// Wire name: `AllowedOps`.
     pub allowed_ops: Option<Vec<String>>,
     /// 令牌允许操作的key前缀，默认*表示全部
+    ///
     /// Wire name: `AllowedPrefixes`.
     pub allowed_prefixes: Option<Vec<String>>,
     /// 令牌黑名单，支持ipv4，ipv6格式。
+    ///
     /// Wire name: `BlackIPList`.
     pub black_ip_list: Option<Vec<String>>,
     /// Unix 时间戳，精确到秒，为令牌过期时间点。默认过期时间为一天（即当前Unix时间戳+86400）；注意：过期时间不能超过 4102416000
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 令牌名称
+    ///
     /// Wire name: `TokenName`.
     pub token_name: String,
     /// 令牌白名单，支持ipv4，ipv6格式。
+    ///
     /// Wire name: `WhiteIPList`.
     pub white_ip_list: Option<Vec<String>>,
 }
@@ -85,9 +94,11 @@ impl CreateUFileTokenRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUFileTokenResponse {
     /// 令牌唯一ID
+    ///
     /// Wire name: `TokenId`.
     pub token_id: Option<String>,
     /// 见 **UFileTokenSet** 模型定义
+    ///
     /// Wire name: `UFileTokenSet`.
     pub u_file_token_set: Option<UFileTokenSet>,
 }
@@ -113,14 +124,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUFileTokenResponse, CreateUFileTokenError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_file_token`](Self::create_u_file_token) would send.
-    pub fn create_u_file_token_request(
-        &self,
-        input: &CreateUFileTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUFileTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct CreateUdsRuleRequest {
     /// 联系的用户组ID
+    ///
     /// Wire name: `ContactGroupId`.
     pub contact_group_id: Option<String>,
     /// 目标Bucket名字，全局唯一
+    ///
     /// Wire name: `DstBucket`.
     pub dst_bucket: String,
     /// 解压后的目标目录
+    ///
     /// Wire name: `DstDirectory`.
     pub dst_directory: String,
     /// 目标bucket的token之一的tokenId
+    ///
     /// Wire name: `DstTokenId`.
     pub dst_token_id: String,
     /// 通知的事件数组
+    ///
     /// Wire name: `Events`.
     pub events: Option<Vec<String>>,
     /// 是否以压缩文件的前缀为最后一层目录
+    ///
     /// Wire name: `KeepUS3Name`.
     pub keep_us3_name: bool,
     /// 通知的类型数组
+    ///
     /// Wire name: `NotificationTypes`.
     pub notification_types: Option<Vec<String>>,
     /// 操作的ops数组，"Ops.0":"unzip"
+    ///
     /// Wire name: `Ops`.
     pub ops: Option<Vec<String>>,
     /// 解压缩触发的前缀
+    ///
     /// Wire name: `Prefixes`.
     pub prefixes: String,
     /// 规则名称
+    ///
     /// Wire name: `RuleName`.
     pub rule_name: String,
     /// 源Bucket名字，全局唯一
+    ///
     /// Wire name: `SrcBucket`.
     pub src_bucket: String,
     /// 源bucket的token之一的tokenId
+    ///
     /// Wire name: `SrcTokenId`.
     pub src_token_id: String,
 }
@@ -107,9 +119,11 @@ impl CreateUdsRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdsRuleResponse {
     /// 该请求成功或者失败的消息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建规则的规则ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
 }
@@ -135,14 +149,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUdsRuleResponse, CreateUdsRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uds_rule`](Self::create_uds_rule) would send.
-    pub fn create_uds_rule_request(
-        &self,
-        input: &CreateUdsRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdsRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

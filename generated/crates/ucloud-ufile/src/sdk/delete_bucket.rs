@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteBucketRequest {
     /// 待删除Bucket的名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -47,9 +49,11 @@ impl DeleteBucketRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteBucketResponse {
     /// Bucket的ID
+    ///
     /// Wire name: `BucketId`.
     pub bucket_id: Option<String>,
     /// Bucket的名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteBucketResponse, DeleteBucketError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_bucket`](Self::delete_bucket) would send.
-    pub fn delete_bucket_request(
-        &self,
-        input: &DeleteBucketRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteBucketRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeleteCorsRuleRequest {
     /// Bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 跨域规则ID
+    ///
     /// Wire name: `CORSId`.
     pub cors_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteCorsRuleResponse, DeleteCorsRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_cors_rule`](Self::delete_cors_rule) would send.
-    pub fn delete_cors_rule_request(
-        &self,
-        input: &DeleteCorsRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCorsRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

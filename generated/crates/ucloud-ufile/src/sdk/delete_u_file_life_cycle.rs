@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteUFileLifeCycleRequest {
     /// 存储空间名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 生命周期Id
+    ///
     /// Wire name: `LifeCycleId`.
     pub life_cycle_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_file_life_cycle`](Self::delete_u_file_life_cycle) would send.
-    pub fn delete_u_file_life_cycle_request(
-        &self,
-        input: &DeleteUFileLifeCycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUFileLifeCycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

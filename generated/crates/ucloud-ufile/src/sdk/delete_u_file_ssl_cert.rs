@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteUFileSslCertRequest {
     /// 存储桶名称，全局唯一
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: String,
 }
@@ -47,6 +49,7 @@ impl DeleteUFileSslCertRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUFileSslCertResponse {
     /// 错误消息返回
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_file_ssl_cert`](Self::delete_u_file_ssl_cert) would send.
-    pub fn delete_u_file_ssl_cert_request(
-        &self,
-        input: &DeleteUFileSslCertRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUFileSslCertRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::UFileBucketSet;
 #[non_exhaustive]
 pub struct DescribeBucketRequest {
     /// 待获取Bucket的名称，若不提供，则获取所有Bucket
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 获取所有Bucket列表的限制数目，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 获取所有Bucket列表的偏移数目，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 如果提供此参数，则获取相应地域下所有空间的空间名称(只返回空间名称信息)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -64,6 +69,7 @@ impl DescribeBucketRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBucketResponse {
     /// 见 **UFileBucketSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UFileBucketSet>,
 }
@@ -89,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_bucket`](Self::describe_bucket) would send.
-    pub fn describe_bucket_request(
-        &self,
-        input: &DescribeBucketRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeBucket` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_bucket`](Self::describe_bucket), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -111,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeBucketRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

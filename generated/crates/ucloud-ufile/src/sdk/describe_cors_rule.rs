@@ -8,12 +8,15 @@ use super::CorsRuleSet;
 #[non_exhaustive]
 pub struct DescribeCorsRuleRequest {
     /// Bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 跨域规则ID，不指定则返回所有跨域规则信息
+    ///
     /// Wire name: `CORSId`.
     pub cors_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -54,6 +57,7 @@ impl DescribeCorsRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCorsRuleResponse {
     /// 见 **CORSRuleSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<CorsRuleSet>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeCorsRuleResponse, DescribeCorsRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_cors_rule`](Self::describe_cors_rule) would send.
-    pub fn describe_cors_rule_request(
-        &self,
-        input: &DescribeCorsRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCorsRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::AvailablePkg;
 #[non_exhaustive]
 pub struct DescribeUFileAvailablePkgRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -56,6 +59,7 @@ impl DescribeUFileAvailablePkgRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFileAvailablePkgResponse {
     /// 见 **AvailablePkg** 模型定义
+    ///
     /// Wire name: `PkgList`.
     pub pkg_list: Vec<AvailablePkg>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_available_pkg`](Self::describe_u_file_available_pkg) would send.
-    pub fn describe_u_file_available_pkg_request(
-        &self,
-        input: &DescribeUFileAvailablePkgRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFileAvailablePkgRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::LifeCycleItem;
 #[non_exhaustive]
 pub struct DescribeUFileLifeCycleRequest {
     /// 存储空间名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 生命周期Id；不传递此参数拉取存储空间下面的所有生命周期信息
+    ///
     /// Wire name: `LifeCycleId`.
     pub life_cycle_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -60,9 +64,9 @@ impl DescribeUFileLifeCycleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFileLifeCycleResponse {
     /// 见 **LifeCycleItem** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<LifeCycleItem>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DateSet`.
     pub date_set: Vec<LifeCycleItem>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_life_cycle`](Self::describe_u_file_life_cycle) would send.
-    pub fn describe_u_file_life_cycle_request(
-        &self,
-        input: &DescribeUFileLifeCycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFileLifeCycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

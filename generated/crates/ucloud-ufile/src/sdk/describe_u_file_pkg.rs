@@ -8,20 +8,25 @@ use super::UFilePkg;
 #[non_exhaustive]
 pub struct DescribeUFilePkgRequest {
     /// 默认0表示查询全部已购买的资源包，1表示查询过期的，-1表示查询非过期的
+    ///
     /// Wire name: `Expired`.
     pub expired: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 查询指定的资源包，当指定ResourceId查询时，Region是必填的
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -64,6 +69,7 @@ impl DescribeUFilePkgRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFilePkgResponse {
     /// 见 **UFilePkg** 模型定义
+    ///
     /// Wire name: `Pkgs`.
     pub pkgs: Vec<UFilePkg>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUFilePkgResponse, DescribeUFilePkgError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_pkg`](Self::describe_u_file_pkg) would send.
-    pub fn describe_u_file_pkg_request(
-        &self,
-        input: &DescribeUFilePkgRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFilePkgRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::PkgUsage;
 #[non_exhaustive]
 pub struct DescribeUFilePkgUsageRequest {
     /// 结束时间，如 2023-09-01
+    ///
     /// Wire name: `EndDate`.
     pub end_date: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源包ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 开始时间，如 2023-09-01
+    ///
     /// Wire name: `StartDate`.
     pub start_date: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -72,6 +78,7 @@ impl DescribeUFilePkgUsageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFilePkgUsageResponse {
     /// 见 **PkgUsage** 模型定义
+    ///
     /// Wire name: `Usage`.
     pub usage: Vec<PkgUsage>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_pkg_usage`](Self::describe_u_file_pkg_usage) would send.
-    pub fn describe_u_file_pkg_usage_request(
-        &self,
-        input: &DescribeUFilePkgUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFilePkgUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

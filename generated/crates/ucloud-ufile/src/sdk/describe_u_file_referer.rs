@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DescribeUFileRefererRequest {
     /// 存储空间名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -53,21 +56,27 @@ impl DescribeUFileRefererRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFileRefererResponse {
     /// 黑名单列表
+    ///
     /// Wire name: `BlackList`.
     pub black_list: Vec<String>,
     /// ReferType为白名单时，NullRefer为false代表不允许NULL refer访问，为true代表允许Null refer访问; 未开启referer时不返回此参数
+    ///
     /// Wire name: `NullRefer`.
     pub null_refer: Option<bool>,
     /// 防盗链Referer规则列表；未开启referer时不返回此参数
+    ///
     /// Wire name: `RefererList`.
     pub referer_list: Vec<String>,
     /// 防盗链功能是否开启，"on"表示开启，"off"表示关闭
+    ///
     /// Wire name: `RefererStatus`.
     pub referer_status: Option<String>,
     /// 防盗链Referer类型，支持两种类型，1黑名单，2白名单；未开启referer时不返回此参数
+    ///
     /// Wire name: `RefererType`.
     pub referer_type: Option<i64>,
     /// 白名单列表
+    ///
     /// Wire name: `WhiteList`.
     pub white_list: Vec<String>,
 }
@@ -100,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_referer`](Self::describe_u_file_referer) would send.
-    pub fn describe_u_file_referer_request(
-        &self,
-        input: &DescribeUFileRefererRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFileRefererRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::UFileSslCert;
 #[non_exhaustive]
 pub struct DescribeUFileSslCertRequest {
     /// 存储桶名称，全局唯一
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
 }
@@ -43,9 +44,11 @@ impl DescribeUFileSslCertRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFileSslCertResponse {
     /// 见 **UFileSSLCert** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UFileSslCert>,
     /// 错误消息返回
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_ssl_cert`](Self::describe_u_file_ssl_cert) would send.
-    pub fn describe_u_file_ssl_cert_request(
-        &self,
-        input: &DescribeUFileSslCertRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFileSslCertRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::UFileTokenSet;
 #[non_exhaustive]
 pub struct DescribeUFileTokenRequest {
     /// 0表示显示部分token信息；不传递和其他情况表示显示全部token信息
+    ///
     /// Wire name: `Display`.
     pub display: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 令牌ID，只返回指定ID信息，否则拉取所有令牌
+    ///
     /// Wire name: `TokenId`.
     pub token_id: Option<String>,
     /// 令牌名称，只返回指定令牌名称信息，否则拉取所有令牌
+    ///
     /// Wire name: `TokenName`.
     pub token_name: Option<String>,
 }
@@ -64,6 +69,7 @@ impl DescribeUFileTokenRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUFileTokenResponse {
     /// 见 **UFileTokenSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UFileTokenSet>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_file_token`](Self::describe_u_file_token) would send.
-    pub fn describe_u_file_token_request(
-        &self,
-        input: &DescribeUFileTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUFileTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DescribeUdsRuleRequest {
     /// 源BucketName
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 规则ID，不设置时，查询改bucket的所有规则
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
 }
@@ -46,12 +48,15 @@ impl DescribeUdsRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdsRuleResponse {
     /// 规则数组
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<String>,
     /// 此次请求成功或者失败的信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 此次删除的规则的ID
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -78,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUdsRuleResponse, DescribeUdsRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uds_rule`](Self::describe_uds_rule) would send.
-    pub fn describe_uds_rule_request(
-        &self,
-        input: &DescribeUdsRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdsRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct GetBucketQuotaRequest {
     /// bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -53,9 +56,11 @@ impl GetBucketQuotaRequestBuilder {
 #[non_exhaustive]
 pub struct GetBucketQuotaResponse {
     /// bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// bucket配额
+    ///
     /// Wire name: `QuotaLimit`.
     pub quota_limit: Option<i64>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetBucketQuotaResponse, GetBucketQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_bucket_quota`](Self::get_bucket_quota) would send.
-    pub fn get_bucket_quota_request(
-        &self,
-        input: &GetBucketQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetBucketQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

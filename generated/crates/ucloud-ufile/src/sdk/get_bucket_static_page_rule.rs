@@ -8,13 +8,16 @@ use super::BucketStaticPageRule;
 #[non_exhaustive]
 pub struct GetBucketStaticPageRuleRequest {
     /// 存储桶名称
+    ///
     /// Wire name: `Bucket`.
     pub bucket: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -55,6 +58,7 @@ impl GetBucketStaticPageRuleRequestBuilder {
 #[non_exhaustive]
 pub struct GetBucketStaticPageRuleResponse {
     /// 见 **BucketStaticPageRule** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<BucketStaticPageRule>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_bucket_static_page_rule`](Self::get_bucket_static_page_rule) would send.
-    pub fn get_bucket_static_page_rule_request(
-        &self,
-        input: &GetBucketStaticPageRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetBucketStaticPageRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

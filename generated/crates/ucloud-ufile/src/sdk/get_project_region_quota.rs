@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct GetProjectRegionQuotaRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -52,12 +55,15 @@ impl GetProjectRegionQuotaRequestBuilder {
 #[non_exhaustive]
 pub struct GetProjectRegionQuotaResponse {
     /// 配额数目
+    ///
     /// Wire name: `QuotaLimit`.
     pub quota_limit: Option<i64>,
     /// 配额类型
+    ///
     /// Wire name: `QuotaType`.
     pub quota_type: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
 }
@@ -87,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_project_region_quota`](Self::get_project_region_quota) would send.
-    pub fn get_project_region_quota_request(
-        &self,
-        input: &GetProjectRegionQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetProjectRegionQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

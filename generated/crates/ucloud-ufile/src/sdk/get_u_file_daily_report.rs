@@ -8,20 +8,25 @@ use super::UFileReportItem;
 #[non_exhaustive]
 pub struct GetUFileDailyReportRequest {
     /// 空间名称。此字段不为空，返回此Bucket日使用量；否则，返回这个项目的日使用量
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 查询结束时间;unix时间戳,单位s
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 查询开始时间;unix时间戳，单位s
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -66,6 +71,7 @@ impl GetUFileDailyReportRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFileDailyReportResponse {
     /// 见 **UFileReportItem** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UFileReportItem>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_daily_report`](Self::get_u_file_daily_report) would send.
-    pub fn get_u_file_daily_report_request(
-        &self,
-        input: &GetUFileDailyReportRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFileDailyReportRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::BucketMonthlyBills;
 #[non_exhaustive]
 pub struct GetUFileMonthlyBillRequest {
     /// 空间名称。此字段不为空，返回此Bucket日账单,否则，返回这个项目的日账单
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 查询结束时间;例如"1994-07"
+    ///
     /// Wire name: `EndMonth`.
     pub end_month: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 查询开始月份;例如"1994-07"
+    ///
     /// Wire name: `StartMonth`.
     pub start_month: String,
 }
@@ -66,6 +71,7 @@ impl GetUFileMonthlyBillRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFileMonthlyBillResponse {
     /// 见 **BucketMonthlyBills** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<BucketMonthlyBills>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_monthly_bill`](Self::get_u_file_monthly_bill) would send.
-    pub fn get_u_file_monthly_bill_request(
-        &self,
-        input: &GetUFileMonthlyBillRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFileMonthlyBillRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct GetUFilePkgPriceRequest {
     /// 新购和升级时必填
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<i64>,
     /// 新购和升级时必填
+    ///
     /// Wire name: `AmountUnit`.
     pub amount_unit: Option<String>,
     /// 新购和续费时必填
+    ///
     /// Wire name: `Duration`.
     pub duration: Option<i64>,
     /// 新购和续费时必填
+    ///
     /// Wire name: `DurationUnit`.
     pub duration_unit: Option<String>,
     /// 操作类型，new:新购,upgrade:升级,renew:续费,delete:退费
+    ///
     /// Wire name: `InquiryType`.
     pub inquiry_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源id，升级续费退费时为必填
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -84,9 +93,11 @@ impl GetUFilePkgPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFilePkgPriceResponse {
     /// 实际价格
+    ///
     /// Wire name: `CustomPrice`.
     pub custom_price: Option<i64>,
     /// 原始价格
+    ///
     /// Wire name: `OriginPrice`.
     pub origin_price: Option<i64>,
 }
@@ -112,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUFilePkgPriceResponse, GetUFilePkgPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_pkg_price`](Self::get_u_file_pkg_price) would send.
-    pub fn get_u_file_pkg_price_request(
-        &self,
-        input: &GetUFilePkgPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFilePkgPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

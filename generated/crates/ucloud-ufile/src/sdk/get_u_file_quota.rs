@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct GetUFileQuotaRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 配额类型，取值为storage-volume, download-traffic或request-count
+    ///
     /// Wire name: `QuotaType`.
     pub quota_type: String,
 }
@@ -47,6 +49,7 @@ impl GetUFileQuotaRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFileQuotaResponse {
     /// 剩余的配额数值
+    ///
     /// Wire name: `LeftQuota`.
     pub left_quota: Option<f64>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUFileQuotaResponse, GetUFileQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_quota`](Self::get_u_file_quota) would send.
-    pub fn get_u_file_quota_request(
-        &self,
-        input: &GetUFileQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFileQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::UFileQuotaDataSetItem;
 #[non_exhaustive]
 pub struct GetUFileQuotaInfoRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 配额类型，取值为storage-volume, download-traffic或request-count
+    ///
     /// Wire name: `QuotaType`.
     pub quota_type: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -54,6 +57,7 @@ impl GetUFileQuotaInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFileQuotaInfoResponse {
     /// 见 **UFileQuotaDataSetItem** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UFileQuotaDataSetItem>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUFileQuotaInfoResponse, GetUFileQuotaInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_quota_info`](Self::get_u_file_quota_info) would send.
-    pub fn get_u_file_quota_info_request(
-        &self,
-        input: &GetUFileQuotaInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFileQuotaInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

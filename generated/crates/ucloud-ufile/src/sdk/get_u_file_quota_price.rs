@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct GetUFileQuotaPriceRequest {
     /// 下载流量，单位: GB，范围: \[0, 60 000\]，步长：1GB
+    ///
     /// Wire name: `DownloadTraffic`.
     pub download_traffic: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 请求次数，单位：万次，范围：\[0, 1 000 000\]，步长：1万次
+    ///
     /// Wire name: `RequestCount`.
     pub request_count: Option<i64>,
     /// 存储容量，单位: GB*天，范围: \[0, 30 000 000\]，步长：100GB*天
+    ///
     /// Wire name: `StorageVolume`.
     pub storage_volume: Option<i64>,
 }
@@ -56,6 +60,7 @@ impl GetUFileQuotaPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFileQuotaPriceResponse {
     /// 待支付价格，单位：分
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_quota_price`](Self::get_u_file_quota_price) would send.
-    pub fn get_u_file_quota_price_request(
-        &self,
-        input: &GetUFileQuotaPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFileQuotaPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

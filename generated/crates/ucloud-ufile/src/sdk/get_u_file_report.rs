@@ -8,17 +8,21 @@ use super::UFileReportSet;
 #[non_exhaustive]
 pub struct GetUFileReportRequest {
     /// 查询结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 查询开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: i64,
 }
@@ -61,6 +65,7 @@ impl GetUFileReportRequestBuilder {
 #[non_exhaustive]
 pub struct GetUFileReportResponse {
     /// 见 **UFileReportSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UFileReportSet>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUFileReportResponse, GetUFileReportError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_file_report`](Self::get_u_file_report) would send.
-    pub fn get_u_file_report_request(
-        &self,
-        input: &GetUFileReportRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUFileReportRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

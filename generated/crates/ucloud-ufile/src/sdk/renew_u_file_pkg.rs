@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct RenewUFilePkgRequest {
     /// 续费时长
+    ///
     /// Wire name: `Duration`.
     pub duration: i64,
     /// 时长单位
+    ///
     /// Wire name: `DurationUnit`.
     pub duration_unit: String,
     /// 资源类型ID
+    ///
     /// Wire name: `PkgType`.
     pub pkg_type: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RenewUFilePkgResponse, RenewUFilePkgError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`renew_u_file_pkg`](Self::renew_u_file_pkg) would send.
-    pub fn renew_u_file_pkg_request(
-        &self,
-        input: &RenewUFilePkgRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RenewUFilePkgRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct SetBucketQuotaRequest {
     /// bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// bucket配额
+    ///
     /// Wire name: `QuotaLimit`.
     pub quota_limit: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetBucketQuotaResponse, SetBucketQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_bucket_quota`](Self::set_bucket_quota) would send.
-    pub fn set_bucket_quota_request(
-        &self,
-        input: &SetBucketQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetBucketQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

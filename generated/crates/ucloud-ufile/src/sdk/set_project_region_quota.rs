@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct SetProjectRegionQuotaRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 配额数目(单位是Byte)
+    ///
     /// Wire name: `QuotaLimit`.
     pub quota_limit: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -58,12 +62,15 @@ impl SetProjectRegionQuotaRequestBuilder {
 #[non_exhaustive]
 pub struct SetProjectRegionQuotaResponse {
     /// 配额数目(单位是Byte)
+    ///
     /// Wire name: `QuotaLimit`.
     pub quota_limit: Option<String>,
     /// 配额类型
+    ///
     /// Wire name: `QuotaType`.
     pub quota_type: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_project_region_quota`](Self::set_project_region_quota) would send.
-    pub fn set_project_region_quota_request(
-        &self,
-        input: &SetProjectRegionQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetProjectRegionQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct SetUFileRefererRequest {
     /// 黑名单列表中的一项
+    ///
     /// Wire name: `BlackList`.
     pub black_list: Option<Vec<String>>,
     /// 存储空间名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// RefererType为白名单时，RefererAllowNull为false代表不允许空referer访问，为true代表允许空referer访问;此参数默认为 true;
+    ///
     /// Wire name: `RefererAllowNull`.
     pub referer_allow_null: Option<bool>,
     /// 开启关闭referer防盗链;关闭防盗链会清空防盗链参数设置，开启防盗链必须指定 RefererType、Referers；开启：on， 关闭：off;
+    ///
     /// Wire name: `RefererStatus`.
     pub referer_status: String,
     /// 防盗链Referer类型，支持三种类型，1代表设置黑名单、2代表设置白名单，3代表同时设置黑白名单; （其中1和2是为了向前兼容，后续调用只应该传递类型3）RefererStatus为"on"时此参数必填；
+    ///
     /// Wire name: `RefererType`.
     pub referer_type: Option<i64>,
     /// 防盗链Referer规则，支持正则表达式（不支持符号';')，该字段已弃用，请使用WhiteList.n或BlackList.n
+    ///
     /// Wire name: `Referers`.
     pub referers: Option<Vec<String>>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 白名单列表中的一项
+    ///
     /// Wire name: `WhiteList`.
     pub white_list: Option<Vec<String>>,
 }
@@ -102,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetUFileRefererResponse, SetUFileRefererError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_u_file_referer`](Self::set_u_file_referer) would send.
-    pub fn set_u_file_referer_request(
-        &self,
-        input: &SetUFileRefererRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUFileRefererRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpdateBucketRequest {
     /// 待修改Bucket的名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 默认存储类型
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: Option<String>,
     /// Bucket访问类型;public或private
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -57,9 +61,11 @@ impl UpdateBucketRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBucketResponse {
     /// Bucket的ID
+    ///
     /// Wire name: `BucketId`.
     pub bucket_id: Option<String>,
     /// Bucket的名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
 }
@@ -85,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateBucketResponse, UpdateBucketError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_bucket`](Self::update_bucket) would send.
-    pub fn update_bucket_request(
-        &self,
-        input: &UpdateBucketRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBucketRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct UpdateBucketStaticPageRuleRequest {
     /// 存储桶名称
+    ///
     /// Wire name: `Bucket`.
     pub bucket: String,
     /// 默认首页
+    ///
     /// Wire name: `DefaultIndex`.
     pub default_index: Option<String>,
     /// 404时的默认页面
+    ///
     /// Wire name: `DefaultPage404`.
     pub default_page404: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 404规则
+    ///
     /// Wire name: `RuleFor404`.
     pub rule_for404: Option<String>,
     /// 启用状态(enable/disable,只有绑定了自定义域名才能开启)
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 子目录是否启用重定向
+    ///
     /// Wire name: `SubDirRedirect`.
     pub sub_dir_redirect: Option<String>,
 }
@@ -100,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_bucket_static_page_rule`](Self::update_bucket_static_page_rule) would send.
-    pub fn update_bucket_static_page_rule_request(
-        &self,
-        input: &UpdateBucketStaticPageRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBucketStaticPageRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct UpdateCorsRuleRequest {
     /// 指定允许的跨域请求头（多个Header用‘,’分隔）
+    ///
     /// Wire name: `AllowedHeader`.
     pub allowed_header: Option<String>,
     /// 指定允许的跨域请求方法。支持的方法名有：GET、PUT、POST、DELETE、HEAD、OPTIONS（多个Method用‘,’分隔）
+    ///
     /// Wire name: `AllowedMethod`.
     pub allowed_method: String,
     /// 指定允许的跨域请求的来源，使用通配符(*)表示允许所有来源的跨域请求（多个Origin用‘,’分隔）
+    ///
     /// Wire name: `AllowedOrigin`.
     pub allowed_origin: String,
     /// Bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 跨域规则ID
+    ///
     /// Wire name: `CORSId`.
     pub cors_id: String,
     /// 指定允许用户从应用程序中访问的响应头（多个ExposeHeader用‘,’分隔）
+    ///
     /// Wire name: `ExposeHeader`.
     pub expose_header: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateCorsRuleResponse, UpdateCorsRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_cors_rule`](Self::update_cors_rule) would send.
-    pub fn update_cors_rule_request(
-        &self,
-        input: &UpdateCorsRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCorsRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

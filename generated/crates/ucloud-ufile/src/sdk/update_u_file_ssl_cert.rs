@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UpdateUFileSslCertRequest {
     /// 存储桶名称，全局唯一
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: String,
     /// 填写SSL证书文件内容（PEM编码）。 证书文件内容填写格式： 如果您的业务场景仅需确保服务端证书可信，则证书文件需要包含服务器证书（①）和中间证书（②）。如果您的中间证书和服务器证书是两个文件，您可以在证书链配置项填写中间证书内容即可。
+    ///
     /// Wire name: `Certificate`.
     pub certificate: String,
     /// 填写SSL证书私钥内容（PEM编码）。
+    ///
     /// Wire name: `CertificateKey`.
     pub certificate_key: String,
     /// SSL证书名称
+    ///
     /// Wire name: `CertificateName`.
     pub certificate_name: String,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: String,
 }
@@ -67,6 +72,7 @@ impl UpdateUFileSslCertRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUFileSslCertResponse {
     /// 错误消息返回
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_file_ssl_cert`](Self::update_u_file_ssl_cert) would send.
-    pub fn update_u_file_ssl_cert_request(
-        &self,
-        input: &UpdateUFileSslCertRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUFileSslCertRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

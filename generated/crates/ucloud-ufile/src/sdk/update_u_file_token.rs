@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct UpdateUFileTokenRequest {
     /// 令牌允许操作的bucket
+    ///
     /// Wire name: `AllowedBuckets`.
     pub allowed_buckets: Option<Vec<String>>,
     /// 令牌允许执行的操作，\[ TOKEN_ALLOW_NONE , TOKEN_ALLOW_READ , TOKEN_ALLOW_WRITE , TOKEN_ALLOW_DELETE , TOKEN_ALLOW_LIST, TOKEN_ALLOW_IOP , TOKEN_ALLOW_DP \]
+    ///
     /// Wire name: `AllowedOps`.
     pub allowed_ops: Option<Vec<String>>,
     /// 令牌允许操作的key前缀
+    ///
     /// Wire name: `AllowedPrefixes`.
     pub allowed_prefixes: Option<Vec<String>>,
     /// 令牌的超时时间点（时间戳）;注意：过期时间不能超过 4102416000
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 令牌ID
+    ///
     /// Wire name: `TokenId`.
     pub token_id: String,
     /// 令牌名称
+    ///
     /// Wire name: `TokenName`.
     pub token_name: Option<String>,
 }
@@ -95,14 +103,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUFileTokenResponse, UpdateUFileTokenError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_file_token`](Self::update_u_file_token) would send.
-    pub fn update_u_file_token_request(
-        &self,
-        input: &UpdateUFileTokenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUFileTokenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct UpdateUdsRuleRequest {
     /// 联系的用户组ID
+    ///
     /// Wire name: `ContactGroupId`.
     pub contact_group_id: Option<String>,
     /// 目标Bucket名字，全局唯一
+    ///
     /// Wire name: `DstBucket`.
     pub dst_bucket: String,
     /// 解压后的目标目录
+    ///
     /// Wire name: `DstDirectory`.
     pub dst_directory: String,
     /// 目标bucket的token之一的tokenId
+    ///
     /// Wire name: `DstTokenId`.
     pub dst_token_id: String,
     /// 通知的事件数组
+    ///
     /// Wire name: `Events`.
     pub events: Option<Vec<String>>,
     /// 是否以压缩文件的前缀为最后一层目录
+    ///
     /// Wire name: `KeepUS3Name`.
     pub keep_us3_name: bool,
     /// 通知的类型数组
+    ///
     /// Wire name: `NotificationTypes`.
     pub notification_types: Option<Vec<String>>,
     /// 操作的ops数组,"Ops.0":"unzip"
+    ///
     /// Wire name: `Ops`.
     pub ops: Option<Vec<String>>,
     /// 触发解压缩的前缀
+    ///
     /// Wire name: `Prefixes`.
     pub prefixes: String,
     /// 规则的唯一Id
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: String,
     /// 规则名称
+    ///
     /// Wire name: `RuleName`.
     pub rule_name: String,
     /// 源Bucket名字，全局唯一
+    ///
     /// Wire name: `SrcBucket`.
     pub src_bucket: String,
     /// 源bucket的token之一的tokenId
+    ///
     /// Wire name: `SrcTokenId`.
     pub src_token_id: String,
 }
@@ -113,9 +126,11 @@ impl UpdateUdsRuleRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUdsRuleResponse {
     /// 该请求的消息成功或者失败的描述
+    ///
     /// Wire name: `Mesage`.
     pub mesage: Option<String>,
     /// 返回规则的规则ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
 }
@@ -141,14 +156,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUdsRuleResponse, UpdateUdsRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_uds_rule`](Self::update_uds_rule) would send.
-    pub fn update_uds_rule_request(
-        &self,
-        input: &UpdateUdsRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUdsRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct CreateUfsVolumeRequest {
     /// 计费模式，枚举值为： Year，按年付费； Month，按月付费； Dynamic，按需付费（需开启权限）； Trial，试用（需开启权限） 默认为Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 文件系统协议，目前仅支持NFSv4
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: String,
     /// 购买时长 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 文件系统大小，单位为GB，必须为100的整数倍，容量型Size最小为500GB，性能型文件系统Size最小为100GB
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 文件系统存储类型，Basic表示容量型，Advanced表示性能型
+    ///
     /// Wire name: `StorageType`.
     pub storage_type: String,
     /// 文件系统所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 文件系统名称
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -102,12 +114,15 @@ impl CreateUfsVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUfsVolumeResponse {
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
     /// 文件系统名称
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
     /// 文件系统挂载点状态
+    ///
     /// Wire name: `VolumeStatus`.
     pub volume_status: Option<String>,
 }
@@ -134,14 +149,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUfsVolumeResponse, CreateUfsVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ufs_volume`](Self::create_ufs_volume) would send.
-    pub fn create_ufs_volume_request(
-        &self,
-        input: &CreateUfsVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUfsVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::UfsVolumeInfo2;
 #[non_exhaustive]
 pub struct DescribeUfsVolume2Request {
     /// 文件列表长度
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 文件列表起始
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -69,9 +75,11 @@ impl DescribeUfsVolume2RequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUfsVolume2Response {
     /// 见 **UFSVolumeInfo2** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UfsVolumeInfo2>,
     /// 文件系统总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -101,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ufs_volume2`](Self::describe_ufs_volume2) would send.
-    pub fn describe_ufs_volume2_request(
-        &self,
-        input: &DescribeUfsVolume2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUFSVolume2` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ufs_volume2`](Self::describe_ufs_volume2), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -123,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUfsVolume2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

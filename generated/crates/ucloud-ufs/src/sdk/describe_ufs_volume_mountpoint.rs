@@ -8,17 +8,21 @@ use super::MountPointInfo;
 #[non_exhaustive]
 pub struct DescribeUfsVolumeMountpointRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -62,12 +66,15 @@ impl DescribeUfsVolumeMountpointRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUfsVolumeMountpointResponse {
     /// 见 **MountPointInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<MountPointInfo>,
     /// 文件系统能创建的最大挂载点数目
+    ///
     /// Wire name: `MaxMountPointNum`.
     pub max_mount_point_num: Option<i64>,
     /// 目前的挂载点总数
+    ///
     /// Wire name: `TotalMountPointNum`.
     pub total_mount_point_num: Option<i64>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ufs_volume_mountpoint`](Self::describe_ufs_volume_mountpoint) would send.
-    pub fn describe_ufs_volume_mountpoint_request(
-        &self,
-        input: &DescribeUfsVolumeMountpointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUfsVolumeMountpointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

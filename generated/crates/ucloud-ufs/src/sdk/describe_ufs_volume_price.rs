@@ -8,26 +8,33 @@ use super::UfsPriceDataSet;
 #[non_exhaustive]
 pub struct DescribeUfsVolumePriceRequest {
     /// Year， Month， Dynamic，Trial，默认: Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买UFS的时长， 默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 文件系统大小，单位为GB，新架构容量型最小容量为500GB，以100GB递增，最大不超过100TB。新架构性能型最小容量为100GB，以100GB递增，最大不超过20TB
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 文件存储类型，枚举值，Basic表示容量型产品，Advanced表示性能型产品
+    ///
     /// Wire name: `StorageType`.
     pub storage_type: String,
     /// 文件系统id，第一次创建文件系统时不需要传这个参数
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
 }
@@ -77,6 +84,7 @@ impl DescribeUfsVolumePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUfsVolumePriceResponse {
     /// 见 **UFSPriceDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UfsPriceDataSet>,
 }
@@ -104,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ufs_volume_price`](Self::describe_ufs_volume_price) would send.
-    pub fn describe_ufs_volume_price_request(
-        &self,
-        input: &DescribeUfsVolumePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUfsVolumePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

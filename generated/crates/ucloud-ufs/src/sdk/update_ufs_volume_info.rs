@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UpdateUfsVolumeInfoRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 文件系统备注（文件系统名称／备注至少传入其中一个）
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: String,
     /// 文件系统名称（文件系统名称／备注至少传入其中一个）
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ufs_volume_info`](Self::update_ufs_volume_info) would send.
-    pub fn update_ufs_volume_info_request(
-        &self,
-        input: &UpdateUfsVolumeInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUfsVolumeInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::AddRoutePolicyParamPolicy;
 #[non_exhaustive]
 pub struct AddRoutePolicyRequest {
     /// 见 **AddRoutePolicyParamPolicy** 模型定义
+    ///
     /// Wire name: `Policy`.
     pub policy: Option<AddRoutePolicyParamPolicy>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网实例ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddRoutePolicyResponse, AddRoutePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_route_policy`](Self::add_route_policy) would send.
-    pub fn add_route_policy_request(
-        &self,
-        input: &AddRoutePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddRoutePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

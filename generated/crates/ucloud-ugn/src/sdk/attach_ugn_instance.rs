@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct AttachUgnInstanceRequest {
     /// 实例Id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 实例归属ProjectId
+    ///
     /// Wire name: `InstanceProjectId`.
     pub instance_project_id: String,
     /// 实例归属地域
+    ///
     /// Wire name: `InstanceRegion`.
     pub instance_region: String,
     /// 实例类型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -78,6 +84,7 @@ impl AttachUgnInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct AttachUgnInstanceResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -102,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachUgnInstanceResponse, AttachUgnInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_ugn_instance`](Self::attach_ugn_instance) would send.
-    pub fn attach_ugn_instance_request(
-        &self,
-        input: &AttachUgnInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachUgnInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

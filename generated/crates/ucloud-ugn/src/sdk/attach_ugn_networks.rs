@@ -8,13 +8,16 @@ use super::{AttachUgnNetworksParamNetworks, Network};
 #[non_exhaustive]
 pub struct AttachUgnNetworksRequest {
     /// 见 **AttachUGNNetworksParamNetworks** 模型定义
+    ///
     /// Wire name: `Networks`.
     pub networks: Option<Vec<AttachUgnNetworksParamNetworks>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UGN ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -54,12 +57,15 @@ impl AttachUgnNetworksRequestBuilder {
 #[non_exhaustive]
 pub struct AttachUgnNetworksResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **Network** 模型定义
+    ///
     /// Wire name: `Networks`.
     pub networks: Vec<Network>,
     /// UGN ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: Option<String>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AttachUgnNetworksResponse, AttachUgnNetworksError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_ugn_networks`](Self::attach_ugn_networks) would send.
-    pub fn attach_ugn_networks_request(
-        &self,
-        input: &AttachUgnNetworksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachUgnNetworksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct BatchDetachUgnInstanceRequest {
     /// 实例id
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -52,6 +55,7 @@ impl BatchDetachUgnInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDetachUgnInstanceResponse {
     /// 删除成功的实例id
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_detach_ugn_instance`](Self::batch_detach_ugn_instance) would send.
-    pub fn batch_detach_ugn_instance_request(
-        &self,
-        input: &BatchDetachUgnInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDetachUgnInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct CreateInterRegionBandwidthRequest {
     /// 带宽（单位为Mb/s）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 代金券Id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 付费类型
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 跨域带宽归属地域
+    ///
     /// Wire name: `Region0`.
     pub region0: String,
     /// 跨域带宽归属地域
+    ///
     /// Wire name: `Region1`.
     pub region1: String,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -90,9 +99,11 @@ impl CreateInterRegionBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct CreateInterRegionBandwidthResponse {
     /// 跨域带宽Id
+    ///
     /// Wire name: `InterRegionBandwidthId`.
     pub inter_region_bandwidth_id: Option<String>,
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -121,14 +132,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_inter_region_bandwidth`](Self::create_inter_region_bandwidth) would send.
-    pub fn create_inter_region_bandwidth_request(
-        &self,
-        input: &CreateInterRegionBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateInterRegionBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

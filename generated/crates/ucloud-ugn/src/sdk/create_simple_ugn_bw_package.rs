@@ -6,43 +6,56 @@
 #[non_exhaustive]
 pub struct CreateSimpleUgnBwPackageRequest {
     /// 购买的带宽值
+    ///
     /// Wire name: `BandWidth`.
     pub band_width: i64,
     /// 付费方式 Month:按月｜Year:按年｜PostPay:后付费｜Count:按量
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 代金券 id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 带宽包名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 智能路径 Delay:最低时延｜IGP:普通线路｜TCO:最低成本
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 计费模式 FixedBw:固定带宽｜Max5:第五峰值｜Traffic:流量计费 固定带宽：按月/按年 Max5：后付费 流量计费：后付费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 服务质量 Diamond:钻石｜Platinum:铂金｜Gold:黄金
+    ///
     /// Wire name: `Qos`.
     pub qos: Option<String>,
     /// 购买份数，主要用于预付费
+    ///
     /// Wire name: `Quantity`.
     pub quantity: f64,
     /// 地域 A 名称
+    ///
     /// Wire name: `RegionA`.
     pub region_a: String,
     /// 地域 B 名称
+    ///
     /// Wire name: `RegionB`.
     pub region_b: String,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// ugn 资源 id
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -110,6 +123,7 @@ impl CreateSimpleUgnBwPackageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSimpleUgnBwPackageResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -137,14 +151,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_simple_ugn_bw_package`](Self::create_simple_ugn_bw_package) would send.
-    pub fn create_simple_ugn_bw_package_request(
-        &self,
-        input: &CreateSimpleUgnBwPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSimpleUgnBwPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

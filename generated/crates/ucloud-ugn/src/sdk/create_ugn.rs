@@ -8,16 +8,20 @@ use super::{CreateUgnParamNetworks, Network};
 #[non_exhaustive]
 pub struct CreateUgnRequest {
     /// UGN名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **CreateUGNParamNetworks** 模型定义
+    ///
     /// Wire name: `Networks`.
     pub networks: Option<Vec<CreateUgnParamNetworks>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -58,12 +62,15 @@ impl CreateUgnRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUgnResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **Network** 模型定义
+    ///
     /// Wire name: `Networks`.
     pub networks: Vec<Network>,
     /// UGN ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: Option<String>,
 }
@@ -90,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUgnResponse, CreateUgnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ugn`](Self::create_ugn) would send.
-    pub fn create_ugn_request(
-        &self,
-        input: &CreateUgnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUgnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DelUgnRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UGNID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -47,6 +49,7 @@ impl DelUgnRequestBuilder {
 #[non_exhaustive]
 pub struct DelUgnResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DelUgnResponse, DelUgnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`del_ugn`](Self::del_ugn) would send.
-    pub fn del_ugn_request(
-        &self,
-        input: &DelUgnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DelUgnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteInterRegionBandwidthRequest {
     /// 跨域带宽Id
+    ///
     /// Wire name: `InterRegionBandwidthId`.
     pub inter_region_bandwidth_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -60,6 +63,7 @@ impl DeleteInterRegionBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteInterRegionBandwidthResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -87,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_inter_region_bandwidth`](Self::delete_inter_region_bandwidth) would send.
-    pub fn delete_inter_region_bandwidth_request(
-        &self,
-        input: &DeleteInterRegionBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteInterRegionBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteRoutePolicyRequest {
     /// 需要删除的路由策略ID数组
+    ///
     /// Wire name: `PolicyIds`.
     pub policy_ids: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网实例ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -69,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteRoutePolicyResponse, DeleteRoutePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_route_policy`](Self::delete_route_policy) would send.
-    pub fn delete_route_policy_request(
-        &self,
-        input: &DeleteRoutePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteRoutePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

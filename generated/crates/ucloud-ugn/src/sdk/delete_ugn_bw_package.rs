@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteUgnBwPackageRequest {
     /// 带宽包ID
+    ///
     /// Wire name: `BwPackageID`.
     pub bw_package_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// UGNID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -54,6 +57,7 @@ impl DeleteUgnBwPackageRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUgnBwPackageResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ugn_bw_package`](Self::delete_ugn_bw_package) would send.
-    pub fn delete_ugn_bw_package_request(
-        &self,
-        input: &DeleteUgnBwPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUgnBwPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

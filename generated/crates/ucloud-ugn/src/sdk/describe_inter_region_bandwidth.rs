@@ -8,19 +8,24 @@ use super::InterRegionBandwidth;
 #[non_exhaustive]
 pub struct DescribeInterRegionBandwidthRequest {
     /// 跨域带宽Id
+    ///
     /// Wire name: `InterRegionBandwidthIds`.
     pub inter_region_bandwidth_ids: Option<Vec<String>>,
     /// 数据分页值。默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量。默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -66,12 +71,15 @@ impl DescribeInterRegionBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeInterRegionBandwidthResponse {
     /// 见 **InterRegionBandwidth** 模型定义
+    ///
     /// Wire name: `InterRegionBandwidths`.
     pub inter_region_bandwidths: Vec<InterRegionBandwidth>,
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// InterRegionBandwidths字段的数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -102,14 +110,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_inter_region_bandwidth`](Self::describe_inter_region_bandwidth) would send.
-    pub fn describe_inter_region_bandwidth_request(
-        &self,
-        input: &DescribeInterRegionBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeInterRegionBandwidth` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `InterRegionBandwidths`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_inter_region_bandwidth`](Self::describe_inter_region_bandwidth), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -124,6 +124,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeInterRegionBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::{Policy, SimpleBwPackage, SimpleNetwork, SimpleRoute, Ugn};
 #[non_exhaustive]
 pub struct DescribeSimpleUgnRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UGN ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -49,21 +51,27 @@ impl DescribeSimpleUgnRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSimpleUgnResponse {
     /// 见 **SimpleBwPackage** 模型定义
+    ///
     /// Wire name: `BwPackages`.
     pub bw_packages: Vec<SimpleBwPackage>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **SimpleNetwork** 模型定义
+    ///
     /// Wire name: `Networks`.
     pub networks: Vec<SimpleNetwork>,
     /// 见 **Policy** 模型定义
+    ///
     /// Wire name: `Policies`.
     pub policies: Vec<Policy>,
     /// 见 **SimpleRoute** 模型定义
+    ///
     /// Wire name: `Routes`.
     pub routes: Vec<SimpleRoute>,
     /// 见 **UGN** 模型定义
+    ///
     /// Wire name: `UGN`.
     pub ugn: Option<Ugn>,
 }
@@ -93,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeSimpleUgnResponse, DescribeSimpleUgnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_simple_ugn`](Self::describe_simple_ugn) would send.
-    pub fn describe_simple_ugn_request(
-        &self,
-        input: &DescribeSimpleUgnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSimpleUgnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::Instance;
 #[non_exhaustive]
 pub struct DescribeUgnInstanceRequest {
     /// 实例Id
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Option<Vec<String>>,
     /// 数据分页值。默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量。默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -64,12 +69,15 @@ impl DescribeUgnInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUgnInstanceResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UGNInstances字段的数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **Instance** 模型定义
+    ///
     /// Wire name: `UGNInstances`.
     pub ugn_instances: Vec<Instance>,
 }
@@ -100,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ugn_instance`](Self::describe_ugn_instance) would send.
-    pub fn describe_ugn_instance_request(
-        &self,
-        input: &DescribeUgnInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUGNInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UGNInstances`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ugn_instance`](Self::describe_ugn_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -122,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUgnInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeUgnRegionListRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -41,9 +42,11 @@ impl DescribeUgnRegionListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUgnRegionListResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 地域列表
+    ///
     /// Wire name: `RegionList`.
     pub region_list: Vec<String>,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ugn_region_list`](Self::describe_ugn_region_list) would send.
-    pub fn describe_ugn_region_list_request(
-        &self,
-        input: &DescribeUgnRegionListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUgnRegionListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::RouteRule;
 #[non_exhaustive]
 pub struct DescribeUgnRouteRuleRequest {
     /// 数据分页值。默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量。默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 路由规则Id
+    ///
     /// Wire name: `RouteRuleIds`.
     pub route_rule_ids: Option<Vec<String>>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -64,12 +69,15 @@ impl DescribeUgnRouteRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUgnRouteRuleResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UGNRouteRules字段的数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **RouteRule** 模型定义
+    ///
     /// Wire name: `UGNRouteRules`.
     pub ugn_route_rules: Vec<RouteRule>,
 }
@@ -100,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ugn_route_rule`](Self::describe_ugn_route_rule) would send.
-    pub fn describe_ugn_route_rule_request(
-        &self,
-        input: &DescribeUgnRouteRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUGNRouteRule` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UGNRouteRules`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ugn_route_rule`](Self::describe_ugn_route_rule), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -122,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUgnRouteRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

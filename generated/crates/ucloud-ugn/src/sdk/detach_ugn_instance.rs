@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DetachUgnInstanceRequest {
     /// 实例Id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 实例类型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -60,6 +64,7 @@ impl DetachUgnInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DetachUgnInstanceResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DetachUgnInstanceResponse, DetachUgnInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_ugn_instance`](Self::detach_ugn_instance) would send.
-    pub fn detach_ugn_instance_request(
-        &self,
-        input: &DetachUgnInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachUgnInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

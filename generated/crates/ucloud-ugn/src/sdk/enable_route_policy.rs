@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct EnableRoutePolicyRequest {
     /// 是否启用
+    ///
     /// Wire name: `Enable`.
     pub enable: bool,
     /// 路由策略ID
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网实例ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableRoutePolicyResponse, EnableRoutePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_route_policy`](Self::enable_route_policy) would send.
-    pub fn enable_route_policy_request(
-        &self,
-        input: &EnableRoutePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableRoutePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

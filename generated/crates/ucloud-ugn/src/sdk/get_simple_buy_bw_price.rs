@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct GetSimpleBuyBwPriceRequest {
     /// 购买的带宽值，默认为1
+    ///
     /// Wire name: `BandWidth`.
     pub band_width: Option<i64>,
     /// 付费方式 Month:按月｜Year:按年｜PostPay:后付费｜Count:按量
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 智能路径 Delay:最低时延｜IGP:普通线路｜TCO:最低成本
+    ///
     /// Wire name: `Path`.
     pub path: String,
     /// 计费模式 FixedBw:固定带宽｜Max5:第五峰值｜Traffic:流量计费 固定带宽：按月/按年 Max5：后付费 流量计费：按量付费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 服务质量 Diamond:钻石｜Platinum:铂金｜Gold:黄金
+    ///
     /// Wire name: `Qos`.
     pub qos: String,
     /// 地域 A 名称
+    ///
     /// Wire name: `RegionA`.
     pub region_a: String,
     /// 地域 B 名称
+    ///
     /// Wire name: `RegionB`.
     pub region_b: String,
 }
@@ -82,12 +90,15 @@ impl GetSimpleBuyBwPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetSimpleBuyBwPriceResponse {
     /// 客户折扣价 = 原价 * 用户折扣
+    ///
     /// Wire name: `CustomPrice`.
     pub custom_price: Option<i64>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 最终价格 = 原价 * 用户折扣 * 产品折扣
+    ///
     /// Wire name: `TotalPrice`.
     pub total_price: Option<i64>,
 }
@@ -117,14 +128,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_simple_buy_bw_price`](Self::get_simple_buy_bw_price) would send.
-    pub fn get_simple_buy_bw_price_request(
-        &self,
-        input: &GetSimpleBuyBwPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetSimpleBuyBwPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::SimpleBwPackage;
 #[non_exhaustive]
 pub struct GetSimpleUgnBwPackagesRequest {
     /// 分页大小，默认20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 带宽包ID列表，不填查询UGN下全部带宽包
+    ///
     /// Wire name: `PackageIds`.
     pub package_ids: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UGN ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -64,18 +69,23 @@ impl GetSimpleUgnBwPackagesRequestBuilder {
 #[non_exhaustive]
 pub struct GetSimpleUgnBwPackagesResponse {
     /// 见 **SimpleBwPackage** 模型定义
+    ///
     /// Wire name: `BwPackages`.
     pub bw_packages: Vec<SimpleBwPackage>,
     /// 分页大小
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 带宽包数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -108,14 +118,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_simple_ugn_bw_packages`](Self::get_simple_ugn_bw_packages) would send.
-    pub fn get_simple_ugn_bw_packages_request(
-        &self,
-        input: &GetSimpleUgnBwPackagesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetSimpleUGNBwPackages` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `BwPackages`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_simple_ugn_bw_packages`](Self::get_simple_ugn_bw_packages), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -130,6 +132,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetSimpleUgnBwPackagesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

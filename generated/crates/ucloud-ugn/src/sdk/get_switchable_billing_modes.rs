@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct GetSwitchableBillingModesRequest {
     /// 带宽包 id
+    ///
     /// Wire name: `BwPackageID`.
     pub bw_package_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -50,9 +52,11 @@ impl GetSwitchableBillingModesRequestBuilder {
 #[non_exhaustive]
 pub struct GetSwitchableBillingModesResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 支持的计费类型。FixedBw：固定带宽，Traffic：流量计费，Max5：第五峰值。
+    ///
     /// Wire name: `PayModes`.
     pub pay_modes: Vec<String>,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_switchable_billing_modes`](Self::get_switchable_billing_modes) would send.
-    pub fn get_switchable_billing_modes_request(
-        &self,
-        input: &GetSwitchableBillingModesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetSwitchableBillingModesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

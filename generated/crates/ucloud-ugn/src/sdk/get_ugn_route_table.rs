@@ -8,13 +8,16 @@ use super::{SimpleRoute, VRoute};
 #[non_exhaustive]
 pub struct GetUgnRouteTableRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 路由表类型，分为初始路由表、中阶路由表以及最终路由表，限定取值："Origin"/"Middle"/"Final"
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 云联网实例ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -55,12 +58,15 @@ impl GetUgnRouteTableRequestBuilder {
 #[non_exhaustive]
 pub struct GetUgnRouteTableResponse {
     /// 见 **SimpleRoute** 模型定义
+    ///
     /// Wire name: `Routes`.
     pub routes: Vec<SimpleRoute>,
     /// 云联网实例ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: Option<String>,
     /// 见 **VRoute** 模型定义
+    ///
     /// Wire name: `VRoutes`.
     pub v_routes: Vec<VRoute>,
 }
@@ -87,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUgnRouteTableResponse, GetUgnRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ugn_route_table`](Self::get_ugn_route_table) would send.
-    pub fn get_ugn_route_table_request(
-        &self,
-        input: &GetUgnRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUgnRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::SimpleBwPackage;
 #[non_exhaustive]
 pub struct ListSimpleBwPackageRequest {
     /// 分页大小，默认20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -53,18 +56,23 @@ impl ListSimpleBwPackageRequestBuilder {
 #[non_exhaustive]
 pub struct ListSimpleBwPackageResponse {
     /// 见 **SimpleBwPackage** 模型定义
+    ///
     /// Wire name: `BwPackages`.
     pub bw_packages: Vec<SimpleBwPackage>,
     /// 分页大小
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 带宽包数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -97,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_simple_bw_package`](Self::list_simple_bw_package) would send.
-    pub fn list_simple_bw_package_request(
-        &self,
-        input: &ListSimpleBwPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSimpleBwPackage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `BwPackages`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_simple_bw_package`](Self::list_simple_bw_package), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -119,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSimpleBwPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::UgnRegion;
 #[non_exhaustive]
 pub struct ListUgnRegionsRequest {
     /// 数组，已选区域，例如：cn-bj2， cn-wlcb
+    ///
     /// Wire name: `SelectedRegions`.
     pub selected_regions: Option<Vec<String>>,
 }
@@ -42,9 +43,11 @@ impl ListUgnRegionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListUgnRegionsResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **UgnRegion** 模型定义
+    ///
     /// Wire name: `RegionLIst`.
     pub region_l_ist: Vec<UgnRegion>,
 }
@@ -70,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUgnRegionsResponse, ListUgnRegionsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ugn_regions`](Self::list_ugn_regions) would send.
-    pub fn list_ugn_regions_request(
-        &self,
-        input: &ListUgnRegionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUgnRegionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct ModifyInterRegionBandwidthRequest {
     /// 带宽（单位为Mb/s）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: String,
     /// 跨域带宽Id
+    ///
     /// Wire name: `InterRegionBandwidthId`.
     pub inter_region_bandwidth_id: String,
     /// 付费类型
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -71,6 +76,7 @@ impl ModifyInterRegionBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyInterRegionBandwidthResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -98,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_inter_region_bandwidth`](Self::modify_inter_region_bandwidth) would send.
-    pub fn modify_inter_region_bandwidth_request(
-        &self,
-        input: &ModifyInterRegionBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyInterRegionBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ModifyUgnAttributeRequest {
     /// 云联网名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -57,6 +61,7 @@ impl ModifyUgnAttributeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUgnAttributeResponse {
     /// 错误码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ugn_attribute`](Self::modify_ugn_attribute) would send.
-    pub fn modify_ugn_attribute_request(
-        &self,
-        input: &ModifyUgnAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUgnAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

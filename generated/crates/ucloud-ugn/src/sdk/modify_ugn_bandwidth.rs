@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ModifyUgnBandwidthRequest {
     /// 带宽值
+    ///
     /// Wire name: `BandWidth`.
     pub band_width: i64,
     /// 带宽包id
+    ///
     /// Wire name: `PackageID`.
     pub package_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云联网id
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -59,6 +63,7 @@ impl ModifyUgnBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUgnBandwidthResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_ugn_bandwidth`](Self::modify_ugn_bandwidth) would send.
-    pub fn modify_ugn_bandwidth_request(
-        &self,
-        input: &ModifyUgnBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUgnBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::{Route, SBwPackage, SNetwork, Ugn};
 #[non_exhaustive]
 pub struct SDescribeUgnRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// UGN ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -49,21 +51,25 @@ impl SDescribeUgnRequestBuilder {
 #[non_exhaustive]
 pub struct SDescribeUgnResponse {
     /// 见 **SBwPackage** 模型定义
+    ///
     /// Wire name: `BwPackages`.
     pub bw_packages: Vec<SBwPackage>,
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **SNetwork** 模型定义
+    ///
     /// Wire name: `Networks`.
     pub networks: Vec<SNetwork>,
     /// 暂不支持
+    ///
     /// Wire name: `Policies`.
     pub policies: Vec<String>,
     /// 见 **Route** 模型定义
+    ///
     /// Wire name: `Routes`.
     pub routes: Vec<Route>,
     /// 见 **UGN** 模型定义
+    ///
     /// Wire name: `UGN`.
     pub ugn: Option<Ugn>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SDescribeUgnResponse, SDescribeUgnError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`s_describe_ugn`](Self::s_describe_ugn) would send.
-    pub fn s_describe_ugn_request(
-        &self,
-        input: &SDescribeUgnRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SDescribeUgnRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct SendUgnApplyNetworkRequest {
     /// 网络实例 ID，如 uvnet-xxxx
+    ///
     /// Wire name: `NetworkID`.
     pub network_id: String,
     /// 网络实例所属项目名，如 org-xxx
+    ///
     /// Wire name: `NetworkOrgName`.
     pub network_org_name: String,
     /// 网络实例所属地域，如 cn-sh2
+    ///
     /// Wire name: `NetworkRegion`.
     pub network_region: String,
     /// 网络实例类型，枚举值：VPC/UWAN-VRouter/...
+    ///
     /// Wire name: `NetworkType`.
     pub network_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UGN所属公司 id
+    ///
     /// Wire name: `UGNCompanyID`.
     pub ugn_company_id: i64,
     /// UGN id
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -92,6 +101,7 @@ impl SendUgnApplyNetworkRequestBuilder {
 #[non_exhaustive]
 pub struct SendUgnApplyNetworkResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -119,14 +129,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_ugn_apply_network`](Self::send_ugn_apply_network) would send.
-    pub fn send_ugn_apply_network_request(
-        &self,
-        input: &SendUgnApplyNetworkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendUgnApplyNetworkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

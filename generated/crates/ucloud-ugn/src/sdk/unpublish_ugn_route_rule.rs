@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UnpublishUgnRouteRuleRequest {
     /// 归属实例路由规则Id
+    ///
     /// Wire name: `DeriveRouteRuleId`.
     pub derive_route_rule_id: String,
     /// 归属实例路由表Id
+    ///
     /// Wire name: `DeriveRouteTableId`.
     pub derive_route_table_id: String,
     /// 实例Id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: String,
 }
@@ -75,6 +80,7 @@ impl UnpublishUgnRouteRuleRequestBuilder {
 #[non_exhaustive]
 pub struct UnpublishUgnRouteRuleResponse {
     /// 返回码描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -102,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unpublish_ugn_route_rule`](Self::unpublish_ugn_route_rule) would send.
-    pub fn unpublish_ugn_route_rule_request(
-        &self,
-        input: &UnpublishUgnRouteRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnpublishUgnRouteRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::UpdateRoutePolicyParamPolicy;
 #[non_exhaustive]
 pub struct UpdateRoutePolicyRequest {
     /// 见 **UpdateRoutePolicyParamPolicy** 模型定义
+    ///
     /// Wire name: `Policy`.
     pub policy: Option<UpdateRoutePolicyParamPolicy>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 云联网实例ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -54,6 +57,7 @@ impl UpdateRoutePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateRoutePolicyResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateRoutePolicyResponse, UpdateRoutePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_route_policy`](Self::update_route_policy) would send.
-    pub fn update_route_policy_request(
-        &self,
-        input: &UpdateRoutePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRoutePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

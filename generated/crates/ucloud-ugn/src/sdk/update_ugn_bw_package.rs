@@ -5,62 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUgnBwPackageRequest {
-    /// (No description in the spec.)
     /// Wire name: `BwBidRate`.
     pub bw_bid_rate: f64,
-    /// (No description in the spec.)
     /// Wire name: `BwULRate`.
     pub bw_ul_rate: f64,
-    /// (No description in the spec.)
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Coupon`.
     pub coupon: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `PackageID`.
     pub package_id: String,
-    /// (No description in the spec.)
     /// Wire name: `Path`.
     pub path: String,
-    /// (No description in the spec.)
     /// Wire name: `PayMode`.
     pub pay_mode: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Qos`.
     pub qos: String,
-    /// (No description in the spec.)
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `RegionA`.
     pub region_a: String,
-    /// (No description in the spec.)
     /// Wire name: `RegionABwMax`.
     pub region_a_bw_max: i64,
-    /// (No description in the spec.)
     /// Wire name: `RegionABwMin`.
     pub region_a_bw_min: i64,
-    /// (No description in the spec.)
     /// Wire name: `RegionB`.
     pub region_b: String,
-    /// (No description in the spec.)
     /// Wire name: `RegionBBwMax`.
     pub region_b_bw_max: i64,
-    /// (No description in the spec.)
     /// Wire name: `RegionBBwMin`.
     pub region_b_bw_min: i64,
-    /// (No description in the spec.)
     /// Wire name: `Remark`.
     pub remark: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UGNID`.
     pub ugnid: String,
 }
@@ -147,7 +128,6 @@ impl UpdateUgnBwPackageRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUgnBwPackageResponse {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -175,14 +155,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ugn_bw_package`](Self::update_ugn_bw_package) would send.
-    pub fn update_ugn_bw_package_request(
-        &self,
-        input: &UpdateUgnBwPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUgnBwPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

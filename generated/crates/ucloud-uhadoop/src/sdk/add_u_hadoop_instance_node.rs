@@ -6,45 +6,58 @@
 #[non_exhaustive]
 pub struct AddUHadoopInstanceNodeRequest {
     /// 系统盘容量,非裸金属机型必填
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<String>,
     /// 系统盘类型，非裸金属机型必填，例如：CLOUD_RSSD
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// 数据盘数量，非裸金属机型时必填
+    ///
     /// Wire name: `DataDiskNum`.
     pub data_disk_num: Option<String>,
     /// 数据盘容量，非裸金属机型必填
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<String>,
     /// 数据盘类型，非裸金属机型必填，例如：CLOUD_RSSD
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 节点数量,默认为1
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 节点的角色，值为task\|core\|client之一
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: String,
     /// 机型，如：o.hadoop2m.medium，可从GetUHadoopNodeType接口获取
+    ///
     /// Wire name: `NodeType`.
     pub node_type: String,
     /// 密码,NodeRole为client时必填
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -106,6 +119,7 @@ impl AddUHadoopInstanceNodeRequestBuilder {
 #[non_exhaustive]
 pub struct AddUHadoopInstanceNodeResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -133,14 +147,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_u_hadoop_instance_node`](Self::add_u_hadoop_instance_node) would send.
-    pub fn add_u_hadoop_instance_node_request(
-        &self,
-        input: &AddUHadoopInstanceNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUHadoopInstanceNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,80 +5,102 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUHadoopInstanceRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `AppConfig`.
     pub app_config: Option<Vec<String>>,
     /// 集群需要安装的组件，格式：组件#版本通过ListUHadoopFrameworkApp接口获取，例如：Spark#3.3.0
+    ///
     /// Wire name: `AppConfigs`.
     pub app_configs: Option<Vec<String>>,
     /// 工作组ID，默认Default
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 支付类别，默认：Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 集群加密磁盘密钥ID
+    ///
     /// Wire name: `DataDiskKmsKeyId`.
     pub data_disk_kms_key_id: Option<String>,
     /// 框架，值为'Hadoop'\|'HDFS'\|'MR'\|'StarRocks'之一,框架，例如Hadoop\|MR\|HDFS\|StarRocks Hadoop框架包含存储与计算服务 MR集群包含计算服务 HDFS只包含存储服务,StarRocks为StarRocks集群
+    ///
     /// Wire name: `Framework`.
     pub framework: String,
     /// 版本,例如：3.2.1-udh3.0,通过ListUHadoopFrameworkApp接口获取
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: String,
     /// 节点配置，里面包括NodeType（机型），NodeRole（节点类别，值为其中之一：master\|core\|task），Count（数量），DataDiskType（数据盘类别），DataDiskSize（数据盘大小），DataDiskNum（数据盘数量），BootDiskType（系统盘类型），BootDiskSize（系统盘大小），通过GetUHadoopNodeType接口获取，示例为：InstanceGroupConfigs.0.NodeType=o.hadoop2m.xlargeInstanceGroupConfigs.0.NodeRole=masterInstanceGroupConfigs.0.Count=2InstanceGroupConfigs.0.DataDiskType=CLOUD_RSSDInstanceGroupConfigs.0.DataDiskSize=100InstanceGroupConfigs.0.DataDiskNum=1InstanceGroupConfigs.0.BootDiskType=CLOUD_RSSDInstanceGroupConfigs.0.BootDiskSize=50InstanceGroupConfigs.1.NodeType=o.hadoop2m.xlargeInstanceGroupConfigs.1.NodeRole=coreInstanceGroupConfigs.1.Count=3InstanceGroupConfigs.1.DataDiskType=CLOUD_RSSDInstanceGroupConfigs.1.DataDiskSize=200InstanceGroupConfigs.1.DataDiskNum=1InstanceGroupConfigs.1.BootDiskType=CLOUD_RSSDInstanceGroupConfigs.1.BootDiskSize=50
+    ///
     /// Wire name: `InstanceGroupConfigs`.
     pub instance_group_configs: Option<Vec<String>>,
     /// 实例名称，默认为实例ID
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: Option<String>,
     /// 是否开启安全组
+    ///
     /// Wire name: `IsSecurityEnabled`.
     pub is_security_enabled: Option<String>,
     /// 集群机器的登录密码,需要Base64加密。
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 数量，默认1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组ID，字符串数组，IsSecurityEnabled为true时生效
+    ///
     /// Wire name: `SecGroupIds`.
     pub sec_group_ids: Option<String>,
     /// 目前只支持传‘udb’
+    ///
     /// Wire name: `StandAloneMetaStore`.
     pub stand_alone_meta_store: Option<String>,
     /// Framework为‘MR’时，存储集群ID
+    ///
     /// Wire name: `StorgeClusterId`.
     pub storge_cluster_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// US3 配置公钥，仅支持框架为StarRocks存算分离时传入
+    ///
     /// Wire name: `US3AccessKey`.
     pub us3_access_key: Option<String>,
     /// US3 bucket名称，仅支持框架为StarRocks存算分离时传入
+    ///
     /// Wire name: `US3Bucket`.
     pub us3_bucket: Option<String>,
     /// US3 配置私钥，仅支持框架为StarRocks存算分离时传入
+    ///
     /// Wire name: `US3SecretKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub us3_secret_key: Option<::runtime::Sensitive<String>>,
     /// US3 Token名称，仅支持框架为StarRocks存算分离时传入
+    ///
     /// Wire name: `US3TokenName`.
     pub us3_token_name: Option<String>,
     /// VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -166,9 +188,11 @@ impl CreateUHadoopInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUHadoopInstanceResponse {
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -197,14 +221,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_hadoop_instance`](Self::create_u_hadoop_instance) would send.
-    pub fn create_u_hadoop_instance_request(
-        &self,
-        input: &CreateUHadoopInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUHadoopInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

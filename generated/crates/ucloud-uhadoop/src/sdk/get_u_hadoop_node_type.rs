@@ -8,22 +8,28 @@ use super::InstanceType;
 #[non_exhaustive]
 pub struct GetUHadoopNodeTypeRequest {
     /// 框架，例如Hadoop\|MR\|HDFS\|StarRocks，Hadoop框架包含存储与计算服务，MR集群包含计算服务，HDFS只包含存储服务，StarRocks为StarRocks集群
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// 框架版本，例如3.2.1-udh3.0，通过ListUHadoopFrameworkApp接口获取
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: Option<String>,
     /// 角色，master\|core\|task
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: Option<String>,
     /// 机型名称
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -69,15 +75,19 @@ impl GetUHadoopNodeTypeRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHadoopNodeTypeResponse {
     /// 机型可支持的节点类型
+    ///
     /// Wire name: `HostTypeSupportNodeType`.
     pub host_type_support_node_type: Option<String>,
     /// 见 **InstanceType** 模型定义
+    ///
     /// Wire name: `InstanceTypeSet`.
     pub instance_type_set: Vec<InstanceType>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 当前可用区是否支持元数据库使用UDB
+    ///
     /// Wire name: `MetaDataUDBUsable`.
     pub meta_data_udb_usable: Option<bool>,
 }
@@ -108,14 +118,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_hadoop_node_type`](Self::get_u_hadoop_node_type) would send.
-    pub fn get_u_hadoop_node_type_request(
-        &self,
-        input: &GetUHadoopNodeTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHadoopNodeTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::AppConfig;
 #[non_exhaustive]
 pub struct ListUHadoopFrameworkAppRequest {
     /// 框架，值为'Hadoop'\|'HDFS'\|'MR'\|'StarRocks'之一,框架，例如Hadoop\|MR\|HDFS\|StarRocks Hadoop框架包含存储与计算服务 MR集群包含计算服务 HDFS只包含存储服务,StarRocks为StarRocks集群
+    ///
     /// Wire name: `Framework`.
     pub framework: String,
     /// 实例ID,可选。传的话，过滤出适合此集群的app信息。
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,9 +71,11 @@ impl ListUHadoopFrameworkAppRequestBuilder {
 #[non_exhaustive]
 pub struct ListUHadoopFrameworkAppResponse {
     /// 见 **AppConfig** 模型定义
+    ///
     /// Wire name: `AppConfigSet`.
     pub app_config_set: Vec<AppConfig>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_hadoop_framework_app`](Self::list_u_hadoop_framework_app) would send.
-    pub fn list_u_hadoop_framework_app_request(
-        &self,
-        input: &ListUHadoopFrameworkAppRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUHadoopFrameworkAppRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::AppConfigVersion;
 #[non_exhaustive]
 pub struct ListUHadoopFrameworkAppByUseCaseRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -57,9 +60,11 @@ impl ListUHadoopFrameworkAppByUseCaseRequestBuilder {
 #[non_exhaustive]
 pub struct ListUHadoopFrameworkAppByUseCaseResponse {
     /// 见 **AppConfigVersion** 模型定义
+    ///
     /// Wire name: `AppConfigSet`.
     pub app_config_set: Vec<AppConfigVersion>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_hadoop_framework_app_by_use_case`](Self::list_u_hadoop_framework_app_by_use_case) would send.
-    pub fn list_u_hadoop_framework_app_by_use_case_request(
-        &self,
-        input: &ListUHadoopFrameworkAppByUseCaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUHadoopFrameworkAppByUseCaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct RestartUHadoopServiceRequest {
     /// 应用版本，ApplicationVersion传参时，表示这次操作是整个应用所有服务。
+    ///
     /// Wire name: `ApplicationVersion`.
     pub application_version: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 要操作的NodeId数组。如果传入，则用于过滤操作哪些Node。
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<Vec<String>>,
     /// 要操作的NodeRole数组。如果传入，则用于过滤操作哪些Node。值为以下之一master\|core\|task
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: Option<Vec<String>>,
     /// 只启动。值为false\|true之一，默认false，当OnlyStart和OnlyStop同时置为true，则重启。
+    ///
     /// Wire name: `OnlyStart`.
     pub only_start: Option<bool>,
     /// 只停止。值为false\|true之一，默认false。当OnlyStart和OnlyStop同时置为true，则重启。
+    ///
     /// Wire name: `OnlyStop`.
     pub only_stop: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 要操作的服务名。可通过ListUHadoopFrameworkApp接口获取
+    ///
     /// Wire name: `ServiceName`.
     pub service_name: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -91,9 +101,11 @@ impl RestartUHadoopServiceRequestBuilder {
 #[non_exhaustive]
 pub struct RestartUHadoopServiceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 当前执行状态，running(操作运行中)\|success(操作成功)\|failed(操作失败)\|killed(操作被终止)。
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }
@@ -122,14 +134,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_u_hadoop_service`](Self::restart_u_hadoop_service) would send.
-    pub fn restart_u_hadoop_service_request(
-        &self,
-        input: &RestartUHadoopServiceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartUHadoopServiceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct UpgradeUHadoopNodeRequest {
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 节点名称，当NodeRole不为master时必填
+    ///
     /// Wire name: `NodeNames`.
     pub node_names: Option<Vec<String>>,
     /// 节点角色，支持"master"\|"core"\|"task"
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: String,
     /// 节点新机型，通过GetUHadoopNodeType接口获取
+    ///
     /// Wire name: `NodeType`.
     pub node_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,6 +83,7 @@ impl UpgradeUHadoopNodeRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeUHadoopNodeResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_u_hadoop_node`](Self::upgrade_u_hadoop_node) would send.
-    pub fn upgrade_u_hadoop_node_request(
-        &self,
-        input: &UpgradeUHadoopNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeUHadoopNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct UpgradeUHadoopNodeDiskRequest {
     /// 系统盘磁盘大小，仅支持云盘裸金属机型（系统盘和数据盘数值同时增加、只会处理系统盘参数）
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 新的数据盘磁盘大小
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: i64,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 节点名称集合,当NodeRole不为master时必填
+    ///
     /// Wire name: `NodeNames`.
     pub node_names: Option<Vec<String>>,
     /// 节点角色，值为master\|core\|task之一
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -82,6 +90,7 @@ impl UpgradeUHadoopNodeDiskRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeUHadoopNodeDiskResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -109,14 +118,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_u_hadoop_node_disk`](Self::upgrade_u_hadoop_node_disk) would send.
-    pub fn upgrade_u_hadoop_node_disk_request(
-        &self,
-        input: &UpgradeUHadoopNodeDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeUHadoopNodeDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

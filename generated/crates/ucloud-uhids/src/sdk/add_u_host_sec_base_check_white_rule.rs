@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AddUHostSecBaseCheckWhiteRuleRequest {
     /// 基线白名单规则信息（值为以下字段的json转base64后字符串，json格式：{"Data":\[{"IP":{"Type":"ip","IPs":\["192.168.3.4","192.168.3.4"\]},"RuleID":"B0101001V01","AppName":"Linux","Description":"存在弱口令用户\[testUser\]","RiskType":"配置缺陷","RiskLevel":"高危","User":"testUser"},{"IP":{"Type":"all","IPs":\[\]},"RuleID":"B0101001V01","AppName":"Linux","Description":"存在弱口令用户\[testUser\]","RiskType":"配置缺陷","RiskLevel":"高危","User":"testUser"}\]}）
+    ///
     /// Wire name: `Data`.
     pub data: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -49,9 +51,11 @@ impl AddUHostSecBaseCheckWhiteRuleRequestBuilder {
 #[non_exhaustive]
 pub struct AddUHostSecBaseCheckWhiteRuleResponse {
     /// 失败数
+    ///
     /// Wire name: `Fail`.
     pub fail: Option<i64>,
     /// 成功数
+    ///
     /// Wire name: `Success`.
     pub success: Option<i64>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_u_host_sec_base_check_white_rule`](Self::add_u_host_sec_base_check_white_rule) would send.
-    pub fn add_u_host_sec_base_check_white_rule_request(
-        &self,
-        input: &AddUHostSecBaseCheckWhiteRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUHostSecBaseCheckWhiteRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AddUHostSecWebRiskWhiteRuleRequest {
     /// webrisk白名单规则信息（值为以下字段的json转base64后字符串，json格式：{"Data":\[{"IP":{"Type":"subnet","IPs":\["192.168.1.0/24","172.36.1.0-172.36.255.255"\]},"Type":"不安全的配置","RuleId":"30001","RiskDesc":"未删除的.git目录","Detail":"未删除的.git目录，黑客可以直接下载git相关文件","FileName":"/var/www/html/DiscuzX/install/index.php"},{"IP":{"Type":"all","IPs":\[\]},"Type":"不安全的配置","RuleId":"30001","RiskDesc":"未删除的.git目录","Detail":"未删除的.git目录，黑客可以直接下载git相关文件","FileName":"/var/www/html/DiscuzX/install/index.php"}\]}）
+    ///
     /// Wire name: `Data`.
     pub data: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -49,9 +51,11 @@ impl AddUHostSecWebRiskWhiteRuleRequestBuilder {
 #[non_exhaustive]
 pub struct AddUHostSecWebRiskWhiteRuleResponse {
     /// 失败数
+    ///
     /// Wire name: `Fail`.
     pub fail: Option<i64>,
     /// 成功数
+    ///
     /// Wire name: `Success`.
     pub success: Option<i64>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_u_host_sec_web_risk_white_rule`](Self::add_u_host_sec_web_risk_white_rule) would send.
-    pub fn add_u_host_sec_web_risk_white_rule_request(
-        &self,
-        input: &AddUHostSecWebRiskWhiteRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUHostSecWebRiskWhiteRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AddUhostsecCommonLoginIpRequest {
     /// IP白名单列表,多个逗号间隔
+    ///
     /// Wire name: `IPs`.
     pub i_ps: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_uhostsec_common_login_ip`](Self::add_uhostsec_common_login_ip) would send.
-    pub fn add_uhostsec_common_login_ip_request(
-        &self,
-        input: &AddUhostsecCommonLoginIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUhostsecCommonLoginIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

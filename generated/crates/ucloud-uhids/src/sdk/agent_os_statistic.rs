@@ -8,6 +8,7 @@ use super::OsList;
 #[non_exhaustive]
 pub struct AgentOsStatisticRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl AgentOsStatisticRequestBuilder {
 #[non_exhaustive]
 pub struct AgentOsStatisticResponse {
     /// 见 **OSList** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Option<OsList>,
 }
@@ -67,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AgentOsStatisticResponse, AgentOsStatisticError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`agent_os_statistic`](Self::agent_os_statistic) would send.
-    pub fn agent_os_statistic_request(
-        &self,
-        input: &AgentOsStatisticRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AgentOsStatisticRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::AgentWarnningStatisticInfo;
 #[non_exhaustive]
 pub struct AgentWarnningStatisticRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl AgentWarnningStatisticRequestBuilder {
 #[non_exhaustive]
 pub struct AgentWarnningStatisticResponse {
     /// 见 **AgentWarnningStatisticInfo** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Option<AgentWarnningStatisticInfo>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`agent_warnning_statistic`](Self::agent_warnning_statistic) would send.
-    pub fn agent_warnning_statistic_request(
-        &self,
-        input: &AgentWarnningStatisticRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AgentWarnningStatisticRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

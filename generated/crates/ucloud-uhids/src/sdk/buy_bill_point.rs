@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BuyBillPointRequest {
     /// 是否自动设置企业版(true-是，false-否)
+    ///
     /// Wire name: `AutoBusiness`.
     pub auto_business: bool,
     /// 是否自动续费(true-是，false-否)
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: bool,
     /// 购买数量
+    ///
     /// Wire name: `PointNum`.
     pub point_num: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BuyBillPointResponse, BuyBillPointError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`buy_bill_point`](Self::buy_bill_point) would send.
-    pub fn buy_bill_point_request(
-        &self,
-        input: &BuyBillPointRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BuyBillPointRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

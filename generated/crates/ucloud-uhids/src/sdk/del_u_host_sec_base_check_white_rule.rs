@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DelUHostSecBaseCheckWhiteRuleRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 基线白名单ID
+    ///
     /// Wire name: `WhiteID`.
     pub white_id: String,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`del_u_host_sec_base_check_white_rule`](Self::del_u_host_sec_base_check_white_rule) would send.
-    pub fn del_u_host_sec_base_check_white_rule_request(
-        &self,
-        input: &DelUHostSecBaseCheckWhiteRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DelUHostSecBaseCheckWhiteRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DelUHostSecWarningsRequest {
     /// 要删除告警的列表json格式：{"Data":\[{"WarnType":"WebShellAlarm","ID":"59e870483ef9f419617b7744"},{"WarnType":"checkCockhorse","ID":"59f67a26812c307b65d72e99"}\]}）WarnType类型：WebShellAlarm，checkCockhorse，BaseCheck，webRisk,VulCheck2，AbnormalLogin，SshBruteSucceeded
+    ///
     /// Wire name: `Data`.
     pub data: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -67,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`del_u_host_sec_warnings`](Self::del_u_host_sec_warnings) would send.
-    pub fn del_u_host_sec_warnings_request(
-        &self,
-        input: &DelUHostSecWarningsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DelUHostSecWarningsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

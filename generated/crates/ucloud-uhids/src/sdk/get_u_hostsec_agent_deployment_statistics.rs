@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct GetUHostsecAgentDeploymentStatisticsRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -43,9 +44,11 @@ impl GetUHostsecAgentDeploymentStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHostsecAgentDeploymentStatisticsResponse {
     /// 已安装台数
+    ///
     /// Wire name: `Installed`.
     pub installed: Option<i64>,
     /// 未安装台数
+    ///
     /// Wire name: `Uninstalled`.
     pub uninstalled: Option<i64>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_hostsec_agent_deployment_statistics`](Self::get_u_hostsec_agent_deployment_statistics) would send.
-    pub fn get_u_hostsec_agent_deployment_statistics_request(
-        &self,
-        input: &GetUHostsecAgentDeploymentStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHostsecAgentDeploymentStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct GetUHostsecAgentInstallScriptRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl GetUHostsecAgentInstallScriptRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHostsecAgentInstallScriptResponse {
     /// 安装脚本内容
+    ///
     /// Wire name: `InstallScript`.
     pub install_script: Option<String>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_hostsec_agent_install_script`](Self::get_u_hostsec_agent_install_script) would send.
-    pub fn get_u_hostsec_agent_install_script_request(
-        &self,
-        input: &GetUHostsecAgentInstallScriptRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHostsecAgentInstallScriptRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

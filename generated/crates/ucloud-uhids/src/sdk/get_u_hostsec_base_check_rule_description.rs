@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct GetUHostsecBaseCheckRuleDescriptionRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 规则ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: String,
 }
@@ -49,6 +51,7 @@ impl GetUHostsecBaseCheckRuleDescriptionRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHostsecBaseCheckRuleDescriptionResponse {
     /// 规则描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
 }
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_hostsec_base_check_rule_description`](Self::get_u_hostsec_base_check_rule_description) would send.
-    pub fn get_u_hostsec_base_check_rule_description_request(
-        &self,
-        input: &GetUHostsecBaseCheckRuleDescriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHostsecBaseCheckRuleDescriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct GetUhostsecTrojanDescriptionRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 获取指定当前木马对应的告警表名，指定当前木马对应的告警表名，利用告警表名来获取当前的描述信息,可以通过获取ListUHostsecTrojanWarnsResponse的返回信息提供TableName值内容，值：WebShellAlarm、checkCockhorse
+    ///
     /// Wire name: `TableName`.
     pub table_name: String,
 }
@@ -49,6 +51,7 @@ impl GetUhostsecTrojanDescriptionRequestBuilder {
 #[non_exhaustive]
 pub struct GetUhostsecTrojanDescriptionResponse {
     /// 木马描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
 }
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uhostsec_trojan_description`](Self::get_uhostsec_trojan_description) would send.
-    pub fn get_uhostsec_trojan_description_request(
-        &self,
-        input: &GetUhostsecTrojanDescriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUhostsecTrojanDescriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

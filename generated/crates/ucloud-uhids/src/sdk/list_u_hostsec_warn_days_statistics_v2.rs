@@ -8,13 +8,16 @@ use super::Statistics;
 #[non_exhaustive]
 pub struct ListUHostsecWarnDaysStatisticsV2Request {
     /// 统计结束时间(y-m-d hh:mm:ss)。不填写默认为当前时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 统计开始时间(y-m-d hh:mm:ss)。不填写默认从一周前开始统计
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<String>,
 }
@@ -55,6 +58,7 @@ impl ListUHostsecWarnDaysStatisticsV2RequestBuilder {
 #[non_exhaustive]
 pub struct ListUHostsecWarnDaysStatisticsV2Response {
     /// 见 **Statistics** 模型定义
+    ///
     /// Wire name: `Statistics`.
     pub statistics: Vec<Statistics>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_hostsec_warn_days_statistics_v2`](Self::list_u_hostsec_warn_days_statistics_v2) would send.
-    pub fn list_u_hostsec_warn_days_statistics_v2_request(
-        &self,
-        input: &ListUHostsecWarnDaysStatisticsV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUHostsecWarnDaysStatisticsV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::WarnStatistics;
 #[non_exhaustive]
 pub struct ListUHostsecWarnStatisticsV2Request {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -45,6 +46,7 @@ impl ListUHostsecWarnStatisticsV2RequestBuilder {
 #[non_exhaustive]
 pub struct ListUHostsecWarnStatisticsV2Response {
     /// 见 **WarnStatistics** 模型定义
+    ///
     /// Wire name: `WarnStatistics`.
     pub warn_statistics: Option<WarnStatistics>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_hostsec_warn_statistics_v2`](Self::list_u_hostsec_warn_statistics_v2) would send.
-    pub fn list_u_hostsec_warn_statistics_v2_request(
-        &self,
-        input: &ListUHostsecWarnStatisticsV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUHostsecWarnStatisticsV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

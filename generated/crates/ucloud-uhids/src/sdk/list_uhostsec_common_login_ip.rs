@@ -8,6 +8,7 @@ use super::Ip;
 #[non_exhaustive]
 pub struct ListUhostsecCommonLoginIpRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -45,6 +46,7 @@ impl ListUhostsecCommonLoginIpRequestBuilder {
 #[non_exhaustive]
 pub struct ListUhostsecCommonLoginIpResponse {
     /// 见 **IP** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<Ip>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_uhostsec_common_login_ip`](Self::list_uhostsec_common_login_ip) would send.
-    pub fn list_uhostsec_common_login_ip_request(
-        &self,
-        input: &ListUhostsecCommonLoginIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUhostsecCommonLoginIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

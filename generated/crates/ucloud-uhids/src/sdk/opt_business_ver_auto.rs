@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OptBusinessVerAutoRequest {
     /// 开(true)/关(false)
+    ///
     /// Wire name: `Open`.
     pub open: bool,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -47,6 +49,7 @@ impl OptBusinessVerAutoRequestBuilder {
 #[non_exhaustive]
 pub struct OptBusinessVerAutoResponse {
     /// 当前开关状态，false-关闭，true-开启
+    ///
     /// Wire name: `OpenStatus`.
     pub open_status: Option<bool>,
 }
@@ -74,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`opt_business_ver_auto`](Self::opt_business_ver_auto) would send.
-    pub fn opt_business_ver_auto_request(
-        &self,
-        input: &OptBusinessVerAutoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for OptBusinessVerAutoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OptPayAutoRenewRequest {
     /// 开(true)/关(false)
+    ///
     /// Wire name: `Open`.
     pub open: bool,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -47,6 +49,7 @@ impl OptPayAutoRenewRequestBuilder {
 #[non_exhaustive]
 pub struct OptPayAutoRenewResponse {
     /// 当前开关状态，false-关闭，true-开启
+    ///
     /// Wire name: `OpenStatus`.
     pub open_status: Option<bool>,
 }
@@ -71,14 +74,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<OptPayAutoRenewResponse, OptPayAutoRenewError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`opt_pay_auto_renew`](Self::opt_pay_auto_renew) would send.
-    pub fn opt_pay_auto_renew_request(
-        &self,
-        input: &OptPayAutoRenewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for OptPayAutoRenewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

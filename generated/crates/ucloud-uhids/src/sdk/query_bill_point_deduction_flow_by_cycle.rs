@@ -8,16 +8,20 @@ use super::CycleBillPointStat;
 #[non_exhaustive]
 pub struct QueryBillPointDeductionFlowByCycleRequest {
     /// (可选)查询结束时间，格式xxxx-xx-xx
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// (可选)查询开始时间，格式xxxx-xx-xx
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<String>,
     /// 周期(可用值:day)
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }
@@ -61,6 +65,7 @@ impl QueryBillPointDeductionFlowByCycleRequestBuilder {
 #[non_exhaustive]
 pub struct QueryBillPointDeductionFlowByCycleResponse {
     /// 见 **CycleBillPointStat** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Vec<CycleBillPointStat>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_bill_point_deduction_flow_by_cycle`](Self::query_bill_point_deduction_flow_by_cycle) would send.
-    pub fn query_bill_point_deduction_flow_by_cycle_request(
-        &self,
-        input: &QueryBillPointDeductionFlowByCycleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryBillPointDeductionFlowByCycleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

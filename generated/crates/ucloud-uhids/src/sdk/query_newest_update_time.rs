@@ -8,6 +8,7 @@ use super::DataSignatureNewestUpdateTime;
 #[non_exhaustive]
 pub struct QueryNewestUpdateTimeRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -43,6 +44,7 @@ impl QueryNewestUpdateTimeRequestBuilder {
 #[non_exhaustive]
 pub struct QueryNewestUpdateTimeResponse {
     /// 见 **DataSignatureNewestUpdateTime** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Option<DataSignatureNewestUpdateTime>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_newest_update_time`](Self::query_newest_update_time) would send.
-    pub fn query_newest_update_time_request(
-        &self,
-        input: &QueryNewestUpdateTimeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryNewestUpdateTimeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

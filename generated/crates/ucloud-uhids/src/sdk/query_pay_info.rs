@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct QueryPayInfoRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -41,33 +42,43 @@ impl QueryPayInfoRequestBuilder {
 #[non_exhaustive]
 pub struct QueryPayInfoResponse {
     /// 自动企业版开关
+    ///
     /// Wire name: `AutoBusinessVer`.
     pub auto_business_ver: Option<bool>,
     /// 自动续费开关
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<bool>,
     /// 未消费预付费点数
+    ///
     /// Wire name: `BillPoint`.
     pub bill_point: Option<i64>,
     /// 公司ID
+    ///
     /// Wire name: `CompanyId`.
     pub company_id: Option<i64>,
     /// 预付费点数过期时间
+    ///
     /// Wire name: `ExpiratTime`.
     pub expirat_time: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 预付费点数剩余使用时长
+    ///
     /// Wire name: `RemainTime`.
     pub remain_time: Option<String>,
     /// 用户最近一次购买的点数大小
+    ///
     /// Wire name: `RenewPointNum`.
     pub renew_point_num: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceLongId`.
     pub resource_long_id: Option<String>,
     /// 更改时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<String>,
 }
@@ -101,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<QueryPayInfoResponse, QueryPayInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_pay_info`](Self::query_pay_info) would send.
-    pub fn query_pay_info_request(
-        &self,
-        input: &QueryPayInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryPayInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

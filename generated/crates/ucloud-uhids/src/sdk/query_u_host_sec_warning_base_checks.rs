@@ -8,10 +8,12 @@ use super::BaseCheckWarning;
 #[non_exhaustive]
 pub struct QueryUHostSecWarningBaseChecksRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 过滤BaseCheck告警类型，sys:系统安全检查，app:应用安全检查
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }
@@ -51,6 +53,7 @@ impl QueryUHostSecWarningBaseChecksRequestBuilder {
 #[non_exhaustive]
 pub struct QueryUHostSecWarningBaseChecksResponse {
     /// 见 **BaseCheckWarning** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Vec<BaseCheckWarning>,
 }
@@ -78,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_u_host_sec_warning_base_checks`](Self::query_u_host_sec_warning_base_checks) would send.
-    pub fn query_u_host_sec_warning_base_checks_request(
-        &self,
-        input: &QueryUHostSecWarningBaseChecksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryUHostSecWarningBaseChecksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::WeekReport;
 #[non_exhaustive]
 pub struct QueryWeekReportListRequest {
     /// 第N页
+    ///
     /// Wire name: `PageIndex`.
     pub page_index: Option<i64>,
     /// 页大小
+    ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i64>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -53,9 +56,11 @@ impl QueryWeekReportListRequestBuilder {
 #[non_exhaustive]
 pub struct QueryWeekReportListResponse {
     /// 见 **WeekReport** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Vec<WeekReport>,
     /// 记录总数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -85,14 +90,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`query_week_report_list`](Self::query_week_report_list) would send.
-    pub fn query_week_report_list_request(
-        &self,
-        input: &QueryWeekReportListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `QueryWeekReportList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Result`, and [`page_size`](runtime::Paginator::page_size) sets `PageSize`.
     ///
     /// Each page is one call of [`query_week_report_list`](Self::query_week_report_list), retried by its rules; an error that survives them is the stream's last item. `PageIndex` counts pages from 1. The walk stops at the first of: an empty page; `Total` items walked through.
@@ -107,6 +104,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for QueryWeekReportListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

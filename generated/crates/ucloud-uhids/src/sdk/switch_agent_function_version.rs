@@ -8,22 +8,28 @@ use super::SwitchAgentRecord;
 #[non_exhaustive]
 pub struct SwitchAgentFunctionVersionRequest {
     /// 操作的Agent列表，以逗号分隔，如全部则设成ALL
+    ///
     /// Wire name: `AgentList`.
     pub agent_list: String,
     /// 付费类型 月付或年付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: i64,
     /// 代金券
+    ///
     /// Wire name: `Coupon`.
     pub coupon: Option<String>,
     /// 功能版本(0-基础版 1-企业版)
+    ///
     /// Wire name: `FuncVersion`.
     pub func_version: i64,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买数量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
 }
@@ -74,6 +80,7 @@ impl SwitchAgentFunctionVersionRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchAgentFunctionVersionResponse {
     /// 见 **SwitchAgentRecord** 模型定义
+    ///
     /// Wire name: `Records`.
     pub records: Option<SwitchAgentRecord>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_agent_function_version`](Self::switch_agent_function_version) would send.
-    pub fn switch_agent_function_version_request(
-        &self,
-        input: &SwitchAgentFunctionVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchAgentFunctionVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

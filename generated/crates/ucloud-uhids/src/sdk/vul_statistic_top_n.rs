@@ -8,10 +8,12 @@ use super::VulStatisticTopNInfo;
 #[non_exhaustive]
 pub struct VulStatisticTopNRequest {
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 感染主机数量最多的前N个漏洞，最小为10
+    ///
     /// Wire name: `TopN`.
     pub top_n: Option<i64>,
 }
@@ -48,6 +50,7 @@ impl VulStatisticTopNRequestBuilder {
 #[non_exhaustive]
 pub struct VulStatisticTopNResponse {
     /// 见 **VulStatisticTopNInfo** 模型定义
+    ///
     /// Wire name: `Result`.
     pub result: Vec<VulStatisticTopNInfo>,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<VulStatisticTopNResponse, VulStatisticTopNError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`vul_statistic_top_n`](Self::vul_statistic_top_n) would send.
-    pub fn vul_statistic_top_n_request(
-        &self,
-        input: &VulStatisticTopNRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for VulStatisticTopNRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

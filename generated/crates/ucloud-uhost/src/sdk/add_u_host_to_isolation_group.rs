@@ -5,21 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddUHostToIsolationGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `GroupId`.
     pub group_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UHostId`.
     pub u_host_id: String,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,7 +61,6 @@ impl AddUHostToIsolationGroupRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddUHostToIsolationGroupResponse {
-    /// (No description in the spec.)
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -94,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_u_host_to_isolation_group`](Self::add_u_host_to_isolation_group) would send.
-    pub fn add_u_host_to_isolation_group_request(
-        &self,
-        input: &AddUHostToIsolationGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUHostToIsolationGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,65 +10,85 @@ use super::{
 #[non_exhaustive]
 pub struct CheckUHostResourceCapacityRequest {
     /// 虚拟CPU核数。可选参数：1-64（具体机型与CPU的对应关系参照控制台）。默认值: 4。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 计费模式。枚举值为： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ &gt; Dynamic，按小时预付费 \\\\ &gt; Postpay，按小时后付费（支持关机不收费，目前仅部分可用区支持，请联系您的客户经理） \\\\ &gt; Spot计费为抢占式实例(内测阶段) \\\\ 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 见 **CheckUHostResourceCapacityParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<CheckUHostResourceCapacityParamDisks>>,
     /// 见 **CheckUHostResourceCapacityParamFeatures** 模型定义
+    ///
     /// Wire name: `Features`.
     pub features: Option<CheckUHostResourceCapacityParamFeatures>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型，枚举值\["K80", "P40", "V100", "T4","T4A", "T4S","2080Ti","2080Ti-4C","1080Ti", "T4/4", "MI100", "V100S",2080","2080TiS","2080TiPro","3090","A100", "4090", "4090Pro", "4090_48G", "5090"\]，MachineType为G时必填
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 热升级特性。True为开启，False为未开启，默认False。
+    ///
     /// Wire name: `HotplugFeature`.
     pub hotplug_feature: Option<bool>,
     /// 镜像ID。 请通过  DescribeImage (<https://docs.ucloud.cn/api/uhost-api/describe_image.html>) 获取
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
     /// 云主机机型（V2.0），在本字段和字段UHostType中，仅需要其中1个字段即可。枚举值\["N", "C", "G", "O", "OS", "OM", "OPRO", "OMAX", "O.BM", "O.EPC"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 本次最大创建主机数量，取值范围是\[1,100\]，默认值为1。
+    ///
     /// Wire name: `MaxCount`.
     pub max_count: Option<i64>,
     /// 内存大小。单位：MB。范围 ：\[1024, 262144\]，取值为1024的倍数（可选范围参考控制台）。默认值：8192
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 本次最小创建主机数量，取值范围是\[1,100\]，默认值为1。
+    ///
     /// Wire name: `MinCount`.
     pub min_count: Option<i64>,
     /// 最低cpu平台，枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake", "Intel/CascadelakeR", "Intel/IceLake", "Amd/Epyc2", "Amd/Auto","Ampere/Auto","Ampere/Altra"\],默认值是"Intel/Auto"。
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// 网络增强特性。枚举值：Normal，不开启;  Super，开启网络增强1.0； Ultra，开启网络增强2.0（详情参考官网文档）
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 主机安全模式。Firewall：防火墙；SecGroup：安全组；默认值：Firewall。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
     /// 规格族。 由机型代号和 CPU 平台组成，用于指定云主机的硬件类型与处理器平台。 当 MachineType 为 "O"\\"OM"\\"OPRO"\\"OPROG"（快杰系列）时，支持以下取值：- o1i：快杰型 O1 代，Intel 平台 - o1a：快杰型 O1 代，AMD 平台- o1r：快杰型 O1 代，ARM 平台 - o1h：快杰型 O1 代，Hygon 平台- o2i：快杰型 O2 代，Intel 平台 - o2a：快杰型 O2 代，AMD 平台默认值：o1i 或 o1a当 MachineType 为 "OM"（快杰共享型）时，支持以下取值： - om1i：快杰内存增强型 OM1 代，Intel 平台 - om2i：快杰内存增强型 OM2 代，Intel 平台- om1a：快杰内存增强型 OM1 代，Amd 平台默认值：om1i 或 om1a当 MachineType 为 "OPROG"（快杰PRO通用型）时，支持以下取值： - oprog1i：快杰PRO通用型 OPROG1 代，Intel 平台 - oprog2i：快杰PRO通用型 OPROG2 代，Intel 平台 - oprog1a：快杰PRO通用型 OPROG1 代，Amd 平台 当 MachineType 为 "OPRO"（快杰PRO增强型）时，支持以下取值： - opro1a：快杰PRO增强型 OPRO1 代，Amd 平台 - opro2a：快杰PRO增强型 OPRO2 代，Amd 平台 注意：规格族必须与 MachineType 匹配，否则请求将被拒绝。
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -145,9 +165,11 @@ impl CheckUHostResourceCapacityRequestBuilder {
 #[non_exhaustive]
 pub struct CheckUHostResourceCapacityResponse {
     /// 随机的资源对应的RdmaClusterId数组，若资源不足则为空，只有快杰系列机型，以及A800才可能有此字段
+    ///
     /// Wire name: `RdmaClusterIds`.
     pub rdma_cluster_ids: Vec<String>,
     /// 资源是否充足
+    ///
     /// Wire name: `ResourceEnough`.
     pub resource_enough: Option<bool>,
 }
@@ -176,14 +198,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_u_host_resource_capacity`](Self::check_u_host_resource_capacity) would send.
-    pub fn check_u_host_resource_capacity_request(
-        &self,
-        input: &CheckUHostResourceCapacityRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckUHostResourceCapacityRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

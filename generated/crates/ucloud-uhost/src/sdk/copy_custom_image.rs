@@ -8,35 +8,45 @@ use super::CopyImageTaskInfo;
 #[non_exhaustive]
 pub struct CopyCustomImageRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源镜像Id, 参见 DescribeImage
+    ///
     /// Wire name: `SourceImageId`.
     pub source_image_id: String,
     /// 目标镜像描述
+    ///
     /// Wire name: `TargetImageDescription`.
     pub target_image_description: Option<String>,
     /// 目标镜像名称
+    ///
     /// Wire name: `TargetImageName`.
     pub target_image_name: Option<String>,
     /// 目标镜像业务组
+    ///
     /// Wire name: `TargetImageTag`.
     pub target_image_tag: Option<String>,
     /// 目标项目Id, 参见 GetProjectList
+    ///
     /// Wire name: `TargetProjectId`.
     pub target_project_id: String,
     /// 目标地域，不跨地域可不填
+    ///
     /// Wire name: `TargetRegion`.
     pub target_region: Option<String>,
     /// 目标地域的集合，批量复制时填写
+    ///
     /// Wire name: `TargetRegionList`.
     pub target_region_list: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -93,12 +103,15 @@ impl CopyCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct CopyCustomImageResponse {
     /// 见 **CopyImageTaskInfo** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<CopyImageTaskInfo>,
     /// 目标镜像Id，只有非批量复制的时候该字段才存在
+    ///
     /// Wire name: `TargetImageId`.
     pub target_image_id: Option<String>,
     /// 目标镜像复制的任务Id，只有非批量复制的时候该字段才存在
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }
@@ -125,14 +138,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyCustomImageResponse, CopyCustomImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_custom_image`](Self::copy_custom_image) would send.
-    pub fn copy_custom_image_request(
-        &self,
-        input: &CopyCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateCustomImageRequest {
     /// 【数组】关联的云盘数据盘id列表。注意: 云盘数据盘需要开启快照服务
+    ///
     /// Wire name: `DataUDiskIds`.
     pub data_u_disk_ids: Option<Vec<String>>,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDescription`.
     pub image_description: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 镜像业务组。默认：Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// UHost实例ID 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>)
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -79,9 +87,11 @@ impl CreateCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCustomImageResponse {
     /// 云盘数据盘快照id列表
+    ///
     /// Wire name: `DataSnapshotIds`.
     pub data_snapshot_ids: Vec<String>,
     /// 镜像Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
 }
@@ -107,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCustomImageResponse, CreateCustomImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_custom_image`](Self::create_custom_image) would send.
-    pub fn create_custom_image_request(
-        &self,
-        input: &CreateCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct CreateIsolationGroupRequest {
     /// 硬件隔离组名称。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定隔离组名称。
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定隔离组备注。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }
@@ -58,6 +62,7 @@ impl CreateIsolationGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateIsolationGroupResponse {
     /// 硬件隔离组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_isolation_group`](Self::create_isolation_group) would send.
-    pub fn create_isolation_group_request(
-        &self,
-        input: &CreateIsolationGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateIsolationGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -12,181 +12,207 @@ use super::{
 #[non_exhaustive]
 pub struct CreateUHostInstanceRequest {
     /// 告警模板id，如果传了告警模板id，且告警模板id正确，则绑定告警模板。绑定告警模板失败不会影响创建主机流程。
+    ///
     /// Wire name: `AlarmTemplateId`.
     pub alarm_template_id: Option<i64>,
     /// 数据盘是否需要自动分区挂载。当镜像支持“Cloud-init”Feature时可填写此字段。取值 &gt;“On” 自动挂载（默认值）&gt; “Off” 不自动挂载。
+    ///
     /// Wire name: `AutoDataDiskInit`.
     pub auto_data_disk_init: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BootDiskSpace`.
     pub boot_disk_space: Option<i64>,
     /// 虚拟CPU核数。可选参数：1-64（具体机型与CPU的对应关系参照控制台）。默认值: 4。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 计费模式。枚举值为： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ &gt; Dynamic，按小时预付费 \\\\ &gt; Postpay，按小时后付费（支持关机不收费，目前仅部分可用区支持，请联系您的客户经理） \\\\ &gt; Spot计费为抢占式实例(内测阶段) \\\\ 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 主机代金券ID。请通过DescribeCoupon接口查询，或登录用户中心查看
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 删除保护，设置删除保护参数，true表示不允许控制台删除
+    ///
     /// Wire name: `DeletionProtection`.
     pub deletion_protection: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DiskPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub disk_password: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// 见 **CreateUHostInstanceParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<CreateUHostInstanceParamDisks>>,
     /// 见 **CreateUHostInstanceParamFeatures** 模型定义
+    ///
     /// Wire name: `Features`.
     pub features: Option<CreateUHostInstanceParamFeatures>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型，枚举值\["K80", "P40", "V100", "T4","T4A", "T4S","2080Ti","2080Ti-4C","1080Ti", "T4/4", "V100S",2080","2080TiS","2080TiPro","3090","4090","4090Pro","4090_48G","A100","A800","H20"\]。MachineType为G时必填
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 【私有专区属性】专区云主机开启宿住关联属性
+    ///
     /// Wire name: `HostBinding`.
     pub host_binding: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HostIp`.
     pub host_ip: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HostType`.
     pub host_type: Option<String>,
     /// 热升级特性。True为开启，False为未开启，默认False。
+    ///
     /// Wire name: `HotplugFeature`.
     pub hotplug_feature: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HpcEnhanced`.
     pub hpc_enhanced: Option<bool>,
     /// 镜像ID。 请通过  DescribeImage (<https://docs.ucloud.cn/api/uhost-api/describe_image.html>) 获取
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstallAgent`.
     pub install_agent: Option<String>,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `KeyPair`.
     pub key_pair: Option<String>,
     /// KeypairId 密钥对ID，LoginMode为KeyPair时此项必须。
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 见 **CreateUHostInstanceParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUHostInstanceParamLabels>>,
     /// 主机登陆模式。密码（默认选项）: Password，密钥：KeyPair，Password，自制镜像密码：ImagePasswd。
+    ///
     /// Wire name: `LoginMode`.
     pub login_mode: String,
     /// 云主机机型（V2.0），在本字段和字段UHostType中，仅需要其中1个字段即可。枚举值\["N", "C", "G", "O", "OM", "OMEM"， "OPRO", "OPROG"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 本次最大创建主机数量，取值范围是\[1,100\]，默认值为1。- 库存数量不足时，按库存数量创建。- 配额不足时，返回错误。- 使用隔离组时，以隔离组可用数量为准。
+    ///
     /// Wire name: `MaxCount`.
     pub max_count: Option<i64>,
     /// 内存大小。单位：MB。范围 ：\[1024, 262144\]，取值为1024的倍数（可选范围参考控制台）。默认值：8192
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 本次最小创建主机数量，取值范围是\[1,100\]，默认值为1。- 配额不足时，返回错误。
+    ///
     /// Wire name: `MinCount`.
     pub min_count: Option<i64>,
     /// 最低cpu平台，枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake", "Intel/CascadelakeR", "Intel/IceLake", "Intel/SapphireRapids", "Amd/Epyc2", "Amd/Auto","Ampere/Auto","Ampere/Altra"\],默认值是"Intel/Auto"。
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// UHost实例名称。默认：UHost。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定实例名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网络增强特性。枚举值：Normal，不开启;  Super，开启网络增强1.0； Ultra，开启网络增强2.0；Extreme，开启网络增强3.0（详情参考官网文档）
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `NetworkId`.
     pub network_id: Option<String>,
     /// 见 **CreateUHostInstanceParamNetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Option<Vec<CreateUHostInstanceParamNetworkInterface>>,
     /// UHost密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，举例如下：# echo -n Password1 \| base64 UGFzc3dvcmQx。 Sent base64-encoded: pass the encoded text (the vendor's SDK encodes it).
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 【数组】创建云主机时指定内网IP。若不传值，则随机分配当前子网下的IP。调用方式举例：PrivateIp.0=x.x.x.x。当前只支持一个内网IP。
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `PrivateMac`.
     pub private_mac: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认:值 1。按小时购买（Dynamic/Postpay）时无需此参数。 月付时，此参数传0，代表购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ResourceType`.
     pub resource_type: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `RestrictMode`.
     pub restrict_mode: Option<String>,
     /// 见 **CreateUHostInstanceParamSecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<CreateUHostInstanceParamSecGroupId>>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/uhost-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 主机安全模式。Firewall：防火墙；SecGroup：安全组；默认值：Firewall。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `SetId`.
     pub set_id: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `StorageType`.
     pub storage_type: Option<String>,
     /// 子网 ID。默认为当前地域的默认子网。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组。默认：Default（Default即为未分组）。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定业务组。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `TimemachineFeature`.
     pub timemachine_feature: Option<String>,
     /// 【私有专区属性】专区宿主机id
+    ///
     /// Wire name: `UDHostId`.
     pub ud_host_id: Option<String>,
     /// 【私有专区属性】专区id
+    ///
     /// Wire name: `UDSetId`.
     pub ud_set_id: Option<String>,
     /// 规格族。 由机型代号和 CPU 平台组成，用于指定云主机的硬件类型与处理器平台。 当 MachineType 为 "O"\\"OM"\\"OPRO"\\"OPROG"（快杰系列）时，支持以下取值：- o1i：快杰型 O1 代，Intel 平台 - o1a：快杰型 O1 代，AMD 平台- o1r：快杰型 O1 代，ARM 平台 - o1h：快杰型 O1 代，Hygon 平台- o2i：快杰型 O2 代，Intel 平台 - o2a：快杰型 O2 代，AMD 平台默认值：o1i 或 o1a当 MachineType 为 "OM"（快杰共享型）时，支持以下取值： - om1i：快杰内存增强型 OM1 代，Intel 平台 - om2i：快杰内存增强型 OM2 代，Intel 平台- om1a：快杰内存增强型 OM1 代，Amd 平台默认值：om1i 或 om1a当 MachineType 为 "OPROG"（快杰PRO通用型）时，支持以下取值： - oprog1i：快杰PRO通用型 OPROG1 代，Intel 平台 - oprog2i：快杰PRO通用型 OPROG2 代，Intel 平台 - oprog1a：快杰PRO通用型 OPROG1 代，Amd 平台 当 MachineType 为 "OPRO"（快杰PRO增强型）时，支持以下取值： - opro1a：快杰PRO增强型 OPRO1 代，Amd 平台 - opro2a：快杰PRO增强型 OPRO2 代，Amd 平台 注意：规格族必须与 MachineType 匹配，否则请求将被拒绝。
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 【建议后续不再使用】云主机机型（V1.0），在本字段和字段MachineType中，仅需要其中1个字段即可。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `UHostType`.
     pub u_host_type: Option<String>,
     /// 用户自定义数据。当镜像支持Cloud-init Feature时可填写此字段。注意：1、总数据量大小不超过 16K；2、使用base64编码
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UserDataScript`.
     pub user_data_script: Option<String>,
     /// VPC ID。默认为当前地域的默认VPC。
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -338,9 +364,11 @@ impl CreateUHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUHostInstanceResponse {
     /// 【批量创建不会返回】IP信息
+    ///
     /// Wire name: `IPs`.
     pub i_ps: Vec<String>,
     /// UHost实例Id集合
+    ///
     /// Wire name: `UHostIds`.
     pub u_host_ids: Vec<String>,
 }
@@ -369,14 +397,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_host_instance`](Self::create_u_host_instance) would send.
-    pub fn create_u_host_instance_request(
-        &self,
-        input: &CreateUHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

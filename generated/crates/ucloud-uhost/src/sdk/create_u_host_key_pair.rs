@@ -8,17 +8,21 @@ use super::KeyPair;
 #[non_exhaustive]
 pub struct CreateUHostKeyPairRequest {
     /// 密钥对名称。 由字母，数字，符号组成，长度为1-63位。
+    ///
     /// Wire name: `KeyPairName`.
     pub key_pair_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -61,6 +65,7 @@ impl CreateUHostKeyPairRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUHostKeyPairResponse {
     /// 见 **KeyPair** 模型定义
+    ///
     /// Wire name: `KeyPair`.
     pub key_pair: Option<KeyPair>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_host_key_pair`](Self::create_u_host_key_pair) would send.
-    pub fn create_u_host_key_pair_request(
-        &self,
-        input: &CreateUHostKeyPairRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUHostKeyPairRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

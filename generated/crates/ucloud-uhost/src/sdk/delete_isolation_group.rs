@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteIsolationGroupRequest {
     /// 硬件隔离组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -53,6 +56,7 @@ impl DeleteIsolationGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteIsolationGroupResponse {
     /// 硬件隔离组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_isolation_group`](Self::delete_isolation_group) would send.
-    pub fn delete_isolation_group_request(
-        &self,
-        input: &DeleteIsolationGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIsolationGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::AvailableInstanceTypes;
 #[non_exhaustive]
 pub struct DescribeAvailableInstanceTypesRequest {
     /// 指定机型列表
+    ///
     /// Wire name: `MachineTypes`.
     pub machine_types: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -61,9 +65,11 @@ impl DescribeAvailableInstanceTypesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeAvailableInstanceTypesResponse {
     /// 见 **AvailableInstanceTypes** 模型定义
+    ///
     /// Wire name: `AvailableInstanceTypes`.
     pub available_instance_types: Vec<AvailableInstanceTypes>,
     /// 当前区域是否可售
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_available_instance_types`](Self::describe_available_instance_types) would send.
-    pub fn describe_available_instance_types_request(
-        &self,
-        input: &DescribeAvailableInstanceTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeAvailableInstanceTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::MachineTypes;
 #[non_exhaustive]
 pub struct DescribeHostMachineTypeFamiliesRequest {
     /// 项目ID。如果不填写，则使用默认项目，子账户必须填写。请参阅 GetProjectList界面 (<https://docs.ucloud.cn/api/summary/get_project_list>) .
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -45,6 +46,7 @@ impl DescribeHostMachineTypeFamiliesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeHostMachineTypeFamiliesResponse {
     /// 见 **MachineTypes** 模型定义
+    ///
     /// Wire name: `MachineTypes`.
     pub machine_types: Vec<MachineTypes>,
 }
@@ -72,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_host_machine_type_families`](Self::describe_host_machine_type_families) would send.
-    pub fn describe_host_machine_type_families_request(
-        &self,
-        input: &DescribeHostMachineTypeFamiliesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeHostMachineTypeFamiliesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::AvailableDiskTypes;
 #[non_exhaustive]
 pub struct DescribeUHostAvailableDiskTypesRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 实例Id列表。最多100个
+    ///
     /// Wire name: `UHostIds`.
     pub u_host_ids: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -61,6 +65,7 @@ impl DescribeUHostAvailableDiskTypesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUHostAvailableDiskTypesResponse {
     /// 见 **AvailableDiskTypes** 模型定义
+    ///
     /// Wire name: `DiskTypeSet`.
     pub disk_type_set: Vec<AvailableDiskTypes>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_host_available_disk_types`](Self::describe_u_host_available_disk_types) would send.
-    pub fn describe_u_host_available_disk_types_request(
-        &self,
-        input: &DescribeUHostAvailableDiskTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUHostAvailableDiskTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,41 +8,51 @@ use super::UHostInstanceSet;
 #[non_exhaustive]
 pub struct DescribeUHostInstanceRequest {
     /// 硬件隔离组id。通过硬件隔离组筛选主机。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `LifeCycle`.
     pub life_cycle: Option<i64>,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网id。通过子网筛选主机。北京一地域无效。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 要查询的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 要挂载的云盘id，过滤返回能被UDiskId挂载的云主机。目前主要针对rssd云盘使用
+    ///
     /// Wire name: `UDiskIdForAttachment`.
     pub u_disk_id_for_attachment: Option<String>,
     /// 【数组】UHost主机的资源ID，例如UHostIds.0代表希望获取信息 的主机1，UHostIds.1代表主机2。 如果不传入，则返回当前Region 所有符合条件的UHost实例。
+    ///
     /// Wire name: `UHostIds`.
     pub u_host_ids: Option<Vec<String>>,
     /// vpc id。通过VPC筛选主机。北京一地域无效。
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -99,9 +109,11 @@ impl DescribeUHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUHostInstanceResponse {
     /// UHostInstance总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **UHostInstanceSet** 模型定义
+    ///
     /// Wire name: `UHostSet`.
     pub u_host_set: Vec<UHostInstanceSet>,
 }
@@ -131,14 +143,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_host_instance`](Self::describe_u_host_instance) would send.
-    pub fn describe_u_host_instance_request(
-        &self,
-        input: &DescribeUHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUHostInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UHostSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_host_instance`](Self::describe_u_host_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -153,6 +157,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,18 +7,14 @@ use super::UHostSnapshotSet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUHostInstanceSnapshotRequest {
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UHostId`.
     pub u_host_id: String,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -62,9 +58,9 @@ impl DescribeUHostInstanceSnapshotRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUHostInstanceSnapshotResponse {
     /// 见 **UHostSnapshotSet** 模型定义
+    ///
     /// Wire name: `SnapshotSet`.
     pub snapshot_set: Vec<UHostSnapshotSet>,
-    /// (No description in the spec.)
     /// Wire name: `UhostId`.
     pub uhost_id: Option<String>,
 }
@@ -93,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_host_instance_snapshot`](Self::describe_u_host_instance_snapshot) would send.
-    pub fn describe_u_host_instance_snapshot_request(
-        &self,
-        input: &DescribeUHostInstanceSnapshotRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUHostInstanceSnapshotRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::KeyPairDesc;
 #[non_exhaustive]
 pub struct DescribeUHostKeyPairsRequest {
     /// 密钥对的指纹。
+    ///
     /// Wire name: `KeyPairFingerPrint`.
     pub key_pair_finger_print: Option<String>,
     /// 密钥对名称。
+    ///
     /// Wire name: `KeyPairName`.
     pub key_pair_name: Option<String>,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -74,9 +81,11 @@ impl DescribeUHostKeyPairsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUHostKeyPairsResponse {
     /// 见 **KeyPairDesc** 模型定义
+    ///
     /// Wire name: `KeyPairs`.
     pub key_pairs: Vec<KeyPairDesc>,
     /// 密钥对总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -106,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_host_key_pairs`](Self::describe_u_host_key_pairs) would send.
-    pub fn describe_u_host_key_pairs_request(
-        &self,
-        input: &DescribeUHostKeyPairsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUHostKeyPairs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `KeyPairs`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_host_key_pairs`](Self::describe_u_host_key_pairs), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -128,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUHostKeyPairsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

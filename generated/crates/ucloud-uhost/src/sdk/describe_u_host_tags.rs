@@ -8,14 +8,17 @@ use super::UHostTagSet;
 #[non_exhaustive]
 pub struct DescribeUHostTagsRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -54,9 +57,11 @@ impl DescribeUHostTagsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUHostTagsResponse {
     /// 见 **UHostTagSet** 模型定义
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<UHostTagSet>,
     /// 已有主机的业务组总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUHostTagsResponse, DescribeUHostTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_host_tags`](Self::describe_u_host_tags) would send.
-    pub fn describe_u_host_tags_request(
-        &self,
-        input: &DescribeUHostTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUHostTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::DiskUpgradePriceDetail;
 #[non_exhaustive]
 pub struct GetAttachedDiskUpgradePriceRequest {
     /// 磁盘备份方案。枚举值：\\\\ &gt; NONE，无备份 \\\\ &gt; DATAARK，数据方舟 \\\\&gt; SNAPSHOT(SNAPSHOT模式目前仅在上海C支持)，快照 \\\\ 当前磁盘支持的备份模式参考  磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认值为当前的备份模式。
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Option<String>,
     /// 磁盘ID。参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>) 返回值中的DiskSet。
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: String,
     /// 磁盘大小，单位GB。取值范围需大于当前磁盘大小，最大值请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost实例ID。 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>) 。
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -79,21 +86,27 @@ impl GetAttachedDiskUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetAttachedDiskUpgradePriceResponse {
     /// 原价。精度为小数点后2位。
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<f64>,
     /// 见 **DiskUpgradePriceDetail** 模型定义
+    ///
     /// Wire name: `ListPriceDetail`.
     pub list_price_detail: Option<DiskUpgradePriceDetail>,
     /// 用户折后价。精度为小数点后2位。
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 见 **DiskUpgradePriceDetail** 模型定义
+    ///
     /// Wire name: `OriginalPriceDetail`.
     pub original_price_detail: Option<DiskUpgradePriceDetail>,
     /// 升级差价。精度为小数点后2位。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 见 **DiskUpgradePriceDetail** 模型定义
+    ///
     /// Wire name: `PriceDetail`.
     pub price_detail: Option<DiskUpgradePriceDetail>,
 }
@@ -126,14 +139,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_attached_disk_upgrade_price`](Self::get_attached_disk_upgrade_price) would send.
-    pub fn get_attached_disk_upgrade_price_request(
-        &self,
-        input: &GetAttachedDiskUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAttachedDiskUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

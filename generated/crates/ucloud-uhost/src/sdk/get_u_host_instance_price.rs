@@ -8,74 +8,89 @@ use super::{GetUHostInstancePriceParamDisks, UHostPriceSet};
 #[non_exhaustive]
 pub struct GetUHostInstancePriceRequest {
     /// CPU核数。可选参数：1-64。可选范围参照控制台。默认值: 4
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 计费模式。枚举值为： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ &gt; Dynamic，按小时付费 // &gt;Spot 抢占式实例 \\\\ 如果不传某个枚举值，默认返回年付、月付、时付的价格组合集。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 购买台数，范围\[1,5\]
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 取值"Intel" "Amd"，默认值“Intel”
+    ///
     /// Wire name: `CpuPlatform`.
     pub cpu_platform: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// 见 **GetUHostInstancePriceParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<GetUHostInstancePriceParamDisks>>,
     /// GPU卡核心数。仅GPU机型支持此字段。
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型，枚举值\["K80", "P40", "V100", "T4","T4A", "T4S","2080Ti","2080Ti-4C","1080Ti", "T4/4", "MI100", "V100S",2080","2080TiS","2080TiPro","3090","4090","4090Pro","A100","A800"\]
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 镜像Id，可通过  DescribeImage (<https://docs.ucloud.cn/api/uhost-api/describe_image.html>)  获取镜像ID， 如果镜像ID不传，系统盘大小必传
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `LifeCycle`.
     pub life_cycle: Option<i64>,
     /// 云主机机型（V2版本概念）。枚举值\["N", "C", "G", "O", "OS", "OPRO", "OMAX", "O.BM", "O.EPC"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存大小。单位：MB。范围 ：\[1024, 262144\]，取值为1024的倍数（可选范围参照好控制台）。默认值：8192
+    ///
     /// Wire name: `Memory`.
     pub memory: i64,
     /// 网络增强。枚举值：Normal，不开启; Super，开启网络增强1.0。 默认值为Normal。
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 返回价格详细信息
+    ///
     /// Wire name: `ShowPriceDetails`.
     pub show_price_details: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `StorageType`.
     pub storage_type: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `TimemachineFeature`.
     pub timemachine_feature: Option<String>,
     /// 专区云主机。如果要在专区宿主机上创建云主机，该参数可以填写为true
+    ///
     /// Wire name: `UDSetUHostInstance`.
     pub ud_set_u_host_instance: Option<bool>,
     /// 规格族。 由机型代号和 CPU 平台组成，用于指定云主机的硬件类型与处理器平台。 当 MachineType 为 "O"\\"OM"\\"OPRO"\\"OPROG"（快杰系列）时，支持以下取值：- o1i：快杰型 O1 代，Intel 平台 - o1a：快杰型 O1 代，AMD 平台- o1r：快杰型 O1 代，ARM 平台 - o1h：快杰型 O1 代，Hygon 平台- o2i：快杰型 O2 代，Intel 平台 - o2a：快杰型 O2 代，AMD 平台默认值：o1i 或 o1a当 MachineType 为 "OM"（快杰共享型）时，支持以下取值： - om1i：快杰内存增强型 OM1 代，Intel 平台 - om2i：快杰内存增强型 OM2 代，Intel 平台- om1a：快杰内存增强型 OM1 代，Amd 平台默认值：om1i 或 om1a当 MachineType 为 "OPROG"（快杰PRO通用型）时，支持以下取值： - oprog1i：快杰PRO通用型 OPROG1 代，Intel 平台 - oprog2i：快杰PRO通用型 OPROG2 代，Intel 平台 - oprog1a：快杰PRO通用型 OPROG1 代，Amd 平台 当 MachineType 为 "OPRO"（快杰PRO增强型）时，支持以下取值： - opro1a：快杰PRO增强型 OPRO1 代，Amd 平台 - opro2a：快杰PRO增强型 OPRO2 代，Amd 平台 注意：规格族必须与 MachineType 匹配，否则请求将被拒绝。
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 【待废弃】云主机机型（V1版本概念）。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `UHostType`.
     pub u_host_type: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -157,6 +172,7 @@ impl GetUHostInstancePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHostInstancePriceResponse {
     /// 见 **UHostPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UHostPriceSet>,
 }
@@ -184,14 +200,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_host_instance_price`](Self::get_u_host_instance_price) would send.
-    pub fn get_u_host_instance_price_request(
-        &self,
-        input: &GetUHostInstancePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHostInstancePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

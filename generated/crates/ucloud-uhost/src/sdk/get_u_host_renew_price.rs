@@ -8,17 +8,21 @@ use super::BasePriceSet;
 #[non_exhaustive]
 pub struct GetUHostRenewPriceRequest {
     /// 计费类型。Year，Month，Dynamic，默认返回全部计费方式对应的价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
 }
@@ -61,6 +65,7 @@ impl GetUHostRenewPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHostRenewPriceResponse {
     /// 见 **BasePriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<BasePriceSet>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_host_renew_price`](Self::get_u_host_renew_price) would send.
-    pub fn get_u_host_renew_price_request(
-        &self,
-        input: &GetUHostRenewPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHostRenewPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

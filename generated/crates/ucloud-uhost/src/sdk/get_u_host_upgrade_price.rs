@@ -5,42 +5,46 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUHostUpgradePriceRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BootDiskSpace`.
     pub boot_disk_space: Option<i64>,
     /// 虚拟CPU核数。可选参数：1-64（可选范围参考控制台）。默认值为当前实例的CPU核数。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HostType`.
     pub host_type: Option<String>,
     /// 内存大小。单位：MB。范围 ：\[1024, 262144\]，取值为1024的倍数（可选范围参考控制台）。默认值为当前实例的内存大小。
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 网卡升降级（1，表示升级，2表示降级，0表示不变）。仅支持网络增强1.0和网络增强2.0的开启和关闭，不支持网络增强特性互相转换，如网络增强1.0升级到网络增强2.0是不被支持的。
+    ///
     /// Wire name: `NetCapValue`.
     pub net_cap_value: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `TimemachineFeature`.
     pub timemachine_feature: Option<String>,
     /// UHost实例ID。 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>) 。
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -98,9 +102,11 @@ impl GetUHostUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUHostUpgradePriceResponse {
     /// 限时优惠的折前原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 规格调整差价。精确到小数点后2位。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -129,14 +135,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_host_upgrade_price`](Self::get_u_host_upgrade_price) would send.
-    pub fn get_u_host_upgrade_price_request(
-        &self,
-        input: &GetUHostUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUHostUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct ImportCustomImageRequest {
     /// 是否授权。必须填true
+    ///
     /// Wire name: `Auth`.
     pub auth: bool,
     /// 镜像格式，可选RAW、VHD、VMDK、qcow2
+    ///
     /// Wire name: `Format`.
     pub format: String,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDescription`.
     pub image_description: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// 操作系统详细版本，请参考控制台的镜像版本；OsType为Other时，输入参数为Other
+    ///
     /// Wire name: `OsName`.
     pub os_name: String,
     /// 操作系统平台，比如CentOS、Ubuntu、Windows、RedHat等，请参考控制台的镜像版本；若导入控制台上没有的操作系统，参数为Other
+    ///
     /// Wire name: `OsType`.
     pub os_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// UFile私有空间地址
+    ///
     /// Wire name: `UFileUrl`.
     pub u_file_url: String,
 }
@@ -93,6 +103,7 @@ impl ImportCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct ImportCustomImageResponse {
     /// 镜像Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
 }
@@ -117,14 +128,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ImportCustomImageResponse, ImportCustomImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_custom_image`](Self::import_custom_image) would send.
-    pub fn import_custom_image_request(
-        &self,
-        input: &ImportCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ImportUHostKeyPairsRequest {
     /// 密钥对名称。由字母，数字，符号组成，长度为1-63位。
+    ///
     /// Wire name: `KeyPairName`.
     pub key_pair_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 密钥对的公钥内容。
+    ///
     /// Wire name: `PublicKeyBody`.
     pub public_key_body: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -66,12 +71,15 @@ impl ImportUHostKeyPairsRequestBuilder {
 #[non_exhaustive]
 pub struct ImportUHostKeyPairsResponse {
     /// 密钥对指纹。根据RFC4716定义的公钥指纹格式，采用MD5信息摘要算法。算法处理的具体信息格式：`ProjectIdKeyPairId|PublicKeyBody`。
+    ///
     /// Wire name: `KeyPairFingerPrint`.
     pub key_pair_finger_print: Option<String>,
     /// 密钥对标识
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 密钥对名称
+    ///
     /// Wire name: `KeyPairName`.
     pub key_pair_name: Option<String>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_u_host_key_pairs`](Self::import_u_host_key_pairs) would send.
-    pub fn import_u_host_key_pairs_request(
-        &self,
-        input: &ImportUHostKeyPairsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportUHostKeyPairsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct LeaveIsolationGroupRequest {
     /// 硬件隔离组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 主机id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区信息
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -64,6 +69,7 @@ impl LeaveIsolationGroupRequestBuilder {
 #[non_exhaustive]
 pub struct LeaveIsolationGroupResponse {
     /// 主机id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`leave_isolation_group`](Self::leave_isolation_group) would send.
-    pub fn leave_isolation_group_request(
-        &self,
-        input: &LeaveIsolationGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for LeaveIsolationGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ModifyUHostIpRequest {
     /// 需要修改为的 IP 地址。新的IP地址和旧IP地址必须属于统一子网，且和主机内部的配置文件一致。
+    ///
     /// Wire name: `PresentIpAddress`.
     pub present_ip_address: String,
     /// 所需修改的原 IP 地址 ，当云主机只有一个IP地址时，此参数不必填写。
+    ///
     /// Wire name: `PreviousIpAddress`.
     pub previous_ip_address: Option<String>,
     /// 项目ID。不填写时为默认项目。请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 指定云主机 ID。
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -71,9 +77,11 @@ impl ModifyUHostIpRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUHostIpResponse {
     /// 输出错误的信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 目标云主机 ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }
@@ -99,14 +107,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyUHostIpResponse, ModifyUHostIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_host_ip`](Self::modify_u_host_ip) would send.
-    pub fn modify_u_host_ip_request(
-        &self,
-        input: &ModifyUHostIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUHostIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,51 +6,62 @@
 #[non_exhaustive]
 pub struct ReinstallUHostInstanceRequest {
     /// 数据盘是否需要自动分区挂载。当镜像支持Cloud-init Feature时可填写此字段。取值“On”（默认值）， “Off”
+    ///
     /// Wire name: `AutoDataDiskInit`.
     pub auto_data_disk_init: Option<String>,
     /// 系统盘大小。 单位：GB， 范围\[20,100\]。
+    ///
     /// Wire name: `BootDiskSpace`.
     pub boot_disk_space: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DNSServers`.
     pub dns_servers: Option<Vec<String>>,
     /// 操作系统主机名
+    ///
     /// Wire name: `HostName`.
     pub host_name: Option<String>,
     /// 镜像Id，默认使用原镜像 参见  DescribeImage (<https://docs.ucloud.cn/api/uhost-api/describe_image.html>)
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// KeypairId 密钥对ID，LoginMode为KeyPair时此项必须。
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 主机登陆模式。密码（默认选项）: Password，密钥 KeyPair，自制镜像密码: ImagePasswd。
+    ///
     /// Wire name: `LoginMode`.
     pub login_mode: Option<String>,
     /// 如果重装UHost实例时LoginMode为Password，则必须填写，如果LoginMode为KeyPair，不需要填写 （密码格式使用BASE64编码；举例如下：# echo -n Password1 \| base64UGFzc3dvcmQx。） Sent base64-encoded: pass the encoded text (the vendor's SDK encodes it).
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否保留数据盘，保留：Yes，不保留：No， 默认：Yes；如果是从Windows重装为Linux或反之，则无法保留数据盘（该参数目前仅对本地数据盘起作用）
+    ///
     /// Wire name: `ReserveDisk`.
     pub reserve_disk: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ResourceType`.
     pub resource_type: Option<i64>,
     /// UHost实例资源ID 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>)
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// cloudinit初始化使用。注意：1、总数据量大小不超多16K 2、使用base64编码
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -114,9 +125,9 @@ impl ReinstallUHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ReinstallUHostInstanceResponse {
     /// UHost实例资源ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UhostId`.
     pub uhost_id: Option<String>,
 }
@@ -145,14 +156,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reinstall_u_host_instance`](Self::reinstall_u_host_instance) would send.
-    pub fn reinstall_u_host_instance_request(
-        &self,
-        input: &ReinstallUHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReinstallUHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

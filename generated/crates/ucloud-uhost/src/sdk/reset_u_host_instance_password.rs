@@ -6,30 +6,38 @@
 #[non_exhaustive]
 pub struct ResetUHostInstancePasswordRequest {
     /// 修改密码结束后是否立即开机，默认为false， 如果设置为true，则修改密码成功后立即开机； 抢占式和后付费云主机暂不支持当前功能；
+    ///
     /// Wire name: `AutoStart`.
     pub auto_start: Option<bool>,
     /// KeypairId 密钥对ID，LoginMode为KeyPair时此项必须。
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 主机登陆模式。密码（默认选项）: Password，密钥 KeyPair。
+    ///
     /// Wire name: `LoginMode`.
     pub login_mode: Option<String>,
     /// UHost新密码（密码格式使用BASE64编码） Sent base64-encoded: pass the encoded text (the vendor's SDK encodes it).
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -81,9 +89,9 @@ impl ResetUHostInstancePasswordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetUHostInstancePasswordResponse {
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UhostId`.
     pub uhost_id: Option<String>,
 }
@@ -112,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_u_host_instance_password`](Self::reset_u_host_instance_password) would send.
-    pub fn reset_u_host_instance_password_request(
-        &self,
-        input: &ResetUHostInstancePasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetUHostInstancePasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct ResizeAttachedDiskRequest {
     /// 磁盘ID。参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>) 返回值中的DiskSet。
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: String,
     /// 磁盘大小，单位GB，步长为10。取值范围需大于当前磁盘大小，最大值请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 用于测试磁盘是否支持在线扩容。DryRun=true,不会执行实际操作，只会返回操作的预期结果。DryRun = false ，正常执行扩容操作。
+    ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost实例ID。 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>) 。
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,9 +83,11 @@ impl ResizeAttachedDiskRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeAttachedDiskResponse {
     /// 改配成功的磁盘id
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// 扩容后的状态。NeedRestart = true，必须关闭后启动实例才能使用扩容的磁盘空间。NeedRestart = false,磁盘扩容后无需重启操作。
+    ///
     /// Wire name: `NeedRestart`.
     pub need_restart: Option<bool>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_attached_disk`](Self::resize_attached_disk) would send.
-    pub fn resize_attached_disk_request(
-        &self,
-        input: &ResizeAttachedDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeAttachedDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,38 +6,45 @@
 #[non_exhaustive]
 pub struct ResizeUHostInstanceRequest {
     /// 扩容结束后是否立即开机，默认为false，如果设置为true，则扩容成功后立即开机；抢占式和后付费云主机暂不支持当前功能；
+    ///
     /// Wire name: `AutoStart`.
     pub auto_start: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BootDiskSpace`.
     pub boot_disk_space: Option<i64>,
     /// 虚拟CPU核数。可选参数：1-240（可选范围与UHostType相关）。默认值为当前实例的CPU核数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// 内存大小。单位：MB。范围 ：\[1024, 1966080\]，取值为1024的倍数（可选范围与UHostType相关）。默认值为当前实例的内存大小。
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 网卡升降级（1，表示升级，2表示降级，0表示不变）
+    ///
     /// Wire name: `NetCapValue`.
     pub net_cap_value: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost实例ID 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>)
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -93,9 +100,9 @@ impl ResizeUHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeUHostInstanceResponse {
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UhostId`.
     pub uhost_id: Option<String>,
 }
@@ -124,14 +131,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_host_instance`](Self::resize_u_host_instance) would send.
-    pub fn resize_u_host_instance_request(
-        &self,
-        input: &ResizeUHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,21 +6,26 @@
 #[non_exhaustive]
 pub struct StartUHostInstanceRequest {
     /// 加密盘密码
+    ///
     /// Wire name: `DiskPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub disk_password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UHost实例ID 参见  DescribeUHostInstance (<https://docs.ucloud.cn/api/uhost-api/describe_uhost_instance.html>)
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -64,9 +69,9 @@ impl StartUHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct StartUHostInstanceResponse {
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UhostId`.
     pub uhost_id: Option<String>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_u_host_instance`](Self::start_u_host_instance) would send.
-    pub fn start_u_host_instance_request(
-        &self,
-        input: &StartUHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartUHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,19 @@
 #[non_exhaustive]
 pub struct TerminateCustomImageRequest {
     /// 自制镜像ID 参见  DescribeImage (<https://docs.ucloud.cn/api/uhost-api/describe_image.html>)
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -58,6 +60,7 @@ impl TerminateCustomImageRequestBuilder {
 #[non_exhaustive]
 pub struct TerminateCustomImageResponse {
     /// 自制镜像Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_custom_image`](Self::terminate_custom_image) would send.
-    pub fn terminate_custom_image_request(
-        &self,
-        input: &TerminateCustomImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminateCustomImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

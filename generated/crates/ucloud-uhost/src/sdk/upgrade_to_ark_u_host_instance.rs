@@ -5,17 +5,13 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeToArkUHostInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UHostIds`.
     pub u_host_ids: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -58,7 +54,6 @@ impl UpgradeToArkUHostInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeToArkUHostInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `UHostSet`.
     pub u_host_set: Vec<String>,
 }
@@ -86,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_to_ark_u_host_instance`](Self::upgrade_to_ark_u_host_instance) would send.
-    pub fn upgrade_to_ark_u_host_instance_request(
-        &self,
-        input: &UpgradeToArkUHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeToArkUHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

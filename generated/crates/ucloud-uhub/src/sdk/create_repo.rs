@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct CreateRepoRequest {
     /// 仓库备注
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像仓库是否公开，公开为true、不公开为false;默认为false
+    ///
     /// Wire name: `IsShared`.
     pub is_shared: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 仓库名称，不可修改
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
 }
@@ -57,6 +61,7 @@ impl CreateRepoRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRepoResponse {
     /// 有错误时返回内容
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateRepoResponse, CreateRepoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_repo`](Self::create_repo) would send.
-    pub fn create_repo_request(
-        &self,
-        input: &CreateRepoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRepoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

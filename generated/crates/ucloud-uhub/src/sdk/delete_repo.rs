@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeleteRepoRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像仓库名称
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
 }
@@ -64,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteRepoResponse, DeleteRepoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_repo`](Self::delete_repo) would send.
-    pub fn delete_repo_request(
-        &self,
-        input: &DeleteRepoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteRepoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

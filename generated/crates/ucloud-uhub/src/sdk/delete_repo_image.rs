@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteRepoImageRequest {
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像仓库名称
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
     /// 不指定tag则删除全部tag
+    ///
     /// Wire name: `TagName`.
     pub tag_name: Option<String>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteRepoImageResponse, DeleteRepoImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_repo_image`](Self::delete_repo_image) would send.
-    pub fn delete_repo_image_request(
-        &self,
-        input: &DeleteRepoImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteRepoImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,22 +8,28 @@ use super::TagSet;
 #[non_exhaustive]
 pub struct GetImageTagRequest {
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// 每次获取数量，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像仓库名称
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
     /// 默认不写，如果填写，代表查询该tag，否则查全部tag
+    ///
     /// Wire name: `TagName`.
     pub tag_name: Option<String>,
 }
@@ -70,9 +76,11 @@ impl GetImageTagRequestBuilder {
 #[non_exhaustive]
 pub struct GetImageTagResponse {
     /// 见 **TagSet** 模型定义
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<TagSet>,
     /// tag总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -99,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_image_tag`](Self::get_image_tag) would send.
-    pub fn get_image_tag_request(
-        &self,
-        input: &GetImageTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetImageTag` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `TagSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_image_tag`](Self::get_image_tag), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -121,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetImageTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::RepoSet;
 #[non_exhaustive]
 pub struct GetRepoRequest {
     /// 数量，默认20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// private私有仓库，public公共仓库，默认public
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -58,9 +62,11 @@ impl GetRepoRequestBuilder {
 #[non_exhaustive]
 pub struct GetRepoResponse {
     /// 见 **RepoSet** 模型定义
+    ///
     /// Wire name: `RepoSet`.
     pub repo_set: Vec<RepoSet>,
     /// 总的仓库数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -87,14 +93,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_repo`](Self::get_repo) would send.
-    pub fn get_repo_request(
-        &self,
-        input: &GetRepoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetRepo` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RepoSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_repo`](Self::get_repo), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -104,6 +102,10 @@ impl super::Client {
     ) -> ::runtime::Paginator<GetRepoRequest, GetRepoResponse, RepoSet, GetRepoError> {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetRepoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

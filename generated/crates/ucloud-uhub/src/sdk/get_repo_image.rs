@@ -8,16 +8,20 @@ use super::ImageSet;
 #[non_exhaustive]
 pub struct GetRepoImageRequest {
     /// 显示数量，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像仓库名称
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
 }
@@ -59,9 +63,9 @@ impl GetRepoImageRequestBuilder {
 #[non_exhaustive]
 pub struct GetRepoImageResponse {
     /// 见 **ImageSet** 模型定义
+    ///
     /// Wire name: `ImageSet`.
     pub image_set: Vec<ImageSet>,
-    /// (No description in the spec.)
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -88,14 +92,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`get_repo_image`](Self::get_repo_image) would send.
-    pub fn get_repo_image_request(
-        &self,
-        input: &GetRepoImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `GetRepoImage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ImageSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`get_repo_image`](Self::get_repo_image), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -110,6 +106,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for GetRepoImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpdateRepoRequest {
     /// 备注
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// false设置为私有；true设置为公有。默认false
+    ///
     /// Wire name: `IsShared`.
     pub is_shared: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 镜像仓库名称，不可修改
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
 }
@@ -57,6 +61,7 @@ impl UpdateRepoRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateRepoResponse {
     /// 错误的时候返回
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateRepoResponse, UpdateRepoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_repo`](Self::update_repo) would send.
-    pub fn update_repo_request(
-        &self,
-        input: &UpdateRepoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRepoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

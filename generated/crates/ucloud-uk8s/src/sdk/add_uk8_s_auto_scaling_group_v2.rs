@@ -6,102 +6,134 @@
 #[non_exhaustive]
 pub struct AddUk8SAutoScalingGroupV2Request {
     /// 系统盘大小，单位GB。默认40。范围：\[40, 500\]。注意SSD本地盘无法调整。
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// 节点CPU大小
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 计费模式：Year、Month、Dynamic、Postpay，默认 Dynamic。此接口不接受 Preemptive。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 数据磁盘大小，单位GB。默认0。范围 ：\[20, 1000\]
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// GPU卡核心数。仅GPU机型支持此字段
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU 类型；实际节点规格取自绑定的节点池。
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 镜像 Id，不填时后台程序会自动选用一个可用的镜像 Id，不支持用户自定义镜像，传入自定义镜像 Id 将报错
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// Base64 编码的用户脚本，在 UK8S 节点初始化完成后执行。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
     /// 登录密钥对 ID。LoginMode 为 KeyPair 时必填。
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// key=value,多组用”,“隔开，最多5组
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 节点登录方式：Password 或 KeyPair，默认 Password。
+    ///
     /// Wire name: `LoginMode`.
     pub login_mode: Option<String>,
     /// 云主机机型。该参数仍需传入；实际节点规格取自绑定的节点池。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 最大节点数，范围 1–100，且不得小于 Min。
+    ///
     /// Wire name: `Max`.
     pub max: i64,
     /// 默认110, 支持16-512
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 节点Mem大小
+    ///
     /// Wire name: `Mem`.
     pub mem: i64,
     /// 最小节点数，范围 0–100，且不得大于 Max。必须显式传入，允许为 0。
+    ///
     /// Wire name: `Min`.
     pub min: i64,
     /// 最低 CPU 平台；优先于兼容字段 MinmalCpuPlatform。
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// 最低 CPU 平台的兼容字段；同时提供 MinimalCpuPlatform 时以其为准。
+    ///
     /// Wire name: `MinmalCpuPlatform`.
     pub minmal_cpu_platform: Option<String>,
     /// 伸缩组名字
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 伸缩组绑定的有效节点池 ID。当前实现必须提供，节点配置取自该节点池。
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: String,
     /// Base64 编码的节点登录密码。LoginMode 为 Password（默认）时必填，不会自动生成随机密码；KeyPair 模式下可不填。
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 伸缩组的优先级，取值\[1, 100\]，数值越大优先级越高，在扩容的时候会被更优先考虑。
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Node节点污点，形式为key=value:effect，多组taints用”,“隔开,最多支持五组。
+    ///
     /// Wire name: `Taints`.
     pub taints: Option<String>,
     /// Base64 编码的 cloud-init 用户数据。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -211,9 +243,11 @@ impl AddUk8SAutoScalingGroupV2RequestBuilder {
 #[non_exhaustive]
 pub struct AddUk8SAutoScalingGroupV2Response {
     /// 创建的伸缩组 ID。
+    ///
     /// Wire name: `AsgId`.
     pub asg_id: Option<String>,
     /// 错误描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -242,14 +276,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_uk8_s_auto_scaling_group_v2`](Self::add_uk8_s_auto_scaling_group_v2) would send.
-    pub fn add_uk8_s_auto_scaling_group_v2_request(
-        &self,
-        input: &AddUk8SAutoScalingGroupV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUk8SAutoScalingGroupV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

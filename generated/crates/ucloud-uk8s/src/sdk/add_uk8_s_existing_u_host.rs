@@ -6,45 +6,58 @@
 #[non_exhaustive]
 pub struct AddUk8SExistingUHostRequest {
     /// UK8S集群ID。 可从UK8S控制台获取。
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 用于标示添加完节点后是否将节点临时禁用. 传入 "true" 表示禁用,传入其它或不传表示不禁用
+    ///
     /// Wire name: `DisableSchedule`.
     pub disable_schedule: Option<bool>,
     /// 镜像 Id，不填时后台程序会自动选用一个可用的镜像 Id，支持用户自定义镜像，自定义镜像必须基于基础镜像制作。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 用户自定义Shell脚本。与UserData的区别在于InitScript在节点初始化完毕后才执行，UserData则是云主机初始化时执行。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// Node节点标签。key=value形式,多组用”,“隔开，最多5组。 如env=pro,type=game
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 默认110，生产环境建议小于等于110。
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// Node节点密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，如下：# echo -n Password1 \| base64
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 该云主机所属子网Id。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 云主机Id，为了保证节点正常运行，该主机配置不得低于2C4G。
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: String,
     /// 用户自定义数据。当镜像支持Cloud-init Feature时可填写此字段。注意：1、总数据量大小不超过 16K；2、使用base64编码。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -106,6 +119,7 @@ impl AddUk8SExistingUHostRequestBuilder {
 #[non_exhaustive]
 pub struct AddUk8SExistingUHostResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -133,14 +147,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_uk8_s_existing_u_host`](Self::add_uk8_s_existing_u_host) would send.
-    pub fn add_uk8_s_existing_u_host_request(
-        &self,
-        input: &AddUk8SExistingUHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUk8SExistingUHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

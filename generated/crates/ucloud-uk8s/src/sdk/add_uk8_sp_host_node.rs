@@ -6,57 +6,74 @@
 #[non_exhaustive]
 pub struct AddUk8SpHostNodeRequest {
     /// 计费模式。枚举值为： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// UK8S集群ID。 可从UK8S控制台获取。
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 最大创建Node节点数量，取值范围是\[1,10\]。
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 用于标示添加完节点后是否将节点临时禁用. 传入 "true" 表示禁用,传入其它或不传表示不禁用
+    ///
     /// Wire name: `DisableSchedule`.
     pub disable_schedule: Option<bool>,
     /// 镜像 Id，不填时后台程序会自动选用一个可用的镜像 Id，支持用户自定义镜像，自定义镜像必须基于基础镜像制作。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 用户自定义Shell脚本。与UserData的区别在于InitScript在节点初始化完毕后才执行。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// Node节点标签。key=value形式,多组用”,“隔开，最多5组。 如env=pro,type=game
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 默认110，生产环境建议小于等于110。
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 网络环境，可选千兆：1G ，万兆：10G， 默认1G。
+    ///
     /// Wire name: `NIC`.
     pub nic: Option<String>,
     /// Node节点密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，如下：# echo -n Password1 \| base64
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// Raid配置，默认Raid10 支持:Raid0、Raid1、Raid5、Raid10，NoRaid
+    ///
     /// Wire name: `Raid`.
     pub raid: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网 ID。默认为集群创建时填写的子网ID，也可以填写集群同VPC内的子网ID。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 物理机类型，默认为：db-2(基础型-SAS-V3)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -128,6 +145,7 @@ impl AddUk8SpHostNodeRequestBuilder {
 #[non_exhaustive]
 pub struct AddUk8SpHostNodeResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -152,14 +170,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddUk8SpHostNodeResponse, AddUk8SpHostNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_uk8_sp_host_node`](Self::add_uk8_sp_host_node) would send.
-    pub fn add_uk8_sp_host_node_request(
-        &self,
-        input: &AddUk8SpHostNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUk8SpHostNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

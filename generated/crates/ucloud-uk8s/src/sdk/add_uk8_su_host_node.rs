@@ -11,126 +11,164 @@ use super::{
 #[non_exhaustive]
 pub struct AddUk8SuHostNodeRequest {
     /// 系统盘大小，单位GB。默认40。范围：\[40, 500\]。注意SSD本地盘无法调整。
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// 虚拟CPU核数。可选参数：2-64（具体机型与CPU的对应关系参照控制台）。默认值: 4。
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 计费模式。枚举值为： \\\\ &gt; Year，按年付费； \\\\ &gt; Month，按月付费；\\\\ &gt; Dynamic，按小时预付费 \\\\ &gt; Postpay，按小时后付费（支持关机不收费，目前仅部分可用区支持，请联系您的客户经理） \\\\ 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// UK8S集群ID。 可从UK8S控制台获取。
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 创建Node节点数量，取值范围是\[1,50\]。
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 数据磁盘大小，单位GB。默认0。范围 ：\[20, 1000\]
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// 用于标示添加完节点后是否将节点临时禁用. 传入 "true" 表示禁用,传入其它或不传表示不禁用
+    ///
     /// Wire name: `DisableSchedule`.
     pub disable_schedule: Option<bool>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型，枚举值\["K80", "P40", "V100",\]，MachineType为G时必填
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 镜像 Id，不填时后台程序会自动选用一个可用的镜像 Id，支持用户自定义镜像，自定义镜像必须基于基础镜像制作。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 用户自定义Shell脚本。与UserData的区别在于InitScript在节点初始化完毕后才执行，UserData则是云主机初始化时执行。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
     /// 见 **AddUK8SUHostNodeParamKubeletConfiguration** 模型定义
+    ///
     /// Wire name: `KubeletConfiguration`.
     pub kubelet_configuration: Option<AddUk8SuHostNodeParamKubeletConfiguration>,
     /// Node节点标签。key=value形式,多组用”,“隔开，最多5组。 如env=pro,type=game
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 云主机机型。枚举值\["N", "C", "G", "O", "OS"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 默认110，生产环境建议小于等于110。
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 内存大小。单位：MB。范围 ：\[4096, 262144\]，取值为1024的倍数（可选范围参考控制台）。默认值：8192
+    ///
     /// Wire name: `Mem`.
     pub mem: i64,
     /// 最低cpu平台，枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake"；"Intel/CascadelakeR"; “Amd/Epyc2”,"Amd/Auto"\],默认值是"Intel/Auto"
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MinmalCpuPlatform`.
     pub minmal_cpu_platform: Option<String>,
     /// 自定义主机名前缀。完整的自定义主机名为{NamePrefix}-{NodeIP}。
+    ///
     /// Wire name: `NamePrefix`.
     pub name_prefix: Option<String>,
     /// 网络增强特性。枚举值：Normal，不开启; Super，开启网络增强1.0； Ultra，开启网络增强2.0；Extreme，开启网络增强3.0; Infiniband, 开启网络增强4.0（详情参考主机官网文档）
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
     /// 见 **AddUK8SUHostNodeParamNetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Option<Vec<AddUk8SuHostNodeParamNetworkInterface>>,
     /// 节点池id
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: Option<String>,
     /// Node节点密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，如下：# echo -n Password1 \| base64
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **AddUK8SUHostNodeParamSecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<AddUk8SuHostNodeParamSecGroupId>>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/uk8s-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 主机安全模式。Firewall：防火墙；SecGroup：安全组；默认值：Firewall。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
     /// 子网 ID。默认为集群创建时填写的子网ID，也可以填写集群同VPC内的子网ID。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Node节点污点，形式为key=value:effect，多组taints用”,“隔开,最多支持五组。
+    ///
     /// Wire name: `Taints`.
     pub taints: Option<String>,
     /// 主机规格族
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 弹性网卡特性。开启了弹性网卡权限位，此特性才生效，默认 false 未开启，true 开启。
+    ///
     /// Wire name: `UNIFeature`.
     pub uni_feature: Option<bool>,
     /// 用户自定义数据。当镜像支持Cloud-init Feature时可填写此字段。注意：1、总数据量大小不超过 16K；2、使用base64编码。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 见 **AddUK8SUHostNodeParamUserLabels** 模型定义
+    ///
     /// Wire name: `UserLabels`.
     pub user_labels: Option<Vec<AddUk8SuHostNodeParamUserLabels>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -249,9 +287,11 @@ impl AddUk8SuHostNodeRequestBuilder {
 #[non_exhaustive]
 pub struct AddUk8SuHostNodeResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// Node实例Id集合
+    ///
     /// Wire name: `NodeIds`.
     pub node_ids: Vec<String>,
 }
@@ -277,14 +317,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddUk8SuHostNodeResponse, AddUk8SuHostNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_uk8_su_host_node`](Self::add_uk8_su_host_node) would send.
-    pub fn add_uk8_su_host_node_request(
-        &self,
-        input: &AddUk8SuHostNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUk8SuHostNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

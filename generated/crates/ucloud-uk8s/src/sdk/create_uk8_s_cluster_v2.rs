@@ -11,117 +11,152 @@ use super::{
 #[non_exhaustive]
 pub struct CreateUk8SClusterV2Request {
     /// 集群所有节点的付费模式。枚举值为： Year，按年付费； Month，按月付费； Dynamic，按小时付费（需开启权限），默认按月。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建集群的时候定义clusterdomain
+    ///
     /// Wire name: `ClusterDomain`.
     pub cluster_domain: Option<String>,
     /// 集群名称
+    ///
     /// Wire name: `ClusterName`.
     pub cluster_name: String,
     /// 是否允许外网访问apiserver，开启：Yes 不开启：No。默认为No。
+    ///
     /// Wire name: `ExternalApiServer`.
     pub external_api_server: Option<String>,
     /// LbClass为nlb的时候支持的源ip转发模式，目前只支持Toa,为空则不开源ip功能 枚举："",Toa
+    ///
     /// Wire name: `ForwardSrcIPMethod`.
     pub forward_src_ip_method: Option<String>,
     /// Master节点和Node节点的镜像 ID，不填则随机选择可用的基础镜像。支持用户自定义镜像。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 用户自定义脚本，与UserData不同，自定义脚本将在集群安装完毕后执行。注意：1、总数据量大小不超多16K；2、使用base64编码。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// k8s集群的版本，版本信息请参考UK8S集群创建页。
+    ///
     /// Wire name: `K8sVersion`.
     pub k8s_version: String,
     /// 开启 kms 插件的 key id
+    ///
     /// Wire name: `KmsPluginKeyId`.
     pub kms_plugin_key_id: Option<String>,
     /// kms 加密的资源
+    ///
     /// Wire name: `KmsPluginResource`.
     pub kms_plugin_resource: Option<Vec<String>>,
     /// 见 **CreateUK8SClusterV2ParamKubeProxy** 模型定义
+    ///
     /// Wire name: `KubeProxy`.
     pub kube_proxy: Option<CreateUk8SClusterV2ParamKubeProxy>,
     /// master lb 类型默认ulb，可选ulb nlb
+    ///
     /// Wire name: `LbClass`.
     pub lb_class: Option<String>,
     /// 见 **CreateUK8SClusterV2ParamMaster** 模型定义
+    ///
     /// Wire name: `Master`.
     pub master: Option<Vec<CreateUk8SClusterV2ParamMaster>>,
     /// Master节点系统盘大小，单位GB，默认为40。范围：\[40, 500\]。注意SSD本地盘无法调整。
+    ///
     /// Wire name: `MasterBootDiskSize`.
     pub master_boot_disk_size: Option<i64>,
     /// Master节点系统盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `MasterBootDiskType`.
     pub master_boot_disk_type: Option<String>,
     /// Master节点的虚拟CPU核数。可选参数：2-64（具体机型与CPU的对应关系参照控制台）。
+    ///
     /// Wire name: `MasterCPU`.
     pub master_cpu: i64,
     /// master 节点数据盘使用的 kms key id
+    ///
     /// Wire name: `MasterDataDiskKmsKeyId`.
     pub master_data_disk_kms_key_id: Option<String>,
     /// Master节点的数据盘大小，单位GB，默认为0。范围 ：\[20, 1000\]
+    ///
     /// Wire name: `MasterDataDiskSize`.
     pub master_data_disk_size: Option<i64>,
     /// Master节点数据盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `MasterDataDiskType`.
     pub master_data_disk_type: Option<String>,
     /// Master节点的镜像 ID，不填则使用ImageId参数。支持用户自定义镜像。
+    ///
     /// Wire name: `MasterImageId`.
     pub master_image_id: Option<String>,
     /// 【无效，已删除】当前将自动为Master节点创建隔离组，确保Master节点归属于不同物理机。
+    ///
     /// Wire name: `MasterIsolationGroup`.
     pub master_isolation_group: Option<String>,
     /// Master节点的云主机机型（V2.0），如\["N", "C", "O", "OS"\]，具体请参照云主机机型。
+    ///
     /// Wire name: `MasterMachineType`.
     pub master_machine_type: String,
     /// Master节点的内存大小。单位：MB。范围 ：\[4096, 262144\]，取值为1024的倍数（可选范围参考控制台）。
+    ///
     /// Wire name: `MasterMem`.
     pub master_mem: i64,
     /// Master节点的最低cpu平台，不选则随机。枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake"。
+    ///
     /// Wire name: `MasterMinimalCpuPlatform`.
     pub master_minimal_cpu_platform: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MasterMinmalCpuPlatform`.
     pub master_minmal_cpu_platform: Option<String>,
     /// Master节点规格族，如o1a, o1i
+    ///
     /// Wire name: `MasterUHostFamily`.
     pub master_u_host_family: Option<String>,
     /// 见 **CreateUK8SClusterV2ParamNodes** 模型定义
+    ///
     /// Wire name: `Nodes`.
     pub nodes: Option<Vec<CreateUk8SClusterV2ParamNodes>>,
     /// 集群节点密码，包括Master和Node。密码需包含最少一个大写字母，请使用base64进行编码，举例如下：# echo -n Password1 \| base64
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长。默认为1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Service 网段，用于分配ClusterIP，如172.17.0.0/16。该网段不能与集群所属VPC网段重叠。
+    ///
     /// Wire name: `ServiceCIDR`.
     pub service_cidr: String,
     /// 集群Node及Pod所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 用户自定义数据。注意：1、总数据量大小不超多16K；2、使用base64编码。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 见 **CreateUK8SClusterV2ParamUserLabels** 模型定义
+    ///
     /// Wire name: `UserLabels`.
     pub user_labels: Option<Vec<CreateUk8SClusterV2ParamUserLabels>>,
     /// 集群Node及Pod所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -245,6 +280,7 @@ impl CreateUk8SClusterV2RequestBuilder {
 #[non_exhaustive]
 pub struct CreateUk8SClusterV2Response {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
 }
@@ -272,14 +308,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uk8_s_cluster_v2`](Self::create_uk8_s_cluster_v2) would send.
-    pub fn create_uk8_s_cluster_v2_request(
-        &self,
-        input: &CreateUk8SClusterV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUk8SClusterV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -11,32 +11,41 @@ use super::{
 #[non_exhaustive]
 pub struct CreateUk8SulsConfigRequest {
     /// UK8S 集群ID。
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 见 **CreateUK8SULSConfigParamExtractRule** 模型定义
+    ///
     /// Wire name: `ExtractRule`.
     pub extract_rule: Option<CreateUk8SulsConfigParamExtractRule>,
     /// 见 **CreateUK8SULSConfigParamInputDetail** 模型定义
+    ///
     /// Wire name: `InputDetail`.
     pub input_detail: Option<CreateUk8SulsConfigParamInputDetail>,
     /// 见 **CreateUK8SULSConfigParamMatchRule** 模型定义
+    ///
     /// Wire name: `MatchRule`.
     pub match_rule: Option<CreateUk8SulsConfigParamMatchRule>,
     /// 要创建的日志的采集规则的名称，不能重复。总长度不能超过 253个字符。字符类型：只能包含小写字母（a-z）、数字（0-9）、破折号（-）和点（.）。开头和结尾字符：必须以小写字母或数字开头，并且也必须以小写字母或数字结尾。不允许以 - 或 . 开头或结尾。连续特殊字符：不能连续出现点（.）或破折号（-）。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 日志服务中用于接收日志的目标 Topic ID。
+    ///
     /// Wire name: `TopicID`.
     pub topic_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -111,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uk8_suls_config`](Self::create_uk8_suls_config) would send.
-    pub fn create_uk8_suls_config_request(
-        &self,
-        input: &CreateUk8SulsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUk8SulsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

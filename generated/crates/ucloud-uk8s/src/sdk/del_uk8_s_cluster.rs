@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DelUk8SClusterRequest {
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否删除节点挂载的数据盘。枚举值\[true:删除，false: 不删除\]，默认不删除
+    ///
     /// Wire name: `ReleaseUDisk`.
     pub release_u_disk: Option<bool>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DelUk8SClusterResponse, DelUk8SClusterError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`del_uk8_s_cluster`](Self::del_uk8_s_cluster) would send.
-    pub fn del_uk8_s_cluster_request(
-        &self,
-        input: &DelUk8SClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DelUk8SClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

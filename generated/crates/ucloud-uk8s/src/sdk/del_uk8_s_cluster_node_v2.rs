@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DelUk8SClusterNodeV2Request {
     /// UK8S集群ID。 可从UK8S控制台获取。
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// Node在UK8S处的唯一标示，如uk8s-reewqe5-sdasadsda。**非云主机或物理云主机资源Id**
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 项目ID项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 删除节点时是否释放数据盘。 枚举值\[true:释放，false: 不释放\]，默认为true。
+    ///
     /// Wire name: `ReleaseDataUDisk`.
     pub release_data_u_disk: Option<bool>,
 }
@@ -64,6 +69,7 @@ impl DelUk8SClusterNodeV2RequestBuilder {
 #[non_exhaustive]
 pub struct DelUk8SClusterNodeV2Response {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`del_uk8_s_cluster_node_v2`](Self::del_uk8_s_cluster_node_v2) would send.
-    pub fn del_uk8_s_cluster_node_v2_request(
-        &self,
-        input: &DelUk8SClusterNodeV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DelUk8SClusterNodeV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

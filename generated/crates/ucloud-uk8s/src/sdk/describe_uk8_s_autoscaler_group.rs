@@ -8,17 +8,21 @@ use super::{AutoScalingGroup, Autoscaler};
 #[non_exhaustive]
 pub struct DescribeUk8SAutoscalerGroupRequest {
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区，可选。此接口按集群 ID 查询。
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -62,12 +66,15 @@ impl DescribeUk8SAutoscalerGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUk8SAutoscalerGroupResponse {
     /// 见 **AutoScalingGroup** 模型定义
+    ///
     /// Wire name: `AutoScalingGroup`.
     pub auto_scaling_group: Vec<AutoScalingGroup>,
     /// 见 **Autoscaler** 模型定义
+    ///
     /// Wire name: `Autoscaler`.
     pub autoscaler: Option<Autoscaler>,
     /// 0:无需更新1:有更新2:强制更新
+    ///
     /// Wire name: `Update`.
     pub update: Option<i64>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uk8_s_autoscaler_group`](Self::describe_uk8_s_autoscaler_group) would send.
-    pub fn describe_uk8_s_autoscaler_group_request(
-        &self,
-        input: &DescribeUk8SAutoscalerGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUk8SAutoscalerGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::{Autoscaler, KubeProxy, LoopbackClientCert, UhostInfo};
 #[non_exhaustive]
 pub struct DescribeUk8SClusterRequest {
     /// k8s集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 所属区域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -55,117 +58,155 @@ impl DescribeUk8SClusterRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUk8SClusterResponse {
     /// 集群apiserver地址
+    ///
     /// Wire name: `ApiServer`.
     pub api_server: Option<String>,
     /// 见 **Autoscaler** 模型定义
+    ///
     /// Wire name: `Autoscaler`.
     pub autoscaler: Option<Autoscaler>,
     /// 集群CA根证书
+    ///
     /// Wire name: `CACert`.
     pub ca_cert: Option<String>,
     /// CNI模式，可选值VPC/Calico
+    ///
     /// Wire name: `CNIMode`.
     pub cni_mode: Option<String>,
     /// 自定义或者默认的clusterdomain
+    ///
     /// Wire name: `ClusterDomain`.
     pub cluster_domain: Option<String>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 资源名字
+    ///
     /// Wire name: `ClusterName`.
     pub cluster_name: Option<String>,
     /// 集群版本
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// Pod是否使用独立子网
+    ///
     /// Wire name: `DedicatedPodSubnet`.
     pub dedicated_pod_subnet: Option<bool>,
     /// 删除保护开关。0表示不开启，1表示开启。默认不开启
+    ///
     /// Wire name: `DeleteProtection`.
     pub delete_protection: Option<i64>,
     /// 是否开启了授权管理功能
+    ///
     /// Wire name: `EnableUserAuth`.
     pub enable_user_auth: Option<bool>,
     /// 集群etcd服务证书
+    ///
     /// Wire name: `EtcdCert`.
     pub etcd_cert: Option<String>,
     /// 集群etcd服务密钥
+    ///
     /// Wire name: `EtcdKey`.
     pub etcd_key: Option<String>,
     /// 集群外部apiserver地址
+    ///
     /// Wire name: `ExternalApiServer`.
     pub external_api_server: Option<String>,
     /// 外部 API Server 负载均衡实例 ID
+    ///
     /// Wire name: `ExternalUlb`.
     pub external_ulb: Option<String>,
     /// 内部 API Server 负载均衡实例 ID
+    ///
     /// Wire name: `InternalUlb`.
     pub internal_ulb: Option<String>,
     /// 见 **KubeProxy** 模型定义
+    ///
     /// Wire name: `KubeProxy`.
     pub kube_proxy: Option<KubeProxy>,
     /// 负载均衡类型
+    ///
     /// Wire name: `LbClass`.
     pub lb_class: Option<String>,
     /// 见 **LoopbackClientCert** 模型定义
+    ///
     /// Wire name: `LoopbackClientCert`.
     pub loopback_client_cert: Option<LoopbackClientCert>,
     /// Master 节点数量
+    ///
     /// Wire name: `MasterCount`.
     pub master_count: Option<i64>,
     /// 见 **UhostInfo** 模型定义
+    ///
     /// Wire name: `MasterList`.
     pub master_list: Vec<UhostInfo>,
     /// Master配置预警：Normal正常；Warning 需要升级；Error    需要紧急升级；
+    ///
     /// Wire name: `MasterResourceStatus`.
     pub master_resource_status: Option<String>,
     /// 集群的监控类型：no无监控；cloudwatch统一监控平台；prometheus内置监控
+    ///
     /// Wire name: `MonitorType`.
     pub monitor_type: Option<String>,
     /// 节点网段
+    ///
     /// Wire name: `NodeCIDR`.
     pub node_cidr: Option<String>,
     /// Node节点数量
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 见 **UhostInfo** 模型定义
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<UhostInfo>,
     /// Pod网段
+    ///
     /// Wire name: `PodCIDR`.
     pub pod_cidr: Option<String>,
     /// Pod使用的独立子网列表
+    ///
     /// Wire name: `PodSubnetIds`.
     pub pod_subnet_ids: Vec<String>,
     /// Pod独立子网内的ip使用的安全组
+    ///
     /// Wire name: `PodSubnetSecGroups`.
     pub pod_subnet_sec_groups: Vec<String>,
     /// 容器运行时名称
+    ///
     /// Wire name: `RuntimeName`.
     pub runtime_name: Option<String>,
     /// 容器运行时版本
+    ///
     /// Wire name: `RuntimeVersion`.
     pub runtime_version: Option<String>,
     /// 服务网段
+    ///
     /// Wire name: `ServiceCIDR`.
     pub service_cidr: Option<String>,
     /// 状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// 所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// K8S版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }
@@ -230,14 +271,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uk8_s_cluster`](Self::describe_uk8_s_cluster) would send.
-    pub fn describe_uk8_s_cluster_request(
-        &self,
-        input: &DescribeUk8SClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUk8SClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

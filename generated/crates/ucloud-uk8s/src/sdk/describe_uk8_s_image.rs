@@ -8,26 +8,33 @@ use super::ImageInfo;
 #[non_exhaustive]
 pub struct DescribeUk8SImageRequest {
     /// 适用GPU类型，如1080Ti、4090、V100、A800等，MachineType为G时必须提供
+    ///
     /// Wire name: `GPUType`.
     pub gpu_type: Option<String>,
     /// k8s集群版本，如1.28.15
+    ///
     /// Wire name: `K8sVersion`.
     pub k8s_version: Option<String>,
     /// 适用机型，如O、G、OPRO等，默认为O
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 产品类型，可选值uhost、uphost，不填则返回所有
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -74,18 +81,23 @@ impl DescribeUk8SImageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUk8SImageResponse {
     /// 见 **ImageInfo** 模型定义
+    ///
     /// Wire name: `CustomImageSet`.
     pub custom_image_set: Vec<ImageInfo>,
     /// 见 **ImageInfo** 模型定义
+    ///
     /// Wire name: `CustomPHostImageSet`.
     pub custom_p_host_image_set: Vec<ImageInfo>,
     /// 见 **ImageInfo** 模型定义
+    ///
     /// Wire name: `ImageSet`.
     pub image_set: Vec<ImageInfo>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **ImageInfo** 模型定义
+    ///
     /// Wire name: `PHostImageSet`.
     pub p_host_image_set: Vec<ImageInfo>,
 }
@@ -114,14 +126,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUk8SImageResponse, DescribeUk8SImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uk8_s_image`](Self::describe_uk8_s_image) would send.
-    pub fn describe_uk8_s_image_request(
-        &self,
-        input: &DescribeUk8SImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUk8SImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::K8SNodeCondition;
 #[non_exhaustive]
 pub struct DescribeUk8SNodeRequest {
     /// UK8S 集群 Id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// K8S 节点IP或者节点ID
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -61,98 +65,129 @@ impl DescribeUk8SNodeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUk8SNodeResponse {
     /// 操作名称
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 已分配到当前节点的 Pod 数量
+    ///
     /// Wire name: `AllocatedPodCount`.
     pub allocated_pod_count: Option<i64>,
     /// 字符串数组，每一项是类似 "node.alpha.kubernetes.io/ttl=0" 的注解
+    ///
     /// Wire name: `Annotations`.
     pub annotations: Vec<String>,
     /// 节点 CPU 总量
+    ///
     /// Wire name: `CPUCapacity`.
     pub cpu_capacity: Option<String>,
     /// 节点上已分配 Pod 的 CPU 限制值
+    ///
     /// Wire name: `CPULimits`.
     pub cpu_limits: Option<String>,
     /// 节点上已分配 Pod 的 CPU 限制值占 CPU 总量的比例
+    ///
     /// Wire name: `CPULimitsFraction`.
     pub cpu_limits_fraction: Option<String>,
     /// 节点上已分配 Pod 的 CPU 请求量
+    ///
     /// Wire name: `CPURequests`.
     pub cpu_requests: Option<String>,
     /// 节点上已分配 Pod 的 CPU 请求量占 CPU 总量的比例
+    ///
     /// Wire name: `CPURequestsFraction`.
     pub cpu_requests_fraction: Option<String>,
     /// 见 **K8SNodeCondition** 模型定义
+    ///
     /// Wire name: `Conditions`.
     pub conditions: Vec<K8SNodeCondition>,
     /// 节点上镜像名称数组
+    ///
     /// Wire name: `ContainerImages`.
     pub container_images: Vec<String>,
     /// 容器运行时版本，如："docker://18.9.9"
+    ///
     /// Wire name: `ContainerRuntimeVersion`.
     pub container_runtime_version: Option<String>,
     /// 时间戳，单位是 秒
+    ///
     /// Wire name: `CreationTimestamp`.
     pub creation_timestamp: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 主机名
+    ///
     /// Wire name: `Hostname`.
     pub hostname: Option<String>,
     /// 内部 IP 地址
+    ///
     /// Wire name: `InternalIP`.
     pub internal_ip: Option<String>,
     /// 内核版本，如："4.19.0-6.el7.ucloud.x86_64"
+    ///
     /// Wire name: `KernelVersion`.
     pub kernel_version: Option<String>,
     /// kubeproxy 版本
+    ///
     /// Wire name: `KubeProxyVersion`.
     pub kube_proxy_version: Option<String>,
     /// kubelet 版本
+    ///
     /// Wire name: `KubeletVersion`.
     pub kubelet_version: Option<String>,
     /// 字符串数组，每一项是类似 "kubernetes.io/arch=amd64" 的标签
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<String>,
     /// 节点内存总量
+    ///
     /// Wire name: `MemoryCapacity`.
     pub memory_capacity: Option<String>,
     /// 节点上已分配 Pod 的内存限制量
+    ///
     /// Wire name: `MemoryLimits`.
     pub memory_limits: Option<String>,
     /// 节点上已分配 Pod 的内存限制量占内存总量的比例，如返回值为 "18"，则意味着限制量占总量的 18%
+    ///
     /// Wire name: `MemoryLimitsFraction`.
     pub memory_limits_fraction: Option<String>,
     /// 节点上已分配 Pod 的内存请求量
+    ///
     /// Wire name: `MemoryRequests`.
     pub memory_requests: Option<String>,
     /// 节点上已分配 Pod 的内存请求量占内存总量的比例，如返回值为 "4.5"，则意味着请求量占总量的 4.5%
+    ///
     /// Wire name: `MemoryRequestsFraction`.
     pub memory_requests_fraction: Option<String>,
     /// 操作出错时的提示信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 操作系统类型，如："CentOS Linux 7 (Core)"
+    ///
     /// Wire name: `OSImage`.
     pub os_image: Option<String>,
     /// 节点允许的可分配 Pod 最大数量
+    ///
     /// Wire name: `PodCapacity`.
     pub pod_capacity: Option<i64>,
     /// 字符串，如："UCloud://cn-sh2-02//uk8s-vsc0vgob-n-mpzxc"
+    ///
     /// Wire name: `ProviderID`.
     pub provider_id: Option<String>,
     /// 返回码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
     /// 字符串数组，每一项是类似 "node-role.kubernetes.io/master:NoSchedule" 的污点
+    ///
     /// Wire name: `Taints`.
     pub taints: Vec<String>,
     /// 是否禁止调度
+    ///
     /// Wire name: `Unschedulable`.
     pub unschedulable: Option<bool>,
 }
@@ -207,14 +242,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUk8SNodeResponse, DescribeUk8SNodeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uk8_s_node`](Self::describe_uk8_s_node) would send.
-    pub fn describe_uk8_s_node_request(
-        &self,
-        input: &DescribeUk8SNodeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUk8SNodeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

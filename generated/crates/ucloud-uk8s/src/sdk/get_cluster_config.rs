@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct GetClusterConfigRequest {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 所在项目
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 所在区域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -53,12 +56,15 @@ impl GetClusterConfigRequestBuilder {
 #[non_exhaustive]
 pub struct GetClusterConfigResponse {
     /// 开启公网apiserver的情况下，有数据返回。
+    ///
     /// Wire name: `ExternalKubeConfig`.
     pub external_kube_config: Option<String>,
     /// 配置信息
+    ///
     /// Wire name: `KubeConfig`.
     pub kube_config: Option<String>,
     /// 用于标示 kubeconfig 是否可以进行替换更新
+    ///
     /// Wire name: `Updatable`.
     pub updatable: Option<bool>,
 }
@@ -85,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetClusterConfigResponse, GetClusterConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_cluster_config`](Self::get_cluster_config) would send.
-    pub fn get_cluster_config_request(
-        &self,
-        input: &GetClusterConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetClusterConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::Uk8SAvailableInstanceType;
 #[non_exhaustive]
 pub struct GetUk8SAvailableInstanceTypesRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -56,9 +59,11 @@ impl GetUk8SAvailableInstanceTypesRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8SAvailableInstanceTypesResponse {
     /// 见 **UK8SAvailableInstanceType** 模型定义
+    ///
     /// Wire name: `AvailableInstanceTypes`.
     pub available_instance_types: Vec<Uk8SAvailableInstanceType>,
     /// 当前区域是否可售
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_s_available_instance_types`](Self::get_uk8_s_available_instance_types) would send.
-    pub fn get_uk8_s_available_instance_types_request(
-        &self,
-        input: &GetUk8SAvailableInstanceTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8SAvailableInstanceTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetUk8SIpamdStatusRequest {
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区，可选。
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -58,24 +62,31 @@ impl GetUk8SIpamdStatusRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8SIpamdStatusResponse {
     /// 当前 CNI 初始化模式。
+    ///
     /// Wire name: `CNIInitMode`.
     pub cni_init_mode: Option<String>,
     /// 当前已安装的 ipamd 版本是否支持切换 CNI 初始化模式。
+    ///
     /// Wire name: `CNIInitVersionReady`.
     pub cni_init_version_ready: Option<bool>,
     /// 是否已经安装
+    ///
     /// Wire name: `Installed`.
     pub installed: Option<bool>,
     /// ipamd可用最新版本
+    ///
     /// Wire name: `LastVersion`.
     pub last_version: Option<String>,
     /// 当前 ipamd 插件的创建时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `OpenTime`.
     pub open_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 最新版本的发布日期
+    ///
     /// Wire name: `ReleaseDate`.
     pub release_date: Option<i64>,
     /// 当前ipamd的版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }
@@ -109,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_s_ipamd_status`](Self::get_uk8_s_ipamd_status) would send.
-    pub fn get_uk8_s_ipamd_status_request(
-        &self,
-        input: &GetUk8SIpamdStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8SIpamdStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetUk8SLoadBalancerControllerRequest {
     /// 集群 id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区，可选。
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,18 +64,23 @@ impl GetUk8SLoadBalancerControllerRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8SLoadBalancerControllerResponse {
     /// 安装时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否安装
+    ///
     /// Wire name: `Installed`.
     pub installed: Option<bool>,
     /// 最新可用版本。
+    ///
     /// Wire name: `LastVersion`.
     pub last_version: Option<String>,
     /// 运行状态：unknown、running、notReady。
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 当前安装版本。
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }
@@ -103,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_s_load_balancer_controller`](Self::get_uk8_s_load_balancer_controller) would send.
-    pub fn get_uk8_s_load_balancer_controller_request(
-        &self,
-        input: &GetUk8SLoadBalancerControllerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8SLoadBalancerControllerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

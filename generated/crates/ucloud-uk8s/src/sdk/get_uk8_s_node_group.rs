@@ -8,16 +8,20 @@ use super::NodeGroupSet;
 #[non_exhaustive]
 pub struct GetUk8SNodeGroupRequest {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 节点池Id
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -62,6 +66,7 @@ impl GetUk8SNodeGroupRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8SNodeGroupResponse {
     /// 见 **NodeGroupSet** 模型定义
+    ///
     /// Wire name: `NodeGroup`.
     pub node_group: Option<NodeGroupSet>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUk8SNodeGroupResponse, GetUk8SNodeGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_s_node_group`](Self::get_uk8_s_node_group) would send.
-    pub fn get_uk8_s_node_group_request(
-        &self,
-        input: &GetUk8SNodeGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8SNodeGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

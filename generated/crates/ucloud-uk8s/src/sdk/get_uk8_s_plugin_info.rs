@@ -11,13 +11,16 @@ use super::{
 #[non_exhaustive]
 pub struct GetUk8SPluginInfoRequest {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -58,33 +61,43 @@ impl GetUk8SPluginInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8SPluginInfoResponse {
     /// 见 **NodePlugin** 模型定义
+    ///
     /// Wire name: `CNIInfoSet`.
     pub cni_info_set: Option<NodePlugin>,
     /// 见 **CSIInfo** 模型定义
+    ///
     /// Wire name: `CSIInfo`.
     pub csi_info: Option<CsiInfo>,
     /// 见 **CloudProviderInfo** 模型定义
+    ///
     /// Wire name: `CloudProviderInfo`.
     pub cloud_provider_info: Option<CloudProviderInfo>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 集群状态信息
+    ///
     /// Wire name: `ClusterStatus`.
     pub cluster_status: Option<String>,
     /// 见 **ClusterUpgradeInfo** 模型定义
+    ///
     /// Wire name: `ClusterUpgradeInfo`.
     pub cluster_upgrade_info: Option<ClusterUpgradeInfo>,
     /// 错误描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `MonitorInfo`.
     pub monitor_info: Option<MonitorInfo>,
     /// 见 **RuntimeConvertInfo** 模型定义
+    ///
     /// Wire name: `RuntimeConvertInfo`.
     pub runtime_convert_info: Option<RuntimeConvertInfo>,
     /// 见 **VKNode** 模型定义
+    ///
     /// Wire name: `VKInfo`.
     pub vk_info: Option<VkNode>,
 }
@@ -118,14 +131,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUk8SPluginInfoResponse, GetUk8SPluginInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_s_plugin_info`](Self::get_uk8_s_plugin_info) would send.
-    pub fn get_uk8_s_plugin_info_request(
-        &self,
-        input: &GetUk8SPluginInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8SPluginInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

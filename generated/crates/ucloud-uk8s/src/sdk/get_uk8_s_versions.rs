@@ -8,13 +8,16 @@ use super::Uk8SVersionData;
 #[non_exhaustive]
 pub struct GetUk8SVersionsRequest {
     /// 集群类型，可选值为\[Dedicated\]
+    ///
     /// Wire name: `Kind`.
     pub kind: String,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -55,6 +58,7 @@ impl GetUk8SVersionsRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8SVersionsResponse {
     /// 见 **UK8SVersionData** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<Uk8SVersionData>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUk8SVersionsResponse, GetUk8SVersionsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_s_versions`](Self::get_uk8_s_versions) would send.
-    pub fn get_uk8_s_versions_request(
-        &self,
-        input: &GetUk8SVersionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8SVersionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::NodePluginInfo;
 #[non_exhaustive]
 pub struct GetUk8ScniNodeInfoRequest {
     /// UK8S 集群 ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区，可选。
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,18 +64,23 @@ impl GetUk8ScniNodeInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetUk8ScniNodeInfoResponse {
     /// 是否所有节点实时查询成功且 CNI 版本一致。数据来源为 database 时返回 false。
+    ///
     /// Wire name: `AllNodesSynced`.
     pub all_nodes_synced: Option<bool>,
     /// 数据来源：database 表示数据库记录，ipamd_http 表示通过 ipamd 实时查询。
+    ///
     /// Wire name: `DataSource`.
     pub data_source: Option<String>,
     /// 节点中的最高有效 CNI 版本
+    ///
     /// Wire name: `HighestVersion`.
     pub highest_version: Option<String>,
     /// 见 **NodePluginInfo** 模型定义
+    ///
     /// Wire name: `NodeInfoSet`.
     pub node_info_set: Vec<NodePluginInfo>,
     /// 是否存在部分节点实时查询失败
+    ///
     /// Wire name: `Partial`.
     pub partial: Option<bool>,
 }
@@ -103,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uk8_scni_node_info`](Self::get_uk8_scni_node_info) would send.
-    pub fn get_uk8_scni_node_info_request(
-        &self,
-        input: &GetUk8ScniNodeInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUk8ScniNodeInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::NodeInfoV2;
 #[non_exhaustive]
 pub struct ListUk8SClusterNodeV2Request {
     /// UK8S集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 可传一个或多个节点id  不传或为空则返回所有节点
+    ///
     /// Wire name: `NodeIds`.
     pub node_ids: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -60,9 +64,11 @@ impl ListUk8SClusterNodeV2RequestBuilder {
 #[non_exhaustive]
 pub struct ListUk8SClusterNodeV2Response {
     /// 见 **NodeInfoV2** 模型定义
+    ///
     /// Wire name: `NodeSet`.
     pub node_set: Vec<NodeInfoV2>,
     /// 满足条件的节点数量，包括Master。
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_uk8_s_cluster_node_v2`](Self::list_uk8_s_cluster_node_v2) would send.
-    pub fn list_uk8_s_cluster_node_v2_request(
-        &self,
-        input: &ListUk8SClusterNodeV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUk8SClusterNodeV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

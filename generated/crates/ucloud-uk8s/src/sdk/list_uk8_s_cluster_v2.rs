@@ -8,19 +8,24 @@ use super::ClusterSet;
 #[non_exhaustive]
 pub struct ListUk8SClusterV2Request {
     /// UK8S集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 返回数据长度，默认为20。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -64,12 +69,15 @@ impl ListUk8SClusterV2RequestBuilder {
 #[non_exhaustive]
 pub struct ListUk8SClusterV2Response {
     /// 满足条件的集群数量
+    ///
     /// Wire name: `ClusterCount`.
     pub cluster_count: Option<i64>,
     /// 见 **ClusterSet** 模型定义
+    ///
     /// Wire name: `ClusterSet`.
     pub cluster_set: Vec<ClusterSet>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -97,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_uk8_s_cluster_v2`](Self::list_uk8_s_cluster_v2) would send.
-    pub fn list_uk8_s_cluster_v2_request(
-        &self,
-        input: &ListUk8SClusterV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUK8SClusterV2` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ClusterSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_uk8_s_cluster_v2`](Self::list_uk8_s_cluster_v2), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -119,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUk8SClusterV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::UlsLogConfig;
 #[non_exhaustive]
 pub struct ListUk8SulsConfigRequest {
     /// 集群 Id，如果不填，返回该账号该地域所有集群的 ULSConfig
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 日志服务中用于接收日志的目标 TopicId。
+    ///
     /// Wire name: `TopicID`.
     pub topic_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl ListUk8SulsConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ListUk8SulsConfigResponse {
     /// 见 **ULSLogConfig** 模型定义
+    ///
     /// Wire name: `LogConfig`.
     pub log_config: Vec<UlsLogConfig>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUk8SulsConfigResponse, ListUk8SulsConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_uk8_suls_config`](Self::list_uk8_suls_config) would send.
-    pub fn list_uk8_suls_config_request(
-        &self,
-        input: &ListUk8SulsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUk8SulsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,23 @@
 #[non_exhaustive]
 pub struct RemoveUk8SNodeGroupRequest {
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 节点池Id
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_uk8_s_node_group`](Self::remove_uk8_s_node_group) would send.
-    pub fn remove_uk8_s_node_group_request(
-        &self,
-        input: &RemoveUk8SNodeGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveUk8SNodeGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct UpdateUk8SAutoScalingGroupV2Request {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 伸缩组ID
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 最大节点数，范围 1–100。
+    ///
     /// Wire name: `Max`.
     pub max: i64,
     /// 最小节点数，范围 0–100。
+    ///
     /// Wire name: `Min`.
     pub min: i64,
     /// 伸缩组名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 伸缩组优先级，范围 1–100，值越大越优先。省略或传 0 时保持原优先级。
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区，可选。此接口按集群和伸缩组 ID 更新配置。
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -88,7 +97,6 @@ impl UpdateUk8SAutoScalingGroupV2RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUk8SAutoScalingGroupV2Response {
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -116,14 +124,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_uk8_s_auto_scaling_group_v2`](Self::update_uk8_s_auto_scaling_group_v2) would send.
-    pub fn update_uk8_s_auto_scaling_group_v2_request(
-        &self,
-        input: &UpdateUk8SAutoScalingGroupV2Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUk8SAutoScalingGroupV2Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

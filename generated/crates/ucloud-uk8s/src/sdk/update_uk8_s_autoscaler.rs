@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct UpdateUk8SAutoscalerRequest {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 添加节点后等待缩容的时间，单位分钟，范围 1–1440。
+    ///
     /// Wire name: `ScaleDownDelayAfterAdd`.
     pub scale_down_delay_after_add: i64,
     /// GPU 缩容利用率阈值，单位百分比，范围 0–100。省略时使用 ScaleDownUtilizationThreshold。
+    ///
     /// Wire name: `ScaleDownGPUUtilizationThreshold`.
     pub scale_down_gpu_utilization_threshold: Option<i64>,
     /// 节点持续不需要后触发缩容的等待时间，单位分钟，范围 1–1440。
+    ///
     /// Wire name: `ScaleDownUnneededTime`.
     pub scale_down_unneeded_time: i64,
     /// 节点缩容利用率阈值，单位百分比，范围 0–100。例如 50 表示 50%。
+    ///
     /// Wire name: `ScaleDownUtilizationThreshold`.
     pub scale_down_utilization_threshold: i64,
 }
@@ -112,14 +119,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_uk8_s_autoscaler`](Self::update_uk8_s_autoscaler) would send.
-    pub fn update_uk8_s_autoscaler_request(
-        &self,
-        input: &UpdateUk8SAutoscalerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUk8SAutoscalerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

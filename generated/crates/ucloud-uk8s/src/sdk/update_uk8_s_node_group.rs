@@ -11,113 +11,149 @@ use super::{
 #[non_exhaustive]
 pub struct UpdateUk8SNodeGroupRequest {
     /// 系统盘大小，单位GB。默认40。范围：\[40, 500\]。注意SSD本地盘无法调整。
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 磁盘类型
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// GPU卡核心数。仅GPU机型支持此字段（可选范围与MachineType+GpuType相关）
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 计费模式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 要修改的集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 数据磁盘大小
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 磁盘类型
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// GPU卡核心数
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 用户自定义Shell脚本。与UserData的区别在于InitScript在节点初始化完毕后才执行，UserData则是云主机初始化时执行。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroupId`.
     pub isolation_group_id: Option<String>,
     /// 见 **UpdateUK8SNodeGroupParamKubeletConfiguration** 模型定义
+    ///
     /// Wire name: `KubeletConfiguration`.
     pub kubelet_configuration: Option<UpdateUk8SNodeGroupParamKubeletConfiguration>,
     /// Node节点标签。key=value形式,多组用”,“隔开，最多5组。 如env=pro,type=game
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 云主机机型。枚举值\["N", "C", "G", "O", "OS"\]。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 默认110，生产环境建议小于等于110。
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<String>,
     /// 内存大小。单位：MB
+    ///
     /// Wire name: `Mem`.
     pub mem: Option<i64>,
     /// 最低cpu平台，枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake"；"Intel/CascadelakeR"; “Amd/Epyc2”,"Amd/Auto"\],默认值是"Intel/Auto"
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// 网络增强特性。枚举值：Normal，不开启; Super，开启网络增强1.0； Ultra，开启网络增强2.0；Extreme，开启网络增强3.0; Infiniband, 开启网络增强4.0（详情参考主机官网文档）
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
     /// 见 **UpdateUK8SNodeGroupParamNetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Option<Vec<UpdateUk8SNodeGroupParamNetworkInterface>>,
     /// 要修改的节点池Id
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: String,
     /// 节点池名字
+    ///
     /// Wire name: `NodeGroupName`.
     pub node_group_name: Option<String>,
     /// 自定义主机名前缀。完整的自定义主机名为{NodeNamePrefix}-{NodeIP}。
+    ///
     /// Wire name: `NodeNamePrefix`.
     pub node_name_prefix: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **UpdateUK8SNodeGroupParamSecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<UpdateUk8SNodeGroupParamSecGroupId>>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/uk8s-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 主机安全模式。Firewall：防火墙；SecGroup：安全组；默认值：Firewall。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
     /// 子网 ID。默认为集群创建时填写的子网ID，也可以填写集群同VPC内的子网ID。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Node节点污点，形式为key=value:effect，多组taints用”,“隔开,最多支持五组。
+    ///
     /// Wire name: `Taints`.
     pub taints: Option<String>,
     /// 主机规格族
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 弹性网卡特性。开启了弹性网卡权限位，此特性才生效，默认 false 未开启，true 开启。
+    ///
     /// Wire name: `UNIFeature`.
     pub uni_feature: Option<bool>,
     /// 用户自定义数据。当镜像支持Cloud-init Feature时可填写此字段。注意：1、总数据量大小不超过 16K；2、使用base64编码。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// 重复 待删除 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `ZoneBaned`.
     pub zone_baned: Option<String>,
 }
@@ -225,9 +261,11 @@ impl UpdateUk8SNodeGroupRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUk8SNodeGroupResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 节点池ID
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: Option<String>,
 }
@@ -256,14 +294,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_uk8_s_node_group`](Self::update_uk8_s_node_group) would send.
-    pub fn update_uk8_s_node_group_request(
-        &self,
-        input: &UpdateUk8SNodeGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUk8SNodeGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

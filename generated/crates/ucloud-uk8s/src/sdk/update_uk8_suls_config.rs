@@ -11,32 +11,41 @@ use super::{
 #[non_exhaustive]
 pub struct UpdateUk8SulsConfigRequest {
     /// UK8S集群ID。
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 见 **UpdateUK8SULSConfigParamExtractRule** 模型定义
+    ///
     /// Wire name: `ExtractRule`.
     pub extract_rule: Option<UpdateUk8SulsConfigParamExtractRule>,
     /// 见 **UpdateUK8SULSConfigParamInputDetail** 模型定义
+    ///
     /// Wire name: `InputDetail`.
     pub input_detail: Option<UpdateUk8SulsConfigParamInputDetail>,
     /// 见 **UpdateUK8SULSConfigParamMatchRule** 模型定义
+    ///
     /// Wire name: `MatchRule`.
     pub match_rule: Option<UpdateUk8SulsConfigParamMatchRule>,
     /// 要修改的日志采集规则名称。名称长度不能超过253个字符，只能包含小写字母、数字、破折号和点，并且必须以字母或数字开头和结尾。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。请参考GetProjectList接口：<https://docs.ucloud.cn/api/summary/get_project_list>
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表：<https://docs.ucloud.cn/api/summary/regionlist>
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 日志服务中用于接收日志的目标Topic ID。不填写时保持原Topic ID不变。
+    ///
     /// Wire name: `TopicID`.
     pub topic_id: Option<String>,
     /// 可用区。参见地域和可用区列表：<https://docs.ucloud.cn/api/summary/regionlist>
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -90,6 +99,7 @@ impl UpdateUk8SulsConfigRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUk8SulsConfigResponse {
     /// 返回信息。
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -117,14 +127,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_uk8_suls_config`](Self::update_uk8_suls_config) would send.
-    pub fn update_uk8_suls_config_request(
-        &self,
-        input: &UpdateUk8SulsConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUk8SulsConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

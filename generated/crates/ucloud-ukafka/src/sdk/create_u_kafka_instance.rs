@@ -6,56 +6,73 @@
 #[non_exhaustive]
 pub struct CreateUKafkaInstanceRequest {
     /// 业务组，默认Default
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 磁盘管理方式,支持值：NONE、CLEAN。默认值：NONE
+    ///
     /// Wire name: `DiskControllerType`.
     pub disk_controller_type: Option<String>,
     /// 数据盘大小。支持范围根据GetUKafkaNodeType 接口返回的InstanceTypeSet\[\].MaxDiskSize 和MinDiskSize获取
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: i64,
     /// 磁盘清理阈值，支持范围\[70,90\]。DiskControllerType 为CLEAN 时必填。默认值 90
+    ///
     /// Wire name: `DiskThreshold`.
     pub disk_threshold: Option<String>,
     /// kafka版本，支持的版本可通过ListUKafkaFrameworkVersion 接口返回字段的FrameworkVersions获取
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: String,
     /// 实例名，可自定义。只能包含中英文、数字以及- _ .
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: String,
     /// 是否开启安全组，支持"true","false"，默认 false
+    ///
     /// Wire name: `IsSecurityEnabled`.
     pub is_security_enabled: Option<String>,
     /// kafka 日志保存时间，支持范围\[1,240\]。默认 72 小时
+    ///
     /// Wire name: `LogRetentionHours`.
     pub log_retention_hours: Option<String>,
     /// 实例节点数量。默认 3 节点
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 机型，支持的机型可通过GetUKafkaNodeType 接口返回的InstanceTypeSet\[\].InstanceTypeName
+    ///
     /// Wire name: `NodeType`.
     pub node_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 实例数量，默认 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网 ID，不填时为默认子网 ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPCID，不填时为默认VPCID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -130,9 +147,11 @@ impl CreateUKafkaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUKafkaInstanceResponse {
     /// 实例资源 ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -161,14 +180,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_kafka_instance`](Self::create_u_kafka_instance) would send.
-    pub fn create_u_kafka_instance_request(
-        &self,
-        input: &CreateUKafkaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUKafkaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

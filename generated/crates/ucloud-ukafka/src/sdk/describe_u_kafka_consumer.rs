@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct DescribeUKafkaConsumerRequest {
     /// 实例 ID
+    ///
     /// Wire name: `ClusterInstanceId`.
     pub cluster_instance_id: String,
     /// 消费组组名
+    ///
     /// Wire name: `ConsumerGroup`.
     pub consumer_group: String,
     /// 项目 ID。不填写为默认项目，子帐号必须填写。 请参考  GetProjectList 接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 消费者组类型（同消费者组列表返回的类型值）
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -77,12 +83,15 @@ impl DescribeUKafkaConsumerRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUKafkaConsumerResponse {
     /// 消费者组组名
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 消费者组所订阅 topic 信息
+    ///
     /// Wire name: `Topics`.
     pub topics: Vec<String>,
     /// 消费者组类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -112,14 +121,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_kafka_consumer`](Self::describe_u_kafka_consumer) would send.
-    pub fn describe_u_kafka_consumer_request(
-        &self,
-        input: &DescribeUKafkaConsumerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUKafkaConsumerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::ClusterInfo;
 #[non_exhaustive]
 pub struct DescribeUKafkaInstanceRequest {
     /// 实例ID，可以通过ListUKafkaInstance 接口的ClusterSet. ClusterInstanceId 获取
+    ///
     /// Wire name: `ClusterInstanceId`.
     pub cluster_instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +70,7 @@ impl DescribeUKafkaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUKafkaInstanceResponse {
     /// 见 **ClusterInfo** 模型定义
+    ///
     /// Wire name: `ClusterSet`.
     pub cluster_set: Vec<ClusterInfo>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_kafka_instance`](Self::describe_u_kafka_instance) would send.
-    pub fn describe_u_kafka_instance_request(
-        &self,
-        input: &DescribeUKafkaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUKafkaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::InstanceType;
 #[non_exhaustive]
 pub struct GetUKafkaNodeTypeRequest {
     /// 传参时返回指定机型信息，参数为空时返回所有机型信息
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -60,9 +64,11 @@ impl GetUKafkaNodeTypeRequestBuilder {
 #[non_exhaustive]
 pub struct GetUKafkaNodeTypeResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **InstanceType** 模型定义
+    ///
     /// Wire name: `NodeTypeSet`.
     pub node_type_set: Vec<InstanceType>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUKafkaNodeTypeResponse, GetUKafkaNodeTypeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_kafka_node_type`](Self::get_u_kafka_node_type) would send.
-    pub fn get_u_kafka_node_type_request(
-        &self,
-        input: &GetUKafkaNodeTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUKafkaNodeTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct IsUKafkaTopicNameExistRequest {
     /// 实例ID，可以通过ListUKafkaInstance 接口的ClusterSet. ClusterInstanceId 获取
+    ///
     /// Wire name: `ClusterInstanceId`.
     pub cluster_instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 待检查的topic名称
+    ///
     /// Wire name: `TopicName`.
     pub topic_name: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,6 +75,7 @@ impl IsUKafkaTopicNameExistRequestBuilder {
 #[non_exhaustive]
 pub struct IsUKafkaTopicNameExistResponse {
     /// 是否已经存在
+    ///
     /// Wire name: `IsExist`.
     pub is_exist: Option<String>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`is_u_kafka_topic_name_exist`](Self::is_u_kafka_topic_name_exist) would send.
-    pub fn is_u_kafka_topic_name_exist_request(
-        &self,
-        input: &IsUKafkaTopicNameExistRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for IsUKafkaTopicNameExistRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

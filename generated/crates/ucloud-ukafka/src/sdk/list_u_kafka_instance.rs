@@ -8,35 +8,41 @@ use super::ClusterSet;
 #[non_exhaustive]
 pub struct ListUKafkaInstanceRequest {
     /// 业务组 ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ClusterInstanceId`.
     pub cluster_instance_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Filter`.
     pub filter: Option<String>,
     /// 默认为60
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SubnetId
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -90,12 +96,15 @@ impl ListUKafkaInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ListUKafkaInstanceResponse {
     /// 见 **ClusterSet** 模型定义
+    ///
     /// Wire name: `ClusterSet`.
     pub cluster_set: Option<ClusterSet>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<String>,
 }
@@ -125,14 +134,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_kafka_instance`](Self::list_u_kafka_instance) would send.
-    pub fn list_u_kafka_instance_request(
-        &self,
-        input: &ListUKafkaInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUKafkaInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ResizeUKafkaDiskRequest {
     /// 数据盘大小。支持范围根据GetUKafkaNodeType 接口返回的InstanceTypeSet\[\].MaxDiskSize 和MinDiskSize获取
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: i64,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,6 +70,7 @@ impl ResizeUKafkaDiskRequestBuilder {
 #[non_exhaustive]
 pub struct ResizeUKafkaDiskResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeUKafkaDiskResponse, ResizeUKafkaDiskError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_kafka_disk`](Self::resize_u_kafka_disk) would send.
-    pub fn resize_u_kafka_disk_request(
-        &self,
-        input: &ResizeUKafkaDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUKafkaDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,14 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelScheduleKeyDeletionRequest {
-    /// (No description in the spec.)
     /// Wire name: `KeyId`.
     pub key_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -74,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`cancel_schedule_key_deletion`](Self::cancel_schedule_key_deletion) would send.
-    pub fn cancel_schedule_key_deletion_request(
-        &self,
-        input: &CancelScheduleKeyDeletionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CancelScheduleKeyDeletionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct CreateKeyRequest {
     /// 可选密钥别名，格式为 alias/name。
+    ///
     /// Wire name: `Alias`.
     pub alias: Option<String>,
     /// 是否开启删除保护。可选值：true、false；默认 false。
+    ///
     /// Wire name: `DeletionProtection`.
     pub deletion_protection: Option<bool>,
     /// 密钥描述，最多 8192 字符。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 密钥规格，默认 SYMMETRIC_DEFAULT（AES_256）。可选值：SYMMETRIC_DEFAULT(AES_256)、RSA_2048、RSA_3072、RSA_4096、ECC_NIST_P256、ECC_NIST_P384、ECC_NIST_P521、HMAC_256、HMAC_384、HMAC_512。
+    ///
     /// Wire name: `KeySpec`.
     pub key_spec: Option<String>,
     /// 密钥用途
+    ///
     /// Wire name: `KeyUsage`.
     pub key_usage: Option<String>,
     /// 密钥材料来源，默认 UCLOUD_KMS。当前仅支持 UCLOUD_KMS；EXTERNAL 为 BYOK 规划值，当前传入会返回 1230。
+    ///
     /// Wire name: `Origin`.
     pub origin: Option<String>,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -83,6 +92,7 @@ impl CreateKeyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateKeyResponse {
     /// 密钥 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
 }
@@ -107,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateKeyResponse, CreateKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_key`](Self::create_key) would send.
-    pub fn create_key_request(
-        &self,
-        input: &CreateKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

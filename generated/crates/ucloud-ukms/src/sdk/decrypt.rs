@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct DecryptRequest {
     /// 待解密密文。
+    ///
     /// Wire name: `CiphertextBlob`.
     pub ciphertext_blob: String,
     /// 解密算法。可选值：SYMMETRIC_DEFAULT、RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256；非对称密钥解密时必填。
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
     /// 加密上下文，JSON Object。该参数内容会记录在日志中，请勿传入密码、密钥、令牌等敏感信息。
+    ///
     /// Wire name: `EncryptionContext`.
     pub encryption_context: Option<String>,
     /// 主密钥 KeyId；对称密钥可空，从 CiphertextBlob 自动识别；非对称必填。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -74,12 +81,15 @@ impl DecryptRequestBuilder {
 #[non_exhaustive]
 pub struct DecryptResponse {
     /// 实际使用的解密算法。取值：SYMMETRIC_DEFAULT、RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256。
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
     /// 密钥资源长 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 解密后的明文，Base64 编码。
+    ///
     /// Wire name: `Plaintext`.
     pub plaintext: Option<String>,
 }
@@ -106,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DecryptResponse, DecryptError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`decrypt`](Self::decrypt) would send.
-    pub fn decrypt_request(
-        &self,
-        input: &DecryptRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DecryptRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

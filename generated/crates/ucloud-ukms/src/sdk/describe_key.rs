@@ -8,17 +8,21 @@ use super::KeyMetadata;
 #[non_exhaustive]
 pub struct DescribeKeyRequest {
     /// 密钥资源长 ID、ARN 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -60,6 +64,7 @@ impl DescribeKeyRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeKeyResponse {
     /// 见 **KeyMetadata** 模型定义
+    ///
     /// Wire name: `KeyMetadata`.
     pub key_metadata: Option<KeyMetadata>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeKeyResponse, DescribeKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_key`](Self::describe_key) would send.
-    pub fn describe_key_request(
-        &self,
-        input: &DescribeKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct EnableKeyRequest {
     /// 密钥资源长 ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableKeyResponse, EnableKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_key`](Self::enable_key) would send.
-    pub fn enable_key_request(
-        &self,
-        input: &EnableKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

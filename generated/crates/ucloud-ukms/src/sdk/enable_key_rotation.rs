@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct EnableKeyRotationRequest {
     /// 密钥 ID、ARN 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 轮转周期，单位天。取值范围 1~2560，默认 365。仅 SYMMETRIC_DEFAULT 且 Origin=UCLOUD_KMS 的密钥支持轮转。
+    ///
     /// Wire name: `RotationPeriodInDays`.
     pub rotation_period_in_days: Option<i64>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableKeyRotationResponse, EnableKeyRotationError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_key_rotation`](Self::enable_key_rotation) would send.
-    pub fn enable_key_rotation_request(
-        &self,
-        input: &EnableKeyRotationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableKeyRotationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct EncryptRequest {
     /// 加密算法。可选值：SYMMETRIC_DEFAULT、RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256；对称密钥默认 SYMMETRIC_DEFAULT，RSA 默认 RSAES_OAEP_SHA_256。
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
     /// 加密上下文，JSON Object。该参数内容会记录在日志中，请勿传入密码、密钥、令牌等敏感信息。
+    ///
     /// Wire name: `EncryptionContext`.
     pub encryption_context: Option<String>,
     /// 密钥资源长 ID 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 待加密明文，Base64 编码。
+    ///
     /// Wire name: `Plaintext`.
     pub plaintext: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -74,12 +81,15 @@ impl EncryptRequestBuilder {
 #[non_exhaustive]
 pub struct EncryptResponse {
     /// 加密后的密文。
+    ///
     /// Wire name: `CiphertextBlob`.
     pub ciphertext_blob: Option<String>,
     /// 实际使用的加密算法。取值：SYMMETRIC_DEFAULT、RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256。
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
     /// 密钥资源长 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
 }
@@ -106,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EncryptResponse, EncryptError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`encrypt`](Self::encrypt) would send.
-    pub fn encrypt_request(
-        &self,
-        input: &EncryptRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EncryptRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct GenerateDataKeyRequest {
     /// 加密上下文，JSON Object。该参数内容会记录在日志中，请勿传入密码、密钥、令牌等敏感信息。
+    ///
     /// Wire name: `EncryptionContext`.
     pub encryption_context: Option<String>,
     /// 密钥资源长 ID、ARN 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 数据密钥规格。可选值：AES_256、AES_128；默认 AES_256。与 NumberOfBytes 二选一，同时填写时 NumberOfBytes 优先。
+    ///
     /// Wire name: `KeySpec`.
     pub key_spec: Option<String>,
     /// 生成数据密钥的字节长度，取值范围 1~1024。与 KeySpec 二选一，同时填写时本字段优先。
+    ///
     /// Wire name: `NumberOfBytes`.
     pub number_of_bytes: Option<i64>,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -73,12 +80,15 @@ impl GenerateDataKeyRequestBuilder {
 #[non_exhaustive]
 pub struct GenerateDataKeyResponse {
     /// 加密后的数据密钥。
+    ///
     /// Wire name: `CiphertextBlob`.
     pub ciphertext_blob: Option<String>,
     /// 加密该数据密钥的密钥资源长 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 数据密钥明文，Base64 编码。
+    ///
     /// Wire name: `Plaintext`.
     pub plaintext: Option<String>,
 }
@@ -105,14 +115,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GenerateDataKeyResponse, GenerateDataKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`generate_data_key`](Self::generate_data_key) would send.
-    pub fn generate_data_key_request(
-        &self,
-        input: &GenerateDataKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GenerateDataKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct GenerateDataKeyPairRequest {
     /// 加密上下文
+    ///
     /// Wire name: `EncryptionContext`.
     pub encryption_context: Option<String>,
     /// 密钥ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 密钥类型
+    ///
     /// Wire name: `KeyPairSpec`.
     pub key_pair_spec: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -65,19 +70,24 @@ impl GenerateDataKeyPairRequestBuilder {
 #[non_exhaustive]
 pub struct GenerateDataKeyPairResponse {
     /// 公钥（明文）。
+    ///
     /// Wire name: `DataPublicKey`.
     pub data_public_key: Option<String>,
     /// 用于加密私钥的 KMS 密钥
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 生成的数据键对类型。
+    ///
     /// Wire name: `KeyPairSpec`.
     pub key_pair_spec: Option<String>,
     /// 私钥的加密副本。
+    ///
     /// Wire name: `PrivateKeyCiphertextBlob`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key_ciphertext_blob: Option<::runtime::Sensitive<String>>,
     /// 私钥的明文副本。
+    ///
     /// Wire name: `PrivateKeyPlaintext`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key_plaintext: Option<::runtime::Sensitive<String>>,
@@ -110,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`generate_data_key_pair`](Self::generate_data_key_pair) would send.
-    pub fn generate_data_key_pair_request(
-        &self,
-        input: &GenerateDataKeyPairRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GenerateDataKeyPairRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

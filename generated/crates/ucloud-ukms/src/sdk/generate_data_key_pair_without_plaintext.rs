@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct GenerateDataKeyPairWithoutPlaintextRequest {
     /// 指定加密私钥时使用的加密上下文。
+    ///
     /// Wire name: `EncryptionContext`.
     pub encryption_context: Option<String>,
     /// 密钥ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 指定生成的数据密钥对类型。
+    ///
     /// Wire name: `KeyPairSpec`.
     pub key_pair_spec: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`generate_data_key_pair_without_plaintext`](Self::generate_data_key_pair_without_plaintext) would send.
-    pub fn generate_data_key_pair_without_plaintext_request(
-        &self,
-        input: &GenerateDataKeyPairWithoutPlaintextRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GenerateDataKeyPairWithoutPlaintextRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

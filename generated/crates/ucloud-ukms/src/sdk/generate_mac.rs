@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct GenerateMacRequest {
     /// 密钥ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 用于生成消息认证码的 MAC 算法。
+    ///
     /// Wire name: `MacAlgorithm`.
     pub mac_algorithm: String,
     /// 待哈希的消息。
+    ///
     /// Wire name: `MacMessage`.
     pub mac_message: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -66,9 +71,11 @@ impl GenerateMacRequestBuilder {
 #[non_exhaustive]
 pub struct GenerateMacResponse {
     /// 针对指定消息生成的基于哈希的消息认证码 (HMAC)、HMAC KMS 密钥和 MAC 算法。
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 用于生成 HMAC 的 MAC 算法。
+    ///
     /// Wire name: `MacAlgorithm`.
     pub mac_algorithm: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GenerateMacResponse, GenerateMacError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`generate_mac`](Self::generate_mac) would send.
-    pub fn generate_mac_request(
-        &self,
-        input: &GenerateMacRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GenerateMacRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct GenerateRandomRequest {
     /// 随机数长度，最大1024
+    ///
     /// Wire name: `NumberOfBytes`.
     pub number_of_bytes: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -54,6 +57,7 @@ impl GenerateRandomRequestBuilder {
 #[non_exhaustive]
 pub struct GenerateRandomResponse {
     /// 随机字节串。
+    ///
     /// Wire name: `Plaintext`.
     pub plaintext: Option<String>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GenerateRandomResponse, GenerateRandomError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`generate_random`](Self::generate_random) would send.
-    pub fn generate_random_request(
-        &self,
-        input: &GenerateRandomRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GenerateRandomRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

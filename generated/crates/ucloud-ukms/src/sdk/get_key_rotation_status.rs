@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetKeyRotationStatusRequest {
     /// 密钥资源长 ID 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -59,27 +63,33 @@ impl GetKeyRotationStatusRequestBuilder {
 #[non_exhaustive]
 pub struct GetKeyRotationStatusResponse {
     /// 密钥资源长 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 是否开启自动轮转。取值：true、false。
+    ///
     /// Wire name: `KeyRotationEnabled`.
     pub key_rotation_enabled: Option<bool>,
     /// 最后一次轮转时间，Unix 时间戳。
+    ///
     /// Wire name: `LastRotationDate`.
     pub last_rotation_date: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 下次轮转时间，Unix 时间戳。
+    ///
     /// Wire name: `NextRotationDate`.
     pub next_rotation_date: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 按需轮转开始时间，Unix 时间戳。
+    ///
     /// Wire name: `OnDemandRotationStartDate`.
     pub on_demand_rotation_start_date: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 轮转周期，单位天；未开启时返回 0。
+    ///
     /// Wire name: `RotationPeriodInDays`.
     pub rotation_period_in_days: Option<i64>,
 }
@@ -112,14 +122,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_key_rotation_status`](Self::get_key_rotation_status) would send.
-    pub fn get_key_rotation_status_request(
-        &self,
-        input: &GetKeyRotationStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetKeyRotationStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetPublicKeyRequest {
     /// 密钥 ID 或 别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -58,21 +62,27 @@ impl GetPublicKeyRequestBuilder {
 #[non_exhaustive]
 pub struct GetPublicKeyResponse {
     /// 支持的加密算法列表。取值范围：RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256。
+    ///
     /// Wire name: `EncryptionAlgorithms`.
     pub encryption_algorithms: Vec<String>,
     /// 密钥 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 密钥规格。取值：SYMMETRIC_DEFAULT、RSA_2048、RSA_3072、RSA_4096、ECC_NIST_P256、ECC_NIST_P384、ECC_NIST_P521、HMAC_256、HMAC_384、HMAC_512。
+    ///
     /// Wire name: `KeySpec`.
     pub key_spec: Option<String>,
     /// 密钥用途。取值：ENCRYPT_DECRYPT、SIGN_VERIFY、GENERATE_VERIFY_MAC、KEY_AGREEMENT。
+    ///
     /// Wire name: `KeyUsage`.
     pub key_usage: Vec<String>,
     /// PEM 或 DER 编码的公钥。
+    ///
     /// Wire name: `KmsPublicKey`.
     pub kms_public_key: Option<String>,
     /// 支持的签名算法列表。取值范围：RSASSA_PSS_SHA_256、RSASSA_PSS_SHA_384、RSASSA_PSS_SHA_512、RSASSA_PKCS1_V1_5_SHA_256、RSASSA_PKCS1_V1_5_SHA_384、RSASSA_PKCS1_V1_5_SHA_512、ECDSA_SHA_256、ECDSA_SHA_384、ECDSA_SHA_512。
+    ///
     /// Wire name: `SigningAlgorithms`.
     pub signing_algorithms: Vec<String>,
 }
@@ -102,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetPublicKeyResponse, GetPublicKeyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_public_key`](Self::get_public_key) would send.
-    pub fn get_public_key_request(
-        &self,
-        input: &GetPublicKeyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPublicKeyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

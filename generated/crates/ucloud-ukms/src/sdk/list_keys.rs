@@ -8,32 +8,41 @@ use super::Dek;
 #[non_exhaustive]
 pub struct ListKeysRequest {
     /// 按密钥 ID 或别名模糊过滤。
+    ///
     /// Wire name: `Alias`.
     pub alias: Option<String>,
     /// 返回数据长度。最大1000
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 排序字段
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 排序方向，默认 desc
+    ///
     /// Wire name: `Sort`.
     pub sort: Option<String>,
     /// 状态筛选：Active、Deactivated、PendingDeletion
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }
@@ -84,9 +93,11 @@ impl ListKeysRequestBuilder {
 #[non_exhaustive]
 pub struct ListKeysResponse {
     /// 见 **DEK** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<Dek>,
     /// 符合条件的总数，不同于 Limit。
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -113,14 +124,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_keys`](Self::list_keys) would send.
-    pub fn list_keys_request(
-        &self,
-        input: &ListKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListKeys` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_keys`](Self::list_keys), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -130,6 +133,10 @@ impl super::Client {
     ) -> ::runtime::Paginator<ListKeysRequest, ListKeysResponse, Dek, ListKeysError> {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

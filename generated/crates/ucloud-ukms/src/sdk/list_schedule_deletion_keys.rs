@@ -7,26 +7,19 @@ use super::Cmk;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListScheduleDeletionKeysRequest {
-    /// (No description in the spec.)
     /// Wire name: `Alias`.
     pub alias: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Sort`.
     pub sort: Option<String>,
 }
@@ -75,15 +68,13 @@ impl ListScheduleDeletionKeysRequestBuilder {
 #[non_exhaustive]
 pub struct ListScheduleDeletionKeysResponse {
     /// 见 **CMK** 模型定义
+    ///
     /// Wire name: `Objects`.
     pub objects: Vec<Cmk>,
-    /// (No description in the spec.)
     /// Wire name: `RequestUuid`.
     pub request_uuid: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -115,14 +106,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_schedule_deletion_keys`](Self::list_schedule_deletion_keys) would send.
-    pub fn list_schedule_deletion_keys_request(
-        &self,
-        input: &ListScheduleDeletionKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListScheduleDeletionKeys` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Objects`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_schedule_deletion_keys`](Self::list_schedule_deletion_keys), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -137,6 +120,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListScheduleDeletionKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct RotateKeyOnDemandRequest {
     /// 密钥 ID 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -59,6 +63,7 @@ impl RotateKeyOnDemandRequestBuilder {
 #[non_exhaustive]
 pub struct RotateKeyOnDemandResponse {
     /// 密钥 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RotateKeyOnDemandResponse, RotateKeyOnDemandError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`rotate_key_on_demand`](Self::rotate_key_on_demand) would send.
-    pub fn rotate_key_on_demand_request(
-        &self,
-        input: &RotateKeyOnDemandRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RotateKeyOnDemandRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct ScheduleKeyDeletionRequest {
     /// 删除等待天数，取值范围为 7~30 天；未填写时默认为 30 天。
+    ///
     /// Wire name: `DeleteDay`.
     pub delete_day: Option<i64>,
     /// 密钥资源长 ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`schedule_key_deletion`](Self::schedule_key_deletion) would send.
-    pub fn schedule_key_deletion_request(
-        &self,
-        input: &ScheduleKeyDeletionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ScheduleKeyDeletionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct SignRequest {
     /// 密钥资源长 ID 或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 消息类型。可选值：RAW、DIGEST；默认 RAW。
+    ///
     /// Wire name: `MessageType`.
     pub message_type: Option<String>,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 签名算法。可选值：RSASSA_PSS_SHA_256、RSASSA_PSS_SHA_384、RSASSA_PSS_SHA_512、RSASSA_PKCS1_V1_5_SHA_256、RSASSA_PKCS1_V1_5_SHA_384、RSASSA_PKCS1_V1_5_SHA_512、ECDSA_SHA_256、ECDSA_SHA_384、ECDSA_SHA_512；须与密钥 KeySpec 匹配。
+    ///
     /// Wire name: `SigningAlgorithm`.
     pub signing_algorithm: String,
     /// 待签名消息，Base64 编码，最大 4096 字节。
+    ///
     /// Wire name: `SigningMessage`.
     pub signing_message: String,
 }
@@ -77,12 +84,15 @@ impl SignRequestBuilder {
 #[non_exhaustive]
 pub struct SignResponse {
     /// 密钥资源长 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 签名结果，Base64 编码。
+    ///
     /// Wire name: `SignatureResult`.
     pub signature_result: Option<String>,
     /// 实际使用的签名算法。取值：RSASSA_PSS_SHA_256、RSASSA_PSS_SHA_384、RSASSA_PSS_SHA_512、RSASSA_PKCS1_V1_5_SHA_256、RSASSA_PKCS1_V1_5_SHA_384、RSASSA_PKCS1_V1_5_SHA_512、ECDSA_SHA_256、ECDSA_SHA_384、ECDSA_SHA_512。
+    ///
     /// Wire name: `SigningAlgorithm`.
     pub signing_algorithm: Option<String>,
 }
@@ -109,14 +119,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SignResponse, SignError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`sign`](Self::sign) would send.
-    pub fn sign_request(
-        &self,
-        input: &SignRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SignRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

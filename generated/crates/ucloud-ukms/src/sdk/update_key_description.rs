@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UpdateKeyDescriptionRequest {
     /// 新的密钥描述，最多 8192 字符；空字符串表示清空描述。
+    ///
     /// Wire name: `Description`.
     pub description: String,
     /// 密钥资源长 ID或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -64,9 +69,11 @@ impl UpdateKeyDescriptionRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateKeyDescriptionResponse {
     /// 此次请求唯一标识符。
+    ///
     /// Wire name: `RequestUuid`.
     pub request_uuid: Option<String>,
     /// 返回状态。
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_key_description`](Self::update_key_description) would send.
-    pub fn update_key_description_request(
-        &self,
-        input: &UpdateKeyDescriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateKeyDescriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct VerifyRequest {
     /// 密钥 ID或别名。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 消息类型。可选值：RAW、DIGEST；默认 RAW。
+    ///
     /// Wire name: `MessageType`.
     pub message_type: Option<String>,
     /// 项目ID。不填写为默认项目，子账号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。参见地域和可用区列表。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 待验证的签名，Base64 编码。
+    ///
     /// Wire name: `SignatureResult`.
     pub signature_result: String,
     /// 签名时使用的算法。可选值：RSASSA_PSS_SHA_256、RSASSA_PSS_SHA_384、RSASSA_PSS_SHA_512、RSASSA_PKCS1_V1_5_SHA_256、RSASSA_PKCS1_V1_5_SHA_384、RSASSA_PKCS1_V1_5_SHA_512、ECDSA_SHA_256、ECDSA_SHA_384、ECDSA_SHA_512；须与密钥 KeySpec 匹配。
+    ///
     /// Wire name: `SigningAlgorithm`.
     pub signing_algorithm: String,
     /// 待验签的消息或消息摘要，Base64 编码。
+    ///
     /// Wire name: `SigningMessage`.
     pub signing_message: String,
 }
@@ -84,12 +92,15 @@ impl VerifyRequestBuilder {
 #[non_exhaustive]
 pub struct VerifyResponse {
     /// 密钥 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 签名是否有效。
+    ///
     /// Wire name: `SignatureValid`.
     pub signature_valid: Option<bool>,
     /// 使用的签名算法。取值：RSASSA_PSS_SHA_256、RSASSA_PSS_SHA_384、RSASSA_PSS_SHA_512、RSASSA_PKCS1_V1_5_SHA_256、RSASSA_PKCS1_V1_5_SHA_384、RSASSA_PKCS1_V1_5_SHA_512、ECDSA_SHA_256、ECDSA_SHA_384、ECDSA_SHA_512。
+    ///
     /// Wire name: `SigningAlgorithm`.
     pub signing_algorithm: Option<String>,
 }
@@ -116,14 +127,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<VerifyResponse, VerifyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`verify`](Self::verify) would send.
-    pub fn verify_request(
-        &self,
-        input: &VerifyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for VerifyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

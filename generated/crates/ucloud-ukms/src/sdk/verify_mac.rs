@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct VerifyMacRequest {
     /// 密钥ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: String,
     /// 要验证的 HMAC。请输入由 GenerateMac 操作生成的 HMAC，前提是您指定的消息、HMAC KMS 密钥和 MAC 算法与此请求中指定的值相同。
+    ///
     /// Wire name: `Mac`.
     pub mac: String,
     /// 验证过程中将使用的 MAC 算法。请输入与计算 HMAC 时相同的 MAC 算法。此算法必须受 KeyId 参数标识的 HMAC KMS 密钥支持。
+    ///
     /// Wire name: `MacAlgorithm`.
     pub mac_algorithm: String,
     /// 用于验证的消息。请输入与生成 HMAC 时所用消息相同的消息。
+    ///
     /// Wire name: `MacMessage`.
     pub mac_message: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -72,12 +78,15 @@ impl VerifyMacRequestBuilder {
 #[non_exhaustive]
 pub struct VerifyMacResponse {
     /// 密钥ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 验证中使用的 MAC 算法。
+    ///
     /// Wire name: `MacAlgorithm`.
     pub mac_algorithm: Option<String>,
     /// 一个布尔值，表示 HMAC 是否已验证。
+    ///
     /// Wire name: `MacValid`.
     pub mac_valid: Option<bool>,
 }
@@ -104,14 +113,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<VerifyMacResponse, VerifyMacError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`verify_mac`](Self::verify_mac) would send.
-    pub fn verify_mac_request(
-        &self,
-        input: &VerifyMacRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for VerifyMacRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

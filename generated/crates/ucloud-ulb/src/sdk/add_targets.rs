@@ -8,20 +8,25 @@ use super::{AddTargetsParamTargets, TargetSet};
 #[non_exhaustive]
 pub struct AddTargetsRequest {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **AddTargetsParamTargets** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<AddTargetsParamTargets>>,
 }
@@ -67,6 +72,7 @@ impl AddTargetsRequestBuilder {
 #[non_exhaustive]
 pub struct AddTargetsResponse {
     /// 见 **TargetSet** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<TargetSet>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddTargetsResponse, AddTargetsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_targets`](Self::add_targets) would send.
-    pub fn add_targets_request(
-        &self,
-        input: &AddTargetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddTargetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

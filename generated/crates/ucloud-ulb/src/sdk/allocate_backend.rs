@@ -6,44 +6,57 @@
 #[non_exhaustive]
 pub struct AllocateBackendRequest {
     /// 后端实例状态开关，枚举值： 1：启用； 0：禁用 默认为启用
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<i64>,
     /// rs是否为backup，默认为00：普通rs1：backup的rs
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<i64>,
     /// 所添加的后端资源服务端口，取值范围\[1-65535\]，默认80
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 所添加的后端服务器的资源实例IP，当ResourceType 为 UHybrid 或 IP时有效，且必填；与ResourceId二选一必填
+    ///
     /// Wire name: `ResourceIP`.
     pub resource_ip: Option<String>,
     /// 所添加的后端资源的资源ID；与ResourceIP二选一必填
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 所添加的后端资源的类型，枚举值：UHost -&gt; 云主机；UNI -&gt; 虚拟网卡；UPM -&gt; 物理云主机；UHybrid-&gt;混合云主机；CUBE-&gt;Cube， IP-&gt;IP类型；默认值为UHost。报文转发模式不支持UHybrid、CUBE、IP
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
     /// 所添加的后端服务器所在的子网，当ResourceType 为 UHybrid 或 IP 时有效，且必填
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 传统型负载均衡实例的ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
     /// 所添加的后端服务器所在的vpc，当ResourceType 为 UHybrid 或 IP 时有效，且必填
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// VServer实例的ID
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: String,
     /// 所添加的后端RS权重（在加权轮询算法下有效），取值范围\[1-100\]，默认为1
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }
@@ -106,6 +119,7 @@ impl AllocateBackendRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateBackendResponse {
     /// 所添加的后端资源在CLB中的对象ID，（为CLB系统中使用，与资源自身ID无关），可用于 UpdateBackendAttribute/UpdateBackendAttributeBatch/ReleaseBackend
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: Option<String>,
 }
@@ -130,14 +144,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AllocateBackendResponse, AllocateBackendError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_backend`](Self::allocate_backend) would send.
-    pub fn allocate_backend_request(
-        &self,
-        input: &AllocateBackendRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateBackendRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,24 +7,18 @@ use super::BackendSet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AllocateBackendBatchRequest {
-    /// (No description in the spec.)
     /// Wire name: `ApiVersion`.
     pub api_version: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Backends`.
     pub backends: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ULBId`.
     pub ulb_id: String,
-    /// (No description in the spec.)
     /// Wire name: `VServerId`.
     pub v_server_id: String,
 }
@@ -71,6 +65,7 @@ impl AllocateBackendBatchRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateBackendBatchResponse {
     /// 见 **BackendSet** 模型定义
+    ///
     /// Wire name: `BackendSet`.
     pub backend_set: Vec<BackendSet>,
 }
@@ -98,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_backend_batch`](Self::allocate_backend_batch) would send.
-    pub fn allocate_backend_batch_request(
-        &self,
-        input: &AllocateBackendBatchRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateBackendBatchRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

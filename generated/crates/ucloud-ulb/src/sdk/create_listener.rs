@@ -8,59 +8,77 @@ use super::{CreateListenerParamHealthCheckConfig, CreateListenerParamStickinessC
 #[non_exhaustive]
 pub struct CreateListenerRequest {
     /// （应用型专用）服务器默认证书ID。仅HTTPS监听支持，且必填；暂时只支持最大长度为1
+    ///
     /// Wire name: `Certificates`.
     pub certificates: Option<Vec<String>>,
     /// （应用型专用）是否开启数据压缩功能。目前只支持使用gzip对特定文件类型进行压缩。默认值为：false
+    ///
     /// Wire name: `CompressionEnabled`.
     pub compression_enabled: Option<bool>,
     /// （应用型专用）是否开启HTTP/2特性。仅HTTPS监听支持开启；默认值为：false
+    ///
     /// Wire name: `HTTP2Enabled`.
     pub http2_enabled: Option<bool>,
     /// 见 **CreateListenerParamHealthCheckConfig** 模型定义
+    ///
     /// Wire name: `HealthCheckConfig`.
     pub health_check_config: Option<CreateListenerParamHealthCheckConfig>,
     /// 连接空闲超时时间。单位：秒。应用型限定取值：\[1-86400\]；默认值60
+    ///
     /// Wire name: `IdleTimeout`.
     pub idle_timeout: Option<i64>,
     /// 监听器的监听端口。应用型限定取值：\[1-65535\]，默认值80
+    ///
     /// Wire name: `ListenerPort`.
     pub listener_port: Option<i64>,
     /// 监听协议。应用型限定取值：“HTTP”/"HTTPS"，默认值“HTTP”
+    ///
     /// Wire name: `ListenerProtocol`.
     pub listener_protocol: Option<String>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 监听器的名称。限定字符长度：\[1-255\]；限定特殊字符，仅支持：“-”，“_”，“.”；默认值：listener
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// （应用型专用）是否开启HTTP重定向到HTTPS。仅HTTP监听支持开启；默认值为：false
+    ///
     /// Wire name: `RedirectEnabled`.
     pub redirect_enabled: Option<bool>,
     /// （应用型专用）重定向端口。限定取值：\[1-65535\]，默认值443
+    ///
     /// Wire name: `RedirectPort`.
     pub redirect_port: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 监听器的备注信息。限定字符长度：\[0-255\]
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡算法。应用型限定取值："Roundrobin"/"Source"/"WeightRoundrobin"/" Leastconn"/"Backup"，默认值"Roundrobin"
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// （应用型专用）安全策略组ID。仅HTTPS监听支持绑定；默认值“Default”，表示绑定原生策略
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: Option<String>,
     /// 见 **CreateListenerParamStickinessConfig** 模型定义
+    ///
     /// Wire name: `StickinessConfig`.
     pub stickiness_config: Option<CreateListenerParamStickinessConfig>,
     /// 后端协议。应用型限定取值：“HTTP,HTTPS,GRPC"，默认值“HTTP”
+    ///
     /// Wire name: `TargetProtocol`.
     pub target_protocol: Option<String>,
 }
@@ -131,6 +149,7 @@ impl CreateListenerRequestBuilder {
 #[non_exhaustive]
 pub struct CreateListenerResponse {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
 }
@@ -155,14 +174,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateListenerResponse, CreateListenerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_listener`](Self::create_listener) would send.
-    pub fn create_listener_request(
-        &self,
-        input: &CreateListenerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateListenerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,47 +8,61 @@ use super::{CreateLoadBalancerParamLabelInfos, CreateLoadBalancerParamSecGroups}
 #[non_exhaustive]
 pub struct CreateLoadBalancerRequest {
     /// 付费模式。限定枚举值："Year" / "Month"/"Day"/"Dynamic"，默认值为：“Month”
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券code
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 负载均衡实例的IP协议。限定枚举值："IPv4" / "IPv6"/"DualStack"，默认值为：“IPv4”
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 见 **CreateLoadBalancerParamLabelInfos** 模型定义
+    ///
     /// Wire name: `LabelInfos`.
     pub label_infos: Option<Vec<CreateLoadBalancerParamLabelInfos>>,
     /// 负载均衡实例的名称。默认值：lb；特殊字符仅支持：“-”，“_”，“.”；限定字符长度：\[1-255\]
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买的时长, 默认: 1; 0-&gt; 购买至月末(0只在月付费有效，其余付费模式传0，实际收费按一个周期计费)
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 负载均衡实例的备注信息。限定字符长度：\[0-255\]
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **CreateLoadBalancerParamSecGroups** 模型定义
+    ///
     /// Wire name: `SecGroups`.
     pub sec_groups: Option<Vec<CreateLoadBalancerParamSecGroups>>,
     /// 负载均衡实例所属的子网资源ID。负载均衡实例的内网VIP和SNAT场景的源IP限定在该子网内；指定子网不影响添加后端服务节点时的范围，依旧是整个VPC下支持的资源
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 负载均衡实例所属的业务组ID。默认值为“Default”； 传空则为Default业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 负载均衡实例的类型。限定枚举值："Application" / "Network"，默认值："Application"
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 负载均衡实例所属的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -111,6 +125,7 @@ impl CreateLoadBalancerRequestBuilder {
 #[non_exhaustive]
 pub struct CreateLoadBalancerResponse {
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: Option<String>,
 }
@@ -138,14 +153,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_load_balancer`](Self::create_load_balancer) would send.
-    pub fn create_load_balancer_request(
-        &self,
-        input: &CreateLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct CreatePolicyRequest {
     /// 内容转发策略应用的传统型负载均衡后端资源实例的ID，来源于 AllocateBackend 返回的 BackendId
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: Option<Vec<String>>,
     /// 内容转发规则中域名的匹配方式，默认与原本一致。枚举值：Regular，正则；Wildcard，泛域名
+    ///
     /// Wire name: `DomainMatchMode`.
     pub domain_match_mode: Option<String>,
     /// 内容转发匹配字段
+    ///
     /// Wire name: `Match`.
     pub match_field: String,
     /// 策略优先级，1-9999；只针对路径规则生效
+    ///
     /// Wire name: `PolicyPriority`.
     pub policy_priority: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内容转发匹配字段的类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 需要添加内容转发策略的传统型负载均衡实例ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
     /// 需要添加内容转发策略的传统型负载均衡VServer实例ID
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: String,
 }
@@ -85,6 +94,7 @@ impl CreatePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePolicyResponse {
     /// 内容转发策略ID
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: Option<String>,
 }
@@ -109,14 +119,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePolicyResponse, CreatePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_policy`](Self::create_policy) would send.
-    pub fn create_policy_request(
-        &self,
-        input: &CreatePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateSecurityPolicyRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 加密套件
+    ///
     /// Wire name: `SSLCiphers`.
     pub ssl_ciphers: Option<Vec<String>>,
     /// 安全策略名称
+    ///
     /// Wire name: `SecurityPolicyName`.
     pub security_policy_name: String,
     /// TLS版本
+    ///
     /// Wire name: `TLSVersion`.
     pub tls_version: String,
 }
@@ -69,6 +74,7 @@ impl CreateSecurityPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecurityPolicyResponse {
     /// 安全策略ID
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: Option<String>,
 }
@@ -96,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_security_policy`](Self::create_security_policy) would send.
-    pub fn create_security_policy_request(
-        &self,
-        input: &CreateSecurityPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecurityPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,33 +6,42 @@
 #[non_exhaustive]
 pub struct CreateSslRequest {
     /// CA证书
+    ///
     /// Wire name: `CaCert`.
     pub ca_cert: Option<String>,
     /// 加密证书的私钥
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSL证书的完整内容，包括用户证书、加密证书的私钥、CA证书
+    ///
     /// Wire name: `SSLContent`.
     pub ssl_content: Option<String>,
     /// SSL证书的名字，默认值不为空
+    ///
     /// Wire name: `SSLName`.
     pub ssl_name: String,
     /// 所添加的SSL证书类型，目前只支持Pem格式
+    ///
     /// Wire name: `SSLType`.
     pub ssl_type: Option<String>,
     /// USSL证书的ID
+    ///
     /// Wire name: `USSLId`.
     pub ussl_id: Option<String>,
     /// 用户的证书
+    ///
     /// Wire name: `UserCert`.
     pub user_cert: Option<String>,
 }
@@ -84,6 +93,7 @@ impl CreateSslRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSslResponse {
     /// SSL证书的Id
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
 }
@@ -108,14 +118,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSslResponse, CreateSslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ssl`](Self::create_ssl) would send.
-    pub fn create_ssl_request(
-        &self,
-        input: &CreateSslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

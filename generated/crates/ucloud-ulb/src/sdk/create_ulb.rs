@@ -6,50 +6,61 @@
 #[non_exhaustive]
 pub struct CreateUlbRequest {
     /// CLB 所属的业务组ID，如果不传则使用默认的业务组
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按时付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 防火墙ID，如果不传，则默认不绑定防火墙
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 创建的CLB是否为内网模式
+    ///
     /// Wire name: `InnerMode`.
     pub inner_mode: Option<String>,
     /// CLB 监听器类型，外网CLB默认RequestProxy，内网ULB默认PacketsTransmit。枚举值：RequestProxy，请求代理； PacketsTransmit ，报文转发。
+    ///
     /// Wire name: `ListenType`.
     pub listen_type: Option<String>,
     /// 创建的CLB是否为外网模式，默认即为外网模式
+    ///
     /// Wire name: `OuterMode`.
     pub outer_mode: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `PrivateIp`.
     pub private_ip: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// CLB 所属的子网ID，如果不传则随机选择一个。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 负载均衡的名字，默认值为“ULB”
+    ///
     /// Wire name: `ULBName`.
     pub ulb_name: Option<String>,
     /// CLB所在的VPC的ID。 如果不传则使用默认的VPC，若不传且无默认VPC则接口报错
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -112,9 +123,11 @@ impl CreateUlbRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUlbResponse {
     /// IPv6地址Id
+    ///
     /// Wire name: `IPv6AddressId`.
     pub i_pv6_address_id: Option<String>,
     /// 传统型负载均衡实例的Id
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: Option<String>,
 }
@@ -140,14 +153,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUlbResponse, CreateUlbError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ulb`](Self::create_ulb) would send.
-    pub fn create_ulb_request(
-        &self,
-        input: &CreateUlbRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUlbRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

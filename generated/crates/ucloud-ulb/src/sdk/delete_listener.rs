@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DeleteListenerRequest {
     /// 应用型负载均衡监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 应用型负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否关闭相关监听器的重定向功能。默认为false，即有其他监听器重定向到本监听器，则删除失败。为true时，会先关闭相关监听器的重定向功能，再删除本监听器。默认值为：false
+    ///
     /// Wire name: `RelatedRedirectDisabled`.
     pub related_redirect_disabled: bool,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteListenerResponse, DeleteListenerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_listener`](Self::delete_listener) would send.
-    pub fn delete_listener_request(
-        &self,
-        input: &DeleteListenerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteListenerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

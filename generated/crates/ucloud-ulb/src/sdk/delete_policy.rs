@@ -5,21 +5,24 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePolicyRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// CLB的内容转发策略ID
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// CLB的VServer 资源ID
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: Option<String>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePolicyResponse, DeletePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_policy`](Self::delete_policy) would send.
-    pub fn delete_policy_request(
-        &self,
-        input: &DeletePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

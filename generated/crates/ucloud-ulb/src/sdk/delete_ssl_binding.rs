@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DeleteSslBindingRequest {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSLId的数组
+    ///
     /// Wire name: `SSLIds`.
     pub ssl_ids: Option<Vec<String>>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSslBindingResponse, DeleteSslBindingError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ssl_binding`](Self::delete_ssl_binding) would send.
-    pub fn delete_ssl_binding_request(
-        &self,
-        input: &DeleteSslBindingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSslBindingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

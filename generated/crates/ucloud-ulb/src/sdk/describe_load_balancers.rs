@@ -8,32 +8,41 @@ use super::LoadBalancer;
 #[non_exhaustive]
 pub struct DescribeLoadBalancersRequest {
     /// 数据分页值，默认为100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 负载均衡实例的ID。必须是同一类型的实例，若指定了实例ID，将忽略除Type外的其他过滤条件
+    ///
     /// Wire name: `LoadBalancerIds`.
     pub load_balancer_ids: Option<Vec<String>>,
     /// 数据偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否获取监听器和后端服务节点的详细信息。默认值：false
+    ///
     /// Wire name: `ShowDetail`.
     pub show_detail: Option<bool>,
     /// 限定所在的子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 负载均衡实例的类型。限定枚举值："Application" / "Network"，默认值："Application"
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 限定所在的VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -84,9 +93,11 @@ impl DescribeLoadBalancersRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeLoadBalancersResponse {
     /// 见 **LoadBalancer** 模型定义
+    ///
     /// Wire name: `LoadBalancers`.
     pub load_balancers: Vec<LoadBalancer>,
     /// 满足条件的负载均衡实例总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -116,14 +127,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_load_balancers`](Self::describe_load_balancers) would send.
-    pub fn describe_load_balancers_request(
-        &self,
-        input: &DescribeLoadBalancersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeLoadBalancers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `LoadBalancers`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_load_balancers`](Self::describe_load_balancers), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -138,6 +141,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeLoadBalancersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

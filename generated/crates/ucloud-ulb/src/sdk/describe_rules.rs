@@ -8,20 +8,25 @@ use super::Rule;
 #[non_exhaustive]
 pub struct DescribeRulesRequest {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 应用型负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 应用型负载均衡转发规则的ID。指定RuleId，则只描述该规则
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
 }
@@ -67,6 +72,7 @@ impl DescribeRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeRulesResponse {
     /// 见 **Rule** 模型定义
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<Rule>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeRulesResponse, DescribeRulesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_rules`](Self::describe_rules) would send.
-    pub fn describe_rules_request(
-        &self,
-        input: &DescribeRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

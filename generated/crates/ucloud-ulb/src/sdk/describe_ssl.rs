@@ -8,20 +8,25 @@ use super::UlbsslSet;
 #[non_exhaustive]
 pub struct DescribeSslRequest {
     /// 数据分页值，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量，默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSL证书的Id
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
 }
@@ -64,9 +69,11 @@ impl DescribeSslRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSslResponse {
     /// 见 **ULBSSLSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UlbsslSet>,
     /// 满足条件的SSL证书总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -93,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ssl`](Self::describe_ssl) would send.
-    pub fn describe_ssl_request(
-        &self,
-        input: &DescribeSslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeSSL` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ssl`](Self::describe_ssl), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -115,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeSslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

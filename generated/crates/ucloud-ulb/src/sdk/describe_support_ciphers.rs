@@ -8,10 +8,12 @@ use super::TlsAndCiphers;
 #[non_exhaustive]
 pub struct DescribeSupportCiphersRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -49,6 +51,7 @@ impl DescribeSupportCiphersRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSupportCiphersResponse {
     /// 见 **TLSAndCiphers** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<TlsAndCiphers>,
 }
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_support_ciphers`](Self::describe_support_ciphers) would send.
-    pub fn describe_support_ciphers_request(
-        &self,
-        input: &DescribeSupportCiphersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSupportCiphersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,23 +8,29 @@ use super::UlbvServerSet;
 #[non_exhaustive]
 pub struct DescribeVServerRequest {
     /// 数据分页值
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 传统型负载均衡实例的Id
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: Option<String>,
     /// CLB下的VServer实例的Id；若指定则返回指定的VServer实例的信息； 若不指定则返回当前传统型负载均衡实例下所有VServer的信息
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: Option<String>,
 }
@@ -69,9 +75,11 @@ impl DescribeVServerRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeVServerResponse {
     /// 见 **ULBVServerSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UlbvServerSet>,
     /// 满足条件的VServer总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -98,14 +106,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_v_server`](Self::describe_v_server) would send.
-    pub fn describe_v_server_request(
-        &self,
-        input: &DescribeVServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeVServer` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_v_server`](Self::describe_v_server), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -120,6 +120,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeVServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct ReleaseBackendRequest {
     /// 后端资源实例的ID(CLB后端ID，非资源自身ID)
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 传统型负载均衡实例的ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ReleaseBackendResponse, ReleaseBackendError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`release_backend`](Self::release_backend) would send.
-    pub fn release_backend_request(
-        &self,
-        input: &ReleaseBackendRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReleaseBackendRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

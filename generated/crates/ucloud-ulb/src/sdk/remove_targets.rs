@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct RemoveTargetsRequest {
     /// 服务节点的标识ID。不超过20个；
+    ///
     /// Wire name: `Ids`.
     pub ids: Option<Vec<String>>,
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RemoveTargetsResponse, RemoveTargetsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_targets`](Self::remove_targets) would send.
-    pub fn remove_targets_request(
-        &self,
-        input: &RemoveTargetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveTargetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UnbindSslRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// SSL证书的Id
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: String,
     /// 所绑定CLB实例ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
     /// CLB所绑定VServer实例ID
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: String,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UnbindSslResponse, UnbindSslError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unbind_ssl`](Self::unbind_ssl) would send.
-    pub fn unbind_ssl_request(
-        &self,
-        input: &UnbindSslRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnbindSslRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

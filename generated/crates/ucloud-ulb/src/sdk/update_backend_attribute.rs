@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct UpdateBackendAttributeRequest {
     /// 后端资源实例的ID(CLB后端ID，非资源自身ID)
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: String,
     /// 后端实例状态开关
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<i64>,
     /// 是否为backup0：主rs1：备rs默认为0
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<i64>,
     /// 后端资源服务端口，取值范围\[1-65535\]
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 传统型负载均衡资源ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
     /// 所添加的后端RS权重（在加权轮询算法下有效），取值范围\[1-100\]，默认为1
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }
@@ -99,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_backend_attribute`](Self::update_backend_attribute) would send.
-    pub fn update_backend_attribute_request(
-        &self,
-        input: &UpdateBackendAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBackendAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::{BackendMsg, UpdateBackendBatchParamAttributes};
 #[non_exhaustive]
 pub struct UpdateBackendBatchRequest {
     /// 见 **UpdateBackendBatchParamAttributes** 模型定义
+    ///
     /// Wire name: `Attributes`.
     pub attributes: Option<Vec<UpdateBackendBatchParamAttributes>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 负载均衡资源ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
 }
@@ -60,6 +64,7 @@ impl UpdateBackendBatchRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBackendBatchResponse {
     /// 见 **BackendMsg** 模型定义
+    ///
     /// Wire name: `BackendSet`.
     pub backend_set: Vec<BackendMsg>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_backend_batch`](Self::update_backend_batch) would send.
-    pub fn update_backend_batch_request(
-        &self,
-        input: &UpdateBackendBatchRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBackendBatchRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

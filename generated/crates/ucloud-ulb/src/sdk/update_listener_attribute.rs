@@ -11,56 +11,73 @@ use super::{
 #[non_exhaustive]
 pub struct UpdateListenerAttributeRequest {
     /// （应用型专用）服务器默认证书ID。仅HTTPS监听支持
+    ///
     /// Wire name: `Certificates`.
     pub certificates: Option<Vec<String>>,
     /// （应用型专用）是否开启数据压缩功能。目前只支持使用gzip对特定文件类型进行压缩
+    ///
     /// Wire name: `CompressionEnabled`.
     pub compression_enabled: Option<bool>,
     /// （应用型专用）是否开启HTTP/2特性。仅HTTPS监听支持开启
+    ///
     /// Wire name: `HTTP2Enabled`.
     pub http2_enabled: Option<bool>,
     /// 见 **UpdateListenerAttributeParamHealthCheckConfig** 模型定义
+    ///
     /// Wire name: `HealthCheckConfig`.
     pub health_check_config: Option<UpdateListenerAttributeParamHealthCheckConfig>,
     /// 连接空闲超时时间。单位：秒。应用型限定取值：\[1-86400\]
+    ///
     /// Wire name: `IdleTimeout`.
     pub idle_timeout: Option<i64>,
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 监听器的名称。限定字符长度：\[1-255\]；限定特殊字符，仅支持：-_.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// （应用型专用）是否开启HTTP重定向到HTTPS。仅HTTP监听支持开启
+    ///
     /// Wire name: `RedirectEnabled`.
     pub redirect_enabled: Option<bool>,
     /// （应用型专用）重定向端口。限定取值：\[1-65535\]
+    ///
     /// Wire name: `RedirectPort`.
     pub redirect_port: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 监听器的备注信息。限定字符长度：\[0-255\]
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡算法。应用型限定取值："Roundrobin"/"Source"/"WeightRoundrobin"/" Leastconn"/"Backup"
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// （应用型专用）安全策略组ID。仅HTTPS监听支持绑定。“Default”，表示绑定原生策略
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: Option<String>,
     /// 见 **UpdateListenerAttributeParamStickinessConfig** 模型定义
+    ///
     /// Wire name: `StickinessConfig`.
     pub stickiness_config: Option<UpdateListenerAttributeParamStickinessConfig>,
     /// 后端协议。应用型限定取值：“HTTP,HTTPS,GRPC"，默认值“HTTP”
+    ///
     /// Wire name: `TargetProtocol`.
     pub target_protocol: Option<String>,
 }
@@ -150,14 +167,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_listener_attribute`](Self::update_listener_attribute) would send.
-    pub fn update_listener_attribute_request(
-        &self,
-        input: &UpdateListenerAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateListenerAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

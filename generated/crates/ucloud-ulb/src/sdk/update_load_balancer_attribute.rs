@@ -8,26 +8,33 @@ use super::UpdateLoadBalancerAttributeParamAccessLogConfig;
 #[non_exhaustive]
 pub struct UpdateLoadBalancerAttributeRequest {
     /// 见 **UpdateLoadBalancerAttributeParamAccessLogConfig** 模型定义
+    ///
     /// Wire name: `AccessLogConfig`.
     pub access_log_config: Option<UpdateLoadBalancerAttributeParamAccessLogConfig>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 负载均衡实例的名称，不传则默认不修改
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 负载均衡实例的备注信息，不传则默认不修改，限定字符长度：\[0-255\]
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡实例所属的业务组ID，不传则默认不修改
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -98,14 +105,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_load_balancer_attribute`](Self::update_load_balancer_attribute) would send.
-    pub fn update_load_balancer_attribute_request(
-        &self,
-        input: &UpdateLoadBalancerAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateLoadBalancerAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct UpdatePolicyRequest {
     /// 内容转发策略应用的后端资源实例的ID（CLB的后端节点Id），来源于 AllocateBackend 返回的 BackendId，不传表示更新转发节点为空
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: Option<Vec<String>>,
     /// 内容转发规则中域名的匹配方式，默认与原本一致。枚举值：Regular，正则；Wildcard，泛域名
+    ///
     /// Wire name: `DomainMatchMode`.
     pub domain_match_mode: Option<String>,
     /// 内容转发匹配字段
+    ///
     /// Wire name: `Match`.
     pub match_field: String,
     /// 传统型负载均衡转发规则的ID，当Type为Default时，可以不传或为空
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: Option<String>,
     /// 策略优先级，1-9999；只针对路径规则生效
+    ///
     /// Wire name: `PolicyPriority`.
     pub policy_priority: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内容转发匹配字段的类型，枚举值：Domain -&gt; 域名转发规则；Path -&gt; 路径转发规则；Default -&gt; 默认转发规则，不传默认值Domain
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 需要添加内容转发策略的传统型负载均衡实例ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
     /// 需要添加内容转发策略的VServer实例ID，只支持请求代理模式下，HTTP或HTTPS协议的CLB下的VServer
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: String,
 }
@@ -89,7 +99,6 @@ impl UpdatePolicyRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePolicyResponse {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `PolicyId`.
     pub policy_id: Option<String>,
 }
@@ -114,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePolicyResponse, UpdatePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_policy`](Self::update_policy) would send.
-    pub fn update_policy_request(
-        &self,
-        input: &UpdatePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::{UpdateRuleAttributeParamRuleActions, UpdateRuleAttributeParamRuleCon
 #[non_exhaustive]
 pub struct UpdateRuleAttributeRequest {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: String,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: String,
     /// 当转发的服务节点为空时，规则是否忽略。默认转发规则不可更改
+    ///
     /// Wire name: `Pass`.
     pub pass: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **UpdateRuleAttributeParamRuleActions** 模型定义
+    ///
     /// Wire name: `RuleActions`.
     pub rule_actions: Option<Vec<UpdateRuleAttributeParamRuleActions>>,
     /// 见 **UpdateRuleAttributeParamRuleConditions** 模型定义
+    ///
     /// Wire name: `RuleConditions`.
     pub rule_conditions: Option<Vec<UpdateRuleAttributeParamRuleConditions>>,
     /// 转发规则的ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: String,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_rule_attribute`](Self::update_rule_attribute) would send.
-    pub fn update_rule_attribute_request(
-        &self,
-        input: &UpdateRuleAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateRuleAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

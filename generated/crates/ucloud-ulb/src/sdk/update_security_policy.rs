@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpdateSecurityPolicyRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 加密套件，TLS最低版本和加密套件必须全不为空或全为空
+    ///
     /// Wire name: `SSLCiphers`.
     pub ssl_ciphers: Option<Vec<String>>,
     /// 安全策略ID
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: String,
     /// 安全策略名称
+    ///
     /// Wire name: `SecurityPolicyName`.
     pub security_policy_name: Option<String>,
     /// TLS最低版本，TLS最低版本和加密套件必须全不为空或全为空
+    ///
     /// Wire name: `TLSVersion`.
     pub tls_version: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_security_policy`](Self::update_security_policy) would send.
-    pub fn update_security_policy_request(
-        &self,
-        input: &UpdateSecurityPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSecurityPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

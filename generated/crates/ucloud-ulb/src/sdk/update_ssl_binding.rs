@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct UpdateSslBindingRequest {
     /// 所操作监听器实例ID（仅ListenerId传参时，将更换该监听器所有原证书为OldSSLId的绑定关系；LoadBalancerId和ListenerId都不传参则将更新该项目下所有原证书为OldSSLId的绑定关系；若LoadBalancerId与ListenerId皆有传参，则会强校验ULB与Vsserver的所属关系，将更换该ulb下vserver所绑定的OldSSLId为NewSSLId）（监听器指VServer或Listener）
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
     /// 所操作LB实例ID（仅LoadBalancerId传参时，将更换该LB所有原证书为OldSSLId的绑定关系；LoadBalancerId和ListenerId都不传参则将更新该项目下所有原证书为OldSSLId的绑定关系）（LB指CLB或ALB）
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: Option<String>,
     /// 监听器实例需要绑定的新的证书
+    ///
     /// Wire name: `NewSSLId`.
     pub new_ssl_id: String,
     /// 监听器实例绑定的旧的证书
+    ///
     /// Wire name: `OldSSLId`.
     pub old_ssl_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSslBindingResponse, UpdateSslBindingError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ssl_binding`](Self::update_ssl_binding) would send.
-    pub fn update_ssl_binding_request(
-        &self,
-        input: &UpdateSslBindingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSslBindingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

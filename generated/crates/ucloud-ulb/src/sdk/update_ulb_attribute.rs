@@ -6,38 +6,49 @@
 #[non_exhaustive]
 pub struct UpdateUlbAttributeRequest {
     /// 设置用于存储ulb日志的bucket
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 日志开关，1代表开启日志，0代表关闭日志，传1时必须同时传BucketName，TokenName与TokenId二选一
+    ///
     /// Wire name: `EnableLog`.
     pub enable_log: Option<i64>,
     /// 是否开启WAF。枚举类型：Yes，No，默认值为No
+    ///
     /// Wire name: `IsWAFOn`.
     pub is_waf_on: Option<String>,
     /// 名字，不传则默认不修改
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注，不传则默认不修改
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务，不传则默认不修改
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 用于指定上传到bucket所需的token，与TokenName选填其一即可
+    ///
     /// Wire name: `TokenId`.
     pub token_id: Option<String>,
     /// 用于指定上传到bucket所需的token，与TokenId选填其一即可
+    ///
     /// Wire name: `TokenName`.
     pub token_name: Option<String>,
     /// CLB资源ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
 }
@@ -113,14 +124,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ulb_attribute`](Self::update_ulb_attribute) would send.
-    pub fn update_ulb_attribute_request(
-        &self,
-        input: &UpdateUlbAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUlbAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

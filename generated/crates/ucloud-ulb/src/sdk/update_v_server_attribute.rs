@@ -6,62 +6,79 @@
 #[non_exhaustive]
 pub struct UpdateVServerAttributeRequest {
     /// 请求代理的VServer下表示空闲连接的回收时间，单位：秒，取值范围：时(0，86400\]，默认值为60；报文转发的VServer下表示回话保持的时间，单位：秒，取值范围：\[60，900\]，0 表示禁用连接保持
+    ///
     /// Wire name: `ClientTimeout`.
     pub client_timeout: Option<i64>,
     /// MonitorType 为 Path 时指定健康检查发送请求时HTTP HEADER 里的域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 0:关闭 1:开启，用于数据压缩功能
+    ///
     /// Wire name: `EnableCompression`.
     pub enable_compression: Option<i64>,
     /// 0:关闭 1:开启，用于开启http2功能；默认值为0
+    ///
     /// Wire name: `EnableHTTP2`.
     pub enable_http2: Option<i64>,
     /// 重定向端口，取值范围\[0-65535\]；默认值为0，代表关闭；仅HTTP协议支持开启重定向功能
+    ///
     /// Wire name: `ForwardPort`.
     pub forward_port: Option<i64>,
     /// VServer负载均衡模式，枚举值：Roundrobin -&gt; 轮询;Source -&gt; 源地址；ConsistentHash -&gt; 一致性哈希；SourcePort -&gt; 源地址（计算端口）；ConsistentHashPort -&gt; 一致性哈希（计算端口）; WeightRoundrobin -&gt; 加权轮询; Leastconn -&gt; 最小连接数；Backup -&gt; 主备模式。ConsistentHash，SourcePort，ConsistentHashPort 只在报文转发中使用；Leastconn只在请求代理中使用；Roundrobin、Source和WeightRoundrobin,Backup在请求代理和报文转发中使用。默认为："Roundrobin"
+    ///
     /// Wire name: `Method`.
     pub method: Option<String>,
     /// 健康检查类型，枚举值：Port -&gt; 端口检查；Path -&gt; 路径检查；Ping -&gt; Ping探测，Customize -&gt; UDP检查请求代理型默认值为Port，其中TCP协议仅支持Port，其他协议支持Port和Path;报文转发型TCP协议仅支持Port，UDP协议支持Ping、Port和Customize，默认值为Ping
+    ///
     /// Wire name: `MonitorType`.
     pub monitor_type: Option<String>,
     /// MonitorType 为 Path 时指定健康检查发送请求时的路径，默认为 /
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 根据PersistenceType确定: None或ServerInsert, 此字段无意义; UserDefined, 则此字段传入用户自定义会话保持String. 若无此字段则不做修改
+    ///
     /// Wire name: `PersistenceInfo`.
     pub persistence_info: Option<String>,
     /// VServer会话保持模式，若无此字段则不做修改。枚举值：None：关闭；ServerInsert：自动生成KEY；UserDefined：用户自定义KEY。
+    ///
     /// Wire name: `PersistenceType`.
     pub persistence_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 根据MonitorType确认； 当MonitorType为Customize时，此字段有意义，代表UDP检查发出的请求报文
+    ///
     /// Wire name: `RequestMsg`.
     pub request_msg: Option<String>,
     /// 根据MonitorType确认； 当MonitorType为Customize时，此字段有意义，代表UDP检查请求应收到的响应报文
+    ///
     /// Wire name: `ResponseMsg`.
     pub response_msg: Option<String>,
     /// 安全策略组ID
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: Option<String>,
     /// 传统型负载均衡实例ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: String,
     /// 传统型负载均衡VServer实例ID
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: String,
     /// VServer实例名称，若无此字段则不做修改
+    ///
     /// Wire name: `VServerName`.
     pub v_server_name: Option<String>,
 }
@@ -154,14 +171,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_v_server_attribute`](Self::update_v_server_attribute) would send.
-    pub fn update_v_server_attribute_request(
-        &self,
-        input: &UpdateVServerAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVServerAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

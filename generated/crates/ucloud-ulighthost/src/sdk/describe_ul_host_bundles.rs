@@ -8,10 +8,12 @@ use super::Bundle;
 #[non_exhaustive]
 pub struct DescribeUlHostBundlesRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -49,9 +51,11 @@ impl DescribeUlHostBundlesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUlHostBundlesResponse {
     /// 见 **Bundle** 模型定义
+    ///
     /// Wire name: `Bundles`.
     pub bundles: Vec<Bundle>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ul_host_bundles`](Self::describe_ul_host_bundles) would send.
-    pub fn describe_ul_host_bundles_request(
-        &self,
-        input: &DescribeUlHostBundlesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUlHostBundlesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::UlHostInstanceSet;
 #[non_exhaustive]
 pub struct DescribeUlHostInstanceRequest {
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 【数组】轻量应用云主机ID。
+    ///
     /// Wire name: `ULHostIds`.
     pub ul_host_ids: Option<Vec<String>>,
 }
@@ -64,9 +69,11 @@ impl DescribeUlHostInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUlHostInstanceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **ULHostInstanceSet** 模型定义
+    ///
     /// Wire name: `ULHostInstanceSets`.
     pub ul_host_instance_sets: Vec<UlHostInstanceSet>,
 }
@@ -96,14 +103,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ul_host_instance`](Self::describe_ul_host_instance) would send.
-    pub fn describe_ul_host_instance_request(
-        &self,
-        input: &DescribeUlHostInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeULHostInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ULHostInstanceSets`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ul_host_instance`](Self::describe_ul_host_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -118,6 +117,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUlHostInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

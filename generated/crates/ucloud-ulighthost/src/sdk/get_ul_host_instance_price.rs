@@ -8,22 +8,28 @@ use super::UlHostPriceSet;
 #[non_exhaustive]
 pub struct GetUlHostInstancePriceRequest {
     /// 套餐ID
+    ///
     /// Wire name: `BundleId`.
     pub bundle_id: String,
     /// 获取指定计费模式的价格。枚举值：\\\\ &gt; Year，按年付费； \\\\ &gt; Month。未指定时，返回所有计费模式价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 购买台数，范围\[1,5\]。默认：1
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。不支持购买到月末
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -70,9 +76,11 @@ impl GetUlHostInstancePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUlHostInstancePriceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **ULHostPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UlHostPriceSet>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ul_host_instance_price`](Self::get_ul_host_instance_price) would send.
-    pub fn get_ul_host_instance_price_request(
-        &self,
-        input: &GetUlHostInstancePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUlHostInstancePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::UlHostPriceSet;
 #[non_exhaustive]
 pub struct GetUlHostRenewPriceRequest {
     /// 计费类型。支持：Year/Month；默认：Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// ULHost实例ID
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: String,
 }
@@ -60,6 +64,7 @@ impl GetUlHostRenewPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUlHostRenewPriceResponse {
     /// 见 **ULHostPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UlHostPriceSet>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_ul_host_renew_price`](Self::get_ul_host_renew_price) would send.
-    pub fn get_ul_host_renew_price_request(
-        &self,
-        input: &GetUlHostRenewPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUlHostRenewPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

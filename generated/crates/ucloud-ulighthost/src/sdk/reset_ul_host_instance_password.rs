@@ -6,18 +6,22 @@
 #[non_exhaustive]
 pub struct ResetUlHostInstancePasswordRequest {
     /// ULHost新密码（密码格式使用BASE64编码）
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// ULHost实例ID
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: String,
 }
@@ -62,6 +66,7 @@ impl ResetUlHostInstancePasswordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetUlHostInstancePasswordResponse {
     /// ULHost实例ID
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
 }
@@ -89,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_ul_host_instance_password`](Self::reset_ul_host_instance_password) would send.
-    pub fn reset_ul_host_instance_password_request(
-        &self,
-        input: &ResetUlHostInstancePasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetUlHostInstancePasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

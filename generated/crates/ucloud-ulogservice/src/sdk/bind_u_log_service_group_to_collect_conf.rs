@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct BindULogServiceGroupToCollectConfRequest {
     /// 采集配置id
+    ///
     /// Wire name: `CollectConfId`.
     pub collect_conf_id: i64,
     /// 机器组ID，是一个数组
+    ///
     /// Wire name: `MachineGroupIds`.
     pub machine_group_ids: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 日志主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -73,6 +79,7 @@ impl BindULogServiceGroupToCollectConfRequestBuilder {
 #[non_exhaustive]
 pub struct BindULogServiceGroupToCollectConfResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_u_log_service_group_to_collect_conf`](Self::bind_u_log_service_group_to_collect_conf) would send.
-    pub fn bind_u_log_service_group_to_collect_conf_request(
-        &self,
-        input: &BindULogServiceGroupToCollectConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindULogServiceGroupToCollectConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

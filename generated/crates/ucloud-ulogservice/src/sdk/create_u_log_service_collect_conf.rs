@@ -8,47 +8,61 @@ use super::CreateULogServiceCollectConfParamFilePaths;
 #[non_exhaustive]
 pub struct CreateULogServiceCollectConfRequest {
     /// 采集策略。可选值: full (全量采集存量日志), increment (从当前时间点增量采集)。默认为 full。
+    ///
     /// Wire name: `CollectPolicy`.
     pub collect_policy: String,
     /// 当 LogType 为delimiter 或multi_line_delimiter时可选，支持多字符分隔，需要转换成Base64
+    ///
     /// Wire name: `Delimiter`.
     pub delimiter: Option<String>,
     /// 日志原文的编码格式。可选值: utf-8, gbk。默认为 utf-8。
+    ///
     /// Wire name: `Encode`.
     pub encode: Option<String>,
     /// 日志提取正则表达式。当 logType 为正则模式 (如 full_regex,multi_line_full_regex) 时，用于从日志中提取字段。需要转换成Base64
+    ///
     /// Wire name: `ExtractRule`.
     pub extract_rule: Option<String>,
     /// 见 **CreateULogServiceCollectConfParamFilePaths** 模型定义
+    ///
     /// Wire name: `FilePaths`.
     pub file_paths: Option<Vec<CreateULogServiceCollectConfParamFilePaths>>,
     /// 索引字段key，是一个数组
+    ///
     /// Wire name: `Keys`.
     pub keys: Option<Vec<String>>,
     /// 日志解析类型，决定了如何结构化日志。可选值: json:json 格式，delimiter:分隔符，full_regex:完全正则，multi_line_full_regex:多行完全正则，multi_line_delimiter: 多行分隔符正则，minimal_list:单行全文日志,multi_line:多行全文日志
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// 行首正则表达式。当 logType 为多行模式 (如 multi_line 或 multi_line_full_regex或multi_line_delimiter) 时，用于标识一条新日志的开始。需要转换成Base64
+    ///
     /// Wire name: `MatchRule`.
     pub match_rule: Option<String>,
     /// 配置名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 日志主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: String,
     /// 如果 UnMatchUpload 为 true，无法解析的日志原文将被存放在此字段指定的 Key 下。默认为 LogParseFailure。
+    ///
     /// Wire name: `UnMatchKey`.
     pub un_match_key: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -117,6 +131,7 @@ impl CreateULogServiceCollectConfRequestBuilder {
 #[non_exhaustive]
 pub struct CreateULogServiceCollectConfResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -144,14 +159,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_log_service_collect_conf`](Self::create_u_log_service_collect_conf) would send.
-    pub fn create_u_log_service_collect_conf_request(
-        &self,
-        input: &CreateULogServiceCollectConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateULogServiceCollectConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateULogServiceLogSetRequest {
     /// 日志集名称  长度为1~64位
+    ///
     /// Wire name: `LogSetName`.
     pub log_set_name: String,
     /// 日志集备注  长度为0~255位
+    ///
     /// Wire name: `LogSetRemark`.
     pub log_set_remark: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,6 +70,7 @@ impl CreateULogServiceLogSetRequestBuilder {
 #[non_exhaustive]
 pub struct CreateULogServiceLogSetResponse {
     /// 日志集资源ID
+    ///
     /// Wire name: `LogSetId`.
     pub log_set_id: Option<String>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_log_service_log_set`](Self::create_u_log_service_log_set) would send.
-    pub fn create_u_log_service_log_set_request(
-        &self,
-        input: &CreateULogServiceLogSetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateULogServiceLogSetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

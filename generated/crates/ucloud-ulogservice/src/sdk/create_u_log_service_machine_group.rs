@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateULogServiceMachineGroupRequest {
     /// 日志服务实例资源ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 机器IP，如果Type是IP，那么Ips可以填写IP，是一个数组
+    ///
     /// Wire name: `Ips`.
     pub ips: Option<String>,
     /// 采集客户端识别标识，是一个数组
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 机器组名称;格式校验：^\[\\w\]{1,23}$
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 采集客户端识别模式;可选值 LABEL \| IP;
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -83,6 +91,7 @@ impl CreateULogServiceMachineGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateULogServiceMachineGroupResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -110,14 +119,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_log_service_machine_group`](Self::create_u_log_service_machine_group) would send.
-    pub fn create_u_log_service_machine_group_request(
-        &self,
-        input: &CreateULogServiceMachineGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateULogServiceMachineGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreateULogServiceTopicRequest {
     /// 日志集ID
+    ///
     /// Wire name: `LogSetId`.
     pub log_set_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 保存时间 1~730 天
+    ///
     /// Wire name: `ReserveAge`.
     pub reserve_age: i64,
     /// 主题名称，校验规则"^\[\\w\]{1,64}$"
+    ///
     /// Wire name: `TopicName`.
     pub topic_name: String,
     /// 分区数量，固定是2
+    ///
     /// Wire name: `TopicShardNum`.
     pub topic_shard_num: i64,
 }
@@ -72,6 +78,7 @@ impl CreateULogServiceTopicRequestBuilder {
 #[non_exhaustive]
 pub struct CreateULogServiceTopicResponse {
     /// 主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: Option<String>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_log_service_topic`](Self::create_u_log_service_topic) would send.
-    pub fn create_u_log_service_topic_request(
-        &self,
-        input: &CreateULogServiceTopicRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateULogServiceTopicRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::LogSetInfo;
 #[non_exhaustive]
 pub struct DescribeULogServiceLogSetRequest {
     /// 日志集ID
+    ///
     /// Wire name: `LogSetId`.
     pub log_set_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -63,9 +67,11 @@ impl DescribeULogServiceLogSetRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeULogServiceLogSetResponse {
     /// 见 **LogSetInfo** 模型定义
+    ///
     /// Wire name: `LogSetInfo`.
     pub log_set_info: Option<LogSetInfo>,
     /// 日志集总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_log_service_log_set`](Self::describe_u_log_service_log_set) would send.
-    pub fn describe_u_log_service_log_set_request(
-        &self,
-        input: &DescribeULogServiceLogSetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeULogServiceLogSetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::MachineInfo;
 #[non_exhaustive]
 pub struct DescribeULogServiceMachineGroupRequest {
     /// 机器组ID
+    ///
     /// Wire name: `Id`.
     pub id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -63,9 +67,11 @@ impl DescribeULogServiceMachineGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeULogServiceMachineGroupResponse {
     /// 见 **MachineInfo** 模型定义
+    ///
     /// Wire name: `MachineGroup`.
     pub machine_group: Option<MachineInfo>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_log_service_machine_group`](Self::describe_u_log_service_machine_group) would send.
-    pub fn describe_u_log_service_machine_group_request(
-        &self,
-        input: &DescribeULogServiceMachineGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeULogServiceMachineGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

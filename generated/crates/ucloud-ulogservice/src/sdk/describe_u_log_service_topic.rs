@@ -8,14 +8,17 @@ use super::TopicInfo;
 #[non_exhaustive]
 pub struct DescribeULogServiceTopicRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 主题Id
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: String,
 }
@@ -57,6 +60,7 @@ impl DescribeULogServiceTopicRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeULogServiceTopicResponse {
     /// 见 **TopicInfo** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<TopicInfo>,
 }
@@ -84,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_log_service_topic`](Self::describe_u_log_service_topic) would send.
-    pub fn describe_u_log_service_topic_request(
-        &self,
-        input: &DescribeULogServiceTopicRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeULogServiceTopicRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

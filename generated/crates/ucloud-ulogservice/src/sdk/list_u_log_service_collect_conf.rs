@@ -8,20 +8,25 @@ use super::CollectConf;
 #[non_exhaustive]
 pub struct ListULogServiceCollectConfRequest {
     /// 采集配置ID
+    ///
     /// Wire name: `CollectConfId`.
     pub collect_conf_id: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 日志主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -68,9 +73,11 @@ impl ListULogServiceCollectConfRequestBuilder {
 #[non_exhaustive]
 pub struct ListULogServiceCollectConfResponse {
     /// 见 **CollectConf** 模型定义
+    ///
     /// Wire name: `CollectConfs`.
     pub collect_confs: Option<CollectConf>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_log_service_collect_conf`](Self::list_u_log_service_collect_conf) would send.
-    pub fn list_u_log_service_collect_conf_request(
-        &self,
-        input: &ListULogServiceCollectConfRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListULogServiceCollectConfRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

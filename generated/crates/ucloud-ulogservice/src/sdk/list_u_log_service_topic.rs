@@ -8,19 +8,24 @@ use super::TopicInfo;
 #[non_exhaustive]
 pub struct ListULogServiceTopicRequest {
     /// 分页限制数,默认为30
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 日志集ID
+    ///
     /// Wire name: `LogSetId`.
     pub log_set_id: String,
     /// 分页起始条目数, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -65,9 +70,11 @@ impl ListULogServiceTopicRequestBuilder {
 #[non_exhaustive]
 pub struct ListULogServiceTopicResponse {
     /// 见 **TopicInfo** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<TopicInfo>,
     /// 主题总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -97,14 +104,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_u_log_service_topic`](Self::list_u_log_service_topic) would send.
-    pub fn list_u_log_service_topic_request(
-        &self,
-        input: &ListULogServiceTopicRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListULogServiceTopic` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Data`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_u_log_service_topic`](Self::list_u_log_service_topic), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -119,6 +118,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListULogServiceTopicRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,41 +8,53 @@ use super::LogQueryResult;
 #[non_exhaustive]
 pub struct QueryULogServiceLogRequest {
     /// 终止日志时间，秒级时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 滚动加载参数,上一页最后一条数据的ID
+    ///
     /// Wire name: `LastId`.
     pub last_id: Option<String>,
     /// 滚动加载参数,上一页最后一条数据的timestamp
+    ///
     /// Wire name: `LastTimestamp`.
     pub last_timestamp: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 查询条件，使用Base64编码。目前只支持查询索引，多个索引查询使用AND。比如:index1:http AND index2:http2
+    ///
     /// Wire name: `QueryCriteria`.
     pub query_criteria: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Deprecated. 滚动加载参数ScrollId
+    ///
     /// Wire name: `ScrollId`.
     pub scroll_id: Option<String>,
     /// 一次返回条数，默认20。仅当检索分析语句不包含SQL时有效。SQL结果条数方式可以在SQL里使用limit语法。
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 日志时间排序;可选值ASC\|DESC
+    ///
     /// Wire name: `SortOrder`.
     pub sort_order: String,
     /// 起始日志时间，秒级时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -104,6 +116,7 @@ impl QueryULogServiceLogRequestBuilder {
 #[non_exhaustive]
 pub struct QueryULogServiceLogResponse {
     /// 见 **LogQueryResult** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<LogQueryResult>,
 }
@@ -131,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_u_log_service_log`](Self::query_u_log_service_log) would send.
-    pub fn query_u_log_service_log_request(
-        &self,
-        input: &QueryULogServiceLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryULogServiceLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

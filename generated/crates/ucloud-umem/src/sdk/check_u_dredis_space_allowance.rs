@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CheckUDredisSpaceAllowanceRequest {
     /// 创建实例的数量，\[1-10\]
+    ///
     /// Wire name: `Count`.
     pub count: String,
     /// 资源ID，扩缩容时的必传参数
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 创建实例的容量大小,，扩容时的分片目标容量大小
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl CheckUDredisSpaceAllowanceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckUDredisSpaceAllowanceResponse {
     /// 创建实例资源时，表示可创建的数量；扩容资源时，返回1表示可以扩容，0表示可用区资源不足不能扩容
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_u_dredis_space_allowance`](Self::check_u_dredis_space_allowance) would send.
-    pub fn check_u_dredis_space_allowance_request(
-        &self,
-        input: &CheckUDredisSpaceAllowanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckUDredisSpaceAllowanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

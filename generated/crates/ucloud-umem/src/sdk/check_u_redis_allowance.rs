@@ -6,32 +6,37 @@
 #[non_exhaustive]
 pub struct CheckURedisAllowanceRequest {
     /// 创建实例的数量，\[1-10\]
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 资源ID，扩容实例资源时的必传参数
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否是跨机房URedis(默认false)
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 创建实例的容量大小, 单位:GB 目前仅支持1/2/4/8/16/32六种规格；扩缩容时，表示实例的目标资源大小
+    ///
     /// Wire name: `Size`.
     pub size: i64,
-    /// (No description in the spec.)
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -85,6 +90,7 @@ impl CheckURedisAllowanceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckURedisAllowanceResponse {
     /// 创建实例资源时，表示可创建的数量；扩容资源时，返回1表示可以扩容，0表示可用区资源不足不能扩容
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
 }
@@ -112,14 +118,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_u_redis_allowance`](Self::check_u_redis_allowance) would send.
-    pub fn check_u_redis_allowance_request(
-        &self,
-        input: &CheckURedisAllowanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckURedisAllowanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

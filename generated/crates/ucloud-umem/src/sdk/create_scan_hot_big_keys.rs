@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateScanHotBigKeysRequest {
     /// 资源id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 是否要重试任务，如果是的话，TaskId必填
+    ///
     /// Wire name: `IsRetry`.
     pub is_retry: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 分布式资源ID
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: Option<String>,
     /// 要重试的任务id
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
     /// 任务类型。"ScanBigKeys"：扫大key，"ScanHotKeys"：扫热key
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -100,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_scan_hot_big_keys`](Self::create_scan_hot_big_keys) would send.
-    pub fn create_scan_hot_big_keys_request(
-        &self,
-        input: &CreateScanHotBigKeysRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateScanHotBigKeysRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateUMemBackupRequest {
     /// 请求创建备份的名称 (范围\[6-63\],只能包含英文、数字以及符号-和_)
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,6 +70,7 @@ impl CreateUMemBackupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUMemBackupResponse {
     /// 备份Id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUMemBackupResponse, CreateUMemBackupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_mem_backup`](Self::create_u_mem_backup) would send.
-    pub fn create_u_mem_backup_request(
-        &self,
-        input: &CreateUMemBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUMemBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,87 +6,114 @@
 #[non_exhaustive]
 pub struct CreateUMemSpaceRequest {
     /// 备份ID，选择从该备份新建集群
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 分片个数
+    ///
     /// Wire name: `BlockCnt`.
     pub block_cnt: Option<i64>,
     /// Year , Month, Dynamic 默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// "RWMode"：表示创建读写分离版本;其他为创建普通版本
+    ///
     /// Wire name: `ClusterMode`.
     pub cluster_mode: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 是否创建性能增强性。默认为false，或者不填，填true为性能增强型。
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// 空间名称,长度(6&lt;=size&lt;=63)
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// URedis密码。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定密码。密码需使用base64进行编码，举例如下：# echo -n Password1 \| base64UGFzc3dvcmQx。 Sent base64-encoded: pass the encoded text (the vendor's SDK encodes it).
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 分片端口, 默认为 6379
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 协议:memcache, redis (默认redis).注意:redis无single类型
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 代理端口, 默认为 6379
+    ///
     /// Wire name: `ProxyPort`.
     pub proxy_port: Option<i64>,
     /// 分布式代理CPU核数，不填或者传0时默认不创建代理
+    ///
     /// Wire name: `ProxySize`.
     pub proxy_size: Option<i64>,
     /// 购买时长 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 如果是通过回档创建，该实例ID不为空
+    ///
     /// Wire name: `RollbackSpaceId`.
     pub rollback_space_id: Option<String>,
     /// 要回档的时间戳
+    ///
     /// Wire name: `RollbackTime`.
     pub rollback_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 内存大小, 单位:GB, 范围\[1~1024\]
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 跨机房UDRedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 集群ID，选择某个备份创建时，需要填写源集群ID
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 空间类型:single(无热备),double(热备)(默认: double)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 是否创建负载均衡型分布式代理，true时表示创建负载均衡型代理
+    ///
     /// Wire name: `UlbMode`.
     pub ulb_mode: Option<bool>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 分布式分片版本（默认版本是4.0，其他版本见DescribeUDRedisBlockVersion）
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -176,6 +203,7 @@ impl CreateUMemSpaceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUMemSpaceResponse {
     /// 创建内存空间ID列表
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: Option<String>,
 }
@@ -200,14 +228,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUMemSpaceResponse, CreateUMemSpaceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_mem_space`](Self::create_u_mem_space) would send.
-    pub fn create_u_mem_space_request(
-        &self,
-        input: &CreateUMemSpaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUMemSpaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,47 +6,55 @@
 #[non_exhaustive]
 pub struct CreateUMemcacheGroupRequest {
     /// 计费模式，Year , Month, Dynamic 默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 配置ID,目前仅支持默认配置id 默认配置id:"9a891891-c245-4b66-bce8-67e59430d67c"
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 请求创建组的名称 范围\[6-60\]
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 购买时长，默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 每个节点的内存大小,单位GB,默认1GB 目前仅支持1/2/4/8/16/32这几档
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组 默认：Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Memcache版本信息,默认为1.4.31
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -108,6 +116,7 @@ impl CreateUMemcacheGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUMemcacheGroupResponse {
     /// 创建的组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
 }
@@ -135,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_memcache_group`](Self::create_u_memcache_group) would send.
-    pub fn create_u_memcache_group_request(
-        &self,
-        input: &CreateUMemcacheGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUMemcacheGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreateURedisBackupRequest {
     /// 请求创建组的名称 (范围\[6-63\],只能包含英文、数字以及符号-和_)
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: String,
     /// 资源id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 跨机房URedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -69,6 +75,7 @@ impl CreateURedisBackupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateURedisBackupResponse {
     /// 备份id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
 }
@@ -96,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_redis_backup`](Self::create_u_redis_backup) would send.
-    pub fn create_u_redis_backup_request(
-        &self,
-        input: &CreateURedisBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateURedisBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,84 +6,110 @@
 #[non_exhaustive]
 pub struct CreateURedisGroupRequest {
     /// 回档的AOF文件ID
+    ///
     /// Wire name: `AOFID`.
     pub aofid: Option<String>,
     /// 是否自动备份,enable或disable，默认disable
+    ///
     /// Wire name: `AutoBackup`.
     pub auto_backup: Option<String>,
     /// 有此项代表从备份中创建，无代表正常创建
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 自动备份开始时间,范围\[0-23\],默认3点
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 计费模式，Year , Month, Dynamic 默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 配置ID,目前支持 4.0版本配置ID:"6c9298a3-9d7f-428c-b1d0-e87ab3b8a1ea", 5.0版本配置ID:"3cdeeb90-dcbf-46e8-95cd-a05d8860a22c",6.0版本配置ID:"1d990520-aac8-4e0f-9384-f58611e8eb28",7.0版本配置ID:"48dcf534-db41-11ec-a1a6-52670028d520",默认版本4.0,从备份创建为必传项
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 【即将下线,请勿使用】是否创建使用ipv6 资源， 默认为false， 或者不填， 创建ipv6为true
+    ///
     /// Wire name: `EnableIpV6`.
     pub enable_ip_v6: Option<bool>,
     /// 是否开启高可用,enable或disable
+    ///
     /// Wire name: `HighAvailability`.
     pub high_availability: String,
     /// 是否创建高性能Redis， 默认为false， 或者不填， 创建高性能为true
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// Master Redis Group的ID，创建只读Slave时，必须填写
+    ///
     /// Wire name: `MasterGroupId`.
     pub master_group_id: Option<String>,
     /// 请求创建组的名称 (范围\[6-63\],只能包含英文、数字以及符号-和_)
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 初始化密码,需要 base64 编码 Sent base64-encoded: pass the encoded text (the vendor's SDK encodes it).
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 如果是通过回档创建实例，需要传回档实例的GroupId
+    ///
     /// Wire name: `RollbackGroupId`.
     pub rollback_group_id: Option<String>,
     /// 回档时间点
+    ///
     /// Wire name: `RollbackTime`.
     pub rollback_time: Option<i64>,
     /// 每个节点的内存大小,单位GB,默认1GB,目前仅支持1/2/4/8/16/32,六种
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 跨机房URedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Redis版本信息(详见DescribeURedisVersion返回结果),默认版本4.0
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -172,6 +198,7 @@ impl CreateURedisGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateURedisGroupResponse {
     /// 创建的组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
 }
@@ -196,14 +223,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateURedisGroupResponse, CreateURedisGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_redis_group`](Self::create_u_redis_group) would send.
-    pub fn create_u_redis_group_request(
-        &self,
-        input: &CreateURedisGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateURedisGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateUdRedisUhproxyRequest {
     /// 代理核数
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 代理端口, 默认为 6379
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 代理个数
+    ///
     /// Wire name: `ProxyCnt`.
     pub proxy_cnt: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UMem内存空间ID
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,6 +88,7 @@ impl CreateUdRedisUhproxyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUdRedisUhproxyResponse {
     /// 代理资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ud_redis_uhproxy`](Self::create_ud_redis_uhproxy) would send.
-    pub fn create_ud_redis_uhproxy_request(
-        &self,
-        input: &CreateUdRedisUhproxyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUdRedisUhproxyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct DescribeUMemBackupUrlRequest {
     /// 备份Id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: String,
     /// 分片id
+    ///
     /// Wire name: `BlockId`.
     pub block_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,6 +76,7 @@ impl DescribeUMemBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMemBackupUrlResponse {
     /// 备份url，每个分片一个下载URL
+    ///
     /// Wire name: `BackupURL`.
     pub backup_url: Vec<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_mem_backup_url`](Self::describe_u_mem_backup_url) would send.
-    pub fn describe_u_mem_backup_url_request(
-        &self,
-        input: &DescribeUMemBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMemBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

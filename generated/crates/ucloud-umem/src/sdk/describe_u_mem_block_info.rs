@@ -8,23 +8,29 @@ use super::UMemBlockInfo;
 #[non_exhaustive]
 pub struct DescribeUMemBlockInfoRequest {
     /// 分页显示的条目数, 默认值为10
+    ///
     /// Wire name: `Limit`.
     pub limit: i64,
     /// 分页显示的起始偏移, 默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UMem内存资源ID
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -73,9 +79,11 @@ impl DescribeUMemBlockInfoRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMemBlockInfoResponse {
     /// 见 **UMemBlockInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UMemBlockInfo>,
     /// 集群读写分离策略。 枚举值\[ "Custom": 用户自定义节点权重， "Uniform": 包括主节点在内的所有节点平均读请求， "ReadOnly": 读请求均分至只读节点\]
+    ///
     /// Wire name: `ReadMode`.
     pub read_mode: Option<String>,
 }
@@ -105,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_mem_block_info`](Self::describe_u_mem_block_info) would send.
-    pub fn describe_u_mem_block_info_request(
-        &self,
-        input: &DescribeUMemBlockInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUMemBlockInfo` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_mem_block_info`](Self::describe_u_mem_block_info), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -127,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUMemBlockInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,44 +8,57 @@ use super::UMemPriceSet;
 #[non_exhaustive]
 pub struct DescribeUMemPriceRequest {
     /// umem 分片个数
+    ///
     /// Wire name: `BlockCnt`.
     pub block_cnt: Option<i64>,
     /// Year， Month， Dynamic 如果不指定，则一次性获取三种计费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 数据库类型，RWMode为读写分离
+    ///
     /// Wire name: `ClusterMode`.
     pub cluster_mode: Option<String>,
     /// 实例类型是否为性能增强型。默认为false，或者不填，true为性能增强型。
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// umem 代理个数
+    ///
     /// Wire name: `ProxyCnt`.
     pub proxy_cnt: Option<i64>,
     /// umem 代理CPU核心数
+    ///
     /// Wire name: `ProxySize`.
     pub proxy_size: Option<i64>,
     /// 购买UMem的时长，默认值为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 购买umem大小,单位:GB,范围\[1~1024\]
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 空间类型:single(无热备),double(热备)(默认: double)
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// umem分布式代理类型，默认false，true为负载均衡型代理
+    ///
     /// Wire name: `UlbMode`.
     pub ulb_mode: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -107,6 +120,7 @@ impl DescribeUMemPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMemPriceResponse {
     /// 见 **UMemPriceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UMemPriceSet>,
 }
@@ -131,14 +145,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeUMemPriceResponse, DescribeUMemPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_mem_price`](Self::describe_u_mem_price) would send.
-    pub fn describe_u_mem_price_request(
-        &self,
-        input: &DescribeUMemPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMemPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,44 +8,57 @@ use super::PriceDataSet;
 #[non_exhaustive]
 pub struct DescribeUMemUpgradePriceRequest {
     /// 进行容量调整分片的分片ID(性能增强型不需要传入)
+    ///
     /// Wire name: `BlockIds`.
     pub block_ids: Option<Vec<String>>,
     /// 进行容量调整的分片的目标容量,单位 GB(性能增强型不需要传入)
+    ///
     /// Wire name: `BlockSize`.
     pub block_size: Option<Vec<i64>>,
     /// 是否为性能增强型。默认为false，或者不填，true为性能增强型。
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<String>,
     /// 如果是拆分按钮查询价格就填 true, 否则就填 false,默认为 false
+    ///
     /// Wire name: `IsSplit`.
     pub is_split: Option<String>,
     /// 代理升级后CPU核数
+    ///
     /// Wire name: `NewCPU`.
     pub new_cpu: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 代理id
+    ///
     /// Wire name: `ProxyId`.
     pub proxy_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 新增读写分离节点容量大小
+    ///
     /// Wire name: `ReplicaSize`.
     pub replica_size: Option<i64>,
     /// 购买UMem大小,单位:GB
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 需要升级的空间的SpaceId
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 空间类型:single(无热备),double(热备)(默认: double)
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -108,13 +121,14 @@ impl DescribeUMemUpgradePriceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUMemUpgradePriceResponse {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DataSet`.
     pub data_set: Option<PriceDataSet>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }
@@ -144,14 +158,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_mem_upgrade_price`](Self::describe_u_mem_upgrade_price) would send.
-    pub fn describe_u_mem_upgrade_price_request(
-        &self,
-        input: &DescribeUMemUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMemUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

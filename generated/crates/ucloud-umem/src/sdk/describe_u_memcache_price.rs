@@ -8,26 +8,33 @@ use super::UMemcachePriceSet;
 #[non_exhaustive]
 pub struct DescribeUMemcachePriceRequest {
     /// 计费模式，Year， Month， Dynamic，默认: Dynamic 默认: 获取所有计费模式的价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买umemcache的时长，默认值为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 容量大小,单位:GB 取值范围\[1-32\]
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 空间类型:single(无热备),double(热备)(默认: double)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,6 +83,7 @@ impl DescribeUMemcachePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMemcachePriceResponse {
     /// 见 **UMemcachePriceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UMemcachePriceSet>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_memcache_price`](Self::describe_u_memcache_price) would send.
-    pub fn describe_u_memcache_price_request(
-        &self,
-        input: &DescribeUMemcachePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMemcachePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

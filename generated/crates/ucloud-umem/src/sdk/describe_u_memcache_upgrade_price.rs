@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DescribeUMemcacheUpgradePriceRequest {
     /// 需要升级的空间的GroupId,请参考DescribeUMemcacheGroup接口
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 购买umemcache大小,单位:GB
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -66,12 +71,15 @@ impl DescribeUMemcacheUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMemcacheUpgradePriceResponse {
     /// 列表价格
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<i64>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_memcache_upgrade_price`](Self::describe_u_memcache_upgrade_price) would send.
-    pub fn describe_u_memcache_upgrade_price_request(
-        &self,
-        input: &DescribeUMemcacheUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMemcacheUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::URedisBackupSet;
 #[non_exhaustive]
 pub struct DescribeURedisBackupRequest {
     /// 备份Id，若传入，则只返回该BackupId的备份信息
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 组的ID，如果不传RegionType,GroupId为必传项
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 分页显示的条目数, 默认值为10
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页显示的起始偏移, 默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 用于区分跨可用备份以及普通备份。默认为normal。跨可用则分为(source, target)
+    ///
     /// Wire name: `RegionType`.
     pub region_type: Option<String>,
     /// 跨机房URedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
 }
@@ -79,9 +87,11 @@ impl DescribeURedisBackupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeURedisBackupResponse {
     /// 见 **URedisBackupSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<URedisBackupSet>,
     /// 用户名下总的备份个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -111,14 +121,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_redis_backup`](Self::describe_u_redis_backup) would send.
-    pub fn describe_u_redis_backup_request(
-        &self,
-        input: &DescribeURedisBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeURedisBackup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_redis_backup`](Self::describe_u_redis_backup), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -133,6 +135,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeURedisBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct DescribeURedisBackupUrlRequest {
     /// 备份ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: String,
     /// 实例ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 默认为false,true时代表查询跨地域备份URL
+    ///
     /// Wire name: `IsCrossRegion`.
     pub is_cross_region: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否是跨机房URedis(默认false)
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 跨机房URedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -78,10 +86,12 @@ impl DescribeURedisBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeURedisBackupUrlResponse {
     /// 备份文件公网的地址
+    ///
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub backup_path: Option<::runtime::SignedUrl>,
     /// \[即将下线,请使用BackupPath\]
+    ///
     /// Wire name: `BackupURL`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub backup_url: Option<::runtime::SignedUrl>,
@@ -111,14 +121,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_redis_backup_url`](Self::describe_u_redis_backup_url) would send.
-    pub fn describe_u_redis_backup_url_request(
-        &self,
-        input: &DescribeURedisBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeURedisBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::URedisConfigSet;
 #[non_exhaustive]
 pub struct DescribeURedisConfigRequest {
     /// 配置文件ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 页显示的条目数, 默认值为10
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 页显示的起始偏移, 默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否是跨机房URedis(默认false)
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: bool,
     /// Redis版本号
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -81,9 +89,11 @@ impl DescribeURedisConfigRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeURedisConfigResponse {
     /// 见 **URedisConfigSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<URedisConfigSet>,
     /// 根据过滤条件得到的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -113,14 +123,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_redis_config`](Self::describe_u_redis_config) would send.
-    pub fn describe_u_redis_config_request(
-        &self,
-        input: &DescribeURedisConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeURedisConfig` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_redis_config`](Self::describe_u_redis_config), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -135,6 +137,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeURedisConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

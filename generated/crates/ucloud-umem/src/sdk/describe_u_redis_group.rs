@@ -8,23 +8,29 @@ use super::URedisGroupSet;
 #[non_exhaustive]
 pub struct DescribeURedisGroupRequest {
     /// 组的ID,如果指定则获取描述，否则为列表操 作,需指定Offset/Limit
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 分页显示的条目数, 默认值为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页显示的起始偏移, 默认值为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -69,9 +75,11 @@ impl DescribeURedisGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeURedisGroupResponse {
     /// 见 **URedisGroupSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<URedisGroupSet>,
     /// 组的总的节点个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -101,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_redis_group`](Self::describe_u_redis_group) would send.
-    pub fn describe_u_redis_group_request(
-        &self,
-        input: &DescribeURedisGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeURedisGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_redis_group`](Self::describe_u_redis_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -123,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeURedisGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

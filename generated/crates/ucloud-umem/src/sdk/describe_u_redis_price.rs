@@ -8,32 +8,41 @@ use super::URedisPriceSet;
 #[non_exhaustive]
 pub struct DescribeURedisPriceRequest {
     /// 计费模式，Year， Month， Dynamic；如果不指定，则一次性获取三种计费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 查询高性能Redis， 默认为false， 或者不填， 查询高性能为true
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// 产品类型：MS_Redis（标准主备版），S_Redis（从库），默认为MS_Redis
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 计费模式为Dynamic时，购买的时长, 默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否是跨机房URedis(默认false)
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 量大小,单位:GB  取值范围\[1-32\]
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -86,6 +95,7 @@ impl DescribeURedisPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeURedisPriceResponse {
     /// 见 **URedisPriceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<URedisPriceSet>,
 }
@@ -113,14 +123,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_redis_price`](Self::describe_u_redis_price) would send.
-    pub fn describe_u_redis_price_request(
-        &self,
-        input: &DescribeURedisPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeURedisPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct DescribeURedisUpgradePriceRequest {
     /// 切换类型，执行类型切换时询价需要传入的参数。“HighPerformance”： 表示转换为性能加强型，“Normal”： 表示转换为普通主备版类型
+    ///
     /// Wire name: `ConvertType`.
     pub convert_type: Option<String>,
     /// 要升级的空间的GroupId,请参考DescribeURedisGroup接口
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 查询高性能Redis， 默认为false， 或者不填， 查询高性能为true
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 购买uredis大小,单位:GB,范围是\[1-32\]
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -76,9 +83,11 @@ impl DescribeURedisUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeURedisUpgradePriceResponse {
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_redis_upgrade_price`](Self::describe_u_redis_upgrade_price) would send.
-    pub fn describe_u_redis_upgrade_price_request(
-        &self,
-        input: &DescribeURedisUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeURedisUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::ProxyClientList;
 #[non_exhaustive]
 pub struct DescribeUdRedisProxyClientListRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 分布式Redis代理Id
+    ///
     /// Wire name: `ProxyId`.
     pub proxy_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 分布式Redis集群id
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -69,12 +74,15 @@ impl DescribeUdRedisProxyClientListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdRedisProxyClientListResponse {
     /// 连接数
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 见 **ProxyClientList** 模型定义
+    ///
     /// Wire name: `ProxyClientList`.
     pub proxy_client_list: Vec<ProxyClientList>,
     /// 连接获取时间
+    ///
     /// Wire name: `Time`.
     pub time: Option<i64>,
 }
@@ -104,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ud_redis_proxy_client_list`](Self::describe_ud_redis_proxy_client_list) would send.
-    pub fn describe_ud_redis_proxy_client_list_request(
-        &self,
-        input: &DescribeUdRedisProxyClientListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdRedisProxyClientListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::UdRedisSlowlogSet;
 #[non_exhaustive]
 pub struct DescribeUdRedisSlowlogRequest {
     /// 实例id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 分页显示的条目数，默认为10
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 代理Id
+    ///
     /// Wire name: `ProxyId`.
     pub proxy_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 分布式资源Id
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,9 +83,11 @@ impl DescribeUdRedisSlowlogRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUdRedisSlowlogResponse {
     /// 见 **UDRedisSlowlogSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdRedisSlowlogSet>,
     /// 总条目数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -107,14 +116,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_ud_redis_slowlog`](Self::describe_ud_redis_slowlog) would send.
-    pub fn describe_ud_redis_slowlog_request(
-        &self,
-        input: &DescribeUdRedisSlowlogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUdRedisSlowlogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct FlushallURedisGroupRequest {
     /// 清空的db，FlushType为FlushDb，此项为必传项
+    ///
     /// Wire name: `DbNum`.
     pub db_num: Option<i64>,
     /// FlushDb或FlushAll
+    ///
     /// Wire name: `FlushType`.
     pub flush_type: String,
     /// 组的ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// OrganizationId
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 跨机房URedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// company_id
+    ///
     /// Wire name: `TopOrganizationId`.
     pub top_organization_id: Option<i64>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -105,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`flushall_u_redis_group`](Self::flushall_u_redis_group) would send.
-    pub fn flushall_u_redis_group_request(
-        &self,
-        input: &FlushallURedisGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for FlushallURedisGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

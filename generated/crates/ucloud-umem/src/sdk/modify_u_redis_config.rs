@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct ModifyURedisConfigRequest {
     /// 配置文件的ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: String,
     /// 如果实例使用默认配置创建，修改配置信息需要填写GroupId
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 参数名称
+    ///
     /// Wire name: `Key`.
     pub key: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否是跨机房URedis(默认false)
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 对应参数的值
+    ///
     /// Wire name: `Value`.
     pub value: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -101,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_redis_config`](Self::modify_u_redis_config) would send.
-    pub fn modify_u_redis_config_request(
-        &self,
-        input: &ModifyURedisConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyURedisConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,43 +6,56 @@
 #[non_exhaustive]
 pub struct RegisterUMemDefragRequest {
     /// 结束整点数值（分布式实例该参数无效）。
+    ///
     /// Wire name: `EndHour`.
     pub end_hour: Option<i64>,
     /// 结束分钟数（分布式实例该参数无效）。
+    ///
     /// Wire name: `EndMin`.
     pub end_min: Option<i64>,
     /// 关闭时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 碎片整理阈值，范围为 100-200（分布式实例该参数无效）。
+    ///
     /// Wire name: `FragSize`.
     pub frag_size: Option<i64>,
     /// 任务时间周期，单位为分钟。
+    ///
     /// Wire name: `FragTime`.
     pub frag_time: Option<i64>,
     /// AND逻辑字段，表示 阈值和时间段都满足（分布式实例该参数无效）。
+    ///
     /// Wire name: `IsUnion`.
     pub is_union: Option<bool>,
     /// 操作类型：“Once”： 表示单次执行， “Open”：表示开启策略“Close”:  表示关闭策略（分布式实例只支持Once）。
+    ///
     /// Wire name: `OperateType`.
     pub operate_type: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 开始整点数值（分布式实例该参数无效）。
+    ///
     /// Wire name: `StartHour`.
     pub start_hour: Option<i64>,
     /// 开始分钟数（分布式实例该参数无效）。
+    ///
     /// Wire name: `StartMin`.
     pub start_min: Option<i64>,
     /// 开始时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -123,14 +136,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`register_u_mem_defrag`](Self::register_u_mem_defrag) would send.
-    pub fn register_u_mem_defrag_request(
-        &self,
-        input: &RegisterUMemDefragRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RegisterUMemDefragRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

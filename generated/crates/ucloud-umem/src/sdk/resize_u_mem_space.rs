@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct ResizeUMemSpaceRequest {
     /// 使用的代金券Id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内存大小, 单位:GB (需要大于原size,&lt;= 1024)
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// UMem 内存空间Id
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 空间类型:single(无热备),double(热备)(默认: double)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeUMemSpaceResponse, ResizeUMemSpaceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_mem_space`](Self::resize_u_mem_space) would send.
-    pub fn resize_u_mem_space_request(
-        &self,
-        input: &ResizeUMemSpaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUMemSpaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ResizeUMemcacheGroupRequest {
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<i64>,
     /// umemcache资源ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内存大小, 单位:GB 目前支持1/2/4/8/16/32五种规格(暂时只支持扩容)
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_memcache_group`](Self::resize_u_memcache_group) would send.
-    pub fn resize_u_memcache_group_request(
-        &self,
-        input: &ResizeUMemcacheGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUMemcacheGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

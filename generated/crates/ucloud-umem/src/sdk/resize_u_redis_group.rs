@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct ResizeURedisGroupRequest {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券ID 请参考DescribeCoupon接口
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<i64>,
     /// 组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 高性能Redis， 默认为false， 或者不填， 高性能为true
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内存大小, 单位:GB (需要大于原size,且小于等于32) 目前仅支持1/2/4/8/16/32 G 六种容量规格
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 任务执行时间戳，默认为0或者不传时，为立即执行，传入时间需满足未来一天范围
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 空间类型:single(无热备),double(热备)(默认: double)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -107,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ResizeURedisGroupResponse, ResizeURedisGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_redis_group`](Self::resize_u_redis_group) would send.
-    pub fn resize_u_redis_group_request(
-        &self,
-        input: &ResizeURedisGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeURedisGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

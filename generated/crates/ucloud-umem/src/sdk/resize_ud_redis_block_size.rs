@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct ResizeUdRedisBlockSizeRequest {
     /// 分片id
+    ///
     /// Wire name: `BlockId`.
     pub block_id: String,
     /// 分片容量（单位GB）4/8/12/16/20
+    ///
     /// Wire name: `BlockSize`.
     pub block_size: i64,
     /// 是否为性能增强型。默认为false，或者不填，true为性能增强型。
+    ///
     /// Wire name: `HighPerformance`.
     pub high_performance: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// spaceid
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: String,
     /// 任务执行时间戳，时间戳需满足未来一天时间范围内。默认不传或者值为0时，即为立即执行
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -101,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_ud_redis_block_size`](Self::resize_ud_redis_block_size) would send.
-    pub fn resize_ud_redis_block_size_request(
-        &self,
-        input: &ResizeUdRedisBlockSizeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUdRedisBlockSizeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ShutdownURedisGroupRequest {
     /// 资源ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -67,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`shutdown_u_redis_group`](Self::shutdown_u_redis_group) would send.
-    pub fn shutdown_u_redis_group_request(
-        &self,
-        input: &ShutdownURedisGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShutdownURedisGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct StartURedisGroupRequest {
     /// 资源ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -64,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StartURedisGroupResponse, StartURedisGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`start_u_redis_group`](Self::start_u_redis_group) would send.
-    pub fn start_u_redis_group_request(
-        &self,
-        input: &StartURedisGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StartURedisGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct UpdateURedisBackupStrategyRequest {
     /// 是否打开默认备份功能。enable(打开)，disable(关闭)，默认enable
+    ///
     /// Wire name: `AutoBackup`.
     pub auto_backup: Option<String>,
     /// 备份时间，默认为0
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<String>,
     /// 跨可用备份目标地域（当Operation为modify时必选）
+    ///
     /// Wire name: `DstRegion`.
     pub dst_region: Option<String>,
     /// 组的ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: String,
     /// 操作类型，不传默认为normal(即操控自动备份打开以及时间)，modify（修改跨地域备份策略）,close(关闭跨地域备份策略)
+    ///
     /// Wire name: `OperationType`.
     pub operation_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 保存天数（当Operation为modify时必选）
+    ///
     /// Wire name: `SaveDays`.
     pub save_days: Option<i64>,
     /// 跨机房URedis，slave所在可用区（必须和Zone在同一Region，且不可相同）
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -110,14 +120,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_redis_backup_strategy`](Self::update_u_redis_backup_strategy) would send.
-    pub fn update_u_redis_backup_strategy_request(
-        &self,
-        input: &UpdateURedisBackupStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateURedisBackupStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

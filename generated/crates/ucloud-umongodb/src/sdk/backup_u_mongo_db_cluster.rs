@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct BackupUMongoDbClusterRequest {
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: String,
     /// 实例ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,12 +70,15 @@ impl BackupUMongoDbClusterRequestBuilder {
 #[non_exhaustive]
 pub struct BackupUMongoDbClusterResponse {
     /// 备份ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -100,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`backup_u_mongo_db_cluster`](Self::backup_u_mongo_db_cluster) would send.
-    pub fn backup_u_mongo_db_cluster_request(
-        &self,
-        input: &BackupUMongoDbClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BackupUMongoDbClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

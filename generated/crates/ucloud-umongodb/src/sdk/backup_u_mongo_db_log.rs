@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct BackupUMongoDbLogRequest {
     /// 日志开始时间,最早为7x24小时前
+    ///
     /// Wire name: `Begin`.
     pub begin: i64,
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 日志结束时间,时间区间不能超过24小时
+    ///
     /// Wire name: `End`.
     pub end: i64,
     /// 日志类型:SlowLog,ErrorLog
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// 日志包名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 节点id, 慢日志 mongos 节点不可选
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -106,14 +115,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BackupUMongoDbLogResponse, BackupUMongoDbLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`backup_u_mongo_db_log`](Self::backup_u_mongo_db_log) would send.
-    pub fn backup_u_mongo_db_log_request(
-        &self,
-        input: &BackupUMongoDbLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BackupUMongoDbLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

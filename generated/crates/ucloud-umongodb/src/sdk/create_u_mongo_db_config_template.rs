@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct CreateUMongoDbConfigTemplateRequest {
     /// 基础模板
+    ///
     /// Wire name: `BaseTemplateId`.
     pub base_template_id: String,
     /// 集群类型
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: String,
     /// 模板描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// mongo版本
+    ///
     /// Wire name: `MongodbVersion`.
     pub mongodb_version: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: String,
 }
@@ -82,9 +89,11 @@ impl CreateUMongoDbConfigTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUMongoDbConfigTemplateResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 模板Id
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }
@@ -113,14 +122,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_mongo_db_config_template`](Self::create_u_mongo_db_config_template) would send.
-    pub fn create_u_mongo_db_config_template_request(
-        &self,
-        input: &CreateUMongoDbConfigTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUMongoDbConfigTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

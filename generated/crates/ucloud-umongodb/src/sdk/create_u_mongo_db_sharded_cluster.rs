@@ -10,69 +10,90 @@ use super::{
 #[non_exhaustive]
 pub struct CreateUMongoDbShardedClusterRequest {
     /// 管理员密码
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// 付费方式：Year， Month， Dynamic，Trial，默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 副本集的Mongodb的版本，例如MongoDB 3.6, MongoDB 4.2
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: String,
     /// 数据节点磁盘空间(GB):取值范围 20~32000，仅支持 10 的整数倍
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 见 **CreateUMongoDBShardedClusterParamLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUMongoDbShardedClusterParamLabels>>,
     /// mongo服务端口
+    ///
     /// Wire name: `ListenPort`.
     pub listen_port: Option<i64>,
     /// 数据节点机型配置,如 o.mongo2m.medium
+    ///
     /// Wire name: `MachineTypeId`.
     pub machine_type_id: String,
     /// Mongos节点机型配置
+    ///
     /// Wire name: `MongosMachineTypeId`.
     pub mongos_machine_type_id: Option<String>,
     /// Mongos节点数量
+    ///
     /// Wire name: `MongosNodeCount`.
     pub mongos_node_count: i64,
     /// 副本集实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 每个分片中节点数量
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **CreateUMongoDBShardedClusterParamSecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<CreateUMongoDbShardedClusterParamSecGroupId>>,
     /// 分片数量
+    ///
     /// Wire name: `ShardCount`.
     pub shard_count: i64,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例所在的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 参数配置模版id
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -181,14 +202,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_mongo_db_sharded_cluster`](Self::create_u_mongo_db_sharded_cluster) would send.
-    pub fn create_u_mongo_db_sharded_cluster_request(
-        &self,
-        input: &CreateUMongoDbShardedClusterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUMongoDbShardedClusterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

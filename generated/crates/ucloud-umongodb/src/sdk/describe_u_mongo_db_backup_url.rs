@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct DescribeUMongoDbBackupUrlRequest {
     /// 文件备份ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 类型:如 oplog
+    ///
     /// Wire name: `Category`.
     pub category: Option<String>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 打包ID
+    ///
     /// Wire name: `PackageId`.
     pub package_id: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备份链接过期时间（单位秒）
+    ///
     /// Wire name: `ValidTime`.
     pub valid_time: Option<i64>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -80,10 +88,12 @@ impl DescribeUMongoDbBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMongoDbBackupUrlResponse {
     /// 备份文件公网地址
+    ///
     /// Wire name: `InternetAddress`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub internet_address: Option<::runtime::SignedUrl>,
     /// 备份文件内网地址
+    ///
     /// Wire name: `IntranetAddress`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub intranet_address: Option<::runtime::SignedUrl>,
@@ -113,14 +123,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_mongo_db_backup_url`](Self::describe_u_mongo_db_backup_url) would send.
-    pub fn describe_u_mongo_db_backup_url_request(
-        &self,
-        input: &DescribeUMongoDbBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMongoDbBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::ClusterInfo;
 #[non_exhaustive]
 pub struct DescribeUMongoDbInstanceRequest {
     /// 实例资源ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 集群类型，ReplicaSet：副本集，SharedCluster：分片集群
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -67,6 +72,7 @@ impl DescribeUMongoDbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUMongoDbInstanceResponse {
     /// 见 **ClusterInfo** 模型定义
+    ///
     /// Wire name: `ClusterInfo`.
     pub cluster_info: Option<ClusterInfo>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_mongo_db_instance`](Self::describe_u_mongo_db_instance) would send.
-    pub fn describe_u_mongo_db_instance_request(
-        &self,
-        input: &DescribeUMongoDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUMongoDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::ConfigTemplateItem;
 #[non_exhaustive]
 pub struct GetUMongoDbCfgTempItemRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 配置模板Id
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
 }
@@ -55,9 +58,11 @@ impl GetUMongoDbCfgTempItemRequestBuilder {
 #[non_exhaustive]
 pub struct GetUMongoDbCfgTempItemResponse {
     /// 见 **ConfigTemplateItem** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<ConfigTemplateItem>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_mongo_db_cfg_temp_item`](Self::get_u_mongo_db_cfg_temp_item) would send.
-    pub fn get_u_mongo_db_cfg_temp_item_request(
-        &self,
-        input: &GetUMongoDbCfgTempItemRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUMongoDbCfgTempItemRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct GetUMongoDbLogRequest {
     /// 查询的日志开始的时间戳（Unix Timestamp）。对于实时查询，这个参数应该是上次轮询请求时的时间戳，后台会返回从该值到当前时间的日志内容
+    ///
     /// Wire name: `Begin`.
     pub begin: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 查询日志的结束时间戳(Unix Timestamp），对于实时查询不传该值，与BeginTime的差值不超过24小时：(EndTime-BeginTime) &lt; 24*60*60
+    ///
     /// Wire name: `End`.
     pub end: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 日志类型:SlowLog,ErrorLog
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// 节点id, 慢日志 mongos 节点不可选
+    ///
     /// Wire name: `NodeId`.
     pub node_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -81,12 +89,15 @@ impl GetUMongoDbLogRequestBuilder {
 #[non_exhaustive]
 pub struct GetUMongoDbLogResponse {
     /// 是否已被截断
+    ///
     /// Wire name: `IsTruncate`.
     pub is_truncate: Option<bool>,
     /// 查询到的日志内容，一段纯文本
+    ///
     /// Wire name: `Log`.
     pub log: Option<String>,
     /// 支持的最大行数
+    ///
     /// Wire name: `MaxLine`.
     pub max_line: Option<i64>,
 }
@@ -113,14 +124,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUMongoDbLogResponse, GetUMongoDbLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_mongo_db_log`](Self::get_u_mongo_db_log) would send.
-    pub fn get_u_mongo_db_log_request(
-        &self,
-        input: &GetUMongoDbLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUMongoDbLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

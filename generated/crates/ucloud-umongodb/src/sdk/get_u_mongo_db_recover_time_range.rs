@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct GetUMongoDbRecoverTimeRangeRequest {
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,9 +65,11 @@ impl GetUMongoDbRecoverTimeRangeRequestBuilder {
 #[non_exhaustive]
 pub struct GetUMongoDbRecoverTimeRangeResponse {
     /// 最早可回档时间点
+    ///
     /// Wire name: `EarliestTime`.
     pub earliest_time: Option<i64>,
     /// 最晚可回档时间点
+    ///
     /// Wire name: `LatestTime`.
     pub latest_time: Option<i64>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_mongo_db_recover_time_range`](Self::get_u_mongo_db_recover_time_range) would send.
-    pub fn get_u_mongo_db_recover_time_range_request(
-        &self,
-        input: &GetUMongoDbRecoverTimeRangeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUMongoDbRecoverTimeRangeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

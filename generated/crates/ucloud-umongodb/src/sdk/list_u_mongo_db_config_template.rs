@@ -8,10 +8,12 @@ use super::ConfigTemplate;
 #[non_exhaustive]
 pub struct ListUMongoDbConfigTemplateRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -51,9 +53,11 @@ impl ListUMongoDbConfigTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct ListUMongoDbConfigTemplateResponse {
     /// 见 **ConfigTemplate** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<ConfigTemplate>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_mongo_db_config_template`](Self::list_u_mongo_db_config_template) would send.
-    pub fn list_u_mongo_db_config_template_request(
-        &self,
-        input: &ListUMongoDbConfigTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUMongoDbConfigTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::MongodbMachineSpec;
 #[non_exhaustive]
 pub struct ListUMongoDbMachineSpecRequest {
     /// 机型,如O
+    ///
     /// Wire name: `ClassType`.
     pub class_type: Option<String>,
     /// 磁盘类型，如CLOUD_RSSD
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,6 +70,7 @@ impl ListUMongoDbMachineSpecRequestBuilder {
 #[non_exhaustive]
 pub struct ListUMongoDbMachineSpecResponse {
     /// 见 **MongodbMachineSpec** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<MongodbMachineSpec>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_mongo_db_machine_spec`](Self::list_u_mongo_db_machine_spec) would send.
-    pub fn list_u_mongo_db_machine_spec_request(
-        &self,
-        input: &ListUMongoDbMachineSpecRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUMongoDbMachineSpecRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

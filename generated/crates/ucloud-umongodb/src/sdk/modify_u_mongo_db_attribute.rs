@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ModifyUMongoDbAttributeRequest {
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 集群新名称(输入长度为6~63位名称)
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 集群备注(Name和RemarkName必传其一)
+    ///
     /// Wire name: `RemarkName`.
     pub remark_name: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -69,6 +75,7 @@ impl ModifyUMongoDbAttributeRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUMongoDbAttributeResponse {
     /// 返回错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -96,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_mongo_db_attribute`](Self::modify_u_mongo_db_attribute) would send.
-    pub fn modify_u_mongo_db_attribute_request(
-        &self,
-        input: &ModifyUMongoDbAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUMongoDbAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct ModifyUMongoDbBackupParamRequest {
     /// 自动备份预期开始时间范围(00:00~23:59),默认 5:00~6:00
+    ///
     /// Wire name: `AutoBackupToggleTime`.
     pub auto_backup_toggle_time: Option<String>,
     /// 自动备份预期星期几(1～7),默认 3,7 (周三，周日)
+    ///
     /// Wire name: `AutoBackupToggleWeek`.
     pub auto_backup_toggle_week: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 是否禁用,true:禁用;false:开启
+    ///
     /// Wire name: `Disabled`.
     pub disabled: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,6 +83,7 @@ impl ModifyUMongoDbBackupParamRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUMongoDbBackupParamResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_mongo_db_backup_param`](Self::modify_u_mongo_db_backup_param) would send.
-    pub fn modify_u_mongo_db_backup_param_request(
-        &self,
-        input: &ModifyUMongoDbBackupParamRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUMongoDbBackupParamRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct ResizeUMongoDbInstanceRequest {
     /// 集群资源ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: String,
     /// 集群数据节点磁盘配置
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// 集群数据节点机型配置
+    ///
     /// Wire name: `MachineTypeId`.
     pub machine_type_id: Option<String>,
     /// 集群Mongos节点机型配置
+    ///
     /// Wire name: `MongosMachineTypeId`.
     pub mongos_machine_type_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -88,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_u_mongo_db_instance`](Self::resize_u_mongo_db_instance) would send.
-    pub fn resize_u_mongo_db_instance_request(
-        &self,
-        input: &ResizeUMongoDbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizeUMongoDbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,44 +8,57 @@ use super::UnetAllocateEipSet;
 #[non_exhaustive]
 pub struct AllocateEipRequest {
     /// 弹性IP的外网带宽, 单位为Mbps. 共享带宽模式必须指定0M带宽, 非共享带宽模式必须指定非0Mbps带宽. 各地域非共享带宽的带宽范围如下： 流量计费\[1-300\]，带宽计费\[1-10000\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按时付费，默认为按月付费。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 购买EIP数量，默认值为1
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 代金券ID, 默认不使用
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 弹性IP的名称, 默认为 "EIP"
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 弹性IP线路，枚举值：国际线路， International；BGP线路：Bgp；精品BGP：BGPPro。使用BGP线路的地域：北京二、上海金融云、上海二、广州等，其他地域均使用国际线路。使用BGPPro线路的地域：香港
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: String,
     /// 弹性IP的计费模式. 枚举值: "Traffic", 流量计费; "Bandwidth", 带宽计费; "ShareBandwidth",共享带宽模式. 默认为 "Bandwidth".“PostAccurateBandwidth”：带宽后付费模式
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买的时长, 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 弹性IP的备注, 默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 绑定的共享带宽Id,仅当PayMode为ShareBandwidth时有效
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
     /// 业务组名称, 默认为 "Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -107,6 +120,7 @@ impl AllocateEipRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateEipResponse {
     /// 见 **UnetAllocateEIPSet** 模型定义
+    ///
     /// Wire name: `EIPSet`.
     pub eip_set: Vec<UnetAllocateEipSet>,
 }
@@ -131,14 +145,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AllocateEipResponse, AllocateEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_eip`](Self::allocate_eip) would send.
-    pub fn allocate_eip_request(
-        &self,
-        input: &AllocateEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

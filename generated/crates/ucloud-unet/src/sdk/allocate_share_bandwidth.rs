@@ -5,39 +5,46 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AllocateShareBandwidthRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BwType`.
     pub bw_type: Option<String>,
     /// 付费方式:Year 按年,Month 按月,Dynamic 按时;
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 共享带宽类型，IPv4或者IPv6，不传默认IPv4
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 共享带宽名字
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 共享带宽线路：BGP 国内多线,International 国际多线,ChinaMobile 移动单线,Unicom 联通单线,Telecom 电信单线,BGPPro 精品BGP（仅香港支持精品BGP）
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 共享带宽值
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: i64,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ShareBandwidthGuarantee`.
     pub share_bandwidth_guarantee: Option<i64>,
     /// 业务组名称, 默认为 "Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -96,6 +103,7 @@ impl AllocateShareBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateShareBandwidthResponse {
     /// 共享带宽资源Id
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
 }
@@ -123,14 +131,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_share_bandwidth`](Self::allocate_share_bandwidth) would send.
-    pub fn allocate_share_bandwidth_request(
-        &self,
-        input: &AllocateShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct AssociateEipWithShareBandwidthRequest {
     /// 要加入共享带宽的EIP的资源Id
+    ///
     /// Wire name: `EIPIds`.
     pub eip_ids: Option<Vec<String>>,
     /// 共享带宽类型，IPv4或者IPv6，不传默认IPv4
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 共享带宽ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: String,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_eip_with_share_bandwidth`](Self::associate_eip_with_share_bandwidth) would send.
-    pub fn associate_eip_with_share_bandwidth_request(
-        &self,
-        input: &AssociateEipWithShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateEipWithShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

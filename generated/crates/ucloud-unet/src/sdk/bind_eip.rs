@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct BindEipRequest {
     /// 弹性IP的资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// EIP与内网IP进行绑定时需要传入UNI下未绑定过EIP的内网IP
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 弹性IP请求绑定的资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 弹性IP请求绑定的资源类型, 枚举值为: uhost: 云主机; ulb, 负载均衡器 upm: 物理机; hadoophost: 大数据集群;fortresshost：堡垒机；udockhost：容器；udhost：私有专区主机；natgw：natgw；udb：udb；vpngw：ipsec vpn；ucdr：云灾备；dbaudit：数据库审计；uni：虚拟网卡；cube，Cube容器。如果EIP为普通带宽计费，且带宽值高于2G，则只允许绑定在快杰型云主机和ULB
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindEipResponse, BindEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_eip`](Self::bind_eip) would send.
-    pub fn bind_eip_request(
-        &self,
-        input: &BindEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,31 @@
 #[non_exhaustive]
 pub struct CreateBandwidthPackageRequest {
     /// 带宽大小(单位Mbps), 取值范围\[2,800\] (最大值受地域限制)
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 代金券ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 所绑定弹性IP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 生效时间, 格式为 Unix timestamp, 默认为立即开通
+    ///
     /// Wire name: `EnableTime`.
     pub enable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 带宽包有效时长, 取值范围为大于0的整数, 即该带宽包在EnableTime到 EnableTime+TimeRange时间段内生效
+    ///
     /// Wire name: `TimeRange`.
     pub time_range: i64,
 }
@@ -75,6 +80,7 @@ impl CreateBandwidthPackageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateBandwidthPackageResponse {
     /// 所创建带宽包的资源ID
+    ///
     /// Wire name: `BandwidthPackageId`.
     pub bandwidth_package_id: Option<String>,
 }
@@ -102,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_bandwidth_package`](Self::create_bandwidth_package) would send.
-    pub fn create_bandwidth_package_request(
-        &self,
-        input: &CreateBandwidthPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateBandwidthPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

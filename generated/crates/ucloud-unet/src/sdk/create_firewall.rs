@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreateFirewallRequest {
     /// 防火墙名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 防火墙描述，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 防火墙规则，例如：TCP\|22\|192.168.1.1/22\|DROP\|LOW\|禁用22端口，第一个参数代表协议：第二个参数代表端口号，第三个参数为ip，第四个参数为ACCEPT（接受）和DROP（拒绝），第五个参数优先级：HIGH（高），MEDIUM（中），LOW（低），第六个参数为该条规则的自定义备注，备注最大长度64
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<String>>,
     /// 防火墙业务组，默认为Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -68,6 +74,7 @@ impl CreateFirewallRequestBuilder {
 #[non_exhaustive]
 pub struct CreateFirewallResponse {
     /// 防火墙ID
+    ///
     /// Wire name: `FWId`.
     pub fw_id: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateFirewallResponse, CreateFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_firewall`](Self::create_firewall) would send.
-    pub fn create_firewall_request(
-        &self,
-        input: &CreateFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

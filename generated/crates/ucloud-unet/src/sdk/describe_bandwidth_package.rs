@@ -8,16 +8,20 @@ use super::UnetBandwidthPackageSet;
 #[non_exhaustive]
 pub struct DescribeBandwidthPackageRequest {
     /// 返回数据分页值, 取值范围为 \[0,10000000\] 之间的整数, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 返回数据偏移量, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -61,9 +65,11 @@ impl DescribeBandwidthPackageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBandwidthPackageResponse {
     /// 见 **UnetBandwidthPackageSet** 模型定义
+    ///
     /// Wire name: `DataSets`.
     pub data_sets: Vec<UnetBandwidthPackageSet>,
     /// 满足条件的带宽包总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -93,14 +99,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_bandwidth_package`](Self::describe_bandwidth_package) would send.
-    pub fn describe_bandwidth_package_request(
-        &self,
-        input: &DescribeBandwidthPackageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeBandwidthPackage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSets`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 10000000).
     ///
     /// Each page is one call of [`describe_bandwidth_package`](Self::describe_bandwidth_package), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -115,6 +113,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeBandwidthPackageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

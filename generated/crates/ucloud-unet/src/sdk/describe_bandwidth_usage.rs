@@ -8,25 +8,32 @@ use super::UnetBandwidthUsageEipSet;
 #[non_exhaustive]
 pub struct DescribeBandwidthUsageRequest {
     /// 统计开始时间
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
     /// 弹性IP的资源Id. 如果为空, 则返回当前 Region中符合条件的所有EIP的带宽用量, n为自然数
+    ///
     /// Wire name: `EIPIds`.
     pub eip_ids: Option<Vec<String>>,
     /// 统计结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 返回数据分页值, 取值范围为 \[0,10000000\] 之间的整数, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 返回数据偏移量, 默认为0
+    ///
     /// Wire name: `OffSet`.
     pub off_set: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -74,9 +81,11 @@ impl DescribeBandwidthUsageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBandwidthUsageResponse {
     /// 见 **UnetBandwidthUsageEIPSet** 模型定义
+    ///
     /// Wire name: `EIPSet`.
     pub eip_set: Vec<UnetBandwidthUsageEipSet>,
     /// EIPSet中的元素个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -106,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_bandwidth_usage`](Self::describe_bandwidth_usage) would send.
-    pub fn describe_bandwidth_usage_request(
-        &self,
-        input: &DescribeBandwidthUsageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeBandwidthUsage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `EIPSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit` (at most 10000000).
     ///
     /// Each page is one call of [`describe_bandwidth_usage`](Self::describe_bandwidth_usage), retried by its rules; an error that survives them is the stream's last item. `OffSet` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -128,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeBandwidthUsageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

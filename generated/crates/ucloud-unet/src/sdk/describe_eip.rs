@@ -8,22 +8,28 @@ use super::UnetEipSet;
 #[non_exhaustive]
 pub struct DescribeEipRequest {
     /// 弹性IP的资源ID如果为空, 则返回当前 Region中符合条件的的所有EIP
+    ///
     /// Wire name: `EIPIds`.
     pub eip_ids: Option<Vec<String>>,
     /// IP地址，支持通过ip查询，如果ip与EIP都传，会取并集查询
+    ///
     /// Wire name: `IPs`.
     pub i_ps: Option<Vec<String>>,
     /// 数据分页值, 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 数据偏移量, 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -69,15 +75,19 @@ impl DescribeEipRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeEipResponse {
     /// 见 **UnetEIPSet** 模型定义
+    ///
     /// Wire name: `EIPSet`.
     pub eip_set: Vec<UnetEipSet>,
     /// 满足条件的弹性IP带宽总和, 单位Mbps
+    ///
     /// Wire name: `TotalBandwidth`.
     pub total_bandwidth: Option<i64>,
     /// 满足条件的弹性IP总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 未绑定的弹性IP总数
+    ///
     /// Wire name: `UnbindCount`.
     pub unbind_count: Option<i64>,
 }
@@ -106,14 +116,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_eip`](Self::describe_eip) would send.
-    pub fn describe_eip_request(
-        &self,
-        input: &DescribeEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeEIP` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `EIPSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_eip`](Self::describe_eip), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -128,6 +130,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::FirewallDataSet;
 #[non_exhaustive]
 pub struct DescribeFirewallRequest {
     /// 防火墙ID，默认为返回所有防火墙
+    ///
     /// Wire name: `FWId`.
     pub fw_id: Option<String>,
     /// 返回数据长度，默认为20，最大10000000
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 绑定防火墙组的资源ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 绑定防火墙的资源类型，仅获取资源对应防火墙信息时需要。枚举值为："unatgw"，NAT网关； "uhost"，云主机； "upm"，物理云主机； "hadoophost"，hadoop节点； "fortresshost"，堡垒机； "udhost"，私有专区主机；"udockhost"，容器；"dbaudit"，数据库审计；”uni“，虚拟网卡；“cube”，Cube容器实例；“ulb”，负载均衡实例。
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
 }
@@ -74,9 +81,11 @@ impl DescribeFirewallRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeFirewallResponse {
     /// 见 **FirewallDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<FirewallDataSet>,
     /// 防火墙资源数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -103,14 +112,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_firewall`](Self::describe_firewall) would send.
-    pub fn describe_firewall_request(
-        &self,
-        input: &DescribeFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeFirewall` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_firewall`](Self::describe_firewall), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -125,6 +126,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

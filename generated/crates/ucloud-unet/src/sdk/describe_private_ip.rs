@@ -8,26 +8,33 @@ use super::DescribeSecondaryIpDataSet;
 #[non_exhaustive]
 pub struct DescribePrivateIpRequest {
     /// 获取信息数量 ，默认20；不允许为0
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 虚拟网卡的资源ID;  ObjectId为空时，则获取项目下所有的虚拟网卡主辅IP信息
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: Option<String>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网的ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -74,9 +81,11 @@ impl DescribePrivateIpRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePrivateIpResponse {
     /// 见 **DescribeSecondaryIPDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<DescribeSecondaryIpDataSet>,
     /// 返回资源数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -103,14 +112,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_private_ip`](Self::describe_private_ip) would send.
-    pub fn describe_private_ip_request(
-        &self,
-        input: &DescribePrivateIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribePrivateIP` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_private_ip`](Self::describe_private_ip), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -125,6 +126,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePrivateIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

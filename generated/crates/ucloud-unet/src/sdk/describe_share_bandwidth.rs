@@ -8,14 +8,17 @@ use super::UnetShareBandwidthSet;
 #[non_exhaustive]
 pub struct DescribeShareBandwidthRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 需要返回的共享带宽Id
+    ///
     /// Wire name: `ShareBandwidthIds`.
     pub share_bandwidth_ids: Option<Vec<String>>,
 }
@@ -54,9 +57,11 @@ impl DescribeShareBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeShareBandwidthResponse {
     /// 见 **UnetShareBandwidthSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UnetShareBandwidthSet>,
     /// 符合条件的共享带宽总数，大于等于返回DataSet长度
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_share_bandwidth`](Self::describe_share_bandwidth) would send.
-    pub fn describe_share_bandwidth_request(
-        &self,
-        input: &DescribeShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct DescribeShareBandwidthPriceRequest {
     /// 付费方式, 预付费:Year 按年,Month 按月,Dynamic 按需;
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 香港地域支持：BGPPro和International。其他地域无需填写该字段
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买数量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 共享带宽值
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: i64,
 }
@@ -72,6 +78,7 @@ impl DescribeShareBandwidthPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeShareBandwidthPriceResponse {
     /// 共享带宽总价格
+    ///
     /// Wire name: `TotalPrice`.
     pub total_price: Option<i64>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_share_bandwidth_price`](Self::describe_share_bandwidth_price) would send.
-    pub fn describe_share_bandwidth_price_request(
-        &self,
-        input: &DescribeShareBandwidthPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeShareBandwidthPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DescribeShareBandwidthUpdatePriceRequest {
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 共享带宽值
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: i64,
     /// 共享带宽Id
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: String,
 }
@@ -57,6 +60,7 @@ impl DescribeShareBandwidthUpdatePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeShareBandwidthUpdatePriceResponse {
     /// 共享带宽升降级价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -84,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_share_bandwidth_update_price`](Self::describe_share_bandwidth_update_price) would send.
-    pub fn describe_share_bandwidth_update_price_request(
-        &self,
-        input: &DescribeShareBandwidthUpdatePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeShareBandwidthUpdatePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

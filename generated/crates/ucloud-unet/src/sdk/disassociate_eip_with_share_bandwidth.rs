@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct DisassociateEipWithShareBandwidthRequest {
     /// 移出共享带宽后，EIP的外网带宽, 单位为Mbps. 各地域带宽范围如下：  流量计费\[1-200\],带宽计费\[1-800\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// EIP的资源Id；默认移出该共享带宽下所有的EIP
+    ///
     /// Wire name: `EIPIds`.
     pub eip_ids: Option<Vec<String>>,
     /// 共享带宽类型，IPv4或者IPv6，不传默认IPv4
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 移出共享带宽后，EIP的计费模式. 枚举值: "Traffic", 流量计费; "Bandwidth", 带宽计费;  默认为 "Bandwidth".
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 共享带宽ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: String,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_eip_with_share_bandwidth`](Self::disassociate_eip_with_share_bandwidth) would send.
-    pub fn disassociate_eip_with_share_bandwidth_request(
-        &self,
-        input: &DisassociateEipWithShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociateEipWithShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DisassociateFirewallRequest {
     /// 防火墙ID
+    ///
     /// Wire name: `FWId`.
     pub fw_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 需要解绑的资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 资源类型：ULB 表示负载均衡
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_firewall`](Self::disassociate_firewall) would send.
-    pub fn disassociate_firewall_request(
-        &self,
-        input: &DisassociateFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociateFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::EipExclusiveInfo;
 #[non_exhaustive]
 pub struct GetEipExclusiveUtpInfoRequest {
     /// EIP资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,6 +65,7 @@ impl GetEipExclusiveUtpInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetEipExclusiveUtpInfoResponse {
     /// 见 **EIPExclusiveInfo** 模型定义
+    ///
     /// Wire name: `EIPExclusiveInfo`.
     pub eip_exclusive_info: Option<EipExclusiveInfo>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_eip_exclusive_utp_info`](Self::get_eip_exclusive_utp_info) would send.
-    pub fn get_eip_exclusive_utp_info_request(
-        &self,
-        input: &GetEipExclusiveUtpInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetEipExclusiveUtpInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::EipPayModeSet;
 #[non_exhaustive]
 pub struct GetEipPayModeRequest {
     /// 弹性IP的资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -54,6 +57,7 @@ impl GetEipPayModeRequestBuilder {
 #[non_exhaustive]
 pub struct GetEipPayModeResponse {
     /// 见 **EIPPayModeSet** 模型定义
+    ///
     /// Wire name: `EIPPayMode`.
     pub eip_pay_mode: Vec<EipPayModeSet>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetEipPayModeResponse, GetEipPayModeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_eip_pay_mode`](Self::get_eip_pay_mode) would send.
-    pub fn get_eip_pay_mode_request(
-        &self,
-        input: &GetEipPayModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetEipPayModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

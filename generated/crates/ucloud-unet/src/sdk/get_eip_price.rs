@@ -8,25 +8,32 @@ use super::EipPriceDetailSet;
 #[non_exhaustive]
 pub struct GetEipPriceRequest {
     /// 弹性IP的外网带宽, 单位为Mbps, 范围 \[0-800\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按时付费; 默认为获取三种价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 弹性IP的线路如下: 国际: International BGP: Bgp 各地域允许的线路参数如下: cn-sh1: Bgp cn-sh2: Bgp cn-gd: Bgp cn-bj1: Bgp cn-bj2: Bgp hk: International us-ca: International th-bkk: International kr-seoul:International us-ws:International ge-fra:International sg:International tw-kh:International.其他海外线路均为 International,泉州为移动单线cn-qz:ChinaMobile
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: String,
     /// 弹性IP计费方式r. 枚举值为: Traffic, 流量计费; Bandwidth, 带宽计费; "ShareBandwidth",共享带宽模式. 默认为Bandwidth
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -77,6 +84,7 @@ impl GetEipPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetEipPriceResponse {
     /// 见 **EIPPriceDetailSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<EipPriceDetailSet>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetEipPriceResponse, GetEipPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_eip_price`](Self::get_eip_price) would send.
-    pub fn get_eip_price_request(
-        &self,
-        input: &GetEipPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetEipPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

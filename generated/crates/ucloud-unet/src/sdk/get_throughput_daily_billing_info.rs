@@ -8,20 +8,25 @@ use super::ThroughputDailyBillingInfo;
 #[non_exhaustive]
 pub struct GetThroughputDailyBillingInfoRequest {
     /// EIP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 查询结束时间时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 查询开始时间时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -69,12 +74,15 @@ impl GetThroughputDailyBillingInfoRequestBuilder {
 #[non_exhaustive]
 pub struct GetThroughputDailyBillingInfoResponse {
     /// 资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 见 **ThroughputDailyBillingInfo** 模型定义
+    ///
     /// Wire name: `Stats`.
     pub stats: Vec<ThroughputDailyBillingInfo>,
     /// 计费总流量
+    ///
     /// Wire name: `TotalOut`.
     pub total_out: Option<i64>,
 }
@@ -104,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_throughput_daily_billing_info`](Self::get_throughput_daily_billing_info) would send.
-    pub fn get_throughput_daily_billing_info_request(
-        &self,
-        input: &GetThroughputDailyBillingInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetThroughputDailyBillingInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct GrantFirewallRequest {
     /// 防火墙资源ID
+    ///
     /// Wire name: `FWId`.
     pub fw_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 所应用资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 绑定防火墙的资源类型，枚举值为："unatgw"，NAT网关； "uhost"，云主机； "upm"，物理云主机； "hadoophost"，hadoop节点； "fortresshost"，堡垒机； "udhost"，私有专区主机；"udockhost"，容器；"dbaudit"，数据库审计；”uni“，虚拟网卡；“cube”，Cube容器实例；“ulb”，负载均衡实例。
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GrantFirewallResponse, GrantFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`grant_firewall`](Self::grant_firewall) would send.
-    pub fn grant_firewall_request(
-        &self,
-        input: &GrantFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GrantFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

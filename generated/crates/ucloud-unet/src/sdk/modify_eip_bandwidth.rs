@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ModifyEipBandwidthRequest {
     /// 弹性IP的外网带宽, 单位为Mbps. 各地域的带宽值范围如下：流量计费\[1-200\],带宽计费\[1-800\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 弹性IP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_eip_bandwidth`](Self::modify_eip_bandwidth) would send.
-    pub fn modify_eip_bandwidth_request(
-        &self,
-        input: &ModifyEipBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyEipBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

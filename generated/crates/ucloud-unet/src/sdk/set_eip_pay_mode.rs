@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct SetEipPayModeRequest {
     /// 调整的目标带宽值, 单位Mbps. 各地域的带宽值范围如下: 流量计费\[1-200\],其余情况\[1-800\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 弹性IP的资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 计费模式. 枚举值："Traffic", 流量计费模式; "Bandwidth", 带宽计费模式
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetEipPayModeResponse, SetEipPayModeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_eip_pay_mode`](Self::set_eip_pay_mode) would send.
-    pub fn set_eip_pay_mode_request(
-        &self,
-        input: &SetEipPayModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetEipPayModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UnBindEipRequest {
     /// 弹性IP的资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 弹性IP请求解绑的资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 弹性IP请求解绑的资源类型, 枚举值为: uhost: 云主机; ulb, 负载均衡器 upm: 物理机; hadoophost: 大数据集群;fortresshost：堡垒机；udockhost：容器；udhost：私有专区主机；natgw：NAT网关；udb：udb；vpngw：ipsec vpn；ucdr：云灾备；dbaudit：数据库审计；
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: String,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UnBindEipResponse, UnBindEipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`un_bind_eip`](Self::un_bind_eip) would send.
-    pub fn un_bind_eip_request(
-        &self,
-        input: &UnBindEipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnBindEipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

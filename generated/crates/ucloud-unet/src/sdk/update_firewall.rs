@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct UpdateFirewallRequest {
     /// 防火墙资源ID
+    ///
     /// Wire name: `FWId`.
     pub fw_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 防火墙规则，例如：TCP\|22\|192.168.1.1/22\|DROP\|LOW\|禁用22端口，第一个参数代表协议：第二个参数代表端口号，第三个参数为ip，第四个参数为ACCEPT（接受）和DROP（拒绝），第五个参数优先级：HIGH（高），MEDIUM（中），LOW（低），第六个参数为该条规则的自定义备注, 备注最大长度64
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<String>>,
 }
@@ -58,6 +62,7 @@ impl UpdateFirewallRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateFirewallResponse {
     /// 防火墙id
+    ///
     /// Wire name: `FWId`.
     pub fw_id: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateFirewallResponse, UpdateFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_firewall`](Self::update_firewall) would send.
-    pub fn update_firewall_request(
-        &self,
-        input: &UpdateFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

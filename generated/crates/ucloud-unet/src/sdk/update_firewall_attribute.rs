@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpdateFirewallAttributeRequest {
     /// 防火墙资源ID
+    ///
     /// Wire name: `FWId`.
     pub fw_id: String,
     /// 防火墙名称，默认为空，为空则不做修改。Name,Tag,Remark必须填写1个及以上
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 防火墙备注，默认为空，为空则不做修改。Name,Tag,Remark必须填写1个及以上
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 防火墙业务组，默认为空，为空则不做修改。Name,Tag,Remark必须填写1个及以上
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_firewall_attribute`](Self::update_firewall_attribute) would send.
-    pub fn update_firewall_attribute_request(
-        &self,
-        input: &UpdateFirewallAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateFirewallAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,24 +8,30 @@ use super::VerifyInfo;
 #[non_exhaustive]
 pub struct VerifyMobileRequest {
     /// 业务ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: String,
     /// 需要检测的手机号
+    ///
     /// Wire name: `Phone`.
     pub phone: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// token
+    ///
     /// Wire name: `Token`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub token: ::runtime::Sensitive<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -73,12 +79,15 @@ impl VerifyMobileRequestBuilder {
 #[non_exhaustive]
 pub struct VerifyMobileResponse {
     /// 见 **VerifyInfo** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<VerifyInfo>,
     /// 发生错误时表示错误字符串
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次请求Uuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<VerifyMobileResponse, VerifyMobileError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`verify_mobile`](Self::verify_mobile) would send.
-    pub fn verify_mobile_request(
-        &self,
-        input: &VerifyMobileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for VerifyMobileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

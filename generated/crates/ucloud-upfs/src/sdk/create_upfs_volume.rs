@@ -6,38 +6,49 @@
 #[non_exhaustive]
 pub struct CreateUpfsVolumeRequest {
     /// 计费模式，枚举值为： Year，按年付费； Month，按月付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 文件系统协议，目前仅支持POSIX
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: String,
     /// 购买时长 默认: 1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 文件系统大小，单位为GB，必须为100的整数倍，Size最小为500GB
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 文件系统所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 文件系统名称
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -96,9 +107,11 @@ impl CreateUpfsVolumeRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUpfsVolumeResponse {
     /// UPFS文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
     /// UPFS文件系统名称
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
 }
@@ -124,14 +137,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUpfsVolumeResponse, CreateUpfsVolumeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_upfs_volume`](Self::create_upfs_volume) would send.
-    pub fn create_upfs_volume_request(
-        &self,
-        input: &CreateUpfsVolumeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUpfsVolumeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

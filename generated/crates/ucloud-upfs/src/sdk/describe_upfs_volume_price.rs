@@ -8,26 +8,33 @@ use super::UpfsPriceDataSet;
 #[non_exhaustive]
 pub struct DescribeUpfsVolumePriceRequest {
     /// Year， Month默认: Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买UPFS的时长， 默认为1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 文件系统大小，单位为GB，新架构容量型最小容量为500GB，以100GB递增，最大不超过100TB。
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// UPFS文件系统id，第一次创建文件系统时不需要传这个参数
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,6 +83,7 @@ impl DescribeUpfsVolumePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUpfsVolumePriceResponse {
     /// 见 **UPFSPriceDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UpfsPriceDataSet>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_upfs_volume_price`](Self::describe_upfs_volume_price) would send.
-    pub fn describe_upfs_volume_price_request(
-        &self,
-        input: &DescribeUpfsVolumePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUpfsVolumePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct DescribeUpfsVolumeUpgradePriceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 文件系统大小
+    ///
     /// Wire name: `Size`.
     pub size: String,
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -67,9 +72,11 @@ impl DescribeUpfsVolumeUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUpfsVolumeUpgradePriceResponse {
     /// 原价格（单位：分）
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格（单位：分）
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -98,14 +105,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_upfs_volume_upgrade_price`](Self::describe_upfs_volume_upgrade_price) would send.
-    pub fn describe_upfs_volume_upgrade_price_request(
-        &self,
-        input: &DescribeUpfsVolumeUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUpfsVolumeUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

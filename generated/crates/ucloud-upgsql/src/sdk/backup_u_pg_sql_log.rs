@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct BackupUPgSqlLogRequest {
     /// 备份查询结果文件名称
+    ///
     /// Wire name: `BackupFile`.
     pub backup_file: String,
     /// 备份导出文件名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: String,
     /// 日志开始时间
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
     /// 日志结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 日志类型:slow(慢日志),error(错误日志)
+    ///
     /// Wire name: `LogType`.
     pub log_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -86,6 +95,7 @@ impl BackupUPgSqlLogRequestBuilder {
 #[non_exhaustive]
 pub struct BackupUPgSqlLogResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -110,14 +120,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BackupUPgSqlLogResponse, BackupUPgSqlLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`backup_u_pg_sql_log`](Self::backup_u_pg_sql_log) would send.
-    pub fn backup_u_pg_sql_log_request(
-        &self,
-        input: &BackupUPgSqlLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BackupUPgSqlLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,45 +6,58 @@
 #[non_exhaustive]
 pub struct CreateUPgSqlInstanceRequest {
     /// 管理员密码
+    ///
     /// Wire name: `AdminPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub admin_password: ::runtime::Sensitive<String>,
     /// PostgreSQL的版本，pg10.4:postgresql-10.4，pg13.4:postgresql-13.4
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: String,
     /// 磁盘空间(GB)
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: String,
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例 "HA": 高可用版UDB实例 默认是"Normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 机器配置类型，2核4G的机器:o.pgsql2m.medium
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB实例使用的配置参数组id
+    ///
     /// Wire name: `ParamGroupID`.
     pub param_group_id: i64,
     /// 端口默认为5432
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: String,
     /// VPC的ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -116,9 +129,11 @@ impl CreateUPgSqlInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPgSqlInstanceResponse {
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: Option<String>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -147,14 +162,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_pg_sql_instance`](Self::create_u_pg_sql_instance) would send.
-    pub fn create_u_pg_sql_instance_request(
-        &self,
-        input: &CreateUPgSqlInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPgSqlInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct CreateUPgSqlParamTemplateRequest {
     /// 什么版本,以及类型的DB
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: String,
     /// 描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 基准模板
+    ///
     /// Wire name: `SrcGroupID`.
     pub src_group_id: i64,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -79,9 +86,11 @@ impl CreateUPgSqlParamTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPgSqlParamTemplateResponse {
     /// 创建的模板ID
+    ///
     /// Wire name: `GroupID`.
     pub group_id: Option<i64>,
     /// 描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -110,14 +119,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_pg_sql_param_template`](Self::create_u_pg_sql_param_template) would send.
-    pub fn create_u_pg_sql_param_template_request(
-        &self,
-        input: &CreateUPgSqlParamTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPgSqlParamTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

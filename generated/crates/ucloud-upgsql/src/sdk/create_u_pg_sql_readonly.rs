@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct CreateUPgSqlReadonlyRequest {
     /// 磁盘空间
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 机器配置类型，2核4G的机器:o.pgsql2m.medium
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// Db名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// DB端口
+    ///
     /// Wire name: `Port`.
     pub port: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 同步的源库
+    ///
     /// Wire name: `SrcInstanceID`.
     pub src_instance_id: String,
     /// 子网ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// VPCID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -95,6 +105,7 @@ impl CreateUPgSqlReadonlyRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPgSqlReadonlyResponse {
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: Option<String>,
 }
@@ -122,14 +133,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_pg_sql_readonly`](Self::create_u_pg_sql_readonly) would send.
-    pub fn create_u_pg_sql_readonly_request(
-        &self,
-        input: &CreateUPgSqlReadonlyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPgSqlReadonlyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

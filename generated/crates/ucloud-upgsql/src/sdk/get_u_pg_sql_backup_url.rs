@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct GetUPgSqlBackupUrlRequest {
     /// 备份Id
+    ///
     /// Wire name: `BackupID`.
     pub backup_id: String,
     /// DB实例Id
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -65,14 +70,17 @@ impl GetUPgSqlBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPgSqlBackupUrlResponse {
     /// DB实例备份文件公网的地址
+    ///
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub backup_path: Option<::runtime::SignedUrl>,
     /// DB实例备份文件内网的地址
+    ///
     /// Wire name: `InnerBackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub inner_backup_path: Option<::runtime::SignedUrl>,
     /// 返回的详细信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -102,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_pg_sql_backup_url`](Self::get_u_pg_sql_backup_url) would send.
-    pub fn get_u_pg_sql_backup_url_request(
-        &self,
-        input: &GetUPgSqlBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPgSqlBackupUrlRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

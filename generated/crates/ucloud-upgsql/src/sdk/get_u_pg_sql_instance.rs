@@ -8,17 +8,21 @@ use super::UdbInstance;
 #[non_exhaustive]
 pub struct GetUPgSqlInstanceRequest {
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -60,9 +64,11 @@ impl GetUPgSqlInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPgSqlInstanceResponse {
     /// 见 **UDBInstance** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Option<UdbInstance>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUPgSqlInstanceResponse, GetUPgSqlInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_pg_sql_instance`](Self::get_u_pg_sql_instance) would send.
-    pub fn get_u_pg_sql_instance_request(
-        &self,
-        input: &GetUPgSqlInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPgSqlInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,33 +5,38 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUPgSqlInstanceLogRequest {
-    /// (No description in the spec.)
     /// Wire name: `AccountID`.
     pub account_id: i64,
     /// 起始时间，需使用时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
-    /// (No description in the spec.)
     /// Wire name: `CompanyID`.
     pub company_id: i64,
     /// 实例ClusterID
+    ///
     /// Wire name: `DBId`.
     pub db_id: String,
     /// 结束时间，需使用时间戳，结束时间需大于起始时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 日志类型
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `ZoneID`.
     pub zone_id: i64,
 }
@@ -89,6 +94,7 @@ impl GetUPgSqlInstanceLogRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPgSqlInstanceLogResponse {
     /// 返回的日志信息
+    ///
     /// Wire name: `Log`.
     pub log: Option<String>,
 }
@@ -116,14 +122,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_pg_sql_instance_log`](Self::get_u_pg_sql_instance_log) would send.
-    pub fn get_u_pg_sql_instance_log_request(
-        &self,
-        input: &GetUPgSqlInstanceLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPgSqlInstanceLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::UPgSqlInstancePriceSet;
 #[non_exhaustive]
 pub struct GetUPgSqlInstancePriceRequest {
     /// 计费模式。枚举值为： Year，按年付费； Month，按月付费； Dynamic，按小时付费（需开启权限）。默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 磁盘空间(GB)
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例 "HA": 高可用版UDB实例
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: String,
     /// 机器配置类型 参考2C4G机器：o.pgsql2m.medium
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -85,6 +93,7 @@ impl GetUPgSqlInstancePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPgSqlInstancePriceResponse {
     /// 见 **UPgSQLInstancePriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UPgSqlInstancePriceSet>,
 }
@@ -112,14 +121,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_pg_sql_instance_price`](Self::get_u_pg_sql_instance_price) would send.
-    pub fn get_u_pg_sql_instance_price_request(
-        &self,
-        input: &GetUPgSqlInstancePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPgSqlInstancePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::Param;
 #[non_exhaustive]
 pub struct GetUPgSqlParamTemplateRequest {
     /// 模板ID
+    ///
     /// Wire name: `GroupID`.
     pub group_id: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -61,9 +65,11 @@ impl GetUPgSqlParamTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPgSqlParamTemplateResponse {
     /// 见 **Param** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<Param>,
     /// 描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_pg_sql_param_template`](Self::get_u_pg_sql_param_template) would send.
-    pub fn get_u_pg_sql_param_template_request(
-        &self,
-        input: &GetUPgSqlParamTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPgSqlParamTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

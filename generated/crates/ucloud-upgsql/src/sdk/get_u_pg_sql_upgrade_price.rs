@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct GetUPgSqlUpgradePriceRequest {
     /// 磁盘空间(GB)
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// UDB实例模式类型, 可选值如下: "normal": 普通版UDB实例 "ha": 高可用版UDB实例 默认是"normal"
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 机器配置类型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -77,9 +84,11 @@ impl GetUPgSqlUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPgSqlUpgradePriceResponse {
     /// 限时优惠的折前原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 规格调整差价。精确到小数点后2位。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -108,14 +117,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_pg_sql_upgrade_price`](Self::get_u_pg_sql_upgrade_price) would send.
-    pub fn get_u_pg_sql_upgrade_price_request(
-        &self,
-        input: &GetUPgSqlUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPgSqlUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

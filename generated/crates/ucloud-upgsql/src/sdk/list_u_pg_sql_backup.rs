@@ -8,26 +8,33 @@ use super::UPgSqlBackup;
 #[non_exhaustive]
 pub struct ListUPgSqlBackupRequest {
     /// 备份类型,默认值是0(0:表示全部,1:自动备份,2:手动备份
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
     /// DB实例Id
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,12 +83,15 @@ impl ListUPgSqlBackupRequestBuilder {
 #[non_exhaustive]
 pub struct ListUPgSqlBackupResponse {
     /// 见 **UPgSQLBackup** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UPgSqlBackup>,
     /// 返回的详细信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 总个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -109,14 +119,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_u_pg_sql_backup`](Self::list_u_pg_sql_backup) would send.
-    pub fn list_u_pg_sql_backup_request(
-        &self,
-        input: &ListUPgSqlBackupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUPgSQLBackup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_u_pg_sql_backup`](Self::list_u_pg_sql_backup), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -131,6 +133,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUPgSqlBackupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::UdbInstanceSet;
 #[non_exhaustive]
 pub struct ListUPgSqlInstanceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -54,9 +57,11 @@ impl ListUPgSqlInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct ListUPgSqlInstanceResponse {
     /// 见 **UDBInstanceSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbInstanceSet>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_pg_sql_instance`](Self::list_u_pg_sql_instance) would send.
-    pub fn list_u_pg_sql_instance_request(
-        &self,
-        input: &ListUPgSqlInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUPgSqlInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

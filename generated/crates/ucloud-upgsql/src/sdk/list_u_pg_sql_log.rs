@@ -8,23 +8,29 @@ use super::LogSet;
 #[non_exhaustive]
 pub struct ListUPgSqlLogRequest {
     /// 查询的日志开始的时间戳
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 查询日志的结束时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -73,9 +79,11 @@ impl ListUPgSqlLogRequestBuilder {
 #[non_exhaustive]
 pub struct ListUPgSqlLogResponse {
     /// 见 **LogSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<LogSet>,
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -101,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUPgSqlLogResponse, ListUPgSqlLogError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_u_pg_sql_log`](Self::list_u_pg_sql_log) would send.
-    pub fn list_u_pg_sql_log_request(
-        &self,
-        input: &ListUPgSqlLogRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUPgSqlLogRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct UpdateUPgSqlBackupStrategyRequest {
     /// 选择默认的备份方式
+    ///
     /// Wire name: `BackupMethod`.
     pub backup_method: Option<String>,
     /// 自动备份预计开始时间范围(00:00~23:59)，例如:(3:00~4:00)
+    ///
     /// Wire name: `BackupTimeRange`.
     pub backup_time_range: Option<String>,
     /// 自动备份预期星期几(1~7)开始。默认1,2,3,4,5,6,7(星期一到星期日)
+    ///
     /// Wire name: `BackupWeek`.
     pub backup_week: Option<String>,
     /// DB实例Id
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,6 +83,7 @@ impl UpdateUPgSqlBackupStrategyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUPgSqlBackupStrategyResponse {
     /// 返回的详细信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +111,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_pg_sql_backup_strategy`](Self::update_u_pg_sql_backup_strategy) would send.
-    pub fn update_u_pg_sql_backup_strategy_request(
-        &self,
-        input: &UpdateUPgSqlBackupStrategyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUPgSqlBackupStrategyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

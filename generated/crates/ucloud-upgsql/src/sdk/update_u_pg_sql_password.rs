@@ -6,21 +6,26 @@
 #[non_exhaustive]
 pub struct UpdateUPgSqlPasswordRequest {
     /// DB实例Id
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 新的db密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl UpdateUPgSqlPasswordRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUPgSqlPasswordResponse {
     /// 返回的详细信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_pg_sql_password`](Self::update_u_pg_sql_password) would send.
-    pub fn update_u_pg_sql_password_request(
-        &self,
-        input: &UpdateUPgSqlPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUPgSqlPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpgradeUPgSqlInstanceRequest {
     /// 磁盘空间(GB)
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: String,
     /// 机器配置类型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -72,6 +78,7 @@ impl UpgradeUPgSqlInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeUPgSqlInstanceResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_u_pg_sql_instance`](Self::upgrade_u_pg_sql_instance) would send.
-    pub fn upgrade_u_pg_sql_instance_request(
-        &self,
-        input: &UpgradeUPgSqlInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeUPgSqlInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct UploadUPgSqlParamTemplateRequest {
     /// base64编码过的
+    ///
     /// Wire name: `Content`.
     pub content: String,
     /// 应用的DB版本
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: String,
     /// 模板描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 版本
+    ///
     /// Wire name: `ParamGroupType`.
     pub param_group_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -83,9 +91,11 @@ impl UploadUPgSqlParamTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UploadUPgSqlParamTemplateResponse {
     /// 生成的模板ID
+    ///
     /// Wire name: `GroupID`.
     pub group_id: Option<i64>,
     /// 描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -114,14 +124,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_u_pg_sql_param_template`](Self::upload_u_pg_sql_param_template) would send.
-    pub fn upload_u_pg_sql_param_template_request(
-        &self,
-        input: &UploadUPgSqlParamTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadUPgSqlParamTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,65 +5,81 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUPhoneRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 绑定独立IP
+    ///
     /// Wire name: `BindIp`.
     pub bind_ip: Option<bool>,
     /// 计费模式。枚举值为： &gt; 年 Year，按年付费； &gt; Month，按月付费； &gt; Dynamic，按小时预付费; 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取；新增一个oversea虚拟城市，可以用来绑定海外独立IP
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 云手机代金券ID。请通过DescribeCoupon接口查询，或登录用户中心查看。注：代金券对带宽不适用，仅适用于云手机计费
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 云手机镜像ID，不超过32个字节。可通过\[查询手机镜像\]()查询云手机规格对应的镜像ID。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 购买独立IP必须有此参数。绑定的目的地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `IpDestRegion`.
     pub ip_dest_region: Option<String>,
     /// 独立IP参数。需要独立IP的比例。eg: \[4:1\]-&gt;4， \[3:1\]-&gt;3。
+    ///
     /// Wire name: `IpProportion`.
     pub ip_proportion: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MediaBandwidth`.
     pub media_bandwidth: Option<i64>,
     /// 云手机实例名称，默认：UPhone。如果同时创建多个，则增加数字后缀，如UPhone-1
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认值: 1。月付时，此参数传0，代表购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 共享带宽ID，使用现有共享带宽时需要传入此参数
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
     /// 共享带宽名称，可以在创建新的共享带宽时指定一个名称
+    ///
     /// Wire name: `ShareBandwidthName`.
     pub share_bandwidth_name: Option<String>,
     /// 业务组。默认：Default（Default即为未分组）。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定业务组。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 单个云手机独立IP网络带宽，单位Kbps；CityId为oversea时不生效；手机规格为UPhone Store和UPhone Live时不生效
+    ///
     /// Wire name: `UPhoneBandwidth`.
     pub u_phone_bandwidth: Option<i64>,
     /// 创建云手机的个数
+    ///
     /// Wire name: `UPhoneCount`.
     pub u_phone_count: i64,
     /// 云手机规格名称，不超过64个字节。可通过\[查询云手机规格列表\]()查询支持的云手机规格。
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: String,
     /// 使用区域全局共享带宽
+    ///
     /// Wire name: `UseGlobalBws`.
     pub use_global_bws: Option<bool>,
     /// 使用Kbps限速
+    ///
     /// Wire name: `UseKbps`.
     pub use_kbps: Option<bool>,
 }
@@ -143,12 +159,15 @@ impl CreateUPhoneRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPhoneResponse {
     /// 任务ID，用来查询创建云手机任务状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 【数组】创建的云手机ID
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Vec<String>,
 }
@@ -175,14 +194,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUPhoneResponse, CreateUPhoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_phone`](Self::create_u_phone) would send.
-    pub fn create_u_phone_request(
-        &self,
-        input: &CreateUPhoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPhoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CreateUPhoneAppRequest {
     /// 应用描述。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 应用名称。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -57,9 +61,11 @@ impl CreateUPhoneAppRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPhoneAppResponse {
     /// 应用的唯一标识ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<String>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -85,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUPhoneAppResponse, CreateUPhoneAppError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_phone_app`](Self::create_u_phone_app) would send.
-    pub fn create_u_phone_app_request(
-        &self,
-        input: &CreateUPhoneAppRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPhoneAppRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct CreateUPhoneAppVersionRequest {
     /// 应用的唯一标识ID。
+    ///
     /// Wire name: `AppId`.
     pub app_id: String,
     /// 应用版本描述。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 应用版本名称，最大字符长度为255。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 应用版本相关的Apk文件存放的公网URL地址。
+    ///
     /// Wire name: `URL`.
     pub url: String,
 }
@@ -69,6 +75,7 @@ impl CreateUPhoneAppVersionRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPhoneAppVersionResponse {
     /// 应用版本的唯一标识ID
+    ///
     /// Wire name: `AppVersionId`.
     pub app_version_id: Option<String>,
 }
@@ -96,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_phone_app_version`](Self::create_u_phone_app_version) would send.
-    pub fn create_u_phone_app_version_request(
-        &self,
-        input: &CreateUPhoneAppVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPhoneAppVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

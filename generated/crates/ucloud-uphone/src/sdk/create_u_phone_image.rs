@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct CreateUPhoneImageRequest {
     /// 城市Id，通过 获取城市列表 (<https://cms-docs.ucloudadmin.com/api/uphone-api/describe_u_phone_cities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 镜像的描述信息。长度为2~256个英文或中文字符
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像名称。长度为2~128个英文或中文字符。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 手机实例的资源ID
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: String,
 }
@@ -68,12 +74,15 @@ impl CreateUPhoneImageRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPhoneImageResponse {
     /// 云手机自定义镜像资源 ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 请求的唯一标识Id，`RetCode`为0时返回，可根据此ID查询请求的执行状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -100,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUPhoneImageResponse, CreateUPhoneImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_phone_image`](Self::create_u_phone_image) would send.
-    pub fn create_u_phone_image_request(
-        &self,
-        input: &CreateUPhoneImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPhoneImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,43 +6,56 @@
 #[non_exhaustive]
 pub struct CreateUPhoneServerRequest {
     /// 计费模式。枚举值为：&gt; 年 Year，按年付费；&gt; Month，按月付费；&gt; Dynamic，按小时预付费;默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_cities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 云手机服务器代金券ID。请通过DescribeCoupon接口查询，或登录用户中心查看。注：代金券对带宽不适用，仅适用于云手机服务器计费
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 云手机镜像ID，不超过32个字节。可通过 查询手机镜像 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_image>) 查询云手机规格对应的镜像ID。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 购买独立IP必须此参数。绑定的目的地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `IpDestRegion`.
     pub ip_dest_region: Option<String>,
     /// 独立IP参数。需要独立IP的比例。eg: \[4:1\]-&gt;4， \[3:1\]-&gt;3。
+    ///
     /// Wire name: `IpProportion`.
     pub ip_proportion: Option<i64>,
     /// 云手机服务器实例名称。默认：UPhone。请遵照字段规范设定实例名称。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认值: 1。月付时，此参数传0，代表购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 云手机服务器规格名称，不超过64个字节。可通过 查询云手机服务器规格列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_server_model>) 查询支持的云手机服务器规格。
+    ///
     /// Wire name: `ServerModelName`.
     pub server_model_name: String,
     /// 独立IP参数。共享带宽值大小。传此参数需要和IpProportion同时传。
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: Option<i64>,
     /// 业务组。默认：Default（Default即为未分组）。请遵照 字段规范 (<https://docs.ucloud.cn/api/uhost-api/specification>) 设定业务组。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 云手机规格名称，不超过64个字节。可通过 查询云手机规格列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_model>) 查询支持的云手机规格。
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: String,
 }
@@ -108,9 +121,11 @@ impl CreateUPhoneServerRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUPhoneServerResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 云手机服务器的实例 ID
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
 }
@@ -139,14 +154,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_phone_server`](Self::create_u_phone_server) would send.
-    pub fn create_u_phone_server_request(
-        &self,
-        input: &CreateUPhoneServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUPhoneServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

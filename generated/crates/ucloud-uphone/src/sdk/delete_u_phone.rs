@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteUPhoneRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_cities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 枚举值。表示当前操作的产品类型，目前固定值【uphone】，表示云手机场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 【数组】云手机实例的资源 ID，N&lt;200；调用方式举例：UPhoneIds.0=希望获取信息的云手机 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
 }
@@ -56,6 +60,7 @@ impl DeleteUPhoneRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUPhoneResponse {
     /// 任务ID，用来查询删除云手机任务状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUPhoneResponse, DeleteUPhoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_phone`](Self::delete_u_phone) would send.
-    pub fn delete_u_phone_request(
-        &self,
-        input: &DeleteUPhoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUPhoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeleteUPhoneImageRequest {
     /// 云手机自定义镜像资源ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 枚举值【必填项】。表示当前操作的产品类型，目前固定值【uphone】，表示云手机场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -52,9 +55,11 @@ impl DeleteUPhoneImageRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUPhoneImageResponse {
     /// 云手机自定义镜像资源ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteUPhoneImageResponse, DeleteUPhoneImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_phone_image`](Self::delete_u_phone_image) would send.
-    pub fn delete_u_phone_image_request(
-        &self,
-        input: &DeleteUPhoneImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUPhoneImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct DeleteUPhoneServerRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 删除云手机服务器时是否释放绑定的EIP。默认为false。
+    ///
     /// Wire name: `ReleaseEIP`.
     pub release_eip: Option<bool>,
     /// 删除云手机服务器时是否同时删除挂载的数据盘。默认为false。
+    ///
     /// Wire name: `ReleaseUDisk`.
     pub release_u_disk: Option<bool>,
     /// 云手机服务器的实例ID 可通过 \[DescribeUPhoneServer\]()获取
+    ///
     /// Wire name: `ServerId`.
     pub server_id: String,
 }
@@ -63,6 +68,7 @@ impl DeleteUPhoneServerRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUPhoneServerResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_phone_server`](Self::delete_u_phone_server) would send.
-    pub fn delete_u_phone_server_request(
-        &self,
-        input: &DeleteUPhoneServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUPhoneServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,31 +8,40 @@ use super::UPhoneInstance;
 #[non_exhaustive]
 pub struct DescribeUPhoneRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取，没有该参数表示获取所有城市
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 是否返回全部。如果有此参数，分页不生效。
+    ///
     /// Wire name: `IsAll`.
     pub is_all: Option<bool>,
     /// 返回数据长度，默认为200，最大200
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 枚举值。【必填项】表示当前操作的产品类型，目前固定值【uphone】，表示云手机场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机服务器的资源ID。
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
     /// 要查询的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 【数组】云手机实例的资源 ID，调用方式举例：UPhoneIds.0=希望获取信息的云手机 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId。如果都不传入，则返回当前 城市 所有符合条件的云手机列表。
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
 }
@@ -83,12 +92,15 @@ impl DescribeUPhoneRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UPhoneInstance总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **UPhoneInstance** 模型定义
+    ///
     /// Wire name: `UPhones`.
     pub u_phones: Vec<UPhoneInstance>,
 }
@@ -116,14 +128,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_phone`](Self::describe_u_phone) would send.
-    pub fn describe_u_phone_request(
-        &self,
-        input: &DescribeUPhoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUPhone` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UPhones`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_phone`](Self::describe_u_phone), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -138,6 +142,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUPhoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

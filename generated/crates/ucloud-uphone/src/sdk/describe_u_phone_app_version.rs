@@ -8,25 +8,32 @@ use super::AppVersionInstance;
 #[non_exhaustive]
 pub struct DescribeUPhoneAppVersionRequest {
     /// 应用的唯一标识ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<String>,
     /// 【数组】应用版本的唯一标识 ID，调用方式举例：AppVersionIds.0=希望获取应用版本信息的应用版本 1，AppVersionIds.1=应用版本 2。 如果不传入，则返回当前 城市 所有符合条件的应用版本列表。
+    ///
     /// Wire name: `AppVersionIds`.
     pub app_version_ids: Option<Vec<String>>,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机Id。此参数表示查询手机上所安装的应用版本。
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }
@@ -75,12 +82,15 @@ impl DescribeUPhoneAppVersionRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneAppVersionResponse {
     /// 见 **AppVersionInstance** 模型定义
+    ///
     /// Wire name: `AppVersions`.
     pub app_versions: Vec<AppVersionInstance>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// AppVersionInstance总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -111,14 +121,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_phone_app_version`](Self::describe_u_phone_app_version) would send.
-    pub fn describe_u_phone_app_version_request(
-        &self,
-        input: &DescribeUPhoneAppVersionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUPhoneAppVersion` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `AppVersions`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_phone_app_version`](Self::describe_u_phone_app_version), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -133,6 +135,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUPhoneAppVersionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

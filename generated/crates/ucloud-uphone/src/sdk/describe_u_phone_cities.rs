@@ -8,9 +8,9 @@ use super::CityInstance;
 #[non_exhaustive]
 pub struct DescribeUPhoneCitiesRequest {
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -48,6 +48,7 @@ impl DescribeUPhoneCitiesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneCitiesResponse {
     /// 见 **CityInstance** 模型定义
+    ///
     /// Wire name: `UPhoneCities`.
     pub u_phone_cities: Vec<CityInstance>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_phone_cities`](Self::describe_u_phone_cities) would send.
-    pub fn describe_u_phone_cities_request(
-        &self,
-        input: &DescribeUPhoneCitiesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPhoneCitiesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,21 +8,27 @@ use super::UPhoneDetailInstance;
 #[non_exhaustive]
 pub struct DescribeUPhoneDetailByAppRequest {
     /// 应用的唯一标识ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: String,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -71,12 +77,15 @@ impl DescribeUPhoneDetailByAppRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneDetailByAppResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UPhoneWithAppVersion总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **UPhoneDetailInstance** 模型定义
+    ///
     /// Wire name: `UPhoneDetails`.
     pub u_phone_details: Vec<UPhoneDetailInstance>,
 }
@@ -107,14 +116,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_phone_detail_by_app`](Self::describe_u_phone_detail_by_app) would send.
-    pub fn describe_u_phone_detail_by_app_request(
-        &self,
-        input: &DescribeUPhoneDetailByAppRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUPhoneDetailByApp` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `UPhoneDetails`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_phone_detail_by_app`](Self::describe_u_phone_detail_by_app), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -129,6 +130,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUPhoneDetailByAppRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::EipInfo;
 #[non_exhaustive]
 pub struct DescribeUPhoneEipListRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机与Eip绑定比例，没有该参数表示获取所有绑定比例
+    ///
     /// Wire name: `Proportion`.
     pub proportion: Option<String>,
     /// Eip所属区域，没有该参数表示获取所有区域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
@@ -54,12 +57,15 @@ impl DescribeUPhoneEipListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneEipListResponse {
     /// 见 **EipInfo** 模型定义
+    ///
     /// Wire name: `EipInfos`.
     pub eip_infos: Vec<EipInfo>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// Eip信息数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_phone_eip_list`](Self::describe_u_phone_eip_list) would send.
-    pub fn describe_u_phone_eip_list_request(
-        &self,
-        input: &DescribeUPhoneEipListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPhoneEipListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

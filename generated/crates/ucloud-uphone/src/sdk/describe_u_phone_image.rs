@@ -8,24 +8,30 @@ use super::UPhoneImageInstance;
 #[non_exhaustive]
 pub struct DescribeUPhoneImageRequest {
     /// 【数组】云手机镜像资源 ID，调用方式举例：ImageIds.0=希望获取信息的云手机镜像 1，ImageIds.1=云手机镜像 2。 如果不传入，则返回当前 城市 所有符合条件的云手机镜像。
+    ///
     /// Wire name: `ImageIds`.
     pub image_ids: Option<Vec<String>>,
     /// 最大返回镜像数量，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 希望获取的镜像类型，枚举值，不传则返回全部类型的镜像：
     ///  &gt;标准镜像: BASE;
     /// &gt;自制镜像: CUSTOM;
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }
@@ -70,12 +76,15 @@ impl DescribeUPhoneImageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneImageResponse {
     /// 见 **UPhoneImageInstance** 模型定义
+    ///
     /// Wire name: `Images`.
     pub images: Vec<UPhoneImageInstance>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UPhoneImageInstance总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -106,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_phone_image`](Self::describe_u_phone_image) would send.
-    pub fn describe_u_phone_image_request(
-        &self,
-        input: &DescribeUPhoneImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUPhoneImage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Images`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_phone_image`](Self::describe_u_phone_image), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -128,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUPhoneImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::IpRegion;
 #[non_exhaustive]
 pub struct DescribeUPhoneIpRegionsRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_cities>) 获取；新增一个oversea虚拟城市，用来获取所有支持的海外独立IP地域
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -54,9 +57,11 @@ impl DescribeUPhoneIpRegionsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneIpRegionsResponse {
     /// 见 **IpRegion** 模型定义
+    ///
     /// Wire name: `Regions`.
     pub regions: Vec<IpRegion>,
     /// 总数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -85,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_phone_ip_regions`](Self::describe_u_phone_ip_regions) would send.
-    pub fn describe_u_phone_ip_regions_request(
-        &self,
-        input: &DescribeUPhoneIpRegionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPhoneIpRegionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::ServerInstance;
 #[non_exhaustive]
 pub struct DescribeUPhoneServerRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 【数组】云手机服务器的资源 ID，调用方式举例：ServerIds.0=希望获取信息的服务器 1，ServerIds.1=服务器 2。 如果不传入，则返回当前 城市 所有符合条件的云手机服务器。
+    ///
     /// Wire name: `ServerIds`.
     pub server_ids: Option<Vec<String>>,
 }
@@ -64,12 +69,15 @@ impl DescribeUPhoneServerRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneServerResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **ServerInstance** 模型定义
+    ///
     /// Wire name: `Servers`.
     pub servers: Vec<ServerInstance>,
     /// ServerInstance总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -100,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_phone_server`](Self::describe_u_phone_server) would send.
-    pub fn describe_u_phone_server_request(
-        &self,
-        input: &DescribeUPhoneServerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUPhoneServer` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `Servers`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_phone_server`](Self::describe_u_phone_server), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -122,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUPhoneServerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

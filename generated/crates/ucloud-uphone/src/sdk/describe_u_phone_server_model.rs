@@ -8,19 +8,24 @@ use super::{ServerModelInstance, StockInfo};
 #[non_exhaustive]
 pub struct DescribeUPhoneServerModelRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 返回数据长度，默认为20，最大100
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 列表起始位置偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 【数组】要获得信息的 ServerModel 名称。调用方式举例：ServerModelNames.0=希望获取信息的 ServerModel1，ServerModelNames.1=ServerModel2。 如果不传入，则返回当前 城市 所有符合条件的 ServerModel。
+    ///
     /// Wire name: `ServerModelNames`.
     pub server_model_names: Option<Vec<String>>,
 }
@@ -66,15 +71,19 @@ impl DescribeUPhoneServerModelRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneServerModelResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **ServerModelInstance** 模型定义
+    ///
     /// Wire name: `ServerModels`.
     pub server_models: Vec<ServerModelInstance>,
     /// 见 **StockInfo** 模型定义
+    ///
     /// Wire name: `Stock`.
     pub stock: Vec<StockInfo>,
     /// ServerModelInstance总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_phone_server_model`](Self::describe_u_phone_server_model) would send.
-    pub fn describe_u_phone_server_model_request(
-        &self,
-        input: &DescribeUPhoneServerModelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPhoneServerModelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::ShareBandwidthInfo;
 #[non_exhaustive]
 pub struct DescribeUPhoneShareBandwidthRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 绑定的目的地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>) ；不传代表获取所有区域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 共享带宽ID，不传表示获取所有共享带宽信息
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
 }
@@ -56,12 +59,15 @@ impl DescribeUPhoneShareBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUPhoneShareBandwidthResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **ShareBandwidthInfo** 模型定义
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: Vec<ShareBandwidthInfo>,
     /// 共享带宽总数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_phone_share_bandwidth`](Self::describe_u_phone_share_bandwidth) would send.
-    pub fn describe_u_phone_share_bandwidth_request(
-        &self,
-        input: &DescribeUPhoneShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUPhoneShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

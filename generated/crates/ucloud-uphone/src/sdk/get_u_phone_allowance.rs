@@ -8,9 +8,11 @@ use super::UPhoneAllowance;
 #[non_exhaustive]
 pub struct GetUPhoneAllowanceRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -49,6 +51,7 @@ impl GetUPhoneAllowanceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPhoneAllowanceResponse {
     /// 见 **UPhoneAllowance** 模型定义
+    ///
     /// Wire name: `UPhoneAllowance`.
     pub u_phone_allowance: Vec<UPhoneAllowance>,
 }
@@ -76,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_phone_allowance`](Self::get_u_phone_allowance) would send.
-    pub fn get_u_phone_allowance_request(
-        &self,
-        input: &GetUPhoneAllowanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPhoneAllowanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

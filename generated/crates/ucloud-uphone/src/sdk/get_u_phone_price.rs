@@ -8,46 +8,58 @@ use super::UPhonePriceSet;
 #[non_exhaustive]
 pub struct GetUPhonePriceRequest {
     /// 购买独立IP并且使用全局共享带宽时需要此参数，带宽线路数量，与云手机数量一致
+    ///
     /// Wire name: `BandwidthLine`.
     pub bandwidth_line: Option<i64>,
     /// 计费模式。枚举值为： &gt; Year，按年付费； &gt; Month，按月付费；&gt; Day，按天付费； &gt; Dynamic，按小时预付费; 如果不传某个枚举值，默认返回年付、月付的价格组合集。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 购买独立IP需要此参数，其中一个ip的带宽值。
+    ///
     /// Wire name: `INetBandwidth`.
     pub i_net_bandwidth: Option<i64>,
     /// 购买独立IP需要此参数。需要的eip数量。
+    ///
     /// Wire name: `IpCount`.
     pub ip_count: Option<i64>,
     /// 购买独立IP必须此参数。绑定的目的地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `IpDestRegion`.
     pub ip_dest_region: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MediaBandwidth`.
     pub media_bandwidth: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 单个云手机带宽大小，单位Kbps，仅在UseKbps为true时生效
+    ///
     /// Wire name: `UPhoneBandwidth`.
     pub u_phone_bandwidth: Option<i64>,
     /// 云手机个数
+    ///
     /// Wire name: `UPhoneCount`.
     pub u_phone_count: Option<i64>,
     /// 云手机规格名称
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: Option<i64>,
     /// 使用全局共享带宽
+    ///
     /// Wire name: `UseGlobalBws`.
     pub use_global_bws: Option<bool>,
     /// 使用Kbps单位带宽，仅在使用全局共享带宽时生效，值为true时BandwidthLine参数不再生效
+    ///
     /// Wire name: `UseKbps`.
     pub use_kbps: Option<bool>,
 }
@@ -109,6 +121,7 @@ impl GetUPhonePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPhonePriceResponse {
     /// 见 **UPhonePriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UPhonePriceSet>,
 }
@@ -133,14 +146,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUPhonePriceResponse, GetUPhonePriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_phone_price`](Self::get_u_phone_price) would send.
-    pub fn get_u_phone_price_request(
-        &self,
-        input: &GetUPhonePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPhonePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

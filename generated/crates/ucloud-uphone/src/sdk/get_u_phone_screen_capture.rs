@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct GetUPhoneScreenCaptureRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_cities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机ID
+    ///
     /// Wire name: `UPhoneID`.
     pub u_phone_id: String,
 }
@@ -57,6 +61,7 @@ impl GetUPhoneScreenCaptureRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPhoneScreenCaptureResponse {
     /// 云手机截图URL
+    ///
     /// Wire name: `URL`.
     pub url: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_phone_screen_capture`](Self::get_u_phone_screen_capture) would send.
-    pub fn get_u_phone_screen_capture_request(
-        &self,
-        input: &GetUPhoneScreenCaptureRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPhoneScreenCaptureRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,28 +8,36 @@ use super::UPhoneServerPriceSet;
 #[non_exhaustive]
 pub struct GetUPhoneServerPriceRequest {
     /// 购买独立IP需要此参数。共享带宽总值。
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 计费模式。枚举值为：&gt; Year，按年付费；&gt; Month，按月付费；&gt; Dynamic，按小时预付费; 如果不传某个枚举值，默认返回年付、月付的价格组合集。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 购买独立IP需要此参数。需要的eip数量。
+    ///
     /// Wire name: `IpCount`.
     pub ip_count: Option<i64>,
     /// 购买独立IP必须此参数。绑定的目的地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `IpDestRegion`.
     pub ip_dest_region: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 服务器规格名称
+    ///
     /// Wire name: `ServerModelName`.
     pub server_model_name: String,
 }
@@ -81,9 +89,11 @@ impl GetUPhoneServerPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPhoneServerPriceResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **UPhoneServerPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UPhoneServerPriceSet>,
 }
@@ -112,14 +122,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_phone_server_price`](Self::get_u_phone_server_price) would send.
-    pub fn get_u_phone_server_price_request(
-        &self,
-        input: &GetUPhoneServerPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPhoneServerPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

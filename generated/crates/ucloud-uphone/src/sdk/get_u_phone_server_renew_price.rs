@@ -8,16 +8,20 @@ use super::UPhoneServerPriceSet;
 #[non_exhaustive]
 pub struct GetUPhoneServerRenewPriceRequest {
     /// 计费模式。枚举值为：&gt; Year，按年付费；&gt; Month，按月付费； &gt; Dynamic，按小时预付费; 默认返回全部计费方式对应的价格
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机服务器的唯一标识，可通过\[查询云手机服务器列表\]()获取。
+    ///
     /// Wire name: `ServerId`.
     pub server_id: String,
 }
@@ -62,9 +66,11 @@ impl GetUPhoneServerRenewPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPhoneServerRenewPriceResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **UPhoneServerPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<UPhoneServerPriceSet>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_phone_server_renew_price`](Self::get_u_phone_server_renew_price) would send.
-    pub fn get_u_phone_server_renew_price_request(
-        &self,
-        input: &GetUPhoneServerRenewPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPhoneServerRenewPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

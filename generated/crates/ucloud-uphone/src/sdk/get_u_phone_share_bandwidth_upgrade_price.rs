@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct GetUPhoneShareBandwidthUpgradePriceRequest {
     /// 需要升降级的带宽，默认是当前带宽大小
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 共享带宽的ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: String,
 }
@@ -56,15 +59,19 @@ impl GetUPhoneShareBandwidthUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetUPhoneShareBandwidthUpgradePriceResponse {
     /// 产品列表价
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<f64>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 限时优惠的折前原价（即列表价乘以商务折扣后的单价）
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 规格调整差价。单位: 元，保留小数点后两位有效数字
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_u_phone_share_bandwidth_upgrade_price`](Self::get_u_phone_share_bandwidth_upgrade_price) would send.
-    pub fn get_u_phone_share_bandwidth_upgrade_price_request(
-        &self,
-        input: &GetUPhoneShareBandwidthUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUPhoneShareBandwidthUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct ImportFileRequest {
     /// 上传文件为apk时，可强制指定32位还是64位运行。armeabi-v7a（32位）;不填为系统默认值（64位）
+    ///
     /// Wire name: `ABI`.
     pub abi: Option<String>,
     /// 城市。 参见  云手机城市列表 (<https://docs.ucloud.cn/api/uphone-api/describe_u_phone_cities>)
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 文件名
+    ///
     /// Wire name: `FileName`.
     pub file_name: String,
     /// 枚举值。表示当前操作的产品类型，目前固定值【uphone】，表示云手机场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机ID
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
     /// 文件下载链接
+    ///
     /// Wire name: `URL`.
     pub url: String,
 }
@@ -73,6 +80,7 @@ impl ImportFileRequestBuilder {
 #[non_exhaustive]
 pub struct ImportFileResponse {
     /// 请求的唯一标识Id，`RetCode`为0时返回，可根据此ID查询请求的执行状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
 }
@@ -97,14 +105,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ImportFileResponse, ImportFileError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_file`](Self::import_file) would send.
-    pub fn import_file_request(
-        &self,
-        input: &ImportFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

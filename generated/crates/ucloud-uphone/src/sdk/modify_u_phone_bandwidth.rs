@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ModifyUPhoneBandwidthRequest {
     /// 带宽大小，单位Kbps，必须是100的整数倍
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: i64,
     /// 枚举值。表示当前操作的产品类型，目前固定值【uphone】，表示云手机场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机ID
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: String,
 }
@@ -60,6 +64,7 @@ impl ModifyUPhoneBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUPhoneBandwidthResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_phone_bandwidth`](Self::modify_u_phone_bandwidth) would send.
-    pub fn modify_u_phone_bandwidth_request(
-        &self,
-        input: &ModifyUPhoneBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUPhoneBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

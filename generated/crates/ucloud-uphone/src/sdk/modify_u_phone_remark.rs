@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ModifyUPhoneRemarkRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 云手机实例的资源ID
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: String,
 }
@@ -57,9 +61,11 @@ impl ModifyUPhoneRemarkRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUPhoneRemarkResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 云手机实例的资源ID
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_phone_remark`](Self::modify_u_phone_remark) would send.
-    pub fn modify_u_phone_remark_request(
-        &self,
-        input: &ModifyUPhoneRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUPhoneRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ModifyUPhoneShareBandwidthRequest {
     /// 共享带宽大小；单位M
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 共享带宽ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: String,
 }
@@ -56,6 +59,7 @@ impl ModifyUPhoneShareBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUPhoneShareBandwidthResponse {
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_phone_share_bandwidth`](Self::modify_u_phone_share_bandwidth) would send.
-    pub fn modify_u_phone_share_bandwidth_request(
-        &self,
-        input: &ModifyUPhoneShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUPhoneShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ModifyUPhoneShareBandwidthRemarkRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 共享带宽备注
+    ///
     /// Wire name: `Remark`.
     pub remark: String,
     /// 共享带宽ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: String,
 }
@@ -56,6 +59,7 @@ impl ModifyUPhoneShareBandwidthRemarkRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyUPhoneShareBandwidthRemarkResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_u_phone_share_bandwidth_remark`](Self::modify_u_phone_share_bandwidth_remark) would send.
-    pub fn modify_u_phone_share_bandwidth_remark_request(
-        &self,
-        input: &ModifyUPhoneShareBandwidthRemarkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyUPhoneShareBandwidthRemarkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,91 +6,120 @@
 #[non_exhaustive]
 pub struct RenewUPhoneRequest {
     /// AOSP唯一标识
+    ///
     /// Wire name: `AndroidID`.
     pub android_id: Option<String>,
     /// Wi-Fi 物理地址
+    ///
     /// Wire name: `BSSID`.
     pub bssid: Option<String>,
     /// 基带版本
+    ///
     /// Wire name: `BaseBand`.
     pub base_band: Option<String>,
     /// 主板名
+    ///
     /// Wire name: `Board`.
     pub board: Option<String>,
     /// bootloader版本号
+    ///
     /// Wire name: `BootLoader`.
     pub boot_loader: Option<String>,
     /// 品牌
+    ///
     /// Wire name: `Brand`.
     pub brand: Option<String>,
     /// 固件编译主机
+    ///
     /// Wire name: `BuildHost`.
     pub build_host: Option<String>,
     /// build的版本号
+    ///
     /// Wire name: `BuildID`.
     pub build_id: Option<String>,
     /// 系统标记
+    ///
     /// Wire name: `BuildTags`.
     pub build_tags: Option<String>,
     /// 版本增加说明
+    ///
     /// Wire name: `BuildVersionInc`.
     pub build_version_inc: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 自定义设备参数设置的开关，true时会读取用户设置的下列设备参数信息；false时随机读取ucloud内置设备参数。默认false
+    ///
     /// Wire name: `Customize`.
     pub customize: Option<bool>,
     /// 设备名
+    ///
     /// Wire name: `Device`.
     pub device: Option<String>,
     /// 显示的版本号
+    ///
     /// Wire name: `DisplayID`.
     pub display_id: Option<String>,
     /// 系统指纹
+    ///
     /// Wire name: `FingerPrint`.
     pub finger_print: Option<String>,
     /// SIM卡唯一标识
+    ///
     /// Wire name: `ICCID`.
     pub iccid: Option<String>,
     /// 串号
+    ///
     /// Wire name: `IMEI`.
     pub imei: Option<String>,
     /// 移动设备标识码软件
+    ///
     /// Wire name: `IMEISV`.
     pub imeisv: Option<String>,
     /// 移动识别码
+    ///
     /// Wire name: `IMSI`.
     pub imsi: Option<String>,
     /// 厂商
+    ///
     /// Wire name: `Manufacture`.
     pub manufacture: Option<String>,
     /// 设备型号
+    ///
     /// Wire name: `Model`.
     pub model: Option<String>,
     /// 手机号码
+    ///
     /// Wire name: `PhoneNumber`.
     pub phone_number: Option<String>,
     /// 产品名称
+    ///
     /// Wire name: `ProductName`.
     pub product_name: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 移动网络mac地址
+    ///
     /// Wire name: `RadioMac`.
     pub radio_mac: Option<String>,
     /// 序列号
+    ///
     /// Wire name: `SerialNumber`.
     pub serial_number: Option<String>,
     /// 【数组】云手机实例的资源 ID，调用方式举例：UPhoneIds.0=希望重启的云手机实例 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId。
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
     /// 当前连接Wi-Fi名称
+    ///
     /// Wire name: `WiFiName`.
     pub wi_fi_name: Option<String>,
 }
@@ -181,9 +210,11 @@ impl RenewUPhoneRequestBuilder {
 #[non_exhaustive]
 pub struct RenewUPhoneResponse {
     /// 任务ID，用来查询一键新机任务状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -209,14 +240,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RenewUPhoneResponse, RenewUPhoneError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`renew_u_phone`](Self::renew_u_phone) would send.
-    pub fn renew_u_phone_request(
-        &self,
-        input: &RenewUPhoneRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RenewUPhoneRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

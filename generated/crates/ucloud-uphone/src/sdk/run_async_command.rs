@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct RunAsyncCommandRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 待执行的命令。
+    ///
     /// Wire name: `Content`.
     pub content: String,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 【数组】云手机实例的资源 ID，调用方式举例：UPhoneIds.0=希望执行命令的云手机实例 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId。
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
 }
@@ -62,9 +67,11 @@ impl RunAsyncCommandRequestBuilder {
 #[non_exhaustive]
 pub struct RunAsyncCommandResponse {
     /// 请求的唯一标识Id，`RetCode`为0时返回，可根据此ID查询请求的执行状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RunAsyncCommandResponse, RunAsyncCommandError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`run_async_command`](Self::run_async_command) would send.
-    pub fn run_async_command_request(
-        &self,
-        input: &RunAsyncCommandRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RunAsyncCommandRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

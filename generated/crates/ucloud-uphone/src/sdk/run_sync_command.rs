@@ -8,19 +8,24 @@ use super::UPhoneCommandResult;
 #[non_exhaustive]
 pub struct RunSyncCommandRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 待执行的命令。
+    ///
     /// Wire name: `Content`.
     pub content: String,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 【数组】云手机实例的资源 ID，调用方式举例：UPhoneIds.0=希望执行命令的云手机实例 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId。
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
 }
@@ -64,9 +69,11 @@ impl RunSyncCommandRequestBuilder {
 #[non_exhaustive]
 pub struct RunSyncCommandResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **UPhoneCommandResult** 模型定义
+    ///
     /// Wire name: `Results`.
     pub results: Vec<UPhoneCommandResult>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RunSyncCommandResponse, RunSyncCommandError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`run_sync_command`](Self::run_sync_command) would send.
-    pub fn run_sync_command_request(
-        &self,
-        input: &RunSyncCommandRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RunSyncCommandRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct SetUPhoneCallbackRequest {
     /// 城市ID
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机ID。
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: String,
     /// 接收POST请求的http接口。Content-Type：application/json; charset=UTF-8，Accept：application/json。
+    ///
     /// Wire name: `URL`.
     pub url: String,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetUPhoneCallbackResponse, SetUPhoneCallbackError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_u_phone_callback`](Self::set_u_phone_callback) would send.
-    pub fn set_u_phone_callback_request(
-        &self,
-        input: &SetUPhoneCallbackRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUPhoneCallbackRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,31 +8,40 @@ use super::Results;
 #[non_exhaustive]
 pub struct SetUPhoneConfigRequest {
     /// 异步请求开关，只有为1的时候才是异步，不填或者其他数值为同步
+    ///
     /// Wire name: `Async`.
     pub async_field: Option<String>,
     /// 云手机画面传输码率（例，8000）取值范围\[100,50000\]
+    ///
     /// Wire name: `Bitrate`.
     pub bitrate: Option<String>,
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 云手机dpi，取值范围\[100,1000\]
+    ///
     /// Wire name: `Dpi`.
     pub dpi: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 云手机画面刷新率，即帧率（例，30）取值范围\[1,200\]
+    ///
     /// Wire name: `Refresh`.
     pub refresh: Option<String>,
     /// 云手机画面分辨率（宽x高） （例，1920x1080，中间是字母x）宽和高的取值范围\[100,5000\]
+    ///
     /// Wire name: `Resolution`.
     pub resolution: Option<String>,
     /// 【数组】云手机实例的资源 ID，调用方式举例：UPhoneIds.0=云手机实例 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId。
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
 }
@@ -83,15 +92,19 @@ impl SetUPhoneConfigRequestBuilder {
 #[non_exhaustive]
 pub struct SetUPhoneConfigResponse {
     /// 异步请求成功后返回JobId，用以查询Job状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 失败后返回Message，错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// request_uuid，唯一值，用于区分request
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 见 **Results** 模型定义
+    ///
     /// Wire name: `Results`.
     pub results: Vec<Results>,
 }
@@ -119,14 +132,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetUPhoneConfigResponse, SetUPhoneConfigError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_u_phone_config`](Self::set_u_phone_config) would send.
-    pub fn set_u_phone_config_request(
-        &self,
-        input: &SetUPhoneConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUPhoneConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::SetUPhoneGpsParamUPhoneGpSs;
 #[non_exhaustive]
 pub struct SetUPhoneGpsRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 见 **SetUPhoneGPSParamUPhoneGPSs** 模型定义
+    ///
     /// Wire name: `UPhoneGPSs`.
     pub u_phone_gp_ss: Option<Vec<SetUPhoneGpsParamUPhoneGpSs>>,
 }
@@ -58,9 +62,11 @@ impl SetUPhoneGpsRequestBuilder {
 #[non_exhaustive]
 pub struct SetUPhoneGpsResponse {
     /// 请求的唯一标识Id，`RetCode`为0时返回，可根据此ID查询请求的执行状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetUPhoneGpsResponse, SetUPhoneGpsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_u_phone_gps`](Self::set_u_phone_gps) would send.
-    pub fn set_u_phone_gps_request(
-        &self,
-        input: &SetUPhoneGpsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUPhoneGpsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct SetUPhoneRootModeRequest {
     /// 城市Id，通过 获取城市列表 (<https://docs.ucloud.cn/api/uphone-api/#DescribeUPhoneCities>) 获取
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 【数组】加入应用白名单的包名
+    ///
     /// Wire name: `PkgNames`.
     pub pkg_names: Option<Vec<String>>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// true则打开Root权限；false则关闭Root权限
+    ///
     /// Wire name: `Root`.
     pub root: bool,
     /// 【数组】云手机实例的资源 ID，调用方式举例：UPhoneIds.0=希望重启的云手机实例 1 的 UPhoneId，UPhoneIds.1=云手机实例 2 的 UPhoneId。
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Option<Vec<String>>,
 }
@@ -67,9 +73,11 @@ impl SetUPhoneRootModeRequestBuilder {
 #[non_exhaustive]
 pub struct SetUPhoneRootModeResponse {
     /// 异步请求成功后返回JobId，用以查询Job状态
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// 返回错误消息，当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -95,14 +103,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SetUPhoneRootModeResponse, SetUPhoneRootModeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_u_phone_root_mode`](Self::set_u_phone_root_mode) would send.
-    pub fn set_u_phone_root_mode_request(
-        &self,
-        input: &SetUPhoneRootModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUPhoneRootModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,20 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetUPhoneSplashScreenRequest {
-    /// (No description in the spec.)
     /// Wire name: `CityId`.
     pub city_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UPhoneId`.
     pub u_phone_id: String,
-    /// (No description in the spec.)
     /// Wire name: `URL`.
     pub url: String,
 }
@@ -84,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_u_phone_splash_screen`](Self::set_u_phone_splash_screen) would send.
-    pub fn set_u_phone_splash_screen_request(
-        &self,
-        input: &SetUPhoneSplashScreenRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetUPhoneSplashScreenRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SwitchUPhoneIndependentIpRequest {
     /// 云手机独立IP地址ID
+    ///
     /// Wire name: `EipId`.
     pub eip_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -49,9 +51,11 @@ impl SwitchUPhoneIndependentIpRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchUPhoneIndependentIpResponse {
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 更换后的新IP地址
+    ///
     /// Wire name: `NewIp`.
     pub new_ip: Option<String>,
 }
@@ -80,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_u_phone_independent_ip`](Self::switch_u_phone_independent_ip) would send.
-    pub fn switch_u_phone_independent_ip_request(
-        &self,
-        input: &SwitchUPhoneIndependentIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchUPhoneIndependentIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

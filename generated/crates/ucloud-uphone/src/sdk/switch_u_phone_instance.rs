@@ -7,14 +7,13 @@ use super::SwitchUPhoneInstanceParamSwitchInfos;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchUPhoneInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `CityId`.
     pub city_id: String,
-    /// (No description in the spec.)
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 见 **SwitchUPhoneInstanceParamSwitchInfos** 模型定义
+    ///
     /// Wire name: `SwitchInfos`.
     pub switch_infos: Option<Vec<SwitchUPhoneInstanceParamSwitchInfos>>,
 }
@@ -53,10 +52,8 @@ impl SwitchUPhoneInstanceRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchUPhoneInstanceResponse {
-    /// (No description in the spec.)
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -85,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_u_phone_instance`](Self::switch_u_phone_instance) would send.
-    pub fn switch_u_phone_instance_request(
-        &self,
-        input: &SwitchUPhoneInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchUPhoneInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

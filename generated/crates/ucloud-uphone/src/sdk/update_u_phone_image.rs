@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UpdateUPhoneImageRequest {
     /// 镜像的描述信息。长度为2~256个英文或中文字符
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 云手机自定义镜像资源ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 镜像名称。长度为2~128个英文或中文字符。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 枚举值。当前操作的产品类型，1、uphone：云手机场景；2、uphone-server：云手机服务器场景。默认云手机服务器场景。
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
@@ -62,9 +67,11 @@ impl UpdateUPhoneImageRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUPhoneImageResponse {
     /// 云手机自定义镜像资源ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 返回错误消息，当 `RetCode` 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +97,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUPhoneImageResponse, UpdateUPhoneImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_u_phone_image`](Self::update_u_phone_image) would send.
-    pub fn update_u_phone_image_request(
-        &self,
-        input: &UpdateUPhoneImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUPhoneImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

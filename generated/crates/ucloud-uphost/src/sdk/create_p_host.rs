@@ -8,78 +8,100 @@ use super::{CreatePHostParamDisks, CreatePHostParamNetworkInterface};
 #[non_exhaustive]
 pub struct CreatePHostRequest {
     /// 短期促销活动时所需参数
+    ///
     /// Wire name: `ActivityId`.
     pub activity_id: Option<i64>,
     /// 授权角色名, K8S专用，其他用户忽略
+    ///
     /// Wire name: `CharacterName`.
     pub character_name: Option<String>,
     /// 计费模式，枚举值为：Year, 按年付费； Month,按月付费；默认按月付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 网络环境，可选千兆：1G ，万兆：10G， 默认1G。智能网卡可以选择25G。
+    ///
     /// Wire name: `Cluster`.
     pub cluster: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Count`.
     pub count: Option<i64>,
     /// 代金券
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 见 **CreatePHostParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<CreatePHostParamDisks>>,
     /// ImageId，可以通过接口  DescribePHostImage (<https://docs.ucloud.cn/api/uphost-api/api/uphost-api/describe_phost_image.html>) 获取
+    ///
     /// Wire name: `ImageId`.
     pub image_id: String,
     /// 物理机名称，默认为phost
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **CreatePHostParamNetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Option<Vec<CreatePHostParamNetworkInterface>>,
     /// 密码（密码需使用base64进行编码）
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，1-10个月或1-10年；默认值为1。月付时，此参数传0，代表购买至月末，1代表整月。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 本地盘和裸金属1.0需要的参数。Raid配置，默认Raid10  支持:Raid0、Raid1、Raid5、Raid10，NoRaid
+    ///
     /// Wire name: `Raid`.
     pub raid: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 物理机备注，默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 短期促销活动时所需参数
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/uphost-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 子网ID，不填为默认，VPC2.0下需要填写此字段。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组，默认为default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 物理机类型，默认为：db-2(基础型-SAS-V3)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// VPC ID，不填为默认，VPC2.0下需要填写此字段。
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 指定内网ip创建
+    ///
     /// Wire name: `VpcIp`.
     pub vpc_ip: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -163,6 +185,7 @@ impl CreatePHostRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePHostResponse {
     /// PHost的资源ID数组
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Vec<String>,
 }
@@ -187,14 +210,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePHostResponse, CreatePHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_p_host`](Self::create_p_host) would send.
-    pub fn create_p_host_request(
-        &self,
-        input: &CreatePHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreatePHostImageRequest {
     /// 镜像描述
+    ///
     /// Wire name: `ImageDescription`.
     pub image_description: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: String,
     /// UPHost实例ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -70,6 +76,7 @@ impl CreatePHostImageRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePHostImageResponse {
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePHostImageResponse, CreatePHostImageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_p_host_image`](Self::create_p_host_image) would send.
-    pub fn create_p_host_image_request(
-        &self,
-        input: &CreatePHostImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePHostImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::PHostCloudMachineTypeSet;
 #[non_exhaustive]
 pub struct DescribeBaremetalMachineTypeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 具体机型。若不填写，则返回全部机型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -62,6 +66,7 @@ impl DescribeBaremetalMachineTypeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeBaremetalMachineTypeResponse {
     /// 见 **PHostCloudMachineTypeSet** 模型定义
+    ///
     /// Wire name: `MachineTypes`.
     pub machine_types: Vec<PHostCloudMachineTypeSet>,
 }
@@ -89,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_baremetal_machine_type`](Self::describe_baremetal_machine_type) would send.
-    pub fn describe_baremetal_machine_type_request(
-        &self,
-        input: &DescribeBaremetalMachineTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeBaremetalMachineTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::PHostImageSet;
 #[non_exhaustive]
 pub struct DescribePHostImageRequest {
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<Vec<String>>,
     /// 镜像类别，枚举值，Base是基础镜像；Custom是自制镜像。
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 返回数据长度，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 机器型号，只支持当前zone的展示机型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 数据偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,9 +88,11 @@ impl DescribePHostImageRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePHostImageResponse {
     /// 见 **PHostImageSet** 模型定义
+    ///
     /// Wire name: `ImageSet`.
     pub image_set: Vec<PHostImageSet>,
     /// 满足条件的镜像总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -112,14 +122,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_p_host_image`](Self::describe_p_host_image) would send.
-    pub fn describe_p_host_image_request(
-        &self,
-        input: &DescribePHostImageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribePHostImage` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ImageSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_p_host_image`](Self::describe_p_host_image), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -134,6 +136,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePHostImageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct GetPHostDiskUpgradePriceRequest {
     /// 磁盘大小，单位GB，必须是10GB的整数倍。系统盘20-500GB，数据盘单块盘20-32000GB。
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// UPHost实例ID。
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否重装价格获取。复用此接口。扩容只能增加云盘大小。重装不限制。枚举值：true/false
+    ///
     /// Wire name: `ReinstallTag`.
     pub reinstall_tag: Option<bool>,
     /// 磁盘 ID。获取扩容价格必填（只能扩不能减）；重装时候不需要填（根据所选盘大小决定）
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -77,9 +84,11 @@ impl GetPHostDiskUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetPHostDiskUpgradePriceResponse {
     /// 升价差价原价。精度为小数点后2位。
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 升级差价。精度为小数点后2位。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -108,14 +117,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_p_host_disk_upgrade_price`](Self::get_p_host_disk_upgrade_price) would send.
-    pub fn get_p_host_disk_upgrade_price_request(
-        &self,
-        input: &GetPHostDiskUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPHostDiskUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,32 +8,41 @@ use super::{GetPHostPriceParamDisks, PHostPriceSet};
 #[non_exhaustive]
 pub struct GetPHostPriceRequest {
     /// 计费模式，枚举值为： Year/Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 网络环境，可选千兆：1G ；万兆：10G；25G网络：25G。
+    ///
     /// Wire name: `Cluster`.
     pub cluster: Option<String>,
     /// 购买数量，范围\[1-5\]
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 见 **GetPHostPriceParamDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<Vec<GetPHostPriceParamDisks>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，1-10个月或1-10年；默认值为1。月付时，此参数传0，代表购买至月末，1代表整月。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 默认为：DB(数据库型)，可以通过接口  DescribePHostMachineType (<https://docs.ucloud.cn/api/uphost-api/api/uphost-api/describe_phost_machine_type.html>) 获取
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -87,6 +96,7 @@ impl GetPHostPriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetPHostPriceResponse {
     /// 见 **PHostPriceSet** 模型定义
+    ///
     /// Wire name: `PriceSet`.
     pub price_set: Vec<PHostPriceSet>,
 }
@@ -111,14 +121,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetPHostPriceResponse, GetPHostPriceError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_p_host_price`](Self::get_p_host_price) would send.
-    pub fn get_p_host_price_request(
-        &self,
-        input: &GetPHostPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPHostPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct GetPhostDiskUpgradePriceRequest {
     /// 磁盘ID。
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: String,
     /// 裸金属机型参数-&gt;磁盘大小，单位GB，必须是10GB的整数倍。系统盘20-500GB，数据盘单块盘20-32000GB。
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: i64,
     /// UPHost实例ID。
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -73,6 +79,7 @@ impl GetPhostDiskUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct GetPhostDiskUpgradePriceResponse {
     /// 升级差价。精度为小数点后2位。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_phost_disk_upgrade_price`](Self::get_phost_disk_upgrade_price) would send.
-    pub fn get_phost_disk_upgrade_price_request(
-        &self,
-        input: &GetPhostDiskUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPhostDiskUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct ModifyPHostInfoRequest {
     /// 物理机名称，默认不更改
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 物理机资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 物理机备注，默认不更改
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组，默认不更改
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -73,6 +80,7 @@ impl ModifyPHostInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyPHostInfoResponse {
     /// PHost 的资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
 }
@@ -97,14 +105,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyPHostInfoResponse, ModifyPHostInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_p_host_info`](Self::modify_p_host_info) would send.
-    pub fn modify_p_host_info_request(
-        &self,
-        input: &ModifyPHostInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyPHostInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct RebootPHostRequest {
     /// PHost资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -58,6 +62,7 @@ impl RebootPHostRequestBuilder {
 #[non_exhaustive]
 pub struct RebootPHostResponse {
     /// PHost 的资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<RebootPHostResponse, RebootPHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reboot_p_host`](Self::reboot_p_host) would send.
-    pub fn reboot_p_host_request(
-        &self,
-        input: &RebootPHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RebootPHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,42 +6,54 @@
 #[non_exhaustive]
 pub struct ReinstallPHostRequest {
     /// 裸金属机型参数-&gt;系统盘大小。 单位：GB， 范围\[20,500\]， 步长：10
+    ///
     /// Wire name: `BootDiskSpace`.
     pub boot_disk_space: Option<i64>,
     /// 镜像Id，参考镜像列表，默认使用原镜像
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 物理机名称，默认不更改
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// PHost资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 不保留数据盘重装，可选Raid
+    ///
     /// Wire name: `Raid`.
     pub raid: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 物理机备注，默认为不更改。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 是否保留数据盘，保留：Yes，不报留：No， 默认：Yes
+    ///
     /// Wire name: `ReserveDisk`.
     pub reserve_disk: Option<String>,
     /// 业务组，默认不更改。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -101,6 +113,7 @@ impl ReinstallPHostRequestBuilder {
 #[non_exhaustive]
 pub struct ReinstallPHostResponse {
     /// PHost 的资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
 }
@@ -125,14 +138,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ReinstallPHostResponse, ReinstallPHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reinstall_p_host`](Self::reinstall_p_host) would send.
-    pub fn reinstall_p_host_request(
-        &self,
-        input: &ReinstallPHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReinstallPHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

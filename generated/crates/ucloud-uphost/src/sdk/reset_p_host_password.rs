@@ -6,21 +6,26 @@
 #[non_exhaustive]
 pub struct ResetPHostPasswordRequest {
     /// 裸金属实例ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// PHost新密码（密码格式使用BASE64编码）
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl ResetPHostPasswordRequestBuilder {
 #[non_exhaustive]
 pub struct ResetPHostPasswordResponse {
     /// 裸金属实例ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
 }
@@ -93,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`reset_p_host_password`](Self::reset_p_host_password) would send.
-    pub fn reset_p_host_password_request(
-        &self,
-        input: &ResetPHostPasswordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResetPHostPasswordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

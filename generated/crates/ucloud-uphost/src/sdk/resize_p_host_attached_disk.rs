@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ResizePHostAttachedDiskRequest {
     /// 裸金属机型参数-&gt;磁盘大小，单位GB，必须是10GB的整数倍。系统盘20-500GB，数据盘单块盘20-32000GB。
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// UPHost实例ID。
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 磁盘ID。
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -68,6 +74,7 @@ impl ResizePHostAttachedDiskRequestBuilder {
 #[non_exhaustive]
 pub struct ResizePHostAttachedDiskResponse {
     /// 改配成功的磁盘id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`resize_p_host_attached_disk`](Self::resize_p_host_attached_disk) would send.
-    pub fn resize_p_host_attached_disk_request(
-        &self,
-        input: &ResizePHostAttachedDiskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ResizePHostAttachedDiskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

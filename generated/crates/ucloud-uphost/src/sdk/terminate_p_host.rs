@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct TerminatePHostRequest {
     /// PHost资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 是否释放绑定的EIP。true: 解绑EIP后，并释放；其他值或不填：解绑EIP。
+    ///
     /// Wire name: `ReleaseEIP`.
     pub release_eip: Option<bool>,
     /// 裸金属机型参数-&gt;删除主机时是否同时删除挂载的数据盘。默认为false。
+    ///
     /// Wire name: `ReleaseUDisk`.
     pub release_u_disk: Option<bool>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -68,6 +74,7 @@ impl TerminatePHostRequestBuilder {
 #[non_exhaustive]
 pub struct TerminatePHostResponse {
     /// PHost 的资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<TerminatePHostResponse, TerminatePHostError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`terminate_p_host`](Self::terminate_p_host) would send.
-    pub fn terminate_p_host_request(
-        &self,
-        input: &TerminatePHostRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TerminatePHostRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateURocketMqGroupRequest {
     /// Group 名称，支持大小写字母、数字及-, _ ，长度1~36
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Group 描述.
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// Service ID
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: String,
 }
@@ -64,9 +69,11 @@ impl CreateURocketMqGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateURocketMqGroupResponse {
     /// 新建 Group 的 ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -95,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_rocket_mq_group`](Self::create_u_rocket_mq_group) would send.
-    pub fn create_u_rocket_mq_group_request(
-        &self,
-        input: &CreateURocketMqGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateURocketMqGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DeleteURocketMqGroupRequest {
     /// Group名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: String,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Service ID
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: String,
 }
@@ -59,6 +63,7 @@ impl DeleteURocketMqGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteURocketMqGroupResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_rocket_mq_group`](Self::delete_u_rocket_mq_group) would send.
-    pub fn delete_u_rocket_mq_group_request(
-        &self,
-        input: &DeleteURocketMqGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteURocketMqGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,20 +8,25 @@ use super::GroupBaseInfo;
 #[non_exhaustive]
 pub struct ListURocketMqGroupRequest {
     /// 最多返回的条目数量, (0, 1000\], 默认 50 条
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 查询起始位置, \[0, ∞)
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// Service ID
+    ///
     /// Wire name: `ServiceId`.
     pub service_id: String,
 }
@@ -65,12 +70,15 @@ impl ListURocketMqGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ListURocketMqGroupResponse {
     /// 见 **GroupBaseInfo** 模型定义
+    ///
     /// Wire name: `GroupList`.
     pub group_list: Vec<GroupBaseInfo>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 记录总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -101,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_u_rocket_mq_group`](Self::list_u_rocket_mq_group) would send.
-    pub fn list_u_rocket_mq_group_request(
-        &self,
-        input: &ListURocketMqGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListURocketMQGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `GroupList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`list_u_rocket_mq_group`](Self::list_u_rocket_mq_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -123,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListURocketMqGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

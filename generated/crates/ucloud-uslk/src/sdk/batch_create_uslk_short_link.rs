@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BatchCreateUslkShortLinkRequest {
     /// 过期时间戳（秒级），传 3376656000 表示生成永久生效短链接
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 长链接数组，示例: "LongLinks.0": "<http://ucloud.cn/0>", "LongLinks.1": "<http://ucloud.cn/1>"
+    ///
     /// Wire name: `LongLinks`.
     pub long_links: Option<Vec<String>>,
     /// 协议名称：http/https
+    ///
     /// Wire name: `Proto`.
     pub proto: String,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: i64,
     /// 短链接域名
+    ///
     /// Wire name: `ShortLinkDomain`.
     pub short_link_domain: String,
     /// 开始生效时间戳（秒级）, 传 3376656000 表示生成永久生效短链接
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
 }
@@ -73,9 +79,11 @@ impl BatchCreateUslkShortLinkRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateUslkShortLinkResponse {
     /// Message
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 创建成功的短链接，根据传LongLinks顺序排列
+    ///
     /// Wire name: `ShortLinks`.
     pub short_links: Vec<String>,
 }
@@ -104,14 +112,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_uslk_short_link`](Self::batch_create_uslk_short_link) would send.
-    pub fn batch_create_uslk_short_link_request(
-        &self,
-        input: &BatchCreateUslkShortLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateUslkShortLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CreateUslkLongLinkRequest {
     /// 要报备的长链接
+    ///
     /// Wire name: `LongLink`.
     pub long_link: String,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: i64,
 }
@@ -47,12 +49,15 @@ impl CreateUslkLongLinkRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUslkLongLinkResponse {
     /// 长链接ID
+    ///
     /// Wire name: `LongLinkID`.
     pub long_link_id: Option<i64>,
     /// Message
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// ReqUuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uslk_long_link`](Self::create_uslk_long_link) would send.
-    pub fn create_uslk_long_link_request(
-        &self,
-        input: &CreateUslkLongLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUslkLongLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CreateUslkScenarioRequest {
     /// 场景名称
+    ///
     /// Wire name: `Scenario`.
     pub scenario: String,
     /// 场景说明
+    ///
     /// Wire name: `ScenarioDesc`.
     pub scenario_desc: String,
 }
@@ -48,12 +50,15 @@ impl CreateUslkScenarioRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUslkScenarioResponse {
     /// Message
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// ReqUuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: Option<i64>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uslk_scenario`](Self::create_uslk_scenario) would send.
-    pub fn create_uslk_scenario_request(
-        &self,
-        input: &CreateUslkScenarioRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUslkScenarioRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

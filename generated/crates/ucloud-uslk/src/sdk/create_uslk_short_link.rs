@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct CreateUslkShortLinkRequest {
     /// 过期时间戳，传 3376656000 表示生成永久生效短链接
+    ///
     /// Wire name: `EndTime`.
     pub end_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 长链接ID，状态必须为审核通过
+    ///
     /// Wire name: `LongLinkID`.
     pub long_link_id: i64,
     /// 协议名称：http/https
+    ///
     /// Wire name: `Proto`.
     pub proto: String,
     /// 短链接域名，默认：uslk.net
+    ///
     /// Wire name: `ShortLinkDomain`.
     pub short_link_domain: Option<String>,
     /// 开始生效时间戳, 传 3376656000 表示生成永久生效短链接
+    ///
     /// Wire name: `StartTime`.
     pub start_time: ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     /// 链接类型-预留：普通跳转、随机跳转，当前默认普通跳转 1: 普通跳转
+    ///
     /// Wire name: `Type`.
     pub type_field: i64,
 }
@@ -71,9 +77,11 @@ impl CreateUslkShortLinkRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUslkShortLinkResponse {
     /// Message
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 生成的短链接内容
+    ///
     /// Wire name: `ShortLink`.
     pub short_link: Option<String>,
 }
@@ -102,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_uslk_short_link`](Self::create_uslk_short_link) would send.
-    pub fn create_uslk_short_link_request(
-        &self,
-        input: &CreateUslkShortLinkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUslkShortLinkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,27 +8,35 @@ use super::RedirectRecords;
 #[non_exhaustive]
 pub struct DescribeUslkRedirectRecordsRequest {
     /// 查询周期结束时间戳(ms级别)
+    ///
     /// Wire name: `EndTime`.
     pub end_time: i64,
     /// 模糊查询字段值，支持根据生成短链接进行模糊查询。支持字段(ShortLink，场景名称)
+    ///
     /// Wire name: `FuzzySearch`.
     pub fuzzy_search: Option<String>,
     /// 每页个数，用于分页查找，默认20
+    ///
     /// Wire name: `NumPerPage`.
     pub num_per_page: Option<i64>,
     /// 根据指定字段排序：默认按短链接访问时间：CreateTime 排序
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
     /// 排序方式。asc-正序 desc-倒序
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 页码，从0开始，用于分页查找
+    ///
     /// Wire name: `Page`.
     pub page: Option<i64>,
     /// 短链接
+    ///
     /// Wire name: `ShortLink`.
     pub short_link: String,
     /// 查询周期开始时间戳(ms级别)
+    ///
     /// Wire name: `StartTime`.
     pub start_time: i64,
 }
@@ -82,12 +90,15 @@ impl DescribeUslkRedirectRecordsRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUslkRedirectRecordsResponse {
     /// 见 **RedirectRecords** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<RedirectRecords>,
     /// Message
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 数据总量
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -117,14 +128,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uslk_redirect_records`](Self::describe_uslk_redirect_records) would send.
-    pub fn describe_uslk_redirect_records_request(
-        &self,
-        input: &DescribeUslkRedirectRecordsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUslkRedirectRecordsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

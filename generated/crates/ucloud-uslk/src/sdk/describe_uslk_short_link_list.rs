@@ -8,36 +8,47 @@ use super::ShortLink;
 #[non_exhaustive]
 pub struct DescribeUslkShortLinkListRequest {
     /// 查询周期结束时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 模糊查询字段值，支持根据生成短链接进行模糊查询。支持字段(LonkLink,场景名称)
+    ///
     /// Wire name: `FuzzySearch`.
     pub fuzzy_search: Option<String>,
     /// 长链接ID
+    ///
     /// Wire name: `LongLinkID`.
     pub long_link_id: Option<i64>,
     /// 每页个数，用于分页查找，默认20
+    ///
     /// Wire name: `NumPerPage`.
     pub num_per_page: Option<i64>,
     /// 根据指定字段排序：默认按创建时间：CreateTime 排序，支持值：CreateTime,StartTime,EndTime
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
     /// 排序方式。asc-正序 desc-倒序
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 页码，从0开始，用于分页查找
+    ///
     /// Wire name: `Page`.
     pub page: Option<i64>,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: Option<i64>,
     /// 短链
+    ///
     /// Wire name: `ShortLink`.
     pub short_link: Option<String>,
     /// 查询周期开始时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 1: 待生效；2：已生效；3：已失效；4：已删除（预留）；5：已封禁
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }
@@ -94,9 +105,11 @@ impl DescribeUslkShortLinkListRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUslkShortLinkListResponse {
     /// 见 **ShortLink** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ShortLink>,
     /// Message
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -125,14 +138,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_uslk_short_link_list`](Self::describe_uslk_short_link_list) would send.
-    pub fn describe_uslk_short_link_list_request(
-        &self,
-        input: &DescribeUslkShortLinkListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUslkShortLinkListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

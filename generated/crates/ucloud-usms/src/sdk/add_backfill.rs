@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct AddBackfillRequest {
     /// 回填时间，秒级别时间戳
+    ///
     /// Wire name: `BackfillTime`.
     pub backfill_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 回填内容
+    ///
     /// Wire name: `Content`.
     pub content: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 发送Number，记录一次发送请求的唯一性
+    ///
     /// Wire name: `SendNo`.
     pub send_no: String,
     /// 发送请求的时间，秒级别时间戳
+    ///
     /// Wire name: `SendTime`.
     pub send_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短信的接收目标,手机号需要添加国家码，比如(1)231xxxx
+    ///
     /// Wire name: `Target`.
     pub target: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -79,6 +87,7 @@ impl AddBackfillRequestBuilder {
 #[non_exhaustive]
 pub struct AddBackfillResponse {
     /// 返回错误消息。当 RetCode 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddBackfillResponse, AddBackfillError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_backfill`](Self::add_backfill) would send.
-    pub fn add_backfill_request(
-        &self,
-        input: &AddBackfillRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddBackfillRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

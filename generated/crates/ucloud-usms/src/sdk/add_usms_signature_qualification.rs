@@ -6,55 +6,72 @@
 #[non_exhaustive]
 pub struct AddUsmsSignatureQualificationRequest {
     /// 资质属性，0-自用 1-他用
+    ///
     /// Wire name: `Attr`.
     pub attr: i64,
     /// 公司证件文件FileId
+    ///
     /// Wire name: `CompanyCertificateFileId`.
     pub company_certificate_file_id: Option<String>,
     /// 公司统一社会信用代码
+    ///
     /// Wire name: `CompanyCreditCode`.
     pub company_credit_code: Option<String>,
     /// 公司名称，长度限制100
+    ///
     /// Wire name: `CompanyName`.
     pub company_name: Option<String>,
     /// 公司工作现场照片FileId
+    ///
     /// Wire name: `CompanyWorkScenePhotosFileId`.
     pub company_work_scene_photos_file_id: Option<String>,
     /// 经办人手持身份证图片FileId
+    ///
     /// Wire name: `HandlerHandHeldImageFileId`.
     pub handler_hand_held_image_file_id: Option<String>,
     /// 经办人身份证国徽面图片FileId
+    ///
     /// Wire name: `HandlerIDCardBackImageFileId`.
     pub handler_id_card_back_image_file_id: Option<String>,
     /// 经办人身份证人像面图片FileId
+    ///
     /// Wire name: `HandlerIDCardFrontImageFileId`.
     pub handler_id_card_front_image_file_id: Option<String>,
     /// 经办人身份证号码
+    ///
     /// Wire name: `HandlerIDNumber`.
     pub handler_id_number: Option<String>,
     /// 经办人姓名
+    ///
     /// Wire name: `HandlerName`.
     pub handler_name: Option<String>,
     /// 经办人手机号
+    ///
     /// Wire name: `HandlerPhone`.
     pub handler_phone: String,
     /// 法人身份证号码
+    ///
     /// Wire name: `ManagerIDNumber`.
     pub manager_id_number: Option<String>,
     /// 法人姓名
+    ///
     /// Wire name: `ManagerName`.
     pub manager_name: Option<String>,
     /// 法人手机号
+    ///
     /// Wire name: `ManagerPhone`.
     pub manager_phone: Option<String>,
     /// 资质名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 状态：0-草稿，1-提交审核
+    ///
     /// Wire name: `Status`.
     pub status: i64,
 }
@@ -131,9 +148,11 @@ impl AddUsmsSignatureQualificationRequestBuilder {
 #[non_exhaustive]
 pub struct AddUsmsSignatureQualificationResponse {
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 资质Id
+    ///
     /// Wire name: `QualificationId`.
     pub qualification_id: Option<String>,
 }
@@ -162,14 +181,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_usms_signature_qualification`](Self::add_usms_signature_qualification) would send.
-    pub fn add_usms_signature_qualification_request(
-        &self,
-        input: &AddUsmsSignatureQualificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUsmsSignatureQualificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

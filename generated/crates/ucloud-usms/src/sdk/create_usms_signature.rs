@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct CreateUsmsSignatureRequest {
     /// 签名的资质证明文件类型，需与签名类型保持一致，说明如下：0-三证合一/企业营业执照/组织机构代码证书/社会信用代码证书；1-应用商店后台开发者管理截图；2-备案服务商的备案成功截图(含域名，网站名称，备案号)；3-公众号或小程序的管理界面截图；4-商标注册证书；5-组织机构代码证书、社会信用代码证书；
+    ///
     /// Wire name: `CertificateType`.
     pub certificate_type: i64,
     /// 短信签名申请原因
+    ///
     /// Wire name: `Description`.
     pub description: String,
     /// 短信签名的资质证明文件，需先进行base64编码格式转换，此处填写转换后的字符串。文件大小不超过4 MB
+    ///
     /// Wire name: `File`.
     pub file: Option<String>,
     /// 国内/国际短信。true:国际短信，false:国内短信，若不传值则默认该值为false
+    ///
     /// Wire name: `International`.
     pub international: Option<bool>,
     /// 项目ID，不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 短信签名授权委托文件，需先进行base64编码格式转换，此处填写转换后的字符串。文件大小不超过4 MB；当您是代理并使用第三方的签名时（也即SigPurpose为1-他用），该项为必填项；
+    ///
     /// Wire name: `ProxyFile`.
     pub proxy_file: Option<String>,
     /// 资质ID
+    ///
     /// Wire name: `QualificationId`.
     pub qualification_id: Option<String>,
     /// 短信签名对应的场景说明
+    ///
     /// Wire name: `SceneDesc`.
     pub scene_desc: Option<String>,
     /// 签名内容
+    ///
     /// Wire name: `SigContent`.
     pub sig_content: String,
     /// 签名用途，0-自用，1-他用；
+    ///
     /// Wire name: `SigPurpose`.
     pub sig_purpose: i64,
     /// 签名类型，说明如下：0-公司或企业的全称或简称；1-App应用的全称或简称；2-工信部备案网站的全称或简称；3-公众号或小程序的全称或简称；4-商标名的全称或简称；5-政府/机关事业单位/其他单位的全称或简称；
+    ///
     /// Wire name: `SigType`.
     pub sig_type: i64,
 }
@@ -97,12 +108,13 @@ impl CreateUsmsSignatureRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUsmsSignatureResponse {
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `SigContent`.
     pub sig_content: Option<String>,
     /// 短信签名ID（短信签名申请时的工单ID）
+    ///
     /// Wire name: `SigId`.
     pub sig_id: Option<String>,
 }
@@ -132,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_usms_signature`](Self::create_usms_signature) would send.
-    pub fn create_usms_signature_request(
-        &self,
-        input: &CreateUsmsSignatureRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUsmsSignatureRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,43 @@
 #[non_exhaustive]
 pub struct CreateUsmsTemplateRequest {
     /// 模板变量属性说明
+    ///
     /// Wire name: `Instruction`.
     pub instruction: Option<String>,
     /// 标记是否为国际短信。true:国际短信，false:国内短信，若不传值则默认该值为false
+    ///
     /// Wire name: `International`.
     pub international: Option<bool>,
     /// 项目ID，不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 短信模板用途类型：1-验证码类短信模板；2-系统通知类短信模板；3-会员推广类短信模板；
+    ///
     /// Wire name: `Purpose`.
     pub purpose: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 短信模板申请原因说明，字数不超过128，每个中文、符号、英文、数字等都计为1个字。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 短信模板内容，说明如下：字数不超过500，每个中文、符号、英文、数组等都计为一个字；模板中的变量填写格式：{N}，其中N为大于1的整数，有多个参数时，建议N从1开始顺次，例如：{1}、{2}等；短信模板禁止仅包括变量的情况；
+    ///
     /// Wire name: `Template`.
     pub template: String,
     /// 短信模板名称，不超过32个字符，每个中文、符号、英文、数字等都计为1个字。
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: String,
     /// 当Purpose=3并且International=false时，也即国内会员推广类短信模板，该项必填。枚举值：【拒收请回复R】
+    ///
     /// Wire name: `UnsubscribeInfo`.
     pub unsubscribe_info: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -91,9 +99,11 @@ impl CreateUsmsTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUsmsTemplateResponse {
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 短信模板ID（短信模板申请时的工单ID）
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }
@@ -122,14 +132,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_usms_template`](Self::create_usms_template) would send.
-    pub fn create_usms_template_request(
-        &self,
-        input: &CreateUsmsTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUsmsTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct DeleteUsmsSignatureQualificationRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 签名资质Id，支持以数组的方式，举例，以QualificationIds.0、QualificationIds.1...QualificationIds.N方式传入
+    ///
     /// Wire name: `QualificationIds`.
     pub qualification_ids: Option<Vec<String>>,
 }
@@ -48,6 +50,7 @@ impl DeleteUsmsSignatureQualificationRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUsmsSignatureQualificationResponse {
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -75,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_usms_signature_qualification`](Self::delete_usms_signature_qualification) would send.
-    pub fn delete_usms_signature_qualification_request(
-        &self,
-        input: &DeleteUsmsSignatureQualificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUsmsSignatureQualificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

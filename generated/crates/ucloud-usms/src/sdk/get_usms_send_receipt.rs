@@ -8,17 +8,21 @@ use super::ReceiptPerSession;
 #[non_exhaustive]
 pub struct GetUsmsSendReceiptRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 发送短信时返回的SessionNo集合，SessionNoSet.0,SessionNoSet.1....格式，单次调用集合数需控制在100个以内
+    ///
     /// Wire name: `SessionNoSet`.
     pub session_no_set: Option<Vec<String>>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -59,9 +63,11 @@ impl GetUsmsSendReceiptRequestBuilder {
 #[non_exhaustive]
 pub struct GetUsmsSendReceiptResponse {
     /// 见 **ReceiptPerSession** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<ReceiptPerSession>,
     /// 错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_usms_send_receipt`](Self::get_usms_send_receipt) would send.
-    pub fn get_usms_send_receipt_request(
-        &self,
-        input: &GetUsmsSendReceiptRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUsmsSendReceiptRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

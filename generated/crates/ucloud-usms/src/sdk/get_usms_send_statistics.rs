@@ -8,34 +8,44 @@ use super::{StatisticsData, StatisticsDataInfo};
 #[non_exhaustive]
 pub struct GetUsmsSendStatisticsRequest {
     /// 国际简码，如CN表示中国，当需要查询多个国家时，使用-分割，如CN-ID。
+    ///
     /// Wire name: `BrevityCode`.
     pub brevity_code: Option<String>,
     /// 国内标记，0-国际短信 1-国内短信
+    ///
     /// Wire name: `Domestic`.
     pub domestic: i64,
     /// 结束日期，格式为YYYY-MM-DD
+    ///
     /// Wire name: `EndDate`.
     pub end_date: String,
     /// 每页记录个数
+    ///
     /// Wire name: `NumPerPage`.
     pub num_per_page: i64,
     /// 排序字段，如BrevityCode表示按照BrevityCode排列，配合OrderType使用。目前支持SendDate、BrevityCode
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: String,
     /// 排序方式，asc-正序 desc-倒序
+    ///
     /// Wire name: `OrderType`.
     pub order_type: String,
     /// 页编号，从0开始
+    ///
     /// Wire name: `Page`.
     pub page: i64,
     /// 项目ID，不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 短信类型，1-验证码 2-通知类 3-营销类
+    ///
     /// Wire name: `Purpose`.
     pub purpose: Option<i64>,
     /// 开始日期，格式为YYYY-MM-DD
+    ///
     /// Wire name: `StartDate`.
     pub start_date: String,
 }
@@ -96,15 +106,19 @@ impl GetUsmsSendStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct GetUsmsSendStatisticsResponse {
     /// 见 **StatisticsDataInfo** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<StatisticsDataInfo>,
     /// 描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **StatisticsData** 模型定义
+    ///
     /// Wire name: `StatisticsData`.
     pub statistics_data: Option<StatisticsData>,
     /// 返回记录数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -135,14 +149,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_usms_send_statistics`](Self::get_usms_send_statistics) would send.
-    pub fn get_usms_send_statistics_request(
-        &self,
-        input: &GetUsmsSendStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUsmsSendStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

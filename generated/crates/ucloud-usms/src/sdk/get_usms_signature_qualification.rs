@@ -8,28 +8,36 @@ use super::OutSignatureQualification;
 #[non_exhaustive]
 pub struct GetUsmsSignatureQualificationRequest {
     /// 项目ID列表
+    ///
     /// Wire name: `InAccountIds`.
     pub in_account_ids: Option<Vec<String>>,
     /// 每页个数
+    ///
     /// Wire name: `NumPerPage`.
     pub num_per_page: i64,
     /// 排序字段，QualificationId/CreateTime
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: String,
     /// 排序类型: desc、asc
+    ///
     /// Wire name: `OrderType`.
     pub order_type: String,
     /// 页索引
+    ///
     /// Wire name: `Page`.
     pub page: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 签名资质属性: 0-自用，1-他用
+    ///
     /// Wire name: `QualificationAttr`.
     pub qualification_attr: Option<i64>,
     /// 签名资质状态: 0-草稿 1-审核中 2-审核通过 3-审核未通过 4-人工禁用
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }
@@ -85,12 +93,15 @@ impl GetUsmsSignatureQualificationRequestBuilder {
 #[non_exhaustive]
 pub struct GetUsmsSignatureQualificationResponse {
     /// 见 **OutSignatureQualification** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<OutSignatureQualification>,
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 签名资质总个数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -120,14 +131,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_usms_signature_qualification`](Self::get_usms_signature_qualification) would send.
-    pub fn get_usms_signature_qualification_request(
-        &self,
-        input: &GetUsmsSignatureQualificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUsmsSignatureQualificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,34 +8,44 @@ use super::{StatisticsData, TemplateStatisticsDataInfo};
 #[non_exhaustive]
 pub struct GetUsmsTemplateSendStatisticsRequest {
     /// 国际简码，如CN表示中国，当需要查询多个国家时，使用-分割，如CN-ID。
+    ///
     /// Wire name: `BrevityCode`.
     pub brevity_code: Option<String>,
     /// 国内标记，0-国际短信 1-国内短信
+    ///
     /// Wire name: `Domestic`.
     pub domestic: i64,
     /// 结束日期，格式为YYYY-MM-DD
+    ///
     /// Wire name: `EndDate`.
     pub end_date: String,
     /// 每页记录个数
+    ///
     /// Wire name: `NumPerPage`.
     pub num_per_page: i64,
     /// 排序字段，如BrevityCode表示按照BrevityCode排列，配合OrderType使用。目前支持SendDate、BrevityCode
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: String,
     /// 排序方式，asc-正序 desc-倒序
+    ///
     /// Wire name: `OrderType`.
     pub order_type: String,
     /// 页编号，从0开始
+    ///
     /// Wire name: `Page`.
     pub page: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 开始日期，格式为YYYY-MM-DD
+    ///
     /// Wire name: `StartDate`.
     pub start_date: String,
     /// 短信模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }
@@ -98,15 +108,19 @@ impl GetUsmsTemplateSendStatisticsRequestBuilder {
 #[non_exhaustive]
 pub struct GetUsmsTemplateSendStatisticsResponse {
     /// 见 **TemplateStatisticsDataInfo** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<TemplateStatisticsDataInfo>,
     /// 描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **StatisticsData** 模型定义
+    ///
     /// Wire name: `StatisticsData`.
     pub statistics_data: Option<StatisticsData>,
     /// 返回记录数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -137,14 +151,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_usms_template_send_statistics`](Self::get_usms_template_send_statistics) would send.
-    pub fn get_usms_template_send_statistics_request(
-        &self,
-        input: &GetUsmsTemplateSendStatisticsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUsmsTemplateSendStatisticsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::OutSignatureQualificationDetail;
 #[non_exhaustive]
 pub struct QueryUsmsSignatureQualificationRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 签名资质Id
+    ///
     /// Wire name: `QualificationId`.
     pub qualification_id: String,
 }
@@ -52,9 +54,11 @@ impl QueryUsmsSignatureQualificationRequestBuilder {
 #[non_exhaustive]
 pub struct QueryUsmsSignatureQualificationResponse {
     /// 见 **OutSignatureQualificationDetail** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<OutSignatureQualificationDetail>,
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -83,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_usms_signature_qualification`](Self::query_usms_signature_qualification) would send.
-    pub fn query_usms_signature_qualification_request(
-        &self,
-        input: &QueryUsmsSignatureQualificationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryUsmsSignatureQualificationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,10 +8,12 @@ use super::OutTemplate;
 #[non_exhaustive]
 pub struct QueryUsmsTemplateRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
 }
@@ -49,9 +51,11 @@ impl QueryUsmsTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct QueryUsmsTemplateResponse {
     /// 见 **OutTemplate** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Option<OutTemplate>,
     /// 当RetCode不为0时，Message中显示具体错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<QueryUsmsTemplateResponse, QueryUsmsTemplateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`query_usms_template`](Self::query_usms_template) would send.
-    pub fn query_usms_template_request(
-        &self,
-        input: &QueryUsmsTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for QueryUsmsTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

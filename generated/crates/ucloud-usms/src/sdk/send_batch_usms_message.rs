@@ -8,10 +8,12 @@ use super::BatchInfo;
 #[non_exhaustive]
 pub struct SendBatchUsmsMessageRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 批量发送内容，该参数是json数组的base64编码结果。发送内容json数组中，每个“模板+签名”组合作为一个子项，每个子项内支持多个号码，示例：发送内容json数组（base64编码前）：\[{"TemplateId": "UTA20212831C85C", "SigContent": "UCloud", "Target": \[{"TemplateParams": \["123456"\], "Phone": "18500000123", "ExtendCode": "123", "UserId": "456"} \] } \]   。json数组中各参数的定义："TemplateId":模板ID，"SigContent"短信签名内容，"Target"具体到号码粒度的发送内容。"Target"中的具体字段有："TemplateParams"实际发送的模板参数（若使用的是无参数模板，该参数不能传值），"Phone"手机号码, "ExtendCode"短信扩展码, "UserId"自定义业务标识ID。其中必传参数为"TemplateId", "SigContent", "Target"（"Target"中必传参数为"Phone"）。实际调用本接口时TaskContent传值（发送内容base64编码后）为：W3siVGVtcGxhdGVJZCI6ICJVVEEyMDIxMjgzMUM4NUMiLCAiU2lnQ29udGVudCI6ICJVQ2xvdWQiLCAiVGFyZ2V0IjogW3siVGVtcGxhdGVQYXJhbXMiOiBbIjEyMzQ1NiJdLCAiUGhvbmUiOiAiMTg1MDAwMDAxMjMiLCAiRXh0ZW5kQ29kZSI6ICIxMjMiLCAiVXNlcklkIjogIjQ1NiJ9IF0gfSBdIA==
+    ///
     /// Wire name: `TaskContent`.
     pub task_content: String,
 }
@@ -50,18 +52,23 @@ impl SendBatchUsmsMessageRequestBuilder {
 #[non_exhaustive]
 pub struct SendBatchUsmsMessageResponse {
     /// 见 **BatchInfo** 模型定义
+    ///
     /// Wire name: `FailContent`.
     pub fail_content: Vec<BatchInfo>,
     /// 发生错误时表示错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次请求Uuid
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
     /// 本次提交发送任务的唯一ID，可根据该值查询本次发送的短信列表。注：成功提交短信数大于0时，才返回该字段
+    ///
     /// Wire name: `SessionNo`.
     pub session_no: Option<String>,
     /// 成功提交短信（未拆分）条数
+    ///
     /// Wire name: `SuccessCount`.
     pub success_count: Option<i64>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_batch_usms_message`](Self::send_batch_usms_message) would send.
-    pub fn send_batch_usms_message_request(
-        &self,
-        input: &SendBatchUsmsMessageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendBatchUsmsMessageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

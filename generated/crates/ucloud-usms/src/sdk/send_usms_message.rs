@@ -6,32 +6,39 @@
 #[non_exhaustive]
 pub struct SendUsmsMessageRequest {
     /// 短信扩展码，格式为阿拉伯数字串，默认不开通，如需开通请联系 UCloud技术支持
+    ///
     /// Wire name: `ExtendCode`.
     pub extend_code: Option<String>,
     /// 电话号码数组，电话号码格式为(60)1xxxxxxxx，()中为国际长途区号(如中国为86或0086，两种格式都支持)，后面为电话号码.若不传入国际区号，如1851623xxxx，则默认为国内手机号
+    ///
     /// Wire name: `PhoneNumbers`.
     pub phone_numbers: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 短信签名内容，请到 USMS控制台 (<https://console.ucloud.cn/usms>) 的签名管理页面查看；使用的短信签名必须是已申请并且通过审核；（注：国内短信为必选参数、国际短信为可选参数）
+    ///
     /// Wire name: `SigContent`.
     pub sig_content: Option<String>,
     /// 模板ID（也即短信模板申请时的工单ID），请到 USMS控制台 (<https://console.ucloud.cn/usms>) 的模板管理页面查看；使用的短信模板必须是已申请并通过审核；
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
     /// 模板可变参数，以数组的方式填写，举例，TemplateParams.0，TemplateParams.1，... 若模板中无可变参数，则该项可不填写；若模板中有可变参数，则该项为必填项，参数个数需与变量个数保持一致，否则无法发送；
+    ///
     /// Wire name: `TemplateParams`.
     pub template_params: Option<Vec<String>>,
     /// 自定义的业务标识ID，字符串（ 长度不能超过32 位），不支持 单引号、表情包符号等特殊字符
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -83,12 +90,15 @@ impl SendUsmsMessageRequestBuilder {
 #[non_exhaustive]
 pub struct SendUsmsMessageResponse {
     /// 发生错误时表示错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 本次提交发送的短信的唯一ID，可根据该值查询本次发送的短信列表
+    ///
     /// Wire name: `SessionNo`.
     pub session_no: Option<String>,
     /// 本次提交的自定义业务标识ID，仅当发送时传入有效的UserId，才返回该字段。
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
 }
@@ -115,14 +125,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SendUsmsMessageResponse, SendUsmsMessageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_usms_message`](Self::send_usms_message) would send.
-    pub fn send_usms_message_request(
-        &self,
-        input: &SendUsmsMessageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendUsmsMessageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,37 @@
 #[non_exhaustive]
 pub struct UpdateUsmsTemplateRequest {
     /// 模板变量属性说明
+    ///
     /// Wire name: `Instruction`.
     pub instruction: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 短信模板申请原因说明，字数不超过128，每个中文、符号、英文、数字等都计为1个字。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 新的模板内容。模板名称和模板内容必须提供一个，否则会报错。小于等于600个字
+    ///
     /// Wire name: `Template`.
     pub template: String,
     /// 短信模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
     /// 新的模板名称。小于等于32个字，每个中文、英文、数组、符合都计为一个字
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UnsubscribeInfo`.
     pub unsubscribe_info: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -84,6 +89,7 @@ impl UpdateUsmsTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateUsmsTemplateResponse {
     /// 发生错误时表示错误描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -111,14 +117,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_usms_template`](Self::update_usms_template) would send.
-    pub fn update_usms_template_request(
-        &self,
-        input: &UpdateUsmsTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUsmsTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

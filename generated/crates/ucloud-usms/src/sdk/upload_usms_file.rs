@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UploadUsmsFileRequest {
     /// 文件内容，base64编码
+    ///
     /// Wire name: `FileContent`.
     pub file_content: String,
     /// 文件名称，携带文件后缀
+    ///
     /// Wire name: `FileName`.
     pub file_name: String,
     /// 文件类型，mime格式
+    ///
     /// Wire name: `FileType`.
     pub file_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 文件来源，0-签名资质
+    ///
     /// Wire name: `Source`.
     pub source: i64,
 }
@@ -65,9 +70,11 @@ impl UploadUsmsFileRequestBuilder {
 #[non_exhaustive]
 pub struct UploadUsmsFileResponse {
     /// 文件FileId
+    ///
     /// Wire name: `FileId`.
     pub file_id: Option<String>,
     /// 返回状态码描述，如果操作成功，默认返回为空
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -93,14 +100,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UploadUsmsFileResponse, UploadUsmsFileError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_usms_file`](Self::upload_usms_file) would send.
-    pub fn upload_usms_file_request(
-        &self,
-        input: &UploadUsmsFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadUsmsFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CheckUInfluxdbAllowanceRequest {
     /// 创建实例的数量，\[1-10\]
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 核数 单位：个，范围［2C8G, 4C16G, 8C32G, 16C64G, 32C128G］
+    ///
     /// Wire name: `CpuLimit`.
     pub cpu_limit: i64,
     /// 内存限制 单位：G 范围 \[2C8G, 4C16G, 8C32G, 16C64G, 32C128G］
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -72,6 +78,7 @@ impl CheckUInfluxdbAllowanceRequestBuilder {
 #[non_exhaustive]
 pub struct CheckUInfluxdbAllowanceResponse {
     /// 可创建的数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
 }
@@ -99,14 +106,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_u_influxdb_allowance`](Self::check_u_influxdb_allowance) would send.
-    pub fn check_u_influxdb_allowance_request(
-        &self,
-        input: &CheckUInfluxdbAllowanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckUInfluxdbAllowanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateUInfluxdbDatabaseRequest {
     /// Influxdb数据库账号
+    ///
     /// Wire name: `AccoutName`.
     pub accout_name: Option<String>,
     /// Influxdb创建的数据库的名称
+    ///
     /// Wire name: `DatabaseName`.
     pub database_name: String,
     /// Influxdb数据库的描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 数据保留策略，以天为单位，比如（1d，2d，3d等，inf为永久保留策略，默认为inf）
+    ///
     /// Wire name: `RetentionPolicy`.
     pub retention_policy: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -102,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_influxdb_database`](Self::create_u_influxdb_database) would send.
-    pub fn create_u_influxdb_database_request(
-        &self,
-        input: &CreateUInfluxdbDatabaseRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUInfluxdbDatabaseRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,51 +6,66 @@
 #[non_exhaustive]
 pub struct CreateUInfluxdbInstanceRequest {
     /// 默认账户
+    ///
     /// Wire name: `AccountName`.
     pub account_name: String,
     /// 付费类型，后付费阶段固定为：后付费（PostPaid）
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 使用的代金券id
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 核数 单位：个，范围［2C8G, 4C16G, 8C32G, 16C64G, 32C128G］
+    ///
     /// Wire name: `CpuLimit`.
     pub cpu_limit: i64,
     /// 数据库名称
+    ///
     /// Wire name: `DatabaseName`.
     pub database_name: String,
     /// 内存限制 单位：G 范围 \[2C8G, 4C16G, 8C32G, 16C64G, 32C128G］
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// 实例名称，长度(6&lt;=size&lt;=63)
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 默认账户的密码，需要 base64 编码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 购买时长，默认值1
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网 id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -127,6 +142,7 @@ impl CreateUInfluxdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateUInfluxdbInstanceResponse {
     /// 返回的实例id
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: Option<String>,
 }
@@ -154,14 +170,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_u_influxdb_instance`](Self::create_u_influxdb_instance) would send.
-    pub fn create_u_influxdb_instance_request(
-        &self,
-        input: &CreateUInfluxdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUInfluxdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct DeleteUInfluxdbDatabaseRpRequest {
     /// 要删除的RP所在数据库
+    ///
     /// Wire name: `DatabaseName`.
     pub database_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 要删除的保留策略
+    ///
     /// Wire name: `RetentionPolicyName`.
     pub retention_policy_name: String,
     /// 实例ID
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,6 +86,7 @@ impl DeleteUInfluxdbDatabaseRpRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUInfluxdbDatabaseRpResponse {
     /// 如果执行失败, 失败的错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -107,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_u_influxdb_database_rp`](Self::delete_u_influxdb_database_rp) would send.
-    pub fn delete_u_influxdb_database_rp_request(
-        &self,
-        input: &DeleteUInfluxdbDatabaseRpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUInfluxdbDatabaseRpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

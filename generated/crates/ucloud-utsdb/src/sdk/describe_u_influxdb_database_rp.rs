@@ -8,20 +8,25 @@ use super::RpData;
 #[non_exhaustive]
 pub struct DescribeUInfluxdbDatabaseRpRequest {
     /// 数据库名称
+    ///
     /// Wire name: `DatabaseName`.
     pub database_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -71,9 +76,11 @@ impl DescribeUInfluxdbDatabaseRpRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUInfluxdbDatabaseRpResponse {
     /// 见 **RpData** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<RpData>,
     /// 如果执行失败, 失败的错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -102,14 +109,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_influxdb_database_rp`](Self::describe_u_influxdb_database_rp) would send.
-    pub fn describe_u_influxdb_database_rp_request(
-        &self,
-        input: &DescribeUInfluxdbDatabaseRpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUInfluxdbDatabaseRpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

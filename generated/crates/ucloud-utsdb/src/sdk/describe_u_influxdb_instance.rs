@@ -8,23 +8,29 @@ use super::UInfluxdbDataSet;
 #[non_exhaustive]
 pub struct DescribeUInfluxdbInstanceRequest {
     /// 分页显示数量，列表操作则指定
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页显示起始偏移位置，列表操作则指定
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 指定id的话，会拉取该实例信息，否则拉取该帐号所有信息
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -72,6 +78,7 @@ impl DescribeUInfluxdbInstanceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUInfluxdbInstanceResponse {
     /// 见 **UInfluxdbDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UInfluxdbDataSet>,
 }
@@ -100,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_u_influxdb_instance`](Self::describe_u_influxdb_instance) would send.
-    pub fn describe_u_influxdb_instance_request(
-        &self,
-        input: &DescribeUInfluxdbInstanceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeUInfluxdbInstance` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_u_influxdb_instance`](Self::describe_u_influxdb_instance), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -122,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeUInfluxdbInstanceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct DescribeUInfluxdbPriceRequest {
     /// 付费类型，后付费。填：PostPaid (后付费)
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 核数 单位：个，规格［2C8G, 4C16G, 8C32G, 16C64G, 32C128G］
+    ///
     /// Wire name: `CpuLimit`.
     pub cpu_limit: i64,
     /// 内存限制 单位：G 规格 \[2C8G, 4C16G, 8C32G, 16C64G, 32C128G］
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 付费周期数量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -74,9 +81,11 @@ impl DescribeUInfluxdbPriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUInfluxdbPriceResponse {
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }
@@ -105,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_influxdb_price`](Self::describe_u_influxdb_price) would send.
-    pub fn describe_u_influxdb_price_request(
-        &self,
-        input: &DescribeUInfluxdbPriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUInfluxdbPriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

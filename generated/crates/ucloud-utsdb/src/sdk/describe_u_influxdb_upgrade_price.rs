@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct DescribeUInfluxdbUpgradePriceRequest {
     /// 核数
+    ///
     /// Wire name: `CpuLimit`.
     pub cpu_limit: i64,
     /// 容量，单位GB
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// UInfluxdb 实例id
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -75,9 +81,11 @@ impl DescribeUInfluxdbUpgradePriceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeUInfluxdbUpgradePriceResponse {
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 升降级价格
+    ///
     /// Wire name: `TotalPrice`.
     pub total_price: Option<f64>,
 }
@@ -106,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_u_influxdb_upgrade_price`](Self::describe_u_influxdb_upgrade_price) would send.
-    pub fn describe_u_influxdb_upgrade_price_request(
-        &self,
-        input: &DescribeUInfluxdbUpgradePriceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeUInfluxdbUpgradePriceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,55 +8,72 @@ use super::SendRecordItem;
 #[non_exhaustive]
 pub struct GetUvmsSendRecordRequest {
     /// 国际码，国内CN
+    ///
     /// Wire name: `BrevityCode`.
     pub brevity_code: Option<String>,
     /// 被叫城市编码
+    ///
     /// Wire name: `CalledCityCode`.
     pub called_city_code: Option<String>,
     /// 被叫运营商 cmcc中国移动，cucc中国联通,ctcc中国电信
+    ///
     /// Wire name: `CalledOperatorCode`.
     pub called_operator_code: Option<String>,
     /// 主叫城市编码
+    ///
     /// Wire name: `CallingCityCode`.
     pub calling_city_code: Option<String>,
     /// 结束时间-拨打时间，时间戳（秒），默认当前
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<f64>,
     /// 排除国际码
+    ///
     /// Wire name: `ExcludeBrevityCode`.
     pub exclude_brevity_code: Option<String>,
     /// 模糊搜索，支持 主叫号码和被叫号码
+    ///
     /// Wire name: `FuzzySearch`.
     pub fuzzy_search: Option<String>,
     /// 每页数量，默认10
+    ///
     /// Wire name: `NumPerPage`.
     pub num_per_page: Option<i64>,
     /// call_start_time(拨打时间)/receive_time（回执时间）
+    ///
     /// Wire name: `OrderBy`.
     pub order_by: Option<String>,
     /// asc\\desc
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 页码，默认0
+    ///
     /// Wire name: `Page`.
     pub page: Option<i64>,
     /// 被叫号码，精确查询
+    ///
     /// Wire name: `PhoneNumber`.
     pub phone_number: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 目标1验证码2通知3营销
+    ///
     /// Wire name: `Purpose`.
     pub purpose: Option<i64>,
     /// 开始时间-拨打时间，时间戳（秒），默认最近7天
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<f64>,
     /// 任务编号
+    ///
     /// Wire name: `TaskNo`.
     pub task_no: Option<String>,
     /// 目标ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }
@@ -123,9 +140,11 @@ impl GetUvmsSendRecordRequestBuilder {
 #[non_exhaustive]
 pub struct GetUvmsSendRecordResponse {
     /// 见 **SendRecordItem** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<SendRecordItem>,
     /// 总数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }
@@ -151,14 +170,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetUvmsSendRecordResponse, GetUvmsSendRecordError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_uvms_send_record`](Self::get_uvms_send_record) would send.
-    pub fn get_uvms_send_record_request(
-        &self,
-        input: &GetUvmsSendRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetUvmsSendRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

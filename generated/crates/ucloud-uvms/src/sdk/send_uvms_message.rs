@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct SendUvmsMessageRequest {
     /// 被叫号码，采用 E.164 标准，格式为+\[国家代码\]\[用户号码\]。例如：+8613512345678， 其中前面有一个+号 ，86为国家码，13512345678为手机号
+    ///
     /// Wire name: `CalledNumber`.
     pub called_number: String,
     /// 调度规则，0-默认（归属地优先），1-随机。当不指定外显号码（主叫号码为空）时生效。如不填写，默认为归属地优先。
+    ///
     /// Wire name: `DispatchRule`.
     pub dispatch_rule: Option<i64>,
     /// 主叫号码，号码随机时不填。专属号码时传入已购买的号码，仅支持一个号码，在控制台查看已购买的号码。
+    ///
     /// Wire name: `FromNumber`.
     pub from_number: Option<String>,
     /// 号码组类型，1-随机组，2-专属组。如不填写则根据主叫号码判断，若主叫号码为空，则为随机组，若不为空，则为专属组。
+    ///
     /// Wire name: `GroupType`.
     pub group_type: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 模板 ID，在控制台审核通过的模板 ID。
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: String,
     /// 模板可变参数，以数组的方式填写，举例，TemplateParams.0，TemplateParams.1，... 若模板中无可变参数，则该项可不填写；若模板中有可变参数，则该项为必填项，参数个数需与变量个数保持一致，否则无法发送；
+    ///
     /// Wire name: `TemplateParams`.
     pub template_params: Option<Vec<String>>,
     /// 自定义的业务标识ID，字符串（ 长度不能超过32 位），不支持 单引号、表情包符号等特殊字符
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
 }
@@ -79,15 +87,19 @@ impl SendUvmsMessageRequestBuilder {
 #[non_exhaustive]
 pub struct SendUvmsMessageResponse {
     /// 状态码的描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 唯一请求 ID，每次请求都会返回。定位问题时需要提供该次请求的 ReqUuid。
+    ///
     /// Wire name: `ReqUuid`.
     pub req_uuid: Option<String>,
     /// 本次提交发送语音的唯一ID，可根据该值查询本次发送详情
+    ///
     /// Wire name: `SessionNo`.
     pub session_no: Option<String>,
     /// 本次提交的自定义业务标识ID，仅当发送时传入有效的UserId，才返回该字段。
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
 }
@@ -115,14 +127,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SendUvmsMessageResponse, SendUvmsMessageError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`send_uvms_message`](Self::send_uvms_message) would send.
-    pub fn send_uvms_message_request(
-        &self,
-        input: &SendUvmsMessageRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SendUvmsMessageRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

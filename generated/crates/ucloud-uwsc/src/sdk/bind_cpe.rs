@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct BindCpeRequest {
     /// cpe id
+    ///
     /// Wire name: `CPEId`.
     pub cpe_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// sn id
+    ///
     /// Wire name: `Sn`.
     pub sn: String,
 }
@@ -53,6 +56,7 @@ impl BindCpeRequestBuilder {
 #[non_exhaustive]
 pub struct BindCpeResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BindCpeResponse, BindCpeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`bind_cpe`](Self::bind_cpe) would send.
-    pub fn bind_cpe_request(
-        &self,
-        input: &BindCpeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BindCpeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CreateCeGatewayRequest {
     /// IP类型 枚举值：静态IP(Static) \| 动态IP(Dynamic)
+    ///
     /// Wire name: `IpType`.
     pub ip_type: String,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 所属UWAN虚拟路由器资源ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 客户自有公网IP
+    ///
     /// Wire name: `PublicIp`.
     pub public_ip: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -80,12 +88,15 @@ impl CreateCeGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCeGatewayResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 客户网关资源 ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: Option<String>,
 }
@@ -112,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCeGatewayResponse, CreateCeGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ce_gateway`](Self::create_ce_gateway) would send.
-    pub fn create_ce_gateway_request(
-        &self,
-        input: &CreateCeGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCeGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -11,41 +11,53 @@ use super::{
 #[non_exhaustive]
 pub struct CreateCeTunnelRequest {
     /// 见 **CreateCETunnelParamBGPConf** 模型定义
+    ///
     /// Wire name: `BGPConf`.
     pub bgp_conf: Option<CreateCeTunnelParamBgpConf>,
     /// IPSec 关闭后动作，枚举值：restart、trap、none
+    ///
     /// Wire name: `CloseAction`.
     pub close_action: String,
     /// 见 **CreateCETunnelParamDPDConf** 模型定义
+    ///
     /// Wire name: `DPDConf`.
     pub dpd_conf: Option<CreateCeTunnelParamDpdConf>,
     /// 见 **CreateCETunnelParamIKEConf** 模型定义
+    ///
     /// Wire name: `IKEConf`.
     pub ike_conf: Option<CreateCeTunnelParamIkeConf>,
     /// 见 **CreateCETunnelParamIPSecConf** 模型定义
+    ///
     /// Wire name: `IPSecConf`.
     pub ip_sec_conf: Option<CreateCeTunnelParamIpSecConf>,
     /// 路由模式，枚举值：感兴趣流(FLow) \| BGP(BGP)
+    ///
     /// Wire name: `Mode`.
     pub mode: String,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 所属CE网关资源ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -106,9 +118,11 @@ impl CreateCeTunnelRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCeTunnelResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// VPN 隧道 ID
+    ///
     /// Wire name: `VPNTunnelId`.
     pub vpn_tunnel_id: Option<String>,
 }
@@ -134,14 +148,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCeTunnelResponse, CreateCeTunnelError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_ce_tunnel`](Self::create_ce_tunnel) would send.
-    pub fn create_ce_tunnel_request(
-        &self,
-        input: &CreateCeTunnelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCeTunnelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

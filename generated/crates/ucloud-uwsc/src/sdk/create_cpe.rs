@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct CreateCpeRequest {
     /// 数量，默认为1
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 设备型号，枚举值: UCPE3600、UCPE3601
+    ///
     /// Wire name: `DeviceType`.
     pub device_type: String,
     /// 标签：UReach智能网关：Access
+    ///
     /// Wire name: `Label`.
     pub label: Option<String>,
     /// cpe 名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// cpe 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: String,
     /// 结构体，详见UserInfo模型
+    ///
     /// Wire name: `UserInfo`.
     pub user_info: Option<String>,
 }
@@ -74,9 +81,11 @@ impl CreateCpeRequestBuilder {
 #[non_exhaustive]
 pub struct CreateCpeResponse {
     /// cpe id
+    ///
     /// Wire name: `CPEId`.
     pub cpe_id: Option<String>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -102,14 +111,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateCpeResponse, CreateCpeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_cpe`](Self::create_cpe) would send.
-    pub fn create_cpe_request(
-        &self,
-        input: &CreateCpeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateCpeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

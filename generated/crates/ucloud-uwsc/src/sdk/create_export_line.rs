@@ -6,46 +6,60 @@
 #[non_exhaustive]
 pub struct CreateExportLineRequest {
     /// 带宽大小
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// CPE Id
+    ///
     /// Wire name: `CPEId`.
     pub cpe_id: String,
     /// 计费模式。枚举值为： Year，按年付费； Month，按月付费； Dynamic，按小时付费（需开启权限）。默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券ID。请登录用户中心查看
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<i64>,
     /// 本端地域
+    ///
     /// Wire name: `FromRegion`.
     pub from_region: String,
     /// IP类型：International、BGP、Native、Resident
+    ///
     /// Wire name: `IpType`.
     pub ip_type: String,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 计费类型：fixed-bw，固定带宽；traffic，流量计费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 套餐类型：2M-Entry、5M-Basic、10M-Enterprise
+    ///
     /// Wire name: `PkgType`.
     pub pkg_type: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组名称, 默认为 "Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 目标地域
+    ///
     /// Wire name: `ToRegion`.
     pub to_region: String,
 }
@@ -110,9 +124,11 @@ impl CreateExportLineRequestBuilder {
 #[non_exhaustive]
 pub struct CreateExportLineResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -138,14 +154,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateExportLineResponse, CreateExportLineError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_export_line`](Self::create_export_line) would send.
-    pub fn create_export_line_request(
-        &self,
-        input: &CreateExportLineRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateExportLineRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

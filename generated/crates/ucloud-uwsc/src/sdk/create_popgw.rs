@@ -8,35 +8,45 @@ use super::CreatePopgwParamBwConf;
 #[non_exhaustive]
 pub struct CreatePopgwRequest {
     /// 见 **CreatePOPGWParamBWConf** 模型定义
+    ///
     /// Wire name: `BWConf`.
     pub bw_conf: Option<CreatePopgwParamBwConf>,
     /// 付费方式, 枚举值为: - Year：按年付费; - Month:  按月付费；(月付非必填，默认为 0；年付必填。)
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券ID, 默认不使用
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// UWAN 网关的购买时长，默认为 0，代表有效期至月底。(保持和BWConf.Quantity 相同)
+    ///
     /// Wire name: `Quantity`.
     pub quantity: i64,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 入网类型，仅支持“IPSec”
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -91,12 +101,15 @@ impl CreatePopgwRequestBuilder {
 #[non_exhaustive]
 pub struct CreatePopgwResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// UWAN 网关实例 ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -123,14 +136,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePopgwResponse, CreatePopgwError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_popgw`](Self::create_popgw) would send.
-    pub fn create_popgw_request(
-        &self,
-        input: &CreatePopgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePopgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

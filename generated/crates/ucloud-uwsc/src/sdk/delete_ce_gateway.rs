@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DeleteCeGatewayRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// CE 实例 ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -58,9 +62,11 @@ impl DeleteCeGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteCeGatewayResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -86,14 +92,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteCeGatewayResponse, DeleteCeGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ce_gateway`](Self::delete_ce_gateway) would send.
-    pub fn delete_ce_gateway_request(
-        &self,
-        input: &DeleteCeGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteCeGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct DeleteExportLineRulesRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UReach资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 白名单类型：Developer、CrossBorder
+    ///
     /// Wire name: `RuleTypes`.
     pub rule_types: Option<Vec<String>>,
 }
@@ -52,6 +55,7 @@ impl DeleteExportLineRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteExportLineRulesResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_export_line_rules`](Self::delete_export_line_rules) would send.
-    pub fn delete_export_line_rules_request(
-        &self,
-        input: &DeleteExportLineRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteExportLineRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,26 +8,33 @@ use super::VpnInfo;
 #[non_exhaustive]
 pub struct DescribeCeGatewayRequest {
     /// 限制量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// UWAN 实例 ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// CE 实例 ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -74,15 +81,19 @@ impl DescribeCeGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCeGatewayResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **VPNInfo** 模型定义
+    ///
     /// Wire name: `VPNInfos`.
     pub vpn_infos: Vec<VpnInfo>,
 }
@@ -111,14 +122,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_ce_gateway`](Self::describe_ce_gateway) would send.
-    pub fn describe_ce_gateway_request(
-        &self,
-        input: &DescribeCeGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeCEGateway` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `VPNInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_ce_gateway`](Self::describe_ce_gateway), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -133,6 +136,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeCeGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::CpeInfo;
 #[non_exhaustive]
 pub struct DescribeCpeRequest {
     /// cpe id
+    ///
     /// Wire name: `CPEId`.
     pub cpe_id: Option<String>,
     /// 标签：Access、Network
+    ///
     /// Wire name: `Label`.
     pub label: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -53,9 +56,11 @@ impl DescribeCpeRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeCpeResponse {
     /// 见 **CPEInfo** 模型定义
+    ///
     /// Wire name: `CPEInfos`.
     pub cpe_infos: Vec<CpeInfo>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -81,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeCpeResponse, DescribeCpeError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_cpe`](Self::describe_cpe) would send.
-    pub fn describe_cpe_request(
-        &self,
-        input: &DescribeCpeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeCpeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::LineInfo;
 #[non_exhaustive]
 pub struct DescribeExportLineRequest {
     /// CPE资源ID
+    ///
     /// Wire name: `CPEId`.
     pub cpe_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// UReach资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }
@@ -53,9 +56,11 @@ impl DescribeExportLineRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeExportLineResponse {
     /// 见 **LineInfo** 模型定义
+    ///
     /// Wire name: `LineInfos`.
     pub line_infos: Vec<LineInfo>,
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_export_line`](Self::describe_export_line) would send.
-    pub fn describe_export_line_request(
-        &self,
-        input: &DescribeExportLineRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeExportLineRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::WhiteListInfo;
 #[non_exhaustive]
 pub struct DescribeExportLineRulesRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// UReach资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 白名单类型
+    ///
     /// Wire name: `RuleType`.
     pub rule_type: Option<String>,
 }
@@ -53,9 +56,11 @@ impl DescribeExportLineRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeExportLineRulesResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **WhiteListInfo** 模型定义
+    ///
     /// Wire name: `WhiteListInfos`.
     pub white_list_infos: Vec<WhiteListInfo>,
 }
@@ -84,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_export_line_rules`](Self::describe_export_line_rules) would send.
-    pub fn describe_export_line_rules_request(
-        &self,
-        input: &DescribeExportLineRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeExportLineRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

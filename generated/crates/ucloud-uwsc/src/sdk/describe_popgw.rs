@@ -8,23 +8,29 @@ use super::PopgwInfo;
 #[non_exhaustive]
 pub struct DescribePopgwRequest {
     /// 限制量
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// UWAN 实例 ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -70,15 +76,19 @@ impl DescribePopgwRequestBuilder {
 #[non_exhaustive]
 pub struct DescribePopgwResponse {
     /// 消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 见 **POPGWInfo** 模型定义
+    ///
     /// Wire name: `POPGWInfos`.
     pub popgw_infos: Vec<PopgwInfo>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -107,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_popgw`](Self::describe_popgw) would send.
-    pub fn describe_popgw_request(
-        &self,
-        input: &DescribePopgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribePOPGW` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `POPGWInfos`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_popgw`](Self::describe_popgw), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -129,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribePopgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

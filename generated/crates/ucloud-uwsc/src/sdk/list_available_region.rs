@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ListAvailableRegionRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
@@ -41,9 +42,11 @@ impl ListAvailableRegionRequestBuilder {
 #[non_exhaustive]
 pub struct ListAvailableRegionResponse {
     /// 消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 可用地域
+    ///
     /// Wire name: `Region`.
     pub region: Vec<String>,
 }
@@ -72,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_available_region`](Self::list_available_region) would send.
-    pub fn list_available_region_request(
-        &self,
-        input: &ListAvailableRegionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAvailableRegionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct UpdateCeGatewayRequest {
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 公网IP
+    ///
     /// Wire name: `PublicIp`.
     pub public_ip: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// CE网关资源ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -73,9 +80,11 @@ impl UpdateCeGatewayRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateCeGatewayResponse {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -101,14 +110,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateCeGatewayResponse, UpdateCeGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ce_gateway`](Self::update_ce_gateway) would send.
-    pub fn update_ce_gateway_request(
-        &self,
-        input: &UpdateCeGatewayRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCeGatewayRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

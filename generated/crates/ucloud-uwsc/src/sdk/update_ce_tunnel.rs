@@ -11,32 +11,41 @@ use super::{
 #[non_exhaustive]
 pub struct UpdateCeTunnelRequest {
     /// 见 **UpdateCETunnelParamBGPConf** 模型定义
+    ///
     /// Wire name: `BGPConf`.
     pub bgp_conf: Option<UpdateCeTunnelParamBgpConf>,
     /// IPSec 关闭后动作，枚举值：restart、trap、none
+    ///
     /// Wire name: `CloseAction`.
     pub close_action: Option<String>,
     /// 见 **UpdateCETunnelParamDPDConf** 模型定义
+    ///
     /// Wire name: `DPDConf`.
     pub dpd_conf: Option<UpdateCeTunnelParamDpdConf>,
     /// 见 **UpdateCETunnelParamIKEConf** 模型定义
+    ///
     /// Wire name: `IKEConf`.
     pub ike_conf: Option<UpdateCeTunnelParamIkeConf>,
     /// 见 **UpdateCETunnelParamIPSecConf** 模型定义
+    ///
     /// Wire name: `IPSecConf`.
     pub ip_sec_conf: Option<UpdateCeTunnelParamIpSecConf>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`).
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `VPNTunnelId`.
     pub vpn_tunnel_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -89,6 +98,7 @@ impl UpdateCeTunnelRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateCeTunnelResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -113,14 +123,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateCeTunnelResponse, UpdateCeTunnelError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_ce_tunnel`](Self::update_ce_tunnel) would send.
-    pub fn update_ce_tunnel_request(
-        &self,
-        input: &UpdateCeTunnelRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateCeTunnelRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

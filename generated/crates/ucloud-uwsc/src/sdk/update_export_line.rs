@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct UpdateExportLineRequest {
     /// 带宽大小（仅自定义套餐支持修改）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// UReach资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -53,6 +56,7 @@ impl UpdateExportLineRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateExportLineResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -77,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateExportLineResponse, UpdateExportLineError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_export_line`](Self::update_export_line) would send.
-    pub fn update_export_line_request(
-        &self,
-        input: &UpdateExportLineRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateExportLineRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct UpgradeExportLineRequest {
     /// 带宽大小
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 计费模式。枚举值为： Year，按年付费； Month，按月付费； Dynamic，按小时付费（需开启权限）。默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 代金券ID。请登录用户中心查看
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<i64>,
     /// 原IP类型：International、BGP、Native、Resident
+    ///
     /// Wire name: `IpType`.
     pub ip_type: String,
     /// 目标套餐类型：2M-Entry、5M-Basic、10M-Enterprise
+    ///
     /// Wire name: `PkgType`.
     pub pkg_type: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 购买时长。默认: 1。按小时购买(Dynamic)时无需此参数。 月付时，此参数传0，代表了购买至月末。
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// UReach资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -79,6 +87,7 @@ impl UpgradeExportLineRequestBuilder {
 #[non_exhaustive]
 pub struct UpgradeExportLineResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -103,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpgradeExportLineResponse, UpgradeExportLineError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upgrade_export_line`](Self::upgrade_export_line) would send.
-    pub fn upgrade_export_line_request(
-        &self,
-        input: &UpgradeExportLineRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpgradeExportLineRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct AddSnatRuleRequest {
     /// NAT网关的ID
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// snat规则名称，默认为“出口规则”
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// EIP的ip地址,例如106.75.xx.xx
+    ///
     /// Wire name: `SnatIp`.
     pub snat_ip: String,
     /// 需要出外网的私网IP地址，例如10.9.7.xx
+    ///
     /// Wire name: `SourceIp`.
     pub source_ip: String,
 }
@@ -87,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddSnatRuleResponse, AddSnatRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_snat_rule`](Self::add_snat_rule) would send.
-    pub fn add_snat_rule_request(
-        &self,
-        input: &AddSnatRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddSnatRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

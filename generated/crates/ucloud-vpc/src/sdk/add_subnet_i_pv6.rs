@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct AddSubnetIPv6Request {
     /// 指定IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 指定IPv6网段掩码
+    ///
     /// Wire name: `IPv6PrefixLength`.
     pub i_pv6_prefix_length: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: String,
     /// 所属VPC的IPv6网段，可选，不填默认选择一个VPC IPv6网段进行分配
+    ///
     /// Wire name: `VPCIPv6Network`.
     pub vpci_pv6_network: Option<String>,
     /// 私有网络 ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -80,9 +88,11 @@ impl AddSubnetIPv6RequestBuilder {
 #[non_exhaustive]
 pub struct AddSubnetIPv6Response {
     /// IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -108,14 +118,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddSubnetIPv6Response, AddSubnetIPv6Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_subnet_i_pv6`](Self::add_subnet_i_pv6) would send.
-    pub fn add_subnet_i_pv6_request(
-        &self,
-        input: &AddSubnetIPv6Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddSubnetIPv6Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

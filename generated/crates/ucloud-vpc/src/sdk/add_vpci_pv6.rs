@@ -6,26 +6,33 @@
 #[non_exhaustive]
 pub struct AddVpciPv6Request {
     /// 指定IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// Default--默认网段、Custom--客户自带
+    ///
     /// Wire name: `IPv6NetworkType`.
     pub i_pv6_network_type: Option<String>,
     /// 类型 BGP \| Telecom \| ChinaMobile \| Unicom
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -76,9 +83,11 @@ impl AddVpciPv6RequestBuilder {
 #[non_exhaustive]
 pub struct AddVpciPv6Response {
     /// IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -104,14 +113,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddVpciPv6Response, AddVpciPv6Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_vpci_pv6`](Self::add_vpci_pv6) would send.
-    pub fn add_vpci_pv6_request(
-        &self,
-        input: &AddVpciPv6Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddVpciPv6Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,32 +8,41 @@ use super::IpsInfo;
 #[non_exhaustive]
 pub struct AllocateBatchSecondaryIpRequest {
     /// 申请的内网IP数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 【arry】支持按如下方式申请：①按网段：如192.168.1.32/27，掩码数字最小为27   ②指定IP地址，如192.168.1.3
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<Vec<String>>,
     /// 节点mac
+    ///
     /// Wire name: `Mac`.
     pub mac: String,
     /// 资源Id
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网Id（若未指定，则根据zone获取默认子网进行创建）
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// vpcId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -89,6 +98,7 @@ impl AllocateBatchSecondaryIpRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateBatchSecondaryIpResponse {
     /// 见 **IpsInfo** 模型定义
+    ///
     /// Wire name: `IpsInfo`.
     pub ips_info: Vec<IpsInfo>,
 }
@@ -116,14 +126,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_batch_secondary_ip`](Self::allocate_batch_secondary_ip) would send.
-    pub fn allocate_batch_secondary_ip_request(
-        &self,
-        input: &AllocateBatchSecondaryIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateBatchSecondaryIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,29 +8,37 @@ use super::IpInfo;
 #[non_exhaustive]
 pub struct AllocateSecondaryIpRequest {
     /// 指定Ip分配
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 节点mac
+    ///
     /// Wire name: `Mac`.
     pub mac: String,
     /// 资源Id
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网Id（若未指定，则根据zone获取默认子网进行创建）
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// vpcId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -82,6 +90,7 @@ impl AllocateSecondaryIpRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateSecondaryIpResponse {
     /// 见 **IpInfo** 模型定义
+    ///
     /// Wire name: `IpInfo`.
     pub ip_info: Option<IpInfo>,
 }
@@ -109,14 +118,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_secondary_ip`](Self::allocate_secondary_ip) would send.
-    pub fn allocate_secondary_ip_request(
-        &self,
-        input: &AllocateSecondaryIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateSecondaryIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,38 +8,49 @@ use super::VipSet;
 #[non_exhaustive]
 pub struct AllocateVipRequest {
     /// 业务组
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 申请数量，默认: 1
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 指定ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// vip名，默认：VIP
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 子网id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 业务组名称，默认为Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 指定vip所属的VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -96,9 +107,11 @@ impl AllocateVipRequestBuilder {
 #[non_exhaustive]
 pub struct AllocateVipResponse {
     /// 申请到的VIP地址
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<String>,
     /// 见 **VIPSet** 模型定义
+    ///
     /// Wire name: `VIPSet`.
     pub vip_set: Vec<VipSet>,
 }
@@ -124,14 +137,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AllocateVipResponse, AllocateVipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`allocate_vip`](Self::allocate_vip) would send.
-    pub fn allocate_vip_request(
-        &self,
-        input: &AllocateVipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AllocateVipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,41 +6,53 @@
 #[non_exhaustive]
 pub struct AssignIPv6Request {
     /// IP属性：支持开启公网(Normal)、仅支持内网(Private)，默认Normal
+    ///
     /// Wire name: `Attribute`.
     pub attribute: Option<String>,
     /// 指定数量分配，与IPv6Addresses互斥
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 指定IP分配，与Count互斥
+    ///
     /// Wire name: `IPv6Addresses`.
     pub i_pv6_addresses: Option<Vec<String>>,
     /// 实际资源短ID--pass产品实际ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 与InstanceID对应，实际资源大类ID--pass产品实际类型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<i64>,
     /// 选填，资源的Mac
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 资源短ID
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 指定网段分配IP
+    ///
     /// Wire name: `Segment`.
     pub segment: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: String,
     /// vpc ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -100,18 +112,23 @@ impl AssignIPv6RequestBuilder {
 #[non_exhaustive]
 pub struct AssignIPv6Response {
     /// IPv6地址
+    ///
     /// Wire name: `IPv6Addresses`.
     pub i_pv6_addresses: Vec<String>,
     /// IPv6网关
+    ///
     /// Wire name: `IPv6Gateway`.
     pub i_pv6_gateway: Option<String>,
     /// 掩码
+    ///
     /// Wire name: `Mask`.
     pub mask: Option<i64>,
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// IP类型
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }
@@ -140,14 +157,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AssignIPv6Response, AssignIPv6Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`assign_i_pv6`](Self::assign_i_pv6) would send.
-    pub fn assign_i_pv6_request(
-        &self,
-        input: &AssignIPv6Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssignIPv6Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

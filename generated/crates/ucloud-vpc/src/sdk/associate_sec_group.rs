@@ -8,17 +8,21 @@ use super::AssociateSecGroupParamPrioritySecGroup;
 #[non_exhaustive]
 pub struct AssociateSecGroupRequest {
     /// 见 **AssociateSecGroupParamPrioritySecGroup** 模型定义
+    ///
     /// Wire name: `PrioritySecGroup`.
     pub priority_sec_group: Option<Vec<AssociateSecGroupParamPrioritySecGroup>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源短 ID，安全组参数和该字段只支持一个批量。支持 string 数组。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<Vec<String>>,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AssociateSecGroupResponse, AssociateSecGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_sec_group`](Self::associate_sec_group) would send.
-    pub fn associate_sec_group_request(
-        &self,
-        input: &AssociateSecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateSecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct AssociateSecGroupDynamicRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源短 ID 数组。支持数组模式。Type 为 string 数组。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<Vec<String>>,
     /// 安全组ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_sec_group_dynamic`](Self::associate_sec_group_dynamic) would send.
-    pub fn associate_sec_group_dynamic_request(
-        &self,
-        input: &AssociateSecGroupDynamicRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateSecGroupDynamicRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct CloneRouteTableRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 被克隆的路由表ID
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: String,
 }
@@ -54,6 +57,7 @@ impl CloneRouteTableRequestBuilder {
 #[non_exhaustive]
 pub struct CloneRouteTableResponse {
     /// 复制后新的路由表资源ID
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
 }
@@ -78,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CloneRouteTableResponse, CloneRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_route_table`](Self::clone_route_table) would send.
-    pub fn clone_route_table_request(
-        &self,
-        input: &CloneRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

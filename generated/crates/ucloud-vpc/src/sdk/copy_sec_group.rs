@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct CopySecGroupRequest {
     /// 目的安全组名称，最长64个字符
+    ///
     /// Wire name: `DstName`.
     pub dst_name: Option<String>,
     /// 目的项目ID
+    ///
     /// Wire name: `DstProjectId`.
     pub dst_project_id: String,
     /// 目的地域
+    ///
     /// Wire name: `DstRegion`.
     pub dst_region: String,
     /// 目的安全组备注
+    ///
     /// Wire name: `DstRemark`.
     pub dst_remark: Option<String>,
     /// 目的VPC ID
+    ///
     /// Wire name: `DstVPCId`.
     pub dst_vpc_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源安全组ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }
@@ -83,12 +91,15 @@ impl CopySecGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CopySecGroupResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 复制得到的规则ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Vec<String>,
     /// 复制得到的安全组ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
 }
@@ -115,14 +126,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopySecGroupResponse, CopySecGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_sec_group`](Self::copy_sec_group) would send.
-    pub fn copy_sec_group_request(
-        &self,
-        input: &CopySecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopySecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct CreateNatgwRequest {
     /// NAT网关绑定的EIPId
+    ///
     /// Wire name: `EIPIds`.
     pub eip_ids: Option<Vec<String>>,
     /// NAT网关绑定的防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: String,
     /// 白名单开关标记。0表示关闭，1表示开启。默认为0
+    ///
     /// Wire name: `IfOpen`.
     pub if_open: Option<i64>,
     /// NAT网关名称
+    ///
     /// Wire name: `NATGWName`.
     pub natgw_name: String,
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注。默认为空
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// NAT网关绑定的子网Id，默认为空。
+    ///
     /// Wire name: `SubnetworkIds`.
     pub subnetwork_ids: Option<Vec<String>>,
     /// 业务组。默认为空
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// NAT网关所属的VPC Id。默认为Default VPC Id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -89,6 +99,7 @@ impl CreateNatgwRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNatgwResponse {
     /// 申请到的NATGateWay Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: Option<String>,
 }
@@ -113,14 +124,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateNatgwResponse, CreateNatgwError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_natgw`](Self::create_natgw) would send.
-    pub fn create_natgw_request(
-        &self,
-        input: &CreateNatgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNatgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct CreateNetworkAclRequest {
     /// ACL的名称
+    ///
     /// Wire name: `AclName`.
     pub acl_name: String,
     /// ACL的描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 将要创建的ACL所属VPC的ID
+    ///
     /// Wire name: `VpcId`.
     pub vpc_id: String,
 }
@@ -64,6 +69,7 @@ impl CreateNetworkAclRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNetworkAclResponse {
     /// 创建的ACL的ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: Option<String>,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateNetworkAclResponse, CreateNetworkAclError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_network_acl`](Self::create_network_acl) would send.
-    pub fn create_network_acl_request(
-        &self,
-        input: &CreateNetworkAclRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNetworkAclRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,17 +8,21 @@ use super::AssociationInfo;
 #[non_exhaustive]
 pub struct CreateNetworkAclAssociationRequest {
     /// ACL的ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 需要绑定的子网ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: String,
 }
@@ -64,9 +68,11 @@ impl CreateNetworkAclAssociationRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNetworkAclAssociationResponse {
     /// 创建的绑定关系的ID
+    ///
     /// Wire name: `AssociationId`.
     pub association_id: Option<String>,
     /// 见 **AssociationInfo** 模型定义
+    ///
     /// Wire name: `PrevAssociation`.
     pub prev_association: Option<AssociationInfo>,
 }
@@ -95,14 +101,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_network_acl_association`](Self::create_network_acl_association) would send.
-    pub fn create_network_acl_association_request(
-        &self,
-        input: &CreateNetworkAclAssociationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNetworkAclAssociationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

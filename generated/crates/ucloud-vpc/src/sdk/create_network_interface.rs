@@ -8,44 +8,57 @@ use super::{CreateNetworkInterfaceParamPrioritySecGroup, NetworkInterfaceInfo};
 #[non_exhaustive]
 pub struct CreateNetworkInterfaceRequest {
     /// 是否开启EIP直通，默认false
+    ///
     /// Wire name: `EipDirectMode`.
     pub eip_direct_mode: Option<bool>,
     /// 枚举值1:EIP网卡可见2:EIP直通默认为1
+    ///
     /// Wire name: `EipDirectVersion`.
     pub eip_direct_version: Option<i64>,
     /// 虚拟网卡名称，默认为 NetworkInterface
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **CreateNetworkInterfaceParamPrioritySecGroup** 模型定义
+    ///
     /// Wire name: `PrioritySecGroup`.
     pub priority_sec_group: Option<Vec<CreateNetworkInterfaceParamPrioritySecGroup>>,
     /// 指定内网IP。当前一个网卡仅支持绑定一个内网IP
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 防火墙GroupId，默认：Web推荐防火墙 可由DescribeSecurityGroupResponse中的GroupId取得
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 指定使用 安全组还是防火墙。为 0 时绑定防火墙，为1时绑定安全组
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<i64>,
     /// 所属子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPCID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -106,6 +119,7 @@ impl CreateNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateNetworkInterfaceResponse {
     /// 见 **NetworkInterfaceInfo** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Option<NetworkInterfaceInfo>,
 }
@@ -133,14 +147,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_network_interface`](Self::create_network_interface) would send.
-    pub fn create_network_interface_request(
-        &self,
-        input: &CreateNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

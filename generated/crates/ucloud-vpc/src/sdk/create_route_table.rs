@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CreateRouteTableRequest {
     /// 路由表名称。默认为RouteTable
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 路由表所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -68,6 +74,7 @@ impl CreateRouteTableRequestBuilder {
 #[non_exhaustive]
 pub struct CreateRouteTableResponse {
     /// 路由表ID
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
 }
@@ -92,14 +99,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateRouteTableResponse, CreateRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_route_table`](Self::create_route_table) would send.
-    pub fn create_route_table_request(
-        &self,
-        input: &CreateRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct CreateSecGroupRequest {
     /// 安全组名称，最长64个字符。
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID所属的VPC
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: String,
 }
@@ -59,6 +63,7 @@ impl CreateSecGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecGroupResponse {
     /// 安全组ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
 }
@@ -83,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSecGroupResponse, CreateSecGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sec_group`](Self::create_sec_group) would send.
-    pub fn create_sec_group_request(
-        &self,
-        input: &CreateSecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

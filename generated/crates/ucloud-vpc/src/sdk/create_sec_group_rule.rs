@@ -8,17 +8,21 @@ use super::CreateSecGroupRuleParamRule;
 #[non_exhaustive]
 pub struct CreateSecGroupRuleRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **CreateSecGroupRuleParamRule** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<CreateSecGroupRuleParamRule>>,
     /// 需要添加规则的安全组资源ID。
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }
@@ -61,6 +65,7 @@ impl CreateSecGroupRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecGroupRuleResponse {
     /// 规则 ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Vec<String>,
 }
@@ -88,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sec_group_rule`](Self::create_sec_group_rule) would send.
-    pub fn create_sec_group_rule_request(
-        &self,
-        input: &CreateSecGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

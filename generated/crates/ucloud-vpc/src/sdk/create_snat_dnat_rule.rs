@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct CreateSnatDnatRuleRequest {
     /// EIP的IP地址。按入参顺序，PrivateIp与EIP一一对应建立映射关系。
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<Vec<String>>,
     /// 映射所使用的NAT网关资源ID
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 内网P地址
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_snat_dnat_rule`](Self::create_snat_dnat_rule) would send.
-    pub fn create_snat_dnat_rule_request(
-        &self,
-        input: &CreateSnatDnatRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSnatDnatRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,38 +6,49 @@
 #[non_exhaustive]
 pub struct CreateSubnetRequest {
     /// 是否关联IPv6
+    ///
     /// Wire name: `AssociateIPv6`.
     pub associate_i_pv6: Option<bool>,
     /// IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 子网网络号位数，默认为24
+    ///
     /// Wire name: `Netmask`.
     pub netmask: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 子网网络地址，例如192.168.0.0
+    ///
     /// Wire name: `Subnet`.
     pub subnet: String,
     /// 子网名称，默认为Subnet
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
     /// 业务组名称，默认为Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPC的IPv6网段，可选，不填默认从VPC IPv6网段中选择一个进行分配
+    ///
     /// Wire name: `VPCIPv6Network`.
     pub vpci_pv6_network: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -94,9 +105,11 @@ impl CreateSubnetRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSubnetResponse {
     /// IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
 }
@@ -122,14 +135,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateSubnetResponse, CreateSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_subnet`](Self::create_subnet) would send.
-    pub fn create_subnet_request(
-        &self,
-        input: &CreateSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,32 +6,39 @@
 #[non_exhaustive]
 pub struct CreateVpcRequest {
     /// 是否关联IPv6
+    ///
     /// Wire name: `AssociateIPv6`.
     pub associate_i_pv6: Option<bool>,
     /// VPC名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// VPC网段
+    ///
     /// Wire name: `Network`.
     pub network: Option<Vec<String>>,
     /// IPv6网段类型
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Type`.
     pub type_field: Option<i64>,
 }
@@ -83,6 +90,7 @@ impl CreateVpcRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVpcResponse {
     /// VPC资源Id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -107,14 +115,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpcResponse, CreateVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc`](Self::create_vpc) would send.
-    pub fn create_vpc_request(
-        &self,
-        input: &CreateVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

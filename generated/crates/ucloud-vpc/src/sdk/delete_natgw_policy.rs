@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct DeleteNatgwPolicyRequest {
     /// NAT网关Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 端口转发规则Id
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: String,
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteNatgwPolicyResponse, DeleteNatgwPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_natgw_policy`](Self::delete_natgw_policy) would send.
-    pub fn delete_natgw_policy_request(
-        &self,
-        input: &DeleteNatgwPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteNatgwPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct DeleteSecGroupRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组资源 Id。支持 string 数组格式。
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<String>>,
 }
@@ -69,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSecGroupResponse, DeleteSecGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_sec_group`](Self::delete_sec_group) would send.
-    pub fn delete_sec_group_request(
-        &self,
-        input: &DeleteSecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

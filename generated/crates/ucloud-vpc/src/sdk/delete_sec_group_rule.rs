@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct DeleteSecGroupRuleRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组规则 ID。支持 string 数组格式。
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<Vec<String>>,
     /// 所属安全组 ID。
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_sec_group_rule`](Self::delete_sec_group_rule) would send.
-    pub fn delete_sec_group_rule_request(
-        &self,
-        input: &DeleteSecGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSecGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct DeleteSecondaryIpRequest {
     /// ip
+    ///
     /// Wire name: `Ip`.
     pub ip: String,
     /// mac
+    ///
     /// Wire name: `Mac`.
     pub mac: String,
     /// 资源Id
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网Id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -98,14 +106,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteSecondaryIpResponse, DeleteSecondaryIpError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_secondary_ip`](Self::delete_secondary_ip) would send.
-    pub fn delete_secondary_ip_request(
-        &self,
-        input: &DeleteSecondaryIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteSecondaryIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

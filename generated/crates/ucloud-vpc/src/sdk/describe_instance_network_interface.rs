@@ -8,19 +8,24 @@ use super::InstanceNetworkInterface;
 #[non_exhaustive]
 pub struct DescribeInstanceNetworkInterfaceRequest {
     /// 云主机ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: String,
     /// 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -67,6 +72,7 @@ impl DescribeInstanceNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeInstanceNetworkInterfaceResponse {
     /// 见 **InstanceNetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterfaceSet`.
     pub network_interface_set: Vec<InstanceNetworkInterface>,
 }
@@ -95,14 +101,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_instance_network_interface`](Self::describe_instance_network_interface) would send.
-    pub fn describe_instance_network_interface_request(
-        &self,
-        input: &DescribeInstanceNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeInstanceNetworkInterface` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NetworkInterfaceSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_instance_network_interface`](Self::describe_instance_network_interface), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -117,6 +115,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeInstanceNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,19 +8,24 @@ use super::NatGatewayDataSet;
 #[non_exhaustive]
 pub struct DescribeNatgwRequest {
     /// 数据分页值。默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// NAT网关Id。默认为该项目下所有NAT网关
+    ///
     /// Wire name: `NATGWIds`.
     pub natgw_ids: Option<Vec<String>>,
     /// 数据偏移量。默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -64,9 +69,11 @@ impl DescribeNatgwRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNatgwResponse {
     /// 见 **NatGatewayDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<NatGatewayDataSet>,
     /// 满足条件的实例的总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -93,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_natgw`](Self::describe_natgw) would send.
-    pub fn describe_natgw_request(
-        &self,
-        input: &DescribeNatgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNATGW` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_natgw`](Self::describe_natgw), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -115,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNatgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

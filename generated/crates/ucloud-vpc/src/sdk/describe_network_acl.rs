@@ -8,20 +8,25 @@ use super::AclInfo;
 #[non_exhaustive]
 pub struct DescribeNetworkAclRequest {
     /// 列表获取的个数限制
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// 列表偏移量
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 需要获取的ACL所属的VPC的ID
+    ///
     /// Wire name: `VpcId`.
     pub vpc_id: Option<String>,
 }
@@ -64,6 +69,7 @@ impl DescribeNetworkAclRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNetworkAclResponse {
     /// 见 **AclInfo** 模型定义
+    ///
     /// Wire name: `AclList`.
     pub acl_list: Vec<AclInfo>,
 }
@@ -92,14 +98,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_network_acl`](Self::describe_network_acl) would send.
-    pub fn describe_network_acl_request(
-        &self,
-        input: &DescribeNetworkAclRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNetworkAcl` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `AclList`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_network_acl`](Self::describe_network_acl), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -114,6 +112,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNetworkAclRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::AssociationInfo;
 #[non_exhaustive]
 pub struct DescribeNetworkAclAssociationBySubnetRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网的ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: String,
 }
@@ -58,6 +61,7 @@ impl DescribeNetworkAclAssociationBySubnetRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNetworkAclAssociationBySubnetResponse {
     /// 见 **AssociationInfo** 模型定义
+    ///
     /// Wire name: `Association`.
     pub association: Option<AssociationInfo>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_network_acl_association_by_subnet`](Self::describe_network_acl_association_by_subnet) would send.
-    pub fn describe_network_acl_association_by_subnet_request(
-        &self,
-        input: &DescribeNetworkAclAssociationBySubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeNetworkAclAssociationBySubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,13 +8,16 @@ use super::AclEntryInfo;
 #[non_exhaustive]
 pub struct DescribeNetworkAclEntryRequest {
     /// ACL的ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -55,6 +58,7 @@ impl DescribeNetworkAclEntryRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNetworkAclEntryResponse {
     /// 见 **AclEntryInfo** 模型定义
+    ///
     /// Wire name: `EntryList`.
     pub entry_list: Vec<AclEntryInfo>,
 }
@@ -82,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_network_acl_entry`](Self::describe_network_acl_entry) would send.
-    pub fn describe_network_acl_entry_request(
-        &self,
-        input: &DescribeNetworkAclEntryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeNetworkAclEntryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

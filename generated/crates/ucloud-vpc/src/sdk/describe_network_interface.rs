@@ -8,38 +8,49 @@ use super::NetworkInterface;
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceRequest {
     /// 虚拟网卡ID,可指定 0~n
+    ///
     /// Wire name: `InterfaceId`.
     pub interface_id: Option<Vec<String>>,
     /// 默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 若为true 过滤绑定在回收站主机中的网卡。默认为false。
+    ///
     /// Wire name: `NoRecycled`.
     pub no_recycled: Option<bool>,
     /// 默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 若为true 只返回默认网卡默认为false
+    ///
     /// Wire name: `OnlyDefault`.
     pub only_default: Option<bool>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 是否展示安全组信息
+    ///
     /// Wire name: `WithSecGroup`.
     pub with_sec_group: Option<bool>,
 }
@@ -96,9 +107,11 @@ impl DescribeNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceResponse {
     /// 见 **NetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterfaceSet`.
     pub network_interface_set: Vec<NetworkInterface>,
     /// 虚拟网卡总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -128,14 +141,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_network_interface`](Self::describe_network_interface) would send.
-    pub fn describe_network_interface_request(
-        &self,
-        input: &DescribeNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeNetworkInterface` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `NetworkInterfaceSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_network_interface`](Self::describe_network_interface), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -150,6 +155,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

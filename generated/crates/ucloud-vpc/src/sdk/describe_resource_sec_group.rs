@@ -8,26 +8,33 @@ use super::ResourceSecgroupInfoEx;
 #[non_exhaustive]
 pub struct DescribeResourceSecGroupRequest {
     /// 分页查询时的最大返回资源数量。
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 分页查询时的偏移量。传入了 ResourceId 则不分页。
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源 ID 数组，如果指定则不分页；否则分页获取该账号下的指定类型的资源。支持  string 数组格式。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<Vec<String>>,
     /// 资源类型，如 uhost, uni
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// VPC ID。非必须，分页使用（分页时，也可不传）；ResourceId 非空时，忽略
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -76,9 +83,11 @@ impl DescribeResourceSecGroupRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeResourceSecGroupResponse {
     /// 见 **ResourceSecgroupInfoEx** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<ResourceSecgroupInfoEx>,
     /// 资源总数量。传入 ResourceId 时，为传入资源中的有效资源数量。
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -108,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_resource_sec_group`](Self::describe_resource_sec_group) would send.
-    pub fn describe_resource_sec_group_request(
-        &self,
-        input: &DescribeResourceSecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeResourceSecGroup` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_resource_sec_group`](Self::describe_resource_sec_group), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -130,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeResourceSecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

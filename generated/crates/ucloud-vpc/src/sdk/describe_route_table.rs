@@ -8,32 +8,41 @@ use super::RouteTableInfo;
 #[non_exhaustive]
 pub struct DescribeRouteTableRequest {
     /// 默认为 false, 返回详细路由规则信息
+    ///
     /// Wire name: `Brief`.
     pub brief: Option<bool>,
     /// 业务组ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 数据分页值。默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 默认为 false, 表示路由表是短 ID
+    ///
     /// Wire name: `LongId`.
     pub long_id: Option<String>,
     /// 数据偏移量。默认为0
+    ///
     /// Wire name: `OffSet`.
     pub off_set: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 路由表资源ID
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
     /// 所属VPC的资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -84,9 +93,11 @@ impl DescribeRouteTableRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeRouteTableResponse {
     /// 见 **RouteTableInfo** 模型定义
+    ///
     /// Wire name: `RouteTables`.
     pub route_tables: Vec<RouteTableInfo>,
     /// RouteTables字段的数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -116,14 +127,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_route_table`](Self::describe_route_table) would send.
-    pub fn describe_route_table_request(
-        &self,
-        input: &DescribeRouteTableRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeRouteTable` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `RouteTables`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_route_table`](Self::describe_route_table), retried by its rules; an error that survives them is the stream's last item. `OffSet` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -138,6 +141,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeRouteTableRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

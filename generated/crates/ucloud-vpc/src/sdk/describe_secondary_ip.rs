@@ -8,26 +8,31 @@ use super::IpInfo;
 #[non_exhaustive]
 pub struct DescribeSecondaryIpRequest {
     /// Ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// Mac
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网Id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
     /// VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -77,6 +82,7 @@ impl DescribeSecondaryIpRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSecondaryIpResponse {
     /// 见 **IpInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<IpInfo>,
 }
@@ -104,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_secondary_ip`](Self::describe_secondary_ip) would send.
-    pub fn describe_secondary_ip_request(
-        &self,
-        input: &DescribeSecondaryIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSecondaryIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,16 +8,20 @@ use super::SnatDnatRuleInfo;
 #[non_exhaustive]
 pub struct DescribeSnatDnatRuleRequest {
     /// 获取EIP对应的SnatDnatRule信息
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<Vec<String>>,
     /// 获取NAT上添加的所有SnatDnatRule信息
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -59,6 +63,7 @@ impl DescribeSnatDnatRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSnatDnatRuleResponse {
     /// 见 **SnatDnatRuleInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<SnatDnatRuleInfo>,
 }
@@ -86,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_snat_dnat_rule`](Self::describe_snat_dnat_rule) would send.
-    pub fn describe_snat_dnat_rule_request(
-        &self,
-        input: &DescribeSnatDnatRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSnatDnatRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

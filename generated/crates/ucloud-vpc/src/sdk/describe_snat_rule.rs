@@ -8,26 +8,33 @@ use super::NatgwSnatRule;
 #[non_exhaustive]
 pub struct DescribeSnatRuleRequest {
     /// 分页，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<String>,
     /// NAT网关的ID
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 偏移，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// EIP的ip地址,例如106.75.xx.xx
+    ///
     /// Wire name: `SnatIp`.
     pub snat_ip: Option<String>,
     /// 需要出外网的私网IP地址，例如10.9.7.xx
+    ///
     /// Wire name: `SourceIp`.
     pub source_ip: Option<String>,
 }
@@ -75,9 +82,11 @@ impl DescribeSnatRuleRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSnatRuleResponse {
     /// 见 **NATGWSnatRule** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<NatgwSnatRule>,
     /// 规则数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -104,14 +113,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_snat_rule`](Self::describe_snat_rule) would send.
-    pub fn describe_snat_rule_request(
-        &self,
-        input: &DescribeSnatRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeSnatRule` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_snat_rule`](Self::describe_snat_rule), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -126,6 +127,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeSnatRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,42 +7,52 @@ use super::SubnetInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSubnetRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 默认为 false针对控制台调用，可设置为true，不进行控制台非必要数据的查询
+    ///
     /// Wire name: `IgnoreResource`.
     pub ignore_resource: Option<bool>,
     /// 列表长度，默认为20
+    ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
     /// 偏移量，默认为0
+    ///
     /// Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 路由表Id
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
     /// 是否返回子网的可用IP数，true为是，false为否，默认不返回
+    ///
     /// Wire name: `ShowAvailableIPs`.
     pub show_available_i_ps: Option<bool>,
     /// 子网id，适用于一次查询一个子网信息
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 子网id数组，适用于一次查询多个子网信息
+    ///
     /// Wire name: `SubnetIds`.
     pub subnet_ids: Option<Vec<String>>,
     /// 业务组名称，默认为Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC资源id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -99,9 +109,11 @@ impl DescribeSubnetRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSubnetResponse {
     /// 见 **SubnetInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<SubnetInfo>,
     /// 子网总数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -128,14 +140,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_subnet`](Self::describe_subnet) would send.
-    pub fn describe_subnet_request(
-        &self,
-        input: &DescribeSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeSubnet` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_subnet`](Self::describe_subnet), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -150,6 +154,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

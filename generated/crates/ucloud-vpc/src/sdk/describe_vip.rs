@@ -8,29 +8,37 @@ use super::VipDetailSet;
 #[non_exhaustive]
 pub struct DescribeVipRequest {
     /// 业务组
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网id，不指定则获取VPCId下的所有vip
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组名称, 默认为 Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VIP ID
+    ///
     /// Wire name: `VIPId`.
     pub vip_id: Option<String>,
     /// vpc的id,指定SubnetId时必填
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -79,12 +87,15 @@ impl DescribeVipRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeVipResponse {
     /// 内网VIP地址列表
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<String>,
     /// vip数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 见 **VIPDetailSet** 模型定义
+    ///
     /// Wire name: `VIPSet`.
     pub vip_set: Vec<VipDetailSet>,
 }
@@ -111,14 +122,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DescribeVipResponse, DescribeVipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_vip`](Self::describe_vip) would send.
-    pub fn describe_vip_request(
-        &self,
-        input: &DescribeVipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeVipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

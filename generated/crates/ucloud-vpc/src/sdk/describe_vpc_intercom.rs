@@ -8,20 +8,25 @@ use super::VpcIntercomInfo;
 #[non_exhaustive]
 pub struct DescribeVpcIntercomRequest {
     /// 目的项目ID，默认为全部项目
+    ///
     /// Wire name: `DstProjectId`.
     pub dst_project_id: Option<String>,
     /// 目的VPC所在地域，默认为全部地域
+    ///
     /// Wire name: `DstRegion`.
     pub dst_region: Option<String>,
     /// 源VPC所在项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 源VPC所在地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPC短ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -65,6 +70,7 @@ impl DescribeVpcIntercomRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeVpcIntercomResponse {
     /// 见 **VPCIntercomInfo** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<VpcIntercomInfo>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_vpc_intercom`](Self::describe_vpc_intercom) would send.
-    pub fn describe_vpc_intercom_request(
-        &self,
-        input: &DescribeVpcIntercomRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeVpcIntercomRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,20 +7,21 @@ use super::NatGwWhitelistDataSet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeWhiteListResourceRequest {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Limit`.
     pub limit: Option<i64>,
     /// NAT网关的Id
+    ///
     /// Wire name: `NATGWIds`.
     pub natgw_ids: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Offset`.
     pub offset: Option<i64>,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -66,9 +67,11 @@ impl DescribeWhiteListResourceRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeWhiteListResourceResponse {
     /// 见 **NatGWWhitelistDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<NatGwWhitelistDataSet>,
     /// 上述DataSet总数量
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -98,14 +101,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`describe_white_list_resource`](Self::describe_white_list_resource) would send.
-    pub fn describe_white_list_resource_request(
-        &self,
-        input: &DescribeWhiteListResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `DescribeWhiteListResource` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `DataSet`, and [`page_size`](runtime::Paginator::page_size) sets `Limit`.
     ///
     /// Each page is one call of [`describe_white_list_resource`](Self::describe_white_list_resource), retried by its rules; an error that survives them is the stream's last item. `Offset` moves by the items each page holds. The walk stops at the first of: an empty page; `TotalCount` items walked through.
@@ -120,6 +115,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for DescribeWhiteListResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

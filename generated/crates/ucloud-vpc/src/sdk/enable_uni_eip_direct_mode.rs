@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct EnableUniEipDirectModeRequest {
     /// 枚举值：1-EIP网卡可见2-EIP直通默认为1
+    ///
     /// Wire name: `EipDirectVersion`.
     pub eip_direct_version: Option<i64>,
     /// 虚拟网卡ID
+    ///
     /// Wire name: `InterfaceId`.
     pub interface_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -70,6 +76,7 @@ impl EnableUniEipDirectModeRequestBuilder {
 #[non_exhaustive]
 pub struct EnableUniEipDirectModeResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -97,14 +104,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_uni_eip_direct_mode`](Self::enable_uni_eip_direct_mode) would send.
-    pub fn enable_uni_eip_direct_mode_request(
-        &self,
-        input: &EnableUniEipDirectModeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableUniEipDirectModeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::TargetResourceInfo;
 #[non_exhaustive]
 pub struct GetNetworkAclTargetResourceRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<Vec<String>>,
 }
@@ -56,9 +59,11 @@ impl GetNetworkAclTargetResourceRequestBuilder {
 #[non_exhaustive]
 pub struct GetNetworkAclTargetResourceResponse {
     /// 见 **TargetResourceInfo** 模型定义
+    ///
     /// Wire name: `TargetResourceList`.
     pub target_resource_list: Vec<TargetResourceInfo>,
     /// ACL规则应用目标资源总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }
@@ -87,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_network_acl_target_resource`](Self::get_network_acl_target_resource) would send.
-    pub fn get_network_acl_target_resource_request(
-        &self,
-        input: &GetNetworkAclTargetResourceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetNetworkAclTargetResourceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,14 +8,17 @@ use super::NatgwSubnetDataSet;
 #[non_exhaustive]
 pub struct ListSubnetForNatgwRequest {
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// NAT网关所属VPC Id。默认值为Default VPC Id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }
@@ -54,6 +57,7 @@ impl ListSubnetForNatgwRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubnetForNatgwResponse {
     /// 见 **NatgwSubnetDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<NatgwSubnetDataSet>,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_subnet_for_natgw`](Self::list_subnet_for_natgw) would send.
-    pub fn list_subnet_for_natgw_request(
-        &self,
-        input: &ListSubnetForNatgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSubnetForNatgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

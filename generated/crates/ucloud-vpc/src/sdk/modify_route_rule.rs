@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct ModifyRouteRuleRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 格式: RouteRuleId \| 目的网段 \| 下一跳类型（支持INSTANCE、VIP） \| 下一跳 \|优先级（保留字段，填写0即可）\| 备注 \| 增、删、改标志（add/delete/update） 。"添加"示例: test_id \| 10.8.0.0/16 \| instance \| uhost-xd8ja \| 0 \| Default Route Rule\| add (添加的RouteRuleId填任意非空字符串) 。"删除"示例: routerule-xk3jxa \| 10.8.0.0/16 \| instance \| uhost-xd8ja \| 0 \| Default Route Rule\| delete (RouteRuleId来自DescribeRouteTable中)     。“修改”示例: routerule-xk3jxa \| 10.8.0.0/16 \| instance \| uhost-cjksa2 \| 0 \| Default Route Rule\| update (RouteRuleId来自DescribeRouteTable中)
+    ///
     /// Wire name: `RouteRule`.
     pub route_rule: Option<Vec<String>>,
     /// 通过DescribeRouteTable拿到
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: String,
 }
@@ -76,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyRouteRuleResponse, ModifyRouteRuleError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_route_rule`](Self::modify_route_rule) would send.
-    pub fn modify_route_rule_request(
-        &self,
-        input: &ModifyRouteRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyRouteRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

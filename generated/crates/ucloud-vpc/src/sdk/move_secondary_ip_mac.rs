@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct MoveSecondaryIpMacRequest {
     /// Secondary IP
+    ///
     /// Wire name: `Ip`.
     pub ip: String,
     /// 新 Mac。Secondary IP 迁移的目的 Mac
+    ///
     /// Wire name: `NewMac`.
     pub new_mac: String,
     /// 旧 Mac。Secondary IP 当前所绑定的 Mac
+    ///
     /// Wire name: `OldMac`.
     pub old_mac: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 子网 ID。IP/OldMac/NewMac 三者必须在同一子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: String,
 }
@@ -91,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`move_secondary_ip_mac`](Self::move_secondary_ip_mac) would send.
-    pub fn move_secondary_ip_mac_request(
-        &self,
-        input: &MoveSecondaryIpMacRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for MoveSecondaryIpMacRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

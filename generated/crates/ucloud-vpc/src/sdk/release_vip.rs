@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct ReleaseVipRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内网VIP的id
+    ///
     /// Wire name: `VIPId`.
     pub vip_id: String,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ReleaseVipResponse, ReleaseVipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`release_vip`](Self::release_vip) would send.
-    pub fn release_vip_request(
-        &self,
-        input: &ReleaseVipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ReleaseVipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

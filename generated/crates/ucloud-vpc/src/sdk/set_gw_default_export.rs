@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct SetGwDefaultExportRequest {
     /// NAT网关绑定的EIP Id。ExportIp和ExportEipId必填一个
+    ///
     /// Wire name: `ExportEipId`.
     pub export_eip_id: Option<String>,
     /// NAT网关绑定的EIP。ExportIp和ExportEipId必填一个
+    ///
     /// Wire name: `ExportIp`.
     pub export_ip: Option<String>,
     /// NAT网关Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -83,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_gw_default_export`](Self::set_gw_default_export) would send.
-    pub fn set_gw_default_export_request(
-        &self,
-        input: &SetGwDefaultExportRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetGwDefaultExportRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct SwitchToFirewallRequest {
     /// 防火墙 ID
+    ///
     /// Wire name: `Firewall`.
     pub firewall: Option<String>,
     /// map\[string\]string，string 到 防火墙 ID 的映射。ResourceId是uhost则Node是uni；ResourceId是uhadoop则Node是hadoophost
+    ///
     /// Wire name: `NodeToFirewall`.
     pub node_to_firewall: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID。资源类型为 UHost、UNI、PAAS 资源
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -80,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchToFirewallResponse, SwitchToFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_to_firewall`](Self::switch_to_firewall) would send.
-    pub fn switch_to_firewall_request(
-        &self,
-        input: &SwitchToFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchToFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

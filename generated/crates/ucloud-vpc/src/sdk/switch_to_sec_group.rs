@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct SwitchToSecGroupRequest {
     /// 是否移除当前的防火墙（且绑定默认全通的防火墙）
+    ///
     /// Wire name: `IsRemoveFirewall`.
     pub is_remove_firewall: bool,
     /// PrioritySecGroup类型的数组
+    ///
     /// Wire name: `PrioritySecGroup`.
     pub priority_sec_group: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID。资源类型为 UHost、UNI、PAAS 资源
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// map\[string\]\[\]PrioritySecGroup， string 到 PrioritySecGroup 数组的映射
+    ///
     /// Wire name: `UniToPrioritySecGroup`.
     pub uni_to_priority_sec_group: Option<String>,
 }
@@ -70,6 +76,7 @@ impl SwitchToSecGroupRequestBuilder {
 #[non_exhaustive]
 pub struct SwitchToSecGroupResponse {
     /// 错误信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -94,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SwitchToSecGroupResponse, SwitchToSecGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`switch_to_sec_group`](Self::switch_to_sec_group) would send.
-    pub fn switch_to_sec_group_request(
-        &self,
-        input: &SwitchToSecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SwitchToSecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UnassignIPv6Request {
     /// IPv6地址
+    ///
     /// Wire name: `IPv6Addresses`.
     pub i_pv6_addresses: Option<Vec<String>>,
     /// 资源ID
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -58,6 +62,7 @@ impl UnassignIPv6RequestBuilder {
 #[non_exhaustive]
 pub struct UnassignIPv6Response {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UnassignIPv6Response, UnassignIPv6Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`unassign_i_pv6`](Self::unassign_i_pv6) would send.
-    pub fn unassign_i_pv6_request(
-        &self,
-        input: &UnassignIPv6Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UnassignIPv6Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpdateNatgwRequest {
     /// natgw id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// NATGateWay 名字
+    ///
     /// Wire name: `NATGWName`.
     pub natgw_name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }
@@ -85,14 +91,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateNatgwResponse, UpdateNatgwError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_natgw`](Self::update_natgw) would send.
-    pub fn update_natgw_request(
-        &self,
-        input: &UpdateNatgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNatgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct UpdateNatgwPolicyRequest {
     /// 目标IP。填写对应的目标IP地址
+    ///
     /// Wire name: `DstIP`.
     pub dst_ip: String,
     /// 目标端口。可填写固定端口，也可填写端口范围。支持的端口范围为1-65535
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: String,
     /// NAT网关Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 转发策略Id
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: String,
     /// 转发策略名称。默认为空
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: Option<String>,
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 协议类型。枚举值为：TCP 、 UDP
+    ///
     /// Wire name: `Protocol`.
     pub protocol: String,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 源IP。填写对应的EIP Id
+    ///
     /// Wire name: `SrcEIPId`.
     pub src_eip_id: String,
     /// 源端口。可填写固定端口，也可填写端口范围。支持的端口范围为1-6553
+    ///
     /// Wire name: `SrcPort`.
     pub src_port: String,
 }
@@ -111,14 +121,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateNatgwPolicyResponse, UpdateNatgwPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_natgw_policy`](Self::update_natgw_policy) would send.
-    pub fn update_natgw_policy_request(
-        &self,
-        input: &UpdateNatgwPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNatgwPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

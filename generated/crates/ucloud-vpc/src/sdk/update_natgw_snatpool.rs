@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct UpdateNatgwSnatpoolRequest {
     /// 开启，"enable"；关闭，"disable"；
+    ///
     /// Wire name: `IsSnatpoolEnabled`.
     pub is_snatpool_enabled: String,
     /// NAT网关的资源ID
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -84,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_natgw_snatpool`](Self::update_natgw_snatpool) would send.
-    pub fn update_natgw_snatpool_request(
-        &self,
-        input: &UpdateNatgwSnatpoolRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNatgwSnatpoolRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

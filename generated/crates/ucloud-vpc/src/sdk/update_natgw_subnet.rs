@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct UpdateNatgwSubnetRequest {
     /// NAT网关Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: String,
     /// 项目Id。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// NAT网关绑定的子网Id
+    ///
     /// Wire name: `SubnetworkIds`.
     pub subnetwork_ids: Option<Vec<String>>,
 }
@@ -75,14 +79,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateNatgwSubnetResponse, UpdateNatgwSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_natgw_subnet`](Self::update_natgw_subnet) would send.
-    pub fn update_natgw_subnet_request(
-        &self,
-        input: &UpdateNatgwSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNatgwSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

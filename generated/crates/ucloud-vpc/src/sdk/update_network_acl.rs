@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UpdateNetworkAclRequest {
     /// 需要更改的ACL ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: String,
     /// Acl的名称
+    ///
     /// Wire name: `AclName`.
     pub acl_name: String,
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: String,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
@@ -82,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateNetworkAclResponse, UpdateNetworkAclError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_network_acl`](Self::update_network_acl) would send.
-    pub fn update_network_acl_request(
-        &self,
-        input: &UpdateNetworkAclRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNetworkAclRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,44 +6,57 @@
 #[non_exhaustive]
 pub struct UpdateNetworkAclEntryRequest {
     /// ACL的ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: String,
     /// IPv4段的CIDR表示
+    ///
     /// Wire name: `CidrBlock`.
     pub cidr_block: String,
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 出向或者入向（“Ingress”, "Egress")
+    ///
     /// Wire name: `Direction`.
     pub direction: String,
     /// 规则的行为("Accept", "Reject")
+    ///
     /// Wire name: `EntryAction`.
     pub entry_action: String,
     /// 需要更新的Entry Id
+    ///
     /// Wire name: `EntryId`.
     pub entry_id: String,
     /// 针对的协议规则
+    ///
     /// Wire name: `IpProtocol`.
     pub ip_protocol: String,
     /// 针对的端口范围
+    ///
     /// Wire name: `PortRange`.
     pub port_range: String,
     /// Entry的优先级，对于同样的Direction来说，不能重复
+    ///
     /// Wire name: `Priority`.
     pub priority: i64,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 应用目标资源列表。默认为全部资源生效。TargetType为0时不用填写该值
+    ///
     /// Wire name: `TargetResourceIds`.
     pub target_resource_ids: Option<Vec<String>>,
     /// 应用目标类型。0代表“子网内全部资源”， 1代表“子网内指定资源”。默认为0
+    ///
     /// Wire name: `TargetType`.
     pub target_type: Option<i64>,
 }
@@ -131,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_network_acl_entry`](Self::update_network_acl_entry) would send.
-    pub fn update_network_acl_entry_request(
-        &self,
-        input: &UpdateNetworkAclEntryRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNetworkAclEntryRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UpdateNetworkInterfaceDefaultOutputRequest {
     /// 虚拟网卡Id
+    ///
     /// Wire name: `InterfaceId`.
     pub interface_id: String,
     /// 出口IP
+    ///
     /// Wire name: `Output`.
     pub output: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -67,6 +72,7 @@ impl UpdateNetworkInterfaceDefaultOutputRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateNetworkInterfaceDefaultOutputResponse {
     /// 返回信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -94,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_network_interface_default_output`](Self::update_network_interface_default_output) would send.
-    pub fn update_network_interface_default_output_request(
-        &self,
-        input: &UpdateNetworkInterfaceDefaultOutputRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNetworkInterfaceDefaultOutputRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

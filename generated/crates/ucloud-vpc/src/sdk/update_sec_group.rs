@@ -6,20 +6,25 @@
 #[non_exhaustive]
 pub struct UpdateSecGroupRequest {
     /// 安全组名称，默认为空，为空则不做修改。Name,Tag,Remark必须填写1个及以上
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 安全组备注，默认为空，为空则不做修改。Name,Tag,Remark必须填写1个及以上
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 安全组资源ID数组。不支持 .n 格式。Type 为 string 数组。
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<String>>,
 }
@@ -79,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateSecGroupResponse, UpdateSecGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sec_group`](Self::update_sec_group) would send.
-    pub fn update_sec_group_request(
-        &self,
-        input: &UpdateSecGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSecGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

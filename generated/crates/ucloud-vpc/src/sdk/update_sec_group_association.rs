@@ -8,22 +8,27 @@ use super::UpdateSecGroupAssociationParamNewPrioritySecGroup;
 #[non_exhaustive]
 pub struct UpdateSecGroupAssociationRequest {
     /// 见 **UpdateSecGroupAssociationParamNewPrioritySecGroup** 模型定义
+    ///
     /// Wire name: `NewPrioritySecGroup`.
     pub new_priority_sec_group: Option<
         Vec<UpdateSecGroupAssociationParamNewPrioritySecGroup>,
     >,
     /// 被替换的安全组ID。支持数组格式，即为 string 数组。
+    ///
     /// Wire name: `OldSecGroupId`.
     pub old_sec_group_id: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
 }
@@ -89,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sec_group_association`](Self::update_sec_group_association) would send.
-    pub fn update_sec_group_association_request(
-        &self,
-        input: &UpdateSecGroupAssociationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSecGroupAssociationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

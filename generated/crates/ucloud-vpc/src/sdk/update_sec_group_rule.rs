@@ -8,17 +8,21 @@ use super::UpdateSecGroupRuleParamRule;
 #[non_exhaustive]
 pub struct UpdateSecGroupRuleRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 见 **UpdateSecGroupRuleParamRule** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Option<Vec<UpdateSecGroupRuleParamRule>>,
     /// 规则所属得安全组 ID。
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }
@@ -81,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sec_group_rule`](Self::update_sec_group_rule) would send.
-    pub fn update_sec_group_rule_request(
-        &self,
-        input: &UpdateSecGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSecGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct UpdateVipAttributeRequest {
     /// 内网VIP的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// 内网VIP的备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 内网VIP所属的业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 内网VIP的资源Id
+    ///
     /// Wire name: `VIPId`.
     pub vip_id: String,
 }
@@ -88,14 +94,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vip_attribute`](Self::update_vip_attribute) would send.
-    pub fn update_vip_attribute_request(
-        &self,
-        input: &UpdateVipAttributeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVipAttributeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

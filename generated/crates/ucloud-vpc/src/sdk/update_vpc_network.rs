@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct UpdateVpcNetworkRequest {
     /// 需要保留的VPC网段。当前仅支持删除VPC网段，添加网段请参考 AddVPCNetwork (<https://docs.ucloud.cn/api/vpc2.0-api/add_vpc_network>)
+    ///
     /// Wire name: `Network`.
     pub network: Option<Vec<String>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
 }
@@ -57,7 +61,6 @@ impl UpdateVpcNetworkRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVpcNetworkResponse {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVpcNetworkResponse, UpdateVpcNetworkError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vpc_network`](Self::update_vpc_network) would send.
-    pub fn update_vpc_network_request(
-        &self,
-        input: &UpdateVpcNetworkRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVpcNetworkRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

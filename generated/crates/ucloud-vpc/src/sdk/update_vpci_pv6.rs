@@ -8,20 +8,25 @@ use super::UpdateVpciPv6ParamIPv6NetworkConfig;
 #[non_exhaustive]
 pub struct UpdateVpciPv6Request {
     /// 见 **UpdateVPCIPv6ParamIPv6NetworkConfig** 模型定义
+    ///
     /// Wire name: `IPv6NetworkConfig`.
     pub i_pv6_network_config: Option<Vec<UpdateVpciPv6ParamIPv6NetworkConfig>>,
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list>)
+    ///
     /// Wire name: `ProjectId`.
     /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// 地域。 参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub region: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: String,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     /// When unset, the client's zone is sent (`ClientConfig::zone`); the vendor requires one of the two, so a request with neither is refused before sending.
     pub zone: Option<String>,
@@ -66,6 +71,7 @@ impl UpdateVpciPv6RequestBuilder {
 #[non_exhaustive]
 pub struct UpdateVpciPv6Response {
     /// 错误消息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }
@@ -90,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateVpciPv6Response, UpdateVpciPv6Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_vpci_pv6`](Self::update_vpci_pv6) would send.
-    pub fn update_vpci_pv6_request(
-        &self,
-        input: &UpdateVpciPv6Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVpciPv6Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddAgentPath`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_agent_path::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddAgentPathRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddVaultResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_vault_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddVaultResourceRequest, ::runtime::BuildError> {

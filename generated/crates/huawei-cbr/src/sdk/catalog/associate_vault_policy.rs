@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateVaultPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_vault_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateVaultPolicyRequest, ::runtime::BuildError> {

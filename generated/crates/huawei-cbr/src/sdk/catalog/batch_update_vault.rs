@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchUpdateVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_update_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchUpdateVaultRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePostPaidVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_post_paid_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePostPaidVaultRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateVaultRequest, ::runtime::BuildError> {

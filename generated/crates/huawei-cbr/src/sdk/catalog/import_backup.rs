@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ImportBackup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::import_backup::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ImportBackupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListOrganizationPolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_organization_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListOrganizationPoliciesRequest, ::runtime::BuildError> {

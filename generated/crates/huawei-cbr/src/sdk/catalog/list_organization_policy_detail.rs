@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListOrganizationPolicyDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_organization_policy_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListOrganizationPolicyDetailRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `MigrateDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::migrate_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<MigrateDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RegisterAgent`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::register_agent::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RegisterAgentRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveVaultResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_vault_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveVaultResourceRequest, ::runtime::BuildError> {

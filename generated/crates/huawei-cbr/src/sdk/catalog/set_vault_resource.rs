@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetVaultResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_vault_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetVaultResourceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAgent`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_agent::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAgentRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowFeature`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_feature::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowFeatureRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowMembersDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_members_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMembersDetailRequest, ::runtime::BuildError> {

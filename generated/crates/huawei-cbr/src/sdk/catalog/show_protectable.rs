@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowProtectable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_protectable::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowProtectableRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowReplicationCapabilities`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_replication_capabilities::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowReplicationCapabilitiesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowVaultProjectTag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_vault_project_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowVaultProjectTagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowVaultResourceInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_vault_resource_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowVaultResourceInstancesRequest, ::runtime::BuildError> {

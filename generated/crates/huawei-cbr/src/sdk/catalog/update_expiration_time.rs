@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateExpirationTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_expiration_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateExpirationTimeRequest, ::runtime::BuildError> {

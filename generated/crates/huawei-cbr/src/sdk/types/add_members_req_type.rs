@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddMembersReq {
     /// 列表，待添加备份共享成员的project_id。
+    ///
     /// Wire name: `members`.
     pub members: Option<Vec<String>>,
     /// 列表，待添加备份共享成员的domain_id。 &gt; 该特性目前属于公测阶段，部分region可能无法使用.
+    ///
     /// Wire name: `domains`.
     pub domains: Option<Vec<String>>,
 }

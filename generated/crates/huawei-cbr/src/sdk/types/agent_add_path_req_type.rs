@@ -7,9 +7,11 @@ use super::ExcludePath;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentAddPathReq {
     /// 增加备份路径详情
+    ///
     /// Wire name: `add_path`.
     pub add_path: Vec<String>,
     /// 增加排除目录 &gt; 该特性目前处于公测阶段，部分region可能无法使用。
+    ///
     /// Wire name: `exclude_path`.
     pub exclude_path: Option<Vec<ExcludePath>>,
 }

@@ -6,7 +6,6 @@ use super::AgentRegister;
 /// `AgentRegisterReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentRegisterReq {
-    /// (No description in the spec.)
     /// Wire name: `agent`.
     pub agent: Option<AgentRegister>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentRegister {
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`.
     pub agent_id: String,
     /// 客户端所在的主机名
+    ///
     /// Wire name: `host_name`.
     pub host_name: String,
     /// 客户端所在主机的IP
+    ///
     /// Wire name: `host_ip`.
     pub host_ip: String,
     /// 客户端所在主机的操作系统
+    ///
     /// Wire name: `host_os`.
     pub host_os: String,
     /// 客户端所在主机的主机别名
+    ///
     /// Wire name: `host_nickname`.
     pub host_nickname: Option<String>,
     /// 客户端版本
+    ///
     /// Wire name: `agent_version`.
     pub agent_version: Option<String>,
     /// 客户端类型，分本地客户端和云上客户端(cloud/native)
+    ///
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
 }

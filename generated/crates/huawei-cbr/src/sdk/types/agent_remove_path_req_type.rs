@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentRemovePathReq {
     /// 移除备份路径详情
+    ///
     /// Wire name: `remove_path`.
     pub remove_path: Vec<String>,
 }

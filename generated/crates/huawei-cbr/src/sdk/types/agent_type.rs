@@ -8,39 +8,51 @@ use super::Path;
 #[non_exhaustive]
 pub struct Agent {
     /// 客户端创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 客户端更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 客户端ID
+    ///
     /// Wire name: `agent_id`.
     pub agent_id: Option<String>,
     /// 客户端版本号
+    ///
     /// Wire name: `agent_version`.
     pub agent_version: Option<String>,
     /// 客户端类型
+    ///
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
     /// 客户端所在的主机名
+    ///
     /// Wire name: `host_name`.
     pub host_name: Option<String>,
     /// 客户端所在的主机昵称
+    ///
     /// Wire name: `host_nickname`.
     pub host_nickname: Option<String>,
     /// 客户端所在主机的IP
+    ///
     /// Wire name: `host_ip`.
     pub host_ip: Option<String>,
     /// 客户端主机所在的操作系统
+    ///
     /// Wire name: `host_os`.
     pub host_os: Option<String>,
     /// 客户端状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 客户端上次激活时间
+    ///
     /// Wire name: `last_active_time`.
     pub last_active_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 客户端的备份路径
+    ///
     /// Wire name: `paths`.
     pub paths: Vec<Path>,
 }

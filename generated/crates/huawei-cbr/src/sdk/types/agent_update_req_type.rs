@@ -6,7 +6,6 @@ use super::AgentUpdate;
 /// `AgentUpdateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentUpdateReq {
-    /// (No description in the spec.)
     /// Wire name: `agent`.
     pub agent: Option<AgentUpdate>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentUpdate {
     /// 客户端状态，当前只支持卸载，由客户端被卸载时自动触发
+    ///
     /// Wire name: `status`.
     pub status: String,
 }

@@ -8,33 +8,43 @@ use super::ImageData;
 #[non_exhaustive]
 pub struct BackupExtendInfo {
     /// 是否是自动生成的备份副本
+    ///
     /// Wire name: `auto_trigger`.
     pub auto_trigger: Option<bool>,
     /// 是否系统盘备份
+    ///
     /// Wire name: `bootable`.
     pub bootable: Option<bool>,
     /// 卷备份副本的快照id
+    ///
     /// Wire name: `snapshot_id`.
     pub snapshot_id: Option<String>,
     /// 是否支持lazyloading快速恢复
+    ///
     /// Wire name: `support_lld`.
     pub support_lld: Option<bool>,
     /// 备份支持恢复的方式，当前取值包含na,snapshot和backup。如果该字段取值为snapshot，代表备份此时已经支持创建整机镜像；如果该字段取值为backup，备份支持通过云服务器上硬盘的备份进行恢复；如果该字段取值为na，备份不支持恢复。
+    ///
     /// Wire name: `supported_restore_mode`.
     pub supported_restore_mode: Option<String>,
     /// 备份注册镜像ID列表
+    ///
     /// Wire name: `os_images_data`.
     pub os_images_data: Vec<ImageData>,
     /// 整机备份是否包含系统盘
+    ///
     /// Wire name: `contain_system_disk`.
     pub contain_system_disk: Option<bool>,
     /// 是否加密
+    ///
     /// Wire name: `encrypted`.
     pub encrypted: Option<bool>,
     /// 是否是系统盘
+    ///
     /// Wire name: `system_disk`.
     pub system_disk: Option<bool>,
     /// 备份类型是否为多AZ
+    ///
     /// Wire name: `is_multi_az`.
     pub is_multi_az: Option<bool>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupReplicateReqBody {
     /// 复制的描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 复制的目标项目ID
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: String,
     /// 复制的目标区域
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: String,
     /// 复制的目标区域的存储库ID
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: String,
     /// 跨区域复制时，是否启用加速从而缩短复制的时间，如果不指定，默认不启用加速。
+    ///
     /// Wire name: `enable_acceleration`.
     pub enable_acceleration: Option<bool>,
     /// 复制名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 跨账户复制所需的目标账户的跨账户复制存储库标识
+    ///
     /// Wire name: `cross_account_urn`.
     pub cross_account_urn: Option<String>,
 }

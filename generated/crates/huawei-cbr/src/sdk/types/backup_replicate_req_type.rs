@@ -6,7 +6,6 @@ use super::BackupReplicateReqBody;
 /// `BackupReplicateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupReplicateReq {
-    /// (No description in the spec.)
     /// Wire name: `replicate`.
     pub replicate: Option<BackupReplicateReqBody>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct BackupReplicateRespBody {
     /// 待复制的备份ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 复制的目标项目ID
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: Option<String>,
     /// 复制的目标区域
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// 复制的目标区域存储库ID
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
     /// 执行复制的项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 资源类型id
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// 复制记录ID
+    ///
     /// Wire name: `replication_record_id`.
     pub replication_record_id: Option<String>,
     /// 复制的源区域
+    ///
     /// Wire name: `source_region`.
     pub source_region: Option<String>,
 }

@@ -8,81 +8,105 @@ use super::{BackupExtendInfo, ReplicationRecordGet};
 #[non_exhaustive]
 pub struct BackupResp {
     /// 还原点ID
+    ///
     /// Wire name: `checkpoint_id`.
     pub checkpoint_id: Option<String>,
     /// 创建时间，例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 备份描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 过期时间，例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `expired_at`.
     pub expired_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
-    /// (No description in the spec.)
     /// Wire name: `extend_info`.
     pub extend_info: Option<BackupExtendInfo>,
     /// 备份ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// \[备份类型。取值为backup和replication。\](tag:hws,hws_hk,ocb) \[备份类型。取值为backup。\](tag:g42,hk_g42,sbc,dt,fcs_vm,ctc,tm,tlf,cmcc,hcso_dt)
+    ///
     /// Wire name: `image_type`.
     pub image_type: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 父备份ID
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 备份时间
+    ///
     /// Wire name: `protected_at`.
     pub protected_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 资源可用区
+    ///
     /// Wire name: `resource_az`.
     pub resource_az: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 资源大小，单位为GB
+    ///
     /// Wire name: `resource_size`.
     pub resource_size: Option<i32>,
     /// \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Ironic::BareMetalServer, OS::Native::Server, OS::Sfs::Turbo, OS::Workspace::DesktopV2\](tag:hws,hws_hk) \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Sfs::Turbo\](tag:hk_g42,sbc,dt) \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Ironic::BareMetalServer, OS::Sfs::Turbo\](tag:fcs_vm,ctc,ocb,tm) \[资源类型: OS::Nova::Server, OS::Cinder::Volume\](tag:tlf,cmcc,hcso_dt) \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Sfs::Turbo, OS::Workspace::DesktopV2\](tag:g42)
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: Option<String>,
     /// 策略ID，取值范围不涉及。
+    ///
     /// Wire name: `scheduled_operation_id`.
     pub scheduled_operation_id: Option<String>,
     /// 备份状态 - available: 可用 - protecting: 保护中 - deleting: 删除中 - restoring: 恢复中 - error: 异常 - waiting_protect: 等待保护 - waiting_delete: 等待删除 - waiting_restore: 等待恢复
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 更新时间，例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
     /// 复制记录
+    ///
     /// Wire name: `replication_records`.
     pub replication_records: Vec<ReplicationRecordGet>,
     /// 企业项目id,默认为‘0’。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 备份提供商ID，用于区分备份对象。当前取值包含： \[0daac4c5-6707-4851-97ba-169e36266b66，该值代表备份对象为云服务器。d1603440-187d-4516-af25-121250c7cc97，该值代表备份对象为云硬盘。3f3c3220-245c-4805-b811-758870015881， 该值代表备份对象为SFS Turbo。a13639de-00be-4e94-af30-26912d75e4a2，该值代表备份对象为混合云VMware备份。\](tag:hws,hws_hk) \[0daac4c5-6707-4851-97ba-169e36266b66，该值代表备份对象为云服务器。d1603440-187d-4516-af25-121250c7cc97，该值代表备份对象为云硬盘。3f3c3220-245c-4805-b811-758870015881，该值代表备份对象为SFS Turbo。\](tag:ocb,tlf,sbc,fcs_vm,g42,tm,dt,cmcc) \[0daac4c5-6707-4851-97ba-169e36266b66，该值代表备份对象为云服务器。d1603440-187d-4516-af25-121250c7cc97，该值代表备份对象为云硬盘。3f3c3220-245c-4805-b811-758870015881，该值代表备份对象为SFS Turbo。86a80900-71bf-4961-956a-d52df944f84a，该值代表备份对象为Workspace。\](tag:ctc) \[0daac4c5-6707-4851-97ba-169e36266b66，该值代表备份对象为云服务器。d1603440-187d-4516-af25-121250c7cc97，该值代表备份对象为云硬盘。\](tag:hcso_dt)
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// 子副本列表
+    ///
     /// Wire name: `children`.
     pub children: Vec<BackupResp>,
     /// 是否是增备
+    ///
     /// Wire name: `incremental`.
     pub incremental: Option<bool>,
     /// 备份副本快照类型
+    ///
     /// Wire name: `version`.
     pub version: Option<i32>,
 }

@@ -6,7 +6,6 @@ use super::BackupRestore;
 /// `BackupRestoreReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRestoreReq {
-    /// (No description in the spec.)
     /// Wire name: `restore`.
     pub restore: Option<BackupRestore>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRestoreServerMapping {
     /// 卷备份ID，可以通过控制台查看云服务器备份详情中磁盘级备份的ID；或“查询指定备份”接口，获取备份中children内的磁盘级备份的ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: String,
     /// 待恢复目标卷ID
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: String,
 }

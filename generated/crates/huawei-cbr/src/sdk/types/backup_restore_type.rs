@@ -7,21 +7,25 @@ use super::{BackupRestoreServerMapping, RestoreDetails};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRestore {
     /// 恢复的映射关系(整机恢复时必填，卷恢复时可选但是不会用到填写的值）
+    ///
     /// Wire name: `mappings`.
     pub mappings: Option<Vec<BackupRestoreServerMapping>>,
     /// 恢复后是否开始，默认开机。
+    ///
     /// Wire name: `power_on`.
     pub power_on: Option<bool>,
     /// 恢复的目标虚拟机ID（整机恢复时必填）
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
     /// 恢复的目标卷ID（卷恢复时必填）
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// 待恢复的目标资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `details`.
     pub details: Option<RestoreDetails>,
 }

@@ -7,6 +7,7 @@ use super::BackupSync;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupSyncReq {
     /// 待同步备份副本列表
+    ///
     /// Wire name: `sync`.
     pub sync: Vec<BackupSync>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BackupSyncRespBody {
     /// 备份副本ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 同步任务ID
+    ///
     /// Wire name: `operation_log_id`.
     pub operation_log_id: Option<String>,
 }

@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupSync {
     /// 备份副本ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: String,
     /// 备份名称
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: String,
     /// 桶名
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: String,
     /// 备份链在存储单元上的路径
+    ///
     /// Wire name: `image_path`.
     pub image_path: String,
     /// 备份对象ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: String,
     /// 备份对象名称
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: String,
     /// 备份对象资源类型
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: String,
     /// 备份时间戳，例如1548898428
+    ///
     /// Wire name: `created_at`.
     pub created_at: i32,
 }

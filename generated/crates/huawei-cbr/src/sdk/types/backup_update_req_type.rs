@@ -6,7 +6,6 @@ use super::BackupUpdate;
 /// `BackupUpdateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupUpdateReq {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<BackupUpdate>,
 }

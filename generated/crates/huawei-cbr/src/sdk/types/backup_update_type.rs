@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupUpdate {
     /// 备份名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::VaultBatchUpdate;
 /// `BatchUpdateVaultRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpdateVaultRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<VaultBatchUpdate>,
 }

@@ -5,39 +5,51 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingCreate {
     /// 云平台，公有云或者混合云
+    ///
     /// Wire name: `cloud_type`.
     pub cloud_type: Option<String>,
     /// 规格，崩溃一致性（crash_consistent）或应用一致性（app_consistent）
+    ///
     /// Wire name: `consistent_level`.
     pub consistent_level: String,
     /// 对象类型：云服务器（server），云硬盘（disk），文件系统（turbo），云桌面（workspace），VMware（vmware），关系型数据库（rds），文件（file）。
+    ///
     /// Wire name: `object_type`.
     pub object_type: String,
     /// 保护类型：备份（backup）、复制(replication)
+    ///
     /// Wire name: `protect_type`.
     pub protect_type: String,
     /// 容量，单位GB
+    ///
     /// Wire name: `size`.
     pub size: i32,
     /// 创建模式，按需：post_paid，包周期：pre_paid，默认为post_paid
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
     /// 创建类型，charging_mode为pre_paid必填，按年(year)或者按月(month)
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// 创建类型的数量，charging_mode为pre_paid必填
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i32>,
     /// 到期后是否自动续期，默认不续期
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,
     /// 是否自动付费，默认为不自动付费
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
     /// 跳转URL
+    ///
     /// Wire name: `console_url`.
     pub console_url: Option<String>,
     /// 存储库多az属性，默认为false
+    ///
     /// Wire name: `is_multi_az`.
     pub is_multi_az: Option<bool>,
 }

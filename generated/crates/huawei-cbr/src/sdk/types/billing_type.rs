@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct Billing {
     /// 已分配容量，单位GB
+    ///
     /// Wire name: `allocated`.
     pub allocated: Option<i32>,
     /// 创建模式
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
     /// 云平台
+    ///
     /// Wire name: `cloud_type`.
     pub cloud_type: Option<String>,
     /// 崩溃一致性（crash_consistent）或应用一致性（app_consistent）
+    ///
     /// Wire name: `consistent_level`.
     pub consistent_level: Option<String>,
     /// 对象类型：云服务器（server），云硬盘（disk），文件系统（turbo），云桌面（workspace），VMware（vmware），关系型数据库（rds），文件（file）。
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// 订单ID
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 产品ID
+    ///
     /// Wire name: `product_id`.
     pub product_id: Option<String>,
     /// 保护类型
+    ///
     /// Wire name: `protect_type`.
     pub protect_type: Option<String>,
     /// 容量，单位GB
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 规格编码: 云服务备份存储库:vault.backup.server.normal;云硬盘备份存储库:vault.backup.volume.normal;文件备份存储库:vault.backup.turbo.normal;数据库备份存储库:vault.backup.database.normal;混合云备份存储库:vault.hybrid.server.normal;复制备份存储库:vault.replication.server.normal
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 存储库状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 存储库桶名
+    ///
     /// Wire name: `storage_unit`.
     pub storage_unit: Option<String>,
     /// 已使用容量，单位MB
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 冻结场景
+    ///
     /// Wire name: `frozen_scene`.
     pub frozen_scene: Option<String>,
     /// 存储库多az属性
+    ///
     /// Wire name: `is_multi_az`.
     pub is_multi_az: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingUpdate {
     /// 存储库规格
+    ///
     /// Wire name: `consistent_level`.
     pub consistent_level: Option<String>,
     /// 存储库大小，单位为GB
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
 }

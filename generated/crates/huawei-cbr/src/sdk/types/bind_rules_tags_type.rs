@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindRulesTags {
     /// key不能包含非打印字符ASCII(0-31)，“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\\\\\”,“,”,“\|”,“/”。 \[key只能由中文，字母，数字，“-”，“_”组成。\](tag:hws,hws_hk,fcs_vm,ctc)   \[key只能由字母，数字，“_”，“-”组成。\](tag:dt,ocb,tlf,sbc,g42,hcso_dt)
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// value不能包含非打印字符ASCII(0-31)，“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\”,“,”,“\|”,“/”。  \[value只能由中文，字母，数字，“-”，“_”，“.”组成。\](tag:hws,hws_hk,fcs_vm,ctc) \[value只能由字母，数字，“_”，“-”组成。\](tag:dt,ocb,tlf,sbc,g42,hcso_dt)
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

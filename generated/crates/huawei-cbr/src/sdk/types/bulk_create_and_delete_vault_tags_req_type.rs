@@ -7,12 +7,15 @@ use super::{BulkCreateAndDeleteTags, SysTag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BulkCreateAndDeleteVaultTagsReq {
     /// 标签列表。  tags不允许为空列表。  tags中最多包含10个key。  tags中key不允许重复。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<BulkCreateAndDeleteTags>>,
     /// 系统标签列表。  op_service权限可以访问，和tags二选一。  目前TMS调用时只包含一个resource_tag结构体 ，key固定为：_sys_enterprise_project_id。  value是UUID或0,value为0表示默认企业项目。  现在仅支持create操作。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<SysTag>>,
     /// 操作标识：仅限于create（创建）、delete（删除）
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

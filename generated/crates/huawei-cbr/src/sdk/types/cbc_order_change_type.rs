@@ -7,18 +7,21 @@ use super::CbcProductInfoOrderChange;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CbcOrderChange {
     /// 云服务ConsoleURL。订单支付完成后，客户可以通过此URL跳转到云服务Console页面查看信息
+    ///
     /// Wire name: `cloud_service_console_url`.
     pub cloud_service_console_url: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `product_info`.
     pub product_info: Option<CbcProductInfoOrderChange>,
     /// 待变更的资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: String,
     /// 是否自动支付，默认非自动支付：false
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
     /// 购买折扣
+    ///
     /// Wire name: `promotion_info`.
     pub promotion_info: Option<String>,
 }

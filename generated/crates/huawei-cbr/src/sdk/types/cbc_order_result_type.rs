@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CbcOrderResult {
     /// 云服务ID
+    ///
     /// Wire name: `cloudServiceId`.
     pub cloud_service_id: Option<String>,
     /// 订单ID
+    ///
     /// Wire name: `orderId`.
     pub order_id: Option<String>,
     /// 订购结果，1：成功；0：失败
+    ///
     /// Wire name: `subscribeResult`.
     pub subscribe_result: Option<i32>,
     /// 包周期资源预生成资源id。
+    ///
     /// Wire name: `resourceId`.
     pub resource_id: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CbcProductInfoOrderChange {
     /// 产品标识，通过订购询价接口获得，长度限制：1-64，只能由字母、数字、“_”、“-”组成。
+    ///
     /// Wire name: `product_id`.
     pub product_id: String,
     /// 资源容量大小，取值范围：10-10485760
+    ///
     /// Wire name: `resource_size`.
     pub resource_size: i32,
     /// 资源容量度量标识，枚举值17：GB
+    ///
     /// Wire name: `resource_size_measure_id`.
     pub resource_size_measure_id: Option<i32>,
     /// **参数解释：** 用户购买云服务产品的资源规格。 **约束限制：** 不涉及 **取值范围：** vault.backup.server.normal：云服务器存储库， vault.backup.turbo.normal：弹性文件系统存储库, vault.backup.database.normal：数据库存储库， vault.backup.volume.normal：云硬盘存储库， vault.backup.rds.normal：RDS存储库， vault.replication.server.normal：云服务器复制存储库， vault.hybrid.server.normal：云服务器混合云存储库 **默认取值：** 不涉及
+    ///
     /// Wire name: `resource_spec_code`.
     pub resource_spec_code: String,
 }

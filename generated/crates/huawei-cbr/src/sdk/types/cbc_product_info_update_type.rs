@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CbcProductInfoUpdate {
     /// 产品标识，通过订购询价接口获得，长度限制：1-64，只能由字母、数字、“_”、“-”组成。。
+    ///
     /// Wire name: `productId`.
     pub product_id: String,
     /// 资源容量大小，取值范围：10-10485760
+    ///
     /// Wire name: `resourceSize`.
     pub resource_size: i32,
     /// 资源容量度量标识，枚举值17：GB
+    ///
     /// Wire name: `resourceSizeMeasureId`.
     pub resource_size_measure_id: Option<i32>,
     /// 用户购买云服务产品的资源规格 Enum:  - vault.backup.server.normal - vault.backup.turbo.normal - vault.backup.database.normal - vault.backup.volume.normal - vault.backup.rds.normal - vault.replication.server.normal - vault.hybrid.server.normal
+    ///
     /// Wire name: `resourceSpecCode`.
     pub resource_spec_code: String,
 }

@@ -7,15 +7,17 @@ use super::CbcProductInfoUpdate;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CbcUpdate {
     /// 云服务ConsoleURL。订单支付完成后，客户可以通过此URL跳转到云服务Console页面查看信息
+    ///
     /// Wire name: `cloudServiceConsoleURL`.
     pub cloud_service_console_url: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `productInfo`.
     pub product_info: Option<CbcProductInfoUpdate>,
     /// 待变更的资源ID
+    ///
     /// Wire name: `resourceId`.
     pub resource_id: String,
     /// 购买折扣
+    ///
     /// Wire name: `promotion_info`.
     pub promotion_info: Option<String>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeToPeriod {
     /// 付费模式，当前仅可选择：pre_paid
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
     /// 创建类型，按年(year)或者按月(month)
+    ///
     /// Wire name: `period_type`.
     pub period_type: String,
     /// 创建类型的数量，按年或按月的个数
+    ///
     /// Wire name: `period_num`.
     pub period_num: i32,
     /// 到期后是否自动续期，默认不续期
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,
     /// 是否自动付费，默认为不自动付费
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
     /// 跳转URL
+    ///
     /// Wire name: `console_url`.
     pub console_url: Option<String>,
     /// 资源列表
+    ///
     /// Wire name: `vault_ids`.
     pub vault_ids: Vec<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CheckpointCreateSkippedResource {
     /// 资源ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 请参见\[错误码\](ErrorCode.xml)。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 跳过原因，例如：该资源正在备份中。
+    ///
     /// Wire name: `reason`.
     pub reason: Option<String>,
 }

@@ -8,21 +8,23 @@ use super::{CheckpointExtraInfoResp, CheckpointPlanCreate};
 #[non_exhaustive]
 pub struct CheckpointCreate {
     /// 创建时间，例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 还原点ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 状态:available,deleting,protecting,deleted,error-deleting,error
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<CheckpointPlanCreate>,
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<CheckpointExtraInfoResp>,
 }

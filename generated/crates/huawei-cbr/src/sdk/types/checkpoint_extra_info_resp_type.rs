@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CheckpointExtraInfoResp {
     /// 备份名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 备份保留天数
+    ///
     /// Wire name: `retention_duration`.
     pub retention_duration: Option<i32>,
 }

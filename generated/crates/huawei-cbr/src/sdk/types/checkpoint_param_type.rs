@@ -7,27 +7,35 @@ use super::Resource;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckpointParam {
     /// 是否自动触发,true：自动触发，false：非自动触发。
+    ///
     /// Wire name: `auto_trigger`.
     pub auto_trigger: Option<bool>,
     /// 备份描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 是否增量备份，true：增量备份，false：非增量备份。
+    ///
     /// Wire name: `incremental`.
     pub incremental: Option<bool>,
     /// 备份名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 待备份的资源id列表:uuid
+    ///
     /// Wire name: `resources`.
     pub resources: Option<Vec<String>>,
     /// 资源详情
+    ///
     /// Wire name: `resource_details`.
     pub resource_details: Option<Vec<Resource>>,
     /// 自动备份时的策略id
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// **参数解释**： 手动备份的保留时长，单位为天。设置该参数后，备份副本将在保留时长到期后自动删除。用于为手动备份设置自动过期时间，避免手动备份堆积导致存储容量浪费。不设置此参数时，备份将永久保留。 **约束限制**： 当auto_trigger为true时不支持传此参数，自动备份的保留时间由关联的备份策略指定。auto_trigger不传或为false时支持指定此参数。 **取值范围**： -  1~36500：指定保留天数，备份将在创建时间 + 该天数后到期并自动删除。 - -1：永久保留，备份不会自动过期。  **默认取值**： -1 &gt; 该特性目前处于公测阶段，部分Region可能无法使用
+    ///
     /// Wire name: `retention_duration_days`.
     pub retention_duration_days: Option<i64>,
 }

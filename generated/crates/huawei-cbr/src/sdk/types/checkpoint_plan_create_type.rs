@@ -8,15 +8,19 @@ use super::{CheckpointCreateSkippedResource, CheckpointResourceResp};
 #[non_exhaustive]
 pub struct CheckpointPlanCreate {
     /// 存储库id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 存储库名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份对象
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<CheckpointResourceResp>,
     /// 备份时跳过的资源列表
+    ///
     /// Wire name: `skipped_resources`.
     pub skipped_resources: Vec<CheckpointCreateSkippedResource>,
 }

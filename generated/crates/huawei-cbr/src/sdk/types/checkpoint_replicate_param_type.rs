@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckpointReplicateParam {
     /// 本次复制是否自动触发，默认为false，代表手动触发
+    ///
     /// Wire name: `auto_trigger`.
     pub auto_trigger: Option<bool>,
     /// 复制的目标项目ID
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: String,
     /// 复制的目标区域id
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: String,
     /// 目标区域存储库ID
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: String,
     /// 跨区域复制时，是否启用加速从而缩短复制的时间，如果不指定，默认不启用加速，如果启用加速，会额外收取加速的费用。
+    ///
     /// Wire name: `enable_acceleration`.
     pub enable_acceleration: Option<bool>,
     /// 存储库ID: uuid
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: String,
     /// 跨账户复制所需的目标账户的跨账户复制存储库标识
+    ///
     /// Wire name: `cross_account_urn`.
     pub cross_account_urn: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::CheckpointReplicateParam;
 /// `CheckpointReplicateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckpointReplicateReq {
-    /// (No description in the spec.)
     /// Wire name: `replicate`.
     pub replicate: Option<CheckpointReplicateParam>,
 }

@@ -8,27 +8,35 @@ use super::CheckpointReplicateRespbackups;
 #[non_exhaustive]
 pub struct CheckpointReplicateRespBody {
     /// 待复制的备份列表
+    ///
     /// Wire name: `backups`.
     pub backups: Vec<CheckpointReplicateRespbackups>,
     /// 复制的目标项目ID
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: Option<String>,
     /// 复制的目标区域
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// 目标区域存储库ID
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
     /// 执行复制的项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 备份提供商ID
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// 复制的源区域
+    ///
     /// Wire name: `source_region`.
     pub source_region: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
 }

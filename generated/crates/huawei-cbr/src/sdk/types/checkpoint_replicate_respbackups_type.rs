@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CheckpointReplicateRespbackups {
     /// 待复制的备份ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 复制记录ID
+    ///
     /// Wire name: `replication_record_id`.
     pub replication_record_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct CheckpointResourceResp {
     /// 资源附加信息
+    ///
     /// Wire name: `extra_info`.
     pub extra_info: Option<String>,
     /// 待备份资源id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 待备份资源名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 保护状态。available（可用），error（错误），protecting（备份中），restoring（恢复中），removing（删除中）。
+    ///
     /// Wire name: `protect_status`.
     pub protect_status: Option<String>,
     /// 资源已分配容量,单位为GB
+    ///
     /// Wire name: `resource_size`.
     pub resource_size: Option<String>,
     /// 待备份资源的类型: OS::Nova::Server, OS::Cinder::Volume, OS::Ironic::BareMetalServer, OS::Native::Server, OS::Sfs::Turbo, OS::Workspace::DesktopV2
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 副本大小
+    ///
     /// Wire name: `backup_size`.
     pub backup_size: Option<String>,
     /// 副本数量
+    ///
     /// Wire name: `backup_count`.
     pub backup_count: Option<String>,
 }

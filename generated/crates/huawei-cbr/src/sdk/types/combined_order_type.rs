@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CombinedOrder {
     /// 组合订单 ID
+    ///
     /// Wire name: `combined_order_id`.
     pub combined_order_id: Option<String>,
     /// 组合订单中 ECS 服务器数量，当前批量最大为 500。  最小值：1  最大值：1000
+    ///
     /// Wire name: `combined_order_ecs_num`.
     pub combined_order_ecs_num: Option<i32>,
     /// 组合订单数量。  最小值：1  最大值：1000
+    ///
     /// Wire name: `combined_order_num`.
     pub combined_order_num: Option<i32>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataEncryption {
     /// 存储库的密钥ID。如果为非加密存储库，默认值为None
+    ///
     /// Wire name: `cmkid`.
     pub cmkid: Option<String>,
     /// 存储库的加密算法类型。如果为非加密存储库，默认值为None
+    ///
     /// Wire name: `encrypted_algorithm`.
     pub encrypted_algorithm: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct DomainMigrateProjectStatus {
     /// 迁移状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 项目名称
+    ///
     /// Wire name: `project_name`.
     pub project_name: Option<String>,
     /// 区域ID
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
     /// 迁移进度
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 失败错误码（仅当项目状态为失败时才有该参数）。
+    ///
     /// Wire name: `fail_code`.
     pub fail_code: Option<i32>,
     /// 失败原因（仅当项目状态为失败时才有该参数）。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainMigrate {
     /// 是否触发其他区域迁移
+    ///
     /// Wire name: `all_regions`.
     pub all_regions: bool,
     /// 存储库默认扩容比，取值范围0到1
+    ///
     /// Wire name: `reservation`.
     pub reservation: f64,
 }

@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DomainProjectsInfo {
-    /// (No description in the spec.)
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `project_name`.
     pub project_name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExcludePath {
     /// 备份目录
+    ///
     /// Wire name: `path_name`.
     pub path_name: Option<String>,
     /// 排除目录列表
+    ///
     /// Wire name: `exclude_path_name`.
     pub exclude_path_name: Option<Vec<String>>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ImageData {
     /// 镜像ID
+    ///
     /// Wire name: `image_id`.
     pub image_id: Option<String>,
 }

@@ -7,7 +7,6 @@ use super::Vault;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InstancesResourceDetail {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<Vault>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Match {
     /// 键。 key取值范围为：\\&quot;resource_name\\&quot;，资源名称
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值。 最大长度255个字符。 key为\\&quot;resource_name\\&quot;时，value为空字符串时精确匹配，为非空字符串时模糊匹配。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Member {
     /// 共享状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 共享时间，例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间，例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 备份副本id
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 接受的共享备份副本注册的镜像id
+    ///
     /// Wire name: `image_id`.
     pub image_id: Option<String>,
     /// 接受备份共享的项目id
+    ///
     /// Wire name: `dest_project_id`.
     pub dest_project_id: Option<String>,
     /// 目标端接受共享备份的存储库id
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
     /// 共享记录id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

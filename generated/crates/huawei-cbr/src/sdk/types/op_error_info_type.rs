@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OpErrorInfo {
     /// 请参见\[错误码\](ErrorCode.xml)。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

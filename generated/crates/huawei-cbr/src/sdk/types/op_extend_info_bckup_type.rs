@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct OpExtendInfoBckup {
     /// 应用一致性备份失败错误码。请参见\[错误码\](ErrorCode.xml)。
+    ///
     /// Wire name: `app_consistency_error_code`.
     pub app_consistency_error_code: Option<String>,
     /// 应用一致性备份错误信息
+    ///
     /// Wire name: `app_consistency_error_message`.
     pub app_consistency_error_message: Option<String>,
     /// 应用一致性备份状态；0:非应用一致性，1：应用一致性备份
+    ///
     /// Wire name: `app_consistency_status`.
     pub app_consistency_status: Option<String>,
     /// 备份副本ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
     /// 是否增备
+    ///
     /// Wire name: `incremental`.
     pub incremental: Option<String>,
 }

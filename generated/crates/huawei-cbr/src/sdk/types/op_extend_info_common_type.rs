@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct OpExtendInfoCommon {
     /// 进度，取值为0-100
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 请求id
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 备份任务id
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
 }

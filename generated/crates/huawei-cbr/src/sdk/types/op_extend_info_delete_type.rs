@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OpExtendInfoDelete {
     /// 备份副本ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
 }

@@ -8,12 +8,13 @@ use super::Resource;
 #[non_exhaustive]
 pub struct OpExtendInfoRemoveResources {
     /// 删除失败的资源数量
+    ///
     /// Wire name: `fail_count`.
     pub fail_count: Option<i32>,
     /// 删除的备份数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct OpExtendInfoReplication {
     /// 目标副本ID
+    ///
     /// Wire name: `destination_backup_id`.
     pub destination_backup_id: Option<String>,
     /// 目标还原点ID
+    ///
     /// Wire name: `destination_checkpoint_id`.
     pub destination_checkpoint_id: Option<String>,
     /// 目标project_id
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: Option<String>,
     /// 目标区域
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// 源副本ID
+    ///
     /// Wire name: `source_backup_id`.
     pub source_backup_id: Option<String>,
     /// 源还原点ID
+    ///
     /// Wire name: `source_checkpoint_id`.
     pub source_checkpoint_id: Option<String>,
     /// 源project_id
+    ///
     /// Wire name: `source_project_id`.
     pub source_project_id: Option<String>,
     /// 源区域
+    ///
     /// Wire name: `source_region`.
     pub source_region: Option<String>,
     /// 源备份名称
+    ///
     /// Wire name: `source_backup_name`.
     pub source_backup_name: Option<String>,
     /// 目标备份名称
+    ///
     /// Wire name: `destination_backup_name`.
     pub destination_backup_name: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct OpExtendInfoRestore {
     /// 备份副本ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
     /// 恢复目标资源ID
+    ///
     /// Wire name: `target_resource_id`.
     pub target_resource_id: Option<String>,
     /// 恢复目标资源名称
+    ///
     /// Wire name: `target_resource_name`.
     pub target_resource_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct OpExtendInfoSync {
     /// 同步备份副本数
+    ///
     /// Wire name: `sync_backup_num`.
     pub sync_backup_num: Option<i32>,
     /// 删除的备份副本数
+    ///
     /// Wire name: `delete_backup_num`.
     pub delete_backup_num: Option<i32>,
     /// 同步失败备副本数
+    ///
     /// Wire name: `err_sync_backup_num`.
     pub err_sync_backup_num: Option<i32>,
 }

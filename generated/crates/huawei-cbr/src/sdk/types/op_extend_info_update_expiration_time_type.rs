@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OpExtendInfoUpdateExpirationTime {
     /// 本次任务受影响的备份个数
+    ///
     /// Wire name: `affected_backups_count`.
     pub affected_backups_count: Option<i64>,
     /// 本次任务预期过期日期，格式：YYYY-MM-DD。
+    ///
     /// Wire name: `expiration_day`.
     pub expiration_day: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OpExtendInfoVaultDelete {
     /// 本次任务删除失败的资源数量
+    ///
     /// Wire name: `fail_count`.
     pub fail_count: Option<i32>,
     /// 本次任务删除的备份总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }

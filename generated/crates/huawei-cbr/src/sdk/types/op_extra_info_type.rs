@@ -11,34 +11,24 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OpExtraInfo {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<OpExtendInfoBckup>,
-    /// (No description in the spec.)
     /// Wire name: `common`.
     pub common: Option<OpExtendInfoCommon>,
-    /// (No description in the spec.)
     /// Wire name: `delete`.
     pub delete: Option<OpExtendInfoDelete>,
-    /// (No description in the spec.)
     /// Wire name: `sync`.
     pub sync: Option<OpExtendInfoSync>,
-    /// (No description in the spec.)
     /// Wire name: `remove_resources`.
     pub remove_resources: Option<OpExtendInfoRemoveResources>,
-    /// (No description in the spec.)
     /// Wire name: `replication`.
     pub replication: Option<OpExtendInfoReplication>,
-    /// (No description in the spec.)
     /// Wire name: `resource`.
     pub resource: Option<Resource>,
-    /// (No description in the spec.)
     /// Wire name: `restore`.
     pub restore: Option<OpExtendInfoRestore>,
-    /// (No description in the spec.)
     /// Wire name: `vault_delete`.
     pub vault_delete: Option<OpExtendInfoVaultDelete>,
-    /// (No description in the spec.)
     /// Wire name: `update_expiration_time`.
     pub update_expiration_time: Option<OpExtendInfoUpdateExpirationTime>,
 }

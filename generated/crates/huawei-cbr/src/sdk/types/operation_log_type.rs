@@ -8,48 +8,59 @@ use super::{OpErrorInfo, OpExtraInfo};
 #[non_exhaustive]
 pub struct OperationLog {
     /// 备份记录id
+    ///
     /// Wire name: `checkpoint_id`.
     pub checkpoint_id: Option<String>,
     /// 创建时间,例如: \\&quot;2020-02-23T01:00:32Z\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 任务结束时间,例如: \\&quot;2020-02-23T01:00:32Z\\&quot;
+    ///
     /// Wire name: `ended_at`.
     pub ended_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `error_info`.
     pub error_info: Option<OpErrorInfo>,
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<OpExtraInfo>,
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务类型
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: Option<String>,
     /// 策略ID
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 备份提供商ID。用于区分备份对象。
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// 任务开始时间,例如: \\&quot;2020-02-23T01:00:32Z\\&quot;
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// 任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 修改时间,例如: \\&quot;2020-02-23T01:00:32Z\\&quot;
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 任务操作资源所属存储库ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
     /// 任务操作资源所属存储库名称
+    ///
     /// Wire name: `vault_name`.
     pub vault_name: Option<String>,
 }

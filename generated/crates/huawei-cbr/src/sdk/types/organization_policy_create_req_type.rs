@@ -6,7 +6,6 @@ use super::OrganizationPolicyCreate;
 /// `OrganizationPolicyCreateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationPolicyCreateReq {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<OrganizationPolicyCreate>,
 }

@@ -7,27 +7,31 @@ use super::{PolicyTriggerReq, PolicyoODCreate};
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationPolicyCreate {
     /// 组织策略名称
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 组织策略描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 组织策略类型 - backup: 备份 - replication: 复制
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: String,
     /// 策略名称
+    ///
     /// Wire name: `policy_name`.
     pub policy_name: String,
     /// 策略是否开启
+    ///
     /// Wire name: `policy_enabled`.
     pub policy_enabled: bool,
-    /// (No description in the spec.)
     /// Wire name: `policy_operation_definition`.
     pub policy_operation_definition: Option<PolicyoODCreate>,
-    /// (No description in the spec.)
     /// Wire name: `policy_trigger`.
     pub policy_trigger: Option<PolicyTriggerReq>,
     /// 组织策略生效范围
+    ///
     /// Wire name: `effective_scope`.
     pub effective_scope: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct OrganizationPolicyStatus {
     /// 策略ID
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// 账号ID
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

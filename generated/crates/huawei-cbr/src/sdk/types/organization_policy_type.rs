@@ -8,39 +8,47 @@ use super::{PolicyTriggerReq, PolicyoODCreate};
 #[non_exhaustive]
 pub struct OrganizationPolicy {
     /// 组织策略ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 组织策略名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 组织策略描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 组织策略类型 - backup: 备份 -  replication: 复制
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: Option<String>,
     /// 组织策略所属账号ID
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 策略名称
+    ///
     /// Wire name: `policy_name`.
     pub policy_name: Option<String>,
     /// 策略是否开启
+    ///
     /// Wire name: `policy_enabled`.
     pub policy_enabled: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `policy_operation_definition`.
     pub policy_operation_definition: Option<PolicyoODCreate>,
-    /// (No description in the spec.)
     /// Wire name: `policy_trigger`.
     pub policy_trigger: Option<PolicyTriggerReq>,
     /// 组织策略状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 组织策略所属账号
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// 组织策略生效范围
+    ///
     /// Wire name: `effective_scope`.
     pub effective_scope: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::OrganizationPolicyUpdate;
 /// `OrganizationPolicyUpdateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationPolicyUpdateReq {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<OrganizationPolicyUpdate>,
 }

@@ -7,24 +7,27 @@ use super::{PolicyTriggerUpdateReq, PolicyoODCreate};
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationPolicyUpdate {
     /// 组织策略名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 组织策略描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 策略名称
+    ///
     /// Wire name: `policy_name`.
     pub policy_name: Option<String>,
     /// 策略是否开启
+    ///
     /// Wire name: `policy_enabled`.
     pub policy_enabled: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `policy_operation_definition`.
     pub policy_operation_definition: Option<PolicyoODCreate>,
-    /// (No description in the spec.)
     /// Wire name: `policy_trigger`.
     pub policy_trigger: Option<PolicyTriggerUpdateReq>,
     /// 组织策略生效范围
+    ///
     /// Wire name: `effective_scope`.
     pub effective_scope: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Path {
     /// 路径ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 路径状态，有available和remove两种状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 该路径所属于的客户端ID
+    ///
     /// Wire name: `agent_id`.
     pub agent_id: Option<String>,
     /// 路径详情
+    ///
     /// Wire name: `dir_path`.
     pub dir_path: Option<String>,
     /// 排除目录列表，多个路径之间以英文逗号分隔 &gt; 该特性目前处于公测阶段，部分region可能无法使用。
+    ///
     /// Wire name: `exclude_paths`.
     pub exclude_paths: Option<String>,
 }

@@ -8,13 +8,10 @@ use super::{
 /// `PolicyAdvancedRetentionRules` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyAdvancedRetentionRules {
-    /// (No description in the spec.)
     /// Wire name: `weekly_retention_rules`.
     pub weekly_retention_rules: Option<PolicyWeeklyRetentionRules>,
-    /// (No description in the spec.)
     /// Wire name: `monthly_retention_rules`.
     pub monthly_retention_rules: Option<PolicyMonthlyRetentionRules>,
-    /// (No description in the spec.)
     /// Wire name: `yearly_retention_rules`.
     pub yearly_retention_rules: Option<PolicyYearlyRetentionRules>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PolicyAssociateVault {
     /// 关联的远端存储库ID
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
 }

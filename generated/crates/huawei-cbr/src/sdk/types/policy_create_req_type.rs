@@ -6,7 +6,6 @@ use super::PolicyCreate;
 /// `PolicyCreateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyCreateReq {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<PolicyCreate>,
 }

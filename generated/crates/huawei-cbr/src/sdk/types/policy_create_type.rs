@@ -7,18 +7,19 @@ use super::{PolicyTriggerReq, PolicyoODCreate};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyCreate {
     /// 是否启用策略
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 策略名称，长度限制：1- 64，只能由中文、字母、数字、“_”、“-”组成。
+    ///
     /// Wire name: `name`.
     pub name: String,
-    /// (No description in the spec.)
     /// Wire name: `operation_definition`.
     pub operation_definition: Option<PolicyoODCreate>,
     /// 策略类型，如备份，复制 Enum:\[ backup，replication\]
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: String,
-    /// (No description in the spec.)
     /// Wire name: `trigger`.
     pub trigger: Option<PolicyTriggerReq>,
 }

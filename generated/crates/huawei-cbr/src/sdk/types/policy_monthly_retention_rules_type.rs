@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyMonthlyRetentionRules {
     /// 月备规则的类型
+    ///
     /// Wire name: `retention_type`.
     pub retention_type: Option<String>,
     /// 将每月第几个星期的备份设置为月备备份，当retention_type为Weekly时才能设置，设置时需要与days_of_week共同设置
+    ///
     /// Wire name: `retention_weeks`.
     pub retention_weeks: Vec<String>,
     /// 设置选中的星期中的指定天的备份为月备备份，当retention_type为Weekly时才能设置，设置时需要与retention_weeks共同设置
+    ///
     /// Wire name: `days_of_week`.
     pub days_of_week: Vec<String>,
     /// 表示将每个月中的指定天设置为月备备份，当retention_type为Monthly时才能设置，取值范围为1-28和-1，-1代表每个月的最后一天
+    ///
     /// Wire name: `days_of_month`.
     pub days_of_month: Vec<i64>,
     /// 月备备份的保留时间，取值范围为1-1200，以及-1，单位为月，-1代表月备策略不启用
+    ///
     /// Wire name: `retention_duration_periods`.
     pub retention_duration_periods: Option<i64>,
 }

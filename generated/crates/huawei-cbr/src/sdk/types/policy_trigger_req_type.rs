@@ -6,7 +6,6 @@ use super::PolicyTriggerPropertiesReq;
 /// `PolicyTriggerReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyTriggerReq {
-    /// (No description in the spec.)
     /// Wire name: `properties`.
     pub properties: Option<PolicyTriggerPropertiesReq>,
 }

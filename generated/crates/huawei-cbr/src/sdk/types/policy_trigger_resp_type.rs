@@ -8,15 +8,17 @@ use super::PolicyTriggerPropertiesResp;
 #[non_exhaustive]
 pub struct PolicyTriggerResp {
     /// 调度器id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 调度器名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `properties`.
     pub properties: Option<PolicyTriggerPropertiesResp>,
     /// 调度器类型,目前只支持 time: 定时调度。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::PolicyTriggerPropertiesUpdateReq;
 /// `PolicyTriggerUpdateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyTriggerUpdateReq {
-    /// (No description in the spec.)
     /// Wire name: `properties`.
     pub properties: Option<PolicyTriggerPropertiesUpdateReq>,
 }

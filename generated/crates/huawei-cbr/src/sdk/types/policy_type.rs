@@ -8,27 +8,31 @@ use super::{PolicyAssociateVault, PolicyTriggerResp, PolicyoODCreate};
 #[non_exhaustive]
 pub struct Policy {
     /// 策略是否启用
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 策略ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 策略名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `operation_definition`.
     pub operation_definition: Option<PolicyoODCreate>,
     /// 策略类型,例如 ‘backup’：自动备份
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `trigger`.
     pub trigger: Option<PolicyTriggerResp>,
     /// 关联的存储库
+    ///
     /// Wire name: `associated_vaults`.
     pub associated_vaults: Vec<PolicyAssociateVault>,
     /// 策略类型，取值范围如下： - custom_policy：普通用户策略 - organization_policy_v1：老版本组织策略 - organization_policy_v2：新版本组织策略 - organization_policy_removed：退出组织的用户已绑定在存储库上的新版本组织策略（不自动解绑策略与存储库绑定关系，但是不能新绑定存储库）
+    ///
     /// Wire name: `policy_type`.
     pub policy_type: Option<String>,
 }

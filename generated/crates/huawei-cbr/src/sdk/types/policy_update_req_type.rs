@@ -6,7 +6,6 @@ use super::PolicyUpdate;
 /// `PolicyUpdateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyUpdateReq {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<PolicyUpdate>,
 }

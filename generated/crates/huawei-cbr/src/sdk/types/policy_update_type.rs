@@ -7,15 +7,15 @@ use super::{PolicyTriggerUpdateReq, PolicyoODCreate};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyUpdate {
     /// 是否启用策略
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 策略名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `operation_definition`.
     pub operation_definition: Option<PolicyoODCreate>,
-    /// (No description in the spec.)
     /// Wire name: `trigger`.
     pub trigger: Option<PolicyTriggerUpdateReq>,
 }

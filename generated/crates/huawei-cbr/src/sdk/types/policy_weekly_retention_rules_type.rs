@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyWeeklyRetentionRules {
     /// 设置每个星期中的指定天为周备备份
+    ///
     /// Wire name: `days_of_week`.
     pub days_of_week: Vec<String>,
     /// 周备的保留时间，取值范围为1-5200，以及-1，单位为周，-1代表周备策略不启用
+    ///
     /// Wire name: `retention_duration_periods`.
     pub retention_duration_periods: Option<i64>,
 }

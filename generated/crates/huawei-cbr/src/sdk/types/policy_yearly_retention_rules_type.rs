@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyYearlyRetentionRules {
     /// 年备规则的类型
+    ///
     /// Wire name: `retention_type`.
     pub retention_type: Option<String>,
     /// 将每年中指定月份的备份设置为年备备份，当retention_type为Weekly时，需要与retention_weeks和days_of_week共同设置，当retention_type为Monthly时，需要与days_of_month共同设置
+    ///
     /// Wire name: `retention_months`.
     pub retention_months: Vec<String>,
     /// 将选中月份的第几个星期的备份设置为年备备份，当retention_type为Weekly时才能设置，设置时需要与retention_months和days_of_week共同设置
+    ///
     /// Wire name: `retention_weeks`.
     pub retention_weeks: Vec<String>,
     /// 表示将选中月份的指定天的备份设置为年备备份，当retention_type为Monthly时才能设置，取值范围为1-28和-1，-1代表每个月的最后一天，需要与retention_months共同设置
+    ///
     /// Wire name: `days_of_month`.
     pub days_of_month: Vec<i64>,
     /// 设置指定月份的指定星期中的指定天的备份为年备备份，当retention_type为Weekly时才能设置，设置时需要与retention_weeks和retention_months共同设置
+    ///
     /// Wire name: `days_of_week`.
     pub days_of_week: Vec<String>,
     /// 年备备份的保留时间，取值范围为1-100，以及-1，单位为年，-1代表年备策略不启用
+    ///
     /// Wire name: `retention_duration_periods`.
     pub retention_duration_periods: Option<i64>,
 }

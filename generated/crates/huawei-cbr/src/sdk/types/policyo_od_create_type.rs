@@ -7,42 +7,53 @@ use super::PolicyAdvancedRetentionRules;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyoODCreate {
     /// 保留日备个数，该备份不受保留最大备份数限制。取值为0到100。若选择该参数，则timezone 也必选。
+    ///
     /// Wire name: `day_backups`.
     pub day_backups: Option<i64>,
     /// 复制的目标项目ID，仅在跨区域复制时才会使用并且必须指定。
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: Option<String>,
     /// 复制的目标区域，仅在跨区域复制时才会使用并且必须指定。长度限制：0- 255，只能由字母、数字、“_”、“-”组成
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// 跨区域复制时，是否启用加速从而缩减复制的时间，如果不指定，默认不启用加速。
+    ///
     /// Wire name: `enable_acceleration`.
     pub enable_acceleration: Option<bool>,
     /// 单个备份对象自动备份的最大备份数。取值为-1或0-99999。-1代表不按备份数清理。若该字段和retention_duration_days字段同时为空，备份会永久保留。
+    ///
     /// Wire name: `max_backups`.
     pub max_backups: Option<i64>,
     /// 保留月备个数，该备份不受保留最大备份数限制。取值为0到100。若选择该参数，则timezone 也必选。
+    ///
     /// Wire name: `month_backups`.
     pub month_backups: Option<i64>,
     /// 备份保留时长，单位天。最长支持99999天。-1代表不按时间清理。若该字段和max_backups 参数同时为空，备份会永久保留。
+    ///
     /// Wire name: `retention_duration_days`.
     pub retention_duration_days: Option<i64>,
     /// 用户所在时区,格式形如UTC+08:00, 若选择年备，月备，周备，日备中任一参数，则该参数不能为空。
+    ///
     /// Wire name: `timezone`.
     pub timezone: Option<String>,
     /// 保留周备个数，该备份不受保留最大备份数限制。取值为0到100。若选择该参数，则timezone 也必选。
+    ///
     /// Wire name: `week_backups`.
     pub week_backups: Option<i64>,
     /// 保留年备个数，该备份不受保留最大备份数限制。取值为0到100。若选择该参数，则timezone 也必选。
+    ///
     /// Wire name: `year_backups`.
     pub year_backups: Option<i64>,
     /// 每间隔多少次执行一次全量备份，当取值为 -1 时，不执行全量备份。  最小值：-1  最大值：100
+    ///
     /// Wire name: `full_backup_interval`.
     pub full_backup_interval: Option<i64>,
     /// 跨账户复制策略所关联的跨账户复制存储库标识
+    ///
     /// Wire name: `cross_account_urn`.
     pub cross_account_urn: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `advanced_retention_rules`.
     pub advanced_retention_rules: Option<PolicyAdvancedRetentionRules>,
 }

@@ -5,51 +5,67 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidBillingCreate {
     /// 云类型，默认为public，支持类型如下。 \[public：公有云; hybrid: 混合云\](tag:hws,hws_hk,ctc) \[public：公有云\](tag:dt,ocb,tlf,sbc,g42,tm,hk_g42)
+    ///
     /// Wire name: `cloud_type`.
     pub cloud_type: Option<String>,
     /// \[功能描述：存储库规格。取值范围：app_consistent: 应用一致性，crash_consistent: 崩溃一致性。默认取值不涉及。\](tag:hws,hws_hk,fcs_vm,ctc,tm,g42,hk_g42) \[功能描述：存储库规格。取值范围：crash_consistent: 崩溃一致性。默认取值不涉及。\](tag:dt,ocb,tlf,sbc,hcso_dt)
+    ///
     /// Wire name: `consistent_level`.
     pub consistent_level: Option<String>,
     /// \[对象类型，支持\\&quot;server\\&quot;, \\&quot;disk\\&quot;, \\&quot;turbo\\&quot;, \\&quot;workspace\\&quot;, \\&quot;vmware\\&quot;, \\&quot;rds\\&quot;和\\&quot;file\\&quot;共七种。server：云服务器，disk：云硬盘，turbo：文件系统，workspace：云桌面，vmware：VMware，rds：关系型数据库，file：文件。默认取值不涉及。\](tag:hws,hws_hk) \[对象类型，支持\\&quot;server\\&quot;, \\&quot;disk\\&quot;和\\&quot;turbo\\&quot;共三种。server：云服务器，disk：云硬盘，turbo：文件系统。默认取值不涉及。\](tag:ctc,fcs_vm,ocb,hk_g42,sbc,hws_ocb) \[对象类型，支持\\&quot;server\\&quot;和\\&quot;disk\\&quot;共两种。server：云服务器，disk：云硬盘。默认取值不涉及。\](tag:dt,tlf,tm,cmcc,hcso_dt) \[对象类型，支持\\&quot;server\\&quot;, \\&quot;disk\\&quot;, \\&quot;turbo\\&quot;和\\&quot;workspace\\&quot;共四种。server：云服务器，disk：云硬盘，turbo：文件系统，workspace：云桌面。默认取值不涉及。\](tag:g42)
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// 保护类型，默认取值不涉及。取值范围如下： \[backup：备份，replication：复制\](tag:hws,hws_hk,ocb,hws_ocb) \[backup：备份\](tag:tlf,tm,cmcc,fcs_vm,g42,dt,hk_g42,sbc,hcso_dt)
+    ///
     /// Wire name: `protect_type`.
     pub protect_type: Option<String>,
     /// 资源容量大小，单位GB，取值范围：10-10485760，默认取值不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// 计费模式，仅支持填写pre_paid：代表包年/包月模式
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
     /// 功能说明：订购周期单位。charging_mode参数为pre_paid时period_type参数会生效，并且period_type参数为必选。默认取值不涉及。 取值范围： - month：月 - year：年
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// 功能说明：订购周期数，charging_mode为pre_paid时period_num参数会生效，并且period_num参数为为必选。默认取值不涉及。 取值范围：\[1-9\]
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i64>,
     /// 功能说明：到期后是否自动续期，默认为false 取值范围： - true：到期后自动续期 - false：到期后不自动续期
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,
     /// 功能说明：是否自动付费，默认为false 取值范围： - true：下单后自动付费 - false：下单后不自动付费
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
     /// 云服务console_url。 订购订单支付完成后，客户可以通过此URL跳转到云服务Console页面查看信息。（仅手动支付时涉及）。默认取值不涉及。
+    ///
     /// Wire name: `console_url`.
     pub console_url: Option<String>,
     /// 功能说明：存储库是否具有多AZ属性，即底层备份是否为多AZ备份，默认为false 取值范围： - true：存储库具有多AZ属性 - false：存储库不具有多AZ属性
+    ///
     /// Wire name: `is_multi_az`.
     pub is_multi_az: Option<bool>,
     /// 功能说明：存储库是否具有融合桶属性，即底层备份是否为融合桶备份，默认为false 取值范围： - true：存储库具有融合桶属性 - false：存储库不具有融合桶属性
+    ///
     /// Wire name: `is_double_az`.
     pub is_double_az: Option<bool>,
     /// 促销信息，包周期时可选参数，取值范围不涉及，默认取值不涉及。
+    ///
     /// Wire name: `promotion_info`.
     pub promotion_info: Option<String>,
     /// 购买模式，包周期时可选参数，取值范围不涉及，默认取值不涉及。
+    ///
     /// Wire name: `purchase_mode`.
     pub purchase_mode: Option<String>,
     /// 订单 ID，包周期时可选参数，取值范围不涉及，默认取值不涉及。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }

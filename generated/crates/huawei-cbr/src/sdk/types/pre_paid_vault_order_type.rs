@@ -10,51 +10,59 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidVaultOrder {
     /// 存储库名称，最大支持64字符，只能由中文、字母、数字、\\&quot;_\\&quot;、\\&quot;-\\&quot;组成。默认取值不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `billing`.
     pub billing: Option<PrePaidBillingCreate>,
     /// 绑定的备份资源，未在创建时绑定资源填\[\]
+    ///
     /// Wire name: `resources`.
     pub resources: Option<Vec<ResourceCreate>>,
     /// 存储库描述，取值范围：最小长度：0，最大长度：255。默认取值不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 备份策略ID，默认值为null，不自动备份。 \[获取方法请参见\\&quot;\[获取备份策略ID\](<https://support.huaweicloud.com/api-cbr/ListPolicies.html>)\\&quot;。\](tag:hws) \[获取方法请参见\\&quot;\[获取备份策略ID\](<https://support.huaweicloud.com/intl/zh-cn/api-cbr/ListPolicies.html>)\\&quot;。\](tag:hws_hk)
+    ///
     /// Wire name: `backup_policy_id`.
     pub backup_policy_id: Option<String>,
     /// 标签列表 tags不允许为空列表。 tags中最多包含10个key。 tags中key不允许重复。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<Tag>>,
     /// 企业项目ID，默认为&#39;0&#39;。 \[获取方法请参见\\&quot;\[获取企业项目ID\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0126101490.html>)\\&quot;。\](tag:hws) \[获取方法请参见\\&quot;\[获取企业项目ID\](<https://support.huaweicloud.com/intl/zh-cn/usermanual-em/zh-cn_topic_0126101490.html>)\\&quot;。\](tag:hws_hk)
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能说明：是否支持自动挂载。默认为false。 取值范围： - true：支持自动挂载 - false：不支持自动挂载
+    ///
     /// Wire name: `auto_bind`.
     pub auto_bind: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `bind_rules`.
     pub bind_rules: Option<VaultBindRules>,
     /// 功能说明：存储库容量阈值，存储库已用容量和总容量的百分比超过该值，如果smn_notify为开，将发送相关通知。 取值范围：\[1, 100\]，默认值为80。
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<i64>,
     /// 功能说明：是否发送smn通知开关，默认为true 取值范围： - true：发送smn通知 - false：不发送smn通知
+    ///
     /// Wire name: `smn_notify`.
     pub smn_notify: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `parameters`.
     pub parameters: Option<VaultCreateParameters>,
     /// 功能说明：是否开启存储库自动扩容能力（只支持按需存储库），默认为false。 取值范围： - true：支持自动扩容； - false：不支持自动扩容。
+    ///
     /// Wire name: `auto_expand`.
     pub auto_expand: Option<bool>,
     /// 功能说明：用于标识当前存储库是否已锁定，锁定的存储库不支持解锁。默认值为false。 \[关于备份锁定的详细信息，请参考\\&quot;\[开启备份锁定\](<https://support.huaweicloud.com/usermanual-cbr/cbr_01_0035.html>)\\&quot;。\](tag:hws) \[关于备份锁定的详细信息，请参考\\&quot;\[开启备份锁定\](<https://support.huaweicloud.com/intl/zh-cn/usermanual-cbr/cbr_01_0035.html>)\\&quot;。\](tag:hws_hk) 取值范围： - true：锁定存储库 - false：不锁定存储库
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 功能说明：是否为跨账号复制存储库，默认值为false，只有创建跨账号复制存储库时才允许该值为true。 取值范围： - false: 非跨账号复制存储库 - true: 跨账号复制存储库
+    ///
     /// Wire name: `cross_account`.
     pub cross_account: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `data_encryption`.
     pub data_encryption: Option<DataEncryption>,
 }

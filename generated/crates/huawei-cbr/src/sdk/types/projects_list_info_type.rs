@@ -8,27 +8,33 @@ use super::SelfLinksInfo;
 #[non_exhaustive]
 pub struct ProjectsListInfo {
     /// 域 ID
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 是否是域级
+    ///
     /// Wire name: `is_domain`.
     pub is_domain: Option<bool>,
     /// 父项目 ID
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 描述信息
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 是否开启
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<SelfLinksInfo>,
 }

@@ -7,6 +7,7 @@ use super::ProtectableAgentStatusResource;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectableAgentReq {
     /// 查询参数列表
+    ///
     /// Wire name: `agent_status`.
     pub agent_status: Vec<ProtectableAgentStatusResource>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectableAgentStatusResource {
     /// 待检查资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: String,
     /// 待检查资源name
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 待检查的资源类型。当前支持的取值包含两个：OS::Nova::Server，该值代表保护的资源为云服务器，OS::Ironic::BareMetalServer，该值代表保护的资源为裸金属服务器。
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: String,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ProtectableAgentStatus {
     /// agent无法连接的错误码
+    ///
     /// Wire name: `code`.
     pub code: Option<i32>,
     /// agent是否安装
+    ///
     /// Wire name: `installed`.
     pub installed: Option<bool>,
     /// agent是否为老版本
+    ///
     /// Wire name: `is_old`.
     pub is_old: Option<bool>,
     /// agent无法连接的错误信息
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// agent版本号
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProtectableReplicationCapabilitiesRespRegion {
     /// 云服务所在的区域
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 支持复制的目标区域列表
+    ///
     /// Wire name: `replication_destinations`.
     pub replication_destinations: Vec<String>,
 }

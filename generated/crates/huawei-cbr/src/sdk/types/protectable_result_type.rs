@@ -8,18 +8,21 @@ use super::VaultGet;
 #[non_exhaustive]
 pub struct ProtectableResult {
     /// 不支持备份的错误码
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 不支持备份的原因
+    ///
     /// Wire name: `reason`.
     pub reason: Option<String>,
     /// 是否可备份
+    ///
     /// Wire name: `result`.
     pub result: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<VaultGet>,
     /// 资源不可备份的原因信息，当资源可保护性检验失败时才有该字段。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

@@ -8,27 +8,33 @@ use super::ProtectableResult;
 #[non_exhaustive]
 pub struct ProtectablesResp {
     /// 子资源
+    ///
     /// Wire name: `children`.
     pub children: Vec<::runtime::JsonValue>,
     /// 资源详情
+    ///
     /// Wire name: `detail`.
     pub detail: Option<::runtime::JsonValue>,
     /// id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `protectable`.
     pub protectable: Option<ProtectableResult>,
     /// 大小，单位GB
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 资源状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 待备份资源的类型, 云服务器: OS::Nova::Server, 云硬盘: OS::Cinder::Volume, 裸金属服务器: OS::Ironic::BareMetalServer, 线下本地服务器: OS::Native::Server, 弹性文件系统: OS::Sfs::Turbo, 云桌面：OS::Workspace::DesktopV2
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -8,45 +8,57 @@ use super::ReplicationRecordsExtraInfo;
 #[non_exhaustive]
 pub struct ReplicationRecordGet {
     /// 复制的开始时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 复制的目的备份ID
+    ///
     /// Wire name: `destination_backup_id`.
     pub destination_backup_id: Option<String>,
     /// 复制的目的备份记录ID
+    ///
     /// Wire name: `destination_checkpoint_id`.
     pub destination_checkpoint_id: Option<String>,
     /// 复制的目标项目ID
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: Option<String>,
     /// 复制的目标区域
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// 目标存储库ID
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<ReplicationRecordsExtraInfo>,
     /// 复制记录ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 复制的源备份ID
+    ///
     /// Wire name: `source_backup_id`.
     pub source_backup_id: Option<String>,
     /// 复制的源备份记录ID
+    ///
     /// Wire name: `source_checkpoint_id`.
     pub source_checkpoint_id: Option<String>,
     /// 复制的源项目ID
+    ///
     /// Wire name: `source_project_id`.
     pub source_project_id: Option<String>,
     /// 复制的源区域
+    ///
     /// Wire name: `source_region`.
     pub source_region: Option<String>,
     /// 复制的状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份所在的存储库ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ReplicationRecordsExtraInfo {
     /// 复制进度
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 失败错误码，成功时为空
+    ///
     /// Wire name: `fail_code`.
     pub fail_code: Option<String>,
     /// 错误原因
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
     /// 是否为自动调度复制
+    ///
     /// Wire name: `auto_trigger`.
     pub auto_trigger: Option<bool>,
     /// 目标端的存储库id
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
 }

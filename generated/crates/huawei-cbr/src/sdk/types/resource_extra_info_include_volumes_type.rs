@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceExtraInfoIncludeVolumes {
     /// 卷ID，仅支持uuid
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 操作系统类型
+    ///
     /// Wire name: `os_version`.
     pub os_version: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::ResourceExtraInfoIncludeVolumes;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceExtraInfo {
     /// 需要排除备份的卷id。仅在多系统盘备份特性中有效，排除不需要备份的磁盘。当虚拟机新绑定磁盘时，也能继续排除之前设置不用备份的卷。
+    ///
     /// Wire name: `exclude_volumes`.
     pub exclude_volumes: Vec<String>,
     /// 指定需要备份的卷,若有指定值，则每次备份都只备份指定的卷，如虚拟机绑定存储库之后新绑定的卷不会备份；若为空默认为资源全部卷；仅虚拟机磁盘级备份特性中有效。
+    ///
     /// Wire name: `include_volumes`.
     pub include_volumes: Vec<ResourceExtraInfoIncludeVolumes>,
 }

@@ -7,31 +7,38 @@ use super::ResourceExtraInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceResp {
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<ResourceExtraInfo>,
     /// 待备份资源id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 待备份资源名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 保护状态
+    ///
     /// Wire name: `protect_status`.
     pub protect_status: Option<String>,
     /// 资源已分配容量,单位为GB
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 待备份资源的类型, 云服务器: OS::Nova::Server, 云硬盘: OS::Cinder::Volume, 裸金属服务器: OS::Ironic::BareMetalServer, 线下本地服务器: OS::Native::Server, 弹性文件系统: OS::Sfs::Turbo, 云桌面：OS::Workspace::DesktopV2
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 副本大小
+    ///
     /// Wire name: `backup_size`.
     pub backup_size: Option<i32>,
     /// 副本数量
+    ///
     /// Wire name: `backup_count`.
     pub backup_count: Option<i32>,
     /// 是否跟随存储库自动备份策略进行备份
+    ///
     /// Wire name: `auto_protect`.
     pub auto_protect: Option<bool>,
 }

@@ -6,16 +6,18 @@ use super::ResourceExtraInfo;
 /// `Resource` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<ResourceExtraInfo>,
     /// 待备份资源id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 待备份资源名称，长度限制：0-255
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 待备份资源的类型, 云服务器: OS::Nova::Server, 云硬盘: OS::Cinder::Volume, 裸金属服务器: OS::Ironic::BareMetalServer, 线下本地服务器: OS::Native::Server, 弹性文件系统: OS::Sfs::Turbo, 云桌面：OS::Workspace::DesktopV2
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

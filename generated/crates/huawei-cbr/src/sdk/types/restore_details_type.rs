@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreDetails {
     /// 目的路径
+    ///
     /// Wire name: `destination_path`.
     pub destination_path: String,
 }

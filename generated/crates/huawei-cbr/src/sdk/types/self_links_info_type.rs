@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SelfLinksInfo {
     /// 连接地址
+    ///
     /// Wire name: `self`.
     pub self_field: Option<String>,
 }

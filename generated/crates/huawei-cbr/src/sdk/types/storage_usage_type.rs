@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct StorageUsage {
     /// 备份数量
+    ///
     /// Wire name: `backup_count`.
     pub backup_count: Option<i32>,
     /// 备份容量
+    ///
     /// Wire name: `backup_size`.
     pub backup_size: Option<i32>,
     /// 资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: Option<String>,
     /// 多AZ备份大小
+    ///
     /// Wire name: `backup_size_multiaz`.
     pub backup_size_multiaz: Option<i32>,
 }

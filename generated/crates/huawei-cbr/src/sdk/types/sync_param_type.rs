@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncParam {
     /// 本次同步是否自动触发
+    ///
     /// Wire name: `auto_trigger`.
     pub auto_trigger: bool,
     /// 混合云vault id
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: String,
 }

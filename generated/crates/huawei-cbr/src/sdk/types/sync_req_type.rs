@@ -6,7 +6,6 @@ use super::SyncParam;
 /// `SyncReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncReq {
-    /// (No description in the spec.)
     /// Wire name: `sync`.
     pub sync: Option<SyncParam>,
 }

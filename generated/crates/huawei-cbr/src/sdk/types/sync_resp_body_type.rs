@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SyncRespBody {
     /// 是否自动触发
+    ///
     /// Wire name: `operation_log_id`.
     pub operation_log_id: Option<String>,
     /// 混合云vault id
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SysTags {
     /// 键。  系统标签的key，从白名单中取，不能随意定义。 目前仅支持 _sys_enterprise_project_id字段，对应 的value为企业项目ID。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值列表。  目前仅会用到企业项目ID，其中默 认的企业项目ID为“0”。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -8,18 +8,21 @@ use super::{InstancesResourceDetail, SysTag, Tag};
 #[non_exhaustive]
 pub struct TagResource {
     /// 资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `resource_detail`.
     pub resource_detail: Option<InstancesResourceDetail>,
     /// 标签列表 没有标签默认为空数字。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
     /// 资源名称
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 仅op_service权限才可以获取此字段：  目前只包含一个resource_tag 结构体。  key：_sys_enterprise_project_id  value：企业项目id，0表示默认企业项目  非op_service场景不能返回此字段。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<SysTag>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// 键。 key最大长度为36个字符。 key不能为空字符串。 key前后空格会被丢弃。 key不能包含非打印字符ASCII(0-31)，“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\”,“,”,“\|”,“/”。 key只能由中文，字母，数字，“-”，“_”组成。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值。  添加标签时value值必选，删除标签时value值可选。  value最大长度为43个字符。  value可以为空字符串。  value前后的空格会被丢弃。  value不能包含非打印字符ASCII(0-31)，“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\”,“,”,“\|”,“/”。 value只能由中文，字母，数字，“-”，“_”，“.”组成。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsReq {
     /// 键。  最大长度127个unicode字符。  不允许为空字符串。  前后的空格会被丢弃。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值列表。  values中最多包含10个value。  每个value最大长度255个unicode字符。前后的空格会被丢弃。  values中value不允许重复。  values中多个value之间是\\&quot;或\\&quot;的关系。  values允许为空列表，value允许为空字符串。  values如果为空列表，表示任意值。  \\\\*为系统保留字符，如果value是以\\\\*开头表示按照\\\\*后面的值全模糊匹配，不能只传入“\\\\*”。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagsResp {
     /// 键。  key最大长度36个字符。  key不能为空字符串。  key只能由中文，字母，数字，“-”，“_”组成。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值列表。  value最大长度43个字符。  value可以为空字符串。  key只能由中文，字母，数字，“-”，“_”组成。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateExpirationTimeReq {
     /// 预期过期日期，格式：YYYY-MM-DD。
+    ///
     /// Wire name: `expect_expiration_date`.
     pub expect_expiration_date: Option<String>,
     /// 用户所在时区，格式形如 UTC+08:00
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
 }

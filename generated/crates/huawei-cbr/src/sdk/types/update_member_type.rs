@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateMember {
     /// 备份共享状态
+    ///
     /// Wire name: `status`.
     pub status: String,
     /// 共享的备份将存入的存储库，仅支持uuid 更新member状态的时候，如果是接受，必须传入vault_id，如果是拒绝，则无需
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
 }

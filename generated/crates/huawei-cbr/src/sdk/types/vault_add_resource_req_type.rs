@@ -7,6 +7,7 @@ use super::ResourceCreate;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultAddResourceReq {
     /// 资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceCreate>,
 }

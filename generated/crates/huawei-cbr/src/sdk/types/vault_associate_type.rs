@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultAssociate {
     /// 目标vault ID , 只有设置复制策略时使用，而且必传
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
     /// 策略ID。policy_id字段与add_policy_ids字段在一次请求中有且只有一个。
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// 多策略场景下，绑定新策略的id列表。policy_id字段与add_policy_ids字段在一次请求中有且只有一个。
+    ///
     /// Wire name: `add_policy_ids`.
     pub add_policy_ids: Option<Vec<String>>,
 }

@@ -6,7 +6,6 @@ use super::VaultBackup;
 /// `VaultBackupReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultBackupReq {
-    /// (No description in the spec.)
     /// Wire name: `checkpoint`.
     pub checkpoint: Option<VaultBackup>,
 }

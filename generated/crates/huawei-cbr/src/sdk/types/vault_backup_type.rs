@@ -6,10 +6,10 @@ use super::CheckpointParam;
 /// `VaultBackup` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultBackup {
-    /// (No description in the spec.)
     /// Wire name: `parameters`.
     pub parameters: Option<CheckpointParam>,
     /// 存储库ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultBatchUpdate {
     /// 存储库smn消息通知开关
+    ///
     /// Wire name: `smn_notify`.
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<i32>,
 }

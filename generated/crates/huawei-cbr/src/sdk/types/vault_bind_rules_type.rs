@@ -7,6 +7,7 @@ use super::BindRulesTags;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultBindRules {
     /// 按tags过滤自动绑定的资源  最小长度：1  最大长度：5
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BindRulesTags>,
 }

@@ -6,7 +6,6 @@ use super::CombinedOrder;
 /// `VaultCreateParameters` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultCreateParameters {
-    /// (No description in the spec.)
     /// Wire name: `combined_order`.
     pub combined_order: Option<CombinedOrder>,
 }

@@ -6,7 +6,6 @@ use super::VaultCreate;
 /// `VaultCreateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultCreateReq {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<VaultCreate>,
 }

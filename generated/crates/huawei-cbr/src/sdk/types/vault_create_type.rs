@@ -7,54 +7,67 @@ use super::{BillingCreate, ResourceCreate, Tag, VaultBindRules};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultCreate {
     /// 备份策略ID，不设置时为null，不自动备份。
+    ///
     /// Wire name: `backup_policy_id`.
     pub backup_policy_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `billing`.
     pub billing: Option<BillingCreate>,
     /// 描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 存储库名称
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 绑定的备份资源，未在创建时绑定资源填\[\]
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceCreate>,
     /// 标签列表 tags不允许为空列表。 tags中最多包含10个key。 tags中key不允许重复。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<Tag>>,
     /// 企业项目ID，默认为‘0’。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 是否支持自动挂载。
+    ///
     /// Wire name: `auto_bind`.
     pub auto_bind: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `bind_rules`.
     pub bind_rules: Option<VaultBindRules>,
     /// \[是否开启存储库自动扩容能力（只支持按需存储库）。\](tag:hws,hws_hk) \[是否开启存储库自动扩容能力。\](tag:dt,ocb,tlf,sbc,fcs_vm,ctc,g42,tm,cmcc,hcso_dt)
+    ///
     /// Wire name: `auto_expand`.
     pub auto_expand: Option<bool>,
     /// 存储库容量阈值，已用容量占总容量达到此百分比，将根据 smn_notify 参数设置选择是否发送相关通知。 默认值为：80 最大值：100 最小值：1
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<i32>,
     /// 存储库smn消息通知开关。 默认值为 true。
+    ///
     /// Wire name: `smn_notify`.
     pub smn_notify: Option<bool>,
     /// 备份名称前缀，设置后该存储库自动备份产生的备份副本都将携带该备份名称前缀
+    ///
     /// Wire name: `backup_name_prefix`.
     pub backup_name_prefix: Option<String>,
     /// 存储库使用是否允许超出容量，只有创建包周期存储库时才允许该值为 true
+    ///
     /// Wire name: `demand_billing`.
     pub demand_billing: Option<bool>,
     /// 用于标识SMB服务，您可以设置为SMB或者空
+    ///
     /// Wire name: `sys_lock_source_service`.
     pub sys_lock_source_service: Option<String>,
     /// 用于标识该存储库是否已锁定
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 存储库可用区信息，最大支持32字符。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultDissociate {
     /// 策略ID
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultMigrateResourceReq {
     /// 目标存储库
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: String,
     /// 待迁移的资源ID
+    ///
     /// Wire name: `resource_ids`.
     pub resource_ids: Vec<String>,
 }

@@ -6,7 +6,6 @@ use super::PrePaidVaultOrder;
 /// `VaultOrderCreateReqs` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultOrderCreateReqs {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<PrePaidVaultOrder>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct VaultPolicyResp {
     /// 目标region的vault ID，仅设置复制策略时有。
+    ///
     /// Wire name: `destination_vault_id`.
     pub destination_vault_id: Option<String>,
     /// 设置的策略ID
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// 设置策略的vault ID
+    ///
     /// Wire name: `vault_id`.
     pub vault_id: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultRemoveResourceReq {
     /// 要移除的资源ID列表 最小长度：1 最大长度：256
+    ///
     /// Wire name: `resource_ids`.
     pub resource_ids: Vec<String>,
 }

@@ -7,39 +7,51 @@ use super::{Match, SysTags, TagsReq};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultResourceInstancesReq {
     /// 不包含任意一个标签，该字段为true时查询所有不带标签的资源，此时忽略 “tags”、“tags_any”、“not_tags”、“not_tags_any”字段。
+    ///
     /// Wire name: `without_any_tag`.
     pub without_any_tag: Option<bool>,
     /// 包含标签。  tags不允许为空列表。  tags中最多包含10个key。  tags中key不允许重复。  tags中多个key之间是“与”的关系。  结果返回包含所有标签的资源列表，key之间是与的关系，key-value结构中value是或的关系。  无过滤条件时返回全量数据。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<TagsReq>>,
     /// 包含任一标签。  tags不允许为空列表。  tags中最多包含10个key。  tags中key不允许重复。  结果返回包含任一标签的资源列表，key之间是或的关系，key-value结构中value是或的关系。  无过滤条件时返回全量数据。
+    ///
     /// Wire name: `tags_any`.
     pub tags_any: Option<Vec<TagsReq>>,
     /// 不包含标签。  tags不允许为空列表。  tags中最多包含10个key。  tags中key不允许重复。  结果返回不包含所有标签的资源列表，key之间是与的关系，key-value结构中value是或的关系。  无过滤条件时返回全量数据。
+    ///
     /// Wire name: `not_tags`.
     pub not_tags: Option<Vec<TagsReq>>,
     /// 不包含任一标签。  tags不允许为空列表。  tags中最多包含10个key。  tags中key不允许重复。  结果返回不包含任一标签的资源列表，key之间是或的关系，key-value结构张value是或的关系。  无过滤条件时返回全量数据。
+    ///
     /// Wire name: `not_tags_any`.
     pub not_tags_any: Option<Vec<TagsReq>>,
     /// 仅op_service权限可以使用此字段做资源实例过滤条件。  目前TMS调用时只包含一个tag结构体。  * key： _sys_enterprise_project_id  * values：企业项目id列表  目前TMS调用时，key下面只包含一个value，0表示默认企业项目。  sys_tags和租户标签过滤条件（tags、tags_any、not_tags、not_tags_any）不能同时使用。  无sys_tags时按照tag接口处理，无tag过滤条件时返回全量数据。  sys_tags不能为空列表
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<SysTags>>,
     /// 查询记录数（action为count时无此参数）如果action为filter时，默认为1000，limit最小值为1，limit最大值为1000, 不在范围内报错。返回的结果中记录数不超过limit。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<String>,
     /// 索引位置（action为count时无此参数）如果action为filter时，默认为0，offset最小值为0。返回的结果中第一条记录为符合查询条件的第offset+1条记录。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<String>,
     /// 操作标识取值范围为：\\&quot;filter\\&quot;, \\&quot;count\\&quot;。如果是filter就是分页查询，如果是count只需按照条件将总条数返回即可
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 资源本身支持的查询条件。  matches中key不允许重复。  数组长度最大值为 1，后续再扩展。
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<Match>>,
     /// 云类型
+    ///
     /// Wire name: `cloud_type`.
     pub cloud_type: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
 }

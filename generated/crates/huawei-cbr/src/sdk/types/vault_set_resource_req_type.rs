@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultSetResourceReq {
     /// 需要设置的资源id。
+    ///
     /// Wire name: `resource_ids`.
     pub resource_ids: Vec<String>,
     /// 设置存储库资源动作
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

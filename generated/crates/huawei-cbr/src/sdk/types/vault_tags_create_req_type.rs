@@ -6,7 +6,6 @@ use super::TagCreate;
 /// `VaultTagsCreateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultTagsCreateReq {
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<TagCreate>,
 }

@@ -7,61 +7,76 @@ use super::{Billing, ResourceResp, Tag, VaultBindRules};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Vault {
-    /// (No description in the spec.)
     /// Wire name: `billing`.
     pub billing: Option<Billing>,
     /// 存储库自定义描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 存储库ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 存储库名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 存储库资源类型id
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// 存储库资源
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceResp>,
     /// 存储库标签
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
     /// 企业项目id，默认为‘0’。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 是否自动绑定，默认为false，不支持。
+    ///
     /// Wire name: `auto_bind`.
     pub auto_bind: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `bind_rules`.
     pub bind_rules: Option<VaultBindRules>,
     /// 用户id
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 创建时间,例如:\\&quot;2020-02-05T10:38:34.209782\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 是否开启存储库自动扩容能力（只支持按需存储库）。
+    ///
     /// Wire name: `auto_expand`.
     pub auto_expand: Option<bool>,
     /// 存储库smn消息通知开关
+    ///
     /// Wire name: `smn_notify`.
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值，已用容量占总容量达到此百分比即发送相关通知
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<i32>,
     /// 用于标识SMB服务
+    ///
     /// Wire name: `sys_lock_source_service`.
     pub sys_lock_source_service: Option<String>,
     /// 用于标识该存储库是否已锁定
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 存储库可用区信息，最大支持32字符。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
 }

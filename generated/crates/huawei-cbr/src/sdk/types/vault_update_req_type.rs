@@ -6,7 +6,6 @@ use super::VaultUpdate;
 /// `VaultUpdateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultUpdateReq {
-    /// (No description in the spec.)
     /// Wire name: `vault`.
     pub vault: Option<VaultUpdate>,
 }

@@ -6,28 +6,32 @@ use super::{BillingUpdate, VaultBindRules};
 /// `VaultUpdate` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VaultUpdate {
-    /// (No description in the spec.)
     /// Wire name: `billing`.
     pub billing: Option<BillingUpdate>,
     /// 存储库名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否支持自动挂载
+    ///
     /// Wire name: `auto_bind`.
     pub auto_bind: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `bind_rules`.
     pub bind_rules: Option<VaultBindRules>,
     /// 是否自动扩容。按需存储库支持自动扩容，包周期存储库不支持扩容。
+    ///
     /// Wire name: `auto_expand`.
     pub auto_expand: Option<bool>,
     /// 发送smn通知开关
+    ///
     /// Wire name: `smn_notify`.
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值，存储库已用容量和总容量的百分比超过该值，若smn_notify为开，将发送相关通知。
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<i32>,
     /// 用于标识当前存储库是否已锁定
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchListMetricData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_list_metric_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchListMetricDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListEventDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_event_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListEventDetailRequest, ::runtime::BuildError> {

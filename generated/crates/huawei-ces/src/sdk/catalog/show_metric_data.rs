@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowMetricData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_metric_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMetricDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowResourceGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_resource_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowResourceGroupRequest, ::runtime::BuildError> {

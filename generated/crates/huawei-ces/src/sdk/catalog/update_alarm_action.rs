@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAlarmAction`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_alarm_action::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAlarmActionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddAlarmRuleResources`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::add_alarm_rule_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddAlarmRuleResourcesRequest, ::runtime::BuildError> {

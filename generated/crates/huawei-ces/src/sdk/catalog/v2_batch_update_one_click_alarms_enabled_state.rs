@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchUpdateOneClickAlarmsEnabledState`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::batch_update_one_click_alarms_enabled_state::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDashboardWidgets`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::create_dashboard_widgets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDashboardWidgetsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateOneDashboard`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::create_one_dashboard::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateOneDashboardRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteAlarmRuleResources`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::delete_alarm_rule_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAlarmRuleResourcesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAgentDimensionInfo`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::list_agent_dimension_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAgentDimensionInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAlarmHistories`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::list_alarm_histories::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAlarmHistoriesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAlarmRules`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::list_alarm_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAlarmRulesRequest, ::runtime::BuildError> {

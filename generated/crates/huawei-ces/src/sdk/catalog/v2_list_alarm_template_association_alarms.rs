@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAlarmTemplateAssociationAlarms`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::list_alarm_template_association_alarms::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListCesTargetProjectTags`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::list_ces_target_project_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCesTargetProjectTagsRequest, ::runtime::BuildError> {

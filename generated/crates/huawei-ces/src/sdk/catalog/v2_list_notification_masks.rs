@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListNotificationMasks`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::list_notification_masks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListNotificationMasksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAlarmRulePolicies`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::update_alarm_rule_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAlarmRulePoliciesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateResourceGroupAssociationAlarmTemplate`.
 
 use crate::v2::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v2::update_resource_group_association_alarm_template::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAgentInvocations`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_agent_invocations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAgentInvocationsRequest, ::runtime::BuildError> {

@@ -11,60 +11,73 @@ use super::{
 #[non_exhaustive]
 pub struct AlarmHistoryInfoResp {
     /// **参数解释**： 告警规则的ID，如：al1603131199286dzxpqK3Ez。 **取值范围**： 字符串长度为24
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警规则的名称，如：alarm-test01 **取值范围**： 字符串长度在 1 到 128 之间
+    ///
     /// Wire name: `alarm_name`.
     pub alarm_name: Option<String>,
     /// **参数解释**： 告警规则的描述 **取值范围**： 字符串长度在 0 到 256 之间
+    ///
     /// Wire name: `alarm_description`.
     pub alarm_description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `metric`.
     pub metric: Option<MetricInfoResp>,
-    /// (No description in the spec.)
     /// Wire name: `condition`.
     pub condition: Option<ConditionResp>,
     /// **参数解释**： 告警记录的告警级别。 **取值范围**： 枚举值： - 1：紧急 - 2：重要 - 3：次要 - 4：提示
+    ///
     /// Wire name: `alarm_level`.
     pub alarm_level: Option<i32>,
     /// **参数解释**： 告警规则类型 **取值范围**： 枚举值: - ALL_INSTANCE：全部资源指标告警 - RESOURCE_GROUP：资源分组指标告警 - MULTI_INSTANCE：指定资源指标告警 - EVENT.SYS：系统事件告警 - EVENT.CUSTOM：自定义事件告警 - DNSHealthCheck：健康检查告警
+    ///
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,
     /// **参数解释**： 告警规则是否被启用 **取值范围**： 值为true或者false - true：开启 - false：关闭
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: Option<bool>,
     /// **参数解释**： 是否发送通知 **取值范围**： 值为true或者false - true：发送通知 - false：不发送通知
+    ///
     /// Wire name: `alarm_action_enabled`.
     pub alarm_action_enabled: Option<bool>,
     /// **参数解释**： 告警触发时，通知组/主题订阅的信息。结构如下：{  \\&quot;type\\&quot;: \\&quot;notification\\&quot;, \\&quot;notificationList\\&quot;: \[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\]  }
+    ///
     /// Wire name: `alarm_actions`.
     pub alarm_actions: Vec<Vec<NotificationResp>>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。结构如下：{  \\&quot;type\\&quot;: \\&quot;notification\\&quot;, \\&quot;notificationList\\&quot;: \[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\]  }
+    ///
     /// Wire name: `ok_actions`.
     pub ok_actions: Vec<Vec<NotificationResp>>,
     /// **参数解释**： 数据不足时触发告警时，通知组/主题订阅的信息。结构如下：{  \\&quot;type\\&quot;: \\&quot;notification\\&quot;, \\&quot;notificationList\\&quot;: \[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\]  }
+    ///
     /// Wire name: `insufficientdata_actions`.
     pub insufficientdata_actions: Vec<Vec<NotificationResp>>,
     /// **参数解释**： 告警状态变更的时间，UNIX时间戳，单位毫秒，如：1603131199000 **取值范围**： 不涉及
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<i64>,
     /// **参数解释**： 企业项目ID **取值范围**： 只能包含小写字母、数字、“-”、“_”，可以自定义企业项目ID，长度为36个字符。也可以为0（代表默认企业项目ID），all_granted_eps（代表所有企业项目ID）
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： 计算出该条告警历史的时间，UNIX时间戳，单位毫秒，如：1603131199469 **取值范围**： 不涉及
+    ///
     /// Wire name: `trigger_time`.
     pub trigger_time: Option<i64>,
     /// **参数解释**： 告警规则的状态 **取值范围**： 枚举值： - ok：正常 - alarm：告警 - insufficient_data：数据不足 - invalid：已失效
+    ///
     /// Wire name: `alarm_status`.
     pub alarm_status: Option<String>,
     /// **参数解释**： 计算出该条告警历史的资源监控数据的一组数据上报时间和监控数值
+    ///
     /// Wire name: `datapoints`.
     pub datapoints: Vec<DataPointForAlarmHistoryResp>,
-    /// (No description in the spec.)
     /// Wire name: `additional_info`.
     pub additional_info: Option<AdditionalInfoResp>,
     /// **参数解释** 通知方式 **取值范围**： 枚举值： - NOTIFICATION_POLICY：通知策略 - NOTIFICATION_GROUP：通知组 - TOPIC_SUBSCRIPTION：主题订阅
+    ///
     /// Wire name: `notification_manner`.
     pub notification_manner: Option<String>,
 }

@@ -8,27 +8,29 @@ use super::FilterResp;
 #[non_exhaustive]
 pub struct AlarmRuleConditionResp {
     /// **参数解释**： 阈值符号。     **取值范围**： 支持的值为(&gt;\|&lt;\|&gt;&#x3D;\|&lt;&#x3D;\|&#x3D;\|!&#x3D;\|cycle_decrease\|cycle_increase\|cycle_wave);cycle_decrease为环比下降,cycle_increase为环比上升,cycle_wave为环比波动。
+    ///
     /// Wire name: `comparison_operator`.
     pub comparison_operator: Option<String>,
     /// **参数解释**： 触发告警的连续发生次数。 **取值范围**： 整数，取值范围\[1, 5\]。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `filter`.
     pub filter: Option<FilterResp>,
-    /// (No description in the spec.)
     /// Wire name: `period`.
     pub period: Option<i64>,
     /// **参数解释**： 数据的原始单位。 **取值范围**： 长度为\[0,32\]个字符。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释**： 用户选择的数据单位。 **取值范围**： 长度为\[0,32\]个字符。
+    ///
     /// Wire name: `selected_unit`.
     pub selected_unit: Option<String>,
     /// **参数解释**： 告警阈值。具体阈值取值请参见附录中各服务监控指标中取值范围，如\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)中ECS的CPU使用率cpu_util取值范围可配置80。 **取值范围**： 最小值为-1.7976931348623157e+108，最大值为1.7976931348623157e+108。
+    ///
     /// Wire name: `value`.
     pub value: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `suppress_duration`.
     pub suppress_duration: Option<i64>,
 }

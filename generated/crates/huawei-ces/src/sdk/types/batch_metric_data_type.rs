@@ -8,18 +8,23 @@ use super::{DatapointForBatchMetric, MetricsDimensionResp};
 #[non_exhaustive]
 pub struct BatchMetricData {
     /// **参数解释** 指标单位 **取值范围** 不涉及
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释** 指标数据列表。由于查询数据时，云监控会根据所选择的聚合粒度向前取整from参数，所以datapoints中包含的数据点有可能会多于预期，最多返回3000个数据点（响应参数metrics属性对应对象datapoints属性累加最多返回3000个数据点）
+    ///
     /// Wire name: `datapoints`.
     pub datapoints: Vec<DatapointForBatchMetric>,
     /// **参数解释** 服务命名空间 **取值范围** 不涉及
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释** 指标名称，例如弹性云服务器监控指标中的cpu_util。 **取值范围** 不涉及
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
     /// **参数解释** 服务维度列表
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<MetricsDimensionResp>,
 }

@@ -7,45 +7,55 @@ use super::{Condition, CreateAlarmMetric, Notification};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlarmRequestBody {
     /// **参数解释**： 告警名称。 **约束限制**： 不涉及。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度1-128。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_name`.
     pub alarm_name: String,
     /// **参数解释**： 告警描述。 **约束限制**： 不涉及。 **取值范围**： 长度\[0,256\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_description`.
     pub alarm_description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `metric`.
     pub metric: Option<CreateAlarmMetric>,
-    /// (No description in the spec.)
     /// Wire name: `condition`.
     pub condition: Option<Condition>,
     /// **参数解释**： 是否启用该条告警。 **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true：开启告警。 - false：不开启告警。 **默认取值**： true
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: Option<bool>,
     /// **参数解释**： 该条告警触发时，是否启用告警通知。 **约束限制**： 不填默认为true，对应的alarm_actions、ok_actions至少有一个不能为空。若alarm_actions、ok_actions同时存在时，alarm_actions和ok_actions中的notification_list值保持一致。 **取值范围**： 布尔值。 - true：开启告警通知。 - false：不开启告警通知。 **默认取值**： true
+    ///
     /// Wire name: `alarm_action_enabled`.
     pub alarm_action_enabled: Option<bool>,
     /// **参数解释**： 告警级别。 **约束限制**： 不涉及。 **取值范围**： 只能为1、2、3、4。分别对应紧急、重要、次要、提示。 **默认取值**： 2
+    ///
     /// Wire name: `alarm_level`.
     pub alarm_level: Option<i32>,
     /// **参数解释**： 告警类型。 **约束限制**： 针对事件类型的告警时，告警类型为EVENT.SYS（系统事件）或EVENT.CUSTOM（自定义事件）。 针对资源分组的告警时，告警类型为RESOURCE_GROUP。 针对指定资源的告警时，告警类型为MULTI_INSTANCE。 **取值范围**： - EVENT.SYS：针对系统事件的告警规则。 - EVENT.CUSTOM：针对自定义事件的告警规则。 - RESOURCE_GROUP：针对资源分组的告警规则。 - MULTI_INSTANCE： 针对指定资源的告警规则。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,
     /// **参数解释**： 通知组/主题订阅的信息。 **约束限制**： 最多包含20个动作。
+    ///
     /// Wire name: `alarm_actions`.
     pub alarm_actions: Option<Vec<Notification>>,
     /// **参数解释**： 通知组/主题订阅的信息。 **约束限制**： 最多包含20个动作。
+    ///
     /// Wire name: `insufficientdata_actions`.
     pub insufficientdata_actions: Option<Vec<Notification>>,
     /// **参数解释**： 通知组/主题订阅的信息。 **约束限制**： 最多包含20个动作。
+    ///
     /// Wire name: `ok_actions`.
     pub ok_actions: Option<Vec<Notification>>,
     /// **参数解释**： 企业项目ID。如何查询企业项目ID，请参考\[\[获取项目ID\](<https://support.huaweicloud.com/api-ces/ces_03_0057.html>)\](tag:hc)\[\[获取项目ID\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0057.html>)\](tag:hk)\[\[获取项目ID\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0057.html>)\](tag:hws_eu)\[\[获取项目ID\](ces_03_0057.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 长度为0或者32个字符。 **默认取值**： 0，表示默认的企业项目default。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： 告警通知开启时间。 **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_action_begin_time`.
     pub alarm_action_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。 **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_action_end_time`.
     pub alarm_action_end_time: Option<String>,
 }

@@ -7,15 +7,17 @@ use super::EventItemDetail;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateEventsRequestBody {
     /// **参数解释**： 事件名称。 **约束限制**： 不涉及。 **取值范围**： 必须以字母开头，只能包含0-9/a-z/A-Z/_，长度为\[1,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_name`.
     pub event_name: String,
     /// **参数解释**： 事件来源。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item，根据实际情况自定义配置。 service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_，service.item，长度为\[3,32\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_source`.
     pub event_source: String,
     /// **参数解释**： 事件发生时间。UNIX时间戳，单位毫秒。 **约束限制**： 因为客户端到服务器端有延时，因此插入数据的时间戳应该在\[当前时间-1小时+10秒，当前时间+10分钟-10秒\]区间内，保证到达服务器时不会因为传输时延造成数据不能插入数据库。 **取值范围**： 插入数据的时间戳应该在\[当前时间-1小时+10秒，当前时间+10分钟-10秒\]区间内。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `time`.
     pub time: i64,
-    /// (No description in the spec.)
     /// Wire name: `detail`.
     pub detail: Option<EventItemDetail>,
 }

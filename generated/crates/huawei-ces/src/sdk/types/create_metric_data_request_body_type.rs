@@ -6,22 +6,26 @@ use super::MetricInfo;
 /// `CreateMetricDataRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateMetricDataRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `metric`.
     pub metric: Option<MetricInfo>,
     /// **参数解释**： 数据的有效期，超出该有效期则自动删除该数据，单位秒。 **约束限制**： 不涉及。 **取值范围**： 大小为\[1,604800\]的整数。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `ttl`.
     pub ttl: i32,
     /// **参数解释**： 数据收集时间 。UNIX时间戳，单位毫秒。 **约束限制**： 不涉及。 **取值范围**： 因为客户端到服务器端有延时，因此插入数据的时间戳应该在\[当前时间-3天+10秒，当前时间+10分钟-10秒\]区间内，保证到达服务器时不会因为传输时延造成数据不能插入数据库。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `collect_time`.
     pub collect_time: i64,
     /// **参数解释**： 待添加的监控指标数据的值。 **约束限制**： 不涉及。 **取值范围**： 数值类型支持“整数”或“浮点数”。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `value`.
     pub value: f64,
     /// **参数解释**： 数据的单位。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,32\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释**： 数据类型。 **约束限制**： 不涉及。 **取值范围**： 枚举值，只能是\\&quot;int\\&quot;或\\&quot;float\\&quot;。 - int：整数 - float：浮点数 **默认取值**： 不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DatapointForBatchMetric {
     /// **参数解释** 聚合周期内指标数据的最大值 **取值范围** 不涉及
+    ///
     /// Wire name: `max`.
     pub max: Option<f64>,
     /// **参数解释** 聚合周期内指标数据的最小值 **取值范围** 不涉及
+    ///
     /// Wire name: `min`.
     pub min: Option<f64>,
     /// **参数解释** 聚合周期内指标数据的平均值 **取值范围** 不涉及
+    ///
     /// Wire name: `average`.
     pub average: Option<f64>,
     /// **参数解释** 聚合周期内指标数据的求和值 **取值范围** 不涉及
+    ///
     /// Wire name: `sum`.
     pub sum: Option<f64>,
     /// **参数解释** 聚合周期内指标数据的方差 **取值范围** 不涉及
+    ///
     /// Wire name: `variance`.
     pub variance: Option<f64>,
     /// **参数解释** 指标采集时间，UNIX时间戳，单位毫秒 **取值范围** 不涉及
+    ///
     /// Wire name: `timestamp`.
     pub timestamp: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct EventDataInfo {
     /// **参数解释**： 事件类型 **取值范围**： 不涉及
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 上报时间，UNIX时间戳，单位毫秒 **取值范围**： 不涉及
+    ///
     /// Wire name: `timestamp`.
     pub timestamp: Option<i64>,
     /// **参数解释**： 主机配置信息 **取值范围**： 不涉及
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct EventInfo {
     /// **参数解释** 事件名称 **取值范围** 不涉及
+    ///
     /// Wire name: `event_name`.
     pub event_name: Option<String>,
     /// **参数解释** 事件类型 **取值范围** 枚举值： - EVENT.SYS 系统事件 - EVENT.CUSTOM 自定义事件
+    ///
     /// Wire name: `event_type`.
     pub event_type: Option<String>,
     /// **参数解释** 事件子类型 **取值范围** 枚举值： - SUB_EVENT.OPS 运维事件 - SUB_EVENT.PLAN 计划事件 - SUB_EVENT.CUSTOM 自定义事件
+    ///
     /// Wire name: `sub_event_type`.
     pub sub_event_type: Option<String>,
     /// **参数解释** 选择查询的时间范围内，此事件发生的数量 **取值范围** 不涉及
+    ///
     /// Wire name: `event_count`.
     pub event_count: Option<i32>,
     /// **参数解释** 此事件最近一次发生的时间 **取值范围** 不涉及
+    ///
     /// Wire name: `latest_occur_time`.
     pub latest_occur_time: Option<i64>,
     /// **参数解释** 事件来源，如果是系统事件则值为各服务的命名空间。 各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。如果是自定义事件，则为用户自定义上报定义。 **取值范围** 不涉及
+    ///
     /// Wire name: `latest_event_source`.
     pub latest_event_source: Option<String>,
 }

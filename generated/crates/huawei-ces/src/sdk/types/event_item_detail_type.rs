@@ -7,33 +7,43 @@ use super::MetricsDimension;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventItemDetail {
     /// **参数解释**： 事件内容 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,4096\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
     /// **参数解释**： 所属分组。 资源分组对应的ID，必须是已存在的分组ID。 分组ID查询方法： 1.登录管理控制台。 2.单击“云监控服务”。 3.单击页面左侧的“资源分组”。 在名称/ID列获取具体资源分组ID。 **约束限制**： 不涉及。 **取值范围**： 长度只能为24个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释**： 资源ID。 资源ID的查询方法： 1.登录管理控制台。 2.单击“计算 &gt; 弹性云服务器”。 在资源概览页可获取具体资源ID。 **约束限制**： 不涉及。 **取值范围**： 支持字母、数字、下划线（_）、中划线（-）和冒号（:），最大长度128个字符。例如，6a69bf28-ee62-49f3-9785-845dacd799ec。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// **参数解释**： 资源名称。 **约束限制**： 不涉及。 **取值范围**： 支持字母 中文 数字@_ -. ，最大长度128个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// **参数解释**： 事件状态。 **约束限制**： 不涉及。 **取值范围**： 枚举类型。 - normal：正常发生 - warning：异常 - incident：严重 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_state`.
     pub event_state: Option<String>,
     /// **参数解释**： 事件级别。 **约束限制**： 不涉及。 **取值范围**： 枚举类型：Critical, Major, Minor, Info。 - Critical: 紧急 - Major: 重要 - Minor: 次要 - Info: 提示 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_level`.
     pub event_level: Option<String>,
     /// **参数解释**： 事件用户。 **约束限制**： 不涉及。 **取值范围**： 支持字母 数字_ -/空格 ，长度为\[0,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_user`.
     pub event_user: Option<String>,
     /// **参数解释**： 事件类型。 **约束限制**： EVENT.SYS为系统事件，用户自己不能上报系统事件，只能传EVENT.CUSTOM。 **取值范围**： 枚举类型，EVENT.SYS或EVENT.CUSTOM。 - EVENT.SYS：系统事件 - EVENT.CUSTOM：自定义事件 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_type`.
     pub event_type: Option<String>,
     /// **参数解释**： 事件子类。 **约束限制**： 不涉及。 **取值范围**： 枚举类型 - SUB_EVENT.OPS: 运维事件 - SUB_EVENT.PLAN: 计划事件 - SUB_EVENT.CUSTOM: 自定义事件 **默认取值**： 不涉及。
+    ///
     /// Wire name: `sub_event_type`.
     pub sub_event_type: Option<String>,
     /// **参数解释**： 事件的维度，根据维度描述资源信息。 用于指定资源、资源分组的事件告警场景中，支持按维度配置告警规则。 **约束限制**： 目前最大支持4个维度。
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Option<Vec<MetricsDimension>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Event {
     /// **参数解释**： 事件ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `event_id`.
     pub event_id: Option<String>,
     /// **参数解释**： 事件名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `event_name`.
     pub event_name: Option<String>,
 }

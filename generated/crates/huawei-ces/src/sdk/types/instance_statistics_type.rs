@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceStatistics {
     /// **参数解释**： 该资源分组中当前处在告警状态的资源个数。  **取值范围**： 在\[0,2147483647\]区间内。
+    ///
     /// Wire name: `unhealth`.
     pub unhealth: Option<i32>,
     /// **参数解释**： 该资源分组中资源的总个数。  **取值范围**： 在\[0,2147483647\]区间内。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// **参数解释**： 该资源分组中选择的资源类型个数，如资源分组添加了弹性云服务、弹性公网IP和带宽则值为2。 **取值范围**： 在\[0,2147483647\]区间内。
+    ///
     /// Wire name: `type_statistics`.
     pub type_statistics: Option<i32>,
 }

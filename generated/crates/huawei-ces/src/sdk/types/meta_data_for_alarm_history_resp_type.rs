@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct MetaDataForAlarmHistoryResp {
     /// **参数解释** 查询告警历史返回的总条数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MetaDataResp {
     /// **参数解释**： 当前返回结果条数。 **取值范围**: 0 - 2147483647
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**： 结果总条数。 **取值范围**： 0 - 2147483647
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// **参数解释**： 下一个开始的标记，用于分页。如本次查询10条数据，第十条alarm_id为al1441967036681YkazZ0deN，下次start配置为al1441967036681YkazZ0deN可从该alarm_id开始查询。 **取值范围**： 1 - 9999
+    ///
     /// Wire name: `marker`.
     pub marker: Option<String>,
 }

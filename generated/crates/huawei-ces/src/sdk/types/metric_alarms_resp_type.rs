@@ -8,63 +8,79 @@ use super::{AlarmRuleConditionResp, ListAlarmMetricResp, NotificationResp};
 #[non_exhaustive]
 pub struct MetricAlarmsResp {
     /// **参数解释**： 告警名称。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，字符长度为\[1,128\]。
+    ///
     /// Wire name: `alarm_name`.
     pub alarm_name: Option<String>,
     /// **参数解释**： 告警描述。 **取值范围**： 长度\[0,256\]个字符。
+    ///
     /// Wire name: `alarm_description`.
     pub alarm_description: Option<String>,
     /// **参数解释**： 告警规则的ID或者资源分组ID。 **取值范围**： 不涉及
+    ///
     /// Wire name: `relation_id`.
     pub relation_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `metric`.
     pub metric: Option<ListAlarmMetricResp>,
-    /// (No description in the spec.)
     /// Wire name: `condition`.
     pub condition: Option<AlarmRuleConditionResp>,
     /// **参数解释**： 是否启用该条告警。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: Option<bool>,
     /// **参数解释**： 告警级别。 **取值范围**： 取值为1、2、3、4 - 1：紧急 - 2：重要 - 3：次要 - 4：提示
+    ///
     /// Wire name: `alarm_level`.
     pub alarm_level: Option<i32>,
     /// **参数解释**： 告警类型。 **取值范围**： 针对事件类型的告警时，告警类型为EVENT.SYS（系统事件）或EVENT.CUSTOM（自定义事件）。 针对资源分组的告警时，告警类型为RESOURCE_GROUP。 针对指定资源的告警时，告警类型为MULTI_INSTANCE。 - EVENT.SYS：针对系统事件的告警类型 - EVENT.CUSTOM：针对自定义事件的告警类型 - RESOURCE_GROUP：针对资源分组的告警类型 - MULTI_INSTANCE：指定资源的告警类型
+    ///
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,
     /// **参数解释**： 该条告警触发时，是否开启告警通知。 **取值范围**： 布尔值。 - true：开启告警通知。 - false：不开启告警通知。
+    ///
     /// Wire name: `alarm_action_enabled`.
     pub alarm_action_enabled: Option<bool>,
     /// **参数解释**： 数据不足时，是否产生告警记录(不会发送通知)。 **取值范围**： 值为true或者false - true：数据不足时，产生告警记录 - false：数据不足时，不产生告警记录
+    ///
     /// Wire name: `ignore_insufficient_data`.
     pub ignore_insufficient_data: Option<bool>,
     /// **参数解释**： 告警触发时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `alarm_actions`.
     pub alarm_actions: Vec<NotificationResp>,
     /// **参数解释**： 告警触发时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `ok_actions`.
     pub ok_actions: Vec<NotificationResp>,
     /// **参数解释**： 告警触发时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `insufficientdata_actions`.
     pub insufficientdata_actions: Vec<NotificationResp>,
     /// **参数解释**： 告警规则生效的开始时间，告警规则仅在生效时间内发送通知消息。例如alarm_action_begin_time为8:00，alarm_action_end_time为20:00时，则对应的告警规则仅在08:00-20:00发送通知消息。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。
+    ///
     /// Wire name: `alarm_action_begin_time`.
     pub alarm_action_begin_time: Option<String>,
     /// **参数解释**： 告警规则生效的结束时间，告警规则仅在生效时间内发送通知消息。例如alarm_action_begin_time为8:00，alarm_action_end_time为20:00时，则对应的告警规则仅在08:00-20:00发送通知消息。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。
+    ///
     /// Wire name: `alarm_action_end_time`.
     pub alarm_action_end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot; **取值范围**： 长度为\[1,16\]个字符。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释**： 告警规则的ID。 **取值范围**： 以al开头，后跟22个数字或字母。字符长度为24
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警状态变更的时间，UNIX时间戳，单位毫秒。 **取值范围** 0 - 9999999999999
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<i64>,
     /// **参数解释**： 告警状态。 **取值范围**： 只能为ok、alarm、insufficient_data。 - ok：正常 - alarm：告警 - insufficient_data：数据不足
+    ///
     /// Wire name: `alarm_state`.
     pub alarm_state: Option<String>,
     /// **参数解释**： 企业项目ID。 **取值范围**： 只能包含小写字母、数字、“-”、“_”，长度为36个字符。也可取值0或all_granted_eps。0：代表默认企业项目ID，all_granted_eps：代表所有企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::MetricsDimensionResp;
 #[non_exhaustive]
 pub struct MetricInfoList {
     /// **参数解释** 指标维度
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<MetricsDimensionResp>,
     /// **参数解释** 指标名称 **取值范围** 不涉及
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
     /// **参数解释** 服务命名空间 **取值范围** 不涉及
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释** 指标单位 **取值范围** 不涉及
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
 }

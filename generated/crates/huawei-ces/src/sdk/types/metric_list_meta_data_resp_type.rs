@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MetricListMetaDataResp {
     /// **参数解释**： 当前返回结果条数。 **取值范围**： 不涉及
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// **参数解释**： 总条数。 **取值范围**： 不涉及
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
     /// **参数解释**： 下一个开始的标记，用于分页。 **取值范围**： 不涉及
+    ///
     /// Wire name: `marker`.
     pub marker: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NotificationResp {
     /// **参数解释**： 告警通知类型。 **取值范围**： - notification：通知组或主题订阅。 - autoscaling：AS通知，仅在AS使用。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 告警状态发生变化时，被通知对象的列表。
+    ///
     /// Wire name: `notificationList`.
     pub notification_list: Vec<String>,
 }

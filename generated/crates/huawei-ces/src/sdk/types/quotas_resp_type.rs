@@ -8,6 +8,7 @@ use super::ResourceQuotasResp;
 #[non_exhaustive]
 pub struct QuotasResp {
     /// **参数解释**： 资源配额列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceQuotasResp>,
 }

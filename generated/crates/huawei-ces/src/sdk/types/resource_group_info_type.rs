@@ -8,30 +8,35 @@ use super::{InstanceStatistics, Resource, StatusSchemaResp};
 #[non_exhaustive]
 pub struct ResourceGroupInfo {
     /// **参数解释** 资源分组名称。 **取值范围** 包含字母、数字、_、-或汉字，长度为\[1,128\]个字符。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// **参数解释** 资源添加/匹配方式。 **取值范围** 取值只能为EPS（匹配企业项目），TAG（匹配标签），NAME（匹配实例名称），COMB（组合匹配），Manual/空值（手动添加）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释** 企业项目ID列表。
+    ///
     /// Wire name: `relation_ids`.
     pub relation_ids: Vec<String>,
     /// **参数解释**： 资源分组ID。  **取值范围**： 以rg开头，后跟22位由字母或数字组成的字符串。长度为\[2,24\]个字符。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释** 资源分组的创建时间，UNIX时间戳，单位毫秒；如：1603819753000。 **取值范围** 在\[0,9223372036854775807\]区间内
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `instance_statistics`.
     pub instance_statistics: Option<InstanceStatistics>,
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<StatusSchemaResp>,
     /// **参数解释** 资源分组归属企业项目ID。 **取值范围** 由数字、字母和-组成，或者为0（默认企业项目ID）。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 一组或者多个资源信息，默认为空。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
 }

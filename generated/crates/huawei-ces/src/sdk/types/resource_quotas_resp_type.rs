@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ResourceQuotasResp {
     /// **参数解释**： 配额类型。 **取值范围**： 枚举值说明：   - alarm：告警规则
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 已使用配额数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `used`.
     pub used: Option<i64>,
     /// **参数解释**： 单位。 **取值范围**： 长度为\[0,32\]个字符。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释**： 配额总数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i64>,
     /// **参数解释**： 最小值。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `min`.
     pub min: Option<i64>,
     /// **参数解释**： 最大值。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `max`.
     pub max: Option<i64>,
 }

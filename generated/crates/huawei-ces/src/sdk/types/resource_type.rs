@@ -8,15 +8,19 @@ use super::DimensionResp;
 #[non_exhaustive]
 pub struct Resource {
     /// **参数解释**： 告警规则的ID或者资源分组ID。 **取值范围**： 不涉及
+    ///
     /// Wire name: `relation_id`.
     pub relation_id: Option<String>,
     /// **参数解释**： 服务指标命名空间。 **取值范围**： 不涉及
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释** 指标维度信息
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<DimensionResp>,
     /// **参数解释** 资源健康状态 **取值范围** - health: 表示无告警 - unhealth: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

@@ -8,33 +8,43 @@ use super::MetricsDimensionResp;
 #[non_exhaustive]
 pub struct ShowEventItemDetailResp {
     /// **参数解释**： 事件内容。 **取值范围**： 长度为\[1,4096\]个字符。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
     /// **参数解释**： 所属分组。 **取值范围**： 长度只能为24个字符。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释**： 资源ID。 **取值范围**： 长度为\[1,128\]个字符。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// **参数解释**： 资源名称。 **取值范围**： 长度为\[1,128\]个字符。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// **参数解释**： 事件状态。 **取值范围**： 枚举类型：normal\\\\warning\\\\incident。 - normal: 正常 - warning: 警告 - incident: 故障
+    ///
     /// Wire name: `event_state`.
     pub event_state: Option<String>,
     /// **参数解释**： 事件级别。 **取值范围**： 枚举类型：Critical, Major, Minor, Info。 - Critical: 紧急 - Major: 重要 - Minor: 次要 - Info: 提示
+    ///
     /// Wire name: `event_level`.
     pub event_level: Option<String>,
     /// **参数解释**： 事件用户。 **取值范围**： 下划线、横线、斜杠、@ 符号或点号组成，长度为\[0,64\]个字符。
+    ///
     /// Wire name: `event_user`.
     pub event_user: Option<String>,
     /// **参数解释**： 事件类型。 **取值范围**： 枚举类型：EVENT.SYS，EVENT.CUSTOM - EVENT.SYS: 系统事件。 - EVENT.CUSTOM: 自定义事件。
+    ///
     /// Wire name: `event_type`.
     pub event_type: Option<String>,
     /// **参数解释**： 事件子类。 **取值范围**： 枚举类型。 当事件类型为系统事件时，参数值为SUB_EVENT.OPS或SUB_EVENT.PLAN。 当事件类型为自定义事件时，参数值为SUB_EVENT.CUSTOM。 - SUB_EVENT.OPS：运维事件。 - SUB_EVENT.PLAN：计划事件。 - SUB_EVENT.CUSTOM：自定义事件。
+    ///
     /// Wire name: `sub_event_type`.
     pub sub_event_type: Option<String>,
     /// **参数解释**： 事件的维度，根据维度描述资源信息。 用于指定资源、资源分组的事件告警场景中，支持按维度配置告警规则。 **取值范围**： 目前最大支持4个维度
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<MetricsDimensionResp>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TotalMetaData {
     /// **参数解释**： 总条数。 **取值范围**： 在\[0,2147483647\]区间内。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAlarmActionRequestBody {
     /// **参数解释**： 告警是否启用 **约束限制**： 不涉及 **取值范围**： - true：开启告警 - false：关闭告警 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: bool,
 }

@@ -7,30 +7,37 @@ use super::{Condition, Notification};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAlarmRequestBody {
     /// **参数解释**： 告警规则名称 **约束限制**： 不涉及 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度\[1, 128\]个字符 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_name`.
     pub alarm_name: Option<String>,
     /// **参数解释**： 告警描述。 **约束限制**： 不涉及。 **取值范围**： 长度\[0,256\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_description`.
     pub alarm_description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `condition`.
     pub condition: Option<Condition>,
     /// **参数解释**： 是否开启告警通知 **约束限制**： 若alarm_action_enabled为true，对应的alarm_actions、ok_actions至少有一个不能为空。若alarm_actions、ok_actions同时存在时，notificationList值保持一致。 **取值范围**： 只能为true、false - true: 开启告警通知 - false：关闭告警通知 **默认取值**: false。
+    ///
     /// Wire name: `alarm_action_enabled`.
     pub alarm_action_enabled: Option<bool>,
     /// **参数解释**： 告警级别 **约束限制**： 不涉及 **取值范围**： 级别为1、2、3、4。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示 **默认取值**: 2
+    ///
     /// Wire name: `alarm_level`.
     pub alarm_level: Option<i32>,
     /// **参数解释**： 告警类型。 **约束限制**： 不涉及 **取值范围**： - EVENT.SYS：针对系统事件的告警规则。 - EVENT.CUSTOM：针对自定义事件的告警规则。 - RESOURCE_GROUP：针对资源分组的告警规则。 - MULTI_INSTANCE： 针对指定资源的告警规则。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,
     /// **参数解释**： 告警触发时，通知组/主题订阅的信息。结构样例如下： { \\&quot;type\\&quot;: \\&quot;notification\\&quot;,\\&quot;notificationList\\&quot;:\[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\] } **约束限制**： 最多包含10个告警触发时的通知对象信息。
+    ///
     /// Wire name: `alarm_actions`.
     pub alarm_actions: Option<Vec<Vec<Notification>>>,
     /// **参数解释**： 数据不足触发告警时，通知组/主题订阅的信息。（该参数已废弃，建议无需配置） **约束限制**： 最多包含10个告警动作。
+    ///
     /// Wire name: `insufficientdata_actions`.
     pub insufficientdata_actions: Option<Vec<Vec<Notification>>>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。结构样例如下： { \\&quot;type\\&quot;: \\&quot;notification\\&quot;,\\&quot;notificationList\\&quot;:\[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\] }  **约束限制**： 最多包含10个告警触发时的通知对象信息。
+    ///
     /// Wire name: `ok_actions`.
     pub ok_actions: Option<Vec<Vec<Notification>>>,
 }

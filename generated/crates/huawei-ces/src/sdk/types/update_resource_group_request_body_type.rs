@@ -7,18 +7,23 @@ use super::{CreateResourceGroup, ResourceGroupTagRelation};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateResourceGroupRequestBody {
     /// **参数解释** 资源分组的名称 **约束限制** 不涉及 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `group_name`.
     pub group_name: String,
     /// **参数解释** 手动创建时的资源详情。 **约束限制** 不超过1000个资源。
+    ///
     /// Wire name: `resources`.
     pub resources: Option<Vec<CreateResourceGroup>>,
     /// **参数解释** 资源分组添加资源方式 **约束限制** 不涉及 **取值范围** 取值只能为EPS（同步企业项目），TAG（标签动态匹配），不传为手动添加。 **默认取值** 不涉及
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释** 该资源分组内包含的资源来源的企业项目ID。 **约束限制** type为EPS时必传，不超过50个企业项目ID。
+    ///
     /// Wire name: `relation_ids`.
     pub relation_ids: Option<Vec<String>>,
     /// **参数解释** 标签动态匹配时的关联标签。 **约束限制** type为TAG时必传，不超过50个标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceGroupTagRelation>>,
 }

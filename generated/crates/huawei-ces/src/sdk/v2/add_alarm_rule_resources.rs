@@ -7,13 +7,14 @@ use super::ResourcesReqV2;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddAlarmRuleResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID。 **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22位的字母或数字。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
     /// Body of the AddAlarmRuleResourcesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ResourcesReqV2>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_alarm_rule_resources`](Self::add_alarm_rule_resources) would send.
-    pub fn add_alarm_rule_resources_request(
-        &self,
-        input: &AddAlarmRuleResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddAlarmRuleResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AddResourcesReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the BatchCreateResourcesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddResourcesReq>,
 }
@@ -53,6 +54,7 @@ impl BatchCreateResourcesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateResourcesResponse {
     /// **参数解释**： 成功添加的资源数目。     **取值范围**： 取值范围为0-1000。
+    ///
     /// Wire name: `succeed_count`.
     pub succeed_count: Option<i32>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_resources`](Self::batch_create_resources) would send.
-    pub fn batch_create_resources_request(
-        &self,
-        input: &BatchCreateResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BatchDeleteAlarmsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDeleteAlarmRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteAlarmsRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchDeleteAlarmRulesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteAlarmRulesResponse {
     /// **参数解释**： 成功删除的告警规则ID列表
+    ///
     /// Wire name: `alarm_ids`.
     pub alarm_ids: Vec<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_alarm_rules`](Self::batch_delete_alarm_rules) would send.
-    pub fn batch_delete_alarm_rules_request(
-        &self,
-        input: &BatchDeleteAlarmRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteAlarmRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BatchDeleteAlarmTemplatesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDeleteAlarmTemplatesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteAlarmTemplatesRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchDeleteAlarmTemplatesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteAlarmTemplatesResponse {
     /// 成功删除的告警模板ID列表
+    ///
     /// Wire name: `template_ids`.
     pub template_ids: Vec<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_alarm_templates`](Self::batch_delete_alarm_templates) would send.
-    pub fn batch_delete_alarm_templates_request(
-        &self,
-        input: &BatchDeleteAlarmTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteAlarmTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

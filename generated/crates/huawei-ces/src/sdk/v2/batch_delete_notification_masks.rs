@@ -7,10 +7,10 @@ use super::BatchDeleteNotificationMasksRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteNotificationMasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDeleteNotificationMasksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteNotificationMasksRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchDeleteNotificationMasksRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteNotificationMasksResponse {
     /// 删除成功的屏蔽规则ID
+    ///
     /// Wire name: `notification_mask_ids`.
     pub notification_mask_ids: Vec<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_notification_masks`](Self::batch_delete_notification_masks) would send.
-    pub fn batch_delete_notification_masks_request(
-        &self,
-        input: &BatchDeleteNotificationMasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteNotificationMasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

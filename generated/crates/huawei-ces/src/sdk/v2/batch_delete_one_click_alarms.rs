@@ -7,10 +7,10 @@ use super::BatchDeleteOneClickAlarmsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteOneClickAlarmsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDeleteOneClickAlarmsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteOneClickAlarmsRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchDeleteOneClickAlarmsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteOneClickAlarmsResponse {
     /// **参数解释**： 成功删除的一键告警ID列表。
+    ///
     /// Wire name: `one_click_alarm_ids`.
     pub one_click_alarm_ids: Vec<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_one_click_alarms`](Self::batch_delete_one_click_alarms) would send.
-    pub fn batch_delete_one_click_alarms_request(
-        &self,
-        input: &BatchDeleteOneClickAlarmsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteOneClickAlarmsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

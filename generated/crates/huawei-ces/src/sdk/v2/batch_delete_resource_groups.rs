@@ -7,10 +7,10 @@ use super::BatchDeleteResourceGroupsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteResourceGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchDeleteResourceGroupsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteResourceGroupsRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchDeleteResourceGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteResourceGroupsResponse {
     /// 成功删除的资源分组ID列表
+    ///
     /// Wire name: `group_ids`.
     pub group_ids: Vec<String>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_resource_groups`](Self::batch_delete_resource_groups) would send.
-    pub fn batch_delete_resource_groups_request(
-        &self,
-        input: &BatchDeleteResourceGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteResourceGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

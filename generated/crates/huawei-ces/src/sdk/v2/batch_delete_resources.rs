@@ -7,13 +7,14 @@ use super::DelResourcesReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the BatchDeleteResourcesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DelResourcesReq>,
 }
@@ -53,6 +54,7 @@ impl BatchDeleteResourcesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteResourcesResponse {
     /// 成功删除的资源数目
+    ///
     /// Wire name: `succeed_count`.
     pub succeed_count: Option<i32>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_resources`](Self::batch_delete_resources) would send.
-    pub fn batch_delete_resources_request(
-        &self,
-        input: &BatchDeleteResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

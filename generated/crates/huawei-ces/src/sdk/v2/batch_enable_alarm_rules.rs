@@ -7,10 +7,10 @@ use super::BatchEnableAlarmsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchEnableAlarmRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchEnableAlarmsRequestBody>,
 }
@@ -47,6 +47,7 @@ impl BatchEnableAlarmRulesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchEnableAlarmRulesResponse {
     /// **参数解释**： 成功启停的告警规则ID列表。
+    ///
     /// Wire name: `alarm_ids`.
     pub alarm_ids: Vec<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_enable_alarm_rules`](Self::batch_enable_alarm_rules) would send.
-    pub fn batch_enable_alarm_rules_request(
-        &self,
-        input: &BatchEnableAlarmRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchEnableAlarmRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchListSpecifiedMetricDataRequestBody, MetricDataPoint};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListSpecifiedMetricDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchListSpecifiedMetricDataRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchListSpecifiedMetricDataRequestBody>,
 }
@@ -49,15 +49,19 @@ impl BatchListSpecifiedMetricDataRequestBuilder {
 #[non_exhaustive]
 pub struct BatchListSpecifiedMetricDataResponse {
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释**： 资源的监控指标名称，各服务资源的指标名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **取值范围**： 必须以字母开头，只能包含0-9/a-z/A-Z/_/-。字符长度最短为1，最大为96。如：弹性云服务器中的监控指标cpu_util，表示弹性服务器的CPU使用率；文档数据库中的指标mongo001_command_ps，表示command执行频率。
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
     /// **参数解释**: 资源维度, 多维度逗号分隔。 **取值范围**: 必须以字母开头，只能包含0-9/a-z/A-Z/_/-/,。每个维度必须以字母开头，每个维度长度最短1，最长32，多个维度直接用,分隔。
+    ///
     /// Wire name: `metric_dimension`.
     pub metric_dimension: Option<String>,
     /// **参数解释** 监控数据列表
+    ///
     /// Wire name: `data_points`.
     pub data_points: Vec<MetricDataPoint>,
 }
@@ -88,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_list_specified_metric_data`](Self::batch_list_specified_metric_data) would send.
-    pub fn batch_list_specified_metric_data_request(
-        &self,
-        input: &BatchListSpecifiedMetricDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchListSpecifiedMetricDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

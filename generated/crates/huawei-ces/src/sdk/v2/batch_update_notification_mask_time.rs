@@ -7,10 +7,10 @@ use super::BatchUpdateNotificationMaskTimeRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMaskTimeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchUpdateNotificationMaskTimeRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateNotificationMaskTimeRequestBody>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_notification_mask_time`](Self::batch_update_notification_mask_time) would send.
-    pub fn batch_update_notification_mask_time_request(
-        &self,
-        input: &BatchUpdateNotificationMaskTimeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateNotificationMaskTimeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::BatchUpdateNotificationMasksRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchUpdateNotificationMasksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateNotificationMasksRequestBody>,
 }
@@ -49,9 +49,11 @@ impl BatchUpdateNotificationMasksRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMasksResponse {
     /// **参数解释**： 创建成功的关联ID列表
+    ///
     /// Wire name: `relation_ids`.
     pub relation_ids: Vec<String>,
     /// **参数解释**： 屏蔽规则ID **取值范围**： 以nm开头，后跟\[0,62\]位字母或数字。
+    ///
     /// Wire name: `notification_mask_id`.
     pub notification_mask_id: Option<String>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_notification_masks`](Self::batch_update_notification_masks) would send.
-    pub fn batch_update_notification_masks_request(
-        &self,
-        input: &BatchUpdateNotificationMasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateNotificationMasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::BatchEnableAlarmPoliciesRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmPoliciesEnabledStateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 一键告警ID **约束限制** 不涉及 **取值范围** 长度为1到64字符，只能包含字母数字 **默认取值** 不涉及
+    ///
     /// Wire name: `one_click_alarm_id`, sent in the path.
     pub one_click_alarm_id: String,
     /// **参数解释** 告警规则ID **约束限制** 不涉及 **取值范围** 以al开头，后跟22个数字或字母。 **默认取值** 不涉及
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
     /// Body of the BatchUpdateOneClickAlarmPoliciesEnabledStateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchEnableAlarmPoliciesRequestBody>,
 }
@@ -69,6 +71,7 @@ impl BatchUpdateOneClickAlarmPoliciesEnabledStateRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmPoliciesEnabledStateResponse {
     /// 成功启停的告警规则策略ID列表
+    ///
     /// Wire name: `alarm_policy_ids`.
     pub alarm_policy_ids: Vec<String>,
 }
@@ -96,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_one_click_alarm_policies_enabled_state`](Self::batch_update_one_click_alarm_policies_enabled_state) would send.
-    pub fn batch_update_one_click_alarm_policies_enabled_state_request(
-        &self,
-        input: &BatchUpdateOneClickAlarmPoliciesEnabledStateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateOneClickAlarmPoliciesEnabledStateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

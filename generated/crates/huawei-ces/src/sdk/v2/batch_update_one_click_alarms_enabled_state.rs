@@ -7,13 +7,14 @@ use super::BatchUpdateOneClickAlarmsEnabledStateRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmsEnabledStateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 一键告警ID。 **约束限制**： 不涉及。 **取值范围**： 只能为字母或者数字，字符长度为\[1,64\] **默认取值**： 不涉及。
+    ///
     /// Wire name: `one_click_alarm_id`, sent in the path.
     pub one_click_alarm_id: String,
     /// Body of the BatchUpdateOneClickAlarmsEnabledStateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchUpdateOneClickAlarmsEnabledStateRequestBody>,
 }
@@ -60,6 +61,7 @@ impl BatchUpdateOneClickAlarmsEnabledStateRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmsEnabledStateResponse {
     /// **参数解释**： 成功启停的告警规则ID列表。
+    ///
     /// Wire name: `alarm_ids`.
     pub alarm_ids: Vec<String>,
 }
@@ -87,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_one_click_alarms_enabled_state`](Self::batch_update_one_click_alarms_enabled_state) would send.
-    pub fn batch_update_one_click_alarms_enabled_state_request(
-        &self,
-        input: &BatchUpdateOneClickAlarmsEnabledStateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateOneClickAlarmsEnabledStateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

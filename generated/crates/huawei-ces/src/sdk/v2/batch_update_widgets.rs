@@ -7,10 +7,10 @@ use super::{BatchUpdateWidgetInfo, UpdateWidgetInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateWidgetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 待修改的监控视图列表 **约束限制** 包含的监控视图对象个数为\[1,50\]
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<UpdateWidgetInfo>>,
 }
@@ -47,6 +47,7 @@ impl BatchUpdateWidgetsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchUpdateWidgetsResponse {
     /// **参数解释** 更新结果列表
+    ///
     /// Wire name: `widgets`.
     pub widgets: Vec<BatchUpdateWidgetInfo>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_update_widgets`](Self::batch_update_widgets) would send.
-    pub fn batch_update_widgets_request(
-        &self,
-        input: &BatchUpdateWidgetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchUpdateWidgetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

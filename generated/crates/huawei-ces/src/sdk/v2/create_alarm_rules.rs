@@ -7,10 +7,10 @@ use super::PostAlarmsReqV2;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAlarmRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateAlarmRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PostAlarmsReqV2>,
 }
@@ -47,6 +47,7 @@ impl CreateAlarmRulesRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlarmRulesResponse {
     /// **参数解释**： 告警规则id。如 al16558829757444BVVxr999 **取值范围**： 以al开头，后跟22个数字或字母。长度为24个字符。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAlarmRulesResponse, CreateAlarmRulesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alarm_rules`](Self::create_alarm_rules) would send.
-    pub fn create_alarm_rules_request(
-        &self,
-        input: &CreateAlarmRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlarmRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateAlarmTemplateRequestBody, OverwriteResultResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAlarmTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateAlarmTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAlarmTemplateRequestBody>,
 }
@@ -47,9 +47,9 @@ impl CreateAlarmTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAlarmTemplateResponse {
     /// **参数解释**： 告警模板的ID。 **取值范围**： 以at开头，后跟字母、数字，长度为\[2,64\]个字符。
+    ///
     /// Wire name: `template_id`.
     pub template_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `overwrite_result`.
     pub overwrite_result: Option<OverwriteResultResp>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_alarm_template`](Self::create_alarm_template) would send.
-    pub fn create_alarm_template_request(
-        &self,
-        input: &CreateAlarmTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAlarmTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

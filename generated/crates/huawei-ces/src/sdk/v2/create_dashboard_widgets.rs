@@ -7,13 +7,14 @@ use super::BaseWidgetInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDashboardWidgetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**: 监控看板id **约束限制**: 不涉及。 **取值范围**: 以db开头，包含22个字母和数字，长度为24个字符 **默认取值**: 不涉及。
+    ///
     /// Wire name: `dashboard_id`, sent in the path.
     pub dashboard_id: String,
     /// Body of the CreateDashboardWidgetsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<BaseWidgetInfo>>,
 }
@@ -54,6 +55,7 @@ impl CreateDashboardWidgetsRequestBuilder {
 #[non_exhaustive]
 pub struct CreateDashboardWidgetsResponse {
     /// **参数解释** 批量创建监控视图返回结果
+    ///
     /// Wire name: `widget_ids`.
     pub widget_ids: Vec<String>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_dashboard_widgets`](Self::create_dashboard_widgets) would send.
-    pub fn create_dashboard_widgets_request(
-        &self,
-        input: &CreateDashboardWidgetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateDashboardWidgetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::EnableOneClickAlarmRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOneClickAlarmRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateOneClickAlarmRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<EnableOneClickAlarmRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateOneClickAlarmRequestBuilder {
 #[non_exhaustive]
 pub struct CreateOneClickAlarmResponse {
     /// **参数解释**： 一键告警ID。 **约束限制**： 不涉及。 **取值范围**： 只能为字母或者数字，字符长度为\[1,64\] **默认取值**： 不涉及。
+    ///
     /// Wire name: `one_click_alarm_id`.
     pub one_click_alarm_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_one_click_alarm`](Self::create_one_click_alarm) would send.
-    pub fn create_one_click_alarm_request(
-        &self,
-        input: &CreateOneClickAlarmRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOneClickAlarmRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CreateDashboardRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOneDashboardRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateOneDashboardRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateDashboardRequestBody>,
 }
@@ -47,6 +47,7 @@ impl CreateOneDashboardRequestBuilder {
 #[non_exhaustive]
 pub struct CreateOneDashboardResponse {
     /// **参数解释**： 监控看板id **取值范围** 以db开头，包含22个字母和数字，长度为24个字符
+    ///
     /// Wire name: `dashboard_id`.
     pub dashboard_id: Option<String>,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_one_dashboard`](Self::create_one_dashboard) would send.
-    pub fn create_one_dashboard_request(
-        &self,
-        input: &CreateOneDashboardRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOneDashboardRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

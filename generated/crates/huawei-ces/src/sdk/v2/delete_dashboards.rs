@@ -7,10 +7,10 @@ use super::{BatchDeleteDashboardRespInfo, BatchDeleteDashboardsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDashboardsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DeleteDashboardsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteDashboardsRequestBody>,
 }
@@ -47,6 +47,7 @@ impl DeleteDashboardsRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteDashboardsResponse {
     /// **参数解释** 批量删除监控看板返回结果
+    ///
     /// Wire name: `dashboards`.
     pub dashboards: Vec<BatchDeleteDashboardRespInfo>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteDashboardsResponse, DeleteDashboardsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_dashboards`](Self::delete_dashboards) would send.
-    pub fn delete_dashboards_request(
-        &self,
-        input: &DeleteDashboardsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDashboardsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

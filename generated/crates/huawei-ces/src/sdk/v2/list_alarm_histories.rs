@@ -7,57 +7,72 @@ use super::AlarmHistoryItemV2;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmHistoriesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警ID列表。告警ID：以al开头，后跟22位由字母或数字组成的字符串。 **约束限制**： 列表最大长度为50。
+    ///
     /// Wire name: `alarm_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub alarm_id: Option<Vec<String>>,
     /// **参数解释**： 告警流水号。优化告警流水号生成规则，由之前的 ah1655717086704DEnBrJ999 更改为 ah251222T092004SAD2yARym **约束限制**： 不涉及。 **取值范围**： 以ah开头，后跟22位由字母或数字组成的字符串，字符串长度为24。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `record_id`, sent in the query.
     pub record_id: Option<String>,
     /// **参数解释**： 告警规则名称。 **约束限制**： 不涉及。 **取值范围**： 最大128字符长度。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释**： 告警规则状态列表。 **取值范围**： 告警规则状态：枚举值。 - ok：已解决 - alarm：告警中 - invalid：已失效 - insufficient_data: 数据不足 - ok_manual: 已解决（手动） **约束限制**： 包含的告警规则状态对象数量为\[0,3\]
+    ///
     /// Wire name: `status`, sent in the query.
     /// Sent as one comma-separated value.
     pub status: Option<Vec<String>>,
     /// **参数解释**： 告警级别。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示 **默认取值**： 不涉及。
+    ///
     /// Wire name: `level`, sent in the query.
     pub level: Option<i32>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// **参数解释**： 告警资源ID。 **约束限制**： 不涉及。 **取值范围**： 多维度情况按字母升序排列并使用逗号分隔。长度为\[0,2048\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
     /// **参数解释**： 查询告警记录的起始更新时间，例如：2022-02-10T10:05:46+08:00。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `from`, sent in the query.
     pub from: Option<String>,
     /// **参数解释**： 查询告警记录的截止更新时间，例如：2022-02-10T10:05:47+08:00。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `to`, sent in the query.
     pub to: Option<String>,
     /// **参数解释**： 告警类型。 **约束限制**： 不涉及。 **取值范围**： 枚举值 - event: 查询事件类型告警 - metric: 查询指标类型告警。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_type`, sent in the query.
     pub alarm_type: Option<String>,
     /// **参数解释**： 查询告警记录的起始创建时间，例如：2022-02-10T10:05:46+08:00。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `create_time_from`, sent in the query.
     pub create_time_from: Option<String>,
     /// **参数解释**： 查询告警记录的截止创建时间，例如：2022-02-10T10:05:47+08:00。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,64\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `create_time_to`, sent in the query.
     pub create_time_to: Option<String>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 整数，最小值为0，最大值为1000000000 **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 整数，最小值为1，最大值为100 **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 按关键字排序。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - first_alarm_time: 告警产生时间 - update_time: 更新时间 - alarm_level: 告警级别 - record_id: 表记录主键 **默认取值**： update_time
+    ///
     /// Wire name: `order_by`, sent in the query.
     pub order_by: Option<String>,
     /// **参数解释**： 告警规则屏蔽状态 **约束限制**： 不涉及。 **取值范围**： - UN_MASKED 活跃告警 - MASKED 屏蔽告警 **默认取值**： 不涉及
+    ///
     /// Wire name: `mask_status`, sent in the query.
     pub mask_status: Option<String>,
 }
@@ -124,9 +139,11 @@ impl ListAlarmHistoriesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmHistoriesResponse {
     /// **参数解释**： 告警记录列表。
+    ///
     /// Wire name: `alarm_histories`.
     pub alarm_histories: Vec<AlarmHistoryItemV2>,
     /// **参数解释**： 告警记录总数。 **取值范围**： \[0,2147483647\]
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -156,14 +173,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alarm_histories`](Self::list_alarm_histories) would send.
-    pub fn list_alarm_histories_request(
-        &self,
-        input: &ListAlarmHistoriesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlarmHistories` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `alarm_histories`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_alarm_histories`](Self::list_alarm_histories), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -178,6 +187,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlarmHistoriesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ListPolicyResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmRulePoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID。     **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22个数字或字母。字符长度为24 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 0-10000 **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 1-100 **默认取值**： 10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ListAlarmRulePoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmRulePoliciesResponse {
     /// **参数解释**： 告警策略信息列表。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<ListPolicyResp>,
     /// **参数解释**： 指定告警规则对应的策略总数。 **取值范围**： 0-100
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -90,14 +94,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alarm_rule_policies`](Self::list_alarm_rule_policies) would send.
-    pub fn list_alarm_rule_policies_request(
-        &self,
-        input: &ListAlarmRulePoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlarmRulePolicies` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `policies`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_alarm_rule_policies`](Self::list_alarm_rule_policies), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -112,6 +108,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlarmRulePoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DimensionResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmRuleResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID。 **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22位的字母或数字。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 最小值为0，最大值为10000。 **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 最小值为1，最大值为100。 **默认取值**： 10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -58,9 +60,11 @@ impl ListAlarmRuleResourcesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmRuleResourcesResponse {
     /// **参数解释**： 资源信息。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Vec<DimensionResp>>,
     /// **参数解释**： 资源总数。 **取值范围**： \[0,2147483647\]
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -90,14 +94,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alarm_rule_resources`](Self::list_alarm_rule_resources) would send.
-    pub fn list_alarm_rule_resources_request(
-        &self,
-        input: &ListAlarmRuleResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlarmRuleResources` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_alarm_rule_resources`](Self::list_alarm_rule_resources), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -112,6 +108,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlarmRuleResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

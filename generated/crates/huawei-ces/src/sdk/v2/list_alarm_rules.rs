@@ -7,34 +7,42 @@ use super::ListAlarmRespBodyAlarms;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID。 **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22位的字母或数字。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the query.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警规则名称。 **约束限制**： 不涉及。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度为\[1,128\]个字符。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度在 0 到 32个字符之间。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// **参数解释**： 告警资源ID。 **约束限制**： 不涉及。 **取值范围**： 多维度情况按字母升序排列并使用逗号分隔。 长度为\[0,700\]个字符。        **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
     /// **参数解释**： 企业项目ID。 **约束限制**： 不涉及。 **取值范围**： 只能包含小写字母、数字、“-”、“_”，可以自定义企业项目ID，长度为36个字符。也可以为0（代表默认企业项目ID），all_granted_eps（代表所有企业项目ID）。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： 资源所属的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,128\]个字符。        **默认取值**： 不涉及。
+    ///
     /// Wire name: `product_name`, sent in the query.
     pub product_name: Option<String>,
     /// **参数解释**： 创建告警规则，需要指定的资源层级。resource_level取值为product即为云产品类型，不填或者取值为dimension则为子维度类型。          **约束限制**： 不涉及。 **取值范围**： 枚举值。 - product：云产品。 - dimension：子维度。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_level`, sent in the query.
     pub resource_level: Option<String>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： \[0,10000\]           **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： \[1,100\]           **默认取值**： 10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -87,9 +95,11 @@ impl ListAlarmRulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmRulesResponse {
     /// **参数解释**： 告警规则列表。 **取值范围**： 最多包含100个告警规则信息。
+    ///
     /// Wire name: `alarms`.
     pub alarms: Vec<ListAlarmRespBodyAlarms>,
     /// **参数解释**： 告警规则总数。 **取值范围**： \[0,10000\]
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -116,14 +126,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alarm_rules`](Self::list_alarm_rules) would send.
-    pub fn list_alarm_rules_request(
-        &self,
-        input: &ListAlarmRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlarmRules` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `alarms`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_alarm_rules`](Self::list_alarm_rules), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -138,6 +140,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlarmRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

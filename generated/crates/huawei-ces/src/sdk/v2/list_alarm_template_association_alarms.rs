@@ -7,16 +7,18 @@ use super::ListAssociationAlarmsResponseAlarms;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmTemplateAssociationAlarmsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警模板的ID。     **约束限制**： 不涉及。 **取值范围**： 以at开头，后跟字母、数字，长度为\[2,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `template_id`, sent in the path.
     pub template_id: String,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -60,9 +62,11 @@ impl ListAlarmTemplateAssociationAlarmsRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmTemplateAssociationAlarmsResponse {
     /// 告警规则列表
+    ///
     /// Wire name: `alarms`.
     pub alarms: Vec<ListAssociationAlarmsResponseAlarms>,
     /// **参数解释**： 告警规则列表总数。     **取值范围**： 取值范围为0-1000.
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -92,14 +96,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alarm_template_association_alarms`](Self::list_alarm_template_association_alarms) would send.
-    pub fn list_alarm_template_association_alarms_request(
-        &self,
-        input: &ListAlarmTemplateAssociationAlarmsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlarmTemplateAssociationAlarms` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `alarms`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_alarm_template_association_alarms`](Self::list_alarm_template_association_alarms), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -114,6 +110,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlarmTemplateAssociationAlarmsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::AlarmTemplates;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAlarmTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
     /// **参数解释**： 资源维度名称。 **约束限制**： 不涉及。 **取值范围**： 多维度用\\&quot;,\\&quot;分隔，只能包含0-9、a-z、A-Z、_、-、#、/、(、)，每个维度的最大长度为32。字符串总长度最小为1，最大为131。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `dim_name`, sent in the query.
     pub dim_name: Option<String>,
     /// **参数解释**： 模板类型。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - system：默认指标模板。 - custom： 自定义指标模板。    - system_event： 默认事件模板。 - custom_event： 自定义事件模板。    - system_custom_event： 全部事件模板。     **默认取值**： 不传返回全部指标模板。
+    ///
     /// Wire name: `template_type`, sent in the query.
     pub template_type: Option<String>,
     /// 告警模板的名称，以字母或汉字开头，可包含字母、数字、汉字、_、-，长度范围\[1,128\]，支持模糊匹配
+    ///
     /// Wire name: `template_name`, sent in the query.
     pub template_name: Option<String>,
     /// **参数解释**： 产品层级跨维规则创建时需要指明的规则产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,128\]个字符。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `product_name`, sent in the query.
     pub product_name: Option<String>,
 }
@@ -77,9 +83,11 @@ impl ListAlarmTemplatesRequestBuilder {
 #[non_exhaustive]
 pub struct ListAlarmTemplatesResponse {
     /// 告警模板列表
+    ///
     /// Wire name: `alarm_templates`.
     pub alarm_templates: Vec<AlarmTemplates>,
     /// **参数解释**： 告警模板记录总数。 **取值范围**： 字符串长度在 10 到 9999999 之间。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -109,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_alarm_templates`](Self::list_alarm_templates) would send.
-    pub fn list_alarm_templates_request(
-        &self,
-        input: &ListAlarmTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAlarmTemplates` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `alarm_templates`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_alarm_templates`](Self::list_alarm_templates), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -131,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAlarmTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::TagResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCesTargetProjectTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 资源类型。     **约束限制**： 不涉及。 **取值范围**： 只能为CES-alarm，代表告警规则。长度\[1,32\]个字符。      **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
 }
@@ -51,6 +51,7 @@ impl ListCesTargetProjectTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListCesTargetProjectTagsResponse {
     /// **参数解释**： 租户标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagResp>,
 }
@@ -78,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ces_target_project_tags`](Self::list_ces_target_project_tags) would send.
-    pub fn list_ces_target_project_tags_request(
-        &self,
-        input: &ListCesTargetProjectTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListCesTargetProjectTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

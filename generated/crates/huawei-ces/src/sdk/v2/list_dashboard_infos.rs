@@ -7,22 +7,26 @@ use super::DashBoardInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDashboardInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 企业项目ID。 **约束限制**： 不涉及。 **取值范围**： 只能包含小写字母、数字、“-”、“_”，可以自定义企业项目ID，长度为36个字符。也可以为0（代表默认企业项目ID），all_granted_eps（代表所有企业项目ID）。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `enterprise_id`, sent in the query.
     pub enterprise_id: Option<String>,
     /// **参数解释**： 指定企业项目下监控看板是否收藏。 **约束限制**： 填此参数时，enterprise_id必填。 **取值范围**： - true:收藏 - false:未收藏          **默认取值**： 不涉及。
+    ///
     /// Wire name: `is_favorite`, sent in the query.
     pub is_favorite: Option<bool>,
     /// **参数解释**： 监控看板名称。 **约束限制**： 不涉及。 **取值范围**： 长度为\[1,128\]个字符，只允许中文、英文、数字0-9、_和-          **默认取值**： 不涉及。
+    ///
     /// Wire name: `dashboard_name`, sent in the query.
     pub dashboard_name: Option<String>,
     /// **参数解释**： 监控看板id。 **约束限制**： 不涉及。 **取值范围**： 以db开头，包含22个字母和数字，长度为24个字符 **默认取值**： 不涉及。
+    ///
     /// Wire name: `dashboard_id`, sent in the query.
     pub dashboard_id: Option<String>,
     /// **参数解释**： 监控看板类型。 **约束限制**： 不涉及。 **取值范围**： - monitor_dashboard:表示监控大盘 - other:表示自定义看板 **默认取值**： 不涉及。
+    ///
     /// Wire name: `dashboard_type`, sent in the query.
     pub dashboard_type: Option<String>,
 }
@@ -67,6 +71,7 @@ impl ListDashboardInfosRequestBuilder {
 #[non_exhaustive]
 pub struct ListDashboardInfosResponse {
     /// **参数解释**： 监控看板列表
+    ///
     /// Wire name: `dashboards`.
     pub dashboards: Vec<DashBoardInfo>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_dashboard_infos`](Self::list_dashboard_infos) would send.
-    pub fn list_dashboard_infos_request(
-        &self,
-        input: &ListDashboardInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDashboardInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

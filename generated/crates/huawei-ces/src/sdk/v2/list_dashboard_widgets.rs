@@ -7,13 +7,14 @@ use super::WidgetInfoWithId;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDashboardWidgetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**: 监控看板id **约束限制**: 不涉及。 **取值范围**: 以db开头，包含22个字母和数字，长度为24个字符 **默认取值**: 不涉及。
+    ///
     /// Wire name: `dashboard_id`, sent in the path.
     pub dashboard_id: String,
     /// **参数解释**: 视图所在的分组id **约束限制**: 不涉及。 **取值范围**: 字符串必须以dg开头，后跟22个字母和数字，总长度为24个字符或者为default，default代表不分组 **默认取值**: 不涉及。
+    ///
     /// Wire name: `group_id`, sent in the query.
     pub group_id: Option<String>,
 }
@@ -54,6 +55,7 @@ impl ListDashboardWidgetsRequestBuilder {
 #[non_exhaustive]
 pub struct ListDashboardWidgetsResponse {
     /// **参数解释** 监控视图列表
+    ///
     /// Wire name: `widgets`.
     pub widgets: Vec<WidgetInfoWithId>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_dashboard_widgets`](Self::list_dashboard_widgets) would send.
-    pub fn list_dashboard_widgets_request(
-        &self,
-        input: &ListDashboardWidgetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDashboardWidgetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ResourceResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNotificationMaskResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 屏蔽规则ID。    **约束限制**： 不涉及。 **取值范围**： 只能包含字母、数字，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_mask_id`, sent in the path.
     pub notification_mask_id: String,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -65,9 +67,11 @@ impl ListNotificationMaskResourcesRequestBuilder {
 #[non_exhaustive]
 pub struct ListNotificationMaskResourcesResponse {
     /// **参数解释**： 通知屏蔽资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceResp>,
     /// **参数解释**： 资源总数 **取值范围**： \[0,100\]
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -97,14 +101,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_notification_mask_resources`](Self::list_notification_mask_resources) would send.
-    pub fn list_notification_mask_resources_request(
-        &self,
-        input: &ListNotificationMaskResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListNotificationMaskResources` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_notification_mask_resources`](Self::list_notification_mask_resources), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -119,6 +115,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListNotificationMaskResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::{ListNotificationMaskRequestBody, ListNotificationMaskRespNotificatio
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNotificationMasksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 排序关键字，与sort_dir同时使用。 **约束限制**： 目前只支持create_time与update_time **取值范围**： - create_time：按创建时间排序 - update_time：按修改时间排序 **默认取值**： 不涉及。
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// **参数解释**： 排序顺序，与sort_key同时使用。 **约束限制**： 不涉及。 **取值范围**： - DESC：降序排序。 - ASC：升序排序。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// Body of the ListNotificationMasksRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListNotificationMaskRequestBody>,
 }
@@ -67,9 +71,11 @@ impl ListNotificationMasksRequestBuilder {
 #[non_exhaustive]
 pub struct ListNotificationMasksResponse {
     /// **参数解释**： 通知屏蔽列表
+    ///
     /// Wire name: `notification_masks`.
     pub notification_masks: Vec<ListNotificationMaskRespNotificationMasks>,
     /// **参数解释**： 通知屏蔽列表总数 **取值范围**： \[0,99999\]
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -99,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_notification_masks`](Self::list_notification_masks) would send.
-    pub fn list_notification_masks_request(
-        &self,
-        input: &ListNotificationMasksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListNotificationMasks` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `notification_masks`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_notification_masks`](Self::list_notification_masks), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -121,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListNotificationMasksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

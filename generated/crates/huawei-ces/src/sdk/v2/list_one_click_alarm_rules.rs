@@ -7,10 +7,10 @@ use super::ListAlarmsRespAlarms;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 一键告警ID **约束限制** 不涉及 **取值范围** 长度为1到64字符，只能包含字母数字 **默认取值** 不涉及
+    ///
     /// Wire name: `one_click_alarm_id`, sent in the path.
     pub one_click_alarm_id: String,
 }
@@ -53,6 +53,7 @@ impl ListOneClickAlarmRulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListOneClickAlarmRulesResponse {
     /// 告警规则列表
+    ///
     /// Wire name: `alarms`.
     pub alarms: Vec<ListAlarmsRespAlarms>,
 }
@@ -80,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_one_click_alarm_rules`](Self::list_one_click_alarm_rules) would send.
-    pub fn list_one_click_alarm_rules_request(
-        &self,
-        input: &ListOneClickAlarmRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListOneClickAlarmRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::ListOneClickAlarmsRespOneClickAlarms;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,6 +41,7 @@ impl ListOneClickAlarmsRequestBuilder {
 #[non_exhaustive]
 pub struct ListOneClickAlarmsResponse {
     /// 一键告警列表
+    ///
     /// Wire name: `one_click_alarms`.
     pub one_click_alarms: Vec<ListOneClickAlarmsRespOneClickAlarms>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_one_click_alarms`](Self::list_one_click_alarms) would send.
-    pub fn list_one_click_alarms_request(
-        &self,
-        input: &ListOneClickAlarmsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListOneClickAlarmsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::OneResourceGroupResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListResourceGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**: 归属企业项目ID。 **约束限制**: 不涉及。 **取值范围**: 只能包含小写字母、数字、“-”、“_”，长度为36个字符。或者为0（代表默认企业项目ID），或者为all_granted_eps（代表所有企业项目ID）。 **默认取值**: 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 资源分组名称，支持模糊查询。 **约束限制** 不涉及。 **取值范围** 包含字母、数字、_、-或汉字，长度为\[1,128\]个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `group_name`, sent in the query.
     pub group_name: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及。 **取值范围** 以\\&quot;rg\\&quot;开头，后跟22位由字母或数字组成的字符串。 **默认取值** 不涉及。
+    ///
     /// Wire name: `group_id`, sent in the query.
     pub group_id: Option<String>,
     /// **参数解释** 分页起始值。 **约束限制** 不涉及。 **取值范围** 在\[0,10000\]区间内。 **默认取值** 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释** 分页查询时每页的条目数。 **约束限制** 不涉及。 **取值范围** 在\[1,100\]区间内。 **默认取值** 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释** 资源分组添加资源方式，不传代表查询所有资源分组类型。 **约束限制** 不涉及。 **取值范围** - EPS: 表示匹配企业项目 - TAG: 表示匹配标签 - Manual: 表示手动添加 - COMB: 表示组合匹配 - NAME: 表示匹配实例名称 **默认取值** 不涉及。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// **参数解释** 资源分组健康状态。 **约束限制** 不涉及。 **取值范围** - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则 **默认取值** 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
 }
@@ -77,9 +83,11 @@ impl ListResourceGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListResourceGroupsResponse {
     /// **参数解释** 资源分组总数。 **取值范围** 在\[0,1000\]区间内。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释** 资源分组列表。
+    ///
     /// Wire name: `resource_groups`.
     pub resource_groups: Vec<OneResourceGroupResp>,
 }
@@ -109,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_resource_groups`](Self::list_resource_groups) would send.
-    pub fn list_resource_groups_request(
-        &self,
-        input: &ListResourceGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListResourceGroups` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resource_groups`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_resource_groups`](Self::list_resource_groups), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -131,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListResourceGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

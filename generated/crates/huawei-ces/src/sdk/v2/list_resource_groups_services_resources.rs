@@ -7,43 +7,54 @@ use super::GetResourceGroupResources;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListResourceGroupsServicesResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// **参数解释** 服务类别，如SYS.ECS **约束限制** 不涉及 **取值范围** 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度在 \[3,32\]个字符之间 **默认取值** 不涉及
+    ///
     /// Wire name: `service`, sent in the path.
     pub service: String,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 大小为1-100。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// **参数解释**： 资源维度。 **约束限制**： 不涉及。 **取值范围**： 多维度用\\&quot;,\\&quot;分隔，只能包含0-9、a-z、A-Z、_、-、#、/、(、)，每个维度的最大长度为32。字符串总长度最小为1，最大为131。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `dim_name`, sent in the query.
     pub dim_name: Option<String>,
     /// **参数解释** 告警规则按状态信息进行过滤。 **约束限制**： 不涉及。 **取值范围** 枚举值。 - health: 已设置告警规则且无告警触发的资源 - unhealthy: 已设置告警规则且有告警触发的资源 - no_alarm_rule: 未设置告警规则的资源 **默认取值**： 不涉及。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**： 资源维度值，不支持模糊匹配，但是多维度资源可以只指定一个维度值 **约束限制**： 不涉及。  **取值范围**： 字符串长度范围\[1,1027\] **默认取值**： 不涉及。
+    ///
     /// Wire name: `dim_value`, sent in the query.
     pub dim_value: Option<String>,
     /// **参数解释**： 资源的标签信息，格式：\\&quot;\[key\]\\&quot;:\\&quot;\[value\]\\&quot;，样例参考：\\&quot;ssss\\&quot;:\\&quot;1111\\&quot; **约束限制**： 不涉及。  **取值范围**： 字符串长度范围\[0,500\] **默认取值**： 不涉及。
+    ///
     /// Wire name: `tag`, sent in the query.
     pub tag: Option<String>,
     /// **参数解释** 企业项目ID。 **约束限制** 不涉及。 **取值范围** 由数字、字母和-组成，字符串长度范围\[1,128\] **默认取值** 不涉及。
+    ///
     /// Wire name: `extend_relation_id`, sent in the query.
     pub extend_relation_id: Option<String>,
     /// **参数解释**： 资源所属的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,128\]个字符。        **默认取值**： 不涉及。
+    ///
     /// Wire name: `product_name`, sent in the query.
     pub product_name: Option<String>,
     /// **参数解释** 资源名称 **约束限制** 不涉及 **取值范围** 长度\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `resource_name`, sent in the query.
     pub resource_name: Option<String>,
     /// **参数解释** 按事件告警状态信息进行过滤。 **约束限制**： 不涉及。 **取值范围** 枚举值。 - health: 已设置事件告警规则且无事件告警触发的资源 - unhealthy: 已设置事件告警规则且有事件告警触发的资源 - no_alarm_rule: 未设置事件告警规则的资源 **默认取值**： 不涉及。
+    ///
     /// Wire name: `event_status`, sent in the query.
     pub event_status: Option<String>,
 }
@@ -106,9 +117,11 @@ impl ListResourceGroupsServicesResourcesRequestBuilder {
 #[non_exhaustive]
 pub struct ListResourceGroupsServicesResourcesResponse {
     /// **参数解释** 资源总数。 **取值范围** 0-10000
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 资源分组资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<GetResourceGroupResources>,
 }
@@ -138,14 +151,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_resource_groups_services_resources`](Self::list_resource_groups_services_resources) would send.
-    pub fn list_resource_groups_services_resources_request(
-        &self,
-        input: &ListResourceGroupsServicesResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListResourceGroupsServicesResources` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_resource_groups_services_resources`](Self::list_resource_groups_services_resources), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -160,6 +165,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListResourceGroupsServicesResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{AlarmTemplatePolicies, TemplateType};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAlarmTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警模板的ID。     **约束限制**： 不涉及。 **取值范围**： 以at开头，后跟字母、数字，长度为\[2,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `template_id`, sent in the path.
     pub template_id: String,
 }
@@ -48,21 +48,25 @@ impl ShowAlarmTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAlarmTemplateResponse {
     /// **参数解释**： 告警模板的ID。     **约束限制**： 不涉及。 **取值范围**： 以at开头，后跟字母、数字，长度为\[2,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `template_id`.
     pub template_id: Option<String>,
     /// **参数解释**： 告警模板的名称。 **约束限制**： 不涉及。 **取值范围**： 以字母或汉字开头，可包含字母、数字、汉字、_、-，长度为\[1,128\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `template_name`.
     pub template_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `template_type`.
     pub template_type: Option<TemplateType>,
     /// **参数解释**： 告警模板的创建时间 **取值范围**： 不涉及。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 告警模板的描述     **约束限制**： 不涉及。 **取值范围**： 长度范围\[0,256\]。          **默认取值**： 空字符串。
+    ///
     /// Wire name: `template_description`.
     pub template_description: Option<String>,
     /// 告警模板策略列表
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<AlarmTemplatePolicies>,
 }
@@ -92,14 +96,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAlarmTemplateResponse, ShowAlarmTemplateError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_alarm_template`](Self::show_alarm_template) would send.
-    pub fn show_alarm_template_request(
-        &self,
-        input: &ShowAlarmTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAlarmTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

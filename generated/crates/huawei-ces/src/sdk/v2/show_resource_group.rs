@@ -11,10 +11,10 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowResourceGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -52,60 +52,75 @@ impl ShowResourceGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ShowResourceGroupResponse {
     /// **参数解释** 资源分组的名称。 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// **参数解释**： 资源分组ID。 **取值范围**： 以rg开头，后跟22位由字母或数字组成的字符串。长度为\[2,24\]个字符。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释**： 资源分组的创建时间 **取值范围**： 不涉及。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 资源分组的修改时间 **取值范围**： 不涉及。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释** 资源分组归属企业项目ID。 **取值范围** 由数字、字母和-组成，或者为0（默认企业项目ID）。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 资源添加/匹配方式。 **取值范围** 枚举值。 - EPS: 匹配企业项目 - TAG: 匹配标签 - NAME: 匹配实例名称 - COMB: 组合匹配 - Manual: 手动添加
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 该资源分组内包含的资源来源的企业项目ID，type为EPS时必传
+    ///
     /// Wire name: `association_ep_ids`.
     pub association_ep_ids: Vec<String>,
     /// 当资源匹配规则为匹配标签时,所指定的标签规则
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceGroupTagRelation>,
     /// 实例名称匹配参数
+    ///
     /// Wire name: `instances`.
     pub instances: Vec<Instance>,
-    /// (No description in the spec.)
     /// Wire name: `comb_relation`.
     pub comb_relation: Option<CombRelation>,
     /// 当资源匹配规则为匹配企业项目时，指定的企业项目列表
+    ///
     /// Wire name: `related_ep_ids`.
     pub related_ep_ids: Vec<String>,
     /// 匹配企业项目或匹配标签参数
+    ///
     /// Wire name: `enterprise_project_id_and_tags`.
     pub enterprise_project_id_and_tags: Vec<EnterpriseProjectIdAndTags>,
     /// **参数解释** 指标告警状态。 **取值范围** 枚举值。 - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释** 事件告警状态。 **取值范围** 枚举值。 - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `event_status`.
     pub event_status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `resource_statistics`.
     pub resource_statistics: Option<GetResourceGroupRespResourceStatistics>,
     /// **参数解释** 资源等级。 **取值范围** 枚举值。 - product: 云产品 - dimension: 子维度
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
     /// **参数解释** 创建资源层级为云产品时的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。多个云产品则用“;”隔开，如\\&quot;SERVICE.BMS,instance_id;SYS.ECS,instance_id\\&quot;。 **取值范围** 长度\[0,10240\]个字符
+    ///
     /// Wire name: `product_names`.
     pub product_names: Option<String>,
     /// 每个企业项目关联的资源状态
+    ///
     /// Wire name: `ep_resource_statistics`.
     pub ep_resource_statistics: Vec<EpResourceStatistics>,
     /// 关联的告警模板列表
+    ///
     /// Wire name: `association_alarm_templates`.
     pub association_alarm_templates: Vec<AssociationAlarmTemplate>,
 }
@@ -148,14 +163,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowResourceGroupResponse, ShowResourceGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_resource_group`](Self::show_resource_group) would send.
-    pub fn show_resource_group_request(
-        &self,
-        input: &ShowResourceGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowResourceGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

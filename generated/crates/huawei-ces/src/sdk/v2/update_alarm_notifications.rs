@@ -7,13 +7,14 @@ use super::{NotificationResp, PutAlarmNotificationReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmNotificationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22位字母或数字。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
     /// Body of the UpdateAlarmNotificationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PutAlarmNotificationReq>,
 }
@@ -55,27 +56,35 @@ impl UpdateAlarmNotificationsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlarmNotificationsResponse {
     /// **参数解释**： 是否开启告警通知。     **取值范围**： 布尔值。 - true:开启。 - false:关闭。
+    ///
     /// Wire name: `notification_enabled`.
     pub notification_enabled: Option<bool>,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Vec<NotificationResp>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `ok_notifications`.
     pub ok_notifications: Vec<NotificationResp>,
     /// **参数解释**： 告警通知开启时间。如 00:00    **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。
+    ///
     /// Wire name: `notification_begin_time`.
     pub notification_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。如 08:00   **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。
+    ///
     /// Wire name: `notification_end_time`.
     pub notification_end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **取值范围**： 长度为\[1,16\]个字符。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释**： 告警的通知方式 **取值范围**： - NOTIFICATION_GROUP: 通知组 - TOPIC_SUBSCRIPTION: 主题订阅 - NOTIFICATION_POLICY：通知策略
+    ///
     /// Wire name: `notification_manner`.
     pub notification_manner: Option<String>,
     /// **参数解释**： 关联的通知策略ID列表
+    ///
     /// Wire name: `notification_policy_ids`.
     pub notification_policy_ids: Vec<String>,
 }
@@ -110,14 +119,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alarm_notifications`](Self::update_alarm_notifications) would send.
-    pub fn update_alarm_notifications_request(
-        &self,
-        input: &UpdateAlarmNotificationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlarmNotificationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

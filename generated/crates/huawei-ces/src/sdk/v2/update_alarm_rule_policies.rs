@@ -7,13 +7,14 @@ use super::{UpdateAlarmRulePoliciesReqBodyV2, UpdatePolicyResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmRulePoliciesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 告警规则ID。 **约束限制**： 不涉及。 **取值范围**： 以al开头，只能由大写字母、小写字母、数字组成，且长度为24个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`, sent in the path.
     pub alarm_id: String,
     /// Body of the UpdateAlarmRulePoliciesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAlarmRulePoliciesReqBodyV2>,
 }
@@ -53,6 +54,7 @@ impl UpdateAlarmRulePoliciesRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAlarmRulePoliciesResponse {
     /// **参数解释**： 策略信息。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<UpdatePolicyResp>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_alarm_rule_policies`](Self::update_alarm_rule_policies) would send.
-    pub fn update_alarm_rule_policies_request(
-        &self,
-        input: &UpdateAlarmRulePoliciesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAlarmRulePoliciesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateDashboardRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDashboardRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**: 监控看板id **约束限制**: 不涉及。 **取值范围**: 以db开头，包含22个字母和数字，长度为24个字符 **默认取值**: 不涉及。
+    ///
     /// Wire name: `dashboard_id`, sent in the path.
     pub dashboard_id: String,
     /// Body of the UpdateDashboardRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDashboardRequestBody>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateDashboardResponse, UpdateDashboardError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_dashboard`](Self::update_dashboard) would send.
-    pub fn update_dashboard_request(
-        &self,
-        input: &UpdateDashboardRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDashboardRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

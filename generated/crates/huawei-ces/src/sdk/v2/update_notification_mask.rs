@@ -7,13 +7,14 @@ use super::UpdateNotificationMasksRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNotificationMaskRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 屏蔽规则ID。    **约束限制**： 不涉及。 **取值范围**： 只能包含字母、数字，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_mask_id`, sent in the path.
     pub notification_mask_id: String,
     /// Body of the UpdateNotificationMaskRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateNotificationMasksRequestBody>,
 }
@@ -78,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_notification_mask`](Self::update_notification_mask) would send.
-    pub fn update_notification_mask_request(
-        &self,
-        input: &UpdateNotificationMaskRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateNotificationMaskRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::UpdateOneClickAlarmNotificationsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOneClickAlarmNotificationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 一键告警ID **约束限制**： 不涉及。 **取值范围**： 长度为\[1,64\]个字符。只能包含字母和数字。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `one_click_alarm_id`, sent in the path.
     pub one_click_alarm_id: String,
     /// Body of the UpdateOneClickAlarmNotificationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateOneClickAlarmNotificationsRequestBody>,
 }
@@ -80,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_one_click_alarm_notifications`](Self::update_one_click_alarm_notifications) would send.
-    pub fn update_one_click_alarm_notifications_request(
-        &self,
-        input: &UpdateOneClickAlarmNotificationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateOneClickAlarmNotificationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

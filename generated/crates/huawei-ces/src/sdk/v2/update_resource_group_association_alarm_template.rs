@@ -7,13 +7,14 @@ use super::AsyncAssociateRGAndTemplatesReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResourceGroupAssociationAlarmTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释** 资源分组ID。 **约束限制** 不涉及 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the UpdateResourceGroupAssociationAlarmTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AsyncAssociateRGAndTemplatesReq>,
 }
@@ -58,9 +59,11 @@ impl UpdateResourceGroupAssociationAlarmTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateResourceGroupAssociationAlarmTemplateResponse {
     /// **参数解释** 资源分组ID。 **取值范围** 以\\&quot;rg\\&quot;开头，后面跟着22个字母或数字
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 关联的告警模板的ID列表
+    ///
     /// Wire name: `template_ids`.
     pub template_ids: Vec<String>,
 }
@@ -89,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_resource_group_association_alarm_template`](Self::update_resource_group_association_alarm_template) would send.
-    pub fn update_resource_group_association_alarm_template_request(
-        &self,
-        input: &UpdateResourceGroupAssociationAlarmTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateResourceGroupAssociationAlarmTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchCreateInvocationInfo, BatchCreateInvocationRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateAgentInvocationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchCreateAgentInvocationsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateInvocationRequestBody>,
 }
@@ -49,6 +49,7 @@ impl BatchCreateAgentInvocationsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateAgentInvocationsResponse {
     /// **参数解释**: 创建任务的信息列表 **取值范围**: 数组长度范围为\[0,100\]
+    ///
     /// Wire name: `invocations`.
     pub invocations: Vec<BatchCreateInvocationInfo>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_agent_invocations`](Self::batch_create_agent_invocations) would send.
-    pub fn batch_create_agent_invocations_request(
-        &self,
-        input: &BatchCreateAgentInvocationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateAgentInvocationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::InvocationInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentInvocationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**: 主机id **约束限制**: 不涉及 **取值范围**: 1到64个字符的字符串，且只包含字母、数字和连字符 **默认取值**: 不涉及
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释**: 主机类型，仅支持ECS弹性云服务器和BMS裸金属服务器 **约束限制**: 不涉及 **取值范围**: - ECS: 弹性云服务器 - BMS：裸金属服务器 **默认取值**: 不涉及
+    ///
     /// Wire name: `instance_type`, sent in the query.
     pub instance_type: Option<String>,
     /// **参数解释**: 任务id **约束限制**: 不涉及 **取值范围**: 以字母或数字开头，后续可包含字母、数字、下划线或连字符的字符串，长度至少为 1 **默认取值**: 不涉及
+    ///
     /// Wire name: `invocation_id`, sent in the query.
     pub invocation_id: Option<String>,
     /// **参数解释**: 任务类型, 仅包含：INSTALL安装, UPDATE升级, ROLLBACK回退，RETRY重试，SET_REMOTE_INSTALLER设置远程安装主机，REMOTE_INSTALL执行远程安装。 **约束限制**: 不涉及。 **取值范围**: - INSTALL：安装 - UPDATE：升级 - ROLLBACK：回退 - RETRY：重试 - SET_REMOTE_INSTALLER：设置远程安装主机 - REMOTE_INSTALL：执行远程安装 **默认取值**: 不涉及
+    ///
     /// Wire name: `invocation_type`, sent in the query.
     pub invocation_type: Option<String>,
     /// **参数解释**: 任务对象, 支持telescope监控 **约束限制**: 不涉及。 **取值范围**: - telescope: 主机监控插件telescope **默认取值**: telescope。
+    ///
     /// Wire name: `invocation_target`, sent in the query.
     pub invocation_target: Option<String>,
     /// **参数解释**: 分页偏移量 **约束限制**: 不涉及 **取值范围**: 数字范围为\[0,9999999999999\] **默认取值**: 0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**: 分页大小。 **约束限制**: 不涉及。 **取值范围**: 数字范围为\[1,100\] **默认取值**: 100
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
 }
@@ -77,9 +83,11 @@ impl ListAgentInvocationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListAgentInvocationsResponse {
     /// **参数解释**: 任务列表
+    ///
     /// Wire name: `invocations`.
     pub invocations: Vec<InvocationInfo>,
     /// **参数解释**: 任务列表总量 **取值范围**: 数字范围为\[0,9999999999999\]
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -109,14 +117,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_agent_invocations`](Self::list_agent_invocations) would send.
-    pub fn list_agent_invocations_request(
-        &self,
-        input: &ListAgentInvocationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAgentInvocations` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `invocations`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 100).
     ///
     /// Each page is one call of [`list_agent_invocations`](Self::list_agent_invocations), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -131,6 +131,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAgentInvocationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{AgentStatusInfo, ListAgentStatusRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListAgentStatusRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListAgentStatusRequestBody>,
 }
@@ -47,6 +47,7 @@ impl ListAgentStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ListAgentStatusResponse {
     /// **参数解释**: agent插件状态列表
+    ///
     /// Wire name: `agent_status`.
     pub agent_status: Vec<AgentStatusInfo>,
 }
@@ -71,14 +72,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAgentStatusResponse, ListAgentStatusError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_agent_status`](Self::list_agent_status) would send.
-    pub fn list_agent_status_request(
-        &self,
-        input: &ListAgentStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAgentStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

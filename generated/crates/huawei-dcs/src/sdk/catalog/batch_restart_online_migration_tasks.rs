@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchRestartOnlineMigrationTasks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_restart_online_migration_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchShowNodesInformation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_show_nodes_information::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchShowNodesInformationRequest, ::runtime::BuildError> {

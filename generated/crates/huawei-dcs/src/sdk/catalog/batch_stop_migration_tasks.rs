@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchStopMigrationTasks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_stop_migration_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchStopMigrationTasksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeNodesStartStopStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_nodes_start_stop_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeNodesStartStopStatusRequest, ::runtime::BuildError> {

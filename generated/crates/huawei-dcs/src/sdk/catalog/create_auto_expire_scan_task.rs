@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateAutoExpireScanTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_auto_expire_scan_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAutoExpireScanTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateMigrationTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_migration_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateMigrationTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateOfflineKeyAnalysis`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_offline_key_analysis::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateOfflineKeyAnalysisRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRedislog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_redislog::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRedislogRequest, ::runtime::BuildError> {

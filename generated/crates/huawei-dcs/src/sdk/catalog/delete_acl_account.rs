@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteAclAccount`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_acl_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAclAccountRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteBackupFile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_backup_file::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBackupFileRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteIpFromDomainName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ip_from_domain_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteIpFromDomainNameRequest, ::runtime::BuildError> {

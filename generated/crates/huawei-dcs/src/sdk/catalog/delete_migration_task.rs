@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteMigrationTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_migration_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteMigrationTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePublicIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_public_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePublicIpRequest, ::runtime::BuildError> {

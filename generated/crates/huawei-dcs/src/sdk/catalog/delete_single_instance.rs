@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSingleInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_single_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSingleInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteClusterSwitchover`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_cluster_switchover::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteClusterSwitchoverRequest, ::runtime::BuildError> {

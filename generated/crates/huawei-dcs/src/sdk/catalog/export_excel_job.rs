@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExportExcelJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::export_excel_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExportExcelJobRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `HangUpClients`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::hang_up_clients::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<HangUpClientsRequest, ::runtime::BuildError> {

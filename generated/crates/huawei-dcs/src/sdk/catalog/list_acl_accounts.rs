@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAclAccounts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_acl_accounts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAclAccountsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAvailableZones`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_available_zones::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAvailableZonesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListBackupFileLinks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_backup_file_links::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListBackupFileLinksRequest, ::runtime::BuildError> {

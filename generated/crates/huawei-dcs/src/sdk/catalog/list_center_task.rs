@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListCenterTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_center_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCenterTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListConfigurations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_configurations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListConfigurationsRequest, ::runtime::BuildError> {

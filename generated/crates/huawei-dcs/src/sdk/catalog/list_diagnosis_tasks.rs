@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDiagnosisTasks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_diagnosis_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDiagnosisTasksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListGroupReplicationInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_group_replication_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListGroupReplicationInfoRequest, ::runtime::BuildError> {

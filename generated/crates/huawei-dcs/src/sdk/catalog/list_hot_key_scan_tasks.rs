@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListHotKeyScanTasks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_hot_key_scan_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListHotKeyScanTasksRequest, ::runtime::BuildError> {

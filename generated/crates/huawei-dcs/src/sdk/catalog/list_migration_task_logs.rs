@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMigrationTaskLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_migration_task_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMigrationTaskLogsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMonitoredObjects`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_monitored_objects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMonitoredObjectsRequest, ::runtime::BuildError> {

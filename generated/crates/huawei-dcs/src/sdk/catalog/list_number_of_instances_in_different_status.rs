@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListNumberOfInstancesInDifferentStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_number_of_instances_in_different_status::glue::{
     OP, OPERATION, to_wire,
 };

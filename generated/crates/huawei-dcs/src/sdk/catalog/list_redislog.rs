@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListRedislog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_redislog::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListRedislogRequest, ::runtime::BuildError> {

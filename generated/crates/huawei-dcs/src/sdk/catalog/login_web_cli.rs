@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `LoginWebCli`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::login_web_cli::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<LoginWebCliRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `LogoffWebCli`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::logoff_web_cli::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<LogoffWebCliRequest, ::runtime::BuildError> {

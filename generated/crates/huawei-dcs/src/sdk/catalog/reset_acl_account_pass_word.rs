@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetAclAccountPassWord`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_acl_account_pass_word::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetAclAccountPassWordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ScanExpireKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::scan_expire_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ScanExpireKeyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetOnlineMigrationTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_online_migration_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetOnlineMigrationTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowBigkeyAutoscanConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_bigkey_autoscan_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowBigkeyAutoscanConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowBigkeyScanTaskDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_bigkey_scan_task_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowBigkeyScanTaskDetailsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowConfigHistoryDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_config_history_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowConfigHistoryDetailRequest, ::runtime::BuildError> {

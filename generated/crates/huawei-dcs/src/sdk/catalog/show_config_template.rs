@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowConfigTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_config_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowConfigTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowExpireAutoScanConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_expire_auto_scan_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowExpireAutoScanConfigRequest, ::runtime::BuildError> {

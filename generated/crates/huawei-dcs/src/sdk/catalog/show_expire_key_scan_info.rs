@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowExpireKeyScanInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_expire_key_scan_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowExpireKeyScanInfoRequest, ::runtime::BuildError> {

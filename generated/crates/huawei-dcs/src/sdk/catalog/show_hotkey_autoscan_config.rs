@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHotkeyAutoscanConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_hotkey_autoscan_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHotkeyAutoscanConfigRequest, ::runtime::BuildError> {

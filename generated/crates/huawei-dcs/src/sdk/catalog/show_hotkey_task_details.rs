@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHotkeyTaskDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_hotkey_task_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHotkeyTaskDetailsRequest, ::runtime::BuildError> {

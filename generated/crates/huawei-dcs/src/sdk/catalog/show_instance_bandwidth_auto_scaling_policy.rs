@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceBandwidthAutoScalingPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_bandwidth_auto_scaling_policy::glue::{
     OP, OPERATION, to_wire,
 };

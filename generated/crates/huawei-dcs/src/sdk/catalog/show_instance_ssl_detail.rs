@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceSslDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_ssl_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowInstanceSslDetailRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowIpWhitelist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_ip_whitelist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowIpWhitelistRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowMigrationTaskStats`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_migration_task_stats::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMigrationTaskStatsRequest, ::runtime::BuildError> {

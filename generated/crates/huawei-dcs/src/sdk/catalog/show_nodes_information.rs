@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowNodesInformation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_nodes_information::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowNodesInformationRequest, ::runtime::BuildError> {

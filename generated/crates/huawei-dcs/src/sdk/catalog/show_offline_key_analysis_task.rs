@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowOfflineKeyAnalysisTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_offline_key_analysis_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowOfflineKeyAnalysisTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowQuotaOfTenant`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_quota_of_tenant::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowQuotaOfTenantRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopMigrationTaskSync`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_migration_task_sync::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopMigrationTaskSyncRequest, ::runtime::BuildError> {

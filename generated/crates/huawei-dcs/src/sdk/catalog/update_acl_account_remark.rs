@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAclAccountRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_acl_account_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAclAccountRemarkRequest, ::runtime::BuildError> {

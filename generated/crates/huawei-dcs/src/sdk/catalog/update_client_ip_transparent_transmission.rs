@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateClientIpTransparentTransmission`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_client_ip_transparent_transmission::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

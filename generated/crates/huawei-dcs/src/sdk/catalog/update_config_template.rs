@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateConfigTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_config_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateConfigTemplateRequest, ::runtime::BuildError> {

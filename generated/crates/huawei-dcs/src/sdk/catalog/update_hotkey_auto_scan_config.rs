@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateHotkeyAutoScanConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_hotkey_auto_scan_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateHotkeyAutoScanConfigRequest, ::runtime::BuildError> {

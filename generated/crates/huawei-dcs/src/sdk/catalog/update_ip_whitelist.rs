@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateIpWhitelist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_ip_whitelist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateIpWhitelistRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateIpWhitelistAsync`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_ip_whitelist_async::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateIpWhitelistAsyncRequest, ::runtime::BuildError> {

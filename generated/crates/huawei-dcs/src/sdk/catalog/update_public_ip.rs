@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePublicIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_public_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePublicIpRequest, ::runtime::BuildError> {

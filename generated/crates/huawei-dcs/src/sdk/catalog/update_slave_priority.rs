@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSlavePriority`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_slave_priority::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSlavePriorityRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSslSwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_ssl_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSslSwitchRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ValidateDeletableReplica`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::validate_deletable_replica::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ValidateDeletableReplicaRequest, ::runtime::BuildError> {

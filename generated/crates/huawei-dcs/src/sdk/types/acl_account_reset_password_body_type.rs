@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclAccountResetPasswordBody {
     /// 旧密码
+    ///
     /// Wire name: `old_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub old_password: Option<::runtime::Sensitive<String>>,
     /// 新密码 - 输入长度为8到64位的字符串。 - 不能包含正序逆序用户名。 - 必须包含如下四种字符中的三种组合（不允许包含冒号）：   - 小写字母   - 大写字母   - 数字   - 特殊字符包括（&#x60;~!@#$%^&amp;*()-_&#x3D;+\\\\\|{},&lt;.&gt;/?）
+    ///
     /// Wire name: `new_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub new_password: Option<::runtime::Sensitive<String>>,

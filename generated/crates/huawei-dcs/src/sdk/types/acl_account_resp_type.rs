@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct AclAccountResp {
     /// 账号ID
+    ///
     /// Wire name: `account_id`.
     pub account_id: Option<String>,
     /// 账号名
+    ///
     /// Wire name: `account_name`.
     pub account_name: Option<String>,
     /// 账号类型
+    ///
     /// Wire name: `account_type`.
     pub account_type: Option<String>,
     /// 账号所属实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// ACL账号状态 取值范围： - CREATING：账号创建中。 - AVAILABLE：账号可用。 - CREATEFAILED：账号创建失败。 - DELETED：账号已删除。 - DELETEFAILED：账号删除失败。 - DELETING：账号删除中。 - UPDATING：账号更新中。 - ERROR：账号异常。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 账号权限
+    ///
     /// Wire name: `account_role`.
     pub account_role: Option<String>,
     /// 账号描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 错误码（暂未使用，赋值为null）
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclAccountRoleModifyBody {
     /// 账号权限
+    ///
     /// Wire name: `account_role`.
     pub account_role: Option<String>,
 }

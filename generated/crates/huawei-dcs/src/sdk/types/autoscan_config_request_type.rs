@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoscanConfigRequest {
     /// 是否开启自动分析
+    ///
     /// Wire name: `enable_auto_scan`.
     pub enable_auto_scan: bool,
     /// 每日分析时间，时间格式为21:00，时间为UTC时间
+    ///
     /// Wire name: `schedule_at`.
     pub schedule_at: Vec<String>,
 }

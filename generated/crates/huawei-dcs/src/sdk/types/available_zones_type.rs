@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AvailableZones {
     /// 可用区编码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 可用区端口号。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// 可用区名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 可用区ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 分区上是否还有可用资源。 - true：还有资源。 - false：资源已售罄。
+    ///
     /// Wire name: `resource_availability`.
     pub resource_availability: Option<String>,
 }

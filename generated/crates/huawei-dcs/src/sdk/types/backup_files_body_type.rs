@@ -7,15 +7,19 @@ use super::Files;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupFilesBody {
     /// 数据来源，当前仅支持OBS桶方式，取值为：self_build_obs。
+    ///
     /// Wire name: `file_source`.
     pub file_source: Option<String>,
     /// OBS桶名。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
     /// 导入的备份文件文件列表。
+    ///
     /// Wire name: `files`.
     pub files: Vec<Files>,
     /// 备份记录ID，数据来源为备份记录时必须填写
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
 }

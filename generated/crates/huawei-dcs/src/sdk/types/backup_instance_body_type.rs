@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupInstanceBody {
     /// 备份缓存实例的备注信息。
+    ///
     /// Wire name: `remark`.
     pub remark: Option<String>,
     /// 备份缓存实例的格式。
+    ///
     /// Wire name: `backup_format`.
     pub backup_format: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPlan {
     /// 备份的时区。取值为-1200 ~+1200之间的时区。若为空则默认使用DCS-Server节点的当前时区。
+    ///
     /// Wire name: `timezone_offset`.
     pub timezone_offset: Option<String>,
     /// 每周的周几开始备份，取值1-7，1代表周一，7代表周日。
+    ///
     /// Wire name: `backup_at`.
     pub backup_at: Vec<i32>,
     /// 备份周期类型，目前支持“weekly”。
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// 备份执行时间，“00:00-01:00”代表0点开始执行备份。
+    ///
     /// Wire name: `begin_at`.
     pub begin_at: Option<String>,
 }

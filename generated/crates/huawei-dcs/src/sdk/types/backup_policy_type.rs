@@ -7,12 +7,13 @@ use super::BackupPlan;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPolicy {
     /// 备份类型。 - auto：自动备份 - manual：手动备份
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: Option<String>,
     /// 当backup_type设置为auto时，该参数为必填。 保留天数，单位：天，取值范围：1-7。
+    ///
     /// Wire name: `save_days`.
     pub save_days: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `periodical_backup_plan`.
     pub periodical_backup_plan: Option<BackupPlan>,
 }

@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct BackupRecordResponse {
     /// 备份记录ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份执行时间段。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 备份记录名称。
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 备份文件大小（Byte）。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// 备份类型。 - manual：表示备份类型为手动备份 - auto：表示备份类型为自动备份
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: Option<String>,
     /// 备份任务创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 备份完成时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 备份进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
     /// 备份失败后错误码 * &#x60;dcs.08.0001&#x60; - 启动备份恢复工具失败。 * &#x60;dcs.08.0002&#x60; - 执行超时。 * &#x60;dcs.08.0003&#x60; - 删除桶失败。 * &#x60;dcs.08.0004&#x60; - 获取ak/sk 失败。 * &#x60;dcs.08.0005&#x60; - 创建桶失败。 * &#x60;dcs.08.0006&#x60; - 查询备份数据大小失败。 * &#x60;dcs.08.0007&#x60; - 恢复时同步数据失败。 * &#x60;dcs.08.0008&#x60; - 自动备份任务未运行，实例正在运行其他任务。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 备份缓存实例的备注信息。
+    ///
     /// Wire name: `remark`.
     pub remark: Option<String>,
     /// 备份状态。 - waiting：等待中。 - backuping：备份中。 - succeed：备份成功。 - failed：备份失败。 - expired：备份文件过期。 - deleted：已手动删除备份文件。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 是否可以进行恢复操作，取值为TRUE或FALSE。
+    ///
     /// Wire name: `is_support_restore`.
     pub is_support_restore: Option<String>,
     /// 备份类型。
+    ///
     /// Wire name: `backup_format`.
     pub backup_format: Option<String>,
     /// 执行时间.
+    ///
     /// Wire name: `execution_at`.
     pub execution_at: Option<String>,
 }

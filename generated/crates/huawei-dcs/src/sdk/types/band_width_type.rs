@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BandWidth {
     /// 上行带宽，单位kbit/s
+    ///
     /// Wire name: `input`.
     pub input: Option<String>,
     /// 下行带宽，单位kbit/s
+    ///
     /// Wire name: `output`.
     pub output: Option<String>,
 }

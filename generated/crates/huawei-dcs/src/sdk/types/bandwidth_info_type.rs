@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct BandwidthInfo {
     /// 临时扩容开始时间
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<i64>,
     /// 临时扩容结束时间
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
     /// 当前时间
+    ///
     /// Wire name: `current_time`.
     pub current_time: Option<i64>,
     /// 当前带宽，单位为GB
+    ///
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<i32>,
     /// 下一个扩容时间
+    ///
     /// Wire name: `next_expand_time`.
     pub next_expand_time: Option<i64>,
     /// 扩容数量
+    ///
     /// Wire name: `expand_count`.
     pub expand_count: Option<i32>,
     /// 临时扩容时间间隔
+    ///
     /// Wire name: `expand_effect_time`.
     pub expand_effect_time: Option<i64>,
     /// 下一次可以扩容间隔时间
+    ///
     /// Wire name: `expand_interval_time`.
     pub expand_interval_time: Option<i64>,
     /// 最大扩容数量
+    ///
     /// Wire name: `max_expand_count`.
     pub max_expand_count: Option<i32>,
     /// 任务是否运行
+    ///
     /// Wire name: `task_running`.
     pub task_running: Option<bool>,
     /// **参数解释**： 实例基准带宽。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `assured_bandwidth`.
     pub assured_bandwidth: Option<i32>,
     /// **参数解释**： 节点最大带宽。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `max_bandwidth_for_node`.
     pub max_bandwidth_for_node: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteBody {
     /// 实例的ID列表。  仅当URI中参数all_failure值为“false”或者其他值时，才需要配置该参数。
+    ///
     /// Wire name: `instances`.
     pub instances: Option<Vec<String>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BatchOpsResult {
     /// 操作结果，取值有success或failed。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 缓存实例ID。
+    ///
     /// Wire name: `instance`.
     pub instance: Option<String>,
 }

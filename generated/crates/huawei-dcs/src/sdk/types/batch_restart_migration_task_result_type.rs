@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BatchRestartMigrationTaskResult {
     /// 下发重启迁移任务操作结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 数据迁移任务ID。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }

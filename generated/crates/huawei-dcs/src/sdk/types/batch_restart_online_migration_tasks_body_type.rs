@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchRestartOnlineMigrationTasksBody {
     /// 数据迁移任务列表。
+    ///
     /// Wire name: `migration_tasks`.
     pub migration_tasks: Vec<String>,
 }

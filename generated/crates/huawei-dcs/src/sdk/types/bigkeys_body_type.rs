@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BigkeysBody {
     /// key名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// key类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 大key所在的分片，仅在实例类型为集群时支持,格式为ip:port
+    ///
     /// Wire name: `shard`.
     pub shard: Option<String>,
     /// 大key所在的db
+    ///
     /// Wire name: `db`.
     pub db: Option<i32>,
     /// key的value大小。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// key大小的单位。type为string时，单位是：byte；type为list/set/zset/hash时，单位是：count
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
 }

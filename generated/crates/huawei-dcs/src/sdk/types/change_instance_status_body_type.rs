@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeInstanceStatusBody {
     /// 实例的ID列表。
+    ///
     /// Wire name: `instances`.
     pub instances: Option<Vec<String>>,
     /// 对实例的操作：  restart: 强制重启  soft_restart: 软重启，只重启进程  flush: 清空数据 &gt; 当前版本，只有Redis 4.0和Redis 5.0实例支持清空数据功能，即flush操作。
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeNodesStartStopStatusBody {
     /// 实例需要启停的节点ID列表。未配置该参数时，默认启停实例全部节点。
+    ///
     /// Wire name: `node_ids`.
     pub node_ids: Option<Vec<String>>,
     /// 对实例节点的操作：  start：开启节点  stop：关闭节点
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
 }

@@ -6,66 +6,87 @@
 #[non_exhaustive]
 pub struct ClientInfo {
     /// 客户端ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 客户端的地址和端口
+    ///
     /// Wire name: `addr`.
     pub addr: Option<String>,
     /// 套接字所使用的文件描述符。
+    ///
     /// Wire name: `fd`.
     pub fd: Option<String>,
     /// 客户端的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 最近一次执行的命令
+    ///
     /// Wire name: `cmd`.
     pub cmd: Option<String>,
     /// 已连接时长（单位：秒）
+    ///
     /// Wire name: `age`.
     pub age: Option<i32>,
     /// 空闲时长（单位：秒）
+    ///
     /// Wire name: `idle`.
     pub idle: Option<i32>,
     /// 该客户端正在使用的数据库 ID
+    ///
     /// Wire name: `db`.
     pub db: Option<String>,
     /// 客户端标志
+    ///
     /// Wire name: `flags`.
     pub flags: Option<String>,
     /// 已订阅频道的数量
+    ///
     /// Wire name: `sub`.
     pub sub: Option<i32>,
     /// 已订阅模式的数量
+    ///
     /// Wire name: `psub`.
     pub psub: Option<i32>,
     /// 在事务中被执行的命令数量
+    ///
     /// Wire name: `multi`.
     pub multi: Option<i32>,
     /// 查询缓冲区的长度（单位为字节， 0 表示没有分配查询缓冲区）
+    ///
     /// Wire name: `qbuf`.
     pub qbuf: Option<i32>,
     /// 查询缓冲区剩余空间的长度（单位为字节， 0 表示没有剩余空间）
+    ///
     /// Wire name: `qbuf_free`.
     pub qbuf_free: Option<i32>,
     /// 输出缓冲区的长度（单位为字节， 0 表示没有分配输出缓冲区）
+    ///
     /// Wire name: `obl`.
     pub obl: Option<i32>,
     /// 输出列表包含的对象数量（当输出缓冲区没有剩余空间时，命令回复会以字符串对象的形式被入队到这个队列里）
+    ///
     /// Wire name: `oll`.
     pub oll: Option<i32>,
     /// 输出缓冲区和输出列表占用的内存总量
+    ///
     /// Wire name: `omem`.
     pub omem: Option<i32>,
     /// 文件描述符事件
+    ///
     /// Wire name: `events`.
     pub events: Option<String>,
     /// 客户端所使用的网络类型。
+    ///
     /// Wire name: `network`.
     pub network: Option<String>,
     /// 单机，主备和cluster实例地址和端口。
+    ///
     /// Wire name: `peer`.
     pub peer: Option<String>,
     /// 客户端用户。
+    ///
     /// Wire name: `user`.
     pub user: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::CommandTimeTaken;
 #[non_exhaustive]
 pub struct CommandTimeTakenList {
     /// 执行命令的总次数
+    ///
     /// Wire name: `total_num`.
     pub total_num: Option<i32>,
     /// 执行命令的总耗时
+    ///
     /// Wire name: `total_usec_sum`.
     pub total_usec_sum: Option<f64>,
     /// 命令耗时统计结果
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 命令耗时统计
+    ///
     /// Wire name: `command_list`.
     pub command_list: Vec<CommandTimeTaken>,
 }

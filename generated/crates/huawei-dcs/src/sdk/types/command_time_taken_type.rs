@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CommandTimeTaken {
     /// 调用次数
+    ///
     /// Wire name: `calls_sum`.
     pub calls_sum: Option<i32>,
     /// 耗时总数
+    ///
     /// Wire name: `usec_sum`.
     pub usec_sum: Option<f64>,
     /// 命令名称
+    ///
     /// Wire name: `command_name`.
     pub command_name: Option<String>,
     /// 耗时占比
+    ///
     /// Wire name: `per_usec`.
     pub per_usec: Option<String>,
     /// 每次调用平均耗时
+    ///
     /// Wire name: `average_usec`.
     pub average_usec: Option<f64>,
 }

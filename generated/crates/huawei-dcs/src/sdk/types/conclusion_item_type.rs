@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ConclusionItem {
     /// 结论id
+    ///
     /// Wire name: `id`.
     pub id: Option<i32>,
     /// 结论参数
+    ///
     /// Wire name: `params`.
     pub params: ::std::collections::BTreeMap<String, String>,
 }

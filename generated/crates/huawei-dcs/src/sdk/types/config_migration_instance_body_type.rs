@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigMigrationInstanceBody {
     /// Redis实例ID。（Redis类型为云服务Redis时必须填写）
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// Redis实例地址。（Redis类型为自建Redis时必须填写）。
+    ///
     /// Wire name: `addrs`.
     pub addrs: Option<String>,
     /// Redis密码，如果设置了密码，则必须填写。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

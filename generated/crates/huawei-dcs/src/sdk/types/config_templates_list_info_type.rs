@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ConfigTemplatesListInfo {
     /// 模板ID
+    ///
     /// Wire name: `template_id`.
     pub template_id: Option<String>,
     /// 缓存实例类型。取值范围如下： - single：表示单机实例 - ha：表示主备实例 - cluster：表示cluster集群实例 - proxy：表示Proxy集群实例 \[- ha_rw_split： 表示读写分离实例\](tag:hws)
+    ///
     /// Wire name: `cache_mode`.
     pub cache_mode: Option<String>,
     /// 模板的描述信息
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 缓存引擎：Redis\[和Memcached\](tag:hws,hws_hk,ocb,sbc,tm,ctc,cmcc)。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// 缓存版本。  当缓存引擎为Redis时，取值为4.0或5.0。  \[当缓存引擎为Memcached时，该字段为可选，取值为空。\](tag:hws,hws_hk,ocb,sbc,tm,ctc,cmcc)
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 产品类型。 取值范围如下： - generic：普通版 - enterprise：企业版
+    ///
     /// Wire name: `product_type`.
     pub product_type: Option<String>,
     /// 存储类型。 取值范围如下： - DRAM - SSD
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Option<String>,
     /// 模板类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 模板创建时间，仅在自定义参数模板中有意义，格式例如：2023-05-10T11:09:35.802Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
 }

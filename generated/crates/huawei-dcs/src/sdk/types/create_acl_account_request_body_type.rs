@@ -5,16 +5,20 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAclAccountRequestBody {
     /// 账号名称 - 以字母开头。 - 内容由字母、数字、中划线、下划线组成。 - 长度范围\[1~64\]个字符。
+    ///
     /// Wire name: `account_name`.
     pub account_name: String,
     /// 账号权限
+    ///
     /// Wire name: `account_role`.
     pub account_role: String,
     /// 账号密码 - 输入长度为8到64位的字符串。 - 不能包含正序逆序用户名。 - 必须包含如下四种字符中的三种组合（不允许包含冒号）：   - 小写字母   - 大写字母   - 数字   - 特殊字符包括（&#x60;~!@#$%^&amp;*()-_&#x3D;+\\\\\|{},&lt;.&gt;/?）
+    ///
     /// Wire name: `account_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub account_password: ::runtime::Sensitive<String>,
     /// 账号描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDiagnosisTaskBody {
     /// 诊断开始时间。UNIX时间戳，单位毫秒。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: String,
     /// 诊断结束时间。UNIX时间戳，单位毫秒。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
     /// 诊断节点IP列表。默认诊断所有节点。 非读写分离实例查询方法如下：   - 方法一：参考\[查看实例信息\](<https://support.huaweicloud.com/usermanual-dcs/dcs-ug-0312016.html>)。   - 方法二：调用\[查询指定实例\](<https://support.huaweicloud.com/api-dcs/ShowInstance.html>)查询。  读写分离实例查询方法：调用\[查询分片信息\](<https://support.huaweicloud.com/api-dcs/ListGroupReplicationInfo.html#ListGroupReplicationInfo__response_InstanceReplicationListInfo>)。
+    ///
     /// Wire name: `node_ip_list`.
     pub node_ip_list: Option<Vec<String>>,
 }

@@ -7,27 +7,29 @@ use super::{BackupFilesBody, SourceInstanceBody, TargetInstanceBody};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateMigrationTaskBody {
     /// 迁移任务名称。
+    ///
     /// Wire name: `task_name`.
     pub task_name: String,
     /// 迁移任务描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 迁移任务类型,包括备份文件导入和在线迁移两种类型。 取值范围： - backupfile_import：表示备份文件导入 - online_migration：表示在线迁移。
+    ///
     /// Wire name: `migration_type`.
     pub migration_type: String,
     /// 迁移方式，包括全量迁移和增量迁移两种类型。 取值范围： - full_amount_migration：表示全量迁移。 - incremental_migration：表示增量迁移。
+    ///
     /// Wire name: `migration_method`.
     pub migration_method: String,
-    /// (No description in the spec.)
     /// Wire name: `backup_files`.
     pub backup_files: Option<BackupFilesBody>,
     /// 迁移任务类型为在线迁移时，表示源Redis和目标Redis联通的网络类型，包括vpc和vpn两种类型。
+    ///
     /// Wire name: `network_type`.
     pub network_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `source_instance`.
     pub source_instance: Option<SourceInstanceBody>,
-    /// (No description in the spec.)
     /// Wire name: `target_instance`.
     pub target_instance: Option<TargetInstanceBody>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateOfflineKeyAnalysisRequestBody {
     /// **参数解释**： 实例节点ID，可通过DCS控制台进入实例的节点管理界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// **参数解释**： 实例备份ID，可通过DCS控制台进入实例的备份与恢复界面查看。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
 }

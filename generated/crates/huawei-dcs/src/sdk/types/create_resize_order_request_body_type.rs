@@ -5,19 +5,24 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateResizeOrderRequestBody {
     /// 自动开启安全组规则
+    ///
     /// Wire name: `auto_open_security_group_rule`.
     pub auto_open_security_group_rule: Option<bool>,
     /// 启动迅速
+    ///
     /// Wire name: `execute_immediately`.
     pub execute_immediately: Option<bool>,
     /// 新的容量，单位是GB
+    ///
     /// Wire name: `new_capacity`.
     pub new_capacity: Option<f64>,
     /// 密码
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 区域代码
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteCenterTaskRequestBody {
     /// 删除结果
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

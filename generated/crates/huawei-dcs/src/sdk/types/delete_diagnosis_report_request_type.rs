@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDiagnosisReportRequest {
     /// 诊断报告ID
+    ///
     /// Wire name: `report_id_list`.
     pub report_id_list: Option<Vec<String>>,
 }

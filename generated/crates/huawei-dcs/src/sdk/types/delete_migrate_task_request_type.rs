@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteMigrateTaskRequest {
     /// 删除的迁移任务ID列表。
+    ///
     /// Wire name: `task_id_list`.
     pub task_id_list: Vec<String>,
 }

@@ -6,81 +6,107 @@
 #[non_exhaustive]
 pub struct DetailsBody {
     /// 变更前的容量，仅在变更规格时有值。
+    ///
     /// Wire name: `old_capacity`.
     pub old_capacity: Option<String>,
     /// 变更后的容量，仅在变更规格时有值。
+    ///
     /// Wire name: `new_capacity`.
     pub new_capacity: Option<String>,
     /// 是否开启公网访问，仅在开启公网访问时有值。
+    ///
     /// Wire name: `enable_public_ip`.
     pub enable_public_ip: Option<bool>,
     /// 公网IP的ID，仅在开启公网访问时有值。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
     /// 公网IP地址，仅在开启公网访问时有值。
+    ///
     /// Wire name: `public_ip_address`.
     pub public_ip_address: Option<String>,
     /// 是否开启SSL，仅在开启SSL时有值。
+    ///
     /// Wire name: `enable_ssl`.
     pub enable_ssl: Option<bool>,
     /// 变更前的缓存类型，仅在变更规格时有值。
+    ///
     /// Wire name: `old_cache_mode`.
     pub old_cache_mode: Option<String>,
     /// 变更后的缓存类型，仅在变更规格时有值。
+    ///
     /// Wire name: `new_cache_mode`.
     pub new_cache_mode: Option<String>,
     /// 变更前的规格参数，仅在变更规格时有值。
+    ///
     /// Wire name: `old_resource_spec_code`.
     pub old_resource_spec_code: Option<String>,
     /// 变更后的规格参数，仅在变更规格时有值。
+    ///
     /// Wire name: `new_resource_spec_code`.
     pub new_resource_spec_code: Option<String>,
     /// 变更前的副本数量，仅在变更规格时有值。
+    ///
     /// Wire name: `old_replica_num`.
     pub old_replica_num: Option<i32>,
     /// 变更后的副本数量，仅在变更规格时有值。
+    ///
     /// Wire name: `new_replica_num`.
     pub new_replica_num: Option<i32>,
     /// 变更前的缓存类型，仅在变更规格时有值。
+    ///
     /// Wire name: `old_cache_type`.
     pub old_cache_type: Option<String>,
     /// 变更后的规格类型，仅在变更规格时有值。
+    ///
     /// Wire name: `new_cache_type`.
     pub new_cache_type: Option<String>,
     /// 副本IP。
+    ///
     /// Wire name: `replica_ip`.
     pub replica_ip: Option<String>,
     /// 副本所在可用区。
+    ///
     /// Wire name: `replica_az`.
     pub replica_az: Option<String>,
     /// 组名。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 旧端口。
+    ///
     /// Wire name: `old_port`.
     pub old_port: Option<i32>,
     /// 新端口。
+    ///
     /// Wire name: `new_port`.
     pub new_port: Option<i32>,
     /// 是否只是调整计费模式。
+    ///
     /// Wire name: `is_only_adjust_charging`.
     pub is_only_adjust_charging: Option<bool>,
     /// 账号名称。
+    ///
     /// Wire name: `account_name`.
     pub account_name: Option<String>,
     /// 源IP。
+    ///
     /// Wire name: `source_ip`.
     pub source_ip: Option<String>,
     /// 目标IP。
+    ///
     /// Wire name: `target_ip`.
     pub target_ip: Option<String>,
     /// 节点信息。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 重命名的指令。
+    ///
     /// Wire name: `rename_commands`.
     pub rename_commands: Vec<String>,
     /// 更新配置项的长度。
+    ///
     /// Wire name: `updated_config_length`.
     pub updated_config_length: Option<i32>,
 }

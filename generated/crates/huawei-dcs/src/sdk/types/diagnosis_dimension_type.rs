@@ -8,15 +8,19 @@ use super::DiagnosisItem;
 #[non_exhaustive]
 pub struct DiagnosisDimension {
     /// 诊断维度名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 诊断结果为异常的诊断项总数
+    ///
     /// Wire name: `abnormal_num`.
     pub abnormal_num: Option<i32>,
     /// 诊断失败的诊断项总数
+    ///
     /// Wire name: `failed_num`.
     pub failed_num: Option<i32>,
     /// 诊断项列表
+    ///
     /// Wire name: `diagnosis_item_list`.
     pub diagnosis_item_list: Vec<DiagnosisItem>,
 }

@@ -8,18 +8,23 @@ use super::ConclusionItem;
 #[non_exhaustive]
 pub struct DiagnosisItem {
     /// 诊断项名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 原因ID列表
+    ///
     /// Wire name: `cause_ids`.
     pub cause_ids: Vec<ConclusionItem>,
     /// 影响ID列表
+    ///
     /// Wire name: `impact_ids`.
     pub impact_ids: Vec<ConclusionItem>,
     /// 建议ID列表
+    ///
     /// Wire name: `advice_ids`.
     pub advice_ids: Vec<ConclusionItem>,
     /// 诊断结果
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
 }

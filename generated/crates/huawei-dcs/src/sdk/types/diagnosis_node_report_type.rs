@@ -8,27 +8,33 @@ use super::{CommandTimeTakenList, DiagnosisDimension};
 #[non_exhaustive]
 pub struct DiagnosisNodeReport {
     /// 节点IP。例如：192.168.0.234:6379
+    ///
     /// Wire name: `node_ip`.
     pub node_ip: Option<String>,
     /// 节点所在可用区Code
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 节点所在分片的名称
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 诊断结果为异常的诊断项总数
+    ///
     /// Wire name: `abnormal_sum`.
     pub abnormal_sum: Option<i32>,
     /// 诊断失败的诊断项总数
+    ///
     /// Wire name: `failed_sum`.
     pub failed_sum: Option<i32>,
     /// 节点角色
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 诊断维度列表
+    ///
     /// Wire name: `diagnosis_dimension_list`.
     pub diagnosis_dimension_list: Vec<DiagnosisDimension>,
-    /// (No description in the spec.)
     /// Wire name: `command_time_taken_list`.
     pub command_time_taken_list: Option<CommandTimeTakenList>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DiagnosisReportInfo {
     /// 诊断报告ID
+    ///
     /// Wire name: `report_id`.
     pub report_id: Option<String>,
     /// 诊断任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 诊断时间段的开始时间。格式为：2017-03-31T12:24:46.297Z
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 诊断时间段的结束时间。格式为：2017-03-31T12:24:46.297Z
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 诊断报告创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 参与诊断的节点个数
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
     /// 诊断结果为异常的诊断项总数
+    ///
     /// Wire name: `abnormal_item_sum`.
     pub abnormal_item_sum: Option<i32>,
     /// 诊断失败的诊断项总数
+    ///
     /// Wire name: `failed_item_sum`.
     pub failed_item_sum: Option<i32>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DimChild {
     /// 维度名称，当前支持维度有dcs_instance_id、dcs_cluster_redis_node、 dcs_cluster_proxy_node和dcs_memcached_instance_id。
+    ///
     /// Wire name: `dim_name`.
     pub dim_name: Option<String>,
     /// 维度的路由，结构为主维度名称,当前维度名称，比如： dim_name字段为dcs_cluster_redis_node时，这个字段的值为dcs_instance_id,dcs_cluster_redis_node。
+    ///
     /// Wire name: `dim_route`.
     pub dim_route: Option<String>,
 }

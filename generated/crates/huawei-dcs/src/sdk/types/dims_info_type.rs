@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DimsInfo {
     /// **参数解释**： CES监控维度路由。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `dim_k`.
     pub dim_k: Option<String>,
     /// **参数解释**： CES监控维度ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `dim_v`.
     pub dim_v: Option<String>,
 }

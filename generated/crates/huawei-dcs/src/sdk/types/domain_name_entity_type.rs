@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DomainNameEntity {
     /// 实例历史域名。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// 是否只读域名 - true：是 - false：否
+    ///
     /// Wire name: `is_readonly`.
     pub is_readonly: Option<bool>,
 }

@@ -8,15 +8,19 @@ use super::DomainNameEntity;
 #[non_exhaustive]
 pub struct DomainNameInfo {
     /// 是否开启公网域名解析。 - true：开启 - false：未开启
+    ///
     /// Wire name: `support_public_resolve`.
     pub support_public_resolve: Option<bool>,
     /// 当前域名是否已为最新。 - true：是 - false：否
+    ///
     /// Wire name: `is_latest_rules`.
     pub is_latest_rules: Option<bool>,
     /// 域名的区域后缀。
+    ///
     /// Wire name: `zone_name`.
     pub zone_name: Option<String>,
     /// 历史域名信息。
+    ///
     /// Wire name: `history_domain_names`.
     pub history_domain_names: Vec<DomainNameEntity>,
 }

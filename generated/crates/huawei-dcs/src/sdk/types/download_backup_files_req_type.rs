@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownloadBackupFilesReq {
     /// 设置URL的有效期，必须在5分钟和24小时之内，单位为秒。
+    ///
     /// Wire name: `expiration`.
     pub expiration: i32,
 }

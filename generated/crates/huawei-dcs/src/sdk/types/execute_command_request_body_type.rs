@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExecuteCommandRequestBody {
     /// 客户端ID
+    ///
     /// Wire name: `client_id`.
     pub client_id: Option<String>,
     /// 命令
+    ///
     /// Wire name: `command`.
     pub command: Option<String>,
     /// 数据库编号
+    ///
     /// Wire name: `database`.
     pub database: Option<i32>,
 }

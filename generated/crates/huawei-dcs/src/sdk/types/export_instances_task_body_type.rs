@@ -5,51 +5,67 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportInstancesTaskBody {
     /// 导出实例列表，如果为空，则会导出满足其余参数条件的所有实例
+    ///
     /// Wire name: `included_instances`.
     pub included_instances: Option<Vec<String>>,
     /// 局点名称，用于导出的文件名命名
+    ///
     /// Wire name: `region`.
     pub region: String,
     /// 按照实例名称筛选实例
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 按照实例规格筛选实例
+    ///
     /// Wire name: `capacity`.
     pub capacity: Option<String>,
     /// 按照实例ID筛选实例
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 按照ip筛选实例
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 按照可用区筛选实例
+    ///
     /// Wire name: `available_zone`.
     pub available_zone: Option<String>,
     /// 按照实例状态筛选实例
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 按照产品类型筛选实例，generic-普通版本，enterprise-企业版
+    ///
     /// Wire name: `product_type`.
     pub product_type: Option<String>,
     /// 按照实例类型筛选实例
+    ///
     /// Wire name: `cache_mode`.
     pub cache_mode: Option<String>,
     /// 按照缓存引擎筛选实例
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// 按照缓存引擎版本筛选实例
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 按照CPU类型筛选实例
+    ///
     /// Wire name: `cpu_type`.
     pub cpu_type: Option<String>,
     /// 按照企业项目ID筛选实例
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 按照计费方式筛选实例
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
     /// 按照标签筛选实例
+    ///
     /// Wire name: `tags`.
     pub tags: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Features {
     /// 是否支持acl - true：是 - false：否
+    ///
     /// Wire name: `support_acl`.
     pub support_acl: Option<bool>,
     /// 实例是否支持客户端ip透传 - true：是 - false：否
+    ///
     /// Wire name: `support_transparent_client_ip`.
     pub support_transparent_client_ip: Option<bool>,
     /// 是否支持SSL - true：是 - false：否
+    ///
     /// Wire name: `support_ssl`.
     pub support_ssl: Option<bool>,
     /// 是否支持审计日志 - true: 是 - false: 否
+    ///
     /// Wire name: `support_audit_log`.
     pub support_audit_log: Option<bool>,
 }

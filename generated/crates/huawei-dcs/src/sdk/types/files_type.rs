@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Files {
     /// 备份文件名。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 文件大小（单位：Byte）。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
     /// 文件最后修改时间（格式YYYY-MM-DD HH:MM:SS）。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct FlavorAzObject {
     /// 缓存容量（G Byte）。
+    ///
     /// Wire name: `capacity`.
     pub capacity: Option<String>,
     /// 缓存容量单位。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// 可用区信息。
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Vec<String>,
     /// 有资源的可用区编码。
+    ///
     /// Wire name: `az_codes`.
     pub az_codes: Vec<String>,
 }

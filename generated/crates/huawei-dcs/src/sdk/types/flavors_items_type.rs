@@ -8,54 +8,71 @@ use super::{AttrsObject, FlavorAzObject};
 #[non_exhaustive]
 pub struct FlavorsItems {
     /// 产品规格编码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 云服务类型编码。
+    ///
     /// Wire name: `cloud_service_type_code`.
     pub cloud_service_type_code: Option<String>,
     /// 云资源类型编码。
+    ///
     /// Wire name: `cloud_resource_type_code`.
     pub cloud_resource_type_code: Option<String>,
     /// 缓存实例类型。取值范围如下： - single：表示单机实例 - ha：表示主备实例 - cluster：表示cluster集群实例 - proxy：表示Proxy集群实例 - ha_rw_split： 表示读写分离实例
+    ///
     /// Wire name: `cache_mode`.
     pub cache_mode: Option<String>,
     /// 缓存引擎类型。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// 缓存版本，当缓存引擎为Redis时，取值为3.0、4.0或5.0。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// Redis缓存实例的产品类型。取值当前仅支持： generic：标准类型
+    ///
     /// Wire name: `product_type`.
     pub product_type: Option<String>,
     /// CPU架构类型。取值范围如下： - x86_64：X86架构 - aarch64: ARM架构
+    ///
     /// Wire name: `cpu_type`.
     pub cpu_type: Option<String>,
     /// 存储类型，取值当前仅支持： DRAM:内存存储
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Option<String>,
     /// 缓存容量（G Byte）。
+    ///
     /// Wire name: `capacity`.
     pub capacity: Vec<String>,
     /// 计费模式，取值范围如下： - Hourly：按需计费 - Monthly: 包月计费 - Yearly: 包周期计费
+    ///
     /// Wire name: `billing_mode`.
     pub billing_mode: Vec<String>,
     /// 租户侧IP数量。
+    ///
     /// Wire name: `tenant_ip_count`.
     pub tenant_ip_count: Option<i32>,
     /// 定价类型，取值如下： - tier: 阶梯定价，一个规格对应多个容量 - normal: 规格和容量一一对应
+    ///
     /// Wire name: `pricing_type`.
     pub pricing_type: Option<String>,
     /// 是否支持专属云。
+    ///
     /// Wire name: `is_dec`.
     pub is_dec: Option<bool>,
     /// 规格的其他信息。
+    ///
     /// Wire name: `attrs`.
     pub attrs: Vec<AttrsObject>,
     /// 有资源的可用区。
+    ///
     /// Wire name: `flavors_available_zones`.
     pub flavors_available_zones: Vec<FlavorAzObject>,
     /// 副本数
+    ///
     /// Wire name: `replica_count`.
     pub replica_count: Option<i32>,
 }

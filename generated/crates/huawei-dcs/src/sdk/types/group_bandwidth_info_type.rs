@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct GroupBandwidthInfo {
     /// 分片ID。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 更新时间，UTC时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 当前带宽(Mbit/s)。
+    ///
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<i32>,
     /// 最大带宽(Mbit/s)。
+    ///
     /// Wire name: `max_bandwidth`.
     pub max_bandwidth: Option<i32>,
     /// 基准带宽(Mbit/s)。
+    ///
     /// Wire name: `assured_bandwidth`.
     pub assured_bandwidth: Option<i32>,
 }

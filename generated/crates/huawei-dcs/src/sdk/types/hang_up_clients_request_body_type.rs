@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HangUpClientsRequestBody {
     /// 节点id
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// 要kill的会话addr列表
+    ///
     /// Wire name: `client_addrs`.
     pub client_addrs: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HangUpKillAllClientsRequestBody {
     /// 指定要kill全部会话的节点ID，kill_all_nodes为false时必填
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// true：Kill实例全部节点的会话 false: kill指定节点的全部会话
+    ///
     /// Wire name: `kill_all_nodes`.
     pub kill_all_nodes: Option<bool>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct HistoryInfo {
     /// 修改记录ID
+    ///
     /// Wire name: `history_id`.
     pub history_id: Option<String>,
     /// 修改类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 修改时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 修改状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct HotkeysBody {
     /// key名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// key类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 热key所在的分片，仅在实例类型为集群时支持,格式为ip:port
+    ///
     /// Wire name: `shard`.
     pub shard: Option<String>,
     /// 热key所在的db
+    ///
     /// Wire name: `db`.
     pub db: Option<i32>,
     /// key的value大小。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// key大小的单位。type为string时，单位是：byte；type为list/set/zset/hash时，单位是：count
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// 表示某个key在一段时间的访问频度，会随着访问的频率而变化。  该值并不是简单的访问频率值，而是一个基于概率的对数计数器结果，最大为255(可表示100万次访问)，超过255后如果继续频繁访问该值并不会继续增大，同时默认如果每过一分钟没有访问，该值会衰减1。
+    ///
     /// Wire name: `freq`.
     pub freq: Option<i32>,
 }

@@ -8,18 +8,21 @@ use super::BackupPolicy;
 #[non_exhaustive]
 pub struct InstanceBackupPolicy {
     /// 备份策略ID
+    ///
     /// Wire name: `backup_policy_id`.
     pub backup_policy_id: Option<String>,
     /// 创建时间。格式为：2022-04-11T09:45:24.790Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间。格式为：2022-04-12T02:22:03.269Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<BackupPolicy>,
     /// 租户ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
 }

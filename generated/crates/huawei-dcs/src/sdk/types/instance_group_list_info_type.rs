@@ -8,12 +8,15 @@ use super::InstanceReplicationListInfo;
 #[non_exhaustive]
 pub struct InstanceGroupListInfo {
     /// 分片id
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 分片名称
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 每个分片包含的副本列表。
+    ///
     /// Wire name: `replication_list`.
     pub replication_list: Vec<InstanceReplicationListInfo>,
 }

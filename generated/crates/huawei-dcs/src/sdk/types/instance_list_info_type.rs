@@ -8,127 +8,166 @@ use super::{Features, ResourceTag};
 #[non_exhaustive]
 pub struct InstanceListInfo {
     /// Redis缓存实例绑定的弹性IP地址的id。 如果未开启公网访问功能，该字段值为null。
+    ///
     /// Wire name: `publicip_id`.
     pub publicip_id: Option<String>,
     /// VPC的名称。
+    ///
     /// Wire name: `vpc_name`.
     pub vpc_name: Option<String>,
     /// 计费模式，0表示按需计费，1表示包年/包月计费。
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<i32>,
     /// VPC ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 创建时间。格式为：2017-03-31T12:24:46.297Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间。格式为：2017-03-31T19:24:46.297Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// Redis缓存实例开启公网访问功能时，是否选择支持ssl。 - true：开启 - false：不开启
+    ///
     /// Wire name: `enable_ssl`.
     pub enable_ssl: Option<bool>,
     /// 总内存，单位：MB。
+    ///
     /// Wire name: `max_memory`.
     pub max_memory: Option<i32>,
     /// 已使用的内存，单位：MB。
+    ///
     /// Wire name: `used_memory`.
     pub used_memory: Option<i32>,
     /// Redis缓存实例绑定的弹性IP地址。 如果未开启公网访问功能，该字段值为null。
+    ///
     /// Wire name: `publicip_address`.
     pub publicip_address: Option<String>,
     /// 缓存容量（G Byte）。
+    ///
     /// Wire name: `capacity`.
     pub capacity: Option<i32>,
     /// 小规格缓存容量（G Byte）。
+    ///
     /// Wire name: `capacity_minor`.
     pub capacity_minor: Option<String>,
     /// 订单ID，仅在创建包周期实例时返回。按需实例时此值为null
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 维护时间窗开始时间，为UTC时间，格式为HH:mm:ss。
+    ///
     /// Wire name: `maintain_begin`.
     pub maintain_begin: Option<String>,
     /// 维护时间窗结束时间，为UTC时间，格式为HH:mm:ss。
+    ///
     /// Wire name: `maintain_end`.
     pub maintain_end: Option<String>,
     /// 缓存引擎。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// 缓存版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 实例是否存在升级任务。 - true：存在 - false：不存在
+    ///
     /// Wire name: `service_upgrade`.
     pub service_upgrade: Option<bool>,
     /// 是否允许免密码访问缓存实例。 - true：该实例无需密码即可访问。 - false：该实例必须通过密码认证才能访问。
+    ///
     /// Wire name: `no_password_access`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub no_password_access: Option<::runtime::Sensitive<String>>,
     /// 升级任务的ID。 - 当service_upgrade为true时，为升级任务的ID。 - 当service_upgrade为false时，该参数为空。
+    ///
     /// Wire name: `service_task_id`.
     pub service_task_id: Option<String>,
     /// 连接缓存实例的IP地址。如果是集群实例，返回多个IP地址，使用逗号分隔。如：192.168.0.1，192.168.0.2。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 通过密码认证访问缓存实例的认证用户名。
+    ///
     /// Wire name: `access_user`.
     pub access_user: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// Redis缓存实例是否开启公网访问功能。 - true：开启 - false：不开启
+    ///
     /// Wire name: `enable_publicip`.
     pub enable_publicip: Option<bool>,
     /// 缓存的端口。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 用户id。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 用户名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 实例的域名。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// 实例的只读域名，只有主备实例有该字段。
+    ///
     /// Wire name: `readonly_domain_name`.
     pub readonly_domain_name: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 产品规格编码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 实例状态。详细状态说明见\[缓存实例状态说明\](<https://support.huaweicloud.com/api-dcs/dcs-api-0312047.html>)。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例标签键值。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 实例描述备注
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 实例CPU类型，通常为x86_64或aarch64
+    ///
     /// Wire name: `cpu_type`.
     pub cpu_type: Option<String>,
     /// 有资源的可用区编码。
+    ///
     /// Wire name: `az_codes`.
     pub az_codes: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `features`.
     pub features: Option<Features>,
     /// 实例子状态。
+    ///
     /// Wire name: `sub_status`.
     pub sub_status: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::NodesInfoResp;
 #[non_exhaustive]
 pub struct InstanceNodesInfoResp {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 当前实例节点总数
+    ///
     /// Wire name: `node_count`.
     pub node_count: Option<i32>,
     /// 节点详情。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<NodesInfoResp>,
 }

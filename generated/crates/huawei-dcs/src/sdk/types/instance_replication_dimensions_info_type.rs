@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceReplicationDimensionsInfo {
     /// 监控维度名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 维度取值
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

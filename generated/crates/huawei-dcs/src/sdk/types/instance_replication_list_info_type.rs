@@ -8,27 +8,35 @@ use super::InstanceReplicationDimensionsInfo;
 #[non_exhaustive]
 pub struct InstanceReplicationListInfo {
     /// 副本角色，取值有： - master：表示主节点。 - slave：表示从节点。
+    ///
     /// Wire name: `replication_role`.
     pub replication_role: Option<String>,
     /// 副本IP。
+    ///
     /// Wire name: `replication_ip`.
     pub replication_ip: Option<String>,
     /// 是否是新加副本。
+    ///
     /// Wire name: `is_replication`.
     pub is_replication: Option<bool>,
     /// 副本id。
+    ///
     /// Wire name: `replication_id`.
     pub replication_id: Option<String>,
     /// 节点id。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 副本状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 副本所在的可用区
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 副本对应的监控指标维度信息。可用于调用云监控服务的查询监控数据指标相关接口 - 副本的监控维度为多维度，返回数组中包含两个维度信息。从云监控查询监控数据时，要按多维度传递指标维度参数，才能查询到监控指标值 - 第一个维度为副本父维度信息，维度名称为dcs_instance_id，维度值对应副本所在的实例ID - 第二个维度，维度名称为dcs_cluster_redis_node,维度值为副本的监控对象ID，与副本ID和节点ID不同。
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<InstanceReplicationDimensionsInfo>,
 }

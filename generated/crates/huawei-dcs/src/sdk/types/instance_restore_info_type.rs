@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct InstanceRestoreInfo {
     /// 备份记录ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 恢复记录ID。
+    ///
     /// Wire name: `restore_id`.
     pub restore_id: Option<String>,
     /// 备份记录名称。
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
     /// 恢复完成时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 恢复备注信息。
+    ///
     /// Wire name: `restore_remark`.
     pub restore_remark: Option<String>,
     /// 恢复任务创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 恢复进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
     /// 恢复失败后错误码 * &#x60;dcs.08.0001&#x60; - 启动备份恢复工具失败。 * &#x60;dcs.08.0002&#x60; - 执行超时。 * &#x60;dcs.08.0003&#x60; - 删除桶失败。 * &#x60;dcs.08.0004&#x60; - 获取ak/sk 失败。 * &#x60;dcs.08.0005&#x60; - 创建桶失败。 * &#x60;dcs.08.0006&#x60; - 查询备份数据大小失败。 * &#x60;dcs.08.0007&#x60; - 恢复时同步数据失败。 * &#x60;dcs.08.0008&#x60; - 自动备份任务未运行，实例正在运行其他任务。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 恢复记录名称。
+    ///
     /// Wire name: `restore_name`.
     pub restore_name: Option<String>,
     /// 备份备注信息。
+    ///
     /// Wire name: `backup_remark`.
     pub backup_remark: Option<String>,
     /// 恢复状态。 - waiting：等待中 - restoring：恢复中 - succeed：恢复成功 - failed：恢复失败
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct InstanceStatistic {
     /// 缓存实例网络入流量，单位：Kbps。
+    ///
     /// Wire name: `input_kbps`.
     pub input_kbps: Option<String>,
     /// 缓存实例网络出流量，单位：Kbps。
+    ///
     /// Wire name: `output_kbps`.
     pub output_kbps: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 缓存存储的数据条数。
+    ///
     /// Wire name: `keys`.
     pub keys: Option<i64>,
     /// 缓存已经使用内存，单位：MB。
+    ///
     /// Wire name: `used_memory`.
     pub used_memory: Option<i64>,
     /// 缓存的总内存，单位：MB。
+    ///
     /// Wire name: `max_memory`.
     pub max_memory: Option<i64>,
     /// 缓存get命令被调用次数。
+    ///
     /// Wire name: `cmd_get_count`.
     pub cmd_get_count: Option<i64>,
     /// 缓存set命令被调用次数。
+    ///
     /// Wire name: `cmd_set_count`.
     pub cmd_set_count: Option<i64>,
     /// CPU使用率，单位：百分比。
+    ///
     /// Wire name: `used_cpu`.
     pub used_cpu: Option<String>,
 }

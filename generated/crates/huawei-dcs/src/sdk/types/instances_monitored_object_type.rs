@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstancesMonitoredObject {
     /// 测量对象ID，即实例的ID。
+    ///
     /// Wire name: `dcs_instance_id`.
     pub dcs_instance_id: Option<String>,
     /// 测量对象名称，即实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 测量对象状态，即实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

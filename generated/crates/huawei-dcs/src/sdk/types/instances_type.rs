@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Instances {
     /// 缓存实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 缓存实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpExchangeRequest {
     /// 待交换的ip地址
+    ///
     /// Wire name: `exchanged_ip`.
     pub exchanged_ip: Vec<String>,
     /// 是否交换domain
+    ///
     /// Wire name: `is_exchange_domain`.
     pub is_exchange_domain: bool,
 }

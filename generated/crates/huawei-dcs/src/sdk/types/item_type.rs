@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Item {
     /// 诊断结果
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 诊断报告ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

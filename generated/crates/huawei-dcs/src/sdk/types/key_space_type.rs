@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct KeySpace {
     /// **参数解释**： db索引值。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `db_idx`.
     pub db_idx: Option<String>,
     /// **参数解释**： 节点键数量。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `keys`.
     pub keys: Option<String>,
     /// **参数解释**： 节点过期键数量。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `expires`.
     pub expires: Option<String>,
     /// **参数解释**： 节点键的平均过期时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `avg_ttl`.
     pub avg_ttl: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct KeyTypeByte {
     /// **参数解释**： Key的数据类型。 **取值范围**： string list set zset hash
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 每种数据类型Key的总大小，单位：Bytes。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `bytes`.
     pub bytes: Option<i32>,
 }

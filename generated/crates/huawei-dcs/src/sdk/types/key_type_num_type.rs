@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct KeyTypeNum {
     /// **参数解释**： Key的数据类型。 **取值范围**： string list set zset hash
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： Key类型的总数量。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `num`.
     pub num: Option<i32>,
 }

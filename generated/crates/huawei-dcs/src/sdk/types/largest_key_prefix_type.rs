@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LargestKeyPrefix {
     /// **参数解释**： 前缀名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `key_prefix`.
     pub key_prefix: Option<String>,
     /// **参数解释**： Key的数据类型。 **取值范围**： string list set zset hash
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： Key的大小，单位：Bytes。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `bytes`.
     pub bytes: Option<i32>,
     /// **参数解释**： 相同前缀key的数量。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `num`.
     pub num: Option<i32>,
 }

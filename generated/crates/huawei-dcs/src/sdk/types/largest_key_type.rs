@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LargestKey {
     /// **参数解释**： Key名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释**： Key的数据类型。 **取值范围**： string list set zset hash
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： Key的大小，单位：Bytes。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `bytes`.
     pub bytes: Option<i32>,
     /// **参数解释**： 元素数量或元素大小（String类型为元素大小，单位：Bytes。非String类型为元素数量）。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `num_of_elem`.
     pub num_of_elem: Option<i32>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LinksItem {
     /// 备份文件名称。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 备份文件下载链接地址。
+    ///
     /// Wire name: `link`.
     pub link: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginWebCliBody {
     /// 登录Redis密码
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogoutWebCliBody {
     /// 客户端ID
+    ///
     /// Wire name: `client_id`.
     pub client_id: Option<String>,
 }

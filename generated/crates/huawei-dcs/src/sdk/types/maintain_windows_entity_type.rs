@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MaintainWindowsEntity {
     /// 序号。
+    ///
     /// Wire name: `seq`.
     pub seq: Option<i32>,
     /// 是否为默认时间段。
+    ///
     /// Wire name: `default`.
     pub default: Option<bool>,
     /// 维护时间窗开始时间
+    ///
     /// Wire name: `begin`.
     pub begin: Option<String>,
     /// 维护时间窗结束时间。
+    ///
     /// Wire name: `end`.
     pub end: Option<String>,
 }

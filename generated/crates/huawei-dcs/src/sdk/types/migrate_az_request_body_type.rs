@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateAZRequestBody {
     /// **参数解释**： 新可用区。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `new_available_zones`.
     pub new_available_zones: Option<Vec<String>>,
     /// **参数解释**： 是否立即执行变更。 **约束限制**： 不涉及。 **取值范围**： true：立即执行变更。 false：暂不执行变更。 **默认取值**： true
+    ///
     /// Wire name: `execute_immediately`.
     pub execute_immediately: Option<bool>,
 }

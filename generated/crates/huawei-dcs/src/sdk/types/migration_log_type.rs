@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct MigrationLog {
     /// 迁移日志生成时间，形如：2023-05-15T09:11:25.449Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 日志级别
+    ///
     /// Wire name: `log_level`.
     pub log_level: Option<String>,
     /// 日志信息
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 日志的编码
+    ///
     /// Wire name: `log_code`.
     pub log_code: Option<String>,
     /// 日志中的关键字
+    ///
     /// Wire name: `keyword`.
     pub keyword: Vec<String>,
 }

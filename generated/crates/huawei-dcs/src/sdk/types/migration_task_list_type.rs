@@ -6,78 +6,103 @@
 #[non_exhaustive]
 pub struct MigrationTaskList {
     /// 迁移任务ID。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// 迁移任务名称。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// 迁移任务状态，这个字段的值包括：SUCCESS（成功）, FAILED（失败）, MIGRATING（迁移中），TERMINATED（已结束）。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 迁移任务类型，包括备份文件导入和在线迁移两种类型。
+    ///
     /// Wire name: `migration_type`.
     pub migration_type: Option<String>,
     /// 迁移方式，包括全量迁移和增量迁移两种类型。
+    ///
     /// Wire name: `migration_method`.
     pub migration_method: Option<String>,
     /// 迁移机租户侧私有IP，与目的/源redis私有IP处于同VPC，可将此IP加入白名单。
+    ///
     /// Wire name: `ecs_tenant_private_ip`.
     pub ecs_tenant_private_ip: Option<String>,
     /// 源redis地址，格式为ip:port或者桶名。
+    ///
     /// Wire name: `data_source`.
     pub data_source: Option<String>,
     /// 源实例名称，若自建redis则为空。
+    ///
     /// Wire name: `source_instance_name`.
     pub source_instance_name: Option<String>,
     /// 源实例ID，若自建redis则为空。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// 目标redis地址，格式为ip:port。
+    ///
     /// Wire name: `target_instance_addrs`.
     pub target_instance_addrs: Option<String>,
     /// 目标实例名称。
+    ///
     /// Wire name: `target_instance_name`.
     pub target_instance_name: Option<String>,
     /// 目标实例ID。
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: Option<String>,
     /// 迁移任务创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 迁移任务描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 源实例状态，若自建redis则为空。
+    ///
     /// Wire name: `source_instance_status`.
     pub source_instance_status: Option<String>,
     /// 目标实例状态。
+    ///
     /// Wire name: `target_instance_status`.
     pub target_instance_status: Option<String>,
     /// 源实例子网ID，若自建redis则为空。
+    ///
     /// Wire name: `source_instance_subnet_id`.
     pub source_instance_subnet_id: Option<String>,
     /// 目标实例子网ID。
+    ///
     /// Wire name: `target_instance_subnet_id`.
     pub target_instance_subnet_id: Option<String>,
     /// 源实例规格编码，若自建redis则为空。
+    ///
     /// Wire name: `source_instance_spec_code`.
     pub source_instance_spec_code: Option<String>,
     /// 目标实例规格编码。
+    ///
     /// Wire name: `target_instance_spec_code`.
     pub target_instance_spec_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
     /// 迁移机释放时间。
+    ///
     /// Wire name: `released_at`.
     pub released_at: Option<String>,
     /// 版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 操作模式，分为auto和manual。
+    ///
     /// Wire name: `resume_mode`.
     pub resume_mode: Option<String>,
     /// 支持的特性。
+    ///
     /// Wire name: `supported_features`.
     pub supported_features: Vec<String>,
 }

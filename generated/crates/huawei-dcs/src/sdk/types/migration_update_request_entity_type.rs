@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrationUpdateRequestEntity {
     /// 模式
+    ///
     /// Wire name: `resume_mode`.
     pub resume_mode: Option<String>,
 }

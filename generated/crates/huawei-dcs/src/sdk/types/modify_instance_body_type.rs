@@ -7,27 +7,31 @@ use super::{BackupPolicy, RenameCommandResp};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyInstanceBody {
     /// 实例名称  由英文字符开头，只能由英文字母、数字、中划线和下划线组成。  创建单个实例时，名称长度为4到64位的字符串。批量创建实例时，名称长度为4到56位的字符串，且实例名称格式为“自定义名称-n”，其中n从000开始，依次递增。例如，批量创建两个实例，自定义名称为dcs_demo，则两个实例的名称为dcs_demo-000和dcs_demo-001。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例的描述信息 长度不超过1024的字符串。 &gt; \\\\与\\&quot;在json报文中属于特殊字符，如果参数值中需要显示\\\\或者\\&quot;字符，请在字符前增加转义字符\\\\，比如\\\\\\\\或者\\\\\\&quot;。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 修改Redis实例的访问端口。端口范围为1~65535的任意数字。 修改后，Redis实例的所有连接将会中断，业务需要重新连接Redis的新端口。 只有Redis4.0和Redis5.0支持修改端口号，Redis3.0\[和Memcached\](tag:hc,hk,ocb,sbc,tm,ctc,cmc)实例不支持。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `rename_commands`.
     pub rename_commands: Option<RenameCommandResp>,
     /// &#39;维护时间窗开始时间，为UTC时间，格式为HH:mm:ss。&#39; - 维护时间窗开始和结束时间必须为指定的时间段，可参考\[查询维护时间窗时间段\](<https://support.huaweicloud.com/api-dcs/ListMaintenanceWindows.html>)获取。 - 开始时间必须为22:00:00、02:00:00、06:00:00、10:00:00、14:00:00和18:00:00。 - 该参数不能单独为空，若该值为空，则结束时间也为空。
+    ///
     /// Wire name: `maintain_begin`.
     pub maintain_begin: Option<String>,
     /// &#39;维护时间窗开始时间，为UTC时间，格式为HH:mm:ss。&#39; - 维护时间窗开始和结束时间必须为指定的时间段，可参考\[查询维护时间窗时间段\](<https://support.huaweicloud.com/api-dcs/ListMaintenanceWindows.html>)获取。 - 结束时间在开始时间基础上加四个小时，即当开始时间为22:00:00时，结束时间为02:00:00。 - 该参数不能单独为空，若该值为空，则开始时间也为空。
+    ///
     /// Wire name: `maintain_end`.
     pub maintain_end: Option<String>,
     /// 安全组ID  可从虚拟私有云服务的控制台界面或者API接口查询得到。  约束：只有Redis 3.0支持
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_backup_policy`.
     pub instance_backup_policy: Option<BackupPolicy>,
 }

@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyInstancePasswordBody {
     /// 旧密码
+    ///
     /// Wire name: `old_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub old_password: ::runtime::Sensitive<String>,
     /// 新密码
+    ///
     /// Wire name: `new_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub new_password: ::runtime::Sensitive<String>,

@@ -7,12 +7,15 @@ use super::Whitelist;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyIpWhitelistBody {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 是否启用白名单（true/false）。
+    ///
     /// Wire name: `enable_whitelist`.
     pub enable_whitelist: bool,
     /// IP白名单分组列表。
+    ///
     /// Wire name: `whitelist`.
     pub whitelist: Vec<Whitelist>,
 }

@@ -7,6 +7,7 @@ use super::RedisConfig;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyRedisConfigBody {
     /// 实例配置项数组。
+    ///
     /// Wire name: `redis_config`.
     pub redis_config: Option<Vec<RedisConfig>>,
 }

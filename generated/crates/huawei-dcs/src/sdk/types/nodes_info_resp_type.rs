@@ -8,51 +8,67 @@ use super::InstanceReplicationDimensionsInfo;
 #[non_exhaustive]
 pub struct NodesInfoResp {
     /// 逻辑节点ID
+    ///
     /// Wire name: `logical_node_id`.
     pub logical_node_id: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点状态，所有值如下: - Creating：创建中。 - Active：运行中。 - Inactive：故障。 - Deleting：删除中。 - AddSharding：添加分片中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 可用区code
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 节点角色，所有值如下: - redis-server：Redis server节点。 - redis-proxy：proxy节点。
+    ///
     /// Wire name: `node_role`.
     pub node_role: Option<String>,
     /// 节点主从角色: - master：主 - slave：从 - proxy: proxy实例节点角色为\\&quot;proxy\\&quot;
+    ///
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
     /// 节点的IP
+    ///
     /// Wire name: `node_ip`.
     pub node_ip: Option<String>,
     /// 节点的port
+    ///
     /// Wire name: `node_port`.
     pub node_port: Option<String>,
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 节点权重
+    ///
     /// Wire name: `priority_weight`.
     pub priority_weight: Option<i32>,
     /// 节点的IP是否可直接访问
+    ///
     /// Wire name: `is_access`.
     pub is_access: Option<bool>,
     /// 分片ID
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 分片名称
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 是否从只读域名中摘除IP
+    ///
     /// Wire name: `is_remove_ip`.
     pub is_remove_ip: Option<bool>,
     /// 副本id
+    ///
     /// Wire name: `replication_id`.
     pub replication_id: Option<String>,
     /// 副本对应的监控指标维度信息。可用于调用云监控服务的查询监控数据指标相关接口 - 副本的监控维度为多维度，返回数组中包含两个维度信息。从云监控查询监控数据时，要按多维度传递指标维度参数，才能查询到监控指标值 - 第一个维度为副本父维度信息 维度名称为dcs_instance_id，维度值对应副本所在的实例ID - 第二个维度，维度名称为dcs_cluster_redis_node,维度值为副本的监控对象ID，与副本ID和节点ID不同。
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<InstanceReplicationDimensionsInfo>,
 }

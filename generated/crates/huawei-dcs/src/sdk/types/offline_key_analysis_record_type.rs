@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct OfflineKeyAnalysisRecord {
     /// **参数解释**： 任务执行记录ID（此ID对应“查询离线全量key分析详情”参数中的任务ID）。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 离线分析任务状态。 **取值范围**： waiting：任务等待中。 running：任务进行中。 success：任务执行成功。 failed：任务执行失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 分析任务创建时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// **参数解释**： 分析任务开始时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// **参数解释**： 分析任务结束时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Operations {
     /// 操作信息
+    ///
     /// Wire name: `operation`.
     pub operation: Option<String>,
     /// 是否支持该操作
+    ///
     /// Wire name: `is_support`.
     pub is_support: Option<bool>,
     /// 不支持该操作的原因ID，仅在is_support为false时返回
+    ///
     /// Wire name: `cause_id`.
     pub cause_id: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PriorityBody {
     /// 副本优先级，取值范围是0到100，0为默认禁止倒换。
+    ///
     /// Wire name: `slave_priority_weight`.
     pub slave_priority_weight: i32,
 }

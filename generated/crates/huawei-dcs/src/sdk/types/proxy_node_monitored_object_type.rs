@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ProxyNodeMonitoredObject {
     /// 测量对象ID，即节点的ID。
+    ///
     /// Wire name: `dcs_instance_id`.
     pub dcs_instance_id: Option<String>,
     /// 测量对象名称，即节点IP。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 维度dcs_cluster_proxy_node 的测量对象的ID。
+    ///
     /// Wire name: `dcs_cluster_proxy_node`.
     pub dcs_cluster_proxy_node: Option<String>,
     /// 测量对象状态，即节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

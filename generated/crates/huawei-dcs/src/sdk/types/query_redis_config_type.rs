@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct QueryRedisConfig {
     /// 配置参数值。
+    ///
     /// Wire name: `param_value`.
     pub param_value: Option<String>,
     /// 配置参数的值类型。
+    ///
     /// Wire name: `value_type`.
     pub value_type: Option<String>,
     /// 配置参数的取值范围。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 配置项的描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 配置参数的默认值。
+    ///
     /// Wire name: `default_value`.
     pub default_value: Option<String>,
     /// 配置参数名称。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 配置参数ID。
+    ///
     /// Wire name: `param_id`.
     pub param_id: Option<String>,
 }

@@ -8,6 +8,7 @@ use super::Resources;
 #[non_exhaustive]
 pub struct QueryTenantQuotaRespQuotas {
     /// 配额列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resources>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct RecordsResponse {
     /// 大key分析记录ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 分析任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 分析方式
+    ///
     /// Wire name: `scan_type`.
     pub scan_type: Option<String>,
     /// 分析任务创建时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 分析任务开始时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// 分析任务结束时间,格式为：\\&quot;2020-06-15T02:21:18.669Z\\&quot;
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisConfig {
     /// 实例配置项的值。
+    ///
     /// Wire name: `param_value`.
     pub param_value: String,
     /// 实例配置项名。
+    ///
     /// Wire name: `param_name`.
     pub param_name: String,
     /// 实例配置项ID。
+    ///
     /// Wire name: `param_id`.
     pub param_id: String,
 }

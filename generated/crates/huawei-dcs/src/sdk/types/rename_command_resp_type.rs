@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenameCommandResp {
     /// 命令command
+    ///
     /// Wire name: `command`.
     pub command: Option<String>,
     /// 命令flushall
+    ///
     /// Wire name: `flushall`.
     pub flushall: Option<String>,
     /// 命令flushdb
+    ///
     /// Wire name: `flushdb`.
     pub flushdb: Option<String>,
     /// 命令hgetall
+    ///
     /// Wire name: `hgetall`.
     pub hgetall: Option<String>,
     /// 命令keys
+    ///
     /// Wire name: `keys`.
     pub keys: Option<String>,
     /// 命令hscan
+    ///
     /// Wire name: `hscan`.
     pub hscan: Option<String>,
     /// 命令scan
+    ///
     /// Wire name: `scan`.
     pub scan: Option<String>,
     /// 命令sscan
+    ///
     /// Wire name: `sscan`.
     pub sscan: Option<String>,
     /// 命令zscan
+    ///
     /// Wire name: `zscan`.
     pub zscan: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ReplicationInfo {
     /// 副本ID
+    ///
     /// Wire name: `replication_id`.
     pub replication_id: Option<String>,
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 副本IP
+    ///
     /// Wire name: `replication_ip`.
     pub replication_ip: Option<String>,
     /// 组ID
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 组名称
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `available_zone`.
     pub available_zone: Option<String>,
 }

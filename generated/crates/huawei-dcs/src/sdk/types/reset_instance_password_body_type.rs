@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetInstancePasswordBody {
     /// 重置的新密码
+    ///
     /// Wire name: `new_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub new_password: Option<::runtime::Sensitive<String>>,
     /// 是否重置为免密码访问缓存实例
+    ///
     /// Wire name: `no_password_access`.
     pub no_password_access: Option<bool>,
 }

@@ -7,27 +7,33 @@ use super::BssParamEntity;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeInstanceBody {
     /// 产品规格编码。具体查询方法如下：  - 方法一：查询产品介绍中的\[实例规格\](<https://support.huaweicloud.com/productdesc-dcs/dcs-pd-0522002.html>) - 方法二：登录分布式缓存的控制台界面，点击购买缓存实例，查找对应的实例规格名称 - 方法三：调用\[查询产品规格\](<https://support.huaweicloud.com/api-dcs/ListFlavors.html>)接口查询。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: String,
     /// 新的缓存实例规格，单位：GB。 Redis4.0版本及以上：单机和主备类型实例取值：0.125、0.25、0.5、1、2、4、8、16、32、64。Cluster集群实例规格支持24、32、48、64、96、128、192、256、384、512、768、1024。 Memcached：单机和主备类型实例取值：2、4、8、16、32、64。
+    ///
     /// Wire name: `new_capacity`.
     pub new_capacity: i32,
-    /// (No description in the spec.)
     /// Wire name: `bss_param`.
     pub bss_param: Option<BssParamEntity>,
     /// 需要保留的节点ip。cluster集群缩容时需要填写，不填写时系统将随机删除多余的分片
+    ///
     /// Wire name: `reserved_ip`.
     pub reserved_ip: Option<Vec<String>>,
     /// 变更类型，Redis 4.0或者5.0实例进行副本数变更时必选。 - createReplication: 添加副本 - deleteReplication: 删除副本 - addSharding: 添加分片 - instanceType: 实例类型变更\[，目前仅支持Redis 4.0/5.0/6.0实例中的主备实例/读写分离实例变更为proxy集群实例、proxy集群实例变更为主备实例/读写分离实例\](tag:hws,hws_hk,hws_eu,ctc,sbc,hk_sbc,g42,hk_g42,otc)。
+    ///
     /// Wire name: `change_type`.
     pub change_type: Option<String>,
     /// Redis 4.0或者5.0主备实例进行添加副本时必选，指定每个副本所在的可用区Code，使用前需要先确认该可用区资源是否售罄。  具体查询方法，请参考\[查询可用区信息\](<https://support.huaweicloud.com/api-dcs/ListAvailableZones.html>)
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Option<Vec<String>>,
     /// Redis 4.0或者5.0主备实例进行删除副本时必选，指定需要删除的节点ID，目前仅支持一次删除一个副本。  节点ID查询方法，请参考\[查询分片信息\](<https://support.huaweicloud.com/api-dcs/ListGroupReplicationInfo.html>)
+    ///
     /// Wire name: `node_list`.
     pub node_list: Option<Vec<String>>,
     /// 是否立即变更。默认值为true。 - true: 立即变更 - false: 可维护时间窗内进行变更
+    ///
     /// Wire name: `execute_immediately`.
     pub execute_immediately: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// 标签键 - 不能为空。 - 对于同一资源键值唯一。 - 长度不超过36个字符。 - 标签的键必须唯一且输入不能为空。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值 - action为create时必选。action为delete时非必选。 - 长度不超过43个字符。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Resources {
     /// 资源的计数单位。 - 当type为instance时，无单位。 - 当type为ram时，单位为GB。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// - 当type为instance时，表示可申请实例配额的最小值。 - 当type为ram时，表示可申请内存配额的最小值。
@@ -17,12 +18,15 @@ pub struct Resources {
     /// Wire name: `max`.
     pub max: Option<i32>,
     /// 可以创建的实例最大数和总内存的配额限制。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 已创建的实例个数和已使用的内存配额。
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 支持instance、ram两种。 - instance表示实例配额。 - ram表示内存配额。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

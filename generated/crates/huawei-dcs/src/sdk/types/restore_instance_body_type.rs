@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreInstanceBody {
     /// 备份记录ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: String,
     /// 恢复缓存实例的备注信息。
+    ///
     /// Wire name: `remark`.
     pub remark: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct RunlogItem {
     /// 日志的唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 运行日志文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 分片名称
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 采集运行日志所在副本的IP
+    ///
     /// Wire name: `replication_ip`.
     pub replication_ip: Option<String>,
     /// 获取运行日志状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 运行日志采集的日期，格式为\\&quot;yyyy-MM-dd\\&quot;
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 日志文件的ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScanClientsRequestBody {
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// 是否重新查询并保存会话列表
+    ///
     /// Wire name: `clean_cache`.
     pub clean_cache: Option<bool>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct SimpleKeyScanRecord {
     /// 扫描ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 扫描类型
+    ///
     /// Wire name: `scan_type`.
     pub scan_type: Option<String>,
     /// 数量
+    ///
     /// Wire name: `num`.
     pub num: Option<i32>,
     /// 创建时间, 格式为: 2023-06-13T13:46:14.771Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 开始时间, 格式为: 2023-06-13T13:46:14.771Z
+    ///
     /// Wire name: `started_at`.
     pub started_at: Option<String>,
     /// 完成时间, 格式为：2020-06-15T02:21:18.669Z
+    ///
     /// Wire name: `finished_at`.
     pub finished_at: Option<String>,
 }

@@ -8,33 +8,41 @@ use super::DetailsBody;
 #[non_exhaustive]
 pub struct SingleBackgroundTask {
     /// 后台任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 后台任务名，目前支持以下取值：  ChangeInstanceSpec：变更规格  BindEip：开启公网访问  UnBindEip：关闭公网访问  AddReplica：添加副本  DelReplica：删除副本  AddWhitelist：设置IP白名单  UpdatePort：修改端口  RemoveIpFromDns：域名摘除IP
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `details`.
     pub details: Option<DetailsBody>,
     /// 用户名
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 用户ID
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 任务相关参数
+    ///
     /// Wire name: `params`.
     pub params: Option<String>,
     /// 任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务启动时间，格式为2020-06-17T07:38:42.503Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 任务结束时间，格式为2020-06-17T07:38:42.503Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 是否有详细任务进展，可以展开查看
+    ///
     /// Wire name: `enable_show`.
     pub enable_show: Option<bool>,
 }

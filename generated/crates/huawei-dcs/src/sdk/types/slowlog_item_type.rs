@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SlowlogItem {
     /// 慢日志的唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<i32>,
     /// 慢命令
+    ///
     /// Wire name: `command`.
     pub command: Option<String>,
     /// 执行开始时间,格式为“2020-06-19T07:06:07Z”
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 持续时间，单位是ms
+    ///
     /// Wire name: `duration`.
     pub duration: Option<String>,
     /// 慢命令所在的分片名称，仅在实例类型为集群时支持
+    ///
     /// Wire name: `shard_name`.
     pub shard_name: Option<String>,
     /// 数据库id，当前只对指定客户开放
+    ///
     /// Wire name: `database_id`.
     pub database_id: Option<i32>,
     /// 操作慢日志的账号名称，当前只对指定客户开放
+    ///
     /// Wire name: `username`.
     pub username: Option<String>,
     /// **参数解释**： 节点类型。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `node_role`.
     pub node_role: Option<String>,
     /// **参数解释**： 客户端IP地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
 }

@@ -5,31 +5,40 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceInstanceBody {
     /// Redis实例名称(source_instance信息中填写)。
+    ///
     /// Wire name: `addrs`.
     pub addrs: Option<String>,
     /// Redis密码，如果设置了密码，则必须填写。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 任务状态。
+    ///
     /// Wire name: `task_status`.
     pub task_status: Option<String>,
     /// Redis实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// Redis IP地址。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// Redis端口。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// Redis名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// proxy实例是否开启了多DB。
+    ///
     /// Wire name: `proxy_multi_db`.
     pub proxy_multi_db: Option<bool>,
     /// Redis数据库。
+    ///
     /// Wire name: `db`.
     pub db: Option<String>,
 }

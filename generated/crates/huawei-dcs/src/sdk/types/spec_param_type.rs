@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpecParam {
     /// **参数解释**： 实例分片数。 **约束限制**： 不涉及。 **取值范围**： 1-128。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `sharding_count`.
     pub sharding_count: Option<i32>,
     /// 副本数 **参数解释**： 实例副本数。 **约束限制**： 不涉及。 **取值范围**： 1-10。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `replica_count`.
     pub replica_count: Option<i32>,
     /// 副本数 **参数解释**： 实例类型。 **约束限制**： 不涉及。 **取值范围**： 1.ha：主备类型 2.single：单机类型 3.ha_rw_split：读写分离类型 4.proxy：proxy集群类型 5.cluster：cluster集群类型 **默认取值**： 不涉及。
+    ///
     /// Wire name: `cache_mode`.
     pub cache_mode: Option<String>,
 }

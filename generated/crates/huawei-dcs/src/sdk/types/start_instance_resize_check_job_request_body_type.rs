@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartInstanceResizeCheckJobRequestBody {
     /// 新规格的容量，单位GB
+    ///
     /// Wire name: `new_capacity`.
     pub new_capacity: Option<i32>,
     /// 新的规格编码
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
 }

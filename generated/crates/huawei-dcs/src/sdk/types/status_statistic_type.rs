@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct StatusStatistic {
     /// 支付中的实例数。
+    ///
     /// Wire name: `paying_count`.
     pub paying_count: Option<i32>,
     /// 冻结中的实例数。
+    ///
     /// Wire name: `freezing_count`.
     pub freezing_count: Option<i32>,
     /// 迁移中的实例数。
+    ///
     /// Wire name: `migrating_count`.
     pub migrating_count: Option<i32>,
     /// 清空中的实例数。
+    ///
     /// Wire name: `flushing_count`.
     pub flushing_count: Option<i32>,
     /// 升级中的实例数。
+    ///
     /// Wire name: `upgrading_count`.
     pub upgrading_count: Option<i32>,
     /// 恢复中的实例数。
+    ///
     /// Wire name: `restoring_count`.
     pub restoring_count: Option<i32>,
     /// 扩容中的实例数。
+    ///
     /// Wire name: `extending_count`.
     pub extending_count: Option<i32>,
     /// 正在创建的实例数。
+    ///
     /// Wire name: `creating_count`.
     pub creating_count: Option<i32>,
     /// 正在运行的实例数。
+    ///
     /// Wire name: `running_count`.
     pub running_count: Option<i32>,
     /// 异常的实例数。
+    ///
     /// Wire name: `error_count`.
     pub error_count: Option<i32>,
     /// 已冻结的实例数。
+    ///
     /// Wire name: `frozen_count`.
     pub frozen_count: Option<i32>,
     /// 创建失败的实例数。
+    ///
     /// Wire name: `createfailed_count`.
     pub createfailed_count: Option<i32>,
     /// 正在重启的实例数。
+    ///
     /// Wire name: `restarting_count`.
     pub restarting_count: Option<i32>,
 }

@@ -8,24 +8,31 @@ use super::SubStepDetail;
 #[non_exhaustive]
 pub struct StepDetail {
     /// 任务id
+    ///
     /// Wire name: `step_id`.
     pub step_id: Option<String>,
     /// 任务名
+    ///
     /// Wire name: `step_name`.
     pub step_name: Option<String>,
     /// 任务状态
+    ///
     /// Wire name: `step_status`.
     pub step_status: Option<String>,
     /// 任务启动时间，格式为2020-06-17T07:38:42.503Z
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 任务结束时间，格式为2020-06-17T07:38:42.503Z
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 子任务详情列表
+    ///
     /// Wire name: `sub_step_details`.
     pub sub_step_details: Vec<SubStepDetail>,
 }

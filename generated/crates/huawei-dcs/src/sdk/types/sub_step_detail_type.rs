@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct SubStepDetail {
     /// 任务id
+    ///
     /// Wire name: `sub_step_id`.
     pub sub_step_id: Option<String>,
     /// 任务名
+    ///
     /// Wire name: `sub_step_name`.
     pub sub_step_name: Option<String>,
     /// 任务状态
+    ///
     /// Wire name: `sub_step_status`.
     pub sub_step_status: Option<String>,
     /// 任务启动时间，格式为2020-06-17T07:38:42.503Z
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 任务结束时间，格式为2020-06-17T07:38:42.503Z
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 子任务的附加属性详情
+    ///
     /// Wire name: `detail`.
     pub detail: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }

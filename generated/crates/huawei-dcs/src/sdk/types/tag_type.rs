@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Tag {
     /// 标签键，最大长度36个unicode字符。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

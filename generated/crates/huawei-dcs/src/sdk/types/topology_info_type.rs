@@ -8,51 +8,61 @@ use super::{BandWidth, DimsInfo, KeySpace};
 #[non_exhaustive]
 pub struct TopologyInfo {
     /// **参数解释**： 节点ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**： 节点名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// **参数解释**： 节点IP。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// **参数解释**： 节点端口。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// **参数解释**： 节点主从角色。 **取值范围**： master：主节点 slave：从节点 proxy：proxy节点
+    ///
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
     /// **参数解释**： 总内存，单位：MB。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `max_memory`.
     pub max_memory: Option<String>,
     /// **参数解释**： 已使用的内存，单位：MB。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `used_memory`.
     pub used_memory: Option<String>,
     /// **参数解释**： 每秒查询率。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `qps`.
     pub qps: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandWidth>,
     /// **参数解释**： 该实例的DB数量。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `db_num`.
     pub db_num: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `dbs`.
     pub dbs: Option<KeySpace>,
     /// **参数解释**： 关联IP。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `relation_ip`.
     pub relation_ip: Option<String>,
     /// **参数解释**： 关联端口。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `relation_port`.
     pub relation_port: Option<String>,
     /// **参数解释**： 分片ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释**： 节点状态。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `dims`.
     pub dims: Option<DimsInfo>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAclAccountRemarkRequestBody {
     /// 备注信息
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

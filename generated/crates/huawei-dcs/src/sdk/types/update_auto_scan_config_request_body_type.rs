@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAutoScanConfigRequestBody {
     /// 启用自动扫描
+    ///
     /// Wire name: `enable_auto_scan`.
     pub enable_auto_scan: Option<bool>,
     /// 首次扫描时间，例如：2023-07-07T15:00:05.000
+    ///
     /// Wire name: `first_scan_at`.
     pub first_scan_at: Option<String>,
     /// 间隔时间(秒)
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i32>,
     /// 超时时间(秒)
+    ///
     /// Wire name: `timeout`.
     pub timeout: Option<i32>,
     /// 扫描密钥计数
+    ///
     /// Wire name: `scan_keys_count`.
     pub scan_keys_count: Option<i32>,
 }

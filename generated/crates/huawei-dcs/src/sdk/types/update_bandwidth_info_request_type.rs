@@ -7,6 +7,7 @@ use super::UpdateGroupBandwidthInfoRequest;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateBandwidthInfoRequest {
     /// 分片带宽列表。
+    ///
     /// Wire name: `group_bandwidths`.
     pub group_bandwidths: Option<Vec<UpdateGroupBandwidthInfoRequest>>,
 }

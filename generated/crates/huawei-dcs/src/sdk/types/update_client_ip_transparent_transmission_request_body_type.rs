@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateClientIpTransparentTransmissionRequestBody {
     /// 开启或关闭客户ip透传标志
+    ///
     /// Wire name: `transparent_client_ip_enable`.
     pub transparent_client_ip_enable: Option<bool>,
 }

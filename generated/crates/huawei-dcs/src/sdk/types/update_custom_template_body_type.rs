@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCustomTemplateBody {
     /// 模板名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 模板的描述信息
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 参数配置信息
+    ///
     /// Wire name: `params`.
     pub params: Option<::std::collections::BTreeMap<String, String>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateGroupBandwidthInfoRequest {
     /// 分片ID。
+    ///
     /// Wire name: `group_id`.
     pub group_id: String,
     /// 目标带宽（Mbit/s）。
+    ///
     /// Wire name: `target_bandwidth`.
     pub target_bandwidth: i32,
 }

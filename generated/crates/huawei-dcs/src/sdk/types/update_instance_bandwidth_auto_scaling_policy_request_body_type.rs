@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceBandwidthAutoScalingPolicyRequestBody {
     /// 带宽弹性的观测窗口，单位：分钟。支持的取值：1、5、10、15、30。
+    ///
     /// Wire name: `window_size`.
     pub window_size: i64,
     /// 触发带宽自动扩展的带宽平均使用率阈值，单位：百分比。支持的取值：50、60、70、80、90、95。
+    ///
     /// Wire name: `bandwidth_usage_upper_threshold`.
     pub bandwidth_usage_upper_threshold: i64,
     /// 带宽扩展操作的静默时间（两次带宽扩展操作之间的最小间隔时间），单位：秒。 默认值：0。取值范围：0~86400。
+    ///
     /// Wire name: `scale_out_cooldown`.
     pub scale_out_cooldown: i32,
     /// 是否启用带宽自动回缩。默认值：false。该参数暂未启用。
+    ///
     /// Wire name: `scale_in_enabled`.
     pub scale_in_enabled: Option<bool>,
     /// 触发带宽自动回缩的带宽平均使用率阈值，单位：百分比。支持的取值：10、20、30。该参数暂未启用。
+    ///
     /// Wire name: `bandwidth_usage_lower_threshold`.
     pub bandwidth_usage_lower_threshold: Option<i32>,
     /// 带宽回缩操作的静默时间（两次带宽回缩操作之间的最小间隔时间），单位：秒。该参数暂未启用。 默认值：300。取值范围：0~86400。
+    ///
     /// Wire name: `scale_in_cooldown`.
     pub scale_in_cooldown: Option<i32>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePublicIpRequestBody {
     /// 公网访问绑定的ELB的EIP的ID，当Redis版本为3.0时，该参数为必填参数。
+    ///
     /// Wire name: `publicip_id`.
     pub publicip_id: Option<String>,
     /// 是否开启SSL，仅在开启SSL时有值，当Redis版本为3.0时，该参数为必填参数。
+    ///
     /// Wire name: `enable_ssl`.
     pub enable_ssl: Option<bool>,
     /// 公网访问绑定的ELB ID，当Redis版本为4.0，5.0，6.0和企业版时，该参数为必填参数。
+    ///
     /// Wire name: `elb_id`.
     pub elb_id: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSSLSwitchRequestBody {
     /// 开启或关闭SSL。true：开启/false：关闭
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeMinorVersionRequestBody {
     /// Proxy代理节点目标版本号，设置为latest时，即升级到最新版本。
+    ///
     /// Wire name: `proxy_minor_version`.
     pub proxy_minor_version: Option<String>,
     /// 引擎目标小版本号，设置为latest时，即升级到最新版本。
+    ///
     /// Wire name: `engine_minor_version`.
     pub engine_minor_version: Option<String>,
 }

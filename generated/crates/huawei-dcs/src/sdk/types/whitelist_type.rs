@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Whitelist {
     /// 白名单分组名称，每个实例支持创建4个分组。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 白名单分组下的IP列表,每个实例最多可以添加20个IP地址/地址段。如果有多个，可以用逗号分隔。不支持的IP和地址段：0.0.0.0和0.0.0.0/0
+    ///
     /// Wire name: `ip_list`.
     pub ip_list: Vec<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchDeleteShards`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_delete_shards::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchDeleteShardsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CancelEip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cancel_eip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CancelEipRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CancelScheduledTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cancel_scheduled_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CancelScheduledTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeOpsWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_ops_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeOpsWindowRequest, ::runtime::BuildError> {

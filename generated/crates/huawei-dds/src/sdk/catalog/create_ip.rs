@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateIpRequest, ::runtime::BuildError> {

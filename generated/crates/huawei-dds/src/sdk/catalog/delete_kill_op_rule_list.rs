@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteKillOpRuleList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_kill_op_rule_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteKillOpRuleListRequest, ::runtime::BuildError> {

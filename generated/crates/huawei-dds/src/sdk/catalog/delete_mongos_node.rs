@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteMongosNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_mongos_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteMongosNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteReadonlyNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_readonly_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteReadonlyNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `download-file`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_file::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadFileRequest, ::runtime::BuildError> {

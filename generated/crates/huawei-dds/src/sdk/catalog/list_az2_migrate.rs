@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAz2Migrate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_az2_migrate::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAz2MigrateRequest, ::runtime::BuildError> {

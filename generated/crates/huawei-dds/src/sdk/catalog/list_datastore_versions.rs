@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDatastoreVersions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_datastore_versions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDatastoreVersionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListLtsSlowLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_lts_slow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListLtsSlowLogsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListRestoreCollections`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_restore_collections::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListRestoreCollectionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListStorageType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_storage_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListStorageTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeInstanceVolume`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_instance_volume::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeInstanceVolumeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreNewInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_new_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreNewInstanceRequest, ::runtime::BuildError> {

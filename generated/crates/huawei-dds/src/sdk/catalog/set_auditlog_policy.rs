@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetAuditlogPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_auditlog_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetAuditlogPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetAutoEnlargePolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_auto_enlarge_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetAutoEnlargePoliciesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetBalancerSwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_balancer_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetBalancerSwitchRequest, ::runtime::BuildError> {

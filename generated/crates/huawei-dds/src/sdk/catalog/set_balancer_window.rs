@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetBalancerWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_balancer_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetBalancerWindowRequest, ::runtime::BuildError> {

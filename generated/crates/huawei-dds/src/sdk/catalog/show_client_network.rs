@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowClientNetwork`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_client_network::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowClientNetworkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowConnectionStatistics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_connection_statistics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowConnectionStatisticsRequest, ::runtime::BuildError> {

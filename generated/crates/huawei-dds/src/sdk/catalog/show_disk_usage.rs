@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDiskUsage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_disk_usage::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDiskUsageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceConfigurationModifyHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_configuration_modify_history::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowKillOpRuleRuleList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_kill_op_rule_rule_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowKillOpRuleRuleListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowReplSetName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_repl_set_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowReplSetNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSlowlogDesensitizationSwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_slowlog_desensitization_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

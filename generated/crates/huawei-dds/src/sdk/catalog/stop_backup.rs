@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopBackup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_backup::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopBackupRequest, ::runtime::BuildError> {

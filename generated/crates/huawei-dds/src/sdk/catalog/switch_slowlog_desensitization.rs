@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchSlowlogDesensitization`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_slowlog_desensitization::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchSlowlogDesensitizationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchoverReplicaSet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switchover_replica_set::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchoverReplicaSetRequest, ::runtime::BuildError> {

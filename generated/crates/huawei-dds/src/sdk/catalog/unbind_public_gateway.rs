@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnbindPublicGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unbind_public_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnbindPublicGatewayRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBackupDownloadPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_backup_download_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBackupDownloadPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateConfigurationParameter`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_configuration_parameter::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateConfigurationParameterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateInstancePort`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_instance_port::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateInstancePortRequest, ::runtime::BuildError> {

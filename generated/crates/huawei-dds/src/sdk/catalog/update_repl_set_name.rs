@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateReplSetName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_repl_set_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateReplSetNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ValidateConfigurationName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::validate_configuration_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ValidateConfigurationNameRequest, ::runtime::BuildError> {

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddShardingNodeVolumeOption {
     /// 指定新增的所有shard组的磁盘容量。取值范围：10GB~2000GB。
+    ///
     /// Wire name: `size`.
     pub size: String,
 }

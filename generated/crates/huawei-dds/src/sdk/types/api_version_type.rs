@@ -8,21 +8,27 @@ use super::Links;
 #[non_exhaustive]
 pub struct ApiVersion {
     /// API版本号。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对应API的链接信息,v3版本该字段为\[\]。
+    ///
     /// Wire name: `links`.
     pub links: Vec<Links>,
     /// 版本状态。 取值为“CURRENT”，表示该版本目前已对外公布。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// API版本的子版本信息。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// API版本的最小版本号。
+    ///
     /// Wire name: `min_version`.
     pub min_version: Option<String>,
     /// 版本更新时间。 格式为“yyyy-mm-dd Thh:mm:ssZ”。 其中，T指某个时间的开始，Z指UTC时间。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

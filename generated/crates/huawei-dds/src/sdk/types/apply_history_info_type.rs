@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ApplyHistoryInfo {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 应用时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `applied_at`.
     pub applied_at: Option<String>,
     /// 应用结果。 SUCCESS：应用成功，FAILED：应用失败。
+    ///
     /// Wire name: `apply_result`.
     pub apply_result: Option<String>,
     /// 失败原因。
+    ///
     /// Wire name: `failure_reason`.
     pub failure_reason: Option<String>,
 }

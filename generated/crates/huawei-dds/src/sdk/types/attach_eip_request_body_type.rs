@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachEipRequestBody {
     /// 公网IP的ID。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: String,
     /// 公网IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: String,
 }

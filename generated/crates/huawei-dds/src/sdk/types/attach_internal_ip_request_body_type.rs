@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachInternalIpRequestBody {
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// 新的Ip需要为用户可用vpc中的网段。只支持IPV4。
+    ///
     /// Wire name: `new_ip`.
     pub new_ip: String,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Az2Migrate {
     /// 可用区ID。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 可用区描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 当前可用区的的状态。 - ENABLED，表示该可用区（组合）可用。 - DISABLED，表示该可用区（组合）不可用。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BackupDatabase {
     /// **参数解释：** 数据库引擎 **取值范围：** DDS-Community。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释：** 数据库版本。支持5.0、4.4、4.2、4.0、3.4版本。 **取值范围：** 取值为“5.0”、“4.4”、“4.2”、“4.0”、“3.4”。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -8,54 +8,69 @@ use super::BackupDatabase;
 #[non_exhaustive]
 pub struct BackupForList {
     /// **参数解释：** 备份ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释：** 备份名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 备份所属的实例ID，可以调用“查询实例列表”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释：** 备份所属的实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<BackupDatabase>,
     /// **参数解释：** 备份类型。 **取值范围：** - 取值为“Auto”，表示自动全量备份。 - 取值为“Manual”，表示手动全量备份。 - 取值为“Incremental”，表示自动增量备份。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释：** 备份开始时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// **参数解释：** 备份结束时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释：** 备份状态。 **取值范围：** - BUILDING：备份中。 - COMPLETED：备份完成。 - FAILED：备份失败。 - DISABLED：备份删除中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释：** 备份大小，单位：KB。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// **参数解释：** 备份描述。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释：** 实例状态。 **取值范围：** - normal，表示实例正常。 - abnormal，表示实例异常。 - creating，表示实例创建中。 - frozen，表示实例被冻结。 - data_disk_full，表示存储空间满。 - enlargefail，表示实例扩容节点个数失败。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// **参数解释：** 实例模式。 **取值范围：** - Sharding - ReplicaSet - Single
+    ///
     /// Wire name: `instance_mode`.
     pub instance_mode: Option<String>,
     /// **参数解释：** 当前实例是否处于恢复中或者恢复检查中。 **取值范围：** - true，表示实例处于恢复中或者恢复检查中，不允许删除该实例备份。 - false，当前实例未处于恢复中或者恢复检查中，允许删除该实例备份。
+    ///
     /// Wire name: `is_instance_restoring`.
     pub is_instance_restoring: Option<bool>,
     /// **参数解释：** 备份方式。 **取值范围：** - Snapshot，快照备份。 - Physical，物理备份。 - Logical，逻辑备份。 - Incremental，增量备份。
+    ///
     /// Wire name: `backup_method`.
     pub backup_method: Option<String>,
     /// **参数解释：** 是否开启kms加密。 **取值范围：** - true，已开启kms加密。 - false，未开启kms加密。
+    ///
     /// Wire name: `kms_enable`.
     pub kms_enable: Option<bool>,
     /// **参数解释：** 是否支持删除该备份。当全备策略存在时，不允许删除自动备份。手动备份允许删除。 **取值范围：** - true，允许删除该备份。 - false，不允许删除该备份。
+    ///
     /// Wire name: `deletable`.
     pub deletable: Option<bool>,
 }

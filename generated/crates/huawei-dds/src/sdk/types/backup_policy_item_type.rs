@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BackupPolicyItem {
     /// 备份文件可以保存的天数。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// 备份时间段。自动备份将在该时间段内触发。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 备份周期配置。自动备份将在每星期指定的天进行。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 是否开启增量备份。true：表示增量备份策略为开启状态；false：表示增量备份策略为关闭状态。
+    ///
     /// Wire name: `enable_incremental_backup`.
     pub enable_incremental_backup: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BackupStrategyForItemResponse {
     /// 备份时间段。自动备份将在该时间段内触发。当前时间指UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 已生成备份文件可以保存的天数。取值范围：0~732。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
 }

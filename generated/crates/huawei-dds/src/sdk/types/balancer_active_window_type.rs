@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BalancerActiveWindow {
     /// 活动时间窗开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 活动时间窗结束时间。
+    ///
     /// Wire name: `stop_time`.
     pub stop_time: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteShardsRequestBody {
     /// **参数解释：** 组ID。可以调用“查询实例列表和详情”接口获取。 **约束限制：** 只支持shard组。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `ids`.
     pub ids: Option<Vec<String>>,
 }

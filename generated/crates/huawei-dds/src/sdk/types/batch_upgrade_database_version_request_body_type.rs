@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpgradeDatabaseVersionRequestBody {
     /// 指定需要升级数据库补丁版本的实例ID列表。 一次最多可传入10个实例ID。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
 }

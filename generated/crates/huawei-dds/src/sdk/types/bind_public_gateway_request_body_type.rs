@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindPublicGatewayRequestBody {
     /// **参数解释：** 公网NAT网关实例的ID。可以调用“查询公网NAT网关列表”接口获取。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `nat_gateway_id`.
     pub nat_gateway_id: Option<String>,
     /// **参数解释：** 弹性公网IP的ID。可以调用“查询弹性公网IP列表”接口获取。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
     /// **参数解释：** 弹性公网IP对外提供服务的端口号。 **约束限制：** 不涉及。 **取值范围：** 1~65535。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `external_service_port`.
     pub external_service_port: Option<i64>,
 }

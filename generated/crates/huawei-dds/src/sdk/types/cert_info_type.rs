@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CertInfo {
     /// 证书种类
+    ///
     /// Wire name: `category`.
     pub category: Option<String>,
     /// 证书下载链接
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
 }

@@ -5,13 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckPasswordRequestBody {
     /// 数据库密码。取值范围：长度为8~32位，必须是大写字母（A~Z）、小写字母（a~z）、数字（0~9）、特殊字符~!@#%^*-_&#x3D;+?的组合。
+    ///
     /// Wire name: `user_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub user_pwd: ::runtime::Sensitive<String>,
     /// 数据库用户名称，默认为“rwuser”。取值范围：长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、中划线、下划线和点。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 用户所在的数据库，默认为“admin”。取值范围：长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、下划线。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ConfigurationModifyHistoryInfo {
     /// 参数名称。
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// 修改前的值。
+    ///
     /// Wire name: `old_value`.
     pub old_value: Option<String>,
     /// 修改后的值。
+    ///
     /// Wire name: `new_value`.
     pub new_value: Option<String>,
     /// 更新结果。
+    ///
     /// Wire name: `update_result`.
     pub update_result: Option<String>,
     /// 是否被应用。 - true: 已被应用。 - false: 未被应用。
+    ///
     /// Wire name: `applied`.
     pub applied: Option<bool>,
     /// 修改时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 应用时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `applied_at`.
     pub applied_at: Option<String>,
 }

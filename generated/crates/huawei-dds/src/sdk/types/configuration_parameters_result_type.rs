@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ConfigurationParametersResult {
     /// **参数解释：** 参数名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 参数值。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// **参数解释：** 参数描述。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释：** 参数类型。 **取值范围：** - integer - string - boolean - float - list
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释：** 参数值范围。 **取值范围：** - integer取值0-1。 - boolean取值true/false等。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// **参数解释：** 参数是否需要重启。 **取值范围：** - 取值为“true”，需要重启。 - 取值为“false”，不需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
     /// **参数解释：** 是否只读 **取值范围：** - 取值为“true”，只读参数。 - 取值为“false”，非只读参数。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

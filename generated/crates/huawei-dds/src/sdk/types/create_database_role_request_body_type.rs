@@ -7,12 +7,15 @@ use super::RolesOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDatabaseRoleRequestBody {
     /// 创建角色名称。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、中划线、下划线和点。
+    ///
     /// Wire name: `role_name`.
     pub role_name: String,
     /// 角色所在的数据库名称，默认admin。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、下划线。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 新用户所拥有的角色。
+    ///
     /// Wire name: `roles`.
     pub roles: Option<Vec<RolesOption>>,
 }

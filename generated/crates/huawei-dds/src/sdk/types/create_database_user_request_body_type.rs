@@ -7,16 +7,20 @@ use super::RolesOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDatabaseUserRequestBody {
     /// 数据库用户名称。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、中划线、下划线和点。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 数据库用户密码。 - 长度为8~32位，必须是大写字母（A~Z）、小写字母（a~z）、数字（0~9）、特殊字符~!@#%^*-_&#x3D;+?的组合。 - 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
+    ///
     /// Wire name: `user_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub user_pwd: ::runtime::Sensitive<String>,
     /// 新用户所在的数据库，默认为“admin”。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、下划线。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 新用户所拥有的角色。 roles限制了该帐户所具有的权限。若指定一个空数组，表示该帐户不具有任何权限。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<RolesOption>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateIpRequestBody {
     /// 待打开IP开关的对象类型。 - 扩容shard组时，取值为“shard”。 - 扩容config组时，取值为“config”。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// Shard组ID 注意：   1. 第一次添加Shard/Config IP时，该参数不传。   2. 对于已经添加过Shard IP的实例，需要传入该参数为新扩容的Shard组添加IP。
+    ///
     /// Wire name: `target_id`.
     pub target_id: Option<String>,
     /// 打开集群开关设置的密码。 注意：该密码暂不支持修改，请谨慎操作。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateManualBackupOption {
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 手动备份名称。 取值范围：长度为4~64位，必须以字母开头（A~Z或a~z），区分大小写，可以包含字母、数字（0~9）、中划线（-）或者下划线（_），不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 手动备份描述。 取值范围：长度不超过256位，且不能包含&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::CreateManualBackupOption;
 /// `CreateManualBackupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateManualBackupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `backup`.
     pub backup: Option<CreateManualBackupOption>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DatabaseInfoItem {
     /// 数据库名称, config admin 库不做展示。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库存储大小（以GB为单位）,保留两位小数。 存储大小: 实际磁盘上占用的物理空间大小，包括数据文件、日志文件、索引文件等。
+    ///
     /// Wire name: `data_size`.
     pub data_size: Option<String>,
     /// 数据库逻辑大小 （以GB为单位）,保留两位小数。 逻辑大小指的是数据库中实际存储的数据大小，不包括索引大小、日志大小等。
+    ///
     /// Wire name: `storage_size`.
     pub storage_size: Option<String>,
     /// 数据库中的集合数。
+    ///
     /// Wire name: `collection_num`.
     pub collection_num: Option<i32>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Datastore {
     /// 数据库版本类型。取值“DDS-Community”。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。支持3.4及以上版本。取值为“3.4”、“4.0”、“4.2”、“4.4”、“5.0”。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 存储引擎。支持WiredTiger存储引擎。取值为“wiredTiger”。
+    ///
     /// Wire name: `storage_engine`.
     pub storage_engine: Option<String>,
 }

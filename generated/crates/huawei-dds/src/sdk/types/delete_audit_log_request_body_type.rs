@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteAuditLogRequestBody {
     /// 文件名列表
+    ///
     /// Wire name: `file_names`.
     pub file_names: Vec<String>,
 }

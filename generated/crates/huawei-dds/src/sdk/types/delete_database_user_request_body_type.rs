@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDatabaseUserRequestBody {
     /// 数据库用户名称。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、中划线、下划线和点。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 用户所在的数据库。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、下划线。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteIpRequestBody {
     /// **参数解释：** 需要删除IP的组类型。 **约束限制：** 不涉及。 **取值范围：** shard：表示删除所有Shard组IP。 config：表示删除Config组IP。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteKillOpRuleListRequestBody {
     /// killOp规则ID列表。
+    ///
     /// Wire name: `ids`.
     pub ids: Vec<String>,
 }

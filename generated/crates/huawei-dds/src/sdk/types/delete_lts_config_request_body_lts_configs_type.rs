@@ -7,9 +7,9 @@ use super::LtsLogType;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteLtsConfigRequestBodyLtsConfigs {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `log_type`.
     pub log_type: Option<LtsLogType>,
 }

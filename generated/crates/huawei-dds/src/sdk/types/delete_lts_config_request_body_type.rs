@@ -7,6 +7,7 @@ use super::DeleteLtsConfigRequestBodyLtsConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteLtsConfigRequestBody {
     /// 需要解除的LTS配置列表，一个实例解除多种日志配置需要填写多个item。
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<DeleteLtsConfigRequestBodyLtsConfigs>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteMongosNodeRequestBody {
     /// 所有需要删除的mongos节点ID，至少保留两个mongos节点。
+    ///
     /// Wire name: `node_list`.
     pub node_list: Vec<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteReadonlyNodeRequestBody {
     /// 所有需要删除的节点ID。
+    ///
     /// Wire name: `node_list`.
     pub node_list: Vec<String>,
 }

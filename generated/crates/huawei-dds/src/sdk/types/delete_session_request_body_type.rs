@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteSessionRequestBody {
     /// 需要终结的会话ID列表。
+    ///
     /// Wire name: `sessions`.
     pub sessions: Vec<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DiffDetails {
     /// **参数解释：** 参数名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// **参数解释：** 源参数模板中的参数值。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `source_value`.
     pub source_value: Option<String>,
     /// **参数解释：** 目标参数模板中的参数值。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DiskVolumes {
     /// 实例ID或组ID或节点ID。可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 - 当变更的实例类型是集群，如果变更的是shard组或者config组的参数模板，传值为组ID。如果变更的是mongos节点的参数模板，传值为节点ID。 - 当变更的实例类型是副本集或单节点，传值为实例ID。
+    ///
     /// Wire name: `entity_id`.
     pub entity_id: Option<String>,
     /// 实例名称或组名称或节点名称
+    ///
     /// Wire name: `entity_name`.
     pub entity_name: Option<String>,
     /// group_type。取值范围： - mongos，表示集群mongos节点类型。 - shard，表示集群shard节点类型。 - config，表示集群config节点类型。 - replica，表示副本集类型。 - single，表示单节点类型。 - readonly，表示只读节点类型。
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 使用量，保留两位小数，单位(GB)
+    ///
     /// Wire name: `used`.
     pub used: Option<String>,
     /// 总大小，单位(GB)
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
 }

@@ -9,6 +9,7 @@ pub struct DownloadErrorlogRequestBody {
     /// Wire name: `file_name_list`.
     pub file_name_list: Option<Vec<String>>,
     /// 节点ID列表，取空值，表示查询实例下所有允许查询的节点。使用请参考《DDS API参考》的“查询实例列表和详情”响应消息表“nodes 数据结构说明”的“id”。允许查询的节点如下： - 集群下面的mongos、shard、config节点 - 副本集、单节点下面的所有节点
+    ///
     /// Wire name: `node_id_list`.
     pub node_id_list: Option<Vec<String>>,
 }

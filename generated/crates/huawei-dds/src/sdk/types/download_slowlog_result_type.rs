@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DownloadSlowlogResult {
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 生成的下载文件名。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 当前链接的生成状态。 - SUCCESS，表示下载链接已经生成完成。 - EXPORTING，表示正在生成文件，准备下载链接。 - FAILED，表示存在日志文件准备失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 文件大小，单位为 KB。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 下载链接。注意：下载链接在更新时间的 15分钟内有效，超出时间会重新获取。
+    ///
     /// Wire name: `file_link`.
     pub file_link: Option<String>,
     /// 更新时间。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<i64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DssPoolInfo {
     /// 专属存储池所在az
+    ///
     /// Wire name: `az_name`.
     pub az_name: Option<String>,
     /// 专属存储池免费空间大小，单位GB
+    ///
     /// Wire name: `free_capacity_gb`.
     pub free_capacity_gb: Option<String>,
     /// 专属存储池磁盘类型名称，可能取值如下：  - ULTRAHIGH，表示SSD。
+    ///
     /// Wire name: `dss_pool_volume_type`.
     pub dss_pool_volume_type: Option<String>,
     /// 专属存储池ID
+    ///
     /// Wire name: `dss_pool_id`.
     pub dss_pool_id: Option<String>,
     /// 专属存储池当前状态，可能取值如下： - available，表示可用。 - deploying，表示正在部署。 - enlarging，表示正在扩容。 - frozen，表示冻结。 - sellout，表示售罄。
+    ///
     /// Wire name: `dss_pool_status`.
     pub dss_pool_status: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DurationStrategies {
     /// 升级策略 - minimized_interrupt_time，表示最短中断时间 - minimized_upgrade_time，最短升级时长
+    ///
     /// Wire name: `strategy`.
     pub strategy: Option<String>,
     /// 升级时长，单位为分钟
+    ///
     /// Wire name: `estimated_upgrade_duration`.
     pub estimated_upgrade_duration: Option<i32>,
 }

@@ -7,18 +7,21 @@ use super::AddShardingNodeVolumeOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnlargeInstanceRequestBody {
     /// 待扩容的对象类型。 - 扩容mongos节点时，取值为“mongos”。 - 扩容shard组时，取值为“shard”。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 资源规格编码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: String,
     /// 一个集群实例下，最多支持16个mongos节点和16个shard组。
+    ///
     /// Wire name: `num`.
     pub num: String,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<AddShardingNodeVolumeOption>,
     /// 扩容包年包月实例的节点数量时可指定，表示是否自动从账户中支付，此字段不影响自动续订的支付方式。 - true，表示自动从账户中支付。 - false，表示手动从账户中支付，默认为该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EntityInfo {
     /// **参数解释：** 组ID或节点ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `entity_id`.
     pub entity_id: Option<String>,
     /// **参数解释：** 组名称或节点名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `entity_name`.
     pub entity_name: Option<String>,
 }

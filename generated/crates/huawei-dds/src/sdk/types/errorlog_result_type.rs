@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ErrorlogResult {
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 日志级别。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// 发生时间，UTC时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 日志内容。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Flavor {
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 节点类型。文档数据库包含以下几种节点类型： - mongos - shard - config - replica - single
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为兆字节。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 资源规格编码。例如：dds.mongodb.c6.xlarge.2.shard。  - “dds”表示文档数据库服务产品。 - “c6.xlarge.2”表示节点性能规格，为高内存类型。 - “shard”表示节点类型。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// &#39;支持该规格的可用区ID。&#39; 示例：\[\\&quot;cn-east-2a\\&quot;,\\&quot;cn-east-2b\\&quot;,\\&quot;cn-east-2c\\&quot;\]。
+    ///
     /// Wire name: `az_status`.
     pub az_status: Option<::runtime::JsonValue>,
 }

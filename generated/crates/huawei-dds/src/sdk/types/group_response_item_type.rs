@@ -8,21 +8,25 @@ use super::{NodeItem, Volume};
 #[non_exhaustive]
 pub struct GroupResponseItem {
     /// 节点类型。 取值： - shard - config - mongos - replica - single
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 组ID。节点类型为shard和config时，该参数有效。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 组名称。节点类型为shard和config时，该参数有效。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 组状态。节点类型为shard和config时，该参数有效。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<Volume>,
     /// 节点信息。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<NodeItem>,
 }

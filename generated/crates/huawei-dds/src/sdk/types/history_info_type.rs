@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct HistoryInfo {
     /// **参数解释：** 参数名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// **参数解释：** 修改前的值。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `old_value`.
     pub old_value: Option<String>,
     /// **参数解释：** 修改后的值。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `new_value`.
     pub new_value: Option<String>,
     /// **参数解释：** 修改时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::InstanceItemTagItem;
 #[non_exhaustive]
 pub struct InstanceItem {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释：** 实例名称 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释：** 标签列表。如果没有标签，默认为空数组。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<InstanceItemTagItem>,
 }

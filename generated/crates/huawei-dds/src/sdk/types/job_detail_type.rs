@@ -8,27 +8,33 @@ use super::JobInstanceInfo;
 #[non_exhaustive]
 pub struct JobDetail {
     /// 任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务执行状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务创建时间，格式为yyyy-mm-ddThh:mm:ssZ。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 任务结束时间，格式为yyyy-mm-ddThh:mm:ssZ。
+    ///
     /// Wire name: `ended`.
     pub ended: Option<String>,
     /// 任务执行进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<JobInstanceInfo>,
     /// 任务执行失败时的错误信息。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }

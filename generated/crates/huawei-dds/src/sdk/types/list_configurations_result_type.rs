@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ListConfigurationsResult {
     /// **参数解释：** 参数模板ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释：** 参数模板名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 参数模板描述。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释：** 数据库版本。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `datastore_version`.
     pub datastore_version: Option<String>,
     /// **参数解释：** 数据库类型。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// **参数解释：** 参数模板节点类型。 **取值范围：** - mongos，表示集群mongos节点类型。 - shard，表示集群shard节点类型。 - config，表示集群config节点类型。 - replica，表示副本集类型。 - readonly，表示副本集只读节点类型。 - shard_readonly，表示集群只读节点类型。 - single，表示单节点类型。
+    ///
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
     /// **参数解释：** 创建时间，格式为“yyyy-MM-ddTHH:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// **参数解释：** 更新时间，格式为“yyyy-MM-ddTHH:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// **参数解释：** 是否是用户自定义参数模板。 **取值范围：** - 取值为“false”，表示为系统默认参数模板。 - 取值为“true”，表示为用户自定义参数模板。
+    ///
     /// Wire name: `user_defined`.
     pub user_defined: Option<bool>,
 }

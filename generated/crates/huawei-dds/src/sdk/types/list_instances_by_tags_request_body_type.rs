@@ -7,18 +7,23 @@ use super::{QueryMatchItem, QueryTagItem};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListInstancesByTagsRequestBody {
     /// **参数解释：** 索引位置偏移量，表示从第一条数据偏移offset条数据后开始查询。 **约束限制：**   - “action”值为“count”时，不传该参数。   - “action”值为“filter”时，取值必须为数字，不能为负数。 **取值范围：** 不涉及。 **默认取值：** 默认取0值，表示从第一条数据开始查询。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<String>,
     /// **参数解释：** 查询记录数。 **约束限制：**   - “action”值为“count”时，不传该参数。   - “action”值为“filter”时，取值范围：1~100。不传该参数时，默认查询前100条实例信息。 **取值范围：** 1~100 **默认取值：** 不涉及。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<String>,
     /// **参数解释：** 操作标识。 **约束限制：** - 取值为“count”，表示仅返回总记录数，禁止返回其他字段。 - 取值为“filter”，表示根据标签过滤条件查询实例。 **取值范围：** count和filter **默认取值：** 不涉及。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// **参数解释：** 搜索字段。 **约束限制：**   - 该字段值为空，表示不按照实例名称或实例ID查询。   - 该字段值不为空， **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<QueryMatchItem>>,
     /// **参数解释：** 包含标签。 **约束限制：** 最多包含10个key。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<QueryTagItem>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ListLtsLogPolicyRespondBodyInstanceDatastore {
     /// 数据库引擎，值为mongodb。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库大版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -8,24 +8,29 @@ use super::ListLtsLogPolicyRespondBodyInstanceDatastore;
 #[non_exhaustive]
 pub struct ListLtsLogPolicyRespondBodyInstance {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名字。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例类型，对应单节点，副本集，集群三种。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<ListLtsLogPolicyRespondBodyInstanceDatastore>,
     /// 实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例归属的企业项目ID，如果是default企业项目，值为0，如果是其他企业项目，请参考企业项目相关内容。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 实例所有正在执行的动作。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
 }

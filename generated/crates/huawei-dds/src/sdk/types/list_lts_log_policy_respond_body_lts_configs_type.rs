@@ -7,16 +7,18 @@ use super::LtsLogType;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListLtsLogPolicyRespondBodyLtsConfigs {
-    /// (No description in the spec.)
     /// Wire name: `log_type`.
     pub log_type: Option<LtsLogType>,
     /// 云日志服务LTS日志组ID。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: Option<String>,
     /// 云日志服务LTS日志流ID。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: Option<String>,
     /// 是否上传。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ListRestoreTimesResponseBodyRestoreTime {
     /// 可恢复时间段的起始时间点，UNIX时间戳格式，单位是毫秒，时区是UTC。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// 可恢复时间段的起始时间点，UNIX时间戳格式，单位是毫秒，时区是UTC。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateAzRequestBody {
     /// 迁移到的目标单az或者多az，请参见\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)。
+    ///
     /// Wire name: `target_azs`.
     pub target_azs: String,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct NodeItem {
     /// 节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 节点角色。 取值： - master，mongos节点返回该值。 - Primary，shard组主节点、config组主节点、副本集主节点、单节点返回该值。 - Secondary，shard组备节点、config组备节点、副本集备节点返回该值。 - Hidden，shard组隐藏节点、config组隐藏节点、副本集隐藏节点返回该值。 - unknown，节点异常时返回该值。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 节点内网IP。该参数仅针对集群实例的mongos节点、副本集实例、以及单节点实例有效，且在弹性云服务器创建成功后参数值存在，否则，值为\\&quot;\\&quot;。
+    ///
     /// Wire name: `private_ip`.
     pub private_ip: Option<String>,
     /// 绑定的外网IP。该参数值为\\&quot;\\&quot;。该参数仅针对集群实例的mongos节点、副本集实例的主节点和备节点、以及单节点实例有效。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 资源规格编码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// **参数解释：** 公网NAT网关实例的ID。可以调用“查询公网NAT网关列表”接口获取。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `nat_gateway_id`.
     pub nat_gateway_id: Option<String>,
     /// **参数解释：** 弹性公网IP对外提供服务的端口号。 **取值范围：** 1~65535。
+    ///
     /// Wire name: `external_service_port`.
     pub external_service_port: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpsWindowRequestBody {
     /// 开始时间，格式必须为HH:MM且有效，当前时间指UTC时间。不能与结束时间相同，只能为整点。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// 结束时间，格式必须为HH:MM且有效，当前时间指UTC时间。不能与开始时间相同，只能为整点。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ParamGroupInfoResult {
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `datastore_version`.
     pub datastore_version: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProduceAuditlogLinksRequestBody {
     /// 审计日志ID列表，限制50条以内。
+    ///
     /// Wire name: `ids`.
     pub ids: Vec<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct QueryConnectionsResponse {
     /// 连接到该实例或节点的客户端IP地址。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// 该IP对应的连接数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }

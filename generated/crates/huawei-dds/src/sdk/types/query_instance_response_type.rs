@@ -10,84 +10,107 @@ use super::{
 #[non_exhaustive]
 pub struct QueryInstanceResponse {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例备注。
+    ///
     /// Wire name: `remark`.
     pub remark: Option<String>,
     /// 实例状态。 取值： - normal，表示实例正常。 - abnormal，表示实例异常。 - creating，表示实例创建中。 - frozen，表示实例被冻结。 - data_disk_full，表示实例磁盘已满。 - createfail，表示实例创建失败。 - enlargefail，表示实例扩容节点个数失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库端口号。文档数据库实例支持的端口号范围为2100～9500。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// 实例类型。与请求参数相同。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 实例所在区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<DatastoreItem>,
     /// 存储引擎。取值为“wiredTiger”。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// 实例创建时间。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 实例操作最新变更的时间。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 默认用户名。取值为“rwuser”。
+    ///
     /// Wire name: `db_user_name`.
     pub db_user_name: Option<String>,
     /// 是否开启SSL安全连接。 - 取值为“1”，表示开启。 - 取值为“0”，表示不开启。
+    ///
     /// Wire name: `ssl`.
     pub ssl: Option<i32>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategyForItemResponse>,
     /// 计费方式。 - 取值为“0”，表示按需计费。 - 取值为“1”，表示包年/包月计费。
+    ///
     /// Wire name: `pay_mode`.
     pub pay_mode: Option<String>,
     /// 系统可维护时间窗。
+    ///
     /// Wire name: `maintenance_window`.
     pub maintenance_window: Option<String>,
     /// 组信息。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<GroupResponseItem>,
     /// 磁盘加密的密钥ID。
+    ///
     /// Wire name: `disk_encryption_id`.
     pub disk_encryption_id: Option<String>,
     /// 企业项目ID。取值为“0”，表示为default企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// 专属存储池ID。
+    ///
     /// Wire name: `dss_pool_id`.
     pub dss_pool_id: Option<String>,
     /// 实例正在执行的动作。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
     /// 订单ID，仅包周期场景返回。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagResponse>,
 }

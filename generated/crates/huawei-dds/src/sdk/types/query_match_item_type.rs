@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryMatchItem {
     /// **参数解释：**   - 取值为“instance_name”时表示按实例名称匹配查询   - 取值为“instance_id”时表示按实例ID匹配查询。 **约束限制：** 不涉及。 **取值范围：**   - instance_name   - instance_id 默认取值： 不涉及。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// **参数解释：** 待匹配的实例名称或实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct QueryResourceTagItem {
     /// 标签键。最大长度36个unicode字符，key不能为空。 字符集：0-9，A-Z，a-z，“_”，“-”，中文。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。最大长度43个unicode字符，可以为空字符串。 字符集：0-9，A-Z，a-z，“_”，“.”，“-”，中文。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct QuerySessionResponse {
     /// 会话ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 当前会话是否活跃。 取值为“true”，表示活跃。 取值为“false”，表示不活跃。
+    ///
     /// Wire name: `active`.
     pub active: Option<bool>,
     /// 操作。
+    ///
     /// Wire name: `operation`.
     pub operation: Option<String>,
     /// 操作类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 运行时间，单位为 us。
+    ///
     /// Wire name: `cost_time`.
     pub cost_time: Option<String>,
     /// 执行计划描述。
+    ///
     /// Wire name: `plan_summary`.
     pub plan_summary: Option<String>,
     /// 主机。
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// 客户端地址。
+    ///
     /// Wire name: `client`.
     pub client: Option<String>,
     /// 连接描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 命名空间。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// 正在操作的数据库名称。
+    ///
     /// Wire name: `db`.
     pub db: Option<String>,
     /// 用户名称。仅支持4.2及以上版本,如果无法显示该字段，请升级内核版本。
+    ///
     /// Wire name: `user`.
     pub user: Option<String>,
 }

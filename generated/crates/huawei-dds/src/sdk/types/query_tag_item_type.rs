@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryTagItem {
     /// **参数解释：** 标签键。 **约束限制：** 最大长度36个unicode字符，key不能为空或者空字符串，不能为空格，校验和使用之前先排除前后半角空格。 取值范围： 不涉及。 默认取值： 不涉及。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// **参数解释：** 标签值列表。 **约束限制：** 最大长度43个unicode字符，不能为空格，校验和使用之前先排除前后半角空格。如果values为空列表，则表示查询任意value。value之间为或的关系。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

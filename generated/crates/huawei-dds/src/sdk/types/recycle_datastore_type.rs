@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RecycleDatastore {
     /// 数据库版本类型。取值“DDS-Community”。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。支持3.4及以上版本。取值为“3.4”、“4.0”、“4.2”、“4.4”或“5.0”。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

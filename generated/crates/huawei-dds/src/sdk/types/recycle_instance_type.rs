@@ -8,33 +8,41 @@ use super::RecycleDatastore;
 #[non_exhaustive]
 pub struct RecycleInstance {
     /// 实例ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例类型。支持集群、副本集、以及单节点。 取值   - Sharding   - ReplicaSet   - Single
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<RecycleDatastore>,
     /// 计费方式。 - 取值为“0”，表示按需计费。 - 取值为“1”，表示包年/包月计费。
+    ///
     /// Wire name: `pay_mode`.
     pub pay_mode: Option<String>,
     /// 企业项目ID，取值为“0”，表示为default企业项目
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 备份ID
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 删除时间
+    ///
     /// Wire name: `deleted_at`.
     pub deleted_at: Option<String>,
     /// 保留截止时间
+    ///
     /// Wire name: `retained_until`.
     pub retained_until: Option<String>,
 }

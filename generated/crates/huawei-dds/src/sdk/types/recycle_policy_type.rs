@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecyclePolicy {
     /// **参数解释：** 打开回收策略。 **约束限制：** 不可关闭。 **取值范围：** true。 **默认取值：** true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// **参数解释：** 策略保持时长（1-7天），天数为正整数，不填默认保留7天。 **约束限制：** 正整数。 **取值范围：** 1-7。 **默认取值：** 7。
+    ///
     /// Wire name: `retention_period_in_days`.
     pub retention_period_in_days: Option<i32>,
 }

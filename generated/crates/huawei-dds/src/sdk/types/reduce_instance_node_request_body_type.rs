@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReduceInstanceNodeRequestBody {
     /// 删除的节点数量。
+    ///
     /// Wire name: `num`.
     pub num: Option<i32>,
     /// 指定删除节点的ID列表。 - num与node_list必须有一个字段传值 - 如果num与node_list同时传值时，则以node_list的值为主 - 删除的节点角色不能是Primary - 如果是多AZ实例，请确保删除节点后，每个AZ至少保留一个节点
+    ///
     /// Wire name: `node_list`.
     pub node_list: Option<Vec<String>>,
 }

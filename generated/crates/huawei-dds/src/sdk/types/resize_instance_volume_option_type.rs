@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeInstanceVolumeOption {
     /// 待扩容到的磁盘容量。取值为10的整数倍，并且大于当前磁盘容量。 - 对于集群实例，表示扩容到的单个shard组的磁盘容量。取值范围：10GB~2000GB。 - 对于副本集实例，表示扩容到的实例的磁盘容量，取值范围：10GB~2000GB。 - 对于单节点实例，表示扩容到的实例的磁盘容量，取值范围：10GB~1000GB。
+    ///
     /// Wire name: `size`.
     pub size: String,
     /// 角色组ID。 - 对于集群实例，该参数为shard组ID。 - 对于副本集和单节点实例，不传该参数。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 副本集只读节点磁盘扩容时，需要传入该参数，当前list只支持传入一个元素。
+    ///
     /// Wire name: `node_ids`.
     pub node_ids: Option<Vec<String>>,
 }

@@ -6,10 +6,10 @@ use super::ResizeInstanceVolumeOption;
 /// `ResizeInstanceVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeInstanceVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<ResizeInstanceVolumeOption>,
     /// 扩容包年包月实例的存储容量时可指定，表示是否自动从账户中支付，此字段不影响自动续订的支付方式。 - true，表示自动从账户中支付。 - false，表示手动从账户中支付，默认为该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreInstanceFromCollectionRequestBodyCollections {
     /// 恢复前表名。
+    ///
     /// Wire name: `old_name`.
     pub old_name: String,
     /// 恢复后表名。
+    ///
     /// Wire name: `new_name`.
     pub new_name: Option<String>,
     /// 数据库集合恢复时间点。UNIX时间戳格式，单位是毫秒，时区是UTC。
+    ///
     /// Wire name: `restore_collection_time`.
     pub restore_collection_time: String,
 }

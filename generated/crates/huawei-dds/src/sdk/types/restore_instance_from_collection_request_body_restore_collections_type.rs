@@ -7,12 +7,15 @@ use super::RestoreInstanceFromCollectionRequestBodyCollections;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreInstanceFromCollectionRequestBodyRestoreCollections {
     /// 数据库名称。
+    ///
     /// Wire name: `database`.
     pub database: String,
     /// 数据库恢复时间点。如果是数据库级恢复，该参数必传，UNIX时间戳格式，单位是毫秒，时区是UTC。
+    ///
     /// Wire name: `restore_database_time`.
     pub restore_database_time: Option<String>,
     /// 集合信息。
+    ///
     /// Wire name: `collections`.
     pub collections: Option<Vec<RestoreInstanceFromCollectionRequestBodyCollections>>,
 }

@@ -7,6 +7,7 @@ use super::RestoreInstanceFromCollectionRequestBodyRestoreCollections;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreInstanceFromCollectionRequestBody {
     /// 数据库信息。
+    ///
     /// Wire name: `restore_collections`.
     pub restore_collections: Vec<
         RestoreInstanceFromCollectionRequestBodyRestoreCollections,

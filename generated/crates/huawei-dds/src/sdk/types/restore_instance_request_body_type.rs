@@ -6,10 +6,8 @@ use super::{Source, Target};
 /// `RestoreInstanceRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreInstanceRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `source`.
     pub source: Option<Source>,
-    /// (No description in the spec.)
     /// Wire name: `target`.
     pub target: Option<Target>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreNewInstanceConfigurationsOption {
     /// 节点类型。 取值：   - 集群实例包含mongos、shard和config节点，各节点下该参数取值分别为“mongos”、“shard”和“config”。   - 副本集实例下该参数取值为“replica”。   - 单节点实例下该参数取值为“single”。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 参数组id。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
 }

@@ -10,52 +10,62 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreNewInstanceRequestBody {
     /// 实例名称。用于表示实例的名称，用于表示实例的名称，允许和已有名称重复。 取值范围：长度为4~64位，必须以字母开头（A~Z或a~z），区分大小写，可以包含字母、数字（0~9）、中划线（-）或者下划线（_），不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 可用区ID，请参见\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: String,
     /// 虚拟私有云ID。获取方法请参见《虚拟私有云API参考》中“VPC”的内容。 取值：非空，字符长度校验，严格UUID正则校验。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
     /// 子网ID。获取方法请参见《虚拟私有云API参考》中“子网”的内容。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: String,
     /// 指定实例所属的安全组ID。 获取方法请参见《虚拟私有云API参考》中“安全组”的内容。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: String,
     /// 数据库密码。 取值范围：长度为8~32位，必须是大写字母（A~Z）、小写字母（a~z）、数字（0~9）、特殊字符~!@#%^*-_&#x3D;+?的组合。 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 磁盘加密时的密钥ID，严格UUID正则校验。 不传该参数时，表示不进行磁盘加密。
+    ///
     /// Wire name: `disk_encryption_id`.
     pub disk_encryption_id: Option<String>,
     /// 参数组配置信息。
+    ///
     /// Wire name: `configurations`.
     pub configurations: Option<Vec<RestoreNewInstanceConfigurationsOption>>,
     /// 实例规格详情。
+    ///
     /// Wire name: `flavor`.
     pub flavor: Vec<RestoreNewInstanceFlavorOption>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategy>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// SSL开关选项。 取值： - 取“0”，表示DDS实例默认不启用SSL连接。 - 取“1”，表示DDS实例默认启用SSL连接。 - 不传该参数时，默认启用SSL连接。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<String>,
     /// 创建新实例所在专属存储池ID，仅专属云创建实例时有效。
+    ///
     /// Wire name: `dss_pool_id`.
     pub dss_pool_id: Option<String>,
     /// 创建新实例设置云服务器组关联的策略名称列表，仅专属云创建实例时有效。 取值    - 取“anti-affinity”，表示DDS实例开启反亲和部署，反亲和部署是出于高可用性考虑，将您的Primary、Secondary和Hidden节点分别创建在不同的物理机上。当前仅支持该值，不传该值默认不开启反亲和部署。
+    ///
     /// Wire name: `server_group_policies`.
     pub server_group_policies: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `restore_point`.
     pub restore_point: Option<RestorePoint>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfoOption>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestorePoint {
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。当type为“backup”，为非必选。当type为“timestamp”，为必选。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 恢复方式，枚举值： - “backup”，表示使用备份文件恢复，按照此方式恢复时，当“type”字段为非必选时，“backup_id”必选。 - “timestamp”，表示按时间点恢复，按照此方式恢复时，当“type”字段必选时，“restore_time”必选。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 用于恢复的备份ID。当使用备份文件恢复时需要指定该参数。当“type”字段为非必选时，“backup_id”必选。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 恢复数据的时间点，格式为UNIX时间戳，单位是毫秒，时区为UTC。须知：当“type”字段必选时，“restore_time”必选。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RolesOption {
     /// 被继承角色所在数据库名称。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、下划线。
+    ///
     /// Wire name: `role_db_name`.
     pub role_db_name: String,
     /// 被继承角色的名称。 - 长度为1~64位，可以包含大写字母（A~Z）、小写字母（a~z）、数字（0~9）、中划线、下划线和点。
+    ///
     /// Wire name: `role_name`.
     pub role_name: String,
 }

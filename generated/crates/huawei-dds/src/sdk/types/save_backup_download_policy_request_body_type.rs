@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SaveBackupDownloadPolicyRequestBody {
     /// 备份下载开关。open表示打开备份下载开关，允许外网下载。close表示关闭备份下载开关，不允许外网下载。
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

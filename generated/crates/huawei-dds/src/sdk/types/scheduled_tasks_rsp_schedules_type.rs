@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ScheduledTasksRspSchedules {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 任务名称。对应取值如下：   \\&quot;RESIZE_FLAVOR\\&quot;：变更实例的CPU和内存规格
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// 任务执行状态。 取值：  值为\\&quot;Running\\&quot;，表示任务正在执行。  值为\\&quot;Completed\\&quot;，表示任务执行成功。  值为\\&quot;Failed\\&quot;，表示任务执行失败。  值为\\&quot;Pending\\&quot;，表示任务未执行。
+    ///
     /// Wire name: `job_status`.
     pub job_status: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 实例状态。 取值：  值为“createfail”，表示实例创建失败。  值为“creating”，表示实例创建中。  值为“normal”，表示实例正常。  值为“abnormal”，表示实例异常。  值为“deleted”，表示实例已删除。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// 任务创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 任务开始时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 任务结束时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::DiskSetAutoExpansionPolicy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAutoEnlargePoliciesRequestBody {
     /// **参数解释：** 自动扩容开关。 **约束限制：** 不涉及。 **取值范围：** - on:开启磁盘自动扩容策略。 - off: 关闭磁盘自动扩容策略。 **默认取值：** on。
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<String>,
     /// **参数解释：** 磁盘自动扩容策略。 **约束限制：** 最大支持设置10个实例的策略。 **取值范围：** 不涉及。 **默认取值：** 不涉及。 **参数解释：** 不涉及。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<DiskSetAutoExpansionPolicy>,
 }

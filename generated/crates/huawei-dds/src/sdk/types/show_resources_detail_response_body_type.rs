@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ShowResourcesDetailResponseBody {
     /// 配额资源类型，当前配额类型仅支持实例类型（instance）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例类型： - 若值为“Single”，则表示单节点实例配额信息。 - 若值为“ReplicaSet”，则表示副本集实例配额信息。 - 若值为“Sharding”，则表示集群实例配额信息。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 当前配额值。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 已使用的资源数。
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
 }

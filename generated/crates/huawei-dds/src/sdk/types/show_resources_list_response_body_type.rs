@@ -8,6 +8,7 @@ use super::ShowResourcesDetailResponseBody;
 #[non_exhaustive]
 pub struct ShowResourcesListResponseBody {
     /// 资源列表对象。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ShowResourcesDetailResponseBody>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct SlowLogDetail {
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 执行语句。
+    ///
     /// Wire name: `whole_message`.
     pub whole_message: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `operate_type`.
     pub operate_type: Option<String>,
     /// 执行时间。单位：ms
+    ///
     /// Wire name: `cost_time`.
     pub cost_time: Option<i32>,
     /// 等待锁时间。单位：us
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<i32>,
     /// 返回的文档数。
+    ///
     /// Wire name: `docs_returned`.
     pub docs_returned: Option<i32>,
     /// 扫描的文档数。
+    ///
     /// Wire name: `docs_scanned`.
     pub docs_scanned: Option<i32>,
     /// 日志所属的数据库库名。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 日志所属的数据库表名。
+    ///
     /// Wire name: `collection`.
     pub collection: Option<String>,
     /// 日志产生时间，UTC时间。 格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `log_time`.
     pub log_time: Option<String>,
     /// 日志单行序列号
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
     /// 推荐的创建索引命令。使用此命令创建索引可优化该慢查询语句。如果结果为空，说明不需要推荐索引，或AI未识别出可优化的索引。
+    ///
     /// Wire name: `index_recommendation`.
     pub index_recommendation: Option<String>,
 }

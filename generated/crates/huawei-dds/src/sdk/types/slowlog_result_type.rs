@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SlowlogResult {
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 执行语法。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 等待锁时间。
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 角色所在数据库名称。
+    ///
     /// Wire name: `rows_sent`.
     pub rows_sent: Option<String>,
     /// 扫描的行数量。
+    ///
     /// Wire name: `rows_examined`.
     pub rows_examined: Option<String>,
     /// 所属数据库。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 发生时间，UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Storage {
     /// 磁盘类型名称，可能取值如下： - ULTRAHIGH，表示SSD。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 其中key是可用区编号，value是规格所在az的状态，包含以下状态： - normal，在售。 - unsupported，暂不支持该规格。 - sellout，售罄。
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchSecondLevelMonitoringRequestBody {
     /// 是否开启秒级监控。 取值为true为开启，取值为false为关闭。
+    ///
     /// Wire name: `enabled`.
     pub enabled: bool,
 }

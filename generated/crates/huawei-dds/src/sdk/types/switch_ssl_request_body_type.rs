@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchSslRequestBody {
     /// SSL开关选项。取值：取“0”，表示DDS实例默认不启用SSL连接。取“1”，表示DDS实例默认启用SSL连接。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: String,
 }

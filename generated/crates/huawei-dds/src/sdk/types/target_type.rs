@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     /// 实例ID，可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateConfigurationParameterRequestBody {
     /// 参数模板名称。最长64个字符，只允许大写字母、小写字母、数字和特殊字符中划线、下划线和点。不传该参数时不修改参数模板名称。（参数模板名称，参数模板描述，参数名和参数值映射关系三项不能同时为空）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。最长256位，不支持!&lt;&gt;&#x3D;&amp;\\&quot;&#39;特殊字符。不传该参数时不修改参数模板描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 参数名和参数值映射关系。用户可以基于默认参数模板的参数，自定义的参数值。
+    ///
     /// Wire name: `parameter_values`.
     pub parameter_values: Option<::std::collections::BTreeMap<String, String>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceRemarkRequestBody {
     /// 实例备注内容。 长度不能超过64位，不支持回车和&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。
+    ///
     /// Wire name: `remark`.
     pub remark: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateKillOpRuleRequestBody {
     /// killOp规则ID列表。
+    ///
     /// Wire name: `ids`.
     pub ids: Vec<String>,
     /// 启用/禁用 killOp规则。  - enable，启用killOp规则。 - disable，禁用killOp规则。
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

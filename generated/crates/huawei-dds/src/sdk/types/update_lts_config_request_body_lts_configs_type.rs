@@ -7,15 +7,17 @@ use super::LtsLogType;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateLtsConfigRequestBodyLtsConfigs {
     /// 实例ID，可以调用“\[查询实例列表和详情\](x-wc://file&#x3D;zh-cn_topic_0000001369935045.xml)”接口获取。如果未申请实例，可以调用“\[创建实例\](x-wc://file&#x3D;zh-cn_topic_0000001369734929.xml)”接口创建。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `log_type`.
     pub log_type: Option<LtsLogType>,
     /// LTS日志组ID。可通过云日志服务-“查询账号下所有日志组”API接口获取。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: String,
     /// LTS日志流ID。可通过云日志服务-“查询指定日志组下的所有日志流”API接口获取。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: String,
 }

@@ -7,6 +7,7 @@ use super::UpdateLtsConfigRequestBodyLtsConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateLtsConfigRequestBody {
     /// 每个Item是实例需要设置的LTS策略。
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<UpdateLtsConfigRequestBodyLtsConfigs>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePortRequestBody {
     /// 新端口号。端口号有效范围为2100~9500，27017，27018，27019。
+    ///
     /// Wire name: `port`.
     pub port: i32,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSecurityGroupRequestBody {
     /// 新的安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: String,
 }

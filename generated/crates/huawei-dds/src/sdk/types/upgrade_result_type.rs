@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpgradeResult {
     /// 任务ID。仅当补丁版本升级任务提交成功时返回该字段。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 错误码。仅当补丁版本升级任务提交失败时返回该字段。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 失败原因。仅当补丁版本升级任务提交失败时返回该字段。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Volume {
     /// 磁盘大小。单位：GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
     /// 磁盘使用量。单位：GB。
+    ///
     /// Wire name: `used`.
     pub used: Option<String>,
 }

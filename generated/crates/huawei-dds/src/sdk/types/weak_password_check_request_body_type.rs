@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeakPasswordCheckRequestBody {
     /// 密码
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

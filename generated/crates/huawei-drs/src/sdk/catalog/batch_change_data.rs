@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchChangeData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_change_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchChangeDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchCheckJobs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_check_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchCheckJobsRequest, ::runtime::BuildError> {

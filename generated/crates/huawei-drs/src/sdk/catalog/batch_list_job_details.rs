@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchListJobDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_list_job_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchListJobDetailsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchListJobStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_list_job_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchListJobStatusRequest, ::runtime::BuildError> {

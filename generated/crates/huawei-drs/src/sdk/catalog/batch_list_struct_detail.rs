@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchListStructDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_list_struct_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchListStructDetailRequest, ::runtime::BuildError> {

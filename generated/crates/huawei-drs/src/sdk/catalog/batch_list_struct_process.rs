@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchListStructProcess`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_list_struct_process::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchListStructProcessRequest, ::runtime::BuildError> {

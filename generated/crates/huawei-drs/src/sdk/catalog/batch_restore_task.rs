@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchRestoreTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_restore_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchRestoreTaskRequest, ::runtime::BuildError> {

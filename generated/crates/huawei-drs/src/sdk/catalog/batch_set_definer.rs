@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchSetDefiner`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_set_definer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchSetDefinerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchSetObjects`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_set_objects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchSetObjectsRequest, ::runtime::BuildError> {

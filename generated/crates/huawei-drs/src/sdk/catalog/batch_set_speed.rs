@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchSetSpeed`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_set_speed::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchSetSpeedRequest, ::runtime::BuildError> {

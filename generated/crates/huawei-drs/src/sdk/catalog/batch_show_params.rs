@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchShowParams`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_show_params::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchShowParamsRequest, ::runtime::BuildError> {

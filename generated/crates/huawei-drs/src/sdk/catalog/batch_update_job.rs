@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchUpdateJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_update_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchUpdateJobRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateCompareResultFile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_compare_result_file::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateCompareResultFileRequest, ::runtime::BuildError> {

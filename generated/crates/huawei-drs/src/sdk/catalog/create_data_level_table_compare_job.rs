@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDataLevelTableCompareJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_data_level_table_compare_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateObjectLevelCompareJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_object_level_compare_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateObjectLevelCompareJobRequest, ::runtime::BuildError> {

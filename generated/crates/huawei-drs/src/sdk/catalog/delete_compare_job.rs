@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCompareJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_compare_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCompareJobRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadCompareResultFile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_compare_result_file::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadCompareResultFileRequest, ::runtime::BuildError> {

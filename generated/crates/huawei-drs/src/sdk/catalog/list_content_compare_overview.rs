@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListContentCompareOverview`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_content_compare_overview::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListContentCompareOverviewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDataLevelTableCompareJobs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_data_level_table_compare_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDataLevelTableCompareJobsRequest, ::runtime::BuildError> {

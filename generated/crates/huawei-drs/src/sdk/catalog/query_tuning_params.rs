@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryTuningParams`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_tuning_params::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryTuningParamsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SelectGroupAndStream`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::select_group_and_stream::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SelectGroupAndStreamRequest, ::runtime::BuildError> {

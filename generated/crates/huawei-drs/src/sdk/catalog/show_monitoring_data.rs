@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowMonitoringData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_monitoring_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMonitoringDataRequest, ::runtime::BuildError> {

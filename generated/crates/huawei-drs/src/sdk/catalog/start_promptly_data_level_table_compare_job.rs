@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartPromptlyDataLevelTableCompareJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_promptly_data_level_table_compare_job::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchExecuteJobActions`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::batch_execute_job_actions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchExecuteJobActionsRequest, ::runtime::BuildError> {

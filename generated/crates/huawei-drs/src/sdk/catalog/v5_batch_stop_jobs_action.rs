@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchStopJobsAction`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::batch_stop_jobs_action::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchStopJobsActionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeJobFlavor`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::change_job_flavor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeJobFlavorRequest, ::runtime::BuildError> {

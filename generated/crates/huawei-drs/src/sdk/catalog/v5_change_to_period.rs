@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeToPeriod`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::change_to_period::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeToPeriodRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckDataFilter`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::check_data_filter::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckDataFilterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CollectDbObjectsAsync`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::collect_db_objects_async::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CollectDbObjectsAsyncRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CollectDbObjectsInfo`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::collect_db_objects_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CollectDbObjectsInfoRequest, ::runtime::BuildError> {

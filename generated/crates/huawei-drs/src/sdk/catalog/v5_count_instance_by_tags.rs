@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountInstanceByTags`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::count_instance_by_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountInstanceByTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadBatchCreateTemplate`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::download_batch_create_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadBatchCreateTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExportCreationTemplate`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::export_creation_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExportCreationTemplateRequest, ::runtime::BuildError> {

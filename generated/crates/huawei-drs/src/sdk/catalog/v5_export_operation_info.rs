@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExportOperationInfo`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::export_operation_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExportOperationInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExportReplayReport`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::export_replay_report::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExportReplayReportRequest, ::runtime::BuildError> {

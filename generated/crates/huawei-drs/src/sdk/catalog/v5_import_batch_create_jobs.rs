@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ImportBatchCreateJobs`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::import_batch_create_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ImportBatchCreateJobsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListExtraColumns`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::list_extra_columns::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListExtraColumnsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListJobHistoryParameters`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::list_job_history_parameters::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListJobHistoryParametersRequest, ::runtime::BuildError> {

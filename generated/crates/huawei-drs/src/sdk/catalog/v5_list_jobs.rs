@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListJobs`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::list_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListJobsRequest, ::runtime::BuildError> {

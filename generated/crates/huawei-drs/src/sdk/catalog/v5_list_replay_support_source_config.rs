@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListReplaySupportSourceConfig`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::list_replay_support_source_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListReplaySupportSourceConfigRequest, ::runtime::BuildError> {

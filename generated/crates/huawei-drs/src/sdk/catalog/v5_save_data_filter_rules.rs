@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SaveDataFilterRules`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::save_data_filter_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SaveDataFilterRulesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAgencyInfo`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_agency_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAgencyInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowColumnInfos`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_column_infos::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowColumnInfosRequest, ::runtime::BuildError> {

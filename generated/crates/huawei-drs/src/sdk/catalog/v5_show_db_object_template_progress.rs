@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDbObjectTemplateProgress`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_db_object_template_progress::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDbObjectTemplateProgressRequest, ::runtime::BuildError> {

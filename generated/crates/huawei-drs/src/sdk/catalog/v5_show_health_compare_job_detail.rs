@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHealthCompareJobDetail`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_health_compare_job_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHealthCompareJobDetailRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHealthObjectCompareJobOverview`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_health_object_compare_job_overview::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowObjectColumnInfo`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_object_column_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowObjectColumnInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowReplayReportExportStatus`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_replay_report_export_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowReplayReportExportStatusRequest, ::runtime::BuildError> {

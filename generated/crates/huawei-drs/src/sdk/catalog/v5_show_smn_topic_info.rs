@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSmnTopicInfo`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_smn_topic_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSmnTopicInfoRequest, ::runtime::BuildError> {

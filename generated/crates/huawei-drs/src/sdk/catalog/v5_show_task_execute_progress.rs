@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTaskExecuteProgress`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_task_execute_progress::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTaskExecuteProgressRequest, ::runtime::BuildError> {

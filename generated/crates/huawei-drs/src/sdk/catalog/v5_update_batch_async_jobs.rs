@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBatchAsyncJobs`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::update_batch_async_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBatchAsyncJobsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateDataProgress`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::update_data_progress::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateDataProgressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UploadDbObjectTemplate`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::upload_db_object_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UploadDbObjectTemplateRequest, ::runtime::BuildError> {

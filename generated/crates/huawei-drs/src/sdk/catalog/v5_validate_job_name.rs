@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ValidateJobName`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::validate_job_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ValidateJobNameRequest, ::runtime::BuildError> {

@@ -7,9 +7,9 @@ use super::{CreateDataCompareDatabaseObject, CreateDataCompareTransformationInfo
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddDataTransformationReq {
     /// 对象信息。
+    ///
     /// Wire name: `object_info`.
     pub object_info: Vec<CreateDataCompareDatabaseObject>,
-    /// (No description in the spec.)
     /// Wire name: `transformation_info`.
     pub transformation_info: Option<CreateDataCompareTransformationInfo>,
 }

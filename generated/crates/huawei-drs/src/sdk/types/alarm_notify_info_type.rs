@@ -7,18 +7,23 @@ use super::SubscriptionInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmNotifyInfo {
     /// **参数解释**：  订阅延迟时间，即异常告警通知的延迟时间，单位为秒。  **约束限制**：  不涉及。  **取值范围**：  1-3600。  **默认取值**：  0
+    ///
     /// Wire name: `delay_time`.
     pub delay_time: Option<i64>,
     /// **参数解释**：  RTO（Recovery Time Objective，恢复时间目标）延迟时间，即容灾恢复时间目标的延迟阈值，单位为秒。  **约束限制**：  不涉及。  **取值范围**：  1-3600。  **默认取值**：  0
+    ///
     /// Wire name: `rto_delay`.
     pub rto_delay: Option<i64>,
     /// **参数解释**：  RPO（Recovery Point Objective，恢复点目标）延迟时间，即容灾恢复点目标的延迟阈值，单位为秒。  **约束限制**：  不涉及。  **取值范围**：  1-3600。  **默认取值**：  0
+    ///
     /// Wire name: `rpo_delay`.
     pub rpo_delay: Option<i64>,
     /// **参数解释**：  异常告警是否通知用户。  **约束限制**：  不涉及。  **取值范围**：  - true：通知用户 - false：不通知用户  **默认取值**：  false
+    ///
     /// Wire name: `alarm_to_user`.
     pub alarm_to_user: Option<bool>,
     /// **参数解释**：  收件方式与信息体列表，用于配置异常告警的通知渠道，最多填写两个，详情请参见SubscriptionInfo对象定义。  **约束限制**：  - 最多填写两个。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `subscriptions`.
     pub subscriptions: Option<Vec<SubscriptionInfo>>,
 }

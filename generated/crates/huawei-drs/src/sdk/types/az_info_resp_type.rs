@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AzInfoResp {
     /// 可用区标识代码
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 可用区名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 可用区状态，ENABLED：可用，DISABLED：不可用
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

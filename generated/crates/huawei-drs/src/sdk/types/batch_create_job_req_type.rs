@@ -7,6 +7,7 @@ use super::CreateJobReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateJobReq {
     /// **参数解释**：  创建任务请求体列表，详情请参见CreateJobReq对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<CreateJobReq>,
 }

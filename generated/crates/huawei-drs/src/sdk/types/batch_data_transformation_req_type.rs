@@ -7,6 +7,7 @@ use super::CheckDataTransformationReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDataTransformationReq {
     /// 批量数据加工规则请求列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<CheckDataTransformationReq>,
 }

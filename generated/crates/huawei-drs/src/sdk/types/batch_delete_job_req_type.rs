@@ -7,6 +7,7 @@ use super::DeleteJobReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteJobReq {
     /// **参数解释**：  批量结束与删除任务请求列表，指定需要结束或删除的任务信息。详情请参见DeleteJobReq对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<DeleteJobReq>,
 }

@@ -7,9 +7,9 @@ use super::{BatchSetAlarmNotifyInfo, SelectedSetAlarmTaskReq};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchImportSmnInfoReq {
     /// 任务信息
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<SelectedSetAlarmTaskReq>,
-    /// (No description in the spec.)
     /// Wire name: `alarm_notify_info`.
     pub alarm_notify_info: Option<BatchSetAlarmNotifyInfo>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchJobActionReq {
     /// 需要执行的特定操作。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 任务ID（集群模式 取父任务的任务ID）。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 操作对应的参数（API参考文档-批量测试连接-集群模式-property字段数据结构说明）\[字段说明参考\](<https://support.huaweicloud.com/api-drs/drs_03_0106.html> dbtype参数取值：mysql, taurusha, sqlserver, postgresql, ddm, mongodb, awsdocumentdb, hwmongodb, hwpostgresql, oracle, taurus, gaussdb, kafka, mrsKafka, cassandra, dynamo, dws, gaussdbv5, gaussdbv5ha, gaussmongodb, multigaussdbv5, dmq, gaussdbt, gaussdbtha, gaussdb300, elasticsearch, db2, tidb, redis, gaussredis, rediscluster, mariadb, oceanbase, informix, gaussdbv1, gausscassandra, geminidynamo, dds, tauruslite, star-rocks, gaussdbformysqllite, taurus-postgresql, thl, opengauss, ddmforgaussdb, gaussdbmultimaster
+    ///
     /// Wire name: `property`.
     pub property: String,
 }

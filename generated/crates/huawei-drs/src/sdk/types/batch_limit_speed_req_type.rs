@@ -7,6 +7,7 @@ use super::LimitSpeedReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchLimitSpeedReq {
     /// 灾备限速设置信息
+    ///
     /// Wire name: `speed_limits`.
     pub speed_limits: Vec<LimitSpeedReq>,
 }

@@ -7,6 +7,7 @@ use super::ModifyJobReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchModifyJobReq {
     /// **参数解释**：  修改任务请求体列表，包含需要修改的一个或多个任务信息，详情请参见ModifyJobReq对象定义。  **约束限制**：  - 建议批量调用数量不超过10个。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<ModifyJobReq>,
 }

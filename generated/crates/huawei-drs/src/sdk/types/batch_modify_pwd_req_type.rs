@@ -7,6 +7,7 @@ use super::ModifyPwdEndPoint;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchModifyPwdReq {
     /// 批量修改数据库密码信息列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<ModifyPwdEndPoint>,
 }

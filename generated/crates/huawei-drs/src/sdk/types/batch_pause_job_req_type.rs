@@ -7,6 +7,7 @@ use super::PauseInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchPauseJobReq {
     /// 不能包含空对象。 集合中的job_id取值严格匹配UUID规则。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<PauseInfo>,
 }

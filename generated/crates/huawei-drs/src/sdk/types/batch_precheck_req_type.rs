@@ -7,6 +7,7 @@ use super::PreCheckInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchPrecheckReq {
     /// **参数解释**：  批量预检查请求列表，详情请参见PreCheckInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<PreCheckInfo>,
 }

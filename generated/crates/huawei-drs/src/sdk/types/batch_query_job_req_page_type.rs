@@ -7,9 +7,9 @@ use super::PageReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchQueryJobReqPage {
     /// **参数解释**：  批量查询任务ID列表，通过该参数指定需要查询的一个或多个任务。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `page_req`.
     pub page_req: Option<PageReq>,
 }

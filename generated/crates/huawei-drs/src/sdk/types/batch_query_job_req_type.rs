@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchQueryJobReq {
     /// 查询任务请求体
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
 }

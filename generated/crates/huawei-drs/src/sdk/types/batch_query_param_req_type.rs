@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchQueryParamReq {
     /// 查询任务ID集合。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
     /// 是否重新获取数据库参数，1代表是，0代表否（从缓存中获取），第一次调用时请设置为1。
+    ///
     /// Wire name: `refresh`.
     pub refresh: String,
 }

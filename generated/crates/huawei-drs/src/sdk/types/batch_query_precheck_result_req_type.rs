@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchQueryPrecheckResultReq {
     /// **参数解释**：  批量查询任务ID列表，通过该参数指定需要查询预检查结果的一个或多个任务。  **约束限制**：  - 不能包含空对象。 - 集合中的元素取值严格匹配UUID规则。 - 任务id不能重复。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
 }

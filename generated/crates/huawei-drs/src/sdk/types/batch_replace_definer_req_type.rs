@@ -7,6 +7,7 @@ use super::ReplaceDefinerInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchReplaceDefinerReq {
     /// 批量设置replaceDefiner请求列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<ReplaceDefinerInfo>,
 }

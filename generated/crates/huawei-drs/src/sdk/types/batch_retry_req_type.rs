@@ -7,6 +7,7 @@ use super::RetryInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchRetryReq {
     /// 批量续传任务请求列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<RetryInfo>,
 }

@@ -7,21 +7,27 @@ use super::SubscriptionInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchSetAlarmNotifyInfo {
     /// 手动输入手机号、邮箱模式时填写
+    ///
     /// Wire name: `subscriptions`.
     pub subscriptions: Option<Vec<SubscriptionInfo>>,
     /// 主题资源标识
+    ///
     /// Wire name: `topic_urn`.
     pub topic_urn: Option<String>,
     /// 订阅延迟时间
+    ///
     /// Wire name: `delay_time`.
     pub delay_time: Option<i64>,
     /// rto延迟时间
+    ///
     /// Wire name: `rto_delay`.
     pub rto_delay: Option<i64>,
     /// rpo延迟时间
+    ///
     /// Wire name: `rpo_delay`.
     pub rpo_delay: Option<i64>,
     /// 异常告警是否通知用户，不填默认为false
+    ///
     /// Wire name: `alarm_to_user`.
     pub alarm_to_user: Option<bool>,
 }

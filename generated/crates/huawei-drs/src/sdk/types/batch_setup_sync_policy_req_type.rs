@@ -7,6 +7,7 @@ use super::SyncPolicyReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchSetupSyncPolicyReq {
     /// **参数解释**：  批量设置同步策略请求列表，包含需要设置策略的同步任务信息。详情请参见SyncPolicyReq对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<SyncPolicyReq>,
 }

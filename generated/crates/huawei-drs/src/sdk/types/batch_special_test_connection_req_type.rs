@@ -7,6 +7,7 @@ use super::BatchJobActionReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchSpecialTestConnectionReq {
     /// 集群批量测试连接任务请求列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<BatchJobActionReq>,
 }

@@ -7,6 +7,7 @@ use super::StartInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchStartJobReq {
     /// **参数解释**：  批量启动任务请求列表，指定需要启动的一个或多个任务。详情请参见StartInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<StartInfo>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchSwitchoverReq {
     /// 批量主备调换的任务详情ID请求列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
     /// 灾备倒换后是否暂停任务。默认值为false，不暂停灾备任务。
+    ///
     /// Wire name: `is_pause_job`.
     pub is_pause_job: Option<bool>,
 }

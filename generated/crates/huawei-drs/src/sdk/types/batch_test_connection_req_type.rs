@@ -7,6 +7,7 @@ use super::TestEndPoint;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTestConnectionReq {
     /// **参数解释**：  批量测试连接请求列表，指定需要测试连接的任务及其数据库连接信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<TestEndPoint>,
 }

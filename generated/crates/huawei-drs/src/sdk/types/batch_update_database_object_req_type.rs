@@ -7,6 +7,7 @@ use super::UpdateDatabaseObjectReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpdateDatabaseObjectReq {
     /// **参数解释**：  批量更新数据库对象选择的任务信息列表，每个元素包含一个任务的对象选择配置。  **约束限制**：  - 建议批量调用数量不超过10个。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<UpdateDatabaseObjectReq>,
 }

@@ -7,6 +7,7 @@ use super::UpdateUserReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpdateSrcUserReq {
     /// 批量更新迁移用户请求列表
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<UpdateUserReq>,
 }

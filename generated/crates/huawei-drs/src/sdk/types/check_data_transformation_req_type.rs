@@ -7,15 +7,15 @@ use super::{ConfigTransformationVo, DatabaseObjectVO, TransformationInfo};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckDataTransformationReq {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 对象信息，生成加工规则时需要填写。
+    ///
     /// Wire name: `object_info`.
     pub object_info: Option<Vec<DatabaseObjectVO>>,
-    /// (No description in the spec.)
     /// Wire name: `transformation_info`.
     pub transformation_info: Option<TransformationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `config_transformation`.
     pub config_transformation: Option<ConfigTransformationVo>,
 }

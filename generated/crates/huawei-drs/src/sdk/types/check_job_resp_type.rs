@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CheckJobResp {
     /// **参数解释**：  任务ID，用于唯一标识一个数据复制任务。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  测试结果状态。  **约束限制**：  不涉及。  **取值范围**：  - true：成功 - false：失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  错误码，当任务报错时返回的错误代码。  **约束限制**：  不涉及。  **取值范围**：  格式为DRS.XXXXXX。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  错误详细信息，当任务执行失败时返回的具体错误描述。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// **参数解释**：  操作是否成功，标识测试连接操作的执行结果。  **约束限制**：  不涉及。  **取值范围**：  - true：操作成功 - false：操作失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
 }

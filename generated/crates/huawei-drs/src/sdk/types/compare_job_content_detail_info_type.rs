@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CompareJobContentDetailInfo {
     /// 源库KEY值列表。
+    ///
     /// Wire name: `source_key_value`.
     pub source_key_value: Vec<String>,
     /// 目标库KEY值列表。
+    ///
     /// Wire name: `target_key_value`.
     pub target_key_value: Vec<String>,
     /// 查询源库的SQL。
+    ///
     /// Wire name: `select_sql`.
     pub select_sql: Option<String>,
     /// 查询目标库的SQL。
+    ///
     /// Wire name: `target_select_sql`.
     pub target_select_sql: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct CompareJobInfo {
     /// 对比任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对比类型。 - lines：行数对比 - contents：内容对比 - random：抽样对比，当前仅支持gaussdbv5、gaussdbv5-to-postgresql、gaussdbv5ha-to-postgresql链路。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 对比配置项，key-value形式。 内容对比支持以下配置项： - 对比方式配置，key：contentCompareType，value：dynamic表示动态对比，static表示静态对比。 - lob字段对比类型配置，key：lobCompare，value：ignore表示忽略，length表示长度对比。  行数对比支持以下配置项： - 对比策略配置，多表归一情况下适用，key：comparePolicy，value：normal表示正常对比，manyToOne表示多对一对比。
+    ///
     /// Wire name: `options`.
     pub options: ::std::collections::BTreeMap<String, String>,
     /// 开始时间，UTC时间，例如：2020-09-01T18:50:20Z。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 结束时间，UTC时间，例如：2020-09-01T18:50:20Z。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 对比任务的状态。 - RUNNING-运行中 - WAITING_FOR_RUNNING-等待启动中 - SUCCESSFUL-完成 - FAILED-失败 - CANCELLED-已取消 - TIMEOUT_INTERRUPT-超时中断 - FULL_DOING-全量校验中 - INCRE_DOING-增量校验中
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 导出对比结果状态。 - INIT：初始状态 - EXPORTING：对比结果导出中 - EXPORT_COMPLETE：对比结果导出完成 - EXPORT_COMMON_FAILED：对比结果导出失败
+    ///
     /// Wire name: `export_status`.
     pub export_status: Option<String>,
     /// 导出比对结果有效期剩余时间。
+    ///
     /// Wire name: `report_remain_seconds`.
     pub report_remain_seconds: Option<i64>,
     /// 对比任务的标签，当前仅涉及对比策略时返回。
+    ///
     /// Wire name: `compare_job_tag`.
     pub compare_job_tag: ::std::collections::BTreeMap<String, String>,
     /// 抽样比例，对比类型为抽样对比时填写。
+    ///
     /// Wire name: `proportion_value`.
     pub proportion_value: Option<String>,
     /// 灾备数据库信息。
+    ///
     /// Wire name: `database_info`.
     pub database_info: Option<::runtime::JsonValue>,
 }

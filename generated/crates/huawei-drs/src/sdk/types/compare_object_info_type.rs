@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareObjectInfo {
     /// 库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// 该库下的表名列表。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<Vec<String>>,
 }

@@ -7,9 +7,11 @@ use super::CompareTableInfoWithToken;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareObjectInfoWithToken {
     /// 库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// 该库下的表信息列表（带token）。
+    ///
     /// Wire name: `table_name_with_token`.
     pub table_name_with_token: Option<Vec<CompareTableInfoWithToken>>,
 }

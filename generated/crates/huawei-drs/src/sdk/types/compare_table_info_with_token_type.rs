@@ -5,13 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareTableInfoWithToken {
     /// 表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: String,
     /// 该表的min token。
+    ///
     /// Wire name: `min_token`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub min_token: Option<::runtime::Sensitive<String>>,
     /// 该表的max token。
+    ///
     /// Wire name: `max_token`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub max_token: Option<::runtime::Sensitive<String>>,

@@ -8,15 +8,19 @@ use super::CompareTaskList;
 #[non_exhaustive]
 pub struct CompareTaskListResult {
     /// 对比任务列表。
+    ///
     /// Wire name: `compare_task_list`.
     pub compare_task_list: Vec<CompareTaskList>,
     /// 对比任务列表总数。
+    ///
     /// Wire name: `compare_task_list_count`.
     pub compare_task_list_count: Option<i32>,
     /// 错误信息
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }

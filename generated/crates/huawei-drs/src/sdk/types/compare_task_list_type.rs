@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CompareTaskList {
     /// 对比任务的id。
+    ///
     /// Wire name: `compare_task_id`.
     pub compare_task_id: Option<String>,
     /// 对比任务的类型。 lines：行对比，contents：值对比，object_comparison：对象级对比落库，object：对象级对比落库，account：账户对比，random：抽样比对，node：内核计算对比结果，mgr：管控计算对比结果
+    ///
     /// Wire name: `compare_type`.
     pub compare_type: Option<String>,
     /// 对比任务的状态。 - RUNNING-运行中 - WAITING_FOR_RUNNING-等待启动中 - SUCCESSFUL-完成 - FAILED-失败 - CANCELLED-已取消 - TIMEOUT_INTERRUPT-超时中断 - FULL_DOING-全量校验中 - INCRE_DOING-增量校验中
+    ///
     /// Wire name: `compare_task_status`.
     pub compare_task_status: Option<String>,
     /// 对比开始时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 对比结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigTransformationVo {
     /// 库名.表名。
+    ///
     /// Wire name: `db_table_name`.
     pub db_table_name: Option<String>,
     /// 库名。长度限制256。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 表名。长度限制256。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 列名。长度限制256。
+    ///
     /// Wire name: `col_names`.
     pub col_names: Option<String>,
     /// 主键或唯一索引。长度限制256。
+    ///
     /// Wire name: `prim_key_or_index`.
     pub prim_key_or_index: Option<String>,
     /// 优化查询所需的索引。长度限制256。
+    ///
     /// Wire name: `indexs`.
     pub indexs: Option<String>,
     /// 过滤条件。长度限制256。
+    ///
     /// Wire name: `values`.
     pub values: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ContentCompareDiff {
     /// 查询目标库的SQL。
+    ///
     /// Wire name: `target_select_sql`.
     pub target_select_sql: Option<String>,
     /// 查询源库的SQL。
+    ///
     /// Wire name: `source_select_sql`.
     pub source_select_sql: Option<String>,
     /// 源库KEY值列表。
+    ///
     /// Wire name: `source_key_value`.
     pub source_key_value: Vec<String>,
     /// 目标库KEY值列表。
+    ///
     /// Wire name: `target_key_value`.
     pub target_key_value: Vec<String>,
 }

@@ -8,18 +8,23 @@ use super::ContentCompareDetail;
 #[non_exhaustive]
 pub struct ContentCompareResultDetails {
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 该库的表的内容对比详情。
+    ///
     /// Wire name: `content_compare_detail`.
     pub content_compare_detail: Vec<ContentCompareDetail>,
     /// 内容对比结果详情总数。
+    ///
     /// Wire name: `content_compare_detail_count`.
     pub content_compare_detail_count: Option<i32>,
     /// 该库的表的内容对比详情(无法对比的表)。
+    ///
     /// Wire name: `content_uncompare_detail`.
     pub content_uncompare_detail: Vec<ContentCompareDetail>,
     /// 内容对比结果详情总数(无法对比的表)。
+    ///
     /// Wire name: `content_uncompare_detail_count`.
     pub content_uncompare_detail_count: Option<i32>,
 }

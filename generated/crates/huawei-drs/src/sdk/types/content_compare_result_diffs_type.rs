@@ -8,15 +8,19 @@ use super::ContentCompareDiff;
 #[non_exhaustive]
 pub struct ContentCompareResultDiffs {
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 源库的表名称。
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 内容对比结果差异。
+    ///
     /// Wire name: `content_compare_diff`.
     pub content_compare_diff: Vec<ContentCompareDiff>,
     /// 内容对比结果差异总数。
+    ///
     /// Wire name: `content_compare_diff_count`.
     pub content_compare_diff_count: Option<i32>,
 }

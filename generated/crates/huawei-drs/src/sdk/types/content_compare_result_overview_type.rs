@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ContentCompareResultOverview {
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 目标库名称。
+    ///
     /// Wire name: `target_db_name`.
     pub target_db_name: Option<String>,
     /// 对比结果。 - CONSISTENT-一致 - INCONSISTENT-不一致 - COMPARING-正在对比 - WAITING_FOR_COMPARISON-等待对比 - FAILED_TO_COMPARE-对比失败 - TARGET_DB_NOT_EXIT-目标库不存在 - CAN_NOT_COMPARE-无法对比
+    ///
     /// Wire name: `content_compare_result`.
     pub content_compare_result: Option<String>,
 }

@@ -10,24 +10,31 @@ use super::{
 #[non_exhaustive]
 pub struct ContentCompareResult {
     /// 内容对比的任务id。
+    ///
     /// Wire name: `compare_task_id`.
     pub compare_task_id: Option<String>,
     /// 内容对比结果概览。
+    ///
     /// Wire name: `content_compare_overview`.
     pub content_compare_overview: Vec<ContentCompareResultOverview>,
     /// 内容对比结果概览总数。
+    ///
     /// Wire name: `content_compare_overview_count`.
     pub content_compare_overview_count: Option<i32>,
     /// 内容对比结果详情。
+    ///
     /// Wire name: `content_compare_details`.
     pub content_compare_details: Vec<ContentCompareResultDetails>,
     /// 内容对比结果差异。
+    ///
     /// Wire name: `content_compare_diffs`.
     pub content_compare_diffs: Vec<ContentCompareResultDiffs>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

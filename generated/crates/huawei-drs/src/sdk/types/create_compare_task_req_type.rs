@@ -7,12 +7,13 @@ use super::CreateDataLevelCompareReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCompareTaskReq {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 对象级对比类型，取值为空代表不创建对象级对比。object_level_compare_type和data_level_compare_info都为空时，只查询已创建的对比任务列表。
+    ///
     /// Wire name: `object_level_compare_type`.
     pub object_level_compare_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `data_level_compare_info`.
     pub data_level_compare_info: Option<CreateDataLevelCompareReq>,
 }

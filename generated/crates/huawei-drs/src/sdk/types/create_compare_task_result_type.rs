@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CreateCompareTaskResult {
     /// 对比任务创建成功后，返回对比任务的id，用于查询该对比任务的结果。
+    ///
     /// Wire name: `compare_task_id`.
     pub compare_task_id: Option<String>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDataCompareDatabaseObject {
     /// 两层数据库场景： 数据库名称和数据库表名称，例如格式为t_auto_db-*-*-users，其中t_auto_db为数据库名称，users为表名称。  三层数据库场景： 数据库名称、数据库schema名称、数据库表名称，例如格式为t_auto_db-*-*-schema1-*-*-users，其中t_auto_db为数据库名称，schema1为数据库schema名称，users为表名称。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

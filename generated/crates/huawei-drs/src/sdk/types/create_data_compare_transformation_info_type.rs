@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDataCompareTransformationInfo {
     /// 加工规则，值为contentConditionalFilter。
+    ///
     /// Wire name: `transformation_type`.
     pub transformation_type: String,
     /// 过滤条件，值为sql条件语句，例如id&gt;100，长度限制256。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -7,21 +7,27 @@ use super::{CompareObjectInfo, CompareObjectInfoWithToken};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDataLevelCompareReq {
     /// 一个任务只允许有一个未完成的数据级对比任务，该字段决定对未完成数据级对比任务的处理方式。cancel-取消后重新创建,keep-保持未完成的不再创建。
+    ///
     /// Wire name: `conflict_policy`.
     pub conflict_policy: String,
     /// 数据级对比类型，lines-行对比,contents-内容对比。
+    ///
     /// Wire name: `compare_type`.
     pub compare_type: String,
     /// 数据级对比模式，取值为空时需要在compare_object_infos或者compare_object_infos_with_token传对象信息，quick_comparison-快速对比，需要加入该功能的白名单才能使用。
+    ///
     /// Wire name: `compare_mode`.
     pub compare_mode: Option<String>,
     /// 对比任务启动时间，取值为空代表立即启动。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 数据级对比的对象。非“快速对比”模式时，compare_object_infos和compare_object_infos_with_token根据链路二选一传值，不允许都为空。
+    ///
     /// Wire name: `compare_object_infos`.
     pub compare_object_infos: Option<Vec<CompareObjectInfo>>,
     /// 数据级对比的对象（Cassandra灾备专用，带token信息）。非“快速对比”模式时，compare_object_infos和compare_object_infos_with_token根据链路二选一传值，不允许都为空。
+    ///
     /// Wire name: `compare_object_infos_with_token`.
     pub compare_object_infos_with_token: Option<Vec<CompareObjectInfoWithToken>>,
 }

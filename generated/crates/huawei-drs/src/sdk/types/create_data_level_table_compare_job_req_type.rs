@@ -7,30 +7,39 @@ use super::{AddDataTransformationReq, CompareObjectInfo, CompareObjectInfoWithTo
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDataLevelTableCompareJobReq {
     /// 对比类型。 - lines：行数对比 - contents：内容对比 - random：抽样对比，当前仅支持gaussdbv5、gaussdbv5-to-postgresql、gaussdbv5ha-to-postgresql链路。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 对比任务启动时间，时间戳格式，取值为空代表立即启动。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 数据级对比模式，取值为空时需要在compare_object或者compare_object_with_token传对象信息，quick_comparison-快速对比。 取值：quick_comparison
+    ///
     /// Wire name: `compare_mode`.
     pub compare_mode: Option<String>,
     /// 数据级对比的对象。
+    ///
     /// Wire name: `compare_object`.
     pub compare_object: Option<Vec<CompareObjectInfo>>,
     /// 对比配置项，key-value形式。 内容对比支持以下配置项： - 对比方式配置，key：contentCompareType，value：dynamic表示动态对比，static表示静态对比。 - lob字段对比类型配置，key：lobCompare，value：ignore表示忽略，length表示长度对比。  行数对比支持以下配置项： - 对比策略配置，多表归一情况下适用，key：comparePolicy，value：normal表示正常对比，manyToOne表示多对一对比。
+    ///
     /// Wire name: `options`.
     pub options: Option<::std::collections::BTreeMap<String, String>>,
     /// 数据级对比的对象（Cassandra灾备专用，带token信息）。
+    ///
     /// Wire name: `compare_object_with_token`.
     pub compare_object_with_token: Option<Vec<CompareObjectInfoWithToken>>,
     /// 对比任务线程数量，当前仅cloudDataGuard-cassandra和cloudDataGuard-gausscassandra-to-gausscassandra链路支持。
+    ///
     /// Wire name: `compare_task_num`.
     pub compare_task_num: Option<i32>,
     /// 过滤数据信息。
+    ///
     /// Wire name: `compare_transformation_infos`.
     pub compare_transformation_infos: Option<Vec<AddDataTransformationReq>>,
     /// 抽样比例，对比类型为抽样对比时填写。
+    ///
     /// Wire name: `proportion_value`.
     pub proportion_value: Option<f64>,
 }

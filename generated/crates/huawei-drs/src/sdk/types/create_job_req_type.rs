@@ -7,78 +7,97 @@ use super::{Endpoint, PeriodOrderInfo, PublicIpConfig, ResourceTag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateJobReq {
     /// **参数解释**：  是否绑定EIP（弹性公网IP）。  **约束限制**：  网络类型为EIP时必填且为true。  **取值范围**：  - true：绑定EIP - false：不绑定EIP  **默认取值**：  不涉及
+    ///
     /// Wire name: `bind_eip`.
     pub bind_eip: Option<bool>,
     /// **参数解释**：  迁移任务的业务场景类型。  **约束限制**：  不涉及。  **取值范围**：  - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_use_type`.
     pub db_use_type: String,
     /// **参数解释**：  任务名称。  **约束限制**：  - 必须以字母开头，不区分大小写，可以包含字母、数字、中划线或下划线，不能包括其他特殊字符。  **取值范围**：  长度为4-50个字符。  **默认取值**：  不涉及
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// **参数解释**：  任务描述。  **约束限制**：  不能超过256位，且不能包含!&lt;&gt;&amp;&#39;\\&quot;特殊字符。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**：  DRS任务引擎类型。  **约束限制**：  不涉及。  **取值范围**：  - mysql：MySQL到MySQL迁移，MySQL到MySQL同步 - mongodb：MongoDB到DDS迁移与同步 - cloudDataGuard-mysql：MySQL到MySQL灾备 - gaussdbv5：GaussDB同步 - postgresql：PostgreSQL到PostgreSQL同步 - mysql-to-kafka：MySQL到Kafka同步 - taurus-to-kafka：TaurusDB到Kafka同步 - gaussdbv5ha-to-kafka：GaussDB集中式版到Kafka同步 - oracle-to-gaussdbv5：Oracle-GaussDB分布式版 - oracle-to-gaussdbv5ha：Oracle-GaussDB集中式版 - gaussdbv5-to-oracle：GaussDB分布式版-Oracle - gaussdbv5ha-to-oracle：GaussDB集中式版-Oracle - gaussdbv5-to-kafka：GaussDB分布式版-Kafka  详细取值可参考引擎类型说明。  **默认取值**：  不涉及
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: String,
     /// **参数解释**：  指定目标实例是否限制为只读。  **约束限制**：  - MySQL迁移和灾备，且job_direction为up时设置有效。 - 灾备场景下，单主灾备且本云为备为必填且为true，不填默认设置为true。  **取值范围**：  - true：目标实例限制为只读 - false：目标实例不限制为只读  **默认取值**：  不涉及
+    ///
     /// Wire name: `is_target_readonly`.
     pub is_target_readonly: Option<bool>,
     /// **参数解释**：  任务的迁移方向。  **约束限制**：  不涉及。  **取值范围**：  - up：入云，灾备场景时对应本云为备 - down：出云，灾备场景时对应本云为主 - non-dbs：自建  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_direction`.
     pub job_direction: String,
     /// **参数解释**：  是否为双主灾备模式。  **约束限制**：  - db_use_type为cloudDataGuard时必填。 - db_use_type为其他类型时为非必选参数。  **取值范围**：  - true：双主灾备 - false：非双主灾备  **默认取值**：  false
+    ///
     /// Wire name: `multi_write`.
     pub multi_write: Option<bool>,
     /// **参数解释**：  任务使用的网络类型。  **约束限制**：  灾备场景不支持选择VPC网络。  **取值范围**：  - vpn：虚拟专用网络 - vpc：虚拟私有云 - eip：弹性公网IP  **默认取值**：  不涉及
+    ///
     /// Wire name: `net_type`.
     pub net_type: String,
     /// **参数解释**：  节点个数。MongoDB数据库时对应源端分片个数，源库为集群时必填。MySQL双主灾备时会默认设置为2。  **约束限制**：  不涉及。  **取值范围**：  1-32  **默认取值**：  不涉及
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
     /// **参数解释**：  DRS任务实例规格编码，决定迁移实例的计算资源大小。  **约束限制**：  不涉及。  **取值范围**：  - micro：极小规格 - small：小规格 - medium：中规格 - high：大规格 - xlarge：超大规格 - 2xlarge：极大规格  具体某种场景支持的取值可以通过查询可用的Node规格接口获取。  **默认取值**：  high
+    ///
     /// Wire name: `node_type`.
     pub node_type: String,
-    /// (No description in the spec.)
     /// Wire name: `source_endpoint`.
     pub source_endpoint: Option<Endpoint>,
-    /// (No description in the spec.)
     /// Wire name: `target_endpoint`.
     pub target_endpoint: Option<Endpoint>,
     /// **参数解释**：  标签信息列表，详情请参见ResourceTag对象定义。  **约束限制**：  最多添加20个标签。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceTag>>,
     /// **参数解释**：  任务迁移模式，指定数据复制任务的执行方式。  **约束限制**：  单主灾备场景仅支持选择全量加增量（FULL_INCR_TRANS）。  **取值范围**：  - FULL_TRANS：全量迁移，仅迁移历史数据 - FULL_INCR_TRANS：全量+增量迁移，先迁移历史数据再持续同步增量 - INCR_TRANS：增量迁移，仅同步数据变更  **默认取值**：  FULL_INCR_TRANS
+    ///
     /// Wire name: `task_type`.
     pub task_type: String,
     /// **参数解释**：  DRS实例所在子网ID，对应目标库相同VPC下已创建的子网（subnet）的网络ID。  **约束限制**：  UUID格式。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `customize_sutnet_id`.
     pub customize_sutnet_id: String,
     /// **参数解释**：  产品ID，用于标识包年包月任务对应的产品。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `product_id`.
     pub product_id: Option<String>,
     /// **参数解释**：  企业项目标签列表，详情请参见ResourceTag对象定义。  **约束限制**：  - 不填默认为default。 - key值必须为_sys_enterprise_project_id，value为企业项目ID。 - 只能填一个企业项目。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<ResourceTag>>,
     /// **参数解释**：  任务处于异常状态一段时间后自动结束的天数。  **约束限制**：  不涉及。  **取值范围**：  14-100  **默认取值**：  14
+    ///
     /// Wire name: `expired_days`.
     pub expired_days: Option<String>,
     /// **参数解释**：  主备任务主任务所在可用区编码，可以通过查询规格未售罄的可用区接口获取。  **约束限制**：  - master_az和slave_az同时填写时生效。 - 目前支持mysql，gaussdbv5ha-to-kafka。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `master_az`.
     pub master_az: Option<String>,
     /// **参数解释**：  主备任务备任务所在可用区编码，可以通过查询规格未售罄的可用区接口获取。  **约束限制**：  - master_az和slave_az同时填写时生效。 - 目前支持mysql，gaussdbv5ha-to-kafka。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `slave_az`.
     pub slave_az: Option<String>,
     /// **参数解释**：  任务的计费模式，指定数据复制任务的付费方式。  **约束限制**：  - db_use_type为migration时不支持包年包月。 - 支持的engine_type为：mysql，cloudDataGuard-mysql，postgresql，gaussdbv5ha-to-kafka。  **取值范围**：  - period：包年包月 - on_demand：按需计费  **默认取值**：  on_demand
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `period_order`.
     pub period_order: Option<PeriodOrderInfo>,
     /// **参数解释**：  指定公网IP的信息列表，详情请参见PublicIpConfig对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `public_ip_list`.
     pub public_ip_list: Option<Vec<PublicIpConfig>>,
     /// **参数解释**：  是否开启云数据库RDS for MySQL或MariaDB的Binlog快速清理。  **约束限制**：  不涉及。  **取值范围**：  - true：开启Binlog快速清理 - false：不开启Binlog快速清理  **默认取值**：  false
+    ///
     /// Wire name: `is_open_fast_clean`.
     pub is_open_fast_clean: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateObjectCompareJobReq {
     /// 对比任务线程数量，当前仅cloudDataGuard-cassandra和cloudDataGuard-gausscassandra-to-gausscassandra链路支持。
+    ///
     /// Wire name: `compare_task_num`.
     pub compare_task_num: Option<i32>,
 }

@@ -7,13 +7,12 @@ use super::{ConfigTransformationVo, DataTransformationObjectVO, TransformationIn
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DataTransformationInfo {
-    /// (No description in the spec.)
     /// Wire name: `transformation_info`.
     pub transformation_info: Option<TransformationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `config_transformation`.
     pub config_transformation: Option<ConfigTransformationVo>,
     /// 数据加工对象。
+    ///
     /// Wire name: `data_transformation_object_infos`.
     pub data_transformation_object_infos: Vec<DataTransformationObjectVO>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DataTransformationObjectVO {
     /// 数据库对象、数据库表名称和过滤类型名称，例如格式为db1-*-*-tb1-*-*---conditionFilter--。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// contentConditionalFilter：普通行过滤配置； configConditionalFilter：高级行过滤配置。
+    ///
     /// Wire name: `data_transformation_type`.
     pub data_transformation_type: Option<String>,
     /// 库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// schema名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 表名称。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DatabaseObjectInfo {
     /// type为database时，为库名；type为table或者view时，字段值参考示例
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// type为table或view时需要填写，为库名
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 类型。 table：表名，function：函数，database：SCHEMA，procedure：存储过程
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库对象名称，库名、表名、视图名
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 别名，映射的新名称
+    ///
     /// Wire name: `alias_name`.
     pub alias_name: Option<String>,
 }

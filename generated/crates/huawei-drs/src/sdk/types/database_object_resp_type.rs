@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DatabaseObjectResp {
     /// **参数解释**：  迁移任务ID，用于唯一标识一个数据复制任务，在查询、修改、删除等操作中作为任务的识别凭证。  **约束限制**：  不涉及。  **取值范围**：  UUID格式字符串。  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释**：  对象选择任务是否成功的标志。  **约束限制**：  不涉及。  **取值范围**：  - true：对象选择成功 - false：对象选择失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `status`.
     pub status: Option<bool>,
     /// **参数解释**：  错误码，当任务报错时返回的错误代码。  **约束限制**：  不涉及。  **取值范围**：  格式为DRS.XXXXXX。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  错误详细信息，当任务执行失败时返回的具体错误描述。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

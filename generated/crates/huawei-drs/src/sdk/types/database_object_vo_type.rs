@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseObjectVO {
     /// 数据库对象和数据库表名称，例如格式为hec-*-*-drs_test1。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 是否选择高级配置，值为true。
+    ///
     /// Wire name: `select`.
     pub select: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DefaultRootDb {
     /// 库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 编码格式。
+    ///
     /// Wire name: `db_encoding`.
     pub db_encoding: Option<String>,
 }

@@ -7,78 +7,100 @@ use super::KafkaSecurity;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Endpoint {
     /// **参数解释**：  数据库类型，标识源库或目标库的数据库引擎种类。  **约束限制**：  测试连接之后修改调用时必填。  **取值范围**：  - mysql：MySQL - mongodb：MongoDB - gaussdbv5：GaussDB分布式版 - postgresql：PostgreSQL - kafka：Kafka - gaussdbv5ha：GaussDB集中式版 - taurus：TaurusDB  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// **参数解释**：  数据库所在的可用区（AZ，Availability Zone）编码。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// **参数解释**：  数据库实例所在区域。数据库为云上实例时，比如RDS实例时必填。  **约束限制**：  - 灾备场景下job_direction为down时source_endpoint中该值为必填。 - 灾备场景下job_direction为up时target_endpoint中该值为必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// **参数解释**：  数据库实例ID，用于标识华为云RDS数据库实例。数据库为云上实例时，比如RDS实例时必填。  **约束限制**：  - 灾备场景下job_direction为down时source_endpoint中该值为必填。 - 灾备场景下job_direction为up时target_endpoint中该值为必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `inst_id`.
     pub inst_id: Option<String>,
     /// **参数解释**：  数据库所在的虚拟私有云（VPC，Virtual Private Cloud）ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释**：  数据库所在的子网ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// **参数解释**：  数据库所在的安全组ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// **参数解释**：  数据库实例所在Region下的项目ID。如果数据库为云上实例时，填写数据库实例所在Region下的Project ID；否则，填写当前任务所在Region下的Project ID。获取方法请参见获取项目ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**：  数据库名称，Oracle场景下为serviceName。  **约束限制**：  - 不能超过128位。 - 不能包含!&lt;&gt;&amp;&#39;\\&quot;特殊字符。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// **参数解释**：  数据库密码，用于连接数据库的认证密码。  **约束限制**：  除不需要密码的引擎，其他引擎测试连接之后修改调用时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  数据库端口号，用于指定连接数据库的服务端口。  **约束限制**：  输入范围为1-65535之间的整数。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<i32>,
     /// **参数解释**：  数据库帐号，用于连接数据库的用户名。  **约束限制**：  除不需要用户名的引擎，其他引擎测试连接之后修改调用时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// **参数解释**：  RDS实例名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `inst_name`.
     pub inst_name: Option<String>,
     /// **参数解释**：  数据库IP地址。测试连接之后修改调用时必填。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// **参数解释**：  MongoDB高可用模式。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `mongo_ha_mode`.
     pub mongo_ha_mode: Option<String>,
     /// **参数解释**：  MRS集群运行模式。  **约束限制**：  不涉及。  **取值范围**：  - 0：普通集群 - 1：安全集群  **默认取值**：  不涉及
+    ///
     /// Wire name: `safe_mode`.
     pub safe_mode: Option<i32>,
     /// **参数解释**：  SSL证书密码，证书文件后缀为.p12。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  SSL证书内容checksum值，后端校验，源库安全连接必选。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_check_sum`.
     pub ssl_cert_check_sum: Option<String>,
     /// **参数解释**：  SSL证书内容，用base64加密。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_key: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  SSL证书名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_name`.
     pub ssl_cert_name: Option<String>,
     /// **参数解释**：  是否使用SSL安全连接，指定数据库连接是否启用SSL加密传输。  **约束限制**：  不涉及。  **取值范围**：  - true：使用SSL安全连接 - false：不使用SSL安全连接  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_link`.
     pub ssl_link: Option<bool>,
     /// **参数解释**：  Kafka Topic名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `topic`.
     pub topic: Option<String>,
     /// **参数解释**：  MongoDB集群模式。当集群实例无法获取到分片节点的IP时，source_endpoint中需要填写。  **约束限制**：  不涉及。  **取值范围**：  - Sharding4.0+：MongoDB集群4.0及以上版本  **默认取值**：  Sharding4.0+
+    ///
     /// Wire name: `cluster_mode`.
     pub cluster_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `kafka_security_config`.
     pub kafka_security_config: Option<KafkaSecurity>,
 }

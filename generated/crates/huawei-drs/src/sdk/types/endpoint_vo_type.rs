@@ -8,116 +8,150 @@ use super::KerberosVO;
 #[non_exhaustive]
 pub struct EndpointVO {
     /// 数据库id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对象id。
+    ///
     /// Wire name: `obj_id`.
     pub obj_id: Option<String>,
     /// RDS实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 数据库类型
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// 数据库用户。
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// 数据库密码。
+    ///
     /// Wire name: `db_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_password: Option<::runtime::Sensitive<String>>,
     /// 管理IP。
+    ///
     /// Wire name: `manage_ip`.
     pub manage_ip: Option<String>,
     /// 流量IP。
+    ///
     /// Wire name: `traffic_ip`.
     pub traffic_ip: Option<String>,
     /// 数据库端口。
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<i64>,
     /// RDS实例所在region。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 创建日期，格式yyyy-MM-dd&#39;T&#39;HH:mm:ss&#39;Z&#39;
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 修改日期，格式yyyy-MM-dd&#39;T&#39;HH:mm:ss&#39;Z&#39;
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 迁移实例所在的私有IP。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 迁移实例所在的公网IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 可用区azCode。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 源库所在的安全组id。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 源库所在的子网id。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 源库所在的虚拟私有云id。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 迁移实例的磁盘大小。
+    ///
     /// Wire name: `volume_size`.
     pub volume_size: Option<i64>,
     /// 全量迁移用户密码，密文。
+    ///
     /// Wire name: `full_trans_user_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub full_trans_user_pwd: Option<::runtime::Sensitive<String>>,
     /// 增量迁移用户密码，密文。
+    ///
     /// Wire name: `increment_trans_user_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub increment_trans_user_pwd: Option<::runtime::Sensitive<String>>,
     /// 是否SSL安全连接。
+    ///
     /// Wire name: `ssl_link`.
     pub ssl_link: Option<bool>,
     /// SSL证书内容。
+    ///
     /// Wire name: `ssl_cert_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_key: Option<::runtime::Sensitive<String>>,
     /// SSL证书名字。
+    ///
     /// Wire name: `ssl_cert_name`.
     pub ssl_cert_name: Option<String>,
     /// SSL证书内容checksum值。
+    ///
     /// Wire name: `ssl_cert_check_sum`.
     pub ssl_cert_check_sum: Option<String>,
     /// SSL证书密码，密文。
+    ///
     /// Wire name: `ssl_cert_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_password: Option<::runtime::Sensitive<String>>,
     /// 数据库版本。
+    ///
     /// Wire name: `db_version`.
     pub db_version: Option<String>,
     /// mongoHa模式。 - Sharding 集群 - ReplicaSet 副本集 - ReplicaSingle 单节点
+    ///
     /// Wire name: `mongo_ha_mode`.
     pub mongo_ha_mode: Option<String>,
     /// RDS实例projectId。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 集群模式。 - Single：单节点RDS - Ha：主备RDS - GR：金融版RDS - Sharding：mongodb 集群或DDM的模式，均默认为分片 - Sharding4.0+：mongodb 集群版本4.0+，默认为不分片 - ReplicaSet：mongodb 副本集,Replica RDS只读副本 - ReplicaSingle：mongodb 单节点 - Cluster：集群 - Independent：gaussdbv5 independent模式 - Combined：gaussdbv5 Combined模式 - Distributed ：分布式taurus - NoSharding：非集群模式
+    ///
     /// Wire name: `cluster_mode`.
     pub cluster_mode: Option<String>,
     /// RDS实例id。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// Oracle服务名serviceName。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// mrskafka topic名称。
+    ///
     /// Wire name: `topic`.
     pub topic: Option<String>,
     /// MRSkafka是否开启kerberos认证 - 0非安全认证 - 1安全认证
+    ///
     /// Wire name: `safe_mode`.
     pub safe_mode: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `kerberos_vo`.
     pub kerberos_vo: Option<KerberosVO>,
     /// 多写数据库Id。
+    ///
     /// Wire name: `multi_write_db_id`.
     pub multi_write_db_id: Option<String>,
 }

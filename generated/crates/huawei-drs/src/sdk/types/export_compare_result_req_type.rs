@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportCompareResultReq {
     /// 对比任务类型： - contents： 内容对比。 - lines：行数对比。 - random：抽样对比。 - objects_comparison：对象对比。 - repair_data：数据修复。
+    ///
     /// Wire name: `compare_type`.
     pub compare_type: String,
     /// 对比任务的ID，内容对比、抽样对比、行数对比场景必填。
+    ///
     /// Wire name: `compare_job_id`.
     pub compare_job_id: Option<String>,
     /// 时区，如GMT+08:00，用于生成当前时间标识，拼接到文件名称中。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FailedToBindEipChildInfo {
     /// 子任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 子任务名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

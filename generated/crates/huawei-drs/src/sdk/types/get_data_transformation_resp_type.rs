@@ -8,9 +8,11 @@ use super::DataTransformationInfo;
 #[non_exhaustive]
 pub struct GetDataTransformationResp {
     /// 数据加工总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 数据过滤配置信息。
+    ///
     /// Wire name: `filter_conditions`.
     pub filter_conditions: Vec<DataTransformationInfo>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct JobActionResp {
     /// **参数解释**：  任务当前可执行的操作命令集合，表示该任务当前允许进行的操作。  **约束限制**：  不涉及。  **取值范围**：  - CREATE：创建任务 - CHOOSE_OBJECT：选择对象 - PRE_CHECK：预检查 - CHANGE_MODE：修改任务模式 - FREE_RESOURCE：释放资源 - MODIFY_DB_CONFIG：修改数据库配置 - RESET_DB_PWD：重置数据库密码（源库、目标库） - MODIFY_CONFIGURATION：修改任务配置 - PAUSE：暂停任务 - START：启动任务 - CHANGE：修改任务 - RETRY：重试任务 - RESET：重置任务 - DELETE：删除任务 - QUERY_PRE_CHECK：预检查 - SWITCH_OVER：容灾倒换 - START_INCR：CASSANDRA启动增量任务 - MODIFY_TASK_NUMBER：CASSANDRA修改线程数配置 - CONTINUE_JOB：oracle-GaussDB分布式:启动失败或者停止的任务 - STOP_JOB：oracle-GaussDB分布式:停止任务 - CONTINUE_CAPTURE：oracle-GaussDB分布式:启动抓取 - STOP_CAPTURE：oracle-GaussDB分布式:停止抓取 - CONTINUE_APPLY：oracle-GaussDB分布式:启动回放 - STOP_APPLY：oracle-GaussDB分布式:停止回放 - PAY_ORDER：包年包月支付订单 - UNSUBSCRIBE：包年包月退订 - TO_PERIOD：转包周期 - TO_RENEW：包周期续费 - ORDER_INFO：订单详情 - CHANGE_FLAVOR：规格变更 - CLONE：克隆任务  **默认取值**：  不涉及
+    ///
     /// Wire name: `available_actions`.
     pub available_actions: Vec<String>,
     /// **参数解释**：  任务当前不可执行的操作命令集合，表示该任务当前不允许进行的操作。  **约束限制**：  不涉及。  **取值范围**：  - CREATE：创建任务 - CHOOSE_OBJECT：选择对象 - PRE_CHECK：预检查 - CHANGE_MODE：修改任务模式 - FREE_RESOURCE：释放资源 - MODIFY_DB_CONFIG：修改数据库配置 - RESET_DB_PWD：重置数据库密码（源库、目标库） - MODIFY_CONFIGURATION：修改任务配置 - PAUSE：暂停任务 - START：启动任务 - CHANGE：修改任务 - RETRY：重试任务 - RESET：重置任务 - DELETE：删除任务 - QUERY_PRE_CHECK：预检查 - SWITCH_OVER：容灾倒换 - START_INCR：CASSANDRA启动增量任务 - MODIFY_TASK_NUMBER：CASSANDRA修改线程数配置 - CONTINUE_JOB：oracle-GaussDB分布式:启动失败或者停止的任务 - STOP_JOB：oracle-GaussDB分布式:停止任务 - CONTINUE_CAPTURE：oracle-GaussDB分布式:启动抓取 - STOP_CAPTURE：oracle-GaussDB分布式:停止抓取 - CONTINUE_APPLY：oracle-GaussDB分布式:启动回放 - STOP_APPLY：oracle-GaussDB分布式:停止回放 - PAY_ORDER：包年包月支付订单 - UNSUBSCRIBE：包年包月退订 - TO_PERIOD：转包周期 - TO_RENEW：包周期续费 - ORDER_INFO：订单详情 - CHANGE_FLAVOR：规格变更 - CLONE：克隆任务  **默认取值**：  不涉及
+    ///
     /// Wire name: `unavailable_actions`.
     pub unavailable_actions: Vec<String>,
     /// **参数解释**：  任务当前正在执行的操作命令。  **约束限制**：  不涉及。  **取值范围**：  - SWITCH_OVER：灾备倒换中 - STOP_JOB：任务暂停中  **默认取值**：  不涉及
+    ///
     /// Wire name: `current_action`.
     pub current_action: Option<String>,
 }

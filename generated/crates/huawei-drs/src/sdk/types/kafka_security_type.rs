@@ -5,44 +5,57 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaSecurity {
     /// **参数解释**：  安全协议类型，安全认证时必填，对应Kafka字段：security.protocol。  **约束限制**：  - 安全认证时必填。  **取值范围**：  - PLAINTEXT：无安全认证方式，仅需输入IP和端口进行连接 - SASL_PLAINTEXT：使用SASL机制连接Kafka，需要设置SASL相关配置 - SSL：使用SSL加密方式连接Kafka，需要设置SSL相关配置 - SASL_SSL：使用SASL及SSL加密认证方式，需要设置SSL及SASL相关参数配置信息  **默认取值**：  不涉及
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**：  证书名称。  **约束限制**：  - 安全协议为SSL、SASL_SSL时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `trust_store_key_name`.
     pub trust_store_key_name: Option<String>,
     /// **参数解释**：  安全证书base64转码后的值。  **约束限制**：  - 安全协议为SSL、SASL_SSL时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `trust_store_key`.
     pub trust_store_key: Option<String>,
     /// **参数解释**：  证书密码。  **约束限制**：  - 证书设置了密码时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `trust_store_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub trust_store_password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  主机名端点识别算法，指定通过服务端证书验证服务端主机名的端点识别算法，对应Kafka字段：ssl.endpoint.identification.algorithm。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不填表示禁用主机名验证
+    ///
     /// Wire name: `endpoint_algorithm`.
     pub endpoint_algorithm: Option<String>,
     /// **参数解释**：  SASL机制，用于客户端连接的SASL机制，对应Kafka字段：sasl.mechanism。  **约束限制**：  - 认证类型为SASL_PLAINTEXT、SASL_SSL时必填。  **取值范围**：  - GSSAPI：GSSAPI机制 - PLAIN：PLAIN机制 - SCRAM-SHA-256：SCRAM-SHA-256机制 - SCRAM-SHA-512：SCRAM-SHA-512机制  **默认取值**：  不涉及
+    ///
     /// Wire name: `sasl_mechanism`.
     pub sasl_mechanism: Option<String>,
     /// **参数解释**：  是否为委托令牌鉴权。  **约束限制**：  - 安全协议为SASL_SSL和SASL_PLAINTEXT时，SASL机制选择SCRAM-SHA-256或者SCRAM-SHA-512时生效。  **取值范围**：  - true：使用委托令牌鉴权 - false：不使用委托令牌鉴权  **默认取值**：  不涉及
+    ///
     /// Wire name: `delegation_tokens`.
     pub delegation_tokens: Option<bool>,
     /// **参数解释**：  是否开启SSL双向认证。  **约束限制**：  不涉及。  **取值范围**：  - true：开启SSL双向认证 - false：不开启SSL双向认证  **默认取值**：  不涉及
+    ///
     /// Wire name: `enable_key_store`.
     pub enable_key_store: Option<bool>,
     /// **参数解释**：  Keystore证书。  **约束限制**：  - 开启SSL双向认证时需要。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `key_store_key`.
     pub key_store_key: Option<String>,
     /// **参数解释**：  Keystore证书名称。  **约束限制**：  - 开启SSL双向认证时需要。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `key_store_key_name`.
     pub key_store_key_name: Option<String>,
     /// **参数解释**：  Keystore证书密码，对应Kafka字段：ssl.keystore.password。  **约束限制**：  - 证书设置了密码时需要。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `key_store_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub key_store_password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  是否设置Keystore私钥密码。  **约束限制**：  不涉及。  **取值范围**：  - true：设置Keystore私钥密码 - false：不设置Keystore私钥密码  **默认取值**：  false
+    ///
     /// Wire name: `set_private_key_password`.
     pub set_private_key_password: Option<bool>,
     /// **参数解释**：  Keystore私钥密码，对应Kafka字段：ssl.key.password。  **约束限制**：  - 开启SSL双向认证时，set_private_key_password为true时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `key_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub key_password: Option<::runtime::Sensitive<String>>,

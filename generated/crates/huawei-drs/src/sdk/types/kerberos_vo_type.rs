@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KerberosVO {
     /// krb5配置文件
+    ///
     /// Wire name: `krb5_conf_file`.
     pub krb5_conf_file: Option<String>,
     /// key文件
+    ///
     /// Wire name: `key_tab_file`.
     pub key_tab_file: Option<String>,
     /// 域名
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// Kerberos用户对象
+    ///
     /// Wire name: `user_principal`.
     pub user_principal: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::SpeedLimitInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitSpeedReq {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 限速信息请求体
+    ///
     /// Wire name: `speed_limit`.
     pub speed_limit: Vec<SpeedLimitInfo>,
 }

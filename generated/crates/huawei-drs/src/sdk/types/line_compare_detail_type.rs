@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct LineCompareDetail {
     /// 源库的表名称。
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 目标库的表名称。
+    ///
     /// Wire name: `target_table_name`.
     pub target_table_name: Option<String>,
     /// 源库的表行数。
+    ///
     /// Wire name: `source_row_num`.
     pub source_row_num: Option<i32>,
     /// 目标库的表行数。
+    ///
     /// Wire name: `target_row_num`.
     pub target_row_num: Option<i32>,
     /// 源库的表和目标库的表的差异值。
+    ///
     /// Wire name: `diff_row_num`.
     pub diff_row_num: Option<i32>,
     /// 对比结果。 - CONSISTENT-一致 - INCONSISTENT-不一致 - COMPARING-正在对比 - WAITING_FOR_COMPARISON-等待对比 - FAILED_TO_COMPARE-对比失败 - TARGET_DB_NOT_EXIT-目标库不存在 - CAN_NOT_COMPARE-无法对比
+    ///
     /// Wire name: `line_compare_result`.
     pub line_compare_result: Option<String>,
     /// 附加信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::LineCompareDetail;
 #[non_exhaustive]
 pub struct LineCompareResultDetails {
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 该库的表的行对比详情。
+    ///
     /// Wire name: `line_compare_detail`.
     pub line_compare_detail: Vec<LineCompareDetail>,
     /// 该库的行对比结果详情总数。
+    ///
     /// Wire name: `line_compare_detail_count`.
     pub line_compare_detail_count: Option<i32>,
 }

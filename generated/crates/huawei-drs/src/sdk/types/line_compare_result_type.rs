@@ -8,21 +8,27 @@ use super::{LineCompareResultDetails, LineCompareResultOverview};
 #[non_exhaustive]
 pub struct LineCompareResult {
     /// 行对比任务的id。
+    ///
     /// Wire name: `compare_task_id`.
     pub compare_task_id: Option<String>,
     /// 行对比结果概览。
+    ///
     /// Wire name: `line_compare_overview`.
     pub line_compare_overview: Vec<LineCompareResultOverview>,
     /// 行对比结果概览总数。
+    ///
     /// Wire name: `line_compare_overview_count`.
     pub line_compare_overview_count: Option<i32>,
     /// 行对比结果详情。
+    ///
     /// Wire name: `line_compare_details`.
     pub line_compare_details: Vec<LineCompareResultDetails>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

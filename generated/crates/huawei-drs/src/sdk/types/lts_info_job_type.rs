@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LtsInfoJob {
     /// 日志组ID。
+    ///
     /// Wire name: `log_group_id`.
     pub log_group_id: Option<String>,
     /// 日志流ID。
+    ///
     /// Wire name: `log_stream_id`.
     pub log_stream_id: Option<String>,
     /// 是否开启LTS。
+    ///
     /// Wire name: `lts_enabled`.
     pub lts_enabled: Option<bool>,
 }

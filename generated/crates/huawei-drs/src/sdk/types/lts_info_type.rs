@@ -6,7 +6,6 @@ use super::LtsInfoJob;
 /// `LtsInfo` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LtsInfo {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<LtsInfoJob>,
 }

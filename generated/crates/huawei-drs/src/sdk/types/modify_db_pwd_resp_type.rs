@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ModifyDbPwdResp {
     /// 任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 源库：so，目标库：ta
+    ///
     /// Wire name: `end_point_type`.
     pub end_point_type: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -7,16 +7,18 @@ use super::KerberosVO;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyPwdEndPoint {
     /// 数据库密码
+    ///
     /// Wire name: `db_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_password: ::runtime::Sensitive<String>,
     /// 类型，so：源库；ta：目标库。
+    ///
     /// Wire name: `end_point_type`.
     pub end_point_type: String,
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
-    /// (No description in the spec.)
     /// Wire name: `kerberos`.
     pub kerberos: Option<KerberosVO>,
 }

@@ -7,9 +7,11 @@ use super::ParamsReqBean;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTargetParamsReq {
     /// 参数分组
+    ///
     /// Wire name: `group`.
     pub group: String,
     /// 修改的参数信息
+    ///
     /// Wire name: `params`.
     pub params: Vec<ParamsReqBean>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTuningParamsReq {
     /// 全量参数的参数名及对应的取值
+    ///
     /// Wire name: `full_sync`.
     pub full_sync: Option<::std::collections::BTreeMap<String, String>>,
     /// 增量抓取参数的参数名及对应的取值
+    ///
     /// Wire name: `incre_capture`.
     pub incre_capture: Option<::std::collections::BTreeMap<String, String>>,
     /// 增量回放参数的参数名及对应的取值
+    ///
     /// Wire name: `incre_apply`.
     pub incre_apply: Option<::std::collections::BTreeMap<String, String>>,
     /// 增量日志拉取参数的参数名及对应的取值 -slotAdvanceInterval： 源库逻辑复制槽推进间隔
+    ///
     /// Wire name: `incre_relay`.
     pub incre_relay: Option<::std::collections::BTreeMap<String, String>>,
     /// 初始化参数，首次调用时需要传true，其他时候不传。
+    ///
     /// Wire name: `recovery`.
     pub recovery: Option<bool>,
 }

@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct NodeContentCompareDetailResult {
     /// 源库名称。
+    ///
     /// Wire name: `source_db`.
     pub source_db: Option<String>,
     /// 目标库名称。
+    ///
     /// Wire name: `target_db`.
     pub target_db: Option<String>,
     /// 源库的表名称。
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 目标库名称。
+    ///
     /// Wire name: `target_table_name`.
     pub target_table_name: Option<String>,
     /// 源库表行数。
+    ///
     /// Wire name: `source_row_num`.
     pub source_row_num: Option<i64>,
     /// 目标库表行数。
+    ///
     /// Wire name: `target_row_num`.
     pub target_row_num: Option<i64>,
     /// 源库的表和目标库的表的差异值。
+    ///
     /// Wire name: `difference_row_num`.
     pub difference_row_num: Option<i64>,
     /// 行对比结果。 - true：一致 - false：不一致
+    ///
     /// Wire name: `line_compare_result`.
     pub line_compare_result: Option<bool>,
     /// 内容对比结果。 - true：一致 - false：不一致
+    ///
     /// Wire name: `content_compare_result`.
     pub content_compare_result: Option<bool>,
     /// 附加信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 行过滤配置条件
+    ///
     /// Wire name: `compare_line_config_filter`.
     pub compare_line_config_filter: Option<String>,
     /// 全量比对状态。 -1：对比中 -2：已完成 -3：待对比 -4：已取消
+    ///
     /// Wire name: `status`.
     pub status: Option<i32>,
     /// 已对比分片数。
+    ///
     /// Wire name: `complete_shard_count`.
     pub complete_shard_count: Option<i32>,
     /// 总分片数。
+    ///
     /// Wire name: `total_shard_count`.
     pub total_shard_count: Option<i32>,
     /// 比对进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<f64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ObjectCompareResultDetails {
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 目标库名称。
+    ///
     /// Wire name: `target_db_name`.
     pub target_db_name: Option<String>,
     /// 在源库的值。
+    ///
     /// Wire name: `source_db_value`.
     pub source_db_value: Option<String>,
     /// 在目标库的值。
+    ///
     /// Wire name: `target_db_value`.
     pub target_db_value: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

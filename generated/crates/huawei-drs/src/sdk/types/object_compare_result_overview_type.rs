@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ObjectCompareResultOverview {
     /// 对象类型。 - DB-数据库 - TABLE-表 - VIEW-视图 - EVENT-事件 - ROUTINE-存储过程和函数 - INDEX-索引,TRIGGER-触发器 - SYNONYM-同义词 - FUNCTION-函数 - PROCEDURE-存储过程 - TYPE-自定义类型 - RULE-规则 - DEFAULT_TYPE-缺省值 - PLAN_GUIDE-执行计划 - CONSTRAINT-约束 - FILE_GROUP-文件组 - PARTITION_FUNCTION-分区函数 - PARTITION_SCHEME-分区方案 - TABLE_COLLATION-表的排序规则
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// 对比结果。 - CONSISTENT-一致 - INCONSISTENT-不一致 - COMPARING-正在对比 - WAITING_FOR_COMPARISON-等待对比 - FAILED_TO_COMPARE-对比失败 - TARGET_DB_NOT_EXIT-目标库不存在 - CAN_NOT_COMPARE-无法对比
+    ///
     /// Wire name: `object_compare_result`.
     pub object_compare_result: Option<String>,
     /// 该类型的对象在目标库的个数。
+    ///
     /// Wire name: `target_count`.
     pub target_count: Option<i32>,
     /// 该类型的对象在源库的个数。
+    ///
     /// Wire name: `source_count`.
     pub source_count: Option<i32>,
     /// 源库和目标库的差异数量。
+    ///
     /// Wire name: `diff_count`.
     pub diff_count: Option<i32>,
 }

@@ -8,21 +8,26 @@ use super::{ObjectCompareResultDetails, ObjectCompareResultOverview};
 #[non_exhaustive]
 pub struct ObjectCompareResult {
     /// 对象级对比任务的id。
+    ///
     /// Wire name: `compare_task_id`.
     pub compare_task_id: Option<String>,
     /// 对象对比结果概览。
+    ///
     /// Wire name: `object_compare_overview`.
     pub object_compare_overview: Vec<ObjectCompareResultOverview>,
     /// 对象对比结果详情。KEY值为对象对比结果概览中的对象类型。
+    ///
     /// Wire name: `object_compare_details`.
     pub object_compare_details: ::std::collections::BTreeMap<
         String,
         Vec<ObjectCompareResultDetails>,
     >,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

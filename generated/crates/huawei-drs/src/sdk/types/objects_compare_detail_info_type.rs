@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ObjectsCompareDetailInfo {
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 目标库名称。
+    ///
     /// Wire name: `target_db_name`.
     pub target_db_name: Option<String>,
     /// 在源库的值。
+    ///
     /// Wire name: `source_db_value`.
     pub source_db_value: Option<String>,
     /// 在目标库的值。
+    ///
     /// Wire name: `target_db_value`.
     pub target_db_value: Option<String>,
     /// 对比结果，0为不一致，2为一致，3为未完成。
+    ///
     /// Wire name: `status`.
     pub status: Option<i32>,
     /// 错误信息。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamsReqBean {
     /// 数据库参数名
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 目标数据库参数值
+    ///
     /// Wire name: `target_value`.
     pub target_value: String,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct Params {
     /// 参数对比结果
+    ///
     /// Wire name: `compare_result`.
     pub compare_result: Option<String>,
     /// 参数类型 figure，string
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
     /// 分组。 - common-常规参数 - performance-性能参数
+    ///
     /// Wire name: `group`.
     pub group: Option<String>,
     /// 参数名 binlog_cache_size，binlog_stmt_cache_size，bulk_insert_buffer_size，character_set_server，collation_server...
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 是否需要重启
+    ///
     /// Wire name: `need_restart`.
     pub need_restart: Option<String>,
     /// 源数据库参数值
+    ///
     /// Wire name: `source_value`.
     pub source_value: Option<String>,
     /// 目标数据库参数值
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
     /// 参数范围
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PauseInfo {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 暂停类型，target:停回放,all:停日志抓取和回放
+    ///
     /// Wire name: `pause_mode`.
     pub pause_mode: String,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct PauseJobResp {
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 暂停结果
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

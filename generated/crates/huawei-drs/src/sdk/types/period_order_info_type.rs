@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodOrderInfo {
     /// **参数解释**：  订购周期类型。  **约束限制**：  不涉及。  **取值范围**：  - 2：周期类型为月 - 3：周期类型为年  **默认取值**：  不涉及
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<i64>,
     /// **参数解释**：  订购周期数。  **约束限制**：  不涉及。  **取值范围**：  - period_type为2（月）时，取值为1-9 - period_type为3（年）时，取值为1-3  **默认取值**：  不涉及
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i32>,
     /// **参数解释**：  是否自动续订。  **约束限制**：  不涉及。  **取值范围**：  - 0：不自动续订 - 1：自动续订  **默认取值**：  不涉及
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<i64>,
 }

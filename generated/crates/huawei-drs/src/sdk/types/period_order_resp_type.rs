@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct PeriodOrderResp {
     /// 订单状态 INITIALIZATION：初始化，AWAITING_AUDIT：待审核，AWAITING_REFUND：待退款，PROCESSING：处理中，CANCELED：已取消，COMPLETED：已完成，AWAITING_PAID：待付款，AWAITING_APPROVE：待审批，UNORDERED：未下单，FROZEN_CAN_RENEW：冻结可续费，FROZEN_CAN_UNSUBSCRIBE：冻结可退订，FROZEN_POLICE：公安冻结，FROZEN_CAN_RENEW_FREE：冻结可续费 可结束，FROZEN_CAN_FREE：冻结可结束，LOCK_RESOURCE：限制资源锁定
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 订单ID
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 计费模式
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<i32>,
     /// 订购包周期类型
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<i32>,
     /// 订购周期数
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i32>,
     /// 是否自动续费
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<i32>,
     /// 资源生效时间（即资源创建时间）
+    ///
     /// Wire name: `eff_time`.
     pub eff_time: Option<String>,
     /// 到期时间
+    ///
     /// Wire name: `exp_time`.
     pub exp_time: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::PrecheckFailSubJobVO;
 #[non_exhaustive]
 pub struct PrecheckResult {
     /// **参数解释**：  预检查的具体检查项名称，用于标识预检查中执行的具体检查项目。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `item`.
     pub item: Option<String>,
     /// **参数解释**：  预检查项的检查结果，表示该检查项是否通过。  **约束限制**：  不涉及。  **取值范围**：  - PASSED：通过 - ALARM：告警 - FAILED：失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// **参数解释**：  预检查项的失败原因，当检查结果为FAILED或ALARM时返回的具体失败描述。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `failed_reason`.
     pub failed_reason: Option<String>,
     /// **参数解释**：  预检查项的加密数据，包含检查项的详细检测数据，以JSON格式加密返回。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `data`.
     pub data: Option<String>,
     /// **参数解释**：  原始错误信息，预检查过程中产生的原始错误描述。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `raw_error_msg`.
     pub raw_error_msg: Option<String>,
     /// **参数解释**：  检查项分组，用于将预检查项按类别归类展示。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `group`.
     pub group: Option<String>,
     /// **参数解释**：  失败的子任务信息集合，包含预检查中失败的子任务详情，详情请参见PrecheckFailSubJobVO对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `failed_sub_jobs`.
     pub failed_sub_jobs: Vec<PrecheckFailSubJobVO>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProgressInfo {
     /// **参数解释**：  完成进度，以百分比形式表示，如\\&quot;94%\\&quot;、\\&quot;100%\\&quot;。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `completed`.
     pub completed: Option<String>,
     /// **参数解释**：  该子项迁移的预计剩余时间。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `remaining_time`.
     pub remaining_time: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicIpConfig {
     /// **参数解释**：  指定公网IP的ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  指定公网IP地址。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// **参数解释**：  指定公网IP绑定任务的类型。  **约束限制**：  不涉及。  **取值范围**：  - master：主任务或单任务的公网IP - slave：备任务的公网IP  **默认取值**：  不涉及
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

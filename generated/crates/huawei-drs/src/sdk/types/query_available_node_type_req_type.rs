@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryAvailableNodeTypeReq {
     /// 引擎类型
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: String,
     /// 迁移场景 migration实时迁移，sync实时同步，dataGuard实时灾备，subscription实时订阅，replay流量回放
+    ///
     /// Wire name: `db_use_type`.
     pub db_use_type: String,
     /// 迁移方向，up ：入云 ，灾备场景时对应本云为备，down：出云，灾备场景时对应本云为主，non-dbs：自建
+    ///
     /// Wire name: `job_direction`.
     pub job_direction: String,
     /// 规格类型。 micro：极小，small：小，medium：中，high：高，xlarge：超高，2xlarge：极高
+    ///
     /// Wire name: `node_type`.
     pub node_type: String,
     /// 是否是双主灾备，不填默认为false
+    ///
     /// Wire name: `multi_write`.
     pub multi_write: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryCompareResultReq {
     /// 任务id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 请求查询结果的对象级对比任务id。
+    ///
     /// Wire name: `object_level_compare_id`.
     pub object_level_compare_id: Option<String>,
     /// 请求查询结果的行对比任务id。
+    ///
     /// Wire name: `line_compare_id`.
     pub line_compare_id: Option<String>,
     /// 请求查询结果的内容对比任务id。
+    ///
     /// Wire name: `content_compare_id`.
     pub content_compare_id: Option<String>,
     /// 分页查询的当前页码，对查询对比任务的结果生效。
+    ///
     /// Wire name: `current_page`.
     pub current_page: i32,
     /// 分页查询的每页个数，对查询对比任务的结果生效。
+    ///
     /// Wire name: `per_page`.
     pub per_page: i32,
 }

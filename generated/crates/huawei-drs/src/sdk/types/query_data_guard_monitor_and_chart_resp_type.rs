@@ -8,9 +8,9 @@ use super::QueryDataGuardMonitorResponse;
 #[non_exhaustive]
 pub struct QueryDataGuardMonitorAndChartResp {
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `data_guard_minitor`.
     pub data_guard_minitor: Option<QueryDataGuardMonitorResponse>,
 }

@@ -6,63 +6,83 @@
 #[non_exhaustive]
 pub struct QueryDataGuardMonitorResponse {
     /// 带宽。
+    ///
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<String>,
     /// cpu百分比。
+    ///
     /// Wire name: `cpuUsed_percent`.
     pub cpu_used_percent: Option<String>,
     /// 目标库时延。
+    ///
     /// Wire name: `dst_delay`.
     pub dst_delay: Option<i64>,
     /// 目标io。
+    ///
     /// Wire name: `dst_io`.
     pub dst_io: Option<String>,
     /// 目标库连接状态。
+    ///
     /// Wire name: `dst_normal`.
     pub dst_normal: Option<bool>,
     /// 目标库offSet位点。
+    ///
     /// Wire name: `dst_offset`.
     pub dst_offset: Option<String>,
     /// 目标rps。
+    ///
     /// Wire name: `dst_rps`.
     pub dst_rps: Option<String>,
     /// 内存使用。
+    ///
     /// Wire name: `mem_used_inMB`.
     pub mem_used_in_mb: Option<String>,
     /// node内存总大小。
+    ///
     /// Wire name: `node_mem_inMB`.
     pub node_mem_in_mb: Option<i64>,
     /// 迁移实例offSet位点。
+    ///
     /// Wire name: `node_offset`.
     pub node_offset: Option<String>,
     /// node磁盘总大小。
+    ///
     /// Wire name: `node_volume_inGB`.
     pub node_volume_in_gb: Option<i64>,
     /// 源库时延。
+    ///
     /// Wire name: `sr_delay`.
     pub sr_delay: Option<i64>,
     /// 源库offSet位点。
+    ///
     /// Wire name: `sr_offset`.
     pub sr_offset: Option<String>,
     /// 源io。
+    ///
     /// Wire name: `src_io`.
     pub src_io: Option<String>,
     /// 源库连接状态。
+    ///
     /// Wire name: `src_normal`.
     pub src_normal: Option<bool>,
     /// 源rps。
+    ///
     /// Wire name: `src_rps`.
     pub src_rps: Option<String>,
     /// 迁移数据量。
+    ///
     /// Wire name: `trans_inMB`.
     pub trans_in_mb: Option<String>,
     /// 迁移数据行数。
+    ///
     /// Wire name: `trans_lines`.
     pub trans_lines: Option<String>,
     /// 磁盘使用。
+    ///
     /// Wire name: `volume_used_inGB`.
     pub volume_used_in_gb: Option<String>,
     /// 每秒迁移字节大小。
+    ///
     /// Wire name: `migration_bytes_per_second`.
     pub migration_bytes_per_second: Option<i64>,
 }

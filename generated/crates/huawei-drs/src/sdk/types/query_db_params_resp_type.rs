@@ -7,7 +7,6 @@ use super::Params;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryDbParamsResp {
-    /// (No description in the spec.)
     /// Wire name: `params`.
     pub params: Vec<Params>,
 }

@@ -8,12 +8,15 @@ use super::StructDetailVO;
 #[non_exhaustive]
 pub struct QueryFlowCompareDataResp {
     /// 任务总数
+    ///
     /// Wire name: `total_record`.
     pub total_record: Option<i64>,
     /// 数据生成时间
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 对比结果
+    ///
     /// Wire name: `list`.
     pub list: Vec<StructDetailVO>,
 }

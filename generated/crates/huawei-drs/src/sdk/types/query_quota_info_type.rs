@@ -7,7 +7,6 @@ use super::QuotaResource;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryQuotaInfo {
-    /// (No description in the spec.)
     /// Wire name: `resource`.
     pub resource: Option<QuotaResource>,
 }

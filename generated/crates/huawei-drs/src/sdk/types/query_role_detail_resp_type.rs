@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct QueryRoleDetailResp {
     /// 角色。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 说明。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 是否支持迁移。
+    ///
     /// Wire name: `is_transfer`.
     pub is_transfer: Option<bool>,
     /// 角色权限。
+    ///
     /// Wire name: `privileges`.
     pub privileges: Option<String>,
     /// 继承的角色。
+    ///
     /// Wire name: `inherits_roles`.
     pub inherits_roles: Vec<String>,
     /// 是否选择。
+    ///
     /// Wire name: `selected`.
     pub selected: Option<bool>,
 }

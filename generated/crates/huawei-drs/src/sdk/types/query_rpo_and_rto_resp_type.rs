@@ -8,18 +8,19 @@ use super::RpoAndRtoInfo;
 #[non_exhaustive]
 pub struct QueryRpoAndRtoResp {
     /// **参数解释**：  数据复制任务ID，用于唯一标识一个任务。  **约束限制**：  不涉及。  **取值范围**：  UUID格式字符串。  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `rpo_info`.
     pub rpo_info: Option<RpoAndRtoInfo>,
-    /// (No description in the spec.)
     /// Wire name: `rto_info`.
     pub rto_info: Option<RpoAndRtoInfo>,
     /// **参数解释**：  错误码，当查询任务RPO和RTO失败时返回的错误代码。  **约束限制**：  不涉及。  **取值范围**：  格式为DRS.XXXXXX。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  错误详细信息，当查询任务RPO和RTO失败时返回的具体错误描述。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

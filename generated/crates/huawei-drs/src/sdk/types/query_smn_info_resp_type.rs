@@ -8,21 +8,27 @@ use super::SubscriptionInfo;
 #[non_exhaustive]
 pub struct QuerySmnInfoResp {
     /// SMN信息
+    ///
     /// Wire name: `subscriptions`.
     pub subscriptions: Vec<SubscriptionInfo>,
     /// 主题名称
+    ///
     /// Wire name: `topic_name`.
     pub topic_name: Option<String>,
     /// 订阅延迟时间
+    ///
     /// Wire name: `delay_time`.
     pub delay_time: Option<i64>,
     /// rto延迟时间
+    ///
     /// Wire name: `rto_delay`.
     pub rto_delay: Option<i64>,
     /// rpo延迟时间
+    ///
     /// Wire name: `rpo_delay`.
     pub rpo_delay: Option<i64>,
     /// 异常告警是否通知用户
+    ///
     /// Wire name: `alarm_to_user`.
     pub alarm_to_user: Option<bool>,
 }

@@ -8,15 +8,17 @@ use super::QueryFlowCompareDataResp;
 #[non_exhaustive]
 pub struct QueryStructDetailResp {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `struct_detail`.
     pub struct_detail: Option<QueryFlowCompareDataResp>,
 }

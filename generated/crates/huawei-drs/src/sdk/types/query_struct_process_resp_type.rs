@@ -8,18 +8,21 @@ use super::StructProcessResp;
 #[non_exhaustive]
 pub struct QueryStructProcessResp {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `struct_process`.
     pub struct_process: Option<StructProcessResp>,
     /// 灾备数据库信息。
+    ///
     /// Wire name: `database_info`.
     pub database_info: Option<::runtime::JsonValue>,
 }

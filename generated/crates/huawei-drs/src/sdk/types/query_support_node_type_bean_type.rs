@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct QuerySupportNodeTypeBean {
     /// 规格类型
+    ///
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
     /// 是否售罄
+    ///
     /// Wire name: `is_sellout`.
     pub is_sellout: Option<bool>,
 }

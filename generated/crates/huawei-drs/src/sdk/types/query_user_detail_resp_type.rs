@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct QueryUserDetailResp {
     /// 用户账户id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 账户。
+    ///
     /// Wire name: `account`.
     pub account: Option<String>,
     /// 说明。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 是否支持迁移
+    ///
     /// Wire name: `is_transfer`.
     pub is_transfer: Option<bool>,
     /// 权限
+    ///
     /// Wire name: `privileges`.
     pub privileges: Option<String>,
     /// 密码。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 账号拥有的角色
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<String>,
     /// 是否选择。
+    ///
     /// Wire name: `selected`.
     pub selected: Option<bool>,
     /// 无法同步的用户权限
+    ///
     /// Wire name: `no_privileges`.
     pub no_privileges: Option<String>,
     /// 父用户
+    ///
     /// Wire name: `parent_account`.
     pub parent_account: Option<String>,
     /// 无法同步父子关系的父用户
+    ///
     /// Wire name: `no_parent_account`.
     pub no_parent_account: Option<String>,
 }

@@ -8,22 +8,28 @@ use super::{QueryRoleDetailResp, QueryUserDetailResp};
 #[non_exhaustive]
 pub struct QueryUserResp {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 是否使用全局密码
+    ///
     /// Wire name: `is_global_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub is_global_password: Option<::runtime::Sensitive<String>>,
     /// 错误码
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 用户列表数据
+    ///
     /// Wire name: `user_list`.
     pub user_list: Vec<QueryUserDetailResp>,
     /// 角色列表数据
+    ///
     /// Wire name: `roles_list`.
     pub roles_list: Vec<QueryRoleDetailResp>,
     /// 是否成功
+    ///
     /// Wire name: `is_success`.
     pub is_success: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplaceDefinerInfo {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 是否使用目标库的用户替换掉definer
+    ///
     /// Wire name: `replace_definer`.
     pub replace_definer: bool,
 }

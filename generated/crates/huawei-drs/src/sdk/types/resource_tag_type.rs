@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// **参数解释**：  标签键。  **约束限制**：  - 最大长度36个字符。 - 只能包含字母、数字、下划线、中划线和中文。 - 需要修改标签时填写。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释**：  标签值。  **约束限制**：  - 最大长度43个字符。 - 只能包含字母、数字、下划线、中划线和中文。 - 需要修改标签时填写。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryInfo {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 再编辑之后启动，必填为true。
+    ///
     /// Wire name: `is_sync_re_edit`.
     pub is_sync_re_edit: Option<bool>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RpoAndRtoInfo {
     /// **参数解释**：  数据复制的检查点位置，标识已同步数据的Binlog位置。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `check_point`.
     pub check_point: Option<String>,
     /// **参数解释**：  数据同步延迟时间。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `delay`.
     pub delay: Option<String>,
     /// **参数解释**：  全局事务ID集合（Global Transaction Identifier），用于标识已执行的事务。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `gtid_set`.
     pub gtid_set: Option<String>,
     /// **参数解释**：  RPO或RTO的统计时间点，格式为\\&quot;yyyy-MM-dd HH:mm:ss\\&quot;。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
 }

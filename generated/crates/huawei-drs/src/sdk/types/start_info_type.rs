@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartInfo {
     /// **参数解释**：  迁移任务ID，用于唯一标识一个数据复制任务，在查询、修改、删除等操作中作为任务的识别凭证。  **约束限制**：  不涉及。  **取值范围**：  UUID格式字符串。  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// **参数解释**：  是否只初始化任务，指定启动任务时是否仅执行初始化而不启动数据迁移。  **约束限制**：  - 仅支持白名单用户使用，需要提交工单申请才能使用。  **取值范围**：  - true：只初始化任务 - false：正常启动任务  **默认取值**：  false
+    ///
     /// Wire name: `is_only_init_task`.
     pub is_only_init_task: Option<bool>,
     /// **参数解释**：  是否在任务结束时自动创建对比任务，指定任务完成后是否自动触发数据对比以验证迁移一致性。  **约束限制**：  不涉及。  **取值范围**：  - true：自动创建对比任务 - false：不自动创建对比任务  **默认取值**：  true
+    ///
     /// Wire name: `is_auto_create_compare`.
     pub is_auto_create_compare: Option<bool>,
     /// **参数解释**：  任务启动时间，指定任务开始执行的时间，时间戳格式精确到毫秒。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及，取值为空代表立即启动
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
 }

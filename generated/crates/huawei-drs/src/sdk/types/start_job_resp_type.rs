@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct StartJobResp {
     /// **参数解释**：  迁移任务ID，用于唯一标识一个数据复制任务，在查询、修改、删除等操作中作为任务的识别凭证。  **约束限制**：  不涉及。  **取值范围**：  UUID格式字符串。  **默认取值**：  不涉及
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  启动任务的操作状态，表示批量启动任务中单个任务的执行结果。  **约束限制**：  不涉及。  **取值范围**：  - success：启动成功 - failed：启动失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct StructDetailVO {
     /// 进度
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i64>,
     /// 源数据库名称
+    ///
     /// Wire name: `src_DB`.
     pub src_db: Option<String>,
     /// 源对象名称
+    ///
     /// Wire name: `src_TB`.
     pub src_tb: Option<String>,
     /// 目标数据库名称
+    ///
     /// Wire name: `dst_DB`.
     pub dst_db: Option<String>,
     /// 目标对象名称
+    ///
     /// Wire name: `dst_TB`.
     pub dst_tb: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::StructProcessVO;
 #[non_exhaustive]
 pub struct StructProcessResp {
     /// 数据生成时间
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 对比结果
+    ///
     /// Wire name: `result`.
     pub result: Vec<StructProcessVO>,
 }

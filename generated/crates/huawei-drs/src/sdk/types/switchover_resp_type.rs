@@ -8,27 +8,31 @@ use super::EndpointVO;
 #[non_exhaustive]
 pub struct SwitchoverResp {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 更新时间，格式yyyy-MM-dd&#39;T&#39;HH:mm:ss&#39;Z&#39;
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `source_db`.
     pub source_db: Option<EndpointVO>,
-    /// (No description in the spec.)
     /// Wire name: `target_db`.
     pub target_db: Option<EndpointVO>,
     /// 任务方向。 - up 入云 灾备场景时对应本云为备 - down 出云 灾备场景时对应本云为主 - non-dbs 自建
+    ///
     /// Wire name: `job_direction`.
     pub job_direction: Option<String>,
     /// 目标库是否只读。
+    ///
     /// Wire name: `is_target_readonly`.
     pub is_target_readonly: Option<bool>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SyncPolicyResp {
     /// **参数解释**：  设置同步策略的任务ID，用于标识策略设置结果对应的任务。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  策略设置结果状态，表示同步策略是否设置成功。  **约束限制**：  不涉及。  **取值范围**：  - success：设置成功 - failed：设置失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  错误码，当任务报错时返回的错误代码。  **约束限制**：  不涉及。  **取值范围**：  格式为DRS.XXXXXX。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  错误详细信息，当任务执行失败时返回的具体错误描述。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct TableLineCompareResultInfo {
     /// 源库表名称
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 源库表行数
+    ///
     /// Wire name: `source_row_num`.
     pub source_row_num: Option<i64>,
     /// 目标库表名称
+    ///
     /// Wire name: `target_table_name`.
     pub target_table_name: Option<String>,
     /// 目标库表行数
+    ///
     /// Wire name: `target_row_num`.
     pub target_row_num: Option<i64>,
     /// 行数差异值
+    ///
     /// Wire name: `difference_row_num`.
     pub difference_row_num: Option<i64>,
     /// 对比状态。 - 0：对比不一致 - 2：对比一致 - 3：目标库表不存在 - 4：对比失败 - 5：正在对比中 - 6：等待对比中 - 7：任务已取消 - 8：源库为空 - 9：目标库为空 - 10：源库和目标库都为空 - 11：源表不存在 - 12：目标表不存在 - 13：原表和目标表都不存在 - 14：源数据库连接失败 - 15：目标库数据库连接失败 - 16：源数据库执行SQL超时 - 17：目标数据库执行SQL超时 - 18：源数据库执行SQL错误 - 19：目标数据库执行SQL错误 - 20：源库和目标库都不存在 - 21：源库不存在 - 22：目标库不存在 - 23：行数为亿行，未进行对比 - 27：超时
+    ///
     /// Wire name: `status`.
     pub status: Option<i32>,
     /// 行过滤配置条件
+    ///
     /// Wire name: `compare_line_config_filter`.
     pub compare_line_config_filter: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Tag {
     /// 标签key \\&quot;key1\\&quot; : \\&quot;value1\\&quot;, \\&quot;key2\\&quot; : \\&quot;value2\\&quot;
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签value
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -7,69 +7,86 @@ use super::{CustomizedDns, KafkaSecurity};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestEndPoint {
     /// **参数解释**：  DRS任务ID，用于唯一标识一个数据复制任务，可从任务列表或任务详情页面获取。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// **参数解释**：  任务使用的网络类型。  **约束限制**：  不涉及。  **取值范围**：  - vpn：虚拟专用网络 - vpc：虚拟私有云 - eip：弹性公网IP  **默认取值**：  不涉及
+    ///
     /// Wire name: `net_type`.
     pub net_type: String,
     /// **参数解释**：  数据库类型，标识源库或目标库的数据库引擎种类。  **约束限制**：  不涉及。  **取值范围**：  - mysql：MySQL - mongodb：MongoDB - gaussdbv5：GaussDB分布式版 - postgresql：PostgreSQL - kafka：Kafka - gaussdbv5ha：GaussDB集中式版 - taurus：TaurusDB  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_type`.
     pub db_type: String,
     /// **参数解释**：  数据库IP地址，用于指定连接数据库的服务器地址。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ip`.
     pub ip: String,
     /// **参数解释**：  数据库端口号，用于指定连接数据库的服务端口。  **约束限制**：  - db_type为MongoDB、DDS时端口必填取值为0。 - db_type为Oracle时为必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<i32>,
     /// **参数解释**：  RDS实例ID，用于标识华为云RDS数据库实例。  **约束限制**：  - 数据库为RDS实例时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `inst_id`.
     pub inst_id: Option<String>,
     /// **参数解释**：  数据库帐号，用于连接数据库的用户名。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_user`.
     pub db_user: String,
     /// **参数解释**：  数据库密码，用于连接数据库的认证密码。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_password: ::runtime::Sensitive<String>,
     /// **参数解释**：  是否使用SSL安全连接，指定数据库连接是否启用SSL加密传输。  **约束限制**：  - 该参数为true时，需填写SSL证书相关信息参数。  **取值范围**：  - true：使用SSL安全连接 - false：不使用SSL安全连接  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_link`.
     pub ssl_link: Option<bool>,
     /// **参数解释**：  SSL证书内容，获取SSL证书后将内容通过BASE64加密后所得的字符串。  **约束限制**：  - ssl_link为true时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_key: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  SSL证书名字。  **约束限制**：  - ssl_link为true时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_name`.
     pub ssl_cert_name: Option<String>,
     /// **参数解释**：  SSL证书内容checksum值，获取SSL证书后将内容经过SHA256加密后的值，后端校验用。  **约束限制**：  - ssl_link为true时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_check_sum`.
     pub ssl_cert_check_sum: Option<String>,
     /// **参数解释**：  SSL证书密码。  **约束限制**：  - 证书文件后缀为.p12时需要填写密码。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `ssl_cert_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  虚拟私有云ID，用于标识数据库所在的VPC。  **约束限制**：  - 网络类型为VPC时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释**：  子网ID，用于标识数据库所在的子网。  **约束限制**：  - 网络类型为VPC时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// **参数解释**：  数据库端点类型，标识该数据库在数据复制任务中是源端还是目标端。  **约束限制**：  不涉及。  **取值范围**：  - so：源库 - ta：目标库  **默认取值**：  so
+    ///
     /// Wire name: `end_point_type`.
     pub end_point_type: String,
     /// **参数解释**：  RDS实例所在区域，用于标识数据库实例的地理区域。  **约束限制**：  - 数据库为RDS实例时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// **参数解释**：  数据库实例所在Region的项目ID，数据库为云上实例时填写数据库实例所在Region下的项目ID，否则填写当前任务所在Region下的项目ID。获取方法请参见获取项目ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**：  数据库名称，Oracle场景下为serviceName。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `kafka_security_config`.
     pub kafka_security_config: Option<KafkaSecurity>,
-    /// (No description in the spec.)
     /// Wire name: `customized_dns`.
     pub customized_dns: Option<CustomizedDns>,
 }

@@ -9,6 +9,7 @@ pub struct TransformationInfo {
     /// Wire name: `transformation_type`.
     pub transformation_type: Option<String>,
     /// 过滤条件，生成加工规则值为sql条件语句，生成配置规则值为config。长度限制256。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TuningParameter {
     /// 参数名称。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 参数取值。
+    ///
     /// Wire name: `param_value`.
     pub param_value: Option<String>,
     /// 是否可用。
+    ///
     /// Wire name: `availability`.
     pub availability: Option<String>,
     /// 参数范围。
+    ///
     /// Wire name: `range`.
     pub range: Option<String>,
 }

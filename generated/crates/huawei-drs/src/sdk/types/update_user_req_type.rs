@@ -7,25 +7,32 @@ use super::{UserAccountVO, UserRoleVO};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserReq {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 全局密码。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 用户迁移信息，迁移用户时必填
+    ///
     /// Wire name: `list`.
     pub list: Option<Vec<UserAccountVO>>,
     /// 角色迁移信息，迁移用户时必填
+    ///
     /// Wire name: `user_roles`.
     pub user_roles: Option<Vec<UserRoleVO>>,
     /// 是否设置密码
+    ///
     /// Wire name: `is_set_password`.
     pub is_set_password: bool,
     /// 是否迁移用户
+    ///
     /// Wire name: `is_migrate_user`.
     pub is_migrate_user: bool,
     /// 是否同步权限，不填默认为false，PG同步使用。
+    ///
     /// Wire name: `is_sync_object_privilege`.
     pub is_sync_object_privilege: Option<bool>,
 }

@@ -5,31 +5,40 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserAccountVO {
     /// 用户账户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户
+    ///
     /// Wire name: `account`.
     pub account: Option<String>,
     /// 说明
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 是否支持迁移
+    ///
     /// Wire name: `is_transfer`.
     pub is_transfer: Option<bool>,
     /// 权限列表
+    ///
     /// Wire name: `privileges`.
     pub privileges: Option<Vec<String>>,
     /// 密码
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 是否重置密码。
+    ///
     /// Wire name: `is_set_password`.
     pub is_set_password: Option<bool>,
     /// 角色
+    ///
     /// Wire name: `roles`.
     pub roles: Option<Vec<String>>,
     /// 是否选择。
+    ///
     /// Wire name: `selected`.
     pub selected: Option<bool>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRoleVO {
     /// 角色
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 说明
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 是否支持迁移。
+    ///
     /// Wire name: `is_transfer`.
     pub is_transfer: Option<bool>,
     /// 权限
+    ///
     /// Wire name: `privileges`.
     pub privileges: Option<String>,
     /// 继承角色列表
+    ///
     /// Wire name: `inherits_roles`.
     pub inherits_roles: Option<Vec<String>>,
     /// 是否选择。
+    ///
     /// Wire name: `selected`.
     pub selected: Option<bool>,
 }

@@ -7,16 +7,18 @@ use super::AssociateSmnTopicReqV5;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateSmnTopicRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the AssociateSmnTopicRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AssociateSmnTopicReqV5>,
 }
@@ -58,6 +60,7 @@ impl AssociateSmnTopicRequestBuilder {
 #[non_exhaustive]
 pub struct AssociateSmnTopicResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AssociateSmnTopicResponse, AssociateSmnTopicError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_smn_topic`](Self::associate_smn_topic) would send.
-    pub fn associate_smn_topic_request(
-        &self,
-        input: &AssociateSmnTopicRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateSmnTopicRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AsyncCreateJobResp, BatchAsyncCreateJobReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateJobsAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchCreateJobsAsyncRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchAsyncCreateJobReq>,
 }
@@ -51,7 +52,6 @@ impl BatchCreateJobsAsyncRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateJobsAsyncResponse {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<AsyncCreateJobResp>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_jobs_async`](Self::batch_create_jobs_async) would send.
-    pub fn batch_create_jobs_async_request(
-        &self,
-        input: &BatchCreateJobsAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateJobsAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::BatchAddTagReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源类型。 - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - subscription：数据订阅 - backupMigration：备份迁移 - replay：录制回放
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 资源ID，即DRS任务ID。
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchCreateTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchAddTagReq>,
 }
@@ -65,6 +68,7 @@ impl BatchCreateTagsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateTagsResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchCreateTagsResponse, BatchCreateTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_tags`](Self::batch_create_tags) would send.
-    pub fn batch_create_tags_request(
-        &self,
-        input: &BatchCreateTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

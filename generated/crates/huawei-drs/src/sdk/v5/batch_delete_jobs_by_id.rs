@@ -7,13 +7,14 @@ use super::{BatchDeleteJobReq, DeleteJobResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteJobsByIdRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchDeleteJobsByIdRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDeleteJobReq>,
 }
@@ -52,6 +53,7 @@ impl BatchDeleteJobsByIdRequestBuilder {
 #[non_exhaustive]
 pub struct BatchDeleteJobsByIdResponse {
     /// 批量删除任务响应体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<DeleteJobResp>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_delete_jobs_by_id`](Self::batch_delete_jobs_by_id) would send.
-    pub fn batch_delete_jobs_by_id_request(
-        &self,
-        input: &BatchDeleteJobsByIdRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchDeleteJobsByIdRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

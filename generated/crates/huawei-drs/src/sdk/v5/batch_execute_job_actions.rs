@@ -7,13 +7,14 @@ use super::{AsyncActionResp, BatchJobActionReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchExecuteJobActionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchExecuteJobActionsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchJobActionReq>,
 }
@@ -52,6 +53,7 @@ impl BatchExecuteJobActionsRequestBuilder {
 #[non_exhaustive]
 pub struct BatchExecuteJobActionsResponse {
     /// 批量异步操作任务响应体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<AsyncActionResp>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_execute_job_actions`](Self::batch_execute_job_actions) would send.
-    pub fn batch_execute_job_actions_request(
-        &self,
-        input: &BatchExecuteJobActionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchExecuteJobActionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{ActionBaseResp, BatchStopJobActionReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStopJobsActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchStopJobsActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchStopJobActionReq>,
 }
@@ -52,6 +53,7 @@ impl BatchStopJobsActionRequestBuilder {
 #[non_exhaustive]
 pub struct BatchStopJobsActionResponse {
     /// 批量操作任务响应体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<ActionBaseResp>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_stop_jobs_action`](Self::batch_stop_jobs_action) would send.
-    pub fn batch_stop_jobs_action_request(
-        &self,
-        input: &BatchStopJobsActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchStopJobsActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::BatchDealResourceTagReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchTagActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源类型。 - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - subscription：数据订阅 - backupMigration：备份迁移 - replay：仿真回放
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the BatchTagActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchDealResourceTagReq>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<BatchTagActionResponse, BatchTagActionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_tag_action`](Self::batch_tag_action) would send.
-    pub fn batch_tag_action_request(
-        &self,
-        input: &BatchTagActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchTagActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

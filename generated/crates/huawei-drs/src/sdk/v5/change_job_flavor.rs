@@ -7,16 +7,18 @@ use super::ChangeFlavorReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeJobFlavorRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 规格变更任务ID。示例值：27f6a81-7d6b-4d56-a184-7d30576jb201
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeJobFlavorRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangeFlavorReq>,
 }
@@ -58,6 +60,7 @@ impl ChangeJobFlavorRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeJobFlavorResponse {
     /// 规格变更任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ChangeJobFlavorResponse, ChangeJobFlavorError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_job_flavor`](Self::change_job_flavor) would send.
-    pub fn change_job_flavor_request(
-        &self,
-        input: &ChangeJobFlavorRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeJobFlavorRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

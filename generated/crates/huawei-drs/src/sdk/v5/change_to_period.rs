@@ -7,16 +7,18 @@ use super::ToPeriodReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeToPeriodRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 转包周期的任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ChangeToPeriodRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ToPeriodReq>,
 }
@@ -58,6 +60,7 @@ impl ChangeToPeriodRequestBuilder {
 #[non_exhaustive]
 pub struct ChangeToPeriodResponse {
     /// 订单ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ChangeToPeriodResponse, ChangeToPeriodError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_to_period`](Self::change_to_period) would send.
-    pub fn change_to_period_request(
-        &self,
-        input: &ChangeToPeriodRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangeToPeriodRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DataFilterRuleReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckDataFilterRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// DRS任务的唯一标识。用于指定需要校验数据过滤规则的具体同步任务。可通过查询任务列表接口获取已有任务的job_id。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CheckDataFilterRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DataFilterRuleReq>,
 }
@@ -58,6 +60,7 @@ impl CheckDataFilterRulesRequestBuilder {
 #[non_exhaustive]
 pub struct CheckDataFilterRulesResponse {
     /// 异步校验任务的查询标识。提交数据过滤规则校验请求后返回的任务ID，用于后续通过查询/v5/{project_id}/job/{job_id}/data-filtering/result接口获取校验结果。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`check_data_filter_rules`](Self::check_data_filter_rules) would send.
-    pub fn check_data_filter_rules_request(
-        &self,
-        input: &CheckDataFilterRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CheckDataFilterRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::QueryDataFilterRuleReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectDataFilterRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据迁移任务ID，用于指定要查询过滤规则的目标任务。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CollectDataFilterRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryDataFilterRuleReq>,
 }
@@ -58,6 +60,7 @@ impl CollectDataFilterRulesRequestBuilder {
 #[non_exhaustive]
 pub struct CollectDataFilterRulesResponse {
     /// 异步查询数据过滤规则的任务ID。需使用此ID轮询获取数据校验规则结果，参考接口/v5/{project_id}/jobs/{job_id}/filter-rules/result。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_data_filter_rules`](Self::collect_data_filter_rules) would send.
-    pub fn collect_data_filter_rules_request(
-        &self,
-        input: &CollectDataFilterRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectDataFilterRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,29 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectDbObjectsAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 查询对象信息类型。 取值： - source：查询源库对象信息。 - modified：查询已选择的（已同步的和未下发的）对象信息。 - synchronized：查询已同步的（已下发的）对象信息 ， 使用场景在任务处于全量中或者增量中。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 是否强制刷新。 取值： - true：是，表示从源库重新查询。    - false：否，表示从已缓存中数据查询。
+    ///
     /// Wire name: `is_refresh`, sent in the query.
     pub is_refresh: Option<bool>,
     /// 查询指定库的信息。
+    ///
     /// Wire name: `db_names`, sent in the query.
     /// Sent as one comma-separated value.
     pub db_names: Option<Vec<String>>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -78,12 +84,15 @@ impl CollectDbObjectsAsyncRequestBuilder {
 #[non_exhaustive]
 pub struct CollectDbObjectsAsyncResponse {
     /// 查询结果id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 查询状态 pending：处理中 failed：失败 success：成功
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -113,14 +122,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_db_objects_async`](Self::collect_db_objects_async) would send.
-    pub fn collect_db_objects_async_request(
-        &self,
-        input: &CollectDbObjectsAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectDbObjectsAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

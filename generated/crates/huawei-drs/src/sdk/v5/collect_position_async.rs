@@ -7,16 +7,18 @@ use super::QueryDbPositionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectPositionAsyncRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CollectPositionAsyncRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryDbPositionReq>,
 }
@@ -58,12 +60,15 @@ impl CollectPositionAsyncRequestBuilder {
 #[non_exhaustive]
 pub struct CollectPositionAsyncResponse {
     /// 查询结果id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 查询状态 pending：处理中 failed：失败 success：成功
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`collect_position_async`](Self::collect_position_async) would send.
-    pub fn collect_position_async_request(
-        &self,
-        input: &CollectPositionAsyncRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CollectPositionAsyncRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::AsyncCommitJobResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CommitAsyncJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 批量异步创建的任务ID，由创建批量异步任务接口返回。
+    ///
     /// Wire name: `async_job_id`, sent in the path.
     pub async_job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,7 +54,6 @@ impl CommitAsyncJobRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CommitAsyncJobResponse {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<AsyncCommitJobResp>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CommitAsyncJobResponse, CommitAsyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`commit_async_job`](Self::commit_async_job) would send.
-    pub fn commit_async_job_request(
-        &self,
-        input: &CommitAsyncJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CommitAsyncJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CloneJobReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CopyJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CloneJobReq>,
 }
@@ -52,18 +53,23 @@ impl CopyJobRequestBuilder {
 #[non_exhaustive]
 pub struct CopyJobResponse {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 是否为克隆任务。
+    ///
     /// Wire name: `is_clone_job`.
     pub is_clone_job: Option<String>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CopyJobResponse, CopyJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`copy_job`](Self::copy_job) would send.
-    pub fn copy_job_request(
-        &self,
-        input: &CopyJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CopyJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

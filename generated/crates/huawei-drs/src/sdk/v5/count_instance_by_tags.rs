@@ -7,16 +7,18 @@ use super::QueryInstanceByTagReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountInstanceByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源类型。 - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - subscription：数据订阅 - backupMigration：备份迁移 - replay：录制回放
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CountInstanceByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryInstanceByTagReq>,
 }
@@ -59,6 +61,7 @@ impl CountInstanceByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct CountInstanceByTagsResponse {
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_instance_by_tags`](Self::count_instance_by_tags) would send.
-    pub fn count_instance_by_tags_request(
-        &self,
-        input: &CountInstanceByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountInstanceByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

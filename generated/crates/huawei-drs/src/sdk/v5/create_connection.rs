@@ -9,13 +9,14 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateConnectionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateConnectionReq>,
 }
@@ -54,33 +55,35 @@ impl CreateConnectionRequestBuilder {
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// 连接ID。
+    ///
     /// Wire name: `connection_id`.
     pub connection_id: Option<String>,
     /// 连接名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 连接创建时间，格式为时间戳。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
     /// 连接类型。 取值：mysql - postgresql - mongodb - oracle
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<ConnectionConfig>,
-    /// (No description in the spec.)
     /// Wire name: `endpoint`.
     pub endpoint: Option<BaseEndpoint>,
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<CloudVpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ssl`.
     pub ssl: Option<EndpointSslConfig>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }
@@ -114,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateConnectionResponse, CreateConnectionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_connection`](Self::create_connection) would send.
-    pub fn create_connection_request(
-        &self,
-        input: &CreateConnectionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateConnectionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

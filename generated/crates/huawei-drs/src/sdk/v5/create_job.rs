@@ -7,13 +7,14 @@ use super::SingleCreateJobReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SingleCreateJobReq>,
 }
@@ -52,18 +53,23 @@ impl CreateJobRequestBuilder {
 #[non_exhaustive]
 pub struct CreateJobResponse {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 是否为克隆任务。
+    ///
     /// Wire name: `is_clone_job`.
     pub is_clone_job: Option<String>,
 }
@@ -92,14 +98,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateJobResponse, CreateJobError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_job`](Self::create_job) would send.
-    pub fn create_job_request(
-        &self,
-        input: &CreateJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreateOfflineTaskReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateReplicationJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateReplicationJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOfflineTaskReq>,
 }
@@ -52,6 +53,7 @@ impl CreateReplicationJobRequestBuilder {
 #[non_exhaustive]
 pub struct CreateReplicationJobResponse {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_replication_job`](Self::create_replication_job) would send.
-    pub fn create_replication_job_request(
-        &self,
-        input: &CreateReplicationJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateReplicationJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::SingleCreateSubscriptionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubscriptionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the CreateSubscriptionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SingleCreateSubscriptionReq>,
 }
@@ -52,6 +53,7 @@ impl CreateSubscriptionRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSubscriptionResponse {
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_subscription`](Self::create_subscription) would send.
-    pub fn create_subscription_request(
-        &self,
-        input: &CreateSubscriptionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSubscriptionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

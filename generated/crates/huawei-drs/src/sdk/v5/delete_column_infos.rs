@@ -7,16 +7,18 @@ use super::DeleteColumnInfoReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteColumnInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteColumnInfosRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteColumnInfoReq>,
 }
@@ -58,6 +60,7 @@ impl DeleteColumnInfosRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteColumnInfosResponse {
     /// 删除结果
+    ///
     /// Wire name: `delete_result`.
     pub delete_result: Option<bool>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteColumnInfosResponse, DeleteColumnInfosError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_column_infos`](Self::delete_column_infos) would send.
-    pub fn delete_column_infos_request(
-        &self,
-        input: &DeleteColumnInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteColumnInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteConnectionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 连接ID。
+    ///
     /// Wire name: `connection_id`, sent in the path.
     pub connection_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,6 +53,7 @@ impl DeleteConnectionRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteConnectionResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteConnectionResponse, DeleteConnectionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_connection`](Self::delete_connection) would send.
-    pub fn delete_connection_request(
-        &self,
-        input: &DeleteConnectionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteConnectionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

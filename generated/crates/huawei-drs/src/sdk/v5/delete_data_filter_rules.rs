@@ -7,16 +7,18 @@ use super::DeleteDataFilterRuleReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteDataFilterRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据迁移任务ID，用于指定要删除过滤规则的目标任务。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteDataFilterRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDataFilterRuleReq>,
 }
@@ -58,6 +60,7 @@ impl DeleteDataFilterRulesRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteDataFilterRulesResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_data_filter_rules`](Self::delete_data_filter_rules) would send.
-    pub fn delete_data_filter_rules_request(
-        &self,
-        input: &DeleteDataFilterRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteDataFilterRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::DeleteDriverReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteJdbcDriverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteJdbcDriverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteDriverReq>,
 }
@@ -52,6 +53,7 @@ impl DeleteJdbcDriverRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteJdbcDriverResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteJdbcDriverResponse, DeleteJdbcDriverError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_jdbc_driver`](Self::delete_jdbc_driver) would send.
-    pub fn delete_jdbc_driver_request(
-        &self,
-        input: &DeleteJdbcDriverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteJdbcDriverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteReplicationJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份迁移任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,6 +52,7 @@ impl DeleteReplicationJobRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteReplicationJobResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_replication_job`](Self::delete_replication_job) would send.
-    pub fn delete_replication_job_request(
-        &self,
-        input: &DeleteReplicationJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteReplicationJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

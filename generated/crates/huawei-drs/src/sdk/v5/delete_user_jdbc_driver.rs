@@ -7,13 +7,14 @@ use super::DeleteUserDriverReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUserJdbcDriverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DeleteUserJdbcDriverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DeleteUserDriverReq>,
 }
@@ -52,6 +53,7 @@ impl DeleteUserJdbcDriverRequestBuilder {
 #[non_exhaustive]
 pub struct DeleteUserJdbcDriverResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_user_jdbc_driver`](Self::delete_user_jdbc_driver) would send.
-    pub fn delete_user_jdbc_driver_request(
-        &self,
-        input: &DeleteUserJdbcDriverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteUserJdbcDriverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

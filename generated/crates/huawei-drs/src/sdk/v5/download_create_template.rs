@@ -7,13 +7,14 @@ use super::ExportFilesReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadCreateTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DownloadCreateTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportFilesReq>,
 }
@@ -52,6 +53,7 @@ impl DownloadCreateTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadCreateTemplateResponse {
     /// The file, byte for byte.
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::Blob>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_create_template`](Self::download_create_template) would send.
-    pub fn download_create_template_request(
-        &self,
-        input: &DownloadCreateTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadCreateTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

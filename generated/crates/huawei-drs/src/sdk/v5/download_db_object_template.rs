@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadDbObjectTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 文件模板支持数据同步级别，不填默认为table表级。 - database：库级 - table：表级 - column：列级 - partition：partition分区级导入 - compare_key：对比场景下指定分配建
+    ///
     /// Wire name: `file_import_db_level`, sent in the query.
     pub file_import_db_level: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,6 +60,7 @@ impl DownloadDbObjectTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadDbObjectTemplateResponse {
     /// The file, byte for byte.
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::Blob>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_db_object_template`](Self::download_db_object_template) would send.
-    pub fn download_db_object_template_request(
-        &self,
-        input: &DownloadDbObjectTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadDbObjectTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ExportFilesReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadFileRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the DownloadFileRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportFilesReq>,
 }
@@ -52,6 +53,7 @@ impl DownloadFileRequestBuilder {
 #[non_exhaustive]
 pub struct DownloadFileResponse {
     /// The file, byte for byte.
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::Blob>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DownloadFileResponse, DownloadFileError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`download_file`](Self::download_file) would send.
-    pub fn download_file_request(
-        &self,
-        input: &DownloadFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DownloadFileRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

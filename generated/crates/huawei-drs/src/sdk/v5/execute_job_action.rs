@@ -7,16 +7,18 @@ use super::JobActionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteJobActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID (对比任务相关操作，多任务场景传父任务详情返回的master_job_id)
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExecuteJobActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<JobActionReq>,
 }
@@ -58,6 +60,7 @@ impl ExecuteJobActionRequestBuilder {
 #[non_exhaustive]
 pub struct ExecuteJobActionResponse {
     /// 异步操作任务响应查询ID。
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ExecuteJobActionResponse, ExecuteJobActionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`execute_job_action`](Self::execute_job_action) would send.
-    pub fn execute_job_action_request(
-        &self,
-        input: &ExecuteJobActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExecuteJobActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

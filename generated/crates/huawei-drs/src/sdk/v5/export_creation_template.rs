@@ -7,13 +7,14 @@ use super::ExportJobsTemplateReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExportCreationTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExportCreationTemplateRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportJobsTemplateReq>,
 }
@@ -52,9 +53,11 @@ impl ExportCreationTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct ExportCreationTemplateResponse {
     /// 异步ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`export_creation_template`](Self::export_creation_template) would send.
-    pub fn export_creation_template_request(
-        &self,
-        input: &ExportCreationTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExportCreationTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ExportJobsReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExportJobListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExportJobListRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportJobsReq>,
 }
@@ -52,6 +53,7 @@ impl ExportJobListRequestBuilder {
 #[non_exhaustive]
 pub struct ExportJobListResponse {
     /// 异步任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ExportJobListResponse, ExportJobListError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`export_job_list`](Self::export_job_list) would send.
-    pub fn export_job_list_request(
-        &self,
-        input: &ExportJobListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExportJobListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

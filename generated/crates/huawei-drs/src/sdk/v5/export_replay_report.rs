@@ -7,16 +7,18 @@ use super::ExportSqlDataReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExportReplayReportRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ExportReplayReportRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportSqlDataReq>,
 }
@@ -58,6 +60,7 @@ impl ExportReplayReportRequestBuilder {
 #[non_exhaustive]
 pub struct ExportReplayReportResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`export_replay_report`](Self::export_replay_report) would send.
-    pub fn export_replay_report_request(
-        &self,
-        input: &ExportReplayReportRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ExportReplayReportRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ImportErrorMessageResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImportBatchCreateJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 待上传的模板文件。
+    ///
     /// Wire name: `file`, sent as a part of the multipart body.
     pub file: Option<::runtime::Blob>,
     /// 任务类型，迁移，同步，灾备等。 - migration - sync - cloudDataGuard
+    ///
     /// Wire name: `type`, sent as a part of the multipart body.
     pub type_field: Option<String>,
 }
@@ -57,15 +59,19 @@ impl ImportBatchCreateJobsRequestBuilder {
 #[non_exhaustive]
 pub struct ImportBatchCreateJobsResponse {
     /// 批量导入任务id。
+    ///
     /// Wire name: `async_job_id`.
     pub async_job_id: Option<String>,
     /// 导入失败的错误信息。
+    ///
     /// Wire name: `import_error_messages`.
     pub import_error_messages: Vec<ImportErrorMessageResp>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误描述。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }
@@ -96,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`import_batch_create_jobs`](Self::import_batch_create_jobs) would send.
-    pub fn import_batch_create_jobs_request(
-        &self,
-        input: &ImportBatchCreateJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ImportBatchCreateJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,34 +7,42 @@ use super::AsyncJobResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAsyncJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  批量异步创建的任务ID，用于按任务ID筛选查询结果。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `async_job_id`, sent in the query.
     pub async_job_id: Option<String>,
     /// **参数解释**：  批量异步创建的任务状态，用于按任务状态筛选查询结果。  **约束限制**：  不涉及。  **取值范围**：  - ASYNC_JOB_VALIDATING：批量异步任务参数校验中 - ASYNC_JOB_VALIDATE_FAILED：批量异步任务参数校验失败 - AUTO_PARAM_VALIDATE_SUCCESS：批量异步任务参数校验成功 - COMMIT_SUCCESS：批量异步任务提交成功  **默认取值**：  不涉及
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**：  批量异步创建任务的租户名，用于按租户名筛选查询结果。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `domain_name`, sent in the query.
     pub domain_name: Option<String>,
     /// **参数解释**：  批量异步创建任务的用户名，用于按用户名筛选查询结果。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `user_name`, sent in the query.
     pub user_name: Option<String>,
     /// **参数解释**：  偏移量，表示查询该偏移量后面的记录，用于分页查询。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// **参数解释**：  查询返回记录的数量限制，用于分页查询时控制每页返回的数据条数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**：  返回结果按该关键字排序，指定批量异步任务列表的排序依据。  **约束限制**：  不涉及。  **取值范围**：  - create_time：按创建时间排序  **默认取值**：  create_time
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// **参数解释**：  排序方向，指定返回结果按升序或降序排列。  **约束限制**：  不涉及。  **取值范围**：  - desc：降序 - asc：升序  **默认取值**：  desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -87,9 +95,11 @@ impl ListAsyncJobsRequestBuilder {
 #[non_exhaustive]
 pub struct ListAsyncJobsResponse {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// **参数解释**：  批量异步创建任务响应列表，包含满足查询条件的所有异步任务信息。详情请参见AsyncJobResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<AsyncJobResp>,
 }
@@ -116,14 +126,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_async_jobs`](Self::list_async_jobs) would send.
-    pub fn list_async_jobs_request(
-        &self,
-        input: &ListAsyncJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListAsyncJobs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `jobs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_async_jobs`](Self::list_async_jobs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -138,6 +140,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListAsyncJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,49 +7,62 @@ use super::ConnectionResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 连接ID。
+    ///
     /// Wire name: `connection_id`, sent in the query.
     pub connection_id: Option<String>,
     /// 连接类型。 - mysql - oracle - postgresql - mongodb
+    ///
     /// Wire name: `db_type`, sent in the query.
     pub db_type: Option<String>,
     /// 连接名称，忽略大小写。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 云上数据库实例ID。
+    ///
     /// Wire name: `inst_id`, sent in the query.
     pub inst_id: Option<String>,
     /// 连接IP。
+    ///
     /// Wire name: `ip`, sent in the query.
     pub ip: Option<String>,
     /// 连接描述。
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 时间区间用“，”分割。示例：2024-05-17T07:46:00.414Z,2024-05-20T07:46:00.999Z。
+    ///
     /// Wire name: `create_time`, sent in the query.
     pub create_time: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 偏移量，默认值为0，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制，默认值为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 值为“true”时会使得offset和limit参数失效并返回所有记录。
+    ///
     /// Wire name: `fetch_all`, sent in the query.
     pub fetch_all: Option<bool>,
     /// 返回结果按该关键字排序，默认为“created_at”。 取值：name，db_type，inst_id，ip，created_at，description，tag_value
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 降序或升序（分别对应desc和asc，默认为“desc”）。
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -112,9 +125,11 @@ impl ListConnectionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListConnectionsResponse {
     /// 连接信息列表。
+    ///
     /// Wire name: `connections`.
     pub connections: Vec<ConnectionResp>,
     /// 列表中的项目总数，与分页无关。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -141,14 +156,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_connections`](Self::list_connections) would send.
-    pub fn list_connections_request(
-        &self,
-        input: &ListConnectionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListConnections` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `connections`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_connections`](Self::list_connections), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -163,6 +170,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListConnectionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,26 +7,31 @@ use super::{DatabaseObject, TargetRootDb};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDbObjectsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 查询对象信息类型。 取值： - source：查询源库对象信息。 - modified：查询已选择的（已同步的和未下发的）对象信息。 - synchronized：查询已同步的（已下发的）对象信息 ， 使用场景在任务处于全量中或者增量中。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 查询指定库的信息。
+    ///
     /// Wire name: `db_names`, sent in the query.
     /// Sent as one comma-separated value.
     pub db_names: Option<Vec<String>>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -74,22 +79,26 @@ impl ListDbObjectsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDbObjectsResponse {
-    /// (No description in the spec.)
     /// Wire name: `target_root_db`.
     pub target_root_db: Option<TargetRootDb>,
     /// 数据库对象迁移或同步信息。
+    ///
     /// Wire name: `object_info`.
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
     /// 库下表数量的阈值。
+    ///
     /// Wire name: `max_table_num`.
     pub max_table_num: Option<i32>,
     /// 获取提交查询对象选择信息的状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 该数据库在实时同步场景下的类型
+    ///
     /// Wire name: `object_scope`.
     pub object_scope: Option<String>,
 }
@@ -119,14 +128,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListDbObjectsResponse, ListDbObjectsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_db_objects`](Self::list_db_objects) would send.
-    pub fn list_db_objects_request(
-        &self,
-        input: &ListDbObjectsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListDbObjectsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

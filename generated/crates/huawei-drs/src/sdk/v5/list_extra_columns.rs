@@ -7,25 +7,30 @@ use super::ColumnProcessObjects;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListExtraColumnsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 是否仅查询已下发的加工对象，默认为否。
+    ///
     /// Wire name: `is_only_show_sent`, sent in the query.
     pub is_only_show_sent: Option<bool>,
     /// 偏移量，表示查询该偏移量后面的记录，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 查询返回记录的数量限制，默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 是否查询所有数据，值为\\&quot;true\\&quot;时会使得offset和limit参数失效并返回所有记录，默认值为\\&quot;false\\&quot;。
+    ///
     /// Wire name: `fetch_all`, sent in the query.
     pub fetch_all: Option<bool>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -73,9 +78,11 @@ impl ListExtraColumnsRequestBuilder {
 #[non_exhaustive]
 pub struct ListExtraColumnsResponse {
     /// 列表中的项目总数，与分页无关。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 列加工对象
+    ///
     /// Wire name: `column_process_objects`.
     pub column_process_objects: Vec<ColumnProcessObjects>,
 }
@@ -102,14 +109,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_extra_columns`](Self::list_extra_columns) would send.
-    pub fn list_extra_columns_request(
-        &self,
-        input: &ListExtraColumnsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListExtraColumns` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `column_process_objects`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_extra_columns`](Self::list_extra_columns), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +123,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListExtraColumnsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::{QueryInstanceByTagReq, ResourceInstance};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源类型。 - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - subscription：数据订阅 - backupMigration：备份迁移 - replay：录制回放
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 查询记录数，默认为1000，limit最多为1000,不能为负数，最小值为1。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 索引位置，偏移量从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）,必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ListInstanceByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryInstanceByTagReq>,
 }
@@ -69,9 +73,11 @@ impl ListInstanceByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListInstanceByTagsResponse {
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 资源列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceInstance>,
 }
@@ -101,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_instance_by_tags`](Self::list_instance_by_tags) would send.
-    pub fn list_instance_by_tags_request(
-        &self,
-        input: &ListInstanceByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListInstanceByTags` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_instance_by_tags`](Self::list_instance_by_tags), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -123,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListInstanceByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::DdlAlarmResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobDdlsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 偏移量，默认值为0，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制.默认值为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// DDL序列起始值。
+    ///
     /// Wire name: `start_seq_no`, sent in the query.
     pub start_seq_no: Option<i64>,
     /// DDL序列结束值。
+    ///
     /// Wire name: `end_seq_no`, sent in the query.
     pub end_seq_no: Option<i64>,
     /// DDL状态，0为无告警，1为告警中。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<i64>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -78,9 +84,11 @@ impl ListJobDdlsRequestBuilder {
 #[non_exhaustive]
 pub struct ListJobDdlsResponse {
     /// DDL告警信息列表。
+    ///
     /// Wire name: `ddl_list`.
     pub ddl_list: Vec<DdlAlarmResp>,
     /// 列表中的项目总数，与分页无关。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -107,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_job_ddls`](Self::list_job_ddls) would send.
-    pub fn list_job_ddls_request(
-        &self,
-        input: &ListJobDdlsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListJobDdls` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `ddl_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_job_ddls`](Self::list_job_ddls), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -129,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListJobDdlsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::ListJobHistoryParameter;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListJobHistoryParametersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 偏移量，表示从此偏移量开始查询，offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 开始时间，格式为毫秒级时间戳。
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 结束时间，格式为毫秒级时间戳。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 参数名称。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -80,9 +86,11 @@ impl ListJobHistoryParametersRequestBuilder {
 #[non_exhaustive]
 pub struct ListJobHistoryParametersResponse {
     /// 历史记录总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 任务参数历史修改列表
+    ///
     /// Wire name: `parameter_history_config_list`.
     pub parameter_history_config_list: Vec<ListJobHistoryParameter>,
 }
@@ -112,14 +120,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_job_history_parameters`](Self::list_job_history_parameters) would send.
-    pub fn list_job_history_parameters_request(
-        &self,
-        input: &ListJobHistoryParametersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListJobHistoryParameters` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `parameter_history_config_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_job_history_parameters`](Self::list_job_history_parameters), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -134,6 +134,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListJobHistoryParametersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::ProjectTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源类型。 - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - subscription：数据订阅 - backupMigration：备份迁移 - replay：仿真回放
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -54,6 +55,7 @@ impl ListProjectTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectTagsResponse {
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ProjectTag>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListProjectTagsResponse, ListProjectTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_project_tags`](Self::list_project_tags) would send.
-    pub fn list_project_tags_request(
-        &self,
-        input: &ListProjectTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListProjectTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

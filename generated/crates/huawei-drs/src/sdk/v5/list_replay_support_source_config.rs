@@ -7,16 +7,18 @@ use super::ReplaySourceConfigResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListReplaySupportSourceConfigRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,9 +61,11 @@ impl ListReplaySupportSourceConfigRequestBuilder {
 #[non_exhaustive]
 pub struct ListReplaySupportSourceConfigResponse {
     /// 流量回放源数据配置信息
+    ///
     /// Wire name: `config_list`.
     pub config_list: Vec<ReplaySourceConfigResp>,
     /// 总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -91,14 +95,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_replay_support_source_config`](Self::list_replay_support_source_config) would send.
-    pub fn list_replay_support_source_config_request(
-        &self,
-        input: &ListReplaySupportSourceConfigRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListReplaySupportSourceConfig` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `config_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_replay_support_source_config`](Self::list_replay_support_source_config), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -113,6 +109,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListReplaySupportSourceConfigRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

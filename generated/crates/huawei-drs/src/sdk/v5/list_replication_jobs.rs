@@ -7,47 +7,59 @@ use super::OfflineTaskInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListReplicationJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务名称，支持模糊搜索。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 备份迁移任务状态。 TRANSFERRING：恢复中 SUCCESS：成功 FAILED：失败 PRECHECK FAILED：预检查失败
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 数据库实例ID，最大数量为10。
+    ///
     /// Wire name: `dbs_instance_ids`, sent in the query.
     /// Sent as one comma-separated value.
     pub dbs_instance_ids: Option<Vec<String>>,
     /// 描述。
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 创建时间。
+    ///
     /// Wire name: `create_at`, sent in the query.
     pub create_at: Option<String>,
     /// 完成时间。
+    ///
     /// Wire name: `completed_at`, sent in the query.
     pub completed_at: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// 标签。
+    ///
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
     /// 查询返回记录的数量限制，默认值为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，默认值为0，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 排序字段。 取值：name，db_type，inst_id，ip，created_at，description，tag_value
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序方法。
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 请求语言类型。 en-us：英文 zh-cn：中文
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -108,9 +120,11 @@ impl ListReplicationJobsRequestBuilder {
 #[non_exhaustive]
 pub struct ListReplicationJobsResponse {
     /// 备份迁移任务总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 备份迁移任务列表。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<OfflineTaskInfo>,
 }
@@ -140,14 +154,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_replication_jobs`](Self::list_replication_jobs) would send.
-    pub fn list_replication_jobs_request(
-        &self,
-        input: &ListReplicationJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListReplicationJobs` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `jobs`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_replication_jobs`](Self::list_replication_jobs), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -162,6 +168,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListReplicationJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

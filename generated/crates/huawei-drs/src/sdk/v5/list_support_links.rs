@@ -7,19 +7,22 @@ use super::SupportLinksResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSupportLinksRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**：  DRS任务场景类型，用于区分不同的数据复制场景。  **约束限制**：  不涉及。  **取值范围**：  - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - replay：录制回放 - verify：校验任务 - cdc：CDC任务  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_type`, sent in the query.
     pub job_type: Option<String>,
     /// **参数解释**：  偏移量，表示查询该偏移量后面的记录，用于分页查询。  **约束限制**：  最大为10000。  **取值范围**：  不涉及。  **默认取值**：  0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// **参数解释**：  查询返回记录的数量限制，用于分页查询时控制每页返回的数据条数。  **约束限制**：  最大为2000。  **取值范围**：  不涉及。  **默认取值**：  10
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -61,7 +64,6 @@ impl ListSupportLinksRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSupportLinksResponse {
-    /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
     pub body: Vec<SupportLinksResp>,
 }
@@ -86,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListSupportLinksResponse, ListSupportLinksError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_support_links`](Self::list_support_links) would send.
-    pub fn list_support_links_request(
-        &self,
-        input: &ListSupportLinksRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSupportLinksRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ExportReportObsFileRespExportReportObsFiles;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTemplatesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -57,9 +59,11 @@ impl ListTemplatesRequestBuilder {
 #[non_exhaustive]
 pub struct ListTemplatesResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 文件列表。
+    ///
     /// Wire name: `export_report_obs_files`.
     pub export_report_obs_files: Vec<ExportReportObsFileRespExportReportObsFiles>,
 }
@@ -86,14 +90,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_templates`](Self::list_templates) would send.
-    pub fn list_templates_request(
-        &self,
-        input: &ListTemplatesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListTemplates` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `export_report_obs_files`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_templates`](Self::list_templates), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -108,6 +104,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListTemplatesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

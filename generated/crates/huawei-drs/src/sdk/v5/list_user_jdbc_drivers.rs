@@ -7,19 +7,22 @@ use super::DriverInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserJdbcDriversRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页显示的条目数量。默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 指定待查询的驱动文件类型。取值范围： - db2：DB2 for LUW - informix：Informix
+    ///
     /// Wire name: `driver_type`, sent in the query.
     pub driver_type: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,9 +66,11 @@ impl ListUserJdbcDriversRequestBuilder {
 #[non_exhaustive]
 pub struct ListUserJdbcDriversResponse {
     /// 驱动文件总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 驱动文件列表。
+    ///
     /// Wire name: `items`.
     pub items: Vec<DriverInfo>,
 }
@@ -95,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_user_jdbc_drivers`](Self::list_user_jdbc_drivers) would send.
-    pub fn list_user_jdbc_drivers_request(
-        &self,
-        input: &ListUserJdbcDriversRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListUserJdbcDrivers` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `items`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_user_jdbc_drivers`](Self::list_user_jdbc_drivers), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -117,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListUserJdbcDriversRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

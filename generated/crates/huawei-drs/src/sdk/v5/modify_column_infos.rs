@@ -7,16 +7,18 @@ use super::ModifyColumnInfoReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyColumnInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyColumnInfosRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyColumnInfoReq>,
 }
@@ -58,6 +60,7 @@ impl ModifyColumnInfosRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyColumnInfosResponse {
     /// 修改结果
+    ///
     /// Wire name: `modify_result`.
     pub modify_result: Option<bool>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyColumnInfosResponse, ModifyColumnInfosError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_column_infos`](Self::modify_column_infos) would send.
-    pub fn modify_column_infos_request(
-        &self,
-        input: &ModifyColumnInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyColumnInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateConnectionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyConnectionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 连接ID
+    ///
     /// Wire name: `connection_id`, sent in the path.
     pub connection_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ModifyConnectionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateConnectionReq>,
 }
@@ -59,6 +61,7 @@ impl ModifyConnectionRequestBuilder {
 #[non_exhaustive]
 pub struct ModifyConnectionResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ModifyConnectionResponse, ModifyConnectionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`modify_connection`](Self::modify_connection) would send.
-    pub fn modify_connection_request(
-        &self,
-        input: &ModifyConnectionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ModifyConnectionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

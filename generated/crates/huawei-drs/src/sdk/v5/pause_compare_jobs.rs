@@ -7,16 +7,18 @@ use super::OperateDataCompareJobReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PauseCompareJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the PauseCompareJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateDataCompareJobReq>,
 }
@@ -58,6 +60,7 @@ impl PauseCompareJobsRequestBuilder {
 #[non_exhaustive]
 pub struct PauseCompareJobsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<PauseCompareJobsResponse, PauseCompareJobsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`pause_compare_jobs`](Self::pause_compare_jobs) would send.
-    pub fn pause_compare_jobs_request(
-        &self,
-        input: &PauseCompareJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for PauseCompareJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

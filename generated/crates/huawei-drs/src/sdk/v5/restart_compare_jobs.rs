@@ -7,16 +7,18 @@ use super::OperateDataCompareJobReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartCompareJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the RestartCompareJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<OperateDataCompareJobReq>,
 }
@@ -58,6 +60,7 @@ impl RestartCompareJobsRequestBuilder {
 #[non_exhaustive]
 pub struct RestartCompareJobsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`restart_compare_jobs`](Self::restart_compare_jobs) would send.
-    pub fn restart_compare_jobs_request(
-        &self,
-        input: &RestartCompareJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RestartCompareJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DataFilterRuleReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SaveDataFilterRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据迁移任务ID，用于指定要保存过滤规则的目标任务。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SaveDataFilterRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DataFilterRuleReq>,
 }
@@ -58,6 +60,7 @@ impl SaveDataFilterRulesRequestBuilder {
 #[non_exhaustive]
 pub struct SaveDataFilterRulesResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`save_data_filter_rules`](Self::save_data_filter_rules) would send.
-    pub fn save_data_filter_rules_request(
-        &self,
-        input: &SaveDataFilterRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SaveDataFilterRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

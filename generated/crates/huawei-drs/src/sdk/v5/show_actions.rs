@@ -7,13 +7,14 @@ use super::JobActions;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowActionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,7 +53,6 @@ impl ShowActionsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowActionsResponse {
-    /// (No description in the spec.)
     /// Wire name: `job_action`.
     pub job_action: Option<JobActions>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowActionsResponse, ShowActionsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_actions`](Self::show_actions) would send.
-    pub fn show_actions_request(
-        &self,
-        input: &ShowActionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowActionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

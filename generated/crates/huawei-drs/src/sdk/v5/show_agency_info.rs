@@ -7,13 +7,14 @@ use super::AgencyRole;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAgencyInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 委托名称。
+    ///
     /// Wire name: `agency_name`, sent in the path.
     pub agency_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,12 +54,15 @@ impl ShowAgencyInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAgencyInfoResponse {
     /// 委托是否存在。
+    ///
     /// Wire name: `is_existed`.
     pub is_existed: Option<bool>,
     /// 委托名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 委托绑定的权限策略信息。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<AgencyRole>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAgencyInfoResponse, ShowAgencyInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_agency_info`](Self::show_agency_info) would send.
-    pub fn show_agency_info_request(
-        &self,
-        input: &ShowAgencyInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAgencyInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

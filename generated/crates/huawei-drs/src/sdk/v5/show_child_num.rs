@@ -5,19 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowChildNumRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// ddm或者gaussdbv5数据库的实例id
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 局点，默认是当前region
+    ///
     /// Wire name: `region`, sent in the query.
     pub region: Option<String>,
     /// 数据库实例的类型
+    ///
     /// Wire name: `db_type`, sent in the query.
     pub db_type: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,6 +63,7 @@ impl ShowChildNumRequestBuilder {
 #[non_exhaustive]
 pub struct ShowChildNumResponse {
     /// 子任务的数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }
@@ -84,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowChildNumResponse, ShowChildNumError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_child_num`](Self::show_child_num) would send.
-    pub fn show_child_num_request(
-        &self,
-        input: &ShowChildNumRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowChildNumRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,22 +7,26 @@ use super::DbObjectColumnInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowColumnInfoResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 指定数据库表的列信息采集的ID，提交采集指定数据库表的列信息接口返回的ID。
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -69,9 +73,11 @@ impl ShowColumnInfoResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowColumnInfoResultResponse {
     /// 指定数据库表列信息
+    ///
     /// Wire name: `results`.
     pub results: Vec<DbObjectColumnInfo>,
     /// 列表中的项目总数，与分页无关
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -101,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_column_info_result`](Self::show_column_info_result) would send.
-    pub fn show_column_info_result_request(
-        &self,
-        input: &ShowColumnInfoResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowColumnInfoResult` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `results`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_column_info_result`](Self::show_column_info_result), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -123,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowColumnInfoResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

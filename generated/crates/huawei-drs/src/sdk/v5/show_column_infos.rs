@@ -7,16 +7,18 @@ use super::{ColumnMappingInfo, ObjectWithColumnInfo, ShowColumnInfoReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowColumnInfosRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowColumnInfosRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ShowColumnInfoReq>,
 }
@@ -58,9 +60,11 @@ impl ShowColumnInfosRequestBuilder {
 #[non_exhaustive]
 pub struct ShowColumnInfosResponse {
     /// 列映射信息
+    ///
     /// Wire name: `column_map_infos`.
     pub column_map_infos: Vec<ColumnMappingInfo>,
     /// 和列信息相关的对象
+    ///
     /// Wire name: `object_with_column_infos`.
     pub object_with_column_infos: Vec<ObjectWithColumnInfo>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowColumnInfosResponse, ShowColumnInfosError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_column_infos`](Self::show_column_infos) would send.
-    pub fn show_column_infos_request(
-        &self,
-        input: &ShowColumnInfosRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowColumnInfosRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

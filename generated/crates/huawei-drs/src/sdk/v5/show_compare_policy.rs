@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowComparePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,30 +52,39 @@ impl ShowComparePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct ShowComparePolicyResponse {
     /// 对比时间。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 对比策略状态。 - OPEN：开启 - CLOSED：关闭 - NO_SUPPORT：不支持
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 对比开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 对比结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 对比类型： - object_comparison：对象对比。 - lines：行对比。 - account：用户对比。
+    ///
     /// Wire name: `compare_type`.
     pub compare_type: Vec<String>,
     /// 下次对比时间，UTC时间，例如：2023-06-12T08:00:00Z
+    ///
     /// Wire name: `next_compare_time`.
     pub next_compare_time: Option<String>,
     /// 对比策略。 - normal：普通对比 - manyToOne：多对一对比
+    ///
     /// Wire name: `compare_policy`.
     pub compare_policy: Option<String>,
     /// 间隔时间。
+    ///
     /// Wire name: `interval_hour`.
     pub interval_hour: Option<i32>,
     /// **参数解释：** 冲突策略。 **约束限制：** 不涉及 **取值范围：** 不涉及 默认取值： 不涉及
+    ///
     /// Wire name: `conflict_strategy`.
     pub conflict_strategy: Option<String>,
 }
@@ -107,14 +117,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowComparePolicyResponse, ShowComparePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_compare_policy`](Self::show_compare_policy) would send.
-    pub fn show_compare_policy_request(
-        &self,
-        input: &ShowComparePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowComparePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

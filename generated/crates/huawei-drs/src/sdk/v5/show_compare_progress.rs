@@ -10,16 +10,18 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowCompareProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`, sent in the path.
     pub compare_job_id: String,
     /// 请求语言类型。 -en-us：英文 -zh-cn：中文
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -62,13 +64,10 @@ impl ShowCompareProgressRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowCompareProgressResponse {
-    /// (No description in the spec.)
     /// Wire name: `full_info`.
     pub full_info: Option<QueryCompareJobProgressRespFullInfo>,
-    /// (No description in the spec.)
     /// Wire name: `incre_info`.
     pub incre_info: Option<QueryCompareJobProgressRespIncreInfo>,
-    /// (No description in the spec.)
     /// Wire name: `global_info`.
     pub global_info: Option<QueryCompareJobProgressRespGlobalInfo>,
 }
@@ -98,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_compare_progress`](Self::show_compare_progress) would send.
-    pub fn show_compare_progress_request(
-        &self,
-        input: &ShowCompareProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowCompareProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

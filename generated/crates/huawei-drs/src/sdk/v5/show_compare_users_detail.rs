@@ -7,22 +7,26 @@ use super::CompareUserInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowCompareUsersDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务的ID。
+    ///
     /// Wire name: `compare_job_id`, sent in the path.
     pub compare_job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
     /// 查询返回记录的数量限制，默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -70,9 +74,11 @@ impl ShowCompareUsersDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowCompareUsersDetailResponse {
     /// 用户对比信息的总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 用户对比信息
+    ///
     /// Wire name: `user_compare_info`.
     pub user_compare_info: Vec<CompareUserInfo>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_compare_users_detail`](Self::show_compare_users_detail) would send.
-    pub fn show_compare_users_detail_request(
-        &self,
-        input: &ShowCompareUsersDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowCompareUsersDetail` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `user_compare_info`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_compare_users_detail`](Self::show_compare_users_detail), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowCompareUsersDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

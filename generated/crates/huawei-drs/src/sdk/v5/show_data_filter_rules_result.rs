@@ -7,16 +7,18 @@ use super::DataFilterRuleResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDataFilterRulesResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 数据迁移任务ID，用于指定要查询过滤规则的目标任务。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 查询数据过滤规则结果请求ID，用于关联之前提交的查询过滤校验请求。
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,12 +62,15 @@ impl ShowDataFilterRulesResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDataFilterRulesResultResponse {
     /// 总数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 数据过滤规则列表。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<DataFilterRuleResp>,
     /// 查询过滤规则进度。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -95,14 +100,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_data_filter_rules_result`](Self::show_data_filter_rules_result) would send.
-    pub fn show_data_filter_rules_result_request(
-        &self,
-        input: &ShowDataFilterRulesResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDataFilterRulesResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::DbObjectFilteringResult;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDataFilteringResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 数据过滤校验请求ID
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,12 +61,15 @@ impl ShowDataFilteringResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDataFilteringResultResponse {
     /// 数据过滤规则校验成功的数量
+    ///
     /// Wire name: `success_count`.
     pub success_count: Option<i64>,
     /// 数据过滤规则校验失败的数量
+    ///
     /// Wire name: `failed_count`.
     pub failed_count: Option<i64>,
     /// 库表过滤规则校验结果
+    ///
     /// Wire name: `db_object_filtering_result`.
     pub db_object_filtering_result: Vec<DbObjectFilteringResult>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_data_filtering_result`](Self::show_data_filtering_result) would send.
-    pub fn show_data_filtering_result_request(
-        &self,
-        input: &ShowDataFilteringResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDataFilteringResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDataProcessingRulesResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 更新数据加工规则ID。
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -59,12 +61,15 @@ impl ShowDataProcessingRulesResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDataProcessingRulesResultResponse {
     /// 查询结果id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 查询状态 pending：处理中 failed：失败 success：成功
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -94,14 +99,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_data_processing_rules_result`](Self::show_data_processing_rules_result) would send.
-    pub fn show_data_processing_rules_result_request(
-        &self,
-        input: &ShowDataProcessingRulesResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDataProcessingRulesResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::DataProcessInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDataProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -63,9 +66,11 @@ impl ShowDataProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDataProgressResponse {
     /// 数据加工规则响应体
+    ///
     /// Wire name: `data_process_info`.
     pub data_process_info: Vec<DataProcessInfo>,
     /// 数据加工规则总数目
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }
@@ -92,14 +97,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_data_progress`](Self::show_data_progress) would send.
-    pub fn show_data_progress_request(
-        &self,
-        input: &ShowDataProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowDataProgress` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `data_process_info`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_data_progress`](Self::show_data_progress), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -114,6 +111,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowDataProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

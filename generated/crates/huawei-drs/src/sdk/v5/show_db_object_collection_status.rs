@@ -7,16 +7,18 @@ use super::{DatabaseObject, TargetRootDb};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDbObjectCollectionStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对象信息采集的ID，提交查询数据库对象信息接口返回的ID。
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,22 +62,26 @@ impl ShowDbObjectCollectionStatusRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDbObjectCollectionStatusResponse {
-    /// (No description in the spec.)
     /// Wire name: `target_root_db`.
     pub target_root_db: Option<TargetRootDb>,
     /// 数据库对象迁移或同步信息。
+    ///
     /// Wire name: `object_info`.
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
     /// 库下表数量的阈值。
+    ///
     /// Wire name: `max_table_num`.
     pub max_table_num: Option<i32>,
     /// 获取提交查询对象选择信息的状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 该数据库在实时同步场景下的类型
+    ///
     /// Wire name: `object_scope`.
     pub object_scope: Option<String>,
 }
@@ -108,14 +114,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_db_object_collection_status`](Self::show_db_object_collection_status) would send.
-    pub fn show_db_object_collection_status_request(
-        &self,
-        input: &ShowDbObjectCollectionStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDbObjectCollectionStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,22 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDbObjectTemplateProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 默认为空。 - column：当进行列加工导入时，查询列加工导入进度。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -68,12 +72,15 @@ impl ShowDbObjectTemplateProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDbObjectTemplateProgressResponse {
     /// 是否上传完成。
+    ///
     /// Wire name: `send_success`.
     pub send_success: Option<bool>,
     /// 文件解析状态。 取值：success，failed
+    ///
     /// Wire name: `process_status`.
     pub process_status: Option<String>,
     /// 解析成功的行数。
+    ///
     /// Wire name: `parsed_success_number`.
     pub parsed_success_number: Option<String>,
 }
@@ -103,14 +110,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_db_object_template_progress`](Self::show_db_object_template_progress) would send.
-    pub fn show_db_object_template_progress_request(
-        &self,
-        input: &ShowDbObjectTemplateProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDbObjectTemplateProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

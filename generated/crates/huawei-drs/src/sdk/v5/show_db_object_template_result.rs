@@ -5,19 +5,22 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDbObjectTemplateResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 导入的结果类型。取值： - detail：获取最新导入的文件与校验结果，上传后的文件若存在错误，会同时将错误原因标记在文件内。 - synchronized：获取已同步的（已下发的）对象文件结果。 - change: 获取新增和删除的对象结果（当再编辑时使用） - compare: 获取已导入的对比键文件结果。 - compare_key_detail: 获取已导入的对比键校验结果，上传后的文件若存在错误，会同时将错误原因标记在文件内。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 默认为空。当进行列加工导入时，查询列加工导入进度，取值column。
+    ///
     /// Wire name: `file_export_object_level`, sent in the query.
     pub file_export_object_level: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -64,6 +67,7 @@ impl ShowDbObjectTemplateResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDbObjectTemplateResultResponse {
     /// The file, byte for byte.
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::Blob>,
 }
@@ -91,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_db_object_template_result`](Self::show_db_object_template_result) would send.
-    pub fn show_db_object_template_result_request(
-        &self,
-        input: &ShowDbObjectTemplateResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDbObjectTemplateResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{DatabaseObject, TargetRootDb};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDbObjectsListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 查询对象信息类型。 取值：  - modified：查询已选择的（已同步的和未下发的）对象信息。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,22 +60,26 @@ impl ShowDbObjectsListRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDbObjectsListResponse {
-    /// (No description in the spec.)
     /// Wire name: `target_root_db`.
     pub target_root_db: Option<TargetRootDb>,
     /// 数据库对象迁移或同步信息。
+    ///
     /// Wire name: `object_info`.
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
     /// 库下表数量的阈值。
+    ///
     /// Wire name: `max_table_num`.
     pub max_table_num: Option<i32>,
     /// 获取提交查询对象选择信息的状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 该数据库在实时同步场景下的类型
+    ///
     /// Wire name: `object_scope`.
     pub object_scope: Option<String>,
 }
@@ -103,14 +109,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowDbObjectsListResponse, ShowDbObjectsListError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_db_objects_list`](Self::show_db_objects_list) would send.
-    pub fn show_db_objects_list_request(
-        &self,
-        input: &ShowDbObjectsListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowDbObjectsListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

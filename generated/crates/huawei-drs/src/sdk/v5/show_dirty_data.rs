@@ -7,31 +7,38 @@ use super::DirtyData;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowDirtyDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 开始时间，UTC时间，例如：2020-09-01T18:50:20Z
+    ///
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
     /// 结束时间，UTC时间，例如：2020-09-01T19:50:20Z
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 是否脱敏。
+    ///
     /// Wire name: `anonymize_mode`, sent in the query.
     pub anonymize_mode: Option<bool>,
     /// 查询任务阶段信息，不传默认查增量阶段信息。 - FULL_TRANSFER，全量阶段
+    ///
     /// Wire name: `task_mode`, sent in the query.
     pub task_mode: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -83,9 +90,11 @@ impl ShowDirtyDataRequestBuilder {
 #[non_exhaustive]
 pub struct ShowDirtyDataResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 异常数据列表。
+    ///
     /// Wire name: `dirty_data_list`.
     pub dirty_data_list: Vec<DirtyData>,
 }
@@ -112,14 +121,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_dirty_data`](Self::show_dirty_data) would send.
-    pub fn show_dirty_data_request(
-        &self,
-        input: &ShowDirtyDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowDirtyData` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `dirty_data_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`show_dirty_data`](Self::show_dirty_data), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -134,6 +135,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowDirtyDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

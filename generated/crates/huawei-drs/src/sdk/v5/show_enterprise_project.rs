@@ -7,22 +7,26 @@ use super::EnterpriseProject;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowEnterpriseProjectRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 企业项目名称，支持模糊搜索。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// IAM用户所属帐号ID。op_service权限必须携带此参数，非op_service权限可不携带此参数。
+    ///
     /// Wire name: `domain_id`, sent in the query.
     pub domain_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -67,9 +71,11 @@ impl ShowEnterpriseProjectRequestBuilder {
 #[non_exhaustive]
 pub struct ShowEnterpriseProjectResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 企业项目列表。
+    ///
     /// Wire name: `enterprise_project_list`.
     pub enterprise_project_list: Vec<EnterpriseProject>,
 }
@@ -99,14 +105,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_enterprise_project`](Self::show_enterprise_project) would send.
-    pub fn show_enterprise_project_request(
-        &self,
-        input: &ShowEnterpriseProjectRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowEnterpriseProject` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `enterprise_project_list`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`show_enterprise_project`](Self::show_enterprise_project), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -121,6 +119,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowEnterpriseProjectRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowExportProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 导出创建模板接口返回的异步ID。
+    ///
     /// Wire name: `async_job_id`, sent in the path.
     pub async_job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,6 +53,7 @@ impl ShowExportProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowExportProgressResponse {
     /// 导出进度。
+    ///
     /// Wire name: `process_status`.
     pub process_status: Option<String>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_export_progress`](Self::show_export_progress) would send.
-    pub fn show_export_progress_request(
-        &self,
-        input: &ShowExportProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowExportProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

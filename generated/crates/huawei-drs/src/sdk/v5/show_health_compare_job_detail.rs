@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHealthCompareJobDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`, sent in the path.
     pub compare_job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,21 +62,27 @@ impl ShowHealthCompareJobDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHealthCompareJobDetailResponse {
     /// 对比任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对比类型： object_comparison：对象对比。 lines：行对比。 account：用户对比。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 开始时间，UTC时间，例如：2024-04-03T08:00:01Z。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 结束时间，UTC时间，例如：2024-04-03T08:00:01Z。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 对比任务的状态。取值： - RUNNING：运行中。 - WAITING_FOR_RUNNING：等待启动中。 - SUCCESSFUL：完成。 - FAILED：失败。 - CANCELLED：已取消。 - TIMEOUT_INTERRUPT：超时中断。 - FULL_DOING：全量校验中。 - INCRE_DOING：增量校验中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
 }
@@ -107,14 +115,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_health_compare_job_detail`](Self::show_health_compare_job_detail) would send.
-    pub fn show_health_compare_job_detail_request(
-        &self,
-        input: &ShowHealthCompareJobDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowHealthCompareJobDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

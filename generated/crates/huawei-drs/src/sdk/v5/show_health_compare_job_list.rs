@@ -7,22 +7,26 @@ use super::HealthCompareJob;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHealthCompareJobListRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 状态，不传查询所有状态。 - WAITING_FOR_RUNNING：等待启动中 - RUNNING：运行中 - SUCCESSFUL：完成 - FAILED：失败 - CANCELLED：已取消 - TIMEOUT_INTERRUPT：超时中断 - FULL_DOING：全量校验中 - INCRE_DOING：增量校验中
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -70,9 +74,11 @@ impl ShowHealthCompareJobListRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHealthCompareJobListResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 健康对比任务列表。
+    ///
     /// Wire name: `compare_jobs`.
     pub compare_jobs: Vec<HealthCompareJob>,
 }
@@ -102,14 +108,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_health_compare_job_list`](Self::show_health_compare_job_list) would send.
-    pub fn show_health_compare_job_list_request(
-        &self,
-        input: &ShowHealthCompareJobListRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowHealthCompareJobList` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `compare_jobs`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`show_health_compare_job_list`](Self::show_health_compare_job_list), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -124,6 +122,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowHealthCompareJobListRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

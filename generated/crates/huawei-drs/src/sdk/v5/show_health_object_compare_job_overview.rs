@@ -7,16 +7,18 @@ use super::ObjectsHealthCompareOverviewInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowHealthObjectCompareJobOverviewRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`, sent in the path.
     pub compare_job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -62,6 +64,7 @@ impl ShowHealthObjectCompareJobOverviewRequestBuilder {
 #[non_exhaustive]
 pub struct ShowHealthObjectCompareJobOverviewResponse {
     /// 健康对比对象级对比结果。
+    ///
     /// Wire name: `compare_result`.
     pub compare_result: Vec<ObjectsHealthCompareOverviewInfo>,
 }
@@ -89,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_health_object_compare_job_overview`](Self::show_health_object_compare_job_overview) would send.
-    pub fn show_health_object_compare_job_overview_request(
-        &self,
-        input: &ShowHealthObjectCompareJobOverviewRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowHealthObjectCompareJobOverviewRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

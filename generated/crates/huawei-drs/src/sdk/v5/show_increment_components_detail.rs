@@ -7,13 +7,14 @@ use super::IncreComponentDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowIncrementComponentsDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,9 +56,11 @@ impl ShowIncrementComponentsDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowIncrementComponentsDetailResponse {
     /// 更新时间。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// 增量组件详情。
+    ///
     /// Wire name: `increment_components_list`.
     pub increment_components_list: Vec<IncreComponentDetail>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_increment_components_detail`](Self::show_increment_components_detail) would send.
-    pub fn show_increment_components_detail_request(
-        &self,
-        input: &ShowIncrementComponentsDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowIncrementComponentsDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::BatchResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInstanceTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 资源类型。 - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - subscription：数据订阅 - backupMigration：备份迁移 - replay：仿真回放
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -60,6 +62,7 @@ impl ShowInstanceTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowInstanceTagsResponse {
     /// **参数解释**：  资源标签列表，包含该实例下所有标签的键值对信息。详情请参见BatchResourceTag。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchResourceTag>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowInstanceTagsResponse, ShowInstanceTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_instance_tags`](Self::show_instance_tags) would send.
-    pub fn show_instance_tags_request(
-        &self,
-        input: &ShowInstanceTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInstanceTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,49 +7,62 @@ use super::JobDetailResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowJobDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 任务详情类型。取值： - overview：任务概览信息。 - detail：任务基本信息。 - network：测试连接结果信息，需配合query_id参数一起查询。 - precheck：预检查结果信息，需配合query_id参数一起查询。 - progress：任务进度信息。 - log：任务日志信息，支持分页查询参数offset与limit。 - compare：查询对比任务。 - file：对象导入信息。 - is_writable：目标库解除只读结果。 - cloud_connection：录制回放他云连通性测试，需配合query_id参数一起查询。 - diagnosis：查询一键诊断结果，需配合query_id参数一起查询。 - diagnosis_history：查询一键诊断结果历史，需配合query_id参数一起查询。 - repair_progress：数据修复进度，需配合query_id参数一起查询。 - repair_detail：数据修复详情，需配合query_id参数一起查询。 - repair_export_status：查询数据修复SQL导出状态，需配合compare_task_id参数一起查询。 - db_table_details：库表映射概览。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 通过指定Query ID查询任务详情。  说明：部分type类型的任务详情，需要通过触发该操作的请求返回的query_id进行操作结果查询。
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录。  说明：部分type类型的任务详情支持分页查询，可以通过传递该参数进行分页控制。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 查询返回记录的数量限制。  说明：部分type类型的任务详情支持分页查询，可以通过传递该参数进行分页控制。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 对比任务类型 - object_compare：对象对比。 - line_compare：行对比。 - content_compare：内容对比。 - data_compare：数据对比。
+    ///
     /// Wire name: `compare_type`, sent in the query.
     pub compare_type: Option<String>,
     /// 查询对比内容/预检查类型。取值： - overview：对比任务概览。 - list：数据对比任务列表。 - detail：对比详情。 - diff：不一致详情。 - upgradeJob：升级预检查。
+    ///
     /// Wire name: `query_type`, sent in the query.
     pub query_type: Option<String>,
     /// 查询对象对比详情类型。取值： - DB：库级对比详情。 - TABLE：表级对比详情。 - INDEX：索引对比详情。
+    ///
     /// Wire name: `object_type`, sent in the query.
     pub object_type: Option<String>,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_task_id`, sent in the query.
     pub compare_task_id: Option<String>,
     /// 数据对比源库名称。
+    ///
     /// Wire name: `source_db_name`, sent in the query.
     pub source_db_name: Option<String>,
     /// 数据对比目标库名称。
+    ///
     /// Wire name: `target_db_name`, sent in the query.
     pub target_db_name: Option<String>,
     /// 对比结果类型。取值： - compare：对比完成。 - uncompare：无法对比。
+    ///
     /// Wire name: `compare_detail_type`, sent in the query.
     pub compare_detail_type: Option<String>,
     /// 查询日志的级别。取值： - Info：提示级别。 - Warn：警告级别。 - Error：错误级别。
+    ///
     /// Wire name: `log_level`, sent in the query.
     pub log_level: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -113,7 +126,6 @@ impl ShowJobDetailRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowJobDetailResponse {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<JobDetailResp>,
 }
@@ -138,14 +150,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowJobDetailResponse, ShowJobDetailError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_job_detail`](Self::show_job_detail) would send.
-    pub fn show_job_detail_request(
-        &self,
-        input: &ShowJobDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowJobDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::FlavorInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowLinkFlavorsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 引擎类型。
+    ///
     /// Wire name: `engine_type`, sent in the query.
     pub engine_type: Option<String>,
     /// 任务场景。取值：     - migration：实时迁移。     - sync：实时同步。     - cloudDataGuard：实时灾备。     - subscription：数据订阅。     - replay：录制回放。     - verify：校验任务。     - cdc：CDC任务。
+    ///
     /// Wire name: `job_type`, sent in the query.
     pub job_type: Option<String>,
     /// 任务方向。取值：     - up：入云 ，灾备场景时对应本云为备。     - down：出云，灾备场景时对应本云为主。     - non-dbs：自建。
+    ///
     /// Wire name: `job_direction`, sent in the query.
     pub job_direction: Option<String>,
     /// 网络类型。取值：     - eip：公网网络。     - vpc：VPC网络，灾备场景不支持选择VPC网络。     - vpn：VPN、专线网络。
+    ///
     /// Wire name: `net_type`, sent in the query.
     pub net_type: Option<String>,
     /// 任务实例规格类型。取值：     - micro：极小规格。     - small：小规格。     - medium：中规格。     - high：大规格。     - xlarge：超大规格。     - 2xlarge：极大规格。
+    ///
     /// Wire name: `node_type`, sent in the query.
     pub node_type: Option<String>,
     /// 灾备类型是否双主灾备。说明：     - job_type 是cloudDataGuard时，必填，灾备类型是双主灾备时，is_multi_write取值true, 否则为false。     - job_type 是其他类型时，is_multi_write是非必选参数。
+    ///
     /// Wire name: `is_multi_write`, sent in the query.
     pub is_multi_write: Option<bool>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -76,13 +82,10 @@ impl ShowLinkFlavorsRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowLinkFlavorsResponse {
-    /// (No description in the spec.)
     /// Wire name: `vm_flavor`.
     pub vm_flavor: Option<FlavorInfo>,
-    /// (No description in the spec.)
     /// Wire name: `volume_flavor`.
     pub volume_flavor: Option<FlavorInfo>,
-    /// (No description in the spec.)
     /// Wire name: `flow_flavor`.
     pub flow_flavor: Option<FlavorInfo>,
 }
@@ -109,14 +112,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowLinkFlavorsResponse, ShowLinkFlavorsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_link_flavors`](Self::show_link_flavors) would send.
-    pub fn show_link_flavors_request(
-        &self,
-        input: &ShowLinkFlavorsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowLinkFlavorsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

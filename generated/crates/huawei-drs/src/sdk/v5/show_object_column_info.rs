@@ -7,25 +7,30 @@ use super::ObjectWithColumnInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowObjectColumnInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 对象id。不填时默认查询库级的对象。
+    ///
     /// Wire name: `object_id`, sent in the query.
     pub object_id: Option<String>,
     /// 是否强制刷新查询结果
+    ///
     /// Wire name: `is_refresh`, sent in the query.
     pub is_refresh: Option<bool>,
     /// 查询返回记录的数量限制，默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 偏移量，表示查询该偏移量后面的记录，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -73,6 +78,7 @@ impl ShowObjectColumnInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowObjectColumnInfoResponse {
     /// 和列信息相关的对象
+    ///
     /// Wire name: `object_with_column_infos`.
     pub object_with_column_infos: Vec<ObjectWithColumnInfo>,
 }
@@ -101,14 +107,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_object_column_info`](Self::show_object_column_info) would send.
-    pub fn show_object_column_info_request(
-        &self,
-        input: &ShowObjectColumnInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowObjectColumnInfo` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `object_with_column_infos`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`show_object_column_info`](Self::show_object_column_info), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -123,6 +121,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowObjectColumnInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

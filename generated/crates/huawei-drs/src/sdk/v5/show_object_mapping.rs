@@ -7,16 +7,18 @@ use super::{DbObjectInfo, QueryUserSelectedObjectInfoReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowObjectMappingRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowObjectMappingRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QueryUserSelectedObjectInfoReq>,
 }
@@ -58,9 +60,11 @@ impl ShowObjectMappingRequestBuilder {
 #[non_exhaustive]
 pub struct ShowObjectMappingResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 同步映射数据列表。
+    ///
     /// Wire name: `object_mapping_list`.
     pub object_mapping_list: Vec<DbObjectInfo>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowObjectMappingResponse, ShowObjectMappingError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_object_mapping`](Self::show_object_mapping) would send.
-    pub fn show_object_mapping_request(
-        &self,
-        input: &ShowObjectMappingRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowObjectMappingRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

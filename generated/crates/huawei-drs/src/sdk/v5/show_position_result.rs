@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPositionResultRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 位点信息采集的ID，由采集数据库位点信息接口返回的ID。
+    ///
     /// Wire name: `query_id`, sent in the query.
     pub query_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -57,12 +59,15 @@ impl ShowPositionResultRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPositionResultResponse {
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 位点信息
+    ///
     /// Wire name: `position`.
     pub position: Option<String>,
     /// 查询状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -92,14 +97,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_position_result`](Self::show_position_result) would send.
-    pub fn show_position_result_request(
-        &self,
-        input: &ShowPositionResultRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPositionResultRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,25 +7,30 @@ use super::FlowCompareData;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowProgressDataRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 迁移对象类型。 - table - event - table_structure - procedure - view - function - database - trigger - table_indexs
+    ///
     /// Wire name: `type`, sent in the path.
     pub type_field: String,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 需要过滤的源库对象名称
+    ///
     /// Wire name: `search_name`, sent in the query.
     pub search_name: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -74,12 +79,15 @@ impl ShowProgressDataRequestBuilder {
 #[non_exhaustive]
 pub struct ShowProgressDataResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 数据生成时间，UTC时间，例如：2020-09-01T18:50:20.200Z
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 对比结果。
+    ///
     /// Wire name: `flow_compare_data`.
     pub flow_compare_data: Vec<FlowCompareData>,
 }
@@ -107,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_progress_data`](Self::show_progress_data) would send.
-    pub fn show_progress_data_request(
-        &self,
-        input: &ShowProgressDataRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowProgressData` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `flow_compare_data`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`show_progress_data`](Self::show_progress_data), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -129,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowProgressDataRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

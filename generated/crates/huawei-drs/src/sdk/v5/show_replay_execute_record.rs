@@ -7,25 +7,30 @@ use super::ReplayExecuteRecords;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplayExecuteRecordRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// SQL执行记录的起始时间，格式为秒级时间戳。
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<i64>,
     /// SQL执行记录的结束时间，格式为秒级时间戳。
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<i64>,
     /// 偏移量，表示查询该偏移量后面的记录，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 查询返回记录的数量限制，默认为10，最大值为2000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -73,9 +78,11 @@ impl ShowReplayExecuteRecordRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplayExecuteRecordResponse {
     /// 列表中的项目总数，与分页无关。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 回放任务的SQL执行记录。
+    ///
     /// Wire name: `sql_records`.
     pub sql_records: Vec<ReplayExecuteRecords>,
 }
@@ -105,14 +112,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_replay_execute_record`](Self::show_replay_execute_record) would send.
-    pub fn show_replay_execute_record_request(
-        &self,
-        input: &ShowReplayExecuteRecordRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowReplayExecuteRecord` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `sql_records`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
     ///
     /// Each page is one call of [`show_replay_execute_record`](Self::show_replay_execute_record), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -127,6 +126,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowReplayExecuteRecordRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

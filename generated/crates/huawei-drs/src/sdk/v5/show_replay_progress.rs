@@ -7,13 +7,14 @@ use super::ReplaySqlNowInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplayProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,39 +54,51 @@ impl ShowReplayProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplayProgressResponse {
     /// 回放进度的百分数
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i64>,
     /// 需要解析的总数
+    ///
     /// Wire name: `parse_count`.
     pub parse_count: Option<i64>,
     /// 回放的总数
+    ///
     /// Wire name: `replay_count`.
     pub replay_count: Option<i64>,
     /// 迁移模式
+    ///
     /// Wire name: `task_mode`.
     pub task_mode: Option<String>,
     /// 迁移时间
+    ///
     /// Wire name: `process_time`.
     pub process_time: Option<i64>,
     /// 迁移状态
+    ///
     /// Wire name: `transfer_status`.
     pub transfer_status: Option<String>,
     /// 回放最大时间
+    ///
     /// Wire name: `max_time`.
     pub max_time: Option<i64>,
     /// 回放最小时间
+    ///
     /// Wire name: `min_time`.
     pub min_time: Option<i64>,
     /// 回放当前时间
+    ///
     /// Wire name: `now_time`.
     pub now_time: Option<i64>,
     /// 回放报告最小时间
+    ///
     /// Wire name: `min_export_time`.
     pub min_export_time: Option<i64>,
     /// 回放报告最大时间
+    ///
     /// Wire name: `max_export_time`.
     pub max_export_time: Option<i64>,
     /// 正在回放的sql列表
+    ///
     /// Wire name: `replay_sql_now_list`.
     pub replay_sql_now_list: Vec<ReplaySqlNowInfo>,
 }
@@ -124,14 +137,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replay_progress`](Self::show_replay_progress) would send.
-    pub fn show_replay_progress_request(
-        &self,
-        input: &ShowReplayProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplayProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplayReportExportStatusRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 导出的sql文件类型。取值范围： - abnormal_sql ：异常sql列表 - abnormal_sql_detail ：异常sql详情 - slow_sql ：慢sql列表 - slow_sql_detail ： 慢sql详情
+    ///
     /// Wire name: `file_type`, sent in the query.
     pub file_type: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,27 +60,35 @@ impl ShowReplayReportExportStatusRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplayReportExportStatusResponse {
     /// 导出状态。取值范围： - EXPORTING ：导出中 - EXPORT_COMPLETE ：导出完成 - EXPORT_COMMON_FAILED ：导出失败
+    ///
     /// Wire name: `export_status`.
     pub export_status: Option<String>,
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 导出的sql文件类型。取值范围： - abnormal_sql ：异常sql列表 - error_sql_detail ：异常sql详情 - slow_sql ：慢sql列表 - slow_sql_detail ： 慢sql详情
+    ///
     /// Wire name: `file_type`.
     pub file_type: Option<String>,
     /// 失败原因
+    ///
     /// Wire name: `failed_reason`.
     pub failed_reason: Option<String>,
     /// 导出的数据总量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 当前已经处理数据量
+    ///
     /// Wire name: `current_count`.
     pub current_count: Option<i64>,
     /// 任务进度百分数
+    ///
     /// Wire name: `progress_percentage`.
     pub progress_percentage: Option<i64>,
     /// 已经上传到obs的文件名称
+    ///
     /// Wire name: `uploaded_file_names`.
     pub uploaded_file_names: Vec<String>,
 }
@@ -113,14 +123,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replay_report_export_status`](Self::show_replay_report_export_status) would send.
-    pub fn show_replay_report_export_status_request(
-        &self,
-        input: &ShowReplayReportExportStatusRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplayReportExportStatusRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

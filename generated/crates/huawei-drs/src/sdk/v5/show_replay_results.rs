@@ -11,46 +11,58 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplayResultsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 结果类型。取值： - shard_statistics：回放概览基于时间维度统计信息。 - slow_sql：慢SQL详情。 - error_sql： 回放异常SQL详情。 - slow_sql_template：慢SQL统计信息。  - error_sql_template：异常SQL统计信息。 - replaying_sql：正在回放SQL详情。 - error_classification：回放异常SQL分类。 - sql_result_inconsistent：回放库和镜像库里面SQL执行结果不一致详情。 - replayed_sql：流量回放已回放SQL统计信息。 - ugo_error_sql：ugo转换失败信息。 - sql_object_statistic：SQL对象统计信息。 - archive_capture_data：录制产生文件的SQL data数据。
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: String,
     /// 查询数据的起始时间，在type为shard_statistics、slow_sql、error_sql时必填
+    ///
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
     /// 查询数据的结束时间，在type为shard_statistics、slow_sql、error_sql时必填
+    ///
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
     /// 分页查询数据表当前超始偏移量, 在type为slow_sql、error_sql、slow_sql_template、error_sql_template必填
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// 分页查询数据表当前页数据总量，在type为slow_sql、error_sql、slow_sql_template、error_sql_template必填
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 返回结果按该关键字排序（slow_sql_template支持count，maxLatency、avgLatency关键字，error_sql_template支持count关键字）
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序规则，取值如下： - asc：升序 - desc：降序
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 回放数据库名称，用于在一致性回放策略场景，过滤目标库与源库镜像库回放结果。参数非必须，不提供则默认查询所有数据，其取值如下： - target：查询目标库回放结果 - target_mirror：查询源库镜像库回放结果
+    ///
     /// Wire name: `target_name`, sent in the query.
     pub target_name: Option<String>,
     /// 是否查询样例true/false，type&#x3D;slow_sql/error_sql时生效，值为true时只查询一条样例数据。
+    ///
     /// Wire name: `is_sample`, sent in the query.
     pub is_sample: Option<bool>,
     /// 错误分类，type&#x3D;error_sql/error_sql_template时生效，根据错误分类过滤数据。
+    ///
     /// Wire name: `error_type`, sent in the query.
     pub error_type: Option<String>,
     /// sql模板md5，type&#x3D;slow_sql/error_sql时生效，根据模板过滤对应的异常SQL和慢SQL，该值为本接口type&#x3D;slow_sql_template/error_sql_template时的返回字段。
+    ///
     /// Wire name: `sql_template_md5`, sent in the query.
     pub sql_template_md5: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -113,30 +125,39 @@ impl ShowReplayResultsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplayResultsResponse {
     /// 数据总量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 回放基于时间统计详细信息列表，在type为shard_statistics时返回
+    ///
     /// Wire name: `shard_statics`.
     pub shard_statics: Vec<ReplayShardStaticsResp>,
     /// 慢SQL信息列表，在type为slow_sql时返回
+    ///
     /// Wire name: `slow_sqls`.
     pub slow_sqls: Vec<ReplaySlowSqlResp>,
     /// 慢SQL统计信息列表，在type为slow_sql_template时返回
+    ///
     /// Wire name: `slow_sql_templates`.
     pub slow_sql_templates: Vec<ReplaySlowSqlTemplateResp>,
     /// 异常SQL信息列表，在type为error_sql时返回
+    ///
     /// Wire name: `error_sqls`.
     pub error_sqls: Vec<ReplayErrorSqlResp>,
     /// 异常SQL统计信息列表，在type为error_sql_template时返回
+    ///
     /// Wire name: `error_sql_templates`.
     pub error_sql_templates: Vec<ReplayErrorSqlTemplateResp>,
     /// 正在回放SQL信息列表，在type为replaying_sql时返回
+    ///
     /// Wire name: `replaying_sqls`.
     pub replaying_sqls: Vec<ReplayingSqlResp>,
     /// 回放异常SQL分类信息，在type为error_classification时返回
+    ///
     /// Wire name: `error_classifications`.
     pub error_classifications: Vec<ReplayErrorClassification>,
     /// SQL执行结果不一致数据，在type为sql_result_inconsistent时返回
+    ///
     /// Wire name: `compare_results`.
     pub compare_results: Vec<ReplayCompareResultResp>,
 }
@@ -169,14 +190,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowReplayResultsResponse, ShowReplayResultsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replay_results`](Self::show_replay_results) would send.
-    pub fn show_replay_results_request(
-        &self,
-        input: &ShowReplayResultsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplayResultsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -9,13 +9,14 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReplicationJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份迁移任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。 en-us：英文 zh-cn：中文
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -55,36 +56,39 @@ impl ShowReplicationJobRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReplicationJobResponse {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务状态。取值：success，failed
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 任务完成时间。
+    ///
     /// Wire name: `finish_time`.
     pub finish_time: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_info`.
     pub backup_info: Option<BackupInfoResp>,
-    /// (No description in the spec.)
     /// Wire name: `base_info`.
     pub base_info: Option<BackupJobBaseInfo>,
-    /// (No description in the spec.)
     /// Wire name: `target_db_info`.
     pub target_db_info: Option<BackupJobEndpointInfo>,
-    /// (No description in the spec.)
     /// Wire name: `options`.
     pub options: Option<BackupRestoreOptionInfo>,
     /// 备份恢复数据库映射新名称。
+    ///
     /// Wire name: `new_db_names`.
     pub new_db_names: Option<String>,
     /// RDS实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 迁移过程中失败原因。
+    ///
     /// Wire name: `error_log`.
     pub error_log: Option<String>,
 }
@@ -122,14 +126,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_replication_job`](Self::show_replication_job) would send.
-    pub fn show_replication_job_request(
-        &self,
-        input: &ShowReplicationJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReplicationJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

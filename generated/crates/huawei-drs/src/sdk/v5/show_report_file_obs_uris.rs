@@ -7,16 +7,18 @@ use super::ExportReportObsTmpFileUrlResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowReportFileObsUrisRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 导出的sql文件类型。取值范围：  abnormal_sql ：异常sql列表 abnormal_sql_detail ：异常sql详情 slow_sql ：慢sql列表 slow_sql_detail ： 慢sql详情
+    ///
     /// Wire name: `report_type`, sent in the query.
     pub report_type: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -58,9 +60,11 @@ impl ShowReportFileObsUrisRequestBuilder {
 #[non_exhaustive]
 pub struct ShowReportFileObsUrisResponse {
     /// 可下载文件总数
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 可下载的文件列表
+    ///
     /// Wire name: `export_report_obs_files`.
     pub export_report_obs_files: Vec<ExportReportObsTmpFileUrlResp>,
 }
@@ -89,14 +93,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_report_file_obs_uris`](Self::show_report_file_obs_uris) would send.
-    pub fn show_report_file_obs_uris_request(
-        &self,
-        input: &ShowReportFileObsUrisRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowReportFileObsUrisRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSmnSubscriptionDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务id。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,21 +54,27 @@ impl ShowSmnSubscriptionDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSmnSubscriptionDetailResponse {
     /// SMN主题名称
+    ///
     /// Wire name: `topic_name`.
     pub topic_name: Option<String>,
     /// SMN主题的唯一资源标识
+    ///
     /// Wire name: `topic_urn`.
     pub topic_urn: Option<String>,
     /// 延迟时间，单位秒
+    ///
     /// Wire name: `delay_time`.
     pub delay_time: Option<i64>,
     /// RPO延迟时间，单位秒
+    ///
     /// Wire name: `rpo_delay`.
     pub rpo_delay: Option<i64>,
     /// RTO延迟时间，单位秒
+    ///
     /// Wire name: `rto_delay`.
     pub rto_delay: Option<i64>,
     /// 是否发送告警给订阅用户
+    ///
     /// Wire name: `is_alarm_user`.
     pub is_alarm_user: Option<bool>,
 }
@@ -100,14 +107,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_smn_subscription_detail`](Self::show_smn_subscription_detail) would send.
-    pub fn show_smn_subscription_detail_request(
-        &self,
-        input: &ShowSmnSubscriptionDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSmnSubscriptionDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

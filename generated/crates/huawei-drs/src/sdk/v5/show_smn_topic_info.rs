@@ -7,10 +7,10 @@ use super::SmnTopicInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSmnTopicInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -47,9 +47,11 @@ impl ShowSmnTopicInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSmnTopicInfoResponse {
     /// 主题信息
+    ///
     /// Wire name: `topics`.
     pub topics: Vec<SmnTopicInfo>,
     /// 主题总数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSmnTopicInfoResponse, ShowSmnTopicInfoError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_smn_topic_info`](Self::show_smn_topic_info) would send.
-    pub fn show_smn_topic_info_request(
-        &self,
-        input: &ShowSmnTopicInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSmnTopicInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

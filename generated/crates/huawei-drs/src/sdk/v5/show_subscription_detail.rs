@@ -7,13 +7,14 @@ use super::{ChargeInfoVo, SubscriptionDataType, SubscriptionEndpointInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubscriptionDetailRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -53,42 +54,49 @@ impl ShowSubscriptionDetailRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSubscriptionDetailResponse {
     /// 任务id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称 约束：任务名称在4位到50位之间，不区分大小写，可以包含字母、数字、中划线或下划线，不能包括其他特殊字符。 - 最小长度：4 - 最大长度：50
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 内网ip
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 任务状态，取值： CONFIGURATION：配置中 CREATING：创建中 CREATE_FAILED：创建失败 STARTJOBING：启动中 STARTJOB_FAILED：任务启动失败 SUBSCRIPTION_STARTED：正常 SUBSCRIPTION_FAILED：异常 DELETED：已删除 FROZEN：冻结状态 REBUILD_NODE_STARTED：订阅任务恢复中 REBUILD_NODE_FAILED：订阅任务恢复失败 NODE_UPGRADE_START：升级开始 NODE_UPGRADE_COMPLETE：升级完成 NODE_UPGRADE_FAILED：升级失败
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `subscription_data_type`.
     pub subscription_data_type: Option<SubscriptionDataType>,
-    /// (No description in the spec.)
     /// Wire name: `source_endpoint`.
     pub source_endpoint: Option<SubscriptionEndpointInfo>,
     /// 创建时间，以时间戳表示
+    ///
     /// Wire name: `created_time`.
     pub created_time: Option<String>,
     /// 开始时间，以时间戳表示
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 当前时间，以时间戳表示
+    ///
     /// Wire name: `now_time`.
     pub now_time: Option<String>,
     /// 链路类型，当前仅支持“mysql”
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfoVo>,
     /// 描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }
@@ -128,14 +136,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_subscription_detail`](Self::show_subscription_detail) would send.
-    pub fn show_subscription_detail_request(
-        &self,
-        input: &ShowSubscriptionDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSubscriptionDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::{QuerySubscriptionsReq, SubscriptionListResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubscriptionListsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 查询返回记录的数量限制，默认为10。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示查询该偏移量后面的记录，默认为0。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ShowSubscriptionListsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<QuerySubscriptionsReq>,
 }
@@ -62,9 +65,9 @@ impl ShowSubscriptionListsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSubscriptionListsResponse {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `jobs`.
     pub jobs: Option<SubscriptionListResp>,
 }
@@ -93,14 +96,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_subscription_lists`](Self::show_subscription_lists) would send.
-    pub fn show_subscription_lists_request(
-        &self,
-        input: &ShowSubscriptionListsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSubscriptionListsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

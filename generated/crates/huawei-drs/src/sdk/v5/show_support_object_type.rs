@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSupportObjectTypeRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,45 +52,59 @@ impl ShowSupportObjectTypeRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSupportObjectTypeResponse {
     /// 全量任务是否支持对象选择。
+    ///
     /// Wire name: `is_full_trans_support_object`.
     pub is_full_trans_support_object: Option<bool>,
     /// 增量任务是否支持对象选择。
+    ///
     /// Wire name: `is_incre_trans_support_object`.
     pub is_incre_trans_support_object: Option<bool>,
     /// 全量加增量任务是否支持对象选择。
+    ///
     /// Wire name: `is_full_incre_trans_support_object`.
     pub is_full_incre_trans_support_object: Option<bool>,
     /// 支持对象导入的引引擎。
+    ///
     /// Wire name: `support_object_import_engine`.
     pub support_object_import_engine: Vec<String>,
     /// 是否支持列映射。
+    ///
     /// Wire name: `is_support_column_mapping`.
     pub is_support_column_mapping: Option<bool>,
     /// 库是否支持搜索。
+    ///
     /// Wire name: `is_database_support_search`.
     pub is_database_support_search: Option<bool>,
     /// schema是否支持搜索。
+    ///
     /// Wire name: `is_schema_support_search`.
     pub is_schema_support_search: Option<bool>,
     /// 表是否支持搜索。
+    ///
     /// Wire name: `is_table_support_search`.
     pub is_table_support_search: Option<bool>,
     /// 对象导入支持的文件大小。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 上一次选择迁移对象或者同步对象的方式。 - srcImportObject：当前任务上次选择的方式为导入方式
+    ///
     /// Wire name: `previous_select`.
     pub previous_select: Option<String>,
     /// 对象导入类型。 - table：表级 - database：库级
+    ///
     /// Wire name: `import_level`.
     pub import_level: Option<String>,
     /// 取值： - true： 当前任务上次选择列加工方式为导入方式 - false 或者 空：当前任务上次选择列加工方式为手动选择方式
+    ///
     /// Wire name: `is_import_cloumn`.
     pub is_import_cloumn: Option<bool>,
     /// 文件导入映射场景。 - table_mapping - topic_mapping
+    ///
     /// Wire name: `import_mapping_type`.
     pub import_mapping_type: Option<String>,
     /// 唯一键信息是否导入。
+    ///
     /// Wire name: `is_import_unique_key`.
     pub is_import_unique_key: Option<bool>,
 }
@@ -130,14 +145,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_support_object_type`](Self::show_support_object_type) would send.
-    pub fn show_support_object_type_request(
-        &self,
-        input: &ShowSupportObjectTypeRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSupportObjectTypeRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSwitchoverInfoRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -51,12 +52,15 @@ impl ShowSwitchoverInfoRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSwitchoverInfoResponse {
     /// 上次倒换完成时间点
+    ///
     /// Wire name: `last_switchover_time`.
     pub last_switchover_time: Option<String>,
     /// 上次倒换任务位点信息
+    ///
     /// Wire name: `increment_check_point`.
     pub increment_check_point: Option<String>,
     /// 上次倒换目标库倒换时位点
+    ///
     /// Wire name: `target_safe_point`.
     pub target_safe_point: Option<String>,
 }
@@ -86,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_switchover_info`](Self::show_switchover_info) would send.
-    pub fn show_switchover_info_request(
-        &self,
-        input: &ShowSwitchoverInfoRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSwitchoverInfoRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTaskExecuteProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 异步任务的唯一标识符。调用导出创建模板接口后从响应中获取该ID，用于后续查询任务执行进度。
+    ///
     /// Wire name: `async_job_id`, sent in the path.
     pub async_job_id: String,
     /// 查询异步任务类型
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -57,15 +59,19 @@ impl ShowTaskExecuteProgressRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTaskExecuteProgressResponse {
     /// 任务状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务执行进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }
@@ -96,14 +102,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_task_execute_progress`](Self::show_task_execute_progress) would send.
-    pub fn show_task_execute_progress_request(
-        &self,
-        input: &ShowTaskExecuteProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTaskExecuteProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,19 +7,22 @@ use super::TimelineInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTimelineRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: String,
 }
@@ -64,9 +67,11 @@ impl ShowTimelineRequestBuilder {
 #[non_exhaustive]
 pub struct ShowTimelineResponse {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 时间轴列表。
+    ///
     /// Wire name: `timelines`.
     pub timelines: Vec<TimelineInfo>,
 }
@@ -93,14 +98,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`show_timeline`](Self::show_timeline) would send.
-    pub fn show_timeline_request(
-        &self,
-        input: &ShowTimelineRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ShowTimeline` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `timelines`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`show_timeline`](Self::show_timeline), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `count` items walked through.
@@ -115,6 +112,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ShowTimelineRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::StopJobActionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopJobActionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the StopJobActionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<StopJobActionReq>,
 }
@@ -58,18 +60,23 @@ impl StopJobActionRequestBuilder {
 #[non_exhaustive]
 pub struct StopJobActionResponse {
     /// **参数解释**：  错误码，当任务报错时返回的错误代码。  **约束限制**：  - 最小长度：12 - 最大长度：12  **取值范围**：  格式为DRS.XXXXXX。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  错误详细信息，当任务执行失败时返回的具体错误描述。  **约束限制**：  - 最小长度：1 - 最大长度：512  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 操作结果。 success，failed
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }
@@ -98,14 +105,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<StopJobActionResponse, StopJobActionError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`stop_job_action`](Self::stop_job_action) would send.
-    pub fn stop_job_action_request(
-        &self,
-        input: &StopJobActionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for StopJobActionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

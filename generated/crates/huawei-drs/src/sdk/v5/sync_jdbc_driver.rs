@@ -7,16 +7,18 @@ use super::UpdateDriverReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SyncJdbcDriverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SyncJdbcDriverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateDriverReq>,
 }
@@ -58,6 +60,7 @@ impl SyncJdbcDriverRequestBuilder {
 #[non_exhaustive]
 pub struct SyncJdbcDriverResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -82,14 +85,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<SyncJdbcDriverResponse, SyncJdbcDriverError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`sync_jdbc_driver`](Self::sync_jdbc_driver) would send.
-    pub fn sync_jdbc_driver_request(
-        &self,
-        input: &SyncJdbcDriverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SyncJdbcDriverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

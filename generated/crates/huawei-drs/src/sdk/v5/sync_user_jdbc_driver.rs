@@ -7,16 +7,18 @@ use super::UpdateUserDriverReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SyncUserJdbcDriverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the SyncUserJdbcDriverRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateUserDriverReq>,
 }
@@ -58,6 +60,7 @@ impl SyncUserJdbcDriverRequestBuilder {
 #[non_exhaustive]
 pub struct SyncUserJdbcDriverResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`sync_user_jdbc_driver`](Self::sync_user_jdbc_driver) would send.
-    pub fn sync_user_jdbc_driver_request(
-        &self,
-        input: &SyncUserJdbcDriverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SyncUserJdbcDriverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::UpdateAgencyPolicyRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAgencyPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 委托名称。
+    ///
     /// Wire name: `agency_name`, sent in the path.
     pub agency_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateAgencyPolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAgencyPolicyRequestBody>,
 }
@@ -58,6 +60,7 @@ impl UpdateAgencyPolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAgencyPolicyResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_agency_policy`](Self::update_agency_policy) would send.
-    pub fn update_agency_policy_request(
-        &self,
-        input: &UpdateAgencyPolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAgencyPolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{AsyncUpdateJobResp, BatchAsyncUpdateJobReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBatchAsyncJobsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 批量异步创建的任务ID，由创建批量异步任务接口返回。
+    ///
     /// Wire name: `async_job_id`, sent in the path.
     pub async_job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateBatchAsyncJobsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchAsyncUpdateJobReq>,
 }
@@ -59,6 +61,7 @@ impl UpdateBatchAsyncJobsRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateBatchAsyncJobsResponse {
     /// 批量更新指定ID异步任务响应体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<AsyncUpdateJobResp>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_batch_async_jobs`](Self::update_batch_async_jobs) would send.
-    pub fn update_batch_async_jobs_request(
-        &self,
-        input: &UpdateBatchAsyncJobsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateBatchAsyncJobsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

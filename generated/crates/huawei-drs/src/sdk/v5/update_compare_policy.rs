@@ -7,16 +7,18 @@ use super::ModifyComparePolicyReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateComparePolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateComparePolicyRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyComparePolicyReq>,
 }
@@ -58,6 +60,7 @@ impl UpdateComparePolicyRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateComparePolicyResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_compare_policy`](Self::update_compare_policy) would send.
-    pub fn update_compare_policy_request(
-        &self,
-        input: &UpdateComparePolicyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateComparePolicyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

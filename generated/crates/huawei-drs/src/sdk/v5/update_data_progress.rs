@@ -7,16 +7,18 @@ use super::DataProcessReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDataProgressRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateDataProgressRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DataProcessReq>,
 }
@@ -58,12 +60,15 @@ impl UpdateDataProgressRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateDataProgressResponse {
     /// 查询结果id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 查询状态 pending：处理中 failed：失败 success：成功
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务ID
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }
@@ -93,14 +98,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_data_progress`](Self::update_data_progress) would send.
-    pub fn update_data_progress_request(
-        &self,
-        input: &UpdateDataProgressRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateDataProgressRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::ModifyOfflineTaskReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateReplicationJobRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 备份迁移任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。 en-us：英文 zh-cn：中文
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateReplicationJobRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyOfflineTaskReq>,
 }
@@ -58,6 +60,7 @@ impl UpdateReplicationJobRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateReplicationJobResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_replication_job`](Self::update_replication_job) would send.
-    pub fn update_replication_job_request(
-        &self,
-        input: &UpdateReplicationJobRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateReplicationJobRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

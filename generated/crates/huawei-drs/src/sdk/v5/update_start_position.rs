@@ -7,16 +7,18 @@ use super::ModifyStartPositionReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStartPositionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the UpdateStartPositionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ModifyStartPositionReq>,
 }
@@ -58,6 +60,7 @@ impl UpdateStartPositionRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateStartPositionResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -85,14 +88,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_start_position`](Self::update_start_position) would send.
-    pub fn update_start_position_request(
-        &self,
-        input: &UpdateStartPositionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateStartPositionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,22 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadDbObjectTemplateRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`, sent in the path.
     pub job_id: String,
     /// 文件模板支持数据同步级别，不填默认为table表级。 - database：库级 - table：表级 - column：列级 - partition：partition分区级导入 - compare_key：对比场景下指定分片键导入
+    ///
     /// Wire name: `file_import_db_level`, sent in the query.
     pub file_import_db_level: Option<String>,
     /// 导入文件模板的映射场景，取值： - table_mapping：表名映射 - topic_mapping：topic名映射
+    ///
     /// Wire name: `file_import_mapping_type`, sent in the query.
     pub file_import_mapping_type: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 待上传的模板文件。
+    ///
     /// Wire name: `file`, sent as a part of the multipart body.
     pub file: Option<::runtime::Blob>,
 }
@@ -66,12 +70,15 @@ impl UploadDbObjectTemplateRequestBuilder {
 #[non_exhaustive]
 pub struct UploadDbObjectTemplateResponse {
     /// 是否上传完成。
+    ///
     /// Wire name: `send_success`.
     pub send_success: Option<bool>,
     /// 文件解析状态。 取值：success，failed
+    ///
     /// Wire name: `process_status`.
     pub process_status: Option<String>,
     /// 解析成功的行数。
+    ///
     /// Wire name: `parsed_success_number`.
     pub parsed_success_number: Option<String>,
 }
@@ -101,14 +108,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_db_object_template`](Self::upload_db_object_template) would send.
-    pub fn upload_db_object_template_request(
-        &self,
-        input: &UploadDbObjectTemplateRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadDbObjectTemplateRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadJdbcDriverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 驱动文件，驱动文件名称长度5-64，以jar结尾，文件名相同会替换远程驱动文件
+    ///
     /// Wire name: `file`, sent as a part of the multipart body.
     pub file: Option<::runtime::Blob>,
 }
@@ -50,6 +51,7 @@ impl UploadJdbcDriverRequestBuilder {
 #[non_exhaustive]
 pub struct UploadJdbcDriverResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -74,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UploadJdbcDriverResponse, UploadJdbcDriverError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_jdbc_driver`](Self::upload_jdbc_driver) would send.
-    pub fn upload_jdbc_driver_request(
-        &self,
-        input: &UploadJdbcDriverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadJdbcDriverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadUserJdbcDriverRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 指定待上传的驱动文件类型。取值范围： - db2：DB2 for LUW - informix：Informix
+    ///
     /// Wire name: `driver_type`, sent in the query.
     pub driver_type: String,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// 驱动文件，驱动文件名称长度5-64，以jar结尾，文件名相同会替换远程驱动文件。
+    ///
     /// Wire name: `file`, sent as a part of the multipart body.
     pub file: Option<::runtime::Blob>,
 }
@@ -56,6 +58,7 @@ impl UploadUserJdbcDriverRequestBuilder {
 #[non_exhaustive]
 pub struct UploadUserJdbcDriverResponse {
     /// 空响应体。
+    ///
     /// Wire name: `body`, the whole response body.
     pub body: Option<::runtime::JsonValue>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`upload_user_jdbc_driver`](Self::upload_user_jdbc_driver) would send.
-    pub fn upload_user_jdbc_driver_request(
-        &self,
-        input: &UploadUserJdbcDriverRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UploadUserJdbcDriverRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CheckJobNameReq;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidateJobNameRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 请求语言类型。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
     /// Body of the ValidateJobNameRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CheckJobNameReq>,
 }
@@ -52,12 +53,15 @@ impl ValidateJobNameRequestBuilder {
 #[non_exhaustive]
 pub struct ValidateJobNameResponse {
     /// 任务名称是否有效。
+    ///
     /// Wire name: `is_valid`.
     pub is_valid: Option<bool>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }
@@ -84,14 +88,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ValidateJobNameResponse, ValidateJobNameError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`validate_job_name`](Self::validate_job_name) would send.
-    pub fn validate_job_name_request(
-        &self,
-        input: &ValidateJobNameRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ValidateJobNameRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

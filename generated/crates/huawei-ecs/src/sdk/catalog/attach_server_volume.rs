@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachServerVolume`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_server_volume::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachServerVolumeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchAddServerGroupMember`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_add_server_group_member::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchAddServerGroupMemberRequest, ::runtime::BuildError> {

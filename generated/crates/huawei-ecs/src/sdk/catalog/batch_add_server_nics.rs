@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchAddServerNics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_add_server_nics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchAddServerNicsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchAttachSharableVolumes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_attach_sharable_volumes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchAttachSharableVolumesRequest, ::runtime::BuildError> {

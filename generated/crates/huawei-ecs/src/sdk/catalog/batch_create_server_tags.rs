@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchCreateServerTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_create_server_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchCreateServerTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchDeleteServerNics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_delete_server_nics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchDeleteServerNicsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchResetServersPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_reset_servers_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchResetServersPasswordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchResizeServers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_resize_servers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchResizeServersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchStopServers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_stop_servers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchStopServersRequest, ::runtime::BuildError> {

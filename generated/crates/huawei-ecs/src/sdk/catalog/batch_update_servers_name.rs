@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchUpdateServersName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_update_servers_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchUpdateServersNameRequest, ::runtime::BuildError> {

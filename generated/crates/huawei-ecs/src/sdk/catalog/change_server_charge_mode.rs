@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeServerChargeMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_server_charge_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeServerChargeModeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeServerOsWithCloudInit`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_server_os_with_cloud_init::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeServerOsWithCloudInitRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeServerOsWithoutCloudInit`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_server_os_without_cloud_init::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateServers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_servers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateServersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteServerMetadata`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_server_metadata::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteServerMetadataRequest, ::runtime::BuildError> {

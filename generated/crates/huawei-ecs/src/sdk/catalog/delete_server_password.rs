@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteServerPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_server_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteServerPasswordRequest, ::runtime::BuildError> {

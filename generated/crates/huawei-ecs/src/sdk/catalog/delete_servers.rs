@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteServers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_servers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteServersRequest, ::runtime::BuildError> {

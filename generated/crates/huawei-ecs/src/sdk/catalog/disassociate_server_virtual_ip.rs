@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateServerVirtualIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_server_virtual_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateServerVirtualIpRequest, ::runtime::BuildError> {

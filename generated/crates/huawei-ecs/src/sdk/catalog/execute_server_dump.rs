@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteServerDump`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_server_dump::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteServerDumpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteServerRedeploy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_server_redeploy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteServerRedeployRequest, ::runtime::BuildError> {

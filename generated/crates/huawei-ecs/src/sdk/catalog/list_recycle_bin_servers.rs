@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListRecycleBinServers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_recycle_bin_servers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListRecycleBinServersRequest, ::runtime::BuildError> {

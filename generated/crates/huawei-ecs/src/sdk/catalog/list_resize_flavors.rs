@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListResizeFlavors`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_resize_flavors::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListResizeFlavorsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListServerVolumeAttachments`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_server_volume_attachments::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListServerVolumeAttachmentsRequest, ::runtime::BuildError> {

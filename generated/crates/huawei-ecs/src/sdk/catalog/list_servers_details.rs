@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListServersDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_servers_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListServersDetailsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaAssociateSecurityGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_associate_security_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaAssociateSecurityGroupRequest, ::runtime::BuildError> {

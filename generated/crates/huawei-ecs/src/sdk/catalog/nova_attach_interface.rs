@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaAttachInterface`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_attach_interface::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaAttachInterfaceRequest, ::runtime::BuildError> {

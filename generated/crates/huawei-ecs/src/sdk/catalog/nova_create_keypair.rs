@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaCreateKeypair`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_create_keypair::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaCreateKeypairRequest, ::runtime::BuildError> {

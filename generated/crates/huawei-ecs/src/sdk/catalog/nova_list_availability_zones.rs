@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaListAvailabilityZones`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_list_availability_zones::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaListAvailabilityZonesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaListKeypairs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_list_keypairs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaListKeypairsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaListServerSecurityGroups`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_list_server_security_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaListServerSecurityGroupsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaListServers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_list_servers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaListServersRequest, ::runtime::BuildError> {

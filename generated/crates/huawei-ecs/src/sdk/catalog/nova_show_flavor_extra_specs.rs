@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaShowFlavorExtraSpecs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_show_flavor_extra_specs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaShowFlavorExtraSpecsRequest, ::runtime::BuildError> {

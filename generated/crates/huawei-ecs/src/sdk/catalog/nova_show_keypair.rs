@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaShowKeypair`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_show_keypair::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaShowKeypairRequest, ::runtime::BuildError> {

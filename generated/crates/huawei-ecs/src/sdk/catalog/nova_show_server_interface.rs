@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NovaShowServerInterface`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::nova_show_server_interface::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NovaShowServerInterfaceRequest, ::runtime::BuildError> {

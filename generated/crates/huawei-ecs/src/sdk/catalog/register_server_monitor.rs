@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RegisterServerMonitor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::register_server_monitor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RegisterServerMonitorRequest, ::runtime::BuildError> {

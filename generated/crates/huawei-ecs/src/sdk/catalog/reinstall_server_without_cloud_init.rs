@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReinstallServerWithoutCloudInit`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reinstall_server_without_cloud_init::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizePostPaidServer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_post_paid_server::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizePostPaidServerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeServer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_server::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeServerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAppendableVolumeQuota`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_appendable_volume_quota::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAppendableVolumeQuotaRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowFlavorCapacity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_flavor_capacity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowFlavorCapacityRequest, ::runtime::BuildError> {

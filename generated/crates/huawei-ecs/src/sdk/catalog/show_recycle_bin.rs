@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowRecycleBin`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_recycle_bin::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowRecycleBinRequest, ::runtime::BuildError> {

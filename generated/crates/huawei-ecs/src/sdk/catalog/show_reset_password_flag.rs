@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowResetPasswordFlag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_reset_password_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowResetPasswordFlagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSerialConsoleActions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_serial_console_actions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSerialConsoleActionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowServerAttachableNicNum`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_server_attachable_nic_num::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowServerAttachableNicNumRequest, ::runtime::BuildError> {

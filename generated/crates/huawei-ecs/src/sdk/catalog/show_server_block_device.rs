@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowServerBlockDevice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_server_block_device::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowServerBlockDeviceRequest, ::runtime::BuildError> {

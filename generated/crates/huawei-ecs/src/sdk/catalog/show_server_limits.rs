@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowServerLimits`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_server_limits::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowServerLimitsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowServerRemoteConsole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_server_remote_console::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowServerRemoteConsoleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowServerTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_server_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowServerTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateMetadataOptions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_metadata_options::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateMetadataOptionsRequest, ::runtime::BuildError> {

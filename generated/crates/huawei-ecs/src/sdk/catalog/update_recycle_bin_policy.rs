@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateRecycleBinPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_recycle_bin_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateRecycleBinPolicyRequest, ::runtime::BuildError> {

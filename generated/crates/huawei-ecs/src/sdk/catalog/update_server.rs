@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateServer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_server::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateServerRequest, ::runtime::BuildError> {

@@ -6,7 +6,6 @@ use super::ServerGroupMember;
 /// `AddServerGroupMemberRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddServerGroupMemberRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `add_member`.
     pub add_member: Option<ServerGroupMember>,
 }

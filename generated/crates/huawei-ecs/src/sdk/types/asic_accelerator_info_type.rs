@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ASICAcceleratorInfo {
     /// ASIC设备名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// ASIC设备数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// ASIC设备的内存，单位为MB。
+    ///
     /// Wire name: `memory_mb`.
     pub memory_mb: Option<i64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociateServerVirtualIpOption {
     /// 网卡的子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: String,
     /// 网卡即将配置的私有IP的地址。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: String,
     /// 私有IP的allowed_address_pairs属性是否添加网卡的IP/Mac对。
+    ///
     /// Wire name: `reverse_binding`.
     pub reverse_binding: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::AssociateServerVirtualIpOption;
 /// `AssociateServerVirtualIpRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociateServerVirtualIpRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `nic`.
     pub nic: Option<AssociateServerVirtualIpOption>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Association {
     /// 网卡绑定的eipId
+    ///
     /// Wire name: `public_ip_address`.
     pub public_ip_address: Option<String>,
 }

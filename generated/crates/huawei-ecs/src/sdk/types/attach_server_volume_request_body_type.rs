@@ -6,10 +6,10 @@ use super::AttachServerVolumeOption;
 /// `AttachServerVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachServerVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `volumeAttachment`.
     pub volume_attachment: Option<AttachServerVolumeOption>,
     /// 是否只预检此次请求。  - true：发送检查请求，不会挂载磁盘。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回响应结果。 - false：发送正常请求，通过检查后并且进行挂载磁盘请求。 默认值：false
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
 }

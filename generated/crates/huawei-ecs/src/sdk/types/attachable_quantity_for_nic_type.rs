@@ -5,19 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachableQuantityForNic {
-    /// (No description in the spec.)
     /// Wire name: `free_efi_nic`.
     pub free_efi_nic: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `free_scsi`.
     pub free_scsi: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `free_blk`.
     pub free_blk: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `free_disk`.
     pub free_disk: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `free_nic`.
     pub free_nic: Option<i32>,
 }

@@ -4,7 +4,6 @@
 /// `BatchAddServerGroupMemberReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAddServerGroupMemberReq {
-    /// (No description in the spec.)
     /// Wire name: `server_ids`.
     pub server_ids: Option<Vec<String>>,
 }

@@ -7,24 +7,29 @@ use super::{Ipv6Bandwidth, ServerNicSecurityGroup};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAddServerNicOption {
     /// 云服务器添加网卡的信息。  需要指定云服务器所属虚拟私有云下已创建的网络（network）的ID，UUID格式。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 网卡ID，UUID格式。 当该字段不为空时，表示挂载指定的网卡。port_id和subnet_id不能同时为空。 网卡ID可以从虚拟私有云的“查询端口列表”章节查询到。 约束： 网卡状态必须为DOWN。 网卡的vpcid必须和传入的vpcid一致。 当port_id和subnet_id同时存在的时候，优先使用port_id。当选择port_id不为空时，代表此时使用的是弹性网卡，此时security_groups和ip_address等参数不生效。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 添加网卡的安全组信息
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<ServerNicSecurityGroup>>,
     /// IP地址，无该参数表示自动分配IP地址。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 是否支持ipv6。  取值为true时，标识此网卡支持ipv6。
+    ///
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `ipv6_bandwidth`.
     pub ipv6_bandwidth: Option<Ipv6Bandwidth>,
     /// 使能网卡的vRoCE能力，只支持从网卡，主网卡不支持。
+    ///
     /// Wire name: `efi_enable`.
     pub efi_enable: Option<bool>,
 }

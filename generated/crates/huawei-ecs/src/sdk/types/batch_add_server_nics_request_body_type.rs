@@ -7,6 +7,7 @@ use super::BatchAddServerNicOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAddServerNicsRequestBody {
     /// 需要添加的网卡参数列表。
+    ///
     /// Wire name: `nics`.
     pub nics: Vec<BatchAddServerNicOption>,
 }

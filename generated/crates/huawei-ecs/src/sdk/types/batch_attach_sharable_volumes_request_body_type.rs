@@ -7,6 +7,7 @@ use super::BatchAttachSharableVolumesOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAttachSharableVolumesRequestBody {
     /// 共享磁盘需要挂载的弹性云服务器列表。
+    ///
     /// Wire name: `serverinfo`.
     pub serverinfo: Vec<BatchAttachSharableVolumesOption>,
 }

@@ -7,9 +7,11 @@ use super::BatchAddServerTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateServerTagsRequestBody {
     /// 操作标识（仅支持小写）：create（创建）。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchAddServerTag>,
 }

@@ -4,7 +4,6 @@
 /// `BatchDeleteServerGroupMemberReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteServerGroupMemberReq {
-    /// (No description in the spec.)
     /// Wire name: `server_ids`.
     pub server_ids: Vec<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteServerNicOption {
     /// 网卡Port ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

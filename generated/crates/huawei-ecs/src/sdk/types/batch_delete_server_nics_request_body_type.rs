@@ -7,6 +7,7 @@ use super::BatchDeleteServerNicOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteServerNicsRequestBody {
     /// 需要删除的网卡列表信息。  说明： 主网卡是弹性云服务器上配置了路由规则的网卡，不可删除。
+    ///
     /// Wire name: `nics`.
     pub nics: Vec<BatchDeleteServerNicOption>,
 }

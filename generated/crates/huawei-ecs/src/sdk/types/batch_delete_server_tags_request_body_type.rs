@@ -7,9 +7,11 @@ use super::ServerTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteServerTagsRequestBody {
     /// 操作标识（仅支持小写）：delete（删除）。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ServerTag>,
 }

@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchOperateResultResponse {
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }

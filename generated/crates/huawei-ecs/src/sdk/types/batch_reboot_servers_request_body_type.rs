@@ -6,7 +6,6 @@ use super::BatchRebootSeversOption;
 /// `BatchRebootServersRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchRebootServersRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `reboot`.
     pub reboot: Option<BatchRebootSeversOption>,
 }

@@ -7,9 +7,11 @@ use super::ServerId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchRebootSeversOption {
     /// 云服务器ID列表。
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<ServerId>,
     /// 重启类型：  - SOFT：普通重启。 - HARD：强制重启。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
 }

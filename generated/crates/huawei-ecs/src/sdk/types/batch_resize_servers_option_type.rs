@@ -7,18 +7,15 @@ use super::{CpuOptions, Promotion, ServerId};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchResizeServersOption {
     /// flavor
+    ///
     /// Wire name: `flavorRef`.
     pub flavor_ref: String,
-    /// (No description in the spec.)
     /// Wire name: `servers`.
     pub servers: Vec<ServerId>,
-    /// (No description in the spec.)
     /// Wire name: `cpu_options`.
     pub cpu_options: Option<CpuOptions>,
-    /// (No description in the spec.)
     /// Wire name: `mode`.
     pub mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `promotion`.
     pub promotion: Option<Promotion>,
 }

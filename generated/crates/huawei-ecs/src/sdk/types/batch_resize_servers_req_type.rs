@@ -6,7 +6,6 @@ use super::BatchResizeServersOption;
 /// `BatchResizeServersReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchResizeServersReq {
-    /// (No description in the spec.)
     /// Wire name: `resize`.
     pub resize: Option<BatchResizeServersOption>,
 }

@@ -7,6 +7,7 @@ use super::ServerId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchStartServersOption {
     /// 云服务器ID列表
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<ServerId>,
 }

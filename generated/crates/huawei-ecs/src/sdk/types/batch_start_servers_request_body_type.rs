@@ -6,7 +6,6 @@ use super::BatchStartServersOption;
 /// `BatchStartServersRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchStartServersRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `os-start`.
     pub os_start: Option<BatchStartServersOption>,
 }

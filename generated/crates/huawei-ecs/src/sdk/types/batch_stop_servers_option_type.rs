@@ -7,9 +7,11 @@ use super::ServerId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchStopServersOption {
     /// 标记为启动云服务器操作。
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<ServerId>,
     /// 关机类型，默认为SOFT：  - SOFT：普通关机（默认）。 - HARD：强制关机。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

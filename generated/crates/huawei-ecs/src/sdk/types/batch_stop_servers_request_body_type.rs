@@ -6,7 +6,6 @@ use super::BatchStopServersOption;
 /// `BatchStopServersRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchStopServersRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `os-stop`.
     pub os_stop: Option<BatchStopServersOption>,
 }

@@ -7,12 +7,15 @@ use super::ServerId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpdateServersNameRequestBody {
     /// 弹性云服务器修改后的名称。  规则如下：  只能允许包含中文汉字、大小写字母、数字及 \\&quot;-\\&quot; 、 \\&quot;_\\&quot; 、\\&quot;.\\&quot; 等特殊字符，长度限制在64个字符以内。  批量修改弹性云服务器名称时，名不会自动按序增加数字尾缀。例如： 三个ECS的名称为test_0001，test_0002，test_0003，批量修改云服务器名称为develop，则修改后3个云服务器名称为develop，develop，develop。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 是否只预检此次请求。  - true：发送检查请求，不会修改云服务器名称。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回正常响应信息。 - false：发送正常请求，通过检查后并且执行修改云服务器名称的请求。  默认值：false
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
     /// 待修改的弹性云服务器ID信息。
+    ///
     /// Wire name: `servers`.
     pub servers: Vec<ServerId>,
 }

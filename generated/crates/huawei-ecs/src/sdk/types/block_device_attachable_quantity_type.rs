@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BlockDeviceAttachableQuantity {
     /// 云服务器可挂载scsi类型磁盘数量。
+    ///
     /// Wire name: `free_scsi`.
     pub free_scsi: Option<i32>,
     /// 云服务器可挂载virtio_blk类型磁盘数量。
+    ///
     /// Wire name: `free_blk`.
     pub free_blk: Option<i32>,
     /// 云服务器可挂载磁盘总数。
+    ///
     /// Wire name: `free_disk`.
     pub free_disk: Option<i32>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CapacityReservationSpecification {
     /// 目标容量预留ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例启动的私有池容量选项
+    ///
     /// Wire name: `preference`.
     pub preference: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeServerChargeModePrepaidOption {
     /// 是否连同支持的按需数据盘一起转为包周期。 当参数为true，包括按需非共享的数据盘，不包括共享云硬盘，DSS和DESS硬盘 默认值为false
+    ///
     /// Wire name: `include_data_disks`.
     pub include_data_disks: Option<bool>,
     /// 是否连同弹性公网IP一起转为包周期 只有“独享”、“按带宽计费”的弹性公网IP才可以转换为包周期计费模式 默认值为false
+    ///
     /// Wire name: `include_publicips`.
     pub include_publicips: Option<bool>,
     /// 订购周期类型，取值范围： month-月 year-年
+    ///
     /// Wire name: `period_type`.
     pub period_type: String,
     /// 订购周期的周期数。 取值范围： period_type&#x3D;month时，取值范围为\[1,9\]。 period_type&#x3D;year时，取值范围为\[1,3\]。
+    ///
     /// Wire name: `period_num`.
     pub period_num: String,
     /// 是否自动支付。 true：自动支付，需要确保账户余额充足，如果余额不足则会生成异常订单，只能作废此订单 false：只生成订单不扣费 默认值为false
+    ///
     /// Wire name: `auto_pay`.
     pub auto_pay: Option<bool>,
     /// 是否自动续费。默认值：false
+    ///
     /// Wire name: `auto_renew`.
     pub auto_renew: Option<bool>,
 }

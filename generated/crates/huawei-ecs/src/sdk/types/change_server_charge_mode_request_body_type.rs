@@ -7,15 +7,17 @@ use super::ChangeServerChargeModePrepaidOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeServerChargeModeRequestBody {
     /// 云服务器ID列表
+    ///
     /// Wire name: `server_ids`.
     pub server_ids: Vec<String>,
     /// 更换后的计费模式：prePaid包周期计费模式
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: String,
-    /// (No description in the spec.)
     /// Wire name: `prepaid_options`.
     pub prepaid_options: Option<ChangeServerChargeModePrepaidOption>,
     /// 是否预先校验此次请求。 true: 发送检查请求，不触发真正的计费转换操作 false: 发送正常请求，触发计费转换操作。 默认值为false
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeServerNetworkInterfaceRequestBody {
     /// 子网ID ，UUID格式。更新IP地址时，必须指定该参数；更新IPv6地址时，该参数可以不填。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// IPv4地址，为空字符串时表示随机更新网卡IPv4地址。  约束： - 该参数和ipv6_address必须指定一个。 - 该参数和ipv6_address不能同时指定。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// IPv6地址，为空字符串时表示随机更新网卡IPv6地址。  约束： - 该参数和ip_address必须指定一个。 - 该参数和ip_address不能同时指定。
+    ///
     /// Wire name: `ipv6_address`.
     pub ipv6_address: Option<String>,
 }

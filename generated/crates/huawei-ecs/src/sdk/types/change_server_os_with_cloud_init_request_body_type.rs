@@ -6,7 +6,6 @@ use super::ChangeServerOsWithCloudInitOption;
 /// `ChangeServerOsWithCloudInitRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeServerOsWithCloudInitRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `os-change`.
     pub os_change: Option<ChangeServerOsWithCloudInitOption>,
 }

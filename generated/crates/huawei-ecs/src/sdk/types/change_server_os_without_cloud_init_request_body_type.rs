@@ -6,7 +6,6 @@ use super::ChangeServerOsWithoutCloudInitOption;
 /// `ChangeServerOsWithoutCloudInitRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeServerOsWithoutCloudInitRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `os-change`.
     pub os_change: Option<ChangeServerOsWithoutCloudInitOption>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeSeversOsMetadataWithoutCloudInitOption {
     /// metadata中的表示加密功能的字段，0代表不加密，1代表加密。  该字段不存在时，云硬盘默认为不加密。
+    ///
     /// Wire name: `__system__encrypted`.
     pub system_encrypted: Option<String>,
     /// metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。  &gt; 说明：  - 请参考\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/ListKeys.html>)，通过HTTPS请求获取密钥ID。
+    ///
     /// Wire name: `__system__cmkid`.
     pub system_cmkid: Option<String>,
     /// 如果您已拥有操作系统或软件的许可证（一般是指按物理插槽数、物理内核数等进行认证的许可证），您可以通过自带许可（BYOL）的方式将业务完整迁移到云平台，继续使用您的许可证。 - true： 使用自有license - 其他值： 视为非法参数，接口报错
+    ///
     /// Wire name: `BYOL`.
     pub byol: Option<String>,
 }

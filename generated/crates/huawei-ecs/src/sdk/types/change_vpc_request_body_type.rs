@@ -7,9 +7,9 @@ use super::ChangeVpcNicBody;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeVpcRequestBody {
     /// 虚拟机私有云ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
-    /// (No description in the spec.)
     /// Wire name: `nic`.
     pub nic: Option<ChangeVpcNicBody>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeVpcSecurityGroups {
     /// 安全组id
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

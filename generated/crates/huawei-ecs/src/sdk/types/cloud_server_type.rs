@@ -11,96 +11,117 @@ use super::{
 #[non_exhaustive]
 pub struct CloudServer {
     /// 云服务器唯一标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云服务器当前状态信息。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云服务器所属租户ID。即项目id，与project_id表示相同的概念。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 云服务器所属用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `market_info`.
     pub market_info: Option<MarketModel>,
     /// 可用分区
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 云服务器的状态。
+    ///
     /// Wire name: `vm_state`.
     pub vm_state: Option<String>,
     /// 云服务器任务状态。
+    ///
     /// Wire name: `task_state`.
     pub task_state: Option<String>,
     /// 云服务器电源状态。
+    ///
     /// Wire name: `power_state`.
     pub power_state: Option<i32>,
     /// 云服务器创建时间。 时间格式例如：2020-05-22T07:48:53Z。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 云服务器是否处于回收站中
+    ///
     /// Wire name: `in_recycle_bin`.
     pub in_recycle_bin: Option<bool>,
     /// 共池裸机按整机柜发放的同一批次的批创ID
+    ///
     /// Wire name: `spod_id`.
     pub spod_id: Option<String>,
     /// 云服务器上一次更新时间。时间格式例如：2020-05-22T07:48:53Z
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 云服务器启动时间。时间格式例如：2020-05-22T07:48:53.000000。
+    ///
     /// Wire name: `launched_at`.
     pub launched_at: Option<String>,
     /// 云服务器的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云服务器使用的密钥对名称。
+    ///
     /// Wire name: `key_name`.
     pub key_name: Option<String>,
     /// 云服务器是否为锁定状态。  true：锁定 false：未锁定
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 云服务器系统盘的设备名称，例如当系统盘的磁盘模式是VDB时，为/dev/vda。
+    ///
     /// Wire name: `root_device_name`.
     pub root_device_name: Option<String>,
     /// 在专属主机或共享池中创建云服务器。默认为在共享池创建。值为： shared或dedicated。  shared：表示共享池。 dedicated:表示专属主机。
+    ///
     /// Wire name: `tenancy`.
     pub tenancy: Option<String>,
     /// 专属主机ID。此属性仅在tenancy值为dedicated时有效，不指定此属性，系统将自动分配租户可自动放置云服务器的专属主机。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Option<String>,
     /// 查询绑定某个企业项目的云服务器。 若需要查询当前用户所有企业项目绑定的云服务，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 云服务器元数据。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 云服务器的标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<String>,
     /// 云服务器对应的网络地址信息。
+    ///
     /// Wire name: `addresses`.
     pub addresses: ::std::collections::BTreeMap<String, Vec<NetworkAddresses>>,
     /// 云服务器的安全组信息。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<SecurityGroup>,
     /// 云服务器挂载磁盘信息。
+    ///
     /// Wire name: `volumes_attached`.
     pub volumes_attached: Vec<VolumeAttach>,
-    /// (No description in the spec.)
     /// Wire name: `image`.
     pub image: Option<Image>,
-    /// (No description in the spec.)
     /// Wire name: `flavor`.
     pub flavor: Option<FlavorQuasar>,
-    /// (No description in the spec.)
     /// Wire name: `fault`.
     pub fault: Option<Fault>,
-    /// (No description in the spec.)
     /// Wire name: `cpu_options`.
     pub cpu_options: Option<CpuOptions>,
 }

@@ -6,10 +6,10 @@ use super::LaunchTemplateOption;
 /// `CreateLaunchTemplateRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateLaunchTemplateRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `launch_template`.
     pub launch_template: Option<LaunchTemplateOption>,
     /// 预检，只校验权限等初级信息。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::CreateServerGroupOption;
 /// `CreateServerGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateServerGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `server_group`.
     pub server_group: Option<CreateServerGroupOption>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CreateServerGroupResult {
     /// 云服务器组UUID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器组中包含的云服务器列表。
+    ///
     /// Wire name: `members`.
     pub members: Vec<String>,
     /// 云服务器组元数据。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 云服务器组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 与服务器组关联的策略名称列表。当前有效的策略名称为:  anti-affinity -此组中的服务器必须安排到不同的主机；  affinity -此组中的服务器必须安排在同一主机上;  soft-anti-affinity –如果可能, 应将此组中的服务器安排到不同的主机, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败;  soft-affinity -如果可能, 应将此组中的服务器安排在同一主机上, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateServerNicAllowedAddressPairs {
     /// IP地址 不支持0.0.0.0/0 如果allowed_address_pairs配置地址池较大的CIDR（掩码小于24位），建议为该port配置一个单独的安全组。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// MAC地址
+    ///
     /// Wire name: `mac_address`.
     pub mac_address: Option<String>,
 }

@@ -7,9 +7,9 @@ use super::PrePaidServer;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateServersRequestBody {
     /// 是否只预检此次请求。  true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数、请求格式等。 如果检查不通过，则返回对应错误。 如果检查通过，则返回202状态码。 false：发送正常请求，通过检查后并且执行创建云服务器请求。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<PrePaidServer>,
 }

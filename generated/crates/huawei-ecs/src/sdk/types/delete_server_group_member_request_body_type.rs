@@ -6,7 +6,6 @@ use super::ServerGroupMember;
 /// `DeleteServerGroupMemberRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteServerGroupMemberRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `remove_member`.
     pub remove_member: Option<ServerGroupMember>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DisassociateServerVirtualIpOption {
     /// 云服务器添加网卡的信息。  约束：解绑虚拟IP时，subnet_id为空字符串
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: String,
     /// 网卡即将配置的虚拟IP的地址。  约束：解绑虚拟IP时，ip_address为空字符串
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: String,
     /// 虚拟IP的allowed_address_pairs属性是否添加网卡的IP/Mac对。
+    ///
     /// Wire name: `reverse_binding`.
     pub reverse_binding: Option<bool>,
 }

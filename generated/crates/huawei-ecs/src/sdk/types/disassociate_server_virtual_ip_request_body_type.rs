@@ -6,7 +6,6 @@ use super::DisassociateServerVirtualIpOption;
 /// `DisassociateServerVirtualIpRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DisassociateServerVirtualIpRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `nic`.
     pub nic: Option<DisassociateServerVirtualIpOption>,
 }

@@ -4,7 +4,6 @@
 /// `EnclaveOptions` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnclaveOptions {
-    /// (No description in the spec.)
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct EventResponseExecuteOptions {
     /// 本地盘设备名
+    ///
     /// Wire name: `device`.
     pub device: Option<String>,
     /// 本地盘挂载唯一标识
+    ///
     /// Wire name: `wwn`.
     pub wwn: Option<String>,
     /// 本地盘序列号
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: Option<String>,
     /// flavorID
+    ///
     /// Wire name: `resize_target_flavor_id`.
     pub resize_target_flavor_id: Option<String>,
     /// 实例迁移策略
+    ///
     /// Wire name: `migrate_policy`.
     pub migrate_policy: Option<String>,
     /// 执行器
+    ///
     /// Wire name: `executor`.
     pub executor: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EventResponseSource {
     /// 计划事件来源类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 主机计划事件ID
+    ///
     /// Wire name: `host_scheduled_event_id`.
     pub host_scheduled_event_id: Option<String>,
 }

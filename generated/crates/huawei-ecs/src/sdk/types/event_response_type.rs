@@ -8,42 +8,51 @@ use super::{EventResponseExecuteOptions, EventResponseSource};
 #[non_exhaustive]
 pub struct EventResponse {
     /// 事件ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 事件类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 事件状态
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
     /// 事件发布时间
+    ///
     /// Wire name: `publish_time`.
     pub publish_time: Option<String>,
     /// 事件开始时间
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 事件完成时间
+    ///
     /// Wire name: `finish_time`.
     pub finish_time: Option<String>,
     /// 事件计划执行开始时间
+    ///
     /// Wire name: `not_before`.
     pub not_before: Option<String>,
     /// 事件计划执行完成时间
+    ///
     /// Wire name: `not_after`.
     pub not_after: Option<String>,
     /// 事件计划执行开始时间deadline
+    ///
     /// Wire name: `not_before_deadline`.
     pub not_before_deadline: Option<String>,
     /// 事件描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `execute_options`.
     pub execute_options: Option<EventResponseExecuteOptions>,
-    /// (No description in the spec.)
     /// Wire name: `source`.
     pub source: Option<EventResponseSource>,
 }

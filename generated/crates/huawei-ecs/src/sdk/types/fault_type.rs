@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Fault {
     /// 错误码。
+    ///
     /// Wire name: `code`.
     pub code: Option<i32>,
     /// 异常出现的时间。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 异常描述信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 异常详情信息。
+    ///
     /// Wire name: `details`.
     pub details: Option<String>,
 }

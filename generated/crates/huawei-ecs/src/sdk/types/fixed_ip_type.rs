@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FixedIp {
-    /// (No description in the spec.)
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct FlavorLink {
     /// 对应快捷链接。
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// 快捷链接标记名称。
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
     /// 快捷链接类型，当前接口未使用，缺省值为null。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -8,24 +8,27 @@ use super::{ASICAcceleratorInfo, GpuInfo};
 #[non_exhaustive]
 pub struct FlavorQuasar {
     /// 云服务器类型ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器规格名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 该云服务器规格对应的CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<i32>,
     /// 该云服务器规格对应的内存大小，单位为MB.
+    ///
     /// Wire name: `ram`.
     pub ram: Option<i32>,
     /// 该云服务器规格对应要求系统盘大小，0为不限制。
+    ///
     /// Wire name: `disk`.
     pub disk: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `gpus`.
     pub gpus: Vec<GpuInfo>,
-    /// (No description in the spec.)
     /// Wire name: `asic_accelerators`.
     pub asic_accelerators: Vec<ASICAcceleratorInfo>,
 }

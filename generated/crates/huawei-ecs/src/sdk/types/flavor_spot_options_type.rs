@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct FlavorSpotOptions {
     /// 购买的竞价实例时长
+    ///
     /// Wire name: `longest_spot_duration_hours`.
     pub longest_spot_duration_hours: Option<i32>,
     /// 购买的“竞价实例时长”的个数。
+    ///
     /// Wire name: `largest_spot_duration_count`.
     pub largest_spot_duration_count: Option<i32>,
     /// 竞价实例中断策略。  - immediate：立即释放 - delay：延迟释放
+    ///
     /// Wire name: `interruption_policy`.
     pub interruption_policy: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetServerRemoteConsoleOption {
     /// 远程登录协议，请将protocol配置为“vnc”。
+    ///
     /// Wire name: `protocol`.
     pub protocol: String,
     /// 远程登录的类型，请将type配置为“novnc”。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
 }

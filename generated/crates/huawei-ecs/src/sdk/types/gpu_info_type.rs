@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GpuInfo {
     /// GPU设备名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// GPU设备数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// GPU设备的内存，单位为MB。
+    ///
     /// Wire name: `memory_mb`.
     pub memory_mb: Option<i32>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Hypervisor {
     /// hypervisor类型
+    ///
     /// Wire name: `hypervisor_type`.
     pub hypervisor_type: Option<String>,
     /// hypervisor csd信息
+    ///
     /// Wire name: `csd_hypervisor`.
     pub csd_hypervisor: Option<String>,
 }

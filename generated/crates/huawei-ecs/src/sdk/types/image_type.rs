@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Image {
     /// 镜像ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

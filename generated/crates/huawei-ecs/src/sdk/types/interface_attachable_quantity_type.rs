@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct InterfaceAttachableQuantity {
     /// 云服务器剩余可挂载网卡数量
+    ///
     /// Wire name: `free_nic`.
     pub free_nic: Option<i32>,
 }

@@ -7,33 +7,43 @@ use super::ServerInterfaceFixedIp;
 #[derive(Clone, Debug, PartialEq)]
 pub struct InterfaceAttachment {
     /// 网卡私网IP信息列表。
+    ///
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Vec<ServerInterfaceFixedIp>,
     /// 网卡Mac地址信息。
+    ///
     /// Wire name: `mac_addr`.
     pub mac_addr: Option<String>,
     /// 网卡端口所属网络ID。
+    ///
     /// Wire name: `net_id`.
     pub net_id: Option<String>,
     /// 网卡端口ID。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 网卡端口状态。
+    ///
     /// Wire name: `port_state`.
     pub port_state: Option<String>,
     /// 卸载网卡时，是否删除网卡。
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
     /// 从guest os中，网卡的驱动类型。可选值为virtio和hinic，默认为virtio
+    ///
     /// Wire name: `driver_mode`.
     pub driver_mode: Option<String>,
     /// 网卡带宽下限。
+    ///
     /// Wire name: `min_rate`.
     pub min_rate: Option<i32>,
     /// 网卡多队列个数。
+    ///
     /// Wire name: `multiqueue_num`.
     pub multiqueue_num: Option<i32>,
     /// 弹性网卡在Linux GuestOS里的BDF号
+    ///
     /// Wire name: `pci_address`.
     pub pci_address: Option<String>,
 }

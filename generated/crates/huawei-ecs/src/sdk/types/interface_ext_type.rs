@@ -7,37 +7,26 @@ use super::FixedIp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InterfaceExt {
-    /// (No description in the spec.)
     /// Wire name: `preserve_on_delete`.
     pub preserve_on_delete: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `port_state`.
     pub port_state: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Vec<FixedIp>,
-    /// (No description in the spec.)
     /// Wire name: `net_id`.
     pub net_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `mac_addr`.
     pub mac_addr: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `driver_mode`.
     pub driver_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `min_rate`.
     pub min_rate: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `multiqueue_num`.
     pub multiqueue_num: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `pci_address`.
     pub pci_address: Option<String>,
 }

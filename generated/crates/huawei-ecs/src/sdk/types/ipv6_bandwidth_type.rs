@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv6Bandwidth {
     /// IPv6带宽的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::SubJob;
 #[non_exhaustive]
 pub struct JobEntities {
     /// 云服务器相关操作显示server_id。
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
     /// 网卡相关操作显示nic_id。
+    ///
     /// Wire name: `nic_id`.
     pub nic_id: Option<String>,
     /// 每个子任务的执行信息。
+    ///
     /// Wire name: `sub_jobs`.
     pub sub_jobs: Vec<SubJob>,
     /// 子任务数量。
+    ///
     /// Wire name: `sub_jobs_total`.
     pub sub_jobs_total: Option<i32>,
 }

@@ -6,16 +6,18 @@ use super::TemplateData;
 /// `LaunchTemplateOption` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchTemplateOption {
-    /// (No description in the spec.)
     /// Wire name: `template_data`.
     pub template_data: Option<TemplateData>,
     /// 模板名称
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 模板描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 初始第一个版本的版本描述
+    ///
     /// Wire name: `version_description`.
     pub version_description: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct LaunchTemplate {
     /// 模板id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 模板描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 模板默认版本号
+    ///
     /// Wire name: `default_version`.
     pub default_version: Option<i32>,
     /// 模板最新版本号
+    ///
     /// Wire name: `latest_version`.
     pub latest_version: Option<i32>,
 }

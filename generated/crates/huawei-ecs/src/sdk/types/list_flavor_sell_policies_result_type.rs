@@ -8,21 +8,25 @@ use super::FlavorSpotOptions;
 #[non_exhaustive]
 pub struct ListFlavorSellPoliciesResult {
     /// 云服务器规格的索引。
+    ///
     /// Wire name: `id`.
     pub id: Option<i32>,
     /// 云服务器规格的ID。
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
     /// 云服务器规格的售卖状态。  sellout：售罄。 available：可用。
+    ///
     /// Wire name: `sell_status`.
     pub sell_status: Option<String>,
     /// 云服务器规格的可用区。
+    ///
     /// Wire name: `availability_zone_id`.
     pub availability_zone_id: Option<String>,
     /// 云服务器规格的付费模式。  - postPaid：按需计费实例。 - prePaid：包年/包月计费实例。 - spot：竞价实例。 - ri：预留实例。
+    ///
     /// Wire name: `sell_mode`.
     pub sell_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `spot_options`.
     pub spot_options: Option<FlavorSpotOptions>,
 }

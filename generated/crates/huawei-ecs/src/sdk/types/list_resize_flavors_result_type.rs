@@ -8,48 +8,61 @@ use super::{FlavorExtraSpec, FlavorLink};
 #[non_exhaustive]
 pub struct ListResizeFlavorsResult {
     /// 云服务器规格的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器规格的名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云服务器规格对应的CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 云服务器规格对应的内存大小，单位为MB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<i32>,
     /// 云服务器规格对应要求的系统盘大小。  当前未使用该参数，缺省值为0。
+    ///
     /// Wire name: `disk`.
     pub disk: Option<String>,
     /// 云服务器规格对应要求的交换分区大小。  当前未使用该参数，缺省值为\\&quot;\\&quot;。
+    ///
     /// Wire name: `swap`.
     pub swap: Option<String>,
     /// 扩展属性，临时盘大小。  当前未使用该参数，缺省值为0
+    ///
     /// Wire name: `OS-FLV-EXT-DATA:ephemeral`.
     pub os_flv_ext_data_ephemeral: Option<i32>,
     /// 扩展属性，该云服务器规格是否禁用。  当前未使用该参数，缺省值为false。
+    ///
     /// Wire name: `OS-FLV-DISABLED:disabled`.
     pub os_flv_disabled_disabled: Option<bool>,
     /// 云服务器可使用网络带宽与网络硬件带宽的比例。  当前未使用该参数，缺省值为1.0。
+    ///
     /// Wire name: `rxtx_factor`.
     pub rxtx_factor: Option<f64>,
     /// 云服务器可使用网络带宽的软限制。  当前未使用该参数，缺省值为null。
+    ///
     /// Wire name: `rxtx_quota`.
     pub rxtx_quota: Option<String>,
     /// 云服务器可使用网络带宽的硬限制。  当前未使用该参数，缺省值为null。
+    ///
     /// Wire name: `rxtx_cap`.
     pub rxtx_cap: Option<String>,
     /// 扩展属性，flavor是否给所有租户使用。  - true：表示给所有租户使用。 - false：表示给指定租户使用。  缺省值为true。
+    ///
     /// Wire name: `os-flavor-access:is_public`.
     pub os_flavor_access_is_public: Option<bool>,
     /// 规格相关快捷链接地址。
+    ///
     /// Wire name: `links`.
     pub links: Vec<FlavorLink>,
-    /// (No description in the spec.)
     /// Wire name: `extra_specs`.
     pub extra_specs: Option<FlavorExtraSpec>,
     /// 预留属性。
+    ///
     /// Wire name: `instance_quota`.
     pub instance_quota: Option<::runtime::JsonValue>,
 }

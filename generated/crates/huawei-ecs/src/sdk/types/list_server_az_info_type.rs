@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ListServerAzInfo {
     /// 可用区ID
+    ///
     /// Wire name: `availability_zone_id`.
     pub availability_zone_id: Option<String>,
     /// 可用区类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 可用区模式
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 公网边界组，网络eip类别标识，用于查找az可用的eip池
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
     /// 可用区别名
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
     /// 可用区所属的AZGroup列表
+    ///
     /// Wire name: `az_group_ids`.
     pub az_group_ids: Vec<String>,
     /// 可用区类型对应的子类型
+    ///
     /// Wire name: `category`.
     pub category: Option<i32>,
 }

@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListServerGroupsPageInfoResult {
-    /// (No description in the spec.)
     /// Wire name: `next_marker`.
     pub next_marker: Option<String>,
 }

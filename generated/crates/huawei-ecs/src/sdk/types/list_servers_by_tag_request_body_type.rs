@@ -7,21 +7,27 @@ use super::{ServerTagMatch, ServerTags};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListServersByTagRequestBody {
     /// 值为filter：表示按标签过滤弹性云服务器，返回符合条件的云服务器列表。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 查询返回的云服务器数量限制，最多为1000，不能为负数。  - 如果action的值为count时，此参数无效。 - 如果action的值为filter时，limit必填，取值范围\[0-1000\]，如果不传值，系统默认limit值为1000。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<String>,
     /// 偏移量：指定返回记录的开始位置，必须为数字，取值范围为大于或等于0。  查询第一页数据时，可以不传入此参数。  - 如果action的值为count，此参数无效。 - 如果action的值为filter时，必填，如果用户不传值，系统默认offset值为0。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<String>,
     /// 查询包含所有指定标签的弹性云服务器。  - 最多包含10个key，每个key下面的value最多10个。 - 结构体不能缺失。 - key不能为空或者空字符串。 - key不能重复。 - 同一个key中values不能重复。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ServerTags>>,
     /// 查询不包含所有指定标签的弹性云服务器。  - 最多包含10个key，每个key下面的value最多10个。 - 结构体不能缺失。 - key不能为空或者空字符串。 - key不能重复。 - 同一个key中values不能重复。
+    ///
     /// Wire name: `not_tags`.
     pub not_tags: Option<Vec<ServerTags>>,
     /// 搜索字段，用于按条件搜索弹性云服务器。  当前仅支持按resource_name进行搜索
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<ServerTagMatch>>,
 }

@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MarketModelPrepaidInfo {
-    /// (No description in the spec.)
     /// Wire name: `expired_time`.
     pub expired_time: Option<String>,
 }

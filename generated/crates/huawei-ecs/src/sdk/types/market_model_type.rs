@@ -8,9 +8,9 @@ use super::MarketModelPrepaidInfo;
 #[non_exhaustive]
 pub struct MarketModel {
     /// 计费类型
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `prepaid_info`.
     pub prepaid_info: Option<MarketModelPrepaidInfo>,
 }

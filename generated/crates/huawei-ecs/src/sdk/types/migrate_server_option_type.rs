@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateServerOption {
     /// 专属主机ID。 当弹性云服务器从公共资源池迁移至专属主机上，或者弹性云服务器在专属主机之间迁移时，该字段生效。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Option<String>,
 }

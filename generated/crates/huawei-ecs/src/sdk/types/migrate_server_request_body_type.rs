@@ -6,7 +6,6 @@ use super::MigrateServerOption;
 /// `MigrateServerRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateServerRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `migrate`.
     pub migrate: Option<MigrateServerOption>,
 }

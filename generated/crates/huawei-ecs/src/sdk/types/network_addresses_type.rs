@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct NetworkAddresses {
     /// IP地址。
+    ///
     /// Wire name: `addr`.
     pub addr: Option<String>,
     /// IP地址类型，值为4或6。  4：IP地址类型是IPv4 6：IP地址类型是IPv6
+    ///
     /// Wire name: `version`.
     pub version: Option<i64>,
     /// IP地址对应的端口ID。
+    ///
     /// Wire name: `OS-EXT-IPS:port_id`.
     pub os_ext_ips_port_id: Option<String>,
     /// 扩展属性，MAC地址。
+    ///
     /// Wire name: `OS-EXT-IPS-MAC:mac_addr`.
     pub os_ext_ips_mac_mac_addr: Option<String>,
     /// 扩展属性，分配IP地址方式。  fixed：代表私有IP地址。 floating：代表浮动IP地址。
+    ///
     /// Wire name: `OS-EXT-IPS:type`.
     pub os_ext_ips_type: Option<String>,
     /// 是否是主网卡。  true：主网卡。 false：辅助网卡。
+    ///
     /// Wire name: `primary`.
     pub primary: Option<bool>,
 }

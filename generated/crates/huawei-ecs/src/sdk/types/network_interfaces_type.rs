@@ -8,21 +8,25 @@ use super::Association;
 #[non_exhaustive]
 pub struct NetworkInterfaces {
     /// 网卡端口id
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 是否是主网卡
+    ///
     /// Wire name: `primary`.
     pub primary: Option<bool>,
     /// ipv4地址
+    ///
     /// Wire name: `ip_addresses`.
     pub ip_addresses: Vec<String>,
     /// ipv6地址
+    ///
     /// Wire name: `ipv6_addresses`.
     pub ipv6_addresses: Vec<String>,
     /// 子网id
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `association`.
     pub association: Option<Association>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaAddSecurityGroupOption {
     /// 弹性云服务器添加的安全组名称，会对云服务器中配置的网卡生效。
+    ///
     /// Wire name: `name`.
     pub name: String,
 }

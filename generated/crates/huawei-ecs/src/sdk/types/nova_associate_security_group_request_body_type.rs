@@ -6,7 +6,6 @@ use super::NovaAddSecurityGroupOption;
 /// `NovaAssociateSecurityGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaAssociateSecurityGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `addSecurityGroup`.
     pub add_security_group: Option<NovaAddSecurityGroupOption>,
 }

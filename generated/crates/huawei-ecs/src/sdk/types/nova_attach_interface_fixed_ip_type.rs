@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaAttachInterfaceFixedIp {
     /// IP地址。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
 }

@@ -7,12 +7,15 @@ use super::NovaAttachInterfaceFixedIp;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaAttachInterfaceOption {
     /// 私有IP。  有port_id时，该参数不起作用，并且有该参数时，必须有net_id。  只有列表中第一个元素有效。传入两个及以上元素会报错。
+    ///
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Option<Vec<NovaAttachInterfaceFixedIp>>,
     /// Network ID。  有port_id时，该参数不起作用。
+    ///
     /// Wire name: `net_id`.
     pub net_id: Option<String>,
     /// Port ID。  port_id和net_id不能同时传入。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::NovaAttachInterfaceOption;
 /// `NovaAttachInterfaceRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaAttachInterfaceRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `interfaceAttachment`.
     pub interface_attachment: Option<NovaAttachInterfaceOption>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NovaAvailabilityZoneState {
     /// 可用域状态。
+    ///
     /// Wire name: `available`.
     pub available: Option<bool>,
 }

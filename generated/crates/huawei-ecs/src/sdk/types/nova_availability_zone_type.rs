@@ -8,12 +8,13 @@ use super::NovaAvailabilityZoneState;
 #[non_exhaustive]
 pub struct NovaAvailabilityZone {
     /// 该字段的值为null。
+    ///
     /// Wire name: `hosts`.
     pub hosts: Vec<String>,
     /// 可用域的名称。
+    ///
     /// Wire name: `zoneName`.
     pub zone_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `zoneState`.
     pub zone_state: Option<NovaAvailabilityZoneState>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaCreateKeypairOption {
     /// 导入的公钥信息。  建议导入的公钥长度不大于1024字节。  说明：  - 长度超过1024字节会导致云服务器注入该密钥失败。
+    ///
     /// Wire name: `public_key`.
     pub public_key: Option<String>,
     /// 密钥类型，值为“ssh”或“x509”。  说明：  - 微版本2.2支持。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 密钥名称。  新创建的密钥名称不能和已有密钥名称相同。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 密钥的用户ID。  说明：  - 微版本2.10支持。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::NovaCreateKeypairOption;
 /// `NovaCreateKeypairRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaCreateKeypairRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `keypair`.
     pub keypair: Option<NovaCreateKeypairOption>,
 }

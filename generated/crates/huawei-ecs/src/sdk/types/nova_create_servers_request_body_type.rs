@@ -6,10 +6,8 @@ use super::{NovaCreateServersOption, NovaCreateServersSchedulerHint};
 /// `NovaCreateServersRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaCreateServersRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<NovaCreateServersOption>,
-    /// (No description in the spec.)
     /// Wire name: `os:scheduler_hints`.
     pub os_scheduler_hints: Option<NovaCreateServersSchedulerHint>,
 }

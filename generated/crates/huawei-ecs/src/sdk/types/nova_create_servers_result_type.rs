@@ -8,21 +8,27 @@ use super::{NovaLink, NovaServerSecurityGroup};
 #[non_exhaustive]
 pub struct NovaCreateServersResult {
     /// 弹性云服务器uuid。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 弹性云服务器URI自描述信息。
+    ///
     /// Wire name: `links`.
     pub links: Vec<NovaLink>,
     /// 弹性云服务器所在安全组。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<NovaServerSecurityGroup>,
     /// diskConfig方式。  - MANUAL，镜像空间不会扩展。 - AUTO，系统盘镜像空间会自动扩展为与flavor大小一致。
+    ///
     /// Wire name: `OS-DCF:diskConfig`.
     pub os_dcf_disk_config: Option<String>,
     /// 通过返回的reservation_id，可以过滤查询到本次创建的弹性云服务器。  &gt; 说明： &gt;  &gt; 批量创建弹性云服务器时，支持使用该字段。
+    ///
     /// Wire name: `reservation_id`.
     pub reservation_id: Option<String>,
     /// Windows弹性云服务器Administrator用户的密码。
+    ///
     /// Wire name: `adminPass`.
     pub admin_pass: Option<String>,
 }

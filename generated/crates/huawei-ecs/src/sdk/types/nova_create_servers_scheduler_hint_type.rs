@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaCreateServersSchedulerHint {
     /// 反亲和性组信息。  UUID格式。
+    ///
     /// Wire name: `group`.
     pub group: Option<String>,
     /// 与指定弹性云服务器满足反亲和性。   当前不支持该功能。
+    ///
     /// Wire name: `different_host`.
     pub different_host: Option<Vec<String>>,
     /// 与指定的弹性云服务器满足亲和性。   当前不支持该功能。
+    ///
     /// Wire name: `same_host`.
     pub same_host: Option<Vec<String>>,
     /// 将弹性云服务器scheduler到指定网段的host上，host网段的cidr。   当前不支持该功能。
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 将弹性云服务器scheduler到指定网段的host上，host IP地址。   当前不支持该功能。
+    ///
     /// Wire name: `build_near_host_ip`.
     pub build_near_host_ip: Option<String>,
     /// 在专属主机或共享池中创建弹性云服务器。默认为在共享池创建。 值为： shared 或dedicated。 shared：表示共享池。 dedicated:表示专属主机。 创建与查询此值均有效。
+    ///
     /// Wire name: `tenancy`.
     pub tenancy: Option<String>,
     /// 专属主机ID。 此属性仅在tenancy值为dedicated时有效。 不指定此属性，系统将自动分配租户可自动放置弹性云服务器的专属主机。 创建与查询此值均有效。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Option<String>,
 }

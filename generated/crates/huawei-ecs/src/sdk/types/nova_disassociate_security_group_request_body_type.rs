@@ -6,7 +6,6 @@ use super::NovaRemoveSecurityGroupOption;
 /// `NovaDisassociateSecurityGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaDisassociateSecurityGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `removeSecurityGroup`.
     pub remove_security_group: Option<NovaRemoveSecurityGroupOption>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct NovaKeypairDetail {
     /// 密钥对应publicKey信息。
+    ///
     /// Wire name: `public_key`.
     pub public_key: Option<String>,
     /// 密钥名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 密钥对应指纹信息。
+    ///
     /// Wire name: `fingerprint`.
     pub fingerprint: Option<String>,
     /// 密钥创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 密钥删除标记。   - true，表示密钥已被删除。   - false，表示密钥未被删除。
+    ///
     /// Wire name: `deleted`.
     pub deleted: Option<bool>,
     /// 密钥删除时间。
+    ///
     /// Wire name: `deleted_at`.
     pub deleted_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 密钥ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<i32>,
     /// 密钥更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 密钥所属用户信息。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 密钥类型，默认“ssh”  微版本2.2以上支持
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

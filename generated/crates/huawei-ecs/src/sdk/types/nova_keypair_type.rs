@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct NovaKeypair {
     /// 密钥对应指纹信息。
+    ///
     /// Wire name: `fingerprint`.
     pub fingerprint: Option<String>,
     /// 密钥名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 密钥对应publicKey信息。
+    ///
     /// Wire name: `public_key`.
     pub public_key: Option<String>,
     /// 密钥对应privateKey信息。  - 创建SSH密钥时，响应中包括private_key的信息。 - 导入SSH密钥时，响应中不包括private_key的信息。
+    ///
     /// Wire name: `private_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// 密钥所属用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 密钥类型，默认“ssh”  微版本2.2以上支持
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -7,7 +7,6 @@ use super::NovaSimpleKeypair;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaListKeypairsResult {
-    /// (No description in the spec.)
     /// Wire name: `keypair`.
     pub keypair: Option<NovaSimpleKeypair>,
 }

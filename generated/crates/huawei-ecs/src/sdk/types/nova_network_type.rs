@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct NovaNetwork {
     /// IP地址。
+    ///
     /// Wire name: `addr`.
     pub addr: Option<String>,
     /// IP地址类型，值为4或6。  4：IP地址类型是IPv4 6：IP地址类型是IPv6
+    ///
     /// Wire name: `version`.
     pub version: Option<i32>,
     /// 扩展属性，MAC地址。
+    ///
     /// Wire name: `OS-EXT-IPS-MAC:mac_addr`.
     pub os_ext_ips_mac_mac_addr: Option<String>,
     /// 扩展属性，分配IP地址方式。
+    ///
     /// Wire name: `OS-EXT-IPS:type`.
     pub os_ext_ips_type: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonGroup {
     /// 对端安全组的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 对端安全组所属租户的租户ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonIpRange {
     /// 对端IP网段，cidr格式。
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
 }

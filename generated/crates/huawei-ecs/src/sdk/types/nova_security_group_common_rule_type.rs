@@ -8,24 +8,27 @@ use super::{NovaSecurityGroupCommonGroup, NovaSecurityGroupCommonIpRange};
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonRule {
     /// 起始端口，范围1-65535，且不大于to_port。 ip_protocol设置为icmp时，from_port表示type，范围是0-255。
+    ///
     /// Wire name: `from_port`.
     pub from_port: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<NovaSecurityGroupCommonGroup>,
     /// 安全组规则ID，UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 协议类型或直接指定IP协议号，取值可为icmp，tcp，udp或IP协议号。
+    ///
     /// Wire name: `ip_protocol`.
     pub ip_protocol: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ip_range`.
     pub ip_range: Option<NovaSecurityGroupCommonIpRange>,
     /// 相关联的安全组ID，UUID格式。
+    ///
     /// Wire name: `parent_group_id`.
     pub parent_group_id: Option<String>,
     /// 终止端口，范围1-65535，且不小于from_port。 ip_protocol设置为icmp时，to_port表示code，范围是0-255，且如果from_port为-1，to_port为-1表示任意ICMP报文。
+    ///
     /// Wire name: `to_port`.
     pub to_port: Option<i32>,
 }

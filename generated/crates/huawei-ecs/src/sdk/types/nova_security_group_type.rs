@@ -8,18 +8,23 @@ use super::NovaSecurityGroupCommonRule;
 #[non_exhaustive]
 pub struct NovaSecurityGroup {
     /// 安全组描述信息，长度0-255
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 安全组ID，UUID格式
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 安全组名字，长度0-255
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 租户ID或项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 安全组规则列表
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<NovaSecurityGroupCommonRule>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaServerBlockDeviceMapping {
     /// 卷设备的源头类型，当前只支持volume、image、snapshot、blank类型。  当使用卷创建云服务器时，source_type设置为volume；当使用镜像创建云服务器时，source_type设置为image；当使用快照创建云服务器时，source_type设置为snapshot；当创建空数据卷时，source_type设置为blank。  - 说明： -  - 当卷设备的源头类型为snapshot时，且boot_index为0，则该快照对应的云硬盘必须为系统盘。
+    ///
     /// Wire name: `source_type`.
     pub source_type: String,
     /// 卷设备的目标类型，当前仅支持volume类型。  - volume：卷。 - local：本地文件，当前不支持该类型。
+    ///
     /// Wire name: `destination_type`.
     pub destination_type: Option<String>,
     /// local文件系统格式，例如：swap, ext4。  当前不支持该功能。
+    ///
     /// Wire name: `guest_format`.
     pub guest_format: Option<String>,
     /// 卷设备名称。  &gt; 说明： &gt;  &gt; 该字段已经废弃。 &gt;  &gt; 用户指定的device_name不会生效，系统会默认生成一个device_name。
+    ///
     /// Wire name: `device_name`.
     pub device_name: Option<String>,
     /// 删除弹性云服务器时，是否删除卷，默认值false。  true：删除弹性云服务器时，删除卷  false：删除弹性云服务器时，不删除卷
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
     /// 启动标识，“0”代表启动盘，“-1“代表非启动盘。  &gt; 说明： &gt;  &gt; 当卷设备的源头类型全为volume时，boot_index的值有一个为0。
+    ///
     /// Wire name: `boot_index`.
     pub boot_index: Option<String>,
     /// 当source_type值是volume时，uuid为卷的uuid；  当source_type值是snapshot时，uuid为快照的uuid；  当source_type值是image时，uuid为镜像的uuid；
+    ///
     /// Wire name: `uuid`.
     pub uuid: Option<String>,
     /// 卷大小，整数，在source_type是image或blank，destination_type是volume的时候必选。  单位为GB。
+    ///
     /// Wire name: `volume_size`.
     pub volume_size: Option<i32>,
     /// 卷类型，在source_type是image，destination_type是volume时建议填写。  卷类型取值范围请参考 EVS 服务 \[磁盘类型介绍\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
 }

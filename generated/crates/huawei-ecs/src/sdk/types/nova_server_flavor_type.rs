@@ -8,30 +8,39 @@ use super::NovaLink;
 #[non_exhaustive]
 pub struct NovaServerFlavor {
     /// 云服务器类型ID。  微版本2.47后不支持。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器类型相关标记快捷链接信息。  微版本2.47后不支持。
+    ///
     /// Wire name: `links`.
     pub links: Vec<NovaLink>,
     /// 该云服务器规格对应的CPU核数。  在微版本2.47后支持。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<i32>,
     /// 该云服务器规格对应的内存大小，单位为MB。  在微版本2.47后支持。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<i32>,
     /// 该云服务器规格对应要求系统盘大小，0为不限制。  在微版本2.47后支持。
+    ///
     /// Wire name: `disk`.
     pub disk: Option<i32>,
     /// 未使用。  在微版本2.47后支持。
+    ///
     /// Wire name: `ephemeral`.
     pub ephemeral: Option<i32>,
     /// 未使用。  在微版本2.47后支持。
+    ///
     /// Wire name: `swap`.
     pub swap: Option<i32>,
     /// 云服务器规格名称。  在微版本2.47后支持。
+    ///
     /// Wire name: `original_name`.
     pub original_name: Option<String>,
     /// flavor扩展字段。  在微版本2.47后支持。
+    ///
     /// Wire name: `extra_specs`.
     pub extra_specs: ::std::collections::BTreeMap<String, String>,
 }

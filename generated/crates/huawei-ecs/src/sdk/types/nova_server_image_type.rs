@@ -8,9 +8,11 @@ use super::NovaLink;
 #[non_exhaustive]
 pub struct NovaServerImage {
     /// 镜像ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器类型相关标记快捷链接信息。
+    ///
     /// Wire name: `links`.
     pub links: Vec<NovaLink>,
 }

@@ -8,18 +8,23 @@ use super::NovaServerInterfaceFixedIp;
 #[non_exhaustive]
 pub struct NovaServerInterfaceDetail {
     /// 网卡私网IP信息列表。
+    ///
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Vec<NovaServerInterfaceFixedIp>,
     /// 网卡Mac地址信息。
+    ///
     /// Wire name: `mac_addr`.
     pub mac_addr: Option<String>,
     /// 网卡端口所属网络ID。
+    ///
     /// Wire name: `net_id`.
     pub net_id: Option<String>,
     /// 网卡端口ID。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 网卡端口状态。
+    ///
     /// Wire name: `port_state`.
     pub port_state: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NovaServerInterfaceFixedIp {
     /// 网卡私网IP信息。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 网卡私网IP对应子网信息。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
 }

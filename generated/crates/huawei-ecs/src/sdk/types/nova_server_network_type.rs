@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaServerNetwork {
     /// 网络port uuid。  没有指定网络uuid时必须指定。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// 网络uuid。  没有指定网络port时必须指定。
+    ///
     /// Wire name: `uuid`.
     pub uuid: Option<String>,
     /// 指定的IP地址。网络的三个参数（port、uuid和fixed_ip）中，port优先级最高；指定fixed_ip时必须指明uuid。
+    ///
     /// Wire name: `fixed_ip`.
     pub fixed_ip: Option<String>,
 }

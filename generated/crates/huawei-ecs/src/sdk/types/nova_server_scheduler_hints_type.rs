@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NovaServerSchedulerHints {
     /// 在指定的专属主机或者共享主机上创建弹性云服务器。 参数值为shared或者dedicated。
+    ///
     /// Wire name: `tenancy`.
     pub tenancy: Vec<String>,
     /// 专属主机ID。 此属性仅在tenancy值为dedicated时有效。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Vec<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NovaServerSecurityGroup {
     /// 安全组名称或者uuid。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

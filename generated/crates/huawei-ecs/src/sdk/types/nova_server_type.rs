@@ -11,132 +11,167 @@ use super::{
 #[non_exhaustive]
 pub struct NovaServer {
     /// 云服务器名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云服务器唯一标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器当前状态信息。  取值范围： ACTIVE， BUILD，DELETED，ERROR，HARD_REBOOT，MIGRATING，REBOOT，RESIZE，REVERT_RESIZE，SHELVED，SHELVED_OFFLOADED，SHUTOFF，UNKNOWN，VERIFY_RESIZE  云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云服务器创建时间。 时间格式例如：2019-05-22T07:48:53Z
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 云服务器上一次更新时间。时间格式例如：2019-05-22T07:48:53Z
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `flavor`.
     pub flavor: Option<NovaServerFlavor>,
-    /// (No description in the spec.)
     /// Wire name: `image`.
     pub image: Option<NovaServerImage>,
     /// 云服务器所属租户ID。即项目id，与project_id表示相同的概念。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// SSH密钥名称。
+    ///
     /// Wire name: `key_name`.
     pub key_name: Option<String>,
     /// 云服务器所属用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 云服务器元数据。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 云服务器对应的主机ID。
+    ///
     /// Wire name: `hostId`.
     pub host_id: Option<String>,
     /// 云服务器对应的网络地址信息。
+    ///
     /// Wire name: `addresses`.
     pub addresses: ::std::collections::BTreeMap<String, Vec<NovaNetwork>>,
     /// 云服务器所属安全组列表。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<NovaServerSecurityGroup>,
     /// 云服务器相关标记快捷链接信息。
+    ///
     /// Wire name: `links`.
     pub links: Vec<NovaLink>,
     /// 扩展属性，磁盘配置方式。对镜像启动云服务器生效。  取值范围：  - AUTO: API使用单个分区构建目标磁盘大小的云服务器。 API会自动调整文件系统以适应整个分区。 - MANUAL：API使用源映像中的分区方案和文件系统构建服务器。如果目标磁盘较大，则API不分区剩余的磁盘空间。
+    ///
     /// Wire name: `OS-DCF:diskConfig`.
     pub os_dcf_disk_config: Option<String>,
     /// 扩展属性，可用分区编码。
+    ///
     /// Wire name: `OS-EXT-AZ:availability_zone`.
     pub os_ext_az_availability_zone: Option<String>,
     /// 扩展属性，与主机宿主名称。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:host`.
     pub os_ext_srv_attr_host: Option<String>,
     /// 扩展属性，hypervisor主机名。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:hypervisor_hostname`.
     pub os_ext_srv_attr_hypervisor_hostname: Option<String>,
     /// 扩展属性，云服务器实例ID。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:instance_name`.
     pub os_ext_srv_attr_instance_name: Option<String>,
     /// 扩展属性，云服务器电源状态。  取值范围：0，1，2，3，4  - 0 : pending - 1 : running - 2 : paused - 3 : shutdown - 4 : crashed
+    ///
     /// Wire name: `OS-EXT-STS:power_state`.
     pub os_ext_sts_power_state: Option<i32>,
     /// 扩展属性，云服务器任务状态。  取值范围：  SHOUTOFF, RESIZE, REBUILD, VERIFY_RESIZE, REVERT_RESIZE, PAUSED, MIGRATING, SUSPENDED, RESCUE, ERROR, DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED  取值范围请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)表3。
+    ///
     /// Wire name: `OS-EXT-STS:task_state`.
     pub os_ext_sts_task_state: Option<String>,
     /// 扩展属性，云服务器状态。  取值范围：  ACTIVE,BUILDING,STOPPED,RESIZED,PAUSED,SUSPENDED,RESCUED,ERROR,DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED  云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)。
+    ///
     /// Wire name: `OS-EXT-STS:vm_state`.
     pub os_ext_sts_vm_state: Option<String>,
     /// 扩展属性，云服务器启动时间。时间格式例如：2019-05-22T07:48:19.000000
+    ///
     /// Wire name: `OS-SRV-USG:launched_at`.
     pub os_srv_usg_launched_at: Option<String>,
     /// 扩展属性，云服务器关闭时间。  时间格式例如：2019-05-22T07:48:19.000000
+    ///
     /// Wire name: `OS-SRV-USG:terminated_at`.
     pub os_srv_usg_terminated_at: Option<String>,
     /// 云服务器挂载的云磁盘信息。
+    ///
     /// Wire name: `os-extended-volumes:volumes_attached`.
     pub os_extended_volumes_volumes_attached: Vec<NovaServerVolume>,
-    /// (No description in the spec.)
     /// Wire name: `fault`.
     pub fault: Option<NovaServerFault>,
     /// 弹性云服务器的描述信息。  微版本2.19后支持
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// nova-compute状态。  - UP：服务正常 - UNKNOWN：状态未知 - DOWN：服务异常 - MAINTENANCE：维护状态 - 空字符串：弹性云服务器无主机信息
+    ///
     /// Wire name: `host_status`.
     pub host_status: Option<String>,
     /// 弹性云服务器的主机名。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:hostname`.
     pub os_ext_srv_attr_hostname: Option<String>,
     /// 批量创建场景，弹性云服务器的预留ID。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:reservation_id`.
     pub os_ext_srv_attr_reservation_id: Option<String>,
     /// 批量创建场景，弹性云服务器的启动顺序。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:launch_index`.
     pub os_ext_srv_attr_launch_index: Option<i32>,
     /// 若使用AMI格式的镜像，则表示kernel image的UUID；否则，留空。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:kernel_id`.
     pub os_ext_srv_attr_kernel_id: Option<String>,
     /// 若使用AMI格式镜像，则表示ramdisk image的UUID；否则，留空。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:ramdisk_id`.
     pub os_ext_srv_attr_ramdisk_id: Option<String>,
     /// 弹性云服务器系统盘的设备名称。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:root_device_name`.
     pub os_ext_srv_attr_root_device_name: Option<String>,
     /// 创建弹性云服务器时指定的user_data。  微版本2.3后支持
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:user_data`.
     pub os_ext_srv_attr_user_data: Option<String>,
     /// 云服务器的标签列表。  系统近期对标签功能进行了升级，升级后，返回的tag值遵循如下规则：  - key与value使用“&#x3D;”连接，如“key&#x3D;value”。 - 如果value为空字符串，则仅返回key。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<String>,
     /// 当云服务器被锁时为True，否则为False。  微版本2.9后支持
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 预留属性。
+    ///
     /// Wire name: `accessIPv4`.
     pub access_i_pv4: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `accessIPv6`.
     pub access_i_pv6: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `config_drive`.
     pub config_drive: Option<String>,
     /// 预留属性
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `os:scheduler_hints`.
     pub os_scheduler_hints: Option<NovaServerSchedulerHints>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NovaServerVolume {
     /// 云磁盘ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 一个标志，指示在删除服务器时是否删除附加的卷。、  默认情况下，这是False  微版本2.3后支持
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct NovaSimpleKeypair {
     /// 密钥对应指纹信息。
+    ///
     /// Wire name: `fingerprint`.
     pub fingerprint: Option<String>,
     /// 密钥名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 密钥对应publicKey信息。
+    ///
     /// Wire name: `public_key`.
     pub public_key: Option<String>,
     /// 密钥类型，默认“ssh”  微版本2.2以上支持
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

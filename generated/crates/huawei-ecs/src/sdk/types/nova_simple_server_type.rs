@@ -8,12 +8,15 @@ use super::NovaLink;
 #[non_exhaustive]
 pub struct NovaSimpleServer {
     /// 云服务器名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云服务器唯一标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务器相关快捷链接信息。
+    ///
     /// Wire name: `links`.
     pub links: Vec<NovaLink>,
 }

@@ -8,24 +8,31 @@ use super::{NovaLink, NovaVersionMediaType};
 #[non_exhaustive]
 pub struct NovaVersionDetail {
     /// 所讨论的版本的通用名称。仅仅是信息性的，它没有真正的语义。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 链接到资源的问题。有关更多信息，请参见\[OpenStack Documentation\](<http://developer.openstack.org/api-guide/compute/links_and_references.html>)。
+    ///
     /// Wire name: `links`.
     pub links: Vec<NovaLink>,
     /// 媒体类型。
+    ///
     /// Wire name: `media-types`.
     pub media_types: Vec<NovaVersionMediaType>,
     /// 如果API的这个版本支持微版本，则支持最小的微版本。如果不支持微版本，这将是空字符串。
+    ///
     /// Wire name: `min_version`.
     pub min_version: Option<String>,
     /// 这个是API版本的状态。  可以是：  - CURRENT这是使用的API的首选版本； - SUPPORTED：这是一个较老的，但仍然支持的API版本； - DEPRECATED：一个被废弃的API版本，该版本将被删除
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 一个有特定值的字符串。API版本为2.0时，值为&#39;2011-01-21T11:33:21Z&#39; ，API版本是2.1时，值为&#39; 2013-07-23T11:33:21Z&#39;。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 如果API的这个版本支持微版本，则支持最大的微版本。如果不支持微版本，这将是空字符串。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

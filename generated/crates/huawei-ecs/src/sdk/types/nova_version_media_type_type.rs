@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NovaVersionMediaType {
     /// 基础类型。
+    ///
     /// Wire name: `base`.
     pub base: Option<String>,
     /// 媒体类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PageLink {
     /// 相应资源的链接。
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// 对应快捷链接。
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
 }

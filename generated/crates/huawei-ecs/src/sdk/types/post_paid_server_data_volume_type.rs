@@ -7,42 +7,51 @@ use super::{PostPaidServerDataVolumeExtendParam, PostPaidServerDataVolumeMetadat
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostPaidServerDataVolume {
     /// 云服务器数据盘对应的磁盘类型，需要与系统所提供的磁盘类型相匹配。   - SATA：普通IO磁盘类型。  - SAS：高IO磁盘类型。  - SSD：超高IO磁盘类型。  - GPSSD：为通用型SSD磁盘类型。  - co-p1：高IO (性能优化Ⅰ型)。  - uh-l1：超高IO (时延优化)。  - ESSD：为极速IO磁盘类型。  - GPSSD2：通用型SSD V2磁盘类型。  - ESSD2：极速型SSD V2磁盘类型。   &gt; 说明： &gt;  &gt; 对于HANA云服务器、HL1型云服务器、HL2型云服务器，需使用co-p1和uh-l1两种磁盘类型。对于其他类型的云服务器，不能使用co-p1和uh-l1两种磁盘类型。  了解不同磁盘类型的详细信息，请参见 \[磁盘类型及性能介绍\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。  获取region可用的卷类型，请参见\[查询云硬盘类型列表\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;EVS&amp;api&#x3D;CinderListVolumeTypes)
+    ///
     /// Wire name: `volumetype`.
     pub volumetype: String,
     /// 数据盘大小，容量单位为GB，输入大小范围为\[10,32768\]。
+    ///
     /// Wire name: `size`.
     pub size: i32,
     /// 给云硬盘配置iops，购买GPSSD2、ESSD2类型的云硬盘时必填，其他类型不能设置。  说明： 1、了解GPSSD2、ESSD2类型的iops大小范围，请参见 \[云硬盘类型及性能介绍里面的云硬盘性能数据表\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。 2、只支持按需计费。
+    ///
     /// Wire name: `iops`.
     pub iops: Option<i32>,
     /// 给云硬盘配置吞吐量，单位是MiB/s，购买GPSSD2类型云盘时必填，其他类型不能设置。  说明： 1、了解GPSSD2类型的吞吐量大小范围，请参见 \[云硬盘类型及性能介绍里面的云硬盘性能数据表\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。 2、只支持按需计费。
+    ///
     /// Wire name: `throughput`.
     pub throughput: Option<i32>,
     /// 是否为共享磁盘。true为共享盘，false为普通云硬盘。  &gt; 说明： &gt;  &gt; 该字段已废弃，请使用multiattach。
+    ///
     /// Wire name: `shareable`.
     pub shareable: Option<bool>,
     /// 创建共享磁盘的信息。  - true：创建的磁盘为共享盘。 - false：创建的磁盘为普通云硬盘。  &gt; 说明： &gt;  &gt; shareable当前为废弃字段，如果确实需要同时使用shareable字段和multiattach字段，此时，请确保两个字段的参数值相同。当不指定该字段时，系统默认创建普通云硬盘。
+    ///
     /// Wire name: `multiattach`.
     pub multiattach: Option<bool>,
     /// 数据卷是否使用SCSI锁。  - true表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。 - false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，即为默认类型，VBD只能支持简单的SCSI读写命令。 - 该字段不存在时，云硬盘默认为VBD类型。  &gt; 说明： &gt;  &gt; 此参数为boolean类型，若传入非boolean类型字符，程序将按照【false】方式处理。
+    ///
     /// Wire name: `hw:passthrough`.
     pub hw_passthrough: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `extendparam`.
     pub extendparam: Option<PostPaidServerDataVolumeExtendParam>,
     /// 云服务器数据盘对应的磁盘存储类型。 磁盘存储类型枚举值： DSS：专属存储类型
+    ///
     /// Wire name: `cluster_type`.
     pub cluster_type: Option<String>,
     /// 云服务器数据盘对应的存储池的ID。
+    ///
     /// Wire name: `cluster_id`.
     pub cluster_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `metadata`.
     pub metadata: Option<PostPaidServerDataVolumeMetadata>,
     /// 数据镜像的ID，UUID格式。  如果使用数据盘镜像创建数据盘，则data_image_id为必选参数，且不支持使用metadata。
+    ///
     /// Wire name: `data_image_id`.
     pub data_image_id: Option<String>,
     /// 数据盘随实例释放策略。  true：数据盘随实例释放。 false：数据盘不随实例释放。 默认值：false。
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostPaidServerEipBandwidth {
     /// 功能说明：带宽大小  带宽（Mbit/s），取值范围为\[1,2000\]。  调整带宽时的最小单位会根据带宽范围不同存在差异。  - 小于等于300Mbit/s：默认最小单位为1Mbit/s。 - 300Mbit/s~1000Mbit/s：默认最小单位为50Mbit/s。 - 大于1000Mbit/s：默认最小单位为500Mbit/s。  &gt; 说明： &gt;  &gt; 如果share_type是PER，该参数必选项；如果share_type是WHOLE并且id有值，该参数会忽略。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 带宽的共享类型。  共享类型枚举：PER，表示独享。WHOLE，表示共享。
+    ///
     /// Wire name: `sharetype`.
     pub sharetype: String,
     /// 带宽的计费类型。  - 未传该字段，表示按带宽计费。 - 字段值为空，表示按带宽计费。 - 字段值为“traffic”，表示按流量计费。 - 字段为其它值，会导致创建云服务器失败。  &gt; 说明： &gt;  &gt; 如果share_type是WHOLE并且id有值，该参数会忽略。
+    ///
     /// Wire name: `chargemode`.
     pub chargemode: Option<String>,
     /// 带宽ID，创建WHOLE类型带宽的弹性IP时可以指定之前的共享带宽创建。  取值范围：WHOLE类型的带宽ID。  &gt; 说明： &gt;  &gt; 当创建WHOLE类型的带宽时，该字段必选。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -5,36 +5,47 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostPaidServerExtendParam {
     /// 计费模式：  - 0：按需计费。
+    ///
     /// Wire name: `chargingMode`.
     pub charging_mode: Option<i32>,
     /// 云服务器所在区域ID。  请参考\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)获取。
+    ///
     /// Wire name: `regionID`.
     pub region_id: Option<String>,
     /// 是否配置弹性云服务器自动恢复的功能。  - “true”：配置该功能 - “false”：不配置该功能  &gt; 说明： &gt;  &gt; 此参数为boolean类型，若传入非boolean类型字符，程序将按照【“false”：不配置该功能】方式处理。 &gt;  &gt; 当marketType为spot时，不支持该功能。
+    ///
     /// Wire name: `support_auto_recovery`.
     pub support_auto_recovery: Option<bool>,
     /// 企业项目ID。  &gt; 说明： &gt;  &gt; 关于企业项目ID的获取及企业项目特性的详细信息，请参见《\[企业管理服务用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0126101490.html>)》。 &gt;  &gt; 该字段不传（或传为字符串“0”），则将资源绑定给默认企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 创建竞价实例时，需指定该参数的值为“spot”。  &gt; 说明： &gt;  &gt; 当chargingMode&#x3D;0时且marketType&#x3D;spot时此参数生效。
+    ///
     /// Wire name: `marketType`.
     pub market_type: Option<String>,
     /// 用户愿意为竞价实例每小时支付的最高价格。  &gt; 说明： &gt;  &gt; 仅chargingMode&#x3D;0且marketType&#x3D;spot时，该参数设置后生效。 &gt;  &gt; 当chargingMode&#x3D;0且marketType&#x3D;spot时，如果不传递spotPrice，默认使用按需购买的价格作为竞价。
+    ///
     /// Wire name: `spotPrice`.
     pub spot_price: Option<String>,
     /// 是否支持先创建卷，再创建虚拟机。  “true”：配置该功能 “false”：不配置该功能
+    ///
     /// Wire name: `diskPrior`.
     pub disk_prior: Option<String>,
     /// 购买的竞价实例时长。  - 仅interruption_policy&#x3D;immediate 时该字段有效 。 - pot_duration_hours大于0。最大值由预测系统给出可以从flavor的extra_specs的cond:spot_block:operation:longest_duration_hours字段中查询。
+    ///
     /// Wire name: `spot_duration_hours`.
     pub spot_duration_hours: Option<i32>,
     /// 竞价实例中断策略，当前支持immediate。  - 当interruption_policy&#x3D;immediate时表示释放策略为立即释放。
+    ///
     /// Wire name: `interruption_policy`.
     pub interruption_policy: Option<String>,
     /// 表示购买的“竞价实例时长”的个数。  - 仅spot_duration_hours&gt;0 时该字段有效。 - spot_duration_hours小于6时，spot_duration_count值必须为1。 - spot_duration_hours等于6时，spot_duration_count大于等于1。  spot_duration_count的最大值由预测系统给出可以从flavor的extra_specs的cond:spot_block:operation:longest_duration_count字段中查询。
+    ///
     /// Wire name: `spot_duration_count`.
     pub spot_duration_count: Option<i32>,
     /// 云备份策略和云备份存储库详情，取值包含备份策略ID和云备份存储库ID。
+    ///
     /// Wire name: `CB_CSBS_BACKUP`.
     pub cb_csbs_backup: Option<String>,
 }

@@ -7,24 +7,29 @@ use super::{CreateServerNicAllowedAddressPairs, PostPaidServerIpv6Bandwidth};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostPaidServerNic {
     /// 待创建云服务器所在的子网信息，需要指定vpcid对应VPC下的子网ID，UUID格式。  可以通过VPC服务 \[查询子网\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;VPC&amp;api&#x3D;ListSubnets) 接口查询，该接口支持通过创建云服务器填写的vpcid进行过滤查询。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 网卡ID，UUID格式。 当该字段不为空时，表示挂载指定的网卡。port_id和subnet_id不能同时为空。 网卡ID可以从虚拟私有云的“查询端口列表”章节查询到。 约束： 网卡状态必须为DOWN。 网卡的vpcid必须和传入的vpcid一致。 当port_id和subnet_id同时存在的时候，优先使用port_id。当选择port_id不为空时，代表此时使用的是弹性网卡，此时security_groups和ip_address等参数不生效。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 待创建云服务器网卡的IP地址，IPv4格式。  约束：  - 不填或空字符串，默认在子网（subnet）中自动分配一个未使用的IP作网卡的IP地址。 - 若指定IP地址，该IP地址必须在子网（subnet）对应的网段内，且未被使用。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 是否支持ipv6。  取值为true时，标识此网卡支持ipv6。
+    ///
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `ipv6_bandwidth`.
     pub ipv6_bandwidth: Option<PostPaidServerIpv6Bandwidth>,
     /// IP/Mac对列表， 约束：IP地址不允许为 “0.0.0.0/0” 如果allowed_address_pairs配置地址池较大的CIDR（掩码小于24位），建议为该port配置一个单独的安全组 如果allowed_address_pairs为“1.1.1.1/0”，表示关闭源目地址检查开关 被绑定的云服务器网卡allowed_address_pairs填“1.1.1.1/0”
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Option<Vec<CreateServerNicAllowedAddressPairs>>,
     /// 使能网卡的vRoCE能力，只支持从网卡，主网卡不支持。
+    ///
     /// Wire name: `efi_enable`.
     pub efi_enable: Option<bool>,
 }

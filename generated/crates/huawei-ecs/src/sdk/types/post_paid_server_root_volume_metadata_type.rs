@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostPaidServerRootVolumeMetadata {
     /// metadata中的表示加密功能的字段，0代表不加密，1代表加密。  该字段不存在时，云硬盘默认为不加密。
+    ///
     /// Wire name: `__system__encrypted`.
     pub system_encrypted: Option<String>,
     /// metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。  &gt; 说明：  - 请参考\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/ListKeys.html>)，通过HTTPS请求获取密钥ID。
+    ///
     /// Wire name: `__system__cmkid`.
     pub system_cmkid: Option<String>,
 }

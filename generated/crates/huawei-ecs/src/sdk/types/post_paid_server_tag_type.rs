@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostPaidServerTag {
     /// 键。  最大长度36个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31)，\\&quot;&#x3D;\\&quot;, \\&quot;*\\&quot;,“&lt;”,“&gt;”,“\\\\”,“,”,“\|”,“/”。  同一资源的key值不能重复。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值。  每个值最大长度43个unicode字符，可以为空字符串。 不能包含非打印字符ASCII(0-31)，“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\”,“,”,“\|”。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -7,12 +7,11 @@ use super::{PrePaidServerEipBandwidth, PrePaidServerEipExtendParam};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidServerEip {
     /// 弹性IP地址类型。  详情请参见“\[申请弹性公网IP\](<https://support.huaweicloud.com/api-eip/eip_api_0001.html>)”章节的“publicip”字段说明。
+    ///
     /// Wire name: `iptype`.
     pub iptype: String,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<PrePaidServerEipBandwidth>,
-    /// (No description in the spec.)
     /// Wire name: `extendparam`.
     pub extendparam: Option<PrePaidServerEipExtendParam>,
 }

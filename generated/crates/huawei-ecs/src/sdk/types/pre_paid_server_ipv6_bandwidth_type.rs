@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidServerIpv6Bandwidth {
     /// 绑定的共享带宽ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

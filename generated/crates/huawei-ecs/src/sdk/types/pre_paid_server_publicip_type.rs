@@ -7,12 +7,13 @@ use super::PrePaidServerEip;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidServerPublicip {
     /// 为待创建云服务器分配已有弹性IP时，分配的弹性IP的ID，UUID格式。  约束：只能分配状态（status）为DOWN的弹性IP。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `eip`.
     pub eip: Option<PrePaidServerEip>,
     /// 弹性公网IP随实例释放策略。  true：弹性公网IP随实例释放。 false：弹性公网IP不随实例释放。 默认值：false。
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
 }

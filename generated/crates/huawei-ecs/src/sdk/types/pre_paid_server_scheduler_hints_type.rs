@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidServerSchedulerHints {
     /// 云服务器组ID，UUID格式。  云服务器组的ID可以从控制台或者参考\[查询云服务器组列表\](<https://support.huaweicloud.com/api-ecs/ecs_03_1402.html>)获取。
+    ///
     /// Wire name: `group`.
     pub group: Option<String>,
     /// 在指定的专属主机或者共享主机上创建弹性云服务器。参数值为shared或者dedicated。
+    ///
     /// Wire name: `tenancy`.
     pub tenancy: Option<String>,
     /// 专属主机的ID。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrePaidServerSecurityGroup {
     /// 可以为空，待创建云服务器的安全组，会对创建云服务器中配置的网卡生效。需要指定已有安全组的ID，UUID格式；若不传值，底层会按照空处理，不会创建安全组。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

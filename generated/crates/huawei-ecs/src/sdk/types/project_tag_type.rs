@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProjectTag {
     /// 键。  - 最大长度36个unicode字符。  - 只能包含数字、字母、中划线“-”、下划线“_”。  - 字符集：A-Z，a-z ， 0-9，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。  - 不能包含以下ASCII非打印字符：“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\”,“\|”,“/”,“,”。  - 标签的键必须唯一且输入不能为空。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值。  - 每个值最大长度43个unicode字符。  - 可以为空字符串。  - 只能包含数字、字母、中划线“-”、下划线“_”。  - 字符集：A-Z，a-z ， 0-9，‘.’，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。  - 不能包含以下ASCII非打印字符：“&#x3D;”,“*”,“&lt;”,“&gt;”,“\\\\”,“\|”,“/”,“,”。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

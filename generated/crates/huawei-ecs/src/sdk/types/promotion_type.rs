@@ -4,10 +4,8 @@
 /// `Promotion` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Promotion {
-    /// (No description in the spec.)
     /// Wire name: `type`.
     pub type_field: String,
-    /// (No description in the spec.)
     /// Wire name: `id`.
     pub id: String,
 }

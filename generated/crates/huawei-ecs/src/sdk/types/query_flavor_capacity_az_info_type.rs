@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryFlavorCapacityAzInfo {
-    /// (No description in the spec.)
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `prefer`.
     pub prefer: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RecycleBinPolicys {
     /// 创建多久的虚拟机可以进入回收站
+    ///
     /// Wire name: `recycle_threshold_day`.
     pub recycle_threshold_day: Option<i32>,
     /// 虚拟机进入回收站后多久删除
+    ///
     /// Wire name: `retention_hour`.
     pub retention_hour: Option<i32>,
 }

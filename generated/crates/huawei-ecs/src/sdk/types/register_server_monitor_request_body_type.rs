@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegisterServerMonitorRequestBody {
     /// 注册云服务器监控。
+    ///
     /// Wire name: `monitorMetrics`.
     pub monitor_metrics: String,
 }

@@ -6,7 +6,6 @@ use super::ReinstallServerWithCloudInitOption;
 /// `ReinstallServerWithCloudInitRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReinstallServerWithCloudInitRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `os-reinstall`.
     pub os_reinstall: Option<ReinstallServerWithCloudInitOption>,
 }

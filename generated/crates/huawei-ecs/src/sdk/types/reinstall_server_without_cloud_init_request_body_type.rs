@@ -6,7 +6,6 @@ use super::ReinstallServerWithoutCloudInitOption;
 /// `ReinstallServerWithoutCloudInitRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReinstallServerWithoutCloudInitRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `os-reinstall`.
     pub os_reinstall: Option<ReinstallServerWithoutCloudInitOption>,
 }

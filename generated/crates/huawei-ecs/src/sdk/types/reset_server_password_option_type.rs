@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetServerPasswordOption {
     /// 弹性云服务器新密码。  该接口默认不做密码安全性校验；如需校验，请指定字段“is_check_password”为true。  新密码的校验规则： - 密码长度范围为8到26位。 - 允许输入的字符包括：!@%-_&#x3D;+\[\]:./? - 禁止输入的字符包括：汉字及【】：；“”‘’、，。《》？￥…（）—— ·！~&#x60;#&amp;^,{}*();\\&quot;&#39;&lt;&gt;\|\\\\ $ - 复杂度上必须包含大写字母（A-Z）、小写字母（a-z）、数字（0-9）、以及允许的特殊字符中的3种以上搭配 - 不能包含用户名 \\&quot;Administrator\\&quot; 和“root”及逆序字符 - 不能包含用户名 \\&quot;Administrator\\&quot; 中连续3个字符
+    ///
     /// Wire name: `new_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub new_password: ::runtime::Sensitive<String>,
     /// 是否检查密码的复杂度。
+    ///
     /// Wire name: `is_check_password`.
     pub is_check_password: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::ResetServerPasswordOption;
 /// `ResetServerPasswordRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetServerPasswordRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `reset-password`.
     pub reset_password: Option<ResetServerPasswordOption>,
 }

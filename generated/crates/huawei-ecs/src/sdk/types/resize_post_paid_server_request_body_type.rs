@@ -6,10 +6,10 @@ use super::ResizePostPaidServerOption;
 /// `ResizePostPaidServerRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizePostPaidServerRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `resize`.
     pub resize: Option<ResizePostPaidServerOption>,
     /// 是否只预检此次请求。  true：发送检查请求，不会变更云服务器规格。检查项包括是否填写了必需参数、请求格式等。  如果检查不通过，则返回对应错误。 如果检查通过，则返回202状态码。 false：发送正常请求，通过检查后并且执行变更云服务器规格请求。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
 }

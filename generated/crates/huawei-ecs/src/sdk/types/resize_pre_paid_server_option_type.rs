@@ -7,18 +7,19 @@ use super::{CpuOptions, ResizeServerExtendParam};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizePrePaidServerOption {
     /// 变更后的云服务器规格ID。  可通过\[查询云服务器规格变更支持列表\](<https://support.huaweicloud.com/api-ecs/ecs_02_0402.html>)接口查询允许变更的规格列表。
+    ///
     /// Wire name: `flavorRef`.
     pub flavor_ref: String,
     /// 新专属主机ID（仅适用于专属主机上的弹性云服务器）。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `extendparam`.
     pub extendparam: Option<ResizeServerExtendParam>,
     /// 取值为withStopServer ，支持开机状态下变更规格。  mode取值为withStopServer时，对开机状态的云服务器执行变更规格操作，系统自动对云服务器先执行关机，再变更规格，变更成功后再执行开机。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `cpu_options`.
     pub cpu_options: Option<CpuOptions>,
 }

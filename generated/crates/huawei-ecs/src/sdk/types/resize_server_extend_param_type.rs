@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeServerExtendParam {
     /// 下单订购后，是否自动从客户的账户中支付，而不需要客户手动去进行支付。  - “true”：是（自动支付） - “false”：否（需要客户手动支付）  &gt; 说明： &gt;  &gt; 当弹性云服务器是按包年包月计费时生效，该值为空时默认为客户手动支付。
+    ///
     /// Wire name: `isAutoPay`.
     pub is_auto_pay: Option<String>,
 }

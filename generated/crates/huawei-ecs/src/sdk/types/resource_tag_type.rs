@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceTag {
     /// 键。  - 最大长度127个unicode字符。  - key不能为空。  - 只能包含字母、数字、下划线“_”、中划线“-”。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值。  - 每个值最大长度255个unicode字符。  - 可以为空字符串。  - 只能包含字母、数字、下划线“_”、中划线“-”。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

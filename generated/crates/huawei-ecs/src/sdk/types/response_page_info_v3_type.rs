@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResponsePageInfoV3 {
-    /// (No description in the spec.)
     /// Wire name: `next_marker`.
     pub next_marker: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `previous_marker`.
     pub previous_marker: Option<String>,
 }

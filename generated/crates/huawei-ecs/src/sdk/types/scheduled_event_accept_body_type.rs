@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledEventAcceptBody {
     /// 计划执行开始时间
+    ///
     /// Wire name: `not_before`.
     pub not_before: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledEventUpdateBody {
     /// 计划执行开始时间，新的开始时间必须早于not_before_deadline
+    ///
     /// Wire name: `not_before`.
     pub not_before: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityOptions {
     /// 是否支持安全启动 true:支持安全启动 false:不支持安全启动 默认值：false
+    ///
     /// Wire name: `secure_boot_enabled`.
     pub secure_boot_enabled: Option<bool>,
     /// 是否支持vtpm启动 true:支持vtpm启动 false:不支持vtpm启动 默认值：false
+    ///
     /// Wire name: `tpm_enabled`.
     pub tpm_enabled: Option<bool>,
 }

@@ -4,7 +4,6 @@
 /// `SerialConsoleOptions` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SerialConsoleOptions {
-    /// (No description in the spec.)
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

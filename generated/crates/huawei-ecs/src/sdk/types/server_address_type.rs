@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ServerAddress {
     /// IP地址版本。  - “4”：代表IPv4。 - “6”：代表IPv6。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 是否主网卡。  - true：是主网卡 - false：辅助网卡
+    ///
     /// Wire name: `primary`.
     pub primary: Option<bool>,
     /// IP地址。
+    ///
     /// Wire name: `addr`.
     pub addr: Option<String>,
     /// IP地址类型。  - fixed：代表私有IP地址。 - floating：代表浮动IP地址。
+    ///
     /// Wire name: `OS-EXT-IPS:type`.
     pub os_ext_ips_type: Option<String>,
     /// MAC地址。
+    ///
     /// Wire name: `OS-EXT-IPS-MAC:mac_addr`.
     pub os_ext_ips_mac_mac_addr: Option<String>,
     /// IP地址对应的端口ID。
+    ///
     /// Wire name: `OS-EXT-IPS:port_id`.
     pub os_ext_ips_port_id: Option<String>,
 }

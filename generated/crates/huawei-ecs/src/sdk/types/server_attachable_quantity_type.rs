@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ServerAttachableQuantity {
     /// 可挂载scsi卷数。
+    ///
     /// Wire name: `free_scsi`.
     pub free_scsi: Option<i32>,
     /// 可挂载vbd卷数。
+    ///
     /// Wire name: `free_blk`.
     pub free_blk: Option<i32>,
     /// 可挂载卷数。
+    ///
     /// Wire name: `free_disk`.
     pub free_disk: Option<i32>,
     /// 可挂载网卡数。
+    ///
     /// Wire name: `free_nic`.
     pub free_nic: Option<i32>,
 }

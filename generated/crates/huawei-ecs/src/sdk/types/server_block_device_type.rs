@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ServerBlockDevice {
     /// 云硬盘启动顺序。  - 0为系统盘。  - 非0为数据盘
+    ///
     /// Wire name: `bootIndex`.
     pub boot_index: Option<i32>,
     /// pci地址。
+    ///
     /// Wire name: `pciAddress`.
     pub pci_address: Option<String>,
     /// 云硬盘ID，UUID格式。
+    ///
     /// Wire name: `volumeId`.
     pub volume_id: Option<String>,
     /// 云硬盘挂载盘符，即磁盘挂载点。
+    ///
     /// Wire name: `device`.
     pub device: Option<String>,
     /// 弹性云服务器ID，UUID格式。
+    ///
     /// Wire name: `serverId`.
     pub server_id: Option<String>,
     /// 挂载ID，与云硬盘ID相同。UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘大小，单位GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 磁盘总线类型 。  取值范围：virtio、scsi
+    ///
     /// Wire name: `bus`.
     pub bus: Option<String>,
 }

@@ -12,162 +12,199 @@ use super::{
 #[non_exhaustive]
 pub struct ServerDetail {
     /// 容量预留ID
+    ///
     /// Wire name: `capacity_reservation_id`.
     pub capacity_reservation_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `capacity_reservation_specification`.
     pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
     /// 共池裸机按整机柜发放的同一批次的批创ID
+    ///
     /// Wire name: `spod_id`.
     pub spod_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `enclave_options`.
     pub enclave_options: Option<EnclaveOptions>,
     /// 弹性云服务器状态。  取值范围：  ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE  弹性云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 弹性云服务器更新时间。  时间格式例如：2019-05-22T03:30:52Z
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 弹性云服务器定时删除时间。  时间格式例如：2020-01-19T03:30:52Z
+    ///
     /// Wire name: `auto_terminate_time`.
     pub auto_terminate_time: Option<String>,
     /// 弹性云服务器所在主机的主机ID。
+    ///
     /// Wire name: `hostId`.
     pub host_id: Option<String>,
     /// 弹性云服务器所在主机的主机名称。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:host`.
     pub os_ext_srv_attr_host: Option<String>,
     /// 弹性云服务器的网络属性。
+    ///
     /// Wire name: `addresses`.
     pub addresses: ::std::collections::BTreeMap<String, Vec<ServerAddress>>,
     /// 弹性云服务器使用的密钥对名称。
+    ///
     /// Wire name: `key_name`.
     pub key_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `image`.
     pub image: Option<ServerImage>,
     /// 扩展属性，弹性云服务器当前任务的状态。  取值范围请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)表3。
+    ///
     /// Wire name: `OS-EXT-STS:task_state`.
     pub os_ext_sts_task_state: Option<String>,
     /// 扩展属性，弹性云服务器当前状态。  云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)。
+    ///
     /// Wire name: `OS-EXT-STS:vm_state`.
     pub os_ext_sts_vm_state: Option<String>,
     /// 扩展属性，弹性云服务器别名。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:instance_name`.
     pub os_ext_srv_attr_instance_name: Option<String>,
     /// 扩展属性，弹性云服务器所在虚拟化主机名。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:hypervisor_hostname`.
     pub os_ext_srv_attr_hypervisor_hostname: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `flavor`.
     pub flavor: Option<ServerFlavor>,
     /// 弹性云服务器ID，格式为UUID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 弹性云服务器所属安全组列表。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<ServerSecurityGroup>,
     /// 扩展属性，弹性云服务器所在可用区名称。
+    ///
     /// Wire name: `OS-EXT-AZ:availability_zone`.
     pub os_ext_az_availability_zone: Option<String>,
     /// 创建弹性云服务器的用户ID，格式为UUID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 弹性云服务器名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 弹性云服务器创建时间。  时间格式例如：2019-05-22T03:19:19Z
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 弹性云服务器所属租户ID，即项目id，和project_id表示相同的概念，格式为UUID。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 扩展属性， diskConfig的类型。  - MANUAL，镜像空间不会扩展。 - AUTO，系统盘镜像空间会自动扩展为与flavor大小一致。
+    ///
     /// Wire name: `OS-DCF:diskConfig`.
     pub os_dcf_disk_config: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `accessIPv4`.
     pub access_i_pv4: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `accessIPv6`.
     pub access_i_pv6: Option<String>,
     /// 弹性云服务器故障信息。  可选参数，在弹性云服务器状态为ERROR且存在异常的情况下返回。
+    ///
     /// Wire name: `fault`.
     pub fault: Option<::runtime::JsonValue>,
     /// 弹性云服务器进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 扩展属性，弹性云服务器电源状态。
+    ///
     /// Wire name: `OS-EXT-STS:power_state`.
     pub os_ext_sts_power_state: Option<i32>,
     /// config drive信息。
+    ///
     /// Wire name: `config_drive`.
     pub config_drive: Option<String>,
     /// 弹性云服务器元数据。  &gt; 说明： &gt;  &gt; 元数据包含系统默认添加字段和用户设置的字段。  系统默认添加字段  1. charging_mode 云服务器的计费类型。  - “0”：按需计费（即postPaid-后付费方式）。 - “1”：按包年包月计费（即prePaid-预付费方式）。\\&quot;2\\&quot;：竞价实例计费  2. metering.order_id 按“包年/包月”计费的云服务器对应的订单ID。  3. metering.product_id 按“包年/包月”计费的云服务器对应的产品ID。  4. vpc_id 云服务器所属的虚拟私有云ID。  5. EcmResStatus 云服务器的冻结状态。  - normal：云服务器正常状态（未被冻结）。 - freeze：云服务器被冻结。  &gt; 当云服务器被冻结或者解冻后，系统默认添加该字段，且该字段必选。  6. metering.image_id 云服务器操作系统对应的镜像ID  7.  metering.imagetype 镜像类型，目前支持：  - 公共镜像（gold） - 私有镜像（private） - 共享镜像（shared）  8. metering.resourcespeccode 云服务器对应的资源规格。  9. image_name 云服务器操作系统对应的镜像名称。  10. os_bit 操作系统位数，一般取值为“32”或者“64”。  11. lockCheckEndpoint 回调URL，用于检查弹性云服务器的加锁是否有效。  - 如果有效，则云服务器保持锁定状态。 - 如果无效，解除锁定状态，删除失效的锁。  12. lockSource 弹性云服务器来自哪个服务。订单加锁（ORDER）  13. lockSourceId 弹性云服务器的加锁来自哪个ID。lockSource为“ORDER”时，lockSourceId为订单ID。  14. lockScene 弹性云服务器的加锁类型。  - 按需转包周期（TO_PERIOD_LOCK）  15. virtual_env_type  - IOS镜像创建虚拟机，\\&quot;virtual_env_type\\&quot;: \\&quot;IsoImage\\&quot; 属性； - 非IOS镜像创建虚拟机，在19.5.0版本以后创建的虚拟机将不会添加virtual_env_type 属性，而在此之前的版本创建的虚拟机可能会返回\\&quot;virtual_env_type\\&quot;: \\&quot;FusionCompute\\&quot;属性 。  &gt; virtual_env_type属性不允许用户增加、删除和修改。  16. metering.resourcetype 云服务器对应的资源类型。  17. os_type 操作系统类型，取值为：Linux、Windows。  18. cascaded.instance_extrainfo 系统内部虚拟机扩展信息。  19. __support_agent_list 云服务器是否支持企业主机安全、主机监控。  - “hss”：企业主机安全 -  “ces”：主机监控  20. agency_name 委托的名称。  委托是由租户管理员在统一身份认证服务（Identity and Access Management，IAM）上创建的，可以为弹性云服务器提供访问云服务的临时凭证。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 弹性云服务器启动时间。时间格式例如：2019-05-22T03:23:59.000000
+    ///
     /// Wire name: `OS-SRV-USG:launched_at`.
     pub os_srv_usg_launched_at: Option<String>,
     /// 弹性云服务器删除时间。  时间格式例如：2019-05-22T03:23:59.000000
+    ///
     /// Wire name: `OS-SRV-USG:terminated_at`.
     pub os_srv_usg_terminated_at: Option<String>,
     /// 挂载到弹性云服务器上的磁盘。
+    ///
     /// Wire name: `os-extended-volumes:volumes_attached`.
     pub os_extended_volumes_volumes_attached: Vec<ServerExtendVolumeAttachment>,
     /// 弹性云服务器的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// nova-compute状态。  - UP：服务正常 - UNKNOWN：状态未知 - DOWN：服务异常 - MAINTENANCE：维护状态 - 空字符串：弹性云服务器无主机信息
+    ///
     /// Wire name: `host_status`.
     pub host_status: Option<String>,
     /// 弹性云服务器的主机名。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:hostname`.
     pub os_ext_srv_attr_hostname: Option<String>,
     /// 批量创建场景，弹性云服务器的预留ID。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:reservation_id`.
     pub os_ext_srv_attr_reservation_id: Option<String>,
     /// 批量创建场景，弹性云服务器的启动顺序。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:launch_index`.
     pub os_ext_srv_attr_launch_index: Option<i32>,
     /// 若使用AMI格式的镜像，则表示kernel image的UUID；否则，留空。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:kernel_id`.
     pub os_ext_srv_attr_kernel_id: Option<String>,
     /// 若使用AMI格式镜像，则表示ramdisk image的UUID；否则，留空。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:ramdisk_id`.
     pub os_ext_srv_attr_ramdisk_id: Option<String>,
     /// 弹性云服务器系统盘的设备名称。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:root_device_name`.
     pub os_ext_srv_attr_root_device_name: Option<String>,
     /// 创建弹性云服务器时指定的user_data。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:user_data`.
     pub os_ext_srv_attr_user_data: Option<String>,
     /// 弹性云服务器是否为锁定状态。  - true：锁定 - false：未锁定
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 弹性云服务器标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `os:scheduler_hints`.
     pub os_scheduler_hints: Option<ServerSchedulerHints>,
     /// 弹性云服务器所属的企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 弹性云服务器系统标签。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<ServerSystemTag>,
-    /// (No description in the spec.)
     /// Wire name: `cpu_options`.
     pub cpu_options: Option<CpuOptions>,
-    /// (No description in the spec.)
     /// Wire name: `security_options`.
     pub security_options: Option<SecurityOptions>,
-    /// (No description in the spec.)
     /// Wire name: `hypervisor`.
     pub hypervisor: Option<Hypervisor>,
     /// 网卡信息
+    ///
     /// Wire name: `network_interfaces`.
     pub network_interfaces: Vec<NetworkInterfaces>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ServerExtendVolumeAttachment {
     /// 磁盘ID，格式为UUID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 删弹性云服务器时是否一并删除该磁盘。  - true：是 - false：否 微版本2.3及以上版本支持。
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<String>,
     /// 启动标识，“0”代表启动盘，“-1“代表非启动盘。
+    ///
     /// Wire name: `bootIndex`.
     pub boot_index: Option<String>,
     /// 云硬盘挂载盘符，即磁盘挂载点。
+    ///
     /// Wire name: `device`.
     pub device: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::{ASICAcceleratorInfo, GpuInfo};
 #[non_exhaustive]
 pub struct ServerFlavor {
     /// 弹性云服务器规格ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 弹性云服务器规格名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 该云服务器规格对应要求系统盘大小，0为不限制。此字段在本系统中无效。
+    ///
     /// Wire name: `disk`.
     pub disk: Option<String>,
     /// 该云服务器规格对应的CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 该云服务器规格对应的内存大小，单位为MB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 该云服务器规格对应的GPU设备。
+    ///
     /// Wire name: `gpus`.
     pub gpus: Vec<GpuInfo>,
     /// 该云服务器规格对应的ASIC设备。
+    ///
     /// Wire name: `asic_accelerators`.
     pub asic_accelerators: Vec<ASICAcceleratorInfo>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerGroupMember {
     /// 云服务器UUID。
+    ///
     /// Wire name: `instance_uuid`.
     pub instance_uuid: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerId {
     /// 云服务器ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

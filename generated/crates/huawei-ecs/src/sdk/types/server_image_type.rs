@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ServerImage {
     /// 镜像id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

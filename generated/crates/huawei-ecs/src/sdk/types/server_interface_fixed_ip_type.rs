@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerInterfaceFixedIp {
     /// 网卡私网IP信息。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 网卡私网IP对应子网信息。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
 }

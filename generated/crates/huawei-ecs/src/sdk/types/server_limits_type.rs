@@ -8,81 +8,107 @@ use super::ProjectFlavorLimit;
 #[non_exhaustive]
 pub struct ServerLimits {
     /// 镜像元数据最大的长度。
+    ///
     /// Wire name: `maxImageMeta`.
     pub max_image_meta: Option<i32>,
     /// 可注入文件的最大个数。
+    ///
     /// Wire name: `maxPersonality`.
     pub max_personality: Option<i32>,
     /// 注入文件内容的最大长度（单位：Byte）。
+    ///
     /// Wire name: `maxPersonalitySize`.
     pub max_personality_size: Option<i32>,
     /// 安全组中安全组规则最大的配置个数。   &gt; 说明：  - 具体配额限制请以VPC配额限制为准。
+    ///
     /// Wire name: `maxSecurityGroupRules`.
     pub max_security_group_rules: Option<i32>,
     /// 安全组最大使用个数。  &gt; 说明：  - 具体配额限制请以VPC配额限制为准。
+    ///
     /// Wire name: `maxSecurityGroups`.
     pub max_security_groups: Option<i32>,
     /// 服务器组中的最大虚拟机数。
+    ///
     /// Wire name: `maxServerGroupMembers`.
     pub max_server_group_members: Option<i32>,
     /// 服务器组的最大个数。
+    ///
     /// Wire name: `maxServerGroups`.
     pub max_server_groups: Option<i32>,
     /// 可输入元数据的最大长度。
+    ///
     /// Wire name: `maxServerMeta`.
     pub max_server_meta: Option<i32>,
     /// CPU核数最大申请数量。
+    ///
     /// Wire name: `maxTotalCores`.
     pub max_total_cores: Option<i32>,
     /// 最大的浮动IP使用个数。
+    ///
     /// Wire name: `maxTotalFloatingIps`.
     pub max_total_floating_ips: Option<i32>,
     /// 云服务器最大申请数量。
+    ///
     /// Wire name: `maxTotalInstances`.
     pub max_total_instances: Option<i32>,
     /// 可以申请的SSH密钥对最大数量。
+    ///
     /// Wire name: `maxTotalKeypairs`.
     pub max_total_keypairs: Option<i32>,
     /// 内存最大申请容量（单位：MB）。
+    ///
     /// Wire name: `maxTotalRAMSize`.
     pub max_total_ram_size: Option<i32>,
     /// 当前已使用CPU核数。
+    ///
     /// Wire name: `totalCoresUsed`.
     pub total_cores_used: Option<i32>,
     /// 当前浮动IP使用个数。
+    ///
     /// Wire name: `totalFloatingIpsUsed`.
     pub total_floating_ips_used: Option<i32>,
     /// 当前云服务器使用个数。
+    ///
     /// Wire name: `totalInstancesUsed`.
     pub total_instances_used: Option<i32>,
     /// 当前内存使用容量（单位：MB）。
+    ///
     /// Wire name: `totalRAMUsed`.
     pub total_ram_used: Option<i64>,
     /// 当前安全组使用个数。
+    ///
     /// Wire name: `totalSecurityGroupsUsed`.
     pub total_security_groups_used: Option<i32>,
     /// 已使用的服务器组个数。
+    ///
     /// Wire name: `totalServerGroupsUsed`.
     pub total_server_groups_used: Option<i32>,
     /// 竞价实例的最大申请数量。
+    ///
     /// Wire name: `maxTotalSpotInstances`.
     pub max_total_spot_instances: Option<i32>,
     /// 竞价实例的CPU核数最大申请数量。
+    ///
     /// Wire name: `maxTotalSpotCores`.
     pub max_total_spot_cores: Option<i32>,
     /// 竞价实例的内存最大申请容量（单位：MB）。
+    ///
     /// Wire name: `maxTotalSpotRAMSize`.
     pub max_total_spot_ram_size: Option<i32>,
     /// 当前竞价实例的使用个数。
+    ///
     /// Wire name: `totalSpotInstancesUsed`.
     pub total_spot_instances_used: Option<i32>,
     /// 当前竞价实例已使用的CPU核数。
+    ///
     /// Wire name: `totalSpotCoresUsed`.
     pub total_spot_cores_used: Option<i32>,
     /// 当前竞价实例的内存使用容量（单位：MB）。
+    ///
     /// Wire name: `totalSpotRAMUsed`.
     pub total_spot_ram_used: Option<i32>,
     /// 使用该flavor可以申请的弹性云服务器数量。  值为“-1”时，表示无数量限制。
+    ///
     /// Wire name: `limit_by_flavor`.
     pub limit_by_flavor: Vec<ProjectFlavorLimit>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerNicSecurityGroup {
     /// 安全组ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ServerRemoteConsole {
     /// 远程登录的协议。
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 远程登录的类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 远程登录的url。
+    ///
     /// Wire name: `url`.
     pub url: Option<String>,
 }

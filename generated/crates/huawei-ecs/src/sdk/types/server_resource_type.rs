@@ -8,15 +8,19 @@ use super::ResourceTag;
 #[non_exhaustive]
 pub struct ServerResource {
     /// 云服务器ID。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 预留字段。
+    ///
     /// Wire name: `resource_detail`.
     pub resource_detail: Option<String>,
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 资源名称，即弹性云服务器名称。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ServerSchedulerHints {
     /// 反亲和性组信息。  UUID格式。
+    ///
     /// Wire name: `group`.
     pub group: Vec<String>,
     /// 在专属主机或共享池中创建弹性云服务器。默认为在共享池创建。值为： shared或dedicated。  - shared：表示共享池。 - dedicated:表示专属主机。  创建与查询此值均有效。
+    ///
     /// Wire name: `tenancy`.
     pub tenancy: Vec<String>,
     /// 专属主机ID。  此属性仅在tenancy值为dedicated时有效。  不指定此属性，系统将自动分配租户可自动放置弹性云服务器的专属主机。  创建与查询此值均有效。
+    ///
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Vec<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ServerSecurityGroup {
     /// 安全组名称或者UUID。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ServerSystemTag {
     /// 系统标签的Key值。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 系统标签的value值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

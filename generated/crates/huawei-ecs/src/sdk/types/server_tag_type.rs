@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerTag {
     /// 键。  - 不能为空。  - 对于同一资源键值唯一。  - 长度不超过36个字符。  - 字符集：A-Z，a-z ， 0-9，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值。  - 长度不超过43个字符。  - 字符集：A-Z，a-z ， 0-9，‘.’，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。  - 只能包含数字、字母、中划线“-”、下划线“_”。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

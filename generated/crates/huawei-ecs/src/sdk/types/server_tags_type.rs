@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerTags {
     /// 键。  - 最大长度127个unicode字符。  - key不能为空。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值列表。  - 最多10个value。  - value不允许重复。  - 每个值最大长度255个unicode字符。  - 如果values为空则表示any_value。  - value之间为或的关系。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ServerVolumeAttachment {
     /// 云硬盘挂载盘符，即磁盘挂载点。
+    ///
     /// Wire name: `device`.
     pub device: Option<String>,
     /// 挂载ID，与云硬盘ID相同，UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 弹性云服务器ID，UUID格式。
+    ///
     /// Wire name: `serverId`.
     pub server_id: Option<String>,
     /// 云硬盘ID，UUID格式。
+    ///
     /// Wire name: `volumeId`.
     pub volume_id: Option<String>,
 }

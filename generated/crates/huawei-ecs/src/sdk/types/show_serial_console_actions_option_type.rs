@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ShowSerialConsoleActionsOption {
     /// 串口登录的URL
+    ///
     /// Wire name: `url`.
     pub url: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::GetServerRemoteConsoleOption;
 /// `ShowServerRemoteConsoleRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowServerRemoteConsoleRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `remote_console`.
     pub remote_console: Option<GetServerRemoteConsoleOption>,
 }

@@ -8,9 +8,11 @@ use super::Link;
 #[non_exhaustive]
 pub struct SimpleFlavor {
     /// 云服务器规格的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 规格相关快捷链接地址。
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SubJobEntities {
     /// 云服务器相关操作显示server_id。
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
     /// 网卡相关操作显示nic_id。
+    ///
     /// Wire name: `nic_id`.
     pub nic_id: Option<String>,
     /// 子任务执行失败的具体原因。
+    ///
     /// Wire name: `errorcode_message`.
     pub errorcode_message: Option<String>,
 }

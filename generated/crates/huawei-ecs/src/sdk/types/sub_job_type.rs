@@ -8,27 +8,33 @@ use super::SubJobEntities;
 #[non_exhaustive]
 pub struct SubJob {
     /// Job的状态。  - SUCCESS：成功。  - RUNNING：运行中。  - FAIL：失败。  - INIT：正在初始化。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `entities`.
     pub entities: Option<SubJobEntities>,
     /// 子任务的ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 子任务的类型。
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// 开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// Job执行失败时的错误码。  Job执行成功后，该值为null。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// Job执行失败时的错误原因。  Job执行成功后，该值为null。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateBandwidthOption {
     /// 带宽类型
+    ///
     /// Wire name: `share_type`.
     pub share_type: Option<String>,
     /// 带宽大小
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 计费类型
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 带宽ID，创建WHOLE类型带宽的弹性IP时可以指定之前的共享带宽创建
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateBlockDeviceMappingAttachmentOption {
     /// 盘在虚拟机上的挂载顺序，0表示启动盘
+    ///
     /// Wire name: `boot_index`.
     pub boot_index: Option<i32>,
     /// 卷是否随实例一同释放 默认系统盘设置为true随实例释放，数据盘设置为false不随实例释放
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
 }

@@ -7,24 +7,29 @@ use super::TemplateBlockDeviceMappingAttachmentOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateBlockDeviceMappingOption {
     /// 虚拟机卷数据源类型：blank, image_id
+    ///
     /// Wire name: `source_id`.
     pub source_id: Option<String>,
     /// 卷设备源头类型
+    ///
     /// Wire name: `source_type`.
     pub source_type: Option<String>,
     /// 是否加密
+    ///
     /// Wire name: `encrypted`.
     pub encrypted: Option<bool>,
     /// 秘钥ID
+    ///
     /// Wire name: `cmk_id`.
     pub cmk_id: Option<String>,
     /// 卷类型
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 卷大小
+    ///
     /// Wire name: `volume_size`.
     pub volume_size: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `attachment`.
     pub attachment: Option<TemplateBlockDeviceMappingAttachmentOption>,
 }

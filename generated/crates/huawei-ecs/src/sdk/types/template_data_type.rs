@@ -11,45 +11,49 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateData {
     /// 规格ID
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// AZ
+    ///
     /// Wire name: `availability_zone_id`.
     pub availability_zone_id: Option<String>,
     /// 企业项目ID
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 开启自动恢复
+    ///
     /// Wire name: `auto_recovery`.
     pub auto_recovery: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `os_profile`.
     pub os_profile: Option<TemplateOsProfile>,
     /// 安全组ID列表。全网卡生效。
+    ///
     /// Wire name: `security_group_ids`.
     pub security_group_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `network_interfaces`.
     pub network_interfaces: Vec<TemplateNetworkInterfaceOption>,
     /// BDM挂载信息。按flavor限制为准。 1. 整机镜像，不修改卷属性，按原镜像配置创建。 2. 整机镜像，修改卷属性，要用户解开填写BDM。 3. 提供解镜像为BDM接口。
+    ///
     /// Wire name: `block_device_mappings`.
     pub block_device_mappings: Vec<TemplateBlockDeviceMappingOption>,
-    /// (No description in the spec.)
     /// Wire name: `market_options`.
     pub market_options: Option<TemplateMarketOptions>,
-    /// (No description in the spec.)
     /// Wire name: `internet_access`.
     pub internet_access: Option<TemplateInternetAccessOption>,
-    /// (No description in the spec.)
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 创建虚拟机标签，目前仅支持给虚拟机打标签，后续会支持同时给相关资源如卷等打标签
+    ///
     /// Wire name: `tag_options`.
     pub tag_options: Vec<TemplateTagOptions>,
 }

@@ -6,7 +6,6 @@ use super::TemplatePublicIpOption;
 /// `TemplateInternetAccessOption` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateInternetAccessOption {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<TemplatePublicIpOption>,
 }

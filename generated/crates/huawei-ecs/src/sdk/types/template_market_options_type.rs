@@ -7,9 +7,9 @@ use super::TemplateSpotOptions;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateMarketOptions {
     /// 计费类型
+    ///
     /// Wire name: `market_type`.
     pub market_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `spot_options`.
     pub spot_options: Option<TemplateSpotOptions>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateNetworkInterfaceAttachmentOption {
     /// 加载顺序, 0代表主网卡
+    ///
     /// Wire name: `device_index`.
     pub device_index: Option<i32>,
 }

@@ -7,9 +7,9 @@ use super::TemplateNetworkInterfaceAttachmentOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateNetworkInterfaceOption {
     /// 子网ID
+    ///
     /// Wire name: `virsubnet_id`.
     pub virsubnet_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `attachment`.
     pub attachment: Option<TemplateNetworkInterfaceAttachmentOption>,
 }

@@ -5,17 +5,21 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateOsProfile {
     /// 秘钥名称
+    ///
     /// Wire name: `key_name`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub key_name: Option<::runtime::Sensitive<String>>,
     /// 注入脚本，会导致请求过大，影响虚拟机表。1. 和密码的使用冲突 2. 超大文本问题。
+    ///
     /// Wire name: `user_data`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub user_data: Option<::runtime::Sensitive<String>>,
     /// 委托名称。实际需要多委托。
+    ///
     /// Wire name: `iam_agency_name`.
     pub iam_agency_name: Option<String>,
     /// 开启主机监控服务
+    ///
     /// Wire name: `enable_monitoring_service`.
     pub enable_monitoring_service: Option<bool>,
 }

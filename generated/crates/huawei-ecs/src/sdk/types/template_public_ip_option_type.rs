@@ -7,15 +7,17 @@ use super::TemplateBandwidthOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplatePublicIpOption {
     /// 弹性公网IP类型
+    ///
     /// Wire name: `publicip_type`.
     pub publicip_type: Option<String>,
     /// 弹性公网IP计费类型
+    ///
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<TemplateBandwidthOption>,
     /// EIP是否随实例一同释放
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateSpotOptions {
     /// 用户愿意为竞价实例每小时支付的最高价格
+    ///
     /// Wire name: `spot_price`.
     pub spot_price: Option<f64>,
     /// 购买的竞价实例时长
+    ///
     /// Wire name: `block_duration_minutes`.
     pub block_duration_minutes: Option<i32>,
     /// 竞价实例中断策略，当前支持immediate
+    ///
     /// Wire name: `instance_interruption_behavior`.
     pub instance_interruption_behavior: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::TemplateTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateTagOptions {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TemplateTag>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateTag {
     /// 标签键
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

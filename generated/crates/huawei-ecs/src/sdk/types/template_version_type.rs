@@ -7,22 +7,26 @@ use super::TemplateData;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TemplateVersion {
-    /// (No description in the spec.)
     /// Wire name: `template_data`.
     pub template_data: Option<TemplateData>,
     /// 版本号
+    ///
     /// Wire name: `version_number`.
     pub version_number: Option<i32>,
     /// 版本id
+    ///
     /// Wire name: `version_id`.
     pub version_id: Option<String>,
     /// 版本描述
+    ///
     /// Wire name: `version_description`.
     pub version_description: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 模板id
+    ///
     /// Wire name: `launch_template_id`.
     pub launch_template_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::InterfaceAttachment;
 /// `UpdateNicInfoRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateNicInfoRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `interface_attachment`.
     pub interface_attachment: Option<InterfaceAttachment>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRecycleBinOption {
     /// 回收站开启开关
+    ///
     /// Wire name: `switch`.
     pub switch: String,
 }

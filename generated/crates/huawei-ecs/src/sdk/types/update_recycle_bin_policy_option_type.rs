@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRecycleBinPolicyOption {
     /// 虚拟机进入回收站后多久删除
+    ///
     /// Wire name: `retention_hour`.
     pub retention_hour: i32,
     /// 创建多久的虚拟机可以进入回收站
+    ///
     /// Wire name: `recycle_threshold_day`.
     pub recycle_threshold_day: i32,
 }

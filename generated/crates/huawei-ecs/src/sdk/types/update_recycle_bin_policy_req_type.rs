@@ -6,7 +6,6 @@ use super::UpdateRecycleBinPolicyOption;
 /// `UpdateRecycleBinPolicyReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRecycleBinPolicyReq {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<UpdateRecycleBinPolicyOption>,
 }

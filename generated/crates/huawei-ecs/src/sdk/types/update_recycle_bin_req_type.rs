@@ -6,7 +6,6 @@ use super::UpdateRecycleBinOption;
 /// `UpdateRecycleBinReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRecycleBinReq {
-    /// (No description in the spec.)
     /// Wire name: `recycle_bin`.
     pub recycle_bin: Option<UpdateRecycleBinOption>,
 }

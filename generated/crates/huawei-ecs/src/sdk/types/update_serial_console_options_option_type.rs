@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSerialConsoleOptionsOption {
     /// 弹性云服务器云主机是否支持串口登录
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

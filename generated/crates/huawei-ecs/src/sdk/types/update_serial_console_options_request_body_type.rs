@@ -6,7 +6,6 @@ use super::UpdateSerialConsoleOptionsOption;
 /// `UpdateSerialConsoleOptionsRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSerialConsoleOptionsRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `serial_console_options`.
     pub serial_console_options: Option<UpdateSerialConsoleOptionsOption>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UpdateServerAddress {
     /// IP地址版本。  - 4：代表IPv4。 - 6：代表IPv6。
+    ///
     /// Wire name: `version`.
     pub version: Option<i32>,
     /// IP地址。
+    ///
     /// Wire name: `addr`.
     pub addr: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerAutoTerminateTimeRequestBody {
     /// 定时删除时间
+    ///
     /// Wire name: `auto_terminate_time`.
     pub auto_terminate_time: String,
 }

@@ -6,7 +6,6 @@ use super::UpdateServerBlockDeviceOption;
 /// `UpdateServerBlockDeviceReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerBlockDeviceReq {
-    /// (No description in the spec.)
     /// Wire name: `block_device`.
     pub block_device: Option<UpdateServerBlockDeviceOption>,
 }

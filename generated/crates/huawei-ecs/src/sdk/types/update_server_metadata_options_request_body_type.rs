@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerMetadataOptionsRequestBody {
     /// 是否禁用IMDS服务。
+    ///
     /// Wire name: `http_endpoint`.
     pub http_endpoint: Option<String>,
     /// 是否要求携带token。
+    ///
     /// Wire name: `http_tokens`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub http_tokens: Option<::runtime::Sensitive<String>>,

@@ -7,18 +7,21 @@ use super::SecurityOptions;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerOption {
     /// 修改后的云服务器名称。  只能由中文字符、英文字母、数字及“_”、“-”、“.”组成，且长度为\[1-64\]个字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 对弹性云服务器的任意描述。  不能包含“&lt;”,“&gt;”，且长度范围为\[0-85\]个字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 修改云服务hostname。  命令规范：长度为 \[1-64\] 个字符，允许使用点号(.)分隔字符成多段，每段允许使用大小写字母、数字或连字符(-)，但不能连续使用点号(.)或连字符(-),不能以点号(.)或连字符(-)开头或结尾，不能出现（.-）和（-.）。
+    ///
     /// Wire name: `hostname`.
     pub hostname: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `security_options`.
     pub security_options: Option<SecurityOptions>,
     /// 修改云服务器云主机过程中待注入实例自定义数据。支持注入文本、文本文件。  示例：  base64编码前：   Linux服务器：     #!/bin/bash     echo user_test &gt; /home/user.txt   Windows服务器：     rem cmd     echo 111 &gt; c:\\\\aaa.txt  base64编码后：   Linux服务器：IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA&#x3D;&#x3D;   Windows服务器：cmVtIGNtZA0KZWNobyAxMTEgJmd0OyBjOlxhYWEudHh0
+    ///
     /// Wire name: `user_data`.
     pub user_data: Option<String>,
 }

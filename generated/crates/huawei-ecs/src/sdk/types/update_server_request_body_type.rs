@@ -6,7 +6,6 @@ use super::UpdateServerOption;
 /// `UpdateServerRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `server`.
     pub server: Option<UpdateServerOption>,
 }

@@ -8,69 +8,89 @@ use super::{Link, SimpleFlavor, UpdateServerAddress};
 #[non_exhaustive]
 pub struct UpdateServerResult {
     /// 项目ID。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 镜像ID。
+    ///
     /// Wire name: `image`.
     pub image: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `accessIPv4`.
     pub access_i_pv4: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `accessIPv6`.
     pub access_i_pv6: Option<String>,
     /// 云服务器元数据。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 弹性云服务器的网络属性。
+    ///
     /// Wire name: `addresses`.
     pub addresses: ::std::collections::BTreeMap<String, Vec<UpdateServerAddress>>,
     /// 弹性云服务器创建时间。  时间格式例如：2019-05-22T03:19:19Z
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 弹性云服务器所在主机的主机ID。
+    ///
     /// Wire name: `hostId`.
     pub host_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `flavor`.
     pub flavor: Option<SimpleFlavor>,
     /// 扩展属性， diskConfig的类型。  - MANUAL，镜像空间不会扩展。 - AUTO，系统盘镜像空间会自动扩展为与flavor大小一致。
+    ///
     /// Wire name: `OS-DCF:diskConfig`.
     pub os_dcf_disk_config: Option<String>,
     /// 创建弹性云服务器的用户ID，格式为UUID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 弹性云服务器名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 弹性云服务器进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 云服务器相关标记快捷链接信息。
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
     /// 弹性云服务器ID，格式为UUID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 弹性云服务器更新时间。  时间格式例如：2019-05-22T03:30:52Z
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 弹性云服务器是否为锁定状态。  - true：锁定 - false：未锁定
+    ///
     /// Wire name: `locked`.
     pub locked: Option<bool>,
     /// 弹性云服务器的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云服务器的标签列表。  微版本2.26后支持，如果不使用微版本查询，响应中无tags字段。  系统近期对标签功能进行了升级，升级后，返回的tag值遵循如下规则：  - key与value使用“&#x3D;”连接，如“key&#x3D;value”。 - 如果value为空字符串，则仅返回key。 - key与value使用“&#x3D;”连接，如“key&#x3D;value”。 - 如果value为空字符串，则仅返回key。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<String>,
     /// 弹性云服务器状态。  取值范围：  ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE  弹性云服务器状态说明请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 创建弹性云服务器时指定的user_data（编码过后的信息）。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:user_data`.
     pub os_ext_srv_attr_user_data: Option<String>,
     /// 弹性云服务器的主机名。
+    ///
     /// Wire name: `OS-EXT-SRV-ATTR:hostname`.
     pub os_ext_srv_attr_hostname: Option<String>,
 }

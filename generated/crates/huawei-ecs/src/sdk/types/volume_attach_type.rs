@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VolumeAttach {
     /// 云磁盘ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 一个标志，指示在删除服务器时是否删除附加的卷。 默认情况下，这是False
+    ///
     /// Wire name: `delete_on_termination`.
     pub delete_on_termination: Option<bool>,
     /// 挂载点
+    ///
     /// Wire name: `device`.
     pub device: Option<String>,
     /// 盘在云服务器上的挂载顺序，0表示启动盘。
+    ///
     /// Wire name: `bootIndex`.
     pub boot_index: Option<String>,
     /// 云盘大小（单位：GB）。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
 }

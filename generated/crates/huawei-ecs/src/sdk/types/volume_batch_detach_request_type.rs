@@ -4,7 +4,6 @@
 /// `VolumeBatchDetachRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeBatchDetachRequest {
-    /// (No description in the spec.)
     /// Wire name: `serverinfo`.
     pub serverinfo: Vec<String>,
 }

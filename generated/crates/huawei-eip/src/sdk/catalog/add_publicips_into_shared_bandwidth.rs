@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddPublicipsIntoSharedBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_publicips_into_shared_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

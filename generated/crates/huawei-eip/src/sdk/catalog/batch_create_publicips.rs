@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchCreatePublicips`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_create_publicips::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchCreatePublicipsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchCreateSharedBandwidths`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_create_shared_bandwidths::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchCreateSharedBandwidthsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchDisassociatePublicips`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_disassociate_publicips::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchDisassociatePublicipsRequest, ::runtime::BuildError> {

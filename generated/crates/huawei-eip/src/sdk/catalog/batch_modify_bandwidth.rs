@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchModifyBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_modify_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchModifyBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangePublicipToPeriod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_publicip_to_period::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangePublicipToPeriodRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountPublicIpInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::count_public_ip_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountPublicIpInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListQuotas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_quotas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListQuotasRequest, ::runtime::BuildError> {

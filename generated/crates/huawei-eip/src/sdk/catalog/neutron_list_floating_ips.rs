@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronListFloatingIps`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_list_floating_ips::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronListFloatingIpsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPublicIpType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_public_ip_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPublicIpTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPublicip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_publicip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPublicipRequest, ::runtime::BuildError> {

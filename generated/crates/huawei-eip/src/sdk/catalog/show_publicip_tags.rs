@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPublicipTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_publicip_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPublicipTagsRequest, ::runtime::BuildError> {

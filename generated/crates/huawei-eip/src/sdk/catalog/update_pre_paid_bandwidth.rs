@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePrePaidBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_pre_paid_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePrePaidBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePublicip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_publicip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePublicipRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountEipAvailableResources`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::count_eip_available_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountEipAvailableResourcesRequest, ::runtime::BuildError> {

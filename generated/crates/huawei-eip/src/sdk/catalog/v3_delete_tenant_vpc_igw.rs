@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteTenantVpcIgw`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::delete_tenant_vpc_igw::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteTenantVpcIgwRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachBatchPublicIp`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::detach_batch_public_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachBatchPublicIpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableNat64`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::disable_nat64::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableNat64Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociatePublicips`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::disassociate_publicips::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociatePublicipsRequest, ::runtime::BuildError> {

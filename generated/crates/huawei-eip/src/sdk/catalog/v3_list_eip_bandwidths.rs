@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListEipBandwidths`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_eip_bandwidths::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListEipBandwidthsRequest, ::runtime::BuildError> {

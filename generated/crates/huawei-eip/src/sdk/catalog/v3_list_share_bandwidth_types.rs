@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListShareBandwidthTypes`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_share_bandwidth_types::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListShareBandwidthTypesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPublicip`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::show_publicip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPublicipRequest, ::runtime::BuildError> {

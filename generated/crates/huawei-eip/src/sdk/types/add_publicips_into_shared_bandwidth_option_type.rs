@@ -7,6 +7,7 @@ use super::InsertPublicipInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddPublicipsIntoSharedBandwidthOption {
     /// 功能说明：要插入共享带宽的弹性公网IP或者IPv6端口信息  约束：WHOLE类型的带宽支持多个弹性公网IP或者IPv6端口，跟租户的配额相关，默认一个共享带宽的配额为20
+    ///
     /// Wire name: `publicip_info`.
     pub publicip_info: Vec<InsertPublicipInfo>,
 }

@@ -6,7 +6,6 @@ use super::AddPublicipsIntoSharedBandwidthOption;
 /// `AddPublicipsIntoSharedBandwidthRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddPublicipsIntoSharedBandwidthRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<AddPublicipsIntoSharedBandwidthOption>,
 }

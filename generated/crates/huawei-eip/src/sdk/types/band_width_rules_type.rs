@@ -8,21 +8,27 @@ use super::PublicipInfoResp;
 #[non_exhaustive]
 pub struct BandWidthRules {
     /// 带宽规则ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 带宽规则名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 配置状态，为False时配置不生效。
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 出网带宽最大值，单位M bps。取值范围\[0,n\]，其中n为所属带宽的带宽大小（size字段）。0表示设置为最大带宽。
+    ///
     /// Wire name: `egress_size`.
     pub egress_size: Option<i32>,
     /// 出网保障带宽大小，单位M bps。取值范围\[0,x\]，其中x为所属带宽剩余的保障额。
+    ///
     /// Wire name: `egress_guarented_size`.
     pub egress_guarented_size: Option<i32>,
     /// 功能说明：带宽对应的弹性公网IP信息  约束：WHOLE类型的带宽支持多个弹性公网IP，PER类型的带宽只能对应一个弹性公网IP
+    ///
     /// Wire name: `publicip_info`.
     pub publicip_info: Vec<PublicipInfoResp>,
 }

@@ -8,54 +8,71 @@ use super::{BandWidthRules, PublicipInfoResp};
 #[non_exhaustive]
 pub struct BandwidthResp {
     /// 功能说明：带宽类型，共享带宽默认为share。  取值范围：share，bgp，telcom，sbgp等。  share：共享带宽  bgp：动态bgp  telcom ：联通  sbgp：静态bgp
+    ///
     /// Wire name: `bandwidth_type`.
     pub bandwidth_type: Option<String>,
     /// 功能说明：账单信息  如果billinginfo不为空，说明是包周期的带宽
+    ///
     /// Wire name: `billing_info`.
     pub billing_info: Option<String>,
     /// 功能说明：按流量计费,按带宽计费还是按增强型95计费。  取值范围：bandwidth，traffic，95peak_plus(按增强型95计费)不返回或者为空时表示是bandwidth。  约束：只有共享带宽支持95peak_plus（按增强型95计费），按增强型95计费时需要指定保底百分比，默认是20%。
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 功能说明：带宽唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：带宽名称  取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：带宽对应的弹性公网IP信息  约束：WHOLE类型的带宽支持多个弹性公网IP，PER类型的带宽只能对应一个弹性公网IP
+    ///
     /// Wire name: `publicip_info`.
     pub publicip_info: Vec<PublicipInfoResp>,
     /// 功能说明：带宽类型，标识是否是共享带宽  取值范围：WHOLE，PER  WHOLE表示共享带宽；PER，表示独享带宽
+    ///
     /// Wire name: `share_type`.
     pub share_type: Option<String>,
     /// 功能说明：带宽大小  取值范围：默认5Mbit/s~2000Mbit/s（具体范围以各区域配置为准，请参见控制台对应页面显示）。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 功能说明：用户所属租户ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 企业项目ID。最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。  创建带宽时，给带宽绑定企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能说明：带宽的状态  取值范围：  FREEZED：冻结  NORMAL：正常
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 功能说明：是否开启企业级qos，仅共享带宽支持开启。（该字段仅在上海1局点返回）
+    ///
     /// Wire name: `enable_bandwidth_rules`.
     pub enable_bandwidth_rules: Option<bool>,
     /// 功能说明：带宽支持的最大分组规则数。（该字段仅在上海1局点返回）
+    ///
     /// Wire name: `rule_quota`.
     pub rule_quota: Option<i32>,
     /// 功能说明：带宽规则对象（该字段仅在上海1局点返回）
+    ///
     /// Wire name: `bandwidth_rules`.
     pub bandwidth_rules: Vec<BandWidthRules>,
     /// 功能说明：资源创建时间，UTC时间  格式： yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 功能说明：资源更新时间，UTC时间  格式： yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 功能说明：表示中心站点资源或者边缘站点资源 取值范围： center、边缘站点名称 约束：共享带宽只能绑定与该字段相同的publicip
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
 }

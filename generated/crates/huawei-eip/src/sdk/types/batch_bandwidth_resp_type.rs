@@ -8,36 +8,47 @@ use super::PublicipInfoResp;
 #[non_exhaustive]
 pub struct BatchBandwidthResp {
     /// 功能说明：带宽类型，共享带宽默认为share。  取值范围：share，bgp，telcom，sbgp等。  share：共享带宽  bgp：动态bgp  telcom ：联通  sbgp：静态bgp
+    ///
     /// Wire name: `bandwidth_type`.
     pub bandwidth_type: Option<String>,
     /// 功能说明：账单信息  如果billing_info不为空，说明是包周期的带宽
+    ///
     /// Wire name: `billing_info`.
     pub billing_info: Option<String>,
     /// 功能说明：按流量计费,按带宽计费还是按增强型95计费。  取值范围：bandwidth，traffic，95peak_plus(按增强型95计费)不返回或者为空时表示是bandwidth。  约束：只有共享带宽支持95peak_plus（按增强型95计费），按增强型95计费时需要指定保底百分比，默认是20%。
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 功能说明：带宽唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：带宽名称  取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：带宽对应的弹性公网IP信息  约束：WHOLE类型的带宽支持多个弹性公网IP，PER类型的带宽只能对应一个弹性公网IP
+    ///
     /// Wire name: `publicip_info`.
     pub publicip_info: Vec<PublicipInfoResp>,
     /// 功能说明：带宽类型，标识是否是共享带宽  取值范围：WHOLE，PER  WHOLE表示共享带宽；PER，表示独享带宽
+    ///
     /// Wire name: `share_type`.
     pub share_type: Option<String>,
     /// 功能说明：带宽大小  取值范围：默认5Mbit/s~2000Mbit/s（具体范围以各区域配置为准，请参见控制台对应页面显示）。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 功能说明：用户所属租户ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：带宽的状态  取值范围：  FREEZED：冻结  NORMAL：正常
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 功能说明：表示中心站点资源或者边缘站点资源 取值范围： center、边缘站点名称 约束：共享带宽只能插入与该字段相同的publicip
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
 }

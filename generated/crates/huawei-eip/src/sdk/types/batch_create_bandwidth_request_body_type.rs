@@ -6,7 +6,6 @@ use super::BatchCreateBandwidthOption;
 /// `BatchCreateBandwidthRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateBandwidthRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BatchCreateBandwidthOption>,
 }

@@ -7,9 +7,11 @@ use super::ResourceTagOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreatePublicipTagsRequestBody {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTagOption>,
     /// 操作标识  create：创建  action为create时，tag的value必选
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

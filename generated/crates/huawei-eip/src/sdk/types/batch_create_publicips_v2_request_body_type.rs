@@ -6,16 +6,16 @@ use super::{BatchBandwidth, BatchPublicIp};
 /// `BatchCreatePublicipsV2RequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreatePublicipsV2RequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BatchBandwidth>,
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<BatchPublicIp>,
     /// 批量创建EIP的个数
+    ///
     /// Wire name: `publicip_number`.
     pub publicip_number: i32,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeletePublicIpRequestBody {
     /// 弹性公网ip的id列表。
+    ///
     /// Wire name: `publicip_ids`.
     pub publicip_ids: Vec<String>,
 }

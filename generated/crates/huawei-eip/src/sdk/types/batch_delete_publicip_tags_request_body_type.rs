@@ -7,9 +7,11 @@ use super::ResourceTagOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeletePublicipTagsRequestBody {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTagOption>,
     /// 操作标识  delete：删除  action为delete时，value可选
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchProfile {
     /// 租户id
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 产品id
+    ///
     /// Wire name: `product_id`.
     pub product_id: Option<String>,
     /// 局点id
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
     /// 订单id
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }

@@ -7,21 +7,25 @@ use super::BatchProfile;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchPublicIp {
     /// 指定id创建EIP
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 公网ip类型
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 公网EIP的版本，例如ipv4，ipv6，默认为ipv4
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<String>,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 公网EIP标签
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `profile`.
     pub profile: Option<BatchProfile>,
 }

@@ -7,9 +7,9 @@ use super::CreatePrePaidPublicipExtendParamOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BwChangeToPeriodReq {
     /// 待按需转包带宽列表
+    ///
     /// Wire name: `bandwidth_ids`.
     pub bandwidth_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `extendParam`.
     pub extend_param: Option<CreatePrePaidPublicipExtendParamOption>,
 }

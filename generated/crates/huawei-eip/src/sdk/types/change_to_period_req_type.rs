@@ -7,9 +7,9 @@ use super::CreatePrePaidPublicipExtendParamOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeToPeriodReq {
     /// 待按需转包IP列表
+    ///
     /// Wire name: `publicip_ids`.
     pub publicip_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `extendParam`.
     pub extend_param: Option<CreatePrePaidPublicipExtendParamOption>,
 }

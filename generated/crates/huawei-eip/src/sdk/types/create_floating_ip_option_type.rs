@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateFloatingIpOption {
     /// 浮动IP地址。
+    ///
     /// Wire name: `floating_ip_address`.
     pub floating_ip_address: Option<String>,
     /// 外部网络的id。只能使用固定的外网，外部网络的信息请通过GET /v2.0/networks?router:external&#x3D;True或GET /v2.0/networks?name&#x3D;{floating_network}或neutron net-external-list方式查询。
+    ///
     /// Wire name: `floating_network_id`.
     pub floating_network_id: String,
     /// 端口id
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 关联端口的私有IP地址。
+    ///
     /// Wire name: `fixed_ip_address`.
     pub fixed_ip_address: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePublicipOption {
     /// 功能说明：希望申请到的弹性公网IP的地址，不指定时由系统自动分配  约束：必须为IP地址格式，且必须在可用地址池范围内
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 功能说明：弹性公网IP的类型  取值范围：5_telcom（电信），5_union（联通），5_bgp（全动态BGP），5_sbgp（静态BGP），5_ipv6  东北-大连：5_telcom、5_union  华南-广州：5_bgp、5_sbgp  华东-上海二：5_bgp、5_sbgp  华北-北京一：5_bgp、5_sbgp、5_ipv6  亚太-香港：5_bgp  亚太-曼谷：5_bgp  亚太-新加坡：5_bgp  非洲-约翰内斯堡：5_bgp  西南-贵阳一：5_bgp、5_sbgp  华北-北京四：5_bgp、5_sbgp  约束：必须是系统具体支持的类型。  publicip_id为IPv4端口，所以\\&quot;publicip_type\\&quot;字段未给定时，默认为5_bgp。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 功能说明：弹性IP弹性公网IP的版本  取值范围：4、6，分别表示创建ipv4和ipv6  约束：必须是系统具体支持的类型  不填或空字符串时，默认创建ipv4
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i64>,
     /// 功能说明：弹性公网IP名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
     /// 功能说明：端口id  约束：必须是存在的端口id，如果该端口不存在或端口已绑定EIP则会提示出错。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
 }

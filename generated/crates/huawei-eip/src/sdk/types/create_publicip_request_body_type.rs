@@ -6,13 +6,12 @@ use super::{CreatePublicipBandwidthOption, CreatePublicipOption};
 /// `CreatePublicipRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePublicipRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<CreatePublicipBandwidthOption>,
     /// 企业项目ID。最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。  创建弹性公网IP时，给弹性公网IP绑定企业项目ID。  不指定该参数时，默认值是 0
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<CreatePublicipOption>,
 }

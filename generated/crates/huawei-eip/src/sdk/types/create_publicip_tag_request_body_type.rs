@@ -6,7 +6,6 @@ use super::ResourceTagOption;
 /// `CreatePublicipTagRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePublicipTagRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<ResourceTagOption>,
 }

@@ -6,7 +6,6 @@ use super::CreateSharedBandwidthOption;
 /// `CreateSharedBandwidhRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSharedBandwidhRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<CreateSharedBandwidthOption>,
 }

@@ -7,18 +7,23 @@ use super::{MatchReq, TagReq};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListPublicipsByTagsRequestBody {
     /// 包含标签，最多包含10个key。  每个key下面的value最多10个，结构体不能缺失，key不能为空或者空字符串。  Key不能重复，同一个key中values不能重复。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<TagReq>>,
     /// 查询记录数（action为count时无此参数）
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 索引位置， 从offset指定的下一条数据开始查询。 查询第一页数据时，不需要传入此参数，查询后续页码数据时，将查询前一页数据时响应体中的值带入此参数（action为count时无此参数）
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 操作标识：  filter分页查询  count查询总数
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 搜索字段，key为要匹配的字段，当前仅支持resource_name。value为匹配的值。此字段为固定字典值。
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<MatchReq>>,
 }

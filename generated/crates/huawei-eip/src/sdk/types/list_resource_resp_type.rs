@@ -8,15 +8,19 @@ use super::ResourceTagResp;
 #[non_exhaustive]
 pub struct ListResourceResp {
     /// 资源详情。 资源对象，用于扩展。默认为空
+    ///
     /// Wire name: `resource_detail`.
     pub resource_detail: Option<::runtime::JsonValue>,
     /// 资源ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 资源名称，没有默认为空字符串
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 标签列表，没有标签默认为空数组
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTagResp>,
 }

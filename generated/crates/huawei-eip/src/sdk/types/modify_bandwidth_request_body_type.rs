@@ -7,6 +7,7 @@ use super::ModifyBandwidthOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyBandwidthRequestBody {
     /// 更新带宽列表
+    ///
     /// Wire name: `bandwidths`.
     pub bandwidths: Vec<ModifyBandwidthOption>,
 }

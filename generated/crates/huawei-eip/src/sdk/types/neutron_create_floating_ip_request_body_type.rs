@@ -6,7 +6,6 @@ use super::CreateFloatingIpOption;
 /// `NeutronCreateFloatingIpRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateFloatingIpRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `floatingip`.
     pub floatingip: Option<CreateFloatingIpOption>,
 }

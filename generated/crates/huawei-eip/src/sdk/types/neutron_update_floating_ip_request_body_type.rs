@@ -6,7 +6,6 @@ use super::UpdateFloatingIpOption;
 /// `NeutronUpdateFloatingIpRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateFloatingIpRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `floatingip`.
     pub floatingip: Option<UpdateFloatingIpOption>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Pager {
     /// 页码url
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// next:下一页  previous:前一页
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
 }

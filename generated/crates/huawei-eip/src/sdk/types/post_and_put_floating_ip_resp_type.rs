@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct PostAndPutFloatingIpResp {
     /// 关联端口的私有IP地址。
+    ///
     /// Wire name: `fixed_ip_address`.
     pub fixed_ip_address: Option<String>,
     /// 浮动IP地址。
+    ///
     /// Wire name: `floating_ip_address`.
     pub floating_ip_address: Option<String>,
     /// 外部网络的id。只能使用固定的外网，外部网络的信息请通过GET /v2.0/networks?router:external&#x3D;True或GET /v2.0/networks?name&#x3D;{floating_network}或neutron net-external-list方式查询。
+    ///
     /// Wire name: `floating_network_id`.
     pub floating_network_id: Option<String>,
     /// 浮动IP地址的id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 端口id。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 所属路由器id。
+    ///
     /// Wire name: `router_id`.
     pub router_id: Option<String>,
     /// 网络状态，可以为ACTIVE， DOWN或ERROR。  DOWN：未绑定  ACTIVE：绑定  ERROR：异常
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 项目id。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// DNS名称(目前仅广州局点支持)
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: Option<String>,
     /// DNS域地址(目前仅广州局点支持)
+    ///
     /// Wire name: `dns_domain`.
     pub dns_domain: Option<String>,
 }

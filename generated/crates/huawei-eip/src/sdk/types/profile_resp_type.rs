@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ProfileResp {
     /// 订单的id
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 产品的id
+    ///
     /// Wire name: `product_id`.
     pub product_id: Option<String>,
     /// region的id
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
     /// 用户的id
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
 }

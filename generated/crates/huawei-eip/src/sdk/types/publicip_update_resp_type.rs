@@ -8,54 +8,69 @@ use super::ProfileResp;
 #[non_exhaustive]
 pub struct PublicipUpdateResp {
     /// 弹性公网IP对应带宽ID
+    ///
     /// Wire name: `bandwidth_id`.
     pub bandwidth_id: Option<String>,
     /// 带宽名称
+    ///
     /// Wire name: `bandwidth_name`.
     pub bandwidth_name: Option<String>,
     /// 表示共享带宽或者独享带宽  取值范围：PER，WHOLE。  WHOLE表示共享带宽  PER表示独享带宽  约束：其中IPv6暂不支持WHOLE类型带宽。
+    ///
     /// Wire name: `bandwidth_share_type`.
     pub bandwidth_share_type: Option<String>,
     /// 带宽大小，单位为Mbit/s。
+    ///
     /// Wire name: `bandwidth_size`.
     pub bandwidth_size: Option<i32>,
     /// 弹性公网IP申请时间（UTC）
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 企业项目ID。最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。  创建弹性公网IP时，给弹性公网IP绑定企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 弹性公网IP唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：端口id。  约束：只有绑定了的弹性公网IP查询才会返回该参数
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 功能说明：绑定弹性公网IP的私有IP地址  约束：只有绑定了的弹性公网IP查询才会返回该参数
+    ///
     /// Wire name: `private_ip_address`.
     pub private_ip_address: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `profile`.
     pub profile: Option<ProfileResp>,
     /// IPv4时是申请到的弹性公网IP地址，IPv6时是IPv6地址对应的IPv4地址
+    ///
     /// Wire name: `public_ip_address`.
     pub public_ip_address: Option<String>,
     /// 功能说明：弹性公网IP的状态  取值范围：冻结FREEZED，绑定失败BIND_ERROR，绑定中BINDING，释放中PENDING_DELETE， 创建中PENDING_CREATE，创建中NOTIFYING，释放中NOTIFY_DELETE，更新中PENDING_UPDATE， 未绑定DOWN ，绑定ACTIVE，绑定ELB，绑定VPN，失败ERROR。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 弹性公网IP的类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// IPv4时无此字段，IPv6时为申请到的弹性公网IP地址
+    ///
     /// Wire name: `public_ipv6_address`.
     pub public_ipv6_address: Option<String>,
     /// IP版本信息，取值范围是4和6  4：表示IPv4  6：表示IPv6
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i64>,
     /// 功能说明：弹性公网IP名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct QuotaShowResp {
     /// 功能说明：根据type过滤查询指定类型的配额 取值范围：vpc，subnet，securityGroup，securityGroupRule，publicIp，vpn，vpngw，vpcPeer，firewall，shareBandwidth，shareBandwidthIP
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 功能说明：已创建的资源个数 取值范围：0~quota数
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 功能说明：资源的最大配额数 取值范围：各类型资源默认配额数~Integer最大值 约束：资源的默认配额数可以修改，而且配额需要提前在底层配置，参考默认配置为：vpc默认5，子网默认100，安全组默认100，安全组规则默认5000，弹性公网IP默认10，vpn默认5，vpngw默认2，vpcPeer默认50，firewall默认200，shareBandwidth默认5，shareBandwidthIP默认20
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 允许修改的配额最小值
+    ///
     /// Wire name: `min`.
     pub min: Option<i32>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemovePublicipInfo {
     /// 功能说明：若publicip_id为弹性公网IP的id，则该字段可自动忽略。若publicip_id为IPv6端口PORT的id，则该字段必填：5_dualStack(目前仅北京4局点支持)
+    ///
     /// Wire name: `publicip_type`.
     pub publicip_type: Option<String>,
     /// 功能说明：带宽对应的弹性公网IP或IPv6端口PORT的唯一标识
+    ///
     /// Wire name: `publicip_id`.
     pub publicip_id: String,
 }

@@ -6,7 +6,6 @@ use super::RemoveFromSharedBandwidthOption;
 /// `RemovePublicipsFromSharedBandwidthRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemovePublicipsFromSharedBandwidthRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<RemoveFromSharedBandwidthOption>,
 }

@@ -8,6 +8,7 @@ use super::QuotaShowResp;
 #[non_exhaustive]
 pub struct ResourceResp {
     /// 资源配额对象
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<QuotaShowResp>,
 }

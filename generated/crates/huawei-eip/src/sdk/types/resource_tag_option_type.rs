@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagOption {
     /// 标签名称。不能为空。长度不超过36个字符。由英文字母、数字、下划线、中划线、中文字符组成。同一资源的key值不能重复。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值列表。长度不超过43个字符。由英文字母、数字、下划线、点、中划线、中文字符组成。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

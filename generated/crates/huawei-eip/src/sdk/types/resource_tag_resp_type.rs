@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceTagResp {
     /// 键。同一资源的key值不能重复。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值列表。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SubJobsInfo {
     /// 子job信息，类型与主job一致
+    ///
     /// Wire name: `sub_jobs`.
     pub sub_jobs: Vec<::runtime::JsonValue>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagResp {
     /// 键，key不能为空。长度不超过36个字符。由英文字母、数字、下划线、中划线、中文字符组成。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 值列表。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateBandwidthOption;
 /// `UpdateBandwidthRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateBandwidthRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<UpdateBandwidthOption>,
 }

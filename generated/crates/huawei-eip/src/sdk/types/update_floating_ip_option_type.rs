@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateFloatingIpOption {
     /// 端口id。
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
 }

@@ -6,10 +6,8 @@ use super::{UpdatePrePaidBandwidthExtendParamOption, UpdatePrePaidBandwidthOptio
 /// `UpdatePrePaidBandwidthRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePrePaidBandwidthRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<UpdatePrePaidBandwidthOption>,
-    /// (No description in the spec.)
     /// Wire name: `extendParam`.
     pub extend_param: Option<UpdatePrePaidBandwidthExtendParamOption>,
 }

@@ -6,7 +6,6 @@ use super::UpdatePublicipOption;
 /// `UpdatePublicipsRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePublicipsRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<UpdatePublicipOption>,
 }

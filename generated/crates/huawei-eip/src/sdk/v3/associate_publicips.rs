@@ -7,13 +7,14 @@ use super::{AssociatePublicipsRequestBody, PublicipInstanceResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociatePublicipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网IP的ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// Body of the AssociatePublicipsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AssociatePublicipsRequestBody>,
 }
@@ -53,9 +54,9 @@ impl AssociatePublicipsRequestBuilder {
 #[non_exhaustive]
 pub struct AssociatePublicipsResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipInstanceResp>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_publicips`](Self::associate_publicips) would send.
-    pub fn associate_publicips_request(
-        &self,
-        input: &AssociatePublicipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociatePublicipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{BatchAttachSharebwReq, BatchPublicipResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachBatchPublicIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the AttachBatchPublicIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchAttachSharebwReq>,
 }
@@ -47,9 +47,11 @@ impl AttachBatchPublicIpRequestBuilder {
 #[non_exhaustive]
 pub struct AttachBatchPublicIpResponse {
     /// 弹性公网IP对象
+    ///
     /// Wire name: `publicips`.
     pub publicips: Vec<BatchPublicipResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_batch_public_ip`](Self::attach_batch_public_ip) would send.
-    pub fn attach_batch_public_ip_request(
-        &self,
-        input: &AttachBatchPublicIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachBatchPublicIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::EipResourcesAvailableV3RequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountEipAvailableResourcesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CountEipAvailableResourcesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<EipResourcesAvailableV3RequestBody>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_eip_available_resources`](Self::count_eip_available_resources) would send.
-    pub fn count_eip_available_resources_request(
-        &self,
-        input: &CountEipAvailableResourcesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountEipAvailableResourcesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{CreateTenantVpcIgwRequestBody, VpcIgwsTenantResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTenantVpcIgwRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 形式为\\\\\\&quot;fields&#x3D;id&amp;fields&#x3D;project_id&amp;...\\\\\\&quot;，支持字段：id/project_id/vpc_id/created_at/updated_at/name
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// Body of the CreateTenantVpcIgwRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateTenantVpcIgwRequestBody>,
 }
@@ -51,10 +52,10 @@ impl CreateTenantVpcIgwRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTenantVpcIgwResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc_igw`.
     pub vpc_igw: Option<VpcIgwsTenantResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -83,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_tenant_vpc_igw`](Self::create_tenant_vpc_igw) would send.
-    pub fn create_tenant_vpc_igw_request(
-        &self,
-        input: &CreateTenantVpcIgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTenantVpcIgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTenantVpcIgwRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 虚拟igw的uuid
+    ///
     /// Wire name: `vpc_igw_id`, sent in the path.
     pub vpc_igw_id: String,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_tenant_vpc_igw`](Self::delete_tenant_vpc_igw) would send.
-    pub fn delete_tenant_vpc_igw_request(
-        &self,
-        input: &DeleteTenantVpcIgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteTenantVpcIgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

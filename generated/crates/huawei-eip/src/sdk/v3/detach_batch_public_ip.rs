@@ -7,10 +7,10 @@ use super::{BatchPublicipResp, DetachBatchSharedbwReq};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DetachBatchPublicIpRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the DetachBatchPublicIpRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DetachBatchSharedbwReq>,
 }
@@ -47,9 +47,11 @@ impl DetachBatchPublicIpRequestBuilder {
 #[non_exhaustive]
 pub struct DetachBatchPublicIpResponse {
     /// 弹性公网IP对象
+    ///
     /// Wire name: `publicips`.
     pub publicips: Vec<BatchPublicipResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_batch_public_ip`](Self::detach_batch_public_ip) would send.
-    pub fn detach_batch_public_ip_request(
-        &self,
-        input: &DetachBatchPublicIpRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachBatchPublicIpRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

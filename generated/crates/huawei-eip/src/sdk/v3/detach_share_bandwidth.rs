@@ -7,13 +7,14 @@ use super::{DetachSharedbwReq, PublicipResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DetachShareBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// Body of the DetachShareBandwidthRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DetachSharedbwReq>,
 }
@@ -52,10 +53,10 @@ impl DetachShareBandwidthRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DetachShareBandwidthResponse {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_share_bandwidth`](Self::detach_share_bandwidth) would send.
-    pub fn detach_share_bandwidth_request(
-        &self,
-        input: &DetachShareBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachShareBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::PublicipInstanceResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociatePublicipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网IP的ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
 }
@@ -48,9 +48,9 @@ impl DisassociatePublicipsRequestBuilder {
 #[non_exhaustive]
 pub struct DisassociatePublicipsResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipInstanceResp>,
 }
@@ -79,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_publicips`](Self::disassociate_publicips) would send.
-    pub fn disassociate_publicips_request(
-        &self,
-        input: &DisassociatePublicipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociatePublicipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

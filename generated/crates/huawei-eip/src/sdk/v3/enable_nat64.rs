@@ -7,10 +7,10 @@ use super::PublicipResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableNat64Request {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
 }
@@ -47,10 +47,10 @@ impl EnableNat64RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableNat64Response {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -76,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableNat64Response, EnableNat64Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_nat64`](Self::enable_nat64) would send.
-    pub fn enable_nat64_request(
-        &self,
-        input: &EnableNat64Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableNat64Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::{BandwidthResponseBody, PageInfoOption};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBandwidthRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// - 功能说明：每页返回的个数 - 取值范围：取值范围：1~\[2000\]，其中2000为局点差异项，具体取值由局点决定
@@ -23,6 +22,7 @@ pub struct ListBandwidthRequest {
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// display in the form \\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  Supported fields：id/name/tenant_id/size/ratio_95peak_plus/ingress_size/bandwidth_type/admin_state/billing_info/charge_mode/type/publicip_info/enable_bandwidth_rules/rule_quota/bandwidth_rules/public_border_group/created_at/updated_at/lock_infos
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// - 功能说明：带宽类型，共享带宽默认为share。 - 取值范围：share，bgp，telcom，sbgp等。   - share：共享带宽   - bgp：动态bgp   - telcom ：联通   - sbgp：静态bgp
@@ -143,12 +143,13 @@ impl ListBandwidthRequestBuilder {
 #[non_exhaustive]
 pub struct ListBandwidthResponse {
     /// 带宽列表对象
+    ///
     /// Wire name: `eip_bandwidths`.
     pub eip_bandwidths: Vec<BandwidthResponseBody>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfoOption>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -175,14 +176,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListBandwidthResponse, ListBandwidthError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_bandwidth`](Self::list_bandwidth) would send.
-    pub fn list_bandwidth_request(
-        &self,
-        input: &ListBandwidthRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListBandwidthRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

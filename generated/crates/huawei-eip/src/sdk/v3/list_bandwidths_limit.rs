@@ -7,26 +7,31 @@ use super::{PageInfoDict, ShowTenantDict};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBandwidthsLimitRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页条数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 翻页方向
+    ///
     /// Wire name: `page_reverse`, sent in the query.
     pub page_reverse: Option<bool>,
     /// 只显示指定的字段。使用ext-fields时在默认显示的字段基础上追加字段
+    ///
     /// Wire name: `fields`, sent in the query.
     /// Sent as one comma-separated value.
     pub fields: Option<Vec<String>>,
     /// 根据charge_mode过滤
+    ///
     /// Wire name: `charge_mode`, sent in the query.
     pub charge_mode: Option<String>,
 }
@@ -73,12 +78,13 @@ impl ListBandwidthsLimitRequestBuilder {
 #[non_exhaustive]
 pub struct ListBandwidthsLimitResponse {
     /// 带宽限制列表
+    ///
     /// Wire name: `eip_bandwidth_limits`.
     pub eip_bandwidth_limits: Vec<ShowTenantDict>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfoDict>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -109,14 +115,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_bandwidths_limit`](Self::list_bandwidths_limit) would send.
-    pub fn list_bandwidths_limit_request(
-        &self,
-        input: &ListBandwidthsLimitRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListBandwidthsLimit` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `eip_bandwidth_limits`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_bandwidths_limit`](Self::list_bandwidths_limit), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page.
@@ -131,6 +129,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListBandwidthsLimitRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

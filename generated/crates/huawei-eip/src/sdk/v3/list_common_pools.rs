@@ -7,22 +7,26 @@ use super::CommonPoolDict;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCommonPoolsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  支持字段：id/name/status/type/used/allow_share_bandwidth_types/public_border_group/description
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源序号
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 公共池名称
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 公共池位于中心还是边缘
+    ///
     /// Wire name: `public_border_group`, sent in the query.
     pub public_border_group: Option<String>,
 }
@@ -67,9 +71,11 @@ impl ListCommonPoolsRequestBuilder {
 #[non_exhaustive]
 pub struct ListCommonPoolsResponse {
     /// 功能说明：公共池对象
+    ///
     /// Wire name: `common_pools`.
     pub common_pools: Vec<CommonPoolDict>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -96,14 +102,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_common_pools`](Self::list_common_pools) would send.
-    pub fn list_common_pools_request(
-        &self,
-        input: &ListCommonPoolsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListCommonPools` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `common_pools`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
     ///
     /// Each page is one call of [`list_common_pools`](Self::list_common_pools), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 2000.
@@ -118,6 +116,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListCommonPoolsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

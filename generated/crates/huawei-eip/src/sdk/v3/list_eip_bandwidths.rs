@@ -7,7 +7,6 @@ use super::{EipBandwidthResponseBody, PageInfoDict};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListEipBandwidthsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// - 功能说明：每页返回的个数 - 取值范围：取值范围：1~\[2000\]，其中2000为局点差异项，具体取值由局点决定
@@ -19,6 +18,7 @@ pub struct ListEipBandwidthsRequest {
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// display in the form \\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  Supported fields：id/name/tenant_id/size/ratio_95peak_plus/ingress_size/bandwidth_type/admin_state/billing_info/charge_mode/type/publicip_info/enable_bandwidth_rules/rule_quota/bandwidth_rules/public_border_group/created_at/updated_at/lock_infos
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// - 功能说明：带宽唯一标识
@@ -149,12 +149,13 @@ impl ListEipBandwidthsRequestBuilder {
 #[non_exhaustive]
 pub struct ListEipBandwidthsResponse {
     /// 带宽列表对象
+    ///
     /// Wire name: `eip_bandwidths`.
     pub eip_bandwidths: Vec<EipBandwidthResponseBody>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfoDict>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -181,14 +182,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListEipBandwidthsResponse, ListEipBandwidthsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_eip_bandwidths`](Self::list_eip_bandwidths) would send.
-    pub fn list_eip_bandwidths_request(
-        &self,
-        input: &ListEipBandwidthsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListEipBandwidthsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,82 +7,106 @@ use super::GeipBindingsInternalResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectGeipBindingsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 形式为\\\\\\&quot;fields&#x3D;geip_id&amp;fields&#x3D;geip_ip_address&amp;...\\\\\\&quot;，支持字段：geip_id/geip_ip_address/instance_type/instance_id/vnic/vn_list/public_border_group/gcbandwidth/version/created_at/updated_at/instance_vpc_id
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// GEIP的uuid
+    ///
     /// Wire name: `geip_id`, sent in the query.
     pub geip_id: Option<String>,
     /// GEIP的ip地址
+    ///
     /// Wire name: `geip_ip_address`, sent in the query.
     pub geip_ip_address: Option<String>,
     /// GEIP所处的出口位置
+    ///
     /// Wire name: `public_border_group`, sent in the query.
     pub public_border_group: Option<String>,
     /// 绑定的实例类型
+    ///
     /// Wire name: `instance_type`, sent in the query.
     pub instance_type: Option<String>,
     /// 绑定的实例id
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// 绑定的实例vpcid
+    ///
     /// Wire name: `instance_vpc_id`, sent in the query.
     pub instance_vpc_id: Option<String>,
     /// 骨干带宽的uuid
+    ///
     /// Wire name: `gcbandwidth.id`, sent in the query.
     pub gcbandwidth_id: Option<String>,
     /// 骨干带宽的状态
+    ///
     /// Wire name: `gcbandwidth.admin_status`, sent in the query.
     pub gcbandwidth_admin_status: Option<String>,
     /// 骨干带宽的大小
+    ///
     /// Wire name: `gcbandwidth.size`, sent in the query.
     pub gcbandwidth_size: Option<i32>,
     /// 描述网络等级，从高到低分为铂金、金、银、铜
+    ///
     /// Wire name: `gcbandwidth.sla_level`, sent in the query.
     pub gcbandwidth_sla_level: Option<String>,
     /// 线路质量金银铜对应的DSCP值
+    ///
     /// Wire name: `gcbandwidth.dscp`, sent in the query.
     pub gcbandwidth_dscp: Option<i32>,
     /// 绑定实例的ip地址
+    ///
     /// Wire name: `vnic.private_ip_address`, sent in the query.
     pub vnic_private_ip_address: Option<String>,
     /// 绑定实例所在的vpcid
+    ///
     /// Wire name: `vnic.vpc_id`, sent in the query.
     pub vnic_vpc_id: Option<String>,
     /// 绑定实例port的uuid
+    ///
     /// Wire name: `vnic.port_id`, sent in the query.
     pub vnic_port_id: Option<String>,
     /// 绑定实例port对应的实例id
+    ///
     /// Wire name: `vnic.device_id`, sent in the query.
     pub vnic_device_id: Option<String>,
     /// 绑定实例port对应的实例所有者
+    ///
     /// Wire name: `vnic.device_owner`, sent in the query.
     pub vnic_device_owner: Option<String>,
     /// 绑定实例port对应的实例所有者的前缀
+    ///
     /// Wire name: `vnic.device_owner_prefixlike`, sent in the query.
     pub vnic_device_owner_prefixlike: Option<String>,
     /// 绑定实例port对应的实例类型
+    ///
     /// Wire name: `vnic.instance_type`, sent in the query.
     pub vnic_instance_type: Option<String>,
     /// 绑定实例port对应的实例id
+    ///
     /// Wire name: `vnic.instance_id`, sent in the query.
     pub vnic_instance_id: Option<String>,
     /// 排序，形式为\\&quot;sort_key&#x3D;geip_id&amp;sort_dir&#x3D;asc\\&quot;  支持字段：geip_id/version/public_border_group/ geip_ip_address/created_at/updated_at
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序方向  取值范围：asc、desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -167,9 +191,11 @@ impl ListProjectGeipBindingsRequestBuilder {
 #[non_exhaustive]
 pub struct ListProjectGeipBindingsResponse {
     /// geip绑定关系对象
+    ///
     /// Wire name: `geip_bindings`.
     pub geip_bindings: Vec<GeipBindingsInternalResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -199,14 +225,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_project_geip_bindings`](Self::list_project_geip_bindings) would send.
-    pub fn list_project_geip_bindings_request(
-        &self,
-        input: &ListProjectGeipBindingsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListProjectGeipBindings` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `geip_bindings`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
     ///
     /// Each page is one call of [`list_project_geip_bindings`](Self::list_project_geip_bindings), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 2000.
@@ -221,6 +239,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListProjectGeipBindingsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CommonPoolsWithBorderGroupDict;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicBorderGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  支持字段：publicip_pools/public_border_group
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<String>,
 }
@@ -47,9 +47,11 @@ impl ListPublicBorderGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicBorderGroupsResponse {
     /// 功能说明：公共池分组对象
+    ///
     /// Wire name: `public_border_groups`.
     pub public_border_groups: Vec<CommonPoolsWithBorderGroupDict>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_public_border_groups`](Self::list_public_border_groups) would send.
-    pub fn list_public_border_groups_request(
-        &self,
-        input: &ListPublicBorderGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPublicBorderGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

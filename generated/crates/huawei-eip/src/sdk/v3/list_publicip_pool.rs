@@ -7,43 +7,54 @@ use super::{PageInfoOption, PublicipPoolShowResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicipPoolRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 分页查询起始的资源ID，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  支持字段：id/name/size/used/project_id/status/billing_info/created_at/updated_at/type/shared/is_common/description/tags/enterprise_project_id/allow_share_bandwidth_types/public_border_group
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// 排序，形式为\\&quot;sort_key&#x3D;id&amp;sort_dir&#x3D;asc\\&quot;  支持字段：id/name/created_at/updated_at/public_border_group
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序方向  取值范围：asc、desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 根据id过滤
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 根据name过滤
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 根据size过滤
+    ///
     /// Wire name: `size`, sent in the query.
     pub size: Option<i32>,
     /// 根据status过滤
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// 根据type过滤
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 根据description过滤
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 根据public_border_group过滤
+    ///
     /// Wire name: `public_border_group`, sent in the query.
     pub public_border_group: Option<String>,
 }
@@ -102,12 +113,13 @@ impl ListPublicipPoolRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicipPoolResponse {
     /// 功能说明：公网池对象
+    ///
     /// Wire name: `publicip_pools`.
     pub publicip_pools: Vec<PublicipPoolShowResp>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfoOption>,
 }
@@ -134,14 +146,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPublicipPoolResponse, ListPublicipPoolError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_publicip_pool`](Self::list_publicip_pool) would send.
-    pub fn list_publicip_pool_request(
-        &self,
-        input: &ListPublicipPoolRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPublicipPoolRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

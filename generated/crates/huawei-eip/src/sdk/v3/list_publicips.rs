@@ -7,130 +7,170 @@ use super::{PageInfoOption, PublicipSingleShowResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublicipsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 分页查询起始的资源ID，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 分页查询起始的资源序号
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;owner&amp;...\\&quot;  支持字段：id/project_id/ip_version/type/public_ip_address/public_ipv6_address/network_type/status/description/created_at/updated_at/vnic/bandwidth/associate_instance_type/associate_instance_id/lock_status/billing_info/tags/enterprise_project_id/allow_share_bandwidth_types/public_border_group/alias/publicip_pool_name/publicip_pool_id
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// 排序，形式为\\&quot;sort_key&#x3D;id\\&quot;  支持字段：id/public_ip_address/public_ipv6_address/ip_version/created_at/updated_at/public_border_group
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序方向  取值范围：asc、desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 根据id过滤
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 根据ip_version过滤  取值范围：4、6
+    ///
     /// Wire name: `ip_version`, sent in the query.
     pub ip_version: Option<Vec<i64>>,
     /// 根据public_ip_address过滤
+    ///
     /// Wire name: `public_ip_address`, sent in the query.
     pub public_ip_address: Option<Vec<String>>,
     /// 根据public_ip_address过滤，模糊搜索
+    ///
     /// Wire name: `public_ip_address_like`, sent in the query.
     pub public_ip_address_like: Option<String>,
     /// 根据public_ipv6_address过滤
+    ///
     /// Wire name: `public_ipv6_address`, sent in the query.
     pub public_ipv6_address: Option<Vec<String>>,
     /// 根据public_ipv6_address过滤，模糊搜索
+    ///
     /// Wire name: `public_ipv6_address_like`, sent in the query.
     pub public_ipv6_address_like: Option<String>,
     /// 根据type过滤  取值范围：EIP、DUALSTACK、DUALSTACK_SUBNET  EIP: 弹性公网IP   DUALSTACK: 双栈IPV6   DUALSTACK_SUBNET: 双栈子网
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<Vec<String>>,
     /// 根据network_type过滤  取值范围：5_telcom、5_union、5_bgp、5_sbgp、5_ipv6、5_graybgp
+    ///
     /// Wire name: `network_type`, sent in the query.
     pub network_type: Option<Vec<String>>,
     /// 根据publicip_pool_name过滤  取值范围：5_telcom、5_union、5_bgp、5_sbgp、5_ipv6、5_graybgp、专属池名称等
+    ///
     /// Wire name: `publicip_pool_name`, sent in the query.
     pub publicip_pool_name: Option<Vec<String>>,
     /// 根据status过滤  取值范围：FREEZED、DOWN、ACTIVE、ERROR
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<Vec<String>>,
     /// 根据alias模糊搜索
+    ///
     /// Wire name: `alias_like`, sent in the query.
     pub alias_like: Option<String>,
     /// 根据alias过滤
+    ///
     /// Wire name: `alias`, sent in the query.
     pub alias: Option<Vec<String>>,
     /// 根据description过滤
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 根据private_ip_address过滤
+    ///
     /// Wire name: `vnic.private_ip_address`, sent in the query.
     pub vnic_private_ip_address: Option<Vec<String>>,
     /// 根据private_ip_address模糊搜索
+    ///
     /// Wire name: `vnic.private_ip_address_like`, sent in the query.
     pub vnic_private_ip_address_like: Option<String>,
     /// 根据device_id过滤
+    ///
     /// Wire name: `vnic.device_id`, sent in the query.
     pub vnic_device_id: Option<Vec<String>>,
     /// 根据device_owner过滤
+    ///
     /// Wire name: `vnic.device_owner`, sent in the query.
     pub vnic_device_owner: Option<Vec<String>>,
     /// 根据vpc_id过滤
+    ///
     /// Wire name: `vnic.vpc_id`, sent in the query.
     pub vnic_vpc_id: Option<Vec<String>>,
     /// 根据port_id过滤
+    ///
     /// Wire name: `vnic.port_id`, sent in the query.
     pub vnic_port_id: Option<Vec<String>>,
     /// 根据device_owner_prefixlike模糊搜索
+    ///
     /// Wire name: `vnic.device_owner_prefixlike`, sent in the query.
     pub vnic_device_owner_prefixlike: Option<String>,
     /// 根据instance_type过滤
+    ///
     /// Wire name: `vnic.instance_type`, sent in the query.
     pub vnic_instance_type: Option<Vec<String>>,
     /// 根据instance_id过滤
+    ///
     /// Wire name: `vnic.instance_id`, sent in the query.
     pub vnic_instance_id: Option<Vec<String>>,
     /// 根据id过滤
+    ///
     /// Wire name: `bandwidth.id`, sent in the query.
     pub bandwidth_id: Option<Vec<String>>,
     /// 根据name过滤
+    ///
     /// Wire name: `bandwidth.name`, sent in the query.
     pub bandwidth_name: Option<Vec<String>>,
     /// 根据name模糊过滤
+    ///
     /// Wire name: `bandwidth.name_like`, sent in the query.
     pub bandwidth_name_like: Option<Vec<String>>,
     /// 根据size过滤
+    ///
     /// Wire name: `bandwidth.size`, sent in the query.
     pub bandwidth_size: Option<Vec<i32>>,
     /// 根据share_type过滤
+    ///
     /// Wire name: `bandwidth.share_type`, sent in the query.
     pub bandwidth_share_type: Option<Vec<String>>,
     /// 根据charge_mode过滤
+    ///
     /// Wire name: `bandwidth.charge_mode`, sent in the query.
     pub bandwidth_charge_mode: Option<Vec<String>>,
     /// 根据billing_info过滤
+    ///
     /// Wire name: `billing_info`, sent in the query.
     pub billing_info: Option<Vec<String>>,
     /// 根据订单模式过滤,   取值范围：YEARLY_MONTHLY、PAY_PER_USE
+    ///
     /// Wire name: `billing_mode`, sent in the query.
     pub billing_mode: Option<String>,
     /// 根据associate_instance_type过滤  取值范围：PORT、NATGW、ELB、VPN、ELBV1
+    ///
     /// Wire name: `associate_instance_type`, sent in the query.
     pub associate_instance_type: Option<Vec<String>>,
     /// 根据associate_instance_id过滤
+    ///
     /// Wire name: `associate_instance_id`, sent in the query.
     pub associate_instance_id: Option<Vec<String>>,
     /// 根据enterprise_project_id过滤
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<Vec<String>>,
     /// 根据public_border_group过滤
+    ///
     /// Wire name: `public_border_group`, sent in the query.
     pub public_border_group: Option<Vec<String>>,
     /// 共享带宽类型，根据任一共享带宽类型过滤EIP列表。 可以指定多个带宽类型，不同的带宽类型间用逗号分隔。
+    ///
     /// Wire name: `allow_share_bandwidth_type_any`, sent in the query.
     pub allow_share_bandwidth_type_any: Option<Vec<String>>,
 }
@@ -247,15 +287,17 @@ impl ListPublicipsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPublicipsResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 功能说明：弹性公网IP对象
+    ///
     /// Wire name: `publicips`.
     pub publicips: Vec<PublicipSingleShowResp>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfoOption>,
     /// 公网IP总条目数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -284,14 +326,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_publicips`](Self::list_publicips) would send.
-    pub fn list_publicips_request(
-        &self,
-        input: &ListPublicipsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListPublicips` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `publicips`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
     ///
     /// Each page is one call of [`list_publicips`](Self::list_publicips), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -306,6 +340,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListPublicipsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,40 +7,50 @@ use super::{PageInfoOption, ShareBandwidthTypeShowResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListShareBandwidthTypesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 形式为\\\\\\&quot;fields&#x3D;id&amp;fields&#x3D;bandwidth_type&amp;...\\\\\\&quot;，支持字段：id/bandwidth_type/name_en/name_zh/created_at/update_at/public_border_group/description
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// 支持带宽类型的id
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 带宽支持类型
+    ///
     /// Wire name: `bandwidth_type`, sent in the query.
     pub bandwidth_type: Option<String>,
     /// 带宽类型英文表述
+    ///
     /// Wire name: `name_en`, sent in the query.
     pub name_en: Option<String>,
     /// 带宽类型中文表述
+    ///
     /// Wire name: `name_zh`, sent in the query.
     pub name_zh: Option<String>,
     /// 带宽类型所处位置，中心站点or边缘站点
+    ///
     /// Wire name: `public_border_group`, sent in the query.
     pub public_border_group: Option<String>,
     /// 排序，形式为\\&quot;sort_key&#x3D;id&amp;sort_dir&#x3D;asc\\&quot;  支持字段：id/bandwidth_type/public_border_group
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序方向  取值范围：asc、desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时为查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 分页查询起始的资源序号
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
 }
@@ -97,12 +107,13 @@ impl ListShareBandwidthTypesRequestBuilder {
 #[non_exhaustive]
 pub struct ListShareBandwidthTypesResponse {
     /// 功能说明：共享带宽类型对象
+    ///
     /// Wire name: `share_bandwidth_types`.
     pub share_bandwidth_types: Vec<ShareBandwidthTypeShowResp>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfoOption>,
 }
@@ -133,14 +144,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_share_bandwidth_types`](Self::list_share_bandwidth_types) would send.
-    pub fn list_share_bandwidth_types_request(
-        &self,
-        input: &ListShareBandwidthTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListShareBandwidthTypes` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `share_bandwidth_types`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
     ///
     /// Each page is one call of [`list_share_bandwidth_types`](Self::list_share_bandwidth_types), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 2000.
@@ -155,6 +158,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListShareBandwidthTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

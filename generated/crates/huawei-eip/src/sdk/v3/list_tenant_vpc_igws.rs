@@ -7,34 +7,42 @@ use super::VpcIgwsTenantResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTenantVpcIgwsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 形式为\\\\\\&quot;fields&#x3D;id&amp;fields&#x3D;project_id&amp;...\\\\\\&quot;，支持字段：id/project_id/vpc_id/created_at/updated_at/name
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// 虚拟IGW的uuid
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 虚拟igw所在的vpcid
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
     /// 虚拟igw的名称
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 排序，形式为\\&quot;sort_key&#x3D;i2a_id&amp;sort_dir&#x3D;asc\\&quot;  支持字段：id/created_at/updated_at
+    ///
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 排序方向  取值范围：asc、desc
+    ///
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -87,9 +95,11 @@ impl ListTenantVpcIgwsRequestBuilder {
 #[non_exhaustive]
 pub struct ListTenantVpcIgwsResponse {
     /// 虚拟IGW列表对象
+    ///
     /// Wire name: `vpc_igws`.
     pub vpc_igws: Vec<VpcIgwsTenantResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -116,14 +126,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_tenant_vpc_igws`](Self::list_tenant_vpc_igws) would send.
-    pub fn list_tenant_vpc_igws_request(
-        &self,
-        input: &ListTenantVpcIgwsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListTenantVpcIgws` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `vpc_igws`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 2000).
     ///
     /// Each page is one call of [`list_tenant_vpc_igws`](Self::list_tenant_vpc_igws), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; a page shorter than a page size of at most 2000.
@@ -138,6 +140,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListTenantVpcIgwsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::VpcIgwsTenantResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInternalVpcIgwRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 虚拟igw的uuid
+    ///
     /// Wire name: `vpc_igw_id`, sent in the path.
     pub vpc_igw_id: String,
     /// 形式为\\\\\\&quot;fields&#x3D;id&amp;fields&#x3D;project_id&amp;...\\\\\\&quot;，支持字段：id/project_id/vpc_id/created_at/updated_at/igw_cluster
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
 }
@@ -52,10 +53,10 @@ impl ShowInternalVpcIgwRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowInternalVpcIgwResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc_igw`.
     pub vpc_igw: Option<VpcIgwsTenantResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_internal_vpc_igw`](Self::show_internal_vpc_igw) would send.
-    pub fn show_internal_vpc_igw_request(
-        &self,
-        input: &ShowInternalVpcIgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowInternalVpcIgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::PublicipSingleShowResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPublicipRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 弹性公网IP的ID
+    ///
     /// Wire name: `publicip_id`, sent in the path.
     pub publicip_id: String,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;owner&amp;...\\&quot;  支持字段：id/project_id/ip_version/type/public_ip_address/public_ipv6_address/network_type/status/description/created_at/updated_at/vnic/bandwidth/associate_instance_type/associate_instance_id/lock_status/billing_info/tags/enterprise_project_id/publicip_pool_name/allow_share_bandwidth_types/alias/publicip_pool_id/public_border_group
+    ///
     /// Wire name: `fields`, sent in the query.
     /// Sent as one comma-separated value.
     pub fields: Option<Vec<String>>,
@@ -54,9 +55,9 @@ impl ShowPublicipRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPublicipResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipSingleShowResp>,
 }
@@ -82,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPublicipResponse, ShowPublicipError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_publicip`](Self::show_publicip) would send.
-    pub fn show_publicip_request(
-        &self,
-        input: &ShowPublicipRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPublicipRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::PublicipPoolShowResp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 公网IP池ID唯一标识
+    ///
     /// Wire name: `publicip_pool_id`, sent in the path.
     pub publicip_pool_id: String,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  支持字段：id/name/size/used/project_id/status/billing_info/created_at/updated_at/type/shared/is_common/description/tags/enterprise_project_id/allow_share_bandwidth_types/public_border_group
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
 }
@@ -53,10 +54,10 @@ impl ShowPublicipPoolRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolResponse {
-    /// (No description in the spec.)
     /// Wire name: `publicip_pool`.
     pub publicip_pool: Option<PublicipPoolShowResp>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -82,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPublicipPoolResponse, ShowPublicipPoolError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_publicip_pool`](Self::show_publicip_pool) would send.
-    pub fn show_publicip_pool_request(
-        &self,
-        input: &ShowPublicipPoolRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPublicipPoolRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::PublicPoolType;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolTypesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// - 功能说明：分页查询起始的资源ID，为空时为查询第一页
@@ -113,7 +112,6 @@ impl ShowPublicipPoolTypesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolTypesResponse {
-    /// (No description in the spec.)
     /// Wire name: `publicip-pool-types`.
     pub publicip_pool_types: Option<PublicPoolType>,
 }
@@ -141,14 +139,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_publicip_pool_types`](Self::show_publicip_pool_types) would send.
-    pub fn show_publicip_pool_types_request(
-        &self,
-        input: &ShowPublicipPoolTypesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPublicipPoolTypesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{UpdateTenantVpcIgwRequestBody, VpcIgwsTenantResp};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTenantVpcIgwRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// vpc-igw的uuid
+    ///
     /// Wire name: `vpc_igw_id`, sent in the path.
     pub vpc_igw_id: String,
     /// 形式为\\\\\\&quot;fields&#x3D;id&amp;fields&#x3D;project_id&amp;...\\\\\\&quot;，支持字段：id/project_id/vpc_id/created_at/updated_at/name
+    ///
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
     /// Body of the UpdateTenantVpcIgwRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTenantVpcIgwRequestBody>,
 }
@@ -57,10 +59,10 @@ impl UpdateTenantVpcIgwRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTenantVpcIgwResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc_igw`.
     pub vpc_igw: Option<VpcIgwsTenantResp>,
     /// 本次请求编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -89,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_tenant_vpc_igw`](Self::update_tenant_vpc_igw) would send.
-    pub fn update_tenant_vpc_igw_request(
-        &self,
-        input: &UpdateTenantVpcIgwRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTenantVpcIgwRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

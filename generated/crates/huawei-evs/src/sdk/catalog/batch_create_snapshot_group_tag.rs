@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchCreateSnapshotGroupTag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_create_snapshot_group_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchCreateSnapshotGroupTagRequest, ::runtime::BuildError> {

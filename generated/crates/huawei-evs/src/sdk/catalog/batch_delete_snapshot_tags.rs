@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchDeleteSnapshotTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_delete_snapshot_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchDeleteSnapshotTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchResizeVolumes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_resize_volumes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchResizeVolumesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CinderDeleteVolumeTransfer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cinder_delete_volume_transfer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CinderDeleteVolumeTransferRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CinderListAvailabilityZones`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cinder_list_availability_zones::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CinderListAvailabilityZonesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CinderListQuotas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cinder_list_quotas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CinderListQuotasRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CinderListVolumeTransfers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cinder_list_volume_transfers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CinderListVolumeTransfersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CinderListVolumeTypes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cinder_list_volume_types::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CinderListVolumeTypesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountAutoSnapshotPolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::count_auto_snapshot_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountAutoSnapshotPoliciesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountSnapshotChains`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::count_snapshot_chains::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountSnapshotChainsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountSnapshots`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::count_snapshots::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountSnapshotsRequest, ::runtime::BuildError> {

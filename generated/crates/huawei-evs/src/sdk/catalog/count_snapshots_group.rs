@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CountSnapshotsGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::count_snapshots_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CountSnapshotsGroupRequest, ::runtime::BuildError> {

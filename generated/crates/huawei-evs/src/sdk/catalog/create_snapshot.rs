@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSnapshot`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_snapshot::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSnapshotRequest, ::runtime::BuildError> {

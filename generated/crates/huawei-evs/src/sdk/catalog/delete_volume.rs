@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteVolume`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_volume::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteVolumeRequest, ::runtime::BuildError> {

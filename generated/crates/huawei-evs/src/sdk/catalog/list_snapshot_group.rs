@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSnapshotGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_snapshot_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSnapshotGroupRequest, ::runtime::BuildError> {

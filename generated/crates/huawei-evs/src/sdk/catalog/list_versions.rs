@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListVersions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_versions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListVersionsRequest, ::runtime::BuildError> {

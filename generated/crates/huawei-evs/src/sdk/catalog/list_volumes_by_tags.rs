@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListVolumesByTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_volumes_by_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListVolumesByTagsRequest, ::runtime::BuildError> {

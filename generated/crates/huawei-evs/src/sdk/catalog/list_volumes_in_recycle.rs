@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListVolumesInRecycle`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_volumes_in_recycle::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListVolumesInRecycleRequest, ::runtime::BuildError> {

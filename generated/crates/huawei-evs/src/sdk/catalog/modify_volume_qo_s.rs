@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyVolumeQoS`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_volume_qo_s::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyVolumeQoSRequest, ::runtime::BuildError> {

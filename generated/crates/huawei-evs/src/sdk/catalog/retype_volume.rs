@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RetypeVolume`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::retype_volume::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RetypeVolumeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RevertVolumeInRecycle`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::revert_volume_in_recycle::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RevertVolumeInRecycleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowStandardSnapshot`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_standard_snapshot::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowStandardSnapshotRequest, ::runtime::BuildError> {

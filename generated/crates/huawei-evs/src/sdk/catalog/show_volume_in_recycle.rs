@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowVolumeInRecycle`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_volume_in_recycle::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowVolumeInRecycleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnsubscribePostpaidVolume`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unsubscribe_postpaid_volume::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnsubscribePostpaidVolumeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSnapshot`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_snapshot::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSnapshotRequest, ::runtime::BuildError> {

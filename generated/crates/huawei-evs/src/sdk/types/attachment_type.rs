@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Attachment {
     /// 挂载的时间信息。  时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `attached_at`.
     pub attached_at: Option<String>,
     /// 挂载信息对应的ID。
+    ///
     /// Wire name: `attachment_id`.
     pub attachment_id: Option<String>,
     /// 挂载点。
+    ///
     /// Wire name: `device`.
     pub device: Option<String>,
     /// 云硬盘挂载到的云服务器对应的物理主机的名称。
+    ///
     /// Wire name: `host_name`.
     pub host_name: Option<String>,
     /// 挂载的资源ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘挂载到的云服务器的 ID。
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
 }

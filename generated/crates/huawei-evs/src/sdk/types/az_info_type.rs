@@ -8,9 +8,9 @@ use super::ZoneState;
 #[non_exhaustive]
 pub struct AzInfo {
     /// 可用分区的名字。
+    ///
     /// Wire name: `zoneName`.
     pub zone_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `zoneState`.
     pub zone_state: Option<ZoneState>,
 }

@@ -7,6 +7,7 @@ use super::CreateResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateResourceTagsRequestBody {
     /// **参数解释** 标签列表。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<CreateResourceTag>>,
 }

@@ -7,9 +7,11 @@ use super::Tag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateVolumeTagsRequestBody {
     /// 操作标识，当前支持的取值如下：  添加标签：create
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
 }

@@ -7,9 +7,11 @@ use super::DeleteTagsOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteVolumeTagsRequestBody {
     /// 操作标识，当前支持的取值如下：  删除标签：delete
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<DeleteTagsOption>,
 }

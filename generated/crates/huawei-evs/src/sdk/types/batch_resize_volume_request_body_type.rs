@@ -7,9 +7,9 @@ use super::{PrepaidParamForBatchResizeVolume, VolumesForBatchResizeVolume};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchResizeVolumeRequestBody {
     /// The list of disks to be expanded.
+    ///
     /// Wire name: `volumes`.
     pub volumes: Vec<VolumesForBatchResizeVolume>,
-    /// (No description in the spec.)
     /// Wire name: `bss_param`.
     pub bss_param: Option<PrepaidParamForBatchResizeVolume>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BssParamForCreateVolume {
     /// 功能说明：计费模式。默认值为postPaid。 取值范围： * prePaid：包年包月 * postPaid：按需
+    ///
     /// Wire name: `chargingMode`.
     pub charging_mode: Option<String>,
     /// 功能说明：是否立即支付。chargingMode为PrePaid时该参数会生效。默认值为false。 取值范围： * true：立即支付，从帐户余额中自动扣费 * false：不立即支付，创建订单暂不支付
+    ///
     /// Wire name: `isAutoPay`.
     pub is_auto_pay: Option<String>,
     /// 功能说明：是否自动续订。chargingMode为prePaid时该参数会生效。默认值为false。 取值范围： * true：自动续订，自动续订周期与订购周期相同 * false：不自动续订
+    ///
     /// Wire name: `isAutoRenew`.
     pub is_auto_renew: Option<String>,
     /// 功能说明：订购周期数，chargingMode为prePaid时该参数会生效，并且该参数为为必选。 取值范围： * periodType为month时，为\[1-9\] * periodType为year时，为\[1-1\]
+    ///
     /// Wire name: `periodNum`.
     pub period_num: Option<i32>,
     /// 功能说明：订购周期单位。chargingMode为prePaid时该参数会生效，并且该参数为必选。 取值范围： * month：月 * year：年
+    ///
     /// Wire name: `periodType`.
     pub period_type: Option<String>,
 }

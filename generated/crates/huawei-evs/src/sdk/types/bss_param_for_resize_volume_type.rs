@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BssParamForResizeVolume {
     /// 功能说明：是否立即支付。该参数只有在云硬盘为包周期的情况下有意义。默认值为false 取值范围： * true：立即支付，从帐户余额中自动扣费 * false：不立即支付，创建订单暂不支付
+    ///
     /// Wire name: `isAutoPay`.
     pub is_auto_pay: Option<String>,
 }

@@ -7,12 +7,13 @@ use super::BssParam2;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeVolumeChargeModeRequestBody {
     /// 要修改计费模式的云硬盘id列表，可以填写多个
+    ///
     /// Wire name: `volume_ids`.
     pub volume_ids: Option<Vec<String>>,
     /// 云硬盘所挂载的虚拟机id, 如果volume_ids中没有多挂载的共享云硬盘，则此参数可无需填写。
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `bss_param`.
     pub bss_param: Option<BssParam2>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CinderAcceptVolumeTransferOption {
     /// 云硬盘过户的身份认证密钥。  创建云硬盘过户时会返回该身份认证密钥。
+    ///
     /// Wire name: `auth_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub auth_key: ::runtime::Sensitive<String>,

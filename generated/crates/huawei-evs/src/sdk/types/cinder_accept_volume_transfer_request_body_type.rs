@@ -6,7 +6,6 @@ use super::CinderAcceptVolumeTransferOption;
 /// `CinderAcceptVolumeTransferRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CinderAcceptVolumeTransferRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `accept`.
     pub accept: Option<CinderAcceptVolumeTransferOption>,
 }

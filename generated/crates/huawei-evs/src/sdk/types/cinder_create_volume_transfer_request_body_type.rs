@@ -6,7 +6,6 @@ use super::CreateVolumeTransferOption;
 /// `CinderCreateVolumeTransferRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CinderCreateVolumeTransferRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `transfer`.
     pub transfer: Option<CreateVolumeTransferOption>,
 }

@@ -6,7 +6,6 @@ use super::SnapshotGroup;
 /// `CreateSnapshotGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSnapshotGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_group`.
     pub snapshot_group: Option<SnapshotGroup>,
 }

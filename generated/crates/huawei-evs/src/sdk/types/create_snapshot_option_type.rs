@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSnapshotOption {
     /// 源云硬盘的ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: String,
     /// 强制创快照标示，默认为false。 当force标记为false时，云硬盘处于挂载状态时，不能强制创建快照。 当force标记为true时，即使云硬盘处于挂载状态时，仍可以创建快照。
+    ///
     /// Wire name: `force`.
     pub force: Option<bool>,
     /// 云硬盘快照的元数据信息。
+    ///
     /// Wire name: `metadata`.
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// 云硬盘快照描述，最大支持255个字节。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云硬盘快照名称。最大支持255个字节。  &gt; &gt; 说明： &gt; 对云硬盘创建备份时，同时会创建以autobk_snapshot_为名称前缀的快照，云硬盘控制台对此类快照会有操作限制。因此建议不要创建以&gt; &gt; autobk_snapshot_为名称前缀的快照，避免影响快照的正常使用
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

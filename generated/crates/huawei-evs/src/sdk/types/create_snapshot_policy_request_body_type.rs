@@ -6,7 +6,6 @@ use super::CreateSnapshotPolicy;
 /// `CreateSnapshotPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSnapshotPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_policy`.
     pub snapshot_policy: Option<CreateSnapshotPolicy>,
 }

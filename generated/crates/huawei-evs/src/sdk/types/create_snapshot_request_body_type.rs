@@ -6,7 +6,6 @@ use super::CreateSnapshotOption;
 /// `CreateSnapshotRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSnapshotRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<CreateSnapshotOption>,
 }

@@ -6,7 +6,6 @@ use super::CreateStandardSnapshot;
 /// `CreateStandardSnapshotRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateStandardSnapshotRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<CreateStandardSnapshot>,
 }

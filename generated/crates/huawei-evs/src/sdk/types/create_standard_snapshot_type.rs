@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateStandardSnapshot {
     /// **参数解释** 云硬盘id。 可通过\[查询所有云硬盘详情\](evs_04_2006.xml)获取云硬盘ID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// **参数解释** 云硬盘快照名称。 可通过\[查询云硬盘快照详情列表\](evs_04_2021.xml)接口获取云硬盘快照名称。 **约束限制** 不涉及。 **取值范围** 最大支持64个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释** 云硬盘快照描述。 **约束限制** 不涉及。 **取值范围** 最大支持85个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释** 云硬盘快照的标签。 标签的key：String类型，最大长度36个字符。 由英文字母、数字、下划线、中划线、UNICODE字符（\\\\u4E00-\\\\u9FFF）组成。  标签的value：String类型，最大长度43个字符，可以为空字符串。 由英文字母、数字、下划线、点、中划线、UNICODE字符（\\\\u4E00-\\\\u9FFF）组成。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
     /// **参数解释** 云硬盘快照的企业项目id。  关于企业项目ID的获取及企业项目特性的详细信息，请参考：\\&quot;\[\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\\&quot;\](tag:hws)\[\[企业管理用户指南\](<https://support.huaweicloud.com/intl/zh-cn/usermanual-em/zh-cn_topic_0123692049.html>)\](tag:hws_hk)。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 0，表示default企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 是否开启极速可用功能。 **约束限制** 不涉及。 **取值范围** - true：表示开启。 - false：表示不开启。 **默认取值** 默认为false，表示不开启。
+    ///
     /// Wire name: `instant_access`.
     pub instant_access: Option<bool>,
     /// **参数解释** 是否创建增量快照。 **约束限制** 不涉及。 **取值范围** - true：创建增量快照。 - false：创建全量快照。 **默认取值** true
+    ///
     /// Wire name: `incremental`.
     pub incremental: Option<bool>,
     /// **参数解释** 设置快照的保留时间，单位为天。保留时间到期后快照会被自动释放。 **约束限制** 不涉及。 **取值范围** 1~65536。 **默认取值** 空，表示快照不会被自动释放。
+    ///
     /// Wire name: `retention_days`.
     pub retention_days: Option<i64>,
 }

@@ -6,16 +6,14 @@ use super::{BssParamForCreateVolume, CreateVolumeOption, CreateVolumeSchedulerHi
 /// `CreateVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bssParam`.
     pub bss_param: Option<BssParamForCreateVolume>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<CreateVolumeOption>,
     /// 创建云硬盘并挂载到目标虚拟机。 创建的云硬盘的计费模式会与虚拟机的计费模式保持一致。 目前只支持ECS服务的虚拟机，暂不支持BMS的裸金属服务器。
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OS-SCH-HNT:scheduler_hints`.
     pub os_sch_hnt_scheduler_hints: Option<CreateVolumeSchedulerHints>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVolumeSchedulerHints {
     /// 指定专属存储池ID，表示将云硬盘创建在该ID对应的存储池中。
+    ///
     /// Wire name: `dedicated_storage_id`.
     pub dedicated_storage_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVolumeTransferOption {
     /// 云硬盘过户记录的名称。最大支持255个字节。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 云硬盘ID。  通过\[查询所有云硬盘详情\](<https://support.huaweicloud.com/api-evs/evs_04_3033.html>)获取。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: String,
 }

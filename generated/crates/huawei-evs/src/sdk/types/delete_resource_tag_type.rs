@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteResourceTag {
     /// **参数解释** 标签键。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释** 标签值。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

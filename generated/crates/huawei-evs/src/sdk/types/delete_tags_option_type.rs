@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteTagsOption {
     /// 标签键。
+    ///
     /// Wire name: `key`.
     pub key: String,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct GetSnapshotPolicy {
     /// 自动快照策略ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 自动快照策略名称。最大支持255个字节。  最小长度：0  最大长度：255
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 自动快照的重复日期，单位为天，周期为星期。取值范围为 1~7，如 1 表示周一。  当一星期内需要创建多次自动快照时，可以传入多个时间点：  最多传入 7 个时间点。 多个时间点用一个格式类似\\&quot;1\\&quot;, \\&quot;2\\&quot;, … \\&quot;7\\&quot;的 JSON 数组表示，时间点之间用半角逗号（,）隔开。
+    ///
     /// Wire name: `repeat_weekdays`.
     pub repeat_weekdays: Vec<String>,
     /// 自动快照的间隔日期，单位为天，取值范围为 1~30,如1表示每天。
+    ///
     /// Wire name: `repeat_interval_days`.
     pub repeat_interval_days: Option<i64>,
     /// 自动快照的创建时间点。使用 UTC +8 时间，单位为小时。取值范围为 0~23，代表 00:00 至 23:00 共 24 个时间点，如 1 表示 01:00。  当一天内需要创建多次自动快照时，可以传入多个时间点：  最多传入 24 个时间点。 多个时间点用一个格式类似\\&quot;0\\&quot;, \\&quot;1\\&quot;, … \\&quot;23\\&quot;的 JSON 数组表示，时间点之间用半角逗号（,）隔开。
+    ///
     /// Wire name: `time_points`.
     pub time_points: Vec<String>,
     /// 设置快照的保留时间，单位为天。保留时间到期后快照会被自动释放，取值范围：1~65536。 缺省值：-1，表示快照持续保留。
+    ///
     /// Wire name: `retention_days`.
     pub retention_days: Option<i64>,
     /// 自动快照策略的创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 自动快照策略的更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 设置自动快照策略的标签。
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, String>,
     /// 企业项目id。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

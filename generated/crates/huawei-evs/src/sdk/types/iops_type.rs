@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Iops {
     /// 冻结标签。
+    ///
     /// Wire name: `frozened`.
     pub frozened: Option<bool>,
     /// 云硬盘iops标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// iops大小。
+    ///
     /// Wire name: `total_val`.
     pub total_val: Option<i32>,
 }

@@ -8,18 +8,23 @@ use super::SubJob;
 #[non_exhaustive]
 pub struct JobEntities {
     /// 云硬盘的类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 云硬盘的容量，单位为GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 云硬盘的ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// 云硬盘的名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 子Job的信息。当存在子Job信息时，entities中的其他字段将不会返回。
+    ///
     /// Wire name: `sub_jobs`.
     pub sub_jobs: Vec<SubJob>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Link {
     /// 对应的快捷链接。
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// 快捷链接标记名称。
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
 }

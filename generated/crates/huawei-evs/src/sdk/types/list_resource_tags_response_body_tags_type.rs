@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ListResourceTagsResponseBodyTags {
     /// **参数解释** 标签键。 **取值范围** 不涉及。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释** 标签值列表。 **取值范围** 不涉及。
+    ///
     /// Wire name: `value`.
     pub value: Vec<String>,
 }

@@ -7,18 +7,23 @@ use super::{Match, TagsForListVolumes};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListVolumesByTagsRequestBody {
     /// 操作标识。  根据标签查询云硬盘实例详情时使用“filter”。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 查询记录数。最小值1，最大值1000，默认为1000。返回的结果中记录数不超过limit值
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 资源本身支持的查询条件。标签列表中的标签key值不允许重复。
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<Match>>,
     /// 索引位置。最小值0，默认为0。返回的结果中第一条记录为符合查询条件的第“offset值+1”条记录
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 标签的键值对。标签列表中最多包含10个key 。标签列表中的标签key值不允许重复。标签列表中多个key之间是“与”的关系，云硬盘必须满足请求中所有key才会匹配出来。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagsForListVolumes>,
 }

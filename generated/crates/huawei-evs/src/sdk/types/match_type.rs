@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Match {
     /// 键。取值范围如下： resource_name：资源名称。 service_type：服务类型。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值。最大长度255个字符。 key为“resource_name”时，value为模糊匹配。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MediaTypes {
     /// 文本类型
+    ///
     /// Wire name: `base`.
     pub base: Option<String>,
     /// 返回类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyRecycleBinPolicyRequestBody {
     /// **参数解释** 回收站开关。 **约束限制** 不涉及。 **取值范围** - true：表示打开回收站。 - false：表示关闭回收站。 **默认取值** 不涉及。
+    ///
     /// Wire name: `switch`.
     pub switch: Option<bool>,
     /// **参数解释** 回收站门槛时间，云硬盘创建多少天后删除才会放入回收站。 **约束限制** 不涉及。 **取值范围** 1-1000 **默认取值** 7
+    ///
     /// Wire name: `threshold_time`.
     pub threshold_time: Option<i32>,
     /// **参数解释** 回收站的云硬盘保存期限（天），云硬盘进入回收站后多少天才会被彻底删除。 **约束限制** 不涉及。 **取值范围** 1-365 **默认取值** 7
+    ///
     /// Wire name: `keep_time`.
     pub keep_time: Option<i32>,
 }

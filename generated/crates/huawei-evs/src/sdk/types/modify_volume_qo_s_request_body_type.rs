@@ -6,7 +6,6 @@ use super::ModifyVolumeQoSOption;
 /// `ModifyVolumeQoSRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyVolumeQoSRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `qos_modify`.
     pub qos_modify: Option<ModifyVolumeQoSOption>,
 }

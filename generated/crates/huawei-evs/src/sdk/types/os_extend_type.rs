@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OsExtend {
     /// 扩容后的云硬盘大小，单位为GB。扩容的大小必须大于原有云硬盘容量且小于云硬盘最大容量。 云硬盘最大容量： * 数据盘：32768GB * 系统盘：1024GB
+    ///
     /// Wire name: `new_size`.
     pub new_size: i32,
 }

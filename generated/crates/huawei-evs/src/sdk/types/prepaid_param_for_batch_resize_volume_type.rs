@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrepaidParamForBatchResizeVolume {
     /// Whether to pay immediately. This parameter is valid only when the disk is billed on a yearly/monthly basis. The default value is **false**. Values: - **true**: An order is immediately paid from the account balance. - **false**: An order is not paid immediately after being created.
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,
 }

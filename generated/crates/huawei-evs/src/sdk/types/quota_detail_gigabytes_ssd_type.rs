@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct QuotaDetailGigabytesSSD {
     /// 已使用的数量。
+    ///
     /// Wire name: `in_use`.
     pub in_use: Option<i64>,
     /// 最大的数量。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i64>,
     /// 预留属性。
+    ///
     /// Wire name: `reserved`.
     pub reserved: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct QuotaDetailPerVolumeGigabytes {
     /// 已使用的数量。
+    ///
     /// Wire name: `in_use`.
     pub in_use: Option<i32>,
     /// 最大的数量。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 预留属性。
+    ///
     /// Wire name: `reserved`.
     pub reserved: Option<i32>,
 }

@@ -13,52 +13,38 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QuotaList {
-    /// (No description in the spec.)
     /// Wire name: `backup_gigabytes`.
     pub backup_gigabytes: Option<QuotaDetailBackupGigabytes>,
-    /// (No description in the spec.)
     /// Wire name: `backups`.
     pub backups: Option<QuotaDetailBackups>,
-    /// (No description in the spec.)
     /// Wire name: `gigabytes`.
     pub gigabytes: Option<QuotaDetailGigabytes>,
     /// 项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `snapshots`.
     pub snapshots: Option<QuotaDetailSnapshots>,
-    /// (No description in the spec.)
     /// Wire name: `volumes`.
     pub volumes: Option<QuotaDetailVolumes>,
-    /// (No description in the spec.)
     /// Wire name: `gigabytes_SATA`.
     pub gigabytes_sata: Option<QuotaDetailGigabytesSATA>,
-    /// (No description in the spec.)
     /// Wire name: `snapshots_SATA`.
     pub snapshots_sata: Option<QuotaDetailSnapshotsSATA>,
-    /// (No description in the spec.)
     /// Wire name: `volumes_SATA`.
     pub volumes_sata: Option<QuotaDetailVolumesSATA>,
-    /// (No description in the spec.)
     /// Wire name: `gigabytes_SAS`.
     pub gigabytes_sas: Option<QuotaDetailGigabytesSAS>,
-    /// (No description in the spec.)
     /// Wire name: `snapshots_SAS`.
     pub snapshots_sas: Option<QuotaDetailSnapshotsSAS>,
-    /// (No description in the spec.)
     /// Wire name: `volumes_SAS`.
     pub volumes_sas: Option<QuotaDetailVolumesSAS>,
-    /// (No description in the spec.)
     /// Wire name: `gigabytes_SSD`.
     pub gigabytes_ssd: Option<QuotaDetailGigabytesSSD>,
-    /// (No description in the spec.)
     /// Wire name: `snapshots_SSD`.
     pub snapshots_ssd: Option<QuotaDetailSnapshotsSSD>,
-    /// (No description in the spec.)
     /// Wire name: `volumes_SSD`.
     pub volumes_ssd: Option<QuotaDetailVolumesSSD>,
-    /// (No description in the spec.)
     /// Wire name: `per_volume_gigabytes`.
     pub per_volume_gigabytes: Option<QuotaDetailPerVolumeGigabytes>,
 }

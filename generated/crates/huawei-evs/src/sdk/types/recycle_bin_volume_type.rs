@@ -8,72 +8,94 @@ use super::Attachment;
 #[non_exhaustive]
 pub struct RecycleBinVolume {
     /// **参数解释** 云硬盘ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释** 云硬盘名称。 **取值范围** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释** 云硬盘描述。 **取值范围** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释** 云硬盘状态，具体请参见\[云硬盘状态\](evs_04_0040.xml)。 **取值范围** 不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释** 云硬盘的挂载信息。 **取值范围** 不涉及。
+    ///
     /// Wire name: `attachments`.
     pub attachments: Vec<Attachment>,
     /// **参数解释** 云硬盘是否共享。 **取值范围** - true：表示为共享云硬盘。 - false：表示为普通云硬盘。
+    ///
     /// Wire name: `multiattach`.
     pub multiattach: Option<bool>,
     /// **参数解释** 云硬盘大小，单位为GiB。 **取值范围** 不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// **参数解释** 云硬盘的metadata信息 ，调用方可以添加或删除metadata信息。 **取值范围** 当前部分key在EVS服务中有业务场景含义，这部分key的描述如下： - __system__cmkid    metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。    请求获取密钥ID的方法请参考：\\&quot;\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/ListKeys.html>)\\&quot;。      - __system__encrypted    metadata中的表示加密功能的字段，0代表不加密，1代表加密。    不指定该字段时，云硬盘的加密属性与数据源保持一致，如果不是从数据源创建的场景，则默认不加密。   - hw:passthrough    - true表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。    - false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，即为默认类型，VBD只能支持简单的SCSI读写命令。    - 该字段不存在时，云硬盘默认为VBD类型。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
     /// **参数解释** 云硬盘是否为启动盘。 **取值范围** - true：表示为启动云硬盘。 - false：表示为非启动云硬盘。
+    ///
     /// Wire name: `bootable`.
     pub bootable: Option<String>,
     /// **参数解释** 云硬盘标签。 **取值范围** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, String>,
     /// **参数解释** 云硬盘所属可用区。 **取值范围** 不涉及。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// **参数解释** 云硬盘创建时间。 **取值范围** 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// **参数解释** 云硬盘所属的服务类型。 **取值范围** - EVS：云硬盘。 - DSS：专属分布式存储服务。
+    ///
     /// Wire name: `service_type`.
     pub service_type: Option<String>,
     /// **参数解释** 云硬盘信息被更新的时间。 **取值范围** 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// **参数解释** 云硬盘类型。 **取值范围** 目前支持\\&quot;SATA\\&quot;，\\&quot;SAS\\&quot;，\\&quot;GPSSD\\&quot;，\\&quot;SSD\\&quot;，\\&quot;ESSD\\&quot;，\\&quot;GPSSD2\\&quot;，\\&quot;ESSD2\\&quot;七种。   - \\&quot;SATA\\&quot;为普通IO云硬盘(已售罄) - \\&quot;SAS\\&quot;为高IO云硬盘 - \\&quot;GPSSD\\&quot;为通用型SSD云硬盘 - \\&quot;SSD\\&quot;为超高IO云硬盘 - \\&quot;ESSD\\&quot;为极速型SSD云硬盘 - \\&quot;GPSSD2\\&quot;为通用型SSD V2云硬盘 - \\&quot;ESSD2\\&quot;为极速型SSD V2云硬盘
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// **参数解释** 企业项目ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 预计到期清理的时间。 **取值范围** 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `plan_delete_at`.
     pub plan_delete_at: Option<String>,
     /// **参数解释** 放入回收站的时间。 **取值范围** 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `pre_deleted_at`.
     pub pre_deleted_at: Option<String>,
     /// **参数解释** 云硬盘所属的专属存储池ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `dedicated_storage_id`.
     pub dedicated_storage_id: Option<String>,
     /// **参数解释** 云硬盘所属的专属存储池的名称。 **取值范围** 不涉及。
+    ///
     /// Wire name: `dedicated_storage_name`.
     pub dedicated_storage_name: Option<String>,
     /// **参数解释** 云硬盘镜像的元数据。 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。  **取值范围** 不涉及。
+    ///
     /// Wire name: `volume_image_metadata`.
     pub volume_image_metadata: ::std::collections::BTreeMap<
         String,
         ::runtime::JsonValue,
     >,
     /// **参数解释** 云硬盘的唯一标识。 **取值范围** 不涉及。
+    ///
     /// Wire name: `wwn`.
     pub wwn: Option<String>,
 }

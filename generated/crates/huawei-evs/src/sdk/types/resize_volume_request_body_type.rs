@@ -6,10 +6,8 @@ use super::{BssParamForResizeVolume, OsExtend};
 /// `ResizeVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bssParam`.
     pub bss_param: Option<BssParamForResizeVolume>,
-    /// (No description in the spec.)
     /// Wire name: `os-extend`.
     pub os_extend: Option<OsExtend>,
 }

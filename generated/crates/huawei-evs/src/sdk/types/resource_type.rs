@@ -8,15 +8,17 @@ use super::VolumeDetailForTag;
 #[non_exhaustive]
 pub struct Resource {
     /// 资源ID。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 资源名称。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `resource_detail`.
     pub resource_detail: Option<VolumeDetailForTag>,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<::std::collections::BTreeMap<String, String>>,
 }

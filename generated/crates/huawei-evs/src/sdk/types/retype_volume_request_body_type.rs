@@ -6,10 +6,8 @@ use super::{BssParamForRetypeVolume, RetypeVolume};
 /// `RetypeVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetypeVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `bssParam`.
     pub bss_param: Option<BssParamForRetypeVolume>,
-    /// (No description in the spec.)
     /// Wire name: `os-retype`.
     pub os_retype: Option<RetypeVolume>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetypeVolume {
     /// 变更至指定的云硬盘类型
+    ///
     /// Wire name: `new_type`.
     pub new_type: String,
     /// 云硬盘iops大小。
+    ///
     /// Wire name: `iops`.
     pub iops: Option<i32>,
     /// 云硬盘的吞吐量大小。
+    ///
     /// Wire name: `throughput`.
     pub throughput: Option<i32>,
 }

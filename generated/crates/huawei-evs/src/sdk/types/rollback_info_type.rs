@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RollbackInfo {
     /// 回滚的目标云硬盘UUID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackSnapshotOption {
     /// 回滚的目标云硬盘名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 回滚的目标云硬盘UUID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: String,
 }

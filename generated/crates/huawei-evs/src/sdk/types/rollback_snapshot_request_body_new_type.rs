@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackSnapshotRequestBodyNew {
     /// **参数解释** 回滚的目标云硬盘名称。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释** 回滚的目标云硬盘UUID。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
 }

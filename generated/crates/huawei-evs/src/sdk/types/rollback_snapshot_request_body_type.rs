@@ -6,7 +6,6 @@ use super::RollbackSnapshotOption;
 /// `RollbackSnapshotRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackSnapshotRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `rollback`.
     pub rollback: Option<RollbackSnapshotOption>,
 }

@@ -6,7 +6,6 @@ use super::RollbackSnapshotRequestBodyNew;
 /// `RollbackSnapshotRequestBodyV5` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackSnapshotRequestBodyV5 {
-    /// (No description in the spec.)
     /// Wire name: `rollback`.
     pub rollback: Option<RollbackSnapshotRequestBodyNew>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SnapshotChains {
     /// **参数解释** 快照链ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释** 快照链所属云硬盘的可用区。 **取值范围** 不涉及。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// **参数解释** 快照链上的快照个数。 **取值范围** 大于等于0。
+    ///
     /// Wire name: `snapshot_count`.
     pub snapshot_count: Option<i64>,
     /// **参数解释** 快照链的大小。 **取值范围** 大于等于0。
+    ///
     /// Wire name: `capacity`.
     pub capacity: Option<f64>,
     /// **参数解释** 项目ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释** 快照链所属的云硬盘ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// **参数解释** 快照链的类型。 **取值范围** 当前快照链支持\\&quot;standard\\&quot;、\\&quot;standard_copy\\&quot;两种类型。
+    ///
     /// Wire name: `category`.
     pub category: Option<String>,
     /// **参数解释** 创建时间。 **取值范围** 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// **参数解释** 更新时间。 **取值范围** 不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

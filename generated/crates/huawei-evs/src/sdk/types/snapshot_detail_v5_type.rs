@@ -8,75 +8,99 @@ use super::SnapshotChains;
 #[non_exhaustive]
 pub struct SnapshotDetailV5 {
     /// **参数解释** 云硬盘快照ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释** 云硬盘快照名称。 名称以autobk_snapshot_为前缀的快照是创建云硬盘备份时系统自动创建的，请不要进行“删除云硬盘快照”和“回滚快照到云硬盘”操作。 **取值范围** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释** 云硬盘快照描述信息。 **取值范围** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释** 云硬盘快照创建时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX **取值范围** 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// **参数解释** 云硬盘快照更新时间。 **取值范围** 不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// **参数解释** 快照所属的云硬盘ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// **参数解释** 云硬盘快照大小，单位为GiB。 **取值范围** 不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// **参数解释** 云硬盘快照的状态。 **取值范围** 具体请参见\[云硬盘快照状态\](evs_04_0041.xml)。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释** 项目ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释** 快照所属的企业项目ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 是否为加密快照。 **取值范围** 不涉及。
+    ///
     /// Wire name: `encrypted`.
     pub encrypted: Option<bool>,
     /// **参数解释** 快照所属的云硬盘ID的密钥ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `cmk_id`.
     pub cmk_id: Option<String>,
     /// **参数解释** 快照类型。 **取值范围** 枚举值：standard/flash。
+    ///
     /// Wire name: `category`.
     pub category: Option<String>,
     /// **参数解释** 快照所属AZ。 **取值范围** 不涉及。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// **参数解释** 快照所属标签。 标签的key：String类型，最大长度36个字符。 由英文字母、数字、下划线、中划线、UNICODE字符（\\\\u4E00-\\\\u9FFF）组成。  标签的value：String类型，最大长度43个字符，可以为空字符串。 由英文字母、数字、下划线、点、中划线、UNICODE字符（\\\\u4E00-\\\\u9FFF）组成。 **取值范围** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, String>,
     /// **参数解释** 是否开启了快照极速可用功能。 **取值范围** true：开启。仅SSD系列云盘支持开启该功能。 false：关闭。即快照为未开启快照极速可用功能的存量快照。
+    ///
     /// Wire name: `instant_access`.
     pub instant_access: Option<bool>,
     /// **参数解释** 快照保留的时间。 **取值范围** 不涉及。
+    ///
     /// Wire name: `retention_at`.
     pub retention_at: Option<String>,
     /// **参数解释** 设置快照极速可用功能的保留时间，保留时间到期后自动关闭快照极速可用功能。 **取值范围** 默认与参数retention_at的值一致。
+    ///
     /// Wire name: `instant_access_retention_at`.
     pub instant_access_retention_at: Option<String>,
     /// **参数解释** 是否增量快照。 **取值范围** true，false。
+    ///
     /// Wire name: `incremental`.
     pub incremental: Option<bool>,
     /// **参数解释** 快照创建来源。 **取值范围** auto：自动创建快照。 user：手动创建快照。 copy：复制快照。
+    ///
     /// Wire name: `snapshot_type`.
     pub snapshot_type: Option<String>,
     /// **参数解释** 快照创建进度，单位为百分比。 **取值范围** 不涉及。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
     /// **参数解释** 加密快照的加密算法。 **取值范围** 不涉及。
+    ///
     /// Wire name: `encrypt_algorithm`.
     pub encrypt_algorithm: Option<String>,
     /// **参数解释** 快照所属的快照链信息。 **取值范围** 不涉及。
+    ///
     /// Wire name: `snapshot_chains`.
     pub snapshot_chains: Vec<SnapshotChains>,
     /// **参数解释** 快照所属的一致性快照组id。 **取值范围** 不涉及。
+    ///
     /// Wire name: `snapshot_group_id`.
     pub snapshot_group_id: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct SnapshotDetails {
     /// 云硬盘快照ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘快照状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云硬盘快照名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云硬盘快照描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云硬盘快照创建时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 快照更新时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 云硬盘快照的元数据信息。
+    ///
     /// Wire name: `metadata`.
     pub metadata: Option<::runtime::JsonValue>,
     /// 快照所属的云硬盘ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// 云硬盘快照大小，单位为GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 预留属性。
+    ///
     /// Wire name: `os-extended-snapshot-attributes:project_id`.
     pub os_extended_snapshot_attributes_project_id: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-extended-snapshot-attributes:progress`.
     pub os_extended_snapshot_attributes_progress: Option<String>,
 }

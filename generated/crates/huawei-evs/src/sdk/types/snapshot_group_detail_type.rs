@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct SnapshotGroupDetail {
     /// **参数解释** 快照一致性组的ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释** 快照一致性组的项目ID。 **取值范围** 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释** 快照一致性组的创建时间。 **取值范围** 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// **参数解释** 快照一致性组的状态。 **取值范围** - creating：创建中。 - available：创建成功。 - error：创建失败。 - deleting: 删除中。 - deleted：删除成功。 - error_deleting：删除失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释** 快照一致性组的更新时间。 **取值范围** 不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// **参数解释** 快照一致性组的名称。 **取值范围** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释** 快照一致性组的描述。 **取值范围** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释** 快照一致性组的企业项目id。 **取值范围** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 快照一致性组的标签。 标签的value：String类型，最大长度43个字符，可以为空字符串。 由英文字母、数字、下划线、点、中划线、UNICODE字符（\\\\u4E00-\\\\u9FFF）组成。  标签的value：String类型，最大长度43个字符，可以为空字符串。 由英文字母、数字、下划线、点、中划线、UNICODE字符（\\\\u4E00-\\\\u9FFF）组成。 **取值范围** 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, String>,
     /// **参数解释** 云服务器id。 **取值范围** 不涉及。
+    ///
     /// Wire name: `server_id`.
     pub server_id: Option<String>,
 }

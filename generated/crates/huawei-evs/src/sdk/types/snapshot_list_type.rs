@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct SnapshotList {
     /// 云硬盘快照ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘快照的状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云硬盘快照名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云硬盘快照描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云硬盘快照创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 云硬盘快照更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 云硬盘快照的元数据信息。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, String>,
     /// 快照所属的云硬盘。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// 云硬盘快照大小。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 项目ID。
+    ///
     /// Wire name: `os-extended-snapshot-attributes:project_id`.
     pub os_extended_snapshot_attributes_project_id: Option<String>,
     /// 快照进度。
+    ///
     /// Wire name: `os-extended-snapshot-attributes:progress`.
     pub os_extended_snapshot_attributes_progress: Option<String>,
     /// 专属存储ID。
+    ///
     /// Wire name: `dedicated_storage_id`.
     pub dedicated_storage_id: Option<String>,
     /// 专属存储名称。
+    ///
     /// Wire name: `dedicated_storage_name`.
     pub dedicated_storage_name: Option<String>,
     /// 服务类型。
+    ///
     /// Wire name: `service_type`.
     pub service_type: Option<String>,
 }

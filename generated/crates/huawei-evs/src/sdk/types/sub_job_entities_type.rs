@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SubJobEntities {
     /// 云硬盘的类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 云硬盘的容量，单位为GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 云硬盘的ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
     /// 云硬盘的名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

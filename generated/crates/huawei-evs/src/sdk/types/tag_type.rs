@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// 标签键。同一资源的key值不能重复。 最大长度36个字符。 字符集：A-Z，a-z ， 0-9，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。 最大长度43个字符。 字符集：A-Z，a-z ， 0-9，‘.’，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Throughput {
     /// 冻结标签。
+    ///
     /// Wire name: `frozened`.
     pub frozened: Option<bool>,
     /// 云硬盘吞吐量标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 吞吐量大小。
+    ///
     /// Wire name: `total_val`.
     pub total_val: Option<i32>,
 }

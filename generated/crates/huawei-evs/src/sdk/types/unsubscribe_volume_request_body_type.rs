@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnsubscribeVolumeRequestBody {
     /// 退订包周期云硬盘的结果。
+    ///
     /// Wire name: `volume_ids`.
     pub volume_ids: Vec<String>,
 }

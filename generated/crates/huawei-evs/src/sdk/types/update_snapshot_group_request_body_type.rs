@@ -6,7 +6,6 @@ use super::UpdateSnapshotGroupResponseBody;
 /// `UpdateSnapshotGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSnapshotGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_group`.
     pub snapshot_group: Option<UpdateSnapshotGroupResponseBody>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSnapshotGroupResponseBody {
     /// **参数解释** 快照一致性组名称。 **约束限制** 最大支持255个字节。 **取值范围** 最小长度：0 最大长度：255 **默认取值** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释** 快照一致性组描述。 **约束限制** 最大支持255个字节。 **取值范围** 最小长度：0 最大长度：255 **默认取值** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSnapshotOption {
     /// 云硬盘快照描述。最大支持255个字节。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云硬盘快照名称。最大支持255个字节。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

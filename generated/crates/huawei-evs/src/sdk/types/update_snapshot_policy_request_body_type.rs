@@ -6,7 +6,6 @@ use super::UpdateSnapshotPolicy;
 /// `UpdateSnapshotPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSnapshotPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot_policy`.
     pub snapshot_policy: Option<UpdateSnapshotPolicy>,
 }

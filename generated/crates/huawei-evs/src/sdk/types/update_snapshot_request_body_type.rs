@@ -6,7 +6,6 @@ use super::UpdateSnapshotOption;
 /// `UpdateSnapshotRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSnapshotRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<UpdateSnapshotOption>,
 }

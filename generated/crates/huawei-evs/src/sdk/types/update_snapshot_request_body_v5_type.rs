@@ -6,7 +6,6 @@ use super::CinderUpdateSnapshotOptionV5;
 /// `UpdateSnapshotRequestBodyV5` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSnapshotRequestBodyV5 {
-    /// (No description in the spec.)
     /// Wire name: `snapshot`.
     pub snapshot: Option<CinderUpdateSnapshotOptionV5>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVolumeOption {
     /// 新的云硬盘的描述，name和description不能同时为null。最大支持255个字节。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 新的云硬盘的名字，name和description不能同时为null。最大支持255个字节。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateVolumeOption;
 /// `UpdateVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<UpdateVolumeOption>,
 }

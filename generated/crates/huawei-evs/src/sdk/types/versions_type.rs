@@ -8,24 +8,31 @@ use super::{Link, MediaTypes};
 #[non_exhaustive]
 pub struct Versions {
     /// 接口版本的ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 接口版本信息的URI描述信息
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
     /// 接口版本的请求消息类型信息
+    ///
     /// Wire name: `media-types`.
     pub media_types: Vec<MediaTypes>,
     /// 接口版本的最小版本号
+    ///
     /// Wire name: `min_version`.
     pub min_version: Option<String>,
     /// 接口版本的状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 接口版本更新时间
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 接口版本的版本号信息
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

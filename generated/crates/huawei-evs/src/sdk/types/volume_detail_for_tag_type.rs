@@ -8,105 +8,136 @@ use super::{Attachment, Link, VolumeMetadata};
 #[non_exhaustive]
 pub struct VolumeDetailForTag {
     /// 云硬盘的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘URI自描述信息。请参见 \[links参数说明\](<https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li1077125119136>)。
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
     /// 云硬盘名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云硬盘状态，请参见\[云硬盘状态\](<https://support.huaweicloud.com/api-evs/evs_04_0040.html>)。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云硬盘的挂载信息，请参见•\[attachments参数说明\](<https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li12430153610291>)。
+    ///
     /// Wire name: `attachments`.
     pub attachments: Vec<Attachment>,
     /// 云硬盘所属的AZ信息。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-host-attr:host`.
     pub os_vol_host_attr_host: Option<String>,
     /// 源云硬盘ID，如果是从源云硬盘创建，则有值。  当前云硬盘服务不支持该字段。
+    ///
     /// Wire name: `source_volid`.
     pub source_volid: Option<String>,
     /// 快照ID，如果是从快照创建，则有值。
+    ///
     /// Wire name: `snapshot_id`.
     pub snapshot_id: Option<String>,
     /// 云硬盘描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云硬盘创建时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 云硬盘所属的租户ID。租户ID就是项目ID。
+    ///
     /// Wire name: `os-vol-tenant-attr:tenant_id`.
     pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 云硬盘镜像的元数据。 &gt; 说明： &gt;  &gt; 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。
+    ///
     /// Wire name: `volume_image_metadata`.
     pub volume_image_metadata: ::std::collections::BTreeMap<
         String,
         ::runtime::JsonValue,
     >,
     /// 云硬盘类型。 目前支持“SSD”，“SAS”和“SATA”三种。 “SSD”为超高IO云硬盘 “SAS”为高IO云硬盘 “SATA”为普通IO云硬盘
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 云硬盘大小，单位为GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 预留属性。
+    ///
     /// Wire name: `consistencygroup_id`.
     pub consistencygroup_id: Option<String>,
     /// 是否为启动云硬盘。 true：表示为启动云硬盘。 false：表示为非启动云硬盘。
+    ///
     /// Wire name: `bootable`.
     pub bootable: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `metadata`.
     pub metadata: Option<VolumeMetadata>,
     /// 云硬盘更新时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 当前云硬盘服务不支持该字段。
+    ///
     /// Wire name: `encrypted`.
     pub encrypted: Option<bool>,
     /// 预留属性。
+    ///
     /// Wire name: `replication_status`.
     pub replication_status: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-volume-replication:extended_status`.
     pub os_volume_replication_extended_status: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-mig-status-attr:migstat`.
     pub os_vol_mig_status_attr_migstat: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-mig-status-attr:name_id`.
     pub os_vol_mig_status_attr_name_id: Option<String>,
     /// 是否为共享云硬盘。true为共享盘，false为普通云硬盘。 该字段已经废弃，请使用multiattach。
+    ///
     /// Wire name: `shareable`.
     pub shareable: Option<bool>,
     /// 预留属性。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 服务类型，结果为EVS、DSS、DESS。
+    ///
     /// Wire name: `service_type`.
     pub service_type: Option<String>,
     /// 是否为共享云硬盘。
+    ///
     /// Wire name: `multiattach`.
     pub multiattach: Option<bool>,
     /// 云硬盘所属的专属存储池ID。
+    ///
     /// Wire name: `dedicated_storage_id`.
     pub dedicated_storage_id: Option<String>,
     /// 云硬盘所属的专属存储池的名称。
+    ///
     /// Wire name: `dedicated_storage_name`.
     pub dedicated_storage_name: Option<String>,
     /// 云硬盘的标签。 如果云硬盘有标签，则会有该字段，否则该字段为空。
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, String>,
     /// 云硬盘挂载时的唯一标识。
+    ///
     /// Wire name: `wwn`.
     pub wwn: Option<String>,
     /// 云硬盘上绑定的企业项目ID。 &gt; 说明： &gt;  &gt; 关于企业项目ID的获取及企业项目特性的详细信息，请参见：\\&quot;\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\\&quot;。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

@@ -8,114 +8,146 @@ use super::{Attachment, Iops, Link, Throughput};
 #[non_exhaustive]
 pub struct VolumeDetail {
     /// 云硬盘的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘URI自描述信息。请参见 \[links参数说明\](<https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li1077125119136>)。
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
     /// 云硬盘名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云硬盘状态，请参见\[云硬盘状态\](<https://support.huaweicloud.com/api-evs/evs_04_0040.html>)。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 云硬盘的挂载信息，请参见•\[attachments参数说明\](<https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li12430153610291>)。
+    ///
     /// Wire name: `attachments`.
     pub attachments: Vec<Attachment>,
     /// 云硬盘所属的AZ信息。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-host-attr:host`.
     pub os_vol_host_attr_host: Option<String>,
     /// 源云硬盘ID，如果是从源云硬盘创建，则有值。  当前云硬盘服务不支持该字段。
+    ///
     /// Wire name: `source_volid`.
     pub source_volid: Option<String>,
     /// 快照ID，如果是从快照创建，则有值。
+    ///
     /// Wire name: `snapshot_id`.
     pub snapshot_id: Option<String>,
     /// 云硬盘描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 云硬盘创建时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 云硬盘所属的租户ID。租户ID就是项目ID。
+    ///
     /// Wire name: `os-vol-tenant-attr:tenant_id`.
     pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 云硬盘镜像的元数据。 &gt; 说明： &gt;  &gt; 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。
+    ///
     /// Wire name: `volume_image_metadata`.
     pub volume_image_metadata: ::std::collections::BTreeMap<
         String,
         ::runtime::JsonValue,
     >,
     /// 云硬盘类型。 目前支持\\&quot;SATA\\&quot;，\\&quot;SAS\\&quot;，\\&quot;GPSSD\\&quot;，\\&quot;SSD\\&quot;，\\&quot;ESSD\\&quot;，\\&quot;GPSSD2\\&quot;,\\&quot;ESSD2\\&quot;七种。  - \\&quot;SATA\\&quot;为普通IO云硬盘 - \\&quot;SAS\\&quot;为高IO云硬盘 - \\&quot;GPSSD\\&quot;为通用型SSD云硬盘 - \\&quot;SSD\\&quot;为超高IO云硬盘 - \\&quot;ESSD\\&quot;为极速IO云硬盘 - \\&quot;GPSSD2\\&quot;为通用型SSD V2云硬盘 - \\&quot;ESSD2\\&quot;为极速型SSD V2云硬盘
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 云硬盘大小，单位为GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 预留属性。
+    ///
     /// Wire name: `consistencygroup_id`.
     pub consistencygroup_id: Option<String>,
     /// 是否为启动云硬盘。 true：表示为启动云硬盘。 false：表示为非启动云硬盘。
+    ///
     /// Wire name: `bootable`.
     pub bootable: Option<String>,
     /// 云硬盘的元数据。  __system__cmkid metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。 &gt;  &gt; 请求获取密钥ID的方法请参考：\\&quot;\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/ListKeys.html>)\\&quot;。  __system__encrypted metadata中的表示加密功能的字段，0代表不加密，1代表加密。 不指定该字段时，云硬盘的加密属性与数据源保持一致，如果不是从数据源创建的场景，则默认不加密。  full_clone 从快照创建云硬盘时的创建方式。 * 0表示使用链接克隆方式。 * 1表示使用全量克隆方式。  hw:passthrough * true表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。 * false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，即为默认类型，VBD只能支持简单的SCSI读写命令。 * 该字段不存在时，云硬盘默认为VBD类型。  orderID metadata中的表示云硬盘计费类型的字段。 当该字段有值时，表示该云硬盘的计费类型为包周期计费，否则计费类型为按需计费。
+    ///
     /// Wire name: `metadata`.
     pub metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
     /// 云硬盘更新时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 当前云硬盘服务不支持该字段。
+    ///
     /// Wire name: `encrypted`.
     pub encrypted: Option<bool>,
     /// 预留属性。
+    ///
     /// Wire name: `replication_status`.
     pub replication_status: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-volume-replication:extended_status`.
     pub os_volume_replication_extended_status: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-mig-status-attr:migstat`.
     pub os_vol_mig_status_attr_migstat: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `os-vol-mig-status-attr:name_id`.
     pub os_vol_mig_status_attr_name_id: Option<String>,
     /// 是否为共享云硬盘。true为共享盘，false为普通云硬盘。 该字段已经废弃，请使用multiattach。
+    ///
     /// Wire name: `shareable`.
     pub shareable: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 服务类型，结果为EVS、DSS、DESS。
+    ///
     /// Wire name: `service_type`.
     pub service_type: Option<String>,
     /// 是否为共享云硬盘。
+    ///
     /// Wire name: `multiattach`.
     pub multiattach: Option<bool>,
     /// 云硬盘所属的专属存储池ID。
+    ///
     /// Wire name: `dedicated_storage_id`.
     pub dedicated_storage_id: Option<String>,
     /// 云硬盘所属的专属存储池的名称。
+    ///
     /// Wire name: `dedicated_storage_name`.
     pub dedicated_storage_name: Option<String>,
     /// 云硬盘的标签。 如果云硬盘有标签，则会有该字段，否则该字段为空。
+    ///
     /// Wire name: `tags`.
     pub tags: ::std::collections::BTreeMap<String, String>,
     /// 云硬盘挂载时的唯一标识。
+    ///
     /// Wire name: `wwn`.
     pub wwn: Option<String>,
     /// 云硬盘上绑定的企业项目ID。 &gt; 说明： &gt;  &gt; 关于企业项目ID的获取及企业项目特性的详细信息，请参见：\\&quot;\[企业管理用户指南\](<https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html>)\\&quot;。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 云硬盘序列号。 只有SCSI类型的非双活卷才会返回该字段，用于与虚拟机中的盘做对应关系。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `iops`.
     pub iops: Option<Iops>,
-    /// (No description in the spec.)
     /// Wire name: `throughput`.
     pub throughput: Option<Throughput>,
 }

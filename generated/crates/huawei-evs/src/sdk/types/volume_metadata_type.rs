@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct VolumeMetadata {
     /// metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。 &gt; 说明： &gt;  &gt; 请求获取密钥ID的方法请参考：\\&quot;\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/dew_02_0017.html>)\\&quot;。
+    ///
     /// Wire name: `__system__cmkid`.
     pub system_cmkid: Option<String>,
     /// metadata中的表示加密功能的字段，0代表不加密，1代表加密。 不指定该字段时，云硬盘的加密属性与数据源保持一致，如果不是从数据源创建的场景，则默认不加密。
+    ///
     /// Wire name: `__system__encrypted`.
     pub system_encrypted: Option<String>,
     /// * true表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。 * false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，即为默认类型，VBD只能支持简单的SCSI读写命令。 * 该字段不存在时，云硬盘默认为VBD类型。
@@ -16,6 +18,7 @@ pub struct VolumeMetadata {
     /// Wire name: `hw:passthrough`.
     pub hw_passthrough: Option<String>,
     /// metadata中的表示云硬盘计费类型的字段。 当该字段有值时，表示该云硬盘的计费类型为包周期计费，否则计费类型为按需计费。
+    ///
     /// Wire name: `orderID`.
     pub order_id: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::Link;
 #[non_exhaustive]
 pub struct VolumeTransferSummary {
     /// 云硬盘过户记录的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘过户记录的链接
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
     /// 云硬盘过户记录的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
 }

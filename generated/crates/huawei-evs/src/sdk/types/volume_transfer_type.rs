@@ -8,18 +8,23 @@ use super::Link;
 #[non_exhaustive]
 pub struct VolumeTransfer {
     /// 云硬盘过户记录的创建时间。  时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 云硬盘过户记录的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘过户记录的链接。
+    ///
     /// Wire name: `links`.
     pub links: Vec<Link>,
     /// 云硬盘过户记录的名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 云硬盘ID。
+    ///
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VolumeTypeExtraSpecs {
     /// 支持当前云硬盘类型的可用区列表，列表的元素以逗号分隔。
+    ///
     /// Wire name: `RESKEY:availability_zones`.
     pub reskey_availability_zones: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `availability-zone`.
     pub availability_zone: Option<String>,
     /// 当前云硬盘类型已售罄的可用区列表，列表的元素以逗号分隔。
+    ///
     /// Wire name: `os-vendor-extended:sold_out_availability_zones`.
     pub os_vendor_extended_sold_out_availability_zones: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `volume_backend_name`.
     pub volume_backend_name: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `HW:availability_zone`.
     pub hw_availability_zone: Option<String>,
 }

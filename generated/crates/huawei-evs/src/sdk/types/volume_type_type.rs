@@ -8,21 +8,25 @@ use super::VolumeTypeExtraSpecs;
 #[non_exhaustive]
 pub struct VolumeType {
     /// 云硬盘类型的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云硬盘类型名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `extra_specs`.
     pub extra_specs: Option<VolumeTypeExtraSpecs>,
     /// 云硬盘类型的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `qos_specs_id`.
     pub qos_specs_id: Option<String>,
     /// 预留属性。
+    ///
     /// Wire name: `is_public`.
     pub is_public: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumesForBatchResizeVolume {
     /// The disk ID.
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// The new disk size, in GiB. This parameter value must be greater than the original disk size and less than the maximum size allowed for a disk. The maximum disk size: - Data disk: 32,768 GiB - System disk: 1,024 GiB
+    ///
     /// Wire name: `new_size`.
     pub new_size: i32,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ZoneState {
     /// 可用分区是否可用。
+    ///
     /// Wire name: `available`.
     pub available: Option<bool>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchChangeInstanceSpecification`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_change_instance_specification::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchUpgradeDatabases`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_upgrade_databases::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchUpgradeDatabasesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CancelGaussMySqlInstanceEip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cancel_gauss_my_sql_instance_eip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CancelGaussMySqlInstanceEipRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeGaussMySqlInstanceSpecification`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_gauss_my_sql_instance_specification::glue::{
     OP, OPERATION, to_wire,
 };

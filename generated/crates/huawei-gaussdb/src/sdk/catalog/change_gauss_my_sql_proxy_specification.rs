@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeGaussMySqlProxySpecification`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_gauss_my_sql_proxy_specification::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckClickHouseTableConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_click_house_table_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckClickHouseTableConfigRequest, ::runtime::BuildError> {

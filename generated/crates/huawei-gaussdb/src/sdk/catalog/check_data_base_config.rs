@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckDataBaseConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_data_base_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckDataBaseConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckResourceRequest, ::runtime::BuildError> {

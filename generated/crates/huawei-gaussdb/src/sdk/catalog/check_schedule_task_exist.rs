@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckScheduleTaskExist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_schedule_task_exist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckScheduleTaskExistRequest, ::runtime::BuildError> {

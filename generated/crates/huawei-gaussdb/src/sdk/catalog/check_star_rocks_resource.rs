@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckStarRocksResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_star_rocks_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckStarRocksResourceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckTableConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_table_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckTableConfigRequest, ::runtime::BuildError> {

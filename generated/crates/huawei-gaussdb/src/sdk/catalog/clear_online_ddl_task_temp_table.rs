@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ClearOnlineDdlTaskTempTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clear_online_ddl_task_temp_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ClearOnlineDdlTaskTempTableRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CollectRealtimeSession`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::collect_realtime_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CollectRealtimeSessionRequest, ::runtime::BuildError> {

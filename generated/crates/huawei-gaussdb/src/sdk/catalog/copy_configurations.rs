@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CopyConfigurations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::copy_configurations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CopyConfigurationsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateBackupResourcePackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_backup_resource_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateBackupResourcePackageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateGaussMySqlReadonlyNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_gauss_my_sql_readonly_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateGaussMySqlReadonlyNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateGaussMysqlDns`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_gauss_mysql_dns::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateGaussMysqlDnsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLtsConfigs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_lts_configs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLtsConfigsRequest, ::runtime::BuildError> {

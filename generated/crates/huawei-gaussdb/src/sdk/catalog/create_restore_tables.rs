@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRestoreTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_restore_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRestoreTablesRequest, ::runtime::BuildError> {

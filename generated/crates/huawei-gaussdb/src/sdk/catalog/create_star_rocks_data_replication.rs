@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateStarRocksDataReplication`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_star_rocks_data_replication::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

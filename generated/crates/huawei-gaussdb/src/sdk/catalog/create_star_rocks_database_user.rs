@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateStarRocksDatabaseUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_star_rocks_database_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateStarRocksDatabaseUserRequest, ::runtime::BuildError> {

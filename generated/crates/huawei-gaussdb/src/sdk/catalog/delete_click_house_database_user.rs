@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteClickHouseDatabaseUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_click_house_database_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteClickHouseDatabaseUserRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteDatabasePermission`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_database_permission::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDatabasePermissionRequest, ::runtime::BuildError> {

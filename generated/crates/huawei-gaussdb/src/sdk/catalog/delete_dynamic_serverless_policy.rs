@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteDynamicServerlessPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_dynamic_serverless_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDynamicServerlessPolicyRequest, ::runtime::BuildError> {

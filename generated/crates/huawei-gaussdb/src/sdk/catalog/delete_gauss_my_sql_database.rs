@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteGaussMySqlDatabase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_gauss_my_sql_database::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteGaussMySqlDatabaseRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteGaussMySqlDatabaseUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_gauss_my_sql_database_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteGaussMySqlDatabaseUserRequest, ::runtime::BuildError> {

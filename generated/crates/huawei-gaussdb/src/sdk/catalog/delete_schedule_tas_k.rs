@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteScheduleTasK`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_schedule_tas_k::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteScheduleTasKRequest, ::runtime::BuildError> {

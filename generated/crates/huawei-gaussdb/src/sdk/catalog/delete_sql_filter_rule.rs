@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSqlFilterRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_sql_filter_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSqlFilterRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteStarRockLtsConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_star_rock_lts_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteStarRockLtsConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteStarRocksDatabaseUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_star_rocks_database_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteStarRocksDatabaseUserRequest, ::runtime::BuildError> {

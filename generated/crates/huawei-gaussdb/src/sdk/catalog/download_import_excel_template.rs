@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadImportExcelTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_import_excel_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadImportExcelTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadOnlineDdlTaskLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_online_ddl_task_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadOnlineDdlTaskLogRequest, ::runtime::BuildError> {

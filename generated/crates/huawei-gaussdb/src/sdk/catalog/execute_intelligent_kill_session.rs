@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteIntelligentKillSession`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_intelligent_kill_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteIntelligentKillSessionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExpandGaussMySqlProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::expand_gauss_my_sql_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExpandGaussMySqlProxyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InvokeGaussMySqlInstanceSwitchOver`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::invoke_gauss_my_sql_instance_switch_over::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListClickHouseInstanceNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_click_house_instance_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListClickHouseInstanceNodeRequest, ::runtime::BuildError> {

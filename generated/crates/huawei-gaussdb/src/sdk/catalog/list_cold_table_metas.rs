@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListColdTableMetas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_cold_table_metas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListColdTableMetasRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListConfigurationsDifferences`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_configurations_differences::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListConfigurationsDifferencesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListGaussMySqlDedicatedResources`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_gauss_my_sql_dedicated_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListGaussMySqlInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_gauss_my_sql_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListGaussMySqlInstancesRequest, ::runtime::BuildError> {

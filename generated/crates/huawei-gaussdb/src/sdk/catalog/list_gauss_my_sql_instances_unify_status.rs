@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListGaussMySqlInstancesUnifyStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_gauss_my_sql_instances_unify_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

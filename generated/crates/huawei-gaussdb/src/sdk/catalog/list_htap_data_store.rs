@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListHtapDataStore`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_htap_data_store::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListHtapDataStoreRequest, ::runtime::BuildError> {

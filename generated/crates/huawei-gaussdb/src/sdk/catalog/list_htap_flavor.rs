@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListHtapFlavor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_htap_flavor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListHtapFlavorRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListLtsErrorLogDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_lts_error_log_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListLtsErrorLogDetailsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListOnlineDdlTaskRecords`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_online_ddl_task_records::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListOnlineDdlTaskRecordsRequest, ::runtime::BuildError> {

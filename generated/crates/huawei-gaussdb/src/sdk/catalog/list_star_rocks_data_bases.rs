@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListStarRocksDataBases`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_star_rocks_data_bases::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListStarRocksDataBasesRequest, ::runtime::BuildError> {

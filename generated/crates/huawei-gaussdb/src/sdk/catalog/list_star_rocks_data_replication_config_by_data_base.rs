@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListStarRocksDataReplicationConfigByDataBase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_star_rocks_data_replication_config_by_data_base::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListStarRocksDataReplications`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_star_rocks_data_replications::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListStarRocksDataReplicationsRequest, ::runtime::BuildError> {

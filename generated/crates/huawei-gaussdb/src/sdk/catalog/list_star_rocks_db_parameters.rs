@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListStarRocksDbParameters`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_star_rocks_db_parameters::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListStarRocksDbParametersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListStarrocksInstanceInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_starrocks_instance_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListStarrocksInstanceInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListTaurusDbNodeProcesses`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_taurus_db_node_processes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListTaurusDbNodeProcessesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAutoExpandPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_auto_expand_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAutoExpandPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyBackupVaultLock`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_backup_vault_lock::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBackupVaultLockRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyGaussMysqlDns`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_gauss_mysql_dns::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyGaussMysqlDnsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PauseStarRocksDataReplication`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::pause_star_rocks_data_replication::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PauseStarRocksDataReplicationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeClickHouseFlavor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_click_house_flavor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeClickHouseFlavorRequest, ::runtime::BuildError> {

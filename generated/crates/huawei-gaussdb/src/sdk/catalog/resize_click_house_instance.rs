@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeClickHouseInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_click_house_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeClickHouseInstanceRequest, ::runtime::BuildError> {

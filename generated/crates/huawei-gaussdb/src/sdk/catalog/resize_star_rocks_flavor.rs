@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeStarRocksFlavor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_star_rocks_flavor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeStarRocksFlavorRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartGaussMySqlInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_gauss_my_sql_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartGaussMySqlInstanceRequest, ::runtime::BuildError> {

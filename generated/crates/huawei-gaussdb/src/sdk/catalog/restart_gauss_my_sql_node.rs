@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartGaussMySqlNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_gauss_my_sql_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartGaussMySqlNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartStarrocksNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_starrocks_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartStarrocksNodeRequest, ::runtime::BuildError> {

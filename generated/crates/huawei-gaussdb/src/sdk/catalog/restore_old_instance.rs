@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreOldInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_old_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreOldInstanceRequest, ::runtime::BuildError> {

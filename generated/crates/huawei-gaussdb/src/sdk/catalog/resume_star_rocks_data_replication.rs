@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResumeStarRocksDataReplication`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resume_star_rocks_data_replication::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

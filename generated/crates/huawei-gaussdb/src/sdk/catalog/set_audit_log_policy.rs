@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetAuditLogPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_audit_log_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetAuditLogPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetAutoSqlLimiting`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_auto_sql_limiting::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetAutoSqlLimitingRequest, ::runtime::BuildError> {

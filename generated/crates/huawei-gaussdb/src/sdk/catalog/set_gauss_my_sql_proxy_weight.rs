@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetGaussMySqlProxyWeight`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_gauss_my_sql_proxy_weight::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetGaussMySqlProxyWeightRequest, ::runtime::BuildError> {

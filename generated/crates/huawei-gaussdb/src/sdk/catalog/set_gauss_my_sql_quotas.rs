@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetGaussMySqlQuotas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_gauss_my_sql_quotas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetGaussMySqlQuotasRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstanceReadonlyStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instance_readonly_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstanceReadonlyStatusRequest, ::runtime::BuildError> {

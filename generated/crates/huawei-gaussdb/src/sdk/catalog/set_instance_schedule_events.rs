@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstanceScheduleEvents`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instance_schedule_events::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstanceScheduleEventsRequest, ::runtime::BuildError> {

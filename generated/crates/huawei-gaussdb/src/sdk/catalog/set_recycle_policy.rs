@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetRecyclePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_recycle_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetRecyclePolicyRequest, ::runtime::BuildError> {

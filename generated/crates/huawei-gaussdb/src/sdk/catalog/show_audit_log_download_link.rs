@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAuditLogDownloadLink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_audit_log_download_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAuditLogDownloadLinkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAutoSqlLimitingLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_auto_sql_limiting_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAutoSqlLimitingLogRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowBackupResourcePackageFlavors`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_backup_resource_package_flavors::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

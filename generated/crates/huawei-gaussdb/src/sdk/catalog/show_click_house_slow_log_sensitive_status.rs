@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowClickHouseSlowLogSensitiveStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_click_house_slow_log_sensitive_status::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowErrorLogDownloadLink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_error_log_download_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowErrorLogDownloadLinkRequest, ::runtime::BuildError> {

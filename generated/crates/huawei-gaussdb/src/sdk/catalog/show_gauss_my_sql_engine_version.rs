@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowGaussMySqlEngineVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_gauss_my_sql_engine_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowGaussMySqlEngineVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowGaussMySqlInstanceInfoUnifyStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_gauss_my_sql_instance_info_unify_status::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowGaussMySqlProxyList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_gauss_my_sql_proxy_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowGaussMySqlProxyListRequest, ::runtime::BuildError> {

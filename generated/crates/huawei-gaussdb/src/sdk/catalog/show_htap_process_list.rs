@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHtapProcessList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_htap_process_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHtapProcessListRequest, ::runtime::BuildError> {

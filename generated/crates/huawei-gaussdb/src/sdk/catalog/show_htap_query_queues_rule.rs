@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHtapQueryQueuesRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_htap_query_queues_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHtapQueryQueuesRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceDatabasesForHtap`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_databases_for_htap::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowInstanceDatabasesForHtapRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceMonitorExtend`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_monitor_extend::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowInstanceMonitorExtendRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceTablesForHtap`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_tables_for_htap::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowInstanceTablesForHtapRequest, ::runtime::BuildError> {

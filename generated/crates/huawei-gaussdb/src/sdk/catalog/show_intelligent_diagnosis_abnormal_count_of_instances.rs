@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowIntelligentDiagnosisAbnormalCountOfInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_intelligent_diagnosis_abnormal_count_of_instances::glue::{
     OP, OPERATION, to_wire,
 };

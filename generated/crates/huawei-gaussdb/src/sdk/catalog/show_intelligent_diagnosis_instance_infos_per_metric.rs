@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowIntelligentDiagnosisInstanceInfosPerMetric`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_intelligent_diagnosis_instance_infos_per_metric::glue::{
     OP, OPERATION, to_wire,
 };

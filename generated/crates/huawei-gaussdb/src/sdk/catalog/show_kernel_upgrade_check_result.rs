@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowKernelUpgradeCheckResult`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_kernel_upgrade_check_result::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowKernelUpgradeCheckResultRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowLockWaitSession`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_lock_wait_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowLockWaitSessionRequest, ::runtime::BuildError> {

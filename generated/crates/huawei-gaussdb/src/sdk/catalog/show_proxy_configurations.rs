@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowProxyConfigurations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_proxy_configurations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowProxyConfigurationsRequest, ::runtime::BuildError> {

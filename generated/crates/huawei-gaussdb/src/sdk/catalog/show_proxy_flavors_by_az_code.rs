@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowProxyFlavorsByAzCode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_proxy_flavors_by_az_code::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowProxyFlavorsByAzCodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowProxyIpgroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_proxy_ipgroup::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowProxyIpgroupRequest, ::runtime::BuildError> {

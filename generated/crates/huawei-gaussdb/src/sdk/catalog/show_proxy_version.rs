@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowProxyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_proxy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowProxyVersionRequest, ::runtime::BuildError> {

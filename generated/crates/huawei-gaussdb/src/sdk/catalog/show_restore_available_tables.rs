@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowRestoreAvailableTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_restore_available_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowRestoreAvailableTablesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowRestoreTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_restore_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowRestoreTablesRequest, ::runtime::BuildError> {

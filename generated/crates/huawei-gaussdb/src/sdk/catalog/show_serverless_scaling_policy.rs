@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowServerlessScalingPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_serverless_scaling_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowServerlessScalingPolicyRequest, ::runtime::BuildError> {

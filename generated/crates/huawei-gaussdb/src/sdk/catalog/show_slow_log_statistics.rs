@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSlowLogStatistics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_slow_log_statistics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSlowLogStatisticsRequest, ::runtime::BuildError> {

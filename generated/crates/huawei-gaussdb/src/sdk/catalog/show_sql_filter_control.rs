@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSqlFilterControl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_sql_filter_control::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSqlFilterControlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowStarRocksSlowlogSensitiveStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_star_rocks_slowlog_sensitive_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowStarrocksParams`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_starrocks_params::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowStarrocksParamsRequest, ::runtime::BuildError> {

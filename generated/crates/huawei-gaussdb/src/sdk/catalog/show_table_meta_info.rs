@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTableMetaInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_table_meta_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTableMetaInfoRequest, ::runtime::BuildError> {

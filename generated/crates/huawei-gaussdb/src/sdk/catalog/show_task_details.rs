@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTaskDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_task_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTaskDetailsRequest, ::runtime::BuildError> {

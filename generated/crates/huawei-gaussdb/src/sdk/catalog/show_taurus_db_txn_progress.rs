@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTaurusDbTxnProgress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_taurus_db_txn_progress::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTaurusDbTxnProgressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShrinkGaussMySqlProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::shrink_gauss_my_sql_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShrinkGaussMySqlProxyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartOnlineDdlTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_online_ddl_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartOnlineDdlTaskRequest, ::runtime::BuildError> {

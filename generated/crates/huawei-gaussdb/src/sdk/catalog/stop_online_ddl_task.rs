@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopOnlineDdlTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_online_ddl_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopOnlineDdlTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchGaussMySqlInstanceSsl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_gauss_my_sql_instance_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchGaussMySqlInstanceSslRequest, ::runtime::BuildError> {

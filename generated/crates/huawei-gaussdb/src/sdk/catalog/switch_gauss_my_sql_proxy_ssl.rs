@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchGaussMySqlProxySsl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_gauss_my_sql_proxy_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchGaussMySqlProxySslRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SyncStarRocksUsers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::sync_star_rocks_users::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SyncStarRocksUsersRequest, ::runtime::BuildError> {

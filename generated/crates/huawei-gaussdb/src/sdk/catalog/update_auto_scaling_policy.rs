@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAutoScalingPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_auto_scaling_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAutoScalingPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBackupOffsitePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_backup_offsite_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBackupOffsitePolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateClickHouseDatabaseUserPermission`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_click_house_database_user_permission::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateGaussMySqlDatabaseUserComment`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_gauss_my_sql_database_user_comment::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

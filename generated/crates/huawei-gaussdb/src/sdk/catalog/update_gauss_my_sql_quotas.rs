@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateGaussMySqlQuotas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_gauss_my_sql_quotas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateGaussMySqlQuotasRequest, ::runtime::BuildError> {

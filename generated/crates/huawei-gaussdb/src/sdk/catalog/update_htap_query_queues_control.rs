@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateHtapQueryQueuesControl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_htap_query_queues_control::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateHtapQueryQueuesControlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateInstanceConfigurations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_instance_configurations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateInstanceConfigurationsRequest, ::runtime::BuildError> {

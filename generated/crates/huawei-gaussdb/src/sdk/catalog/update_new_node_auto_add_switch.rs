@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateNewNodeAutoAddSwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_new_node_auto_add_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateNewNodeAutoAddSwitchRequest, ::runtime::BuildError> {

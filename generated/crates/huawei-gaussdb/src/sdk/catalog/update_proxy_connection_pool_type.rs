@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateProxyConnectionPoolType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_proxy_connection_pool_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateProxyConnectionPoolTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateProxyNewConfigurations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_proxy_new_configurations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateProxyNewConfigurationsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateProxySessionConsistence`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_proxy_session_consistence::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateProxySessionConsistenceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSlowlogSensitiveSwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_slowlog_sensitive_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSlowlogSensitiveSwitchRequest, ::runtime::BuildError> {

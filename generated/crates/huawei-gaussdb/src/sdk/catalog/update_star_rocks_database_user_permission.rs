@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateStarRocksDatabaseUserPermission`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_star_rocks_database_user_permission::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTaurusNodeDataIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_taurus_node_data_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTaurusNodeDataIpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTransactionSplitStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_transaction_split_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTransactionSplitStatusRequest, ::runtime::BuildError> {

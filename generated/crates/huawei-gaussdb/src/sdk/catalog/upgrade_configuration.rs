@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeConfiguration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_configuration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeConfigurationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeProxyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_proxy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeProxyVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeSrKernelVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_sr_kernel_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeSrKernelVersionRequest, ::runtime::BuildError> {

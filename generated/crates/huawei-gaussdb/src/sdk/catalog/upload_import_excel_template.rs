@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UploadImportExcelTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upload_import_excel_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UploadImportExcelTemplateRequest, ::runtime::BuildError> {

@@ -8,9 +8,9 @@ use super::LockRootCause;
 #[non_exhaustive]
 pub struct AbnormalRootCause {
     /// **参数解释**： 异常类型。 **取值范围**： LOCK_WAIT：锁等待。
+    ///
     /// Wire name: `abnormal_type`.
     pub abnormal_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `lock_root_cause`.
     pub lock_root_cause: Option<LockRootCause>,
 }

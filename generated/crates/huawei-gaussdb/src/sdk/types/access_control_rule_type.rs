@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlRule {
     /// IP地址或网段。
+    ///
     /// Wire name: `ip`.
     pub ip: String,
     /// 备注。备注长度范围是0到50个字符，不能包含&lt;&gt;。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ApplicableInstances {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplyConfigurationRequestBody {
     /// 实例ID列表。列表长度限制在10以内。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
     /// **参数解释**：  是否更新实例参数组版本，更新后实例规格变更时默认的规格参数值会以最新版本的为准。  **约束限制**：  不涉及。  **取值范围**：  - true：是。 - false：否。  **默认取值**：    false。
+    ///
     /// Wire name: `is_update_param_group_version`.
     pub is_update_param_group_version: Option<bool>,
 }

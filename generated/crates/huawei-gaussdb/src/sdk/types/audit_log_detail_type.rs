@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AuditLogDetail {
     /// **参数解释**：  审计日志ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  审计日志文件名。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  审计日志大小，单位：KB。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// **参数解释**：  审计日志开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// **参数解释**：  审计日志结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

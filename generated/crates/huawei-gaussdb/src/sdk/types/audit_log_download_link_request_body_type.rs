@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogDownloadLinkRequestBody {
     /// **参数解释**：  审计日志ID列表。  **约束限制**：  限制50条以内。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `ids`.
     pub ids: Vec<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct AutoScalingRecordInfo {
     /// 记录ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 变配类型。
+    ///
     /// Wire name: `scaling_type`.
     pub scaling_type: Option<String>,
     /// 原始值。
+    ///
     /// Wire name: `original_value`.
     pub original_value: Option<String>,
     /// 目标值。
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
     /// 变配结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 变配时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AutoScalingSwitchStatus {
     /// 自动变配开关状态。  取值：  - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `scaling_switch`.
     pub scaling_switch: Option<String>,
     /// 扩缩规格开关状态。  取值：  - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `flavor_switch`.
     pub flavor_switch: Option<String>,
     /// 增删只读节点开关状态。  取值：  - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `read_only_switch`.
     pub read_only_switch: Option<String>,
 }

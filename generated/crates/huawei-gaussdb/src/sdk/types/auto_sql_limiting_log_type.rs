@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct AutoSqlLimitingLog {
     /// **参数解释**：  节点ID。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**：  SQL限流规则。  **取值范围**：  由一个或多个关键字（最多为128个关键字）组成，关键字之间通过\\&quot;~\\&quot;分隔符分开，如select~from~t1。规则中不能包含‘\\\\’、中英文逗号、‘~~’，不能以‘~’结尾。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `pattern`.
     pub pattern: Option<String>,
     /// **参数解释**：  限流类型。  **取值范围**：  SELECT。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `sql_type`.
     pub sql_type: Option<String>,
     /// **参数解释**：  最大并发数。  **取值范围**：  \[0~1000000000\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: Option<i32>,
     /// **参数解释**：  限流开始时间戳。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// **参数解释**：  限流失效时间戳。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `expire_at`.
     pub expire_at: Option<i64>,
 }

@@ -5,33 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoSqlLimitingRule {
     /// **参数解释**：  节点ID。  获取方法请参见\[查询实例详情\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。  **约束限制**：  节点角色必须为主节点。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// **参数解释**：  自治限流规则每天生效开始时间。  **约束限制**：  格式为 \\&quot;hh:mm\\&quot;。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// **参数解释**：  自治限流规则每天生效结束时间。  **约束限制**：  格式为 \\&quot;hh:mm\\&quot;。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
     /// **参数解释**：  限流策略CPU利用率和活跃会话数的关联关系。  **约束限制**：  不涉及。  **取值范围**：    - and：且。   - or：或。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `condition`.
     pub condition: String,
     /// **参数解释**：  限流策略CPU利用率。  **约束限制**：  不涉及。  **取值范围**：  \[70~100\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `cpu_usage`.
     pub cpu_usage: i32,
     /// **参数解释**：  限流策略活跃会话数。  **约束限制**：  不涉及。  **取值范围**：  \[1~5000\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `active_sessions`.
     pub active_sessions: i32,
     /// **参数解释**：  每次最大限流时长（分钟）。  **约束限制**：  不涉及。  **取值范围**：  \[1~1440\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `clear_time`.
     pub clear_time: i32,
     /// **参数解释**：  限流策略满足限流条件的事件持续时间（分钟）。  **约束限制**：  不涉及。  **取值范围**：  \[2~60\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `duration`.
     pub duration: i32,
     /// **参数解释**：  最大并发数。  **约束限制**：  不涉及。  **取值范围**：  \[0~1000000000\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: i32,
     /// **参数解释**：  是否保留已有的SQL限流规则。  **约束限制**：  不涉及。  **取值范围**：    - true：保留已有的SQL限流规则。   - false：清理已有的SQL限流规则。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `retain_sql_rule`.
     pub retain_sql_rule: bool,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupEncryptRequest {
     /// 加密类型。当前只支持kms。 开启加密时必传，关闭加密时不传。 不区分大小写。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// kms加密ID。加密时必传，关闭加密时候不传。
+    ///
     /// Wire name: `kms_key_id`.
     pub kms_key_id: Option<String>,
     /// 开启或关闭加密。不区分大小写。
+    ///
     /// Wire name: `encryption_status`.
     pub encryption_status: String,
 }

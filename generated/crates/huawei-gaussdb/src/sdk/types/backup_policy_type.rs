@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BackupPolicy {
     /// 指定已生成的备份文件可以保存的天数。取值范围：1～732。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// 备份时间段。自动备份将在该时间段内触发。 取值范围：格式必须为hh:mm-HH:MM且有效，当前时间指UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 备份周期配置。自动备份将在每星期指定的天进行。 取值范围：格式为逗号隔开的数字，数字代表星期。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 一级备份保留数量。当一级备份开关开启时，返回此参数。
+    ///
     /// Wire name: `retention_num_backup_level1`.
     pub retention_num_backup_level1: Option<i32>,
 }

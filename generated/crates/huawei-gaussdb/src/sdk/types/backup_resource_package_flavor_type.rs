@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BackupResourcePackageFlavor {
     /// **参数解释**：  备份资源包规格码。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// **参数解释**：  备份资源包规格。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `volume`.
     pub volume: Option<String>,
 }

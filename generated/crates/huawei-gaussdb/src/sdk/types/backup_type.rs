@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Backup {
     /// 备份ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 备份开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”，其中T指时间字段的开始；Z指时区偏移量。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份状态，取值： - BUILDING：备份中。 - COMPLETED：备份完成。 - FAILED：备份失败。 - AVAILABLE：备份可用。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份类型，取值： - manual：手动全量备份。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }

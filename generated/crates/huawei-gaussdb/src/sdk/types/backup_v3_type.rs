@@ -6,51 +6,67 @@
 #[non_exhaustive]
 pub struct BackupV3 {
     /// **参数解释**： 备份ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 备份描述。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 实例ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 实例名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释**： 备份名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 备份大小。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
     /// **参数解释**： 大小单位（KB）。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `size_unit`.
     pub size_unit: Option<String>,
     /// **参数解释**： 备份状态。 **取值范围**： - BUILDING：备份中。 - COMPLETED：备份完成。 - FAILED：备份失败。 - DELETING：备份删除中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 创建时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// **参数解释**： 更新时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// **参数解释**： 备份类型。 **取值范围**： - Db：物理备份。 - Snapshot：快照备份。
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: Option<String>,
     /// **参数解释**： 备份级别。 **取值范围**： - 1：一级备份。 - 2：二级备份。
+    ///
     /// Wire name: `backup_level`.
     pub backup_level: Option<String>,
     /// **参数解释**： 备份方法。 **取值范围**： - Db：物理备份。 - Snapshot：快照备份。
+    ///
     /// Wire name: `backup_method`.
     pub backup_method: Option<String>,
     /// **参数解释**： 使用详情。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `use_detail`.
     pub use_detail: Option<String>,
     /// **参数解释**： UTC时区。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// **参数解释**： 备份类型。 **取值范围**： - differential：差量备份。 - completed：全量备份。
+    ///
     /// Wire name: `backup_mode`.
     pub backup_mode: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupVaultLockInfoRequest {
     /// **参数解释**：  合规锁保留期，单位是天。  **约束限制**：  仅支持按天配置。  **取值范围**：  1-36500。  **默认取值**：  1。
+    ///
     /// Wire name: `lock_retention_days`.
     pub lock_retention_days: Option<i64>,
     /// **参数解释**：  合规锁配置策略。  **约束限制**：  不涉及。  **取值范围**：  当前仅支持设置为true，表示开启或延期合规锁。  **默认取值**：  true。
+    ///
     /// Wire name: `lock_policy`.
     pub lock_policy: Option<bool>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BackupVaultLockInfo {
     /// **参数解释**：  合规锁保留期，单位是天。  **取值范围**：  1-36500。
+    ///
     /// Wire name: `lock_retention_days`.
     pub lock_retention_days: Option<i64>,
     /// **参数解释**：  合规锁配置策略。  **取值范围**：  - true：已开启合规锁配置。 - false: 未开启合规锁配置。
+    ///
     /// Wire name: `lock_policy`.
     pub lock_policy: Option<bool>,
     /// **参数解释**：  合规锁开始时间，时间戳格式。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `lock_start_time`.
     pub lock_start_time: Option<i64>,
     /// **参数解释**：  合规锁结束时间，时间戳格式。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `lock_end_time`.
     pub lock_end_time: Option<i64>,
 }

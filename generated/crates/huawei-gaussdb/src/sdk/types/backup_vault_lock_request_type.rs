@@ -6,10 +6,10 @@ use super::BackupVaultLockInfoRequest;
 /// `BackupVaultLockRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupVaultLockRequest {
-    /// (No description in the spec.)
     /// Wire name: `backup_vaultlock_info`.
     pub backup_vaultlock_info: Option<BackupVaultLockInfoRequest>,
     /// **参数解释**：  操作类型。  **约束限制**：  当前只支持开启和延期。不区分大小写。  **取值范围**： - enable：开启。 - extend：延期。  **默认取值**：  enable。
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
 }

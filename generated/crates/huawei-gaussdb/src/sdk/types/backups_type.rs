@@ -8,45 +8,57 @@ use super::MysqlDatastoreInBackup;
 #[non_exhaustive]
 pub struct Backups {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 备份状态，取值： - BUILDING：备份中。 - COMPLETED：备份完成。 - FAILED：备份失败。 - AVAILABLE：备份可用。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份花费时间（单位：minutes）
+    ///
     /// Wire name: `take_up_time`.
     pub take_up_time: Option<i32>,
     /// 备份类型，取值：  - auto：自动全量备份。 - manual：手动全量备份。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 备份大小（单位：MB）。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<MysqlDatastoreInBackup>,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 备份级别。当开启一级备份开关时，返回该参数。
+    ///
     /// Wire name: `backup_level`.
     pub backup_level: Option<String>,
     /// 备份文件描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**：  备份类型。  **取值范围**： - differential：差量备份。 - completed：全量备份。
+    ///
     /// Wire name: `backup_mode`.
     pub backup_mode: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteBackupRequestBody {
     /// **参数解释**：  需要删除的手动备份ID列表。 通过调用备份管理\[查询全量备份列表\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlBackupList.html>)接口获取。  **约束限制**：   列表数量小于等于50。  **取值范围**：  不涉及。   **默认取值**：   不涉及。
+    ///
     /// Wire name: `backup_ids`.
     pub backup_ids: Vec<String>,
 }

@@ -7,9 +7,9 @@ use super::MysqlBackupPolicyInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpdateBackupPolicyRequestBody {
     /// **参数解释**：  需要设置备份策略的实例ID列表。  获取方法请参见\[查询实例列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlInstancesUnifyStatus.html>)。  **约束限制**：  列表数量小于等于50。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `backup_policy`.
     pub backup_policy: Option<MysqlBackupPolicyInfo>,
 }

@@ -7,9 +7,11 @@ use super::UpgradeDatabasesSingleInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpgradeDatabasesRequestBody {
     /// 要版本升级的批量实例。
+    ///
     /// Wire name: `databases_instance_infos`.
     pub databases_instance_infos: Vec<UpgradeDatabasesSingleInstance>,
     /// 是否延迟升级。
+    ///
     /// Wire name: `delay`.
     pub delay: bool,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CancelScheduleTask {
     /// 任务ID。
+    ///
     /// Wire name: `job_ids`.
     pub job_ids: Vec<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ChDatabaseConfigCheckResult {
     /// 库同步配置参数名。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 库同步配置参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 校验结果。 取值范围： - success：成功 - fail：失败
+    ///
     /// Wire name: `check_result`.
     pub check_result: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChDatabaseConfigsInfo {
     /// 库同步配置参数名。可通过“查询ClickHouse数据同步的库参数配置”接口查询。
+    ///
     /// Wire name: `param_name`.
     pub param_name: String,
     /// 库同步配置参数值。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ChDatabaseParameterInfo {
     /// 参数名称。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 参数类型。
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
     /// 参数默认值。
+    ///
     /// Wire name: `default_value`.
     pub default_value: Option<String>,
     /// 参数取值范围。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

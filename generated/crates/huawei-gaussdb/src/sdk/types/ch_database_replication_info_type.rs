@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ChDatabaseReplicationInfo {
     /// 源数据库。
+    ///
     /// Wire name: `source_database`.
     pub source_database: Option<String>,
     /// 目标数据库。
+    ///
     /// Wire name: `target_database`.
     pub target_database: Option<String>,
     /// 当前状态。 取值范围： - normal：正常 - abnormal：异常
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 同步阶段。 取值范围： - wait：等待同步 - failed：同步失败 - incremental：增量同步 - full：全量同步 - other：其他
+    ///
     /// Wire name: `stage`.
     pub stage: Option<String>,
     /// 进度百分比。
+    ///
     /// Wire name: `percentage`.
     pub percentage: Option<String>,
     /// 追赶阶段。 取值范围： - wait：等待同步 - failed：同步失败 - incremental：增量同步 - full：全量同步 - other：其他
+    ///
     /// Wire name: `catchup_stage`.
     pub catchup_stage: Option<String>,
 }

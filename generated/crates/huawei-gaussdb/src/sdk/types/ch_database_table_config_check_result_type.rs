@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ChDatabaseTableConfigCheckResult {
     /// 数据库表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 表配置项。  允许输入的列操作有：PARTITION BY, COLUMNS, ORDER BY, SAMPLE BY, PRIMARY KEY, TTL
+    ///
     /// Wire name: `table_config`.
     pub table_config: Option<String>,
     /// 校验结果。
+    ///
     /// Wire name: `check_result`.
     pub check_result: Option<String>,
 }

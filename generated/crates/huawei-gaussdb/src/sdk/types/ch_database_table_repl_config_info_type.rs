@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChDatabaseTableReplConfigInfo {
     /// 表同步类型。 取值范围： - white_list：白名单，此时表范围不能为空。 - black_list：黑名单，此时表范围为空则选择所有表。
+    ///
     /// Wire name: `repl_type`.
     pub repl_type: Option<String>,
     /// 白名单或黑名单的表范围。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChDatabaseTablesConfigsInfo {
     /// 数据库表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: String,
     /// 表配置值。  允许输入的列操作有：PARTITION BY, COLUMNS, ORDER BY, SAMPLE BY, PRIMARY KEY, TTL
+    ///
     /// Wire name: `table_config`.
     pub table_config: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChEnlargeVolumeRequestBody {
     /// 磁盘容量。取值范围：50GB~32000GB。
+    ///
     /// Wire name: `size_in_gb`.
     pub size_in_gb: i32,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ChInstanceLtsConfigsInstance {
     /// ClickHouse实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例主备状态。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 引擎类型。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 企业project id。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 企业project名。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
 }

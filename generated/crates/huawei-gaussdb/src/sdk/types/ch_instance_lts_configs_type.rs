@@ -8,9 +8,9 @@ use super::{ChInstanceLtsConfigsInstance, ChLtsConfigs};
 #[non_exhaustive]
 pub struct ChInstanceLtsConfigs {
     /// 实例LTS配置信息。
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<ChLtsConfigs>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<ChInstanceLtsConfigsInstance>,
 }

@@ -8,15 +8,19 @@ use super::ClickHouseNodeInfo;
 #[non_exhaustive]
 pub struct ChInstancesInfoRsponseInstanceGroups {
     /// 分组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 分组名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例分组类型名，现在只支持clickhouse。
+    ///
     /// Wire name: `group_type_name`.
     pub group_type_name: Option<String>,
     /// 实例节点信息。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<ClickHouseNodeInfo>,
 }

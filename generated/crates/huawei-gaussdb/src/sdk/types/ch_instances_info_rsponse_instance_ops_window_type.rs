@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ChInstancesInfoRsponseInstanceOpsWindow {
     /// 时间窗周期。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 时间窗开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 时间窗结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ChInstancesInfoRsponseInstanceParamGroup {
     /// 参数ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

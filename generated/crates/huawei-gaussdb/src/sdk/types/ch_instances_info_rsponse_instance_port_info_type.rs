@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ChInstancesInfoRsponseInstancePortInfo {
     /// tep端口。取值范围：0~65535。
+    ///
     /// Wire name: `tep_port`.
     pub tep_port: Option<i32>,
     /// http端口。取值范围：0~65535。
+    ///
     /// Wire name: `http_port`.
     pub http_port: Option<i32>,
     /// MySql端口号。取值范围：0~65535。
+    ///
     /// Wire name: `mysql_port`.
     pub mysql_port: Option<i32>,
     /// https端口号。取值范围：0~65535。
+    ///
     /// Wire name: `https_port`.
     pub https_port: Option<i32>,
     /// tep安全端口。取值范围：0~65535。
+    ///
     /// Wire name: `tep_secure_port`.
     pub tep_secure_port: Option<i32>,
 }

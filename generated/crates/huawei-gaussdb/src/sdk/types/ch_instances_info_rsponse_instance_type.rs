@@ -12,120 +12,151 @@ use super::{
 #[non_exhaustive]
 pub struct ChInstancesInfoRsponseInstance {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 租户在某一Region下的project ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 公网访问IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 是否可公网访问。
+    ///
     /// Wire name: `can_enable_public_access`.
     pub can_enable_public_access: Option<bool>,
     /// 备份节点ID。
+    ///
     /// Wire name: `current_backup_node_id`.
     pub current_backup_node_id: Option<String>,
     /// 部署模式。 取值范围： - Single：单机 - Ha：主备
+    ///
     /// Wire name: `cluster_mode`.
     pub cluster_mode: Option<String>,
     /// 实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 是否冻结。 取值范围： - 0：不冻结 - 1：冻结
+    ///
     /// Wire name: `is_frozen`.
     pub is_frozen: Option<i32>,
     /// 冻结时间。
+    ///
     /// Wire name: `frozen_time`.
     pub frozen_time: Option<String>,
     /// 默认用户。
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// 备份周期。
+    ///
     /// Wire name: `bak_period`.
     pub bak_period: Option<String>,
     /// 备份保存天数。
+    ///
     /// Wire name: `bak_keep_day`.
     pub bak_keep_day: Option<i32>,
     /// 备份预计开始时间。
+    ///
     /// Wire name: `bak_expected_start_time`.
     pub bak_expected_start_time: Option<String>,
     /// 数据库版本ID。
+    ///
     /// Wire name: `datastore_version_id`.
     pub datastore_version_id: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `datastore_version`.
     pub datastore_version: Option<String>,
     /// 数据库引擎。
+    ///
     /// Wire name: `datastore_type`.
     pub datastore_type: Option<String>,
     /// 实例创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 实例更新时间。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<i64>,
     /// 实例删除时间。
+    ///
     /// Wire name: `delete_at`.
     pub delete_at: Option<i64>,
     /// 数据库端口号。取值范围0~65535。
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `param_group`.
     pub param_group: Option<ChInstancesInfoRsponseInstanceParamGroup>,
     /// 实例动作。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<ChQueryActionInfo>,
     /// 实例创建失败错误码。
+    ///
     /// Wire name: `create_fail_error_code`.
     pub create_fail_error_code: Option<String>,
     /// 实例分组。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<ChInstancesInfoRsponseInstanceGroups>,
-    /// (No description in the spec.)
     /// Wire name: `ops_window`.
     pub ops_window: Option<ChInstancesInfoRsponseInstanceOpsWindow>,
-    /// (No description in the spec.)
     /// Wire name: `tags_info`.
     pub tags_info: Option<CreateChInstanceInfoTagsInfo>,
     /// 时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// 备份使用空间。
+    ///
     /// Wire name: `backup_used_space`.
     pub backup_used_space: Option<String>,
     /// 可用区模式。 取值范围： - single：单可用区 - double：多可用区-
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: Option<String>,
     /// 主可用区。
+    ///
     /// Wire name: `master_az_code`.
     pub master_az_code: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `port_info`.
     pub port_info: Option<ChInstancesInfoRsponseInstancePortInfo>,
     /// 磁盘规格码。
+    ///
     /// Wire name: `volume_code`.
     pub volume_code: Option<String>,
     /// 是否支持副本。
+    ///
     /// Wire name: `support_data_replication`.
     pub support_data_replication: Option<bool>,
     /// 是否有数据库新版本。
+    ///
     /// Wire name: `new_version_available`.
     pub new_version_available: Option<bool>,
     /// SSL开关。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<bool>,
     /// 专属资源池ID。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
     /// 支付模式。 取值范围： - 0：按需计费 - 1：包周期-
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
 }

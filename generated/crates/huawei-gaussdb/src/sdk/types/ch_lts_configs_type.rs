@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ChLtsConfigs {
     /// 日志类型。
+    ///
     /// Wire name: `log_type`.
     pub log_type: Option<String>,
     /// LTS日志组id。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: Option<String>,
     /// LTS日志流id。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: Option<String>,
     /// LTS配置开关状态。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

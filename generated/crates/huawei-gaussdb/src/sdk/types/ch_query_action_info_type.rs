@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ChQueryActionInfo {
     /// 实例动作ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例动作名称。
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
     /// 实例动作对象ID。
+    ///
     /// Wire name: `object_id`.
     pub object_id: Option<String>,
     /// 实例动作类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例动作任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例动作状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例动作创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<i64>,
     /// 实例动作更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<i64>,
 }

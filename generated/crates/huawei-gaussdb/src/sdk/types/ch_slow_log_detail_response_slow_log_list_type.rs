@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct ChSlowLogDetailResponseSlowLogList {
     /// ClickHouse实例节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 数据库语句执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 数据库语句等待锁时间。
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 数据库语句执行结果行数。
+    ///
     /// Wire name: `rows_sent`.
     pub rows_sent: Option<i32>,
     /// 数据库语句扫描行数。
+    ///
     /// Wire name: `rows_examined`.
     pub rows_examined: Option<i32>,
     /// 所属数据库名。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 执行语句账号。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
     /// 数据库执行语句。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// 数据库语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// IP地址。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// 数据库语句发生时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 日志单行序列号，第一次查询时不需要此参数，后续分页查询时需要使用，可从上次查询的返回信息中获取。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
     /// 慢日志数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChSlowlogSensitiveResponse {
     /// 慢日志脱敏开关。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: String,
 }

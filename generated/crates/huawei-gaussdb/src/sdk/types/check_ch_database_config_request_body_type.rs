@@ -7,18 +7,21 @@ use super::{ChDatabaseConfigsInfo, ChDatabaseTableReplConfigInfo};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckChDatabaseConfigRequestBody {
     /// 源实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// 源节点ID。TaurusDB只读节点ID。如为空，则取TaurusDB主节点ID。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
     /// 源数据库名。
+    ///
     /// Wire name: `source_database_name`.
     pub source_database_name: String,
     /// 库配置列表。
+    ///
     /// Wire name: `db_configs`.
     pub db_configs: Vec<ChDatabaseConfigsInfo>,
-    /// (No description in the spec.)
     /// Wire name: `table_repl_config`.
     pub table_repl_config: Option<ChDatabaseTableReplConfigInfo>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckResourceInfo {
     /// 企业项目ID。action为createInstance时必填。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 实例数量。action为createInstance时必填。
+    ///
     /// Wire name: `instance_num`.
     pub instance_num: Option<i32>,
     /// 实例类型，目前仅支持Cluster。action为createInstance时必填。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 可用区类型，单可用区single或多可用区multi。action为createInstance时必填。
+    ///
     /// Wire name: `availability_zone_mode`.
     pub availability_zone_mode: Option<String>,
     /// 节点数量。action为createInstance、createReadonlyNode时必填。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
     /// 规格码。action为createInstance、resizeFlavor时必填。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
     /// 可用区码。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 子网ID。action为createInstance时必填。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 实例ID。action为createReadonlyNode、resizeFlavor时必填。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }

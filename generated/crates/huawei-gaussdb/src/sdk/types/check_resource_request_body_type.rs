@@ -7,9 +7,9 @@ use super::CheckResourceInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckResourceRequestBody {
     /// 校验类型。 - createInstance：校验创建实例。 - createReadonlyNode：校验创建只读节点。 - resizeFlavor：校验规格变更。
+    ///
     /// Wire name: `action`.
     pub action: String,
-    /// (No description in the spec.)
     /// Wire name: `resource`.
     pub resource: Option<CheckResourceInfo>,
 }

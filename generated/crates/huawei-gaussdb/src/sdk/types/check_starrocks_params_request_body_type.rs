@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckStarrocksParamsRequestBody {
     /// 需要进行比较的源参数模板ID。通过ListStarrocksInstanceInfo接口获得。
+    ///
     /// Wire name: `source_configuration_id`.
     pub source_configuration_id: String,
 }

@@ -7,9 +7,11 @@ use super::TaskContentItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClearOnlineDDLTaskTempTableRequestV3 {
     /// **参数解释**：   无锁变更任务唯一标识。  获取方法参见\[查询无锁变更任务记录列表\](<https://support.huaweicloud.com/api-taurusdb/ListOnlineDdlTaskRecords.html>)。   **约束限制**：   不涉及。   **取值范围**：   不涉及。  **默认取值**：   不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// **参数解释**：  无锁变更任务详细内容，包含目标数据库和临时表名。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `task_content`.
     pub task_content: Option<Vec<TaskContentItem>>,
 }

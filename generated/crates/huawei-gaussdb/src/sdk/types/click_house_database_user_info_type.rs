@@ -5,16 +5,20 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClickHouseDatabaseUserInfo {
     /// 数据库账户名。长度为2-32个字符，必须以小写字母开头，小写字母或数字结尾，可以包含小写字母、数字以及下划线，不能包含其它特殊字符。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 账户密码。 - 8-32个字符 - 至少包含以下字符中的三种：大写字母、小写字母、数字和特殊字符~！@#%^*-_&#x3D;+? - 不能与用户名或倒序的用户名相同
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 数据库列表。“*”表示所有数据库。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
     /// DML权限，默认2。 取值范围： - 1：只读权限 - 2：读取和设置权限
+    ///
     /// Wire name: `dml`.
     pub dml: Option<i32>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClickHouseDatabaseUserPSinfo {
     /// 数据库账号名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 数据库列表。“*”表示所有数据库。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
     /// DML权限。 取值范围： - 1：只读权限 - 2：读取和设置权限
+    ///
     /// Wire name: `dml`.
     pub dml: i32,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClickHouseDatabaseUserPWinfo {
     /// 数据库账号名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 数据库账号密码。 - 8-32个字符 - 至少包含以下字符中的三种：大写字母、小写字母、数字和特殊字符~！@#%^*-_&#x3D;+?, - 不能与用户名或倒序的用户名相同
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

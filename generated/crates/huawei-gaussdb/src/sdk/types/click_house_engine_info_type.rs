@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClickHouseEngineInfo {
     /// 数据库引擎类型，现在只支持click-house。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本，可通过“HTAP查询引擎信息”获取。 一位数的大版本号。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ClickHouseNodeInfoDatastore {
     /// 引擎ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 引擎类型，现在只支持click-house。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

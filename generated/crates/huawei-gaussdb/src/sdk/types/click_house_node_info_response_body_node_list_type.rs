@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ClickHouseNodeInfoResponseBodyNodeList {
     /// ClickHouse实例节点id。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// ClickHouse实例节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 节点主备角色。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
 }

@@ -8,99 +8,127 @@ use super::{ClickHouseNodeInfoDatastore, ClickHouseNodeInfoVolume};
 #[non_exhaustive]
 pub struct ClickHouseNodeInfo {
     /// 实例节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例节点名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例节点类型。 取值范围： - master：主节点 - slave：备节点
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例节点周期。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<ClickHouseNodeInfoVolume>,
     /// 实例节点cpu数量。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 实例节点内存大小（GB）。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<ClickHouseNodeInfoDatastore>,
     /// 节点优先级。
+    ///
     /// Wire name: `priority`.
     pub priority: Option<i32>,
     /// 冻结标志。 取值范围： - 0：不冻结 - 1：冻结
+    ///
     /// Wire name: `frozen_flag`.
     pub frozen_flag: Option<i32>,
     /// 数据库端口号。取值范围：0~65535。
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<i32>,
     /// 支付模式。 取值范围： - 0：按需计费 - 1：包周期
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 包周期订单ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 节点数据ip。
+    ///
     /// Wire name: `traffic_ip`.
     pub traffic_ip: Option<String>,
     /// 节点数据ipv6。
+    ///
     /// Wire name: `traffic_ipv6`.
     pub traffic_ipv6: Option<String>,
     /// 节点数据vip。
+    ///
     /// Wire name: `traffic_vip`.
     pub traffic_vip: Option<String>,
     /// 节点数据vipV6。
+    ///
     /// Wire name: `traffic_vipv6`.
     pub traffic_vipv6: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 可用区描述。
+    ///
     /// Wire name: `az_description`.
     pub az_description: Option<String>,
     /// 可用区类型。
+    ///
     /// Wire name: `az_type`.
     pub az_type: Option<String>,
     /// 节点所在区。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 节点创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 节点更新时间。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<i64>,
     /// 节点规格ID。
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
     /// 节点规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
     /// IASS规格码。
+    ///
     /// Wire name: `iass_flavor_ref`.
     pub iass_flavor_ref: Option<String>,
     /// 公网最大连接数。
+    ///
     /// Wire name: `max_connections`.
     pub max_connections: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 参数更新是否需要重启。
+    ///
     /// Wire name: `need_restart`.
     pub need_restart: Option<bool>,
     /// 安全组
+    ///
     /// Wire name: `sg_id`.
     pub sg_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ClickHouseNodeInfoVolume {
     /// 实例节点存储类型。 取值范围： - SSD：超高IO - ESSD：极速型SSD
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例节点存储大小。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
     /// 实例节点存储使用大小。
+    ///
     /// Wire name: `used`.
     pub used: Option<String>,
     /// 实例节点存储IOPS大小。
+    ///
     /// Wire name: `iops`.
     pub iops: Option<i32>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClickHouseResizeFlavorRequestBody {
     /// 规格ID。可通过“查询规格信息”接口获取。  仅允许使用对应数据库，和对应实例类型的规格ID。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: String,
     /// 是否延迟变更。默认false。
+    ///
     /// Wire name: `delay`.
     pub delay: bool,
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloseMysqlProxyRequestBody {
     /// 数据库代理ID列表。  如果实例只开启了一个代理，可不传该字段；如果实例开启了多个代理，则必须指定要关闭的代理。
+    ///
     /// Wire name: `proxy_ids`.
     pub proxy_ids: Option<Vec<String>>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ColdTableMetaInfo {
     /// **参数解释**：  表空间ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `space_id`.
     pub space_id: Option<String>,
     /// **参数解释**：  表ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `dd_id`.
     pub dd_id: Option<String>,
     /// **参数解释**：  冷表库名。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// **参数解释**：  冷表表名。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// **参数解释**：  冷表分区名。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `partition_name`.
     pub partition_name: Option<String>,
     /// **参数解释**：  冷表有效周期（秒）。  **取值范围**：  ≥0。
+    ///
     /// Wire name: `expiration_time`.
     pub expiration_time: Option<i64>,
     /// **参数解释**：  冷表已保留时间（秒）。  **取值范围**：  ≥0。
+    ///
     /// Wire name: `retained_time`.
     pub retained_time: Option<i64>,
     /// **参数解释**：  冷表数据量大小（MB）。  **取值范围**：  ≥0。
+    ///
     /// Wire name: `data_size`.
     pub data_size: Option<f64>,
 }

@@ -8,21 +8,25 @@ use super::DatastoreResult;
 #[non_exhaustive]
 pub struct ConfigurationSummary2 {
     /// 参数组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数组描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<DatastoreResult>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ConfigurationSummary {
     /// 参数组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数组描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 引擎名。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 是否是用户自定义参数模板：  - false，表示为系统默认参数模板。 - true，表示为用户自定义参数模板。
+    ///
     /// Wire name: `user_defined`.
     pub user_defined: Option<bool>,
 }

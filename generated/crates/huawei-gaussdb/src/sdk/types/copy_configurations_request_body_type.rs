@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyConfigurationsRequestBody {
     /// 复制后的参数模板名称。  取值范围：长度1到64个字符之间，区分大小写字母，可包含字母、数字、中划线、下划线或句点，不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 复制后的参数模板描述。默认为空。  取值范围：长度不超过256位，且不能包含回车和&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::AccessControlRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAccessControlRequestBody {
     /// 访问控制方式。 取值： - white：表示白名单。 - black：表示黑名单。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 控制访问的IP地址数组，最多可添加300个IP地址或网段。
+    ///
     /// Wire name: `ip_list`.
     pub ip_list: Vec<AccessControlRule>,
 }

@@ -7,12 +7,13 @@ use super::TaurusDbChargeInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateBackupResourcePackageRequestBody {
     /// **参数解释**：  备份资源包规格码。  **约束限制**：  不涉及。  **取值范围**：  备份资源包规格码可根据\[查询备份资源包规格\](<https://support.huaweicloud.com/api-taurusdb/ShowBackupResourcePackageFlavors.html>)接口获取。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// **参数解释**：  备份资源包数量。  **约束限制**：  不涉及。  **取值范围**：  1-10。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `num`.
     pub num: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<TaurusDbChargeInfo>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChDatabaseReplicationRequestBody {
     /// 源实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// 源节点ID。TaurusDB只读节点ID。如为空，则取TaurusDB主节点ID。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
     /// 源数据库。
+    ///
     /// Wire name: `source_database`.
     pub source_database: String,
 }

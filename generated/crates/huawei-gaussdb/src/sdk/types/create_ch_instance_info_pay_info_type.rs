@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CreateChInstanceInfoPayInfo {
     /// 计费模式。默认0。 取值范围： - 0：按需计费 - 1：包周期
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 包周期计费ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 包周期周期。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 包周期周期类型。 取值范围： - 2：包月 - 3：包年
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// 包周期是否自动续费。 取值范围： - 1：自动续费 - 0：不自动续费
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<String>,
 }

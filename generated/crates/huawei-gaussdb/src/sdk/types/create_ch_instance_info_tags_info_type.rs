@@ -8,9 +8,11 @@ use super::CreateChInstanceInfoTagsInfoTags;
 #[non_exhaustive]
 pub struct CreateChInstanceInfoTagsInfo {
     /// 用户标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<CreateChInstanceInfoTagsInfoTags>,
     /// 系统标签。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<CreateChInstanceInfoTagsInfoTags>,
 }

@@ -10,51 +10,61 @@ use super::{
 #[non_exhaustive]
 pub struct CreateChInstanceInfo {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 可用区模式。 取值范围： - single：单可用区 - double：多可用区
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: Option<String>,
     /// 实例名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `engine`.
     pub engine: Option<ClickHouseEngineInfo>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 数据库用户。
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// 数据库端口。取值范围：0~65535。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 部署模式。 取值范围： - Single：单机 - Ha：主备
+    ///
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `pay_info`.
     pub pay_info: Option<CreateChInstanceInfoPayInfo>,
     /// SSL开关。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<bool>,
     /// 实例状态。 取值范围： - creating：创建 - normal：正常 - abnormal：异常 - createfailed：创建失败 - deleted：已删除
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例所在区。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tags_info`.
     pub tags_info: Option<CreateChInstanceInfoTagsInfo>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChInstanceRequestBodyHa {
     /// 部署模式。 取值范围： - Single：单机 - Ha：主备
+    ///
     /// Wire name: `mode`.
     pub mode: String,
 }

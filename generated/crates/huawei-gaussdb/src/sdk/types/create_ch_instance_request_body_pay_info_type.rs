@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChInstanceRequestBodyPayInfo {
     /// 计费模式，默认0。 取值范围： - 0：按需计费 - 1：包周期
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 包周期计费ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 包周期周期。
+    ///
     /// Wire name: `period`.
     pub period: Option<i32>,
     /// 包周期周期类型。 取值范围： - 2：包月 - 3：包年
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<i32>,
     /// 包周期是否自动续费。 取值范围： - 1：自动续费 - 0：不自动续费
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<i32>,
 }

@@ -7,6 +7,7 @@ use super::CreateChInstanceRequestBodyTagsInfoSysTags;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChInstanceRequestBodyTagsInfo {
     /// 系统标签。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<CreateChInstanceRequestBodyTagsInfoSysTags>,
 }

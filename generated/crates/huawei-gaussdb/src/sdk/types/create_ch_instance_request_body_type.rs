@@ -11,37 +11,38 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChInstanceRequestBody {
     /// ClickHouse实例名称。 - 4位到64位之间 - 必须以字母开头，可以包含字母、数字、中划线或下划线 - 不能包含其他特殊字符
+    ///
     /// Wire name: `name`.
     pub name: String,
-    /// (No description in the spec.)
     /// Wire name: `engine`.
     pub engine: Option<ClickHouseEngineInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ha`.
     pub ha: Option<CreateChInstanceRequestBodyHa>,
     /// 节点规格ID，可通过“HTAP查询规格信息”获取。
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: String,
     /// root账户密码。 - 8~32个字符 - 包含大写字母、小写字母、数字或特殊字符(~ ! @ # % ^ * - _ &#x3D; + ? ,)中的三种
+    ///
     /// Wire name: `db_root_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_root_pwd: ::runtime::Sensitive<String>,
     /// 可用区类型。 取值范围： - single：单可用区 - double：多可用区
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: String,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<CreateChInstanceRequestBodyVolume>,
     /// 可用区码。  当ha中mode为Ha时，需要填写多个可用区，用\\&quot;,\\&quot; 分隔。例如：cn-southwest-244b,cn-southwest-244a
+    ///
     /// Wire name: `az_code`.
     pub az_code: String,
     /// 时区。默认为所属TaurusDB实例时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tags_info`.
     pub tags_info: Option<CreateChInstanceRequestBodyTagsInfo>,
-    /// (No description in the spec.)
     /// Wire name: `pay_info`.
     pub pay_info: Option<CreateChInstanceRequestBodyPayInfo>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChInstanceRequestBodyVolume {
     /// 磁盘IO类型。 取值范围： - SSD：超高IO - ESSD：极速型SSD
+    ///
     /// Wire name: `io_type`.
     pub io_type: String,
     /// 磁盘容量。取值范围：50GB~32000GB。
+    ///
     /// Wire name: `capacity_in_gb`.
     pub capacity_in_gb: i32,
 }

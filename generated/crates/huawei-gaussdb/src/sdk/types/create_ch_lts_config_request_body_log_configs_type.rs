@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChLtsConfigRequestBodyLogConfigs {
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 查询日志类型。当前仅支持slow_log。
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
     /// LTS日志组id。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: String,
     /// LTS日志流id。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: String,
 }

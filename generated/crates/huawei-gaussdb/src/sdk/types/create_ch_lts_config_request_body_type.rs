@@ -7,6 +7,7 @@ use super::CreateChLtsConfigRequestBodyLogConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateChLtsConfigRequestBody {
     /// 日志配置信息。
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Vec<CreateChLtsConfigRequestBodyLogConfigs>,
 }

@@ -7,19 +7,22 @@ use super::CreateDatabaseList;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDatabaseUserList {
     /// 数据库用户名称，数据库用户名称在1到32个字符之间，由字母、数字、下划线组成，不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 数据库备注,长度不能超过512个字符，不能包含回车和特殊字符!&lt;\\&quot;&#x3D;&#39;&gt;&amp;。  该字段只针对新版本的实例生效，必须大于等于指定的内核版本-2.0.13.0，如果不符合内核版本要求，参考升级内核版本升级至最新。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 数据库用户密码，不能同用户名称相同，非空，至少包含以下字符中的三种：大写字母、小写字母、数字和特殊符号~!@#$%^*-_&#x3D;+?,()&amp;组成，长度8~32个字符。  建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 主机IP地址，即允许数据库用户在当前主机连接数据库，默认IP地址为%，表示允许所有地址访问TaurusDB实例。若IP地址为“10.10.10.%”，则表示10.10.10.X的IP地址都可以访问该TaurusDB实例。若您需要添加多个IP地址，请用英文逗号隔开（逗号前后都不能加空格），例如192.168.0.1,172.16.213.9，一次最多创建50个。
+    ///
     /// Wire name: `hosts`.
     pub hosts: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `databases`.
     pub databases: Option<Vec<CreateDatabaseList>>,
 }

@@ -6,7 +6,6 @@ use super::CreateDatabaseUserList;
 /// `CreateDatabaseUserRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDatabaseUserRequest {
-    /// (No description in the spec.)
     /// Wire name: `users`.
     pub users: Vec<CreateDatabaseUserList>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDnsNameReq {
     /// 域名类型，当前只支持private。
+    ///
     /// Wire name: `dns_type`.
     pub dns_type: String,
 }

@@ -6,7 +6,6 @@ use super::CreateGaussMySqlDatabase;
 /// `CreateGaussMySqlDatabaseRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateGaussMySqlDatabaseRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `databases`.
     pub databases: Vec<CreateGaussMySqlDatabase>,
 }

@@ -7,6 +7,7 @@ use super::InstanceSaveLtsConfig;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateLtsConfigs {
     /// 日志配置列表
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Vec<InstanceSaveLtsConfig>,
 }

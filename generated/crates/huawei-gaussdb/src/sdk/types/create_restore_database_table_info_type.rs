@@ -7,9 +7,11 @@ use super::CreateRestoreTableInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRestoreDatabaseTableInfo {
     /// 数据库名称。
+    ///
     /// Wire name: `database`.
     pub database: String,
     /// 表信息。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<CreateRestoreTableInfo>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRestoreTableInfo {
     /// 恢复前表名。
+    ///
     /// Wire name: `old_name`.
     pub old_name: String,
     /// 恢复后表名。
+    ///
     /// Wire name: `new_name`.
     pub new_name: String,
 }

@@ -7,12 +7,15 @@ use super::CreateRestoreDatabaseTableInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRestoreTablesRequestBody {
     /// 备份时间点，时间戳格式。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: String,
     /// 是否是最新库表。默认为false。 - true：是最新库表。 - false：是恢复时间点库表。
+    ///
     /// Wire name: `last_table_info`.
     pub last_table_info: Option<String>,
     /// 数据库信息。
+    ///
     /// Wire name: `restore_tables`.
     pub restore_tables: Vec<CreateRestoreDatabaseTableInfo>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateStarRocksDataReplication {
     /// TaurusDB实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// TaurusDB只读节点ID。如为空，则取TaurusDB主节点ID
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
     /// 源数据库。
+    ///
     /// Wire name: `source_database`.
     pub source_database: String,
     /// 目标数据库。 字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
+    ///
     /// Wire name: `target_database`.
     pub target_database: String,
     /// 同步任务名。 字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
+    ///
     /// Wire name: `task_name`.
     pub task_name: String,
 }

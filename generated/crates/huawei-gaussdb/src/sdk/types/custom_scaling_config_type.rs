@@ -6,7 +6,6 @@ use super::ScalingScene;
 /// `CustomScalingConfig` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomScalingConfig {
-    /// (No description in the spec.)
     /// Wire name: `enlarge_scene`.
     pub enlarge_scene: Option<ScalingScene>,
 }

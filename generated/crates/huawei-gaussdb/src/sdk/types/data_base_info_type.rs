@@ -8,9 +8,11 @@ use super::DbConfigCheckResult;
 #[non_exhaustive]
 pub struct DataBaseInfo {
     /// 数据库名称。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 数据库配置检查结果。
+    ///
     /// Wire name: `db_config_check_results`.
     pub db_config_check_results: Vec<DbConfigCheckResult>,
 }

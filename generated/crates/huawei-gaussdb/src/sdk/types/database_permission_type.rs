@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabasePermission {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 是否为只读权限： - true，表示只读。 - false，表示可读写。
+    ///
     /// Wire name: `readonly`.
     pub readonly: bool,
 }

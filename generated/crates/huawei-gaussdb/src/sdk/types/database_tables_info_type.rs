@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseTablesInfo {
     /// **参数解释**：  查询的数据库名称。  **约束限制**：  支持英文大小写字母、数字、下划线。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// **参数解释**：  查询的数据表名称。  **约束限制**：  支持英文大小写字母、数字、下划线。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `tables`.
     pub tables: Option<Vec<String>>,
 }

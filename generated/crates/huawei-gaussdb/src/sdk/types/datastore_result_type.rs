@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatastoreResult {
     /// 数据库引擎，现在只支持gaussdb-mysql
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。数据库支持的详细版本信息，可调用查询数据库引擎的版本接口获取。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -7,24 +7,29 @@ use super::{DbConfig, TableReplConfig};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbConfigCheckRequestV3 {
     /// TaurusDB实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// TaurusDB只读节点ID。如为空，则取TaurusDB主节点ID
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
     /// TaurusDB数据库名。
+    ///
     /// Wire name: `source_database_name`.
     pub source_database_name: Option<String>,
     /// 目标数据库名。字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// 同步任务名称。字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// 库配置列表。
+    ///
     /// Wire name: `db_configs`.
     pub db_configs: Option<Vec<DbConfig>>,
-    /// (No description in the spec.)
     /// Wire name: `table_repl_config`.
     pub table_repl_config: Option<TableReplConfig>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DbConfigCheckResult {
     /// 参数名。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 校验结果。
+    ///
     /// Wire name: `check_result`.
     pub check_result: Option<String>,
 }

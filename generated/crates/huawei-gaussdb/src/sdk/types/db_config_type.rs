@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbConfig {
     /// 参数名。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

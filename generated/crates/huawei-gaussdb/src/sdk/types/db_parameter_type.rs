@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DbParameter {
     /// 参数名称。
+    ///
     /// Wire name: `param_name`.
     pub param_name: Option<String>,
     /// 参数类型。
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
     /// 参数默认值。
+    ///
     /// Wire name: `default_value`.
     pub default_value: Option<String>,
     /// 参数取值范围。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**：  新增子任务的场景，用于区分库参数是否支持修改。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `is_modifiable`.
     pub is_modifiable: Option<String>,
 }

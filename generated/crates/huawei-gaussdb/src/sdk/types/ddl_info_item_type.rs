@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DDLInfoItem {
     /// **参数解释**：   无锁变更产生的临时表，获取方法参见\[查询无锁变更任务记录列表\](<https://support.huaweicloud.com/api-taurusdb/ListOnlineDdlTaskRecords.html>)的响应参数temp_table_name。   **约束限制**：  不涉及。   **取值范围**：   不涉及。   **默认取值**：   不涉及。
+    ///
     /// Wire name: `table`.
     pub table: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DdlLogInfo {
     /// **参数解释**：  日志文件ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  日志文件名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// **参数解释**：  日志文件大小，单位为字节。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<i64>,
     /// **参数解释**：  日志文件上传的创建时间。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// **参数解释**：  日志文件上传的结束时间。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**：  日志文件的状态。  **取值范围**：  - Active：表示正常。 - Disable：表示不可用。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

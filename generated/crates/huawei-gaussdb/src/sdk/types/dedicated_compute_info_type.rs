@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DedicatedComputeInfo {
     /// 专属资源池中cpu总数。
+    ///
     /// Wire name: `vcpus_total`.
     pub vcpus_total: Option<i32>,
     /// 专属资源池已使用的cpu数。
+    ///
     /// Wire name: `vcpus_used`.
     pub vcpus_used: Option<i32>,
     /// 专属资源池计算内存大小, 单位GB。
+    ///
     /// Wire name: `ram_total`.
     pub ram_total: Option<i32>,
     /// 专属资源池已使用的计算内存大小，单位GB。
+    ///
     /// Wire name: `ram_used`.
     pub ram_used: Option<i32>,
     /// 专属资源池计算资源规格码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 专属资源池计算主机数量。
+    ///
     /// Wire name: `host_num`.
     pub host_num: Option<i32>,
 }

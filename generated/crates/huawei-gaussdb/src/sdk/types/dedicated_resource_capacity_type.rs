@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DedicatedResourceCapacity {
     /// 内存大小，单位GB
+    ///
     /// Wire name: `ram`.
     pub ram: Option<i32>,
     /// 磁盘容量，单位GB
+    ///
     /// Wire name: `volume`.
     pub volume: Option<i64>,
     /// cpu核数
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<i32>,
 }

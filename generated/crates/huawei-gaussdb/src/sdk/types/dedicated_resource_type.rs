@@ -8,24 +8,29 @@ use super::DedicatedResourceCapacity;
 #[non_exhaustive]
 pub struct DedicatedResource {
     /// 专属资源池ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 专属资源池名称
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 数据库引擎名称
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// CPU架构
+    ///
     /// Wire name: `architecture`.
     pub architecture: Option<String>,
     /// 专属资源池状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `capacity`.
     pub capacity: Option<DedicatedResourceCapacity>,
     /// 专属资源池可用区信息。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Vec<String>,
 }

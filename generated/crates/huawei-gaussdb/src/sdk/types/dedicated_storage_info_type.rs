@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DedicatedStorageInfo {
     /// 专属资源池存储资源规格码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 专属资源池存储主机数量。
+    ///
     /// Wire name: `host_num`.
     pub host_num: Option<i32>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeleteBackupResult {
     /// **参数解释**：  备份ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// **参数解释**：  提交任务异常时返回的编码。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  提交任务异常时返回的描述信息。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteChLtsConfigRequestBodyLogConfigs {
     /// ClickHouse实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 日志类型。当前仅支持slow_log。
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
 }

@@ -7,6 +7,7 @@ use super::DeleteChLtsConfigRequestBodyLogConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteChLtsConfigRequestBody {
     /// LTS配置。
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Vec<DeleteChLtsConfigRequestBodyLogConfigs>,
 }

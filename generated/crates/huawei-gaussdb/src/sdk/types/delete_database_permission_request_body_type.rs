@@ -7,6 +7,7 @@ use super::DeleteDatabasePermission;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDatabasePermissionRequestBody {
     /// 数据库用户列表，列表最大长度为50。
+    ///
     /// Wire name: `users`.
     pub users: Vec<DeleteDatabasePermission>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDatabasePermission {
     /// 数据库用户名
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 主机地址
+    ///
     /// Wire name: `host`.
     pub host: String,
     /// 数据库列表
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
 }

@@ -7,6 +7,7 @@ use super::ListDeleteDatabaseUserRequest;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDatabaseUserRequest {
     /// 准备删除的数据库用户列表，列表最大长度为50。
+    ///
     /// Wire name: `users`.
     pub users: Vec<ListDeleteDatabaseUserRequest>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteGaussMySqlDatabaseRequestBody {
     /// 准备删除的数据库列表，列表最大长度为50。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
 }

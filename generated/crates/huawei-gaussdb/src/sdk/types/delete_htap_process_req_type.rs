@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteHtapProcessReq {
     /// **参数解释**：  HTAP实例会话ID列表，可通过调用\[查询HTAP实例当前会话\](<https://support.huaweicloud.com/api-taurusdb/ShowHtapProcessList.html>)。  **约束限制**：  实例会话ID小于等于20个。  **取值范围**：  不涉及。  **默认值**：  不涉及。
+    ///
     /// Wire name: `process_list`.
     pub process_list: Option<Vec<String>>,
 }

@@ -7,6 +7,7 @@ use super::InstanceDeleteLtsConfig;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteLtsConfigsRequestBody {
     /// 日志配置列表
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Vec<InstanceDeleteLtsConfig>,
 }

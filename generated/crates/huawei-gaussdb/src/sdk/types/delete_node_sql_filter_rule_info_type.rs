@@ -7,9 +7,11 @@ use super::DeleteNodeSqlFilterRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteNodeSqlFilterRuleInfo {
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// SQL限流规则。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<DeleteNodeSqlFilterRule>,
 }

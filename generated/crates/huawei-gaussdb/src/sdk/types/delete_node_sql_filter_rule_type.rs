@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteNodeSqlFilterRule {
     /// Sql限流类型。  取值范围： - SELECT - UPDATE - DELETE
+    ///
     /// Wire name: `sql_type`.
     pub sql_type: String,
     /// SQL限流具体规则。
+    ///
     /// Wire name: `patterns`.
     pub patterns: Vec<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteScheduleTasKRequestBody {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
 }

@@ -6,7 +6,6 @@ use super::DeleteNodeSqlFilterRuleInfo;
 /// `DeleteSqlFilterRuleReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteSqlFilterRuleReq {
-    /// (No description in the spec.)
     /// Wire name: `sql_filter_rules`.
     pub sql_filter_rules: Vec<DeleteNodeSqlFilterRuleInfo>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteStarRocksDataReplication {
     /// 数据同步任务名。字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
 }

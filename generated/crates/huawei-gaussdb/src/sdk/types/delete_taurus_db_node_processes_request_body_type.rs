@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteTaurusDbNodeProcessesRequestBody {
     /// **参数解释**：  待终止用户会话线程ID列表。  通过查询节点用户会话线程接口，或show processlist命令获取。
+    ///
     /// Wire name: `processes`.
     pub processes: Vec<i64>,
 }

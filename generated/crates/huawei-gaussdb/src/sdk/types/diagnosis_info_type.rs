@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DiagnosisInfo {
     /// 指标名称。
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
     /// 实例数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }

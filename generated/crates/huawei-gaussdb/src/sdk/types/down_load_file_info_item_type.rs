@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DownLoadFileInfoItem {
     /// **参数解释**：  日志文件ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  日志文件名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// **参数解释**：  日志文件大小，单位为字节。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<i64>,
     /// **参数解释**：  日志下载链接。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `download_url`.
     pub download_url: Option<String>,
     /// **参数解释**：  下载链接过期时间，格式为\\&quot;yyyy-MM-dd HH:mm:ss\\&quot;。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `expire_time`.
     pub expire_time: Option<i64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownloadDdlLogsRequestBody {
     /// **参数解释**：  DDL日志文件ID列表。  **约束限制**：  列表数量小于等于10。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `log_ids`.
     pub log_ids: Option<Vec<String>>,
 }

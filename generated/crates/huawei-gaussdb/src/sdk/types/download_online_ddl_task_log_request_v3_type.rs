@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownloadOnlineDDLTaskLogRequestV3 {
     /// **参数解释**：   无锁变更任务标识。  获取方法请参见\[查询无锁变更任务记录列表\](<https://support.huaweicloud.com/api-taurusdb/ListOnlineDdlTaskRecords.html>)。  **约束限制**： 不涉及。  **取值范围**：  不涉及。   **默认取值**：  不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct DownloadSlowLogFileItem {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 文件名。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 状态。  取值范围:   - SUCCESS：表示下载链接已经生成完成。   - EXPORTING：表示下载链接正在生成中。   - FAILED： 表示下载链接生成失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 文件大小，单位：KB。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 下载链接。链接有效时间为5分钟。
+    ///
     /// Wire name: `file_link`.
     pub file_link: Option<String>,
     /// 创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<i64>,
 }

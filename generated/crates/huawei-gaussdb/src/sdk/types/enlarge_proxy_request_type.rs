@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnlargeProxyRequest {
     /// proxy节点扩容操作需要扩容的节点数。  扩容的节点数的取值范围：1~30之间的整数。  限制条件：该实例的proxy节点的总数量小于等于32。
+    ///
     /// Wire name: `node_num`.
     pub node_num: i32,
     /// 数据库代理ID。  如果实例只开启了一个代理，可不传该参数；如果实例开启了多个代理，则必须指定一个数据库代理，扩容新的代理节点。
+    ///
     /// Wire name: `proxy_id`.
     pub proxy_id: Option<String>,
     /// **参数解释**：  数据库代理节点的可用区设置。  **约束限制**：  不传该字段，代理节点可用区将随机设置，优先与数据库节点可用区保持一致；传入该字段，代理节点将设置在指定可用区。
+    ///
     /// Wire name: `proxy_nodes_az_list`.
     pub proxy_nodes_az_list: Option<Vec<String>>,
 }

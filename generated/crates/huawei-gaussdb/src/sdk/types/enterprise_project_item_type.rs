@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct EnterpriseProjectItem {
     /// 企业项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 状态。 - 1：正常。 - 0：异常。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 创建时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

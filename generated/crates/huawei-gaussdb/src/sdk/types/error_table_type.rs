@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ErrorTable {
     /// **参数解释**：  Excel导入失败的对象信息。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// **参数解释**：  Excel导入失败的数据库名。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// **参数解释**：  Excel导入失败的表名。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// **参数解释**：  Excel导入失败的行。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `row_number`.
     pub row_number: Option<i32>,
     /// **参数解释**：  Excel导入失败的错误信息描述。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `full_description`.
     pub full_description: Option<String>,
 }

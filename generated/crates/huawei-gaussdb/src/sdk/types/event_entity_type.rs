@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EventEntity {
     /// **参数解释**：  事件对象ID。  **取值范围**：  实例ID或者节点ID。只能由英文字母、数字组成，后缀为in07或no07，长度为36个字符。
+    ///
     /// Wire name: `event_entity_id`.
     pub event_entity_id: Option<String>,
     /// **参数解释**：  事件对象的执行状态。  **取值范围**：    - inquiring：待授权。   - scheduled：待执行。   - executing：执行中。   - completed：执行完成。   - canceled：事件关闭。   - failed：执行失败。
+    ///
     /// Wire name: `event_entity_status`.
     pub event_entity_status: Option<String>,
 }

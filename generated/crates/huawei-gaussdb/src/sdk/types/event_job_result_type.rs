@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct EventJobResult {
     /// **参数解释**：  事件ID。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为ev07，长度为36个字符。
+    ///
     /// Wire name: `event_id`.
     pub event_id: Option<String>,
     /// **参数解释**：  实例ID。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为in07，长度为36个字符。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  创建数据同步的任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释**：  是否下发成功。  **取值范围**：  - true：下发成功。 - false：下发失败。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
     /// **参数解释**：  错误码。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  错误消息。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

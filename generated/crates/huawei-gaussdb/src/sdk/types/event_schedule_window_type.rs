@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventScheduleWindow {
     /// **参数解释**：  执行日期。  **约束限制**：  格式为“yyyy-mm-dd”。  **取值范围**：  大于或等于当前日期。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `planned_day`.
     pub planned_day: Option<String>,
     /// **参数解释**：  事件执行窗口开始时间。  **约束限制**：  格式为 “hh:mm”。当end_time有值时，该字段必传。  **取值范围**：  不涉及。  **默认取值**：  “01:00”。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**：  事件执行窗口结束时间。  **约束限制**：  格式为 \\&quot;hh:mm\\&quot;。当start_time有值时，该字段必传。  **取值范围**：  不涉及。  **默认取值**：  “03:00”。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

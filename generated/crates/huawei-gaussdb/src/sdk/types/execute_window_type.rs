@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ExecuteWindow {
     /// **参数解释**：  计划执行日期，格式为：“yyyy-MM-dd”。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `planned_execution_day`.
     pub planned_execution_day: Option<String>,
     /// **参数解释**：  事件执行窗口开始时间，格式为 \\&quot;hh:mm\\&quot;。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**：  事件执行窗口结束时间，格式为 \\&quot;hh:mm\\&quot;。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct FileInfo {
     /// 文件名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 文件大小，单位：KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// SQL文件最后一次修改时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始，Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `updated_time`.
     pub updated_time: Option<String>,
     /// 文件下载链接。
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
     /// 下载链接过期时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始，Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `link_expired_time`.
     pub link_expired_time: Option<String>,
 }

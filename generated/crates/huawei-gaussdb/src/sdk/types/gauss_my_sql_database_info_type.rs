@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GaussMySqlDatabaseInfo {
     /// 数据库用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 主机地址。
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// 是否为只读权限： - true，表示只读。 - false，表示可读写。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GaussMySqlDatabaseUser {
     /// 数据库用户名
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 主机地址
+    ///
     /// Wire name: `host`.
     pub host: String,
     /// 是否为只读权限： - true，表示只读。 - false，表示可读写。
+    ///
     /// Wire name: `readonly`.
     pub readonly: bool,
 }

@@ -8,30 +8,35 @@ use super::{GetJobEntitiesInfoDetail, GetJobInstanceInfoDetail};
 #[non_exhaustive]
 pub struct GetJobInfoDetail {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务执行状态。  取值： - 值为“Pending”，表示延时任务，未执行。 - 值为“Running”，表示任务正在执行。 - 值为“Completed”，表示任务执行成功。 - 值为“Failed”，表示任务执行失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 结束时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `ended`.
     pub ended: Option<String>,
     /// 任务执行进度。执行中状态才返回执行进度，例如60%，否则返回\\&quot;\\&quot;。
+    ///
     /// Wire name: `process`.
     pub process: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<GetJobInstanceInfoDetail>,
-    /// (No description in the spec.)
     /// Wire name: `entities`.
     pub entities: Option<GetJobEntitiesInfoDetail>,
     /// 任务执行失败时的错误信息。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }

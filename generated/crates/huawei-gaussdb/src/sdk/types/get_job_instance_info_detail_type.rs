@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct GetJobInstanceInfoDetail {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::GrantDatabasePermission;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantDatabasePermissionRequestBody {
     /// 数据库用户列表，列表最大长度为50。
+    ///
     /// Wire name: `users`.
     pub users: Vec<GrantDatabasePermission>,
 }

@@ -7,12 +7,13 @@ use super::DatabasePermission;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantDatabasePermission {
     /// 数据库用户名。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 主机地址。
+    ///
     /// Wire name: `host`.
     pub host: String,
-    /// (No description in the spec.)
     /// Wire name: `databases`.
     pub databases: Vec<DatabasePermission>,
 }

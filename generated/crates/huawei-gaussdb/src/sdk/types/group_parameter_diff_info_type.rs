@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GroupParameterDiffInfo {
     /// **参数解释**：  参数名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  源参数值（当前模板中的值）。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `source_value`.
     pub source_value: Option<String>,
     /// **参数解释**：  目标参数值（系统默认模板中的值）。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
 }

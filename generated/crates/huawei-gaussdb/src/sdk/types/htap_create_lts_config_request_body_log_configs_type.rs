@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HtapCreateLTSConfigRequestBodyLogConfigs {
     /// **参数解释**：  HTAP标准版实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 查询日志类型。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `log_type`.
     pub log_type: Option<String>,
     /// **参数解释**： LTS日志组ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: Option<String>,
     /// **参数解释**： LTS日志流ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: Option<String>,
 }

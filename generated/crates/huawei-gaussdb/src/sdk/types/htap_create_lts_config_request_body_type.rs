@@ -7,6 +7,7 @@ use super::HtapCreateLTSConfigRequestBodyLogConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct HtapCreateLTSConfigRequestBody {
     /// **参数解释**： 日志配置信息。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Option<Vec<HtapCreateLTSConfigRequestBodyLogConfigs>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HtapDeleteLTSConfigRequestBodyLogConfigs {
     /// **参数解释**：  HTAP标准版实例ID，此参数是实例的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 日志类型。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `log_type`.
     pub log_type: Option<String>,
 }

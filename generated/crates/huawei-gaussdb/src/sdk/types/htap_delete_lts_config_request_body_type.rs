@@ -7,6 +7,7 @@ use super::HtapDeleteLTSConfigRequestBodyLogConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct HtapDeleteLTSConfigRequestBody {
     /// **参数解释**： LTS配置。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Option<Vec<HtapDeleteLTSConfigRequestBodyLogConfigs>>,
 }

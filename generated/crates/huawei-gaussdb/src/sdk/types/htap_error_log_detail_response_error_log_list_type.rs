@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct HtapErrorLogDetailResponseErrorLogList {
     /// **参数解释**： HTAP标准版实例节点ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**： 日志时间。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// **参数解释**： 日志级别。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// **参数解释**： 日志内容。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
     /// **参数解释**： 日志单行序列号，第一次查询时不需要此参数，后续分页查询时需要使用，可从上次查询的返回信息中获取。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HtapErrorLogQueryRequestBody {
     /// **参数解释**： HTAP标准版实例节点ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// **参数解释**： 日志开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// **参数解释**： 日志结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
     /// **参数解释**： 日志级别。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `level`.
     pub level: String,
     /// **参数解释**： 查询记录数。  **约束限制**：  不涉及。  **取值范围**： 0-100。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `limit`.
     pub limit: String,
     /// **参数解释**： 日志单行序列号，第一次查询时不需要此参数，后续分页查询时需要使用，可从上次查询的返回信息中获取。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
 }

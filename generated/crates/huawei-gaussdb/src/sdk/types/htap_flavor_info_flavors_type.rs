@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct HtapFlavorInfoFlavors {
     /// 规格类型，取值为arm、x86和generalX86。  arm：独享型arm规格。  x86：独享型x86规格。  generalX86：通用型X86规格。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// CPU大小。例如：1表示1U。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 规格ID，该字段唯一。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 资源规格编码，.同创建指定的flavor_ref。例如：gaussdb.sr-be.xlarge.x86.4。  “gaussdb.sr”代表产品。  “xlarge” 代表计算规格为4U。  “x86” 代表CPU架构为x86。  “4” 表示vCPU和内存为1:4。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 数据库版本号。
+    ///
     /// Wire name: `version_name`.
     pub version_name: Option<String>,
     /// 实例类型。目前仅支持Cluster、Single。
+    ///
     /// Wire name: `instance_mode`.
     pub instance_mode: Option<String>,
     /// 规格所在AZ的状态，包含以下状态：  normal：在售。  unsupported：暂不支持该规格。  sellout：售罄。
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct HtapInstanceListAvailableZones {
     /// 可用区码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 可用区描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 可用区类型。
+    ///
     /// Wire name: `az_type`.
     pub az_type: Option<String>,
 }

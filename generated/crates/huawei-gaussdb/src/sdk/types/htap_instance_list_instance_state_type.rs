@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct HtapInstanceListInstanceState {
     /// HTAP实例状态。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// HTAP实例创建失败错误码。
+    ///
     /// Wire name: `create_fail_error_code`.
     pub create_fail_error_code: Option<String>,
     /// HTAP实例创建失败错误信息。
+    ///
     /// Wire name: `fail_message`.
     pub fail_message: Option<String>,
     /// 是否需要重启更新参数。
+    ///
     /// Wire name: `wait_restart_for_params`.
     pub wait_restart_for_params: Option<bool>,
 }

@@ -11,81 +11,103 @@ use super::{
 #[non_exhaustive]
 pub struct HtapInstanceListInstances {
     /// HTAP实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// HTAP实例名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// HTAP数据库引擎名。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// HTAP数据库引擎版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 租户在某一region下的project ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_state`.
     pub instance_state: Option<HtapInstanceListInstanceState>,
     /// HTAP实例创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// HTAP实例是否冻结。
+    ///
     /// Wire name: `is_frozen`.
     pub is_frozen: Option<bool>,
     /// HTAP实例部署模式。
+    ///
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
     /// 计费模式。当前仅支持按需计费。 0：按需计费 1：包周期
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 包周期计费订单ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 包周期计费备用订单ID。
+    ///
     /// Wire name: `alter_order_id`.
     pub alter_order_id: Option<String>,
     /// 读写内网地址。
+    ///
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
     /// 可读节点信息
+    ///
     /// Wire name: `readable_node_infos`.
     pub readable_node_infos: Vec<ReadableNodeInfos>,
     /// 代理IP。
+    ///
     /// Wire name: `proxy_ips`.
     pub proxy_ips: Vec<String>,
     /// 读写内网地址IPV6。
+    ///
     /// Wire name: `data_vip_v6`.
     pub data_vip_v6: Option<String>,
     /// 数据库访问端口。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 可用区信息。
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Vec<HtapInstanceListAvailableZones>,
     /// 实例动作。
+    ///
     /// Wire name: `current_actions`.
     pub current_actions: Vec<QueryAction>,
     /// 存储类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 服务器类型。
+    ///
     /// Wire name: `server_type`.
     pub server_type: Option<String>,
     /// 企业项目ID。如果帐户开通企业项目服务则该参数必选，未开启该参数不可选。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 专属资源池ID，只有开通专属资源池后才支持此参数。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `network`.
     pub network: Option<HtapInstanceListNetwork>,
     /// ClickHouse主节点ID。
+    ///
     /// Wire name: `ch_master_node_id`.
     pub ch_master_node_id: Option<String>,
     /// 节点个数。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
 }

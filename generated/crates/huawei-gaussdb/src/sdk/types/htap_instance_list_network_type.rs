@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct HtapInstanceListNetwork {
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `sub_net_id`.
     pub sub_net_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
 }

@@ -8,9 +8,9 @@ use super::{HtapLTSConfigResponseInstance, HtapLTSConfigResponseLtsConfigs};
 #[non_exhaustive]
 pub struct HtapLTSConfigResponseInstanceLtsConfigs {
     /// **参数解释**： LTS配置信息。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<HtapLTSConfigResponseLtsConfigs>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<HtapLTSConfigResponseInstance>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct HtapLTSConfigResponseInstance {
     /// **参数解释**： HTAP标准版实例ID，此参数是实例的唯一标识。  **取值范围**：  只能由英文字母、数字组成，后缀为in17，长度为36个字符。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： HTAP标准版实例名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  HTAP标准版实例模式。  **取值范围**：  - Cluster：集群模式。 - Single：单机模式。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// **参数解释**： 引擎类型。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// **参数解释**： 引擎版本。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// **参数解释**： HTAP标准版实例状态。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 企业project ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： 企业project名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct HtapLTSConfigResponseLtsConfigs {
     /// **参数解释**： 日志类型。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `log_type`.
     pub log_type: Option<String>,
     /// **参数解释**： LTS日志组ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: Option<String>,
     /// **参数解释**： LTS日志流ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: Option<String>,
     /// **参数解释**： LTS配置开关状态。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct HtapNodeInfoResponseBodyNodeList {
     /// **参数解释**： HTAP标准版实例节点ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**： HTAP标准版实例节点名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// **参数解释**： HTAP标准版实例节点角色。  **取值范围**： - fe-leader - fe-follower - fe-observer - be
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
 }

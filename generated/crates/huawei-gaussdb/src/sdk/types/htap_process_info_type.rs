@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct HtapProcessInfo {
     /// **参数解释**：  会话ID。    **取值范围**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  会话用户名。    **取值范围**：  不涉及。
+    ///
     /// Wire name: `user`.
     pub user: Option<String>,
     /// **参数解释**：  会话主机。    **取值范围**：  不涉及。
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// **参数解释**：  会话状态。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
     /// **参数解释**：  会话对应数据库。    **取值范围**：  不涉及。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// **参数解释**：  会话执行的SQL语句。    **取值范围**：  不涉及。
+    ///
     /// Wire name: `sql_statement`.
     pub sql_statement: Option<String>,
     /// **参数解释**：  会话持续时间，单位是秒。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<f64>,
     /// **参数解释**：  会话命令类型。    **取值范围**：  不涉及。
+    ///
     /// Wire name: `command`.
     pub command: Option<String>,
 }

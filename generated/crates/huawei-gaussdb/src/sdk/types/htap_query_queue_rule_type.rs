@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HtapQueryQueueRule {
     /// **参数解释**：  查询队列中的查询数量上限。  **约束限制**：  不涉及。  **取值范围**：  非负整数。  **默认值**：  1024。
+    ///
     /// Wire name: `query_queue_max_queued_queries`.
     pub query_queue_max_queued_queries: Option<i32>,
     /// **参数解释**：  查询阻塞时间上限。  **约束限制**：  不涉及。  **取值范围**：  非负整数。  **默认值**：  300。
+    ///
     /// Wire name: `query_queue_pending_timeout_second`.
     pub query_queue_pending_timeout_second: Option<i32>,
     /// **参数解释**：  查询队列并发值。  **约束限制**：  不涉及。  **取值范围**：  0~100的整数，0表示没有限制。  **默认值**：  0。
+    ///
     /// Wire name: `query_queue_concurrency_limit`.
     pub query_queue_concurrency_limit: Option<i32>,
     /// **参数解释**：  内存使用百分比。  **约束限制**：  不涉及。  **取值范围**：  0~100的整数，0表示没有限制。  **默认值**：  0。
+    ///
     /// Wire name: `query_queue_mem_used_pct_limit`.
     pub query_queue_mem_used_pct_limit: Option<i32>,
     /// **参数解释**：  CPU使用百分比。  **约束限制**：  不涉及。  **取值范围**：  0~100的整数，0表示没有限制。  **默认值**：  0。
+    ///
     /// Wire name: `query_queue_cpu_used_pct_limit`.
     pub query_queue_cpu_used_pct_limit: Option<i32>,
     /// **参数解释**：  查询队列开关状态。  **约束限制**：  不涉及。  **取值范围**：  - true：表示开启。 - false：表示关闭。  **默认值**：  false。
+    ///
     /// Wire name: `enable_query_queue_select`.
     pub enable_query_queue_select: Option<String>,
 }

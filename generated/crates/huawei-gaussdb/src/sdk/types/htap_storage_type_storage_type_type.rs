@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct HtapStorageTypeStorageType {
     /// 存储介质名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 可支持可用区信息。
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
     /// 最小可提供磁盘大小。
+    ///
     /// Wire name: `min_volume_size`.
     pub min_volume_size: Option<i32>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IncrementalBackups {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 备份大小，(单位：KB)。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// **参数解释**：  增量备份类型。  **取值范围**：  - Log: 同区域增量备份。 - OffSiteLog：跨区域增量备份。
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InstanceDatabaseVersionInfo {
     /// 当前数据库版本。
+    ///
     /// Wire name: `current_version`.
     pub current_version: Option<String>,
     /// 当前数据库内核版本。
+    ///
     /// Wire name: `current_kernel_version`.
     pub current_kernel_version: Option<String>,
     /// 最新数据库版本。
+    ///
     /// Wire name: `latest_version`.
     pub latest_version: Option<String>,
     /// 最新数据库内核版本。
+    ///
     /// Wire name: `latest_kernel_version`.
     pub latest_kernel_version: Option<String>,
 }

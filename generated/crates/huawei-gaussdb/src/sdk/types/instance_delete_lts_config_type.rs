@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceDeleteLtsConfig {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 日志类型
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
 }

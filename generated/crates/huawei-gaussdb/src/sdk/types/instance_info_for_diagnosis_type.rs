@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceInfoForDiagnosis {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 主节点ID。
+    ///
     /// Wire name: `master_node_id`.
     pub master_node_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceLtsBasicInfo {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例类型。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceSaveLtsConfig {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 日志类型。
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
     /// 日志组ID。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: String,
     /// 日志流ID。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: String,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct IntelligentKillSessionHistory {
     /// **参数解释**：  智能Kill会话动作任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// **参数解释**：  智能Kill会话动作起始时间。  **取值范围**：  开始执行智能Kill会话动作时刻的秒级时间戳。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// **参数解释**：  智能Kill会话动作结束时间。  **取值范围**：  结束执行智能Kill会话动作时刻的秒级时间戳。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
     /// **参数解释**：  智能Kill会话历史记录下载链接。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct IntelligentKillSessionStatistic {
     /// **参数解释**：  预览智能Kill会话SQL模板关键字。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `keyword`.
     pub keyword: Option<String>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中的首个会话正在执行的SQL语句。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `example_sql_text`.
     pub example_sql_text: Option<String>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中的会话线程ID列表。
+    ///
     /// Wire name: `ids`.
     pub ids: Vec<i64>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中的会话个数。  **取值范围**：  &gt;&#x3D;0。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中的会话总执行时间，单位为秒。  **取值范围**：  &gt;&#x3D;0。
+    ///
     /// Wire name: `total_time`.
     pub total_time: Option<f64>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中的会话平均执行时间，单位为秒。  **取值范围**：  &gt;&#x3D;0。
+    ///
     /// Wire name: `avg_time`.
     pub avg_time: Option<f64>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中的会话中最长会话执行时间，单位为秒。  **取值范围**：  &gt;&#x3D;0。
+    ///
     /// Wire name: `max_time`.
     pub max_time: Option<f64>,
     /// **参数解释**：  预览智能Kill会话中的SQL模板命中Kill会话策略。  **取值范围**：  - top3_time: 以每组内会话最长的执行时长排序，选择排名前三的组内会话进行Kill。 - top3_count: 以每组内会话数量排序，选择排名前三的组内会话进行Kill。 - top3_avg_time: 以每组内会话平均执行时长排序，选择排名前三的组内会话进行Kill。
+    ///
     /// Wire name: `strategy`.
     pub strategy: Option<String>,
 }

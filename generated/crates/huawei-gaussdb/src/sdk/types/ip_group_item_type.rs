@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct IpGroupItem {
     /// ip或者网段
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// ip的描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListConfigurationsDifferencesRequestBody {
     /// 需要进行比较的源参数模板ID。  通过调用\[查询参数模板\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlConfigurations.html>)接口获取。  请求响应成功后在响应消息体中包含的“id”的值即为source_configuration_id值。
+    ///
     /// Wire name: `source_configuration_id`.
     pub source_configuration_id: String,
     /// 需要进行比较的目标参数模板ID。  通过调用\[查询参数模板\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlConfigurations.html>)接口获取。  请求响应成功后在响应消息体中包含的“id”的值即为target_configuration_id值。
+    ///
     /// Wire name: `target_configuration_id`.
     pub target_configuration_id: String,
 }

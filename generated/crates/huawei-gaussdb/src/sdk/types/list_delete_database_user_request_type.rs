@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListDeleteDatabaseUserRequest {
     /// 数据库用户名。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 主机地址
+    ///
     /// Wire name: `host`.
     pub host: String,
 }

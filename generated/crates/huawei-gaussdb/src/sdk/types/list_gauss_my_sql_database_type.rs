@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ListGaussMySqlDatabase {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否为只读权限： - true，表示只读。 - false，表示可读写。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

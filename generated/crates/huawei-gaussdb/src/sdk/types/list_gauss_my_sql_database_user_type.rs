@@ -8,15 +8,19 @@ use super::ListGaussMySqlDatabase;
 #[non_exhaustive]
 pub struct ListGaussMySqlDatabaseUser {
     /// 数据库用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 主机地址。
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// 数据库用户备注。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 数据库列表。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<ListGaussMySqlDatabase>,
 }

@@ -8,15 +8,19 @@ use super::GaussMySqlDatabaseInfo;
 #[non_exhaustive]
 pub struct ListGaussMysqlDatabaseInfo {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库使用的字符集，如utf8mb4、gbk等。
+    ///
     /// Wire name: `charset`.
     pub charset: Option<String>,
     /// 数据库备注。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 已授权数据库用户列表。
+    ///
     /// Wire name: `users`.
     pub users: Vec<GaussMySqlDatabaseInfo>,
 }

@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct LockRootCause {
     /// **参数解释**： 被锁会话ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `locked_pid`.
     pub locked_pid: Option<i64>,
     /// **参数解释**： 被锁会话当前执行的SQL。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `locked_sql`.
     pub locked_sql: Option<String>,
     /// **参数解释**： 等待持续时间（秒）。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `wait_seconds`.
     pub wait_seconds: Option<i64>,
     /// **参数解释**： 锁所在数据库。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `lock_db`.
     pub lock_db: Option<String>,
     /// **参数解释**： 锁所在表。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `lock_table`.
     pub lock_table: Option<String>,
     /// **参数解释**： 锁所在索引。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `lock_index`.
     pub lock_index: Option<String>,
     /// **参数解释**： 锁模式。 **取值范围**： - IX：表级排他锁。 - X,REC_NOT_GAP：排他记录锁。 - X,GAP：间隙锁。 - X：行级排他锁。
+    ///
     /// Wire name: `lock_mode`.
     pub lock_mode: Option<String>,
     /// **参数解释**： 锁住的具体数据行的标识。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `lock_data`.
     pub lock_data: Option<String>,
     /// **参数解释**： 阻塞源会话ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_pid`.
     pub blocker_pid: Option<i64>,
     /// **参数解释**： 阻塞源事务状态。 **取值范围**： - RUNNING：运行中。 - LOCK WAIT：锁等待。 - ROLLING BACK：回滚中。 - COMMITTING：提交中。
+    ///
     /// Wire name: `blocker_state`.
     pub blocker_state: Option<String>,
     /// **参数解释**： 阻塞源事务持续时间（秒）。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_age`.
     pub blocker_age: Option<i64>,
     /// **参数解释**： 阻塞源锁定的行数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_rows_locked`.
     pub blocker_rows_locked: Option<i64>,
     /// **参数解释**： 阻塞源修改的行数。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_rows_modified`.
     pub blocker_rows_modified: Option<i64>,
     /// **参数解释**： 阻塞源当前执行的SQL列表。
+    ///
     /// Wire name: `blocker_current_sql`.
     pub blocker_current_sql: Vec<String>,
     /// **参数解释**： 阻塞源主机。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_host`.
     pub blocker_host: Option<String>,
     /// **参数解释**： 阻塞源命令。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_command`.
     pub blocker_command: Option<String>,
     /// **参数解释**： 阻塞源线程ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `blocker_thread_id`.
     pub blocker_thread_id: Option<i64>,
 }

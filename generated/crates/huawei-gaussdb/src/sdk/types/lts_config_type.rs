@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LtsConfig {
     /// 日志类型。
+    ///
     /// Wire name: `log_type`.
     pub log_type: Option<String>,
     /// 日志组ID。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: Option<String>,
     /// 日志流ID。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: Option<String>,
     /// 是否开启
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

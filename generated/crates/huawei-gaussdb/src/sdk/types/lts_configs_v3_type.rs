@@ -8,9 +8,9 @@ use super::{InstanceLtsBasicInfo, LtsConfig};
 #[non_exhaustive]
 pub struct LtsConfigsV3 {
     /// LTS配置列表
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<LtsConfig>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<InstanceLtsBasicInfo>,
 }

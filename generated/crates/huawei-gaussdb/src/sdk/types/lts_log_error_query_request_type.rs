@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LtsLogErrorQueryRequest {
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
     /// 查询记录数。
+    ///
     /// Wire name: `limit`.
     pub limit: i32,
     /// 日志单行序列号，第一次查询时不需要此参数,后续分页查询时需要使用,可从上次查询的返回信息中获取。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
     /// 日志级别，默认为ALL。  取值范围： - ALL - INFO - LOG - WARNING - ERROR - FATAL - PANIC - NOTE
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
 }

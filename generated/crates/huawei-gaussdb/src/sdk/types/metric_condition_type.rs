@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricCondition {
     /// **参数描述**:  指标名称。  **约束限制**：  不涉及。  **取值范围**： - cpuTotalUsage：CPU使用率。 - memoryTotalUsage：内存使用率。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
     /// **参数描述**：  指标变配阈值。  **约束限制**：  取值为百分比的10000倍，比如50%对应的参数值为5000。  **取值范围**：  6000-8000。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `metric_value`.
     pub metric_value: Option<i32>,
     /// **参数描述**：  比较模式。  **约束限制**：  不涉及。。  **取值范围**：  GT：大于。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `compare_mode`.
     pub compare_mode: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyAliasRequest {
     /// 实例备注。  长度可在0~64个字符之间，由字母、数字、汉字、英文句号、下划线、中划线组成。
+    ///
     /// Wire name: `alias`.
     pub alias: String,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyAutoExpandPolicyReq {
     /// **参数解释**：  自动扩容策略开关。  **取值范围**：  - true：表示开启。 - false：表示关闭。
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<bool>,
     /// **参数解释**：  存储自动扩容上限，需要为10的倍数，单位GB。  **取值范围**：  10 - 最大容量上限。  示例：500
+    ///
     /// Wire name: `limit_size`.
     pub limit_size: Option<i32>,
     /// **参数解释**：  可用存储空间率。  **取值范围**：  - 10 - 15 - 20
+    ///
     /// Wire name: `trigger_available_percent`.
     pub trigger_available_percent: Option<i64>,
     /// **参数解释**：  扩容步长百分比。  **取值范围**:   5 - 50
+    ///
     /// Wire name: `step_percent`.
     pub step_percent: Option<i32>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyBindEipRequest {
     /// 待绑定的弹性公网IP地址。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: String,
     /// 弹性公网IP地址对应的ID。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: String,
 }

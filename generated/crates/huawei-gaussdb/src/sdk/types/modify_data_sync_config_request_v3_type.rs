@@ -7,36 +7,45 @@ use super::{DbConfig, TableReplConfig, TablesConfig};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyDataSyncConfigRequestV3 {
     /// **参数解释**：  TaurusDB实例ID。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为in07，长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// **参数解释**：  TaurusDB只读节点ID。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，后缀为no07，长度为36个字符。  **默认值**：  不涉及。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
     /// **参数解释**：  TaurusDB数据库名。  **约束限制**：  不涉及。  **取值范围**：  字符长度限制3~1024位，仅支持英文大小写字母、数字以及下划线。  **默认值**：  不涉及。
+    ///
     /// Wire name: `source_database_name`.
     pub source_database_name: Option<String>,
     /// **参数解释**：  数据同步任务名称。  **约束限制**：  不涉及。  **取值范围**：  长度限制3~128位，仅支持英文大小写字母、数字以及下划线。  **默认值**：  不涉及。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// **参数解释**：  库配置列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认值**：  不涉及。
+    ///
     /// Wire name: `db_configs`.
     pub db_configs: Option<Vec<DbConfig>>,
     /// **参数解释**：  表配置信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认值**：  不涉及。
+    ///
     /// Wire name: `tables_configs`.
     pub tables_configs: Option<Vec<TablesConfig>>,
-    /// (No description in the spec.)
     /// Wire name: `table_repl_config`.
     pub table_repl_config: Option<TableReplConfig>,
     /// **参数解释**：  目标数据库名。  **约束限制**：  不涉及。  **取值范围**：  长度限制3~128位，仅支持英文大小写字母、数字以及下划线。  **默认值**：  不涉及。
+    ///
     /// Wire name: `target_database_name`.
     pub target_database_name: Option<String>,
     /// **参数解释**：  是否支持实例级同步。  **约束限制**：  不涉及。  **取值范围**：  - true：是。 - false：否。  **默认取值**：  false。
+    ///
     /// Wire name: `is_instance_level_sync`.
     pub is_instance_level_sync: Option<String>,
     /// **参数解释**：  库同步范围。  **约束限制**：  不涉及。  **取值范围**：  - all：同步全部库。 - part：同步部分库。  **默认取值**：  part。
+    ///
     /// Wire name: `database_repl_scope`.
     pub database_repl_scope: Option<String>,
     /// **参数解释**：  是否支持通配符。  **约束限制**：  不涉及。  **取值范围**：  - true：支持通配符。 - false：不支持通配符。  **默认取值**：  false。
+    ///
     /// Wire name: `is_support_reg_exp`.
     pub is_support_reg_exp: Option<String>,
 }

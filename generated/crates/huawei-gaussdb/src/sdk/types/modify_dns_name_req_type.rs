@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyDnsNameReq {
     /// 新域名的前缀，取值范围如下：8~63个字符之间，可以包含小写字母、数字，不能包含其他特殊字符。
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: String,
 }

@@ -7,18 +7,23 @@ use super::ModifyProxyRouteWeightReadonlyNode;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyGaussMySqlProxyRouteModeRequestBody {
     /// 数据库代理路由模式。  取值范围： - 0，表示权重负载模式。 - 1，表示负载均衡模式（数据库主节点不接受读请求）。 - 2，表示负载均衡模式（数据库主节点接受读请求）。
+    ///
     /// Wire name: `route_mode`.
     pub route_mode: i32,
     /// 主节点权重： - 如果路由模式为0，取值为0~1000。 - 如果路由模式为1，取值为0。 - 如果路由模式为2，取值为1。
+    ///
     /// Wire name: `master_weight`.
     pub master_weight: Option<i32>,
     /// 只读节点权重配置信息。
+    ///
     /// Wire name: `readonly_nodes`.
     pub readonly_nodes: Option<Vec<ModifyProxyRouteWeightReadonlyNode>>,
     /// 是否开启新增节点自动加入该Proxy。如果需要设置是否开启新增节点自动加入该Proxy，请联系客服人员添加白名单，加入白名单后，方可输入该字段。  取值范围： - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `new_node_auto_add_status`.
     pub new_node_auto_add_status: Option<String>,
     /// 新增节点的读权重：    - 如果路由模式为0，新增节点自动加入为ON，取值为0~1000。 - 如果路由模式不为0或新增节点自动加入为OFF，则可不输入读权重。 - 如果路由模式不为0或新增节点自动加入为OFF，则可不输入读权重。
+    ///
     /// Wire name: `new_node_weight`.
     pub new_node_weight: Option<i32>,
 }

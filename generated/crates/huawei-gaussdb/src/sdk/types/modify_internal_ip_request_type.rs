@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyInternalIpRequest {
     /// 内网IP。
+    ///
     /// Wire name: `internal_ip`.
     pub internal_ip: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyNodeDataIpRequest {
     /// **参数解释**：              内网IP地址。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认值**：  不涉及。
+    ///
     /// Wire name: `internal_ip`.
     pub internal_ip: String,
 }

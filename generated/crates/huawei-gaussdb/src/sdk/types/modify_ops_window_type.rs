@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyOpsWindow {
     /// 维护起始时间，UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// 维护结束时间，UTC时间。  说明：GuassDB(for MySQL)数据库的结束时间和开始时间必须为整点时间，且相隔四个小时。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyProxyConsistRequest {
     /// 会话一致性。 - 取值\\&quot;true\\&quot;时表示会话一致性开启。 - 取值\\&quot;false\\&quot;时表示会话一致性关闭。
+    ///
     /// Wire name: `session_consistence`.
     pub session_consistence: String,
     /// 一致性模式。默认值为空，此时以会话一致性参数session_consistence为准。 - session: 会话一致性 - global: 全局一致性 - eventual: 最终一致性
+    ///
     /// Wire name: `consistence_mode`.
     pub consistence_mode: Option<String>,
 }

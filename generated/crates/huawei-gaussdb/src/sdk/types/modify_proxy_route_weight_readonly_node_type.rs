@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyProxyRouteWeightReadonlyNode {
     /// 只读节点ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// 只读节点权重： - 如果路由模式为0，取值为0~1000； - 如果路由模式为1或2，取值为0或1。
+    ///
     /// Wire name: `weight`.
     pub weight: i32,
 }

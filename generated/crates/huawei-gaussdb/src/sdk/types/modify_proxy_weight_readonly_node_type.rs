@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyProxyWeightReadonlyNode {
     /// 只读节点ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 只读节点权重
+    ///
     /// Wire name: `weight`.
     pub weight: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyStarRocksSecurityGroupReq {
     /// 安全组ID。如果实例所选用的子网开启网络ACL进行访问控制，则该参数非必选。如果未开启ACL进行访问控制，则该参数必选。获取方法如下：  方法1：登录虚拟私有云服务的控制台界面，在安全组的详情页面查找安全组ID。  方法2：通过虚拟私有云服务的API接口查询，具体操作可参考查询安全组列表。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: String,
 }

@@ -7,15 +7,19 @@ use super::PolicyInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlBackupPolicyInfo {
     /// **参数解释**：  备份时间段开始时间。  **约束限制**：  不涉及。  **取值范围**：  非空，格式必须为hh:mm且有效，当前时间指UTC时间。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// **参数解释**：  备份时间段结束时间。  **约束限制**：  end_time必须大于begin_time。  **取值范围**：  非空，格式必须为hh:mm且有效，当前时间指UTC时间。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**：  一级备份保留数量。  **约束限制**：  当一级备份开关开启时，该参数必传。反之，不能传。  **取值范围**：  - 0：不保留一级备份。 - 1：保留1个一级备份。  **默认取值**：  0。
+    ///
     /// Wire name: `retention_num_backup_level1`.
     pub retention_num_backup_level1: Option<i64>,
     /// **参数解释**：  备份策略集。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `policies`.
     pub policies: Option<Vec<PolicyInfo>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlBackupStrategy {
     /// 自动备份开始时间段。自动备份将在该时间一个小时内触发。  取值范围：非空，格式必须为hh:mm-HH:MM且有效，当前时间指UTC时间。  1. HH取值必须比hh大1。 2. mm和MM取值必须相同，且取值必须为00。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 自动备份保留天数，取值范围：1-732
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<String>,
 }

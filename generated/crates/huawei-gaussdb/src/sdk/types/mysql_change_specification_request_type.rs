@@ -6,10 +6,10 @@ use super::MysqlResizeFlavor;
 /// `MysqlChangeSpecificationRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlChangeSpecificationRequest {
-    /// (No description in the spec.)
     /// Wire name: `resize_flavor`.
     pub resize_flavor: Option<MysqlResizeFlavor>,
     /// 变更包周期实例规格时可指定，表示是否自动从客户的账户中支付。  - true，为自动支付，默认该方式。 - false，为手动支付。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,
 }

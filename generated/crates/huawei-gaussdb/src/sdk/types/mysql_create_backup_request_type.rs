@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlCreateBackupRequest {
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 备份名称。  取值范围：最小为4个字符，最大为64个字符且不超过64个字节（注意：一个中文字符占用3个字节），必须以字母或中文开头，区分大小写，可以包含字母、数字、中划线、下划线或中文，不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 备份描述，不能包含&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符，不大于256个字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MysqlDatastoreInBackup {
     /// 数据库引擎，现在只支持gaussdb-mysql。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。  数据库支持的版本信息，获取方法请参见\[查询数据库引擎的版本\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlEngineVersion.html>)返回的name字段。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

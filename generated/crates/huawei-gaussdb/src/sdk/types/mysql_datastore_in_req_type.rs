@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlDatastoreInReq {
     /// 数据库引擎，现在只支持gaussdb-mysql。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 兼容的三位开源数据库版本号。  获取方法请参见\[查询数据库引擎的版本\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlEngineVersion.html>)返回的version字段。
+    ///
     /// Wire name: `version`.
     pub version: String,
     /// 内核数据库版本。如果需要指定具体的内核版本，请联系客服人员添加白名单。  完整的四位内核数据库版本，获取方法请参见\[查询数据库引擎的版本\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlEngineVersion.html>)返回的kernel_version字段。
+    ///
     /// Wire name: `kernel_version`.
     pub kernel_version: Option<String>,
 }

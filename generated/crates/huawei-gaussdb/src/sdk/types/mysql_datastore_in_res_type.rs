@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MysqlDatastoreInRes {
     /// 数据库引擎，现在只支持gaussdb-mysql。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 兼容的三位开源数据库版本号。  获取方法请参见\[查询数据库引擎的版本\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlEngineVersion.html>)返回的version字段。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 内核数据库版本。  完整的四位内核数据库版本号，获取方法请参见\[查询数据库引擎的版本\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlEngineVersion.html>)返回的kernel_version字段。
+    ///
     /// Wire name: `kernel_version`.
     pub kernel_version: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MysqlDatastoreWithKernelVersion {
     /// 数据库引擎，现在只支持gaussdb-mysql。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 兼容的开源数据库版本号，返回三位开源版本号。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 数据库内核版本
+    ///
     /// Wire name: `kernel_version`.
     pub kernel_version: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MysqlEngineVersionInfo {
     /// 数据库版本ID，该字段不会有重复
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库版本号，只返回两位数的大版本号
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 兼容的开源数据库版本号，返回三位开源版本号。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 数据库版本号，返回完整的四位版本号。
+    ///
     /// Wire name: `kernel_version`.
     pub kernel_version: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlExtendInstanceVolumeRequest {
     /// 扩容后的容量。包周期实例初始最小磁盘规格为10G，实例所选容量大小必须为10的整数倍，且大于实际使用容量，最大为128000GB.  取值范围： 扩容时必须大于等于20G； 缩容时必须大于等于10G。
+    ///
     /// Wire name: `size`.
     pub size: i32,
     /// 表示是否自动从客户的账户中支付。  - true，为自动支付，默认该方式。 - false，为手动支付。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,
 }

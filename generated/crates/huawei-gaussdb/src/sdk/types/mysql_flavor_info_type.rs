@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MysqlFlavorInfo {
     /// CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MysqlInstanceChargeInfo {
     /// 计费模式。
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 订单号。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
 }

@@ -11,96 +11,117 @@ use super::{
 #[non_exhaustive]
 pub struct MysqlInstanceInfoDetail {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 创建的实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 租户在某一region下的project ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 实例状态。  取值： - 值为“BUILD”，表示实例正在创建。 - 值为“ACTIVE”，表示实例正常。 - 值为“FAILED”，表示实例创建失败。 - 值为“FROZEN”，表示实例冻结。 - 值为“MODIFYING”，表示实例正在扩容。 - 值为“REBOOTING”，表示实例正在重启。 - 值为“RESTORING”，表示实例正在恢复。 - 值为“SWITCHOVER”，表示实例正在主备切换。 - 值为“MIGRATING”，表示实例正在迁移。 - 值为“BACKING UP”，表示实例正在进行备份。 - 值为“MODIFYING DATABASE PORT”，表示实例正在修改数据库端口。 - 值为“STORAGE FULL”，表示实例磁盘空间满。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库端口号。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// 实例备注
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
     /// 实例类型，取值为“Cluster”。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<MysqlInstanceChargeInfo>,
     /// 节点个数。
+    ///
     /// Wire name: `node_count`.
     pub node_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<MysqlDatastoreWithKernelVersion>,
     /// 备份空间使用大小，单位为GB。
+    ///
     /// Wire name: `backup_used_space`.
     pub backup_used_space: Option<f64>,
     /// 创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。  说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式与\\&quot;created\\&quot;字段对应格式完全相同。说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 实例的写内网IP。
+    ///
     /// Wire name: `private_write_ips`.
     pub private_write_ips: Vec<String>,
     /// 实例内网域名列表。实例创建成功后，需要手动申请内网域名，否则查询内网域名为空。
+    ///
     /// Wire name: `private_dns_names`.
     pub private_dns_names: Vec<String>,
     /// 实例的公网IP。
+    ///
     /// Wire name: `public_ips`.
     pub public_ips: Option<String>,
     /// 默认用户名。
+    ///
     /// Wire name: `db_user_name`.
     pub db_user_name: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网的网络ID信息。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 实例创建的模板ID，或者应用到实例的最新参数组模板ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<MysqlBackupStrategy>,
-    /// (No description in the spec.)
     /// Wire name: `nodes`.
     pub nodes: Vec<MysqlInstanceNodeInfo>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// 可用区模式，单可用区single或多可用区multi。
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: Option<String>,
     /// 主可用区。
+    ///
     /// Wire name: `master_az_code`.
     pub master_az_code: Option<String>,
     /// 可维护时间窗，为UTC时间。
+    ///
     /// Wire name: `maintenance_window`.
     pub maintenance_window: Option<String>,
     /// 实例标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<MysqlTags>,
     /// 专属资源池ID，只有数据库实例属于专属资源池才会返回该参数。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `proxies`.
     pub proxies: Vec<MysqlProxyInfo>,
 }

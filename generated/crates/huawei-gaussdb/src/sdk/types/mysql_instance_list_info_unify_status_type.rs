@@ -11,84 +11,101 @@ use super::{
 #[non_exhaustive]
 pub struct MysqlInstanceListInfoUnifyStatus {
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 创建的实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例状态。  取值： - 值为“creating”，表示实例正在创建。 - 值为“normal”，表示实例正常。 - 值为“abnormal”，表示实例异常。 - 值为“createfail”，表示实例创建失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例写内网IP地址列表。弹性云服务器创建成功后该值存在，其他情况下为空字列表。
+    ///
     /// Wire name: `private_ips`.
     pub private_ips: Vec<String>,
     /// 实例读写分离IP地址列表。TaurusDB实例开启代理成功后该值存在，其他情况下为空列表。
+    ///
     /// Wire name: `proxy_ips`.
     pub proxy_ips: Vec<String>,
     /// 实例读内网IP地址列表。弹性云服务器创建成功后该值存在，其他情况下为空列表。
+    ///
     /// Wire name: `readonly_private_ips`.
     pub readonly_private_ips: Vec<String>,
     /// 实例外网IP地址列表。
+    ///
     /// Wire name: `public_ips`.
     pub public_ips: Vec<String>,
     /// 数据库端口号。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// 实例类型，取值为“Cluster”。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例所在区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<MysqlDatastoreWithKernelVersion>,
     /// 创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式与\\&quot;created\\&quot;字段对应格式完全相同。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 默认用户名。
+    ///
     /// Wire name: `db_user_name`.
     pub db_user_name: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网的网络ID信息。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `flavor_info`.
     pub flavor_info: Option<MysqlFlavorInfo>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<MysqlVolumeInfo>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<MysqlBackupStrategy>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<MysqlChargeInfo>,
     /// 专属资源池ID，只有数据库实例属于专属资源池才会返回该参数。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<InstanceTagItem>,
     /// **参数解释**：  当前内核版本是否EOS。  **取值范围**：  - true：版本EOS。 - false：版本正常维护。
+    ///
     /// Wire name: `eos_tag`.
     pub eos_tag: Option<bool>,
 }

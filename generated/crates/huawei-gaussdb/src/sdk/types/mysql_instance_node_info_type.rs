@@ -8,57 +8,73 @@ use super::MysqlInstanceNodeVolumeInfo;
 #[non_exhaustive]
 pub struct MysqlInstanceNodeInfo {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点类型，master或slave。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库端口号。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 节点的读内网地址。
+    ///
     /// Wire name: `private_read_ips`.
     pub private_read_ips: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<MysqlInstanceNodeVolumeInfo>,
     /// 可用区。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 实例所在的区域。
+    ///
     /// Wire name: `region_code`.
     pub region_code: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式与\\&quot;created\\&quot;字段对应格式完全相同。说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 规格ID。
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
     /// 规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
     /// 允许的最大连接数。
+    ///
     /// Wire name: `max_connections`.
     pub max_connections: Option<String>,
     /// CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 是否需要重启使修改的参数生效。
+    ///
     /// Wire name: `need_restart`.
     pub need_restart: Option<bool>,
     /// 主备倒换优先级。
+    ///
     /// Wire name: `priority`.
     pub priority: Option<i32>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MysqlInstanceNodeVolumeInfo {
     /// 磁盘类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 已使用磁盘大小，单位GB。
+    ///
     /// Wire name: `used`.
     pub used: Option<String>,
     /// 包周期购买的存储空间大小，单位GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
 }

@@ -9,80 +9,89 @@ use super::{
 /// `MysqlInstanceRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlInstanceRequest {
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<MysqlChargeInfo>,
     /// 区域ID。
+    ///
     /// Wire name: `region`.
     pub region: String,
     /// 实例名称。用于表示实例的名称，同一租户下，同类型的实例名可重名。  取值范围：最小为4个字符，最大为64个字符且不超过64个字节（注意：一个中文字符占用3个字节），必须以字母或中文开头，区分大小写，可以包含字母、数字、中划线、下划线或中文，不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<MysqlDatastoreInReq>,
     /// **参数解释**：    实例模式。  **约束限制**：   不涉及。  **取值范围**：  - Cluster：集群版。 - StandSingle：单机版。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `mode`.
     pub mode: String,
     /// 规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: String,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
     /// 子网的网络ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: String,
     /// 安全组ID。如果实例所选用的子网开启网络ACL进行访问控制，则该参数非必选。如果未开启ACL进行访问控制，则该参数必选。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 参数模板ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 数据库密码。  取值范围：至少包含以下字符的三种：大小写字母、数字和特殊符号~!@#$%^*-_&#x3D;+?,()&amp;，长度8~32个字符。 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。如果您输入弱密码，系统会自动判定密码非法。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<MysqlBackupStrategy>,
     /// 时区。默认时区为UTC。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// 可用区类型,单可用区single或多可用区multi。
+    ///
     /// Wire name: `availability_zone_mode`.
     pub availability_zone_mode: String,
     /// 主可用区。
+    ///
     /// Wire name: `master_availability_zone`.
     pub master_availability_zone: Option<String>,
     /// 只读节点个数。单次接口调用最多支持创建9个只读节点。实例模式取值为StandSingle时取值必须为0。
+    ///
     /// Wire name: `slave_count`.
     pub slave_count: i32,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<MysqlVolume>,
-    /// (No description in the spec.)
     /// Wire name: `tags`.
     pub tags: Option<Vec<MysqlTags>>,
     /// 表名大小写是否敏感，默认值是“1”。  取值范围： - 0：表名被存储成固定且表名称大小写敏感。 - 1：表名将被存储成小写且表名称大小写不敏感。
+    ///
     /// Wire name: `lower_case_table_names`.
     pub lower_case_table_names: Option<i32>,
     /// 企业项目ID。如果账户开通企业项目服务则该参数必选，未开启该参数不可选。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 专属资源池ID，只有开通专属资源池后才可以下发此参数。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `restore_point`.
     pub restore_point: Option<MysqlRestorePoint>,
-    /// (No description in the spec.)
     /// Wire name: `tde_info`.
     pub tde_info: Option<MysqlTdeInfo>,
     /// **参数解释**：  是否打开本地Binlog日志。  **约束限制**：  不涉及。  **取值范围**：  - true: 打开。 - false: 关闭。  **默认取值**：  false。
+    ///
     /// Wire name: `enable_binlog`.
     pub enable_binlog: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `volume_auto_expand`.
     pub volume_auto_expand: Option<MysqlVolumeAutoExpandPolicy>,
 }

@@ -8,57 +8,67 @@ use super::{MysqlBackupStrategy, MysqlChargeInfo, MysqlDatastoreInRes, MysqlVolu
 #[non_exhaustive]
 pub struct MysqlInstanceResponse {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。用于表示实例的名称，同一租户下，同类型的实例名称可相同。  取值范围：4~64个字符之间，必须以字母开头，不区分大小写，可以包含字母、数字、中划线或者下划线, 不能包含其它的特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<MysqlDatastoreInRes>,
     /// 实例类型，仅支持Cluster。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 参数组ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 数据库端口信息。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<MysqlBackupStrategy>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 区域ID，与请求参数相同。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 可用区模式，与请求参数相同。
+    ///
     /// Wire name: `availability_zone_mode`.
     pub availability_zone_mode: Option<String>,
     /// 主可用区ID。
+    ///
     /// Wire name: `master_availability_zone`.
     pub master_availability_zone: Option<String>,
     /// 虚拟私有云ID，与请求参数相同。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 安全组ID，与请求参数相同。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 子网ID，与请求参数相同。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 规格码，与请求参数相同。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<MysqlChargeInfo>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<MysqlVolumeResp>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MysqlProxyComputeFlavor {
     /// CPU大小。例如：1表示1U。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// Proxy规格ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// Proxy规格码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 其中key是可用区编号，value是规格所在az的状态。
+    ///
     /// Wire name: `az_status`.
     pub az_status: Option<::runtime::JsonValue>,
 }

@@ -8,9 +8,11 @@ use super::MysqlProxyComputeFlavor;
 #[non_exhaustive]
 pub struct MysqlProxyFlavorGroups {
     /// 规格组类型，如x86、arm。
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 规格信息。
+    ///
     /// Wire name: `proxy_flavors`.
     pub proxy_flavors: Vec<MysqlProxyComputeFlavor>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MysqlProxyInfo {
     /// Proxy实例ID。
+    ///
     /// Wire name: `pool_id`.
     pub pool_id: Option<String>,
     /// Proxy实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// Proxy读写分离地址。
+    ///
     /// Wire name: `address`.
     pub address: Option<String>,
 }

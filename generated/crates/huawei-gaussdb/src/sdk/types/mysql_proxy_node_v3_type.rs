@@ -8,21 +8,27 @@ use super::MysqlProxyAvailable;
 #[non_exhaustive]
 pub struct MysqlProxyNodeV3 {
     /// 节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点读写分离读权重。
+    ///
     /// Wire name: `weight`.
     pub weight: Option<i32>,
     /// 主实例所有节点的可用区信息。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Vec<MysqlProxyAvailable>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MysqlProxyNodes {
     /// Proxy节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// Proxy节点状态。  取值范围： - ACTIVE，表示节点正常 - ABNORMAL，表示节点异常 - FAILED，表示节点失败 - DELETED，表示节点已删除
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// Proxy节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// Proxy节点角色：master和slave。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// Proxy节点是否被冻结。  取值范围： - 0-未冻结 - 1-冻结 - 2-冻结删除
+    ///
     /// Wire name: `frozen_flag`.
     pub frozen_flag: Option<i32>,
 }

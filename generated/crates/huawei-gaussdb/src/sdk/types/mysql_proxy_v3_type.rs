@@ -8,90 +8,119 @@ use super::MysqlProxyNodes;
 #[non_exhaustive]
 pub struct MysqlProxyV3 {
     /// Proxy实例ID。
+    ///
     /// Wire name: `pool_id`.
     pub pool_id: Option<String>,
     /// Proxy实例开启状态。  取值: - “ACTIVE”，表示数据库代理正常； - “FAILED”，表示数据库代理创建失败； - “DELETED”，表示数据库代理已删除； - “ABNORMAL”，表示数据库代理异常； - “ENABLING PROXY”，表示数据库代理正在开启； - “DISABLING PROXY”，表示数据库代理正在关闭； - “ADDING PROXY NODE”，表示数据库代理正在扩容； - “DELETING READ REPLICAS FROM PROXY”，表示数据库代理正在移除只读节点； - “ADDING READ REPLICAS TO PROXY”，表示数据库代理正在添加只读节点； - “CHANGING WEIGHTS”，表示数据库代理正在修改只读节点权重。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// Proxy读写分离地址。
+    ///
     /// Wire name: `address`.
     pub address: Option<String>,
     /// Proxy端口信息。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// Proxy实例状态。  取值范围： - ACTIVE，表示数据库代理正常 - ABNORMAL，表示数据库代理异常 - FAILED，表示数据库代理创建失败 - DELETED，表示数据库代理已删除
+    ///
     /// Wire name: `pool_status`.
     pub pool_status: Option<String>,
     /// 延时阈值，单位：秒。
+    ///
     /// Wire name: `delay_threshold_in_seconds`.
     pub delay_threshold_in_seconds: Option<i32>,
     /// Elb模式的虚拟ip信息。
+    ///
     /// Wire name: `elb_vip`.
     pub elb_vip: Option<String>,
     /// 弹性公网IP信息。
+    ///
     /// Wire name: `eip`.
     pub eip: Option<String>,
     /// Proxy实例规格的CPU数量。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// Proxy实例规格的内存数量。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// Proxy节点个数。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
     /// **参数解释**：  数据库代理读写模式。  **取值范围**：  - readwrite：读写模式 - readonly：只读模式
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库代理创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 数据库代更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 是否支持HTAP节点。
+    ///
     /// Wire name: `support_ap_node`.
     pub support_ap_node: Option<bool>,
     /// Proxy主备模式，取值范围：Cluster。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// Proxy节点信息。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<MysqlProxyNodes>,
     /// Proxy规格信息。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
     /// Proxy实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// Proxy事务拆分开关状态【ON/OFF】。
+    ///
     /// Wire name: `transaction_split`.
     pub transaction_split: Option<String>,
     /// 连接池类型。  取值范围: - CLOSED: 关闭连接池。 - SESSION: 开启会话级连接池。
+    ///
     /// Wire name: `connection_pool_type`.
     pub connection_pool_type: Option<String>,
     /// 数据库代理版本是否支持会话级连接池。  取值范围: - true: 支持。 - false: 不支持。
+    ///
     /// Wire name: `switch_connection_pool_type_enabled`.
     pub switch_connection_pool_type_enabled: Option<bool>,
     /// 数据库代理路由模式，默认为权重负载模式。  取值范围: - 0，表示权重负载模式; - 1，表示负载均衡模式（数据库主节点不接受读请求）； - 2，表示负载均衡模式（数据库主节点接受读请求）。
+    ///
     /// Wire name: `route_mode`.
     pub route_mode: Option<i32>,
     /// 数据库代理版本是否支持负载均衡模式。  取值范围: - true 支持; - false 不支持。
+    ///
     /// Wire name: `balance_route_mode_enabled`.
     pub balance_route_mode_enabled: Option<bool>,
     /// 一致性模式。默认值为空，此时以会话一致性参数session_consistence为准。 - session: 会话一致性。 - global: 全局一致性。 - eventual: 最终一致性。
+    ///
     /// Wire name: `consistence_mode`.
     pub consistence_mode: Option<String>,
     /// 数据库代理所属的子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// SSL数据加密开关设置。  取值范围： - true: 开启SSL数据加密。 - false: 关闭SSL数据加密。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<String>,
     /// 新增节点是否自动加入该Proxy。  取值范围： - ON：自动加入。 - OFF：不自动加入。
+    ///
     /// Wire name: `new_node_auto_add_status`.
     pub new_node_auto_add_status: Option<String>,
     /// 新增节点的读权重。
+    ///
     /// Wire name: `new_node_weight`.
     pub new_node_weight: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlResizeFlavor {
     /// 规格码
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: String,
 }

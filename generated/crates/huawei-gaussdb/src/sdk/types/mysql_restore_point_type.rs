@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlRestorePoint {
     /// PITR。要恢复的时间点。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Option<i64>,
     /// 源实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// 备份文件ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份类型。当参数为空时，backup_id不能为空，即默认按备份文件恢复。 当参数不为空时，取值范围： - backup：表示按备份文件恢复； - timestamp：表示按时间点恢复；
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -7,16 +7,16 @@ use super::{MysqlProxyNodeV3, MysqlProxyV3};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MysqlShowProxyResponseV3 {
-    /// (No description in the spec.)
     /// Wire name: `proxy`.
     pub proxy: Option<MysqlProxyV3>,
-    /// (No description in the spec.)
     /// Wire name: `master_node`.
     pub master_node: Option<MysqlProxyNodeV3>,
     /// 只读节点信息。
+    ///
     /// Wire name: `readonly_nodes`.
     pub readonly_nodes: Vec<MysqlProxyNodeV3>,
     /// **参数解释**：  HTAP节点信息。
+    ///
     /// Wire name: `htap_nodes`.
     pub htap_nodes: Vec<MysqlProxyNodeV3>,
 }

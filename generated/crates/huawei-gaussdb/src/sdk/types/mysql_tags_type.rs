@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlTags {
     /// 标签键。最大长度36个unicode字符。key不能为空或者空字符串，不能为空格。  字符集：A-Z，a-z ，0-9，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。最大长度43个unicode字符。可以为空字符串。  字符集：A-Z，a-z ，0-9，‘.’，‘-’，‘_’，UNICODE字符（\\\\u4E00-\\\\u9FFF）。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

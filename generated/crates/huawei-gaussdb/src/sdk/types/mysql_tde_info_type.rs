@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlTdeInfo {
     /// 是否打开透明加密功能。
+    ///
     /// Wire name: `enable_tde`.
     pub enable_tde: Option<bool>,
     /// 透明加密算法，支持AES256、SM4加密算法。
+    ///
     /// Wire name: `encryption_type`.
     pub encryption_type: Option<String>,
 }

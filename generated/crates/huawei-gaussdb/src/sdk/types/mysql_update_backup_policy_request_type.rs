@@ -6,7 +6,6 @@ use super::MysqlBackupPolicy;
 /// `MysqlUpdateBackupPolicyRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlUpdateBackupPolicyRequest {
-    /// (No description in the spec.)
     /// Wire name: `backup_policy`.
     pub backup_policy: Option<MysqlBackupPolicy>,
 }

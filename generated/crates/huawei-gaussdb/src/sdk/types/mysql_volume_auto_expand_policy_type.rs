@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlVolumeAutoExpandPolicy {
     /// **参数解释**：  存储自动扩容上限，需要为10的倍数，单位GB。  **约束限制**：  不涉及。  **取值范围**：  10-128000。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `limit_size`.
     pub limit_size: Option<i64>,
     /// **参数解释**：  可用存储空间率。  **约束限制**：  不涉及。  **取值范围**：  - 1 - 5 - 10 - 15 - 20  **默认取值**：  不涉及。
+    ///
     /// Wire name: `trigger_available_percent`.
     pub trigger_available_percent: Option<i64>,
     /// **参数解释**：  扩容步长百分比。  **约束限制**：  不涉及。  **取值范围**：  5-50。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `step_percent`.
     pub step_percent: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MysqlVolumeInfo {
     /// 磁盘类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 已使用磁盘大小，单位GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct MysqlVolumeResp {
     /// 磁盘大小。单位GB。  取值范围：10~128000，为10的整数倍。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct NodeSqlAutoSqlLimiting {
     /// **参数解释**：  节点ID。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**：  自治限流规则每天生效开始时间。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**：  自治限流规则每天生效开始时间。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**：  限流策略CPU利用率和活跃会话数的关联关系。  **取值范围**：    - and：且。   - or：或。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `condition`.
     pub condition: Option<String>,
     /// **参数解释**：  限流策略CPU利用率。  **约束限制**：  不涉及。  **取值范围**：  \[70~100\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `cpu_usage`.
     pub cpu_usage: Option<i32>,
     /// **参数解释**：  限流策略活跃会话数。  **约束限制**：  不涉及。  **取值范围**：  \[1~5000\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `active_sessions`.
     pub active_sessions: Option<i32>,
     /// **参数解释**：  每次最大限流时长（分钟）。  **取值范围**：  \[1~1440\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `clear_time`.
     pub clear_time: Option<i32>,
     /// **参数解释**：  限流策略满足限流条件的事件持续时间（分钟）。  **取值范围**：  \[2~60\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<i32>,
     /// **参数解释**：  最大并发数。  **取值范围**：  \[0~1000000000\]。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: Option<i32>,
 }

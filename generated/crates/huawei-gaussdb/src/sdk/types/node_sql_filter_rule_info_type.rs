@@ -7,9 +7,11 @@ use super::NodeSqlFilterRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeSqlFilterRuleInfo {
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// SQL限流规则。集合的sql_type值不能重复。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<NodeSqlFilterRule>,
 }

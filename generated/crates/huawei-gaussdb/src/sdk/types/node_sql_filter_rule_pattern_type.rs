@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeSqlFilterRulePattern {
     /// SQL限流规则，由一个或多个关键字（最多为128个关键字）组成，关键字之间通过\\&quot;~\\&quot;分隔符分开，如select~from~t1。规则中不能包含‘\\\\’、中英文逗号、‘~~’，不能以‘~’结尾。
+    ///
     /// Wire name: `pattern`.
     pub pattern: String,
     /// 最大并发数。取值范围：非负整数。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: i32,
     /// **参数解释**：  SQL限流失效时间，标准秒级时间戳，永久生效SQL限流规则该字段为null。  **约束限制**：  不涉及。  **取值范围**：  0 - 9223372036854775807。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `expire_at`.
     pub expire_at: i64,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodesWeight {
     /// 数据库节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 权重。取值范围：0~1000。
+    ///
     /// Wire name: `weight`.
     pub weight: Option<i32>,
 }

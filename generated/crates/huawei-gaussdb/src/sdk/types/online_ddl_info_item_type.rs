@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OnlineDDLInfoItem {
     /// **参数解释**：   无锁变更的目标表。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `table`.
     pub table: Option<String>,
     /// **参数解释**：  无锁变更的具体执行SQL。  **取值范围**：   不涉及。
+    ///
     /// Wire name: `sql`.
     pub sql: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::OnlineDDLInfoItem;
 #[non_exhaustive]
 pub struct OnlineDDLTaskContentItem {
     /// **参数解释**：  无锁变更的目标数据库。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// **参数解释**：  无锁变更的DDL信息。
+    ///
     /// Wire name: `ddl_info`.
     pub ddl_info: Vec<OnlineDDLInfoItem>,
 }

@@ -7,36 +7,47 @@ use super::NodesWeight;
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenMysqlProxyRequestBody {
     /// 代理规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: String,
     /// 代理实例节点数，取值整数2-32。
+    ///
     /// Wire name: `node_num`.
     pub node_num: i32,
     /// 代理实例名称。用于表示实例的名称，同一租户下，同类型的实例名可重名。  取值范围：最小为4个字符，最大为64个字符且不超过64个字节（注意：一个中文字符占用3个字节），必须以字母或中文开头，区分大小写，可以包含字母、数字、中划线、下划线或中文，不能包含其他特殊字符。
+    ///
     /// Wire name: `proxy_name`.
     pub proxy_name: Option<String>,
     /// 代理实例类型。默认类型为readwrite。
+    ///
     /// Wire name: `proxy_mode`.
     pub proxy_mode: Option<String>,
     /// 数据库代理路由模式，默认为权重负载模式。  取值范围: - 0，表示权重负载模式; - 1，表示负载均衡模式（数据库主节点不接受读请求）； - 2，表示负载均衡模式（数据库主节点接受读请求）。
+    ///
     /// Wire name: `route_mode`.
     pub route_mode: Option<i32>,
     /// 数据库节点的读权重设置。  在proxy_mode为readonly时，只能为只读节点选择权重。
+    ///
     /// Wire name: `nodes_read_weight`.
     pub nodes_read_weight: Option<Vec<NodesWeight>>,
     /// **参数解释**：  数据库代理节点的可用区设置。  **约束限制**：  不传该字段，代理节点可用区将随机设置，优先与数据库节点可用区保持一致；传入该字段，代理节点将设置在指定可用区。
+    ///
     /// Wire name: `proxy_nodes_az_list`.
     pub proxy_nodes_az_list: Option<Vec<String>>,
     /// 数据库VPC下的子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// **参数解释**：   数据库代理IP，获取方法如下。 - 用户自定义代理IP时，由用户自定义传入。 - 用户不指定代理IP时，随机在指定子网下生成的IPV4地址。  **约束限制**：  指定子网下的可用IP，获取方法如下： 登录TaurusDB的控制台界面，单击实例名称，进入实例详情页面，在该页面单击数据库代理，新增代理，查看已使用IP地址，查找指定子网下未被使用的IP。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `proxy_ip`.
     pub proxy_ip: Option<String>,
     /// 是否开启新增节点自动加入该Proxy。如果需要设置是否开启新增节点自动加入该Proxy，请联系客服人员添加白名单，加入白名单后，方可输入该字段。  取值范围： - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `new_node_auto_add_status`.
     pub new_node_auto_add_status: Option<String>,
     /// 新增节点的读权重：    - 如果路由模式为0，新增节点自动加入为ON，取值为0~1000。 - 如果路由模式不为0或新增节点自动加入为OFF，则可不输入读权重。
+    ///
     /// Wire name: `new_node_weight`.
     pub new_node_weight: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateHtapQueryQueueControlReq {
     /// **参数解释**：  查询队列的开关状态。  **约束限制**：  不涉及。  **取值范围**：  - true：表示开启。 - false：表示关闭。  **默认值**：  false。
+    ///
     /// Wire name: `enable_query_queue_select`.
     pub enable_query_queue_select: String,
 }

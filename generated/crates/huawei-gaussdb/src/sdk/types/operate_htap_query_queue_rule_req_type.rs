@@ -6,7 +6,6 @@ use super::HtapQueryQueueRule;
 /// `OperateHtapQueryQueueRuleReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateHtapQueryQueueRuleReq {
-    /// (No description in the spec.)
     /// Wire name: `query_queue_rule`.
     pub query_queue_rule: Option<HtapQueryQueueRule>,
 }

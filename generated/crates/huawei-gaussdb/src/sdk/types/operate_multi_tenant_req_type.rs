@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateMultiTenantReq {
     /// 实例多租特性开关。 - true:开启 - false:关闭。
+    ///
     /// Wire name: `multi_tenant_switch`.
     pub multi_tenant_switch: bool,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateSqlFilterControlReq {
     /// SQL限流开关状态。 取值： - ON，表示开启。 - OFF，表示关闭。
+    ///
     /// Wire name: `switch_status`.
     pub switch_status: String,
 }

@@ -6,7 +6,6 @@ use super::NodeSqlFilterRuleInfo;
 /// `OperateSqlFilterRuleReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateSqlFilterRuleReq {
-    /// (No description in the spec.)
     /// Wire name: `sql_filter_rules`.
     pub sql_filter_rules: Vec<NodeSqlFilterRuleInfo>,
 }

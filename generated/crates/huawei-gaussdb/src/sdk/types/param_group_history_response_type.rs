@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ParamGroupHistoryResponse {
     /// 参数名称。
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// 修改前参数值。
+    ///
     /// Wire name: `old_value`.
     pub old_value: Option<String>,
     /// 修改后参数值。
+    ///
     /// Wire name: `new_value`.
     pub new_value: Option<String>,
     /// 更新结果。
+    ///
     /// Wire name: `update_result`.
     pub update_result: Option<String>,
     /// 是否应用。 - true：是。 - false：否。
+    ///
     /// Wire name: `is_applied`.
     pub is_applied: Option<bool>,
     /// 修改时间。格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 应用时间。格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `applied`.
     pub applied: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ParamGroup {
     /// 参数组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数组名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

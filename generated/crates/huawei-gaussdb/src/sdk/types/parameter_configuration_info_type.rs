@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ParameterConfigurationInfo {
     /// 数据库版本名称。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// **参数解释**：  参数组ID。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为pr07，长度为36个字符。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

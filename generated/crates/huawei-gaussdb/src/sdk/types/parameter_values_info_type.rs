@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ParameterValuesInfo {
     /// 参数名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 是否需要重启。 - false：否。 - true：是。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
     /// 是否只读。 - false：否。 - true：是。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
     /// 参数值范围，如Integer取值0-1、Boolean取值true\|false等。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数类型,可取取值如下： - string - integer - boolean  - list  - float
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -8,6 +8,7 @@ use super::Resource;
 #[non_exhaustive]
 pub struct ProjectQuotas {
     /// 资源列表对象。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
 }

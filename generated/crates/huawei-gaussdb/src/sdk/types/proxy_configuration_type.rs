@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ProxyConfiguration {
     /// 参数名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数数据类型
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
     /// 参数父标签类型
+    ///
     /// Wire name: `elem_type`.
     pub elem_type: Option<String>,
     /// 取值范围
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数默认值
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 参数描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ProxyEngineRisk {
     /// **参数解释**：  风险级别。  **取值范围**： 1：一级风险。
+    ///
     /// Wire name: `level`.
     pub level: Option<i32>,
     /// **参数解释**：  建议升级原因。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `suggest`.
     pub suggest: Option<String>,
     /// **参数解释**：  升级影响。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `influence`.
     pub influence: Option<String>,
     /// **参数解释**：  升级指导。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `guidance`.
     pub guidance: Option<String>,
     /// **参数解释**：  预估业务影响时长。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `service_impact_duration`.
     pub service_impact_duration: Option<String>,
     /// **参数解释**：  预估升级时长。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `upgrade_duration`.
     pub upgrade_duration: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::ProxyFlavor;
 #[non_exhaustive]
 pub struct ProxyFlavorGroup {
     /// **参数解释**：  规格分组类型。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// **参数解释**：  规格列表。
+    ///
     /// Wire name: `proxy_flavors`.
     pub proxy_flavors: Vec<ProxyFlavor>,
 }

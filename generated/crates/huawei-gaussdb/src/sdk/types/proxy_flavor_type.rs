@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ProxyFlavor {
     /// **参数解释**：  规格ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  规格码。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// **参数解释**：  cpu核数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// **参数解释**：  内存。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// **参数解释**：  数据库类型。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// **参数解释**：  az状态。
+    ///
     /// Wire name: `az_status`.
     pub az_status: Option<::runtime::JsonValue>,
     /// **参数解释**：  是否支持ipv6。  **取值范围**：  - true: 支持ipv6。 - false: 不支持ipv6。
+    ///
     /// Wire name: `supported_ipv6`.
     pub supported_ipv6: Option<bool>,
 }

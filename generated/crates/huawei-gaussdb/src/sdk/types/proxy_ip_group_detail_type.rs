@@ -8,12 +8,15 @@ use super::IpGroupItem;
 #[non_exhaustive]
 pub struct ProxyIpGroupDetail {
     /// ipGroup的id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// ipGroup的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// ipGroup内部的ip列表
+    ///
     /// Wire name: `ip_list`.
     pub ip_list: Vec<IpGroupItem>,
 }

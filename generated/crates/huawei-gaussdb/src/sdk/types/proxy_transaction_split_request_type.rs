@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyTransactionSplitRequest {
     /// 开启/关闭事务拆分，取值范围是\[ON/OFF\]
+    ///
     /// Wire name: `transaction_split`.
     pub transaction_split: String,
     /// 实例的数据库代理列表，仅支持单proxy使用。
+    ///
     /// Wire name: `proxy_id_list`.
     pub proxy_id_list: Vec<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyUpdateProxyConnectionPoolTypeRequest {
     /// 连接池类型。 - CLOSED：关闭连接池。 - SESSION：开启会话级连接池
+    ///
     /// Wire name: `connection_pool_type`.
     pub connection_pool_type: String,
 }

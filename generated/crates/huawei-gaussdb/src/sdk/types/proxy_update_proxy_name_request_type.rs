@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyUpdateProxyNameRequest {
     /// 修改代理实例的新名称
+    ///
     /// Wire name: `alias`.
     pub alias: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyUpgradeProxyVersionRequest {
     /// 升级前源内核版本号
+    ///
     /// Wire name: `source_version`.
     pub source_version: String,
     /// 目标升级内核版本号
+    ///
     /// Wire name: `target_version`.
     pub target_version: String,
 }

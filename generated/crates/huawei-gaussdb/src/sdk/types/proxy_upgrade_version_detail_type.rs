@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ProxyUpgradeVersionDetail {
     /// 实例id.
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 工作流Id。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
     /// agent返回的升级下发状态码，默认返回。
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
     /// 错误消息。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryDataBaseRequestV3 {
     /// **参数解释**：  查询的数据库名称。  **约束限制**：  仅支持英文大小写字母、数字以及下划线，模糊搜索时列表元素数目必须为1。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<String>>,
     /// **参数解释**：  需要查询数据库的源实例ID，严格匹配UUID规则。  **约束限制**：  只能由英文字母、数字组成，且长度为36个字符。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
 }

@@ -7,15 +7,19 @@ use super::DatabaseTablesInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryTableRequestV3 {
     /// **参数解释**：  查询的数据库及表名称的列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `database_tables`.
     pub database_tables: Vec<DatabaseTablesInfo>,
     /// **参数解释**：  需要查询数据库的源实例ID，严格匹配UUID规则。  **约束限制**：  只能由英文字母、数字组成，且长度为36个字符。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// **参数解释**：  已选择的数据库及表名称的列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `selected_tables`.
     pub selected_tables: Vec<DatabaseTablesInfo>,
     /// **参数解释**：  表黑白名单设置。include_tables：白名单，exclude_tables：黑名单。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `filter_type`.
     pub filter_type: String,
 }

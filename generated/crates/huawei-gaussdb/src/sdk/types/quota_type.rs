@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Quota {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
     /// 实例个数配额。
+    ///
     /// Wire name: `instance_quota`.
     pub instance_quota: Option<i32>,
     /// CPU核数配额。
+    ///
     /// Wire name: `vcpus_quota`.
     pub vcpus_quota: Option<i32>,
     /// 内存使用配额，单位为GB。
+    ///
     /// Wire name: `ram_quota`.
     pub ram_quota: Option<i32>,
     /// 实例剩余配额。
+    ///
     /// Wire name: `availability_instance_quota`.
     pub availability_instance_quota: Option<i32>,
     /// CPU核数剩余配额。
+    ///
     /// Wire name: `availability_vcpus_quota`.
     pub availability_vcpus_quota: Option<i32>,
     /// 内存剩余配额。
+    ///
     /// Wire name: `availability_ram_quota`.
     pub availability_ram_quota: Option<i32>,
 }

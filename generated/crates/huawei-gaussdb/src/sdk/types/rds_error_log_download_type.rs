@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct RDSErrorLogDownload {
     /// **参数解释**：  任务ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// **参数解释**：  日志文件名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// **参数解释**：  状态。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  文件大小。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// **参数解释**：  文件下载链接。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `file_link`.
     pub file_link: Option<String>,
     /// **参数解释**：  创建时间。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// **参数解释**：  更新时间。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ReadableNodeInfos {
     /// 可读节点IP。
+    ///
     /// Wire name: `data_ip`.
     pub data_ip: Option<String>,
     /// 可读节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 可读节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::OnlineDDLTaskContentItem;
 #[non_exhaustive]
 pub struct RecordItem {
     /// **参数解释**：  无锁变更任务记录标识。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// **参数解释**：  无锁变更任务详细内容。
+    ///
     /// Wire name: `task_content`.
     pub task_content: Vec<OnlineDDLTaskContentItem>,
     /// **参数解释**：  无锁变更任务创建时间，13位毫秒时间戳。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<i64>,
     /// **参数解释**：  无锁变更任务结束时间，13位毫秒时间戳。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `ended_at`.
     pub ended_at: Option<i64>,
     /// **参数解释**：  无锁变更任务执行状态。  **取值范围**：   - checking：表示正在执行预检查步骤。   - check successful： 表示预检查步骤执行成功。   - check failed： 表示预检查步骤执行失败。   - altering： 表示正在任务正在执行变更步骤。   - alter successful： 表示变更步骤执行成功。   - alter failed： 表示变更步骤执行失败。   - stopping：表示正在执行停止任务步骤。   - stop successful： 表示执行停止步骤成功。   - stop failed： 表示执行停止步骤失败。   - cleaning： 表示正在执行清理临时表步骤。   - clean successful： 表示清理临时表步骤执行成功。   - clean failed： 表示清理临时表步骤执行失败。
+    ///
     /// Wire name: `task_status`.
     pub task_status: Option<String>,
     /// **参数解释**：  表示数据库内核层面无锁变更任务运行阶段。  **取值范围**：   - 0：表示无锁变更任务未开始。  - 1：表示无锁变更任务已完成资源初始化。  - 2：表示无锁变更任务正在运行。  - 3：表示无锁变更任务已完成。
+    ///
     /// Wire name: `alter_stage`.
     pub alter_stage: Option<i64>,
     /// **参数解释**：  无锁变更任务百分比进度，1位小数精度。  **取值范围**：  0.0-100.0。
+    ///
     /// Wire name: `percentage`.
     pub percentage: Option<f64>,
     /// **参数解释**：  无锁变更任务失败原因，任务执行失败时有返回值。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `error_reason`.
     pub error_reason: Option<String>,
     /// **参数解释**：  无锁变更任务临时表名称，关闭临时表自动清理时有返回值。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `temp_table_name`.
     pub temp_table_name: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct RecycleBackupV3 {
     /// 备份级别。
+    ///
     /// Wire name: `backup_level`.
     pub backup_level: Option<String>,
     /// 备份ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `backup_name`.
     pub backup_name: Option<String>,
     /// 备份大小，单位是字节。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 回收状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<i64>,
     /// 备份结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
 }

@@ -8,57 +8,75 @@ use super::RecycleBackupV3;
 #[non_exhaustive]
 pub struct RecycleInstanceV3 {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例类型。
+    ///
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 计费模式。
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 删除时间。
+    ///
     /// Wire name: `deleted_at`.
     pub deleted_at: Option<i64>,
     /// 磁盘类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 磁盘大小。
+    ///
     /// Wire name: `volume_size`.
     pub volume_size: Option<String>,
     /// 数据面VIP。
+    ///
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
     /// 数据面IPV6。
+    ///
     /// Wire name: `data_vip_ipv6`.
     pub data_vip_ipv6: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
     /// 备份级别。
+    ///
     /// Wire name: `backup_level`.
     pub backup_level: Option<String>,
     /// 备份ID。
+    ///
     /// Wire name: `recycle_backup_id`.
     pub recycle_backup_id: Option<String>,
     /// 回收状态。
+    ///
     /// Wire name: `recycle_status`.
     pub recycle_status: Option<String>,
     /// **参数解释**：  实例所有的回收站备份列表。
+    ///
     /// Wire name: `recycle_backups`.
     pub recycle_backups: Vec<RecycleBackupV3>,
 }

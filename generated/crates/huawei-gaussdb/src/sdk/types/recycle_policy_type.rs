@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecyclePolicy {
     /// 保留天数，1-7天。
+    ///
     /// Wire name: `retention_period_in_days`.
     pub retention_period_in_days: Option<String>,
 }

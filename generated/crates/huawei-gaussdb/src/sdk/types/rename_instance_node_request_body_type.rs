@@ -7,6 +7,7 @@ use super::SingleNodeInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenameInstanceNodeRequestBody {
     /// 节点信息列表
+    ///
     /// Wire name: `node_list`.
     pub node_list: Vec<SingleNodeInfo>,
 }

@@ -7,6 +7,7 @@ use super::ResetDatabasePassword;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetDatabasePasswordRequest {
     /// 准备修改密码的数据库用户列表，列表最大长度为50。
+    ///
     /// Wire name: `users`.
     pub users: Vec<ResetDatabasePassword>,
 }

@@ -5,33 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceCheckResource {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: String,
     /// 实例数量。
+    ///
     /// Wire name: `instance_num`.
     pub instance_num: i32,
     /// 实例部署模式。
+    ///
     /// Wire name: `mode`.
     pub mode: String,
     /// 可用区类型，目前仅支持single。
+    ///
     /// Wire name: `availability_zone_mode`.
     pub availability_zone_mode: String,
     /// FE节点数量。
+    ///
     /// Wire name: `fe_node_num`.
     pub fe_node_num: i32,
     /// BE节点数量。
+    ///
     /// Wire name: `be_node_num`.
     pub be_node_num: i32,
     /// FE规格码。
+    ///
     /// Wire name: `fe_flavor_ref`.
     pub fe_flavor_ref: String,
     /// BE规格码。
+    ///
     /// Wire name: `be_flavor_ref`.
     pub be_flavor_ref: String,
     /// 可用区码。选填，校验可用区码是否正确。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// HTAP实例子网即TaurusDB实例子网。 获取方法请参见\[获取子网ID\](<https://support.huaweicloud.com/api-vpc/vpc_subnet01_0003.html>)。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: String,
 }

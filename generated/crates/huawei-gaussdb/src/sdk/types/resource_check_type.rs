@@ -7,9 +7,9 @@ use super::ResourceCheckResource;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceCheck {
     /// 校验类型，仅支持校验创建实例。
+    ///
     /// Wire name: `action`.
     pub action: String,
-    /// (No description in the spec.)
     /// Wire name: `resource`.
     pub resource: Option<ResourceCheckResource>,
 }

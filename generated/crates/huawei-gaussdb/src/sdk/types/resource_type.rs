@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Resource {
     /// 指定类型的配额。 - instance: 表示实例的配额
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 已创建的资源个数。
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 资源最大的配额数。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestartNodeRequest {
     /// 实例节点是否延迟重启。默认false，立即重启。  - true: 延迟重启，实例节点将在运维时间窗内自动重启。 - false: 立即重启。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
 }

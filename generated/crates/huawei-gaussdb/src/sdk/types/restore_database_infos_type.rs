@@ -8,12 +8,15 @@ use super::RestoreDatabaseTableInfo;
 #[non_exhaustive]
 pub struct RestoreDatabaseInfos {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 总表数。
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
     /// 表信息。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<RestoreDatabaseTableInfo>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreRequest {
     /// 目标实例ID。
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: String,
     /// 源实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// 用于恢复的备份ID。当使用备份文件恢复时需要指定该参数。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 恢复数据的时间点，格式为UNIX时间戳，单位是毫秒，时区为UTC。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Option<i64>,
     /// 表示恢复方式，枚举值： - backup：表示使用备份文件恢复，按照此方式恢复时，当\\&quot;type\\&quot;字段为非必选时，\\&quot;backup_id\\&quot;必选。 - timestamp：表示按时间点恢复，按照此方式恢复时，当\\&quot;type\\&quot;字段必选时，\\&quot;restore_time\\&quot;必选。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
 }

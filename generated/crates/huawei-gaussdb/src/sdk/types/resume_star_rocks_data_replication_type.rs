@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResumeStarRocksDataReplication {
     /// 同步任务名。字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线。
+    ///
     /// Wire name: `task_name`.
     pub task_name: String,
 }

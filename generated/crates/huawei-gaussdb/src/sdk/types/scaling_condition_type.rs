@@ -7,15 +7,19 @@ use super::MetricCondition;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingCondition {
     /// **参数描述**:  变配条件名称。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字和中划线组成，且长度不超过32个字符，不能为空。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `condition_id`.
     pub condition_id: Option<String>,
     /// **参数描述**：  持续时间，单位是毫秒。  **约束限制**：  不涉及。  **取值范围**：  2000-5000。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<i32>,
     /// **参数解释**:  间隔时间，单位是毫秒。  **约束限制**：  不涉及。  **取值范围**：  1000-5000。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i32>,
     /// **参数描述**:  指标变配条件。  **约束条件**：  不涉及。
+    ///
     /// Wire name: `metric_conditions`.
     pub metric_conditions: Vec<MetricCondition>,
 }

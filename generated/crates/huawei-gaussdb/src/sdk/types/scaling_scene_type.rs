@@ -7,6 +7,7 @@ use super::ScalingCondition;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingScene {
     /// **参数解释**:  变配条件。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `conditions`.
     pub conditions: Vec<ScalingCondition>,
 }

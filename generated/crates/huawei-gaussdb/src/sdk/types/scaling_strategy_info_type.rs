@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ScalingStrategyInfo {
     /// 扩缩规格开关。 - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `flavor_switch`.
     pub flavor_switch: Option<String>,
     /// 增删只读节点开关。 - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `read_only_switch`.
     pub read_only_switch: Option<String>,
 }

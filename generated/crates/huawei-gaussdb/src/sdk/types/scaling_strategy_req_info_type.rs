@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingStrategyReqInfo {
     /// 扩缩规格开关。 - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `flavor_switch`.
     pub flavor_switch: String,
     /// 增删只读节点开关。自动增删只读节点功能需要先\[开启数据库代理\](<https://support.huaweicloud.com/api-taurusdb/CreateGaussMySqlProxy.html>)，且只能有一个代理。 - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `read_only_switch`.
     pub read_only_switch: String,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct ScheduleTask {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 实例状态。 取值： - 值为“createfail”，表示实例创建失败。 - 值为“creating”，表示实例创建中。 - 值为“normal”，表示实例正常。 - 值为“abnormal”，表示实例异常。 - 值为“deleted”，表示实例已删除。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// 租户在某一region下的project ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**： 任务名称。  **取值范围**：   - PROXY_VERSION_UPGRADE：表示数据库代理版本升级。   - VERSION_UPGRADE：表示实例版本升级。   - RESIZE_FLAVOR：表示实例规格变更。   - REBOOT_NODE：表示重启节点。   - REBOOT_INSTANCE：表示重启实例。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// 任务创建时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。 说明：创建时返回值为空，数据库实例创建成功后该值不为空
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 任务开始时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。 说明：创建时返回值为空，数据库实例创建成功后该值不为空
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 任务结束时间，格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。 说明：创建时返回值为空，数据库实例创建成功后该值不为空
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 任务执行状态。 取值： - 值为“Pending”，表示延时任务，未执行。 - 值为“Running”，表示任务正在执行。 - 值为“Completed”，表示任务执行成功。 - 值为“Failed”，表示任务执行失败。
+    ///
     /// Wire name: `job_status`.
     pub job_status: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `datastore_type`.
     pub datastore_type: Option<String>,
     /// 实例配置相关信息，比如规格等。
+    ///
     /// Wire name: `target_config`.
     pub target_config: Option<::runtime::JsonValue>,
     /// **参数解释**：  数据库代理ID，严格匹配UUID规则。  **取值范围**：  只能由英文字母、数字组成，后缀为po01，长度为36个字符。
+    ///
     /// Wire name: `proxy_id`.
     pub proxy_id: Option<String>,
     /// **参数解释**：  数据库代理名称。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `proxy_name`.
     pub proxy_name: Option<String>,
 }

@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct ScheduledTaskV3 {
     /// **参数解释**：  任务创建时间。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
     /// **参数解释**：  数据库类型。  **取值范围**： 目前只支持gaussdb-mysql。
+    ///
     /// Wire name: `datastore_type`.
     pub datastore_type: Option<String>,
     /// **参数解释**：  任务结束时间。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
     /// **参数解释**：  任务绑定的实例ID。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  任务绑定的实例名称。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释**：  任务绑定的实例状态。  **取值范围**： - NORMAL：实例正常状态。 - BACKING_UP：实例备份中状态。 - MODIFYING：实例修改中状态。 - REBUILDING：实例重建中状态。 - RESTORING：实例恢复中状态。 - FROZEN：实例已冻结状态。 - FAILED：实例状态异常。 - DELETING：实例删除中状态。 - CREATE_FAILED：实例创建失败状态。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// **参数解释**：  租户项目ID。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**：  任务使用的数据库代理ID。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `proxy_id`.
     pub proxy_id: Option<String>,
     /// **参数解释**：  任务使用的数据库代理名称。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `proxy_name`.
     pub proxy_name: Option<String>,
     /// **参数解释**：  任务开始时间。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// **参数解释**：  任务的目标端配置信息，以键值对形式存储。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `target_config`.
     pub target_config: ::std::collections::BTreeMap<String, String>,
     /// **参数解释**：  任务ID，此参数是任务的唯一标识。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// **参数解释**：  任务名称。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// **参数解释**：  任务执行顺序。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `task_order`.
     pub task_order: Option<i64>,
     /// **参数解释**：  任务状态。  **取值范围**： - RUNNING：任务正在执行。 - SUCCESS：任务执行成功。 - FAIL：任务执行失败。 - CANCELED：任务被取消。 - WAITING：任务等待执行。
+    ///
     /// Wire name: `task_status`.
     pub task_status: Option<String>,
 }

@@ -7,9 +7,9 @@ use super::CustomScalingConfig;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessScalingPolicy {
     /// **参数描述**：  自定义扩容步长。  **约束限制**：  不涉及。  **取值范围**：  2-算力上限的一半。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `enlarge_step_size`.
     pub enlarge_step_size: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `custom_scaling_config`.
     pub custom_scaling_config: Option<CustomScalingConfig>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAuditLogPolicyRequestBody {
     /// **参数解释**：  审计日志保存天数，0表示关闭审计日志策略。  **约束限制**：  不涉及。  **取值范围**：  0~732。  **默认取值**：  7。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: i32,
     /// **参数解释**：  仅关闭审计日志策略时有效。 - true（默认），表示关闭审计日志策略的同时，保留历史审计日志。 - false，表示关闭审计日志策略的同时，删除已有的历史审计日志。  **约束限制**：  不涉及。  **取值范围**：  true\|false。  **默认取值**：  true。
+    ///
     /// Wire name: `reserve_audit_logs`.
     pub reserve_audit_logs: Option<bool>,
     /// **参数解释**：  审计记录的操作类型，动态范围。空表示不过滤任何操作类型。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `audit_types`.
     pub audit_types: Option<Vec<String>>,
 }

@@ -7,6 +7,7 @@ use super::AutoSqlLimitingRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAutoSqlLimitingReq {
     /// **参数解释**：  开启自治限流规则。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `auto_sql_limiting_rules`.
     pub auto_sql_limiting_rules: Vec<AutoSqlLimitingRule>,
 }

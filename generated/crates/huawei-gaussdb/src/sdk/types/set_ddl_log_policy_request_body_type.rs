@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetDdlLogPolicyRequestBody {
     /// **参数解释**：  设置DDL日志下载功能开关。  **约束限制**：  不涉及。  **取值范围**：  - ON，开启。 - OFF，关闭。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `switch_status`.
     pub switch_status: Option<String>,
     /// **参数解释**：  设置DDL日志保留天数。  **约束限制**：  不涉及。  **取值范围**：  1~30。  **默认取值**：  3。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i64>,
 }

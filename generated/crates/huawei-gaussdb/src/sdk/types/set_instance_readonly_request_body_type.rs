@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetInstanceReadonlyRequestBody {
     /// **参数解释**：  设置或者解除实例只读。  **约束限制**：  不涉及。  **取值范围**：  - true: 设置只读。 - false: 解除只读。 **默认取值**：  不涉及。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

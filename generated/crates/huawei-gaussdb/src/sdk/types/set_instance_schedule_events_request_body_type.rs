@@ -7,12 +7,13 @@ use super::{EventInstances, EventScheduleWindow};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetInstanceScheduleEventsRequestBody {
     /// **参数解释**：  事件操作类型。  **约束限制**：  不涉及。  **取值范围**：  - execute：授权立即执行。 - cancel：授权取消执行。 - reservation：授权预约执行。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: Option<String>,
     /// **参数解释**：  事件信息。  **约束限制**：  批量事件个数不得超过20个。
+    ///
     /// Wire name: `event_instances`.
     pub event_instances: Option<Vec<EventInstances>>,
-    /// (No description in the spec.)
     /// Wire name: `event_schedule_window`.
     pub event_schedule_window: Option<EventScheduleWindow>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetQuota {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 实例个数配额。取值范围0~100000。(如果已经存在实例，应该大于已经存在的实例个数)
+    ///
     /// Wire name: `instance_quota`.
     pub instance_quota: Option<i32>,
     /// CPU核数配额。取值范围0~2147483646。(如果已经存在实例，应该大于已经占用的cpu个数)
+    ///
     /// Wire name: `vcpus_quota`.
     pub vcpus_quota: Option<i32>,
     /// 内存使用配额，单位为GB。取值范围0~2147483646。(如果已经存在实例，应该大于已经占用的内存数)
+    ///
     /// Wire name: `ram_quota`.
     pub ram_quota: Option<i32>,
 }

@@ -7,6 +7,7 @@ use super::SetQuota;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetQuotasRequestBody {
     /// 资源列表对象。
+    ///
     /// Wire name: `quota_list`.
     pub quota_list: Vec<SetQuota>,
 }

@@ -6,7 +6,6 @@ use super::RecyclePolicy;
 /// `SetRecyclePolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetRecyclePolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `recycle_policy`.
     pub recycle_policy: Option<RecyclePolicy>,
 }

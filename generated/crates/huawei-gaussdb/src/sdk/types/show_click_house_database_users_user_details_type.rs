@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ShowClickHouseDatabaseUsersUserDetails {
     /// 数据库账户名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 已授权数据库。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
     /// DML权限。 取值范围： - 1：只读权限 - 2：读取和设置权限
+    ///
     /// Wire name: `dml`.
     pub dml: Option<i32>,
     /// DDL授权。 取值范围： - 0：无DDL权限 - 1：有DDL权限
+    ///
     /// Wire name: `ddl`.
     pub ddl: Option<i32>,
 }

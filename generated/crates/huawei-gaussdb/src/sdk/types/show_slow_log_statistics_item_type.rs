@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ShowSlowLogStatisticsItem {
     /// IP地址。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// 执行次数。
+    ///
     /// Wire name: `count`.
     pub count: Option<String>,
     /// 所属数据库。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 平均等待锁时间。
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 执行语法。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// 平均扫描的行数量。
+    ///
     /// Wire name: `rows_examined`.
     pub rows_examined: Option<i32>,
     /// 平均结果行统计数量。
+    ///
     /// Wire name: `rows_sent`.
     pub rows_sent: Option<i32>,
     /// 平均执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 账号。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowSqlAutoSqlLimitingReq {
     /// **参数解释**：  节点ID列表。  获取方法请参见\[查询实例详情\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlInstanceInfoUnifyStatus.html>)。  **约束限制**：  节点角色必须为主节点。  **取值范围**：  列表元素为节点ID，只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `node_ids`.
     pub node_ids: Option<Vec<String>>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ShowStarRocksDatabaseUsersUserDetails {
     /// 数据库账户名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 已授权数据库。
+    ///
     /// Wire name: `data_bases`.
     pub data_bases: Vec<String>,
     /// DML授权。 - 0：读写权限 - 1：只读权限 - 2：只读和设置权限 - 3：读写和设置权限
+    ///
     /// Wire name: `dml`.
     pub dml: Option<i32>,
     /// DDL授权。 - 0：无DDL权限 - 1：有DDL权限
+    ///
     /// Wire name: `ddl`.
     pub ddl: Option<i32>,
 }

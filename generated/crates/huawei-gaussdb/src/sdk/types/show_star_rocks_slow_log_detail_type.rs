@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct ShowStarRocksSlowLogDetail {
     /// **参数解释**：  节点ID。   **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// **参数解释**：  执行次数。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<String>,
     /// **参数解释**：  执行时间。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// **参数解释**：  等待锁时间。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// **参数解释**：  结果行数量。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `rows_sent`.
     pub rows_sent: Option<String>,
     /// **参数解释**：  扫描的行数量。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `rows_examined`.
     pub rows_examined: Option<String>,
     /// **参数解释**：   所属数据库。   **取值范围**：   gaussdb-mysql。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// **参数解释**：  账号名称。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
     /// **参数解释**：  执行语法。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// **参数解释**：  语句类型。   **取值范围**：  - INSERT - UPDATE - SELECT - DELETE - ALTER - DROP - CREATE。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**：  发生时间，UTC时间。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**：  IP地址。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// **参数解释**：  日志单行序列号。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
     /// **参数解释**：  慢日志日期。   **取值范围**：   不涉及。
+    ///
     /// Wire name: `slow_log_date`.
     pub slow_log_date: Option<i64>,
 }

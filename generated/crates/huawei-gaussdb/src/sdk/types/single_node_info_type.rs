@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleNodeInfo {
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// 节点名称。支持中文、数字、字母、连接符-和_，长度为4-128。
+    ///
     /// Wire name: `name`.
     pub name: String,
 }

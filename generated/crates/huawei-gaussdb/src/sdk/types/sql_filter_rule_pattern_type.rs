@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct SqlFilterRulePattern {
     /// **参数解释**：  SQL限流规则。  **取值范围**：  由一个或多个关键字（最多为128个关键字）组成，关键字之间通过\\&quot;~\\&quot;分隔符分开，如select~from~t1。规则中不能包含‘\\\\’、中英文逗号、‘~~’，不能以‘~’结尾。
+    ///
     /// Wire name: `pattern`.
     pub pattern: Option<String>,
     /// **参数解释**：  最大并发数。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: Option<i32>,
     /// **参数解释**：  当前并发数。  **取值范围**：  0 - 4294967296。
+    ///
     /// Wire name: `cur_concurrency`.
     pub cur_concurrency: Option<i32>,
     /// **参数解释**：  当前拦截次数。  **取值范围**：  0 - 4294967296。
+    ///
     /// Wire name: `cur_reject`.
     pub cur_reject: Option<i32>,
     /// **参数解释**：  SQL限流规则创建时间。  **取值范围**：  0 - 9223372036854775807。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// **参数解释**：  SQL限流规则失效时间。  **取值范围**：  0 - 9223372036854775807。
+    ///
     /// Wire name: `expire_at`.
     pub expire_at: Option<i64>,
 }

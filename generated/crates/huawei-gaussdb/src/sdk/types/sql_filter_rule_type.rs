@@ -8,9 +8,11 @@ use super::SqlFilterRulePattern;
 #[non_exhaustive]
 pub struct SqlFilterRule {
     /// Sql限流类型。  取值范围： - SELECT - UPDATE - DELETE
+    ///
     /// Wire name: `sql_type`.
     pub sql_type: Option<String>,
     /// SQL限流具体规则。
+    ///
     /// Wire name: `patterns`.
     pub patterns: Vec<SqlFilterRulePattern>,
 }

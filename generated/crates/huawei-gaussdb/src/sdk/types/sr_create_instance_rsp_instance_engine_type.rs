@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SrCreateInstanceRspInstanceEngine {
     /// 引擎类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 引擎大版本号。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

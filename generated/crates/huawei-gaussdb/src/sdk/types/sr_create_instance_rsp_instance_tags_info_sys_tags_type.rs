@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SrCreateInstanceRspInstanceTagsInfoSysTags {
     /// 标签键。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -10,9 +10,11 @@ use super::{
 #[non_exhaustive]
 pub struct SrCreateInstanceRspInstanceTagsInfo {
     /// 用户标签。默认为空。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<CreateChInstanceInfoTagsInfoTags>,
     /// 系统标签。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<SrCreateInstanceRspInstanceTagsInfoSysTags>,
 }

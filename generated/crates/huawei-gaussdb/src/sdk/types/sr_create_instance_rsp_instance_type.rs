@@ -11,51 +11,61 @@ use super::{
 #[non_exhaustive]
 pub struct SrCreateInstanceRspInstance {
     /// StarRocks实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 可用区码。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 可用区模式。  取值范围：  single：单可用区。  multi：多可用区。
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `engine`.
     pub engine: Option<SrCreateInstanceRspInstanceEngine>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `sub_net_id`.
     pub sub_net_id: Option<String>,
     /// 数据库用户。默认root。
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// 数据库端口号。默认3306。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 部署模式。
+    ///
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `pay_info`.
     pub pay_info: Option<SrCreateInstanceRspInstancePayInfo>,
     /// SSL开关。
+    ///
     /// Wire name: `enable_ssl`.
     pub enable_ssl: Option<bool>,
     /// 实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例所在区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tags_info`.
     pub tags_info: Option<SrCreateInstanceRspInstanceTagsInfo>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SrDataStoresDatastores {
     /// 数据库版本ID，该字段不会有重复。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库版本号，只返回两位数的大版本号。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库内核版本号，返回完整的四位版本号。
+    ///
     /// Wire name: `kernel_version`.
     pub kernel_version: Option<String>,
 }

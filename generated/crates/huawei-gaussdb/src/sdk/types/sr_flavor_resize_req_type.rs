@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SrFlavorResizeReq {
     /// FE节点CPU、内存规格ID。填空或者不填视为规格ID与原规格ID保持一致。
+    ///
     /// Wire name: `fe_flavor_id`.
     pub fe_flavor_id: Option<String>,
     /// BE节点CPU、内存规格ID。填空或者不填视为规格ID与原规格ID保持一致。
+    ///
     /// Wire name: `be_flavor_id`.
     pub be_flavor_id: Option<String>,
 }

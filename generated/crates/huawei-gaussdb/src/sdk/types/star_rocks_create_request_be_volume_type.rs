@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksCreateRequestBeVolume {
     /// 磁盘类型。通过查询HTAP引擎资源返回消息获取。
+    ///
     /// Wire name: `io_type`.
     pub io_type: String,
     /// 磁盘容量，单位GB 增长的步长：10GB。
+    ///
     /// Wire name: `capacity_in_gb`.
     pub capacity_in_gb: i32,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksCreateRequestEngine {
     /// 引擎类型。仅支持star-rocks。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 引擎大版本号。
+    ///
     /// Wire name: `version`.
     pub version: String,
 }

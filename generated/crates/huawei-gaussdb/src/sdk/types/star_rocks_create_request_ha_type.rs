@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksCreateRequestHa {
     /// 部署模式。
+    ///
     /// Wire name: `mode`.
     pub mode: String,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksCreateRequestPayInfo {
     /// 计费模式，默认0。包周期场景必填。 取值范围： - 0：按需计费 - 1：包周期
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 包周期周期。包周期场景必填。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 包周期周期类型。包周期场景必填。 取值范围： - 2：包月 - 3：包年
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// 包周期是否自动续费。包周期场景必填。 取值范围： - 1：自动续费 - 0：不自动续费
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<String>,
 }

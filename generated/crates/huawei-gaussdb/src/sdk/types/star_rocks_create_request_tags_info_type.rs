@@ -7,6 +7,7 @@ use super::StarRocksCreateRequestTagsInfoSysTags;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksCreateRequestTagsInfo {
     /// 系统标签。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<StarRocksCreateRequestTagsInfoSysTags>,
 }

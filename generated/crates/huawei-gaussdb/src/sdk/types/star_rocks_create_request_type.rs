@@ -11,55 +11,60 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksCreateRequest {
     /// 实例名称。同一租户下，同类型的实例名可重名。  取值范围：最小为4个字符，最大为64个字符且不超过64个字节，必须以字母开头，区分大小写，可以包含字母、数字、中划线、下划线，不能包含其他特殊字符。不支持中文名。
+    ///
     /// Wire name: `name`.
     pub name: String,
-    /// (No description in the spec.)
     /// Wire name: `engine`.
     pub engine: Option<StarRocksCreateRequestEngine>,
-    /// (No description in the spec.)
     /// Wire name: `ha`.
     pub ha: Option<StarRocksCreateRequestHa>,
     /// FE节点规格ID。使用可通过查询HTAP规格响应消息中的“id”。
+    ///
     /// Wire name: `fe_flavor_id`.
     pub fe_flavor_id: String,
     /// BE节点规格ID。使用可通过查询HTAP规格响应消息中的“id”。
+    ///
     /// Wire name: `be_flavor_id`.
     pub be_flavor_id: String,
     /// 数据库密码。  取值范围：至少包含以下字符的三种：大小写字母、数字和特殊符号~!@#$%^*-_&#x3D;+?,()&amp;\|.，长度8~32个字符。 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。如果您输入弱密码，系统会自动判定密码非法。
+    ///
     /// Wire name: `db_root_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_root_pwd: ::runtime::Sensitive<String>,
     /// FE节点数。 - 单机时固定为1 - 集群时取值\[3, 10\]
+    ///
     /// Wire name: `fe_count`.
     pub fe_count: i32,
     /// BE节点数。 - 单机时固定为1 - 集群时取值\[3, 10\]
+    ///
     /// Wire name: `be_count`.
     pub be_count: i32,
     /// 可用区类型。 当前仅支持single。
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: String,
-    /// (No description in the spec.)
     /// Wire name: `fe_volume`.
     pub fe_volume: Option<StarRocksCreateRequestFeVolume>,
-    /// (No description in the spec.)
     /// Wire name: `be_volume`.
     pub be_volume: Option<StarRocksCreateRequestBeVolume>,
     /// 可用区代码。
+    ///
     /// Wire name: `az_code`.
     pub az_code: String,
     /// 时区。默认时区为UTC+08:00。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tags_info`.
     pub tags_info: Option<StarRocksCreateRequestTagsInfo>,
     /// 实例安全组ID。默认与Taurus安全组ID一致。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `pay_info`.
     pub pay_info: Option<StarRocksCreateRequestPayInfo>,
     /// 可用区。包周期场景必填。
+    ///
     /// Wire name: `region_code`.
     pub region_code: Option<String>,
 }

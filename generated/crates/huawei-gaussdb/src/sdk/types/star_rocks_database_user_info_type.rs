@@ -5,19 +5,24 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksDatabaseUserInfo {
     /// 数据库账户名。 长度为2-32个字符，必须以小写字母开头，小写字母或数字结尾，可以包含小写字母、数字以及下划线，不能包含其它特殊字符。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 账户密码。 - 8-32个字符 - 不能与用户名或倒序的用户名相同 - 至少包含以下字符中的三种：大写字母、小写字母、数字和特殊字符~！@#%^*-_&#x3D;+?,
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 数据库列表。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
     /// DML权限，默认2。 取值范围： - 0：读写权限 - 1：只读权限 - 2：只读和设置权限 - 3：读写和设置权限
+    ///
     /// Wire name: `dml`.
     pub dml: Option<i32>,
     /// DDL权限，默认0。 取值范围： - 0：无DDL权限 - 1：有DDL权限
+    ///
     /// Wire name: `ddl`.
     pub ddl: Option<i32>,
 }

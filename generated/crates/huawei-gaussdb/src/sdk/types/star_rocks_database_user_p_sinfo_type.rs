@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksDatabaseUserPSinfo {
     /// 数据库账号名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 数据库列表。
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<String>>,
     /// DML权限。 取值范围： - 0：读写权限 - 1：只读权限 - 2：只读和设置权限 - 3：读写和设置权限
+    ///
     /// Wire name: `dml`.
     pub dml: Option<i32>,
     /// DDL权限。 取值范围： - 0：无DDL权限 - 1：有DDL权限
+    ///
     /// Wire name: `ddl`.
     pub ddl: Option<i32>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarRocksDatabaseUserPWinfo {
     /// 数据库账号名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// 账户密码。 - 8-32个字符 - 不能与用户名或倒序的用户名相同 - 至少包含以下字符中的三种：大写字母、小写字母、数字和特殊字符~！@#%^*-_&#x3D;+?,
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoDatastore {
     /// 数据库ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -8,18 +8,23 @@ use super::StarRocksInstanceInfoNodes;
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoGroups {
     /// 分组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 分组名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例节点。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<StarRocksInstanceInfoNodes>,
     /// 实例分组类型名。
+    ///
     /// Wire name: `group_type_name`.
     pub group_type_name: Option<String>,
     /// 实例分组节点类型。
+    ///
     /// Wire name: `group_node_type`.
     pub group_node_type: Option<String>,
 }

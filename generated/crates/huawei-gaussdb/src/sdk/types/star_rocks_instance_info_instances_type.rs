@@ -11,132 +11,169 @@ use super::{
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoInstances {
     /// 实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 创建的实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 租户在某一Region下的project ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 公网访问IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// StarRocks FE节点类型数据IP（多个IP使用逗号分隔）
+    ///
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
     /// 是否可公网访问。
+    ///
     /// Wire name: `can_enable_public_access`.
     pub can_enable_public_access: Option<bool>,
     /// 备份节点ID。
+    ///
     /// Wire name: `current_backup_node_id`.
     pub current_backup_node_id: Option<String>,
     /// 部署模式。
+    ///
     /// Wire name: `cluster_mode`.
     pub cluster_mode: Option<String>,
     /// 实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 是否冻结。
+    ///
     /// Wire name: `is_frozen`.
     pub is_frozen: Option<i32>,
     /// 冻结时间。
+    ///
     /// Wire name: `frozen_time`.
     pub frozen_time: Option<i64>,
     /// 默认用户名。
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// 备份周期。
+    ///
     /// Wire name: `bak_period`.
     pub bak_period: Option<String>,
     /// 备份保存天数。
+    ///
     /// Wire name: `bak_keep_day`.
     pub bak_keep_day: Option<i32>,
     /// 备份预计开始时间。
+    ///
     /// Wire name: `bak_expected_start_time`.
     pub bak_expected_start_time: Option<i64>,
     /// 数据库版本ID。
+    ///
     /// Wire name: `data_store_version_id`.
     pub data_store_version_id: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `data_store_version`.
     pub data_store_version: Option<String>,
     /// 数据库引擎。
+    ///
     /// Wire name: `data_store_type`.
     pub data_store_type: Option<String>,
     /// 实例创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 实例更新时间。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<i64>,
     /// 实例删除时间。
+    ///
     /// Wire name: `delete_at`.
     pub delete_at: Option<i64>,
     /// 数据库端口号。
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<String>,
     /// 参数组。
+    ///
     /// Wire name: `param_group`.
     pub param_group: Option<String>,
     /// 实例动作。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<QueryAction>,
     /// 实例创建失败错误码。
+    ///
     /// Wire name: `create_fail_error_code`.
     pub create_fail_error_code: Option<String>,
     /// **参数解释**：  账号同步开关状态。  **取值范围**：  - true：开启。 - false：关闭。
+    ///
     /// Wire name: `users_sync_switch_on`.
     pub users_sync_switch_on: Option<bool>,
     /// 实例分组。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<StarRocksInstanceInfoGroups>,
-    /// (No description in the spec.)
     /// Wire name: `ops_window`.
     pub ops_window: Option<StarRocksInstanceInfoOpsWindow>,
-    /// (No description in the spec.)
     /// Wire name: `tags_info`.
     pub tags_info: Option<StarRocksInstanceInfoTagsInfo>,
     /// 时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// 备份使用空间。
+    ///
     /// Wire name: `backup_used_space`.
     pub backup_used_space: Option<String>,
     /// 可用区模式。  取值范围：  - single：单可用区 - multi：多可用区
+    ///
     /// Wire name: `az_mode`.
     pub az_mode: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `port_info`.
     pub port_info: Option<StarRocksInstanceInfoPortInfo>,
     /// FE节点磁盘类型。
+    ///
     /// Wire name: `fe_node_volume_code`.
     pub fe_node_volume_code: Option<String>,
     /// BE节点磁盘类型。
+    ///
     /// Wire name: `be_node_volume_code`.
     pub be_node_volume_code: Option<String>,
     /// FE节点磁盘大小。
+    ///
     /// Wire name: `fe_node_volume_size`.
     pub fe_node_volume_size: Option<String>,
     /// BE节点磁盘大小。
+    ///
     /// Wire name: `be_node_volume_size`.
     pub be_node_volume_size: Option<String>,
     /// 是否支持副本。
+    ///
     /// Wire name: `support_data_replication`.
     pub support_data_replication: Option<bool>,
     /// 是否有数据库新版本。
+    ///
     /// Wire name: `new_version_available`.
     pub new_version_available: Option<bool>,
     /// SSL开关。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<bool>,
     /// 专属资源池ID，只有数据库实例属于专属资源池才会返回该参数。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
     /// 支付模式。
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
 }

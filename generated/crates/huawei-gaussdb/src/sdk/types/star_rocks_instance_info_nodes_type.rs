@@ -10,99 +10,127 @@ use super::{
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoNodes {
     /// 实例节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例节点名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例节点类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 节点状态。  取值：  值为“creating”，表示节点正在创建。  值为“normal”，表示节点正常。  值为“abnormal”，表示节点异常。  值为“createfail”，表示节点创建失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例节点周期。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<StarRocksInstanceInfoVolume>,
     /// 实例节点cpu数量。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 实例节点内存大小（GB）。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<StarRocksInstanceInfoDatastore>,
     /// 节点动作。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<QueryAction>,
     /// 节点优先级。
+    ///
     /// Wire name: `priority`.
     pub priority: Option<i32>,
     /// 冻结标志。
+    ///
     /// Wire name: `frozen_flag`.
     pub frozen_flag: Option<i32>,
     /// 数据库端口号。默认3306。
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<i32>,
     /// 支付模式。
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 订单号。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 数据IP。
+    ///
     /// Wire name: `traffic_ip`.
     pub traffic_ip: Option<String>,
     /// 数据IPV6。
+    ///
     /// Wire name: `traffic_ipv6`.
     pub traffic_ipv6: Option<String>,
     /// 可用区代码。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 可用区描述。
+    ///
     /// Wire name: `az_description`.
     pub az_description: Option<String>,
     /// 可用区类型。
+    ///
     /// Wire name: `az_type`.
     pub az_type: Option<String>,
     /// 实例所在区域。
+    ///
     /// Wire name: `region_code`.
     pub region_code: Option<String>,
     /// 节点创建时间。
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 节点更新时间。
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<i64>,
     /// 节点规格ID。
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
     /// 节点规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
     /// IASS规格码。
+    ///
     /// Wire name: `iass_flavor_ref`.
     pub iass_flavor_ref: Option<String>,
     /// 公网最大连接数。
+    ///
     /// Wire name: `max_connections`.
     pub max_connections: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 参数更新是否需要重启。
+    ///
     /// Wire name: `need_restart`.
     pub need_restart: Option<bool>,
     /// 安全组。
+    ///
     /// Wire name: `sg_id`.
     pub sg_id: Option<String>,
     /// 参数组信息。
+    ///
     /// Wire name: `param_group`.
     pub param_group: ::std::collections::BTreeMap<String, ParamGroup>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoPortInfo {
     /// MySQL端口号。默认3306。
+    ///
     /// Wire name: `mysql_port`.
     pub mysql_port: Option<i32>,
 }

@@ -8,9 +8,11 @@ use super::{StarRocksInstanceInfoTagsInfoSysTags, StarRocksInstanceInfoTagsInfoT
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoTagsInfo {
     /// 用户标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<StarRocksInstanceInfoTagsInfoTags>,
     /// 系统标签。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<StarRocksInstanceInfoTagsInfoSysTags>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct StarRocksInstanceInfoVolume {
     /// 实例节点存储类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例节点存储大小。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
 }

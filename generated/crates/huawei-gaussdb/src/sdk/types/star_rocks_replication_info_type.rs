@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct StarRocksReplicationInfo {
     /// TaurusDB数据库。
+    ///
     /// Wire name: `source_database`.
     pub source_database: Option<String>,
     /// 目标数据库。
+    ///
     /// Wire name: `target_database`.
     pub target_database: Option<String>,
     /// 同步任务名。
+    ///
     /// Wire name: `task_name`.
     pub task_name: Option<String>,
     /// 当前状态。Yes:正常;No:异常。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 同步阶段。wait:等待同步;incremental:增量同步;full:全量同步;cancelled:删除;paused:暂停同步。
+    ///
     /// Wire name: `stage`.
     pub stage: Option<String>,
     /// 进度百分比。
+    ///
     /// Wire name: `percentage`.
     pub percentage: Option<String>,
     /// 追赶阶段。wait:等待同步;incremental:增量同步;full:全量同步;cancelled:删除;paused:暂停同步。
+    ///
     /// Wire name: `catchup_stage`.
     pub catchup_stage: Option<String>,
     /// 追赶进度百分比。
+    ///
     /// Wire name: `catchup_percentage`.
     pub catchup_percentage: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartOnlineDDLInfoItem {
     /// **参数解释**：  无锁变更的具体执行SQL。  **约束限制**:  满足ALTER TABLE Statement语法形式，多条SQL需要以英文分号隔开。  **取值范围**：   不涉及。  **默认取值**：   不涉及。
+    ///
     /// Wire name: `sql`.
     pub sql: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::StartOnlineTaskContentItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartOnlineDDLTaskRequestV3 {
     /// **参数解释**：  是否开启自动清理临时表。  **约束限制**：  不涉及。  **取值范围**： - true：开启自动清理临时表。 - false：关闭自动清理临时表。  **默认取值**：  false。
+    ///
     /// Wire name: `auto_clear`.
     pub auto_clear: Option<bool>,
     /// **参数解释**：  无锁变更任务详细内容。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `task_content`.
     pub task_content: Option<Vec<StartOnlineTaskContentItem>>,
 }

@@ -7,9 +7,11 @@ use super::StartOnlineDDLInfoItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartOnlineTaskContentItem {
     /// **参数解释**：  无锁变更的目标数据库。 获取方法请参见\[查询数据库列表\](<https://support.huaweicloud.com/api-taurusdb/ListGaussMySqlDatabase.html>)。  **约束限制**：  不涉及。  **取值范围**： 不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// **参数解释**：  无锁变更的DDL信息。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `ddl_info`.
     pub ddl_info: Option<Vec<StartOnlineDDLInfoItem>>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SubTaskInfo {
     /// **参数解释**：  子任务名。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `sub_task_name`.
     pub sub_task_name: Option<String>,
     /// **参数解释**：  子任务进度百分比。  **取值范围**：  0-100。
+    ///
     /// Wire name: `percent`.
     pub percent: Option<String>,
     /// **参数解释**：  子任务状态。  **取值范围**：  - Pending：表示待执行。 - Running：表示运行中。 - Completed：表示已完成。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  剩余时间，单位为秒。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `remaining_time`.
     pub remaining_time: Option<String>,
 }

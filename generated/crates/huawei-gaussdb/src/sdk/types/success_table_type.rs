@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct SuccessTable {
     /// **参数解释**：  Excel导入成功的数据库名。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// **参数解释**：  Excel导入成功的表名。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// **参数解释**：  Excel导入成功的表配置。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `config_name`.
     pub config_name: Option<String>,
     /// **参数解释**：  Excel导入成功的行数。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `row_number`.
     pub row_number: Option<i32>,
     /// **参数解释**：  Excel导入成功的表全名。   **取值范围**：  不涉及。
+    ///
     /// Wire name: `full_table_name`.
     pub full_table_name: Option<String>,
     /// **参数解释**：  Excel信息是否合规。   **取值范围**：  - true：校验结果合规。 - false：校验结果不合规。
+    ///
     /// Wire name: `valid`.
     pub valid: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchAccessControlRequestBody {
     /// 是否开启访问控制。 取值： - true：开启。 - false：关闭。
+    ///
     /// Wire name: `open_access_control`.
     pub open_access_control: bool,
 }

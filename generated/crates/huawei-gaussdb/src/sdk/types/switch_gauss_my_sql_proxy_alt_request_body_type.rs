@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchGaussMySqlProxyAltRequestBody {
     /// **参数解释**：  ALT开关。  **约束限制**：  不涉及。  **取值范围**：  - on：开启。  - off：关闭。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `alt_enabled`.
     pub alt_enabled: Option<String>,
     /// **参数解释**：  只读ALT开关。  **约束限制**：  不涉及。  **取值范围**：  - on：开启。  - off：关闭。  **默认取值**：  off。
+    ///
     /// Wire name: `alt_for_readonly`.
     pub alt_for_readonly: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchProxySSLRequest {
     /// SSL数据加密开关设置。    取值范围： - true: 开启SSL数据加密。 - false: 关闭SSL数据加密。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<bool>,
 }

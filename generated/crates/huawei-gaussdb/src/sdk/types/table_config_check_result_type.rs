@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TableConfigCheckResult {
     /// 表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 表配置项。
+    ///
     /// Wire name: `table_config`.
     pub table_config: Option<String>,
     /// 校验结果。
+    ///
     /// Wire name: `check_result`.
     pub check_result: Option<String>,
 }

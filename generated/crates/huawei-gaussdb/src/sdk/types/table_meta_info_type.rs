@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct TableMetaInfo {
     /// 列的数据类型
+    ///
     /// Wire name: `column_type`.
     pub column_type: Option<String>,
     /// 额外的信息，例如是否是自动递增列
+    ///
     /// Wire name: `extra`.
     pub extra: Option<String>,
     /// 是否允许为NULL
+    ///
     /// Wire name: `is_nullable`.
     pub is_nullable: Option<String>,
     /// 列的默认值
+    ///
     /// Wire name: `column_default`.
     pub column_default: Option<String>,
     /// 是否是索引列
+    ///
     /// Wire name: `column_key`.
     pub column_key: Option<String>,
     /// 列名
+    ///
     /// Wire name: `column_name`.
     pub column_name: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableReplConfig {
     /// 表同步类型。include_tables:白名单,exclude_tables:黑名单。
+    ///
     /// Wire name: `repl_type`.
     pub repl_type: Option<String>,
     /// 表同步范围。all:全量同步，part:部分同步。
+    ///
     /// Wire name: `repl_scope`.
     pub repl_scope: Option<String>,
     /// 白名单或黑名单的表范围。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<String>,
 }

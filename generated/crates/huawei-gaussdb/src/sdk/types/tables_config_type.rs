@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablesConfig {
     /// 表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 表配置值。
+    ///
     /// Wire name: `table_config`.
     pub table_config: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagItem {
     /// 标签键。最大长度36个unicode字符，不能为null或者空字符串，不能为空格。  字符集：0-9，A-Z，a-z，“_”，“-”，中文。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 标签值。最大长度43个unicode字符，可以为空字符串，不能为空格。  字符集：0-9，A-Z，a-z，“_”，“.”，“-”，中文。 - “action”值为“create”时，该参数必选。 - “action”值为“delete”时，如果value有值，按照key-value删除，如果value没值，则按照key删除。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

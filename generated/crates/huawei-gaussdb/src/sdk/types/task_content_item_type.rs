@@ -7,9 +7,11 @@ use super::DDLInfoItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskContentItem {
     /// **参数解释**：  无锁变更的目标数据库。  **约束限制**： 不涉及。  **取值范围**： 不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// **参数解释**：  无锁变更的DDL信息，包含临时表名。  **约束限制**： 不涉及。
+    ///
     /// Wire name: `ddl_info`.
     pub ddl_info: Option<Vec<DDLInfoItem>>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct TaskDetailInfo {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 实例状态。 取值： - 值为“createfail”，表示实例创建失败。 - 值为“creating”，表示实例创建中。 - 值为“normal”，表示实例正常。 - 值为“abnormal”，表示实例异常。 - 值为“deleted”，表示实例已删除。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 订单ID。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 任务名称。取值有：    - \\&quot;CreateGaussDBforMySQLInstance\\&quot;表示创建实例。    - \\&quot;RestoreGaussDBforMySQLNewInstance\\&quot;表示恢复新实例。    - \\&quot;AddGaussDBforMySQLNodes\\&quot;表示添加节点。    - \\&quot;DeleteGaussDBforMySQLNode\\&quot;表示删除节点。    - \\&quot;RebootGaussDBforMySQLInstance\\&quot;表示重启实例。    - \\&quot;ModifyGaussDBforMySQLPort\\&quot;表示修改实例端口。    - \\&quot;ModifyGaussDBforMySQLSecurityGroup\\&quot;表示修改实例安全组。    - \\&quot;ResizeGaussDBforMySQLFlavor\\&quot;表示实例规格变更。    - \\&quot;SwitchoverGaussDBforMySQLMasterNode\\&quot;表示只读升主。    - \\&quot;GaussDBforMySQLBindEIP\\&quot;表示绑定弹性公网IP。    - \\&quot;GaussDBforMySQLUnbindEIP\\&quot;表示解绑弹性公网IP。    - \\&quot;RenameGaussDBforMySQLInstance\\&quot;表示修改实例名称。    - \\&quot;DeleteGaussDBforMySQLInstance\\&quot;表示删除实例集群。    - \\&quot;UpgradeGaussDBforMySQLDatabaseVersion\\&quot;表示版本升级。    - \\&quot;EnlargeGaussDBforMySQLProxy\\&quot;表示实例的数据库代理节点扩容。    - \\&quot;OpenGaussDBforMySQLProxy\\&quot;表示开启实例的数据库代理。    - \\&quot;CloseGaussDBforMySQLProxy\\&quot;表示关闭实例的数据库代理。    - \\&quot;GaussdbforMySQLModifyProxyIp\\&quot;表示修改数据库代理ip。    - \\&quot;ScaleGaussDBforMySQLProxy\\&quot;表示实例的数据库代理节点规格变更。    - \\&quot;GaussDBforMySQLModifyInstanceMetricExtend\\&quot;表示实例秒级监控。    - \\&quot;GaussDBforMySQLModifyInstanceDataVip\\&quot;表示修改实例数据Vip。    - \\&quot;GaussDBforMySQLSwitchSSL\\&quot;表示切换实例SSL开关。    - \\&quot;GaussDBforMySQLModifyProxyConsist\\&quot;表示修改代理一致性。    - \\&quot;GaussDBforMySQLModifyProxyWeight\\&quot;表示修改代理权重。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// 任务执行状态。 取值： - 值为“Pending”，表示延时任务，未执行。 - 值为“Running”，表示任务正在执行。 - 值为“Completed”，表示任务执行成功。 - 值为“Failed”，表示任务执行失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务进度。
+    ///
     /// Wire name: `process`.
     pub process: Option<String>,
     /// 任务创建时间。格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `created_time`.
     pub created_time: Option<String>,
     /// 任务结束时间。格式为\\&quot;yyyy-mm-ddThh:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `ended_time`.
     pub ended_time: Option<String>,
     /// 任务失败原因。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
     /// **参数解释**：  是否支持通过\[获取异步任务详情\](<https://support.huaweicloud.com/api-taurusdb/ShowTaskDetails.html>)接口获取任务详情。  **取值范围**：  - true：是。 - false：否。
+    ///
     /// Wire name: `show_detail`.
     pub show_detail: Option<bool>,
     /// **参数解释**：  任务扩展字段，默认null。
+    ///
     /// Wire name: `extend_fields`.
     pub extend_fields: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
 }

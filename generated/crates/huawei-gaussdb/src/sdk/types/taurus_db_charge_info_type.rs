@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaurusDbChargeInfo {
     /// **参数解释**：  订购周期类型。  **约束限制**：  不涉及。  **取值范围**：  - month：包月。 - year：包年。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// **参数解释**：  订购时间长度。  **约束限制**：  需要和period_type允许的订购时间长度对应。  **取值范围**：  - \\&quot;period_type\\&quot;为\\&quot;month\\&quot;时，取值为1~9。 - \\&quot;period_type\\&quot;为\\&quot;year\\&quot;时，取值为1~3。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i64>,
     /// **参数解释**：  是否自动续订，续订的周期和原周期相同，且续订时会自动支付。  **约束限制**：  不涉及。  **取值范围**：  - true：自动续订。 - false：不自动续订。  **默认取值**：  false。
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,
     /// **参数解释**：  是否自动从客户的账户中支付，此字段不影响自动续订的支付方式。  **约束限制**：  不涉及。  **取值范围**：  - true：自动支付。 - false：手动支付。  **默认取值**：  false。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct TaurusDbProcessInfo {
     /// **参数解释**：  用户会话线程ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<i64>,
     /// **参数解释**：  启动用户会话线程的用户。
+    ///
     /// Wire name: `user`.
     pub user: Option<String>,
     /// **参数解释**：  发送请求的主机和端口。
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// **参数解释**：  当前访问的数据库名。
+    ///
     /// Wire name: `db`.
     pub db: Option<String>,
     /// **参数解释**：  当前执行的命令。
+    ///
     /// Wire name: `command`.
     pub command: Option<String>,
     /// **参数解释**：  用户会话线程处于当前状态的持续时间，单位为秒。
+    ///
     /// Wire name: `time`.
     pub time: Option<i64>,
     /// **参数解释**：  正在执行的SQL语句的当前状态。
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
     /// **参数解释**：  额外信息，通常是正在执行的语句。
+    ///
     /// Wire name: `info`.
     pub info: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaurusModifyInstanceMonitorRequestBody {
     /// 实例秒级监控开关。  - true：开启 - false：关闭
+    ///
     /// Wire name: `monitor_switch`.
     pub monitor_switch: bool,
     /// 采集周期，仅在monitor_switch为true时生效。默认为5s。monitor_switch为false时，不传该参数。取值：  - 1：采集周期为1s。 - 5：采集周期为5s。
+    ///
     /// Wire name: `period`.
     pub period: Option<i64>,
 }

@@ -7,9 +7,11 @@ use super::ModifyProxyWeightReadonlyNode;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaurusModifyProxyWeightRequest {
     /// 主节点权重
+    ///
     /// Wire name: `master_weight`.
     pub master_weight: Option<i32>,
     /// 只读节点权重配置信息
+    ///
     /// Wire name: `readonly_nodes`.
     pub readonly_nodes: Option<Vec<ModifyProxyWeightReadonlyNode>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaurusProxyScaleRequest {
     /// 需要变更的新规格ID。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: String,
 }

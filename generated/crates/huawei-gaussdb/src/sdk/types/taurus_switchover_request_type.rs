@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaurusSwitchoverRequest {
     /// 只读节点ID，倒换后为主节点。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct TemplateApplyHistory {
     /// 应用实例ID。
+    ///
     /// Wire name: `target_id`.
     pub target_id: Option<String>,
     /// 应用实例名称。
+    ///
     /// Wire name: `target_name`.
     pub target_name: Option<String>,
     /// 应用结果。
+    ///
     /// Wire name: `apply_result`.
     pub apply_result: Option<String>,
     /// 应用时间。
+    ///
     /// Wire name: `applied_at`.
     pub applied_at: Option<f64>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }

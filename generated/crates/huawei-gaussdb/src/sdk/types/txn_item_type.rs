@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct TxnItem {
     /// **参数解释**： 事务的唯一标识。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `trx_id`.
     pub trx_id: Option<String>,
     /// **参数解释**： 预计剩余完成时间（秒）。 **取值范围**： ＞0。
+    ///
     /// Wire name: `estimated_remaining_time`.
     pub estimated_remaining_time: Option<i64>,
     /// **参数解释**： 用户会话线程ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `trx_mysql_thread_id`.
     pub trx_mysql_thread_id: Option<i64>,
     /// **参数解释**： 额外信息，通常是正在执行的语句。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `trx_query`.
     pub trx_query: Option<String>,
     /// **参数解释**： 事务开始时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `trx_started`.
     pub trx_started: Option<String>,
     /// **参数解释**： 事务修改的行数。 **取值范围**： ≥0。
+    ///
     /// Wire name: `trx_rows_modified`.
     pub trx_rows_modified: Option<i64>,
 }

@@ -7,33 +7,41 @@ use super::ScalingStrategyReqInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAutoScalingPolicyRequestBody {
     /// 自动变配开关状态。  取值：  - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `status`.
     pub status: String,
     /// 监测周期（单位：秒）。 在整个观测窗口期内，若CPU平均使用率大于等于设定值，则在观测窗口结束后，进行扩容。  取值范围：300、600、900、1800。  status为ON时必填。
+    ///
     /// Wire name: `monitor_cycle`.
     pub monitor_cycle: Option<i32>,
     /// 静默周期（单位：秒）。 两次自动扩容或自动回缩的最小间隔时间。  取值范围：300、600、1800、3600、7200、10800、86400、604800。  status为ON时必填。
+    ///
     /// Wire name: `silence_cycle`.
     pub silence_cycle: Option<i32>,
     /// CPU平均使用率（百分比数值）。  取值范围：50-100。  status为ON时必填。
+    ///
     /// Wire name: `enlarge_threshold`.
     pub enlarge_threshold: Option<i32>,
     /// 扩容规格上限。开启扩缩规格时必填。
+    ///
     /// Wire name: `max_flavor`.
     pub max_flavor: Option<String>,
     /// 是否开启自动回缩。开启自动变配时必填。 - true：是。 - false：否。
+    ///
     /// Wire name: `reduce_enabled`.
     pub reduce_enabled: Option<bool>,
     /// **参数解释**：  自动回缩的CPU平均使用率阈值（百分比数值）。  **约束限制**：  不涉及。  **取值范围**：  10-30。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `reduce_threshold`.
     pub reduce_threshold: Option<i64>,
     /// 只读节点数量上限。开启增删只读节点时必填。
+    ///
     /// Wire name: `max_read_only_count`.
     pub max_read_only_count: Option<i32>,
     /// 只读节点读写分离权重。开启增删只读节点时必填。
+    ///
     /// Wire name: `read_only_weight`.
     pub read_only_weight: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `scaling_strategy`.
     pub scaling_strategy: Option<ScalingStrategyReqInfo>,
 }

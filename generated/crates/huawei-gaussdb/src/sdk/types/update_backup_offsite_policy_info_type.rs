@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateBackupOffsitePolicyInfo {
     /// 是否开启跨区域全量备份。 - true：开启跨区域全量备份。 - false：关闭跨区域全量备份。
+    ///
     /// Wire name: `open_auto_backup`.
     pub open_auto_backup: bool,
     /// 是否开启跨区域增量备份。 - true：开启跨区域增量备份，当open_auto_backup开启时才可以开启。 - false：关闭跨区域增量备份。
+    ///
     /// Wire name: `open_incremental_backup`.
     pub open_incremental_backup: bool,
     /// 设置跨区域备份策略的目标project ID。    租户在某一Region下的project ID。                              获取方法请参见\[获取项目ID\](<https://support.huaweicloud.com/api-taurusdb/taurusdb_10_0004.html>)。
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: String,
     /// 设置跨区域备份策略的目标区域。
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: String,
     /// 指定已生成的备份文件可以保存的天数。  取值范围：1～1825。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: i32,
 }

@@ -6,7 +6,6 @@ use super::UpdateBackupOffsitePolicyInfo;
 /// `UpdateBackupOffsitePolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateBackupOffsitePolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `backup_policy`.
     pub backup_policy: Option<UpdateBackupOffsitePolicyInfo>,
 }

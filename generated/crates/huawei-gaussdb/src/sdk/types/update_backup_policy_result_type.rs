@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UpdateBackupPolicyResult {
     /// **参数解释**：  实例ID。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  提交备份策略异常时返回的编码。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**：  提交备份策略异常时返回的描述信息。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

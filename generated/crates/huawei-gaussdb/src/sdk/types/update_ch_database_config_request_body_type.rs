@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateChDatabaseConfigRequestBody {
     /// 源实例ID，严格匹配UUID规则。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// 源实例节点ID。
+    ///
     /// Wire name: `source_node_id`.
     pub source_node_id: Option<String>,
     /// 数据库名。
+    ///
     /// Wire name: `database`.
     pub database: String,
     /// 配置值。仅支持修改同步范围，不支持修改白名单或黑名单类型。  例如：创建了白名单数据同步，调用本接口修改时， 支持 \\&quot;value\\&quot;：\\&quot;{\\\\\\&quot;white_list\\\\\\&quot;:\\\\\\&quot;test1,test2,test3\\\\\\&quot;}\\&quot; 不支持 \\&quot;value\\&quot;：\\&quot;{\\\\\\&quot;black_list\\\\\\&quot;:\\\\\\&quot;test1,test2,test3\\\\\\&quot;}\\&quot;
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateConfigurationParameterRequestBody {
     /// 参数模板名称。  取值范围：长度1到64个字符之间，区分大小写字母，可包含字母、数字、中划线、下划线或句点，不能包含其他特殊字符。参数模板描述，参数名和参数值映射关系三项不能同时为空。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。默认为空。取值范围：长度不超过256个字符，且不能包含回车和特殊字符 ! &lt; \\&quot; &#x3D; &#39; &gt; &amp;
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 参数名和参数值映射关系。用户可以基于默认参数模板的参数，自定义的参数值。不传入该参数，则保持原参数信息。
+    ///
     /// Wire name: `parameter_values`.
     pub parameter_values: Option<::std::collections::BTreeMap<String, String>>,
 }

@@ -7,6 +7,7 @@ use super::UpdateDatabaseComment;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabaseCommentRequest {
     /// 准备修改备注的数据库列表，列表最大长度为50。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<UpdateDatabaseComment>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabaseComment {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 数据库备注,长度不能超过512个字符，不能包含回车和特殊字符!&lt;\\&quot;&#x3D;&#39;&gt;&amp;。
+    ///
     /// Wire name: `comment`.
     pub comment: String,
 }

@@ -7,6 +7,7 @@ use super::UpdateDatabaseUserComment;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabaseUserCommentRequest {
     /// 准备修改备注的数据库用户列表，列表最大长度为50。
+    ///
     /// Wire name: `users`.
     pub users: Vec<UpdateDatabaseUserComment>,
 }

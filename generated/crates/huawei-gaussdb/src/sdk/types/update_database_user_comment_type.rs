@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabaseUserComment {
     /// 数据库用户名。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 主机地址。
+    ///
     /// Wire name: `host`.
     pub host: String,
     /// 数据库用户备注,长度不能超过512个字符，不能包含回车和特殊字符!&lt;\\&quot;&#x3D;&#39;&gt;&amp;。  该字段只针对新版本的实例生效，必须大于等于指定的内核版本-2.0.13.0，如果不符合内核版本要求，参考升级内核版本升级至最新。
+    ///
     /// Wire name: `comment`.
     pub comment: String,
 }

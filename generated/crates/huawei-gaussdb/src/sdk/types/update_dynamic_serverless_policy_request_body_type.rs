@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDynamicServerlessPolicyRequestBody {
     /// **参数解释**：   最小动态Serverless算力。  **取值范围**：  取值范围可根据\[查询动态Serverless算力策略\](<https://support.huaweicloud.com/api-taurusdb/ShowDynamicServerlessPolicy.html>)接口获取，并且小于等于max_vcpus。
+    ///
     /// Wire name: `min_vcpus`.
     pub min_vcpus: Option<String>,
     /// **参数解释**：   最大动态Serverless算力。  **取值范围**：  取值范围可根据\[查询动态Serverless算力策略\](<https://support.huaweicloud.com/api-taurusdb/ShowDynamicServerlessPolicy.html>)接口获取，并且大于等于min_vcpus。
+    ///
     /// Wire name: `max_vcpus`.
     pub max_vcpus: Option<String>,
     /// **参数解释**：  节点算力同步，修改算力范围的同时，是否将小于最小算力的节点的当前算力同步至最小算力。  **约束限制**：  不涉及。  **取值范围**： - true: 节点算力同步。 - false: 节点算力不同步。  **默认取值**：  false。
+    ///
     /// Wire name: `need_update_nodes_compute_ability`.
     pub need_update_nodes_compute_ability: Option<bool>,
 }

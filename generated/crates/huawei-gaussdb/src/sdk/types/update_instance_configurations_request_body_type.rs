@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceConfigurationsRequestBody {
     /// 参数名和参数值映射关系。用户可以基于默认参数模板的参数，自定义的参数值。不传入该参数，则保持原参数信息。
+    ///
     /// Wire name: `parameter_values`.
     pub parameter_values: ::std::collections::BTreeMap<String, String>,
 }

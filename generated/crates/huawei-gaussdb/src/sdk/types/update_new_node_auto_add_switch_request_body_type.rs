@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateNewNodeAutoAddSwitchRequestBody {
     /// 是否开启新增节点自动加入该Proxy。  取值范围： - ON：开启。 - OFF：关闭。
+    ///
     /// Wire name: `switch_status`.
     pub switch_status: String,
     /// 新增节点的读权重：  - 新增节点自动加入为ON，取值为0~1000。 - 新增节点自动加入为OFF，则可不输入读权重。
+    ///
     /// Wire name: `weight`.
     pub weight: Option<i32>,
 }

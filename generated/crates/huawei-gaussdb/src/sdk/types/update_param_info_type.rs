@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateParamInfo {
     /// 节点类型。取值范围： - be - fe
+    ///
     /// Wire name: `node_type`.
     pub node_type: String,
     /// 参数名和参数值映射关系。用户可以基于默认参数模板的参数，自定义的参数值。不传入该参数，则保持原参数信息。
+    ///
     /// Wire name: `parameter_values`.
     pub parameter_values: ::std::collections::BTreeMap<String, String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateProxyConfigurationItem {
     /// 参数名。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: String,
     /// 父标签类型。
+    ///
     /// Wire name: `elem_type`.
     pub elem_type: String,
 }

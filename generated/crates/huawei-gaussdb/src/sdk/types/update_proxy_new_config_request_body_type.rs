@@ -7,6 +7,7 @@ use super::UpdateProxyConfigurationItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateProxyNewConfigRequestBody {
     /// 修改的配置信息。
+    ///
     /// Wire name: `configurations`.
     pub configurations: Vec<UpdateProxyConfigurationItem>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerlessComputeAbilityPolicy {
     /// **参数解释**：  单节点VCPUs伸缩下限。  **约束限制**：  不涉及。  **取值范围**：  取值范围可根据\[查询数据库规格\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlFlavors.html>)接口获取。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `min_vcpus`.
     pub min_vcpus: String,
     /// **参数解释**：  单节点VCPUs伸缩上限。  **约束限制**：  不涉及。  **取值范围**：  ≥4。取值范围可根据\[查询数据库规格\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlFlavors.html>)接口获取。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_vcpus`.
     pub max_vcpus: String,
     /// **参数解释**：  节点算力同步，修改算力范围的同时，是否将小于最小算力的节点的当前算力同步至最小算力。  **约束限制**：  不涉及。  **取值范围**： - true: 节点算力同步。 - false: 节点算力不同步。  **默认取值**： false。
+    ///
     /// Wire name: `need_update_nodes_compute_ability`.
     pub need_update_nodes_compute_ability: Option<bool>,
     /// **参数解释**：  是否增删只读节点。  **约束限制**：  - 存在数据库代理时，才可以使用增删只读节点功能。  - 使用增删节点功能时，避免使用读内网地址连接应用。  - 打开增删只读节点后，数据库代理的路由模式会变为负载均衡模式。  **取值范围**： - true: 开启增删只读节点。 - false: 不开启增删只读节点。  **默认取值**：  false。
+    ///
     /// Wire name: `scale_out_switch`.
     pub scale_out_switch: Option<bool>,
     /// **参数解释**：  只读节点数量上限。  **约束限制**：  开启增删只读节点时才会生效, 且开启增删只读节点时该参数必选。  **取值范围**：  2-7。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_readonly_node_count`.
     pub max_readonly_node_count: Option<i32>,
     /// **参数解释**：  只读节点数量上限。  **约束限制**：  开启增删只读节点时才会生效, 且开启增删只读节点时该参数必选。  **取值范围**：  1-6。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `min_readonly_node_count`.
     pub min_readonly_node_count: Option<i32>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServerlessPolicy {
     /// 单节点VCPUs伸缩下限，取值范围可根据\[查询数据库规格\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlFlavors.html>)接口获取。
+    ///
     /// Wire name: `min_vcpus`.
     pub min_vcpus: i32,
     /// 单节点VCPUs伸缩上限，取值范围可根据\[查询数据库规格\](<https://support.huaweicloud.com/api-taurusdb/ShowGaussMySqlFlavors.html>)接口获取。
+    ///
     /// Wire name: `max_vcpus`.
     pub max_vcpus: i32,
 }

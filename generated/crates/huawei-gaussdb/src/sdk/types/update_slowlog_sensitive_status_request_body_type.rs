@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSlowlogSensitiveStatusRequestBody {
     /// **参数解释**：  慢日志开关状态。  **约束限制**：  不涉及。  **取值范围**： - true，开启。 - false，关闭。            **默认取值**：  不涉及。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: bool,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSlowlogSensitiveSwitchRequestBody {
     /// 慢日志开关状态。
+    ///
     /// Wire name: `open_slow_log_switch`.
     pub open_slow_log_switch: bool,
 }

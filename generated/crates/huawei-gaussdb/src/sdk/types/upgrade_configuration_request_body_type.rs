@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeConfigurationRequestBody {
     /// **参数解释**：  需要更新的差异参数名称列表。 - 若参数有值传入：将该参数更新为系统默认模板的值。 - 若参数传入空值或未传入：保留自定义模板中的原有值。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `parameters`.
     pub parameters: Option<Vec<String>>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpgradeDatabasePrecheckResult {
     /// **参数解释**：  升级预检查项目。  **取值范围**：  - Upgrade permission check：升级权限检查。 - Instance version check：实例源版本检查。 - Resource check：资源检查。 - Upgrade feature compatibility check：升级特性兼容性检查。
+    ///
     /// Wire name: `check_item`.
     pub check_item: Option<String>,
     /// **参数解释**：  升级预检查项说明。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `check_description`.
     pub check_description: Option<String>,
     /// **参数解释**：  升级预检查对象。  **取值范围**：  不涉及。
+    ///
     /// Wire name: `check_object`.
     pub check_object: Option<String>,
     /// **参数解释**：  升级预检查项的检查状态。  **取值范围**：  - passed：检查通过。 - failed：检查失败。
+    ///
     /// Wire name: `check_status`.
     pub check_status: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeDatabaseRequest {
     /// 实例是否延迟升级，默认false，立即升级。  - true: 延迟升级，实例将在运维时间窗内自动升级。 - false: 立即升级。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
 }

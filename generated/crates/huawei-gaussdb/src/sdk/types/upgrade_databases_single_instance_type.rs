@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeDatabasesSingleInstance {
     /// 实例当前的内核版本。
+    ///
     /// Wire name: `current_version`.
     pub current_version: String,
     /// 实例id。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
 }

@@ -7,6 +7,7 @@ use super::PreCheckForUpgradeDatabasesSingleInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradePrecheckRequest {
     /// **参数解释**：  升级预检查实例信息。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `databases_instance_infos`.
     pub databases_instance_infos: Option<Vec<PreCheckForUpgradeDatabasesSingleInstance>>,
 }

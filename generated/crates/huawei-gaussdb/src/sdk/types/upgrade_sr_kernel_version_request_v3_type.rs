@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeSrKernelVersionRequestV3 {
     /// **参数解释**： 是否延时升级。  **约束限制**： 不涉及  **取值范围**： - true - false  **默认取值**： false。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
     /// **参数解释**： 是否跳过升级校验。  **约束限制**： 不涉及  **取值范围**： - true - false  **默认取值**： false。
+    ///
     /// Wire name: `is_skip_validate`.
     pub is_skip_validate: Option<bool>,
 }

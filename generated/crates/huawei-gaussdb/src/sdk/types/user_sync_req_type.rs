@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserSyncReq {
     /// StarRocks账号同步动作。
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

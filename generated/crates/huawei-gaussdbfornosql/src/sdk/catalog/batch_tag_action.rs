@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchTagAction`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_tag_action::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchTagActionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CancelInstanceScheduleWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cancel_instance_schedule_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CancelInstanceScheduleWindowRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckWeekPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_week_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckWeekPasswordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ClearInstanceSessions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clear_instance_sessions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ClearInstanceSessionsRequest, ::runtime::BuildError> {

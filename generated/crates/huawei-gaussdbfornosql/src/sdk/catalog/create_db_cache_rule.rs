@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDbCacheRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_db_cache_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDbCacheRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateGeminiDbDualActive`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_gemini_db_dual_active::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateGeminiDbDualActiveRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteEnlargeFailNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_enlarge_fail_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteEnlargeFailNodeRequest, ::runtime::BuildError> {

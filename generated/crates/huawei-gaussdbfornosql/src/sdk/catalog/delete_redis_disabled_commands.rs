@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRedisDisabledCommands`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_redis_disabled_commands::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRedisDisabledCommandsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAvailableFlavorInfos`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_available_flavor_infos::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAvailableFlavorInfosRequest, ::runtime::BuildError> {

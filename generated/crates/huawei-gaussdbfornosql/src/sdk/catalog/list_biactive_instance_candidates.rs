@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListBiactiveInstanceCandidates`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_biactive_instance_candidates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

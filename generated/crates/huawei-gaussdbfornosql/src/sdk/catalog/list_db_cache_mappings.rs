@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDbCacheMappings`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_db_cache_mappings::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDbCacheMappingsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDbCacheRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_db_cache_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDbCacheRulesRequest, ::runtime::BuildError> {

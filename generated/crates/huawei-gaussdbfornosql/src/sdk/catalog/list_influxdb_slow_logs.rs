@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListInfluxdbSlowLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_influxdb_slow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListInfluxdbSlowLogsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListLtsConfigs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_lts_configs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListLtsConfigsRequest, ::runtime::BuildError> {

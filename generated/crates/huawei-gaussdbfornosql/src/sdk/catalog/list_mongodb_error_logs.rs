@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMongodbErrorLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_mongodb_error_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMongodbErrorLogsRequest, ::runtime::BuildError> {

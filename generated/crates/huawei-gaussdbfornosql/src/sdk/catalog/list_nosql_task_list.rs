@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListNosqlTaskList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_nosql_task_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListNosqlTaskListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAutoNodeExpansionPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_auto_node_expansion_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAutoNodeExpansionPolicyRequest, ::runtime::BuildError> {

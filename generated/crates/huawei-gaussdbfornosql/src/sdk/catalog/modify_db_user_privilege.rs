@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDbUserPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_user_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbUserPrivilegeRequest, ::runtime::BuildError> {

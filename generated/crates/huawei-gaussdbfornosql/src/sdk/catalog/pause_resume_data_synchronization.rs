@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PauseResumeDataSynchronization`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::pause_resume_data_synchronization::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetParamGroupTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_param_group_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetParamGroupTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeColdVolume`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_cold_volume::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeColdVolumeRequest, ::runtime::BuildError> {

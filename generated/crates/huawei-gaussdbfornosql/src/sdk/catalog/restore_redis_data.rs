@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreRedisData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_redis_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreRedisDataRequest, ::runtime::BuildError> {

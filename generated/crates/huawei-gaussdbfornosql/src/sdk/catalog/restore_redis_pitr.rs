@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreRedisPitr`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_redis_pitr::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreRedisPitrRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SaveRedisDisabledCommands`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::save_redis_disabled_commands::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SaveRedisDisabledCommandsRequest, ::runtime::BuildError> {

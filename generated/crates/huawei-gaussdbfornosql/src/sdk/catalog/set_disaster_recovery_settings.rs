@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetDisasterRecoverySettings`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_disaster_recovery_settings::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetDisasterRecoverySettingsRequest, ::runtime::BuildError> {

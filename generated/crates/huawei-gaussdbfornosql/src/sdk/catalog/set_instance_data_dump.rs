@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstanceDataDump`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instance_data_dump::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstanceDataDumpRequest, ::runtime::BuildError> {

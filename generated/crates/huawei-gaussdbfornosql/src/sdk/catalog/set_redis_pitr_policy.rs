@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetRedisPitrPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_redis_pitr_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetRedisPitrPolicyRequest, ::runtime::BuildError> {

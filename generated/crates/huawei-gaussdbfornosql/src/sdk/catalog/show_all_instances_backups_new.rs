@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAllInstancesBackupsNew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_all_instances_backups_new::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAllInstancesBackupsNewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAutoNodeExpansionPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_auto_node_expansion_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAutoNodeExpansionPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDisasterRecoverySettings`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_disaster_recovery_settings::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDisasterRecoverySettingsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowElbIpGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_elb_ip_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowElbIpGroupRequest, ::runtime::BuildError> {

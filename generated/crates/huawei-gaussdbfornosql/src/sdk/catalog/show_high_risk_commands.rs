@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHighRiskCommands`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_high_risk_commands::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHighRiskCommandsRequest, ::runtime::BuildError> {

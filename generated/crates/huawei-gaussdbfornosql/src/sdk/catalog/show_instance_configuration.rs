@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceConfiguration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_configuration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowInstanceConfigurationRequest, ::runtime::BuildError> {

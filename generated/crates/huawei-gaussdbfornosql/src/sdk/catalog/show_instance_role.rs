@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowInstanceRole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_instance_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowInstanceRoleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowIpNumRequirement`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_ip_num_requirement::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowIpNumRequirementRequest, ::runtime::BuildError> {

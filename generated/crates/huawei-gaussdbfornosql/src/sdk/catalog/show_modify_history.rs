@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowModifyHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_modify_history::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowModifyHistoryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPasswordlessConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_passwordless_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPasswordlessConfigRequest, ::runtime::BuildError> {

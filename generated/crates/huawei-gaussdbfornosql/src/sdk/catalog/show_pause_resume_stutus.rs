@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPauseResumeStutus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_pause_resume_stutus::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPauseResumeStutusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowRedisBigKeys`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_redis_big_keys::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowRedisBigKeysRequest, ::runtime::BuildError> {

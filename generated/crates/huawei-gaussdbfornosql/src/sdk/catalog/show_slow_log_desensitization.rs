@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSlowLogDesensitization`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_slow_log_desensitization::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSlowLogDesensitizationRequest, ::runtime::BuildError> {

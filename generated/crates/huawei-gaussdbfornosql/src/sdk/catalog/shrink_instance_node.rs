@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShrinkInstanceNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::shrink_instance_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShrinkInstanceNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchOverDisasterRecovery`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_over_disaster_recovery::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchOverDisasterRecoveryRequest, ::runtime::BuildError> {

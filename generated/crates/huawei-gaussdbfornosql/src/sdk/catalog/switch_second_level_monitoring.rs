@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchSecondLevelMonitoring`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_second_level_monitoring::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchSecondLevelMonitoringRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateDbCacheRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_db_cache_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateDbCacheRuleRequest, ::runtime::BuildError> {

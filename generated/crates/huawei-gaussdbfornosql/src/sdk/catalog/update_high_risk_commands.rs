@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateHighRiskCommands`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_high_risk_commands::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateHighRiskCommandsRequest, ::runtime::BuildError> {

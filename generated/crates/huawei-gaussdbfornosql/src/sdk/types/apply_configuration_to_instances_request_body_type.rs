@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplyConfigurationToInstancesRequestBody {
     /// 实例ID列表对象。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ApplyHistoryRsp {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释：** 实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释：** 生效时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 其中，T指某个时间的开始；Z指时区偏移量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `applied_at`.
     pub applied_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释：** 应用结果。 **取值范围：** - SUCCESS：应用成功。 - FAILED:应用失败。 - APPLYING: 应用中。
+    ///
     /// Wire name: `apply_result`.
     pub apply_result: Option<String>,
     /// **参数解释：** 失败原因。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `failure_reason`.
     pub failure_reason: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct BackupSpaceUsage {
     /// **参数解释：** 备份空间使用量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `backup_usage`.
     pub backup_usage: Option<i64>,
 }

@@ -8,21 +8,25 @@ use super::{Datastore, QueryDatabaseTableInfo};
 #[non_exhaustive]
 pub struct Backup {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 备份所属的实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 备份所属的实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<Datastore>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// - 取值为“Auto”，表示自动全量备份。 - 取值为“Manual”，表示手动全量备份。
@@ -30,18 +34,23 @@ pub struct Backup {
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 备份大小，单位：KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// 备份状态。取值： - BUILDING：备份中。 - COMPLETED：备份完成。 - FAILED：备份失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份开始时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份结束时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 备份里的库表信息 - 实例级查询时该字段为空，可忽略 - 库表级查询时该字段非空（存在库表级备份的话）
+    ///
     /// Wire name: `database_tables`.
     pub database_tables: Vec<QueryDatabaseTableInfo>,
 }

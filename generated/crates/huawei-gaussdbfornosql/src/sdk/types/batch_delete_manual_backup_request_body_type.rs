@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteManualBackupRequestBody {
     /// 需要批量删除的手动备份id列表，最多一次不超过10条
+    ///
     /// Wire name: `backup_ids`.
     pub backup_ids: Vec<String>,
 }

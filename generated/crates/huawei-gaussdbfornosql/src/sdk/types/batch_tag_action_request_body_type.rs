@@ -7,9 +7,11 @@ use super::BatchTagActionTagOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTagActionRequestBody {
     /// 操作标识。取值： - create，表示添加标签。 - delete，表示删除标签。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchTagActionTagOption>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct BiactiveInstanceV3 {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释：** 实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 实例状态。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释：** 实例当前支持的操作。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
     /// **参数解释：** 项目ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释：** 项目名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `project_name`.
     pub project_name: Option<String>,
     /// **参数解释：** 区域。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `region_code`.
     pub region_code: Option<String>,
     /// **参数解释：** 节点数量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i64>,
     /// **参数解释：** vCPU数量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// **参数解释：** 内存大小，单位GB。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// **参数解释：** 磁盘大小，单位GB。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `disk_size`.
     pub disk_size: Option<String>,
     /// **参数解释：** 已使用磁盘大小，单位GB。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `used_disk_size`.
     pub used_disk_size: Option<String>,
     /// **参数解释：** VPC CIDR。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
 }

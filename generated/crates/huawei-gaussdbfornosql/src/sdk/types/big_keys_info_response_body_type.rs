@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BigKeysInfoResponseBody {
     /// 大Key所在的DB。
+    ///
     /// Wire name: `db_id`.
     pub db_id: Option<i32>,
     /// 大Key类型。
+    ///
     /// Wire name: `key_type`.
     pub key_type: Option<String>,
     /// 大Key名。
+    ///
     /// Wire name: `key_name`.
     pub key_name: Option<String>,
     /// 大Key的长度。
+    ///
     /// Wire name: `key_size`.
     pub key_size: Option<i32>,
 }

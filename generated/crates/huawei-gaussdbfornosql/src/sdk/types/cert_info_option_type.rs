@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CertInfoOption {
     /// **参数解释：** 证书ID。 **取值范围：** 根据CCM证书列表接口获取证书ID。
+    ///
     /// Wire name: `cert_id`.
     pub cert_id: Option<String>,
     /// **参数解释：** 证书类型。 **取值范围：**   - PCA：CCM PCA 证书。   - SSL：CCM SSL 证书。
+    ///
     /// Wire name: `cert_type`.
     pub cert_type: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CertInfo {
     /// **参数解释：** 证书种类。 **取值范围：** - international：国际证书。
+    ///
     /// Wire name: `category`.
     pub category: Option<String>,
     /// **参数解释：** 证书下载链接。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandInfo {
     /// 原高危命令，当前支持的有：keys、flushdb、flushall、hgetall、hkeys、hvals、smembers
+    ///
     /// Wire name: `origin_name`.
     pub origin_name: Option<String>,
     /// 当前生效的命令名称，当为空时表示命令禁用，允许修改为30个字符以内数字、字母和下划线的组合
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

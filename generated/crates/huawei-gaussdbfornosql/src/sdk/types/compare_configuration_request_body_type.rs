@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareConfigurationRequestBody {
     /// 需要进行比较的源参数模板ID。
+    ///
     /// Wire name: `source_configuration_id`.
     pub source_configuration_id: String,
     /// 需要进行比较的目标参数模板ID。
+    ///
     /// Wire name: `target_configuration_id`.
     pub target_configuration_id: String,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ComputeFlavor {
     /// cpu核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 规格码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 可用区状态。
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
     /// Region状态。
+    ///
     /// Wire name: `region_status`.
     pub region_status: Option<String>,
 }

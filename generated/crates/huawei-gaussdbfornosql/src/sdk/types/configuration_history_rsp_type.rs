@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ConfigurationHistoryRsp {
     /// **参数解释：** 参数名称。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// **参数解释：** 参数旧值。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `old_value`.
     pub old_value: Option<String>,
     /// **参数解释：** 参数新值。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `new_value`.
     pub new_value: Option<String>,
     /// **参数解释：** 更新结果。 **约束限制：** 不涉及。 **取值范围：** - SUCCESS：成功。 - FAILED：失败。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `update_result`.
     pub update_result: Option<String>,
     /// **参数解释：** 是否生效。 **约束限制：** 不涉及。 **取值范围：** - true:已生效。 - false:未生效。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `applied`.
     pub applied: Option<bool>,
     /// **参数解释：** 更新时间。 **约束限制：** 不涉及。 **取值范围：** 格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// **参数解释：** 生效时间。 **约束限制：** 不涉及。 **取值范围：** 格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `applied_at`.
     pub applied_at: Option<String>,
 }

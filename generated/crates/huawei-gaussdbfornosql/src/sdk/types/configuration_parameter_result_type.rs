@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ConfigurationParameterResult {
     /// 参数名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 是否需要重启。 - 取值为“false”，不需要重启。 - 取值为“true”，需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
     /// 是否只读。 - 取值为“false”，非只读参数。 - 取值为“true”，只读参数。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
     /// 参数值范围，如integer取值0-1、boolean取值true\|false等。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数类型，取值为“string”、“integer”、“boolean”、“list”或“float”之一。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

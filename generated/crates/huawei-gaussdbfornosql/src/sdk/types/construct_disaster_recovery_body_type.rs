@@ -7,19 +7,22 @@ use super::ConstructDisasterRecoveryInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConstructDisasterRecoveryBody {
     /// 容灾ID。 对容灾角色为主的实例下发搭建容灾接口时不传该参数，接口成功响应后返回生成的容灾ID。 对容灾角色为备的实例下发建容灾接口时必传该参数，且必须与上述生成的容灾ID保持一致。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 搭建容灾关系的别名。
+    ///
     /// Wire name: `alias`.
     pub alias: String,
     /// 建立容灾关系所需要的容灾密码，搭建同一容灾关系的两次调用容灾密码必须保持一致。 容灾密码为容灾集群内部数据通信所用，不能用于客户端连接使用。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 指定当前实例的容灾角色。取值为master或slave，表示在容灾关系中角色为主或备。
+    ///
     /// Wire name: `instance_role`.
     pub instance_role: String,
-    /// (No description in the spec.)
     /// Wire name: `disaster_recovery_instance`.
     pub disaster_recovery_instance: Option<ConstructDisasterRecoveryInstance>,
 }

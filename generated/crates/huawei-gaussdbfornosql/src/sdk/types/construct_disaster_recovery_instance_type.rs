@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConstructDisasterRecoveryInstance {
     /// 容灾实例的ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// 容灾实例所在Region的code。
+    ///
     /// Wire name: `region_code`.
     pub region_code: String,
     /// 与当前实例建立容灾关系实例所在子网的CIDR列表。
+    ///
     /// Wire name: `subnet_cidrs`.
     pub subnet_cidrs: Vec<String>,
     /// 与当前实例建立容灾关系实例的所有节点的IP列表。
+    ///
     /// Wire name: `node_ips`.
     pub node_ips: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyConfigurationRequestBody {
     /// 复制后的参数模板名称。最长64个字符，只允许大写字母、小写字母、数字、和“-_.”特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 参数模板描述。最长256个字符，不支持&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。默认为空。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateConfigurationDatastoreOption {
     /// **参数解释：** 数据库类型。 **约束限制：** 不涉及。 **取值范围：** - GeminiDB Cassandra实例取值为“cassandra”。 - GeminiDB Mongo实例取值为\\&quot;mongodb\\&quot;。 - GeminiDB Influx实例取值为\\&quot;influxdb\\&quot;。 - GeminiDB Redis实例取值为\\&quot;redis\\&quot;。 - GeminiDB DynamoDB实例取值为\\&quot;dynamodb\\&quot;。 - GeminiDB HBase实例取值为\\&quot;hbase\\&quot;。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// **参数解释：** 数据库版本。 **约束限制：** 不涉及。 **取值范围：** - GeminiDB Cassandra实例支持3.11版本，取值为“3.11”。 - GeminiDB Mongo实例支持4.0版本，取值为\\\\\\&quot;4.0\\\\\\&quot;。 - GeminiDB Influx实例支持1.8版本，取值\\\\\\&quot;1.8\\\\\\&quot;。 - GeminiDB Redis实例支持5.0版本，取值\\\\\\&quot;5.0\\\\\\&quot;。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `version`.
     pub version: String,
     /// **参数解释：** 数据库实例类型。 **约束限制：** 当创建支持GeminiDB Mongo、GeminiDB Cassandra云原生部署模式实例的参数模板， 该参数必选。 **取值范围：** - GeminiDB Mongo副本集实例取值为\\\\\\&quot;ReplicaSet\\\\\\&quot;。 - GeminiDB Influx 单节点实例取值为\\\\\\&quot;InfluxdbSingle\\\\\\&quot;。 - GeminiDB Influx 集群增强版实例取值为\\\\\\&quot;EnhancedCluster\\\\\\&quot;。 - GeminiDB Cassandra云原生部署模式实例取值为\\\\\\&quot;CloudNativeCluster\\\\\\&quot;。 - GeminiDB Influx 云原生部署模式实例取值为\\\\\\&quot;CloudNativeCluster\\\\\\&quot;。 - GeminiDB Redis云原生部署模式实例取值为\\\\\\&quot;CloudNativeCluster\\\\\\&quot;。 **默认取值：** 不传该参数，对GeminiDB Cassandra实例默认创建支持经典部署模式实例的参数模板。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
 }

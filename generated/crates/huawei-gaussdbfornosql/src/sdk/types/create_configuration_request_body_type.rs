@@ -7,18 +7,21 @@ use super::CreateConfigurationDatastoreOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateConfigurationRequestBody {
     /// **参数解释：** 参数模板名称。 **约束限制：** 最长64个字符，只允许大写字母、小写字母、数字、和“-_.”特殊字符。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// **参数解释：** 参数模板描述。 **约束限制：** 最长256个字符，不支持&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。 **取值范围：** 不涉及。 **默认取值：** 空。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<CreateConfigurationDatastoreOption>,
     /// **参数解释：** 参数值对象，用户基于默认参数模板自定义的参数值。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 默认不修改参数值。
+    ///
     /// Wire name: `values`.
     pub values: Option<::std::collections::BTreeMap<String, String>>,
     /// **参数解释：** 实例ID。 **约束限制：** 实例ID可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 若传入此参数，则会基于此实例的参数信息创建参数模板。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct CreateConfigurationResult {
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 数据库版本名称。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 【参数解释】 数据库实例类型。 【取值范围】 - GeminiDB Mongo 副本集实例取值为\\&quot;ReplicaSet\\&quot;。 - GeminiDB Influx 单节点实例取值为\\&quot;InfluxdbSingle\\&quot;。 - GeminiDB Cassandra云原生部署模式实例取值为\\&quot;CloudNativeCluster\\&quot;。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDbCacheMappingRequestBody {
     /// 内存加速源实例ID。当前支持云数据库RDS for MySQL和GaussDB(for MySQL)实例。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: String,
     /// 内存加速目标实例ID。当前仅支持GeminiDB Redis主备类型实例。
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: String,
 }

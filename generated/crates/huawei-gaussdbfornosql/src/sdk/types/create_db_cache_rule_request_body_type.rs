@@ -5,39 +5,51 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDbCacheRuleRequestBody {
     /// 内存加速映射ID。
+    ///
     /// Wire name: `dbcache_mapping_id`.
     pub dbcache_mapping_id: String,
     /// 内存加速规则名称。不超过256字符，需要确保在当前映射下唯一。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 源端数据库。
+    ///
     /// Wire name: `source_db_schema`.
     pub source_db_schema: String,
     /// 源端数据表。
+    ///
     /// Wire name: `source_db_table`.
     pub source_db_table: String,
     /// 目标数据存储类型。 取值为： hash。
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: String,
     /// 目标数据库。取值范围： \[0-999\]。
+    ///
     /// Wire name: `target_database`.
     pub target_database: String,
     /// 映射的key使用的column列表。
+    ///
     /// Wire name: `key_columns`.
     pub key_columns: Vec<String>,
     /// 映射的value使用的column列表。
+    ///
     /// Wire name: `value_columns`.
     pub value_columns: Vec<String>,
     /// key的生存时间。单位:ms。不传该值，默认取2592000000，表示30天。
+    ///
     /// Wire name: `ttl`.
     pub ttl: Option<String>,
     /// 映射的key分隔符。只允许一个字符。
+    ///
     /// Wire name: `key_separator`.
     pub key_separator: String,
     /// 映射的value分隔符。只允许一个字符。
+    ///
     /// Wire name: `value_separator`.
     pub value_separator: Option<String>,
     /// 键前缀。最长限制1024字符。需确保key_prefix和target_database在当前映射下唯一。
+    ///
     /// Wire name: `key_prefix`.
     pub key_prefix: String,
 }

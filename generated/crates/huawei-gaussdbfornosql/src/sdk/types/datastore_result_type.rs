@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DatastoreResult {
     /// 数据库类型。 - 支持GeminiDB Cassandra，GeminiDB Mongo，GeminiDB Influx数据库实例。 - 取值为“cassandra”，表示创建GeminiDB Cassandra数据库实例。 - 取值为“mongodb”，表示创建GeminiDB Mongo数据库实例。 - 取值为“influxdb”，表示创建GeminiDB Influx数据库实例。 - 取值为“dynamodb”，表示创建GeminiDB DynamoDB数据库实例。 - 取值为“hbase”，表示创建GeminiDB Hbase数据库实例。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。 - GeminiDB Cassandra实例支持3.11版本，取值为“3.11”。 - GeminiDB Mongo实例支持3.4，4.0版本，取值为\\&quot;3.4\\&quot;或\\&quot;4.0\\&quot;。 - GeminiDB Influx实例支持1.7版本，取值为“1.7”。 - GeminiDB DynamoDB取值为“”。 - GeminiDB HBase取值为“”。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 存储引擎。 - GeminiDB Cassandra实例支持RocksDB存储引擎，取值为“rocksDB”。 - GeminiDB Mongo实例支持RocksDB存储引擎，取值为“rocksDB”。 - GeminiDB Influx实例支持RocksDB存储引擎，取值为“rocksDB”。
+    ///
     /// Wire name: `storage_engine`.
     pub storage_engine: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Datastore {
     /// 数据库类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

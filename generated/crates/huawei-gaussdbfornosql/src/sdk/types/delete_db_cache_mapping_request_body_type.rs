@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDbCacheMappingRequestBody {
     /// 内存加速映射ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDbCacheRuleRequestBody {
     /// 内存加速规则ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteEnlargeFailNodeRequestBody {
     /// 节点ID
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteInstancesSessionRequestBody {
     /// 是否删除全部会话。
+    ///
     /// Wire name: `is_all`.
     pub is_all: bool,
     /// 需要删除的会话id。is_all为false的时候，session_ids为必填，不能为空。
+    ///
     /// Wire name: `session_ids`.
     pub session_ids: Option<Vec<String>>,
 }

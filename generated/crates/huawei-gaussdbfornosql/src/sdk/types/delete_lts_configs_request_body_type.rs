@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteLtsConfigsRequestBody {
     /// 需要解除关联的实例ID列表。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
     /// 日志类型。slow_log表示慢日志。
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
 }

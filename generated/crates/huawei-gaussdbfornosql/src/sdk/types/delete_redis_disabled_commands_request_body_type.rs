@@ -7,12 +7,15 @@ use super::RedisDisabledCommandsDetail;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteRedisDisabledCommandsRequestBody {
     /// 禁用类型。
+    ///
     /// Wire name: `disabled_type`.
     pub disabled_type: String,
     /// disabled_type为command时传入该参数。
+    ///
     /// Wire name: `commands`.
     pub commands: Option<Vec<String>>,
     /// disabled_type为key时传入该参数，最多20个。
+    ///
     /// Wire name: `keys`.
     pub keys: Option<Vec<RedisDisabledCommandsDetail>>,
 }

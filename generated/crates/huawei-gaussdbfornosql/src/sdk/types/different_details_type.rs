@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DifferentDetails {
     /// 参数名称
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// 源参数模板中的参数值。
+    ///
     /// Wire name: `source_value`.
     pub source_value: Option<String>,
     /// 目标参数模板中的参数值。
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
 }

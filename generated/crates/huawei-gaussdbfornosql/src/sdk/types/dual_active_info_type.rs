@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct DualActiveInfo {
     /// **参数解释：** 双活角色。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// **参数解释：** 双活状态。 **取值范围：** - normal：表示双活状态正常。 - abnormal：表示双活状态异常。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释：** 双活对端实例id。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `destination_instance_id`.
     pub destination_instance_id: Option<String>,
     /// **参数解释：** 双活对端region。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// **参数解释：** 双活对端实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `destination_instance_name`.
     pub destination_instance_name: Option<String>,
     /// **参数解释：** 双活对端实例节点数量。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `destination_instance_node_num`.
     pub destination_instance_node_num: Option<i64>,
     /// **参数解释：** 双活对端实例规格。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `destination_instance_spec_code`.
     pub destination_instance_spec_code: Option<String>,
 }

@@ -5,12 +5,13 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DualActiveRequestBody {
     /// **参数解释：** 搭建双活目标实例所在的region。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: String,
     /// **参数解释：** 搭建双活目标实例ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `destination_instance_id`.
     pub destination_instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `tables`.
     pub tables: Option<Vec<String>>,
 }

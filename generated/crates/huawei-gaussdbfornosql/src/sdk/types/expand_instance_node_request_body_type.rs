@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpandInstanceNodeRequestBody {
     /// 新增加的节点数量。
+    ///
     /// Wire name: `num`.
     pub num: i32,
     /// 扩容的节点所使用的子网的ID。 - 该参数仅只支持GeminiDB Cassandra数据库实例扩容节点时传入。 - 所传入的子网ID必须属于实例当前所在的VPC。 - 不传该参数时，系统会在当前实例所使用的子网中为当前扩容的节点选择一个IP容量较为充足的子网。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 创建包周期实例时可指定，表示是否自动从账户中支付，此字段不影响自动续订的支付方式。 - true，表示自动从账户中支付。 - false，表示手动从账户中支付，默认为该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,
 }

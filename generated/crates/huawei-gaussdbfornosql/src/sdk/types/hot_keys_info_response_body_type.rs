@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct HotKeysInfoResponseBody {
     /// 热Key名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 热Key类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 热Key命令。
+    ///
     /// Wire name: `command`.
     pub command: Option<String>,
     /// 热Key QPS。
+    ///
     /// Wire name: `qps`.
     pub qps: Option<i32>,
     /// 热key所在的DB。
+    ///
     /// Wire name: `db_id`.
     pub db_id: Option<i32>,
 }

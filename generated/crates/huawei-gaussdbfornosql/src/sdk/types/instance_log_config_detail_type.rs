@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InstanceLogConfigDetail {
     /// 日志类型。slow_log表示慢日志。
+    ///
     /// Wire name: `log_type`.
     pub log_type: Option<String>,
     /// 关联的LTS日志组ID，若enabled为false，表示最近一次关联的LTS日志组ID。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: Option<String>,
     /// 关联的LTS日志流ID，若enabled为false，表示最近一次关联的LTS日志流ID。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: Option<String>,
     /// 关联的LTS日志流是否启用，true代表已启用，false代表未启用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

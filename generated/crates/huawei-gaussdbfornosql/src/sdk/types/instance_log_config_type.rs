@@ -7,10 +7,10 @@ use super::{InstanceLogConfigDetail, LogInstanceInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InstanceLogConfig {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<LogInstanceInfo>,
     /// LTS日志配置明细。从未设置LTS日志流，不返回该字段。
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<InstanceLogConfigDetail>,
 }

@@ -8,12 +8,15 @@ use super::InstanceTagResult;
 #[non_exhaustive]
 pub struct InstanceResult {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 标签列表。如果没有标签，默认为空数组。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<InstanceTagResult>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpGroupsDetail {
     /// **参数解释：** IP地址或网段。 **约束限制：** 支持IPv4。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// **参数解释：** 备注信息。 **约束限制：** 最长255字符。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

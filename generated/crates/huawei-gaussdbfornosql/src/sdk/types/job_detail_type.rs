@@ -8,27 +8,33 @@ use super::JobInstanceInfo;
 #[non_exhaustive]
 pub struct JobDetail {
     /// 任务ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务执行状态。 取值： Running：表示任务正在执行。 Completed：表示任务执行成功。 Failed：表示任务执行失败。  枚举值： Running Completed Failed
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 创建时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量\[，例如北京时间偏移显示为+0800。\](tag:hc)
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量\[，例如北京时间偏移显示为+0800。\](tag:hc)
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 任务执行进度。 &gt; 执行中状态才返回执行进度，例如“60%”，表示任务执行进度为60%，否则返回“”。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<JobInstanceInfo>,
     /// 任务执行失败时的错误信息。
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
 }

@@ -7,12 +7,15 @@ use super::IpGroupsDetail;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LbAccessControlSettings {
     /// **参数解释：** 是否开启负载均衡访问控制。 **约束限制：** 不涉及。 **取值范围：**  -true。  -false。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// **参数解释：** 黑白名单类型。 **约束限制：** 仅支持设置黑名单或白名单中的一种，当配置切换时，原配置会失效。 **取值范围：**  -blackList黑名单  -whiteList白名单。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释：** IP地址组中包含的IP或网段列表。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `ip_groups`.
     pub ip_groups: Option<Vec<IpGroupsDetail>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Links {
     /// 对应该API的URL，该字段为\\&quot;\\&quot;。
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// 值为“self”，表示URL为本地链接。
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
 }

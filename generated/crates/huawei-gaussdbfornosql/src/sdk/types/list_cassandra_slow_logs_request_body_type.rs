@@ -5,36 +5,47 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListCassandraSlowLogsRequestBody {
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。注：开始时间不得早于当前时间30天。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。注：结束时间不能晚于当前时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
     /// 表示每次查询的日志条数，最大限制100条。
+    ///
     /// Wire name: `limit`.
     pub limit: i32,
     /// 日志单行序列号，第一次查询时不需要此参数，下一次查询时需要使用，可从上一次查询的返回信息中获取。 说明：当次查询从line_num的下一条日志开始查询，不包含当前line_num日志。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
     /// 语句类型，取空值，表示查询所有语句类型。 取值：select
+    ///
     /// Wire name: `operate_type`.
     pub operate_type: Option<String>,
     /// 节点ID，取空值，表示查询实例下所有允许查询的节点。 具体取值请参考查询实例列表和详情接口\\&quot;ListInstances\\&quot;中nodes字段数据结构说明的“id”。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 根据多个关键字搜索日志全文，表示同时匹配所有关键字。 - 最多支持10个关键字。 - 每个关键字最大长度不超过512个字符。
+    ///
     /// Wire name: `keywords`.
     pub keywords: Option<Vec<String>>,
     /// 根据多个键空间关键字模糊搜索日志，表示匹配至少一个关键字。 - 只支持关键字前缀模糊搜索，最多支持10个关键字。 - 每个关键字最大长度不超过48个字符。
+    ///
     /// Wire name: `keyspace_keywords`.
     pub keyspace_keywords: Option<Vec<String>>,
     /// 根据多个数据库表名关键字模糊搜索日志，表示匹配至少一个关键字。 - 只支持关键字前缀模糊搜索，最多支持10个关键字。 - 每个关键字最大长度不超过48个字符。
+    ///
     /// Wire name: `table_keywords`.
     pub table_keywords: Option<Vec<String>>,
     /// 支持根据最大执行时间范围查找日志。单位：ms
+    ///
     /// Wire name: `max_cost_time`.
     pub max_cost_time: Option<i32>,
     /// 支持根据最小执行时间范围查找日志。单位：ms
+    ///
     /// Wire name: `min_cost_time`.
     pub min_cost_time: Option<i32>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ListConfigurationsResult {
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 数据库版本名称。
+    ///
     /// Wire name: `datastore_version_name`.
     pub datastore_version_name: Option<String>,
     /// 数据库名称。 【取值范围】 cassandra：表示支持GeminiDB Cassandra实例。 redis：表示支持GeminiDB Redis实例。 influxdb：表示支持GeminiDB Influx实例。 mongodb： 表示支持GeminiDB Mongo实例。
+    ///
     /// Wire name: `datastore_name`.
     pub datastore_name: Option<String>,
     /// 创建时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式为\\&quot;yyyy-MM-ddTHH:mm:ssZ\\&quot;。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 数据库实例类型。 GeminiDB Cassandra经典部署模式集群类型为\\&quot;Cluster\\&quot;。 GeminiDB Cassandra云原生部署模式集群类型为\\&quot;CloudNativeCluster\\&quot;。 GeminiDB Mongo副本集类型为\\&quot;ReplicaSet\\&quot;。 GeminiDB Mongo集群类型为\\&quot;Sharding\\&quot;。 GeminiDB Influx经典部署模式集群类型为\\&quot;Cluster\\&quot;。 GeminiDB Influx经典部署模式单节点类型为\\&quot;InfluxdbSingle\\&quot;。 GeminiDB Redis经典部署模式集群类型为“Cluster”。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 是否是用户自定义参数模板： - false，表示为系统默认参数模板。 - true，表示为用户自定义参数模板。
+    ///
     /// Wire name: `user_defined`.
     pub user_defined: Option<bool>,
 }

@@ -8,24 +8,29 @@ use super::DedicatedResourceCapacity;
 #[non_exhaustive]
 pub struct ListDedicatedResourceResult {
     /// 专属资源ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 专属资源的名称。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 可用区信息。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 专属资源的计算架构。
+    ///
     /// Wire name: `architecture`.
     pub architecture: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `capacity`.
     pub capacity: Option<DedicatedResourceCapacity>,
     /// 专属资源的状态信息。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

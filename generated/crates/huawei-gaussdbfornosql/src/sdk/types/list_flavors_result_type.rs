@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ListFlavorsResult {
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// CPU核数。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为兆字节。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 资源规格编码。例如：geminidb.cassandra.8xlarge.4   - “geminidb.cassandra”表示云数据库GeminiDB的Cassandra数据库产品。   - “8xlarge.4”表示节点性能规格。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 支持该规格的可用区ID。   - 该字段已废弃，请不要使用。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Vec<String>,
     /// 规格在可用区内的状态，包含以下状态：   - normal，在售。   - unsupported，暂不支持该规格。   - sellout，售罄。
+    ///
     /// Wire name: `az_status`.
     pub az_status: Option<::runtime::JsonValue>,
 }

@@ -7,18 +7,23 @@ use super::{MatchOption, TagOption};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListInstancesByTagsRequestBody {
     /// 索引位置偏移量，表示从第一条数据偏移offset条数据后开始查询。 - “action”值为“count”时，不传该参数。 - “action”值为“filter”时，取值必须为数字，不能为负数。默认取0值，表示从第一条数据开始查询。&#39;
+    ///
     /// Wire name: `offset`.
     pub offset: Option<String>,
     /// 查询记录数。   - “action”值为“count”时，不传该参数。   - “action”值为“filter”时，取值范围：1~100。不传该参数时，默认查询前100条实例信息。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<String>,
     /// 操作标识。   - 取值为“filter”，表示根据标签过滤条件查询实例。   - 取值为“count”，表示仅返回总记录数，禁止返回其他字段。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 搜索字段。   - 该字段值为空，表示不按照实例名称或实例ID查询。   - 该字段值不为空
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<MatchOption>>,
     /// 包含标签，最多包含20个key。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<TagOption>>,
 }

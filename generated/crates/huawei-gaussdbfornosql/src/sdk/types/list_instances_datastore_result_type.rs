@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ListInstancesDatastoreResult {
     /// 数据库引擎。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本号。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 是否有补丁版本的数据库支持升级，返回true时可以通过升级补丁接口进行数据库升级，否则不允许升级补丁。
+    ///
     /// Wire name: `patch_available`.
     pub patch_available: Option<bool>,
     /// 数据库的完整版本号(目前只有GeminiDB Cassandra支持)。
+    ///
     /// Wire name: `whole_version`.
     pub whole_version: Option<String>,
 }

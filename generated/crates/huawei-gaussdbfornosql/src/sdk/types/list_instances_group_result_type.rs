@@ -8,15 +8,17 @@ use super::{ListInstancesNodeResult, Volume};
 #[non_exhaustive]
 pub struct ListInstancesGroupResult {
     /// 组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 组状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<Volume>,
     /// 节点信息。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<ListInstancesNodeResult>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ListInstancesNodeResult {
     /// 节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 节点角色。 该参数仅对GeminiDB Mongo引擎的副本集实例有效。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 节点所在的子网的ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 节点内网IP。在弹性云服务器创建成功后参数值存在，否则，值为\\&quot;\\&quot;。
+    ///
     /// Wire name: `private_ip`.
     pub private_ip: Option<String>,
     /// 绑定的公网IP。该参数仅针对绑定了公网IP的节点有效。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 资源规格编码。关于实例的规格信息，请参见查询所有实例规格信息中响应参数“flavors.spec_code”的值。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 是否支持节点缩容。 - true，表示该节点支持节点缩容。 - false，表示该节点不支持节点缩容。
+    ///
     /// Wire name: `support_reduce`.
     pub support_reduce: Option<bool>,
 }

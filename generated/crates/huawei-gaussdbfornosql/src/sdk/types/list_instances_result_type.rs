@@ -11,99 +11,121 @@ use super::{
 #[non_exhaustive]
 pub struct ListInstancesResult {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释：** 实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 实例状态。 **取值范围：** - normal，表示实例正常。 - abnormal，表示实例异常。 - creating，表示实例创建中。 - frozen，表示实例被冻结。 - data_disk_full，表示实例磁盘已满。 - createfail，表示实例创建失败。 - enlargefail，表示实例扩容节点个数失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释：** 数据库端口。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// **参数解释：** 实例所在区域。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<ListInstancesDatastoreResult>,
     /// **参数解释：** 实例类型。 **取值范围：** 与请求参数相同。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// **参数解释：** 产品类型。 **取值范围：** GeminiDB Redis云原生部署模式集群涉及此字段，取值：   -  Standard 标准型   -  Capacity 容量型
+    ///
     /// Wire name: `product_type`.
     pub product_type: Option<String>,
     /// **参数解释：** 存储引擎。 **取值范围：** 取值为“rocksDB”。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
     /// **参数解释：** 实例创建时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// **参数解释：** 实例操作最新变更的时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// **参数解释：** 默认用户名。 **取值范围：** 取值为“rwuser”。
+    ///
     /// Wire name: `db_user_name`.
     pub db_user_name: Option<String>,
     /// **参数解释：** 虚拟私有云ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释：** 子网ID。 **取值范围：** GeminiDB Cassandra 实例使用多个子网的场景，请参见表 ListInstancesNodeResult字段数据结构说明中的“subnet_id”。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// **参数解释：** 安全组ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<ListInstancesBackupStrategyResult>,
     /// **参数解释：** 计费方式。 **取值范围：** - 取值为“0”，表示按需计费。 - 取值为“1”，表示包年/包月计费。
+    ///
     /// Wire name: `pay_mode`.
     pub pay_mode: Option<String>,
     /// **参数解释：** 系统可维护时间窗。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `maintenance_window`.
     pub maintenance_window: Option<String>,
     /// **参数解释：** 组信息。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<ListInstancesGroupResult>,
     /// **参数解释：** 企业项目ID。 **取值范围：** 取值为“0”，表示为default企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释：** 专属资源ID。只有数据库实例属于专属资源池才会返回该参数。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `dedicated_resource_id`.
     pub dedicated_resource_id: Option<String>,
     /// **参数解释：** 时区。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
     /// **参数解释：** 实例正在执行的动作。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
     /// **参数解释：** 磁盘加密时的密钥ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `disk_encryption_id`.
     pub disk_encryption_id: Option<String>,
     /// **参数解释：** 负载均衡ip。 **取值范围：** 只有存在负载均衡ip，才会返回该参数。
+    ///
     /// Wire name: `lb_ip_address`.
     pub lb_ip_address: Option<String>,
     /// **参数解释：** 负载均衡端口。 **取值范围：** 只有存在负载均衡ip，才会返回该参数。
+    ///
     /// Wire name: `lb_port`.
     pub lb_port: Option<String>,
     /// **参数解释：** 实例可用区。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// **参数解释：** 容灾实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `dr_instance_id`.
     pub dr_instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `dual_active_info`.
     pub dual_active_info: Option<DualActiveInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ccm_cert_info`.
     pub ccm_cert_info: Option<CertInfoOption>,
     /// **参数解释：** SSL安全连接启用情况。 **取值范围：** - 取值为“0”表示未启用。 - 取值为“1”表示已启用。
+    ///
     /// Wire name: `ssl`.
     pub ssl: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_space_usage`.
     pub backup_space_usage: Option<BackupSpaceUsage>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ListInstancesSessionRespondBodySessions {
     /// 客户端的地址和端口。
+    ///
     /// Wire name: `addr`.
     pub addr: Option<String>,
     /// 会话id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 连接名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 最近一次执行的命令。
+    ///
     /// Wire name: `cmd`.
     pub cmd: Option<String>,
     /// 以秒计算的已连接时长。
+    ///
     /// Wire name: `age`.
     pub age: Option<String>,
     /// 以秒计算的空闲时长。
+    ///
     /// Wire name: `idle`.
     pub idle: Option<String>,
     /// 该客户端正在使用的数据库 ID。
+    ///
     /// Wire name: `db`.
     pub db: Option<String>,
     /// 套接字所使用的文件描述符。
+    ///
     /// Wire name: `fd`.
     pub fd: Option<String>,
     /// 已订阅频道的数量。
+    ///
     /// Wire name: `sub`.
     pub sub: Option<String>,
     /// 已订阅模式的数量。
+    ///
     /// Wire name: `psub`.
     pub psub: Option<String>,
     /// 在事务中被执行的命令数量。
+    ///
     /// Wire name: `multi`.
     pub multi: Option<String>,
 }

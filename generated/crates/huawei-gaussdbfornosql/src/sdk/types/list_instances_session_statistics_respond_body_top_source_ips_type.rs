@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ListInstancesSessionStatisticsRespondBodyTopSourceIps {
     /// 客户端ip地址。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// 客户端连接数。
+    ///
     /// Wire name: `connection_count`.
     pub connection_count: Option<i32>,
 }

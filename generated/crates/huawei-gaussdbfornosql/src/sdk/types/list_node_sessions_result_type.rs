@@ -8,12 +8,15 @@ use super::ListNodeSessionsResultSessions;
 #[non_exhaustive]
 pub struct ListNodeSessionsResult {
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 总会话数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 节点会话详细信息列表。
+    ///
     /// Wire name: `sessions`.
     pub sessions: Vec<ListNodeSessionsResultSessions>,
 }

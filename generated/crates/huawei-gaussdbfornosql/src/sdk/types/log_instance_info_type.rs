@@ -8,27 +8,33 @@ use super::InstancesDatastoreResult;
 #[non_exhaustive]
 pub struct LogInstanceInfo {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例状态。 取值： - normal，表示实例正常。 - abnormal，表示实例异常。 - creating，表示实例创建中。 - frozen，表示实例被冻结。 - data_disk_full，表示实例磁盘已满。 - createfail，表示实例创建失败。 - enlargefail，表示实例扩容节点失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例类型。   -  取值为“Cluster”，表示GeminiDB Redis经典部署模式集群实例类型。   -  取值为“CloudNativeCluster”，表示GeminiDB Redis云原生部署模式集群实例类型。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<InstancesDatastoreResult>,
     /// 实例正在执行的动作。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 日志类型。slow_log表示慢日志，audit_log表示审计日志。
+    ///
     /// Wire name: `supported_log_types`.
     pub supported_log_types: Vec<String>,
 }

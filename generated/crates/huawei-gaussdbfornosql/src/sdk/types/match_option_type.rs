@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchOption {
     /// 取值为“instance_name”或“instance_id”，分别表示按实例名称或按实例ID匹配查询。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 待匹配的实例名称或实例ID。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

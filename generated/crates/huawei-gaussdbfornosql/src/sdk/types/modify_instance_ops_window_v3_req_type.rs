@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyInstanceOpsWindowV3Req {
     /// **参数解释：** 开始时间，格式必须为HH:MM且有效，时间为UTC时间，只能为整点。结束时间默认与开始时间相隔四个小时。 **约束限制：** 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
 }

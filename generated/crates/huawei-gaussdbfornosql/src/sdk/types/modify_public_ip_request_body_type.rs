@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyPublicIpRequestBody {
     /// 操作标识。取值： - BIND，表示绑定弹性公网IP。 - UNBIND，表示解绑弹性公网IP。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 弹性公网IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 弹性公网IP的ID。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
 }

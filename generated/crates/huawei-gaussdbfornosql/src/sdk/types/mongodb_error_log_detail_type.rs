@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MongodbErrorLogDetail {
     /// 节点名称。
+    ///
     /// Wire name: `node_name`.
     pub node_name: Option<String>,
     /// 节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 描述信息。
+    ///
     /// Wire name: `raw_message`.
     pub raw_message: Option<String>,
     /// 日志级别。
+    ///
     /// Wire name: `severity`.
     pub severity: Option<String>,
     /// 日志产生时间，UTC时间。 格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `log_time`.
     pub log_time: Option<String>,
     /// 日志单行序列号
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
 }

@@ -7,12 +7,15 @@ use super::DatabaseTable;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoSqlCreateBackupRequestBody {
     /// **参数解释：** 手动备份名称。 **约束限制：** 长度为4~64位，必须以字母开头（A~Z或a~z），区分大小写，可以包含字母、数字（0~9）、中划线（-）或者下划线（_），不能包含其他特殊字符。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// **参数解释：** 手动备份描述。 **约束限制：** 长度不超过256位，且不能包含&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: String,
     /// **参数解释：** 备份里的库表信息。 **约束限制：** 该参数仅针对GeminiDB Cassandra。 **取值范围：** - 字段为空，表示创建实例级备份。 - 字段非空，表示创建库表级备份。  **默认取值：** 不涉及。
+    ///
     /// Wire name: `database_tables`.
     pub database_tables: Option<Vec<DatabaseTable>>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct NoSQLDrDateSyncIndicators {
     /// 节点内同步命令的执行速率,每秒多少条数据；
+    ///
     /// Wire name: `rsync_ops`.
     pub rsync_ops: Option<i64>,
     /// 节点内的同步WAL堆积大小,单位MB；
+    ///
     /// Wire name: `rsync_wal_size`.
     pub rsync_wal_size: Option<i64>,
     /// 同步消息从放入消息队列，直到收到对端响应的平均耗时，单位us；
+    ///
     /// Wire name: `rsync_push_cost`.
     pub rsync_push_cost: Option<i64>,
     /// 同步消息从消息队列取出，直到收到对端响应的平均耗时，单位us；
+    ///
     /// Wire name: `rsync_send_cost`.
     pub rsync_send_cost: Option<i64>,
     /// 采集周期内rsync的同步推送耗时最大值，单位us;
+    ///
     /// Wire name: `rsync_max_push_cost`.
     pub rsync_max_push_cost: Option<i64>,
     /// 采集周期内rsync的同步发送耗时最大值，单位us;
+    ///
     /// Wire name: `rsync_max_send_cost`.
     pub rsync_max_send_cost: Option<i64>,
     /// rsync的同步状态，1表示正在同步，0表示没有同步;
+    ///
     /// Wire name: `rsync_status`.
     pub rsync_status: Option<i64>,
 }

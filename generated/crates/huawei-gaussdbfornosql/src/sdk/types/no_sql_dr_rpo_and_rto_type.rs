@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct NoSQLDrRpoAndRto {
     /// 场景，枚举值   FAILOVER 强制切换;    SWITCHOVER 主备倒换
+    ///
     /// Wire name: `scene`.
     pub scene: Option<String>,
     /// 倒换或切换丢失数据时长，单位：秒（s）
+    ///
     /// Wire name: `rpo`.
     pub rpo: Option<i64>,
     /// 倒换或切换恢复时长，单位：秒（s）
+    ///
     /// Wire name: `rto`.
     pub rto: Option<i64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoSqlEpsQuotaRequestInfo {
     /// 实例配额。
+    ///
     /// Wire name: `instance`.
     pub instance: Option<i32>,
     /// vcpus配额。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<i32>,
     /// ram配额。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<i32>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct NoSqlEpsQuotaUsed {
     /// 已使用实例配额。
+    ///
     /// Wire name: `instance`.
     pub instance: Option<i32>,
     /// 已使用vcpus配额。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<i32>,
     /// 已使用ram配额。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<i32>,
 }

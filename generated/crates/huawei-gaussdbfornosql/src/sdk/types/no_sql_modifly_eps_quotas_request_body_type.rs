@@ -7,6 +7,7 @@ use super::NoSqlRequestEpsQuota;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoSqlModiflyEpsQuotasRequestBody {
     /// 需要修改的企业项目配额信息列表。
+    ///
     /// Wire name: `quotas`.
     pub quotas: Vec<NoSqlRequestEpsQuota>,
 }

@@ -8,15 +8,15 @@ use super::{NoSqlEpsQuotaTotal, NoSqlEpsQuotaUsed};
 #[non_exhaustive]
 pub struct NoSqlQueryEpsQuotaInfo {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `enterprise_project_name`.
     pub enterprise_project_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `quota`.
     pub quota: Option<NoSqlEpsQuotaTotal>,
-    /// (No description in the spec.)
     /// Wire name: `used`.
     pub used: Option<NoSqlEpsQuotaUsed>,
 }

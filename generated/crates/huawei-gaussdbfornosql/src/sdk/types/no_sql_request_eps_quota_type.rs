@@ -7,9 +7,9 @@ use super::NoSqlEpsQuotaRequestInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoSqlRequestEpsQuota {
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: String,
-    /// (No description in the spec.)
     /// Wire name: `quota`.
     pub quota: Option<NoSqlEpsQuotaRequestInfo>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfflineNodesRequestBody {
     /// 操作类型 ,shutdown代表关机,开机是startup。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 节点ID列表,最多10个。
+    ///
     /// Wire name: `node_ids`.
     pub node_ids: Vec<String>,
 }

@@ -8,9 +8,11 @@ use super::ComputeFlavor;
 #[non_exhaustive]
 pub struct OptionalFlavorsInfo {
     /// 实例规格变更时可用的规格列表。
+    ///
     /// Wire name: `list`.
     pub list: Vec<ComputeFlavor>,
     /// 总记录数。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }

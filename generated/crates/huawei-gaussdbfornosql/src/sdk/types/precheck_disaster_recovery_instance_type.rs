@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrecheckDisasterRecoveryInstance {
     /// 与当前实例建立容灾关系实例的vpc网段。
+    ///
     /// Wire name: `vpc_cidr`.
     pub vpc_cidr: String,
     /// 与当前实例建立容灾关系实例的规格码。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: String,
     /// 与当前实例建立容灾关系实例的节点IP列表。
+    ///
     /// Wire name: `node_ips`.
     pub node_ips: Vec<String>,
 }

@@ -7,9 +7,9 @@ use super::PrecheckDisasterRecoveryInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrecheckDisasterRecoveryOperationBody {
     /// 指定预校验的具体容灾操作。
+    ///
     /// Wire name: `operation`.
     pub operation: String,
-    /// (No description in the spec.)
     /// Wire name: `disaster_recovery_instance`.
     pub disaster_recovery_instance: Option<PrecheckDisasterRecoveryInstance>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct QueryDatabaseTableInfo {
     /// 数据库名称。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 表名称列表。 - table_names为空的时候，表示库级别查询。 - table_names非空的时候，表示表级别查询。
+    ///
     /// Wire name: `table_names`.
     pub table_names: Vec<String>,
 }

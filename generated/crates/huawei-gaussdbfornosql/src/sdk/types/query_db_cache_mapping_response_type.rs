@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct QueryDBCacheMappingResponse {
     /// 内存加速映射ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 内存加速映射名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 源实例ID。
+    ///
     /// Wire name: `source_instance_id`.
     pub source_instance_id: Option<String>,
     /// 源实例名称。
+    ///
     /// Wire name: `source_instance_name`.
     pub source_instance_name: Option<String>,
     /// 目标实例ID。
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: Option<String>,
     /// 目标实例名称。
+    ///
     /// Wire name: `target_instance_name`.
     pub target_instance_name: Option<String>,
     /// 内存加速映射关系。  - normal： 表示内存加速映射正常。  - creating： 表示内存加速映射创建中。  - createfail： 表示内存加速映射创建失败。  - deleting： 表示内存加速映射解除中。  - stopped： 表示内存加速映射停止。  - deleted： 表示内存加速映射已解除。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 内存加速映射创建时间。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 内存加速映射最新变更的时间。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 该内存加速映射下的规则数量。
+    ///
     /// Wire name: `rule_count`.
     pub rule_count: Option<i64>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct QueryDBCacheRuleResponse {
     /// 内存加速规则ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 内存加速规则名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 内存加速规则状态。 - normal,正常;  - createfail, 创建失败;
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 源端数据库。
+    ///
     /// Wire name: `source_db_schema`.
     pub source_db_schema: Option<String>,
     /// 源端数据表。
+    ///
     /// Wire name: `source_db_table`.
     pub source_db_table: Option<String>,
     /// 目标数据存储类型。取值为： hash。
+    ///
     /// Wire name: `storage_type`.
     pub storage_type: Option<String>,
     /// 目标数据库。
+    ///
     /// Wire name: `target_database`.
     pub target_database: Option<String>,
     /// 映射的key使用的column列表。
+    ///
     /// Wire name: `key_columns`.
     pub key_columns: Vec<String>,
     /// 映射的value使用的column列表。
+    ///
     /// Wire name: `value_columns`.
     pub value_columns: Vec<String>,
     /// key的生存时间。单位:ms。不传该值，默认取-1，表示永久存储。
+    ///
     /// Wire name: `ttl`.
     pub ttl: Option<String>,
     /// 映射的key分隔符。
+    ///
     /// Wire name: `key_separator`.
     pub key_separator: Option<String>,
     /// 映射的value分隔符。
+    ///
     /// Wire name: `value_separator`.
     pub value_separator: Option<String>,
     /// 键前缀。
+    ///
     /// Wire name: `key_prefix`.
     pub key_prefix: Option<String>,
 }

@@ -8,36 +8,45 @@ use super::QueryInstanceBackupResponseBodyDatastore;
 #[non_exhaustive]
 pub struct QueryInstanceBackupResponseBodyBackups {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 备份开始时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 备份结束时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 备份状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份大小，单位：KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// 备份类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<QueryInstanceBackupResponseBodyDatastore>,
 }

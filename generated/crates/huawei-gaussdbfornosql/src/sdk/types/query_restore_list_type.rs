@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct QueryRestoreList {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例模式
+    ///
     /// Wire name: `instance_mode`.
     pub instance_mode: Option<String>,
     /// 引擎名称
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// VPC ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID列表
+    ///
     /// Wire name: `subnet_ids`.
     pub subnet_ids: Vec<String>,
     /// 安全组ID列表
+    ///
     /// Wire name: `security_group_ids`.
     pub security_group_ids: Vec<String>,
 }

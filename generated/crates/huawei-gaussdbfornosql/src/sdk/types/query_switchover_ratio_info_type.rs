@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct QuerySwitchoverRatioInfo {
     /// **参数解释：** 实例ID，可以调用“查询实例列表”接口获取。如果未申请实例，可以调用“创建实例”接口创建。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释：** 容灾切换的故障节点比例。 **取值范围：** - 50 - 60 - 70 - 80 - 90 - 100
+    ///
     /// Wire name: `switchover_ratio`.
     pub switchover_ratio: Option<i64>,
     /// **参数解释：** 容灾实例数据同步时延，单位s。备实例和主实例同步时延超过该值时，不进行容灾倒换。默认不判断时延。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `sync_delay`.
     pub sync_delay: Option<i64>,
 }

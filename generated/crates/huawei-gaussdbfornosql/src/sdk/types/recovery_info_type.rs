@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecoveryInfo {
     /// **参数解释：** &#39;备份文件所在OBS bucket。&#39; **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: String,
     /// **参数解释：** &#39;备份文件名。&#39; **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `files`.
     pub files: Vec<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RecycleDatastore {
     /// 数据库类型。   - 取值为“cassandra”，表示GeminiDB Cassandra数据库实例。   - 取值为“mongodb”，表示GeminiDB Mongo数据库实例。   - 取值为“influxdb”，表示GeminiDB Influx数据库实例。   - 取值为“redis”，表示GeminiDB Redis数据库实例。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

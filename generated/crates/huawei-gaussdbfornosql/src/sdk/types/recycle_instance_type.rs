@@ -8,36 +8,45 @@ use super::RecycleDatastore;
 #[non_exhaustive]
 pub struct RecycleInstance {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释：** 实例名称。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释：** 实例类型。 **取值范围：** - 取值为“Cluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis Proxy经典部署模式集群实例类型。 - 取值为“CloudNativeCluster”，表示GeminiDB Cassandra、GeminiDB Influx、GeminiDB Redis云原生部署模式集群实例类型。 - 取值为“RedisCluster”，表示GeminiDB Redis Cluster经典部署模式集群实例类型。 - 取值为“Replication”，表示GeminiDB Redis经典部署模式主备实例类型。 - 取值为“InfluxdbSingle”，表示GeminiDB Influx经典部署模式单节点实例类型。 - 取值为“ReplicaSet”，表示GeminiDB Mongo副本集实例类型。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// **参数解释：** 产品类型。 **取值范围：** GeminiDB Redis云原生部署模式集群涉及此字段，取值：   -  Standard 标准型   -  Capacity 容量型
+    ///
     /// Wire name: `product_type`.
     pub product_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `data_store`.
     pub data_store: Option<RecycleDatastore>,
     /// **参数解释：** 计费方式。 **取值范围：** - prePaid：预付费，即包年/包月。 - postPaid：后付费，即按需付费。
+    ///
     /// Wire name: `charge_type`.
     pub charge_type: Option<String>,
     /// **参数解释：** 企业项目ID，取值为“0”，表示为default企业项目 **取值范围：** 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释：** 备份ID。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// **参数解释：** 实例创建时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// **参数解释：** 实例删除时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `deleted_at`.
     pub deleted_at: Option<String>,
     /// **参数解释：** 回收备份保留截止时间。 **取值范围：** 不涉及。
+    ///
     /// Wire name: `retained_until`.
     pub retained_until: Option<String>,
 }

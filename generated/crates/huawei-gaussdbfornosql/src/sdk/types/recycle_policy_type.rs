@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecyclePolicy {
     /// 策略保持时长（1-7天），天数为正整数，默认7天。
+    ///
     /// Wire name: `retention_period_in_days`.
     pub retention_period_in_days: Option<i32>,
 }

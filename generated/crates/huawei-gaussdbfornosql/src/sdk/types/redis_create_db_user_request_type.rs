@@ -7,6 +7,7 @@ use super::RedisUserForCreation;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisCreateDbUserRequest {
     /// 需要创建的账号列表
+    ///
     /// Wire name: `users`.
     pub users: Option<Vec<RedisUserForCreation>>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RedisDbUserInfo {
     /// 账号名称。  小于36个字符，以字母开头，仅包含数字、字母、中划线、下划线。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 账号类型。  - rwuser：管理员用户 - acluser：普通用户
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 账号权限。  - 取值\\&quot;ReadOnly\\&quot;：账号为只读权限； - 取值\\&quot;ReadWrite\\&quot;：账号为读写权限。
+    ///
     /// Wire name: `privilege`.
     pub privilege: Option<String>,
     /// 账号已授权的数据库名称列表。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisDeleteDbUserRequest {
     /// 需要删除的数据库账号名称列表。
+    ///
     /// Wire name: `names`.
     pub names: Vec<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisDisabledCommandsDetail {
     /// key所在的DB。
+    ///
     /// Wire name: `db_id`.
     pub db_id: Option<String>,
     /// key名。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 命令列表。
+    ///
     /// Wire name: `commands`.
     pub commands: Vec<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisModifyDbUserPrivilegeRequestBody {
     /// 账号名称。  小于36个字符，以字母开头，仅包含数字、字母、中划线、下划线。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 账号权限。  - 取值\\&quot;ReadOnly\\&quot;：账号为只读权限； - 取值\\&quot;ReadWrite\\&quot;：账号为读写权限。
+    ///
     /// Wire name: `privilege`.
     pub privilege: String,
     /// 账号授权database列表。 不传值则对账号授权的db不做修改。
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<String>>,
 }

@@ -6,7 +6,6 @@ use super::RedisModifyDbUserPrivilegeRequestBody;
 /// `RedisModifyDBUserPrivilegeRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisModifyDBUserPrivilegeRequest {
-    /// (No description in the spec.)
     /// Wire name: `users`.
     pub users: Option<Vec<RedisModifyDbUserPrivilegeRequestBody>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisResetDbUserPasswordRequestBody {
     /// 账号名称。  小于36个字符，以字母开头，仅包含数字、字母、中划线、下划线。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 需重置的密码。  - 密码长度为8~32位。  - 密码需包含大写字母、小写字母、数字和特殊字符中的至少三种，支持的特殊字符为!@#$%^&amp;*()_+-&#x3D; 。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

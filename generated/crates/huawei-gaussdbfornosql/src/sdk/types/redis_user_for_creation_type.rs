@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedisUserForCreation {
     /// 账号名称。  小于36个字符，以字母开头，仅包含数字、字母、中划线、下划线。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// - 密码长度为8~32位。  - 密码需包含大写字母、小写字母、数字和特殊字符中的至少三种，支持的特殊字符为!@#$%^&amp;*()_+-&#x3D; 。
@@ -13,9 +14,11 @@ pub struct RedisUserForCreation {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 账号授权的数据库名称列表，至少指定一个数据库。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<String>,
     /// 账号权限。  - 取值\\&quot;ReadOnly\\&quot;：账号为只读权限； - 取值\\&quot;ReadWrite\\&quot;：账号为读写权限。
+    ///
     /// Wire name: `privilege`.
     pub privilege: String,
 }

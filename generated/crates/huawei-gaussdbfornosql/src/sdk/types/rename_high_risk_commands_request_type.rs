@@ -7,6 +7,7 @@ use super::CommandInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenameHighRiskCommandsRequest {
     /// 高危命令与对应重命名命令。
+    ///
     /// Wire name: `commands`.
     pub commands: Vec<CommandInfo>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetPasswordRequestBody {
     /// 数据库密码。 取值范围：长度为8~32位，必须是大写字母（A~Z）、小写字母（a~z）、数字（0~9）、特殊字符~!@#%^*-_&#x3D;+?的组合。 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

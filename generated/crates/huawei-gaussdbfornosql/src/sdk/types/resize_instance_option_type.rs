@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeInstanceOption {
     /// 变更至新规格的资源规格编码。获取方法请参见查询数据库规格中响应参数“flavors.spec_code”的值。
+    ///
     /// Wire name: `target_spec_code`.
     pub target_spec_code: String,
 }

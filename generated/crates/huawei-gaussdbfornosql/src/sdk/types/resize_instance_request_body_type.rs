@@ -6,10 +6,10 @@ use super::ResizeInstanceOption;
 /// `ResizeInstanceRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeInstanceRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `resize`.
     pub resize: Option<ResizeInstanceOption>,
     /// 创建包周期实例时可指定，表示是否自动从账户中支付，此字段不影响自动续订的支付方式。 - 对于降低规格场景，该字段无效。 - 对于扩大规格场景：   - true，表示自动从账户中支付。   - false，表示手动从账户中支付，默认为该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,
 }

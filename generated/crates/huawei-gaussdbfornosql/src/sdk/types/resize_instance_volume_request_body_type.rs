@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeInstanceVolumeRequestBody {
     /// 待扩容到的磁盘容量。取值为整数，并且大于当前磁盘容量。磁盘容量最大值的大小与所选引擎类型以及规格相关，具体请参见数据库实例规格。
+    ///
     /// Wire name: `size`.
     pub size: i32,
     /// 创建包周期实例时可指定，表示是否自动从账户中支付，此字段不影响自动续订的支付方式。 - true，表示自动从账户中支付。 - false，表示手动从账户中支付，默认为该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestartInstanceRequestBody {
     /// 待重启的节点ID。 仅GeminiDB Redis云原生部署模式集群实例支持传入节点ID重启对应节点。 不传则重启整个实例。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::RecoveryInfo;
 /// `RestoreRedisDataRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreRedisDataRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `recovery_info`.
     pub recovery_info: Option<RecoveryInfo>,
 }

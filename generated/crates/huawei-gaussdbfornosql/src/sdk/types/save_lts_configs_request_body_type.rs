@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SaveLtsConfigsRequestBody {
     /// 需要建立关联的实例ID列表。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
     /// 日志类型。slow_log表示慢日志。
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
     /// LTS日志组ID。可通过云日志服务-“查询账号下所有日志组”API接口获取。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: String,
     /// LTS日志流ID。可通过云日志服务-“查询指定日志组下的所有日志流”API接口获取。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: String,
 }

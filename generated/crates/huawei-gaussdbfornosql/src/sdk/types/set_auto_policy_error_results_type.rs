@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SetAutoPolicyErrorResults {
     /// **参数解释：** 实例ID。 **取值范围：** 不涉及
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释：** 错误信息。 **取值范围：** 不涉及
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

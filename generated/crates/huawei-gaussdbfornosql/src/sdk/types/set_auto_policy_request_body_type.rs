@@ -7,12 +7,13 @@ use super::DiskAutoExpansionPolicy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAutoPolicyRequestBody {
     /// 设置磁盘自动扩容的实例组ID。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
     /// 自动扩容开关。  “on”，表示开启磁盘自动扩容策略。  “off”，表示关闭磁盘自动扩容策略。 默认值为“on”。
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<DiskAutoExpansionPolicy>,
 }

@@ -6,7 +6,6 @@ use super::BackupPolicy;
 /// `SetBackupPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetBackupPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `backup_policy`.
     pub backup_policy: Option<BackupPolicy>,
 }

@@ -7,6 +7,7 @@ use super::SetSwitchoverRatioInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetDisasterRecoverySettingsRequestBody {
     /// **参数解释：** 容灾切换的故障节点比例列表。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
+    ///
     /// Wire name: `disaster_recovery_settings`.
     pub disaster_recovery_settings: Option<Vec<SetSwitchoverRatioInfo>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetInstanceDataDumpRequestBody {
     /// OBS桶名。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: String,
     /// 开启/关闭实例数据导出。
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

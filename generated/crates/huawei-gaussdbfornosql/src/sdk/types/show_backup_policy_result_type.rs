@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ShowBackupPolicyResult {
     /// 备份文件可以保存的天数。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// 备份时间段。自动备份将在该时间段内触发。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 备份周期配置。自动备份将在每星期指定的天进行。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowRedisBigKeysRequestBody {
     /// 索引位置偏移量，表示从查询到的大key列表偏移offset条数据后查询对应的大key信息。 取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从第一条大key开始查询。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 查询个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条大key。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 大key的类型,一个字符串列表,支持\\&quot;string\\&quot;,\\&quot;hash\\&quot;,\\&quot;zset\\&quot;,\\&quot;set\\&quot;,\\&quot;list\\&quot;,\\&quot;stream\\&quot;六种类型。
+    ///
     /// Wire name: `key_types`.
     pub key_types: Option<Vec<String>>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ShowResourcesDetailResponseBody {
     /// 配额资源类型，当前配额类型仅支持实例类型（instance）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 当前配额值。 取值为0时，表示不限制当前配额值。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 已使用的资源数。
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
 }

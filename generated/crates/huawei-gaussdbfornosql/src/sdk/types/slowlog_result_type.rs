@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SlowlogResult {
     /// 执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 所属数据库。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 执行语法。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 发生时间，UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
 }

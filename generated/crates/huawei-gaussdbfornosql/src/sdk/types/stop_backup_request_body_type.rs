@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StopBackupRequestBody {
     /// 操作。stop代表停止。
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchIpGroupRequestBodyIpGroups {
     /// IP地址或网段。支持IPv4、IPv6。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 备注信息，最长255字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -7,12 +7,15 @@ use super::SwitchIpGroupRequestBodyIpGroups;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchIpGroupRequestBody {
     /// 类型选项，取值： - whiteList：白名单，只允许指定ip或网段访问。 - blackList：黑名单，不允许指定ip或网段访问。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// true 开启，false 关闭。
+    ///
     /// Wire name: `enabled`.
     pub enabled: bool,
     /// IP地址组中包含的IP或网段列表。
+    ///
     /// Wire name: `ip_groups`.
     pub ip_groups: Vec<SwitchIpGroupRequestBodyIpGroups>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchSecondLevelMonitoringRequestBody {
     /// 是否开启秒级监控。 - true: 开启; - false: 关闭。
+    ///
     /// Wire name: `enabled`.
     pub enabled: bool,
 }

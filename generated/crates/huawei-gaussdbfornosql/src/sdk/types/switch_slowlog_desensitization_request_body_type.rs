@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchSlowlogDesensitizationRequestBody {
     /// 实例慢日志脱敏开关开启状态，取值： - off 关闭
+    ///
     /// Wire name: `desensitization_status`.
     pub desensitization_status: String,
 }

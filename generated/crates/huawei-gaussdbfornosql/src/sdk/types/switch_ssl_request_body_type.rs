@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchSslRequestBody {
     /// ss开关选项。 -“on”，表示NoSQL实例默认开启SSL连接。 -“off”，表示NoSQL实例默认不启用SSL连接。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: String,
 }

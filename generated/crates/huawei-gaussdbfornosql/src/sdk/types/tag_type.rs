@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Tag {
     /// 标签类型: - user - system
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 标签键。最大长度36个unicode字符，key不能为空。  字符集：0-9，A-Z，a-z，“_”，“-”，中文。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值列表。每个标签值最大长度43个unicode字符，可以为空字符串。  字符集：0-9，A-Z，a-z，“_”，“.”，“-”，中文。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

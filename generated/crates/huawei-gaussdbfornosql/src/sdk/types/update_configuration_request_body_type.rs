@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateConfigurationRequestBody {
     /// 参数模板名称。最长64个字符，只允许大写字母、小写字母、数字和特殊字符中划线、下划线和点。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。最长256个字符，不支持!&lt;&gt;&#x3D;&amp;\\&quot;&#39;特殊字符。默认为空。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 参数值对象，用户基于默认参数模板自定义的参数值。为空时不修改参数值。
+    ///
     /// Wire name: `values`.
     pub values: Option<::std::collections::BTreeMap<String, String>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabasesRequestBody {
     /// 对实例的操作:  flush:清理数据
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 指定需要清理的DB_ID,当action为flush时,才会生效。
+    ///
     /// Wire name: `db_id`.
     pub db_id: Option<i32>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDbCacheRuleRequestBody {
     /// 内存加速规则ID。
+    ///
     /// Wire name: `dbcache_rule_id`.
     pub dbcache_rule_id: String,
     /// 映射的value使用的column列表。
+    ///
     /// Wire name: `value_columns`.
     pub value_columns: Vec<String>,
     /// key的生存时间。单位:ms。不传该值，默认取2592000000，表示30天。
+    ///
     /// Wire name: `ttl`.
     pub ttl: Option<String>,
     /// 映射的value分隔符。只允许一个字符。
+    ///
     /// Wire name: `value_separator`.
     pub value_separator: Option<String>,
 }

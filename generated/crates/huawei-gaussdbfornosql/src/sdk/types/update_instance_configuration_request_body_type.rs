@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceConfigurationRequestBody {
     /// 参数值对象，用户基于默认参数模板自定义的参数值。为空时不修改参数值。
+    ///
     /// Wire name: `values`.
     pub values: ::std::collections::BTreeMap<String, String>,
 }

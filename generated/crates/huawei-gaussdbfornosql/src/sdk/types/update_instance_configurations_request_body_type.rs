@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceConfigurationsRequestBody {
     /// **参数解释：** 参数值对象，用户基于默认参数模板自定义的参数值。 **约束限制:** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 为空时不修改参数值。
+    ///
     /// Wire name: `values`.
     pub values: ::std::collections::BTreeMap<String, String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceLBRequestBody {
     /// 新的负载均衡IP。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
 }

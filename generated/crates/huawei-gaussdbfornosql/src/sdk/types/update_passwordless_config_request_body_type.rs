@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePasswordlessConfigRequestBody {
     /// 要设置的免密配置,ip与网段的列表,空列表表示清空免密配置。
+    ///
     /// Wire name: `config_ips`.
     pub config_ips: Vec<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Volume {
     /// 参数解释： 磁盘大小。单位：GB。 取值范围： 不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
     /// 参数解释： 磁盘使用量。单位：GB。 取值范围： 不涉及。
+    ///
     /// Wire name: `used`.
     pub used: Option<String>,
     /// 参数解释： 赠送的磁盘大小。单位：GB。 取值范围： 不涉及。
+    ///
     /// Wire name: `gift_size`.
     pub gift_size: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateAgencyWithAllProjectsPermission`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_agency_with_all_projects_permission::glue::{
     OP, OPERATION, to_wire,
 };

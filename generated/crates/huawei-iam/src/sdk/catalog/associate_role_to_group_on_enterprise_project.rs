@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateRoleToGroupOnEnterpriseProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_role_to_group_on_enterprise_project::glue::{
     OP, OPERATION, to_wire,
 };

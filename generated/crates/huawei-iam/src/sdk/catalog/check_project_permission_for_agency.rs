@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckProjectPermissionForAgency`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_project_permission_for_agency::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

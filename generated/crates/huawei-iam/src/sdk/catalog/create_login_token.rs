@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLoginToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_login_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLoginTokenRequest, ::runtime::BuildError> {

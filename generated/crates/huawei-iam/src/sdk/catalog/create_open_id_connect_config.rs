@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateOpenIdConnectConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_open_id_connect_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateOpenIdConnectConfigRequest, ::runtime::BuildError> {

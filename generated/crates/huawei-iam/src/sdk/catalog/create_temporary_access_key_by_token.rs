@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateTemporaryAccessKeyByToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_temporary_access_key_by_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateTokenWithIdToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_token_with_id_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateTokenWithIdTokenRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUnscopeTokenByIdpInitiated`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_unscope_token_by_idp_initiated::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePermanentAccessKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_permanent_access_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePermanentAccessKeyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneAddUserToGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_add_user_to_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneAddUserToGroupRequest, ::runtime::BuildError> {

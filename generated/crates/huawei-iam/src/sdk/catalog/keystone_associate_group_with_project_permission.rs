@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneAssociateGroupWithProjectPermission`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_associate_group_with_project_permission::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneCheckUserInGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_check_user_in_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneCheckUserInGroupRequest, ::runtime::BuildError> {

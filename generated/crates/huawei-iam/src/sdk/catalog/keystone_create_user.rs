@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneCreateUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_create_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneCreateUserRequest, ::runtime::BuildError> {

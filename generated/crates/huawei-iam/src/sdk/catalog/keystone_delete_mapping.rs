@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneDeleteMapping`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_delete_mapping::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneDeleteMappingRequest, ::runtime::BuildError> {

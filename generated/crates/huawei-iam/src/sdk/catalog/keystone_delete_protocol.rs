@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneDeleteProtocol`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_delete_protocol::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneDeleteProtocolRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneDeleteUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_delete_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneDeleteUserRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListAuthDomains`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_auth_domains::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListAuthDomainsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListDomainPermissionsForGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_domain_permissions_for_group::glue::{
     OP, OPERATION, to_wire,
 };

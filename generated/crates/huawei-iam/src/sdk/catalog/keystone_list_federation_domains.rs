@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListFederationDomains`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_federation_domains::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListFederationDomainsRequest, ::runtime::BuildError> {

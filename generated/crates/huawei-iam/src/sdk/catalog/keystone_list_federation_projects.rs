@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListFederationProjects`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_federation_projects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

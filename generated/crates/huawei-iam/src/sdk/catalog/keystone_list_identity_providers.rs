@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListIdentityProviders`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_identity_providers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListIdentityProvidersRequest, ::runtime::BuildError> {

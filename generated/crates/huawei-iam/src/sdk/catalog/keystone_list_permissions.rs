@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListPermissions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_permissions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListPermissionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListProjectPermissionsForGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_project_permissions_for_group::glue::{
     OP, OPERATION, to_wire,
 };

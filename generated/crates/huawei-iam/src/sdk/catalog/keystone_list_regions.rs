@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListRegions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_regions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListRegionsRequest, ::runtime::BuildError> {

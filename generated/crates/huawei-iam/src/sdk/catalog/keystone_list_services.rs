@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListServices`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_services::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListServicesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListUsersForGroupByAdmin`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_users_for_group_by_admin::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

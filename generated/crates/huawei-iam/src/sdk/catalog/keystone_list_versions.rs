@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneListVersions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_list_versions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneListVersionsRequest, ::runtime::BuildError> {

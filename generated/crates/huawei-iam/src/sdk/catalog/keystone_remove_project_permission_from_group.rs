@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneRemoveProjectPermissionFromGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_remove_project_permission_from_group::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneShowCatalog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_show_catalog::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneShowCatalogRequest, ::runtime::BuildError> {

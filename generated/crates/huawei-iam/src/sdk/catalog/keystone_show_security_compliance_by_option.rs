@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneShowSecurityComplianceByOption`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_show_security_compliance_by_option::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneShowService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_show_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneShowServiceRequest, ::runtime::BuildError> {

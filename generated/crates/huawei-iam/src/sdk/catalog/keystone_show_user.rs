@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneShowUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_show_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneShowUserRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneShowVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_show_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneShowVersionRequest, ::runtime::BuildError> {

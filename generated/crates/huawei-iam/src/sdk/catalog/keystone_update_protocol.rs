@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneUpdateProtocol`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_update_protocol::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneUpdateProtocolRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneUpdateUserByAdmin`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_update_user_by_admin::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneUpdateUserByAdminRequest, ::runtime::BuildError> {

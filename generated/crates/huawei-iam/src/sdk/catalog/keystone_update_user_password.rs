@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneUpdateUserPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_update_user_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneUpdateUserPasswordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KeystoneValidateToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::keystone_validate_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneValidateTokenRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAgencies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_agencies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAgenciesRequest, ::runtime::BuildError> {

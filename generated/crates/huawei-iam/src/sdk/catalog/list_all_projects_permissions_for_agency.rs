@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAllProjectsPermissionsForAgency`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_all_projects_permissions_for_agency::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

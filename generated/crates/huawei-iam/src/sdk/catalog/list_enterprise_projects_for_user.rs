@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListEnterpriseProjectsForUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_enterprise_projects_for_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListEnterpriseProjectsForUserRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListGroupsForEnterpriseProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_groups_for_enterprise_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListRolesForGroupOnEnterpriseProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_roles_for_group_on_enterprise_project::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUserLoginProtects`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_user_login_protects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUserLoginProtectsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUserMfaDevices`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_user_mfa_devices::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUserMfaDevicesRequest, ::runtime::BuildError> {

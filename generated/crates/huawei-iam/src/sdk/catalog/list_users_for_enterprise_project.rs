@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUsersForEnterpriseProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_users_for_enterprise_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUsersForEnterpriseProjectRequest, ::runtime::BuildError> {

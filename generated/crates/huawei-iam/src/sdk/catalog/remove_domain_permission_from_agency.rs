@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveDomainPermissionFromAgency`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_domain_permission_from_agency::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RevokeRoleFromAgencyOnEnterpriseProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::revoke_role_from_agency_on_enterprise_project::glue::{
     OP, OPERATION, to_wire,
 };

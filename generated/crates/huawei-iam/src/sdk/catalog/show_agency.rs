@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAgency`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_agency::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAgencyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDomainConsoleAclPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_domain_console_acl_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDomainConsoleAclPolicyRequest, ::runtime::BuildError> {

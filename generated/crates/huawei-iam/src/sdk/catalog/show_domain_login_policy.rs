@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDomainLoginPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_domain_login_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDomainLoginPolicyRequest, ::runtime::BuildError> {

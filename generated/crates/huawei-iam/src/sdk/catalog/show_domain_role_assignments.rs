@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDomainRoleAssignments`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_domain_role_assignments::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDomainRoleAssignmentsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowMetadata`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_metadata::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMetadataRequest, ::runtime::BuildError> {

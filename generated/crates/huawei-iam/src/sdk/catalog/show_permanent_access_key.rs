@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPermanentAccessKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_permanent_access_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPermanentAccessKeyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowUserLoginProtect`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_user_login_protect::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowUserLoginProtectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowUserMfaDevice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_user_mfa_device::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowUserMfaDeviceRequest, ::runtime::BuildError> {

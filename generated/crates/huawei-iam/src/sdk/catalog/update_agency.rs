@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAgency`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_agency::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAgencyRequest, ::runtime::BuildError> {

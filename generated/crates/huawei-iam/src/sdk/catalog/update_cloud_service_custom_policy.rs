@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateCloudServiceCustomPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_cloud_service_custom_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateDomainGroupInheritRole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_domain_group_inherit_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateDomainGroupInheritRoleRequest, ::runtime::BuildError> {

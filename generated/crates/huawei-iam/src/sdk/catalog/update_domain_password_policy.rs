@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateDomainPasswordPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_domain_password_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateDomainPasswordPolicyRequest, ::runtime::BuildError> {

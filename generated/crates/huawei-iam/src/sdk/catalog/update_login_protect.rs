@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateLoginProtect`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_login_protect::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateLoginProtectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePermanentAccessKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_permanent_access_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePermanentAccessKeyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateProjectStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_project_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateProjectStatusRequest, ::runtime::BuildError> {

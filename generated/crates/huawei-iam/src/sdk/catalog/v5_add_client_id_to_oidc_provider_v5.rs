@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddClientIDToOIDCProviderV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::add_client_id_to_oidc_provider_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddClientIdToOidcProviderV5Request, ::runtime::BuildError> {

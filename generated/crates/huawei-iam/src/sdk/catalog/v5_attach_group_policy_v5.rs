@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachGroupPolicyV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::attach_group_policy_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachGroupPolicyV5Request, ::runtime::BuildError> {

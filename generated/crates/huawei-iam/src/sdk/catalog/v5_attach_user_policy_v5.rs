@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachUserPolicyV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::attach_user_policy_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachUserPolicyV5Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateServiceLinkedAgencyV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::create_service_linked_agency_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateServiceLinkedAgencyV5Request, ::runtime::BuildError> {

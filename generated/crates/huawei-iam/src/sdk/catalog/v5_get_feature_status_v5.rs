@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetFeatureStatusV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::get_feature_status_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetFeatureStatusV5Request, ::runtime::BuildError> {

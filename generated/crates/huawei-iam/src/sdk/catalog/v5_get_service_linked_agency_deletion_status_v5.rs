@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetServiceLinkedAgencyDeletionStatusV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::get_service_linked_agency_deletion_status_v5::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListServiceSpecificCredentialSupportedServicesV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::list_service_specific_credential_supported_services_v5::glue::{
     OP, OPERATION, to_wire,
 };

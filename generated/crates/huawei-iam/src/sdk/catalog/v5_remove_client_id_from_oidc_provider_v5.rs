@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveClientIDFromOIDCProviderV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::remove_client_id_from_oidc_provider_v5::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAccessKeyLastUsedV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_access_key_last_used_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAccessKeyLastUsedV5Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowGroupV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_group_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowGroupV5Request, ::runtime::BuildError> {

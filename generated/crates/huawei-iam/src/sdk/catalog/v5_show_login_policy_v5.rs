@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowLoginPolicyV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::show_login_policy_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowLoginPolicyV5Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAccessKeyV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::update_access_key_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAccessKeyV5Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTrustPolicyV5`.
 
 use crate::v5::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v5::update_trust_policy_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTrustPolicyV5Request, ::runtime::BuildError> {

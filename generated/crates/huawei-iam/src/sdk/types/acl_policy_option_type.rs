@@ -7,12 +7,15 @@ use super::{AllowAddressNetmasksOption, AllowIpRangesOption, AllowVpcEndpointsOp
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclPolicyOption {
     /// 允许访问的IP地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks`.
     pub allow_address_netmasks: Option<Vec<AllowAddressNetmasksOption>>,
     /// 允许访问的IP地址区间。
+    ///
     /// Wire name: `allow_ip_ranges`.
     pub allow_ip_ranges: Option<Vec<AllowIpRangesOption>>,
     /// 允许访问的VPC端点。
+    ///
     /// Wire name: `allow_vpc_endpoints`.
     pub allow_vpc_endpoints: Option<Vec<AllowVpcEndpointsOption>>,
 }

@@ -8,12 +8,15 @@ use super::{AllowAddressNetmasksResult, AllowIpRangesResult, AllowVpcEndpointsRe
 #[non_exhaustive]
 pub struct AclPolicyResult {
     /// 允许访问的IP地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks`.
     pub allow_address_netmasks: Vec<AllowAddressNetmasksResult>,
     /// 允许访问的IP地址区间。
+    ///
     /// Wire name: `allow_ip_ranges`.
     pub allow_ip_ranges: Vec<AllowIpRangesResult>,
     /// 允许访问的VPC端点。
+    ///
     /// Wire name: `allow_vpc_endpoints`.
     pub allow_vpc_endpoints: Vec<AllowVpcEndpointsResult>,
 }

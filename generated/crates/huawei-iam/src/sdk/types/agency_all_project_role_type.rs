@@ -8,12 +8,13 @@ use super::LinksSelf;
 #[non_exhaustive]
 pub struct AgencyAllProjectRole {
     /// 权限ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 权限名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -7,7 +7,6 @@ use super::AgencyAssumedbyUser;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyAssumedby {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<AgencyAssumedbyUser>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AgencyAssumedbyUserDomain {
     /// 被委托方B的账号名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 被委托方B的账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -8,15 +8,17 @@ use super::AgencyAssumedbyUserDomain;
 #[non_exhaustive]
 pub struct AgencyAssumedbyUser {
     /// 被委托方B中IAM用户的用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 被委托方B中IAM用户的用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<AgencyAssumedbyUserDomain>,
     /// 被委托方B中IAM用户的密码过期时间（UTC时间），“”表示密码不过期。
+    ///
     /// Wire name: `password_expires_at`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,

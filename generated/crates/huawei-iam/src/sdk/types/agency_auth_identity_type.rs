@@ -7,12 +7,11 @@ use super::{IdentityAssumerole, ServicePolicy};
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyAuthIdentity {
     /// 认证方法，该字段内容为\[\\&quot;assume_role\\&quot;\]。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `assume_role`.
     pub assume_role: Option<IdentityAssumerole>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<ServicePolicy>,
 }

@@ -6,7 +6,6 @@ use super::AgencyAuthIdentity;
 /// `AgencyAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyAuth {
-    /// (No description in the spec.)
     /// Wire name: `identity`.
     pub identity: Option<AgencyAuthIdentity>,
 }

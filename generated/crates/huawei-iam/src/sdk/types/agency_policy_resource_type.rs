@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyPolicyResource {
     /// 委托资源的URI。格式为：/iam/agencies/委托ID。例： &#x60;&#x60;&#x60; \\&quot;uri\\&quot;: \[\\&quot;/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c\\&quot;\] &#x60;&#x60;&#x60;
+    ///
     /// Wire name: `uri`.
     pub uri: Vec<String>,
 }

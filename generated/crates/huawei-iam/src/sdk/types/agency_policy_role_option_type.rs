@@ -7,18 +7,21 @@ use super::AgencyPolicy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyPolicyRoleOption {
     /// 自定义策略展示名。
+    ///
     /// Wire name: `display_name`.
     pub display_name: String,
     /// 自定义策略的显示模式。 &gt; - AX表示在domain层显示。 &gt; - XA表示在project层显示。 &gt; - 自定义策略的显示模式只能为AX或者XA，不能在domain层和project层都显示（AA），或者在domain层和project层都不显示（XX）。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 自定义策略的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: String,
     /// 自定义策略的中文描述信息。
+    ///
     /// Wire name: `description_cn`.
     pub description_cn: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<AgencyPolicy>,
 }

@@ -7,12 +7,13 @@ use super::AgencyPolicyResource;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyPolicyStatement {
     /// 授权项，指对资源的具体操作权限。 &gt; - 当自定义策略为委托自定义策略时，该字段值为：&#x60;&#x60;&#x60; \\&quot;Action\\&quot;: \[\\&quot;iam:agencies:assume\\&quot;\]&#x60;&#x60;&#x60;。
+    ///
     /// Wire name: `Action`.
     pub action: Vec<String>,
     /// 作用。包含两种：允许（Allow）和拒绝（Deny），既有Allow又有Deny的授权语句时，遵循Deny优先的原则。
+    ///
     /// Wire name: `Effect`.
     pub effect: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Resource`.
     pub resource: Option<AgencyPolicyResource>,
 }

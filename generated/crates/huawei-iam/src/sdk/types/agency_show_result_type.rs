@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct AgencyShowResult {
     /// 委托创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 委托描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 委托方账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 委托的期限。取值为\\&quot;FOREVER\\&quot;或“null”表示委托的期限为永久，取值为24表示委托的期限为一天，或为24小时。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<String>,
     /// 委托过期时间。“null”表示不过期。
+    ///
     /// Wire name: `expire_time`.
     pub expire_time: Option<String>,
     /// 委托ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 委托名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 被委托方账号ID。
+    ///
     /// Wire name: `trust_domain_id`.
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名。
+    ///
     /// Wire name: `trust_domain_name`.
     pub trust_domain_name: Option<String>,
     /// 委托URN。
+    ///
     /// Wire name: `agency_urn`.
     pub agency_urn: Option<String>,
 }

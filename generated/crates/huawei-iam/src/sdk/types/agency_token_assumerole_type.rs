@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyTokenAssumerole {
     /// 委托方A的账号ID。“domain_id”与“domain_name”至少填写一个。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 委托方A的账号名称。“domain_id”与“domain_name”至少填写一个。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// 委托方A创建的委托的名称。
+    ///
     /// Wire name: `agency_name`.
     pub agency_name: String,
 }

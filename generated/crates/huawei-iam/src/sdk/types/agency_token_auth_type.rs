@@ -6,10 +6,8 @@ use super::{AgencyTokenIdentity, AgencyTokenScope};
 /// `AgencyTokenAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyTokenAuth {
-    /// (No description in the spec.)
     /// Wire name: `identity`.
     pub identity: Option<AgencyTokenIdentity>,
-    /// (No description in the spec.)
     /// Wire name: `scope`.
     pub scope: Option<AgencyTokenScope>,
 }

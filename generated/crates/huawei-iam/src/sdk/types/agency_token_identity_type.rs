@@ -7,9 +7,9 @@ use super::AgencyTokenAssumerole;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyTokenIdentity {
     /// token的获取方式，该字段内容为\[\\&quot;assume_role\\&quot;\]。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `assume_role`.
     pub assume_role: Option<AgencyTokenAssumerole>,
 }

@@ -8,12 +8,13 @@ use super::AgencyTokenProjectDomain;
 #[non_exhaustive]
 pub struct AgencyTokenProject {
     /// 委托方A的项目名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 委托方A的项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<AgencyTokenProjectDomain>,
 }

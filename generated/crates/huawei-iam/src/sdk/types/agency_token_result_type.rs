@@ -11,30 +11,31 @@ use super::{
 #[non_exhaustive]
 pub struct AgencyTokenResult {
     /// 获取token的方式。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
     /// token到期时间。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<String>,
     /// token下发时间。
+    ///
     /// Wire name: `issued_at`.
     pub issued_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `assumed_by`.
     pub assumed_by: Option<AgencyAssumedby>,
     /// 服务目录信息。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Vec<TokenCatalog>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<AgencyTokenDomain>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<AgencyTokenProject>,
     /// 委托token的权限信息。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<TokenRole>,
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<AgencyTokenUser>,
 }

@@ -6,10 +6,8 @@ use super::{AgencyTokenScopeDomain, AgencyTokenScopeProject};
 /// `AgencyTokenScope` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgencyTokenScope {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<AgencyTokenScopeDomain>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<AgencyTokenScopeProject>,
 }

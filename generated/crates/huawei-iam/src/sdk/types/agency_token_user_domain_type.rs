@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AgencyTokenUserDomain {
     /// 委托方A的账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 委托方A的账号名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

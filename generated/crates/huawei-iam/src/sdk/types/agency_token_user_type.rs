@@ -8,12 +8,13 @@ use super::AgencyTokenUserDomain;
 #[non_exhaustive]
 pub struct AgencyTokenUser {
     /// 委托方A账号名/委托名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 委托ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<AgencyTokenUserDomain>,
 }

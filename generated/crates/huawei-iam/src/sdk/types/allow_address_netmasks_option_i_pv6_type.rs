@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowAddressNetmasksOptionIPv6 {
     /// IPv6地址或网段，例如： 0000:0000:0000:0000:0000:0000:0000:0000/126。
+    ///
     /// Wire name: `address_netmask`.
     pub address_netmask: String,
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowAddressNetmasksOption {
     /// IP地址或网段,例如:192.168.0.1/24。
+    ///
     /// Wire name: `address_netmask`.
     pub address_netmask: String,
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

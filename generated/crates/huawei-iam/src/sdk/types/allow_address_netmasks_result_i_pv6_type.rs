@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AllowAddressNetmasksResultIPv6 {
     /// IPv6地址或网段，例如： 0000:0000:0000:0000:0000:0000:0000:0000/126。
+    ///
     /// Wire name: `address_netmask`.
     pub address_netmask: Option<String>,
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AllowAddressNetmasksResult {
     /// IP地址或网段，例如：192.168.0.1/24。
+    ///
     /// Wire name: `address_netmask`.
     pub address_netmask: Option<String>,
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

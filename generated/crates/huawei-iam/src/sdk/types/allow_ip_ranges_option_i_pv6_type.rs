@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowIpRangesOptionIPv6 {
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// IPv6地址区间，例如： 0000:0000:0000:0000:0000:0000:0000:0000-FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF。
+    ///
     /// Wire name: `ip_range`.
     pub ip_range: String,
 }

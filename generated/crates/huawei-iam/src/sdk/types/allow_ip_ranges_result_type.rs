@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AllowIpRangesResult {
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// IP地址区间，例如：0.0.0.0-255.255.255.255。
+    ///
     /// Wire name: `ip_range`.
     pub ip_range: Option<String>,
 }

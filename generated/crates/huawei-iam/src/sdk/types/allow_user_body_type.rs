@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowUserBody {
     /// 是否允许子用户自行管理AK，取值范围true或false。
+    ///
     /// Wire name: `manage_accesskey`.
     pub manage_accesskey: Option<bool>,
     /// 是否允许子用户自己修改邮箱，取值范围true或false。
+    ///
     /// Wire name: `manage_email`.
     pub manage_email: Option<bool>,
     /// 是否允许子用户自己修改电话，取值范围true或false。
+    ///
     /// Wire name: `manage_mobile`.
     pub manage_mobile: Option<bool>,
     /// 是否允许子用户自己修改密码，取值范围true或false。
+    ///
     /// Wire name: `manage_password`.
     pub manage_password: Option<bool>,
 }

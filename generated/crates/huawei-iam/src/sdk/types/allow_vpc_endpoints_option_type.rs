@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowVpcEndpointsOption {
     /// 描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// VPC端点，例如：8di3jdu38d7jhfa7df68adyfiadfia6d。
+    ///
     /// Wire name: `vpc_endpoint_id`.
     pub vpc_endpoint_id: String,
 }

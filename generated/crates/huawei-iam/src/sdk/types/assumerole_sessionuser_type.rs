@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssumeroleSessionuser {
     /// 委托方对应的企业用户名。用户名需满足如下规则：长度5~64，只能包含大写字母、小写字母、数字（0-9）、特殊字符（\\&quot;-\\&quot;与\\&quot;_\\&quot;）且只能以字母开头。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

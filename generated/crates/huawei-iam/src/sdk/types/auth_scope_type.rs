@@ -6,10 +6,8 @@ use super::{AuthScopeDomain, AuthScopeProject};
 /// `AuthScope` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthScope {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<AuthScopeDomain>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<AuthScopeProject>,
 }

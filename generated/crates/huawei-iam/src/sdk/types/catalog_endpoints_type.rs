@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CatalogEndpoints {
     /// 终端节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 终端节点平面，public表示为公开。
+    ///
     /// Wire name: `interface`.
     pub interface: Option<String>,
     /// 终端节点所属区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 终端节点所属区域的ID。
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
     /// 终端节点的地址。
+    ///
     /// Wire name: `url`.
     pub url: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::CatalogEndpoints;
 #[non_exhaustive]
 pub struct Catalog {
     /// 终端节点信息。
+    ///
     /// Wire name: `endpoints`.
     pub endpoints: Vec<CatalogEndpoints>,
     /// 服务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 服务名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 服务类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

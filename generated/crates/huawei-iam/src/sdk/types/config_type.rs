@@ -7,7 +7,6 @@ use super::SecurityCompliance;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Config {
-    /// (No description in the spec.)
     /// Wire name: `security_compliance`.
     pub security_compliance: Option<SecurityCompliance>,
 }

@@ -10,15 +10,19 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsoleAclPolicyOption {
     /// 允许访问的IP地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks`.
     pub allow_address_netmasks: Option<Vec<AllowAddressNetmasksOption>>,
     /// 允许访问的IP地址区间。
+    ///
     /// Wire name: `allow_ip_ranges`.
     pub allow_ip_ranges: Option<Vec<AllowIpRangesOption>>,
     /// 允许访问的IPv6地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks_ipv6`.
     pub allow_address_netmasks_ipv6: Option<Vec<AllowAddressNetmasksOptionIPv6>>,
     /// 允许访问的IPv6地址区间。
+    ///
     /// Wire name: `allow_ip_ranges_ipv6`.
     pub allow_ip_ranges_ipv6: Option<Vec<AllowIpRangesOptionIPv6>>,
 }

@@ -11,15 +11,19 @@ use super::{
 #[non_exhaustive]
 pub struct ConsoleAclPolicyResult {
     /// 允许访问的IP地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks`.
     pub allow_address_netmasks: Vec<AllowAddressNetmasksResult>,
     /// 允许访问的IP地址区间。
+    ///
     /// Wire name: `allow_ip_ranges`.
     pub allow_ip_ranges: Vec<AllowIpRangesResult>,
     /// 允许访问的IPv6地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks_ipv6`.
     pub allow_address_netmasks_ipv6: Vec<AllowAddressNetmasksResultIPv6>,
     /// 允许访问的IPv6地址区间。
+    ///
     /// Wire name: `allow_ip_ranges_ipv6`.
     pub allow_ip_ranges_ipv6: Vec<AllowIpRangesResultIPv6>,
 }

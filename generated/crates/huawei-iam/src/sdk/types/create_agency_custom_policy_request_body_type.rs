@@ -6,7 +6,6 @@ use super::AgencyPolicyRoleOption;
 /// `CreateAgencyCustomPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAgencyCustomPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<AgencyPolicyRoleOption>,
 }

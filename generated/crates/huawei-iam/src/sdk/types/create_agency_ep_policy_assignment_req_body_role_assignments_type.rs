@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments {
     /// 委托id
+    ///
     /// Wire name: `agency_id`.
     pub agency_id: String,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: String,
     /// 策略id
+    ///
     /// Wire name: `role_id`.
     pub role_id: String,
 }

@@ -7,6 +7,7 @@ use super::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAgencyEpPolicyAssignmentReqBody {
     /// 委托在企业项目上的绑定关系，最多支持250条。
+    ///
     /// Wire name: `role_assignments`.
     pub role_assignments: Vec<CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments>,
 }

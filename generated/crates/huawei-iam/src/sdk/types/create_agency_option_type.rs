@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAgencyOption {
     /// 委托名，长度不大于64位。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 委托方账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: String,
     /// 被委托方账号ID。trust_domain_id和trust_domain_name至少填写一个，若都填写优先校验trust_domain_name。
+    ///
     /// Wire name: `trust_domain_id`.
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名。trust_domain_id和trust_domain_name至少填写一个，若都填写优先校验trust_domain_name。
+    ///
     /// Wire name: `trust_domain_name`.
     pub trust_domain_name: Option<String>,
     /// 委托描述信息，长度不大于255位。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// description: 委托的期限，单位为“天”。默认为FOREVER。取值为“FOREVER\\&quot;表示委托的期限为永久，取值为\\&quot;ONEDAY\\&quot;表示委托的期限为一天,取值为自定义天数表示委托的期限为有限天数，如20。四个参数至少填写一个。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<::runtime::JsonValue>,
 }

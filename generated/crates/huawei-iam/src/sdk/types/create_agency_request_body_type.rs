@@ -6,7 +6,6 @@ use super::CreateAgencyOption;
 /// `CreateAgencyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAgencyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<CreateAgencyOption>,
 }

@@ -6,7 +6,6 @@ use super::ServicePolicyRoleOption;
 /// `CreateCloudServiceCustomPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCloudServiceCustomPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<ServicePolicyRoleOption>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCredentialOption {
     /// 待创建访问秘钥（AK/SK）的IAM用户ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
     /// 访问密钥描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

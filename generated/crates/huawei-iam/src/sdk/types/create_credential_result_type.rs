@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct CreateCredentialResult {
     /// 创建访问密钥时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 创建的AK。
+    ///
     /// Wire name: `access`.
     pub access: Option<String>,
     /// 创建的SK。
+    ///
     /// Wire name: `secret`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub secret: Option<::runtime::Sensitive<String>>,
     /// 访问密钥状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 访问密钥描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::LoginTokenAuth;
 /// `CreateLoginTokenRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateLoginTokenRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<LoginTokenAuth>,
 }

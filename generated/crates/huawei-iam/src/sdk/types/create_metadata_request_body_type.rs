@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateMetadataRequestBody {
     /// 用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: String,
     /// 该字段为标识租户来源字段，默认为空。
+    ///
     /// Wire name: `xaccount_type`.
     pub xaccount_type: String,
     /// 该字段为用户IdP服务器的Metadata文件的内容。
+    ///
     /// Wire name: `metadata`.
     pub metadata: String,
 }

@@ -6,7 +6,6 @@ use super::CreateMfaDevice;
 /// `CreateMfaDeviceReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateMfaDeviceReq {
-    /// (No description in the spec.)
     /// Wire name: `virtual_mfa_device`.
     pub virtual_mfa_device: Option<CreateMfaDevice>,
 }

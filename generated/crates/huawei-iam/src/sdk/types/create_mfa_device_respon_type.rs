@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CreateMfaDeviceRespon {
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: Option<String>,
     /// 密钥信息，用于第三方生成图片验证码。
+    ///
     /// Wire name: `base32_string_seed`.
     pub base32_string_seed: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateMfaDevice {
     /// 设备名称。 最小长度：1 最大长度：64
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 创建MFA设备的IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
 }

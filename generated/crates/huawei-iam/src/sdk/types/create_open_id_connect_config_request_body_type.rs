@@ -6,7 +6,6 @@ use super::CreateOpenIdConnectConfig;
 /// `CreateOpenIdConnectConfigRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateOpenIdConnectConfigRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `openid_connect_config`.
     pub openid_connect_config: Option<CreateOpenIdConnectConfig>,
 }

@@ -6,7 +6,6 @@ use super::CreateCredentialOption;
 /// `CreatePermanentAccessKeyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePermanentAccessKeyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<CreateCredentialOption>,
 }

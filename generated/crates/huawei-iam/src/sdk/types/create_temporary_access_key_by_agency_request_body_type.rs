@@ -6,7 +6,6 @@ use super::AgencyAuth;
 /// `CreateTemporaryAccessKeyByAgencyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTemporaryAccessKeyByAgencyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<AgencyAuth>,
 }

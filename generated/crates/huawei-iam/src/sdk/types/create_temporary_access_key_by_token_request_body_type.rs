@@ -6,7 +6,6 @@ use super::TokenAuth;
 /// `CreateTemporaryAccessKeyByTokenRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTemporaryAccessKeyByTokenRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<TokenAuth>,
 }

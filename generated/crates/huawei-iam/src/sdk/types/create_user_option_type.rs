@@ -5,40 +5,52 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUserOption {
     /// IAM用户访问方式。 - default：默认访问模式，编程访问和管理控制台访问。 - programmatic：编程访问。 - console：管理控制台访问。
+    ///
     /// Wire name: `access_mode`.
     pub access_mode: Option<String>,
     /// IAM用户名，长度1~64之间，只能包含如下字符：大小写字母、空格、数字或特殊字符（-_.）且不能以数字开头。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// IAM用户所属的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: String,
     /// IAM用户密码。 - 系统默认密码最小长度为6字符，在6-32字符之间支持用户自定义密码长度。 - 至少包含以下四种字符中的两种： 大写字母、小写字母、数字和特殊字符。 - 不能包含手机号和邮箱。 - 必须满足账户设置中密码策略的要求。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// IAM用户邮箱，需符合邮箱格式，长度小于等于255字符。
+    ///
     /// Wire name: `email`.
     pub email: Option<String>,
     /// 国家码。必须与手机号同时存在。中国大陆为“0086”。
+    ///
     /// Wire name: `areacode`.
     pub areacode: Option<String>,
     /// IAM用户手机号，纯数字，长度小于等于32字符。必须与国家码同时存在。
+    ///
     /// Wire name: `phone`.
     pub phone: Option<String>,
     /// 是否启用IAM用户。true为启用，false为停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IAM用户首次登录是否重置密码，当password参数不为空时生效，默认需要重置。
+    ///
     /// Wire name: `pwd_status`.
     pub pwd_status: Option<bool>,
     /// IAM用户在外部系统中的类型。长度小于等于64字符。xuser_type如果存在且不等于TenantIdp时，则需要与同一租户中的xaccount_type、xdomain_type校验，须与xuser_id同时存在。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xuser_type`.
     pub xuser_type: Option<String>,
     /// IAM用户在外部系统中的ID。长度小于等于128字符，须与xuser_type同时存在。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xuser_id`.
     pub xuser_id: Option<String>,
     /// IAM用户描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::CreateUserOption;
 /// `CreateUserRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUserRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<CreateUserOption>,
 }

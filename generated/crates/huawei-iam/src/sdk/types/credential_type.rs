@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct Credential {
     /// AK/SK和securitytoken的过期时间。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<String>,
     /// 获取的AK。
+    ///
     /// Wire name: `access`.
     pub access: Option<String>,
     /// 获取的SK。
+    ///
     /// Wire name: `secret`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub secret: Option<::runtime::Sensitive<String>>,
     /// securitytoken是将所获的AK、SK等信息进行加密后的字符串。
+    ///
     /// Wire name: `securitytoken`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub securitytoken: Option<::runtime::Sensitive<String>>,

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DomainInfo {
     /// 租户id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 租户name。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

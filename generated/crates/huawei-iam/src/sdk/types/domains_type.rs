@@ -8,18 +8,21 @@ use super::LinksSelf;
 #[non_exhaustive]
 pub struct Domains {
     /// 是否启用账号，true为启用，false为停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 账号名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 账号的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

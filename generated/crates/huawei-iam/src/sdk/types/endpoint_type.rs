@@ -8,27 +8,33 @@ use super::Links;
 #[non_exhaustive]
 pub struct Endpoint {
     /// 终端节点所属服务的ID。
+    ///
     /// Wire name: `service_id`.
     pub service_id: Option<String>,
     /// 终端节点所属区域的ID。
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 终端节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 终端节点平面。
+    ///
     /// Wire name: `interface`.
     pub interface: Option<String>,
     /// 终端节点所属区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 终端节点的地址。
+    ///
     /// Wire name: `url`.
     pub url: Option<String>,
     /// 终端节点是否可用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -7,16 +7,16 @@ use super::{DomainInfo, OsFederationInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FederationUserBody {
-    /// (No description in the spec.)
     /// Wire name: `OS-FEDERATION`.
     pub os_federation: Option<OsFederationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<DomainInfo>,
     /// user id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// user name。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -6,10 +6,8 @@ use super::{GetIdTokenIdScopeBody, GetIdTokenIdTokenBody};
 /// `GetIdTokenAuthParams` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetIdTokenAuthParams {
-    /// (No description in the spec.)
     /// Wire name: `id_token`.
     pub id_token: Option<GetIdTokenIdTokenBody>,
-    /// (No description in the spec.)
     /// Wire name: `scope`.
     pub scope: Option<GetIdTokenIdScopeBody>,
 }

@@ -6,10 +6,8 @@ use super::GetIdTokenScopeDomainOrProjectBody;
 /// `GetIdTokenIdScopeBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetIdTokenIdScopeBody {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<GetIdTokenScopeDomainOrProjectBody>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<GetIdTokenScopeDomainOrProjectBody>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetIdTokenIdTokenBody {
     /// id_token的值
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

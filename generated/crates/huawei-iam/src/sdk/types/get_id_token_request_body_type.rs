@@ -6,7 +6,6 @@ use super::GetIdTokenAuthParams;
 /// `GetIdTokenRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetIdTokenRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<GetIdTokenAuthParams>,
 }

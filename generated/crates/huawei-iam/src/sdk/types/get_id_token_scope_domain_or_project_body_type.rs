@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetIdTokenScopeDomainOrProjectBody {
     /// domain id 或者 project id，与name字段至少存在一个。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// domain name 或者 project name，与id字段至少存在一个。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

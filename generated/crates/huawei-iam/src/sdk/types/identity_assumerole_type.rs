@@ -7,18 +7,21 @@ use super::AssumeroleSessionuser;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityAssumerole {
     /// 委托名。
+    ///
     /// Wire name: `agency_name`.
     pub agency_name: String,
     /// 委托方的账号ID。“domain_id”与“domain_name”至少填写一个。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 委托方的账号名。“domain_id”与“domain_name”至少填写一个。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// AK/SK和securitytoken的有效期，时间单位为秒。取值范围：15min ~ 24h ，默认为15min。
+    ///
     /// Wire name: `duration_seconds`.
     pub duration_seconds: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `session_user`.
     pub session_user: Option<AssumeroleSessionuser>,
 }

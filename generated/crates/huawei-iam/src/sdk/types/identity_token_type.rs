@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityToken {
     /// token的ID。与请求头中的X-Auth-Token含义相同，待废弃。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// AK/SK和securitytoken的有效期，时间单位为秒。取值范围：15min ~ 24h ，默认为15min。
+    ///
     /// Wire name: `duration_seconds`.
     pub duration_seconds: Option<i32>,
 }

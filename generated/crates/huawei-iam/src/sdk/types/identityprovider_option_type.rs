@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityproviderOption {
     /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种，缺省配置默认为virtual_user_sso类型。
+    ///
     /// Wire name: `sso_type`.
     pub sso_type: Option<String>,
     /// 身份提供商描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 身份提供商是否启用，true为启用，false为停用，默认为false。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct IdentityprovidersLinks {
     /// 身份提供商的资源链接地址。
+    ///
     /// Wire name: `self`.
     pub self_field: Option<String>,
     /// 协议的资源链接地址。
+    ///
     /// Wire name: `protocols`.
     pub protocols: Option<String>,
 }

@@ -8,21 +8,25 @@ use super::IdentityprovidersLinks;
 #[non_exhaustive]
 pub struct IdentityprovidersResult {
     /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种。当返回为空字符串或者null时，默认为缺省类型virtual_user_sso类型。
+    ///
     /// Wire name: `sso_type`.
     pub sso_type: Option<String>,
     /// 身份提供商ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 身份提供商描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 身份提供商是否启用，true为启用，false为停用，默认为false。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 身份提供商的联邦用户ID列表。
+    ///
     /// Wire name: `remote_ids`.
     pub remote_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<IdentityprovidersLinks>,
 }

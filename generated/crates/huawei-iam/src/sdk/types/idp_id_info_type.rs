@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct IdpIdInfo {
     /// 身份提供商id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

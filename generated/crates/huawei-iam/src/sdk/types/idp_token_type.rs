@@ -8,15 +8,17 @@ use super::UnscopedTokenUser;
 #[non_exhaustive]
 pub struct IdpToken {
     /// token产生时间。
+    ///
     /// Wire name: `issued_at`.
     pub issued_at: Option<String>,
     /// token到期时间。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<String>,
     /// 获取token的方式。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<UnscopedTokenUser>,
 }

@@ -8,39 +8,47 @@ use super::{Links, RolePolicy};
 #[non_exhaustive]
 pub struct InheritedRoleResult {
     /// 该参数值为fine_grained时，标识此权限为系统内置的策略。
+    ///
     /// Wire name: `flag`.
     pub flag: Option<String>,
     /// 权限的中文描述信息。
+    ///
     /// Wire name: `description_cn`.
     pub description_cn: Option<String>,
     /// 权限所在目录。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Option<String>,
     /// 权限名。携带在用户的token中，云服务根据该名称来判断用户是否有权限访问。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 权限描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 权限ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 权限展示名。
+    ///
     /// Wire name: `display_name`.
     pub display_name: Option<String>,
     /// 权限的显示模式。 &gt; - AX表示在domain层显示。 &gt; - XA表示在project层显示。 &gt; - AA表示在domain和project层均显示。 &gt; - XX表示在domain和project层均不显示。 &gt; - 自定义策略的显示模式只能为AX或者XA，不能在domain层和project层都显示（AA），或者在domain层和project层都不显示（XX）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<RolePolicy>,
     /// 权限更新时间。
+    ///
     /// Wire name: `updated_time`.
     pub updated_time: Option<String>,
     /// 权限创建时间。
+    ///
     /// Wire name: `created_time`.
     pub created_time: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::AgencyTokenAuth;
 /// `KeystoneCreateAgencyTokenRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateAgencyTokenRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<AgencyTokenAuth>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateGroupOption {
     /// 用户组描述信息，长度小于等于255字节。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 用户组所属账号ID，获取方式请参见：\[获取账号ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 用户组名，长度小于等于128字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
 }

@@ -6,7 +6,6 @@ use super::KeystoneCreateGroupOption;
 /// `KeystoneCreateGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<KeystoneCreateGroupOption>,
 }

@@ -6,7 +6,6 @@ use super::IdentityproviderOption;
 /// `KeystoneCreateIdentityProviderRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateIdentityProviderRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<IdentityproviderOption>,
 }

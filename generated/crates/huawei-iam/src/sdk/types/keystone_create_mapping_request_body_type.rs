@@ -6,7 +6,6 @@ use super::MappingOption;
 /// `KeystoneCreateMappingRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateMappingRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `mapping`.
     pub mapping: Option<MappingOption>,
 }

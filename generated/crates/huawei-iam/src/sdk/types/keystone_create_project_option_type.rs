@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateProjectOption {
     /// 项目名称。必须以存在的\\&quot;区域ID_\\&quot;开头，长度小于等于64字符。例如区域“华北-北京一”的区域ID为“cn-north-1”，在其下创建项目时，项目名应填“cn-north-1_IAMProject”
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 区域对应的项目ID，例如区域“华北-北京一”区域对应的项目ID为：04dd42abe48026ad2fa3c01ad7fa.....，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: String,
     /// 项目所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 项目描述信息，长度小于等于255字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

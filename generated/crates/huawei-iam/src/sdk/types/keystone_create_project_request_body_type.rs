@@ -6,7 +6,6 @@ use super::KeystoneCreateProjectOption;
 /// `KeystoneCreateProjectRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateProjectRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<KeystoneCreateProjectOption>,
 }

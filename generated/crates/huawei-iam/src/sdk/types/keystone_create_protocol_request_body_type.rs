@@ -6,7 +6,6 @@ use super::ProtocolOption;
 /// `KeystoneCreateProtocolRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateProtocolRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<ProtocolOption>,
 }

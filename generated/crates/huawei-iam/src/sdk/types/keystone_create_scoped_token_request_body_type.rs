@@ -6,7 +6,6 @@ use super::ScopedTokenAuth;
 /// `KeystoneCreateScopedTokenRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateScopedTokenRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<ScopedTokenAuth>,
 }

@@ -5,19 +5,24 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateUserOption {
     /// IAM用户名，长度1~64之间，只能包含如下字符：大小写字母、空格、数字或特殊字符（-_.）且不能以数字开头。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// IAM用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// IAM用户密码。 - 系统默认密码最小长度为6位字符，在6-32位之间支持用户自定义密码长度。 - 至少包含以下四种字符中的两种： 大写字母、小写字母、数字和特殊字符。 - 不能包含手机号和邮箱。 - 必须满足账户设置中密码策略的要求。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 是否启用IAM用户。true为启用，false为停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IAM用户描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

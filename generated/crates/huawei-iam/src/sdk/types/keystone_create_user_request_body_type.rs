@@ -6,7 +6,6 @@ use super::KeystoneCreateUserOption;
 /// `KeystoneCreateUserRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateUserRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<KeystoneCreateUserOption>,
 }

@@ -6,7 +6,6 @@ use super::MfaAuth;
 /// `KeystoneCreateUserTokenByPasswordAndMfaRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<MfaAuth>,
 }

@@ -6,7 +6,6 @@ use super::PwdAuth;
 /// `KeystoneCreateUserTokenByPasswordRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneCreateUserTokenByPasswordRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `auth`.
     pub auth: Option<PwdAuth>,
 }

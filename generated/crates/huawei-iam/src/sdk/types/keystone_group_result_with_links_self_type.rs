@@ -8,21 +8,25 @@ use super::LinksSelf;
 #[non_exhaustive]
 pub struct KeystoneGroupResultWithLinksSelf {
     /// 用户组描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 用户组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户组所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 用户组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 用户组创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
 }

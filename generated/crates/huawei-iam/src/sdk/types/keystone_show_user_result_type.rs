@@ -8,34 +8,42 @@ use super::Links;
 #[non_exhaustive]
 pub struct KeystoneShowUserResult {
     /// IAM用户密码状态。true：需要修改密码，false：不需要修改密码。
+    ///
     /// Wire name: `pwd_status`.
     pub pwd_status: Option<bool>,
     /// IAM用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// IAM用户退出系统前，在控制台最后访问的项目ID。
+    ///
     /// Wire name: `last_project_id`.
     pub last_project_id: Option<String>,
     /// IAM用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// IAM用户描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// IAM用户密码过期时间（UTC时间），“null”表示密码不过期。
+    ///
     /// Wire name: `password_expires_at`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// IAM用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// IAM用户是否启用。true表示启用，false表示停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IAM用户访问方式。 - default：默认访问模式，编程访问和管理控制台访问。 - programmatic：编程访问。 - console：管理控制台访问。
+    ///
     /// Wire name: `access_mode`.
     pub access_mode: Option<String>,
 }

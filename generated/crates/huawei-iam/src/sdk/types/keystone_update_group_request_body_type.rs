@@ -6,7 +6,6 @@ use super::KeystoneUpdateGroupOption;
 /// `KeystoneUpdateGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<KeystoneUpdateGroupOption>,
 }

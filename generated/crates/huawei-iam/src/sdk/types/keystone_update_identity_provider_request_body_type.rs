@@ -6,7 +6,6 @@ use super::UpdateIdentityproviderOption;
 /// `KeystoneUpdateIdentityProviderRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateIdentityProviderRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<UpdateIdentityproviderOption>,
 }

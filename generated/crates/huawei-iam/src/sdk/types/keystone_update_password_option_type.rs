@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdatePasswordOption {
     /// IAM用户的新密码。 - 系统默认密码最小长度为6位字符，在6-32位之间支持用户自定义密码长度。 - 至少包含以下四种字符中的两种： 大写字母、小写字母、数字和特殊字符。 - 不能包含手机号和邮箱。 - 必须满足用户所属账号的\[密码策略\](<https://support.huaweicloud.com/usermanual-iam/iam_01_0607.html>)要求。 - 新密码不能与当前密码相同。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// IAM用户的原密码。
+    ///
     /// Wire name: `original_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub original_password: ::runtime::Sensitive<String>,

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateProjectOption {
     /// 项目名称，必须以存在的\\&quot;区域ID_\\&quot;开头，长度小于等于64字符。项目所属区域不能改变，即原项目名为“cn-north-1_IAMProject”时，新项目名只能以“cn-north-1_”开头。“name”与\\&quot;description\\&quot;至少填写一个。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 项目描述，长度小于等于255字符。“name”与\\&quot;description\\&quot;至少填写一个。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::KeystoneUpdateProjectOption;
 /// `KeystoneUpdateProjectRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateProjectRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<KeystoneUpdateProjectOption>,
 }

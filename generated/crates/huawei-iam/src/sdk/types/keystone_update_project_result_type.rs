@@ -8,30 +8,37 @@ use super::LinksSelf;
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectResult {
     /// false.
+    ///
     /// Wire name: `is_domain`.
     pub is_domain: Option<bool>,
     /// 项目描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 项目的其他信息。
+    ///
     /// Wire name: `extra`.
     pub extra: Option<::runtime::JsonValue>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 项目是否可用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 区域对应的项目ID，例如区域“华北-北京一”区域对应的项目ID为：04dd42abe48026ad2fa3c01ad7fa.....。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 项目所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 项目名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

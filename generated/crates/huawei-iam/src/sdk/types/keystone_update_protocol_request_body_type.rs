@@ -6,7 +6,6 @@ use super::ProtocolOption;
 /// `KeystoneUpdateProtocolRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateProtocolRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<ProtocolOption>,
 }

@@ -6,7 +6,6 @@ use super::KeystoneUpdateUserOption;
 /// `KeystoneUpdateUserByAdminRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateUserByAdminRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<KeystoneUpdateUserOption>,
 }

@@ -6,7 +6,6 @@ use super::KeystoneUpdatePasswordOption;
 /// `KeystoneUpdateUserPasswordRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeystoneUpdateUserPasswordRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<KeystoneUpdatePasswordOption>,
 }

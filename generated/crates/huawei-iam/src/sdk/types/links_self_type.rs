@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct LinksSelf {
     /// 资源链接地址。
+    ///
     /// Wire name: `self`.
     pub self_field: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Links {
     /// 资源链接地址。
+    ///
     /// Wire name: `self`.
     pub self_field: Option<String>,
     /// 前一邻接资源链接地址。
+    ///
     /// Wire name: `previous`.
     pub previous: Option<String>,
     /// 后一邻接资源链接地址。
+    ///
     /// Wire name: `next`.
     pub next: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ListEnterpriseProjectsResDetail {
     /// 项目Id。
+    ///
     /// Wire name: `projectId`.
     pub project_id: Option<String>,
 }

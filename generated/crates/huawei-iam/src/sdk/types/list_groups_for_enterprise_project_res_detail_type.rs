@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ListGroupsForEnterpriseProjectResDetail {
     /// 用户组创建时间。
+    ///
     /// Wire name: `createTime`.
     pub create_time: Option<i64>,
     /// 用户组描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 租户Id。
+    ///
     /// Wire name: `domainId`.
     pub domain_id: Option<String>,
     /// 用户组Id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -8,39 +8,47 @@ use super::{CustomPolicy, LinksSelf};
 #[non_exhaustive]
 pub struct ListPolicyRoleResult {
     /// 自定义策略所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 自定义策略更新时间。
+    ///
     /// Wire name: `updated_time`.
     pub updated_time: Option<String>,
     /// 自定义策略创建时间。
+    ///
     /// Wire name: `created_time`.
     pub created_time: Option<String>,
     /// 自定义策略的中文描述信息。
+    ///
     /// Wire name: `description_cn`.
     pub description_cn: Option<String>,
     /// 自定义策略所在目录。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Option<String>,
     /// 自定义策略名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 自定义策略的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 自定义策略ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 自定义策略展示名。
+    ///
     /// Wire name: `display_name`.
     pub display_name: Option<String>,
     /// 自定义策略的显示模式。 &gt; - AX表示在domain层显示。 &gt; - XA表示在project层显示。 &gt; - 自定义策略的显示模式只能为AX或者XA，不能在domain层和project层都显示（AA），或者在domain层和project层都不显示（XX）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<CustomPolicy>,
 }

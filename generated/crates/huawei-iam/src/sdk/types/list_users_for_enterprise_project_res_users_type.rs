@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ListUsersForEnterpriseProjectResUsers {
     /// 授权用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 授权用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 授权用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 授权用户是否启用，true表示启用，false表示停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 授权用户描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 授权用户的策略数。
+    ///
     /// Wire name: `policy_num`.
     pub policy_num: Option<i32>,
     /// 用户最近与企业项目关联策略的时间（毫秒）。
+    ///
     /// Wire name: `lastest_policy_time`.
     pub lastest_policy_time: Option<i64>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct LoginPolicyResult {
     /// 账号在该值设置的有效期内未使用，则被停用。
+    ///
     /// Wire name: `account_validity_period`.
     pub account_validity_period: Option<i32>,
     /// 登录提示信息。
+    ///
     /// Wire name: `custom_info_for_login`.
     pub custom_info_for_login: Option<String>,
     /// 帐号锁定时长（分钟）。
+    ///
     /// Wire name: `lockout_duration`.
     pub lockout_duration: Option<i32>,
     /// 限定时间内登录失败次数。
+    ///
     /// Wire name: `login_failed_times`.
     pub login_failed_times: Option<i32>,
     /// 限定时间长度（分钟）。
+    ///
     /// Wire name: `period_with_login_failures`.
     pub period_with_login_failures: Option<i32>,
     /// 登录会话失效时间。
+    ///
     /// Wire name: `session_timeout`.
     pub session_timeout: Option<i32>,
     /// 是否显示最近一次的登录信息。
+    ///
     /// Wire name: `show_recent_login_info`.
     pub show_recent_login_info: Option<bool>,
 }

@@ -7,7 +7,6 @@ use super::LoginTokenUser;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginTokenAssumedBy {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<LoginTokenUser>,
 }

@@ -6,7 +6,6 @@ use super::LoginTokenSecurityToken;
 /// `LoginTokenAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginTokenAuth {
-    /// (No description in the spec.)
     /// Wire name: `securitytoken`.
     pub securitytoken: Option<LoginTokenSecurityToken>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LoginTokenDomain {
     /// 被委托方用户所属账号名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 被委托方用户所属账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -8,30 +8,37 @@ use super::LoginTokenAssumedBy;
 #[non_exhaustive]
 pub struct LoginToken {
     /// 账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// logintoken的过期时间，默认10min。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<String>,
     /// 认证方法。当认证用户为华为云用户时，该字段内容为“token”，当认证用户为自定义代理用户时，该字段内容为“federation_proxy”。
+    ///
     /// Wire name: `method`.
     pub method: Option<String>,
     /// 用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 用户名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 会话ID。
+    ///
     /// Wire name: `session_id`.
     pub session_id: Option<String>,
     /// 自定义代理用户ID。
+    ///
     /// Wire name: `session_user_id`.
     pub session_user_id: Option<String>,
     /// 自定义代理用户名。 &gt; - \[通过委托获取临时访问密钥和securitytoken\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IAM&amp;api&#x3D;CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时，会返回该字段。该字段的值即为session_user.name所填写的值。
+    ///
     /// Wire name: `session_name`.
     pub session_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `assumed_by`.
     pub assumed_by: Option<LoginTokenAssumedBy>,
 }

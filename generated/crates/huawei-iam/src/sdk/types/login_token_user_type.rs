@@ -7,17 +7,19 @@ use super::LoginTokenDomain;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginTokenUser {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<LoginTokenDomain>,
     /// 被委托方用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 被委托方用户的密码过期时间。
+    ///
     /// Wire name: `password_expires_at`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,
     /// 被委托方用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::MappingRules;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappingOption {
     /// 将联邦用户映射为本地用户的规则列表。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<MappingRules>,
 }

@@ -8,12 +8,13 @@ use super::{LinksSelf, MappingRules};
 #[non_exhaustive]
 pub struct MappingResult {
     /// 映射ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 将联邦用户映射为本地用户的规则列表。
+    ///
     /// Wire name: `rules`.
     pub rules: Vec<MappingRules>,
 }

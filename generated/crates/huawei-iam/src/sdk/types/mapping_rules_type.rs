@@ -7,9 +7,11 @@ use super::{RulesLocal, RulesRemote};
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappingRules {
     /// 表示联邦用户在本系统中的用户信息。 user：联邦用户在本系统中的用户名称。group：联邦用户在本系统中所属用户组。
+    ///
     /// Wire name: `local`.
     pub local: Vec<RulesLocal>,
     /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式，取值由断言决定。
+    ///
     /// Wire name: `remote`.
     pub remote: Vec<RulesRemote>,
 }

@@ -6,10 +6,8 @@ use super::{AuthScope, MfaIdentity};
 /// `MfaAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MfaAuth {
-    /// (No description in the spec.)
     /// Wire name: `identity`.
     pub identity: Option<MfaIdentity>,
-    /// (No description in the spec.)
     /// Wire name: `scope`.
     pub scope: Option<AuthScope>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MfaDeviceResult {
     /// 虚拟MFA的设备序列号。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: Option<String>,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
 }

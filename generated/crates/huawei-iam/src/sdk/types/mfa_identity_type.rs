@@ -7,12 +7,11 @@ use super::{MfaTotp, PwdPassword};
 #[derive(Clone, Debug, PartialEq)]
 pub struct MfaIdentity {
     /// 认证方法，该字段内容为\[\\&quot;password\\&quot;, \\&quot;totp\\&quot;\]。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `password`.
     pub password: Option<PwdPassword>,
-    /// (No description in the spec.)
     /// Wire name: `totp`.
     pub totp: Option<MfaTotp>,
 }

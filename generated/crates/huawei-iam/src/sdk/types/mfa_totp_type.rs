@@ -6,7 +6,6 @@ use super::MfaTotpUser;
 /// `MfaTotp` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MfaTotp {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<MfaTotpUser>,
 }

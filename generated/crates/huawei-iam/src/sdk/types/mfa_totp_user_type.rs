@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MfaTotpUser {
     /// 已开启虚拟MFA方式的登录保护的IAM用户ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// 虚拟MFA验证码，在MFA应用程序中获取动态验证码，获取方法请参见：\[如何获取虚拟MFA验证码\](<https://support.huaweicloud.com/iam_faq/iam_01_0001.html>)。
+    ///
     /// Wire name: `passcode`.
     pub passcode: String,
 }

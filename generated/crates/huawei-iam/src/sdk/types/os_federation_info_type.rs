@@ -7,13 +7,12 @@ use super::{IdpIdInfo, ProtocolIdInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OsFederationInfo {
-    /// (No description in the spec.)
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<IdpIdInfo>,
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<ProtocolIdInfo>,
     /// 用户组信息。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<::runtime::JsonValue>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OsfederationGroups {
     /// 用户组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户组名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct OsfederationIdentityprovider {
     /// 身份提供商ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct OsfederationProtocol {
     /// 协议ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct PasswordPolicyResult {
     /// 同一字符连续出现的最大次数。
+    ///
     /// Wire name: `maximum_consecutive_identical_chars`.
     pub maximum_consecutive_identical_chars: Option<i32>,
     /// 密码最大字符数。
+    ///
     /// Wire name: `maximum_password_length`.
     pub maximum_password_length: Option<i32>,
     /// 密码最短使用时间（分钟）。
+    ///
     /// Wire name: `minimum_password_age`.
     pub minimum_password_age: Option<i32>,
     /// 密码最小字符数。
+    ///
     /// Wire name: `minimum_password_length`.
     pub minimum_password_length: Option<i32>,
     /// 密码不能与历史密码重复次数。
+    ///
     /// Wire name: `number_of_recent_passwords_disallowed`.
     pub number_of_recent_passwords_disallowed: Option<i32>,
     /// 密码是否可以是用户名或用户名的反序。
+    ///
     /// Wire name: `password_not_username_or_invert`.
     pub password_not_username_or_invert: Option<bool>,
     /// 设置密码必须包含的字符要求。
+    ///
     /// Wire name: `password_requirements`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_requirements: Option<::runtime::Sensitive<String>>,
     /// 密码有效期（天）。
+    ///
     /// Wire name: `password_validity_period`.
     pub password_validity_period: Option<i32>,
     /// 至少包含字符种类的个数，取值区间\[2,4\]。
+    ///
     /// Wire name: `password_char_combination`.
     pub password_char_combination: Option<i32>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PolicyDepends {
     /// 权限所在目录。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Option<String>,
     /// 权限展示名。
+    ///
     /// Wire name: `display_name`.
     pub display_name: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ProjectDetailsAndStatusResult {
     /// 项目所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// false.
+    ///
     /// Wire name: `is_domain`.
     pub is_domain: Option<bool>,
     /// 如果查询自己创建的项目，则此处返回所属区域的项目ID。  如果查询的是系统内置项目，如cn-north-4，则此处返回账号ID。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 项目名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 项目描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 项目是否可用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 项目状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

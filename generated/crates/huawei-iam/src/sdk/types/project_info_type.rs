@@ -7,13 +7,14 @@ use super::DomainInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProjectInfo {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<DomainInfo>,
     /// project id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// project name
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -7,21 +7,25 @@ use super::AllowUserBody;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectPolicyOption {
     /// 是否开启操作保护，开启为\\&quot;true\\&quot;，未开启为\\&quot;false\\&quot;。
+    ///
     /// Wire name: `operation_protection`.
     pub operation_protection: bool,
-    /// (No description in the spec.)
     /// Wire name: `allow_user`.
     pub allow_user: Option<AllowUserBody>,
     /// 操作保护验证指定手机号码。示例：0086-123456789。
+    ///
     /// Wire name: `mobile`.
     pub mobile: Option<String>,
     /// 是否指定人员验证。on为指定人员验证，必须填写scene参数。off为操作员验证。
+    ///
     /// Wire name: `admin_check`.
     pub admin_check: Option<String>,
     /// 操作保护验证指定邮件地址。示例：example@email.com。
+    ///
     /// Wire name: `email`.
     pub email: Option<String>,
     /// 操作保护指定人员验证方式，admin_check为on时，必须填写。包括mobile、email。
+    ///
     /// Wire name: `scene`.
     pub scene: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ProtocolIdInfo {
     /// 协议id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProtocolLinks {
     /// 身份提供商的资源链接地址。
+    ///
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<String>,
     /// 资源链接地址。
+    ///
     /// Wire name: `self`.
     pub self_field: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtocolOption {
     /// 映射ID。身份提供商类型为iam_user_sso时，不需要绑定映射ID，无需传入此字段；否则此字段必填。
+    ///
     /// Wire name: `mapping_id`.
     pub mapping_id: Option<String>,
 }

@@ -8,12 +8,13 @@ use super::ProtocolLinks;
 #[non_exhaustive]
 pub struct ProtocolResult {
     /// 协议ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 映射ID。
+    ///
     /// Wire name: `mapping_id`.
     pub mapping_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<ProtocolLinks>,
 }

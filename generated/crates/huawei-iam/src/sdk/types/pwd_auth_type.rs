@@ -6,10 +6,8 @@ use super::{AuthScope, PwdIdentity};
 /// `PwdAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PwdAuth {
-    /// (No description in the spec.)
     /// Wire name: `identity`.
     pub identity: Option<PwdIdentity>,
-    /// (No description in the spec.)
     /// Wire name: `scope`.
     pub scope: Option<AuthScope>,
 }

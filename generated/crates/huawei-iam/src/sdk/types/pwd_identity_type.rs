@@ -7,9 +7,9 @@ use super::PwdPassword;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PwdIdentity {
     /// 认证方法，该字段内容为\[\\&quot;password\\&quot;\]。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `password`.
     pub password: Option<PwdPassword>,
 }

@@ -6,7 +6,6 @@ use super::PwdPasswordUser;
 /// `PwdPassword` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PwdPassword {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<PwdPasswordUser>,
 }

@@ -6,13 +6,14 @@ use super::PwdPasswordUserDomain;
 /// `PwdPasswordUser` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PwdPasswordUser {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<PwdPasswordUserDomain>,
     /// IAM用户名，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// IAM用户的登录密码。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,

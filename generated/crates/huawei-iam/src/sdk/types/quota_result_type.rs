@@ -8,6 +8,7 @@ use super::Resources;
 #[non_exhaustive]
 pub struct QuotaResult {
     /// 资源信息
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resources>,
 }

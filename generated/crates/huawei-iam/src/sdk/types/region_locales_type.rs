@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct RegionLocales {
     /// 区域的中文名称。
+    ///
     /// Wire name: `zh-cn`.
     pub zh_cn: Option<String>,
     /// 区域的英文名称。
+    ///
     /// Wire name: `en-us`.
     pub en_us: Option<String>,
     /// 区域的葡萄牙语名称。
+    ///
     /// Wire name: `pt-br`.
     pub pt_br: Option<String>,
     /// 区域的美国西班牙语名称。
+    ///
     /// Wire name: `es-us`.
     pub es_us: Option<String>,
     /// 区域的西班牙语名称。
+    ///
     /// Wire name: `es-es`.
     pub es_es: Option<String>,
 }

@@ -8,21 +8,23 @@ use super::{LinksSelf, RegionLocales};
 #[non_exhaustive]
 pub struct Region {
     /// 区域描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// null.
+    ///
     /// Wire name: `parent_region_id`.
     pub parent_region_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
-    /// (No description in the spec.)
     /// Wire name: `locales`.
     pub locales: Option<RegionLocales>,
     /// 区域ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 区域类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

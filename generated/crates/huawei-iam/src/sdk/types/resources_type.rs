@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Resources {
     /// 配额最大值。
+    ///
     /// Wire name: `max`.
     pub max: Option<i32>,
     /// 配额最小值。
+    ///
     /// Wire name: `min`.
     pub min: Option<i32>,
     /// 当前配额。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 配额类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 已使用的配额。
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
 }

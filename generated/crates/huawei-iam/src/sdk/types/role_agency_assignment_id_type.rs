@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleAgencyAssignmentId {
     /// 委托ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

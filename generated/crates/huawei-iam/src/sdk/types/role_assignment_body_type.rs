@@ -10,22 +10,18 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RoleAssignmentBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<RoleUserAssignmentId>,
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<RoleAssignmentId>,
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<RoleGroupAssignmentId>,
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<RoleAgencyAssignmentId>,
-    /// (No description in the spec.)
     /// Wire name: `scope`.
     pub scope: Option<RoleAssignmentScope>,
     /// 是否基于所有项目授权。
+    ///
     /// Wire name: `is_inherited`.
     pub is_inherited: Option<bool>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleAssignmentId {
     /// 权限ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -9,13 +9,10 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RoleAssignmentScope {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<RoleProjectAssignmentId>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<RoleDomainAssignmentId>,
-    /// (No description in the spec.)
     /// Wire name: `enterprise_project`.
     pub enterprise_project: Option<RoleEnterpriseProjectAssignmentId>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleDomainAssignmentId {
     /// 全局服务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleEnterpriseProjectAssignmentId {
     /// 企业项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleGroupAssignmentId {
     /// 用户组ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleProjectAssignmentId {
     /// IAM项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

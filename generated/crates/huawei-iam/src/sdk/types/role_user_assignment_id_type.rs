@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RoleUserAssignmentId {
     /// IAM用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -8,33 +8,41 @@ use super::RolePolicy;
 #[non_exhaustive]
 pub struct RolesItem {
     /// 权限所在目录。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Option<String>,
     /// 权限展示名称。
+    ///
     /// Wire name: `display_name`.
     pub display_name: Option<String>,
     /// 权限的英文描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 权限的中文描述信息。
+    ///
     /// Wire name: `description_cn`.
     pub description_cn: Option<String>,
     /// 权限所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 该参数值为fine_grained时，标识此权限为系统内置的策略。
+    ///
     /// Wire name: `flag`.
     pub flag: Option<String>,
     /// 权限Id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 权限名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<RolePolicy>,
     /// 权限的显示模式。 &gt; - AX表示在domain层显示。 &gt; - XA表示在project层显示。 &gt; - AA表示在domain和project层均显示。 &gt; - XX表示在domain和project层均不显示。 &gt; - 自定义策略的显示模式只能为AX或者XA，不能在domain层和project层都显示（AA），或者在domain层和project层都不显示（XX）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

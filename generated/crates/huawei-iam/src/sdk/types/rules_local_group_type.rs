@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesLocalGroup {
     /// 联邦用户在本系统中所属用户组
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

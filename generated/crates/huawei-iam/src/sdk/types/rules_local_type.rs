@@ -6,10 +6,8 @@ use super::{RulesLocalGroup, RulesLocalUser};
 /// `RulesLocal` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesLocal {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<RulesLocalUser>,
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<RulesLocalGroup>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesLocalUser {
     /// 联邦用户在本系统中的用户名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

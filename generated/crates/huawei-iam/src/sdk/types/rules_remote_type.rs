@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesRemote {
     /// 表示IdP断言中的属性。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 输入属性值中包含指定值才生效，并返回布尔值，返回值不能用于local块中的占位符。在同一个remote数组元素中，any_one_of与not_any_of互斥，两者至多填写一个，不能同时填写。
+    ///
     /// Wire name: `any_one_of`.
     pub any_one_of: Vec<String>,
     /// 输入属性值中不包含指定值才生效，并返回布尔值，返回值不能用于local块中的占位符。在同一个remote数组元素中，any_one_of与not_any_of互斥，两者至多填写一个，不能同时填写。
+    ///
     /// Wire name: `not_any_of`.
     pub not_any_of: Vec<String>,
     /// 同级的any_one_of或not_any_of的值是否支持正则表达式，true：支持正则表达式，false：不支持正则表达式，默认为false。
+    ///
     /// Wire name: `regex`.
     pub regex: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopeDomainOption {
     /// 账号ID，id与name二选一即可。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 账号名，id与name二选一即可。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

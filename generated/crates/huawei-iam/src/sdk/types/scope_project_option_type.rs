@@ -7,12 +7,13 @@ use super::ScopeDomainOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopeProjectOption {
     /// 项目ID，id与name二选一即可。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 项目名，id与name二选一即可。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<ScopeDomainOption>,
 }

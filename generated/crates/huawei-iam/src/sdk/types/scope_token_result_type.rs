@@ -10,27 +10,29 @@ use super::{
 #[non_exhaustive]
 pub struct ScopeTokenResult {
     /// 获取token的方式。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
     /// token过期时间。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<String>,
     /// 服务目录信息。
+    ///
     /// Wire name: `catalog`.
     pub catalog: Vec<TokenCatalog>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<TokenDomainResult>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<TokenProjectResult>,
     /// token的权限信息。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<TokenRole>,
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<ScopedTokenUser>,
     /// token下发时间。
+    ///
     /// Wire name: `issued_at`.
     pub issued_at: Option<String>,
 }

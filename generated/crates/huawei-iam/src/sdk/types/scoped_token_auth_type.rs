@@ -6,10 +6,8 @@ use super::{ScopedTokenIdentity, TokenSocpeOption};
 /// `ScopedTokenAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopedTokenAuth {
-    /// (No description in the spec.)
     /// Wire name: `identity`.
     pub identity: Option<ScopedTokenIdentity>,
-    /// (No description in the spec.)
     /// Wire name: `scope`.
     pub scope: Option<TokenSocpeOption>,
 }

@@ -7,9 +7,9 @@ use super::ScopedToken;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopedTokenIdentity {
     /// 认证方法，该字段内容为“token”。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<ScopedToken>,
 }

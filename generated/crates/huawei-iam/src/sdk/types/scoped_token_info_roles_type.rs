@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ScopedTokenInfoRoles {
     /// role id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// name id
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

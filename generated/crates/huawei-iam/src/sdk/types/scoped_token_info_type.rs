@@ -11,27 +11,29 @@ use super::{
 #[non_exhaustive]
 pub struct ScopedTokenInfo {
     /// 过期时间。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<String>,
     /// 获取token的方式，联邦用户默认为mapped。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
     /// 生成时间。
+    ///
     /// Wire name: `issued_at`.
     pub issued_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<FederationUserBody>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<DomainInfo>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<ProjectInfo>,
     /// roles信息。
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<ScopedTokenInfoRoles>,
     /// catalog信息
+    ///
     /// Wire name: `catalog`.
     pub catalog: Vec<UnscopedTokenInfoEndpoints>,
 }

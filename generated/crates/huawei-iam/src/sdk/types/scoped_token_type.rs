@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopedToken {
     /// 联邦unscoped token的ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

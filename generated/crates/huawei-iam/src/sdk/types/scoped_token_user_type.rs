@@ -7,19 +7,20 @@ use super::{TokenDomainResult, TokenUserOsfederation};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScopedTokenUser {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<TokenDomainResult>,
-    /// (No description in the spec.)
     /// Wire name: `OS-FEDERATION`.
     pub os_federation: Option<TokenUserOsfederation>,
     /// 用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 密码过期时间（UTC时间），“”表示密码不过期。
+    ///
     /// Wire name: `password_expires_at`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct SecurityCompliance {
     /// 密码强度策略的正则表达式。
+    ///
     /// Wire name: `password_regex`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_regex: Option<::runtime::Sensitive<String>>,
     /// 密码强度策略的描述。
+    ///
     /// Wire name: `password_regex_description`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_regex_description: Option<::runtime::Sensitive<String>>,

@@ -7,9 +7,11 @@ use super::ServiceStatement;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServicePolicy {
     /// 权限版本号，创建自定义策略时，该字段值填为“1.1”。 &gt; - 1.0：系统预置的角色。以服务为粒度，提供有限的服务相关角色用于授权。 &gt; - 1.1：策略。IAM最新提供的一种细粒度授权的能力，可以精确到具体服务的操作、资源以及请求条件等。
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 授权语句，描述自定义策略的具体内容。
+    ///
     /// Wire name: `Statement`.
     pub statement: Vec<ServiceStatement>,
 }

@@ -5,18 +5,20 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceStatement {
     /// 授权项，指对资源的具体操作权限。 &gt; - 格式为：服务名:资源类型:操作，例：vpc:ports:create。 &gt; - 服务名为产品名称，例如ecs、evs和vpc等，服务名仅支持小写。 资源类型和操作没有大小写，要求支持通配符号*，无需罗列全部授权项。
+    ///
     /// Wire name: `Action`.
     pub action: Vec<String>,
     /// 作用。包含两种：允许（Allow）和拒绝（Deny），既有Allow又有Deny的授权语句时，遵循Deny优先的原则。
+    ///
     /// Wire name: `Effect`.
     pub effect: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Condition`.
     pub condition: ::std::collections::BTreeMap<
         String,
         ::std::collections::BTreeMap<String, Vec<String>>,
     >,
     /// 资源。规则如下： &gt; - 可填 * 的五段式：&lt;service-name&gt;:&lt;region&gt;:&lt;account-id&gt;:&lt;resource-type&gt;:&lt;resource-path&gt;，例：\\&quot;obs:*:*:bucket:*\\&quot;。 &gt; - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    ///
     /// Wire name: `Resource`.
     pub resource: Vec<String>,
 }

@@ -8,21 +8,25 @@ use super::Links;
 #[non_exhaustive]
 pub struct Service {
     /// 服务名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 服务描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// 服务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 服务类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 服务是否可用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

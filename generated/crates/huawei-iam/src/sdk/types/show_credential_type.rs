@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ShowCredential {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 查询的AK。
+    ///
     /// Wire name: `access`.
     pub access: Option<String>,
     /// 访问密钥状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 访问密钥创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 访问密钥的上次使用时间。
+    ///
     /// Wire name: `last_use_time`.
     pub last_use_time: Option<String>,
     /// 访问密钥描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -8,67 +8,86 @@ use super::Links;
 #[non_exhaustive]
 pub struct ShowUserResult {
     /// IAM用户是否启用。true表示启用，false表示停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IAM用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// IAM用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// IAM用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<Links>,
     /// IAM用户在外部系统中的ID。
+    ///
     /// Wire name: `xuser_id`.
     pub xuser_id: Option<String>,
     /// IAM用户在外部系统中的类型。
+    ///
     /// Wire name: `xuser_type`.
     pub xuser_type: Option<String>,
     /// IAM用户手机号的国家码。
+    ///
     /// Wire name: `areacode`.
     pub areacode: Option<String>,
     /// IAM用户邮箱。
+    ///
     /// Wire name: `email`.
     pub email: Option<String>,
     /// IAM用户手机号。
+    ///
     /// Wire name: `phone`.
     pub phone: Option<String>,
     /// IAM用户密码状态。true：需要修改密码，false：不需要修改密码。
+    ///
     /// Wire name: `pwd_status`.
     pub pwd_status: Option<bool>,
     /// IAM用户更新时间。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// IAM用户创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// IAM用户最后登录时间。
+    ///
     /// Wire name: `last_login_time`.
     pub last_login_time: Option<String>,
     /// IAM用户最后使用密码认证时间。
+    ///
     /// Wire name: `last_pwd_auth_time`.
     pub last_pwd_auth_time: Option<String>,
     /// IAM用户密码强度。结果为Low/Middle/High/None，分别表示密码强度低/中/高/无。
+    ///
     /// Wire name: `pwd_strength`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub pwd_strength: Option<::runtime::Sensitive<String>>,
     /// IAM用户是否为根用户。
+    ///
     /// Wire name: `is_domain_owner`.
     pub is_domain_owner: Option<bool>,
     /// IAM用户访问模式。
+    ///
     /// Wire name: `access_mode`.
     pub access_mode: Option<String>,
     /// IAM用户描述信息
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// IAM用户密码创建更新时间。
+    ///
     /// Wire name: `pwd_create_time`.
     pub pwd_create_time: Option<String>,
     /// IAM用户更新时间。
+    ///
     /// Wire name: `modify_pwd_time`.
     pub modify_pwd_time: Option<String>,
 }

@@ -7,12 +7,11 @@ use super::{IdentityToken, ServicePolicy};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenAuthIdentity {
     /// 认证方法，该字段内容为\[\\&quot;token\\&quot;\]。
+    ///
     /// Wire name: `methods`.
     pub methods: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<IdentityToken>,
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<ServicePolicy>,
 }

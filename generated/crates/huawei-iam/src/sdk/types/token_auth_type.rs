@@ -6,7 +6,6 @@ use super::TokenAuthIdentity;
 /// `TokenAuth` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenAuth {
-    /// (No description in the spec.)
     /// Wire name: `identity`.
     pub identity: Option<TokenAuthIdentity>,
 }

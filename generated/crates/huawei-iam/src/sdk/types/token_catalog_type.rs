@@ -8,15 +8,19 @@ use super::TokenCatalogEndpoint;
 #[non_exhaustive]
 pub struct TokenCatalog {
     /// 该接口所属服务。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 服务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 服务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 终端节点。
+    ///
     /// Wire name: `endpoints`.
     pub endpoints: Vec<TokenCatalogEndpoint>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TokenDomainResult {
     /// 用户所属账号名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 用户所属账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

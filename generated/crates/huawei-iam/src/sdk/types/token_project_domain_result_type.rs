@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TokenProjectDomainResult {
     /// 账号名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

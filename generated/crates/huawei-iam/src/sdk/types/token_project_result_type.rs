@@ -8,12 +8,13 @@ use super::TokenProjectDomainResult;
 #[non_exhaustive]
 pub struct TokenProjectResult {
     /// 项目名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 项目ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<TokenProjectDomainResult>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TokenRole {
     /// 权限名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 权限ID。默认显示为0，非真实权限ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

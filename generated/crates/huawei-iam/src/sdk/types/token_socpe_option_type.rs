@@ -6,10 +6,8 @@ use super::{ScopeDomainOption, ScopeProjectOption};
 /// `TokenSocpeOption` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenSocpeOption {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<ScopeDomainOption>,
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<ScopeProjectOption>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TokenUserDomainResult {
     /// IAM用户所属账号名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// IAM用户所属账号ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -8,12 +8,11 @@ use super::{OsfederationGroups, OsfederationIdentityprovider, OsfederationProtoc
 #[non_exhaustive]
 pub struct TokenUserOsfederation {
     /// 用户组信息列表。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<OsfederationGroups>,
-    /// (No description in the spec.)
     /// Wire name: `identity_provider`.
     pub identity_provider: Option<OsfederationIdentityprovider>,
-    /// (No description in the spec.)
     /// Wire name: `protocol`.
     pub protocol: Option<OsfederationProtocol>,
 }

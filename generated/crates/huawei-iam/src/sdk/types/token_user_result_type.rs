@@ -8,16 +8,18 @@ use super::TokenUserDomainResult;
 #[non_exhaustive]
 pub struct TokenUserResult {
     /// IAM用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// IAM用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 密码过期时间（UTC时间），“”表示密码不过期。
+    ///
     /// Wire name: `password_expires_at`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<TokenUserDomainResult>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnbindMfaDevice {
     /// 待解绑MFA设备的IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
     /// 管理员为IAM用户解绑MFA设备：填写6位任意验证码，不做校验。IAM用户为自己解绑MFA设备：填写虚拟MFA验证码。
+    ///
     /// Wire name: `authentication_code`.
     pub authentication_code: String,
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: String,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UnscopedTokenInfoEndpoints {
     /// 终端节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 接口类型，描述接口在该终端节点的可见性。值为“public”，表示该接口为公开接口。
+    ///
     /// Wire name: `interface`.
     pub interface: Option<String>,
     /// 终端节点所属区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 终端节点所属区域ID。
+    ///
     /// Wire name: `region_id`.
     pub region_id: Option<String>,
     /// 终端节点的URL。
+    ///
     /// Wire name: `url`.
     pub url: Option<String>,
 }

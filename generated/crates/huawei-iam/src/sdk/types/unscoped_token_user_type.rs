@@ -7,16 +7,16 @@ use super::{TokenDomainResult, TokenUserOsfederation};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnscopedTokenUser {
-    /// (No description in the spec.)
     /// Wire name: `domain`.
     pub domain: Option<TokenDomainResult>,
     /// 用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OS-FEDERATION`.
     pub os_federation: Option<TokenUserOsfederation>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAgencyOption {
     /// 被委托方账号ID。如果trust_domain_id和trust_domain_name都填写，则优先校验trust_domain_name。四个参数至少填写一个。
+    ///
     /// Wire name: `trust_domain_id`.
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名。如果trust_domain_id和trust_domain_name都填写，则优先校验trust_domain_name。四个参数至少填写一个。
+    ///
     /// Wire name: `trust_domain_name`.
     pub trust_domain_name: Option<String>,
     /// 委托描述信息，长度不大于255位。四个参数至少填写一个。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 委托的期限，单位为“天”。默认为FOREVER。取值为“FOREVER\\&quot;表示委托的期限为永久，取值为\\&quot;ONEDAY\\&quot;表示委托的期限为一天,取值为自定义天数表示委托的期限为有限天数，如20。四个参数至少填写一个。
+    ///
     /// Wire name: `duration`.
     pub duration: Option<::runtime::JsonValue>,
 }

@@ -6,7 +6,6 @@ use super::UpdateAgencyOption;
 /// `UpdateAgencyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAgencyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<UpdateAgencyOption>,
 }

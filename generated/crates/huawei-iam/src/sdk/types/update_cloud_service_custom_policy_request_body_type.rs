@@ -6,7 +6,6 @@ use super::ServicePolicyRoleOption;
 /// `UpdateCloudServiceCustomPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCloudServiceCustomPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `role`.
     pub role: Option<ServicePolicyRoleOption>,
 }

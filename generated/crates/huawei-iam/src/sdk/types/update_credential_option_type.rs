@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCredentialOption {
     /// 访问密钥状态。取值为：“active”（启用）或者 “inactive”（停用）。status与description至少填写一个。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 访问密钥描述信息。status与description至少填写一个。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UpdateCredentialResult {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 修改的AK。
+    ///
     /// Wire name: `access`.
     pub access: Option<String>,
     /// 访问密钥状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 访问密钥创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 访问密钥描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

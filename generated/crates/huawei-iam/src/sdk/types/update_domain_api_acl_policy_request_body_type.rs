@@ -6,7 +6,6 @@ use super::AclPolicyOption;
 /// `UpdateDomainApiAclPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDomainApiAclPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `api_acl_policy`.
     pub api_acl_policy: Option<AclPolicyOption>,
 }

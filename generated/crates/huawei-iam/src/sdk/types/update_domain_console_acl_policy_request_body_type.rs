@@ -6,7 +6,6 @@ use super::ConsoleAclPolicyOption;
 /// `UpdateDomainConsoleAclPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDomainConsoleAclPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `console_acl_policy`.
     pub console_acl_policy: Option<ConsoleAclPolicyOption>,
 }

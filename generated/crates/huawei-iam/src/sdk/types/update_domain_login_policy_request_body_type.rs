@@ -6,7 +6,6 @@ use super::LoginPolicyOption;
 /// `UpdateDomainLoginPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDomainLoginPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `login_policy`.
     pub login_policy: Option<LoginPolicyOption>,
 }

@@ -6,7 +6,6 @@ use super::PasswordPolicyOption;
 /// `UpdateDomainPasswordPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDomainPasswordPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `password_policy`.
     pub password_policy: Option<PasswordPolicyOption>,
 }

@@ -6,7 +6,6 @@ use super::ProtectPolicyOption;
 /// `UpdateDomainProtectPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDomainProtectPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `protect_policy`.
     pub protect_policy: Option<ProtectPolicyOption>,
 }

@@ -7,16 +7,18 @@ use super::AllowUserBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDomainProtectPolicyResponseBodyProtectPolicy {
-    /// (No description in the spec.)
     /// Wire name: `allow_user`.
     pub allow_user: Option<AllowUserBody>,
     /// 是否开启操作保护，取值范围true或false。
+    ///
     /// Wire name: `operation_protection`.
     pub operation_protection: Option<bool>,
     /// 是否指定人员验证。on为指定人员验证，必须填写scene参数。off为操作员验证。
+    ///
     /// Wire name: `admin_check`.
     pub admin_check: Option<String>,
     /// 操作保护指定人员验证方式，admin_check为on时，必须填写。包括mobile、email。
+    ///
     /// Wire name: `scene`.
     pub scene: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateIdentityproviderOption {
     /// 身份提供商描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 身份提供商是否启用，true为启用，false为停用，默认为false。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

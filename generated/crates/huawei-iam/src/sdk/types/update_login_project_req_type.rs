@@ -6,7 +6,6 @@ use super::UpdateLoginProject;
 /// `UpdateLoginProjectReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateLoginProjectReq {
-    /// (No description in the spec.)
     /// Wire name: `login_protect`.
     pub login_protect: Option<UpdateLoginProject>,
 }

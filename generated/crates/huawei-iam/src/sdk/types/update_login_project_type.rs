@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateLoginProject {
     /// IAM用户是否开启登录保护，开启为\\&quot;true\\&quot;，未开启为\\&quot;false\\&quot;。
+    ///
     /// Wire name: `enabled`.
     pub enabled: bool,
     /// IAM用户登录验证方式。手机验证为“sms”,邮箱验证为“email”,MFA验证为“vmfa”。
+    ///
     /// Wire name: `verification_method`.
     pub verification_method: String,
 }

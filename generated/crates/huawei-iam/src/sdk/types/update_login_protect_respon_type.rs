@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UpdateLoginProtectRespon {
     /// 待修改信息的IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// IAM用户是否开启登录保护，开启为\\&quot;true\\&quot;，不开启为\\&quot;false\\&quot;。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IAM用户登录验证方式。手机验证为“sms”,邮箱验证为“email”,MFA验证为“vmfa”。
+    ///
     /// Wire name: `verification_method`.
     pub verification_method: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateOpenIdConnectConfig;
 /// `UpdateOpenIdConnectConfigRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateOpenIdConnectConfigRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `openid_connect_config`.
     pub openid_connect_config: Option<UpdateOpenIdConnectConfig>,
 }

@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateOpenIdConnectConfig {
     /// 访问方式: program_console: 支持编程访问和管理控制台访问方式; program: 支持编程访问方式
+    ///
     /// Wire name: `access_mode`.
     pub access_mode: Option<String>,
     /// OpenID Connect身份提供商标识，对应ID token 中 iss
+    ///
     /// Wire name: `idp_url`.
     pub idp_url: Option<String>,
     /// 在OpenID Connect身份提供商注册的客户端ID
+    ///
     /// Wire name: `client_id`.
     pub client_id: Option<String>,
     /// OpenID Connect身份提供商授权地址；编程访问和管理控制台访问方式值不可为空，编程访问方式值可为空
+    ///
     /// Wire name: `authorization_endpoint`.
     pub authorization_endpoint: Option<String>,
     /// 授权请求信息范围，编程访问和管理控制台访问方式必选，编程访问方式不可选，可选值：openid 、email、profile，IDP自定义scope，字符集a-zA-Z_0-9 ，1-10个可选值组合空格分割，至少包括openid，顺序无关，总长度最长255字符，例如：\\&quot;openid\\&quot;、\\&quot;openid email\\&quot;、\\&quot;openid profile\\&quot; 、\\&quot;openid email profile\\&quot;
+    ///
     /// Wire name: `scope`.
     pub scope: Option<String>,
     /// 授权请求返回的类型；值为id_token ；编程访问和管理控制台访问方式值不可为空，编程访问方式值可为空
+    ///
     /// Wire name: `response_type`.
     pub response_type: Option<String>,
     /// 授权请求返回方式，可选值 form_post 或 fragment ；编程访问和管理控制台访问方式值为可选值，编程访问方式值可为空
+    ///
     /// Wire name: `response_mode`.
     pub response_mode: Option<String>,
     /// OpenID Connect身份提供商ID Token签名的公钥
+    ///
     /// Wire name: `signing_key`.
     pub signing_key: Option<String>,
 }

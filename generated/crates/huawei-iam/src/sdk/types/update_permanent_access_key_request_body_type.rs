@@ -6,7 +6,6 @@ use super::UpdateCredentialOption;
 /// `UpdatePermanentAccessKeyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePermanentAccessKeyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `credential`.
     pub credential: Option<UpdateCredentialOption>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateProjectOption {
     /// 项目的状态信息，参数的值为\\&quot;suspended\\&quot;或\\&quot;normal\\&quot;。 - status值为\\&quot;suspended\\&quot;时，会将项目设置为冻结状态。 - status值为\\&quot;normal\\&quot;时，会将项目设置为正常（解冻）状态。
+    ///
     /// Wire name: `status`.
     pub status: String,
 }

@@ -6,7 +6,6 @@ use super::UpdateProjectOption;
 /// `UpdateProjectStatusRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateProjectStatusRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `project`.
     pub project: Option<UpdateProjectOption>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserInformationOption {
     /// IAM用户的新邮箱，符合邮箱格式，长度小于等于255字符。
+    ///
     /// Wire name: `email`.
     pub email: Option<String>,
     /// IAM用户的国家码+新手机号，手机号为纯数字，长度小于等于32字符。
+    ///
     /// Wire name: `mobile`.
     pub mobile: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateUserInformationOption;
 /// `UpdateUserInformationRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserInformationRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<UpdateUserInformationOption>,
 }

@@ -5,37 +5,48 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserOption {
     /// IAM用户访问方式。 - default：默认访问模式，编程访问和管理控制台访问。 - programmatic：编程访问。 - console：管理控制台访问。
+    ///
     /// Wire name: `access_mode`.
     pub access_mode: Option<String>,
     /// 新IAM用户名，长度1~64之间，只能包含如下字符：大小写字母、空格、数字或特殊字符（-_.）且不能以数字开头。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// IAM用户新密码。 - 系统默认密码最小长度为6字符，在6-32字符之间支持用户自定义密码长度。 - 至少包含以下四种字符中的两种： 大写字母、小写字母、数字和特殊字符。 - 必须满足账户设置中\[密码策略\](<https://support.huaweicloud.com/usermanual-iam/iam_01_0607.html>)的要求。 - 新密码不能与当前密码相同。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// IAM用户新邮箱，需符合邮箱格式，长度小于等于255字符。
+    ///
     /// Wire name: `email`.
     pub email: Option<String>,
     /// 国家码。必须与手机号同时存在。中国大陆为“0086”。
+    ///
     /// Wire name: `areacode`.
     pub areacode: Option<String>,
     /// IAM用户新手机号，纯数字，长度小于等于32字符。必须与国家码同时存在。
+    ///
     /// Wire name: `phone`.
     pub phone: Option<String>,
     /// 是否启用IAM用户。true为启用，false为停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IAM用户密码状态。true：需要修改密码，false：不需要修改密码。
+    ///
     /// Wire name: `pwd_status`.
     pub pwd_status: Option<bool>,
     /// IAM用户在外部系统中的类型。长度小于等于64字符。xuser_type如果存在，则需要与同一租户中的xaccount_type、xdomain_type校验，须与xuser_id同时存在。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xuser_type`.
     pub xuser_type: Option<String>,
     /// IAM用户在外部系统中的ID。长度小于等于128字符，必须与xuser_type同时存在。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xuser_id`.
     pub xuser_id: Option<String>,
     /// IAM用户新描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

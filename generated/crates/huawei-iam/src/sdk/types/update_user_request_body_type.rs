@@ -6,7 +6,6 @@ use super::UpdateUserOption;
 /// `UpdateUserRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<UpdateUserOption>,
 }

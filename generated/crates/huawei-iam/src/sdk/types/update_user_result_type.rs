@@ -8,58 +8,74 @@ use super::LinksSelf;
 #[non_exhaustive]
 pub struct UpdateUserResult {
     /// IAM用户访问方式。 - default：默认访问模式，编程访问和管理控制台访问。 - programmatic：编程访问。 - console：管理控制台访问。
+    ///
     /// Wire name: `access_mode`.
     pub access_mode: Option<String>,
     /// IAM用户密码状态。true：需要修改密码，false：不需要修改密码。
+    ///
     /// Wire name: `pwd_status`.
     pub pwd_status: Option<bool>,
     /// IAM用户在外部系统中的ID。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xuser_id`.
     pub xuser_id: Option<String>,
     /// IAM用户在外部系统中的类型。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xuser_type`.
     pub xuser_type: Option<String>,
     /// IAM用户的新描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// IAM用户新用户名，长度1~64之间，只能包含如下字符：大小写字母、空格、数字或特殊字符（-_.）且不能以数字开头。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// IAM用户新手机号，纯数字，长度小于等于32字符。必须与国家码同时存在。
+    ///
     /// Wire name: `phone`.
     pub phone: Option<String>,
     /// IAM用户所属账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 是否启用IAM用户。true为启用，false为停用，默认为true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 国家码。中国大陆为“0086”。
+    ///
     /// Wire name: `areacode`.
     pub areacode: Option<String>,
     /// IAM用户新邮箱。
+    ///
     /// Wire name: `email`.
     pub email: Option<String>,
     /// IAM用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
     /// 密码过期时间（UTC时间），“null”表示密码不过期。
+    ///
     /// Wire name: `password_expires_at`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password_expires_at: Option<::runtime::Sensitive<String>>,
     /// UTC时间，格式为YYYY-MM-DDTHH:mm:ss.ssssss，日期和时间戳格式如：2023-06-28T08:56:33.710000。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// IAM用户在外部系统中的ID。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xdomain_id`.
     pub xdomain_id: Option<String>,
     /// IAM用户在外部系统中的类型。 &gt;外部系统指与华为云对接的外部企业管理系统，xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值，无法在华为云获取，请咨询企业管理员。
+    ///
     /// Wire name: `xdomain_type`.
     pub xdomain_type: Option<String>,
     /// IAM用户是否为账号管理员。
+    ///
     /// Wire name: `is_domain_owner`.
     pub is_domain_owner: Option<bool>,
 }

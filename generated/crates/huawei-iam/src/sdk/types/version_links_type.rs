@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct VersionLinks {
     /// 链接类型。self：自助链接包含了版本链接的资源。bookmark：书签链接提供了一个永久资源的永久链接。alternate：备用链接包含了资源的替换表示形式。
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
     /// 资源链接地址。
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
 }

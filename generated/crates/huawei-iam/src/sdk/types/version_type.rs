@@ -8,18 +8,23 @@ use super::{VersionLinks, VersionMediatypes};
 #[non_exhaustive]
 pub struct Version {
     /// 版本状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 最后更新时间。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 版本的资源链接信息。
+    ///
     /// Wire name: `links`.
     pub links: Vec<VersionLinks>,
     /// 版本号，如v3.6。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 支持的消息格式。
+    ///
     /// Wire name: `media-types`.
     pub media_types: Vec<VersionMediatypes>,
 }

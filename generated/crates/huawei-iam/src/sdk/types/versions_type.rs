@@ -8,6 +8,7 @@ use super::Version;
 #[non_exhaustive]
 pub struct Versions {
     /// 版本的资源链接信息。
+    ///
     /// Wire name: `values`.
     pub values: Vec<Version>,
 }

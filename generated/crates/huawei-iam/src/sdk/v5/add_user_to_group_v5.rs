@@ -8,9 +8,11 @@ use super::AddUserToGroupReqBody;
 #[non_exhaustive]
 pub struct AddUserToGroupV5Request {
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the AddUserToGroupV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddUserToGroupReqBody>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddUserToGroupV5Response, AddUserToGroupV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_user_to_group_v5`](Self::add_user_to_group_v5) would send.
-    pub fn add_user_to_group_v5_request(
-        &self,
-        input: &AddUserToGroupV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddUserToGroupV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

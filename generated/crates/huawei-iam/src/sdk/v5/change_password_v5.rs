@@ -8,6 +8,7 @@ use super::ChangePasswordReqBody;
 #[non_exhaustive]
 pub struct ChangePasswordV5Request {
     /// Body of the ChangePasswordV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ChangePasswordReqBody>,
 }
@@ -59,14 +60,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ChangePasswordV5Response, ChangePasswordV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`change_password_v5`](Self::change_password_v5) would send.
-    pub fn change_password_v5_request(
-        &self,
-        input: &ChangePasswordV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ChangePasswordV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

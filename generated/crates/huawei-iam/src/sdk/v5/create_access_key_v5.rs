@@ -8,6 +8,7 @@ use super::AccessKey;
 #[non_exhaustive]
 pub struct CreateAccessKeyV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl CreateAccessKeyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAccessKeyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `access_key`.
     pub access_key: Option<AccessKey>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAccessKeyV5Response, CreateAccessKeyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_access_key_v5`](Self::create_access_key_v5) would send.
-    pub fn create_access_key_v5_request(
-        &self,
-        input: &CreateAccessKeyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAccessKeyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

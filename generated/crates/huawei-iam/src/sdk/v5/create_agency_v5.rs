@@ -8,6 +8,7 @@ use super::{CreateAgencyReqBody, TrustAgency};
 #[non_exhaustive]
 pub struct CreateAgencyV5Request {
     /// Body of the CreateAgencyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAgencyReqBody>,
 }
@@ -41,7 +42,6 @@ impl CreateAgencyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<TrustAgency>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateAgencyV5Response, CreateAgencyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_agency_v5`](Self::create_agency_v5) would send.
-    pub fn create_agency_v5_request(
-        &self,
-        input: &CreateAgencyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAgencyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateGroupReqBody, Group};
 #[non_exhaustive]
 pub struct CreateGroupV5Request {
     /// Body of the CreateGroupV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateGroupReqBody>,
 }
@@ -41,7 +42,6 @@ impl CreateGroupV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGroupV5Response {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<Group>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateGroupV5Response, CreateGroupV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_group_v5`](Self::create_group_v5) would send.
-    pub fn create_group_v5_request(
-        &self,
-        input: &CreateGroupV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateGroupV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

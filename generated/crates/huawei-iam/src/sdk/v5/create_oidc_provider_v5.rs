@@ -8,6 +8,7 @@ use super::{CreateOIDCProviderReqBody, InlineResponse2011OidcProvider};
 #[non_exhaustive]
 pub struct CreateOidcProviderV5Request {
     /// Body of the CreateOIDCProviderV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateOIDCProviderReqBody>,
 }
@@ -41,7 +42,6 @@ impl CreateOidcProviderV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOidcProviderV5Response {
-    /// (No description in the spec.)
     /// Wire name: `oidc_provider`.
     pub oidc_provider: Option<InlineResponse2011OidcProvider>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_oidc_provider_v5`](Self::create_oidc_provider_v5) would send.
-    pub fn create_oidc_provider_v5_request(
-        &self,
-        input: &CreateOidcProviderV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateOidcProviderV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreatePolicyReqBody, Policy};
 #[non_exhaustive]
 pub struct CreatePolicyV5Request {
     /// Body of the CreatePolicyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePolicyReqBody>,
 }
@@ -41,7 +42,6 @@ impl CreatePolicyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePolicyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<Policy>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePolicyV5Response, CreatePolicyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_policy_v5`](Self::create_policy_v5) would send.
-    pub fn create_policy_v5_request(
-        &self,
-        input: &CreatePolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

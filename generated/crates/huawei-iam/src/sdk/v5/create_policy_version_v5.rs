@@ -8,9 +8,11 @@ use super::{CreatePolicyVersionReqBody, PolicyVersion};
 #[non_exhaustive]
 pub struct CreatePolicyVersionV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// Body of the CreatePolicyVersionV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePolicyVersionReqBody>,
 }
@@ -47,7 +49,6 @@ impl CreatePolicyVersionV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePolicyVersionV5Response {
-    /// (No description in the spec.)
     /// Wire name: `policy_version`.
     pub policy_version: Option<PolicyVersion>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_policy_version_v5`](Self::create_policy_version_v5) would send.
-    pub fn create_policy_version_v5_request(
-        &self,
-        input: &CreatePolicyVersionV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePolicyVersionV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateSAMLProviderReqBody, InlineResponse201SamlProvider};
 #[non_exhaustive]
 pub struct CreateSamlProviderV5Request {
     /// Body of the CreateSAMLProviderV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSAMLProviderReqBody>,
 }
@@ -41,7 +42,6 @@ impl CreateSamlProviderV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5Response {
-    /// (No description in the spec.)
     /// Wire name: `saml_provider`.
     pub saml_provider: Option<InlineResponse201SamlProvider>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_saml_provider_v5`](Self::create_saml_provider_v5) would send.
-    pub fn create_saml_provider_v5_request(
-        &self,
-        input: &CreateSamlProviderV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSamlProviderV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{Agency, CreateServiceLinkedAgencyReqBody};
 #[non_exhaustive]
 pub struct CreateServiceLinkedAgencyV5Request {
     /// Body of the CreateServiceLinkedAgencyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateServiceLinkedAgencyReqBody>,
 }
@@ -43,7 +44,6 @@ impl CreateServiceLinkedAgencyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceLinkedAgencyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<Agency>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_service_linked_agency_v5`](Self::create_service_linked_agency_v5) would send.
-    pub fn create_service_linked_agency_v5_request(
-        &self,
-        input: &CreateServiceLinkedAgencyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateServiceLinkedAgencyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{CreateUserReqBody, User};
 #[non_exhaustive]
 pub struct CreateUserV5Request {
     /// Body of the CreateUserV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateUserReqBody>,
 }
@@ -41,7 +42,6 @@ impl CreateUserV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserV5Response {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<User>,
 }
@@ -66,14 +66,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateUserV5Response, CreateUserV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_user_v5`](Self::create_user_v5) would send.
-    pub fn create_user_v5_request(
-        &self,
-        input: &CreateUserV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateUserV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

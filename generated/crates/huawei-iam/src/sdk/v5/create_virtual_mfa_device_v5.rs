@@ -8,6 +8,7 @@ use super::{CreateVirtualMfaDeviceReqBody, VirtualMfaDevice};
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceV5Request {
     /// Body of the CreateVirtualMfaDeviceV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVirtualMfaDeviceReqBody>,
 }
@@ -43,7 +44,6 @@ impl CreateVirtualMfaDeviceV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceV5Response {
-    /// (No description in the spec.)
     /// Wire name: `virtual_mfa_device`.
     pub virtual_mfa_device: Option<VirtualMfaDevice>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_virtual_mfa_device_v5`](Self::create_virtual_mfa_device_v5) would send.
-    pub fn create_virtual_mfa_device_v5_request(
-        &self,
-        input: &CreateVirtualMfaDeviceV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVirtualMfaDeviceV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteAccessKeyV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// 永久访问密钥ID，即AK。
+    ///
     /// Wire name: `access_key_id`, sent in the path.
     pub access_key_id: String,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteAccessKeyV5Response, DeleteAccessKeyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_access_key_v5`](Self::delete_access_key_v5) would send.
-    pub fn delete_access_key_v5_request(
-        &self,
-        input: &DeleteAccessKeyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteAccessKeyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteGroupV5Request {
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteGroupV5Response, DeleteGroupV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_group_v5`](Self::delete_group_v5) would send.
-    pub fn delete_group_v5_request(
-        &self,
-        input: &DeleteGroupV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteGroupV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteLoginProfileV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_login_profile_v5`](Self::delete_login_profile_v5) would send.
-    pub fn delete_login_profile_v5_request(
-        &self,
-        input: &DeleteLoginProfileV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteLoginProfileV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

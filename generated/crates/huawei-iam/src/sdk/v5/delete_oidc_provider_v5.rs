@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteOidcProviderV5Request {
     /// 提供商ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `provider_id`, sent in the path.
     pub provider_id: String,
 }
@@ -61,14 +62,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_oidc_provider_v5`](Self::delete_oidc_provider_v5) would send.
-    pub fn delete_oidc_provider_v5_request(
-        &self,
-        input: &DeleteOidcProviderV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteOidcProviderV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

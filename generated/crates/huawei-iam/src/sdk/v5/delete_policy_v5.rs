@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeletePolicyV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
 }
@@ -58,14 +59,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePolicyV5Response, DeletePolicyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_policy_v5`](Self::delete_policy_v5) would send.
-    pub fn delete_policy_v5_request(
-        &self,
-        input: &DeletePolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

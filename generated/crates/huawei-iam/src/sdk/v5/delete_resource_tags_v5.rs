@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeleteResourceTagsV5Request {
     /// 资源ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
     /// 资源类型，可以为“信任委托”（trust agency）或“IAM用户”（user）或“身份提供商”（provider）。
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// 待删除的标签键列表。
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Vec<String>>,
 }
@@ -73,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_resource_tags_v5`](Self::delete_resource_tags_v5) would send.
-    pub fn delete_resource_tags_v5_request(
-        &self,
-        input: &DeleteResourceTagsV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteResourceTagsV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DeleteServiceLinkedAgencyV5Request {
     /// 委托或信任委托ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
 }
@@ -43,6 +44,7 @@ impl DeleteServiceLinkedAgencyV5RequestBuilder {
 #[non_exhaustive]
 pub struct DeleteServiceLinkedAgencyV5Response {
     /// 删除任务ID。
+    ///
     /// Wire name: `deletion_task_id`.
     pub deletion_task_id: Option<String>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_service_linked_agency_v5`](Self::delete_service_linked_agency_v5) would send.
-    pub fn delete_service_linked_agency_v5_request(
-        &self,
-        input: &DeleteServiceLinkedAgencyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteServiceLinkedAgencyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

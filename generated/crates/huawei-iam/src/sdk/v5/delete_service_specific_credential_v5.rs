@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteServiceSpecificCredentialV5Request {
     /// 服务专属凭证ID。
+    ///
     /// Wire name: `credential_id`, sent in the path.
     pub credential_id: String,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_service_specific_credential_v5`](Self::delete_service_specific_credential_v5) would send.
-    pub fn delete_service_specific_credential_v5_request(
-        &self,
-        input: &DeleteServiceSpecificCredentialV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteServiceSpecificCredentialV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

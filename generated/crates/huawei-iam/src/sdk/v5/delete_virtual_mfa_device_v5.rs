@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteVirtualMfaDeviceV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the query.
     pub user_id: String,
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`, sent in the query.
     pub serial_number: String,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_virtual_mfa_device_v5`](Self::delete_virtual_mfa_device_v5) would send.
-    pub fn delete_virtual_mfa_device_v5_request(
-        &self,
-        input: &DeleteVirtualMfaDeviceV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVirtualMfaDeviceV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

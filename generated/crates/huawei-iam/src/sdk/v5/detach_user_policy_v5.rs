@@ -8,9 +8,11 @@ use super::DetachUserPolicyReqBody;
 #[non_exhaustive]
 pub struct DetachUserPolicyV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// Body of the DetachUserPolicyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DetachUserPolicyReqBody>,
 }
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_user_policy_v5`](Self::detach_user_policy_v5) would send.
-    pub fn detach_user_policy_v5_request(
-        &self,
-        input: &DetachUserPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachUserPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::DisableMfaDeviceReqBody;
 #[non_exhaustive]
 pub struct DisableMfaDeviceV5Request {
     /// Body of the DisableMfaDeviceV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DisableMfaDeviceReqBody>,
 }
@@ -62,14 +63,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disable_mfa_device_v5`](Self::disable_mfa_device_v5) would send.
-    pub fn disable_mfa_device_v5_request(
-        &self,
-        input: &DisableMfaDeviceV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisableMfaDeviceV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::EnableMfaDeviceReqBody;
 #[non_exhaustive]
 pub struct EnableMfaDeviceV5Request {
     /// Body of the EnableMfaDeviceV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<EnableMfaDeviceReqBody>,
 }
@@ -59,14 +60,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<EnableMfaDeviceV5Response, EnableMfaDeviceV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`enable_mfa_device_v5`](Self::enable_mfa_device_v5) would send.
-    pub fn enable_mfa_device_v5_request(
-        &self,
-        input: &EnableMfaDeviceV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for EnableMfaDeviceV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

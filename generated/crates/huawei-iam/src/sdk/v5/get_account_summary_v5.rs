@@ -31,57 +31,75 @@ impl GetAccountSummaryV5RequestBuilder {
 #[non_exhaustive]
 pub struct GetAccountSummaryV5Response {
     /// 附加到委托或信任委托上的身份策略的最大数量。
+    ///
     /// Wire name: `attached_policies_per_agency_quota`.
     pub attached_policies_per_agency_quota: Option<i32>,
     /// 附加到用户组上的身份策略的最大数量。
+    ///
     /// Wire name: `attached_policies_per_group_quota`.
     pub attached_policies_per_group_quota: Option<i32>,
     /// 附加到IAM用户上的身份策略的最大数量。
+    ///
     /// Wire name: `attached_policies_per_user_quota`.
     pub attached_policies_per_user_quota: Option<i32>,
     /// 自定义身份策略的最大数量。
+    ///
     /// Wire name: `policies_quota`.
     pub policies_quota: Option<i32>,
     /// 身份策略及信任策略的策略文档的最大字符数，不包括空格。
+    ///
     /// Wire name: `policy_size_quota`.
     pub policy_size_quota: Option<i32>,
     /// 自定义身份策略同一时刻保留的最大版本数量。
+    ///
     /// Wire name: `versions_per_policy_quota`.
     pub versions_per_policy_quota: Option<i32>,
     /// 此账号中当前创建的自定义身份策略数量。
+    ///
     /// Wire name: `policies`.
     pub policies: Option<i32>,
     /// 此账号中当前创建的委托及信任委托的总数量。
+    ///
     /// Wire name: `agencies`.
     pub agencies: Option<i32>,
     /// 此账号能够创建的委托及信任委托的总数上限。
+    ///
     /// Wire name: `agencies_quota`.
     pub agencies_quota: Option<i32>,
     /// 此账号当前创建的IAM用户数量，包括根用户。
+    ///
     /// Wire name: `users`.
     pub users: Option<i32>,
     /// 此账号能够创建的IAM用户数上限，包括根用户。
+    ///
     /// Wire name: `users_quota`.
     pub users_quota: Option<i32>,
     /// 此账号当前创建的用户组数量。
+    ///
     /// Wire name: `groups`.
     pub groups: Option<i32>,
     /// 此账号能够创建的用户组数上限。
+    ///
     /// Wire name: `groups_quota`.
     pub groups_quota: Option<i32>,
     /// 根用户绑定的已启用MFA的数量。
+    ///
     /// Wire name: `root_user_mfa_enabled`.
     pub root_user_mfa_enabled: Option<i32>,
     /// 此账号当前创建的OIDC身份提供商数量。
+    ///
     /// Wire name: `oidc_provider`.
     pub oidc_provider: Option<i64>,
     /// 此账号当前创建的OIDC身份提供商数量上限。
+    ///
     /// Wire name: `oidc_provider_quota`.
     pub oidc_provider_quota: Option<i64>,
     /// 此账号当前创建的SAML身份提供商数量。
+    ///
     /// Wire name: `saml_provider`.
     pub saml_provider: Option<i64>,
     /// 此账号当前创建的SAML身份提供商数量上限。
+    ///
     /// Wire name: `saml_provider_quota`.
     pub saml_provider_quota: Option<i64>,
 }
@@ -126,14 +144,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_account_summary_v5`](Self::get_account_summary_v5) would send.
-    pub fn get_account_summary_v5_request(
-        &self,
-        input: &GetAccountSummaryV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAccountSummaryV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::AgencyEx;
 #[non_exhaustive]
 pub struct GetAgencyV5Request {
     /// 委托或信任委托ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
 }
@@ -42,7 +43,6 @@ impl GetAgencyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetAgencyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `agency`.
     pub agency: Option<AgencyEx>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetAgencyV5Response, GetAgencyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_agency_v5`](Self::get_agency_v5) would send.
-    pub fn get_agency_v5_request(
-        &self,
-        input: &GetAgencyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAgencyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -36,7 +36,6 @@ impl GetAsymmetricSignatureSwitchV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetAsymmetricSignatureSwitchV5Response {
-    /// (No description in the spec.)
     /// Wire name: `asymmetric_signature`.
     pub asymmetric_signature: Option<AsymmetricSignatureWithDomainId>,
 }
@@ -64,14 +63,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_asymmetric_signature_switch_v5`](Self::get_asymmetric_signature_switch_v5) would send.
-    pub fn get_asymmetric_signature_switch_v5_request(
-        &self,
-        input: &GetAsymmetricSignatureSwitchV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAsymmetricSignatureSwitchV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::{Action, Condition, Operation, Resource};
 #[non_exhaustive]
 pub struct GetAuthorizationSchemaV5Request {
     /// 服务名称缩写，长度为1到56个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `service_code`, sent in the path.
     pub service_code: String,
 }
@@ -46,18 +47,23 @@ impl GetAuthorizationSchemaV5RequestBuilder {
 #[non_exhaustive]
 pub struct GetAuthorizationSchemaV5Response {
     /// 服务授权概要的版本号。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 云服务支持的授权项列表。
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<Action>,
     /// 云服务支持的资源列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
     /// 云服务支持的条件键列表。
+    ///
     /// Wire name: `conditions`.
     pub conditions: Vec<Condition>,
     /// 云服务支持的操作列表。
+    ///
     /// Wire name: `operations`.
     pub operations: Vec<Operation>,
 }
@@ -89,14 +95,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_authorization_schema_v5`](Self::get_authorization_schema_v5) would send.
-    pub fn get_authorization_schema_v5_request(
-        &self,
-        input: &GetAuthorizationSchemaV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetAuthorizationSchemaV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::FeatureStatus;
 #[non_exhaustive]
 pub struct GetFeatureStatusV5Request {
     /// 功能特征的唯一名称。
+    ///
     /// Wire name: `feature_name`, sent in the path.
     pub feature_name: String,
 }
@@ -43,7 +44,6 @@ impl GetFeatureStatusV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetFeatureStatusV5Response {
-    /// (No description in the spec.)
     /// Wire name: `feature_status`.
     pub feature_status: Option<FeatureStatus>,
 }
@@ -71,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_feature_status_v5`](Self::get_feature_status_v5) would send.
-    pub fn get_feature_status_v5_request(
-        &self,
-        input: &GetFeatureStatusV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetFeatureStatusV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::Policy;
 #[non_exhaustive]
 pub struct GetPolicyV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// 选择接口返回的信息的语言，可以为中文（\\&quot;zh-cn\\&quot;）或英文（\\&quot;en-us\\&quot;），默认为中文。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -47,7 +49,6 @@ impl GetPolicyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPolicyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `policy`.
     pub policy: Option<Policy>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<GetPolicyV5Response, GetPolicyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_policy_v5`](Self::get_policy_v5) would send.
-    pub fn get_policy_v5_request(
-        &self,
-        input: &GetPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PolicyVersion;
 #[non_exhaustive]
 pub struct GetPolicyVersionV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// 身份策略版本号，以\\&quot;v\\&quot;开头后跟数字的字符串，例如\\&quot;v5\\&quot;。
+    ///
     /// Wire name: `version_id`, sent in the path.
     pub version_id: String,
 }
@@ -48,7 +50,6 @@ impl GetPolicyVersionV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPolicyVersionV5Response {
-    /// (No description in the spec.)
     /// Wire name: `policy_version`.
     pub policy_version: Option<PolicyVersion>,
 }
@@ -76,14 +77,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_policy_version_v5`](Self::get_policy_version_v5) would send.
-    pub fn get_policy_version_v5_request(
-        &self,
-        input: &GetPolicyVersionV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetPolicyVersionV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

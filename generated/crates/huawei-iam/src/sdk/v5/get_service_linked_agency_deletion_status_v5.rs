@@ -8,6 +8,7 @@ use super::{AgencyUsage, DeletionTaskStatus};
 #[non_exhaustive]
 pub struct GetServiceLinkedAgencyDeletionStatusV5Request {
     /// 删除任务ID。
+    ///
     /// Wire name: `deletion_task_id`, sent in the path.
     pub deletion_task_id: String,
 }
@@ -45,13 +46,14 @@ impl GetServiceLinkedAgencyDeletionStatusV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetServiceLinkedAgencyDeletionStatusV5Response {
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<DeletionTaskStatus>,
     /// 删除失败的原因。
+    ///
     /// Wire name: `reason`.
     pub reason: Option<String>,
     /// 该服务关联委托正在被使用的场景列表。
+    ///
     /// Wire name: `agency_usage_list`.
     pub agency_usage_list: Vec<AgencyUsage>,
 }
@@ -81,14 +83,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`get_service_linked_agency_deletion_status_v5`](Self::get_service_linked_agency_deletion_status_v5) would send.
-    pub fn get_service_linked_agency_deletion_status_v5_request(
-        &self,
-        input: &GetServiceLinkedAgencyDeletionStatusV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for GetServiceLinkedAgencyDeletionStatusV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{AccessKeyMetadata, PageInfo};
 #[non_exhaustive]
 pub struct ListAccessKeysV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -53,9 +56,9 @@ impl ListAccessKeysV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListAccessKeysV5Response {
     /// 永久访问密钥列表。
+    ///
     /// Wire name: `access_keys`.
     pub access_keys: Vec<AccessKeyMetadata>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -81,14 +84,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAccessKeysV5Response, ListAccessKeysV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_access_keys_v5`](Self::list_access_keys_v5) would send.
-    pub fn list_access_keys_v5_request(
-        &self,
-        input: &ListAccessKeysV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAccessKeysV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{Agency, PageInfo};
 #[non_exhaustive]
 pub struct ListAgenciesV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 资源路径前缀，由若干段字符串拼接而成，每段先包含一个或多个字母、数字、\\&quot;.\\&quot;、\\&quot;,\\&quot;、\\&quot;+\\&quot;、\\&quot;@\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;_\\&quot;或\\&quot;-\\&quot;，并以\\&quot;/\\&quot;结尾，例如\\&quot;foo/bar/\\&quot;。
+    ///
     /// Wire name: `path_prefix`, sent in the query.
     pub path_prefix: Option<String>,
 }
@@ -52,9 +55,9 @@ impl ListAgenciesV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListAgenciesV5Response {
     /// 委托及信任委托列表。
+    ///
     /// Wire name: `agencies`.
     pub agencies: Vec<Agency>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAgenciesV5Response, ListAgenciesV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_agencies_v5`](Self::list_agencies_v5) would send.
-    pub fn list_agencies_v5_request(
-        &self,
-        input: &ListAgenciesV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAgenciesV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{AttachedPolicy, PageInfo};
 #[non_exhaustive]
 pub struct ListAttachedUserPoliciesV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -55,9 +58,9 @@ impl ListAttachedUserPoliciesV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListAttachedUserPoliciesV5Response {
     /// 身份策略列表。
+    ///
     /// Wire name: `attached_policies`.
     pub attached_policies: Vec<AttachedPolicy>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -86,14 +89,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_attached_user_policies_v5`](Self::list_attached_user_policies_v5) would send.
-    pub fn list_attached_user_policies_v5_request(
-        &self,
-        input: &ListAttachedUserPoliciesV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAttachedUserPoliciesV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

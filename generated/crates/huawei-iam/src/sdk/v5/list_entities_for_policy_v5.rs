@@ -8,15 +8,19 @@ use super::{PageInfo, PolicyAgency, PolicyGroup, PolicyUser};
 #[non_exhaustive]
 pub struct ListEntitiesForPolicyV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// 实体类型，包含user、 group 和 agency三种类型。
+    ///
     /// Wire name: `entity_type`, sent in the query.
     pub entity_type: Option<String>,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -58,15 +62,17 @@ impl ListEntitiesForPolicyV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListEntitiesForPolicyV5Response {
     /// 委托及信任委托列表。
+    ///
     /// Wire name: `policy_agencies`.
     pub policy_agencies: Vec<PolicyAgency>,
     /// 用户组列表。
+    ///
     /// Wire name: `policy_groups`.
     pub policy_groups: Vec<PolicyGroup>,
     /// IAM用户列表。
+    ///
     /// Wire name: `policy_users`.
     pub policy_users: Vec<PolicyUser>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -97,14 +103,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_entities_for_policy_v5`](Self::list_entities_for_policy_v5) would send.
-    pub fn list_entities_for_policy_v5_request(
-        &self,
-        input: &ListEntitiesForPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListEntitiesForPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

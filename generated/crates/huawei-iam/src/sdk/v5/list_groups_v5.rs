@@ -8,12 +8,15 @@ use super::{Group, PageInfo};
 #[non_exhaustive]
 pub struct ListGroupsV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the query.
     pub user_id: Option<String>,
 }
@@ -52,9 +55,9 @@ impl ListGroupsV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListGroupsV5Response {
     /// 用户组列表。
+    ///
     /// Wire name: `groups`.
     pub groups: Vec<Group>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListGroupsV5Response, ListGroupsV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_groups_v5`](Self::list_groups_v5) would send.
-    pub fn list_groups_v5_request(
-        &self,
-        input: &ListGroupsV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListGroupsV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

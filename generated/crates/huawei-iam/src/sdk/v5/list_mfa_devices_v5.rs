@@ -8,12 +8,15 @@ use super::{MfaDeviceMetadata, PageInfo};
 #[non_exhaustive]
 pub struct ListMfaDevicesV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the query.
     pub user_id: Option<String>,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -52,9 +55,9 @@ impl ListMfaDevicesV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListMfaDevicesV5Response {
     /// 虚拟MFA设备列表。
+    ///
     /// Wire name: `mfa_devices`.
     pub mfa_devices: Vec<MfaDeviceMetadata>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -80,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListMfaDevicesV5Response, ListMfaDevicesV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_mfa_devices_v5`](Self::list_mfa_devices_v5) would send.
-    pub fn list_mfa_devices_v5_request(
-        &self,
-        input: &ListMfaDevicesV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListMfaDevicesV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

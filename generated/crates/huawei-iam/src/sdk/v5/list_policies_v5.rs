@@ -8,21 +8,27 @@ use super::{PageInfo, Policy};
 #[non_exhaustive]
 pub struct ListPoliciesV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 身份策略类型，可以为“自定义”（custom）或“系统预置”（system）。
+    ///
     /// Wire name: `policy_type`, sent in the query.
     pub policy_type: Option<String>,
     /// 资源路径前缀，由若干段字符串拼接而成，每段先包含一个或多个字母、数字、\\&quot;.\\&quot;、\\&quot;,\\&quot;、\\&quot;+\\&quot;、\\&quot;@\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;_\\&quot;或\\&quot;-\\&quot;，并以\\&quot;/\\&quot;结尾，例如\\&quot;foo/bar/\\&quot;。
+    ///
     /// Wire name: `path_prefix`, sent in the query.
     pub path_prefix: Option<String>,
     /// 是否仅列举存在附加实体的身份策略。
+    ///
     /// Wire name: `only_attached`, sent in the query.
     pub only_attached: Option<bool>,
     /// 选择接口返回的信息的语言，可以为中文（\\&quot;zh-cn\\&quot;）或英文（\\&quot;en-us\\&quot;），默认为中文。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -67,9 +73,9 @@ impl ListPoliciesV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListPoliciesV5Response {
     /// 身份策略列表。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<Policy>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -95,14 +101,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPoliciesV5Response, ListPoliciesV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_policies_v5`](Self::list_policies_v5) would send.
-    pub fn list_policies_v5_request(
-        &self,
-        input: &ListPoliciesV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPoliciesV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

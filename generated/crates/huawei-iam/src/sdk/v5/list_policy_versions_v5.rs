@@ -8,12 +8,15 @@ use super::{PageInfo, PolicyVersion};
 #[non_exhaustive]
 pub struct ListPolicyVersionsV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -53,9 +56,9 @@ impl ListPolicyVersionsV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListPolicyVersionsV5Response {
     /// 身份策略版本列表。
+    ///
     /// Wire name: `versions`.
     pub versions: Vec<PolicyVersion>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_policy_versions_v5`](Self::list_policy_versions_v5) would send.
-    pub fn list_policy_versions_v5_request(
-        &self,
-        input: &ListPolicyVersionsV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPolicyVersionsV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::PageInfo;
 #[non_exhaustive]
 pub struct ListRegisteredServicesForAuthSchemaV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -49,9 +51,9 @@ impl ListRegisteredServicesForAuthSchemaV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListRegisteredServicesForAuthSchemaV5Response {
     /// 服务名称缩写列表。
+    ///
     /// Wire name: `service_codes`.
     pub service_codes: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_registered_services_for_auth_schema_v5`](Self::list_registered_services_for_auth_schema_v5) would send.
-    pub fn list_registered_services_for_auth_schema_v5_request(
-        &self,
-        input: &ListRegisteredServicesForAuthSchemaV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListRegisteredServicesForAuthSchemaV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

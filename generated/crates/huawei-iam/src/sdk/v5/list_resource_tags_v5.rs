@@ -8,9 +8,11 @@ use super::Tag;
 #[non_exhaustive]
 pub struct ListResourceTagsV5Request {
     /// 资源ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
     /// 资源类型，可以为“信任委托”（trust agency）或“IAM用户”（user）或“身份提供商”（provider）。
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
 }
@@ -50,6 +52,7 @@ impl ListResourceTagsV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListResourceTagsV5Response {
     /// 自定义标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_resource_tags_v5`](Self::list_resource_tags_v5) would send.
-    pub fn list_resource_tags_v5_request(
-        &self,
-        input: &ListResourceTagsV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListResourceTagsV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

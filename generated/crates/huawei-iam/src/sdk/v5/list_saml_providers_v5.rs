@@ -8,9 +8,11 @@ use super::{InlineResponse200PageInfo, InlineResponse200SamlProviders};
 #[non_exhaustive]
 pub struct ListSamlProvidersV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -47,9 +49,9 @@ impl ListSamlProvidersV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListSamlProvidersV5Response {
     /// **参数解释**： SAML 提供商。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `saml_providers`.
     pub saml_providers: Vec<InlineResponse200SamlProviders>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<InlineResponse200PageInfo>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_saml_providers_v5`](Self::list_saml_providers_v5) would send.
-    pub fn list_saml_providers_v5_request(
-        &self,
-        input: &ListSamlProvidersV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSamlProvidersV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,12 +8,15 @@ use super::{PageInfo, ServicePrincipalMetadata};
 #[non_exhaustive]
 pub struct ListServicePrincipalsV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 选择接口返回的信息的语言，可以为中文（\\&quot;zh-cn\\&quot;）或英文（\\&quot;en-us\\&quot;），默认为中文。
+    ///
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
 }
@@ -52,9 +55,9 @@ impl ListServicePrincipalsV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListServicePrincipalsV5Response {
     /// 服务主体列表。
+    ///
     /// Wire name: `service_principals`.
     pub service_principals: Vec<ServicePrincipalMetadata>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_service_principals_v5`](Self::list_service_principals_v5) would send.
-    pub fn list_service_principals_v5_request(
-        &self,
-        input: &ListServicePrincipalsV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListServicePrincipalsV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,15 +8,19 @@ use super::{PageInfo, User};
 #[non_exhaustive]
 pub struct ListUsersV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`, sent in the query.
     pub group_id: Option<String>,
     /// 永久访问密钥ID，即AK。
+    ///
     /// Wire name: `access_key_id`, sent in the query.
     pub access_key_id: Option<String>,
 }
@@ -57,9 +61,9 @@ impl ListUsersV5RequestBuilder {
 #[non_exhaustive]
 pub struct ListUsersV5Response {
     /// IAM用户列表。
+    ///
     /// Wire name: `users`.
     pub users: Vec<User>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -85,14 +89,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListUsersV5Response, ListUsersV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_users_v5`](Self::list_users_v5) would send.
-    pub fn list_users_v5_request(
-        &self,
-        input: &ListUsersV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListUsersV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::RemoveClientIDFromOIDCProviderReqBody;
 #[non_exhaustive]
 pub struct RemoveClientIdFromOidcProviderV5Request {
     /// 提供商ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `provider_id`, sent in the path.
     pub provider_id: String,
     /// Body of the RemoveClientIDFromOIDCProviderV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RemoveClientIDFromOIDCProviderReqBody>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_client_id_from_oidc_provider_v5`](Self::remove_client_id_from_oidc_provider_v5) would send.
-    pub fn remove_client_id_from_oidc_provider_v5_request(
-        &self,
-        input: &RemoveClientIdFromOidcProviderV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveClientIdFromOidcProviderV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::RemoveUserFromGroupReqBody;
 #[non_exhaustive]
 pub struct RemoveUserFromGroupV5Request {
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the RemoveUserFromGroupV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RemoveUserFromGroupReqBody>,
 }
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_user_from_group_v5`](Self::remove_user_from_group_v5) would send.
-    pub fn remove_user_from_group_v5_request(
-        &self,
-        input: &RemoveUserFromGroupV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveUserFromGroupV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::SetAsymmetricSignatureReq;
 #[non_exhaustive]
 pub struct SetAsymmetricSignatureSwitchV5Request {
     /// Body of the SetAsymmetricSignatureSwitchV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<SetAsymmetricSignatureReq>,
 }
@@ -64,14 +65,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_asymmetric_signature_switch_v5`](Self::set_asymmetric_signature_switch_v5) would send.
-    pub fn set_asymmetric_signature_switch_v5_request(
-        &self,
-        input: &SetAsymmetricSignatureSwitchV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetAsymmetricSignatureSwitchV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SetDefaultPolicyVersionV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// 身份策略版本号，以\\&quot;v\\&quot;开头后跟数字的字符串，例如\\&quot;v5\\&quot;。
+    ///
     /// Wire name: `version_id`, sent in the path.
     pub version_id: String,
 }
@@ -69,14 +71,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`set_default_policy_version_v5`](Self::set_default_policy_version_v5) would send.
-    pub fn set_default_policy_version_v5_request(
-        &self,
-        input: &SetDefaultPolicyVersionV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for SetDefaultPolicyVersionV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

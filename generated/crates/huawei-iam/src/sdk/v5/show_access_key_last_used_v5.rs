@@ -8,9 +8,11 @@ use super::AccessKeyLastUsed;
 #[non_exhaustive]
 pub struct ShowAccessKeyLastUsedV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// 永久访问密钥ID，即AK。
+    ///
     /// Wire name: `access_key_id`, sent in the path.
     pub access_key_id: String,
 }
@@ -49,7 +51,6 @@ impl ShowAccessKeyLastUsedV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAccessKeyLastUsedV5Response {
-    /// (No description in the spec.)
     /// Wire name: `access_key_last_used`.
     pub access_key_last_used: Option<AccessKeyLastUsed>,
 }
@@ -77,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_access_key_last_used_v5`](Self::show_access_key_last_used_v5) would send.
-    pub fn show_access_key_last_used_v5_request(
-        &self,
-        input: &ShowAccessKeyLastUsedV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAccessKeyLastUsedV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::Group;
 #[non_exhaustive]
 pub struct ShowGroupV5Request {
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowGroupV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowGroupV5Response {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<Group>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowGroupV5Response, ShowGroupV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_group_v5`](Self::show_group_v5) would send.
-    pub fn show_group_v5_request(
-        &self,
-        input: &ShowGroupV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowGroupV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

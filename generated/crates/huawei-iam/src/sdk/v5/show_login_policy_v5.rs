@@ -32,7 +32,6 @@ impl ShowLoginPolicyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowLoginPolicyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `login_policy`.
     pub login_policy: Option<LoginPolicy>,
 }
@@ -57,14 +56,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowLoginPolicyV5Response, ShowLoginPolicyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_login_policy_v5`](Self::show_login_policy_v5) would send.
-    pub fn show_login_policy_v5_request(
-        &self,
-        input: &ShowLoginPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowLoginPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

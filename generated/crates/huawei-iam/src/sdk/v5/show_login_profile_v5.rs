@@ -8,6 +8,7 @@ use super::LoginProfile;
 #[non_exhaustive]
 pub struct ShowLoginProfileV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowLoginProfileV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowLoginProfileV5Response {
-    /// (No description in the spec.)
     /// Wire name: `login_profile`.
     pub login_profile: Option<LoginProfile>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_login_profile_v5`](Self::show_login_profile_v5) would send.
-    pub fn show_login_profile_v5_request(
-        &self,
-        input: &ShowLoginProfileV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowLoginProfileV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::InlineResponse2003OidcProvider;
 #[non_exhaustive]
 pub struct ShowOidcProviderV5Request {
     /// 提供商ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `provider_id`, sent in the path.
     pub provider_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowOidcProviderV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowOidcProviderV5Response {
-    /// (No description in the spec.)
     /// Wire name: `oidc_provider`.
     pub oidc_provider: Option<InlineResponse2003OidcProvider>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_oidc_provider_v5`](Self::show_oidc_provider_v5) would send.
-    pub fn show_oidc_provider_v5_request(
-        &self,
-        input: &ShowOidcProviderV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowOidcProviderV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -32,7 +32,6 @@ impl ShowPasswordPolicyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPasswordPolicyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `password_policy`.
     pub password_policy: Option<PasswordPolicy>,
 }
@@ -60,14 +59,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_password_policy_v5`](Self::show_password_policy_v5) would send.
-    pub fn show_password_policy_v5_request(
-        &self,
-        input: &ShowPasswordPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPasswordPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::UserLastLogin;
 #[non_exhaustive]
 pub struct ShowUserLastLoginV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowUserLastLoginV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUserLastLoginV5Response {
-    /// (No description in the spec.)
     /// Wire name: `user_last_login`.
     pub user_last_login: Option<UserLastLogin>,
 }
@@ -70,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_user_last_login_v5`](Self::show_user_last_login_v5) would send.
-    pub fn show_user_last_login_v5_request(
-        &self,
-        input: &ShowUserLastLoginV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUserLastLoginV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,6 +8,7 @@ use super::UserEx;
 #[non_exhaustive]
 pub struct ShowUserV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
 }
@@ -42,7 +43,6 @@ impl ShowUserV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowUserV5Response {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<UserEx>,
 }
@@ -67,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowUserV5Response, ShowUserV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_user_v5`](Self::show_user_v5) would send.
-    pub fn show_user_v5_request(
-        &self,
-        input: &ShowUserV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowUserV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

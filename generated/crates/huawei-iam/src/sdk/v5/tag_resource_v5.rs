@@ -8,12 +8,15 @@ use super::{Tag, Tags};
 #[non_exhaustive]
 pub struct TagResourceV5Request {
     /// 资源ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
     /// 资源类型，可以为“信任委托”（trust agency）或“IAM用户”（user）或“身份提供商”（provider）。
+    ///
     /// Wire name: `resource_type`, sent in the path.
     pub resource_type: String,
     /// Body of the TagResourceV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<Tags>,
 }
@@ -55,6 +58,7 @@ impl TagResourceV5RequestBuilder {
 #[non_exhaustive]
 pub struct TagResourceV5Response {
     /// 自定义标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
 }
@@ -79,14 +83,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<TagResourceV5Response, TagResourceV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`tag_resource_v5`](Self::tag_resource_v5) would send.
-    pub fn tag_resource_v5_request(
-        &self,
-        input: &TagResourceV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for TagResourceV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

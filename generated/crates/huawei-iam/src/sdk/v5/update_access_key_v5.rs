@@ -8,12 +8,15 @@ use super::{AccessKeyMetadata, UpdateAccessKeyReqBody};
 #[non_exhaustive]
 pub struct UpdateAccessKeyV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// 永久访问密钥ID，即AK。
+    ///
     /// Wire name: `access_key_id`, sent in the path.
     pub access_key_id: String,
     /// Body of the UpdateAccessKeyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAccessKeyReqBody>,
 }
@@ -54,7 +57,6 @@ impl UpdateAccessKeyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAccessKeyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `access_key`.
     pub access_key: Option<AccessKeyMetadata>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAccessKeyV5Response, UpdateAccessKeyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_access_key_v5`](Self::update_access_key_v5) would send.
-    pub fn update_access_key_v5_request(
-        &self,
-        input: &UpdateAccessKeyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAccessKeyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

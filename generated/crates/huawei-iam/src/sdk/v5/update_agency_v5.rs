@@ -8,9 +8,11 @@ use super::UpdateAgencyReqBody;
 #[non_exhaustive]
 pub struct UpdateAgencyV5Request {
     /// 信任委托ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
     /// Body of the UpdateAgencyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAgencyReqBody>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateAgencyV5Response, UpdateAgencyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_agency_v5`](Self::update_agency_v5) would send.
-    pub fn update_agency_v5_request(
-        &self,
-        input: &UpdateAgencyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAgencyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{Group, UpdateGroupReqBody};
 #[non_exhaustive]
 pub struct UpdateGroupV5Request {
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`, sent in the path.
     pub group_id: String,
     /// Body of the UpdateGroupV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateGroupReqBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateGroupV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGroupV5Response {
-    /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<Group>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateGroupV5Response, UpdateGroupV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_group_v5`](Self::update_group_v5) would send.
-    pub fn update_group_v5_request(
-        &self,
-        input: &UpdateGroupV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateGroupV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

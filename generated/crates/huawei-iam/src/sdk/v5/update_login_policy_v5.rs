@@ -8,6 +8,7 @@ use super::{LoginPolicy, UpdateLoginPolicyReqBody};
 #[non_exhaustive]
 pub struct UpdateLoginPolicyV5Request {
     /// Body of the UpdateLoginPolicyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateLoginPolicyReqBody>,
 }
@@ -41,7 +42,6 @@ impl UpdateLoginPolicyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateLoginPolicyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `login_policy`.
     pub login_policy: Option<LoginPolicy>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_login_policy_v5`](Self::update_login_policy_v5) would send.
-    pub fn update_login_policy_v5_request(
-        &self,
-        input: &UpdateLoginPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateLoginPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{LoginProfile, UpdateLoginProfileReqBody};
 #[non_exhaustive]
 pub struct UpdateLoginProfileV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the UpdateLoginProfileV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateLoginProfileReqBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateLoginProfileV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateLoginProfileV5Response {
-    /// (No description in the spec.)
     /// Wire name: `login_profile`.
     pub login_profile: Option<LoginProfile>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_login_profile_v5`](Self::update_login_profile_v5) would send.
-    pub fn update_login_profile_v5_request(
-        &self,
-        input: &UpdateLoginProfileV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateLoginProfileV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

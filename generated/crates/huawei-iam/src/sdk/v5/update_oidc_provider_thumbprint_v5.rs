@@ -8,9 +8,11 @@ use super::UpdateOIDCProviderThumbprintReqBody;
 #[non_exhaustive]
 pub struct UpdateOidcProviderThumbprintV5Request {
     /// 提供商ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `provider_id`, sent in the path.
     pub provider_id: String,
     /// Body of the UpdateOIDCProviderThumbprintV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateOIDCProviderThumbprintReqBody>,
 }
@@ -70,14 +72,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_oidc_provider_thumbprint_v5`](Self::update_oidc_provider_thumbprint_v5) would send.
-    pub fn update_oidc_provider_thumbprint_v5_request(
-        &self,
-        input: &UpdateOidcProviderThumbprintV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateOidcProviderThumbprintV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

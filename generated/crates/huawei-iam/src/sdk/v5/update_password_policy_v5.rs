@@ -8,6 +8,7 @@ use super::{PasswordPolicy, UpdatePasswordPolicyReqBody};
 #[non_exhaustive]
 pub struct UpdatePasswordPolicyV5Request {
     /// Body of the UpdatePasswordPolicyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePasswordPolicyReqBody>,
 }
@@ -41,7 +42,6 @@ impl UpdatePasswordPolicyV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePasswordPolicyV5Response {
-    /// (No description in the spec.)
     /// Wire name: `password_policy`.
     pub password_policy: Option<PasswordPolicy>,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_password_policy_v5`](Self::update_password_policy_v5) would send.
-    pub fn update_password_policy_v5_request(
-        &self,
-        input: &UpdatePasswordPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePasswordPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::UpdatePolicyReqBody;
 #[non_exhaustive]
 pub struct UpdatePolicyV5Request {
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`, sent in the path.
     pub policy_id: String,
     /// Body of the UpdatePolicyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdatePolicyReqBody>,
 }
@@ -65,14 +67,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdatePolicyV5Response, UpdatePolicyV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_policy_v5`](Self::update_policy_v5) would send.
-    pub fn update_policy_v5_request(
-        &self,
-        input: &UpdatePolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdatePolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

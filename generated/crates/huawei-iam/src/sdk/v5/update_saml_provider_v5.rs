@@ -8,9 +8,11 @@ use super::{InlineResponse201SamlProvider, UpdateSAMLProviderReqBody};
 #[non_exhaustive]
 pub struct UpdateSamlProviderV5Request {
     /// 提供商ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `provider_id`, sent in the path.
     pub provider_id: String,
     /// Body of the UpdateSAMLProviderV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSAMLProviderReqBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateSamlProviderV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSamlProviderV5Response {
-    /// (No description in the spec.)
     /// Wire name: `saml_provider`.
     pub saml_provider: Option<InlineResponse201SamlProvider>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_saml_provider_v5`](Self::update_saml_provider_v5) would send.
-    pub fn update_saml_provider_v5_request(
-        &self,
-        input: &UpdateSamlProviderV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSamlProviderV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

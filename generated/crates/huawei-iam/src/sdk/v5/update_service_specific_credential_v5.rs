@@ -8,12 +8,15 @@ use super::UpdateServiceSpecificCredentialReq;
 #[non_exhaustive]
 pub struct UpdateServiceSpecificCredentialV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// 服务专属凭证ID。
+    ///
     /// Wire name: `credential_id`, sent in the path.
     pub credential_id: String,
     /// Body of the UpdateServiceSpecificCredentialV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateServiceSpecificCredentialReq>,
 }
@@ -77,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_service_specific_credential_v5`](Self::update_service_specific_credential_v5) would send.
-    pub fn update_service_specific_credential_v5_request(
-        &self,
-        input: &UpdateServiceSpecificCredentialV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateServiceSpecificCredentialV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::UpdateTrustPolicyReqBody;
 #[non_exhaustive]
 pub struct UpdateTrustPolicyV5Request {
     /// 信任委托ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_id`, sent in the path.
     pub agency_id: String,
     /// Body of the UpdateTrustPolicyV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTrustPolicyReqBody>,
 }
@@ -68,14 +70,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_trust_policy_v5`](Self::update_trust_policy_v5) would send.
-    pub fn update_trust_policy_v5_request(
-        &self,
-        input: &UpdateTrustPolicyV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTrustPolicyV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -8,9 +8,11 @@ use super::{UpdateUserReqBody, User};
 #[non_exhaustive]
 pub struct UpdateUserV5Request {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`, sent in the path.
     pub user_id: String,
     /// Body of the UpdateUserV5Request
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateUserReqBody>,
 }
@@ -47,7 +49,6 @@ impl UpdateUserV5RequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUserV5Response {
-    /// (No description in the spec.)
     /// Wire name: `user`.
     pub user: Option<User>,
 }
@@ -72,14 +73,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateUserV5Response, UpdateUserV5Error> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_user_v5`](Self::update_user_v5) would send.
-    pub fn update_user_v5_request(
-        &self,
-        input: &UpdateUserV5Request,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateUserV5Request {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddPostgresqlHbaConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_postgresql_hba_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddPostgresqlHbaConfRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllowDbPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allow_db_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllowDbPrivilegeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllowDbUserPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allow_db_user_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllowDbUserPrivilegeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllowSqlserverDbUserPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allow_sqlserver_db_user_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllowSqlserverDbUserPrivilegeRequest, ::runtime::BuildError> {

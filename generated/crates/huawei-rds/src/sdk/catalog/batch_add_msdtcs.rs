@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchAddMsdtcs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_add_msdtcs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchAddMsdtcsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchResizeFlavor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_resize_flavor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchResizeFlavorRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchRestoreDatabase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_restore_database::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchRestoreDatabaseRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchRestorePostgreSqlTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_restore_postgre_sql_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchRestorePostgreSqlTablesRequest, ::runtime::BuildError> {

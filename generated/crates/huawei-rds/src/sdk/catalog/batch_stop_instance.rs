@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchStopInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_stop_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchStopInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchTagAddAction`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_tag_add_action::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchTagAddActionRequest, ::runtime::BuildError> {

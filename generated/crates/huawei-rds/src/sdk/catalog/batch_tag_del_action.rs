@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchTagDelAction`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_tag_del_action::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchTagDelActionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeFailoverMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_failover_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeFailoverModeRequest, ::runtime::BuildError> {

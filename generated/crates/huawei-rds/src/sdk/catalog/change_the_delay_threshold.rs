@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeTheDelayThreshold`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_the_delay_threshold::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeTheDelayThresholdRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckWeakpwd`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_weakpwd::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckWeakpwdRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CollectInstanceStatistic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::collect_instance_statistic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CollectInstanceStatisticRequest, ::runtime::BuildError> {

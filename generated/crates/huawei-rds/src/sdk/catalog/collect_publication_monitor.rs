@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CollectPublicationMonitor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::collect_publication_monitor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CollectPublicationMonitorRequest, ::runtime::BuildError> {

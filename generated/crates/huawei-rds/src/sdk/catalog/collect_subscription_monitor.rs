@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CollectSubscriptionMonitor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::collect_subscription_monitor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CollectSubscriptionMonitorRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDiskSpaceDiagnosis`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_disk_space_diagnosis::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDiskSpaceDiagnosisRequest, ::runtime::BuildError> {

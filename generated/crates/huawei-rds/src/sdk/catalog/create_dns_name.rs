@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDnsName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_dns_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDnsNameRequest, ::runtime::BuildError> {

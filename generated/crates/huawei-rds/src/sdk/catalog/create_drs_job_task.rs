@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDrsJobTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_drs_job_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDrsJobTaskRequest, ::runtime::BuildError> {

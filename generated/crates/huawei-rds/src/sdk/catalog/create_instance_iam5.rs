@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateInstanceIam5`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_instance_iam5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateInstanceIam5Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateIntelligentKillSession`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_intelligent_kill_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateIntelligentKillSessionRequest, ::runtime::BuildError> {

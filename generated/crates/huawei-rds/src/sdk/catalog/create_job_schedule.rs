@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateJobSchedule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_job_schedule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateJobScheduleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePostgresqlExtension`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_postgresql_extension::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePostgresqlExtensionRequest, ::runtime::BuildError> {

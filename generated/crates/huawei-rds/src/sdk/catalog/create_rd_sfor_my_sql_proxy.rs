@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRdSforMySqlProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_rd_sfor_my_sql_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRdSforMySqlProxyRequest, ::runtime::BuildError> {

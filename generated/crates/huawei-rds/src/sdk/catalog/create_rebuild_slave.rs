@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRebuildSlave`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_rebuild_slave::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRebuildSlaveRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRestoreInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_restore_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRestoreInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateXelLogDownload`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_xel_log_download::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateXelLogDownloadRequest, ::runtime::BuildError> {

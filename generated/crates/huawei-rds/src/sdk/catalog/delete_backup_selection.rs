@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteBackupSelection`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_backup_selection::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBackupSelectionRequest, ::runtime::BuildError> {

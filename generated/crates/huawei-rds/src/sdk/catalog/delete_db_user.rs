@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteDbUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_db_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDbUserRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteJobSchedule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_job_schedule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteJobScheduleRequest, ::runtime::BuildError> {

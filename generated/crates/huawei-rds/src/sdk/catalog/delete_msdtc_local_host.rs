@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteMsdtcLocalHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_msdtc_local_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteMsdtcLocalHostRequest, ::runtime::BuildError> {

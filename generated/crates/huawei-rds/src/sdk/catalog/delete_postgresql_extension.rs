@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePostgresqlExtension`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_postgresql_extension::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePostgresqlExtensionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePostgresqlHbaConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_postgresql_hba_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePostgresqlHbaConfRequest, ::runtime::BuildError> {

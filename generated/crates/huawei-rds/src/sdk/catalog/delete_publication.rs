@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePublication`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_publication::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePublicationRequest, ::runtime::BuildError> {

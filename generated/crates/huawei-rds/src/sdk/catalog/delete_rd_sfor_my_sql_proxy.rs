@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRdSforMySqlProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_rd_sfor_my_sql_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRdSforMySqlProxyRequest, ::runtime::BuildError> {

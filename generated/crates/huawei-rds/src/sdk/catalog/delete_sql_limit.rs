@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSqlLimit`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_sql_limit::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSqlLimitRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSqlserverDatabase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_sqlserver_database::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSqlserverDatabaseRequest, ::runtime::BuildError> {

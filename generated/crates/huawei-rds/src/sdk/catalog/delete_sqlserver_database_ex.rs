@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSqlserverDatabaseEx`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_sqlserver_database_ex::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSqlserverDatabaseExRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSubscription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_subscription::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSubscriptionRequest, ::runtime::BuildError> {

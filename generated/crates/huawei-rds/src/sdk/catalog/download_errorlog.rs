@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadErrorlog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_errorlog::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadErrorlogRequest, ::runtime::BuildError> {

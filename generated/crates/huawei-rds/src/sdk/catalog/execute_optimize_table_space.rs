@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteOptimizeTableSpace`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_optimize_table_space::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteOptimizeTableSpaceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecutePrivilegeDatabaseUserRole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_privilege_database_user_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteRevokeDatabaseUserRole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_revoke_database_user_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteRevokeDatabaseUserRoleRequest, ::runtime::BuildError> {

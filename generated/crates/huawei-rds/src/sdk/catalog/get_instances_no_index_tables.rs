@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetInstancesNoIndexTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_instances_no_index_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetInstancesNoIndexTablesRequest, ::runtime::BuildError> {

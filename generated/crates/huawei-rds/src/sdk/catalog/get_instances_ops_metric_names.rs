@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetInstancesOpsMetricNames`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_instances_ops_metric_names::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetInstancesOpsMetricNamesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetInstancesOpsResourceUsage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_instances_ops_resource_usage::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetInstancesOpsResourceUsageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListApiVersionNew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_api_version_new::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListApiVersionNewRequest, ::runtime::BuildError> {

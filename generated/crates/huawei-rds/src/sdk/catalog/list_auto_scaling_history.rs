@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAutoScalingHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_auto_scaling_history::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAutoScalingHistoryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListConfigurationApplyHistories`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_configuration_apply_histories::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

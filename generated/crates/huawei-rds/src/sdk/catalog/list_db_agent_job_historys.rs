@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDbAgentJobHistorys`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_db_agent_job_historys::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDbAgentJobHistorysRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDbUsers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_db_users::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDbUsersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListDrRelations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_dr_relations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDrRelationsRequest, ::runtime::BuildError> {

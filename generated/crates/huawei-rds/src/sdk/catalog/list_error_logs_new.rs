@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListErrorLogsNew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_error_logs_new::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListErrorLogsNewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListErrorlogForLts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_errorlog_for_lts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListErrorlogForLtsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListFlavorsResize`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_flavors_resize::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListFlavorsResizeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListHistorySessions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_history_sessions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListHistorySessionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListHistoryWaitEvents`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_history_wait_events::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListHistoryWaitEventsRequest, ::runtime::BuildError> {

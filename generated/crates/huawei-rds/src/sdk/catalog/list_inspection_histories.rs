@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListInspectionHistories`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_inspection_histories::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListInspectionHistoriesRequest, ::runtime::BuildError> {

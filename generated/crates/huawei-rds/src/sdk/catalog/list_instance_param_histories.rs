@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListInstanceParamHistories`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_instance_param_histories::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListInstanceParamHistoriesRequest, ::runtime::BuildError> {

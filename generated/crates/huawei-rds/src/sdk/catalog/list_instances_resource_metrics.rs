@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListInstancesResourceMetrics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_instances_resource_metrics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListInstancesResourceMetricsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListInstancesSupportFastRestore`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_instances_support_fast_restore::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

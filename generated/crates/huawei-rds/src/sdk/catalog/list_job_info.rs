@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListJobInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_job_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListJobInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListJobInfoDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_job_info_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListJobInfoDetailRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMajorVersionFeature`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_major_version_feature::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMajorVersionFeatureRequest, ::runtime::BuildError> {

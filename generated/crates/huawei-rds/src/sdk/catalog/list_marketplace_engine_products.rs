@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMarketplaceEngineProducts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_marketplace_engine_products::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMarketplaceEngineProductsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListOffSiteRestoreTimes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_off_site_restore_times::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListOffSiteRestoreTimesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPostgresqlDatabaseSchemas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_postgresql_database_schemas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPostgresqlDatabaseSchemasRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPostgresqlDbUserPaginated`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_postgresql_db_user_paginated::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPostgresqlDbUserPaginatedRequest, ::runtime::BuildError> {

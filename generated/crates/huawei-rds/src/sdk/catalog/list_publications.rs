@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPublications`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_publications::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPublicationsRequest, ::runtime::BuildError> {

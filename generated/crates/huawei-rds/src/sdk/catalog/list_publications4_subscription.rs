@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPublications4Subscription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_publications4_subscription::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPublications4SubscriptionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListRemoteDb`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_remote_db::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListRemoteDbRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListReplicationErrors`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_replication_errors::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListReplicationErrorsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSlowLogStatisticsForLts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_slow_log_statistics_for_lts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSlowLogStatisticsForLtsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSmallVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_small_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSmallVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSparseBackupPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_sparse_backup_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSparseBackupPolicyRequest, ::runtime::BuildError> {

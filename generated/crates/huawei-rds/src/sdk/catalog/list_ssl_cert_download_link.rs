@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSslCertDownloadLink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_ssl_cert_download_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSslCertDownloadLinkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUpdateBackupEnhancePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_update_backup_enhance_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUpdateBackupEnhancePolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListXellogFiles`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_xellog_files::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListXellogFilesRequest, ::runtime::BuildError> {

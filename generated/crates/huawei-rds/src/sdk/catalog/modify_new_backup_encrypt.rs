@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNewBackupEncrypt`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_new_backup_encrypt::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyNewBackupEncryptRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyPostgresqlHbaConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_postgresql_hba_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPostgresqlHbaConfRequest, ::runtime::BuildError> {

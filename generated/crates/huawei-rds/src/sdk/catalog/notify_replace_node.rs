@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NotifyReplaceNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::notify_replace_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NotifyReplaceNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryAutoSqlLimiting`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_auto_sql_limiting::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryAutoSqlLimitingRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryNewBackupEncryption`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_new_backup_encryption::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryNewBackupEncryptionRequest, ::runtime::BuildError> {

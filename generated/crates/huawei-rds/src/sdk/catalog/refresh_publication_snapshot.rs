@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RefreshPublicationSnapshot`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::refresh_publication_snapshot::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RefreshPublicationSnapshotRequest, ::runtime::BuildError> {

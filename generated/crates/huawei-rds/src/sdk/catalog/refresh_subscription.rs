@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RefreshSubscription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::refresh_subscription::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RefreshSubscriptionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetViewSqlStatistics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_view_sql_statistics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetViewSqlStatisticsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreLogReplayDatabase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_log_replay_database::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreLogReplayDatabaseRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreTablesNew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_tables_new::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreTablesNewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestoreToExistingInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restore_to_existing_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestoreToExistingInstanceRequest, ::runtime::BuildError> {

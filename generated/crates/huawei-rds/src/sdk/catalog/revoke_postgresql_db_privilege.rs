@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RevokePostgresqlDbPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::revoke_postgresql_db_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RevokePostgresqlDbPrivilegeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RevokeSqlserverDbUserPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::revoke_sqlserver_db_user_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

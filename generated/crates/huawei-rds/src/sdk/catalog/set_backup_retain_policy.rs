@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetBackupRetainPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_backup_retain_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetBackupRetainPolicyRequest, ::runtime::BuildError> {

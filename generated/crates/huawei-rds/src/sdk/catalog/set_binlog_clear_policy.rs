@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetBinlogClearPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_binlog_clear_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetBinlogClearPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstancesDbShrink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instances_db_shrink::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstancesDbShrinkRequest, ::runtime::BuildError> {

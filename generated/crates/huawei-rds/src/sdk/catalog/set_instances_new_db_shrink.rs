@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstancesNewDbShrink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instances_new_db_shrink::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstancesNewDbShrinkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstancesProxyRestart`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instances_proxy_restart::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstancesProxyRestartRequest, ::runtime::BuildError> {

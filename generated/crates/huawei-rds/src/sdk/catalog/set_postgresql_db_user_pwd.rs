@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetPostgresqlDbUserPwd`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_postgresql_db_user_pwd::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetPostgresqlDbUserPwdRequest, ::runtime::BuildError> {

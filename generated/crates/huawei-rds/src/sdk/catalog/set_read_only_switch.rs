@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetReadOnlySwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_read_only_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetReadOnlySwitchRequest, ::runtime::BuildError> {

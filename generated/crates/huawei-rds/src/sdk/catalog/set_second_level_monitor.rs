@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetSecondLevelMonitor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_second_level_monitor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetSecondLevelMonitorRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetSensitiveSlowLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_sensitive_slow_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetSensitiveSlowLogRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAuditlogDownloadLink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_auditlog_download_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAuditlogDownloadLinkRequest, ::runtime::BuildError> {

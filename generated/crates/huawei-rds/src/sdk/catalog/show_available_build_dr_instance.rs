@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAvailableBuildDrInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_available_build_dr_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAvailableBuildDrInstanceRequest, ::runtime::BuildError> {

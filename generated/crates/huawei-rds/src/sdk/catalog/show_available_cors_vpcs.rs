@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAvailableCorsVpcs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_available_cors_vpcs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAvailableCorsVpcsRequest, ::runtime::BuildError> {

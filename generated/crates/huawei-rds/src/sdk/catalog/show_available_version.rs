@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowAvailableVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_available_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowAvailableVersionRequest, ::runtime::BuildError> {

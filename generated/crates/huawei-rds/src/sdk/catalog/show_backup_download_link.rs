@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowBackupDownloadLink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_backup_download_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowBackupDownloadLinkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowConfiguration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_configuration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowConfigurationRequest, ::runtime::BuildError> {

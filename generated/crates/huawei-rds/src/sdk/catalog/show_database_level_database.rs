@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDatabaseLevelDatabase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_database_level_database::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDatabaseLevelDatabaseRequest, ::runtime::BuildError> {

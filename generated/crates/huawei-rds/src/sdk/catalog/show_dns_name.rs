@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDnsName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_dns_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDnsNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDrReplicaStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_dr_replica_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDrReplicaStatusRequest, ::runtime::BuildError> {

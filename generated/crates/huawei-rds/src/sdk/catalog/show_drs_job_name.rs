@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowDrsJobName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_drs_job_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDrsJobNameRequest, ::runtime::BuildError> {

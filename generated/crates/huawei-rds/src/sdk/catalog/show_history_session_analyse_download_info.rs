@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHistorySessionAnalyseDownloadInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_history_session_analyse_download_info::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowHotClodSeparationStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_hot_clod_separation_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHotClodSeparationStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowIncreBackupPolicy1`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_incre_backup_policy1::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowIncreBackupPolicy1Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowMySqlProxySlowLogList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_my_sql_proxy_slow_log_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMySqlProxySlowLogListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowOffSiteBackupPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_off_site_backup_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowOffSiteBackupPolicyRequest, ::runtime::BuildError> {

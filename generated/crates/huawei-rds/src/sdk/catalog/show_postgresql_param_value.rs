@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPostgresqlParamValue`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_postgresql_param_value::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPostgresqlParamValueRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowPrecheckResult`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_precheck_result::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPrecheckResultRequest, ::runtime::BuildError> {

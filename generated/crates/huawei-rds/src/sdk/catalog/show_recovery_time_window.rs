@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowRecoveryTimeWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_recovery_time_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowRecoveryTimeWindowRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowReplayDelayStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_replay_delay_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowReplayDelayStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowReplicationStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_replication_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowReplicationStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSecondLevelMonitoring`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_second_level_monitoring::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSecondLevelMonitoringRequest, ::runtime::BuildError> {

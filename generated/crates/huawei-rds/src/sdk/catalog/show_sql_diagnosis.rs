@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSqlDiagnosis`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_sql_diagnosis::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSqlDiagnosisRequest, ::runtime::BuildError> {

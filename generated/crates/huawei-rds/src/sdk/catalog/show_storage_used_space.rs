@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowStorageUsedSpace`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_storage_used_space::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowStorageUsedSpaceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTaskDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_task_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTaskDetailRequest, ::runtime::BuildError> {

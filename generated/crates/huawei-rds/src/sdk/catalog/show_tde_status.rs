@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTdeStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_tde_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTdeStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowVectorStorageConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_vector_storage_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowVectorStorageConfigRequest, ::runtime::BuildError> {

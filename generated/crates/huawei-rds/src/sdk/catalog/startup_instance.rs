@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartupInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::startup_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartupInstanceRequest, ::runtime::BuildError> {

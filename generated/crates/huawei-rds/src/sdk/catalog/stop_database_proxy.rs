@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopDatabaseProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_database_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopDatabaseProxyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchDbAgentJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_db_agent_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchDbAgentJobRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchLogReplay`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_log_replay::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchLogReplayRequest, ::runtime::BuildError> {

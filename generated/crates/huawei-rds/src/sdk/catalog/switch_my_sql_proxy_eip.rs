@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchMySqlProxyEip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_my_sql_proxy_eip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchMySqlProxyEipRequest, ::runtime::BuildError> {

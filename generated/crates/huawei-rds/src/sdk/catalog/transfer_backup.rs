@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TransferBackup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::transfer_backup::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TransferBackupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnlockNodeReadonlyStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unlock_node_readonly_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnlockNodeReadonlyStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBackupUsageAlarmConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_backup_usage_alarm_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBackupUsageAlarmConfigRequest, ::runtime::BuildError> {

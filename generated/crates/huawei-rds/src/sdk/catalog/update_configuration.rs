@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateConfiguration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_configuration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateConfigurationRequest, ::runtime::BuildError> {

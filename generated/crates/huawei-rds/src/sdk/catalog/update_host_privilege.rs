@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateHostPrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_host_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateHostPrivilegeRequest, ::runtime::BuildError> {

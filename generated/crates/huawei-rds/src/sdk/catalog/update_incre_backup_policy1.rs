@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateIncreBackupPolicy1`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_incre_backup_policy1::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateIncreBackupPolicy1Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateInstanceAlias`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_instance_alias::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateInstanceAliasRequest, ::runtime::BuildError> {

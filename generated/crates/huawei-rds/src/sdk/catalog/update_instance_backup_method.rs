@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateInstanceBackupMethod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_instance_backup_method::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateInstanceBackupMethodRequest, ::runtime::BuildError> {

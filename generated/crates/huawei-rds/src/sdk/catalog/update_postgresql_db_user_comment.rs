@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePostgresqlDbUserComment`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_postgresql_db_user_comment::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePostgresqlDbUserCommentRequest, ::runtime::BuildError> {

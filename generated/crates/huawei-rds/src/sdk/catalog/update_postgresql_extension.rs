@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePostgresqlExtension`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_postgresql_extension::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePostgresqlExtensionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSparseBackupPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_sparse_backup_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSparseBackupPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTdeStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_tde_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTdeStatusRequest, ::runtime::BuildError> {

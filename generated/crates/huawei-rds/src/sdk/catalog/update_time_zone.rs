@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTimeZone`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_time_zone::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTimeZoneRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateToPeriod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_to_period::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateToPeriodRequest, ::runtime::BuildError> {

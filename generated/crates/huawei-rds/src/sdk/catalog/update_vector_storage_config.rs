@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateVectorStorageConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_vector_storage_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateVectorStorageConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeDbMajorVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_db_major_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeDbMajorVersionRequest, ::runtime::BuildError> {

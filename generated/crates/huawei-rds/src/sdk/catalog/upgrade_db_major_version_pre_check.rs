@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeDbMajorVersionPreCheck`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_db_major_version_pre_check::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeDbMajorVersionPreCheckRequest, ::runtime::BuildError> {

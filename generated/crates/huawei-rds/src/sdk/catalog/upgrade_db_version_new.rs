@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeDbVersionNew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_db_version_new::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeDbVersionNewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UploadHistorySessionAnalyase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upload_history_session_analyase::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UploadHistorySessionAnalyaseRequest, ::runtime::BuildError> {

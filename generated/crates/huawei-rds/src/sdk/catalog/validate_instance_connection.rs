@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ValidateInstanceConnection`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::validate_instance_connection::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ValidateInstanceConnectionRequest, ::runtime::BuildError> {

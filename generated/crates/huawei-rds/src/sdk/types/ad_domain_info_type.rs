@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ADDomainInfo {
     /// 域管理员账号名
+    ///
     /// Wire name: `domain_admin_account_name`.
     pub domain_admin_account_name: Option<String>,
     /// 域管理员密码
+    ///
     /// Wire name: `domain_admin_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub domain_admin_pwd: Option<::runtime::Sensitive<String>>,

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddCopyDatabaseRequestBody {
     /// 操作名称(copy_database)
+    ///
     /// Wire name: `procedure_name`.
     pub procedure_name: Option<String>,
     /// 源库和目的库信息
+    ///
     /// Wire name: `params`.
     pub params: Option<::runtime::JsonValue>,
 }

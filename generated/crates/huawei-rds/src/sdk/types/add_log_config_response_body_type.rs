@@ -7,6 +7,7 @@ use super::AddLogConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddLogConfigResponseBody {
     /// 实例日志配置信息，最多20条。
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Vec<AddLogConfigs>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddLogConfigs {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 日志类型。
+    ///
     /// Wire name: `log_type`.
     pub log_type: String,
     /// LTS日志组ID。
+    ///
     /// Wire name: `lts_group_id`.
     pub lts_group_id: String,
     /// LTS日志流ID。
+    ///
     /// Wire name: `lts_stream_id`.
     pub lts_stream_id: String,
 }

@@ -7,6 +7,7 @@ use super::MsdtcHostOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddMsdtcRequestBody {
     /// 主机信息，key为hostname ，value 为IP
+    ///
     /// Wire name: `hosts`.
     pub hosts: Option<Vec<MsdtcHostOption>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AgencyRole {
     /// 角色名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 角色描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Agreement {
     /// 许可ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 许可名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 许可语言类型。
+    ///
     /// Wire name: `language`.
     pub language: Option<String>,
     /// 许可版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 许可链接。
+    ///
     /// Wire name: `provision_url`.
     pub provision_url: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::LinksInfoResponse;
 #[non_exhaustive]
 pub struct ApiVersion {
     /// API版本号，如v1、v3。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对应API的链接信息，v1、v3版本该字段为空。
+    ///
     /// Wire name: `links`.
     pub links: Vec<LinksInfoResponse>,
     /// 版本状态。 取值“CURRENT”，表示该版本为主推版本。 取值“DEPRECATED”，表示为废弃版本，存在后续删除的可能。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 版本更新时间。 格式为“yyyy-mm-dd Thh:mm:ssZ”。 其中，T指某个时间的开始；Z指UTC时间。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
 }

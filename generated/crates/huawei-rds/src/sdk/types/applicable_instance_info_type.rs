@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ApplicableInstanceInfo {
     /// **参数解释**：  实例id  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `entity_id`.
     pub entity_id: Option<String>,
     /// **参数解释**：  实例名称  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `entity_name`.
     pub entity_name: Option<String>,
 }

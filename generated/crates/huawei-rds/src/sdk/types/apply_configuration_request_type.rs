@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplyConfigurationRequest {
     /// 实例ID列表。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
 }

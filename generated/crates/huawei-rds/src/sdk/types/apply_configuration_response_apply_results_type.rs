@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ApplyConfigurationResponseApplyResults {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 实例是否需要重启。  - “true”需要重启。 - “false”不需要重启。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
     /// 参数模板是否应用成功。  - “true”表示参数模板应用成功。 - “false”表示参数模板应用失败。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
 }

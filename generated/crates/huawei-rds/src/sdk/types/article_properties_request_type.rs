@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArticlePropertiesRequest {
     /// 目标对象名称。
+    ///
     /// Wire name: `destination_object_name`.
     pub destination_object_name: Option<String>,
     /// 目标对象命名空间。
+    ///
     /// Wire name: `destination_object_owner`.
     pub destination_object_owner: Option<String>,
     /// 插入交付格式。
+    ///
     /// Wire name: `insert_delivery_format`.
     pub insert_delivery_format: Option<String>,
     /// 插入存储过程。插入交付格式填call_procedure时该项必填。
+    ///
     /// Wire name: `insert_stored_procedure`.
     pub insert_stored_procedure: Option<String>,
     /// 更新交付格式。
+    ///
     /// Wire name: `update_delivery_format`.
     pub update_delivery_format: Option<String>,
     /// 更新存储过程。更新交付格式填(m/x/s)call_procedure时该项必填。
+    ///
     /// Wire name: `update_stored_procedure`.
     pub update_stored_procedure: Option<String>,
     /// 删除交付格式。
+    ///
     /// Wire name: `delete_delivery_format`.
     pub delete_delivery_format: Option<String>,
     /// 删除存储过程。删除交付格式填(x)call_procedure时该项必填。
+    ///
     /// Wire name: `delete_stored_procedure`.
     pub delete_stored_procedure: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Auditlog {
     /// 审计日志ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 审计日志文件名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 审计日志大小，单位：KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// 审计日志开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 审计日志结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

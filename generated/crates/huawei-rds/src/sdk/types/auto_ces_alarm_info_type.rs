@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct AutoCesAlarmInfo {
     /// **参数解释**：  告警记录唯一标识符。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  租户ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// **参数解释**：  租户名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `domain_name`.
     pub domain_name: Option<String>,
     /// **参数解释**：  用户ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// **参数解释**：  用户名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// **参数解释**：  项目ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**：  项目名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `project_name`.
     pub project_name: Option<String>,
     /// **参数解释**：  数据库引擎名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// **参数解释**：  新实例是否默认开启自动告警。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `new_instance_default`.
     pub new_instance_default: Option<bool>,
     /// **参数解释**：  自动告警状态转换。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `switch_status`.
     pub switch_status: Option<String>,
     /// **参数解释**：  告警规则唯一标识符。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**：  主题URN。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `topic_urn`.
     pub topic_urn: Option<String>,
     /// **参数解释**：  记录被创建的时间戳。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<i64>,
     /// **参数解释**：  记录最后一次被更新的时间戳。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<i64>,
 }

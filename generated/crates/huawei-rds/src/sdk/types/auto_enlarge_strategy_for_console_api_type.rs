@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoEnlargeStrategyForConsoleApi {
     /// 是否开启自动扩容。
+    ///
     /// Wire name: `option`.
     pub option: Option<bool>,
     /// 扩容上限，单位GB。“option”为true时，该参数必填。
+    ///
     /// Wire name: `limitSize`.
     pub limit_size: Option<i64>,
     /// 可用存储空间百分比，小于等于此值或者为10GB时触发扩容。“option”为true时，该参数必填。
+    ///
     /// Wire name: `triggerAvailablePercent`.
     pub trigger_available_percent: Option<i64>,
     /// 每次自动扩容的步长，单位为百分比，即每次自动扩容当前存储空间的百分比。取值范围为5%~50%。
+    ///
     /// Wire name: `stepPercent`.
     pub step_percent: Option<i64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupDatabase {
     /// SqlServer引擎指定备份的数据库。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

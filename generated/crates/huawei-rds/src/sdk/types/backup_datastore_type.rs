@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BackupDatastore {
     /// 数据库引擎，不区分大小写： - MySQL - PostgreSQL - SQLServer - MariaDB
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -8,27 +8,35 @@ use super::BackupDatabase;
 #[non_exhaustive]
 pub struct BackupInfo {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 只支持Microsoft SQL Server，局部备份的用户自建数据库名列表，当有此参数时以局部备份为准。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<BackupDatabase>,
     /// 备份开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份状态，取值：  - BUILDING: 备份中。 - COMPLETED: 备份完成。 - FAILED：备份失败。 - DELETING：备份删除中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份类型，取值：  - “auto”: 自动全量备份 - “manual”: 手动全量备份 - “fragment”: 差异全量备份 - “incremental”: 自动增量备份
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

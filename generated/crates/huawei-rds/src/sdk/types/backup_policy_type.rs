@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPolicy {
     /// 指定已生成的备份文件可以保存的天数。  取值范围：1～732。如果需要延长保留时间请联系客服人员申请，自动备份最长可以保留10年。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// 备份时间段。自动备份将在该时间段内触发。除关闭自动备份策略外，必选。  取值范围：格式必须为hh:mm-HH:MM且有效，当前时间指UTC时间。  - HH取值必须比hh大1。 - mm和MM取值必须相同，且取值必须为00、15、30或45。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 备份周期配置。自动备份将在每星期指定的天进行。除关闭自动备份策略外，必选。  取值范围：格式为逗号隔开的数字，数字代表星期。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
 }

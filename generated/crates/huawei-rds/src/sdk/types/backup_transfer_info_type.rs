@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct BackupTransferInfo {
     /// 备份id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<i64>,
     /// 结束时间
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
     /// 任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 对象大小,单位为KByte
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 目标对象名称
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 目标桶名
+    ///
     /// Wire name: `destination`.
     pub destination: Option<String>,
     /// 转储备份起始时间
+    ///
     /// Wire name: `backup_begin_time`.
     pub backup_begin_time: Option<i64>,
     /// 转储备份结束时间
+    ///
     /// Wire name: `backup_end_time`.
     pub backup_end_time: Option<i64>,
     /// 转储任务类型
+    ///
     /// Wire name: `transfer_type`.
     pub transfer_type: Option<String>,
     /// 转储目标前缀
+    ///
     /// Wire name: `prefix`.
     pub prefix: Option<String>,
     /// 转储备份类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteBackupRequestBody {
     /// 需要删除的手动备份ID列表。列表大小范围：\[1-50\]
+    ///
     /// Wire name: `backup_ids`.
     pub backup_ids: Vec<String>,
 }

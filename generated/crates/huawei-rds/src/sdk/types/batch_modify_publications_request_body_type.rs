@@ -7,9 +7,9 @@ use super::OperateUsedJobSchedule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchModifyPublicationsRequestBody {
     /// 修改的发布id列表。
+    ///
     /// Wire name: `publication_ids`.
     pub publication_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobSchedule>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BatchOperateResponseInfo {
     /// 订阅ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 执行结果。success，failure
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 失败报错。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchResizeFlavorRequestBody {
     /// **参数解释**：   实例ID列表。   **约束限制**：  一次最多下发10个实例。   **取值范围**：  不涉及。  **默认取值**：   不涉及。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Option<Vec<String>>,
     /// **参数解释**：  资源规格编码。  **约束限制**：   不涉及。   **取值范围**：  不涉及。   **默认取值**：   不涉及。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// **参数解释**：  是否进行定时规格变更。  **约束限制**：   不涉及。   **取值范围**：  不涉及。   **默认取值**：   false
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
     /// **参数解释**：  变更包周期实例的规格时可指定，表示是否自动从客户的账户中支付。  **约束限制**：   不涉及。   **取值范围**：  不涉及。   **默认取值**：   false
+    ///
     /// Wire name: `auto_pay`.
     pub auto_pay: Option<bool>,
     /// **参数解释**：  表示是否占用ip进行规格变更。  **约束限制**：   不涉及。   **取值范围**：  不涉及。   **默认取值**：   true
+    ///
     /// Wire name: `occupy_ip`.
     pub occupy_ip: Option<bool>,
 }

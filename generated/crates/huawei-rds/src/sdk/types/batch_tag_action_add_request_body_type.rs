@@ -7,9 +7,11 @@ use super::TagWithKeyValue;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTagActionAddRequestBody {
     /// 操作标识（区分大小写）：创建时为“create”。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。单个实例总标签数上限20个。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagWithKeyValue>,
 }

@@ -7,9 +7,11 @@ use super::TagDelWithKeyValue;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTagActionDelRequestBody {
     /// 操作标识（区分大小写）：删除时为“delete”。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。单个实例总标签数上限20个。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagDelWithKeyValue>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindEipRequest {
     /// 待绑定的弹性公网IP地址，仅允许使用标准的IP地址格式。is_bind为true时必选
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 弹性公网IP对应的ID，仅允许使用标准的UUID格式。is_bind为true时必选
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
     /// - true，绑定弹性公网IP。 - false，解绑弹性公网IP。

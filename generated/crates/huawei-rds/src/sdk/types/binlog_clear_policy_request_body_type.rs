@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BinlogClearPolicyRequestBody {
     /// 取值范围0-7*24
+    ///
     /// Wire name: `binlog_retention_hours`.
     pub binlog_retention_hours: i64,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BusinessPartner {
     /// 服务商ID。
+    ///
     /// Wire name: `bp_domain_id`.
     pub bp_domain_id: Option<String>,
     /// 服务商名称。
+    ///
     /// Wire name: `bp_name`.
     pub bp_name: Option<String>,
     /// 优先级，整数取值范围1-100，数值越小优先级越高。
+    ///
     /// Wire name: `order`.
     pub order: Option<i32>,
     /// 是否是国际站服务商。
+    ///
     /// Wire name: `international`.
     pub international: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangingTheDelayThresholdRequestBody {
     /// 延时阈值（单位：KB），取值范围为0~10485760。
+    ///
     /// Wire name: `delay_threshold_in_kilobytes`.
     pub delay_threshold_in_kilobytes: i32,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ChargeInfoResponse {
     /// 计费模式。  取值范围：  - prePaid：预付费，即包年/包月。 - postPaid：后付费，即按需付费。
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckWeakPasswordRequest {
     /// 需要检验的密码。
+    ///
     /// Wire name: `target`.
     pub target: Option<String>,
     /// 引擎名称，取值范围：sqlserver, mysql, postgresql，区分大小写。
+    ///
     /// Wire name: `engine`.
     pub engine: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareConfigurationRequestBody {
     /// **参数解释**：  源参数模板id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `source_id`.
     pub source_id: String,
     /// **参数解释**：  目标参数模板id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `target_id`.
     pub target_id: String,
 }

@@ -8,9 +8,11 @@ use super::ComputeFlavor;
 #[non_exhaustive]
 pub struct ComputeFlavorGroup {
     /// 性能规格，包含以下状态：  normal：通用增强型。 normal2：通用增强Ⅱ型。 armFlavors：鲲鹏通用增强型。 dedicicateNormal（dedicatedNormalLocalssd）：x86独享型。 armLocalssd：鲲鹏通用型。 normalLocalssd：x86通用型。 general：通用型。 dedicated 对于PostgreSQL引擎：独享型
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 计算规格列表
+    ///
     /// Wire name: `compute_flavors`.
     pub compute_flavors: Vec<ComputeFlavor>,
 }

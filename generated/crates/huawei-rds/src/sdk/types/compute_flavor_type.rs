@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ComputeFlavor {
     /// 规格ID，该字段唯一。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 资源规格编码。例如：rds.pg.m1.xlarge.rr。  更多规格说明请参考数据库实例规格。  “rds”代表RDS产品。 “pg”代表数据库引擎。 “m1.xlarge”代表性能规格，为高内存类型。 “rr”表示只读实例（“.ha”表示主备实例）。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// CPU大小。例如：1表示1U。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 规格所在az的状态，包含以下状态：  normal：在售。 unsupported：暂不支持该规格。 sellout：售罄。
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
 }

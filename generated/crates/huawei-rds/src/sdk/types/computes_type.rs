@@ -8,9 +8,11 @@ use super::ScaleFlavors;
 #[non_exhaustive]
 pub struct Computes {
     /// 群组类型。  - X86：X86架构。 - ARM：ARM架构。
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 计算规格信息。
+    ///
     /// Wire name: `compute_flavors`.
     pub compute_flavors: Vec<ScaleFlavors>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationCopyRequestBody {
     /// 只支持a-zA-Z0-9._- 以上字符，长度限制1-64字符
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 不支持 !&lt;&gt;&#x3D;&amp;\\&quot; &#39; 字符，长度限制0-256字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

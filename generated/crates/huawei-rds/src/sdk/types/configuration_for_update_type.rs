@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationForUpdate {
     /// 参数模板名称。最长64个字符，只允许大写字母、小写字母、数字、和“-_.”特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数模板描述。最长256个字符，不支持&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。默认为空。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 参数值对象，用户基于默认参数模板自定义的参数值。为空时不修改参数值。  - key：参数名称，\\&quot;max_connections\\&quot;:\\&quot;10\\&quot;。为空时不修改参数值，key不为空时value也不可为空。 - value：参数值，\\&quot;max_connections\\&quot;:\\&quot;10\\&quot;。
+    ///
     /// Wire name: `values`.
     pub values: Option<::std::collections::BTreeMap<String, String>>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ConfigurationParameter {
     /// 参数名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 修改该参数是否需要重启实例。
+    ///
     /// Wire name: `restart_required`.
     pub restart_required: Option<bool>,
     /// 该参数是否只读。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
     /// 参数取值范围。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 参数类型，取值为“string”、“integer”、“boolean”、“list”或“float”之一。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateBinlogMergeRequestBody {
     /// **参数解释**：  查询开始时间，格式为Unix时间戳，单位为毫秒。  **约束限制**：  开始时间需早于结束时间。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// **参数解释**：  查询结束时间，格式为Unix时间戳，单位为毫秒。  **约束限制**：  结束时间需晚于开始时间。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDiskSpaceDiagnosisRequestBody {
     /// **参数解释**：  开始日期，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。  **约束限制**：  开始日期范围需要在24小时内。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**：  结束日期，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。  **约束限制**：  开始日期范围需要在24小时内。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDistributionRequestBody {
     /// 配置为分发服务器的实例id。
+    ///
     /// Wire name: `distributor_instance_id`.
     pub distributor_instance_id: String,
 }

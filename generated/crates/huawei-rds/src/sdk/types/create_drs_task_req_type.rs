@@ -5,29 +5,37 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDrsTaskReq {
     /// 目标实例id
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: Option<String>,
     /// 目标实例用户账号
+    ///
     /// Wire name: `target_user_name`.
     pub target_user_name: Option<String>,
     /// 目标实例用户密码
+    ///
     /// Wire name: `target_user_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub target_user_password: Option<::runtime::Sensitive<String>>,
     /// 源实例用户账号
+    ///
     /// Wire name: `source_user_name`.
     pub source_user_name: Option<String>,
     /// 源实例用户密码
+    ///
     /// Wire name: `source_user_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub source_user_password: Option<::runtime::Sensitive<String>>,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// Drs实例规格
+    ///
     /// Wire name: `drs_node_type`.
     pub drs_node_type: Option<String>,
     /// 数据库名称
+    ///
     /// Wire name: `database_list`.
     pub database_list: Option<Vec<String>>,
 }

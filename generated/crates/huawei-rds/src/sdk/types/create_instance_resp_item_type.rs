@@ -8,63 +8,71 @@ use super::{BackupStrategy, ChargeInfo, Datastore, Ha, RestorePoint, Volume};
 #[non_exhaustive]
 pub struct CreateInstanceRespItem {
     /// 实例id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称。 用于表示实例的名称，同一租户下，同类型的实例名可重名，其中，SQL Server实例名唯一。 取值范围：4~64个字符之间，必须以字母开头，区分大小写，可以包含字母、数字、中划线或者下划线，不能包含其他的特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例状态。如BUILD，表示创建中。 仅创建按需实例时会返回该参数。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<Datastore>,
-    /// (No description in the spec.)
     /// Wire name: `ha`.
     pub ha: Option<Ha>,
     /// 参数组ID。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
     /// 数据库端口信息。  - MySQL数据库端口设置范围为1024～65535（其中12017和33071被RDS系统占用不可设置）。 - PostgreSQL数据库端口修改范围为2100～9500。 - Microsoft SQL Server实例的端口设置范围为1433和2100~9500（其中5355和5985不可设置。对于2017 EE、2017 SE、2017 Web版，5050、5353和5986不可设置。  当不传该参数时，默认端口如下：  - MySQL默认3306。 - PostgreSQL默认5432。 - Microsoft SQL Server默认1433。
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategy>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 用于磁盘加密的密钥ID。
+    ///
     /// Wire name: `disk_encryption_id`.
     pub disk_encryption_id: Option<String>,
     /// 规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<Volume>,
     /// 区域ID。创建主实例时必选，其它场景不可选。 取值参见OpenAPI查询数据库规格(<https://console.huaweicloud.com/apiexplorer/#/openapi/RDS/doc?api&#x3D>;ListFlavors)响应体的az_desc字段。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 可用区ID。对于数据库实例类型不是单机的实例，需要分别为实例所有节点指定可用区，并用逗号隔开。 取值参见OpenAPI查询数据库规格(<https://console.huaweicloud.com/apiexplorer/#/openapi/RDS/doc?api&#x3D>;ListFlavors)响应体的az_desc字段。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 虚拟私有云ID。创建只读实例时不可选（只读实例的网络属性默认和主实例相同），其它场景必选。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。创建只读实例时不可选（只读实例的网络属性默认和主实例相同），其它场景必选。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 安全组ID。创建只读实例时不可选（只读实例的网络属性默认和主实例相同），其它场景必选。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfo>,
     /// 仅限Microsoft SQL Server实例使用。取值范围：根据查询SQL Server可用字符集的字符集查询列表查询可设置的字符集。
+    ///
     /// Wire name: `collation`.
     pub collation: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `restore_point`.
     pub restore_point: Option<RestorePoint>,
 }

@@ -10,21 +10,19 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateJobScheduleRequestBody {
     /// 策略类型，snapshot:快照策略, sync:同步策略。
+    ///
     /// Wire name: `schedule_type`.
     pub schedule_type: Option<String>,
     /// 计划类型。默认值recurring。  automatically：SQL Server代理启动时自动启动。 cpu_idle：CPU空闲时启动。 recurring：重复执行。 one_time：执行一次。
+    ///
     /// Wire name: `job_schedule_type`.
     pub job_schedule_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `one_time_occurrence`.
     pub one_time_occurrence: Option<JobScheduleOneTimeOccurrenceInfo>,
-    /// (No description in the spec.)
     /// Wire name: `frequency`.
     pub frequency: Option<JobScheduleFrequencyInfo>,
-    /// (No description in the spec.)
     /// Wire name: `daily_frequency`.
     pub daily_frequency: Option<JobScheduleDailyFrequencyInfo>,
-    /// (No description in the spec.)
     /// Wire name: `duration`.
     pub duration: Option<JobScheduleDurationInfo>,
 }

@@ -7,18 +7,23 @@ use super::BackupDatabase;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateManualBackupRequestBody {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 备份名称，4~64个字符，必须以英文字母开头，区分大小写，可以包含英文字母、数字、中划线或者下划线，不能包含其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 备份描述，不能包含&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符，不大于256个字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 只支持Microsoft SQL Server和RDS for PostgreSQL，局部备份的用户自建数据库名列表，当有此参数时以局部备份为准。
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<BackupDatabase>>,
     /// 是否分库备份，只适用于SQLServer、RDS for PostgreSQL，默认为false
+    ///
     /// Wire name: `backup_database_individually`.
     pub backup_database_individually: Option<bool>,
 }

@@ -9,27 +9,31 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePublicationsRequestBody {
     /// 发布名称。  发布名称长度可在5～64个字符之间，由字母、数字或下划线组成，不能包含其他特殊字符。
+    ///
     /// Wire name: `publication_name`.
     pub publication_name: String,
     /// 发布数据库名。
+    ///
     /// Wire name: `publication_database`.
     pub publication_database: String,
     /// 是否立即创建快照。
+    ///
     /// Wire name: `is_create_snapshot_immediately`.
     pub is_create_snapshot_immediately: bool,
-    /// (No description in the spec.)
     /// Wire name: `subscription_options`.
     pub subscription_options: Option<SubscriptionOption>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobScheduleCreate>,
     /// 是否选择所有数据表。
+    ///
     /// Wire name: `is_select_all_table`.
     pub is_select_all_table: Option<bool>,
     /// 全选所有表后需要去除的表。
+    ///
     /// Wire name: `extend_tables`.
     pub extend_tables: Option<Vec<String>>,
     /// 发布数据表。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<PublicationTableInfoRequest>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubscription4InstanceInfo {
     /// 直接创建订阅时，服务器来源为云上实例的发布id。
+    ///
     /// Wire name: `publication_id`.
     pub publication_id: String,
     /// 直接创建订阅时，服务器来源为云上实例的发布名称。
+    ///
     /// Wire name: `publication_name`.
     pub publication_name: Option<String>,
 }

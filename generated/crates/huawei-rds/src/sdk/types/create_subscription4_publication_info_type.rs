@@ -7,9 +7,9 @@ use super::ReplicationUserInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubscription4PublicationInfo {
     /// 订阅服务器来源为云上实例时的订阅实例id。
+    ///
     /// Wire name: `subscription_instance_id`.
     pub subscription_instance_id: String,
-    /// (No description in the spec.)
     /// Wire name: `user_info`.
     pub user_info: Option<ReplicationUserInfo>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubscriptionInfoInitializeInfo {
     /// 初始化使用的文件源，仅支持OBS或BACKUP。
+    ///
     /// Wire name: `file_source`.
     pub file_source: Option<String>,
     /// 使用备份文件初始化的备份文件ID。
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 使用OBS内备份文件恢复的bucket名称。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
     /// OBS桶内备份文件的路径。
+    ///
     /// Wire name: `file_path`.
     pub file_path: Option<String>,
     /// OBS桶内备份文件的名称。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 是否使用备份文件对订阅库进行覆盖还原。
+    ///
     /// Wire name: `overwrite_restore`.
     pub overwrite_restore: Option<bool>,
 }

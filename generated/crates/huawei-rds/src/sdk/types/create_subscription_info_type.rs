@@ -10,33 +10,35 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubscriptionInfo {
     /// 订阅数据库名。
+    ///
     /// Wire name: `subscription_database`.
     pub subscription_database: String,
     /// 订阅方式，push:推送。
+    ///
     /// Wire name: `subscription_type`.
     pub subscription_type: String,
     /// 初始化类型：不初始化(do_not)、立即初始化(immediate)、首次同步初始化(at_first_sync)。
+    ///
     /// Wire name: `initialize_at`.
     pub initialize_at: String,
-    /// (No description in the spec.)
     /// Wire name: `initialize_info`.
     pub initialize_info: Option<CreateSubscriptionInfoInitializeInfo>,
     /// 独立的分发代理。  true：使用。 false：不使用。
+    ///
     /// Wire name: `independent_agent`.
     pub independent_agent: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobSchedule>,
     /// 备份文件名称。若该值不为空，则订阅初始化方式为通过备份文件初始化。
+    ///
     /// Wire name: `bak_file_name`.
     pub bak_file_name: Option<String>,
     /// 备份文件所在的obs桶名。 若bak_file_name为空，该参数无效。 若该值为空，则备份文件来源为rds的备份文件。 若该值不为空，则备份文件来源为用户obs桶。
+    ///
     /// Wire name: `bak_bucket_name`.
     pub bak_bucket_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `publication_subscription`.
     pub publication_subscription: Option<CreateSubscription4PublicationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `local_subscription`.
     pub local_subscription: Option<CreateSubscription4InstanceInfo>,
 }

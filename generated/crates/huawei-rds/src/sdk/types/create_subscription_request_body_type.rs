@@ -7,9 +7,11 @@ use super::CreateSubscriptionInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubscriptionRequestBody {
     /// 订阅详情。一次最多创建十个订阅。
+    ///
     /// Wire name: `subscriptions`.
     pub subscriptions: Vec<CreateSubscriptionInfo>,
     /// 给发布创建订阅时的发布id。给发布创建订阅时必传，不传时则为创建本地订阅。
+    ///
     /// Wire name: `current_publication_id`.
     pub current_publication_id: Option<String>,
 }

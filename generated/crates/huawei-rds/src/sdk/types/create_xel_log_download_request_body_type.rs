@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateXelLogDownloadRequestBody {
     /// 文件名。取值范围：不为null和空字符串，只为大小写字母，数字和下划线，以“.xel”结尾
+    ///
     /// Wire name: `file_name`.
     pub file_name: String,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct CreateXelLogDownloadResult {
     /// 下载文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 生成链接的生成状态。FINISH，表示下载链接已经生成完成。EXPORTING，，表示正在生成文件。FAILED，表示存在日志文件准备失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 日志大小，单位：KB
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 下载链接,链接的生成状态为EXPORTING，或者FAILED不予返回
+    ///
     /// Wire name: `file_link`.
     pub file_link: Option<String>,
     /// 生成时间
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerModifyAutoEnlargePolicyReq {
     /// 是否开启自动扩容,true为开启,false为关闭
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: bool,
     /// 扩容上限，单位GB, 取值范围40~4000，需要大于等于实例当前存储空间总大小，switch_option为true必填
+    ///
     /// Wire name: `limit_size`.
     pub limit_size: Option<i32>,
     /// 可用存储空间百分比，小于等于此值或者10GB时触发扩容，switch_option为true时必填
+    ///
     /// Wire name: `trigger_threshold`.
     pub trigger_threshold: Option<i64>,
     /// 每次自动扩容的百分比步长，取值范围5~50，开启自定义步长功能时必填
+    ///
     /// Wire name: `step_percent`.
     pub step_percent: Option<i32>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerModifyAutoUpgradePolicyReq {
     /// 自动小版本升级开关选项 true：打开自动小版本升级 false：关闭自动小版本升级
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: bool,
 }

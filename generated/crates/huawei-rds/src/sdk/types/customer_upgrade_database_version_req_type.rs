@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerUpgradeDatabaseVersionReq {
     /// 是否延迟至可维护时间段内升级。 取值范围： - true：延迟升级。表示实例将在设置的可维护时间段内升级。 - false：立即升级，默认该方式。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
 }

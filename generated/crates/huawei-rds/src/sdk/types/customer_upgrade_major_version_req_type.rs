@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerUpgradeMajorVersionReq {
     /// 是否在运维时间窗内切换版本,默认为否。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
     /// 指定新版本的参数模板，若不填则默认会最大限度继承原实例的参数。
+    ///
     /// Wire name: `configuration_id`.
     pub configuration_id: Option<String>,
 }

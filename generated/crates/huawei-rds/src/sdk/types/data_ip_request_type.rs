@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataIpRequest {
     /// 内网ip
+    ///
     /// Wire name: `new_ip`.
     pub new_ip: String,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DatabaseBackupInfo {
     /// 库名
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 备份文件名
+    ///
     /// Wire name: `backup_file_name`.
     pub backup_file_name: Option<String>,
     /// 备份文件大小
+    ///
     /// Wire name: `backup_file_size`.
     pub backup_file_size: Option<i64>,
 }

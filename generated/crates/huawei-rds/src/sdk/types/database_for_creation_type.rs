@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseForCreation {
     /// 数据库名称。 数据库名称长度可在1～64个字符之间，由字母、数字、中划线、下划线或$组成，$累计总长度小于等于10个字符，（MySQL 8.0不可包含$）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库使用的字符集，例如utf8、gbk、ascii等MySQL支持的字符集。
+    ///
     /// Wire name: `character_set`.
     pub character_set: Option<String>,
     /// 数据库备注，最大长度512
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DatabaseSmallVersion {
     /// 参数解释： 数据库版本ID，该字段不会有重复。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数解释： 数据库版本号。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数解释： 是否优选版本。
+    ///
     /// Wire name: `favored`.
     pub favored: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseUserRoleRequest {
     /// 用户名称
+    ///
     /// Wire name: `user`.
     pub user: String,
     /// 角色名称
+    ///
     /// Wire name: `roles`.
     pub roles: Vec<String>,
 }

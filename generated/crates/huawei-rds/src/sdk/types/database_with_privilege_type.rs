@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DatabaseWithPrivilege {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否为只读权限。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

@@ -8,21 +8,27 @@ use super::DetectedProblem;
 #[non_exhaustive]
 pub struct DBCheckDetail {
     /// 检查说明链接
+    ///
     /// Wire name: `documentation_link`.
     pub documentation_link: Option<String>,
     /// 检查项描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 检查项id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 检查项标题
+    ///
     /// Wire name: `title`.
     pub title: Option<String>,
     /// 检查状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 各项检查项检测到的问题
+    ///
     /// Wire name: `detected_problems`.
     pub detected_problems: Vec<DetectedProblem>,
 }

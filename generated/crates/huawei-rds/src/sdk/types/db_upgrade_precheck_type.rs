@@ -8,9 +8,11 @@ use super::DBCheckDetail;
 #[non_exhaustive]
 pub struct DBUpgradePrecheck {
     /// 检查是否通过，0代表通过，1代表未通过
+    ///
     /// Wire name: `result`.
     pub result: Option<i64>,
     /// 检查项
+    ///
     /// Wire name: `checks_performed`.
     pub checks_performed: Vec<DBCheckDetail>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DBSInstanceHostInfoResult {
     /// host  id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// host地址
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// host 名称
+    ///
     /// Wire name: `host_name`.
     pub host_name: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::DelayRestoreSchema;
 #[non_exhaustive]
 pub struct DelayRestoreDatabase {
     /// 数据库名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 返回该库下的总表数量
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
     /// 该库下的schema列表
+    ///
     /// Wire name: `schemas`.
     pub schemas: Vec<DelayRestoreSchema>,
 }

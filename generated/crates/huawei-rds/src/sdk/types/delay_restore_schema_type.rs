@@ -8,12 +8,15 @@ use super::DelayRestoreTable;
 #[non_exhaustive]
 pub struct DelayRestoreSchema {
     /// schema名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 返回该schema下的总表数量
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
     /// 该schema下的表列表
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<DelayRestoreTable>,
 }

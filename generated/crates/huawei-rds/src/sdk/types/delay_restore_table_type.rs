@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DelayRestoreTable {
     /// 表名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

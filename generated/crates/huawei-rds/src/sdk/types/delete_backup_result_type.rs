@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DeleteBackupResult {
     /// 备份id
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 提交任务异常时返回的错误编码。0表示成功。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 提交任务异常时返回的错误描述信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteBackupSelectionRequestBody {
     /// 选择是否保留自动备份标志
+    ///
     /// Wire name: `selection`.
     pub selection: bool,
 }

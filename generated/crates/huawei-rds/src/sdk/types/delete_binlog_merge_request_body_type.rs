@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteBinlogMergeRequestBody {
     /// **参数解释**：  Binlog合并记录ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDisasterRecoveryRequestBody {
     /// 解除目标的实例id
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: String,
     /// 解除目标的project id
+    ///
     /// Wire name: `target_project_id`.
     pub target_project_id: String,
     /// 解除目标的region
+    ///
     /// Wire name: `target_region`.
     pub target_region: String,
     /// 解除目标的数据浮动ip
+    ///
     /// Wire name: `target_ip`.
     pub target_ip: String,
     /// 当前操作对象是否是主实例
+    ///
     /// Wire name: `is_master`.
     pub is_master: bool,
 }

@@ -7,6 +7,7 @@ use super::DeleteLogConfigs;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteLogConfigResponseBody {
     /// 实例日志配置信息。
+    ///
     /// Wire name: `log_configs`.
     pub log_configs: Vec<DeleteLogConfigs>,
 }

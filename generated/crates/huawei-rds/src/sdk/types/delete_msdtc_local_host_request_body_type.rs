@@ -7,6 +7,7 @@ use super::MsdtcHostOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteMsdtcLocalHostRequestBody {
     /// 删除msdtc中的host
+    ///
     /// Wire name: `hosts`.
     pub hosts: Option<Vec<MsdtcHostOption>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeletePublicationRequestBody {
     /// 删除的发布id列表（需要是同一实例的发布）。
+    ///
     /// Wire name: `publication_ids`.
     pub publication_ids: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteSqlLimitRuleReqV3 {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// SQL限流ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

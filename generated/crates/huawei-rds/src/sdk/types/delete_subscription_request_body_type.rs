@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteSubscriptionRequestBody {
     /// 删除的订阅id列表。每次删除的订阅必须属于同一实例。
+    ///
     /// Wire name: `subscription_ids`.
     pub subscription_ids: Vec<String>,
     /// 清理订阅配置。默认为false。  true：清理。 false：不清理。
+    ///
     /// Wire name: `clean_subscription`.
     pub clean_subscription: Option<bool>,
 }

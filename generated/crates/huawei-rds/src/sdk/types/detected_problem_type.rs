@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DetectedProblem {
     /// 存在问题的数据库对象
+    ///
     /// Wire name: `db_object`.
     pub db_object: Option<String>,
     /// 告警级别
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// 检查项描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

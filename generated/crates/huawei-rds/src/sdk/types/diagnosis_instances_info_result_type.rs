@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DiagnosisInstancesInfoResult {
     /// 实例id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

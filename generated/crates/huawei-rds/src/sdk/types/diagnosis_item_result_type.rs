@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DiagnosisItemResult {
     /// 诊断项
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
 }

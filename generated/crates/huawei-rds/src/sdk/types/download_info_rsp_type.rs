@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DownloadInfoRsp {
     /// 证书下载地址
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
     /// 证书类型
+    ///
     /// Wire name: `category`.
     pub category: Option<String>,
 }

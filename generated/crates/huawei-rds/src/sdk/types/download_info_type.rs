@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DownloadInfo {
     /// 参数解释： 任务ID。 取值范围： 不涉及。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
     /// 参数解释： 生成的下载文件名。 取值范围： 不涉及。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 参数解释： 当前链接的生成状态。 取值范围： 不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 参数解释： 文件大小。单位Byte 取值范围： 不涉及。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 参数解释： 下载链接。 取值范围： 不涉及。
+    ///
     /// Wire name: `file_link`.
     pub file_link: Option<String>,
     /// 下载链接过期时间
+    ///
     /// Wire name: `file_link_expiration_time`.
     pub file_link_expiration_time: Option<i64>,
     /// 参数解释： 开始时间。 格式为UTC时间戳。 取值范围： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// 参数解释： 结束时间。 格式为UTC时间戳。 取值范围： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DropDatabaseV3Req {
     /// 是否强制删除数据库，默认是false。
+    ///
     /// Wire name: `is_force_delete`.
     pub is_force_delete: Option<bool>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DssPoolInfo {
     /// 专属存储池所在az
+    ///
     /// Wire name: `az_name`.
     pub az_name: Option<String>,
     /// 专属存储池免费空间大小，单位GB
+    ///
     /// Wire name: `free_capacity_gb`.
     pub free_capacity_gb: Option<String>,
     /// 专属存储池磁盘类型名称，可能取值如下：  - ULTRAHIGH，表示SSD。  - LOCALSSD：表示本地SSD。  - CLOUDSSD：表示SSD云盘，仅支持通用型和独享型规格实例。  - ESSD：表示极速型SSD，仅支持独享型规格实例。
+    ///
     /// Wire name: `dsspool_volume_type`.
     pub dsspool_volume_type: Option<String>,
     /// 专属存储池ID
+    ///
     /// Wire name: `dsspool_id`.
     pub dsspool_id: Option<String>,
     /// 专属存储池当前状态，可能取值如下： - available，表示可用。 - deploying，表示正在部署。 - enlarging，表示正在扩容。 - frozen，表示冻结。 - sellout，表示售罄。
+    ///
     /// Wire name: `dsspool_status`.
     pub dsspool_status: Option<String>,
 }

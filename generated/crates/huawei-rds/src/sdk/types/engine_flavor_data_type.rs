@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct EngineFlavorData {
     /// CPU大小。例如：1表示1U。
+    ///
     /// Wire name: `vcpus`.
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `ram`.
     pub ram: Option<String>,
     /// 资源规格编码。例如：rds.mysql.m1.xlarge.rr。  更多规格说明请参考数据库实例规格。  “rds”代表RDS产品。 “mysql”代表数据库引擎。 “m1.xlarge”代表性能规格，为高内存类型。 “rr”表示只读实例（“.ha”表示主备实例）。 “rha.rr”表示高可用只读实例，规格编码示例：rds.mysql.n1.large.4.rha.rr。 具有公测权限的用户才可选择高可用，您可联系华为云客服人员申请。 高可用只读功能介绍请参见高可用只读简介。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 是否支持ipv6。
+    ///
     /// Wire name: `is_ipv6_supported`.
     pub is_ipv6_supported: Option<bool>,
     /// 资源类型
+    ///
     /// Wire name: `type_code`.
     pub type_code: Option<String>,
     /// 规格所在az的状态，包含以下状态： normal：在售。 unsupported：暂不支持该规格。 sellout：售罄。 abandon：未启用
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
     /// 性能规格，包含以下状态： normal：通用增强型。 normal2：通用增强Ⅱ型。 armFlavors：鲲鹏通用增强型。 dedicicateNormal（dedicatedNormalLocalssd）：x86独享型。 armLocalssd：鲲鹏通用型。 normalLocalssd：x86通用型。 general：通用型。 dedicated 对于MySQL引擎：独享型。 对于PostgreSQL和SQL Server引擎：独享型，仅云盘SSD支持。 rapid 对于MySQL引擎：独享型（已下线）。 对于PostgreSQL和SQL Server引擎：独享型，仅极速型SSD支持。 bigmem：超大内存型。 highPerformancePrivilegeEdition：超高IO 尊享版
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 最大连接数
+    ///
     /// Wire name: `max_connection`.
     pub max_connection: Option<String>,
     /// 数据库每秒执行的事务数，每个事务中包含18条SQL语句。
+    ///
     /// Wire name: `tps`.
     pub tps: Option<String>,
     /// 数据库每秒执行的SQL数，包含insert、select、update、delete等。
+    ///
     /// Wire name: `qps`.
     pub qps: Option<String>,
     /// 最小磁盘容量，单位G
+    ///
     /// Wire name: `min_volume_size`.
     pub min_volume_size: Option<String>,
     /// 最大磁盘容量，单位G
+    ///
     /// Wire name: `max_volume_size`.
     pub max_volume_size: Option<String>,
 }

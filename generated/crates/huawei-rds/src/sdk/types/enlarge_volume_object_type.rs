@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnlargeVolumeObject {
     /// 每次扩容最小容量为10GB，实例所选容量大小必须为10的整数倍，取值范围：40GB~4000GB。 - MySQL部分用户支持11GB~10000GB，如果您想开通该功能，请联系客服。 - PostgreSQL部分用户支持40GB~15000GB，如果您想开通该功能，请联系客服。
+    ///
     /// Wire name: `size`.
     pub size: i32,
     /// 变更包周期实例的规格时可指定，表示是否自动从客户的账户中支付。 - true，为自动支付。 - false，为手动支付，默认该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::EnlargeVolumeObject;
 /// `EnlargeVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnlargeVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `enlarge_volume`.
     pub enlarge_volume: Option<EnlargeVolumeObject>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ErrorLogItem {
     /// 日期时间UTC时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 日志级别。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// 错误日志内容。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
     /// 日志单行序列号。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
 }

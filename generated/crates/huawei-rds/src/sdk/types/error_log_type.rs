@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ErrorLog {
     /// 日期时间UTC时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 日志级别。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// 错误日志内容。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventInstance {
     /// **参数解释**：  事件id  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `event_id`.
     pub event_id: String,
     /// **参数解释**：  实例id  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventScheduleWindow {
     /// **参数解释**：  计划执行日期 yyyy-MM-dd  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `planned_day`.
     pub planned_day: String,
     /// **参数解释**：  计划执行窗口开始时间  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**：  计划执行窗口结束时间  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

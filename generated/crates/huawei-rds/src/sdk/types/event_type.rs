@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Event {
     /// 采样时间
+    ///
     /// Wire name: `sample_time`.
     pub sample_time: Option<String>,
     /// 个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 会话状态
+    ///
     /// Wire name: `session_status`.
     pub session_status: Option<String>,
     /// 等待事件类型
+    ///
     /// Wire name: `wait_event_type`.
     pub wait_event_type: Option<String>,
     /// 等待事件名称
+    ///
     /// Wire name: `wait_event_name`.
     pub wait_event_name: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ExceededInstanceInfo {
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  日志备份空间使用量，单位GB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `obs_usage_gb`.
     pub obs_usage_gb: Option<f64>,
     /// **参数解释**：  日志备份免费备份空间额度，单位GB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `obs_free_backup_space_gb`.
     pub obs_free_backup_space_gb: Option<f64>,
     /// **参数解释**：  快照备份空间使用量，单位GB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `snapshot_usage_gb`.
     pub snapshot_usage_gb: Option<f64>,
     /// **参数解释**：  快照免费备份空间额度，单位GB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `snapshot_free_backup_space_gb`.
     pub snapshot_free_backup_space_gb: Option<f64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExecuteOptimizeTableSpaceRequestBody {
     /// **参数解释**：  表名。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// **参数解释**：  数据库名。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtensionRequest {
     /// 数据库名称。
+    ///
     /// Wire name: `database_name`.
     pub database_name: String,
     /// 插件名称。
+    ///
     /// Wire name: `extension_name`.
     pub extension_name: String,
 }

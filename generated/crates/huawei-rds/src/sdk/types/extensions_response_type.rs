@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ExtensionsResponse {
     /// 插件名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 插件版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// 可更新插件版本
+    ///
     /// Wire name: `version_update`.
     pub version_update: Option<String>,
     /// 依赖预加载库。
+    ///
     /// Wire name: `shared_preload_libraries`.
     pub shared_preload_libraries: Option<String>,
     /// 是否创建。
+    ///
     /// Wire name: `created`.
     pub created: Option<bool>,
     /// 插件描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverModeRequest {
     /// 同步模式，各引擎可选择方式具体如下： MySQL： - async：异步。 - semisync：半同步。
+    ///
     /// Wire name: `mode`.
     pub mode: String,
 }

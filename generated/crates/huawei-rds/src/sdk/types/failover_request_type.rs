@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverRequest {
     /// 是否强制倒换；true：强制倒换；false和默认null为不强制。
+    ///
     /// Wire name: `force`.
     pub force: Option<bool>,
 }

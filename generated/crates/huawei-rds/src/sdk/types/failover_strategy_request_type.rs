@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverStrategyRequest {
     /// 可用性策略，可选择如下方式： - reliability：可靠性优先，数据库应该尽可能保障数据的可靠性，即数据丢失量最少。对于数据一致性要求较高的业务，建议选择该策略。 - availability：可用性优先，数据库应该可快恢复服务，即可用时间最长。对于数据库在线时间要求较高的业务，建议选择该策略。
+    ///
     /// Wire name: `repairStrategy`.
     pub repair_strategy: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FollowerMigrateRequest {
     /// 备机节点Id
+    ///
     /// Wire name: `nodeId`.
     pub node_id: String,
     /// 要迁入的可用区code
+    ///
     /// Wire name: `azCode`.
     pub az_code: String,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct GetBackupDownloadLinkFiles {
     /// 文件名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 文件大小，单位为KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// 文件下载链接。
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
     /// 下载链接过期时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `link_expired_time`.
     pub link_expired_time: Option<String>,
     /// 数据库名。若文件不是数据库备份，则返回空
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
 }

@@ -8,15 +8,17 @@ use super::GetJobInfoResponseBodyJobEntitiesInstanceDatastore;
 #[non_exhaustive]
 pub struct GetJobInfoResponseBodyJobEntitiesInstance {
     /// 实例的连接地址。
+    ///
     /// Wire name: `endpoint`.
     pub endpoint: Option<String>,
     /// 实例类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<GetJobInfoResponseBodyJobEntitiesInstanceDatastore>,
     /// 主实例ID，仅创建只读实例的时候返回。
+    ///
     /// Wire name: `replica_of`.
     pub replica_of: Option<String>,
 }

@@ -9,19 +9,20 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobInfoResponseBodyJobEntities {
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<GetJobInfoResponseBodyJobEntitiesInstance>,
     /// 创建实例，单转主备，创建只读实例，调整实例容量任务时等任务时返回。
+    ///
     /// Wire name: `resource_ids`.
     pub resource_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<GetJobInfoResponseBodyJobEntitiesVolume>,
     /// 绑定/解绑弹性IP，开启远程连接等任务时返回。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 主备倒换任务时返回。
+    ///
     /// Wire name: `switch_strategy`.
     pub switch_strategy: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GetJobInfoResponseBodyJobEntitiesVolume {
     /// 磁盘类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 实例原本的磁盘大小（单位：GB）。
+    ///
     /// Wire name: `original_size`.
     pub original_size: Option<String>,
     /// 任务的目标磁盘大小（单位：GB）。
+    ///
     /// Wire name: `target_size`.
     pub target_size: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct GetOffSiteBackupPolicy {
     /// 指定备份的类型。取值如下：  - auto：自动全量备份。 - incremental：自动增量备份。 - manual：手动备份，仅SQL Server返回该备份类型 。
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: Option<String>,
     /// 备份文件可以保存的天数。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i32>,
     /// 设置跨区域备份策略的目标区域ID。
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
     /// 设置跨区域备份策略的目标project ID。
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::UserWithPrivilege;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantRequest {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// 每个元素都是与数据库相关联的帐号。单次请求最多支持50个元素。
+    ///
     /// Wire name: `users`.
     pub users: Vec<UserWithPrivilege>,
 }

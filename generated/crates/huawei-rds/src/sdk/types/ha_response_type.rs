@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct HaResponse {
     /// 备机同步参数。实例主备模式为Ha时有效。 取值： - MySQL为“async”或“semisync”。 - PostgreSQL为“async”或“sync”。 - Microsoft SQL Server为“sync”。
+    ///
     /// Wire name: `replication_mode`.
     pub replication_mode: Option<String>,
 }

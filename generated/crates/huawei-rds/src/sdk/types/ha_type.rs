@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ha {
     /// 实例主备模式，取值：Ha（主备），不区分大小写。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
     /// 备机同步参数。实例主备模式为Ha时有效。 取值： - MySQL为“async”或“semisync”。 - PostgreSQL为“async”或“sync”。 - Microsoft SQL Server为“sync”。
+    ///
     /// Wire name: `replication_mode`.
     pub replication_mode: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct HistoryDatabaseInfo {
     /// 数据库名
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 表的个数
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
 }

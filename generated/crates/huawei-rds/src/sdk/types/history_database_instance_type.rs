@@ -8,15 +8,19 @@ use super::HistoryDatabaseInfo;
 #[non_exhaustive]
 pub struct HistoryDatabaseInstance {
     /// 实例ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 表的个数
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i32>,
     /// 数据库信息
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<HistoryDatabaseInfo>,
 }

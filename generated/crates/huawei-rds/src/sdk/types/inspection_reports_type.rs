@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct InspectionReports {
     /// 检查报告ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 检查时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `check_time`.
     pub check_time: Option<String>,
     /// 到期时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `expiration_time`.
     pub expiration_time: Option<String>,
     /// 目标版本。
+    ///
     /// Wire name: `target_version`.
     pub target_version: Option<String>,
     /// 检查结果。 success，表示成功。 failed，表示失败。 running， 表示检查中。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 检查报告详情。
+    ///
     /// Wire name: `detail`.
     pub detail: Option<String>,
 }

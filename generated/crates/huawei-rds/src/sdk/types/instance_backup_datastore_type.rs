@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceBackupDatastore {
     /// **参数解释**：  数据库引擎类型  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**：  数据库引擎版本  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -8,18 +8,19 @@ use super::{InstanceBackupDatastore, Space};
 #[non_exhaustive]
 pub struct InstanceBackupSummary {
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  实例名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  备份用量，单位MB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `backup_used_space`.
     pub backup_used_space: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<InstanceBackupDatastore>,
-    /// (No description in the spec.)
     /// Wire name: `space`.
     pub space: Option<Space>,
 }

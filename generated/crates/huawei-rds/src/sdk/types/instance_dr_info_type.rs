@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct InstanceDrInfo {
     /// 容灾关系id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 容灾搭建状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 失败消息
+    ///
     /// Wire name: `failed_message`.
     pub failed_message: Option<String>,
     /// 同步状态，取值范围是0或-1，0表示正常，-1表示异常。
+    ///
     /// Wire name: `replica_state`.
     pub replica_state: Option<String>,
     /// 发送延迟大小（MB），即主实例当前wal日志写入位点与灾备实例当前接收wal日志位点的差值。
+    ///
     /// Wire name: `wal_write_receive_delay_in_mb`.
     pub wal_write_receive_delay_in_mb: Option<String>,
     /// 端到端延迟大小（MB），即主实例当前wal日志写入位点与灾备实例当前回放wal日志位点的差值。
+    ///
     /// Wire name: `wal_write_replay_delay_in_mb`.
     pub wal_write_replay_delay_in_mb: Option<String>,
     /// 回放延迟时间（ms），即数据在灾备上回放的延迟时间。
+    ///
     /// Wire name: `wal_receive_replay_delay_in_ms`.
     pub wal_receive_replay_delay_in_ms: Option<String>,
     /// 主实例ID
+    ///
     /// Wire name: `master_instance_id`.
     pub master_instance_id: Option<String>,
     /// 主实例所在region
+    ///
     /// Wire name: `master_region`.
     pub master_region: Option<String>,
     /// 灾备实例ID
+    ///
     /// Wire name: `slave_instance_id`.
     pub slave_instance_id: Option<String>,
     /// 灾备实例所在region
+    ///
     /// Wire name: `slave_region`.
     pub slave_region: Option<String>,
     /// 搭建流程。master表示配置主实例容灾能力流程。slave表示配置灾备实例容灾能力流程。
+    ///
     /// Wire name: `build_process`.
     pub build_process: Option<String>,
     /// 灾备搭建时间
+    ///
     /// Wire name: `time`.
     pub time: Option<i64>,
 }

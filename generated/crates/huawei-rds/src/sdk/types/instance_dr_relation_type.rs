@@ -8,12 +8,13 @@ use super::{MasterInstance, SlaveInstance};
 #[non_exhaustive]
 pub struct InstanceDrRelation {
     /// 当前区域实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `master_instance`.
     pub master_instance: Option<MasterInstance>,
     /// 容灾实例信息列表。
+    ///
     /// Wire name: `slave_instances`.
     pub slave_instances: Vec<SlaveInstance>,
 }

@@ -8,18 +8,23 @@ use super::MysqlAvailableZoneInfo;
 #[non_exhaustive]
 pub struct InstanceInfo {
     /// 数据库主实例或只读实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库实例读权重。
+    ///
     /// Wire name: `weight`.
     pub weight: Option<i32>,
     /// 可用区信息。
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Vec<MysqlAvailableZoneInfo>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceLtsBasicInfoResp {
     /// 实例id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 引擎名
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 引擎分类
+    ///
     /// Wire name: `engine_category`.
     pub engine_category: Option<String>,
     /// 实例状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 实例进行中的任务
+    ///
     /// Wire name: `actions`.
     pub actions: Vec<String>,
 }

@@ -8,9 +8,9 @@ use super::{InstanceLtsBasicInfoResp, InstanceLtsConfigDetailResp};
 #[non_exhaustive]
 pub struct InstanceLtsConfigResp {
     /// LTS配置信息
+    ///
     /// Wire name: `lts_configs`.
     pub lts_configs: Vec<InstanceLtsConfigDetailResp>,
-    /// (No description in the spec.)
     /// Wire name: `instance`.
     pub instance: Option<InstanceLtsBasicInfoResp>,
 }

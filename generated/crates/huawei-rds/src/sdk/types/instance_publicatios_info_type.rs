@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InstancePublicatiosInfo {
     /// 实例id。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 发布id。
+    ///
     /// Wire name: `publication_id`.
     pub publication_id: Option<String>,
     /// 发布名称。
+    ///
     /// Wire name: `publication_name`.
     pub publication_name: Option<String>,
 }

@@ -11,129 +11,153 @@ use super::{
 #[non_exhaustive]
 pub struct InstanceResponse {
     /// 实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例状态。 - 值为“BUILD”，表示实例正在创建。 - 值为“ACTIVE”，表示实例正常。 - 值为“FAILED”，表示实例异常。 - 值为“FROZEN”，表示实例冻结。 - 值为“MODIFYING”，表示实例正在扩容。 - 值为“REBOOTING”，表示实例正在重启。 - 值为“RESTORING”，表示实例正在恢复。 - 值为“MODIFYING INSTANCE TYPE”，表示实例正在转主备。 - 值为“SWITCHOVER”，表示实例正在主备切换。 - 值为“MIGRATING”，表示实例正在迁移。 - 值为“BACKING UP”，表示实例正在进行备份。 - 值为“MODIFYING DATABASE PORT”，表示实例正在修改数据库端口。 - 值为“STORAGE FULL”，表示实例磁盘空间满。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 实例是否开启SSL，取值为\\&quot;true\\&quot;表示实例开启了SSL，取值为\\&quot;false\\&quot;表示实例未开启SSL。
+    ///
     /// Wire name: `enable_ssl`.
     pub enable_ssl: Option<bool>,
     /// 实例内网IP地址列表。弹性云服务器创建成功后该值存在，其他情况下为空字符串。
+    ///
     /// Wire name: `private_ips`.
     pub private_ips: Vec<String>,
     /// 内网域名列表
+    ///
     /// Wire name: `private_dns_names`.
     pub private_dns_names: Vec<String>,
     /// 公网域名列表
+    ///
     /// Wire name: `public_dns_names`.
     pub public_dns_names: Vec<String>,
     /// 实例外网IP地址列表。
+    ///
     /// Wire name: `public_ips`.
     pub public_ips: Vec<String>,
     /// 实例类型，取值为“Single”，“Ha”或“Replica”，分别对应于单机实例、主备实例、只读实例。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 创建时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。  说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `created`.
     pub created: Option<String>,
     /// 更新时间，格式与“created”字段对应格式完全相同。  说明：创建时返回值为空，数据库实例创建成功后该值不为空。
+    ///
     /// Wire name: `updated`.
     pub updated: Option<String>,
     /// 默认用户名。
+    ///
     /// Wire name: `db_user_name`.
     pub db_user_name: Option<String>,
     /// 数据库切换策略。取值为“reliability”或“availability”，分别对应于可靠性优先和可用性优先。
+    ///
     /// Wire name: `switch_strategy`.
     pub switch_strategy: Option<String>,
     /// 客户设置实例只读API的状态信息。仅支持RDS for MySQL引擎。 - true，表示该实例为客户设置的只读状态 - false， 表示该实例未被客户设置只读
+    ///
     /// Wire name: `read_only_by_user`.
     pub read_only_by_user: Option<bool>,
     /// 可维护时间窗，为UTC时间。
+    ///
     /// Wire name: `maintenance_window`.
     pub maintenance_window: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `nodes`.
     pub nodes: Vec<NodeResponse>,
-    /// (No description in the spec.)
     /// Wire name: `related_instance`.
     pub related_instance: Vec<RelatedInstance>,
     /// 实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<Datastore>,
-    /// (No description in the spec.)
     /// Wire name: `ha`.
     pub ha: Option<HaResponse>,
     /// 数据库端口信息。  - MySQL数据库端口设置范围为1024～65535（其中12017和33071被RDS系统占用不可设置）。 - PostgreSQL数据库端口修改范围为2100～9500。 - Microsoft SQL Server实例的端口设置范围为1433和2100~9500（其中5355和5985不可设置。对于2017 EE版，5050、5353和5986不可设置）。  当不传该参数时，默认端口如下：  - MySQL默认3306。 - PostgreSQL默认5432。 - Microsoft SQL Server默认1433。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategyForResponse>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 用于磁盘加密的密钥ID。
+    ///
     /// Wire name: `disk_encryption_id`.
     pub disk_encryption_id: Option<String>,
     /// 规格码。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,
     /// CPU大小。例如，1表示1U。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 内存大小（单位：GB）。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<VolumeForInstanceResponse>,
     /// 区域ID。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfoResponse>,
     /// 时区。
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tags`.
     pub tags: Vec<TagResponse>,
     /// 备份空间使用量，单位GB。  该字段仅用于查询指定SQL Server实例信息时返回。
+    ///
     /// Wire name: `backup_used_space`.
     pub backup_used_space: Option<f64>,
     /// 磁盘空间使用量，单位GB。  该字段仅用于查询指定SQL Server实例信息时返回。
+    ///
     /// Wire name: `storage_used_space`.
     pub storage_used_space: Option<f64>,
     /// 订单ID，仅包周期场景返回。
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 是否已被DDM实例关联。
+    ///
     /// Wire name: `associated_with_ddm`.
     pub associated_with_ddm: Option<bool>,
     /// 实例的备注信息。
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
     /// 实例磁盘的最大IOPS值。  当前该字段仅对于SQL Server引擎实例返回。
+    ///
     /// Wire name: `max_iops`.
     pub max_iops: Option<i64>,
     /// 实例的到期时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  仅包周期场景返回。
+    ///
     /// Wire name: `expiration_time`.
     pub expiration_time: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `serverless_info`.
     pub serverless_info: Option<ServerlessInfoResponse>,
 }

@@ -6,7 +6,6 @@ use super::RestartConfiguration;
 /// `InstanceRestartRequsetBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRestartRequsetBody {
-    /// (No description in the spec.)
     /// Wire name: `restart`.
     pub restart: Option<RestartConfiguration>,
 }

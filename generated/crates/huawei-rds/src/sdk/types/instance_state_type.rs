@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceState {
     /// 实例状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 参数变更，是否需要重启
+    ///
     /// Wire name: `wait_restart_for_params`.
     pub wait_restart_for_params: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstancesWeight {
     /// 数据库实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 数据库代理读权重。
+    ///
     /// Wire name: `weight`.
     pub weight: i32,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct IntelligentKillSessionHistory {
     /// 任务id
+    ///
     /// Wire name: `task_id`.
     pub task_id: Option<String>,
     /// kill开始时间
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// kill结束时间
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
     /// 操作历史下载链接
+    ///
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
 }

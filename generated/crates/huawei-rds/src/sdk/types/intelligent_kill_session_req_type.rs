@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentKillSessionReq {
     /// 是否自动SQL限流
+    ///
     /// Wire name: `auto_add_sql_limit_rule`.
     pub auto_add_sql_limit_rule: Option<bool>,
 }

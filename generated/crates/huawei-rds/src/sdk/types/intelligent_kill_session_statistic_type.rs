@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct IntelligentKillSessionStatistic {
     /// **参数解释**：  该类统计维度下提取到的限流关键字。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `keyword`.
     pub keyword: Option<String>,
     /// **参数解释**：  随机选取符合sql限流关键字的用户某条sql样例。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `raw_sql_text`.
     pub raw_sql_text: Option<String>,
     /// **参数解释**：  符合该统计维度的线程id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `ids`.
     pub ids: Vec<i64>,
     /// **参数解释**：  符合该统计维度的线程id总数量。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// **参数解释**：  符合该统计维度的线程总执行时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `total_time`.
     pub total_time: Option<f64>,
     /// **参数解释**：  符合该统计维度的线程平均执行时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `avg_time`.
     pub avg_time: Option<f64>,
     /// **参数解释**：  符合该统计维度的线程最大执行时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `max_time`.
     pub max_time: Option<f64>,
     /// **参数解释**：  统计维度。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `strategy`.
     pub strategy: Option<String>,
     /// **参数解释**：  推荐最大并发数。type为\\&quot;kill\\&quot;时该参数没有返回值。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `advice_concurrency`.
     pub advice_concurrency: Option<i32>,
     /// **参数解释**：  该条维度数据的类型。\\&quot;kill\\&quot;表示当前统计时刻下一键kill会话下发后会kill该类会话；\\&quot;limit\\&quot;表示当前统计时刻下勾选\\&quot;同步开启sql限流和添加规则\\&quot;时会添加的规则。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

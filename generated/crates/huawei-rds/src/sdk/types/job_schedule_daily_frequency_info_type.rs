@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobScheduleDailyFrequencyInfo {
     /// 每日频率类型 once:每日一次, multiple:每日多次。
+    ///
     /// Wire name: `freq_subday_type`.
     pub freq_subday_type: Option<String>,
     /// 每日第一次执行时间。每日频率类型为每日一次时，则只执行这一次。 HH:mm:ss
+    ///
     /// Wire name: `active_start_time`.
     pub active_start_time: Option<String>,
     /// 最后一次执行时间。每日执行多次时该参数必传，每日执行一次时不生效。 HH:mm:ss
+    ///
     /// Wire name: `active_end_time`.
     pub active_end_time: Option<String>,
     /// 执行间隔。每日执行多次时该参数必传，每日执行一次时不生效。取值范围1至99
+    ///
     /// Wire name: `freq_subday_interval`.
     pub freq_subday_interval: Option<i32>,
     /// 执行间隔的单位。每日执行多次时该参数必传，每日执行一次时不生效。 second:秒, minute:分, hour:时
+    ///
     /// Wire name: `freq_interval_unit`.
     pub freq_interval_unit: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobScheduleDurationInfo {
     /// 第一次执行日期 yyyy-MM-dd。取值范围1990-01-01至2099-12-31
+    ///
     /// Wire name: `active_start_date`.
     pub active_start_date: Option<String>,
     /// 最后一次执行日期。默认不会结束 yyyy-MM-dd
+    ///
     /// Wire name: `active_end_date`.
     pub active_end_date: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobScheduleFrequencyInfo {
     /// 策略频率类型 daily:按天, weekly:按周, monthly_day:按月、每月按天, monthly_week:按月、每月按周。
+    ///
     /// Wire name: `freq_type`.
     pub freq_type: Option<String>,
     /// 执行间隔。取值范围1至99。
+    ///
     /// Wire name: `freq_interval`.
     pub freq_interval: Option<i32>,
     /// 频率类型为按周时该参数必传，不为按周时不生效。 每周执行哪几天。参数值：Monday，Tuesday … Sunday
+    ///
     /// Wire name: `freq_interval_weekly`.
     pub freq_interval_weekly: Vec<String>,
     /// 频率类型为按月、每月按天时该参数必传，不为按月、每月按天时时不生效。 每月执行的日期。取值范围1-31。
+    ///
     /// Wire name: `freq_interval_day_monthly`.
     pub freq_interval_day_monthly: Option<i32>,
     /// 频率类型为按月、每月按周时该参数必传，不为按月、每月按周时时不生效。 每周执行哪几天。 Sunday, Monday,Tuesday ... Saturday, day, weekday, weekend
+    ///
     /// Wire name: `freq_interval_monthly`.
     pub freq_interval_monthly: Option<String>,
     /// 频率类型为按月、每月按周时该参数必传，不为按月、每月按周时时不生效。 每月在哪周执行。 first, second, third, fourth, last
+    ///
     /// Wire name: `freq_relative_interval_monthly`.
     pub freq_relative_interval_monthly: Option<String>,
 }

@@ -11,27 +11,27 @@ use super::{
 #[non_exhaustive]
 pub struct JobScheduleInfo {
     /// 策略id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 是否是用户自定义模板。false表示为系统默认模板。true表示为用户自定义模板。
+    ///
     /// Wire name: `user_defined`.
     pub user_defined: Option<bool>,
     /// 策略类型，snapshot:快照策略, sync:同步策略。
+    ///
     /// Wire name: `schedule_type`.
     pub schedule_type: Option<String>,
     /// 计划类型。  automatically：SQL Server代理启动时自动启动。 cpu_idle：CPU空闲时启动。 recurring：重复执行。 one_time：执行一次。
+    ///
     /// Wire name: `job_schedule_type`.
     pub job_schedule_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `one_time_occurrence`.
     pub one_time_occurrence: Option<JobScheduleOneTimeOccurrenceInfo>,
-    /// (No description in the spec.)
     /// Wire name: `frequency`.
     pub frequency: Option<JobScheduleFrequencyInfo>,
-    /// (No description in the spec.)
     /// Wire name: `daily_frequency`.
     pub daily_frequency: Option<JobScheduleDailyFrequencyInfo>,
-    /// (No description in the spec.)
     /// Wire name: `duration`.
     pub duration: Option<JobScheduleDurationInfo>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobScheduleOneTimeOccurrenceInfo {
     /// 执行日期 yyyy-MM-dd。取值范围1990-01-01至2099-12-31
+    ///
     /// Wire name: `active_start_date`.
     pub active_start_date: Option<String>,
     /// 执行时间。HH:mm:ss
+    ///
     /// Wire name: `active_start_time`.
     pub active_start_time: Option<String>,
 }

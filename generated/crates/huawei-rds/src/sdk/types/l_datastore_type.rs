@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LDatastore {
     /// 数据库版本ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库版本号。 - 对于MySQL引擎可以返回小版本号，例如MySQL 5.6.51版本，将返回5.6.51。 - 对于PostgreSQL和SQL Server引擎，只返回两位数的大版本号，例如PostgreSQL 9.6.X版本，仅返回9.6。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

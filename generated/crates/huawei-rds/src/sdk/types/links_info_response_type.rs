@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LinksInfoResponse {
     /// 对应该API的URL
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// 取值为“self”，表示href为本地链接。
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
 }

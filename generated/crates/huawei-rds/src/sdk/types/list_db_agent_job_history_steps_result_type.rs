@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ListDbAgentJobHistoryStepsResult {
     /// 步骤id。
+    ///
     /// Wire name: `step_id`.
     pub step_id: Option<String>,
     /// 步骤名。
+    ///
     /// Wire name: `step_name`.
     pub step_name: Option<String>,
     /// 作业执行状态。取值如下:  failed:失败。 succeeded:成功。 retrying:重试中。 canceled:已取消。 in_progress:正在运行。
+    ///
     /// Wire name: `run_status`.
     pub run_status: Option<String>,
     /// 作业执行开始时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `run_time`.
     pub run_time: Option<String>,
     /// 作业执行时长。格式为hh:mm:ss
+    ///
     /// Wire name: `run_duration`.
     pub run_duration: Option<String>,
     /// 执行信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

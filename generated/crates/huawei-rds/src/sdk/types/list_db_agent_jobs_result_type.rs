@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ListDbAgentJobsResult {
     /// 作业id。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 作业名。
+    ///
     /// Wire name: `job_name`.
     pub job_name: Option<String>,
     /// 是否可用。  true：可用。 false：不可用。
+    ///
     /// Wire name: `is_enabled`.
     pub is_enabled: Option<bool>,
     /// 最新执行时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `run_time`.
     pub run_time: Option<String>,
     /// 作业执行状态。取值如下:  failed:失败。 succeeded:成功。 retrying:重试中。 canceled:已取消。 in_progress:正在运行。
+    ///
     /// Wire name: `run_status`.
     pub run_status: Option<String>,
     /// 最近失败时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `last_failure_time`.
     pub last_failure_time: Option<String>,
     /// 历史失败次数。
+    ///
     /// Wire name: `failure_count`.
     pub failure_count: Option<i32>,
     /// 作业代理的类型。  snapshot：快照代理 log_reader：日志读取器代理 distribution：分发代理 merge:合并代理 queue_reader：队列读取器代理。
+    ///
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
     /// 配置文件id。作业类型为replication时特有。
+    ///
     /// Wire name: `profile_id`.
     pub profile_id: Option<String>,
     /// 配置文件名。作业类型为replication时特有。
+    ///
     /// Wire name: `profile_name`.
     pub profile_name: Option<String>,
 }

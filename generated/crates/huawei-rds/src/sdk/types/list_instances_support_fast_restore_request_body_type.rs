@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListInstancesSupportFastRestoreRequestBody {
     /// 要恢复的时间点，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: String,
     /// 实例id列表。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
 }

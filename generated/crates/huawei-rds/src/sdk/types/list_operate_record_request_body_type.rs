@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListOperateRecordRequestBody {
     /// 查询开始时间，格式为毫秒级时间戳。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// 查询结束时间，格式为毫秒级时间戳。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
     /// 操作类型
+    ///
     /// Wire name: `operate_type`.
     pub operate_type: Option<String>,
     /// 用户名称
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 事件等级
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// 查询偏移量，默认为0。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<String>,
     /// 查询数量，默认为10。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<String>,
     /// 排序字段，默认为operate_time。取值范围：operate_type、user_name、operate_time、level。
+    ///
     /// Wire name: `sort`.
     pub sort: Option<String>,
     /// 排序方式，默认为desc（倒序）。取值范围：desc（倒序）、asc（正序）。
+    ///
     /// Wire name: `order`.
     pub order: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListPublications4SubscriptionRequestBody {
     /// 发布实例id。若不为空，优先查该实例下的发布。
+    ///
     /// Wire name: `publication_instance_id`.
     pub publication_instance_id: Option<String>,
     /// 发布实例名称（模糊匹配）。
+    ///
     /// Wire name: `publication_instance_name`.
     pub publication_instance_name: Option<String>,
     /// 发布名称（模糊匹配）。
+    ///
     /// Wire name: `publication_name`.
     pub publication_name: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为1000。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
 }

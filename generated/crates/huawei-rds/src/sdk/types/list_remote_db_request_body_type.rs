@@ -5,22 +5,28 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListRemoteDbRequestBody {
     /// 服务器ip。
+    ///
     /// Wire name: `server_ip`.
     pub server_ip: String,
     /// 端口号。
+    ///
     /// Wire name: `server_port`.
     pub server_port: String,
     /// 登录名。
+    ///
     /// Wire name: `login_user_name`.
     pub login_user_name: String,
     /// 登录密码。要求密码长度在5~64位之间。
+    ///
     /// Wire name: `login_user_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub login_user_password: ::runtime::Sensitive<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ListReplicationErrorsResult {
     /// 报错发生时间。
+    ///
     /// Wire name: `occur_time`.
     pub occur_time: Option<String>,
     /// 错误源类型id。
+    ///
     /// Wire name: `source_type_id`.
     pub source_type_id: Option<String>,
     /// 错误源名称。
+    ///
     /// Wire name: `source_name`.
     pub source_name: Option<String>,
     /// 错误代码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误消息。
+    ///
     /// Wire name: `error_text`.
     pub error_text: Option<String>,
 }

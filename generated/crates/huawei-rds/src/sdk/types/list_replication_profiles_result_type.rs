@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ListReplicationProfilesResult {
     /// 配置文件id。
+    ///
     /// Wire name: `profile_id`.
     pub profile_id: Option<String>,
     /// 配置文件名。
+    ///
     /// Wire name: `profile_name`.
     pub profile_name: Option<String>,
     /// 代理类型。  snapshot：快照代理 log_reader：日志读取器代理 distribution：分发代理 merge:合并代理 queue_reader：队列读取器代理。
+    ///
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
     /// 配置文件说明。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 是否为默认配置。  true：是默认配置。 false：不是默认配置。
+    ///
     /// Wire name: `is_def_profile`.
     pub is_def_profile: Option<bool>,
 }

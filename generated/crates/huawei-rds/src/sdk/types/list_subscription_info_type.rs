@@ -8,33 +8,37 @@ use super::{Subscription4InstanceInfo, Subscription4PublicationInfo, UsedJobSche
 #[non_exhaustive]
 pub struct ListSubscriptionInfo {
     /// 订阅id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 订阅状态。normal，abnormal，creating，createfail
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 发布id。
+    ///
     /// Wire name: `publication_id`.
     pub publication_id: Option<String>,
     /// 发布名称。
+    ///
     /// Wire name: `publication_name`.
     pub publication_name: Option<String>,
     /// 订阅服务器来源。true：订阅服务器为云上实例, false：订阅服务器非云上实例。
+    ///
     /// Wire name: `is_cloud`.
     pub is_cloud: Option<bool>,
     /// 目标数据库名。
+    ///
     /// Wire name: `subscription_database`.
     pub subscription_database: Option<String>,
     /// 订阅方式，push:推送。
+    ///
     /// Wire name: `subscription_type`.
     pub subscription_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `publication_subscription`.
     pub publication_subscription: Option<Subscription4PublicationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `local_subscription`.
     pub local_subscription: Option<Subscription4InstanceInfo>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<UsedJobSchedule>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ListXelLogResponseResult {
     /// 文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 日志大小，单位：KB
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::RestoreInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogReplayDatabaseReq {
     /// 需要恢复的库名列表
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<RestoreInfo>,
 }

@@ -8,33 +8,43 @@ use super::Agreement;
 #[non_exhaustive]
 pub struct MarketplaceEngineProduct {
     /// 引擎ID。
+    ///
     /// Wire name: `engine_id`.
     pub engine_id: Option<String>,
     /// 引擎版本。
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 云市场规格ID。
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 云市场商品ID。
+    ///
     /// Wire name: `product_id`.
     pub product_id: Option<String>,
     /// 服务商名称。
+    ///
     /// Wire name: `bp_name`.
     pub bp_name: Option<String>,
     /// 服务商ID。
+    ///
     /// Wire name: `bp_domain_id`.
     pub bp_domain_id: Option<String>,
     /// 支持的实例类型。  - Single: 单机实例 - Ha: 主备实例 - Replica: 只读实例 - All: 以上类型都支持
+    ///
     /// Wire name: `instance_mode`.
     pub instance_mode: Option<String>,
     /// 镜像ID。
+    ///
     /// Wire name: `image_id`.
     pub image_id: Option<String>,
     /// 用户许可。
+    ///
     /// Wire name: `user_license_agreement`.
     pub user_license_agreement: Option<String>,
     /// 许可详情列表。
+    ///
     /// Wire name: `agreements`.
     pub agreements: Vec<Agreement>,
 }

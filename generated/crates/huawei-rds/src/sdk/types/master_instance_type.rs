@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MasterInstance {
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 区域。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 项目ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 项目名称。
+    ///
     /// Wire name: `project_name`.
     pub project_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MetricItem {
     /// **参数解释**：  监控指标键名。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `metric`.
     pub metric: Option<String>,
     /// **参数解释**：  监控指标显示名称。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  监控指标过滤条件。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `filter`.
     pub filter: Option<String>,
 }

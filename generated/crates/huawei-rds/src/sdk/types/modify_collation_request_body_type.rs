@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyCollationRequestBody {
     /// 字符集。 取值范围：根据查询SQL Server可用字符集查询可设置的字符集。
+    ///
     /// Wire name: `collation`.
     pub collation: String,
 }

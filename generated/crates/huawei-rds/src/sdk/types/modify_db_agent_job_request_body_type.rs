@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyDbAgentJobRequestBody {
     /// 配置文件id。
+    ///
     /// Wire name: `profile_id`.
     pub profile_id: String,
 }

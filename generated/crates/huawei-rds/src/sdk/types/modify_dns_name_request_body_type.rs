@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyDnsNameRequestBody {
     /// 新域名的前缀，校验规则是^\[0-9a-zA-Z\]{8,64}$
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: String,
 }

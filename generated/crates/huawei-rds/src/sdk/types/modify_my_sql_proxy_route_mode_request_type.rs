@@ -7,12 +7,15 @@ use super::InstancesWeight;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyMySqlProxyRouteModeRequest {
     /// 数据库主实例读权重。     - 当route_mode选择0（权重负载）时，该字段取值范围为0~1000。     - 当route_mode选择1或2（负载均衡）时，该字段不生效。
+    ///
     /// Wire name: `master_weight`.
     pub master_weight: i32,
     /// 数据库节点的读权重设置。      - 只能为只读实例选择权重。     - 该列表可以为空列表。
+    ///
     /// Wire name: `readonly_instances`.
     pub readonly_instances: Vec<InstancesWeight>,
     /// 数据库代理路由模式。 取值范围:     0：表示权重负载模式。     1：表示负载均衡模式（数据库主实例不接受读请求）。     2：表示负载均衡模式（数据库主实例接受读请求）。      - 如需使用负载均衡模式，请联系客服申请
+    ///
     /// Wire name: `route_mode`.
     pub route_mode: i32,
 }

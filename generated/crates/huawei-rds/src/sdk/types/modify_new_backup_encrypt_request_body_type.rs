@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyNewBackupEncryptRequestBody {
     /// **参数解释**：  KMS密钥ID，用于备份加密。  **约束限制**：  当enabled为true时必填，当enabled为false时不需填写。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `kms_key`.
     pub kms_key: Option<String>,
     /// **参数解释**：  是否开启备份加密。  **约束限制**：  不涉及。  **取值范围**：  - true：开启备份加密 - false：关闭备份加密  **默认取值**：  不涉及。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyParamRequest {
     /// 参数值。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -7,9 +7,11 @@ use super::ProxyReadonlyInstances;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyProxyWeightRequest {
     /// 主实例权重，取值范围为0~1000。
+    ///
     /// Wire name: `master_weight`.
     pub master_weight: String,
     /// 只读实例信息。
+    ///
     /// Wire name: `readonly_instances`.
     pub readonly_instances: Vec<ProxyReadonlyInstances>,
 }

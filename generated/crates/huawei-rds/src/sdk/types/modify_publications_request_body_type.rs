@@ -8,19 +8,20 @@ use super::{
 /// `ModifyPublicationsRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyPublicationsRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `subscription_options`.
     pub subscription_options: Option<SubscriptionOption>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobScheduleModifyPub>,
     /// 是否选择所有数据表。
+    ///
     /// Wire name: `is_select_all_table`.
     pub is_select_all_table: Option<bool>,
     /// 全选所有表后需要去除的表。
+    ///
     /// Wire name: `extend_tables`.
     pub extend_tables: Option<Vec<String>>,
     /// 发布数据表。
+    ///
     /// Wire name: `tables`.
     pub tables: Option<Vec<PublicationTableInfoRequest>>,
 }

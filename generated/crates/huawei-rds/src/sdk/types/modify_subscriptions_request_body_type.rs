@@ -7,9 +7,9 @@ use super::OperateUsedJobScheduleModify;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifySubscriptionsRequestBody {
     /// 修改的订阅id列表。每次修改的订阅必须属于同一实例。
+    ///
     /// Wire name: `subscription_ids`.
     pub subscription_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobScheduleModify>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MsdtcHostOption {
     /// 主机名称 hostname
+    ///
     /// Wire name: `host_name`.
     pub host_name: String,
     /// 主机ip
+    ///
     /// Wire name: `ip`.
     pub ip: String,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MsdtcHostResult {
     /// 主机名称
+    ///
     /// Wire name: `host_name`.
     pub host_name: Option<String>,
     /// 主机ip
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
 }

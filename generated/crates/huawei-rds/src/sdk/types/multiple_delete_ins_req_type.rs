@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultipleDeleteInsReq {
     /// 实例id列表
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
 }

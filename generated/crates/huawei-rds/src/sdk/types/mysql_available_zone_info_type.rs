@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MysqlAvailableZoneInfo {
     /// 可用区编码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// 可用区描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

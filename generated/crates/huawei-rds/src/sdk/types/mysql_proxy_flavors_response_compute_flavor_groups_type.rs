@@ -8,9 +8,11 @@ use super::MysqlProxyFlavorsResponseComputeFlavors;
 #[non_exhaustive]
 pub struct MysqlProxyFlavorsResponseComputeFlavorGroups {
     /// 规格组类型，如x86、arm。
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 规格信息。
+    ///
     /// Wire name: `compute_flavors`.
     pub compute_flavors: Vec<MysqlProxyFlavorsResponseComputeFlavors>,
 }

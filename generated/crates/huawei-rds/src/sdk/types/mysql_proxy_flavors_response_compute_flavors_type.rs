@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MysqlProxyFlavorsResponseComputeFlavors {
     /// 数据库代理规格ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库代理规格码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// CPU大小。例如：1表示1U。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 内存大小，单位为GB。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// 可用区信息，其中key是该规格绑定的可用区，value是该规格在对应可用区中的状态。 取值范围：     normal：正常     abandon：禁用      - 仅展示数据库主实例所在可用区规格状态。
+    ///
     /// Wire name: `az_status`.
     pub az_status: Option<::runtime::JsonValue>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MysqlReadOnlySwitch {
     /// 是否设置为只读权限 - true，表示设置为只读权限 - false，表示解除已设置的只读权限
+    ///
     /// Wire name: `readonly`.
     pub readonly: bool,
 }

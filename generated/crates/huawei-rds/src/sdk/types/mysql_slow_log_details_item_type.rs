@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct MysqlSlowLogDetailsItem {
     /// 执行次数。
+    ///
     /// Wire name: `count`.
     pub count: Option<String>,
     /// 执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 等待锁时间。mysql支持
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 结果行数量。mysql支持
+    ///
     /// Wire name: `rows_sent`.
     pub rows_sent: Option<String>,
     /// 扫描的行数量。mysql支持
+    ///
     /// Wire name: `rows_examined`.
     pub rows_examined: Option<String>,
     /// 所属数据库。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 帐号。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
     /// 执行语法。慢日志默认脱敏显示，如需明文显示，请联系客服人员添加白名单。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 发生时间，UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// IP地址。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// 日志单行序列号。
+    ///
     /// Wire name: `line_num`.
     pub line_num: Option<String>,
 }

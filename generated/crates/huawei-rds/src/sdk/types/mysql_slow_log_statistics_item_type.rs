@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct MysqlSlowLogStatisticsItem {
     /// 执行次数。
+    ///
     /// Wire name: `count`.
     pub count: Option<String>,
     /// 执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 等待锁时间。mysql支持
+    ///
     /// Wire name: `lock_time`.
     pub lock_time: Option<String>,
     /// 结果行数量。mysql支持
+    ///
     /// Wire name: `rows_sent`.
     pub rows_sent: Option<i64>,
     /// 扫描的行数量。mysql支持
+    ///
     /// Wire name: `rows_examined`.
     pub rows_examined: Option<i64>,
     /// 所属数据库。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 帐号。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
     /// 执行语法。
+    ///
     /// Wire name: `query_sample`.
     pub query_sample: Option<String>,
     /// IP地址。
+    ///
     /// Wire name: `client_ip`.
     pub client_ip: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct NodeResponse {
     /// 节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点类型，取值为“master”、“slave”或“readreplica”，分别对应于主节点、备节点和只读节点。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 节点状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
 }

@@ -8,36 +8,45 @@ use super::{BackupDatabase, ParaGroupDatastore};
 #[non_exhaustive]
 pub struct OffSiteBackupForList {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 备份名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份的数据库。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<BackupDatabase>,
     /// 备份开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 备份状态，取值：  - BUILDING: 备份中。 - COMPLETED: 备份完成。 - FAILED：备份失败。 - DELETING：备份删除中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份类型，取值：  - “auto”: 自动全量备份 - “incremental”: 自动增量备份
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 备份大小，单位为KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<ParaGroupDatastore>,
     /// 是否已被DDM实例关联。
+    ///
     /// Wire name: `associated_with_ddm`.
     pub associated_with_ddm: Option<bool>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OffSiteBackupPolicy {
     /// 指定备份的类型。  SQL Server仅支持设置为“all”。  取值如下：  - auto：自动全量备份。 - incremental：自动增量备份。 - all：同时设置所有备份类型。   - MySQL：同时设置自动全量和自动增量备份。   - SQL Server：同时设置自动全量、自动增量备份和手动备份。
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: String,
     /// 备份文件可以保存的天数。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: i32,
     /// 设置跨区域备份策略的目标区域ID。
+    ///
     /// Wire name: `destination_region`.
     pub destination_region: String,
     /// 设置跨区域备份策略的目标project ID。
+    ///
     /// Wire name: `destination_project_id`.
     pub destination_project_id: String,
 }

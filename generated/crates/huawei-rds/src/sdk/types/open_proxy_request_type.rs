@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenProxyRequest {
     /// 规格ID。
+    ///
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
     /// 节点数量。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
 }

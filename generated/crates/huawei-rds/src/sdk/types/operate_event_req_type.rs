@@ -7,12 +7,13 @@ use super::{EventInstance, EventScheduleWindow};
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateEventReq {
     /// **参数解释**：  事件列表  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `event_instances`.
     pub event_instances: Vec<EventInstance>,
     /// **参数解释**：  事件操作类型：cancel\|execute\|reservation  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `operation_type`.
     pub operation_type: String,
-    /// (No description in the spec.)
     /// Wire name: `event_schedule_window`.
     pub event_schedule_window: Option<EventScheduleWindow>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct OperateRecord {
     /// 操作类型
+    ///
     /// Wire name: `operate_type`.
     pub operate_type: Option<String>,
     /// 用户名称
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 操作时间
+    ///
     /// Wire name: `operate_time`.
     pub operate_time: Option<i64>,
     /// 事件等级
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct PackLogInfo {
     /// **参数解释**：  文件唯一ID标识。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  实例id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  文件大小。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// **参数解释**：  文件大小单位。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `size_unit`.
     pub size_unit: Option<String>,
     /// **参数解释**：  状态。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  合并时间段起始时间戳。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `query_start_time`.
     pub query_start_time: Option<i64>,
     /// **参数解释**：  合并时间段结束时间戳。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `query_end_time`.
     pub query_end_time: Option<i64>,
     /// **参数解释**：  文件名。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
 }

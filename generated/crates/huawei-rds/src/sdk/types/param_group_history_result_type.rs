@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ParamGroupHistoryResult {
     /// 参数名称
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: Option<String>,
     /// 旧值
+    ///
     /// Wire name: `old_value`.
     pub old_value: Option<String>,
     /// 新值
+    ///
     /// Wire name: `new_value`.
     pub new_value: Option<String>,
     /// 更新结果 成功：SUCCESS 失败： FAILED
+    ///
     /// Wire name: `update_result`.
     pub update_result: Option<String>,
     /// 是否已应用 true：已应用 false：未应用
+    ///
     /// Wire name: `applied`.
     pub applied: Option<bool>,
     /// 修改时间
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// 应用时间
+    ///
     /// Wire name: `apply_time`.
     pub apply_time: Option<String>,
 }

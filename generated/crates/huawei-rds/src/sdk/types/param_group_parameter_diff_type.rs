@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ParamGroupParameterDiff {
     /// **参数解释**：  参数名称  **约束限制**：  不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  源模板参数值。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `source_value`.
     pub source_value: Option<String>,
     /// **参数解释**：  目标模板参数值。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Policy {
     /// 备份周期的crontab表达式
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 保留时长（天）
+    ///
     /// Wire name: `retention_days`.
     pub retention_days: Option<i32>,
 }

@@ -8,12 +8,15 @@ use super::PostgreSQLHistorySchema;
 #[non_exhaustive]
 pub struct PostgreSQLHistoryDatabase {
     /// 数据库名
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 可恢复表的数量
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i64>,
     /// 模式信息
+    ///
     /// Wire name: `schemas`.
     pub schemas: Vec<PostgreSQLHistorySchema>,
 }

@@ -8,12 +8,15 @@ use super::PostgreSQLHistoryTable;
 #[non_exhaustive]
 pub struct PostgreSQLHistorySchema {
     /// 模式名
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 可恢复表的数量
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i64>,
     /// 表信息
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<PostgreSQLHistoryTable>,
 }

@@ -8,15 +8,19 @@ use super::PostgreSQLHistoryDatabase;
 #[non_exhaustive]
 pub struct PostgreSQLHistoryTableInstance {
     /// 实例ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 可恢复表的数量
+    ///
     /// Wire name: `total_tables`.
     pub total_tables: Option<i64>,
     /// 数据库信息
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<PostgreSQLHistoryDatabase>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSQLHistoryTableRequest {
     /// 实例ID集合
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Option<Vec<String>>,
     /// 恢复时间点
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Option<i64>,
     /// 数据库名，模糊查询
+    ///
     /// Wire name: `database_name_like`.
     pub database_name_like: Option<String>,
     /// 数据库表名，模糊查询
+    ///
     /// Wire name: `table_name_like`.
     pub table_name_like: Option<String>,
     /// 实例名称，模糊查询
+    ///
     /// Wire name: `instance_name_like`.
     pub instance_name_like: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct PostgreSQLHistoryTable {
     /// 表名
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::RestoreDatabaseInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSQLRestoreDatabaseRequest {
     /// 库级恢复实例信息
+    ///
     /// Wire name: `instances`.
     pub instances: Option<Vec<RestoreDatabaseInstance>>,
 }

@@ -7,9 +7,11 @@ use super::PostgreSQLRestoreSchema;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSQLRestoreDatabase {
     /// 数据库名
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 模式信息
+    ///
     /// Wire name: `schemas`.
     pub schemas: Option<Vec<PostgreSQLRestoreSchema>>,
 }

@@ -7,9 +7,11 @@ use super::PostgreSQLRestoreTable;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSQLRestoreSchema {
     /// 模式信息
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// 表信息
+    ///
     /// Wire name: `tables`.
     pub tables: Option<Vec<PostgreSQLRestoreTable>>,
 }

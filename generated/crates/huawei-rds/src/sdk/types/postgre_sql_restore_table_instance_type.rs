@@ -7,12 +7,15 @@ use super::PostgreSQLRestoreDatabase;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSQLRestoreTableInstance {
     /// 恢复时间
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: Option<i64>,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 数据库信息
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<PostgreSQLRestoreDatabase>>,
 }

@@ -7,6 +7,7 @@ use super::PostgreSQLRestoreTableInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSQLRestoreTableRequest {
     /// 表信息
+    ///
     /// Wire name: `instances`.
     pub instances: Option<Vec<PostgreSQLRestoreTableInstance>>,
 }

@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgresqlDatabaseForCreation {
     /// 数据库名称。  数据库名称长度可在1～63个字符之间，由字母、数字、或下划线组成，不能包含其他特殊字符，不能以“pg”和数字开头，且不能和RDS for PostgreSQL模板库重名。  RDS for PostgreSQL模板库包括postgres， template0 ，template1。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 数据库字符集。默认UTF8。
+    ///
     /// Wire name: `character_set`.
     pub character_set: Option<String>,
     /// 数据库所属用户，缺省时默认是root，不能和系统用户重名，且必须是已存在的用户。  系统用户包括“rdsAdmin”,“ rdsMetric”, “rdsBackup”, “rdsRepl”,“ rdsProxy”, “rdsDdm”。
+    ///
     /// Wire name: `owner`.
     pub owner: Option<String>,
     /// 数据库模板名称，可选值template0，template1。默认template1。
+    ///
     /// Wire name: `template`.
     pub template: Option<String>,
     /// 数据库排序集。默认en_US.UTF-8。  - 须知： 不同的排序规则下，相同字符串的比较其结果可能是不同的。 例如，在en_US.utf8下， select &#39;a&#39;&gt;&#39;A&#39;;执行结果为false，但在&#39;C&#39;下，select &#39;a&#39;&gt;&#39;A&#39;;结果为true。如果数据库从“O”迁移到PostgreSQL，数据库排序集需使用&#39;C&#39;才能得到一致的预期。支持的排序规则可以查询系统表 pg_collation。
+    ///
     /// Wire name: `lc_collate`.
     pub lc_collate: Option<String>,
     /// 数据库分类集。默认en_US.UTF-8。
+    ///
     /// Wire name: `lc_ctype`.
     pub lc_ctype: Option<String>,
     /// 是否回收public schema的PUBLIC CREATE权限。 true，表示回收该权限。 false，表示不回收该权限。 缺省时默认是false。
+    ///
     /// Wire name: `is_revoke_public_privilege`.
     pub is_revoke_public_privilege: Option<bool>,
     /// 数据库备注。 取值范围：长度1~512个字符。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PostgresqlDatabaseForListSchema {
     /// schema名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// schema所属用户。
+    ///
     /// Wire name: `owner`.
     pub owner: Option<String>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgresqlHbaConf {
     /// 连接类型，枚举，host、hostssl、hostnossl
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库名，除template0，template1的数据库名，多个以逗号隔开
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 用户名，all，除内置用户（rdsAdmin, rdsMetric, rdsBackup, rdsRepl, rdsProxy）以外，多个以逗号隔开
+    ///
     /// Wire name: `user`.
     pub user: Option<String>,
     /// 客户端IP地址。0.0.0.0/0表示允许用户从任意IP地址访问数据库
+    ///
     /// Wire name: `address`.
     pub address: Option<String>,
     /// 掩码，默认为空字符串
+    ///
     /// Wire name: `mask`.
     pub mask: Option<String>,
     /// 认证方式。枚举：reject、md5、scram-sha-256
+    ///
     /// Wire name: `method`.
     pub method: Option<String>,
     /// 优先级，表示配置的先后
+    ///
     /// Wire name: `priority`.
     pub priority: Option<i32>,
 }

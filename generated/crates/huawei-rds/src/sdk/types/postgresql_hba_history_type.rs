@@ -8,18 +8,23 @@ use super::PostgresqlHbaConf;
 #[non_exhaustive]
 pub struct PostgresqlHbaHistory {
     /// 修改结果，    success：已生效     failed：未生效     setting：设置中\\&quot;,
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 修改时间
+    ///
     /// Wire name: `time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 修改失败原因
+    ///
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
     /// 修改之前的值
+    ///
     /// Wire name: `before_confs`.
     pub before_confs: Vec<PostgresqlHbaConf>,
     /// 修改之后的值
+    ///
     /// Wire name: `after_confs`.
     pub after_confs: Vec<PostgresqlHbaConf>,
 }

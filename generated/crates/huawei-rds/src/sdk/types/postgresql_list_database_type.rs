@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct PostgresqlListDatabase {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库所属用户。
+    ///
     /// Wire name: `owner`.
     pub owner: Option<String>,
     /// 数据库使用的字符集，例如UTF8。
+    ///
     /// Wire name: `character_set`.
     pub character_set: Option<String>,
     /// 数据库排序集，例如en_US.UTF-8等。
+    ///
     /// Wire name: `collate_set`.
     pub collate_set: Option<String>,
     /// 数据库大小（单位：字节）。
+    ///
     /// Wire name: `size`.
     pub size: Option<i64>,
     /// 数据库备注
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgresqlPreCheckUpgradeMajorVersionReq {
     /// 目标版本。
+    ///
     /// Wire name: `target_version`.
     pub target_version: String,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct PostgresqlUserForList {
     /// 帐号名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 用户的权限属性。
+    ///
     /// Wire name: `attributes`.
     pub attributes: Option<::runtime::JsonValue>,
     /// 用户的默认权限。
+    ///
     /// Wire name: `memberof`.
     pub memberof: Vec<String>,
     /// 数据库用户备注。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProjectTagInfoResponse {
     /// 标签键。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值列表。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -8,18 +8,23 @@ use super::EngineRiskDesc;
 #[non_exhaustive]
 pub struct ProxyEngineVersionInfo {
     /// **参数解释**：  当前引擎版本。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `current_engine_version`.
     pub current_engine_version: Option<String>,
     /// **参数解释**：  目标引擎版本。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `target_engine_version`.
     pub target_engine_version: Option<String>,
     /// **参数解释**：  是否可升级标志。true表示可以升级，false表示不可升级。  **约束限制**：  不涉及。  **取值范围**：  - true - false  **默认取值**：  不涉及。
+    ///
     /// Wire name: `upgrade_flag`.
     pub upgrade_flag: Option<bool>,
     /// **参数解释**：  代理节点ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `proxy_id`.
     pub proxy_id: Option<String>,
     /// **参数解释**：  升级风险列表。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `risks`.
     pub risks: Vec<EngineRiskDesc>,
 }

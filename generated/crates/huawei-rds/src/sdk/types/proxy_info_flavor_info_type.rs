@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProxyInfoFlavorInfo {
     /// 规格类型。
+    ///
     /// Wire name: `group_type`.
     pub group_type: Option<String>,
     /// 规格码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
 }

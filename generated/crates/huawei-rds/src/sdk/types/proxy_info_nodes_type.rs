@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ProxyInfoNodes {
     /// 数据库代理节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库代理节点状态。  取值范围： NORMAL: 表示节点正常。 ABNORMAL: 表示节点节点状态异常。 CREATING: 表示节点正在创建中。 CREATEFAIL: 表示节点创建失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库代理节点角色：  master：主节点。  slave：备节点。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 数据库代理节点所在可用区。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// 数据库代理节点是否被冻结。  取值范围：  0：未冻结。  1：冻结。
+    ///
     /// Wire name: `frozen_flag`.
     pub frozen_flag: Option<i32>,
 }

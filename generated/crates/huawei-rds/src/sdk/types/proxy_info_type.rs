@@ -8,84 +8,109 @@ use super::{ProxyInfoFlavorInfo, ProxyInfoNodes};
 #[non_exhaustive]
 pub struct ProxyInfo {
     /// 数据库代理实例ID。
+    ///
     /// Wire name: `pool_id`.
     pub pool_id: Option<String>,
     /// 数据库代理状态。  取值: NORMAL：表示数据库代理正常。 ENABLING：表示数据库代理正在开启。 DISABLING：表示数据库代理正在关闭。 CHANGING_NODE_NUM：表示数据库代理正在调整节点数量。 SCALING: 表示数据库代理正在规格变更。 UPGRADING: 表示数据库代理正在升级内核版本。 IPMODIFYING: 表示数据库代理正在修改读写分离地址。 RESTARTING: 表示数据库代理正在重启进程。 TRANSACTION_SPLITTING: 表示数据库代理正在变更事务拆分功能状态。 CONNECTION_POOL_SWITCH_OPERATING: 表示数据库代理正在变更会话连接池类型。 PORT_MODIFYING: 表示数据库代理正在修改端口。 PROXY_SSL_SWITCHING: 表示数据库代理正在变更SSL状态。 ALT_SWITCH_OPERATING: 表示数据库代理正在变更ALT状态。 CHANGING_RESOURCES: 表示数据库代理正在进行资源变更。 NORMAL: 表示数据库代理正常。 ABNORMAL: 表示数据库代理异常。 FAILED: 表示数据库代理创建失败。 FROZEN: 表示数据库代理已冻结。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 读写分离地址。
+    ///
     /// Wire name: `address`.
     pub address: Option<String>,
     /// 端口号。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// 延时阈值，单位：秒。
+    ///
     /// Wire name: `delay_threshold_in_seconds`.
     pub delay_threshold_in_seconds: Option<i32>,
     /// 数据库代理规格的CPU大小。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 数据库代理规格的内存大小。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
     /// 数据库代理节点个数。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
     /// 数据库代理节点信息列表。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<ProxyInfoNodes>,
     /// 数据库代理集群模式。 取值：     Cluster：集群模式     Ha：主备模式
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `flavor_info`.
     pub flavor_info: Option<ProxyInfoFlavorInfo>,
     /// 数据库代理事务拆分开关状态。  true：开启。  false：关闭。
+    ///
     /// Wire name: `transaction_split`.
     pub transaction_split: Option<String>,
     /// 连接池类型。  取值范围:  CLOSED: 关闭连接池。  SESSION: 开启会话级连接池。
+    ///
     /// Wire name: `connection_pool_type`.
     pub connection_pool_type: Option<String>,
     /// 数据库代理计费模式。  取值范围： 0:按需计费 1:包周期计费
+    ///
     /// Wire name: `pay_mode`.
     pub pay_mode: Option<String>,
     /// 数据库代理名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库代理读写模式。 取值范围：     readwrite 读写模式     readonly 只读模式
+    ///
     /// Wire name: `proxy_mode`.
     pub proxy_mode: Option<String>,
     /// 数据库代理读写分离地址内网域名。 该字段为空表示未申请读写内网域名。
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: Option<String>,
     /// 数据库代理实例所属子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 数据库代理秒级监控状态。
+    ///
     /// Wire name: `seconds_level_monitor_fun_status`.
     pub seconds_level_monitor_fun_status: Option<String>,
     /// ALT开关状态。
+    ///
     /// Wire name: `alt_flag`.
     pub alt_flag: Option<bool>,
     /// 是否强制读路由到只读。
+    ///
     /// Wire name: `force_read_only`.
     pub force_read_only: Option<bool>,
     /// 数据库代理路由模式。 取值范围:     0：表示权重负载模式。     1：表示负载均衡模式（数据库主实例不接受读请求）。     2：表示负载均衡模式（数据库主实例接受读请求）。
+    ///
     /// Wire name: `route_mode`.
     pub route_mode: Option<i32>,
     /// ssl开关状态。
+    ///
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<bool>,
     /// 数据库代理是否支持开启负载均衡路由模式。
+    ///
     /// Wire name: `support_balance_route_mode`.
     pub support_balance_route_mode: Option<bool>,
     /// 数据库代理是否支持开启ssl功能。
+    ///
     /// Wire name: `support_proxy_ssl`.
     pub support_proxy_ssl: Option<bool>,
     /// 数据库代理是否支持切换会话连接池类型。
+    ///
     /// Wire name: `support_switch_connection_pool_type`.
     pub support_switch_connection_pool_type: Option<bool>,
     /// 数据库代理是否支持开启事务拆分。
+    ///
     /// Wire name: `support_transaction_split`.
     pub support_transaction_split: Option<bool>,
 }

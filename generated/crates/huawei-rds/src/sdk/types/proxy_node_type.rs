@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ProxyNode {
     /// Proxy节点ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// Proxy节点名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// Proxy节点角色。 - master：主节点。 - slave：备节点。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
     /// Proxy节点状态。 - normal：正常。 - abnormal：异常。 - creating：创建中。 - deleted：已删除。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// Proxy节点是否被冻结。 - 0：未冻结。 - 1：冻结。 - 2：冻结删除。
+    ///
     /// Wire name: `frozen_flag`.
     pub frozen_flag: Option<i32>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyReadonlyInstances {
     /// 只读实例ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// 只读实例权重，取值范围为0~1000。
+    ///
     /// Wire name: `weight`.
     pub weight: i32,
 }

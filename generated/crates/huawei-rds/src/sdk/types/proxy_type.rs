@@ -8,42 +8,55 @@ use super::ProxyNode;
 #[non_exhaustive]
 pub struct Proxy {
     /// Proxy实例ID。
+    ///
     /// Wire name: `pool_id`.
     pub pool_id: Option<String>,
     /// Proxy实例开启状态，取值范围如下。 - open：打开。 - closed：关闭。 - frozen：已冻结。 - opening：打开中。 - closing：关闭中。 - freezing：冻结中。 - unfreezing：解冻中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// Proxy读写分离地址。
+    ///
     /// Wire name: `address`.
     pub address: Option<String>,
     /// elb模式的虚拟IP信息。
+    ///
     /// Wire name: `elb_vip`.
     pub elb_vip: Option<String>,
     /// 弹性公网IP信息。
+    ///
     /// Wire name: `eip`.
     pub eip: Option<String>,
     /// Proxy端口信息。
+    ///
     /// Wire name: `port`.
     pub port: Option<i32>,
     /// Proxy实例状态。 - abnormal：异常。 - normal：正常。 - creating：创建中。 - deleted：已删除。
+    ///
     /// Wire name: `pool_status`.
     pub pool_status: Option<String>,
     /// 延时阈值（单位：KB）。
+    ///
     /// Wire name: `delay_threshold_in_kilobytes`.
     pub delay_threshold_in_kilobytes: Option<i32>,
     /// Proxy实例规格的CPU数量。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// Proxy实例规格的内存数量。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
     /// Proxy节点个数。
+    ///
     /// Wire name: `node_num`.
     pub node_num: Option<i32>,
     /// Proxy节点信息。
+    ///
     /// Wire name: `nodes`.
     pub nodes: Vec<ProxyNode>,
     /// Proxy主备模式，取值范围：Ha。
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicationTableFilterInfoRequest {
     /// 筛选关系。  为空时表示当前为最下级筛选器，不为空时表示当前项还有下级筛选器 不为空时取值范围：AND, OR
+    ///
     /// Wire name: `relation`.
     pub relation: Option<String>,
     /// 筛选字段（仅当筛选关系为空时生效，且筛选关系为空时必传）。
+    ///
     /// Wire name: `column`.
     pub column: Option<String>,
     /// 筛选条件（仅当筛选关系为空时生效，且筛选关系为空时必传）。 取值范围： &#x3D;, !&#x3D;, &gt;, &lt;, &gt;&#x3D;, &lt;&#x3D;, LIKE, NOT LIKE, IN
+    ///
     /// Wire name: `condition`.
     pub condition: Option<String>,
     /// 筛选值（仅当筛选关系为空时生效，且筛选关系为空时必传）。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 下级筛选器（仅当筛选关系不为空时生效，且筛选关系不为空时必传）。
+    ///
     /// Wire name: `filters`.
     pub filters: Option<Vec<PublicationTableFilterInfoRequest>>,
 }

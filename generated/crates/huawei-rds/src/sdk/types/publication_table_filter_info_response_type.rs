@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct PublicationTableFilterInfoResponse {
     /// 筛选关系。  为空时表示当前为最下级筛选器，不为空时表示当前项还有下级筛选器。
+    ///
     /// Wire name: `relation`.
     pub relation: Option<String>,
     /// 筛选字段。
+    ///
     /// Wire name: `column`.
     pub column: Option<String>,
     /// 筛选条件。
+    ///
     /// Wire name: `condition`.
     pub condition: Option<String>,
     /// 筛选值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 下级筛选器。
+    ///
     /// Wire name: `filters`.
     pub filters: Vec<PublicationTableFilterInfoResponse>,
 }

@@ -7,24 +7,27 @@ use super::{ArticlePropertiesRequest, PublicationTableFilterInfoRequest};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicationTableInfoRequest {
     /// 表名。  表名长度可在1～64个字符之间，由字母、数字或下划线组成，不能包含其他特殊字符
+    ///
     /// Wire name: `table_name`.
     pub table_name: String,
     /// 命名空间。默认值dbo。
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// 发布的字段（不传或为空说明选择所有字段）。  字段名称长度可在1～64个字符之间，由字母、数字或下划线组成，不能包含其他特殊字符
+    ///
     /// Wire name: `columns`.
     pub columns: Option<Vec<String>>,
     /// 主键。
+    ///
     /// Wire name: `primary_key`.
     pub primary_key: Option<Vec<String>>,
     /// 筛选语句。不能包含英文单引号&#39;。
+    ///
     /// Wire name: `filter_statement`.
     pub filter_statement: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `filter`.
     pub filter: Option<PublicationTableFilterInfoRequest>,
-    /// (No description in the spec.)
     /// Wire name: `article_properties`.
     pub article_properties: Option<ArticlePropertiesRequest>,
 }

@@ -8,24 +8,27 @@ use super::{ArticlePropertiesResponse, PublicationTableFilterInfoResponse};
 #[non_exhaustive]
 pub struct PublicationTableInfoResponse {
     /// 表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 命名空间。
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// 发布的字段（未传或为空说明选择所有字段）。
+    ///
     /// Wire name: `columns`.
     pub columns: Vec<String>,
     /// 主键。
+    ///
     /// Wire name: `primary_key`.
     pub primary_key: Vec<String>,
     /// 筛选语句。
+    ///
     /// Wire name: `filter_statement`.
     pub filter_statement: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `filter`.
     pub filter: Option<PublicationTableFilterInfoResponse>,
-    /// (No description in the spec.)
     /// Wire name: `article_properties`.
     pub article_properties: Option<ArticlePropertiesResponse>,
 }

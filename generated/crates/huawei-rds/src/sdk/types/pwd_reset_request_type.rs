@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PwdResetRequest {
     /// 数据库密码
+    ///
     /// Wire name: `db_user_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_user_pwd: ::runtime::Sensitive<String>,

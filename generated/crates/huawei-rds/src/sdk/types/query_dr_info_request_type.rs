@@ -5,39 +5,51 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryDRInfoRequest {
     /// 容灾关系id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 容灾搭建状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 灾备实例id
+    ///
     /// Wire name: `master_instance_id`.
     pub master_instance_id: Option<String>,
     /// 主实例region
+    ///
     /// Wire name: `master_region`.
     pub master_region: Option<String>,
     /// 灾备实例id
+    ///
     /// Wire name: `slave_instance_id`.
     pub slave_instance_id: Option<String>,
     /// 灾备实例region
+    ///
     /// Wire name: `slave_region`.
     pub slave_region: Option<String>,
     /// 创建起始时间
+    ///
     /// Wire name: `create_at_start`.
     pub create_at_start: Option<i64>,
     /// 创建结束时间
+    ///
     /// Wire name: `create_at_end`.
     pub create_at_end: Option<i64>,
     /// 排序方式。 DESC，降序。 ASC，升序。 默认降序。
+    ///
     /// Wire name: `order`.
     pub order: Option<String>,
     /// 排序字段。 status 容灾搭建状态。 time 容灾搭建时间。 master_region 主实例region。 slave_region 灾备实例region 默认容灾搭建时间。
+    ///
     /// Wire name: `sort_field`.
     pub sort_field: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i64>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i64>,
 }

@@ -7,16 +7,16 @@ use super::{InstanceInfo, ProxyInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProxyResponseV3 {
-    /// (No description in the spec.)
     /// Wire name: `proxy`.
     pub proxy: Option<ProxyInfo>,
-    /// (No description in the spec.)
     /// Wire name: `master_instance`.
     pub master_instance: Option<InstanceInfo>,
     /// 数据库只读实例信息。
+    ///
     /// Wire name: `readonly_instances`.
     pub readonly_instances: Vec<InstanceInfo>,
     /// 安全组是否放通该数据库代理到数据库的网络地址。
+    ///
     /// Wire name: `proxy_security_group_check_result`.
     pub proxy_security_group_check_result: Option<bool>,
 }

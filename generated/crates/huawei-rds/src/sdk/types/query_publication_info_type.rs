@@ -8,33 +8,39 @@ use super::{PublicationTableInfoResponse, SubscriptionOptionsResult, UsedJobSche
 #[non_exhaustive]
 pub struct QueryPublicationInfo {
     /// 发布id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 发布状态。normal，abnormal，creating，modifying，createfail
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 发布名。
+    ///
     /// Wire name: `publication_name`.
     pub publication_name: Option<String>,
     /// 发布数据库名。
+    ///
     /// Wire name: `publication_database`.
     pub publication_database: Option<String>,
     /// 订阅数。
+    ///
     /// Wire name: `subscription_count`.
     pub subscription_count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `subscription_options`.
     pub subscription_options: Option<SubscriptionOptionsResult>,
-    /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<UsedJobSchedule>,
     /// 是否选择所有数据表。
+    ///
     /// Wire name: `is_select_all_table`.
     pub is_select_all_table: Option<bool>,
     /// 全选所有表后需要去除的表。
+    ///
     /// Wire name: `extend_tables`.
     pub extend_tables: Vec<String>,
     /// 发布数据表。
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<PublicationTableInfoResponse>,
 }

@@ -6,96 +6,127 @@
 #[non_exhaustive]
 pub struct QueryTopSqlsResult {
     /// 对查询计算的二进制哈希值，用于标识具有类似逻辑的查询。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 当前执行的SQL语句。
+    ///
     /// Wire name: `statement`.
     pub statement: Option<String>,
     /// SQL全文。
+    ///
     /// Wire name: `query`.
     pub query: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 执行总次数。
+    ///
     /// Wire name: `execution_count`.
     pub execution_count: Option<String>,
     /// 执行总次数百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `execution_count_percent`.
     pub execution_count_percent: Option<String>,
     /// 总CPU耗时，单位ms。
+    ///
     /// Wire name: `total_cpu_time`.
     pub total_cpu_time: Option<String>,
     /// 总CPU耗时百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `total_cpu_time_percent`.
     pub total_cpu_time_percent: Option<String>,
     /// 平均CPU耗时，单位ms。
+    ///
     /// Wire name: `avg_cpu_time`.
     pub avg_cpu_time: Option<String>,
     /// 平均CPU耗时百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `avg_cpu_time_percent`.
     pub avg_cpu_time_percent: Option<String>,
     /// 总执行耗时。
+    ///
     /// Wire name: `total_duration_time`.
     pub total_duration_time: Option<String>,
     /// 总执行耗时百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `total_duration_time_percent`.
     pub total_duration_time_percent: Option<String>,
     /// 平均执行耗时。
+    ///
     /// Wire name: `avg_duration_time`.
     pub avg_duration_time: Option<String>,
     /// 平均执行耗时百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `avg_duration_time_percent`.
     pub avg_duration_time_percent: Option<String>,
     /// 总返回行。
+    ///
     /// Wire name: `total_rows`.
     pub total_rows: Option<String>,
     /// 总返回行百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `total_rows_percent`.
     pub total_rows_percent: Option<String>,
     /// 平均返回行。
+    ///
     /// Wire name: `avg_rows`.
     pub avg_rows: Option<String>,
     /// 平均返回行百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `avg_rows_percent`.
     pub avg_rows_percent: Option<String>,
     /// 总逻辑读消耗。
+    ///
     /// Wire name: `total_logical_reads`.
     pub total_logical_reads: Option<String>,
     /// 总逻辑读百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `total_logical_reads_percent`.
     pub total_logical_reads_percent: Option<String>,
     /// 平均逻辑读消耗。
+    ///
     /// Wire name: `avg_logical_reads`.
     pub avg_logical_reads: Option<String>,
     /// 平均逻辑读百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `avg_logical_reads_percent`.
     pub avg_logical_reads_percent: Option<String>,
     /// 平均逻辑写消耗。
+    ///
     /// Wire name: `avg_logical_write`.
     pub avg_logical_write: Option<String>,
     /// 平均逻辑写百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `avg_logical_write_percent`.
     pub avg_logical_write_percent: Option<String>,
     /// 总逻辑写消耗。
+    ///
     /// Wire name: `total_logical_write`.
     pub total_logical_write: Option<String>,
     /// 总逻辑写百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `total_logical_write_percent`.
     pub total_logical_write_percent: Option<String>,
     /// 平均物理读消耗。
+    ///
     /// Wire name: `avg_physical_reads`.
     pub avg_physical_reads: Option<String>,
     /// 平均物理读百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `avg_physical_reads_percent`.
     pub avg_physical_reads_percent: Option<String>,
     /// 总物理读消耗。
+    ///
     /// Wire name: `total_physical_reads`.
     pub total_physical_reads: Option<String>,
     /// 总物理读百分比，范围0.0000-1.0000。
+    ///
     /// Wire name: `total_physical_reads_percent`.
     pub total_physical_reads_percent: Option<String>,
     /// 上次执行时间。
+    ///
     /// Wire name: `last_execution_time`.
     pub last_execution_time: Option<String>,
 }

@@ -8,6 +8,7 @@ use super::Resources;
 #[non_exhaustive]
 pub struct Quotas {
     /// 资源列表对象。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resources>,
 }

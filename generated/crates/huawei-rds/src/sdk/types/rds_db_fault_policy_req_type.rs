@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsDBFaultPolicyReq {
     /// **参数解释**：  内核故障的处理策略。  **约束限制**：  不涉及。  **取值范围**：  - repairFirst：优先修复 - failoverFirst：优先切换  **默认取值**：  不涉及。
+    ///
     /// Wire name: `db_policy`.
     pub db_policy: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsUpgradePrecheckV3Req {
     /// 特定场景使用，普通用户无需填写该字段。
+    ///
     /// Wire name: `target_version`.
     pub target_version: Option<String>,
 }

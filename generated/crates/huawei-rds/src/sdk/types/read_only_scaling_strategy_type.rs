@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadOnlyScalingStrategy {
     /// **参数解释**：  只读扩容开关。  **约束限制**：  不涉及。  **取值范围**：  - ON：开启 - OFF：关闭  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_enlarge_enabled`.
     pub read_only_enlarge_enabled: Option<String>,
     /// **参数解释**：  只读缩容开关。  **约束限制**：  不涉及。  **取值范围**：  - ON：开启 - OFF：关闭  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_reduce_enabled`.
     pub read_only_reduce_enabled: Option<String>,
     /// **参数解释**：  观测窗口时间，单位秒。  **约束限制**：  不涉及。  **取值范围**：  - 120 - 300 - 600 - 900 - 1800  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_monitor_cycle`.
     pub read_only_monitor_cycle: Option<String>,
     /// **参数解释**：  静默期，单位秒。  **约束限制**：  不涉及。  **取值范围**：  - 300 - 600 - 1800 - 3600 - 7200 - 10800 - 86400 - 604800  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_silence_cycle`.
     pub read_only_silence_cycle: Option<String>,
     /// **参数解释**：  只读最大节点数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_read_only_count`.
     pub max_read_only_count: Option<String>,
     /// **参数解释**：  只读扩容阈值。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_enlarge_threshold`.
     pub read_only_enlarge_threshold: Option<String>,
     /// **参数解释**：  扩容新增只读规格。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_flavor`.
     pub read_only_flavor: Option<String>,
     /// **参数解释**：  只读最小节点数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `min_read_only_count`.
     pub min_read_only_count: Option<String>,
     /// **参数解释**：  只读缩容阈值。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `read_only_reduce_threshold`.
     pub read_only_reduce_threshold: Option<String>,
 }

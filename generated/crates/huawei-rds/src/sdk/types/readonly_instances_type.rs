@@ -8,21 +8,27 @@ use super::AvailableZone;
 #[non_exhaustive]
 pub struct ReadonlyInstances {
     /// 只读实例ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 只读实例状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 只读实例名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 只读实例读写分离权重。
+    ///
     /// Wire name: `weight`.
     pub weight: Option<i32>,
     /// 可用区信息。
+    ///
     /// Wire name: `available_zones`.
     pub available_zones: Vec<AvailableZone>,
     /// 只读实例CPU个数。
+    ///
     /// Wire name: `cpu_num`.
     pub cpu_num: Option<i32>,
 }

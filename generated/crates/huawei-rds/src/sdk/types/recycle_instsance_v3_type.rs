@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct RecycleInstsanceV3 {
     /// 实例id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例主备模式，取值：Ha（主备），不区分大小写。
+    ///
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
     /// 引擎名
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 数据库引擎版本
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 计费方式
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 创建时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 删除时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `deleted_at`.
     pub deleted_at: Option<String>,
     /// 磁盘类型。 取值范围如下，区分大小写： - COMMON，表示SATA。 - HIGH，表示SAS。 - ULTRAHIGH，表示SSD。 - ULTRAHIGHPRO，表示SSD尊享版，仅支持超高性能型尊享版（需申请权限）。 - CLOUDSSD，表示SSD云盘，仅支持通用型和独享型规格实例。 - LOCALSSD，表示本地SSD。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 磁盘大小，单位为GB。 取值范围：40GB~4000GB，必须为10的整数倍。  部分用户支持40GB~6000GB，如果您想创建存储空间最大为6000GB的数据库实例，或提高扩容上限到10000GB，请联系客服开通。  说明：对于只读实例，该参数无效，磁盘大小，默认和主实例相同。
+    ///
     /// Wire name: `volume_size`.
     pub volume_size: Option<i32>,
     /// 内网地址
+    ///
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
     /// ipv6内网地址
+    ///
     /// Wire name: `data_vip_v6`.
     pub data_vip_v6: Option<String>,
     /// 企业项目ID
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 保留时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `retained_until`.
     pub retained_until: Option<String>,
     /// 备份id
+    ///
     /// Wire name: `recycle_backup_id`.
     pub recycle_backup_id: Option<String>,
     /// 备份状态 取值范围如下，区分大小写: - BUILDING 备份中，不能进行重建 - COMPLETED，标识备份完成，可以重建
+    ///
     /// Wire name: `recycle_status`.
     pub recycle_status: Option<String>,
     /// 是否为serverless实例 - false 不是serverless实例 - true 是serverless实例
+    ///
     /// Wire name: `is_serverless`.
     pub is_serverless: Option<bool>,
 }

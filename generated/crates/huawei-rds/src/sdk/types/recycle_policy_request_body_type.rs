@@ -6,7 +6,6 @@ use super::RecyclePolicy;
 /// `RecyclePolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecyclePolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `recycle_policy`.
     pub recycle_policy: Option<RecyclePolicy>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecyclePolicy {
     /// 保留时间，设置已删除实例保留天数，支持整数，可设置范围为1~7天。  当“retention_period_in_days”为空，保留时间默认是7天。
+    ///
     /// Wire name: `retention_period_in_days`.
     pub retention_period_in_days: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReduceVolumeObject {
     /// 缩容后实例磁盘的目标大小。每次缩容至少缩小10GB；目标大小必须为10的整数倍。 为确保实例的正常使用，根据当前磁盘的使用量情况存在磁盘容量下限，当此参数小于磁盘容量下限时，缩容会下发失败，此时请适当调大此参数。
+    ///
     /// Wire name: `size`.
     pub size: i32,
     /// 是否定时变更。 - true，为定时在运维时间窗做变更。 - false，为立即变更，默认该方式。
+    ///
     /// Wire name: `is_delay`.
     pub is_delay: bool,
     /// 该参数只有磁盘类型为Flexible SSD（GPSSD2）和极速型SSDV2（ESSD2）的磁盘必填。 对于Flexible SSD类型的磁盘，IOPS值配置的范围为3000~128000，具体可配置值受磁盘大小限制，需要小于等于500*磁盘容量。 对于极速型SSDV2类型的磁盘，IOPS值配置的范围为100~256000，具体可配置值受磁盘大小限制，需要小于等于1000*磁盘容量。
+    ///
     /// Wire name: `iops`.
     pub iops: Option<i32>,
     /// 该参数只有磁盘类型为Flexible SSD（GPSSD2）的磁盘必填。 对于Flexible SSD类型的磁盘，throughput值配置的范围为125~1000 MiB/s，具体可配置值受IOPS大小限制，需要小于等于IOPS/4。
+    ///
     /// Wire name: `throughput`.
     pub throughput: Option<i32>,
 }

@@ -6,7 +6,6 @@ use super::ReduceVolumeObject;
 /// `ReduceVolumeRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReduceVolumeRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `reduce_volume`.
     pub reduce_volume: Option<ReduceVolumeObject>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RelatedInstance {
     /// 关联实例id。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 关联实例类型。  - “replica_of”对应于“主实例”。 - “replica”对应于“只读实例”。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplaceNodeRequest {
     /// 只读实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 只读实例的节点ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: String,
     /// 替换动作，取值范围： REPLACE: 节点顶替 REPLACE_ROLLBACK: 节点顶替回切
+    ///
     /// Wire name: `replace_action`.
     pub replace_action: String,
 }

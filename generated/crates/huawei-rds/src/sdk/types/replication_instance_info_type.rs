@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ReplicationInstanceInfo {
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 内网地址。
+    ///
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationUserInfo {
     /// 服务器ip。
+    ///
     /// Wire name: `server_ip`.
     pub server_ip: String,
     /// 端口号。
+    ///
     /// Wire name: `server_port`.
     pub server_port: i32,
     /// 服务器名称。
+    ///
     /// Wire name: `server_name`.
     pub server_name: String,
     /// 登录名。
+    ///
     /// Wire name: `login_user_name`.
     pub login_user_name: String,
     /// 登录密码。要求密码长度在5~64位之间。
+    ///
     /// Wire name: `login_user_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub login_user_password: ::runtime::Sensitive<String>,

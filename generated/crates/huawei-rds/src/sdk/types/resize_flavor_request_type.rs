@@ -6,7 +6,6 @@ use super::ResizeFlavorObject;
 /// `ResizeFlavorRequest` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResizeFlavorRequest {
-    /// (No description in the spec.)
     /// Wire name: `resize_flavor`.
     pub resize_flavor: Option<ResizeFlavorObject>,
 }

@@ -8,54 +8,69 @@ use super::InstanceState;
 #[non_exhaustive]
 pub struct ResourceMonitoringInfo {
     /// 实例id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_state`.
     pub instance_state: Option<InstanceState>,
     /// 实例类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// CPU大小
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 内存大小（单位：GB）
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
     /// 引擎名称
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// cpu使用率
+    ///
     /// Wire name: `cpu_usage`.
     pub cpu_usage: Option<f64>,
     /// 内存使用率
+    ///
     /// Wire name: `memory_usage`.
     pub memory_usage: Option<f64>,
     /// 磁盘使用率
+    ///
     /// Wire name: `disk_usage`.
     pub disk_usage: Option<f64>,
     /// TPS
+    ///
     /// Wire name: `tps`.
     pub tps: Option<f64>,
     /// QPS
+    ///
     /// Wire name: `qps`.
     pub qps: Option<f64>,
     /// iops
+    ///
     /// Wire name: `iops`.
     pub iops: Option<f64>,
     /// 活跃连接数
+    ///
     /// Wire name: `active_connections`.
     pub active_connections: Option<f64>,
     /// 慢SQL
+    ///
     /// Wire name: `slow_sql`.
     pub slow_sql: Option<f64>,
     /// 只读实例资源监控指标
+    ///
     /// Wire name: `readonly_instance_resource_monitoring_info`.
     pub readonly_instance_resource_monitoring_info: Vec<ResourceMonitoringInfo>,
 }

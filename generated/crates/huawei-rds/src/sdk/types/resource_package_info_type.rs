@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ResourcePackageInfo {
     /// 资源包ID。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 引擎名称。
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 已使用配额。
+    ///
     /// Wire name: `used_quota`.
     pub used_quota: Option<i64>,
     /// 总配额。
+    ///
     /// Wire name: `total_quota`.
     pub total_quota: Option<i64>,
     /// 资源包状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

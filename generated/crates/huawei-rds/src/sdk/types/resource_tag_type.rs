@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ResourceTag {
     /// 标签键
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 标签类型
+    ///
     /// Wire name: `tag_type`.
     pub tag_type: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ResourceUsage {
     /// 当前使用量。
+    ///
     /// Wire name: `value`.
     pub value: Option<f64>,
     /// 总量。
+    ///
     /// Wire name: `total`.
     pub total: Option<f64>,
     /// 对比值。
+    ///
     /// Wire name: `contrast`.
     pub contrast: Option<f64>,
     /// 单位。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
 }

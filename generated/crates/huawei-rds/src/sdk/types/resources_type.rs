@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Resources {
     /// 项目资源配额。
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 已使用的资源数量。
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 项目资源类型，取值范围：instance。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -7,15 +7,17 @@ use super::RestartPolicy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestartConfiguration {
     /// 是否重启虚拟机。
+    ///
     /// Wire name: `restart_server`.
     pub restart_server: Option<bool>,
     /// 是否强制重启, 强制重启会导致数据库服务中未提交的事务强制中断。
+    ///
     /// Wire name: `forcible`.
     pub forcible: Option<bool>,
     /// 是否在可维护时间段内重启。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `restart_policy`.
     pub restart_policy: Option<RestartPolicy>,
 }

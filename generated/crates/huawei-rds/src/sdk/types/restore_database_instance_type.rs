@@ -7,15 +7,19 @@ use super::RestoreDatabaseInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreDatabaseInstance {
     /// 恢复时间
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: i64,
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 是否使用极速恢复，可先根据”获取实例是否能使用极速恢复“接口判断本次恢复是否能使用极速恢复。 如果实例使用了XA事务，采用极速恢复的方式会导致恢复失败！
+    ///
     /// Wire name: `is_fast_restore`.
     pub is_fast_restore: Option<bool>,
     /// 库信息
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<RestoreDatabaseInfo>,
 }

@@ -7,9 +7,11 @@ use super::RestoreTableInfoNew;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreDatabasesInfoNew {
     /// 库名
+    ///
     /// Wire name: `database`.
     pub database: String,
     /// 表信息
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<RestoreTableInfoNew>,
 }

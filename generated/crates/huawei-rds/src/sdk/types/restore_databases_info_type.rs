@@ -7,9 +7,11 @@ use super::RestoreTableInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreDatabasesInfo {
     /// 库名
+    ///
     /// Wire name: `database`.
     pub database: String,
     /// 表信息
+    ///
     /// Wire name: `tables`.
     pub tables: Vec<RestoreTableInfo>,
 }

@@ -6,10 +6,8 @@ use super::{RestoreExistingInstanceRequestBodySource, TargetInstanceRequest};
 /// `RestoreExistingInstanceRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreExistingInstanceRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `source`.
     pub source: Option<RestoreExistingInstanceRequestBodySource>,
-    /// (No description in the spec.)
     /// Wire name: `target`.
     pub target: Option<TargetInstanceRequest>,
 }

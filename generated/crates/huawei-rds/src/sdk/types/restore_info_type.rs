@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreInfo {
     /// 需恢复的原库名称
+    ///
     /// Wire name: `old_name`.
     pub old_name: String,
     /// 恢复后的新库名称
+    ///
     /// Wire name: `new_name`.
     pub new_name: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTableInfoNew {
     /// 旧表名
+    ///
     /// Wire name: `old_name`.
     pub old_name: String,
     /// 新表名
+    ///
     /// Wire name: `new_name`.
     pub new_name: String,
 }

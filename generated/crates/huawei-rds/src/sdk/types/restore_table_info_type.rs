@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTableInfo {
     /// 旧表名
+    ///
     /// Wire name: `oldName`.
     pub old_name: String,
     /// 新表名
+    ///
     /// Wire name: `newName`.
     pub new_name: String,
 }

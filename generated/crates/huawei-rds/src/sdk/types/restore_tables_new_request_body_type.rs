@@ -7,12 +7,15 @@ use super::RestoreDatabasesInfoNew;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTablesNewRequestBody {
     /// 恢复时间戳
+    ///
     /// Wire name: `restore_time`.
     pub restore_time: i64,
     /// 表信息
+    ///
     /// Wire name: `restore_tables`.
     pub restore_tables: Vec<RestoreDatabasesInfoNew>,
     /// 是否使用极速恢复，可先根据“获取实例是否能使用极速恢复”接口判断本次恢复是否能使用极速恢复。 如果实例使用了XA事务，采用极速恢复的方式会导致恢复失败！
+    ///
     /// Wire name: `is_fast_restore`.
     pub is_fast_restore: Option<bool>,
 }

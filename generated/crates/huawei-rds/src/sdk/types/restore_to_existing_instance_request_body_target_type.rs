@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreToExistingInstanceRequestBodyTarget {
     /// 恢复目标实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
 }

@@ -9,10 +9,8 @@ use super::{
 /// `RestoreToExistingInstanceRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreToExistingInstanceRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `source`.
     pub source: Option<RestoreToExistingInstanceRequestBodySource>,
-    /// (No description in the spec.)
     /// Wire name: `target`.
     pub target: Option<RestoreToExistingInstanceRequestBodyTarget>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct RetainBackup {
     /// **参数解释**：  备份名字  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**：  备份ID  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  备份类型。Db表示自动备份、Snapshot表示手动备份  **约束限制**  不涉及  **取值范围**  Db、Snapshot  **默认取值**  不涉及
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**：  备份开始时间  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// **参数解释**：  备份结束时间  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**：  备份大小  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `size`.
     pub size: Option<String>,
     /// **参数解释**：  备份描述信息  **约束限制**  不涉及  **取值范围**  不涉及  **默认取值**  不涉及
+    ///
     /// Wire name: `describe`.
     pub describe: Option<String>,
     /// **参数解释**：  备份方式。Physics表示物理备份、Snapshot表示快照备份  **约束限制**  不涉及  **取值范围**  Physics、Snapshot  **默认取值**  不涉及
+    ///
     /// Wire name: `backup_method`.
     pub backup_method: Option<String>,
     /// **参数解释**：  备份是否tde加密  **约束限制**  不涉及  **取值范围**  false、true  **默认取值**  不涉及
+    ///
     /// Wire name: `tde`.
     pub tde: Option<bool>,
 }

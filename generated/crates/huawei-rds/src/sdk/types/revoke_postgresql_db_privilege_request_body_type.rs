@@ -7,9 +7,11 @@ use super::RevokePostgresqlDbPrivilegeUser;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevokePostgresqlDbPrivilegeRequestBody {
     /// 数据库名称
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// 用户信息，最大值50个
+    ///
     /// Wire name: `users`.
     pub users: Vec<RevokePostgresqlDbPrivilegeUser>,
 }

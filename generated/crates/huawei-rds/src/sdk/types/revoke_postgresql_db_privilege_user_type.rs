@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevokePostgresqlDbPrivilegeUser {
     /// 数据库账号名称
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 数据库下模式名称
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: String,
 }

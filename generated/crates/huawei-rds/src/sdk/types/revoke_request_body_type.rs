@@ -7,9 +7,11 @@ use super::RevokeRequestBodyUsers;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevokeRequestBody {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// 解除授权的用户列表。
+    ///
     /// Wire name: `users`.
     pub users: Vec<RevokeRequestBodyUsers>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevokeRequestBodyUsers {
     /// 数据库用户名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
 }

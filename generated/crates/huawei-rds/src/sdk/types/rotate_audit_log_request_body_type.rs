@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RotateAuditLogRequestBody {
     /// **参数解释**：  实例id。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
 }

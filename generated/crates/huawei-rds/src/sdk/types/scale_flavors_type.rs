@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ScaleFlavors {
     /// 规格码。
+    ///
     /// Wire name: `code`.
     pub code: Option<String>,
     /// CPU个数。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 内存大小（单位：GB）。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
 }

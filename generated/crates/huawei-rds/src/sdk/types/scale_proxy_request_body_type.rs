@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScaleProxyRequestBody {
     /// 需要变更的新规格ID。
+    ///
     /// Wire name: `flavor_ref`.
     pub flavor_ref: String,
     /// 是否延迟变更。  - true：延迟变更，将在运维时间窗内自动变更。 - false：立即变更。
+    ///
     /// Wire name: `delay`.
     pub delay: bool,
 }

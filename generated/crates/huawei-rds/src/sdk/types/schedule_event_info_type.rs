@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct ScheduleEventInfo {
     /// **参数解释**：  事件ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  实例ID。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**：  实例名称。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释**：  数据库类型。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// **参数解释**：  事件创建的时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `created_time`.
     pub created_time: Option<String>,
     /// **参数解释**：  事件更新的时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// **参数解释**：  事件类型。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**：  事件对系统的影响。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `impact`.
     pub impact: Option<String>,
     /// **参数解释**：  事件状态。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  事件发生的原因。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `reason`.
     pub reason: Option<String>,
     /// **参数解释**：  事件的严重级别。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// **参数解释**：  事件执行的时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `execute_time`.
     pub execute_time: Option<String>,
     /// **参数解释**：  事件最近一次执行的时间。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `latest_execution_time`.
     pub latest_execution_time: Option<String>,
 }

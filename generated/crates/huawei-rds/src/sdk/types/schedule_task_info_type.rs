@@ -8,45 +8,57 @@ use super::TargetConfig;
 #[non_exhaustive]
 pub struct ScheduleTaskInfo {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 实例状态。 - 值为“BUILD”，表示实例正在创建。 - 值为“CREATE FAIL”，表示实例创建失败。 - 值为“ACTIVE”，表示实例正常。 - 值为“FAILED”，表示实例异常。 - 值为“FROZEN”，表示实例冻结。 - 值为“MODIFYING”，表示实例正在扩容。 - 值为“REBOOTING”，表示实例正在重启。 - 值为“RESTORING”，表示实例正在恢复。 - 值为“MODIFYING INSTANCE TYPE”，表示实例正在转主备。 - 值为“SWITCHOVER”，表示实例正在主备切换。 - 值为“MIGRATING”，表示实例正在迁移。 - 值为“BACKING UP”，表示实例正在进行备份。 - 值为“MODIFYING DATABASE PORT”，表示实例正在修改数据库端口。 - 值为“STORAGE FULL”，表示实例磁盘空间满。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// 项目ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 任务创建时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 任务计划开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 任务计划结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 任务优先级，整数取值范围1-100，数值越小优先级越高。
+    ///
     /// Wire name: `order`.
     pub order: Option<String>,
     /// 任务状态。取值范围如下： Initing:初始化中 Pending:挂起 Running:运行中 Completed:已完成 Failed:已失败 Unauthorized:未授权 Canceled:已取消
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库类型。
+    ///
     /// Wire name: `datastore_type`.
     pub datastore_type: Option<String>,
     /// 磁盘类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `target_config`.
     pub target_config: Option<TargetConfig>,
 }

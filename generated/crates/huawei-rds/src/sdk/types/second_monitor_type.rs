@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecondMonitor {
     /// 秒级监控开关
+    ///
     /// Wire name: `switch_option`.
     pub switch_option: bool,
     /// 监控间隔, 支持1秒和5秒
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i64>,
 }

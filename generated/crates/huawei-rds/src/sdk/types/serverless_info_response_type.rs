@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ServerlessInfoResponse {
     /// Serverless型实例的算力范围最小值。取值范围：0.5 ~ 8，单位：RCU。
+    ///
     /// Wire name: `min_compute_unit`.
     pub min_compute_unit: Option<String>,
     /// Serverless型实例的算力范围最大值。取值范围：0.5 ~ 8，单位：RCU。
+    ///
     /// Wire name: `max_compute_unit`.
     pub max_compute_unit: Option<String>,
 }

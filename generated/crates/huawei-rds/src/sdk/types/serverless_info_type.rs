@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessInfo {
     /// Serverless型实例的最小算力，单位RCU，范围0.5~8，步进0.5。
+    ///
     /// Wire name: `min_cap`.
     pub min_cap: String,
     /// Serverless型实例的最大算力，单位RCU，范围0.5~8，步进0.5。
+    ///
     /// Wire name: `max_cap`.
     pub max_cap: String,
 }

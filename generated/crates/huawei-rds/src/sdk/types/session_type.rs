@@ -6,96 +6,127 @@
 #[non_exhaustive]
 pub struct Session {
     /// 采样时间
+    ///
     /// Wire name: `sample_time`.
     pub sample_time: Option<String>,
     /// 阻塞进程ID
+    ///
     /// Wire name: `blocked_process_id`.
     pub blocked_process_id: Option<String>,
     /// 数据库OID
+    ///
     /// Wire name: `database_oid`.
     pub database_oid: Option<i64>,
     /// 数据库名
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 会话ID
+    ///
     /// Wire name: `session_id`.
     pub session_id: Option<i64>,
     /// 并行会话ID
+    ///
     /// Wire name: `parallel_leader_id`.
     pub parallel_leader_id: Option<i64>,
     /// 后端用户OID
+    ///
     /// Wire name: `backend_user_oid`.
     pub backend_user_oid: Option<i64>,
     /// 用户名
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 应用名
+    ///
     /// Wire name: `app_name`.
     pub app_name: Option<String>,
     /// 客户端地址
+    ///
     /// Wire name: `client_ip_address`.
     pub client_ip_address: Option<String>,
     /// 客户端名称
+    ///
     /// Wire name: `client_host_name`.
     pub client_host_name: Option<String>,
     /// 客户端端口
+    ///
     /// Wire name: `client_port`.
     pub client_port: Option<i64>,
     /// 会话建立时间
+    ///
     /// Wire name: `session_start_time`.
     pub session_start_time: Option<String>,
     /// 事务启动时间
+    ///
     /// Wire name: `transaction_start_time`.
     pub transaction_start_time: Option<String>,
     /// 事务执行时间(s)
+    ///
     /// Wire name: `transaction_execution_time`.
     pub transaction_execution_time: Option<i64>,
     /// 查询开始时间
+    ///
     /// Wire name: `query_start_time`.
     pub query_start_time: Option<String>,
     /// state改变时间
+    ///
     /// Wire name: `state_change_time`.
     pub state_change_time: Option<String>,
     /// 等待事件类型
+    ///
     /// Wire name: `wait_event_type`.
     pub wait_event_type: Option<String>,
     /// 等待事件名称
+    ///
     /// Wire name: `wait_event_name`.
     pub wait_event_name: Option<String>,
     /// 会话状态
+    ///
     /// Wire name: `session_status`.
     pub session_status: Option<String>,
     /// Backend XID
+    ///
     /// Wire name: `backend_xid`.
     pub backend_xid: Option<i64>,
     /// Backend Xmin
+    ///
     /// Wire name: `backend_xmin`.
     pub backend_xmin: Option<i64>,
     /// Query ID
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
     /// SQL语句
+    ///
     /// Wire name: `sql_statement`.
     pub sql_statement: Option<String>,
     /// 进程类型
+    ///
     /// Wire name: `process_type`.
     pub process_type: Option<String>,
     /// 内存占比(%)
+    ///
     /// Wire name: `memory_usage`.
     pub memory_usage: Option<f64>,
     /// 进程状态
+    ///
     /// Wire name: `process_status`.
     pub process_status: Option<String>,
     /// 3秒内平均CPU占用率(%)
+    ///
     /// Wire name: `cpu_usage`.
     pub cpu_usage: Option<f64>,
     /// I/O等待时间(s)
+    ///
     /// Wire name: `io_wait_status`.
     pub io_wait_status: Option<f64>,
     /// 磁盘读速率(MB/s)
+    ///
     /// Wire name: `disk_read_rate`.
     pub disk_read_rate: Option<f64>,
     /// 磁盘写速率(MB/s)
+    ///
     /// Wire name: `disk_write_rate`.
     pub disk_write_rate: Option<f64>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAuditlogPolicyRequestBody {
     /// 审计日志保存天数，取值范围0~3660。0表示关闭审计日志策略。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: i32,
     /// 仅关闭审计日志策略时有效。  - true（默认），表示关闭审计日志策略的同时，延迟删除已有的历史审计日志。 - false，表示关闭审计日志策略的同时，删除已有的历史审计日志。
+    ///
     /// Wire name: `reserve_auditlogs`.
     pub reserve_auditlogs: Option<bool>,
     /// 审计记录的操作类型，动态范围。空表示不过滤任何操作类型。该参数仅针对RDS for MySQL实例。
+    ///
     /// Wire name: `audit_types`.
     pub audit_types: Option<Vec<String>>,
     /// 仅打开审计日志策略时有效。内容为打开审计日志时需自动安装pg_audit插件的数据库名称。空表示不自动安装。该参数仅针对RDS for PostgreSQL实例。
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<String>>,
 }

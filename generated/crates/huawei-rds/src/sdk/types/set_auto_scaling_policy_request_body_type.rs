@@ -7,30 +7,37 @@ use super::ReadOnlyScalingStrategy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAutoScalingPolicyRequestBody {
     /// **参数解释**：  是否开启自动变配。  **约束限制**：  不涉及。  **取值范围**：  - ON：开启自动变配 - OFF：关闭自动变配  **默认取值**：  不涉及。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  观察窗口，单位秒。  **约束限制**：  不涉及。  **取值范围**：  300-1800  **默认取值**：  不涉及。
+    ///
     /// Wire name: `monitor_cycle`.
     pub monitor_cycle: Option<i64>,
     /// **参数解释**：  静默期，单位秒。  **约束限制**：  不涉及。  **取值范围**：  300-604800  **默认取值**：  不涉及。
+    ///
     /// Wire name: `silence_cycle`.
     pub silence_cycle: Option<i64>,
     /// **参数解释**：  自动升配触发阈值，单位百分比。  **约束限制**：  不涉及。  **取值范围**：  50-100  **默认取值**：  不涉及。
+    ///
     /// Wire name: `enlarge_threshold`.
     pub enlarge_threshold: Option<i64>,
     /// **参数解释**：  最大变配规格上限。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `max_flavor`.
     pub max_flavor: Option<String>,
     /// **参数解释**：  自动降配状态。  **约束限制**：  不涉及。  **取值范围**：  - ON：自动降配开启 - OFF：自动降配关闭  **默认取值**：  不涉及。
+    ///
     /// Wire name: `reduce_enabled`.
     pub reduce_enabled: Option<String>,
     /// **参数解释**：  自动降配触发阈值。  **约束限制**：  不涉及。  **取值范围**：  10-30  **默认取值**：  不涉及。
+    ///
     /// Wire name: `reduce_threshold`.
     pub reduce_threshold: Option<i64>,
     /// **参数解释**：  最小变配规格下限。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `min_flavor`.
     pub min_flavor: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `read_only_scaling_strategy`.
     pub read_only_scaling_strategy: Option<ReadOnlyScalingStrategy>,
 }

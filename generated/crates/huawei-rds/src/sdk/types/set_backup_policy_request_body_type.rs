@@ -6,10 +6,10 @@ use super::BackupPolicy;
 /// `SetBackupPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetBackupPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `backup_policy`.
     pub backup_policy: Option<BackupPolicy>,
     /// 仅关闭备份策略时有效。  - true（默认），表示保留自动备份和差异备份。 - false，表示关闭备份策略的同时，删除已有的自动备份和差异备份。
+    ///
     /// Wire name: `reserve_backups`.
     pub reserve_backups: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetConfigurationRequestBody {
     /// 备份方式 - EBACKUP - PHYSICALBACKUP
+    ///
     /// Wire name: `default_backup_method`.
     pub default_backup_method: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetDatabaseUserPrivilegeReqV3 {
     /// 是否设置所有用户。
+    ///
     /// Wire name: `all_users`.
     pub all_users: bool,
     /// 数据库用户名。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 是否为只读权限。
+    ///
     /// Wire name: `readonly`.
     pub readonly: bool,
 }

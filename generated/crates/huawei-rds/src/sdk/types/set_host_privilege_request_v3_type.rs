@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetHostPrivilegeRequestV3 {
     /// 数据库用户名
+    ///
     /// Wire name: `user_name`.
     pub user_name: String,
     /// host信息
+    ///
     /// Wire name: `hosts`.
     pub hosts: Vec<String>,
 }

@@ -6,7 +6,6 @@ use super::OffSiteBackupPolicy;
 /// `SetOffSiteBackupPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetOffSiteBackupPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `policy_para`.
     pub policy_para: Option<OffSiteBackupPolicy>,
 }

@@ -7,6 +7,7 @@ use super::TransferPolicyParam;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetTransferPolicyRequestBody {
     /// 自动转储策略
+    ///
     /// Wire name: `policy`.
     pub policy: Option<Vec<TransferPolicyParam>>,
 }

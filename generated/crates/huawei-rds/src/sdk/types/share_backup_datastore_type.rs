@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ShareBackupDatastore {
     /// 数据库引擎，支持的引擎如下，不区分大小写：PostgreSQL。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库版本。
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

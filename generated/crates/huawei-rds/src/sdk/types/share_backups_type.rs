@@ -8,42 +8,53 @@ use super::ShareBackupDatastore;
 #[non_exhaustive]
 pub struct ShareBackups {
     /// 备份ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 备份名字。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 备份开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 备份结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 备份状态，取值：BUILDING：备份中，COMPLETED：备份完成，FAILED：备份失败，DELETING：备份删除中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 备份大小，单位：KB。
+    ///
     /// Wire name: `size`.
     pub size: Option<f64>,
     /// 备份类型，取值：\\&quot;auto\\&quot;自动全量备份，“manual”手动全量备份。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 备份方法。
+    ///
     /// Wire name: `backup_method`.
     pub backup_method: Option<String>,
     /// 备份所在实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 备份所在实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 备份所在实例状态。
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<ShareBackupDatastore>,
     /// 共享者用户名称。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowIncreBackupPolicyRespBodyIncreBackupPolicy {
     /// 增备时间间隔（分）
+    ///
     /// Wire name: `interval`.
     pub interval: Option<i32>,
 }

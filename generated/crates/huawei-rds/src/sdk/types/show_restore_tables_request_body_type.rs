@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowRestoreTablesRequestBody {
     /// **参数解释**：  任务流ID。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
     /// **参数解释**：  任务名称。  **约束限制**：  不涉及。  **取值范围**：  - RestoreTableMysql - RestoreDatabaseMysql  **默认取值**：  不涉及。
+    ///
     /// Wire name: `workflow_name`.
     pub workflow_name: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ShowRiskInfoEngineRiskDesc {
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 当前引擎
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 当前引擎小版本
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 风险等级，默认1
+    ///
     /// Wire name: `level`.
     pub level: Option<i64>,
     /// 建议升级原因,无风险为空
+    ///
     /// Wire name: `suggest`.
     pub suggest: Option<String>,
     /// 升级影响，无风险为空
+    ///
     /// Wire name: `influence`.
     pub influence: Option<String>,
     /// 指导链接，无风险为空
+    ///
     /// Wire name: `guidance`.
     pub guidance: Option<String>,
     /// 业务影响时长，无风险为空
+    ///
     /// Wire name: `service_impact_duration`.
     pub service_impact_duration: Option<String>,
     /// 升级时长，无风险为空
+    ///
     /// Wire name: `upgrade_duration`.
     pub upgrade_duration: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ShutdownInstanceRecord {
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 工作流id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }

@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct SimplifiedInstanceEntry {
     /// 实例id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 创建的实例名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 引擎名字
+    ///
     /// Wire name: `engine_name`.
     pub engine_name: Option<String>,
     /// 引擎版本
+    ///
     /// Wire name: `engine_version`.
     pub engine_version: Option<String>,
     /// 实例状态。 normal,表示正常 abnormal,表示异常 creating,表示创建中 createfail,表示创建失败 data_disk_full,表示磁盘满 deleted,表示删除 shutdown,表示关机
+    ///
     /// Wire name: `instance_status`.
     pub instance_status: Option<String>,
     /// 是否冻结
+    ///
     /// Wire name: `frozen`.
     pub frozen: Option<bool>,
     /// 按照实例类型查询。取值Single、Ha、Replica、Enterprise，分别对应于单实例、主备实例和只读实例、分布式实例（企业版）。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 按需还是包周期
+    ///
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
     /// 规格码
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 可用区集合
+    ///
     /// Wire name: `availability_zone_ids`.
     pub availability_zone_ids: Vec<String>,
     /// 只读实例id集合
+    ///
     /// Wire name: `read_only_instances`.
     pub read_only_instances: Vec<String>,
     /// 当前实例操作动作集合
+    ///
     /// Wire name: `current_actions`.
     pub current_actions: Vec<String>,
     /// 磁盘类型。
+    ///
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 磁盘大小(单位:G)。
+    ///
     /// Wire name: `volume_size`.
     pub volume_size: Option<i64>,
     /// 企业项目标签ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimplifiedInstancesRequest {
     /// 实例id集合
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Vec<String>,
 }

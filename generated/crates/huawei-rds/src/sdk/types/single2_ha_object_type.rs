@@ -7,15 +7,17 @@ use super::ADDomainInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Single2HaObject {
     /// 实例节点可用区码（AZ）。
+    ///
     /// Wire name: `az_code_new_node`.
     pub az_code_new_node: String,
     /// Dec用户专属存储ID，每个az配置的专属存储不同，实例节点所在专属存储ID，仅支持DEC用户创建时使用。
+    ///
     /// Wire name: `dsspool_id`.
     pub dsspool_id: Option<String>,
     /// 仅包周期实例进行单机转主备时可指定，表示是否自动从客户的账户中支付。 - true，为自动支付。 - false，为手动支付，默认该方式。
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `ad_domain_info`.
     pub ad_domain_info: Option<ADDomainInfo>,
 }

@@ -6,7 +6,6 @@ use super::Single2HaObject;
 /// `Single2Ha` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Single2Ha {
-    /// (No description in the spec.)
     /// Wire name: `single_to_ha`.
     pub single_to_ha: Option<Single2HaObject>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SlowLogFile {
     /// 文件名。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 文件大小（单位Byte）
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
 }

@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlowLogStatisticsForLtsRequest {
     /// 开始日期，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
+    ///
     /// Wire name: `start_time`.
     pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。只能查询当前时间前一个月内的慢日志。
+    ///
     /// Wire name: `end_time`.
     pub end_time: String,
     /// 索引位置，偏移量。默认为0，表示从第一条数据开始查询。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 每页多少条记录（查询结果），取值范围是1~100，不填时默认为10。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 语句类型，取空值，表示查询所有语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 指定排序字段。\\&quot;executeTime\\&quot;，表示按照执行时间降序排序。字段为空或传入其他值，表示按照执行次数降序排序。
+    ///
     /// Wire name: `sort`.
     pub sort: Option<String>,
     /// 排序顺序。默认desc。
+    ///
     /// Wire name: `order`.
     pub order: Option<String>,
 }

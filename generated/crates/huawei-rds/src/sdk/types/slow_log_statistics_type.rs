@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct SlowLogStatistics {
     /// 执行次数。
+    ///
     /// Wire name: `count`.
     pub count: Option<String>,
     /// 平均执行时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// 平均等待锁时间。
+    ///
     /// Wire name: `lockTime`.
     pub lock_time: Option<String>,
     /// 平均结果行数量。
+    ///
     /// Wire name: `rowsSent`.
     pub rows_sent: Option<i64>,
     /// 平均扫描的行数量。
+    ///
     /// Wire name: `rowsExamined`.
     pub rows_examined: Option<i64>,
     /// 所属数据库。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 帐号。
+    ///
     /// Wire name: `users`.
     pub users: Option<String>,
     /// 执行语法。
+    ///
     /// Wire name: `querySample`.
     pub query_sample: Option<String>,
     /// 语句类型。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// IP地址。
+    ///
     /// Wire name: `clientIP`.
     pub client_ip: Option<String>,
 }

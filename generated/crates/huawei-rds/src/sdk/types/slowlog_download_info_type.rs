@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct SlowlogDownloadInfo {
     /// 任务ID
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
     /// 生成的下载文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 生成链接的生成状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 文件大小
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 下载链接
+    ///
     /// Wire name: `file_link`.
     pub file_link: Option<String>,
     /// 生成时间
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
     /// 更新时间
+    ///
     /// Wire name: `update_at`.
     pub update_at: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SparseBackupPolicy {
     /// 参数解释：  备份策略ID。  取值范围：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数解释：  备份周期配置。  取值范围：  格式为“日期 月份 星期”形式的Cron表达式，时区为UTC时区。 日期支持范围为1~31、特殊字符*（表示任意值）、特殊字符L（表示最后一天）。填写1~31或L时支持填写多个，以逗号隔开。 月份支持范围为1~12、特殊字符*（表示任意值）。 星期支持范围为1~7（1表示星期一，2表示星期二，依次类推）、特殊字符*（表示任意值）。填写1~7数字时支持填写多个，以逗号隔开。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 参数解释：  备份文件可以保存的天数。  取值范围：  1~3660。
+    ///
     /// Wire name: `keep_days`.
     pub keep_days: Option<i64>,
     /// 参数解释：  全量备份时间段。自动备份将在该时间段内触发。  取值范围：  格式为hh:mm-HH:MM，为UTC时间。 HH的值比hh大1。 mm和MM的值相同，且取值必须为00。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
 }

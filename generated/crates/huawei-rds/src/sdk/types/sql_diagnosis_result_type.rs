@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct SqlDiagnosisResult {
     /// **参数解释**：  线程id。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `id`.
     pub id: Option<i64>,
     /// **参数解释**：  用户名。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `user`.
     pub user: Option<String>,
     /// **参数解释**：  用户host信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `host`.
     pub host: Option<String>,
     /// **参数解释**：  数据库名。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `db`.
     pub db: Option<String>,
     /// **参数解释**：  执行开始时间  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// **参数解释**：  sql语句。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `sql`.
     pub sql: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct SqlLimitObject {
     /// SQL限流ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 由SQL的语法解析树计算出的内部哈希码，默认为0，取值范围（-9223372036854775808~ 9223372036854775807）。
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
     /// SQL语句的文本形式。
+    ///
     /// Wire name: `query_string`.
     pub query_string: Option<String>,
     /// 同时执行的SQL数量，小于等于0表示不限制，默认为0，取值范围（-1~50000）。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: Option<i32>,
     /// 是否生效
+    ///
     /// Wire name: `is_effective`.
     pub is_effective: Option<bool>,
     /// 最大等待时间，单位为秒。
+    ///
     /// Wire name: `max_waiting`.
     pub max_waiting: Option<i32>,
     /// 为不是模式限定的名称设置模式搜索顺序，默认为public。
+    ///
     /// Wire name: `search_path`.
     pub search_path: Option<String>,
 }

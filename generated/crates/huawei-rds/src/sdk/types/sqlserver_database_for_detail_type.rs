@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SqlserverDatabaseForDetail {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库使用的字符集，例如Chinese_PRC_CI_AS等。
+    ///
     /// Wire name: `character_set`.
     pub character_set: Option<String>,
     /// 数据库状态。取值如下:  Creating:表示创建中。 Running:表示使用中。 Deleting:表示删除中。 NotExists:表示不存在。
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
 }

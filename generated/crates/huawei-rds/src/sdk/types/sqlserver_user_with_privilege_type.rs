@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlserverUserWithPrivilege {
     /// 数据库帐号名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 是否为只读权限。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

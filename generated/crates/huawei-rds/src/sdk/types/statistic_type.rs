@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Statistic {
     /// 用户名称
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 数据库名称
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// 由SQL的语法解析树计算出的内部哈希码。
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
     /// 调用次数
+    ///
     /// Wire name: `calls`.
     pub calls: Option<i64>,
     /// SQL语句的文本形式。
+    ///
     /// Wire name: `query`.
     pub query: Option<String>,
     /// 扫描行数
+    ///
     /// Wire name: `rows`.
     pub rows: Option<i64>,
     /// 是否可以执行sql限流
+    ///
     /// Wire name: `canUse`.
     pub can_use: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Storage {
     /// 磁盘类型名称，可能取值如下： - ULTRAHIGH：表示SSD。 - LOCALSSD：表示本地SSD。 - CLOUDSSD：表示SSD云盘，仅支持通用型和独享型规格实例。 - ESSD：表示极速型SSD，仅支持独享型规格实例。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 其中key是可用区编号，value是规格所在az的状态，包含以下状态： - normal，在售。 - unsupported，暂不支持该规格。 - sellout，售罄。
+    ///
     /// Wire name: `az_status`.
     pub az_status: ::std::collections::BTreeMap<String, String>,
     /// 性能规格，包含以下状态： - normal：通用增强型。 - normal2：通用增强Ⅱ型。 - armFlavors：鲲鹏通用增强型。 - dedicicatenormal ：x86独享型。 - armlocalssd：鲲鹏通用型。 - normallocalssd：x86通用型。 - general：通用型。 - dedicated：独享型，仅云盘SSD支持。 - rapid：独享型，仅极速型SSD支持。 - bigmen：超大内存型。
+    ///
     /// Wire name: `support_compute_group_type`.
     pub support_compute_group_type: Vec<String>,
 }

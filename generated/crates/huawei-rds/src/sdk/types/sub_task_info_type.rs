@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct SubTaskInfo {
     /// 子任务名
+    ///
     /// Wire name: `sub_task_name`.
     pub sub_task_name: Option<String>,
     /// 子任务进度
+    ///
     /// Wire name: `percent`.
     pub percent: Option<String>,
     /// 子任务执行时间
+    ///
     /// Wire name: `executed_time`.
     pub executed_time: Option<String>,
     /// 子任务状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 子任务剩余预估时长
+    ///
     /// Wire name: `remaining_time`.
     pub remaining_time: Option<String>,
     /// 是否展示已恢复库表
+    ///
     /// Wire name: `show_detail`.
     pub show_detail: Option<bool>,
 }

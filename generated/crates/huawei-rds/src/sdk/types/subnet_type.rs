@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Subnet {
     /// 子网ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 子网名字
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否是IPV6子网
+    ///
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,
     /// 子网的CIDR信息
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// IPV6子网的CIDR信息
+    ///
     /// Wire name: `cidr_v6`.
     pub cidr_v6: Option<String>,
     /// 子网的网关
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// IPV6子网的网关
+    ///
     /// Wire name: `gateway_ip_v6`.
     pub gateway_ip_v6: Option<String>,
     /// 子网的可用区
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Subscription4InstanceInfo {
     /// 发布服务器来源为云上实例时的发布实例id。
+    ///
     /// Wire name: `publication_instance_id`.
     pub publication_instance_id: Option<String>,
     /// 发布服务器名称。
+    ///
     /// Wire name: `publication_instance_name`.
     pub publication_instance_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Subscription4PublicationInfo {
     /// 订阅服务器名称。
+    ///
     /// Wire name: `subscription_instance_name`.
     pub subscription_instance_name: Option<String>,
     /// 订阅服务器ip。
+    ///
     /// Wire name: `subscription_instance_ip`.
     pub subscription_instance_ip: Option<String>,
     /// 订阅实例id。
+    ///
     /// Wire name: `subscription_instance_id`.
     pub subscription_instance_id: Option<String>,
 }

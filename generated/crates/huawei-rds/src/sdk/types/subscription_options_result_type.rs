@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SubscriptionOptionsResult {
     /// 独立的分发代理。  true：使用。 false：不使用。
+    ///
     /// Wire name: `independent_agent`.
     pub independent_agent: Option<bool>,
     /// 复制架构更改。  true：可更改。 false：不可更改。
+    ///
     /// Wire name: `replicate_ddl`.
     pub replicate_ddl: Option<bool>,
     /// 快照始终可用。  true：可用。 false：不可用。
+    ///
     /// Wire name: `snapshot_always_available`.
     pub snapshot_always_available: Option<bool>,
     /// 允许使用备份文件初始化。  true：允许。 false：不允许。
+    ///
     /// Wire name: `allow_initialize_from_backup`.
     pub allow_initialize_from_backup: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SupportFastRestoreList {
     /// 实例id。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 表级恢复是否支持极速恢复。
+    ///
     /// Wire name: `is_support_fast_table_restore`.
     pub is_support_fast_table_restore: Option<bool>,
     /// 库级恢复是否支持极速恢复。
+    ///
     /// Wire name: `is_support_fast_database_restore`.
     pub is_support_fast_database_restore: Option<bool>,
 }

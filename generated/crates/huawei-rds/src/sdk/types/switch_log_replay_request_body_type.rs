@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchLogReplayRequestBody {
     /// “true”表示中止回放，“false”表示恢复回放，其他情况表示不做操作
+    ///
     /// Wire name: `pause_log_replay`.
     pub pause_log_replay: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchMySqlProxyEipRequestBody {
     /// **参数解释**：  待绑定的弹性公网IP地址。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// **参数解释**：  弹性公网IP地址对应的ID。请求为绑定弹性公网IP时需传入该参数，请求为解绑弹性公网IP时无需传入。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `public_ip_id`.
     pub public_ip_id: Option<String>,
     /// **参数解释**：  请求是否为绑定弹性公网IP。  **约束限制**：  不涉及。  **取值范围**：  - true：表示请求为绑定弹性公网IP。 - false：表示请求为解绑弹性公网IP。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `bind`.
     pub bind: Option<String>,
 }

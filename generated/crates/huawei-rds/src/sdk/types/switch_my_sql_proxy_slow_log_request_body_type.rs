@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchMySqlProxySlowLogRequestBody {
     /// **参数解释**：  慢日志上报开关。  **约束限制**：  不涉及。  **取值范围**：  - on：开启。 - off：关闭。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `lts_slow_log_enabled`.
     pub lts_slow_log_enabled: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchSqlLimitControlReqV3 {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// SQL限流ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// SQL限流动作标志。 取值为“open”：表示开启当前SQL限流。 取值为“close”：表示关闭当前SQL限流。 取值为“disable_all”：表示禁用所有SQL限流。
+    ///
     /// Wire name: `action`.
     pub action: String,
 }

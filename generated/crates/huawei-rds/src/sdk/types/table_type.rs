@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Table {
     /// 指定数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 指定模式名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 指定表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
 }

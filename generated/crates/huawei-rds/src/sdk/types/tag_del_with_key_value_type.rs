@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagDelWithKeyValue {
     /// 标签键。最大长度127个unicode字符。 key不能为空，不能为空字符串。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 标签值。每个值最大长度255个unicode字符。 删除说明如下： - 如果“value”有值，按照“key”/“value”删除。 - 如果“value”没值，则按照“key”删除。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagResp {
     /// 标签的key
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签value的集合
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

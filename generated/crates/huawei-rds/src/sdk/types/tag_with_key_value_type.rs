@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagWithKeyValue {
     /// 标签键。长度为1-128个unicode字符。 可以包含任何语种字母、数字、空格和_.:&#x3D;+-@， 但首尾不能含有空格，不能以sys开头。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 标签值。最大长度255个unicode字符。 可以为空字符串。可以包含任何语种字母、数字、空格和_.:&#x3D;+-@，
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

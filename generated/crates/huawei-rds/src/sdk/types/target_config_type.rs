@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TargetConfig {
     /// 当name&#x3D;RESIZE_FLAVOR时，表示规格变更任务的目标规格。
+    ///
     /// Wire name: `flavor`.
     pub flavor: Option<String>,
     /// 当name&#x3D;RESIZE_FLAVOR时，表示规格变更任务的的目标cpu。
+    ///
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
     /// 当name&#x3D;RESIZE_FLAVOR时，表示规格变更任务的目标内存。
+    ///
     /// Wire name: `mem`.
     pub mem: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetInstanceRequest {
     /// 实例ID
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDetailRequest {
     /// 任务流ID
+    ///
     /// Wire name: `workflow_id`.
     pub workflow_id: String,
     /// 任务名
+    ///
     /// Wire name: `workflow_name`.
     pub workflow_name: String,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToPeriodReq {
     /// 周期类型。MONTH：月；YEAR：年
+    ///
     /// Wire name: `period_type`.
     pub period_type: String,
     /// 周期数。
+    ///
     /// Wire name: `period_num`.
     pub period_num: i32,
     /// 是否自动支付。YES：自动扣费；NO：手动支付（默认）
+    ///
     /// Wire name: `auto_pay_policy`.
     pub auto_pay_policy: Option<String>,
     /// 是否到期自动续期。YES：自动续费；NO：不自动续费（默认）
+    ///
     /// Wire name: `auto_renew_policy`.
     pub auto_renew_policy: Option<String>,
 }

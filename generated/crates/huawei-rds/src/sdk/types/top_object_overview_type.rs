@@ -6,108 +6,143 @@
 #[non_exhaustive]
 pub struct TopObjectOverview {
     /// 平均cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `avg_cpu_time`.
     pub avg_cpu_time: Option<f64>,
     /// 平均cpu耗时百分比
+    ///
     /// Wire name: `avg_cpu_time_percentage`.
     pub avg_cpu_time_percentage: Option<f64>,
     /// 平均执行耗时(单位为毫秒)
+    ///
     /// Wire name: `avg_execution_time`.
     pub avg_execution_time: Option<f64>,
     /// 平均执行耗时百分比
+    ///
     /// Wire name: `avg_execution_time_percentage`.
     pub avg_execution_time_percentage: Option<f64>,
     /// 平均逻辑io
+    ///
     /// Wire name: `avg_logical_io`.
     pub avg_logical_io: Option<f64>,
     /// 平均逻辑io百分比
+    ///
     /// Wire name: `avg_logical_io_percentage`.
     pub avg_logical_io_percentage: Option<f64>,
     /// 平均逻辑读
+    ///
     /// Wire name: `avg_logical_reads`.
     pub avg_logical_reads: Option<f64>,
     /// 平均逻辑读百分比
+    ///
     /// Wire name: `avg_logical_reads_percentage`.
     pub avg_logical_reads_percentage: Option<f64>,
     /// 平均逻辑写
+    ///
     /// Wire name: `avg_logical_writes`.
     pub avg_logical_writes: Option<f64>,
     /// 平均逻辑写百分比
+    ///
     /// Wire name: `avg_logical_writes_percentage`.
     pub avg_logical_writes_percentage: Option<f64>,
     /// 平均物理读
+    ///
     /// Wire name: `avg_physical_reads`.
     pub avg_physical_reads: Option<f64>,
     /// 平均物理读百分比
+    ///
     /// Wire name: `avg_physical_reads_percentage`.
     pub avg_physical_reads_percentage: Option<f64>,
     /// 平均返回行
+    ///
     /// Wire name: `avg_rows`.
     pub avg_rows: Option<f64>,
     /// 平均返回行百分比
+    ///
     /// Wire name: `avg_rows_percentage`.
     pub avg_rows_percentage: Option<f64>,
     /// 数据库名
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 对象id
+    ///
     /// Wire name: `object_id`.
     pub object_id: Option<String>,
     /// 对象名称
+    ///
     /// Wire name: `object_name`.
     pub object_name: Option<String>,
     /// id
+    ///
     /// Wire name: `row_id`.
     pub row_id: Option<String>,
     /// 对象类型
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// 模式
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 总cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `total_cpu_time`.
     pub total_cpu_time: Option<f64>,
     /// 总cpu耗时百分比
+    ///
     /// Wire name: `total_cpu_time_percentage`.
     pub total_cpu_time_percentage: Option<f64>,
     /// 总执行耗时(单位为毫秒)
+    ///
     /// Wire name: `total_execution_time`.
     pub total_execution_time: Option<f64>,
     /// 总执行耗时百分比
+    ///
     /// Wire name: `total_execution_time_percentage`.
     pub total_execution_time_percentage: Option<f64>,
     /// 总执行次数
+    ///
     /// Wire name: `total_execution_count`.
     pub total_execution_count: Option<f64>,
     /// 总逻辑io
+    ///
     /// Wire name: `total_logical_io`.
     pub total_logical_io: Option<f64>,
     /// 总逻辑io百分比
+    ///
     /// Wire name: `total_logical_io_percentage`.
     pub total_logical_io_percentage: Option<f64>,
     /// 总逻辑读
+    ///
     /// Wire name: `total_logical_reads`.
     pub total_logical_reads: Option<f64>,
     /// 总逻辑读百分比
+    ///
     /// Wire name: `total_logical_reads_percentage`.
     pub total_logical_reads_percentage: Option<f64>,
     /// 总逻辑写
+    ///
     /// Wire name: `total_logical_writes`.
     pub total_logical_writes: Option<f64>,
     /// 总逻辑写百分比
+    ///
     /// Wire name: `total_logical_writes_percentage`.
     pub total_logical_writes_percentage: Option<f64>,
     /// 总物理读
+    ///
     /// Wire name: `total_physical_reads`.
     pub total_physical_reads: Option<f64>,
     /// 总物理读百分比
+    ///
     /// Wire name: `total_physical_reads_percentage`.
     pub total_physical_reads_percentage: Option<f64>,
     /// 总返回行
+    ///
     /// Wire name: `total_rows`.
     pub total_rows: Option<f64>,
     /// 总返回行百分比
+    ///
     /// Wire name: `total_rows_percentage`.
     pub total_rows_percentage: Option<f64>,
 }

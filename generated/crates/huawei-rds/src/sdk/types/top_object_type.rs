@@ -6,138 +6,183 @@
 #[non_exhaustive]
 pub struct TopObject {
     /// id
+    ///
     /// Wire name: `row_id`.
     pub row_id: Option<String>,
     /// 数据库名
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 模式
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 对象名
+    ///
     /// Wire name: `object_name`.
     pub object_name: Option<String>,
     /// 对象id
+    ///
     /// Wire name: `object_id`.
     pub object_id: Option<String>,
     /// 对象类型
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// sql文本
+    ///
     /// Wire name: `sql_statement`.
     pub sql_statement: Option<String>,
     /// 执行次数
+    ///
     /// Wire name: `execution_count`.
     pub execution_count: Option<String>,
     /// 获取执行计划次数
+    ///
     /// Wire name: `plan_generation_num`.
     pub plan_generation_num: Option<String>,
     /// 最近执行时间
+    ///
     /// Wire name: `last_execution_time`.
     pub last_execution_time: Option<String>,
     /// 平均cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `avg_worker_time`.
     pub avg_worker_time: Option<String>,
     /// 总cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `total_worker_time`.
     pub total_worker_time: Option<String>,
     /// 最近cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `last_worker_time`.
     pub last_worker_time: Option<String>,
     /// 最小cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `min_worker_time`.
     pub min_worker_time: Option<String>,
     /// 最大cpu耗时(单位为毫秒)
+    ///
     /// Wire name: `max_worker_time`.
     pub max_worker_time: Option<String>,
     /// 平均逻辑读
+    ///
     /// Wire name: `avg_logical_reads`.
     pub avg_logical_reads: Option<String>,
     /// 总共逻辑读
+    ///
     /// Wire name: `total_logical_reads`.
     pub total_logical_reads: Option<String>,
     /// 最近逻辑读
+    ///
     /// Wire name: `last_logical_reads`.
     pub last_logical_reads: Option<String>,
     /// 最小逻辑读
+    ///
     /// Wire name: `min_logical_reads`.
     pub min_logical_reads: Option<String>,
     /// 最大逻辑读
+    ///
     /// Wire name: `max_logical_reads`.
     pub max_logical_reads: Option<String>,
     /// 平均逻辑写
+    ///
     /// Wire name: `avg_logical_writes`.
     pub avg_logical_writes: Option<String>,
     /// 总共逻辑写
+    ///
     /// Wire name: `total_logical_writes`.
     pub total_logical_writes: Option<String>,
     /// 最近逻辑写
+    ///
     /// Wire name: `last_logical_writes`.
     pub last_logical_writes: Option<String>,
     /// 最小逻辑写
+    ///
     /// Wire name: `min_logical_writes`.
     pub min_logical_writes: Option<String>,
     /// 最大逻辑写
+    ///
     /// Wire name: `max_logical_writes`.
     pub max_logical_writes: Option<String>,
     /// 平均逻辑io
+    ///
     /// Wire name: `avg_logical_io`.
     pub avg_logical_io: Option<String>,
     /// 总共逻辑io
+    ///
     /// Wire name: `total_logical_io`.
     pub total_logical_io: Option<String>,
     /// 最近逻辑io
+    ///
     /// Wire name: `last_logical_io`.
     pub last_logical_io: Option<String>,
     /// 最小逻辑io
+    ///
     /// Wire name: `min_logical_io`.
     pub min_logical_io: Option<String>,
     /// 最大逻辑io
+    ///
     /// Wire name: `max_logical_io`.
     pub max_logical_io: Option<String>,
     /// 平均物理读
+    ///
     /// Wire name: `avg_physical_reads`.
     pub avg_physical_reads: Option<String>,
     /// 总共物理读
+    ///
     /// Wire name: `total_physical_reads`.
     pub total_physical_reads: Option<String>,
     /// 最近物理读
+    ///
     /// Wire name: `last_physical_reads`.
     pub last_physical_reads: Option<String>,
     /// 最小物理读
+    ///
     /// Wire name: `min_physical_reads`.
     pub min_physical_reads: Option<String>,
     /// 最大物理读
+    ///
     /// Wire name: `max_physical_reads`.
     pub max_physical_reads: Option<String>,
     /// 平均执行耗时
+    ///
     /// Wire name: `avg_elapsed_time`.
     pub avg_elapsed_time: Option<String>,
     /// 总共执行耗时
+    ///
     /// Wire name: `total_elapsed_time`.
     pub total_elapsed_time: Option<String>,
     /// 最近执行耗时
+    ///
     /// Wire name: `last_elapsed_time`.
     pub last_elapsed_time: Option<String>,
     /// 最小执行耗时
+    ///
     /// Wire name: `min_elapsed_time`.
     pub min_elapsed_time: Option<String>,
     /// 最大执行耗时
+    ///
     /// Wire name: `max_elapsed_time`.
     pub max_elapsed_time: Option<String>,
     /// 平均返回行
+    ///
     /// Wire name: `avg_rows`.
     pub avg_rows: Option<String>,
     /// 总返回行
+    ///
     /// Wire name: `total_rows`.
     pub total_rows: Option<String>,
     /// 最近返回行
+    ///
     /// Wire name: `last_rows`.
     pub last_rows: Option<String>,
     /// 最小返回行
+    ///
     /// Wire name: `min_rows`.
     pub min_rows: Option<String>,
     /// 最大返回行
+    ///
     /// Wire name: `max_rows`.
     pub max_rows: Option<String>,
 }

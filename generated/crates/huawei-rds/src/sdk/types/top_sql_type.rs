@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct TopSql {
     /// 采样时间
+    ///
     /// Wire name: `sample_time`.
     pub sample_time: Option<String>,
     /// 个数
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 数据库名
+    ///
     /// Wire name: `database_name`.
     pub database_name: Option<String>,
     /// 用户名
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// SQL语句
+    ///
     /// Wire name: `sql_statement`.
     pub sql_statement: Option<String>,
     /// Query ID
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TopSqlsLogicalReadResult {
     /// 对查询计算的二进制哈希值，用于标识具有类似逻辑的查询。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据类型。取值范围： AvgLogicalReads 平均逻辑读 TotalLogicalReads 总逻辑读
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
     /// 逻辑读消耗。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

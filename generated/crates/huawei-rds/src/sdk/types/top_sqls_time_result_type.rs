@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TopSqlsTimeResult {
     /// 对查询计算的二进制哈希值，用于标识具有类似逻辑的查询。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据类型。取值范围： AvgWorkerTime 平均CPU开销 AvgDuration 平均执行耗时 TotalWorkerTime 总CPU开销 TotalDuration 总执行耗时
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
     /// 耗时时间，单位ms。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransferBackupRequestBody {
     /// 备份id列表
+    ///
     /// Wire name: `backups`.
     pub backups: Vec<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: String,
     /// 目标OBS桶名
+    ///
     /// Wire name: `destination`.
     pub destination: String,
     /// 目标前缀
+    ///
     /// Wire name: `prefix`.
     pub prefix: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TransferBackupResponseBodyResults {
     /// 备份id
+    ///
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
     /// 任务提交状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务id
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransferPolicyParam {
     /// 转储目标前缀
+    ///
     /// Wire name: `prefix`.
     pub prefix: Option<String>,
     /// 转储目标桶
+    ///
     /// Wire name: `destination`.
     pub destination: String,
     /// 自动转储周期
+    ///
     /// Wire name: `period`.
     pub period: String,
     /// 转储备份类型， db:自动备份 log:增量备份, snapshot:手动备份 snapshot:手动备份 db:自动备份 log:日志备份
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: String,
 }

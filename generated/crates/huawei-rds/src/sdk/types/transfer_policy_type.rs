@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct TransferPolicy {
     /// 策略id
+    ///
     /// Wire name: `setting_id`.
     pub setting_id: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 转储策略周期
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 转储备份类型
+    ///
     /// Wire name: `backup_type`.
     pub backup_type: Option<String>,
     /// 目标存储
+    ///
     /// Wire name: `destination`.
     pub destination: Option<String>,
     /// 转储目标前缀
+    ///
     /// Wire name: `prefix`.
     pub prefix: Option<String>,
 }

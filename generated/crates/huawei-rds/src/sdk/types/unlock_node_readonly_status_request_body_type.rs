@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnlockNodeReadonlyStatusRequestBody {
     /// Ha保持不再设置节点只读状态的时间，单位为分钟。
+    ///
     /// Wire name: `status_preservation_time`.
     pub status_preservation_time: i32,
 }

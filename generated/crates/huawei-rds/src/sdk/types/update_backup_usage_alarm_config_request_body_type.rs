@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateBackupUsageAlarmConfigRequestBody {
     /// **参数解释**：  告警开关。  **约束限制**：  不涉及。  **取值范围**：  - ON - OFF  **默认取值**：  不涉及。
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: Option<String>,
     /// **参数解释**：  阈值百分比，占免费备份空间大小的百分比。  **约束限制**：  不涉及。  **取值范围**：  1-100。  **默认取值**：  90
+    ///
     /// Wire name: `threshold_percent`.
     pub threshold_percent: Option<i64>,
     /// **参数解释**：  增量百分比，占免费备份空间大小的百分比。  **约束限制**：  不涉及。  **取值范围**：  1-100。  **默认取值**：  10
+    ///
     /// Wire name: `increment_percent`.
     pub increment_percent: Option<i64>,
 }

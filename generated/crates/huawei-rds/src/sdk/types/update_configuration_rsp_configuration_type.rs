@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UpdateConfigurationRspConfiguration {
     /// 参数模板ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 参数模板名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 请求参数“values”中被忽略掉，没有生效的参数名称列表。 当参数不存在时，参数修改不会下发，并通过此参数返回所有被忽略的参数名称。
+    ///
     /// Wire name: `ignored_params`.
     pub ignored_params: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabaseOwnerRequestBody {
     /// 修改后数据库owner
+    ///
     /// Wire name: `owner`.
     pub owner: String,
     /// 数据库名称
+    ///
     /// Wire name: `database`.
     pub database: String,
 }

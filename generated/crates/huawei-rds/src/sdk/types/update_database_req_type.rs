@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDatabaseReq {
     /// 数据库名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 数据库备注。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

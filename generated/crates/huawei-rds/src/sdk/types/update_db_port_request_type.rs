@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDbPortRequest {
     /// MySQL端口号范围：大于等于1024，小于等于65535，不包含12017和33071。
+    ///
     /// Wire name: `port`.
     pub port: i32,
 }

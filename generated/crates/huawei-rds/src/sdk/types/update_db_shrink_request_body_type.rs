@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDBShrinkRequestBody {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
 }

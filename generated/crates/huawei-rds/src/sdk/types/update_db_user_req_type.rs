@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDbUserReq {
     /// 数据库用户备注。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::ShowIncreBackupPolicyRespBodyIncreBackupPolicy;
 /// `UpdateIncreBackupPolicy1RequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateIncreBackupPolicy1RequestBody {
-    /// (No description in the spec.)
     /// Wire name: `incre_backup_policy`.
     pub incre_backup_policy: Option<ShowIncreBackupPolicyRespBodyIncreBackupPolicy>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceBackupMethodRequestBody {
     /// **参数解释**：  修改的备份方式。Db为物理备份（OBS），EBackup为CBR快照备份。  **约束限制**：  不涉及。
+    ///
     /// Wire name: `backup_method`.
     pub backup_method: Option<String>,
 }

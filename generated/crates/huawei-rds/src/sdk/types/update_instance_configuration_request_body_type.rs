@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstanceConfigurationRequestBody {
     /// 参数值对象，用户基于默认参数模板自定义的参数值。为空时不修改参数值。  - key：参数名称，\\&quot;max_connections\\&quot;:\\&quot;10\\&quot;。为空时不修改参数值，key不为空时value也不可为空。 - value：参数值，\\&quot;max_connections\\&quot;:\\&quot;10\\&quot;。
+    ///
     /// Wire name: `values`.
     pub values: ::std::collections::BTreeMap<String, String>,
 }

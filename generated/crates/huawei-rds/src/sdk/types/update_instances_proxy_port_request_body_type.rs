@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateInstancesProxyPortRequestBody {
     /// **参数解释**：  端口号。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
+    ///
     /// Wire name: `port`.
     pub port: Option<i64>,
 }

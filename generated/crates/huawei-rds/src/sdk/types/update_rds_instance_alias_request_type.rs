@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRdsInstanceAliasRequest {
     /// 长度可在0~64个字符之间，由字母、数字、汉字、英文句号、下划线、中划线组成。此参数为空时可以清空原有备注。
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
 }

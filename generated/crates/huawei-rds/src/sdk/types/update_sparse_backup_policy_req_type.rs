@@ -7,6 +7,7 @@ use super::SparseBackupPolicyForUpdate;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSparseBackupPolicyReq {
     /// 备份策略集
+    ///
     /// Wire name: `policies`.
     pub policies: Option<Vec<SparseBackupPolicyForUpdate>>,
 }

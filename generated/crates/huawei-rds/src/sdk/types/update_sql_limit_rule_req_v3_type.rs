@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSqlLimitRuleReqV3 {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// SQL限流ID。
+    ///
     /// Wire name: `id`.
     pub id: String,
     /// 同时执行的sql数量，小于等于0表示不限制，默认为0，取值范围（-1~50000）。
+    ///
     /// Wire name: `max_concurrency`.
     pub max_concurrency: i32,
     /// 最大等待时间，单位为秒。
+    ///
     /// Wire name: `max_waiting`.
     pub max_waiting: i32,
 }

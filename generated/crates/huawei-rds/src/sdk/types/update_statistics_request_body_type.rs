@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateStatisticsRequestBody {
     /// 数据库名
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTdeStatusRequestBody {
     /// 轮转天数
+    ///
     /// Wire name: `rotate_day`.
     pub rotate_day: Option<i32>,
     /// 密钥ID
+    ///
     /// Wire name: `secret_id`.
     pub secret_id: Option<String>,
     /// 密钥名称
+    ///
     /// Wire name: `secret_name`.
     pub secret_name: Option<String>,
     /// 密钥版本
+    ///
     /// Wire name: `secret_version`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub secret_version: Option<::runtime::Sensitive<String>>,

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTimeZoneRequestBody {
     /// 时区
+    ///
     /// Wire name: `time_zone`.
     pub time_zone: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVectorStorageConfigReq {
     /// **参数解释**：  向量存储开关。true表示开启向量存储，false表示关闭向量存储。  **约束限制**：  不涉及。  **取值范围**：  - true - false **默认取值**：  不涉及。
+    ///
     /// Wire name: `vector_storage_switch`.
     pub vector_storage_switch: Option<bool>,
 }

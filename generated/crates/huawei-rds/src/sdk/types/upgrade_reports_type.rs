@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct UpgradeReports {
     /// 升级报告ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 升级开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 升级结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 原实例ID。
+    ///
     /// Wire name: `src_instance_id`.
     pub src_instance_id: Option<String>,
     /// 原数据库版本。
+    ///
     /// Wire name: `src_database_version`.
     pub src_database_version: Option<String>,
     /// 目标实例ID。
+    ///
     /// Wire name: `dst_instance_id`.
     pub dst_instance_id: Option<String>,
     /// 目标数据库版本。
+    ///
     /// Wire name: `dst_database_version`.
     pub dst_database_version: Option<String>,
     /// 升级结果。 success，表示成功。 failed，表示失败。 running， 表示升级中。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 实例内网IP是否改变。 true，表示改变。 false，表示不改变。
+    ///
     /// Wire name: `is_private_ip_changed`.
     pub is_private_ip_changed: Option<bool>,
     /// 实例内网IP修改时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
+    ///
     /// Wire name: `private_ip_change_time`.
     pub private_ip_change_time: Option<String>,
     /// 统计信息收集模式。 before_change_private_ip，修改实例内网IP前收集。 after_change_private_ip，修改实例内网IP后收集。
+    ///
     /// Wire name: `statistics_collection_mode`.
     pub statistics_collection_mode: Option<String>,
     /// 升级报告详情。
+    ///
     /// Wire name: `detail`.
     pub detail: Option<String>,
 }

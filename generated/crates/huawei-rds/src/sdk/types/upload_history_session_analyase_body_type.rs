@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadHistorySessionAnalyaseBody {
     /// 类型。 session    表示下载历史会话 wait_event    表示下载历史等待事件 top_sql    表示下载历史top sql
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 参数解释： 开始时间。 格式为UTC时间戳。 取值范围： 不涉及。 默认取值： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<i64>,
     /// 参数解释： 结束时间。 格式为UTC时间戳。 取值范围： 不涉及。 默认取值： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<i64>,
 }

@@ -7,22 +7,28 @@ use super::DatabaseWithPrivilegeObject;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserForCreation {
     /// 数据库用户名称。 数据库帐号名称在1到32个字符之间，由字母、数字、中划线或下划线组成，不能包含其他特殊字符。 - 若数据库版本为MySQL5.6，帐号长度为1～16个字符。 - 若数据库版本为MySQL5.7和8.0，帐号长度为1～32个字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 数据库帐号密码。  取值范围：  非空，由大小写字母、数字和特殊符号~!@#$%^*-_&#x3D;+?,()&amp;组成，长度8~32个字符，不能和数据库帐号“name”或“name”的逆序相同。  建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// 数据库用户备注。 取值范围：长度1~512个字符。目前仅支持MySQL 8.0.25及以上版本。
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
     /// 是否创建高权限用户。 • 默认为false，暂不支持设置为true
+    ///
     /// Wire name: `is_privilege`.
     pub is_privilege: Option<bool>,
     /// 授权用户登录主机IP列表 • 若IP地址为%，则表示允许所有地址访问MySQL实例。 • 若IP地址为“10.10.10.%”，则表示10.10.10.X的IP地址都可以访问该MySQL实例。 • 支持添加多个IP地址。
+    ///
     /// Wire name: `hosts`.
     pub hosts: Option<Vec<String>>,
     /// 授权用户数据库权限
+    ///
     /// Wire name: `databases`.
     pub databases: Option<Vec<DatabaseWithPrivilegeObject>>,
 }

@@ -8,15 +8,19 @@ use super::DatabaseWithPrivilegeObject;
 #[non_exhaustive]
 pub struct UserForList {
     /// 数据库用户名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库及其权限。
+    ///
     /// Wire name: `databases`.
     pub databases: Vec<DatabaseWithPrivilegeObject>,
     /// 授权用户登录主机IP列表 • 若IP地址为%，则表示允许所有地址访问MySQL实例。 • 若IP地址为“10.10.10.%”，则表示10.10.10.X的IP地址都可以访问该MySQL实例。 • 支持添加多个IP地址。
+    ///
     /// Wire name: `hosts`.
     pub hosts: Vec<String>,
     /// 数据库用户备注
+    ///
     /// Wire name: `comment`.
     pub comment: Option<String>,
 }

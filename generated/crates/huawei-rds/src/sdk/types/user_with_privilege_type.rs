@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserWithPrivilege {
     /// 用户名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否为只读权限。
+    ///
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidateConnectionUserInfo {
     /// 服务器ip。
+    ///
     /// Wire name: `server_ip`.
     pub server_ip: Option<String>,
     /// 端口号。
+    ///
     /// Wire name: `server_port`.
     pub server_port: Option<i32>,
     /// 登录名。
+    ///
     /// Wire name: `login_user_name`.
     pub login_user_name: Option<String>,
     /// 登录密码。要求密码长度在5~64位之间。
+    ///
     /// Wire name: `login_user_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub login_user_password: Option<::runtime::Sensitive<String>>,

@@ -7,9 +7,9 @@ use super::ValidateConnectionUserInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidateInstanceConnectionRequestBody {
     /// 连接目标实例id
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `user_info`.
     pub user_info: Option<ValidateConnectionUserInfo>,
 }

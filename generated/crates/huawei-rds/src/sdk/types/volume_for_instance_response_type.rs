@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct VolumeForInstanceResponse {
     /// 磁盘类型。 取值范围如下，区分大小写： - COMMON，表示SATA。 - HIGH，表示SAS。 - ULTRAHIGH，表示SSD。 - ULTRAHIGHPRO，表示SSD尊享版，仅支持超高性能型尊享版。 - CLOUDSSD，表示SSD云盘，仅支持通用型和独享型规格实例。 - LOCALSSD，表示本地SSD。 - ESSD，表示极速型SSD，仅支持独享型规格实例。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 磁盘大小，单位为GB。
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
 }

@@ -8,12 +8,15 @@ use super::Subnet;
 #[non_exhaustive]
 pub struct Vpc {
     /// VPC 的 ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// VPC 的名字
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// VPC 下的可用子网列表
+    ///
     /// Wire name: `subnets`.
     pub subnets: Vec<Subnet>,
 }

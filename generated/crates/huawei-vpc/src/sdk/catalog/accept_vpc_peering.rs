@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AcceptVpcPeering`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::accept_vpc_peering::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AcceptVpcPeeringRequest, ::runtime::BuildError> {

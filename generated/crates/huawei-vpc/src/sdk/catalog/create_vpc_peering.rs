@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateVpcPeering`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_vpc_peering::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateVpcPeeringRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateVpcRoute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_vpc_route::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateVpcRouteRequest, ::runtime::BuildError> {

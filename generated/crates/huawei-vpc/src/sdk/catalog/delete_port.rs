@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePort`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_port::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePortRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSecurityGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_security_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSecurityGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSecurityGroupRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_security_group_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSecurityGroupRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSubnetTag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_subnet_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSubnetTagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteVpcRoute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_vpc_route::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteVpcRouteRequest, ::runtime::BuildError> {

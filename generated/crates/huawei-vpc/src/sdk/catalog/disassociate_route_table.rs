@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateRouteTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_route_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateRouteTableRequest, ::runtime::BuildError> {

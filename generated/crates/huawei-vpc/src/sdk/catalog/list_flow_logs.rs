@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListFlowLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_flow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListFlowLogsRequest, ::runtime::BuildError> {

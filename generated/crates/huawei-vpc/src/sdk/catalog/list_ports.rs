@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPorts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_ports::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPortsRequest, ::runtime::BuildError> {

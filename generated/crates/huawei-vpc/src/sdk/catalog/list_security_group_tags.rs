@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSecurityGroupTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_security_group_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSecurityGroupTagsRequest, ::runtime::BuildError> {

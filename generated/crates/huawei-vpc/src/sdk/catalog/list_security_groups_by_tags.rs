@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSecurityGroupsByTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_security_groups_by_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSecurityGroupsByTagsRequest, ::runtime::BuildError> {

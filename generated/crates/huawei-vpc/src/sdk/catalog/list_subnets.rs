@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSubnets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_subnets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSubnetsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSubnetsByTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_subnets_by_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSubnetsByTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListVpcPeerings`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_vpc_peerings::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListVpcPeeringsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronAddFirewallRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_add_firewall_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronAddFirewallRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronAddRouterInterface`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_add_router_interface::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronAddRouterInterfaceRequest, ::runtime::BuildError> {

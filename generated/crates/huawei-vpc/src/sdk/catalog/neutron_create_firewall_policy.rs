@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronCreateFirewallPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_create_firewall_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronCreateFirewallPolicyRequest, ::runtime::BuildError> {

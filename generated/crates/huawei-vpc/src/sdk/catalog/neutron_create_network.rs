@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronCreateNetwork`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_create_network::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronCreateNetworkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronCreateRouter`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_create_router::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronCreateRouterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronCreateSubnet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_create_subnet::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronCreateSubnetRequest, ::runtime::BuildError> {

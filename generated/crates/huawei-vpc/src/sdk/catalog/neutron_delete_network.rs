@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronDeleteNetwork`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_delete_network::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronDeleteNetworkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronListFirewallPolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_list_firewall_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronListFirewallPoliciesRequest, ::runtime::BuildError> {

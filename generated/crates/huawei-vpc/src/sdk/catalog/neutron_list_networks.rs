@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronListNetworks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_list_networks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronListNetworksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronListSecurityGroupRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_list_security_group_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronListSecurityGroupRulesRequest, ::runtime::BuildError> {

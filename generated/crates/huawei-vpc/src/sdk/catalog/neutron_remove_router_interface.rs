@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronRemoveRouterInterface`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_remove_router_interface::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronRemoveRouterInterfaceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronShowFirewallPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_show_firewall_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronShowFirewallPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronShowNetwork`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_show_network::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronShowNetworkRequest, ::runtime::BuildError> {

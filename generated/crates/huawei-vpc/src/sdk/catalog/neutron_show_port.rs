@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronShowPort`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_show_port::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronShowPortRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NeutronShowRouter`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::neutron_show_router::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NeutronShowRouterRequest, ::runtime::BuildError> {

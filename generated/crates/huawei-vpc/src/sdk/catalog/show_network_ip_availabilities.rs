@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowNetworkIpAvailabilities`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_network_ip_availabilities::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowNetworkIpAvailabilitiesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowRouteTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_route_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowRouteTableRequest, ::runtime::BuildError> {

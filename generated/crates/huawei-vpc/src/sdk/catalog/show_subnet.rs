@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowSubnet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_subnet::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowSubnetRequest, ::runtime::BuildError> {

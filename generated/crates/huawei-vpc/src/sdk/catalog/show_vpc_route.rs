@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowVpcRoute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_vpc_route::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowVpcRouteRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowVpcTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::show_vpc_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowVpcTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateVpcPeering`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_vpc_peering::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateVpcPeeringRequest, ::runtime::BuildError> {

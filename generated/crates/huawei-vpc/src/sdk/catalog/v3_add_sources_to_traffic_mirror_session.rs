@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddSourcesToTrafficMirrorSession`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::add_sources_to_traffic_mirror_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

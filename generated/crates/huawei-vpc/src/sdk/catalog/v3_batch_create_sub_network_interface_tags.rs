@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchCreateSubNetworkInterfaceTags`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::batch_create_sub_network_interface_tags::glue::{
     OP, OPERATION, to_wire,
 };

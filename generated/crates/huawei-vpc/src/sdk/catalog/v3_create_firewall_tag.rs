@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateFirewallTag`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::create_firewall_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateFirewallTagRequest, ::runtime::BuildError> {

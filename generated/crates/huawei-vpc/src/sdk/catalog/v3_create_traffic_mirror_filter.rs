@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateTrafficMirrorFilter`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::create_traffic_mirror_filter::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateTrafficMirrorFilterRequest, ::runtime::BuildError> {

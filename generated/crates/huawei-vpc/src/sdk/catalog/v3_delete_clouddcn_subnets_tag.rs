@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteClouddcnSubnetsTag`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::delete_clouddcn_subnets_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteClouddcnSubnetsTagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteIpAddressGroupForce`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::delete_ip_address_group_force::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteIpAddressGroupForceRequest, ::runtime::BuildError> {

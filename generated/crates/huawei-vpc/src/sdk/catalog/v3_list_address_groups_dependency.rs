@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAddressGroupsDependency`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_address_groups_dependency::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAddressGroupsDependencyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListClouddcnSubnetsCountFilterTags`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_clouddcn_subnets_count_filter_tags::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListFirewallTags`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_firewall_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListFirewallTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListVirsubnetCidrReservations`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::list_virsubnet_cidr_reservations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListVirsubnetCidrReservationsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveFirewallRules`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::remove_firewall_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveFirewallRulesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveSourcesFromTrafficMirrorSession`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::remove_sources_from_traffic_mirror_session::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveVpcExtendCidr`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::remove_vpc_extend_cidr::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveVpcExtendCidrRequest, ::runtime::BuildError> {

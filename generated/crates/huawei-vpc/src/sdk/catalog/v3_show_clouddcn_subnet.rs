@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowClouddcnSubnet`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::show_clouddcn_subnet::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowClouddcnSubnetRequest, ::runtime::BuildError> {

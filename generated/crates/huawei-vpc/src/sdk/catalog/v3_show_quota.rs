@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowQuota`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::show_quota::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowQuotaRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ShowTrafficMirrorSession`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::show_traffic_mirror_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTrafficMirrorSessionRequest, ::runtime::BuildError> {

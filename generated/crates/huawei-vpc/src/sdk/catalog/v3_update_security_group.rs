@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSecurityGroup`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::update_security_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSecurityGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTrafficMirrorFilter`.
 
 use crate::v3::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v3::update_traffic_mirror_filter::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTrafficMirrorFilterRequest, ::runtime::BuildError> {

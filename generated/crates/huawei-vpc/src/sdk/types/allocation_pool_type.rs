@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllocationPool {
     /// 网络池结束IP
+    ///
     /// Wire name: `end`.
     pub end: Option<String>,
     /// 网络池起始IP
+    ///
     /// Wire name: `start`.
     pub start: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowedAddressPair {
     /// 功能说明：IP地址 取值范围：可以是IP地址或CIDR 约束：不支持0.0.0.0/0如果allowed_address_pairs配置地址池较大的CIDR（掩码小于24位），建议为该port配置一个单独的安全组。 如果填写allowed_address_pairs参数，则ip_address是必选参数。
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// mac地址
+    ///
     /// Wire name: `mac_address`.
     pub mac_address: Option<String>,
 }

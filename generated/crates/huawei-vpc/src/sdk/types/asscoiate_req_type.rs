@@ -6,7 +6,6 @@ use super::AssociateRouteTableAndSubnetReq;
 /// `AsscoiateReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AsscoiateReq {
-    /// (No description in the spec.)
     /// Wire name: `subnets`.
     pub subnets: Option<AssociateRouteTableAndSubnetReq>,
 }

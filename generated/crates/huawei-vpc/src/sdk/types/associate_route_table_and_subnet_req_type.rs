@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociateRouteTableAndSubnetReq {
     /// 路由表关联子网ID列表
+    ///
     /// Wire name: `associate`.
     pub associate: Option<Vec<String>>,
     /// 路由表解除关联子网ID列表
+    ///
     /// Wire name: `disassociate`.
     pub disassociate: Option<Vec<String>>,
 }

@@ -7,9 +7,11 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateSecurityGroupTagsRequestBody {
     /// 操作标识
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BindingVifDetails {
     /// 是否为虚拟机的主网卡。
+    ///
     /// Wire name: `primary_interface`.
     pub primary_interface: Option<bool>,
     /// 是否提供端口过滤特性, 如安全组和反MAC/IP欺骗。
+    ///
     /// Wire name: `port_filter`.
     pub port_filter: Option<bool>,
     /// 是否为ovs/bridge混合模式。
+    ///
     /// Wire name: `ovs_hybrid_plug`.
     pub ovs_hybrid_plug: Option<bool>,
     /// 辅助弹性网卡的vlan ID。
+    ///
     /// Wire name: `vlan_id`.
     pub vlan_id: Option<i32>,
     /// 辅助弹性网卡的宿主网卡ID。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 辅助弹性网卡的宿主网卡所属的设备ID。
+    ///
     /// Wire name: `parent_device_id`.
     pub parent_device_id: Option<String>,
 }

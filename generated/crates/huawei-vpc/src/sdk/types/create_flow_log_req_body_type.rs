@@ -6,7 +6,6 @@ use super::CreateFlowLogReq;
 /// `CreateFlowLogReqBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateFlowLogReqBody {
-    /// (No description in the spec.)
     /// Wire name: `flow_log`.
     pub flow_log: Option<CreateFlowLogReq>,
 }

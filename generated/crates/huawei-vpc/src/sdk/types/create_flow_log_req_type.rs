@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateFlowLogReq {
     /// 功能说明：流日志名称 取值范围：0-64个字符，支持数字、字母、中文、_（下划线）、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：流日志描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：流日志所属资源类型 取值范围：支持port、network、vpc 类型。
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: String,
     /// resource_type对应资源的唯一ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: String,
     /// 功能说明：流日志采集类型 取值范围：     1）all：采集指定资源的全部流量。     2）accept：采集指定资源允许传入、传出的流量。     3）reject：采集指定资源拒绝传入、传出的流量。
+    ///
     /// Wire name: `traffic_type`.
     pub traffic_type: String,
     /// 日志组ID 请在云日志服务中获取，详情请参见《云日志服务用户指南》。
+    ///
     /// Wire name: `log_group_id`.
     pub log_group_id: String,
     /// 日志主题ID 请在云日志服务中获取，详情请参见《云日志服务用户指南》。
+    ///
     /// Wire name: `log_topic_id`.
     pub log_topic_id: String,
     /// 功能说明：是否开启日志索引 取值范围：true，false
+    ///
     /// Wire name: `index_enabled`.
     pub index_enabled: Option<bool>,
 }

@@ -7,30 +7,39 @@ use super::{AllowedAddressPair, ExtraDhcpOpt, FixedIp};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePortOption {
     /// 功能说明：端口名称 取值范围：0~255个字符，支持中文、英文、字母、_(下划线)、-（中划线），默认为空
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：端口所属网络的ID 约束：必须是存在的网络ID
+    ///
     /// Wire name: `network_id`.
     pub network_id: String,
     /// 功能说明：端口IP 例如：\\&quot;fixed_ips\\&quot;: \[{\\&quot;subnet_id\\&quot;: \\&quot;4dc70db6-cb7f-4200-9790-a6a910776bba\\&quot;, \\&quot;ip_address\\&quot;: \\&quot;192.169.25.79\\&quot;}\] 约束：ipv4场景下一个端口只支持一个fixed_ip，且不支持更新
+    ///
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Option<Vec<FixedIp>>,
     /// 功能说明：端口设备所属 取值范围：目前只支持指定\\&quot;\\&quot;和\\&quot;neutron:VIP_PORT\\&quot;；neutron:VIP_PORT表示创建的是VIP
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// 功能说明：安全组的ID列表；例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\] 取值范围：默认值为系统默认安全组
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<String>>,
     /// 功能说明：管理状态 取值范围：只支持true，默认为true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能说明：IP/Mac对列表 约束：IP地址不允许为 “0.0.0.0/0” 如果配置的地址池较大（CIDR掩码小于24位），建议为该port配置一个单独的安全组。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Option<Vec<AllowedAddressPair>>,
     /// 功能说明：DHCP的扩展Option(扩展属性)
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Option<Vec<ExtraDhcpOpt>>,
     /// 功能说明：端口所属项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
 }

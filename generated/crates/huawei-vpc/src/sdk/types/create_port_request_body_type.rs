@@ -6,7 +6,6 @@ use super::CreatePortOption;
 /// `CreatePortRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePortRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<CreatePortOption>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePrivateipOption {
     /// 分配IP的子网标识
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: String,
     /// 功能说明：指定IP地址申请 取值范围：子网段中的可以使用且未分配的IP地址，不指定时由系统自动分配
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
 }

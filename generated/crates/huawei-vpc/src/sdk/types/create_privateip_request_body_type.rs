@@ -7,6 +7,7 @@ use super::CreatePrivateipOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePrivateipRequestBody {
     /// 私有IP列表对象
+    ///
     /// Wire name: `privateips`.
     pub privateips: Vec<CreatePrivateipOption>,
 }

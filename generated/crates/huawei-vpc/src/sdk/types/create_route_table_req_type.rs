@@ -7,15 +7,19 @@ use super::RouteTableRoute;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRouteTableReq {
     /// 功能说明：路由表名称  取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：路由对象，参见route字段说明  约束：每个路由表最大关联200条路由
+    ///
     /// Wire name: `routes`.
     pub routes: Option<Vec<RouteTableRoute>>,
     /// 路由表所在的虚拟私有云ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
     /// 功能说明：路由表描述信息  取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

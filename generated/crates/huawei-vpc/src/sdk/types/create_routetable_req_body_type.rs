@@ -6,7 +6,6 @@ use super::CreateRouteTableReq;
 /// `CreateRoutetableReqBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRoutetableReqBody {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<CreateRouteTableReq>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSecurityGroupOption {
     /// 功能说明：安全组名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：安全组所在的vpc的资源标识
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 功能说明：企业项目ID。创建安全组时，给安全组绑定企业项目ID。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。 默认值：“0”
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::CreateSecurityGroupOption;
 /// `CreateSecurityGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSecurityGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<CreateSecurityGroupOption>,
 }

@@ -6,7 +6,6 @@ use super::ResourceTag;
 /// `CreateSecurityGroupTagRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSecurityGroupTagRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<ResourceTag>,
 }

@@ -7,45 +7,59 @@ use super::ExtraDhcpOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubnetOption {
     /// 功能说明：子网名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：子网描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：子网的网段 取值范围：必须在vpc对应cidr范围内 约束：必须是cidr格式。掩码长度不能大于28
+    ///
     /// Wire name: `cidr`.
     pub cidr: String,
     /// 子网所在VPC标识
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
     /// 功能说明：子网的网关 取值范围：子网网段中的IP地址 约束：必须是ip格式
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: String,
     /// 功能说明：是否创建cidr_v6 取值范围：true（开启），false（关闭） 约束：不填时默认为false &gt; 说明 该参数目前仅在“华北-北京四”区域开放，且申请IPv6公测后才可设置。
+    ///
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,
     /// 功能说明：子网是否开启dhcp功能 取值范围：true（开启），false（关闭） 约束：不填时默认为true。当设置为false时，会导致新创建的ECS无法获取IP地址，cloudinit无法注入账号密码，请谨慎操作。
+    ///
     /// Wire name: `dhcp_enable`.
     pub dhcp_enable: Option<bool>,
     /// 功能说明：子网dns服务器地址1 约束：ip格式，不支持IPv6地址 默认值：不填时为空 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `primary_dns`.
     pub primary_dns: Option<String>,
     /// 功能说明：子网dns服务器地址2 约束：ip格式，不支持IPv6地址 默认值：不填时为空 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `secondary_dns`.
     pub secondary_dns: Option<String>,
     /// 功能说明：子网dns服务器地址的集合；如果想使用两个以上dns服务器，请使用该字段 约束：是子网dns服务器地址1跟子网dns服务器地址2的合集的父集，不支持IPv6地址。 默认值：不填时为空，无法使用云内网DNS功能 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `dnsList`.
     pub dns_list: Option<Vec<String>>,
     /// 功能说明：子网所在的可用分区标识 约束：系统存在的可用分区标识
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 子网配置的NTP地址或租约时间
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Option<Vec<ExtraDhcpOption>>,
     /// 功能说明：子网资源标签。创建子网时，给子网添加资源标签。 取值范围：最大10个标签, key：标签名称; value：标签值。 格式：\[key*value\]，每一个标签的key和value之间用*连接
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<String>>,
     /// 功能说明：是否开启当前子网的IPv4地址使用量指标监控。 取值范围： true：开启 false：不开启
+    ///
     /// Wire name: `enable_network_address_usage_metrics`.
     pub enable_network_address_usage_metrics: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::CreateSubnetOption;
 /// `CreateSubnetRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubnetRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<CreateSubnetOption>,
 }

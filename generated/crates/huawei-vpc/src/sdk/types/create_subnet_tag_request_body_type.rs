@@ -6,7 +6,6 @@ use super::ResourceTag;
 /// `CreateSubnetTagRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSubnetTagRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<ResourceTag>,
 }

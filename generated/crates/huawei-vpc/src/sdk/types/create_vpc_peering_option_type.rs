@@ -7,15 +7,15 @@ use super::VpcInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVpcPeeringOption {
     /// 功能说明：对等连接名称 取值范围：支持1~64个字符
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：对等连接的描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `request_vpc_info`.
     pub request_vpc_info: Option<VpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `accept_vpc_info`.
     pub accept_vpc_info: Option<VpcInfo>,
 }

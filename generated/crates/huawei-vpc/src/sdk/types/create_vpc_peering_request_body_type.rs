@@ -6,7 +6,6 @@ use super::CreateVpcPeeringOption;
 /// `CreateVpcPeeringRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVpcPeeringRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `peering`.
     pub peering: Option<CreateVpcPeeringOption>,
 }

@@ -6,7 +6,6 @@ use super::CreateVpcOption;
 /// `CreateVpcRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVpcRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<CreateVpcOption>,
 }

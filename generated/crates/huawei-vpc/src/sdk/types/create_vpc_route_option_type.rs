@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVpcRouteOption {
     /// 路由目的地址CIDR，如192.168.200.0/24。
+    ///
     /// Wire name: `destination`.
     pub destination: String,
     /// 功能说明：路由下一跳  取值范围：如果type为peering类型，则nexthop为peering的ID
+    ///
     /// Wire name: `nexthop`.
     pub nexthop: String,
     /// 功能说明：路由类型  取值范围：peering
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 请求添加路由的VPC ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
 }

@@ -6,7 +6,6 @@ use super::CreateVpcRouteOption;
 /// `CreateVpcRouteRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVpcRouteRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `route`.
     pub route: Option<CreateVpcRouteOption>,
 }

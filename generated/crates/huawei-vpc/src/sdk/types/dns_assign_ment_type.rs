@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DnsAssignMent {
     /// 端口hostname
+    ///
     /// Wire name: `hostname`.
     pub hostname: Option<String>,
     /// 端口IP地址
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 端口内网fqdn
+    ///
     /// Wire name: `fqdn`.
     pub fqdn: Option<String>,
 }

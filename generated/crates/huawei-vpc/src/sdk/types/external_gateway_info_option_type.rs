@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExternalGatewayInfoOption {
     /// 外部网络的ID。 外部网络的信息请通过GET /v2.0/networks?router:external&#x3D;True或neutron net-external-list方式查询。
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ExternalGatewayInfo {
     /// 功能说明：是否启用SNAT 取值范围：true、false；默认为false。
+    ///
     /// Wire name: `enable_snat`.
     pub enable_snat: Option<bool>,
     /// 外部网络的ID。
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtraDhcpOpt {
     /// Option名称
+    ///
     /// Wire name: `opt_name`.
     pub opt_name: Option<String>,
     /// Option值
+    ///
     /// Wire name: `opt_value`.
     pub opt_value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedIp {
     /// 功能说明：端口IP地址,如果同时指定子网ID和IP地址，会尝试将该子网上的IP地址分配给该端口。 如果仅指定子网ID，会将该子网中的可用IP分配给该端口。 如果仅指定IP地址，会尝试分配IP地址（如果该地址是指定网络上任何子网的有效IP）
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 功能说明：端口所属子网ID,如果同时指定子网ID和IP地址，会尝试将该子网上的IP地址分配给该端口。 如果仅指定子网ID，会将该子网中的可用IP分配给该端口。 如果仅指定IP地址，会尝试分配IP地址（如果该地址是指定网络上任何子网的有效IP）
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct FlowLogResp {
     /// 流日志资源唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：流日志名称 取值范围：0-64个字符，支持数字、字母、中文、_（下划线）、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：流日志描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：流日志所属资源类型 取值范围：支持Port、Network、VPC 类型。 约束：当resource_type为Port时，Port资源必须是C3、S3、M3三种虚拟机的网卡。
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: Option<String>,
     /// resource_type对应资源的唯一ID
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 功能说明：流日志采集类型 取值范围：     1）all：采集指定资源的全部流量。     2）accept：采集指定资源允许传入、传出的流量。     3）reject：采集指定资源拒绝传入、传出的流量。
+    ///
     /// Wire name: `traffic_type`.
     pub traffic_type: Option<String>,
     /// 日志组ID 请在云日志服务中获取，详情请参见《云日志服务用户指南》。
+    ///
     /// Wire name: `log_group_id`.
     pub log_group_id: Option<String>,
     /// 日志主题ID 请在云日志服务中获取，详情请参见《云日志服务用户指南》。
+    ///
     /// Wire name: `log_topic_id`.
     pub log_topic_id: Option<String>,
     /// 功能说明：流日志存储类型 取值范围：     lts：存储类型为云日志服务（LTS）。
+    ///
     /// Wire name: `log_store_type`.
     pub log_store_type: Option<String>,
     /// 资源创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 最近一次更新资源的时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 功能说明：流日志管理 取值范围：若为true，表明开启流日志。若为false，则关闭流日志
+    ///
     /// Wire name: `admin_state`.
     pub admin_state: Option<bool>,
     /// 功能说明：流日志状态 取值范围：ACTIVE、DOWN、ERROR
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

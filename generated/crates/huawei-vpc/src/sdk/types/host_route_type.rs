@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostRoute {
     /// 路由目的子网
+    ///
     /// Wire name: `destination`.
     pub destination: Option<String>,
     /// 路由下一跳IP
+    ///
     /// Wire name: `nexthop`.
     pub nexthop: Option<String>,
 }

@@ -7,18 +7,23 @@ use super::{ListTag, Match};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListSecurityGroupsByTagsRequestBody {
     /// 功能说明：操作标识 取值范围：filter(过滤)，count(查询总条数)
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 功能说明：查询记录数 取值范围：1-1000 约束：action为count时此参数不生效；action为filter时默认为1000
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 功能说明：索引位置， 从offset指定的下一条数据开始查询。 查询第一页数据时，不需要传入此参数，查询后续页码数据时，将查询前一页数据时响应体中的值带入此参数 约束：action为count时无此参数；action为filter时默认为0；必须为数字，不能为负数
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 功能说明：搜索字段，key为要匹配的字段，value为匹配的值 约束：当前仅支持resource_name
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<Match>>,
     /// 包含标签，最多包含10个key，每个key下面的value最多10个，结构体不能缺失，key不能为空或者空字符串。Key不能重复，同一个key中values不能重复
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ListTag>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListTag {
     /// 功能说明：标签键 约束：key不能为空
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 功能描述：标签值列表。 如果values为空列表，则表示any_value。value之间为或的关系。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Match {
     /// 键。当前仅限定为resource_name
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值。每个值最大长度255个unicode字符，不能包含$ - . /等特殊字符。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

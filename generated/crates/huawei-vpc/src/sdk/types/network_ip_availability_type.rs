@@ -8,21 +8,27 @@ use super::SubnetIpAvailability;
 #[non_exhaustive]
 pub struct NetworkIpAvailability {
     /// 网络ID
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
     /// 网络名称
+    ///
     /// Wire name: `network_name`.
     pub network_name: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 网络中IP总数（不包含系统预留地址）
+    ///
     /// Wire name: `total_ips`.
     pub total_ips: Option<i32>,
     /// 网络中已经使用的IP数目（不包含系统预留地址）
+    ///
     /// Wire name: `used_ips`.
     pub used_ips: Option<i32>,
     /// 子网IP使用情况的对象
+    ///
     /// Wire name: `subnet_ip_availability`.
     pub subnet_ip_availability: Vec<SubnetIpAvailability>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateFirewallGroupOption {
     /// 功能说明：网络ACL组名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：网络ACL防火墙组描述 取值范围：最长255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：入方向网络ACL策略
+    ///
     /// Wire name: `ingress_firewall_policy_id`.
     pub ingress_firewall_policy_id: Option<String>,
     /// 功能说明：出方向网络ACL策略
+    ///
     /// Wire name: `egress_firewall_policy_id`.
     pub egress_firewall_policy_id: Option<String>,
     /// 功能说明：网络ACL防火墙组绑定的端口列表 约束：必须为分布式router的端口id
+    ///
     /// Wire name: `ports`.
     pub ports: Option<Vec<String>>,
     /// 功能说明：网络ACL是否受管理员控制
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::NeutronCreateFirewallGroupOption;
 /// `NeutronCreateFirewallGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateFirewallGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall_group`.
     pub firewall_group: Option<NeutronCreateFirewallGroupOption>,
 }

@@ -6,7 +6,6 @@ use super::NeutronCreateFirewallPolicyOption;
 /// `NeutronCreateFirewallPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateFirewallPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall_policy`.
     pub firewall_policy: Option<NeutronCreateFirewallPolicyOption>,
 }

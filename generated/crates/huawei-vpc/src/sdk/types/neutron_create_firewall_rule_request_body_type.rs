@@ -6,7 +6,6 @@ use super::NeutronCreateFirewallRuleOption;
 /// `NeutronCreateFirewallRuleRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateFirewallRuleRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall_rule`.
     pub firewall_rule: Option<NeutronCreateFirewallRuleOption>,
 }

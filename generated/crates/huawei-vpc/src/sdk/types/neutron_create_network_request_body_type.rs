@@ -6,7 +6,6 @@ use super::NeutronCreateNetworkOption;
 /// `NeutronCreateNetworkRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateNetworkRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `network`.
     pub network: Option<NeutronCreateNetworkOption>,
 }

@@ -6,7 +6,6 @@ use super::NeutronCreatePortOption;
 /// `NeutronCreatePortRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreatePortRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<NeutronCreatePortOption>,
 }

@@ -7,12 +7,13 @@ use super::ExternalGatewayInfoOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateRouterOption {
     /// 功能说明：路由器的名称。 取值范围：0-64个字符，仅支持数字、字母、中文、_(下划线)、-（中划线）、.（点）。 约束：如果name非空，则name不能重复
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：资源的管理状态 取值范围：true、false 约束：只支持true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `external_gateway_info`.
     pub external_gateway_info: Option<ExternalGatewayInfoOption>,
 }

@@ -6,7 +6,6 @@ use super::NeutronCreateRouterOption;
 /// `NeutronCreateRouterRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateRouterRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `router`.
     pub router: Option<NeutronCreateRouterOption>,
 }

@@ -6,7 +6,6 @@ use super::NeutronCreateSecurityGroupOption;
 /// `NeutronCreateSecurityGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateSecurityGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<NeutronCreateSecurityGroupOption>,
 }

@@ -5,33 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateSecurityGroupRuleOption {
     /// 功能说明：安全组规则描述 取值范围：0-255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：安全组规则方向 取值范围：ingress(入方向)或egress(出方向)
+    ///
     /// Wire name: `direction`.
     pub direction: String,
     /// 功能说明：安全组规则网络类型 取值范围：IPv4或IPv6
+    ///
     /// Wire name: `ethertype`.
     pub ethertype: Option<String>,
     /// 最大端口，当协议类型为ICMP时，该值表示ICMP的code
+    ///
     /// Wire name: `port_range_max`.
     pub port_range_max: Option<i32>,
     /// 功能说明：最小端口，当协议类型为ICMP时，该值表示ICMP的type 约束：protocol为tcp和udp时，port_range_max和port_range_min必须同时输入，且port_range_max应大于等于port_range_min。protocol为icmp时，指定ICMP code（port_range_max）时，必须同时指定ICMP type（port_range_min）。
+    ///
     /// Wire name: `port_range_min`.
     pub port_range_min: Option<i32>,
     /// 功能说明：tcp/udp/icmp/icmpv6或IP协议编号（0~255） 约束：协议为icmpv6时，网络类型应该为IPv6；协议为icmp时，网络类型应该为IPv4
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 功能说明：目的安全组的ID
+    ///
     /// Wire name: `remote_group_id`.
     pub remote_group_id: Option<String>,
     /// 功能说明：目的端ip网段 取值范围：cidr格式，如10.10.0.0/16
+    ///
     /// Wire name: `remote_ip_prefix`.
     pub remote_ip_prefix: Option<String>,
     /// 功能说明：远端地址组的ID
+    ///
     /// Wire name: `remote_address_group_id`.
     pub remote_address_group_id: Option<String>,
     /// 所属安全组ID
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: String,
 }

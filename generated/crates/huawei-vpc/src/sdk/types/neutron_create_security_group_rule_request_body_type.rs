@@ -6,7 +6,6 @@ use super::NeutronCreateSecurityGroupRuleOption;
 /// `NeutronCreateSecurityGroupRuleRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateSecurityGroupRuleRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `security_group_rule`.
     pub security_group_rule: Option<NeutronCreateSecurityGroupRuleOption>,
 }

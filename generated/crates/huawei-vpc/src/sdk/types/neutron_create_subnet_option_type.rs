@@ -7,36 +7,47 @@ use super::{AllocationPool, HostRoute};
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateSubnetOption {
     /// 功能说明：子网的名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：子网网段 取值范围：必须是cidr格式，只支持10.0.0.0/8,172.16.0.0/12,192.168.0.0/16三个网段内的地址，掩码长度不能大于28
+    ///
     /// Wire name: `cidr`.
     pub cidr: String,
     /// 功能说明：子网所属网络ID
+    ///
     /// Wire name: `network_id`.
     pub network_id: String,
     /// 功能说明：子网网关 取值范围：子网网段中的IP地址 约束：必须是ip格式
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// 功能说明：IP版本信息 取值范围：4或者6(特定局点)
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i32>,
     /// 功能说明：可用的IP池，allocation_pool对象参见allocation_pool对象 例如：\[ { \\&quot;start\\&quot;: \\&quot;10.0.0.2\\&quot;, \\&quot;end\\&quot;: \\&quot;10.0.0.251\\&quot;} \]每个子网的第1个和最后4个IP地址为系统保留地址。以192.168.1.0/24为例，192.168.1.0、 192.168.1.252、192.168.1.253、192.168.1.254和192.168.1.255这些地址是系统保留地址。系统预留地址默认不在allocation_pool范围内。 约束：更新时allocation_pool范围不能包含网关和广播地址的所有IP。
+    ///
     /// Wire name: `allocation_pools`.
     pub allocation_pools: Option<Vec<AllocationPool>>,
     /// 功能说明：子网关联的DNS名称服务器列表 取值范围：IP地址格式例如：\\&quot;dns_nameservers\\&quot;: \[\\&quot;8.xx.xx.8\\&quot;,\\&quot;8.xx.xx.4\\&quot;\] 默认值：不填时为空，无法使用云内网DNS功能 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `dns_nameservers`.
     pub dns_nameservers: Option<Vec<String>>,
     /// 功能说明：虚拟机静态路由，参见“host_route对象”表 约束：不支持设置
+    ///
     /// Wire name: `host_routes`.
     pub host_routes: Option<Vec<HostRoute>>,
     /// 功能说明：是否启动dhcp，false表示不提供dhcp服务的能力 约束：只支持true
+    ///
     /// Wire name: `enable_dhcp`.
     pub enable_dhcp: Option<bool>,
     /// 功能说明：IPv6寻址模式 取值范围：dhcpv6-stateful
+    ///
     /// Wire name: `ipv6_address_mode`.
     pub ipv6_address_mode: Option<String>,
     /// 功能说明：IPv6路由广播模式 取值范围：dhcpv6-stateful
+    ///
     /// Wire name: `ipv6_ra_mode`.
     pub ipv6_ra_mode: Option<String>,
 }

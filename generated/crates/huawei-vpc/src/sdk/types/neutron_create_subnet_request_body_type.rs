@@ -6,7 +6,6 @@ use super::NeutronCreateSubnetOption;
 /// `NeutronCreateSubnetRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronCreateSubnetRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<NeutronCreateSubnetOption>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct NeutronFirewallGroup {
     /// 功能说明：网络ACL组的ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：网络ACL组名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：网络ACL组描述 取值范围：0-255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 网络ACL防火墙是否受管理员控制。
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能说明：出方向网络ACL策略ID
+    ///
     /// Wire name: `egress_firewall_policy_id`.
     pub egress_firewall_policy_id: Option<String>,
     /// 功能说明：入方向网络ACL策略ID
+    ///
     /// Wire name: `ingress_firewall_policy_id`.
     pub ingress_firewall_policy_id: Option<String>,
     /// 取值范围：网络ACL组绑定的端口列表
+    ///
     /// Wire name: `ports`.
     pub ports: Vec<String>,
     /// 功能说明：是否支持跨租户共享 取值范围：true/false
+    ///
     /// Wire name: `public`.
     pub public: Option<bool>,
     /// 功能说明：网络ACL组状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 功能说明：网络ACL组所属项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：网络ACL组所属项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建时间，UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新时间，UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

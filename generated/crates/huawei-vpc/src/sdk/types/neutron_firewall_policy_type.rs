@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct NeutronFirewallPolicy {
     /// 审计标记。
+    ///
     /// Wire name: `audited`.
     pub audited: Option<bool>,
     /// 网络ACL防火墙策略描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 策略引用的网络ACL防火墙规则链。
+    ///
     /// Wire name: `firewall_rules`.
     pub firewall_rules: Vec<String>,
     /// 网络ACL防火墙策略uuid标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 网络ACL防火墙策略名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否支持跨租户共享。
+    ///
     /// Wire name: `public`.
     pub public: Option<bool>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct NeutronFirewallRule {
     /// 功能说明：网络ACL规则的uuid标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：网络ACL规则名称。 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：网络ACL规则描述 取值范围：0-255个字符长度
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：对通过网络ACL的流量执行的操作。 取值范围：DENY（拒绝）/ALLOW（允许）
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
     /// 功能说明：IP协议 取值范围：支持TCP,UDP,ICMP, ICMPV6或者IP协议号（0-255）
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 功能说明：IP协议版本 取值范围：Ipv4/Ipv6
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i32>,
     /// 功能说明：是否使能网络ACL规则。 取值范围：true/false
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 功能说明：是否支持跨租户共享 取值范围：true/false
+    ///
     /// Wire name: `public`.
     pub public: Option<bool>,
     /// 功能说明：目的地址或者CIDR。
+    ///
     /// Wire name: `destination_ip_address`.
     pub destination_ip_address: Option<String>,
     /// 功能说明：目的端口号或者一段端口范围。
+    ///
     /// Wire name: `destination_port`.
     pub destination_port: Option<String>,
     /// 功能说明：源地址或者CIDR。
+    ///
     /// Wire name: `source_ip_address`.
     pub source_ip_address: Option<String>,
     /// 功能说明：源端口号或者一段端口范围。
+    ///
     /// Wire name: `source_port`.
     pub source_port: Option<String>,
     /// 功能说明：项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
 }

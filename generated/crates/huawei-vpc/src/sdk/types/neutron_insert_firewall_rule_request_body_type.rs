@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronInsertFirewallRuleRequestBody {
     /// 功能说明：网络ACL规则ID
+    ///
     /// Wire name: `firewall_rule_id`.
     pub firewall_rule_id: String,
     /// insert_after参数表示已经和某个policy关联的rule，新的rule将会直接被插入到insert_after参数指定的rule后面。如果insert_after和insert_before都被指定了，insert_after参数值将被忽略。
+    ///
     /// Wire name: `insert_after`.
     pub insert_after: Option<String>,
     /// insert_before参数表示已经和某个policy关联的rule，新的firewall rule将会直接被插入到insert_ before参数指定的firewall rule前面。如果insert_after和insert_before都被指定了，insert_after参数值将被忽略。
+    ///
     /// Wire name: `insert_before`.
     pub insert_before: Option<String>,
 }

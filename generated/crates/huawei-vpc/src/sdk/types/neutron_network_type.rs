@@ -6,51 +6,67 @@
 #[non_exhaustive]
 pub struct NeutronNetwork {
     /// 网络ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：网络状态 取值范围：ACTIVE，DOWN，BUILD或ERROR
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 功能说明：网络名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：网络关联的子网ID列表 约束：一个network仅支持关联一个 subnet。
+    ///
     /// Wire name: `subnets`.
     pub subnets: Vec<String>,
     /// 功能说明：扩展属性，是否外部网络 取值范围：true、false 约束：不支持设置和更新
+    ///
     /// Wire name: `router:external`.
     pub router_external: Option<bool>,
     /// 功能说明：资源的管理状态 取值范围：true、false 约束：只支持true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能说明：是否支持跨租户共享此资源 取值范围：true(共享)、false(非共享) 约束：不支持设置和更新
+    ///
     /// Wire name: `shared`.
     pub shared: Option<bool>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：扩展属性，网络类型（支持vxlan, geneve） 取值范围：vxlan，geneve
+    ///
     /// Wire name: `provider:network_type`.
     pub provider_network_type: Option<String>,
     /// 功能说明：本网络的候选可用域
+    ///
     /// Wire name: `availability_zone_hints`.
     pub availability_zone_hints: Vec<String>,
     /// 功能说明：本网络的可用域。 取值范围：当前region下的可用域
+    ///
     /// Wire name: `availability_zones`.
     pub availability_zones: Vec<String>,
     /// 功能说明：端口安全使能标记 取值范围：true（启用）、false（禁用） 约束：如果不使能，则network下所有虚机的安全组和dhcp防欺骗不生效
+    ///
     /// Wire name: `port_security_enabled`.
     pub port_security_enabled: Option<bool>,
     /// 功能说明：默认内网DNS域地址 约束：系统自动生成维护，不支持设置和更新
+    ///
     /// Wire name: `dns_domain`.
     pub dns_domain: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NeutronPageLink {
     /// API链接
+    ///
     /// Wire name: `href`.
     pub href: Option<String>,
     /// API链接与该API版本的关系
+    ///
     /// Wire name: `rel`.
     pub rel: Option<String>,
 }

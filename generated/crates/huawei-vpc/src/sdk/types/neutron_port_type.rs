@@ -8,69 +8,89 @@ use super::{AllowedAddressPair, BindingVifDetails, DnsAssignMent, ExtraDhcpOpt, 
 #[non_exhaustive]
 pub struct NeutronPort {
     /// 功能说明：端口管理状态 约束：目前支持true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能说明：扩展属性：IP/Mac对列表，详情参见“allow_address_pair对象”表 约束：IP地址不允许为 “0.0.0.0”如果allowed_address_pairs配置地址池较大的CIDR（掩码小于24位），建议为该port配置一个单独的安全组硬件SDN环境不支持ip_address属性配置为CIDR格式。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Vec<AllowedAddressPair>,
     /// 扩展属性：提供用户设置自定义信息 【使用说明】  internal_elb字段，布尔类型，普通租户可见。只有在创建内网ELB的虚拟IP的网卡时设置为true。普通租户没有权限更改该字段，由系统维护。 举例：{\\&quot;internal_elb\\&quot;: true}  disable_security_groups字段，布尔类型，普通租户可见。默认为false高性能通信场景下，允许指定为true普通租户可见。仅支持创建port和读取时指定。当前仅支持指定为true，不支持指定为false 举例：{\\&quot;disable_security_groups\\&quot;：true }， 当前仅支持指定为true，不支持指定为false，指定为true时，FWaaS功能不生效。  仅对于“华北-北京二”：udp_srvports和tcp_srvports，字段，字符串类型，默认不设置udp_srvports和tcp_srvports字段。允许指定udp_srvports和tcp_srvports字段为端口号，表示这些端口的tcp报文和udp报文可支持高并发连接，但是此类报文不受ACL和安全组规则的限制。udp_srvports和tcp_srvports字段同时支持更新操作。 − 格式： {\\&quot;tcp_srvports\\&quot;: \\&quot;port1 port2 port3\\&quot;, \\&quot;udp_srvports\\&quot;: \\&quot;port1 port2 port3\\&quot;} 端口号之间以空格间隔，最多允许指定的端口号总共为15个，端口号范围是1到65535。 − 示例：{\\&quot;tcp_srvports\\&quot;: \\&quot;80 443\\&quot;, \\&quot;udp_srvports\\&quot;: \\&quot;53\\&quot;} 示例表示入方向目的端口为80或者443的tcp报文可支持高并发连接。入方向目的端口为53的udp报文可支持高并发连接。但是此类报文不受ACL和安全组规则的限制。
+    ///
     /// Wire name: `binding:profile`.
     pub binding_profile: Option<::runtime::JsonValue>,
-    /// (No description in the spec.)
     /// Wire name: `binding:vif_details`.
     pub binding_vif_details: Option<BindingVifDetails>,
     /// 功能说明：绑定的vNIC类型  - normal：软交换
+    ///
     /// Wire name: `binding:vnic_type`.
     pub binding_vnic_type: Option<String>,
     /// 功能说明：端口设备ID 约束：不支持设置和更新，由系统自动维护，该字段非空的端口不允许删除。
+    ///
     /// Wire name: `device_id`.
     pub device_id: Option<String>,
     /// 功能说明：端口设备所属（DHCP/Router/ Nova等） 约束：不支持更新，只允许用户在创建虚拟IP端口时，为虚拟IP端口设置device_owner为neutron:VIP_PORT，当端口的该字段不为空时，仅支持该字段为neutron:VIP_PORT时的端口删除。该字段非空的端口不允许删除。
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// 功能说明：扩展属性：主网卡默认内网域名信息 约束：不支持设置和更新，由系统自动维护  - hostname：与端口dns_name一致  - ip_address：端口ipv4私有地址  - fqdn：为端口创建默认内网fqdn
+    ///
     /// Wire name: `dns_assignment`.
     pub dns_assignment: Vec<DnsAssignMent>,
     /// 功能说明：扩展属性：主网卡默认内网DNS名称 约束：不支持设置和更新，由系统自动维护,访问该默认内网域名前，请确保子网使用当前系统提供的DNS
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: Option<String>,
     /// 功能说明：扩展属性：DHCP的扩展Option，详情参见“ExtraDhcpOpt对象”表
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Vec<ExtraDhcpOpt>,
     /// 功能说明：端口的IP地址，参见“FixedIp对象”表 约束：device_owner为neutron: VIP_PORT时最多指定一个fixed_ip，给云服务器创建IPv6端口时，必须具备一个IPv4 subnet_id和一个IPv6 subnet_id 。
+    ///
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Vec<FixedIp>,
     /// 端口ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：端口mac地址 约束：只支持系统动态分配，不支持指定
+    ///
     /// Wire name: `mac_address`.
     pub mac_address: Option<String>,
     /// 功能说明：端口的名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 端口所属网络ID
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
     /// 功能说明：端口安全使能标记，如果不使能则安全组和dhcp防欺骗不生效 取值范围：启用（true）或禁用（false）
+    ///
     /// Wire name: `port_security_enabled`.
     pub port_security_enabled: Option<bool>,
     /// 功能说明：作用在该端口上的安全组的ID列表 约束：不支持更新为空
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
     /// 功能说明：端口状态 取值范围：ACTIVE，BUILD，DOWN 约束：Hana硬直通虚拟机端口状态总为DOWN
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronRemoveFirewallRuleRequestBody {
     /// 功能说明：待移除的ACL规则ID
+    ///
     /// Wire name: `firewall_rule_id`.
     pub firewall_rule_id: String,
 }

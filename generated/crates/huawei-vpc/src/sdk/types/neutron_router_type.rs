@@ -8,33 +8,41 @@ use super::{ExternalGatewayInfo, Route};
 #[non_exhaustive]
 pub struct NeutronRouter {
     /// 功能说明：资源的管理状态。只支持true。 取值范围：true、false 约束：只支持true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `external_gateway_info`.
     pub external_gateway_info: Option<ExternalGatewayInfo>,
     /// 路由器ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：路由器的名称 取值范围：0-64个字符，仅支持数字、字母、中文、_(下划线)、-（中划线）、.（点）。 约束：如果name非空，则name不能重复。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：路由信息，见Route对象
+    ///
     /// Wire name: `routes`.
     pub routes: Vec<Route>,
     /// 功能说明：路由器的状态 取值范围：ACTIVE， DOWN，ERROR
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

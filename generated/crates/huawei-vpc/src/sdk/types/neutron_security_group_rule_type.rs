@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct NeutronSecurityGroupRule {
     /// 安全组规则描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：规则方向 取值范围：ingress、egress
+    ///
     /// Wire name: `direction`.
     pub direction: Option<String>,
     /// 功能说明：网络类型 取值范围：IPv4、IPv6
+    ///
     /// Wire name: `ethertype`.
     pub ethertype: Option<String>,
     /// 安全组规则ID，查询安全组规则非必选
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：最大端口 取值范围：当协议类型为ICMP时，该值表示ICMP的code
+    ///
     /// Wire name: `port_range_max`.
     pub port_range_max: Option<i32>,
     /// 功能说明：最小端口 当协议类型为ICMP时，该值表示ICMP的type。protocol为tcp和udp时，port_range_max和port_range_min必须同时输入，且port_range_max应大于等于port_range_min。protocol为icmp时，指定ICMP code（port_range_max）时，必须同时指定ICMP type（port_range_min）。
+    ///
     /// Wire name: `port_range_min`.
     pub port_range_min: Option<i32>,
     /// 功能说明：tcp/udp/icmp/icmpv6或IP协议编号（0~255） 约束：协议为icmpv6时，网络类型应该为IPv6；协议为icmp时，网络类型应该为IPv4
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 所属安全组的对端ID
+    ///
     /// Wire name: `remote_group_id`.
     pub remote_group_id: Option<String>,
     /// 对端ip网段
+    ///
     /// Wire name: `remote_ip_prefix`.
     pub remote_ip_prefix: Option<String>,
     /// 功能说明：远端IP地址组ID 约束：和remote_ip_prefix，remote_group_id互斥
+    ///
     /// Wire name: `remote_address_group_id`.
     pub remote_address_group_id: Option<String>,
     /// 所属安全组ID
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -8,27 +8,35 @@ use super::NeutronSecurityGroupRule;
 #[non_exhaustive]
 pub struct NeutronSecurityGroup {
     /// 功能说明：安全组描述 取值范围：0-255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：安全组名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 安全组规则，详情参见Security Group Rule对象
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<NeutronSecurityGroupRule>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -8,54 +8,71 @@ use super::{AllocationPool, HostRoute};
 #[non_exhaustive]
 pub struct NeutronSubnet {
     /// 功能说明：可用的IP池，allocation_pool对象参见 allocation_pool对象 例如：\[ { \\&quot;start\\&quot;: \\&quot;10.0.0.2\\&quot;, \\&quot;end\\&quot;: \\&quot;10.0.0.251\\&quot;} \]每个子网的第1个和最后4个IP地址为系统保留地址。以192.168.1.0/24为例，192.168.1.0、 192.168.1.252、192.168.1.253、192.168.1.254和192.168.1.255这些地址是系统保留地址。系统预留地址默认不在allocation_pool范围内 约束：更新时allocation_pool范围不能包含网关和广播地址的所有IP。
+    ///
     /// Wire name: `allocation_pools`.
     pub allocation_pools: Vec<AllocationPool>,
     /// 功能说明：子网网段 取值范围：CIDR格式，只支持10.0.0.0/8,172.16.0.0/12,192.168.0.0/16三个网段内的地址，掩码长度不能大于28 约束：当ip_version&#x3D;6时，该字段不支持设置
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 功能说明：子网关联的DNS名称服务器列表 取值范围：IP地址格式例如：\\&quot;dns_nameservers\\&quot;: \[\\&quot;8.xx.xx.8\\&quot;,\\&quot;8.xx.xx.4\\&quot;\]； 默认值：不填时为空，无法使用云内网DNS功能
+    ///
     /// Wire name: `dns_nameservers`.
     pub dns_nameservers: Vec<String>,
     /// 功能说明：是否启动dhcp 取值范围：只支持true
+    ///
     /// Wire name: `enable_dhcp`.
     pub enable_dhcp: Option<bool>,
     /// 功能说明：子网网关IP  取值范围：本子网网段内的可用IP  约束：不允许和allocation_pools地址块冲突；ip_version&#x3D;6时该字段不支持设置 默认值：本子网网段内第一个可用IP
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// 虚拟机静态路由，参见“host_route对象”表
+    ///
     /// Wire name: `host_routes`.
     pub host_routes: Vec<HostRoute>,
     /// 子网ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：IP协议版本 取值范围：4或6(支持后)
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i32>,
     /// 功能说明：IPv6寻址模式 取值范围：dhcpv6-stateful
+    ///
     /// Wire name: `ipv6_address_mode`.
     pub ipv6_address_mode: Option<String>,
     /// 功能说明：IPv6路由广播模式 取值范围：dhcpv6-stateful
+    ///
     /// Wire name: `ipv6_ra_mode`.
     pub ipv6_ra_mode: Option<String>,
     /// 功能说明：子网的名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 所属网络的ID
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 子网池id 【使用说明】目前IPv4不支持，IPv6支持
+    ///
     /// Wire name: `subnetpool_id`.
     pub subnetpool_id: Option<String>,
 }

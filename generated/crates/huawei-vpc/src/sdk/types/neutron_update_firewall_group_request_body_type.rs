@@ -6,7 +6,6 @@ use super::NeutronUpdateFirewallGroupOption;
 /// `NeutronUpdateFirewallGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateFirewallGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall_group`.
     pub firewall_group: Option<NeutronUpdateFirewallGroupOption>,
 }

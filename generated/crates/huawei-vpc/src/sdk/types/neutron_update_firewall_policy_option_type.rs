@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateFirewallPolicyOption {
     /// 功能说明：网络ACL防火墙策略名称 取值范围：最长255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：网络ACL防火墙策略描述 取值范围：最长255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：网络ACL策略关联的规则列表
+    ///
     /// Wire name: `firewall_rules`.
     pub firewall_rules: Option<Vec<String>>,
     /// 审计标记。
+    ///
     /// Wire name: `audited`.
     pub audited: Option<bool>,
 }

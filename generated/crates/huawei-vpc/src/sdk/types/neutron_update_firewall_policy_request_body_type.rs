@@ -6,7 +6,6 @@ use super::NeutronUpdateFirewallPolicyOption;
 /// `NeutronUpdateFirewallPolicyRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateFirewallPolicyRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall_policy`.
     pub firewall_policy: Option<NeutronUpdateFirewallPolicyOption>,
 }

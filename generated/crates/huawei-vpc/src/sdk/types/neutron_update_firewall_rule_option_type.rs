@@ -5,33 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateFirewallRuleOption {
     /// 对通过网络ACL防火墙的流量执行的操作。
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
     /// 网络ACL防火墙规则描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 目的地址或者CIDR。
+    ///
     /// Wire name: `destination_ip_address`.
     pub destination_ip_address: Option<String>,
     /// 目的端口号或者一段端口范围。
+    ///
     /// Wire name: `destination_port`.
     pub destination_port: Option<String>,
     /// 是否使能网络ACL防火墙规则。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// IP协议版本。
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i32>,
     /// 网络ACL防火墙规则名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// IP协议，支持TCP,UDP,ICMP, ICMPV6或者IP协议号（0-255）
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 源地址或者CIDR。
+    ///
     /// Wire name: `source_ip_address`.
     pub source_ip_address: Option<String>,
     /// 源端口号或者一段端口范围。
+    ///
     /// Wire name: `source_port`.
     pub source_port: Option<String>,
 }

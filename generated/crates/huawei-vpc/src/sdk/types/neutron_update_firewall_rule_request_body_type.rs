@@ -6,7 +6,6 @@ use super::NeutronUpdateFirewallRuleOption;
 /// `NeutronUpdateFirewallRuleRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateFirewallRuleRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall_rule`.
     pub firewall_rule: Option<NeutronUpdateFirewallRuleOption>,
 }

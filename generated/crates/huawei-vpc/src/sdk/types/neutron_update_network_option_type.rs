@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateNetworkOption {
     /// 功能说明：网络名称 取值范围：0-255个字符 约束：不能为admin_external_net
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：资源的管理状态 取值范围：true、false 约束：只支持true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能说明：端口安全使能标记 取值范围：true(启用)、false(禁用) 约束：如果不使能，则network下所有虚机的安全组和dhcp防欺骗不生效
+    ///
     /// Wire name: `port_security_enabled`.
     pub port_security_enabled: Option<bool>,
 }

@@ -6,7 +6,6 @@ use super::NeutronUpdateNetworkOption;
 /// `NeutronUpdateNetworkRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateNetworkRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `network`.
     pub network: Option<NeutronUpdateNetworkOption>,
 }

@@ -7,24 +7,31 @@ use super::{AllowedAddressPair, ExtraDhcpOpt};
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdatePortOption {
     /// 功能说明：网络的名称 取值范围：0-255个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：扩展属性：安全组的UUID 例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\] 约束：不支持更新为空
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<String>>,
     /// 功能说明：扩展属性：IP/Mac对列表，allow_address_pair参见“allow_address_pair对象”表 约束：  - IP地址不允许为 “0.0.0.0”  - 如果allowed_address_pairs配置地址池较大的CIDR（掩码小于24位），建议为该port配置一个单独的安全组  - 硬件SDN环境不支持ip_address属性配置为CIDR格式  - 为虚拟IP配置后端ECS场景，allowed_address_pairs中配置的IP地址，必须为ECS网卡已有的IP地址，否则可能会导致虚拟IP通信异常。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Option<Vec<AllowedAddressPair>>,
     /// 扩展属性：DHCP的扩展Option
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Option<Vec<ExtraDhcpOpt>>,
     /// 功能说明：端口安全使能标记，如果不使能则安全组和dhcp防欺骗不生效，默认为true
+    ///
     /// Wire name: `port_security_enabled`.
     pub port_security_enabled: Option<bool>,
     /// 绑定的vNIC类型  - normal: 软交换
+    ///
     /// Wire name: `binding:vnic_type`.
     pub binding_vnic_type: Option<String>,
     /// 功能说明：扩展属性，提供用户设置自定义信息  - internal_elb字段，布尔类型，普通租户可见。只有在创建内网ELB的虚拟IP的网卡时设置为true。普通租户没有权限更改该字段，由系统维护。 举例：{\\&quot;internal_elb\\&quot;: true}  - disable_security_groups字段，布尔类型，普通租户可见。默认为false，高性能通信场景下，允许指定为true。仅支持创建port和读取时指定。当前仅支持指定为true，不支持指定为false。 举例：{\\&quot;disable_security_groups\\&quot;：true }，当前仅支持指定为true，不支持指定为false，指定为true时，FWaaS功能不生效。
+    ///
     /// Wire name: `binding:profile`.
     pub binding_profile: Option<
         ::std::collections::BTreeMap<String, ::runtime::JsonValue>,

@@ -6,7 +6,6 @@ use super::NeutronUpdatePortOption;
 /// `NeutronUpdatePortRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdatePortRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<NeutronUpdatePortOption>,
 }

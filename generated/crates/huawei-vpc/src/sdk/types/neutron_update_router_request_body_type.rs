@@ -6,7 +6,6 @@ use super::NeutronUpdateRouterOption;
 /// `NeutronUpdateRouterRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateRouterRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `router`.
     pub router: Option<NeutronUpdateRouterOption>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateSecurityGroupOption {
     /// 功能说明：安全组描述 取值范围：0-255个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：安全组名称 取值范围：0-255个字符 约束：不允许为“default”
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::NeutronUpdateSecurityGroupOption;
 /// `NeutronUpdateSecurityGroupRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateSecurityGroupRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<NeutronUpdateSecurityGroupOption>,
 }

@@ -7,18 +7,23 @@ use super::{AllocationPool, HostRoute};
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateSubnetOption {
     /// 功能说明：dns服务器 取值范围：IP地址格式例如：\\&quot;dns_nameservers\\&quot;: \[\\&quot;8.xx.xx.8\\&quot;,\\&quot;8.xx.xx.4\\&quot;\]，最多5个 默认值：不填时为空，无法使用云内网DNS功能 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `dns_nameservers`.
     pub dns_nameservers: Option<Vec<String>>,
     /// 功能说明：是否启动dhcp，false表示不提供dhcp服务的能力 约束：只支持true
+    ///
     /// Wire name: `enable_dhcp`.
     pub enable_dhcp: Option<bool>,
     /// 功能说明：虚拟机静态路由，参见“host_route对象”表 约束：不支持，忽略输入信息
+    ///
     /// Wire name: `host_routes`.
     pub host_routes: Option<Vec<HostRoute>>,
     /// 子网的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：可用的IP池，allocation_pool对象参见表 allocation_pool对象 例如：\[ { \\&quot;start\\&quot;: \\&quot;10.0.0.2\\&quot;, \\&quot;end\\&quot;: \\&quot;10.0.0.251\\&quot;} \]每个子网的第1个和最后3个IP地址为系统保留地址。以192.168.1.0/24为例，192.168.1.0、 192.168.1.253、192.168.1.254和192.168.1.255这些地址是系统保留地址。系统预留地址默认不在allocation_pool范围内。 约束：更新时allocation_pool范围不能包含网关和广播地址的所有IP。
+    ///
     /// Wire name: `allocation_pools`.
     pub allocation_pools: Option<Vec<AllocationPool>>,
 }

@@ -6,7 +6,6 @@ use super::NeutronUpdateSubnetOption;
 /// `NeutronUpdateSubnetRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeutronUpdateSubnetRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<NeutronUpdateSubnetOption>,
 }

@@ -8,75 +8,97 @@ use super::{AllowedAddressPair, BindingVifDetails, DnsAssignMent, ExtraDhcpOpt, 
 #[non_exhaustive]
 pub struct Port {
     /// 端口ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：端口名称 取值范围：0~255个字符，支持中文、英文、字母、_(下划线)、-（中划线）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 端口所属网络的ID
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
     /// 功能说明：管理状态 约束：只支持true，默认为true
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能描述：端口MAC地址 约束：由系统分配，不支持指定
+    ///
     /// Wire name: `mac_address`.
     pub mac_address: Option<String>,
     /// 功能说明：端口IP 例如：\\&quot;fixed_ips\\&quot;: \[{\\&quot;subnet_id\\&quot;: \\&quot;4dc70db6-cb7f-4200-9790-a6a910776bba\\&quot;, \\&quot;ip_address\\&quot;: \\&quot;192.169.25.79\\&quot;}\] 约束：一个端口只支持一个fixed_ip，且不支持更新。
+    ///
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Vec<FixedIp>,
     /// 功能说明：端口所属设备ID 约束：不支持设置和更新，由系统自动维护
+    ///
     /// Wire name: `device_id`.
     pub device_id: Option<String>,
     /// 功能说明：设备所属 取值范围：合法设备所属，如network:dhcp、neutron:VIP_PORT、network:router_interface_distributed、network:router_centralized_snat 约束：不支持设置和更新，由系统自动维护
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：端口状态，Hana硬直通虚拟机端口状态总为DOWN 取值范围：ACTIVE、BUILD、DOWN
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 安全组的ID列表
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
     /// 功能说明：IP/Mac对列表 约束：IP地址不允许为 “0.0.0.0” 如果配置地址池较大（CIDR掩码小于24位），建议为该port配置一个单独的安全组。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Vec<AllowedAddressPair>,
     /// 功能说明：DHCP的扩展Option(扩展属性)
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Vec<ExtraDhcpOpt>,
     /// 功能说明：绑定的vNIC类型 取值范围：  - normal（软交换）  - direct: SRIOV硬直通（不支持）
+    ///
     /// Wire name: `binding:vnic_type`.
     pub binding_vnic_type: Option<String>,
     /// 功能说明：主网卡默认内网域名信息 约束：不支持设置和更新，由系统自动维护
+    ///
     /// Wire name: `dns_assignment`.
     pub dns_assignment: Vec<DnsAssignMent>,
     /// 功能说明：主网卡默认内网DNS名称 约束：不支持设置和更新，由系统自动维护
+    ///
     /// Wire name: `dns_name`.
     pub dns_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `binding:vif_details`.
     pub binding_vif_details: Option<BindingVifDetails>,
     /// 功能说明：提供用户设置自定义信息(扩展属性)
+    ///
     /// Wire name: `binding:profile`.
     pub binding_profile: Option<::runtime::JsonValue>,
     /// 功能说明：端口所属实例ID，例如RDS实例ID 约束：不支持设置和更新，由系统自动维护
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 功能说明：端口所属实例类型，例如“RDS” 约束：不支持设置和更新，由系统自动维护
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// 功能说明：端口安全使能标记，如果不使能则安全组和dhcp防欺骗不生效 取值范围：启用（true）或禁用（false）
+    ///
     /// Wire name: `port_security_enabled`.
     pub port_security_enabled: Option<bool>,
     /// 功能说明：port所属的可用分区
+    ///
     /// Wire name: `zone_id`.
     pub zone_id: Option<String>,
     /// 功能说明：是否使能efi，使能则表示端口支持vRoCE能力，默认为false
+    ///
     /// Wire name: `enable_efi`.
     pub enable_efi: Option<bool>,
     /// 功能说明：IPv6网卡绑定的共享带宽ID 约束：只有IPv6网卡绑定了共享带宽，才会显示此参数
+    ///
     /// Wire name: `ipv6_bandwidth_id`.
     pub ipv6_bandwidth_id: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Privateip {
     /// 私有IP的状态  - ACTIVE：活动的  - DOWN：不可用
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 私有IP ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 分配IP的子网标识
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 私有IP的使用者，空表示未使用 取值范围：network:dhcp，network:router_interface_distributed，compute:xxx(xxx对应具体的az名称，例如compute:aa-bb-cc表示是被aa-bb-cc上的虚拟机使用) 约束：此处的取值范围只是本服务支持的类型，其他类型未做标注
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// 申请到的私有IP
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
 }

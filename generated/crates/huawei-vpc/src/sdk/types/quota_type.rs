@@ -8,6 +8,7 @@ use super::ResourceResult;
 #[non_exhaustive]
 pub struct Quota {
     /// 资源列表对象
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceResult>,
 }

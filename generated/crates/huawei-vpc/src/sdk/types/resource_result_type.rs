@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ResourceResult {
     /// 功能说明：根据type过滤查询指定类型的配额  取值范围：vpc，subnet，securityGroup，securityGroupRule，publicIp，vpn，vpngw，vpcPeer，firewall，shareBandwidth，shareBandwidthIP，loadbalancer，listener，physicalConnect，virtualInterface，vpcContainRoutetable，routetableContainRoutes
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 功能说明：已创建的资源个数  取值范围：0~quota数
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 功能说明：资源的最大配额数  取值范围：各类型资源默认配额数~Integer最大值
+    ///
     /// Wire name: `quota`.
     pub quota: Option<i32>,
     /// 允许修改的配额最小值
+    ///
     /// Wire name: `min`.
     pub min: Option<i32>,
 }

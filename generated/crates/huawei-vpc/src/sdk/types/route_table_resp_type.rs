@@ -8,33 +8,43 @@ use super::{RouteTableRoute, SubnetList};
 #[non_exhaustive]
 pub struct RouteTableResp {
     /// 功能说明：路由表ID  取值范围：标准UUID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：路由表名称  取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：是否为默认路由表  取值范围：true表示默认路由表；false表示自定义路由表
+    ///
     /// Wire name: `default`.
     pub default: Option<bool>,
     /// 功能说明：路由对象，参见route字段说明。  约束：每个路由表最大关联200条路由
+    ///
     /// Wire name: `routes`.
     pub routes: Vec<RouteTableRoute>,
     /// 功能说明：路由表所关联的子网  约束：只能关联路由表所属VPC下的子网
+    ///
     /// Wire name: `subnets`.
     pub subnets: Vec<SubnetList>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 路由表所在的虚拟私有云ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 功能说明：路由表描述信息  取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

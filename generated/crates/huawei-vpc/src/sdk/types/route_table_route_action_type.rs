@@ -7,12 +7,15 @@ use super::{AddRouteTableRoute, DelRouteTableRoute, ModRouteTableRoute};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteTableRouteAction {
     /// 新增路由条目，type，destination，nexthop必选
+    ///
     /// Wire name: `add`.
     pub add: Option<Vec<AddRouteTableRoute>>,
     /// 修改路由条目，type，destination，nexthop必选
+    ///
     /// Wire name: `mod`.
     pub mod_field: Option<Vec<ModRouteTableRoute>>,
     /// 删除路由条目，destination必选
+    ///
     /// Wire name: `del`.
     pub del: Option<Vec<DelRouteTableRoute>>,
 }

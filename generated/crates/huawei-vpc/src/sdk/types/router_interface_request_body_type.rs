@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterInterfaceRequestBody {
     /// 功能说明：路由器添加（或删除）接口请求参数port对应的id 约束：  - 使用端口的时候，端口上有且只有一个IP地址  - subnet_id与port_id其中之一必须指定
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 功能说明：路由器添加（或删除）接口请求参数subnet对应的id 约束：  - 使用子网的时候，子网上必须配置gatewayIP地址  - \\&quot;provider:network_type\\&quot;为\\&quot;geneve\\&quot;的网络不可以添加路由器  - subnet_id与port_id其中之一必须指定。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::AsscoiateReq;
 /// `RoutetableAssociateReqbody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutetableAssociateReqbody {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<AsscoiateReq>,
 }

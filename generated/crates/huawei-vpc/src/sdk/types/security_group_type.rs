@@ -8,21 +8,27 @@ use super::SecurityGroupRule;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// 安全组名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 安全组描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 安全组唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 安全组所在的vpc的资源标识
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 功能说明：企业项目ID。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 安全组规则
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<SecurityGroupRule>,
 }

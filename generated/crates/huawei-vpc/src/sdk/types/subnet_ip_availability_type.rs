@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct SubnetIpAvailability {
     /// 子网中已经使用的IP数目（不包含系统预留地址）
+    ///
     /// Wire name: `used_ips`.
     pub used_ips: Option<i32>,
     /// 子网ID
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 子网名称
+    ///
     /// Wire name: `subnet_name`.
     pub subnet_name: Option<String>,
     /// 子网的IP版本，取值为4或者6
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i32>,
     /// 子网的CIDR
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 子网中IP总数（不包含系统预留地址）
+    ///
     /// Wire name: `total_ips`.
     pub total_ips: Option<i32>,
 }

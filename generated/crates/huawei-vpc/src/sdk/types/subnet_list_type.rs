@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SubnetList {
     /// 路由表关联的子网ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SubnetResult {
     /// uuid形式的一个资源标识。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：子网的状态。   取值范围：ACTIVE,UNKNOWN,ERROR       ACTIVE表示子网已挂载到ROUTER上       UNKNOWN表示子网还未挂载到ROUTER上       ERROR表示子网状态故障
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

@@ -8,78 +8,103 @@ use super::ExtraDhcpOption;
 #[non_exhaustive]
 pub struct Subnet {
     /// 子网ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：子网名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：子网描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：子网的网段 取值范围：必须在vpc对应cidr范围内 约束：必须是cidr格式。掩码长度不能大于28
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 功能说明：子网的网关 取值范围：子网网段中的IP地址 约束：必须是ip格式
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// 功能说明：是否创建cidr_v6 取值范围：true（开启），false（关闭）
+    ///
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,
     /// IPv6子网的网段，如果子网为IPv4子网，则不返回此参数
+    ///
     /// Wire name: `cidr_v6`.
     pub cidr_v6: Option<String>,
     /// IPv6子网的网关，如果子网为IPv4子网，则不返回此参数
+    ///
     /// Wire name: `gateway_ip_v6`.
     pub gateway_ip_v6: Option<String>,
     /// 子网是否开启dhcp功能
+    ///
     /// Wire name: `dhcp_enable`.
     pub dhcp_enable: Option<bool>,
     /// 子网dns服务器地址1
+    ///
     /// Wire name: `primary_dns`.
     pub primary_dns: Option<String>,
     /// 子网dns服务器地址2
+    ///
     /// Wire name: `secondary_dns`.
     pub secondary_dns: Option<String>,
     /// 子网dns服务器地址列表
+    ///
     /// Wire name: `dnsList`.
     pub dns_list: Vec<String>,
     /// 子网所在的可用区标识
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 子网所在VPC标识
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 功能说明：子网的状态 取值范围： - ACTIVE：表示子网已挂载到ROUTER上 - UNKNOWN：表示子网还未挂载到ROUTER上 - ERROR：表示子网状态故障
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 对应网络（OpenStack Neutron接口）id
+    ///
     /// Wire name: `neutron_network_id`.
     pub neutron_network_id: Option<String>,
     /// 对应子网（OpenStack Neutron接口）id
+    ///
     /// Wire name: `neutron_subnet_id`.
     pub neutron_subnet_id: Option<String>,
     /// 对应IPv6子网（OpenStack Neutron接口）id，如果子网为IPv4子网，则不返回此参数
+    ///
     /// Wire name: `neutron_subnet_id_v6`.
     pub neutron_subnet_id_v6: Option<String>,
     /// 子网配置的NTP地址或DHCP租约时间
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Vec<ExtraDhcpOption>,
     /// 功能说明：子网作用域 取值范围：center-表示作用域为中心；{azId}表示作用域为具体的AZ
+    ///
     /// Wire name: `scope`.
     pub scope: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：是否开启当前子网的IPv4地址使用量指标监控。 取值范围： true：开启 false：不开启
+    ///
     /// Wire name: `enable_network_address_usage_metrics`.
     pub enable_network_address_usage_metrics: Option<bool>,
     /// 功能说明：子网内剩余可用的IPv4地址数量。
+    ///
     /// Wire name: `available_ip_address_count`.
     pub available_ip_address_count: Option<i32>,
 }

@@ -6,7 +6,6 @@ use super::UpdateFlowLogReq;
 /// `UpdateFlowLogReqBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateFlowLogReqBody {
-    /// (No description in the spec.)
     /// Wire name: `flow_log`.
     pub flow_log: Option<UpdateFlowLogReq>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateFlowLogReq {
     /// 功能说明：流日志名称 取值范围：0-64个字符，支持数字、字母、中文、_（下划线）、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：流日志描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：流日志管理 取值范围：若为true，表明开启流日志。若为false，则关闭流日志。
+    ///
     /// Wire name: `admin_state`.
     pub admin_state: Option<bool>,
 }

@@ -7,15 +7,19 @@ use super::{AllowedAddressPair, ExtraDhcpOpt};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePortOption {
     /// 功能说明：端口名称 取值范围：0~255个字符，支持中文、英文、字母、_(下划线)、-（中划线）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 安全组的ID列表
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<String>>,
     /// 功能说明：IP/Mac对列表 约束： - IP地址不允许为 “0.0.0.0”。 - 如果配置地址池较大（CIDR掩码小于24位），建议为该port配置一个单独的安全组。 - 为虚拟IP配置后端ECS场景，allowed_address_pairs中配置的IP地址，必须为ECS网卡已有的IP地址，否则可能会导致虚拟IP通信异常。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Option<Vec<AllowedAddressPair>>,
     /// 功能说明：DHCP的扩展Option(扩展属性)
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Option<Vec<ExtraDhcpOpt>>,
 }

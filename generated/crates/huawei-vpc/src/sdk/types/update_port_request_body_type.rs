@@ -6,7 +6,6 @@ use super::UpdatePortOption;
 /// `UpdatePortRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePortRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<UpdatePortOption>,
 }

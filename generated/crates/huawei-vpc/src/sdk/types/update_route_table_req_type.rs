@@ -7,12 +7,13 @@ use super::RouteTableRouteAction;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRouteTableReq {
     /// 功能说明：路由表名称  取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：路由表描述信息  取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `routes`.
     pub routes: Option<RouteTableRouteAction>,
 }

@@ -6,7 +6,6 @@ use super::UpdateRouteTableReq;
 /// `UpdateRoutetableReqBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRoutetableReqBody {
-    /// (No description in the spec.)
     /// Wire name: `routetable`.
     pub routetable: Option<UpdateRouteTableReq>,
 }

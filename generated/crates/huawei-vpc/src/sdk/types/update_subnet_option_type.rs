@@ -7,30 +7,39 @@ use super::ExtraDhcpOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSubnetOption {
     /// 功能说明：子网名称 取值范围：1-64，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：子网描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：是否创建ipv6子网 取值范围：true（开启），false（关闭）
+    ///
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,
     /// 功能说明：子网是否开启dhcp功能 取值范围：true（开启），false（关闭） 约束：不填时默认为true。当设置为false时，会导致新创建的ECS无法获取IP地址，cloudinit无法注入账号密码，请谨慎操作。
+    ///
     /// Wire name: `dhcp_enable`.
     pub dhcp_enable: Option<bool>,
     /// 功能说明：子网dns服务器地址1 约束：ip格式 默认值：不填时为空 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `primary_dns`.
     pub primary_dns: Option<String>,
     /// 功能说明：子网dns服务器地址2 约束：ip格式 默认值：不填时为空 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `secondary_dns`.
     pub secondary_dns: Option<String>,
     /// 功能说明：子网dns服务器地址的集合；如果想使用两个以上dns服务器，请使用该字段。 约束：是子网dns服务器地址1跟子网dns服务器地址2的合集的父集 默认值：不填时为空，无法使用云内网DNS功能 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `dnsList`.
     pub dns_list: Option<Vec<String>>,
     /// 子网配置的NTP地址或租约时间
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Option<Vec<ExtraDhcpOption>>,
     /// 功能说明：是否开启当前子网的IPv4地址使用量指标监控。 取值范围： true：开启 false：不开启
+    ///
     /// Wire name: `enable_network_address_usage_metrics`.
     pub enable_network_address_usage_metrics: Option<bool>,
 }

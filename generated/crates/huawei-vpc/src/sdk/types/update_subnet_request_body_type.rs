@@ -6,7 +6,6 @@ use super::UpdateSubnetOption;
 /// `UpdateSubnetRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSubnetRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `subnet`.
     pub subnet: Option<UpdateSubnetOption>,
 }

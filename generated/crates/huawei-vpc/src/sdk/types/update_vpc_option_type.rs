@@ -7,18 +7,23 @@ use super::Route;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVpcOption {
     /// 功能说明：虚拟私有云名称  取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）  约束：如果名称不为空，则同一个租户下的VPC不允许重名。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：虚拟私有云的描述  取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：虚拟私有云下可用子网的范围  取值范围：  - 10.0.0.0/8 ~ 10.255.255.240/28 - 172.16.0.0/12 ~ 172.31.255.240/28 - 192.168.0.0/16 ~ 192.168.255.240/28  约束：必须是ipv4 cidr格式，例如：192.168.0.0/16
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 功能说明：路由信息列表，详情参见route对象
+    ///
     /// Wire name: `routes`.
     pub routes: Option<Vec<Route>>,
     /// 功能说明：是否开启VPC内所有子网的IPv4地址使用量指标监控。 取值范围： true：开启 false：不开启
+    ///
     /// Wire name: `enable_network_address_usage_metrics`.
     pub enable_network_address_usage_metrics: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVpcPeeringOption {
     /// 功能说明：对等连接名称 取值范围：支持1~64个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：对等连接描述 取值范围：0-255个字符，支持数字、字母、中文字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateVpcPeeringOption;
 /// `UpdateVpcPeeringRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVpcPeeringRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `peering`.
     pub peering: Option<UpdateVpcPeeringOption>,
 }

@@ -6,7 +6,6 @@ use super::UpdateVpcOption;
 /// `UpdateVpcRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVpcRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<UpdateVpcOption>,
 }

@@ -8,12 +8,15 @@ use super::NeutronPageLink;
 #[non_exhaustive]
 pub struct VersionResult {
     /// API版本的状态：  - CURRENT（当前版本）  - STABLE（稳定版本）  - DEPRECATED（废弃版本）
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// API版本
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 链接列表
+    ///
     /// Wire name: `links`.
     pub links: Vec<NeutronPageLink>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcInfo {
     /// 对等连接其中一端vpc ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 对等连接其中一端vpc所属的租户ID 约束：跨租户VPC创建对等连接时必选
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
 }

@@ -8,27 +8,31 @@ use super::VpcInfo;
 #[non_exhaustive]
 pub struct VpcPeering {
     /// 对等连接ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：对等连接名称 取值范围：支持1~64个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：对等连接状态 取值范围： - PENDING_ACCEPTANCE：等待接受 - REJECTED：已拒绝。 - EXPIRED：已过期。 - DELETED：已删除。 - ACTIVE：活动的。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `request_vpc_info`.
     pub request_vpc_info: Option<VpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `accept_vpc_info`.
     pub accept_vpc_info: Option<VpcInfo>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 对等连接描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

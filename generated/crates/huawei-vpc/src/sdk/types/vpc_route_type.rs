@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct VpcRoute {
     /// 路由ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 路由目的地址CIDR，如192.168.200.0/24。
+    ///
     /// Wire name: `destination`.
     pub destination: Option<String>,
     /// 功能说明：路由下一跳 取值范围：如果type为peering类型，则nexthop为peering的ID
+    ///
     /// Wire name: `nexthop`.
     pub nexthop: Option<String>,
     /// 功能说明：路由类型 取值范围：peering
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 请求添加路由的VPC ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
 }

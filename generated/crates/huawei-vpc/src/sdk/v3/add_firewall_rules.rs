@@ -7,13 +7,14 @@ use super::{AddFirewallRulesRequestBody, FirewallDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddFirewallRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL的唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the AddFirewallRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddFirewallRulesRequestBody>,
 }
@@ -52,10 +53,10 @@ impl AddFirewallRulesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddFirewallRulesResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -81,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddFirewallRulesResponse, AddFirewallRulesError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_firewall_rules`](Self::add_firewall_rules) would send.
-    pub fn add_firewall_rules_request(
-        &self,
-        input: &AddFirewallRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddFirewallRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AddSecurityGroupsRequestBody, Port};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddSecurityGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 端口的唯一标识
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the AddSecurityGroupsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddSecurityGroupsRequestBody>,
 }
@@ -53,9 +54,9 @@ impl AddSecurityGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct AddSecurityGroupsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<Port>,
 }
@@ -81,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddSecurityGroupsResponse, AddSecurityGroupsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_security_groups`](Self::add_security_groups) would send.
-    pub fn add_security_groups_request(
-        &self,
-        input: &AddSecurityGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddSecurityGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

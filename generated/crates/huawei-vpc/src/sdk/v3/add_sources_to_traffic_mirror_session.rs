@@ -7,13 +7,14 @@ use super::{AddSourcesToTrafficMirrorSessionRequestBody, TrafficMirrorSession};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddSourcesToTrafficMirrorSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像会话ID
+    ///
     /// Wire name: `traffic_mirror_session_id`, sent in the path.
     pub traffic_mirror_session_id: String,
     /// Body of the AddSourcesToTrafficMirrorSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddSourcesToTrafficMirrorSessionRequestBody>,
 }
@@ -59,10 +60,10 @@ impl AddSourcesToTrafficMirrorSessionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddSourcesToTrafficMirrorSessionResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<TrafficMirrorSession>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_sources_to_traffic_mirror_session`](Self::add_sources_to_traffic_mirror_session) would send.
-    pub fn add_sources_to_traffic_mirror_session_request(
-        &self,
-        input: &AddSourcesToTrafficMirrorSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddSourcesToTrafficMirrorSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AddVpcExtendCidrRequestBody, Vpc};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddVpcExtendCidrRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
     /// Body of the AddVpcExtendCidrRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AddVpcExtendCidrRequestBody>,
 }
@@ -52,10 +53,10 @@ impl AddVpcExtendCidrRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddVpcExtendCidrResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<Vpc>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -81,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<AddVpcExtendCidrResponse, AddVpcExtendCidrError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`add_vpc_extend_cidr`](Self::add_vpc_extend_cidr) would send.
-    pub fn add_vpc_extend_cidr_request(
-        &self,
-        input: &AddVpcExtendCidrRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AddVpcExtendCidrRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

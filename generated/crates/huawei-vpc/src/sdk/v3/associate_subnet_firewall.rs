@@ -7,13 +7,14 @@ use super::{AssociateSubnetFirewallRequestBody, FirewallDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateSubnetFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the AssociateSubnetFirewallRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AssociateSubnetFirewallRequestBody>,
 }
@@ -52,10 +53,10 @@ impl AssociateSubnetFirewallRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateSubnetFirewallResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`associate_subnet_firewall`](Self::associate_subnet_firewall) would send.
-    pub fn associate_subnet_firewall_request(
-        &self,
-        input: &AssociateSubnetFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AssociateSubnetFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

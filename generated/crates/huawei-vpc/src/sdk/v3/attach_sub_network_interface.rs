@@ -7,13 +7,14 @@ use super::{AttachSubNetworkInterfaceRequestBody, SubNetworkInterface};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachSubNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `sub_network_interface_id`, sent in the path.
     pub sub_network_interface_id: String,
     /// Body of the AttachSubNetworkInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<AttachSubNetworkInterfaceRequestBody>,
 }
@@ -60,9 +61,9 @@ impl AttachSubNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct AttachSubNetworkInterfaceResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `sub_network_interface`.
     pub sub_network_interface: Option<SubNetworkInterface>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`attach_sub_network_interface`](Self::attach_sub_network_interface) would send.
-    pub fn attach_sub_network_interface_request(
-        &self,
-        input: &AttachSubNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for AttachSubNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

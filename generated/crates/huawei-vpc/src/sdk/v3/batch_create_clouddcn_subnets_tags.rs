@@ -7,13 +7,14 @@ use super::BatchCreateRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateClouddcnSubnetsTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Clouddcn子网的id
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
     /// Body of the BatchCreateClouddcnSubnetsTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateRequestBody>,
 }
@@ -75,14 +76,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_clouddcn_subnets_tags`](Self::batch_create_clouddcn_subnets_tags) would send.
-    pub fn batch_create_clouddcn_subnets_tags_request(
-        &self,
-        input: &BatchCreateClouddcnSubnetsTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateClouddcnSubnetsTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

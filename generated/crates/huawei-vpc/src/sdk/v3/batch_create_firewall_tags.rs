@@ -7,13 +7,14 @@ use super::BatchCreateFirewallTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateFirewallTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：ACL唯一标识 取值范围：合法UUID 约束：ID对应的ACL必须存在
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the BatchCreateFirewallTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateFirewallTagsRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_firewall_tags`](Self::batch_create_firewall_tags) would send.
-    pub fn batch_create_firewall_tags_request(
-        &self,
-        input: &BatchCreateFirewallTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateFirewallTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

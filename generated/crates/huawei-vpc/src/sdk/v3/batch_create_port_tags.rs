@@ -7,13 +7,14 @@ use super::BatchCreatePortTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreatePortTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：端口唯一标识 取值范围：合法UUID 约束：ID对应的端口必须存在
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the BatchCreatePortTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreatePortTagsRequestBody>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_port_tags`](Self::batch_create_port_tags) would send.
-    pub fn batch_create_port_tags_request(
-        &self,
-        input: &BatchCreatePortTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreatePortTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{BatchCreateSecurityGroupRulesRequestBody, SecurityGroupRule};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateSecurityGroupRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
     /// Body of the BatchCreateSecurityGroupRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateSecurityGroupRulesRequestBody>,
 }
@@ -56,9 +57,11 @@ impl BatchCreateSecurityGroupRulesRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateSecurityGroupRulesResponse {
     /// 批量创建安全组规则的响应体
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<SecurityGroupRule>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -87,14 +90,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_security_group_rules`](Self::batch_create_security_group_rules) would send.
-    pub fn batch_create_security_group_rules_request(
-        &self,
-        input: &BatchCreateSecurityGroupRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateSecurityGroupRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

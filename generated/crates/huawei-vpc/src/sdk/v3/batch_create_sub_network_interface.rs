@@ -7,10 +7,10 @@ use super::{BatchCreateSubNetworkInterfaceRequestBody, SubNetworkInterface};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateSubNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the BatchCreateSubNetworkInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<BatchCreateSubNetworkInterfaceRequestBody>,
 }
@@ -49,9 +49,11 @@ impl BatchCreateSubNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct BatchCreateSubNetworkInterfaceResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 批量创建辅助弹性网卡的响应体
+    ///
     /// Wire name: `sub_network_interfaces`.
     pub sub_network_interfaces: Vec<SubNetworkInterface>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`batch_create_sub_network_interface`](Self::batch_create_sub_network_interface) would send.
-    pub fn batch_create_sub_network_interface_request(
-        &self,
-        input: &BatchCreateSubNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for BatchCreateSubNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

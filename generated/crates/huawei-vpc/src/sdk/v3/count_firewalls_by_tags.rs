@@ -7,10 +7,10 @@ use super::CountFirewallsByTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountFirewallsByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CountFirewallsByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CountFirewallsByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl CountFirewallsByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct CountFirewallsByTagsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -78,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_firewalls_by_tags`](Self::count_firewalls_by_tags) would send.
-    pub fn count_firewalls_by_tags_request(
-        &self,
-        input: &CountFirewallsByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountFirewallsByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CountPortsByTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountPortsByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CountPortsByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CountPortsByTagsRequestBody>,
 }
@@ -47,9 +47,11 @@ impl CountPortsByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct CountPortsByTagsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -75,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CountPortsByTagsResponse, CountPortsByTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_ports_by_tags`](Self::count_ports_by_tags) would send.
-    pub fn count_ports_by_tags_request(
-        &self,
-        input: &CountPortsByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountPortsByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::CountSubNetworkInterfacesByTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CountSubNetworkInterfacesByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CountSubNetworkInterfacesByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CountSubNetworkInterfacesByTagsRequestBody>,
 }
@@ -49,9 +49,11 @@ impl CountSubNetworkInterfacesByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct CountSubNetworkInterfacesByTagsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`count_sub_network_interfaces_by_tags`](Self::count_sub_network_interfaces_by_tags) would send.
-    pub fn count_sub_network_interfaces_by_tags_request(
-        &self,
-        input: &CountSubNetworkInterfacesByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CountSubNetworkInterfacesByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

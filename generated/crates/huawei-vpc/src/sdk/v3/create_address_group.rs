@@ -7,10 +7,10 @@ use super::{AddressGroup, CreateAddressGroupRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAddressGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateAddressGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateAddressGroupRequestBody>,
 }
@@ -47,9 +47,9 @@ impl CreateAddressGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateAddressGroupResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `address_group`.
     pub address_group: Option<AddressGroup>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_address_group`](Self::create_address_group) would send.
-    pub fn create_address_group_request(
-        &self,
-        input: &CreateAddressGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateAddressGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

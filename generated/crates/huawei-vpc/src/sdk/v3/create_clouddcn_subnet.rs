@@ -7,10 +7,10 @@ use super::{ClouddcnSubnet, CreateClouddcnSubnetRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClouddcnSubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateClouddcnSubnetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateClouddcnSubnetRequestBody>,
 }
@@ -46,7 +46,6 @@ impl CreateClouddcnSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClouddcnSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `clouddcn_subnet`.
     pub clouddcn_subnet: Option<ClouddcnSubnet>,
 }
@@ -74,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_clouddcn_subnet`](Self::create_clouddcn_subnet) would send.
-    pub fn create_clouddcn_subnet_request(
-        &self,
-        input: &CreateClouddcnSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateClouddcnSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

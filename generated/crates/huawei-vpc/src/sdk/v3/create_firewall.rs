@@ -7,10 +7,10 @@ use super::{CreateFirewallRequestBody, FirewallDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateFirewallRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateFirewallRequestBody>,
 }
@@ -46,10 +46,10 @@ impl CreateFirewallRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFirewallResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -75,14 +75,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateFirewallResponse, CreateFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_firewall`](Self::create_firewall) would send.
-    pub fn create_firewall_request(
-        &self,
-        input: &CreateFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::CreateFirewallTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFirewallTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：ACL唯一标识 取值范围：合法UUID 约束：ID对应的ACL必须存在
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the CreateFirewallTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateFirewallTagRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateFirewallTagResponse, CreateFirewallTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_firewall_tag`](Self::create_firewall_tag) would send.
-    pub fn create_firewall_tag_request(
-        &self,
-        input: &CreateFirewallTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateFirewallTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

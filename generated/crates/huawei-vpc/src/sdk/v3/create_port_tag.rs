@@ -7,13 +7,14 @@ use super::CreatePortTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePortTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：端口唯一标识 取值范围：合法UUID 约束：ID对应的端口必须存在
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the CreatePortTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreatePortTagRequestBody>,
 }
@@ -70,14 +71,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreatePortTagResponse, CreatePortTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_port_tag`](Self::create_port_tag) would send.
-    pub fn create_port_tag_request(
-        &self,
-        input: &CreatePortTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreatePortTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

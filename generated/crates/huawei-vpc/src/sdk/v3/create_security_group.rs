@@ -7,10 +7,10 @@ use super::{CreateSecurityGroupRequestBody, SecurityGroupInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSecurityGroupRequestBody>,
 }
@@ -47,9 +47,9 @@ impl CreateSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecurityGroupResponse {
     /// 请求Id
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<SecurityGroupInfo>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_security_group`](Self::create_security_group) would send.
-    pub fn create_security_group_request(
-        &self,
-        input: &CreateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

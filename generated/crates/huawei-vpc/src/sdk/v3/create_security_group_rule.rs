@@ -7,10 +7,10 @@ use super::{CreateSecurityGroupRuleRequestBody, SecurityGroupRule};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSecurityGroupRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSecurityGroupRuleRequestBody>,
 }
@@ -47,9 +47,9 @@ impl CreateSecurityGroupRuleRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `security_group_rule`.
     pub security_group_rule: Option<SecurityGroupRule>,
 }
@@ -78,14 +78,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_security_group_rule`](Self::create_security_group_rule) would send.
-    pub fn create_security_group_rule_request(
-        &self,
-        input: &CreateSecurityGroupRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSecurityGroupRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::{CreateSubNetworkInterfaceRequestBody, SubNetworkInterface};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateSubNetworkInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSubNetworkInterfaceRequestBody>,
 }
@@ -49,9 +49,9 @@ impl CreateSubNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct CreateSubNetworkInterfaceResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `sub_network_interface`.
     pub sub_network_interface: Option<SubNetworkInterface>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sub_network_interface`](Self::create_sub_network_interface) would send.
-    pub fn create_sub_network_interface_request(
-        &self,
-        input: &CreateSubNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSubNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

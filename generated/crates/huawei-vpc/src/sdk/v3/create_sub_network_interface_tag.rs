@@ -7,13 +7,14 @@ use super::CreateSubNetworkInterfaceTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubNetworkInterfaceTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡唯一标识。 **约束限制**： 不涉及。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `sub_network_interface_id`, sent in the path.
     pub sub_network_interface_id: String,
     /// Body of the CreateSubNetworkInterfaceTagRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateSubNetworkInterfaceTagRequestBody>,
 }
@@ -80,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_sub_network_interface_tag`](Self::create_sub_network_interface_tag) would send.
-    pub fn create_sub_network_interface_tag_request(
-        &self,
-        input: &CreateSubNetworkInterfaceTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateSubNetworkInterfaceTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

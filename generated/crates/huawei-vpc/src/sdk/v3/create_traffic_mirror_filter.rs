@@ -7,10 +7,10 @@ use super::{CreateTrafficMirrorFilterRequestBody, TrafficMirrorFilter};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateTrafficMirrorFilterRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateTrafficMirrorFilterRequestBody>,
 }
@@ -48,10 +48,10 @@ impl CreateTrafficMirrorFilterRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter`.
     pub traffic_mirror_filter: Option<TrafficMirrorFilter>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_traffic_mirror_filter`](Self::create_traffic_mirror_filter) would send.
-    pub fn create_traffic_mirror_filter_request(
-        &self,
-        input: &CreateTrafficMirrorFilterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTrafficMirrorFilterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

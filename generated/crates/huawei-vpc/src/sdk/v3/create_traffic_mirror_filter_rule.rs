@@ -7,10 +7,10 @@ use super::{CreateTrafficMirrorFilterRuleRequestBody, TrafficMirrorFilterRule};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateTrafficMirrorFilterRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateTrafficMirrorFilterRuleRequestBody>,
 }
@@ -48,10 +48,10 @@ impl CreateTrafficMirrorFilterRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter_rule`.
     pub traffic_mirror_filter_rule: Option<TrafficMirrorFilterRule>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_traffic_mirror_filter_rule`](Self::create_traffic_mirror_filter_rule) would send.
-    pub fn create_traffic_mirror_filter_rule_request(
-        &self,
-        input: &CreateTrafficMirrorFilterRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTrafficMirrorFilterRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

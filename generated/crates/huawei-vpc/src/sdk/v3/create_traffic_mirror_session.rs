@@ -7,10 +7,10 @@ use super::{CreateTrafficMirrorSessionRequestBody, TrafficMirrorSession};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateTrafficMirrorSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateTrafficMirrorSessionRequestBody>,
 }
@@ -48,10 +48,10 @@ impl CreateTrafficMirrorSessionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorSessionResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<TrafficMirrorSession>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_traffic_mirror_session`](Self::create_traffic_mirror_session) would send.
-    pub fn create_traffic_mirror_session_request(
-        &self,
-        input: &CreateTrafficMirrorSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateTrafficMirrorSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

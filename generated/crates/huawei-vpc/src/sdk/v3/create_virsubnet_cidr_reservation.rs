@@ -7,10 +7,10 @@ use super::{CreateVirsubnetCidrReservationRequestBody, VirsubnetCidrReservation}
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVirsubnetCidrReservationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateVirsubnetCidrReservationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVirsubnetCidrReservationRequestBody>,
 }
@@ -49,9 +49,9 @@ impl CreateVirsubnetCidrReservationRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVirsubnetCidrReservationResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `virsubnet_cidr_reservation`.
     pub virsubnet_cidr_reservation: Option<VirsubnetCidrReservation>,
 }
@@ -80,14 +80,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_virsubnet_cidr_reservation`](Self::create_virsubnet_cidr_reservation) would send.
-    pub fn create_virsubnet_cidr_reservation_request(
-        &self,
-        input: &CreateVirsubnetCidrReservationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVirsubnetCidrReservationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

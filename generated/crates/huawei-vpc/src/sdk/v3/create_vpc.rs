@@ -7,10 +7,10 @@ use super::CreateVpcRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the CreateVpcRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<CreateVpcRequestBody>,
 }
@@ -47,12 +47,15 @@ impl CreateVpcRequestBuilder {
 #[non_exhaustive]
 pub struct CreateVpcResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 错误消息
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
 }
@@ -79,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CreateVpcResponse, CreateVpcError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_vpc`](Self::create_vpc) would send.
-    pub fn create_vpc_request(
-        &self,
-        input: &CreateVpcRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateVpcRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteClouddcnSubnetsTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Clouddcn子网的id
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
     /// 待删除标签的key
+    ///
     /// Wire name: `tag_key`, sent in the path.
     pub tag_key: String,
 }
@@ -74,14 +75,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_clouddcn_subnets_tag`](Self::delete_clouddcn_subnets_tag) would send.
-    pub fn delete_clouddcn_subnets_tag_request(
-        &self,
-        input: &DeleteClouddcnSubnetsTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteClouddcnSubnetsTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
 }
@@ -63,14 +63,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteFirewallResponse, DeleteFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_firewall`](Self::delete_firewall) would send.
-    pub fn delete_firewall_request(
-        &self,
-        input: &DeleteFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

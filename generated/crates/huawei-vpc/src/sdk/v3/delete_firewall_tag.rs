@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFirewallTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：ACL唯一标识 取值范围：合法UUID 约束：ID对应的ACL必须存在
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// 功能说明：标签键
+    ///
     /// Wire name: `tag_key`, sent in the path.
     pub tag_key: String,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeleteFirewallTagResponse, DeleteFirewallTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_firewall_tag`](Self::delete_firewall_tag) would send.
-    pub fn delete_firewall_tag_request(
-        &self,
-        input: &DeleteFirewallTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteFirewallTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteIpAddressGroupForceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// IP地址组的唯一标识，要删除的IP地址组ID
+    ///
     /// Wire name: `address_group_id`, sent in the path.
     pub address_group_id: String,
 }
@@ -69,14 +69,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_ip_address_group_force`](Self::delete_ip_address_group_force) would send.
-    pub fn delete_ip_address_group_force_request(
-        &self,
-        input: &DeleteIpAddressGroupForceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteIpAddressGroupForceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,13 +5,14 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePortTagRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：端口唯一标识 取值范围：合法UUID 约束：ID对应的端口必须存在
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// 功能说明：标签键
+    ///
     /// Wire name: `tag_key`, sent in the path.
     pub tag_key: String,
 }
@@ -69,14 +70,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<DeletePortTagResponse, DeletePortTagError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_port_tag`](Self::delete_port_tag) would send.
-    pub fn delete_port_tag_request(
-        &self,
-        input: &DeletePortTagRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeletePortTagRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTrafficMirrorFilterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像筛选条件ID
+    ///
     /// Wire name: `traffic_mirror_filter_id`, sent in the path.
     pub traffic_mirror_filter_id: String,
 }
@@ -73,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_traffic_mirror_filter`](Self::delete_traffic_mirror_filter) would send.
-    pub fn delete_traffic_mirror_filter_request(
-        &self,
-        input: &DeleteTrafficMirrorFilterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteTrafficMirrorFilterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

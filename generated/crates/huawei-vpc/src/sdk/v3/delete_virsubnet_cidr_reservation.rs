@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteVirsubnetCidrReservationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 子网预留网段的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnet_cidr_reservation_id`, sent in the path.
     pub virsubnet_cidr_reservation_id: String,
 }
@@ -73,14 +73,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`delete_virsubnet_cidr_reservation`](Self::delete_virsubnet_cidr_reservation) would send.
-    pub fn delete_virsubnet_cidr_reservation_request(
-        &self,
-        input: &DeleteVirsubnetCidrReservationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DeleteVirsubnetCidrReservationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

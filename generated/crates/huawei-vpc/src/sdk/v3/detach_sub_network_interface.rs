@@ -7,10 +7,10 @@ use super::SubNetworkInterface;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DetachSubNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `sub_network_interface_id`, sent in the path.
     pub sub_network_interface_id: String,
 }
@@ -55,9 +55,9 @@ impl DetachSubNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct DetachSubNetworkInterfaceResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `sub_network_interface`.
     pub sub_network_interface: Option<SubNetworkInterface>,
 }
@@ -86,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`detach_sub_network_interface`](Self::detach_sub_network_interface) would send.
-    pub fn detach_sub_network_interface_request(
-        &self,
-        input: &DetachSubNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DetachSubNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

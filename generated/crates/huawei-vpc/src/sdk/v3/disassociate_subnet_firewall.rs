@@ -7,13 +7,14 @@ use super::{DisassociateSubnetFirewallRequestBody, FirewallDetail};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateSubnetFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the DisassociateSubnetFirewallRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DisassociateSubnetFirewallRequestBody>,
 }
@@ -54,10 +55,10 @@ impl DisassociateSubnetFirewallRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateSubnetFirewallResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -86,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`disassociate_subnet_firewall`](Self::disassociate_subnet_firewall) would send.
-    pub fn disassociate_subnet_firewall_request(
-        &self,
-        input: &DisassociateSubnetFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DisassociateSubnetFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

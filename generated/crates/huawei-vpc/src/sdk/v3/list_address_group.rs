@@ -7,28 +7,34 @@ use super::{AddressGroup, PageInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAddressGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0~2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 地址组唯一标识，填写后接口按照id进行过滤，支持多ID同时过滤
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 地址组名称，填写后按照名称进行过滤，支持多名称同时过滤
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// IP地址组ip版本，当前只支持ipv4，填写后按照ip版本进行过滤
+    ///
     /// Wire name: `ip_version`, sent in the query.
     pub ip_version: Option<i32>,
     /// 地址组描述信息，填写后按照地址组描述信息过滤，支持多描述同时过滤
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的IP地址组。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的IP地址组，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -77,12 +83,13 @@ impl ListAddressGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ListAddressGroupResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 地址组列表响应体
+    ///
     /// Wire name: `address_groups`.
     pub address_groups: Vec<AddressGroup>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -109,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListAddressGroupResponse, ListAddressGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_address_group`](Self::list_address_group) would send.
-    pub fn list_address_group_request(
-        &self,
-        input: &ListAddressGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAddressGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AddressGroupDependency, PageInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAddressGroupsDependencyRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 用IP地址组的资源ID过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// **参数解释**： 用IP地址组所属的企业项目ID过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -54,12 +55,13 @@ impl ListAddressGroupsDependencyRequestBuilder {
 #[non_exhaustive]
 pub struct ListAddressGroupsDependencyResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// **参数解释**： 查询地址组的关联资源的响应体。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `address_groups`.
     pub address_groups: Vec<AddressGroupDependency>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -89,14 +91,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_address_groups_dependency`](Self::list_address_groups_dependency) would send.
-    pub fn list_address_groups_dependency_request(
-        &self,
-        input: &ListAddressGroupsDependencyRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListAddressGroupsDependencyRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

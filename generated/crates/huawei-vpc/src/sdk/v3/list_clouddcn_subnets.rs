@@ -7,16 +7,18 @@ use super::ClouddcnSubnet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源id，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 按照vpc_id过滤查询 企业项目细粒度授权场景下，该字段必传
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<String>,
 }
@@ -57,6 +59,7 @@ impl ListClouddcnSubnetsRequestBuilder {
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsResponse {
     /// clouddcn subnet对象列表
+    ///
     /// Wire name: `clouddcn_subnets`.
     pub clouddcn_subnets: Vec<ClouddcnSubnet>,
 }
@@ -84,14 +87,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_clouddcn_subnets`](Self::list_clouddcn_subnets) would send.
-    pub fn list_clouddcn_subnets_request(
-        &self,
-        input: &ListClouddcnSubnetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListClouddcnSubnetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

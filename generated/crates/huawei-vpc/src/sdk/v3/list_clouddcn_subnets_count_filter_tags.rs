@@ -7,10 +7,10 @@ use super::ListResourcesByTagsRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsCountFilterTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Body of the ListClouddcnSubnetsCountFilterTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListResourcesByTagsRequestBody>,
 }
@@ -49,9 +49,11 @@ impl ListClouddcnSubnetsCountFilterTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsCountFilterTagsResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 当前列表中资源数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }
@@ -80,14 +82,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_clouddcn_subnets_count_filter_tags`](Self::list_clouddcn_subnets_count_filter_tags) would send.
-    pub fn list_clouddcn_subnets_count_filter_tags_request(
-        &self,
-        input: &ListClouddcnSubnetsCountFilterTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListClouddcnSubnetsCountFilterTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

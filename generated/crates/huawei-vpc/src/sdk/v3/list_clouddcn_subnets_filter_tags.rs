@@ -7,16 +7,18 @@ use super::{ClouddcnResource, ListResourcesByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsFilterTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 每页返回的个数
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页起始点
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i32>,
     /// Body of the ListClouddcnSubnetsFilterTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListResourcesByTagsRequestBody>,
 }
@@ -59,12 +61,15 @@ impl ListClouddcnSubnetsFilterTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsFilterTagsResponse {
     /// 资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ClouddcnResource>,
     /// 当前列表中资源数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -95,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_clouddcn_subnets_filter_tags`](Self::list_clouddcn_subnets_filter_tags) would send.
-    pub fn list_clouddcn_subnets_filter_tags_request(
-        &self,
-        input: &ListClouddcnSubnetsFilterTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListClouddcnSubnetsFilterTags` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit`.
     ///
     /// Each page is one call of [`list_clouddcn_subnets_filter_tags`](Self::list_clouddcn_subnets_filter_tags), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -117,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListClouddcnSubnetsFilterTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

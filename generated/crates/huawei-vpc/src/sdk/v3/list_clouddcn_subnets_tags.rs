@@ -7,7 +7,6 @@ use super::ResourceTags;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,12 +41,15 @@ impl ListClouddcnSubnetsTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListClouddcnSubnetsTagsResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 当前列表中资源数量。
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// tag列表信息
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTags>,
 }
@@ -77,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_clouddcn_subnets_tags`](Self::list_clouddcn_subnets_tags) would send.
-    pub fn list_clouddcn_subnets_tags_request(
-        &self,
-        input: &ListClouddcnSubnetsTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListClouddcnSubnetsTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::{ListFirewallDetail, PageInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0~2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// ACL唯一标识，填写后接口按照id进行过滤，支持多id同时过滤
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// ACL名称，填写后按照名称进行过滤，支持多名称同时过滤
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// ACL的状态
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// ACL是否启用
+    ///
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的ACL。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的ACL，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<Vec<String>>,
 }
@@ -77,12 +83,13 @@ impl ListFirewallRequestBuilder {
 #[non_exhaustive]
 pub struct ListFirewallResponse {
     /// ACL防火墙响应体列表
+    ///
     /// Wire name: `firewalls`.
     pub firewalls: Vec<ListFirewallDetail>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -109,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListFirewallResponse, ListFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_firewall`](Self::list_firewall) would send.
-    pub fn list_firewall_request(
-        &self,
-        input: &ListFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,76 +7,94 @@ use super::{PageInfo, Port};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPortsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 端口的资源ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `id`, sent in the query.
     /// Sent as one comma-separated value.
     pub id: Option<Vec<String>>,
     /// **参数解释**： 端口的名称。 **取值范围**： 默认为空，最大长度不超过255。
+    ///
     /// Wire name: `name`, sent in the query.
     /// Sent as one comma-separated value.
     pub name: Option<Vec<String>>,
     /// **参数解释**： 端口的管理状态。 **取值范围**： true，false，默认值true。
+    ///
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
     /// **参数解释**： 端口的状态。 **取值范围**： - ACTIVE：端口处- 于活动状态，可以正常进行网络通信。 - BUILD：端口正在创建或配置中。 - DOWN：端口处于非活动状态，不能进行网络通信。Hana 硬直通虚拟机端口状态总为DOWN。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**： 端口所在的虚拟子网ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `virsubnet_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub virsubnet_id: Option<Vec<String>>,
     /// **参数解释**： 端口所属的设备ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `device_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub device_id: Option<Vec<String>>,
     /// **参数解释**： 端口的MAC地址。 **取值范围**： 不涉及
+    ///
     /// Wire name: `mac_address`, sent in the query.
     /// Sent as one comma-separated value.
     pub mac_address: Option<Vec<String>>,
     /// **参数解释**： 端口所属的设备名称。 **取值范围**： - network:dhcp, 表示DHCP服务 - network:router_interface_distributed, 表示子网网关地址 - compute:xxx, 表示云服务器网卡私有IP地址，其中XXX对应具体的可用区名称，例如compute:aa-bb-cc表示私有IP地址被可用区aa-bb-cc内的云服务器使用 - neutron:VIP_PORT, 表示虚拟IP地址 - neutron:LOADBALANCERV2, 表示共享型ELB - neutron:LOADBALANCERV3, 表示独享型ELB - network:endpoint_interface, 表示VPC终端节点 - network:nat_gateway, 表示NAT网关 - network:ucmp, 表示UCMP端口，为企业路由器服务所用
+    ///
     /// Wire name: `device_owner`, sent in the query.
     /// Sent as one comma-separated value.
     pub device_owner: Option<Vec<String>>,
     /// **参数解释**： 端口所属的设备名称前缀。 **取值范围**： - network：过滤出device_owner前缀是network的端口，如DHCP端口。 - compute：过滤出device_owner前缀是compute的端口，如云服务器网卡。 - neutron：过滤出device_owner前缀是compute的端口，如虚拟IP地址。
+    ///
     /// Wire name: `device_owner_prefixlike`, sent in the query.
     pub device_owner_prefixlike: Option<String>,
     /// **参数解释**： 端口的描述信息。 **取值范围**： 0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`, sent in the query.
     /// Sent as one comma-separated value.
     pub description: Option<Vec<String>>,
     /// **参数解释**： 端口所在的主机ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `binding:host_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub binding_host_id: Option<Vec<String>>,
     /// **参数解释**： 端口的私有IP地址。 **取值范围**： - private_ips&#x3D;ip_address&#x3D;{ip_address}，其中{ip_address}填IP地址，如192.168.21.22。 - private_ips&#x3D;subnet_cidr_id&#x3D;{subnet_id}，其中{subnet_id}填IPv4子网或IPv6子网的ID，如011fc878-5521-4654-a1ad-f5b0b5820302。
+    ///
     /// Wire name: `private_ips`, sent in the query.
     /// Sent as one comma-separated value.
     pub private_ips: Option<Vec<String>>,
     /// **参数解释**： 端口绑定的安全组列表。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `security_groups`, sent in the query.
     /// Sent as one comma-separated value.
     pub security_groups: Option<Vec<String>>,
     /// **参数解释**： 端口所在的VPC的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub vpc_id: Option<Vec<String>>,
     /// **参数解释**： 端口的IP/Mac对列表。 **取值范围**： - allowed_address_pairs&#x3D;ip_address&#x3D;{ip_address}，其中{ip_address}填IP地址，如192.168.21.22。 - allowed_address_pairs&#x3D;mac_address&#x3D;{mac_address}，其中{mac_address}填MAC地址，如fa:16:3e:b1:da:62。
+    ///
     /// Wire name: `allowed_address_pairs`, sent in the query.
     /// Sent as one comma-separated value.
     pub allowed_address_pairs: Option<Vec<String>>,
     /// **参数解释**： 端口所属的云服务实例ID，例如RDS实例ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
     /// **参数解释**： 端口所属的云服务实例类型，例如“RDS”。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_type`, sent in the query.
     pub instance_type: Option<String>,
     /// **参数解释**： 每页返回的个数。 **取值范围**： 0-2000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i64>,
     /// **参数解释**： 分页查询起始的资源ID，为空时查询第一页。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -149,12 +167,13 @@ impl ListPortsRequestBuilder {
 #[non_exhaustive]
 pub struct ListPortsResponse {
     /// **参数解释**： 查询端口列表的响应体。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `ports`.
     pub ports: Vec<Port>,
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -181,14 +200,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListPortsResponse, ListPortsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_ports`](Self::list_ports) would send.
-    pub fn list_ports_request(
-        &self,
-        input: &ListPortsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListPortsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

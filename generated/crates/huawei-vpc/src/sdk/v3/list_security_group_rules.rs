@@ -7,52 +7,65 @@ use super::{PageInfo, SecurityGroupRule};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSecurityGroupRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：每页返回个数 取值范围：0-2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 功能说明：安全组规则ID，支持多个ID过滤
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 功能说明：安全组规则所属安全组ID，支持多个ID过滤
+    ///
     /// Wire name: `security_group_id`, sent in the query.
     pub security_group_id: Option<Vec<String>>,
     /// 功能说明：安全组规则协议，支持多条过滤
+    ///
     /// Wire name: `protocol`, sent in the query.
     pub protocol: Option<Vec<String>>,
     /// 功能说明：安全组规则的描述，支持多个描述同时过滤
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 功能说明：远端安全组ID，支持多ID过滤
+    ///
     /// Wire name: `remote_group_id`, sent in the query.
     pub remote_group_id: Option<Vec<String>>,
     /// 功能说明：安全组规则方向
+    ///
     /// Wire name: `direction`, sent in the query.
     pub direction: Option<String>,
     /// 功能说明：安全组规则生效策略。 取值范围：allow表示允许，deny表示拒绝。
+    ///
     /// Wire name: `action`, sent in the query.
     pub action: Option<String>,
     /// 功能说明：远端IP地址 取值范围：cidr格式
+    ///
     /// Wire name: `remote_ip_prefix`, sent in the query.
     pub remote_ip_prefix: Option<String>,
     /// 功能说明：优先级，支持多条过滤。
+    ///
     /// Wire name: `priority`, sent in the query.
     /// Sent as one comma-separated value.
     pub priority: Option<Vec<i32>>,
     /// 功能说明：IP协议类型，支持多条过滤。 取值范围：IPv4,IPv6,ipv4,ipv6
+    ///
     /// Wire name: `ethertype`, sent in the query.
     /// Sent as one comma-separated value.
     pub ethertype: Option<Vec<String>>,
     /// 功能说明：远端IP地址组ID，支持多ID过滤。
+    ///
     /// Wire name: `remote_address_group_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub remote_address_group_id: Option<Vec<String>>,
     /// 功能说明：是否启用安全组规则，不支持多值过滤。 取值范围：true, false。
+    ///
     /// Wire name: `enabled`, sent in the query.
     pub enabled: Option<bool>,
 }
@@ -115,12 +128,13 @@ impl ListSecurityGroupRulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSecurityGroupRulesResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 安全组规则列表响应体
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<SecurityGroupRule>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -150,14 +164,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_security_group_rules`](Self::list_security_group_rules) would send.
-    pub fn list_security_group_rules_request(
-        &self,
-        input: &ListSecurityGroupRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSecurityGroupRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,7 +7,6 @@ use super::ListTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubNetworkInterfaceTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -44,12 +43,15 @@ impl ListSubNetworkInterfaceTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubNetworkInterfaceTagsResponse {
     /// tag对象列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ListTag>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
 }
@@ -79,14 +81,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_sub_network_interface_tags`](Self::list_sub_network_interface_tags) would send.
-    pub fn list_sub_network_interface_tags_request(
-        &self,
-        input: &ListSubNetworkInterfaceTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSubNetworkInterfaceTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

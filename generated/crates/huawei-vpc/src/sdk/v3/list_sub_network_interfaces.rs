@@ -7,34 +7,42 @@ use super::{PageInfo, SubNetworkInterface};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubNetworkInterfacesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 功能说明：辅助弹性网卡ID，支持多ID过滤 使用场景：查询需要的多个辅助弹性网卡信息
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 功能说明：辅助弹性网卡所属虚拟子网的ID，支持多个ID过滤 使用场景：过滤需要的单个或者多个虚拟子网下的辅助弹性网卡
+    ///
     /// Wire name: `virsubnet_id`, sent in the query.
     pub virsubnet_id: Option<Vec<String>>,
     /// 功能说明：辅助弹性网卡的私有IPv4地址，支持多个地址同时过滤 使用场景：通过单个或者多个ip地址过滤查询辅助弹性网卡
+    ///
     /// Wire name: `private_ip_address`, sent in the query.
     pub private_ip_address: Option<Vec<String>>,
     /// 功能说明：辅助弹性网卡的mac地址，支持多个同时过滤 使用场景：使用mac地址精确过滤辅助弹性网卡
+    ///
     /// Wire name: `mac_address`, sent in the query.
     pub mac_address: Option<Vec<String>>,
     /// 功能说明：辅助弹性网卡所属的VPC_ID，支持多ID过滤 使用场景：过滤单个或多个VPC下的辅助弹性网卡信息
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     pub vpc_id: Option<Vec<String>>,
     /// 功能说明：辅助弹性网卡的描述信息，支持多个同时过滤 使用场景：通过描述信息过滤辅助弹性网卡
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// 功能说明：辅助弹性网卡的宿主网卡的ID，支持多ID过滤 使用场景：过滤单个或多个宿主网卡下存在的辅助弹性网卡
+    ///
     /// Wire name: `parent_id`, sent in the query.
     pub parent_id: Option<Vec<String>>,
 }
@@ -89,12 +97,13 @@ impl ListSubNetworkInterfacesRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubNetworkInterfacesResponse {
     /// 1、功能说明：请求ID 2、取值范围：标准UUID 3、约束：N/A 4、默认值：N/A 5、权限：N/A
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 1、功能说明：辅助弹性网卡查询对象 2、取值范围：N/A 3、约束：N/A 4、默认值：N/A 5、权限：N/A
+    ///
     /// Wire name: `sub_network_interfaces`.
     pub sub_network_interfaces: Vec<SubNetworkInterface>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -124,14 +133,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_sub_network_interfaces`](Self::list_sub_network_interfaces) would send.
-    pub fn list_sub_network_interfaces_request(
-        &self,
-        input: &ListSubNetworkInterfacesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListSubNetworkInterfacesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,16 +7,18 @@ use super::{ListResourceResp, ListSubNetworkInterfacesByTagsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubNetworkInterfacesByTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 查询记录数。 **约束限制**： 不涉及。 **取值范围**： 1-1000 **默认取值**： 1000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
     /// **参数解释**： 索引位置，从第一条数据偏移offset条数据后开始查询。 **约束限制**： 必须为数字，不能为负数。 **取值范围**： 不涉及。 **默认取值**： 默认为0（偏移0条数据，表示从第一条数据开始查询）。
+    ///
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
     /// Body of the ListSubNetworkInterfacesByTagsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListSubNetworkInterfacesByTagsRequestBody>,
 }
@@ -59,12 +61,15 @@ impl ListSubNetworkInterfacesByTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ListSubNetworkInterfacesByTagsResponse {
     /// 资源列表
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ListResourceResp>,
     /// 资源数量
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -95,14 +100,6 @@ impl super::Client {
         self.runtime.call(&glue::OP, input)
     }
 
-    /// The unsigned request [`list_sub_network_interfaces_by_tags`](Self::list_sub_network_interfaces_by_tags) would send.
-    pub fn list_sub_network_interfaces_by_tags_request(
-        &self,
-        input: &ListSubNetworkInterfacesByTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
-
     /// Every page of `ListSubNetworkInterfacesByTags` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `resources`, and [`page_size`](runtime::Paginator::page_size) sets `limit` (at most 1000).
     ///
     /// Each page is one call of [`list_sub_network_interfaces_by_tags`](Self::list_sub_network_interfaces_by_tags), retried by its rules; an error that survives them is the stream's last item. `offset` moves by the items each page holds. The walk stops at the first of: an empty page; `total_count` items walked through.
@@ -117,6 +114,10 @@ impl super::Client {
     > {
         ::runtime::Paginator::new(self.runtime.clone(), &glue::OP, &glue::PAGES, input)
     }
+}
+
+impl ::runtime::Request for ListSubNetworkInterfacesByTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

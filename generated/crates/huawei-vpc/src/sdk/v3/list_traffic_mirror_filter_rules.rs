@@ -7,46 +7,58 @@ use super::{PageInfo, TrafficMirrorFilterRule};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 使用规则ID过滤或排序
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 使用规则描述过滤
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 使用筛选条件ID过滤
+    ///
     /// Wire name: `traffic_mirror_filter_id`, sent in the query.
     pub traffic_mirror_filter_id: Option<String>,
     /// 使用规则方向过滤
+    ///
     /// Wire name: `direction`, sent in the query.
     pub direction: Option<String>,
     /// 使用规则协议过滤
+    ///
     /// Wire name: `protocol`, sent in the query.
     pub protocol: Option<String>,
     /// 使用规则源网段过滤
+    ///
     /// Wire name: `source_cidr_block`, sent in the query.
     pub source_cidr_block: Option<String>,
     /// 使用规则目的网段过滤
+    ///
     /// Wire name: `destination_cidr_block`, sent in the query.
     pub destination_cidr_block: Option<String>,
     /// 使用规则源端口范围过滤
+    ///
     /// Wire name: `source_port_range`, sent in the query.
     pub source_port_range: Option<String>,
     /// 使用规则目的端口范围过滤
+    ///
     /// Wire name: `destination_port_range`, sent in the query.
     pub destination_port_range: Option<String>,
     /// 使用规则action过滤
+    ///
     /// Wire name: `action`, sent in the query.
     pub action: Option<String>,
     /// 使用规则优先级过滤
+    ///
     /// Wire name: `priority`, sent in the query.
     pub priority: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -109,12 +121,13 @@ impl ListTrafficMirrorFilterRulesRequestBuilder {
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterRulesResponse {
     /// 流量镜像筛选条件规则对象
+    ///
     /// Wire name: `traffic_mirror_filter_rules`.
     pub traffic_mirror_filter_rules: Vec<TrafficMirrorFilterRule>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -144,14 +157,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_traffic_mirror_filter_rules`](Self::list_traffic_mirror_filter_rules) would send.
-    pub fn list_traffic_mirror_filter_rules_request(
-        &self,
-        input: &ListTrafficMirrorFilterRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTrafficMirrorFilterRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

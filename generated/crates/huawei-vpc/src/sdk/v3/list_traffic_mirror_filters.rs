@@ -7,28 +7,34 @@ use super::{PageInfo, TrafficMirrorFilter};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFiltersRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 使用ID过滤查询或排序
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 使用name过滤或排序
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 使用description过滤查询
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 使用创建时间戳排序
+    ///
     /// Wire name: `created_at`, sent in the query.
     pub created_at: Option<String>,
     /// 使用更新时间戳排序
+    ///
     /// Wire name: `updated_at`, sent in the query.
     pub updated_at: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -79,12 +85,13 @@ impl ListTrafficMirrorFiltersRequestBuilder {
 #[non_exhaustive]
 pub struct ListTrafficMirrorFiltersResponse {
     /// 流量镜像筛选条件对象列表
+    ///
     /// Wire name: `traffic_mirror_filters`.
     pub traffic_mirror_filters: Vec<TrafficMirrorFilter>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -114,14 +121,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_traffic_mirror_filters`](Self::list_traffic_mirror_filters) would send.
-    pub fn list_traffic_mirror_filters_request(
-        &self,
-        input: &ListTrafficMirrorFiltersRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTrafficMirrorFiltersRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,52 +7,66 @@ use super::{PageInfo, TrafficMirrorSession};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorSessionsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 使用镜像会话ID过滤或排序
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
     /// 使用镜像会话名称过滤或排序
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 使用镜像会话描述过滤
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<String>,
     /// 使用筛选条件ID过滤
+    ///
     /// Wire name: `traffic_mirror_filter_id`, sent in the query.
     pub traffic_mirror_filter_id: Option<String>,
     /// 使用镜像目的ID过滤
+    ///
     /// Wire name: `traffic_mirror_target_id`, sent in the query.
     pub traffic_mirror_target_id: Option<String>,
     /// 使用镜像目的类型过滤
+    ///
     /// Wire name: `traffic_mirror_target_type`, sent in the query.
     pub traffic_mirror_target_type: Option<String>,
     /// 使用VNI过滤
+    ///
     /// Wire name: `virtual_network_id`, sent in the query.
     pub virtual_network_id: Option<String>,
     /// 使用最大传输单元MTU过滤
+    ///
     /// Wire name: `packet_length`, sent in the query.
     pub packet_length: Option<String>,
     /// 使用镜像会话优先级过滤
+    ///
     /// Wire name: `priority`, sent in the query.
     pub priority: Option<String>,
     /// 使用enabled过滤
+    ///
     /// Wire name: `enabled`, sent in the query.
     pub enabled: Option<String>,
     /// 使用镜像源类型过滤
+    ///
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
     /// 使用创建时间戳排序
+    ///
     /// Wire name: `created_at`, sent in the query.
     pub created_at: Option<String>,
     /// 使用更新时间戳排序
+    ///
     /// Wire name: `updated_at`, sent in the query.
     pub updated_at: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
 }
@@ -119,12 +133,13 @@ impl ListTrafficMirrorSessionsRequestBuilder {
 #[non_exhaustive]
 pub struct ListTrafficMirrorSessionsResponse {
     /// 流量镜像会话
+    ///
     /// Wire name: `traffic_mirror_sessions`.
     pub traffic_mirror_sessions: Vec<TrafficMirrorSession>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -154,14 +169,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_traffic_mirror_sessions`](Self::list_traffic_mirror_sessions) would send.
-    pub fn list_traffic_mirror_sessions_request(
-        &self,
-        input: &ListTrafficMirrorSessionsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListTrafficMirrorSessionsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,37 +7,45 @@ use super::{PageInfo, VirsubnetCidrReservation};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVirsubnetCidrReservationsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 每页返回的资源个数。 **取值范围**： 0~2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 分页查询起始的资源ID，为空时查询第一页。 **取值范围**： 子网预留网段的资源ID。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// **参数解释**： 子网预留网段的资源ID。可以使用该字段过滤子网预留网段，支持传入多个ID过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段所在的子网ID。可以使用该字段过滤子网预留网段，支持传入多个ID过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnet_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub virsubnet_id: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段的IP网段。可以使用该字段过滤子网预留网段，支持传入多个IP网段过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `cidr`, sent in the query.
     /// Sent as one comma-separated value.
     pub cidr: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段所在子网的IP版本。可以使用该字段过滤子网预留网段，支持传入多个IP版本过滤。 **取值范围**： - 4：过滤出IPv4子网预留网段。 - 6：过滤出IPv6子网预留网段。
+    ///
     /// Wire name: `ip_version`, sent in the query.
     /// Sent as one comma-separated value.
     pub ip_version: Option<Vec<i32>>,
     /// **参数解释**： 子网预留网段的名称。可以使用该字段过滤满足条件的子网预留网段，支持传入多个名称过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段的描述信息。可以使用该字段过滤子网预留网段，支持传入多个描述信息进行过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段所属的企业项目ID。可以使用该字段过滤某个企业项目下的子网预留网段。 **取值范围**： - 最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。 - 若需要查询当前用户所有有权限查看企业项目绑定的子网预留网段，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
 }
@@ -92,12 +100,13 @@ impl ListVirsubnetCidrReservationsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVirsubnetCidrReservationsResponse {
     /// **参数解释**： 查询子网预留网段列表的响应体。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnet_cidr_reservations`.
     pub virsubnet_cidr_reservations: Vec<VirsubnetCidrReservation>,
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -127,14 +136,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_virsubnet_cidr_reservations`](Self::list_virsubnet_cidr_reservations) would send.
-    pub fn list_virsubnet_cidr_reservations_request(
-        &self,
-        input: &ListVirsubnetCidrReservationsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVirsubnetCidrReservationsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

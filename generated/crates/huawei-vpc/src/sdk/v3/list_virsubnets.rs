@@ -7,37 +7,45 @@ use super::{PageInfo, Virsubnet};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVirsubnetsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 每页返回的资源个数。 **取值范围**： 0~2000。
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// **参数解释**： 分页查询起始的资源ID，为空时查询第一页。 **取值范围**： 子网的资源ID。
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// **参数解释**： 子网的资源ID，填写后按照ID进行过滤，支持传入多个ID过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// **参数解释**： 子网的名称，填写后按照名称进行过滤，支持传入多个名称过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// **参数解释**： 子网所在VPC的资源ID，填写后按照VPC资源ID进行过滤，支持传入多个ID过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `vpc_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub vpc_id: Option<Vec<String>>,
     /// **参数解释**： 子网的状态，填写后按照状态进行过滤，只支持传入单个状态过滤。 **取值范围**： - ACTIVE：表示子网已挂载到VPC上。 - UNKNOWN：表示子网还未挂载到VPC上。 - ERROR：表示子网状态故障。
+    ///
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**： 子网的作用域，填写后按照作用域进行过滤，支持传入多个作用域过滤。 **取值范围**： - center：表示作用域为中心。 - {publicBorderGroup}：表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围，可关联多个边缘可用区。
+    ///
     /// Wire name: `scope`, sent in the query.
     /// Sent as one comma-separated value.
     pub scope: Option<Vec<String>>,
     /// **参数解释**： 子网的可用区ID，填写后按照可用区ID进行过滤，支持传入多个可用区ID过滤。 **取值范围**： 不涉及
+    ///
     /// Wire name: `zone_id`, sent in the query.
     /// Sent as one comma-separated value.
     pub zone_id: Option<Vec<String>>,
     /// **参数解释**： 子网的描述信息，填写后按照描述信息进行过滤，支持传入多个描述信息过滤。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `description`, sent in the query.
     /// Sent as one comma-separated value.
     pub description: Option<Vec<String>>,
@@ -91,12 +99,13 @@ impl ListVirsubnetsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVirsubnetsResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// **参数解释**： 查询子网列表的响应体。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnets`.
     pub virsubnets: Vec<Virsubnet>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -123,14 +132,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVirsubnetsResponse, ListVirsubnetsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_virsubnets`](Self::list_virsubnets) would send.
-    pub fn list_virsubnets_request(
-        &self,
-        input: &ListVirsubnetsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVirsubnetsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,28 +7,34 @@ use super::{PageInfo, Vpc};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVpcsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
+    ///
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
+    ///
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// VPC资源ID。可以使用该字段过滤VPC
+    ///
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的VPC。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的VPC，请传参all_granted_eps。
+    ///
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
     /// VPC的name信息，可以使用该字段过滤VPC
+    ///
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
     /// VPC的描述信息。可以使用该字段过滤VPC
+    ///
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
     /// VPC的CIDR。可以使用该字段过滤VPC
+    ///
     /// Wire name: `cidr`, sent in the query.
     pub cidr: Option<Vec<String>>,
 }
@@ -77,12 +83,13 @@ impl ListVpcsRequestBuilder {
 #[non_exhaustive]
 pub struct ListVpcsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// VPC列表响应体
+    ///
     /// Wire name: `vpcs`.
     pub vpcs: Vec<Vpc>,
-    /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<PageInfo>,
 }
@@ -109,14 +116,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ListVpcsResponse, ListVpcsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`list_vpcs`](Self::list_vpcs) would send.
-    pub fn list_vpcs_request(
-        &self,
-        input: &ListVpcsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ListVpcsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{FirewallDetail, RemoveFirewallRulesRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFirewallRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the RemoveFirewallRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RemoveFirewallRulesRequestBody>,
 }
@@ -52,10 +53,10 @@ impl RemoveFirewallRulesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFirewallRulesResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_firewall_rules`](Self::remove_firewall_rules) would send.
-    pub fn remove_firewall_rules_request(
-        &self,
-        input: &RemoveFirewallRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveFirewallRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{Port, RemoveSecurityGroupsRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveSecurityGroupsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 端口的唯一标识
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
     /// Body of the RemoveSecurityGroupsRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RemoveSecurityGroupsRequestBody>,
 }
@@ -53,9 +54,9 @@ impl RemoveSecurityGroupsRequestBuilder {
 #[non_exhaustive]
 pub struct RemoveSecurityGroupsResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<Port>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_security_groups`](Self::remove_security_groups) would send.
-    pub fn remove_security_groups_request(
-        &self,
-        input: &RemoveSecurityGroupsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveSecurityGroupsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{RemoveVpcExtendCidrRequestBody, Vpc};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveVpcExtendCidrRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `vpc_id`, sent in the path.
     pub vpc_id: String,
     /// Body of the RemoveVpcExtendCidrRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<RemoveVpcExtendCidrRequestBody>,
 }
@@ -52,10 +53,10 @@ impl RemoveVpcExtendCidrRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveVpcExtendCidrResponse {
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<Vpc>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`remove_vpc_extend_cidr`](Self::remove_vpc_extend_cidr) would send.
-    pub fn remove_vpc_extend_cidr_request(
-        &self,
-        input: &RemoveVpcExtendCidrRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for RemoveVpcExtendCidrRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::AddressGroup;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowAddressGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 地址组的唯一标识
+    ///
     /// Wire name: `address_group_id`, sent in the path.
     pub address_group_id: String,
 }
@@ -49,9 +49,9 @@ impl ShowAddressGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ShowAddressGroupResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `address_group`.
     pub address_group: Option<AddressGroup>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowAddressGroupResponse, ShowAddressGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_address_group`](Self::show_address_group) would send.
-    pub fn show_address_group_request(
-        &self,
-        input: &ShowAddressGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowAddressGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

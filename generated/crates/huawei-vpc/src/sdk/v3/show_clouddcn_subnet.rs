@@ -7,10 +7,10 @@ use super::ClouddcnSubnet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowClouddcnSubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// clouddcn子网ID
+    ///
     /// Wire name: `clouddcn_subnet_id`, sent in the path.
     pub clouddcn_subnet_id: String,
 }
@@ -52,7 +52,6 @@ impl ShowClouddcnSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowClouddcnSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `clouddcn_subnet`.
     pub clouddcn_subnet: Option<ClouddcnSubnet>,
 }
@@ -80,14 +79,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_clouddcn_subnet`](Self::show_clouddcn_subnet) would send.
-    pub fn show_clouddcn_subnet_request(
-        &self,
-        input: &ShowClouddcnSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowClouddcnSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

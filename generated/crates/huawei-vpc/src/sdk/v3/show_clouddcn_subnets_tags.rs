@@ -7,10 +7,10 @@ use super::{SysTag, TagEntity};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowClouddcnSubnetsTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// Clouddcn子网的id
+    ///
     /// Wire name: `resource_id`, sent in the path.
     pub resource_id: String,
 }
@@ -48,12 +48,15 @@ impl ShowClouddcnSubnetsTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowClouddcnSubnetsTagsResponse {
     /// 本次请求的编号
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 单个资源的租户标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagEntity>,
     /// 单个资源的系统标签列表。
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Vec<SysTag>,
 }
@@ -83,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_clouddcn_subnets_tags`](Self::show_clouddcn_subnets_tags) would send.
-    pub fn show_clouddcn_subnets_tags_request(
-        &self,
-        input: &ShowClouddcnSubnetsTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowClouddcnSubnetsTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

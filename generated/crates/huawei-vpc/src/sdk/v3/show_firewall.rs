@@ -7,10 +7,10 @@ use super::FirewallDetail;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL的唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
 }
@@ -47,10 +47,10 @@ impl ShowFirewallRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFirewallResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -76,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowFirewallResponse, ShowFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_firewall`](Self::show_firewall) would send.
-    pub fn show_firewall_request(
-        &self,
-        input: &ShowFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

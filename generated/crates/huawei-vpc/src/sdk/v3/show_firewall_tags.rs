@@ -7,10 +7,10 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowFirewallTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：ACL唯一标识 取值范围：合法UUID 约束：ID对应的ACL必须存在
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
 }
@@ -48,9 +48,11 @@ impl ShowFirewallTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowFirewallTagsResponse {
     /// tag对象列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowFirewallTagsResponse, ShowFirewallTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_firewall_tags`](Self::show_firewall_tags) would send.
-    pub fn show_firewall_tags_request(
-        &self,
-        input: &ShowFirewallTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowFirewallTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Port;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPortRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 端口的资源ID，可以是弹性网卡的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
 }
@@ -47,10 +47,10 @@ impl ShowPortRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPortResponse {
-    /// (No description in the spec.)
     /// Wire name: `port`.
     pub port: Option<Port>,
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -76,14 +76,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPortResponse, ShowPortError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_port`](Self::show_port) would send.
-    pub fn show_port_request(
-        &self,
-        input: &ShowPortRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPortRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowPortTagsRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 功能说明：端口唯一标识 取值范围：合法UUID 约束：ID对应的端口必须存在
+    ///
     /// Wire name: `port_id`, sent in the path.
     pub port_id: String,
 }
@@ -48,9 +48,11 @@ impl ShowPortTagsRequestBuilder {
 #[non_exhaustive]
 pub struct ShowPortTagsResponse {
     /// tag对象列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -76,14 +78,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowPortTagsResponse, ShowPortTagsError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_port_tags`](Self::show_port_tags) would send.
-    pub fn show_port_tags_request(
-        &self,
-        input: &ShowPortTagsRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowPortTagsRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

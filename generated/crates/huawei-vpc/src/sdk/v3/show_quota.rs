@@ -7,7 +7,6 @@ use super::VpcQuotas;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotaRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -41,10 +40,10 @@ impl ShowQuotaRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowQuotaResponse {
-    /// (No description in the spec.)
     /// Wire name: `quota`.
     pub quota: Option<VpcQuotas>,
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -70,14 +69,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowQuotaResponse, ShowQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_quota`](Self::show_quota) would send.
-    pub fn show_quota_request(
-        &self,
-        input: &ShowQuotaRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowQuotaRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

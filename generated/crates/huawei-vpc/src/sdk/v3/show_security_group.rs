@@ -7,10 +7,10 @@ use super::SecurityGroupInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组资源ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
 }
@@ -49,9 +49,9 @@ impl ShowSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSecurityGroupResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<SecurityGroupInfo>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowSecurityGroupResponse, ShowSecurityGroupError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_security_group`](Self::show_security_group) would send.
-    pub fn show_security_group_request(
-        &self,
-        input: &ShowSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

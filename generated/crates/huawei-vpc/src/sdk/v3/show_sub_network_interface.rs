@@ -7,10 +7,10 @@ use super::SubNetworkInterface;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 辅助弹性网卡的唯一标识
+    ///
     /// Wire name: `sub_network_interface_id`, sent in the path.
     pub sub_network_interface_id: String,
 }
@@ -53,9 +53,9 @@ impl ShowSubNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSubNetworkInterfaceResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `sub_network_interface`.
     pub sub_network_interface: Option<SubNetworkInterface>,
 }
@@ -84,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_sub_network_interface`](Self::show_sub_network_interface) would send.
-    pub fn show_sub_network_interface_request(
-        &self,
-        input: &ShowSubNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSubNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

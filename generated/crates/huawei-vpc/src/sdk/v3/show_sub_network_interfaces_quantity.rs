@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowSubNetworkInterfacesQuantityRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
 }
@@ -42,9 +41,11 @@ impl ShowSubNetworkInterfacesQuantityRequestBuilder {
 #[non_exhaustive]
 pub struct ShowSubNetworkInterfacesQuantityResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
     /// 辅助弹性网卡数目
+    ///
     /// Wire name: `sub_network_interfaces`.
     pub sub_network_interfaces: Option<i32>,
 }
@@ -73,14 +74,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_sub_network_interfaces_quantity`](Self::show_sub_network_interfaces_quantity) would send.
-    pub fn show_sub_network_interfaces_quantity_request(
-        &self,
-        input: &ShowSubNetworkInterfacesQuantityRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowSubNetworkInterfacesQuantityRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

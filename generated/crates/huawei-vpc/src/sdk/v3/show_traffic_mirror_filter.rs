@@ -7,10 +7,10 @@ use super::TrafficMirrorFilter;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTrafficMirrorFilterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像筛选条件ID
+    ///
     /// Wire name: `traffic_mirror_filter_id`, sent in the path.
     pub traffic_mirror_filter_id: String,
 }
@@ -52,10 +52,10 @@ impl ShowTrafficMirrorFilterRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTrafficMirrorFilterResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter`.
     pub traffic_mirror_filter: Option<TrafficMirrorFilter>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +84,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_traffic_mirror_filter`](Self::show_traffic_mirror_filter) would send.
-    pub fn show_traffic_mirror_filter_request(
-        &self,
-        input: &ShowTrafficMirrorFilterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTrafficMirrorFilterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::TrafficMirrorFilterRule;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTrafficMirrorFilterRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像筛选规则ID
+    ///
     /// Wire name: `traffic_mirror_filter_rule_id`, sent in the path.
     pub traffic_mirror_filter_rule_id: String,
 }
@@ -54,10 +54,10 @@ impl ShowTrafficMirrorFilterRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTrafficMirrorFilterRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter_rule`.
     pub traffic_mirror_filter_rule: Option<TrafficMirrorFilterRule>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -86,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_traffic_mirror_filter_rule`](Self::show_traffic_mirror_filter_rule) would send.
-    pub fn show_traffic_mirror_filter_rule_request(
-        &self,
-        input: &ShowTrafficMirrorFilterRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTrafficMirrorFilterRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

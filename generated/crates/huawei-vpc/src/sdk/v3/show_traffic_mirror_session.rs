@@ -7,10 +7,10 @@ use super::TrafficMirrorSession;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTrafficMirrorSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像会话ID
+    ///
     /// Wire name: `traffic_mirror_session_id`, sent in the path.
     pub traffic_mirror_session_id: String,
 }
@@ -54,10 +54,10 @@ impl ShowTrafficMirrorSessionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowTrafficMirrorSessionResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<TrafficMirrorSession>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -86,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_traffic_mirror_session`](Self::show_traffic_mirror_session) would send.
-    pub fn show_traffic_mirror_session_request(
-        &self,
-        input: &ShowTrafficMirrorSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowTrafficMirrorSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,10 +7,10 @@ use super::Virsubnet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVirsubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 子网的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnet_id`, sent in the path.
     pub virsubnet_id: String,
 }
@@ -49,9 +49,9 @@ impl ShowVirsubnetRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVirsubnetResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `virsubnet`.
     pub virsubnet: Option<Virsubnet>,
 }
@@ -77,14 +77,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<ShowVirsubnetResponse, ShowVirsubnetError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_virsubnet`](Self::show_virsubnet) would send.
-    pub fn show_virsubnet_request(
-        &self,
-        input: &ShowVirsubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVirsubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

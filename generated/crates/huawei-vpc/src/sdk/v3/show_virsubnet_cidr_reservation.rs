@@ -7,10 +7,10 @@ use super::VirsubnetCidrReservation;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShowVirsubnetCidrReservationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 子网预留网段的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnet_cidr_reservation_id`, sent in the path.
     pub virsubnet_cidr_reservation_id: String,
 }
@@ -55,9 +55,9 @@ impl ShowVirsubnetCidrReservationRequestBuilder {
 #[non_exhaustive]
 pub struct ShowVirsubnetCidrReservationResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `virsubnet_cidr_reservation`.
     pub virsubnet_cidr_reservation: Option<VirsubnetCidrReservation>,
 }
@@ -86,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`show_virsubnet_cidr_reservation`](Self::show_virsubnet_cidr_reservation) would send.
-    pub fn show_virsubnet_cidr_reservation_request(
-        &self,
-        input: &ShowVirsubnetCidrReservationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for ShowVirsubnetCidrReservationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{AddressGroup, UpdateAddressGroupRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAddressGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 地址组的唯一标识
+    ///
     /// Wire name: `address_group_id`, sent in the path.
     pub address_group_id: String,
     /// Body of the UpdateAddressGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateAddressGroupRequestBody>,
 }
@@ -54,9 +55,9 @@ impl UpdateAddressGroupRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateAddressGroupResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `address_group`.
     pub address_group: Option<AddressGroup>,
 }
@@ -85,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_address_group`](Self::update_address_group) would send.
-    pub fn update_address_group_request(
-        &self,
-        input: &UpdateAddressGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateAddressGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

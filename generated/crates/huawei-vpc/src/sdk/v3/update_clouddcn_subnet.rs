@@ -7,13 +7,14 @@ use super::{ClouddcnSubnet, UpdateClouddcnSubnetRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateClouddcnSubnetRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// clouddcn子网ID
+    ///
     /// Wire name: `clouddcn_subnet_id`, sent in the path.
     pub clouddcn_subnet_id: String,
     /// Body of the UpdateClouddcnSubnetRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateClouddcnSubnetRequestBody>,
 }
@@ -57,7 +58,6 @@ impl UpdateClouddcnSubnetRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateClouddcnSubnetResponse {
-    /// (No description in the spec.)
     /// Wire name: `clouddcn_subnet`.
     pub clouddcn_subnet: Option<ClouddcnSubnet>,
 }
@@ -85,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_clouddcn_subnet`](Self::update_clouddcn_subnet) would send.
-    pub fn update_clouddcn_subnet_request(
-        &self,
-        input: &UpdateClouddcnSubnetRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateClouddcnSubnetRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

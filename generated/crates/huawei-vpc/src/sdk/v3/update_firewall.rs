@@ -7,13 +7,14 @@ use super::{FirewallDetail, UpdateFirewallRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFirewallRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL的唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the UpdateFirewallRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateFirewallRequestBody>,
 }
@@ -52,10 +53,10 @@ impl UpdateFirewallRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFirewallResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -81,14 +82,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<UpdateFirewallResponse, UpdateFirewallError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_firewall`](Self::update_firewall) would send.
-    pub fn update_firewall_request(
-        &self,
-        input: &UpdateFirewallRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateFirewallRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{FirewallDetail, UpdateFirewallRulesRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFirewallRulesRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 网络ACL唯一标识
+    ///
     /// Wire name: `firewall_id`, sent in the path.
     pub firewall_id: String,
     /// Body of the UpdateFirewallRulesRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateFirewallRulesRequestBody>,
 }
@@ -52,10 +53,10 @@ impl UpdateFirewallRulesRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFirewallRulesResponse {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<FirewallDetail>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -84,14 +85,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_firewall_rules`](Self::update_firewall_rules) would send.
-    pub fn update_firewall_rules_request(
-        &self,
-        input: &UpdateFirewallRulesRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateFirewallRulesRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{SecurityGroupInfo, UpdateSecurityGroupRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSecurityGroupRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `security_group_id`, sent in the path.
     pub security_group_id: String,
     /// Body of the UpdateSecurityGroupRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSecurityGroupRequestBody>,
 }
@@ -54,9 +55,9 @@ impl UpdateSecurityGroupRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSecurityGroupResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<SecurityGroupInfo>,
 }
@@ -85,14 +86,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_security_group`](Self::update_security_group) would send.
-    pub fn update_security_group_request(
-        &self,
-        input: &UpdateSecurityGroupRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSecurityGroupRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{SubNetworkInterface, UpdateSubNetworkInterfaceRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSubNetworkInterfaceRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 辅助弹性网卡的唯一标识
+    ///
     /// Wire name: `sub_network_interface_id`, sent in the path.
     pub sub_network_interface_id: String,
     /// Body of the UpdateSubNetworkInterfaceRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateSubNetworkInterfaceRequestBody>,
 }
@@ -60,9 +61,9 @@ impl UpdateSubNetworkInterfaceRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateSubNetworkInterfaceResponse {
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `sub_network_interface`.
     pub sub_network_interface: Option<SubNetworkInterface>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_sub_network_interface`](Self::update_sub_network_interface) would send.
-    pub fn update_sub_network_interface_request(
-        &self,
-        input: &UpdateSubNetworkInterfaceRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateSubNetworkInterfaceRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{TrafficMirrorFilter, UpdateTrafficMirrorFilterRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTrafficMirrorFilterRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像筛选条件ID
+    ///
     /// Wire name: `traffic_mirror_filter_id`, sent in the path.
     pub traffic_mirror_filter_id: String,
     /// Body of the UpdateTrafficMirrorFilterRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTrafficMirrorFilterRequestBody>,
 }
@@ -59,10 +60,10 @@ impl UpdateTrafficMirrorFilterRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTrafficMirrorFilterResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter`.
     pub traffic_mirror_filter: Option<TrafficMirrorFilter>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_traffic_mirror_filter`](Self::update_traffic_mirror_filter) would send.
-    pub fn update_traffic_mirror_filter_request(
-        &self,
-        input: &UpdateTrafficMirrorFilterRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTrafficMirrorFilterRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

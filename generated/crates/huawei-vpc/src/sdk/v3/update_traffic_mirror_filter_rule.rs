@@ -7,13 +7,14 @@ use super::{TrafficMirrorFilterRule, UpdateTrafficMirrorFilterRuleRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTrafficMirrorFilterRuleRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像筛选条件规则ID
+    ///
     /// Wire name: `traffic_mirror_filter_rule_id`, sent in the path.
     pub traffic_mirror_filter_rule_id: String,
     /// Body of the UpdateTrafficMirrorFilterRuleRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTrafficMirrorFilterRuleRequestBody>,
 }
@@ -59,10 +60,10 @@ impl UpdateTrafficMirrorFilterRuleRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTrafficMirrorFilterRuleResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter_rule`.
     pub traffic_mirror_filter_rule: Option<TrafficMirrorFilterRule>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_traffic_mirror_filter_rule`](Self::update_traffic_mirror_filter_rule) would send.
-    pub fn update_traffic_mirror_filter_rule_request(
-        &self,
-        input: &UpdateTrafficMirrorFilterRuleRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTrafficMirrorFilterRuleRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

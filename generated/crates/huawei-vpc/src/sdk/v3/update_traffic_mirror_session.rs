@@ -7,13 +7,14 @@ use super::{TrafficMirrorSession, UpdateTrafficMirrorSessionRequestBody};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTrafficMirrorSessionRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// 流量镜像会话ID
+    ///
     /// Wire name: `traffic_mirror_session_id`, sent in the path.
     pub traffic_mirror_session_id: String,
     /// Body of the UpdateTrafficMirrorSessionRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateTrafficMirrorSessionRequestBody>,
 }
@@ -59,10 +60,10 @@ impl UpdateTrafficMirrorSessionRequestBuilder {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTrafficMirrorSessionResponse {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<TrafficMirrorSession>,
     /// 请求ID
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_traffic_mirror_session`](Self::update_traffic_mirror_session) would send.
-    pub fn update_traffic_mirror_session_request(
-        &self,
-        input: &UpdateTrafficMirrorSessionRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateTrafficMirrorSessionRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -7,13 +7,14 @@ use super::{UpdateVirsubnetCidrReservationRequestBody, VirsubnetCidrReservation}
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVirsubnetCidrReservationRequest {
-    /// (No description in the spec.)
     /// Wire name: `project_id`, sent in the path.
     pub project_id: Option<String>,
     /// **参数解释**： 子网预留网段的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `virsubnet_cidr_reservation_id`, sent in the path.
     pub virsubnet_cidr_reservation_id: String,
     /// Body of the UpdateVirsubnetCidrReservationRequest
+    ///
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<UpdateVirsubnetCidrReservationRequestBody>,
 }
@@ -60,9 +61,9 @@ impl UpdateVirsubnetCidrReservationRequestBuilder {
 #[non_exhaustive]
 pub struct UpdateVirsubnetCidrReservationResponse {
     /// **参数解释**： 请求ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `virsubnet_cidr_reservation`.
     pub virsubnet_cidr_reservation: Option<VirsubnetCidrReservation>,
 }
@@ -91,14 +92,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`update_virsubnet_cidr_reservation`](Self::update_virsubnet_cidr_reservation) would send.
-    pub fn update_virsubnet_cidr_reservation_request(
-        &self,
-        input: &UpdateVirsubnetCidrReservationRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for UpdateVirsubnetCidrReservationRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

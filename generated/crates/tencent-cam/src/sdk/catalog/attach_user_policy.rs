@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachUserPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_user_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachUserPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ConsumeCustomMFAToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::consume_custom_mfa_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ConsumeCustomMfaTokenRequest, ::runtime::BuildError> {

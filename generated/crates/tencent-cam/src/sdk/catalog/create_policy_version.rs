@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePolicyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_policy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePolicyVersionRequest, ::runtime::BuildError> {

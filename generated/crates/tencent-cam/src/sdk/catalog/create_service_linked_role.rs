@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateServiceLinkedRole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_service_linked_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateServiceLinkedRoleRequest, ::runtime::BuildError> {

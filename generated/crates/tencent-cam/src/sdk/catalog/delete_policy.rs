@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePolicyRequest, ::runtime::BuildError> {

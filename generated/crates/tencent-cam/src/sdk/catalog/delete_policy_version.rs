@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePolicyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_policy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePolicyVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSAMLProvider`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_saml_provider::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSamlProviderRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteServiceLinkedRole`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_service_linked_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteServiceLinkedRoleRequest, ::runtime::BuildError> {

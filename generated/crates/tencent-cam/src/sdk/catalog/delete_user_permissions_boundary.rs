@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUserPermissionsBoundary`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_user_permissions_boundary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUserPermissionsBoundaryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRoleList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_role_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRoleListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSafeAuthFlagColl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_safe_auth_flag_coll::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSafeAuthFlagCollRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSafeAuthFlagIntl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_safe_auth_flag_intl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSafeAuthFlagIntlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachUserPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_user_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachUserPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableUserSSO`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_user_sso::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableUserSsoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetAccountSummary`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_account_summary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetAccountSummaryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetPolicyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_policy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetPolicyVersionRequest, ::runtime::BuildError> {

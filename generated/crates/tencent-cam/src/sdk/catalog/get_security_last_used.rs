@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetSecurityLastUsed`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_security_last_used::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetSecurityLastUsedRequest, ::runtime::BuildError> {

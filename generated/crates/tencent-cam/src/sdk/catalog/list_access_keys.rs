@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAccessKeys`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_access_keys::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAccessKeysRequest, ::runtime::BuildError> {

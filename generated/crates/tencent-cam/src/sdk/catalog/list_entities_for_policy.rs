@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListEntitiesForPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_entities_for_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListEntitiesForPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListGroupsForUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_groups_for_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListGroupsForUserRequest, ::runtime::BuildError> {

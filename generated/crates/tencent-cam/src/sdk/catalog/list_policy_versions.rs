@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPolicyVersions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_policy_versions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPolicyVersionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSAMLProviders`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_saml_providers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSamlProvidersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUsers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_users::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUsersRequest, ::runtime::BuildError> {

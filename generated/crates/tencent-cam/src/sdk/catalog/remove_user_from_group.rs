@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveUserFromGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_user_from_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveUserFromGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetDefaultPolicyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_default_policy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetDefaultPolicyVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAccessKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_access_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAccessKeyRequest, ::runtime::BuildError> {

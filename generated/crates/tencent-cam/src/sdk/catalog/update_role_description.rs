@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateRoleDescription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_role_description::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateRoleDescriptionRequest, ::runtime::BuildError> {

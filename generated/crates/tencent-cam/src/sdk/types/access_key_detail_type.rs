@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct AccessKeyDetail {
     /// Access key ID
+    ///
     /// Wire name: `AccessKeyId`; example: `AKID***`.
     pub access_key_id: Option<String>,
     /// Access key, which is visible only when it is created. Keep it properly.
+    ///
     /// Wire name: `SecretAccessKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub secret_access_key: Option<::runtime::Sensitive<String>>,
     /// Key status. Valid values: `Active` (activated), `Inactive` (not activated).
+    ///
     /// Wire name: `Status`; example: `Active`.
     pub status: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

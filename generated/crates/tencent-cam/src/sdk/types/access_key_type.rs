@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AccessKey {
     /// Access key ID
+    ///
     /// Wire name: `AccessKeyId`; example: `AccessKeyId`.
     pub access_key_id: Option<String>,
     /// Key status. Valid values: Active (activated), Inactive (not activated)
+    ///
     /// Wire name: `Status`; example: `Active`.
     pub status: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

@@ -6,21 +6,26 @@
 #[non_exhaustive]
 pub struct AttachEntityOfPolicy {
     /// Entity ID
+    ///
     /// Wire name: `Id`; example: `1000001`.
     pub id: Option<String>,
     /// Entity Name
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Name`; example: `TestPolicyName`.
     pub name: Option<String>,
     /// Entity UIN
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Uin`; example: `3449203261`.
     pub uin: Option<u64>,
     /// Type of entity association. 1: Associate by users; 2: Associate by User Groups
+    ///
     /// Wire name: `RelatedType`; example: `1`.
     pub related_type: Option<u64>,
     /// Policy association time
     /// Note: this field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `AttachmentTime`; example: `2021-11-11 19:38:01`.
     pub attachment_time: Option<String>,
 }

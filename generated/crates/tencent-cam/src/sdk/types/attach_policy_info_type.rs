@@ -6,43 +6,54 @@
 #[non_exhaustive]
 pub struct AttachPolicyInfo {
     /// Policy ID
+    ///
     /// Wire name: `PolicyId`; example: `109360057`.
     pub policy_id: Option<u64>,
     /// Policy name
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `PolicyName`; example: `readOnlyPolicy`.
     pub policy_name: Option<String>,
     /// Time created
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `AddTime`.
     pub add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// How the policy was created: 1: Via console; 2: Via syntax
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CreateMode`; example: `1`.
     pub create_mode: Option<u64>,
     /// Valid values: `user` and `QCS`
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `PolicyType`; example: `User`.
     pub policy_type: Option<String>,
     /// Policy remarks
+    ///
     /// Wire name: `Remark`; example: `备注`.
     pub remark: Option<String>,
     /// Root account of the operator associating the policy
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OperateOwnerUin`; example: `100013065917`.
     pub operate_owner_uin: Option<String>,
     /// The ID of the account associating the policy. If `UinType` is 0, this indicates that this is a sub-account `UIN`. If `UinType` is 1, this indicates this is a role ID
+    ///
     /// Wire name: `OperateUin`; example: `0`.
     pub operate_uin: Option<String>,
     /// If `UinType` is 0, `OperateUin` indicates that this is a sub-account `UIN`. If `UinType` is 1, `OperateUin` indicates that this is a role ID
+    ///
     /// Wire name: `OperateUinType`; example: `0`.
     pub operate_uin_type: Option<u64>,
     /// Queries if the policy has been deactivated
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Deactived`; example: `1`.
     pub deactived: Option<u64>,
     /// List of deprecated products
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeactivedDetail`.
     pub deactived_detail: Vec<String>,
 }

@@ -6,31 +6,39 @@
 #[non_exhaustive]
 pub struct AttachedPolicyOfRole {
     /// Policy ID
+    ///
     /// Wire name: `PolicyId`; example: `9420`.
     pub policy_id: Option<u64>,
     /// Policy name
+    ///
     /// Wire name: `PolicyName`; example: `AdministratorAccess`.
     pub policy_name: Option<String>,
     /// Time of association
+    ///
     /// Wire name: `AddTime`; example: `2024-12-06 12:00:00`.
     pub add_time: Option<String>,
     /// Policy type. `User` indicates custom policy; `QCS` indicates preset policy
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `PolicyType`; example: `User`.
     pub policy_type: Option<String>,
     /// Policy creation method. 1: indicates the policy was created based on product function or item permission; other values indicate the policy was created based on the policy syntax
+    ///
     /// Wire name: `CreateMode`; example: `1`.
     pub create_mode: Option<u64>,
     /// Whether the product has been deprecated (0: no; 1: yes)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Deactived`; example: `1`.
     pub deactived: Option<u64>,
     /// List of deprecated products
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeactivedDetail`.
     pub deactived_detail: Vec<String>,
     /// Policy description
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `admin policy`.
     pub description: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AttachedUserPolicyGroupInfo {
     /// Group ID.
+    ///
     /// Wire name: `GroupId`; example: `10012`.
     pub group_id: Option<u64>,
     /// Group name.
+    ///
     /// Wire name: `GroupName`; example: `group_one`.
     pub group_name: Option<String>,
 }

@@ -8,33 +8,42 @@ use super::AttachedUserPolicyGroupInfo;
 #[non_exhaustive]
 pub struct AttachedUserPolicy {
     /// Policy ID.
+    ///
     /// Wire name: `PolicyId`; example: `219064`.
     pub policy_id: Option<String>,
     /// Policy name.
+    ///
     /// Wire name: `PolicyName`; example: `QcloudSMSFullAccess`.
     pub policy_name: Option<String>,
     /// Policy description.
+    ///
     /// Wire name: `Description`; example: `短信（SMS）全读写访问权限`.
     pub description: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `AddTime`; example: `2020-01-16 15:09:27`.
     pub add_time: Option<String>,
     /// Policy type (`1`: custom policy; `2`: preset policy).
+    ///
     /// Wire name: `StrategyType`; example: `2`.
     pub strategy_type: Option<String>,
     /// Creation mode (`1`: create by product feature or project permission; other values: create by policy syntax).
+    ///
     /// Wire name: `CreateMode`; example: `2`.
     pub create_mode: Option<String>,
     /// Information on policies inherited from the user group.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Groups`.
     pub groups: Vec<AttachedUserPolicyGroupInfo>,
     /// Whether the product has been deprecated (`0`: no; `1`: yes).
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Deactived`; example: `1`.
     pub deactived: Option<u64>,
     /// List of deprecated products.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeactivedDetail`.
     pub deactived_detail: Vec<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupIdOfUidInfo {
     /// User Group ID
+    ///
     /// Wire name: `GroupId`; example: `1000122`.
     pub group_id: Option<u64>,
     /// Sub-user UID
+    ///
     /// Wire name: `Uid`; example: `1000121`.
     pub uid: Option<u64>,
     /// Sub-user UIN. For UIN and UID, at least one of them is required.
+    ///
     /// Wire name: `Uin`; example: `100003435`.
     pub uin: Option<u64>,
 }

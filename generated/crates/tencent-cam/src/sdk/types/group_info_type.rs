@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct GroupInfo {
     /// User group ID
+    ///
     /// Wire name: `GroupId`; example: `10000121`.
     pub group_id: Option<u64>,
     /// User Group name
+    ///
     /// Wire name: `GroupName`; example: `运营部门`.
     pub group_name: Option<String>,
     /// Time User Group created
+    ///
     /// Wire name: `CreateTime`; example: `2024-12-12 12:12:12`.
     pub create_time: Option<String>,
     /// User Group description
+    ///
     /// Wire name: `Remark`; example: `运营部门`.
     pub remark: Option<String>,
 }

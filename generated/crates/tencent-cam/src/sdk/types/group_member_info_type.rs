@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct GroupMemberInfo {
     /// Sub-user UID
+    ///
     /// Wire name: `Uid`; example: `100000001`.
     pub uid: Option<u64>,
     /// Sub-user UIN
+    ///
     /// Wire name: `Uin`; example: `100000001`.
     pub uin: Option<u64>,
     /// Sub-user name
+    ///
     /// Wire name: `Name`; example: `userName`.
     pub name: Option<String>,
     /// Mobile number
+    ///
     /// Wire name: `PhoneNum`; example: `13600000001`.
     pub phone_num: Option<String>,
     /// Mobile number country/area code
+    ///
     /// Wire name: `CountryCode`; example: `86`.
     pub country_code: Option<String>,
     /// Whether the mobile phone has been verified. `0`: No; `1`: Yes.
+    ///
     /// Wire name: `PhoneFlag`; example: `0`.
     pub phone_flag: Option<u64>,
     /// Email address
+    ///
     /// Wire name: `Email`; example: `email@qq.com`.
     pub email: Option<String>,
     /// Whether the email has been verified. `0`: No; `1`: Yes.
+    ///
     /// Wire name: `EmailFlag`; example: `1`.
     pub email_flag: Option<u64>,
     /// User type. `1`: Global collaborator; `2`: Project collaborator; `3`: Message recipient.
+    ///
     /// Wire name: `UserType`; example: `1`.
     pub user_type: Option<u64>,
     /// Time policy created
+    ///
     /// Wire name: `CreateTime`; example: `2021-11-11 19:38:01`.
     pub create_time: Option<String>,
     /// Whether the user is the primary message recipient. `0`: No; `1`: Yes.
+    ///
     /// Wire name: `IsReceiverOwner`; example: `1`.
     pub is_receiver_owner: Option<u64>,
 }

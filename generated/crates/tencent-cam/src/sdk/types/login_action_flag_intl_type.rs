@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct LoginActionFlagIntl {
     /// Mobile number
+    ///
     /// Wire name: `Phone`; example: `0`.
     pub phone: Option<u64>,
     /// Hard token
+    ///
     /// Wire name: `Token`; example: `0`.
     pub token: Option<u64>,
     /// Soft token
+    ///
     /// Wire name: `Stoken`; example: `0`.
     pub stoken: Option<u64>,
     /// WeChat
+    ///
     /// Wire name: `Wechat`; example: `0`.
     pub wechat: Option<u64>,
     /// Custom
+    ///
     /// Wire name: `Custom`; example: `0`.
     pub custom: Option<u64>,
     /// Email
+    ///
     /// Wire name: `Mail`; example: `0`.
     pub mail: Option<u64>,
 }

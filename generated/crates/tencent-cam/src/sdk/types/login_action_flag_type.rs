@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct LoginActionFlag {
     /// Phone
+    ///
     /// Wire name: `Phone`; example: `1`.
     pub phone: Option<u64>,
     /// Hard token
+    ///
     /// Wire name: `Token`; example: `0`.
     pub token: Option<u64>,
     /// Soft token
+    ///
     /// Wire name: `Stoken`; example: `0`.
     pub stoken: Option<u64>,
     /// WeChat
+    ///
     /// Wire name: `Wechat`; example: `0`.
     pub wechat: Option<u64>,
     /// Custom
+    ///
     /// Wire name: `Custom`; example: `0`.
     pub custom: Option<u64>,
     /// Mail
+    ///
     /// Wire name: `Mail`; example: `0`.
     pub mail: Option<u64>,
     /// U2F token
+    ///
     /// Wire name: `U2FToken`; example: `0`.
     pub u2_f_token: Option<u64>,
 }

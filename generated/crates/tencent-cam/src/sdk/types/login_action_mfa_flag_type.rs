@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginActionMfaFlag {
     /// Mobile phone
+    ///
     /// Wire name: `Phone`; example: `1`.
     pub phone: Option<u64>,
     /// Soft token
+    ///
     /// Wire name: `Stoken`; example: `0`.
     pub stoken: Option<u64>,
     /// WeChat
+    ///
     /// Wire name: `Wechat`; example: `0`.
     pub wechat: Option<u64>,
 }

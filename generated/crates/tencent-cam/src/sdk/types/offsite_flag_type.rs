@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct OffsiteFlag {
     /// Verification flag
+    ///
     /// Wire name: `VerifyFlag`; example: `1`.
     pub verify_flag: Option<u64>,
     /// Phone notification
+    ///
     /// Wire name: `NotifyPhone`; example: `0`.
     pub notify_phone: Option<u64>,
     /// Email notification
+    ///
     /// Wire name: `NotifyEmail`; example: `0`.
     pub notify_email: Option<i64>,
     /// WeChat notification
+    ///
     /// Wire name: `NotifyWechat`; example: `0`.
     pub notify_wechat: Option<u64>,
     /// Alert
+    ///
     /// Wire name: `Tips`; example: `0`.
     pub tips: Option<u64>,
 }

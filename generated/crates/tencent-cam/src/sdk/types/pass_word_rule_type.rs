@@ -7,6 +7,7 @@ pub struct PassWordRule {
     /// Minimum length required for the password.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MinimumLength`.
     pub minimum_length: Option<i64>,
     /// Types of characters the password must contain.
@@ -16,27 +17,32 @@ pub struct PassWordRule {
     /// !: Must contain special character
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MustContain`; example: `无`.
     pub must_contain: Option<String>,
     /// Password validity period in days, after which the password must be reset. 0 (no expiration)
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ForcePasswordChange`.
     pub force_password_change: Option<i64>,
     /// Number of previous passwords that cannot be reused.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReusePasswordLimit`.
     pub reuse_password_limit: Option<i64>,
     /// Maximum number of failed login attempts allowed within a one hour window.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RetryPasswordLimit`.
     pub retry_password_limit: Option<i64>,
     /// Indicates whether a user can reset their own password after it has expired.
     /// 1: Yes, 2: No (Yes: After password expiration, sub-users are unable to log in and require administrator reset. No: After password expiration, sub-users can log in and are forced to change password based on old password.)
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PasswordExpirationInvalidation`.
     pub password_expiration_invalidation: Option<i64>,
 }

@@ -7,18 +7,22 @@
 pub struct PolicyVersionDetail {
     /// Policy version ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VersionId`; example: `2`.
     pub version_id: Option<u64>,
     /// Policy version creation time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateDate`; example: `2019-08-09T10:31:47Z`.
     pub create_date: Option<String>,
     /// Whether it is the operative version. 0: no, 1: yes
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDefaultVersion`; example: `1`.
     pub is_default_version: Option<u64>,
     /// Policy syntax text
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Document`; example: `{"version":"2.0","statement":[{"effect":"allow","action":["name\/cos:*"],"resource":["*"]}]}`.
     pub document: Option<String>,
 }

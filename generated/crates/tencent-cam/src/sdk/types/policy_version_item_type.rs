@@ -7,14 +7,17 @@
 pub struct PolicyVersionItem {
     /// Policy version ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VersionId`; example: `3`.
     pub version_id: Option<u64>,
     /// Policy version creation time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateDate`; example: `2019-08-09T10:31:47Z`.
     pub create_date: Option<String>,
     /// Whether it is the operative version. 0: no, 1: yes
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDefaultVersion`; example: `0`.
     pub is_default_version: Option<i64>,
 }

@@ -8,43 +8,55 @@ use super::RoleTags;
 #[non_exhaustive]
 pub struct RoleInfo {
     /// Role ID
+    ///
     /// Wire name: `RoleId`; example: `12`.
     pub role_id: Option<String>,
     /// Role name
+    ///
     /// Wire name: `RoleName`; example: `testRoleName`.
     pub role_name: Option<String>,
     /// Role policy document
+    ///
     /// Wire name: `PolicyDocument`; example: `{\"version\":\"2.0\",\"statement\":[{\"action\":\"name/sts:AssumeRole\",\"effect\":\"allow\",\"principal\":{\"qcs\":\"qcs::cam::uin/100000000001:root\"}}]}`.
     pub policy_document: Option<String>,
     /// Role description
+    ///
     /// Wire name: `Description`; example: `Description`.
     pub description: Option<String>,
     /// Time role created
+    ///
     /// Wire name: `AddTime`; example: `2020-01-01 01:01:01`.
     pub add_time: Option<String>,
     /// Time role last updated
+    ///
     /// Wire name: `UpdateTime`; example: `2020-01-01 01:01:01`.
     pub update_time: Option<String>,
     /// If login is allowed for the role
+    ///
     /// Wire name: `ConsoleLogin`; example: `1`.
     pub console_login: Option<u64>,
     /// User role. Valid values: `user`, `system`, `service_linked`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RoleType`; example: `user`.
     pub role_type: Option<String>,
     /// Valid period
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SessionDuration`; example: `7200`.
     pub session_duration: Option<u64>,
     /// Task identifier for deleting a service-linked role
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeletionTaskId`; example: `1`.
     pub deletion_task_id: Option<String>,
     /// Tags.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<RoleTags>,
     /// The Role Arn
+    ///
     /// Wire name: `RoleArn`; example: `qcs::cam::uin/10001:roleName/test_uin`.
     pub role_arn: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SamlProviderInfo {
     /// SAML identity provider name
+    ///
     /// Wire name: `Name`; example: `testName`.
     pub name: Option<String>,
     /// SAML identity provider description
+    ///
     /// Wire name: `Description`; example: `testDescription`.
     pub description: Option<String>,
     /// Time SAML identity provider created
+    ///
     /// Wire name: `CreateTime`; example: `2024-10-01 10:00:00`.
     pub create_time: Option<String>,
     /// Time SAML identity provider last modified
+    ///
     /// Wire name: `ModifyTime`; example: `2024-10-01 10:00:00`.
     pub modify_time: Option<String>,
 }

@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct SecretIdLastUsed {
     /// Key ID.
+    ///
     /// Wire name: `SecretId`; example: `Key`.
     pub secret_id: Option<String>,
     /// The date when the key ID was last used (the value is obtained one day later).
     /// Note: this field may return `null`, indicating that no valid value can be obtained.
+    ///
     /// Wire name: `LastUsedDate`; example: `2021-03-20`.
     pub last_used_date: Option<String>,
     /// The most recent date the key was accessed
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastSecretUsedDate`; example: `1671435009849`.
     pub last_secret_used_date: Option<u64>,
 }

@@ -6,57 +6,72 @@
 #[non_exhaustive]
 pub struct StrategyInfo {
     /// Policy ID
+    ///
     /// Wire name: `PolicyId`; example: `1`.
     pub policy_id: Option<u64>,
     /// Policy name
+    ///
     /// Wire name: `PolicyName`; example: `AdministratorAccess`.
     pub policy_name: Option<String>,
     /// Time policy created
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `AddTime`.
     pub add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Policy type. 1: Custom policy; 2: Preset policy
+    ///
     /// Wire name: `Type`; example: `1`.
     pub type_field: Option<u64>,
     /// Policy description
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Description`; example: `该策略允许您管理账户内所有用户及其权限、财务相关的信息、云服务资产。`.
     pub description: Option<String>,
     /// How the policy was created: 1: Via console; 2: Via syntax
+    ///
     /// Wire name: `CreateMode`; example: `1`.
     pub create_mode: Option<u64>,
     /// Number of associated users
+    ///
     /// Wire name: `Attachments`; example: `1`.
     pub attachments: Option<u64>,
     /// Product associated with the policy
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ServiceType`; example: `cam`.
     pub service_type: Option<String>,
     /// This value should not be null when querying whether a marked entity has been associated with a policy. 0 indicates that no policy has been associated, while 1 indicates that a policy has been associated
+    ///
     /// Wire name: `IsAttached`; example: `1`.
     pub is_attached: Option<u64>,
     /// Queries if the policy has been deactivated
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Deactived`; example: `0`.
     pub deactived: Option<u64>,
     /// List of deprecated products
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeactivedDetail`.
     pub deactived_detail: Vec<String>,
     /// The deletion task identifier used to check the deletion status of the service-linked role
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsServiceLinkedPolicy`; example: `0`.
     pub is_service_linked_policy: Option<u64>,
     /// The number of entities associated with the policy.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AttachEntityCount`; example: `1`.
     pub attach_entity_count: Option<i64>,
     /// The number of entities associated with the permission boundary.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AttachEntityBoundaryCount`; example: `1`.
     pub attach_entity_boundary_count: Option<i64>,
     /// The last edited time.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

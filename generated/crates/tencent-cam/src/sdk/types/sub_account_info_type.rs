@@ -6,35 +6,45 @@
 #[non_exhaustive]
 pub struct SubAccountInfo {
     /// Sub-user user ID
+    ///
     /// Wire name: `Uin`.
     pub uin: Option<u64>,
     /// Sub-user username
+    ///
     /// Wire name: `Name`; example: `名称`.
     pub name: Option<String>,
     /// Sub-user UID
+    ///
     /// Wire name: `Uid`.
     pub uid: Option<u64>,
     /// Sub-user remarks
+    ///
     /// Wire name: `Remark`; example: `备注`.
     pub remark: Option<String>,
     /// If sub-user can log in to the console
+    ///
     /// Wire name: `ConsoleLogin`; example: `1`.
     pub console_login: Option<u64>,
     /// Mobile number
+    ///
     /// Wire name: `PhoneNum`; example: `151xxxx1001`.
     pub phone_num: Option<String>,
     /// Country/Area code
+    ///
     /// Wire name: `CountryCode`; example: `86`.
     pub country_code: Option<String>,
     /// Email
+    ///
     /// Wire name: `Email`; example: `123@qq.com`.
     pub email: Option<String>,
     /// Creation time
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Nickname.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NickName`; example: `昵称`.
     pub nick_name: Option<String>,
 }

@@ -6,28 +6,32 @@
 #[non_exhaustive]
 pub struct SubAccountUser {
     /// Sub-user ID
+    ///
     /// Wire name: `Uin`; example: `1`.
     pub uin: Option<u64>,
     /// Sub-user name
+    ///
     /// Wire name: `Name`; example: `Name`.
     pub name: Option<String>,
     /// Sub-user UID. UID is the unique identifier of a user who is a message recipient, while UIN is a unique identifier of a user.
+    ///
     /// Wire name: `Uid`; example: `1`.
     pub uid: Option<u64>,
     /// Sub-user remarks
+    ///
     /// Wire name: `Remark`; example: `remark`.
     pub remark: Option<String>,
     /// Creation time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// User type (1: root account; 2: sub-user; 3: WeCom sub-user; 4: collaborator; 5: message recipient)
+    ///
     /// Wire name: `UserType`; example: `2`.
     pub user_type: Option<u64>,
-    /// (No description in the spec.)
     /// Wire name: `LastLoginIp`; example: `127.0.0.1`.
     pub last_login_ip: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `LastLoginTime`; example: `2021-03-15 20:00:00`.
     pub last_login_time: Option<String>,
 }

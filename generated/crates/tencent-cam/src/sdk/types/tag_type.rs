@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Tag {
-    /// (No description in the spec.)
     /// Wire name: `Key`; example: `region`.
     pub key: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Value`; example: `ap-guangzhou`.
     pub value: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ApplySnapshotGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::apply_snapshot_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ApplySnapshotGroupRequest, ::runtime::BuildError> {

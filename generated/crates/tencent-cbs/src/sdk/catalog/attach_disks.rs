@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachDisks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachDisksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDisks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDisksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDiskConfigQuota`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_disk_config_quota::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDiskConfigQuotaRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDiskStoragePool`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_disk_storage_pool::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDiskStoragePoolRequest, ::runtime::BuildError> {

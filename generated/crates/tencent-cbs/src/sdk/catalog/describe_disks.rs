@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDisks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDisksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSnapshots`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_snapshots::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSnapshotsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachDisks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachDisksRequest, ::runtime::BuildError> {

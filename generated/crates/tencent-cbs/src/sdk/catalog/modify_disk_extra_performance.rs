@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDiskExtraPerformance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_disk_extra_performance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDiskExtraPerformanceRequest, ::runtime::BuildError> {

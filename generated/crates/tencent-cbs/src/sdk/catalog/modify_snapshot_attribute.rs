@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySnapshotAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_snapshot_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySnapshotAttributeRequest, ::runtime::BuildError> {

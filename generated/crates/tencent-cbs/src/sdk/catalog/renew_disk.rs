@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RenewDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::renew_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewDiskRequest, ::runtime::BuildError> {

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AdvancedRetentionPolicy {
     /// Retains the latest snapshot of each day within the specified number of Days. value range: \[0, 100\].
+    ///
     /// Wire name: `Days`; example: `6`.
     pub days: Option<u64>,
     /// Reserve the latest snapshot of each week for Weeks. value range: \[0, 100\].
+    ///
     /// Wire name: `Weeks`; example: `8`.
     pub weeks: Option<u64>,
     /// Reserve the latest snapshot of each month within Months Months. value range: \[0, 100\].
+    ///
     /// Wire name: `Months`; example: `3`.
     pub months: Option<u64>,
     /// Reserve the latest snapshot of each year within Years Years. value range: \[0, 100\].
+    ///
     /// Wire name: `Years`; example: `1`.
     pub years: Option<u64>,
 }

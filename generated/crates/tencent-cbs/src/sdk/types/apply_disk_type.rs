@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplyDisk {
     /// Specifies the snapshot ID associated with the snapshot group.
+    ///
     /// Wire name: `SnapshotId`; example: `snap-cznei4gl`.
     pub snapshot_id: Option<String>,
     /// Specifies the original cloud disk ID of the snapshot associated with the snapshot group.
+    ///
     /// Wire name: `DiskId`; example: `disk-1ly0wu8c`.
     pub disk_id: Option<String>,
 }

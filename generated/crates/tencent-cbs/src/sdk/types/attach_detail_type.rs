@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AttachDetail {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `ins-jw0vit58`.
     pub instance_id: Option<String>,
     /// The number of instances mounted to data disk.
+    ///
     /// Wire name: `AttachedDiskCount`; example: `1`.
     pub attached_disk_count: Option<u64>,
     /// The maximum number of instances that can be mounted to data disk.
+    ///
     /// Wire name: `MaxAttachCount`; example: `20`.
     pub max_attach_count: Option<u64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoMountConfiguration {
     /// ID of the instance to which the cloud disk is attached.
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<Vec<String>>,
     /// Mount point in the instance.
+    ///
     /// Wire name: `MountPoint`.
     pub mount_point: Option<Vec<String>>,
     /// File system type. Valid values: `ext4`, `xfs`.
+    ///
     /// Wire name: `FileSystemType`; example: `ext4`.
     pub file_system_type: Option<String>,
 }

@@ -10,9 +10,11 @@ pub struct AutoSnapshotPolicy {
     /// It lists IDs of cloud disks that have been bound to the current regular snapshot policy.
     ///
     /// In the scenario of DescribeDiskAssociatedAutoSnapshotPolicy, this field returns empty.
+    ///
     /// Wire name: `DiskIdSet`.
     pub disk_id_set: Vec<String>,
     /// Whether scheduled snapshot policy is activated.
+    ///
     /// Wire name: `IsActivated`; example: `true`.
     pub is_activated: Option<bool>,
     /// Status of regular snapshot policy. valid values:.
@@ -26,53 +28,68 @@ pub struct AutoSnapshotPolicy {
     /// Wire name: `AutoSnapshotPolicyState`; example: `NORMAL`.
     pub auto_snapshot_policy_state: Option<String>,
     /// Whether it is a cross-account snapshot replication. valid values: 1 (yes), 0 (no).
+    ///
     /// Wire name: `IsCopyToRemote`; example: `0`.
     pub is_copy_to_remote: Option<u64>,
     /// Whether the snapshot created by this scheduled snapshot policy is retained permanently.
+    ///
     /// Wire name: `IsPermanent`; example: `false`.
     pub is_permanent: Option<bool>,
     /// The time the scheduled snapshot will be triggered again.
+    ///
     /// Wire name: `NextTriggerTime`.
     pub next_trigger_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,
     >,
     /// Scheduled snapshot policy name.
+    ///
     /// Wire name: `AutoSnapshotPolicyName`; example: `定期快照策略_1`.
     pub auto_snapshot_policy_name: Option<String>,
     /// Scheduled snapshot policy ID.
+    ///
     /// Wire name: `AutoSnapshotPolicyId`; example: `asp-nz3ytdwj`.
     pub auto_snapshot_policy_id: Option<String>,
     /// The policy for executing the scheduled snapshot.
+    ///
     /// Wire name: `Policy`.
     pub policy: Vec<Policy>,
     /// The time the scheduled snapshot policy was created.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Number of days the snapshot created by this scheduled snapshot policy is retained.
+    ///
     /// Wire name: `RetentionDays`; example: `1`.
     pub retention_days: Option<u64>,
     /// ID of the replication target account
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CopyToAccountUin`; example: `100004375290`.
     pub copy_to_account_uin: Option<String>,
     /// Lists instance ids that are bound to the current periodic snapshot policy.
+    ///
     /// Wire name: `InstanceIdSet`.
     pub instance_id_set: Vec<String>,
     /// Specifies the number of months snapshot can be retained.
+    ///
     /// Wire name: `RetentionMonths`; example: `1`.
     pub retention_months: Option<u64>,
     /// Specifies the maximum retention number of snapshots created by scheduled snapshot.
+    ///
     /// Wire name: `RetentionAmount`; example: `5`.
     pub retention_amount: Option<u64>,
     /// Retention policy for scheduled snapshots.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AdvancedRetentionPolicy`.
     pub advanced_retention_policy: Option<AdvancedRetentionPolicy>,
     /// Source account ID of the copied snapshot policy
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CopyFromAccountUin`; example: `100004375289`.
     pub copy_from_account_uin: Option<String>,
     /// Tag.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CdcSize {
-    /// (No description in the spec.)
     /// Wire name: `DiskTotal`; example: `200`.
     pub disk_total: Option<u64>,
     /// Specifies the available capacity size of the dedicated cluster in GiB.
+    ///
     /// Wire name: `DiskAvailable`; example: `100000`.
     pub disk_available: Option<u64>,
 }

@@ -7,7 +7,6 @@ use super::CdcSize;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Cdc {
-    /// (No description in the spec.)
     /// Wire name: `CageId`; example: `cage-xxxxxxxx`.
     pub cage_id: Option<String>,
     /// Exclusive cluster status. value ranges from:
@@ -23,15 +22,15 @@ pub struct Cdc {
     /// Wire name: `CdcState`; example: `NORMAL`.
     pub cdc_state: Option<String>,
     /// Specifies the AZ ID of the exclusive cluster.
+    ///
     /// Wire name: `Zone`; example: `ap-shenzhen-fsi-2`.
     pub zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CdcName`; example: `Untitled Cdc`.
     pub cdc_name: Option<String>,
     /// Specifies the capacity size of the dedicated cluster.
+    ///
     /// Wire name: `CdcResource`.
     pub cdc_resource: Option<CdcSize>,
-    /// (No description in the spec.)
     /// Wire name: `CdcId`; example: `cdc-xxxxxxxx`.
     pub cdc_id: Option<String>,
     /// Exclusive cluster type. valid values:
@@ -45,12 +44,15 @@ pub struct Cdc {
     /// Wire name: `DiskType`; example: `CLOUD_PREMIUM`.
     pub disk_type: Option<String>,
     /// Expiry time of the dedicated cloud disk cluster.
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Creation time of the resource pool.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Number of cloud disks created in the current cluster.
+    ///
     /// Wire name: `DiskNumber`; example: `1`.
     pub disk_number: Option<u64>,
 }

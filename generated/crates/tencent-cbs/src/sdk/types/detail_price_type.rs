@@ -6,45 +6,56 @@
 #[non_exhaustive]
 pub struct DetailPrice {
     /// Name of a billable item.
+    ///
     /// Wire name: `PriceTitle`; example: `云硬盘空间`.
     pub price_title: Option<String>,
     /// Name of the billable item displayed in the console.
+    ///
     /// Wire name: `PriceName`; example: `DiskSpace`.
     pub price_name: Option<String>,
     /// Original price of a monthly subscribed cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OriginalPrice`; example: `100`.
     pub original_price: Option<f64>,
     /// Discounted price of a monthly subscribed cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiscountPrice`; example: `100`.
     pub discount_price: Option<f64>,
     /// Original unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPrice`; example: `10`.
     pub unit_price: Option<f64>,
     /// Discount unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscount`; example: `10`.
     pub unit_price_discount: Option<f64>,
     /// Billing unit for pay-as-you-go cloud disks. Valid value: `HOUR` (billed hourly).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeUnit`; example: `HOUR`.
     pub charge_unit: Option<String>,
     /// Original highly-precise price of a monthly subscribed cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OriginalPriceHigh`; example: `100`.
     pub original_price_high: Option<String>,
     /// Discounted highly-precise price of a monthly subscribed cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiscountPriceHigh`; example: `100`.
     pub discount_price_high: Option<String>,
     /// Original highly-precise unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceHigh`; example: `100`.
     pub unit_price_high: Option<String>,
     /// Discounted highly-precise unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscountHigh`; example: `100`.
     pub unit_price_discount_high: Option<String>,
 }

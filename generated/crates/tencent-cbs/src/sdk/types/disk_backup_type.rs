@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DiskBackup {
     /// Cloud disk backup point ID.
+    ///
     /// Wire name: `DiskBackupId`; example: `dbp-xxxxxxxx`.
     pub disk_backup_id: Option<String>,
     /// ID of the cloud disk with which the backup point is associated.
+    ///
     /// Wire name: `DiskId`; example: `disk-xxxxxxxx`.
     pub disk_id: Option<String>,
     /// Specifies the disk capacity in GiB.
+    ///
     /// Wire name: `DiskSize`; example: `50`.
     pub disk_size: Option<u64>,
     /// Cloud disk type. value ranges from...to...
@@ -24,6 +27,7 @@ pub struct DiskBackup {
     /// Wire name: `DiskUsage`; example: `DATA_DISK`.
     pub disk_usage: Option<String>,
     /// Backup point name.
+    ///
     /// Wire name: `DiskBackupName`; example: `Untitled`.
     pub disk_backup_name: Option<String>,
     /// Specifies the status of the cloud disk backup point. valid values:
@@ -41,9 +45,11 @@ pub struct DiskBackup {
     /// Wire name: `DiskBackupState`; example: `NORMAL`.
     pub disk_backup_state: Option<String>,
     /// Specifies the creation percentage of the cloud disk backup point.
+    ///
     /// Wire name: `Percent`; example: `100`.
     pub percent: Option<u64>,
     /// Creation time of the cloud disk backup point.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Indicates whether the cloud disk is encrypted. valid values:

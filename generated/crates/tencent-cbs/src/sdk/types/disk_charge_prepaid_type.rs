@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskChargePrepaid {
     /// Specifies the duration for purchasing cloud block storage (cbs) in months. default unit: month. valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<u64>,
     /// Automatic renewal flag. valid values:.
@@ -19,9 +20,11 @@ pub struct DiskChargePrepaid {
     ///
     ///
     /// Default value: NOTIFY_AND_MANUAL_RENEW.
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_AUTO_RENEW`.
     pub renew_flag: Option<String>,
     /// Specifies the current expiration time of the child machine when the expiration time of the cloud block storage needs to align with the mounted child machine. you can input this parameter. if Period is input at this time, it indicates the duration of child machine renewal. the cloud disk will automatically renew according to the expiration time after the child machine is renewed.
+    ///
     /// Wire name: `CurInstanceDeadline`.
     pub cur_instance_deadline: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,

@@ -8,6 +8,7 @@ use super::Price;
 #[non_exhaustive]
 pub struct DiskConfig {
     /// Whether the configuration is available.
+    ///
     /// Wire name: `Available`; example: `false`.
     pub available: Option<bool>,
     /// Payment mode. valid values:
@@ -19,10 +20,12 @@ pub struct DiskConfig {
     /// Wire name: `DiskChargeType`; example: `POSTPAID_BY_HOUR`.
     pub disk_charge_type: Option<String>,
     /// The \[Availability Region\](<https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo>) of the cloud drive.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Instance model series. For more information, please see \[Instance Models\](<https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1>)
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceFamily`; example: `N1`.
     pub instance_family: Option<String>,
     /// Cloud disk media type. valid values:
@@ -33,17 +36,21 @@ pub struct DiskConfig {
     /// CLOUD_SSD: indicates SSD CLOUD disk.
     /// CLOUD_HSSD: indicates the enhanced SSD CLOUD disk.
     /// CLOUD_TSSD: indicates ultra-fast ssd cbs.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_BASIC`.
     pub disk_type: Option<String>,
     /// Specifies the minimum step size for disk size change in GiB.
+    ///
     /// Wire name: `StepSize`; example: `10`.
     pub step_size: Option<u64>,
     /// Additional performance range.
     /// Note: This field might return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraPerformanceRange`.
     pub extra_performance_range: Vec<i64>,
     /// Instance model.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `DeviceClass`; example: `VSELFAMD_2_MEM`.
     pub device_class: Option<String>,
     /// Cloud DISK type. valid values:
@@ -55,12 +62,15 @@ pub struct DiskConfig {
     /// Wire name: `DiskUsage`; example: `DATA_DISK`.
     pub disk_usage: Option<String>,
     /// Specifies the minimum configurable cloud disk size in GiB.
+    ///
     /// Wire name: `MinDiskSize`; example: `10`.
     pub min_disk_size: Option<u64>,
     /// Specifies the maximum configurable cloud disk size in GiB.
+    ///
     /// Wire name: `MaxDiskSize`; example: `32000`.
     pub max_disk_size: Option<u64>,
     /// Price of a prepaid or postpaid cloud disk.
+    ///
     /// Wire name: `Price`.
     pub price: Option<Price>,
 }

@@ -47,6 +47,7 @@ pub struct Disk {
     /// Wire name: `DiskState`; example: `UNATTACHED`.
     pub disk_state: Option<String>,
     /// The total number of snapshots of the cloud disk.
+    ///
     /// Wire name: `SnapshotCount`; example: `0`.
     pub snapshot_count: Option<i64>,
     /// Cloud disk mounted to child machine, and both child machine and cloud disk are on a monthly subscription basis.
@@ -64,6 +65,7 @@ pub struct Disk {
     /// Wire name: `Rollbacking`; example: `false`.
     pub rollbacking: Option<bool>,
     /// For non-shareable cloud disks, this parameter is null. For shareable cloud disks, this parameters indicates this cloud disk's Instance IDs currently mounted to the CVM.
+    ///
     /// Wire name: `InstanceIdList`.
     pub instance_id_list: Vec<String>,
     /// Indicates whether the cloud disk is encrypted. valid values:
@@ -74,15 +76,19 @@ pub struct Disk {
     /// Wire name: `Encrypt`; example: `false`.
     pub encrypt: Option<bool>,
     /// Cloud disk name.
+    ///
     /// Wire name: `DiskName`; example: `unname`.
     pub disk_name: Option<String>,
     /// Specifies whether to create a snapshot when the cloud disk is terminated due to overdue payment or expiration. `true`: create snapshot; `false`: do not create snapshot.
+    ///
     /// Wire name: `BackupDisk`; example: `true`.
     pub backup_disk: Option<bool>,
     /// It indicates the tag bound to the cloud disk. If the cloud disk is not bound to any tag, the value is empty.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// ID of the CVM to which the cloud disk is mounted.
+    ///
     /// Wire name: `InstanceId`; example: `ins-k2j8fzqh`.
     pub instance_id: Option<String>,
     /// The mount type of the cloud disk. valid values:
@@ -94,9 +100,11 @@ pub struct Disk {
     pub attach_mode: Option<String>,
     /// Regular snapshot ID associated with the cloud disk. return this parameter only when calling the \[DescribeDisks\](<https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1>) API with ReturnBindAutoSnapshotPolicy set to TRUE.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoSnapshotPolicyIds`.
     pub auto_snapshot_policy_ids: Vec<String>,
     /// Specifies the additional performance value of the CBS in MiB/s.
+    ///
     /// Wire name: `ThroughputPerformance`; example: `0`.
     pub throughput_performance: Option<u64>,
     /// Indicates if the cloud disk is in type change. valid values:
@@ -107,12 +115,15 @@ pub struct Disk {
     /// Wire name: `Migrating`; example: `false`.
     pub migrating: Option<bool>,
     /// Cloud disk ID.
+    ///
     /// Wire name: `DiskId`; example: `disk-b1f7xvod`.
     pub disk_id: Option<String>,
     /// Total snapshot capacity of the cloud disk. unit: MiB.
+    ///
     /// Wire name: `SnapshotSize`; example: `0`.
     pub snapshot_size: Option<u64>,
     /// Location of the cloud disk.
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// Determines if a prepaid cloud disk supports proactive return.
@@ -121,9 +132,11 @@ pub struct Disk {
     /// - false: does not support proactive return..
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsReturnable`; example: `true`.
     pub is_returnable: Option<bool>,
     /// Expiration time of the cloud disk.
+    ///
     /// Wire name: `DeadlineTime`.
     pub deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Indicates whether the cloud disk is mounted to the cvm. valid values:
@@ -134,9 +147,11 @@ pub struct Disk {
     /// Wire name: `Attached`; example: `false`.
     pub attached: Option<bool>,
     /// Specifies the disk capacity in GiB.
+    ///
     /// Wire name: `DiskSize`; example: `50`.
     pub disk_size: Option<u64>,
     /// It indicates the migration progress of cloud disk type change. The value range is 0 to 100.
+    ///
     /// Wire name: `MigratePercent`; example: `0`.
     pub migrate_percent: Option<u64>,
     /// Cloud DISK type. valid values:
@@ -154,6 +169,7 @@ pub struct Disk {
     /// Wire name: `DiskChargeType`; example: `PREPAID`.
     pub disk_charge_type: Option<String>,
     /// Whether it is an elastic cloud disk. false: Non-elastic cloud disk; true: Elastic cloud disk.
+    ///
     /// Wire name: `Portable`; example: `true`.
     pub portable: Option<bool>,
     /// Specifies whether the cloud disk has the capability to create snapshots. valid values:
@@ -171,10 +187,12 @@ pub struct Disk {
     /// Wire name: `DeadlineError`; example: `true`.
     pub deadline_error: Option<bool>,
     /// Rollback progress of a cloud disk snapshot.
+    ///
     /// Wire name: `RollbackPercent`; example: `0`.
     pub rollback_percent: Option<u64>,
     /// The number of days from the current time to disk expiration (only applicable to prepaid cbs).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DifferDaysOfDeadline`; example: `20`.
     pub differ_days_of_deadline: Option<i64>,
     /// For prepaid cloud disks that do not support proactive return, this parameter indicates the specific reason for not supporting refund. value range:
@@ -188,18 +206,23 @@ pub struct Disk {
     /// Wire name: `ReturnFailCode`; example: `10`.
     pub return_fail_code: Option<i64>,
     /// Whether or not cloud disk is shareable cloud disk.
+    ///
     /// Wire name: `Shareable`; example: `false`.
     pub shareable: Option<bool>,
     /// Creation time of the cloud disk.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Specifies whether to delete associated non-permanently retained snapshots when destroying the cloud disk. 0 indicates non-permanent snapshots are not deleted with cloud disk destruction, 1 indicates non-permanent snapshots are deleted with cloud disk destruction. default value: 0. whether a snapshot is permanently retained can be determined through the IsPermanent field in the snapshot description returned by the DescribeSnapshots API (<https://www.tencentcloud.com/document/product/362/15647?from_cn_redirect=1>). true indicates permanent snapshot, false indicates non-permanent snapshot.
+    ///
     /// Wire name: `DeleteSnapshot`; example: `0`.
     pub delete_snapshot: Option<i64>,
     /// Quota of cloud disk backup points, i.e., the maximum number of backup points that a cloud disk can have.
+    ///
     /// Wire name: `DiskBackupQuota`; example: `0`.
     pub disk_backup_quota: Option<u64>,
     /// Number of used cloud disk backups.
+    ///
     /// Wire name: `DiskBackupCount`; example: `0`.
     pub disk_backup_count: Option<u64>,
     /// The type of the CBS mounting instance. valid values:
@@ -211,18 +234,23 @@ pub struct Disk {
     pub instance_type: Option<String>,
     /// ID of the last instance to which the cloud disk is attached
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastAttachInsId`; example: `ins-k2j8fzqh`.
     pub last_attach_ins_id: Option<String>,
     /// Error prompt for the last operation on cbs.
+    ///
     /// Wire name: `ErrorPrompt`; example: `请稍后重试`.
     pub error_prompt: Option<String>,
     /// Whether performance burst is enabled for the cloud disk.
+    ///
     /// Wire name: `BurstPerformance`; example: `false`.
     pub burst_performance: Option<bool>,
     /// Encryption type of cbs. valid values: ENCRYPT_V1 and ENCRYPT_V2, which indicate first generation and second generation encryption technology respectively. the two kinds are incompatible.
+    ///
     /// Wire name: `EncryptType`; example: `ENCRYPT_V1`.
     pub encrypt_type: Option<String>,
     /// Key ID of the encrypted disk.
+    ///
     /// Wire name: `KmsKeyId`; example: `12430b3b-fd7b-11ea-aaaa-52540065fe6d`.
     pub kms_key_id: Option<String>,
 }

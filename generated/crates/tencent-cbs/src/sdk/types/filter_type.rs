@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Name of filter key.
+    ///
     /// Wire name: `Name`; example: `snapshot-state`.
     pub name: Option<String>,
     /// One or more filter values.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Image {
     /// Image instance ID.
+    ///
     /// Wire name: `ImageId`; example: `img-ju2hzzkj`.
     pub image_id: Option<String>,
     /// Image name.
+    ///
     /// Wire name: `ImageName`; example: `镜像名称`.
     pub image_name: Option<String>,
 }

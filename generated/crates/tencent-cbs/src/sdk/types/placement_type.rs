@@ -5,28 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placement {
     /// The ID of the \[Availability Zone\](<https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo>) to which the cloud disk belongs. This parameter can be obtained from the Zone field in the returned values of \[DescribeZones\](<https://intl.cloud.tencent.com/document/product/213/15707?from_cn_redirect=1>).
+    ///
     /// Wire name: `Zone`; example: `ap-shanghai-2`.
     pub zone: Option<String>,
     /// CageId, which can be obtained via \[DescribeDiskStoragePool\](<https://www.tencentcloud.com/document/api/362/62143?from_cn_redirect=1>). as an input parameter, it operates on resources of the specified cage Id and can be empty. as an output parameter, it indicates the cage Id to which the resource belongs and can be empty.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CageId`; example: `cage-d0eqwu84`.
     pub cage_id: Option<String>,
     /// Instance'S project ID, which can be obtained by DescribeProject. by default if left blank, it is 0, indicating the default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// Project to which instance belongs. search via \[DescribeProject\](<https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1>).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProjectName`; example: `name`.
     pub project_name: Option<String>,
     /// Dedicated cluster name. When it is an input parameter, it is ignored.  When it is an output parameter, it is the name of the dedicated cluster the cloud disk belongs to, and it can be left blank.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CdcName`; example: `CdcName`.
     pub cdc_name: Option<String>,
     /// The exclusive cluster ID of the instance. can be obtained via \[DescribeDiskStoragePool\](<https://www.tencentcloud.com/document/api/362/62143?from_cn_redirect=1>). as an input parameter, it indicates operations on resources belonging to the designated CdcId exclusive cluster and can be empty. as an output parameter, it indicates the exclusive cluster ID of the resource and can be empty.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CdcId`; example: `cdc-8pz1i7hg`.
     pub cdc_id: Option<String>,
     /// Dedicated cluster ID
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-es1mfycs`.
     pub dedicated_cluster_id: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// Specifies the time that that the scheduled snapshot policy will be triggered. The unit is hour. The value range is \[0-23\]. 00:00-23:00 is a total of 24 time points that can be selected. 1 indicates 01:00, and so on.
+    ///
     /// Wire name: `Hour`.
     pub hour: Vec<u64>,
     /// Specifies the days of the week, from Monday to Sunday, on which a scheduled snapshot will be triggered. Value range: \[0, 6\]. 0 indicates triggering on Sunday, 1-6 indicate triggering on Monday-Saturday.
+    ///
     /// Wire name: `DayOfWeek`.
     pub day_of_week: Vec<u64>,
     /// Specifies the dates of the month on which a scheduled snapshot will be triggered. Value range: \[1, 31\]. `1` to `31` indicate the specific dates of the month; for example, `5` indicates the 5th day of the month. Note: If you set a date that does not exist in some months such as 29, 30, and 31, these months will be skipped for scheduled snapshot creation.
+    ///
     /// Wire name: `DayOfMonth`.
     pub day_of_month: Vec<u64>,
     /// Specifies the interval for creating scheduled snapshots in days. Value range: \[1, 365\]. For example, if it is set to `5`, scheduled snapshots will be created every 5 days. Note: If you choose to back up by day, the time for the first backup is theoretically the day when the backup policy is created. If the backup policy creation time on the current day is later than the set backup time, the first backup will be performed in the second backup cycle.
+    ///
     /// Wire name: `IntervalDays`; example: `50`.
     pub interval_days: Option<u64>,
 }

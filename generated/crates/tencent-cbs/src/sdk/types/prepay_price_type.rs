@@ -8,6 +8,7 @@ use super::DetailPrice;
 #[non_exhaustive]
 pub struct PrepayPrice {
     /// Discounted price of a monthly-subscribed cloud disk or a snapshot, in USD.
+    ///
     /// Wire name: `DiscountPrice`; example: `1`.
     pub discount_price: Option<f64>,
     /// Billing unit for postpaid cloud disk. valid values:
@@ -15,34 +16,43 @@ pub struct PrepayPrice {
     /// - HOUR: the billing unit for postpaid cloud disk is calculated hourly..
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeUnit`; example: `"HOUR"`.
     pub charge_unit: Option<String>,
     /// Original unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceHigh`; example: `"1.00"`.
     pub unit_price_high: Option<String>,
     /// Original payment of a monthly-subscribed cloud disk or a snapshot, in USD, with six decimal places.
+    ///
     /// Wire name: `OriginalPriceHigh`; example: `"1.00"`.
     pub original_price_high: Option<String>,
     /// Original payment of a monthly-subscribed cloud disk or a snapshot, in USD.
+    ///
     /// Wire name: `OriginalPrice`; example: `1`.
     pub original_price: Option<f64>,
     /// Discount unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscount`; example: `1`.
     pub unit_price_discount: Option<f64>,
     /// Discounted unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscountHigh`; example: `"1.00"`.
     pub unit_price_discount_high: Option<String>,
     /// Discounted price of a monthly-subscribed cloud disk or a snapshot, in USD, with six decimal places.
+    ///
     /// Wire name: `DiscountPriceHigh`; example: `"1.00"`.
     pub discount_price_high: Option<String>,
     /// Original unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPrice`; example: `1`.
     pub unit_price: Option<f64>,
     /// Details list of billable items.
+    ///
     /// Wire name: `DetailPrices`.
     pub detail_prices: Vec<DetailPrice>,
 }

@@ -7,34 +7,42 @@
 pub struct Price {
     /// Discount unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscount`; example: `1`.
     pub unit_price_discount: Option<f64>,
     /// Discounted price of a monthly-subscribed cloud disk, in USD.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiscountPrice`; example: `1`.
     pub discount_price: Option<f64>,
     /// Original unit price of a pay-as-you-go cloud disk, in USD.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPrice`; example: `1`.
     pub unit_price: Option<f64>,
     /// Original unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceHigh`; example: `"1.00"`.
     pub unit_price_high: Option<String>,
     /// Original payment of a monthly-subscribed cloud disk, in USD, with six decimal places.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OriginalPriceHigh`; example: `"1.00"`.
     pub original_price_high: Option<String>,
     /// Original price of a monthly-subscribed cloud disk, in USD.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OriginalPrice`; example: `1`.
     pub original_price: Option<f64>,
     /// Discounted payment price of a monthly-subscribed cloud disk, in USD, with six decimal places.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiscountPriceHigh`; example: `"1.00"`.
     pub discount_price_high: Option<String>,
     /// Discounted unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscountHigh`; example: `"1.00"`.
     pub unit_price_discount_high: Option<String>,
     /// Billing unit for postpaid cloud disk. valid values:
@@ -42,6 +50,7 @@ pub struct Price {
     /// - HOUR: the billing unit for postpaid cloud disk is calculated hourly..
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeUnit`; example: `"HOUR"`.
     pub charge_unit: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SharePermission {
     /// Snapshot sharing time
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// ID of the shared account
+    ///
     /// Wire name: `AccountId`; example: `1044849112`.
     pub account_id: Option<String>,
 }

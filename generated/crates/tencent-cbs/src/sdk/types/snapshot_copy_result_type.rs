@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SnapshotCopyResult {
     /// ID of the snapshot replica
+    ///
     /// Wire name: `SnapshotId`; example: `snap-hdbc13ad`.
     pub snapshot_id: Option<String>,
     /// Error message. It’s null if the request succeeds.
+    ///
     /// Wire name: `Message`; example: `"仅正常生命周期的数据盘快照支持创建云硬盘"`.
     pub message: Option<String>,
     /// Error code. It’s `Success` if the request succeeds.
+    ///
     /// Wire name: `Code`; example: `"Success"`.
     pub code: Option<String>,
     /// Destination region of the replication task
+    ///
     /// Wire name: `DestinationRegion`; example: `"ap-guangzhou"`.
     pub destination_region: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::Image;
 #[non_exhaustive]
 pub struct SnapshotGroup {
     /// Specifies the snapshot group ID.
+    ///
     /// Wire name: `SnapshotGroupId`; example: `csnap-csoplz7u`.
     pub snapshot_group_id: Option<String>,
     /// Snapshot group type. NORMAL: common snapshot group, non-consistent snapshot.
+    ///
     /// Wire name: `SnapshotGroupType`; example: `NORMAL`.
     pub snapshot_group_type: Option<String>,
     /// Specifies whether the snapshot group contains a system disk snapshot.
+    ///
     /// Wire name: `ContainRootSnapshot`; example: `true`.
     pub contain_root_snapshot: Option<bool>,
     /// Specifies the snapshot ID list included in the snapshot group.
+    ///
     /// Wire name: `SnapshotIdSet`.
     pub snapshot_id_set: Vec<String>,
     /// - NORMAL: specifies the scaling group is in normal state..
@@ -28,32 +32,41 @@ pub struct SnapshotGroup {
     /// Wire name: `SnapshotGroupState`; example: `NORMAL`.
     pub snapshot_group_state: Option<String>,
     /// Specifies the snapshot group creation progress.
+    ///
     /// Wire name: `Percent`; example: `100`.
     pub percent: Option<u64>,
     /// Specifies the snapshot group creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Latest modification time of the snapshot group.
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Specifies the image list associated with the snapshot group.
+    ///
     /// Wire name: `Images`.
     pub images: Vec<Image>,
     /// Specifies the snapshot group name.
+    ///
     /// Wire name: `SnapshotGroupName`; example: `auto_ins-43lc9v3b`.
     pub snapshot_group_name: Option<String>,
     /// Number of images associated with the snapshot group.
+    ///
     /// Wire name: `ImageCount`; example: `0`.
     pub image_count: Option<u64>,
     /// Specifies whether the snapshot group has permanent retention.
+    ///
     /// Wire name: `IsPermanent`; example: `true`.
     pub is_permanent: Option<bool>,
     /// Specifies the snapshot group expiration time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeadlineTime`.
     pub deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Source automatic snapshot policy ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoSnapshotPolicyId`; example: `asp-1yhjqsow`.
     pub auto_snapshot_policy_id: Option<String>,
 }

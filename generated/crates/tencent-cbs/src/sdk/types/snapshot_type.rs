@@ -8,6 +8,7 @@ use super::{Image, Placement, Tag};
 #[non_exhaustive]
 pub struct Snapshot {
     /// Location of the snapshot.
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// Specifies whether the snapshot is for cross-region replication. value range:.
@@ -49,30 +50,39 @@ pub struct Snapshot {
     /// Wire name: `IsPermanent`; example: `true`.
     pub is_permanent: Option<bool>,
     /// Snapshot name, the user-defined snapshot alias. Call \[ModifySnapshotAttribute\](<https://intl.cloud.tencent.com/document/product/362/15650?from_cn_redirect=1>) to modify this field.
+    ///
     /// Wire name: `SnapshotName`; example: `auto_disk-ahp9x398`.
     pub snapshot_name: Option<String>,
     /// The expiration time of the snapshot. If the snapshot is permanently retained, this field is blank.
+    ///
     /// Wire name: `DeadlineTime`.
     pub deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The progress percentage for snapshot creation. This field is always 100 after the snapshot is created successfully.
+    ///
     /// Wire name: `Percent`; example: `100`.
     pub percent: Option<u64>,
     /// List of images associated with snapshot.
+    ///
     /// Wire name: `Images`.
     pub images: Vec<Image>,
     /// Number of snapshots currently shared
+    ///
     /// Wire name: `ShareReference`; example: `0`.
     pub share_reference: Option<u64>,
     /// Specifies the SNAPSHOT type. valid values: `PRIVATE_SNAPSHOT` (PRIVATE SNAPSHOT) or `SHARED_SNAPSHOT` (SHARED SNAPSHOT).
+    ///
     /// Wire name: `SnapshotType`; example: `PRIVATE_SNAPSHOT`.
     pub snapshot_type: Option<String>,
     /// Specifies the disk capacity of the CBS for creating this snapshot, in GiB.
+    ///
     /// Wire name: `DiskSize`; example: `10`.
     pub disk_size: Option<u64>,
     /// ID of the cloud disk used to create this snapshot.
+    ///
     /// Wire name: `DiskId`; example: `disk-7rftdagm`.
     pub disk_id: Option<String>,
     /// Destination region of the snapshot currently under cross region replication. if not, return `[]`.
+    ///
     /// Wire name: `CopyingToRegions`.
     pub copying_to_regions: Vec<String>,
     /// Indicates whether the snapshot is created for an encrypted disk. valid values:.
@@ -86,9 +96,11 @@ pub struct Snapshot {
     /// Wire name: `Encrypt`; example: `false`.
     pub encrypt: Option<bool>,
     /// Creation time of the snapshot.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Number of images associated with snapshot.
+    ///
     /// Wire name: `ImageCount`; example: `0`.
     pub image_count: Option<u64>,
     /// Specifies the cloud disk type of the CBS for creating this snapshot. valid values:.
@@ -102,12 +114,15 @@ pub struct Snapshot {
     /// Wire name: `DiskUsage`; example: `SYSTEM_DISK`.
     pub disk_usage: Option<String>,
     /// Snapshot ID.
+    ///
     /// Wire name: `SnapshotId`; example: `snap-29ykydfb`.
     pub snapshot_id: Option<String>,
     /// The time when the snapshot sharing starts
+    ///
     /// Wire name: `TimeStartShare`; example: `2021-07-15`.
     pub time_start_share: Option<String>,
     /// List of tags associated with the snapshot.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key.
+    ///
     /// Wire name: `Key`; example: `TagKey`.
     pub key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `Value`; example: `TagValue`.
     pub value: Option<String>,
 }

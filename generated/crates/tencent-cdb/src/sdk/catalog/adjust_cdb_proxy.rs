@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AdjustCdbProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::adjust_cdb_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AdjustCdbProxyRequest, ::runtime::BuildError> {

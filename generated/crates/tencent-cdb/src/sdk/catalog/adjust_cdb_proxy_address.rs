@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AdjustCdbProxyAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::adjust_cdb_proxy_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AdjustCdbProxyAddressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BalanceRoGroupLoad`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::balance_ro_group_load::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BalanceRoGroupLoadRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseAuditService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_audit_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseAuditServiceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseCdbProxyAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_cdb_proxy_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseCdbProxyAddressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDBInstanceHour`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_db_instance_hour::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDbInstanceHourRequest, ::runtime::BuildError> {

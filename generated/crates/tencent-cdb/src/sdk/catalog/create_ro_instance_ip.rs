@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRoInstanceIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_ro_instance_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRoInstanceIpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteAuditRuleTemplates`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_audit_rule_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAuditRuleTemplatesRequest, ::runtime::BuildError> {

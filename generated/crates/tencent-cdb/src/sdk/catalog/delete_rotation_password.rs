@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRotationPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_rotation_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRotationPasswordRequest, ::runtime::BuildError> {

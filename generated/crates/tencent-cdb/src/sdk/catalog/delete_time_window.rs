@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteTimeWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_time_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteTimeWindowRequest, ::runtime::BuildError> {

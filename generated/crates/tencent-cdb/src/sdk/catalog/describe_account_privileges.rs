@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAccountPrivileges`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_account_privileges::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAccountPrivilegesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAsyncRequestInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_async_request_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAsyncRequestInfoRequest, ::runtime::BuildError> {

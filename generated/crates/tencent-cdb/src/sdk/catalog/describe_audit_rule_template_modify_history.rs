@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAuditRuleTemplateModifyHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_audit_rule_template_modify_history::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBackups`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_backups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackupsRequest, ::runtime::BuildError> {

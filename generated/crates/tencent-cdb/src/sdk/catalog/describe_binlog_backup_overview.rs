@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBinlogBackupOverview`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_binlog_backup_overview::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBinlogBackupOverviewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCdbZoneConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cdb_zone_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCdbZoneConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCPUExpandStrategyInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cpu_expand_strategy_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCpuExpandStrategyInfoRequest, ::runtime::BuildError> {

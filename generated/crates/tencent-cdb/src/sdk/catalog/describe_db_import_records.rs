@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBImportRecords`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_import_records::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbImportRecordsRequest, ::runtime::BuildError> {

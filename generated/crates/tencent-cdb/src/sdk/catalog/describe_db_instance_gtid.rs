@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBInstanceGTID`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_instance_gtid::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbInstanceGtidRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDefaultParams`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_default_params::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDefaultParamsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeProxySupportParam`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_proxy_support_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeProxySupportParamRequest, ::runtime::BuildError> {

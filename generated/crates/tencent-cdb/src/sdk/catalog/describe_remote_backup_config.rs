@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRemoteBackupConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_remote_backup_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRemoteBackupConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRoMinScale`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ro_min_scale::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRoMinScaleRequest, ::runtime::BuildError> {

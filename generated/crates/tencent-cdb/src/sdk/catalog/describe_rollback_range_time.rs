@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRollbackRangeTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_rollback_range_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRollbackRangeTimeRequest, ::runtime::BuildError> {

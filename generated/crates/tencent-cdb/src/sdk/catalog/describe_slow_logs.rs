@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSlowLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_slow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSlowLogsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTagsOfInstanceIds`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_tags_of_instance_ids::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTagsOfInstanceIdsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAccountMaxUserConnections`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_account_max_user_connections::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

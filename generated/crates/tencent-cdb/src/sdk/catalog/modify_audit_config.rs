@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAuditConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_audit_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAuditConfigRequest, ::runtime::BuildError> {

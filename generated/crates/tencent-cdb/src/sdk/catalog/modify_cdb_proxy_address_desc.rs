@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCdbProxyAddressDesc`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cdb_proxy_address_desc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCdbProxyAddressDescRequest, ::runtime::BuildError> {

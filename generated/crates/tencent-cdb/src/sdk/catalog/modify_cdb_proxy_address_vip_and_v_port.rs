@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCdbProxyAddressVipAndVPort`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cdb_proxy_address_vip_and_v_port::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

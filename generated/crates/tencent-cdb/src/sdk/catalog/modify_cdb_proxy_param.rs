@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCdbProxyParam`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cdb_proxy_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCdbProxyParamRequest, ::runtime::BuildError> {

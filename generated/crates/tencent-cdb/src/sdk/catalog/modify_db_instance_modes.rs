@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBInstanceModes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_instance_modes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbInstanceModesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLocalBinlogConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_local_binlog_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyLocalBinlogConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNameOrDescByDpId`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_name_or_desc_by_dp_id::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyNameOrDescByDpIdRequest, ::runtime::BuildError> {

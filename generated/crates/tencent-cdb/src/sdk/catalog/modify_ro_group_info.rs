@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyRoGroupInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ro_group_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyRoGroupInfoRequest, ::runtime::BuildError> {

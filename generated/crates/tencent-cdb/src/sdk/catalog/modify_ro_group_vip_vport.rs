@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyRoGroupVipVport`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ro_group_vip_vport::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyRoGroupVipVportRequest, ::runtime::BuildError> {

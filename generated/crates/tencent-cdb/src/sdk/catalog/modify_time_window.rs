@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTimeWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_time_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTimeWindowRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OfflineIsolatedInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::offline_isolated_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OfflineIsolatedInstancesRequest, ::runtime::BuildError> {

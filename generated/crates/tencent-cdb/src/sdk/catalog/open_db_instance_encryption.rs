@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenDBInstanceEncryption`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_db_instance_encryption::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenDbInstanceEncryptionRequest, ::runtime::BuildError> {

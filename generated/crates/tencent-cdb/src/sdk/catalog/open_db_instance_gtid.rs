@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenDBInstanceGTID`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_db_instance_gtid::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenDbInstanceGtidRequest, ::runtime::BuildError> {

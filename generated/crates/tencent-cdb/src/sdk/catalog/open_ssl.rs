@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenSslRequest, ::runtime::BuildError> {

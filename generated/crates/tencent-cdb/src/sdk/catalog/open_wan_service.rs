@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenWanService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_wan_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenWanServiceRequest, ::runtime::BuildError> {

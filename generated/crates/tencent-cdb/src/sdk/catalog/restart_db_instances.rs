@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartDBInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartDbInstancesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartBatchRollback`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_batch_rollback::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartBatchRollbackRequest, ::runtime::BuildError> {

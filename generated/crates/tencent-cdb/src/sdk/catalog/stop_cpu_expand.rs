@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopCpuExpand`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_cpu_expand::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopCpuExpandRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopDBImportJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_db_import_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopDbImportJobRequest, ::runtime::BuildError> {

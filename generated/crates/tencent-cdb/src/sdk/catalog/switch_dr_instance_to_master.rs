@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchDrInstanceToMaster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_dr_instance_to_master::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchDrInstanceToMasterRequest, ::runtime::BuildError> {

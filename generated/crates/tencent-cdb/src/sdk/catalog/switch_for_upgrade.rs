@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchForUpgrade`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_for_upgrade::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchForUpgradeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeRoGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_ro_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeRoGroupRequest, ::runtime::BuildError> {

@@ -6,29 +6,37 @@
 #[non_exhaustive]
 pub struct AccountInfo {
     /// Account remarks
+    ///
     /// Wire name: `Notes`; example: `your note`.
     pub notes: Option<String>,
     /// Account domain name
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
     /// Account name
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
     /// Account information modification time
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Password modification time
+    ///
     /// Wire name: `ModifyPasswordTime`.
     pub modify_password_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,
     >,
     /// This parameter is deprecated.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The maximum number of instance connections supported by an account
+    ///
     /// Wire name: `MaxUserConnections`; example: `10240`.
     pub max_user_connections: Option<i64>,
     /// Is password rotation enabled for the user account?
+    ///
     /// Wire name: `OpenCam`; example: `true`.
     pub open_cam: Option<bool>,
 }

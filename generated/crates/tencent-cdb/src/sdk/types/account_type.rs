@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Account {
     /// Account name, enter 1-32 characters.
+    ///
     /// Wire name: `User`; example: `andy`.
     pub user: Option<String>,
     /// Account's host.

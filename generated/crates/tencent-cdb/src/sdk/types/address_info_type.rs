@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct AddressInfo {
     /// Resource ID identifier of the address.
+    ///
     /// Wire name: `ResourceId`; example: `cdb-rqd2jddd`.
     pub resource_id: Option<String>,
     /// The vpc where the address resides.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-1qm52ddd`.
     pub uniq_vpc_id: Option<String>,
     /// The subnet where the address resides.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-i1nhbddd`.
     pub uniq_subnet_id: Option<String>,
     /// vip address.
+    ///
     /// Wire name: `Vip`; example: `172.1.1.1`.
     pub vip: Option<String>,
     /// The port of the address.
+    ///
     /// Wire name: `VPort`; example: `3306`.
     pub v_port: Option<i64>,
     /// Public network address domain name.
+    ///
     /// Wire name: `WanDomain`; example: `gz-cdb-*******.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public network address port.
+    ///
     /// Wire name: `WanPort`; example: `25640`.
     pub wan_port: Option<i64>,
 }

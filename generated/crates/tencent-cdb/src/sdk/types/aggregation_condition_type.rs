@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationCondition {
     /// Aggregation field. Valid values: `host` (source IP), `user` （username), `dbName` (database name), `sqlType` (SQL type).
+    ///
     /// Wire name: `AggregationField`; example: `host`.
     pub aggregation_field: Option<String>,
     /// Offset
+    ///
     /// Wire name: `Offset`; example: `0`.
     pub offset: Option<u64>,
     /// Number of buckets returned under this field. Maximum value: `100`.
+    ///
     /// Wire name: `Limit`; example: `100`.
     pub limit: Option<u64>,
 }

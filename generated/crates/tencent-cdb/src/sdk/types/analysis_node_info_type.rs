@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct AnalysisNodeInfo {
     /// Node ID.
+    ///
     /// Wire name: `NodeId`; example: `libradbn-0`.
     pub node_id: Option<String>,
     /// Node status.
+    ///
     /// Wire name: `Status`; example: `例如："applying"、"normal"、"deleting"`.
     pub status: Option<String>,
     /// Data loading status.
+    ///
     /// Wire name: `DataStatus`; example: `例如："Created"、"Running"、"Paused"、"Stopped"、"Removed"、"Error"`.
     pub data_status: Option<String>,
     /// Number of CPU cores, in cores.
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<u64>,
     /// Memory size, in MB.
+    ///
     /// Wire name: `Memory`; example: `16`.
     pub memory: Option<u64>,
     /// Disk size, in GB.
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<u64>,
     /// Node AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-7`.
     pub zone: Option<String>,
     /// Data synchronization error message.
+    ///
     /// Wire name: `Message`; example: `Paused by Command`.
     pub message: Option<String>,
 }

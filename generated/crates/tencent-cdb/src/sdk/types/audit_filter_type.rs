@@ -9,6 +9,7 @@ pub struct AuditFilter {
     /// SrcIp: Client IP;
     /// User: Database account;
     /// DB: Database name.
+    ///
     /// Wire name: `Type`; example: `User`.
     pub type_field: Option<String>,
     /// Filter match type. Valid value:
@@ -16,9 +17,11 @@ pub struct AuditFilter {
     /// `EXC`: Exclude;
     /// `EQ`: Equal to;
     /// `NEQ`: Not equal to.
+    ///
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,
     /// Filter match value
+    ///
     /// Wire name: `Value`; example: `andy`.
     pub value: Option<String>,
 }

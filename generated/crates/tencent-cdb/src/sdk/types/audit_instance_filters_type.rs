@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditInstanceFilters {
     /// Filter condition name. Valid values: InstanceId - Instance ID, InstanceName - Instance name, ProjectId - Project ID, TagKey - Tag key, Tag - Tag (using a vertical bar as separator, for example: TagKey\|Tagvalue).
+    ///
     /// Wire name: `Name`; example: `InstanceId`.
     pub name: Option<String>,
     /// true indicates exact matching; false indicates fuzzy matching.
+    ///
     /// Wire name: `ExactMatch`; example: `true`.
     pub exact_match: Option<bool>,
     /// Filter value.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

@@ -8,15 +8,19 @@ use super::TagInfoUnit;
 #[non_exhaustive]
 pub struct AuditInstanceInfo {
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `23414`.
     pub project_id: Option<i64>,
     /// Tag information.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Vec<TagInfoUnit>,
     /// Database kernel type.
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// Database kernel version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::Bucket;
 #[non_exhaustive]
 pub struct AuditLogAggregationResult {
     /// Aggregation dimension
+    ///
     /// Wire name: `AggregationField`; example: `host`.
     pub aggregation_field: Option<String>,
     /// Aggregate bucket result set
+    ///
     /// Wire name: `Buckets`.
     pub buckets: Vec<Bucket>,
 }

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct AuditLogFile {
     /// Audit log file name.
+    ///
     /// Wire name: `FileName`; example: `1308***106_cdb-3gj***th_1730***660_373***68.csv`.
     pub file_name: Option<String>,
     /// Creation time of the audit log file, in the format: "2019-03-20 17:09:13".
+    ///
     /// Wire name: `CreateTime`; example: `2024-03-20 17:09:13`.
     pub create_time: Option<String>,
     /// File status. Possible return values:"creating" - Generating;"failed" - Creation failed;"success" - Generated.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// File size in KB.
+    ///
     /// Wire name: `FileSize`; example: `1`.
     pub file_size: Option<i64>,
     /// Download URL for the audit log.
+    ///
     /// Wire name: `DownloadUrl`; example: `https://gz-audit-125****829.cos.ap-guangzhou.myqcloud.com/130****106_cdb-3_37****68.csv?q-sign-algorithm=sh***`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_url: Option<::runtime::SignedUrl>,
     /// Error message.
+    ///
     /// Wire name: `ErrMsg`; example: `error msg`.
     pub err_msg: Option<String>,
 }

@@ -5,63 +5,77 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogFilter {
     /// Client address
+    ///
     /// Wire name: `Host`.
     pub host: Option<Vec<String>>,
     /// Username
+    ///
     /// Wire name: `User`.
     pub user: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `DBName`.
     pub db_name: Option<Vec<String>>,
     /// Table name
+    ///
     /// Wire name: `TableName`.
     pub table_name: Option<Vec<String>>,
     /// Audit policy name
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `Sql`; example: `CREATE TABLE employees`.
     pub sql: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SqlType`; example: `SELECT`.
     pub sql_type: Option<String>,
     /// Execution time in ms, which is used to filter the audit log with execution time greater than this value.
+    ///
     /// Wire name: `ExecTime`; example: `10`.
     pub exec_time: Option<i64>,
     /// Number of affected rows, which is used to filter the audit log with affected rows greater than this value.
+    ///
     /// Wire name: `AffectRows`; example: `1`.
     pub affect_rows: Option<i64>,
     /// SQL type (Multiple types can be queried at same time). Valid values: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `ALTER`, `SET`, `REPLACE`, `EXECUTE`.
+    ///
     /// Wire name: `SqlTypes`.
     pub sql_types: Option<Vec<String>>,
     /// SQL statement. Multiple SQL statements can be passed in.
+    ///
     /// Wire name: `Sqls`.
     pub sqls: Option<Vec<String>>,
     /// Number of rows affected in the format of M-N, such as 10-200.
+    ///
     /// Wire name: `AffectRowsSection`; example: `10-200`.
     pub affect_rows_section: Option<String>,
     /// Number of rows returned in the format of M-N, such as 10-200.
+    ///
     /// Wire name: `SentRowsSection`; example: `10-200`.
     pub sent_rows_section: Option<String>,
     /// Execution time in the format of M-N, such as 10-200.
+    ///
     /// Wire name: `ExecTimeSection`; example: `10-200`.
     pub exec_time_section: Option<String>,
     /// Lock wait time in the format of M-N, such as 10-200.
+    ///
     /// Wire name: `LockWaitTimeSection`; example: `10-200`.
     pub lock_wait_time_section: Option<String>,
     /// IO wait time in the format of M-N, such as 10-200.
+    ///
     /// Wire name: `IoWaitTimeSection`; example: `10-200`.
     pub io_wait_time_section: Option<String>,
     /// Transaction duration in the format of M-N, such as 10-200.
+    ///
     /// Wire name: `TransactionLivingTimeSection`; example: `10-200`.
     pub transaction_living_time_section: Option<String>,
     /// Thread ID
+    ///
     /// Wire name: `ThreadId`.
     pub thread_id: Option<Vec<String>>,
     /// Number of returned rows,  which is used to filter the audit log with affected rows greater than this value.
+    ///
     /// Wire name: `SentRows`; example: `1`.
     pub sent_rows: Option<i64>,
     /// MySQL error codes
+    ///
     /// Wire name: `ErrCode`.
     pub err_code: Option<Vec<i64>>,
 }

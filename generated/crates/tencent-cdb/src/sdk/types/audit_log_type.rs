@@ -8,67 +8,82 @@ use super::LogRuleTemplateInfo;
 #[non_exhaustive]
 pub struct AuditLog {
     /// Number of affected rows
+    ///
     /// Wire name: `AffectRows`; example: `0`.
     pub affect_rows: Option<i64>,
     /// The error code
+    ///
     /// Wire name: `ErrCode`; example: `0`.
     pub err_code: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `SqlType`; example: `“SELECT”`.
     pub sql_type: Option<String>,
     /// Audit policy name, which will be unavailable soon.
+    ///
     /// Wire name: `PolicyName`; example: `“sys_default”`.
     pub policy_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `DBName`; example: `“test_db”`.
     pub db_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Sql`; example: `“SELECT * FROM test LIMIT 1;"`.
     pub sql: Option<String>,
     /// Client address
+    ///
     /// Wire name: `Host`; example: `“10.0.10.3”`.
     pub host: Option<String>,
     /// Username
+    ///
     /// Wire name: `User`; example: `“Test”`.
     pub user: Option<String>,
     /// Execution time (μs)
+    ///
     /// Wire name: `ExecTime`; example: `1`.
     pub exec_time: Option<i64>,
     /// Time
+    ///
     /// Wire name: `Timestamp`; example: `"2023-06-17 17:50:05"`.
     pub timestamp: Option<String>,
     /// Number of returned rows
+    ///
     /// Wire name: `SentRows`; example: `0`.
     pub sent_rows: Option<i64>,
     /// Thread ID
+    ///
     /// Wire name: `ThreadId`; example: `1015`.
     pub thread_id: Option<i64>,
     /// Number of scanned rows.
+    ///
     /// Wire name: `CheckRows`; example: `1`.
     pub check_rows: Option<i64>,
     /// cpu execution time, µs.
+    ///
     /// Wire name: `CpuTime`; example: `289.474`.
     pub cpu_time: Option<f64>,
     /// IO wait time, µs.
+    ///
     /// Wire name: `IoWaitTime`; example: `100`.
     pub io_wait_time: Option<u64>,
     /// Lock waiting time (unit: microsecond).
+    ///
     /// Wire name: `LockWaitTime`; example: `57`.
     pub lock_wait_time: Option<u64>,
     /// Start time, which combines with timestamp to form a time accurate to nanoseconds.
+    ///
     /// Wire name: `NsTime`; example: `106483229`.
     pub ns_time: Option<u64>,
     /// Transaction duration, µs.
+    ///
     /// Wire name: `TrxLivingTime`; example: `100`.
     pub trx_living_time: Option<u64>,
     /// Basic info of the log hit rule template
+    ///
     /// Wire name: `TemplateInfo`.
     pub template_info: Vec<LogRuleTemplateInfo>,
     /// Transaction ID
+    ///
     /// Wire name: `TrxId`; example: `145`.
     pub trx_id: Option<i64>,
     /// Port.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClientPort`; example: `3306`.
     pub client_port: Option<i64>,
 }

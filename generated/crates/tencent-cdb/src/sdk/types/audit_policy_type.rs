@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AuditPolicy {
     /// Audit policy ID.
+    ///
     /// Wire name: `PolicyId`; example: `cdbpolicy-g78s8xn6`.
     pub policy_id: Option<String>,
     /// Audit policy status. Valid values:
@@ -13,27 +14,35 @@ pub struct AuditPolicy {
     /// `running`,
     /// `paused`;
     /// `failed`.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Database instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdb-pr1rb3j9`.
     pub instance_id: Option<String>,
     /// Creation time of audit policy in the format of 2019-03-20 17:09:13
+    ///
     /// Wire name: `CreateTime`; example: `2021-02-15 15:24:22`.
     pub create_time: Option<String>,
     /// Last modified time of audit policy in the format of 2019-03-20 17:09:13
+    ///
     /// Wire name: `ModifyTime`; example: `2022-01-15 15:24:22`.
     pub modify_time: Option<String>,
     /// Audit policy name
+    ///
     /// Wire name: `PolicyName`; example: `fullaudit`.
     pub policy_name: Option<String>,
     /// Audit rule ID
+    ///
     /// Wire name: `RuleId`; example: `cdbrule-11o5fvz2`.
     pub rule_id: Option<String>,
     /// Audit rule name.
+    ///
     /// Wire name: `RuleName`; example: `allrule`.
     pub rule_name: Option<String>,
     /// Database instance name
+    ///
     /// Wire name: `InstanceName`; example: `cdb463333`.
     pub instance_name: Option<String>,
 }

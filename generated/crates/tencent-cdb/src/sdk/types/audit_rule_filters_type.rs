@@ -7,6 +7,7 @@ use super::RuleFilters;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditRuleFilters {
     /// A single audit rule.
+    ///
     /// Wire name: `RuleFilters`.
     pub rule_filters: Option<Vec<RuleFilters>>,
 }

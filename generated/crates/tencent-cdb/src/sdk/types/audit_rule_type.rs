@@ -8,27 +8,34 @@ use super::AuditFilter;
 #[non_exhaustive]
 pub struct AuditRule {
     /// Audit rule ID
+    ///
     /// Wire name: `RuleId`; example: `172`.
     pub rule_id: Option<String>,
     /// Creation time of audit rule in the format of 2019-03-20 17:09:13
+    ///
     /// Wire name: `CreateTime`; example: `2022-06-21 16:19:35`.
     pub create_time: Option<String>,
     /// Last modified time of audit rule in the format of 2019-03-20 17:09:13
+    ///
     /// Wire name: `ModifyTime`; example: `2022-09-05 11:40:07`.
     pub modify_time: Option<String>,
     /// Audit rule name
     /// Note: This field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `RuleName`; example: `Default`.
     pub rule_name: Option<String>,
     /// Audit rule description
     /// Note: This field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `Description`; example: `Default`.
     pub description: Option<String>,
     /// Audit rule filters
     /// Note: This field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `RuleFilters`.
     pub rule_filters: Vec<AuditFilter>,
     /// Whether to enable full audit
+    ///
     /// Wire name: `AuditAll`; example: `true`.
     pub audit_all: Option<bool>,
 }

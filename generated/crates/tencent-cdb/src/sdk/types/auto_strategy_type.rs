@@ -5,23 +5,29 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoStrategy {
     /// Auto scaling threshold. Available values: 40, 50, 60, 70, 80, 90. Represents the CPU utilization reaches 40%, 50%, 60%, 70%, 80%, or 90% to trigger auto scaling in the background.
+    ///
     /// Wire name: `ExpandThreshold`; example: `70`.
     pub expand_threshold: Option<i64>,
     /// CPU utilization threshold (percent value). Valid values: 10, 20, and 30. Automatic scale-in will be triggered when CPU utilization reaches the set threshold.
+    ///
     /// Wire name: `ShrinkThreshold`; example: `10`.
     pub shrink_threshold: Option<i64>,
     /// Auto-scaling observation period, in minutes, available values 1, 3, 5, 10, 15, 30. The backend will judge scaling out according to the configured period.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ExpandPeriod`; example: `1`.
     pub expand_period: Option<i64>,
     /// Automatic scaling down observation period, in minutes, available values 5, 10, 15, 30. The backend performs scale-in judgment according to the configured period.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ShrinkPeriod`; example: `5`.
     pub shrink_period: Option<i64>,
     /// Elastic scaling observation period (in seconds). Value is 15, 30, 45, 60, 180, 300, 600, 900, or 1800.
+    ///
     /// Wire name: `ExpandSecondPeriod`; example: `300`.
     pub expand_second_period: Option<i64>,
     /// Scale-down observation period (in seconds). Valid values: 300, 600, 900, 1800.
+    ///
     /// Wire name: `ShrinkSecondPeriod`; example: `300`.
     pub shrink_second_period: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BackupConfig {
     /// Replication mode of secondary database 2. Value range: async, semi-sync
+    ///
     /// Wire name: `ReplicationMode`; example: `async`.
     pub replication_mode: Option<String>,
     /// The canonical name of the second secondary availability zone, for example ap-shanghai-2
+    ///
     /// Wire name: `Zone`; example: `ap-shanghai-2`.
     pub zone: Option<String>,
     /// Private IP address of secondary database 2
+    ///
     /// Wire name: `Vip`; example: `172.1.1.1`.
     pub vip: Option<String>,
     /// Access port of secondary database 2
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<u64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupItem {
     /// Name of the database to be backed up
+    ///
     /// Wire name: `Db`; example: `db1`.
     pub db: Option<String>,
     /// Name of the table to be backed up. If this parameter is passed in, the specified table in the database will be backed up; otherwise, the database will be backed up.
+    ///
     /// Wire name: `Table`; example: `andy_table1`.
     pub table: Option<String>,
 }

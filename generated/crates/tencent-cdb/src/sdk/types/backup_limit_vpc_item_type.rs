@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupLimitVpcItem {
     /// The region where the backup download restrictions take effect. It must be the same as the common request parameter `Region` of the API.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// The list of VPCs used to restrict backup download
+    ///
     /// Wire name: `VpcList`.
     pub vpc_list: Vec<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct BackupSummaryItem {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-3gj2yddd`.
     pub instance_id: Option<String>,
     /// Number of automatic data backups of an instance.
+    ///
     /// Wire name: `AutoBackupCount`; example: `5`.
     pub auto_backup_count: Option<i64>,
     /// Capacity of automatic data backups of an instance.
+    ///
     /// Wire name: `AutoBackupVolume`; example: `1024`.
     pub auto_backup_volume: Option<i64>,
     /// Number of manual data backups of an instance.
+    ///
     /// Wire name: `ManualBackupCount`; example: `5`.
     pub manual_backup_count: Option<i64>,
     /// Capacity of manual data backups of an instance.
+    ///
     /// Wire name: `ManualBackupVolume`; example: `1024`.
     pub manual_backup_volume: Option<i64>,
     /// Total number of data backups of an instance (including automatic backups and manual backups).
+    ///
     /// Wire name: `DataBackupCount`; example: `10`.
     pub data_backup_count: Option<i64>,
     /// Total capacity of data backups of an instance.
+    ///
     /// Wire name: `DataBackupVolume`; example: `2048`.
     pub data_backup_volume: Option<i64>,
     /// Number of log backups of an instance.
+    ///
     /// Wire name: `BinlogBackupCount`; example: `5`.
     pub binlog_backup_count: Option<i64>,
     /// Capacity of log backups of an instance.
+    ///
     /// Wire name: `BinlogBackupVolume`; example: `1024`.
     pub binlog_backup_volume: Option<i64>,
     /// Total capacity of backups of an instance (including data backups and log backups).
+    ///
     /// Wire name: `BackupVolume`; example: `3072`.
     pub backup_volume: Option<i64>,
 }

@@ -8,49 +8,63 @@ use super::RemoteBackupInfo;
 #[non_exhaustive]
 pub struct BinlogInfo {
     /// binlog backup file name
+    ///
     /// Wire name: `Name`; example: `wy_binlog_mysqlbin.****4`.
     pub name: Option<String>,
     /// Backup file size, unit: Byte
+    ///
     /// Wire name: `Size`; example: `1024`.
     pub size: Option<i64>,
     /// File storage time. Time format: 2016-03-17 02:10:37
+    ///
     /// Wire name: `Date`.
     pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Download link
     /// Description: This download link is the same as the download address of the parameter InternetUrl.
+    ///
     /// Wire name: `IntranetUrl`; example: `https://XXX`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub intranet_url: Option<::runtime::SignedUrl>,
     /// Download address
     /// Description: This download address is the same as the IntranetUrl download address.
+    ///
     /// Wire name: `InternetUrl`; example: `https://XXX`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub internet_url: Option<::runtime::SignedUrl>,
     /// Log specific type. Possible values: binlog - binary log
+    ///
     /// Wire name: `Type`; example: `binlog`.
     pub type_field: Option<String>,
     /// binlog file start time
+    ///
     /// Wire name: `BinlogStartTime`; example: `2016-03-17 02:08:37`.
     pub binlog_start_time: Option<String>,
     /// binlog file expiration time
+    ///
     /// Wire name: `BinlogFinishTime`; example: `2016-03-17 02:10:37`.
     pub binlog_finish_time: Option<String>,
     /// Region where local binlog files are located
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Backup task status. Possible values: "SUCCESS": backup successful, "FAILED": backup FAILED, "RUNNING": backup in progress.
+    ///
     /// Wire name: `Status`; example: `SUCCESS`.
     pub status: Option<String>,
     /// Detailed information of binlog offsite backup
+    ///
     /// Wire name: `RemoteInfo`.
     pub remote_info: Vec<RemoteBackupInfo>,
     /// Storage method: 0 - regular storage, 1 - archive storage, 2 - standard storage, defaults to 0.
+    ///
     /// Wire name: `CosStorageType`; example: `0`.
     pub cos_storage_type: Option<i64>,
     /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceId`; example: `cdb-c1nl9rpv`.
     pub instance_id: Option<String>,
     /// Backup completion progress
+    ///
     /// Wire name: `Progress`; example: `0`.
     pub progress: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Bucket {
     /// None
+    ///
     /// Wire name: `Key`; example: `10.0.0.8`.
     pub key: Option<String>,
     /// Number of occurrences of the key value
+    ///
     /// Wire name: `Count`; example: `26`.
     pub count: Option<u64>,
 }

@@ -8,18 +8,23 @@ use super::CdbZoneSellConf;
 #[non_exhaustive]
 pub struct CdbRegionSellConf {
     /// Region name
+    ///
     /// Wire name: `RegionName`; example: `广州`.
     pub region_name: Option<String>,
     /// Area
+    ///
     /// Wire name: `Area`; example: `华南地区`.
     pub area: Option<String>,
     /// Whether it is a default region
+    ///
     /// Wire name: `IsDefaultRegion`; example: `1`.
     pub is_default_region: Option<i64>,
     /// Region name
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// The purchasable configuration in an AZ in a region
+    ///
     /// Wire name: `RegionConfig`.
     pub region_config: Vec<CdbZoneSellConf>,
 }

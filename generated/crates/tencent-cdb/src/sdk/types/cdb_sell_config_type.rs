@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct CdbSellConfig {
     /// Memory size in MB
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: Option<i64>,
     /// CPU core count
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Minimum disk size in GB
+    ///
     /// Wire name: `VolumeMin`; example: `50`.
     pub volume_min: Option<i64>,
     /// Maximum disk size in GB
+    ///
     /// Wire name: `VolumeMax`; example: `3000`.
     pub volume_max: Option<i64>,
     /// Disk capacity increment in GB
+    ///
     /// Wire name: `VolumeStep`; example: `5`.
     pub volume_step: Option<i64>,
     /// IO operations per second
+    ///
     /// Wire name: `Iops`; example: `6000`.
     pub iops: Option<i64>,
     /// Application scenario description
+    ///
     /// Wire name: `Info`; example: `***`.
     pub info: Option<String>,
     /// Status. The value `0` indicates that this specification is available.
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// Instance type, possible value ranges from UNIVERSAL (universal type), EXCLUSIVE (exclusive), BASIC (basic), to BASIC_V2 (basic v2).
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Engine type description. Valid values: `Innodb`, `RocksDB`.
+    ///
     /// Wire name: `EngineType`; example: `InnoDB`.
     pub engine_type: Option<String>,
     /// Purchasable specifications ID
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
 }

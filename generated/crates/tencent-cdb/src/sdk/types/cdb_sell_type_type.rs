@@ -12,12 +12,15 @@ pub struct CdbSellType {
     /// CLOUD_NATIVE_CLUSTER: Represents the standard type of cloud disk edition.
     /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE: Indicates the enhanced cloud disk edition.
     /// ECONOMICAL: Means economical.
+    ///
     /// Wire name: `TypeName`; example: `Z3`.
     pub type_name: Option<String>,
     /// Engine version number
+    ///
     /// Wire name: `EngineVersion`.
     pub engine_version: Vec<String>,
     /// Purchasable specifications ID
+    ///
     /// Wire name: `ConfigIds`.
     pub config_ids: Vec<i64>,
 }

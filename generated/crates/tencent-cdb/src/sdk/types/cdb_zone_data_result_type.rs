@@ -8,9 +8,11 @@ use super::{CdbRegionSellConf, CdbSellConfig};
 #[non_exhaustive]
 pub struct CdbZoneDataResult {
     /// List of purchasable specifications
+    ///
     /// Wire name: `Configs`.
     pub configs: Vec<CdbSellConfig>,
     /// List of AZs in purchasable regions
+    ///
     /// Wire name: `Regions`.
     pub regions: Vec<CdbRegionSellConf>,
 }

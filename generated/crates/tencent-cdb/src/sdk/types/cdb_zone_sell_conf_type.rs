@@ -8,75 +8,99 @@ use super::{CdbSellType, DiskTypeConfigItem, ZoneConf};
 #[non_exhaustive]
 pub struct CdbZoneSellConf {
     /// AZ status, which is used to indicate whether instances are purchasable. Valid values: `1` (purchasable), `3` (not purchasable), `4` (AZ not displayed)
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// AZ name
+    ///
     /// Wire name: `ZoneName`; example: `广州三区`.
     pub zone_name: Option<String>,
     /// Whether it is a custom instance type
+    ///
     /// Wire name: `IsCustom`; example: `true`.
     pub is_custom: Option<bool>,
     /// Whether disaster recovery is supported
+    ///
     /// Wire name: `IsSupportDr`; example: `true`.
     pub is_support_dr: Option<bool>,
     /// Whether VPC is supported
+    ///
     /// Wire name: `IsSupportVpc`; example: `true`.
     pub is_support_vpc: Option<bool>,
     /// Maximum purchasable quantity of hourly billed instances
+    ///
     /// Wire name: `HourInstanceSaleMaxNum`; example: `100`.
     pub hour_instance_sale_max_num: Option<i64>,
     /// Whether it is a default AZ
+    ///
     /// Wire name: `IsDefaultZone`; example: `true`.
     pub is_default_zone: Option<bool>,
     /// Whether it is a BM zone
+    ///
     /// Wire name: `IsBm`; example: `true`.
     pub is_bm: Option<bool>,
     /// Supported billing method. Valid values: `0` (yearly/monthly subscribed), `1` (hourly billed), `2` (pay-as-you-go)
+    ///
     /// Wire name: `PayType`.
     pub pay_type: Vec<String>,
     /// Data replication type. Valid values: `0` (async), `1` (semi-sync), `2` (strong sync)
+    ///
     /// Wire name: `ProtectMode`.
     pub protect_mode: Vec<String>,
     /// AZ name
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Multi-AZ information
+    ///
     /// Wire name: `ZoneConf`.
     pub zone_conf: Option<ZoneConf>,
     /// Information of supported disaster recovery AZs
+    ///
     /// Wire name: `DrZone`.
     pub dr_zone: Vec<String>,
     /// Whether cross-AZ read-only access is supported
+    ///
     /// Wire name: `IsSupportRemoteRo`; example: `true`.
     pub is_support_remote_ro: Option<bool>,
     /// Information of supported cross-AZ read-only zone
+    ///
     /// Wire name: `RemoteRoZone`.
     pub remote_ro_zone: Vec<String>,
     /// AZ status, which is used to indicate whether dedicated instances are purchasable. Valid values: `1 (purchasable), `3` (not purchasable), `4\` (AZ not displayed)
+    ///
     /// Wire name: `ExClusterStatus`; example: `1`.
     pub ex_cluster_status: Option<i64>,
     /// Information of cross-AZ read-only zones supported by a dedicated instance
+    ///
     /// Wire name: `ExClusterRemoteRoZone`.
     pub ex_cluster_remote_ro_zone: Vec<String>,
     /// AZ information of a multi-AZ deployed dedicated instance.
+    ///
     /// Wire name: `ExClusterZoneConf`.
     pub ex_cluster_zone_conf: Option<ZoneConf>,
     /// Array of purchasable instance types. The value of `configIds` and `configs` have a one-to-one correspondence.
+    ///
     /// Wire name: `SellType`.
     pub sell_type: Vec<CdbSellType>,
     /// AZ ID
+    ///
     /// Wire name: `ZoneId`; example: `200002`.
     pub zone_id: Option<i64>,
     /// Whether IPv6 is supported
+    ///
     /// Wire name: `IsSupportIpv6`; example: `false`.
     pub is_support_ipv6: Option<bool>,
     /// Supported engine types for purchasable database
+    ///
     /// Wire name: `EngineType`.
     pub engine_type: Vec<String>,
     /// Sales status of the cloud disk edition instance in the current availability zone. Possible returned values: 1-launched; 3-not available for sale; 4-not displayed.
+    ///
     /// Wire name: `CloudNativeClusterStatus`; example: `1`.
     pub cloud_native_cluster_status: Option<i64>,
     /// Cloud disk edition or single-node basic edition supported disk type.
+    ///
     /// Wire name: `DiskTypeConf`.
     pub disk_type_conf: Vec<DiskTypeConfigItem>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct CloneItem {
     /// ID of the original instance in a clone task
+    ///
     /// Wire name: `SrcInstanceId`; example: `cdb-4zs10ddd`.
     pub src_instance_id: Option<String>,
     /// ID of the cloned instance in a clone task
+    ///
     /// Wire name: `DstInstanceId`; example: `cdb-4nd83sss`.
     pub dst_instance_id: Option<String>,
     /// Clone task ID
+    ///
     /// Wire name: `CloneJobId`; example: `1`.
     pub clone_job_id: Option<i64>,
     /// The policy used in a clone task. Valid values: `timepoint` (roll back to a specific point in time), `backupset` (roll back by using a specific backup file).
+    ///
     /// Wire name: `RollbackStrategy`; example: `timepoint`.
     pub rollback_strategy: Option<String>,
     /// The point in time to which the cloned instance will be rolled back
+    ///
     /// Wire name: `RollbackTargetTime`; example: `2024-10-31 02:00:37`.
     pub rollback_target_time: Option<String>,
     /// Task start time
+    ///
     /// Wire name: `StartTime`; example: `2024-10-31 03:00:37`.
     pub start_time: Option<String>,
     /// Task end time
+    ///
     /// Wire name: `EndTime`; example: `2024-10-31 03:10:37`.
     pub end_time: Option<String>,
     /// Task status. Valid values: `initial`, `running`, `wait_complete`, `success`, `failed`.
+    ///
     /// Wire name: `TaskStatus`; example: `running`.
     pub task_status: Option<String>,
     /// Clone instance region ID
+    ///
     /// Wire name: `NewRegionId`; example: `1`.
     pub new_region_id: Option<i64>,
     /// Source instance region ID
+    ///
     /// Wire name: `SrcRegionId`; example: `2`.
     pub src_region_id: Option<i64>,
 }

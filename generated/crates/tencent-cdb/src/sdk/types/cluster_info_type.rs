@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ClusterInfo {
     /// Node ID.
+    ///
     /// Wire name: `NodeId`; example: `"dbn-ipffzoum"`.
     pub node_id: Option<String>,
     /// Node type: primary node and secondary node.
+    ///
     /// Wire name: `Role`; example: `"master"`.
     pub role: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou"`.
     pub zone: Option<String>,
 }

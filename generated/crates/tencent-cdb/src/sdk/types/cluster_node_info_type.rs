@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ClusterNodeInfo {
     /// node id.
+    ///
     /// Wire name: `NodeId`; example: `dbn-xxx`.
     pub node_id: Option<String>,
     /// Node role.
+    ///
     /// Wire name: `Role`; example: `master/ro`.
     pub role: Option<String>,
     /// Node AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Weight of the node
+    ///
     /// Wire name: `Weight`; example: `100`.
     pub weight: Option<u64>,
     /// Node status.
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
 }

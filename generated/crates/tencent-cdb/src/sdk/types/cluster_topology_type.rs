@@ -8,10 +8,12 @@ use super::{ReadWriteNode, ReadonlyNode};
 pub struct ClusterTopology {
     /// RW node topology.
     /// Description: NodeId can be obtained through \[DescribeDBInstances\](<https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1>).
+    ///
     /// Wire name: `ReadWriteNode`.
     pub read_write_node: Option<ReadWriteNode>,
     /// RO node topology.
     /// Description: NodeId can be obtained through \[DescribeDBInstances\](<https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1>).
+    ///
     /// Wire name: `ReadOnlyNodes`.
     pub read_only_nodes: Option<Vec<ReadonlyNode>>,
 }

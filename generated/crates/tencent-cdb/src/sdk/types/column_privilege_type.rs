@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnPrivilege {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `db1`.
     pub database: Option<String>,
     /// Table name
+    ///
     /// Wire name: `Table`; example: `andy_table1`.
     pub table: Option<String>,
     /// Column name
+    ///
     /// Wire name: `Column`; example: `user_email_address`.
     pub column: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Vec<String>,
 }

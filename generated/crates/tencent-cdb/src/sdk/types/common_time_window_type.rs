@@ -5,33 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommonTimeWindow {
     /// Time window on Monday in the format of 02:00-06:00
+    ///
     /// Wire name: `Monday`; example: `02:00-06:00`.
     pub monday: Option<String>,
     /// Time window on Tuesday in the format of 02:00-06:00
+    ///
     /// Wire name: `Tuesday`; example: `02:00-06:00`.
     pub tuesday: Option<String>,
     /// Time window on Wednesday in the format of 02:00-06:00
+    ///
     /// Wire name: `Wednesday`; example: `02:00-06:00`.
     pub wednesday: Option<String>,
     /// Time window on Thursday in the format of 02:00-06:00
+    ///
     /// Wire name: `Thursday`; example: `02:00-06:00`.
     pub thursday: Option<String>,
     /// Time window on Friday in the format of 02:00-06:00
+    ///
     /// Wire name: `Friday`; example: `02:00-06:00`.
     pub friday: Option<String>,
     /// Time window on Saturday in the format of 02:00-06:00
+    ///
     /// Wire name: `Saturday`; example: `02:00-06:00`.
     pub saturday: Option<String>,
     /// Time window on Sunday in the format of 02:00-06:00
+    ///
     /// Wire name: `Sunday`; example: `02:00-06:00`.
     pub sunday: Option<String>,
     /// Non-archive backup retention policy. Valid values: `weekly` (back up by week), monthly (back up by month), default value: `weekly`.
+    ///
     /// Wire name: `BackupPeriodStrategy`; example: `weekly`.
     pub backup_period_strategy: Option<String>,
     /// If `BackupPeriodStrategy` is `monthly`, you need to pass in the specific backup dates. The time interval between any two adjacent dates cannot exceed 2 days, for example, \[1,4,7,9,11,14,17,19,22,25,28,30,31\].
+    ///
     /// Wire name: `Days`.
     pub days: Vec<i64>,
     /// Backup time by month in the format of 02:00–06:00, which is required when `BackupPeriodStrategy` is `monthly`.
+    ///
     /// Wire name: `BackupPeriodTime`; example: `02:00-06:00`.
     pub backup_period_time: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CustomConfig {
     /// device
+    ///
     /// Wire name: `Device`; example: `CUSTOM`.
     pub device: Option<String>,
     /// Type.
+    ///
     /// Wire name: `Type`; example: `cdb`.
     pub type_field: Option<String>,
     /// Device type
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Memory, measured in MB
+    ///
     /// Wire name: `Memory`; example: `4000`.
     pub memory: Option<u64>,
     /// Number of cores
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<u64>,
 }

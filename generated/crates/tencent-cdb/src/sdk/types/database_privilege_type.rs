@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabasePrivilege {
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Vec<String>,
     /// Database name
+    ///
     /// Wire name: `Database`; example: `db1`.
     pub database: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DatabasesWithCharacterLists {
     /// Database name
+    ///
     /// Wire name: `DatabaseName`; example: `db1`.
     pub database_name: Option<String>,
     /// Character set
+    ///
     /// Wire name: `CharacterSet`; example: `utf8`.
     pub character_set: Option<String>,
 }

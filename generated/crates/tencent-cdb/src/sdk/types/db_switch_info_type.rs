@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DbSwitchInfo {
     /// Switch time in the format of yyyy-MM-dd HH:mm:ss, such as 2017-09-03 01:34:31
+    ///
     /// Wire name: `SwitchTime`.
     pub switch_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Switch type. Value range: TRANSFER (data migration), MASTER2SLAVE (primary/secondary switch), RECOVERY (primary/secondary recovery)
+    ///
     /// Wire name: `SwitchType`; example: `MASTER2SLAVE`.
     pub switch_type: Option<String>,
 }

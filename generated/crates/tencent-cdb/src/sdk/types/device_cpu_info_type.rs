@@ -8,9 +8,11 @@ use super::DeviceCpuRateInfo;
 #[non_exhaustive]
 pub struct DeviceCpuInfo {
     /// Average instance CPU utilization
+    ///
     /// Wire name: `Rate`.
     pub rate: Vec<DeviceCpuRateInfo>,
     /// CPU monitoring data of the instance
+    ///
     /// Wire name: `Load`.
     pub load: Vec<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeviceCpuRateInfo {
     /// CPU core number
+    ///
     /// Wire name: `CpuCore`; example: `2`.
     pub cpu_core: Option<i64>,
     /// CPU utilization
+    ///
     /// Wire name: `Rate`.
     pub rate: Vec<i64>,
 }

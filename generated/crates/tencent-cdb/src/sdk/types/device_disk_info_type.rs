@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DeviceDiskInfo {
     /// Time percentage of IO operations per second
+    ///
     /// Wire name: `IoRatioPerSec`.
     pub io_ratio_per_sec: Vec<i64>,
     /// Average wait time of device I/O operations * 100 in milliseconds. For example, if the value is 201, the average wait time of I/O operations is 201/100 = 2.1 milliseconds.
+    ///
     /// Wire name: `IoWaitTime`.
     pub io_wait_time: Vec<i64>,
     /// Average number of read operations completed by the disk per second * 100. For example, if the value is 2,002, the average number of read operations completed by the disk per second is 2,002/100=20.2.
+    ///
     /// Wire name: `Read`.
     pub read: Vec<i64>,
     /// Average number of write operations completed by the disk per second * 100. For example, if the value is 30,001, the average number of write operations completed by the disk per second is 30,001/100=300.01.
+    ///
     /// Wire name: `Write`.
     pub write: Vec<i64>,
     /// Disk capacity. Each value is comprised of two data, with the first data representing the used capacity and the second one representing the total disk capacity.
+    ///
     /// Wire name: `CapacityRatio`.
     pub capacity_ratio: Vec<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeviceMemInfo {
     /// Total memory size in KB, which is the value of `total` in the `Mem:` in the `free` command
+    ///
     /// Wire name: `Total`.
     pub total: Vec<i64>,
     /// Used memory size in KB, which is the value of `used` in the `Mem:` row in the `free` command
+    ///
     /// Wire name: `Used`.
     pub used: Vec<i64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DeviceNetInfo {
     /// Number of TCP connections
+    ///
     /// Wire name: `Conn`.
     pub conn: Vec<i64>,
     /// ENI inbound packets per second
+    ///
     /// Wire name: `PackageIn`.
     pub package_in: Vec<i64>,
     /// ENI outbound packets per second
+    ///
     /// Wire name: `PackageOut`.
     pub package_out: Vec<i64>,
     /// Inbound traffic in Kbps
+    ///
     /// Wire name: `FlowIn`.
     pub flow_in: Vec<i64>,
     /// Outbound traffic in Kbps
+    ///
     /// Wire name: `FlowOut`.
     pub flow_out: Vec<i64>,
 }

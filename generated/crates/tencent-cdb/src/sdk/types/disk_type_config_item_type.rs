@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DiskTypeConfigItem {
     /// Type of instance corresponding to the disk. Only support single node (cloud disk) and cloud disk edition.
+    ///
     /// Wire name: `DeviceType`; example: `CLOUD_NATIVE_CLUSTER`.
     pub device_type: Option<String>,
     /// List of disk types to choose.
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Vec<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DrInfo {
     /// Disaster recovery instance status
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// AZ information
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-3`.
     pub zone: Option<String>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdb-***`.
     pub instance_id: Option<String>,
     /// Region information
+    ///
     /// Wire name: `Region`; example: `ap-beijing`.
     pub region: Option<String>,
     /// Instance sync status. Possible returned values include:
@@ -23,12 +27,15 @@ pub struct DrInfo {
     /// 2 - disaster recovery synced successfully;
     /// 3 - disaster recovery sync failed;
     /// 4 - repairing disaster recovery sync;
+    ///
     /// Wire name: `SyncStatus`; example: `2`.
     pub sync_status: Option<i64>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `******`.
     pub instance_name: Option<String>,
     /// Instance type
+    ///
     /// Wire name: `InstanceType`; example: `2`.
     pub instance_type: Option<i64>,
 }

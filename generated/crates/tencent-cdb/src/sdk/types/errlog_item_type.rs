@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ErrlogItem {
     /// Error occurrence time. Timestamp in seconds.
+    ///
     /// Wire name: `Timestamp`; example: `1585142640`.
     pub timestamp: Option<u64>,
     /// Error details
+    ///
     /// Wire name: `Content`; example: `show master status`.
     pub content: Option<String>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct ImportRecord {
     /// Status value. 0 - Initializing, 1 - Running, 2 - Operation successful, 3 - Operation failure.
+    ///
     /// Wire name: `Status`; example: `3`.
     pub status: Option<i64>,
     /// Status value. Task exception when the value is negative.
+    ///
     /// Wire name: `Code`; example: `1`.
     pub code: Option<i64>,
     /// Execution time, unit: seconds.
+    ///
     /// Wire name: `CostTime`; example: `0`.
     pub cost_time: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdb-c1nl9rpv`.
     pub instance_id: Option<String>,
     /// Backend task ID
+    ///
     /// Wire name: `WorkId`; example: `1649290`.
     pub work_id: Option<String>,
     /// Name of the file to be imported
+    ///
     /// Wire name: `FileName`; example: `monkey_1501490864.sql`.
     pub file_name: Option<String>,
     /// Execution progress, measurement unit: percentage.
+    ///
     /// Wire name: `Process`; example: `5`.
     pub process: Option<i64>,
     /// Task creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// File size, unit: byte.
+    ///
     /// Wire name: `FileSize`; example: `12`.
     pub file_size: Option<String>,
     /// Task execution information
+    ///
     /// Wire name: `Message`; example: `lock_inst.cgi: 某些实例id不存在对应的实例记录`.
     pub message: Option<String>,
     /// Task ID
+    ///
     /// Wire name: `JobId`; example: `16242`.
     pub job_id: Option<i64>,
     /// Name of the table to be imported
+    ///
     /// Wire name: `DbName`; example: `abdy_table`.
     pub db_name: Option<String>,
     /// Async task request ID
+    ///
     /// Wire name: `AsyncRequestId`; example: `a4788d0a-df23758a-ac961e5a-af414d33`.
     pub async_request_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Inbound {
     /// Policy, which can be ACCEPT or DROP
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Source IP or IP range, such as 192.168.0.0/16
+    ///
     /// Wire name: `CidrIp`; example: `192.168.0.0/16`.
     pub cidr_ip: Option<String>,
     /// Port
+    ///
     /// Wire name: `PortRange`; example: `ALL`.
     pub port_range: Option<String>,
     /// Network protocol. UDP and TCP are supported.
+    ///
     /// Wire name: `IpProtocol`; example: `ALL`.
     pub ip_protocol: Option<String>,
     /// The direction of the rule, which is INPUT for inbound rules
+    ///
     /// Wire name: `Dir`; example: `‘’`.
     pub dir: Option<String>,
     /// Address module
+    ///
     /// Wire name: `AddressModule`; example: `‘’`.
     pub address_module: Option<String>,
     /// Rule ID, rule ID of the nested security group
+    ///
     /// Wire name: `Id`; example: `"sg-g9hazxxx"`.
     pub id: Option<String>,
     /// Rule description
+    ///
     /// Wire name: `Desc`; example: `放通内网`.
     pub desc: Option<String>,
 }

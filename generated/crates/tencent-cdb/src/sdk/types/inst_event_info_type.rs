@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct InstEventInfo {
     /// Event name.
+    ///
     /// Wire name: `EventName`; example: `"Switch"`.
     pub event_name: Option<String>,
     /// Event status.
+    ///
     /// Wire name: `EventStatus`; example: `"1"`.
     pub event_status: Option<String>,
     /// Event occurrence time.
+    ///
     /// Wire name: `OccurTime`; example: `”2024-01-17 06:10:59“`.
     pub occur_time: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-jllv3hnl`.
     pub instance_id: Option<String>,
     /// Node ID.
+    ///
     /// Wire name: `NodeId`; example: `dbn-it3iv15s`.
     pub node_id: Option<String>,
 }

@@ -28,6 +28,7 @@ pub struct InstanceAuditLogFilters {
     /// `checkRows` - Number of scanned rows,
     /// `affectRows` - Number of affected rows,
     /// `sentRows` - Number of returned rows.
+    ///
     /// Wire name: `Type`; example: `host`.
     pub type_field: Option<String>,
     /// Filter. Valid values:
@@ -38,9 +39,11 @@ pub struct InstanceAuditLogFilters {
     /// `EQS` - Equal to,
     /// `NEQ` - Not equal to.
     /// `RA` - Range
+    ///
     /// Wire name: `Compare`; example: `EXC`.
     pub compare: Option<String>,
     /// The filter value. In a reverse query, multiple values are in an "AND" relationship; while in a forward query, multiple values are in an "OR" relationship.
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

@@ -8,63 +8,83 @@ use super::AuditInstanceInfo;
 #[non_exhaustive]
 pub struct InstanceDbAuditStatus {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-euu5fkcj`.
     pub instance_id: Option<String>,
     /// Audit status. ON - Audit is enabled, OFF - Audit is disabled.
+    ///
     /// Wire name: `AuditStatus`; example: `ON`.
     pub audit_status: Option<String>,
     /// Task status. Valid values: 0 - No task; 1 - Enabling audit; 2 - Disabling audit.
+    ///
     /// Wire name: `AuditTask`; example: `0`.
     pub audit_task: Option<u64>,
     /// Log retention period. Valid values:7 - One week;30 - One month;90 - Three months;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
+    ///
     /// Wire name: `LogExpireDay`; example: `30`.
     pub log_expire_day: Option<u64>,
     /// High-frequency storage period. Valid values:3 - 3 days;7 - One week;30 - One month;90 - Three months;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
+    ///
     /// Wire name: `HighLogExpireDay`; example: `7`.
     pub high_log_expire_day: Option<u64>,
     /// Low-frequency storage period (in days). This equals the log retention period minus the high-frequency storage period.
+    ///
     /// Wire name: `LowLogExpireDay`; example: `23`.
     pub low_log_expire_day: Option<u64>,
     /// Log storage volume (in GB).
+    ///
     /// Wire name: `BillingAmount`; example: `173749.248`.
     pub billing_amount: Option<f64>,
     /// High-frequency storage volume (in GB).
+    ///
     /// Wire name: `HighRealStorage`; example: `45639.68`.
     pub high_real_storage: Option<f64>,
     /// Low-frequency storage volume (in GB).
+    ///
     /// Wire name: `LowRealStorage`; example: `128109.568`.
     pub low_real_storage: Option<f64>,
     /// Whether full audit is enabled. true - Full audit.
+    ///
     /// Wire name: `AuditAll`; example: `true`.
     pub audit_all: Option<bool>,
     /// Time when the audit service was activated.
+    ///
     /// Wire name: `CreateAt`; example: `2022-10-12 11:41:42`.
     pub create_at: Option<String>,
     /// Related information about the instance.
+    ///
     /// Wire name: `InstanceInfo`.
     pub instance_info: Option<AuditInstanceInfo>,
     /// Total storage volume (in GB).
+    ///
     /// Wire name: `RealStorage`; example: `173749.248`.
     pub real_storage: Option<f64>,
     /// Whether an audit policy is configured.
+    ///
     /// Wire name: `OldRule`; example: `false`.
     pub old_rule: Option<bool>,
     /// Rule template applied to the instance.
+    ///
     /// Wire name: `RuleTemplateIds`.
     pub rule_template_ids: Vec<String>,
     /// Trial status.
+    ///
     /// Wire name: `TrialStatus`; example: `"TRIAL/EXPIRED/NONE"`.
     pub trial_status: Option<String>,
     /// Trial start time.
+    ///
     /// Wire name: `TrialStartTime`; example: `1`.
     pub trial_start_time: Option<i64>,
     /// Trial duration.
+    ///
     /// Wire name: `TrialDuration`; example: `1`.
     pub trial_duration: Option<i64>,
     /// Trial end time.
+    ///
     /// Wire name: `TrialCloseTime`; example: `1`.
     pub trial_close_time: Option<i64>,
     /// Log query time limit during the trial period.
+    ///
     /// Wire name: `TrialDescribeLogHours`; example: `1`.
     pub trial_describe_log_hours: Option<i64>,
 }

@@ -11,138 +11,183 @@ use super::{
 #[non_exhaustive]
 pub struct InstanceInfo {
     /// Public network status. Possible returned values: 0 - External network not enabled; 1 - Public network enabled; 2 - Public network disabled
+    ///
     /// Wire name: `WanStatus`; example: `2`.
     pub wan_status: Option<i64>,
     /// AZ information
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-3`.
     pub zone: Option<String>,
     /// Initialization flag. Possible returned values: 0 - uninitialized; 1 - initialized.
+    ///
     /// Wire name: `InitFlag`; example: `1`.
     pub init_flag: Option<i64>,
     /// Read-only vip information. This field is available only for read-only instances with separate instance access enabled.
+    ///
     /// Wire name: `RoVipInfo`.
     pub ro_vip_info: Option<RoVipInfo>,
     /// Memory capacity, in MB.
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: Option<i64>,
     /// Instance status. Valid values: 0: creating; 1: running; 4: isolation operation in progress; 5: isolated.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// VPC ID, for example: 51102
+    ///
     /// Wire name: `VpcId`; example: `51102`.
     pub vpc_id: Option<i64>,
     /// Secondary server information
+    ///
     /// Wire name: `SlaveInfo`.
     pub slave_info: Option<SlaveInfo>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdbaro-9l8z65sf`.
     pub instance_id: Option<String>,
     /// Disk capacity, in GB.
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: Option<i64>,
     /// Auto-renewal flag. Possible returned values: 0 - auto-renewal is not enabled; 1 - auto-renewal is enabled; 2 - automatic renewal is disabled.
+    ///
     /// Wire name: `AutoRenew`; example: `1`.
     pub auto_renew: Option<i64>,
     /// Data replication mode. 0 - async replication; 1 - semi-sync replication; 2 - strong sync replication
+    ///
     /// Wire name: `ProtectMode`; example: `1`.
     pub protect_mode: Option<i64>,
     /// Read-only group detailed information
+    ///
     /// Wire name: `RoGroups`.
     pub ro_groups: Vec<RoGroup>,
     /// Subnet ID, for example: 2333
+    ///
     /// Wire name: `SubnetId`; example: `2333`.
     pub subnet_id: Option<i64>,
     /// Instance type. Possible returned values: 1 - Primary instance; 2 - Disaster recovery instance; 3 - Read-only instance.
+    ///
     /// Wire name: `InstanceType`; example: `1`.
     pub instance_type: Option<i64>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `12451`.
     pub project_id: Option<i64>,
     /// Regional information
+    ///
     /// Wire name: `Region`; example: `ap-beijing`.
     pub region: Option<String>,
     /// Instance expiration time
+    ///
     /// Wire name: `DeadlineTime`.
     pub deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Availability Zone Deployment method. Valid values: 0 - single availability zone; 1 - multi-availability zone.
+    ///
     /// Wire name: `DeployMode`; example: `1`.
     pub deploy_mode: Option<i64>,
     /// Instance task status. 0 - No tasks, 1 - Upgrading, 2 - Data import, 3 - Opening Slave, 4 - Public network access enabling, 5 - Batch operation executing, 6 - Rolling back, 7 - Public network access disabling, 8 - Password modification, 9 - Renaming instance, 10 - Restarting, 12 - Self-built migration, 13 - Database deletion, 14 - Disaster recovery instance creation sync, 15 - Upgrade pending switch, 16 - Upgrade and switch, 17 - Upgrade and switch completed
+    ///
     /// Wire name: `TaskStatus`; example: `1`.
     pub task_status: Option<i64>,
     /// Detailed information about the primary instance.
+    ///
     /// Wire name: `MasterInfo`.
     pub master_info: Option<MasterInfo>,
     /// Instance type
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Kernel version
+    ///
     /// Wire name: `EngineVersion`; example: `5.7`.
     pub engine_version: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `******`.
     pub instance_name: Option<String>,
     /// Disaster recovery instance details
+    ///
     /// Wire name: `DrInfo`.
     pub dr_info: Vec<DrInfo>,
     /// public network domain name
+    ///
     /// Wire name: `WanDomain`; example: `gz-cdb-******.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public network port number
+    ///
     /// Wire name: `WanPort`; example: `25640`.
     pub wan_port: Option<i64>,
     /// Billing type
+    ///
     /// Wire name: `PayType`; example: `1`.
     pub pay_type: Option<i64>,
     /// Instance creation time
+    ///
     /// Wire name: `CreateTime`; example: `2020-08-29 08:37:33`.
     pub create_time: Option<String>,
     /// Instance IP
+    ///
     /// Wire name: `Vip`; example: `1.2.3.4`.
     pub vip: Option<String>,
     /// Port number
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Whether disk write is locked (data write volume of the instance exceeds disk quota). 0 - Unlocked 1 - Locked
+    ///
     /// Wire name: `CdbError`; example: `0`.
     pub cdb_error: Option<i64>,
     /// Private network descriptor, for example: "vpc-5v8wn9mg"
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-5v8wn9mg`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet descriptor, such as "subnet-1typ0s7d"
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-1typ0s7d`.
     pub uniq_subnet_id: Option<String>,
     /// Physical ID
+    ///
     /// Wire name: `PhysicalId`; example: `phyxxx`.
     pub physical_id: Option<String>,
     /// Core count
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Queries per second.
+    ///
     /// Wire name: `Qps`; example: `1000`.
     pub qps: Option<i64>,
     /// Chinese Name of Availability Zone
+    ///
     /// Wire name: `ZoneName`; example: `北京三区`.
     pub zone_name: Option<String>,
     /// Physical machine model
+    ///
     /// Wire name: `DeviceClass`; example: `VSWEQ`.
     pub device_class: Option<String>,
     /// Placement group ID
+    ///
     /// Wire name: `DeployGroupId`; example: `andy`.
     pub deploy_group_id: Option<String>,
     /// Availability zone ID
+    ///
     /// Wire name: `ZoneId`; example: `800003`.
     pub zone_id: Option<i64>,
     /// Number of nodes
+    ///
     /// Wire name: `InstanceNodes`; example: `1`.
     pub instance_nodes: Option<i64>,
     /// Tag list
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Vec<TagInfoItem>,
     /// Engine type
+    ///
     /// Wire name: `EngineType`; example: `InnoDB`.
     pub engine_type: Option<String>,
     /// Maximum delay threshold
+    ///
     /// Wire name: `MaxDelayTime`; example: `1`.
     pub max_delay_time: Option<i64>,
     /// Instance disk type. Only CLOUD disk edition and single-node (CLOUD disk) instances will return a valid value.
@@ -157,27 +202,34 @@ pub struct InstanceInfo {
     /// Wire name: `DiskType`; example: `CLOUD_SSD`.
     pub disk_type: Option<String>,
     /// Current number of CPU cores for scale-out.
+    ///
     /// Wire name: `ExpandCpu`; example: `2`.
     pub expand_cpu: Option<i64>,
     /// Cloud Disk Edition instance node information
+    ///
     /// Wire name: `ClusterInfo`.
     pub cluster_info: Vec<ClusterInfo>,
     /// Analysis engine node list
+    ///
     /// Wire name: `AnalysisNodeInfos`.
     pub analysis_node_infos: Vec<AnalysisNodeInfo>,
     /// Device bandwidth, in G. This parameter is valid only when DeviceClass is not empty. For example, 25 means the current device bandwidth is 25G; 10 means the current device bandwidth is 10G.
+    ///
     /// Wire name: `DeviceBandwidth`; example: `25`.
     pub device_bandwidth: Option<u64>,
     /// Instance termination protection status. on indicates enabled; otherwise, the protection is disabled.
+    ///
     /// Wire name: `DestroyProtect`; example: `on`.
     pub destroy_protect: Option<String>,
     /// TDSQL engine parameters
+    ///
     /// Wire name: `CpuModel`; example: `Hygon-1`.
     pub cpu_model: Option<String>,
     /// Analysis engine instance version upgrade information
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AnalysisUpgradeVersionInfo`.
     pub analysis_upgrade_version_info: Option<UpgradeAnalysisInstanceVersionInfo>,
 }

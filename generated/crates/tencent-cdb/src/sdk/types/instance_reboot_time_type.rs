@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceRebootTime {
     /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-c1nl9rpv`.
     pub instance_id: Option<String>,
     /// Expected restart time, unit: second.
+    ///
     /// Wire name: `TimeInSeconds`; example: `360`.
     pub time_in_seconds: Option<i64>,
 }

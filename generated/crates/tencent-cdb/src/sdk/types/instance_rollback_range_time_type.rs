@@ -8,15 +8,19 @@ use super::RollbackTimeRange;
 #[non_exhaustive]
 pub struct InstanceRollbackRangeTime {
     /// Query database error codes. 0 - Normal, 1600001 - Internal error, 1600003 - Input parameter exception, 1600009 - Instance does not exist, 1624001 - DB access exception.
+    ///
     /// Wire name: `Code`; example: `0`.
     pub code: Option<i64>,
     /// Queries database error message
+    ///
     /// Wire name: `Message`; example: `ok`.
     pub message: Option<String>,
     /// List of instance IDs. An instance ID is in the format of cdb-c1nl9rpv, which is the same as the instance ID displayed on the TencentDB Console page.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-fix44sxh`.
     pub instance_id: Option<String>,
     /// Time range available for rollback
+    ///
     /// Wire name: `Times`.
     pub times: Vec<RollbackTimeRange>,
 }

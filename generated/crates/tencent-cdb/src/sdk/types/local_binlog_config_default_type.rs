@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LocalBinlogConfigDefault {
     /// Local binlog retention duration. Valid values: \[6,168\].
+    ///
     /// Wire name: `SaveHours`; example: `70`.
     pub save_hours: Option<i64>,
     /// Local binlog space utilization. Valid values: \[30,50\].
+    ///
     /// Wire name: `MaxUsage`; example: `30`.
     pub max_usage: Option<i64>,
 }

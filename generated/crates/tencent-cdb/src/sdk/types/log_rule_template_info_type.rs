@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LogRuleTemplateInfo {
     /// Template ID.
+    ///
     /// Wire name: `RuleTemplateId`; example: `cdb-art-8qx2kcr7`.
     pub rule_template_id: Option<String>,
     /// Rule template name
+    ///
     /// Wire name: `RuleTemplateName`; example: `test_rule`.
     pub rule_template_name: Option<String>,
     /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
+    ///
     /// Wire name: `AlarmLevel`; example: `2`.
     pub alarm_level: Option<String>,
     /// Rule template change status. Valid values: 0 - Not changed, 1 - changed, 2 - deleted.
+    ///
     /// Wire name: `RuleTemplateStatus`; example: `1`.
     pub rule_template_status: Option<i64>,
 }

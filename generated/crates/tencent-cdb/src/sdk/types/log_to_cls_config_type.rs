@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LogToClsConfig {
     /// Delivery status on or turn off
+    ///
     /// Wire name: `Status`; example: `ON/OFF`.
     pub status: Option<String>,
     /// CLS Logset ID
+    ///
     /// Wire name: `LogSetId`; example: `8dff8d62-fa10-4d6c-bee0-6e31a0ade975`.
     pub log_set_id: Option<String>,
     /// Log topic ID
+    ///
     /// Wire name: `LogTopicId`; example: `09c3c2d1-ac46-4e4e-b688-b73950e64682`.
     pub log_topic_id: Option<String>,
     /// Region of the CLS service
+    ///
     /// Wire name: `ClsRegion`; example: `ap-guangzhou`.
     pub cls_region: Option<String>,
 }

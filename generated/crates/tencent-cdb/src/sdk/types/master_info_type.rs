@@ -6,57 +6,75 @@
 #[non_exhaustive]
 pub struct MasterInfo {
     /// Regional information
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Region ID
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Availability zone ID.
+    ///
     /// Wire name: `ZoneId`; example: `100003`.
     pub zone_id: Option<i64>,
     /// AZ information
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-***`.
     pub instance_id: Option<String>,
     /// Instance long ID
+    ///
     /// Wire name: `ResourceId`; example: `1241asdd-qwed1-213-dad`.
     pub resource_id: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `***`.
     pub instance_name: Option<String>,
     /// Instance type
+    ///
     /// Wire name: `InstanceType`; example: `1`.
     pub instance_type: Option<i64>,
     /// Task status.
+    ///
     /// Wire name: `TaskStatus`; example: `0`.
     pub task_status: Option<i64>,
     /// Memory capacity
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: Option<i64>,
     /// Disk capacity
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: Option<i64>,
     /// Instance model
+    ///
     /// Wire name: `DeviceType`; example: `UNIVERSAL`.
     pub device_type: Option<String>,
     /// Queries per second.
+    ///
     /// Wire name: `Qps`; example: `1000`.
     pub qps: Option<i64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `1533`.
     pub vpc_id: Option<i64>,
     /// subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `12364`.
     pub subnet_id: Option<i64>,
     /// Dedicated cluster ID
+    ///
     /// Wire name: `ExClusterId`; example: `andy`.
     pub ex_cluster_id: Option<String>,
     /// Dedicated cluster name
+    ///
     /// Wire name: `ExClusterName`; example: `andy`.
     pub ex_cluster_name: Option<String>,
 }

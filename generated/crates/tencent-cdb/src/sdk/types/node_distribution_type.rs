@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeDistribution {
     /// Host ID of the Master node of the primary instance or host ID of the read-only instance
+    ///
     /// Wire name: `Node`; example: `dch-fexbu7pp`.
     pub node: Option<String>,
     /// Host ID where the first Slave node of the primary instance resides
+    ///
     /// Wire name: `SlaveNodeOne`; example: `dch-cawss6q`.
     pub slave_node_one: Option<String>,
     /// Host ID where the second Slave node of the primary instance resides
+    ///
     /// Wire name: `SlaveNodeTwo`; example: `dch-bsxj39l`.
     pub slave_node_two: Option<String>,
 }

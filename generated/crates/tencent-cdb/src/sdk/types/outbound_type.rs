@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Outbound {
     /// Policy, which can be ACCEPT or DROP
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Destination IP or IP range, such as 172.16.0.0/12
+    ///
     /// Wire name: `CidrIp`; example: `0.0.0.0/0`.
     pub cidr_ip: Option<String>,
     /// Port or port range
+    ///
     /// Wire name: `PortRange`; example: `ALL`.
     pub port_range: Option<String>,
     /// Network protocol. UDP and TCP are supported
+    ///
     /// Wire name: `IpProtocol`; example: `ALL`.
     pub ip_protocol: Option<String>,
     /// The direction of the rule, which is OUTPUT for inbound rules
+    ///
     /// Wire name: `Dir`; example: `‘’`.
     pub dir: Option<String>,
     /// Address module
+    ///
     /// Wire name: `AddressModule`; example: `‘’`.
     pub address_module: Option<String>,
     /// Rule description
+    ///
     /// Wire name: `Desc`; example: `放通内网`.
     pub desc: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamInfo {
     /// Parameter name
+    ///
     /// Wire name: `Name`; example: `auto_increment`.
     pub name: Option<String>,
     /// Parameter value
+    ///
     /// Wire name: `Value`; example: `1`.
     pub value: Option<String>,
 }

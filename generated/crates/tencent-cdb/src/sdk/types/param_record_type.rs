@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ParamRecord {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdb-gbpmgsss`.
     pub instance_id: Option<String>,
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `auto_increment_increment`.
     pub param_name: Option<String>,
     /// Parameter value before modification
+    ///
     /// Wire name: `OldValue`; example: `2`.
     pub old_value: Option<String>,
     /// Parameter value after modification
+    ///
     /// Wire name: `NewValue`; example: `1`.
     pub new_value: Option<String>,
     /// Whether the parameter is modified successfully
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IsSucess`; example: `true`.
     pub is_sucess: Option<bool>,
     /// Modification time
+    ///
     /// Wire name: `ModifyTime`; example: `2020-09-09 16:40:30`.
     pub modify_time: Option<String>,
     /// Indicates whether the parameter is modified successfully.
+    ///
     /// Wire name: `IsSuccess`; example: `true`.
     pub is_success: Option<bool>,
 }

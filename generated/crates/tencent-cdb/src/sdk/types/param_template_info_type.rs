@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ParamTemplateInfo {
     /// parameter template ID
+    ///
     /// Wire name: `TemplateId`; example: `1`.
     pub template_id: Option<i64>,
     /// Parameter template name
+    ///
     /// Wire name: `Name`; example: `andy5.7`.
     pub name: Option<String>,
     /// Parameter template description
+    ///
     /// Wire name: `Description`; example: `一区参数`.
     pub description: Option<String>,
     /// Instance engine version. Values: 5.5, 5.6, 5.7, and 8.0.
+    ///
     /// Wire name: `EngineVersion`; example: `5.7`.
     pub engine_version: Option<String>,
     /// Parameter template type. Valid values: HIGH_STABILITY, HIGH_PERFORMANCE.
+    ///
     /// Wire name: `TemplateType`; example: `HIGH_STABILITY`.
     pub template_type: Option<String>,
     /// Parameter template engine, values: InnoDB, RocksDB.
+    ///
     /// Wire name: `EngineType`; example: `InnoDB`.
     pub engine_type: Option<String>,
 }

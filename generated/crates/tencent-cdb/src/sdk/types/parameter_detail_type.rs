@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct ParameterDetail {
     /// Parameter name
+    ///
     /// Wire name: `Name`; example: `auto_increment_increment`.
     pub name: Option<String>,
     /// Parameter type. Valid values: `integer`, `enum`, `float`, `string`, `func`
+    ///
     /// Wire name: `ParamType`; example: `string`.
     pub param_type: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `Default`; example: `OFF`.
     pub default: Option<String>,
     /// Parameter description
+    ///
     /// Wire name: `Description`; example: `Controls the sensitivity of linear read-ahead that InnoDB uses t`.
     pub description: Option<String>,
     /// Current value of the parameter
+    ///
     /// Wire name: `CurrentValue`; example: `56`.
     pub current_value: Option<String>,
     /// Whether the database needs to be restarted for the modified parameter to take effect. Value range: 0 (no); 1 (yes)
+    ///
     /// Wire name: `NeedReboot`; example: `1`.
     pub need_reboot: Option<i64>,
     /// Maximum value of the parameter
+    ///
     /// Wire name: `Max`; example: `64`.
     pub max: Option<i64>,
     /// Minimum value of the parameter
+    ///
     /// Wire name: `Min`; example: `1`.
     pub min: Option<i64>,
     /// Enumerated values of the parameter. It is null if the parameter is non-enumerated
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Maximum parameter value, which is valid only when `ParamType` is set to `func`
+    ///
     /// Wire name: `MaxFunc`; example: `64`.
     pub max_func: Option<String>,
     /// Minimum parameter value, which is valid only when `ParamType` is set to `func`
+    ///
     /// Wire name: `MinFunc`; example: `1`.
     pub min_func: Option<String>,
     /// Whether the parameter cannot be modified
+    ///
     /// Wire name: `IsNotSupportEdit`; example: `false`.
     pub is_not_support_edit: Option<bool>,
 }

@@ -7,9 +7,11 @@ use super::{TImeCycle, TimeInterval};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodStrategy {
     /// Scale-out period
+    ///
     /// Wire name: `TimeCycle`.
     pub time_cycle: Option<TImeCycle>,
     /// Time interval
+    ///
     /// Wire name: `TimeInterval`.
     pub time_interval: Option<TimeInterval>,
 }

@@ -8,64 +8,84 @@ use super::ProxyAllocation;
 #[non_exhaustive]
 pub struct ProxyAddress {
     /// Address ID of the proxy group
+    ///
     /// Wire name: `ProxyAddressId`; example: `proxyaddr-ixw3ll2d`.
     pub proxy_address_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-ixw3ll2d`.
     pub uniq_vpc_id: Option<String>,
     /// VPC subnet ID
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-ixw3ll2d`.
     pub uniq_subnet_id: Option<String>,
     /// IP address
+    ///
     /// Wire name: `Vip`; example: `192.0.0.1`.
     pub vip: Option<String>,
     /// Port
+    ///
     /// Wire name: `VPort`; example: `80`.
     pub v_port: Option<u64>,
     /// Weight allocation mode.
     /// System Auto-Assignment: "system", Custom: "custom"
+    ///
     /// Wire name: `WeightMode`; example: `system`.
     pub weight_mode: Option<String>,
     /// Whether to enable delay removal. Parameter value: "true" \| "false"
+    ///
     /// Wire name: `IsKickOut`; example: `true`.
     pub is_kick_out: Option<bool>,
     /// Minimum retention quantity, minimum value: 0.
+    ///
     /// Wire name: `MinCount`; example: `2`.
     pub min_count: Option<u64>,
     /// Delay removal threshold, minimum value: 0
+    ///
     /// Wire name: `MaxDelay`; example: `10`.
     pub max_delay: Option<u64>,
     /// Automatically add RO. Value: "true" \| "false"
+    ///
     /// Wire name: `AutoAddRo`; example: `true`.
     pub auto_add_ro: Option<bool>,
     /// Whether it is read-only. Value: "true" \| "false".
+    ///
     /// Wire name: `ReadOnly`; example: `false`.
     pub read_only: Option<bool>,
     /// Whether transaction splitting is enabled
+    ///
     /// Wire name: `TransSplit`; example: `true`.
     pub trans_split: Option<bool>,
     /// Whether fault migration is enabled
+    ///
     /// Wire name: `FailOver`; example: `true`.
     pub fail_over: Option<bool>,
     /// Whether to enable connection pool
+    ///
     /// Wire name: `ConnectionPool`; example: `true`.
     pub connection_pool: Option<bool>,
     /// Description
+    ///
     /// Wire name: `Desc`; example: `代理一区`.
     pub desc: Option<String>,
     /// Read weight distribution of an instance
+    ///
     /// Wire name: `ProxyAllocation`.
     pub proxy_allocation: Vec<ProxyAllocation>,
     /// Access mode
+    ///
     /// Wire name: `AccessMode`; example: `balance`.
     pub access_mode: Option<String>,
     /// Whether automatic CLB is enabled
+    ///
     /// Wire name: `AutoLoadBalance`; example: `false`.
     pub auto_load_balance: Option<bool>,
     /// Whether to treat libra as a read-only node
+    ///
     /// Wire name: `ApNodeAsRoNode`; example: `false`.
     pub ap_node_as_ro_node: Option<bool>,
     /// libra node fault, whether to forward to other nodes
+    ///
     /// Wire name: `ApQueryToOtherNode`; example: `false`.
     pub ap_query_to_other_node: Option<bool>,
 }

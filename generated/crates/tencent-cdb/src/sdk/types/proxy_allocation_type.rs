@@ -7,12 +7,15 @@ use super::ProxyInst;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyAllocation {
     /// Proxy node region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ of proxy node region
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Proxy instance allocation
+    ///
     /// Wire name: `ProxyInstance`.
     pub proxy_instance: Vec<ProxyInst>,
 }

@@ -8,33 +8,43 @@ use super::{ProxyAddress, ProxyNode};
 #[non_exhaustive]
 pub struct ProxyGroupInfo {
     /// Proxy group ID
+    ///
     /// Wire name: `ProxyGroupId`; example: `proxy-ixw3ll2d`.
     pub proxy_group_id: Option<String>,
     /// proxy version
+    ///
     /// Wire name: `ProxyVersion`; example: `1.2.1`.
     pub proxy_version: Option<String>,
     /// Proxy supports edition upgrade
+    ///
     /// Wire name: `SupportUpgradeProxyVersion`; example: `1.3.1`.
     pub support_upgrade_proxy_version: Option<String>,
     /// Agent status. 0 - Initializing, 1 - Online, 2 - Online - Read-write separation, 3 - Offline, 4 - Terminated.
+    ///
     /// Wire name: `Status`; example: `online`.
     pub status: Option<String>,
     /// Agent task status, Upgrading - upgrading, UpgradeTo - upgrade pending switch, UpgradeSwitching - upgrade and switch in progress, ProxyCreateAddress - configuring address, ProxyModifyAddress - changing address, ProxyCloseAddress - closing address.
+    ///
     /// Wire name: `TaskStatus`; example: `upgrade`.
     pub task_status: Option<String>,
     /// Proxy group node information
+    ///
     /// Wire name: `ProxyNode`.
     pub proxy_node: Vec<ProxyNode>,
     /// Proxy group address information
+    ///
     /// Wire name: `ProxyAddress`.
     pub proxy_address: Vec<ProxyAddress>,
     /// Connection pool threshold
+    ///
     /// Wire name: `ConnectionPoolLimit`; example: `10`.
     pub connection_pool_limit: Option<u64>,
     /// Support creating an address
+    ///
     /// Wire name: `SupportCreateProxyAddress`; example: `true`.
     pub support_create_proxy_address: Option<bool>,
     /// cdb version required for proxy version upgrade
+    ///
     /// Wire name: `SupportUpgradeProxyMysqlVersion`; example: `20210330`.
     pub support_upgrade_proxy_mysql_version: Option<String>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyInst {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-aykuksx3`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cdb3874`.
     pub instance_name: Option<String>,
     /// Instance type: 1 master primary instance; 2 read-only instance; 3 dr disaster recovery instance; 4 sdr (small disaster recovery) instance
+    ///
     /// Wire name: `InstanceType`; example: `1`.
     pub instance_type: Option<i64>,
     /// Instance status. Valid values: 0: creating; 1: running; 4: isolation; 5: isolated.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Read-only weight. If the weight is automatically assigned by the system, this value does not take effect and only indicates whether the instance is enabled or not.
+    ///
     /// Wire name: `Weight`; example: `100`.
     pub weight: Option<u64>,
     /// Instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Availability zone to which the instance belongs
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Instance Node ID
+    ///
     /// Wire name: `InstNodeId`; example: `cbn-test`.
     pub inst_node_id: Option<String>,
     /// Node role
+    ///
     /// Wire name: `InstNodeRole`; example: `master`.
     pub inst_node_role: Option<String>,
 }

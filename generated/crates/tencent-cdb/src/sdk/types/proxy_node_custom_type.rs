@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyNodeCustom {
     /// Number of nodes
+    ///
     /// Wire name: `NodeCount`; example: `2`.
     pub node_count: Option<u64>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`; example: `8`.
     pub cpu: Option<u64>,
     /// Memory size
+    ///
     /// Wire name: `Mem`; example: `1000`.
     pub mem: Option<u64>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
 }

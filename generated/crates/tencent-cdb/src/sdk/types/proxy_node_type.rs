@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ProxyNode {
     /// Proxy node ID
+    ///
     /// Wire name: `ProxyId`; example: `proxynode-tets`.
     pub proxy_id: Option<String>,
     /// Number of CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<u64>,
     /// Memory size, measured in MB.
+    ///
     /// Wire name: `Mem`; example: `100`.
     pub mem: Option<u64>,
     /// Node status: 0 - Initializing, 1 - Online, 2 - Offline, 3 - Being destroyed, 4 - Recovering, 5 - Node fault, 6 - Switching.
+    ///
     /// Wire name: `Status`; example: `online`.
     pub status: Option<String>,
     /// Proxy node availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Proxy Node Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Number of connections
+    ///
     /// Wire name: `Connection`; example: `100`.
     pub connection: Option<u64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadWriteNode {
     /// Availability zone where the RW node is located.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-4`.
     pub zone: Option<String>,
     /// When upgrading a cloud disk edition instance, if you need to adjust the Availability Zone of Read-Only Nodes, you must specify the node ID.
+    ///
     /// Wire name: `NodeId`; example: `dbn-73ktfl1j`.
     pub node_id: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadonlyNode {
     /// Whether distributed in a random availability Zone. Import YES means random availability Zone. Otherwise used specified availability Zone.
+    ///
     /// Wire name: `IsRandomZone`; example: `YES`.
     pub is_random_zone: Option<String>,
     /// Specify the availability zone for node distribution.
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-3`.
     pub zone: Option<String>,
     /// When upgrading a cloud disk edition instance, if you need to adjust the Availability Zone of Read-Only Nodes, you must specify the node ID.
+    ///
     /// Wire name: `NodeId`; example: `dbn-h7erp111`.
     pub node_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ReleaseResult {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-4zs10111`.
     pub instance_id: Option<String>,
     /// Result value of instance deisolation. A returned value of 0 indicates success.
+    ///
     /// Wire name: `Code`; example: `0`.
     pub code: Option<i64>,
     /// Error message for instance deisolation.
+    ///
     /// Wire name: `Message`; example: `message`.
     pub message: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct RemoteBackupInfo {
     /// ID of the remote backup subtask
+    ///
     /// Wire name: `SubBackupId`; example: `172`.
     pub sub_backup_id: Option<i64>,
     /// The region where the remote backup resides
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Backup task status. Valid values: `SUCCESS` (backup succeeded), `FAILED` (backup failed), `RUNNING` (backup is in progress).
+    ///
     /// Wire name: `Status`; example: `SUCCESS`.
     pub status: Option<String>,
     /// The start time of remote backup
+    ///
     /// Wire name: `StartTime`; example: `2016-03-17 02:00:37`.
     pub start_time: Option<String>,
     /// The end time of remote backup
+    ///
     /// Wire name: `FinishTime`; example: `2016-03-17 02:00:37`.
     pub finish_time: Option<String>,
     /// The download address
+    ///
     /// Wire name: `Url`; example: `https://XXX`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub url: Option<::runtime::SignedUrl>,

@@ -5,23 +5,29 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoGroupAttr {
     /// RO group name.
+    ///
     /// Wire name: `RoGroupName`; example: `test_rogroup`.
     pub ro_group_name: Option<String>,
     /// Maximum delay threshold for the RO instance. Unit: seconds, minimum value is 1. Range: \[1,10000\], integer.
     /// Note: The RO group must have enabled the instance latency removal policy for this value to be valid.
+    ///
     /// Wire name: `RoMaxDelayTime`; example: `10`.
     pub ro_max_delay_time: Option<i64>,
     /// Whether to enable instance removal. Valid values: 1 (enabled), 0 (not enabled). Please note that if instance removal is enabled, the delay threshold parameter (`RoMaxDelayTime`) must be set.
+    ///
     /// Wire name: `RoOfflineDelay`; example: `1`.
     pub ro_offline_delay: Option<i64>,
     /// Minimum reserved instances. Can be set to any value ≤ the number of instances in the RO group. Default value: 1.
     /// Note: If the set value is larger than the RO instance count, do not remove. If set to 0, all instances with delay above the limit will be excluded.
+    ///
     /// Wire name: `MinRoInGroup`; example: `1`.
     pub min_ro_in_group: Option<i64>,
     /// Weighting mode. Supported values include `system` (automatically assigned by the system) and `custom` (defined by user). Please note that if the `custom` mode is selected, the RO instance weight configuration parameter (RoWeightValues) must be set.
+    ///
     /// Wire name: `WeightMode`; example: `system`.
     pub weight_mode: Option<String>,
     /// Delayed replication time. Unit: second, range: 1 - 259200 seconds, not required to enable delayed replication for the instance.
+    ///
     /// Wire name: `ReplicationDelayTime`; example: `100`.
     pub replication_delay_time: Option<i64>,
 }

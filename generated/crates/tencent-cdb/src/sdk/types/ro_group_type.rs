@@ -7,52 +7,68 @@ use super::RoInstanceInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoGroup {
     /// Read-only group mode. Available values are: alone-automatic allocation by the system; allinone-create a read-only group; join-use an existing read-only group.
+    ///
     /// Wire name: `RoGroupMode`; example: `alone`.
     pub ro_group_mode: Option<String>,
     /// Read-only group ID.
     /// Note: If the data structure is used during instance purchase, this item is required only when the read-only group mode is set to join.
+    ///
     /// Wire name: `RoGroupId`; example: `cdbrg-92zkeaq2`.
     pub ro_group_id: Option<String>,
     /// Read-only group name.
+    ///
     /// Wire name: `RoGroupName`; example: `your_group_name`.
     pub ro_group_name: Option<String>,
     /// Whether to enable the feature to isolate an instance that exceeds the latency threshold. After enabling this feature, if the delay between a read-only instance and the primary instance exceeds the delay threshold, the read-only instance will be isolated. Available values: 1-enable; 0-disable.
+    ///
     /// Wire name: `RoOfflineDelay`; example: `0`.
     pub ro_offline_delay: Option<i64>,
     /// Delay threshold, in seconds. Value range: 1–10000. The value is an integer.
+    ///
     /// Wire name: `RoMaxDelayTime`; example: `1`.
     pub ro_max_delay_time: Option<i64>,
     /// Minimum number of instances to retain. If the number of read-only instances purchased is less than the set number, removal will not occur.
+    ///
     /// Wire name: `MinRoInGroup`; example: `1`.
     pub min_ro_in_group: Option<i64>,
     /// Read-write weight allocation mode. Available values: system-automatic allocation by the system; custom-customization.
+    ///
     /// Wire name: `WeightMode`; example: `system`.
     pub weight_mode: Option<String>,
     /// This field is deprecated and meaningless. To view the weight of a read-only instance, check the Weight value in the RoInstances field.
+    ///
     /// Wire name: `Weight`; example: `0`.
     pub weight: Option<i64>,
     /// Details of read-only instances in the read-only group.
+    ///
     /// Wire name: `RoInstances`.
     pub ro_instances: Vec<RoInstanceInfo>,
     /// Private IP address of the read-only group.
+    ///
     /// Wire name: `Vip`; example: `10.89.90.66`.
     pub vip: Option<String>,
     /// Private network port number of the read-only group.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// VPC ID.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-ja6ts123`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-njh2bc99`.
     pub uniq_subnet_id: Option<String>,
     /// Region of the read-only group.
+    ///
     /// Wire name: `RoGroupRegion`; example: `ap-beijing`.
     pub ro_group_region: Option<String>,
     /// AZ of the read-only group.
+    ///
     /// Wire name: `RoGroupZone`; example: `ap-beijing-3`.
     pub ro_group_zone: Option<String>,
     /// Replication delay time, in seconds. Value range: 1–259200. The value is an integer.
+    ///
     /// Wire name: `DelayReplicationTime`; example: `1000`.
     pub delay_replication_time: Option<i64>,
 }

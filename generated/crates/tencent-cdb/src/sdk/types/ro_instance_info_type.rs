@@ -5,36 +5,47 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoInstanceInfo {
     /// Master instance ID corresponding to the RO group
+    ///
     /// Wire name: `MasterInstanceId`; example: `cdb-***`.
     pub master_instance_id: Option<String>,
     /// RO instance status in the RO group. Value range: online, offline
+    ///
     /// Wire name: `RoStatus`; example: `online`.
     pub ro_status: Option<String>,
     /// Last deactivation time of a RO instance in the RO group
+    ///
     /// Wire name: `OfflineTime`; example: `2024-09-09 16:40:30`.
     pub offline_time: Option<String>,
     /// RO instance weight in the RO group
+    ///
     /// Wire name: `Weight`; example: `1`.
     pub weight: Option<i64>,
     /// RO instance region name, such as ap-shanghai
+    ///
     /// Wire name: `Region`; example: `ap-shanghai`.
     pub region: Option<String>,
     /// Canonical name of the RO Availability Zone, for example ap-shanghai-2
+    ///
     /// Wire name: `Zone`; example: `ap-shanghai-2`.
     pub zone: Option<String>,
     /// RO instance ID in the format of cdbro-c1nl9rpv
+    ///
     /// Wire name: `InstanceId`; example: `cdbro-***`.
     pub instance_id: Option<String>,
     /// RO instance status. Valid values: `0` (creating), `1` (running), `3` (remote RO), `4` (deleting). When the `DescribeDBInstances` API is used to query the information of the source instance, if the source instance is associated with a remote read-only instance, the returned status value of the remote read-only instance always shows 3.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Instance type. Value range: 1 (primary), 2 (disaster recovery), 3 (read-only)
+    ///
     /// Wire name: `InstanceType`; example: `3`.
     pub instance_type: Option<i64>,
     /// RO instance name
+    ///
     /// Wire name: `InstanceName`; example: `cdbro-khe2c111`.
     pub instance_name: Option<String>,
     /// Pay-as-you-go status. Valid values: 1 - normal; 2 - in arrears.
+    ///
     /// Wire name: `HourFeeStatus`; example: `1`.
     pub hour_fee_status: Option<i64>,
     /// RO instance task status. Value range:
@@ -52,42 +63,55 @@ pub struct RoInstanceInfo {
     /// 12 - migrating self-built instance
     /// 13 - dropping table
     /// 14 - creating and syncing disaster recovery instance
+    ///
     /// Wire name: `TaskStatus`; example: `0`.
     pub task_status: Option<i64>,
     /// RO instance memory size in MB
+    ///
     /// Wire name: `Memory`; example: `1000`.
     pub memory: Option<i64>,
     /// RO instance disk size in GB
+    ///
     /// Wire name: `Volume`; example: `1`.
     pub volume: Option<i64>,
     /// Queries per second
+    ///
     /// Wire name: `Qps`; example: `0`.
     pub qps: Option<i64>,
     /// Private IP address of the RO instance
+    ///
     /// Wire name: `Vip`; example: `1.2.3.4`.
     pub vip: Option<String>,
     /// Access port of the RO instance
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// VPC ID of the RO instance
+    ///
     /// Wire name: `VpcId`; example: `246100`.
     pub vpc_id: Option<i64>,
     /// VPC subnet ID of the RO instance
+    ///
     /// Wire name: `SubnetId`; example: `995192`.
     pub subnet_id: Option<i64>,
     /// RO instance specification description. Value range: CUSTOM
+    ///
     /// Wire name: `DeviceType`; example: `CUSTOM`.
     pub device_type: Option<String>,
     /// Database engine version of the read-only replica. Valid values: `5.1`, `5.5`, `5.6`, `5.7`, `8.0`
+    ///
     /// Wire name: `EngineVersion`; example: `5.7`.
     pub engine_version: Option<String>,
     /// RO instance expiration time in the format of yyyy-mm-dd hh:mm:ss. If it is a pay-as-you-go instance, the value of this field is 0000-00-00 00:00:00
+    ///
     /// Wire name: `DeadlineTime`; example: `2024-09-09 16:40:30`.
     pub deadline_time: Option<String>,
     /// Billing type of the RO instance. Valid values: 0 - yearly/monthly subscription; 1 - pay-as-you-go; 2-postpaid by month.
+    ///
     /// Wire name: `PayType`; example: `0`.
     pub pay_type: Option<i64>,
     /// RO replication delay status.
+    ///
     /// Wire name: `ReplicationStatus`; example: `RUNNING`.
     pub replication_status: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct RoVipInfo {
     /// VIP status of the read-only instance
+    ///
     /// Wire name: `RoVipStatus`; example: `2`.
     pub ro_vip_status: Option<i64>,
     /// VPC subnet of the read-only instance
+    ///
     /// Wire name: `RoSubnetId`; example: `2132421`.
     pub ro_subnet_id: Option<i64>,
     /// VPC of the read-only instance
+    ///
     /// Wire name: `RoVpcId`; example: `13421234`.
     pub ro_vpc_id: Option<i64>,
     /// VIP port number of the read-only instance
+    ///
     /// Wire name: `RoVport`; example: `3306`.
     pub ro_vport: Option<i64>,
     /// VIP of the read-only instance
+    ///
     /// Wire name: `RoVip`; example: `10.1.1.1`.
     pub ro_vip: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoWeightValue {
     /// RO instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdbro-khe2c111`.
     pub instance_id: Option<String>,
     /// Weight value. Value range: \[0, 100\].
+    ///
     /// Wire name: `Weight`; example: `5`.
     pub weight: Option<i64>,
 }

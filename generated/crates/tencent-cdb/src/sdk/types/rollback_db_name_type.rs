@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackDbName {
     /// Original database name before rollback
+    ///
     /// Wire name: `DatabaseName`; example: `db1`.
     pub database_name: Option<String>,
     /// Name of the rolled back database
+    ///
     /// Wire name: `NewDatabaseName`; example: `dbnew`.
     pub new_database_name: Option<String>,
 }

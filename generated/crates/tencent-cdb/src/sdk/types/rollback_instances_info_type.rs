@@ -7,18 +7,23 @@ use super::{RollbackDbName, RollbackTables};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackInstancesInfo {
     /// Cloud database instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-aeti0q11`.
     pub instance_id: Option<String>,
     /// Rollback strategy. Optional values: table, db, full. table - Ultra-fast rollback mode, only imports selected table-level backups and binlog. If there are cross-table operations and the associated table hasn't been selected, it will cause rollback failure. In this mode, parameter Databases must be empty. db - Quick mode, only imports selected database-level backups and binlog. If there are cross-database operations and the associated database hasn't been selected, it will cause rollback failure. full - Standard rollback mode, imports backups and binlog of the entire instance, speed is not as fast.
+    ///
     /// Wire name: `Strategy`; example: `db`.
     pub strategy: Option<String>,
     /// Database rollback time in the format of yyyy-mm-dd hh:mm:ss.
+    ///
     /// Wire name: `RollbackTime`; example: `2024-09-09 16:40:30`.
     pub rollback_time: Option<String>,
     /// Database information to be rolled back, which means database rollback.
+    ///
     /// Wire name: `Databases`.
     pub databases: Vec<RollbackDbName>,
     /// Database table information to be rolled back, which means rollback by table.
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<RollbackTables>,
 }

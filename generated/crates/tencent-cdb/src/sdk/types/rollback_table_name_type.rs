@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackTableName {
     /// Original database table name before rollback
+    ///
     /// Wire name: `TableName`; example: `table1`.
     pub table_name: Option<String>,
     /// Rolled back database table name
+    ///
     /// Wire name: `NewTableName`; example: `table2`.
     pub new_table_name: Option<String>,
 }

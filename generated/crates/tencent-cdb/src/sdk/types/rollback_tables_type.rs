@@ -7,9 +7,11 @@ use super::RollbackTableName;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackTables {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `db1`.
     pub database: Option<String>,
     /// Database table details
+    ///
     /// Wire name: `Table`.
     pub table: Vec<RollbackTableName>,
 }

@@ -8,21 +8,27 @@ use super::RollbackInstancesInfo;
 #[non_exhaustive]
 pub struct RollbackTask {
     /// Task execution information.
+    ///
     /// Wire name: `Info`; example: `batch rollback success`.
     pub info: Option<String>,
     /// Task execution result. Valid values: INITIAL: initializing, RUNNING: running, SUCCESS: succeeded, FAILED: failed, KILLED: terminated, REMOVED: deleted, PAUSED: paused.
+    ///
     /// Wire name: `Status`; example: `SUCCESS`.
     pub status: Option<String>,
     /// Task execution progress. Value range: \[0,100\].
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<i64>,
     /// Task start time.
+    ///
     /// Wire name: `StartTime`; example: `2024-04-22 10:01:23`.
     pub start_time: Option<String>,
     /// Task end time.
+    ///
     /// Wire name: `EndTime`; example: `2024-04-22 10:06:25`.
     pub end_time: Option<String>,
     /// Rollback task detail.
+    ///
     /// Wire name: `Detail`.
     pub detail: Vec<RollbackInstancesInfo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RollbackTimeRange {
     /// Start time available for rollback in the format of yyyy-MM-dd HH:mm:ss, such as 2016-10-29 01:06:04
+    ///
     /// Wire name: `Begin`; example: `2024-10-29 01:06:04`.
     pub begin: Option<String>,
     /// End time available for rollback in the format of yyyy-MM-dd HH:mm:ss, such as 2016-11-02 11:44:47
+    ///
     /// Wire name: `End`; example: `2024-10-30 01:06:04`.
     pub end: Option<String>,
 }

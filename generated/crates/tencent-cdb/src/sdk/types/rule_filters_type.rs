@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleFilters {
     /// Parameter name of the audit rule filter.  Valid values:  `host` (client IP), `user` (database account), `dbName` (database name), `sqlType` (SQL type), `sql` (SQL statement), `affectRows` (affected rows), `sentRows` (returned rows), `checkRows` (scanned rows), `execTime` (execution rows).
+    ///
     /// Wire name: `Type`; example: `sqlType`.
     pub type_field: Option<String>,
     /// Filter match value of the audit rule Valid values:  `INC` (including), `EXC` (excluding), `EQS` (equal to), `NEQ` (not equal to), `REG` (regex), `GT` (greater than), `LT` (less than).
+    ///
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,
     /// Filter match value of the audit rule Valid values for `sqlType`: `alter`, `changeuser`, `create`, `delete`, `drop`, `execute`, `insert`, `login`, `logout`, `other`, `replace`, `select`, `set, `update\`.
+    ///
     /// Wire name: `Value`.
     pub value: Vec<String>,
 }

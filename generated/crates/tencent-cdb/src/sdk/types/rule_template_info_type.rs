@@ -8,21 +8,27 @@ use super::RuleFilters;
 #[non_exhaustive]
 pub struct RuleTemplateInfo {
     /// Rule template ID.
+    ///
     /// Wire name: `RuleTemplateId`; example: `cdb-art-8qx2kcr7`.
     pub rule_template_id: Option<String>,
     /// Rule template name.
+    ///
     /// Wire name: `RuleTemplateName`; example: `andy`.
     pub rule_template_name: Option<String>,
     /// Rule content.
+    ///
     /// Wire name: `RuleFilters`.
     pub rule_filters: Vec<RuleFilters>,
     /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
+    ///
     /// Wire name: `AlarmLevel`; example: `1`.
     pub alarm_level: Option<i64>,
     /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
+    ///
     /// Wire name: `AlarmPolicy`; example: `0`.
     pub alarm_policy: Option<i64>,
     /// Rule description.
+    ///
     /// Wire name: `Description`; example: `这不单单是一个的描述`.
     pub description: Option<String>,
 }

@@ -8,21 +8,27 @@ use super::RuleTemplateInfo;
 #[non_exhaustive]
 pub struct RuleTemplateRecordInfo {
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `172`.
     pub task_id: Option<i64>,
     /// Details of the original rule template.
+    ///
     /// Wire name: `ModifyBeforeInfo`.
     pub modify_before_info: Option<RuleTemplateInfo>,
     /// Details of the modified rule template.
+    ///
     /// Wire name: `ModifyAfterInfo`.
     pub modify_after_info: Option<RuleTemplateInfo>,
     /// Affected instances.
+    ///
     /// Wire name: `AffectedInstances`.
     pub affected_instances: Vec<String>,
     /// Operator (account UIN).
+    ///
     /// Wire name: `Operator`; example: `1000***3726`.
     pub operator: Option<String>,
     /// Time of the change.
+    ///
     /// Wire name: `UpdateTime`; example: `2024-03-17 02:10:37`.
     pub update_time: Option<String>,
 }

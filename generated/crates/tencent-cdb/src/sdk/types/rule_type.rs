@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Rule {
     /// Division ceiling
+    ///
     /// Wire name: `LessThan`; example: `100`.
     pub less_than: Option<u64>,
     /// Weight
+    ///
     /// Wire name: `Weight`; example: `5`.
     pub weight: Option<u64>,
 }

@@ -8,24 +8,31 @@ use super::{Inbound, Outbound};
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Creation time in the format of yyyy-mm-dd hh:mm:ss
+    ///
     /// Wire name: `CreateTime`; example: `2024-04-13 15:00:06`.
     pub create_time: Option<String>,
     /// Inbound rule
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<Inbound>,
     /// Outbound rule
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<Outbound>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-**`.
     pub security_group_id: Option<String>,
     /// Security group name
+    ///
     /// Wire name: `SecurityGroupName`; example: `cdb`.
     pub security_group_name: Option<String>,
     /// Security group remarks
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `cdb安全组`.
     pub security_group_remark: Option<String>,
 }

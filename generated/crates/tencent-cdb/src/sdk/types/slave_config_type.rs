@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SlaveConfig {
     /// Replication mode of the secondary database. Value range: async, semi-sync
+    ///
     /// Wire name: `ReplicationMode`; example: `aysnc`.
     pub replication_mode: Option<String>,
     /// Canonical name of the read-only availability zone, for example ap-shanghai-2
+    ///
     /// Wire name: `Zone`; example: `ap-shanghai-2`.
     pub zone: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::SlaveInstanceInfo;
 #[non_exhaustive]
 pub struct SlaveInfo {
     /// Secondary server information of the top spot
+    ///
     /// Wire name: `First`.
     pub first: Option<SlaveInstanceInfo>,
     /// Second standby machine information
+    ///
     /// Wire name: `Second`.
     pub second: Option<SlaveInstanceInfo>,
 }

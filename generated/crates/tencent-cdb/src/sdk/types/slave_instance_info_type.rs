@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SlaveInstanceInfo {
     /// Port number
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Region information
+    ///
     /// Wire name: `Region`; example: `ap-beijing`.
     pub region: Option<String>,
     /// Virtual IP information
+    ///
     /// Wire name: `Vip`; example: `1.2.3.4`.
     pub vip: Option<String>,
     /// AZ information
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-3`.
     pub zone: Option<String>,
 }

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct SlowLogInfo {
     /// Backup filename
+    ///
     /// Wire name: `Name`; example: `ivansqwutestdr_slowlog_20170425.log`.
     pub name: Option<String>,
     /// Backup file size in bytes
+    ///
     /// Wire name: `Size`; example: `1`.
     pub size: Option<i64>,
     /// Backup snapshot time. Time format: 2016-03-17.
+    ///
     /// Wire name: `Date`; example: `2024-04-26`.
     pub date: Option<String>,
     /// Download address on the private network
+    ///
     /// Wire name: `IntranetUrl`; example: `http://gz.***`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub intranet_url: Option<::runtime::SignedUrl>,
     /// Download address on the public network
+    ///
     /// Wire name: `InternetUrl`; example: `http://gz.***`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub internet_url: Option<::runtime::SignedUrl>,
     /// Log type. Value range: slowlog (slow log)
+    ///
     /// Wire name: `Type`; example: `slowlog`.
     pub type_field: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct SlowLogItem {
     /// Sql execution time. Unix second-level timestamp.
+    ///
     /// Wire name: `Timestamp`; example: `1637894492`.
     pub timestamp: Option<u64>,
     /// Execution duration of Sql (seconds).
+    ///
     /// Wire name: `QueryTime`; example: `0.1`.
     pub query_time: Option<f64>,
     /// Sql statement.
+    ///
     /// Wire name: `SqlText`; example: `select * from test`.
     pub sql_text: Option<String>,
     /// Client IP address.
+    ///
     /// Wire name: `UserHost`; example: `127.0.0.1`.
     pub user_host: Option<String>,
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `test_user`.
     pub user_name: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `Database`; example: `test_db`.
     pub database: Option<String>,
     /// Lock duration (unit: second).
+    ///
     /// Wire name: `LockTime`; example: `0.11`.
     pub lock_time: Option<f64>,
     /// Number of scanned rows.
+    ///
     /// Wire name: `RowsExamined`; example: `100`.
     pub rows_examined: Option<i64>,
     /// Result set row count.
+    ///
     /// Wire name: `RowsSent`; example: `1`.
     pub rows_sent: Option<i64>,
     /// Sql Template.
+    ///
     /// Wire name: `SqlTemplate`; example: `select * from test`.
     pub sql_template: Option<String>,
     /// md5 of the Sql statement.
+    ///
     /// Wire name: `Md5`; example: `2casbjhk1ty`.
     pub md5: Option<String>,
 }

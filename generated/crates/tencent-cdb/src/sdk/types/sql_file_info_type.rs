@@ -8,21 +8,27 @@ use super::UploadInfo;
 #[non_exhaustive]
 pub struct SqlFileInfo {
     /// Upload time
+    ///
     /// Wire name: `UploadTime`.
     pub upload_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Upload progress
+    ///
     /// Wire name: `UploadInfo`.
     pub upload_info: Option<UploadInfo>,
     /// Filename
+    ///
     /// Wire name: `FileName`; example: `andy.sql`.
     pub file_name: Option<String>,
     /// File size in bytes
+    ///
     /// Wire name: `FileSize`; example: `8581633`.
     pub file_size: Option<i64>,
     /// Whether upload is finished. Valid values: 0 (not completed), 1 (completed)
+    ///
     /// Wire name: `IsUploadFinished`; example: `0`.
     pub is_upload_finished: Option<i64>,
     /// File ID
+    ///
     /// Wire name: `FileId`; example: `5596d7433fe211da4b487228db4e7c57`.
     pub file_id: Option<String>,
 }

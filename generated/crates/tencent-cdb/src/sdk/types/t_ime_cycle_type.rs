@@ -6,30 +6,37 @@
 pub struct TImeCycle {
     /// Whether to choose Monday for scaling during the period.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Monday`; example: `true`.
     pub monday: Option<bool>,
     /// During scaling, whether to choose Tuesday for expansion.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Tuesday`; example: `true`.
     pub tuesday: Option<bool>,
     /// Whether to choose Wednesday for scaling during the period.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Wednesday`; example: `true`.
     pub wednesday: Option<bool>,
     /// Whether to choose Thursday for scaling during the period.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Thursday`; example: `true`.
     pub thursday: Option<bool>,
     /// Whether to choose Friday for scaling during the period.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Friday`; example: `true`.
     pub friday: Option<bool>,
     /// Whether to choose Saturday for scaling during the period.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Saturday`; example: `true`.
     pub saturday: Option<bool>,
     /// Whether to choose Sunday for scaling during the period.
     /// Description: Value "true" means select, value "false" means not select.
+    ///
     /// Wire name: `Sunday`; example: `true`.
     pub sunday: Option<bool>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablePrivilege {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `db1`.
     pub database: Option<String>,
     /// Table name
+    ///
     /// Wire name: `Table`; example: `table1`.
     pub table: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagInfoItem {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `‘’`.
     pub tag_key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `TagValue`; example: `‘’`.
     pub tag_value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagInfo {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`.
     pub tag_value: Option<Vec<String>>,
 }

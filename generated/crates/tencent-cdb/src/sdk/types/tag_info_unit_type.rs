@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagInfoUnit {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `created-by`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `andy`.
     pub tag_value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key
+    ///
     /// Wire name: `Key`; example: `name`.
     pub key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `Value`; example: `zhang`.
     pub value: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::TagInfoUnit;
 #[non_exhaustive]
 pub struct TagsInfoOfInstance {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdb-uns231ns`.
     pub instance_id: Option<String>,
     /// Tag information
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfoUnit>,
 }

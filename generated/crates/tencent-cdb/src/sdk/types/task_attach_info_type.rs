@@ -7,10 +7,12 @@
 pub struct TaskAttachInfo {
     /// Upgrade task
     /// "FastUpgradeStatus": Indicates the upgrade type. 1 - in-place upgrade; 0 - normal upgrade.
+    ///
     /// Wire name: `AttachKey`; example: `”FastUpgradeStatus“`.
     pub attach_key: Option<String>,
     /// Upgrade task
     /// "FastUpgradeStatus": Indicates the upgrade type. 1 - In-place upgrade; 0 - Normal upgrade.
+    ///
     /// Wire name: `AttachValue`; example: `”1“`.
     pub attach_value: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::TaskAttachInfo;
 #[non_exhaustive]
 pub struct TaskDetail {
     /// Error code. `0` indicates success. Other values correspond to different error scenarios.
+    ///
     /// Wire name: `Code`; example: `0`.
     pub code: Option<i64>,
     /// Error message.
+    ///
     /// Wire name: `Message`; example: `error msg`.
     pub message: Option<String>,
     /// ID of an instance task.
+    ///
     /// Wire name: `JobId`; example: `172`.
     pub job_id: Option<i64>,
     /// Instance task progress.
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<i64>,
     /// Instance task status. Valid values:
@@ -29,6 +33,7 @@ pub struct TaskDetail {
     /// "REMOVED" - deleted;
     /// "PAUSED" - paused.
     /// "WAITING" - waiting (which can be canceled)
+    ///
     /// Wire name: `TaskStatus`; example: `RUNNING`.
     pub task_status: Option<String>,
     /// Instance task type. Valid values:
@@ -44,21 +49,27 @@ pub struct TaskDetail {
     /// "UPGRADE MASTER" - upgrading a primary instance;
     /// "DROP TABLES" - dropping a TencentDB table;
     /// "SWITCH DR TO MASTER" - promoting a disaster recovery instance.
+    ///
     /// Wire name: `TaskType`; example: `ROLLBACK`.
     pub task_type: Option<String>,
     /// Instance task start time.
+    ///
     /// Wire name: `StartTime`; example: `2024-06-17 17:50:05`.
     pub start_time: Option<String>,
     /// Instance task end time.
+    ///
     /// Wire name: `EndTime`; example: `2024-06-17 18:50:05`.
     pub end_time: Option<String>,
     /// ID of the associated instance.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Async task request ID.
+    ///
     /// Wire name: `AsyncRequestId`; example: `a6040589-3b098df5-b551d9e5-81c6bfdc`.
     pub async_request_id: Option<String>,
     /// Additional information of the task.
+    ///
     /// Wire name: `TaskAttachInfo`.
     pub task_attach_info: Vec<TaskAttachInfo>,
 }

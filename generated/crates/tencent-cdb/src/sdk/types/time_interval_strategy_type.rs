@@ -6,10 +6,12 @@
 pub struct TimeIntervalStrategy {
     /// Expansion time started.
     /// Description: This value is a timestamp in seconds in Integer format.
+    ///
     /// Wire name: `StartTime`; example: `1749546000`.
     pub start_time: Option<i64>,
     /// Expansion time ended.
     /// Description: This value is a timestamp in seconds in Integer format.
+    ///
     /// Wire name: `EndTime`; example: `1749718800`.
     pub end_time: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeInterval {
     /// Start time.
+    ///
     /// Wire name: `StartTime`; example: `02:00`.
     pub start_time: Option<String>,
     /// End time.
+    ///
     /// Wire name: `EndTime`; example: `03:00`.
     pub end_time: Option<String>,
 }

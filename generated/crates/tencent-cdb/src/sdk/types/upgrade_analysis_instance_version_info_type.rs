@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UpgradeAnalysisInstanceVersionInfo {
     /// Grayscale ip for version upgrade
+    ///
     /// Wire name: `Vip`; example: `172.16.48.55`.
     pub vip: Option<String>,
     /// Grayscale port for version upgrade
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Upgrade to a later version
+    ///
     /// Wire name: `EngineVersion`; example: `5.2512.1.0`.
     pub engine_version: Option<String>,
     /// Grayscale event for instance upgrade
@@ -19,6 +22,7 @@ pub struct UpgradeAnalysisInstanceVersionInfo {
     ///
     ///
     /// Unit: day
+    ///
     /// Wire name: `ExpireTime`; example: `1778331353`.
     pub expire_time: Option<i64>,
 }

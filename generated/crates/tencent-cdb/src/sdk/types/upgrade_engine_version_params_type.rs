@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeEngineVersionParams {
     /// Parameter name.
+    ///
     /// Wire name: `Name`; example: `default_collation_for_utf8mb4`.
     pub name: Option<String>,
     /// Parameter value.
+    ///
     /// Wire name: `Value`; example: `utf8mb4_0900_ai_ci`.
     pub value: Option<String>,
 }

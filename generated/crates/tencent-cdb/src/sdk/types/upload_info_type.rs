@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UploadInfo {
     /// Number of parts of file
+    ///
     /// Wire name: `AllSliceNum`; example: `100`.
     pub all_slice_num: Option<i64>,
     /// Number of completed parts
+    ///
     /// Wire name: `CompleteNum`; example: `50`.
     pub complete_num: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ZoneConf {
     /// AZ deployment mode. Value range: 0 (single-AZ), 1 (multi-AZ)
+    ///
     /// Wire name: `DeployMode`.
     pub deploy_mode: Vec<i64>,
     /// AZ where the primary instance is located
+    ///
     /// Wire name: `MasterZone`.
     pub master_zone: Vec<String>,
     /// AZ where salve database 1 is located when the instance is deployed in multi-AZ mode
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Vec<String>,
     /// AZ where salve database 2 is located when the instance is deployed in multi-AZ mode
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Vec<String>,
 }

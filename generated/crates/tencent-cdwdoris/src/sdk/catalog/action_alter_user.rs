@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ActionAlterUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::action_alter_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ActionAlterUserRequest, ::runtime::BuildError> {

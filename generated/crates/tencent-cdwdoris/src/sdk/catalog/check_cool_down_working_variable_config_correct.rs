@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckCoolDownWorkingVariableConfigCorrect`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_cool_down_working_variable_config_correct::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateBackUpSchedule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_back_up_schedule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateBackUpScheduleRequest, ::runtime::BuildError> {

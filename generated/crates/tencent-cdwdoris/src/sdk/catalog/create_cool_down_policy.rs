@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateCoolDownPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_cool_down_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateCoolDownPolicyRequest, ::runtime::BuildError> {

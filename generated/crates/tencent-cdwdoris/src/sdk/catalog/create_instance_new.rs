@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateInstanceNew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_instance_new::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateInstanceNewRequest, ::runtime::BuildError> {

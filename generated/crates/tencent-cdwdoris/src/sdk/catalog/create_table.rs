@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateTableRequest, ::runtime::BuildError> {

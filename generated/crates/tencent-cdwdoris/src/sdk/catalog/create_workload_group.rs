@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateWorkloadGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_workload_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateWorkloadGroupRequest, ::runtime::BuildError> {

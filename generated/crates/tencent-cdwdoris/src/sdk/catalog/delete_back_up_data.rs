@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteBackUpData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_back_up_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBackUpDataRequest, ::runtime::BuildError> {

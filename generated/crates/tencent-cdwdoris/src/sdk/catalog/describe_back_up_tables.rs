@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBackUpTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_back_up_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackUpTablesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeClusterConfigs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cluster_configs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClusterConfigsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeClusterConfigsHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cluster_configs_history::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClusterConfigsHistoryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCoolDownBackends`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cool_down_backends::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCoolDownBackendsRequest, ::runtime::BuildError> {

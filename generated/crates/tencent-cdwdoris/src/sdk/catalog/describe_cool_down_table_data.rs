@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCoolDownTableData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cool_down_table_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCoolDownTableDataRequest, ::runtime::BuildError> {

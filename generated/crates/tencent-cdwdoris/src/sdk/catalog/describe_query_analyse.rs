@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeQueryAnalyse`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_query_analyse::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeQueryAnalyseRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSpec`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_spec::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSpecRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteParametrizedQuery`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_parametrized_query::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteParametrizedQueryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExecuteSelectQuery`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::execute_select_query::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExecuteSelectQueryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InsertDatasToTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::insert_datas_to_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InsertDatasToTableRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNodeStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_node_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyNodeStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUserBindWorkloadGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_user_bind_workload_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUserBindWorkloadGroupRequest, ::runtime::BuildError> {

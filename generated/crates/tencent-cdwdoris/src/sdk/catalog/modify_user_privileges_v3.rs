@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUserPrivilegesV3`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_user_privileges_v3::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUserPrivilegesV3Request, ::runtime::BuildError> {

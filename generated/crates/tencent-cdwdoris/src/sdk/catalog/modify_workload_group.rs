@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyWorkloadGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_workload_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyWorkloadGroupRequest, ::runtime::BuildError> {

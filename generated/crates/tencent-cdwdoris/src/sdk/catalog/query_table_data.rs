@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryTableData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_table_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryTableDataRequest, ::runtime::BuildError> {

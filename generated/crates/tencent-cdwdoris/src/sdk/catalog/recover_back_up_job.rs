@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RecoverBackUpJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::recover_back_up_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RecoverBackUpJobRequest, ::runtime::BuildError> {

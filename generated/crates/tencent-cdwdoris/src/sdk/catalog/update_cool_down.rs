@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateCoolDown`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_cool_down::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateCoolDownRequest, ::runtime::BuildError> {

@@ -8,16 +8,19 @@ pub struct AccountDetailInfo {
     /// Username
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `xx`.
     pub user_name: Option<String>,
     /// Host name or IP address, which indicates the host to which the user belongs.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `xx`.
     pub host: Option<String>,
     /// User description information
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserDescription`; example: `xx`.
     pub user_description: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AttachCbsSpec {
     /// Node disk type, such as CLOUD_SSD"\\"CLOUD_PREMIUM
+    ///
     /// Wire name: `DiskType`; example: `xx`.
     pub disk_type: Option<String>,
     /// Disk capacity, in GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// Total number of disks
+    ///
     /// Wire name: `DiskCount`.
     pub disk_count: Option<i64>,
     /// Description
+    ///
     /// Wire name: `DiskDesc`; example: `xx`.
     pub disk_desc: Option<String>,
 }

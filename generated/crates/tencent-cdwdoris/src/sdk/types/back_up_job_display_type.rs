@@ -8,45 +8,57 @@ use super::{BackupCosInfo, DorisSourceInfo};
 #[non_exhaustive]
 pub struct BackUpJobDisplay {
     /// Backup instance ID
+    ///
     /// Wire name: `JobId`; example: `123`.
     pub job_id: Option<i64>,
     /// Backup instance name
+    ///
     /// Wire name: `Snapshot`; example: `"XXX"`.
     pub snapshot: Option<String>,
     /// Backup data volume
+    ///
     /// Wire name: `BackUpSize`; example: `123`.
     pub back_up_size: Option<i64>,
     /// Backup single replica data volume
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackUpSingleSize`; example: `123`.
     pub back_up_single_size: Option<i64>,
     /// Instance creation time
+    ///
     /// Wire name: `BackUpTime`; example: `"2021-09-18 00:12:23"`.
     pub back_up_time: Option<String>,
     /// Instance expiration time
+    ///
     /// Wire name: `ExpireTime`; example: `"2021-09-18 00:12:23"`.
     pub expire_time: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `JobStatus`; example: `"jing"`.
     pub job_status: Option<String>,
     /// 0: default; 1: one-time backup for the remote Doris
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupType`; example: `1`.
     pub backup_type: Option<i64>,
     /// 0: default; 1: immediate backup; 2: migration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupTimeType`; example: `1`.
     pub backup_time_type: Option<i64>,
     /// Connection information of the remote Doris
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DorisSourceInfo`.
     pub doris_source_info: Option<DorisSourceInfo>,
     /// The value corresponding to the instance status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobStatusNum`; example: `1`.
     pub job_status_num: Option<i64>,
     /// Information about cos in the backup instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupCosInfo`.
     pub backup_cos_info: Option<BackupCosInfo>,
 }

@@ -7,14 +7,17 @@
 pub struct BackupCosInfo {
     /// The cos bucket where the backup file is located.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CosBucket`; example: `无`.
     pub cos_bucket: Option<String>,
     /// The full cos path where the backup file is located.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CosPath`; example: `无`.
     pub cos_path: Option<String>,
     /// Backup file name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapShotPath`; example: `无`.
     pub snap_shot_path: Option<String>,
 }

@@ -6,53 +6,69 @@
 #[non_exhaustive]
 pub struct BackupStatus {
     /// Backup task ID
+    ///
     /// Wire name: `JobId`; example: `1`.
     pub job_id: Option<i64>,
     /// Snapshot name
+    ///
     /// Wire name: `SnapshotName`; example: `snapshot-xxx-abc`.
     pub snapshot_name: Option<String>,
     /// Database name
+    ///
     /// Wire name: `DbName`; example: `abc`.
     pub db_name: Option<String>,
     /// Status
+    ///
     /// Wire name: `State`; example: `FINISHED`.
     pub state: Option<String>,
     /// Backup object
+    ///
     /// Wire name: `BackupObjects`; example: `[default_cluster:abc.table_hash5]`.
     pub backup_objects: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2022-06-24 15:37:26`.
     pub create_time: Option<String>,
     /// Snapshot end time
+    ///
     /// Wire name: `SnapshotFinishedTime`; example: `2022-06-24 15:37:26`.
     pub snapshot_finished_time: Option<String>,
     /// Upload end time
+    ///
     /// Wire name: `UploadFinishedTime`; example: `2022-06-24 15:37:26`.
     pub upload_finished_time: Option<String>,
     /// End time
+    ///
     /// Wire name: `FinishedTime`; example: `2022-06-24 15:37:26`.
     pub finished_time: Option<String>,
     /// Unfinished tasks
+    ///
     /// Wire name: `UnfinishedTasks`; example: ` a`.
     pub unfinished_tasks: Option<String>,
     /// Progress
+    ///
     /// Wire name: `Progress`; example: ` 20`.
     pub progress: Option<String>,
     /// Error message
+    ///
     /// Wire name: `TaskErrMsg`; example: ` error`.
     pub task_err_msg: Option<String>,
     /// Status
+    ///
     /// Wire name: `Status`; example: `[OK]`.
     pub status: Option<String>,
     /// Timeout information
+    ///
     /// Wire name: `Timeout`; example: `111`.
     pub timeout: Option<i64>,
     /// Backup instance ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupJobId`; example: `123`.
     pub backup_job_id: Option<i64>,
     /// The ID of the snapshoit corresponding to the instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `2221`.
     pub task_id: Option<i64>,
 }

@@ -6,30 +6,37 @@
 pub struct BackupTableContent {
     /// Database
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Database`; example: `"123"`.
     pub database: Option<String>,
     /// Table
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Table`; example: `"123"`.
     pub table: Option<String>,
     /// Total number of bytes in the table
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalBytes`; example: `1234`.
     pub total_bytes: Option<i64>,
     /// Size of a single replica
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SingleReplicaBytes`; example: `123`.
     pub single_replica_bytes: Option<String>,
     /// Backup status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupStatus`; example: `2`.
     pub backup_status: Option<i64>,
     /// Error message of the backup
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupErrorMsg`; example: `无`.
     pub backup_error_msg: Option<String>,
     /// Whether to bind the cold storage policy to the database and table
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsOpenCoolDown`; example: `true`.
     pub is_open_cool_down: Option<bool>,
 }

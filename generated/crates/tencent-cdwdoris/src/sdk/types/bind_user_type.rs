@@ -6,10 +6,12 @@
 pub struct BindUser {
     /// Username
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `test`.
     pub user_name: Option<String>,
     /// Host information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
 }

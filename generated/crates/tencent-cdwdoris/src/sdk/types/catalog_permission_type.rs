@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CatalogPermission {
     /// catalog Name
+    ///
     /// Wire name: `CatalogName`; example: `无`.
     pub catalog_name: Option<String>,
     /// catalog permission
+    ///
     /// Wire name: `Permissions`.
     pub permissions: Vec<String>,
 }

@@ -6,18 +6,22 @@
 pub struct ChargeProperties {
     /// Billing type: PREPAID for prepayment, and POSTPAID_BY_HOUR for postpayment.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeType`; example: `无`.
     pub charge_type: Option<String>,
     /// Whether to automatically renew. 1 means automatic renewal is enabled.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RenewFlag`.
     pub renew_flag: Option<i64>,
     /// Billing duration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TimeSpan`.
     pub time_span: Option<i64>,
     /// Billing time unit, and "m" means month, etc.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TimeUnit`; example: `无`.
     pub time_unit: Option<String>,
 }

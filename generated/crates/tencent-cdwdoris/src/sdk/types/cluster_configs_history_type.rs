@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct ClusterConfigsHistory {
     /// Configuration file's name
+    ///
     /// Wire name: `FileName`; example: `config.xml`.
     pub file_name: Option<String>,
     /// Modified configuration file content; base64 code
+    ///
     /// Wire name: `NewConfValue`; example: `PD94bWwgdmVyc2lvbj0iMS4wIiBlbmNvZGluZz0iVVRGLTgiPz4KPHlhbmRleD4K`.
     pub new_conf_value: Option<String>,
     /// Configuration file content before modification; base64 code
+    ///
     /// Wire name: `OldConfValue`; example: `PD94bWwgdmVyc2lvbj0iMS4wIiBlbmNvZGluZz0iVVRGLTgiPz4KPHlhbmRleD4K`.
     pub old_conf_value: Option<String>,
     /// Reason for modification
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Remark`; example: `为了修改配置`.
     pub remark: Option<String>,
     /// Modification time
+    ///
     /// Wire name: `ModifyTime`; example: `2021-06-09 16:36:12`.
     pub modify_time: Option<String>,
     /// Modify sub-account ID
+    ///
     /// Wire name: `UserUin`; example: `100013654649`.
     pub user_uin: Option<String>,
 }

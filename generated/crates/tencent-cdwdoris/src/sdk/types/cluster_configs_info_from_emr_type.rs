@@ -8,30 +8,38 @@ use super::ConfigKeyValue;
 #[non_exhaustive]
 pub struct ClusterConfigsInfoFromEmr {
     /// Configuration file's name
+    ///
     /// Wire name: `FileName`; example: `config.xml`.
     pub file_name: Option<String>,
     /// Related attribute information corresponding to the configuration files
+    ///
     /// Wire name: `FileConf`; example: `{"editable":true,"display":true,"type":"Customize","fileOwner":"`.
     pub file_conf: Option<String>,
     /// Other attribute information corresponding to the configuration files
+    ///
     /// Wire name: `KeyConf`; example: `{"customKey":{"name":"customKey","type":"string","description":"`.
     pub key_conf: Option<String>,
     /// Contents of the configuration files, base64 encoded
+    ///
     /// Wire name: `OriParam`; example: `PD94bWwgdmVyc2lvbj0iMS4wIiBlbmNvZGluZz0iVVRGLTgiPz4KPHlhbmRleD4K`.
     pub ori_param: Option<String>,
     /// This is used to indicate whether the current configuration file has been modified without a restart, and reminds the user that a restart is needed.
+    ///
     /// Wire name: `NeedRestart`; example: `1`.
     pub need_restart: Option<i64>,
     /// Configuration file path
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FilePath`; example: `:"/usr/local/service/doris/conf"`.
     pub file_path: Option<String>,
     /// kv value of a configuration file
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `FileKeyValues`; example: `[{"KeyName":"broker_ipc_port","Value":"8000","Message":"内部通信端口","Display":1,"SupportHotUpdate":0},{"KeyName":"client_expire_seconds","Value":"300","Message":"客户端过期时间","Display":1,"SupportHotUpdate":0},{"KeyName":"XMX","Value":"3g","Message":"最大Heap的大小","Display":2,"SupportHotUpdate":0}]}]`.
     pub file_key_values: Option<String>,
     /// kv value of a configuration file
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileKeyValuesNew`.
     pub file_key_values_new: Vec<ConfigKeyValue>,
 }

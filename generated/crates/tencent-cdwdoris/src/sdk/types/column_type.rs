@@ -6,19 +6,23 @@
 pub struct Column {
     /// Column name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`; example: `name`.
     pub name: Option<String>,
     /// Column type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`; example: `string`.
     pub type_field: Option<String>,
     /// Aggregation type: When the table is an aggregation model (AGG_KEY), the column with the aggregation type is set as the metric column, and other columns are dimension columns. Aggregation type: ●SUM: sum; the values of multiple rows are accumulated. ●REPLACE: replacement; the values in the next batch of data will replace the values in the previously imported rows. ●MAX: retain the maximum value.
     ///  ●MIN: retain the minimum value. ●REPLACE_IF_NOT_NULL: non-null values replacement. The difference from REPLACE is that null values are not replaced. ●HLL_UNION: aggregation method for HLL type columns, which is aggregated by HyperLogLog algorithm. ●BITMAP_UNION: aggregation method for BIMTAP type columns; bitmap union aggregation.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AggType`; example: `MIN`.
     pub agg_type: Option<String>,
     /// Whether the column value is allowed to be Null
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsNull`; example: `false`.
     pub is_null: Option<bool>,
     /// Whether it is a Key column. The meaning of different data models:
@@ -26,20 +30,24 @@ pub struct Column {
     /// ●AGG_KEY: The column specified afterwards is the dimension column.
     /// ●UNI_KEY: The column specified afterward is the primary key column.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsKey`; example: `true`.
     pub is_key: Option<bool>,
     /// Column's default value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultValue`; example: `bob`.
     pub default_value: Option<String>,
     /// Whether it is a partition column. The partition column must be a Key column.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsPartition`; example: `true`.
     pub is_partition: Option<bool>,
     /// Whether it is a bucket column. The bucket column of the aggregation model and primary key model must be Key columns, while the bucket column of the detail model can be any column.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDistribution`; example: `false`.
     pub is_distribution: Option<bool>,
     /// Whether it is an auto-increment column. Supported by TCHouse-D 2.1 version and later.
@@ -49,10 +57,12 @@ pub struct Column {
     /// 3. The type of the auto-increment column must be BIGINT type and cannot be null.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoInc`; example: `false`.
     pub auto_inc: Option<bool>,
     /// Column description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Comment`; example: `用户名称`.
     pub comment: Option<String>,
 }

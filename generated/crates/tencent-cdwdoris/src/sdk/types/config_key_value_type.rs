@@ -7,22 +7,27 @@
 pub struct ConfigKeyValue {
     /// key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeyName`; example: `无`.
     pub key_name: Option<String>,
     /// Value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Value`; example: `无`.
     pub value: Option<String>,
     /// Notes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `无`.
     pub message: Option<String>,
     /// 1 indicates read-only, 2 indicates editable but undeletable, and 3 indicates deletable.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Display`.
     pub display: Option<i64>,
     /// 0 means not supported, and 1 means hot update is supported.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SupportHotUpdate`.
     pub support_hot_update: Option<i64>,
 }

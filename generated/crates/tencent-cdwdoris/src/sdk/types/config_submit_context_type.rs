@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigSubmitContext {
     /// Configuration file's name
+    ///
     /// Wire name: `FileName`; example: `config.xml`.
     pub file_name: Option<String>,
     /// New Base64-encoded content of the configuration file
+    ///
     /// Wire name: `NewConfValue`; example: `PD94bWwgdmVyc2lvbj0iMS4wIiBlbmNvZGluZz0iVVRGLTgiPz4KPHlhbmRleD4K`.
     pub new_conf_value: Option<String>,
     /// Original Base64-encoded content of the configuration file
+    ///
     /// Wire name: `OldConfValue`; example: `PD94bWwgdmVyc2lvbj0iMS4wIiBlbmNvZGluZz0iVVRGLTgiPz4KPHlhbmRleD4K`.
     pub old_conf_value: Option<String>,
     /// File path
+    ///
     /// Wire name: `FilePath`; example: `/use/local/server/`.
     pub file_path: Option<String>,
 }

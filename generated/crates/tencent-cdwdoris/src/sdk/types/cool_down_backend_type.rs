@@ -7,18 +7,22 @@
 pub struct CoolDownBackend {
     /// Field: Host
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `无`.
     pub host: Option<String>,
     /// Field: DataUsedCapacity
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataUsedCapacity`; example: `无`.
     pub data_used_capacity: Option<String>,
     /// Field: TotalCapacity
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCapacity`; example: `无`.
     pub total_capacity: Option<String>,
     /// Field: RemoteUsedCapacity
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RemoteUsedCapacity`; example: `无`.
     pub remote_used_capacity: Option<String>,
 }

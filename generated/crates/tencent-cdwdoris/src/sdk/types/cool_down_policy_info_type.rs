@@ -8,14 +8,17 @@ pub struct CoolDownPolicyInfo {
     /// Policy name
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PolicyName`; example: `无`.
     pub policy_name: Option<String>,
     /// cooldown_ttl
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CooldownDatetime`; example: `无`.
     pub cooldown_datetime: Option<String>,
     /// cooldown_datetime
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CooldownTtl`; example: `无`.
     pub cooldown_ttl: Option<String>,
 }

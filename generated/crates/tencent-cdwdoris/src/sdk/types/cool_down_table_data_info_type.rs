@@ -7,18 +7,22 @@
 pub struct CoolDownTableDataInfo {
     /// Column: DatabaseName
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseName`; example: `无`.
     pub database_name: Option<String>,
     /// Column: TableName
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `无`.
     pub table_name: Option<String>,
     /// Column: Size
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Size`; example: `无`.
     pub size: Option<String>,
     /// Column: RemoteSize
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RemoteSize`; example: `无`.
     pub remote_size: Option<String>,
 }

@@ -6,15 +6,18 @@
 pub struct CosSourceInfo {
     /// ID in cos authentication
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecretId`; example: `abc`.
     pub secret_id: Option<String>,
     /// Key in cos authentication
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecretKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub secret_key: Option<::runtime::Sensitive<String>>,
     /// Path in cos authentication
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CosPath`; example: `abc`.
     pub cos_path: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateInstanceSpec {
     /// Specification name
+    ///
     /// Wire name: `SpecName`; example: `无`.
     pub spec_name: Option<String>,
     /// Quantities
+    ///
     /// Wire name: `Count`.
     pub count: Option<u64>,
     /// Cloud disk size
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<u64>,
 }

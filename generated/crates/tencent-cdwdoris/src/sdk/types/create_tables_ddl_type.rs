@@ -10,11 +10,13 @@ pub struct CreateTablesDdl {
     /// Database name
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `demo`.
     pub db_name: Option<String>,
     /// DDL information of the table
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TablesDDLs`.
     pub tables_dd_ls: Vec<TablesDdl>,
 }

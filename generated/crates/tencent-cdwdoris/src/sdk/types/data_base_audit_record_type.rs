@@ -7,54 +7,67 @@
 pub struct DataBaseAuditRecord {
     /// Query user
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OsUser`; example: `xx`.
     pub os_user: Option<String>,
     /// Query ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InitialQueryId`; example: `xx`.
     pub initial_query_id: Option<String>,
     /// SQL statement
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Sql`; example: `xx`.
     pub sql: Option<String>,
     /// Start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `QueryStartTime`; example: `xx`.
     pub query_start_time: Option<String>,
     /// Execution duration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DurationMs`.
     pub duration_ms: Option<i64>,
     /// The number of read rows
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReadRows`.
     pub read_rows: Option<i64>,
     /// Total number of read bytes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResultRows`.
     pub result_rows: Option<i64>,
     /// Result bytes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResultBytes`.
     pub result_bytes: Option<u64>,
     /// Memory
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MemoryUsage`.
     pub memory_usage: Option<i64>,
     /// Initial query IP
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InitialAddress`; example: `xx`.
     pub initial_address: Option<String>,
     /// Database
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `xx`.
     pub db_name: Option<String>,
     /// SQL type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SqlType`; example: `xx`.
     pub sql_type: Option<String>,
     /// Catalog name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Catalog`; example: `xxx`.
     pub catalog: Option<String>,
 }

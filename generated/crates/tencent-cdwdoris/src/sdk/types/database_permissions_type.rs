@@ -8,10 +8,12 @@ pub struct DatabasePermissions {
     /// Database name
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseName`; example: `db1`.
     pub database_name: Option<String>,
     /// Permission name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Permissions`.
     pub permissions: Vec<String>,
 }

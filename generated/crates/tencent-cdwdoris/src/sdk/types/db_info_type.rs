@@ -9,15 +9,18 @@ use super::Property;
 pub struct DbInfo {
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `demo`.
     pub db_name: Option<String>,
     /// Database attribute
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Properties`.
     pub properties: Vec<Property>,
     /// Metadata address (Available when the data source is Hive or DLC.)
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Location`; example: `hdfs://HDFS1009138/hive/warehouse/hdfs_text`.
     pub location: Option<String>,
 }

@@ -6,10 +6,12 @@
 pub struct DbTablesInfo {
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `demo`.
     pub db_name: Option<String>,
     /// The corresponding table list under this database.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TablesName`.
     pub tables_name: Option<Vec<String>>,
 }

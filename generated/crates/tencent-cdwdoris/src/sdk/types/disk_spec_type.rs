@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DiskSpec {
     /// Disk type, such as CLOUD_SSD and LOCAL_SSD
+    ///
     /// Wire name: `DiskType`; example: `无`.
     pub disk_type: Option<String>,
     /// Disk type description, such as cloud SSD and local SSD
+    ///
     /// Wire name: `DiskDesc`; example: `无`.
     pub disk_desc: Option<String>,
     /// Minimum disk size, in GB
+    ///
     /// Wire name: `MinDiskSize`.
     pub min_disk_size: Option<i64>,
     /// Maximum disk size, in GB
+    ///
     /// Wire name: `MaxDiskSize`.
     pub max_disk_size: Option<i64>,
     /// Number of disks
+    ///
     /// Wire name: `DiskCount`.
     pub disk_count: Option<i64>,
 }

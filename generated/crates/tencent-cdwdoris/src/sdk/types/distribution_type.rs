@@ -9,10 +9,12 @@ pub struct Distribution {
     /// ●Random: random number bucket
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DistributionType`; example: `Hash`.
     pub distribution_type: Option<String>,
     /// Number of buckets
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
 }

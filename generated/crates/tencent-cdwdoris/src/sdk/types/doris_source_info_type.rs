@@ -6,18 +6,22 @@
 pub struct DorisSourceInfo {
     /// The IP address of fe in the Doris cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `127.0.0.1`.
     pub host: Option<String>,
     /// The fe port number of the Doris cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `9030`.
     pub port: Option<i64>,
     /// Account of the Doris cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
     /// Password of the Doris cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

@@ -7,14 +7,17 @@
 pub struct FrontEndRule {
     /// ID sequence
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ID`; example: `1`.
     pub id: Option<i64>,
     /// Rule name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`; example: `promforbidden`.
     pub name: Option<String>,
     /// Detailed rules
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rule`; example: `["ap-guangzhou"]`.
     pub rule: Option<String>,
 }

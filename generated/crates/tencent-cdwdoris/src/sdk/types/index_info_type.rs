@@ -8,10 +8,12 @@ use super::Property;
 pub struct IndexInfo {
     /// Index name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IdxName`; example: `idx1`.
     pub idx_name: Option<String>,
     /// Column name for creating the index
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ColumnName`; example: `name`.
     pub column_name: Option<String>,
     /// Index type:
@@ -19,14 +21,17 @@ pub struct IndexInfo {
     /// NGRAM_BF: N-Gram index
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IdxType`; example: `INVERTED`.
     pub idx_type: Option<String>,
     /// Index attributes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IdxProperties`.
     pub idx_properties: Vec<Property>,
     /// Index description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IdxComment`; example: `This is a inverted index1`.
     pub idx_comment: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceConfigItem {
     /// key
+    ///
     /// Wire name: `ConfKey`; example: `x`.
     pub conf_key: Option<String>,
     /// value
+    ///
     /// Wire name: `ConfValue`; example: `x`.
     pub conf_value: Option<String>,
 }

@@ -7,6 +7,7 @@
 pub struct InstanceDetail {
     /// Whether the alarm policy is available
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableAlarmStrategy`.
     pub enable_alarm_strategy: Option<bool>,
 }

@@ -9,10 +9,12 @@ use super::{InstanceDetail, NodesSummary, Tag};
 pub struct InstanceInfo {
     /// Cluster instance ID, "cdw-xxxx" string type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdwch-xxxxxxxx`.
     pub instance_id: Option<String>,
     /// Cluster instance name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `clickhouse集群`.
     pub instance_name: Option<String>,
     /// Status,
@@ -20,50 +22,62 @@ pub struct InstanceInfo {
     /// Deleted indicates the cluster has been terminated. Deleting indicates the cluster is being terminated.
     /// Modify indicates the cluster is being changed.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `Running`.
     pub status: Option<String>,
     /// Version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `20.7.2.30`.
     pub version: Option<String>,
     /// Region, ap-guangzhou
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Availability zone, ap-guangzhou-3
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// VPC name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxx`.
     pub vpc_id: Option<String>,
     /// Subnet name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxxx`.
     pub subnet_id: Option<String>,
     /// Payment type: hour and prepay
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayMode`; example: `hour`.
     pub pay_mode: Option<String>,
     /// Creation time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2020-01-01 11:11:11`.
     pub create_time: Option<String>,
     /// Expiration time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2020-02-01 11:11:11`.
     pub expire_time: Option<String>,
     /// Data node description information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MasterSummary`.
     pub master_summary: Option<NodesSummary>,
     /// Zookeeper node description information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoreSummary`.
     pub core_summary: Option<NodesSummary>,
     /// High availability, being true or false
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HA`; example: `false`.
     pub ha: Option<String>,
     /// High availability type:
@@ -71,147 +85,183 @@ pub struct InstanceInfo {
     /// 1: read high availability
     /// 2: read-write high availability
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HaType`; example: `1`.
     pub ha_type: Option<i64>,
     /// Access address. Example: 10.0.0.1:9000
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessInfo`; example: `"10.0.0.1:9000"`.
     pub access_info: Option<String>,
     /// Record ID, in numerical type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
     /// Region ID, indicating the region
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Note about availability zone, such as Guangzhou Zone 2
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneDesc`; example: `广州三区`.
     pub zone_desc: Option<String>,
     /// Error process description information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FlowMsg`; example: `""`.
     pub flow_msg: Option<String>,
     /// Status description, such as "running"
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Automatic renewal marker
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RenewFlag`; example: `false`.
     pub renew_flag: Option<bool>,
     /// Tag list
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// Monitoring Information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Monitor`; example: `prom-aaaaa`.
     pub monitor: Option<String>,
     /// Whether to enable logs.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HasClsTopic`; example: `true`.
     pub has_cls_topic: Option<bool>,
     /// Log Topic ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClsTopicId`; example: `xxx`.
     pub cls_topic_id: Option<String>,
     /// Logset ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClsLogSetId`; example: `xxx`.
     pub cls_log_set_id: Option<String>,
     /// Whether to support XML configuration management.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableXMLConfig`; example: `1`.
     pub enable_xml_config: Option<i64>,
     /// Region
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionDesc`; example: `广州`.
     pub region_desc: Option<String>,
     /// Elastic network interface address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Eip`; example: `127.0.0.1`.
     pub eip: Option<String>,
     /// Cold and hot stratification coefficient
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CosMoveFactor`; example: `20`.
     pub cos_move_factor: Option<i64>,
     /// external/local/yunti
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Kind`; example: `yunti`.
     pub kind: Option<String>,
     /// COS bucket
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CosBucketName`; example: `无`.
     pub cos_bucket_name: Option<String>,
     /// cbs
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CanAttachCbs`.
     pub can_attach_cbs: Option<bool>,
     /// Minor versions
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BuildVersion`; example: `无`.
     pub build_version: Option<String>,
     /// Component Information
     /// Note: The return type here is map\[string\]struct, not the string type displayed. You can refer to "Sample Value" to parse the data.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Components`; example: `{   "BE": {     "name": "BE",     "version": "1.0"   } }`.
     pub components: Option<String>,
     /// Determine whether the audit log table has a catalog field.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IfExistCatalog`; example: `0`.
     pub if_exist_catalog: Option<i64>,
     /// Page features, used to block some page entrances on the front end.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Characteristic`.
     pub characteristic: Vec<String>,
     /// Timeout period, in seconds
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RestartTimeout`; example: `无`.
     pub restart_timeout: Option<String>,
     /// The timeout time for the graceful restart of the kernel. If it is -1, it means it is not set.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GraceShutdownWaitSeconds`; example: `无`.
     pub grace_shutdown_wait_seconds: Option<String>,
     /// Whether the table name is case sensitive, 0 refers to sensitive, 1 refers to insensitive, compared in lowercase; 2 refers to insensitive, and the table name is changed to lowercase for storage.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CaseSensitive`; example: `0`.
     pub case_sensitive: Option<i64>,
     /// Whether users can bind security groups.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsWhiteSGs`; example: `true`.
     pub is_white_s_gs: Option<bool>,
     /// Bound security group information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BindSGs`.
     pub bind_s_gs: Vec<String>,
     /// Whether it is a multi-AZ.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableMultiZones`; example: `false`.
     pub enable_multi_zones: Option<bool>,
     /// User availability zone and subnet information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserNetworkInfos`; example: `无`.
     pub user_network_infos: Option<String>,
     /// Whether to enable hot and cold stratification. 0 refers to disabled, and 1 refers to enabled.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableCoolDown`; example: `0`.
     pub enable_cool_down: Option<i64>,
     /// COS buckets are used for hot and cold stratification
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoolDownBucket`; example: `无`.
     pub cool_down_bucket: Option<String>,
     /// Instance extension information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Details`.
     pub details: Option<InstanceDetail>,
     /// Whether to enable DLC. 0: disable; 1: enable.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableDlc`; example: `0`.
     pub enable_dlc: Option<i64>,
     /// Account type. 0: ordinary user; 1: CAM user.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountType`; example: `0`.
     pub account_type: Option<i64>,
 }

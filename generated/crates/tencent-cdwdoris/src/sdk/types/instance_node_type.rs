@@ -6,40 +6,51 @@
 #[non_exhaustive]
 pub struct InstanceNode {
     /// IP address
+    ///
     /// Wire name: `Ip`; example: `10.0.0.1`.
     pub ip: Option<String>,
     /// Model, such as S1
+    ///
     /// Wire name: `Spec`; example: `SCH1`.
     pub spec: Option<String>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Core`; example: `2`.
     pub core: Option<i64>,
     /// Memory size
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Disk type
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_HSSD`.
     pub disk_type: Option<String>,
     /// Disk size
+    ///
     /// Wire name: `DiskSize`; example: `100`.
     pub disk_size: Option<i64>,
     /// The name of the clickhouse cluster to which it belongs.
+    ///
     /// Wire name: `Role`; example: `default_cluster`.
     pub role: Option<String>,
     /// Status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `无`.
     pub status: Option<String>,
     /// rip
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rip`; example: `无`.
     pub rip: Option<String>,
     /// FE node role
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FeRole`; example: `leader`.
     pub fe_role: Option<String>,
     /// UUID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UUID`; example: `2e8ed58d-bbf8-48f2-bfa6-3c5b3f4b9xas`.
     pub uuid: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct InstanceOperation {
     /// Operation name, such as create_instance, and scaleout_instance
+    ///
     /// Wire name: `Name`; example: `-`.
     pub name: Option<String>,
     /// Operation result. Success indicates success; Fail indicates failure.
+    ///
     /// Wire name: `Result`; example: `-`.
     pub result: Option<String>,
     /// Operation name description, such as create, and modify the cluster name
+    ///
     /// Wire name: `Desc`; example: `-`.
     pub desc: Option<String>,
     /// Operation level, such as Critical, Normal
+    ///
     /// Wire name: `Level`; example: `-`.
     pub level: Option<String>,
     /// Operation level description, such as high risk, and normal
+    ///
     /// Wire name: `LevelDesc`; example: `-`.
     pub level_desc: Option<String>,
     /// Operation start time
+    ///
     /// Wire name: `StartTime`; example: `-`.
     pub start_time: Option<String>,
     /// Operation end time
+    ///
     /// Wire name: `EndTime`; example: `-`.
     pub end_time: Option<String>,
     /// Operation result description, such as Success and Fail.
+    ///
     /// Wire name: `ResultDesc`; example: `-`.
     pub result_desc: Option<String>,
     /// Operation user ID
+    ///
     /// Wire name: `OperateUin`; example: `-`.
     pub operate_uin: Option<String>,
     /// The jobid corresponding to the operation
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<i64>,
     /// Operation details
+    ///
     /// Wire name: `OperationDetail`; example: `无`.
     pub operation_detail: Option<String>,
 }

@@ -7,11 +7,13 @@ pub struct ListInfo {
     /// Partition name
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PartitionName`; example: `partition_name1`.
     pub partition_name: Option<String>,
     /// Enumeration values of each partition column
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnumValues`.
     pub enum_values: Vec<String>,
 }

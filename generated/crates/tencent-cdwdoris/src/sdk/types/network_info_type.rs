@@ -6,14 +6,17 @@
 pub struct NetworkInfo {
     /// Availability zone
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Subnet ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxxxxx`.
     pub subnet_id: Option<String>,
     /// The number of available IP addresses in the current subnet
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetIpNum`; example: `20`.
     pub subnet_ip_num: Option<i64>,
 }

@@ -7,30 +7,37 @@
 pub struct NodeInfo {
     /// User IP
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ip`; example: `无`.
     pub ip: Option<String>,
     /// Node status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Node role name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodeName`; example: `MASTER`.
     pub node_name: Option<String>,
     /// Component name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ComponentName`; example: `FE`.
     pub component_name: Option<String>,
     /// Node role
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodeRole`; example: `core`.
     pub node_role: Option<String>,
     /// The time when the node was last restarted
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastRestartTime`; example: `无`.
     pub last_restart_time: Option<String>,
     /// The availability zone where the node is located
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `无`.
     pub zone: Option<String>,
 }

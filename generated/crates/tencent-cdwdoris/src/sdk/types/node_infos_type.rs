@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeInfos {
     /// Node name
+    ///
     /// Wire name: `NodeName`; example: `"BE"`.
     pub node_name: Option<String>,
     /// Node status
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Node IP
+    ///
     /// Wire name: `Ip`; example: `"192.168.0.1"`.
     pub ip: Option<String>,
     /// Node role
+    ///
     /// Wire name: `NodeRole`; example: `"CORE”`.
     pub node_role: Option<String>,
     /// Component name
+    ///
     /// Wire name: `ComponentName`; example: `"FE"`.
     pub component_name: Option<String>,
     /// Last restart time
+    ///
     /// Wire name: `LastRestartTime`; example: `"2021-02-12"`.
     pub last_restart_time: Option<String>,
 }

@@ -8,52 +8,66 @@ use super::AttachCbsSpec;
 #[non_exhaustive]
 pub struct NodesSummary {
     /// Model, such as S1
+    ///
     /// Wire name: `Spec`; example: `xx`.
     pub spec: Option<String>,
     /// Number of nodes
+    ///
     /// Wire name: `NodeSize`; example: `1`.
     pub node_size: Option<i64>,
     /// Number of CPU cores, in counts
+    ///
     /// Wire name: `Core`; example: `2`.
     pub core: Option<i64>,
     /// Memory size, in GB
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Disk size, in GB
+    ///
     /// Wire name: `Disk`.
     pub disk: Option<i64>,
     /// Disk type
+    ///
     /// Wire name: `DiskType`; example: `xx`.
     pub disk_type: Option<String>,
     /// Disk description
+    ///
     /// Wire name: `DiskDesc`; example: `xx`.
     pub disk_desc: Option<String>,
     /// Information of mounted cloud disks
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AttachCBSSpec`.
     pub attach_cbs_spec: Option<AttachCbsSpec>,
     /// Sub-product name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubProductType`; example: `cdwdoris`.
     pub sub_product_type: Option<String>,
     /// Specified cores
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecCore`.
     pub spec_core: Option<i64>,
     /// Specified memory
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecMemory`.
     pub spec_memory: Option<i64>,
     /// Disk size
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskCount`.
     pub disk_count: Option<i64>,
     /// Whether it is encrypted.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Encrypt`.
     pub encrypt: Option<i64>,
     /// Maximum disk
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MaxDiskSize`.
     pub max_disk_size: Option<i64>,
 }

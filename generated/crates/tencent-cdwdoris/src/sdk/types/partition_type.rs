@@ -11,21 +11,25 @@ pub struct Partition {
     /// ●List: The partition value is an enumeration value.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PartitionType`; example: `Range`.
     pub partition_type: Option<String>,
     /// Whether to automatically partition
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoPartition`; example: `false`.
     pub auto_partition: Option<bool>,
     /// Partition information when the partition type is Range
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RangeInfos`.
     pub range_infos: Vec<RangeInfo>,
     /// Partition information when the partition type is List
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ListInfos`.
     pub list_infos: Vec<ListInfo>,
 }

@@ -10,20 +10,24 @@ pub struct PermissionHostInfo {
     /// A list of user permissions in the global scope, which can be applied to all databases and tables.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GlobalPermissions`.
     pub global_permissions: Vec<String>,
     /// The key is the database name, and the value is the permission list of the user on the database.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabasePermissions`.
     pub database_permissions: Vec<DatabasePermissions>,
     /// The key is the full name of the table, and the value is the permission list of the user on the table.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TablePermissions`.
     pub table_permissions: Vec<TablePermissions>,
     /// The key is the full name of the catalog, and the value is the permission list of the user on the catalog.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CatalogPermissions`.
     pub catalog_permissions: Vec<CatalogPermission>,
 }

@@ -6,10 +6,12 @@
 pub struct PropertiesMap {
     /// key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PropertyKey`; example: `无`.
     pub property_key: Option<String>,
     /// value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PropertyValue`; example: `无`.
     pub property_value: Option<String>,
 }

@@ -6,10 +6,12 @@
 pub struct Property {
     /// Attribute key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PropertyKey`; example: `replication_allocation`.
     pub property_key: Option<String>,
     /// Attribute value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PropertyValue`; example: `tag.location.default: 1`.
     pub property_value: Option<String>,
 }

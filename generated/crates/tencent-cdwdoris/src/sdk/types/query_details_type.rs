@@ -7,51 +7,63 @@
 pub struct QueryDetails {
     /// Initiating User
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Initiator`; example: `testuser`.
     pub initiator: Option<String>,
     /// Access source address
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SourceAddress`; example: `192.168.1.1`.
     pub source_address: Option<String>,
     /// Initial request ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InitialRequestId`; example: `无`.
     pub initial_request_id: Option<String>,
     /// catalog name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Catalog`; example: `information_schema`.
     pub catalog: Option<String>,
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Database`; example: `db1`.
     pub database: Option<String>,
     /// SQL Type: 0 is non-query, 1 is query, -1 is unrestricted.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SQLType`; example: `select`.
     pub sql_type: Option<String>,
     /// SQL statement
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SQLStatement`; example: `SELECT * FROM testdb.table`.
     pub sql_statement: Option<String>,
     /// Execution start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `"2024-07-10 10:00:00"`.
     pub start_time: Option<String>,
     /// Runtime (s)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Duration`; example: `120`.
     pub duration: Option<u64>,
     /// The number of read rows
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RowsRead`; example: `15000`.
     pub rows_read: Option<u64>,
     /// Read data volume (MB)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataRead`; example: `30.5`.
     pub data_read: Option<f64>,
     /// Memory usage (MB)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MemoryUsage`; example: `256`.
     pub memory_usage: Option<f64>,
 }

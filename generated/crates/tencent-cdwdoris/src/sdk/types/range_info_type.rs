@@ -10,30 +10,36 @@ pub struct RangeInfo {
     /// ●BATCH RANGE: Batch create RANGE partitions of numeric and time types, define the left closed and right open intervals of the partitions, and set the step size.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RangeType`; example: `FIXED`.
     pub range_type: Option<String>,
     /// Partition name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PartitionName`; example: `partition_name1`.
     pub partition_name: Option<String>,
     /// The left-closed interval of each partition column when RangeType is FIXED or BATCH RANGE
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Left`; example: `("2011-02-01")`.
     pub left: Option<String>,
     /// The right open interval of each partition column when RangeType is FIXED or BATCH RANGE
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Right`; example: `("2012-02-01")`.
     pub right: Option<String>,
     /// The upper bound of each partition column when RangeType is LESS THAN
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Max`; example: `("2017-02-01")`.
     pub max: Option<String>,
     /// RangeType is the step size of BATCH RANGE
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepLength`; example: `1`.
     pub step_length: Option<i64>,
     /// Fill it in when RangeType is BATCH RANGE or automatic partitioning. It indicates the step size unit when the partition column is of time type.
@@ -43,6 +49,7 @@ pub struct RangeInfo {
     /// ●DAY: day
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Unit`; example: `DAY`.
     pub unit: Option<String>,
 }

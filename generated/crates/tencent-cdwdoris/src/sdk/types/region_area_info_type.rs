@@ -8,12 +8,15 @@ use super::RegionInfo;
 #[non_exhaustive]
 pub struct RegionAreaInfo {
     /// Region category information, such as south_china, east_china, etc.
+    ///
     /// Wire name: `Name`; example: `cdwch-xxxx`.
     pub name: Option<String>,
     /// Description of the corresponding Name, such as South China, East China, etc.
+    ///
     /// Wire name: `Desc`; example: `cdwch-xxxx`.
     pub desc: Option<String>,
     /// Specific region list 1
+    ///
     /// Wire name: `Regions`.
     pub regions: Vec<RegionInfo>,
 }

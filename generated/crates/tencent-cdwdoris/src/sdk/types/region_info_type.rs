@@ -8,27 +8,34 @@ use super::ZoneInfo;
 #[non_exhaustive]
 pub struct RegionInfo {
     /// Region name, such as ap-guangzhou
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Region description, such as Guangzhou
+    ///
     /// Wire name: `Desc`; example: `无`.
     pub desc: Option<String>,
     /// Unique marker of region
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// List of all availability zones in the region
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<ZoneInfo>,
     /// Number of clusters in the region
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 0 indicates the international site; 1 indicates not.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsInternationalSite`; example: `1`.
     pub is_international_site: Option<u64>,
     /// Bucket
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Bucket`; example: `无`.
     pub bucket: Option<String>,
 }

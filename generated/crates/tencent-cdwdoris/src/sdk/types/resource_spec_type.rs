@@ -8,39 +8,49 @@ use super::DiskSpec;
 #[non_exhaustive]
 pub struct ResourceSpec {
     /// Specification name, such as SCH1
+    ///
     /// Wire name: `Name`; example: `SCH1`.
     pub name: Option<String>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<i64>,
     /// Memory size, in GB
+    ///
     /// Wire name: `Mem`; example: `16`.
     pub mem: Option<i64>,
     /// Classification markers, STANDARD/BIGDATA/HIGHIO respectively represent standard type/big data type/high IO.
+    ///
     /// Wire name: `Type`; example: `STANDARD`.
     pub type_field: Option<String>,
     /// System disk description information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SystemDisk`.
     pub system_disk: Option<DiskSpec>,
     /// Data disk description information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Option<DiskSpec>,
     /// Limit of the maximum number of nodes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MaxNodeSize`; example: `50`.
     pub max_node_size: Option<i64>,
     /// Whether it is available. False indicates sell-out.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Available`; example: `true`.
     pub available: Option<bool>,
     /// Specification description information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ComputeSpecDesc`; example: `2核4G`.
     pub compute_spec_desc: Option<String>,
     /// CVM inventory
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceQuota`.
     pub instance_quota: Option<i64>,
 }

@@ -6,74 +6,97 @@
 #[non_exhaustive]
 pub struct RestoreStatus {
     /// Recover the task ID
+    ///
     /// Wire name: `JobId`; example: `10513`.
     pub job_id: Option<i64>,
     /// Recover the task tag
+    ///
     /// Wire name: `Label`; example: `snapshot-xxx-abc`.
     pub label: Option<String>,
     /// Recover the task timestamp
+    ///
     /// Wire name: `Timestamp`; example: `2022-06-24-15-56-38`.
     pub timestamp: Option<String>,
     /// Recover the database where the task is located
+    ///
     /// Wire name: `DbName`; example: `default_cluster:abc`.
     pub db_name: Option<String>,
     /// Recover the task status
+    ///
     /// Wire name: `State`; example: `FINISHED`.
     pub state: Option<String>,
     /// Whether to allow import during recovery
+    ///
     /// Wire name: `AllowLoad`; example: `false`.
     pub allow_load: Option<bool>,
     /// Number of replicas
+    ///
     /// Wire name: `ReplicationNum`; example: `1`.
     pub replication_num: Option<String>,
     /// Number of replicas
+    ///
     /// Wire name: `ReplicaAllocation`; example: `tag.location.default: 1`.
     pub replica_allocation: Option<String>,
     /// Recover object
+    ///
     /// Wire name: `RestoreObjects`; example: `{}`.
     pub restore_objects: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2022-06-24 16:36:38`.
     pub create_time: Option<String>,
     /// Metadata preparation time
+    ///
     /// Wire name: `MetaPreparedTime`; example: `2022-06-24 16:36:38`.
     pub meta_prepared_time: Option<String>,
     /// Snapshot end time
+    ///
     /// Wire name: `SnapshotFinishedTime`; example: `2022-06-24 16:36:38`.
     pub snapshot_finished_time: Option<String>,
     /// Download end time
+    ///
     /// Wire name: `DownloadFinishedTime`; example: `2022-06-24 16:36:38`.
     pub download_finished_time: Option<String>,
     /// End time
+    ///
     /// Wire name: `FinishedTime`; example: `2022-06-24 16:36:38`.
     pub finished_time: Option<String>,
     /// Unfinished tasks
+    ///
     /// Wire name: `UnfinishedTasks`; example: `aa`.
     pub unfinished_tasks: Option<String>,
     /// Progress
+    ///
     /// Wire name: `Progress`; example: `20`.
     pub progress: Option<String>,
     /// Error message
+    ///
     /// Wire name: `TaskErrMsg`; example: `error`.
     pub task_err_msg: Option<String>,
     /// Status
+    ///
     /// Wire name: `Status`; example: `[OK]`.
     pub status: Option<String>,
     /// Operation timeout period
+    ///
     /// Wire name: `Timeout`; example: `111`.
     pub timeout: Option<i64>,
     /// Whether to maintain the number of replicas in the source table
+    ///
     /// Wire name: `ReserveReplica`; example: `false`.
     pub reserve_replica: Option<bool>,
     /// Whether to maintain dynamic partitions in the source table
+    ///
     /// Wire name: `ReserveDynamicPartitionEnable`; example: `false`.
     pub reserve_dynamic_partition_enable: Option<bool>,
     /// Backup instance ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupJobId`; example: `123`.
     pub backup_job_id: Option<i64>,
     /// ID of the snapshot corresponding to the instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `123`.
     pub task_id: Option<i64>,
 }

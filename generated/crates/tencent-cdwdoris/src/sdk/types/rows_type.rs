@@ -6,6 +6,7 @@
 pub struct Rows {
     /// A row of data
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataRow`.
     pub data_row: Vec<String>,
 }

@@ -6,53 +6,68 @@
 #[non_exhaustive]
 pub struct SlowQueryRecord {
     /// User query
+    ///
     /// Wire name: `OsUser`; example: `xx`.
     pub os_user: Option<String>,
     /// ID query
+    ///
     /// Wire name: `InitialQueryId`; example: `xx`.
     pub initial_query_id: Option<String>,
     /// SQL statement
+    ///
     /// Wire name: `Sql`; example: `xx`.
     pub sql: Option<String>,
     /// Start time
+    ///
     /// Wire name: `QueryStartTime`; example: `xx`.
     pub query_start_time: Option<String>,
     /// Execution duration
+    ///
     /// Wire name: `DurationMs`.
     pub duration_ms: Option<i64>,
     /// The number of read rows
+    ///
     /// Wire name: `ReadRows`.
     pub read_rows: Option<i64>,
     /// Total number of read bytes
+    ///
     /// Wire name: `ResultRows`.
     pub result_rows: Option<i64>,
     /// Result bytes
+    ///
     /// Wire name: `ResultBytes`.
     pub result_bytes: Option<u64>,
     /// Memory
+    ///
     /// Wire name: `MemoryUsage`.
     pub memory_usage: Option<i64>,
     /// Initial query IP
+    ///
     /// Wire name: `InitialAddress`; example: `xx`.
     pub initial_address: Option<String>,
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `xx`.
     pub db_name: Option<String>,
     /// Whether it is a query. 0 indicates no, and 1 indicates query statement.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsQuery`; example: `1`.
     pub is_query: Option<i64>,
     /// MB format of ResultBytes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResultBytesMB`; example: `3.415`.
     pub result_bytes_mb: Option<f64>,
     /// MemoryUsage, in MB
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MemoryUsageMB`; example: `99.863`.
     pub memory_usage_mb: Option<f64>,
     /// DurationMs, in seconds
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DurationSec`; example: `0.361`.
     pub duration_sec: Option<f64>,
 }

@@ -7,10 +7,12 @@
 pub struct TablePermissions {
     /// Full name of the table
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `table1`.
     pub table_name: Option<String>,
     /// Table permission
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Permissions`.
     pub permissions: Vec<String>,
 }

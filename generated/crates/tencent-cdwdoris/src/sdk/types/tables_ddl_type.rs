@@ -8,11 +8,13 @@ pub struct TablesDdl {
     /// Table name
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `unique_alltype_col13`.
     pub table_name: Option<String>,
     /// DDL statement for creating a table
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DDLInfo`; example: ``CREATE TABLE `unique_alltype_col13` (`date` ...``.
     pub ddl_info: Option<String>,
 }

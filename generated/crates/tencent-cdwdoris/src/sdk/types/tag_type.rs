@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `标签一`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `内容一`.
     pub tag_value: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserPrivileges {
     /// Whether to set catalog permission
+    ///
     /// Wire name: `IsSetGlobalCatalog`.
     pub is_set_global_catalog: Option<bool>,
 }

@@ -5,32 +5,41 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserInfo {
     /// Cluster instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdwch-xxxx`.
     pub instance_id: Option<String>,
     /// Username
+    ///
     /// Wire name: `UserName`; example: `test`.
     pub user_name: Option<String>,
     /// Password
+    ///
     /// Wire name: `PassWord`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub pass_word: Option<::runtime::Sensitive<String>>,
     /// The IP address of the user link
+    ///
     /// Wire name: `WhiteHost`; example: `10.0.2.123`.
     pub white_host: Option<String>,
     /// IP address of the user link before modification
+    ///
     /// Wire name: `OldWhiteHost`; example: `10.0.2.1`.
     pub old_white_host: Option<String>,
     /// Description
+    ///
     /// Wire name: `Describe`; example: `描述`.
     pub describe: Option<String>,
     /// Original password
+    ///
     /// Wire name: `OldPwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub old_pwd: Option<::runtime::Sensitive<String>>,
     /// UIN of the bound sub-user
+    ///
     /// Wire name: `CamUin`; example: `123124123`.
     pub cam_uin: Option<String>,
     /// Ranger group id list
+    ///
     /// Wire name: `CamRangerGroupIds`.
     pub cam_ranger_group_ids: Option<Vec<i64>>,
 }

@@ -7,10 +7,12 @@
 pub struct UserWorkloadGroup {
     /// test
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `用户名`.
     pub user_name: Option<String>,
     /// normal
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WorkloadGroupName`; example: `资源组名称`.
     pub workload_group_name: Option<String>,
 }

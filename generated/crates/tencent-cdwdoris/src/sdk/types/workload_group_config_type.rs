@@ -6,22 +6,27 @@
 pub struct WorkloadGroupConfig {
     /// Resource group name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WorkloadGroupName`; example: `test1`.
     pub workload_group_name: Option<String>,
     /// CPU weight
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CpuShare`; example: `10`.
     pub cpu_share: Option<i64>,
     /// Memory limit. The sum of memory limit values of all resource groups should be less than or equal to 100.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MemoryLimit`; example: `20`.
     pub memory_limit: Option<i64>,
     /// Whether to allow over-allocation
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableMemoryOverCommit`; example: `false`.
     pub enable_memory_over_commit: Option<bool>,
     /// CPU hard limit
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CpuHardLimit`; example: `30%`.
     pub cpu_hard_limit: Option<String>,
 }

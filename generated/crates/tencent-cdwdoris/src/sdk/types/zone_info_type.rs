@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct ZoneInfo {
     /// Availability zone name, such as ap-guangzhou-1
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Availability zone description, such as Guangzhou region 1
+    ///
     /// Wire name: `Desc`; example: `无`.
     pub desc: Option<String>,
     /// Unique tag of the availability zone
+    ///
     /// Wire name: `ZoneId`.
     pub zone_id: Option<i64>,
     /// Encryptid
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Encrypt`.
     pub encrypt: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBConfigHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_config_history::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbConfigHistoryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeInstanceState`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_instance_state::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeInstanceStateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DestroyInstanceByApi`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::destroy_instance_by_api::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DestroyInstanceByApiRequest, ::runtime::BuildError> {

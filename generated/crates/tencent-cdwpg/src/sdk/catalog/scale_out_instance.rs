@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ScaleOutInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::scale_out_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ScaleOutInstanceRequest, ::runtime::BuildError> {

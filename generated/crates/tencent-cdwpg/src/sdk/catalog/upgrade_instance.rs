@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeInstanceRequest, ::runtime::BuildError> {

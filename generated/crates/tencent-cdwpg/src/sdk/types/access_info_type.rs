@@ -7,10 +7,12 @@
 pub struct AccessInfo {
     /// Address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Address`; example: `10.0.0.89:9000`.
     pub address: Option<String>,
     /// Protocol.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Protocol`; example: `tcp`.
     pub protocol: Option<String>,
 }

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct AccountInfo {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdwpg-12345678`.
     pub instance_id: Option<String>,
     /// Account name.
+    ///
     /// Wire name: `UserName`; example: `cdwpg`.
     pub user_name: Option<String>,
     /// Account attribute.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Perms`.
     pub perms: Vec<String>,
 }

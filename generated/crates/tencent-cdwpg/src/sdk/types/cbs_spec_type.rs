@@ -7,16 +7,19 @@ pub struct CbsSpec {
     /// Disk type.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_SSD`.
     pub disk_type: Option<String>,
     /// Size.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskSize`; example: `20`.
     pub disk_size: Option<i64>,
     /// Number.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskCount`; example: `10`.
     pub disk_count: Option<i64>,
 }

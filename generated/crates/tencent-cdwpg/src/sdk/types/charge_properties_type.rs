@@ -6,22 +6,27 @@
 pub struct ChargeProperties {
     /// 1: requires auto-renewal.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Order time range.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TimeSpan`; example: `1`.
     pub time_span: Option<i64>,
     /// Time unit. Valid values: h and m.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TimeUnit`; example: `m`.
     pub time_unit: Option<String>,
     /// Billing type: 0 indicates pay-as-you-go and 1 indicates monthly subscription.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
     /// PREPAID and POSTPAID_BY_HOUR
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeType`; example: `PREPAID`.
     pub charge_type: Option<String>,
 }

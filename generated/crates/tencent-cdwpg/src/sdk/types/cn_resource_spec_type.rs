@@ -7,15 +7,19 @@ use super::CbsSpec;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CnResourceSpec {
     /// Node type.
+    ///
     /// Wire name: `Type`; example: `cn/dn`.
     pub type_field: Option<String>,
     /// Model.
+    ///
     /// Wire name: `SpecName`; example: `S_8_32_P_CN`.
     pub spec_name: Option<String>,
     /// Number of nodes.
+    ///
     /// Wire name: `Count`; example: `2`.
     pub count: Option<i64>,
     /// Disk information.
+    ///
     /// Wire name: `DiskSpec`.
     pub disk_spec: Option<CbsSpec>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ConfigHistory {
     /// id
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceId`; example: `cdwpg-sssccasd`.
     pub instance_id: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Update time.
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// dn/cn
+    ///
     /// Wire name: `NodeType`; example: `dn`.
     pub node_type: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `param`.
     pub param_name: Option<String>,
     /// New parameter value.
+    ///
     /// Wire name: `ParamNewValue`; example: `new`.
     pub param_new_value: Option<String>,
     /// Old parameter value.
+    ///
     /// Wire name: `ParamOldValue`; example: `old`.
     pub param_old_value: Option<String>,
     /// Status. Valid values: doing and success.
+    ///
     /// Wire name: `Status`; example: `doing/success`.
     pub status: Option<String>,
 }

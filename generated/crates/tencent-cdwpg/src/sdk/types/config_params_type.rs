@@ -7,15 +7,18 @@ pub struct ConfigParams {
     /// Name.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParameterName`; example: `Name`.
     pub parameter_name: Option<String>,
     /// Value.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParameterValue`; example: `value`.
     pub parameter_value: Option<String>,
     /// Value before modification.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParameterOldValue`; example: `value`.
     pub parameter_old_value: Option<String>,
 }

@@ -7,26 +7,32 @@
 pub struct DiskSpecPlus {
     /// Number of disks.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskCount`; example: `1`.
     pub disk_count: Option<i64>,
     /// Maximum disk capacity.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MaxDiskSize`; example: `32000`.
     pub max_disk_size: Option<i64>,
     /// Minimum disk capacity.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MinDiskSize`; example: `200`.
     pub min_disk_size: Option<i64>,
     /// Disk type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_PREMIUM`.
     pub disk_type: Option<String>,
     /// Disk type details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskDesc`; example: `高性能云硬盘`.
     pub disk_desc: Option<String>,
     /// Model type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CvmClass`; example: `STANDARD`.
     pub cvm_class: Option<String>,
 }

@@ -8,18 +8,22 @@ pub struct ErrorLogDetail {
     /// Username.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `tbase`.
     pub user_name: Option<String>,
     /// Database.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Database`; example: `postgres`.
     pub database: Option<String>,
     /// The time an error was reported.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorTime`; example: `2025-03-20 12:08:05`.
     pub error_time: Option<String>,
     /// Error message.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorMessage`; example: `2025-03-20 12:08:05.847 CST [unknown] 9.0.107.9(44402) postgres tbase 342423 0ERROR`.
     pub error_message: Option<String>,
 }

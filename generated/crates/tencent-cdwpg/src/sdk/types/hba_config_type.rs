@@ -5,22 +5,28 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct HbaConfig {
     /// Type.
+    ///
     /// Wire name: `Type`; example: `host`.
     pub type_field: Option<String>,
     /// Database.
+    ///
     /// Wire name: `Database`; example: `all`.
     pub database: Option<String>,
     /// User.
+    ///
     /// Wire name: `User`; example: `all`.
     pub user: Option<String>,
     /// IP address.
+    ///
     /// Wire name: `Address`; example: `0.0.0.0/0`.
     pub address: Option<String>,
     /// Method.
+    ///
     /// Wire name: `Method`; example: `md5`.
     pub method: Option<String>,
     /// Indicates whether to perform overwriting.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Mask`; example: `0`.
     pub mask: Option<String>,
 }

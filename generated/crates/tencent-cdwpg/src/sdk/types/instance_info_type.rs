@@ -9,114 +9,140 @@ use super::{AccessInfo, InstanceNodeGroup, InstanceStateInfo, Tag};
 pub struct InstanceInfo {
     /// Instance ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ID`; example: `101`.
     pub id: Option<i64>,
     /// Kernel version type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceType`; example: `TbaseV3`.
     pub instance_type: Option<String>,
     /// Cluster name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `cdwpg_test`.
     pub instance_name: Option<String>,
     /// Cluster status.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `Serving`.
     pub status: Option<String>,
     /// Cluster status details.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Cluster status information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceStateInfo`.
     pub instance_state_info: Option<InstanceStateInfo>,
     /// Cluster ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceID`; example: `cdwpg-xdfsfds`.
     pub instance_id: Option<String>,
     /// Creation time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2022-09-05 20:00:01`.
     pub create_time: Option<String>,
     /// Region.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-chongqing`.
     pub region: Option<String>,
     /// Region.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-chongqing-1`.
     pub zone: Option<String>,
     /// Region details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionDesc`; example: `ap-chongqing`.
     pub region_desc: Option<String>,
     /// Region details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneDesc`; example: `ap-chongqing-1`.
     pub zone_desc: Option<String>,
     /// Tag.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// Kernel version.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `3.16.9.3`.
     pub version: Option<String>,
     /// Character set.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Charset`; example: `utf-8`.
     pub charset: Option<String>,
     /// CN node list.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CNNodes`.
     pub cn_nodes: Vec<InstanceNodeGroup>,
     /// DN node list.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DNNodes`.
     pub dn_nodes: Vec<InstanceNodeGroup>,
     /// Region ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionId`; example: `19`.
     pub region_id: Option<i64>,
     /// Region ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneId`; example: `190001`.
     pub zone_id: Option<i64>,
     /// Virtual Private Cloud (VPC).
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-1asw4o73`.
     pub vpc_id: Option<String>,
     /// Subnet.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-rdlodajk`.
     pub subnet_id: Option<String>,
     /// Expiration time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `0000.00.00 00:00:00`.
     pub expire_time: Option<String>,
     /// Billing mode.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayMode`; example: `POSTPAID_BY_HOUR`.
     pub pay_mode: Option<String>,
     /// Automatic renewal.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RenewFlag`; example: `true`.
     pub renew_flag: Option<bool>,
     /// Cluster ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdwpg-cdsxxx`.
     pub instance_id_2: Option<String>,
     /// Access information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessDetails`.
     pub access_details: Vec<AccessInfo>,
 }

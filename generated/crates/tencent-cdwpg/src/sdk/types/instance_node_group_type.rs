@@ -10,15 +10,18 @@ pub struct InstanceNodeGroup {
     /// Model.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecName`; example: `S_4_16_P_CN`.
     pub spec_name: Option<String>,
     /// Disk information.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Option<DiskSpecPlus>,
     /// Number of machines.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CvmCount`; example: `2`.
     pub cvm_count: Option<i64>,
 }

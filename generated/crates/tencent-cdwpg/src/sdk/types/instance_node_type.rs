@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceNode {
     /// id
+    ///
     /// Wire name: `NodeId`; example: `1`.
     pub node_id: Option<i64>,
     /// cn
+    ///
     /// Wire name: `NodeType`; example: `cn`.
     pub node_type: Option<String>,
     /// ip
+    ///
     /// Wire name: `NodeIp`; example: `9.0.0.1`.
     pub node_ip: Option<String>,
 }

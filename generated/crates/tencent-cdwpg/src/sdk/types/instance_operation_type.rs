@@ -6,43 +6,52 @@
 #[non_exhaustive]
 pub struct InstanceOperation {
     /// Operation name, such as create_instance, and scaleout_instance
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
     /// Cluster ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdwpg-xxx`.
     pub instance_id: Option<String>,
     /// Operation name description, such as creating, and modifying the cluster name.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Action`; example: `创建`.
     pub action: Option<String>,
     /// Status.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Operation start time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2022-09-08 12:00:08`.
     pub start_time: Option<String>,
     /// Operation end time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `2022-09-08 12:00:08`.
     pub end_time: Option<String>,
     /// Operation context.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Context`; example: `{"AppID":1301xxxx13,"Uin":"10001269xxxx7","Region":"ap-chongqing",UserVPCID"...}`.
     pub context: Option<String>,
     /// Operation update time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`; example: `2022-09-08 12:00:08`.
     pub update_time: Option<String>,
     /// Operation UIN.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Uin`; example: `123123124`.
     pub uin: Option<String>,
 }

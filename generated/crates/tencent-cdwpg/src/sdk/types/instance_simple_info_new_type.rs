@@ -7,78 +7,95 @@
 pub struct InstanceSimpleInfoNew {
     /// ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ID`; example: `1323`.
     pub id: Option<i64>,
     /// Cluster ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdwpg-dscxxxx`.
     pub instance_id: Option<String>,
     /// Cluster name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `cdwpg-test`.
     pub instance_name: Option<String>,
     /// Kernel version.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `3.16.4.8`.
     pub version: Option<String>,
     /// Region.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-beijing`.
     pub region: Option<String>,
     /// Region ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionId`; example: `8`.
     pub region_id: Option<i64>,
     /// Region details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionDesc`; example: `ap-beijing`.
     pub region_desc: Option<String>,
     /// Region.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-beijing-6`.
     pub zone: Option<String>,
     /// Region ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneId`; example: `800005`.
     pub zone_id: Option<i64>,
     /// Region details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneDesc`; example: `ap-beijing-6`.
     pub zone_desc: Option<String>,
     /// Virtual Private Cloud (VPC).
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-1asw4o73`.
     pub vpc_id: Option<String>,
     /// Subnet.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-rdlodajk`.
     pub subnet_id: Option<String>,
     /// Start time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2025-02-20 11:37:11`.
     pub create_time: Option<String>,
     /// Expiration time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `0000.00.00 00:00:00`.
     pub expire_time: Option<String>,
     /// Access address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessInfo`; example: `[{"address":"10.0.16.27:9000","protocol":"tcp"}]`.
     pub access_info: Option<String>,
     /// Billing mode.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayMode`; example: `POSTPAID_BY_HOUR`.
     pub pay_mode: Option<String>,
     /// Automatic renewal.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RenewFlag`; example: `true`.
     pub renew_flag: Option<bool>,
 }

@@ -7,42 +7,52 @@
 pub struct InstanceStateInfo {
     /// Instance status. Example: serving.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceState`; example: `Serving`.
     pub instance_state: Option<String>,
     /// Creation time of instance operation.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FlowCreateTime`; example: `2023-04-10 15:30:00`.
     pub flow_create_time: Option<String>,
     /// Instance operation name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FlowName`; example: `create`.
     pub flow_name: Option<String>,
     /// Instance operation progress.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FlowProgress`; example: `50`.
     pub flow_progress: Option<i64>,
     /// Instance status description. Example: running.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceStateDesc`; example: `运行中`.
     pub instance_state_desc: Option<String>,
     /// Instance process error messages. Example: "Creation failed, insufficient resources."
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FlowMsg`; example: `Error:...`.
     pub flow_msg: Option<String>,
     /// The name of the current step. Example: "Purchasing resources."
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProcessName`; example: `create`.
     pub process_name: Option<String>,
     /// Indicates whether there is a backup task in the instance. 1 indicates yes and 0 indicates no.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupStatus`; example: `1`.
     pub backup_status: Option<i64>,
     /// Request ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RequestId`; example: `ad9e5842-e932-47d1-83a0-a388ccc5c19e`.
     pub request_id: Option<String>,
     /// Indicates whether there is a backup task in the cluster. 1 indicates yes and 0 indicates no.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupOpenStatus`; example: `1`.
     pub backup_open_status: Option<i64>,
 }

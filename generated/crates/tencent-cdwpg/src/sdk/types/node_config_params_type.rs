@@ -7,9 +7,11 @@ use super::ConfigParams;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeConfigParams {
     /// Node type.
+    ///
     /// Wire name: `NodeType`; example: `cn`.
     pub node_type: Option<String>,
     /// Parameter.
+    ///
     /// Wire name: `ConfigParams`.
     pub config_params: Option<Vec<ConfigParams>>,
 }

@@ -7,68 +7,85 @@
 pub struct NormQueryItem {
     /// Number of calls.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CallTimes`; example: `1`.
     pub call_times: Option<i64>,
     /// Number of read-only shared memory blocks.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SharedReadBlocks`; example: `0`.
     pub shared_read_blocks: Option<i64>,
     /// Number of write-only shared memory blocks.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SharedWriteBlocks`; example: `0`.
     pub shared_write_blocks: Option<i64>,
     /// Database.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseName`; example: `cran`.
     pub database_name: Option<String>,
     /// Statement after masking.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NormalQuery`; example: `insert into row1 select * from row1;`.
     pub normal_query: Option<String>,
     /// The statement with the longest execution time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MaxElapsedQuery`; example: `insert into row1 select * from row1;`.
     pub max_elapsed_query: Option<String>,
     /// Total consumption time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CostTime`; example: `10403.899`.
     pub cost_time: Option<f64>,
     /// Client IP address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClientIp`; example: `9.0.116.10`.
     pub client_ip: Option<String>,
     /// Username.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `dbadmin`.
     pub user_name: Option<String>,
     /// Proportion of total count.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCallTimesPercent`; example: `1`.
     pub total_call_times_percent: Option<f64>,
     /// Proportion of total consumption time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCostTimePercent`; example: `1`.
     pub total_cost_time_percent: Option<f64>,
     /// Minimum consumption time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MinCostTime`; example: `10403.899`.
     pub min_cost_time: Option<f64>,
     /// Maximum consumption time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MaxCostTime`; example: `10403.899`.
     pub max_cost_time: Option<f64>,
     /// Time of the earliest item.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FirstTime`; example: `2025-03-25 12:07:49`.
     pub first_time: Option<String>,
     /// Time of the latest item.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastTime`; example: `2025-03-25 12:07:49`.
     pub last_time: Option<String>,
     /// Total consumption time of I/O reading.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReadCostTime`; example: `0`.
     pub read_cost_time: Option<f64>,
     /// Total consumption time I/O writing.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WriteCostTime`; example: `0`.
     pub write_cost_time: Option<f64>,
 }

@@ -9,33 +9,41 @@ use super::ValueRange;
 pub struct ParamDetail {
     /// Parameter name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParamName`; example: `vacuum_delta`.
     pub param_name: Option<String>,
     /// Default value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultValue`; example: `200`.
     pub default_value: Option<String>,
     /// Indicates whether the restart is required.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NeedRestart`; example: `true`.
     pub need_restart: Option<bool>,
     /// Current value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RunningValue`; example: `2000`.
     pub running_value: Option<String>,
     /// Value range.
+    ///
     /// Wire name: `ValueRange`.
     pub value_range: Option<ValueRange>,
     /// Unit.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Unit`; example: `NULL`.
     pub unit: Option<String>,
     /// Introduction in English.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShortDesc`; example: `The time period before which VACUUM and HOT cleanup could clean the transactions, if any`.
     pub short_desc: Option<String>,
     /// Parameter name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParameterName`; example: `vacuum_delta`.
     pub parameter_name: Option<String>,
 }

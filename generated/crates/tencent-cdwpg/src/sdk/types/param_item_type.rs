@@ -9,18 +9,22 @@ use super::ParamDetail;
 pub struct ParamItem {
     /// Node type. Valid values: cn and dn.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodeType`; example: `cn`.
     pub node_type: Option<String>,
     /// Node name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodeName`; example: `cn0001`.
     pub node_name: Option<String>,
     /// Number of parameters.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCount`; example: `5`.
     pub total_count: Option<i64>,
     /// Parameter information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Details`.
     pub details: Vec<ParamDetail>,
 }

@@ -7,10 +7,12 @@
 pub struct Range {
     /// Minimum value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Min`; example: `1`.
     pub min: Option<String>,
     /// Maximum value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Max`; example: `2`.
     pub max: Option<String>,
 }

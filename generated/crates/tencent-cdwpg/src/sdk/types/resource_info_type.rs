@@ -9,18 +9,22 @@ use super::CbsSpecInfo;
 pub struct ResourceInfo {
     /// Resource name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecName`; example: `S_4_16_H_CN`.
     pub spec_name: Option<String>,
     /// Resource count.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Count`; example: `200`.
     pub count: Option<i64>,
     /// Disk information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskSpec`.
     pub disk_spec: Option<CbsSpecInfo>,
     /// Node type. Valid values: cn and dn.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`; example: `cn`.
     pub type_field: Option<String>,
 }

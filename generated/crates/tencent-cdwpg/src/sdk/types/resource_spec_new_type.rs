@@ -7,15 +7,19 @@ use super::CbsSpec;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSpecNew {
     /// Resource name.
+    ///
     /// Wire name: `SpecName`; example: `S_4_16_H_CN`.
     pub spec_name: Option<String>,
     /// Resource count.
+    ///
     /// Wire name: `Count`; example: `200`.
     pub count: Option<i64>,
     /// Disk information.
+    ///
     /// Wire name: `DiskSpec`.
     pub disk_spec: Option<CbsSpec>,
     /// Resource type, DATA.
+    ///
     /// Wire name: `Type`; example: `cn`.
     pub type_field: Option<String>,
 }

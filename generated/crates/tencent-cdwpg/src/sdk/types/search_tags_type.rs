@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchTags {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `标签一`.
     pub tag_key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `TagValue`; example: `标签值一`.
     pub tag_value: Option<String>,
     /// 1 means only the Tag key is entered without a value, and 0 means both the key and the value are entered.
+    ///
     /// Wire name: `AllValue`; example: `1`.
     pub all_value: Option<i64>,
 }

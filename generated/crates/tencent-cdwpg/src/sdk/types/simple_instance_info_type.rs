@@ -9,74 +9,90 @@ use super::{ChargeProperties, ResourceInfo, Tag};
 pub struct SimpleInstanceInfo {
     /// ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ID`; example: `1232`.
     pub id: Option<i64>,
     /// Cluster ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdwpg-dscxxxx`.
     pub instance_id: Option<String>,
     /// Cluster name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `cdwpg-test`.
     pub instance_name: Option<String>,
     /// Kernel version.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `3.16.4.8`.
     pub version: Option<String>,
     /// Region.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `eu-frankfurt`.
     pub region: Option<String>,
     /// Region.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `eu-frankfurt-1`.
     pub zone: Option<String>,
     /// Virtual Private Cloud (VPC).
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserVPCID`; example: `vpc-5wsen2rn`.
     pub user_vpcid: Option<String>,
     /// Subnet.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserSubnetID`; example: `subnet-d05spb5o`.
     pub user_subnet_id: Option<String>,
     /// Start time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2025-03-03 14:25:01`.
     pub create_time: Option<String>,
     /// Expiration time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `0000.00.00 00:00:00`.
     pub expire_time: Option<String>,
     /// Access address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessInfo`; example: `192.168.22.104:9000`.
     pub access_info: Option<String>,
     /// Automatic renewal switch. 0 indicates automatic renewal is not enabled, and 1 indicates automatic renewal is enabled.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Billing mode.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeProperties`.
     pub charge_properties: Option<ChargeProperties>,
     /// Resource collection.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Resources`.
     pub resources: Vec<ResourceInfo>,
     /// Tag list.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// Cluster status.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
 }

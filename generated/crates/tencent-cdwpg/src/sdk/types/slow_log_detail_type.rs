@@ -8,12 +8,15 @@ use super::NormQueryItem;
 #[non_exhaustive]
 pub struct SlowLogDetail {
     /// Total consumption time.
+    ///
     /// Wire name: `TotalTime`; example: `10403.899`.
     pub total_time: Option<f64>,
     /// Total number of calls.
+    ///
     /// Wire name: `TotalCallTimes`; example: `1`.
     pub total_call_times: Option<i64>,
     /// Slow SQL.
+    ///
     /// Wire name: `NormalQuerys`.
     pub normal_querys: Vec<NormQueryItem>,
 }

@@ -8,31 +8,38 @@ pub struct UpgradeItem {
     /// Task name.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskName`; example: `UpgradeTo3.15.2.0_2023-02-16 00:12:44`.
     pub task_name: Option<String>,
     /// Original kernel version.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SourceVersion`; example: `3.15.0.1`.
     pub source_version: Option<String>,
     /// Target kernel version.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetVersion`; example: `3.15.2.0`.
     pub target_version: Option<String>,
     /// Task creation time.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2023-02-17 11:56:15`.
     pub create_time: Option<String>,
     /// Task end time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `2023-02-17 11:56:15`.
     pub end_time: Option<String>,
     /// Task completion status.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// Operator.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OperateUin`; example: `100021289373`.
     pub operate_uin: Option<String>,
 }

@@ -9,15 +9,19 @@ use super::Range;
 pub struct ValueRange {
     /// Parameter types. Valid values: enum, string, and section. Enum indicates enumeration, namely utf8, latin1, gbk. String indicates that the returned parameter value is a string. Section indicates that the returned parameter value is a value range, for example, 4-8.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`; example: `section`.
     pub type_field: Option<String>,
     /// Response parameter when the type is a section.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Range`.
     pub range: Option<Range>,
     /// Response parameter when the type is an enum.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Enum`.
     pub enum_field: Vec<String>,
     /// Response parameter when the type is a string.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `String`; example: `cran`.
     pub string: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateCustomizedConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_customized_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateCustomizedConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchModifyTargetTag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_modify_target_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchModifyTargetTagRequest, ::runtime::BuildError> {

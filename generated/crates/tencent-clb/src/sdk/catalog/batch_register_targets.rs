@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchRegisterTargets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_register_targets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchRegisterTargetsRequest, ::runtime::BuildError> {

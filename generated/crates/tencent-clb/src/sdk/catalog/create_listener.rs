@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateListener`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_listener::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateListenerRequest, ::runtime::BuildError> {

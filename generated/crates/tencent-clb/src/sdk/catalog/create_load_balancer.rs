@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLoadBalancer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_load_balancer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLoadBalancerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLoadBalancerSnatIps`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_load_balancer_snat_ips::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLoadBalancerSnatIpsRequest, ::runtime::BuildError> {

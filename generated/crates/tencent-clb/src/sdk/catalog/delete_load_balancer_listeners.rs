@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteLoadBalancerListeners`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_load_balancer_listeners::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteLoadBalancerListenersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBlockIPList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_block_ip_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBlockIpListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBlockIPTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_block_ip_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBlockIpTaskRequest, ::runtime::BuildError> {

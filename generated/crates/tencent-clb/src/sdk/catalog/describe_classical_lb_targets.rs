@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeClassicalLBTargets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_classical_lb_targets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClassicalLbTargetsRequest, ::runtime::BuildError> {

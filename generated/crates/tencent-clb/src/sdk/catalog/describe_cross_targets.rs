@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCrossTargets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cross_targets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCrossTargetsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeIdleLoadBalancers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_idle_load_balancers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeIdleLoadBalancersRequest, ::runtime::BuildError> {

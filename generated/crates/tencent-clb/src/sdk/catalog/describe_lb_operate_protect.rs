@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLBOperateProtect`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_lb_operate_protect::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeLbOperateProtectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLoadBalancerListByCertId`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_load_balancer_list_by_cert_id::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTargetGroupInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_target_group_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTargetGroupInstancesRequest, ::runtime::BuildError> {

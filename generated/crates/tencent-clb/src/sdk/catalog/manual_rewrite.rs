@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ManualRewrite`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::manual_rewrite::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ManualRewriteRequest, ::runtime::BuildError> {

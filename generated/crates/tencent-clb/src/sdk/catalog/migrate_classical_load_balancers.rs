@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `MigrateClassicalLoadBalancers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::migrate_classical_load_balancers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<MigrateClassicalLoadBalancersRequest, ::runtime::BuildError> {

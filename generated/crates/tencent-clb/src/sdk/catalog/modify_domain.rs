@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyListener`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_listener::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyListenerRequest, ::runtime::BuildError> {

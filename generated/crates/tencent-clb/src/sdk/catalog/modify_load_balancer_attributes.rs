@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLoadBalancerAttributes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_load_balancer_attributes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyLoadBalancerAttributesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLoadBalancerSla`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_load_balancer_sla::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyLoadBalancerSlaRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTargetGroupInstancesWeight`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_target_group_instances_weight::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

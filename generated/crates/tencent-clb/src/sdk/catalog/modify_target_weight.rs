@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTargetWeight`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_target_weight::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTargetWeightRequest, ::runtime::BuildError> {

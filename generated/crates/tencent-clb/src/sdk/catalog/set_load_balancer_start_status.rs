@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetLoadBalancerStartStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_load_balancer_start_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetLoadBalancerStartStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetSecurityGroupForLoadbalancers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_security_group_for_loadbalancers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloneLoadBalancer`.
 
 use crate::v20230417::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230417::clone_load_balancer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloneLoadBalancerRequest, ::runtime::BuildError> {

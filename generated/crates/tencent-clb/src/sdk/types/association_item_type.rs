@@ -6,39 +6,50 @@
 #[non_exhaustive]
 pub struct AssociationItem {
     /// ID of associated CLB instance
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-n8n0xxxx`.
     pub load_balancer_id: Option<String>,
     /// ID of associated listener
+    ///
     /// Wire name: `ListenerId`; example: `lbl-lachxxxx`.
     pub listener_id: Option<String>,
     /// ID of associated forwarding rule
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LocationId`; example: `loc-q03gxxxx`.
     pub location_id: Option<String>,
     /// Protocol type of associated listener, such as HTTP or TCP
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Port of associated listener
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<u64>,
     /// Domain name of associated forwarding rule
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Domain`; example: `test.clb.cloud.tencent.com`.
     pub domain: Option<String>,
     /// URL of associated forwarding rule
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `/association_item`.
     pub url: Option<String>,
     /// CLB instance name
+    ///
     /// Wire name: `LoadBalancerName`; example: `lb_association_item`.
     pub load_balancer_name: Option<String>,
     /// Listener name
+    ///
     /// Wire name: `ListenerName`; example: `lis_association_item`.
     pub listener_name: Option<String>,
     /// Weight associated with the target group. this parameter takes effect only for the new version v2 target group.
+    ///
     /// Wire name: `Weight`; example: `100`.
     pub weight: Option<u64>,
     /// Advanced routing rule ID.
+    ///
     /// Wire name: `RuleId`; example: `rule-kfgg89**`.
     pub rule_id: Option<String>,
 }

@@ -5,14 +5,17 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AvailableZoneAffinityInfo {
     /// Whether to enable availability zone forwarding affinity. true: enable availability zone forwarding affinity; false: enable availability zone forwarding affinity.
+    ///
     /// Wire name: `Enable`; example: `true`.
     pub enable: Option<bool>,
     /// The threshold for availability zone forwarding affinity failure. When the healthy ratio of backend services in an availability zone is less than this threshold, the Cloud Load Balancer will exit availability zone forwarding affinity and convert to forwarding across all availability zones.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExitRatio`; example: `65`.
     pub exit_ratio: Option<u64>,
     /// The threshold for re-enabling availability zone affinity forwarding. When forwarding across all availability zones and the health ratio of backend services in the Cloud Load Balancer AZ is greater than or equal to this threshold, the CLB will enter availability zone affinity forwarding again.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReentryRatio`; example: `80`.
     pub reentry_ratio: Option<u64>,
 }

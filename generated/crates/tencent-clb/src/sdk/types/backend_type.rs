@@ -6,40 +6,51 @@
 #[non_exhaustive]
 pub struct Backend {
     /// Specifies the backend service type. valid values: CVM, ENI, CCN, EVM, GLOBALROUTE, NAT, SRV.
+    ///
     /// Wire name: `Type`; example: `CVM`.
     pub type_field: Option<String>,
     /// Unique ID of a real server, which can be obtained from the unInstanceId field in the return of the DescribeInstances API
+    ///
     /// Wire name: `InstanceId`; example: `ins-abcd1234`.
     pub instance_id: Option<String>,
     /// Specifies the listening port of the backend service. if it is a full listening target group bound to a port range listener, this port returns 0, indicating an invalid port. the port of the bound backend service follows the listener port.
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Forwarding weight of a real server. Value range: \[0, 100\]. Default value: 10.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
     /// Public IP of a real server
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PublicIpAddresses`.
     pub public_ip_addresses: Vec<String>,
     /// Private network IP of the real server
+    ///
     /// Wire name: `PrivateIpAddresses`.
     pub private_ip_addresses: Vec<String>,
     /// Real server instance names
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `test-cvm`.
     pub instance_name: Option<String>,
     /// Real server binding time
+    ///
     /// Wire name: `RegisteredTime`; example: `2021-12-29 14:38:50`.
     pub registered_time: Option<String>,
     /// Unique ENI ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EniId`; example: `eni-1234abcd`.
     pub eni_id: Option<String>,
     /// Tag.
+    ///
     /// Wire name: `Tag`; example: `tag_backend`.
     pub tag: Option<String>,
     /// The availability zone where the backend service resides, such as ap-guangzhou-1
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
 }

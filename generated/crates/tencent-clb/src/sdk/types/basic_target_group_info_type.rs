@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BasicTargetGroupInfo {
     /// Target group ID
+    ///
     /// Wire name: `TargetGroupId`; example: `lbtg-n5n8xxxx`.
     pub target_group_id: Option<String>,
     /// Target group name
+    ///
     /// Wire name: `TargetGroupName`; example: `test-target-group`.
     pub target_group_name: Option<String>,
     /// Specifies the weight of the target group.
+    ///
     /// Wire name: `Weight`; example: `100`.
     pub weight: Option<u64>,
 }

@@ -5,25 +5,32 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTarget {
     /// Listener ID.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-2gas****`.
     pub listener_id: Option<String>,
     /// The port to Bind
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// CVM instance ID. The primary IP of the primary ENI will be bound.
+    ///
     /// Wire name: `InstanceId`; example: `ins-1vfj****`.
     pub instance_id: Option<String>,
     /// It is required for binding an IP. It supports an ENI IP or any other private IP. To bind an ENI IP, the ENI should be bound to a CVM instance before being bound to a CLB instance.
     /// Note: either `InstanceId` or `EniIp` must be passed in, which is required for binding a dual-stack IPv6 CVM instance.
+    ///
     /// Wire name: `EniIp`; example: `10.0.X.X`.
     pub eni_ip: Option<String>,
     /// Weight of the CVM instance. Value range: \[0, 100\]. If it is not specified for binding the instance, 10 will be used by default.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
     /// Layer-7 rule ID. This parameter is required for Layer-7 CLB.
+    ///
     /// Wire name: `LocationId`; example: `loc-4apy****`.
     pub location_id: Option<String>,
     /// Tag.
+    ///
     /// Wire name: `Tag`; example: `tag_target`.
     pub tag: Option<String>,
 }

@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct BindDetailItem {
     /// Specifies the ID of CLB to be bound
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-kxsr****`.
     pub load_balancer_id: Option<String>,
     /// ID of the listener bound to the configuration
+    ///
     /// Wire name: `ListenerId`; example: `lbl-20sf****`.
     pub listener_id: Option<String>,
     /// Domain name bound to the configuration
+    ///
     /// Wire name: `Domain`; example: `test.clb.cloud.tencent.com`.
     pub domain: Option<String>,
     /// Rule bound to the configuration
+    ///
     /// Wire name: `LocationId`; example: `loc-4f30****`.
     pub location_id: Option<String>,
     /// Listener name
+    ///
     /// Wire name: `ListenerName`; example: `lb-1fb1sdsa-tcp-80-443`.
     pub listener_name: Option<String>,
     /// Listener protocol
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Listener port
+    ///
     /// Wire name: `Vport`; example: `80`.
     pub vport: Option<i64>,
     /// URL of the location.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `/index`.
     pub url: Option<String>,
     /// Configuration ID.
+    ///
     /// Wire name: `UconfigId`; example: `pz-k2ns****`.
     pub uconfig_id: Option<String>,
 }

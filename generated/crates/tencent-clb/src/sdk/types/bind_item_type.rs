@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindItem {
     /// ID of the CLB instance bound to the configuration
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-6e6a****`.
     pub load_balancer_id: Option<String>,
     /// ID of the listener bound to the configuration
+    ///
     /// Wire name: `ListenerId`; example: `lbl-cuxw****`.
     pub listener_id: Option<String>,
     /// Domain name bound to the configuration
+    ///
     /// Wire name: `Domain`; example: `www.test.com`.
     pub domain: Option<String>,
     /// Rule bound to the configuration
+    ///
     /// Wire name: `LocationId`; example: `loc-4apy****`.
     pub location_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BlockedIp {
     /// Blacklisted IP
+    ///
     /// Wire name: `IP`; example: `172.40.86.244`.
     pub ip: Option<String>,
     /// Blacklisted time
+    ///
     /// Wire name: `CreateTime`; example: `2024-12-24 09:23:26`.
     pub create_time: Option<String>,
     /// Expiration time
+    ///
     /// Wire name: `ExpireTime`; example: `2025-05-24 11:16:04`.
     pub expire_time: Option<String>,
 }

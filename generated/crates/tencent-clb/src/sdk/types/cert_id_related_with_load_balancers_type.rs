@@ -8,9 +8,11 @@ use super::LoadBalancer;
 #[non_exhaustive]
 pub struct CertIdRelatedWithLoadBalancers {
     /// Certificate ID
+    ///
     /// Wire name: `CertId`; example: `KDbFJUkn`.
     pub cert_id: Option<String>,
     /// List of CLB instances associated with the certificate
+    ///
     /// Wire name: `LoadBalancers`.
     pub load_balancers: Vec<LoadBalancer>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertInfo {
     /// ID of the certificate. If it's not specified, `CertContent` and `CertKey` are required. For a server certificate, you also need to specify `CertName`.
+    ///
     /// Wire name: `CertId`; example: `zFzZAAIr`.
     pub cert_id: Option<String>,
     /// Name of the uploaded certificate. It's required if `CertId` is not specified.
+    ///
     /// Wire name: `CertName`; example: `tes-cert`.
     pub cert_name: Option<String>,
     /// Public key of the uploaded certificate. This is required if `CertId` is not specified.
+    ///
     /// Wire name: `CertContent`; example: ` -----BEGIN CERTIFICATE-----`.
     pub cert_content: Option<String>,
     /// Private key of the uploaded server certificate. This is required if `CertId` is not specified.
+    ///
     /// Wire name: `CertKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub cert_key: Option<::runtime::Sensitive<String>>,

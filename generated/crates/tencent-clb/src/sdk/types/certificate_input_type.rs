@@ -6,31 +6,40 @@
 pub struct CertificateInput {
     /// Authentication type. UNIDIRECTIONAL: one-way authentication; MUTUAL: mutual authentication.
     /// Default value: UNIDIRECTIONAL.
+    ///
     /// Wire name: `SSLMode`; example: `UNIDIRECTIONAL`.
     pub ssl_mode: Option<String>,
     /// Whether to enable client authentication for mutual authentication. ON: enable it; OPTIONAL: client certificate not required. Default value: ON.
+    ///
     /// Wire name: `SSLVerifyClient`; example: `ON`.
     pub ssl_verify_client: Option<String>,
     /// Server certificate ID. If this parameter is not specified, you need to upload a certificate and specify CertContent (server certificate content), CertKey (server certificate key), and CertName (server certificate name).
+    ///
     /// Wire name: `CertId`; example: `Fm8Wpag8`.
     pub cert_id: Option<String>,
     /// ID of a client certificate. When the listener adopts mutual authentication (i.e., SSLMode = mutual), if you leave this parameter empty, you must upload the client certificate, including CertCaContent and CertCaName.
+    ///
     /// Wire name: `CertCaId`; example: `HcsGe9BH`.
     pub cert_ca_id: Option<String>,
     /// Name of the uploaded server certificate. If there is no CertId, this parameter is required.
+    ///
     /// Wire name: `CertName`; example: `NewCert`.
     pub cert_name: Option<String>,
     /// Key of the uploaded server certificate. If there is no CertId, this parameter is required.
+    ///
     /// Wire name: `CertKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub cert_key: Option<::runtime::Sensitive<String>>,
     /// Content of the uploaded server certificate. If there is no CertId, this parameter is required.
+    ///
     /// Wire name: `CertContent`; example: `-----BEGIN CERTIFICATE----- certcontent -----END CERTIFICATE`.
     pub cert_content: Option<String>,
     /// Upload client CA certificate name. if SSLMode=MUTUAL and there is no CertCaId, this parameter is required.
+    ///
     /// Wire name: `CertCaName`; example: `new_certca`.
     pub cert_ca_name: Option<String>,
     /// Upload client certificate content. if SSLMode is MUTUAL and there is no CertCaId, this parameter is required.
+    ///
     /// Wire name: `CertCaContent`; example: `-----BEGIN CERTIFICATE----- certcontent -----END CERTIFICATE`.
     pub cert_ca_content: Option<String>,
 }

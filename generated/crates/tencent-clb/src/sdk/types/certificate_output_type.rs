@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CertificateOutput {
     /// Authentication type. Value range: UNIDIRECTIONAL (unidirectional authentication), MUTUAL (mutual authentication)
+    ///
     /// Wire name: `SSLMode`; example: `UNIDIRECTIONAL`.
     pub ssl_mode: Option<String>,
     /// Specifies whether client certificate verification is enabled. this parameter is valid only when mutual authentication is enabled.
+    ///
     /// Wire name: `SSLVerifyClient`; example: `ON`.
     pub ssl_verify_client: Option<String>,
     /// Server certificate ID.
+    ///
     /// Wire name: `CertId`; example: `ALZ****p`.
     pub cert_id: Option<String>,
     /// Client certificate ID.
+    ///
     /// Wire name: `CertCaId`; example: `4Ih****6`.
     pub cert_ca_id: Option<String>,
     /// Specifies the server certificate ID for multi-server certificate scenario expansion.
+    ///
     /// Wire name: `ExtCertIds`.
     pub ext_cert_ids: Vec<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ClassicalHealth {
     /// Private IP of a real server
+    ///
     /// Wire name: `IP`; example: `10.0.102.15`.
     pub ip: Option<String>,
     /// Real server port
+    ///
     /// Wire name: `Port`; example: `8080`.
     pub port: Option<i64>,
     /// CLB listener port
+    ///
     /// Wire name: `ListenerPort`; example: `80`.
     pub listener_port: Option<i64>,
     /// Forwarding protocol
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Health check result. Value range: 1 (healthy), 0 (unhealthy)
+    ///
     /// Wire name: `HealthStatus`; example: `1`.
     pub health_status: Option<i64>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ClassicalListener {
     /// CLB listener ID
+    ///
     /// Wire name: `ListenerId`; example: `lbl-hscepds6`.
     pub listener_id: Option<String>,
     /// CLB listener port
+    ///
     /// Wire name: `ListenerPort`; example: `80`.
     pub listener_port: Option<i64>,
     /// listener backend forwarding port
+    ///
     /// Wire name: `InstancePort`; example: `8080`.
     pub instance_port: Option<i64>,
     /// Listener name
+    ///
     /// Wire name: `ListenerName`; example: `CLASSIC-LB-LISTENER`.
     pub listener_name: Option<String>,
     /// Listener protocol type
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Session persistence time
+    ///
     /// Wire name: `SessionExpire`; example: `0`.
     pub session_expire: Option<i64>,
     /// Whether health check is enabled: 1 (enabled), 0 (disabled)
+    ///
     /// Wire name: `HealthSwitch`; example: `1`.
     pub health_switch: Option<i64>,
     /// Response timeout
@@ -31,6 +38,7 @@ pub struct ClassicalListener {
     ///
     ///
     /// Unit: second
+    ///
     /// Wire name: `TimeOut`; example: `2`.
     pub time_out: Option<i64>,
     /// Check interval
@@ -38,33 +46,43 @@ pub struct ClassicalListener {
     ///
     ///
     /// Unit: seconds
+    ///
     /// Wire name: `IntervalTime`; example: `5`.
     pub interval_time: Option<i64>,
     /// Health threshold
+    ///
     /// Wire name: `HealthNum`; example: `3`.
     pub health_num: Option<i64>,
     /// Unhealthy threshold
+    ///
     /// Wire name: `UnhealthNum`; example: `3`.
     pub unhealth_num: Option<i64>,
     /// Request balancing method for listeners of the classic public network CLB. An empty string or wrr indicates weighted round robin. ip_hash indicates consistent hashing based on the accessed source IP address. least_conn indicates least connections.
+    ///
     /// Wire name: `HttpHash`; example: `wrr`.
     pub http_hash: Option<String>,
     /// Health check return code of HTTP and HTTPS listeners for public network CLB. For details, see the explanation of this field in listener creation API.
+    ///
     /// Wire name: `HttpCode`; example: `31`.
     pub http_code: Option<i64>,
     /// Health check path of HTTP and HTTPS listeners for public network CLB
+    ///
     /// Wire name: `HttpCheckPath`; example: `/healthchk`.
     pub http_check_path: Option<String>,
     /// Authentication method of the HTTPS listener for public network CLB
+    ///
     /// Wire name: `SSLMode`; example: `UNIDIRECTIONAL`.
     pub ssl_mode: Option<String>,
     /// Server certificate ID of the HTTPS listener for the public network CLB
+    ///
     /// Wire name: `CertId`; example: `Cps86Nwh`.
     pub cert_id: Option<String>,
     /// Client certificate ID of the HTTPS listener for public network CLB
+    ///
     /// Wire name: `CertCaId`; example: `FYybUazg`.
     pub cert_ca_id: Option<String>,
     /// Listener status. 0 indicates creating in progress, 1 indicates running.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ClassicalLoadBalancerInfo {
     /// Real server ID
+    ///
     /// Wire name: `InstanceId`; example: `ins-o8xk****`.
     pub instance_id: Option<String>,
     /// CLB instance ID list
+    ///
     /// Wire name: `LoadBalancerIds`.
     pub load_balancer_ids: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassicalTargetInfo {
     /// Real server ID
+    ///
     /// Wire name: `InstanceId`; example: `ins-em3pxxxx`.
     pub instance_id: Option<String>,
     /// Weight. Value range: \[0, 100\]
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
 }

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct ClassicalTarget {
     /// Real server type. Value range: CVM, ENI (coming soon)
+    ///
     /// Wire name: `Type`; example: `CVM`.
     pub type_field: Option<String>,
     /// Unique ID of a real server, which can be obtained from the unInstanceId field in the return of the DescribeInstances API
+    ///
     /// Wire name: `InstanceId`; example: `ins-2yn****`.
     pub instance_id: Option<String>,
     /// Forwarding weight of a real server. Value range: \[0, 100\]. Default value: 10.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
     /// Public network IP of the real server
+    ///
     /// Wire name: `PublicIpAddresses`.
     pub public_ip_addresses: Vec<String>,
     /// Private network IP of the real server
+    ///
     /// Wire name: `PrivateIpAddresses`.
     pub private_ip_addresses: Vec<String>,
     /// Instance name of the real server
+    ///
     /// Wire name: `InstanceName`; example: `tx.text.k8s-node01`.
     pub instance_name: Option<String>,
     /// Backend service status.
     /// 1: failed; 2: running; 3: creating; 4: shut down; 5: returned; 6: returning; 7: restarting; 8: starting; 9: shutting down; 10: resetting password; 11: formatting; 12: making image; 13: setting bandwidth; 14: reinstalling system; 19: upgrading; 21: hot migrating.
+    ///
     /// Wire name: `RunFlag`; example: `2`.
     pub run_flag: Option<i64>,
 }

@@ -5,13 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterItem {
     /// Unique cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `tgw-p1zxs4fu`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `guangzhou-zone4-M6-S4-40G-CAP-CLB-TPNS-SET1`.
     pub cluster_name: Option<String>,
     /// Cluster AZ, such as ap-guangzhou-1
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
 }

@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ConfigListItem {
     /// Configuration ID.
+    ///
     /// Wire name: `UconfigId`; example: `pz-c2uqrqzn`.
     pub uconfig_id: Option<String>,
     /// Configuration type. available values: CLB (instance dimension configuration), SERVER (service dimension configuration), LOCATION (rule dimension configuration).
+    ///
     /// Wire name: `ConfigType`; example: `CLB`.
     pub config_type: Option<String>,
     /// Configuration name
+    ///
     /// Wire name: `ConfigName`; example: `client_max_body_size_4G`.
     pub config_name: Option<String>,
     /// Configuration content.
+    ///
     /// Wire name: `ConfigContent`; example: `client_max_body_size 4096M;\r\nproxy_request_buffering off;`.
     pub config_content: Option<String>,
     /// Specifies the configured creation time.
     /// Format: YYYY-MM-DD HH:MM:ss.
+    ///
     /// Wire name: `CreateTimestamp`; example: `2022-12-22 17:56:55`.
     pub create_timestamp: Option<String>,
     /// Specifies the modification time of the configuration.
     /// Format: YYYY-MM-DD HH:MM:ss.
+    ///
     /// Wire name: `UpdateTimestamp`; example: `2022-12-22 17:56:55`.
     pub update_timestamp: Option<String>,
 }

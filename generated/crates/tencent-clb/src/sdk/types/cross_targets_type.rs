@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct CrossTargets {
     /// VPC ID of the CLB instance
+    ///
     /// Wire name: `LocalVpcId`; example: `vpc-1ywq****`.
     pub local_vpc_id: Option<String>,
     /// VPC ID of the CVM or ENI instance
+    ///
     /// Wire name: `VpcId`; example: `vpc-12sd****`.
     pub vpc_id: Option<String>,
     /// IP address of the CVM or ENI instance
+    ///
     /// Wire name: `IP`; example: `172.16.xxx.xxx`.
     pub ip: Option<String>,
     /// VPC name of the CVM or ENI instance
+    ///
     /// Wire name: `VpcName`; example: `test-vpc`.
     pub vpc_name: Option<String>,
     /// ENI ID of the CVM instance
+    ///
     /// Wire name: `EniId`; example: `eni-hsc9****`.
     pub eni_id: Option<String>,
     /// Submachine instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-cxyp****`.
     pub instance_id: Option<String>,
     /// Submachine instance name.
+    ///
     /// Wire name: `InstanceName`; example: `test-name`.
     pub instance_name: Option<String>,
     /// Region of the CVM or ENI instance
+    ///
     /// Wire name: `Region`; example: `ap-shanghai`.
     pub region: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ExtraInfo {
     /// Whether to enable VIP Direct Connect
+    ///
     /// Wire name: `ZhiTong`.
     pub zhi_tong: Option<bool>,
     /// TgwGroup name
+    ///
     /// Wire name: `TgwGroupName`; example: `ziyan`.
     pub tgw_group_name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Filter name
+    ///
     /// Wire name: `Name`; example: `tag-key`.
     pub name: Option<String>,
     /// filter value array
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

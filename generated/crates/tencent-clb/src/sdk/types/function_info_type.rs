@@ -5,16 +5,20 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionInfo {
     /// Function namespace
+    ///
     /// Wire name: `FunctionNamespace`; example: `default`.
     pub function_namespace: Option<String>,
     /// Function name
+    ///
     /// Wire name: `FunctionName`; example: `bxs-open-api`.
     pub function_name: Option<String>,
     /// Function version name or alias
+    ///
     /// Wire name: `FunctionQualifier`; example: `$LATEST`.
     pub function_qualifier: Option<String>,
     /// Function qualifier type. Values: `VERSION`, `ALIAS`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FunctionQualifierType`; example: `VERSION`.
     pub function_qualifier_type: Option<String>,
 }

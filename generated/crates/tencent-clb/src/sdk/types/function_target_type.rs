@@ -7,9 +7,11 @@ use super::FunctionInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionTarget {
     /// SCF information
+    ///
     /// Wire name: `Function`.
     pub function: Option<FunctionInfo>,
     /// Weight
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<u64>,
 }

@@ -8,71 +8,88 @@ pub struct HealthCheck {
     /// Whether to enable health check. 1: Enable; 0: Disable.
     ///
     /// It is enabled by default.
+    ///
     /// Wire name: `HealthSwitch`; example: `0`.
     pub health_switch: Option<i64>,
     /// Health check response timeout, in seconds. Value range: 2–60. Default value: 2. The response timeout should be less than the check interval.
+    ///
     /// Wire name: `TimeOut`; example: `2`.
     pub time_out: Option<i64>,
     /// Health check interval, in seconds. Default value: 5. Value range: 2–300 for IPv4 CLB instances and 5–300 for IPv6 CLB instances.
     /// Note: The value range is 5–300 for some IPv4 CLB instances of early versions.
+    ///
     /// Wire name: `IntervalTime`; example: `5`.
     pub interval_time: Option<i64>,
     /// Healthy threshold. Default: 3, indicating that if a forwarding is found healthy three consecutive times, it is considered to be normal. Value range: 2-10. Unit: times.
+    ///
     /// Wire name: `HealthNum`; example: `3`.
     pub health_num: Option<i64>,
     /// Unhealthy threshold. Default: 3, indicating that if a forwarding is found unhealthy three consecutive times, it is considered to be exceptional. Value range: 2-10. Unit: times.
+    ///
     /// Wire name: `UnHealthNum`; example: `3`.
     pub un_health_num: Option<i64>,
     /// Health check status code. (This parameter applies only to HTTP/HTTPS forwarding rules and the HTTP health check method of TCP listeners.) Value range: 1–31. Default value: 31.
     /// 1: return 1xx after the check (healthy); 2: return 2xx after the check (healthy); 4: return 3xx after the check (healthy); 8: return 4xx after the check (healthy); 16: return 5xx after the check (healthy). If you expect that multiple codes represent a healthy real server, set the value to the sum of the corresponding values.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCode`; example: `8`.
     pub http_code: Option<i64>,
     /// Health check path (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners).
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCheckPath`; example: `/xxx`.
     pub http_check_path: Option<String>,
     /// Health check domain name, which will be contained in a Host header field of the HTTP protocol. (This parameter applies only to HTTP/HTTPS listeners and the HTTP health check method of TCP listeners. For TCP listeners, this parameter is required if the HTTP health check method is used.)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCheckDomain`; example: `www.xxxx.com`.
     pub http_check_domain: Option<String>,
     /// Health check method (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners). Default: HEAD. Valid values: HEAD and GET.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCheckMethod`; example: `HEAD`.
     pub http_check_method: Option<String>,
     /// Custom check parameters. health check port, defaults to the port of the backend service unless you want to specify a specific port, otherwise leave it blank. pass the parameter value -1 to restore default settings. (applicable only to TCP/UDP listener).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CheckPort`; example: `8000`.
     pub check_port: Option<i64>,
     /// A custom check parameter, which is required if the value of CheckType (health check protocol) is CUSTOM. This parameter represents the input format of the health check. Valid values: HEX and TEXT. If the value is HEX, the characters of SendContext and RecvContext can only be selected from 0123456789ABCDEF and the length must be an even number. (Applicable only to TCP/UDP listeners.)
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ContextType`; example: `TEXT`.
     pub context_type: Option<String>,
     /// A custom check parameter, which is required if the value of CheckType (health check protocol) is CUSTOM. This parameter represents the content of the request sent by the health check. Only ASCII visible characters are allowed, and the maximum length is 500. (Applicable only to TCP/UDP listeners.)
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SendContext`; example: `request-info`.
     pub send_context: Option<String>,
     /// A custom check parameter, which is required if the value of CheckType (health check protocol) is CUSTOM. This parameter represents the result returned by the health check. Only ASCII visible characters are allowed, and the maximum length is 500. (Applicable only to TCP/UDP listeners.)
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecvContext`; example: `response-info`.
     pub recv_context: Option<String>,
     /// Protocol used for health checks. Valid values: TCP (for TCP listeners, TCP_SSL listeners, and QUIC listeners), HTTP (for TCP listeners, TCP_SSL listeners, QUIC listeners, HTTP rules, and HTTPS rules), HTTPS (for HTTPS rules), GRPC (for HTTP rules and HTTPS rules), PING (for UDP listeners), and CUSTOM (for UDP listeners and TCP listeners). The default value is HTTP for HTTP listeners, TCP for TCP, TCP_SSL, and QUIC listeners, and PING for UDP listeners. For HTTPS listeners, the protocol is the same as the backend forwarding protocol.
+    ///
     /// Wire name: `CheckType`; example: `HTTP`.
     pub check_type: Option<String>,
     /// HTTP version. This field indicates the HTTP version of real servers and is required if the value of CheckType is HTTP. Valid values: HTTP/1.0 and HTTP/1.1. (This field applies only to TCP listeners.)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpVersion`; example: `HTTP/1.1`.
     pub http_version: Option<String>,
     /// Source IP address type for health checks. 0: use the LB VIP as the source IP address; 1: use an IP address in the 100.64 range as the source IP address.
+    ///
     /// Wire name: `SourceIpType`; example: `0`.
     pub source_ip_type: Option<i64>,
     /// Health check status code when the protocol is GRPC. (This parameter applies only to rules with the backend forwarding protocol of GRPC.) Default value: 12. You can enter a single numerical value, multiple numerical values, or a range. For example, 20, 20,25, or 0-99.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtendedCode`; example: `12`.
     pub extended_code: Option<String>,
 }

@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct IdleLoadBalancer {
     /// CLB instance ID
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-abcedf`.
     pub load_balancer_id: Option<String>,
     /// CLB instance name
+    ///
     /// Wire name: `LoadBalancerName`; example: `test-name`.
     pub load_balancer_name: Option<String>,
     /// CLB instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// CLB instance VIP
+    ///
     /// Wire name: `Vip`; example: `1.1.1.1`.
     pub vip: Option<String>,
     /// The reason why the load balancer is considered idle. `NO_RULES`: No rules configured. `NO_RS`: The rules are not associated with servers.
+    ///
     /// Wire name: `IdleReason`; example: `NO_RULES`.
     pub idle_reason: Option<String>,
     /// CLB instance status, including:
     /// `0`: Creating; `1`: Running.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// CLB type. Value range: `1` (CLB); `0` (classic CLB).
+    ///
     /// Wire name: `Forward`; example: `1`.
     pub forward: Option<u64>,
     /// Specifies the clb domain name.
+    ///
     /// Wire name: `Domain`; example: `lb-xxxxx.tencentclb.com`.
     pub domain: Option<String>,
 }

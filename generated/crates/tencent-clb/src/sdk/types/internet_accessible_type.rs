@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InternetAccessible {
     /// TRAFFIC_POSTPAID_BY_HOUR: Postpaid by traffic on an hourly basis. BANDWIDTH_POSTPAID_BY_HOUR: Postpaid by bandwidth on an hourly basis. International site users do not support this billing mode. BANDWIDTH_PACKAGE: Charged by bandwidth package. BANDWIDTH_PREPAID: Bandwidth prepaid.
+    ///
     /// Wire name: `InternetChargeType`; example: `BANDWIDTH_POSTPAID_BY_HOUR`.
     pub internet_charge_type: Option<String>,
     /// Maximum outbound bandwidth, in Mbps. This parameter is valid only for public network shared, LCU-supported, and exclusive CLB instances and private network LCU-supported CLB instances.
@@ -12,6 +13,7 @@ pub struct InternetAccessible {
     /// - The range of the maximum outbound bandwidth for public network and private network LCU-supported CLB instances is 1 Mbps to 61,440 Mbps.
     ///
     /// (If this parameter is not specified when CreateLoadBalancer is called to create a CLB instance, the default value of 10 Mbps is used. This value can be modified.)
+    ///
     /// Wire name: `InternetMaxBandwidthOut`; example: `1`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// Bandwidth package type, for example BGP (multi-line).
@@ -23,6 +25,7 @@ pub struct InternetAccessible {
     /// SINGLEISP_CTCC: specifies the ctcc bandwidth package.
     /// SINGLEISP_CUCC: specifies the china unicom bandwidth package.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BandwidthpkgSubType`; example: `SINGLEISP`.
     pub bandwidthpkg_sub_type: Option<String>,
 }

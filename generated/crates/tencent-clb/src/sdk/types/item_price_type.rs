@@ -7,28 +7,34 @@
 pub struct ItemPrice {
     /// PAYG unit price, in USD.
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPrice`; example: `10`.
     pub unit_price: Option<f64>,
     /// Subsequent billing unit. Value Range:
     /// `HOUR`: Calculate the cost by hour. It's available when "InternetChargeType=POSTPAID_BY_HOUR".
     /// `GB`: Calculate the cost by traffic in GB. It's available when "InternetChargeType=TRAFFIC_POSTPAID_BY_HOUR".
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeUnit`; example: `HOUR`.
     pub charge_unit: Option<String>,
     /// Reserved field
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OriginalPrice`; example: `50`.
     pub original_price: Option<f64>,
     /// Reserved field
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiscountPrice`; example: `50`.
     pub discount_price: Option<f64>,
     /// Discount unit price of a pay-as-you-go instance, in USD.
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UnitPriceDiscount`; example: `10`.
     pub unit_price_discount: Option<f64>,
     /// Discount. For example, 20.0 indicates 80% off.
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Discount`; example: `100`.
     pub discount: Option<f64>,
 }

@@ -8,15 +8,19 @@ use super::ListenerItem;
 #[non_exhaustive]
 pub struct LbItem {
     /// String ID of the CLB instance.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-p7v5xxxx`.
     pub load_balancer_id: Option<String>,
     /// VIP of the CLB instance.
+    ///
     /// Wire name: `Vip`; example: `43.140.72.100`.
     pub vip: Option<String>,
     /// Listener rule.
+    ///
     /// Wire name: `Listeners`.
     pub listeners: Vec<ListenerItem>,
     /// Region of the CLB instance
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

@@ -6,21 +6,26 @@
 #[non_exhaustive]
 pub struct LbOperateProtectInfo {
     /// CLB instance ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-gfz73nxx`.
     pub load_balancer_id: Option<String>,
     /// Protected status. true means operation protection is enabled. false means operation protection is disabled.
+    ///
     /// Wire name: `ProtectState`; example: `true`.
     pub protect_state: Option<bool>,
     /// Specifies the uin for operation protection setting.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OperatorUin`; example: `1235450`.
     pub operator_uin: Option<String>,
     /// Specifies the description when setting operation protection.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `x`.
     pub description: Option<String>,
     /// Specifies the last modification time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ModifyTime`; example: `2021-09-09 15:00:00`.
     pub modify_time: Option<String>,
 }

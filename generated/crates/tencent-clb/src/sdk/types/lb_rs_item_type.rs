@@ -6,10 +6,12 @@
 pub struct LbRsItem {
     /// VPC ID in string format. Only string format is supported.
     /// Can be queried through the \[DescribeVpcs\](<https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1>) api.
+    ///
     /// Wire name: `VpcId`; example: `vpc-p5sf61yj`.
     pub vpc_id: Option<String>,
     /// Specifies the private IP address for backend querying, which can be CVM or eni.
     /// Can be queried through the \[DescribeAddresses\](<https://www.tencentcloud.com/document/product/215/16702?from_cn_redirect=1>) api.
+    ///
     /// Wire name: `PrivateIp`; example: `10.0.0.3`.
     pub private_ip: Option<String>,
 }

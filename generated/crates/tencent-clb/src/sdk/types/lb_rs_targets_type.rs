@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct LbRsTargets {
     /// Private network IP type, which can be `cvm` or `eni`.
+    ///
     /// Wire name: `Type`; example: `cvm`.
     pub type_field: Option<String>,
     /// Private network IP of the real server.
+    ///
     /// Wire name: `PrivateIp`; example: `10.0.32.122`.
     pub private_ip: Option<String>,
     /// Port bound to the real server.
+    ///
     /// Wire name: `Port`; example: `8080`.
     pub port: Option<i64>,
     /// vpcId of RS
+    ///
     /// Wire name: `VpcId`; example: `1433286`.
     pub vpc_id: Option<i64>,
     /// RS weight
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
 }

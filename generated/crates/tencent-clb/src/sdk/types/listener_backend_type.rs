@@ -8,21 +8,27 @@ use super::{Backend, RuleTargets};
 #[non_exhaustive]
 pub struct ListenerBackend {
     /// Listener ID
+    ///
     /// Wire name: `ListenerId`; example: `lbl-ca2dxxxx`.
     pub listener_id: Option<String>,
     /// Listener protocol
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Listener port
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Information of rules under a listener (applicable only to HTTP/HTTPS listeners)
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<RuleTargets>,
     /// List of real servers bound to the listener (applicable only to TCP/UDP/TCP_SSL listener)
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<Backend>,
     /// End port in a port range if port range is supported, or 0 if port range is not supported
+    ///
     /// Wire name: `EndPort`; example: `0`.
     pub end_port: Option<i64>,
 }

@@ -8,18 +8,23 @@ use super::RuleHealth;
 #[non_exhaustive]
 pub struct ListenerHealth {
     /// Listener ID
+    ///
     /// Wire name: `ListenerId`; example: `lbl-a8iarxxx`.
     pub listener_id: Option<String>,
     /// Listener name.
+    ///
     /// Wire name: `ListenerName`; example: `lis-healthchk`.
     pub listener_name: Option<String>,
     /// Listener protocol
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Listener port
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// List of forwarding rules of the listener
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<RuleHealth>,
 }

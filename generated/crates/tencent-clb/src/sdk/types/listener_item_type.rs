@@ -8,23 +8,29 @@ use super::{LbRsTargets, RulesItems};
 #[non_exhaustive]
 pub struct ListenerItem {
     /// Listener ID.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-m1ggxxxx`.
     pub listener_id: Option<String>,
     /// Listener protocol.
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Listener port.
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Bound rule.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<RulesItems>,
     /// Object bound to the layer-4 listener.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<LbRsTargets>,
     /// End port of a port range for a listener
+    ///
     /// Wire name: `EndPort`; example: `0`.
     pub end_port: Option<i64>,
 }

@@ -8,30 +8,36 @@ use super::{BasicTargetGroupInfo, CertificateOutput, HealthCheck, RuleOutput};
 #[non_exhaustive]
 pub struct Listener {
     /// CLB listener ID
+    ///
     /// Wire name: `ListenerId`; example: `lbl-odt45qxx`.
     pub listener_id: Option<String>,
     /// Listener protocol. Available values: TCP, UDP, HTTP, HTTPS, TCP_SSL, QUIC
+    ///
     /// Wire name: `Protocol`; example: `HTTP`.
     pub protocol: Option<String>,
     /// Listener port, port range: 1–65535
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Listener bound certificate information
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Certificate`.
     pub certificate: Option<CertificateOutput>,
     /// Health check information of the listener
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HealthCheck`.
     pub health_check: Option<HealthCheck>,
     /// Requested scheduling method. WRR, LEAST_CONN, and IP_HASH indicate weighted round-robin, least connection, and IP Hash respectively.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Scheduler`; example: `WRR`.
     pub scheduler: Option<String>,
     /// Session persistence time, unit: second. Available values: 30-3600, default 0, disabled by default. This parameter is applicable only to TCP/UDP listener.
@@ -42,72 +48,89 @@ pub struct Listener {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SessionExpireTime`; example: `0`.
     pub session_expire_time: Option<i64>,
     /// Whether to enable SNI feature. 1: enable, 0: disabled (this parameter is applicable only to HTTPS listeners)
+    ///
     /// Wire name: `SniSwitch`; example: `0`.
     pub sni_switch: Option<i64>,
     /// All forwarding rules under a listener (this parameter is only meaningful for HTTP/HTTPS listeners)
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<RuleOutput>,
     /// Listener name
+    ///
     /// Wire name: `ListenerName`; example: `Name`.
     pub listener_name: Option<String>,
     /// Listener creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-03-01 15:27:04`.
     pub create_time: Option<String>,
     /// End port of the port range: 2–65535
+    ///
     /// Wire name: `EndPort`; example: `7890`.
     pub end_port: Option<i64>,
     /// Backend server type. Available values: NODE, POLARIS, TARGETGROUP, TARGETGROUP-V2.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetType`; example: `NODE`.
     pub target_type: Option<String>,
     /// Bound target group basic information; return this field when listener binding target group.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetGroup`.
     pub target_group: Option<BasicTargetGroupInfo>,
     /// Session persistence type. NORMAL means the default session persistence type. QUIC_CID refers to maintaining the session based on Quic Connection ID.
+    ///
     /// Wire name: `SessionType`; example: `NORMAL`.
     pub session_type: Option<String>,
     /// Whether to enable long connections. 1: enable, 0: disable (this parameter is applicable only to HTTP/HTTPS listeners)
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeepaliveEnable`; example: `0`.
     pub keepalive_enable: Option<i64>,
     /// Only supports Nat64 CLB TCP listener
+    ///
     /// Wire name: `Toa`; example: `false`.
     pub toa: Option<bool>,
     /// Rescheduling feature, which provides a switch for scaling out the backend service. If the switch is toggled on, rescheduling is triggered when the backend service is unbound. This parameter is applicable only to TCP/UDP listeners.
+    ///
     /// Wire name: `DeregisterTargetRst`; example: `false`.
     pub deregister_target_rst: Option<bool>,
     /// Listener attribute.
+    ///
     /// Wire name: `AttrFlags`.
     pub attr_flags: Vec<String>,
     /// List of bound target groups
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetGroupList`.
     pub target_group_list: Vec<BasicTargetGroupInfo>,
     /// Maximum number of connections to a listener. -1 means no speed limit at the listener dimension.
+    ///
     /// Wire name: `MaxConn`; example: `-1`.
     pub max_conn: Option<i64>,
     /// Maximum number of new connections to a listener. -1 means no speed limit at the listener dimension.
+    ///
     /// Wire name: `MaxCps`; example: `-1`.
     pub max_cps: Option<i64>,
     /// Idle connection timeout is only supported for TCP listeners. Default value: 900. Value range: 300–900 for shared instances and dedicated instances and 300–1980 for LCU-supported instances.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IdleConnectTimeout`; example: `900`.
     pub idle_connect_timeout: Option<i64>,
     /// Rescheduling trigger duration. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners. After rescheduling is triggered, persistent connections will be disconnected and reassigned within the scheduled time window.
@@ -115,12 +138,15 @@ pub struct Listener {
     ///
     ///
     /// Unit: s.
+    ///
     /// Wire name: `RescheduleInterval`; example: `600`.
     pub reschedule_interval: Option<u64>,
     /// Data compression mode
+    ///
     /// Wire name: `DataCompressMode`; example: `compatibility`.
     pub data_compress_mode: Option<String>,
     /// Rescheduling startup time: After the rescheduling startup time is configured, rescheduling is triggered when the startup time is arrived.
+    ///
     /// Wire name: `RescheduleStartTime`; example: `600`.
     pub reschedule_start_time: Option<i64>,
 }

@@ -10,158 +10,198 @@ use super::{
 #[non_exhaustive]
 pub struct LoadBalancerDetail {
     /// CLB instance ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-12345678`.
     pub load_balancer_id: Option<String>,
     /// CLB instance name.
+    ///
     /// Wire name: `LoadBalancerName`; example: `lb_details`.
     pub load_balancer_name: Option<String>,
     /// Network type of the load balancing instance.
     /// Public: Public network attribute. Private: Private network attribute. for Private network cloud load balancer, bind EIP for Public network access. refer to EIP document.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LoadBalancerType`; example: `Public`.
     pub load_balancer_type: Option<String>,
     /// CLB instance status, including:
     /// 0: creating; 1: running.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// CLB instance VIP.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Address`; example: `1.1.1.1`.
     pub address: Option<String>,
     /// IPv6 VIP address of the CLB instance.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIPv6`; example: `null`.
     pub address_i_pv6: Option<String>,
     /// IP version of the CLB instance. Valid values: IPv4, IPv6.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIPVersion`; example: `IPv4`.
     pub address_ip_version: Option<String>,
     /// IPv6 address type of the CLB instance. Valid values: IPv6Nat64, IPv6FullChain.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IPv6Mode`; example: `null`.
     pub i_pv6_mode: Option<String>,
     /// Availability zone where the CLB instance resides.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// ISP for the IP address of the CLB instance. Valid values: BGP (multi-line), CMCC (China Mobile), CUCC (China Unicom), CTCC (China Telecom), INTERNAL (private network).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIsp`; example: `CMCC`.
     pub address_isp: Option<String>,
     /// ID of the VPC instance to which the CLB instance belongs.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-12345678`.
     pub vpc_id: Option<String>,
     /// ID of the project to which the CLB instance belongs. 0: default project.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// CLB instance creation time.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2020-01-01 00:00:00`.
     pub create_time: Option<String>,
     /// Billing type of a CLB instance. Valid values: PREPAID (prepaid), POSTPAID_BY_HOUR (pay-as-you-go).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeType`; example: `POSTPAID_BY_HOUR`.
     pub charge_type: Option<String>,
     /// CLB instance network attribute.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetworkAttributes`.
     pub network_attributes: Option<InternetAccessible>,
     /// Pay-as-you-go attribute of the CLB instance.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PrepaidAttributes`.
     pub prepaid_attributes: Option<LbChargePrepaid>,
     /// Reserved field, which can be ignored generally.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraInfo`.
     pub extra_info: Option<ExtraInfo>,
     /// Custom configuration IDs of CLB instances. Multiple IDs must be separated by commas (,).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConfigId`; example: `pz-12345678`.
     pub config_id: Option<String>,
     /// CLB instance tag information.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfo>,
     /// CLB listener ID.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-12345678`.
     pub listener_id: Option<String>,
     /// Listener protocol.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Protocol`; example: `tcp`.
     pub protocol: Option<String>,
     /// Listener port.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<u64>,
     /// Forwarding rule ID.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LocationId`; example: `loc-12345678`.
     pub location_id: Option<String>,
     /// Domain name of the forwarding rule.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Domain`; example: `test.com`.
     pub domain: Option<String>,
     /// Forwarding rule path.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `/details`.
     pub url: Option<String>,
     /// ID of target real servers.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetId`; example: `ins-12345678`.
     pub target_id: Option<String>,
     /// Address of target real servers.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetAddress`; example: `172.16.0.2`.
     pub target_address: Option<String>,
     /// Listening port of target real servers.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetPort`; example: `80`.
     pub target_port: Option<u64>,
     /// Forwarding weight of target real servers.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetWeight`; example: `10`.
     pub target_weight: Option<u64>,
     /// 0: not isolated; 1: isolated.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Isolation`; example: `0`.
     pub isolation: Option<u64>,
     /// List of the security groups bound to the CLB instance.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecurityGroup`.
     pub security_group: Vec<String>,
     /// Whether to enable moving up CLB security groups. Valid values: 1 (enabled), 0 (not enabled).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LoadBalancerPassToTarget`; example: `1`.
     pub load_balancer_pass_to_target: Option<u64>,
     /// Health status of the target real server.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetHealth`; example: `Alive`.
     pub target_health: Option<String>,
     /// List o domain names associated with the forwarding rule
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Domains`; example: `["www.xxxx.com"]`.
     pub domains: Option<String>,
     /// The secondary zone of multi-AZ CLB instance
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Vec<String>,
     /// The AZ of private CLB instance. This is only available for beta users.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Whether to enable SNI. `1`: Enable; `0`: Do not enable. This parameter is only meaningful for HTTPS listeners.
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SniSwitch`; example: `0`.
     pub sni_switch: Option<i64>,
     /// Specifies the domain name of the load balancing instance.
+    ///
     /// Wire name: `LoadBalancerDomain`; example: `lb-xxxxxxx-e4841923c1214a90.clb.ap-guangzhou.tencentclb.com`.
     pub load_balancer_domain: Option<String>,
     /// Specifies the network outbound.
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// Specifies the attributes of cloud load balancer.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AttributeFlags`.
     pub attribute_flags: Vec<String>,
     /// Specification type information for load balancing instances
@@ -179,14 +219,17 @@ pub struct LoadBalancerDetail {
     /// .
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SlaType`; example: `clb.c2.medium`.
     pub sla_type: Option<String>,
     /// 0 means non-dedicated instance. 1 means dedicated instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Exclusive`; example: `1`.
     pub exclusive: Option<u64>,
     /// Availability zone forwarding affinity info
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AvailableZoneAffinityInfo`.
     pub available_zone_affinity_info: Option<AvailableZoneAffinityInfo>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct LoadBalancerTraffic {
     /// CLB instance ID
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-xxxxxxx`.
     pub load_balancer_id: Option<String>,
     /// CLB instance name
+    ///
     /// Wire name: `LoadBalancerName`; example: `test-name`.
     pub load_balancer_name: Option<String>,
     /// CLB instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// CLB instance VIP
+    ///
     /// Wire name: `Vip`; example: `1.1.1.1`.
     pub vip: Option<String>,
     /// Maximum outbound bandwidth in Mbps
+    ///
     /// Wire name: `OutBandwidth`; example: `17`.
     pub out_bandwidth: Option<f64>,
     /// Specifies the CLB domain name.
+    ///
     /// Wire name: `Domain`; example: `ap-guang.safsadf.tencentclb.com`.
     pub domain: Option<String>,
 }

@@ -11,74 +11,96 @@ use super::{
 #[non_exhaustive]
 pub struct LoadBalancer {
     /// CLB instance ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-fwzzxxxx`.
     pub load_balancer_id: Option<String>,
     /// CLB instance name.
+    ///
     /// Wire name: `LoadBalancerName`; example: `Name`.
     pub load_balancer_name: Option<String>,
     /// Network type of the load balancing instance.
     /// OPEN: public network attribute. INTERNAL: private network attribute. for a cloud load balancer with private network attribute, you can bind an EIP for public network access. for details, see the EIP document on \[Binding Elastic IP\](<https://www.tencentcloud.com/document/product/215/16700?from_cn_redirect=1>).
+    ///
     /// Wire name: `LoadBalancerType`; example: `OPEN`.
     pub load_balancer_type: Option<String>,
     /// CLB type identifier. Value range: 1 (CLB); 0 (classic CLB).
+    ///
     /// Wire name: `Forward`; example: `1`.
     pub forward: Option<u64>,
     /// The domain name of the cloud load balancer instance. this field is only provided for public network classic and domain name-based load balancing instances. it is being gradually phased out. we recommend using LoadBalancerDomain instead.
+    ///
     /// Wire name: `Domain`; example: `www.aaa.com`.
     pub domain: Option<String>,
     /// List of VIPs of a CLB instance.
+    ///
     /// Wire name: `LoadBalancerVips`.
     pub load_balancer_vips: Vec<String>,
     /// Specifies the state of the load balancing instance, including.
     /// 0: creating. 1: normal operation.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// CLB instance creation time
     /// Format: YYYY-MM-DD HH:MM:ss.
+    ///
     /// Wire name: `CreateTime`; example: `2020-12-08 08:00:00`.
     pub create_time: Option<String>,
     /// Last status transition time of the CLB instance.
     /// Format: YYYY-MM-DD HH:MM:ss.
+    ///
     /// Wire name: `StatusTime`; example: `2020-12-08 08:00:00`.
     pub status_time: Option<String>,
     /// ID of the project to which a CLB instance belongs. 0: default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-mj65xxxx`.
     pub vpc_id: Option<String>,
     /// Anti-DDoS Pro identifier for CLB. 1: CLB with Anti-DDoS Pro; 0: CLB without Anti-DDoS Pro.
+    ///
     /// Wire name: `OpenBgp`; example: `0`.
     pub open_bgp: Option<u64>,
     /// Whether SNAT is enabled. for traditional private network clbs before december 2016, SNAT was enabled.
+    ///
     /// Wire name: `Snat`; example: `false`.
     pub snat: Option<bool>,
     /// Whether isolated. 0 means not isolated. 1 means isolated.
+    ///
     /// Wire name: `Isolation`; example: `0`.
     pub isolation: Option<u64>,
     /// Log information. Only the public network CLB that have HTTP or HTTPS listeners can generate logs.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Log`; example: `null`.
     pub log: Option<String>,
     /// Subnet of the CLB instance (applicable only to VPC-type CLB instances on private networks)
+    ///
     /// Wire name: `SubnetId`; example: `subnet-lzj3xxxx`.
     pub subnet_id: Option<String>,
     /// CLB instance tag information
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfo>,
     /// Security group of the CLB instance
+    ///
     /// Wire name: `SecureGroups`.
     pub secure_groups: Vec<String>,
     /// Basic information of real servers bound to the CLB instance
+    ///
     /// Wire name: `TargetRegionInfo`.
     pub target_region_info: Option<TargetRegionInfo>,
     /// Anycast CLB release domain. For non-anycast CLB, this field returns an empty string.
+    ///
     /// Wire name: `AnycastZone`; example: `null`.
     pub anycast_zone: Option<String>,
     /// IP Version, ipv4 \| ipv6
+    ///
     /// Wire name: `AddressIPVersion`; example: `ipv4`.
     pub address_ip_version: Option<String>,
     /// Specifies the VPC ID in numerical form, obtainable through the \[DescribeVpcs\]((<https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1>)) API.
+    ///
     /// Wire name: `NumericalVpcId`; example: `77599`.
     pub numerical_vpc_id: Option<u64>,
     /// Specifies the ISP of the load balancer IP address.
@@ -89,73 +111,92 @@ pub struct LoadBalancer {
     /// - CUCC: china unicom single-line.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VipIsp`; example: `BGP`.
     pub vip_isp: Option<String>,
     /// Primary AZ
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MasterZone`.
     pub master_zone: Option<ZoneInfo>,
     /// Secondary AZ
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupZoneSet`.
     pub backup_zone_set: Vec<ZoneInfo>,
     /// Specifies the isolation time of the cloud load balancer instance.
     /// Format: YYYY-MM-DD HH:MM:ss.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsolatedTime`; example: `2022-02-12 12:15:08`.
     pub isolated_time: Option<String>,
     /// CLB instance expiration time, which takes effect only for prepaid instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2021-02-12 12:15:08`.
     pub expire_time: Option<String>,
     /// Billing mode of CLB instance. Valid values: PREPAID (yearly/monthly subscription), POSTPAID_BY_HOUR (pay as you go).
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeType`; example: `POSTPAID_BY_HOUR`.
     pub charge_type: Option<String>,
     /// CLB instance network attributes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetworkAttributes`.
     pub network_attributes: Option<InternetAccessible>,
     /// Prepaid billing attributes of a CLB instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PrepaidAttributes`.
     pub prepaid_attributes: Option<LbChargePrepaid>,
     /// Log set ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `LogSetId`; example: `c32fc818-e984-414a-b8f5-3985b4c5xxxx`.
     pub log_set_id: Option<String>,
     /// Log topic ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `LogTopicId`; example: `c32fc818-e984-414a-b8f5-3985b4c5xxxx`.
     pub log_topic_id: Option<String>,
     /// IPv6 address of a CLB instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIPv6`; example: `2402:4e00:1000:4e00:0:920b:5519:d96d`.
     pub address_i_pv6: Option<String>,
     /// Reserved field which can be ignored generally.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraInfo`.
     pub extra_info: Option<ExtraInfo>,
     /// Whether an Anti-DDoS Pro instance can be bound
+    ///
     /// Wire name: `IsDDos`; example: `false`.
     pub is_d_dos: Option<bool>,
     /// Custom configuration IDs of CLB instances
+    ///
     /// Wire name: `ConfigId`; example: `pz-5itmxxxxx`.
     pub config_id: Option<String>,
     /// Whether the real server allows traffic from CLB
+    ///
     /// Wire name: `LoadBalancerPassToTarget`; example: `false`.
     pub load_balancer_pass_to_target: Option<bool>,
     /// Exclusive cluster on the private network
+    ///
     /// Wire name: `ExclusiveCluster`.
     pub exclusive_cluster: Option<ExclusiveCluster>,
     /// Specifies the field is meaningful when the IP address version is ipv6. valid values: ipv6Nat64 \| ipv6FullChain.
     /// IPv6Nat64: specifies a load balancer based on Nat64 IPv6 transition technology.
     /// IPv6FullChain: specifies a cloud load balancer implemented based on ipv6 single-stack technology.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IPv6Mode`; example: `IPv6FullChain`.
     pub i_pv6_mode: Option<String>,
     /// Specifies whether SnatPro is enabled.
+    ///
     /// Wire name: `SnatPro`; example: `true`.
     pub snat_pro: Option<bool>,
     /// Enables the SnatIp list after turning on SnatPro load balancing.
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Vec<SnatIp>,
     /// Performance capacity specification.
@@ -171,41 +212,52 @@ pub struct LoadBalancer {
     /// - "" : non-performance capacity instance
     ///
     /// .
+    ///
     /// Wire name: `SlaType`; example: `null`.
     pub sla_type: Option<String>,
     /// Whether VIP is blocked
+    ///
     /// Wire name: `IsBlock`; example: `false`.
     pub is_block: Option<bool>,
     /// Specifies the blocking or unblocking time.
     /// Format: YYYY-MM-DD HH:MM:ss.
+    ///
     /// Wire name: `IsBlockTime`; example: `2021-02-12 12:15:08`.
     pub is_block_time: Option<String>,
     /// Whether the IP type is Local BGP
+    ///
     /// Wire name: `LocalBgp`; example: `false`.
     pub local_bgp: Option<bool>,
     /// Dedicated layer-7 tag.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterTag`; example: `FOR_TEST`.
     pub cluster_tag: Option<String>,
     /// If the layer-7 listener of an IPv6FullChain CLB instance is enabled, the CLB instance can be bound with IPv4 and IPv6 CVM instances simultaneously.
+    ///
     /// Wire name: `MixIpTarget`; example: `false`.
     pub mix_ip_target: Option<bool>,
     /// Availability zone of a VPC-based private network CLB instance
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Whether it is an NFV CLB instance. No returned information: no; l7nfv: yes.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NfvInfo`; example: `null`.
     pub nfv_info: Option<String>,
     /// Health check log set ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `HealthLogSetId`; example: `c32fc818-e984-414a-b8f5-3985b4c51111`.
     pub health_log_set_id: Option<String>,
     /// Health check log topic ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `HealthLogTopicId`; example: `c32fc818-e984-414a-b8f5-3985b4c52222`.
     pub health_log_topic_id: Option<String>,
     /// Cluster ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Vec<String>,
     /// Attributes of cloud load balancer, input an array of strings to determine whether it is enabled.
@@ -230,25 +282,32 @@ pub struct LoadBalancer {
     /// Ipv62ExclusiveFlag: specifies the Ipv6 exclusive flag used for exclusive Ipv6 traffic processing.
     /// BgpPro: specifies BGP Pro support.
     /// ToaClean: TOA (TCP Option Address) cleanup. clears Address information in TCP options.
+    ///
     /// Wire name: `AttributeFlags`.
     pub attribute_flags: Vec<String>,
     /// Specifies the domain name of the load balancing instance.
+    ///
     /// Wire name: `LoadBalancerDomain`; example: `lb-xxxxxxx-e4841923c1214a90.clb.ap-guangzhou.tencentclb.com`.
     pub load_balancer_domain: Option<String>,
     /// Specifies the network outbound.
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// Indicates whether the instance type is dedicated. 1: dedicated instance. 0: non-dedicated instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Exclusive`; example: `0`.
     pub exclusive: Option<u64>,
     /// Specifies the number of bound backend services.
+    ///
     /// Wire name: `TargetCount`; example: `5`.
     pub target_count: Option<u64>,
     /// Specifies the Endpoint id associated with the clb instance.
+    ///
     /// Wire name: `AssociateEndpoint`; example: `vpce-kig4revm`.
     pub associate_endpoint: Option<String>,
     /// Availability zone forwarding affinity info
+    ///
     /// Wire name: `AvailableZoneAffinityInfo`.
     pub available_zone_affinity_info: Option<AvailableZoneAffinityInfo>,
 }

@@ -7,12 +7,15 @@ use super::CertInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiCertInfo {
     /// Authentication type. Values: `UNIDIRECTIONAL` (one-way authentication), `MUTUAL` (two-way authentication)
+    ///
     /// Wire name: `SSLMode`; example: `UNIDIRECTIONAL`.
     pub ssl_mode: Option<String>,
     /// List of listener or rule certificates. One-way and two-way authentication are supported. Only one certificate can be specified for one algorithm. If `SSLMode` is `MUTUAL` (two-way authentication), at least one CA certificate is required.
+    ///
     /// Wire name: `CertList`.
     pub cert_list: Option<Vec<CertInfo>>,
     /// Whether to enable client authentication for mutual authentication. ON: enable it; OPTIONAL: client certificate not required. Default value: ON.
+    ///
     /// Wire name: `SSLVerifyClient`; example: `ON`.
     pub ssl_verify_client: Option<String>,
 }

@@ -8,12 +8,14 @@ pub struct OAuth {
     /// True: enable.
     /// False: disabled.
     /// Disabled by default.
+    ///
     /// Wire name: `OAuthEnable`.
     pub o_auth_enable: Option<bool>,
     /// Deny requests or allow when all iaps fail.
     /// BYPASS: specifies the bypass.
     /// REJECT.
     /// Defaults to BYPASS.
+    ///
     /// Wire name: `OAuthFailureStatus`; example: `BYPASS`.
     pub o_auth_failure_status: Option<String>,
 }

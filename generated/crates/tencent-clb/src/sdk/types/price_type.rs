@@ -8,14 +8,17 @@ use super::ItemPrice;
 #[non_exhaustive]
 pub struct Price {
     /// Describes the instance pricing.
+    ///
     /// Wire name: `InstancePrice`.
     pub instance_price: Option<ItemPrice>,
     /// Network price.
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BandwidthPrice`.
     pub bandwidth_price: Option<ItemPrice>,
     /// LCU price.
     /// Note: This field may return·null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LcuPrice`.
     pub lcu_price: Option<ItemPrice>,
 }

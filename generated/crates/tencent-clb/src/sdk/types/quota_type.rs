@@ -27,9 +27,11 @@ pub struct Quota {
     pub quota_id: Option<String>,
     /// Currently used quantity. If it is `null`, it is meaningless.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `QuotaCurrent`.
     pub quota_current: Option<i64>,
     /// Quota limit.
+    ///
     /// Wire name: `QuotaLimit`; example: `3`.
     pub quota_limit: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceAvailability {
     /// Specific ISP resource information. Values: `CMCC`, `CUCC`, `CTCC`, `BGP`.
+    ///
     /// Wire name: `Type`; example: `CMCC`.
     pub type_field: Option<String>,
     /// Whether the resource is available. Values: `Available`, `Unavailable`
+    ///
     /// Wire name: `Availability`; example: `Available`.
     pub availability: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::{ResourceAvailability, TypeInfo};
 #[non_exhaustive]
 pub struct Resource {
     /// Specific ISP resource information, Vaules: `CMCC`, `CUCC`, `CTCC`, `BGP`, and `INTERNAL`.
+    ///
     /// Wire name: `Type`.
     pub type_field: Vec<String>,
     /// ISP information, such as `CMCC`, `CUCC`, `CTCC`, `BGP`, and `INTERNAL`.
+    ///
     /// Wire name: `Isp`; example: `CMCC`.
     pub isp: Option<String>,
     /// Available resources.
+    ///
     /// Wire name: `AvailabilitySet`.
     pub availability_set: Vec<ResourceAvailability>,
     /// Operator type info.
+    ///
     /// Wire name: `TypeSet`.
     pub type_set: Vec<TypeInfo>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RewriteLocationMap {
     /// Source forwarding rule ID
+    ///
     /// Wire name: `SourceLocationId`; example: `loc-i82k****`.
     pub source_location_id: Option<String>,
     /// ID of the forwarding rule of the destination
+    ///
     /// Wire name: `TargetLocationId`; example: `loc-lavx****`.
     pub target_location_id: Option<String>,
     /// Redirection status code. Valid values: 301, 302, and 307.
+    ///
     /// Wire name: `RewriteCode`; example: `302`.
     pub rewrite_code: Option<i64>,
     /// Whether the matched URL is carried in redirection. It is required when configuring `RewriteCode`.
+    ///
     /// Wire name: `TakeUrl`; example: `true`.
     pub take_url: Option<bool>,
     /// Original domain name of redirection, which must be the corresponding domain name of `SourceLocationId`. It is required when configuring `RewriteCode`.
+    ///
     /// Wire name: `SourceDomain`; example: `xxx.com`.
     pub source_domain: Option<String>,
 }

@@ -7,19 +7,24 @@
 pub struct RewriteTarget {
     /// Listener ID of the redirection target. this field is valid only when redirection is configured.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetListenerId`; example: `lbl-q471xxxx`.
     pub target_listener_id: Option<String>,
     /// Specifies the forwarding rule ID of redirection target. field is valid only when redirection is configured.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetLocationId`; example: `loc-188pxxxx`.
     pub target_location_id: Option<String>,
     /// Specifies the redirection status code.
+    ///
     /// Wire name: `RewriteCode`; example: `302`.
     pub rewrite_code: Option<i64>,
     /// Whether the matched URL is carried in redirection
+    ///
     /// Wire name: `TakeUrl`; example: `true`.
     pub take_url: Option<bool>,
     /// Redirection type. Manual: Manual redirection; Auto: Automatic redirection
+    ///
     /// Wire name: `RewriteType`; example: `Auto`.
     pub rewrite_type: Option<String>,
 }

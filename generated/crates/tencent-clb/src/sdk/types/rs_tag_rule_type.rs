@@ -7,15 +7,19 @@ use super::Target;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RsTagRule {
     /// CLB listener ID.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-cuxw****`.
     pub listener_id: Option<String>,
     /// List of real servers with tags to be modified.
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<Target>>,
     /// Forwarding rule ID, required for layer-7 rules, not required for layer-4 rules.
+    ///
     /// Wire name: `LocationId`; example: `loc-o8cn****`.
     pub location_id: Option<String>,
     /// Modified tag of the backend service. This parameter has a lower priority than the Tag parameter in the aforementioned &lt;a href="<https://www.tencentcloud.com/document/api/214/30694?from_cn_redirect=1#Target>"&gt;Target&lt;/a&gt;. The final tag value is based on the Tag parameter in the Target. The Tag parameter in RsTagRule will be used only when the Tag parameter in the Target is empty.
+    ///
     /// Wire name: `Tag`; example: `tag_target`.
     pub tag: Option<String>,
 }

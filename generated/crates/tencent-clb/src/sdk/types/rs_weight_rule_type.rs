@@ -7,21 +7,27 @@ use super::Target;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RsWeightRule {
     /// CLB listener ID.
+    ///
     /// Wire name: `ListenerId`; example: `lb-cuxw****`.
     pub listener_id: Option<String>,
     /// List of real servers whose weights to modify.
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<Target>>,
     /// Forwarding rule ID, which is required only for layer-7 rules.
+    ///
     /// Wire name: `LocationId`; example: `loc-o8cn****`.
     pub location_id: Option<String>,
     /// Target rule domain name. This parameter does not take effect if LocationId is specified
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Domain`; example: `www.demo.example.com`.
     pub domain: Option<String>,
     /// Target rule URL. This parameter does not take effect if LocationId is specified
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Url`; example: `/index`.
     pub url: Option<String>,
     /// The new forwarding weight of the real server. Value range: \[0, 100\]. This parameter takes lower precedence than `Weight` in \[`Targets`\](<https://intl.cloud.tencent.com/document/api/214/30694?from_cn_redirect=1#Target>), which means that this parameter only takes effect when the `Weight` in `RsWeightRule` is left empty.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
 }

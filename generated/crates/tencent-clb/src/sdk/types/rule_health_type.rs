@@ -8,20 +8,25 @@ use super::TargetHealth;
 #[non_exhaustive]
 pub struct RuleHealth {
     /// Forwarding rule ID
+    ///
     /// Wire name: `LocationId`; example: `loc-lmf0xxxx`.
     pub location_id: Option<String>,
     /// Domain name of the forwarding rule
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Domain`; example: `test.clb.cloud.tencent.com`.
     pub domain: Option<String>,
     /// Forwarding rule Url
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `/health`.
     pub url: Option<String>,
     /// Advanced routing rule ID.
+    ///
     /// Wire name: `RuleId`; example: `rule-b6xw**lo`.
     pub rule_id: Option<String>,
     /// Indicates the health check status of the backend service bound to this rule.
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<TargetHealth>,
 }

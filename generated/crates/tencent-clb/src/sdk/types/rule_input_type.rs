@@ -7,52 +7,68 @@ use super::{CertificateInput, HealthCheck, MultiCertInfo};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleInput {
     /// Forwarding rule path. Length: 1-200.
+    ///
     /// Wire name: `Url`; example: `/xxxx`.
     pub url: Option<String>,
     /// The domain name associated with the forwarding rule. It can contain 1-80 characters. Only one domain name can be entered. If you need to enter multiple domain names, use `Domains`.
+    ///
     /// Wire name: `Domain`; example: `www.xxxx.com`.
     pub domain: Option<String>,
     /// Session persistence duration, in seconds. 0 indicates that session persistence is disabled, and a value ranging from 30 to 86400 indicates that session persistence is enabled.
+    ///
     /// Wire name: `SessionExpireTime`; example: `30`.
     pub session_expire_time: Option<i64>,
     /// Health check information. For more information, please see \[Health Check\](<https://intl.cloud.tencent.com/document/product/214/6097?from_cn_redirect=1>)
+    ///
     /// Wire name: `HealthCheck`.
     pub health_check: Option<HealthCheck>,
     /// Certificate information. `Certificate` and `MultiCertInfo` cannot be specified at the same time.
+    ///
     /// Wire name: `Certificate`.
     pub certificate: Option<CertificateInput>,
     /// Request forwarding method of the rule. Value range: WRR, LEAST_CONN, IP_HASH
     /// They represent weighted round robin, least connections, and IP hash, respectively. Default value: WRR.
+    ///
     /// Wire name: `Scheduler`; example: `WRR`.
     pub scheduler: Option<String>,
     /// Specifies the forwarding protocol between cloud load balancer and backend service. currently supports HTTP/HTTPS/GRPC/GRPCS/TRPC. TRPC is not yet available. default HTTP.
+    ///
     /// Wire name: `ForwardType`; example: `HTTP`.
     pub forward_type: Option<String>,
     /// Whether to set this domain name as the default domain name. Note: Only one default domain name can be set under one listener.
+    ///
     /// Wire name: `DefaultServer`; example: `true`.
     pub default_server: Option<bool>,
     /// Whether to enable HTTP/2. Note: HTTP/2 can be enabled only for HTTPS domain names.
+    ///
     /// Wire name: `Http2`; example: `true`.
     pub http2: Option<bool>,
     /// Target real server type. NODE: binding a general node; TARGETGROUP: binding a target group.
+    ///
     /// Wire name: `TargetType`; example: `NODE`.
     pub target_type: Option<String>,
     /// TRPC callee server route, which is required when `ForwardType` is "TRPC". This is now only for internal usage.
+    ///
     /// Wire name: `TrpcCallee`; example: `trpcall`.
     pub trpc_callee: Option<String>,
     /// TRPC calling service API, which is required when `ForwardType` is "TRPC". This is now only for internal usage.
+    ///
     /// Wire name: `TrpcFunc`; example: `trpcFunc`.
     pub trpc_func: Option<String>,
     /// Whether to enable QUIC. Note: QUIC can be enabled only for HTTPS domain names
+    ///
     /// Wire name: `Quic`; example: `true`.
     pub quic: Option<bool>,
     /// The domain name associated with the forwarding rule. Each contain 1-80 characters. If you only need to enter one domain name, use `Domain` instead.
+    ///
     /// Wire name: `Domains`.
     pub domains: Option<Vec<String>>,
     /// Certificate information. You can specify multiple server-side certificates with different algorithm types. `Certificate` and `MultiCertInfo` cannot be specified at the same time.
+    ///
     /// Wire name: `MultiCertInfo`.
     pub multi_cert_info: Option<MultiCertInfo>,
     /// Specifies the custom cookie name.
+    ///
     /// Wire name: `CookieName`; example: `test_cookie`.
     pub cookie_name: Option<String>,
 }

@@ -8,81 +8,106 @@ use super::{BasicTargetGroupInfo, CertificateOutput, HealthCheck, OAuth, Rewrite
 #[non_exhaustive]
 pub struct RuleOutput {
     /// Forwarding rule ID
+    ///
     /// Wire name: `LocationId`; example: `loc-xxx`.
     pub location_id: Option<String>,
     /// Domain name of the forwarding rule
+    ///
     /// Wire name: `Domain`; example: `www.xxxx.com`.
     pub domain: Option<String>,
     /// Path of forwarding rules.
+    ///
     /// Wire name: `Url`; example: `/test`.
     pub url: Option<String>,
     /// Session persistence time
+    ///
     /// Wire name: `SessionExpireTime`; example: `0`.
     pub session_expire_time: Option<i64>,
     /// Health Check Information
+    ///
     /// Wire name: `HealthCheck`.
     pub health_check: Option<HealthCheck>,
     /// Certificate information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Certificate`.
     pub certificate: Option<CertificateOutput>,
     /// Request forwarding method in the rules.WRR, LEAST_CONN, and IP_HASH respectively indicate weighted round robin, least connections, and IP hash.
+    ///
     /// Wire name: `Scheduler`; example: `WRR`.
     pub scheduler: Option<String>,
     /// ID of the listener to which the forwarding rule belongs
+    ///
     /// Wire name: `ListenerId`; example: `lbl-8cnl****`.
     pub listener_id: Option<String>,
     /// Redirection target information of the forwarding rule
+    ///
     /// Wire name: `RewriteTarget`.
     pub rewrite_target: Option<RewriteTarget>,
     /// Whether to enable gzip
+    ///
     /// Wire name: `HttpGzip`; example: `true`.
     pub http_gzip: Option<bool>,
     /// Whether the forwarding rule is automatically created
+    ///
     /// Wire name: `BeAutoCreated`; example: `false`.
     pub be_auto_created: Option<bool>,
     /// Whether to use as the default domain name
+    ///
     /// Wire name: `DefaultServer`; example: `true`.
     pub default_server: Option<bool>,
     /// Whether to enable Http2
+    ///
     /// Wire name: `Http2`; example: `false`.
     pub http2: Option<bool>,
     /// Forwarding protocol between CLB and real server
+    ///
     /// Wire name: `ForwardType`; example: `HTTP`.
     pub forward_type: Option<String>,
     /// Forwarding rule creation time
+    ///
     /// Wire name: `CreateTime`; example: `2024-01-22 14:36:12`.
     pub create_time: Option<String>,
     /// Real server type. NODE indicates binding to a general node, and TARGETGROUP indicates binding to a target group.
+    ///
     /// Wire name: `TargetType`; example: `NODE`.
     pub target_type: Option<String>,
     /// Basic information of a bound target group. This field will be returned if a target group is bound to a rule.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetGroup`.
     pub target_group: Option<BasicTargetGroupInfo>,
     /// WAF instance ID.
+    ///
     /// Wire name: `WafDomainId`; example: `waf-VuDdHZo4`.
     pub waf_domain_id: Option<String>,
     /// Called server routing. valid when ForwardType is TRPC. currently not yet available.
+    ///
     /// Wire name: `TrpcCallee`; example: `vpc`.
     pub trpc_callee: Option<String>,
     /// TRPC calling service api. valid when ForwardType is TRPC. currently not yet available.
+    ///
     /// Wire name: `TrpcFunc`; example: `testFunc`.
     pub trpc_func: Option<String>,
     /// QUIC status. QUIC_ACTIVE means enabled, QUIC_INACTIVE means not enabled. note that only HTTPS domain names can enable QUIC.
+    ///
     /// Wire name: `QuicStatus`; example: `QUIC_INACTIVE`.
     pub quic_status: Option<String>,
     /// Specifies the domain name list of the forwarding rule.
+    ///
     /// Wire name: `Domains`.
     pub domains: Vec<String>,
     /// List of bound target groups
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetGroupList`.
     pub target_group_list: Vec<BasicTargetGroupInfo>,
     /// OAuth configuration status.
+    ///
     /// Wire name: `OAuth`.
     pub o_auth: Option<OAuth>,
     /// Specifies the custom cookie name.
+    ///
     /// Wire name: `CookieName`; example: `test_cookie`.
     pub cookie_name: Option<String>,
 }

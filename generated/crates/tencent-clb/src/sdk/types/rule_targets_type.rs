@@ -8,18 +8,23 @@ use super::{Backend, FunctionTarget};
 #[non_exhaustive]
 pub struct RuleTargets {
     /// Forwarding rule ID
+    ///
     /// Wire name: `LocationId`; example: `loc-i82k****`.
     pub location_id: Option<String>,
     /// Domain name of the forwarding rule
+    ///
     /// Wire name: `Domain`; example: `xxx.com`.
     pub domain: Option<String>,
     /// Forwarding rule path.
+    ///
     /// Wire name: `Url`; example: `/xxx`.
     pub url: Option<String>,
     /// Real server information
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<Backend>,
     /// Describes the backend cloud function info.
+    ///
     /// Wire name: `FunctionTargets`.
     pub function_targets: Vec<FunctionTarget>,
 }

@@ -8,15 +8,19 @@ use super::LbRsTargets;
 #[non_exhaustive]
 pub struct RulesItems {
     /// Rule ID.
+    ///
     /// Wire name: `LocationId`; example: `loc-lmf0xxxx`.
     pub location_id: Option<String>,
     /// Domain name.
+    ///
     /// Wire name: `Domain`; example: `test.clb.cloud.tencent.com`.
     pub domain: Option<String>,
     /// Uri
+    ///
     /// Wire name: `Url`; example: `/rules`.
     pub url: Option<String>,
     /// Object bound to the real server.
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<LbRsTargets>,
 }

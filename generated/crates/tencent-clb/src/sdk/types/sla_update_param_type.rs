@@ -6,6 +6,7 @@
 pub struct SlaUpdateParam {
     /// CLB instance ID.
     /// Can be queried through the \[DescribeLoadBalancers\](<https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1>) api.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-57x2wzka`.
     pub load_balancer_id: Option<String>,
     /// Specification of the LCU-supported instance. Valid values:

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnatIp {
     /// Unique VPC subnet ID, such as `subnet-12345678`.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-3152159`.
     pub subnet_id: Option<String>,
     /// IP address, such as 192.168.0.1
+    ///
     /// Wire name: `Ip`; example: `192.168.0.1`.
     pub ip: Option<String>,
 }

@@ -20,6 +20,7 @@ pub struct SpecAvailability {
     /// Wire name: `SpecType`; example: `shared`.
     pub spec_type: Option<String>,
     /// Specification availability. resource availability, "Available": Available, "Unavailable": Unavailable.
+    ///
     /// Wire name: `Availability`; example: `Available`.
     pub availability: Option<String>,
 }

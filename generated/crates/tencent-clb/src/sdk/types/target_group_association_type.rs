@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupAssociation {
     /// CLB instance ID
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-agcadfe`.
     pub load_balancer_id: Option<String>,
     /// Target group ID
+    ///
     /// Wire name: `TargetGroupId`; example: `lbtg-0nzo3czo`.
     pub target_group_id: Option<String>,
     /// Listener ID. This parameter is required when the AssociateTargetGroups and DisassociateTargetGroups APIs are called.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-xxxx`.
     pub listener_id: Option<String>,
     /// Forwarding rule ID
+    ///
     /// Wire name: `LocationId`; example: `loc-aaaaaa`.
     pub location_id: Option<String>,
     /// Weight of the target group. Value range: \[0, 100\]. It takes effect only for binding v2 target groups. If not specified, it defaults to 10.
+    ///
     /// Wire name: `Weight`; example: `100`.
     pub weight: Option<i64>,
 }

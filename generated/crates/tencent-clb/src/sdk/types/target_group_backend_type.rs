@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct TargetGroupBackend {
     /// Target group ID
+    ///
     /// Wire name: `TargetGroupId`; example: `lbtg-5f37****`.
     pub target_group_id: Option<String>,
     /// Real server type. Valid values: CVM, ENI (coming soon)
+    ///
     /// Wire name: `Type`; example: `CVM`.
     pub type_field: Option<String>,
     /// Unique real server ID
+    ///
     /// Wire name: `InstanceId`; example: `ins-2bei****`.
     pub instance_id: Option<String>,
     /// Specifies the listening port of the backend service. for a port range listener, this field returns 0, representing an invalid port, indicating settings not supported.
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<u64>,
     /// Forwarding weight of real server. Value range: \[0, 100\]. Default value: 10.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<u64>,
     /// Public network IP of the real server
+    ///
     /// Wire name: `PublicIpAddresses`.
     pub public_ip_addresses: Vec<String>,
     /// Private network IP of the real server
+    ///
     /// Wire name: `PrivateIpAddresses`.
     pub private_ip_addresses: Vec<String>,
     /// Instance name of the real server
+    ///
     /// Wire name: `InstanceName`; example: `testName`.
     pub instance_name: Option<String>,
     /// Real server binding time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegisteredTime`.
     pub registered_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Unique ID of the ENI
+    ///
     /// Wire name: `EniId`; example: `eni-jf7u****`.
     pub eni_id: Option<String>,
     /// Specifies the availability zone ID of the backend service.
+    ///
     /// Wire name: `ZoneId`; example: `400001`.
     pub zone_id: Option<u64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupHealthCheck {
     /// Whether to enable the health check.
+    ///
     /// Wire name: `HealthSwitch`; example: `true`.
     pub health_switch: Option<bool>,
     /// Health check method. among them, only the new version V2 target group type supports this parameter. valid values: TCP \| HTTP \| HTTPS \| PING \| CUSTOM. among them:.
@@ -18,21 +19,27 @@ pub struct TargetGroupHealthCheck {
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Custom check parameters. health check port, defaults to the port of the backend service unless you want to specify a specific port, otherwise leave it blank. (applicable only to TCP/UDP target group).
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Health check timeout. The default is 2 seconds. Value range: 2-30 seconds.
+    ///
     /// Wire name: `Timeout`; example: `2`.
     pub timeout: Option<i64>,
     /// Detection interval time. The default is 5 seconds. Value range: 2-300 seconds.
+    ///
     /// Wire name: `GapTime`; example: `5`.
     pub gap_time: Option<i64>,
     /// Health detection threshold. The default is 3 times. Value range: 2-10 times.
+    ///
     /// Wire name: `GoodLimit`; example: `3`.
     pub good_limit: Option<i64>,
     /// Unhealth detection threshold. The default is 3 times. Value range: 2-10 times.
+    ///
     /// Wire name: `BadLimit`; example: `3`.
     pub bad_limit: Option<i64>,
     /// Indicates whether jumbo frames are enabled for probe packets of all rss in the target group. enabled by default. this parameter is supported only for GWLB type target groups.
+    ///
     /// Wire name: `JumboFrame`; example: `true`.
     pub jumbo_frame: Option<bool>,
     /// Health check status code (applicable only to HTTP/HTTPS target group and HTTP health check method of TCP target group). value range: 1~31. default: 31. among them: &lt;url&gt;
@@ -43,6 +50,7 @@ pub struct TargetGroupHealthCheck {
     /// - 16 means return 5xx represents health.&lt;/url&gt; to have multiple return codes represent health, sum up corresponding values.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCode`; example: `504`.
     pub http_code: Option<i64>,
     /// Health check domain name. among them: &lt;ur&gt;
@@ -50,14 +58,17 @@ pub struct TargetGroupHealthCheck {
     /// - targeting HTTP/HTTPS target groups, this parameter is required when using HTTP health check method.&lt;/ur&gt;.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCheckDomain`; example: `www.xxxx.com`.
     pub http_check_domain: Option<String>,
     /// Health check path (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCheckPath`; example: `/xxx\t/xxx`.
     pub http_check_path: Option<String>,
     /// Health check method (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners). Default: HEAD. Valid values: HEAD and GET.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpCheckMethod`; example: `HEAD`.
     pub http_check_method: Option<String>,
     /// Input format of health check. required when health check method is CUSTOM. valid values: HEX or TEXT. among them:&lt;ur&gt;
@@ -66,14 +77,17 @@ pub struct TargetGroupHealthCheck {
     /// - applicable only to TCP/UDP target group.&lt;/ur&gt;.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ContextType`; example: `TEXT`.
     pub context_type: Option<String>,
     /// CUSTOM check parameters. required when the CheckType value is CUSTOM, represents the content of the request sent by the health check, only ASCII visible characters, maximum length limit 500. applicable only to TCP/UDP target group.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SendContext`; example: `ping`.
     pub send_context: Option<String>,
     /// CUSTOM check parameters. required when the CheckType value is CUSTOM. represents the result returned by the health check. only ASCII visible characters are allowed. maximum length limit is 500. (applicable only to TCP/UDP target group).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecvContext`; example: `pong`.
     pub recv_context: Option<String>,
     /// HTTP version, where: &lt;ur&gt;
@@ -82,10 +96,12 @@ pub struct TargetGroupHealthCheck {
     /// - applicable only to TCP target group.&lt;/ur&gt;.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HttpVersion`; example: `HTTP/1.1`.
     pub http_version: Option<String>,
     /// Health check status code when the protocol is GRPC. (this parameter applies only to target groups with the backend forwarding protocol of GRPC.) default value: 12. valid values: a single numerical value, multiple numerical values, or a range. for example, 20, 20,25, or 0-99.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtendedCode`; example: `12`.
     pub extended_code: Option<String>,
 }

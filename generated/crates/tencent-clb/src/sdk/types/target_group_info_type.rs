@@ -8,36 +8,44 @@ use super::{AssociationItem, TagInfo, TargetGroupHealthCheck};
 #[non_exhaustive]
 pub struct TargetGroupInfo {
     /// Target group ID
+    ///
     /// Wire name: `TargetGroupId`; example: `lbtg-xxxxxxxx`.
     pub target_group_id: Option<String>,
     /// VPC ID of the target group
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxxxx`.
     pub vpc_id: Option<String>,
     /// Target group name
+    ///
     /// Wire name: `TargetGroupName`; example: `Name`.
     pub target_group_name: Option<String>,
     /// Default port of target group. This field returns 0 for full listen target group, indicating an invalid port.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `60`.
     pub port: Option<u64>,
     /// Creation time of target group
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Target group modification time
+    ///
     /// Wire name: `UpdatedTime`.
     pub updated_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Associated rule array. This parameter cannot be obtained in the DescribeTargetGroupList API call.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AssociatedRule`.
     pub associated_rule: Vec<AssociationItem>,
     /// Backend forwarding protocol of the target group. Only the new version target group v2 returns a valid value.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Protocol`; example: `tcp`.
     pub protocol: Option<String>,
     /// Scheduling algorithm. This parameter returns valid values only for target groups with backend forwarding protocol (HTTP, HTTPS, GRPC). Available values:
@@ -50,45 +58,57 @@ pub struct TargetGroupInfo {
     /// - IP_HASH: based on IP HASH.&lt;/ur&gt;
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ScheduleAlgorithm`; example: `WRR`.
     pub schedule_algorithm: Option<String>,
     /// Health check details.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HealthCheck`.
     pub health_check: Option<TargetGroupHealthCheck>,
     /// Target Group Type, currently supported v1 (legacy version target group), v2 (new version target group). Defaults to v1 (legacy version target group).
+    ///
     /// Wire name: `TargetGroupType`; example: `v1`.
     pub target_group_type: Option<String>,
     /// Number of rules associated with the target group.
+    ///
     /// Wire name: `AssociatedRuleCount`; example: `60`.
     pub associated_rule_count: Option<i64>,
     /// Number of instances in the target group.
+    ///
     /// Wire name: `RegisteredInstancesCount`; example: `1`.
     pub registered_instances_count: Option<i64>,
     /// Tag.
+    ///
     /// Wire name: `Tag`.
     pub tag: Vec<TagInfo>,
     /// Default weight. Only target groups of v2 type return this field. When NULL is returned, it means the default weight is not set.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Weight`; example: `100`.
     pub weight: Option<u64>,
     /// Whether to listen to the target group.
+    ///
     /// Wire name: `FullListenSwitch`; example: `true`.
     pub full_listen_switch: Option<bool>,
     /// Whether to enable long connections. Only target groups with HTTP/HTTPS/GRPC as the backend forwarding protocol return a valid value.
+    ///
     /// Wire name: `KeepaliveEnable`; example: `true`.
     pub keepalive_enable: Option<bool>,
     /// Session hold time. Only target groups with backend forwarding protocol set to HTTP/HTTPS/GRPC return a valid value.
+    ///
     /// Wire name: `SessionExpireTime`; example: `0`.
     pub session_expire_time: Option<i64>,
     /// IP version.
+    ///
     /// Wire name: `IpVersion`; example: `IPv4`.
     pub ip_version: Option<String>,
     /// Whether to enable SNAT
+    ///
     /// Wire name: `SnatEnable`; example: `false`.
     pub snat_enable: Option<bool>,
 }

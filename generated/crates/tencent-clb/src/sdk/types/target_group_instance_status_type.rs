@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TargetGroupInstanceStatus {
     /// IP of backend RS
+    ///
     /// Wire name: `InstanceIp`; example: `10.0.0.1`.
     pub instance_ip: Option<String>,
     /// Health check status. Parameter values and meanings are as follows:
@@ -13,16 +14,20 @@ pub struct TargetGroupInstanceStatus {
     /// ● off: means health check disabled.
     /// ● Health: Indicates healthy.
     /// ● unhealth: indicates being abnormal.
+    ///
     /// Wire name: `Status`; example: `health`.
     pub status: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-xxxxxxxx`.
     pub instance_id: Option<String>,
     /// Port.
+    ///
     /// Wire name: `Port`; example: `90`.
     pub port: Option<u64>,
     /// NIC ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EniId`; example: `eni-xxxxxxxx`.
     pub eni_id: Option<String>,
 }

@@ -5,17 +5,21 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupInstance {
     /// Private IP of target group instance
+    ///
     /// Wire name: `BindIP`; example: `x.x.x.x`.
     pub bind_ip: Option<String>,
     /// Port of target group instance. this field is not supported for full listen target groups.
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<u64>,
     /// Weight of a target group instance
     /// Specifies that the Weight must be configured for a v2 target group. when calling the CreateTargetGroup API for target group creation, this parameter is used in combination with the Weight parameter in the create api, and one of them is required.
     /// Valid values: 0-100.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<u64>,
     /// The new port of the target group instance. this field is not supported for full listen target groups.
+    ///
     /// Wire name: `NewPort`; example: `80`.
     pub new_port: Option<u64>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct TargetHealth {
     /// Private IP of the target
+    ///
     /// Wire name: `IP`; example: `'10.0.0.1'`.
     pub ip: Option<String>,
     /// Port bound to the target
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Current health status. true: healthy; false: unhealthy.
+    ///
     /// Wire name: `HealthStatus`; example: `true`.
     pub health_status: Option<bool>,
     /// Instance ID of the target, such as ins-12345678
+    ///
     /// Wire name: `TargetId`; example: `'ins-12345678'`.
     pub target_id: Option<String>,
     /// Describes the detailed information of the current health status. for example: Alive, Dead, Unknown, Close. Alive status is healthy, Dead state is abnormal, Unknown status includes not started, checking, Unknown status, Close means health check disabled or listener status stop.
+    ///
     /// Wire name: `HealthStatusDetail`; example: `'Alive'`.
     pub health_status_detail: Option<String>,
     /// (**This parameter will be disused soon. Please use `HealthStatusDetail` instead.**) Details of the current health status. Values: `Alive` (healthy), `Dead` (abnormal), `Unknown` (Health check not started/checking/unknown status)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HealthStatusDetial`; example: `'Alive'`.
     pub health_status_detial: Option<String>,
     /// Target group unique ID.
+    ///
     /// Wire name: `TargetGroupId`; example: `lbtg-xxxxxxxx`.
     pub target_group_id: Option<String>,
     /// Specifies the weight of the Target.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<u64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRegionInfo {
     /// Region of the target, such as ap-guangzhou
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Network of the target, which is in the format of vpc-abcd1234 for VPC or 0 for basic network
+    ///
     /// Wire name: `VpcId`; example: `vpc-6kog****`.
     pub vpc_id: Option<String>,
     /// Target'S network, in the format of 86323 for a private network, or 0 if it is a basic network.
+    ///
     /// Wire name: `NumericalVpcId`; example: `0`.
     pub numerical_vpc_id: Option<i64>,
 }

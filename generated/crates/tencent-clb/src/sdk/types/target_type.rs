@@ -6,23 +6,29 @@
 pub struct Target {
     /// Specifies the listening port of the backend service.
     /// Note: this parameter must be specified when binding to CVM (cloud virtual machine) or ENI (elastic network interface).
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Specifies the backend service type. valid values: CVM (cloud virtual machine), ENI (elastic network interface). as an input parameter, this parameter does not take effect currently.
+    ///
     /// Wire name: `Type`; example: `CVM`.
     pub type_field: Option<String>,
     /// This parameter must be passed in when binding to CVM. it represents the unique ID of the CVM and can be obtained from the InstanceId field in the response of the DescribeInstances api. indicates binding the primary IPv4 address of the primary network interface. the InstanceId cannot be specified in the following scenarios: binding to non-CVM resources, binding to auxiliary network interface ips on CVM, binding to CVM through cross-domain 2.0, and binding to IPv6 addresses of CVM.
     /// Note: you can only input one of the InstanceId parameter or the EniIp parameter.
+    ///
     /// Wire name: `InstanceId`; example: `ins-xxxxxxxx`.
     pub instance_id: Option<String>,
     /// The new forwarding weight of the real server. Value range: \[0, 100\]. Default: 10. This parameter takes priority over `Weight` in \[`RsWeightRule`\](<https://intl.cloud.tencent.com/document/api/214/30694?from_cn_redirect=1#RsWeightRule>). If it’s left empty, the value of `Weight` in `RsWeightRule` will be used.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
     /// This parameter must be passed in for IP binding. it supports eni ips and other private IP addresses. if it is an eni, it must first be bound to a CVM before binding to a cloud load balancer instance.
     /// Note: only one of the InstanceId parameter and EniIp parameter can be passed. if binding a dual-stack IPV6 instance, this parameter must be passed. if it is a cross-region binding, the parameter must be passed and the InstanceId parameter is not supported.
+    ///
     /// Wire name: `EniIp`; example: `x.x.x.x`.
     pub eni_ip: Option<String>,
     /// Tag.
+    ///
     /// Wire name: `Tag`; example: `tag_taget`.
     pub tag: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::SpecAvailability;
 #[non_exhaustive]
 pub struct TypeInfo {
     /// Operator type.
+    ///
     /// Wire name: `Type`; example: `BGP`.
     pub type_field: Option<String>,
     /// Specification availability.
+    ///
     /// Wire name: `SpecAvailabilitySet`.
     pub spec_availability_set: Vec<SpecAvailability>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ZoneInfo {
     /// Unique ID of the AZ in numeric form, such as 100001
+    ///
     /// Wire name: `ZoneId`; example: `100001`.
     pub zone_id: Option<u64>,
     /// Unique ID of the AZ in string format, such as ap-guangzhou-1
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// AZ name, such as Guangzhou 1
+    ///
     /// Wire name: `ZoneName`; example: `广州一区`.
     pub zone_name: Option<String>,
     /// Specifies the region of the availability zone, for example: ap-guangzhou.
+    ///
     /// Wire name: `ZoneRegion`; example: `ap-guangzhou`.
     pub zone_region: Option<String>,
     /// Indicates whether the AZ is a LocalZone az, for example: false.
+    ///
     /// Wire name: `LocalZone`; example: `false`.
     pub local_zone: Option<bool>,
     /// Indicates whether the AZ is an EdgeZone az, for example: false.
+    ///
     /// Wire name: `EdgeZone`; example: `false`.
     pub edge_zone: Option<bool>,
 }

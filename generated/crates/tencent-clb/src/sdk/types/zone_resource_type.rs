@@ -8,31 +8,40 @@ use super::Resource;
 #[non_exhaustive]
 pub struct ZoneResource {
     /// Primary AZ, such as "ap-guangzhou-1".
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-2`.
     pub master_zone: Option<String>,
     /// Resource list.
+    ///
     /// Wire name: `ResourceSet`.
     pub resource_set: Vec<Resource>,
     /// Secondary AZ, such as "ap-guangzhou-2".
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-3`.
     pub slave_zone: Option<String>,
     /// IP version. Values: `IPv4`, `IPv6`, and `IPv6_Nat`.
+    ///
     /// Wire name: `IPVersion`; example: `IPv4`.
     pub ip_version: Option<String>,
     /// Region of the AZ, such as `ap-guangzhou`.
+    ///
     /// Wire name: `ZoneRegion`; example: `ap-guangzhou`.
     pub zone_region: Option<String>,
     /// Whether the AZ is a `LocalZone`. Values: `true`, `false`.
+    ///
     /// Wire name: `LocalZone`; example: `false`.
     pub local_zone: Option<bool>,
     /// Type of resources in the zone. Values: `SHARED`, `EXCLUSIVE`
+    ///
     /// Wire name: `ZoneResourceType`; example: `"SHARED"`.
     pub zone_resource_type: Option<String>,
     /// Whether the AZ is an edge zone. Values: `true`, `false`.
+    ///
     /// Wire name: `EdgeZone`; example: `false`.
     pub edge_zone: Option<bool>,
     /// Specifies the network outbound.
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
 }

@@ -8,51 +8,66 @@ use super::{ExclusiveCluster, InternetAccessible, SnatIp, TagInfo};
 #[non_exhaustive]
 pub struct CloneLoadBalancerRequest {
     /// CLB ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-xxxxx`.
     pub load_balancer_id: String,
     /// The name of the cloned CLB instance. Rule: 1-60 English letters, Chinese characters, digits, hyphens "-", or underscores "_".
     /// Note: If the name is the same as an existing Cloud Load Balancer instance in the system, the system will automatically generate the name of the created CLB instance.
+    ///
     /// Wire name: `LoadBalancerName`; example: `test-name`.
     pub load_balancer_name: Option<String>,
     /// The project ID associated with the Cloud Load Balancer instance can be obtained through the \[DescribeLoadBalancers\](<https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1>) API. If this parameter is not specified, it will be used as the default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Applicable only to public network CLB. Sets the primary AZ ID for cross-AZ disaster recovery, such as 100001 or ap-guangzhou-1.
     /// Note: The primary AZ loads traffic, while the secondary AZ does not load traffic by default and is used only if the primary AZ becomes unavailable. The platform will automatically select the optimal secondary AZ. You can call the \[DescribeResources\](<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>) API to query the primary AZ list of a region.
+    ///
     /// Wire name: `MasterZoneId`; example: `ap-guangzhou-1`.
     pub master_zone_id: Option<String>,
     /// Applicable only to public network CLB. Sets the secondary AZ ID for cross-AZ disaster recovery, such as 100001 or ap-guangzhou-1.
     /// Note: The secondary AZ sustains traffic when the primary AZ encounters faults. You can call the \[DescribeResources\](<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>) API to query the list of primary/secondary AZs in a region.
+    ///
     /// Wire name: `SlaveZoneId`; example: `ap-guangzhou-1`.
     pub slave_zone_id: Option<String>,
     /// Applicable only to public network CLB. Availability zone ID. Specify an availability zone to create a Cloud Load Balancer instance, for example, ap-guangzhou-1. If not specified, queries CVM instances in all AZs. If needed, call the DescribeZones API (<https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1>) to query the availability zone list.
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-1`.
     pub zone_id: Option<String>,
     /// CLB network billing mode, applicable only to public network CLB instances.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// It only applies to public CLB. Currently, the static single-line IP type is supported only for the regions of Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing. If you need to experience it, contact your business manager. After approval, you can select the ISP type as China Mobile (CMCC), China Unicom (CUCC), or China Telecom (CTCC). The network billing mode should be selected as billing by bandwidth package (BANDWIDTH_PACKAGE). If this parameter is not specified, BGP is used by default. You can use the DescribeResources API to query ISPs supported for a region.
+    ///
     /// Wire name: `VipIsp`; example: `CMCC`.
     pub vip_isp: Option<String>,
     /// Designate a Vip to apply for Cloud Load Balancer.
+    ///
     /// Wire name: `Vip`; example: `139.X.X.X`.
     pub vip: Option<String>,
     /// When you purchase Cloud Load Balancer (CLB), you can tag it.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<TagInfo>>,
     /// Exclusive cluster information.
+    ///
     /// Wire name: `ExclusiveCluster`.
     pub exclusive_cluster: Option<ExclusiveCluster>,
     /// Bandwidth package ID. If this parameter is specified, the network billing mode (InternetAccessible.InternetChargeType) supports only billing by bandwidth package (BANDWIDTH_PACKAGE).
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-pnbe****`.
     pub bandwidth_package_id: Option<String>,
     /// Whether to support the feature of binding IP addresses across regions/VPCs.
+    ///
     /// Wire name: `SnatPro`; example: `true`.
     pub snat_pro: Option<bool>,
     /// SNAT IP addresses to be created when the feature of cross-region/cross-VPC IP address binding is enabled.
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Option<Vec<SnatIp>>,
     /// Public network exclusive cluster ID or CDCId.
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Option<Vec<String>>,
     /// Performance capacity specification.
@@ -67,12 +82,15 @@ pub struct CloneLoadBalancerRequest {
     /// Wire name: `SlaType`; example: `sla-1`.
     pub sla_type: Option<String>,
     /// Exclusive STGW cluster tag.
+    ///
     /// Wire name: `ClusterTag`; example: `ziyan`.
     pub cluster_tag: Option<String>,
     /// Applicable only to private network CLB. When connected to nearby via private network, select availability zone for deployment. You can call the \[DescribeZones\](<https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1>) API to query the availability zone list.
+    ///
     /// Wire name: `Zones`.
     pub zones: Option<Vec<String>>,
     /// Unique ID of an EIP, in the format of eip-11112222, which is applicable only for binding EIP to private network CLB.
+    ///
     /// Wire name: `EipAddressId`; example: `eip-1111****`.
     pub eip_address_id: Option<String>,
 }
@@ -145,6 +163,7 @@ impl CloneLoadBalancerRequestBuilder {
 #[non_exhaustive]
 pub struct CloneLoadBalancerResponse {
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -159,7 +178,7 @@ pub struct CloneLoadBalancerResponse {
 pub type CloneLoadBalancerError = super::ClbError;
 
 impl super::Client {
-    /// Calls `CloneLoadBalancer`: This API is used to clone a Cloud Load Balancer instance. Based on the designated CLB instance, it creates a new instance with identical rules and binding relationships. The cloning operation is asynchronous. The cloned data is based on the call to CloneLoadBalancer. If the cloned CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
+    /// Calls `CloneLoadBalancer`: Clones a Cloud Load Balancer instance. Based on the designated CLB instance, it creates a new instance with identical rules and binding relationships. The cloning operation is asynchronous. The cloned data is based on the call to CloneLoadBalancer. If the cloned CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
     ///
     /// Limitation notes:
     /// Does not support basic networks, classic CLB, IPv6, or NAT64.
@@ -182,14 +201,10 @@ impl super::Client {
     ) -> impl ::runtime::CallFuture<CloneLoadBalancerResponse, CloneLoadBalancerError> {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`clone_load_balancer`](Self::clone_load_balancer) would send.
-    pub fn clone_load_balancer_request(
-        &self,
-        input: &CloneLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CloneLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

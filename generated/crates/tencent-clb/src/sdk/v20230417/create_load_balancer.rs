@@ -12,53 +12,69 @@ use super::{
 pub struct CreateLoadBalancerRequest {
     /// Network type of the Cloud Load Balancer instance:
     /// OPEN: public network attribute, INTERNAL: private network attribute.
+    ///
     /// Wire name: `LoadBalancerType`; example: `OPEN`.
     pub load_balancer_type: String,
     /// Type of the Cloud Load Balancer instance. 1: Common Cloud Load Balancer instance. Currently only support input 1.
+    ///
     /// Wire name: `Forward`; example: `1`.
     pub forward: Option<i64>,
     /// The name of a Cloud Load Balancer instance takes effect only when creating an instance. Rule: 1-80 characters in internationally compatible languages, including English letters, Chinese characters, digits, hyphens "-", underscores "_", and other common characters (Unicode supplementary characters such as emojis and rare Chinese characters are forbidden). Note: If the name is identical to that of an existing Cloud Load Balancer instance in the system, the system will automatically generate a name for the newly created CLB instance.
+    ///
     /// Wire name: `LoadBalancerName`; example: `test-cvm-bussiness`.
     pub load_balancer_name: Option<String>,
     /// The network ID of the backend target device belonging to the Cloud Load Balancer, such as vpc-12345678, can be obtained through the &lt;a href="<https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1>"&gt;DescribeVpcs&lt;/a&gt; API. It defaults to DefaultVPC if this parameter is not specified. This parameter is required when creating a private network CLB instance.
+    ///
     /// Wire name: `VpcId`; example: `vpc-30xq****`.
     pub vpc_id: Option<String>,
     /// A subnet ID must be specified when you purchase a private network CLB instance under a VPC. The VIP of the private network CLB instance is generated in this subnet. This parameter is required when you create a private network CLB instance but not supported when you create a public network IPv4 CLB instance.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-dva8****`.
     pub subnet_id: Option<String>,
     /// The project ID associated with the Cloud Load Balancer instance can be obtained through the &lt;a href="<https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1>"&gt;DescribeProject&lt;/a&gt; API. If this parameter is left blank, it will be used as the default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Applicable only to public network CLB. IP version, valid values: IPV4, IPV6, IPv6FullChain, case-insensitive, default value IPV4. Description: A value of IPV6 means IPV6 NAT64 version; a value of IPv6FullChain means IPv6 version.
+    ///
     /// Wire name: `AddressIPVersion`; example: `IPV4`.
     pub address_ip_version: Option<String>,
     /// Count of Cloud Load Balancers to create. Default value: 1.
+    ///
     /// Wire name: `Number`; example: `1`.
     pub number: Option<u64>,
     /// Applicable only to public network IPv4 Cloud Load Balancer. Sets the primary AZ ID for cross-AZ disaster recovery, such as 100001 or ap-guangzhou-1.
     /// Note: The primary AZ loads traffic. The secondary AZ does not load traffic by default and is used only if the primary AZ becomes unavailable. Currently, primary and secondary AZs are supported only for IPv4 CLB instances in Guangzhou, Shanghai, Nanjing, Beijing, Chengdu, Shenzhen Finance, Hong Kong (China), Seoul, Frankfurt, and Singapore regions. You can call the &lt;a href="<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>"&gt;DescribeResources&lt;/a&gt; API to query the primary AZ list of a region. \[If you need to experience this feature, submit a ticket\](<https://console.cloud.tencent.com/workorder/category>).
+    ///
     /// Wire name: `MasterZoneId`; example: `ap-guangzhou-1`.
     pub master_zone_id: Option<String>,
     /// Applicable only to public network load balancing with IPv4 version. Availability zone ID. Designated availability zone to create a CLB instance, for example: ap-guangzhou-1.
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-1`.
     pub zone_id: Option<String>,
     /// Maximum outbound bandwidth under the network billing mode. It applies only to LCU-supported instances of the private network type and all instances of the public network type.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// Applicable only to public network CLB. Currently, static single-line IP type is supported in Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing regions. If you need to experience it, contact business manager to submit a request. After approval, just select CMCC, CUCC, or CTCC as the operator type. Only can be used BANDWIDTH_PACKAGE for network billing mode. If this parameter is not specified, use BGP by default. You can check ISPs supported in a region via the &lt;a href="<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>"&gt;DescribeResources&lt;/a&gt; api query.
+    ///
     /// Wire name: `VipIsp`; example: `CMCC`.
     pub vip_isp: Option<String>,
     /// When you purchase Cloud Load Balancer (CLB), you can tag it with up to 20 tag key-value pairs.
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<Vec<TagInfo>>,
     /// Apply for a Cloud Load Balancer with a designated VIP. This parameter is optional. If this parameter is not specified, the VIP is assigned by system. This parameter is supported for IPv4 and IPv6 types but unsupported for IPv6 NAT64 type.
     /// Note: When specifying a VIP to create a private network instance or a public IPv6 BGP instance, creation fails if the VIP is not within the specified VPC subnet or if the VIP is already occupied.
+    ///
     /// Wire name: `Vip`; example: `139.X.X.X`.
     pub vip: Option<String>,
     /// Bandwidth package ID. If this parameter is specified, the network billing mode (InternetAccessible.InternetChargeType) will only support billing by bandwidth package (BANDWIDTH_PACKAGE). The attributes of the bandwidth package determine the settlement method. For IPv6 CLB instances purchased by non-promoted users, if the ISP type is not BGP, the bandwidth package ID cannot be specified.
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-pnbe****`.
     pub bandwidth_package_id: Option<String>,
     /// Dedicated instance info. This parameter is required when creating a private network CLB instance of exclusive type.
+    ///
     /// Wire name: `ExclusiveCluster`.
     pub exclusive_cluster: Option<ExclusiveCluster>,
     /// Performance capacity specification.
@@ -78,47 +94,61 @@ pub struct CreateLoadBalancerRequest {
     /// - For domestic site users, this parameter is not required when creating a shared instance. For international site users, the default purchased instance is standard if this parameter is not passed.
     ///
     ///  For specification details, see \[Instance Specifications Comparison\](<https://www.tencentcloud.com/document/product/214/84689?from_cn_redirect=1>).
+    ///
     /// Wire name: `SlaType`; example: `clb.c3.medium`.
     pub sla_type: Option<String>,
     /// A string used to ensure request idempotency. This string is generated by the customer and must be unique among different requests, with a maximum value of no more than 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
+    ///
     /// Wire name: `ClientToken`; example: `23494*****`.
     /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Whether the cross-regional or cross-Vpc IP binding feature is supported.
+    ///
     /// Wire name: `SnatPro`; example: `true`.
     pub snat_pro: Option<bool>,
     /// After enabling the cross-regional/cross-Vpc IP binding feature, create a SnatIp.
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Option<Vec<SnatIp>>,
     /// Tag of the Stgw exclusive cluster.
+    ///
     /// Wire name: `ClusterTag`; example: `ziyan`.
     pub cluster_tag: Option<String>,
     /// Applicable only to public network load balancing with IPv4 version. Sets the secondary AZ ID for cross-AZ disaster recovery, such as 100001 or ap-guangzhou-1.
     /// Note: The secondary AZ is the availability zone that needs to carry traffic after primary availability zone failure. You can query a region's list of primary/secondary AZs via the &lt;a href="<https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1>"&gt;DescribeResources&lt;/a&gt; API. \[If you need to trial the feature, submit a &lt;a href="<https://console.cloud.tencent.com/workorder/category>"&gt;ticket application&lt;/a&gt;\]
+    ///
     /// Wire name: `SlaveZoneId`; example: `ap-guangzhou-1`.
     pub slave_zone_id: Option<String>,
     /// Unique ID of EIP, such as eip-11112222, applicable only to private network CLB to bind EIP.
+    ///
     /// Wire name: `EipAddressId`; example: `eip-1111****`.
     pub eip_address_id: Option<String>,
     /// Allow CLB traffic to the Target. Enable (true): verify security groups on CLB; deny CLB traffic to the Target (false): verify security groups on both CLB and backend instances.
+    ///
     /// Wire name: `LoadBalancerPassToTarget`; example: `true`.
     pub load_balancer_pass_to_target: Option<bool>,
     /// Network outbound
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// Prepaid billing attributes of the Cloud Load Balancer instance
+    ///
     /// Wire name: `LBChargePrepaid`.
     pub lb_charge_prepaid: Option<LbChargePrepaid>,
     /// Billing type of the CLB instance. Valid values: POSTPAID_BY_HOUR and PREPAID. Default value: POSTPAID_BY_HOUR.
+    ///
     /// Wire name: `LBChargeType`; example: `POSTPAID_BY_HOUR`.
     pub lb_charge_type: Option<String>,
     /// L7 access log topic ID
+    ///
     /// Wire name: `AccessLogTopicId`; example: `9ec21ce7-a71b-4ba7-afb1-c1bd630233**`.
     pub access_log_topic_id: Option<String>,
     /// Whether layer-7 advanced routing is enabled
+    ///
     /// Wire name: `AdvancedRoute`; example: `false`.
     pub advanced_route: Option<bool>,
     /// Availability zone affinity info
+    ///
     /// Wire name: `AvailableZoneAffinityInfo`.
     pub available_zone_affinity_info: Option<AvailableZoneAffinityInfo>,
 }
@@ -214,12 +244,15 @@ impl CreateLoadBalancerRequestBuilder {
 pub struct CreateLoadBalancerResponse {
     /// An array of unique IDs of Cloud Load Balancer instances.
     /// In certain scenarios, such as a delay in creation, this field may return null. At this point, you can query the created resource ID through the DescribeTaskStatus API using the RequestId or DealName parameter returned by the API.
+    ///
     /// Wire name: `LoadBalancerIds`.
     pub load_balancer_ids: Vec<String>,
     /// Order ID.
+    ///
     /// Wire name: `DealName`; example: `2022XXXX`.
     pub deal_name: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -236,7 +269,7 @@ pub struct CreateLoadBalancerResponse {
 pub type CreateLoadBalancerError = super::ClbError;
 
 impl super::Client {
-    /// Calls `CreateLoadBalancer`: This API is used to create a Cloud Load Balancer instance (this interface supports only pay-as-you-go CLB instances. For annual/monthly subscription, proceed to purchase through the console). To use the CLB service, you must purchase one or more CLB instances. After successfully calling the API, the unique ID of the CLB instance will be returned. CLB instances are divided into public network and private network types. For details, refer to the product type in the product description.
+    /// Calls `CreateLoadBalancer`: Creates a Cloud Load Balancer instance (this interface supports only pay-as-you-go CLB instances. For annual/monthly subscription, proceed to purchase through the console). To use the CLB service, you must purchase one or more CLB instances. After successfully calling the API, the unique ID of the CLB instance will be returned. CLB instances are divided into public network and private network types. For details, refer to the product type in the product description.
     /// Note: (1) To apply for Cloud Load Balancer (CLB) in a specified availability zone or cross-zone disaster recovery (only supported in Hong Kong (China)), \[submit a request\](<https://console.cloud.tencent.com/workorder/category>) if you need to experience the feature. (2) Currently only Beijing, Shanghai, and Guangzhou support IPv6. (3) The default purchase quota for an account in each region is 100 for public network and 100 for private network.
     /// This is an async API. After the API returns successfully, you can use the DescribeLoadBalancers API to query the status of the Cloud Load Balancer instance (such as creating and normal) to confirm whether the creation is successful.
     ///
@@ -253,14 +286,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`create_load_balancer`](Self::create_load_balancer) would send.
-    pub fn create_load_balancer_request(
-        &self,
-        input: &CreateLoadBalancerRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for CreateLoadBalancerRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -10,57 +10,72 @@ pub struct Cluster {
     /// User APP ID.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AppID`.
     pub app_id: Option<u64>,
     /// Instance ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterID`; example: `ctsdbi-kcd2mjqp`.
     pub cluster_id: Option<String>,
     /// Account ID.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountID`; example: `无`.
     pub account_id: Option<String>,
     /// Customizes the instance name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`; example: `ctsdbi-kcd2mjqp`.
     pub name: Option<String>,
     /// Region.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-beijing`.
     pub region: Option<String>,
     /// Availability zone.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zones`; example: `ap-beijing-5`.
     pub zones: Option<String>,
     /// Network information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Networks`.
     pub networks: Vec<Network>,
     /// Instance specification.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Spec`.
     pub spec: Option<Spec>,
     /// Instance status. 0: running; 1: creating; 16: adjusting configuration; 17: isolating; 18: to be terminated; 19: recovering; 20: shutting down; 21: terminating; 22: terminated.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<u64>,
     /// Instance validity period.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Period`.
     pub period: Option<Period>,
     /// Creation time.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Last modification time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Internal features of the product.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tenant`.
     pub tenant: Option<Tenant>,
     /// Tag.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// Security group information.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Security`.
     pub security: Vec<String>,
 }

@@ -6,31 +6,39 @@
 pub struct Database {
     /// Instance ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterID`; example: `无`.
     pub cluster_id: Option<String>,
     /// Database name.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Cold storage time (days).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoolDownInDays`.
     pub cool_down_in_days: Option<i64>,
     /// Data retention time (days).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RetentionInDays`.
     pub retention_in_days: Option<i64>,
     /// Remarks.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Remark`; example: `无`.
     pub remark: Option<String>,
     /// Status. 0: initializing resources; 1: creating resources; 2: normal status; 3: deleting resources; 4: deleted resources; 5: disabling resources; 6: disabled resources; 7: abnormal resources, and manual operation is required.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Creation time.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Last modification time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

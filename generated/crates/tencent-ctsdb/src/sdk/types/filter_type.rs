@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Filter parameter.
+    ///
     /// Wire name: `Name`; example: `app_id`.
     pub name: Option<String>,
     /// Filter expression.
+    ///
     /// Wire name: `Op`; example: `IN,=,LIKE`.
     pub op: Option<String>,
     /// Value involved in filtering.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

@@ -7,18 +7,22 @@
 pub struct Network {
     /// vpc id
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-7y8i6k84`.
     pub vpc_id: Option<String>,
     /// vpc subnet id
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-5vh2p6bj`.
     pub subnet_id: Option<String>,
     /// VPC IP address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VIP`; example: `10.0.0.1`.
     pub vip: Option<String>,
     /// VPC port address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `8086`.
     pub port: Option<u64>,
 }

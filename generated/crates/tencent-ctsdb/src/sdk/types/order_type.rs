@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Order {
     /// Sorting field.
+    ///
     /// Wire name: `Name`; example: `created_at`.
     pub name: Option<String>,
     /// Sorting method.
+    ///
     /// Wire name: `Type`; example: `ASC/DESC`.
     pub type_field: Option<String>,
 }

@@ -7,30 +7,37 @@
 pub struct Spec {
     /// 1: yearly/monthly subscription; 2: bill by hour.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<u64>,
     /// Request unit. 0 indicates following the resource configuration.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RequestUnit`; example: `0`.
     pub request_unit: Option<u64>,
     /// Maximum number of CPU cores.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CpuLimit`.
     pub cpu_limit: Option<f64>,
     /// Maximum memory size (Gi).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<f64>,
     /// Maximum number of disks (Gi).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DiskLimit`.
     pub disk_limit: Option<u64>,
     /// Number of business shards.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Shards`.
     pub shards: Option<u64>,
     /// Number of business nodes.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Replicas`.
     pub replicas: Option<u64>,
 }

@@ -7,10 +7,12 @@
 pub struct Tag {
     /// Key.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Key`; example: `无`.
     pub key: Option<String>,
     /// Value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Value`; example: `无`.
     pub value: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Tenant {
     /// Whether the password is encrypted.
+    ///
     /// Wire name: `IsPasswordEncrypted`; example: `false`.
     pub is_password_encrypted: Option<bool>,
 }

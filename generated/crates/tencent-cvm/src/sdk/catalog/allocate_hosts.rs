@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateHosts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_hosts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateHostsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ConfigureChcAssistVpc`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::configure_chc_assist_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ConfigureChcAssistVpcRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ConvertOperatingSystems`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::convert_operating_systems::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ConvertOperatingSystemsRequest, ::runtime::BuildError> {

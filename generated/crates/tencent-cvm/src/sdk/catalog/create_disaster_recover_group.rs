@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDisasterRecoverGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_disaster_recover_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDisasterRecoverGroupRequest, ::runtime::BuildError> {

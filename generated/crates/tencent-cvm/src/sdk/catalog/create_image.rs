@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateImageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLaunchTemplateVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_launch_template_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLaunchTemplateVersionRequest, ::runtime::BuildError> {

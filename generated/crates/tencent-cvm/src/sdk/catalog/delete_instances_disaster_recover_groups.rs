@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteInstancesDisasterRecoverGroups`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_instances_disaster_recover_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteKeyPairs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_key_pairs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteKeyPairsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteLaunchTemplateVersions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_launch_template_versions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteLaunchTemplateVersionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeChcDeniedActions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_chc_denied_actions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeChcDeniedActionsRequest, ::runtime::BuildError> {

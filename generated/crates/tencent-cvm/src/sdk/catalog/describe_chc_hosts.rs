@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeChcHosts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_chc_hosts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeChcHostsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDisasterRecoverGroupQuota`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_disaster_recover_group_quota::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

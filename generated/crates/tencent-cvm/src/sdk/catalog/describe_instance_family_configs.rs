@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeInstanceFamilyConfigs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_instance_family_configs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeInstanceFamilyConfigsRequest, ::runtime::BuildError> {

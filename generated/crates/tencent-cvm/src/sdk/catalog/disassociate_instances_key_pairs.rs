@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateInstancesKeyPairs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_instances_key_pairs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateInstancesKeyPairsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnterRescueMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enter_rescue_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnterRescueModeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExportImages`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::export_images::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExportImagesRequest, ::runtime::BuildError> {

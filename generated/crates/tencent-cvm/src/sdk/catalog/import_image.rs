@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ImportImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::import_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ImportImageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquirePricePurchaseReservedInstancesOffering`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquire_price_purchase_reserved_instances_offering::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquiryPriceModifyInstancesChargeType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquiry_price_modify_instances_charge_type::glue::{
     OP, OPERATION, to_wire,
 };

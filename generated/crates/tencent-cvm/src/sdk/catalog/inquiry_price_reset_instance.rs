@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquiryPriceResetInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquiry_price_reset_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceResetInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyChcAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_chc_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyChcAttributeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDisasterRecoverGroupAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_disaster_recover_group_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

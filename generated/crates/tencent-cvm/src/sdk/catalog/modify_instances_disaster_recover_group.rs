@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstancesDisasterRecoverGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instances_disaster_recover_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyKeyPairAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_key_pair_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyKeyPairAttributeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLaunchTemplateDefaultVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_launch_template_default_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

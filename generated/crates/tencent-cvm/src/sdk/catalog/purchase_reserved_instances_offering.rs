@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PurchaseReservedInstancesOffering`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::purchase_reserved_instances_offering::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveChcDeployVpc`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_chc_deploy_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveChcDeployVpcRequest, ::runtime::BuildError> {

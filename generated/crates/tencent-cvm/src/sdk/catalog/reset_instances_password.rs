@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetInstancesPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_instances_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetInstancesPasswordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetInstancesType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_instances_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetInstancesTypeRequest, ::runtime::BuildError> {

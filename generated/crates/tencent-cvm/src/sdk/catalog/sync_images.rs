@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SyncImages`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::sync_images::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SyncImagesRequest, ::runtime::BuildError> {

@@ -7,15 +7,19 @@ use super::Externals;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionTimer {
     /// Timer action currently only supports terminating one value: TerminateInstances.
+    ///
     /// Wire name: `TimerAction`; example: `TerminateInstances`.
     pub timer_action: Option<String>,
     /// Execution time, in standard ISO8601 representation and using UTC time. format: YYYY-MM-DDThh:MM:ssZ. for example, 2018-05-29T11:26:40Z. the execution time must be later than the current time by 5 minutes.
+    ///
     /// Wire name: `ActionTime`; example: `2024-05-29T11:26:40Z`.
     pub action_time: Option<String>,
     /// Extension data. only used as output usage.
+    ///
     /// Wire name: `Externals`.
     pub externals: Option<Externals>,
     /// Timer ID. only used as output usage.
+    ///
     /// Wire name: `ActionTimerId`; example: `57z0f8ef-8112-460f-8203-fab753580f68`.
     pub action_timer_id: Option<String>,
     /// Timer status, for output usage only. value ranges from:
@@ -26,6 +30,7 @@ pub struct ActionTimer {
     /// Wire name: `Status`; example: `UNDO`.
     pub status: Option<String>,
     /// Instance ID corresponding to a timer. used only for output.
+    ///
     /// Wire name: `InstanceId`; example: `ins-dpa3e3at`.
     pub instance_id: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Attribute {
     /// Custom data of instances.
+    ///
     /// Wire name: `UserData`; example: `TXlVc2VyRGF0YQo=\t`.
     pub user_data: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChargePrepaid {
     /// Purchased usage period, in month. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<u64>,
     /// Auto renewal flag. Valid values:
@@ -16,6 +17,7 @@ pub struct ChargePrepaid {
     /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: neither notify upon expiration nor renew automatically
     ///
     /// Default value: NOTIFY_AND_AUTO_RENEW. If this parameter is specified as NOTIFY_AND_AUTO_RENEW, the instance will be automatically renewed on a monthly basis if the account balance is sufficient.
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_AUTO_RENEW`.
     pub renew_flag: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChcDeployExtraConfig {
     /// MinIO type: whether to use Tencent Cloud's minios or the customer's own minios.
+    ///
     /// Wire name: `MiniOsType`; example: `public`.
     pub mini_os_type: Option<String>,
     /// Server architecture and boot mode. Value: x86_legacy, arm_uefi.
+    ///
     /// Wire name: `BootType`; example: `x86_legacy`.
     pub boot_type: Option<String>,
     /// The boot file used by PXE. Default: pxelinux.0.
+    ///
     /// Wire name: `BootFile`; example: `pxelinux.0`.
     pub boot_file: Option<String>,
     /// tftp server ip address.
+    ///
     /// Wire name: `NextServerAddress`; example: `169.254.68.10`.
     pub next_server_address: Option<String>,
 }

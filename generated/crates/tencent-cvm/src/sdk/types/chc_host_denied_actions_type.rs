@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ChcHostDeniedActions {
     /// CHC instance ID
+    ///
     /// Wire name: `ChcId`; example: `“chc-123456fd”`.
     pub chc_id: Option<String>,
     /// CHC instance status
+    ///
     /// Wire name: `State`; example: `"ONLINE"`.
     pub state: Option<String>,
     /// Actions not allowed for the current CHC instance
+    ///
     /// Wire name: `DenyActions`.
     pub deny_actions: Vec<String>,
 }

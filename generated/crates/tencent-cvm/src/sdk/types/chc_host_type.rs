@@ -8,12 +8,15 @@ use super::{ChcDeployExtraConfig, Placement, VirtualPrivateCloud};
 #[non_exhaustive]
 pub struct ChcHost {
     /// CHC host ID
+    ///
     /// Wire name: `ChcId`; example: `chc-1a2b3c4d`.
     pub chc_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `托管服务器1`.
     pub instance_name: Option<String>,
     /// Server serial number
+    ///
     /// Wire name: `SerialNumber`; example: `sn34asdfabd`.
     pub serial_number: Option<String>,
     /// CHC host status
@@ -33,74 +36,92 @@ pub struct ChcHost {
     pub instance_state: Option<String>,
     /// Device type
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeviceType`; example: `CHC_HS1`.
     pub device_type: Option<String>,
     /// Availability zone
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// Out-of-band network
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BmcVirtualPrivateCloud`.
     pub bmc_virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// Out-of-band network IP
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BmcIp`; example: `10.12.10.34`.
     pub bmc_ip: Option<String>,
     /// Out-of-band network security group ID
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BmcSecurityGroupIds`.
     pub bmc_security_group_ids: Vec<String>,
     /// Deployment network
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeployVirtualPrivateCloud`.
     pub deploy_virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// Deployment network IP
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeployIp`; example: `10.12.10.34`.
     pub deploy_ip: Option<String>,
     /// Deployment network security group ID
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeploySecurityGroupIds`.
     pub deploy_security_group_ids: Vec<String>,
     /// ID of the associated CVM
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CvmInstanceId`; example: `ins-34as43at`.
     pub cvm_instance_id: Option<String>,
     /// Server creation time
+    ///
     /// Wire name: `CreatedTime`; example: `2020-03-10T02:43:51Z`.
     pub created_time: Option<String>,
     /// Instance hardware description, including CPU cores, memory capacity and disk capacity.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HardwareDescription`; example: `128C 22GB 2424GB`.
     pub hardware_description: Option<String>,
     /// CPU cores of the CHC host
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CPU`; example: `128`.
     pub cpu: Option<i64>,
     /// Memory capacity of the CHC host (unit: GB)
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Memory`; example: `22`.
     pub memory: Option<i64>,
     /// Disk capacity of the CHC host
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Disk`; example: `10T`.
     pub disk: Option<String>,
     /// MAC address assigned under the out-of-band network
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BmcMAC`; example: `51:94:20:9C:B1:CB`.
     pub bmc_mac: Option<String>,
     /// MAC address assigned under the deployment network
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeployMAC`; example: `51:94:20:9C:B1:CB`.
     pub deploy_mac: Option<String>,
     /// Management type
     /// HOSTING: Hosting
     /// TENANT: Leasing
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TenantType`; example: `HOSTING`.
     pub tenant_type: Option<String>,
     /// CHC DHCP option, which is used for MiniOS debugging.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeployExtraConfig`.
     pub deploy_extra_config: Option<ChcDeployExtraConfig>,
 }

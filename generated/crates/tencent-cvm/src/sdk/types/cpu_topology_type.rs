@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CpuTopology {
     /// Number of physical CPU cores to enable.
+    ///
     /// Wire name: `CoreCount`; example: `4`.
     pub core_count: Option<i64>,
     /// Number of threads per core. This parameter determines whether to enable or disable hyper-threading.
@@ -14,6 +15,7 @@ pub struct CpuTopology {
     /// - 2: Enable hyper-threading.
     ///
     /// If not set, an instance uses the default hyper-threading policy. For how to enable or disable hyper-threading, refer to \[Enabling and Disabling Hyper-Threading\](<https://intl.cloud.tencent.com/document/product/213/103798?from_cn_redirect=1>).
+    ///
     /// Wire name: `ThreadPerCore`; example: `2`.
     pub thread_per_core: Option<i64>,
 }

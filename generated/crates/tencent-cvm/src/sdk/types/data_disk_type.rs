@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataDisk {
     /// Data disk size, unit: GiB. the minimum adjustment step size is 10 GiB. the value ranges of different data disk types vary. for specific limitations, see the \[storage overview\](<https://www.tencentcloud.com/document/product/213/4952>). the default value is 0, which means no data disk purchase. for more restrictions, see the product document.
+    ///
     /// Wire name: `DiskSize`; example: `50`.
     pub disk_size: Option<i64>,
     /// Specifies the data disk type. for restrictions on data disk types, refer to \[storage overview\](<https://www.tencentcloud.com/document/product/213/4952>). valid values:
@@ -23,10 +24,12 @@ pub struct DataDisk {
     /// default: LOCAL_BASIC.
     ///
     /// this parameter is invalid for the `ResizeInstanceDisk` api.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_SSD`.
     pub disk_type: Option<String>,
     /// Specifies the data disk ID.
     /// This parameter currently only serves as a response parameter for query apis such as `DescribeInstances`, and cannot be used as an input parameter for write apis such as `RunInstances`.
+    ///
     /// Wire name: `DiskId`; example: `disk-ciezoimt`.
     pub disk_id: Option<String>,
     /// Whether the data disk is terminated with the instance. value range:
@@ -35,9 +38,11 @@ pub struct DataDisk {
     ///
     /// default value: true
     /// currently, this parameter is only used for the API `RunInstances`.
+    ///
     /// Wire name: `DeleteWithInstance`; example: `true`.
     pub delete_with_instance: Option<bool>,
     /// Data disk snapshot ID. the size of the selected data disk snapshot must be less than the data disk size.
+    ///
     /// Wire name: `SnapshotId`; example: `snap-6yczrj8x`.
     pub snapshot_id: Option<String>,
     /// Specifies whether the data disk is encrypted. value range:
@@ -46,29 +51,35 @@ pub struct DataDisk {
     ///
     ///  default value: false
     ///  this parameter is currently only used for the `RunInstances` api.
+    ///
     /// Wire name: `Encrypt`; example: `false`.
     pub encrypt: Option<bool>,
     /// Custom CMK ID, value is UUID or similar to kms-abcd1234. used for encrypted cloud disk.
     ///
     /// This parameter is currently only used for the `RunInstances` api.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `KmsKeyId`; example: `kms-abcd1234`.
     pub kms_key_id: Option<String>,
     /// Cloud disk performance (unit: MiB/s). specifies additional performance for cloud disks.
     /// Currently only supports extreme cbs (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD).
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `ThroughputPerformance`; example: `20`.
     pub throughput_performance: Option<i64>,
     /// Specifies the dedicated cluster ID belonging to.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `CdcId`; example: `cdc-1648zauv`.
     pub cdc_id: Option<String>,
     /// Burstable performance.
     ///
     /// **Note: this field is in beta test.**.
+    ///
     /// Wire name: `BurstPerformance`; example: `false`.
     pub burst_performance: Option<bool>,
     /// Disk name, with a length not exceeding 128 characters.
+    ///
     /// Wire name: `DiskName`; example: `MyDiskName`.
     pub disk_name: Option<String>,
 }

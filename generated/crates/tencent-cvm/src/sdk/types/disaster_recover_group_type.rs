@@ -8,9 +8,11 @@ use super::Tag;
 #[non_exhaustive]
 pub struct DisasterRecoverGroup {
     /// ID of a spread placement group.
+    ///
     /// Wire name: `DisasterRecoverGroupId`; example: `ps-n4becvb9`.
     pub disaster_recover_group_id: Option<String>,
     /// Name of a spread placement group, which must be 1-60 characters long.
+    ///
     /// Wire name: `Name`; example: `myGroup`.
     pub name: Option<String>,
     /// Type of a spread placement group. Valid values:
@@ -27,23 +29,29 @@ pub struct DisasterRecoverGroup {
     /// Wire name: `Type`; example: `"HOST"`.
     pub type_field: Option<String>,
     /// The maximum number of CVMs that can be hosted in a spread placement group.
+    ///
     /// Wire name: `CvmQuotaTotal`; example: `50`.
     pub cvm_quota_total: Option<i64>,
     /// The current number of CVMs in a spread placement group.
+    ///
     /// Wire name: `CurrentNum`; example: `2`.
     pub current_num: Option<i64>,
     /// The list of CVM IDs in a spread placement group.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Creation time of a spread placement group.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// placement group affinity
+    ///
     /// Wire name: `Affinity`; example: `1`.
     pub affinity: Option<i64>,
     /// List of tags associated with the placement group.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

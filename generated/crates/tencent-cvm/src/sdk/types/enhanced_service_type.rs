@@ -9,12 +9,15 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnhancedService {
     /// Enables cloud security service. If this parameter is not specified, the cloud security service will be enabled by default.
+    ///
     /// Wire name: `SecurityService`.
     pub security_service: Option<RunSecurityServiceEnabled>,
     /// Enables cloud monitor service. If this parameter is not specified, the cloud monitor service will be enabled by default.
+    ///
     /// Wire name: `MonitorService`.
     pub monitor_service: Option<RunMonitorServiceEnabled>,
     /// Whether to enable the TAT service. If this parameter is not specified, the TAT service is enabled for public images and disabled for other images by default.
+    ///
     /// Wire name: `AutomationService`.
     pub automation_service: Option<RunAutomationServiceEnabled>,
 }

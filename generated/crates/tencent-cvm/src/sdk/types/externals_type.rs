@@ -7,6 +7,7 @@ use super::StorageBlock;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Externals {
     /// Release Address
+    ///
     /// Wire name: `ReleaseAddress`; example: `true`.
     pub release_address: Option<bool>,
     /// Unsupported network type. valid values:
@@ -17,6 +18,7 @@ pub struct Externals {
     /// Wire name: `UnsupportNetworks`.
     pub unsupport_networks: Vec<String>,
     /// Specifies the HDD local storage attributes.
+    ///
     /// Wire name: `StorageBlockAttr`.
     pub storage_block_attr: Option<StorageBlock>,
 }

@@ -15,9 +15,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Filters.
+    ///
     /// Wire name: `Name`; example: `zone`.
     pub name: Option<String>,
     /// Filter values.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

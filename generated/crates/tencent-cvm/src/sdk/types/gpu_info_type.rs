@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GpuInfo {
     /// Specifies the GPU count of the instance. a value less than 1 indicates VGPU type, and a value larger than 1 indicates GPU passthrough type.
+    ///
     /// Wire name: `GPUCount`; example: `1`.
     pub gpu_count: Option<f64>,
     /// Specifies the GPU address of the instance.
+    ///
     /// Wire name: `GPUId`.
     pub gpu_id: Vec<String>,
     /// Specifies the GPU type of the instance.
+    ///
     /// Wire name: `GPUType`; example: `NVIDIA T4`.
     pub gpu_type: Option<String>,
 }

@@ -8,43 +8,56 @@ use super::{HostResource, Placement};
 #[non_exhaustive]
 pub struct HostItem {
     /// CDH instance location. This parameter is used to specify the AZ, project, and other attributes of the instance.
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// CDH instance ID
+    ///
     /// Wire name: `HostId`; example: `host-6154dm9w`.
     pub host_id: Option<String>,
     /// CDH instance type
+    ///
     /// Wire name: `HostType`; example: `HS50`.
     pub host_type: Option<String>,
     /// CDH instance name
+    ///
     /// Wire name: `HostName`; example: `myHost`.
     pub host_name: Option<String>,
     /// CDH instance billing mode
+    ///
     /// Wire name: `HostChargeType`; example: `PREPAID`.
     pub host_charge_type: Option<String>,
     /// CDH instance renewal flag
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_AUTO_RENEW`.
     pub renew_flag: Option<String>,
     /// CDH instance creation time
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// CDH instance expiry time
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// List of IDs of CVMs created on a CDH instance
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// CDH instance status
+    ///
     /// Wire name: `HostState`; example: `RUNNING`.
     pub host_state: Option<String>,
     /// CDH instance IP
+    ///
     /// Wire name: `HostIp`; example: `10.0.0.6`.
     pub host_ip: Option<String>,
     /// CDH instance resource information
+    ///
     /// Wire name: `HostResource`.
     pub host_resource: Option<HostResource>,
     /// Cage ID of the CDH instance. This parameter is only valid for CDH instances in the cages of finance availability zones.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `CageId`; example: `cage-gz-1-2`.
     pub cage_id: Option<String>,
 }

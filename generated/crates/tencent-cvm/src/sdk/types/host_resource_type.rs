@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct HostResource {
     /// Total number of CPU cores in the CDH instance
+    ///
     /// Wire name: `CpuTotal`; example: `32`.
     pub cpu_total: Option<u64>,
     /// Number of available CPU cores in the CDH instance
+    ///
     /// Wire name: `CpuAvailable`; example: `32`.
     pub cpu_available: Option<u64>,
     /// Total memory size of the CDH instance (unit: GiB)
+    ///
     /// Wire name: `MemTotal`; example: `96`.
     pub mem_total: Option<f64>,
     /// Available memory size of the CDH instance (unit: GiB)
+    ///
     /// Wire name: `MemAvailable`; example: `96`.
     pub mem_available: Option<f64>,
     /// Total disk size of the CDH instance (unit: GiB)
+    ///
     /// Wire name: `DiskTotal`; example: `1000`.
     pub disk_total: Option<u64>,
     /// Available disk size of the CDH instance (unit: GiB)
+    ///
     /// Wire name: `DiskAvailable`; example: `1000`.
     pub disk_available: Option<u64>,
     /// Disk type of the CDH instance
+    ///
     /// Wire name: `DiskType`; example: `"LOCAL_SSD"`.
     pub disk_type: Option<String>,
     /// Total number of GPU cards in the CDH instance
+    ///
     /// Wire name: `GpuTotal`; example: `0`.
     pub gpu_total: Option<u64>,
     /// Number of available GPU cards in the CDH instance
+    ///
     /// Wire name: `GpuAvailable`; example: `0`.
     pub gpu_available: Option<u64>,
 }

@@ -7,10 +7,12 @@
 pub struct ImageOsList {
     /// Supported Windows OS
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Windows`.
     pub windows: Vec<String>,
     /// Supported Linux OS
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Linux`.
     pub linux: Vec<String>,
 }

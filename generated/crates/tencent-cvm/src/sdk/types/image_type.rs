@@ -8,64 +8,83 @@ use super::{Snapshot, Tag};
 #[non_exhaustive]
 pub struct Image {
     /// Image ID
+    ///
     /// Wire name: `ImageId`; example: `img-19mu3fy3`.
     pub image_id: Option<String>,
     /// Operating system of the image
+    ///
     /// Wire name: `OsName`; example: `CentOS 8.0 64位`.
     pub os_name: Option<String>,
     /// Image type
+    ///
     /// Wire name: `ImageType`; example: `PRIVATE_IMAGE`.
     pub image_type: Option<String>,
     /// Creation time of the image
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Image name
+    ///
     /// Wire name: `ImageName`; example: `myImg`.
     pub image_name: Option<String>,
     /// Image description
+    ///
     /// Wire name: `ImageDescription`; example: `tencentcloud`.
     pub image_description: Option<String>,
     /// Image size
+    ///
     /// Wire name: `ImageSize`; example: `50`.
     pub image_size: Option<i64>,
     /// Image architecture
+    ///
     /// Wire name: `Architecture`; example: `x86_64`.
     pub architecture: Option<String>,
     /// Image state
+    ///
     /// Wire name: `ImageState`; example: `NORMAL`.
     pub image_state: Option<String>,
     /// Source platform of the image
+    ///
     /// Wire name: `Platform`; example: `CentOS`.
     pub platform: Option<String>,
     /// Image creator
+    ///
     /// Wire name: `ImageCreator`; example: `tencentcloud`.
     pub image_creator: Option<String>,
     /// Image source
+    ///
     /// Wire name: `ImageSource`; example: `CREATE_IMAGE`.
     pub image_source: Option<String>,
     /// Synchronization percentage
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `SyncPercent`; example: `60`.
     pub sync_percent: Option<i64>,
     /// Whether the image supports cloud-init
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `IsSupportCloudinit`; example: `true`.
     pub is_support_cloudinit: Option<bool>,
     /// Information on the snapshots associated with the image
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `SnapshotSet`.
     pub snapshot_set: Vec<Snapshot>,
     /// The list of tags bound to the image.
     /// Note: This field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// Image license type
+    ///
     /// Wire name: `LicenseType`; example: `TencentCloud`.
     pub license_type: Option<String>,
     /// Image family, Note: This field may return empty
+    ///
     /// Wire name: `ImageFamily`; example: `business-daily-update`.
     pub image_family: Option<String>,
     /// Whether the image is deprecated
+    ///
     /// Wire name: `ImageDeprecated`; example: `false`.
     pub image_deprecated: Option<bool>,
 }

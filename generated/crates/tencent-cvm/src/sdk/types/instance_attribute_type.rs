@@ -8,9 +8,11 @@ use super::Attribute;
 #[non_exhaustive]
 pub struct InstanceAttribute {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-lyxxskp2`.
     pub instance_id: Option<String>,
     /// Instance attribute information.
+    ///
     /// Wire name: `Attributes`.
     pub attributes: Option<Attribute>,
 }

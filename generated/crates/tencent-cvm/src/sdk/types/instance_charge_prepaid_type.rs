@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceChargePrepaid {
     /// Subscription period in months. value range: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, 60.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// AUTO-Renewal flag. value ranges:
@@ -16,6 +17,7 @@ pub struct InstanceChargePrepaid {
     /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: do not NOTIFY of expiration AND do not automatically RENEW.
     ///
     /// default value: NOTIFY_AND_MANUAL_RENEW. if this parameter is set to NOTIFY_AND_AUTO_RENEW, the instance will be automatically renewed monthly after expiration, provided that the account balance is sufficient.
+    ///
     /// Wire name: `RenewFlag`; example: `DISABLE_NOTIFY_AND_MANUAL_RENEW`.
     pub renew_flag: Option<String>,
 }

@@ -7,9 +7,11 @@
 #[non_exhaustive]
 pub struct InstanceFamilyConfig {
     /// Full name of the model family.
+    ///
     /// Wire name: `InstanceFamilyName`; example: `高IO型I1`.
     pub instance_family_name: Option<String>,
     /// Acronym of the model family.
+    ///
     /// Wire name: `InstanceFamily`; example: `I1`.
     pub instance_family: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::SpotMarketOptions;
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceMarketOptionsRequest {
     /// Relevant options for spot instances.
+    ///
     /// Wire name: `SpotOptions`.
     pub spot_options: Option<SpotMarketOptions>,
     /// Market option type. The value can only be spot currently.
+    ///
     /// Wire name: `MarketType`; example: `spot`.
     pub market_type: Option<String>,
 }

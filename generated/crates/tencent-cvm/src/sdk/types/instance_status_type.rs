@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct InstanceStatus {
     /// Instance `ID`.
+    ///
     /// Wire name: `InstanceId`; example: `ins-g4c6xxxx`.
     pub instance_id: Option<String>,
     /// Instance status. Valid values:

@@ -11,18 +11,23 @@ use super::{
 #[non_exhaustive]
 pub struct Instance {
     /// Location of the instance
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// Instance `ID`
+    ///
     /// Wire name: `InstanceId`; example: `ins-9bxebleo`.
     pub instance_id: Option<String>,
     /// Instance model
+    ///
     /// Wire name: `InstanceType`; example: `S1.SMALL1`.
     pub instance_type: Option<String>,
     /// Number of CPU cores of the instance; unit: core
+    ///
     /// Wire name: `CPU`; example: `1`.
     pub cpu: Option<i64>,
     /// Instance memory capacity. unit: GiB.
+    ///
     /// Wire name: `Memory`; example: `1`.
     pub memory: Option<i64>,
     /// Instance business status. valid values:
@@ -34,6 +39,7 @@ pub struct Instance {
     /// Wire name: `RestrictState`; example: `NORMAL`.
     pub restrict_state: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `测试实例`.
     pub instance_name: Option<String>,
     /// Instance billing plan. Valid values:
@@ -45,25 +51,32 @@ pub struct Instance {
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Information on the system disk of the instance
+    ///
     /// Wire name: `SystemDisk`.
     pub system_disk: Option<SystemDisk>,
     /// Information of the instance data disks.
+    ///
     /// Wire name: `DataDisks`.
     pub data_disks: Vec<DataDisk>,
     /// List of private IPs of the instance's primary ENI.
+    ///
     /// Wire name: `PrivateIpAddresses`.
     pub private_ip_addresses: Vec<String>,
     /// List of public IPs of the instance's primary ENI.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `PublicIpAddresses`.
     pub public_ip_addresses: Vec<String>,
     /// Information on instance bandwidth.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// Information on the VPC where the instance resides.
+    ///
     /// Wire name: `VirtualPrivateCloud`.
     pub virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// `ID` of the image used to create the instance.
+    ///
     /// Wire name: `ImageId`; example: `img-9qabwvbn`.
     pub image_id: Option<String>,
     /// AUTO-Renewal flag. valid values:
@@ -73,27 +86,35 @@ pub struct Instance {
     /// - `DISABLE_NOTIFY_AND_MANUAL_RENEW`: indicates that notification that it is about to expire is not made AND AUTO-renewal is not performed.
     ///
     /// Note: this field is null in postpaid mode.
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_MANUAL_RENEW`.
     pub renew_flag: Option<String>,
     /// Creation time following the `ISO8601` standard and using `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Expiration time in UTC format following the `ISO8601` standard: `YYYY-MM-DDThh:mm:ssZ`. Note: this parameter is `null` for postpaid instances.
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Operating system name.
+    ///
     /// Wire name: `OsName`; example: `CentOS 7.6 64bit`.
     pub os_name: Option<String>,
     /// Security groups to which the instance belongs. To obtain the security group IDs, you can call \[DescribeSecurityGroups\](<https://intl.cloud.tencent.com/document/api/215/15808>) and look for the `sgld` fields in the response.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Vec<String>,
     /// Login settings of the instance. Currently only the key associated with the instance is returned.
+    ///
     /// Wire name: `LoginSettings`.
     pub login_settings: Option<LoginSettings>,
     /// Instance status. for specific status types, see the  \[instance status table\](<https://www.tencentcloud.com/document/product/213/15753#instancestatus>)
+    ///
     /// Wire name: `InstanceState`; example: `RUNNING`.
     pub instance_state: Option<String>,
     /// List of tags associated with the instance.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
     /// Shutdown billing mode of an instance.
@@ -107,9 +128,11 @@ pub struct Instance {
     /// Wire name: `StopChargingMode`; example: `NOT_APPLICABLE`.
     pub stop_charging_mode: Option<String>,
     /// Globally unique ID of the instance.
+    ///
     /// Wire name: `Uuid`; example: `68b510db-b4c1-4630-a62b-73d0c7c970f9`.
     pub uuid: Option<String>,
     /// Last operation of the instance, such as StopInstances or ResetInstance.
+    ///
     /// Wire name: `LatestOperation`; example: `RenewInstances`.
     pub latest_operation: Option<String>,
     /// The latest operation status of the instance. valid values:
@@ -119,30 +142,38 @@ pub struct Instance {
     /// - FAILED: indicates that the operation FAILED.
     ///
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `LatestOperationState`; example: `SUCCESS`.
     pub latest_operation_state: Option<String>,
     /// Unique request ID for the last operation of the instance.
+    ///
     /// Wire name: `LatestOperationRequestId`; example: `3554eb5b-1cfa-471a-ae76-dc436c9d43e8`.
     pub latest_operation_request_id: Option<String>,
     /// Spread placement group ID.
+    ///
     /// Wire name: `DisasterRecoverGroupId`; example: `ps-l7sdunxx`.
     pub disaster_recover_group_id: Option<String>,
     /// IPv6 address of the instance.
     /// Note: this field may return null, indicating that no valid value is obtained.
+    ///
     /// Wire name: `IPv6Addresses`.
     pub i_pv6_addresses: Vec<String>,
     /// CAM role name.
     /// Note: this field may return null, indicating that no valid value is obtained.
+    ///
     /// Wire name: `CamRoleName`; example: `admin`.
     pub cam_role_name: Option<String>,
     /// High-performance computing cluster ID.
+    ///
     /// Wire name: `HpcClusterId`; example: `hpc-4dxxetpt`.
     pub hpc_cluster_id: Option<String>,
     /// IP list of HPC cluster.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RdmaIpAddresses`.
     pub rdma_ip_addresses: Vec<String>,
     /// Dedicated cluster ID where the instance is located.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-du3jken`.
     pub dedicated_cluster_id: Option<String>,
     /// Instance isolation type. valid values:
@@ -156,12 +187,15 @@ pub struct Instance {
     /// - NOTISOLATED: indicates unisolated
     ///
     /// .
+    ///
     /// Wire name: `IsolatedSource`; example: `NOTISOLATED`.
     pub isolated_source: Option<String>,
     /// GPU information. if it is a gpu type instance, this value will be returned. for other type instances, it does not return.
+    ///
     /// Wire name: `GPUInfo`.
     pub gpu_info: Option<GpuInfo>,
     /// Instance OS license type. Default value: `TencentCloud`
+    ///
     /// Wire name: `LicenseType`; example: `TencentCloud`.
     pub license_type: Option<String>,
     /// Instance destruction protection flag indicates whether an instance is allowed to be deleted through an api. value ranges from:
@@ -170,22 +204,28 @@ pub struct Instance {
     /// - false: indicates that instance protection is disabled, allow passage
     ///
     /// default value: false.
+    ///
     /// Wire name: `DisableApiTermination`; example: `false`.
     pub disable_api_termination: Option<bool>,
     /// Default login user
+    ///
     /// Wire name: `DefaultLoginUser`; example: `root`.
     pub default_login_user: Option<String>,
     /// Default login port
+    ///
     /// Wire name: `DefaultLoginPort`; example: `22`.
     pub default_login_port: Option<i64>,
     /// Latest operation errors of the instance.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LatestOperationErrorMsg`; example: `None`.
     pub latest_operation_error_msg: Option<String>,
     /// Custom metadata. this parameter corresponds to the metadata information specified when creating a CVM. **note: in beta test**.
+    ///
     /// Wire name: `Metadata`.
     pub metadata: Option<Metadata>,
     /// Specifies the public IPv6 address bound to the instance.
+    ///
     /// Wire name: `PublicIPv6Addresses`.
     pub public_i_pv6_addresses: Vec<String>,
 }

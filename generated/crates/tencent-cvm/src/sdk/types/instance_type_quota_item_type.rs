@@ -8,9 +8,11 @@ use super::{Externals, ItemPrice, LocalDiskType};
 #[non_exhaustive]
 pub struct InstanceTypeQuotaItem {
     /// Availability zone.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-6`.
     pub zone: Option<String>,
     /// Instance model.
+    ///
     /// Wire name: `InstanceType`; example: `S5.LARGE4`.
     pub instance_type: Option<String>,
     /// Instance billing plan. Valid values:
@@ -22,25 +24,32 @@ pub struct InstanceTypeQuotaItem {
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// ENI type. For example, 25 represents an ENI of 25 GB.
+    ///
     /// Wire name: `NetworkCard`; example: `25`.
     pub network_card: Option<i64>,
     /// Additional data.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `Externals`.
     pub externals: Option<Externals>,
     /// Number of CPU cores of an instance model.
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<i64>,
     /// Instance memory capacity; unit: `GB`.
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Instance model family.
+    ///
     /// Wire name: `InstanceFamily`; example: `S5`.
     pub instance_family: Option<String>,
     /// Model name.
+    ///
     /// Wire name: `TypeName`; example: `标准型S5`.
     pub type_name: Option<String>,
     /// List of local disk specifications. If the parameter returns null, it means that local disks cannot be created.
+    ///
     /// Wire name: `LocalDiskTypeList`.
     pub local_disk_type_list: Vec<LocalDiskType>,
     /// Whether an instance is for sale. Valid values:
@@ -48,40 +57,52 @@ pub struct InstanceTypeQuotaItem {
     /// - SELL: The instance is available for purchase.
     ///
     /// SOLD_OUT: The instance has been sold out.
+    ///
     /// Wire name: `Status`; example: `SELL`.
     pub status: Option<String>,
     /// Price of an instance model.
+    ///
     /// Wire name: `Price`.
     pub price: Option<ItemPrice>,
     /// Details of out-of-stock items
     /// Note: this field may return null, indicating that no valid value is obtained.
+    ///
     /// Wire name: `SoldOutReason`; example: `ResourcesSoldOut.SpecifiedInstanceType`.
     pub sold_out_reason: Option<String>,
     /// Private network bandwidth, in Gbps.
+    ///
     /// Wire name: `InstanceBandwidth`; example: `10`.
     pub instance_bandwidth: Option<f64>,
     /// The max packet sending and receiving capability (in 10k PPS).
+    ///
     /// Wire name: `InstancePps`; example: `80`.
     pub instance_pps: Option<i64>,
     /// Number of local storage blocks.
+    ///
     /// Wire name: `StorageBlockAmount`; example: `10`.
     pub storage_block_amount: Option<i64>,
     /// CPU type.
+    ///
     /// Wire name: `CpuType`; example: `Intel Xeon Cascade Lake 8255C`.
     pub cpu_type: Option<String>,
     /// Number of GPUs of the instance.
+    ///
     /// Wire name: `Gpu`; example: `1`.
     pub gpu: Option<i64>,
     /// Number of FPGAs of the instance.
+    ///
     /// Wire name: `Fpga`; example: `1`.
     pub fpga: Option<i64>,
     /// Descriptive information of the instance.
+    ///
     /// Wire name: `Remark`; example: `搭载1 块 11176 GB  SATA HDD 本地硬盘`.
     pub remark: Option<String>,
     /// The number of physical GPU cards mapped to the instance model, unit: card. For vGPU configurations, the value is less than 1; for passthrough configurations, the value is greater than or equal to 1. vGPU utilizes slicing virtualization technology to partition physical GPU cards, allowing a single GPU card to be allocated to multiple instances after virtualization. Passthrough configurations directly mount GPU devices to instances.
+    ///
     /// Wire name: `GpuCount`; example: `1`.
     pub gpu_count: Option<f64>,
     /// CPU clock rate of the instance
+    ///
     /// Wire name: `Frequency`; example: `-/3.1GHz`.
     pub frequency: Option<String>,
     /// Inventory status. Valid values:
@@ -95,6 +116,7 @@ pub struct InstanceTypeQuotaItem {
     /// - WithoutStock: Inventory is already sold out.
     ///
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `StatusCategory`; example: `EnoughStock`.
     pub status_category: Option<String>,
 }

@@ -14,6 +14,7 @@ pub struct InternetAccessible {
     /// Wire name: `InternetChargeType`; example: `BANDWIDTH_PREPAID`.
     pub internet_charge_type: Option<String>,
     /// The maximum outbound bandwidth of the public network, in Mbps. The default value is 0 Mbps. The upper limit of bandwidth varies for different models. For more information, see \[Purchase Network Bandwidth\](<https://www.tencentcloud.com/document/product/213/12523>).
+    ///
     /// Wire name: `InternetMaxBandwidthOut`; example: `10`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// Whether to allocate a public IP address. Valid values:
@@ -22,9 +23,11 @@ pub struct InternetAccessible {
     /// - false: Do not allocate a public IP address.
     ///
     /// When the public network bandwidth is greater than 0 Mbps, you can choose whether to enable the public IP address. The public IP address is enabled by default. When the public network bandwidth is 0, allocating the public IP address is not supported. This parameter is only used as an input parameter in the RunInstances API.
+    ///
     /// Wire name: `PublicIpAssigned`; example: `false`.
     pub public_ip_assigned: Option<bool>,
     /// Bandwidth package ID. it can be obtained through the `BandwidthPackageId` in the return value from the DescribeBandwidthPackages api. this parameter is used as an input parameter only in the RunInstances api.
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-h1ro`.
     pub bandwidth_package_id: Option<String>,
     /// Line type. for details on various types of lines and supported regions, refer to \[EIP IP address types\](<https://www.tencentcloud.com/document/product/213/5733>). default value: BGP.
@@ -40,6 +43,7 @@ pub struct InternetAccessible {
     /// - CUCC: china unicom.
     ///
     /// Note: The static single-line IP is only supported in some regions.
+    ///
     /// Wire name: `InternetServiceProvider`; example: `BGP`.
     pub internet_service_provider: Option<String>,
     /// Specifies the public IP type.
@@ -54,6 +58,7 @@ pub struct InternetAccessible {
     /// If needed, assign a public IPv4 address to the resource by specifying the IPv4 address type.
     ///
     /// This feature is in beta test in selected regions. \[submit a ticket for consultation\](<https://console.tencentcloud.com/workorder/category>) if needed.
+    ///
     /// Wire name: `IPv4AddressType`; example: `WanIP`.
     pub i_pv4_address_type: Option<String>,
     /// Indicates the type of elastic public IPv6.
@@ -65,9 +70,11 @@ pub struct InternetAccessible {
     /// If needed, assign an elastic IPv6 address for resource allocation.
     ///
     /// This feature is in beta test in selected regions. \[submit a ticket for consultation\](<https://console.tencentcloud.com/workorder/category>) if needed.
+    ///
     /// Wire name: `IPv6AddressType`; example: `EIPv6`.
     pub i_pv6_address_type: Option<String>,
     /// DDoS protection package unique ID. this field is required when applying for a ddos protection IP.
+    ///
     /// Wire name: `AntiDDoSPackageId`; example: `bgp-00000000`.
     pub anti_d_do_s_package_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InternetChargeTypeConfig {
     /// Network billing method.
+    ///
     /// Wire name: `InternetChargeType`; example: `TRAFFIC_POSTPAID_BY_HOUR`.
     pub internet_charge_type: Option<String>,
     /// Description of the network billing method.
+    ///
     /// Wire name: `Description`; example: `postpaid monthly`.
     pub description: Option<String>,
 }

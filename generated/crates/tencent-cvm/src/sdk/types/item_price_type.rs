@@ -19,12 +19,15 @@ pub struct ItemPrice {
     /// Wire name: `ChargeUnit`; example: `HOUR`.
     pub charge_unit: Option<String>,
     /// Original price of total prepaid costs. measurement unit: usd.
+    ///
     /// Wire name: `OriginalPrice`; example: `35.5`.
     pub original_price: Option<f64>,
     /// Discount price of total prepaid costs. unit: usd.
+    ///
     /// Wire name: `DiscountPrice`; example: `35.5`.
     pub discount_price: Option<f64>,
     /// Discount, such as 20.0 representing 80% off.
+    ///
     /// Wire name: `Discount`; example: `20`.
     pub discount: Option<f64>,
     /// Discounted price of subsequent total cost, postpaid billing mode usage, unit: usd
@@ -33,51 +36,64 @@ pub struct ItemPrice {
     /// Wire name: `UnitPriceDiscount`; example: `35.5`.
     pub unit_price_discount: Option<f64>,
     /// Original price of subsequent total costs for usage time range (96, 360) hr in postpaid billing mode. unit: usd.
+    ///
     /// Wire name: `UnitPriceSecondStep`; example: `35.5`.
     pub unit_price_second_step: Option<f64>,
     /// Discounted price of subsequent total cost for usage time interval (96, 360) hr in postpaid billing mode. unit: usd.
+    ///
     /// Wire name: `UnitPriceDiscountSecondStep`; example: `35.5`.
     pub unit_price_discount_second_step: Option<f64>,
     /// Specifies the original price of subsequent total costs with a usage time interval exceeding 360 hr in postpaid billing mode. measurement unit: usd.
+    ///
     /// Wire name: `UnitPriceThirdStep`; example: `35.5`.
     pub unit_price_third_step: Option<f64>,
     /// Discounted price of subsequent total cost for usage time interval exceeding 360 hr in postpaid billing mode. measurement unit: usd.
+    ///
     /// Wire name: `UnitPriceDiscountThirdStep`; example: `35.5`.
     pub unit_price_discount_third_step: Option<f64>,
     /// Specifies the original price of total 3-year prepaid costs in prepaid billing mode. measurement unit: usd.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `OriginalPriceThreeYear`; example: `35.5`.
     pub original_price_three_year: Option<f64>,
     /// Specifies the discount price for an advance payment of the total fee for three years, prepaid mode usage, measurement unit: usd.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `DiscountPriceThreeYear`; example: `35.5`.
     pub discount_price_three_year: Option<f64>,
     /// Specifies the discount for a 3-year advance payment, for example 20.0 represents 80% off.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `DiscountThreeYear`; example: `35.5`.
     pub discount_three_year: Option<f64>,
     /// Specifies the original price of the 5-year total cost with advance payment, using prepaid billing mode. measurement unit: usd.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `OriginalPriceFiveYear`; example: `35.5`.
     pub original_price_five_year: Option<f64>,
     /// Prepaid 5-year total cost discount price, prepaid billing mode usage. unit: usd.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `DiscountPriceFiveYear`; example: `35.5`.
     pub discount_price_five_year: Option<f64>,
     /// Specifies the discount for 5-year advance payment, such as 20.0 for 80% off.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `DiscountFiveYear`; example: `35.5`.
     pub discount_five_year: Option<f64>,
     /// Original price of one-year advance payment total cost. prepaid mode usage. unit: usd.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `OriginalPriceOneYear`; example: `35.5`.
     pub original_price_one_year: Option<f64>,
     /// Discount price for total advance payment for one year. specifies prepaid mode usage. measurement unit: usd.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `DiscountPriceOneYear`; example: `35.5`.
     pub discount_price_one_year: Option<f64>,
     /// Specifies the discount for a one-year advance payment, such as 20.0 for 80% off.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `DiscountOneYear`; example: `20`.
     pub discount_one_year: Option<f64>,
 }

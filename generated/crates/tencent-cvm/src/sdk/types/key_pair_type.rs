@@ -8,32 +8,41 @@ use super::Tag;
 #[non_exhaustive]
 pub struct KeyPair {
     /// Key pair `ID`, the unique identifier of a key pair.
+    ///
     /// Wire name: `KeyId`; example: `skey-q29u65hu`.
     pub key_id: Option<String>,
     /// Key pair name.
+    ///
     /// Wire name: `KeyName`; example: `mySkey`.
     pub key_name: Option<String>,
     /// `ID` of the project to which a key pair belongs.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Key pair description.
+    ///
     /// Wire name: `Description`; example: `mySkey`.
     pub description: Option<String>,
     /// Content of public key in a key pair.
+    ///
     /// Wire name: `PublicKey`; example: `ssh-rsa AAAAB3N......59LPzXah+r+d skey-0mjpcb19`.
     pub public_key: Option<String>,
     /// Content of private key in a key pair. Tencent Cloud do not keep private keys. Please keep it properly.
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// `ID` list of instances associated with a key.
+    ///
     /// Wire name: `AssociatedInstanceIds`.
     pub associated_instance_ids: Vec<String>,
     /// Creation time, which follows the `ISO8601` standard and uses `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// The list of tags bound to the key.
     /// Note: This field may return `null`, indicating that no valid value can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

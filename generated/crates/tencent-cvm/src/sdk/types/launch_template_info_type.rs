@@ -7,30 +7,37 @@
 pub struct LaunchTemplateInfo {
     /// Instance launch template version number.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LatestVersionNumber`; example: `10`.
     pub latest_version_number: Option<u64>,
     /// Instance launch template ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LaunchTemplateId`; example: `lt-rf6ogz49`.
     pub launch_template_id: Option<String>,
     /// Instance launch template name.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LaunchTemplateName`; example: `foobar`.
     pub launch_template_name: Option<String>,
     /// Default instance launch template version number.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultVersionNumber`; example: `5`.
     pub default_version_number: Option<u64>,
     /// Total number of versions that the instance launch template contains.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LaunchTemplateVersionCount`; example: `8`.
     pub launch_template_version_count: Option<u64>,
     /// UIN of the user who created the template.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedBy`; example: `1230000`.
     pub created_by: Option<String>,
     /// Creation time of the template.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreationTime`.
     pub creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchTemplate {
     /// Instance launch template ID. This parameter enables you to create an instance using the preset parameters in the template.
+    ///
     /// Wire name: `LaunchTemplateId`; example: `lt-rf6ogz48`.
     pub launch_template_id: Option<String>,
     /// Instance launch template version number. If specified, this parameter will be used to create a new instance launch template.
+    ///
     /// Wire name: `LaunchTemplateVersion`; example: `1`.
     pub launch_template_version: Option<u64>,
 }

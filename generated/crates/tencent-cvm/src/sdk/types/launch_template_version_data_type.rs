@@ -13,14 +13,17 @@ use super::{
 pub struct LaunchTemplateVersionData {
     /// Location of the instance.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Placement`.
     pub placement: Option<Placement>,
     /// Instance model.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceType`; example: `S1.SMALL2`.
     pub instance_type: Option<String>,
     /// Instance name.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `MyInstance`.
     pub instance_name: Option<String>,
     /// Instance billing mode. Valid values:
@@ -30,82 +33,102 @@ pub struct LaunchTemplateVersionData {
     /// - `CDHPAID`: billed for CDH instances, not the CVMs running on the CDHs.
     ///
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// Instance system disk information.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SystemDisk`.
     pub system_disk: Option<SystemDisk>,
     /// Instance data disk information. This parameter only covers the data disks purchased together with the instance.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataDisks`.
     pub data_disks: Vec<DataDisk>,
     /// Instance bandwidth information.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InternetAccessible`.
     pub internet_accessible: Option<InternetAccessible>,
     /// Information of the VPC where the instance resides.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VirtualPrivateCloud`.
     pub virtual_private_cloud: Option<VirtualPrivateCloud>,
     /// `ID` of the image used to create the instance.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ImageId`; example: `img-pi0aa46r`.
     pub image_id: Option<String>,
     /// Security groups to which the instance belongs. To obtain the security group IDs, you can call \[DescribeSecurityGroups\](<https://intl.cloud.tencent.com/document/api/215/15808>) and look for the `sgld` fields in the response.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Vec<String>,
     /// Login settings of the instance. Currently, only the key associated with the instance is returned.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LoginSettings`.
     pub login_settings: Option<LoginSettings>,
     /// CAM role name.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CamRoleName`; example: `testroleName001`.
     pub cam_role_name: Option<String>,
     /// HPC cluster `ID`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HpcClusterId`; example: `hpc-a5n666lo`.
     pub hpc_cluster_id: Option<String>,
     /// Number of instances purchased.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<u64>,
     /// Enhanced service.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnhancedService`.
     pub enhanced_service: Option<EnhancedService>,
     /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16KB.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserData`; example: `TXlVc2VyRGF0YQo=`.
     pub user_data: Option<String>,
     /// Placement group ID. You can only specify one.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DisasterRecoverGroupIds`.
     pub disaster_recover_group_ids: Vec<String>,
     /// Scheduled tasks. You can use this parameter to specify scheduled tasks for the instance. Only scheduled termination is supported.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ActionTimer`.
     pub action_timer: Option<ActionTimer>,
     /// Market options of the instance, such as parameters related to spot instances. This parameter is required for spot instances.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceMarketOptions`.
     pub instance_market_options: Option<InstanceMarketOptionsRequest>,
     /// Hostname of a CVM.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HostName`; example: `MyHostName`.
     pub host_name: Option<String>,
     /// A string used to ensure the idempotency of the request.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClientToken`; example: `system-f3827db9-c58a-49cc-bf10-33fc1923a34a`.
     pub client_token: Option<String>,
     /// Prepaid mode. This parameter indicates relevant parameter settings for monthly-subscribed instances.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceChargePrepaid`.
     pub instance_charge_prepaid: Option<InstanceChargePrepaid>,
     /// List of tag description. By specifying this parameter, the tag can be bound to the corresponding CVM and CBS instances at the same time.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Vec<TagSpecification>,
     /// Whether to enable termination protection. Valid values:
@@ -115,6 +138,7 @@ pub struct LaunchTemplateVersionData {
     ///
     /// Default value: `FALSE`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DisableApiTermination`; example: `false`.
     pub disable_api_termination: Option<bool>,
 }

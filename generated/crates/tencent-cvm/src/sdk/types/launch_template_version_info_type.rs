@@ -9,25 +9,32 @@ use super::LaunchTemplateVersionData;
 pub struct LaunchTemplateVersionInfo {
     /// Instance launch template version number.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LaunchTemplateVersion`; example: `1`.
     pub launch_template_version: Option<u64>,
     /// Details of instance launch template versions.
+    ///
     /// Wire name: `LaunchTemplateVersionData`.
     pub launch_template_version_data: Option<LaunchTemplateVersionData>,
     /// Creation time of the instance launch template version.
+    ///
     /// Wire name: `CreationTime`.
     pub creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Instance launch template ID.
+    ///
     /// Wire name: `LaunchTemplateId`; example: `lt-b8v1kcyq`.
     pub launch_template_id: Option<String>,
     /// Specifies whether it’s the default launch template version.
+    ///
     /// Wire name: `IsDefaultVersion`; example: `true`.
     pub is_default_version: Option<bool>,
     /// Information of instance launch template version description.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LaunchTemplateVersionDescription`; example: `MyVersion`.
     pub launch_template_version_description: Option<String>,
     /// Creator account
+    ///
     /// Wire name: `CreatedBy`; example: `251001234`.
     pub created_by: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LocalDiskType {
     /// Type of a local disk.
+    ///
     /// Wire name: `Type`; example: `LOCAL_BASIC`.
     pub type_field: Option<String>,
     /// Attributes of a local disk.
+    ///
     /// Wire name: `PartitionType`; example: `ROOT`.
     pub partition_type: Option<String>,
     /// Minimum size of a local disk.
+    ///
     /// Wire name: `MinSize`; example: `10`.
     pub min_size: Option<i64>,
     /// Maximum size of a local disk.
+    ///
     /// Wire name: `MaxSize`; example: `20`.
     pub max_size: Option<i64>,
     /// Whether a local disk is required during purchase. Valid values:

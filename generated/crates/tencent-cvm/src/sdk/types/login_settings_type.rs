@@ -9,11 +9,13 @@ pub struct LoginSettings {
     /// - The Linux instance password must be 8 to 30 characters long and include at least two of the following: \[a-z\], \[A-Z\], \[0-9\], and special characters of \[( ) \\` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? / ]. <br><li>The Windows instance password must be 12 to 30 characters long and include at least three of the following: [a-z], [A-Z], [0-9], and special characters [( ) \` ~ ! @ # $ % ^ & * - + = \| { } \[ \] : ; ' , . ? /\].
     ///
     /// If this parameter is not specified, you need to set it before login by using the console to "reset password" or by calling the ResetInstancesPassword API.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// List of key IDs. After an instance is associated with a key, you can access the instance with the private key in the key pair. You can call \[`DescribeKeyPairs`\](<https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1>) to obtain `KeyId`. You cannot specify a key and a password at the same time. Windows instances do not support keys.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeyIds`.
     pub key_ids: Vec<String>,
     /// Retain the original settings of the image. this parameter cannot be specified simultaneously with Password or KeyIds.N. it can be set to true only when an instance is created with a custom image, shared image, or externally imported image. value ranges from true to false:

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataItem {
     /// Custom metadata key, consisting of uppercase letters (A-Z), lowercase letters (A-Z), digits (0-9), underscores (_), or hyphens (-), with a size limit of 128 bytes.
+    ///
     /// Wire name: `Key`; example: `"key"`.
     pub key: Option<String>,
     /// Custom metadata value. The upper limit of message size is 256 KB.
+    ///
     /// Wire name: `Value`; example: `"value"`.
     pub value: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::MetadataItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metadata {
     /// A list of custom metadata key-value pairs.
+    ///
     /// Wire name: `Items`.
     pub items: Vec<MetadataItem>,
 }

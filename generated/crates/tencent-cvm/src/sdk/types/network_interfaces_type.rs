@@ -12,21 +12,27 @@ pub struct NetworkInterfaces {
     /// Wire name: `InterfaceType`; example: `PRIMARY`.
     pub interface_type: Option<String>,
     /// VPC ID in the format of `vpc-xxx`. You can obtain a valid VPC ID from the \[VPC console\](<https://console.tencentcloud.com/vpc/vpc?rid=1>) or from the `VpcId` field returned by the \[DescribeVpcs\](<https://www.tencentcloud.com/document/product/215/15778>) API. If both `VpcId` and `SubnetId` are set to `DEFAULT` when creating an instance, the default VPC is used.
+    ///
     /// Wire name: `VpcId`; example: `vpc-h2rxr2iv`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID in the format of `subnet-xxx`. You can obtain a valid subnet ID from the \[subnet console\](<https://console.tencentcloud.com/vpc/subnet>) or from the `SubnetId` field returned by the \[DescribeSubnets\](<https://www.tencentcloud.com/document/product/215/15784>) API. If both `SubnetId` and `VpcId` are set to `DEFAULT` when creating an instance, the default VPC is used.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-bshmz62m`.
     pub subnet_id: Option<String>,
     /// Required. Specifies the number of private IPv4 addresses automatically assigned to each network interface. Manually specifying IP addresses and automatically assigning IP addresses at the same time is not supported. Valid range: \[1, 50\].
+    ///
     /// Wire name: `PrivateIpv4AddressCount`; example: `1`.
     pub private_ipv4_address_count: Option<i64>,
     /// ID of an existing elastic network interface (ENI) to be attached. This parameter applies only to secondary network interfaces. The primary network interface is created automatically through the existing process and cannot be specified using this parameter. When an existing ENI is specified, `InstanceCount` must be set to 1.
+    ///
     /// Wire name: `NetworkInterfaceId`; example: `eni-l6gdyio1`.
     pub network_interface_id: Option<String>,
     /// Security groups associated with the instance. You can obtain the security group IDs from the `SecurityGroupId` field returned by the \[DescribeSecurityGroups\](<https://www.tencentcloud.com/document/api/215/15808>) API. If this parameter is not specified, the default security group of the specified project is associated. If no default security group exists, one is automatically created. Each user can configure up to 50 security groups per project in each region.
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Specifies whether the associated elastic network interface (ENI) is deleted when the CVM instance is terminated. This parameter applies only to secondary network interfaces. By default, secondary network interfaces are retained to preserve the existing behavior. This parameter does not apply to the primary network interface, which is always deleted when the instance is terminated. Default value: `false`.
+    ///
     /// Wire name: `DeleteWithInstance`; example: `false`.
     pub delete_with_instance: Option<bool>,
 }

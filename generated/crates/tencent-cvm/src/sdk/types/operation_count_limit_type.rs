@@ -14,12 +14,15 @@ pub struct OperationCountLimit {
     /// Wire name: `Operation`; example: `INSTANCE_DEGRADE`.
     pub operation: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-xxxxx`.
     pub instance_id: Option<String>,
     /// Number of operations already performed. If it returns `-1`, it means there is no limit on the times of the operation.
+    ///
     /// Wire name: `CurrentCount`; example: `1`.
     pub current_count: Option<i64>,
     /// Maximum number of times you can perform an operation. If it returns `-1`, it means there is no limit on the times of the operation. If it returns `0`, it means that configuration modification is not supported.
+    ///
     /// Wire name: `LimitCount`; example: `5`.
     pub limit_count: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct OsVersion {
     /// Operating system type
+    ///
     /// Wire name: `OsName`; example: `CentOS`.
     pub os_name: Option<String>,
     /// Supported operating system versions
+    ///
     /// Wire name: `OsVersions`.
     pub os_versions: Vec<String>,
     /// Supported operating system architecture
+    ///
     /// Wire name: `Architecture`.
     pub architecture: Vec<String>,
 }

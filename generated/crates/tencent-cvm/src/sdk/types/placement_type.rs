@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placement {
     /// ID of the availability zone where the instance resides. You can call the \[DescribeZones\](<https://intl.cloud.tencent.com/document/product/213/35071>) API and obtain the ID in the returned `Zone` field.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-4`.
     pub zone: Option<String>,
     /// Instance'S project ID. obtain this parameter by calling the `ProjectId` field in the return value of \[DescribeProjects\](<https://www.tencentcloud.com/document/product/651/54679>). default value 0 means default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Specifies the dedicated host ID list for instance ownership, only used for input parameters. if you purchase a dedicated host and specify this parameter, instances you purchase will be randomly deployed on these dedicated hosts. obtain this parameter by calling the `HostId` field in the return value of \[DescribeHosts\](<https://www.tencentcloud.com/document/product/213/33279?lang=en>).
+    ///
     /// Wire name: `HostIds`.
     pub host_ids: Vec<String>,
     /// The ID of the CDH to which the instance belongs, only used as an output parameter.
+    ///
     /// Wire name: `HostId`; example: `host-o5i742go`.
     pub host_id: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::ItemPrice;
 #[non_exhaustive]
 pub struct Price {
     /// Instance price.
+    ///
     /// Wire name: `InstancePrice`.
     pub instance_price: Option<ItemPrice>,
     /// Network price.
+    ///
     /// Wire name: `BandwidthPrice`.
     pub bandwidth_price: Option<ItemPrice>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct RegionInfo {
     /// Region name, such as `ap-guangzhou`
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// Region description, such as South China (Guangzhou)
+    ///
     /// Wire name: `RegionName`.
     pub region_name: Option<String>,
     /// Whether the region is available
+    ///
     /// Wire name: `RegionState`.
     pub region_state: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::ReservedInstanceFamilyItem;
 #[non_exhaustive]
 pub struct ReservedInstanceConfigInfoItem {
     /// Abbreviation name of the instance type.
+    ///
     /// Wire name: `Type`; example: `C`.
     pub type_field: Option<String>,
     /// Full name of the instance type.
+    ///
     /// Wire name: `TypeName`; example: `计算型`.
     pub type_name: Option<String>,
     /// Priority.
+    ///
     /// Wire name: `Order`; example: `402`.
     pub order: Option<i64>,
     /// List of instance families.
+    ///
     /// Wire name: `InstanceFamilies`.
     pub instance_families: Vec<ReservedInstanceFamilyItem>,
 }

@@ -8,12 +8,15 @@ use super::ReservedInstanceTypeItem;
 #[non_exhaustive]
 pub struct ReservedInstanceFamilyItem {
     /// Instance family.
+    ///
     /// Wire name: `InstanceFamily`; example: `S5`.
     pub instance_family: Option<String>,
     /// Priority.
+    ///
     /// Wire name: `Order`; example: `1`.
     pub order: Option<i64>,
     /// List of instance types.
+    ///
     /// Wire name: `InstanceTypes`.
     pub instance_types: Vec<ReservedInstanceTypeItem>,
 }

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct ReservedInstancePriceItem {
     /// Payment method. Valid values: All Upfront, Partial Upfront, and No Upfront.
+    ///
     /// Wire name: `OfferingType`; example: `All Upfront`.
     pub offering_type: Option<String>,
     /// Upfront payment, in USD.
+    ///
     /// Wire name: `FixedPrice`; example: `100`.
     pub fixed_price: Option<f64>,
     /// Subsequent unit price, in USD/hr.
+    ///
     /// Wire name: `UsagePrice`; example: `0.09`.
     pub usage_price: Option<f64>,
     /// The ID of the reserved instance offering.
+    ///
     /// Wire name: `ReservedInstancesOfferingId`; example: `f24e420f-50e6-4ba9-80b2`.
     pub reserved_instances_offering_id: Option<String>,
     /// The availability zone in which the reserved instance can be purchased.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-6`.
     pub zone: Option<String>,
     /// The **validity** of the reserved instance in seconds, which is the purchased usage period. For example, `31536000`.
     /// Unit: second
+    ///
     /// Wire name: `Duration`; example: `31536000`.
     pub duration: Option<u64>,
     /// The operating system of the reserved instance, such as `Linux`.
     /// Valid value: `Linux`.
+    ///
     /// Wire name: `ProductDescription`; example: `Linux`.
     pub product_description: Option<String>,
     /// Discount price for subsequent total cost, in USD/hr.
+    ///
     /// Wire name: `DiscountUsagePrice`; example: `0.01`.
     pub discount_usage_price: Option<f64>,
     /// Discount price for upfront total cost, in USD.
+    ///
     /// Wire name: `DiscountFixedPrice`; example: `0.01`.
     pub discount_fixed_price: Option<f64>,
 }

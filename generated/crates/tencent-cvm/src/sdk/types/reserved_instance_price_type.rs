@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct ReservedInstancePrice {
     /// Original upfront payment, in USD.
+    ///
     /// Wire name: `OriginalFixedPrice`; example: `0.01`.
     pub original_fixed_price: Option<f64>,
     /// Discounted upfront payment, in USD.
+    ///
     /// Wire name: `DiscountFixedPrice`; example: `0.01`.
     pub discount_fixed_price: Option<f64>,
     /// Original subsequent unit price, in USD/hr.
+    ///
     /// Wire name: `OriginalUsagePrice`; example: `0.01`.
     pub original_usage_price: Option<f64>,
     /// Discounted subsequent unit price, in USD/hr.
+    ///
     /// Wire name: `DiscountUsagePrice`; example: `0.01`.
     pub discount_usage_price: Option<f64>,
     /// Discount on upfront cost. For example, 20.0 indicates 80% off. Note: This field may return null, indicating that no valid value is found.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `FixedPriceDiscount`; example: `20`.
     pub fixed_price_discount: Option<f64>,
     /// Discount on subsequent cost. For example, 20.0 indicates 80% off. Note: This field may return null, indicating that no valid value is found.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `UsagePriceDiscount`; example: `20`.
     pub usage_price_discount: Option<f64>,
 }

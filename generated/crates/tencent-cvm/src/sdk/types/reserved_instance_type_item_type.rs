@@ -8,45 +8,59 @@ use super::{Externals, ReservedInstancePriceItem};
 #[non_exhaustive]
 pub struct ReservedInstanceTypeItem {
     /// Instance type.
+    ///
     /// Wire name: `InstanceType`; example: `S5.LARGE4`.
     pub instance_type: Option<String>,
     /// Number of CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<u64>,
     /// Memory size.
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<u64>,
     /// Number of GPUs.
+    ///
     /// Wire name: `Gpu`; example: `1`.
     pub gpu: Option<u64>,
     /// Number of FPGAs.
+    ///
     /// Wire name: `Fpga`; example: `1`.
     pub fpga: Option<u64>,
     /// Number of local storage blocks.
+    ///
     /// Wire name: `StorageBlock`; example: `5`.
     pub storage_block: Option<u64>,
     /// Number of NICs.
+    ///
     /// Wire name: `NetworkCard`; example: `1`.
     pub network_card: Option<u64>,
     /// Maximum bandwidth.
+    ///
     /// Wire name: `MaxBandwidth`; example: `100`.
     pub max_bandwidth: Option<f64>,
     /// CPU frequency.
+    ///
     /// Wire name: `Frequency`; example: `2.6GHz/3.3GHz`.
     pub frequency: Option<String>,
     /// CPU type.
+    ///
     /// Wire name: `CpuModelName`; example: `AMD EPYC Genoa`.
     pub cpu_model_name: Option<String>,
     /// Packet forwarding rate.
+    ///
     /// Wire name: `Pps`; example: `50`.
     pub pps: Option<u64>,
     /// Other information.
+    ///
     /// Wire name: `Externals`.
     pub externals: Option<Externals>,
     /// Remarks.
+    ///
     /// Wire name: `Remark`; example: `1 颗 NVIDIA A10`.
     pub remark: Option<String>,
     /// Price information about the reserved instance.
+    ///
     /// Wire name: `Prices`.
     pub prices: Vec<ReservedInstancePriceItem>,
 }

@@ -7,38 +7,47 @@
 pub struct ReservedInstancesOffering {
     /// The availability zones in which the Reserved Instance can be purchased, such as ap-guangzhou-1.
     /// Valid value: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1>"&gt;Availability Zones&lt;/a&gt;
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// The billing currency of the Reserved Instance you are purchasing. It's specified using ISO 4217 standard currency.
     /// Value: USD.
+    ///
     /// Wire name: `CurrencyCode`; example: `USD`.
     pub currency_code: Option<String>,
     /// The **validity** of the Reserved Instance in seconds, which is the purchased usage period. For example, 31536000.
     /// Unit: second
+    ///
     /// Wire name: `Duration`; example: `31536000`.
     pub duration: Option<i64>,
     /// The purchase price of the Reserved Instance, such as 4000.0.
     /// Unit: this field uses the currency code specified in `currencyCode`, and only supports “USD” at this time.
+    ///
     /// Wire name: `FixedPrice`; example: `0.01`.
     pub fixed_price: Option<f64>,
     /// The instance model of the Reserved Instance, such as S3.MEDIUM4.
     /// Valid values: please see &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518>"&gt;Reserved Instance Types&lt;/a&gt;
+    ///
     /// Wire name: `InstanceType`; example: `S5.LARGE4`.
     pub instance_type: Option<String>,
     /// The payment term of the Reserved Instance, such as **All Upfront**.
     /// Valid value: All Upfront.
+    ///
     /// Wire name: `OfferingType`; example: `All Upfront`.
     pub offering_type: Option<String>,
     /// The ID of the Reserved Instance offering, such as 650c138f-ae7e-4750-952a-96841d6e9fc1.
+    ///
     /// Wire name: `ReservedInstancesOfferingId`; example: `650c138f-ae7e-4750-952a-96841d6e9fc1`.
     pub reserved_instances_offering_id: Option<String>,
     /// The operating system of the Reserved Instance, such as **linux**.
     /// Valid value: linux.
+    ///
     /// Wire name: `ProductDescription`; example: `linux`.
     pub product_description: Option<String>,
     /// The hourly usage price of the Reserved Instance, such as 0.0.
     /// Currently, the only supported payment mode is **All Upfront**, so the default value of `UsagePrice` is 0 USD/hr.
     /// Unit: USD/hr. This field uses the currency code specified in `currencyCode`, and only supports “USD” at this time.
+    ///
     /// Wire name: `UsagePrice`; example: `0.01`.
     pub usage_price: Option<f64>,
 }

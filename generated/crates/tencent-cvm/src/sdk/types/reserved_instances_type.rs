@@ -6,53 +6,67 @@
 #[non_exhaustive]
 pub struct ReservedInstances {
     /// (This field has been deprecated. ReservedInstanceId is recommended.) IDs of purchased reserved instances. For example, ri-rtbh4han.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ReservedInstancesId`; example: `ri-rtbh4han`.
     pub reserved_instances_id: Option<String>,
     /// Specifications of reserved instances. For example, S3.MEDIUM4.
     /// Return values: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1>"&gt;Reserved instance specification list.&lt;/a&gt;
+    ///
     /// Wire name: `InstanceType`; example: `S3.MEDIUM4`.
     pub instance_type: Option<String>,
     /// Availability zones in which reserved instances can be purchased. For example, ap-guangzhou-1.
     /// Return values: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1>"&gt;Availability zone list.&lt;/a&gt;
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Billing start time of reserved instances. For example, 1949-10-01 00:00:00.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Billing end time of reserved instances. For example, 1949-10-01 00:00:00.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Validity periods of reserved instances, which is the purchase duration of reserved instances. For example, 31536000.
     /// Unit: second.
+    ///
     /// Wire name: `Duration`; example: `31536000`.
     pub duration: Option<i64>,
     /// Number of purchased reserved instances. For example, 10.
+    ///
     /// Wire name: `InstanceCount`; example: `10`.
     pub instance_count: Option<i64>,
     /// Platform descriptions (operating systems) of reserved instances. For example, linux.
     /// Return value: linux.
+    ///
     /// Wire name: `ProductDescription`; example: `linux`.
     pub product_description: Option<String>,
     /// Statuses of purchased reserved instances. For example: active.
     /// Return values: active (created) \| pending (waiting to be created) \| retired (expired).
+    ///
     /// Wire name: `State`; example: `active`.
     pub state: Option<String>,
     /// Billing currencies of purchasable reserved instances. Use standard currency codes defined in ISO 4217. For example, USD.
     /// Return value: USD.
+    ///
     /// Wire name: `CurrencyCode`; example: `USD`.
     pub currency_code: Option<String>,
     /// Payment types of reserved instances. For example, All Upfront.
     /// Return value: All Upfront (fully prepaid).
+    ///
     /// Wire name: `OfferingType`; example: `All Upfront`.
     pub offering_type: Option<String>,
     /// Types of reserved instances. For example, S3.
     /// Return values: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1>"&gt;Reserved instance type list.&lt;/a&gt;
+    ///
     /// Wire name: `InstanceFamily`; example: `S3`.
     pub instance_family: Option<String>,
     /// IDs of purchased reserved instances. For example, ri-rtbh4han.
+    ///
     /// Wire name: `ReservedInstanceId`; example: `ri-rtbh4han`.
     pub reserved_instance_id: Option<String>,
     /// Display names of reserved instances. For example, riname-01.
+    ///
     /// Wire name: `ReservedInstanceName`; example: `riname-01`.
     pub reserved_instance_name: Option<String>,
 }

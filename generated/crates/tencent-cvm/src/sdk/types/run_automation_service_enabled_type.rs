@@ -11,6 +11,7 @@ pub struct RunAutomationServiceEnabled {
     /// - `FALSE`: no
     ///
     /// Default: `FALSE`.
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
 }

@@ -11,6 +11,7 @@ pub struct RunSecurityServiceEnabled {
     /// - FALSE: do not enable Cloud Security
     ///
     /// Default value: TRUE.
+    ///
     /// Wire name: `Enabled`; example: `false`.
     pub enabled: Option<bool>,
 }

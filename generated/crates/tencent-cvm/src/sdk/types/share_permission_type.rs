@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SharePermission {
     /// Time when an image was shared.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// ID of the account with which the image is shared.
+    ///
     /// Wire name: `AccountId`; example: `2700036`.
     pub account_id: Option<String>,
 }

@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct Snapshot {
     /// Snapshot ID.
+    ///
     /// Wire name: `SnapshotId`; example: `snap-2y1v`.
     pub snapshot_id: Option<String>,
     /// Type of the cloud disk used to create the snapshot. Valid values:
     /// SYSTEM_DISK: system disk
     /// DATA_DISK: data disk
+    ///
     /// Wire name: `DiskUsage`; example: `SYSTEM_DISK`.
     pub disk_usage: Option<String>,
     /// Size of the cloud disk used to create the snapshot; unit: GB.
+    ///
     /// Wire name: `DiskSize`; example: `50`.
     pub disk_size: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotMarketOptions {
     /// Bid price.
+    ///
     /// Wire name: `MaxPrice`; example: `0.01`.
     pub max_price: Option<String>,
     /// Bid request type. valid values: one-time. currently, only the one-time type is supported.
+    ///
     /// Wire name: `SpotInstanceType`; example: `one-time`.
     pub spot_instance_type: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageBlock {
     /// HDD LOCAL storage type specifies the value: LOCAL_PRO.
+    ///
     /// Wire name: `Type`; example: `LOCAL_PRO`.
     pub type_field: Option<String>,
     /// Specifies the minimum HDD local storage capacity. measurement unit: GiB.
+    ///
     /// Wire name: `MinSize`; example: `100`.
     pub min_size: Option<i64>,
     /// Specifies the maximum capacity of HDD local storage. measurement unit: GiB.
+    ///
     /// Wire name: `MaxSize`; example: `200`.
     pub max_size: Option<i64>,
 }

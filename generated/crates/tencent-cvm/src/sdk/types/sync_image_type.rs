@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SyncImage {
     /// Image ID
+    ///
     /// Wire name: `ImageId`; example: `img-xxxxxxxx`.
     pub image_id: Option<String>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

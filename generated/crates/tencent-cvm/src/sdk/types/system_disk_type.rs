@@ -24,20 +24,25 @@ pub struct SystemDisk {
     /// - CLOUD_TSSD: Tremendous SSD
     ///
     /// Default value: Current disk types with inventory available.
+    ///
     /// Wire name: `DiskType`; example: `CLOUD_HSSD`.
     pub disk_type: Option<String>,
     /// System disk ID.
     /// Currently, this parameter is only used for response parameters in query apis such as \[DescribeInstances\](<https://www.tencentcloud.com/document/api/213/33258>) and is not applicable to request parameters in write apis such as \[RunInstances\](<https://www.tencentcloud.com/document/api/213/33237>).
+    ///
     /// Wire name: `DiskId`; example: `disk-xyzw1a3x`.
     pub disk_id: Option<String>,
     /// System disk size; unit: GiB; default value: 50 GiB.
+    ///
     /// Wire name: `DiskSize`; example: `50`.
     pub disk_size: Option<i64>,
     /// Specifies the dedicated cluster ID belonging to.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `CdcId`; example: `cdc-xxxxxx`.
     pub cdc_id: Option<String>,
     /// Disk name, which specifies a length not exceeding 128 characters.
+    ///
     /// Wire name: `DiskName`; example: `name`.
     pub disk_name: Option<String>,
 }

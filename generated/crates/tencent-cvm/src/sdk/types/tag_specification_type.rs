@@ -7,9 +7,11 @@ use super::Tag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagSpecification {
     /// Specifies the resource type for Tag binding. valid values: "instance" (cloud virtual machine), "host" (cdh), "image" (mirror), "keypair" (key), "ps" (placement group), "hpc" (hyper computing cluster).
+    ///
     /// Wire name: `ResourceType`; example: `instance`.
     pub resource_type: Option<String>,
     /// Tag pair list
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

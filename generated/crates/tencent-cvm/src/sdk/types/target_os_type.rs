@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TargetOs {
     /// Target operating system type.
+    ///
     /// Wire name: `TargetOSType`; example: `TencentOS`.
     pub target_os_type: Option<String>,
     /// Target operating system version.
+    ///
     /// Wire name: `TargetOSVersion`; example: `2.4`.
     pub target_os_version: Option<String>,
 }

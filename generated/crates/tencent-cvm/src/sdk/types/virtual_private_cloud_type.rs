@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualPrivateCloud {
     /// vpc ID, such as `vpc-xxx`. Valid vpc ids can be queried by logging in to the \[console\](<https://console.tencentcloud.com/vpc/vpc?rid=1>) or by calling the API \[DescribeVpcs\](<https://www.tencentcloud.com/document/product/215/15778>) and obtaining the `VpcId` field from the API response. if both VpcId and SubnetId are input as `DEFAULT` when creating an instance, the DEFAULT vpc network will be forcibly used.
+    ///
     /// Wire name: `VpcId`; example: `vpc-2ij`.
     pub vpc_id: Option<String>,
     /// vpc subnet ID, in the form of `subnet-xxx`. valid vpc subnet ids can be queried by logging in to the \[console\](<https://console.tencentcloud.com/vpc/subnet>); or they can be obtained from the `SubnetId` field in the API response by calling the \[DescribeSubnets\](<https://www.tencentcloud.com/document/product/215/15784>) API . if SubnetId and VpcId are both input as `DEFAULT` when creating an instance, the DEFAULT vpc network will be forcibly used.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-2ks`.
     pub subnet_id: Option<String>,
     /// Whether it is used as a public gateway. A public gateway can only be used normally when an instance has a public IP address and is in a VPC. Valid values:
@@ -17,10 +19,12 @@ pub struct VirtualPrivateCloud {
     /// Wire name: `AsVpcGateway`; example: `false`.
     pub as_vpc_gateway: Option<bool>,
     /// Array of VPC subnet IPs. You can use this parameter when creating instances or modifying VPC attributes of instances. Currently you can specify multiple IPs in one subnet only when creating multiple instances at the same time.
+    ///
     /// Wire name: `PrivateIpAddresses`.
     pub private_ip_addresses: Vec<String>,
     /// Number of IPv6 addresses randomly generated for the ENI.
     /// If IPv6AddressType is specified under InternetAccessible, this parameter must not be set to 0.
+    ///
     /// Wire name: `Ipv6AddressCount`; example: `1`.
     pub ipv6_address_count: Option<u64>,
 }

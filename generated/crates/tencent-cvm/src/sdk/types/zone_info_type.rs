@@ -116,12 +116,15 @@ pub struct ZoneInfo {
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Availability zone description, such as Guangzhou Zone 3.
+    ///
     /// Wire name: `ZoneName`; example: `广州三区`.
     pub zone_name: Option<String>,
     /// Availability zone ID.
+    ///
     /// Wire name: `ZoneId`; example: `100003`.
     pub zone_id: Option<String>,
     /// Availability zone status. Valid values: `AVAILABLE`: available; `UNAVAILABLE`: unavailable.
+    ///
     /// Wire name: `ZoneState`; example: `AVAILABLE`.
     pub zone_state: Option<String>,
 }

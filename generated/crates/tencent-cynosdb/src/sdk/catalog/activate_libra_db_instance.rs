@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ActivateLibraDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::activate_libra_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ActivateLibraDbInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BindClusterResourcePackages`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::bind_cluster_resource_packages::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BindClusterResourcePackagesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CalculateBackupSaveSecExpires`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::calculate_backup_save_sec_expires::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CalculateBackupSaveSecExpiresRequest, ::runtime::BuildError> {

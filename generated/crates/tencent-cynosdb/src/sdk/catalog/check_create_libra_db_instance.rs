@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckCreateLibraDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_create_libra_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckCreateLibraDbInstanceRequest, ::runtime::BuildError> {

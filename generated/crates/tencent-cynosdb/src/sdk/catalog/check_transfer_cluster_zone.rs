@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckTransferClusterZone`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_transfer_cluster_zone::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckTransferClusterZoneRequest, ::runtime::BuildError> {

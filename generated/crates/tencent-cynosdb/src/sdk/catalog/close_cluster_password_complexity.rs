@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseClusterPasswordComplexity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_cluster_password_complexity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseProxyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseProxyEndPoint`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_proxy_end_point::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseProxyEndPointRequest, ::runtime::BuildError> {

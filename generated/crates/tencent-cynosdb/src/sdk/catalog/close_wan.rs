@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseWan`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_wan::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseWanRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CopyBackupToVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::copy_backup_to_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CopyBackupToVaultRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateIntegrateCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_integrate_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateIntegrateClusterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLibraDBClusters`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_libra_db_clusters::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLibraDbClustersRequest, ::runtime::BuildError> {

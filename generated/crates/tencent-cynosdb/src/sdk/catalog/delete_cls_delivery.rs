@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCLSDelivery`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_cls_delivery::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteClsDeliveryRequest, ::runtime::BuildError> {

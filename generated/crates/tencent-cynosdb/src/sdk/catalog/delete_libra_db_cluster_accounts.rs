@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteLibraDBClusterAccounts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_libra_db_cluster_accounts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteLibraDbClusterAccountsRequest, ::runtime::BuildError> {

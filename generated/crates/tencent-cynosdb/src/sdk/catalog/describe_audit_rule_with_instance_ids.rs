@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAuditRuleWithInstanceIds`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_audit_rule_with_instance_ids::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

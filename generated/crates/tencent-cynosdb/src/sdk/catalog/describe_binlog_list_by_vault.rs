@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBinlogListByVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_binlog_list_by_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBinlogListByVaultRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBinlogSaveDays`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_binlog_save_days::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBinlogSaveDaysRequest, ::runtime::BuildError> {

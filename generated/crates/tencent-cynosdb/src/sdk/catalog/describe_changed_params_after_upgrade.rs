@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeChangedParamsAfterUpgrade`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_changed_params_after_upgrade::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeClusterReadOnly`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cluster_read_only::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClusterReadOnlyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLibraDBClusterAccountAllPrivileges`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_libra_db_cluster_account_all_privileges::glue::{
     OP, OPERATION, to_wire,
 };

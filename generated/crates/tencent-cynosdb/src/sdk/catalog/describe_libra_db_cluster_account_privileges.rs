@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLibraDBClusterAccountPrivileges`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_libra_db_cluster_account_privileges::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLibraDBClusterTableMapping`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_libra_db_cluster_table_mapping::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

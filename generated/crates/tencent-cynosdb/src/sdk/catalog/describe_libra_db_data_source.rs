@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLibraDBDataSource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_libra_db_data_source::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeLibraDbDataSourceRequest, ::runtime::BuildError> {

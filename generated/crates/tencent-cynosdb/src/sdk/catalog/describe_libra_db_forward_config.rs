@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLibraDBForwardConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_libra_db_forward_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeLibraDbForwardConfigRequest, ::runtime::BuildError> {

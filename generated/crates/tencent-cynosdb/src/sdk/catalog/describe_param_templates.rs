@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeParamTemplates`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_param_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeParamTemplatesRequest, ::runtime::BuildError> {

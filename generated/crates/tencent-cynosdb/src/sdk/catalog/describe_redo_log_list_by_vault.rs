@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRedoLogListByVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_redo_log_list_by_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRedoLogListByVaultRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeResourcesByDealName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_resources_by_deal_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeResourcesByDealNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRollbackTimeRange`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_rollback_time_range::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRollbackTimeRangeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSQLExecutionPlan`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_sql_execution_plan::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSqlExecutionPlanRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSupportProxyVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_support_proxy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSupportProxyVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadLibraDBClusterList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_libra_db_cluster_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadLibraDbClusterListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GrantAccountPrivileges`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::grant_account_privileges::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GrantAccountPrivilegesRequest, ::runtime::BuildError> {

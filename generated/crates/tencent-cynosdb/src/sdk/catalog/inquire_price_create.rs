@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquirePriceCreate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquire_price_create::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquirePriceCreateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquirePriceModify`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquire_price_modify::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquirePriceModifyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAuditRuleTemplates`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_audit_rule_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAuditRuleTemplatesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyBinlogSaveDays`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_binlog_save_days::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBinlogSaveDaysRequest, ::runtime::BuildError> {

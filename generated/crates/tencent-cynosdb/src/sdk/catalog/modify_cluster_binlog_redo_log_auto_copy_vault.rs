@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyClusterBinlogRedoLogAutoCopyVault`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cluster_binlog_redo_log_auto_copy_vault::glue::{
     OP, OPERATION, to_wire,
 };

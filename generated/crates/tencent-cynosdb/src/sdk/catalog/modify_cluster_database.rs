@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyClusterDatabase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cluster_database::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyClusterDatabaseRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyClusterLevel`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cluster_level::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyClusterLevelRequest, ::runtime::BuildError> {

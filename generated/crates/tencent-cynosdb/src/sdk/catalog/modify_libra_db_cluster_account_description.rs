@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLibraDBClusterAccountDescription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_libra_db_cluster_account_description::glue::{
     OP, OPERATION, to_wire,
 };

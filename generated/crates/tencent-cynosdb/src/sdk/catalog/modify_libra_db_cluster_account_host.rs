@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLibraDBClusterAccountHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_libra_db_cluster_account_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyLibraDBClusterProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_libra_db_cluster_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyLibraDbClusterProjectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyMaintainPeriodConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_maintain_period_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyMaintainPeriodConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyProxyDesc`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_proxy_desc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyProxyDescRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyResourcePackagesDeductionPriority`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_resource_packages_deduction_priority::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyVipVport`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_vip_vport::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyVipVportRequest, ::runtime::BuildError> {

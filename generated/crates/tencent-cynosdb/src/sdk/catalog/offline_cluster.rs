@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OfflineCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::offline_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OfflineClusterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OfflineLibraDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::offline_libra_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OfflineLibraDbInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenAIOptimizer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_ai_optimizer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenAiOptimizerRequest, ::runtime::BuildError> {

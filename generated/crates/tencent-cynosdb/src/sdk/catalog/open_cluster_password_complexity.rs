@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenClusterPasswordComplexity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_cluster_password_complexity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenClusterPasswordComplexityRequest, ::runtime::BuildError> {

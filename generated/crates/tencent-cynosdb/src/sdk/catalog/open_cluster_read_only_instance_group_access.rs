@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenClusterReadOnlyInstanceGroupAccess`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_cluster_read_only_instance_group_access::glue::{
     OP, OPERATION, to_wire,
 };

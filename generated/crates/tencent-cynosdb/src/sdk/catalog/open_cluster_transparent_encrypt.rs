@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenClusterTransparentEncrypt`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_cluster_transparent_encrypt::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenClusterTransparentEncryptRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenReadOnlyInstanceExclusiveAccess`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_read_only_instance_exclusive_access::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PauseServerless`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::pause_serverless::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PauseServerlessRequest, ::runtime::BuildError> {

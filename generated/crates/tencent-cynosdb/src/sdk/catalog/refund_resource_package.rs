@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RefundResourcePackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::refund_resource_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RefundResourcePackageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReloadBalanceProxyNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reload_balance_proxy_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReloadBalanceProxyNodeRequest, ::runtime::BuildError> {

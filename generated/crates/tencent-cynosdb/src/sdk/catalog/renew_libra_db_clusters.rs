@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RenewLibraDBClusters`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::renew_libra_db_clusters::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewLibraDbClustersRequest, ::runtime::BuildError> {

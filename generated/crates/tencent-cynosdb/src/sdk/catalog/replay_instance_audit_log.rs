@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReplayInstanceAuditLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::replay_instance_audit_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReplayInstanceAuditLogRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResumeServerless`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resume_serverless::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResumeServerlessRequest, ::runtime::BuildError> {

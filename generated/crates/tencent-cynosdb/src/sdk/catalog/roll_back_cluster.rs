@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RollBackCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::roll_back_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RollBackClusterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RollbackToNewCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::rollback_to_new_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RollbackToNewClusterRequest, ::runtime::BuildError> {

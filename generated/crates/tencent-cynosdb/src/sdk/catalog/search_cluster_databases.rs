@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SearchClusterDatabases`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::search_cluster_databases::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SearchClusterDatabasesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetLibraDBClusterRenewFlag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_libra_db_cluster_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetLibraDbClusterRenewFlagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetRenewFlag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetRenewFlagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartCLSDelivery`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_cls_delivery::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartClsDeliveryRequest, ::runtime::BuildError> {

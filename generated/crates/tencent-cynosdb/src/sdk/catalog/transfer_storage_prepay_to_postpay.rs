@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TransferStoragePrepayToPostpay`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::transfer_storage_prepay_to_postpay::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

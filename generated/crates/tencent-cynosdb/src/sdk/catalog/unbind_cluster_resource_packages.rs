@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnbindClusterResourcePackages`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unbind_cluster_resource_packages::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnbindClusterResourcePackagesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeClusterVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_cluster_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeClusterVersionRequest, ::runtime::BuildError> {

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct Ability {
     /// Whether a secondary AZ is supported
+    ///
     /// Wire name: `IsSupportSlaveZone`; example: `yes`.
     pub is_support_slave_zone: Option<String>,
     /// The causes for no support from the availability zone
+    ///
     /// Wire name: `NonsupportSlaveZoneReason`; example: `cluster has proxy, does not support slave zone`.
     pub nonsupport_slave_zone_reason: Option<String>,
     /// Whether RO instance is supported
+    ///
     /// Wire name: `IsSupportRo`; example: `yes`.
     pub is_support_ro: Option<String>,
     /// Reasons for no support for RO instances
+    ///
     /// Wire name: `NonsupportRoReason`; example: `cynos version must be greater or equal than 3.1.2`.
     pub nonsupport_ro_reason: Option<String>,
     /// Whether manual snapshot backup initiation is supported
+    ///
     /// Wire name: `IsSupportManualSnapshot`; example: `yes`.
     pub is_support_manual_snapshot: Option<String>,
     /// Whether transparent data encryption is supported.
+    ///
     /// Wire name: `IsSupportTransparentDataEncryption`; example: `yes`.
     pub is_support_transparent_data_encryption: Option<String>,
     /// Reasons for no support for transparent data encryption
+    ///
     /// Wire name: `NoSupportTransparentDataEncryptionReason`; example: `mysql version 5.7 , >=2.1.12; Other versions are not supported`.
     pub no_support_transparent_data_encryption_reason: Option<String>,
     /// Whether manual initiation of logical backup is supported.
+    ///
     /// Wire name: `IsSupportManualLogic`; example: `yes`.
     pub is_support_manual_logic: Option<String>,
     /// Whether global encryption can be enabled
+    ///
     /// Wire name: `IsSupportGlobalEncryption`; example: `yes`.
     pub is_support_global_encryption: Option<String>,
     /// The causes for no support for global encryption
+    ///
     /// Wire name: `NoSupportGlobalEncryptionReason`; example: `mysql version 8.0 , >= 3.1.15.005; Other versions are not supported`.
     pub no_support_global_encryption_reason: Option<String>,
     /// Status code for reasons of no support for transparent encryption
+    ///
     /// Wire name: `NoSupportTransparentDataEncryptionReasonCode`; example: `InvalidDbVersion`.
     pub no_support_transparent_data_encryption_reason_code: Option<String>,
     /// Status code for the reason why global encryption is not supported
+    ///
     /// Wire name: `NoSupportGlobalEncryptionReasonCode`; example: `NotInWhitelist`.
     pub no_support_global_encryption_reason_code: Option<String>,
 }

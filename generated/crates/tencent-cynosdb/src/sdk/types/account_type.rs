@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Account {
     /// Database account name.
+    ///
     /// Wire name: `AccountName`; example: `andy`.
     pub account_name: Option<String>,
     /// Host
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
     /// Database account description
+    ///
     /// Wire name: `Description`; example: `andyuse`.
     pub description: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Maximum user connections
+    ///
     /// Wire name: `MaxUserConnections`; example: `3000`.
     pub max_user_connections: Option<i64>,
     /// Whether password rotation is enabled (0: turn off; 1: turn on)
+    ///
     /// Wire name: `PasswordRotation`; example: `0`.
     pub password_rotation: Option<i64>,
 }

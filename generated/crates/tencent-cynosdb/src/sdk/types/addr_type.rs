@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Addr {
     /// IP address.
+    ///
     /// Wire name: `IP`; example: `172.2.1.1`.
     pub ip: Option<String>,
     /// Port.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
 }

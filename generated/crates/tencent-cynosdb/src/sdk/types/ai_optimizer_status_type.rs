@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AiOptimizerStatus {
     /// Status. closing: turning off, closed: closed, opening: enabling, training: training, trained: training completed, train_failed: training failed.
+    ///
     /// Wire name: `Status`; example: `training`.
     pub status: Option<String>,
     /// Activation time.
+    ///
     /// Wire name: `OpenTime`; example: `2026-05-24 11:39:55`.
     pub open_time: Option<String>,
     /// Training progress
+    ///
     /// Wire name: `TrainingProgress`; example: `100`.
     pub training_progress: Option<i64>,
 }

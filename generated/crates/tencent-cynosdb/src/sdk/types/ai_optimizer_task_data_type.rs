@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AiOptimizerTaskData {
     /// Template ID
+    ///
     /// Wire name: `TemplateID`; example: `tpch1g:45afb52668a29314bbc68ec8803ef917416c271ce57521402d8da6af761d8497`.
     pub template_id: Option<String>,
 }

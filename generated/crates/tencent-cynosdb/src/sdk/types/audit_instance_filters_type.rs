@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditInstanceFilters {
     /// Filter condition value. Supports InstanceId (instance ID), InstanceName (instance name), ProjectId (project ID), TagKey (tag key), and Tag (tag, separated by vertical bars, for example: Tagkey\|Tagvalue).
+    ///
     /// Wire name: `Name`; example: `InstanceId`.
     pub name: Option<String>,
     /// true indicates exact matching; false indicates fuzzy matching.
+    ///
     /// Wire name: `ExactMatch`; example: `true`.
     pub exact_match: Option<bool>,
     /// Filter value.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

@@ -8,9 +8,11 @@ use super::Tag;
 #[non_exhaustive]
 pub struct AuditInstanceInfo {
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1923`.
     pub project_id: Option<i64>,
     /// Tag information.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Vec<Tag>,
 }

@@ -5,42 +5,55 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogFilter {
     /// Client address.
+    ///
     /// Wire name: `Host`.
     pub host: Option<Vec<String>>,
     /// Username.
+    ///
     /// Wire name: `User`.
     pub user: Option<Vec<String>>,
     /// Database name.
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<Vec<String>>,
     /// Table name.
+    ///
     /// Wire name: `TableName`.
     pub table_name: Option<Vec<String>>,
     /// Audit policy name.
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: Option<Vec<String>>,
     /// SQL statement. Fuzzy matching supported.
+    ///
     /// Wire name: `Sql`; example: `ALTER TABLE`.
     pub sql: Option<String>,
     /// SQL type. Currently supports: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE".
+    ///
     /// Wire name: `SqlType`; example: `SELECT`.
     pub sql_type: Option<String>,
     /// Execution time. Unit: ms. Filter audit logs with an execution time more than this value.
+    ///
     /// Wire name: `ExecTime`; example: `100`.
     pub exec_time: Option<i64>,
     /// Number of affected rows. Filter audit logs where the number of affected rows is more than this value.
+    ///
     /// Wire name: `AffectRows`; example: `10`.
     pub affect_rows: Option<i64>,
     /// SQL type. Supports simultaneous query of multiple types. Currently supports: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE".
+    ///
     /// Wire name: `SqlTypes`.
     pub sql_types: Option<Vec<String>>,
     /// SQL statement. Supports transmission of multiple sql statements.
+    ///
     /// Wire name: `Sqls`.
     pub sqls: Option<Vec<String>>,
     /// Number of rows returned.
+    ///
     /// Wire name: `SentRows`; example: `2`.
     pub sent_rows: Option<u64>,
     /// Thread ID.
+    ///
     /// Wire name: `ThreadId`.
     pub thread_id: Option<Vec<String>>,
 }

@@ -8,72 +8,95 @@ use super::LogRuleTemplateInfo;
 #[non_exhaustive]
 pub struct AuditLog {
     /// Number of affected rows.
+    ///
     /// Wire name: `AffectRows`; example: `0`.
     pub affect_rows: Option<i64>,
     /// Error code.
+    ///
     /// Wire name: `ErrCode`; example: `0`.
     pub err_code: Option<i64>,
     /// SQL type.
+    ///
     /// Wire name: `SqlType`; example: `UPDATE`.
     pub sql_type: Option<String>,
     /// Table name.
+    ///
     /// Wire name: `TableName`; example: `andy_table1`.
     pub table_name: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-xxxxxxxx`.
     pub instance_name: Option<String>,
     /// Audit policy name.
+    ///
     /// Wire name: `PolicyName`; example: `审计策略`.
     pub policy_name: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `DBName`; example: `数据库名称`.
     pub db_name: Option<String>,
     /// SQL statement.
+    ///
     /// Wire name: `Sql`; example: `ALTER TABLE ***`.
     pub sql: Option<String>,
     /// Client address.
+    ///
     /// Wire name: `Host`; example: `192.168.0.1`.
     pub host: Option<String>,
     /// Username.
+    ///
     /// Wire name: `User`; example: `user`.
     pub user: Option<String>,
     /// Execution time, in microseconds.
+    ///
     /// Wire name: `ExecTime`; example: `2000`.
     pub exec_time: Option<i64>,
     /// Time.
+    ///
     /// Wire name: `Timestamp`; example: `2024-06-08 14:29:25`.
     pub timestamp: Option<String>,
     /// Number of rows returned.
+    ///
     /// Wire name: `SentRows`; example: `1`.
     pub sent_rows: Option<i64>,
     /// Execution thread ID.
+    ///
     /// Wire name: `ThreadId`; example: `1`.
     pub thread_id: Option<i64>,
     /// Number of scanned rows.
+    ///
     /// Wire name: `CheckRows`; example: `1`.
     pub check_rows: Option<i64>,
     /// cpu execution time, in microseconds.
+    ///
     /// Wire name: `CpuTime`; example: `289.474`.
     pub cpu_time: Option<f64>,
     /// IO wait time, in microseconds.
+    ///
     /// Wire name: `IoWaitTime`; example: `1000`.
     pub io_wait_time: Option<i64>,
     /// Lock waiting time in microseconds.
+    ///
     /// Wire name: `LockWaitTime`; example: `57`.
     pub lock_wait_time: Option<i64>,
     /// Transaction continuous waiting time, in µs.
+    ///
     /// Wire name: `TrxLivingTime`; example: `1092`.
     pub trx_living_time: Option<i64>,
     /// Start time. Together with timestamp, it forms a nanosecond-precision time.
+    ///
     /// Wire name: `NsTime`; example: `106483229`.
     pub ns_time: Option<i64>,
     /// Basic information of the log hit rule template
+    ///
     /// Wire name: `TemplateInfo`.
     pub template_info: Vec<LogRuleTemplateInfo>,
     /// Transaction ID
+    ///
     /// Wire name: `TrxId`; example: `13365`.
     pub trx_id: Option<i64>,
     /// Client port.
+    ///
     /// Wire name: `ClientPort`; example: `40050`.
     pub client_port: Option<i64>,
 }

@@ -8,33 +8,43 @@ use super::RuleFilters;
 #[non_exhaustive]
 pub struct AuditRuleTemplateInfo {
     /// Rule template ID.
+    ///
     /// Wire name: `RuleTemplateId`; example: `cynosdb-art-dnpg9p3r`.
     pub rule_template_id: Option<String>,
     /// Rule template name.
+    ///
     /// Wire name: `RuleTemplateName`; example: `规则模板名称`.
     pub rule_template_name: Option<String>,
     /// Filter criteria of the rule template
+    ///
     /// Wire name: `RuleFilters`.
     pub rule_filters: Vec<RuleFilters>,
     /// Rule template description.
+    ///
     /// Wire name: `Description`; example: `规则模板描述`.
     pub description: Option<String>,
     /// Rule template creation time.
+    ///
     /// Wire name: `CreateAt`; example: `2022-11-15 11:11:11`.
     pub create_at: Option<String>,
     /// Rule template modification time.
+    ///
     /// Wire name: `UpdateAt`; example: `2022-11-15 12:00:00`.
     pub update_at: Option<String>,
     /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
+    ///
     /// Wire name: `AlarmLevel`; example: `1`.
     pub alarm_level: Option<u64>,
     /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
+    ///
     /// Wire name: `AlarmPolicy`; example: `0`.
     pub alarm_policy: Option<u64>,
     /// Template status. Valid values: 0 - No task, 1 - modifying.
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<u64>,
     /// Instances to which this rule template is applied.
+    ///
     /// Wire name: `AffectedInstances`.
     pub affected_instances: Vec<String>,
 }

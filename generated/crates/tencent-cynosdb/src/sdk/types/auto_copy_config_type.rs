@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AutoCopyConfig {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-n88ncn7l`.
     pub cluster_id: Option<String>,
     /// Safe ID
+    ///
     /// Wire name: `VaultId`; example: `vault-cd077124-65a5-4d7d-aa95-2791b4ec2554`.
     pub vault_id: Option<String>,
     /// Safe region
+    ///
     /// Wire name: `VaultRegion`; example: `ap-guangzhou`.
     pub vault_region: Option<String>,
     /// Delivery type: binlog, redolog, snapshot, logic
+    ///
     /// Wire name: `CopyType`; example: `redolog`.
     pub copy_type: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoMapRule {
     /// Source instance Id
+    ///
     /// Wire name: `SrcInstanceId`; example: `libradb-ins-xxx`.
     pub src_instance_id: Option<String>,
     /// Source database regular
+    ///
     /// Wire name: `SrcDatabaseRegex`; example: `database1`.
     pub src_database_regex: Option<String>,
     /// Source table regular
+    ///
     /// Wire name: `SrcTableRegex`; example: `table1`.
     pub src_table_regex: Option<String>,
     /// Target database regular
+    ///
     /// Wire name: `DstDatabaseRegex`; example: `DB1`.
     pub dst_database_regex: Option<String>,
     /// Target table regular
+    ///
     /// Wire name: `DstTableRegex`; example: `table1`.
     pub dst_table_regex: Option<String>,
 }

@@ -8,29 +8,37 @@ use super::CreateBackupVaultItem;
 #[non_exhaustive]
 pub struct BackupConfigInfo {
     /// System automation time
+    ///
     /// Wire name: `BackupCustomAutoTime`; example: `true`.
     pub backup_custom_auto_time: Option<bool>,
     /// Refers to the full backup start time, \[0-24*3600\], for example, 0:00, 1:00, 2:00 are 0, 3600, 7200 respectively
+    ///
     /// Wire name: `BackupTimeBeg`; example: `0`.
     pub backup_time_beg: Option<u64>,
     /// Indicates the full backup end time, \[0-24*3600\], for example, 0:00, 1:00, 2:00 are 0, 3600, 7200 respectively
+    ///
     /// Wire name: `BackupTimeEnd`; example: `0`.
     pub backup_time_end: Option<u64>,
     /// Currently this parameter cannot be modified and no need to specify. Backup frequency is an array of length 7, corresponding to the backup method from Sunday to Saturday, full-full backup, increment-incremental backup.
+    ///
     /// Wire name: `BackupWeekDays`.
     pub backup_week_days: Vec<String>,
     /// Interval
+    ///
     /// Wire name: `BackupIntervalTime`; example: `0`.
     pub backup_interval_time: Option<i64>,
     /// Indicates the backup retention period in seconds. Data will be cleaned up after this time. Seven days is represented as 3600*24*7=604800, with a maximum of 158112000.
+    ///
     /// Wire name: `ReserveDuration`; example: `604800`.
     pub reserve_duration: Option<u64>,
     /// Cross-region backup enabled
     /// yes-enabled
     /// no-disabled
+    ///
     /// Wire name: `CrossRegionsEnable`; example: `OFF`.
     pub cross_regions_enable: Option<String>,
     /// Cross-regional backup region
+    ///
     /// Wire name: `CrossRegions`.
     pub cross_regions: Vec<String>,
     /// Cross-region backup retention period
@@ -38,12 +46,15 @@ pub struct BackupConfigInfo {
     ///
     ///
     /// Unit: day
+    ///
     /// Wire name: `CrossRegionSaveDays`; example: `8`.
     pub cross_region_save_days: Option<i64>,
     /// Automatic data backup trigger policy, periodically: automatic periodic backup, frequent: high frequency backup
+    ///
     /// Wire name: `BackupTriggerStrategy`; example: `periodically`.
     pub backup_trigger_strategy: Option<String>,
     /// Backup delivery relationship
+    ///
     /// Wire name: `AutoCopyVaults`.
     pub auto_copy_vaults: Vec<CreateBackupVaultItem>,
 }

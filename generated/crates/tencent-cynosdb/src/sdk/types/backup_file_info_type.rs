@@ -8,57 +8,75 @@ use super::{BackupRegionAndIds, VaultInfo};
 #[non_exhaustive]
 pub struct BackupFileInfo {
     /// Snapshot file ID. This field is abandoned. Please use BackupId.
+    ///
     /// Wire name: `SnapshotId`; example: `17623`.
     pub snapshot_id: Option<u64>,
     /// Backup file name
+    ///
     /// Wire name: `FileName`; example: `andy_20241127040007`.
     pub file_name: Option<String>,
     /// Backup file size
+    ///
     /// Wire name: `FileSize`; example: `100`.
     pub file_size: Option<u64>,
     /// Backup start time
+    ///
     /// Wire name: `StartTime`; example: `2024-11-27 04:02:19`.
     pub start_time: Option<String>,
     /// Backup completion time
+    ///
     /// Wire name: `FinishTime`; example: `2024-11-27 04:03:03`.
     pub finish_time: Option<String>,
     /// Backup type: snapshot, snapshot backup; logic, logical backup
+    ///
     /// Wire name: `BackupType`; example: `snapshot`.
     pub backup_type: Option<String>,
     /// Backup method: auto, automatic backup; manual, manual backup
+    ///
     /// Wire name: `BackupMethod`; example: `auto`.
     pub backup_method: Option<String>,
     /// Backup file status: success: backup successful; fail: backup failed; creating: backup file being created; deleting: backup file being deleted
+    ///
     /// Wire name: `BackupStatus`; example: `success`.
     pub backup_status: Option<String>,
     /// Backup file time
+    ///
     /// Wire name: `SnapshotTime`; example: `2024-11-27 04:00:06`.
     pub snapshot_time: Option<String>,
     /// Backup ID
+    ///
     /// Wire name: `BackupId`; example: `2009211`.
     pub backup_id: Option<i64>,
     /// Snapshot type. Available values: full (full); increment (incremental)
+    ///
     /// Wire name: `SnapShotType`; example: `full`.
     pub snap_shot_type: Option<String>,
     /// Backup file remarks
+    ///
     /// Wire name: `BackupName`; example: `andy`.
     pub backup_name: Option<String>,
     /// Region where backup files are located
+    ///
     /// Wire name: `ExistRegions`.
     pub exist_regions: Vec<BackupRegionAndIds>,
     /// Delivery status
+    ///
     /// Wire name: `CopyStatus`; example: `done`.
     pub copy_status: Option<String>,
     /// Secret key id.
+    ///
     /// Wire name: `EncryptKeyId`; example: `1764ae22-72f0-11f0-8904-52540009df14`.
     pub encrypt_key_id: Option<String>,
     /// Key region
+    ///
     /// Wire name: `EncryptRegion`; example: `ap-guangzhou`.
     pub encrypt_region: Option<String>,
     /// Safe information.
+    ///
     /// Wire name: `VaultInfos`.
     pub vault_infos: Vec<VaultInfo>,
     /// Backup periodic policy
+    ///
     /// Wire name: `BackupPeriodStrategy`; example: `periodically`.
     pub backup_period_strategy: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::BackupLimitRestriction;
 #[non_exhaustive]
 pub struct BackupLimitClusterRestriction {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-adf80234`.
     pub cluster_id: Option<String>,
     /// Download limit configuration
+    ///
     /// Wire name: `BackupLimitRestriction`.
     pub backup_limit_restriction: Option<BackupLimitRestriction>,
 }

@@ -7,18 +7,23 @@ use super::BackupLimitVpcItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupLimitRestriction {
     /// Restriction type
+    ///
     /// Wire name: `LimitType`; example: `NoLimit`.
     pub limit_type: Option<String>,
     /// This parameter only supports In, which means the vpc specified by LimitVpc can be downloaded. The default is In.
+    ///
     /// Wire name: `VpcComparisonSymbol`; example: `In`.
     pub vpc_comparison_symbol: Option<String>,
     /// In: Download is allowed from the specified ip; NotIn: Download is not allowed from the specified ip
+    ///
     /// Wire name: `IpComparisonSymbol`; example: `NotIn`.
     pub ip_comparison_symbol: Option<String>,
     /// Limit download vpc settings
+    ///
     /// Wire name: `LimitVpcs`.
     pub limit_vpcs: Vec<BackupLimitVpcItem>,
     /// Limit download ip settings
+    ///
     /// Wire name: `LimitIps`.
     pub limit_ips: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupLimitVpcItem {
     /// Limit the region of the download source. Currently only support the current region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// vpc list with download restrictions
+    ///
     /// Wire name: `VpcList`.
     pub vpc_list: Vec<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BackupRegionAndIds {
     /// Backup region
+    ///
     /// Wire name: `BackupRegion`; example: `ap-beijing`.
     pub backup_region: Option<String>,
     /// Backup ID
+    ///
     /// Wire name: `BackupId`; example: `2004212`.
     pub backup_id: Option<i64>,
 }

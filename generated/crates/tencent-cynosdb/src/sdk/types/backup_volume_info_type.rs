@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BackupVolumeInfo {
     /// Backup usage
+    ///
     /// Wire name: `BackupVolume`; example: `1`.
     pub backup_volume: Option<f64>,
     /// Backup type
+    ///
     /// Wire name: `BackupType`; example: `logical`.
     pub backup_type: Option<String>,
     /// Backup method.
+    ///
     /// Wire name: `BackupMethod`; example: `manual`.
     pub backup_method: Option<String>,
 }

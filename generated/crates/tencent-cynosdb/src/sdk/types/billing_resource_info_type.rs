@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BillingResourceInfo {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-j9i41hfv`.
     pub cluster_id: Option<String>,
     /// Instance ID list.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Order ID
+    ///
     /// Wire name: `DealName`; example: `1000000001111`.
     pub deal_name: Option<String>,
 }

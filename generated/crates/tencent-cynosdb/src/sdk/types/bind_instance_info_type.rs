@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BindInstanceInfo {
     /// Bound cluster ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-test`.
     pub instance_id: Option<String>,
     /// Region of the bound instance
+    ///
     /// Wire name: `InstanceRegion`; example: `ap-guangzhou`.
     pub instance_region: Option<String>,
     /// Bound instance type
+    ///
     /// Wire name: `InstanceType`; example: `cynosdb-serverless`.
     pub instance_type: Option<String>,
     /// Instance ID under the bound cluster
+    ///
     /// Wire name: `ExtendIds`.
     pub extend_ids: Vec<String>,
 }

@@ -7,12 +7,15 @@ use super::CreateBackupVaultItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BinlogConfigInfo {
     /// binlog retention time
+    ///
     /// Wire name: `BinlogSaveDays`; example: `7`.
     pub binlog_save_days: Option<i64>,
     /// Whether binlog cross-region backup is enabled
+    ///
     /// Wire name: `BinlogCrossRegionsEnable`; example: `ON`.
     pub binlog_cross_regions_enable: Option<String>,
     /// Cross-region binlog
+    ///
     /// Wire name: `BinlogCrossRegions`.
     pub binlog_cross_regions: Vec<String>,
     /// Cross-region backup retention period
@@ -20,9 +23,11 @@ pub struct BinlogConfigInfo {
     ///
     ///
     /// Unit: day
+    ///
     /// Wire name: `BinlogCrossRegionSaveDays`; example: `7`.
     pub binlog_cross_region_save_days: Option<i64>,
     /// Safe information
+    ///
     /// Wire name: `AutoCopyVaults`.
     pub auto_copy_vaults: Vec<CreateBackupVaultItem>,
 }

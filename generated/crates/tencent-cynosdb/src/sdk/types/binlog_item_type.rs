@@ -8,36 +8,47 @@ use super::{BinlogRegionInfo, VaultInfo};
 #[non_exhaustive]
 pub struct BinlogItem {
     /// Binlog file name
+    ///
     /// Wire name: `FileName`; example: `cynosdbmysql-xvgstw6s-backupfile-000001`.
     pub file_name: Option<String>,
     /// File size, unit: byte
+    ///
     /// Wire name: `FileSize`; example: `23478236`.
     pub file_size: Option<i64>,
     /// Earliest transaction time
+    ///
     /// Wire name: `StartTime`; example: `2024-10-01 00:00:00`.
     pub start_time: Option<String>,
     /// Latest transaction time
+    ///
     /// Wire name: `FinishTime`; example: `2024-10-10 00:00:00`.
     pub finish_time: Option<String>,
     /// Binlog file ID
+    ///
     /// Wire name: `BinlogId`; example: `23467`.
     pub binlog_id: Option<i64>,
     /// Cross-region of binlog
+    ///
     /// Wire name: `CrossRegions`.
     pub cross_regions: Vec<String>,
     /// Backup delivery status
+    ///
     /// Wire name: `CopyStatus`; example: `done`.
     pub copy_status: Option<String>,
     /// Safe information.
+    ///
     /// Wire name: `VaultInfos`.
     pub vault_infos: Vec<VaultInfo>,
     /// Encryption key
+    ///
     /// Wire name: `EncryptKeyId`; example: `1764ae22-72f0-11f0-8904-52540009df14`.
     pub encrypt_key_id: Option<String>,
     /// Key region for encryption
+    ///
     /// Wire name: `EncryptRegion`; example: `ap-guangzhou`.
     pub encrypt_region: Option<String>,
     /// Geographical distribution information of backups
+    ///
     /// Wire name: `ExistRegions`.
     pub exist_regions: Vec<BinlogRegionInfo>,
 }

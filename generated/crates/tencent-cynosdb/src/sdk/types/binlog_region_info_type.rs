@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BinlogRegionInfo {
     /// Backup region.
+    ///
     /// Wire name: `BackupRegion`; example: `ap-guangzhou`.
     pub backup_region: Option<String>,
     /// Backup ID
+    ///
     /// Wire name: `BackupId`; example: `854194`.
     pub backup_id: Option<i64>,
 }

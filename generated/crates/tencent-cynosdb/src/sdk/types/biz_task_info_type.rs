@@ -13,126 +13,167 @@ use super::{
 #[non_exhaustive]
 pub struct BizTaskInfo {
     /// Task ID.
+    ///
     /// Wire name: `ID`; example: `0`.
     pub id: Option<i64>,
     /// User AppID.
+    ///
     /// Wire name: `AppId`; example: `1334748`.
     pub app_id: Option<i64>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-j9i41hfv`.
     pub cluster_id: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Task creation time
+    ///
     /// Wire name: `CreateTime`; example: `2004-05-03T17:30:08+08:00`.
     pub create_time: Option<String>,
     /// Delayed execution time
+    ///
     /// Wire name: `DelayTime`; example: `2004-05-03T17:30:08+08:00`.
     pub delay_time: Option<String>,
     /// Task failure information
+    ///
     /// Wire name: `ErrMsg`; example: `error`.
     pub err_msg: Option<String>,
     /// Asynchronous task flow id
+    ///
     /// Wire name: `FlowId`; example: `1`.
     pub flow_id: Option<i64>,
     /// Task input information
+    ///
     /// Wire name: `Input`; example: `{"uin":"7043509"}`.
     pub input: Option<String>,
     /// Instance group id
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceGrpId`; example: `cynosdbmysql-grp-xx`.
     pub instance_grp_id: Option<String>,
     /// Instance group id
+    ///
     /// Wire name: `InstanceGroupId`; example: `cynosdbmysql-grp-xx`.
     pub instance_group_id: Option<String>,
     /// Instance id
+    ///
     /// Wire name: `InstanceId`; example: `cynosmysql-ins-xx`.
     pub instance_id: Option<String>,
     /// Task operation object id.
+    ///
     /// Wire name: `ObjectId`; example: `cynosmysql-ins-xx`.
     pub object_id: Option<String>,
     /// Task operation object type
+    ///
     /// Wire name: `ObjectType`; example: `cluster`.
     pub object_type: Option<String>,
     /// Operator uin
+    ///
     /// Wire name: `Operator`; example: `1`.
     pub operator: Option<String>,
     /// Task output information
+    ///
     /// Wire name: `Output`; example: `1`.
     pub output: Option<String>,
     /// Task status.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// Task type
+    ///
     /// Wire name: `TaskType`; example: `taskCreateCluster`.
     pub task_type: Option<String>,
     /// ID of the parent task that triggers this task
+    ///
     /// Wire name: `TriggerTaskId`; example: `0`.
     pub trigger_task_id: Option<i64>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `2004-05-03T17:30:08+08:00`.
     pub update_time: Option<String>,
     /// Task start time
+    ///
     /// Wire name: `StartTime`; example: `2004-05-03T17:30:08+08:00`.
     pub start_time: Option<String>,
     /// Task end time
+    ///
     /// Wire name: `EndTime`; example: `2004-05-03T17:30:08+08:00`.
     pub end_time: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `cynosdbmysql-j9i41hfv`.
     pub cluster_name: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-4vdtei33`.
     pub instance_name: Option<String>,
     /// Task Progress
+    ///
     /// Wire name: `Process`; example: `100`.
     pub process: Option<i64>,
     /// Modify parameter task information
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ModifyParamsData`.
     pub modify_params_data: Vec<ModifyParamsData>,
     /// Create cluster task information
+    ///
     /// Wire name: `CreateClustersData`.
     pub create_clusters_data: Option<CreateClustersData>,
     /// Cluster rollback task information
+    ///
     /// Wire name: `RollbackData`.
     pub rollback_data: Option<RollbackData>,
     /// Instance configuration change task information
+    ///
     /// Wire name: `ModifyInstanceData`.
     pub modify_instance_data: Option<ModifyInstanceData>,
     /// Manual backup task information
+    ///
     /// Wire name: `ManualBackupData`.
     pub manual_backup_data: Option<ManualBackupData>,
     /// Modify kernel version task information
+    ///
     /// Wire name: `ModifyDbVersionData`.
     pub modify_db_version_data: Option<ModifyDbVersionData>,
     /// Cluster Availability Zone Information
+    ///
     /// Wire name: `ClusterSlaveData`.
     pub cluster_slave_data: Option<ClusterSlaveData>,
     /// Convert cluster logs
+    ///
     /// Wire name: `SwitchClusterLogBin`.
     pub switch_cluster_log_bin: Option<SwitchClusterLogBin>,
     /// Modify instance parameter data
+    ///
     /// Wire name: `ModifyInstanceParamsData`.
     pub modify_instance_params_data: Option<BizTaskModifyParamsData>,
     /// Maintenance time.
+    ///
     /// Wire name: `TaskMaintainInfo`.
     pub task_maintain_info: Option<TaskMaintainInfo>,
     /// Instance Log Delivery Information
+    ///
     /// Wire name: `InstanceCLSDeliveryInfos`.
     pub instance_cls_delivery_infos: Vec<InstanceClsDeliveryInfo>,
     /// Task progress information
+    ///
     /// Wire name: `TaskProgressInfo`.
     pub task_progress_info: Option<TaskProgressInfo>,
     /// Global database network task
+    ///
     /// Wire name: `GdnTaskInfo`.
     pub gdn_task_info: Option<GdnTaskInfo>,
     /// Safe id
+    ///
     /// Wire name: `VaultId`; example: `vault-08535e43-40d0-4982-bbe8-9d15722f234f`.
     pub vault_id: Option<String>,
     /// Safe name
+    ///
     /// Wire name: `VaultName`; example: `vaults_1769683193_5oDpM`.
     pub vault_name: Option<String>,
     /// AI optimizer task information
+    ///
     /// Wire name: `AIOptimizerTaskData`.
     pub ai_optimizer_task_data: Option<AiOptimizerTaskData>,
 }

@@ -8,9 +8,11 @@ use super::ModifyParamItem;
 #[non_exhaustive]
 pub struct BizTaskModifyInstanceParam {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-xxx`.
     pub instance_id: Option<String>,
     /// Instance parameter modification task details
+    ///
     /// Wire name: `ModifyInstanceParamList`.
     pub modify_instance_param_list: Vec<ModifyParamItem>,
 }

@@ -8,12 +8,15 @@ use super::{BizTaskModifyInstanceParam, ModifyParamItem};
 #[non_exhaustive]
 pub struct BizTaskModifyParamsData {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-xxx`.
     pub cluster_id: Option<String>,
     /// Cluster parameter modification data
+    ///
     /// Wire name: `ClusterParamList`.
     pub cluster_param_list: Vec<ModifyParamItem>,
     /// Instance parameter modification data
+    ///
     /// Wire name: `ModifyInstanceParams`.
     pub modify_instance_params: Vec<BizTaskModifyInstanceParam>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CheckItem {
     /// Check item name
+    ///
     /// Wire name: `Item`; example: `无`.
     pub item: Option<String>,
     /// Verification result of this item
+    ///
     /// Wire name: `Result`; example: `无`.
     pub result: Option<String>,
     /// Details of validation failed and modification suggestions
+    ///
     /// Wire name: `CurrentValue`; example: `无`.
     pub current_value: Option<String>,
     /// Detailed explanation of validation failure and modification suggestions
+    ///
     /// Wire name: `ExpectedValue`; example: `无`.
     pub expected_value: Option<String>,
 }

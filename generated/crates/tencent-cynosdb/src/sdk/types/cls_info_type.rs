@@ -8,27 +8,34 @@ pub struct ClsInfo {
     /// Create: Add a log topic. Use TopicName to create a log topic.
     /// reuse: Use an existing log topic and specify it by TopicId.
     /// It is not allowed to use a combination of an existing log topic and a new log set.
+    ///
     /// Wire name: `TopicOperation`; example: `create`.
     pub topic_operation: Option<String>,
     /// Logset operation. Options: create, reuse.
     /// create: add a new log set using GroupName.
     /// reuse: utilize an existing logset and specify the logset by GroupId.
     /// It is not allowed to use a combination of an existing log topic and a new log set.
+    ///
     /// Wire name: `GroupOperation`; example: `create`.
     pub group_operation: Option<String>,
     /// Log delivery region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Log topic id
+    ///
     /// Wire name: `TopicId`; example: `8c392615-b4c0-4f70-b07d-1fb5cd688f60`.
     pub topic_id: Option<String>,
     /// Log topic name
+    ///
     /// Wire name: `TopicName`; example: `cloud_lala_topic`.
     pub topic_name: Option<String>,
     /// Logset id
+    ///
     /// Wire name: `GroupId`; example: `95a03fb4-395b-4ce7-802b-4ce10c7431dd`.
     pub group_id: Option<String>,
     /// Log set name.
+    ///
     /// Wire name: `GroupName`; example: `cloud_haha_logset`.
     pub group_name: Option<String>,
 }

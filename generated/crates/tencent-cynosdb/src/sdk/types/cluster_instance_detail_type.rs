@@ -8,24 +8,31 @@ use super::{AiOptimizerStatus, InstanceAbility, InstanceNetInfo, ObjectTask, Tag
 #[non_exhaustive]
 pub struct ClusterInstanceDetail {
     /// User Uin.
+    ///
     /// Wire name: `Uin`; example: `1000***499845`.
     pub uin: Option<String>,
     /// User AppId
+    ///
     /// Wire name: `AppId`; example: `12510243`.
     pub app_id: Option<i64>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-5ne6bjyx`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `cynosdbmysql-5ne6bjyx`.
     pub cluster_name: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-4vdteifv`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-4vdteifv`.
     pub instance_name: Option<String>,
     /// Engine type
+    ///
     /// Wire name: `InstanceType`; example: `rw`.
     pub instance_type: Option<String>,
     /// Instance status
@@ -47,12 +54,15 @@ pub struct ClusterInstanceDetail {
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Instance status
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Status description in Chinese of the instance
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Instance status description
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceStatusDesc`; example: `运行中`.
     pub instance_status_desc: Option<String>,
     /// Cpu
@@ -60,9 +70,11 @@ pub struct ClusterInstanceDetail {
     ///
     ///
     /// Unit: core
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// cpu cores
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceCpu`; example: `1`.
     pub instance_cpu: Option<i64>,
     /// Lower limit of cpu for serverless instance
@@ -70,6 +82,7 @@ pub struct ClusterInstanceDetail {
     ///
     ///
     /// Unit: core
+    ///
     /// Wire name: `MinCpu`; example: `1`.
     pub min_cpu: Option<f64>,
     /// cpu upper limit of the serverless instance
@@ -77,6 +90,7 @@ pub struct ClusterInstanceDetail {
     ///
     ///
     /// Unit: core
+    ///
     /// Wire name: `MaxCpu`; example: `2`.
     pub max_cpu: Option<f64>,
     /// Memory
@@ -84,27 +98,35 @@ pub struct ClusterInstanceDetail {
     ///
     ///
     /// Unit: GB
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Memory
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InstanceMemory`; example: `2`.
     pub instance_memory: Option<i64>,
     /// Hard disk.
+    ///
     /// Wire name: `InstanceStorage`; example: `50`.
     pub instance_storage: Option<i64>,
     /// Instance role
+    ///
     /// Wire name: `InstanceRole`; example: `master`.
     pub instance_role: Option<String>,
     /// Execution start time (seconds from 00:00:00)
+    ///
     /// Wire name: `MaintainStartTime`; example: `10920`.
     pub maintain_start_time: Option<i64>,
     /// Continuous time (unit: second)
+    ///
     /// Wire name: `MaintainDuration`; example: `3600`.
     pub maintain_duration: Option<i64>,
     /// The time when it can be executed. Enumeration values: \["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"\]
+    ///
     /// Wire name: `MaintainWeekDays`.
     pub maintain_week_days: Vec<String>,
     /// Instance task information
+    ///
     /// Wire name: `InstanceTasks`.
     pub instance_tasks: Vec<ObjectTask>,
     /// Instance Machine Type
@@ -131,37 +153,48 @@ pub struct ClusterInstanceDetail {
     pub instance_device_type: Option<String>,
     /// Instance storage type
     /// Description: This parameter returns a value only when the resource to query is LibraDB.
+    ///
     /// Wire name: `InstanceStorageType`; example: `CLOUD_TCS`.
     pub instance_storage_type: Option<String>,
     /// Database type
+    ///
     /// Wire name: `DbMode`; example: `normal`.
     pub db_mode: Option<String>,
     /// Node list
     /// Description: This parameter returns a value only when the resource to query is LibraDB.
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<String>,
     /// serverless instance sub-status
+    ///
     /// Wire name: `ServerlessStatus`; example: `pause`.
     pub serverless_status: Option<String>,
     /// AI optimizer status
+    ///
     /// Wire name: `AIOptimizerStatus`.
     pub ai_optimizer_status: Option<AiOptimizerStatus>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Physical AZ of the instance location
+    ///
     /// Wire name: `PhysicalZone`; example: `ap-guangzhou-3`.
     pub physical_zone: Option<String>,
     /// Database type
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Stored amount
@@ -169,9 +202,11 @@ pub struct ClusterInstanceDetail {
     ///
     ///
     /// Unit: GB
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<i64>,
     /// Prepaid storage Id.
+    ///
     /// Wire name: `StorageId`; example: `cynosmysql-xxxxxxxx`.
     pub storage_id: Option<String>,
     /// Storage billing type.
@@ -188,51 +223,67 @@ pub struct ClusterInstanceDetail {
     /// Wire name: `StoragePayMode`; example: `0`.
     pub storage_pay_mode: Option<i64>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Isolation time
+    ///
     /// Wire name: `IsolateTime`.
     pub isolate_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Instance destruction time
+    ///
     /// Wire name: `DestroyTime`; example: `2024-01-04 00:09:10`.
     pub destroy_time: Option<String>,
     /// Termination phase
+    ///
     /// Wire name: `DestroyDeadlineText`; example: `0 天`.
     pub destroy_deadline_text: Option<String>,
     /// Instance expiration time
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// VPC network ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-1ptuei0b`.
     pub vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-1tmw9t4o`.
     pub subnet_id: Option<String>,
     /// Instance private IP address
+    ///
     /// Wire name: `Vip`; example: `10.0.1.2`.
     pub vip: Option<String>,
     /// Instance Intranet Port
+    ///
     /// Wire name: `Vport`; example: `5432`.
     pub vport: Option<i64>,
     /// Network type
+    ///
     /// Wire name: `NetType`; example: `1`.
     pub net_type: Option<i64>,
     /// Public network IP
+    ///
     /// Wire name: `WanIP`; example: `12.12.23.3`.
     pub wan_ip: Option<String>,
     /// External port
+    ///
     /// Wire name: `WanPort`; example: `5433`.
     pub wan_port: Option<i64>,
     /// Public network enabled status
+    ///
     /// Wire name: `WanStatus`; example: `init`.
     pub wan_status: Option<String>,
     /// Instance public domain name.
+    ///
     /// Wire name: `WanDomain`; example: `cynosdbpg-bzkxxrmt.wan.domain.com`.
     pub wan_domain: Option<String>,
     /// Network information of the instance
+    ///
     /// Wire name: `InstanceNetInfo`.
     pub instance_net_info: Vec<InstanceNetInfo>,
     /// Payment mode.
@@ -249,24 +300,31 @@ pub struct ClusterInstanceDetail {
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
     /// Currently processing task
+    ///
     /// Wire name: `ProcessingTask`; example: `taskDeleteInstance`.
     pub processing_task: Option<String>,
     /// Renewal flag.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Task
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// Whether to freeze
+    ///
     /// Wire name: `IsFreeze`; example: `yes`.
     pub is_freeze: Option<String>,
     /// Resource label.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<Tag>,
     /// Supported capabilities of the current instance
+    ///
     /// Wire name: `InstanceAbility`.
     pub instance_ability: Option<InstanceAbility>,
     /// Global database unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosdbmysql-gdn-cgsxflsb`.
     pub gdn_id: Option<String>,
 }

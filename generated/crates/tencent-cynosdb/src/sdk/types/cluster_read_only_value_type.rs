@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ClusterReadOnlyValue {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-jl17y89v`.
     pub cluster_id: Option<String>,
     /// Read-only switch value
+    ///
     /// Wire name: `ReadOnlyValue`; example: `ON`.
     pub read_only_value: Option<String>,
 }

@@ -8,21 +8,27 @@ use super::SlaveZoneAttrItem;
 #[non_exhaustive]
 pub struct ClusterSlaveData {
     /// Old primary AZ
+    ///
     /// Wire name: `OldMasterZone`; example: `ap-guangzhou-3`.
     pub old_master_zone: Option<String>,
     /// Secondary availability zone
+    ///
     /// Wire name: `OldSlaveZone`.
     pub old_slave_zone: Vec<String>,
     /// New primary AZ
+    ///
     /// Wire name: `NewMasterZone`; example: `ap-guangzhou-3`.
     pub new_master_zone: Option<String>,
     /// Secondary AZ
+    ///
     /// Wire name: `NewSlaveZone`.
     pub new_slave_zone: Vec<String>,
     /// New secondary availability zone attribute
+    ///
     /// Wire name: `NewSlaveZoneAttr`.
     pub new_slave_zone_attr: Vec<SlaveZoneAttrItem>,
     /// Old availability zone attributes
+    ///
     /// Wire name: `OldSlaveZoneAttr`.
     pub old_slave_zone_attr: Vec<SlaveZoneAttrItem>,
 }

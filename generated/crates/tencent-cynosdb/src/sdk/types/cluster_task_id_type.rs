@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ClusterTaskId {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-0lxfuag5`.
     pub cluster_id: Option<String>,
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `176545`.
     pub task_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateBackupVaultItem {
     /// Safe id
+    ///
     /// Wire name: `VaultId`; example: `vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a`.
     pub vault_id: Option<String>,
     /// Safe region
+    ///
     /// Wire name: `VaultRegion`; example: `ap-guangzhou`.
     pub vault_region: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CreateClustersData {
     /// Instance CPU
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Instance memory
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: Option<i64>,
     /// Cluster storage limit
+    ///
     /// Wire name: `StorageLimit`; example: `3000`.
     pub storage_limit: Option<i64>,
 }

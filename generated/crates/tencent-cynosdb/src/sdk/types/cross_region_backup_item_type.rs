@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CrossRegionBackupItem {
     /// Target region for backup
+    ///
     /// Wire name: `CrossRegion`; example: `ap-guangzhou`.
     pub cross_region: Option<String>,
     /// Backup task ID in the target region
+    ///
     /// Wire name: `BackupId`; example: `182736`.
     pub backup_id: Option<i64>,
     /// Backup status in the target region
+    ///
     /// Wire name: `BackupStatus`; example: `processing`.
     pub backup_status: Option<String>,
 }

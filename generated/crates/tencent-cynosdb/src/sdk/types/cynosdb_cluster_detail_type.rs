@@ -11,18 +11,23 @@ use super::{
 #[non_exhaustive]
 pub struct CynosdbClusterDetail {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-8sj2h3bx`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `cynosdbmysql-8sj2h3bx`.
     pub cluster_name: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Primary availability zone of the cluster
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Physical AZ
+    ///
     /// Wire name: `PhysicalZone`; example: `ap-guangzhou-1`.
     pub physical_zone: Option<String>,
     /// Status. Supported values are as follows:
@@ -42,6 +47,7 @@ pub struct CynosdbClusterDetail {
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Status description.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// When the Db type is SERVERLESS, the status of the SERVERLESS cluster. Available values:
@@ -49,42 +55,55 @@ pub struct CynosdbClusterDetail {
     /// resuming
     /// pause
     /// pausing
+    ///
     /// Wire name: `ServerlessStatus`; example: `resume`.
     pub serverless_status: Option<String>,
     /// Storage Id
+    ///
     /// Wire name: `StorageId`; example: `cynosdbmysql-8sj2h3bx`.
     pub storage_id: Option<String>,
     /// Storage size, in GB.
+    ///
     /// Wire name: `Storage`; example: `200`.
     pub storage: Option<i64>,
     /// Maximum storage specification, in GB
+    ///
     /// Wire name: `MaxStorageSize`; example: `3000`.
     pub max_storage_size: Option<i64>,
     /// Minimum storage specification, in GB.
+    ///
     /// Wire name: `MinStorageSize`; example: `10`.
     pub min_storage_size: Option<i64>,
     /// Storage billing type. Valid values: 1 (yearly/monthly subscription) and 0 (pay-as-you-go).
+    ///
     /// Wire name: `StoragePayMode`; example: `1`.
     pub storage_pay_mode: Option<i64>,
     /// VPC name.
+    ///
     /// Wire name: `VpcName`; example: `Default-VPC`.
     pub vpc_name: Option<String>,
     /// vpc Unique id
+    ///
     /// Wire name: `VpcId`; example: `vpc-4pbgx2ld`.
     pub vpc_id: Option<String>,
     /// Subnet name.
+    ///
     /// Wire name: `SubnetName`; example: `Default-Subnet`.
     pub subnet_name: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-a2emqb1d`.
     pub subnet_id: Option<String>,
     /// Character set
+    ///
     /// Wire name: `Charset`; example: `utf8`.
     pub charset: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-05-25 19:23:31`.
     pub create_time: Option<String>,
     /// Database type
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// Db type:
@@ -94,105 +113,138 @@ pub struct CynosdbClusterDetail {
     /// Wire name: `DbMode`; example: `NORMAL`.
     pub db_mode: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Maximum storage space
+    ///
     /// Wire name: `StorageLimit`; example: `3000`.
     pub storage_limit: Option<i64>,
     /// Used capacity
+    ///
     /// Wire name: `UsedStorage`; example: `100`.
     pub used_storage: Option<i64>,
     /// vip address
+    ///
     /// Wire name: `Vip`; example: `10.36.173.27`.
     pub vip: Option<String>,
     /// vport
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// vip address and vport of the cluster read-only instance
+    ///
     /// Wire name: `RoAddr`.
     pub ro_addr: Vec<Addr>,
     /// Functions supported by the cluster
+    ///
     /// Wire name: `Ability`.
     pub ability: Option<Ability>,
     /// cynos version.
+    ///
     /// Wire name: `CynosVersion`; example: `2.0.21`.
     pub cynos_version: Option<String>,
     /// Business type
+    ///
     /// Wire name: `BusinessType`; example: `bus_a`.
     pub business_type: Option<String>,
     /// Whether there is a secondary AZ
+    ///
     /// Wire name: `HasSlaveZone`; example: `yes`.
     pub has_slave_zone: Option<String>,
     /// Whether to freeze
+    ///
     /// Wire name: `IsFreeze`; example: `no`.
     pub is_freeze: Option<String>,
     /// Task List
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// Current instance located availability zone for read-write
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-3`.
     pub master_zone: Option<String>,
     /// From the availability zone list
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Vec<String>,
     /// Instance information
+    ///
     /// Wire name: `InstanceSet`.
     pub instance_set: Vec<ClusterInstanceDetail>,
     /// Payment mode
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Expiration time.
+    ///
     /// Wire name: `PeriodEndTime`; example: `2021-05-25 19:23:31`.
     pub period_end_time: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectID`; example: `1623`.
     pub project_id: Option<i64>,
     /// tag Array information bound to the instance
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<Tag>,
     /// Proxy status.
+    ///
     /// Wire name: `ProxyStatus`; example: `running`.
     pub proxy_status: Option<String>,
     /// binlog switch. Available values: ON, OFF
+    ///
     /// Wire name: `LogBin`; example: `OFF`.
     pub log_bin: Option<String>,
     /// Whether to skip transaction
+    ///
     /// Wire name: `IsSkipTrade`; example: `no`.
     pub is_skip_trade: Option<String>,
     /// PITR type. Available values: normal, redo_pitr
+    ///
     /// Wire name: `PitrType`; example: `normal`.
     pub pitr_type: Option<String>,
     /// Whether to enable password complexity
+    ///
     /// Wire name: `IsOpenPasswordComplexity`; example: `yes`.
     pub is_open_password_complexity: Option<String>,
     /// Network type
+    ///
     /// Wire name: `NetworkStatus`; example: `tcp`.
     pub network_status: Option<String>,
     /// Resource package information bound to the cluster
+    ///
     /// Wire name: `ResourcePackages`.
     pub resource_packages: Vec<ResourcePackage>,
     /// Auto-renewal flag. Valid values: 1 (auto-renewal) and 0 (non-renewal upon expiration).
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Node network type
+    ///
     /// Wire name: `NetworkType`; example: `whole_rdma`.
     pub network_type: Option<String>,
     /// Secondary AZ property
+    ///
     /// Wire name: `SlaveZoneAttr`.
     pub slave_zone_attr: Vec<SlaveZoneAttrItem>,
     /// Version tag.
+    ///
     /// Wire name: `CynosVersionTag`; example: `stable`.
     pub cynos_version_tag: Option<String>,
     /// Global database network unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosdbmysql-gdn-xdgsdbsa`.
     pub gdn_id: Option<String>,
     /// Role of the cluster in the global data network.
     /// Primary cluster - primary
     /// Slave cluster - standby
     /// If empty, this field is invalid
+    ///
     /// Wire name: `GdnRole`; example: `primary`.
     pub gdn_role: Option<String>,
     /// Level-2 storage usage, in GB.
+    ///
     /// Wire name: `UsedArchiveStorage`; example: `100`.
     pub used_archive_storage: Option<i64>,
     /// Archiving status. Enumeration values:
@@ -204,15 +256,19 @@ pub struct CynosdbClusterDetail {
     /// Wire name: `ArchiveStatus`; example: `normal`.
     pub archive_status: Option<String>,
     /// Archive progress, percentage.
+    ///
     /// Wire name: `ArchiveProgress`; example: `64`.
     pub archive_progress: Option<i64>,
     /// Cluster level. For example, P0, P1
+    ///
     /// Wire name: `ClusterLevel`; example: `P0`.
     pub cluster_level: Option<String>,
     /// Whether to enable transparent encryption
+    ///
     /// Wire name: `IsOpenTDE`; example: `false`.
     pub is_open_tde: Option<bool>,
     /// Current instance availability zone
+    ///
     /// Wire name: `RealZone`; example: `ap-guangzhou-3`.
     pub real_zone: Option<String>,
     /// Exceed limit enabled status
@@ -228,6 +284,7 @@ pub struct CynosdbClusterDetail {
     ///
     ///
     /// Default value: no
+    ///
     /// Wire name: `StorageOverUse`; example: `yes`.
     pub storage_over_use: Option<String>,
     /// Auto-scaling enabled status
@@ -243,6 +300,7 @@ pub struct CynosdbClusterDetail {
     ///
     ///
     /// Default value: no
+    ///
     /// Wire name: `StorageAutoExpand`; example: `no`.
     pub storage_auto_expand: Option<String>,
 }

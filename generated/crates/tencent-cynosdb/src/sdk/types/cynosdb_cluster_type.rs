@@ -17,143 +17,189 @@ pub struct CynosdbCluster {
     /// offlined: Offline
     /// deleting: Deleting
     /// deleted: Deleted
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `2021-05-08 14:29:25`.
     pub update_time: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `MyClusterName`.
     pub cluster_name: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosmysql-8sj2h3bx`.
     pub cluster_id: Option<String>,
     /// Number of instances
+    ///
     /// Wire name: `InstanceNum`; example: `2`.
     pub instance_num: Option<i64>,
     /// User uin
+    ///
     /// Wire name: `Uin`; example: `700000433509`.
     pub uin: Option<String>,
     /// Engine type
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// User AppID.
+    ///
     /// Wire name: `AppId`; example: `251232125`.
     pub app_id: Option<i64>,
     /// Cluster status description
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Cluster creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-05-08 14:29:25`.
     pub create_time: Option<String>,
     /// Payment mode. Valid values: 0 (pay-as-you-go) and 1 (yearly/monthly subscription).
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// End time
+    ///
     /// Wire name: `PeriodEndTime`; example: `2021-06-08 14:29:25`.
     pub period_end_time: Option<String>,
     /// Cluster read/write vip
+    ///
     /// Wire name: `Vip`; example: `13.117.3.128`.
     pub vip: Option<String>,
     /// Cluster read/write vport
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectID`; example: `18263`.
     pub project_id: Option<i64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-rhfuibtt`.
     pub vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-87qviva4`.
     pub subnet_id: Option<String>,
     /// cynos kernel version.
+    ///
     /// Wire name: `CynosVersion`; example: `2.0.12`.
     pub cynos_version: Option<String>,
     /// cynos version tag.
+    ///
     /// Wire name: `CynosVersionTag`; example: `beta`.
     pub cynos_version_tag: Option<String>,
     /// Storage capacity.
+    ///
     /// Wire name: `StorageLimit`; example: `1000`.
     pub storage_limit: Option<i64>,
     /// Renewal flag.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Currently Processing Tasks
+    ///
     /// Wire name: `ProcessingTask`; example: `ProcessingTask`.
     pub processing_task: Option<String>,
     /// Task array of the cluster
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// tag Array bound to the cluster
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<Tag>,
     /// Db type (NORMAL, SERVERLESS)
+    ///
     /// Wire name: `DbMode`; example: `SERVERLESS`.
     pub db_mode: Option<String>,
     /// When the Db type is SERVERLESS, the status of the SERVERLESS cluster. Available values:
     /// resume
     /// pause
+    ///
     /// Wire name: `ServerlessStatus`; example: `resume`.
     pub serverless_status: Option<String>,
     /// Cluster prepaid storage size.
+    ///
     /// Wire name: `Storage`; example: `1000`.
     pub storage: Option<i64>,
     /// Storage ID when cluster storage is prepaid, used for prepaid storage configuration changes
+    ///
     /// Wire name: `StorageId`; example: `cynosmysql-8sj2h3bx`.
     pub storage_id: Option<String>,
     /// Cluster storage payment mode. Valid values: 0 (pay-as-you-go) and 1 (yearly/monthly subscription).
+    ///
     /// Wire name: `StoragePayMode`; example: `1`.
     pub storage_pay_mode: Option<i64>,
     /// Minimum storage corresponding to the cluster compute specification.
+    ///
     /// Wire name: `MinStorageSize`; example: `10`.
     pub min_storage_size: Option<i64>,
     /// Maximum storage value corresponding to the cluster compute specification
+    ///
     /// Wire name: `MaxStorageSize`; example: `1000`.
     pub max_storage_size: Option<i64>,
     /// Cluster network information
+    ///
     /// Wire name: `NetAddrs`.
     pub net_addrs: Vec<NetAddr>,
     /// Physical AZ
+    ///
     /// Wire name: `PhysicalZone`; example: `ap-singapore-3`.
     pub physical_zone: Option<String>,
     /// Primary AZ
+    ///
     /// Wire name: `MasterZone`; example: `ap-singapore-3`.
     pub master_zone: Option<String>,
     /// Whether there is a secondary AZ
+    ///
     /// Wire name: `HasSlaveZone`; example: `yes`.
     pub has_slave_zone: Option<String>,
     /// Secondary AZ
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Vec<String>,
     /// Business type
+    ///
     /// Wire name: `BusinessType`; example: `bus_a`.
     pub business_type: Option<String>,
     /// Whether to freeze
+    ///
     /// Wire name: `IsFreeze`; example: `no`.
     pub is_freeze: Option<String>,
     /// Order source
+    ///
     /// Wire name: `OrderSource`; example: `lhdb`.
     pub order_source: Option<String>,
     /// Capacity
+    ///
     /// Wire name: `Ability`.
     pub ability: Option<Ability>,
     /// Instance-bound resource package information (only storage resource packages are returned here, that is, packageType=DISK)
+    ///
     /// Wire name: `ResourcePackages`.
     pub resource_packages: Vec<ResourcePackage>,
     /// Global database unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosdbmysql-gdn-dbssdfa1`.
     pub gdn_id: Option<String>,
     /// Cluster role. Primary cluster - primary, slave cluster - standby. If GdnId is empty, this field is invalid.
+    ///
     /// Wire name: `GdnRole`; example: `primary`.
     pub gdn_role: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CynosdbErrorLogItem {
     /// Log timestamp
+    ///
     /// Wire name: `Timestamp`; example: `0`.
     pub timestamp: Option<i64>,
     /// Log level.
+    ///
     /// Wire name: `Level`; example: `note`.
     pub level: Option<String>,
     /// Log content
+    ///
     /// Wire name: `Content`; example: `Aborted connection 5*9 to db: 'db1' user: 'andy' host: '169.214.18.1' (Got an error reading communication packets)`.
     pub content: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct CynosdbInstanceDetail {
     /// User Uin.
+    ///
     /// Wire name: `Uin`; example: `1000***499845`.
     pub uin: Option<String>,
     /// User AppId
+    ///
     /// Wire name: `AppId`; example: `12510243`.
     pub app_id: Option<i64>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-5ne6bjyx`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `cynosdbmysql-5ne6bjyx`.
     pub cluster_name: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-bzkxxrmt`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-bzkxxrmt`.
     pub instance_name: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Instance status
@@ -40,80 +49,105 @@ pub struct CynosdbInstanceDetail {
     /// activating: Recovering
     /// offlining: Offlining
     /// offlined: Offline
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Status description in Chinese of the instance.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// serverless instance status. Possible values:
     /// resume
     /// pause
+    ///
     /// Wire name: `ServerlessStatus`; example: `resume`.
     pub serverless_status: Option<String>,
     /// Database type
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Cpu, unit: cores
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// Memory in GB
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Stored amount, unit: GB
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<i64>,
     /// Instance type
+    ///
     /// Wire name: `InstanceType`; example: `rw`.
     pub instance_type: Option<String>,
     /// Current role of the instance
+    ///
     /// Wire name: `InstanceRole`; example: `master`.
     pub instance_role: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Payment mode.
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
     /// Instance expiration time
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Network type
+    ///
     /// Wire name: `NetType`; example: `1`.
     pub net_type: Option<i64>,
     /// VPC network ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-1ptuei0b`.
     pub vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-1tmw9t4o`.
     pub subnet_id: Option<String>,
     /// Instance private IP address
+    ///
     /// Wire name: `Vip`; example: `10.0.1.2`.
     pub vip: Option<String>,
     /// Instance Intranet Port
+    ///
     /// Wire name: `Vport`; example: `5432`.
     pub vport: Option<i64>,
     /// Instance public network domain
+    ///
     /// Wire name: `WanDomain`; example: `cynosdbpg-bzkxxrmt.wan.domain.com`.
     pub wan_domain: Option<String>,
     /// Character set.
+    ///
     /// Wire name: `Charset`; example: `utf8`.
     pub charset: Option<String>,
     /// Cynos kernel version
+    ///
     /// Wire name: `CynosVersion`; example: `2.0.12`.
     pub cynos_version: Option<String>,
     /// Renewal flag.
+    ///
     /// Wire name: `RenewFlag`; example: `0`.
     pub renew_flag: Option<i64>,
     /// serverless instance cpu lower limit
+    ///
     /// Wire name: `MinCpu`; example: `1`.
     pub min_cpu: Option<f64>,
     /// cpu upper limit of a serverless instance
+    ///
     /// Wire name: `MaxCpu`; example: `2`.
     pub max_cpu: Option<f64>,
     /// Db type:
@@ -123,12 +157,15 @@ pub struct CynosdbInstanceDetail {
     /// Wire name: `DbMode`; example: `NORMAL`.
     pub db_mode: Option<String>,
     /// Availability Zone of the Cluster's Read/Write Instance
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-3`.
     pub master_zone: Option<String>,
     /// Actual availability zone of the instance
+    ///
     /// Wire name: `RealZone`; example: `ap-guangzhou-3`.
     pub real_zone: Option<String>,
     /// List of standby availability zones
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Vec<String>,
     /// Storage edition

@@ -8,66 +8,87 @@ use super::{CynosdbInstance, ObjectTask, OldAddrInfo};
 #[non_exhaustive]
 pub struct CynosdbInstanceGroup {
     /// User AppID
+    ///
     /// Wire name: `AppId`; example: `251232125`.
     pub app_id: Option<i64>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-dkq0t36x`.
     pub cluster_id: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `2024-12-02 10:59:44`.
     pub created_time: Option<String>,
     /// Deletion time.
+    ///
     /// Wire name: `DeletedTime`; example: `2024-12-22 10:59:44`.
     pub deleted_time: Option<String>,
     /// Instance group ID
+    ///
     /// Wire name: `InstanceGroupId`; example: `cynosdbmysql-grp-nz02bc3j`.
     pub instance_group_id: Option<String>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Instance group (network) type. ha-ha: HA group; ro: read-only group; proxy: proxy; singleRo: exclusive read-only instance.
+    ///
     /// Wire name: `Type`; example: `ha`.
     pub type_field: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdatedTime`; example: `2024-12-20 19:24:22`.
     pub updated_time: Option<String>,
     /// Private IP address
+    ///
     /// Wire name: `Vip`; example: `172.16.0.194`.
     pub vip: Option<String>,
     /// Private network port.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Public network domain name.
+    ///
     /// Wire name: `WanDomain`; example: `qy-cynosdbmysql-grp-nz02bc3j.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public IP address
+    ///
     /// Wire name: `WanIP`; example: `81.71.200.7`.
     pub wan_ip: Option<String>,
     /// External port
+    ///
     /// Wire name: `WanPort`; example: `8723`.
     pub wan_port: Option<i64>,
     /// Public network status.
+    ///
     /// Wire name: `WanStatus`; example: `running`.
     pub wan_status: Option<String>,
     /// Instance group information including instances
+    ///
     /// Wire name: `InstanceSet`.
     pub instance_set: Vec<CynosdbInstance>,
     /// VPC ID
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-95mugkpt`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-6zu506da`.
     pub uniq_subnet_id: Option<String>,
     /// Recycling IP information
+    ///
     /// Wire name: `OldAddrInfo`.
     pub old_addr_info: Option<OldAddrInfo>,
     /// Ongoing task
+    ///
     /// Wire name: `ProcessingTasks`.
     pub processing_tasks: Vec<String>,
     /// Task list
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// id of the biz_net_service table
+    ///
     /// Wire name: `NetServiceId`; example: `172346`.
     pub net_service_id: Option<i64>,
 }

@@ -8,66 +8,87 @@ use super::{CynosdbInstance, ObjectTask, OldAddrInfo};
 #[non_exhaustive]
 pub struct CynosdbInstanceGrp {
     /// User AppID
+    ///
     /// Wire name: `AppId`; example: `13022`.
     pub app_id: Option<i64>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-gmatpwxb`.
     pub cluster_id: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Deletion time
+    ///
     /// Wire name: `DeletedTime`.
     pub deleted_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance group ID
+    ///
     /// Wire name: `InstanceGrpId`; example: `cynosdbmysql-grp-gmatpwxb`.
     pub instance_grp_id: Option<String>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Instance group type. ha: HA group; ro: read-only group
+    ///
     /// Wire name: `Type`; example: `ha`.
     pub type_field: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdatedTime`.
     pub updated_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Private IP address
+    ///
     /// Wire name: `Vip`; example: `172.0.0.1`.
     pub vip: Option<String>,
     /// Private network port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Public network domain name.
+    ///
     /// Wire name: `WanDomain`; example: `gz-cynosdbmysql-grp-ke9yc7tp.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public IP address
+    ///
     /// Wire name: `WanIP`; example: `34.33.33.3`.
     pub wan_ip: Option<String>,
     /// External port
+    ///
     /// Wire name: `WanPort`; example: `3306`.
     pub wan_port: Option<i64>,
     /// Public network status.
+    ///
     /// Wire name: `WanStatus`; example: `open`.
     pub wan_status: Option<String>,
     /// Instance group information including instances
+    ///
     /// Wire name: `InstanceSet`.
     pub instance_set: Vec<CynosdbInstance>,
     /// VPC ID
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-xx`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-xx`.
     pub uniq_subnet_id: Option<String>,
     /// Recycling IP information
+    ///
     /// Wire name: `OldAddrInfo`.
     pub old_addr_info: Option<OldAddrInfo>,
     /// Ongoing task
+    ///
     /// Wire name: `ProcessingTasks`.
     pub processing_tasks: Vec<String>,
     /// Task list
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// id of the biz_net_service table
+    ///
     /// Wire name: `NetServiceId`; example: `86`.
     pub net_service_id: Option<i64>,
 }

@@ -8,30 +8,39 @@ use super::{InstanceAbility, InstanceNetInfo, ObjectTask, ResourcePackage, Tag};
 #[non_exhaustive]
 pub struct CynosdbInstance {
     /// User Uin.
+    ///
     /// Wire name: `Uin`; example: `700000611343`.
     pub uin: Option<String>,
     /// User AppId
+    ///
     /// Wire name: `AppId`; example: `251238074`.
     pub app_id: Option<i64>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosmysql-xxxxxxxx`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `MyClusterName`.
     pub cluster_name: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosmysql-ins-xxxxxxxx`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `MyInstanceName`.
     pub instance_name: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Primary availability zone of the cluster
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Instance status
@@ -55,24 +64,31 @@ pub struct CynosdbInstance {
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Status description in Chinese of the instance.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Instance form, whether it is a serverless instance
+    ///
     /// Wire name: `DbMode`; example: `SERVERLESS`.
     pub db_mode: Option<String>,
     /// Database type
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Cpu, unit: core
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Memory in GB
+    ///
     /// Wire name: `Memory`; example: `1`.
     pub memory: Option<i64>,
     /// Stored amount, unit: GB
+    ///
     /// Wire name: `Storage`; example: `1000`.
     pub storage: Option<i64>,
     /// Instance type
@@ -89,113 +105,149 @@ pub struct CynosdbInstance {
     /// Wire name: `InstanceType`; example: `rw`.
     pub instance_type: Option<String>,
     /// Current role of the instance
+    ///
     /// Wire name: `InstanceRole`; example: `master`.
     pub instance_role: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// VPC network ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxxxx`.
     pub vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxxxxxx`.
     pub subnet_id: Option<String>,
     /// Instance private IP address
+    ///
     /// Wire name: `Vip`; example: `1.2.3.4`.
     pub vip: Option<String>,
     /// Instance Intranet Port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Payment mode
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Instance expiration time
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Termination phase
+    ///
     /// Wire name: `DestroyDeadlineText`; example: `0 天`.
     pub destroy_deadline_text: Option<String>,
     /// Isolation time.
+    ///
     /// Wire name: `IsolateTime`.
     pub isolate_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Network type
+    ///
     /// Wire name: `NetType`; example: `1`.
     pub net_type: Option<i64>,
     /// Public network domain
+    ///
     /// Wire name: `WanDomain`; example: `cynosdbpg-bzkxxrmt.wan.domain.com`.
     pub wan_domain: Option<String>,
     /// Public network IP
+    ///
     /// Wire name: `WanIP`; example: `2.3.4.5`.
     pub wan_ip: Option<String>,
     /// External port
+    ///
     /// Wire name: `WanPort`; example: `7654`.
     pub wan_port: Option<i64>,
     /// Public network status
+    ///
     /// Wire name: `WanStatus`; example: `running`.
     pub wan_status: Option<String>,
     /// Instance destruction time
+    ///
     /// Wire name: `DestroyTime`; example: `2024-01-04 00:09:10`.
     pub destroy_time: Option<String>,
     /// Cynos kernel version.
+    ///
     /// Wire name: `CynosVersion`; example: `2.0.12`.
     pub cynos_version: Option<String>,
     /// Currently Processing Task
+    ///
     /// Wire name: `ProcessingTask`; example: `ProcessingTask`.
     pub processing_task: Option<String>,
     /// Renewal flag.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// serverless instance cpu lower limit
+    ///
     /// Wire name: `MinCpu`; example: `1`.
     pub min_cpu: Option<f64>,
     /// cpu upper limit of a serverless instance
+    ///
     /// Wire name: `MaxCpu`; example: `2`.
     pub max_cpu: Option<f64>,
     /// serverless instance status. Available values:
     /// resume
     /// pause
+    ///
     /// Wire name: `ServerlessStatus`; example: `resume`.
     pub serverless_status: Option<String>,
     /// Prepayment storage Id
+    ///
     /// Wire name: `StorageId`; example: `cynosmysql-xxxxxxxx`.
     pub storage_id: Option<String>,
     /// Storage billing type
+    ///
     /// Wire name: `StoragePayMode`; example: `1`.
     pub storage_pay_mode: Option<i64>,
     /// Physical zone
+    ///
     /// Wire name: `PhysicalZone`; example: `ap-guangzhou-3`.
     pub physical_zone: Option<String>,
     /// Business type
+    ///
     /// Wire name: `BusinessType`; example: `bus_a`.
     pub business_type: Option<String>,
     /// Task
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// Whether to freeze
+    ///
     /// Wire name: `IsFreeze`; example: `yes`.
     pub is_freeze: Option<String>,
     /// Resource tag
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<Tag>,
     /// Current instance availability zone for read-write
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-3`.
     pub master_zone: Option<String>,
     /// Standby availability zone
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Vec<String>,
     /// Instance network information
+    ///
     /// Wire name: `InstanceNetInfo`.
     pub instance_net_info: Vec<InstanceNetInfo>,
     /// Instance binding resource package information (only return compute resource package here, for example, packageType=CCU)
+    ///
     /// Wire name: `ResourcePackages`.
     pub resource_packages: Vec<ResourcePackage>,
     /// Instance index form. Available values: \[mixedRowColumn (hybrid row-column storage), onlyRowIndex (row storage only)\]
+    ///
     /// Wire name: `InstanceIndexMode`; example: `mixedRowColumn`.
     pub instance_index_mode: Option<String>,
     /// Supported capabilities of the current instance
+    ///
     /// Wire name: `InstanceAbility`.
     pub instance_ability: Option<InstanceAbility>,
     /// Instance Machine Type
@@ -208,18 +260,23 @@ pub struct CynosdbInstance {
     /// Wire name: `DeviceType`; example: `exclusive`.
     pub device_type: Option<String>,
     /// Instance storage type
+    ///
     /// Wire name: `InstanceStorageType`; example: `CLOUD_TCS/CLOUD_HSSD`.
     pub instance_storage_type: Option<String>,
     /// Unknown field.
+    ///
     /// Wire name: `CynosVersionTag`; example: `stable`.
     pub cynos_version_tag: Option<String>,
     /// libradb node information
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<String>,
     /// Global database unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosdbmysql-gdn-cgsxflsb`.
     pub gdn_id: Option<String>,
     /// Current instance availability zone
+    ///
     /// Wire name: `RealZone`; example: `ap-guangzhou-5`.
     pub real_zone: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct DataSourceItem {
     /// Source instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cynosmysql-ins-xxx`.
     pub instance_id: Option<String>,
     /// Source cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosmysql-xxx`.
     pub cluster_id: Option<String>,
     /// Source database type
+    ///
     /// Wire name: `DBType`; example: `cynos`.
     pub db_type: Option<String>,
     /// Source database IP
+    ///
     /// Wire name: `IP`; example: `127.0.0.1`.
     pub ip: Option<String>,
     /// Source database port.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Source instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Source instance AZ
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-9`.
     pub zone: Option<String>,
     /// Source root account uin
+    ///
     /// Wire name: `SrcUin`; example: `10002`.
     pub src_uin: Option<String>,
     /// Account type
+    ///
     /// Wire name: `AccountMode`; example: `other`.
     pub account_mode: Option<String>,
     /// Sync task status
+    ///
     /// Wire name: `ReplicationJobStatus`; example: `running`.
     pub replication_job_status: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabasePrivileges {
     /// Database.
+    ///
     /// Wire name: `Db`; example: `db1`.
     pub db: Option<String>,
     /// Permission list
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseTables {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `db`.
     pub database: Option<String>,
     /// Table Name List
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<String>,
 }

@@ -8,39 +8,51 @@ use super::UserHostPrivilege;
 #[non_exhaustive]
 pub struct DbInfo {
     /// Database name.
+    ///
     /// Wire name: `DbName`; example: `db1`.
     pub db_name: Option<String>,
     /// Character set type
+    ///
     /// Wire name: `CharacterSet`; example: `utf8`.
     pub character_set: Option<String>,
     /// Database status.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Sorting rule
+    ///
     /// Wire name: `CollateRule`; example: ` utf8_general_ci `.
     pub collate_rule: Option<String>,
     /// Database remarks.
+    ///
     /// Wire name: `Description`; example: `test-备注`.
     pub description: Option<String>,
     /// User permission
+    ///
     /// Wire name: `UserHostPrivileges`.
     pub user_host_privileges: Vec<UserHostPrivilege>,
     /// Database ID.
+    ///
     /// Wire name: `DbId`; example: `0`.
     pub db_id: Option<i64>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// User appid.
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<i64>,
     /// User UIN
+    ///
     /// Wire name: `Uin`; example: `10000****383`.
     pub uin: Option<String>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-j9i41hfv`.
     pub cluster_id: Option<String>,
 }

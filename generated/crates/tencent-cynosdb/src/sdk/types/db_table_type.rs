@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbTable {
     /// Database name.
+    ///
     /// Wire name: `Db`; example: `db-xx`.
     pub db: Option<String>,
     /// Database table name
+    ///
     /// Wire name: `TableName`; example: `table-xx`.
     pub table_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeleteVaultTask {
     /// Safe ID
+    ///
     /// Wire name: `VaultId`; example: `vault-b63cedd8-1574-4390-89b5-6e703ef33e25`.
     pub vault_id: Option<String>,
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `4295131368`.
     pub task_id: Option<i64>,
 }

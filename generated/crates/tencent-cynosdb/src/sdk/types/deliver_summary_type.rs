@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DeliverSummary {
     /// Delivery type. Valid values: `store` (storage class), `mq` (message channel).
+    ///
     /// Wire name: `DeliverType`; example: `store`.
     pub deliver_type: Option<String>,
     /// Delivery subtype: cls, ckafka.
+    ///
     /// Wire name: `DeliverSubType`; example: `cls`.
     pub deliver_sub_type: Option<String>,
     /// Submitter
+    ///
     /// Wire name: `DeliverConsumer`; example: `CLS`.
     pub deliver_consumer: Option<String>,
     /// Submitter name
+    ///
     /// Wire name: `DeliverConsumerName`; example: `client`.
     pub deliver_consumer_name: Option<String>,
     /// Submission exception error
+    ///
     /// Wire name: `DeliverError`; example: `topic is not exist`.
     pub deliver_error: Option<String>,
 }

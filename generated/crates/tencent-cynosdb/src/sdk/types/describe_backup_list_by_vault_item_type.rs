@@ -8,12 +8,15 @@ use super::BackupFileInfo;
 #[non_exhaustive]
 pub struct DescribeBackupListByVaultItem {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-h30xf5d7`.
     pub cluster_id: Option<String>,
     /// Cluster name
+    ///
     /// Wire name: `ClusterName`; example: `backupT_202602021412`.
     pub cluster_name: Option<String>,
     /// Backup information
+    ///
     /// Wire name: `BackupFileInfo`.
     pub backup_file_info: Option<BackupFileInfo>,
 }

@@ -8,12 +8,15 @@ use super::BinlogItem;
 #[non_exhaustive]
 pub struct DescribeBinlogListByVaultItem {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-0n3rg5on`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `backupT_202602011518`.
     pub cluster_name: Option<String>,
     /// Binlog file information
+    ///
     /// Wire name: `BinlogFileInfo`.
     pub binlog_file_info: Option<BinlogItem>,
 }

@@ -8,12 +8,15 @@ use super::RedoLogItem;
 #[non_exhaustive]
 pub struct DescribeRedoLogListByVaultItem {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-03e2xlyd`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `backupT_202602021239`.
     pub cluster_name: Option<String>,
     /// RedoLog file information
+    ///
     /// Wire name: `RedoFileInfo`.
     pub redo_file_info: Option<RedoLogItem>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DescribeVaultBackupClusterInfo {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-h30xf5d7`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `backupT_202602021412`.
     pub cluster_name: Option<String>,
     /// Cluster status.
+    ///
     /// Wire name: `ClusterStatus`; example: `deleted`.
     pub cluster_status: Option<String>,
     /// Region of the cluster
+    ///
     /// Wire name: `ClusterRegion`; example: `ap-guangzhou`.
     pub cluster_region: Option<String>,
     /// AZ of the cluster
+    ///
     /// Wire name: `ClusterZone`; example: `ap-guangzhou-3`.
     pub cluster_zone: Option<String>,
 }

@@ -8,57 +8,75 @@ use super::{AutoCopyConfig, ObjectTask};
 #[non_exhaustive]
 pub struct DescribeVaultsItem {
     /// Safe ID
+    ///
     /// Wire name: `VaultId`; example: `vault-76653436-944b-4c10-a753-f65d389f289e`.
     pub vault_id: Option<String>,
     /// Safe name
+    ///
     /// Wire name: `VaultName`; example: `vaults_1769772861_lQH8o`.
     pub vault_name: Option<String>,
     /// Safe description.
+    ///
     /// Wire name: `VaultDescribe`; example: `demo`.
     pub vault_describe: Option<String>,
     /// Encryption key ID.
+    ///
     /// Wire name: `KeyId`; example: `1764ae22-72f0-11f0-8904-52540009df14`.
     pub key_id: Option<String>,
     /// Region of the key
+    ///
     /// Wire name: `KeyRegion`; example: `ap-guangzhou`.
     pub key_region: Option<String>,
     /// Key type
+    ///
     /// Wire name: `KeyType`; example: `cloud`.
     pub key_type: Option<String>,
     /// Number of backup files
+    ///
     /// Wire name: `BackupFileCount`; example: `1`.
     pub backup_file_count: Option<i64>,
     /// Total size of backup files (byte)
+    ///
     /// Wire name: `BackupFileSize`; example: `4183356`.
     pub backup_file_size: Option<i64>,
     /// Binlog file count
+    ///
     /// Wire name: `BinlogFileCount`; example: `9`.
     pub binlog_file_count: Option<i64>,
     /// Total size of Binlog files (byte)
+    ///
     /// Wire name: `BinlogFileSize`; example: `1214`.
     pub binlog_file_size: Option<i64>,
     /// Number of RedoLog files
+    ///
     /// Wire name: `RedoLogFileCount`; example: `3`.
     pub redo_log_file_count: Option<i64>,
     /// Total size of RedoLog files (byte)
+    ///
     /// Wire name: `RedoLogFileSize`; example: `40574`.
     pub redo_log_file_size: Option<i64>,
     /// Safe status
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Backup retention period in seconds.
+    ///
     /// Wire name: `BackupSaveSeconds`; example: `604800`.
     pub backup_save_seconds: Option<i64>,
     /// Locking time
+    ///
     /// Wire name: `LockedTime`; example: `2026-02-12 00:00:00`.
     pub locked_time: Option<String>,
     /// Associated task list.
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// Region of the safe
+    ///
     /// Wire name: `VaultRegion`; example: `ap-guangzhou`.
     pub vault_region: Option<String>,
     /// Automatically deliver relationships
+    ///
     /// Wire name: `AutoCopyConfigs`.
     pub auto_copy_configs: Vec<AutoCopyConfig>,
 }

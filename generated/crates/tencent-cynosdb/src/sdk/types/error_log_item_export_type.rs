@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ErrorLogItemExport {
     /// Time
+    ///
     /// Wire name: `Timestamp`; example: `2019-04-17 00:00:00`.
     pub timestamp: Option<String>,
     /// Log level. Available values: note, warning, error
+    ///
     /// Wire name: `Level`; example: `note`.
     pub level: Option<String>,
     /// Log content
+    ///
     /// Wire name: `Content`; example: `Aborted connection 562579 to db: 'unconnected' user: 'unauthenticated' host: '169.214.18.1' (Got an error reading communication packets)`.
     pub content: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::RollbackInstanceInfo;
 #[non_exhaustive]
 pub struct ExchangeInstanceInfo {
     /// Source instance information.
+    ///
     /// Wire name: `SrcInstanceInfo`.
     pub src_instance_info: Option<RollbackInstanceInfo>,
     /// Destination instance information.
+    ///
     /// Wire name: `DstInstanceInfo`.
     pub dst_instance_info: Option<RollbackInstanceInfo>,
 }

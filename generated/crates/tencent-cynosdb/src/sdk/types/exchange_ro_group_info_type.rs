@@ -8,9 +8,11 @@ use super::RollbackRoGroupInfo;
 #[non_exhaustive]
 pub struct ExchangeRoGroupInfo {
     /// Source RO group information
+    ///
     /// Wire name: `SrcRoGroupInfo`.
     pub src_ro_group_info: Option<RollbackRoGroupInfo>,
     /// Target RO group information
+    ///
     /// Wire name: `DstRoGroupInfo`.
     pub dst_ro_group_info: Option<RollbackRoGroupInfo>,
 }

@@ -8,39 +8,51 @@ use super::ExplainRow;
 #[non_exhaustive]
 pub struct ExecutionPlanDetail {
     /// Template ID
+    ///
     /// Wire name: `TemplateID`; example: `tpch1g:a9b833b766a7a28a56c04115e79abf04bb7d5cb0f0486bb0fc4b6a8eae250d48`.
     pub template_id: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `Db`; example: `tpch1g`.
     pub db: Option<String>,
     /// Original SQL sample.
+    ///
     /// Wire name: `SQLSample`; example: `select a from A;`.
     pub sql_sample: Option<String>,
     /// Sample SQL after rewrite
+    ///
     /// Wire name: `SQLSampleRewritten`; example: `select a from A where a = 1;`.
     pub sql_sample_rewritten: Option<String>,
     /// Execution plan before optimization - List
+    ///
     /// Wire name: `TablePlanBefore`.
     pub table_plan_before: Vec<ExplainRow>,
     /// Execution plan after optimization - list
+    ///
     /// Wire name: `TablePlanAfter`.
     pub table_plan_after: Vec<ExplainRow>,
     /// Tree execution plan before optimization
+    ///
     /// Wire name: `TreePlanBefore`; example: `{"query":"select a from A;"}`.
     pub tree_plan_before: Option<String>,
     /// Tree execution plan after optimization
+    ///
     /// Wire name: `TreePlanAfter`; example: `{"query":"select a from A where a = 1;"}`.
     pub tree_plan_after: Option<String>,
     /// Query time before optimization
+    ///
     /// Wire name: `QueryTimeBefore`; example: `42.2461075`.
     pub query_time_before: Option<f64>,
     /// Query time after optimization
+    ///
     /// Wire name: `QueryTimeAfter`; example: `7.9771255`.
     pub query_time_after: Option<f64>,
     /// Scanned rows before optimization
+    ///
     /// Wire name: `SQLScanRowsBefore`; example: `6448214`.
     pub sql_scan_rows_before: Option<i64>,
     /// Number of scanned rows after optimization
+    ///
     /// Wire name: `SQLScanRowsAfter`; example: `6370410`.
     pub sql_scan_rows_after: Option<i64>,
 }

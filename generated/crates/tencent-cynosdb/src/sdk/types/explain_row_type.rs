@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct ExplainRow {
     /// Serial number for querying
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
     /// Query type. Common values: SIMPLE (simple query, excluding subqueries or UNION), PRIMARY (outermost query), SUBQUERY (first SELECT in a subquery), DERIVED (derived table/subquery in the FROM clause), UNION (second or later SELECT in a UNION), UNION RESULT (result set of a UNION).
+    ///
     /// Wire name: `SelectType`; example: `SIMPLE`.
     pub select_type: Option<String>,
     /// Data table name
+    ///
     /// Wire name: `Table`; example: `nation`.
     pub table: Option<String>,
     /// Query matching partition
+    ///
     /// Wire name: `Partitions`; example: `p20m05`.
     pub partitions: Option<String>,
     /// Access type (very important, a key metric for query efficiency), arranged from best to worst: system &gt; const &gt; eq_ref &gt; ref &gt; fulltext &gt; ref_or_null &gt; index_merge &gt; unique_subquery &gt; index_subquery &gt; range &gt; index &gt; ALL. Common value descriptions: • system: The table has only one row (system table) • const: Matches one row through the primary key or unique index, commonly used in WHERE pk = 1 • eq_ref: Uses the primary key or unique index when connecting, and each index value matches only one row • ref: Uses a non-unique index search, which may match multiple rows • range: Index range scan, such as BETWEEN, &gt;, &lt;, IN • index: Full index scan (traverses the entire index tree) • ALL: Full-table scan (worst, needs optimization)
+    ///
     /// Wire name: `Type`; example: `ALL`.
     pub type_field: Option<String>,
     /// Indexes that may be used in querying. NULL means no index is available.
+    ///
     /// Wire name: `PossibleKeys`; example: `i_s_nationkey`.
     pub possible_keys: Option<String>,
     /// Indexes actually used. NULL means no index is used.
+    ///
     /// Wire name: `Key`; example: `i_s_nationkey`.
     pub key: Option<String>,
     /// Actual used index length (number of bytes). It can be used to determine which columns in a composite index are actually used. A shorter value indicates fewer index columns used.
+    ///
     /// Wire name: `KeyLen`; example: `4`.
     pub key_len: Option<String>,
     /// Display which columns or constants to compare with the indexes in the key column. Common values: const, a column name, func (function result).
+    ///
     /// Wire name: `Ref`; example: `tpch1g.nation.n_nationkey`.
     pub ref_field: Option<String>,
     /// Estimated Number of Rows to Scan
+    ///
     /// Wire name: `Rows`; example: `25`.
     pub rows: Option<i64>,
     /// Refers to the estimated percentage of rows remaining after table condition filtering. 100% means no additional filtering, and higher values are better.
+    ///
     /// Wire name: `Filtered`; example: `10`.
     pub filtered: Option<f64>,
     /// Additional information (very important), common values: • Using index: covering index, no need to return to the table (good) • Using where: filter with WHERE after the storage engine returns rows • Using temporary: used a temporary table (commonly used in GROUP BY/ORDER BY, needs optimization) • Using filesort: used file sort instead of index sorting (needs optimization) • Using index condition: used pushdown of index (ICP)
+    ///
     /// Wire name: `Extra`; example: `Using where; Using temporary; Using filesort`.
     pub extra: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardInstanceInfo {
     /// Forward the instance id
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-hlu0mqfh`.
     pub instance_id: Option<String>,
     /// Forward the instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct GdnTaskInfo {
     /// Global database unique ID
+    ///
     /// Wire name: `GdnId`; example: `cynosdbmysql-gdn-byo4q0th`.
     pub gdn_id: Option<String>,
     /// Unique alias of the global database
+    ///
     /// Wire name: `GdnName`; example: `gdnname`.
     pub gdn_name: Option<String>,
     /// Primary cluster ID
+    ///
     /// Wire name: `PrimaryClusterId`; example: `cynosdbmysql-byo4q0t2`.
     pub primary_cluster_id: Option<String>,
     /// Region of the primary cluster
+    ///
     /// Wire name: `PrimaryClusterRegion`; example: `ap-chengdu`.
     pub primary_cluster_region: Option<String>,
     /// From the cluster region
+    ///
     /// Wire name: `StandbyClusterRegion`; example: `ap-guangzhou`.
     pub standby_cluster_region: Option<String>,
     /// Slave cluster ID
+    ///
     /// Wire name: `StandbyClusterId`; example: `cynosdbmysql-byo4q0t2`.
     pub standby_cluster_id: Option<String>,
     /// From the cluster name
+    ///
     /// Wire name: `StandbyClusterName`; example: `standbycluster`.
     pub standby_cluster_name: Option<String>,
     /// Whether a forced switchover has been performed
+    ///
     /// Wire name: `ForceSwitchGdn`; example: `yes`.
     pub force_switch_gdn: Option<String>,
     /// code
+    ///
     /// Wire name: `Code`; example: `0`.
     pub code: Option<i64>,
     /// Prompt message
+    ///
     /// Wire name: `Message`; example: `success`.
     pub message: Option<String>,
     /// Whether forced switchover is supported
+    ///
     /// Wire name: `IsSupportForce`; example: `yes`.
     pub is_support_force: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::{GoodsSpec, TradePrice};
 #[non_exhaustive]
 pub struct GoodsPrice {
     /// Instance price
+    ///
     /// Wire name: `InstancePrice`.
     pub instance_price: Option<TradePrice>,
     /// Storage price
+    ///
     /// Wire name: `StoragePrice`.
     pub storage_price: Option<TradePrice>,
     /// Product specification
+    ///
     /// Wire name: `GoodsSpec`.
     pub goods_spec: Option<GoodsSpec>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoodsSpec {
     /// Number of products
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: Option<i64>,
     /// Number of CPU cores. Required for PREPAID and POSTPAID instance types.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Memory size, unit G, required for PREPAID and POSTPAID instance types
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: Option<i64>,
     /// Ccu size, required for serverless type
+    ///
     /// Wire name: `Ccu`; example: `0.5`.
     pub ccu: Option<f64>,
     /// Storage size, required for PREPAID storage type
+    ///
     /// Wire name: `StorageLimit`; example: `10`.
     pub storage_limit: Option<i64>,
     /// Purchase period
+    ///
     /// Wire name: `TimeSpan`; example: `1`.
     pub time_span: Option<i64>,
     /// Duration unit.
+    ///
     /// Wire name: `TimeUnit`; example: `m`.
     pub time_unit: Option<String>,
     /// Instance machine type

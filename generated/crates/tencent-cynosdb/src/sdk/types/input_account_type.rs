@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputAccount {
     /// Account
+    ///
     /// Wire name: `AccountName`; example: `andy`.
     pub account_name: Option<String>,
     /// Host. Default value: `%`.
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
 }

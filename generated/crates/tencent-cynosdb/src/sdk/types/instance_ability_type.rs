@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceAbility {
     /// Whether the instance supports forced reboot. Available values: yes: support, no: no support
+    ///
     /// Wire name: `IsSupportForceRestart`; example: `yes`.
     pub is_support_force_restart: Option<String>,
     /// The causes for not supporting forced reboot
+    ///
     /// Wire name: `NonsupportForceRestartReason`; example: `不支持强制重启`.
     pub nonsupport_force_restart_reason: Option<String>,
 }

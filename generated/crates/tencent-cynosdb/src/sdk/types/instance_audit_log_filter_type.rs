@@ -13,6 +13,7 @@ pub struct InstanceAuditLogFilter {
     /// Equal, not equal to: sqlType - SQL type; errCode - error code; threadId - thread ID.
     ///
     /// Range search (time type is unified to µs): execTime - execution time; lockWaitTime - execution time; ioWaitTime - IO wait time; trxLivingTime - transaction duration; cpuTime - CPU time; checkRows - scanned rows; affectRows - number of affected rows; sentRows - rows returned.
+    ///
     /// Wire name: `Type`; example: `host`.
     pub type_field: Option<String>,
     /// Filter criteria. The following conditions are supported:
@@ -23,9 +24,11 @@ pub struct InstanceAuditLogFilter {
     /// EQS - equal to
     /// NEQ - not equal to
     /// RA - Range.
+    ///
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,
     /// Filtered value. In reverse query, multiple values have an AND relationship. In forward query, multiple values have an OR relationship.
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

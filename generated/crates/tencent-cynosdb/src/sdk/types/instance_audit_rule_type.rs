@@ -8,18 +8,23 @@ use super::{AuditRuleFilters, RuleTemplateInfo};
 #[non_exhaustive]
 pub struct InstanceAuditRule {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-6990cckk`.
     pub instance_id: Option<String>,
     /// Whether it is rule audit. true - Rule audit, false - Full audit.
+    ///
     /// Wire name: `AuditRule`; example: `true`.
     pub audit_rule: Option<bool>,
     /// Audit rule details. Valid only when AuditRule=true.
+    ///
     /// Wire name: `AuditRuleFilters`.
     pub audit_rule_filters: Vec<AuditRuleFilters>,
     /// Whether it is an audit policy.
+    ///
     /// Wire name: `OldRule`; example: `false`.
     pub old_rule: Option<bool>,
     /// Description of the rule template applied to the instance.
+    ///
     /// Wire name: `RuleTemplates`.
     pub rule_templates: Vec<RuleTemplateInfo>,
 }

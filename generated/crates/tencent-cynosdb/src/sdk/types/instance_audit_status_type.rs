@@ -8,48 +8,63 @@ use super::{AuditInstanceInfo, DeliverSummary};
 #[non_exhaustive]
 pub struct InstanceAuditStatus {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-3nskq214`.
     pub instance_id: Option<String>,
     /// Audit status. ON - Audit is enabled, OFF - Audit is disabled.
+    ///
     /// Wire name: `AuditStatus`; example: `ON`.
     pub audit_status: Option<String>,
     /// Log retention period.
+    ///
     /// Wire name: `LogExpireDay`; example: `30`.
     pub log_expire_day: Option<u64>,
     /// High-frequency storage duration.
+    ///
     /// Wire name: `HighLogExpireDay`; example: `7`.
     pub high_log_expire_day: Option<u64>,
     /// Low-frequency storage duration.
+    ///
     /// Wire name: `LowLogExpireDay`; example: `23`.
     pub low_log_expire_day: Option<u64>,
     /// Log storage volume.
+    ///
     /// Wire name: `BillingAmount`; example: `173749.248`.
     pub billing_amount: Option<f64>,
     /// High-frequency storage volume.
+    ///
     /// Wire name: `HighRealStorage`; example: `45639.68`.
     pub high_real_storage: Option<f64>,
     /// Infrequent access storage size.
+    ///
     /// Wire name: `LowRealStorage`; example: `128109.568`.
     pub low_real_storage: Option<f64>,
     /// Whether full audit is enabled. true - Full audit.
+    ///
     /// Wire name: `AuditAll`; example: `true`.
     pub audit_all: Option<bool>,
     /// Time when the audit service was activated.
+    ///
     /// Wire name: `CreateAt`; example: `2022-10-12 11:41:42`.
     pub create_at: Option<String>,
     /// Instance-related information.
+    ///
     /// Wire name: `InstanceInfo`.
     pub instance_info: Option<AuditInstanceInfo>,
     /// Total storage.
+    ///
     /// Wire name: `RealStorage`; example: `173749.248`.
     pub real_storage: Option<f64>,
     /// Rule template applied to the instance.
+    ///
     /// Wire name: `RuleTemplateIds`.
     pub rule_template_ids: Vec<String>,
     /// Whether to enable log delivery: ON, OFF
+    ///
     /// Wire name: `Deliver`; example: `ON`.
     pub deliver: Option<String>,
     /// Log shipping type.
+    ///
     /// Wire name: `DeliverSummary`.
     pub deliver_summary: Vec<DeliverSummary>,
 }

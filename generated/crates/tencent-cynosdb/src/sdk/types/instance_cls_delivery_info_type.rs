@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct InstanceClsDeliveryInfo {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-nwc5ao8g`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-nwc5ao8g`.
     pub instance_name: Option<String>,
     /// Log topic id
+    ///
     /// Wire name: `TopicId`; example: `8c392615-b4c0-4f70-b07d-1fb5cd688f60`.
     pub topic_id: Option<String>,
     /// Log topic name
+    ///
     /// Wire name: `TopicName`; example: `cloud_lala_topic`.
     pub topic_name: Option<String>,
     /// Logset id
+    ///
     /// Wire name: `GroupId`; example: `95a03fb4-395b-4ce7-802b-4ce10c7431dd`.
     pub group_id: Option<String>,
     /// Log set name.
+    ///
     /// Wire name: `GroupName`; example: `cloud_haha_logset`.
     pub group_name: Option<String>,
     /// Log delivery region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Delivery status. Valid values: `creating`, `running`, `offlining`, `offlined`.
+    ///
     /// Wire name: `Status`; example: `creating`.
     pub status: Option<String>,
     /// Log type
+    ///
     /// Wire name: `LogType`; example: `slow`.
     pub log_type: Option<String>,
 }

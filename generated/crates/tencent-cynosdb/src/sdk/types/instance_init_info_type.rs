@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceInitInfo {
     /// Instance cpu
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Instance memory
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: Option<i64>,
     /// Instance type rw/ro
+    ///
     /// Wire name: `InstanceType`; example: `rw`.
     pub instance_type: Option<String>,
     /// Number of instances. Value range: \[1,15\]
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<i64>,
     /// Minimum number of Serverless instances. Value range: \[1,15\]
+    ///
     /// Wire name: `MinRoCount`; example: `1`.
     pub min_ro_count: Option<i64>,
     /// Maximum count of Serverless instances, ranging from 1 to 15
+    ///
     /// Wire name: `MaxRoCount`; example: `1`.
     pub max_ro_count: Option<i64>,
     /// Minimum specification of a Serverless instance
+    ///
     /// Wire name: `MinRoCpu`; example: `0.5`.
     pub min_ro_cpu: Option<f64>,
     /// Maximum specification of a Serverless instance
+    ///
     /// Wire name: `MaxRoCpu`; example: `1`.
     pub max_ro_cpu: Option<f64>,
     /// Instance Machine Type

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceNameWeight {
     /// Instance name, which is the name specified by InstanceInitInfo.InstanceName during cluster creation
+    ///
     /// Wire name: `InstanceName`; example: `ro-1`.
     pub instance_name: Option<String>,
     /// Weight
+    ///
     /// Wire name: `Weight`; example: `1`.
     pub weight: Option<i64>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct InstanceNetInfo {
     /// Network type.
+    ///
     /// Wire name: `InstanceGroupType`; example: `ro`.
     pub instance_group_type: Option<String>,
     /// Instance group ID
+    ///
     /// Wire name: `InstanceGroupId`; example: `cynosdbmysql-grp-qwertyui`.
     pub instance_group_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-qwerty`.
     pub vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-qwerty`.
     pub subnet_id: Option<String>,
     /// Network type. 0: basic network; 1: vpc network; 2: Blackstone Network
+    ///
     /// Wire name: `NetType`; example: `1`.
     pub net_type: Option<i64>,
     /// VPC IP
+    ///
     /// Wire name: `Vip`; example: `172.1.1.1`.
     pub vip: Option<String>,
     /// VPC port.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Public network domain name.
+    ///
     /// Wire name: `WanDomain`; example: `aa.com`.
     pub wan_domain: Option<String>,
     /// Public IP address
+    ///
     /// Wire name: `WanIP`; example: `12.12.23.3`.
     pub wan_ip: Option<String>,
     /// External port
+    ///
     /// Wire name: `WanPort`; example: `5433`.
     pub wan_port: Option<i64>,
     /// Public network status
+    ///
     /// Wire name: `WanStatus`; example: `init`.
     pub wan_status: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::ParamItemDetail;
 #[non_exhaustive]
 pub struct InstanceParamItem {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-4vdteidd`.
     pub instance_id: Option<String>,
     /// Instance parameter list
+    ///
     /// Wire name: `ParamsItems`.
     pub params_items: Vec<ParamItemDetail>,
 }

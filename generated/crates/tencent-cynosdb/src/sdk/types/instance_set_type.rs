@@ -8,54 +8,71 @@ use super::ObjectTask;
 #[non_exhaustive]
 pub struct InstanceSet {
     /// Database schema
+    ///
     /// Wire name: `DbMode`; example: `无`.
     pub db_mode: Option<String>,
     /// Number of CPU cores
+    ///
     /// Wire name: `InstanceCpu`; example: `4`.
     pub instance_cpu: Option<i64>,
     /// Instance type
+    ///
     /// Wire name: `InstanceDeviceType`; example: `libradbRo`.
     pub instance_device_type: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `libradb-ins-xxx`.
     pub instance_id: Option<String>,
     /// memory
+    ///
     /// Wire name: `InstanceMemory`; example: `16`.
     pub instance_memory: Option<i64>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `test`.
     pub instance_name: Option<String>,
     /// Instance role
+    ///
     /// Wire name: `InstanceRole`; example: `libradbRo`.
     pub instance_role: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Status description.
+    ///
     /// Wire name: `InstanceStatusDesc`; example: `运行中`.
     pub instance_status_desc: Option<String>,
     /// hard disk
+    ///
     /// Wire name: `InstanceStorage`; example: `100`.
     pub instance_storage: Option<i64>,
     /// Hard disk type.
+    ///
     /// Wire name: `InstanceStorageType`; example: `CLOUD_TCS`.
     pub instance_storage_type: Option<String>,
     /// Engine type.
+    ///
     /// Wire name: `InstanceType`; example: `LibraDB`.
     pub instance_type: Option<String>,
     /// Duration.
+    ///
     /// Wire name: `MaintainDuration`; example: `3600`.
     pub maintain_duration: Option<i64>,
     /// Execution start time (seconds from 00:00:00)
+    ///
     /// Wire name: `MaintainStartTime`; example: `10920`.
     pub maintain_start_time: Option<i64>,
     /// The time when it can be executed. Enumeration values: \["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"\]
+    ///
     /// Wire name: `MaintainWeekDays`.
     pub maintain_week_days: Vec<String>,
     /// Node list
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<String>,
     /// Instance task
+    ///
     /// Wire name: `InstanceTasks`.
     pub instance_tasks: Vec<ObjectTask>,
 }

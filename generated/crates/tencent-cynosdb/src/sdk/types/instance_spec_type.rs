@@ -8,39 +8,51 @@ use super::ZoneStockInfo;
 #[non_exhaustive]
 pub struct InstanceSpec {
     /// Instance CPU. Measurement unit: core
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<u64>,
     /// Instance memory. Unit: GB.
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<u64>,
     /// Maximum available storage of an instance, unit: GB
+    ///
     /// Wire name: `MaxStorageSize`; example: `156000`.
     pub max_storage_size: Option<u64>,
     /// Minimum available storage of an instance, unit: GB
+    ///
     /// Wire name: `MinStorageSize`; example: `10`.
     pub min_storage_size: Option<u64>,
     /// Whether there is inventory
+    ///
     /// Wire name: `HasStock`; example: `true`.
     pub has_stock: Option<bool>,
     /// Machine type
+    ///
     /// Wire name: `MachineType`; example: `exclusive`.
     pub machine_type: Option<String>,
     /// Maximum IOPS
+    ///
     /// Wire name: `MaxIops`; example: `48000`.
     pub max_iops: Option<i64>,
     /// Maximum IO bandwidth
+    ///
     /// Wire name: `MaxIoBandWidth`; example: `6`.
     pub max_io_band_width: Option<i64>,
     /// Regional inventory information
+    ///
     /// Wire name: `ZoneStockInfos`.
     pub zone_stock_infos: Vec<ZoneStockInfo>,
     /// Inventory quantity
+    ///
     /// Wire name: `StockCount`; example: `1`.
     pub stock_count: Option<i64>,
     /// Maximum cpu
+    ///
     /// Wire name: `MaxCpu`; example: `1`.
     pub max_cpu: Option<f64>,
     /// Minimum cpu
+    ///
     /// Wire name: `MinCpu`; example: `0.5`.
     pub min_cpu: Option<f64>,
 }

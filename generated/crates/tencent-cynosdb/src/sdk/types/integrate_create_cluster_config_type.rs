@@ -7,15 +7,19 @@ use super::ProxyEndPointConfigInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrateCreateClusterConfig {
     /// binlog retention days \[7,1830\]
+    ///
     /// Wire name: `BinlogSaveDays`; example: `8`.
     pub binlog_save_days: Option<i64>,
     /// Backup retention days \[7,1830\]
+    ///
     /// Wire name: `BackupSaveDays`; example: `7`.
     pub backup_save_days: Option<i64>,
     /// Semi-sync timeout period \[1000,4294967295\]
+    ///
     /// Wire name: `SemiSyncTimeout`; example: `1002`.
     pub semi_sync_timeout: Option<i64>,
     /// proxy connection address configuration message
+    ///
     /// Wire name: `ProxyEndPointConfigs`.
     pub proxy_end_point_configs: Option<Vec<ProxyEndPointConfigInfo>>,
 }

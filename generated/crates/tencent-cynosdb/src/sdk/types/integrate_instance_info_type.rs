@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrateInstanceInfo {
     /// Instance cpu
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Instance memory
+    ///
     /// Wire name: `Memory`; example: `1`.
     pub memory: Option<i64>,
     /// Instance type. Valid values: `rw` (primary), `ro` (read-only).
+    ///
     /// Wire name: `InstanceType`; example: `rw`.
     pub instance_type: Option<String>,
     /// Number of instances. Value range: 1-15.
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<i64>,
     /// Instance machine type. common: universal type; exclusive: dedicated type
+    ///
     /// Wire name: `DeviceType`; example: `common`.
     pub device_type: Option<String>,
 }

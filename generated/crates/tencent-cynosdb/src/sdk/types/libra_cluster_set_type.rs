@@ -8,54 +8,71 @@ use super::LibraInstanceSet;
 #[non_exhaustive]
 pub struct LibraClusterSet {
     /// User ID
+    ///
     /// Wire name: `AppId`; example: `123`.
     pub app_id: Option<i64>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `libradb-xxx`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `libradb-xxx`.
     pub cluster_name: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-05-25 19:23:31`.
     pub create_time: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Instance information
+    ///
     /// Wire name: `InstanceSet`.
     pub instance_set: Vec<LibraInstanceSet>,
     /// Payment mode
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Expiration time.
+    ///
     /// Wire name: `PeriodEndTime`; example: `2021-05-25 19:23:31`.
     pub period_end_time: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectID`; example: `0`.
     pub project_id: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Auto-renewal flag. `1`: renew automatically. `0`: do not renew upon expiration.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Status description.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Storage size
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<i64>,
     /// Used capacity
+    ///
     /// Wire name: `UsedStorage`; example: `100`.
     pub used_storage: Option<i64>,
     /// VIP address
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// vport
+    ///
     /// Wire name: `Vport`; example: `4000`.
     pub vport: Option<i64>,
 }

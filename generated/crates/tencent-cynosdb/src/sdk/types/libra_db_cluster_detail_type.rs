@@ -8,93 +8,123 @@ use super::{InstanceSet, ObjectTask, RoAddr, UpgradeAnalysisInstanceVersionInfo}
 #[non_exhaustive]
 pub struct LibraDbClusterDetail {
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `“libradb-xxx”`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `“libradb-xxx”`.
     pub cluster_name: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `"ap-guangzhou"`.
     pub region: Option<String>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Status description
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Storage size
+    ///
     /// Wire name: `Storage`; example: `20`.
     pub storage: Option<i64>,
     /// VPC name.
+    ///
     /// Wire name: `VpcName`; example: `"Default-VPC"`.
     pub vpc_name: Option<String>,
     /// vpc Unique id
+    ///
     /// Wire name: `VpcId`; example: `"vpc-xxx"`.
     pub vpc_id: Option<String>,
     /// Subnet name.
+    ///
     /// Wire name: `SubnetName`; example: `"Default-Subnet"`.
     pub subnet_name: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `"subnet-xxx"`.
     pub subnet_id: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `"2021-05-25 19:23:31"`.
     pub create_time: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `"5.7"`.
     pub db_version: Option<String>,
     /// Used capacity
+    ///
     /// Wire name: `UsedStorage`; example: `100`.
     pub used_storage: Option<i64>,
     /// vip address
+    ///
     /// Wire name: `Vip`; example: `"127.0.0.1"`.
     pub vip: Option<String>,
     /// vport
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// vip address and vport of the cluster read-only instance
+    ///
     /// Wire name: `RoAddr`.
     pub ro_addr: Vec<RoAddr>,
     /// cynos version.
+    ///
     /// Wire name: `CynosVersion`; example: `"2.0.21"`.
     pub cynos_version: Option<String>,
     /// Whether to freeze
+    ///
     /// Wire name: `IsFreeze`; example: `no`.
     pub is_freeze: Option<String>,
     /// Task List
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// Primary AZ
+    ///
     /// Wire name: `MasterZone`; example: `"ap-guangzhou-3"`.
     pub master_zone: Option<String>,
     /// Instance collection
+    ///
     /// Wire name: `InstanceSet`.
     pub instance_set: Vec<InstanceSet>,
     /// Payment mode
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Expiration time
+    ///
     /// Wire name: `PeriodEndTime`; example: `"2021-05-25 19:23:31"`.
     pub period_end_time: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectID`; example: `0`.
     pub project_id: Option<i64>,
     /// Auto-renewal flag
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Version tag.
+    ///
     /// Wire name: `CynosVersionTag`; example: `stable`.
     pub cynos_version_tag: Option<String>,
     /// Additions are not supported for ro yes - additions are not supported for ro, no/null/&quot;&quot; support adding ro
+    ///
     /// Wire name: `NoSupportAddRo`; example: `no`.
     pub no_support_add_ro: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-3"`.
     pub zone: Option<String>,
     /// Physical AZ
+    ///
     /// Wire name: `PhysicalZone`; example: `"ap-guangzhou-3"`.
     pub physical_zone: Option<String>,
     /// Grayscale information for version upgrade
+    ///
     /// Wire name: `AnalysisUpgradeVersionInfo`.
     pub analysis_upgrade_version_info: Option<UpgradeAnalysisInstanceVersionInfo>,
 }

@@ -8,87 +8,115 @@ use super::{NetAddr, ObjectTask};
 #[non_exhaustive]
 pub struct LibraDbClusterSet {
     /// User ID
+    ///
     /// Wire name: `AppId`; example: `123`.
     pub app_id: Option<i64>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `libradb-xxx`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `test`.
     pub cluster_name: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `"2021-05-25 19:23:31"`.
     pub create_time: Option<String>,
     /// cynos version
+    ///
     /// Wire name: `CynosVersion`; example: `2.0.21`.
     pub cynos_version: Option<String>,
     /// Version tag
+    ///
     /// Wire name: `CynosVersionTag`; example: `无`.
     pub cynos_version_tag: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Instance count
+    ///
     /// Wire name: `InstanceNum`; example: `1`.
     pub instance_num: Option<i64>,
     /// Whether to freeze
+    ///
     /// Wire name: `IsFreeze`; example: `no`.
     pub is_freeze: Option<String>,
     /// Network address.
+    ///
     /// Wire name: `NetAddrs`.
     pub net_addrs: Vec<NetAddr>,
     /// Payment mode
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Expiration time.
+    ///
     /// Wire name: `PeriodEndTime`; example: `"2021-05-25 19:23:31"`.
     pub period_end_time: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectID`; example: `0`.
     pub project_id: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Auto-renewal flag. 1: automatic renewal. 0: non-renewal upon expiration.
+    ///
     /// Wire name: `RenewFlag`; example: `1`.
     pub renew_flag: Option<i64>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Status description.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Storage size in GB.
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<i64>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxx`.
     pub subnet_id: Option<String>,
     /// Task list
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
     /// Account ID.
+    ///
     /// Wire name: `Uin`; example: `123`.
     pub uin: Option<String>,
     /// VIP address
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Unique ID of VPC
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxx`.
     pub vpc_id: Option<String>,
     /// vport.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `"2021-05-25 19:23:31"`.
     pub update_time: Option<String>,
     /// Primary AZ.
+    ///
     /// Wire name: `MasterZone`; example: `ap-guangzhou-1`.
     pub master_zone: Option<String>,
     /// Physical AZ
+    ///
     /// Wire name: `PhysicalZone`; example: `ap-guangzhou-1`.
     pub physical_zone: Option<String>,
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
 }

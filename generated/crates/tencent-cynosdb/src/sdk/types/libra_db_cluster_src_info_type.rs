@@ -5,49 +5,64 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LibraDbClusterSrcInfo {
     /// Source type
+    ///
     /// Wire name: `SrcInstanceType`; example: `cynos`.
     pub src_instance_type: Option<String>,
     /// Network type.
+    ///
     /// Wire name: `AccessType`; example: `local`.
     pub access_type: Option<String>,
     /// Source instance ID
+    ///
     /// Wire name: `SrcInstanceId`; example: `cynosmysql-ins-1`.
     pub src_instance_id: Option<String>,
     /// Source cluster ID
+    ///
     /// Wire name: `SrcClusterId`; example: `cynosmysql-xxx`.
     pub src_cluster_id: Option<String>,
     /// Address.
+    ///
     /// Wire name: `IP`; example: `127.0.0.1`.
     pub ip: Option<String>,
     /// Port.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<String>,
     /// Username.
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
     /// Password.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// sql_mode of the source
+    ///
     /// Wire name: `SqlMode`; example: `no_rows`.
     pub sql_mode: Option<String>,
     /// Source application id
+    ///
     /// Wire name: `SrcAppId`; example: `10008`.
     pub src_app_id: Option<i64>,
     /// Source account
+    ///
     /// Wire name: `SrcUin`; example: `10007`.
     pub src_uin: Option<String>,
     /// Source sub-account
+    ///
     /// Wire name: `SrcSubAccountUin`; example: `10006`.
     pub src_sub_account_uin: Option<String>,
     /// Account
+    ///
     /// Wire name: `AccountMode`; example: `other`.
     pub account_mode: Option<String>,
     /// Source instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Operations on the source instance
+    ///
     /// Wire name: `Operation`; example: `add`.
     pub operation: Option<String>,
 }

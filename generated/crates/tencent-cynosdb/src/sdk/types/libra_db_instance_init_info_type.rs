@@ -5,36 +5,47 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LibraDbInstanceInitInfo {
     /// cpu
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<i64>,
     /// memory
+    ///
     /// Wire name: `Memory`; example: `16`.
     pub memory: Option<i64>,
     /// hard disk
+    ///
     /// Wire name: `StorageSize`; example: `100`.
     pub storage_size: Option<i64>,
     /// Storage type
+    ///
     /// Wire name: `StorageType`; example: `CLOUD_TCS`.
     pub storage_type: Option<String>,
     /// Instance type
+    ///
     /// Wire name: `InstanceType`; example: `common`.
     pub instance_type: Option<String>,
     /// Instance version
+    ///
     /// Wire name: `LibraDBVersion`; example: `2410`.
     pub libra_db_version: Option<String>,
     /// Instance count
+    ///
     /// Wire name: `InstanceCount`; example: `2`.
     pub instance_count: Option<i64>,
     /// vpc id
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxx`.
     pub vpc_id: Option<String>,
     /// subnet id
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxx`.
     pub subnet_id: Option<String>,
     /// Port.
+    ///
     /// Wire name: `Port`; example: `4000`.
     pub port: Option<i64>,
     /// Number of instance replicas to purchase
+    ///
     /// Wire name: `ReplicasNum`; example: `1`.
     pub replicas_num: Option<i64>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct LibraDbNodeInfo {
     /// LibraDB node ID
+    ///
     /// Wire name: `NodeId`; example: `libradbn-1`.
     pub node_id: Option<String>,
     /// Node status
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Syncing data
+    ///
     /// Wire name: `DataStatus`; example: `syncing`.
     pub data_status: Option<String>,
     /// Number of CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<u64>,
     /// Memory size. Unit: GB.
+    ///
     /// Wire name: `Memory`; example: `16`.
     pub memory: Option<u64>,
     /// Disk size, in GB
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<u64>,
     /// Error message
+    ///
     /// Wire name: `Message`; example: `无主键`.
     pub message: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct LibraDbVersion {
     /// Version
+    ///
     /// Wire name: `Version`; example: `1.2404.1`.
     pub version: Option<String>,
     /// Version tag.
+    ///
     /// Wire name: `Tag`; example: `stable`.
     pub tag: Option<String>,
     /// Whether this version can be used
+    ///
     /// Wire name: `HasPermission`; example: `true`.
     pub has_permission: Option<bool>,
 }

@@ -6,72 +6,95 @@
 #[non_exhaustive]
 pub struct LibraInstanceSet {
     /// Database schema
+    ///
     /// Wire name: `DbMode`; example: `无`.
     pub db_mode: Option<String>,
     /// Number of CPU cores
+    ///
     /// Wire name: `InstanceCpu`; example: `4`.
     pub instance_cpu: Option<i64>,
     /// Instance type
+    ///
     /// Wire name: `InstanceDeviceType`; example: `LibraRo`.
     pub instance_device_type: Option<String>,
     /// Group ID
+    ///
     /// Wire name: `InstanceGroupId`; example: `123`.
     pub instance_group_id: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `libradb-ins-xxx`.
     pub instance_id: Option<String>,
     /// memory
+    ///
     /// Wire name: `InstanceMemory`; example: `16`.
     pub instance_memory: Option<i64>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `test`.
     pub instance_name: Option<String>,
     /// Payment mode
+    ///
     /// Wire name: `InstancePayMode`; example: `1`.
     pub instance_pay_mode: Option<i64>,
     /// Payment end time
+    ///
     /// Wire name: `InstancePeriodEndTime`; example: `"2021-05-25 19:23:31"`.
     pub instance_period_end_time: Option<String>,
     /// Instance role.
+    ///
     /// Wire name: `InstanceRole`; example: `libradbRo`.
     pub instance_role: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `InstanceStatus`; example: `normal`.
     pub instance_status: Option<String>,
     /// Instance status description
+    ///
     /// Wire name: `InstanceStatusDesc`; example: `运行中`.
     pub instance_status_desc: Option<String>,
     /// Network type.
+    ///
     /// Wire name: `NetType`; example: `tcp`.
     pub net_type: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `UniqSubnetId`; example: `sunet-xxx`.
     pub uniq_subnet_id: Option<String>,
     /// vpcid
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-xxx`.
     pub uniq_vpc_id: Option<String>,
     /// Virtual IP
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Virtual port
+    ///
     /// Wire name: `Vport`; example: `4000`.
     pub vport: Option<i64>,
     /// Public network region
+    ///
     /// Wire name: `WanDomain`; example: `无`.
     pub wan_domain: Option<String>,
     /// Public IP address
+    ///
     /// Wire name: `WanIP`; example: `127.0.0.1`.
     pub wan_ip: Option<String>,
     /// Public network port
+    ///
     /// Wire name: `WanPort`; example: `4000`.
     pub wan_port: Option<i64>,
     /// Public network status.
+    ///
     /// Wire name: `WanStatus`; example: `无`.
     pub wan_status: Option<String>,
     /// hard disk
+    ///
     /// Wire name: `InstanceStorage`; example: `16`.
     pub instance_storage: Option<i64>,
     /// Hard disk type.
+    ///
     /// Wire name: `InstanceStorageType`; example: `CLOUD_TCS`.
     pub instance_storage_type: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogFilter {
     /// Filter items.
+    ///
     /// Wire name: `Type`; example: `User`.
     pub type_field: Option<String>,
     /// Filter criteria. The following conditions are supported: WINC - contains (segment dimension), WEXC - excludes (segment dimension), INC - contains, EXC - excludes, EQS - equals, NEQ - not equals, RA - range.
+    ///
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,
     /// Filtered value. In reverse query, multiple values have an AND relationship. In forward query, multiple values have an OR relationship.
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

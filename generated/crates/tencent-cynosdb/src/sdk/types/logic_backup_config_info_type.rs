@@ -7,26 +7,33 @@ use super::CreateBackupVaultItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogicBackupConfigInfo {
     /// Whether automatic logical backup is enabled
+    ///
     /// Wire name: `LogicBackupEnable`; example: `OFF`.
     pub logic_backup_enable: Option<String>,
     /// Start time of automatic logical backup
+    ///
     /// Wire name: `LogicBackupTimeBeg`; example: `2`.
     pub logic_backup_time_beg: Option<u64>,
     /// Auto logic backup end time
+    ///
     /// Wire name: `LogicBackupTimeEnd`; example: `6`.
     pub logic_backup_time_end: Option<u64>,
     /// Automated logic backup retention time
     /// Unit: seconds
+    ///
     /// Wire name: `LogicReserveDuration`; example: `7`.
     pub logic_reserve_duration: Option<u64>,
     /// Whether cross-regional logical backup is enabled
     /// Available values: ON/OFF
+    ///
     /// Wire name: `LogicCrossRegionsEnable`; example: `ON`.
     pub logic_cross_regions_enable: Option<String>,
     /// Cross-regional logical backup
+    ///
     /// Wire name: `LogicCrossRegions`.
     pub logic_cross_regions: Vec<String>,
     /// Backup delivery relationship
+    ///
     /// Wire name: `AutoCopyVaults`.
     pub auto_copy_vaults: Vec<CreateBackupVaultItem>,
     /// Day
@@ -34,6 +41,7 @@ pub struct LogicBackupConfigInfo {
     ///
     ///
     /// Unit: cross-regional logical backup retention time
+    ///
     /// Wire name: `LogicCrossRegionSaveDays`; example: `0`.
     pub logic_cross_region_save_days: Option<i64>,
 }

@@ -8,15 +8,19 @@ use super::CrossRegionBackupItem;
 #[non_exhaustive]
 pub struct ManualBackupData {
     /// Backup type. snapshot: snapshot backup.
+    ///
     /// Wire name: `BackupType`; example: `snapshot`.
     pub backup_type: Option<String>,
     /// Backup method. auto: automatic backup, manual: manual
+    ///
     /// Wire name: `BackupMethod`; example: `manual`.
     pub backup_method: Option<String>,
     /// Backup time
+    ///
     /// Wire name: `SnapshotTime`; example: `2023-11-03 15:27:22`.
     pub snapshot_time: Option<String>,
     /// Detailed information of cross-region backup items
+    ///
     /// Wire name: `CrossRegionBackupInfos`.
     pub cross_region_backup_infos: Vec<CrossRegionBackupItem>,
 }

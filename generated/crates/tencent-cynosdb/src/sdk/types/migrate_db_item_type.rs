@@ -7,12 +7,15 @@ use super::MigrateTableItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateDbItem {
     /// Database name.
+    ///
     /// Wire name: `DbName`; example: `无`.
     pub db_name: Option<String>,
     /// Data table migration mode
+    ///
     /// Wire name: `MigrateTableMode`; example: `无`.
     pub migrate_table_mode: Option<String>,
     /// Data table information
+    ///
     /// Wire name: `Tables`.
     pub tables: Option<Vec<MigrateTableItem>>,
 }

@@ -7,9 +7,11 @@ use super::MigrateDbItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateObject {
     /// Database migration mode
+    ///
     /// Wire name: `MigrateDBMode`; example: `无`.
     pub migrate_db_mode: Option<String>,
     /// Database information
+    ///
     /// Wire name: `Databases`.
     pub databases: Option<Vec<MigrateDbItem>>,
 }

@@ -7,6 +7,7 @@ use super::MigrateObject;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateOpt {
     /// Contains database table information
+    ///
     /// Wire name: `DatabaseTables`.
     pub database_tables: Option<MigrateObject>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateTableItem {
     /// Data table name
+    ///
     /// Wire name: `TableName`; example: `无`.
     pub table_name: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ModifiableInfo {
     /// Whether the parameter can be modified. 1: allowed, 0: not allowed
+    ///
     /// Wire name: `IsModifiable`; example: `1`.
     pub is_modifiable: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ModifyDbVersionData {
     /// Version before modification
+    ///
     /// Wire name: `OldVersion`; example: `3.1.11`.
     pub old_version: Option<String>,
     /// Modified version
+    ///
     /// Wire name: `NewVersion`; example: `3.1.13`.
     pub new_version: Option<String>,
     /// Upgrade method
+    ///
     /// Wire name: `UpgradeType`; example: `upgradeInMaintain`.
     pub upgrade_type: Option<String>,
 }

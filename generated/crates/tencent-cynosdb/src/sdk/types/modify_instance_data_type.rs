@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ModifyInstanceData {
     /// CPU after configuration change
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// Memory after configuration change
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<i64>,
     /// Storage limit after configuration change
+    ///
     /// Wire name: `StorageLimit`; example: `156000`.
     pub storage_limit: Option<i64>,
     /// CPU before specification adjustment
+    ///
     /// Wire name: `OldCpu`; example: `1`.
     pub old_cpu: Option<i64>,
     /// Memory before specification modification
+    ///
     /// Wire name: `OldMemory`; example: `2`.
     pub old_memory: Option<i64>,
     /// Storage limit before configuration change
+    ///
     /// Wire name: `OldStorageLimit`; example: `100000`.
     pub old_storage_limit: Option<i64>,
     /// Instance machine type before scaling
@@ -36,12 +42,15 @@ pub struct ModifyInstanceData {
     /// Wire name: `DeviceType`; example: `exclusive`.
     pub device_type: Option<String>,
     /// Upgrade method. Switch after the upgrade is completed or switch during the maintenance window.
+    ///
     /// Wire name: `UpgradeType`; example: `upgradeInMaintain`.
     pub upgrade_type: Option<String>,
     /// Number of libra nodes
+    ///
     /// Wire name: `LibraNodeCount`; example: `2`.
     pub libra_node_count: Option<i64>,
     /// Original libra node count
+    ///
     /// Wire name: `OldLibraNodeCount`; example: `1`.
     pub old_libra_node_count: Option<i64>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyParamItem {
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `auto_increment_increment`.
     pub param_name: Option<String>,
     /// Current parameter value
+    ///
     /// Wire name: `CurrentValue`; example: `2`.
     pub current_value: Option<String>,
     /// Old parameter value (only useful for output parameters)
+    ///
     /// Wire name: `OldValue`; example: `1`.
     pub old_value: Option<String>,
     /// libra component type
+    ///
     /// Wire name: `Component`; example: `libracdc`.
     pub component: Option<String>,
 }

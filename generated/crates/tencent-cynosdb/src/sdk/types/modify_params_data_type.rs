@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ModifyParamsData {
     /// Parameter name.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Parameter value before modification
+    ///
     /// Wire name: `OldValue`.
     pub old_value: Option<String>,
     /// New Value
+    ///
     /// Wire name: `CurValue`.
     pub cur_value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Module {
     /// Whether it is supported. Available values: yes, no
+    ///
     /// Wire name: `IsDisable`; example: `yes`.
     pub is_disable: Option<String>,
     /// Module Name
+    ///
     /// Wire name: `ModuleName`; example: `Wan`.
     pub module_name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonthDay {
     /// Month info
+    ///
     /// Wire name: `Month`; example: `3`.
     pub month: Option<i64>,
     /// Date information
+    ///
     /// Wire name: `Day`; example: `17`.
     pub day: Option<i64>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct NetAddr {
     /// Private IP address
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Private network port number
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Public network domain name.
+    ///
     /// Wire name: `WanDomain`; example: `127.0.0.1`.
     pub wan_domain: Option<String>,
     /// Public network port number.
+    ///
     /// Wire name: `WanPort`; example: `3306`.
     pub wan_port: Option<i64>,
     /// Network type (ro: read-only, rw/ha: read-write)
+    ///
     /// Wire name: `NetType`; example: `rw`.
     pub net_type: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-cnhsb8iu`.
     pub uniq_subnet_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-iskx6ygc`.
     pub uniq_vpc_id: Option<String>,
     /// Description information
+    ///
     /// Wire name: `Description`; example: `andyvpc`.
     pub description: Option<String>,
     /// Public IP address
+    ///
     /// Wire name: `WanIP`; example: `3.45.1.9`.
     pub wan_ip: Option<String>,
     /// Public network status.
+    ///
     /// Wire name: `WanStatus`; example: `init`.
     pub wan_status: Option<String>,
     /// Instance group ID
+    ///
     /// Wire name: `InstanceGroupId`; example: `cynosdbpg-grp-sbh6ywhs`.
     pub instance_group_id: Option<String>,
 }

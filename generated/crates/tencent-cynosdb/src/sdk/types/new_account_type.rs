@@ -5,22 +5,28 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewAccount {
     /// Account name, contains letters, digits, and underscores, starts with a letter, ending with a letter or digit, length 1-30
+    ///
     /// Wire name: `AccountName`; example: `0`.
     pub account_name: Option<String>,
     /// Host (% or ipv4 address)
+    ///
     /// Wire name: `Host`; example: `0`.
     pub host: Option<String>,
     /// Password. The password length range is 8 to 64 characters.
+    ///
     /// Wire name: `AccountPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub account_password: Option<::runtime::Sensitive<String>>,
     /// Whether password rotation is enabled (0: turn off; 1: turn on)
+    ///
     /// Wire name: `PasswordRotation`; example: `0`.
     pub password_rotation: Option<i64>,
     /// Description.
+    ///
     /// Wire name: `Description`; example: `0`.
     pub description: Option<String>,
     /// Maximum user connections, cannot be greater than 10240
+    ///
     /// Wire name: `MaxUserConnections`; example: `0`.
     pub max_user_connections: Option<i64>,
 }

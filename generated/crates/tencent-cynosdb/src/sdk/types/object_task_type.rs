@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ObjectTask {
     /// Task auto-increment ID.
+    ///
     /// Wire name: `TaskId`; example: `1000`.
     pub task_id: Option<i64>,
     /// Task type
+    ///
     /// Wire name: `TaskType`; example: `taskAutoBackup`.
     pub task_type: Option<String>,
     /// Task status.
+    ///
     /// Wire name: `TaskStatus`; example: `processing`.
     pub task_status: Option<String>,
     /// Task ID (Cluster ID \| instance group ID \| instance ID)
+    ///
     /// Wire name: `ObjectId`; example: `cynosdbmysql-sgvwu2is`.
     pub object_id: Option<String>,
     /// Task type
+    ///
     /// Wire name: `ObjectType`; example: `taskObjTypeCluster`.
     pub object_type: Option<String>,
 }

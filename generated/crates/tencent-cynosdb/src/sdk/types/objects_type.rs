@@ -7,6 +7,7 @@ use super::MigrateObject;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Objects {
     /// Database table information
+    ///
     /// Wire name: `DatabaseTables`.
     pub database_tables: Option<MigrateObject>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct OldAddrInfo {
     /// IP
+    ///
     /// Wire name: `Vip`; example: `172.1.1.1`.
     pub vip: Option<String>,
     /// Port.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Expected recycle time
+    ///
     /// Wire name: `ReturnTime`; example: `24`.
     pub return_time: Option<String>,
 }

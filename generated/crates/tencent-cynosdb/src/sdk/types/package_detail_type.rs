@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct PackageDetail {
     /// AppId account ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<i64>,
     /// Unique ID of the resource package
+    ///
     /// Wire name: `PackageId`; example: `扩展信息`.
     pub package_id: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdb-ins-test`.
     pub instance_id: Option<String>,
     /// Capacity deducted successfully
+    ///
     /// Wire name: `SuccessDeductSpec`; example: `50`.
     pub success_deduct_spec: Option<f64>,
     /// Used capacity of the resource package as of now.
+    ///
     /// Wire name: `PackageTotalUsedSpec`; example: `30`.
     pub package_total_used_spec: Option<f64>,
     /// Deduction start time
+    ///
     /// Wire name: `StartTime`; example: `2022-07-01 00:00:00`.
     pub start_time: Option<String>,
     /// Offset end time
+    ///
     /// Wire name: `EndTime`; example: `2022-07-02 00:00:00`.
     pub end_time: Option<String>,
     /// Extension Information
+    ///
     /// Wire name: `ExtendInfo`; example: `{\"ClusterId\":\"cynosdbmysql-i58mvikj\",\"RequestId\":\"1724306460000666497_c7bedc2d-3454-4fe9-9768-335a9901f10f\"}`.
     pub extend_info: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackagePriority {
     /// Resource pack with a custom deduction priority
+    ///
     /// Wire name: `PackageId`; example: `package-abcd1234`.
     pub package_id: Option<String>,
     /// Custom deduction priority
+    ///
     /// Wire name: `DeductionPriority`; example: `1`.
     pub deduction_priority: Option<i64>,
 }

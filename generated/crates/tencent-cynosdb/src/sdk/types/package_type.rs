@@ -8,24 +8,30 @@ use super::BindInstanceInfo;
 #[non_exhaustive]
 pub struct Package {
     /// AppID
+    ///
     /// Wire name: `AppId`; example: `1234567`.
     pub app_id: Option<i64>,
     /// Unique ID of the resource package
+    ///
     /// Wire name: `PackageId`; example: `pkg-qwerty`.
     pub package_id: Option<String>,
     /// Resource package name.
+    ///
     /// Wire name: `PackageName`; example: `资源包_2`.
     pub package_name: Option<String>,
     /// Resource package type
     /// CCU: compute resource package. DISK: storage resource package.
+    ///
     /// Wire name: `PackageType`; example: `CCU`.
     pub package_type: Option<String>,
     /// Resource package edition
     /// base - basic, common - general, enterprise - business
+    ///
     /// Wire name: `PackageVersion`; example: `common`.
     pub package_version: Option<String>,
     /// Region of resource package use
     /// china: common in the Chinese mainland; overseas: common in Hong Kong (China), Macao (China), Taiwan (China), and overseas regions
+    ///
     /// Wire name: `PackageRegion`; example: `china`.
     pub package_region: Option<String>,
     /// Resource package status
@@ -35,27 +41,35 @@ pub struct Package {
     /// normal_finish: used up;
     /// apply_refund: Refund requested
     /// refund: refunded.
+    ///
     /// Wire name: `Status`; example: `using`.
     pub status: Option<String>,
     /// Total resource package quantity
+    ///
     /// Wire name: `PackageTotalSpec`; example: `100`.
     pub package_total_spec: Option<f64>,
     /// Used amount of the resource package
+    ///
     /// Wire name: `PackageUsedSpec`; example: `29`.
     pub package_used_spec: Option<f64>,
     /// Whether there is still inventory surplus
+    ///
     /// Wire name: `HasQuota`; example: `true`.
     pub has_quota: Option<bool>,
     /// Bound instance information
+    ///
     /// Wire name: `BindInstanceInfos`.
     pub bind_instance_infos: Vec<BindInstanceInfo>,
     /// Effective time: 2022-07-01 00:00:00
+    ///
     /// Wire name: `StartTime`; example: `2022-07-01 00:00:00`.
     pub start_time: Option<String>,
     /// Expiration time: 2022-08-01 00:00:00
+    ///
     /// Wire name: `ExpireTime`; example: `2022-08-01 00:00:00`.
     pub expire_time: Option<String>,
     /// Resource package historic bound (unbound) instance information
+    ///
     /// Wire name: `HistoryBindResourceInfos`.
     pub history_bind_resource_infos: Vec<BindInstanceInfo>,
 }

@@ -8,54 +8,71 @@ use super::ModifiableInfo;
 #[non_exhaustive]
 pub struct ParamDetail {
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `max_user_connections`.
     pub param_name: Option<String>,
     /// Parameter type: integer, enum, float, string, func
+    ///
     /// Wire name: `ParamType`; example: `integer`.
     pub param_type: Option<String>,
     /// true: supports "func"; false: no formula support
+    ///
     /// Wire name: `SupportFunc`; example: `false`.
     pub support_func: Option<bool>,
     /// Default value
+    ///
     /// Wire name: `Default`; example: `0`.
     pub default: Option<String>,
     /// Parameter description
+    ///
     /// Wire name: `Description`; example: `The maximum permitted number of simultaneous client connections per user.`.
     pub description: Option<String>,
     /// Current parameter value
+    ///
     /// Wire name: `CurrentValue`; example: `100`.
     pub current_value: Option<String>,
     /// Whether database restart is required after modifying parameters to take effect. 0: no restart required; 1: restart required.
+    ///
     /// Wire name: `NeedReboot`; example: `0`.
     pub need_reboot: Option<i64>,
     /// Maximum value allowed for the parameter
+    ///
     /// Wire name: `Max`; example: `10240`.
     pub max: Option<String>,
     /// Minimum allowed parameter value
+    ///
     /// Wire name: `Min`; example: `0`.
     pub min: Option<String>,
     /// Optional enumerated values of the parameter. If it is a non-enumerated value, this parameter is empty
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// 1: global parameter, 0: non-global parameter
+    ///
     /// Wire name: `IsGlobal`; example: `0`.
     pub is_global: Option<i64>,
     /// Match type. multiVal
+    ///
     /// Wire name: `MatchType`; example: `multiVal`.
     pub match_type: Option<String>,
     /// Match target value. If multiVal is set, separate each key with a comma.
+    ///
     /// Wire name: `MatchValue`; example: `sql`.
     pub match_value: Option<String>,
     /// true: formula; false: non-formula
+    ///
     /// Wire name: `IsFunc`; example: `true`.
     pub is_func: Option<bool>,
     /// When the parameter is set to a formula, Func returns the set formula content.
+    ///
     /// Wire name: `Func`; example: `{MIN(DBInitMemory/%d*%d,%d)},1000,4194304,134217728`.
     pub func: Option<String>,
     /// Whether the parameter is modifiable
+    ///
     /// Wire name: `ModifiableInfo`.
     pub modifiable_info: Option<ModifiableInfo>,
     /// Default formula style for parameters that support formulas
+    ///
     /// Wire name: `FuncPattern`; example: `{MIN(DBInitMemory/%d*%d,%d)},1000,4194304,134217728`.
     pub func_pattern: Option<String>,
 }

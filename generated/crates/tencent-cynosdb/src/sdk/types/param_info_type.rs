@@ -8,51 +8,67 @@ use super::ModifiableInfo;
 #[non_exhaustive]
 pub struct ParamInfo {
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `1`.
     pub current_value: Option<String>,
     /// Default value
+    ///
     /// Wire name: `Default`; example: `1`.
     pub default: Option<String>,
     /// Available option list when the parameter is enum, string, or bool.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Maximum value when the parameter type is float/integer.
+    ///
     /// Wire name: `Max`; example: `65535`.
     pub max: Option<String>,
     /// Minimum value when the parameter type is float/integer
+    ///
     /// Wire name: `Min`; example: `1`.
     pub min: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `auto_increment_increment`.
     pub param_name: Option<String>,
     /// Whether a restart is required.
+    ///
     /// Wire name: `NeedReboot`.
     pub need_reboot: Option<i64>,
     /// Parameter type: integer, float, string, enum, or bool.
+    ///
     /// Wire name: `ParamType`; example: `integer`.
     pub param_type: Option<String>,
     /// Match type. multiVal and regex are used when the parameter type is string.
+    ///
     /// Wire name: `MatchType`; example: `regex`.
     pub match_type: Option<String>,
     /// Match the target value. For multiVal, separate each key with a semicolon (;).
+    ///
     /// Wire name: `MatchValue`; example: `sql`.
     pub match_value: Option<String>,
     /// Parameter description.
+    ///
     /// Wire name: `Description`; example: `Controls the interval between successive column values.`.
     pub description: Option<String>,
     /// Whether it is a global parameter
+    ///
     /// Wire name: `IsGlobal`; example: `1`.
     pub is_global: Option<i64>,
     /// Whether the parameter is modifiable
+    ///
     /// Wire name: `ModifiableInfo`.
     pub modifiable_info: Option<ModifiableInfo>,
     /// Whether it is a function
+    ///
     /// Wire name: `IsFunc`; example: `false`.
     pub is_func: Option<bool>,
     /// Function
+    ///
     /// Wire name: `Func`; example: `{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152`.
     pub func: Option<String>,
     /// Default formula style for parameters that support formulas
+    ///
     /// Wire name: `FuncPattern`; example: `{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152`.
     pub func_pattern: Option<String>,
 }

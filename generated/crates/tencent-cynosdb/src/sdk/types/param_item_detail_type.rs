@@ -8,45 +8,59 @@ use super::ModifiableInfo;
 #[non_exhaustive]
 pub struct ParamItemDetail {
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `1`.
     pub current_value: Option<String>,
     /// Default value
+    ///
     /// Wire name: `Default`; example: `1`.
     pub default: Option<String>,
     /// Optional enumerated values of the parameter. If it is a non-enumerated value, this parameter is empty
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// 1: global parameter, 0: non-global parameter
+    ///
     /// Wire name: `IsGlobal`; example: `1`.
     pub is_global: Option<i64>,
     /// Maximum value
+    ///
     /// Wire name: `Max`; example: `65535`.
     pub max: Option<String>,
     /// Minimum value
+    ///
     /// Wire name: `Min`; example: `1`.
     pub min: Option<String>,
     /// Whether database restart is required after modifying parameters to take effect. 0: no restart required; 1: restart required.
+    ///
     /// Wire name: `NeedReboot`; example: `0`.
     pub need_reboot: Option<i64>,
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `auto_increment_increment`.
     pub param_name: Option<String>,
     /// Parameter type: integer, enum, float, string, func
+    ///
     /// Wire name: `ParamType`; example: `integer`.
     pub param_type: Option<String>,
     /// Whether the parameter is modifiable
+    ///
     /// Wire name: `ModifiableInfo`.
     pub modifiable_info: Option<ModifiableInfo>,
     /// Parameter description
+    ///
     /// Wire name: `Description`; example: `Controls the interval between successive column values.`.
     pub description: Option<String>,
     /// Whether the type is a formula
+    ///
     /// Wire name: `IsFunc`; example: `false`.
     pub is_func: Option<bool>,
     /// Parameter configuration formula
+    ///
     /// Wire name: `Func`; example: `{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152`.
     pub func: Option<String>,
     /// Default formula style for parameters that support formulas
+    ///
     /// Wire name: `FuncPattern`; example: `{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152`.
     pub func_pattern: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ParamItemInfo {
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `binlog_cache_size`.
     pub param_name: Option<String>,
     /// New parameter value.
+    ///
     /// Wire name: `NewValue`; example: `32780`.
     pub new_value: Option<String>,
     /// Old parameter value.
+    ///
     /// Wire name: `OldValue`; example: `32768`.
     pub old_value: Option<String>,
     /// Parameter formula
+    ///
     /// Wire name: `ValueFunction`; example: `{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152`.
     pub value_function: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamItem {
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `innodb_txsql_log_store_size`.
     pub param_name: Option<String>,
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `2048`.
     pub current_value: Option<String>,
     /// Original value
+    ///
     /// Wire name: `OldValue`; example: `65536`.
     pub old_value: Option<String>,
 }

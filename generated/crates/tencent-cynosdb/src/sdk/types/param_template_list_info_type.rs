@@ -8,21 +8,27 @@ use super::TemplateParamInfo;
 #[non_exhaustive]
 pub struct ParamTemplateListInfo {
     /// Parameter template ID.
+    ///
     /// Wire name: `Id`; example: `10001`.
     pub id: Option<i64>,
     /// Parameter template name
+    ///
     /// Wire name: `TemplateName`; example: `"test"`.
     pub template_name: Option<String>,
     /// Parameter template description
+    ///
     /// Wire name: `TemplateDescription`; example: `"cynosdbmysqltemplste"`.
     pub template_description: Option<String>,
     /// Engine version
+    ///
     /// Wire name: `EngineVersion`; example: `"5.7"`.
     pub engine_version: Option<String>,
     /// Database type. Available values: NORMAL, SERVERLESS
+    ///
     /// Wire name: `DbMode`; example: `NORMAL`.
     pub db_mode: Option<String>,
     /// Parameter template details
+    ///
     /// Wire name: `ParamInfoSet`.
     pub param_info_set: Vec<TemplateParamInfo>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct PolicyRule {
     /// Policy. Valid values: ACCEPT and DROP.
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Source Ip or Ip range, for example, 192.168.0.0/16
+    ///
     /// Wire name: `CidrIp`; example: `0.0.0.0/0`.
     pub cidr_ip: Option<String>,
     /// Port.
+    ///
     /// Wire name: `PortRange`; example: `ALL`.
     pub port_range: Option<String>,
     /// Network protocol. Supports udp and tcp.
+    ///
     /// Wire name: `IpProtocol`; example: `ALL`.
     pub ip_protocol: Option<String>,
     /// Protocol port ID or protocol port group ID.
+    ///
     /// Wire name: `ServiceModule`; example: `1`.
     pub service_module: Option<String>,
     /// IP address ID or IP address group ID
+    ///
     /// Wire name: `AddressModule`; example: `2`.
     pub address_module: Option<String>,
     /// id
+    ///
     /// Wire name: `Id`; example: `000`.
     pub id: Option<String>,
     /// Description
+    ///
     /// Wire name: `Desc`; example: `放通全部`.
     pub desc: Option<String>,
 }

@@ -7,18 +7,23 @@ use super::ProxyZone;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfigInfo {
     /// Number of database proxy group nodes. This parameter is no longer recommended. Use ProxyZones instead.
+    ///
     /// Wire name: `ProxyCount`; example: `1`.
     pub proxy_count: Option<i64>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// memory
+    ///
     /// Wire name: `Mem`; example: `4000`.
     pub mem: Option<i64>,
     /// Description.
+    ///
     /// Wire name: `Description`; example: `只读代理`.
     pub description: Option<String>,
     /// Database node information (either this parameter or ProxyCount is required)
+    ///
     /// Wire name: `ProxyZones`.
     pub proxy_zones: Option<Vec<ProxyZone>>,
 }

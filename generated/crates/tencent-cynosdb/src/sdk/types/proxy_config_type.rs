@@ -7,27 +7,35 @@ use super::ProxyZone;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfig {
     /// Number of database proxy group nodes. This parameter is no longer recommended. Use ProxyZones instead.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ProxyCount`; example: `1`.
     pub proxy_count: Option<i64>,
     /// cpu cores.
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// memory
+    ///
     /// Wire name: `Mem`; example: `4000`.
     pub mem: Option<i64>,
     /// Connection pool type: SessionConnectionPool (session-level connection pool)
+    ///
     /// Wire name: `ConnectionPoolType`; example: `SessionConnectionPool`.
     pub connection_pool_type: Option<String>,
     /// Whether the connection pool is enabled. yes: enabled; no: not enabled
+    ///
     /// Wire name: `OpenConnectionPool`; example: `yes`.
     pub open_connection_pool: Option<String>,
     /// Connection pool threshold: measurement unit (seconds)
+    ///
     /// Wire name: `ConnectionPoolTimeOut`; example: `0`.
     pub connection_pool_time_out: Option<i64>,
     /// Description
+    ///
     /// Wire name: `Description`; example: `只读代理`.
     pub description: Option<String>,
     /// Database node information (this parameter is used in combination with ProxyCount; either one is required as input)
+    ///
     /// Wire name: `ProxyZones`.
     pub proxy_zones: Option<Vec<ProxyZone>>,
 }

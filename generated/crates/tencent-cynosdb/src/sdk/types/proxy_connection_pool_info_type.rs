@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ProxyConnectionPoolInfo {
     /// Connection pool persistence threshold: measurement unit (seconds)
+    ///
     /// Wire name: `ConnectionPoolTimeOut`; example: `0`.
     pub connection_pool_time_out: Option<i64>,
     /// Whether the connection pool is enabled
+    ///
     /// Wire name: `OpenConnectionPool`; example: `no`.
     pub open_connection_pool: Option<String>,
     /// Connection pool type: SessionConnectionPool (session-level connection pool)
+    ///
     /// Wire name: `ConnectionPoolType`; example: `SessionConnectionPool`.
     pub connection_pool_type: Option<String>,
 }

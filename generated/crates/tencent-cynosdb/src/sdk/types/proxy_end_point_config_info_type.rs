@@ -7,24 +7,31 @@ use super::InstanceNameWeight;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyEndPointConfigInfo {
     /// VPC network ID
+    ///
     /// Wire name: `UniqueVpcId`; example: `vpc-1ptuei0b`.
     pub unique_vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `UniqueSubnetId`; example: `subnet-1tmw9t4o`.
     pub unique_subnet_id: Option<String>,
     /// Security group id array
+    ///
     /// Wire name: `SecurityGroupIds`.
     pub security_group_ids: Option<Vec<String>>,
     /// Weight mode: system: system-assigned, custom: customization
+    ///
     /// Wire name: `WeightMode`; example: `system`.
     pub weight_mode: Option<String>,
     /// Whether to automatically add a read-only instance. yes: add automatically; no: do not add automatically
+    ///
     /// Wire name: `AutoAddRo`; example: `no`.
     pub auto_add_ro: Option<String>,
     /// Read-write attribute. Available values: READWRITE, READONLY
+    ///
     /// Wire name: `RwType`; example: `READONLY`.
     pub rw_type: Option<String>,
     /// Weight information
+    ///
     /// Wire name: `InstanceNameWeights`.
     pub instance_name_weights: Option<Vec<InstanceNameWeight>>,
 }

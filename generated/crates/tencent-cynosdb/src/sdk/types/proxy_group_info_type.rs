@@ -11,21 +11,27 @@ use super::{
 #[non_exhaustive]
 pub struct ProxyGroupInfo {
     /// Database Proxy Group
+    ///
     /// Wire name: `ProxyGroup`.
     pub proxy_group: Option<ProxyGroup>,
     /// Read-write separation info of the Database Proxy Group
+    ///
     /// Wire name: `ProxyGroupRwInfo`.
     pub proxy_group_rw_info: Option<ProxyGroupRwInfo>,
     /// Database proxy node info
+    ///
     /// Wire name: `ProxyNodes`.
     pub proxy_nodes: Vec<ProxyNodeInfo>,
     /// Database proxy connection pool information
+    ///
     /// Wire name: `ConnectionPool`.
     pub connection_pool: Option<ProxyConnectionPoolInfo>,
     /// Database proxy network info
+    ///
     /// Wire name: `NetAddrInfos`.
     pub net_addr_infos: Vec<NetAddr>,
     /// Task set of the database proxy
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
 }

@@ -8,39 +8,51 @@ use super::ProxyInstanceWeight;
 #[non_exhaustive]
 pub struct ProxyGroupRwInfo {
     /// Consistency type: eventual - final consistency, global - global consistency, session - session consistency
+    ///
     /// Wire name: `ConsistencyType`; example: `eventual`.
     pub consistency_type: Option<String>,
     /// Consistency timeout
+    ///
     /// Wire name: `ConsistencyTimeOut`; example: `0`.
     pub consistency_time_out: Option<i64>,
     /// Weight mode: system - system-assigned, custom - custom
+    ///
     /// Wire name: `WeightMode`; example: `system`.
     pub weight_mode: Option<String>,
     /// Whether fault migration is enabled
+    ///
     /// Wire name: `FailOver`; example: `no`.
     pub fail_over: Option<String>,
     /// Whether to automatically add a read-only instance. yes: add automatically; no: do not add automatically
+    ///
     /// Wire name: `AutoAddRo`; example: `no`.
     pub auto_add_ro: Option<String>,
     /// Instance weight array
+    ///
     /// Wire name: `InstanceWeights`.
     pub instance_weights: Vec<ProxyInstanceWeight>,
     /// Whether to enable read-write node. yes: enable, no: disable
+    ///
     /// Wire name: `OpenRw`; example: `yes`.
     pub open_rw: Option<String>,
     /// Read-write attribute. Available values: READWRITE, READONLY
+    ///
     /// Wire name: `RwType`; example: `READONLY`.
     pub rw_type: Option<String>,
     /// Transaction split
+    ///
     /// Wire name: `TransSplit`; example: `false`.
     pub trans_split: Option<bool>,
     /// Connection mode. Available values: balance, nearby
+    ///
     /// Wire name: `AccessMode`; example: `balance`.
     pub access_mode: Option<String>,
     /// Whether to treat the libra node as an ordinary RO node
+    ///
     /// Wire name: `ApNodeAsRoNode`; example: `false`.
     pub ap_node_as_ro_node: Option<bool>,
     /// Whether to forward to other nodes when a libra node fault occurs
+    ///
     /// Wire name: `ApQueryToOtherNode`; example: `false`.
     pub ap_query_to_other_node: Option<bool>,
     /// Auto load
@@ -57,6 +69,7 @@ pub struct ProxyGroupRwInfo {
     /// Wire name: `LoadBalanceMode`; example: `static`.
     pub load_balance_mode: Option<String>,
     /// Whether to enable full transaction split. In a transaction, split the reads before and after the transaction write to different instances for execution.
+    ///
     /// Wire name: `TransAllSplit`; example: `false`.
     pub trans_all_split: Option<bool>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ProxyGroup {
     /// Database Proxy Group ID
+    ///
     /// Wire name: `ProxyGroupId`; example: `cynosdbmysql-proxy-mdhg55su`.
     pub proxy_group_id: Option<String>,
     /// Number of database proxy group nodes
+    ///
     /// Wire name: `ProxyNodeCount`; example: `3`.
     pub proxy_node_count: Option<i64>,
     /// Database Proxy Group status
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Current proxy version
+    ///
     /// Wire name: `CurrentProxyVersion`; example: `1.3.11`.
     pub current_proxy_version: Option<String>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-i2weamox`.
     pub cluster_id: Option<String>,
     /// User AppId
+    ///
     /// Wire name: `AppId`; example: `1772344699`.
     pub app_id: Option<i64>,
     /// Activate database proxy on the read-write node
+    ///
     /// Wire name: `OpenRw`; example: `yes`.
     pub open_rw: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2026-06-12 11:30:50`.
     pub create_time: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `2026-06-12 11:35:44`.
     pub update_time: Option<String>,
 }

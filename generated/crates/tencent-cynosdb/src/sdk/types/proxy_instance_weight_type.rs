@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyInstanceWeight {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-hs6bgfi7`.
     pub instance_id: Option<String>,
     /// Instance weight
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
 }

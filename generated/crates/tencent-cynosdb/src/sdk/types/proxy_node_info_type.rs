@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct ProxyNodeInfo {
     /// Database proxy node ID
+    ///
     /// Wire name: `ProxyNodeId`; example: `cynosdbmysql-proxyNode-pv4hg4na`.
     pub proxy_node_id: Option<String>,
     /// Current connection number of nodes. This field is not returned by the DescribeProxyNodes API.
+    ///
     /// Wire name: `ProxyNodeConnections`; example: `157`.
     pub proxy_node_connections: Option<i64>,
     /// Database proxy node cpu
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// Database proxy node memory
+    ///
     /// Wire name: `Mem`; example: `4000`.
     pub mem: Option<i64>,
     /// Database proxy node status
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Database Proxy Group ID
+    ///
     /// Wire name: `ProxyGroupId`; example: `cynosdbmysql-proxy-mdhg57su`.
     pub proxy_group_id: Option<String>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-i2weamox`.
     pub cluster_id: Option<String>,
     /// User AppID.
+    ///
     /// Wire name: `AppId`; example: `1772344699`.
     pub app_id: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-6`.
     pub zone: Option<String>,
     /// Database proxy node name
+    ///
     /// Wire name: `OssProxyNodeName`; example: `cynosdbmysql-proxyNode-q52v1wp4`.
     pub oss_proxy_node_name: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2026-06-12 11:30:50`.
     pub create_time: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `2026-06-12 11:30:50`.
     pub update_time: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProxySpec {
     /// Number of cpu cores for the database proxy
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// Database proxy memory
+    ///
     /// Wire name: `Mem`; example: `4000`.
     pub mem: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProxyVersionInfo {
     /// proxy version number
+    ///
     /// Wire name: `ProxyVersion`; example: `1.2.3`.
     pub proxy_version: Option<String>,
     /// Version description: GA: stable version. BETA: preview version. DEPRECATED: deprecated.
+    ///
     /// Wire name: `ProxyVersionType`; example: `GA`.
     pub proxy_version_type: Option<String>,
 }

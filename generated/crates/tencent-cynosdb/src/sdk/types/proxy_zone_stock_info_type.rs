@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProxyZoneStockInfo {
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// CPU inventory
@@ -16,6 +18,7 @@ pub struct ProxyZoneStockInfo {
     ///
     ///
     /// This field is not a judgment standard for whether there are resources for delivery. For resources, refer to CheckProxyStockInfos
+    ///
     /// Wire name: `CpuStock`; example: `124`.
     pub cpu_stock: Option<i64>,
     /// Memory inventory
@@ -23,6 +26,7 @@ pub struct ProxyZoneStockInfo {
     ///
     ///
     /// This field is not used as a judgment standard for whether there are resources for delivery. For resources, see CheckProxyStockInfos
+    ///
     /// Wire name: `MemStock`; example: `3192000`.
     pub mem_stock: Option<i64>,
 }

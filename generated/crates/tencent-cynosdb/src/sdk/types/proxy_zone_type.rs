@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyZone {
     /// proxy node availability zone
+    ///
     /// Wire name: `ProxyNodeZone`; example: `ap-guangzhou-3`.
     pub proxy_node_zone: Option<String>,
     /// Number of proxy nodes.
+    ///
     /// Wire name: `ProxyNodeCount`; example: `2`.
     pub proxy_node_count: Option<i64>,
 }

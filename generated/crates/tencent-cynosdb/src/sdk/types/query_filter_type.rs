@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryFilter {
     /// Field value list, one-to-one with Names. InstanceId/ClusterId use exact match, and InstanceName uses fuzzy match by default.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
     /// List of search field names. Only the following 3 fields are supported (case-insensitive, multiple values use OR relationship): ClusterId (filter by cluster ID, exact match), InstanceId (reverse-check the cluster by instance ID), InstanceName (reverse-check the cluster by instance name, default LIKE fuzzy matching, exact match when ExactMatch=true). When InstanceId and InstanceName are both imported, take the intersection (AND semantics).
+    ///
     /// Wire name: `Names`.
     pub names: Option<Vec<String>>,
     /// Exact match. Only applicable to InstanceName: true for exact match, false (default) for LIKE fuzzy matching.
+    ///
     /// Wire name: `ExactMatch`; example: `false`.
     pub exact_match: Option<bool>,
     /// Search field name (single field mode; either this parameter or Names). Supported: ClusterId, InstanceId, InstanceName.
+    ///
     /// Wire name: `Name`; example: `InstanceId`.
     pub name: Option<String>,
     /// Operator (reserved field, currently disabled). Available values: &gt;, &gt;=, !=, =, &lt;, &lt;=
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Operator`; example: `=`.
     pub operator: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryParamFilter {
     /// Search field. Currently supports: ProxyGroupId
+    ///
     /// Wire name: `Names`.
     pub names: Option<Vec<String>>,
     /// String for search.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
     /// Whether to match exactly.
+    ///
     /// Wire name: `ExactMatch`; example: `true`.
     pub exact_match: Option<bool>,
 }

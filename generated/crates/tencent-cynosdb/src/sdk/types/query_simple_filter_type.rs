@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuerySimpleFilter {
     /// Field name.
+    ///
     /// Wire name: `Names`.
     pub names: Option<Vec<String>>,
     /// Field value
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
     /// Fuzzy matching. true: yes; false: no
+    ///
     /// Wire name: `ExactMatch`; example: `true`.
     pub exact_match: Option<bool>,
 }

@@ -8,39 +8,51 @@ use super::{BackupRegionAndIds, VaultInfo};
 #[non_exhaustive]
 pub struct RedoLogItem {
     /// File name.
+    ///
     /// Wire name: `FileName`; example: `redo-1ad`.
     pub file_name: Option<String>,
     /// File size
+    ///
     /// Wire name: `FileSize`; example: `200`.
     pub file_size: Option<i64>,
     /// Backup time
+    ///
     /// Wire name: `BackupTime`; example: `2020-2-20`.
     pub backup_time: Option<String>,
     /// redoLogId
+    ///
     /// Wire name: `RedoLogId`; example: `23331`.
     pub redo_log_id: Option<i64>,
     /// Cross-regional information
+    ///
     /// Wire name: `RedoCrossRegions`.
     pub redo_cross_regions: Vec<BackupRegionAndIds>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// Start time.
+    ///
     /// Wire name: `StartTime`; example: `2020-2-20`.
     pub start_time: Option<String>,
     /// Completion time
+    ///
     /// Wire name: `FinishTime`; example: `20203-20`.
     pub finish_time: Option<String>,
     /// Safe information.
+    ///
     /// Wire name: `VaultInfos`.
     pub vault_infos: Vec<VaultInfo>,
     /// Backup delivery status
+    ///
     /// Wire name: `CopyStatus`; example: `done`.
     pub copy_status: Option<String>,
     /// Encryption key.
+    ///
     /// Wire name: `EncryptKeyId`; example: `1764ae22-72f0-11f0-8904-52540009df14`.
     pub encrypt_key_id: Option<String>,
     /// Encryption key region
+    ///
     /// Wire name: `EncryptRegion`; example: `ap-guangzhou`.
     pub encrypt_region: Option<String>,
 }

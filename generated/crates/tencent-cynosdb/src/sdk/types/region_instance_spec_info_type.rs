@@ -8,33 +8,43 @@ use super::ZoneStockInfo4Libra;
 #[non_exhaustive]
 pub struct RegionInstanceSpecInfo {
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// Memory size.
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// Minimum storage size
+    ///
     /// Wire name: `MinStorageSize`.
     pub min_storage_size: Option<i64>,
     /// Maximum storage size
+    ///
     /// Wire name: `MaxStorageSize`.
     pub max_storage_size: Option<i64>,
     /// Whether there is inventory
+    ///
     /// Wire name: `HasStock`.
     pub has_stock: Option<bool>,
     /// Instance type
+    ///
     /// Wire name: `InstanceType`; example: `无`.
     pub instance_type: Option<String>,
     /// Storage type
+    ///
     /// Wire name: `StorageType`; example: `无`.
     pub storage_type: Option<String>,
     /// Minimum replica count
+    ///
     /// Wire name: `MinReplicaNum`.
     pub min_replica_num: Option<u64>,
     /// Maximum number of replicas
+    ///
     /// Wire name: `MaxReplicaNum`.
     pub max_replica_num: Option<u64>,
     /// Availability zone inventory information list
+    ///
     /// Wire name: `ZoneStockInfos`.
     pub zone_stock_infos: Vec<ZoneStockInfo4Libra>,
 }

@@ -7,18 +7,23 @@ use super::MigrateOpt;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationObject {
     /// Source instance type
+    ///
     /// Wire name: `SrcInstanceType`; example: `cynos`.
     pub src_instance_type: Option<String>,
     /// Source cluster Id
+    ///
     /// Wire name: `SrcClusterId`; example: `cynosmysql-123`.
     pub src_cluster_id: Option<String>,
     /// Source instance ID
+    ///
     /// Wire name: `SrcInstanceId`; example: `cynosmysql-ins-123`.
     pub src_instance_id: Option<String>,
     /// Copy task ID
+    ///
     /// Wire name: `ReplicationJobId`; example: `cdc-1234`.
     pub replication_job_id: Option<String>,
     /// Synchronization object details
+    ///
     /// Wire name: `MigrateObjects`.
     pub migrate_objects: Option<MigrateOpt>,
 }

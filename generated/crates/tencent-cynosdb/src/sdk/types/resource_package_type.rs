@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct ResourcePackage {
     /// Unique ID of the resource package
+    ///
     /// Wire name: `PackageId`; example: `package-123456`.
     pub package_id: Option<String>,
     /// Resource package type. CCU: compute resource package.
     /// DISK: storage resource package
+    ///
     /// Wire name: `PackageType`; example: `CCU`.
     pub package_type: Option<String>,
     /// Deduction priority of the current resource pack bound to the current instance
+    ///
     /// Wire name: `DeductionPriority`; example: `1`.
     pub deduction_priority: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RoAddr {
     /// IP address.
+    ///
     /// Wire name: `IP`; example: `"127.0.0.1"`.
     pub ip: Option<String>,
     /// Port.
+    ///
     /// Wire name: `Port`; example: `4000`.
     pub port: Option<i64>,
 }

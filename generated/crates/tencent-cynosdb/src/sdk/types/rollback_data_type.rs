@@ -8,45 +8,59 @@ use super::{RollbackDatabase, RollbackProcessInfo, RollbackTable};
 #[non_exhaustive]
 pub struct RollbackData {
     /// Instance CPU
+    ///
     /// Wire name: `Cpu`; example: `5`.
     pub cpu: Option<i64>,
     /// Instance memory
+    ///
     /// Wire name: `Memory`; example: `48`.
     pub memory: Option<i64>,
     /// Cluster storage limit
+    ///
     /// Wire name: `StorageLimit`; example: `10`.
     pub storage_limit: Option<i64>,
     /// Source cluster id
+    ///
     /// Wire name: `OriginalClusterId`; example: `cynosdbmysql-j9i41hfv`.
     pub original_cluster_id: Option<String>,
     /// Source cluster name
+    ///
     /// Wire name: `OriginalClusterName`; example: `cynosdbmysql-j9i41hfv`.
     pub original_cluster_name: Option<String>,
     /// Rollback mode
+    ///
     /// Wire name: `RollbackStrategy`; example: `ROLLBACK_STRATEGY_SNAP`.
     pub rollback_strategy: Option<String>,
     /// Snapshot time
+    ///
     /// Wire name: `SnapshotTime`; example: `2022.01.01`.
     pub snapshot_time: Option<String>,
     /// Minimum CPU for rollback to a Serverless cluster
+    ///
     /// Wire name: `MinCpu`; example: `0`.
     pub min_cpu: Option<i64>,
     /// Maximum CPU when rolling back to a Serverless cluster
+    ///
     /// Wire name: `MaxCpu`; example: `10`.
     pub max_cpu: Option<i64>,
     /// Snapshot ID
+    ///
     /// Wire name: `SnapShotId`; example: `1`.
     pub snap_shot_id: Option<u64>,
     /// Rollback database
+    ///
     /// Wire name: `RollbackDatabases`.
     pub rollback_databases: Vec<RollbackDatabase>,
     /// Rollback data table
+    ///
     /// Wire name: `RollbackTables`.
     pub rollback_tables: Vec<RollbackTable>,
     /// Backup file name
+    ///
     /// Wire name: `BackupFileName`; example: `cynosdbmysql-oaj6te97_20240610111357`.
     pub backup_file_name: Option<String>,
     /// Rollback process
+    ///
     /// Wire name: `RollbackProcess`.
     pub rollback_process: Option<RollbackProcessInfo>,
 }

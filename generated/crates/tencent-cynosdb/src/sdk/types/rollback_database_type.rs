@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackDatabase {
     /// Old database name
+    ///
     /// Wire name: `OldDatabase`; example: `db1`.
     pub old_database: Option<String>,
     /// New database name
+    ///
     /// Wire name: `NewDatabase`; example: `db2`.
     pub new_database: Option<String>,
 }

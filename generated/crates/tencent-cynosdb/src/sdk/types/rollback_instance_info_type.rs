@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct RollbackInstanceInfo {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cynoadbmysql-ydtwlxig`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `cynoadbmysql-ydtwlxig`.
     pub cluster_name: Option<String>,
     /// VPC information
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-4pbgx2fv`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet information.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-a2emqbdd`.
     pub uniq_subnet_id: Option<String>,
     /// VIP information.
+    ///
     /// Wire name: `Vip`; example: `172.1.1.1`.
     pub vip: Option<String>,
     /// Virtual port information.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-twpmnatl`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-twpmnatl`.
     pub instance_name: Option<String>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// CPU Size
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// Memory size.
+    ///
     /// Wire name: `Mem`; example: `4`.
     pub mem: Option<i64>,
     /// Storage size
+    ///
     /// Wire name: `StorageLimit`; example: `100`.
     pub storage_limit: Option<i64>,
 }

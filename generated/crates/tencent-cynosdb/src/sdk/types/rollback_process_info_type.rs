@@ -8,24 +8,31 @@ use super::{ExchangeInstanceInfo, ExchangeRoGroupInfo};
 #[non_exhaustive]
 pub struct RollbackProcessInfo {
     /// Is it possible to switch vip
+    ///
     /// Wire name: `IsVipSwitchable`; example: `true`.
     pub is_vip_switchable: Option<bool>,
     /// vip exchangeable time
+    ///
     /// Wire name: `VipSwitchableTime`; example: `upgradeInMaintain`.
     pub vip_switchable_time: Option<String>,
     /// Exchange instance list
+    ///
     /// Wire name: `ExchangeInstanceInfoList`.
     pub exchange_instance_info_list: Vec<ExchangeInstanceInfo>,
     /// Exchange RO group list
+    ///
     /// Wire name: `ExchangeRoGroupInfoList`.
     pub exchange_ro_group_info_list: Vec<ExchangeRoGroupInfo>,
     /// Details of the current step
+    ///
     /// Wire name: `CurrentStep`; example: `importingData`.
     pub current_step: Option<String>,
     /// Current step progress.
+    ///
     /// Wire name: `CurrentStepProgress`; example: `98`.
     pub current_step_progress: Option<i64>,
     /// Remaining time of the current step
+    ///
     /// Wire name: `CurrentStepRemainingTime`; example: `500`.
     pub current_step_remaining_time: Option<String>,
 }

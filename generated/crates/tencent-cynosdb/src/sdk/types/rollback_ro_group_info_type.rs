@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct RollbackRoGroupInfo {
     /// Instance group ID
+    ///
     /// Wire name: `InstanceGroupId`; example: `cynosdbmysql-grp-ywnxpisy`.
     pub instance_group_id: Option<String>,
     /// VPC information
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-4pbgx2dd`.
     pub uniq_vpc_id: Option<String>,
     /// Subnet information.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-a2emqbfv`.
     pub uniq_subnet_id: Option<String>,
     /// VIP information.
+    ///
     /// Wire name: `Vip`; example: `172.1.1.1`.
     pub vip: Option<String>,
     /// Virtual port information.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
 }

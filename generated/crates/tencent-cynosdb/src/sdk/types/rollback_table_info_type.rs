@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackTableInfo {
     /// Old table name
+    ///
     /// Wire name: `OldTable`; example: `tb1`.
     pub old_table: Option<String>,
     /// New table name
+    ///
     /// Wire name: `NewTable`; example: `tb2`.
     pub new_table: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::RollbackTableInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackTable {
     /// Database name.
+    ///
     /// Wire name: `Database`; example: `db1`.
     pub database: Option<String>,
     /// Database table
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<RollbackTableInfo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RollbackTimeRange {
     /// Start time.
+    ///
     /// Wire name: `TimeRangeStart`; example: `2024-01-13 02:12:05`.
     pub time_range_start: Option<String>,
     /// End time.
+    ///
     /// Wire name: `TimeRangeEnd`; example: `2024-01-20 02:12:05`.
     pub time_range_end: Option<String>,
 }

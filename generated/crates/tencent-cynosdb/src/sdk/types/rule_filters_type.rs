@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleFilters {
     /// Parameter name for the audit rule filter criteria. Available values: host – client IP; user – database account; dbName – database name; sqlType – SQL type; sql – SQL statement; affectRows – number of affected rows; sentRows – number of returned rows; checkRows – number of scanned rows; execTime – execution time.
+    ///
     /// Wire name: `Type`; example: `sqlType`.
     pub type_field: Option<String>,
     /// Match type of the audit rule filter criteria. Available values: INC – include; EXC – exclude; EQS – equal; NEQ – not equal; REG – regular; GT – greater than; LT – less than.
+    ///
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,
     /// Matching value of the filter criteria for the audit rule.
+    ///
     /// Wire name: `Value`.
     pub value: Vec<String>,
 }

@@ -6,24 +6,30 @@
 #[non_exhaustive]
 pub struct SalePackageSpec {
     /// Region of use for the resource package
+    ///
     /// Wire name: `PackageRegion`; example: `china`.
     pub package_region: Option<String>,
     /// Resource package type
     /// CCU: compute resource package
     /// DISK: storage resource package.
+    ///
     /// Wire name: `PackageType`; example: `CCU`.
     pub package_type: Option<String>,
     /// Resource pack version
     /// base: basic edition, common: general edition, enterprise: Enterprise Edition
+    ///
     /// Wire name: `PackageVersion`; example: `base`.
     pub package_version: Option<String>,
     /// Minimum number of resources in the current resource package version. Compute resource unit: count; storage resource: GB.
+    ///
     /// Wire name: `MinPackageSpec`; example: `50`.
     pub min_package_spec: Option<f64>,
     /// Maximum number of resources in the current resource package version. Compute resource unit: count; storage resource: GB.
+    ///
     /// Wire name: `MaxPackageSpec`; example: `100`.
     pub max_package_spec: Option<f64>,
     /// Resource pack validity period. Unit: day.
+    ///
     /// Wire name: `ExpireDay`; example: `180`.
     pub expire_day: Option<i64>,
 }

@@ -8,21 +8,27 @@ use super::{Module, SaleZone};
 #[non_exhaustive]
 pub struct SaleRegion {
     /// English name of the region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Region numeric ID.
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Region Name in Chinese
+    ///
     /// Wire name: `RegionZh`; example: `上海`.
     pub region_zh: Option<String>,
     /// List of available saleable zones
+    ///
     /// Wire name: `ZoneSet`.
     pub zone_set: Vec<SaleZone>,
     /// Engine type.
+    ///
     /// Wire name: `DbType`; example: `MYSQL`.
     pub db_type: Option<String>,
     /// Region module support status
+    ///
     /// Wire name: `Modules`.
     pub modules: Vec<Module>,
 }

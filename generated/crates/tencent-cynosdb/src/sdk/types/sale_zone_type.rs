@@ -6,35 +6,44 @@
 #[non_exhaustive]
 pub struct SaleZone {
     /// Availability zone name
+    ///
     /// Wire name: `Zone`; example: `ap-shanghai-4`.
     pub zone: Option<String>,
     /// Availability zone numeric ID
+    ///
     /// Wire name: `ZoneId`; example: `200004`.
     pub zone_id: Option<i64>,
     /// AZ Chinese name
+    ///
     /// Wire name: `ZoneZh`; example: `上海四区`.
     pub zone_zh: Option<String>,
     /// Whether serverless cluster is supported
     ///
     /// 0: not supported
     /// 1: Support
+    ///
     /// Wire name: `IsSupportServerless`; example: `1`.
     pub is_support_serverless: Option<i64>,
     /// Whether a general cluster is supported
     /// 0: not supported
     /// 1: Support
+    ///
     /// Wire name: `IsSupportNormal`; example: `1`.
     pub is_support_normal: Option<i64>,
     /// Physical zone
+    ///
     /// Wire name: `PhysicalZone`; example: `ap-guangzhou-2`.
     pub physical_zone: Option<String>,
     /// Whether the user has AZ permissions
+    ///
     /// Wire name: `HasPermission`; example: `false`.
     pub has_permission: Option<bool>,
     /// Whether it is an all-link RDMA availability zone
+    ///
     /// Wire name: `IsWholeRdmaZone`; example: `1`.
     pub is_whole_rdma_zone: Option<String>,
     /// Whether new cluster purchase is allowed in the current AZ. 1: allowed, 0: not allowed
+    ///
     /// Wire name: `IsSupportCreateCluster`; example: `1`.
     pub is_support_create_cluster: Option<i64>,
 }

@@ -8,33 +8,43 @@ use super::ObjectTask;
 #[non_exhaustive]
 pub struct SaveBackupClusterInfo {
     /// Backup id
+    ///
     /// Wire name: `BackupId`; example: `40342`.
     pub backup_id: Option<i64>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-sfl123fd`.
     pub cluster_id: Option<String>,
     /// Cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `kdff-cc`.
     pub cluster_name: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Backup time
+    ///
     /// Wire name: `BackupTime`; example: `2023-5-20`.
     pub backup_time: Option<String>,
     /// Database version.
+    ///
     /// Wire name: `DbVersion`; example: `5.7`.
     pub db_version: Option<String>,
     /// Db type. Available values: NORMAL, SERVERLESS
+    ///
     /// Wire name: `DbMode`; example: `NORMAL`.
     pub db_mode: Option<String>,
     /// Cluster status.
+    ///
     /// Wire name: `ClusterStatus`; example: `offlined`.
     pub cluster_status: Option<String>,
     /// Task list
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<ObjectTask>,
 }

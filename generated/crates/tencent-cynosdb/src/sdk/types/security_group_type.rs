@@ -8,24 +8,31 @@ use super::PolicyRule;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `11954`.
     pub project_id: Option<i64>,
     /// Creation time. Time format: yyyy-mm-dd hh:mm:ss
+    ///
     /// Wire name: `CreateTime`; example: `2024-04-13 15:00:06`.
     pub create_time: Option<String>,
     /// Inbound rule
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<PolicyRule>,
     /// Outbound rule
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<PolicyRule>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-ajr1jzgj`.
     pub security_group_id: Option<String>,
     /// Security group name.
+    ///
     /// Wire name: `SecurityGroupName`; example: `CynosDB`.
     pub security_group_name: Option<String>,
     /// Security group remarks
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `andy`.
     pub security_group_remark: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::ServerlessZoneStockInfo;
 #[non_exhaustive]
 pub struct ServerlessSpec {
     /// Minimum cpu value
+    ///
     /// Wire name: `MinCpu`; example: `1`.
     pub min_cpu: Option<f64>,
     /// Maximum value of cpu
+    ///
     /// Wire name: `MaxCpu`; example: `1`.
     pub max_cpu: Option<f64>,
     /// maximum storage space
+    ///
     /// Wire name: `MaxStorageSize`; example: `1`.
     pub max_storage_size: Option<i64>,
     /// Whether it is the default specification.
+    ///
     /// Wire name: `IsDefault`; example: `1`.
     pub is_default: Option<i64>,
     /// Whether there is inventory
+    ///
     /// Wire name: `HasStock`; example: `false`.
     pub has_stock: Option<bool>,
     /// Inventory quantity
+    ///
     /// Wire name: `StockCount`; example: `1`.
     pub stock_count: Option<i64>,
     /// AZ inventory information
+    ///
     /// Wire name: `ZoneStockInfos`.
     pub zone_stock_infos: Vec<ServerlessZoneStockInfo>,
 }

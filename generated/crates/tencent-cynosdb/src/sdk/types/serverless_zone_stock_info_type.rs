@@ -8,15 +8,19 @@ use super::SlaveZoneStockInfo;
 #[non_exhaustive]
 pub struct ServerlessZoneStockInfo {
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-6`.
     pub zone: Option<String>,
     /// Stored amount
+    ///
     /// Wire name: `StockCount`; example: `10`.
     pub stock_count: Option<i64>,
     /// Whether inventory is included
+    ///
     /// Wire name: `HasStock`; example: `true`.
     pub has_stock: Option<bool>,
     /// Secondary AZ inventory information
+    ///
     /// Wire name: `SlaveZoneStockInfos`.
     pub slave_zone_stock_infos: Vec<SlaveZoneStockInfo>,
 }

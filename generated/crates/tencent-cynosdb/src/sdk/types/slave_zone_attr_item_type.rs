@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SlaveZoneAttrItem {
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// binlog synchronization mode
+    ///
     /// Wire name: `BinlogSyncWay`; example: `async`.
     pub binlog_sync_way: Option<String>,
     /// Semi-sync timeout period, in milliseconds.
+    ///
     /// Wire name: `SemiSyncTimeout`; example: `10000`.
     pub semi_sync_timeout: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SlaveZoneStockInfo {
     /// Secondary AZ
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-4`.
     pub slave_zone: Option<String>,
     /// Inventory quantity in spare availability zone
+    ///
     /// Wire name: `StockCount`; example: `2`.
     pub stock_count: Option<u64>,
     /// Whether there is inventory in the spare AZ
+    ///
     /// Wire name: `HasStock`; example: `true`.
     pub has_stock: Option<bool>,
 }

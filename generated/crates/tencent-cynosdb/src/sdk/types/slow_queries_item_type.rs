@@ -6,64 +6,82 @@
 #[non_exhaustive]
 pub struct SlowQueriesItem {
     /// Execution timestamp
+    ///
     /// Wire name: `Timestamp`; example: `1655891555`.
     pub timestamp: Option<i64>,
     /// Execution duration in seconds.
+    ///
     /// Wire name: `QueryTime`; example: `11.00011`.
     pub query_time: Option<f64>,
     /// sql statement
+    ///
     /// Wire name: `SqlText`; example: `SELECT sleep(11) LIMIT 11 offset 0`.
     pub sql_text: Option<String>,
     /// Client host
+    ///
     /// Wire name: `UserHost`; example: `11.186.190.10`.
     pub user_host: Option<String>,
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `root`.
     pub user_name: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Database`; example: `information_schema`.
     pub database: Option<String>,
     /// Lock duration in seconds.
+    ///
     /// Wire name: `LockTime`; example: `0`.
     pub lock_time: Option<f64>,
     /// Number of scanned rows.
+    ///
     /// Wire name: `RowsExamined`; example: `0`.
     pub rows_examined: Option<i64>,
     /// Rows returned
+    ///
     /// Wire name: `RowsSent`; example: `0`.
     pub rows_sent: Option<i64>,
     /// sql template
+    ///
     /// Wire name: `SqlTemplate`; example: `select sleep(?) limit ? offset ?;`.
     pub sql_template: Option<String>,
     /// md5 of the sql statement
+    ///
     /// Wire name: `SqlMd5`; example: `267171214708E27C`.
     pub sql_md5: Option<String>,
     /// Remote reading count
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `SyncReadCountRemote`; example: `10`.
     pub sync_read_count_remote: Option<i64>,
     /// Number of remote read bytes
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `SyncReadBytesRemote`; example: `1024`.
     pub sync_read_bytes_remote: Option<i64>,
     /// Time spent on remote reads (µs)
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `SyncReadTimeRemote`; example: `100`.
     pub sync_read_time_remote: Option<i64>,
     /// Remote write count
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `SyncWriteCountRemote`; example: `10`.
     pub sync_write_count_remote: Option<i64>,
     /// Number of remote written bytes.
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `SyncWriteBytesRemote`; example: `1024`.
     pub sync_write_bytes_remote: Option<i64>,
     /// Time spent on remote writing (µs).
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `SyncWriteTimeRemote`; example: `100`.
     pub sync_write_time_remote: Option<i64>,
     /// Transaction submission delay (µs)
     /// Database kernel version above 3.1.12
+    ///
     /// Wire name: `TrxCommitDelay`; example: `100`.
     pub trx_commit_delay: Option<i64>,
 }

@@ -7,27 +7,35 @@ use super::CreateBackupVaultItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotBackupConfig {
     /// System automation time.
+    ///
     /// Wire name: `BackupCustomAutoTime`; example: `false`.
     pub backup_custom_auto_time: Option<bool>,
     /// Indicates the full backup start time. Value range: \[0-24*3600\]. For example, 0:00, 1:00, and 2:00 correspond to 0, 3600, and 7200 respectively.
+    ///
     /// Wire name: `BackupTimeBeg`; example: `7200`.
     pub backup_time_beg: Option<u64>,
     /// Indicates the full backup end time, \[0-24*3600\]. For example, 0:00, 1:00, and 2:00 correspond to 0, 3600, and 7200 respectively.
+    ///
     /// Wire name: `BackupTimeEnd`; example: `21600`.
     pub backup_time_end: Option<u64>,
     /// Currently this parameter cannot be modified and is not required. Backup frequency, an array of length 7, corresponds to the backup method from Sunday to Saturday. full: full backup, increment: incremental backup.
+    ///
     /// Wire name: `BackupWeekDays`.
     pub backup_week_days: Option<Vec<String>>,
     /// Interval
+    ///
     /// Wire name: `BackupIntervalTime`; example: `4`.
     pub backup_interval_time: Option<i64>,
     /// Indicates the backup retention period in seconds. Data is cleaned up after this time. Seven days means 3600 × 24 × 7 = 604800. The maximum value is 158112000.
+    ///
     /// Wire name: `ReserveDuration`; example: `604800`.
     pub reserve_duration: Option<u64>,
     /// Automatic data backup trigger policy. periodically: automatic periodic backup. frequent: high-frequency backup.
+    ///
     /// Wire name: `BackupTriggerStrategy`; example: `periodically`.
     pub backup_trigger_strategy: Option<String>,
     /// Safe information.
+    ///
     /// Wire name: `AutoCopyVaults`.
     pub auto_copy_vaults: Option<Vec<CreateBackupVaultItem>>,
 }

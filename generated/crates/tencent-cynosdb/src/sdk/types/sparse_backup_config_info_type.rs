@@ -7,18 +7,23 @@ use super::SparsePeriodTime;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparseBackupConfigInfo {
     /// Operation type: add, modify, remove
+    ///
     /// Wire name: `OpType`; example: `add`.
     pub op_type: Option<String>,
     /// Configuration ID
+    ///
     /// Wire name: `ConfigId`; example: `SparseConfig-0yj7gkuv`.
     pub config_id: Option<String>,
     /// Period policy type: weekly/monthly/yearly
+    ///
     /// Wire name: `SparsePeriodConfig`; example: `yearly`.
     pub sparse_period_config: Option<String>,
     /// Periodic time configuration
+    ///
     /// Wire name: `SparsePeriodTime`.
     pub sparse_period_time: Option<SparsePeriodTime>,
     /// Retention days (7-7320 days, up to 20 years)
+    ///
     /// Wire name: `SparseBackupSaveDays`; example: `365`.
     pub sparse_backup_save_days: Option<i64>,
 }

@@ -8,9 +8,11 @@ use super::SparseBackupConfigInfo;
 #[non_exhaustive]
 pub struct SparseBackupConfigRsp {
     /// Backup switch: ON/OFF
+    ///
     /// Wire name: `SparseBackupSwitch`; example: `ON`.
     pub sparse_backup_switch: Option<String>,
     /// Sparse backup policy list (1-3)
+    ///
     /// Wire name: `SparseBackupConfigInfos`.
     pub sparse_backup_config_infos: Vec<SparseBackupConfigInfo>,
 }

@@ -7,9 +7,11 @@ use super::SparseBackupConfigInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparseBackupConfig {
     /// Sparse backup switch: ON/OFF
+    ///
     /// Wire name: `SparseBackupSwitch`; example: `ON`.
     pub sparse_backup_switch: Option<String>,
     /// List of sparse backup policies (1-3)
+    ///
     /// Wire name: `SparseBackupConfigInfos`.
     pub sparse_backup_config_infos: Option<Vec<SparseBackupConfigInfo>>,
 }

@@ -7,12 +7,15 @@ use super::MonthDay;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparsePeriodTime {
     /// By week: list of days of the week, 1-7, 1=Monday, 7=Sunday (only for weekly period, up to 7)
+    ///
     /// Wire name: `WeekDays`.
     pub week_days: Vec<i64>,
     /// Monthly: date list, 1-31 (only for monthly cycle, up to 7)
+    ///
     /// Wire name: `Days`.
     pub days: Vec<i64>,
     /// Yearly: list of month-day combinations (only for yearly cycle, up to 7)
+    ///
     /// Wire name: `MonthDays`.
     pub month_days: Vec<MonthDay>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SwitchClusterLogBin {
     /// Status.
+    ///
     /// Wire name: `Status`; example: `OFF`.
     pub status: Option<String>,
 }

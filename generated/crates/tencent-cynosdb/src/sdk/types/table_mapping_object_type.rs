@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct TableMappingObject {
     /// Source instance Id
+    ///
     /// Wire name: `SrcInstanceId`; example: `cynosmysql-123`.
     pub src_instance_id: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `DatabaseName`; example: `sbtest`.
     pub database_name: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `warehouse`.
     pub table_name: Option<String>,
     /// Map database names
+    ///
     /// Wire name: `MapDatabaseName`; example: `sbtest`.
     pub map_database_name: Option<String>,
     /// Mapping table name
+    ///
     /// Wire name: `MapTableName`; example: `warehouse`.
     pub map_table_name: Option<String>,
     /// Synchronization status
+    ///
     /// Wire name: `Status`; example: `processing`.
     pub status: Option<String>,
     /// Sync progress
+    ///
     /// Wire name: `Process`; example: `100`.
     pub process: Option<f64>,
     /// Delay
+    ///
     /// Wire name: `Lag`; example: `100`.
     pub lag: Option<i64>,
     /// Message
+    ///
     /// Wire name: `Message`; example: `同步中`.
     pub message: Option<String>,
     /// Whether it is the main table
+    ///
     /// Wire name: `IsPrimary`; example: `true`.
     pub is_primary: Option<bool>,
     /// Fill value of the virtual column
+    ///
     /// Wire name: `VirtualColValue`; example: `name`.
     pub virtual_col_value: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablePrivileges {
     /// Database name
+    ///
     /// Wire name: `Db`; example: `db1`.
     pub db: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `tb1`.
     pub table_name: Option<String>,
     /// Permission list
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Vec<String>,
 }

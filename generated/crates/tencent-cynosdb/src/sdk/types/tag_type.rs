@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `TagValue`; example: `zhang`.
     pub tag_value: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TaskMaintainInfo {
     /// Execution start time (seconds from 00:00:00)
+    ///
     /// Wire name: `MaintainStartTime`; example: `10920`.
     pub maintain_start_time: Option<i64>,
     /// Continuous time (unit: second)
+    ///
     /// Wire name: `MaintainDuration`; example: `3600`.
     pub maintain_duration: Option<i64>,
     /// The time when it can be executed. Enumeration values: \["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"\]
+    ///
     /// Wire name: `MaintainWeekDays`.
     pub maintain_week_days: Vec<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TaskProgressInfo {
     /// Details of the current step
+    ///
     /// Wire name: `CurrentStep`; example: `FinishTask`.
     pub current_step: Option<String>,
     /// Current progress
+    ///
     /// Wire name: `CurrentStepProgress`; example: `0`.
     pub current_step_progress: Option<i64>,
     /// Estimated Time
+    ///
     /// Wire name: `CurrentStepRemainingTime`; example: `0`.
     pub current_step_remaining_time: Option<String>,
 }

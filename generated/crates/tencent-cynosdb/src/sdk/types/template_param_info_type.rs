@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct TemplateParamInfo {
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `1024`.
     pub current_value: Option<String>,
     /// Default value
+    ///
     /// Wire name: `Default`; example: `2048`.
     pub default: Option<String>,
     /// Value type collection that is optional when the parameter type is enum
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Maximum value when the parameter type is float/integer.
+    ///
     /// Wire name: `Max`; example: `200`.
     pub max: Option<String>,
     /// Minimum value when the parameter type is float/integer
+    ///
     /// Wire name: `Min`; example: `1`.
     pub min: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `binlog_back`.
     pub param_name: Option<String>,
     /// Whether restart is required
+    ///
     /// Wire name: `NeedReboot`; example: `1`.
     pub need_reboot: Option<i64>,
     /// Parameter description
+    ///
     /// Wire name: `Description`; example: `this is set bin log size`.
     pub description: Option<String>,
     /// Parameter type. Valid values: integer, float, string, enum.
+    ///
     /// Wire name: `ParamType`; example: `float`.
     pub param_type: Option<String>,
 }

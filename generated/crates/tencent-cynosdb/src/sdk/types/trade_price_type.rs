@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct TradePrice {
     /// Resource total price under prepaid mode, excluding discounts. Unit: cent.
+    ///
     /// Wire name: `TotalPrice`; example: `6000`.
     pub total_price: Option<i64>,
     /// Total discount. 100 means 100% no discount.
+    ///
     /// Wire name: `Discount`; example: `100`.
     pub discount: Option<f64>,
     /// Discounted total price under prepaid mode, unit: cent. For example, if a user enjoys a discount, it is TotalPrice × Discount.
+    ///
     /// Wire name: `TotalPriceDiscount`; example: `6000`.
     pub total_price_discount: Option<i64>,
     /// Unit resource price in postpaid mode, excluding discounts. Unit: cent
+    ///
     /// Wire name: `UnitPrice`; example: `350`.
     pub unit_price: Option<i64>,
     /// Unit resource price under postpaid mode after Discount, unit: cent. For example, if a user enjoys a Discount, it is UnitPrice × Discount.
+    ///
     /// Wire name: `UnitPriceDiscount`; example: `350`.
     pub unit_price_discount: Option<i64>,
     /// Billing price unit
+    ///
     /// Wire name: `ChargeUnit`; example: `GB*h`.
     pub charge_unit: Option<String>,
     /// High-precision price excluding discounts
+    ///
     /// Wire name: `UnitPriceHighPrecision`; example: `100`.
     pub unit_price_high_precision: Option<String>,
     /// Discounted price at high precision
+    ///
     /// Wire name: `UnitPriceDiscountHighPrecision`; example: `50`.
     pub unit_price_discount_high_precision: Option<String>,
     /// Currency unit.
+    ///
     /// Wire name: `AmountUnit`; example: `pent`.
     pub amount_unit: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpgradeAnalysisInstanceVersionInfo {
     /// ip
+    ///
     /// Wire name: `Vip`; example: `172.16.83.160`.
     pub vip: Option<String>,
     /// Port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Version.
+    ///
     /// Wire name: `EngineVersion`; example: `4.2509.2.0`.
     pub engine_version: Option<String>,
     /// Expiration time.
+    ///
     /// Wire name: `ExpiredTime`; example: `2147454847`.
     pub expired_time: Option<i64>,
 }

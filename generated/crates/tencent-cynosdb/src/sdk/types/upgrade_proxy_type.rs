@@ -7,15 +7,19 @@ use super::ProxyZone;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpgradeProxy {
     /// cpu
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// memory
+    ///
     /// Wire name: `Mem`; example: `4000`.
     pub mem: Option<i64>,
     /// Proxy node information
+    ///
     /// Wire name: `ProxyZones`.
     pub proxy_zones: Option<Vec<ProxyZone>>,
     /// Load rebalance
+    ///
     /// Wire name: `ReloadBalance`; example: `auto`.
     pub reload_balance: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserHostPrivilege {
     /// Authorized user
+    ///
     /// Wire name: `DbUserName`; example: `root`.
     pub db_user_name: Option<String>,
     /// Client IP
+    ///
     /// Wire name: `DbHost`; example: `%`.
     pub db_host: Option<String>,
     /// User permission
+    ///
     /// Wire name: `DbPrivilege`; example: `readonly`.
     pub db_privilege: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VaultInfo {
     /// Safe id
+    ///
     /// Wire name: `VaultId`; example: `vault-b5044c44-9e41-4c88-b75d-72a77ed8a759`.
     pub vault_id: Option<String>,
     /// Safe name
+    ///
     /// Wire name: `VaultName`; example: `test_yqj`.
     pub vault_name: Option<String>,
     /// Safe region
+    ///
     /// Wire name: `VaultRegion`; example: `ap-qingyuan`.
     pub vault_region: Option<String>,
     /// Safe status
+    ///
     /// Wire name: `VaultStatus`; example: `running`.
     pub vault_status: Option<String>,
     /// Backup retention period
+    ///
     /// Wire name: `BackupSaveSeconds`; example: `604800`.
     pub backup_save_seconds: Option<i64>,
 }

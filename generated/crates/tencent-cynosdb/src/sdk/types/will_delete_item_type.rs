@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct WillDeleteItem {
     /// Backup file ID
+    ///
     /// Wire name: `BackupId`; example: `301005969`.
     pub backup_id: Option<i64>,
     /// Backup file name.
+    ///
     /// Wire name: `BackupName`; example: `__PERF_TEST__mysql-bin.001014_301`.
     pub backup_name: Option<String>,
 }

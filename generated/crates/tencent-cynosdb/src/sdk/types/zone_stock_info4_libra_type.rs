@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ZoneStockInfo4Libra {
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `无`.
     pub zone: Option<String>,
     /// Whether there is inventory
+    ///
     /// Wire name: `HasStock`.
     pub has_stock: Option<bool>,
 }

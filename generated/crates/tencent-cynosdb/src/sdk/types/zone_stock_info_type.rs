@@ -8,15 +8,19 @@ use super::SlaveZoneStockInfo;
 #[non_exhaustive]
 pub struct ZoneStockInfo {
     /// Availability zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Whether there is inventory
+    ///
     /// Wire name: `HasStock`; example: `true`.
     pub has_stock: Option<bool>,
     /// Inventory quantity
+    ///
     /// Wire name: `StockCount`; example: `1`.
     pub stock_count: Option<i64>,
     /// AZ inventory information
+    ///
     /// Wire name: `SlaveZoneStockInfos`.
     pub slave_zone_stock_infos: Vec<SlaveZoneStockInfo>,
 }

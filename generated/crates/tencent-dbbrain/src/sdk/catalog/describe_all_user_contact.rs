@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAllUserContact`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_all_user_contact::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAllUserContactRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTopSpaceSchemaTimeSeries`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_top_space_schema_time_series::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTopSpaceSchemas`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_top_space_schemas::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTopSpaceSchemasRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDiagDBInstanceConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_diag_db_instance_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDiagDbInstanceConfRequest, ::runtime::BuildError> {

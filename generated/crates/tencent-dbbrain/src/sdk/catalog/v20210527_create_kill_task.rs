@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateKillTask`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::create_kill_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateKillTaskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateProxySessionKillTask`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::create_proxy_session_kill_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateProxySessionKillTaskRequest, ::runtime::BuildError> {

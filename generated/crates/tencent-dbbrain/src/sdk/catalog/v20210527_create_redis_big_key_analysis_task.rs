@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRedisBigKeyAnalysisTask`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::create_redis_big_key_analysis_task::glue::{
     OP, OPERATION, to_wire,
 };

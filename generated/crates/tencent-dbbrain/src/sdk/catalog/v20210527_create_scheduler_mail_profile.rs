@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSchedulerMailProfile`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::create_scheduler_mail_profile::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSchedulerMailProfileRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteDBDiagReportTasks`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::delete_db_diag_report_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDbDiagReportTasksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAllUserGroup`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_all_user_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAllUserGroupRequest, ::runtime::BuildError> {

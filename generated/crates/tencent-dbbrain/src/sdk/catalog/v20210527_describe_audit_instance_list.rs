@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAuditInstanceList`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_audit_instance_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAuditInstanceListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBDiagEvent`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_db_diag_event::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbDiagEventRequest, ::runtime::BuildError> {

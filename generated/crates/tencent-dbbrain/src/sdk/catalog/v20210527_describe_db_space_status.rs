@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBSpaceStatus`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_db_space_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbSpaceStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRedisTopKeyPrefixList`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_redis_top_key_prefix_list::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSecurityAuditLogExportTasks`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_security_audit_log_export_tasks::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSlowLogUserHostStats`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_slow_log_user_host_stats::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTopSpaceTableTimeSeries`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_top_space_table_time_series::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTopSpaceTables`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::describe_top_space_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTopSpaceTablesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KillMySqlThreads`.
 
 use crate::v20210527::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20210527::kill_my_sql_threads::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KillMySqlThreadsRequest, ::runtime::BuildError> {

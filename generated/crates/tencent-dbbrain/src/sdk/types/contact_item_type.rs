@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ContactItem {
     /// Contact ID.
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// Contact name.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// The email address of the contact.
+    ///
     /// Wire name: `Mail`.
     pub mail: Option<String>,
 }

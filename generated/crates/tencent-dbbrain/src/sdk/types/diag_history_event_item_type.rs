@@ -6,36 +6,46 @@
 #[non_exhaustive]
 pub struct DiagHistoryEventItem {
     /// Diagnosis type.
+    ///
     /// Wire name: `DiagType`.
     pub diag_type: Option<String>,
     /// End time.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Start time.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Event ID.
+    ///
     /// Wire name: `EventId`.
     pub event_id: Option<i64>,
     /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
+    ///
     /// Wire name: `Severity`.
     pub severity: Option<i64>,
     /// Summary.
+    ///
     /// Wire name: `Outline`.
     pub outline: Option<String>,
     /// Diagnosis item.
+    ///
     /// Wire name: `DiagItem`.
     pub diag_item: Option<String>,
     /// Instance ID.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// Reserved field
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// Region
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct EventInfo {
     /// Event ID
+    ///
     /// Wire name: `EventId`; example: `123456`.
     pub event_id: Option<i64>,
     /// Diagnosis type
+    ///
     /// Wire name: `DiagType`; example: `复制`.
     pub diag_type: Option<String>,
     /// Start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// End time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Summary
+    ///
     /// Wire name: `Outline`; example: `复制IO线程中断`.
     pub outline: Option<String>,
     /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
+    ///
     /// Wire name: `Severity`; example: `1`.
     pub severity: Option<i64>,
     /// Deduction
+    ///
     /// Wire name: `ScoreLost`; example: `5`.
     pub score_lost: Option<i64>,
     /// Reserved field
+    ///
     /// Wire name: `Metric`; example: `slave_io_running`.
     pub metric: Option<String>,
     /// The number of alarms
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
 }

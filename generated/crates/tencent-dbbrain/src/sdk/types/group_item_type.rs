@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GroupItem {
     /// Group ID.
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// Group name.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Number of group members.
+    ///
     /// Wire name: `MemberCount`.
     pub member_count: Option<i64>,
 }

@@ -8,15 +8,19 @@ use super::IssueTypeInfo;
 #[non_exhaustive]
 pub struct HealthScoreInfo {
     /// Exception details
+    ///
     /// Wire name: `IssueTypes`.
     pub issue_types: Vec<IssueTypeInfo>,
     /// Total number of the exceptions
+    ///
     /// Wire name: `EventsTotalCount`; example: `3`.
     pub events_total_count: Option<i64>,
     /// Health score
+    ///
     /// Wire name: `HealthScore`; example: `100`.
     pub health_score: Option<i64>,
     /// Health level, such as "HEALTH", "SUB_HEALTH", "RISK", "HIGH_RISK".
+    ///
     /// Wire name: `HealthLevel`; example: `RISK`.
     pub health_level: Option<String>,
 }

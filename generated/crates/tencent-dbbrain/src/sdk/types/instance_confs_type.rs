@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceConfs {
     /// Whether to enable database inspection. Valid values: Yes/No.
+    ///
     /// Wire name: `DailyInspection`; example: `Yes`.
     pub daily_inspection: Option<String>,
     /// Whether to enable instance overview. Valid values: Yes/No.
+    ///
     /// Wire name: `OverviewDisplay`; example: `Yes`.
     pub overview_display: Option<String>,
 }

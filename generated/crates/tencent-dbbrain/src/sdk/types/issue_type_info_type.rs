@@ -8,12 +8,15 @@ use super::EventInfo;
 #[non_exhaustive]
 pub struct IssueTypeInfo {
     /// Metric categories: AVAILABILITY, MAINTAINABILITY, PERFORMANCE, and RELIABILITY
+    ///
     /// Wire name: `IssueType`; example: `AVAILABILITY`.
     pub issue_type: Option<String>,
     /// Exception
+    ///
     /// Wire name: `Events`.
     pub events: Vec<EventInfo>,
     /// Total number of the exceptions
+    ///
     /// Wire name: `TotalCount`; example: `1`.
     pub total_count: Option<i64>,
 }

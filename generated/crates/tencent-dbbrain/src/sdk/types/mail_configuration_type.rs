@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailConfiguration {
     /// Whether to enable email sending. Valid values: 0 (No), 1 (Yes).
+    ///
     /// Wire name: `SendMail`; example: `1`.
     pub send_mail: Option<i64>,
     /// Region configuration, such as "ap-guangzhou", "ap-shanghai". For the inspection email sending template, configure the region where you need to send the inspection email. For the subscription email sending template, configure the region to which the current subscribed instance belongs.
+    ///
     /// Wire name: `Region`.
     pub region: Vec<String>,
     /// Sending a report with the specified health level, such as "HEALTH", "SUB_HEALTH", "RISK", "HIGH_RISK".
+    ///
     /// Wire name: `HealthStatus`.
     pub health_status: Vec<String>,
     /// Contact ID. Either `ContactGroup` or `ContactID` should be passed in.
+    ///
     /// Wire name: `ContactPerson`.
     pub contact_person: Vec<i64>,
     /// Contact group ID. Either `ContactGroup` or `ContactID` should be passed in.
+    ///
     /// Wire name: `ContactGroup`.
     pub contact_group: Vec<i64>,
 }

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct MonitorFloatMetric {
     /// Metric name.
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// Metric unit.
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<String>,
     /// Metric value.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Values`.
     pub values: Vec<f64>,
 }

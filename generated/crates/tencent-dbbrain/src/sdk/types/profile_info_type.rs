@@ -7,9 +7,11 @@ use super::MailConfiguration;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileInfo {
     /// Language of the email, such as `en`.
+    ///
     /// Wire name: `Language`.
     pub language: Option<String>,
     /// The content of email template.
+    ///
     /// Wire name: `MailConfiguration`.
     pub mail_configuration: Option<MailConfiguration>,
 }

@@ -8,9 +8,11 @@ use super::MonitorMetricSeriesData;
 #[non_exhaustive]
 pub struct SchemaSpaceTimeSeries {
     /// Database name
+    ///
     /// Wire name: `TableSchema`; example: `test`.
     pub table_schema: Option<String>,
     /// Monitoring metric data in a unit of time interval.
+    ///
     /// Wire name: `SeriesData`.
     pub series_data: Option<MonitorMetricSeriesData>,
 }

@@ -6,75 +6,99 @@
 #[non_exhaustive]
 pub struct SlowLogTopSqlItem {
     /// Total SQL lock wait time
+    ///
     /// Wire name: `LockTime`; example: `0.00008`.
     pub lock_time: Option<f64>,
     /// Maximum lock wait time
+    ///
     /// Wire name: `LockTimeMax`; example: `0.000096`.
     pub lock_time_max: Option<f64>,
     /// Minimum lock wait time
+    ///
     /// Wire name: `LockTimeMin`; example: `0.000041`.
     pub lock_time_min: Option<f64>,
     /// Total number of scanned rows
+    ///
     /// Wire name: `RowsExamined`; example: `584832`.
     pub rows_examined: Option<i64>,
     /// Maximum number of scanned rows
+    ///
     /// Wire name: `RowsExaminedMax`; example: `101782`.
     pub rows_examined_max: Option<i64>,
     /// Minimum number of scanned rows
+    ///
     /// Wire name: `RowsExaminedMin`; example: `584832`.
     pub rows_examined_min: Option<i64>,
     /// Total duration
+    ///
     /// Wire name: `QueryTime`; example: `0.513363`.
     pub query_time: Option<f64>,
     /// Maximum execution time
+    ///
     /// Wire name: `QueryTimeMax`; example: `0.765213`.
     pub query_time_max: Option<f64>,
     /// Minimum execution time
+    ///
     /// Wire name: `QueryTimeMin`; example: `0.629921`.
     pub query_time_min: Option<f64>,
     /// Total number of returned rows
+    ///
     /// Wire name: `RowsSent`; example: `292416`.
     pub rows_sent: Option<i64>,
     /// Maximum number of returned rows
+    ///
     /// Wire name: `RowsSentMax`; example: `292416`.
     pub rows_sent_max: Option<i64>,
     /// Minimum number of returned rows
+    ///
     /// Wire name: `RowsSentMin`; example: `292416`.
     pub rows_sent_min: Option<i64>,
     /// Number of executions
+    ///
     /// Wire name: `ExecTimes`; example: `37`.
     pub exec_times: Option<i64>,
     /// SQL template
+    ///
     /// Wire name: `SqlTemplate`; example: `select * from t;`.
     pub sql_template: Option<String>,
     /// SQL with parameter (random)
+    ///
     /// Wire name: `SqlText`; example: `SELECT * FROM t;`.
     pub sql_text: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Schema`; example: `test_center`.
     pub schema: Option<String>,
     /// Ratio of total duration
+    ///
     /// Wire name: `QueryTimeRatio`; example: `2.44`.
     pub query_time_ratio: Option<f64>,
     /// Ratio of total SQL lock wait time
+    ///
     /// Wire name: `LockTimeRatio`; example: `1.92`.
     pub lock_time_ratio: Option<f64>,
     /// Ratio of total number of scanned rows
+    ///
     /// Wire name: `RowsExaminedRatio`; example: `2.3`.
     pub rows_examined_ratio: Option<f64>,
     /// Ratio of total number of returned rows
+    ///
     /// Wire name: `RowsSentRatio`; example: `18.67`.
     pub rows_sent_ratio: Option<f64>,
     /// Average execution time
+    ///
     /// Wire name: `QueryTimeAvg`; example: `0.513363`.
     pub query_time_avg: Option<f64>,
     /// Average number of rows returned
+    ///
     /// Wire name: `RowsSentAvg`; example: `26518`.
     pub rows_sent_avg: Option<f64>,
     /// Average lock wait time
+    ///
     /// Wire name: `LockTimeAvg`; example: `0.000096`.
     pub lock_time_avg: Option<f64>,
     /// Average number of rows scanned
+    ///
     /// Wire name: `RowsExaminedAvg`; example: `584832`.
     pub rows_examined_avg: Option<f64>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct TableSpaceData {
     /// Table name.
+    ///
     /// Wire name: `TableName`.
     pub table_name: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `TableSchema`.
     pub table_schema: Option<String>,
     /// Database table storage engine.
+    ///
     /// Wire name: `Engine`.
     pub engine: Option<String>,
     /// Data space in MB.
+    ///
     /// Wire name: `DataLength`.
     pub data_length: Option<f64>,
     /// Index space in MB.
+    ///
     /// Wire name: `IndexLength`.
     pub index_length: Option<f64>,
     /// Fragmented space in MB.
+    ///
     /// Wire name: `DataFree`.
     pub data_free: Option<f64>,
     /// Total space usage in MB.
+    ///
     /// Wire name: `TotalLength`.
     pub total_length: Option<f64>,
     /// Fragmented rate (%).
+    ///
     /// Wire name: `FragRatio`.
     pub frag_ratio: Option<f64>,
     /// Number of rows.
+    ///
     /// Wire name: `TableRows`.
     pub table_rows: Option<i64>,
     /// Size in MB of the physical file exclusive to a table.
+    ///
     /// Wire name: `PhysicalFileSize`.
     pub physical_file_size: Option<f64>,
 }

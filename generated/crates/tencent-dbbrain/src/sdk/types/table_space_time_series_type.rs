@@ -8,15 +8,19 @@ use super::MonitorFloatMetricSeriesData;
 #[non_exhaustive]
 pub struct TableSpaceTimeSeries {
     /// Table name.
+    ///
     /// Wire name: `TableName`.
     pub table_name: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `TableSchema`.
     pub table_schema: Option<String>,
     /// Database table storage engine.
+    ///
     /// Wire name: `Engine`.
     pub engine: Option<String>,
     /// Monitoring metric data in a unit of time interval.
+    ///
     /// Wire name: `SeriesData`.
     pub series_data: Option<MonitorFloatMetricSeriesData>,
 }

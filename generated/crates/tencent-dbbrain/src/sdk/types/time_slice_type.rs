@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TimeSlice {
     /// Total number
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// Statistics start time
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Option<i64>,
 }

@@ -9,21 +9,26 @@ use super::ProfileInfo;
 pub struct UserProfile {
     /// Configured ID
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileId`; example: `123456`.
     pub profile_id: Option<String>,
     /// Configuration type
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileType`; example: `dbScan_mail_configuration`.
     pub profile_type: Option<String>,
     /// Configuration level. Valid values: “User” or “Instance”
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileLevel`; example: `User`.
     pub profile_level: Option<String>,
     /// Configuration name
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileName`; example: `test`.
     pub profile_name: Option<String>,
     /// Configuration details
+    ///
     /// Wire name: `ProfileInfo`.
     pub profile_info: Option<ProfileInfo>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CancelDcnJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cancel_dcn_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CancelDcnJobRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloneAccount`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clone_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloneAccountRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDedicatedClusterDCDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_dedicated_cluster_dcdb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

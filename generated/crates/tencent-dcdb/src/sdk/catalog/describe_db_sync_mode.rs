@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBSyncMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_sync_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbSyncModeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DestroyHourDCDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::destroy_hour_dcdb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DestroyHourDcdbInstanceRequest, ::runtime::BuildError> {

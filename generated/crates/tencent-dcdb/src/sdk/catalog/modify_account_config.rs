@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAccountConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_account_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAccountConfigRequest, ::runtime::BuildError> {

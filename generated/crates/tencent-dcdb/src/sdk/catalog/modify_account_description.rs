@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAccountDescription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_account_description::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAccountDescriptionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBSyncMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_sync_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbSyncModeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstanceVip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_vip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceVipRequest, ::runtime::BuildError> {

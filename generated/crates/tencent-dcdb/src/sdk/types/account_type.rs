@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Account {
     /// Account name
+    ///
     /// Wire name: `User`; example: `test`.
     pub user: Option<String>,
     /// Host address
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddShardConfig {
     /// The number of shards to be added
+    ///
     /// Wire name: `ShardCount`; example: `1`.
     pub shard_count: Option<i64>,
     /// Shard memory capacity in GB
+    ///
     /// Wire name: `ShardMemory`; example: `2`.
     pub shard_memory: Option<i64>,
     /// Shard storage capacity in GB
+    ///
     /// Wire name: `ShardStorage`; example: `10`.
     pub shard_storage: Option<i64>,
 }

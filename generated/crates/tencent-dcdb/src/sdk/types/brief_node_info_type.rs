@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BriefNodeInfo {
     /// Node ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// Node role. Valid values: `master`, `slave`
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// The ID of the shard where the node resides
+    ///
     /// Wire name: `ShardId`.
     pub shard_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigValue {
     /// Configuration name, which supports `max_user_connections`.
+    ///
     /// Wire name: `Config`; example: `max_user_connections`.
     pub config: Option<String>,
     /// Configuration value
+    ///
     /// Wire name: `Value`; example: `1024`.
     pub value: Option<String>,
 }

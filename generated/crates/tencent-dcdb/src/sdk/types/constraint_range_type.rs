@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ConstraintRange {
     /// Minimum value when the constraint type is `section`
+    ///
     /// Wire name: `Min`.
     pub min: Option<String>,
     /// Maximum value when the constraint type is `section`
+    ///
     /// Wire name: `Max`.
     pub max: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseFunction {
     /// Function name
+    ///
     /// Wire name: `Func`.
     pub func: Option<String>,
 }

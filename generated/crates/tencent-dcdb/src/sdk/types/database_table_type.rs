@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseTable {
     /// Table name
+    ///
     /// Wire name: `Table`.
     pub table: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Database {
     /// Database name
+    ///
     /// Wire name: `DbName`.
     pub db_name: Option<String>,
 }

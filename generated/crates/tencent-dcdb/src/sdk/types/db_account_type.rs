@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct DbAccount {
     /// Username
+    ///
     /// Wire name: `UserName`; example: `无`.
     pub user_name: Option<String>,
     /// Host from which a user can log in (corresponding to the `host` field for a MySQL user; a user is uniquely identified by username and host; this parameter is in IP format and ends with % for IP range; % can be entered; if this parameter is left empty, % will be used by default).
+    ///
     /// Wire name: `Host`; example: `无`.
     pub host: Option<String>,
     /// User remarks
+    ///
     /// Wire name: `Description`; example: `无`.
     pub description: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Last updated time
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Read-only flag. 0: no; 1: for the account's SQL requests, the replica will be used first, and if it is unavailable, the source will be used; 2: the replica will be used first, and if it is unavailable, the operation will fail.
+    ///
     /// Wire name: `ReadOnly`.
     pub read_only: Option<i64>,
     /// If the replica delay exceeds the set value of this parameter, the replica will be considered to have failed.
     /// Set this parameter to a value above 10. This parameter takes effect when `ReadOnly` is 1 or 2.
+    ///
     /// Wire name: `DelayThresh`.
     pub delay_thresh: Option<i64>,
     /// Whether to specify a replica server for read-only account. Valid values: `0` (No replica server is specified, which means that the proxy will select another available replica server to keep connection with the client if the current replica server doesn’t meet the requirement). `1` (The replica server is specified, which means that the connection will be disconnected if the specified replica server doesn’t meet the requirement.)
+    ///
     /// Wire name: `SlaveConst`.
     pub slave_const: Option<i64>,
     /// Maximum number of connections. `0` indicates no limit.
+    ///
     /// Wire name: `MaxUserConnections`.
     pub max_user_connections: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParamValue {
     /// Parameter name
+    ///
     /// Wire name: `Param`; example: `autocommit`.
     pub param: Option<String>,
     /// Parameter value
+    ///
     /// Wire name: `Value`; example: `ON`.
     pub value: Option<String>,
 }

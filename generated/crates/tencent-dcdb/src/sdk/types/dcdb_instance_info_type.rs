@@ -8,167 +8,217 @@ use super::{ResourceTag, ShardInfo};
 #[non_exhaustive]
 pub struct DcdbInstanceInfo {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `暂无`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `暂无`.
     pub instance_name: Option<String>,
     /// Application ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<i64>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `暂无`.
     pub region: Option<String>,
     /// AZ
+    ///
     /// Wire name: `Zone`; example: `暂无`.
     pub zone: Option<String>,
     /// Numeric ID of a VPC
+    ///
     /// Wire name: `VpcId`.
     pub vpc_id: Option<i64>,
     /// Subnet Digital ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<i64>,
     /// Status description
+    ///
     /// Wire name: `StatusDesc`; example: `暂无`.
     pub status_desc: Option<String>,
     /// Instance status. Valid values: `0` (creating), `1` (running task), `2` (running), `3` (uninitialized), `-1` (isolated), `4` (initializing), `5` (eliminating), `6` (restarting), `7` (migrating data)
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Private IP
+    ///
     /// Wire name: `Vip`; example: `暂无`.
     pub vip: Option<String>,
     /// Private network port
+    ///
     /// Wire name: `Vport`.
     pub vport: Option<i64>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Auto-renewal flag
+    ///
     /// Wire name: `AutoRenewFlag`.
     pub auto_renew_flag: Option<i64>,
     /// Memory size in GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// Storage capacity in GB
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<i64>,
     /// Number of shards
+    ///
     /// Wire name: `ShardCount`.
     pub shard_count: Option<i64>,
     /// Expiration time
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Isolation time
+    ///
     /// Wire name: `IsolatedTimestamp`.
     pub isolated_timestamp: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,
     >,
     /// Account ID
+    ///
     /// Wire name: `Uin`; example: `暂无`.
     pub uin: Option<String>,
     /// Shard details
+    ///
     /// Wire name: `ShardDetail`.
     pub shard_detail: Vec<ShardInfo>,
     /// Number of nodes. 2: one master and one slave; 3: one master and two slaves
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// Temporary instance flag. 0: non-temporary instance
+    ///
     /// Wire name: `IsTmp`.
     pub is_tmp: Option<i64>,
     /// Dedicated cluster ID. If this parameter is empty, the instance is a non-dedicated cluster instance
+    ///
     /// Wire name: `ExclusterId`; example: `暂无`.
     pub excluster_id: Option<String>,
     /// VPC ID in string type
+    ///
     /// Wire name: `UniqueVpcId`; example: `暂无`.
     pub unique_vpc_id: Option<String>,
     /// VPC subnet ID in string type
+    ///
     /// Wire name: `UniqueSubnetId`; example: `暂无`.
     pub unique_subnet_id: Option<String>,
     /// Numeric ID of instance (this field is obsolete and should not be depended on)
+    ///
     /// Wire name: `Id`.
     pub id: Option<u64>,
     /// Domain name for public network access, which can be resolved by the public network
+    ///
     /// Wire name: `WanDomain`; example: `暂无`.
     pub wan_domain: Option<String>,
     /// Public IP address, which can be accessed over the public network
+    ///
     /// Wire name: `WanVip`; example: `暂无`.
     pub wan_vip: Option<String>,
     /// Public network port
+    ///
     /// Wire name: `WanPort`.
     pub wan_port: Option<i64>,
     /// Product type ID (this field is obsolete and should not be depended on)
+    ///
     /// Wire name: `Pid`.
     pub pid: Option<i64>,
     /// Last updated time of an instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Database engine
+    ///
     /// Wire name: `DbEngine`; example: `暂无`.
     pub db_engine: Option<String>,
     /// Database engine version
+    ///
     /// Wire name: `DbVersion`; example: `暂无`.
     pub db_version: Option<String>,
     /// Billing mode
+    ///
     /// Wire name: `Paymode`; example: `暂无`.
     pub paymode: Option<String>,
     /// Async task flow ID when an async task is in progress on an instance
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Locker`.
     pub locker: Option<i64>,
     /// Public network access status. 0: not enabled; 1: enabled; 2: disabled; 3: enabling
+    ///
     /// Wire name: `WanStatus`.
     pub wan_status: Option<i64>,
     /// Whether the instance supports audit. 1: yes; 0: no
+    ///
     /// Wire name: `IsAuditSupported`.
     pub is_audit_supported: Option<u64>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<u64>,
     /// Indicates whether the instance uses IPv6
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ipv6Flag`.
     pub ipv6_flag: Option<u64>,
     /// Private network IPv6 address
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vipv6`; example: `暂无`.
     pub vipv6: Option<String>,
     /// Public network IPv6 address
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanVipv6`; example: `暂无`.
     pub wan_vipv6: Option<String>,
     /// Public network IPv6 port
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanPortIpv6`.
     pub wan_port_ipv6: Option<u64>,
     /// Public network IPv6 status
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanStatusIpv6`.
     pub wan_status_ipv6: Option<u64>,
     /// DCN type. Valid values: 0 (null), 1 (primary instance), 2 (disaster recovery instance)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnFlag`.
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: 0 (null), 1 (creating), 2 (syncing), 3 (disconnected)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnStatus`.
     pub dcn_status: Option<i64>,
     /// The number of DCN disaster recovery instances
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnDstNum`.
     pub dcn_dst_num: Option<i64>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (standard primary instance), `3` (standard disaster recovery instance), `4` (dedicated disaster recovery instance)
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<i64>,
     /// Instance tag information
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// Database engine version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbVersionId`; example: `暂无`.
     pub db_version_id: Option<String>,
 }

@@ -6,81 +6,106 @@
 #[non_exhaustive]
 pub struct DcdbShardInfo {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// Shard SQL passthrough ID, which is used to pass through SQL statements to the specified shard for execution.
+    ///
     /// Wire name: `ShardSerialId`.
     pub shard_serial_id: Option<String>,
     /// Globally unique shard ID
+    ///
     /// Wire name: `ShardInstanceId`.
     pub shard_instance_id: Option<String>,
     /// Status. 0: creating; 1: processing; 2: running; 3: shard not initialized.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Status description
+    ///
     /// Wire name: `StatusDesc`.
     pub status_desc: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// VPC ID in string format
+    ///
     /// Wire name: `VpcId`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID in string format
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// Region
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// AZ
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// Memory size in GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// Storage capacity in GB
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<i64>,
     /// Expiration time
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Number of nodes. 2: one source and one replica; 3: one source and two replicas
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// Storage utilization in %
+    ///
     /// Wire name: `StorageUsage`.
     pub storage_usage: Option<f64>,
     /// Memory utilization in %
+    ///
     /// Wire name: `MemoryUsage`.
     pub memory_usage: Option<f64>,
     /// Numeric shard ID (this field is obsolete and should not be depended on)
+    ///
     /// Wire name: `ShardId`.
     pub shard_id: Option<i64>,
     /// Product ID
+    ///
     /// Wire name: `Pid`.
     pub pid: Option<i64>,
     /// Proxy version
+    ///
     /// Wire name: `ProxyVersion`.
     pub proxy_version: Option<String>,
     /// Billing mode
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Paymode`.
     pub paymode: Option<String>,
     /// Source AZ of the shard
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShardMasterZone`.
     pub shard_master_zone: Option<String>,
     /// List of replica AZs of the shard
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShardSlaveZones`.
     pub shard_slave_zones: Vec<String>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// The value range of shardkey, which includes 64 hash values, such as 0-31 or 32-63.
+    ///
     /// Wire name: `Range`.
     pub range: Option<String>,
 }

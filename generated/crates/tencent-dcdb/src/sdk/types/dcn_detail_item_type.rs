@@ -6,60 +6,79 @@
 #[non_exhaustive]
 pub struct DcnDetailItem {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `暂无`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `暂无`.
     pub instance_name: Option<String>,
     /// Region where the instance resides
+    ///
     /// Wire name: `Region`; example: `暂无`.
     pub region: Option<String>,
     /// Availability zone where the instance resides
+    ///
     /// Wire name: `Zone`; example: `暂无`.
     pub zone: Option<String>,
     /// Instance IP address
+    ///
     /// Wire name: `Vip`; example: `暂无`.
     pub vip: Option<String>,
     /// Instance IPv6 address
+    ///
     /// Wire name: `Vipv6`; example: `暂无`.
     pub vipv6: Option<String>,
     /// Instance port
+    ///
     /// Wire name: `Vport`.
     pub vport: Option<i64>,
     /// Instance status
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Instance status description
+    ///
     /// Wire name: `StatusDesc`; example: `暂无`.
     pub status_desc: Option<String>,
     /// DCN flag. Valid values: `1` (primary), `2` (disaster recovery)
+    ///
     /// Wire name: `DcnFlag`.
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: `0` (none), `1` (creating), `2` (syncing), `3` (disconnected)
+    ///
     /// Wire name: `DcnStatus`.
     pub dcn_status: Option<i64>,
     /// Number of CPU cores of the instance
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// Instance memory capacity in GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// Instance storage capacity in GB
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<i64>,
     /// Billing mode
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<i64>,
     /// Creation time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `CreateTime`; example: `暂无`.
     pub create_time: Option<String>,
     /// Expiration time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `PeriodEndTime`; example: `暂无`.
     pub period_end_time: Option<String>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery instance), and `4` (dedicated disaster recovery instance).
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<i64>,
     /// Whether KMS is enabled.
+    ///
     /// Wire name: `EncryptStatus`.
     pub encrypt_status: Option<i64>,
 }

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct Deal {
     /// Order ID.
+    ///
     /// Wire name: `DealName`; example: `20221108006001219915661`.
     pub deal_name: Option<String>,
     /// Account
+    ///
     /// Wire name: `OwnerUin`; example: `3078115006`.
     pub owner_uin: Option<String>,
     /// Number of items
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// The associated process ID, which can be used to query the process execution status.
+    ///
     /// Wire name: `FlowId`; example: `68000008`.
     pub flow_id: Option<i64>,
     /// The ID of the created instance, which is required only for the order that creates an instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
     /// Billing mode. Valid values: `0` (postpaid), `1` (prepaid).
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<i64>,
 }

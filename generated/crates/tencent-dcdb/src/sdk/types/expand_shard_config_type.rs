@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpandShardConfig {
     /// Shard IDs in array
+    ///
     /// Wire name: `ShardInstanceIds`.
     pub shard_instance_ids: Option<Vec<String>>,
     /// Shard memory capacity in GB
+    ///
     /// Wire name: `ShardMemory`; example: `2`.
     pub shard_memory: Option<i64>,
     /// Shard storage capacity in GB
+    ///
     /// Wire name: `ShardStorage`; example: `10`.
     pub shard_storage: Option<i64>,
     /// Number of shard nodes
+    ///
     /// Wire name: `ShardNodeCount`; example: `2`.
     pub shard_node_count: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LogFileInfo {
     /// Last modified time of a log
+    ///
     /// Wire name: `Mtime`.
     pub mtime: Option<u64>,
     /// File length
+    ///
     /// Wire name: `Length`.
     pub length: Option<u64>,
     /// Uniform resource identifier (URI) used during log download
+    ///
     /// Wire name: `Uri`.
     pub uri: Option<String>,
     /// Filename
+    ///
     /// Wire name: `FileName`.
     pub file_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NodeInfo {
     /// Node ID
+    ///
     /// Wire name: `NodeId`; example: `4ddc0ea18433`.
     pub node_id: Option<String>,
     /// Node role. Valid values: `master`, `slave`.
+    ///
     /// Wire name: `Role`; example: `master`.
     pub role: Option<String>,
 }

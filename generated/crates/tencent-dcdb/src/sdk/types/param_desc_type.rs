@@ -8,26 +8,33 @@ use super::ParamConstraint;
 #[non_exhaustive]
 pub struct ParamDesc {
     /// Parameter name
+    ///
     /// Wire name: `Param`; example: `long_query_time`.
     pub param: Option<String>,
     /// Current parameter value
+    ///
     /// Wire name: `Value`; example: `1`.
     pub value: Option<String>,
     /// Previously set value, which is the same as `value` after the parameter takes effect. If no value has been set, this field will not be returned.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SetValue`; example: `2`.
     pub set_value: Option<String>,
     /// Default value
+    ///
     /// Wire name: `Default`; example: `1`.
     pub default: Option<String>,
     /// Parameter constraint
+    ///
     /// Wire name: `Constraint`.
     pub constraint: Option<ParamConstraint>,
     /// Whether a value has been set. false: no, true: yes.
+    ///
     /// Wire name: `HaveSetValue`; example: `true`.
     pub have_set_value: Option<bool>,
     /// Whether restart is required. false: no;
     /// true: yes.
+    ///
     /// Wire name: `NeedRestart`; example: `false`.
     pub need_restart: Option<bool>,
 }

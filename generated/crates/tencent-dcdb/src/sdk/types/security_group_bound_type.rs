@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SecurityGroupBound {
     /// Policy, which can be `ACCEPT` or `DROP`
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// Source IP or source IP range, such as 192.168.0.0/16
+    ///
     /// Wire name: `CidrIp`.
     pub cidr_ip: Option<String>,
     /// Port
+    ///
     /// Wire name: `PortRange`.
     pub port_range: Option<String>,
     /// Network protocol. UDP and TCP are supported.
+    ///
     /// Wire name: `IpProtocol`.
     pub ip_protocol: Option<String>,
 }

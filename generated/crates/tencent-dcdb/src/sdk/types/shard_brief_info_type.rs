@@ -8,49 +8,64 @@ use super::NodeInfo;
 #[non_exhaustive]
 pub struct ShardBriefInfo {
     /// Shard serial ID
+    ///
     /// Wire name: `ShardSerialId`; example: `set_1612751240_1`.
     pub shard_serial_id: Option<String>,
     /// Shard ID, such as shard-7vg1o339.
+    ///
     /// Wire name: `ShardInstanceId`; example: `shard-lbt0utcz`.
     pub shard_instance_id: Option<String>,
     /// Shard running status
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Description of shard running status
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Shard creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Shard memory size in GB
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: Option<i64>,
     /// Shard disk size in GB
+    ///
     /// Wire name: `Storage`; example: `10`.
     pub storage: Option<i64>,
     /// Log disk space size of a shard in GB
+    ///
     /// Wire name: `LogDisk`; example: `8`.
     pub log_disk: Option<i64>,
     /// Number of shard nodes
+    ///
     /// Wire name: `NodeCount`; example: `3`.
     pub node_count: Option<i64>,
     /// Disk space utilization of a shard
+    ///
     /// Wire name: `StorageUsage`; example: `0.007`.
     pub storage_usage: Option<f64>,
     /// Version information of the shard proxy
+    ///
     /// Wire name: `ProxyVersion`; example: `1.14.63-M-V2R667D003`.
     pub proxy_version: Option<String>,
     /// Source AZ of a shard
+    ///
     /// Wire name: `ShardMasterZone`; example: `ap-guangzhou-1`.
     pub shard_master_zone: Option<String>,
     /// Replica AZ of a shard
+    ///
     /// Wire name: `ShardSlaveZones`.
     pub shard_slave_zones: Vec<String>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Node information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodesInfo`.
     pub nodes_info: Vec<NodeInfo>,
 }

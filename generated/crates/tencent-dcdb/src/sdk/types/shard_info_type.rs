@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ShardInfo {
     /// Shard ID
+    ///
     /// Wire name: `ShardInstanceId`.
     pub shard_instance_id: Option<String>,
     /// Shard set ID
+    ///
     /// Wire name: `ShardSerialId`.
     pub shard_serial_id: Option<String>,
     /// Status. 0: creating; 1: processing; 2: running; 3: shard not initialized; -2: shard deleted
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Creation time
+    ///
     /// Wire name: `Createtime`.
     pub createtime: Option<String>,
     /// Memory size in GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// Storage capacity in GB
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<i64>,
     /// Numeric ID of a shard
+    ///
     /// Wire name: `ShardId`.
     pub shard_id: Option<i64>,
     /// Number of nodes. 2: one primary and one secondary; 3: one primary and two secondaries
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// Product type ID (this field is obsolete and should not be depended on)
+    ///
     /// Wire name: `Pid`.
     pub pid: Option<i64>,
     /// Number of CPU cores
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<u64>,
 }

@@ -6,62 +6,81 @@
 #[non_exhaustive]
 pub struct SlowLogData {
     /// Statement checksum for querying details
+    ///
     /// Wire name: `CheckSum`; example: `无`.
     pub check_sum: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Db`; example: `无`.
     pub db: Option<String>,
     /// Abstracted SQL statement
+    ///
     /// Wire name: `FingerPrint`; example: `无`.
     pub finger_print: Option<String>,
     /// Average lock duration
+    ///
     /// Wire name: `LockTimeAvg`; example: `无`.
     pub lock_time_avg: Option<String>,
     /// Maximum lock duration
+    ///
     /// Wire name: `LockTimeMax`; example: `无`.
     pub lock_time_max: Option<String>,
     /// Minimum lock duration
+    ///
     /// Wire name: `LockTimeMin`; example: `无`.
     pub lock_time_min: Option<String>,
     /// Sum of lock durations
+    ///
     /// Wire name: `LockTimeSum`; example: `无`.
     pub lock_time_sum: Option<String>,
     /// Number of queries
+    ///
     /// Wire name: `QueryCount`; example: `无`.
     pub query_count: Option<String>,
     /// Average query duration
+    ///
     /// Wire name: `QueryTimeAvg`; example: `无`.
     pub query_time_avg: Option<String>,
     /// Maximum query duration
+    ///
     /// Wire name: `QueryTimeMax`; example: `无`.
     pub query_time_max: Option<String>,
     /// Minimum query duration
+    ///
     /// Wire name: `QueryTimeMin`; example: `无`.
     pub query_time_min: Option<String>,
     /// Sum of query durations
+    ///
     /// Wire name: `QueryTimeSum`; example: `无`.
     pub query_time_sum: Option<String>,
     /// Number of scanned rows
+    ///
     /// Wire name: `RowsExaminedSum`; example: `无`.
     pub rows_examined_sum: Option<String>,
     /// Number of sent rows
+    ///
     /// Wire name: `RowsSentSum`; example: `无`.
     pub rows_sent_sum: Option<String>,
     /// Last execution time
+    ///
     /// Wire name: `TsMax`; example: `无`.
     pub ts_max: Option<String>,
     /// First execution time
+    ///
     /// Wire name: `TsMin`; example: `无`.
     pub ts_min: Option<String>,
     /// Account
+    ///
     /// Wire name: `User`; example: `无`.
     pub user: Option<String>,
     /// Sample SQL
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExampleSql`; example: `无`.
     pub example_sql: Option<String>,
     /// Host address of account
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
 }

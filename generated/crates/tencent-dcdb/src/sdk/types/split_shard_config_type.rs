@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplitShardConfig {
     /// Shard IDs in array
+    ///
     /// Wire name: `ShardInstanceIds`.
     pub shard_instance_ids: Option<Vec<String>>,
     /// Data split ratio at 50% (fixed)
+    ///
     /// Wire name: `SplitRate`; example: `50`.
     pub split_rate: Option<i64>,
     /// Shard memory capacity in GB
+    ///
     /// Wire name: `ShardMemory`; example: `2`.
     pub shard_memory: Option<i64>,
     /// Shard storage capacity in GB
+    ///
     /// Wire name: `ShardStorage`; example: `10`.
     pub shard_storage: Option<i64>,
 }

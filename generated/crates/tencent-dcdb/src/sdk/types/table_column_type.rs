@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TableColumn {
     /// Column name
+    ///
     /// Wire name: `Col`.
     pub col: Option<String>,
     /// Column type
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablePrivilege {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `test`.
     pub database: Option<String>,
     /// Table name
+    ///
     /// Wire name: `Table`; example: `test`.
     pub table: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

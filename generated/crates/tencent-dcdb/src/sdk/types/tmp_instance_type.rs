@@ -7,62 +7,77 @@
 pub struct TmpInstance {
     /// Application ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<i64>,
     /// Creation time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance remarks
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceRemark`.
     pub instance_remark: Option<String>,
     /// Type of temp instance. Valid values: `0` (non-temp instance), `1` (invalid temp instance), `2` (valid rollback temp instance).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TempType`.
     pub temp_type: Option<i64>,
     /// Instance status. Valid values: `0` (to be initialized), `1` (in process), `2` (running), `-1` (isolated), `-2` (eliminated).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Instance ID in the format of `tdsql-ow728lmc`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// Virtual instance IP
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vip`.
     pub vip: Option<String>,
     /// Virtual instance port
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vport`.
     pub vport: Option<i64>,
     /// Validity end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Source instance ID in the format of `tdsql-ow728lmc`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcInstanceId`.
     pub src_instance_id: Option<String>,
     /// Instance status description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StatusDesc`.
     pub status_desc: Option<String>,
     /// Instance region
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// AZ of the instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// Virtual IPv6 of the instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vipv6`.
     pub vipv6: Option<String>,
     /// Instance IPv6 flag
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ipv6Flag`.
     pub ipv6_flag: Option<u64>,
 }

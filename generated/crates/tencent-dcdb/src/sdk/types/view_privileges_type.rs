@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewPrivileges {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `test`.
     pub database: Option<String>,
     /// View name
+    ///
     /// Wire name: `View`; example: `test`.
     pub view: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

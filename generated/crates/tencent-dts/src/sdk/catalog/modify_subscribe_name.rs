@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySubscribeName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_subscribe_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySubscribeNameRequest, ::runtime::BuildError> {

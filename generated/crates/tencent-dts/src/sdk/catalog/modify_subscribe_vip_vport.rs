@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySubscribeVipVport`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_subscribe_vip_vport::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySubscribeVipVportRequest, ::runtime::BuildError> {

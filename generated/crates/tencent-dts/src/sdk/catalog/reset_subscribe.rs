@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetSubscribe`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_subscribe::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetSubscribeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartMigrateJob`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_migrate_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartMigrateJobRequest, ::runtime::BuildError> {

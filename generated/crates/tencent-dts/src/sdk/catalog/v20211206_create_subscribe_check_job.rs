@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSubscribeCheckJob`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::create_subscribe_check_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSubscribeCheckJobRequest, ::runtime::BuildError> {

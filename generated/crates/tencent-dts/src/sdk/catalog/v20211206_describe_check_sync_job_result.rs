@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCheckSyncJobResult`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::describe_check_sync_job_result::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCheckSyncJobResultRequest, ::runtime::BuildError> {

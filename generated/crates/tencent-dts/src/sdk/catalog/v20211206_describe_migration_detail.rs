@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeMigrationDetail`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::describe_migration_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeMigrationDetailRequest, ::runtime::BuildError> {

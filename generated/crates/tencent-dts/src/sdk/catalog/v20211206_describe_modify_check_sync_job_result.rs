@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeModifyCheckSyncJobResult`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::describe_modify_check_sync_job_result::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSubscribeReturnable`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::describe_subscribe_returnable::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSubscribeReturnableRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DestroyIsolatedSubscribe`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::destroy_isolated_subscribe::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DestroyIsolatedSubscribeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyConsumerGroupDescription`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::modify_consumer_group_description::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyMigrateRuntimeAttribute`.
 
 use crate::v20211206::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20211206::modify_migrate_runtime_attribute::glue::{
     OP, OPERATION, to_wire,
 };

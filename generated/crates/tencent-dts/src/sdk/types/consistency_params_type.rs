@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsistencyParams {
     /// Data content check parameter, which refers to the proportion of the rows selected for data comparison in all the rows of the table. Value: an integer between 1 and 100.
+    ///
     /// Wire name: `SelectRowsPerTable`; example: `10`.
     pub select_rows_per_table: Option<i64>,
     /// Data content check parameter, which refers to the proportion of the tables selected for data detection in all the tables. Value: an integer between 1 and 100.
+    ///
     /// Wire name: `TablesSelectAll`; example: `10`.
     pub tables_select_all: Option<i64>,
     /// Data quantity check parameter, which checks whether the numbers of rows are identical. It refers to the proportion of the tables selected for quantity check in all the tables. Value: an integer between 1 and 100.
+    ///
     /// Wire name: `TablesSelectCount`; example: `10`.
     pub tables_select_count: Option<i64>,
 }

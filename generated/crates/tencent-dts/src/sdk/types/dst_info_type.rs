@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DstInfo {
     /// Target instance region, such as ap-guangzhou
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Target instance ID, such as cdb-jd92ijd8
+    ///
     /// Wire name: `InstanceId`; example: `cdb-rx7stlmc`.
     pub instance_id: Option<String>,
     /// Target instance VIP, which has been disused and does not need to be entered
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Ip`; example: `192.168.0.12`.
     pub ip: Option<String>,
     /// Target instance Vport, which has been disused and does not need to be entered
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Only valid for MySQL currently. For instance-level migration, the value range is: 1 (read-only), 0 (read/write)
+    ///
     /// Wire name: `ReadOnly`; example: `1`.
     pub read_only: Option<i64>,
     /// Target database account
+    ///
     /// Wire name: `User`; example: `dts`.
     pub user: Option<String>,
     /// Target database password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ErrorInfo {
     /// Specific error log, including error code and error message
+    ///
     /// Wire name: `ErrorLog`; example: `invalid connection`.
     pub error_log: Option<String>,
     /// Help document URL corresponding to error
+    ///
     /// Wire name: `HelpDoc`; example: `http://api.qcloud.com`.
     pub help_doc: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::MigrateStepDetailInfo;
 #[non_exhaustive]
 pub struct MigrateDetailInfo {
     /// Total number of steps
+    ///
     /// Wire name: `StepAll`; example: `3`.
     pub step_all: Option<i64>,
     /// Current step
+    ///
     /// Wire name: `StepNow`; example: `3`.
     pub step_now: Option<i64>,
     /// Overall progress, such as "10"
+    ///
     /// Wire name: `Progress`; example: `30`.
     pub progress: Option<String>,
     /// Progress of current step, such as "1"
+    ///
     /// Wire name: `CurrentStepProgress`; example: `10`.
     pub current_step_progress: Option<String>,
     /// Master/slave lag in MB, which is valid during incremental sync and currently supported by TencentDB for Redis and MySQL
+    ///
     /// Wire name: `MasterSlaveDistance`; example: `10`.
     pub master_slave_distance: Option<i64>,
     /// Master/slave lag in seconds, which is valid during incremental sync and currently supported by TencentDB for MySQL
+    ///
     /// Wire name: `SecondsBehindMaster`; example: `100`.
     pub seconds_behind_master: Option<i64>,
     /// Step information
+    ///
     /// Wire name: `StepInfo`.
     pub step_info: Vec<MigrateStepDetailInfo>,
 }

@@ -8,59 +8,77 @@ use super::{DstInfo, ErrorInfo, MigrateDetailInfo, MigrateOption, SrcInfo, TagIt
 #[non_exhaustive]
 pub struct MigrateJobInfo {
     /// Data migration task ID
+    ///
     /// Wire name: `JobId`; example: `dts-75sekyal`.
     pub job_id: Option<String>,
     /// Data migration task name
+    ///
     /// Wire name: `JobName`; example: `dts-75sekyal`.
     pub job_name: Option<String>,
     /// Migration task configuration options
+    ///
     /// Wire name: `MigrateOption`.
     pub migrate_option: Option<MigrateOption>,
     /// Source instance database type: MySQL, Redis, MongoDB, PostgreSQL, MariaDB, Percona
+    ///
     /// Wire name: `SrcDatabaseType`; example: `mysql`.
     pub src_database_type: Option<String>,
     /// Source instance access type. Value range: extranet (public network), cvm (CVM-created instance), dcg (Direct Connect-enabled instance), vpncloud (Tencent Cloud VPN-enabled instance), cdb (TencentDB instance), ccn (CCN instances)
+    ///
     /// Wire name: `SrcAccessType`; example: `cdb`.
     pub src_access_type: Option<String>,
     /// Source instance information, which is correlated with the migration task type
+    ///
     /// Wire name: `SrcInfo`.
     pub src_info: Option<SrcInfo>,
     /// Target instance access type: MySQL, Redis, MongoDB, PostgreSQL, MariaDB, Percona
+    ///
     /// Wire name: `DstDatabaseType`; example: `mysql`.
     pub dst_database_type: Option<String>,
     /// Target instance access type, which currently only supports cdb (TencentDB instance)
+    ///
     /// Wire name: `DstAccessType`; example: `cdb`.
     pub dst_access_type: Option<String>,
     /// Target instance information
+    ///
     /// Wire name: `DstInfo`.
     pub dst_info: Option<DstInfo>,
     /// Information of the source table to be migrated. If the entire instance is to be migrated, this field should be \[\]
+    ///
     /// Wire name: `DatabaseInfo`; example: `[{"Database":"db1","Table":["table1","table2"]},{"Database":"db2"}]`.
     pub database_info: Option<String>,
     /// Task creation/submission time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task end time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task status. Value range: 1 (Creating), 3 (Checking), 4 (CheckPass), 5 (CheckNotPass), 7 (Running), 8 (ReadyComplete), 9 (Success), 10 (Failed), 11 (Stopping), 12 (Completing)
+    ///
     /// Wire name: `Status`; example: `6`.
     pub status: Option<i64>,
     /// Task details
+    ///
     /// Wire name: `Detail`.
     pub detail: Option<MigrateDetailInfo>,
     /// Prompt message for task error, which is not null or empty when an error occurs with the task
+    ///
     /// Wire name: `ErrorInfo`.
     pub error_info: Vec<ErrorInfo>,
     /// Tag
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Information of the source instance, a cluster edition instance whose access type is not `cdb`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcInfoMulti`.
     pub src_info_multi: Vec<SrcInfo>,
 }

@@ -7,21 +7,27 @@ use super::ConsistencyParams;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateOption {
     /// Task operation mode. Value range: 1 (immediate execution), 2 (scheduled execution)
+    ///
     /// Wire name: `RunMode`; example: `1`.
     pub run_mode: Option<i64>,
     /// Expected execution time in the format of yyyy-mm-dd hh:mm:ss. If runMode=2, this field is required
+    ///
     /// Wire name: `ExpectTime`.
     pub expect_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Data migration type. Value range: 1 (structural migration), 2 (full migration), 3 (full + incremental migration)
+    ///
     /// Wire name: `MigrateType`; example: `3`.
     pub migrate_type: Option<i64>,
     /// Migration subject. 1: entire instance; 2: specified table
+    ///
     /// Wire name: `MigrateObject`; example: `1`.
     pub migrate_object: Option<i64>,
     /// Parameter of spot data consistency check. 1: not configured; 2: full check; 3: spot check; 4: check inconsistent tables only; 5: no check
+    ///
     /// Wire name: `ConsistencyType`; example: `2`.
     pub consistency_type: Option<i64>,
     /// Whether to overwrite the target database with the root account of the source database. Value range: 0 (no), 1 (yes). This value should be 0 for table or structural migration
+    ///
     /// Wire name: `IsOverrideRoot`; example: `0`.
     pub is_override_root: Option<i64>,
     /// Additional parameters for different databases, which are described in JSON format.
@@ -40,9 +46,11 @@ pub struct MigrateOption {
     ///     'SrcAuthMechanism':"SCRAM-SHA-1"
     /// }
     /// MySQL currently does not support configuring additional parameters.
+    ///
     /// Wire name: `ExternParams`; example: `{"ClientOutputBufferHardLimit":512}`.
     pub extern_params: Option<String>,
     /// Only used for "spot data consistency check". It is required if ConsistencyType is spot check
+    ///
     /// Wire name: `ConsistencyParams`.
     pub consistency_params: Option<ConsistencyParams>,
 }

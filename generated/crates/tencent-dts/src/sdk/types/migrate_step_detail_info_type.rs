@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct MigrateStepDetailInfo {
     /// Step number
+    ///
     /// Wire name: `StepNo`; example: `1`.
     pub step_no: Option<i64>,
     /// Step name
+    ///
     /// Wire name: `StepName`; example: `全量导出`.
     pub step_name: Option<String>,
     /// Step ID
+    ///
     /// Wire name: `StepId`; example: `dumper`.
     pub step_id: Option<String>,
     /// Step status. Value range: 0 (default), 1 (succeeded), 2 (failed), 3 (in progress), 4 (not started)
+    ///
     /// Wire name: `Status`; example: `3`.
     pub status: Option<i64>,
     /// Start time of current step in the format of `yyyy-mm-dd hh:mm:ss`. This field is meaningless if it does not exist or is empty
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2024-12-20 19:02:01`.
     pub start_time: Option<String>,
 }

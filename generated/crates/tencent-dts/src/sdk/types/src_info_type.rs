@@ -5,53 +5,69 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SrcInfo {
     /// Alibaba Cloud AccessKey, which is applicable if the source database is an Alibaba Cloud ApsaraDB for RDS 5.6 instance
+    ///
     /// Wire name: `AccessKey`; example: `aBcD******Z012345`.
     pub access_key: Option<String>,
     /// Instance IP address
+    ///
     /// Wire name: `Ip`; example: `192.168.0.12`.
     pub ip: Option<String>,
     /// Instance port
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Instance username
+    ///
     /// Wire name: `User`; example: `dts`.
     pub user: Option<String>,
     /// Instance password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Alibaba Cloud ApsaraDB for RDS instance ID, which is applicable if the source database is an Alibaba Cloud ApsaraDB for RDS 5.6/5.7 instance
+    ///
     /// Wire name: `RdsInstanceId`; example: `rds-dgyfhvf`.
     pub rds_instance_id: Option<String>,
     /// Short CVM instance ID in the format of `ins-olgl39y8`. It is the same as the instance ID displayed on the CVM Console page. For CVM-based self-created instances, this field needs to be passed in
+    ///
     /// Wire name: `CvmInstanceId`; example: `ins-olgl39y8`.
     pub cvm_instance_id: Option<String>,
     /// Direct Connect gateway ID in the format of dcg-0rxtqqxb
+    ///
     /// Wire name: `UniqDcgId`; example: `dcg-0rxtqqxb`.
     pub uniq_dcg_id: Option<String>,
     /// VPC ID in the format of vpc-92jblxto
+    ///
     /// Wire name: `VpcId`; example: `vpc-92jblxto`.
     pub vpc_id: Option<String>,
     /// VPC Subnet ID in the format of subnet-3paxmkdz
+    ///
     /// Wire name: `SubnetId`; example: `subnet-3paxmkdz`.
     pub subnet_id: Option<String>,
     /// VPN gateway ID in the format of vpngw-9ghexg7q
+    ///
     /// Wire name: `UniqVpnGwId`; example: `vpngw-9ghexg7q`.
     pub uniq_vpn_gw_id: Option<String>,
     /// Database instance ID in the format of cdb-powiqx8q
+    ///
     /// Wire name: `InstanceId`; example: `cdb-powiqx8q`.
     pub instance_id: Option<String>,
     /// Region name, such as ap-guangzhou
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// For Alibaba Cloud ApsaraDB for RDS instances, enter "aliyun"; otherwise, enter "others"
+    ///
     /// Wire name: `Supplier`; example: `others`.
     pub supplier: Option<String>,
     /// CCN instance ID, such as ccn-afp6kltc
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CcnId`; example: `ccn-afp6kltc`.
     pub ccn_id: Option<String>,
     /// Database version. This parameter is valid only when the instance is an RDS instance. Value: 5.6 or 5.7. Default value: 5.6
+    ///
     /// Wire name: `EngineVersion`; example: `5.7`.
     pub engine_version: Option<String>,
 }

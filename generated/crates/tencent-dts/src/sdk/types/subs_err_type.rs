@@ -7,6 +7,7 @@
 pub struct SubsErr {
     /// Error message.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `error`.
     pub message: Option<String>,
 }

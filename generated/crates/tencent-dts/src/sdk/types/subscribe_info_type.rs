@@ -8,78 +8,102 @@ use super::TagItem;
 #[non_exhaustive]
 pub struct SubscribeInfo {
     /// Data subscription instance ID
+    ///
     /// Wire name: `SubscribeId`; example: `subs-9jyki7hniw`.
     pub subscribe_id: Option<String>,
     /// Data subscription instance name
+    ///
     /// Wire name: `SubscribeName`; example: `binlog订阅`.
     pub subscribe_name: Option<String>,
     /// ID of channel bound to data subscription instance
+    ///
     /// Wire name: `ChannelId`; example: `topic-subs-l4d3a7izai-cdb-24ifcx43`.
     pub channel_id: Option<String>,
     /// Name of product bound to data subscription instance
+    ///
     /// Wire name: `Product`; example: `mysql`.
     pub product: Option<String>,
     /// ID of database instance bound to data subscription instance
+    ///
     /// Wire name: `InstanceId`; example: `cdb-24ifcx43`.
     pub instance_id: Option<String>,
     /// Status of database instance bound to data subscription instance
+    ///
     /// Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Data subscription instance configuration status. Valid values: unconfigure, configuring, configured
+    ///
     /// Wire name: `SubsStatus`; example: `running`.
     pub subs_status: Option<String>,
     /// Last modified time
+    ///
     /// Wire name: `ModifyTime`; example: `2023-05-15 21:29:05`.
     pub modify_time: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2023-05-15 21:29:05`.
     pub create_time: Option<String>,
     /// Isolation time
+    ///
     /// Wire name: `IsolateTime`; example: `2023-05-15 21:29:05`.
     pub isolate_time: Option<String>,
     /// Expiration time
+    ///
     /// Wire name: `ExpireTime`; example: `2023-05-15 21:29:05`.
     pub expire_time: Option<String>,
     /// Deactivation time
+    ///
     /// Wire name: `OfflineTime`; example: `2023-05-15 21:29:05`.
     pub offline_time: Option<String>,
     /// Last modified consumption starting time point. If it has never been modified, this field is 0
+    ///
     /// Wire name: `ConsumeStartTime`; example: `2023-05-15 21:29:05`.
     pub consume_start_time: Option<String>,
     /// Data subscription instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Billing mode. 1: pay-as-you-go
+    ///
     /// Wire name: `PayType`; example: `0`.
     pub pay_type: Option<i64>,
     /// Data subscription instance VIP
+    ///
     /// Wire name: `Vip`; example: `10.0.0.37`.
     pub vip: Option<String>,
     /// Data subscription instance Vport
+    ///
     /// Wire name: `Vport`; example: `10086`.
     pub vport: Option<i64>,
     /// Unique ID of the VPC where the data subscription instance VIP resides
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-3l4t891i`.
     pub uniq_vpc_id: Option<String>,
     /// Unique ID of the subnet where the data subscription instance VIP resides
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-njj6i45t`.
     pub uniq_subnet_id: Option<String>,
     /// Data subscription instance status. Valid values: creating, normal, isolating, isolated, offlining, offline
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
     /// Timestamp of the last message confirmed by the SDK. If the SDK keeps consuming, this field can also be used as the current consumption time point of the SDK
+    ///
     /// Wire name: `SdkConsumedTime`; example: `2023-05-15 21:29:05`.
     pub sdk_consumed_time: Option<String>,
     /// Tag
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Whether auto-renewal is enabled. 0: do not enable; 1: enable
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Subscription instance edition. ·`txdts`: legacy data subscription; `kafka`: data subscription in Kafka edition
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubscribeVersion`; example: `kafka`.
     pub subscribe_version: Option<String>,
 }

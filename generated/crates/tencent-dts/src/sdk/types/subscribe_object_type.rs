@@ -6,14 +6,17 @@
 pub struct SubscribeObject {
     /// Data subscription object type. 0: database, 1: database table
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectsType`; example: `1`.
     pub objects_type: Option<i64>,
     /// Name of subscribed database
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseName`; example: `db_1`.
     pub database_name: Option<String>,
     /// Array of table names in subscribed database
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableNames`.
     pub table_names: Vec<String>,
 }

@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagItem {
     /// Tag key value
+    ///
     /// Wire name: `TagKey`; example: `key`.
     pub tag_key: Option<String>,
     /// Tag value
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagValue`; example: `value`.
     pub tag_value: Option<String>,
 }

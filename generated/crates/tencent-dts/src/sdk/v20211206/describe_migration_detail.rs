@@ -11,6 +11,7 @@ use super::{
 #[non_exhaustive]
 pub struct DescribeMigrationDetailRequest {
     /// Data migration task ID
+    ///
     /// Wire name: `JobId`; example: `dts-amm1jw5q`.
     pub job_id: String,
 }
@@ -47,91 +48,114 @@ impl DescribeMigrationDetailRequestBuilder {
 pub struct DescribeMigrationDetailResponse {
     /// Data migration task ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobId`; example: `dts-amm1jw5q`.
     pub job_id: Option<String>,
     /// Data migration task name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobName`; example: `dts-amm1jw5q`.
     pub job_name: Option<String>,
     /// Task creation (submission) time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2022-07-11 16:20:49`.
     pub create_time: Option<String>,
     /// Task update time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`; example: `2022-07-11 16:20:49`.
     pub update_time: Option<String>,
     /// Task start time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2022-07-11 16:20:49`.
     pub start_time: Option<String>,
     /// Task end time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `2022-07-11 16:20:49`.
     pub end_time: Option<String>,
     /// Migration task error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BriefMsg`; example: `dial tcp : i/o timeout`.
     pub brief_msg: Option<String>,
     /// Task status. Valid values: `created`(Created), `checking` (Checking), `checkPass` (Check passed), `checkNotPass` (Check not passed), `readyRun` (Ready for running), `running` (Running), `readyComplete` (Preparation completed), `success` (Successful), `failed` (Failed), `stopping` (Stopping), `completing` (Completing), `pausing` (Pausing), `manualPaused` (Paused). Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Task operation information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Action`.
     pub action: Option<MigrateAction>,
     /// Information of the migration task execution process. The check and migration step information will be displayed in the check and migration stages respectively.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepInfo`.
     pub step_info: Option<MigrateDetailInfo>,
     /// Source instance information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcInfo`.
     pub src_info: Option<DbEndpointInfo>,
     /// Target database information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstInfo`.
     pub dst_info: Option<DbEndpointInfo>,
     /// Data consistency check result
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CompareTask`.
     pub compare_task: Option<CompareTaskInfo>,
     /// Tag information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Running mode. Valid values: `immediate`, `timed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RunMode`; example: `immediate`.
     pub run_mode: Option<String>,
     /// Expected start time in the format of "2006-01-02 15:04:05", which is required if `RunMode` is `timed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpectRunTime`; example: `2022-07-11 16:20:49`.
     pub expect_run_time: Option<String>,
     /// Migration options, which describe how the task performs migration.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MigrateOption`.
     pub migrate_option: Option<MigrateOption>,
     /// Check task running details
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CheckStepInfo`.
     pub check_step_info: Option<CheckStepInfo>,
     /// Billing information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TradeInfo`.
     pub trade_info: Option<TradeInfo>,
     /// Task error information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorInfo`.
     pub error_info: Vec<ErrorInfoItem>,
     /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
+    ///
     /// Wire name: `DumperResumeCtrl`; example: `yes`.
     pub dumper_resume_ctrl: Option<String>,
     /// Task throttling information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RateLimitOption`.
     pub rate_limit_option: Option<RateLimitOption>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -168,7 +192,7 @@ pub struct DescribeMigrationDetailResponse {
 pub type DescribeMigrationDetailError = super::DtsError;
 
 impl super::Client {
-    /// Calls `DescribeMigrationDetail`: This API is used to query the details of a migration task.
+    /// Calls `DescribeMigrationDetail`: Queries the details of a migration task.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migration_detail_1.json`): Querying the details of a migration task
@@ -182,14 +206,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_migration_detail`](Self::describe_migration_detail) would send.
-    pub fn describe_migration_detail_request(
-        &self,
-        input: &DescribeMigrationDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeMigrationDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

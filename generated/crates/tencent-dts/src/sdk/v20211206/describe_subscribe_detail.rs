@@ -11,6 +11,7 @@ use super::{
 #[non_exhaustive]
 pub struct DescribeSubscribeDetailRequest {
     /// Subscription instance ID
+    ///
     /// Wire name: `SubscribeId`; example: `subs-xxxxxx`.
     pub subscribe_id: String,
 }
@@ -47,107 +48,130 @@ impl DescribeSubscribeDetailRequestBuilder {
 #[non_exhaustive]
 pub struct DescribeSubscribeDetailResponse {
     /// The ID of the data subscription, such as subs-b6x64o31tm
+    ///
     /// Wire name: `SubscribeId`; example: `subs-xxxxxx`.
     pub subscribe_id: Option<String>,
     /// Data subscription instance name
+    ///
     /// Wire name: `SubscribeName`; example: `binlog订阅`.
     pub subscribe_name: Option<String>,
     /// Subscription database type. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, tdsqlpercona are supported.
+    ///
     /// Wire name: `Product`; example: `mysql`.
     pub product: Option<String>,
     /// The subscribed cloud database instance ID. This value only makes sense if cloud database is subscribed. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-xxxxxx`.
     pub instance_id: Option<String>,
     /// The subscribed cloud database instance status. This value only makes sense if cloud database is subscribed. Valid values: running, isolated, offline.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Subscription task billing status. Valid values: normal, isolating, isolated, offline, post2PrePayIng.
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
     /// Subscription task status. Valid values: notStarted, checking, checkNotPass, checkPass, starting, running, error.
+    ///
     /// Wire name: `SubsStatus`; example: `running`.
     pub subs_status: Option<String>,
     /// Modification time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ModifyTime`; example: `2023-06-30 12:00:00`.
     pub modify_time: Option<String>,
     /// Creation time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2023-06-30 12:00:00`.
     pub create_time: Option<String>,
     /// Isolation time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsolateTime`; example: `0000-00-00 00:00:00`.
     pub isolate_time: Option<String>,
     /// Expiration time for monthly subscription tasks, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2023-07-30 12:00:00`.
     pub expire_time: Option<String>,
     /// Offline time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OfflineTime`; example: `0000-00-00 00:00:00`.
     pub offline_time: Option<String>,
     /// Payment method. Valid values: 0 (monthly subscription); 1 (pay-as-you-go).
+    ///
     /// Wire name: `PayType`; example: `0`.
     pub pay_type: Option<i64>,
     /// Auto-renewal flag. It is meaningful only when PayType=0. Valid values: 0 (auto-renewal disabled); 1 (auto-renewal enabled).
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// The region where the task is located
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Kafka topic
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Topic`; example: `topic-subs-9n0q6o7tok-cdb-ixunfa27`.
     pub topic: Option<String>,
     /// Broker address of Kafka serviceNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Broker`; example: `guangzhoutest-kafka-5.cdb-dts.tencentcs.com.cn:32339`.
     pub broker: Option<String>,
     /// Data subscription type. Valid values for non-mongo Product: all (full instance update); dml (data update); ddl (structure update); dmlAndDdl (data + structure update). Valid values for mongo Product: all (full instance update); database (subscribe to a table); collection (subscribe to a collection).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubscribeMode`; example: `dmlAndDdl`.
     pub subscribe_mode: Option<String>,
     /// Subscription data format. If it is empty, the default format is used: mysql\\cynosdbmysql\\mariadb\\percona\\tdsqlpercona\\tdpg is protobuf, mongo is json. When DatabaseType is mysql and cynosdbmysql, there are three optional protocols: protobuf\\avro\\json. For details on data format, please refer to the consumption demo documentation on the official website.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Protocol`; example: `protobuf`.
     pub protocol: Option<String>,
     /// Information of subscribed tableNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubscribeObjects`.
     pub subscribe_objects: Vec<SubscribeObject>,
     /// Kafka configuration information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KafkaConfig`.
     pub kafka_config: Option<SubscribeKafkaConfig>,
-    /// (No description in the spec.)
     /// Wire name: `KafkaVersion`; example: `2.6.0`.
     pub kafka_version: Option<String>,
     /// Source database access type. Valid values: extranet (public network); vpncloud (VPN access); dcg (Direct Connect); ccn (CCN); cdb (database); cvm (self-build on CVM); intranet (intranet); vpc (VPC). Note: The specific optional values depend on the current link support capabilities.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessType`; example: `cdb`.
     pub access_type: Option<String>,
     /// Access type information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Endpoints`.
     pub endpoints: Vec<EndpointItem>,
     /// Mongo output aggregation settings
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PipelineInfo`.
     pub pipeline_info: Vec<PipelineInfo>,
     /// TagNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Subscription task error information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Errors`.
     pub errors: Vec<SubsErr>,
     /// Additional information added for the business. The parameter name is called key, and the parameter value is called value.Optional parameters for mysql: ProcessXA. Fill in true to process, others will not be processed.Optional parameters for mongo: SubscribeType. Currently only changeStream is supported.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraAttr`.
     pub extra_attr: Vec<KeyValuePairOption>,
-    /// (No description in the spec.)
     /// Wire name: `SubscribeVersion`; example: `kafka`.
     pub subscribe_version: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ConsumerVpcId`; example: `vpc-r9rir3i9`.
     pub consumer_vpc_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ConsumerSubnetId`; example: `subnet-jgyd4txs`.
     pub consumer_subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `InstanceClass`; example: `small`.
     pub instance_class: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }
@@ -194,7 +218,7 @@ pub struct DescribeSubscribeDetailResponse {
 pub type DescribeSubscribeDetailError = super::DtsError;
 
 impl super::Client {
-    /// Calls `DescribeSubscribeDetail`: This API is used to get the configuration information of the data subscription instance.
+    /// Calls `DescribeSubscribeDetail`: Gets the configuration information of the data subscription instance.
     ///
     /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_detail_1.json`): Quering the details of a subscription task
@@ -208,14 +232,10 @@ impl super::Client {
     > {
         self.runtime.call(&glue::OP, input)
     }
+}
 
-    /// The unsigned request [`describe_subscribe_detail`](Self::describe_subscribe_detail) would send.
-    pub fn describe_subscribe_detail_request(
-        &self,
-        input: &DescribeSubscribeDetailRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        self.runtime.wire(&glue::OP, input)
-    }
+impl ::runtime::Request for DescribeSubscribeDetailRequest {
+    const OP: &'static ::runtime::Op<Self> = &glue::OP;
 }
 
 /// Glue between this operation's types and the runtime; not part of the API.

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateHourDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_hour_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateHourDbInstanceRequest, ::runtime::BuildError> {

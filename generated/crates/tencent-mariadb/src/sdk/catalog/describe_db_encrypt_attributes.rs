@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBEncryptAttributes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_encrypt_attributes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbEncryptAttributesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLogFileRetentionPeriod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_log_file_retention_period::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

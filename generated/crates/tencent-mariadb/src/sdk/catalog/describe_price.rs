@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePriceRequest, ::runtime::BuildError> {

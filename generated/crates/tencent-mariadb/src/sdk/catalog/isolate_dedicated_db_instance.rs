@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `IsolateDedicatedDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::isolate_dedicated_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<IsolateDedicatedDbInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KillSession`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::kill_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KillSessionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySyncTaskAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_sync_task_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySyncTaskAttributeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeDedicatedDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_dedicated_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeDedicatedDbInstanceRequest, ::runtime::BuildError> {

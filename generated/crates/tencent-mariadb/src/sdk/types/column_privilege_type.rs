@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnPrivilege {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `pre_oss`.
     pub database: Option<String>,
     /// Table name
+    ///
     /// Wire name: `Table`; example: `work_flow`.
     pub table: Option<String>,
     /// Column name
+    ///
     /// Wire name: `Column`; example: `input`.
     pub column: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ConstraintRange {
     /// Minimum value when the constraint type is `section`
+    ///
     /// Wire name: `Min`; example: `1`.
     pub min: Option<String>,
     /// Maximum value when the constraint type is `section`
+    ///
     /// Wire name: `Max`; example: `65535`.
     pub max: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseFunction {
     /// Function name
+    ///
     /// Wire name: `Func`; example: `CountProc2`.
     pub func: Option<String>,
 }

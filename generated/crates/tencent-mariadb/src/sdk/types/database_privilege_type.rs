@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabasePrivilege {
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
     /// Database name
+    ///
     /// Wire name: `Database`; example: `pre_oss`.
     pub database: Option<String>,
 }

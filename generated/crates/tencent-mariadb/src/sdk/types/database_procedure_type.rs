@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseProcedure {
     /// Stored procedure name
+    ///
     /// Wire name: `Proc`; example: `proc_tst`.
     pub proc: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseTable {
     /// Table name
+    ///
     /// Wire name: `Table`; example: `bpmn_info`.
     pub table: Option<String>,
 }

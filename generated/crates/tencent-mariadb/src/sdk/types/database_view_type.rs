@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseView {
     /// View name
+    ///
     /// Wire name: `View`; example: `v_bpmn`.
     pub view: Option<String>,
 }

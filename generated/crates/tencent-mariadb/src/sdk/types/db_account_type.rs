@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct DbAccount {
     /// Username
+    ///
     /// Wire name: `UserName`; example: `oss_user`.
     pub user_name: Option<String>,
     /// Host from which a user can log in (corresponding to the `host` field for a MySQL user; a user is uniquely identified by username and host; this parameter is in IP format and ends with % for IP range; % can be entered; if this parameter is left empty, % will be used by default).
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
     /// User remarks
+    ///
     /// Wire name: `Description`; example: `oss测试账号`.
     pub description: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Last updated time
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Read-only flag. 0: no; 1: for the account's SQL requests, the replica will be used first, and if it is unavailable, the primary will be used; 2: the replica will be used first, and if it is unavailable, the operation will fail.
+    ///
     /// Wire name: `ReadOnly`; example: `2`.
     pub read_only: Option<i64>,
     /// This field is meaningful for read-only accounts, indicating that a replica should be selected if its delay from the primary is less than this value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DelayThresh`; example: `100`.
     pub delay_thresh: Option<i64>,
     /// Whether to specify a replica server for read-only account. Valid values: `0` (No replica server is specified, which means that the proxy will select another available replica server to keep connection with the client if the current replica server doesn’t meet the requirement). `1` (The replica server is specified, which means that the connection will be disconnected if the specified replica server doesn’t meet the requirement.)
+    ///
     /// Wire name: `SlaveConst`; example: `0`.
     pub slave_const: Option<i64>,
     /// Maximum number of connections. `0` indicates no limit.
+    ///
     /// Wire name: `MaxUserConnections`; example: `1000`.
     pub max_user_connections: Option<i64>,
 }

@@ -8,175 +8,227 @@ use super::ResourceTag;
 #[non_exhaustive]
 pub struct DbInstance {
     /// Instance ID, which uniquely identifies a TDSQL instance
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-qs2bd7qb`.
     pub instance_id: Option<String>,
     /// Customizable instance name
+    ///
     /// Wire name: `InstanceName`; example: `billing_item`.
     pub instance_name: Option<String>,
     /// Application ID of instance
+    ///
     /// Wire name: `AppId`; example: `1253044601`.
     pub app_id: Option<i64>,
     /// Project ID of instance
+    ///
     /// Wire name: `ProjectId`; example: `10243`.
     pub project_id: Option<i64>,
     /// Instance region name, such as ap-shanghai
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instance AZ name, such as ap-guangzhou-1
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// VPC ID, which is 0 if the basic network is used
+    ///
     /// Wire name: `VpcId`; example: `8554331`.
     pub vpc_id: Option<i64>,
     /// Subnet ID, which is 0 if the basic network is used
+    ///
     /// Wire name: `SubnetId`; example: `1024106`.
     pub subnet_id: Option<i64>,
     /// Instance status. Valid values: `0` (creating), `1` (running task), `2` (running), `3` (uninitialized), `-1` (isolated), `4` (initializing), `5` (eliminating), `6` (restarting), `7` (migrating data)
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Private IP address
+    ///
     /// Wire name: `Vip`; example: `10.2.4.19`.
     pub vip: Option<String>,
     /// Private network port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Domain name for public network access, which can be resolved by the public network
+    ///
     /// Wire name: `WanDomain`; example: `gz.tdsql-qs2bd7qb.sql.tencentcdb.com`.
     pub wan_domain: Option<String>,
     /// Public IP address, which can be accessed over the public network
+    ///
     /// Wire name: `WanVip`; example: `22.1.*`.
     pub wan_vip: Option<String>,
     /// Public network port
+    ///
     /// Wire name: `WanPort`; example: `24450`.
     pub wan_port: Option<i64>,
     /// Instance creation time in the format of `2006-01-02 15:04:05`
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Last updated time of instance in the format of `2006-01-02 15:04:05`
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Auto-renewal flag. 0: no, 1: yes
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Instance expiration time in the format of `2006-01-02 15:04:05`
+    ///
     /// Wire name: `PeriodEndTime`.
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance account
+    ///
     /// Wire name: `Uin`; example: `3372036805`.
     pub uin: Option<String>,
     /// TDSQL version information
+    ///
     /// Wire name: `TdsqlVersion`; example: `基于MySQL 8.0设计(兼容Mysql 8.0)`.
     pub tdsql_version: Option<String>,
     /// Instance memory size in GB
+    ///
     /// Wire name: `Memory`; example: `32`.
     pub memory: Option<i64>,
     /// Instance storage capacity in GB
+    ///
     /// Wire name: `Storage`; example: `300`.
     pub storage: Option<i64>,
     /// VPC ID in string type
+    ///
     /// Wire name: `UniqueVpcId`; example: `subnet-g24it74w`.
     pub unique_vpc_id: Option<String>,
     /// VPC subnet ID in string type
+    ///
     /// Wire name: `UniqueSubnetId`; example: `vpc-g24it74w`.
     pub unique_subnet_id: Option<String>,
     /// Original ID of instance (this field is obsolete and should not be depended on)
+    ///
     /// Wire name: `OriginSerialId`; example: `set_1728632901_1953969`.
     pub origin_serial_id: Option<String>,
     /// Number of nodes. 2: one master and one slave, 3: one master and two slaves
+    ///
     /// Wire name: `NodeCount`; example: `4`.
     pub node_count: Option<u64>,
     /// Whether it is a temp instance. 0: no, non-zero value: yes
+    ///
     /// Wire name: `IsTmp`; example: `0`.
     pub is_tmp: Option<u64>,
     /// Dedicated cluster ID. If this parameter is empty, the instance is a general instance
+    ///
     /// Wire name: `ExclusterId`; example: `dbdc-tdsql589`.
     pub excluster_id: Option<String>,
     /// Numeric ID of instance (this field is obsolete and should not be depended on)
+    ///
     /// Wire name: `Id`; example: `15168`.
     pub id: Option<u64>,
     /// Product type ID
+    ///
     /// Wire name: `Pid`; example: `1002231`.
     pub pid: Option<i64>,
     /// Maximum QPS value
+    ///
     /// Wire name: `Qps`; example: `2100`.
     pub qps: Option<i64>,
     /// Billing mode
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Paymode`; example: `1`.
     pub paymode: Option<String>,
     /// Async task flow ID when an async task is in progress on an instance
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Locker`; example: `0`.
     pub locker: Option<i64>,
     /// Current instance running status description
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// Public network access status. 0: not enabled, 1: enabled, 2: disabled, 3: enabling
+    ///
     /// Wire name: `WanStatus`; example: `1`.
     pub wan_status: Option<i64>,
     /// Whether the instance supports audit. 1: yes, 0: no
+    ///
     /// Wire name: `IsAuditSupported`; example: `1`.
     pub is_audit_supported: Option<u64>,
     /// Model
+    ///
     /// Wire name: `Machine`; example: `SH12`.
     pub machine: Option<String>,
     /// Whether data encryption is supported. 1: yes, 0: no
+    ///
     /// Wire name: `IsEncryptSupported`; example: `1`.
     pub is_encrypt_supported: Option<i64>,
     /// Number of CPU cores of instance
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<i64>,
     /// Indicates whether the instance uses IPv6
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ipv6Flag`; example: `1`.
     pub ipv6_flag: Option<u64>,
     /// Private network IPv6 address
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vipv6`; example: `240d:c000:f05f:b200:f200:b20f`.
     pub vipv6: Option<String>,
     /// Public network IPv6 address
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanVipv6`; example: `140f:c010:*`.
     pub wan_vipv6: Option<String>,
     /// Public network IPv6 port
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanPortIpv6`; example: `24450`.
     pub wan_port_ipv6: Option<u64>,
     /// Public network IPv6 status
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WanStatusIpv6`; example: `1`.
     pub wan_status_ipv6: Option<u64>,
     /// Database engine
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbEngine`; example: `MySQL`.
     pub db_engine: Option<String>,
     /// Database version
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbVersion`; example: `8.0`.
     pub db_version: Option<String>,
     /// DCN type. Valid values: 0 (null), 1 (primary instance), 2 (disaster recovery instance)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnFlag`; example: `1`.
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: 0 (null), 1 (creating), 2 (syncing), 3 (disconnected)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnStatus`; example: `2`.
     pub dcn_status: Option<i64>,
     /// The number of DCN disaster recovery instances
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DcnDstNum`; example: `2`.
     pub dcn_dst_num: Option<i64>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (primary instance), `3` (disaster recovery instance), and `4` (dedicated disaster recovery instance).
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceType`; example: `2`.
     pub instance_type: Option<i64>,
     /// Instance tag information
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// Database version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbVersionId`; example: `8.0`.
     pub db_version_id: Option<String>,
 }

@@ -8,68 +8,89 @@ use super::{DcnReplicaConfig, DcnReplicaStatus};
 #[non_exhaustive]
 pub struct DcnDetailItem {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-jk8as7yt\t`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `jk8as7yt-dcn`.
     pub instance_name: Option<String>,
     /// Region where the instance resides
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Availability zone where the instance resides
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Instance IP address
+    ///
     /// Wire name: `Vip`; example: `10.4.3.12`.
     pub vip: Option<String>,
     /// Instance IPv6 address
+    ///
     /// Wire name: `Vipv6`; example: `240d:c000:f05f:b200:f200:b20f`.
     pub vipv6: Option<String>,
     /// Instance port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Instance status
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Instance status description
+    ///
     /// Wire name: `StatusDesc`; example: `运行中`.
     pub status_desc: Option<String>,
     /// DCN flag. Valid values: `1` (primary), `2` (disaster recovery)
+    ///
     /// Wire name: `DcnFlag`; example: `2`.
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: `0` (none), `1` (creating), `2` (syncing), `3` (disconnected)
+    ///
     /// Wire name: `DcnStatus`; example: `2`.
     pub dcn_status: Option<i64>,
     /// Number of CPU cores of the instance
+    ///
     /// Wire name: `Cpu`; example: `8`.
     pub cpu: Option<i64>,
     /// Instance memory capacity in GB
+    ///
     /// Wire name: `Memory`; example: `64`.
     pub memory: Option<i64>,
     /// Instance storage capacity in GB
+    ///
     /// Wire name: `Storage`; example: `300`.
     pub storage: Option<i64>,
     /// Billing mode
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Creation time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `CreateTime`; example: `2024-11-19 15:44:03`.
     pub create_time: Option<String>,
     /// Expiration time of the instance in the format of 2006-01-02 15:04:05
+    ///
     /// Wire name: `PeriodEndTime`; example: `2024-12-19 15:44:03`.
     pub period_end_time: Option<String>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery instance), `4` (dedicated disaster recovery instance)
+    ///
     /// Wire name: `InstanceType`; example: `3`.
     pub instance_type: Option<i64>,
     /// Configuration information of DCN replication. This field is null for a primary instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReplicaConfig`.
     pub replica_config: Option<DcnReplicaConfig>,
     /// DCN replication status. This field is null for the primary instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReplicaStatus`.
     pub replica_status: Option<DcnReplicaStatus>,
     /// Whether KMS is enabled.
+    ///
     /// Wire name: `EncryptStatus`; example: `0`.
     pub encrypt_status: Option<i64>,
 }

@@ -7,18 +7,22 @@
 pub struct DcnReplicaConfig {
     /// DCN running status. Valid values: `START` (running), `STOP` (pause)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RoReplicationMode`; example: `START`.
     pub ro_replication_mode: Option<String>,
     /// Delayed replication type. Valid values: `DEFAULT` (no delay), `DUE_TIME` (specified replication time)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DelayReplicationType`; example: `DEFAULT`.
     pub delay_replication_type: Option<String>,
     /// Specified time for delayed replication
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DueTime`; example: `2006-01-02 15:04:05`.
     pub due_time: Option<String>,
     /// The number of seconds to delay the replication
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReplicationDelay`; example: `1`.
     pub replication_delay: Option<i64>,
 }

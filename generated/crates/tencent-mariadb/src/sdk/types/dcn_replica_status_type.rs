@@ -7,9 +7,11 @@
 pub struct DcnReplicaStatus {
     /// DCN running status. Valid values: `START` (running), `STOP` (pause).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `START`.
     pub status: Option<String>,
     /// The current delay, which takes the delay value of the replica instance.
+    ///
     /// Wire name: `Delay`; example: `1`.
     pub delay: Option<i64>,
 }

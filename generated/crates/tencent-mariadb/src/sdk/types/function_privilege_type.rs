@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionPrivilege {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `pre_oss`.
     pub database: Option<String>,
     /// Function name
+    ///
     /// Wire name: `FunctionName`; example: `work_func`.
     pub function_name: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

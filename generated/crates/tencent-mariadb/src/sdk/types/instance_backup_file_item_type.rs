@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct InstanceBackupFileItem {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-xxx`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `tdsql-xxx`.
     pub instance_name: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `InstanceStatus`; example: `2`.
     pub instance_status: Option<i64>,
     /// Shard ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShardId`; example: `shard-54s3xede`.
     pub shard_id: Option<String>,
     /// File path
+    ///
     /// Wire name: `FilePath`; example: `/backup/xxx.lz4`.
     pub file_path: Option<String>,
     /// File name
+    ///
     /// Wire name: `FileName`; example: `xxx.lz4`.
     pub file_name: Option<String>,
     /// File size
+    ///
     /// Wire name: `FileSize`; example: `1`.
     pub file_size: Option<i64>,
     /// Backup type. Valid values: `Data` (data backup), `Binlog` (Binlog backup), `Errlog` (error log), `Slowlog` (slow log).
+    ///
     /// Wire name: `BackupType`; example: `Binlog`.
     pub backup_type: Option<String>,
     /// Manual backup. Valid values: `0` (no), `1` (yes).
+    ///
     /// Wire name: `ManualBackup`; example: `0`.
     pub manual_backup: Option<i64>,
     /// Backup start time
+    ///
     /// Wire name: `StartTime`; example: `2022-05-10 12:00:00`.
     pub start_time: Option<String>,
     /// Backup end time
+    ///
     /// Wire name: `EndTime`; example: `2022-05-10 12:00:00`.
     pub end_time: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LogFileInfo {
     /// Last modified time of log
+    ///
     /// Wire name: `Mtime`; example: `15054029`.
     pub mtime: Option<u64>,
     /// File length
+    ///
     /// Wire name: `Length`; example: `1733814880`.
     pub length: Option<u64>,
     /// Uniform resource identifier (URI) used during log download
+    ///
     /// Wire name: `Uri`; example: `cos_xtrabackup+1733814880+20241210+151440+471405052+xbstream.lz4`.
     pub uri: Option<String>,
     /// Filename
+    ///
     /// Wire name: `FileName`; example: `/cos_backup%2Ftdsql%2Fset_1732784236_431669%2Fxtrabackup%2F2024-12-10%2Fcos_xtrabackup%2B1733814880%2B20241210%2B151440%2B471405052%2Bxbstream.lz4?q-sign-algorithm=sha1&q-ak=AKIDxxxx&q-sign-time=1733884388%3B1733885288&q-key-time=1733884388%3B1733885288&q-header-list=host&q-url-param-list=&q-signature=f978b91c6f7031d47fce45bb07b5164b7192b3d9`.
     pub file_name: Option<String>,
 }

@@ -8,16 +8,20 @@ use super::ConstraintRange;
 #[non_exhaustive]
 pub struct ParamConstraint {
     /// Constraint type, such as `enum` and `section`.
+    ///
     /// Wire name: `Type`; example: `section`.
     pub type_field: Option<String>,
     /// List of valid values when constraint type is `enum`
+    ///
     /// Wire name: `Enum`; example: `"ALL,OFF,FILTER"`.
     pub enum_field: Option<String>,
     /// Range when constraint type is `section`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Range`.
     pub range: Option<ConstraintRange>,
     /// List of valid values when constraint type is `string`
+    ///
     /// Wire name: `String`; example: `STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION`.
     pub string: Option<String>,
 }

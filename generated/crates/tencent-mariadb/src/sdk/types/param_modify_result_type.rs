@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ParamModifyResult {
     /// Renames parameter
+    ///
     /// Wire name: `Param`; example: `autocommit`.
     pub param: Option<String>,
     /// Result of parameter modification. 0: success; -1: failure; -2: invalid parameter value.
+    ///
     /// Wire name: `Code`; example: `0`.
     pub code: Option<i64>,
 }

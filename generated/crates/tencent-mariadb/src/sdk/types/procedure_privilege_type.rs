@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcedurePrivilege {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `pre_oss`.
     pub database: Option<String>,
     /// Stored procedure name
+    ///
     /// Wire name: `Procedure`; example: `work_procedure`.
     pub procedure: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

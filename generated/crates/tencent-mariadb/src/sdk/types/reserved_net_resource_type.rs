@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ReservedNetResource {
     /// VPC
+    ///
     /// Wire name: `VpcId`; example: `vpc-1iy15ozp`.
     pub vpc_id: Option<String>,
     /// Subnet
+    ///
     /// Wire name: `SubnetId`; example: `subnet-l9bprnz2`.
     pub subnet_id: Option<String>,
     /// Reserved private network IP under `VpcId` and `SubnetId`
+    ///
     /// Wire name: `Vip`; example: `10.107.76.25`.
     pub vip: Option<String>,
     /// Port under `Vip`
+    ///
     /// Wire name: `Vports`.
     pub vports: Vec<i64>,
     /// Valid hours of VIP
+    ///
     /// Wire name: `RecycleTime`; example: `2023-02-23 10:36:17`.
     pub recycle_time: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `project`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `tdsql50`.
     pub tag_value: Option<String>,
 }

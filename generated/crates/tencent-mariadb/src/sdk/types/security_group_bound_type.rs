@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SecurityGroupBound {
     /// Policy, which can be `ACCEPT` or `DROP`
+    ///
     /// Wire name: `Action`; example: `111.206.0.0/16`.
     pub action: Option<String>,
     /// Source IP or source IP range, such as 192.168.0.0/16
+    ///
     /// Wire name: `CidrIp`; example: `ACCEPT`.
     pub cidr_ip: Option<String>,
     /// Port
+    ///
     /// Wire name: `PortRange`; example: `36000,80,22,8081,8080,32000,30089,53000,30080`.
     pub port_range: Option<String>,
     /// Network protocol. UDP and TCP are supported.
+    ///
     /// Wire name: `IpProtocol`; example: `tcp`.
     pub ip_protocol: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::SecurityGroupBound;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `10068`.
     pub project_id: Option<i64>,
     /// Creation time in the format of yyyy-mm-dd hh:mm:ss
+    ///
     /// Wire name: `CreateTime`; example: `2024-11-13 20:20:05`.
     pub create_time: Option<String>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-iry0kj68`.
     pub security_group_id: Option<String>,
     /// Security group name
+    ///
     /// Wire name: `SecurityGroupName`; example: `TDSQL-for-tst`.
     pub security_group_name: Option<String>,
     /// Security group remarks
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `自定义`.
     pub security_group_remark: Option<String>,
     /// Inbound rule
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<SecurityGroupBound>,
     /// Outbound rule
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<SecurityGroupBound>,
 }

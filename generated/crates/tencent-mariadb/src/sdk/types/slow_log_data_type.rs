@@ -6,61 +6,80 @@
 #[non_exhaustive]
 pub struct SlowLogData {
     /// Statement checksum for querying details
+    ///
     /// Wire name: `CheckSum`; example: `166258302`.
     pub check_sum: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Db`; example: `pre_oss`.
     pub db: Option<String>,
     /// Abstracted SQL statement
+    ///
     /// Wire name: `FingerPrint`; example: `select id, f?, sleep(?) from t? where id % ? = ?`.
     pub finger_print: Option<String>,
     /// Average lock time
+    ///
     /// Wire name: `LockTimeAvg`; example: `0.000101`.
     pub lock_time_avg: Option<String>,
     /// Maximum lock time
+    ///
     /// Wire name: `LockTimeMax`; example: `0.000101`.
     pub lock_time_max: Option<String>,
     /// Minimum lock time
+    ///
     /// Wire name: `LockTimeMin`; example: `0.000101`.
     pub lock_time_min: Option<String>,
     /// Total lock time
+    ///
     /// Wire name: `LockTimeSum`; example: `0.000101`.
     pub lock_time_sum: Option<String>,
     /// Number of queries
+    ///
     /// Wire name: `QueryCount`; example: `1`.
     pub query_count: Option<String>,
     /// Average query time
+    ///
     /// Wire name: `QueryTimeAvg`; example: `2.00033`.
     pub query_time_avg: Option<String>,
     /// Maximum query time
+    ///
     /// Wire name: `QueryTimeMax`; example: `2.00033`.
     pub query_time_max: Option<String>,
     /// Minimum query time
+    ///
     /// Wire name: `QueryTimeMin`; example: `2.00033`.
     pub query_time_min: Option<String>,
     /// Total query time
+    ///
     /// Wire name: `QueryTimeSum`; example: `2.00033`.
     pub query_time_sum: Option<String>,
     /// Number of scanned rows
+    ///
     /// Wire name: `RowsExaminedSum`; example: `4`.
     pub rows_examined_sum: Option<String>,
     /// Number of sent rows
+    ///
     /// Wire name: `RowsSentSum`; example: `2`.
     pub rows_sent_sum: Option<String>,
     /// Last execution time
+    ///
     /// Wire name: `TsMax`; example: `2022-03-09 19:37:35`.
     pub ts_max: Option<String>,
     /// First execution time
+    ///
     /// Wire name: `TsMin`; example: `2022-03-09 19:37:35`.
     pub ts_min: Option<String>,
     /// Account
+    ///
     /// Wire name: `User`; example: `user_00`.
     pub user: Option<String>,
     /// Sample SQL
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExampleSql`; example: `select id, f1, sleep(1) from t1 where id % 2 = 1`.
     pub example_sql: Option<String>,
     /// Host address of account
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
 }

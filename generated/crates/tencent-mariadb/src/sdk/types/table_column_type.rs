@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TableColumn {
     /// Column name
+    ///
     /// Wire name: `Col`; example: `name`.
     pub col: Option<String>,
     /// Column type
+    ///
     /// Wire name: `Type`; example: `varchar(255)`.
     pub type_field: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewPrivileges {
     /// Database name
+    ///
     /// Wire name: `Database`; example: `pre_oss`.
     pub database: Option<String>,
     /// View name
+    ///
     /// Wire name: `View`; example: `work_view`.
     pub view: Option<String>,
     /// Permission information
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

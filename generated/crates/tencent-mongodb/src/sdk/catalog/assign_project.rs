@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssignProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::assign_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssignProjectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAccountUsers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_account_users::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAccountUsersRequest, ::runtime::BuildError> {

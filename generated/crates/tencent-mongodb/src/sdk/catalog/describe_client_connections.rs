@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeClientConnections`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_client_connections::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClientConnectionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCurrentOp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_current_op::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCurrentOpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBInstanceParamTpl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_instance_param_tpl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbInstanceParamTplRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBInstanceParamTplDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_instance_param_tpl_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLogDownloadTasks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_log_download_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeLogDownloadTasksRequest, ::runtime::BuildError> {

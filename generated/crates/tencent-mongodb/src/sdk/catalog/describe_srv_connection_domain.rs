@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSRVConnectionDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_srv_connection_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSrvConnectionDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableSRVConnectionUrl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_srv_connection_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableSrvConnectionUrlRequest, ::runtime::BuildError> {

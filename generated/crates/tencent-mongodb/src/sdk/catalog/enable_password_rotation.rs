@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnablePasswordRotation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_password_rotation::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnablePasswordRotationRequest, ::runtime::BuildError> {

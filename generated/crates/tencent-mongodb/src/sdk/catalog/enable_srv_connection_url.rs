@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableSRVConnectionUrl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_srv_connection_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableSrvConnectionUrlRequest, ::runtime::BuildError> {

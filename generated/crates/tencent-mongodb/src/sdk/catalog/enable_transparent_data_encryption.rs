@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableTransparentDataEncryption`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_transparent_data_encryption::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `FlushInstanceRouterConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::flush_instance_router_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<FlushInstanceRouterConfigRequest, ::runtime::BuildError> {

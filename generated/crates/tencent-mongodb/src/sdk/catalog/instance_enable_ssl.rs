@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InstanceEnableSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::instance_enable_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InstanceEnableSslRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KillOps`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::kill_ops::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KillOpsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyBackupExpireTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_backup_expire_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBackupExpireTimeRequest, ::runtime::BuildError> {

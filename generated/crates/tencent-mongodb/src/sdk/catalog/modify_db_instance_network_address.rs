@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBInstanceNetworkAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_instance_network_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

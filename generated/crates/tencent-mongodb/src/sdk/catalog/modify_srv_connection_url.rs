@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySRVConnectionUrl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_srv_connection_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySrvConnectionUrlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RenameInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::rename_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenameInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetDBInstanceDeletionProtection`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_db_instance_deletion_protection::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetInstanceMaintenance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_instance_maintenance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetInstanceMaintenanceRequest, ::runtime::BuildError> {

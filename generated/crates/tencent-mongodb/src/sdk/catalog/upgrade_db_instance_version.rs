@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeDbInstanceVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_db_instance_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeDbInstanceVersionRequest, ::runtime::BuildError> {

@@ -6,31 +6,38 @@
 #[non_exhaustive]
 pub struct AuditLogFile {
     /// Audit log file name.
+    ///
     /// Wire name: `FileName`; example: `text.txt`.
     pub file_name: Option<String>,
     /// Creation time of the audit log file, in the format: "2019-03-20 17:09:13".
+    ///
     /// Wire name: `CreateTime`; example: `2021-03-20 17:09:13`.
     pub create_time: Option<String>,
     /// File status value. May return the following values:
     /// "creating" - generating
     /// "Failed" - Creation failed.
     /// "success" - generated.
+    ///
     /// Wire name: `Status`; example: `creating`.
     pub status: Option<String>,
     /// File size in KB.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileSize`; example: `64`.
     pub file_size: Option<u64>,
     /// Download URL for the audit log.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DownloadUrl`; example: `http://*******`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_url: Option<::runtime::SignedUrl>,
     /// Error message.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrMsg`; example: `system error`.
     pub err_msg: Option<String>,
     /// Download progress
+    ///
     /// Wire name: `ProgressRate`; example: `0`.
     pub progress_rate: Option<u64>,
 }

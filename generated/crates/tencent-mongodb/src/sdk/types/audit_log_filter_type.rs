@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogFilter {
     /// Client IP address.
+    ///
     /// Wire name: `Host`.
     pub host: Option<Vec<String>>,
     /// Username.
+    ///
     /// Wire name: `User`.
     pub user: Option<Vec<String>>,
     /// Execution time. Unit: ms. Filter audit logs with execution time more than this value.
+    ///
     /// Wire name: `ExecTime`; example: `10`.
     pub exec_time: Option<u64>,
     /// Number of affected rows. Filter audit logs with affected rows more than this value.
+    ///
     /// Wire name: `AffectRows`; example: `1`.
     pub affect_rows: Option<u64>,
     /// Operation type.
+    ///
     /// Wire name: `Atype`.
     pub atype: Option<Vec<String>>,
     /// Execution result.
+    ///
     /// Wire name: `Result`.
     pub result: Option<Vec<String>>,
     /// Filter logs using this keyword
+    ///
     /// Wire name: `Param`.
     pub param: Option<Vec<String>>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct AuditLog {
     /// Number of affected rows
+    ///
     /// Wire name: `AffectRows`; example: `2`.
     pub affect_rows: Option<u64>,
     /// Operation type. For example: grantRolesToRole, dropRole.
+    ///
     /// Wire name: `Atype`; example: `insert`.
     pub atype: Option<String>,
     /// Execution time. Unit: ms.
+    ///
     /// Wire name: `ExecTime`; example: `1`.
     pub exec_time: Option<u64>,
     /// Client IP address.
+    ///
     /// Wire name: `Host`; example: `21.0***.200`.
     pub host: Option<String>,
     /// Operation parameter. Includes operation parameter information.
+    ///
     /// Wire name: `Param`; example: `{ ns: dbinsert_2.collinsert_1, cmd: { _id:***jectId('697828d959982e5800b1e936'), df: [ "sw", "re" ], likes: 100, title: 3 } }`.
     pub param: Option<String>,
     /// Execution result. 0 indicates success, non-0 indicates failure.
+    ///
     /// Wire name: `Result`; example: `0`.
     pub result: Option<i64>,
     /// User role list. Format: role@db,role@db.
+    ///
     /// Wire name: `Roles`; example: `backup@admin,clusterAdmin@admin,d***minAnyDatabase@admin,readWriteAnyDatabase@admin,restore@admin`.
     pub roles: Option<String>,
     /// Operation timestamp. Format: YYYY-MM-DD HH:mm:ss.
+    ///
     /// Wire name: `Timestamp`; example: `2026-01-27 10:54:19`.
     pub timestamp: Option<String>,
     /// Username. Format: user@db.
+    ///
     /// Wire name: `User`; example: `mongo***r@admin`.
     pub user: Option<String>,
 }

@@ -10,6 +10,7 @@ pub struct Auth {
     /// - 3: read-write.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Mask`; example: `1`.
     pub mask: Option<i64>,
     /// Specifies the name of the database that has the current account permissions.
@@ -17,6 +18,7 @@ pub struct Auth {
     /// - db.name: indicates the database with a specific name.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NameSpace`; example: `"db_test"`.
     pub name_space: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct BackupDownloadTaskStatus {
     /// Shard name.
+    ///
     /// Wire name: `ReplicaSetId`; example: `cmgo-74sjf5mt_0`.
     pub replica_set_id: Option<String>,
     /// Current status of the task.

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BackupDownloadTask {
     /// Task creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-01-02 15:04:05`.
     pub create_time: Option<String>,
     /// Backup file name.
+    ///
     /// Wire name: `BackupName`; example: `cmgo-74sj****_2021-03-24 15:40`.
     pub backup_name: Option<String>,
     /// Shard name.
+    ///
     /// Wire name: `ReplicaSetId`; example: `cmgo-74sj****_0`.
     pub replica_set_id: Option<String>,
     /// Backup data size, in bytes.
+    ///
     /// Wire name: `BackupSize`; example: `102400`.
     pub backup_size: Option<i64>,
     /// Task status.
@@ -27,12 +31,15 @@ pub struct BackupDownloadTask {
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// Task progress percentage.
+    ///
     /// Wire name: `Percent`; example: `20`.
     pub percent: Option<i64>,
     /// Duration, in seconds.
+    ///
     /// Wire name: `TimeSpend`; example: `60`.
     pub time_spend: Option<i64>,
     /// Download link for backup data.
+    ///
     /// Wire name: `Url`; example: `http://cmgo-****.b.c/d.tar?e`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub url: Option<::runtime::SignedUrl>,
@@ -48,12 +55,15 @@ pub struct BackupDownloadTask {
     /// Wire name: `BackupMethod`; example: `1`.
     pub backup_method: Option<i64>,
     /// Specified remarks for initiating backup tasks.
+    ///
     /// Wire name: `BackupDesc`; example: `我的备份`.
     pub backup_desc: Option<String>,
     /// Region information.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Bucket information.
+    ///
     /// Wire name: `Bucket`; example: `my_bucket`.
     pub bucket: Option<String>,
 }

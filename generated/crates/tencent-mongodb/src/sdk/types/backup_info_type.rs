@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct BackupInfo {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cmgo-ca2n****`.
     pub instance_id: Option<String>,
     /// Backup method.
@@ -18,18 +19,23 @@ pub struct BackupInfo {
     /// Wire name: `BackupType`; example: `0`.
     pub backup_type: Option<u64>,
     /// Backup file name.
+    ///
     /// Wire name: `BackupName`; example: `cmgo-ca2n****_2021-12-13 02:02`.
     pub backup_name: Option<String>,
     /// Backup task notes.
+    ///
     /// Wire name: `BackupDesc`; example: `系统后台每日定时自动备份`.
     pub backup_desc: Option<String>,
     /// Backup file size, in KB.
+    ///
     /// Wire name: `BackupSize`; example: `326594030`.
     pub backup_size: Option<u64>,
     /// Backup start time.
+    ///
     /// Wire name: `StartTime`; example: `2021-12-13 02:02:51`.
     pub start_time: Option<String>,
     /// Backup end time.
+    ///
     /// Wire name: `EndTime`; example: `2021-12-13 03:02:51`.
     pub end_time: Option<String>,
     /// Backup status.
@@ -56,15 +62,19 @@ pub struct BackupInfo {
     /// Wire name: `BackupMethod`; example: `0`.
     pub backup_method: Option<u64>,
     /// Backup record ID.
+    ///
     /// Wire name: `BackId`; example: `6997433`.
     pub back_id: Option<i64>,
     /// Backup deletion time.
+    ///
     /// Wire name: `DeleteTime`; example: `2099-01-01 00:00:00`.
     pub delete_time: Option<String>,
     /// Backup region in a different location.
+    ///
     /// Wire name: `BackupRegion`; example: `ap-guangzhou`.
     pub backup_region: Option<String>,
     /// Rollback time supported by the backup.
+    ///
     /// Wire name: `RestoreTime`; example: `2021-12-13 03:02:51`.
     pub restore_time: Option<String>,
 }

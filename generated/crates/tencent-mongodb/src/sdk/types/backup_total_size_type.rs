@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BackupTotalSize {
     /// Total size of full backup, in bytes
+    ///
     /// Wire name: `SnapshotSize`; example: `1024`.
     pub snapshot_size: Option<i64>,
     /// Incremental backup total size
+    ///
     /// Wire name: `OplogSize`; example: `1024`.
     pub oplog_size: Option<i64>,
     /// free quota
+    ///
     /// Wire name: `FreeQuota`; example: `1024`.
     pub free_quota: Option<i64>,
 }

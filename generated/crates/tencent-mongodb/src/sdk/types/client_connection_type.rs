@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ClientConnection {
     /// IP address of the connected client.
+    ///
     /// Wire name: `IP`; example: `192.168.1.1`.
     pub ip: Option<String>,
     /// Number of connections corresponding to the client IP address.
+    ///
     /// Wire name: `Count`; example: `9`.
     pub count: Option<u64>,
     /// Whether it is an internal IP address.
+    ///
     /// Wire name: `InternalService`; example: `true`.
     pub internal_service: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CurrentOp {
     /// Operation number.
+    ///
     /// Wire name: `OpId`; example: `1804858933`.
     pub op_id: Option<i64>,
     /// Namespace where the operation is located, in the format of db.collection.
+    ///
     /// Wire name: `Ns`; example: `db.test`.
     pub ns: Option<String>,
     /// Execution statement of the operation.
+    ///
     /// Wire name: `Query`; example: `执行语句`.
     pub query: Option<String>,
     /// Operation type.
@@ -27,12 +30,15 @@ pub struct CurrentOp {
     /// Wire name: `Op`; example: `update`.
     pub op: Option<String>,
     /// Name of the shard where the operation is performed.
+    ///
     /// Wire name: `ReplicaSetName`; example: `cmgo-12asa***_0`.
     pub replica_set_name: Option<String>,
     /// Name of the node where the operation is performed.
+    ///
     /// Wire name: `NodeName`; example: `9.18.157.***:70**:234****`.
     pub node_name: Option<String>,
     /// Detailed information about the operation.
+    ///
     /// Wire name: `Operation`; example: `操作详情`.
     pub operation: Option<String>,
     /// Node role.
@@ -42,9 +48,11 @@ pub struct CurrentOp {
     /// Wire name: `State`; example: `Secondary`.
     pub state: Option<String>,
     /// Execution time of the operation, in ms.
+    ///
     /// Wire name: `MicrosecsRunning`; example: `30353723`.
     pub microsecs_running: Option<u64>,
     /// Information about the node where the current operation is performed.
+    ///
     /// Wire name: `ExecNode`; example: `从节点`.
     pub exec_node: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DbInstanceInfo {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cmgo-12sad****`.
     pub instance_id: Option<String>,
     /// Region information
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DbInstancePrice {
     /// Unit price of the instance, in USD.
+    ///
     /// Wire name: `UnitPrice`; example: `0.17`.
     pub unit_price: Option<f64>,
     /// Original price of the instance, in USD.
+    ///
     /// Wire name: `OriginalPrice`; example: `210`.
     pub original_price: Option<f64>,
     /// Discount price of the instance, in USD.
+    ///
     /// Wire name: `DiscountPrice`; example: `198`.
     pub discount_price: Option<f64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceChargePrepaid {
     /// Instance purchase duration. Unit: months. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36. Default value: 1.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
     /// Automatic renewal flag. Valid values:

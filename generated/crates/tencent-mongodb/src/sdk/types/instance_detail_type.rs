@@ -8,15 +8,19 @@ use super::{DbInstanceInfo, ShardInfo, TagInfo};
 #[non_exhaustive]
 pub struct InstanceDetail {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cmgo-7pje****`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `test-instance`.
     pub instance_name: Option<String>,
     /// Billing type. Valid value: 0 (pay-as-you-go)
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<u64>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1`.
     pub project_id: Option<u64>,
     /// Cluster type.
@@ -26,9 +30,11 @@ pub struct InstanceDetail {
     /// Wire name: `ClusterType`; example: `1`.
     pub cluster_type: Option<u64>,
     /// Region information
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ information
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Network type.
@@ -38,9 +44,11 @@ pub struct InstanceDetail {
     /// Wire name: `NetType`; example: `1`.
     pub net_type: Option<u64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-0vjm****`.
     pub vpc_id: Option<String>,
     /// Subnet ID of VPC
+    ///
     /// Wire name: `SubnetId`; example: `subnet-emtf****`.
     pub subnet_id: Option<String>,
     /// Instance status.
@@ -53,15 +61,19 @@ pub struct InstanceDetail {
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Instance IP
+    ///
     /// Wire name: `Vip`; example: `10.100.0.**`.
     pub vip: Option<String>,
     /// Port number
+    ///
     /// Wire name: `Vport`; example: `27017`.
     pub vport: Option<u64>,
     /// Instance creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance expiration time
+    ///
     /// Wire name: `DeadLine`.
     pub dead_line: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Storage engine version information on instances.
@@ -77,12 +89,15 @@ pub struct InstanceDetail {
     /// Wire name: `MongoVersion`; example: `MONGO_42_WT`.
     pub mongo_version: Option<String>,
     /// Instance memory specification, in MB.
+    ///
     /// Wire name: `Memory`; example: `4`.
     pub memory: Option<u64>,
     /// Instance disk specification, in MB.
+    ///
     /// Wire name: `Volume`; example: `120`.
     pub volume: Option<u64>,
     /// Number of the instance CPU cores.
+    ///
     /// Wire name: `CpuNum`; example: `2`.
     pub cpu_num: Option<u64>,
     /// Instance machine type.
@@ -92,9 +107,11 @@ pub struct InstanceDetail {
     /// Wire name: `MachineType`; example: `HIO10G`.
     pub machine_type: Option<String>,
     /// Number of secondary nodes of an instance
+    ///
     /// Wire name: `SecondaryNum`; example: `2`.
     pub secondary_num: Option<u64>,
     /// Number of instance shards
+    ///
     /// Wire name: `ReplicationSetNum`; example: `3`.
     pub replication_set_num: Option<u64>,
     /// Automatic renewal flag for the instance.
@@ -105,39 +122,51 @@ pub struct InstanceDetail {
     /// Wire name: `AutoRenewFlag`; example: `0`.
     pub auto_renew_flag: Option<i64>,
     /// Used capacity, in MB.
+    ///
     /// Wire name: `UsedVolume`; example: `100`.
     pub used_volume: Option<u64>,
     /// Start time of the maintenance time
+    ///
     /// Wire name: `MaintenanceStart`; example: `04:00:00`.
     pub maintenance_start: Option<String>,
     /// End time of the maintenance time
+    ///
     /// Wire name: `MaintenanceEnd`; example: `05:00:00`.
     pub maintenance_end: Option<String>,
     /// Shard information
+    ///
     /// Wire name: `ReplicaSets`.
     pub replica_sets: Vec<ShardInfo>,
     /// Information of read-only instances
+    ///
     /// Wire name: `ReadonlyInstances`.
     pub readonly_instances: Vec<DbInstanceInfo>,
     /// Information of disaster recovery instances
+    ///
     /// Wire name: `StandbyInstances`.
     pub standby_instances: Vec<DbInstanceInfo>,
     /// Information of temp instances
+    ///
     /// Wire name: `CloneInstances`.
     pub clone_instances: Vec<DbInstanceInfo>,
     /// Information of associated instances. For a regular instance, this field represents the information of its temp instance; for a temp instance, this field represents the information of its regular instance; and for a read-only instance or a disaster recovery instance, this field represents the information of its primary instance.
+    ///
     /// Wire name: `RelatedInstance`.
     pub related_instance: Option<DbInstanceInfo>,
     /// Instance tag information set
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfo>,
     /// Instance version
+    ///
     /// Wire name: `InstanceVer`; example: `4`.
     pub instance_ver: Option<u64>,
     /// Instance version
+    ///
     /// Wire name: `ClusterVer`; example: `1`.
     pub cluster_ver: Option<u64>,
     /// Protocol information: mongodb.
+    ///
     /// Wire name: `Protocol`; example: `0`.
     pub protocol: Option<u64>,
     /// Instance type.
@@ -150,33 +179,43 @@ pub struct InstanceDetail {
     /// Wire name: `InstanceType`; example: `1`.
     pub instance_type: Option<u64>,
     /// Instance status description.
+    ///
     /// Wire name: `InstanceStatusDesc`; example: `运行中`.
     pub instance_status_desc: Option<String>,
     /// Physical instance ID corresponding to the instance. The instances that have been rolled back and replaced have different InstanceIds and RealInstanceIds, which need to be obtained through the physical ID in scenarios such as obtaining monitoring data from Barad.
+    ///
     /// Wire name: `RealInstanceId`; example: `cmgo-8go1o9xl`.
     pub real_instance_id: Option<String>,
     /// Number of Mongos nodes.
+    ///
     /// Wire name: `MongosNodeNum`; example: `3`.
     pub mongos_node_num: Option<u64>,
     /// Mongos node memory, in MB.
+    ///
     /// Wire name: `MongosMemory`; example: `2`.
     pub mongos_memory: Option<u64>,
     /// Number of Mongos node CPU cores.
+    ///
     /// Wire name: `MongosCpuNum`; example: `1`.
     pub mongos_cpu_num: Option<u64>,
     /// Number of ConfigServer nodes.
+    ///
     /// Wire name: `ConfigServerNodeNum`; example: `3`.
     pub config_server_node_num: Option<u64>,
     /// Config Server node memory, in MB.
+    ///
     /// Wire name: `ConfigServerMemory`; example: `2`.
     pub config_server_memory: Option<u64>,
     /// Config Server node disk size, in MB.
+    ///
     /// Wire name: `ConfigServerVolume`; example: `20`.
     pub config_server_volume: Option<u64>,
     /// Number of ConfigServer node CPU cores.
+    ///
     /// Wire name: `ConfigServerCpuNum`; example: `1`.
     pub config_server_cpu_num: Option<u64>,
     /// Number of read-only nodes.
+    ///
     /// Wire name: `ReadonlyNodeNum`; example: `3`.
     pub readonly_node_num: Option<u64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceEnumParam {
     /// Current parameter value.
+    ///
     /// Wire name: `CurrentValue`; example: `"all"`.
     pub current_value: Option<String>,
     /// Default parameter value.
+    ///
     /// Wire name: `DefaultValue`; example: `"slowOp"`.
     pub default_value: Option<String>,
     /// Enumerated values, which indicate all supported values.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Whether a restart is required for the parameters to take effect after modification.
@@ -21,12 +24,15 @@ pub struct InstanceEnumParam {
     /// Wire name: `NeedRestart`; example: `"0"`.
     pub need_restart: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `"operationProfiling.mode"`.
     pub param_name: Option<String>,
     /// Parameter description.
+    ///
     /// Wire name: `Tips`.
     pub tips: Vec<String>,
     /// Parameter type description.
+    ///
     /// Wire name: `ValueType`; example: `"enum"`.
     pub value_type: Option<String>,
     /// Whether the parameter values are used during running.

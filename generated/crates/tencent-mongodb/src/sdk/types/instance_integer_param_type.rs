@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InstanceIntegerParam {
     /// Current parameter value.
+    ///
     /// Wire name: `CurrentValue`; example: `"100"`.
     pub current_value: Option<String>,
     /// Default parameter value.
+    ///
     /// Wire name: `DefaultValue`; example: `"100"`.
     pub default_value: Option<String>,
     /// Maximum parameter value.
+    ///
     /// Wire name: `Max`; example: `"65536"`.
     pub max: Option<String>,
     /// Minimum value.
+    ///
     /// Wire name: `Min`; example: `"0"`.
     pub min: Option<String>,
     /// Whether a restart is required for the parameters to take effect after modification.
@@ -24,12 +28,15 @@ pub struct InstanceIntegerParam {
     /// Wire name: `NeedRestart`; example: `"1"`.
     pub need_restart: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `"operation.profiling.slowOpThresholdMs"`.
     pub param_name: Option<String>,
     /// Parameter description.
+    ///
     /// Wire name: `Tips`.
     pub tips: Vec<String>,
     /// Parameter type.
+    ///
     /// Wire name: `ValueType`; example: `"integer"`.
     pub value_type: Option<String>,
     /// Whether the parameter values are used during running.
@@ -39,6 +46,7 @@ pub struct InstanceIntegerParam {
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// Redundant field. It can be ignored.
+    ///
     /// Wire name: `Unit`; example: `1`.
     pub unit: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceMultiParam {
     /// Current parameter value.
+    ///
     /// Wire name: `CurrentValue`; example: `"01:00"`.
     pub current_value: Option<String>,
     /// Default parameter value.
+    ///
     /// Wire name: `DefaultValue`; example: `NULL`.
     pub default_value: Option<String>,
     /// Reference value range.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Whether a restart is required for the parameters to take effect after modification.
@@ -21,6 +24,7 @@ pub struct InstanceMultiParam {
     /// Wire name: `NeedRestart`; example: `"1"`.
     pub need_restart: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `"openBalance.window"`.
     pub param_name: Option<String>,
     /// Whether the parameter values are used during running.
@@ -30,9 +34,11 @@ pub struct InstanceMultiParam {
     /// Wire name: `Status`.
     pub status: Option<u64>,
     /// Parameter description.
+    ///
     /// Wire name: `Tips`.
     pub tips: Vec<String>,
     /// Describes the type of the current values. Default value: multi.
+    ///
     /// Wire name: `ValueType`; example: `"multi"`.
     pub value_type: Option<String>,
 }

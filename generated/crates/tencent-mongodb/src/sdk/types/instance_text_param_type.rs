@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct InstanceTextParam {
     /// Current parameter value.
+    ///
     /// Wire name: `CurrentValue`; example: `textParam`.
     pub current_value: Option<String>,
     /// Default parameter value.
+    ///
     /// Wire name: `DefaultValue`; example: `textParam`.
     pub default_value: Option<String>,
     /// Whether a restart is required after the parameter values are modified.
+    ///
     /// Wire name: `NeedRestart`; example: `1`.
     pub need_restart: Option<String>,
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `operationProfiling.****`.
     pub param_name: Option<String>,
     /// Corresponding values of the Text-type parameters.
+    ///
     /// Wire name: `TextValue`; example: `currentTtext`.
     pub text_value: Option<String>,
     /// Parameter description.
+    ///
     /// Wire name: `Tips`.
     pub tips: Vec<String>,
     /// Parameter type description.
+    ///
     /// Wire name: `ValueType`; example: `txt`.
     pub value_type: Option<String>,
     /// Whether the parameter values are used during running.

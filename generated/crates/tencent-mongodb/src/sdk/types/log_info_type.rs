@@ -7,26 +7,32 @@
 pub struct LogInfo {
     /// Log category.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogComponent`; example: `无`.
     pub log_component: Option<String>,
     /// Log level.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogLevel`; example: `无`.
     pub log_level: Option<String>,
     /// Log generation time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogTime`; example: `无`.
     pub log_time: Option<String>,
     /// Log details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogDetail`; example: `无`.
     pub log_detail: Option<String>,
     /// Log connection information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogConnection`; example: `无`.
     pub log_connection: Option<String>,
     /// Log ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogId`; example: `无`.
     pub log_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyMongoDbParamType {
     /// Parameter name to be modified. Strictly refer to the parameter names supported by the current instance, which are obtained through DescribeInstanceParams.
+    ///
     /// Wire name: `Key`; example: `"operationProfiling.****"`.
     pub key: Option<String>,
     /// Corresponding value of the parameter name to be modified. Strictly refer to the value ranges corresponding to the parameters obtained through DescribeInstanceParams.
+    ///
     /// Wire name: `Value`; example: `off`.
     pub value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyNetworkAddress {
     /// New IP
+    ///
     /// Wire name: `NewIPAddress`; example: `172.16.0.**`.
     pub new_ip_address: Option<String>,
     /// Old IP
+    ///
     /// Wire name: `OldIpAddress`; example: `172.16.1.**`.
     pub old_ip_address: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::NodeTag;
 #[non_exhaustive]
 pub struct NodeProperty {
     /// Node AZ.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Node name.
+    ///
     /// Wire name: `NodeName`; example: `cmgo-ocdv****_0-node-primary`.
     pub node_name: Option<String>,
     /// Node access address.
+    ///
     /// Wire name: `Address`; example: `10.4.0.7:30000`.
     pub address: Option<String>,
     /// Public network access address (IP address or domain name) of the node. The example value is an IP address.
+    ///
     /// Wire name: `WanServiceAddress`; example: `113.0.**.**:27017`.
     pub wan_service_address: Option<String>,
     /// Node role.
@@ -46,9 +50,11 @@ pub struct NodeProperty {
     /// Wire name: `Status`; example: `NORMAL`.
     pub status: Option<String>,
     /// Delay time of primary-secondary synchronization, in seconds.
+    ///
     /// Wire name: `SlaveDelay`; example: `1`.
     pub slave_delay: Option<i64>,
     /// Node priority. Value range: \[0, 100\]. A larger value indicates a higher priority.
+    ///
     /// Wire name: `Priority`; example: `10`.
     pub priority: Option<i64>,
     /// Node voting right.
@@ -59,9 +65,11 @@ pub struct NodeProperty {
     pub votes: Option<i64>,
     /// Node tag.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<NodeTag>,
     /// Replica set ID.
+    ///
     /// Wire name: `ReplicateSetId`; example: `cmgo-ocdv****_0`.
     pub replicate_set_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeTag {
     /// Node tag key.
+    ///
     /// Wire name: `TagKey`; example: `testKey`.
     pub tag_key: Option<String>,
     /// Node tag value.
+    ///
     /// Wire name: `TagValue`; example: `testValue`.
     pub tag_value: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operation {
     /// Name of the shard where the operation is performed. The \[DescribeCurrentOp\](<https://www.tencentcloud.com/document/product/240/48120?from_cn_redirect=1>) API can be called to query the shard name.
+    ///
     /// Wire name: `ReplicaSetName`; example: `cmgo-bbzl****_0`.
     pub replica_set_name: Option<String>,
     /// Name of the node where the operation is performed. The \[DescribeCurrentOp\](<https://www.tencentcloud.com/document/product/240/48120?from_cn_redirect=1>) API can be called to query the node name.
+    ///
     /// Wire name: `NodeName`; example: `30.99.***.*:7005:244****`.
     pub node_name: Option<String>,
     /// Operation number. The \[DescribeCurrentOp\](<https://www.tencentcloud.com/document/product/240/48120?from_cn_redirect=1>) API can be called to query the operation number.
+    ///
     /// Wire name: `OpId`; example: `918759117`.
     pub op_id: Option<i64>,
 }

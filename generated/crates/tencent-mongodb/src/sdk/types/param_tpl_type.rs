@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ParamTpl {
     /// Parameter template name.
+    ///
     /// Wire name: `TplName`; example: `压测参数模板`.
     pub tpl_name: Option<String>,
     /// Parameter template ID.
+    ///
     /// Wire name: `TplId`; example: `tpl-adh42hg1y`.
     pub tpl_id: Option<String>,
     /// Database versions applicable to the parameter template.
@@ -31,6 +33,7 @@ pub struct ParamTpl {
     /// Wire name: `ClusterType`; example: `SHARD`.
     pub cluster_type: Option<String>,
     /// Parameter template description.
+    ///
     /// Wire name: `TplDesc`; example: `用于压测`.
     pub tpl_desc: Option<String>,
     /// Template type.

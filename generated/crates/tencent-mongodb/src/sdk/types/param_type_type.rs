@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamType {
     /// Parameter.
+    ///
     /// Wire name: `Key`; example: `balance.window`.
     pub key: Option<String>,
     /// Parameter value.
+    ///
     /// Wire name: `Value`; example: `1|2`.
     pub value: Option<String>,
 }

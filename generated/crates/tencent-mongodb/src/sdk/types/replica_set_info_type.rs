@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSetInfo {
     /// Replica set ID.
+    ///
     /// Wire name: `ReplicaSetId`; example: `cmgo_ih8uido9_0`.
     pub replica_set_id: Option<String>,
 }

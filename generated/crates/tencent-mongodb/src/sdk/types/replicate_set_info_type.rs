@@ -8,6 +8,7 @@ use super::NodeProperty;
 #[non_exhaustive]
 pub struct ReplicateSetInfo {
     /// Node attributes.
+    ///
     /// Wire name: `Nodes`.
     pub nodes: Vec<NodeProperty>,
 }

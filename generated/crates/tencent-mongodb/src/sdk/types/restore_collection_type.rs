@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreCollection {
     /// Original collection to be rolled back
+    ///
     /// Wire name: `OldCollection`; example: `oldColl`.
     pub old_collection: Option<String>,
     /// Rolled-back collection
+    ///
     /// Wire name: `NewCollection`; example: `newColl`.
     pub new_collection: Option<String>,
 }

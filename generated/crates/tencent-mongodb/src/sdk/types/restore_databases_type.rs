@@ -7,9 +7,11 @@ use super::RestoreCollection;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreDatabases {
     /// DB name.
+    ///
     /// Wire name: `Db`; example: `"db_a"`.
     pub db: Option<String>,
     /// Collection information to be rolled back.
+    ///
     /// Wire name: `Collections`.
     pub collections: Option<Vec<RestoreCollection>>,
 }

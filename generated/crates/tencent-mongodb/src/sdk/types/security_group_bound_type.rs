@@ -12,24 +12,31 @@ pub struct SecurityGroupBound {
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Inbound IP address or IP range for database access.
+    ///
     /// Wire name: `CidrIp`; example: `0.0.0.0/0`.
     pub cidr_ip: Option<String>,
     /// Port for database access.
+    ///
     /// Wire name: `PortRange`; example: `80,443`.
     pub port_range: Option<String>,
     /// Transport layer protocol: TCP.
+    ///
     /// Wire name: `IpProtocol`; example: `tcp`.
     pub ip_protocol: Option<String>,
     /// Security group ID.
+    ///
     /// Wire name: `Id`; example: `sg-kayh****`.
     pub id: Option<String>,
     /// Parameter template ID for the IP address or IP address group. Log in to the \[parameter template console\](<https://console.cloud.tencent.com/vpc/template/ip>) to obtain the parameter template IP address details.
+    ///
     /// Wire name: `AddressModule`; example: `ipm-0h4k****`.
     pub address_module: Option<String>,
     /// Parameter template ID for the protocol port or protocol port group. Log in to the \[parameter template console\](<https://console.cloud.tencent.com/vpc/template/protoport>) to obtain the parameter template protocol port details.
+    ///
     /// Wire name: `ServiceModule`; example: `ppm-ay7b****`.
     pub service_module: Option<String>,
     /// Security group description information.
+    ///
     /// Wire name: `Desc`; example: `my-SecurityGroupBound`.
     pub desc: Option<String>,
 }

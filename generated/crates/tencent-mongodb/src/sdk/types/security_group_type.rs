@@ -8,24 +8,31 @@ use super::SecurityGroupBound;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Associated project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Security group creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-01-02 15:04:05`.
     pub create_time: Option<String>,
     /// Security group inbound rule.
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<SecurityGroupBound>,
     /// Security group outbound rule.
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<SecurityGroupBound>,
     /// Security group ID.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-lxdv****`.
     pub security_group_id: Option<String>,
     /// Security group name.
+    ///
     /// Wire name: `SecurityGroupName`; example: `Security Test`.
     pub security_group_name: Option<String>,
     /// Security group remarks.
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `暴露全部端口到公网和内网，有一定安全风险`.
     pub security_group_remark: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ShardInfo {
     /// Used shard capacity
+    ///
     /// Wire name: `UsedVolume`; example: `100`.
     pub used_volume: Option<f64>,
     /// Shard ID
+    ///
     /// Wire name: `ReplicaSetId`; example: `cmgo-pzb****_0`.
     pub replica_set_id: Option<String>,
     /// Shard name
+    ///
     /// Wire name: `ReplicaSetName`; example: `cmgo-pzb****_0`.
     pub replica_set_name: Option<String>,
     /// Shard memory size in MB
+    ///
     /// Wire name: `Memory`; example: `8192`.
     pub memory: Option<u64>,
     /// Shard disk size in MB
+    ///
     /// Wire name: `Volume`; example: `51200`.
     pub volume: Option<u64>,
     /// Shard oplog size in MB
+    ///
     /// Wire name: `OplogSize`; example: `1024`.
     pub oplog_size: Option<u64>,
     /// Number of secondary nodes of a shard
+    ///
     /// Wire name: `SecondaryNum`; example: `2`.
     pub secondary_num: Option<u64>,
     /// Shard physical ID
+    ///
     /// Wire name: `RealReplicaSetId`; example: `cmgo-pzb****_0`.
     pub real_replica_set_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SlowLogItem {
     /// Slow log details.
+    ///
     /// Wire name: `Log`; example: `"Mon Sep 22 20:30:19.980 I COMMAND  [****] command admin.$cmd command: saslContinue { : 1, conversationId: 1, payload: BinData(0, ), $clusterTime: { clusterTime: Timestamp(1758544211, 1), **********"`.
     pub log: Option<String>,
     /// Node name.
+    ///
     /// Wire name: `NodeName`; example: `"cmgo-r3p8hslf_0-node-primary"`.
     pub node_name: Option<String>,
     /// Queries the hash value.
+    ///
     /// Wire name: `QueryHash`; example: `"admin..*****Continue"`.
     pub query_hash: Option<String>,
 }

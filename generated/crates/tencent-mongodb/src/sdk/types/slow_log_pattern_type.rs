@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SlowLogPattern {
     /// Slow log output format: database name.table name.command.
+    ///
     /// Wire name: `Pattern`; example: `admin.$cmd.command`.
     pub pattern: Option<String>,
     /// queryHash value carried during slow log recording. It can be used to identify a query type.
+    ///
     /// Wire name: `QueryHash`; example: `83BAE67C`.
     pub query_hash: Option<String>,
     /// Maximum execution time, in milliseconds.
+    ///
     /// Wire name: `MaxTime`; example: `578`.
     pub max_time: Option<u64>,
     /// Average execution time, in milliseconds.
+    ///
     /// Wire name: `AverageTime`; example: `546`.
     pub average_time: Option<u64>,
     /// Number of slow logs.
+    ///
     /// Wire name: `Total`; example: `8`.
     pub total: Option<u64>,
 }

@@ -19,24 +19,31 @@ pub struct SpecItem {
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// Computing resource specification, indicating the number of CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `2`.
     pub cpu: Option<u64>,
     /// Memory specification. Unit: MB.
+    ///
     /// Wire name: `Memory`; example: `4096`.
     pub memory: Option<u64>,
     /// Default disk specification. Unit: MB.
+    ///
     /// Wire name: `DefaultStorage`; example: `3072000`.
     pub default_storage: Option<u64>,
     /// Maximum disk specification. Unit: MB.
+    ///
     /// Wire name: `MaxStorage`; example: `5120000`.
     pub max_storage: Option<u64>,
     /// Minimum disk specification. Unit: MB.
+    ///
     /// Wire name: `MinStorage`; example: `1536000`.
     pub min_storage: Option<u64>,
     /// Maximum number of requests per second. Unit: requests/second.
+    ///
     /// Wire name: `Qps`; example: `36000`.
     pub qps: Option<u64>,
     /// Maximum number of connections supported for the specification.
+    ///
     /// Wire name: `Conns`; example: `20000`.
     pub conns: Option<u64>,
     /// Storage engine version information on instances.
@@ -64,9 +71,11 @@ pub struct SpecItem {
     /// Wire name: `MongoVersionValue`; example: `4`.
     pub mongo_version_value: Option<u64>,
     /// Instance version information. Valid values: 4.2, 4.4, 5.0, 6.0, 7.0, and 8.0.
+    ///
     /// Wire name: `Version`; example: `3.6`.
     pub version: Option<String>,
     /// Storage engine. Only WiredTiger is supported.
+    ///
     /// Wire name: `EngineName`; example: `WiredTiger`.
     pub engine_name: Option<String>,
     /// Cluster type. Valid values are as follows:
@@ -76,21 +85,27 @@ pub struct SpecItem {
     /// Wire name: `ClusterType`; example: `1`.
     pub cluster_type: Option<u64>,
     /// Minimum number of nodes for each replica set.
+    ///
     /// Wire name: `MinNodeNum`; example: `3`.
     pub min_node_num: Option<u64>,
     /// Maximum number of nodes for each replica set.
+    ///
     /// Wire name: `MaxNodeNum`; example: `7`.
     pub max_node_num: Option<u64>,
     /// Minimum number of shards.
+    ///
     /// Wire name: `MinReplicateSetNum`; example: `2`.
     pub min_replicate_set_num: Option<u64>,
     /// Maximum number of shards.
+    ///
     /// Wire name: `MaxReplicateSetNum`; example: `20`.
     pub max_replicate_set_num: Option<u64>,
     /// Minimum number of nodes for each shard.
+    ///
     /// Wire name: `MinReplicateSetNodeNum`; example: `3`.
     pub min_replicate_set_node_num: Option<u64>,
     /// Maximum number of nodes for each shard.
+    ///
     /// Wire name: `MaxReplicateSetNodeNum`; example: `7`.
     pub max_replicate_set_node_num: Option<u64>,
     /// Cluster specification type. Valid values are as follows:

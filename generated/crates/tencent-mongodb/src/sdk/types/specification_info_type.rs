@@ -8,12 +8,15 @@ use super::SpecItem;
 #[non_exhaustive]
 pub struct SpecificationInfo {
     /// Region information.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ information.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Sales specification information.
+    ///
     /// Wire name: `SpecItems`.
     pub spec_items: Vec<SpecItem>,
     /// Whether cross-AZ deployment is supported.

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagInfo {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `myTag`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `myTagValue`.
     pub tag_value: Option<String>,
 }

@@ -6,33 +6,41 @@
 #[non_exhaustive]
 pub struct Task {
     /// Download task type. 0: slow log; 1: error log.
+    ///
     /// Wire name: `TaskType`; example: `1`.
     pub task_type: Option<i64>,
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `无`.
     pub task_id: Option<String>,
     /// Creation time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `无`.
     pub create_time: Option<String>,
     /// Update time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`; example: `无`.
     pub update_time: Option<String>,
     /// File size.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileSize`.
     pub file_size: Option<i64>,
     /// Task status. 0: initialized; 1: running; 2: successful; 3: failed.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// Percentage.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Percent`; example: `100`.
     pub percent: Option<i64>,
     /// Download URL.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `无`.
     pub url: Option<String>,
 }

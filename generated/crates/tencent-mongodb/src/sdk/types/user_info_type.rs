@@ -8,21 +8,27 @@ use super::Auth;
 #[non_exhaustive]
 pub struct UserInfo {
     /// The account name.
+    ///
     /// Wire name: `UserName`; example: `mongo_test`.
     pub user_name: Option<String>,
     /// The account permission details.
+    ///
     /// Wire name: `AuthRole`.
     pub auth_role: Vec<Auth>,
     /// The time when the account was created.
+    ///
     /// Wire name: `CreateTime`; example: `2021-09-28 14:25:38`.
     pub create_time: Option<String>,
     /// The time when the account was last updated.
+    ///
     /// Wire name: `UpdateTime`; example: `2021-09-28 14:25:38`.
     pub update_time: Option<String>,
     /// The remarks for the account.
+    ///
     /// Wire name: `UserDesc`; example: `mongodb测试账号`.
     pub user_desc: Option<String>,
     /// The time when the console password was last updated.
+    ///
     /// Wire name: `ConsolePassUpdateTime`; example: `2021-09-28 14:25:38`.
     pub console_pass_update_time: Option<String>,
 }

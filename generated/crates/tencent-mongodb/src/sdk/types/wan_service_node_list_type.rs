@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct WanServiceNodeList {
     /// vip and port information of the instance node.
+    ///
     /// Wire name: `VipVport`; example: `10.0.0.0:27017`.
     pub vip_vport: Option<String>,
     /// The listening port of a CLB listener ranges from 1 to 65535.
+    ///
     /// Wire name: `ListenerPort`; example: `9000`.
     pub listener_port: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BindPrometheusManagedGrafana`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::bind_prometheus_managed_grafana::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BindPrometheusManagedGrafanaRequest, ::runtime::BuildError> {

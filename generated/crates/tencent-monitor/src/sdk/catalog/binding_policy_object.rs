@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BindingPolicyObject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::binding_policy_object::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BindingPolicyObjectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CleanGrafanaInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clean_grafana_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CleanGrafanaInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateGrafanaIntegration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_grafana_integration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateGrafanaIntegrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateOnCallForm`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_on_call_form::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateOnCallFormRequest, ::runtime::BuildError> {

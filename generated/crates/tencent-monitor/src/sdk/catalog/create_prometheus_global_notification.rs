@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePrometheusGlobalNotification`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_prometheus_global_notification::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePrometheusMultiTenantInstancePostPayMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_prometheus_multi_tenant_instance_post_pay_mode::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteExporterIntegration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_exporter_integration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteExporterIntegrationRequest, ::runtime::BuildError> {

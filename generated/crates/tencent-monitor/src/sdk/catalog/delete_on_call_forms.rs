@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteOnCallForms`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_on_call_forms::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteOnCallFormsRequest, ::runtime::BuildError> {

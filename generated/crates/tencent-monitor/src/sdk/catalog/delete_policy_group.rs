@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePolicyGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_policy_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePolicyGroupRequest, ::runtime::BuildError> {

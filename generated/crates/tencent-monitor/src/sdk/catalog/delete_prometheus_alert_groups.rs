@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeletePrometheusAlertGroups`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_prometheus_alert_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePrometheusAlertGroupsRequest, ::runtime::BuildError> {

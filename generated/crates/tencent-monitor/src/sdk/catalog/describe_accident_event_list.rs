@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAccidentEventList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_accident_event_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAccidentEventListRequest, ::runtime::BuildError> {

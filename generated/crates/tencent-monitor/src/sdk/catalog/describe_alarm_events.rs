@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAlarmEvents`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_alarm_events::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAlarmEventsRequest, ::runtime::BuildError> {

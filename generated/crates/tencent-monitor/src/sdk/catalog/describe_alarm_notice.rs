@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAlarmNotice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_alarm_notice::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAlarmNoticeRequest, ::runtime::BuildError> {

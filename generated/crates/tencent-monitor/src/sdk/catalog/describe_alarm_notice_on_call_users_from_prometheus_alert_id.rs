@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_alarm_notice_on_call_users_from_prometheus_alert_id::glue::{
     OP, OPERATION, to_wire,
 };

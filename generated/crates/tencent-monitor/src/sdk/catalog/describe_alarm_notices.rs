@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAlarmNotices`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_alarm_notices::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAlarmNoticesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBasicAlarmList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_basic_alarm_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBasicAlarmListRequest, ::runtime::BuildError> {

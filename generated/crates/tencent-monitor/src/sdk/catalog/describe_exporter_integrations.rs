@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeExporterIntegrations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_exporter_integrations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeExporterIntegrationsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeGrafanaEnvironments`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_grafana_environments::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeGrafanaEnvironmentsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeOnCallForm`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_on_call_form::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeOnCallFormRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeOnCallForms`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_on_call_forms::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeOnCallFormsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePrometheusAlertGroups`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_prometheus_alert_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePrometheusAlertGroupsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePrometheusClusterAgents`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_prometheus_cluster_agents::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

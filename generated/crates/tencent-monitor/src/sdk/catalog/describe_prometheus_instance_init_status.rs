@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePrometheusInstanceInitStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_prometheus_instance_init_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

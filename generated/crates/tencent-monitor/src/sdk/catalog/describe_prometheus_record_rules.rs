@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePrometheusRecordRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_prometheus_record_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePrometheusRecordRulesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePrometheusTempSync`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_prometheus_temp_sync::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePrometheusTempSyncRequest, ::runtime::BuildError> {

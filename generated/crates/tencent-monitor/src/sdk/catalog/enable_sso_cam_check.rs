@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableSSOCamCheck`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_sso_cam_check::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableSsoCamCheckRequest, ::runtime::BuildError> {

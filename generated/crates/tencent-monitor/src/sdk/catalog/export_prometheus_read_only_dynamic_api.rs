@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExportPrometheusReadOnlyDynamicAPI`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::export_prometheus_read_only_dynamic_api::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetMonitorData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_monitor_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetMonitorDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetPrometheusAgentManagementCommand`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_prometheus_agent_management_command::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

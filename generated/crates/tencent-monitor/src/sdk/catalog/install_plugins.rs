@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InstallPlugins`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::install_plugins::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InstallPluginsRequest, ::runtime::BuildError> {

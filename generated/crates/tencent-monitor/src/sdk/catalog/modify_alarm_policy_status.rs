@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAlarmPolicyStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_alarm_policy_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAlarmPolicyStatusRequest, ::runtime::BuildError> {

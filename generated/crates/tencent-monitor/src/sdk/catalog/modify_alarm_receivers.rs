@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAlarmReceivers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_alarm_receivers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAlarmReceiversRequest, ::runtime::BuildError> {

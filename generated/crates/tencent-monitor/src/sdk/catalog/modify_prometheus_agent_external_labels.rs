@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyPrometheusAgentExternalLabels`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_prometheus_agent_external_labels::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

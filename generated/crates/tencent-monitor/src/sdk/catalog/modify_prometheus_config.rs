@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyPrometheusConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_prometheus_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPrometheusConfigRequest, ::runtime::BuildError> {

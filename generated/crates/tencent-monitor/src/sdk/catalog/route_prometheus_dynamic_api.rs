@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RoutePrometheusDynamicAPI`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::route_prometheus_dynamic_api::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RoutePrometheusDynamicApiRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RunPrometheusInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::run_prometheus_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RunPrometheusInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetDefaultAlarmPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_default_alarm_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetDefaultAlarmPolicyRequest, ::runtime::BuildError> {

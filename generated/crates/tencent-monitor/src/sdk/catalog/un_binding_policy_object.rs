@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnBindingPolicyObject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::un_binding_policy_object::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnBindingPolicyObjectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnbindPrometheusManagedGrafana`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unbind_prometheus_managed_grafana::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

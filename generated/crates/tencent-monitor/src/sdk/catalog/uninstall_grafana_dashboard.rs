@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UninstallGrafanaDashboard`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::uninstall_grafana_dashboard::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UninstallGrafanaDashboardRequest, ::runtime::BuildError> {

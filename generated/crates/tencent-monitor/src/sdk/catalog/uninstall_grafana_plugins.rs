@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UninstallGrafanaPlugins`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::uninstall_grafana_plugins::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UninstallGrafanaPluginsRequest, ::runtime::BuildError> {

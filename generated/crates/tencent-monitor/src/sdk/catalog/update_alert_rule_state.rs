@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAlertRuleState`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_alert_rule_state::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAlertRuleStateRequest, ::runtime::BuildError> {

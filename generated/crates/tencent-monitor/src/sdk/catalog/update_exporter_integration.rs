@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateExporterIntegration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_exporter_integration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateExporterIntegrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateGrafanaWhiteList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_grafana_white_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateGrafanaWhiteListRequest, ::runtime::BuildError> {

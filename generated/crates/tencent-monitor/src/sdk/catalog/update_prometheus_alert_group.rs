@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePrometheusAlertGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_prometheus_alert_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePrometheusAlertGroupRequest, ::runtime::BuildError> {

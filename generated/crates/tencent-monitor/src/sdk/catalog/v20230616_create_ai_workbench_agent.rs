@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateAIWorkbenchAgent`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::create_ai_workbench_agent::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAiWorkbenchAgentRequest, ::runtime::BuildError> {

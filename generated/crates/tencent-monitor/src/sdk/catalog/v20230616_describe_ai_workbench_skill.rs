@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAIWorkbenchSkill`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::describe_ai_workbench_skill::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAiWorkbenchSkillRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAlarmNotifyHistories`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::describe_alarm_notify_histories::glue::{
     OP, OPERATION, to_wire,
 };

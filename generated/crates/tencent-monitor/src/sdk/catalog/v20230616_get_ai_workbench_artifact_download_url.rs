@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetAIWorkbenchArtifactDownloadURL`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::get_ai_workbench_artifact_download_url::glue::{
     OP, OPERATION, to_wire,
 };

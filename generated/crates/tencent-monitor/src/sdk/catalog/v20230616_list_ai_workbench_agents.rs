@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAIWorkbenchAgents`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::list_ai_workbench_agents::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAiWorkbenchAgentsRequest, ::runtime::BuildError> {

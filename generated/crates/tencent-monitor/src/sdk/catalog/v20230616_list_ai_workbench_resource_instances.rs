@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAIWorkbenchResourceInstances`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::list_ai_workbench_resource_instances::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAIWorkbenchSkills`.
 
 use crate::v20230616::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::v20230616::list_ai_workbench_skills::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAiWorkbenchSkillsRequest, ::runtime::BuildError> {

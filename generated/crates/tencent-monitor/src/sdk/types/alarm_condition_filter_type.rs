@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AlarmConditionFilter {
-    /// (No description in the spec.)
     /// Wire name: `Type`; example: `""`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Expression`; example: `""`.
     pub expression: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Dimensions`; example: `""`.
     pub dimensions: Option<String>,
 }

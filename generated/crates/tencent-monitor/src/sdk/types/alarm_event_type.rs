@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AlarmEvent {
     /// Event name
+    ///
     /// Wire name: `EventName`.
     pub event_name: Option<String>,
     /// Event display name
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// Alarm policy type
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
 }

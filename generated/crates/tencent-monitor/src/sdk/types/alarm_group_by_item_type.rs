@@ -6,9 +6,9 @@
 #[non_exhaustive]
 pub struct AlarmGroupByItem {
     /// Item Id
+    ///
     /// Wire name: `Id`; example: `""`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`; example: `""`.
     pub name: Option<String>,
 }

@@ -6,10 +6,12 @@
 pub struct AlarmHierarchicalNotice {
     /// Notification template ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NoticeId`; example: `无`.
     pub notice_id: Option<String>,
     /// The list of alarm notification levels. The values `Remind` and `Serious` indicate that the notification template only sends alarms at the `Remind` and `Serious` levels.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Classification`.
     pub classification: Option<Vec<String>>,
 }

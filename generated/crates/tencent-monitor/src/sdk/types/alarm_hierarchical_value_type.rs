@@ -6,14 +6,17 @@
 pub struct AlarmHierarchicalValue {
     /// Threshold for the `Remind` level
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Remind`; example: `无`.
     pub remind: Option<String>,
     /// Threshold for the `Warn` level
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Warn`; example: `无`.
     pub warn: Option<String>,
     /// Threshold for the `Serious` level
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Serious`; example: `无`.
     pub serious: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AlarmHistoryMetric {
     /// Namespace used to query data by Tencent Cloud service monitoring type
+    ///
     /// Wire name: `QceNamespace`; example: `qce/cvm`.
     pub qce_namespace: Option<String>,
     /// Metric name
+    ///
     /// Wire name: `MetricName`; example: `CpuUsage`.
     pub metric_name: Option<String>,
     /// Statistical period
+    ///
     /// Wire name: `Period`; example: `60`.
     pub period: Option<i64>,
     /// Value triggering alarm
+    ///
     /// Wire name: `Value`; example: `10`.
     pub value: Option<String>,
     /// Metric display name
+    ///
     /// Wire name: `Description`; example: `CPU使用率`.
     pub description: Option<String>,
 }

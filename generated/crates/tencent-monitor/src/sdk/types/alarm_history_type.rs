@@ -8,77 +8,101 @@ use super::{AlarmHistoryMetric, InstanceGroups};
 #[non_exhaustive]
 pub struct AlarmHistory {
     /// Alarm record ID
+    ///
     /// Wire name: `AlarmId`; example: `01e1f33f-b4ec-43db-8fd0-6f7e163e6ca5`.
     pub alarm_id: Option<String>,
     /// Monitor type
+    ///
     /// Wire name: `MonitorType`; example: `MT_QCE`.
     pub monitor_type: Option<String>,
     /// Policy type
+    ///
     /// Wire name: `Namespace`; example: `cvm_device`.
     pub namespace: Option<String>,
     /// Alarm object
+    ///
     /// Wire name: `AlarmObject`; example: `ins-ybc`.
     pub alarm_object: Option<String>,
     /// Alarm content
+    ///
     /// Wire name: `Content`; example: `CPU 使用率 > 80%`.
     pub content: Option<String>,
     /// Timestamp of the first occurrence
+    ///
     /// Wire name: `FirstOccurTime`; example: `1611700000`.
     pub first_occur_time: Option<i64>,
     /// Timestamp of the last occurrence
+    ///
     /// Wire name: `LastOccurTime`; example: `1611734567`.
     pub last_occur_time: Option<i64>,
     /// Alarm status. Valid values: ALARM (not resolved), OK (resolved), NO_CONF (expired), NO_DATA (insufficient data)
+    ///
     /// Wire name: `AlarmStatus`; example: `ALARM`.
     pub alarm_status: Option<String>,
     /// Alarm policy ID
+    ///
     /// Wire name: `PolicyId`; example: `policy-demo`.
     pub policy_id: Option<String>,
     /// Policy name
+    ///
     /// Wire name: `PolicyName`; example: `云服务器告警策略`.
     pub policy_name: Option<String>,
     /// VPC of alarm object for basic product alarm
+    ///
     /// Wire name: `VPC`; example: `0`.
     pub vpc: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Project name
+    ///
     /// Wire name: `ProjectName`; example: `默认项目`.
     pub project_name: Option<String>,
     /// Instance group of alarm object
+    ///
     /// Wire name: `InstanceGroup`.
     pub instance_group: Vec<InstanceGroups>,
     /// Recipient list
+    ///
     /// Wire name: `ReceiverUids`.
     pub receiver_uids: Vec<i64>,
     /// Recipient group list
+    ///
     /// Wire name: `ReceiverGroups`.
     pub receiver_groups: Vec<i64>,
     /// Alarm channel list. Valid values: SMS (SMS), EMAIL (email), CALL (phone), WECHAT (WeChat)
+    ///
     /// Wire name: `NoticeWays`.
     pub notice_ways: Vec<String>,
     /// Alarm policy ID, which can be used when you call APIs (\[BindingPolicyObject\](<https://intl.cloud.tencent.com/document/product/248/40421?from_cn_redirect=1>), \[UnBindingAllPolicyObject\](<https://intl.cloud.tencent.com/document/product/248/40568?from_cn_redirect=1>), \[UnBindingPolicyObject\](<https://intl.cloud.tencent.com/document/product/248/40567?from_cn_redirect=1>)) to bind/unbind instances or instance groups to/from an alarm policy
+    ///
     /// Wire name: `OriginId`; example: `418`.
     pub origin_id: Option<String>,
     /// Alarm type
+    ///
     /// Wire name: `AlarmType`; example: `METRIC`.
     pub alarm_type: Option<String>,
     /// Event ID
+    ///
     /// Wire name: `EventId`; example: `0`.
     pub event_id: Option<i64>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Whether the policy exists. Valid values: 0 (no), 1 (yes)
+    ///
     /// Wire name: `PolicyExists`; example: `1`.
     pub policy_exists: Option<i64>,
     /// Metric information
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MetricsInfo`.
     pub metrics_info: Vec<AlarmHistoryMetric>,
     /// Dimension information of an instance that triggered alarms.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Dimensions`; example: `{"cluster_name":"es-dnxsssss"}`.
     pub dimensions: Option<String>,
 }

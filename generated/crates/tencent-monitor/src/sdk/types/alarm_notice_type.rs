@@ -9,54 +9,67 @@ use super::{ClsNotice, Tag, UrlNotice, UserNotice};
 pub struct AlarmNotice {
     /// Alarm notification template ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Id`; example: `18565`.
     pub id: Option<String>,
     /// Alarm notification template name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`; example: `默认通知`.
     pub name: Option<String>,
     /// Last modified time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedAt`; example: `2020-11-16 13:56:56`.
     pub updated_at: Option<String>,
     /// Last modified by
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedBy`; example: `1500000688`.
     pub updated_by: Option<String>,
     /// Alarm notification type. Valid values: ALARM (for unresolved alarms), OK (for resolved alarms), ALL (for all alarms)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NoticeType`; example: `ALL`.
     pub notice_type: Option<String>,
     /// User notification list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserNotices`.
     pub user_notices: Vec<UserNotice>,
     /// Callback notification list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `URLNotices`.
     pub url_notices: Vec<UrlNotice>,
     /// Whether it is the system default notification template. Valid values: 0 (no), 1 (yes)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsPreset`; example: `1`.
     pub is_preset: Option<i64>,
     /// Notification language. Valid values: zh-CN (Chinese), en-US (English)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NoticeLanguage`; example: `zh-CN`.
     pub notice_language: Option<String>,
     /// List of IDs of the alarm policies bound to alarm notification template
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PolicyIds`.
     pub policy_ids: Vec<String>,
     /// Backend AMP consumer ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AMPConsumerId`; example: `Consumer-asfafasf`.
     pub amp_consumer_id: Option<String>,
     /// Channel to push alarm notifications to CLS.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CLSNotices`.
     pub cls_notices: Vec<ClsNotice>,
     /// Tags bound to a notification template
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

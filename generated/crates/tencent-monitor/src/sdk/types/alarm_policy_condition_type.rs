@@ -8,14 +8,17 @@ use super::AlarmPolicyRule;
 pub struct AlarmPolicyCondition {
     /// Judgment condition of an alarm trigger condition (`0`: Any; `1`: All; `2`: Composite). When the value is set to `2` (i.e., composite trigger conditions), this parameter should be used together with `ComplexExpression`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsUnionRule`; example: `0`.
     pub is_union_rule: Option<i64>,
     /// Alarm trigger condition list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<AlarmPolicyRule>,
     /// The judgment expression of composite alarm trigger conditions, which is valid when the value of `IsUnionRule` is `2`. This parameter is used to determine that an alarm condition is met only when the expression values are `True` for multiple trigger conditions.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ComplexExpression`; example: `(1 OR 2) AND (3 OR 4)`.
     pub complex_expression: Option<String>,
 }

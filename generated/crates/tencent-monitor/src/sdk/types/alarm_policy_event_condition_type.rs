@@ -8,6 +8,7 @@ use super::AlarmPolicyRule;
 pub struct AlarmPolicyEventCondition {
     /// Alarm trigger condition list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<AlarmPolicyRule>,
 }

@@ -8,10 +8,12 @@ use super::{AlarmHierarchicalValue, AlarmPolicyFilter};
 pub struct AlarmPolicyRule {
     /// Metric name or event name. The supported metrics can be queried via \[DescribeAlarmMetrics\](<https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1>) and the supported events via \[DescribeAlarmEvents\](<https://intl.cloud.tencent.com/document/product/248/51284?from_cn_redirect=1>).
     /// Note: this field may return `null`, indicating that no valid value is obtained.
+    ///
     /// Wire name: `MetricName`; example: `CpuUsage`.
     pub metric_name: Option<String>,
     /// Statistical period in seconds. The valid values can be queried via \[DescribeAlarmMetrics\](<https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1>).
     /// Note: this field may return `null`, indicating that no valid value is obtained.
+    ///
     /// Wire name: `Period`; example: `60`.
     pub period: Option<i64>,
     /// Operator
@@ -34,62 +36,77 @@ pub struct AlarmPolicyRule {
     /// re = regex match
     /// The valid values can be queried via \[DescribeAlarmMetrics\](<https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1>).
     /// Note: this field may return `null`, indicating that no valid value is obtained.
+    ///
     /// Wire name: `Operator`; example: `gt`.
     pub operator: Option<String>,
     /// Threshold. The valid value range can be queried via \[DescribeAlarmMetrics\](<https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1>).
     /// Note: this field may return `null`, indicating that no valid value is obtained.
+    ///
     /// Wire name: `Value`; example: `100`.
     pub value: Option<String>,
     /// Number of periods. `1`: continue for one period; `2`: continue for two periods; and so on. The valid values can be queried via \[DescribeAlarmMetrics\](<https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1>).
     /// Note: this field may return `null`, indicating that no valid value is obtained.
+    ///
     /// Wire name: `ContinuePeriod`; example: `1`.
     pub continue_period: Option<i64>,
     /// Alarm interval in seconds. Valid values: 0 (do not repeat), 300 (alarm once every 5 minutes), 600 (alarm once every 10 minutes), 900 (alarm once every 15 minutes), 1800 (alarm once every 30 minutes), 3600 (alarm once every hour), 7200 (alarm once every 2 hours), 10800 (alarm once every 3 hours), 21600 (alarm once every 6 hours),  43200 (alarm once every 12 hours), 86400 (alarm once every day)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NoticeFrequency`; example: `300`.
     pub notice_frequency: Option<i64>,
     /// Whether the alarm frequency increases exponentially. Valid values: 0 (no), 1 (yes)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsPowerNotice`; example: `0`.
     pub is_power_notice: Option<i64>,
     /// Filter condition for one single trigger rule
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Filter`.
     pub filter: Option<AlarmPolicyFilter>,
     /// Metric display name, which is used in the output parameter
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `CPU使用率`.
     pub description: Option<String>,
     /// Unit, which is used in the output parameter
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Unit`; example: `%`.
     pub unit: Option<String>,
     /// Trigger condition type. `STATIC`: static threshold; `dynamic`: dynamic threshold. If you do not specify this parameter when creating or editing a policy, `STATIC` is used by default.
     /// Note: this field may return `null`, indicating that no valid value is obtained.
+    ///
     /// Wire name: `RuleType`; example: `STATIC`.
     pub rule_type: Option<String>,
     /// Whether it is an advanced metric. 0: No; 1: Yes.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsAdvanced`; example: `0`.
     pub is_advanced: Option<i64>,
     /// Whether the advanced metric feature is enabled. 0: No; 1: Yes.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsOpen`; example: `0`.
     pub is_open: Option<i64>,
     /// Integration center product ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProductId`; example: `cvm`.
     pub product_id: Option<String>,
     /// Maximum value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ValueMax`; example: `0`.
     pub value_max: Option<f64>,
     /// Minimum value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ValueMin`; example: `0`.
     pub value_min: Option<f64>,
     /// The configuration of alarm level threshold
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HierarchicalValue`.
     pub hierarchical_value: Option<AlarmHierarchicalValue>,
 }

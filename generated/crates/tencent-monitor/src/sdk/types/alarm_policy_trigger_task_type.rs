@@ -6,10 +6,12 @@
 pub struct AlarmPolicyTriggerTask {
     /// Triggered task type. Valid value: AS (auto scaling)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// Configuration information in JSON format, such as {"Key1":"Value1","Key2":"Value2"}
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskConfig`.
     pub task_config: Option<String>,
 }

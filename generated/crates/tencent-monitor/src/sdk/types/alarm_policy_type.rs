@@ -12,151 +12,184 @@ use super::{
 pub struct AlarmPolicy {
     /// Alarm policy ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PolicyId`; example: `无`.
     pub policy_id: Option<String>,
     /// Alarm policy name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PolicyName`; example: `无`.
     pub policy_name: Option<String>,
     /// Remarks
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Remark`; example: `无`.
     pub remark: Option<String>,
     /// Monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MonitorType`; example: `无`.
     pub monitor_type: Option<String>,
     /// Status. Valid values: 0 (disabled), 1 (enabled)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Enable`.
     pub enable: Option<i64>,
     /// Number of instances bound to policy group
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UseSum`.
     pub use_sum: Option<i64>,
     /// Project ID. Valid values: -1 (no project), 0 (default project)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// Project name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProjectName`; example: `无`.
     pub project_name: Option<String>,
     /// Alarm policy type
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Namespace`; example: `无`.
     pub namespace: Option<String>,
     /// Trigger condition template ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConditionTemplateId`; example: `无`.
     pub condition_template_id: Option<String>,
     /// Metric trigger condition
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Condition`.
     pub condition: Option<AlarmPolicyCondition>,
     /// Event trigger condition
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EventCondition`.
     pub event_condition: Option<AlarmPolicyEventCondition>,
     /// Notification rule ID list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NoticeIds`.
     pub notice_ids: Vec<String>,
     /// Notification rule list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Notices`.
     pub notices: Vec<AlarmNotice>,
     /// Triggered task list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TriggerTasks`.
     pub trigger_tasks: Vec<AlarmPolicyTriggerTask>,
     /// Template policy group
     /// Note: this field may return null, indicating that no valid values can be obtained.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConditionsTemp`.
     pub conditions_temp: Option<ConditionsTemp>,
     /// `Uin` of the last modifying user
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastEditUin`; example: `无`.
     pub last_edit_uin: Option<String>,
     /// Update time
     /// Note: this field may return null, indicating that no valid values can be obtained.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// Creation time
     /// Note: this field may return null, indicating that no valid values can be obtained.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InsertTime`.
     pub insert_time: Option<i64>,
     /// Region
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`.
     pub region: Vec<String>,
     /// Namespace display name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NamespaceShowName`; example: `无`.
     pub namespace_show_name: Option<String>,
     /// Whether it is the default policy. Valid values: 1 (yes), 0 (no)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<i64>,
     /// Whether the default policy can be set. Valid values: 1 (yes), 0 (no)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CanSetDefault`.
     pub can_set_default: Option<i64>,
     /// Instance group ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceGroupId`.
     pub instance_group_id: Option<i64>,
     /// Total number of instances in instance group
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceSum`.
     pub instance_sum: Option<i64>,
     /// Instance group name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceGroupName`; example: `无`.
     pub instance_group_name: Option<String>,
     /// Trigger condition type. Valid values: STATIC (static threshold), DYNAMIC (dynamic)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleType`; example: `无`.
     pub rule_type: Option<String>,
     /// Policy ID for instance/instance group binding and unbinding APIs (BindingPolicyObject, UnBindingAllPolicyObject, UnBindingPolicyObject)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OriginId`; example: `无`.
     pub origin_id: Option<String>,
     /// Tag
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagInstances`.
     pub tag_instances: Vec<TagInstance>,
-    /// (No description in the spec.)
     /// Wire name: `Filter`.
     pub filter: Option<AlarmConditionFilter>,
-    /// (No description in the spec.)
     /// Wire name: `GroupBy`.
     pub group_by: Vec<AlarmGroupByItem>,
     /// Information on the filter dimension associated with a policy.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FilterDimensionsParam`; example: `无`.
     pub filter_dimensions_param: Option<String>,
     /// Whether it is a quick alarm policy.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsOneClick`.
     pub is_one_click: Option<i64>,
     /// Whether the quick alarm policy is enabled.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OneClickStatus`.
     pub one_click_status: Option<i64>,
     /// The number of advanced metrics.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AdvancedMetricNumber`; example: `0`.
     pub advanced_metric_number: Option<i64>,
     /// Whether the policy is associated with all objects
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsBindAll`; example: `0`.
     pub is_bind_all: Option<i64>,
     /// Policy tag
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

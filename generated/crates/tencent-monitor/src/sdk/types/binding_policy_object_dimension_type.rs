@@ -5,17 +5,21 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindingPolicyObjectDimension {
     /// Region name.
+    ///
     /// Wire name: `Region`; example: `gz`.
     pub region: Option<String>,
     /// Region ID.
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Instance dimension information in the following format:
     /// {"unInstanceId":"ins-00jvv9mo"}. The dimension information varies by Tencent Cloud services. For more information, please see:
     /// \[Dimension List\](<https://intl.cloud.tencent.com/document/product/248/50397?from_cn_redirect=1>)
+    ///
     /// Wire name: `Dimensions`; example: `{"unInstanceId":"ins-00jvv9mo"}`.
     pub dimensions: Option<String>,
     /// Event dimensions.
+    ///
     /// Wire name: `EventDimensions`; example: `{"uuid":"c734cd0d-d050-44bd-8d17-f6381039b4b6"}`.
     pub event_dimensions: Option<String>,
 }

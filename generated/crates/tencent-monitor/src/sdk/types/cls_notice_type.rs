@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClsNotice {
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Logset ID.
+    ///
     /// Wire name: `LogSetId`; example: `logset-28hg48g2`.
     pub log_set_id: Option<String>,
     /// Topic ID.
+    ///
     /// Wire name: `TopicId`; example: `topic-2ingu2bg`.
     pub topic_id: Option<String>,
     /// Status. Valid values: `0` (disabled), `1` (enabled). Default value: `1` (enabled). This parameter can be left empty.
+    ///
     /// Wire name: `Enable`; example: `1`.
     pub enable: Option<i64>,
 }

@@ -8,15 +8,19 @@ use super::DimensionNew;
 #[non_exhaustive]
 pub struct CommonNamespaceNew {
     /// Namespace ID
+    ///
     /// Wire name: `Id`; example: `performance_database_metric`.
     pub id: Option<String>,
     /// Namespace name
+    ///
     /// Wire name: `Name`; example: `数据库指标`.
     pub name: Option<String>,
     /// Monitoring type
+    ///
     /// Wire name: `MonitorType`; example: ` MT_TAW`.
     pub monitor_type: Option<String>,
     /// Dimension information
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<DimensionNew>,
 }

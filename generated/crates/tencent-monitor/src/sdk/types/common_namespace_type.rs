@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct CommonNamespace {
     /// Namespace ID
+    ///
     /// Wire name: `Id`; example: `无`.
     pub id: Option<String>,
     /// Namespace name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Namespace value
+    ///
     /// Wire name: `Value`; example: `无`.
     pub value: Option<String>,
     /// Product name
+    ///
     /// Wire name: `ProductName`; example: `无`.
     pub product_name: Option<String>,
     /// Configuration information
+    ///
     /// Wire name: `Config`; example: `无`.
     pub config: Option<String>,
     /// List of supported regions
+    ///
     /// Wire name: `AvailableRegions`.
     pub available_regions: Vec<String>,
     /// Sort ID
+    ///
     /// Wire name: `SortId`.
     pub sort_id: Option<i64>,
     /// Unique ID in Dashboard
+    ///
     /// Wire name: `DashboardId`; example: `无`.
     pub dashboard_id: Option<String>,
 }

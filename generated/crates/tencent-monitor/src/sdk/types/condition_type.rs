@@ -6,46 +6,59 @@
 #[non_exhaustive]
 pub struct Condition {
     /// Alarm notification frequency.
+    ///
     /// Wire name: `AlarmNotifyPeriod`; example: `7200`.
     pub alarm_notify_period: Option<i64>,
     /// Predefined repeated notification policy. `0`: One-time alarm; `1`: exponential alarm; `2`: consecutive alarm.
+    ///
     /// Wire name: `AlarmNotifyType`; example: `0`.
     pub alarm_notify_type: Option<i64>,
     /// Detection method.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CalcType`; example: `"1"`.
     pub calc_type: Option<String>,
     /// Detection value.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CalcValue`; example: `"95"`.
     pub calc_value: Option<String>,
     /// Duration in seconds.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ContinueTime`; example: `"300"`.
     pub continue_time: Option<String>,
     /// Metric ID.
+    ///
     /// Wire name: `MetricID`; example: `33`.
     pub metric_id: Option<i64>,
     /// Displayed metric name.
+    ///
     /// Wire name: `MetricDisplayName`; example: `"CPU利用率"`.
     pub metric_display_name: Option<String>,
     /// Statistical period.
+    ///
     /// Wire name: `Period`; example: `60`.
     pub period: Option<i64>,
     /// Rule ID.
+    ///
     /// Wire name: `RuleID`; example: `623123`.
     pub rule_id: Option<i64>,
     /// Metric unit.
+    ///
     /// Wire name: `Unit`; example: `"%"`.
     pub unit: Option<String>,
     /// Whether it is an advanced metric. Valid values: `0` (no), `1` (yes).
+    ///
     /// Wire name: `IsAdvanced`; example: `0`.
     pub is_advanced: Option<i64>,
     /// Whether the advance metric feature is enabled. Valid values: `0` (no), `1` (yes).
+    ///
     /// Wire name: `IsOpen`; example: `0`.
     pub is_open: Option<i64>,
     /// Product ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProductId`; example: `""`.
     pub product_id: Option<String>,
 }

@@ -9,14 +9,17 @@ use super::{AlarmPolicyCondition, AlarmPolicyEventCondition};
 pub struct ConditionsTemp {
     /// Template name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TemplateName`; example: `无`.
     pub template_name: Option<String>,
     /// Metric trigger condition
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Condition`.
     pub condition: Option<AlarmPolicyCondition>,
     /// Event trigger condition
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EventCondition`.
     pub event_condition: Option<AlarmPolicyEventCondition>,
 }

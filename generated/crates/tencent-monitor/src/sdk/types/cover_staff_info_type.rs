@@ -6,14 +6,17 @@
 pub struct CoverStaffInfo {
     /// Shift personnel ID group.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoverStaffIDs`.
     pub cover_staff_i_ds: Vec<String>,
     /// Shift start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoverStartTime`.
     pub cover_start_time: Option<i64>,
     /// Shift end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoverEndTime`.
     pub cover_end_time: Option<i64>,
 }

@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePolicyGroupCondition {
     /// Metric ID.
+    ///
     /// Wire name: `MetricId`.
     pub metric_id: Option<i64>,
     /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
+    ///
     /// Wire name: `AlarmNotifyType`.
     pub alarm_notify_type: Option<i64>,
     /// Alarm sending period in seconds. The value &lt;0 indicates that no alarm will be triggered. The value 0 indicates that an alarm is triggered only once. The value &gt;0 indicates that an alarm is triggered at the interval of triggerTime.
+    ///
     /// Wire name: `AlarmNotifyPeriod`.
     pub alarm_notify_period: Option<i64>,
     /// Comparative type. The value 1 indicates greater than. The value 2 indicates greater than or equal to. The value 3 indicates smaller than. The value 4 indicates smaller than or equal to. The value 5 indicates equal to. The value 6 indicates not equal to. This parameter is optional if a default comparative type is configured for the metric.
+    ///
     /// Wire name: `CalcType`.
     pub calc_type: Option<i64>,
     /// Comparative value. This parameter is optional if the metric has no requirement.
+    ///
     /// Wire name: `CalcValue`.
     pub calc_value: Option<f64>,
     /// Data aggregation period in seconds. This parameter is optional if the metric has a default value.
+    ///
     /// Wire name: `CalcPeriod`.
     pub calc_period: Option<i64>,
     /// Number of consecutive periods after which an alarm will be triggered.
+    ///
     /// Wire name: `ContinuePeriod`.
     pub continue_period: Option<i64>,
     /// If a metric is created based on a template, the `RuleId` of the metric in the template must be passed in.
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
 }

@@ -8,12 +8,15 @@ use super::Dimension;
 #[non_exhaustive]
 pub struct DataPoint {
     /// Combination of instance object dimensions
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<Dimension>,
     /// The array of timestamps indicating at which points in time there is data. Missing timestamps have no data points (i.e., missed)
+    ///
     /// Wire name: `Timestamps`.
     pub timestamps: Vec<f64>,
     /// The array of monitoring values, which is in one-to-one correspondence to Timestamps
+    ///
     /// Wire name: `Values`.
     pub values: Vec<f64>,
 }

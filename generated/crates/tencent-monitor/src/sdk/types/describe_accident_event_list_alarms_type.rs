@@ -7,34 +7,42 @@
 pub struct DescribeAccidentEventListAlarms {
     /// Event type.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `BusinessTypeDesc`.
     pub business_type_desc: Option<String>,
     /// Event type.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `AccidentTypeDesc`.
     pub accident_type_desc: Option<String>,
     /// ID of the event type. The value 1 indicates service issues. The value 2 indicates other subscriptions.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `BusinessID`.
     pub business_id: Option<i64>,
     /// Event status ID. The value 0 indicates that the event has been recovered. The value 1 indicates that the event has not been recovered.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventStatus`.
     pub event_status: Option<i64>,
     /// Affected object.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `AffectResource`.
     pub affect_resource: Option<String>,
     /// Region where the event occurs.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// Time when the event occurs.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `OccurTime`.
     pub occur_time: Option<String>,
     /// Update time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<String>,
 }

@@ -8,90 +8,112 @@ use super::InstanceGroup;
 #[non_exhaustive]
 pub struct DescribeBasicAlarmListAlarms {
     /// Alarm ID.
+    ///
     /// Wire name: `Id`.
     pub id: Option<u64>,
     /// Project ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// Project name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
     /// Alarm status ID. Valid values: 0 (not resolved), 1 (resolved), 2/3/5 (insufficient data), 4 (expired)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// Alarm status. Valid values: ALARM (not resolved), OK (resolved), NO_DATA (insufficient data), NO_CONF (expired)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlarmStatus`.
     pub alarm_status: Option<String>,
     /// Policy group ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// Policy group name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// Occurrence time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `FirstOccurTime`.
     pub first_occur_time: Option<String>,
     /// Duration in seconds.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Duration`.
     pub duration: Option<i64>,
     /// End time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `LastOccurTime`.
     pub last_occur_time: Option<String>,
     /// Alarm content.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Content`.
     pub content: Option<String>,
     /// Alarm object.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ObjName`.
     pub obj_name: Option<String>,
     /// Alarm object ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ObjId`.
     pub obj_id: Option<String>,
     /// Policy type.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ViewName`.
     pub view_name: Option<String>,
     /// VPC, which is unique to CVM.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Vpc`.
     pub vpc: Option<String>,
     /// Metric ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `MetricId`.
     pub metric_id: Option<i64>,
     /// Metric name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
     /// Alarm type. The value 0 indicates metric alarms. The value 2 indicates product event alarms. The value 3 indicates platform event alarms.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `AlarmType`.
     pub alarm_type: Option<i64>,
     /// Region.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// Dimensions of an alarm object.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Option<String>,
     /// Notification method.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `NotifyWay`.
     pub notify_way: Vec<String>,
     /// Instance group information.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceGroup`.
     pub instance_group: Vec<InstanceGroup>,
 }

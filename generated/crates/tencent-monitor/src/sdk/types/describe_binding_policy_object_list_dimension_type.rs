@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DescribeBindingPolicyObjectListDimension {
     /// Region ID.
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// Region abbreviation.
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// Combined JSON string of dimensions.
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Option<String>,
     /// Combined JSON string of event dimensions.
+    ///
     /// Wire name: `EventDimensions`.
     pub event_dimensions: Option<String>,
 }

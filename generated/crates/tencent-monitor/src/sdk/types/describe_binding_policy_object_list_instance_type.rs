@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DescribeBindingPolicyObjectListInstance {
     /// Unique ID of the object.
+    ///
     /// Wire name: `UniqueId`.
     pub unique_id: Option<String>,
     /// Dimension set of an object instance, which is a jsonObj string.
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Option<String>,
     /// Whether the object is shielded. The value 0 indicates that the object is not shielded. The value 1 indicates that the object is shielded.
+    ///
     /// Wire name: `IsShielded`.
     pub is_shielded: Option<i64>,
     /// Region where the object resides.
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
 }

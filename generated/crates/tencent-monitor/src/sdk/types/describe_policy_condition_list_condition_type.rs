@@ -11,34 +11,43 @@ use super::{
 #[non_exhaustive]
 pub struct DescribePolicyConditionListCondition {
     /// Policy view name.
+    ///
     /// Wire name: `PolicyViewName`; example: `无`.
     pub policy_view_name: Option<String>,
     /// Event alarm conditions.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventMetrics`.
     pub event_metrics: Vec<DescribePolicyConditionListEventMetric>,
     /// Whether to support multiple regions.
+    ///
     /// Wire name: `IsSupportMultiRegion`.
     pub is_support_multi_region: Option<bool>,
     /// Metric alarm conditions.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Metrics`.
     pub metrics: Vec<DescribePolicyConditionListMetric>,
     /// Policy type name.
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Sorting ID.
+    ///
     /// Wire name: `SortId`.
     pub sort_id: Option<i64>,
     /// Whether to support default policies.
+    ///
     /// Wire name: `SupportDefault`.
     pub support_default: Option<bool>,
     /// List of regions that support this policy type.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `SupportRegions`.
     pub support_regions: Vec<String>,
     /// Deprecated information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeprecatingInfo`.
     pub deprecating_info: Option<DescribePolicyConditionListResponseDeprecatingInfo>,
 }

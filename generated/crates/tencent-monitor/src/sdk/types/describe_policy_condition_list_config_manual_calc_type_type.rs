@@ -7,9 +7,11 @@
 pub struct DescribePolicyConditionListConfigManualCalcType {
     /// Value of CalcType.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Keys`.
     pub keys: Vec<i64>,
     /// Required or not.
+    ///
     /// Wire name: `Need`.
     pub need: Option<bool>,
 }

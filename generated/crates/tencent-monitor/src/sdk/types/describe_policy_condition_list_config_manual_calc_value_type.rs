@@ -7,21 +7,26 @@
 pub struct DescribePolicyConditionListConfigManualCalcValue {
     /// Default value.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Default`.
     pub default: Option<String>,
     /// Fixed value.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Fixed`.
     pub fixed: Option<String>,
     /// Maximum value.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Max`.
     pub max: Option<String>,
     /// Minimum value.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Min`.
     pub min: Option<String>,
     /// Required or not.
+    ///
     /// Wire name: `Need`.
     pub need: Option<bool>,
 }

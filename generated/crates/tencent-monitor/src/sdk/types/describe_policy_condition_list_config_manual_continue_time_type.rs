@@ -7,13 +7,16 @@
 pub struct DescribePolicyConditionListConfigManualContinueTime {
     /// Default duration in seconds.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Default`.
     pub default: Option<i64>,
     /// Custom durations in seconds.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Keys`.
     pub keys: Vec<i64>,
     /// Required or not.
+    ///
     /// Wire name: `Need`.
     pub need: Option<bool>,
 }

@@ -7,34 +7,42 @@
 pub struct DescribePolicyConditionListConfigManualStatType {
     /// Data aggregation method in a period of 5 seconds.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P5`.
     pub p5: Option<String>,
     /// Data aggregation method in a period of 10 seconds.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P10`.
     pub p10: Option<String>,
     /// Data aggregation method in a period of 1 minute.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P60`.
     pub p60: Option<String>,
     /// Data aggregation method in a period of 5 minutes.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P300`.
     pub p300: Option<String>,
     /// Data aggregation method in a period of 10 minutes.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P600`.
     pub p600: Option<String>,
     /// Data aggregation method in a period of 30 minutes.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P1800`.
     pub p1800: Option<String>,
     /// Data aggregation method in a period of 1 hour.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P3600`.
     pub p3600: Option<String>,
     /// Data aggregation method in a period of 1 day.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `P86400`.
     pub p86400: Option<String>,
 }

@@ -16,26 +16,32 @@ use super::{
 pub struct DescribePolicyConditionListConfigManual {
     /// Check method.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CalcType`.
     pub calc_type: Option<DescribePolicyConditionListConfigManualCalcType>,
     /// Threshold.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CalcValue`.
     pub calc_value: Option<DescribePolicyConditionListConfigManualCalcValue>,
     /// Duration.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ContinueTime`.
     pub continue_time: Option<DescribePolicyConditionListConfigManualContinueTime>,
     /// Data period.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Period`.
     pub period: Option<DescribePolicyConditionListConfigManualPeriod>,
     /// Number of periods.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `PeriodNum`.
     pub period_num: Option<DescribePolicyConditionListConfigManualPeriodNum>,
     /// Statistics method.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `StatType`.
     pub stat_type: Option<DescribePolicyConditionListConfigManualStatType>,
 }

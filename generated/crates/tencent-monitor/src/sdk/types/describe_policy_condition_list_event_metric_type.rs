@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DescribePolicyConditionListEventMetric {
     /// Event ID.
+    ///
     /// Wire name: `EventId`.
     pub event_id: Option<i64>,
     /// Event name.
+    ///
     /// Wire name: `EventShowName`.
     pub event_show_name: Option<String>,
     /// Whether to recover.
+    ///
     /// Wire name: `NeedRecovered`.
     pub need_recovered: Option<bool>,
     /// Event type, which is a reserved field. Currently, it is fixed to 2.
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }

@@ -9,15 +9,19 @@ use super::DescribePolicyConditionListConfigManual;
 pub struct DescribePolicyConditionListMetric {
     /// Metric configuration.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ConfigManual`.
     pub config_manual: Option<DescribePolicyConditionListConfigManual>,
     /// Metric ID.
+    ///
     /// Wire name: `MetricId`.
     pub metric_id: Option<i64>,
     /// Metric name.
+    ///
     /// Wire name: `MetricShowName`.
     pub metric_show_name: Option<String>,
     /// Metric unit.
+    ///
     /// Wire name: `MetricUnit`.
     pub metric_unit: Option<String>,
 }

@@ -7,14 +7,17 @@
 pub struct DescribePolicyConditionListResponseDeprecatingInfo {
     /// Whether to hide
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Hidden`.
     pub hidden: Option<bool>,
     /// Names of new views
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewViewNames`.
     pub new_view_names: Vec<String>,
     /// Description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `无`.
     pub description: Option<String>,
 }

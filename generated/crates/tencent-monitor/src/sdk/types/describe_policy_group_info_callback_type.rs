@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DescribePolicyGroupInfoCallback {
     /// URL of the user callback API.
+    ///
     /// Wire name: `CallbackUrl`.
     pub callback_url: Option<String>,
     /// Status of the user callback API. The value 0 indicates that the API is not verified. The value 1 indicates that the API is verified. The value 2 indicates that a URL exists but the API fails to be verified.
+    ///
     /// Wire name: `ValidFlag`.
     pub valid_flag: Option<i64>,
     /// Verification code of the user callback API.
+    ///
     /// Wire name: `VerifyCode`.
     pub verify_code: Option<String>,
 }

@@ -6,30 +6,38 @@
 #[non_exhaustive]
 pub struct DescribePolicyGroupInfoConditionTpl {
     /// Policy group ID.
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// Policy group name.
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// Policy type.
+    ///
     /// Wire name: `ViewName`.
     pub view_name: Option<String>,
     /// Policy group remarks.
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// Uin that was last edited.
+    ///
     /// Wire name: `LastEditUin`.
     pub last_edit_uin: Option<String>,
     /// Update time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// Creation time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InsertTime`.
     pub insert_time: Option<i64>,
     /// Whether the 'AND' rule is used.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `IsUnionRule`.
     pub is_union_rule: Option<i64>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct DescribePolicyGroupInfoCondition {
     /// Metric name.
+    ///
     /// Wire name: `MetricShowName`.
     pub metric_show_name: Option<String>,
     /// Data aggregation period in seconds.
+    ///
     /// Wire name: `Period`.
     pub period: Option<i64>,
     /// Metric ID.
+    ///
     /// Wire name: `MetricId`.
     pub metric_id: Option<i64>,
     /// Threshold rule ID.
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
     /// Metric unit.
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<String>,
     /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
+    ///
     /// Wire name: `AlarmNotifyType`.
     pub alarm_notify_type: Option<i64>,
     /// Alarm sending period in seconds. If the value is less than 0, no alarm will be triggered. If the value is 0, an alarm will be triggered only once. If the value is greater than 0, an alarm will be triggered at the interval of `triggerTime`.
+    ///
     /// Wire name: `AlarmNotifyPeriod`.
     pub alarm_notify_period: Option<i64>,
     /// Comparative type. The value 1 indicates greater than. The value 2 indicates greater than or equal to. The value 3 indicates smaller than. The value 4 indicates smaller than or equal to. The value 5 indicates equal to. The value 6 indicates not equal to. The value 7 indicates day-on-day increase. The value 8 indicates day-on-day decrease. The value 9 indicates week-on-week increase. The value 10 indicates week-on-week decrease. The value 11 indicates periodical increase. The value 12 indicates periodical decrease.
+    ///
     /// Wire name: `CalcType`.
     pub calc_type: Option<i64>,
     /// Threshold.
+    ///
     /// Wire name: `CalcValue`.
     pub calc_value: Option<String>,
     /// Duration at which an alarm will be triggered in seconds.
+    ///
     /// Wire name: `ContinueTime`.
     pub continue_time: Option<i64>,
     /// Alarm metric name.
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
 }

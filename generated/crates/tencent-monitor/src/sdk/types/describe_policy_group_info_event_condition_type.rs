@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DescribePolicyGroupInfoEventCondition {
     /// Event ID.
+    ///
     /// Wire name: `EventId`.
     pub event_id: Option<i64>,
     /// Event alarm rule ID.
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
     /// Event name.
+    ///
     /// Wire name: `EventShowName`.
     pub event_show_name: Option<String>,
     /// Alarm sending period in seconds. The value &lt;0 indicates that no alarm will be triggered. The value 0 indicates that an alarm is triggered only once. The value &gt;0 indicates that an alarm is triggered at the interval of triggerTime.
+    ///
     /// Wire name: `AlarmNotifyPeriod`.
     pub alarm_notify_period: Option<i64>,
     /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
+    ///
     /// Wire name: `AlarmNotifyType`.
     pub alarm_notify_type: Option<i64>,
 }

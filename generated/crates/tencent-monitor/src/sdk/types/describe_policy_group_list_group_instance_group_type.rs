@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct DescribePolicyGroupListGroupInstanceGroup {
     /// Instance group name ID.
+    ///
     /// Wire name: `InstanceGroupId`.
     pub instance_group_id: Option<i64>,
     /// Policy type view name.
+    ///
     /// Wire name: `ViewName`.
     pub view_name: Option<String>,
     /// Uin that was last edited.
+    ///
     /// Wire name: `LastEditUin`.
     pub last_edit_uin: Option<String>,
     /// Instance group name.
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// Number of instances.
+    ///
     /// Wire name: `InstanceSum`.
     pub instance_sum: Option<i64>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// Creation time.
+    ///
     /// Wire name: `InsertTime`.
     pub insert_time: Option<i64>,
 }

@@ -12,69 +12,89 @@ use super::{
 #[non_exhaustive]
 pub struct DescribePolicyGroupListGroup {
     /// Policy group ID.
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// Policy group name.
+    ///
     /// Wire name: `GroupName`; example: `无`.
     pub group_name: Option<String>,
     /// Whether it is enabled.
+    ///
     /// Wire name: `IsOpen`.
     pub is_open: Option<bool>,
     /// Policy view name.
+    ///
     /// Wire name: `ViewName`; example: `无`.
     pub view_name: Option<String>,
     /// Uin that was last edited.
+    ///
     /// Wire name: `LastEditUin`; example: `无`.
     pub last_edit_uin: Option<String>,
     /// Last modified time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// Creation time.
+    ///
     /// Wire name: `InsertTime`.
     pub insert_time: Option<i64>,
     /// Number of instances that are bound to the policy group.
+    ///
     /// Wire name: `UseSum`.
     pub use_sum: Option<i64>,
     /// Number of unshielded instances that are bound to the policy group.
+    ///
     /// Wire name: `NoShieldedSum`.
     pub no_shielded_sum: Option<i64>,
     /// Whether it is the default policy. The value 0 indicates that it is not the default policy. The value 1 indicates that it is the default policy.
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<i64>,
     /// Whether the policy can be configured as the default policy.
+    ///
     /// Wire name: `CanSetDefault`.
     pub can_set_default: Option<bool>,
     /// Parent policy group ID.
+    ///
     /// Wire name: `ParentGroupId`.
     pub parent_group_id: Option<i64>,
     /// Remarks of the policy group.
+    ///
     /// Wire name: `Remark`; example: `无`.
     pub remark: Option<String>,
     /// ID of the project to which the policy group belongs.
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// Threshold rule list.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Conditions`.
     pub conditions: Vec<DescribePolicyGroupInfoCondition>,
     /// Product event rule list.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventConditions`.
     pub event_conditions: Vec<DescribePolicyGroupInfoEventCondition>,
     /// Recipient list.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ReceiverInfos`.
     pub receiver_infos: Vec<DescribePolicyGroupInfoReceiverInfo>,
     /// Template-based policy group.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ConditionsTemp`.
     pub conditions_temp: Option<DescribePolicyGroupInfoConditionTpl>,
     /// Instance group that is bound to the policy group.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceGroup`.
     pub instance_group: Option<DescribePolicyGroupListGroupInstanceGroup>,
     /// The 'AND' or 'OR' rule. The value 0 indicates the 'OR' rule (indicating that an alarm will be triggered if any rule meets the threshold condition). The value 1 indicates the 'AND' rule (indicating that an alarm will be triggered when all rules meet the threshold conditions).
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `IsUnionRule`.
     pub is_union_rule: Option<i64>,
 }

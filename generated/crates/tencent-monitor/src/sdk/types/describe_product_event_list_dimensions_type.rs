@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DescribeProductEventListDimensions {
     /// Dimension name.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Dimension value.
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -7,14 +7,17 @@
 pub struct DescribeProductEventListEventsDimensions {
     /// Dimension name in English.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// Dimension name in Chinese.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Dimension value.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

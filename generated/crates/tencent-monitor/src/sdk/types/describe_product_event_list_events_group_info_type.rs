@@ -7,10 +7,12 @@
 pub struct DescribeProductEventListEventsGroupInfo {
     /// Policy ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// Policy name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
 }

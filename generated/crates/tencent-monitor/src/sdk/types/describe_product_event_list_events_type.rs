@@ -11,86 +11,107 @@ use super::{
 pub struct DescribeProductEventListEvents {
     /// Event ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventId`; example: `111`.
     pub event_id: Option<i64>,
     /// Event name in Chinese.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventCName`; example: `ping不可达`.
     pub event_c_name: Option<String>,
     /// Event name in English.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventEName`; example: `ping_unreachable`.
     pub event_e_name: Option<String>,
     /// Event name abbreviation.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `EventName`; example: `ping_unreachable`.
     pub event_name: Option<String>,
     /// Product name in Chinese.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ProductCName`; example: `cvm`.
     pub product_c_name: Option<String>,
     /// Product name in English.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ProductEName`; example: `cvm`.
     pub product_e_name: Option<String>,
     /// Product name abbreviation.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ProductName`; example: `cvm`.
     pub product_name: Option<String>,
     /// Instance ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceId`; example: `ins-3xdfd90`.
     pub instance_id: Option<String>,
     /// Instance name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceName`; example: `ins-3xdfd90`.
     pub instance_name: Option<String>,
     /// Project ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ProjectId`; example: `123`.
     pub project_id: Option<String>,
     /// Region.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Region`; example: `gz`.
     pub region: Option<String>,
     /// Status.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<String>,
     /// Whether to support alarms.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `SupportAlarm`; example: `1`.
     pub support_alarm: Option<i64>,
     /// Event type.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Type`; example: `21`.
     pub type_field: Option<String>,
     /// Start time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `StartTime`; example: `1611560738`.
     pub start_time: Option<i64>,
     /// Update time.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `UpdateTime`; example: `1611560790`.
     pub update_time: Option<i64>,
     /// Instance object information.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<DescribeProductEventListEventsDimensions>,
     /// Additional information of the instance object.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `AdditionMsg`.
     pub addition_msg: Vec<DescribeProductEventListEventsDimensions>,
     /// Whether to configure alarms.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `IsAlarmConfig`; example: `1`.
     pub is_alarm_config: Option<i64>,
     /// Policy information.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GroupInfo`.
     pub group_info: Vec<DescribeProductEventListEventsGroupInfo>,
     /// Display name
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewName`; example: `cvm/device`.
     pub view_name: Option<String>,
 }

@@ -7,18 +7,22 @@
 pub struct DescribeProductEventListOverView {
     /// Number of events whose statuses have changed.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `StatusChangeAmount`.
     pub status_change_amount: Option<i64>,
     /// Number of events whose alarm statuses are not configured.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `UnConfigAlarmAmount`.
     pub un_config_alarm_amount: Option<i64>,
     /// Number of events with exceptions.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `UnNormalEventAmount`.
     pub un_normal_event_amount: Option<i64>,
     /// Number of events that have not been recovered.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `UnRecoverAmount`.
     pub un_recover_amount: Option<i64>,
 }

@@ -8,40 +8,52 @@ use super::Operator;
 #[non_exhaustive]
 pub struct DimensionNew {
     /// Dimension key ID displayed on the backend
+    ///
     /// Wire name: `Key`; example: `tapm.instance.key`.
     pub key: Option<String>,
     /// Dimension key name displayed on the frontend
+    ///
     /// Wire name: `Name`; example: `业务系统`.
     pub name: Option<String>,
     /// Whether it is required
+    ///
     /// Wire name: `IsRequired`; example: `true`.
     pub is_required: Option<bool>,
     /// List of supported operators
+    ///
     /// Wire name: `Operators`.
     pub operators: Vec<Operator>,
     /// Whether multiple items can be selected
+    ///
     /// Wire name: `IsMultiple`; example: `true`.
     pub is_multiple: Option<bool>,
     /// Whether it can be modified after creation
+    ///
     /// Wire name: `IsMutable`; example: `true`.
     pub is_mutable: Option<bool>,
     /// Whether it is displayed to users
+    ///
     /// Wire name: `IsVisible`; example: `true`.
     pub is_visible: Option<bool>,
     /// Whether it can be used to filter policies
+    ///
     /// Wire name: `CanFilterPolicy`; example: `false`.
     pub can_filter_policy: Option<bool>,
     /// Whether it can be used to filter historical alarms
+    ///
     /// Wire name: `CanFilterHistory`; example: `false`.
     pub can_filter_history: Option<bool>,
     /// Whether it can be used as an aggregate dimension
+    ///
     /// Wire name: `CanGroupBy`; example: `true`.
     pub can_group_by: Option<bool>,
     /// Whether it must be used as an aggregate dimension
+    ///
     /// Wire name: `MustGroupBy`; example: `true`.
     pub must_group_by: Option<bool>,
     /// The key to be replaced on the frontend
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShowValueReplace`; example: `无`.
     pub show_value_replace: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dimension {
     /// Instance dimension name
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Instance dimension value
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

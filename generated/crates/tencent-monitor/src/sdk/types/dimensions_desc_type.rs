@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DimensionsDesc {
     /// Array of dimension names
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<String>,
 }

@@ -7,19 +7,24 @@
 pub struct EventCondition {
     /// Alarm notification frequency.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlarmNotifyPeriod`; example: `无`.
     pub alarm_notify_period: Option<String>,
     /// Predefined repeated notification policy. `0`: One-time alarm; `1`: exponential alarm; `2`: consecutive alarm
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlarmNotifyType`; example: `无`.
     pub alarm_notify_type: Option<String>,
     /// Event ID.
+    ///
     /// Wire name: `EventID`; example: `无`.
     pub event_id: Option<String>,
     /// Displayed event name.
+    ///
     /// Wire name: `EventDisplayName`; example: `无`.
     pub event_display_name: Option<String>,
     /// Rule ID.
+    ///
     /// Wire name: `RuleID`; example: `无`.
     pub rule_id: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Filter method. Valid values: `=`, `!=`, `in`.
+    ///
     /// Wire name: `Type`; example: `=`.
     pub type_field: Option<String>,
     /// Filter dimension name
+    ///
     /// Wire name: `Key`; example: `serviceName`.
     pub key: Option<String>,
     /// Filter value. For the `in` filter method, separate multiple values by comma.
+    ///
     /// Wire name: `Value`; example: `sso-api`.
     pub value: Option<String>,
     /// Filter name
+    ///
     /// Wire name: `Name`; example: `filter-name`.
     pub name: Option<String>,
     /// Filter value range
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

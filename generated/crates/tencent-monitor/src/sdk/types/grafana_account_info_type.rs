@@ -8,22 +8,28 @@ use super::GrafanaAccountRole;
 #[non_exhaustive]
 pub struct GrafanaAccountInfo {
     /// User account ID
+    ///
     /// Wire name: `UserId`; example: `1000000000`.
     pub user_id: Option<String>,
     /// User permission
+    ///
     /// Wire name: `Role`.
     pub role: Vec<GrafanaAccountRole>,
     /// Remarks
+    ///
     /// Wire name: `Notes`; example: `xxx`.
     pub notes: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateAt`.
     pub create_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Instance ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `grafana-xxxx`.
     pub instance_id: Option<String>,
     /// User’s root account UIN
+    ///
     /// Wire name: `Uin`; example: `11111`.
     pub uin: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrafanaAccountRole {
     /// Organization
+    ///
     /// Wire name: `Organization`; example: `Org`.
     pub organization: Option<String>,
     /// Permission
+    ///
     /// Wire name: `Role`; example: `Admin`.
     pub role: Option<String>,
 }

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct GrafanaChannel {
     /// Channel ID
+    ///
     /// Wire name: `ChannelId`; example: `channel-id`.
     pub channel_id: Option<String>,
     /// Channel name
+    ///
     /// Wire name: `ChannelName`; example: `channel-name`.
     pub channel_name: Option<String>,
     /// Array of alert channel template IDs
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// Creation time
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Update time
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// All valid organizations in an alert channel
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OrganizationIds`.
     pub organization_ids: Vec<String>,
 }

@@ -8,61 +8,80 @@ use super::PrometheusTag;
 #[non_exhaustive]
 pub struct GrafanaInstanceInfo {
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `my-instance`.
     pub instance_name: Option<String>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `grafana-abcdefgh`.
     pub instance_id: Option<String>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-abcdef`.
     pub vpc_id: Option<String>,
     /// Array of subnet IDs
+    ///
     /// Wire name: `SubnetIds`.
     pub subnet_ids: Vec<String>,
     /// Grafana private network address
+    ///
     /// Wire name: `InternetUrl`; example: `192.168.0.1`.
     pub internet_url: Option<String>,
     /// Grafana public network address
+    ///
     /// Wire name: `InternalUrl`; example: `192.168.0.1`.
     pub internal_url: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Status. Valid values: `1` (creating), `2` (running), `3` (abnormal), `4` (restarting), `5` (stopping), `6` (stopped), `7` (deleted).
+    ///
     /// Wire name: `InstanceStatus`; example: `1`.
     pub instance_status: Option<i64>,
     /// Instance tag
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Vec<PrometheusTag>,
     /// Instance AZ
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-6`.
     pub zone: Option<String>,
     /// Billing mode. Valid value: `1` (yearly/monthly subscription).
+    ///
     /// Wire name: `InstanceChargeType`; example: `1`.
     pub instance_charge_type: Option<i64>,
     /// VPC name
+    ///
     /// Wire name: `VpcName`; example: `Default-VPC`.
     pub vpc_name: Option<String>,
     /// Subnet name
+    ///
     /// Wire name: `SubnetName`; example: `Default-Subnet`.
     pub subnet_name: Option<String>,
     /// Region ID
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// The full URL used to access this instance
+    ///
     /// Wire name: `RootUrl`; example: `http://127.0.0.1`.
     pub root_url: Option<String>,
     /// Whether to enable SSO
+    ///
     /// Wire name: `EnableSSO`; example: `true`.
     pub enable_sso: Option<bool>,
     /// Version number
+    ///
     /// Wire name: `Version`; example: `v7.4.2`.
     pub version: Option<String>,
     /// Whether to enable CAM authentication during SSO
+    ///
     /// Wire name: `EnableSSOCamCheck`; example: `true`.
     pub enable_sso_cam_check: Option<bool>,
 }

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct GrafanaIntegrationConfig {
     /// Integration ID
+    ///
     /// Wire name: `IntegrationId`; example: `my-instance`.
     pub integration_id: Option<String>,
     /// Integration type
+    ///
     /// Wire name: `Kind`; example: `grafana`.
     pub kind: Option<String>,
     /// Integration content
+    ///
     /// Wire name: `Content`; example: `"{}"`.
     pub content: Option<String>,
     /// Integration description
+    ///
     /// Wire name: `Description`; example: `""`.
     pub description: Option<String>,
     /// Grafana redirection address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GrafanaURL`; example: `""`.
     pub grafana_url: Option<String>,
 }

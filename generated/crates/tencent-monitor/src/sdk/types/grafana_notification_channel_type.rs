@@ -6,33 +6,42 @@
 #[non_exhaustive]
 pub struct GrafanaNotificationChannel {
     /// Channel ID
+    ///
     /// Wire name: `ChannelId`; example: `channel-id`.
     pub channel_id: Option<String>,
     /// Channel name
+    ///
     /// Wire name: `ChannelName`; example: `channel-name`.
     pub channel_name: Option<String>,
     /// Array of notification channel template IDs
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// Creation time
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Update time
+    ///
     /// Wire name: `UpdatedAt`; example: `2021-03-11T16:54:33+08:00`.
     pub updated_at: Option<String>,
     /// Default valid organization. This parameter has been deprecated. Please use `OrganizationIds` instead.
+    ///
     /// Wire name: `OrgId`; example: `1`.
     pub org_id: Option<String>,
     /// Extra valid organization. This parameter has been deprecated. Please use `OrganizationIds` instead.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraOrgIds`.
     pub extra_org_ids: Vec<String>,
     /// Valid organization. This parameter has been deprecated. Please use `OrganizationIds` instead.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OrgIds`; example: `["1", "2", "3"]`.
     pub org_ids: Option<String>,
     /// All valid organizations in an alert channel
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OrganizationIds`; example: `["1", "2", "3"]`.
     pub organization_ids: Option<String>,
 }

@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrafanaPlugin {
     /// Grafana plugin ID
+    ///
     /// Wire name: `PluginId`.
     pub plugin_id: Option<String>,
     /// Grafana plugin version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

@@ -7,10 +7,12 @@
 pub struct InstanceGroup {
     /// Instance group ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceGroupId`.
     pub instance_group_id: Option<i64>,
     /// Instance group name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceGroupName`.
     pub instance_group_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceGroups {
     /// Instance group ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// Instance group name
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::Dimension;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
     /// Combination of instance dimensions
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Option<Vec<Dimension>>,
 }

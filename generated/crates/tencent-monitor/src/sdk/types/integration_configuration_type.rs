@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IntegrationConfiguration {
     /// Name
+    ///
     /// Wire name: `Name`; example: `test`.
     pub name: Option<String>,
     /// Type
+    ///
     /// Wire name: `Kind`; example: `blackbox-exporter`.
     pub kind: Option<String>,
     /// Content
+    ///
     /// Wire name: `Content`; example: `{\"name\":\"test\",\"kind\":\"blackbox-exporter\",\"spec\":{\"in`.
     pub content: Option<String>,
     /// Status
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Instance type
+    ///
     /// Wire name: `Category`; example: `MySQL`.
     pub category: Option<String>,
     /// Instance description
+    ///
     /// Wire name: `InstanceDesc`; example: `root:**@localhost:3306`.
     pub instance_desc: Option<String>,
     /// Dashboard URL
+    ///
     /// Wire name: `GrafanaDashboardURL`; example: `http://xx`.
     pub grafana_dashboard_url: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Label {
     /// Label name
+    ///
     /// Wire name: `Name`; example: `label-name`.
     pub name: Option<String>,
     /// Label value
+    ///
     /// Wire name: `Value`; example: `label-value`.
     pub value: Option<String>,
 }

@@ -7,15 +7,19 @@ use super::LogFilterInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogAlarmReq {
     /// APM instance ID
+    ///
     /// Wire name: `InstanceId`; example: `fake-instanceId`.
     pub instance_id: Option<String>,
     /// Search condition
+    ///
     /// Wire name: `Filter`.
     pub filter: Option<Vec<LogFilterInfo>>,
     /// The switch to enable/disable alarm merging
+    ///
     /// Wire name: `AlarmMerge`; example: `1`.
     pub alarm_merge: Option<String>,
     /// Alarm merging time
+    ///
     /// Wire name: `AlarmMergeTime`; example: `30`.
     pub alarm_merge_time: Option<String>,
 }

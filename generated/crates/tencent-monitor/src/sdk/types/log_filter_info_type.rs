@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogFilterInfo {
     /// Field name
+    ///
     /// Wire name: `Key`; example: `k1`.
     pub key: Option<String>,
     /// Comparison operator
+    ///
     /// Wire name: `Operator`; example: `eq`.
     pub operator: Option<String>,
     /// Field value
+    ///
     /// Wire name: `Value`; example: `val1`.
     pub value: Option<String>,
 }

@@ -7,22 +7,27 @@
 pub struct ManagementCommand {
     /// Agent installation command
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Install`.
     pub install: Option<String>,
     /// Agent restart command
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Restart`.
     pub restart: Option<String>,
     /// Agent stop command
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Stop`.
     pub stop: Option<String>,
     /// Agent status detection command
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StatusCheck`.
     pub status_check: Option<String>,
     /// Agent log detection command
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogCheck`.
     pub log_check: Option<String>,
 }

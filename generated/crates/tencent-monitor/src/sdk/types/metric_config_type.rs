@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MetricConfig {
     /// Allowed operator
+    ///
     /// Wire name: `Operator`.
     pub operator: Vec<String>,
     /// Allowed data cycle in seconds
+    ///
     /// Wire name: `Period`.
     pub period: Vec<i64>,
     /// Allowed number of continuous cycles
+    ///
     /// Wire name: `ContinuePeriod`.
     pub continue_period: Vec<i64>,
 }

@@ -8,9 +8,11 @@ use super::{Dimension, Point};
 #[non_exhaustive]
 pub struct MetricDataPoint {
     /// Combination of instance object dimensions
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<Dimension>,
     /// Data point list
+    ///
     /// Wire name: `Values`.
     pub values: Vec<Point>,
 }

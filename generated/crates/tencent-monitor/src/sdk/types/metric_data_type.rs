@@ -8,9 +8,11 @@ use super::MetricDataPoint;
 #[non_exhaustive]
 pub struct MetricData {
     /// Metric name
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
     /// Monitoring data point
+    ///
     /// Wire name: `Points`.
     pub points: Vec<MetricDataPoint>,
 }

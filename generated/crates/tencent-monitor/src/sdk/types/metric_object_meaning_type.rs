@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MetricObjectMeaning {
     /// Meaning of the metric in English
+    ///
     /// Wire name: `En`.
     pub en: Option<String>,
     /// Meaning of the metric in Chinese
+    ///
     /// Wire name: `Zh`.
     pub zh: Option<String>,
 }

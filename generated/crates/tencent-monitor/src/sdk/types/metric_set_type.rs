@@ -8,35 +8,45 @@ use super::{DimensionsDesc, MetricObjectMeaning, PeriodsSt};
 #[non_exhaustive]
 pub struct MetricSet {
     /// Namespace. Each Tencent Cloud product has a namespace
+    ///
     /// Wire name: `Namespace`; example: `QCE/CVM`.
     pub namespace: Option<String>,
     /// Metric Name
+    ///
     /// Wire name: `MetricName`; example: `AccOuttraffic`.
     pub metric_name: Option<String>,
     /// Unit used by the metric
+    ///
     /// Wire name: `Unit`; example: `MB`.
     pub unit: Option<String>,
     /// Unit used by the metric
+    ///
     /// Wire name: `UnitCname`; example: `""`.
     pub unit_cname: Option<String>,
     /// Statistical period in seconds supported by the metric, such as 60 and 300
+    ///
     /// Wire name: `Period`.
     pub period: Vec<i64>,
     /// Metric method during the statistical period
+    ///
     /// Wire name: `Periods`.
     pub periods: Vec<PeriodsSt>,
     /// Meaning of the statistical metric
+    ///
     /// Wire name: `Meaning`.
     pub meaning: Option<MetricObjectMeaning>,
     /// Dimension description
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<DimensionsDesc>,
     /// Metric name (in Chinese).
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MetricCName`; example: `公网出流量面积`.
     pub metric_c_name: Option<String>,
     /// Metric name (in English).
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MetricEName`; example: `AccOuttraffic`.
     pub metric_e_name: Option<String>,
 }

@@ -8,51 +8,63 @@ use super::{MetricConfig, Operator};
 #[non_exhaustive]
 pub struct Metric {
     /// Alarm policy type
+    ///
     /// Wire name: `Namespace`; example: `cvm_device`.
     pub namespace: Option<String>,
     /// Metric name
+    ///
     /// Wire name: `MetricName`; example: `CpuUsage`.
     pub metric_name: Option<String>,
     /// Metric display name
+    ///
     /// Wire name: `Description`; example: `CPU利用率`.
     pub description: Option<String>,
     /// Minimum value
+    ///
     /// Wire name: `Min`; example: `0`.
     pub min: Option<f64>,
     /// Maximum value
+    ///
     /// Wire name: `Max`; example: `100`.
     pub max: Option<f64>,
     /// Dimension list
+    ///
     /// Wire name: `Dimensions`.
     pub dimensions: Vec<String>,
     /// Unit
+    ///
     /// Wire name: `Unit`; example: `%`.
     pub unit: Option<String>,
     /// Metric configuration
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MetricConfig`.
     pub metric_config: Option<MetricConfig>,
     /// Whether it is an advanced metric. 1: Yes; 0: No.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsAdvanced`; example: `0`.
     pub is_advanced: Option<i64>,
     /// Whether the advanced metric feature is enabled. 1: Yes; 0: No.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsOpen`; example: `0`.
     pub is_open: Option<i64>,
     /// Integration center product ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProductId`; example: `0`.
     pub product_id: Option<i64>,
     /// Matching operator
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Operators`.
     pub operators: Vec<Operator>,
     /// Metric monitoring granularity
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Periods`.
     pub periods: Vec<i64>,
-    /// (No description in the spec.)
     /// Wire name: `IsLatenessMetric`; example: `1`.
     pub is_lateness_metric: Option<i64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MidQueryCondition {
     /// Dimension
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// Operator. Valid values: eq (equal to), ne (not equal to), in
+    ///
     /// Wire name: `Operator`.
     pub operator: Option<String>,
     /// Dimension value. If `Operator` is `eq` or `ne`, only the first element will be used
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

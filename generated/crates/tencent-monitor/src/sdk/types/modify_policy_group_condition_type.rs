@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyPolicyGroupCondition {
     /// Metric ID.
+    ///
     /// Wire name: `MetricId`.
     pub metric_id: Option<i64>,
     /// Comparative type. The value 1 indicates greater than. The value 2 indicates greater than or equal to. The value 3 indicates smaller than. The value 4 indicates smaller than or equal to. The value 5 indicates equal to. The value 6 indicates not equal to.
+    ///
     /// Wire name: `CalcType`.
     pub calc_type: Option<i64>,
     /// Threshold.
+    ///
     /// Wire name: `CalcValue`.
     pub calc_value: Option<String>,
     /// Data period of the detected metric.
+    ///
     /// Wire name: `CalcPeriod`.
     pub calc_period: Option<i64>,
     /// Number of consecutive periods.
+    ///
     /// Wire name: `ContinuePeriod`.
     pub continue_period: Option<i64>,
     /// Alarm sending and convergence type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
+    ///
     /// Wire name: `AlarmNotifyType`.
     pub alarm_notify_type: Option<i64>,
     /// Alarm sending period in seconds. If the value is less than 0, no alarm will be triggered. If the value is 0, an alarm will be triggered only once. If the value is greater than 0, an alarm will be triggered at the interval of triggerTime.
+    ///
     /// Wire name: `AlarmNotifyPeriod`.
     pub alarm_notify_period: Option<i64>,
     /// Rule ID. No filling means new addition while filling in ruleId means to modify existing rules.
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyPolicyGroupEventCondition {
     /// Event ID.
+    ///
     /// Wire name: `EventId`.
     pub event_id: Option<i64>,
     /// Alarm sending and convergence type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
+    ///
     /// Wire name: `AlarmNotifyType`.
     pub alarm_notify_type: Option<i64>,
     /// Alarm sending period in seconds. If the value is less than 0, no alarm will be triggered. If the value is 0, an alarm will be triggered only once. If the value is greater than 0, an alarm will be triggered at the interval of triggerTime.
+    ///
     /// Wire name: `AlarmNotifyPeriod`.
     pub alarm_notify_period: Option<i64>,
     /// Rule ID. No filling means new addition while filling in ruleId means to modify existing rules.
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<i64>,
 }

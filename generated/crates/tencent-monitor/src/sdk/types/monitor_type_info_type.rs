@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MonitorTypeInfo {
     /// Monitoring type ID
+    ///
     /// Wire name: `Id`; example: `19023`.
     pub id: Option<String>,
     /// Monitoring type
+    ///
     /// Wire name: `Name`; example: `MT_QCE`.
     pub name: Option<String>,
     /// Sort order
+    ///
     /// Wire name: `SortId`; example: `1`.
     pub sort_id: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitorTypeNamespace {
     /// Monitor type
+    ///
     /// Wire name: `MonitorType`.
     pub monitor_type: Option<String>,
     /// Policy type value
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
 }

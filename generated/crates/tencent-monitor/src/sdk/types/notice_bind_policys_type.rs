@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoticeBindPolicys {
     /// Alert notification template ID
+    ///
     /// Wire name: `NoticeId`; example: `notice-xxx`.
     pub notice_id: Option<String>,
     /// List of IDs of the alerting rules bound to an alarm notification template
+    ///
     /// Wire name: `PolicyIds`.
     pub policy_ids: Option<Vec<String>>,
 }

@@ -12,9 +12,11 @@ pub struct NoticeOnCallUsersInfo {
     ///
     ///
     /// Parameter format: notice-xxxxxxxx
+    ///
     /// Wire name: `NoticeId`; example: `notice-********`.
     pub notice_id: Option<String>,
     /// Send group information, corresponding to each configuration in the notification template
+    ///
     /// Wire name: `SendGroups`.
     pub send_groups: Vec<NoticeSendGroup>,
 }

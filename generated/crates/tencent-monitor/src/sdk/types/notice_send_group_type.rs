@@ -22,6 +22,7 @@ pub struct NoticeSendGroup {
     /// Wire name: `ReceiverType`; example: `GROUP`.
     pub receiver_type: Option<String>,
     /// Notifier info
+    ///
     /// Wire name: `Users`.
     pub users: Vec<NoticeUserInfo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NoticeUserInfo {
     /// Tencent Cloud user id, **not account uin**
+    ///
     /// Wire name: `UserId`; example: `10***37`.
     pub user_id: Option<String>,
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `iv****ai`.
     pub user_name: Option<String>,
 }

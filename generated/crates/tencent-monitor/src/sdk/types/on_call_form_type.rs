@@ -9,42 +9,52 @@ use super::Tag;
 pub struct OnCallForm {
     /// Schedule ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormID`; example: `form-12345`.
     pub on_call_form_id: Option<String>,
     /// Shift name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormName`; example: `无`.
     pub on_call_form_name: Option<String>,
     /// Schedule description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormDesc`; example: `无`.
     pub on_call_form_desc: Option<String>,
     /// Rotation type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RotationType`; example: `无`.
     pub rotation_type: Option<String>,
     /// Shift change time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShiftTime`; example: `无`.
     pub shift_time: Option<String>,
     /// Validity start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EffectiveStartTime`.
     pub effective_start_time: Option<i64>,
     /// Validity end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EffectiveEndTime`.
     pub effective_end_time: Option<i64>,
     /// Time zone
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TimeZone`.
     pub time_zone: Option<f64>,
     /// Current on-duty personnel
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrOnCallStaffs`.
     pub curr_on_call_staffs: Vec<String>,
     /// Tag bound to the template
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

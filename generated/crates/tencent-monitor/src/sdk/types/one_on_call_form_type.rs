@@ -9,46 +9,57 @@ use super::{CoverStaffInfo, StaffInfo, Tag};
 pub struct OneOnCallForm {
     /// Duty ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormID`; example: `无`.
     pub on_call_form_id: Option<String>,
     /// On-call name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormName`; example: `无`.
     pub on_call_form_name: Option<String>,
     /// Shift description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormDesc`; example: `无`.
     pub on_call_form_desc: Option<String>,
     /// On-duty personnel
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StaffInfos`.
     pub staff_infos: Vec<StaffInfo>,
     /// Rotation type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RotationType`; example: `无`.
     pub rotation_type: Option<String>,
     /// Shift change time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShiftTime`; example: `无`.
     pub shift_time: Option<String>,
     /// Start time of the on-call validity period
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EffectiveStartTime`.
     pub effective_start_time: Option<i64>,
     /// End time of the on-call validity period
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EffectiveEndTime`.
     pub effective_end_time: Option<i64>,
     /// Time zone
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TimeZone`.
     pub time_zone: Option<f64>,
     /// Shift information.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CoverStaffInfos`.
     pub cover_staff_infos: Vec<CoverStaffInfo>,
     /// Tag bound to the template
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Operator {
     /// Operator ID
+    ///
     /// Wire name: `Id`; example: `eq`.
     pub id: Option<String>,
     /// Operator name
+    ///
     /// Wire name: `Name`; example: `=`.
     pub name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PeriodsSt {
     /// Period
+    ///
     /// Wire name: `Period`.
     pub period: Option<String>,
     /// Statistical method
+    ///
     /// Wire name: `StatType`.
     pub stat_type: Vec<String>,
 }

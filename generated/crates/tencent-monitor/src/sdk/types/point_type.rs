@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct Point {
     /// Time point when this monitoring data point is generated
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Option<u64>,
     /// Monitoring data point value
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -6,48 +6,61 @@
 #[non_exhaustive]
 pub struct PolicyGroupReceiverInfo {
     /// End time of a valid time period.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// Whether it is required to send notifications.
+    ///
     /// Wire name: `NeedSendNotice`.
     pub need_send_notice: Option<i64>,
     /// Alarm receiving channel.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NotifyWay`.
     pub notify_way: Vec<String>,
     /// Alarm call intervals for individuals in seconds.
+    ///
     /// Wire name: `PersonInterval`.
     pub person_interval: Option<i64>,
     /// Message recipient group list.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReceiverGroupList`.
     pub receiver_group_list: Vec<i64>,
     /// Recipient type.
+    ///
     /// Wire name: `ReceiverType`.
     pub receiver_type: Option<String>,
     /// Recipient list. The list of recipient IDs that is queried by a platform API.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReceiverUserList`.
     pub receiver_user_list: Vec<i64>,
     /// Alarm resolution notification method.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecoverNotify`.
     pub recover_notify: Vec<String>,
     /// Alarm call interval per round in seconds.
+    ///
     /// Wire name: `RoundInterval`.
     pub round_interval: Option<i64>,
     /// Number of alarm call rounds.
+    ///
     /// Wire name: `RoundNumber`.
     pub round_number: Option<i64>,
     /// Alarm call notification time. Valid values: `OCCUR` (indicating that a notification is sent when the alarm is triggered) and `RECOVER` (indicating that a notification is sent when the alarm is resolved).
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SendFor`.
     pub send_for: Vec<String>,
     /// Start time of a valid time period.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// UID of the alarm call recipient.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UIDList`.
     pub uid_list: Vec<i64>,
 }

@@ -8,52 +8,68 @@ use super::PolicyGroupReceiverInfo;
 #[non_exhaustive]
 pub struct PolicyGroup {
     /// Whether the alarm policy can be set to default.
+    ///
     /// Wire name: `CanSetDefault`.
     pub can_set_default: Option<bool>,
     /// Alarm policy group ID.
+    ///
     /// Wire name: `GroupID`.
     pub group_id: Option<i64>,
     /// Alarm policy group name.
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `InsertTime`.
     pub insert_time: Option<i64>,
     /// Whether the alarm policy is set to default.
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<i64>,
     /// Whether the alarm policy is enabled.
+    ///
     /// Wire name: `Enable`.
     pub enable: Option<bool>,
     /// UIN of the last modifier.
+    ///
     /// Wire name: `LastEditUin`.
     pub last_edit_uin: Option<i64>,
     /// Number of unshielded instances.
+    ///
     /// Wire name: `NoShieldedInstanceCount`.
     pub no_shielded_instance_count: Option<i64>,
     /// Parent policy group ID.
+    ///
     /// Wire name: `ParentGroupID`.
     pub parent_group_id: Option<i64>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<i64>,
     /// Alarm recipient information.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReceiverInfos`.
     pub receiver_infos: Vec<PolicyGroupReceiverInfo>,
     /// Remarks.
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// Modification time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// The total number of associated instances.
+    ///
     /// Wire name: `TotalInstanceCount`.
     pub total_instance_count: Option<i64>,
     /// View.
+    ///
     /// Wire name: `ViewName`.
     pub view_name: Option<String>,
     /// Whether the logical relationship between rules is AND.
+    ///
     /// Wire name: `IsUnionRule`.
     pub is_union_rule: Option<i64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusAgentInfo {
     /// Cluster type
+    ///
     /// Wire name: `ClusterType`; example: `xxx`.
     pub cluster_type: Option<String>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `xxx`.
     pub cluster_id: Option<String>,
     /// Remarks
+    ///
     /// Wire name: `Describe`; example: `xxx`.
     pub describe: Option<String>,
 }

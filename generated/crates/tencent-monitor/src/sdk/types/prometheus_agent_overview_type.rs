@@ -8,38 +8,47 @@ use super::Label;
 #[non_exhaustive]
 pub struct PrometheusAgentOverview {
     /// Cluster type
+    ///
     /// Wire name: `ClusterType`; example: `tke`.
     pub cluster_type: Option<String>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xxx`.
     pub cluster_id: Option<String>,
     /// Agent status. Valid values:
     /// `normal`
     /// `abnormal`
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
     /// Cluster name
+    ///
     /// Wire name: `ClusterName`; example: `tke集群`.
     pub cluster_name: Option<String>,
     /// External labels
     /// External labels, which will be attached to all metrics in this cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExternalLabels`.
     pub external_labels: Vec<Label>,
     /// Cluster region
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-beijing`.
     pub region: Option<String>,
     /// ID of the VPC where the cluster resides
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `xxx`.
     pub vpc_id: Option<String>,
     /// Recorded information of failed operations, such as association.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FailedReason`; example: `xxx`.
     pub failed_reason: Option<String>,
     /// Agent name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`; example: `xxx`.
     pub name: Option<String>,
 }

@@ -7,31 +7,39 @@
 pub struct PrometheusAgent {
     /// Agent name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Agent ID
+    ///
     /// Wire name: `AgentId`.
     pub agent_id: Option<String>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// Agent IP
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ipv4`.
     pub ipv4: Option<String>,
     /// Heartbeat time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HeartbeatTime`.
     pub heartbeat_time: Option<String>,
     /// Last error
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastError`.
     pub last_error: Option<String>,
     /// Agent version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AgentVersion`.
     pub agent_version: Option<String>,
     /// Agent status
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

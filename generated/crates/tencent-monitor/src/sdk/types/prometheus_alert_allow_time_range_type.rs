@@ -6,10 +6,12 @@
 pub struct PrometheusAlertAllowTimeRange {
     /// Seconds from 00:00:00.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Start`; example: `0`.
     pub start: Option<String>,
     /// Seconds from 00:00:00.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `End`; example: `3600`.
     pub end: Option<String>,
 }

@@ -10,22 +10,27 @@ pub struct PrometheusAlertCustomReceiver {
     /// Alertmanager - self-built alertmanager in vpc.
     /// webhook - webhook address in the vpc.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`; example: `alertmanager`.
     pub type_field: Option<String>,
     /// alertmanager/webhook url (ip in the same vpc as the prometheus instance).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `http://192.168.10.2:9090`.
     pub url: Option<String>,
     /// Specifies the time range for allowing Alert sending.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AllowedTimeRanges`.
     pub allowed_time_ranges: Vec<PrometheusAlertAllowTimeRange>,
     /// alertmanager intranet cluster ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `cls-asd212as`.
     pub cluster_id: Option<String>,
     /// alertmanager resides in the private network cluster type (tke/eks/tdcc).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterType`; example: `tke`.
     pub cluster_type: Option<String>,
 }

@@ -8,26 +8,31 @@ use super::PrometheusRuleKv;
 pub struct PrometheusAlertGroupRuleSet {
     /// Alert rule name. same name is not allowed in the same Alert group.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleName`; example: `规则-1`.
     pub rule_name: Option<String>,
     /// Prometheus alert label list.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<PrometheusRuleKv>,
     /// Prometheus alert annotation list.
     ///
     /// Alarm object and Alarm message are special fields of Prometheus Rule Annotations. they need to pass through Annotations for transmission. the corresponding keys are summary and description respectively.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Annotations`.
     pub annotations: Vec<PrometheusRuleKv>,
     /// Alert will be triggered after 'Expr' satisfied for 'Duration'.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Duration`; example: `5m`.
     pub duration: Option<String>,
     /// Alert expression. see &lt;a href="<https://www.tencentcloud.com/document/product/1416/56008?from_cn_redirect=1>"&gt;alert rule description&lt;/a&gt;.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Expr`; example: `job:request_latency_seconds:mean5m{job="myjob"} > 0.5`.
     pub expr: Option<String>,
     /// Alert rule status.
@@ -35,6 +40,7 @@ pub struct PrometheusAlertGroupRuleSet {
     /// 3 - disabled.
     /// Enabled by default if left empty.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `State`; example: `2`.
     pub state: Option<i64>,
 }

@@ -9,40 +9,49 @@ use super::{PrometheusAlertCustomReceiver, PrometheusAlertGroupRuleSet};
 pub struct PrometheusAlertGroupSet {
     /// Alert group ID. must match the regular expression `alert-[a-z0-9]{8}`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GroupId`; example: `alert-f2vx278`.
     pub group_id: Option<String>,
     /// Alert group name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GroupName`; example: `告警分组-11`.
     pub group_name: Option<String>,
     /// Alert template ID of tencent cloud observability platform (tcop). returns the converted notice ID of the Alert template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AMPReceivers`.
     pub amp_receivers: Vec<String>,
     /// Custom Alert template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CustomReceiver`.
     pub custom_receiver: Option<PrometheusAlertCustomReceiver>,
     /// Alert notification interval.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RepeatInterval`; example: `5m`.
     pub repeat_interval: Option<String>,
     /// If the Alert group is created via template, returns the template ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TemplateId`; example: `temp-sa123dsx`.
     pub template_id: Option<String>,
     /// Alert rule details within the group.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<PrometheusAlertGroupRuleSet>,
     /// Group creation time
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedAt`; example: `2023-07-24T17:08:16+08:00`.
     pub created_at: Option<String>,
     /// Group update time
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedAt`; example: `2023-07-24T17:08:16+08:00`.
     pub updated_at: Option<String>,
 }

@@ -5,14 +5,17 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusAlertManagerConfig {
     /// AlertManager URL
+    ///
     /// Wire name: `Url`; example: `无`.
     pub url: Option<String>,
     /// Type of the cluster where AlertManager is deployed
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterType`; example: `无`.
     pub cluster_type: Option<String>,
     /// ID of the cluster where AlertManager is deployed
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `无`.
     pub cluster_id: Option<String>,
 }

@@ -7,29 +7,36 @@ use super::{PrometheusAlertRule, PrometheusNotificationItem};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusAlertPolicyItem {
     /// Rule name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// List of rules
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<PrometheusAlertRule>,
     /// Alerting rule ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Id`; example: `无`.
     pub id: Option<String>,
     /// If the alert comes from a template, `TemplateId` is the template ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TemplateId`; example: `无`.
     pub template_id: Option<String>,
     /// Alert channel, which may be returned as null if used in a template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Notification`.
     pub notification: Option<PrometheusNotificationItem>,
     /// Last modification time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedAt`; example: `无`.
     pub updated_at: Option<String>,
     /// If the alerting rule comes from the user cluster CRD resource definition, `ClusterId` is the cluster ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `无`.
     pub cluster_id: Option<String>,
 }

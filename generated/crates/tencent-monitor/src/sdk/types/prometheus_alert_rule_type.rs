@@ -7,30 +7,38 @@ use super::Label;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusAlertRule {
     /// Rule name
+    ///
     /// Wire name: `Name`; example: `Example`.
     pub name: Option<String>,
     /// Prometheus statement
+    ///
     /// Wire name: `Rule`; example: `Example`.
     pub rule: Option<String>,
     /// Additional tags
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<Label>,
     /// Alert sending template
+    ///
     /// Wire name: `Template`; example: `temp-xxx`.
     pub template: Option<String>,
     /// Duration
+    ///
     /// Wire name: `For`; example: `1s`.
     pub for_field: Option<String>,
     /// Rule description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Describe`; example: `example-describe`.
     pub describe: Option<String>,
     /// See `annotations` in the Prometheus rule
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Annotations`.
     pub annotations: Vec<Label>,
     /// Alerting rule status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleState`.
     pub rule_state: Option<i64>,
 }

@@ -7,30 +7,39 @@ use super::{Label, PrometheusClusterAgentPodConfig};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusClusterAgentBasic {
     /// Cluster ID
+    ///
     /// Wire name: `Region`; example: `xx-xxx`.
     pub region: Option<String>,
     /// Cluster type
+    ///
     /// Wire name: `ClusterType`; example: `tke`.
     pub cluster_type: Option<String>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `cls-xxx`.
     pub cluster_id: Option<String>,
     /// Whether to enable public network CLB
+    ///
     /// Wire name: `EnableExternal`; example: `false`.
     pub enable_external: Option<bool>,
     /// Pod configurations of components deployed in the cluster
+    ///
     /// Wire name: `InClusterPodConfig`.
     pub in_cluster_pod_config: Option<PrometheusClusterAgentPodConfig>,
     /// External labels, which will be attached to all metrics collected by this cluster
+    ///
     /// Wire name: `ExternalLabels`.
     pub external_labels: Option<Vec<Label>>,
     /// Whether to install the default collection configuration.
+    ///
     /// Wire name: `NotInstallBasicScrape`.
     pub not_install_basic_scrape: Option<bool>,
     /// Whether to collect metrics (`true`: Drop all metrics; `false`: Collect default metrics)
+    ///
     /// Wire name: `NotScrape`.
     pub not_scrape: Option<bool>,
     /// Whether to enable the default recording rule
+    ///
     /// Wire name: `OpenDefaultRecord`.
     pub open_default_record: Option<bool>,
 }

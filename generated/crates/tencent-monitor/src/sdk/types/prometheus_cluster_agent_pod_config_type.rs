@@ -7,12 +7,15 @@ use super::{Label, Toleration};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusClusterAgentPodConfig {
     /// Whether to use HostNetWork
+    ///
     /// Wire name: `HostNet`; example: `true`.
     pub host_net: Option<bool>,
     /// A parameter used to specify the running nodes for a pod
+    ///
     /// Wire name: `NodeSelector`.
     pub node_selector: Option<Vec<Label>>,
     /// Tolerable taints
+    ///
     /// Wire name: `Tolerations`.
     pub tolerations: Option<Vec<Toleration>>,
 }

@@ -7,17 +7,21 @@ use super::Targets;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusConfigItem {
     /// Name
+    ///
     /// Wire name: `Name`; example: `xxx`.
     pub name: Option<String>,
     /// Configuration content
+    ///
     /// Wire name: `Config`; example: `xxx`.
     pub config: Option<String>,
     /// If the configuration comes from a template, this parameter is the template ID, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TemplateId`; example: `xxx`.
     pub template_id: Option<String>,
     /// Number of targets
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Targets>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PrometheusDynamicApiResponseHttp {
     /// HTTP status code
+    ///
     /// Wire name: `StatusCode`; example: `200`.
     pub status_code: Option<i64>,
     /// HTTP response body
+    ///
     /// Wire name: `ResponseBody`; example: `"{}"`.
     pub response_body: Option<String>,
 }

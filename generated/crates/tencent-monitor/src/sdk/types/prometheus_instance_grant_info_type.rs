@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct PrometheusInstanceGrantInfo {
     /// Whether there is permission to operate on the billing information. Valid values: 1 (yes), 2 (no).
+    ///
     /// Wire name: `HasChargeOperation`; example: `1`.
     pub has_charge_operation: Option<i64>,
     /// Whether there is permission to display the VPC information. Valid values: 1 (yes), 2 (no).
+    ///
     /// Wire name: `HasVpcDisplay`; example: `1`.
     pub has_vpc_display: Option<i64>,
     /// Whether there is permission to change the Grafana status. Valid values: 1 (yes), 2 (no).
+    ///
     /// Wire name: `HasGrafanaStatusChange`; example: `1`.
     pub has_grafana_status_change: Option<i64>,
     /// Whether there is permission to manage agents. Valid values: 1 (yes), 2 (no).
+    ///
     /// Wire name: `HasAgentManage`; example: `1`.
     pub has_agent_manage: Option<i64>,
     /// Whether there is permission to manage TKE integrations. Valid values: 1 (yes), 2 (no).
+    ///
     /// Wire name: `HasTkeManage`; example: `1`.
     pub has_tke_manage: Option<i64>,
     /// Whether there is permission to display the API information. Valid values: 1 (yes), 2 (no).
+    ///
     /// Wire name: `HasApiOperation`; example: `1`.
     pub has_api_operation: Option<i64>,
 }

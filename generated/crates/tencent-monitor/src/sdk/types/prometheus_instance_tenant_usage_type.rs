@@ -7,22 +7,27 @@
 pub struct PrometheusInstanceTenantUsage {
     /// Instance ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxxx`.
     pub instance_id: Option<String>,
     /// Billing cycle
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CalcDate`; example: `20210101`.
     pub calc_date: Option<String>,
     /// Total usage
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Total`; example: `1.1`.
     pub total: Option<f64>,
     /// Usage of basic (free) metrics
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Basic`; example: `1.1`.
     pub basic: Option<f64>,
     /// Usage of paid metrics
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Fee`; example: `1.1`.
     pub fee: Option<f64>,
 }

@@ -8,9 +8,11 @@ use super::{PrometheusInstanceGrantInfo, PrometheusRuleKv, PrometheusTag};
 #[non_exhaustive]
 pub struct PrometheusInstancesItem {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `prom-123456`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `测试实例`.
     pub instance_name: Option<String>,
     /// Instance billing mode. Valid values:
@@ -24,19 +26,24 @@ pub struct PrometheusInstancesItem {
     /// Wire name: `InstanceChargeType`; example: `2`.
     pub instance_charge_type: Option<i64>,
     /// Region ID
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// AZ
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-123456`.
     pub vpc_id: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-123456`.
     pub subnet_id: Option<String>,
     /// Storage period
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataRetentionTime`; example: `15`.
     pub data_retention_time: Option<i64>,
     /// Instance status. Valid values:
@@ -63,9 +70,11 @@ pub struct PrometheusInstancesItem {
     pub instance_status: Option<i64>,
     /// Grafana dashboard URL
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GrafanaURL`; example: `https://url`.
     pub grafana_url: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreatedAt`; example: `2021-01-01 00:00:00`.
     pub created_at: Option<String>,
     /// Whether Grafana is enabled
@@ -78,14 +87,17 @@ pub struct PrometheusInstancesItem {
     pub enable_grafana: Option<i64>,
     /// Instance IPv4 address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IPv4Address`; example: `192.168.1.2`.
     pub i_pv4_address: Option<String>,
     /// List of tags associated with the instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagSpecification`.
     pub tag_specification: Vec<PrometheusTag>,
     /// Expiration time of the purchased instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2021-01-01 00:00:00`.
     pub expire_time: Option<String>,
     /// Billing status
@@ -104,10 +116,12 @@ pub struct PrometheusInstancesItem {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeStatus`; example: `1`.
     pub charge_status: Option<i64>,
     /// Specification name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecName`; example: `基础1`.
     pub spec_name: Option<String>,
     /// Auto-renewal flag
@@ -124,6 +138,7 @@ pub struct PrometheusInstancesItem {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Expiring soon
@@ -136,23 +151,28 @@ pub struct PrometheusInstancesItem {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsNearExpire`; example: `0`.
     pub is_near_expire: Option<i64>,
     /// The token required for data writing
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AuthToken`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub auth_token: Option<::runtime::Sensitive<String>>,
     /// Prometheus remote write address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RemoteWrite`; example: `http://url`.
     pub remote_write: Option<String>,
     /// Prometheus HTTP API root address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApiRootPath`; example: `http://url`.
     pub api_root_path: Option<String>,
     /// Proxy address
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProxyAddress`; example: `0.0.0.0:9090`.
     pub proxy_address: Option<String>,
     /// Grafana status
@@ -175,33 +195,39 @@ pub struct PrometheusInstancesItem {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GrafanaStatus`; example: `2`.
     pub grafana_status: Option<i64>,
     /// Grafana IP allowlist, where IPs are separated by comma.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GrafanaIpWhiteList`; example: `192.168.1.2`.
     pub grafana_ip_white_list: Option<String>,
     /// Instance authorization information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Grant`.
     pub grant: Option<PrometheusInstanceGrantInfo>,
     /// ID of the bound Grafana instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GrafanaInstanceId`; example: `grafana-xxxx`.
     pub grafana_instance_id: Option<String>,
     /// The alert rule limit
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlertRuleLimit`; example: `150`.
     pub alert_rule_limit: Option<i64>,
     /// The recording rule limit
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecordingRuleLimit`; example: `150`.
     pub recording_rule_limit: Option<i64>,
     /// Migration status. 0: Not migrating; 1: Migrating from source instance; 2: Migrating to target instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MigrationType`; example: `1`.
     pub migration_type: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `InstanceAttributes`.
     pub instance_attributes: Vec<PrometheusRuleKv>,
 }

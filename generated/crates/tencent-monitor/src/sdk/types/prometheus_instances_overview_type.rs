@@ -6,62 +6,79 @@
 #[non_exhaustive]
 pub struct PrometheusInstancesOverview {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `prom-xxx`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `xxx`.
     pub instance_name: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxx`.
     pub vpc_id: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxx`.
     pub subnet_id: Option<String>,
     /// Running status. Valid values: `1` (creating); `2` (running); `3` (abnormal); `4` (restarting); `5` (terminating); `6` (stopped); `7` (deleted).
+    ///
     /// Wire name: `InstanceStatus`; example: `2`.
     pub instance_status: Option<i64>,
     /// Billing status. Valid values: `1` (normal); `2` (expired); `3` (terminated); `4` (assigning); `5` (failed to assign)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeStatus`; example: `1`.
     pub charge_status: Option<i64>,
     /// Whether Grafana is enabled. Valid values: `0` (no); `1` (yes).
+    ///
     /// Wire name: `EnableGrafana`; example: `1`.
     pub enable_grafana: Option<i64>,
     /// Grafana dashboard URL
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GrafanaURL`; example: `https://prom-xxx.grafana.xxx.prom.tencent-cloud.com`.
     pub grafana_url: Option<String>,
     /// Instance payment type. Valid values: `1` (trial edition); `2` (prepaid)
+    ///
     /// Wire name: `InstanceChargeType`; example: `2`.
     pub instance_charge_type: Option<i64>,
     /// Specification name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecName`; example: `基础1`.
     pub spec_name: Option<String>,
     /// Storage period
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataRetentionTime`; example: `15`.
     pub data_retention_time: Option<i64>,
     /// Expiration time of the purchased instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2021-12-14T17:16:12+08:00`.
     pub expire_time: Option<String>,
     /// Auto-renewal flag. Valid values: `0` (auto-renewal not enabled); `1` (auto-renewal enabled); `2` (auto-renewal prohibited); `-1` (invalid).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Total number of bound clusters
+    ///
     /// Wire name: `BoundTotal`; example: `2`.
     pub bound_total: Option<i64>,
     /// Total number of bound clusters in the normal status
+    ///
     /// Wire name: `BoundNormal`; example: `2`.
     pub bound_normal: Option<i64>,
     /// Resource pack status (`0`: Unavailable; `1`: Available)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourcePackageStatus`; example: `1`.
     pub resource_package_status: Option<i64>,
     /// Resource pack specification name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourcePackageSpecName`; example: `”xxxx“`.
     pub resource_package_spec_name: Option<String>,
 }

@@ -7,62 +7,76 @@ use super::PrometheusAlertManagerConfig;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusNotificationItem {
     /// Whether it is enabled
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// Channel type. Default value: `amp`. Valid values:
     /// `amp`
     /// `webhook`
     /// `alertmanager`
+    ///
     /// Wire name: `Type`; example: `无`.
     pub type_field: Option<String>,
     /// If `Type` is `webhook`, this field is required.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `WebHook`; example: `无`.
     pub web_hook: Option<String>,
     /// If `Type` is `alertmanager`, this field is required.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlertManager`.
     pub alert_manager: Option<PrometheusAlertManagerConfig>,
     /// Convergence time
+    ///
     /// Wire name: `RepeatInterval`; example: `无`.
     pub repeat_interval: Option<String>,
     /// Effect start time
+    ///
     /// Wire name: `TimeRangeStart`; example: `无`.
     pub time_range_start: Option<String>,
     /// Effect end time
+    ///
     /// Wire name: `TimeRangeEnd`; example: `无`.
     pub time_range_end: Option<String>,
     /// Alert notification channel. Valid values: `SMS`, `EMAIL`, `CALL`, `WECHAT`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NotifyWay`.
     pub notify_way: Vec<String>,
     /// Alert recipient group (user group)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReceiverGroups`.
     pub receiver_groups: Vec<String>,
     /// Alert call sequence.
     /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneNotifyOrder`.
     pub phone_notify_order: Vec<u64>,
     /// Number of alert calls.
     /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneCircleTimes`.
     pub phone_circle_times: Option<i64>,
     /// Alert call interval within a cycle in seconds.
     /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneInnerInterval`.
     pub phone_inner_interval: Option<i64>,
     /// Alert call cycle interval in seconds.
     /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneCircleInterval`.
     pub phone_circle_interval: Option<i64>,
     /// Alert call receipt notification
     /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneArriveNotice`.
     pub phone_arrive_notice: Option<bool>,
 }

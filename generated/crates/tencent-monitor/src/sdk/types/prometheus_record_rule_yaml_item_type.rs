@@ -6,32 +6,40 @@
 #[non_exhaustive]
 pub struct PrometheusRecordRuleYamlItem {
     /// Instance name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Last update time
+    ///
     /// Wire name: `UpdateTime`; example: `无`.
     pub update_time: Option<String>,
     /// YAML content
+    ///
     /// Wire name: `TemplateId`; example: `无`.
     pub template_id: Option<String>,
     /// If the recording rule comes from a template, `TemplateId` is the template ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Content`; example: `无`.
     pub content: Option<String>,
     /// If the recording rule comes from the user cluster CRD resource definition, `ClusterId` is the cluster ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `无`.
     pub cluster_id: Option<String>,
     /// Status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// id
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Id`; example: `无`.
     pub id: Option<String>,
     /// Number of rules
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
 }

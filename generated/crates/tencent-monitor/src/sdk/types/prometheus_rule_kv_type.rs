@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusRuleKv {
     /// Key
+    ///
     /// Wire name: `Key`; example: `AllowChangeAlertmanagerRouteConfig`.
     pub key: Option<String>,
     /// Value.
+    ///
     /// Wire name: `Value`; example: `true`.
     pub value: Option<String>,
 }

@@ -8,36 +8,45 @@ use super::PrometheusRuleKv;
 #[non_exhaustive]
 pub struct PrometheusRuleSet {
     /// Rule ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
     /// Rule name
+    ///
     /// Wire name: `RuleName`.
     pub rule_name: Option<String>,
     /// Rule status code
+    ///
     /// Wire name: `RuleState`.
     pub rule_state: Option<i64>,
     /// Rule category
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// List of rule tags
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<PrometheusRuleKv>,
     /// List of rule annotations
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Annotations`.
     pub annotations: Vec<PrometheusRuleKv>,
     /// Rule expression
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Expr`.
     pub expr: Option<String>,
     /// Rule alert duration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Duration`.
     pub duration: Option<String>,
     /// List of alert recipient groups
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// Rule status. Valid values:
@@ -54,10 +63,12 @@ pub struct PrometheusRuleSet {
     pub health: Option<String>,
     /// Rule creation time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<String>,
     /// Rule update time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<String>,
 }

@@ -7,16 +7,20 @@
 pub struct PrometheusScrapeJob {
     /// Task name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Agent ID
+    ///
     /// Wire name: `AgentId`.
     pub agent_id: Option<String>,
     /// Task ID
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// Configuration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Config`.
     pub config: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusStringKeyValuePair {
     /// Key
+    ///
     /// Wire name: `Key`; example: `label-key`.
     pub key: Option<String>,
     /// Value
+    ///
     /// Wire name: `Value`; example: `label-value`.
     pub value: Option<String>,
 }

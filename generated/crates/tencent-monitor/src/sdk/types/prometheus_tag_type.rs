@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusTag {
     /// Tag key
+    ///
     /// Wire name: `Key`; example: `tag-key`.
     pub key: Option<String>,
     /// Tag value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Value`; example: `tag-value`.
     pub value: Option<String>,
 }

@@ -7,34 +7,41 @@ use super::{PrometheusAlertPolicyItem, PrometheusConfigItem};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusTempModify {
     /// Name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Describe`; example: `无`.
     pub describe: Option<String>,
     /// This parameter is valid if `Level` is `cluster`.
     /// List of ServiceMonitor rules in the template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ServiceMonitors`.
     pub service_monitors: Option<Vec<PrometheusConfigItem>>,
     /// This parameter is valid if `Level` is `cluster`.
     /// List of PodMonitor rules in the template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PodMonitors`.
     pub pod_monitors: Option<Vec<PrometheusConfigItem>>,
     /// This parameter is valid if `Level` is `cluster`.
     /// List of RawJob rules in the template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RawJobs`.
     pub raw_jobs: Option<Vec<PrometheusConfigItem>>,
     /// This parameter is valid if `Level` is `instance`.
     /// List of recording rules in the template
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecordRules`.
     pub record_rules: Option<Vec<PrometheusConfigItem>>,
     /// Modification content, which is valid only if template type is `Alert`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlertDetailRules`.
     pub alert_detail_rules: Option<Vec<PrometheusAlertPolicyItem>>,
 }

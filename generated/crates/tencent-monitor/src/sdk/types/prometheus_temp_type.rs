@@ -7,60 +7,73 @@ use super::{PrometheusAlertPolicyItem, PrometheusConfigItem};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusTemp {
     /// Template name
+    ///
     /// Wire name: `Name`; example: `无`.
     pub name: Option<String>,
     /// Template dimension. Valid values:
     /// `instance`
     /// `cluster`
+    ///
     /// Wire name: `Level`; example: `无`.
     pub level: Option<String>,
     /// Template description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Describe`; example: `无`.
     pub describe: Option<String>,
     /// This parameter is valid if `Level` is `instance`.
     /// List of recording rules in the template
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RecordRules`.
     pub record_rules: Vec<PrometheusConfigItem>,
     /// This parameter is valid if `Level` is `cluster`.
     /// List of ServiceMonitor rules in the template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ServiceMonitors`.
     pub service_monitors: Vec<PrometheusConfigItem>,
     /// This parameter is valid if `Level` is `cluster`.
     /// List of PodMonitor rules in the template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PodMonitors`.
     pub pod_monitors: Vec<PrometheusConfigItem>,
     /// This parameter is valid if `Level` is `cluster`.
     /// List of RawJob rules in the template.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RawJobs`.
     pub raw_jobs: Vec<PrometheusConfigItem>,
     /// Template ID, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TemplateId`; example: `无`.
     pub template_id: Option<String>,
     /// Last update time, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`; example: `无`.
     pub update_time: Option<String>,
     /// The current version, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `无`.
     pub version: Option<String>,
     /// Whether it is the default template provided by the system, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// This parameter is valid if `Level` is `instance`.
     /// List of alert configurations in the template
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AlertDetailRules`.
     pub alert_detail_rules: Vec<PrometheusAlertPolicyItem>,
     /// Number of associated instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetsTotal`.
     pub targets_total: Option<i64>,
 }

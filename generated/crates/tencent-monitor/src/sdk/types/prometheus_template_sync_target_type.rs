@@ -5,33 +5,41 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrometheusTemplateSyncTarget {
     /// Target region
+    ///
     /// Wire name: `Region`; example: `xxx`.
     pub region: Option<String>,
     /// Target instance
+    ///
     /// Wire name: `InstanceId`; example: `xxx`.
     pub instance_id: Option<String>,
     /// Cluster ID, which is required only if the `Level` of the collection template is `cluster`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `xxx`.
     pub cluster_id: Option<String>,
     /// Last sync time, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SyncTime`; example: `xxx`.
     pub sync_time: Option<String>,
     /// The currently used template version, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `xxx`.
     pub version: Option<String>,
     /// Cluster type, which is required only if the `Level` of the collection template is `cluster`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterType`; example: `xxx`.
     pub cluster_type: Option<String>,
     /// Instance name, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `xxx`.
     pub instance_name: Option<String>,
     /// Cluster name, which is used as an output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterName`; example: `xxx`.
     pub cluster_name: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct PrometheusZoneItem {
     /// AZ
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// AZ ID
+    ///
     /// Wire name: `ZoneId`.
     pub zone_id: Option<i64>,
     /// AZ status. Valid values: `0`(Unavailable), `1` (Available).
+    ///
     /// Wire name: `ZoneState`.
     pub zone_state: Option<i64>,
     /// Region ID
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// AZ name
+    ///
     /// Wire name: `ZoneName`.
     pub zone_name: Option<String>,
 }

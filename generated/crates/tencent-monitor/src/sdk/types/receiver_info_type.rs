@@ -5,48 +5,63 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReceiverInfo {
     /// Start time of the alarm period. Value range: \[0,86400). Convert the Unix timestamp to Beijing time and then remove the date. For example, 7200 indicates “10:0:0”.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// End time of the alarm period. The meaning is the same as that of StartTime.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// Alarm notification method. Valid values: "SMS", "SITE", "EMAIL", "CALL", and "WECHAT".
+    ///
     /// Wire name: `NotifyWay`.
     pub notify_way: Option<Vec<String>>,
     /// Recipient type. Valid values: group and user.
+    ///
     /// Wire name: `ReceiverType`; example: `无`.
     pub receiver_type: Option<String>,
     /// ReceiverId
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// Alarm call notification time. Valid values: OCCUR (indicating that a notice is sent when the alarm is triggered) and RECOVER (indicating that a notice is sent when the alarm is recovered).
+    ///
     /// Wire name: `SendFor`.
     pub send_for: Option<Vec<String>>,
     /// UID of the phone call alarm.
+    ///
     /// Wire name: `UidList`.
     pub uid_list: Option<Vec<i64>>,
     /// Number of alarm call rounds.
+    ///
     /// Wire name: `RoundNumber`.
     pub round_number: Option<i64>,
     /// Alarm call intervals for individuals in seconds.
+    ///
     /// Wire name: `PersonInterval`.
     pub person_interval: Option<i64>,
     /// Intervals of alarm call rounds in seconds.
+    ///
     /// Wire name: `RoundInterval`.
     pub round_interval: Option<i64>,
     /// Notification method when an alarm is recovered. Valid value: SMS.
+    ///
     /// Wire name: `RecoverNotify`.
     pub recover_notify: Option<Vec<String>>,
     /// Whether to send an alarm call delivery notice. The value 0 indicates that no notice needs to be sent. The value 1 indicates that a notice needs to be sent.
+    ///
     /// Wire name: `NeedSendNotice`.
     pub need_send_notice: Option<i64>,
     /// Recipient group list. The list of recipient group IDs that is queried by API.
+    ///
     /// Wire name: `ReceiverGroupList`.
     pub receiver_group_list: Option<Vec<i64>>,
     /// Recipient list. The list of recipient IDs that is queried by API.
+    ///
     /// Wire name: `ReceiverUserList`.
     pub receiver_user_list: Option<Vec<i64>>,
     /// Language of received alarms. Enumerated values: zh-CN and en-US.
+    ///
     /// Wire name: `ReceiveLanguage`; example: `无`.
     pub receive_language: Option<String>,
 }

@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct RecordingRuleSet {
     /// Rule ID
+    ///
     /// Wire name: `RuleId`; example: `arule-xxx`.
     pub rule_id: Option<String>,
     /// Rule status code
+    ///
     /// Wire name: `RuleState`; example: `1`.
     pub rule_state: Option<i64>,
     /// Group name
+    ///
     /// Wire name: `Name`; example: `groupname`.
     pub name: Option<String>,
     /// Rule group
+    ///
     /// Wire name: `Group`; example: `groupname`.
     pub group: Option<String>,
     /// Number of rules
+    ///
     /// Wire name: `Total`; example: `1`.
     pub total: Option<i64>,
     /// Rule creation time
+    ///
     /// Wire name: `CreatedAt`; example: `""`.
     pub created_at: Option<String>,
     /// Rule update time
+    ///
     /// Wire name: `UpdatedAt`; example: `""`.
     pub updated_at: Option<String>,
     /// Rule name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleName`; example: `examplename`.
     pub rule_name: Option<String>,
 }

@@ -6,6 +6,7 @@
 pub struct StaffInfo {
     /// On-duty personnel ID group.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StaffIDs`.
     pub staff_i_ds: Vec<String>,
 }

@@ -7,30 +7,37 @@
 pub struct TagInstance {
     /// Tag key
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Key`; example: `tag`.
     pub key: Option<String>,
     /// Tag value
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Value`; example: `value`.
     pub value: Option<String>,
     /// Number of instances
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceSum`; example: `1`.
     pub instance_sum: Option<i64>,
     /// Service type, for example, CVM
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ServiceType`; example: `cvm`.
     pub service_type: Option<String>,
     /// Region ID
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Binding status. 2: bound; 1: binding
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BindingStatus`; example: `2`.
     pub binding_status: Option<i64>,
     /// Tag status. 2: existent; 1: nonexistent
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagStatus`; example: `2`.
     pub tag_status: Option<i64>,
 }

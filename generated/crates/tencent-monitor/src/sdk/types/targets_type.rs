@@ -6,18 +6,22 @@
 pub struct Targets {
     /// The total count
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Total`; example: `1`.
     pub total: Option<u64>,
     /// Number of online targets
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Up`; example: `1`.
     pub up: Option<u64>,
     /// Number of offline targets
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Down`; example: `1`.
     pub down: Option<u64>,
     /// Number of unknown status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Unknown`; example: `1`.
     pub unknown: Option<u64>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct TaskStepInfo {
     /// Step name
+    ///
     /// Wire name: `Step`; example: `preCheck`.
     pub step: Option<String>,
     /// Lifecycle
@@ -13,18 +14,22 @@ pub struct TaskStepInfo {
     /// `running`
     /// `success`
     /// `failed`
+    ///
     /// Wire name: `LifeState`; example: `success`.
     pub life_state: Option<String>,
     /// Step start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartAt`; example: `2022-04-19T07:29:46Z`.
     pub start_at: Option<String>,
     /// Step end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndAt`; example: `2022-04-19T07:29:46Z`.
     pub end_at: Option<String>,
     /// If `LifeState` is `failed`, this field displays the error message.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FailedMsg`; example: `显示错误信息`.
     pub failed_msg: Option<String>,
 }

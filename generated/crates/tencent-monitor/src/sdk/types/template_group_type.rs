@@ -9,38 +9,49 @@ use super::{Condition, EventCondition, PolicyGroup};
 pub struct TemplateGroup {
     /// Metric alarm rules.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Conditions`.
     pub conditions: Vec<Condition>,
     /// Event alarm rules.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EventConditions`.
     pub event_conditions: Vec<EventCondition>,
     /// The associated alarm policy groups.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PolicyGroups`.
     pub policy_groups: Vec<PolicyGroup>,
     /// Template-based policy group ID.
+    ///
     /// Wire name: `GroupID`; example: `1`.
     pub group_id: Option<i64>,
     /// Template-based policy group name.
+    ///
     /// Wire name: `GroupName`; example: `test`.
     pub group_name: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `InsertTime`; example: `11`.
     pub insert_time: Option<i64>,
     /// UIN of the last modifier.
+    ///
     /// Wire name: `LastEditUin`; example: `1`.
     pub last_edit_uin: Option<i64>,
     /// Remarks.
+    ///
     /// Wire name: `Remark`; example: `""`.
     pub remark: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateTime`; example: `1`.
     pub update_time: Option<i64>,
     /// View.
+    ///
     /// Wire name: `ViewName`; example: `cvm_device`.
     pub view_name: Option<String>,
     /// Whether the logical relationship between rules is AND.
+    ///
     /// Wire name: `IsUnionRule`; example: `1`.
     pub is_union_rule: Option<i64>,
 }

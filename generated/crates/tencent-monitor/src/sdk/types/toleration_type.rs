@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toleration {
     /// Key of the taint to which the toleration is applied
+    ///
     /// Wire name: `Key`; example: `无`.
     pub key: Option<String>,
     /// The key-value relationship
+    ///
     /// Wire name: `Operator`; example: `无`.
     pub operator: Option<String>,
     /// The taint effect to be matched
+    ///
     /// Wire name: `Effect`; example: `无`.
     pub effect: Option<String>,
 }

@@ -6,26 +6,32 @@
 pub struct UrlNotice {
     /// Callback URL, which can contain up to 256 characters
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `URL`; example: `http://www.123.com`.
     pub url: Option<String>,
     /// Whether verification is passed. Valid values: 0 (no), 1 (yes)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsValid`; example: `1`.
     pub is_valid: Option<i64>,
     /// Verification code
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ValidationCode`; example: `82hf8t`.
     pub validation_code: Option<String>,
     /// Start time of the notification in seconds, which is calculated from 00:00:00.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `0`.
     pub start_time: Option<i64>,
     /// End time of the notification in seconds, which is calculated from 00:00:00.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `86399`.
     pub end_time: Option<i64>,
     /// Notification cycle. The values 1-7 indicate Monday to Sunday.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Weekday`.
     pub weekday: Vec<i64>,
 }

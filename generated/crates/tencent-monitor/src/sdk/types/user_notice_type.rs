@@ -6,58 +6,72 @@
 pub struct UserNotice {
     /// Recipient type. Valid values: USER (user), GROUP (user group)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReceiverType`; example: `USER`.
     pub receiver_type: Option<String>,
     /// Notification start time, which is expressed by the number of seconds since 00:00:00. Value range: 0-86399
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `0`.
     pub start_time: Option<i64>,
     /// Notification end time, which is expressed by the number of seconds since 00:00:00. Value range: 0-86399
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `86399`.
     pub end_time: Option<i64>,
     /// Notification channel list. Valid values: `EMAIL` (email), `SMS` (SMS), `CALL` (phone), `WECHAT` (WeChat), `RTX` (WeCom)
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NoticeWay`.
     pub notice_way: Vec<String>,
     /// User `uid` list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserIds`.
     pub user_ids: Vec<i64>,
     /// User group ID list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `GroupIds`.
     pub group_ids: Vec<i64>,
     /// Phone polling list
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneOrder`.
     pub phone_order: Vec<i64>,
     /// Number of phone pollings. Value range: 1-5
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneCircleTimes`; example: `1`.
     pub phone_circle_times: Option<i64>,
     /// Call interval in seconds within one polling. Value range: 60-900
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneInnerInterval`; example: `60`.
     pub phone_inner_interval: Option<i64>,
     /// Polling interval in seconds. Value range: 60-900
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneCircleInterval`; example: `60`.
     pub phone_circle_interval: Option<i64>,
     /// Whether receipt notification is required. Valid values: 0 (no), 1 (yes)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NeedPhoneArriveNotice`; example: `1`.
     pub need_phone_arrive_notice: Option<i64>,
     /// Dial type. `SYNC` (simultaneous dial), `CIRCLE` (polled dial). Default value: `CIRCLE`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhoneCallType`; example: `SYNC`.
     pub phone_call_type: Option<String>,
     /// Notification cycle. The values 1-7 indicate Monday to Sunday.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Weekday`.
     pub weekday: Vec<i64>,
     /// List of schedule IDs
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnCallFormIDs`.
     pub on_call_form_i_ds: Vec<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddDBInstanceToReadOnlyGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_db_instance_to_read_only_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddDbInstanceToReadOnlyGroupRequest, ::runtime::BuildError> {

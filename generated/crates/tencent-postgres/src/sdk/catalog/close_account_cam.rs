@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloseAccountCAM`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::close_account_cam::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseAccountCamRequest, ::runtime::BuildError> {

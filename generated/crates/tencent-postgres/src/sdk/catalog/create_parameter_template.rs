@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateParameterTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_parameter_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateParameterTemplateRequest, ::runtime::BuildError> {

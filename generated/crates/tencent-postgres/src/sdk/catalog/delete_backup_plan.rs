@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteBackupPlan`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_backup_plan::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBackupPlanRequest, ::runtime::BuildError> {

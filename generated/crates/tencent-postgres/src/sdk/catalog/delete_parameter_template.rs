@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteParameterTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_parameter_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteParameterTemplateRequest, ::runtime::BuildError> {

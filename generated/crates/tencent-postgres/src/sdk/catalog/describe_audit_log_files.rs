@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAuditLogFiles`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_audit_log_files::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAuditLogFilesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAvailableRecoveryTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_available_recovery_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAvailableRecoveryTimeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBInstanceParameters`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_instance_parameters::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbInstanceParametersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBInstanceSSLConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_instance_ssl_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbInstanceSslConfigRequest, ::runtime::BuildError> {

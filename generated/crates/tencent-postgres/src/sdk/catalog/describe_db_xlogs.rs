@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBXlogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_xlogs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbXlogsRequest, ::runtime::BuildError> {

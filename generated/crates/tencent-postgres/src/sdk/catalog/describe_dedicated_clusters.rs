@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDedicatedClusters`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_dedicated_clusters::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDedicatedClustersRequest, ::runtime::BuildError> {

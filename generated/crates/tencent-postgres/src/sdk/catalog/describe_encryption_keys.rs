@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeEncryptionKeys`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_encryption_keys::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeEncryptionKeysRequest, ::runtime::BuildError> {

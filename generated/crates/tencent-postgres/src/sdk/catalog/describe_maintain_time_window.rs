@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeMaintainTimeWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_maintain_time_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeMaintainTimeWindowRequest, ::runtime::BuildError> {

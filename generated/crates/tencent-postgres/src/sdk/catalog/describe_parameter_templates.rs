@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeParameterTemplates`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_parameter_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeParameterTemplatesRequest, ::runtime::BuildError> {

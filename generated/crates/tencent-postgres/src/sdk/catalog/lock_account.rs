@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `LockAccount`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::lock_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<LockAccountRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAccountPrivileges`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_account_privileges::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAccountPrivilegesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBInstanceSSLConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_instance_ssl_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbInstanceSslConfigRequest, ::runtime::BuildError> {

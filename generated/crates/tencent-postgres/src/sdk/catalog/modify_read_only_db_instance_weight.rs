@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyReadOnlyDBInstanceWeight`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_read_only_db_instance_weight::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

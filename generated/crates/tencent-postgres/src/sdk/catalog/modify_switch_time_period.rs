@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySwitchTimePeriod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_switch_time_period::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySwitchTimePeriodRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OpenDBExtranetAccess`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::open_db_extranet_access::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OpenDbExtranetAccessRequest, ::runtime::BuildError> {

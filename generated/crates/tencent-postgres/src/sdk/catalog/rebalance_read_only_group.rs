@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RebalanceReadOnlyGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::rebalance_read_only_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RebalanceReadOnlyGroupRequest, ::runtime::BuildError> {

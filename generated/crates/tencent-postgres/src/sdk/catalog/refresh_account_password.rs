@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RefreshAccountPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::refresh_account_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RefreshAccountPasswordRequest, ::runtime::BuildError> {

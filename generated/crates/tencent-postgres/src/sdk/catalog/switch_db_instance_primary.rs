@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchDBInstancePrimary`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_db_instance_primary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchDbInstancePrimaryRequest, ::runtime::BuildError> {

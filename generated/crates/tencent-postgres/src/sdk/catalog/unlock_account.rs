@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnlockAccount`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unlock_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnlockAccountRequest, ::runtime::BuildError> {

@@ -6,33 +6,42 @@
 #[non_exhaustive]
 pub struct AccountInfo {
     /// Instance ID in the format of postgres-lnp6j617
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-lnp6j617`.
     pub db_instance_id: Option<String>,
     /// Account
+    ///
     /// Wire name: `UserName`; example: `test_user`.
     pub user_name: Option<String>,
     /// Specifies the account remark.
+    ///
     /// Wire name: `Remark`; example: `remark`.
     pub remark: Option<String>,
     /// Account status. valid values: 1-creating, 2-normal, 3-modifying, 4-resetting password, 5-locked, -1-deleting.
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Last update time of the account.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Specifies the last modified time of the account.
     ///
     /// This field will only take effect after 2025-10-31. No matter whether the password is modified before, the value will be the default value: 0000-00-00 00:00:00
     /// Indicates that this field is updated only when the password is modified via the cloud API or the console.
+    ///
     /// Wire name: `PasswordUpdateTime`; example: `2024-06-06 22:00:12`.
     pub password_update_time: Option<String>,
     /// Account type. valid values: normal, tencentDBSuper. normal references a general user, tencentDBSuper possesses the pg_tencentdb_superuser user role.
+    ///
     /// Wire name: `UserType`; example: `normal`.
     pub user_type: Option<String>,
     /// Specifies whether CAM verification is enabled for the user account.
+    ///
     /// Wire name: `OpenCam`; example: `true`.
     pub open_cam: Option<bool>,
 }

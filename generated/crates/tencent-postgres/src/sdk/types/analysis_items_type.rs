@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct AnalysisItems {
     /// The name of the database queried by the slow query statement
+    ///
     /// Wire name: `DatabaseName`; example: `postgres`.
     pub database_name: Option<String>,
     /// The name of the user who executes the slow query statement
+    ///
     /// Wire name: `UserName`; example: `postgres`.
     pub user_name: Option<String>,
     /// The slow query statement whose parameter values are abstracted
+    ///
     /// Wire name: `NormalQuery`; example: `select $1`.
     pub normal_query: Option<String>,
     /// The address of the client that executes the slow query statement
+    ///
     /// Wire name: `ClientAddr`; example: `::1`.
     pub client_addr: Option<String>,
     /// The number of executions of the slow query statement during the specified period of time
+    ///
     /// Wire name: `CallNum`; example: `1`.
     pub call_num: Option<u64>,
     /// Number of slow SQL statement executions within the specified time range as a percentage of all slow SQL.
+    ///
     /// Wire name: `CallPercent`; example: `100`.
     pub call_percent: Option<f64>,
     /// The total execution time of the slow query statement during the specified period of time
+    ///
     /// Wire name: `CostTime`; example: `1.1`.
     pub cost_time: Option<f64>,
     /// The ratio (in decimal form) of the total execution time of the slow query statement to that of all slow query statements during the specified period of time
+    ///
     /// Wire name: `CostPercent`; example: `0.2`.
     pub cost_percent: Option<f64>,
     /// The shortest execution time (in ms) of the slow query statement during the specified period of time
+    ///
     /// Wire name: `MinCostTime`; example: `0.01`.
     pub min_cost_time: Option<f64>,
     /// The longest execution time (in ms) of the slow query statement during the specified period of time
+    ///
     /// Wire name: `MaxCostTime`; example: `1`.
     pub max_cost_time: Option<f64>,
     /// The average execution time (in ms) of the slow query statement during the specified period of time
+    ///
     /// Wire name: `AvgCostTime`; example: `0.2`.
     pub avg_cost_time: Option<f64>,
     /// Start execution time of the first slow SQL within the specified time range.
+    ///
     /// Wire name: `FirstTime`; example: `2020-01-01 01:01:01`.
     pub first_time: Option<String>,
     /// Start execution time of the last slow SQL within the specified time range.
+    ///
     /// Wire name: `LastTime`; example: `2020-01-01 01:01:01`.
     pub last_time: Option<String>,
 }

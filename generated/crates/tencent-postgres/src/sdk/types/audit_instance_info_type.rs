@@ -8,6 +8,7 @@ use super::{DeliverSummary, LogInstanceInfo};
 #[non_exhaustive]
 pub struct AuditInstanceInfo {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `postgres-mvbuhx2j`.
     pub instance_id: Option<String>,
     /// Enabled
@@ -28,6 +29,7 @@ pub struct AuditInstanceInfo {
     ///
     ///
     /// Unit: day
+    ///
     /// Wire name: `LogExpireDay`; example: `100`.
     pub log_expire_day: Option<u64>,
     /// Hot storage period
@@ -35,6 +37,7 @@ pub struct AuditInstanceInfo {
     ///
     ///
     /// Unit: day
+    ///
     /// Wire name: `HotLogExpireDay`; example: `2`.
     pub hot_log_expire_day: Option<u64>,
     /// Cold storage period
@@ -42,6 +45,7 @@ pub struct AuditInstanceInfo {
     ///
     ///
     /// Unit: day
+    ///
     /// Wire name: `ColdLogExpireDay`; example: `5`.
     pub cold_log_expire_day: Option<u64>,
     /// Hot storage size
@@ -49,6 +53,7 @@ pub struct AuditInstanceInfo {
     ///
     ///
     /// Unit: MB
+    ///
     /// Wire name: `HotLogSize`; example: `0`.
     pub hot_log_size: Option<f64>,
     /// Cold storage size
@@ -56,21 +61,26 @@ pub struct AuditInstanceInfo {
     ///
     ///
     /// Unit: MB
+    ///
     /// Wire name: `ColdLogSize`; example: `0`.
     pub cold_log_size: Option<f64>,
     /// Start time
+    ///
     /// Wire name: `CreateTime`; example: `2026-04-13 20:48:55`.
     pub create_time: Option<String>,
     /// Delivery status
+    ///
     /// Wire name: `Deliver`; example: `OFF`.
     pub deliver: Option<String>,
     /// Shipping information
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DeliverSummary`.
     pub deliver_summary: Vec<DeliverSummary>,
     /// Instance information
+    ///
     /// Wire name: `InstanceInfo`.
     pub instance_info: Option<LogInstanceInfo>,
 }

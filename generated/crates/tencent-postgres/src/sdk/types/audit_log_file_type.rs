@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AuditLogFile {
     /// File name
+    ///
     /// Wire name: `FileName`; example: `postgres-loe5jryf_20260415-221850_to_20260415-222450_1776263111778.tar.gz`.
     pub file_name: Option<String>,
     /// Task status.
@@ -27,22 +28,28 @@ pub struct AuditLogFile {
     ///
     ///
     /// Unit: MB
+    ///
     /// Wire name: `FileSize`; example: `3`.
     pub file_size: Option<u64>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2026-04-15 22:25:12`.
     pub create_time: Option<String>,
     /// Download link
+    ///
     /// Wire name: `DownloadUrl`; example: `https://audit-9b492a`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_url: Option<::runtime::SignedUrl>,
     /// Error message
+    ///
     /// Wire name: `ErrMsg`; example: `sce`.
     pub err_msg: Option<String>,
     /// Download progress
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<u64>,
     /// Completion time.
+    ///
     /// Wire name: `FinishTime`; example: `2026-04-15 22:25:25`.
     pub finish_time: Option<String>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogFilter {
     /// Impact function
+    ///
     /// Wire name: `AffectRows`; example: `2`.
     pub affect_rows: Option<u64>,
     /// Database name
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<Vec<String>>,
     /// Execution time
+    ///
     /// Wire name: `ExecTime`; example: `1677`.
     pub exec_time: Option<u64>,
     /// Host
+    ///
     /// Wire name: `Host`.
     pub host: Option<Vec<String>>,
     /// sql statement
+    ///
     /// Wire name: `Sql`; example: `SET`.
     pub sql: Option<String>,
     /// Login name
+    ///
     /// Wire name: `User`.
     pub user: Option<Vec<String>>,
     /// Audit type
+    ///
     /// Wire name: `SqlType`.
     pub sql_type: Option<Vec<String>>,
 }

@@ -9,84 +9,98 @@ pub struct AuditLog {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Timestamp`; example: `2026-04-15 23:37:43.656`.
     pub timestamp: Option<String>,
     /// Number of affected rows
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AffectRows`; example: `1`.
     pub affect_rows: Option<i64>,
     /// Database
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBName`; example: `postgres`.
     pub db_name: Option<String>,
     /// Error code
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrCode`; example: `XX000`.
     pub err_code: Option<String>,
     /// Error message
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorMessage`; example: `Call shark failed. Error code: 6`.
     pub error_message: Option<String>,
     /// Execution time
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExecTime`; example: `688`.
     pub exec_time: Option<i64>,
     /// Origin
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `30.101.227.23`.
     pub host: Option<String>,
     /// Instance Id
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `postgres-loe5jryf`.
     pub instance_id: Option<String>,
     /// Object name
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectName`; example: `public.audit_fk_20260415234243`.
     pub object_name: Option<String>,
     /// Object type
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectType`; example: `TABLE`.
     pub object_type: Option<String>,
     /// sql
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Sql`; example: `DROP FUNCTION audit_etfunc_20260415234254();`.
     pub sql: Option<String>,
     /// sql type
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SqlType`; example: `DROP FUNCTION`.
     pub sql_type: Option<String>,
     /// thread ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ThreadId`; example: `69dfb0c6.dcaef`.
     pub thread_id: Option<String>,
     /// User
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupDownloadRestriction {
     /// Backup file download limit type. valid values: NONE (unlimited, allows download from both private and public networks), INTRANET (only allows private network download), CUSTOMIZE (custom limits for download by vpc or ip). when the parameter value is CUSTOMIZE, at least one item must be filled in for vpc or ip information.
+    ///
     /// Wire name: `RestrictionType`; example: `NONE`.
     pub restriction_type: Option<String>,
     /// Whether VPC is allowed. Valid values: `ALLOW` (allow), `DENY` (deny).
+    ///
     /// Wire name: `VpcRestrictionEffect`; example: `ALLOW`.
     pub vpc_restriction_effect: Option<String>,
     /// Whether it is allowed to download the VPC ID list of the backup files.
+    ///
     /// Wire name: `VpcIdSet`.
     pub vpc_id_set: Option<Vec<String>>,
     /// Whether IP is allowed. Valid values: `ALLOW` (allow), `DENY` (deny).
+    ///
     /// Wire name: `IpRestrictionEffect`; example: `ALLOW`.
     pub ip_restriction_effect: Option<String>,
     /// Whether it is allowed to download IP list of the backup files.
+    ///
     /// Wire name: `IpSet`.
     pub ip_set: Option<Vec<String>>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct BackupPlan {
     /// Backup cycle
+    ///
     /// Wire name: `BackupPeriod`; example: `[\"monday\",\"thursday\",\"friday\"]`.
     pub backup_period: Option<String>,
     /// Specifies the data backup retention duration in days.
+    ///
     /// Wire name: `BaseBackupRetentionPeriod`; example: `3`.
     pub base_backup_retention_period: Option<u64>,
     /// The earliest time to start a backup
+    ///
     /// Wire name: `MinBackupStartTime`; example: `01:00:00`.
     pub min_backup_start_time: Option<String>,
     /// The latest time to start a backup
+    ///
     /// Wire name: `MaxBackupStartTime`; example: `02:00:00`.
     pub max_backup_start_time: Option<String>,
     /// Backup plan ID.
+    ///
     /// Wire name: `PlanId`; example: `f6adc02a-432e-536f-a5f3-3dbf40ecd683`.
     pub plan_id: Option<String>,
     /// Specifies the custom name of the backup plan.
+    ///
     /// Wire name: `PlanName`; example: `default`.
     pub plan_name: Option<String>,
     /// Specifies the log backup retention period in days.
+    ///
     /// Wire name: `LogBackupRetentionPeriod`; example: `3`.
     pub log_backup_retention_period: Option<u64>,
     /// Creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `2024-10-09 15:16:51`.
     pub created_time: Option<String>,
     /// Last modification time.
+    ///
     /// Wire name: `UpdatedTime`; example: `2024-11-09 15:16:51`.
     pub updated_time: Option<String>,
     /// Backup plan type. valid values: default (created by system), custom.
+    ///
     /// Wire name: `PlanType`; example: `default`.
     pub plan_type: Option<String>,
     /// Backup cycle type. valid values: week, month.
+    ///
     /// Wire name: `BackupPeriodType`; example: `week`.
     pub backup_period_type: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct BackupSummary {
     /// Instance ID
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-xxxxxxxx`.
     pub db_instance_id: Option<String>,
     /// Number of log backups of an instance
+    ///
     /// Wire name: `LogBackupCount`; example: `0`.
     pub log_backup_count: Option<u64>,
     /// Size of log backups of an instance
+    ///
     /// Wire name: `LogBackupSize`; example: `0`.
     pub log_backup_size: Option<u64>,
     /// Number of manually created instance data backups.
+    ///
     /// Wire name: `ManualBaseBackupCount`; example: `0`.
     pub manual_base_backup_count: Option<u64>,
     /// Size of manually created instance data backups.
+    ///
     /// Wire name: `ManualBaseBackupSize`; example: `0`.
     pub manual_base_backup_size: Option<u64>,
     /// Number of automatically created instance data backups.
+    ///
     /// Wire name: `AutoBaseBackupCount`; example: `0`.
     pub auto_base_backup_count: Option<u64>,
     /// Size of automatically created instance data backups.
+    ///
     /// Wire name: `AutoBaseBackupSize`; example: `0`.
     pub auto_base_backup_size: Option<u64>,
     /// Total number of backups
+    ///
     /// Wire name: `TotalBackupCount`; example: `0`.
     pub total_backup_count: Option<u64>,
     /// Total backup size
+    ///
     /// Wire name: `TotalBackupSize`; example: `0`.
     pub total_backup_size: Option<u64>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct BaseBackup {
     /// Instance ID
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-xxxxxxxx`.
     pub db_instance_id: Option<String>,
     /// Unique ID of a backup file
+    ///
     /// Wire name: `Id`; example: `f6adc02a-432e-536f-a5f3-3dbf40ecd683`.
     pub id: Option<String>,
     /// Backup file name.
+    ///
     /// Wire name: `Name`; example: `manual-20230215190924.tar.zst`.
     pub name: Option<String>,
     /// Specifies the backup method: physical - physical backup, logical - logical backup.
+    ///
     /// Wire name: `BackupMethod`; example: `physical`.
     pub backup_method: Option<String>,
     /// Backup mode: automatic - automatic backup, manual - manual backup.
+    ///
     /// Wire name: `BackupMode`; example: `manual`.
     pub backup_mode: Option<String>,
     /// Backup task status. valid values: init, running, finished, failed, canceled.
+    ///
     /// Wire name: `State`; example: `finished`.
     pub state: Option<String>,
     /// Backup set size in bytes
+    ///
     /// Wire name: `Size`; example: `39845888`.
     pub size: Option<u64>,
     /// Backup start time
+    ///
     /// Wire name: `StartTime`; example: `2023-02-15 19:09:24`.
     pub start_time: Option<String>,
     /// Backup end time
+    ///
     /// Wire name: `FinishTime`; example: `2023-02-15 19:09:36`.
     pub finish_time: Option<String>,
     /// Backup expiration time
+    ///
     /// Wire name: `ExpireTime`; example: `2023-02-18 23:59:59`.
     pub expire_time: Option<String>,
 }

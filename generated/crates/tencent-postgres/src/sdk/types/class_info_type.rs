@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ClassInfo {
     /// Specification ID.
+    ///
     /// Wire name: `SpecCode`; example: `pg.it.2xlarge16`.
     pub spec_code: Option<String>,
     /// CPU cores.
+    ///
     /// Wire name: `CPU`; example: `8`.
     pub cpu: Option<u64>,
     /// Memory size, in MB.
+    ///
     /// Wire name: `Memory`; example: `16384`.
     pub memory: Option<u64>,
     /// Maximum storage capacity supported by this specification, in GB.
+    ///
     /// Wire name: `MaxStorage`; example: `4000`.
     pub max_storage: Option<u64>,
     /// Minimum storage capacity supported by this specification, in GB.
+    ///
     /// Wire name: `MinStorage`; example: `10`.
     pub min_storage: Option<u64>,
     /// Estimated QPS of the specification.
+    ///
     /// Wire name: `QPS`; example: `20000`.
     pub qps: Option<u64>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseObject {
     /// Specifies the supported object types in the database: account, database, schema, sequence, procedure, type, function, table, view, matview, column.
+    ///
     /// Wire name: `ObjectType`; example: `database`.
     pub object_type: Option<String>,
     /// Specifies the database object name.
+    ///
     /// Wire name: `ObjectName`; example: `test_database\t`.
     pub object_name: Option<String>,
     /// Describes the database object and the database name it belongs to. this parameter is required when the description object type is not database.
+    ///
     /// Wire name: `DatabaseName`; example: `test_database`.
     pub database_name: Option<String>,
     /// Specifies the schema name of the database object to describe. this parameter is required when the description object is not database or schema.
+    ///
     /// Wire name: `SchemaName`; example: `test_schema`.
     pub schema_name: Option<String>,
     /// Specifies the database object to describe and the table name it belongs to. this parameter is required when the object type is column.
+    ///
     /// Wire name: `TableName`; example: `test_table`.
     pub table_name: Option<String>,
 }

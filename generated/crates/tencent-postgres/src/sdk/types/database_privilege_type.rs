@@ -8,10 +8,12 @@ use super::DatabaseObject;
 pub struct DatabasePrivilege {
     /// The database object. when ObjectType is database, DatabaseName/SchemaName/TableName can be empty. when ObjectType is schema, SchemaName/TableName can be empty. when ObjectType is column, TableName cannot be empty. other cases can be empty.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Object`.
     pub object: Option<DatabaseObject>,
     /// Specifies the permission list of the specified account for the database object.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PrivilegeSet`.
     pub privilege_set: Vec<String>,
 }

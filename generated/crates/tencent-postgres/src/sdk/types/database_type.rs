@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Database {
     /// Database name
+    ///
     /// Wire name: `DatabaseName`; example: `postgres`.
     pub database_name: Option<String>,
     /// Specifies the database owner.
+    ///
     /// Wire name: `DatabaseOwner`; example: `postgres`.
     pub database_owner: Option<String>,
     /// Specifies the database character encoding.
+    ///
     /// Wire name: `Encoding`; example: `UTF8`.
     pub encoding: Option<String>,
     /// Specifies the database sorting rule.
+    ///
     /// Wire name: `Collate`; example: `C`.
     pub collate: Option<String>,
     /// Specifies the character category of the database.
+    ///
     /// Wire name: `Ctype`; example: `C`.
     pub ctype: Option<String>,
     /// Specifies whether the database allows connections.
+    ///
     /// Wire name: `AllowConn`; example: `false`.
     pub allow_conn: Option<bool>,
     /// Maximum number of connections for the database. -1 indicates unlimited.
+    ///
     /// Wire name: `ConnLimit`; example: `-1`.
     pub conn_limit: Option<i64>,
     /// Specifies the database permission list.
+    ///
     /// Wire name: `Privileges`; example: `postgres=CTc/postgres`.
     pub privileges: Option<String>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct DbBackup {
     /// Unique backup file ID
+    ///
     /// Wire name: `Id`; example: `450`.
     pub id: Option<i64>,
     /// File generation start time
+    ///
     /// Wire name: `StartTime`; example: `2018-06-21 01:55:04.199169`.
     pub start_time: Option<String>,
     /// File generation end time
+    ///
     /// Wire name: `EndTime`; example: `2018-06-21 01:55:58.477232`.
     pub end_time: Option<String>,
     /// File size in KB
+    ///
     /// Wire name: `Size`; example: `3654991`.
     pub size: Option<i64>,
     /// Policy (0: instance backup, 1: multi-database backup)
+    ///
     /// Wire name: `Strategy`; example: `1`.
     pub strategy: Option<i64>,
     /// Type (0: scheduled)
+    ///
     /// Wire name: `Way`; example: `1`.
     pub way: Option<i64>,
     /// Backup mode (1: full)
+    ///
     /// Wire name: `Type`; example: `1`.
     pub type_field: Option<i64>,
     /// Status (1: creating, 2: success, 3: failure)
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// DB list
+    ///
     /// Wire name: `DbList`.
     pub db_list: Vec<String>,
     /// Download address on private network
+    ///
     /// Wire name: `InternalAddr`; example: `http://172.16.16.30:8366/download/20180621015515.tar.gz?giz7Z4LlMjascFkshSSB4+B1gaI0F3HAQIZcFPDbIse2MDEI7vd/CuyMUMMyDXAd4ld69sCMdEKwkpFWIVcfE+PZ0+MYTbsBHzW84KtSGw8=`.
     pub internal_addr: Option<String>,
     /// Download address on public network
+    ///
     /// Wire name: `ExternalAddr`; example: `https://gz-dl-postgres.cloud.tencent.com/download/20180621015515.tar.gz?giz7Z4LlMjascFkshSSB4+B1gaI0F3HAQIZcFPDbIse2MDEI7vd/CuyMUMMyDXAd4ld69sCMdEKwkpFWIVcfE+PZ0+MYTbsBHzW84KtSGw8=`.
     pub external_addr: Option<String>,
     /// Backup set ID.
+    ///
     /// Wire name: `SetId`; example: `f6yecd1a-087c-5c66-cdas-95c835d7ec24`.
     pub set_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DbInstanceNetInfo {
     /// DNS domain name
+    ///
     /// Wire name: `Address`; example: `cd-postgres-xxxxxxxx.sql.tencentcdb.com`.
     pub address: Option<String>,
     /// Ip
+    ///
     /// Wire name: `Ip`; example: `111.111.11.11`.
     pub ip: Option<String>,
     /// Connection port address
+    ///
     /// Wire name: `Port`; example: `5432`.
     pub port: Option<u64>,
     /// Network type. 1: inner (private network address), 2: public (public network address)
+    ///
     /// Wire name: `NetType`; example: `private`.
     pub net_type: Option<String>,
     /// Network connection status. Valid values: `initing` (never enabled before), `opened` (enabled), `closed` (disabled), `opening` (enabling), `closing` (disabling)
+    ///
     /// Wire name: `Status`; example: `opened`.
     pub status: Option<String>,
     /// VPC ID. specifies the ID of the virtual private cloud.
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxxxx`.
     pub vpc_id: Option<String>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxxxxxx`.
     pub subnet_id: Option<String>,
     /// Specifies the protocol type to connect to the database. currently supported: postgresql, mssql (mssql compatible syntax).
+    ///
     /// Wire name: `ProtocolType`; example: `postgresql`.
     pub protocol_type: Option<String>,
 }

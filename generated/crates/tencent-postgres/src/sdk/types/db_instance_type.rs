@@ -8,45 +8,59 @@ use super::{DbInstanceNetInfo, DbNode, NetworkAccess, Tag};
 #[non_exhaustive]
 pub struct DbInstance {
     /// Region of the instance, for example: ap-guangzhou, corresponds to the region field in RegionSet.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Availability zone to which the instance belongs, for example: ap-guangzhou-3, corresponds to the Zone field in ZoneSet.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// VPC ID, such as vpc-e6w23k31. A valid VPC ID can be obtained by logging in to the console to query or by calling the API &lt;a href="<https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1>"&gt;DescribeVpcs&lt;/a&gt; and acquiring the unVpcId field in API return.
+    ///
     /// Wire name: `VpcId`; example: `vpc-e6w23k31`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID, such as subnet-51lcif9y. An effective VPC subnet ID can be obtained by logging in to the console to query. You can also call API &lt;a href="<https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1>"&gt;DescribeSubnets&lt;/a&gt; and get it from the unSubnetId field in API return.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-51lcif9y`.
     pub subnet_id: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-7lzldndx`.
     pub db_instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `DBInstanceName`; example: `数据库名称`.
     pub db_instance_name: Option<String>,
     /// Instance status, including: `applying` (applying), `init` (to be initialized), `initing` (initializing), `running` (running), `limited run` (restricted operation), `isolating` (isolating), `isolated` (isolated), `disisolating` (de-isolating), `recycling` (recycling), `recycled` (recycled), `job running` (task executing), `offline` (offline), `migrating` (migrating), `expanding` (scaling out), `waitSwitch` (waiting to switch), `switching` (switching), `readonly` (readonly), `restarting` (restarting), `network changing` (network modification in progress), `upgrading` (kernel version upgrading), `audit-switching` (audit status changing), `primary-switching` (primary-secondary switching), `offlining` (offline), `deployment changing` (modify AZ), `cloning` (recovering data), `parameter modifying` (parameter modification in progress), `log-switching` (log status change), `restoring` (recovering), and `expanding` (scaling out)
+    ///
     /// Wire name: `DBInstanceStatus`; example: `applying`.
     pub db_instance_status: Option<String>,
     /// Memory size allocated to the instance, measurement unit: GB
+    ///
     /// Wire name: `DBInstanceMemory`; example: `2`.
     pub db_instance_memory: Option<u64>,
     /// Storage space size allocated to the instance, measurement unit: GB
+    ///
     /// Wire name: `DBInstanceStorage`; example: `10`.
     pub db_instance_storage: Option<u64>,
     /// Number of CPUs allocated to the instance, unit: piece
+    ///
     /// Wire name: `DBInstanceCpu`; example: `2`.
     pub db_instance_cpu: Option<u64>,
     /// Purchasable specification ID.
+    ///
     /// Wire name: `DBInstanceClass`; example: `cdb.pg.ts1.2g`.
     pub db_instance_class: Option<String>,
     /// PostgreSQL major version number. Version information can be obtained from &lt;a href="<https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1>"&gt;DescribeDBVersions&lt;/a&gt;. Currently supports major versions 10, 11, 12, 13, 14, and 15.
+    ///
     /// Wire name: `DBMajorVersion`; example: `12`.
     pub db_major_version: Option<String>,
     /// PostgreSQL community major version + minor version number, such as 12.4. Version information can be obtained from &lt;a href="<https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1>"&gt;DescribeDBVersions&lt;/a&gt;.
+    ///
     /// Wire name: `DBVersion`; example: `12.4`.
     pub db_version: Option<String>,
     /// PostgreSQL Kernel Version, for example v12.7_r1.8. Version information can be obtained from &lt;a href="<https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1>"&gt;DescribeDBVersions&lt;/a&gt;.
+    ///
     /// Wire name: `DBKernelVersion`; example: `v12.4_r1.0`.
     pub db_kernel_version: Option<String>,
     /// Instance types:
@@ -60,6 +74,7 @@ pub struct DbInstance {
     /// Wire name: `DBInstanceType`; example: `primary`.
     pub db_instance_type: Option<String>,
     /// Instance version currently only supports standard (dual-server high-availability edition, one master and one slave).
+    ///
     /// Wire name: `DBInstanceVersion`; example: `standard`.
     pub db_instance_version: Option<String>,
     /// Instance character set, which currently supports only:
@@ -71,15 +86,19 @@ pub struct DbInstance {
     /// Wire name: `DBCharset`; example: `utf-8`.
     pub db_charset: Option<String>,
     /// Instance creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The time when the instance executed the last update.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance expiration time.
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance isolation time.
+    ///
     /// Wire name: `IsolatedTime`.
     pub isolated_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Billing mode:
@@ -99,39 +118,50 @@ pub struct DbInstance {
     /// Wire name: `AutoRenew`; example: `1`.
     pub auto_renew: Option<u64>,
     /// Instance network connection information.
+    ///
     /// Wire name: `DBInstanceNetInfo`.
     pub db_instance_net_info: Vec<DbInstanceNetInfo>,
     /// Machine type.
+    ///
     /// Wire name: `Type`; example: `TS85`.
     pub type_field: Option<String>,
     /// User's app id.
+    ///
     /// Wire name: `AppId`; example: `123455`.
     pub app_id: Option<u64>,
     /// Uid of the instance.
+    ///
     /// Wire name: `Uid`; example: `12344`.
     pub uid: Option<u64>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1`.
     pub project_id: Option<u64>,
     /// Tag information associated with the instance.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Vec<Tag>,
     /// Primary instance information. Returned only when the instance is a read-only instance.
+    ///
     /// Wire name: `MasterDBInstanceId`; example: `postgres-7lzldndx`.
     pub master_db_instance_id: Option<String>,
     /// Number of read-only instances.
+    ///
     /// Wire name: `ReadOnlyInstanceNum`; example: `6`.
     pub read_only_instance_num: Option<i64>,
     /// State of the read-only instance in the read-only group.
+    ///
     /// Wire name: `StatusInReadonlyGroup`; example: `ok`.
     pub status_in_readonly_group: Option<String>,
     /// Offline time.
+    ///
     /// Wire name: `OfflineTime`; example: `2014-08-03 12:00`.
     pub offline_time: Option<String>,
     /// Instance node information.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBNodeSet`.
     pub db_node_set: Vec<DbNode>,
     /// Whether the instance supports TDE data encryption:
@@ -166,6 +196,7 @@ pub struct DbInstance {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetworkAccessList`.
     pub network_access_list: Vec<NetworkAccess>,
     /// Whether the instance supports Ipv6:
@@ -177,6 +208,7 @@ pub struct DbInstance {
     /// Wire name: `SupportIpv6`; example: `1`.
     pub support_ipv6: Option<u64>,
     /// Number of cpu cores that have been elastically scaled out for the instance
+    ///
     /// Wire name: `ExpandedCpu`; example: `1`.
     pub expanded_cpu: Option<u64>,
     /// Whether to enable deletion protection for the instance, values as follows:
@@ -189,6 +221,7 @@ pub struct DbInstance {
     /// Wire name: `DeletionProtection`; example: `true`.
     pub deletion_protection: Option<bool>,
     /// Instance storage type. Available values: PHYSICAL_LOCAL_SSD: LOCAL SSD hard disk of PHYSICAL machine; CLOUD_PREMIUM: high-performance CLOUD block storage; CLOUD_SSD: SSD CLOUD disk; CLOUD_HSSD: enhanced SSD CLOUD disk.
+    ///
     /// Wire name: `DBInstanceStorageType`; example: `PHYSICAL_LOCAL_SSD`.
     pub db_instance_storage_type: Option<String>,
 }

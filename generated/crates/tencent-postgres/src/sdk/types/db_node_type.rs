@@ -7,12 +7,15 @@ pub struct DbNode {
     /// Node type. Valid values:
     /// `Primary`;
     /// `Standby`.
+    ///
     /// Wire name: `Role`; example: `Primary, Standby`.
     pub role: Option<String>,
     /// AZ where the node resides, such as ap-guangzhou-1.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// CDC ID.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-d8htgb6k`.
     pub dedicated_cluster_id: Option<String>,
 }

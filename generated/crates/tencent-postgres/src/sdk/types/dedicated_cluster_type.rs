@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct DedicatedCluster {
     /// CDC ID.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `dedicatedCluster-gz`.
     pub dedicated_cluster_id: Option<String>,
     /// Dedicated cluster name.
+    ///
     /// Wire name: `Name`; example: `TestDedicatedClusterName`.
     pub name: Option<String>,
     /// Specifies the AZ of the exclusive cluster.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou`.
     pub zone: Option<String>,
     /// Disaster recovery cluster.
+    ///
     /// Wire name: `StandbyDedicatedClusterSet`.
     pub standby_dedicated_cluster_set: Vec<String>,
     /// Specifies the instance count.
+    ///
     /// Wire name: `InstanceCount`; example: `1`.
     pub instance_count: Option<i64>,
     /// Total number of cpus.
+    ///
     /// Wire name: `CpuTotal`; example: `10`.
     pub cpu_total: Option<i64>,
     /// Specifies the available amount of Cpu.
+    ///
     /// Wire name: `CpuAvailable`; example: `10`.
     pub cpu_available: Option<i64>,
     /// Total memory capacity in GB.
+    ///
     /// Wire name: `MemTotal`; example: `10`.
     pub mem_total: Option<i64>,
     /// Available memory in GB.
+    ///
     /// Wire name: `MemAvailable`; example: `10`.
     pub mem_available: Option<i64>,
     /// Total disk capacity (unit: GB).
+    ///
     /// Wire name: `DiskTotal`; example: `10`.
     pub disk_total: Option<i64>,
     /// Disk availability (unit: GB).
+    ///
     /// Wire name: `DiskAvailable`; example: `10`.
     pub disk_available: Option<i64>,
 }

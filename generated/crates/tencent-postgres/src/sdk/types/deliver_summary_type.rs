@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DeliverSummary {
     /// Delivery consumers currently only support CLS
+    ///
     /// Wire name: `DeliverConsumer`; example: `client`.
     pub deliver_consumer: Option<String>,
     /// Consumer name submission, currently only support CLS
+    ///
     /// Wire name: `DeliverConsumerName`; example: `logDeliver`.
     pub deliver_consumer_name: Option<String>,
     /// Currently only support mq for the delivery type
+    ///
     /// Wire name: `DeliverType`; example: `store`.
     pub deliver_type: Option<String>,
     /// Delivery subtype, currently only support CLS
+    ///
     /// Wire name: `DeliverSubType`; example: `cls`.
     pub deliver_sub_type: Option<String>,
     /// Delivery error
+    ///
     /// Wire name: `DeliverError`; example: `主题不存在`.
     pub deliver_error: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::AnalysisItems;
 #[non_exhaustive]
 pub struct Detail {
     /// The total execution time (in ms) of all slow query statements during the specified period of time
+    ///
     /// Wire name: `TotalTime`; example: `0.1`.
     pub total_time: Option<f64>,
     /// The total number of all slow query statements during the specified period of time
+    ///
     /// Wire name: `TotalCallNum`; example: `0`.
     pub total_call_num: Option<u64>,
     /// List of slow SQL statistical analysis.
+    ///
     /// Wire name: `AnalysisItems`.
     pub analysis_items: Vec<AnalysisItems>,
 }

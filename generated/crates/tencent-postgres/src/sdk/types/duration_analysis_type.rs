@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DurationAnalysis {
     /// Time range
+    ///
     /// Wire name: `TimeSegment`; example: `“0-1s”`.
     pub time_segment: Option<String>,
     /// The number of slow query statements whose execution time falls within the time range
+    ///
     /// Wire name: `Count`; example: `10`.
     pub count: Option<i64>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct EncryptionKey {
     /// Specifies the KeyId for KMS instance encryption.
+    ///
     /// Wire name: `KeyId`; example: `975982f8-b2d5-11ef-a4a2-525400000000`.
     pub key_id: Option<String>,
     /// Alias name of the KMS instance encryption Key.
+    ///
     /// Wire name: `KeyAlias`; example: `PGSQL-KMS`.
     pub key_alias: Option<String>,
     /// Specifies the ciphertext of the instance encryption key DEK.
+    ///
     /// Wire name: `DEKCipherTextBlob`; example: `A********9`.
     pub dek_cipher_text_blob: Option<String>,
     /// Whether the key is enabled. valid values: 1 (enabled), 0 (disabled).
+    ///
     /// Wire name: `IsEnabled`; example: `1`.
     pub is_enabled: Option<i64>,
     /// Specifies the region of the KMS key.
+    ///
     /// Wire name: `KeyRegion`; example: `ap-guangzhou`.
     pub key_region: Option<String>,
     /// Creation time of the DEK key.
+    ///
     /// Wire name: `CreateTime`; example: `2014-08-03 12:00:00`.
     pub create_time: Option<String>,
     /// Specifies the Id of the KMS service cluster where the key resides. being empty indicates the key is in the default KMS cluster. a non-empty value indicates the key is in the specified KMS service cluster.
+    ///
     /// Wire name: `KMSClusterId`; example: `cls-hsm-tyoxxxx`.
     pub kms_cluster_id: Option<String>,
 }

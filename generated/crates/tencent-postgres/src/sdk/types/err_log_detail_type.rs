@@ -6,57 +6,68 @@
 #[non_exhaustive]
 pub struct ErrLogDetail {
     /// userName
+    ///
     /// Wire name: `UserName`; example: `app_user`.
     pub user_name: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Database`; example: `user-data-db`.
     pub database: Option<String>,
     /// Error occurrence time
+    ///
     /// Wire name: `ErrTime`; example: `2024-12-04 21:13:46`.
     pub err_time: Option<String>,
     /// Error message
+    ///
     /// Wire name: `ErrMsg`; example: `2024-12-04 21:13:46.789 UTC [12345] FATAL:  password authentication failed for user "myuser"`.
     pub err_msg: Option<String>,
     /// Process ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProcessId`; example: `58892`.
     pub process_id: Option<i64>,
     /// client address
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClientAddr`; example: `10.15.255.3:59834`.
     pub client_addr: Option<String>,
     /// Session ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SessionId`; example: `69e1a253.e60c`.
     pub session_id: Option<String>,
     /// Session start time
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SessionStartTime`; example: `2026-04-17 11:00:35`.
     pub session_start_time: Option<String>,
     /// Virtual transaction ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VirtualTransactionId`; example: `1125/307`.
     pub virtual_transaction_id: Option<String>,
     /// SQLSTATE error code
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SqlStateCode`; example: `57014`.
     pub sql_state_code: Option<String>,
     /// client application name
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApplicationName`; example: `slow_log_test`.
     pub application_name: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct EventInfo {
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `wal_level`.
     pub param_name: Option<String>,
     /// Original parameter value.
+    ///
     /// Wire name: `OldValue`; example: `replica`.
     pub old_value: Option<String>,
     /// This modification specifies the expected parameter value.
+    ///
     /// Wire name: `NewValue`; example: `logical`.
     pub new_value: Option<String>,
     /// Specifies the start time for backend parameter modification.
+    ///
     /// Wire name: `ModifyTime`; example: `2021-08-01 02:03:04`.
     pub modify_time: Option<String>,
     /// Specifies the start of effective time for the backend parameter.
+    ///
     /// Wire name: `EffectiveTime`; example: `2021-08-01 02:03:34`.
     pub effective_time: Option<String>,
     /// Modification status. valid values: in progress, success, paused.
+    ///
     /// Wire name: `State`; example: `success`.
     pub state: Option<String>,
     /// Operator (normal: user sub UIN).
+    ///
     /// Wire name: `Operator`; example: `123344`.
     pub operator: Option<String>,
     /// Time log.
+    ///
     /// Wire name: `EventLog`; example: `this event is success`.
     pub event_log: Option<String>,
 }

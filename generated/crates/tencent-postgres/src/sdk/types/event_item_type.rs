@@ -8,12 +8,15 @@ use super::EventInfo;
 #[non_exhaustive]
 pub struct EventItem {
     /// Parameter name.
+    ///
     /// Wire name: `ParamName`; example: `wal_level`.
     pub param_name: Option<String>,
     /// Number of modified events.
+    ///
     /// Wire name: `EventCount`; example: `1`.
     pub event_count: Option<i64>,
     /// Last modification time.
+    ///
     /// Wire name: `EventDetail`.
     pub event_detail: Vec<EventInfo>,
 }

@@ -7,9 +7,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Filter name.
+    ///
     /// Wire name: `Name`; example: `TemplateName`.
     pub name: Option<String>,
     /// One or more filter values.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

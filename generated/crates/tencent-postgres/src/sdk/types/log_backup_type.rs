@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct LogBackup {
     /// Instance ID
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-jdlmoll9`.
     pub db_instance_id: Option<String>,
     /// Unique ID of a backup file
+    ///
     /// Wire name: `Id`; example: `2628bcde-ce13-554a-b47d-2b15187a02ec`.
     pub id: Option<String>,
     /// Backup file name
+    ///
     /// Wire name: `Name`; example: `******.tar.zst`.
     pub name: Option<String>,
     /// Specifies the backup method. valid values: physical - physical backup, logical - logical backup.
+    ///
     /// Wire name: `BackupMethod`; example: `physical`.
     pub backup_method: Option<String>,
     /// Backup mode. enumeration value, manual - manual backup; automatic - automatic backup.
+    ///
     /// Wire name: `BackupMode`; example: `automatic`.
     pub backup_mode: Option<String>,
     /// Backup task status. valid values: init, running, finished, failed, canceled.
+    ///
     /// Wire name: `State`; example: `finished`.
     pub state: Option<String>,
     /// Backup set size in bytes
+    ///
     /// Wire name: `Size`; example: `16783360`.
     pub size: Option<u64>,
     /// Backup start time
+    ///
     /// Wire name: `StartTime`; example: `2023-02-15 21:10:52`.
     pub start_time: Option<String>,
     /// Backup end time
+    ///
     /// Wire name: `FinishTime`; example: `2023-02-15 21:10:52`.
     pub finish_time: Option<String>,
     /// Backup expiration time
+    ///
     /// Wire name: `ExpireTime`; example: `2023-02-22 21:10:52`.
     pub expire_time: Option<String>,
 }

@@ -14,6 +14,7 @@ pub struct LogFilter {
     ///
     /// host – client IP;
     /// user – database account.
+    ///
     /// Wire name: `Type`; example: `ApplicationName`.
     pub type_field: Option<String>,
     /// Filter condition match type. Supported values:
@@ -22,9 +23,11 @@ pub struct LogFilter {
     /// EQS – Equal (multiple values are in a \|\| relationship with each other);
     /// NEQ – Not equal (multiple values are in a && relationship with each other);
     /// RG – Range.
+    ///
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,
     /// Matching value of the filter condition. When Compare=RG, for example: \["1-100","200-300"\]
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

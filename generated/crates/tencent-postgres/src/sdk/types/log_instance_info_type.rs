@@ -11,45 +11,53 @@ pub struct LogInstanceInfo {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceName`; example: `athena-测试-jiangm`.
     pub instance_name: Option<String>,
     /// Project ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Instance Tag
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Vec<Tag>,
     /// Engine
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Engine`; example: `postgresql`.
     pub engine: Option<String>,
     /// Engine version
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EngineVersion`; example: `v18.1_r1.5`.
     pub engine_version: Option<String>,
     /// Instance status
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Whether audit is supported. 1 means support, 0 means not supported.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsSupportAudit`; example: `0`.
     pub is_support_audit: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `postgres-ck63er3d`.
     pub instance_id: Option<String>,
     /// Log type

@@ -7,12 +7,15 @@ use super::DatabasePrivilege;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyPrivilege {
     /// Specifies the database object and permission list to be modified.
+    ///
     /// Wire name: `DatabasePrivilege`.
     pub database_privilege: Option<DatabasePrivilege>,
     /// Modifies via grantObject, revokeObject, or alterRole. grantObject represents authorization, revokeObject represents withdraw, alterRole represents modify account type.
+    ///
     /// Wire name: `ModifyType`; example: `grantObject`.
     pub modify_type: Option<String>,
     /// This parameter is required only when ModifyType is revokeObject. when set to true, the permission will be revoked with cascading effect. default false.
+    ///
     /// Wire name: `IsCascade`; example: `false`.
     pub is_cascade: Option<bool>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct NetworkAccess {
     /// Network resource id, instance id, or RO group id.
+    ///
     /// Wire name: `ResourceId`; example: `postgres-xxxxxxxx`.
     pub resource_id: Option<String>,
     /// Resource type. valid values: 1 (instance), 2 (RO group).
+    ///
     /// Wire name: `ResourceType`; example: `1`.
     pub resource_type: Option<u64>,
     /// VPC ID. specifies the ID of the virtual private cloud.
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxxxx`.
     pub vpc_id: Option<String>,
     /// IPv4 Address
+    ///
     /// Wire name: `Vip`; example: `11.11.1.11`.
     pub vip: Option<String>,
     /// IPv6 Address
+    ///
     /// Wire name: `Vip6`; example: `2000:0000:0000:0000:0001:2345:6789:abcd`.
     pub vip6: Option<String>,
     /// Specifies the access port.
+    ///
     /// Wire name: `Vport`; example: `5432`.
     pub vport: Option<i64>,
     /// Subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxxxxxx`.
     pub subnet_id: Option<String>,
     /// Network status. valid values: 1-applying, 2-active, 3-deleting, 4-deleted.
+    ///
     /// Wire name: `VpcStatus`; example: `1`.
     pub vpc_status: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamEntry {
     /// Parameter name
+    ///
     /// Wire name: `Name`; example: `wal_level`.
     pub name: Option<String>,
     /// The new value to which the parameter will be modified. When this parameter is used as an input parameter, its value must be a string, such as `0.1` (decimal), `1000` (integer), and `replica` (enum).
+    ///
     /// Wire name: `ExpectedValue`; example: `replica`.
     pub expected_value: Option<String>,
 }

@@ -8,69 +8,89 @@ use super::{ParamSpecRelation, ParamVersionRelation};
 #[non_exhaustive]
 pub struct ParamInfo {
     /// Parameter ID
+    ///
     /// Wire name: `ID`; example: `0`.
     pub id: Option<i64>,
     /// Parameter name.
+    ///
     /// Wire name: `Name`; example: `wal_level`.
     pub name: Option<String>,
     /// Parameter value type: integer, real, bool, enum, mutil_enum.
     /// When the parameter type is integer or real (floating-point), the value range is determined based on the Max and Min of the return value.
     /// When the parameter type is boolean, the valid values are true or false.
     /// When the parameter type is enum (enumeration type) or mutil_enum (multi-enum type), the valid values are determined by EnumValue in the return value.
+    ///
     /// Wire name: `ParamValueType`; example: `integer`.
     pub param_value_type: Option<String>,
     /// Parameter value unit. returns null if the parameter has no units.
+    ///
     /// Wire name: `Unit`; example: `ms`.
     pub unit: Option<String>,
     /// Default parameter value. returns in string form.
+    ///
     /// Wire name: `DefaultValue`; example: `replica`.
     pub default_value: Option<String>,
     /// Specifies the current value in string form.
+    ///
     /// Wire name: `CurrentValue`; example: `replica`.
     pub current_value: Option<String>,
     /// Specifies the numerical type (integer, real) parameter and its lower bound.
+    ///
     /// Wire name: `Max`; example: `0`.
     pub max: Option<f64>,
     /// Value range of the enum parameter
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Numerical type (integer, real) parameter specifies the upper bound.
+    ///
     /// Wire name: `Min`; example: `1000`.
     pub min: Option<f64>,
     /// Chinese description.
+    ///
     /// Wire name: `ParamDescriptionCH`; example: `此参数决定记录到日志的信息，不允许设置为minimal`.
     pub param_description_ch: Option<String>,
     /// Specifies the english description of the parameter.
+    ///
     /// Wire name: `ParamDescriptionEN`; example: `Set the level of information written to the WAL.`.
     pub param_description_en: Option<String>,
     /// Specifies whether a restart is required for parameter modification (true indicates required, false indicates not required).
+    ///
     /// Wire name: `NeedReboot`; example: `false`.
     pub need_reboot: Option<bool>,
     /// Parameter chinese category.
+    ///
     /// Wire name: `ClassificationCN`; example: `WAL`.
     pub classification_cn: Option<String>,
     /// Parameter english category.
+    ///
     /// Wire name: `ClassificationEN`; example: `Write-Ahead Log`.
     pub classification_en: Option<String>,
     /// Specifies whether it is related to the specification (true for related, false for unrelated).
+    ///
     /// Wire name: `SpecRelated`; example: `false`.
     pub spec_related: Option<bool>,
     /// Indicates whether it is a key parameter (true means it is a key parameter, modification requires special attention and may affect instance performance).
+    ///
     /// Wire name: `Advanced`; example: `false`.
     pub advanced: Option<bool>,
     /// Specifies the last modified time.
+    ///
     /// Wire name: `LastModifyTime`; example: `2021-08-01 02:03:04`.
     pub last_modify_time: Option<String>,
     /// Parameter primary-secondary constraints. `0`: no constraint between primary and standby. `1`: standby parameter value &gt; primary machine parameter value. `2`: primary parameter value must be greater than that of the standby machine.
+    ///
     /// Wire name: `StandbyRelated`; example: `0`.
     pub standby_related: Option<i64>,
     /// Parameter version association information, containing detailed parameter information for the respective kernel version
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VersionRelationSet`.
     pub version_relation_set: Vec<ParamVersionRelation>,
     /// Parameter specification association information, containing detailed parameter information for the respective specification
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SpecRelationSet`.
     pub spec_relation_set: Vec<ParamSpecRelation>,
 }

@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct ParamSpecRelation {
     /// Parameter name.
+    ///
     /// Wire name: `Name`; example: `wal_level`.
     pub name: Option<String>,
     /// Parameter information belonging to specification.
+    ///
     /// Wire name: `Memory`; example: `2G`.
     pub memory: Option<String>,
     /// Default value of the parameter for this specification.
+    ///
     /// Wire name: `Value`; example: `1`.
     pub value: Option<String>,
     /// Parameter value unit. returns null if the parameter has no units.
+    ///
     /// Wire name: `Unit`; example: `s`.
     pub unit: Option<String>,
     /// Numerical type (integer, real) parameter specifies the upper bound.
+    ///
     /// Wire name: `Max`; example: `20000`.
     pub max: Option<f64>,
     /// Specifies the numerical type (integer, real) parameter and its lower bound.
+    ///
     /// Wire name: `Min`; example: `0`.
     pub min: Option<f64>,
     /// Value range of the enum parameter
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ParameterTemplate {
     /// Parameter template ID
+    ///
     /// Wire name: `TemplateId`; example: `6e89c045-935f-5d5f-8512-08d7f6cf2210`.
     pub template_id: Option<String>,
     /// Parameter template name
+    ///
     /// Wire name: `TemplateName`; example: `my_custom_template`.
     pub template_name: Option<String>,
     /// Database version applicable to a parameter template
+    ///
     /// Wire name: `DBMajorVersion`; example: `13`.
     pub db_major_version: Option<String>,
     /// Database engine applicable to a parameter template
+    ///
     /// Wire name: `DBEngine`; example: `postgresql`.
     pub db_engine: Option<String>,
     /// Parameter template description
+    ///
     /// Wire name: `TemplateDescription`; example: `This template is used for testing`.
     pub template_description: Option<String>,
 }

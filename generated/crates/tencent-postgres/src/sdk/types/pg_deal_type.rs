@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct PgDeal {
     /// Order name
+    ///
     /// Wire name: `DealName`; example: `20180615110033`.
     pub deal_name: Option<String>,
     /// User
+    ///
     /// Wire name: `OwnerUin`; example: `909619400`.
     pub owner_uin: Option<String>,
     /// Number of instances involved in order
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Billing mode. 0: pay-as-you-go
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Async task flow ID
+    ///
     /// Wire name: `FlowId`; example: `3356`.
     pub flow_id: Option<i64>,
     /// Instance ID array
+    ///
     /// Wire name: `DBInstanceIdSet`.
     pub db_instance_id_set: Vec<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct PolicyRule {
     /// Policy, Valid values: `ACCEPT`, `DROP`.
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Source or destination IP or IP range, such as 172.16.0.0/12.
+    ///
     /// Wire name: `CidrIp`; example: `0.0.0.0/0`.
     pub cidr_ip: Option<String>,
     /// Port
+    ///
     /// Wire name: `PortRange`; example: `ALL`.
     pub port_range: Option<String>,
     /// Network protocol. UDP and TCP are supported.
+    ///
     /// Wire name: `IpProtocol`; example: `icmp`.
     pub ip_protocol: Option<String>,
     /// The rule description
+    ///
     /// Wire name: `Description`; example: `放通Ping服务`.
     pub description: Option<String>,
 }

@@ -6,51 +6,62 @@
 #[non_exhaustive]
 pub struct RawSlowQuery {
     /// Slow SQL statement
+    ///
     /// Wire name: `RawQuery`; example: `select 1`.
     pub raw_query: Option<String>,
     /// Database for slow SQL queries
+    ///
     /// Wire name: `DatabaseName`; example: `postgres`.
     pub database_name: Option<String>,
     /// Slow SQL execution duration
+    ///
     /// Wire name: `Duration`; example: `1.1`.
     pub duration: Option<f64>,
     /// Client that executes Slow SQL
+    ///
     /// Wire name: `ClientAddr`; example: `::1`.
     pub client_addr: Option<String>,
     /// userName that executes slow SQL
+    ///
     /// Wire name: `UserName`; example: `postgres`.
     pub user_name: Option<String>,
     /// Start time of Slow SQL execution
+    ///
     /// Wire name: `SessionStartTime`; example: `2020-02-01 01:02:03`.
     pub session_start_time: Option<String>,
     /// Process ID of the slow SQL being executed
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProcessId`; example: `21348`.
     pub process_id: Option<i64>,
     /// Session ID that executes slow SQL.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SessionId`; example: `69e1a22e.5364`.
     pub session_id: Option<String>,
     /// Transaction ID of the executed slow SQL
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VirtualTransactionId`; example: `893/0`.
     pub virtual_transaction_id: Option<String>,
     /// Status code for executing slow SQL
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SqlStateCode`; example: `0000X`.
     pub sql_state_code: Option<String>,
     /// client name that executes slow SQL
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApplicationName`; example: `root`.
     pub application_name: Option<String>,
 }

@@ -8,58 +8,76 @@ use super::{DbInstance, DbInstanceNetInfo, NetworkAccess};
 #[non_exhaustive]
 pub struct ReadOnlyGroup {
     /// RO group identifier.
+    ///
     /// Wire name: `ReadOnlyGroupId`; example: `pgrogrp-q66su76e`.
     pub read_only_group_id: Option<String>,
     /// Specifies the read-only group name.
+    ///
     /// Wire name: `ReadOnlyGroupName`; example: `Autotestgroup`.
     pub read_only_group_name: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1465`.
     pub project_id: Option<u64>,
     /// Primary instance id.
+    ///
     /// Wire name: `MasterDBInstanceId`; example: `postgres-dsu8985n`.
     pub master_db_instance_id: Option<String>,
     /// Specifies the minimum number of instances to retain.
+    ///
     /// Wire name: `MinDelayEliminateReserve`; example: `0`.
     pub min_delay_eliminate_reserve: Option<i64>,
     /// Specifies the delay threshold for space size in MB.
+    ///
     /// Wire name: `MaxReplayLatency`; example: `0`.
     pub max_replay_latency: Option<i64>,
     /// Specifies the delay size switch. valid values: 0 - turn off; 1 - turn on.
+    ///
     /// Wire name: `ReplayLatencyEliminate`; example: `0`.
     pub replay_latency_eliminate: Option<i64>,
     /// Delay time size threshold, in seconds.
+    ///
     /// Wire name: `MaxReplayLag`; example: `0`.
     pub max_replay_lag: Option<f64>,
     /// Delay time switch. 0 - turn off. 1 - turn on.
+    ///
     /// Wire name: `ReplayLagEliminate`; example: `0`.
     pub replay_lag_eliminate: Option<i64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-e3t30r8t`.
     pub vpc_id: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-jd9cvu0o`.
     pub subnet_id: Option<String>,
     /// Region ID
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Availability zone ID
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Status. valid values: creating, ok, modifying, deleting, deleted.
+    ///
     /// Wire name: `Status`; example: `ok`.
     pub status: Option<String>,
     /// Instance details
+    ///
     /// Wire name: `ReadOnlyDBInstanceList`.
     pub read_only_db_instance_list: Vec<DbInstance>,
     /// Whether to enable automatic load balancing
+    ///
     /// Wire name: `Rebalance`; example: `0`.
     pub rebalance: Option<i64>,
     /// Network information
+    ///
     /// Wire name: `DBInstanceNetInfo`.
     pub db_instance_net_info: Vec<DbInstanceNetInfo>,
     /// Network access list of the RO group (this field has been deprecated)
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetworkAccessList`.
     pub network_access_list: Vec<NetworkAccess>,
 }

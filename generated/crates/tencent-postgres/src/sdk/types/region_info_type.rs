@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct RegionInfo {
     /// Region abbreviation
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Region name
+    ///
     /// Wire name: `RegionName`; example: `广州`.
     pub region_name: Option<String>,
     /// Region number
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<u64>,
     /// Availability status. UNAVAILABLE: unavailable, AVAILABLE: available
+    ///
     /// Wire name: `RegionState`; example: `AVAILABLE`.
     pub region_state: Option<String>,
     /// Whether the international site is supported in this region. valid values: 0 (no support), 1 (support).
+    ///
     /// Wire name: `SupportInternational`; example: `0`.
     pub support_international: Option<u64>,
 }

@@ -8,24 +8,31 @@ use super::PolicyRule;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2022-10-20 21:38:20`.
     pub create_time: Option<String>,
     /// Inbound rule
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<PolicyRule>,
     /// Outbound rule
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<PolicyRule>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-mpkb1net`.
     pub security_group_id: Option<String>,
     /// Security group name
+    ///
     /// Wire name: `SecurityGroupName`; example: `securitygroup`.
     pub security_group_name: Option<String>,
     /// Security group remarks
+    ///
     /// Wire name: `SecurityGroupDescription`; example: `安全组`.
     pub security_group_description: Option<String>,
 }

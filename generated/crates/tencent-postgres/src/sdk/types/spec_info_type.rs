@@ -8,15 +8,19 @@ use super::SpecItemInfo;
 #[non_exhaustive]
 pub struct SpecInfo {
     /// Region abbreviation, which corresponds to the `Region` field of `RegionSet`
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ abbreviate, which corresponds to the `Zone` field of `ZoneSet`
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Specification details list
+    ///
     /// Wire name: `SpecItemInfoList`.
     pub spec_item_info_list: Vec<SpecItemInfo>,
     /// Specifies the region that supports KMS.
+    ///
     /// Wire name: `SupportKMSRegions`.
     pub support_kms_regions: Vec<String>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct SpecItemInfo {
     /// Specification ID.
+    ///
     /// Wire name: `SpecCode`; example: `1`.
     pub spec_code: Option<String>,
     /// PostgreSQL version number.
+    ///
     /// Wire name: `Version`; example: `1`.
     pub version: Option<String>,
     /// Full version name of the kernel number.
+    ///
     /// Wire name: `VersionName`; example: `1`.
     pub version_name: Option<String>,
     /// CPU cores.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<u64>,
     /// Memory size, in MB.
+    ///
     /// Wire name: `Memory`; example: `1`.
     pub memory: Option<u64>,
     /// Maximum storage capacity supported by this specification, in GB.
+    ///
     /// Wire name: `MaxStorage`; example: `1`.
     pub max_storage: Option<u64>,
     /// Minimum storage capacity supported by this specification, in GB.
+    ///
     /// Wire name: `MinStorage`; example: `1`.
     pub min_storage: Option<u64>,
     /// Estimated QPS of the specification.
+    ///
     /// Wire name: `Qps`; example: `1`.
     pub qps: Option<u64>,
     /// \[Deprecated field\].
+    ///
     /// Wire name: `Pid`; example: `1`.
     pub pid: Option<u64>,
     /// Machine type.
+    ///
     /// Wire name: `Type`; example: `1`.
     pub type_field: Option<String>,
     /// PostgreSQL major version number.
+    ///
     /// Wire name: `MajorVersion`; example: `1`.
     pub major_version: Option<String>,
     /// PostgreSQL kernel version number.
+    ///
     /// Wire name: `KernelVersion`; example: `1`.
     pub kernel_version: Option<String>,
     /// Indicates whether the TDE data encryption feature is supported. 0 - not supported. 1 - supported.
+    ///
     /// Wire name: `IsSupportTDE`; example: `1`.
     pub is_support_tde: Option<i64>,
 }

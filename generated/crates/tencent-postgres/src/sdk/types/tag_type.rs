@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `env`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `prod`.
     pub tag_value: Option<String>,
 }

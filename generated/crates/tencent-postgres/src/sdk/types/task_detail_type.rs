@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TaskDetail {
     /// Current task step name.
+    ///
     /// Wire name: `CurrentStep`; example: `Pre-check`.
     pub current_step: Option<String>,
     /// Describes the step description of the current task you own.
+    ///
     /// Wire name: `AllSteps`; example: `[{"stepID":1,"stepName":"Pre-check"},{"stepID":2,"stepName":"Initialize New Instance"},{"stepID":3,"stepName":"Download Base Backup","stepProcess":100},{"stepID":4,"stepName":"Add Instance Management Process"},{"stepID":5,"stepName":"Task Complete"}]`.
     pub all_steps: Option<String>,
     /// Input of the task.
+    ///
     /// Wire name: `Input`; example: `{"DBInstanceId":"postgres-5gevh7gr","IsAssignVip":false,"SubnetId":"subnet-cd0t5777","Vip":"","VpcId":"vpc-n0ofy999"}`.
     pub input: Option<String>,
     /// Output parameter of the task.
+    ///
     /// Wire name: `Output`; example: `{"DBInstanceId":"postgres-5gevh7gr","DBInstanceNetInfo":{"Address":"","Ip":"10.0.0.1","Port":5432,"Status":"opened","NetType":"private","VpcId":"vpc-n0ofy999","SubnetId":"subnet-cd0t5m77","ProtocolType":"postgresql"}}`.
     pub output: Option<String>,
     /// Specifies the switch time after instance configurations are modified. default value: 0.
@@ -22,12 +26,15 @@ pub struct TaskDetail {
     /// Switch immediately.
     /// 2: switch at specified time.
     /// 3: switch during maintenance time window.
+    ///
     /// Wire name: `SwitchTag`; example: `1`.
     pub switch_tag: Option<u64>,
     /// Specifies the switch time.
+    ///
     /// Wire name: `SwitchTime`; example: `03:00:00-04:00:00`.
     pub switch_time: Option<String>,
     /// Note of the task.
+    ///
     /// Wire name: `Message`; example: `This task requires a reboot`.
     pub message: Option<String>,
 }

@@ -8,27 +8,35 @@ use super::TaskDetail;
 #[non_exhaustive]
 pub struct TaskSet {
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `10`.
     pub task_id: Option<u64>,
     /// Specifies the task type.
+    ///
     /// Wire name: `TaskType`; example: `CloneInstance`.
     pub task_type: Option<String>,
     /// Specifies the instance ID of the task instance.
+    ///
     /// Wire name: `DBInstanceId`; example: `postgres-6jt3ml1r`.
     pub db_instance_id: Option<String>,
     /// Start time of the task.
+    ///
     /// Wire name: `StartTime`; example: `2024-08-22 10:06:38`.
     pub start_time: Option<String>,
     /// Task end time.
+    ///
     /// Wire name: `EndTime`; example: `2024-08-22 10:06:38`.
     pub end_time: Option<String>,
     /// Specifies the task Running status, including Running, Success, WaitSwitch, Fail, Pause.
+    ///
     /// Wire name: `Status`; example: `Success`.
     pub status: Option<String>,
     /// Indicates the progress of task execution, with a value range of 0-100.
+    ///
     /// Wire name: `Progress`; example: `75`.
     pub progress: Option<u64>,
     /// Specifies the task details.
+    ///
     /// Wire name: `TaskDetail`.
     pub task_detail: Option<TaskDetail>,
 }

@@ -12,25 +12,31 @@ pub struct Version {
     /// Wire name: `DBEngine`; example: `postgresql`.
     pub db_engine: Option<String>,
     /// Database version, such as 12.4.
+    ///
     /// Wire name: `DBVersion`; example: `12.4`.
     pub db_version: Option<String>,
     /// Database major version, such as 12.
+    ///
     /// Wire name: `DBMajorVersion`; example: `12`.
     pub db_major_version: Option<String>,
     /// Database kernel version, such as v12.4_r1.3.
+    ///
     /// Wire name: `DBKernelVersion`; example: `v12.4_r1.3`.
     pub db_kernel_version: Option<String>,
     /// List of features supported by the database kernel, such as:
     /// TDE: Supports data encryption.
+    ///
     /// Wire name: `SupportedFeatureNames`.
     pub supported_feature_names: Vec<String>,
     /// Database version status, including:.
     /// AVAILABLE: available.
     /// UPGRADE_ONLY: specifies that creation is not allowed. this version is only available for upgrade to a higher version.
     /// DEPRECATED.
+    ///
     /// Wire name: `Status`; example: `AVAILABLE`.
     pub status: Option<String>,
     /// List of versions to which this database version (`DBKernelVersion`) can be upgraded, including minor and major version numbers available for upgrade (complete kernel version format example: v15.1_v1.6).
+    ///
     /// Wire name: `AvailableUpgradeTarget`.
     pub available_upgrade_target: Vec<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Xlog {
     /// Unique backup file ID
+    ///
     /// Wire name: `Id`; example: `450`.
     pub id: Option<i64>,
     /// File generation start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// File generation end time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Download address on private network
+    ///
     /// Wire name: `InternalAddr`; example: `http://172.*.*.*:8366/download/20180622015646_20180622015653.tar.gz?giz7Z4LlMjal0S0oJY6+5JbQ1MfhjybTALKlriBmLUrmJMxzi1C3EagZ/IhOQeSGyXm+Qr3D3I2GL1G4RV69vLVylUaeIJ+zH+CEG5Ast0GoDmpzjJ5Jaw==`.
     pub internal_addr: Option<String>,
     /// Download address on public network
+    ///
     /// Wire name: `ExternalAddr`; example: `https://gz-dl-postgres.cloud.tencent.com/download/20180622015646_20180622015653.tar.gz?giz7Z4LlMjal0S0oJY6+5JbQ1MfhjybTALKlriBmLUrmJMxzi1C3EagZ/IhOQeSGyXm+Qr3D3I2GL1G4RV69vLVylUaeIJ+zH+CEG5Ast0GoDmpzjJ5Jaw==`.
     pub external_addr: Option<String>,
     /// Backup file size
+    ///
     /// Wire name: `Size`; example: `247967`.
     pub size: Option<i64>,
 }

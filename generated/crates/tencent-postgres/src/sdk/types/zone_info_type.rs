@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ZoneInfo {
     /// AZ abbreviation
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-7`.
     pub zone: Option<String>,
     /// AZ name
+    ///
     /// Wire name: `ZoneName`; example: `广州七区`.
     pub zone_name: Option<String>,
     /// AZ number
+    ///
     /// Wire name: `ZoneId`; example: `100007`.
     pub zone_id: Option<u64>,
     /// Availability status. Valid values:
@@ -19,13 +22,16 @@ pub struct ZoneInfo {
     /// `AVAILABLE`.
     /// `SELLOUT`.
     /// `SUPPORTMODIFYONLY` (supports configuration adjustment).
+    ///
     /// Wire name: `ZoneState`; example: `AVAILABLE`.
     pub zone_state: Option<String>,
     /// Whether the AZ supports IPv6 address access
+    ///
     /// Wire name: `ZoneSupportIpv6`; example: `1`.
     pub zone_support_ipv6: Option<u64>,
     /// AZs that can be used as standby when this AZ is primary
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StandbyZoneSet`.
     pub standby_zone_set: Vec<String>,
 }

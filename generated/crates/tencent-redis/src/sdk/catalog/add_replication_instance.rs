@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddReplicationInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_replication_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddReplicationInstanceRequest, ::runtime::BuildError> {

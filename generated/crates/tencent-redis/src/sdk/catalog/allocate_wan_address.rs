@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateWanAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_wan_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateWanAddressRequest, ::runtime::BuildError> {

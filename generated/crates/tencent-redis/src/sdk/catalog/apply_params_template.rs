@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ApplyParamsTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::apply_params_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ApplyParamsTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeMasterInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_master_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeMasterInstanceRequest, ::runtime::BuildError> {

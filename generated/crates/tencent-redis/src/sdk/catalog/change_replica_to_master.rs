@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeReplicaToMaster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_replica_to_master::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeReplicaToMasterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CleanUpInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clean_up_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CleanUpInstanceRequest, ::runtime::BuildError> {

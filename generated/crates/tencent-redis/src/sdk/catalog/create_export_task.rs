@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateExportTask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_export_task::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateExportTaskRequest, ::runtime::BuildError> {

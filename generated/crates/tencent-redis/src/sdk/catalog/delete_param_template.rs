@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteParamTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_param_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteParamTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBackupEncryptConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_backup_encrypt_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackupEncryptConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeInstanceParamRecords`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_instance_param_records::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeInstanceParamRecordsRequest, ::runtime::BuildError> {

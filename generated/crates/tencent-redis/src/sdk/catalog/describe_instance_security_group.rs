@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeInstanceSecurityGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_instance_security_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeInstanceSecurityGroupRequest, ::runtime::BuildError> {

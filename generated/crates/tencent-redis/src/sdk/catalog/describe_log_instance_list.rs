@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeLogInstanceList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_log_instance_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeLogInstanceListRequest, ::runtime::BuildError> {

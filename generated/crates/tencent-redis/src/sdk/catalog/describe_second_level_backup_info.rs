@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSecondLevelBackupInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_second_level_backup_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSecondLevelBackupInfoRequest, ::runtime::BuildError> {

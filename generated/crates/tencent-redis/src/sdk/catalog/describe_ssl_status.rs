@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSSLStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ssl_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSslStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTaskList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_task_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTaskListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DestroyPostpaidInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::destroy_postpaid_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DestroyPostpaidInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableReplicaReadonly`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_replica_readonly::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableReplicaReadonlyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetBackupDownloadUrl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_backup_download_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {

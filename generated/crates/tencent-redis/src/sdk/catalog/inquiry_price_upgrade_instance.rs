@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquiryPriceUpgradeInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquiry_price_upgrade_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceUpgradeInstanceRequest, ::runtime::BuildError> {

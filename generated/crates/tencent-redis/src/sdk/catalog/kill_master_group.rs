@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `KillMasterGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::kill_master_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KillMasterGroupRequest, ::runtime::BuildError> {

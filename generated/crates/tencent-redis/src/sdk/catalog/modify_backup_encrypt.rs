@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyBackupEncrypt`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_backup_encrypt::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBackupEncryptRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstanceBackupMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_backup_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceBackupModeRequest, ::runtime::BuildError> {

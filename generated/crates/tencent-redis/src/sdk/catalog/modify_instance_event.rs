@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstanceEvent`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_event::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceEventRequest, ::runtime::BuildError> {

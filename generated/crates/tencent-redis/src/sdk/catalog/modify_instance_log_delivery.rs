@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstanceLogDelivery`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_log_delivery::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceLogDeliveryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstancePasswordPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_password_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstancePasswordPolicyRequest, ::runtime::BuildError> {

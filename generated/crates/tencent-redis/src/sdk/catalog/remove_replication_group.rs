@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveReplicationGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_replication_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveReplicationGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveReplicationInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_replication_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveReplicationInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchInstanceVip`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_instance_vip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchInstanceVipRequest, ::runtime::BuildError> {

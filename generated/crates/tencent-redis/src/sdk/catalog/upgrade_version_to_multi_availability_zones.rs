@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeVersionToMultiAvailabilityZones`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_version_to_multi_availability_zones::glue::{
     OP, OPERATION, to_wire,
 };

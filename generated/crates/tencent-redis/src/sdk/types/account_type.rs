@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Account {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-deindi7de`.
     pub instance_id: Option<String>,
     /// Account name.
+    ///
     /// Wire name: `AccountName`; example: `example_account_name`.
     pub account_name: Option<String>,
     /// Account description.
+    ///
     /// Wire name: `Remark`; example: `Create an account with read-only access`.
     pub remark: Option<String>,
     /// Read/write permission policy. - r: read-only. - w: write-only. - rw: read-write.
+    ///
     /// Wire name: `Privilege`; example: `r`.
     pub privilege: Option<String>,
     /// Read-only Routing Policy. - master: Master node. - replication: Replica node.
+    ///
     /// Wire name: `ReadonlyPolicy`.
     pub readonly_policy: Vec<String>,
     /// Sub-account status. - 1: Account change in progress. - 2: Valid. - 4: Deleted.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Account creation time.
@@ -28,6 +34,7 @@ pub struct Account {
     ///
     ///
     /// If the parameter is an empty string, the account was created in an earlier version where the recording feature was not supported.
+    ///
     /// Wire name: `CreateTime`; example: `"2024-01-03 17:44:25"`.
     pub create_time: Option<String>,
     /// The time when the account last changed the password.
@@ -35,6 +42,7 @@ pub struct Account {
     ///
     ///
     /// If the parameter is an empty string, it means the account was created in an earlier version that did not support the password modification time recording feature.
+    ///
     /// Wire name: `PasswordLastModifiedTime`; example: `"2025-01-03 17:44:25"`.
     pub password_last_modified_time: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AvailableRegion {
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// AZ information
+    ///
     /// Wire name: `AvailableZones`.
     pub available_zones: Vec<String>,
 }

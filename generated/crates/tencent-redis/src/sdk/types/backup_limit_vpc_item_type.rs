@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupLimitVpcItem {
     /// The region of the VPC that corresponds to the download address of the backup file
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// The list of VPCs that correspond to the download addresses of the backup files
+    ///
     /// Wire name: `VpcList`.
     pub vpc_list: Vec<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BigKeyInfo {
     /// Database
+    ///
     /// Wire name: `DB`; example: `0`.
     pub db: Option<i64>,
     /// Big key
+    ///
     /// Wire name: `Key`; example: `keyName`.
     pub key: Option<String>,
     /// Type
+    ///
     /// Wire name: `Type`; example: `Set`.
     pub type_field: Option<String>,
     /// Size
+    ///
     /// Wire name: `Size`; example: `1024`.
     pub size: Option<i64>,
     /// Data timestamp
+    ///
     /// Wire name: `Updatetime`; example: `1736409407`.
     pub updatetime: Option<i64>,
 }

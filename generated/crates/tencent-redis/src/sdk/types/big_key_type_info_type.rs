@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BigKeyTypeInfo {
     /// Type
+    ///
     /// Wire name: `Type`; example: `Set`.
     pub type_field: Option<String>,
     /// Count
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Size
+    ///
     /// Wire name: `Size`; example: `1024`.
     pub size: Option<i64>,
     /// Timestamp
+    ///
     /// Wire name: `Updatetime`; example: `1736409407`.
     pub updatetime: Option<i64>,
 }

@@ -8,45 +8,59 @@ use super::ResourceBundle;
 #[non_exhaustive]
 pub struct CdcResource {
     /// App ID of a user.
+    ///
     /// Wire name: `AppId`; example: `125639021`.
     pub app_id: Option<i64>,
     /// Region ID.
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// AZ ID.
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<i64>,
     /// ID of the dedicated Redis cluster.
+    ///
     /// Wire name: `RedisClusterId`; example: `crs-cdc-p8ktf94h`.
     pub redis_cluster_id: Option<String>,
     /// Billing mode. 1: monthly subscription; 0: pay-as-you-go.
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Automatic renewal flag. 0: default status (manual renewal); 1: automatic renewal; 2: no automatic renewal.
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Dedicated cluster name.
+    ///
     /// Wire name: `ClusterName`; example: `测试实例1`.
     pub cluster_name: Option<String>,
     /// Instance creation time
+    ///
     /// Wire name: `StartTime`; example: `2022-05-06 20:01:23`.
     pub start_time: Option<String>,
     /// Instance expiration time.
+    ///
     /// Wire name: `EndTime`; example: `2022-06-06 20:01:23`.
     pub end_time: Option<String>,
     /// Cluster status. 1: in process; 2: running; 3: isolated.
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Basic control resource package.
+    ///
     /// Wire name: `BaseBundles`.
     pub base_bundles: Vec<ResourceBundle>,
     /// Resource package list.
+    ///
     /// Wire name: `ResourceBundles`.
     pub resource_bundles: Vec<ResourceBundle>,
     /// Local dedicated cluster ID.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-0astoh6a`.
     pub dedicated_cluster_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CommandTake {
     /// Command name.
+    ///
     /// Wire name: `Cmd`; example: `ping`.
     pub cmd: Option<String>,
     /// Time consumed. Unit: ms.
+    ///
     /// Wire name: `Took`; example: `4688000`.
     pub took: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DelayDistribution {
     /// The delay distribution. The mapping between delay range and `Ladder` value is as follows:  - `1`: \[0ms,1ms\]. - `5`: \[1ms,5ms\]. - `10`: \[5ms,10ms\]. - `50`: \[10ms,50ms\]. - `200`:  \[50ms,200ms\]. - `-1`: \[200ms,∞\].
+    ///
     /// Wire name: `Ladder`; example: `5`.
     pub ladder: Option<i64>,
     /// The number of commands with delay falling within the current delay range -
+    ///
     /// Wire name: `Size`; example: `10`.
     pub size: Option<i64>,
     /// Modification time
+    ///
     /// Wire name: `Updatetime`; example: `1718073070`.
     pub updatetime: Option<i64>,
 }

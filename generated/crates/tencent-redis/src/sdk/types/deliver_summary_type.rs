@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DeliverSummary {
     /// Delivery Type, store (storage class), mq (message channel)
+    ///
     /// Wire name: `DeliverType`; example: `store`.
     pub deliver_type: Option<String>,
     /// Delivery subtype: cls, ckafka.
+    ///
     /// Wire name: `DeliverSubType`; example: `CLS`.
     pub deliver_sub_type: Option<String>,
     /// Subscriber
+    ///
     /// Wire name: `DeliverConsumer`; example: `CLS`.
     pub deliver_consumer: Option<String>,
     /// Subscriber name
+    ///
     /// Wire name: `DeliverConsumerName`; example: `client_cls`.
     pub deliver_consumer_name: Option<String>,
     /// Delivery
+    ///
     /// Wire name: `DeliverError`; example: `kafka error`.
     pub deliver_error: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DescribeInstanceDtsInstanceInfo {
     /// Region ID.
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-o7vdf2no`.
     pub instance_id: Option<String>,
     /// Repository ID.
+    ///
     /// Wire name: `SetId`; example: `14300`.
     pub set_id: Option<i64>,
     /// AZ ID.
+    ///
     /// Wire name: `ZoneId`; example: `30001`.
     pub zone_id: Option<i64>,
     /// Instance type.
+    ///
     /// Wire name: `Type`; example: `8`.
     pub type_field: Option<i64>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `测试专用`.
     pub instance_name: Option<String>,
     /// Instance access address.
+    ///
     /// Wire name: `Vip`; example: `10.0.0.16:6379`.
     pub vip: Option<String>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
 }

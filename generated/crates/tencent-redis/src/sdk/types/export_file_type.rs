@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ExportFile {
     /// File name.
+    ///
     /// Wire name: `FileName`; example: `crs-hnio60jv_20260305-124239_to_20260305-164239_1772705315834.tar.gz`.
     pub file_name: Option<String>,
     /// Status value.
@@ -24,25 +25,32 @@ pub struct ExportFile {
     /// Wire name: `Status`; example: `creating`.
     pub status: Option<String>,
     /// File size. Measurement unit: byte.
+    ///
     /// Wire name: `FileSize`; example: `0`.
     pub file_size: Option<i64>,
     /// File creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2026-03-05 18:08:36`.
     pub create_time: Option<String>,
     /// Download link.
+    ///
     /// Wire name: `DownloadUrl`; example: `https://audit-test-1308612106.cos.ap-guangzhou.myqcloud.com`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     pub download_url: Option<::runtime::SignedUrl>,
     /// Error information of the exported file.
+    ///
     /// Wire name: `ErrMsg`; example: `Not Found`.
     pub err_msg: Option<String>,
     /// Progress of the exported file.
+    ///
     /// Wire name: `Progress`; example: `18`.
     pub progress: Option<i64>,
     /// Completion time of the exported file.
+    ///
     /// Wire name: `FinishTime`; example: `2026-03-05 19:35:56`.
     pub finish_time: Option<String>,
     /// Asynchronous request ID.
+    ///
     /// Wire name: `AsyncRequestId`; example: `0`.
     pub async_request_id: Option<i64>,
 }

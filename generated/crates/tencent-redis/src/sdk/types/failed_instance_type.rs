@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FailedInstance {
     /// Failed instance ID
+    ///
     /// Wire name: `InstanceId`; example: `crs-dgfqwvsk`.
     pub instance_id: Option<String>,
     /// Failure information
+    ///
     /// Wire name: `Message`; example: `instance crs-dgfqwvsk is already postpaid`.
     pub message: Option<String>,
 }

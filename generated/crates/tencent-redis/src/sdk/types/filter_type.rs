@@ -20,6 +20,7 @@ pub struct Filter {
     /// Wire name: `Name`; example: `InstanceId`.
     pub name: Option<String>,
     /// Value of the filter field.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
     /// Exact match switch.

@@ -8,6 +8,7 @@ use super::Instances;
 #[non_exhaustive]
 pub struct Groups {
     /// User APPID, which is the unique application ID that matches an account. Some Tencent Cloud products use this APPID.
+    ///
     /// Wire name: `AppId`; example: `100001`.
     pub app_id: Option<i64>,
     /// Region ID.
@@ -30,9 +31,11 @@ pub struct Groups {
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Replication group ID in the format of "crs-rpl-deind****"
+    ///
     /// Wire name: `GroupId`; example: `crs-rpl-deindi7de`.
     pub group_id: Option<String>,
     /// Replication group name.
+    ///
     /// Wire name: `GroupName`; example: `crs-rpl-deindi7de`.
     pub group_name: Option<String>,
     /// Status of replication group
@@ -45,12 +48,15 @@ pub struct Groups {
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// Number of replication groups
+    ///
     /// Wire name: `InstanceCount`; example: `20`.
     pub instance_count: Option<i64>,
     /// Instance information on the replication group.
+    ///
     /// Wire name: `Instances`.
     pub instances: Vec<Instances>,
     /// Remark information.
+    ///
     /// Wire name: `Remark`; example: `备注信息`.
     pub remark: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct HotKeyInfo {
     /// The name of the hot key.
+    ///
     /// Wire name: `Key`; example: `haha`.
     pub key: Option<String>,
     /// Key type.
+    ///
     /// Wire name: `Type`; example: `string`.
     pub type_field: Option<String>,
     /// Number of accesses for the hot key in a specified time period.
+    ///
     /// Wire name: `Count`; example: `112`.
     pub count: Option<i64>,
 }

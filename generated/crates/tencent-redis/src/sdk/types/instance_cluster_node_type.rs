@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct InstanceClusterNode {
     /// Node group name.
+    ///
     /// Wire name: `Name`; example: `ng-00`.
     pub name: Option<String>,
     /// ID of the runtime node of an instance
+    ///
     /// Wire name: `RunId`; example: `e5966d041f179fcdd1dd91d0f57f105a073a52cb`.
     pub run_id: Option<String>,
     /// Cluster role. Valid values:  - `0` (master) - `1` (replica)
+    ///
     /// Wire name: `Role`; example: `0`.
     pub role: Option<i64>,
     /// Node status. Valid values:  - `0` (read/write) - `1` (read) - `2` (backup)
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Service status. Valid values: `0` (down), `1` (on).
+    ///
     /// Wire name: `Connected`; example: `1`.
     pub connected: Option<i64>,
     /// Node creation time
+    ///
     /// Wire name: `CreateTime`; example: `1717138477`.
     pub create_time: Option<String>,
     /// Node elimination time
+    ///
     /// Wire name: `DownTime`; example: `1717139065`.
     pub down_time: Option<String>,
     /// Node slot distribution range
+    ///
     /// Wire name: `Slots`; example: `["0-16383"]`.
     pub slots: Option<String>,
     /// Distribution of node keys
+    ///
     /// Wire name: `Keys`; example: `35140102`.
     pub keys: Option<i64>,
     /// Node QPS Number of executions per second on sharded nodes Unit: Counts/sec
+    ///
     /// Wire name: `Qps`; example: `0`.
     pub qps: Option<i64>,
     /// QPS slope of a node
+    ///
     /// Wire name: `QpsSlope`; example: `0`.
     pub qps_slope: Option<f64>,
     /// Node storage
+    ///
     /// Wire name: `Storage`; example: `64`.
     pub storage: Option<i64>,
     /// Node storage slope
+    ///
     /// Wire name: `StorageSlope`; example: `0`.
     pub storage_slope: Option<f64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceClusterShard {
     /// The name of a shard node
+    ///
     /// Wire name: `ShardName`; example: `ng-00`.
     pub shard_name: Option<String>,
     /// The serial number of a shard node
+    ///
     /// Wire name: `ShardId`; example: `1`.
     pub shard_id: Option<String>,
     /// The role of a shard node
@@ -18,22 +20,28 @@ pub struct InstanceClusterShard {
     /// Wire name: `Role`; example: `0`.
     pub role: Option<i64>,
     /// Number of keys
+    ///
     /// Wire name: `Keys`; example: `272958`.
     pub keys: Option<i64>,
     /// Slot information
+    ///
     /// Wire name: `Slots`; example: `"[\"10923-16383\"]"`.
     pub slots: Option<String>,
     /// Used Capacity
+    ///
     /// Wire name: `Storage`; example: `92096256`.
     pub storage: Option<i64>,
     /// Capacity slope
+    ///
     /// Wire name: `StorageSlope`; example: `0`.
     pub storage_slope: Option<f64>,
     /// This field is recommended to use the RunId instead due to spelling inconsistency.
     ///  Meaning: The node ID during instance runtime.
+    ///
     /// Wire name: `Runid`; example: `edd1020ca1e3767c0d281d205964d168a2f5XXXX`.
     pub runid: Option<String>,
     /// The node ID during instance runtime.
+    ///
     /// Wire name: `RunId`; example: `edd1020ca1e3767c0d281d205964d168a2f5XXXX`.
     pub run_id: Option<String>,
     /// Service status
@@ -43,9 +51,11 @@ pub struct InstanceClusterShard {
     /// Wire name: `Connected`; example: `1`.
     pub connected: Option<i64>,
     /// AZ information.
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-1`.
     pub zone_id: Option<String>,
     /// Node group ID.
+    ///
     /// Wire name: `ReplicasNodeId`; example: `7250`.
     pub replicas_node_id: Option<i64>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceEnumParam {
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `maxmemory-policy`.
     pub param_name: Option<String>,
     /// Parameter type, such as `Enum`.
+    ///
     /// Wire name: `ValueType`; example: `Emun`.
     pub value_type: Option<String>,
     /// Whether to restart the database after modifying the parameters. Valid values: - `true` (required) - `false` (not required)
+    ///
     /// Wire name: `NeedRestart`; example: `false`.
     pub need_restart: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `DefaultValue`; example: `noeviction`.
     pub default_value: Option<String>,
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `noeviction `.
     pub current_value: Option<String>,
     /// Description
+    ///
     /// Wire name: `Tips`; example: `How Redis will select what to remove when maxmemory is reached`.
     pub tips: Option<String>,
     /// Acceptable values for the parameter
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Parameter modification status. Valid values: - `1` (modifying) - `2` (modified)
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
 }

@@ -8,12 +8,15 @@ use super::InstanceTagInfo;
 #[non_exhaustive]
 pub struct InstanceInfo {
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `审计功能测试`.
     pub instance_name: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Instance status
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Substatus of the instance in process returned.
@@ -29,18 +32,23 @@ pub struct InstanceInfo {
     /// Wire name: `SubStatus`; example: `19`.
     pub sub_status: Option<i64>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Zone
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Degradation policy, measurement unit: ms. After the instance P99 reaches the degradation policy, audit data is automatically discarded to prioritize business availability. Default value: 500 ms. Range value: 300-1000 ms.
+    ///
     /// Wire name: `DegradeStrategy`; example: `500`.
     pub degrade_strategy: Option<i64>,
     /// Tag information
+    ///
     /// Wire name: `InstanceTags`.
     pub instance_tags: Vec<InstanceTagInfo>,
     /// Architecture edition
+    ///
     /// Wire name: `Type`; example: `16`.
     pub type_field: Option<i64>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct InstanceIntegerParam {
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `cluster-node-timeout`.
     pub param_name: Option<String>,
     /// Parameter type: Integer
+    ///
     /// Wire name: `ValueType`; example: `integer`.
     pub value_type: Option<String>,
     /// Whether restart is required after a modification is made. Valid values: true, false
+    ///
     /// Wire name: `NeedRestart`; example: `false`.
     pub need_restart: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `DefaultValue`; example: `15000`.
     pub default_value: Option<String>,
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `15000`.
     pub current_value: Option<String>,
     /// Parameter description
+    ///
     /// Wire name: `Tips`; example: `集群模式下当节点在指定时间内(毫秒)不可达则被认为处于失败状态`.
     pub tips: Option<String>,
     /// Minimum value of the parameter
+    ///
     /// Wire name: `Min`; example: `15000`.
     pub min: Option<String>,
     /// Maximum value of the parameter
+    ///
     /// Wire name: `Max`; example: `120000`.
     pub max: Option<String>,
     /// Parameter status. 1: modifying; 2: modified
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Parameter unit.
+    ///
     /// Wire name: `Unit`; example: `ms`.
     pub unit: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceMultiParam {
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `InstanceMultiParam`.
     pub param_name: Option<String>,
     /// Parameter Type such as  `MULTI`
+    ///
     /// Wire name: `ValueType`; example: `multi`.
     pub value_type: Option<String>,
     /// Whether to restart the database after modifying the parameter. Valid values:  - `true` (required) - `false` (not required)
+    ///
     /// Wire name: `NeedRestart`; example: `false`.
     pub need_restart: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `DefaultValue`; example: `“\"\"”`.
     pub default_value: Option<String>,
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `“\"\"”`.
     pub current_value: Option<String>,
     /// Description
+    ///
     /// Wire name: `Tips`; example: `commands in such config will not be allowed to run in this instance,you can config multi commands like this 'flushdb,keys'`.
     pub tips: Option<String>,
     /// Parameter enumeration value.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Parameter modification status. Valid values: - `1` (modifying) - `2` (modified)
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
 }

@@ -8,9 +8,11 @@ use super::InstanceClusterNode;
 #[non_exhaustive]
 pub struct InstanceNode {
     /// Instance ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// Node details
+    ///
     /// Wire name: `InstanceClusterNode`.
     pub instance_cluster_node: Vec<InstanceClusterNode>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceParamHistory {
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `hash-max-ziplist-entries`.
     pub param_name: Option<String>,
     /// The value of the parameter before modification
+    ///
     /// Wire name: `PreValue`; example: `512`.
     pub pre_value: Option<String>,
     /// The value of the parameter after modification
+    ///
     /// Wire name: `NewValue`; example: `511`.
     pub new_value: Option<String>,
     /// Parameter configuration status
@@ -22,6 +25,7 @@ pub struct InstanceParamHistory {
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Modification time
+    ///
     /// Wire name: `ModifyTime`; example: `2019-01-07 11:28:58`.
     pub modify_time: Option<String>,
 }

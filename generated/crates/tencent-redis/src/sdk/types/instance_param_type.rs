@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceParam {
     /// Parameter name, such as “timeout”. For supported custom parameters, see &lt;a href="<https://www.tencentcloud.com/document/product/239/39796>"&gt;Setting Instance Parameters&lt;/a&gt;
+    ///
     /// Wire name: `Key`; example: `timeout`.
     pub key: Option<String>,
     /// Current parameter value. For example, if you set the current value of “timeout” to 120 (in seconds), the client connections that remain idle longer than 120 seconds will be closed. For more information on parameter values, see &lt;a href="<https://www.tencentcloud.com/document/product/239/39796>"&gt;Setting Instance Parameters&lt;/a&gt;
+    ///
     /// Wire name: `Value`; example: `120`.
     pub value: Option<String>,
 }

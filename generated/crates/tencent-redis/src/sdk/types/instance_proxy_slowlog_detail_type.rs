@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceProxySlowlogDetail {
     /// Slow query duration. Measurement unit: ms.
+    ///
     /// Wire name: `Duration`; example: `45`.
     pub duration: Option<i64>,
     /// Client address.
+    ///
     /// Wire name: `Client`; example: `172.16.21.78`.
     pub client: Option<String>,
     /// Slow query command.
+    ///
     /// Wire name: `Command`; example: `hget`.
     pub command: Option<String>,
     /// Slow query command line information.
+    ///
     /// Wire name: `CommandLine`; example: `hget`.
     pub command_line: Option<String>,
     /// Execution time.
+    ///
     /// Wire name: `ExecuteTime`; example: `2019-09-08 12:13:08`.
     pub execute_time: Option<String>,
     /// Duration of receiving client requests (ms)
+    ///
     /// Wire name: `RecvClientEnd`; example: `100`.
     pub recv_client_end: Option<i64>,
     /// Duration of sending client requests (ms)
+    ///
     /// Wire name: `SendClientEnd`; example: `100`.
     pub send_client_end: Option<i64>,
     /// Proxy node ID.
+    ///
     /// Wire name: `Node`; example: `af5c3a1d70187f0005e3f03a6285a5f622`.
     pub node: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::SecurityGroupDetail;
 #[non_exhaustive]
 pub struct InstanceSecurityGroupDetail {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `crs-84nexsdp`.
     pub instance_id: Option<String>,
     /// Security group information, which includes  security group ID, name, outbound and inbound rules.
+    ///
     /// Wire name: `SecurityGroupDetails`.
     pub security_group_details: Vec<SecurityGroupDetail>,
 }

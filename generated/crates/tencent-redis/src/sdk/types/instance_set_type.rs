@@ -8,15 +8,19 @@ use super::{InstanceNode, InstanceTagInfo, RedisNodeInfo};
 #[non_exhaustive]
 pub struct InstanceSet {
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `生产-***实例`.
     pub instance_name: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-7asi9***`.
     pub instance_id: Option<String>,
     /// User AppId. AppId is an application ID with a one-to-one correspondence to the account ID. Some Tencent Cloud products use this AppId.
+    ///
     /// Wire name: `Appid`; example: `13103214145`.
     pub appid: Option<i64>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `12`.
     pub project_id: Option<i64>,
     /// Region ID.
@@ -40,12 +44,15 @@ pub struct InstanceSet {
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Region ID.
+    ///
     /// Wire name: `ZoneId`; example: `100001`.
     pub zone_id: Option<i64>,
     /// vpc network ID, such as 75101.
+    ///
     /// Wire name: `VpcId`; example: `1`.
     pub vpc_id: Option<i64>,
     /// Subnet ID under vpc, for example: 46315.
+    ///
     /// Wire name: `SubnetId`; example: `10`.
     pub subnet_id: Option<i64>,
     /// Current instance status.
@@ -59,18 +66,23 @@ pub struct InstanceSet {
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Instance VIP.
+    ///
     /// Wire name: `WanIp`; example: `10.20.3.1`.
     pub wan_ip: Option<String>,
     /// Instance port number.
+    ///
     /// Wire name: `Port`; example: `6379`.
     pub port: Option<i64>,
     /// Instance creation time, for example, in the format of 2020-01-15 10:20:00.
+    ///
     /// Wire name: `Createtime`; example: `2020-01-15 10:20:00`.
     pub createtime: Option<String>,
     /// Instance memory capacity. Unit: MB (1 MB = 1024 KB).
+    ///
     /// Wire name: `Size`; example: `1451`.
     pub size: Option<f64>,
     /// This field is deprecated. Please use the Tencent Cloud observability platform API interface &lt;a href="<https://www.tencentcloud.com/document/product/248/31014?from_cn_redirect=1>"&gt;GetMonitorData&lt;/a&gt; to obtain the memory capacity used by the instance.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `SizeUsed`; example: `0`.
     pub size_used: Option<f64>,
     /// Instance type.
@@ -111,9 +123,11 @@ pub struct InstanceSet {
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Expiration time of a monthly subscription instance.
+    ///
     /// Wire name: `DeadlineTime`; example: `2020-02-15 10:20:00`.
     pub deadline_time: Option<String>,
     /// Engine. Valid values: Redis Community Edition and Tencent Cloud CKV.
+    ///
     /// Wire name: `Engine`; example: `社区版Redis`.
     pub engine: Option<String>,
     /// Product type.
@@ -124,9 +138,11 @@ pub struct InstanceSet {
     /// Wire name: `ProductType`; example: `cluster`.
     pub product_type: Option<String>,
     /// vpc Network id, such as vpc-fk33jsf43kgv.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-fk33jsf43kgv`.
     pub uniq_vpc_id: Option<String>,
     /// subnet id under vpc, for example: subnet-fd3j6l35mm0.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-fd3j6l35mm0`.
     pub uniq_subnet_id: Option<String>,
     /// Billing mode.
@@ -137,9 +153,11 @@ pub struct InstanceSet {
     /// Wire name: `BillingMode`; example: `1`.
     pub billing_mode: Option<i64>,
     /// Description of instance running status: for example "instance running".
+    ///
     /// Wire name: `InstanceTitle`; example: `实例运行中`.
     pub instance_title: Option<String>,
     /// Default termination time of isolated instances. Pay-as-you-go instance offline after isolation. Monthly Subscription instance offline after 7 days. In the format of: 2020-02-15 10:20:00.
+    ///
     /// Wire name: `OfflineTime`; example: `2020-02-15 10:20:00`.
     pub offline_time: Option<String>,
     /// Substatus of the instance in process returned.
@@ -152,24 +170,31 @@ pub struct InstanceSet {
     /// Wire name: `SubStatus`; example: `0`.
     pub sub_status: Option<i64>,
     /// Anti-affinity tag.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<String>,
     /// Instance node information.
+    ///
     /// Wire name: `InstanceNode`.
     pub instance_node: Vec<InstanceNode>,
     /// Shard size.
+    ///
     /// Wire name: `RedisShardSize`; example: `4096`.
     pub redis_shard_size: Option<i64>,
     /// Number of shards.
+    ///
     /// Wire name: `RedisShardNum`; example: `3`.
     pub redis_shard_num: Option<i64>,
     /// Number of replicas.
+    ///
     /// Wire name: `RedisReplicasNum`; example: `1`.
     pub redis_replicas_num: Option<i64>,
     /// Billing ID.
+    ///
     /// Wire name: `PriceId`; example: `114`.
     pub price_id: Option<i64>,
     /// Time when an instance starts to be isolated.
+    ///
     /// Wire name: `CloseTime`; example: `0000-00-00 00:00:00`.
     pub close_time: Option<String>,
     /// Read weight of the secondary node.
@@ -182,9 +207,11 @@ pub struct InstanceSet {
     /// Wire name: `SlaveReadWeight`; example: `0`.
     pub slave_read_weight: Option<i64>,
     /// Tag information associated with an instance.
+    ///
     /// Wire name: `InstanceTags`.
     pub instance_tags: Vec<InstanceTagInfo>,
     /// Project name.
+    ///
     /// Wire name: `ProjectName`; example: `project`.
     pub project_name: Option<String>,
     /// Whether an instance is a password-free instance.
@@ -195,30 +222,39 @@ pub struct InstanceSet {
     /// Wire name: `NoAuth`; example: `true`.
     pub no_auth: Option<bool>,
     /// Number of client connections.
+    ///
     /// Wire name: `ClientLimit`; example: `30000`.
     pub client_limit: Option<i64>,
     /// DTS status (internal parameter, can be ignored by users).
+    ///
     /// Wire name: `DtsStatus`; example: `0`.
     pub dts_status: Option<i64>,
     /// Upper limit of the shard bandwidth. Unit: MB.
+    ///
     /// Wire name: `NetLimit`; example: `1800`.
     pub net_limit: Option<i64>,
     /// Password-free instance flag (internal parameter, which can be ignored).
+    ///
     /// Wire name: `PasswordFree`; example: `0`.
     pub password_free: Option<i64>,
     /// Internal parameter, which can be ignored. This parameter is not properly named. It is recommended to use the IPv6 parameter to replace it.
+    ///
     /// Wire name: `Vip6`; example: `1`.
     pub vip6: Option<String>,
     /// Internal parameter, which can be ignored.
+    ///
     /// Wire name: `IPv6`; example: `1`.
     pub i_pv6: Option<String>,
     /// Instance read-only flag (internal parameter, which can be ignored).
+    ///
     /// Wire name: `ReadOnly`; example: `0`.
     pub read_only: Option<i64>,
     /// Internal parameter, which can be ignored.
+    ///
     /// Wire name: `RemainBandwidthDuration`; example: `1`.
     pub remain_bandwidth_duration: Option<String>,
     /// For Redis instances, ignore this parameter.
+    ///
     /// Wire name: `DiskSize`; example: `400`.
     pub disk_size: Option<i64>,
     /// Monitoring version.
@@ -229,28 +265,36 @@ pub struct InstanceSet {
     /// Wire name: `MonitorVersion`; example: `5s`.
     pub monitor_version: Option<String>,
     /// Minimum value that can be set for the maximum number of client connections.
+    ///
     /// Wire name: `ClientLimitMin`; example: `1000`.
     pub client_limit_min: Option<i64>,
     /// Maximum value that can be set for the maximum number of client connections.
+    ///
     /// Wire name: `ClientLimitMax`; example: `10000`.
     pub client_limit_max: Option<i64>,
     /// Detailed node information of the instance.
     /// Only multi-AZ instances will be returned.
+    ///
     /// Wire name: `NodeSet`.
     pub node_set: Vec<RedisNodeInfo>,
     /// Region information of an instance, for example, ap-guangzhou.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Public network address.
+    ///
     /// Wire name: `WanAddress`; example: `gz-crs-xxx.sql.tencentcdb.com`.
     pub wan_address: Option<String>,
     /// Polaris service address for internal use.
+    ///
     /// Wire name: `PolarisServer`; example: `txcloud-paas-crs-xxx`.
     pub polaris_server: Option<String>,
     /// CDC Redis cluster ID.
+    ///
     /// Wire name: `RedisClusterId`; example: `crs-cluster-m1sy****`.
     pub redis_cluster_id: Option<String>,
     /// CDC cluster ID.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-3x6j****`.
     pub dedicated_cluster_id: Option<String>,
     /// Product edition.
@@ -262,15 +306,19 @@ pub struct InstanceSet {
     /// Wire name: `ProductVersion`; example: `cloud`.
     pub product_version: Option<String>,
     /// Current Proxy version of the instance.
+    ///
     /// Wire name: `CurrentProxyVersion`; example: `5.5.0`.
     pub current_proxy_version: Option<String>,
     /// Current Cache minor version of an instance. If the instance joins a global replication group, the kernel version of the global replication group will be displayed.
+    ///
     /// Wire name: `CurrentRedisVersion`; example: `4.3.0`.
     pub current_redis_version: Option<String>,
     /// Upgradable Proxy version of an instance.
+    ///
     /// Wire name: `UpgradeProxyVersion`; example: `5.6.0`.
     pub upgrade_proxy_version: Option<String>,
     /// Upgradable Cache minor version of an instance.
+    ///
     /// Wire name: `UpgradeRedisVersion`; example: `6.0.0`.
     pub upgrade_redis_version: Option<String>,
     /// Backup mode.

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct InstanceSlowlogDetail {
     /// Slow log duration
+    ///
     /// Wire name: `Duration`; example: `11`.
     pub duration: Option<i64>,
     /// Client address
+    ///
     /// Wire name: `Client`; example: `101.32.**.**`.
     pub client: Option<String>,
     /// Command
+    ///
     /// Wire name: `Command`; example: `ZREVRANGE`.
     pub command: Option<String>,
     /// Command line details
+    ///
     /// Wire name: `CommandLine`; example: `ZREVRANGE student scores`.
     pub command_line: Option<String>,
     /// Execution duration
+    ///
     /// Wire name: `ExecuteTime`; example: `2025-01-09 16:13:46`.
     pub execute_time: Option<String>,
     /// Node ID
+    ///
     /// Wire name: `Node`; example: `af5c3a1d70187f0005e3f03a6285a5f622******`.
     pub node: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceTagInfo {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `tag-key`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `tag-value`.
     pub tag_value: Option<String>,
 }

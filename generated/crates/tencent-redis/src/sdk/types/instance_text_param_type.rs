@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceTextParam {
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `UserPasswordSeparate`.
     pub param_name: Option<String>,
     /// Parameter type such as  `Text`.
+    ///
     /// Wire name: `ValueType`; example: `text`.
     pub value_type: Option<String>,
     /// Whether to restart the database after modifying the parameter. Valid values:  - `true` (required) - `false` (not required)
+    ///
     /// Wire name: `NeedRestart`; example: `false`.
     pub need_restart: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `DefaultValue`; example: `"@"`.
     pub default_value: Option<String>,
     /// Current value
+    ///
     /// Wire name: `CurrentValue`; example: `"@"`.
     pub current_value: Option<String>,
     /// Description
+    ///
     /// Wire name: `Tips`; example: `Specify password connection symbols for custom accounts`.
     pub tips: Option<String>,
     /// Acceptable values of the parameter
+    ///
     /// Wire name: `TextValue`.
     pub text_value: Vec<String>,
     /// Parameter modification status. Valid values: - `1` (modifying) - `2` (modified)
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
 }

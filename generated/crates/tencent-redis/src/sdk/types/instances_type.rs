@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Instances {
     /// User APPID, which is the unique application ID that matches an account. Some Tencent Cloud products use this APPID.
+    ///
     /// Wire name: `AppId`; example: `100001`.
     pub app_id: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `crs-deindi7de`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `crs-deindi7de-name`.
     pub instance_name: Option<String>,
     /// Region ID.
@@ -28,21 +31,27 @@ pub struct Instances {
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<u64>,
     /// Region ID
+    ///
     /// Wire name: `ZoneId`; example: `100001`.
     pub zone_id: Option<u64>,
     /// Number of replicas
+    ///
     /// Wire name: `RedisReplicasNum`; example: `1`.
     pub redis_replicas_num: Option<u64>,
     /// Number of shards
+    ///
     /// Wire name: `RedisShardNum`; example: `3`.
     pub redis_shard_num: Option<i64>,
     /// Shard memory size.
+    ///
     /// Wire name: `RedisShardSize`; example: `16`.
     pub redis_shard_size: Option<i64>,
     /// Instance disk size.
+    ///
     /// Wire name: `DiskSize`; example: `400`.
     pub disk_size: Option<i64>,
     /// Engine: Redis Community Edition, Tencent Cloud CKV.
+    ///
     /// Wire name: `Engine`; example: `社区版Redis`.
     pub engine: Option<String>,
     /// Read-write permission of the instance.
@@ -53,18 +62,23 @@ pub struct Instances {
     /// Wire name: `Role`; example: `rw`.
     pub role: Option<String>,
     /// Instance VIP
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// This parameter encounters a naming issue. It is recommended to use the parameter IPv6 instead. It is an internal parameter and can be ignored.
+    ///
     /// Wire name: `Vip6`; example: `IPv6`.
     pub vip6: Option<String>,
     /// Internal parameter, which can be ignored.
+    ///
     /// Wire name: `IPv6`; example: `IPv6`.
     pub i_pv6: Option<String>,
     /// VPC ID, such as `75101`.
+    ///
     /// Wire name: `VpcID`; example: `1`.
     pub vpc_id: Option<i64>,
     /// Instance port
+    ///
     /// Wire name: `VPort`; example: `6379`.
     pub v_port: Option<i64>,
     /// Instance status.
@@ -78,6 +92,7 @@ pub struct Instances {
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// Repository ID
+    ///
     /// Wire name: `GrocerySysId`; example: `15007`.
     pub grocery_sys_id: Option<i64>,
     /// Instance type
@@ -95,9 +110,11 @@ pub struct Instances {
     /// Wire name: `ProductType`; example: `7`.
     pub product_type: Option<i64>,
     /// The time when the instance was added to the replication group.
+    ///
     /// Wire name: `CreateTime`; example: `0000-00-00 00:00:00`.
     pub create_time: Option<String>,
     /// The time when instances in the replication group were updated.
+    ///
     /// Wire name: `UpdateTime`; example: `0000-00-00 00:00:00`.
     pub update_time: Option<String>,
 }

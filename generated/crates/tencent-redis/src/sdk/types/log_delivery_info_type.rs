@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LogDeliveryInfo {
     /// Enabling status of log shipping. true: enabled; false: disabled.
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
     /// Log set ID.
+    ///
     /// Wire name: `LogsetId`; example: `4ae3d686-0dcf-4db3-9867-482def442c9a`.
     pub logset_id: Option<String>,
     /// Log topic ID.
+    ///
     /// Wire name: `TopicId`; example: `27197b72-e1cb-4fc1-ab21-3865f589136f`.
     pub topic_id: Option<String>,
     /// Logset region
+    ///
     /// Wire name: `LogRegion`; example: `ap-guangzhou`.
     pub log_region: Option<String>,
 }

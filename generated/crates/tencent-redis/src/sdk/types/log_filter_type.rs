@@ -41,6 +41,7 @@ pub struct LogFilter {
     /// Wire name: `Compare`; example: `EQS`.
     pub compare: Option<String>,
     /// Matching value of the filter condition. When Compare=RA, for example: \["1-100","200-300"\].
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

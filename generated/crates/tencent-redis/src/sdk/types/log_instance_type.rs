@@ -8,45 +8,59 @@ use super::{DeliverSummary, InstanceInfo};
 #[non_exhaustive]
 pub struct LogInstance {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-mock0001`.
     pub instance_id: Option<String>,
     /// Log status, create: creating; normal: enabled; close: turning off.
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
     /// Is it possible to switch log query - Value: yes - allowed, no - not allowed. This parameter mainly controls migration of existing logs to the log platform for query usage. Only when the status is yes can you call the log API.
+    ///
     /// Wire name: `EnableQuery`; example: `true`.
     pub enable_query: Option<String>,
     /// Start time
+    ///
     /// Wire name: `CreateAt`; example: `2026-01-01 00:00:00`.
     pub create_at: Option<String>,
     /// High frequency storage days
+    ///
     /// Wire name: `HighLogExpireDay`; example: `7`.
     pub high_log_expire_day: Option<i64>,
     /// Infrequent storage days
+    ///
     /// Wire name: `LowLogExpireDay`; example: `23`.
     pub low_log_expire_day: Option<i64>,
     /// Total storage duration
+    ///
     /// Wire name: `LogExpireDay`; example: `30`.
     pub log_expire_day: Option<i64>,
     /// High-frequency storage volume (in MB)
+    ///
     /// Wire name: `HighStorage`; example: `256`.
     pub high_storage: Option<f64>,
     /// Infrequent access storage, unit: MB
+    ///
     /// Wire name: `LowStorage`; example: `768.5`.
     pub low_storage: Option<f64>,
     /// Total storage
+    ///
     /// Wire name: `LogStorage`; example: `1024.5`.
     pub log_storage: Option<f64>,
     /// Whether to enable delivery: ON, OFF
+    ///
     /// Wire name: `Deliver`; example: `ON`.
     pub deliver: Option<String>,
     /// Log shipping information
+    ///
     /// Wire name: `DeliverSummary`.
     pub deliver_summary: Vec<DeliverSummary>,
     /// Instance-related information on the business side varies according to business and returns different information.
+    ///
     /// Wire name: `InstanceInfo`.
     pub instance_info: Option<InstanceInfo>,
     /// Audit sub-type.
+    ///
     /// Wire name: `LogSubType`; example: `all`.
     pub log_sub_type: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct LogResult {
     /// Database ID
+    ///
     /// Wire name: `DBId`; example: `1`.
     pub db_id: Option<i64>,
     /// Command delay (ms)
+    ///
     /// Wire name: `CommandLatency`; example: `4`.
     pub command_latency: Option<i64>,
     /// Creation time (Format: 2006-01-02 15:04:05.000)
+    ///
     /// Wire name: `Timestamp`; example: `2026-03-24 19:00:00.000`.
     pub timestamp: Option<String>,
     /// client address
+    ///
     /// Wire name: `ClientAddr`; example: `10.0.0.100:6379`.
     pub client_addr: Option<String>,
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `default`.
     pub user_name: Option<String>,
     /// Command type
+    ///
     /// Wire name: `CommandType`; example: `GET`.
     pub command_type: Option<String>,
     /// Cache code, backend redis node
+    ///
     /// Wire name: `CacheCode`; example: `redis-node-0`.
     pub cache_code: Option<String>,
     /// Command details
+    ///
     /// Wire name: `CommandDetail`; example: `GET mykey`.
     pub command_detail: Option<String>,
     /// Error information
+    ///
     /// Wire name: `ErrMsg`; example: `client error`.
     pub err_msg: Option<String>,
 }

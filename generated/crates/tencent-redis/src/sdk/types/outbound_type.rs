@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Outbound {
     /// Policy. Valid values: ACCEPT, DROP.
+    ///
     /// Wire name: `Action`; example: `DROP`.
     pub action: Option<String>,
     /// All the addresses that the address group ID represents.
+    ///
     /// Wire name: `AddressModule`; example: `set`.
     pub address_module: Option<String>,
     /// Source IP or IP address range, such as 192.168.0.0/16.
+    ///
     /// Wire name: `CidrIp`; example: `9.9.0.0/16`.
     pub cidr_ip: Option<String>,
     /// Description.
+    ///
     /// Wire name: `Desc`; example: `**上云安全组默认入站规则`.
     pub desc: Option<String>,
     /// Network protocol, such as UDP and TCP.
+    ///
     /// Wire name: `IpProtocol`; example: `ALL`.
     pub ip_protocol: Option<String>,
     /// Port.
+    ///
     /// Wire name: `PortRange`; example: `6379`.
     pub port_range: Option<String>,
     /// All the protocols and ports that the service group ID represents.
+    ///
     /// Wire name: `ServiceModule`; example: `redis`.
     pub service_module: Option<String>,
     /// All the addresses that the security group ID represents.
+    ///
     /// Wire name: `Id`; example: `set`.
     pub id: Option<String>,
 }

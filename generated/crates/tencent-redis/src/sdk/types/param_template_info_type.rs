@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ParamTemplateInfo {
     /// Parameter template ID
+    ///
     /// Wire name: `TemplateId`; example: `crs-cfg-rhlppeye`.
     pub template_id: Option<String>,
     /// Parameter template name
+    ///
     /// Wire name: `Name`; example: `CustomParamTemplate`.
     pub name: Option<String>,
     /// Parameter template description
+    ///
     /// Wire name: `Description`; example: `MyCustomParamTemplate`.
     pub description: Option<String>,
     /// Instance type

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ParameterDetail {
     /// Parameter name
+    ///
     /// Wire name: `Name`; example: `slowlog-log-slower-than`.
     pub name: Option<String>,
     /// Parameter Type
+    ///
     /// Wire name: `ParamType`; example: `integer`.
     pub param_type: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `Default`; example: `10`.
     pub default: Option<String>,
     /// Parameter description
+    ///
     /// Wire name: `Description`; example: `Over this time the command is recorded in us.a negative number d`.
     pub description: Option<String>,
     /// Current value of the parameter
+    ///
     /// Wire name: `CurrentValue`; example: `5`.
     pub current_value: Option<String>,
     /// Whether to restart the database for the modified parameters to take effect
@@ -27,12 +32,15 @@ pub struct ParameterDetail {
     /// Wire name: `NeedReboot`; example: `0`.
     pub need_reboot: Option<i64>,
     /// Maximum parameter value allowed.
+    ///
     /// Wire name: `Max`; example: `1`.
     pub max: Option<String>,
     /// Minimum parameter value allowed.
+    ///
     /// Wire name: `Min`; example: `1000`.
     pub min: Option<String>,
     /// Optional enumeration values of a parameter. For non-enumeration parameters, it is empty.
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
 }

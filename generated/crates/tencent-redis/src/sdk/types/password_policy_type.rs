@@ -13,6 +13,7 @@ pub struct PasswordPolicy {
     ///
     ///
     /// Default value: false
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
     /// Minimum number of uppercase and lowercase letters.

@@ -20,12 +20,15 @@ pub struct ProductConf {
     /// Wire name: `Type`; example: `8`.
     pub type_field: Option<i64>,
     /// Product names, including Redis Master-Replica Edition, Redis Standalone Edition, Redis 4.0 Cluster Edition, CKV Master-Replica Edition, and CKV Standalone Edition.
+    ///
     /// Wire name: `TypeName`; example: `Redis 主从版`.
     pub type_name: Option<String>,
     /// Minimum purchasable quantity
+    ///
     /// Wire name: `MinBuyNum`; example: `1`.
     pub min_buy_num: Option<i64>,
     /// Maximum purchasable quantity
+    ///
     /// Wire name: `MaxBuyNum`; example: `30`.
     pub max_buy_num: Option<i64>,
     /// Whether a product is sold out
@@ -35,21 +38,27 @@ pub struct ProductConf {
     /// Wire name: `Saleout`; example: `false`.
     pub saleout: Option<bool>,
     /// Product engine. Valid values: Redis and CKV.
+    ///
     /// Wire name: `Engine`; example: `Redis`.
     pub engine: Option<String>,
     /// Compatible versions, including Redis 2.8, 3.2, 4.0, 5.0, and 6.2.
+    ///
     /// Wire name: `Version`; example: `Redis-5.0`.
     pub version: Option<String>,
     /// Total capacity in GB
+    ///
     /// Wire name: `TotalSize`.
     pub total_size: Vec<String>,
     /// Shard size in GB
+    ///
     /// Wire name: `ShardSize`.
     pub shard_size: Vec<String>,
     /// Quantity of replicas
+    ///
     /// Wire name: `ReplicaNum`.
     pub replica_num: Vec<String>,
     /// Quantity of shards
+    ///
     /// Wire name: `ShardNum`.
     pub shard_num: Vec<String>,
     /// Supported billing modes

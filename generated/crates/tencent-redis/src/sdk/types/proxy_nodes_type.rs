@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProxyNodes {
     /// Node ID.
+    ///
     /// Wire name: `NodeId`; example: `de1d54148ed79f11c3b4a49c878b29c721******`.
     pub node_id: Option<String>,
     /// AZ ID.
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RedisBackupSet {
     /// Backup start time.
+    ///
     /// Wire name: `StartTime`; example: `"2022-03-24 11:52:20"`.
     pub start_time: Option<String>,
     /// Backup task ID.
+    ///
     /// Wire name: `BackupId`; example: `"999b6b89c60-f01a-11eb-9d37-7d65897b5c22"`.
     pub backup_id: Option<String>,
     /// Backup type.
@@ -38,6 +40,7 @@ pub struct RedisBackupSet {
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Backup remarks.
+    ///
     /// Wire name: `Remark`; example: `"描述该备份的信息"`.
     pub remark: Option<String>,
     /// Backup lock status.
@@ -50,33 +53,43 @@ pub struct RedisBackupSet {
     /// Wire name: `Locked`; example: `0`.
     pub locked: Option<i64>,
     /// Internal field, which can be ignored.
+    ///
     /// Wire name: `BackupSize`; example: `0`.
     pub backup_size: Option<i64>,
     /// Internal field, which can be ignored.
+    ///
     /// Wire name: `FullBackup`; example: `0`.
     pub full_backup: Option<i64>,
     /// Internal field, which can be ignored.
+    ///
     /// Wire name: `InstanceType`; example: `0`.
     pub instance_type: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-7iw94215`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `测试实例`.
     pub instance_name: Option<String>,
     /// Local backup region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Backup end time.
+    ///
     /// Wire name: `EndTime`; example: `"2022-03-24 11:59:20"`.
     pub end_time: Option<String>,
     /// Backup file type.
+    ///
     /// Wire name: `FileType`; example: `"RDB-Redis 5.0"`.
     pub file_type: Option<String>,
     /// Backup file expiration time.
+    ///
     /// Wire name: `ExpireTime`; example: `"2022-03-31 11:52:20"`.
     pub expire_time: Option<String>,
     /// Whether the backup file is encrypted
+    ///
     /// Wire name: `Encrypted`; example: `false`.
     pub encrypted: Option<bool>,
 }

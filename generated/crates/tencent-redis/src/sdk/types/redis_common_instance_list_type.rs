@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct RedisCommonInstanceList {
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `InstanceName`.
     pub instance_name: Option<String>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `crs-xxxxxxx`.
     pub instance_id: Option<String>,
     /// User APPID, which is the unique application ID that matches an account. Some Tencent Cloud products use this APPID.
+    ///
     /// Wire name: `AppId`; example: `0`.
     pub app_id: Option<i64>,
     /// Project ID of the instance
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Instance region
+    ///
     /// Wire name: `Region`; example: `1`.
     pub region: Option<String>,
     /// Instance AZ
+    ///
     /// Wire name: `Zone`; example: `100001`.
     pub zone: Option<String>,
     /// Instance VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxx`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `sub-vcp-xxx`.
     pub subnet_id: Option<String>,
     /// Instance status information
@@ -39,12 +47,15 @@ pub struct RedisCommonInstanceList {
     /// Wire name: `Status`; example: `1`.
     pub status: Option<String>,
     /// Private network IP address of an instance
+    ///
     /// Wire name: `Vips`.
     pub vips: Vec<String>,
     /// Instance network port
+    ///
     /// Wire name: `Vport`; example: `6379`.
     pub vport: Option<i64>,
     /// Instance creation time
+    ///
     /// Wire name: `Createtime`; example: `yyyy-MM-dd`.
     pub createtime: Option<String>,
     /// Billing type

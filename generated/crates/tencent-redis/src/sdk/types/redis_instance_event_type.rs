@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RedisInstanceEvent {
     /// Event ID.
+    ///
     /// Wire name: `ID`; example: `102`.
     pub id: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-ewflkgfe`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `redis`.
     pub instance_name: Option<String>,
     /// Event type. Currently, the type can only be related to instance migration, resource movement, and IDC deletion. This parameter can be set only to **InstanceMigration**.
+    ///
     /// Wire name: `Type`; example: `InstanceMigration`.
     pub type_field: Option<String>,
     /// Event level. The levels are divided into critical, important, medium, and general based on severity and urgency.
@@ -26,15 +30,19 @@ pub struct RedisInstanceEvent {
     /// Wire name: `Grade`; example: `Critical`.
     pub grade: Option<String>,
     /// Scheduled event execution date.
+    ///
     /// Wire name: `ExecutionDate`; example: `2018-09-10`.
     pub execution_date: Option<String>,
     /// Start date of scheduled event execution.
+    ///
     /// Wire name: `StartTime`; example: `03:00`.
     pub start_time: Option<String>,
     /// End date of scheduled event execution.
+    ///
     /// Wire name: `EndTime`; example: `04:00`.
     pub end_time: Option<String>,
     /// Latest execution date of the Ops event. The event should be completed before this date. Otherwise, the business may be affected.
+    ///
     /// Wire name: `LatestExecutionDate`; example: `2018-09-10`.
     pub latest_execution_date: Option<String>,
     /// Current event status.
@@ -46,12 +54,15 @@ pub struct RedisInstanceEvent {
     /// Wire name: `Status`; example: `Waiting`.
     pub status: Option<String>,
     /// Completion time of the event execution task.
+    ///
     /// Wire name: `TaskEndTime`; example: `2018-09-10 09:10:23`.
     pub task_end_time: Option<String>,
     /// Event impact information.
+    ///
     /// Wire name: `EffectInfo`; example: `迁移完成时会有一次秒级别的闪断`.
     pub effect_info: Option<String>,
     /// Initial scheduled event execution date.
+    ///
     /// Wire name: `InitialExecutionDate`; example: `2018-09-10`.
     pub initial_execution_date: Option<String>,
 }

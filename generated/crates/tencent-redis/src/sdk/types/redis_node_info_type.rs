@@ -19,9 +19,11 @@ pub struct RedisNodeInfo {
     /// Wire name: `NodeId`; example: `1`.
     pub node_id: Option<i64>,
     /// ID of the AZ of the master or replica node
+    ///
     /// Wire name: `ZoneId`; example: `100001`.
     pub zone_id: Option<u64>,
     /// Name of the AZ of the master or replica node
+    ///
     /// Wire name: `ZoneName`; example: `ap-guangzhou-1`.
     pub zone_name: Option<String>,
 }

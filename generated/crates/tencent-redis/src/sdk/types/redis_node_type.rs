@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct RedisNode {
     /// Number of keys on Redis nodes
+    ///
     /// Wire name: `Keys`; example: `1`.
     pub keys: Option<i64>,
     /// Slot distribution range for Redis node.  Value range:  0-5460.
+    ///
     /// Wire name: `Slot`; example: `0-5460`.
     pub slot: Option<String>,
     /// Node sequence ID
+    ///
     /// Wire name: `NodeId`; example: `b69eda124a34c1b713e81f7cb947161b06214328`.
     pub node_id: Option<String>,
     /// Node status
+    ///
     /// Wire name: `Status`; example: `Normal`.
     pub status: Option<String>,
     /// Node role
+    ///
     /// Wire name: `Role`; example: `master`.
     pub role: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RedisNodes {
     /// Node ID
+    ///
     /// Wire name: `NodeId`; example: `edcfcc21cef97eabbbeeb52067de8eddffc85772`.
     pub node_id: Option<String>,
     /// Node role
+    ///
     /// Wire name: `NodeRole`; example: `master`.
     pub node_role: Option<String>,
     /// Shard ID
+    ///
     /// Wire name: `ClusterId`; example: `1`.
     pub cluster_id: Option<i64>,
     /// AZ ID
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<i64>,
 }

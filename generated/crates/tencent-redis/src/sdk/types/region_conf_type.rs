@@ -8,18 +8,23 @@ use super::ZoneCapacityConf;
 #[non_exhaustive]
 pub struct RegionConf {
     /// Region ID
+    ///
     /// Wire name: `RegionId`; example: `ap-bangkok`.
     pub region_id: Option<String>,
     /// Region name
+    ///
     /// Wire name: `RegionName`; example: `曼谷`.
     pub region_name: Option<String>,
     /// Region abbreviation
+    ///
     /// Wire name: `RegionShortName`; example: `TH`.
     pub region_short_name: Option<String>,
     /// Name of the area where a region is located
+    ///
     /// Wire name: `Area`; example: `亚太东南`.
     pub area: Option<String>,
     /// AZ information
+    ///
     /// Wire name: `ZoneSet`.
     pub zone_set: Vec<ZoneCapacityConf>,
 }

@@ -8,18 +8,23 @@ use super::RedisNode;
 #[non_exhaustive]
 pub struct ReplicaGroup {
     /// Node group ID
+    ///
     /// Wire name: `GroupId`; example: `125101`.
     pub group_id: Option<i64>,
     /// Node group name, which is empty for the master node
+    ///
     /// Wire name: `GroupName`; example: `ng-1`.
     pub group_name: Option<String>,
     /// Node AZ ID, such as ap-guangzhou-1
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-3`.
     pub zone_id: Option<String>,
     /// Node group type. master: primary node; replica: replica node.
+    ///
     /// Wire name: `Role`; example: `master`.
     pub role: Option<String>,
     /// List of nodes in the node group
+    ///
     /// Wire name: `RedisNodes`.
     pub redis_nodes: Vec<RedisNode>,
 }

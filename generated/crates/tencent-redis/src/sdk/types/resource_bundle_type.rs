@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ResourceBundle {
     /// Resource package name.
+    ///
     /// Wire name: `ResourceBundleName`; example: `resource-bundle-small-1`.
     pub resource_bundle_name: Option<String>,
     /// Saleable memory. Unit: GB.
+    ///
     /// Wire name: `AvailableMemory`; example: `48`.
     pub available_memory: Option<i64>,
     /// Number of resource packages.
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
 }

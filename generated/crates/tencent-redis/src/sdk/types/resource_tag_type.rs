@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `tag-key`.
     pub tag_key: Option<String>,
     /// The value corresponding to the tag key
+    ///
     /// Wire name: `TagValue`; example: `tag-value`.
     pub tag_value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SecondLevelBackupMissingTimestamps {
     /// Start timestamp.
+    ///
     /// Wire name: `StartTimeStamp`; example: `1716449238`.
     pub start_time_stamp: Option<i64>,
     /// End timestamp.
+    ///
     /// Wire name: `EndTimeStamp`; example: `1716449238`.
     pub end_time_stamp: Option<i64>,
 }

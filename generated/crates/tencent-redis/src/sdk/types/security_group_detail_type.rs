@@ -8,24 +8,31 @@ use super::SecurityGroupsInboundAndOutbound;
 #[non_exhaustive]
 pub struct SecurityGroupDetail {
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `1275154`.
     pub project_id: Option<i64>,
     /// Security group creation time
+    ///
     /// Wire name: `CreateTime`; example: `2022-06-08 17:06:38`.
     pub create_time: Option<String>,
     /// Security group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-0klp2oyp`.
     pub security_group_id: Option<String>,
     /// Security group name
+    ///
     /// Wire name: `SecurityGroupName`; example: `default`.
     pub security_group_name: Option<String>,
     /// Security group remarks
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `该安全组的描述`.
     pub security_group_remark: Option<String>,
     /// Inbound rules of the security group, which control the access source to the database.
+    ///
     /// Wire name: `InboundRule`.
     pub inbound_rule: Vec<SecurityGroupsInboundAndOutbound>,
     /// Security group outbound rule
+    ///
     /// Wire name: `OutboundRule`.
     pub outbound_rule: Vec<SecurityGroupsInboundAndOutbound>,
 }

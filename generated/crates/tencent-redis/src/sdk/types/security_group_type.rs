@@ -8,24 +8,31 @@ use super::{Inbound, Outbound};
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Creation time in the format of yyyy-mm-dd hh:mm:ss.
+    ///
     /// Wire name: `CreateTime`; example: `2024-04-09 12:39:12`.
     pub create_time: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// Security group ID.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-5yb3e***`.
     pub security_group_id: Option<String>,
     /// Security group name.
+    ///
     /// Wire name: `SecurityGroupName`; example: `安全组名称`.
     pub security_group_name: Option<String>,
     /// Security group remarks.
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `安全组备注或者描述`.
     pub security_group_remark: Option<String>,
     /// Outbound rule.
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<Outbound>,
     /// Inbound rule.
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<Inbound>,
 }

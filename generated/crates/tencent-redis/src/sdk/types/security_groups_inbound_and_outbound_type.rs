@@ -12,12 +12,15 @@ pub struct SecurityGroupsInboundAndOutbound {
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// IP address for accessing the database
+    ///
     /// Wire name: `Ip`; example: `0.0.0.0/0`.
     pub ip: Option<String>,
     /// Port number
+    ///
     /// Wire name: `Port`; example: `ALL`.
     pub port: Option<String>,
     /// Protocol type
+    ///
     /// Wire name: `Proto`; example: `TCP`.
     pub proto: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SourceCommand {
     /// Command name.
+    ///
     /// Wire name: `Cmd`; example: `ping`.
     pub cmd: Option<String>,
     /// Number of executions.
+    ///
     /// Wire name: `Count`; example: `179562`.
     pub count: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SourceInfo {
     /// Source IP
+    ///
     /// Wire name: `Ip`; example: `172.16.*.*`.
     pub ip: Option<String>,
     /// Number of connections
+    ///
     /// Wire name: `Conn`; example: `10`.
     pub conn: Option<i64>,
     /// Command
+    ///
     /// Wire name: `Cmd`.
     pub cmd: Option<i64>,
 }

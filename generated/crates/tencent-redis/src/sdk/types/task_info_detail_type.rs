@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TaskInfoDetail {
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `42371`.
     pub task_id: Option<i64>,
     /// Task start time.
+    ///
     /// Wire name: `StartTime`; example: `2019-11-15 14:25:37`.
     pub start_time: Option<String>,
     /// Task type.
@@ -72,18 +74,23 @@ pub struct TaskInfoDetail {
     /// Wire name: `TaskType`; example: `037`.
     pub task_type: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `生产-***Redis`.
     pub instance_name: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-opcazbrb`.
     pub instance_id: Option<String>,
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Task progress.
+    ///
     /// Wire name: `Progress`; example: `1`.
     pub progress: Option<f64>,
     /// Task execution end time.
+    ///
     /// Wire name: `EndTime`; example: `2019-11-15 14:25:25`.
     pub end_time: Option<String>,
     /// Task execution status.
@@ -95,6 +102,7 @@ pub struct TaskInfoDetail {
     /// 2. completed.
     ///
     /// 4: failed.
+    ///
     /// Wire name: `Result`; example: `2`.
     pub result: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TendisNodes {
     /// Node ID
+    ///
     /// Wire name: `NodeId`; example: `edcfcc21cef97eabbbeeb52067de8eddffc85772`.
     pub node_id: Option<String>,
     /// Node role
+    ///
     /// Wire name: `NodeRole`; example: `master`.
     pub node_role: Option<String>,
     /// AZ ID.
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<i64>,
 }

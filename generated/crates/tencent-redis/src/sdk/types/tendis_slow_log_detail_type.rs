@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct TendisSlowLogDetail {
     /// Execution time
+    ///
     /// Wire name: `ExecuteTime`; example: `2025-01-07 11:01:49`.
     pub execute_time: Option<String>,
     /// Duration of the slow query (ms)
+    ///
     /// Wire name: `Duration`; example: `531`.
     pub duration: Option<i64>,
     /// Command
+    ///
     /// Wire name: `Command`; example: `eval`.
     pub command: Option<String>,
     /// Command line details
+    ///
     /// Wire name: `CommandLine`; example: `eval local key = KEYS[1] ; `.
     pub command_line: Option<String>,
     /// Node ID
+    ///
     /// Wire name: `Node`; example: `fc87a1796e9f0cd689da8f0b49e4f9c830******`.
     pub node: Option<String>,
 }

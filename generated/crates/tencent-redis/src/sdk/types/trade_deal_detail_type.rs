@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct TradeDealDetail {
     /// Order ID, which is used when a TencentCloud API is called.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DealId`; example: `2024112****`.
     pub deal_id: Option<String>,
     /// Long order ID, which is used when an order issue is submitted for assistance.
+    ///
     /// Wire name: `DealName`; example: `2024112**`.
     pub deal_name: Option<String>,
     /// AZ ID
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<i64>,
     /// Number of instances associated with the order
+    ///
     /// Wire name: `GoodsNum`; example: `1`.
     pub goods_num: Option<i64>,
     /// Creator UIN
+    ///
     /// Wire name: `Creater`; example: `10001464****`.
     pub creater: Option<String>,
     /// Order creation time
+    ///
     /// Wire name: `CreatTime`; example: `2024-11-25 18:12:34`.
     pub creat_time: Option<String>,
     /// Order timeout period
+    ///
     /// Wire name: `OverdueTime`; example: `2024-12-10 18:12:34`.
     pub overdue_time: Option<String>,
     /// Order completion time
+    ///
     /// Wire name: `EndTime`; example: `2024-11-25 18:30:34`.
     pub end_time: Option<String>,
     /// Order status. 1: unpaid; 2: paid but not delivered; 3: In delivery; 4: successfully delivered; 5: delivery failed; 6: refunded; 7: order closed; 8: order expired; 9: order invalidated; 10: product invalidated; 11: requested payment rejected; 12: paying
+    ///
     /// Wire name: `Status`; example: `4`.
     pub status: Option<i64>,
     /// Order status description
+    ///
     /// Wire name: `Description`; example: `发货中`.
     pub description: Option<String>,
     /// Order actual total price (in cents)
+    ///
     /// Wire name: `Price`; example: `1039`.
     pub price: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceIds`.
     pub instance_ids: Vec<String>,
 }

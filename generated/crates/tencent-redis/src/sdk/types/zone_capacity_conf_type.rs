@@ -8,15 +8,19 @@ use super::ProductConf;
 #[non_exhaustive]
 pub struct ZoneCapacityConf {
     /// AZ ID, such as ap-guangzhou-3
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-3`.
     pub zone_id: Option<String>,
     /// Availability zone name.
+    ///
     /// Wire name: `ZoneName`; example: `广州三区`.
     pub zone_name: Option<String>,
     /// Whether the AZ is sold out.
+    ///
     /// Wire name: `IsSaleout`; example: `false`.
     pub is_saleout: Option<bool>,
     /// Whether the default AZ is used.
+    ///
     /// Wire name: `IsDefault`; example: `false`.
     pub is_default: Option<bool>,
     /// Network type.
@@ -27,9 +31,11 @@ pub struct ZoneCapacityConf {
     /// Wire name: `NetWorkType`.
     pub net_work_type: Vec<String>,
     /// Information of an AZ, such as product specifications in it
+    ///
     /// Wire name: `ProductSet`.
     pub product_set: Vec<ProductConf>,
     /// AZ ID, such as 100003
+    ///
     /// Wire name: `OldZoneId`; example: `100003`.
     pub old_zone_id: Option<i64>,
 }

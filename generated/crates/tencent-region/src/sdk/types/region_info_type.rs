@@ -6,28 +6,35 @@
 #[non_exhaustive]
 pub struct RegionInfo {
     /// Region name, such as ap-guangzhou.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Region description, for example, South China (Guangzhou).
+    ///
     /// Wire name: `RegionName`; example: `华南地区(广州)`.
     pub region_name: Option<String>,
     /// Whether the region is in an available state.
+    ///
     /// Wire name: `RegionState`; example: `AVAILABLE`.
     pub region_state: Option<String>,
     /// Console type. defaults to null when called via api.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionTypeMC`; example: `1`.
     pub region_type_mc: Option<i64>,
     /// Region for different languages.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LocationMC`; example: `South China`.
     pub location_mc: Option<String>,
     /// Region description on console display.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionNameMC`; example: `广州`.
     pub region_name_mc: Option<String>,
     /// 1
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RegionIdMC`; example: `1`.
     pub region_id_mc: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RegionProduct {
     /// Product name, for example cvm.
+    ///
     /// Wire name: `Name`; example: `cvm`.
     pub name: Option<String>,
 }

@@ -92,36 +92,45 @@ pub struct ZoneInfo {
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Availability zone description, such as Guangzhou Zone 3.
+    ///
     /// Wire name: `ZoneName`; example: `广州三区`.
     pub zone_name: Option<String>,
     /// AZ ID
+    ///
     /// Wire name: `ZoneId`; example: `1`.
     pub zone_id: Option<String>,
     /// Availability zone status, including AVAILABLE and UNAVAILABLE. AVAILABLE indicates available, and UNAVAILABLE indicates unavailable.
+    ///
     /// Wire name: `ZoneState`; example: `AVAILABLE`.
     pub zone_state: Option<String>,
     /// Parent zone.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParentZone`; example: `1`.
     pub parent_zone: Option<String>,
     /// Parent availability zone ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParentZoneId`; example: `1`.
     pub parent_zone_id: Option<String>,
     /// Describes the parent availability zone.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ParentZoneName`; example: `1`.
     pub parent_zone_name: Option<String>,
     /// zone type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneType`; example: `1`.
     pub zone_type: Option<String>,
     /// Console type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MachineRoomTypeMC`; example: `公有云`.
     pub machine_room_type_mc: Option<String>,
     /// Same as ZoneId. suitable for console invocation.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ZoneIdMC`; example: `1`.
     pub zone_id_mc: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BalanceReadOnlyGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::balance_read_only_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BalanceReadOnlyGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloneDB`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clone_db::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloneDbRequest, ::runtime::BuildError> {

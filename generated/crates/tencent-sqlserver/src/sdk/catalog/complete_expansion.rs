@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CompleteExpansion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::complete_expansion::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CompleteExpansionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateBackupMigration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_backup_migration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateBackupMigrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateCloudDBInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_cloud_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateCloudDbInstancesRequest, ::runtime::BuildError> {

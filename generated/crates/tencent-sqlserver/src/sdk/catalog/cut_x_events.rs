@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CutXEvents`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cut_x_events::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CutXEventsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteBackupMigration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_backup_migration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBackupMigrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteIncrementalMigration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_incremental_migration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteIncrementalMigrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAccountPrivilegeByDB`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_account_privilege_by_db::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAccountPrivilegeByDbRequest, ::runtime::BuildError> {

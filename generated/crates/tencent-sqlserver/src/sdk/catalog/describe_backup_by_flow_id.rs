@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBackupByFlowId`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_backup_by_flow_id::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackupByFlowIdRequest, ::runtime::BuildError> {

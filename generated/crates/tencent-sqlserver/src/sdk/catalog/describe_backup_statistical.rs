@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBackupStatistical`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_backup_statistical::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackupStatisticalRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCollationTimeZone`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_collation_time_zone::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCollationTimeZoneRequest, ::runtime::BuildError> {

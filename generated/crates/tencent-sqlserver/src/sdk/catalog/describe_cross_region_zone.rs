@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCrossRegionZone`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cross_region_zone::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCrossRegionZoneRequest, ::runtime::BuildError> {

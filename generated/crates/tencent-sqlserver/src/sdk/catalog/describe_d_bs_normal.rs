@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBsNormal`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_d_bs_normal::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDBsNormalRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBPrivilegeByAccount`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_db_privilege_by_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbPrivilegeByAccountRequest, ::runtime::BuildError> {

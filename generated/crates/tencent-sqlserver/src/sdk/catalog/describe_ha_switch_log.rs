@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeHASwitchLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ha_switch_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeHaSwitchLogRequest, ::runtime::BuildError> {

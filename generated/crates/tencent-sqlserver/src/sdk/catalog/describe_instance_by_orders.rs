@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeInstanceByOrders`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_instance_by_orders::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeInstanceByOrdersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeReadOnlyGroupAutoWeight`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_read_only_group_auto_weight::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeReadOnlyGroupByReadOnlyInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_read_only_group_by_read_only_instance::glue::{
     OP, OPERATION, to_wire,
 };

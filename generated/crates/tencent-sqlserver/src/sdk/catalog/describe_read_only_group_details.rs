@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeReadOnlyGroupDetails`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_read_only_group_details::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeReadOnlyGroupDetailsRequest, ::runtime::BuildError> {

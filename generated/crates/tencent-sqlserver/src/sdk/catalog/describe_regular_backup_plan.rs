@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRegularBackupPlan`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_regular_backup_plan::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRegularBackupPlanRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSlowlogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_slowlogs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSlowlogsRequest, ::runtime::BuildError> {

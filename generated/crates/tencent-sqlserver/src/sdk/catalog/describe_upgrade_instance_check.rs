@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUpgradeInstanceCheck`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_upgrade_instance_check::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUpgradeInstanceCheckRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUploadBackupInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_upload_backup_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUploadBackupInfoRequest, ::runtime::BuildError> {

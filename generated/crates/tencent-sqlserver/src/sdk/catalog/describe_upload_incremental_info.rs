@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUploadIncrementalInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_upload_incremental_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUploadIncrementalInfoRequest, ::runtime::BuildError> {

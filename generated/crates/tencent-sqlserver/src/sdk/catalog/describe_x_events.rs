@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeXEvents`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_x_events::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeXEventsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquiryPriceCreateDBInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquiry_price_create_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceCreateDbInstancesRequest, ::runtime::BuildError> {

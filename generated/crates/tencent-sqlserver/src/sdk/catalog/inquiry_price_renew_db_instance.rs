@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquiryPriceRenewDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquiry_price_renew_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceRenewDbInstanceRequest, ::runtime::BuildError> {

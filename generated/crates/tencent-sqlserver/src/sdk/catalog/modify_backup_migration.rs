@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyBackupMigration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_backup_migration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBackupMigrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyBackupStrategy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_backup_strategy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBackupStrategyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCloseWanIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_close_wan_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCloseWanIpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCrossBackupStrategy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cross_backup_strategy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCrossBackupStrategyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDatabaseCT`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_database_ct::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDatabaseCtRequest, ::runtime::BuildError> {

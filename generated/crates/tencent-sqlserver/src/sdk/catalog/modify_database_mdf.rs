@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDatabaseMdf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_database_mdf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDatabaseMdfRequest, ::runtime::BuildError> {

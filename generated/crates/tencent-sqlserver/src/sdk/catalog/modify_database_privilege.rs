@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDatabasePrivilege`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_database_privilege::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDatabasePrivilegeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBInstanceNetwork`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_instance_network::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbInstanceNetworkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBInstanceSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_instance_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbInstanceSslRequest, ::runtime::BuildError> {

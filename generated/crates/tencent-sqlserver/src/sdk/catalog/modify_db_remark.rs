@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_db_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbRemarkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyIncrementalMigration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_incremental_migration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyIncrementalMigrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstanceParam`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceParamRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyPublishSubscribe`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_publish_subscribe::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPublishSubscribeRequest, ::runtime::BuildError> {

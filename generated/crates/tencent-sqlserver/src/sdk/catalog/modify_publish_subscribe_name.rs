@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyPublishSubscribeName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_publish_subscribe_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPublishSubscribeNameRequest, ::runtime::BuildError> {

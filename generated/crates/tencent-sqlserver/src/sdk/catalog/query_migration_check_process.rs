@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryMigrationCheckProcess`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_migration_check_process::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryMigrationCheckProcessRequest, ::runtime::BuildError> {

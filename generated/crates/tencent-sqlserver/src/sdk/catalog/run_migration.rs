@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RunMigration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::run_migration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RunMigrationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartInstanceXEvent`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_instance_x_event::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartInstanceXEventRequest, ::runtime::BuildError> {

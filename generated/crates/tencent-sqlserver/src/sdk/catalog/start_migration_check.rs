@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartMigrationCheck`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_migration_check::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartMigrationCheckRequest, ::runtime::BuildError> {

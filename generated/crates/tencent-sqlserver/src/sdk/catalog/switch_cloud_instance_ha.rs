@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchCloudInstanceHA`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_cloud_instance_ha::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchCloudInstanceHaRequest, ::runtime::BuildError> {

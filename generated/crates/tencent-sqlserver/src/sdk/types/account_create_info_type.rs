@@ -7,31 +7,40 @@ use super::DbPrivilege;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountCreateInfo {
     /// Instance username
+    ///
     /// Wire name: `UserName`; example: `ac1`.
     pub user_name: Option<String>,
     /// Instance password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// List of database permissions
+    ///
     /// Wire name: `DBPrivileges`.
     pub db_privileges: Option<Vec<DbPrivilege>>,
     /// Account remarks
+    ///
     /// Wire name: `Remark`; example: `andy`.
     pub remark: Option<String>,
     /// Whether it is an admin account. Valid values: true (it is an admin account when the instance is a single-node type and AccountType is L0; when the instance is a two-node type and AccountType is L1), false (it is a standard account when AccountType is L3)
+    ///
     /// Wire name: `IsAdmin`; example: `false`.
     pub is_admin: Option<bool>,
     /// Valid values: `win-windows authentication`, `sql-sqlserver authentication`. Default value: `sql-sqlserver authentication`
+    ///
     /// Wire name: `Authentication`; example: `sql`.
     pub authentication: Option<String>,
     /// Account type, which is an extension field of `IsAdmin`. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account, default)
+    ///
     /// Wire name: `AccountType`; example: `L0`.
     pub account_type: Option<String>,
     /// Whether CAM authentication is enabled.
+    ///
     /// Wire name: `IsCam`; example: `false`.
     pub is_cam: Option<bool>,
     /// Encryption key version number. 0: disable encryption.
+    ///
     /// Wire name: `EncryptedVersion`; example: `0`.
     pub encrypted_version: Option<i64>,
 }

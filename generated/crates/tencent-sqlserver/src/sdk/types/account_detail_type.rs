@@ -8,42 +8,55 @@ use super::DbPrivilege;
 #[non_exhaustive]
 pub struct AccountDetail {
     /// Account name
+    ///
     /// Wire name: `Name`; example: `ac1`.
     pub name: Option<String>,
     /// Account remarks
+    ///
     /// Wire name: `Remark`; example: `andy`.
     pub remark: Option<String>,
     /// Account creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Account status. 1: creating, 2: normal, 3: modifying, 4: resetting password, -1: deleting
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Account update time
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Password update time
+    ///
     /// Wire name: `PassTime`.
     pub pass_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Internal account status, which should be `enable` normally
+    ///
     /// Wire name: `InternalStatus`; example: `enable`.
     pub internal_status: Option<String>,
     /// Information of read and write permissions of this account on relevant databases
+    ///
     /// Wire name: `Dbs`.
     pub dbs: Vec<DbPrivilege>,
     /// Whether it is an admin account
+    ///
     /// Wire name: `IsAdmin`; example: `false`.
     pub is_admin: Option<bool>,
     /// Whether it is a CAM managed account
+    ///
     /// Wire name: `IsCam`; example: `false`.
     pub is_cam: Option<bool>,
     /// Valid values: `win-windows authentication`, `sql-sqlserver authentication`.
+    ///
     /// Wire name: `Authentication`; example: `win`.
     pub authentication: Option<String>,
     /// The host required for `win-windows authentication` account
+    ///
     /// Wire name: `Host`; example: `172_8_9_12`.
     pub host: Option<String>,
     /// Account type. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account).
+    ///
     /// Wire name: `AccountType`; example: `L0`.
     pub account_type: Option<String>,
 }

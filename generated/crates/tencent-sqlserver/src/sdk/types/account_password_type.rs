@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountPassword {
     /// Username
+    ///
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
     /// Password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

@@ -7,15 +7,19 @@ use super::DbPrivilegeModifyInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountPrivilegeModifyInfo {
     /// Database username
+    ///
     /// Wire name: `UserName`; example: `ac1`.
     pub user_name: Option<String>,
     /// Account permission change information
+    ///
     /// Wire name: `DBPrivileges`.
     pub db_privileges: Option<Vec<DbPrivilegeModifyInfo>>,
     /// Whether it is an instance admin account. Valid values: `true` (Yes. When the instance is single-node and `AccountType` is `L0`, it's an admin account; when the instance is two-node and `AccountType` is `L1`, it's a privileged account), `false` (No. It's a standard account and `AccountType` is `L3`).
+    ///
     /// Wire name: `IsAdmin`; example: `true`.
     pub is_admin: Option<bool>,
     /// Account type, which is an extension field of `IsAdmin`. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account, default)
+    ///
     /// Wire name: `AccountType`; example: `L0`.
     pub account_type: Option<String>,
 }

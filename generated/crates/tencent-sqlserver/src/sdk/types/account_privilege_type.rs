@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountPrivilege {
     /// Database username
+    ///
     /// Wire name: `UserName`; example: `db_test`.
     pub user_name: Option<String>,
     /// Database permission. Valid values: `ReadWrite` (read-write), `ReadOnly` (read-only), `Delete` (delete the database permissions of this account), `DBOwner` (owner).
+    ///
     /// Wire name: `Privilege`; example: `ReadOnly`.
     pub privilege: Option<String>,
     /// Account name. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account).
+    ///
     /// Wire name: `AccountType`; example: `L0`.
     pub account_type: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountRemark {
     /// Account name
+    ///
     /// Wire name: `UserName`; example: `tom`.
     pub user_name: Option<String>,
     /// New remarks of account
+    ///
     /// Wire name: `Remark`; example: `部门一`.
     pub remark: Option<String>,
 }

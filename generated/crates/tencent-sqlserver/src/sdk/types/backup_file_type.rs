@@ -8,24 +8,31 @@ use super::CrossBackupAddr;
 #[non_exhaustive]
 pub struct BackupFile {
     /// Unique ID of a backup file
+    ///
     /// Wire name: `Id`; example: `0`.
     pub id: Option<u64>,
     /// Backup file name
+    ///
     /// Wire name: `FileName`; example: `xxxx.bak`.
     pub file_name: Option<String>,
     /// File size in KB
+    ///
     /// Wire name: `Size`; example: `0`.
     pub size: Option<u64>,
     /// Name of the database corresponding to the backup file
+    ///
     /// Wire name: `DBs`.
     pub d_bs: Vec<String>,
     /// Download address
+    ///
     /// Wire name: `DownloadLink`; example: `http://xxxxx`.
     pub download_link: Option<String>,
     /// The code of the region where current instance resides
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// The target region and download address of cross-region backup
+    ///
     /// Wire name: `CrossBackupAddr`.
     pub cross_backup_addr: Vec<CrossBackupAddr>,
 }

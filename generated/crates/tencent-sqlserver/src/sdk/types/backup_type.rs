@@ -8,54 +8,71 @@ use super::{CrossBackupAddr, CrossRegionStatus};
 #[non_exhaustive]
 pub struct Backup {
     /// File name. The name of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
+    ///
     /// Wire name: `FileName`; example: `auto_xxx.bak.tar`.
     pub file_name: Option<String>,
     /// File size in KB. The size of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
+    ///
     /// Wire name: `Size`; example: `20`.
     pub size: Option<i64>,
     /// Backup start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Backup end time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Private network download address. The download address of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
+    ///
     /// Wire name: `InternalAddr`; example: `http://xxx`.
     pub internal_addr: Option<String>,
     /// Public network download address. The download address of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
+    ///
     /// Wire name: `ExternalAddr`; example: `http://xxx`.
     pub external_addr: Option<String>,
     /// Unique ID of a backup file, which is used by the `RestoreInstance` API. The unique ID of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<u64>,
     /// Backup file status (0: creating, 1: succeeded, 2: failed)
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<u64>,
     /// List of databases for multi-database backup
+    ///
     /// Wire name: `DBs`.
     pub d_bs: Vec<String>,
     /// Backup policy (0: instance backup, 1: multi-database backup)
+    ///
     /// Wire name: `Strategy`; example: `0`.
     pub strategy: Option<i64>,
     /// Backup Mode. Valid values: `0` (scheduled backup); `1` (manual backup); `2` (archive backup).
+    ///
     /// Wire name: `BackupWay`; example: `0`.
     pub backup_way: Option<i64>,
     /// Backup task name (customizable)
+    ///
     /// Wire name: `BackupName`; example: `mssql-dj5i29c5n`.
     pub backup_name: Option<String>,
     /// Group ID of unarchived backup files, which can be used as a request parameter in the `DescribeBackupFiles` API to get details of unarchived backup files in the specified group. This parameter is invalid for archived backup files.
+    ///
     /// Wire name: `GroupId`; example: `558800`.
     pub group_id: Option<String>,
     /// Backup file format. Valid values:`pkg` (archive file), `single` (unarchived files).
+    ///
     /// Wire name: `BackupFormat`; example: `pkg`.
     pub backup_format: Option<String>,
     /// The code of current region where the instance resides
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// The download address of cross-region backup in target region
+    ///
     /// Wire name: `CrossBackupAddr`.
     pub cross_backup_addr: Vec<CrossBackupAddr>,
     /// The target region and status of cross-region backup
+    ///
     /// Wire name: `CrossBackupStatus`.
     pub cross_backup_status: Vec<CrossRegionStatus>,
 }

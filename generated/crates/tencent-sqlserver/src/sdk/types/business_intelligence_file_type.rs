@@ -8,45 +8,59 @@ use super::FileAction;
 #[non_exhaustive]
 pub struct BusinessIntelligenceFile {
     /// File name
+    ///
     /// Wire name: `FileName`; example: `FileName`.
     pub file_name: Option<String>,
     /// File type
+    ///
     /// Wire name: `FileType`; example: `FLAT`.
     pub file_type: Option<String>,
     /// File COS_URL
+    ///
     /// Wire name: `FileURL`; example: `http://bucket/file.txt`.
     pub file_url: Option<String>,
     /// The file path on the server
+    ///
     /// Wire name: `FilePath`; example: `D:\SISI\`.
     pub file_path: Option<String>,
     /// File size in bytes
+    ///
     /// Wire name: `FileSize`; example: `0`.
     pub file_size: Option<i64>,
     /// File MD5 value
+    ///
     /// Wire name: `FileMd5`; example: `sdfgefdgrferw`.
     pub file_md5: Option<String>,
     /// File deployment status. Valid values: `1`(Initialize to be deployed), `2` (Deploying), `3` (Deployment successful), `4` (Deployment failed).
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Remarks
+    ///
     /// Wire name: `Remark`; example: `Remark`.
     pub remark: Option<String>,
     /// File creation time
+    ///
     /// Wire name: `CreateTime`; example: `2020-04-09 00:00:00`.
     pub create_time: Option<String>,
     /// Start time of file deployment
+    ///
     /// Wire name: `StartTime`; example: `2020-04-09 00:00:00`.
     pub start_time: Option<String>,
     /// End time of file deployment
+    ///
     /// Wire name: `EndTime`; example: `2020-04-09 00:00:00`.
     pub end_time: Option<String>,
     /// Returned error message
+    ///
     /// Wire name: `Message`; example: `Message`.
     pub message: Option<String>,
     /// Business intelligence instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-dj5i29c5n`.
     pub instance_id: Option<String>,
     /// Operation information
+    ///
     /// Wire name: `Action`.
     pub action: Option<FileAction>,
 }

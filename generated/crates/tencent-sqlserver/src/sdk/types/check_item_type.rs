@@ -6,23 +6,29 @@
 #[non_exhaustive]
 pub struct CheckItem {
     /// Check item names: CK_CPU - Post-Resizing CPU Risk Check; CK_MASTER_STORAGE - During read-only replica resizing, verify that read-only replica storage space is not less than that of the primary instance; CK_MEMORY - Post-Resizing Memory Risk Check; CK_STORAGE - Post-Resizing Storage Space Risk Check; CK_UPGRATE - Resizing Migration Requirement Check;
+    ///
     /// Wire name: `CheckName`; example: `CK_CPU`.
     pub check_name: Option<String>,
     /// Check item return values: CK_CPU - Maximum CPU utilization (%) in the last 7 days; CK_MASTER_STORAGE - Disk space of the primary instance (GB); CK_MEMORY - Maximum memory usage (GB) in the last 7 days;
     ///
     /// CK_STORAGE - Maximum disk usage (GB) in the last 7 days; CK_UPGRATE - Whether the current resizing check requires migration: MIGRATE indicates migration resizing is required, LOCAL indicates local resizing;
+    ///
     /// Wire name: `CurrentValue`; example: `0`.
     pub current_value: Option<String>,
     /// Check item pass status: 0 - Not passed, resizing not allowed; 1 - Passed, resizing allowed
+    ///
     /// Wire name: `Passed`; example: `0`.
     pub passed: Option<i64>,
     /// Whether this resizing item affects the instance: 0 - No impact; 1 - Impact exists
+    ///
     /// Wire name: `IsAffect`; example: `0`.
     pub is_affect: Option<i64>,
     /// Required description when impact exists or the check is not passed
+    ///
     /// Wire name: `Msg`; example: `0`.
     pub msg: Option<String>,
     /// Describe the corresponding code
+    ///
     /// Wire name: `MsgCode`; example: `0`.
     pub msg_code: Option<i64>,
 }

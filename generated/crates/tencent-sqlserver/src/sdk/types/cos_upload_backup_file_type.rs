@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CosUploadBackupFile {
     /// Backup name
+    ///
     /// Wire name: `FileName`.
     pub file_name: Option<String>,
     /// Backup size
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
 }

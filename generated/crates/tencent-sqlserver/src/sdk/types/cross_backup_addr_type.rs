@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CrossBackupAddr {
     /// The target region of cross-region backup
+    ///
     /// Wire name: `CrossRegion`; example: `ap-guangzhou`.
     pub cross_region: Option<String>,
     /// The address used to download the cross-region backup over a private network
+    ///
     /// Wire name: `CrossInternalAddr`; example: ` http://xxx`.
     pub cross_internal_addr: Option<String>,
     /// The address used to download the cross-region backup over a public network
+    ///
     /// Wire name: `CrossExternalAddr`; example: `http://xxx `.
     pub cross_external_addr: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CrossRegionStatus {
     /// The target region of cross-region backup
+    ///
     /// Wire name: `CrossRegion`; example: `ap-guangzhou`.
     pub cross_region: Option<String>,
     /// Synchronization status of cross-region backup. Valid values: `0` (creating), `1` (succeeded), `2`: (failed), `4` (syncing)
+    ///
     /// Wire name: `CrossStatus`; example: `0`.
     pub cross_status: Option<i64>,
 }

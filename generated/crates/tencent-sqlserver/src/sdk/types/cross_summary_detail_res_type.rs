@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct CrossSummaryDetailRes {
     /// Instance Status
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Instance Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-xxx`.
     pub instance_id: Option<String>,
     /// Instance Name
+    ///
     /// Wire name: `Name`; example: `name`.
     pub name: Option<String>,
     /// Cross-Region Backup Status: enable - Enabled, disable - Disabled
+    ///
     /// Wire name: `CrossBackupEnabled`; example: `enable`.
     pub cross_backup_enabled: Option<String>,
     /// Cross-Region Backup Target Region
+    ///
     /// Wire name: `CrossRegions`.
     pub cross_regions: Vec<String>,
     /// Latest Backup Start Time
+    ///
     /// Wire name: `LastBackupStartTime`; example: `2022-06-21 11:47:17`.
     pub last_backup_start_time: Option<String>,
     /// Cross-Region Backup Retention Days
+    ///
     /// Wire name: `CrossBackupSaveDays`; example: `7`.
     pub cross_backup_save_days: Option<i64>,
     /// Cross-Region Data Backup Total Space
+    ///
     /// Wire name: `DataBackupSpace`; example: `0`.
     pub data_backup_space: Option<u64>,
     /// Cross-Region Data Backup Total File Count
+    ///
     /// Wire name: `DataBackupCount`; example: `0`.
     pub data_backup_count: Option<u64>,
     /// Cross-Region Log Backup Total Space
+    ///
     /// Wire name: `LogBackupSpace`; example: `0`.
     pub log_backup_space: Option<u64>,
     /// Cross-Region Log Backup Total File Count
+    ///
     /// Wire name: `LogBackupCount`; example: `0`.
     pub log_backup_count: Option<u64>,
     /// Cross-Region Backup Total Space
+    ///
     /// Wire name: `ActualUsedSpace`; example: `0`.
     pub actual_used_space: Option<u64>,
     /// Cross-Region Backup Total Count
+    ///
     /// Wire name: `ActualUsedCount`; example: `0`.
     pub actual_used_count: Option<u64>,
 }

@@ -7,9 +7,11 @@ use super::AccountPrivilege;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataBasePrivilegeModifyInfo {
     /// Database Name
+    ///
     /// Wire name: `DataBaseName`; example: `db1`.
     pub data_base_name: Option<String>,
     /// Database Permission Modification Information
+    ///
     /// Wire name: `AccountPrivileges`.
     pub account_privileges: Option<Vec<AccountPrivilege>>,
 }

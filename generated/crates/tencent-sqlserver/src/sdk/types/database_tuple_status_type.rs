@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DatabaseTupleStatus {
     /// Publish Database Name
+    ///
     /// Wire name: `PublishDatabase`; example: `db1`.
     pub publish_database: Option<String>,
     /// Subscription Database Name
+    ///
     /// Wire name: `SubscribeDatabase`; example: `db2`.
     pub subscribe_database: Option<String>,
     /// Latest Synchronization Time
+    ///
     /// Wire name: `LastSyncTime`; example: `2024-12-23 00:24:26`.
     pub last_sync_time: Option<String>,
     /// Publish/Subscribe Status Between Databases: running, success, fail, unknow
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseTuple {
     /// Publish Database Name
+    ///
     /// Wire name: `PublishDatabase`; example: `db1`.
     pub publish_database: Option<String>,
     /// Subscription Database Name
+    ///
     /// Wire name: `SubscribeDatabase`; example: `db2`.
     pub subscribe_database: Option<String>,
 }

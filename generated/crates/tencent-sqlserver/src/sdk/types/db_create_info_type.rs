@@ -7,15 +7,19 @@ use super::AccountPrivilege;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbCreateInfo {
     /// Database name
+    ///
     /// Wire name: `DBName`; example: `DBName`.
     pub db_name: Option<String>,
     /// Character set, which can be queried by the `DescribeDBCharsets` API. Default value: `Chinese_PRC_CI_AS`.
+    ///
     /// Wire name: `Charset`; example: `Chinese_PRC_CI_AS`.
     pub charset: Option<String>,
     /// Database account permission information
+    ///
     /// Wire name: `Accounts`.
     pub accounts: Option<Vec<AccountPrivilege>>,
     /// Remarks
+    ///
     /// Wire name: `Remark`; example: `Remark`.
     pub remark: Option<String>,
 }

@@ -8,27 +8,35 @@ use super::AccountPrivilege;
 #[non_exhaustive]
 pub struct DbDetail {
     /// Database name
+    ///
     /// Wire name: `Name`; example: `db1`.
     pub name: Option<String>,
     /// Character set
+    ///
     /// Wire name: `Charset`; example: `Chinese_PRC_CI_AS`.
     pub charset: Option<String>,
     /// Remarks
+    ///
     /// Wire name: `Remark`; example: `andy`.
     pub remark: Option<String>,
     /// Database creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Database status. 1: creating, 2: running, 3: modifying, -1: dropping
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Database account permission information
+    ///
     /// Wire name: `Accounts`.
     pub accounts: Vec<AccountPrivilege>,
     /// Internal status. ONLINE: running
+    ///
     /// Wire name: `InternalStatus`; example: `ONLINE`.
     pub internal_status: Option<String>,
     /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
+    ///
     /// Wire name: `Encryption`; example: `disable`.
     pub encryption: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::{ResourceTag, SlaveZones};
 #[non_exhaustive]
 pub struct DbInstance {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-dj5i29c5n`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `Name`; example: `Name`.
     pub name: Option<String>,
     /// Project ID of instance
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Instance region ID
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<i64>,
     /// Instance AZ ID
+    ///
     /// Wire name: `ZoneId`; example: `100004`.
     pub zone_id: Option<i64>,
     /// Instance VPC ID, which will be 0 if the basic network is used
+    ///
     /// Wire name: `VpcId`; example: `3834195`.
     pub vpc_id: Option<i64>,
     /// Instance VPC subnet ID, which will be 0 if the basic network is used
+    ///
     /// Wire name: `SubnetId`; example: `67890`.
     pub subnet_id: Option<i64>,
     /// Instance status. Valid values:
@@ -50,144 +57,191 @@ pub struct DbInstance {
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Instance access IP
+    ///
     /// Wire name: `Vip`; example: `192.168.0.16`.
     pub vip: Option<String>,
     /// Instance access port
+    ///
     /// Wire name: `Vport`; example: `1433`.
     pub vport: Option<i64>,
     /// Instance creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance update time
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance billing start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance billing end time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance isolation time
+    ///
     /// Wire name: `IsolateTime`.
     pub isolate_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Instance memory size in GB
+    ///
     /// Wire name: `Memory`; example: `64`.
     pub memory: Option<i64>,
     /// Used storage capacity of instance in GB
+    ///
     /// Wire name: `UsedStorage`; example: `500`.
     pub used_storage: Option<i64>,
     /// Instance storage capacity in GB
+    ///
     /// Wire name: `Storage`; example: `500`.
     pub storage: Option<i64>,
     /// Instance version
+    ///
     /// Wire name: `VersionName`; example: `SQL Server 2008 Enterprise`.
     pub version_name: Option<String>,
     /// Instance renewal flag
+    ///
     /// Wire name: `RenewFlag`; example: `0`.
     pub renew_flag: Option<i64>,
     /// Instance disaster recovery type. 1: dual-server high availability; 2: single-node; 3: cross-AZ; 4: cross-AZ cluster; 5: cluster; 6: multi-node cluster; 7: multi-node cross-AZ cluster.
+    ///
     /// Wire name: `Model`; example: `1`.
     pub model: Option<i64>,
     /// Instance region name, such as ap-guangzhou
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instance AZ name, such as ap-guangzhou-1
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Backup time point
+    ///
     /// Wire name: `BackupTime`; example: `00:00`.
     pub backup_time: Option<String>,
     /// Instance billing mode. 0: pay-as-you-go
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Instance UID
+    ///
     /// Wire name: `Uid`; example: `gamedb.gz000.cdb.db`.
     pub uid: Option<String>,
     /// Number of CPU cores of instance
+    ///
     /// Wire name: `Cpu`; example: `4`.
     pub cpu: Option<i64>,
     /// Instance version code
+    ///
     /// Wire name: `Version`; example: `2008R2`.
     pub version: Option<String>,
     /// Instance type. Valid values: `TS85` (physical machine, local SSD), `Z3` (early version of physical machine, local SSD), `CLOUD_BASIC` (virtual machine, HDD cloud disk), `CLOUD_PREMIUM` (virtual machine, premium cloud disk), `CLOUD_SSD` (virtual machine, SSD), `CLOUD_HSSD` (virtual machine, enhanced SSD), `CLOUD_TSSD` (virtual machine, ulTra SSD), `CLOUD_BSSD` virtual machine, balanced SSD).
+    ///
     /// Wire name: `Type`; example: `TS85`.
     pub type_field: Option<String>,
     /// Billing ID
+    ///
     /// Wire name: `Pid`; example: `1`.
     pub pid: Option<i64>,
     /// Unique string-type ID of instance VPC in the format of `vpc-xxx`, which is an empty string if the basic network is used
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-xxxxx`.
     pub uniq_vpc_id: Option<String>,
     /// Unique string-type ID of instance subnet in the format of `subnet-xxx`, which is an empty string if the basic network is used
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-xxxxx`.
     pub uniq_subnet_id: Option<String>,
     /// Instance isolation operation.
+    ///
     /// Wire name: `IsolateOperator`; example: `User`.
     pub isolate_operator: Option<String>,
     /// Publishing/Subscription flag. SUB: subscription instance; PUB: publishing instance. If this parameter is left blank, the instance is an ordinary instance that does not involve publishing or subscription.
+    ///
     /// Wire name: `SubFlag`; example: `SUB`.
     pub sub_flag: Option<String>,
     /// Read-only flag. RO: read-only instance; MASTER: primary instance bound to a read-only instance. If this parameter is left blank, the instance is not a read-only instance and is not in any read-only group.
+    ///
     /// Wire name: `ROFlag`; example: `MASTER`.
     pub ro_flag: Option<String>,
     /// Disaster recovery type. MIRROR: image; ALWAYSON: Always On; SINGLE: single instance.
+    ///
     /// Wire name: `HAFlag`; example: `MIRROR`.
     pub ha_flag: Option<String>,
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// Backup mode. master_pkg: backup on the primary node (default value); master_no_pkg: no backup on the primary node; slave_pkg: backup on secondary nodes (valid for Always On clusters); slave_no_pkg: no backup on secondary nodes (valid for Always On clusters). This parameter is invalid for read-only instances.
+    ///
     /// Wire name: `BackupModel`; example: `master_pkg`.
     pub backup_model: Option<String>,
     /// Instance backup information.
+    ///
     /// Wire name: `InstanceNote`; example: `instance note`.
     pub instance_note: Option<String>,
     /// Backup cycle
+    ///
     /// Wire name: `BackupCycle`.
     pub backup_cycle: Vec<i64>,
     /// Backup cycle type. Valid values: `daily`, `weekly`, `monthly`.
+    ///
     /// Wire name: `BackupCycleType`; example: `daily`.
     pub backup_cycle_type: Option<String>,
     /// Data (log) backup retention period
+    ///
     /// Wire name: `BackupSaveDays`; example: `7`.
     pub backup_save_days: Option<i64>,
     /// Instance type. HA: high-availability instance; RO: read-only instance; SI: basic edition instance; BI: business intelligence service instance; cvmHA: high-availability instance with cloud disk; cvmRO: read-only instance with cloud disk; MultiHA: multi-node instance; cvmMultiHA: multi-node instance with cloud disk.
+    ///
     /// Wire name: `InstanceType`; example: `HA`.
     pub instance_type: Option<String>,
     /// The target region of cross-region backup. If this parameter left empty, it indicates that cross-region backup is disabled.
+    ///
     /// Wire name: `CrossRegions`.
     pub cross_regions: Vec<String>,
     /// Cross-region backup status. Valid values: `enable` (enabled), `disable` (disabed)
+    ///
     /// Wire name: `CrossBackupEnabled`; example: `enable`.
     pub cross_backup_enabled: Option<String>,
     /// The retention period of cross-region backup. Default value: 7 days
+    ///
     /// Wire name: `CrossBackupSaveDays`; example: `7`.
     pub cross_backup_save_days: Option<u64>,
     /// Domain name of the public network address
+    ///
     /// Wire name: `DnsPodDomain`; example: `gz.xxx.sqlserver.tencent.com`.
     pub dns_pod_domain: Option<String>,
     /// Port number of the public network
+    ///
     /// Wire name: `TgwWanVPort`; example: `2032`.
     pub tgw_wan_v_port: Option<i64>,
     /// Collation of system character sets. Default value: `Chinese_PRC_CI_AS`.
+    ///
     /// Wire name: `Collation`; example: `Chinese_PRC_CI_AS`.
     pub collation: Option<String>,
     /// System time zone. Default value: `China Standard Time`.
+    ///
     /// Wire name: `TimeZone`; example: `China Standard Time`.
     pub time_zone: Option<String>,
     /// Whether the instance is deployed across AZs
+    ///
     /// Wire name: `IsDrZone`; example: `false`.
     pub is_dr_zone: Option<bool>,
     /// Secondary AZ information on the two-node instance.
+    ///
     /// Wire name: `SlaveZones`.
     pub slave_zones: Option<SlaveZones>,
     /// Architecture flag. SINGLE: single-node; DOUBLE: two-node.
+    ///
     /// Wire name: `Architecture`; example: `DOUBLE`.
     pub architecture: Option<String>,
     /// Type flag. EXCLUSIVE: exclusive; SHARED: shared.
+    ///
     /// Wire name: `Style`; example: `EXCLUSIVE`.
     pub style: Option<String>,
     /// Multi-Node Instance Secondary AZ Information
+    ///
     /// Wire name: `MultiSlaveZones`.
     pub multi_slave_zones: Vec<SlaveZones>,
 }

@@ -6,60 +6,79 @@
 #[non_exhaustive]
 pub struct DbNormalDetail {
     /// Whether it is subscribed. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsSubscribed`; example: `0`.
     pub is_subscribed: Option<String>,
     /// Database collation
+    ///
     /// Wire name: `CollationName`; example: `Chinese_PRC_CI_AS`.
     pub collation_name: Option<String>,
     /// Whether the cleanup task is enabled to automatically remove old change tracking information when CT is enabled. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsAutoCleanupOn`; example: `0`.
     pub is_auto_cleanup_on: Option<String>,
     /// Whether SQL Server Service Broker is enabled. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsBrokerEnabled`; example: `0`.
     pub is_broker_enabled: Option<String>,
     /// Whether CDC is enabled. Valid values: `0` (disabled), `1` (enabled)
+    ///
     /// Wire name: `IsCdcEnabled`; example: `0`.
     pub is_cdc_enabled: Option<String>,
     /// Whether CT is enabled. Valid values: `0` (disabled), `1` (enabled)
+    ///
     /// Wire name: `IsDbChainingOn`; example: `0`.
     pub is_db_chaining_on: Option<String>,
     /// Whether it is encrypted. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsEncrypted`; example: `0`.
     pub is_encrypted: Option<String>,
     /// Whether full-text indexes are enabled. Valid values: `0` (no), `1` (yes)
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IsFulltextEnabled`; example: `0`.
     pub is_fulltext_enabled: Option<String>,
     /// Whether it is a mirror database. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsMirroring`; example: `0`.
     pub is_mirroring: Option<String>,
     /// Whether it is published. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsPublished`; example: `0`.
     pub is_published: Option<String>,
     /// Whether snapshots are enabled. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsReadCommittedSnapshotOn`; example: `0`.
     pub is_read_committed_snapshot_on: Option<String>,
     /// Whether it is trustworthy. Valid values: `0` (no), `1` (yes)
+    ///
     /// Wire name: `IsTrustworthyOn`; example: `0`.
     pub is_trustworthy_on: Option<String>,
     /// Mirroring state
+    ///
     /// Wire name: `MirroringState`; example: `SYNCHRONIZED`.
     pub mirroring_state: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Name`; example: `mirror_test37`.
     pub name: Option<String>,
     /// Recovery model
+    ///
     /// Wire name: `RecoveryModelDesc`; example: `FULL`.
     pub recovery_model_desc: Option<String>,
     /// Retention period (in days) of change tracking information
+    ///
     /// Wire name: `RetentionPeriod`; example: `7`.
     pub retention_period: Option<String>,
     /// Database status
+    ///
     /// Wire name: `StateDesc`; example: `ONLINE`.
     pub state_desc: Option<String>,
     /// User type
+    ///
     /// Wire name: `UserAccessDesc`; example: `MULTI_USER`.
     pub user_access_desc: Option<String>,
     /// Database creation time
+    ///
     /// Wire name: `CreateTime`; example: `2023-01-01 12:00:00`.
     pub create_time: Option<String>,
 }

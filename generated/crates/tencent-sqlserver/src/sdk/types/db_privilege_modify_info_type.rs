@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbPrivilegeModifyInfo {
     /// Database name
+    ///
     /// Wire name: `DBName`; example: `db_test`.
     pub db_name: Option<String>,
     /// Permission modification information. Valid values: `ReadWrite` (read-write), `ReadOnly` (read-only), `Delete` (delete the account's permission to this database), `DBOwner` (owner).
+    ///
     /// Wire name: `Privilege`; example: `ReadWrite`.
     pub privilege: Option<String>,
 }

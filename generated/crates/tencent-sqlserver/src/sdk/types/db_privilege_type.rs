@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbPrivilege {
     /// Database name
+    ///
     /// Wire name: `DBName`; example: `db_test`.
     pub db_name: Option<String>,
     /// Database permissions. Valid values: `ReadWrite` (read-write), `ReadOnly` (read-only), `DBOwner` (owner)
+    ///
     /// Wire name: `Privilege`; example: `ReadOnly`.
     pub privilege: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbRemark {
     /// Database name
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Remarks
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DbRenameRes {
     /// Name of the new database
+    ///
     /// Wire name: `NewName`; example: `new_db`.
     pub new_name: Option<String>,
     /// Name of the old database
+    ///
     /// Wire name: `OldName`; example: `old_db`.
     pub old_name: Option<String>,
 }

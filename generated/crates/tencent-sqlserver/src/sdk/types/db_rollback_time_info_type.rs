@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DbRollbackTimeInfo {
     /// Database name
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// Start time of time range available for rollback
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// End time of time range available for rollback
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

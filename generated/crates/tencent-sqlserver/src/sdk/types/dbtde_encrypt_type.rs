@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbtdeEncrypt {
     /// Database Name
+    ///
     /// Wire name: `DBName`; example: `test_db`.
     pub db_name: Option<String>,
     /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
+    ///
     /// Wire name: `Encryption`; example: `enable`.
     pub encryption: Option<String>,
 }

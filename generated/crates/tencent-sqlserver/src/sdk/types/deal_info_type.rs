@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DealInfo {
     /// Order name
+    ///
     /// Wire name: `DealName`.
     pub deal_name: Option<String>,
     /// Number of items
+    ///
     /// Wire name: `Count`.
     pub count: Option<u64>,
     /// ID of associated flow, which can be used to query the flow execution status
+    ///
     /// Wire name: `FlowId`.
     pub flow_id: Option<i64>,
     /// This field is required only for an order that creates an instance, indicating the ID of the instance created by the order
+    ///
     /// Wire name: `InstanceIdSet`.
     pub instance_id_set: Vec<String>,
     /// Account
+    ///
     /// Wire name: `OwnerUin`.
     pub owner_uin: Option<String>,
     /// Instance billing type
+    ///
     /// Wire name: `InstanceChargeType`.
     pub instance_charge_type: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DealInstance {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Vec<String>,
     /// Order ID
+    ///
     /// Wire name: `DealName`; example: `20230101872736`.
     pub deal_name: Option<String>,
 }

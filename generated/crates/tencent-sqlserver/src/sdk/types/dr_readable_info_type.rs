@@ -7,26 +7,32 @@
 pub struct DrReadableInfo {
     /// Replica server status. Valid values: enable - running; disable - unavailable
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SlaveStatus`; example: `enable`.
     pub slave_status: Option<String>,
     /// Replica server readable status. Valid values: enable - enabled; disable - disabled
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReadableStatus`; example: `enable`.
     pub readable_status: Option<String>,
     /// Replica server read-only VIP
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Replica server read-only port
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VPort`; example: `1433`.
     pub v_port: Option<i64>,
     /// Replica server VPC ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-nhu89aj`.
     pub uniq_vpc_id: Option<String>,
     /// Replica server VPC subnet ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqSubnetId`; example: `sub-87ahua`.
     pub uniq_subnet_id: Option<String>,
 }

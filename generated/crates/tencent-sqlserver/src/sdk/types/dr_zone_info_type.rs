@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrZoneInfo {
     /// Resource ID of the secondary node.
+    ///
     /// Wire name: `DrInstanceId`; example: `mssqldr-io91h2`.
     pub dr_instance_id: Option<String>,
     /// AZ of the secondary node.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
 }

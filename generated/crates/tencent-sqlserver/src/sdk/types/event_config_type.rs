@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventConfig {
     /// Event type. Valid values: `slow` (set threshold for slow SQL ), `blocked` (set threshold for the blocking and deadlock).
+    ///
     /// Wire name: `EventType`; example: `slow`.
     pub event_type: Option<String>,
     /// Threshold in milliseconds. Valid values: `0`(disable), `non-zero` (enable)
+    ///
     /// Wire name: `Threshold`; example: `1000`.
     pub threshold: Option<i64>,
 }

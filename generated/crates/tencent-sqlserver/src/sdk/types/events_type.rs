@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct Events {
     /// ID
+    ///
     /// Wire name: `Id`; example: `100`.
     pub id: Option<i64>,
     /// File name of an extended event
+    ///
     /// Wire name: `FileName`; example: `*.xel`.
     pub file_name: Option<String>,
     /// File size of an extended event
+    ///
     /// Wire name: `Size`; example: `1024`.
     pub size: Option<i64>,
     /// Event type. Valid values: `slow` (Slow SQL event), `blocked` (blocking event),  `deadlock` (deadlock event).
+    ///
     /// Wire name: `EventType`; example: `slow`.
     pub event_type: Option<String>,
     /// Event record status. Valid values: `1` (succeeded), `2` (failed).
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Generation start time of an extended file
+    ///
     /// Wire name: `StartTime`; example: `2023-01-01 12:00:00`.
     pub start_time: Option<String>,
     /// Generation end time of an extended file
+    ///
     /// Wire name: `EndTime`; example: `2023-01-01 12:05:00`.
     pub end_time: Option<String>,
     /// Download address on the private network
+    ///
     /// Wire name: `InternalAddr`; example: `无`.
     pub internal_addr: Option<String>,
     /// Download address on the public network
+    ///
     /// Wire name: `ExternalAddr`; example: `无`.
     pub external_addr: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FileAction {
     /// Allowed operations. Valid values: `view` (view list), `remark` (modify remark), `deploy` (deploy files), `delete` (delete files).
+    ///
     /// Wire name: `AllAction`.
     pub all_action: Vec<String>,
     /// Operation allowed in the current status. If the subset of `AllAction` is empty, no operations will be allowed.
+    ///
     /// Wire name: `AllowedAction`.
     pub allowed_action: Vec<String>,
 }

@@ -8,9 +8,11 @@ use super::DbDetail;
 #[non_exhaustive]
 pub struct InstanceDbDetail {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-njj2mtpl`.
     pub instance_id: Option<String>,
     /// Database information list
+    ///
     /// Wire name: `DBDetails`.
     pub db_details: Vec<DbDetail>,
 }

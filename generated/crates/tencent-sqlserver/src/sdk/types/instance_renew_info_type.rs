@@ -4,10 +4,8 @@
 /// `InstanceRenewInfo` (no description in the spec).
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRenewInfo {
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`; example: `mssql-j8kv137v`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `RenewFlag`; example: `0`.
     pub renew_flag: Option<i64>,
 }

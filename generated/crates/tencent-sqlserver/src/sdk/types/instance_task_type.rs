@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InstanceTask {
     /// Unique id
+    ///
     /// Wire name: `Id`; example: `100374`.
     pub id: Option<i64>,
     /// Job Type
+    ///
     /// Wire name: `Type`; example: `62`.
     pub type_field: Option<i64>,
     /// Job Status
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Progress Percentage 0~100
+    ///
     /// Wire name: `Progress`; example: `50`.
     pub progress: Option<i64>,
     /// Start Time
+    ///
     /// Wire name: `StartTime`; example: `2024-08-15 14:25:20`.
     pub start_time: Option<String>,
     /// End Time
+    ///
     /// Wire name: `EndTime`; example: `2024-08-15 14:26:22`.
     pub end_time: Option<String>,
     /// Error Code
+    ///
     /// Wire name: `ErrorCode`; example: `0`.
     pub error_code: Option<i64>,
     /// Error Message Description
+    ///
     /// Wire name: `Message`; example: `Asynchronous task failed`.
     pub message: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InterInstanceFlow {
     /// Instance ID, such as mssql-sdf32n1d.
+    ///
     /// Wire name: `InstanceId`; example: `mssql-dj5i29c5n`.
     pub instance_id: Option<String>,
     /// Instance task ID for enabling or disabling the interworking group. When `FlowId` is less than 0, the interworking group will be enabled or disabled successfully; otherwise, the operation failed.
+    ///
     /// Wire name: `FlowId`; example: `558800`.
     pub flow_id: Option<i64>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct InterInstance {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-dj5i29c5n`.
     pub instance_id: Option<String>,
     /// Instance interworking IP, which can be accessed after the instance is added to the interworking group.
+    ///
     /// Wire name: `InterVip`; example: `192.168.0.1`.
     pub inter_vip: Option<String>,
     /// Instance interworking port, which can be accessed after the instance is added to the interworking group.
+    ///
     /// Wire name: `InterPort`; example: `1433`.
     pub inter_port: Option<i64>,
     /// Instance interworking status. Valid values: `1` (Enabling interworking IP), `2` (Enabled interworking IP), `3` (Adding to interworking group), `4` (Added to interworking group), `5` (Reclaiming interworking IP), `6`(Reclaimed interworking IP), `7` (Removing from interworking group), `8` (Removed from interworking group).
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Instance region, such as ap-guangzhou.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instance AZ name, such as ap-guangzhou-1.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Instance version code
+    ///
     /// Wire name: `Version`; example: `2008R2`.
     pub version: Option<String>,
     /// Instance version
+    ///
     /// Wire name: `VersionName`; example: `SQL Server 2008 R2 Enterprise`.
     pub version_name: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `Name`; example: `Name`.
     pub name: Option<String>,
     /// Instance access IP
+    ///
     /// Wire name: `Vip`; example: `192.168.0.2`.
     pub vip: Option<String>,
     /// Instance access port
+    ///
     /// Wire name: `Vport`; example: `1433`.
     pub vport: Option<i64>,
 }

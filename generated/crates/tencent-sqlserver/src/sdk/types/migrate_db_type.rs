@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateDb {
     /// Name of migrated database
+    ///
     /// Wire name: `DBName`; example: `db1`.
     pub db_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MigrateDetail {
     /// Name of current step
+    ///
     /// Wire name: `StepName`; example: `Back Up Database`.
     pub step_name: Option<String>,
     /// Progress of current step in %
+    ///
     /// Wire name: `Progress`; example: `50`.
     pub progress: Option<i64>,
 }

@@ -5,34 +5,44 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateSource {
     /// Source instance ID in the format of `mssql-si2823jyl`, which is used when `MigrateType` is 1 (TencentDB for SQL Server)
+    ///
     /// Wire name: `InstanceId`; example: `mssql-si2823jyl`.
     pub instance_id: Option<String>,
     /// ID of source CVM instance, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
+    ///
     /// Wire name: `CvmId`; example: `ins-62dhd3d1`.
     pub cvm_id: Option<String>,
     /// VPC ID of source CVM instance in the format of vpc-6ys9ont9, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
+    ///
     /// Wire name: `VpcId`; example: `vpc-6ys9ont9`.
     pub vpc_id: Option<String>,
     /// VPC subnet ID of source CVM instance in the format of subnet-h9extioi, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
+    ///
     /// Wire name: `SubnetId`; example: `subnet-h9extioi`.
     pub subnet_id: Option<String>,
     /// Username, which is used when `MigrateType` is 1 or 2
+    ///
     /// Wire name: `UserName`; example: `andy`.
     pub user_name: Option<String>,
     /// Password, which is used when `MigrateType` is 1 or 2
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Private IP of source CVM database, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
+    ///
     /// Wire name: `Ip`; example: `172.1.1.5`.
     pub ip: Option<String>,
     /// Port number of source CVM database, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
+    ///
     /// Wire name: `Port`; example: `22`.
     pub port: Option<u64>,
     /// Source backup address for offline migration, which is used when `MigrateType` is 4 or 5
+    ///
     /// Wire name: `Url`.
     pub url: Vec<String>,
     /// Source backup password for offline migration, which is used when `MigrateType` is 4 or 5
+    ///
     /// Wire name: `UrlPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub url_password: Option<::runtime::Sensitive<String>>,

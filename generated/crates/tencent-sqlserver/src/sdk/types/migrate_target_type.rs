@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateTarget {
     /// ID of target instance in the format of mssql-si2823jyl
+    ///
     /// Wire name: `InstanceId`; example: `mssql-si2823jyl`.
     pub instance_id: Option<String>,
     /// Username of migration target instance
+    ///
     /// Wire name: `UserName`; example: `andy`.
     pub user_name: Option<String>,
     /// Password of migration target instance
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

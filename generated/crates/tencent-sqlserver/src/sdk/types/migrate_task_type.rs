@@ -8,42 +8,55 @@ use super::MigrateDetail;
 #[non_exhaustive]
 pub struct MigrateTask {
     /// Migration task ID
+    ///
     /// Wire name: `MigrateId`; example: `2728`.
     pub migrate_id: Option<u64>,
     /// Migration task name
+    ///
     /// Wire name: `MigrateName`; example: `andy-Migrate`.
     pub migrate_name: Option<String>,
     /// User ID of migration task
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<u64>,
     /// Migration task region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Migration source type. 1: TencentDB for SQL Server, 2: CVM-based self-created SQL Server database; 3: SQL Server backup restoration, 4: SQL Server backup restoration (in COS mode)
+    ///
     /// Wire name: `SourceType`; example: `5`.
     pub source_type: Option<i64>,
     /// Migration task creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Migration task start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Migration task end time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Migration task status (1: initializing, 4: migrating, 5: migration failed, 6: migration succeeded, 7: suspended, 8: deleted, 9: suspending, 10: completing, 11: suspension failed, 12: completion failed)
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// Information
+    ///
     /// Wire name: `Message`; example: `Message`.
     pub message: Option<String>,
     /// Whether migration task has been checked (0: not checked, 1: check succeeded, 2: check failed, 3: checking)
+    ///
     /// Wire name: `CheckFlag`; example: `1`.
     pub check_flag: Option<u64>,
     /// Migration task progress in %
+    ///
     /// Wire name: `Progress`; example: `50`.
     pub progress: Option<i64>,
     /// Migration task progress details
+    ///
     /// Wire name: `MigrateDetail`.
     pub migrate_detail: Option<MigrateDetail>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MigrationAction {
     /// All the allowed operations. Values include: view (viewing a task), modify (modifying a task), start (starting a task), incremental (creating an incremental task), delete (deleting a task), and upload (obtaining the upload permission).
+    ///
     /// Wire name: `AllAction`.
     pub all_action: Vec<String>,
     /// Operation allowed in the current status. If the subset of AllAction is left empty, no operations will be allowed.
+    ///
     /// Wire name: `AllowedAction`.
     pub allowed_action: Vec<String>,
 }

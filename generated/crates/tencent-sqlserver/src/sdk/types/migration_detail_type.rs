@@ -8,16 +8,20 @@ use super::MigrationStep;
 #[non_exhaustive]
 pub struct MigrationDetail {
     /// Total number of steps
+    ///
     /// Wire name: `StepAll`.
     pub step_all: Option<i64>,
     /// Current step
+    ///
     /// Wire name: `StepNow`.
     pub step_now: Option<i64>,
     /// Overall progress. For example, “30” means 30%.
+    ///
     /// Wire name: `Progress`.
     pub progress: Option<i64>,
     /// Step information. ‘null’ means the migration has not started
     /// Note: this field may return ‘null’, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepInfo`.
     pub step_info: Vec<MigrationStep>,
 }

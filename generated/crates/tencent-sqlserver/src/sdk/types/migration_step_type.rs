@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MigrationStep {
     /// Step sequence
+    ///
     /// Wire name: `StepNo`.
     pub step_no: Option<i64>,
     /// Step name
+    ///
     /// Wire name: `StepName`.
     pub step_name: Option<String>,
     /// Step ID in English
+    ///
     /// Wire name: `StepId`.
     pub step_id: Option<String>,
     /// Step status: 0 (default value), 1 (succeeded), 2 (failed), 3 (in progress), 4 (not started)
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

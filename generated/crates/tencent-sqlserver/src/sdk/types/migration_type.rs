@@ -8,57 +8,74 @@ use super::{DbRenameRes, MigrationAction, MigrationDetail};
 #[non_exhaustive]
 pub struct Migration {
     /// Backup import task ID or incremental import task ID
+    ///
     /// Wire name: `MigrationId`; example: `mssql-incremental-migration-kp7bgv8p`.
     pub migration_id: Option<String>,
     /// Backup import task name. For an incremental import task, this field will be left empty.
     /// Note: this field may return ‘null’, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MigrationName`; example: `MigrationName`.
     pub migration_name: Option<String>,
     /// Application ID
+    ///
     /// Wire name: `AppId`; example: `251006279`.
     pub app_id: Option<u64>,
     /// Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// ID of migrated target instance
+    ///
     /// Wire name: `InstanceId`; example: `mssql-rdc0gajn`.
     pub instance_id: Option<String>,
     /// Migration task restoration type
+    ///
     /// Wire name: `RecoveryType`; example: `FULL_LOG`.
     pub recovery_type: Option<String>,
     /// Backup user upload type. COS_URL: the backup is stored in user’s Cloud Object Storage, with URL provided. COS_UPLOAD: the backup is stored in the application’s Cloud Object Storage and needs to be uploaded by the user.
+    ///
     /// Wire name: `UploadType`; example: `COS_UPLOAD`.
     pub upload_type: Option<String>,
     /// Backup file list, which is determined by UploadType. If the upload type is COS_URL, URL will be saved. If the upload type is COS_UPLOAD, the backup name will be saved.
+    ///
     /// Wire name: `BackupFiles`.
     pub backup_files: Vec<String>,
     /// Migration task status. Valid values: `2` (Creation completed), `7` (Importing full backups), `8` (Waiting for incremental backups), `9` (Import success), `10` (Import failure), `12` (Importing incremental backups).
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Migration task creation time
+    ///
     /// Wire name: `CreateTime`; example: `2020-09-27 20:44:59`.
     pub create_time: Option<String>,
     /// Migration task start time
+    ///
     /// Wire name: `StartTime`; example: `0000-00-00 00:00:00`.
     pub start_time: Option<String>,
     /// Migration task end time
+    ///
     /// Wire name: `EndTime`; example: `0000-00-00 00:00:00`.
     pub end_time: Option<String>,
     /// More information
+    ///
     /// Wire name: `Message`; example: `Message`.
     pub message: Option<String>,
     /// Migration detail
+    ///
     /// Wire name: `Detail`.
     pub detail: Option<MigrationDetail>,
     /// Operation allowed in the current status
+    ///
     /// Wire name: `Action`.
     pub action: Option<MigrationAction>,
     /// Whether this is the final restoration. For a full import task, this field will be left empty.
     /// Note: this field may return ‘null’, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsRecovery`; example: `NO`.
     pub is_recovery: Option<String>,
     /// Name set of renamed databases
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBRename`.
     pub db_rename: Vec<DbRenameRes>,
 }

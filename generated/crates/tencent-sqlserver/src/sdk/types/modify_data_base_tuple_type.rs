@@ -7,12 +7,15 @@ use super::DatabaseTuple;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyDataBaseTuple {
     /// Subscription Relationship to be Modified
+    ///
     /// Wire name: `DatabaseTuple`.
     pub database_tuple: Option<DatabaseTuple>,
     /// Modified subscription relationship. Takes effect when DeleteDataBasesTuple is false
+    ///
     /// Wire name: `NewDatabaseTuple`.
     pub new_database_tuple: Option<DatabaseTuple>,
     /// Whether to delete the subscription relationship. When this option is true, NewDatabaseTuple is invalid
+    ///
     /// Wire name: `DeleteDataBasesTuple`; example: `true`.
     pub delete_data_bases_tuple: Option<bool>,
 }

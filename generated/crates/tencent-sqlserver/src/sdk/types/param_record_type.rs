@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ParamRecord {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-hbr4jy7i`.
     pub instance_id: Option<String>,
     /// Parameter name
+    ///
     /// Wire name: `ParamName`; example: `fill factor (%)`.
     pub param_name: Option<String>,
     /// Parameter value before modification
+    ///
     /// Wire name: `OldValue`; example: `2`.
     pub old_value: Option<String>,
     /// Parameter value after modification
+    ///
     /// Wire name: `NewValue`; example: `100`.
     pub new_value: Option<String>,
     /// Parameter modification status. Valid values: `1` (initializing and waiting for modification), `2` (modification succeed), `3` (modification failed), `4` (modifying)
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Modification time
+    ///
     /// Wire name: `ModifyTime`; example: `2020-04-09 00:00:00`.
     pub modify_time: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ParameterDetail {
     /// Parameter name
+    ///
     /// Wire name: `Name`; example: `fill factor (%)`.
     pub name: Option<String>,
     /// Data type of the parameter. Valid values: `integer`, `enum`
+    ///
     /// Wire name: `ParamType`; example: `INT`.
     pub param_type: Option<String>,
     /// Default value of the parameter
+    ///
     /// Wire name: `Default`; example: `0`.
     pub default: Option<String>,
     /// Parameter description
+    ///
     /// Wire name: `Description`; example: `The fill-factor option is provided for fine-tuning index data st`.
     pub description: Option<String>,
     /// Current value of the parameter
+    ///
     /// Wire name: `CurrentValue`; example: `5`.
     pub current_value: Option<String>,
     /// Whether the database needs to be restarted for the modified parameter to take effect. Valid values: `0` (no),`1` (yes)
+    ///
     /// Wire name: `NeedReboot`; example: `1`.
     pub need_reboot: Option<i64>,
     /// Maximum value of the parameter
+    ///
     /// Wire name: `Max`; example: `100`.
     pub max: Option<i64>,
     /// Minimum value of the parameter
+    ///
     /// Wire name: `Min`; example: `0`.
     pub min: Option<i64>,
     /// Enumerated values of the parameter
+    ///
     /// Wire name: `EnumValue`.
     pub enum_value: Vec<String>,
     /// Parameter status. Valid values: `0` (normal), `1` (modifying)
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parameter {
     /// Parameter name
+    ///
     /// Wire name: `Name`; example: `fill factor (%)`.
     pub name: Option<String>,
     /// Parameter value
+    ///
     /// Wire name: `CurrentValue`; example: `1`.
     pub current_value: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Price {
     /// Reference price for yearly/monthly subscription, unit-cent
+    ///
     /// Wire name: `PrepaidPrice`; example: `1`.
     pub prepaid_price: Option<u64>,
     /// Price unit for yearly/monthly subscription, M-month
+    ///
     /// Wire name: `PrepaidPriceUnit`; example: `M`.
     pub prepaid_price_unit: Option<String>,
     /// Pay-as-you-go price, unit-cent
+    ///
     /// Wire name: `PostpaidPrice`; example: `1`.
     pub postpaid_price: Option<u64>,
     /// Pay-as-you-go price unit, H-hour
+    ///
     /// Wire name: `PostpaidPriceUnit`; example: `H`.
     pub postpaid_price_unit: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::DatabaseTupleStatus;
 #[non_exhaustive]
 pub struct PublishSubscribe {
     /// Pub/Sub ID
+    ///
     /// Wire name: `Id`; example: `172631`.
     pub id: Option<u64>,
     /// Pub/Sub Name
+    ///
     /// Wire name: `Name`; example: `sqlPublishSubscribe`.
     pub name: Option<String>,
     /// Published Instance ID
+    ///
     /// Wire name: `PublishInstanceId`; example: `mssql-2cwisu23`.
     pub publish_instance_id: Option<String>,
     /// Published Instance Name
+    ///
     /// Wire name: `PublishInstanceName`; example: `mssql-andy`.
     pub publish_instance_name: Option<String>,
     /// Published Instance IP
+    ///
     /// Wire name: `PublishInstanceIp`; example: `172.1.1.1`.
     pub publish_instance_ip: Option<String>,
     /// Subscription Instance ID
+    ///
     /// Wire name: `SubscribeInstanceId`; example: `mssql-hlh6yka1`.
     pub subscribe_instance_id: Option<String>,
     /// Subscription Instance Name
+    ///
     /// Wire name: `SubscribeInstanceName`; example: `mssql-toto`.
     pub subscribe_instance_name: Option<String>,
     /// Subscription Instance IP
+    ///
     /// Wire name: `SubscribeInstanceIp`; example: `172.2.2.2`.
     pub subscribe_instance_ip: Option<String>,
     /// Publication-Subscription Relationship Collection of Database
+    ///
     /// Wire name: `DatabaseTupleSet`.
     pub database_tuple_set: Vec<DatabaseTupleStatus>,
 }

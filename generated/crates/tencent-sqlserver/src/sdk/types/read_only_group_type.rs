@@ -8,51 +8,67 @@ use super::ReadOnlyInstance;
 #[non_exhaustive]
 pub struct ReadOnlyGroup {
     /// Read-Only Group ID
+    ///
     /// Wire name: `ReadOnlyGroupId`; example: `mssqlrg-dj5i29c5n`.
     pub read_only_group_id: Option<String>,
     /// Read-Only Group Name
+    ///
     /// Wire name: `ReadOnlyGroupName`; example: `andy_ReadOnlyGroup`.
     pub read_only_group_name: Option<String>,
     /// Region ID of the Read-Only Group, same as the Primary Instance
+    ///
     /// Wire name: `RegionId`; example: `ap-guangzhou`.
     pub region_id: Option<String>,
     /// Read-Only Group's AZ ID, same as the Primary Instance
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-3`.
     pub zone_id: Option<String>,
     /// Whether to enable the timeout culling feature; 0 - disabled, 1 - enabled
+    ///
     /// Wire name: `IsOfflineDelay`; example: `1`.
     pub is_offline_delay: Option<i64>,
     /// Timeout threshold used after enabling the timeout culling feature
+    ///
     /// Wire name: `ReadOnlyMaxDelayTime`; example: `100`.
     pub read_only_max_delay_time: Option<i64>,
     /// Minimum number of read-only replicas retained in the read-only group after enabling the timeout culling feature
+    ///
     /// Wire name: `MinReadOnlyInGroup`; example: `1`.
     pub min_read_only_in_group: Option<i64>,
     /// Read-Only Group vip
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Read-Only Group vport
+    ///
     /// Wire name: `Vport`; example: `1433`.
     pub vport: Option<i64>,
     /// Read-Only Group VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-kw88teud`.
     pub vpc_id: Option<String>,
     /// Read-Only Group VPC Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-8z5n8tcg`.
     pub subnet_id: Option<String>,
     /// Read-Only Group Status: 1-Running, 5-Creating
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Primary instance ID, in the form of mssql-sgeshe3th
+    ///
     /// Wire name: `MasterInstanceId`; example: `mssql-sgeshe3th`.
     pub master_instance_id: Option<String>,
     /// Read-Only Instance Replica Set
+    ///
     /// Wire name: `ReadOnlyInstanceSet`.
     pub read_only_instance_set: Vec<ReadOnlyInstance>,
     /// RO group's public network address domain name
+    ///
     /// Wire name: `DnsPodDomain`; example: `gz.xxx.sqlserver.tencent.com`.
     pub dns_pod_domain: Option<String>,
     /// RO group's public network address port
+    ///
     /// Wire name: `TgwWanVPort`; example: `2032`.
     pub tgw_wan_v_port: Option<u64>,
 }

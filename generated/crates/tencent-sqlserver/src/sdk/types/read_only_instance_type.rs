@@ -6,51 +6,67 @@
 #[non_exhaustive]
 pub struct ReadOnlyInstance {
     /// Read-Only Replica ID, in the format of: mssqlro-3l3fgqn7
+    ///
     /// Wire name: `InstanceId`; example: `mssql-dj5i29c5n`.
     pub instance_id: Option<String>,
     /// Read-Only Replica Name
+    ///
     /// Wire name: `Name`; example: `andy`.
     pub name: Option<String>,
     /// Read-Only Replica Unique UID
+    ///
     /// Wire name: `Uid`; example: `gamedb.gz000.cdb.db`.
     pub uid: Option<String>,
     /// Read-Only Replica Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// Read-Only Replica Status: 1: Creating, 2: Running, 3: Delayed Removal, 4: Isolated, 5: Recycling, 6: Recycled, 7: Task Executing, 8: Offline, 9: Instance Scaling, 10: Instance Migrating, 12: Restarting
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Read-Only Replica Creation Time
+    ///
     /// Wire name: `CreateTime`; example: `2020-04-09 00:00:00`.
     pub create_time: Option<String>,
     /// Read-Only Replica Update Time
+    ///
     /// Wire name: `UpdateTime`; example: `2020-04-09 00:00:00`.
     pub update_time: Option<String>,
     /// Read-Only Replica Memory Size (Unit: GB)
+    ///
     /// Wire name: `Memory`; example: `2`.
     pub memory: Option<i64>,
     /// Read-Only Replica Storage Space Size (Unit: GB)
+    ///
     /// Wire name: `Storage`; example: `100`.
     pub storage: Option<i64>,
     /// Read-Only Replica cpu Core Count
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Read-Only Replica Codenames
+    ///
     /// Wire name: `Version`; example: `2008R2`.
     pub version: Option<String>,
     /// Host Machine Code
+    ///
     /// Wire name: `Type`; example: `TS85`.
     pub type_field: Option<String>,
     /// Read-Only Replica Mode, 2-Standalone
+    ///
     /// Wire name: `Model`; example: `2`.
     pub model: Option<i64>,
     /// Read-Only Replica Billing Mode, 1-yearly/monthly subscription, 0-pay-as-you-go
+    ///
     /// Wire name: `PayMode`; example: `1`.
     pub pay_mode: Option<i64>,
     /// Read-Only Replica Weight
+    ///
     /// Wire name: `Weight`; example: `1`.
     pub weight: Option<i64>,
     /// Read-Only Replica Latency Time (Unit: seconds)
+    ///
     /// Wire name: `DelayTime`; example: `1`.
     pub delay_time: Option<String>,
     /// Synchronization status between the read-only replica and the primary instance.
@@ -82,27 +98,35 @@ pub struct ReadOnlyInstance {
     /// SyncExcluded: Removed from read-only group
     ///
     /// SyncNormal: Normal
+    ///
     /// Wire name: `SynStatus`; example: `Init`.
     pub syn_status: Option<String>,
     /// Databases not synchronized between the read-only replica and the primary instance
+    ///
     /// Wire name: `DatabaseDifference`; example: `db1`.
     pub database_difference: Option<String>,
     /// Accounts not synchronized between the read-only replica and the primary instance
+    ///
     /// Wire name: `AccountDifference`; example: `ac1`.
     pub account_difference: Option<String>,
     /// Read-Only Replica Billing Start Time
+    ///
     /// Wire name: `StartTime`; example: `2020-04-09 00:00:00`.
     pub start_time: Option<String>,
     /// Read-Only Replica Billing End Time
+    ///
     /// Wire name: `EndTime`; example: `2020-04-09 00:00:00`.
     pub end_time: Option<String>,
     /// Read-Only Replica Isolation Time
+    ///
     /// Wire name: `IsolateTime`; example: `2020-04-09 00:00:00`.
     pub isolate_time: Option<String>,
     /// Read-Only Replica Region Location
+    ///
     /// Wire name: `RegionId`; example: `ap-guangzhou`.
     pub region_id: Option<String>,
     /// Read-Only Replica AZ Location
+    ///
     /// Wire name: `ZoneId`; example: `ap-guangzhou-3`.
     pub zone_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadOnlyInstanceWeightPair {
     /// Read-Only Instance ID, in the format of: mssqlro-3l3fgqn7
+    ///
     /// Wire name: `ReadOnlyInstanceId`; example: `mssqlro-3l3fgqn7`.
     pub read_only_instance_id: Option<String>,
     /// Read-Only Instance Weight, in the range of 0-100
+    ///
     /// Wire name: `ReadOnlyWeight`; example: `10`.
     pub read_only_weight: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RegionInfo {
     /// Region ID in the format of ap-guangzhou
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// Region name
+    ///
     /// Wire name: `RegionName`.
     pub region_name: Option<String>,
     /// Numeric ID of region
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// Current purchasability of this region. UNAVAILABLE: not purchasable, AVAILABLE: purchasable
+    ///
     /// Wire name: `RegionState`.
     pub region_state: Option<String>,
 }

@@ -6,9 +6,11 @@
 pub struct RenameRestoreDatabase {
     /// Database name. If the `OldName` database does not exist, a failure will be returned.
     /// It can be left empty in offline migration tasks.
+    ///
     /// Wire name: `OldName`; example: `db1`.
     pub old_name: Option<String>,
     /// New database name. In offline migration, `OldName` will be used if `NewName` is left empty (`OldName` and `NewName` cannot be both empty). In database cloning, `OldName` and `NewName` must be both specified and cannot have the same value.
+    ///
     /// Wire name: `NewName`; example: `db2`.
     pub new_name: Option<String>,
 }

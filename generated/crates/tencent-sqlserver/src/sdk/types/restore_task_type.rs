@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RestoreTask {
     /// Target Instance ID
+    ///
     /// Wire name: `TargetInstanceId`; example: `mssql-8932uijww`.
     pub target_instance_id: Option<String>,
     /// Target Instance Name
+    ///
     /// Wire name: `TargetInstanceName`; example: `mssql-890oiioew`.
     pub target_instance_name: Option<String>,
     /// Target Instance Status. Valid values:
@@ -24,33 +26,43 @@ pub struct RestoreTask {
     /// 10: Instance Migrating
     /// 11: Read-Only
     /// 12: Restarting
+    ///
     /// Wire name: `TargetInstanceStatus`; example: `2`.
     pub target_instance_status: Option<i64>,
     /// Target Instance Region
+    ///
     /// Wire name: `TargetRegion`; example: `ap-shanghai`.
     pub target_region: Option<String>,
     /// Rollback Record ID
+    ///
     /// Wire name: `RestoreId`; example: `2090292`.
     pub restore_id: Option<i64>,
     /// Restoration target instance type: 0 - current instance, 1 - existing instance, 2 - new instance
+    ///
     /// Wire name: `TargetType`; example: `1`.
     pub target_type: Option<i64>,
     /// Rollback method: 0 - by point-in-time, 1 - by backup set
+    ///
     /// Wire name: `RestoreType`; example: `1`.
     pub restore_type: Option<i64>,
     /// Rollback Target Time
+    ///
     /// Wire name: `RestoreTime`; example: `2023-01-01 12:00:00`.
     pub restore_time: Option<String>,
     /// Start Time
+    ///
     /// Wire name: `StartTime`; example: `2023-01-01 12:00:00`.
     pub start_time: Option<String>,
     /// End Time
+    ///
     /// Wire name: `EndTime`; example: `2023-01-02 12:00:00`.
     pub end_time: Option<String>,
     /// Rollback status: 0 - Initialization, 1 - Running, 2 - Success, 3 - Failure
+    ///
     /// Wire name: `Status`; example: `2`.
     pub status: Option<i64>,
     /// Rollback Asynchronous Task ID
+    ///
     /// Wire name: `FlowId`; example: `0`.
     pub flow_id: Option<i64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SecurityGroupPolicy {
     /// Policy, ACCEPT or DROP
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Destination IP or IP range, for example 172.16.0.0/12
+    ///
     /// Wire name: `CidrIp`; example: `172.16.0.0/12`.
     pub cidr_ip: Option<String>,
     /// port or port range
+    ///
     /// Wire name: `PortRange`; example: `1433`.
     pub port_range: Option<String>,
     /// Network protocol supports UDP, TCP, etc.
+    ///
     /// Wire name: `IpProtocol`; example: `TCP`.
     pub ip_protocol: Option<String>,
     /// Rule direction, OUTPUT - Outbound Rules, INPUT - Inbound Rules
+    ///
     /// Wire name: `Dir`; example: ` INPUT`.
     pub dir: Option<String>,
 }

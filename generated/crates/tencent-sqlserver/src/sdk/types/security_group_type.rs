@@ -8,24 +8,31 @@ use super::SecurityGroupPolicy;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `172632`.
     pub project_id: Option<i64>,
     /// Creation Time, Time format: yyyy-mm-dd hh:mm:ss
+    ///
     /// Wire name: `CreateTime`; example: `2024-12-23 00:23:13`.
     pub create_time: Option<String>,
     /// Inbound Rules
+    ///
     /// Wire name: `InboundSet`.
     pub inbound_set: Vec<SecurityGroupPolicy>,
     /// Outbound Rules
+    ///
     /// Wire name: `OutboundSet`.
     pub outbound_set: Vec<SecurityGroupPolicy>,
     /// Security Group ID
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-igw86yth`.
     pub security_group_id: Option<String>,
     /// Security Group Name
+    ///
     /// Wire name: `SecurityGroupName`; example: `default`.
     pub security_group_name: Option<String>,
     /// Security Group Remarks
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `System created security group`.
     pub security_group_remark: Option<String>,
 }

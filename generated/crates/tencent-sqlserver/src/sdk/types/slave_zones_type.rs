@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SlaveZones {
     /// Replica AZ region code
+    ///
     /// Wire name: `SlaveZone`; example: `ap-guangzhou-1`.
     pub slave_zone: Option<String>,
     /// Replica AZ
+    ///
     /// Wire name: `SlaveZoneName`; example: `广州一区`.
     pub slave_zone_name: Option<String>,
 }

@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct SlowLog {
     /// Unique ID of slow query log file
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// File generation start time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// File generation end time
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// File size in KB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// Number of logs in file
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// Download address for private network
+    ///
     /// Wire name: `InternalAddr`.
     pub internal_addr: Option<String>,
     /// Download address for public network
+    ///
     /// Wire name: `ExternalAddr`.
     pub external_addr: Option<String>,
     /// Status (1: success, 2: failure)
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

@@ -6,52 +6,68 @@
 #[non_exhaustive]
 pub struct SpecInfo {
     /// Instance specification ID. The `SpecId` returned by `DescribeZones` together with the purchasable specification information returned by `DescribeProductConfig` can be used to find out what specifications can be purchased in a specified AZ
+    ///
     /// Wire name: `SpecId`; example: `22`.
     pub spec_id: Option<i64>,
     /// Model ID
+    ///
     /// Wire name: `MachineType`; example: `TS85`.
     pub machine_type: Option<String>,
     /// Model name
+    ///
     /// Wire name: `MachineTypeName`; example: `高IO`.
     pub machine_type_name: Option<String>,
     /// Database version information. Valid values: 2008R2 (SQL Server 2008 Enterprise), 2012SP3 (SQL Server 2012 Enterprise), 2016SP1 (SQL Server 2016 Enterprise), 201602 (SQL Server 2016 Standard), 2017 (SQL Server 2017 Enterprise)
+    ///
     /// Wire name: `Version`; example: `2008R2`.
     pub version: Option<String>,
     /// Version name corresponding to the `Version` field
+    ///
     /// Wire name: `VersionName`; example: `SQL Server 2008 Enterprise`.
     pub version_name: Option<String>,
     /// Memory size in GB
+    ///
     /// Wire name: `Memory`; example: `128`.
     pub memory: Option<i64>,
     /// Number of CPU cores
+    ///
     /// Wire name: `CPU`; example: `16`.
     pub cpu: Option<i64>,
     /// Minimum disk size under this specification in GB
+    ///
     /// Wire name: `MinStorage`; example: `10`.
     pub min_storage: Option<i64>,
     /// Maximum disk size under this specification in GB
+    ///
     /// Wire name: `MaxStorage`; example: `3000`.
     pub max_storage: Option<i64>,
     /// QPS of this specification
+    ///
     /// Wire name: `QPS`; example: `61000`.
     pub qps: Option<i64>,
     /// Description of this specification
+    ///
     /// Wire name: `SuitInfo`; example: `独立用户数上千万人的大型应用`.
     pub suit_info: Option<String>,
     /// Pid of this specification
+    ///
     /// Wire name: `Pid`; example: `10908`.
     pub pid: Option<i64>,
     /// Pay-as-you-go Pid list corresponding to this specification
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PostPid`.
     pub post_pid: Vec<i64>,
     /// Billing mode under this specification. POST: pay-as-you-go
+    ///
     /// Wire name: `PayModeStatus`; example: `ALL`.
     pub pay_mode_status: Option<String>,
     /// Instance type. Valid values: HA (High-Availability Edition, including dual-server high availability and AlwaysOn cluster), RO (read-only replica), SI (Basic Edition)
+    ///
     /// Wire name: `InstanceType`; example: `HA`.
     pub instance_type: Option<String>,
     /// Whether multi-AZ deployment is supported. Valid values: MultiZones (only multi-AZ deployment is supported), SameZones (only single-AZ deployment is supported), ALL (both deployments are supported)
+    ///
     /// Wire name: `MultiZonesStatus`; example: `ALL`.
     pub multi_zones_status: Option<String>,
 }

@@ -8,37 +8,48 @@ use super::{Price, ZoneStatus};
 #[non_exhaustive]
 pub struct SpecSellStatus {
     /// Sellable Specification Unique ID
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<String>,
     /// Instance Type ID
+    ///
     /// Wire name: `SpecId`; example: `23`.
     pub spec_id: Option<u64>,
     /// Supported payment modes for this specification: POST - only supports pay-as-you-go, PRE - only supports yearly/monthly subscription, ALL - supports all.
+    ///
     /// Wire name: `PayModeStatus`; example: `ALL`.
     pub pay_mode_status: Option<String>,
     /// Product type. Types of instances for purchase: HA - Local Disk High Availability (including dual-node high availability, alwaysOn cluster), RO - Local Disk Read-Only Replica, SI - Cloud Disk Edition Single Node, BI - Business Intelligence Service, cvmHA - Cloud Disk Edition High Availability, cvmRO - Cloud Disk Edition Read-Only Replica, MultiHA - Multi-node, cvmMultiHA - Cloud Disk Multi-node.
+    ///
     /// Wire name: `InstanceType`; example: `HA`.
     pub instance_type: Option<String>,
     /// Whether this specification supports cross-AZ deployment: MultiZones - only supports cross-AZ, SameZones - only supports same-AZ, ALL - supports all.
+    ///
     /// Wire name: `MultiZonesStatus`; example: `SameZones`.
     pub multi_zones_status: Option<String>,
     /// Architecture Type, SINGLE - single node, DOUBLE - dual node, TRIPLE - three-node, MULTI - multi-node
     /// Example value: SINGLE
+    ///
     /// Wire name: `Architecture`; example: `SINGLE`.
     pub architecture: Option<String>,
     /// Type identifier, EXCLUSIVE - Dedicated, SHARED - Shared
+    ///
     /// Wire name: `Style`; example: `EXCLUSIVE`.
     pub style: Option<String>,
     /// Database Version Information
+    ///
     /// Wire name: `Version`; example: `2008R2`.
     pub version: Option<String>,
     /// Sellable Status Set Per AZ
+    ///
     /// Wire name: `ZoneStatusSet`.
     pub zone_status_set: Vec<ZoneStatus>,
     /// Reference price for specifications. The actual price is subject to the quotation API.
+    ///
     /// Wire name: `Price`.
     pub price: Option<Price>,
     /// Specification Sale Status: 1 - Normal, 2 - Sale disabled but upgradable, 3 - Sale completely disabled.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
 }

@@ -12,12 +12,15 @@ pub struct SslConfig {
     /// disable_doing - Disabling
     /// renew_doing - Updating
     /// wait_doing - Waiting to be executed during maintenance window
+    ///
     /// Wire name: `Encryption`; example: `disable`.
     pub encryption: Option<String>,
     /// SSL Certificates Validity Period, Time Format YYYY-MM-DD HH:MM:SS
+    ///
     /// Wire name: `SSLValidityPeriod`; example: `2023-10-01 12:00:00`.
     pub ssl_validity_period: Option<String>,
     /// SSL Certificates Validity: 0 - Invalid, 1 - Valid
+    ///
     /// Wire name: `SSLValidity`; example: `0`.
     pub ssl_validity: Option<u64>,
 }

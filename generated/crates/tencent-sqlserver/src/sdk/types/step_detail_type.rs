@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct StepDetail {
     /// Detailed Steps Return Information
+    ///
     /// Wire name: `Msg`; example: `检查数据传输服务器是否能连通源数据库`.
     pub msg: Option<String>,
     /// Current Step Status, 0 Success, -2 Not Started
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// Step Name
+    ///
     /// Wire name: `Name`; example: `源库连接性检查`.
     pub name: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SummaryDetailRes {
     /// Region Identifier
+    ///
     /// Wire name: `RegionId`; example: `1`.
     pub region_id: Option<u64>,
     /// Instance Status. Valid values:
@@ -19,42 +20,55 @@ pub struct SummaryDetailRes {
     /// 8: Offline
     /// 9: Instance Scaling
     /// 10: Instance Migrating
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `mssql-7vfv3rk3`.
     pub instance_id: Option<String>,
     /// Instance Name
+    ///
     /// Wire name: `Name`; example: `andy`.
     pub name: Option<String>,
     /// Backup Space
+    ///
     /// Wire name: `ActualUsedSpace`; example: `0`.
     pub actual_used_space: Option<u64>,
     /// Data Backup Space
+    ///
     /// Wire name: `DataBackupSpace`; example: `0`.
     pub data_backup_space: Option<u64>,
     /// Data Backup Total File Count
+    ///
     /// Wire name: `DataBackupCount`; example: `0`.
     pub data_backup_count: Option<u64>,
     /// Log Backup Space
+    ///
     /// Wire name: `LogBackupSpace`; example: `0`.
     pub log_backup_space: Option<u64>,
     /// Log Backup Total File Count
+    ///
     /// Wire name: `LogBackupCount`; example: `0`.
     pub log_backup_count: Option<u64>,
     /// Automatic Backup Space
+    ///
     /// Wire name: `AutoBackupSpace`; example: `0`.
     pub auto_backup_space: Option<u64>,
     /// Automatic Backup Total File Count
+    ///
     /// Wire name: `AutoBackupCount`; example: `0`.
     pub auto_backup_count: Option<u64>,
     /// Manual Backup Space
+    ///
     /// Wire name: `ManualBackupSpace`; example: `0`.
     pub manual_backup_space: Option<u64>,
     /// Manual Backup Total File Count
+    ///
     /// Wire name: `ManualBackupCount`; example: `0`.
     pub manual_backup_count: Option<u64>,
     /// Instance Region Code
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

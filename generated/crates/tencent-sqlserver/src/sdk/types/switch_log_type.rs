@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SwitchLog {
     /// Switchover Event ID
+    ///
     /// Wire name: `EventId`; example: `f39bc24b76d1c5d3ce60f0dcb9e0bd79`.
     pub event_id: Option<String>,
     /// Switchover Mode 0-System Automatic Switchover, 1-Manual Switchover
+    ///
     /// Wire name: `SwitchType`; example: `0`.
     pub switch_type: Option<u64>,
     /// Switchover Start Time
+    ///
     /// Wire name: `StartTime`; example: `2023-01-01 00:00:00`.
     pub start_time: Option<String>,
     /// Switchover End Time
+    ///
     /// Wire name: `EndTime`; example: `2023-01-01 00:00:00`.
     pub end_time: Option<String>,
     /// Machine failure causes automatic switchover.
+    ///
     /// Wire name: `Reason`; example: `AUTO`.
     pub reason: Option<String>,
 }

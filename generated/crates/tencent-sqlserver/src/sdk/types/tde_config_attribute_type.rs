@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TdeConfigAttribute {
     /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
+    ///
     /// Wire name: `Encryption`; example: `disable`.
     pub encryption: Option<String>,
     /// Certificate ownership. Valid values: `self` (certificate of the this account), `others` (certificate of the other account), `none` (no certificate).
+    ///
     /// Wire name: `CertificateAttribution`; example: `self`.
     pub certificate_attribution: Option<String>,
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `QuoteUin`; example: `无`.
     pub quote_uin: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ZoneInfo {
     /// AZ ID in the format of ap-guangzhou-1 (i.e., Guangzhou Zone 1)
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// AZ name
+    ///
     /// Wire name: `ZoneName`; example: `广州一区`.
     pub zone_name: Option<String>,
     /// Numeric ID of AZ
+    ///
     /// Wire name: `ZoneId`; example: `100004`.
     pub zone_id: Option<i64>,
     /// ID of specification purchasable in this AZ, which, together with the returned value of the `DescribeProductConfig` API, can be used to find out the specifications currently purchasable in the AZ
+    ///
     /// Wire name: `SpecId`; example: `22`.
     pub spec_id: Option<i64>,
     /// Information of database versions purchasable under the current AZ and specification. Valid values: 2008R2 (SQL Server 2008 Enterprise), 2012SP3 (SQL Server 2012 Enterprise), 2016SP1 (SQL Server 2016 Enterprise), 201602 (SQL Server 2016 Standard), 2017 (SQL Server 2017 Enterprise)
+    ///
     /// Wire name: `Version`; example: `2008R2`.
     pub version: Option<String>,
 }

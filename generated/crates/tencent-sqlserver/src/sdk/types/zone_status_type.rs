@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ZoneStatus {
     /// Specification AZ
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
     pub zone: Option<String>,
     /// Specification Region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Specification Sale Status in the AZ: 1 - Normal, 2 - Sale disabled but upgradable, 3 - Sale completely disabled.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
 }

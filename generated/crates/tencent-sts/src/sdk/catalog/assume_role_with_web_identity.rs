@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssumeRoleWithWebIdentity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::assume_role_with_web_identity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssumeRoleWithWebIdentityRequest, ::runtime::BuildError> {

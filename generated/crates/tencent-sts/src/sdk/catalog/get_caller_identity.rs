@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCallerIdentity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_caller_identity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCallerIdentityRequest, ::runtime::BuildError> {

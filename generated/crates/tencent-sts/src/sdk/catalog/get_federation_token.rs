@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetFederationToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_federation_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetFederationTokenRequest, ::runtime::BuildError> {

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct Credentials {
     /// Token, which contains up to 4,096 bytes depending on the associated policies.
+    ///
     /// Wire name: `Token`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub token: Option<::runtime::Sensitive<String>>,
     /// Temporary credentials key ID, which contains up to 1,024 bytes.
+    ///
     /// Wire name: `TmpSecretId`; example: `AKID***`.
     pub tmp_secret_id: Option<String>,
     /// Temporary credentials key, which contains up to 1,024 bytes.
+    ///
     /// Wire name: `TmpSecretKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_secret_key: Option<::runtime::Sensitive<String>>,

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key. It’s up to 128 characters and case-sensitive.
+    ///
     /// Wire name: `Key`; example: `department`.
     pub key: Option<String>,
     /// Tag value. It’s up to 256 characters and case-sensitive.
+    ///
     /// Wire name: `Value`; example: `engineering`.
     pub value: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteResourceTag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_resource_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteResourceTagRequest, ::runtime::BuildError> {

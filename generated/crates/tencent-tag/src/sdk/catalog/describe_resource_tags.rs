@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeResourceTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_resource_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeResourceTagsRequest, ::runtime::BuildError> {

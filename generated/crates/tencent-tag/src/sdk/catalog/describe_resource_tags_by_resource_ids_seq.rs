@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeResourceTagsByResourceIdsSeq`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_resource_tags_by_resource_ids_seq::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeResourceTagsByTagKeys`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_resource_tags_by_tag_keys::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeResourceTagsByTagKeysRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeResourcesByTagsUnion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_resources_by_tags_union::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeResourcesByTagsUnionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTagValues`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_tag_values::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTagValuesRequest, ::runtime::BuildError> {

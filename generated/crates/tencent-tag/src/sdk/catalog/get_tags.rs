@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetTagsRequest, ::runtime::BuildError> {

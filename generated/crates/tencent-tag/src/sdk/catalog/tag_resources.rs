@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TagResources`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::tag_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TagResourcesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnTagResources`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::un_tag_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnTagResourcesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateResourceTagValue`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_resource_tag_value::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateResourceTagValueRequest, ::runtime::BuildError> {

@@ -7,12 +7,15 @@
 #[non_exhaustive]
 pub struct FailedResource {
     /// Six-segment descriptions of failed resources
+    ///
     /// Wire name: `Resource`; example: `qcs::cvm:ap-beijing:uin/1234567:instance/ins-123`.
     pub resource: Option<String>,
     /// Error code
+    ///
     /// Wire name: `Code`; example: `InvalidParameterValue.TagKeyDuplicate`.
     pub code: Option<String>,
     /// Error message
+    ///
     /// Wire name: `Message`; example: `TagKeyDuplicate`.
     pub message: Option<String>,
 }

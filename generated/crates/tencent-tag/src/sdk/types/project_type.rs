@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Project {
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`; example: `1`.
     pub project_id: Option<u64>,
     /// Project name.
+    ///
     /// Wire name: `ProjectName`; example: `project_1`.
     pub project_name: Option<String>,
     /// Creator UIN.
+    ///
     /// Wire name: `CreatorUin`; example: `1`.
     pub creator_uin: Option<u64>,
     /// Project description.
+    ///
     /// Wire name: `ProjectInfo`; example: `info`.
     pub project_info: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2022-08-03 00:00:00`.
     pub create_time: Option<String>,
 }

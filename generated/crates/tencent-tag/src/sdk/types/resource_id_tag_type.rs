@@ -9,10 +9,12 @@ use super::Tag;
 pub struct ResourceIdTag {
     /// Unique resource ID
     /// Note: this field may return null, indicating that no valid values can be obtained
+    ///
     /// Wire name: `ResourceId`; example: `ins-3841`.
     pub resource_id: Option<String>,
     /// Tag key-value pair
     /// Note: this field may return null, indicating that no valid values can be obtained
+    ///
     /// Wire name: `TagKeyValues`.
     pub tag_key_values: Vec<Tag>,
 }

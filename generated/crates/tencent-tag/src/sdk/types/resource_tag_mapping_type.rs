@@ -9,9 +9,11 @@ use super::Tag;
 pub struct ResourceTagMapping {
     /// Six-segment resource description. Tencent Cloud uses a six-segment value to describe a resource.
     /// For example, ResourceList.1 = qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}.
+    ///
     /// Wire name: `Resource`; example: `qcs::cvm:ap-beijing:uin/1234567:instance/ins-123`.
     pub resource: Option<String>,
     /// List of tags associated with the resource
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

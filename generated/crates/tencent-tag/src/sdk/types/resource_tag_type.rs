@@ -9,22 +9,27 @@ use super::Tag;
 pub struct ResourceTag {
     /// The resource's region.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `ResourceRegion`; example: `ap-guangzhou`.
     pub resource_region: Option<String>,
     /// Service type.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `ServiceType`; example: `cvm`.
     pub service_type: Option<String>,
     /// Resource prefix.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `ResourcePrefix`; example: `instance`.
     pub resource_prefix: Option<String>,
     /// Unique resource ID.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `ResourceId`; example: `ins-1399`.
     pub resource_id: Option<String>,
     /// Resource tag.
     /// Note: This field may return null, indicating that no valid value is found.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<Tag>,
 }

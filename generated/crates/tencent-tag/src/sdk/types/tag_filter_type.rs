@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilter {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
     /// Tag value array. '**OR**' relation if multiple values.
+    ///
     /// Wire name: `TagValue`.
     pub tag_value: Option<Vec<String>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagKeyObject {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
 }

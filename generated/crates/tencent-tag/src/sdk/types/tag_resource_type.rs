@@ -6,25 +6,32 @@
 #[non_exhaustive]
 pub struct TagResource {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `TagValue`; example: `john`.
     pub tag_value: Option<String>,
     /// Resource ID.
+    ///
     /// Wire name: `ResourceId`; example: `ins-2568`.
     pub resource_id: Option<String>,
     /// Tag key MD5 value.
+    ///
     /// Wire name: `TagKeyMd5`; example: `b068931cc450442b63f5b3d276ea4297`.
     pub tag_key_md5: Option<String>,
     /// Tag value MD5 value.
+    ///
     /// Wire name: `TagValueMd5`; example: `527bd5b5d689e2c32ae974c6229ff785`.
     pub tag_value_md5: Option<String>,
     /// Resource type
     /// Note: this field may return null, indicating that no valid values found.
+    ///
     /// Wire name: `ServiceType`; example: `cvm`.
     pub service_type: Option<String>,
     /// Tag type. Valid values: Custom: custom tag; System: system tag.Note: This field may return null, indicating that no value is obtained.
+    ///
     /// Wire name: `Category`; example: `Custom`.
     pub category: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `TagValue`; example: `John`.
     pub tag_value: Option<String>,
     /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.Note: This field may return null, indicating that no value is obtained.
+    ///
     /// Wire name: `Category`; example: `All`.
     pub category: Option<String>,
 }

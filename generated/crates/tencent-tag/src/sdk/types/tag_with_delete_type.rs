@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TagWithDelete {
     /// Tag key.
+    ///
     /// Wire name: `TagKey`; example: `name`.
     pub tag_key: Option<String>,
     /// Tag value.
+    ///
     /// Wire name: `TagValue`; example: `john`.
     pub tag_value: Option<String>,
     /// If deletion is allowed.
+    ///
     /// Wire name: `CanDelete`; example: `0`.
     pub can_delete: Option<u64>,
     /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.Note: This field may return null, indicating that no value is obtained.
+    ///
     /// Wire name: `Category`; example: `Custom`.
     pub category: Option<String>,
 }

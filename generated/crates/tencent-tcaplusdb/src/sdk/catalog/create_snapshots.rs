@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSnapshots`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_snapshots::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSnapshotsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteTableDataFlow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_table_data_flow::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteTableDataFlowRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteTableIndex`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_table_index::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteTableIndexRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBackupRecords`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_backup_records::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackupRecordsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeIdlFileInfos`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_idl_file_infos::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeIdlFileInfosRequest, ::runtime::BuildError> {

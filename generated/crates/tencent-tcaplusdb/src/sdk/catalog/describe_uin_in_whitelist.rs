@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUinInWhitelist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_uin_in_whitelist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUinInWhitelistRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableRestProxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_rest_proxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableRestProxyRequest, ::runtime::BuildError> {

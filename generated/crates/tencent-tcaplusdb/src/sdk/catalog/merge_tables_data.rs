@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `MergeTablesData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::merge_tables_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<MergeTablesDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCensorship`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_censorship::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCensorshipRequest, ::runtime::BuildError> {

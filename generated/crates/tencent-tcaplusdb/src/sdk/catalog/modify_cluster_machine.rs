@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyClusterMachine`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cluster_machine::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyClusterMachineRequest, ::runtime::BuildError> {

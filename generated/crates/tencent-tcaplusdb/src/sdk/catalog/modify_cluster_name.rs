@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyClusterName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_cluster_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyClusterNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTableGroupName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_table_group_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTableGroupNameRequest, ::runtime::BuildError> {

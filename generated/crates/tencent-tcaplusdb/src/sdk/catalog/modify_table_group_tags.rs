@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTableGroupTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_table_group_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTableGroupTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTablesRequest, ::runtime::BuildError> {

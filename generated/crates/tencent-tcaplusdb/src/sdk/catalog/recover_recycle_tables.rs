@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RecoverRecycleTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::recover_recycle_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RecoverRecycleTablesRequest, ::runtime::BuildError> {

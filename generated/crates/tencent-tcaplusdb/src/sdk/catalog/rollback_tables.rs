@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RollbackTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::rollback_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RollbackTablesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetBackupExpireRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_backup_expire_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetBackupExpireRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetTableDataFlow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_table_data_flow::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetTableDataFlowRequest, ::runtime::BuildError> {

@@ -8,21 +8,26 @@ use super::ErrorInfo;
 #[non_exhaustive]
 pub struct ApplyResult {
     /// Application ID
+    ///
     /// Wire name: `ApplicationId`; example: `10001`.
     pub application_id: Option<String>,
     /// Application type
+    ///
     /// Wire name: `ApplicationType`; example: `0`.
     pub application_type: Option<i64>,
     /// Status. Valid values: `0` (pending approval), `1` (application approved and task submitted), `2` (rejected)
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApplicationStatus`; example: `0`.
     pub application_status: Option<i64>,
     /// ID of the submitted task
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `0`.
     pub task_id: Option<String>,
     /// Error information
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
 }

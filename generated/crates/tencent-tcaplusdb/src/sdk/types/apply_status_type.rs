@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplyStatus {
     /// Value format: cluster ID-application ID
+    ///
     /// Wire name: `ApplicationId`; example: `1-10001`.
     pub application_id: Option<String>,
     /// Status. Valid values: `-1` (canceled), `0` (pending approval), `1` (application approved and task submitted), `2` (rejected). Only applications in the pending approval status can be updated.
+    ///
     /// Wire name: `ApplicationStatus`; example: `0`.
     pub application_status: Option<i64>,
     /// Application type
+    ///
     /// Wire name: `ApplicationType`; example: `0`.
     pub application_type: Option<i64>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `10001`.
     pub cluster_id: Option<String>,
 }

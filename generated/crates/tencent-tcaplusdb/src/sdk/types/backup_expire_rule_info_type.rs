@@ -12,18 +12,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupExpireRuleInfo {
     /// The ID of the table group where the table resides
+    ///
     /// Wire name: `TableGroupId`; example: `0`.
     pub table_group_id: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `0`.
     pub table_name: Option<String>,
     /// file tag, which is described above.
+    ///
     /// Wire name: `FileTag`; example: `0`.
     pub file_tag: Option<u64>,
     /// Retention days, which is described above.
+    ///
     /// Wire name: `ExpireDay`; example: `0`.
     pub expire_day: Option<u64>,
     /// Operation type, which is described above.
+    ///
     /// Wire name: `OperType`; example: `0`.
     pub oper_type: Option<u64>,
 }

@@ -7,33 +7,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRecords {
     /// Table group ID
+    ///
     /// Wire name: `ZoneId`; example: `0`.
     pub zone_id: Option<u64>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `0`.
     pub table_name: Option<String>,
     /// Backup source
+    ///
     /// Wire name: `BackupType`; example: `0`.
     pub backup_type: Option<String>,
     /// File tag: TCAPLUS_FULL or OSDATA
+    ///
     /// Wire name: `FileTag`; example: `0`.
     pub file_tag: Option<String>,
     /// Number of shards
+    ///
     /// Wire name: `ShardCount`; example: `0`.
     pub shard_count: Option<u64>,
     /// Backup batch date
+    ///
     /// Wire name: `BackupBatchTime`; example: `0`.
     pub backup_batch_time: Option<String>,
     /// Total size of backup files
+    ///
     /// Wire name: `BackupFileSize`; example: `0`.
     pub backup_file_size: Option<u64>,
     /// Backup success rate
+    ///
     /// Wire name: `BackupSuccRate`; example: `0`.
     pub backup_succ_rate: Option<String>,
     /// Backup file expiration time
+    ///
     /// Wire name: `BackupExpireTime`; example: `0`.
     pub backup_expire_time: Option<String>,
     /// Business ID
+    ///
     /// Wire name: `AppId`; example: `0`.
     pub app_id: Option<u64>,
 }

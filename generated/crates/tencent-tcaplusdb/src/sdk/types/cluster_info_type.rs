@@ -8,100 +8,132 @@ use super::{KafkaInfo, ProxyDetailInfo, ServerDetailInfo};
 #[non_exhaustive]
 pub struct ClusterInfo {
     /// Cluster name
+    ///
     /// Wire name: `ClusterName`; example: `0`.
     pub cluster_name: Option<String>,
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `0`.
     pub cluster_id: Option<String>,
     /// Cluster region
+    ///
     /// Wire name: `Region`; example: `0`.
     pub region: Option<String>,
     /// Cluster data description language type, such as `PROTO`, `TDR`, or `MIX`
+    ///
     /// Wire name: `IdlType`; example: `0`.
     pub idl_type: Option<String>,
     /// Network type
+    ///
     /// Wire name: `NetworkType`; example: `0`.
     pub network_type: Option<String>,
     /// ID of the VPC instance with which a cluster is associated
+    ///
     /// Wire name: `VpcId`; example: `0`.
     pub vpc_id: Option<String>,
     /// ID of the subnet instance with which a cluster is associated
+    ///
     /// Wire name: `SubnetId`; example: `0`.
     pub subnet_id: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Cluster password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Password status
+    ///
     /// Wire name: `PasswordStatus`; example: `0`.
     pub password_status: Option<String>,
     /// TcaplusDB SDK connection parameter: access ID
+    ///
     /// Wire name: `ApiAccessId`; example: `0`.
     pub api_access_id: Option<String>,
     /// TcaplusDB SDK connection parameter: access address
+    ///
     /// Wire name: `ApiAccessIp`; example: `0`.
     pub api_access_ip: Option<String>,
     /// TcaplusDB SDK connection parameter: access port
+    ///
     /// Wire name: `ApiAccessPort`; example: `0`.
     pub api_access_port: Option<i64>,
     /// If the value of PasswordStatus is unmodifiable, it indicates that the old password has not expired. This field will display the expiration time of the old password; otherwise, the value is null.
+    ///
     /// Wire name: `OldPasswordExpireTime`; example: `0`.
     pub old_password_expire_time: Option<String>,
     /// TencentDB for TcaplusDB (TcaplusDB) SDK connection parameters, which are used to access the IPv6 address.
+    ///
     /// Wire name: `ApiAccessIpv6`; example: `0`.
     pub api_access_ipv6: Option<String>,
     /// Cluster type. 0,1: shared cluster; 2: independent cluster.
+    ///
     /// Wire name: `ClusterType`; example: `0`.
     pub cluster_type: Option<i64>,
     /// Cluster status. 0: indicates normal operation; 1: indicates frozen isolation (usually due to arrears); 2: indicates to be recycled (usually when the user proactively triggers deletion); 3: pending release (indicating that resources occupied by this table can be released); 4: changing.
+    ///
     /// Wire name: `ClusterStatus`; example: `0`.
     pub cluster_status: Option<i64>,
     /// Read CU.
+    ///
     /// Wire name: `ReadCapacityUnit`; example: `0`.
     pub read_capacity_unit: Option<i64>,
     /// Write CU.
+    ///
     /// Wire name: `WriteCapacityUnit`; example: `0`.
     pub write_capacity_unit: Option<i64>,
     /// Disk capacity.
+    ///
     /// Wire name: `DiskVolume`; example: `0`.
     pub disk_volume: Option<i64>,
     /// Information about the dedicated server.
+    ///
     /// Wire name: `ServerList`.
     pub server_list: Vec<ServerDetailInfo>,
     /// Information about the dedicated proxy server.
+    ///
     /// Wire name: `ProxyList`.
     pub proxy_list: Vec<ProxyDetailInfo>,
     /// Whether the cluster operation approval feature is enabled. Valid values: `0` (disabled), `1` (enabled)
+    ///
     /// Wire name: `Censorship`; example: `0`.
     pub censorship: Option<i64>,
     /// Approver UIN list.
+    ///
     /// Wire name: `DbaUins`.
     pub dba_uins: Vec<String>,
     /// Whether data subscription is enabled.
+    ///
     /// Wire name: `DataFlowStatus`; example: `0`.
     pub data_flow_status: Option<i64>,
     /// Kafka information for data subscription.
+    ///
     /// Wire name: `KafkaInfo`.
     pub kafka_info: Option<KafkaInfo>,
     /// Retention period for the Txh backup file of the cluster before expiration and deletion.
+    ///
     /// Wire name: `TxhBackupExpireDay`; example: `0`.
     pub txh_backup_expire_day: Option<u64>,
     /// Retention period for the Ulog backup file of the cluster before expiration and deletion.
+    ///
     /// Wire name: `UlogBackupExpireDay`; example: `0`.
     pub ulog_backup_expire_day: Option<u64>,
     /// Whether the expiration policy for the Ulog backup file of the cluster is read-only. 0: UlogBackupExpire is read-only and cannot be modified; 1: UlogBackupExpire can be modified.
+    ///
     /// Wire name: `IsReadOnlyUlogBackupExpireDay`; example: `0`.
     pub is_read_only_ulog_backup_expire_day: Option<u64>,
     /// restproxy status.
+    ///
     /// Wire name: `RestProxyStatus`; example: `0`.
     pub rest_proxy_status: Option<i64>,
     /// Total number of shards in the cluster.
+    ///
     /// Wire name: `ShardTotalNum`; example: `0`.
     pub shard_total_num: Option<i64>,
     /// Total number of used shards.
+    ///
     /// Wire name: `ShardUsedNum`; example: `0`.
     pub shard_used_num: Option<i64>,
 }

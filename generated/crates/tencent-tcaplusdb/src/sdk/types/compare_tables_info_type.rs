@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareTablesInfo {
     /// Cluster ID of the source table
+    ///
     /// Wire name: `SrcTableClusterId`; example: `75685`.
     pub src_table_cluster_id: Option<String>,
     /// Table group ID of the source table
+    ///
     /// Wire name: `SrcTableGroupId`; example: `18755`.
     pub src_table_group_id: Option<String>,
     /// Source table name
+    ///
     /// Wire name: `SrcTableName`; example: `srcname`.
     pub src_table_name: Option<String>,
     /// Cluster ID of the target table
+    ///
     /// Wire name: `DstTableClusterId`; example: `75685`.
     pub dst_table_cluster_id: Option<String>,
     /// Table group ID of the target table
+    ///
     /// Wire name: `DstTableGroupId`; example: `18755`.
     pub dst_table_group_id: Option<String>,
     /// Target table name
+    ///
     /// Wire name: `DstTableName`; example: `dstname`.
     pub dst_table_name: Option<String>,
     /// Source table ID
+    ///
     /// Wire name: `SrcTableInstanceId`; example: `tcap-1232`.
     pub src_table_instance_id: Option<String>,
     /// Target table ID
+    ///
     /// Wire name: `DstTableInstanceId`; example: `tcap-2586`.
     pub dst_table_instance_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ErrorInfo {
     /// Error code
+    ///
     /// Wire name: `Code`; example: `14212`.
     pub code: Option<String>,
     /// Error message
+    ///
     /// Wire name: `Message`; example: `InnerError`.
     pub message: Option<String>,
 }

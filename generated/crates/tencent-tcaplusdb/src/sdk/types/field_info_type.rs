@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldInfo {
     /// Table field name
+    ///
     /// Wire name: `FieldName`; example: `fieldName`.
     pub field_name: Option<String>,
     /// Whether it is a primary key field
+    ///
     /// Wire name: `IsPrimaryKey`; example: `0`.
     pub is_primary_key: Option<String>,
     /// Field type
+    ///
     /// Wire name: `FieldType`; example: `1`.
     pub field_type: Option<String>,
     /// Field length
+    ///
     /// Wire name: `FieldSize`; example: `32012`.
     pub field_size: Option<i64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// Filter field name
+    ///
     /// Wire name: `Name`; example: `"name"`.
     pub name: Option<String>,
     /// Filter field value
+    ///
     /// Wire name: `Value`; example: `"value"`.
     pub value: Option<String>,
     /// Filter field value
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

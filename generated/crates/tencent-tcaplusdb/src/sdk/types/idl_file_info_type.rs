@@ -5,23 +5,29 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdlFileInfo {
     /// Filename excluding extension
+    ///
     /// Wire name: `FileName`; example: `fieldName`.
     pub file_name: Option<String>,
     /// Data interface description language (IDL) type
+    ///
     /// Wire name: `FileType`; example: `1`.
     pub file_type: Option<String>,
     /// File extension
+    ///
     /// Wire name: `FileExtType`; example: `proto`.
     pub file_ext_type: Option<String>,
     /// File size in bytes
+    ///
     /// Wire name: `FileSize`; example: `137545`.
     pub file_size: Option<i64>,
     /// File ID, which is meaningful for files already uploaded
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileId`; example: `243445`.
     pub file_id: Option<i64>,
     /// File content, which is meaningful for files to be uploaded in this request
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileContent`; example: `filecontent`.
     pub file_content: Option<String>,
 }

@@ -9,26 +9,32 @@ use super::ErrorInfo;
 pub struct IdlFileInfoWithoutContent {
     /// Filename excluding extension
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileName`; example: `filename`.
     pub file_name: Option<String>,
     /// Data interface description language (IDL) type
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileType`; example: `1`.
     pub file_type: Option<String>,
     /// File extension
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileExtType`; example: `proto`.
     pub file_ext_type: Option<String>,
     /// File size in bytes
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileSize`; example: `143534`.
     pub file_size: Option<i64>,
     /// File ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileId`; example: `15`.
     pub file_id: Option<i64>,
     /// Error message
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
 }

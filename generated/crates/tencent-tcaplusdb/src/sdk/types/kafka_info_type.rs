@@ -5,22 +5,28 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaInfo {
     /// Kafka address
+    ///
     /// Wire name: `Address`; example: `ckafka-3azrwxvw.ap-shanghai.ckafka.tencentcloudmq.com:6006`.
     pub address: Option<String>,
     /// Kafka topic
+    ///
     /// Wire name: `Topic`; example: `tcapstream`.
     pub topic: Option<String>,
     /// CKafka username
+    ///
     /// Wire name: `User`; example: `ckafka-3azrwxvw#tcaplusDev`.
     pub user: Option<String>,
     /// CKafka password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// CKafka instance
+    ///
     /// Wire name: `Instance`; example: `ckafka-l4xpzgpz`.
     pub instance: Option<String>,
     /// Whether VPC access is enabled
+    ///
     /// Wire name: `IsVpc`; example: `0`.
     pub is_vpc: Option<i64>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyFile {
     /// Key file name
+    ///
     /// Wire name: `FileName`; example: `filename`.
     pub file_name: Option<String>,
     /// Key file extension
+    ///
     /// Wire name: `FileExtType`; example: `txt`.
     pub file_ext_type: Option<String>,
     /// Key file content
+    ///
     /// Wire name: `FileContent`; example: `filecontent`.
     pub file_content: Option<String>,
     /// Key file size
+    ///
     /// Wire name: `FileSize`; example: `154564`.
     pub file_size: Option<i64>,
 }

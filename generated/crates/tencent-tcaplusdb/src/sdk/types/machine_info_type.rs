@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MachineInfo {
     /// Machine type
+    ///
     /// Wire name: `MachineType`; example: `proxy`.
     pub machine_type: Option<String>,
     /// Machine quantity
+    ///
     /// Wire name: `MachineNum`; example: `100`.
     pub machine_num: Option<i64>,
 }

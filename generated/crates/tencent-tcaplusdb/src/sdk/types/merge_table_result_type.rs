@@ -9,17 +9,21 @@ use super::{CompareTablesInfo, ErrorInfo};
 pub struct MergeTableResult {
     /// Task ID
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `0`.
     pub task_id: Option<String>,
     /// If table merging is successful, `null` will be returned
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
     /// Comparison results of tables
+    ///
     /// Wire name: `Table`.
     pub table: Option<CompareTablesInfo>,
     /// Application ID
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApplicationId`; example: `0`.
     pub application_id: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::CompareTablesInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MergeTablesInfo {
     /// Information of tables to be merged
+    ///
     /// Wire name: `MergeTables`.
     pub merge_tables: Option<CompareTablesInfo>,
     /// Whether to check indexes
+    ///
     /// Wire name: `CheckIndex`; example: `false`.
     pub check_index: Option<bool>,
 }

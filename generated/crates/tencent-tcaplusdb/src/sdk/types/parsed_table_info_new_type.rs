@@ -9,74 +9,92 @@ use super::ErrorInfo;
 pub struct ParsedTableInfoNew {
     /// Table description language type. Valid values: PROTO, TDR
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableIdlType`; example: `1`.
     pub table_idl_type: Option<String>,
     /// Table instance ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableInstanceId`; example: `tcaplus-323`.
     pub table_instance_id: Option<String>,
     /// Table name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `testname`.
     pub table_name: Option<String>,
     /// Table data structure type. Valid values: GENERIC, LIST
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableType`; example: `1`.
     pub table_type: Option<String>,
     /// Primary key field information
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeyFields`; example: `testkey`.
     pub key_fields: Option<String>,
     /// Old primary key field information, which is valid during verification of table modification
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OldKeyFields`; example: `oldtestkey`.
     pub old_key_fields: Option<String>,
     /// Non-primary key field information
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ValueFields`; example: `valuefield`.
     pub value_fields: Option<String>,
     /// Old non-primary key field information, which is valid during verification of table modification
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OldValueFields`; example: `oldvaluefield`.
     pub old_value_fields: Option<String>,
     /// Table group ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableGroupId`; example: `12414`.
     pub table_group_id: Option<String>,
     /// Total size of primary key field
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SumKeyFieldSize`; example: `135235`.
     pub sum_key_field_size: Option<i64>,
     /// Total size of non-primary key fields
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SumValueFieldSize`; example: `1325323`.
     pub sum_value_field_size: Option<i64>,
     /// Index key set
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IndexKeySet`; example: `indexkeyset`.
     pub index_key_set: Option<String>,
     /// Shardkey set
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShardingKeySet`; example: `shardingkeyset`.
     pub sharding_key_set: Option<String>,
     /// TDR version number
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TdrVersion`; example: `1`.
     pub tdr_version: Option<i64>,
     /// Error message
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
     /// Number of LIST-type table elements
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ListElementNum`; example: `1024`.
     pub list_element_num: Option<i64>,
     /// Number of SORTLIST-type table sort fields
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SortFieldNum`; example: `0`.
     pub sort_field_num: Option<i64>,
     /// Sort order of SORTLIST-type tables
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SortRule`; example: `1`.
     pub sort_rule: Option<i64>,
 }

@@ -8,18 +8,23 @@ use super::{ProxyMachineInfo, ServerMachineInfo};
 #[non_exhaustive]
 pub struct PoolInfo {
     /// Unique ID
+    ///
     /// Wire name: `PoolUid`; example: `1`.
     pub pool_uid: Option<i64>,
     /// Whether IPv6 is supported
+    ///
     /// Wire name: `Ipv6Enable`; example: `0`.
     pub ipv6_enable: Option<i64>,
     /// Remaining available cluster resources
+    ///
     /// Wire name: `AvailableAppCount`; example: `10`.
     pub available_app_count: Option<i64>,
     /// The list of machines at the storage layer (tcapsvr)
+    ///
     /// Wire name: `ServerList`.
     pub server_list: Vec<ServerMachineInfo>,
     /// The list of machines at the access layer (tcaproxy)
+    ///
     /// Wire name: `ProxyList`.
     pub proxy_list: Vec<ProxyMachineInfo>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ProxyDetailInfo {
     /// The unique ID of the access layer (tcaproxy)
+    ///
     /// Wire name: `ProxyUid`; example: `1.2.2.2`.
     pub proxy_uid: Option<String>,
     /// Machine type
+    ///
     /// Wire name: `MachineType`; example: `0`.
     pub machine_type: Option<String>,
     /// The speed of processing request packets
+    ///
     /// Wire name: `ProcessSpeed`; example: `0`.
     pub process_speed: Option<i64>,
     /// Request packet delay
+    ///
     /// Wire name: `AverageProcessDelay`; example: `0`.
     pub average_process_delay: Option<i64>,
     /// The speed of processing delayed request packets
+    ///
     /// Wire name: `SlowProcessSpeed`; example: `0`.
     pub slow_process_speed: Option<i64>,
     /// Version.
+    ///
     /// Wire name: `Version`; example: `3.46.0`.
     pub version: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ProxyMachineInfo {
     /// Unique ID
+    ///
     /// Wire name: `ProxyUid`; example: `tcaproxy-123`.
     pub proxy_uid: Option<String>,
     /// Machine type
+    ///
     /// Wire name: `MachineType`; example: `T1`.
     pub machine_type: Option<String>,
     /// The number of proxy resources to be assigned
+    ///
     /// Wire name: `AvailableCount`; example: `1`.
     pub available_count: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct RegionInfo {
     /// Region `Ap-code`
+    ///
     /// Wire name: `RegionName`; example: `ap-shanghai`.
     pub region_name: Option<String>,
     /// Region abbreviation
+    ///
     /// Wire name: `RegionAbbr`; example: `sh`.
     pub region_abbr: Option<String>,
     /// Region ID
+    ///
     /// Wire name: `RegionId`; example: `102123`.
     pub region_id: Option<u64>,
     /// Whether to support IPv6 address access. Valid values: 0 (support), 1 (not support)
+    ///
     /// Wire name: `Ipv6Enable`; example: `0`.
     pub ipv6_enable: Option<u64>,
 }

@@ -5,45 +5,59 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectedTableInfoNew {
     /// ID of the table group where a table resides
+    ///
     /// Wire name: `TableGroupId`; example: `1213`.
     pub table_group_id: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `testname`.
     pub table_name: Option<String>,
     /// Table instance ID
+    ///
     /// Wire name: `TableInstanceId`; example: `tcaplus-21312`.
     pub table_instance_id: Option<String>,
     /// Table description language type. Valid values: PROTO, TDR
+    ///
     /// Wire name: `TableIdlType`; example: `1`.
     pub table_idl_type: Option<String>,
     /// Table data structure type. Valid values: GENERIC, LIST
+    ///
     /// Wire name: `TableType`; example: `1`.
     pub table_type: Option<String>,
     /// Number of LIST-type table elements
+    ///
     /// Wire name: `ListElementNum`; example: `1024`.
     pub list_element_num: Option<i64>,
     /// Reserved table capacity in GB
+    ///
     /// Wire name: `ReservedVolume`; example: `1`.
     pub reserved_volume: Option<i64>,
     /// Reserved table read QPS
+    ///
     /// Wire name: `ReservedReadQps`; example: `1000`.
     pub reserved_read_qps: Option<i64>,
     /// Reserved table write QPS
+    ///
     /// Wire name: `ReservedWriteQps`; example: `1000`.
     pub reserved_write_qps: Option<i64>,
     /// Table remarks
+    ///
     /// Wire name: `Memo`; example: `memo`.
     pub memo: Option<String>,
     /// Key rollback filename, which is only used for rollback
+    ///
     /// Wire name: `FileName`; example: `filename`.
     pub file_name: Option<String>,
     /// Key rollback file extension, which is only used for rollback
+    ///
     /// Wire name: `FileExtType`; example: `txt`.
     pub file_ext_type: Option<String>,
     /// Key rollback file size, which is only used for rollback
+    ///
     /// Wire name: `FileSize`; example: `10234`.
     pub file_size: Option<i64>,
     /// Key rollback file content, which is only used for rollback
+    ///
     /// Wire name: `FileContent`; example: `filecontent`.
     pub file_content: Option<String>,
 }

@@ -7,27 +7,35 @@ use super::{FieldInfo, KafkaInfo};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectedTableWithField {
     /// ID of the table group where the table resides
+    ///
     /// Wire name: `TableGroupId`; example: `101`.
     pub table_group_id: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `tb_example`.
     pub table_name: Option<String>,
     /// Table ID
+    ///
     /// Wire name: `TableInstanceId`; example: `tcaplus-1f224454`.
     pub table_instance_id: Option<String>,
     /// Table description language. Valid values: `PROTO`, `TDR`
+    ///
     /// Wire name: `TableIdlType`; example: `PROTO`.
     pub table_idl_type: Option<String>,
     /// Table data structure. Valid values: `GENERIC`, `LIST`
+    ///
     /// Wire name: `TableType`; example: `GENERIC`.
     pub table_type: Option<String>,
     /// The list of fields on which indexes will be created, table caching enabled, or data subscription enabled
+    ///
     /// Wire name: `SelectedFields`.
     pub selected_fields: Option<Vec<FieldInfo>>,
     /// The number of index shards
+    ///
     /// Wire name: `ShardNum`; example: `3`.
     pub shard_num: Option<u64>,
     /// CKafka instance information
+    ///
     /// Wire name: `KafkaInfo`.
     pub kafka_info: Option<KafkaInfo>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ServerDetailInfo {
     /// The unique ID of the storage layer (tcapsvr)
+    ///
     /// Wire name: `ServerUid`; example: `1.2.2.2`.
     pub server_uid: Option<String>,
     /// Machine type
+    ///
     /// Wire name: `MachineType`; example: `master`.
     pub machine_type: Option<String>,
     /// Memory utilization
+    ///
     /// Wire name: `MemoryRate`; example: `0`.
     pub memory_rate: Option<i64>,
     /// Disk utilization
+    ///
     /// Wire name: `DiskRate`; example: `0`.
     pub disk_rate: Option<i64>,
     /// The number of reads
+    ///
     /// Wire name: `ReadNum`; example: `0`.
     pub read_num: Option<i64>,
     /// The number of writes
+    ///
     /// Wire name: `WriteNum`; example: `0`.
     pub write_num: Option<i64>,
     /// Version.
+    ///
     /// Wire name: `Version`; example: `3.46.0`.
     pub version: Option<String>,
 }

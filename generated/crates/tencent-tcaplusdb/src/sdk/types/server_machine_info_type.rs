@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ServerMachineInfo {
     /// The unique ID of the machine
+    ///
     /// Wire name: `ServerUid`; example: `svr-10221`.
     pub server_uid: Option<String>,
     /// Machine type
+    ///
     /// Wire name: `MachineType`; example: `svr`.
     pub machine_type: Option<String>,
 }

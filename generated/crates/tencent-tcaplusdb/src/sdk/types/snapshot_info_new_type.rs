@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotInfoNew {
     /// The ID of the table group where the table resides
+    ///
     /// Wire name: `TableGroupId`; example: `184232`.
     pub table_group_id: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `testname`.
     pub table_name: Option<String>,
     /// Snapshot name
+    ///
     /// Wire name: `SnapshotName`; example: `snapshotname`.
     pub snapshot_name: Option<String>,
     /// Snapshot expiration time
+    ///
     /// Wire name: `SnapshotDeadTime`.
     pub snapshot_dead_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotInfo {
     /// The ID of the table group where the table resides
+    ///
     /// Wire name: `TableGroupId`; example: `19822`.
     pub table_group_id: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `testname`.
     pub table_name: Option<String>,
     /// Snapshot name
+    ///
     /// Wire name: `SnapshotName`; example: `snapshotname`.
     pub snapshot_name: Option<String>,
     /// The time of the data from which the snapshot was created
+    ///
     /// Wire name: `SnapshotTime`.
     pub snapshot_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Snapshot expiration time
+    ///
     /// Wire name: `SnapshotDeadTime`.
     pub snapshot_dead_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,

@@ -9,46 +9,56 @@ use super::ErrorInfo;
 pub struct SnapshotResult {
     /// The ID of the table group where the table resides
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableGroupId`; example: `13277`.
     pub table_group_id: Option<String>,
     /// Table name
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `name`.
     pub table_name: Option<String>,
     /// Task ID, which is valid for the API that creates one task at a time
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `16756`.
     pub task_id: Option<String>,
     /// Error information
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
     /// Snapshot name
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapshotName`; example: `snapname`.
     pub snapshot_name: Option<String>,
     /// The time of the data from which the snapshot was created
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapshotTime`.
     pub snapshot_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// When the snapshot expires
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapshotDeadTime`.
     pub snapshot_dead_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,
     >,
     /// When the snapshot was created
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapshotCreateTime`.
     pub snapshot_create_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>,
     >,
     /// Snapshot size
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapshotSize`; example: `35623`.
     pub snapshot_size: Option<u64>,
     /// Snapshot status. Valid values: `0` (creating), `1` (normal), `2` (deleting), `3` (expired), `4` (rolling back).
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SnapshotStatus`; example: `0`.
     pub snapshot_status: Option<u64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SyncTableField {
     /// Field name of TcaplusDB table
+    ///
     /// Wire name: `SourceName`; example: `id`.
     pub source_name: Option<String>,
     /// Field name of the target cache table
+    ///
     /// Wire name: `TargetName`; example: `id`.
     pub target_name: Option<String>,
 }

@@ -8,36 +8,47 @@ use super::SyncTableField;
 #[non_exhaustive]
 pub struct SyncTableInfo {
     /// Sharded table quantity of the target cache table
+    ///
     /// Wire name: `TargetTableSplitNum`; example: `1`.
     pub target_table_split_num: Option<u64>,
     /// Prefix of the target cache table name
+    ///
     /// Wire name: `TargetTableNamePrefix`.
     pub target_table_name_prefix: Vec<String>,
     /// Instance ID of the cache database
+    ///
     /// Wire name: `TargetSyncDBInstanceId`; example: `cdb-70zdmgg1`.
     pub target_sync_db_instance_id: Option<String>,
     /// Name of the database where the cache table resides
+    ///
     /// Wire name: `TargetDatabaseName`; example: `db`.
     pub target_database_name: Option<String>,
     /// Caching status. Valid values: `0` (creating), `1` (caching), `2` (disabled), `-1` (deleted).
+    ///
     /// Wire name: `Status`; example: `0`.
     pub status: Option<i64>,
     /// ID of cluster where the table resides
+    ///
     /// Wire name: `ClusterId`; example: `18641706761`.
     pub cluster_id: Option<String>,
     /// The ID of the table group where the table resides
+    ///
     /// Wire name: `TableGroupId`; example: `1`.
     pub table_group_id: Option<u64>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `tablename`.
     pub table_name: Option<String>,
     /// Table ID
+    ///
     /// Wire name: `TableId`; example: `tcaplus-d753f0db`.
     pub table_id: Option<String>,
     /// Mapping from the primary key field of the TcaplusDB table to the field of the target cache table
+    ///
     /// Wire name: `KeyFieldMapping`.
     pub key_field_mapping: Vec<SyncTableField>,
     /// Mapping of TcaplusDB table field to target cache table field
+    ///
     /// Wire name: `ValueFieldMapping`.
     pub value_field_mapping: Vec<SyncTableField>,
 }

@@ -6,33 +6,42 @@
 #[non_exhaustive]
 pub struct TableGroupInfo {
     /// Table group ID
+    ///
     /// Wire name: `TableGroupId`; example: `28127`.
     pub table_group_id: Option<String>,
     /// Table group name
+    ///
     /// Wire name: `TableGroupName`; example: `ZoneName`.
     pub table_group_name: Option<String>,
     /// Table group creation time
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Number of tables in table group
+    ///
     /// Wire name: `TableCount`; example: `10`.
     pub table_count: Option<u64>,
     /// Total table storage capacity in MB in table group
+    ///
     /// Wire name: `TotalSize`; example: `100`.
     pub total_size: Option<u64>,
     /// The number of days before the backup files of the Txh tables expire and are deleted.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TxhBackupExpireDay`; example: `0`.
     pub txh_backup_expire_day: Option<u64>,
     /// Whether MySQL load rebalancing is enabled. Valid values: `0` (Disabled), `1` (Enabling), `2` (Enabled).
+    ///
     /// Wire name: `EnableMysql`; example: `1`.
     pub enable_mysql: Option<u64>,
     /// MySQL load rebalancing vip
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MysqlConnIp`; example: `0.0.0.0`.
     pub mysql_conn_ip: Option<String>,
     /// MySQL load rebalancing vport
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MysqlConnPort`; example: `3306`.
     pub mysql_conn_port: Option<u64>,
 }

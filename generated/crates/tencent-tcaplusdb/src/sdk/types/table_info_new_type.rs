@@ -9,118 +9,147 @@ use super::{ErrorInfo, IdlFileInfo, SyncTableInfo};
 pub struct TableInfoNew {
     /// Table name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `1`.
     pub table_name: Option<String>,
     /// Table instance ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableInstanceId`; example: `1`.
     pub table_instance_id: Option<String>,
     /// Table data structure type, such as `GENERIC` or `LIST`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableType`; example: `1`.
     pub table_type: Option<String>,
     /// Table data interface description language (IDL) type, such as `PROTO` or `TDR`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableIdlType`; example: `1`.
     pub table_idl_type: Option<String>,
     /// ID of the cluster where a table resides
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `1`.
     pub cluster_id: Option<String>,
     /// Name of the cluster where a table resides
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterName`; example: `1`.
     pub cluster_name: Option<String>,
     /// ID of the table group where a table resides
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableGroupId`; example: `1`.
     pub table_group_id: Option<String>,
     /// Name of the table group where a table resides
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableGroupName`; example: `1`.
     pub table_group_name: Option<String>,
     /// JSON string of table's primary key field structure
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeyStruct`; example: `1`.
     pub key_struct: Option<String>,
     /// JSON string of table non-primary key field structure
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ValueStruct`; example: `1`.
     pub value_struct: Option<String>,
     /// Table shardkey set, which is valid for PROTO-type tables
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ShardingKeySet`; example: `1`.
     pub sharding_key_set: Option<String>,
     /// Table index key field set, which is valid for PROTO-type tables
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IndexStruct`; example: `1`.
     pub index_struct: Option<String>,
     /// Number of LIST-type table elements
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ListElementNum`; example: `1`.
     pub list_element_num: Option<u64>,
     /// Information list of IDL files associated with table
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IdlFiles`.
     pub idl_files: Vec<IdlFileInfo>,
     /// Reserved table capacity in GB
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReservedVolume`; example: `1`.
     pub reserved_volume: Option<i64>,
     /// Reserved table read QPS
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReservedReadQps`; example: `1`.
     pub reserved_read_qps: Option<i64>,
     /// Reserved table write QPS
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ReservedWriteQps`; example: `1`.
     pub reserved_write_qps: Option<i64>,
     /// Actual table data size in MB
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableSize`; example: `1`.
     pub table_size: Option<i64>,
     /// Table status
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<String>,
     /// Table creation time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedTime`; example: `1`.
     pub created_time: Option<String>,
     /// Table's last modified time
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdatedTime`; example: `1`.
     pub updated_time: Option<String>,
     /// Table remarks
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Memo`; example: `1`.
     pub memo: Option<String>,
     /// Error message
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
     /// TcaplusDB SDK data access ID
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApiAccessId`; example: `1`.
     pub api_access_id: Option<String>,
     /// Number of SORTLIST-type table sort fields
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SortFieldNum`; example: `1`.
     pub sort_field_num: Option<i64>,
     /// Sort order of SORTLIST-type tables
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SortRule`; example: `1`.
     pub sort_rule: Option<i64>,
     /// Information about global indexes, table caching, or data subscription
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbClusterInfoStruct`; example: `1`.
     pub db_cluster_info_struct: Option<String>,
     /// The number of days after which the table Txh backup files will be expire and deleted.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TxhBackupExpireDay`; example: `0`.
     pub txh_backup_expire_day: Option<u64>,
     /// Cached information of the table
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SyncTableInfo`.
     pub sync_table_info: Option<SyncTableInfo>,
 }

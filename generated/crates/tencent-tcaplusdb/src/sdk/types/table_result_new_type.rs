@@ -9,38 +9,47 @@ use super::ErrorInfo;
 pub struct TableResultNew {
     /// Table instance ID in the format of `tcaplus-3be64cbb`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableInstanceId`; example: `0`.
     pub table_instance_id: Option<String>,
     /// Task ID, which is valid for the API that creates one task
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `0`.
     pub task_id: Option<String>,
     /// Table name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `0`.
     pub table_name: Option<String>,
     /// Table data structure type, such as `GENERIC` or `LIST`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableType`; example: `0`.
     pub table_type: Option<String>,
     /// Table data interface description language (IDL) type, such as `PROTO` or `TDR`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableIdlType`; example: `0`.
     pub table_idl_type: Option<String>,
     /// ID of the table group where a table resides
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableGroupId`; example: `0`.
     pub table_group_id: Option<String>,
     /// Error message
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
     /// Task ID list, which is valid for the API that creates multiple tasks
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskIds`.
     pub task_ids: Vec<String>,
     /// Cluster operation application ID
     /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ApplicationId`; example: `0`.
     pub application_id: Option<String>,
 }

@@ -9,46 +9,57 @@ use super::ErrorInfo;
 pub struct TableRollbackResultNew {
     /// Table instance ID in the format of `tcaplus-3be64cbb`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableInstanceId`; example: `120123`.
     pub table_instance_id: Option<String>,
     /// Task ID, which is valid for the API that creates one task
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskId`; example: `176768`.
     pub task_id: Option<String>,
     /// Table name
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `testname`.
     pub table_name: Option<String>,
     /// Table data structure type, such as `GENERIC` or `LIST`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableType`; example: `1`.
     pub table_type: Option<String>,
     /// Table data interface description language (IDL) type, such as `PROTO` or `TDR`
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableIdlType`; example: `1`.
     pub table_idl_type: Option<String>,
     /// ID of the table group where a table resides
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableGroupId`; example: `15323`.
     pub table_group_id: Option<String>,
     /// Error message
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
     /// Task ID list, which is valid for the API that creates multiple tasks
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskIds`.
     pub task_ids: Vec<String>,
     /// ID of uploaded key file
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileId`; example: `1`.
     pub file_id: Option<String>,
     /// Number of keys successfully verified
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SuccKeyNum`; example: `10`.
     pub succ_key_num: Option<u64>,
     /// Total number of keys contained in key file
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalKeyNum`; example: `10`.
     pub total_key_num: Option<u64>,
 }

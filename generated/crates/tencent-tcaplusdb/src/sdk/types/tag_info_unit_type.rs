@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagInfoUnit {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `tagkey`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `tagvalue`.
     pub tag_value: Option<String>,
 }

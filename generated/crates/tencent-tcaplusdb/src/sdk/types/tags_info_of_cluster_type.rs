@@ -8,12 +8,15 @@ use super::{ErrorInfo, TagInfoUnit};
 #[non_exhaustive]
 pub struct TagsInfoOfCluster {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `1875657`.
     pub cluster_id: Option<String>,
     /// Tag information
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfoUnit>,
     /// Error message
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
 }

@@ -8,15 +8,19 @@ use super::{ErrorInfo, TagInfoUnit};
 #[non_exhaustive]
 pub struct TagsInfoOfTableGroup {
     /// Cluster ID
+    ///
     /// Wire name: `ClusterId`; example: `189787`.
     pub cluster_id: Option<String>,
     /// Table group ID
+    ///
     /// Wire name: `TableGroupId`; example: `176565`.
     pub table_group_id: Option<String>,
     /// Tag information
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfoUnit>,
     /// Error message
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
 }

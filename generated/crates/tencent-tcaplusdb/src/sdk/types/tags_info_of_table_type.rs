@@ -8,18 +8,23 @@ use super::{ErrorInfo, TagInfoUnit};
 #[non_exhaustive]
 pub struct TagsInfoOfTable {
     /// Table instance ID
+    ///
     /// Wire name: `TableInstanceId`; example: `tcaplus-2221`.
     pub table_instance_id: Option<String>,
     /// Table name
+    ///
     /// Wire name: `TableName`; example: `testname`.
     pub table_name: Option<String>,
     /// Table group ID
+    ///
     /// Wire name: `TableGroupId`; example: `31231`.
     pub table_group_id: Option<String>,
     /// Tag information
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfoUnit>,
     /// Error message
+    ///
     /// Wire name: `Error`.
     pub error: Option<ErrorInfo>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct TaskInfoNew {
     /// Task ID
+    ///
     /// Wire name: `TaskId`; example: `1765447`.
     pub task_id: Option<String>,
     /// Task type
+    ///
     /// Wire name: `TaskType`; example: `1`.
     pub task_type: Option<String>,
     /// ID of TcaplusDB internal transaction associated with task
+    ///
     /// Wire name: `TransId`; example: `46563`.
     pub trans_id: Option<String>,
     /// ID of the cluster where a task resides
+    ///
     /// Wire name: `ClusterId`; example: `1865765`.
     pub cluster_id: Option<String>,
     /// Name of the cluster where a task resides
+    ///
     /// Wire name: `ClusterName`; example: `clustername`.
     pub cluster_name: Option<String>,
     /// Task progress
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<i64>,
     /// Task creation time
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task last modified time
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Operator
+    ///
     /// Wire name: `Operator`; example: `operator`.
     pub operator: Option<String>,
     /// Task details
+    ///
     /// Wire name: `Content`; example: `createtable`.
     pub content: Option<String>,
 }

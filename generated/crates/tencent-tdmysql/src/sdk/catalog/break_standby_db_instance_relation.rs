@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BreakStandbyDBInstanceRelation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::break_standby_db_instance_relation::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

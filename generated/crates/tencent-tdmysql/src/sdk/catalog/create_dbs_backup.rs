@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDBSBackup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_dbs_backup::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDbsBackupRequest, ::runtime::BuildError> {

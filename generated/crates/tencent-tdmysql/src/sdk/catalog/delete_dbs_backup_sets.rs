@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteDBSBackupSets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_dbs_backup_sets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDbsBackupSetsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUsers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_users::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUsersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDatabaseObjects`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_database_objects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDatabaseObjectsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDBSBackupPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_dbs_backup_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbsBackupPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeMaintenanceWindow`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_maintenance_window::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeMaintenanceWindowRequest, ::runtime::BuildError> {

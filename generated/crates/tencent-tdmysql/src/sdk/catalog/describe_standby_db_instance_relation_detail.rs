@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeStandbyDBInstanceRelationDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_standby_db_instance_relation_detail::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDBSBackupSetComment`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_dbs_backup_set_comment::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbsBackupSetCommentRequest, ::runtime::BuildError> {

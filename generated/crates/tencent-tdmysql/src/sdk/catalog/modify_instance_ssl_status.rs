@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInstanceSSLStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_instance_ssl_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceSslStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetDbaAdminPrivileges`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_dba_admin_privileges::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetDbaAdminPrivilegesRequest, ::runtime::BuildError> {

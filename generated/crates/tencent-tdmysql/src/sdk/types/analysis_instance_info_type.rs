@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AnalysisInstanceInfo {
     /// Number of replicas
+    ///
     /// Wire name: `ReplicasNum`; example: `0`.
     pub replicas_num: Option<u64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AnalysisRelationInfo {
     /// Source instance Id
+    ///
     /// Wire name: `PrimaryInstanceId`; example: `tdsql-12345678`.
     pub primary_instance_id: Option<String>,
     /// Analysis engine instance Id
+    ///
     /// Wire name: `AnalysisInstanceId`; example: `tdsql-87654321`.
     pub analysis_instance_id: Option<String>,
     /// Analysis engine relationship status
@@ -26,9 +28,11 @@ pub struct AnalysisRelationInfo {
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateAt`; example: `2026-01-15 10:30:00`.
     pub create_at: Option<String>,
     /// Update time.
+    ///
     /// Wire name: `UpdateAt`; example: `2026-05-06 12:00:00`.
     pub update_at: Option<String>,
 }

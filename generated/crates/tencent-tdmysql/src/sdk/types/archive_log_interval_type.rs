@@ -7,18 +7,22 @@
 pub struct ArchiveLogInterval {
     /// End time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `2024-05-18 00:00:57`.
     pub end_time: Option<String>,
     /// Major version.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MajorVersion`; example: `无`.
     pub major_version: Option<String>,
     /// Minor version.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MinorVersion`; example: `无`.
     pub minor_version: Option<String>,
     /// Start time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2024-05-18 00:00:57`.
     pub start_time: Option<String>,
 }

@@ -7,42 +7,52 @@
 pub struct ArchiveLogModel {
     /// Archivelog ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ArchiveLogId`.
     pub archive_log_id: Option<i64>,
     /// Backup duration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// Backup status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupStatus`; example: `无`.
     pub backup_status: Option<String>,
     /// Backup end time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `无`.
     pub end_time: Option<String>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorMessage`; example: `无`.
     pub error_message: Option<String>,
     /// Expiration time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpiredTime`; example: `无`.
     pub expired_time: Option<String>,
     /// Backup file name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileName`; example: `无`.
     pub file_name: Option<String>,
     /// Backup set file size in Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileSize`.
     pub file_size: Option<i64>,
     /// Instance ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `无`.
     pub instance_id: Option<String>,
     /// Backup start time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `无`.
     pub start_time: Option<String>,
 }

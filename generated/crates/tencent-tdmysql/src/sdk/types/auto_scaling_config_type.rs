@@ -12,9 +12,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingConfig {
     /// Minimum value
+    ///
     /// Wire name: `RangeMin`; example: `1`.
     pub range_min: Option<f64>,
     /// Maximum value
+    ///
     /// Wire name: `RangeMax`; example: `16`.
     pub range_max: Option<f64>,
     /// Resource type corresponding to the returned range parameter
@@ -32,15 +34,19 @@ pub struct AutoScalingConfig {
     /// Wire name: `ResourceType`; example: `cpu`.
     pub resource_type: Option<String>,
     /// Whether upgrade is allowed
+    ///
     /// Wire name: `ScaleUpEnabled`; example: `true`.
     pub scale_up_enabled: Option<bool>,
     /// Whether to allow downgrade
+    ///
     /// Wire name: `ScaleDownEnabled`; example: `false`.
     pub scale_down_enabled: Option<bool>,
     /// Trigger threshold (%)
+    ///
     /// Wire name: `ThresholdPercent`; example: `90`.
     pub threshold_percent: Option<i64>,
     /// Configuration change step length
+    ///
     /// Wire name: `Step`; example: `50`.
     pub step: Option<f64>,
 }

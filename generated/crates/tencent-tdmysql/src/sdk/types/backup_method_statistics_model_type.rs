@@ -9,24 +9,28 @@ pub struct BackupMethodStatisticsModel {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoBackupSize`; example: `37748736`.
     pub auto_backup_size: Option<i64>,
     /// Average size of total backup per day in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AverageSizePerDay`; example: `18874368`.
     pub average_size_per_day: Option<i64>,
     /// Manual backup size, unit Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ManualBackupSize`; example: `0`.
     pub manual_backup_size: Option<i64>,
     /// Total backup size in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalSize`; example: `37748736`.
     pub total_size: Option<i64>,
 }

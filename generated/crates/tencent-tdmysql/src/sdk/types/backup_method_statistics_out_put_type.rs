@@ -9,12 +9,14 @@ pub struct BackupMethodStatisticsOutPut {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoBackupSize`.
     pub auto_backup_size: Vec<i64>,
     /// Manual backup size, unit Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ManualBackupSize`.
     pub manual_backup_size: Vec<i64>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPolicyModelInput {
     /// Backup end time.
+    ///
     /// Wire name: `BackupEndTime`; example: `04:00`.
     pub backup_end_time: Option<String>,
     /// Backup method: physical physical backup, snapshot snapshot backup
+    ///
     /// Wire name: `BackupMethod`; example: `physical`.
     pub backup_method: Option<String>,
     /// Backup start time
+    ///
     /// Wire name: `BackupStartTime`; example: `00:00`.
     pub backup_start_time: Option<String>,
     /// Whether full backup is enabled
+    ///
     /// Wire name: `EnableFull`; example: `1`.
     pub enable_full: Option<i64>,
     /// Whether to enable log backup
+    ///
     /// Wire name: `EnableLog`; example: `1`.
     pub enable_log: Option<i64>,
     /// Full backup retention time can currently only be set to 7 days.
+    ///
     /// Wire name: `FullRetentionPeriod`; example: `7`.
     pub full_retention_period: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `tdsql3-b8dfc518`.
     pub instance_id: Option<String>,
     /// Log retention days. currently, can only set retention to 7 days.
+    ///
     /// Wire name: `LogRetentionPeriod`; example: `7`.
     pub log_retention_period: Option<i64>,
     /// Days of the week to perform backup.
+    ///
     /// Wire name: `PeriodTime`; example: `0,1,2,3,4,5,6`.
     pub period_time: Option<String>,
     /// Storage type: COS, SNAPSHOT

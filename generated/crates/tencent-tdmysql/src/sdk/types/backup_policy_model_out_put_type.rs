@@ -9,90 +9,105 @@ pub struct BackupPolicyModelOutPut {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupEndTime`; example: `04:00`.
     pub backup_end_time: Option<String>,
     /// Backup method
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupMethod`; example: `physical`.
     pub backup_method: Option<String>,
     /// Backup start time
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupStartTime`; example: `00:00`.
     pub backup_start_time: Option<String>,
     /// Engine type
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBType`; example: `tdstore`.
     pub db_type: Option<String>,
     /// Engine version
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBVersion`; example: `21.6.1`.
     pub db_version: Option<String>,
     /// Whether full backup is enabled
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableFull`; example: `1`.
     pub enable_full: Option<i64>,
     /// Whether to enable log backup
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableLog`; example: `1`.
     pub enable_log: Option<i64>,
     /// Expected next backup time
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpectedNextBackupPeriod`; example: `2026-03-27 00:00:00 ~ 2026-03-27 04:00:00`.
     pub expected_next_backup_period: Option<String>,
     /// Full backup retention time
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FullRetentionPeriod`; example: `7`.
     pub full_retention_period: Option<i64>,
     /// Policy ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ID`; example: `3260`.
     pub id: Option<i64>,
     /// Instance ID.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `tdsql3-3f17e49d`.
     pub instance_id: Option<String>,
     /// Log retention days
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogRetentionPeriod`; example: `7`.
     pub log_retention_period: Option<i64>,
     /// Days of the week to perform backup
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PeriodTime`; example: `0,1,2,3,4,5,6`.
     pub period_time: Option<String>,
     /// Region
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-chengdu`.
     pub region: Option<String>,
     /// Backup cycle type 0:Weekly
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PeriodType`; example: `0`.
     pub period_type: Option<i64>,
 }

@@ -7,70 +7,87 @@
 pub struct BackupSetModel {
     /// Backup set duration, unit sec
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// Backup method
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupMethod`; example: `无`.
     pub backup_method: Option<String>,
     /// Backup note name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupName`; example: `无`.
     pub backup_name: Option<String>,
     /// Backup set progress percentage
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupProgress`.
     pub backup_progress: Option<f64>,
     /// Backup set ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupSetId`.
     pub backup_set_id: Option<i64>,
     /// Backup status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupStatus`; example: `无`.
     pub backup_status: Option<String>,
     /// Backup set type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupType`; example: `无`.
     pub backup_type: Option<String>,
     /// Instance version number
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBVersion`; example: `无`.
     pub db_version: Option<String>,
     /// Backup end time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `无`.
     pub end_time: Option<String>,
     /// Transaction commit end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTrxTime`; example: `无`.
     pub end_trx_time: Option<String>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorMessage`; example: `无`.
     pub error_message: Option<String>,
     /// Backup expiration time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpiredTime`; example: `无`.
     pub expired_time: Option<String>,
     /// Backup file name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileName`; example: `无`.
     pub file_name: Option<String>,
     /// Backup set file size in Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FileSize`.
     pub file_size: Option<i64>,
     /// Instance ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `无`.
     pub instance_id: Option<String>,
     /// Backup trigger. 0: autobackup; 1: manual.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ManualBackup`.
     pub manual_backup: Option<i64>,
     /// Backup start time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `无`.
     pub start_time: Option<String>,
 }

@@ -16,12 +16,14 @@ pub struct BackupSetsReqFilter {
     /// - snapshot: Snapshot backup
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupMethod`; example: `physical,snapshot`.
     pub backup_method: Option<String>,
     /// Backup status, multiple values separated by commas. Description of meaning: pending scheduling pending, running running, success success, failed failed
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupStatus`; example: `running,success`.
     pub backup_status: Option<String>,
     /// Backup type, multiple values separated by commas. Description of meaning: full backup full
@@ -35,6 +37,7 @@ pub struct BackupSetsReqFilter {
     /// - full: Full backup
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupType`; example: `full`.
     pub backup_type: Option<String>,
     /// Backup trigger mode
@@ -49,6 +52,7 @@ pub struct BackupSetsReqFilter {
     /// - 1: Manual backup
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ManualBackup`; example: `0,1`.
     pub manual_backup: Option<String>,
 }

@@ -9,30 +9,35 @@ pub struct BackupStatisticsModel {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AverageSizePerDay`; example: `50508288`.
     pub average_size_per_day: Option<i64>,
     /// Backup size of data, in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataBackupSize`; example: `37748736`.
     pub data_backup_size: Option<i64>,
     /// Log backup size in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogBackupSize`; example: `63267840`.
     pub log_backup_size: Option<i64>,
     /// Total backup count
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCount`; example: `8`.
     pub total_count: Option<i64>,
     /// Total backup size in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalSize`; example: `101016576`.
     pub total_size: Option<i64>,
 }

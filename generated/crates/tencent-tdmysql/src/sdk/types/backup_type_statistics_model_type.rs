@@ -9,12 +9,14 @@ pub struct BackupTypeStatisticsModel {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DataBackupSize`.
     pub data_backup_size: Vec<i64>,
     /// Log backup size in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogBackupSize`.
     pub log_backup_size: Vec<i64>,
 }

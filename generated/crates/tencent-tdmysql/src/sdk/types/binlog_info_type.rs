@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BinlogInfo {
     /// Unique ID of the log service
+    ///
     /// Wire name: `Sid`; example: `29384942324547636`.
     pub sid: Option<String>,
     /// Log service type
+    ///
     /// Wire name: `Type`; example: `mysql`.
     pub type_field: Option<String>,
     /// Unique ID of the instance
+    ///
     /// Wire name: `InstanceId`; example: `tdsql3-5f8220ae`.
     pub instance_id: Option<String>,
 }

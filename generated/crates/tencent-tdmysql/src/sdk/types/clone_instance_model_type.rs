@@ -7,58 +7,72 @@
 pub struct CloneInstanceModel {
     /// Clone task end time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneEndTime`; example: `无`.
     pub clone_end_time: Option<String>,
     /// Clone record ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneId`.
     pub clone_id: Option<i64>,
     /// Clone instance type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneInsType`; example: `无`.
     pub clone_ins_type: Option<String>,
     /// Clone instance ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneInstanceId`; example: `无`.
     pub clone_instance_id: Option<String>,
     /// Whether the clone instance is deleted.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneInstanceIsDeleted`.
     pub clone_instance_is_deleted: Option<bool>,
     /// Task progress of clone.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneProgress`.
     pub clone_progress: Option<f64>,
     /// Task start time of the clone.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneStartTime`; example: `无`.
     pub clone_start_time: Option<String>,
     /// Task status.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneStatus`; example: `无`.
     pub clone_status: Option<String>,
     /// Clone time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneTime`; example: `无`.
     pub clone_time: Option<String>,
     /// Clone type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloneType`; example: `无`.
     pub clone_type: Option<String>,
     /// Creation time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `无`.
     pub create_time: Option<String>,
     /// Engine type.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBType`; example: `无`.
     pub db_type: Option<String>,
     /// Region.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `无`.
     pub region: Option<String>,
     /// Source instance ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SourceInstanceId`; example: `无`.
     pub source_instance_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ConstraintRange {
     /// Minimum value when the constraint type is section.
+    ///
     /// Wire name: `Min`; example: `"1"`.
     pub min: Option<String>,
     /// Specifies the maximum value when the constraint type is section.
+    ///
     /// Wire name: `Max`; example: `"2"`.
     pub max: Option<String>,
 }

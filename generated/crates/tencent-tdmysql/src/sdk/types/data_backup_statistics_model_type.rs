@@ -7,34 +7,42 @@
 pub struct DataBackupStatisticsModel {
     /// Auto-backup count
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoBackupCount`; example: `1`.
     pub auto_backup_count: Option<i64>,
     /// Auto-backup size, in Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoBackupSize`; example: `1024`.
     pub auto_backup_size: Option<i64>,
     /// Avg backup size per each, in Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AverageSizePerBackup`; example: `1024`.
     pub average_size_per_backup: Option<i64>,
     /// Avg daily backup size, Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AverageSizePerDay`; example: `1`.
     pub average_size_per_day: Option<i64>,
     /// Manual backup count
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ManualBackupCount`; example: `1`.
     pub manual_backup_count: Option<i64>,
     /// Manual backup size, in Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ManualBackupSize`; example: `1024`.
     pub manual_backup_size: Option<i64>,
     /// Number of data backups
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCount`; example: `1`.
     pub total_count: Option<i64>,
     /// Data backup size, in Byte
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalSize`; example: `1024`.
     pub total_size: Option<i64>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseFunction {
     /// Function name.
+    ///
     /// Wire name: `Func`; example: `123`.
     pub func: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabasePrivileges {
     /// database name
+    ///
     /// Wire name: `Database`; example: `msyql.user`.
     pub database: Option<String>,
     /// Permission list
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

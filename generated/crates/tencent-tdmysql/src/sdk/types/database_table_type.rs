@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DatabaseTable {
     /// Table name
+    ///
     /// Wire name: `Table`; example: `123`.
     pub table: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Database {
     /// Database name.
+    ///
     /// Wire name: `DbName`; example: `tdsql3-42f40429`.
     pub db_name: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DbEngineInfo {
     /// Engine type
+    ///
     /// Wire name: `Type`; example: `"MySQL"`.
     pub type_field: Option<String>,
     /// Engine version
+    ///
     /// Wire name: `Version`; example: `8.0`.
     pub version: Option<String>,
     /// Engine name
+    ///
     /// Wire name: `Name`; example: `11`.
     pub name: Option<String>,
     /// Engine description
+    ///
     /// Wire name: `Description`; example: `基于Tdstore内核11版本`.
     pub description: Option<String>,
     /// Whether it is the latest version
+    ///
     /// Wire name: `New`; example: `true`.
     pub new: Option<bool>,
     /// Supported compatible modes, separated by commas
+    ///
     /// Wire name: `SQLMode`.
     pub sql_mode: Vec<String>,
     /// Whether parameter template is supported
+    ///
     /// Wire name: `IsSupportParamTemplate`; example: `true`.
     pub is_support_param_template: Option<bool>,
     /// Whether Serverless mode is supported
+    ///
     /// Wire name: `IsSupportServerless`; example: `true`.
     pub is_support_serverless: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParamValue {
     /// Parameter name.
+    ///
     /// Wire name: `Param`; example: `"lower_case_table_names"`.
     pub param: Option<String>,
     /// Parameter value.
+    ///
     /// Wire name: `Value`; example: `"0"`.
     pub value: Option<String>,
 }

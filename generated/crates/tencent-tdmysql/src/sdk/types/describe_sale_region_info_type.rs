@@ -8,33 +8,41 @@ use super::{DescribeSaleZonesGroup, DescribeSaleZonesInfo};
 #[non_exhaustive]
 pub struct DescribeSaleRegionInfo {
     /// English string of Region
+    ///
     /// Wire name: `Region`; example: `"ap-guangzhou"`.
     pub region: Option<String>,
     /// Purchasable Zone list
+    ///
     /// Wire name: `ZoneList`.
     pub zone_list: Vec<DescribeSaleZonesInfo>,
     /// Region Chinese character string
+    ///
     /// Wire name: `RegionName`; example: `“广州”`.
     pub region_name: Option<String>,
     /// Whether to sell. 1: sell, 0: do not sell
+    ///
     /// Wire name: `Enable`; example: `1`.
     pub enable: Option<i64>,
     /// Optional quantity of multiple availability
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AvailableZoneNum`; example: `3`.
     pub available_zone_num: Option<i64>,
     /// Whether to allow usage log replica
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsSupportedLogReplica`; example: `true`.
     pub is_supported_log_replica: Option<bool>,
     /// Availability zone combination
+    ///
     /// Wire name: `ZoneGroup`.
     pub zone_group: Vec<DescribeSaleZonesGroup>,
     /// Whether serverless is supported
+    ///
     /// Wire name: `IsSupportServerless`; example: `true`.
     pub is_support_serverless: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DescribeSaleZonesGroup {
     /// Number of availability zones
+    ///
     /// Wire name: `ZoneNum`; example: `2`.
     pub zone_num: Option<i64>,
     /// Availability zone combination
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Supported types
+    ///
     /// Wire name: `SupportTypes`.
     pub support_types: Vec<String>,
     /// Supported disk
@@ -26,9 +29,11 @@ pub struct DescribeSaleZonesGroup {
     /// - CLOUD_HSSD: Enhanced cloud disk
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AvailableDiskTypes`.
     pub available_disk_types: Vec<String>,
     /// Whether serverless is supported
+    ///
     /// Wire name: `IsSupportServerless`; example: `true`.
     pub is_support_serverless: Option<bool>,
 }

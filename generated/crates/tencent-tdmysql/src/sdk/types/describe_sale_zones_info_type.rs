@@ -6,30 +6,37 @@
 #[non_exhaustive]
 pub struct DescribeSaleZonesInfo {
     /// English string of Zone
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-1"`.
     pub zone: Option<String>,
     /// Zone Chinese character string
+    ///
     /// Wire name: `ZoneName`; example: `"广州一区"`.
     pub zone_name: Option<String>,
     /// Whether to sell, 1: sell; 0: do not sell
+    ///
     /// Wire name: `Enable`; example: `1`.
     pub enable: Option<i64>,
     /// Whether the default primary AZ is used. 0 means no, 1 means yes.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDefaultMaster`; example: `0`.
     pub is_default_master: Option<i64>,
     /// Selectable disk types in availability zones
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AvailableDiskTypes`.
     pub available_disk_types: Vec<String>,
     /// Whether it is an exclusive availability zone
+    ///
     /// Wire name: `SupportTypes`.
     pub support_types: Vec<String>,
     /// Whether serverless is supported
+    ///
     /// Wire name: `IsSupportServerless`; example: `true`.
     pub is_support_serverless: Option<bool>,
 }

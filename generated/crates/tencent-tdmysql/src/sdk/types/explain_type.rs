@@ -9,6 +9,7 @@ pub struct Explain {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ID`; example: `1`.
     pub id: Option<String>,
     /// Query type
@@ -22,66 +23,77 @@ pub struct Explain {
     /// - SIMPLE: A regular query with no subquery and UNION. Single table or ordinary JOIN is SIMPLE.
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SelectType`; example: `SIMPLE`.
     pub select_type: Option<String>,
     /// Table name
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Table`; example: `stat_parti_new00`.
     pub table: Option<String>,
     /// Partition
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Partitions`; example: `p2`.
     pub partitions: Option<String>,
     /// Access type
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Type`; example: `const`.
     pub type_field: Option<String>,
     /// Possibly used indexes
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PossibleKeys`; example: `PRIMARY`.
     pub possible_keys: Option<String>,
     /// Used Indexes
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Key`; example: `PRIMARY`.
     pub key: Option<String>,
     /// Used Indexes length
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeyLen`; example: `4`.
     pub key_len: Option<String>,
     /// Column or constant to compare with the index
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ref`; example: `const`.
     pub ref_field: Option<String>,
     /// Estimate the number of scanned rows
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Rows`; example: `1`.
     pub rows: Option<String>,
     /// Estimated percentage of remaining rows after conditional filtering
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Filtered`; example: `100.00`.
     pub filtered: Option<String>,
     /// Additional information, such as Using index, Using filesort
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Extra`; example: `NULL`.
     pub extra: Option<String>,
 }

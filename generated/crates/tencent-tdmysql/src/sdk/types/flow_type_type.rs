@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FlowType {
     /// Task Type Name. Subsequently, you can filter FlowName in the output parameters of DescribeFlows.
+    ///
     /// Wire name: `FlowName`; example: `FlowBatchCloneUsers`.
     pub flow_name: Option<String>,
     /// Chinese description of the task type.
+    ///
     /// Wire name: `FlowDesc`; example: `批量克隆用户`.
     pub flow_desc: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceFilter {
     /// Filter key, support InstanceId, VpcId, SubnetId, Vip, Vport, Status, InstanceName, TagKey.
+    ///
     /// Wire name: `Name`; example: `"InstanceId"`.
     pub name: Option<String>,
     /// Filter value.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

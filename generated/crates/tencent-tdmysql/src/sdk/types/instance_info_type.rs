@@ -11,183 +11,243 @@ use super::{
 #[non_exhaustive]
 pub struct InstanceInfo {
     /// Number of compute nodes
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ComputeNodeNum`; example: `3`.
     pub compute_node_num: Option<i64>,
     /// Region
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-1"`.
     pub zone: Option<String>,
     /// Create an instance version
+    ///
     /// Wire name: `CreateVersion`; example: `"0.0.1"`.
     pub create_version: Option<String>,
     /// Initialize instance parameters
+    ///
     /// Wire name: `InitParams`.
     pub init_params: Vec<InstanceParam>,
     /// Instance status: creating, created, initializing, running, modifying, isolating, isolated, destroying, destroyed
+    ///
     /// Wire name: `Status`; example: `"running"`.
     pub status: Option<String>,
     /// Instance id
+    ///
     /// Wire name: `InstanceId`; example: `"tdsql3-081bfb97"`.
     pub instance_id: Option<String>,
     /// Number of storage nodes
+    ///
     /// Wire name: `StorageNodeNum`; example: `3`.
     pub storage_node_num: Option<i64>,
     /// Instance tag information.
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<ResourceTag>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `"实例名称"`.
     pub instance_name: Option<String>,
     /// cpu cores of the computing node
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Cpu`; example: `2`.
     pub cpu: Option<i64>,
     /// Character type vpcid
+    ///
     /// Wire name: `VpcId`; example: `"vpc-o7ssr1vx"`.
     pub vpc_id: Option<String>,
     /// Computing node mem, in GB
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Mem`; example: `4`.
     pub mem: Option<i64>,
     /// Subnet IP
+    ///
     /// Wire name: `Vip`; example: `"172.16.113.202"`.
     pub vip: Option<String>,
     /// Character type subnetid
+    ///
     /// Wire name: `SubnetId`; example: `"subnet-s21doiba"`.
     pub subnet_id: Option<String>,
     /// Subnet port
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Node disk capacity (unit: GB)
+    ///
     /// Wire name: `Disk`; example: `200`.
     pub disk: Option<i64>,
     /// Instance Creation Time
+    ///
     /// Wire name: `CreateTime`; example: `"2006-01-02 15:04:05"`.
     pub create_time: Option<String>,
     /// Region of the instance
+    ///
     /// Wire name: `Region`; example: `"ap-guangzhou"`.
     pub region: Option<String>,
     /// Status description in Chinese of the instance
+    ///
     /// Wire name: `StatusDesc`; example: `"运行中"`.
     pub status_desc: Option<String>,
     /// CPU cores of the control node
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MCCpu`; example: `1`.
     pub mc_cpu: Option<i64>,
     /// CPU size of the control node
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MCMem`; example: `2`.
     pub mc_mem: Option<i64>,
     /// CPU cores of the computing node
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ComputerNodeCpu`; example: `1`.
     pub computer_node_cpu: Option<i64>,
     /// Compute node memory size
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ComputerNodeMem`; example: `2`.
     pub computer_node_mem: Option<i64>,
     /// CPU cores of the storage node
+    ///
     /// Wire name: `StorageNodeCpu`; example: `1`.
     pub storage_node_cpu: Option<i64>,
     /// Storage node memory size
+    ///
     /// Wire name: `StorageNodeMem`; example: `2`.
     pub storage_node_mem: Option<i64>,
     /// Number of control nodes
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MCNum`; example: `3`.
     pub mc_num: Option<i64>,
     /// Renewal flag
+    ///
     /// Wire name: `RenewFlag`; example: `0`.
     pub renew_flag: Option<i64>,
     /// Payment mode, 0 pay-as-you-go; 1 annual/monthly subscription
+    ///
     /// Wire name: `PayMode`; example: `0`.
     pub pay_mode: Option<String>,
     /// User tag, inner: internal user; external: external user
+    ///
     /// Wire name: `AccountTag`; example: `inner`.
     pub account_tag: Option<String>,
     /// Instance Architecture Type, separate: decoupled architecture; hyper: peer-to-peer architecture
+    ///
     /// Wire name: `InstanceType`; example: `hyper`.
     pub instance_type: Option<String>,
     /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
+    ///
     /// Wire name: `StorageType`; example: `CLOUD_HSSD`.
     pub storage_type: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
+    ///
     /// Wire name: `DestroyedAt`; example: `"0000-00-00 00:00:00"`.
     pub destroyed_at: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
+    ///
     /// Wire name: `ExpireAt`; example: `"0000-00-00 00:00:00"`.
     pub expire_at: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
+    ///
     /// Wire name: `IsolatedAt`; example: `"0000-00-00 00:00:00"`.
     pub isolated_at: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
+    ///
     /// Wire name: `IsolatedFrom`; example: `"0000-00-00 00:00:00"`.
     pub isolated_from: Option<String>,
     /// 1
+    ///
     /// Wire name: `Replications`; example: `1`.
     pub replications: Option<i64>,
     /// Number of replicas
+    ///
     /// Wire name: `FullReplications`; example: `1`.
     pub full_replications: Option<i64>,
     /// Account information
+    ///
     /// Wire name: `AppId`; example: `1`.
     pub app_id: Option<i64>,
     /// Account information
+    ///
     /// Wire name: `SubAccountUin`; example: `"111111"`.
     pub sub_account_uin: Option<String>,
     /// Account information
+    ///
     /// Wire name: `Uin`; example: `"111111"`.
     pub uin: Option<String>,
     /// AZ information
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Instance node
+    ///
     /// Wire name: `Nodes`.
     pub nodes: Vec<InstanceNode>,
     /// Whether binlog is on
+    ///
     /// Wire name: `BinlogStatus`; example: `1`.
     pub binlog_status: Option<i64>,
     /// Number of cdc node cores
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `CdcNodeCpu`; example: `1`.
     pub cdc_node_cpu: Option<i64>,
     /// cdc node memory size
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `CdcNodeMem`; example: `2`.
     pub cdc_node_mem: Option<i64>,
     /// Number of cdc nodes
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `CdcNodeNum`; example: `1`.
     pub cdc_node_num: Option<i64>,
     /// az mode. 1: Single az 2: Multi-az non-primary az mode 3: Multi-az primary az mode
+    ///
     /// Wire name: `AZMode`; example: `2`.
     pub az_mode: Option<i64>,
     /// Disaster recovery flag. 1: No disaster recovery relationship; 2: Primary instance for disaster recovery; 3: Disaster Recovery Standby Instance
+    ///
     /// Wire name: `StandbyFlag`; example: `1`.
     pub standby_flag: Option<i64>,
     /// Number of connected standby instances (Valid only when StandbyFlag == 2)
+    ///
     /// Wire name: `StandbySecondaryNum`; example: `1`.
     pub standby_secondary_num: Option<i64>,
     /// cpu cores of the columnar node
+    ///
     /// Wire name: `ColumnarNodeCpu`; example: `1`.
     pub columnar_node_cpu: Option<i64>,
     /// Columnar node memory size
+    ///
     /// Wire name: `ColumnarNodeMem`; example: `2`.
     pub columnar_node_mem: Option<i64>,
     /// Number of columnar nodes
+    ///
     /// Wire name: `ColumnarNodeNum`; example: `1`.
     pub columnar_node_num: Option<i64>,
     /// Columnar node disk capacity (unit: GB)
+    ///
     /// Wire name: `ColumnarNodeDisk`; example: `20`.
     pub columnar_node_disk: Option<i64>,
     /// Columnar node disk type
+    ///
     /// Wire name: `ColumnarNodeStorageType`; example: `CLOUD_HSSD`.
     pub columnar_node_storage_type: Option<String>,
     /// Exclusive flags, 1: Primary instance (dedicated), 2: Primary instance, 3: Disaster recovery instance, 4: Disaster recovery instance (dedicated)
+    ///
     /// Wire name: `InstanceCategory`; example: `1`.
     pub instance_category: Option<i64>,
     /// dbdc-xxxxx
+    ///
     /// Wire name: `ExclusiveClusterId`; example: `独享集群id`.
     pub exclusive_cluster_id: Option<String>,
     /// Compatible mode
+    ///
     /// Wire name: `SQLMode`; example: `MySQL`.
     pub sql_mode: Option<String>,
     /// Instance mode
+    ///
     /// Wire name: `InstanceMode`; example: `normal`.
     pub instance_mode: Option<String>,
     /// Instance delivery platform
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ClusterId`; example: `cls-ic9rjblf`.
     pub cluster_id: Option<String>,
     /// Auto-scaling configuration
+    ///
     /// Wire name: `AutoScaleConfig`.
     pub auto_scale_config: Option<AutoScalingConfig>,
     /// Analytical engine mode
@@ -203,12 +263,15 @@ pub struct InstanceInfo {
     /// Wire name: `AnalysisMode`; example: `libra`.
     pub analysis_mode: Option<String>,
     /// Analysis engine relationship information
+    ///
     /// Wire name: `AnalysisRelationInfos`.
     pub analysis_relation_infos: Vec<AnalysisRelationInfo>,
     /// Analysis engine instance information
+    ///
     /// Wire name: `AnalysisInstanceInfo`.
     pub analysis_instance_info: Option<AnalysisInstanceInfo>,
     /// Multiple automatic configuration adjustment configurations of the instance, including ccu and nodecount values
+    ///
     /// Wire name: `AutoScaleConfigs`.
     pub auto_scale_configs: Vec<AutoScalingConfig>,
 }

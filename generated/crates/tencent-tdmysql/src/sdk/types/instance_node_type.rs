@@ -6,81 +6,107 @@
 #[non_exhaustive]
 pub struct InstanceNode {
     /// Primary key
+    ///
     /// Wire name: `ID`.
     pub id: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `无`.
     pub instance_id: Option<String>,
     /// Node Id
+    ///
     /// Wire name: `NodeId`; example: `无`.
     pub node_id: Option<String>,
     /// Instance Ip
+    ///
     /// Wire name: `Ip`; example: `无`.
     pub ip: Option<String>,
     /// Instance EniIp
+    ///
     /// Wire name: `EniIp`; example: `无`.
     pub eni_ip: Option<String>,
     /// Instance Port
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// Instance SpecCode
+    ///
     /// Wire name: `SpecCode`; example: `无`.
     pub spec_code: Option<String>,
     /// Instance NodeName
+    ///
     /// Wire name: `NodeName`; example: `无`.
     pub node_name: Option<String>,
     /// Instance Cpu
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// Instance memory
+    ///
     /// Wire name: `Mem`.
     pub mem: Option<i64>,
     /// Instance Disk
+    ///
     /// Wire name: `Disk`.
     pub disk: Option<i64>,
     /// Instance type
+    ///
     /// Wire name: `Type`; example: `无`.
     pub type_field: Option<String>,
     /// Instance status
+    ///
     /// Wire name: `Status`; example: `无`.
     pub status: Option<String>,
     /// Instance version
+    ///
     /// Wire name: `Version`; example: `无`.
     pub version: Option<String>,
     /// Instance region
+    ///
     /// Wire name: `Zone`; example: `无`.
     pub zone: Option<String>,
     /// Instance LocalDNS
+    ///
     /// Wire name: `LocalDNS`; example: `无`.
     pub local_dns: Option<String>,
     /// Instance Region
+    ///
     /// Wire name: `Region`; example: `无`.
     pub region: Option<String>,
     /// Instance log disk
+    ///
     /// Wire name: `LogDisk`.
     pub log_disk: Option<i64>,
     /// Instance data disk
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Option<i64>,
     /// Instance Zone ID
+    ///
     /// Wire name: `ZoneID`; example: `无`.
     pub zone_id: Option<String>,
     /// Instance SpecName
+    ///
     /// Wire name: `SpecName`; example: `无`.
     pub spec_name: Option<String>,
     /// Instance Replicas
+    ///
     /// Wire name: `Replicas`.
     pub replicas: Option<i64>,
     /// Instance Shards
+    ///
     /// Wire name: `Shards`.
     pub shards: Option<i64>,
     /// Instance data replica
+    ///
     /// Wire name: `DataReplicas`.
     pub data_replicas: Option<i64>,
     /// Instance initialization parameter
+    ///
     /// Wire name: `Params`; example: `无`.
     pub params: Option<String>,
     /// Storage medium, CLOUD_PREMIUM: Premium Cloud Disk, CLOUD_SSD: SSD cloud disk, CLOUD_HSSD: HSSD cloud disk
+    ///
     /// Wire name: `StorageType`; example: `无`.
     pub storage_type: Option<String>,
 }

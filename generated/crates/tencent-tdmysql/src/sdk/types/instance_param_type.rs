@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceParam {
     /// config key
+    ///
     /// Wire name: `Param`; example: `"lower_case_table_names"`.
     pub param: Option<String>,
     /// Config value
+    ///
     /// Wire name: `Value`; example: `“0”`.
     pub value: Option<String>,
 }

@@ -9,24 +9,28 @@ pub struct LogBackupStatisticsModel {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AverageSizePerBackup`; example: `15816960`.
     pub average_size_per_backup: Option<i64>,
     /// Avg daily log backup size in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AverageSizePerDay`; example: `31633920`.
     pub average_size_per_day: Option<i64>,
     /// Number of log backups
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCount`; example: `4`.
     pub total_count: Option<i64>,
     /// Log backup size in Byte
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalSize`; example: `63267840`.
     pub total_size: Option<i64>,
 }

@@ -25,6 +25,7 @@ pub struct LogFilter {
     /// checkRows - Number of scanned rows
     /// affectRows - Number of rows affected
     /// sentRows - Number of rows returned
+    ///
     /// Wire name: `Type`; example: `无`.
     pub type_field: Option<String>,
     /// Filter condition match type. Supported:
@@ -34,9 +35,11 @@ pub struct LogFilter {
     /// NEQ – not equal to (multiple values are in && relationship)
     ///
     /// RG - Range;
+    ///
     /// Wire name: `Compare`; example: `无`.
     pub compare: Option<String>,
     /// Filter condition matching value. When Compare=RG, for example \["1-100","200-300"\].
+    ///
     /// Wire name: `Value`.
     pub value: Option<Vec<String>>,
 }

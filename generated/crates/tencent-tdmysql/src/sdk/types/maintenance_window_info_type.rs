@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MaintenanceWindowInfo {
-    /// (No description in the spec.)
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Duration`.
     pub duration: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `WeekDays`.
     pub week_days: Vec<String>,
 }

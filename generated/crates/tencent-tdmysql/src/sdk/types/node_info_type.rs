@@ -8,33 +8,43 @@ use super::BinlogInfo;
 #[non_exhaustive]
 pub struct NodeInfo {
     /// Node IP information
+    ///
     /// Wire name: `IP`; example: `"9.166.11.37"`.
     pub ip: Option<String>,
     /// Node types, such as sqlengine, tdstore, mc
+    ///
     /// Wire name: `Type`; example: `"sqlengine"`.
     pub type_field: Option<String>,
     /// Unique identifier of the node
+    ///
     /// Wire name: `NodeId`; example: `"tdsql3-e234db15-sqlengine-0"`.
     pub node_id: Option<String>,
     /// Node port information
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<i64>,
     /// Availability zone of the node
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-4`.
     pub zone: Option<String>,
     /// Machine ip of the node
+    ///
     /// Wire name: `Host`; example: `10.0.0.1`.
     pub host: Option<String>,
     /// Node log service information
+    ///
     /// Wire name: `BinlogInfo`.
     pub binlog_info: Vec<BinlogInfo>,
     /// Number of CPUs of the node
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Node mem size
+    ///
     /// Wire name: `Mem`; example: `2`.
     pub mem: Option<i64>,
     /// Node disk size
+    ///
     /// Wire name: `DataDisk`; example: `28`.
     pub data_disk: Option<i64>,
 }

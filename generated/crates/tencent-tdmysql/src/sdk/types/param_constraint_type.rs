@@ -8,18 +8,22 @@ use super::ConstraintRange;
 #[non_exhaustive]
 pub struct ParamConstraint {
     /// Constraint type, for example enumeration, interval.
+    ///
     /// Wire name: `Type`; example: `"enum"`.
     pub type_field: Option<String>,
     /// Lists the available options when the constraint type is enum.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Enum`; example: `"REPEATABLE-READ,SERIALIZABLE,READ-COMMITTED,READ-UNCOMMITTED"`.
     pub enum_field: Option<String>,
     /// Value range when the constraint type is section.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Range`.
     pub range: Option<ConstraintRange>,
     /// Valid values when the constraint type is string.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `String`; example: `"0,1"`.
     pub string: Option<String>,
 }

@@ -8,30 +8,38 @@ use super::ParamConstraint;
 #[non_exhaustive]
 pub struct ParamDesc {
     /// Parameter name.
+    ///
     /// Wire name: `Param`; example: `"long_query_time"`.
     pub param: Option<String>,
     /// Current parameter value.
+    ///
     /// Wire name: `Value`; example: `"1"`.
     pub value: Option<String>,
     /// The configured value is the same as the value once the parameter takes effect.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SetValue`; example: `"2"`.
     pub set_value: Option<String>,
     /// System default value.
+    ///
     /// Wire name: `Default`; example: `"1"`.
     pub default: Option<String>,
     /// Parameter limits.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Constraint`.
     pub constraint: Option<ParamConstraint>,
     /// Whether a value has been set. false: not set. true: has set.
+    ///
     /// Wire name: `HaveSetValue`; example: `true`.
     pub have_set_value: Option<bool>,
     /// true: restart required.
+    ///
     /// Wire name: `NeedRestart`; example: `false`.
     pub need_restart: Option<bool>,
     /// Parameter description.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `""`.
     pub description: Option<String>,
 }

@@ -5,16 +5,20 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetUserPasswordInfo {
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `test1`.
     pub user_name: Option<String>,
     /// host
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
     /// plaintext password
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Encryption password
+    ///
     /// Wire name: `EncryptedPassword`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub encrypted_password: Option<::runtime::Sensitive<String>>,

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SecurityGroupBound {
     /// Source IP or IP range, such as 192.168.0.0/16.
+    ///
     /// Wire name: `CidrIp`; example: `无`.
     pub cidr_ip: Option<String>,
     /// Policy, ACCEPT or DROP.
+    ///
     /// Wire name: `Action`; example: `无`.
     pub action: Option<String>,
     /// Port.
+    ///
     /// Wire name: `PortRange`; example: `无`.
     pub port_range: Option<String>,
     /// Network protocol, supports UDP, TCP.
+    ///
     /// Wire name: `IpProtocol`; example: `无`.
     pub ip_protocol: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::SecurityGroupBound;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// Project ID.
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// CreationTime, time format: yyyy-mm-dd hh:mm:ss.
+    ///
     /// Wire name: `CreateTime`; example: `无`.
     pub create_time: Option<String>,
     /// Security group ID.
+    ///
     /// Wire name: `SecurityGroupId`; example: `无`.
     pub security_group_id: Option<String>,
     /// Security group name.
+    ///
     /// Wire name: `SecurityGroupName`; example: `无`.
     pub security_group_name: Option<String>,
     /// Security group remarks
+    ///
     /// Wire name: `SecurityGroupRemark`; example: `无`.
     pub security_group_remark: Option<String>,
     /// Inbound rule.
+    ///
     /// Wire name: `Inbound`.
     pub inbound: Vec<SecurityGroupBound>,
     /// Outbound rule.
+    ///
     /// Wire name: `Outbound`.
     pub outbound: Vec<SecurityGroupBound>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ServerlessCcu {
     /// ccu minimum value
+    ///
     /// Wire name: `MinCcu`; example: `1`.
     pub min_ccu: Option<f64>,
     /// Maximum value of ccu
+    ///
     /// Wire name: `MaxCcu`.
     pub max_ccu: Vec<f64>,
 }

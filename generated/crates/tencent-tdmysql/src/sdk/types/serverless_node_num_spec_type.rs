@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ServerlessNodeNumSpec {
     /// Minimum number of nodes.
+    ///
     /// Wire name: `MinNodeNum`; example: `2`.
     pub min_node_num: Option<i64>,
     /// Maximum number of nodes.
+    ///
     /// Wire name: `MaxNodeNum`; example: `16`.
     pub max_node_num: Option<i64>,
 }

@@ -11,90 +11,105 @@ pub struct SlowLogData {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Timestamp`; example: `2024-07-18 17:09:10`.
     pub timestamp: Option<String>,
     /// Sql execution duration (seconds)
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `QueryTime`; example: `0.1`.
     pub query_time: Option<f64>,
     /// Sql statement
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SqlText`; example: `select * from test`.
     pub sql_text: Option<String>,
     /// Client IP address
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserHost`; example: `127.0.0.1`.
     pub user_host: Option<String>,
     /// Username.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `test_user`.
     pub user_name: Option<String>,
     /// Database name.
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Database`; example: `test_db`.
     pub database: Option<String>,
     /// Lock duration (seconds)
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LockTime`; example: `0.11`.
     pub lock_time: Option<f64>,
     /// Number of scanned rows
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RowsExamined`; example: `12`.
     pub rows_examined: Option<u64>,
     /// Result set row count
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RowsSent`; example: `1`.
     pub rows_sent: Option<u64>,
     /// Transaction ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TransactionId`; example: `981639816396`.
     pub transaction_id: Option<String>,
     /// rpc duration
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RpcTime`; example: `0.000768`.
     pub rpc_time: Option<f64>,
     /// rpc duration for node interaction with storage
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StorageRpcTime`; example: `0.000686`.
     pub storage_rpc_time: Option<f64>,
     /// rpc retry latency
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RpcRetryDelayTime`; example: `0`.
     pub rpc_retry_delay_time: Option<f64>,
     /// node Name
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodeId`; example: `hybrid-0`.
     pub node_id: Option<String>,
     /// rpc link tracing
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RpcTrace`; example: `[[leader]]AcquireObjectLock count`.
     pub rpc_trace: Option<String>,
     /// TDStore lock duration
@@ -105,18 +120,21 @@ pub struct SlowLogData {
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TDStoreLockTime`; example: `0`.
     pub td_store_lock_time: Option<f64>,
     /// Global ID
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TraceId`; example: `9890253121707125`.
     pub trace_id: Option<String>,
     /// Execution plan
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Explain`.
     pub explain: Vec<Explain>,
 }

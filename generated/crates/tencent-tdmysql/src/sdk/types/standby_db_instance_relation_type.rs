@@ -6,69 +6,91 @@
 #[non_exhaustive]
 pub struct StandbyDbInstanceRelation {
     /// Primary instance ID
+    ///
     /// Wire name: `PrimaryInstanceId`; example: `无`.
     pub primary_instance_id: Option<String>,
     /// Primary instance name
+    ///
     /// Wire name: `PrimaryInstanceName`; example: `无`.
     pub primary_instance_name: Option<String>,
     /// Region of the primary instance
+    ///
     /// Wire name: `PrimaryRegion`; example: `无`.
     pub primary_region: Option<String>,
     /// Subnet IP of the primary instance
+    ///
     /// Wire name: `PrimaryVip`; example: `无`.
     pub primary_vip: Option<String>,
     /// Port of the primary instance subnet
+    ///
     /// Wire name: `PrimaryVport`.
     pub primary_vport: Option<i64>,
     /// Primary instance AZ
+    ///
     /// Wire name: `PrimaryZones`.
     pub primary_zones: Vec<String>,
     /// Primary instance running status
+    ///
     /// Wire name: `PrimaryStatus`; example: `无`.
     pub primary_status: Option<String>,
     /// Disaster Recovery instance ID
+    ///
     /// Wire name: `SecondaryInstanceId`; example: `无`.
     pub secondary_instance_id: Option<String>,
     /// Disaster Recovery instance name
+    ///
     /// Wire name: `SecondaryInstanceName`; example: `无`.
     pub secondary_instance_name: Option<String>,
     /// Region of the standby instance
+    ///
     /// Wire name: `SecondaryRegion`; example: `无`.
     pub secondary_region: Option<String>,
     /// Subnet IP of the Disaster Recovery instance
+    ///
     /// Wire name: `SecondaryVip`; example: `无`.
     pub secondary_vip: Option<String>,
     /// Port of the Disaster Recovery instance subnet
+    ///
     /// Wire name: `SecondaryVport`.
     pub secondary_vport: Option<i64>,
     /// Disaster Recovery instance availability zone
+    ///
     /// Wire name: `SecondaryZones`.
     pub secondary_zones: Vec<String>,
     /// Disaster Recovery instance running status
+    ///
     /// Wire name: `SecondaryStatus`; example: `无`.
     pub secondary_status: Option<String>,
     /// Connection type. Valid values: `log_service`, `raft`.
+    ///
     /// Wire name: `ConnType`; example: `无`.
     pub conn_type: Option<String>,
     /// Synchronization type. Valid values: `sync` and `async`.
+    ///
     /// Wire name: `SyncMode`; example: `无`.
     pub sync_mode: Option<String>,
     /// Synchronization status. 1: synchronizing; 2: sync exception
+    ///
     /// Wire name: `SyncStatus`.
     pub sync_status: Option<i64>,
     /// Synchronization status description. Error information when the synchronization status is abnormal.
+    ///
     /// Wire name: `SyncStatusDesc`; example: `无`.
     pub sync_status_desc: Option<String>,
     /// Disaster recovery status description. Valid values: "creating", "running", "modifying". Empty if no disaster recovery relationship exists.
+    ///
     /// Wire name: `StandbyStatus`; example: `无`.
     pub standby_status: Option<String>,
     /// Primary instance version
+    ///
     /// Wire name: `PrimaryCreateVersion`; example: `无`.
     pub primary_create_version: Option<String>,
     /// Disaster Recovery instance version
+    ///
     /// Wire name: `SecondaryCreateVersion`; example: `无`.
     pub secondary_create_version: Option<String>,
     /// Latency in seconds
+    ///
     /// Wire name: `SyncDelay`; example: `5`.
     pub sync_delay: Option<i64>,
 }

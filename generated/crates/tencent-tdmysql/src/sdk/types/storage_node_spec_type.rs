@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct StorageNodeSpec {
     /// Specification code
+    ///
     /// Wire name: `SpecCode`; example: `"mini"`.
     pub spec_code: Option<String>,
     /// CPU cores of the storage node
+    ///
     /// Wire name: `StorageNodeCpu`; example: `1`.
     pub storage_node_cpu: Option<i64>,
     /// Storage node memory size
+    ///
     /// Wire name: `StorageNodeMem`; example: `2`.
     pub storage_node_mem: Option<i64>,
     /// Maximum quantity of storage nodes
+    ///
     /// Wire name: `StorageNodeMaxNum`; example: `16`.
     pub storage_node_max_num: Option<i64>,
     /// Node disk size capacity limit
+    ///
     /// Wire name: `StorageNodeMaxDisk`; example: `1000`.
     pub storage_node_max_disk: Option<i64>,
     /// Minimum number of storage nodes
+    ///
     /// Wire name: `StorageNodeMinNum`; example: `3`.
     pub storage_node_min_num: Option<i64>,
     /// Node disk size minimum
+    ///
     /// Wire name: `StorageNodeMinDisk`; example: `10`.
     pub storage_node_min_disk: Option<i64>,
     /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
+    ///
     /// Wire name: `StorageType`; example: `"CLOUD_HSSD"`.
     pub storage_type: Option<String>,
     /// Default disk size of storage node for frontend display
+    ///
     /// Wire name: `StorageNodeDefaultDisk`; example: `20`.
     pub storage_node_default_disk: Option<i64>,
     /// Specification support billing mode list
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Vec<String>,
     /// Disk Type CLOUD_DISK: cloud disk LOCAL_DISK: local disk
+    ///
     /// Wire name: `DiskTypeCategory`; example: `CLOUD_DISK`.
     pub disk_type_category: Option<String>,
 }

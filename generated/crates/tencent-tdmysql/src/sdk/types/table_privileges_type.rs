@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablePrivileges {
     /// DATABASE name
+    ///
     /// Wire name: `Database`; example: `mysql.user`.
     pub database: Option<String>,
     /// Table name
+    ///
     /// Wire name: `Table`; example: `mssql_user`.
     pub table: Option<String>,
     /// Permission list
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<Vec<String>>,
 }

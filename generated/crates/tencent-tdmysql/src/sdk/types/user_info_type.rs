@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct UserInfo {
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `"test_user"`.
     pub user_name: Option<String>,
     /// User description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `"test"`.
     pub description: Option<String>,
     /// Host IP, IP range ending with % to denote permission for all IPs in the range
+    ///
     /// Wire name: `Host`; example: `"%"`.
     pub host: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `"2006-01-02 15:04:05"`.
     pub create_time: Option<String>,
     /// Update time
+    ///
     /// Wire name: `UpdateTime`; example: `"2006-01-02 15:04:05"`.
     pub update_time: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {
     /// Username.
+    ///
     /// Wire name: `UserName`; example: `sys`.
     pub user_name: Option<String>,
     /// host
+    ///
     /// Wire name: `Host`; example: `%`.
     pub host: Option<String>,
 }

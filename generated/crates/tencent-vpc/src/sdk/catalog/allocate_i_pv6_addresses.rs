@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateIPv6Addresses`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_i_pv6_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateIPv6AddressesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateIp6AddressesBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_ip6_addresses_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateIp6AddressesBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssignIpv6Addresses`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::assign_ipv6_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssignIpv6AddressesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssignIpv6SubnetCidrBlock`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::assign_ipv6_subnet_cidr_block::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssignIpv6SubnetCidrBlockRequest, ::runtime::BuildError> {

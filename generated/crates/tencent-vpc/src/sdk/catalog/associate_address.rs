@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateAddressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateDirectConnectGatewayNatGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_direct_connect_gateway_nat_gateway::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateNetworkAclSubnets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_network_acl_subnets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateNetworkAclSubnetsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachClassicLinkVpc`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_classic_link_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachClassicLinkVpcRequest, ::runtime::BuildError> {

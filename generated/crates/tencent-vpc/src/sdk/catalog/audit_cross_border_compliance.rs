@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AuditCrossBorderCompliance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::audit_cross_border_compliance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AuditCrossBorderComplianceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckNetDetectState`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_net_detect_state::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckNetDetectStateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateDirectConnectGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_direct_connect_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDirectConnectGatewayRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateNatGatewayDestinationIpPortTranslationNatRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_nat_gateway_destination_ip_port_translation_nat_rule::glue::{
     OP, OPERATION, to_wire,
 };

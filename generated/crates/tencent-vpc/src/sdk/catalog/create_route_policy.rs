@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRoutePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_route_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRoutePolicyRequest, ::runtime::BuildError> {

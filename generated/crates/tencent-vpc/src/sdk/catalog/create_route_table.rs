@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRouteTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_route_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRouteTableRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateServiceTemplateGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_service_template_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateServiceTemplateGroupRequest, ::runtime::BuildError> {

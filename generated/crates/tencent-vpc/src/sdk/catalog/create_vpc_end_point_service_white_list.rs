@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateVpcEndPointServiceWhiteList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_vpc_end_point_service_white_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateVpnGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_vpn_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateVpnGatewayRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteAddressTemplateGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_address_template_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAddressTemplateGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteBandwidthPackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_bandwidth_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBandwidthPackageRequest, ::runtime::BuildError> {

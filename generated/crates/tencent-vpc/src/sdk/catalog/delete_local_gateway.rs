@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteLocalGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_local_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteLocalGatewayRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteNetDetect`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_net_detect::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteNetDetectRequest, ::runtime::BuildError> {

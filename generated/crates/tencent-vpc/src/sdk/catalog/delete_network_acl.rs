@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteNetworkAcl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_network_acl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteNetworkAclRequest, ::runtime::BuildError> {

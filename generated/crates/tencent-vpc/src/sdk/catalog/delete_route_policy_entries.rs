@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRoutePolicyEntries`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_route_policy_entries::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRoutePolicyEntriesRequest, ::runtime::BuildError> {

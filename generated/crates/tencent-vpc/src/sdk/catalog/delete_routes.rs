@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRoutesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteTemplateMember`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_template_member::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteTemplateMemberRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteVpcEndPoint`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_vpc_end_point::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteVpcEndPointRequest, ::runtime::BuildError> {

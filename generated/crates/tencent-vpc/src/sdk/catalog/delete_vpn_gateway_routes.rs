@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteVpnGatewayRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_vpn_gateway_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteVpnGatewayRoutesRequest, ::runtime::BuildError> {

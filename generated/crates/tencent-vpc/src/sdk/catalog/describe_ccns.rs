@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCcns`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ccns::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCcnsRequest, ::runtime::BuildError> {

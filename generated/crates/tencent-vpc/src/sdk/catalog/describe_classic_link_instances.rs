@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeClassicLinkInstances`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_classic_link_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClassicLinkInstancesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCrossBorderCompliance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_cross_border_compliance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCrossBorderComplianceRequest, ::runtime::BuildError> {

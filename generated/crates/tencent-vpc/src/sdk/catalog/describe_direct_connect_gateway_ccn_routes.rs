@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeDirectConnectGatewayCcnRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_direct_connect_gateway_ccn_routes::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeIpGeolocationInfos`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ip_geolocation_infos::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeIpGeolocationInfosRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNatGatewayDestinationIpPortTranslationNatRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_nat_gateway_destination_ip_port_translation_nat_rules::glue::{
     OP, OPERATION, to_wire,
 };

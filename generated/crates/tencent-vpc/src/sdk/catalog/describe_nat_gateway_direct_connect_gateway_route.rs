@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNatGatewayDirectConnectGatewayRoute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_nat_gateway_direct_connect_gateway_route::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNatGatewayFlowMonitorDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_nat_gateway_flow_monitor_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNatGatewaySourceIpTranslationNatRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_nat_gateway_source_ip_translation_nat_rules::glue::{
     OP, OPERATION, to_wire,
 };

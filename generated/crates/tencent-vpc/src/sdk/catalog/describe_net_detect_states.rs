@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNetDetectStates`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_net_detect_states::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNetDetectStatesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNetworkAcls`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_network_acls::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNetworkAclsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSecurityGroupAssociationStatistics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_security_group_association_statistics::glue::{
     OP, OPERATION, to_wire,
 };

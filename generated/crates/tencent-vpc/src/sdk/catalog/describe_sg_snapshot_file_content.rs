@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSgSnapshotFileContent`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_sg_snapshot_file_content::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSgSnapshotFileContentRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSnapshotPolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_snapshot_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSnapshotPoliciesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTrafficMirrors`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_traffic_mirrors::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTrafficMirrorsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUsedIpAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_used_ip_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUsedIpAddressRequest, ::runtime::BuildError> {

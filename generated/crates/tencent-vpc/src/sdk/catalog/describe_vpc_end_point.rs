@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeVpcEndPoint`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_vpc_end_point::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpcEndPointRequest, ::runtime::BuildError> {

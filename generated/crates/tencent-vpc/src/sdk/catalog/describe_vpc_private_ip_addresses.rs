@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeVpcPrivateIpAddresses`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_vpc_private_ip_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpcPrivateIpAddressesRequest, ::runtime::BuildError> {

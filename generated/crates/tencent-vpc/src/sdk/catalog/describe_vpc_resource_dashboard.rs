@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeVpcResourceDashboard`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_vpc_resource_dashboard::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpcResourceDashboardRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeVpcTaskResult`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_vpc_task_result::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpcTaskResultRequest, ::runtime::BuildError> {

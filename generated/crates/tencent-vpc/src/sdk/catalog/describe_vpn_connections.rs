@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeVpnConnections`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_vpn_connections::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpnConnectionsRequest, ::runtime::BuildError> {

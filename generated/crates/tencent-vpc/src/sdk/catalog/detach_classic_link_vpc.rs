@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachClassicLinkVpc`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_classic_link_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachClassicLinkVpcRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableFlowLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_flow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableFlowLogsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateIPv6Address`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_i_pv6_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateIPv6AddressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateNatGatewayAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_nat_gateway_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateNatGatewayAddressRequest, ::runtime::BuildError> {

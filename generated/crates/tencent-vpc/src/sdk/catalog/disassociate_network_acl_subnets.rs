@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateNetworkAclSubnets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_network_acl_subnets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateNetworkAclSubnetsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateVpcEndPointSecurityGroups`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_vpc_end_point_security_groups::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadCustomerGatewayConfiguration`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_customer_gateway_configuration::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

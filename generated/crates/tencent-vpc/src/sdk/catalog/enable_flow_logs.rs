@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableFlowLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_flow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableFlowLogsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableGatewayFlowMonitor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_gateway_flow_monitor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableGatewayFlowMonitorRequest, ::runtime::BuildError> {

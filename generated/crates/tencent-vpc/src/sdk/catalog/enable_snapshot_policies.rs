@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableSnapshotPolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_snapshot_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableSnapshotPoliciesRequest, ::runtime::BuildError> {

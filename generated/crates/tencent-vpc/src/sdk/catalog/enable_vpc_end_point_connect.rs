@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableVpcEndPointConnect`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_vpc_end_point_connect::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableVpcEndPointConnectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GenerateVpnConnectionDefaultHealthCheckIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::generate_vpn_connection_default_health_check_ip::glue::{
     OP, OPERATION, to_wire,
 };

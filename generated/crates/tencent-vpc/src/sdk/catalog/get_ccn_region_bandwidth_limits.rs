@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCcnRegionBandwidthLimits`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ccn_region_bandwidth_limits::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCcnRegionBandwidthLimitsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `HaVipAssociateAddressIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::ha_vip_associate_address_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<HaVipAssociateAddressIpRequest, ::runtime::BuildError> {

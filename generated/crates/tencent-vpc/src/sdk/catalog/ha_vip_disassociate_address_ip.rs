@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `HaVipDisassociateAddressIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::ha_vip_disassociate_address_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<HaVipDisassociateAddressIpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InquirePriceCreateDirectConnectGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::inquire_price_create_direct_connect_gateway::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `MigrateNetworkInterface`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::migrate_network_interface::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<MigrateNetworkInterfaceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyDirectConnectGatewayAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_direct_connect_gateway_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyIPv6AddressesAttributes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_i_pv6_addresses_attributes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyIPv6AddressesAttributesRequest, ::runtime::BuildError> {

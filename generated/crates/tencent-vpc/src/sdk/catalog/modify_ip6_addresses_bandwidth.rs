@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyIp6AddressesBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ip6_addresses_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyIp6AddressesBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyIpv6AddressesAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ipv6_addresses_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyIpv6AddressesAttributeRequest, ::runtime::BuildError> {

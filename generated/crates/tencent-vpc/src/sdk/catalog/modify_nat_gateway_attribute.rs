@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNatGatewayAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_nat_gateway_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyNatGatewayAttributeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNatGatewaySourceIpTranslationNatRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_nat_gateway_source_ip_translation_nat_rule::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNetworkAclEntries`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_network_acl_entries::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyNetworkAclEntriesRequest, ::runtime::BuildError> {

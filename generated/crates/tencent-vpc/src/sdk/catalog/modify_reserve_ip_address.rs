@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyReserveIpAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_reserve_ip_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyReserveIpAddressRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyRouteTableAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_route_table_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyRouteTableAttributeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifySecurityGroupPolicies`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_security_group_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySecurityGroupPoliciesRequest, ::runtime::BuildError> {

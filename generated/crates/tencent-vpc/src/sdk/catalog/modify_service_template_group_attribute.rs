@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyServiceTemplateGroupAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_service_template_group_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyVpnConnectionAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_vpn_connection_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyVpnConnectionAttributeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyVpnGatewayAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_vpn_gateway_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyVpnGatewayAttributeRequest, ::runtime::BuildError> {

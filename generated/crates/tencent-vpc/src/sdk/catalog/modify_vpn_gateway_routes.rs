@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyVpnGatewayRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_vpn_gateway_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyVpnGatewayRoutesRequest, ::runtime::BuildError> {

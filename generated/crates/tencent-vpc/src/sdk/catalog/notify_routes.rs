@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `NotifyRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::notify_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NotifyRoutesRequest, ::runtime::BuildError> {

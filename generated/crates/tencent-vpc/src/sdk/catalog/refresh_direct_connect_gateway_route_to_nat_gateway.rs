@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RefreshDirectConnectGatewayRouteToNatGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::refresh_direct_connect_gateway_route_to_nat_gateway::glue::{
     OP, OPERATION, to_wire,
 };

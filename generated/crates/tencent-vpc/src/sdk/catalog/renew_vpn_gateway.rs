@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RenewVpnGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::renew_vpn_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewVpnGatewayRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReplaceRoutePolicyAssociations`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::replace_route_policy_associations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

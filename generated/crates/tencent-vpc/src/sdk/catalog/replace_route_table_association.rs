@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReplaceRouteTableAssociation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::replace_route_table_association::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReplaceRouteTableAssociationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReplaceRoutesWithRoutePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::replace_routes_with_route_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReplaceRoutesWithRoutePolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReplaceSecurityGroupPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::replace_security_group_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReplaceSecurityGroupPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetNatGatewayConnection`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_nat_gateway_connection::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetNatGatewayConnectionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetRoutesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetVpnConnection`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_vpn_connection::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetVpnConnectionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetVpnGatewayInternetMaxBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_vpn_gateway_internet_max_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResumeSnapshotInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resume_snapshot_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResumeSnapshotInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReturnNormalAddresses`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::return_normal_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReturnNormalAddressesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetCcnRegionBandwidthLimits`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_ccn_region_bandwidth_limits::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetCcnRegionBandwidthLimitsRequest, ::runtime::BuildError> {

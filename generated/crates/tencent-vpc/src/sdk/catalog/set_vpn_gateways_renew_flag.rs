@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetVpnGatewaysRenewFlag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_vpn_gateways_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetVpnGatewaysRenewFlagRequest, ::runtime::BuildError> {

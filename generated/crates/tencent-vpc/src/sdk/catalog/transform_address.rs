@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TransformAddress`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::transform_address::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TransformAddressRequest, ::runtime::BuildError> {

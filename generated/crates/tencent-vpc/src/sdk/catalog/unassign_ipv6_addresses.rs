@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnassignIpv6Addresses`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unassign_ipv6_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnassignIpv6AddressesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnassignIpv6CidrBlock`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unassign_ipv6_cidr_block::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnassignIpv6CidrBlockRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTrafficMirrorAllFilter`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_traffic_mirror_all_filter::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTrafficMirrorAllFilterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `WithdrawNotifyRoutes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::withdraw_notify_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<WithdrawNotifyRoutesRequest, ::runtime::BuildError> {

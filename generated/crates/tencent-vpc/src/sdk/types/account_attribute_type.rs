@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AccountAttribute {
     /// Attribute name
+    ///
     /// Wire name: `AttributeName`; example: `supported-platforms`.
     pub attribute_name: Option<String>,
     /// Attribute values
+    ///
     /// Wire name: `AttributeValues`.
     pub attribute_values: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddressChargePrepaid {
     /// Purchased usage period, in month. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36
+    ///
     /// Wire name: `Period`; example: `12`.
     pub period: Option<i64>,
     /// Setting of renewal. Valid values: 0: manual renewal; 1: auto-renewal; 2: no renewal after expiration. Default value: 0
+    ///
     /// Wire name: `AutoRenewFlag`; example: `2`.
     pub auto_renew_flag: Option<i64>,
 }

@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddressInfo {
     /// IP address
+    ///
     /// Wire name: `Address`; example: `2.2.2.2`.
     pub address: Option<String>,
     /// Remarks
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `desc`.
     pub description: Option<String>,
 }

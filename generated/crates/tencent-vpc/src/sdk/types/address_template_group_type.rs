@@ -8,18 +8,23 @@ use super::AddressTemplateItem;
 #[non_exhaustive]
 pub struct AddressTemplateGroup {
     /// IP address template group name.
+    ///
     /// Wire name: `AddressTemplateGroupName`; example: `prod demo`.
     pub address_template_group_name: Option<String>,
     /// IP address template group instance ID, such as `ipmg-dih8xdbq`.
+    ///
     /// Wire name: `AddressTemplateGroupId`; example: `ipmg-g1ogd8r2`.
     pub address_template_group_id: Option<String>,
     /// IP address template ID.
+    ///
     /// Wire name: `AddressTemplateIdSet`.
     pub address_template_id_set: Vec<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2022-12-06 20:00:00`.
     pub created_time: Option<String>,
     /// IP address template instance
+    ///
     /// Wire name: `AddressTemplateSet`.
     pub address_template_set: Vec<AddressTemplateItem>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AddressTemplateItem {
     /// ipm-xxxxxxxx
+    ///
     /// Wire name: `AddressTemplateId`; example: `ipm-7t9oijd0`.
     pub address_template_id: Option<String>,
     /// IP template name
+    ///
     /// Wire name: `AddressTemplateName`; example: `demo`.
     pub address_template_name: Option<String>,
     /// Disused
+    ///
     /// Wire name: `From`; example: `192.168.1.10`.
     pub from: Option<String>,
     /// Disused
+    ///
     /// Wire name: `To`; example: `192.168.1.20`.
     pub to: Option<String>,
 }

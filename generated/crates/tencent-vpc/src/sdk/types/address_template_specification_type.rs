@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddressTemplateSpecification {
     /// The ID of the IP address, such as `ipm-2uw6ujo6`.
+    ///
     /// Wire name: `AddressId`; example: `ipm-2uw6ujo6`.
     pub address_id: Option<String>,
     /// The ID of the IP address group, such as `ipmg-2uw6ujo6`.
+    ///
     /// Wire name: `AddressGroupId`; example: `ipmg-2uw6ujo6`.
     pub address_group_id: Option<String>,
 }

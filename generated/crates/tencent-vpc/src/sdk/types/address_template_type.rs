@@ -8,18 +8,23 @@ use super::AddressInfo;
 #[non_exhaustive]
 pub struct AddressTemplate {
     /// IP address template name.
+    ///
     /// Wire name: `AddressTemplateName`; example: `name`.
     pub address_template_name: Option<String>,
     /// The unique ID of the IP address template instance.
+    ///
     /// Wire name: `AddressTemplateId`; example: `ipm-7t9oijd0`.
     pub address_template_id: Option<String>,
     /// IP address information.
+    ///
     /// Wire name: `AddressSet`.
     pub address_set: Vec<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2021-03-02 14:41:15`.
     pub created_time: Option<String>,
     /// IP address information with remarks
+    ///
     /// Wire name: `AddressExtraSet`.
     pub address_extra_set: Vec<AddressInfo>,
 }

@@ -8,48 +8,63 @@ use super::{AlgType, Tag};
 #[non_exhaustive]
 pub struct Address {
     /// `EIP` `ID`, the unique ID of the `EIP`.
+    ///
     /// Wire name: `AddressId`; example: `eip-ip9ongec`.
     pub address_id: Option<String>,
     /// The `EIP` name.
+    ///
     /// Wire name: `AddressName`; example: `未命名`.
     pub address_name: Option<String>,
     /// Possible `EIP` states are 'CREATING', 'BINDING', 'BIND', 'UNBINDING', 'UNBIND', 'OFFLINING', and 'BIND_ENI'.
+    ///
     /// Wire name: `AddressStatus`; example: `UNBIND`.
     pub address_status: Option<String>,
     /// The public IP address
+    ///
     /// Wire name: `AddressIp`; example: `100.10.1.1`.
     pub address_ip: Option<String>,
     /// The ID of the bound resource instance. This can be a `CVM` or `NAT`.
+    ///
     /// Wire name: `InstanceId`; example: `ins-xxxxx`.
     pub instance_id: Option<String>,
     /// The creation time, which follows the `ISO8601` standard and uses `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Specifies the bound elastic network interface ID. null means no elastic network interface is bound.
+    ///
     /// Wire name: `NetworkInterfaceId`; example: `null`.
     pub network_interface_id: Option<String>,
     /// Bound resource internal ip. null means no bound resource internal ip.
+    ///
     /// Wire name: `PrivateAddressIp`; example: `null`.
     pub private_address_ip: Option<String>,
     /// The isolation status of the resource. `True` indicates the EIP is isolated. `False` indicates that the resource is not isolated.
+    ///
     /// Wire name: `IsArrears`; example: `false`.
     pub is_arrears: Option<bool>,
     /// The block status of the resource. `True` indicates the EIP is blocked. `False` indicates that the EIP is not blocked.
+    ///
     /// Wire name: `IsBlocked`; example: `false`.
     pub is_blocked: Option<bool>,
     /// Whether the EIP supports direct connection mode. `True` indicates the EIP supports direct connection. `False` indicates that the resource does not support direct connection.
+    ///
     /// Wire name: `IsEipDirectConnection`; example: `false`.
     pub is_eip_direct_connection: Option<bool>,
     /// EIP resource type. Valid values: `CalcIP` (device IP), `WanIP` (public IP), `EIP` (elastic IP), `AnycastEIP` (accelerated EIP), and `AntiDDoSEIP` (anti-DDoS EIP).
+    ///
     /// Wire name: `AddressType`; example: `EIP`.
     pub address_type: Option<String>,
     /// Whether the EIP is automatically released after being unbound. `True` indicates the EIP will be automatically released after being unbound. `False` indicates the EIP will not be automatically released after being unbound.
+    ///
     /// Wire name: `CascadeRelease`; example: `false`.
     pub cascade_release: Option<bool>,
     /// Type of the protocol used in EIP ALG
+    ///
     /// Wire name: `EipAlgType`.
     pub eip_alg_type: Option<AlgType>,
     /// EIP ISP information. currently may return values including "CMCC" (mobile), "CTCC" (telecom), "CUCC" (china unicom), "BGP" (standard BGP).
+    ///
     /// Wire name: `InternetServiceProvider`; example: `BGP`.
     pub internet_service_provider: Option<String>,
     /// Specifies whether the EIP is a local bandwidth EIP. valid values:.
@@ -62,6 +77,7 @@ pub struct Address {
     pub local_bgp: Option<bool>,
     /// Bandwidth value of EIP. The EIP for the bill-by-CVM account will return `null`.
     /// Note: this field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `Bandwidth`; example: `1`.
     pub bandwidth: Option<u64>,
     /// Network billing mode of EIP. The EIP for the bill-by-CVM account will return `null`.
@@ -92,14 +108,17 @@ pub struct Address {
     ///
     ///
     /// Note: this field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `InternetChargeType`; example: `TRAFFIC_POSTPAID_BY_HOUR`.
     pub internet_charge_type: Option<String>,
     /// Specifies the Tag list associated with the elastic IP.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Prepaid monthly subscription bandwidth IP expiration time.
     /// Specifies the time format in YYYY-MM-DDThh:MM:ssZ.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `DeadlineDate`; example: `2024-10-06`.
     pub deadline_date: Option<String>,
     /// Instance type to which the EIP is bound. valid values:.
@@ -118,13 +137,16 @@ pub struct Address {
     ///
     ///
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `InstanceType`; example: `CVM`.
     pub instance_type: Option<String>,
     /// Static single-line IP network egress
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// ID of the Anti-DDoS service package. It is returned if the EIP is an Anti-DDoS EIP.
+    ///
     /// Wire name: `AntiDDoSPackageId`; example: `bgp-fod89fe8`.
     pub anti_d_do_s_package_id: Option<String>,
     /// Indicates whether the current EIP is auto-renewed. This field is displayed only for EIPs with monthly prepaid bandwidth. Valid values are as follows:
@@ -137,12 +159,15 @@ pub struct Address {
     pub renew_flag: Option<String>,
     /// Indicates the ID of the Bandwidth Package associated with the current public IP. If the public IP is not billed by Bandwidth Package, this field is empty.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-ki2fa60h`.
     pub bandwidth_package_id: Option<String>,
     /// Specifies the unique ID of the vpc to which the traditional elastic IPv6 belongs.
+    ///
     /// Wire name: `UnVpcId`; example: `vpc-xxxxxxxx`.
     pub un_vpc_id: Option<String>,
     /// Specifies the unique ID of the CDC.
+    ///
     /// Wire name: `DedicatedClusterId`; example: `cluster-gbo27yc4`.
     pub dedicated_cluster_id: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::Subnet;
 #[non_exhaustive]
 pub struct AssistantCidr {
     /// The `ID` of a `VPC` instance, such as `vpc-6v2ht8q5`.
+    ///
     /// Wire name: `VpcId`; example: `vpc-5k6fot41`.
     pub vpc_id: Option<String>,
     /// The secondary CIDR, such as `172.16.0.0/16`.
+    ///
     /// Wire name: `CidrBlock`; example: `172.16.1.0/24`.
     pub cidr_block: Option<String>,
     /// The secondary CIDR block type. 0: common secondary CIDR block. 1: container secondary CIDR block. Default: 0.
+    ///
     /// Wire name: `AssistantType`; example: `0`.
     pub assistant_type: Option<i64>,
     /// Subnet Split by Auxiliary CIDR
+    ///
     /// Wire name: `SubnetSet`.
     pub subnet_set: Vec<Subnet>,
 }

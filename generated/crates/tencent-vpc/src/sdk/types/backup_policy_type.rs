@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPolicy {
     /// Scheduled backup day. Values: `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`, `sunday`.
+    ///
     /// Wire name: `BackupDay`; example: `monday`.
     pub backup_day: Option<String>,
     /// Backup point in time. Format: HH:mm:ss.
+    ///
     /// Wire name: `BackupTime`; example: `3:00`.
     pub backup_time: Option<String>,
 }

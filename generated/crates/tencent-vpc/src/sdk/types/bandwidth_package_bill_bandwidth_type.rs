@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct BandwidthPackageBillBandwidth {
     /// Current billable usage, in Mbps
+    ///
     /// Wire name: `BandwidthUsage`; example: `15`.
     pub bandwidth_usage: Option<f64>,
 }

@@ -8,6 +8,7 @@ use super::Resource;
 #[non_exhaustive]
 pub struct BandwidthPackage {
     /// The unique ID of the bandwidth package.
+    ///
     /// Wire name: `BandwidthPackageId`; example: `bwp-xxxxxx`.
     pub bandwidth_package_id: Option<String>,
     /// Bandwidth package type, includes:
@@ -41,22 +42,28 @@ pub struct BandwidthPackage {
     /// Wire name: `ChargeType`; example: `TOP5_POSTPAID_BY_MONTH`.
     pub charge_type: Option<String>,
     /// The name of the bandwidth package.
+    ///
     /// Wire name: `BandwidthPackageName`; example: `未命名`.
     pub bandwidth_package_name: Option<String>,
     /// The creation time of the bandwidth package, which follows the `ISO8601` standard and uses `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// The status of the bandwidth package. Valid values: 'CREATING', 'CREATED', 'DELETING', and 'DELETED'.
+    ///
     /// Wire name: `Status`; example: `CREATED`.
     pub status: Option<String>,
     /// The resource information of the bandwidth package.
+    ///
     /// Wire name: `ResourceSet`.
     pub resource_set: Vec<Resource>,
     /// The limit of the bandwidth package in Mbps. The value '-1' indicates there is no limit.
+    ///
     /// Wire name: `Bandwidth`; example: `10`.
     pub bandwidth: Option<i64>,
     /// Network egress. It defaults to `center_egress1`. Valid values:
     /// center_egress1,center_egress2,center_egress3
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
 }

@@ -7,15 +7,19 @@ use super::BackupPolicy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchModifySnapshotPolicy {
     /// Snapshot policy IDs
+    ///
     /// Wire name: `SnapshotPolicyId`; example: `sspolicy-5k6fot41`.
     pub snapshot_policy_id: Option<String>,
     /// Snapshot policy name
+    ///
     /// Wire name: `SnapshotPolicyName`; example: `demo`.
     pub snapshot_policy_name: Option<String>,
     /// Backup policy
+    ///
     /// Wire name: `BackupPolicies`.
     pub backup_policies: Option<Vec<BackupPolicy>>,
     /// Snapshot retention period. Range: 1 to 365 days
+    ///
     /// Wire name: `KeepTime`; example: `12`.
     pub keep_time: Option<u64>,
 }

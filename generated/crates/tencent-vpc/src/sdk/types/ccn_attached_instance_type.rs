@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct CcnAttachedInstance {
     /// The ID of a CCN instance.
+    ///
     /// Wire name: `CcnId`; example: `ccn-31zf3vib`.
     pub ccn_id: Option<String>,
     /// The type of associated instances:
@@ -19,18 +20,23 @@ pub struct CcnAttachedInstance {
     /// Wire name: `InstanceType`; example: `VPC`.
     pub instance_type: Option<String>,
     /// The ID of the associated instance.
+    ///
     /// Wire name: `InstanceId`; example: `vpc-lt6ork07`.
     pub instance_id: Option<String>,
     /// The name of the associated instance.
+    ///
     /// Wire name: `InstanceName`; example: `test`.
     pub instance_name: Option<String>,
     /// The region to which the associated instance belongs, such as `ap-guangzhou`.
+    ///
     /// Wire name: `InstanceRegion`; example: `ap-guangzhou`.
     pub instance_region: Option<String>,
     /// The UIN (root account) to which the associated instance belongs.
+    ///
     /// Wire name: `InstanceUin`; example: `100000072292`.
     pub instance_uin: Option<String>,
     /// The CIDR of the associated instance.
+    ///
     /// Wire name: `CidrBlock`.
     pub cidr_block: Vec<String>,
     /// The status of the associated instance:
@@ -56,23 +62,29 @@ pub struct CcnAttachedInstance {
     /// Wire name: `State`; example: `ACTIVE`.
     pub state: Option<String>,
     /// Association Time.
+    ///
     /// Wire name: `AttachedTime`.
     pub attached_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The UIN (root account) to which the CCN belongs.
+    ///
     /// Wire name: `CcnUin`; example: `100000072292`.
     pub ccn_uin: Option<String>,
     /// General location of the associated instance, such as CHINA_MAINLAND.
+    ///
     /// Wire name: `InstanceArea`; example: ` CHINA_MAINLAND`.
     pub instance_area: Option<String>,
     /// Description
+    ///
     /// Wire name: `Description`; example: `remark`.
     pub description: Option<String>,
     /// Route table ID
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RouteTableId`; example: `ccnrtb-1234edfr`.
     pub route_table_id: Option<String>,
     /// Route table name
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RouteTableName`; example: `test`.
     pub route_table_name: Option<String>,
 }

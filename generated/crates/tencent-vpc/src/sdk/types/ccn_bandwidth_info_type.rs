@@ -9,34 +9,42 @@ use super::{CcnRegionBandwidthLimit, Tag};
 pub struct CcnBandwidthInfo {
     /// The CCN ID that the bandwidth belongs to.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CcnId`; example: `ccn-ef5nufih`.
     pub ccn_id: Option<String>,
     /// The creation time of the instance.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CreatedTime`; example: `2018-12-18 20:11:37`.
     pub created_time: Option<String>,
     /// The expiration time of the instance.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ExpiredTime`; example: `2019-01-18 20:11:37`.
     pub expired_time: Option<String>,
     /// The unique ID of the bandwidth instance.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RegionFlowControlId`; example: `fcr-6fda09za`.
     pub region_flow_control_id: Option<String>,
     /// The billing flag.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_AUTO_RENEW`.
     pub renew_flag: Option<String>,
     /// The information of the bandwidth regions and bandwidth caps. The parameter is only returned for the cross-region limit mode, but not for egress limit.
     /// Note: this field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CcnRegionBandwidthLimit`.
     pub ccn_region_bandwidth_limit: Option<CcnRegionBandwidthLimit>,
     /// Cloud marketplace instance ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MarketId`; example: `无`.
     pub market_id: Option<String>,
     /// The list of tags to be bound.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
 }

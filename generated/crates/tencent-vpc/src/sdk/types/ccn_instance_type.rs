@@ -15,16 +15,20 @@ pub struct CcnInstance {
     /// Wire name: `InstanceType`; example: `VPC`.
     pub instance_type: Option<String>,
     /// The ID of the associated instance.
+    ///
     /// Wire name: `InstanceId`; example: `vpc-lt6ork07`.
     pub instance_id: Option<String>,
     /// The region to which the associated instance ID belongs, such as `ap-guangzhou`.
+    ///
     /// Wire name: `InstanceRegion`; example: `ap-guangzhou`.
     pub instance_region: Option<String>,
     /// Description
+    ///
     /// Wire name: `Description`; example: `remark`.
     pub description: Option<String>,
     /// The ID of the route table associated with the instance
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RouteTableId`; example: `ccnrtb-1234edfr`.
     pub route_table_id: Option<String>,
 }

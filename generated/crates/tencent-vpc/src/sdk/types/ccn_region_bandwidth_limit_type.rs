@@ -5,19 +5,24 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CcnRegionBandwidthLimit {
     /// Region, such as `ap-guangzhou`
+    ///
     /// Wire name: `Region`; example: `无`.
     pub region: Option<String>,
     /// The outbound bandwidth cap. Units: Mbps
+    ///
     /// Wire name: `BandwidthLimit`.
     pub bandwidth_limit: Option<u64>,
     /// Whether it is a BM region. The default is `false`.
+    ///
     /// Wire name: `IsBm`.
     pub is_bm: Option<bool>,
     /// The target region, such as `ap-shanghai`
     /// Note: This field may return null, indicating no valid value.
+    ///
     /// Wire name: `DstRegion`; example: `无`.
     pub dst_region: Option<String>,
     /// Whether the target region is a BM region. The default is `false`.
+    ///
     /// Wire name: `DstIsBm`.
     pub dst_is_bm: Option<bool>,
 }

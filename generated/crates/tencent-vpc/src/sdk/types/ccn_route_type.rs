@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct CcnRoute {
     /// The ID of the routing policy
+    ///
     /// Wire name: `RouteId`; example: `无`.
     pub route_id: Option<String>,
     /// Destination
+    ///
     /// Wire name: `DestinationCidrBlock`; example: `无`.
     pub destination_cidr_block: Option<String>,
     /// The type of the next hop (associated instance type). Available types: VPC, DIRECTCONNECT
+    ///
     /// Wire name: `InstanceType`; example: `无`.
     pub instance_type: Option<String>,
     /// The next hop (associated instance)
+    ///
     /// Wire name: `InstanceId`; example: `无`.
     pub instance_id: Option<String>,
     /// The name of the next hop (associated instance name)
+    ///
     /// Wire name: `InstanceName`; example: `无`.
     pub instance_name: Option<String>,
     /// The region of the next hop (the region of the associated instance)
+    ///
     /// Wire name: `InstanceRegion`; example: `无`.
     pub instance_region: Option<String>,
     /// Update Time
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Whether the route is enabled
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// The UIN (root account) to which the associated instance belongs
+    ///
     /// Wire name: `InstanceUin`; example: `无`.
     pub instance_uin: Option<String>,
     /// Additional status of the route
+    ///
     /// Wire name: `ExtraState`; example: `无`.
     pub extra_state: Option<String>,
     /// Whether it is a dynamic route
+    ///
     /// Wire name: `IsBgp`.
     pub is_bgp: Option<bool>,
     /// Route priority
+    ///
     /// Wire name: `RoutePriority`.
     pub route_priority: Option<u64>,
     /// Next hop port name (associated instance’s port name)
+    ///
     /// Wire name: `InstanceExtraName`; example: `无`.
     pub instance_extra_name: Option<String>,
 }

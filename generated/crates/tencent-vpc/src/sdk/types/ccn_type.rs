@@ -8,53 +8,68 @@ use super::Tag;
 #[non_exhaustive]
 pub struct Ccn {
     /// The unique ID of the CCN
+    ///
     /// Wire name: `CcnId`; example: `-`.
     pub ccn_id: Option<String>,
     /// The name of the CCN
+    ///
     /// Wire name: `CcnName`; example: `-`.
     pub ccn_name: Option<String>,
     /// The detailed information of the CCN
+    ///
     /// Wire name: `CcnDescription`; example: `-`.
     pub ccn_description: Option<String>,
     /// The number of associated instances
+    ///
     /// Wire name: `InstanceCount`.
     pub instance_count: Option<u64>,
     /// The creation time
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The instance status. 'ISOLATED': Being isolated (instance is in arrears and service is suspended). 'AVAILABLE': Operating.
+    ///
     /// Wire name: `State`; example: `ISOLATED`.
     pub state: Option<String>,
     /// The instance service quality. ’PT’: Platinum , 'AU': Gold, 'AG': Silver.
+    ///
     /// Wire name: `QosLevel`; example: `PT`.
     pub qos_level: Option<String>,
     /// The billing method. POSTPAID indicates postpaid.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceChargeType`; example: `PREPAID`.
     pub instance_charge_type: Option<String>,
     /// The limit type. INTER_REGION_LIMIT is the limit between regions. OUTER_REGION_LIMIT is a region egress limit.
     /// Note: This field may return null, indicating no valid value.
+    ///
     /// Wire name: `BandwidthLimitType`; example: `INTER_REGION_LIMIT`.
     pub bandwidth_limit_type: Option<String>,
     /// Tag key-value pairs.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Whether the CCN route priority feature is supported. Valid values: False: do not support; True: support.
+    ///
     /// Wire name: `RoutePriorityFlag`.
     pub route_priority_flag: Option<bool>,
     /// Number of route tables associated with the instance.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RouteTableCount`; example: `0`.
     pub route_table_count: Option<u64>,
     /// Whether the multiple route tables feature is enabled for the CCN instance. Valid values: `False`: no; `True`: yes. Default value: `False`.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RouteTableFlag`.
     pub route_table_flag: Option<bool>,
     /// `true`: instance is blocked, traffic is blocked, `false`: unblocked.
+    ///
     /// Wire name: `IsSecurityLock`.
     pub is_security_lock: Option<bool>,
     /// Status of CCN route broadcasting policy. Values: `False` (Disabled), `True` (Enabled)
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RouteBroadcastPolicyFlag`.
     pub route_broadcast_policy_flag: Option<bool>,
 }

@@ -7,10 +7,12 @@
 pub struct CidrForCcn {
     /// Local CIDR block, including subnet CIDR block and secondary CIDR block
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Cidr`; example: `10.0.0.0/16`.
     pub cidr: Option<String>,
     /// Whether the routing policy of the VPC subnet is published to CCN.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PublishedToVbc`.
     pub published_to_vbc: Option<bool>,
 }

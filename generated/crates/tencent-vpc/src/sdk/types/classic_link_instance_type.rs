@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ClassicLinkInstance {
     /// VPC instance ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-nswq8wkq`.
     pub vpc_id: Option<String>,
     /// The unique ID of the CVM instance
+    ///
     /// Wire name: `InstanceId`; example: `ins-kngiybxl`.
     pub instance_id: Option<String>,
 }

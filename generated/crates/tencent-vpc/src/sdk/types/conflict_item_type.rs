@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ConflictItem {
     /// Conflict resource ID
+    ///
     /// Wire name: `ConfilctId`; example: `rti-kngiybxl`.
     pub confilct_id: Option<String>,
     /// Conflict destination resource
+    ///
     /// Wire name: `DestinationItem`; example: `10.0.0.0/24`.
     pub destination_item: Option<String>,
 }

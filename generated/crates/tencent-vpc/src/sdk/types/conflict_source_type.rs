@@ -8,12 +8,15 @@ use super::ConflictItem;
 #[non_exhaustive]
 pub struct ConflictSource {
     /// Conflict resource ID
+    ///
     /// Wire name: `ConflictSourceId`; example: `rtb-4t7fr3fi`.
     pub conflict_source_id: Option<String>,
     /// Conflict resource
+    ///
     /// Wire name: `SourceItem`; example: `10.0.0.0/16`.
     pub source_item: Option<String>,
     /// Conflict resource items
+    ///
     /// Wire name: `ConflictItemSet`.
     pub conflict_item_set: Vec<ConflictItem>,
 }

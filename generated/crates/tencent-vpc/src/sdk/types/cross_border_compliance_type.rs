@@ -6,69 +6,91 @@
 #[non_exhaustive]
 pub struct CrossBorderCompliance {
     /// Service provider. Valid values: `UNICOM`.
+    ///
     /// Wire name: `ServiceProvider`; example: `无`.
     pub service_provider: Option<String>,
     /// ID of compliance review request.
+    ///
     /// Wire name: `ComplianceId`.
     pub compliance_id: Option<u64>,
     /// Full company name.
+    ///
     /// Wire name: `Company`; example: `无`.
     pub company: Option<String>,
     /// Unified Social Credit Code.
+    ///
     /// Wire name: `UniformSocialCreditCode`; example: `无`.
     pub uniform_social_credit_code: Option<String>,
     /// Legal person.
+    ///
     /// Wire name: `LegalPerson`; example: `无`.
     pub legal_person: Option<String>,
     /// Issuing authority.
+    ///
     /// Wire name: `IssuingAuthority`; example: `无`.
     pub issuing_authority: Option<String>,
     /// Business license.
+    ///
     /// Wire name: `BusinessLicense`; example: `无`.
     pub business_license: Option<String>,
     /// Business address.
+    ///
     /// Wire name: `BusinessAddress`; example: `无`.
     pub business_address: Option<String>,
     /// Zip code.
+    ///
     /// Wire name: `PostCode`.
     pub post_code: Option<u64>,
     /// Operator.
+    ///
     /// Wire name: `Manager`; example: `无`.
     pub manager: Option<String>,
     /// Operator ID card number.
+    ///
     /// Wire name: `ManagerId`; example: `无`.
     pub manager_id: Option<String>,
     /// Operator ID card.
+    ///
     /// Wire name: `ManagerIdCard`; example: `无`.
     pub manager_id_card: Option<String>,
     /// Operator address.
+    ///
     /// Wire name: `ManagerAddress`; example: `无`.
     pub manager_address: Option<String>,
     /// Operator phone number.
+    ///
     /// Wire name: `ManagerTelephone`; example: `无`.
     pub manager_telephone: Option<String>,
     /// Email.
+    ///
     /// Wire name: `Email`; example: `无`.
     pub email: Option<String>,
     /// Service handling form.
+    ///
     /// Wire name: `ServiceHandlingForm`; example: `无`.
     pub service_handling_form: Option<String>,
     /// Authorization letter.
+    ///
     /// Wire name: `AuthorizationLetter`; example: `无`.
     pub authorization_letter: Option<String>,
     /// Information security commitment.
+    ///
     /// Wire name: `SafetyCommitment`; example: `无`.
     pub safety_commitment: Option<String>,
     /// Service start date.
+    ///
     /// Wire name: `ServiceStartDate`; example: `无`.
     pub service_start_date: Option<String>,
     /// Service end date.
+    ///
     /// Wire name: `ServiceEndDate`; example: `无`.
     pub service_end_date: Option<String>,
     /// Status. Valid values: `PENDING`, `APPROVED`, and `DENY`.
+    ///
     /// Wire name: `State`; example: `无`.
     pub state: Option<String>,
     /// Creation time of the review form.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

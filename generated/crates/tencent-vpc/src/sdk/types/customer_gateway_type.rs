@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CustomerGateway {
     /// The unique ID of the customer gateway
+    ///
     /// Wire name: `CustomerGatewayId`; example: `无`.
     pub customer_gateway_id: Option<String>,
     /// Gateway Name
+    ///
     /// Wire name: `CustomerGatewayName`; example: `无`.
     pub customer_gateway_name: Option<String>,
     /// Public network address
+    ///
     /// Wire name: `IpAddress`; example: `无`.
     pub ip_address: Option<String>,
     /// The creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `无`.
     pub created_time: Option<String>,
 }

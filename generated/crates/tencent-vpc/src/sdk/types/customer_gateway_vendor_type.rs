@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerGatewayVendor {
     /// Platform.
+    ///
     /// Wire name: `Platform`.
     pub platform: Option<String>,
     /// Software version.
+    ///
     /// Wire name: `SoftwareVersion`.
     pub software_version: Option<String>,
     /// Vendor name.
+    ///
     /// Wire name: `VendorName`.
     pub vendor_name: Option<String>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct CvmInstance {
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-kngiybxl`.
     pub vpc_id: Option<String>,
     /// Subnet instance ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-hj3he929`.
     pub subnet_id: Option<String>,
     /// CVM instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-nswq8wkq`.
     pub instance_id: Option<String>,
     /// CVM Name
+    ///
     /// Wire name: `InstanceName`; example: `demo`.
     pub instance_name: Option<String>,
     /// CVM status.
+    ///
     /// Wire name: `InstanceState`; example: `RUNNING`.
     pub instance_state: Option<String>,
     /// Number of CPU cores in an instance (in core).
+    ///
     /// Wire name: `CPU`; example: `8`.
     pub cpu: Option<u64>,
     /// Instance’s memory capacity. Unit: GB.
+    ///
     /// Wire name: `Memory`; example: `32`.
     pub memory: Option<u64>,
     /// The creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `2020-06-08 10:00:00`.
     pub created_time: Option<String>,
     /// Instance type.
+    ///
     /// Wire name: `InstanceType`; example: `SA3.2XLARGE32`.
     pub instance_type: Option<String>,
     /// Instance ENI quota (including primary ENIs).
+    ///
     /// Wire name: `EniLimit`; example: `6`.
     pub eni_limit: Option<u64>,
     /// Private IP quoata for instance ENIs (including primary ENIs).
+    ///
     /// Wire name: `EniIpLimit`; example: `20`.
     pub eni_ip_limit: Option<u64>,
     /// The number of ENIs (including primary ENIs) bound to a instance.
+    ///
     /// Wire name: `InstanceEniCount`; example: `1`.
     pub instance_eni_count: Option<u64>,
 }

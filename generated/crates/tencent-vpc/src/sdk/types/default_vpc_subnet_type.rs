@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DefaultVpcSubnet {
     /// Default VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-6vbg797r`.
     pub vpc_id: Option<String>,
     /// Default subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-3opmksyg`.
     pub subnet_id: Option<String>,
     /// Default VPC name
+    ///
     /// Wire name: `VpcName`; example: `Default-VPC`.
     pub vpc_name: Option<String>,
     /// Default subnet name
+    ///
     /// Wire name: `SubnetName`; example: `Default-Subnet`.
     pub subnet_name: Option<String>,
     /// Default subnet IP range
+    ///
     /// Wire name: `CidrBlock`; example: `172.16.0.0/16`.
     pub cidr_block: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationIpPortTranslationNatRule {
     /// Network protocol. Valid values: `TCP`, `UDP`.
+    ///
     /// Wire name: `IpProtocol`; example: `TCP`.
     pub ip_protocol: Option<String>,
     /// EIP.
+    ///
     /// Wire name: `PublicIpAddress`; example: `114.182.81.73`.
     pub public_ip_address: Option<String>,
     /// Public network port.
+    ///
     /// Wire name: `PublicPort`; example: `80`.
     pub public_port: Option<u64>,
     /// Private network address.
+    ///
     /// Wire name: `PrivateIpAddress`; example: `192.168.4.43`.
     pub private_ip_address: Option<String>,
     /// Private network port.
+    ///
     /// Wire name: `PrivatePort`; example: `80`.
     pub private_port: Option<u64>,
     /// Description of NAT gateway forwarding rules.
+    ///
     /// Wire name: `Description`; example: `webservice`.
     pub description: Option<String>,
 }

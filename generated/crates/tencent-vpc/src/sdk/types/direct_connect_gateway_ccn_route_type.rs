@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayCcnRoute {
     /// Route ID.
+    ///
     /// Wire name: `RouteId`; example: `dcr-xxxxxxx`.
     pub route_id: Option<String>,
     /// IDC IP range.
+    ///
     /// Wire name: `DestinationCidrBlock`; example: `192.168.1.0/24`.
     pub destination_cidr_block: Option<String>,
     /// The `AS-Path` attribute of `BGP`.
+    ///
     /// Wire name: `ASPath`.
     pub as_path: Vec<String>,
     /// Remarks
+    ///
     /// Wire name: `Description`; example: `备注`.
     pub description: Option<String>,
     /// Last updated time
+    ///
     /// Wire name: `UpdateTime`; example: `2021-01-01 00:00:00`.
     pub update_time: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DirectConnectGateway {
     /// Direct Connect `ID`.
+    ///
     /// Wire name: `DirectConnectGatewayId`; example: `dcg-e6mxyyvj`.
     pub direct_connect_gateway_id: Option<String>,
     /// Direct Connect gateway name.
+    ///
     /// Wire name: `DirectConnectGatewayName`; example: `test`.
     pub direct_connect_gateway_name: Option<String>,
     /// The `ID` of the `VPC` instance associated with the Direct Connect gateway.
+    ///
     /// Wire name: `VpcId`; example: `vpc-hm2okght`.
     pub vpc_id: Option<String>,
     /// The associated network type:
@@ -37,15 +40,19 @@ pub struct DirectConnectGateway {
     /// - NAT - NAT type
     ///
     /// NAT type supports network address switch configuration. After the type is confirmed, it cannot be modified. A VPC can create one NAT-type Direct Connect gateway and one non-NAT-type Direct Connect gateway
+    ///
     /// Wire name: `GatewayType`; example: `NORMAL`.
     pub gateway_type: Option<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Direct Connect gateway IP.
+    ///
     /// Wire name: `DirectConnectGatewayIp`; example: `10.212.253.59`.
     pub direct_connect_gateway_ip: Option<String>,
     /// The `ID` of the `CCN` instance associated with the Direct Connect gateway.
+    ///
     /// Wire name: `CcnId`; example: `ccn-4rukgymd`.
     pub ccn_id: Option<String>,
     /// The route-learning type of the CCN:
@@ -57,45 +64,55 @@ pub struct DirectConnectGateway {
     /// Wire name: `CcnRouteType`; example: `BGP`.
     pub ccn_route_type: Option<String>,
     /// Whether BGP is enabled.
+    ///
     /// Wire name: `EnableBGP`; example: `true`.
     pub enable_bgp: Option<bool>,
     /// Whether to enable BGP's `community` attribute. Valid values: enable, disable
+    ///
     /// Wire name: `EnableBGPCommunity`; example: `false`.
     pub enable_bgp_community: Option<bool>,
     /// ID of the NAT gateway bound.
     /// Note: this field may return `null`, indicating that no valid value was found.
+    ///
     /// Wire name: `NatGatewayId`; example: `NAT-TEST`.
     pub nat_gateway_id: Option<String>,
     /// Whether the direct connect gateway supports the VXLAN architecture.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VXLANSupport`.
     pub vxlan_support: Vec<bool>,
     /// CCN route publishing mode. Valid values: `standard` and `exquisite`.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ModeType`; example: `standard`.
     pub mode_type: Option<String>,
     /// Whether the direct connect gateway is for an edge zone.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LocalZone`; example: `false`.
     pub local_zone: Option<bool>,
     /// Availability zone where the direct connect gateway resides.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// The status of gateway traffic monitoring
     /// 0: disable
     /// 1: enable
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EnableFlowDetails`; example: `0`.
     pub enable_flow_details: Option<u64>,
     /// The last time when the gateway traffic monitoring is enabled/disabled
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FlowDetailsUpdateTime`; example: `2020-02-01 12:00:00`.
     pub flow_details_update_time: Option<String>,
     /// Whether gateway traffic monitoring is supported
     /// 0: No
     /// 1: Yes
     /// Note: this field may return `null`, indicating that no valid values can be found.
+    ///
     /// Wire name: `NewAfc`; example: `1`.
     pub new_afc: Option<u64>,
     /// Direct connect gateway access network types:
@@ -107,10 +124,12 @@ pub struct DirectConnectGateway {
     /// - `Hybrid` - Hybrid type.
     ///
     /// Note: this field may return `null`, indicating that no valid values can be found.
+    ///
     /// Wire name: `AccessNetworkType`; example: `VXLAN`.
     pub access_network_type: Option<String>,
     /// AZ list of direct connect gateway with cross-AZ placement groups
     /// Note: this field may return `null`, indicating that no valid values can be found.
+    ///
     /// Wire name: `HaZoneList`.
     pub ha_zone_list: Vec<String>,
 }

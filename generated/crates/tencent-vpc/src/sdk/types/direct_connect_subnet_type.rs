@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DirectConnectSubnet {
     /// Direct Connect gateway ID.
+    ///
     /// Wire name: `DirectConnectGatewayId`; example: `dcg-71awizmv`.
     pub direct_connect_gateway_id: Option<String>,
     /// IDC subnet CIDR block.
+    ///
     /// Wire name: `CidrBlock`; example: `99.99.99.77/32`.
     pub cidr_block: Option<String>,
 }

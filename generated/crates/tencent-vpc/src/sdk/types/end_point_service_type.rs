@@ -8,38 +8,49 @@ use super::EndPoint;
 #[non_exhaustive]
 pub struct EndPointService {
     /// Endpoint service ID
+    ///
     /// Wire name: `EndPointServiceId`; example: `vpcsvc-pnpcflil`.
     pub end_point_service_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-hj3he929`.
     pub vpc_id: Option<String>,
     /// APP ID
+    ///
     /// Wire name: `ServiceOwner`; example: `251007979`.
     pub service_owner: Option<String>,
     /// Endpoint service name
+    ///
     /// Wire name: `ServiceName`; example: `demo`.
     pub service_name: Option<String>,
     /// Real server VIP
+    ///
     /// Wire name: `ServiceVip`; example: `10.1.1.1`.
     pub service_vip: Option<String>,
     /// Real server ID in the format of `lb-xxx`.
+    ///
     /// Wire name: `ServiceInstanceId`; example: `lb-nswq8wkq`.
     pub service_instance_id: Option<String>,
     /// Whether to automatically accept
+    ///
     /// Wire name: `AutoAcceptFlag`.
     pub auto_accept_flag: Option<bool>,
     /// Number of associated endpoints
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndPointCount`; example: `0`.
     pub end_point_count: Option<u64>,
     /// Array of endpoints
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndPointSet`.
     pub end_point_set: Vec<EndPoint>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2018-04-03 15:00:00`.
     pub create_time: Option<String>,
     /// Mounted PaaS service type. Values: `CLB`, `CDB`, `CRS`
+    ///
     /// Wire name: `ServiceType`; example: `CLB,CDB,CRS`.
     pub service_type: Option<String>,
 }

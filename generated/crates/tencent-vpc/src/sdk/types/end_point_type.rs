@@ -8,48 +8,63 @@ use super::Tag;
 #[non_exhaustive]
 pub struct EndPoint {
     /// Endpoint ID
+    ///
     /// Wire name: `EndPointId`; example: `vpce-pnpcflil`.
     pub end_point_id: Option<String>,
     /// The unique ID of the VPC. obtain through the API \[DescribeVpcs\](<https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1>).
+    ///
     /// Wire name: `VpcId`; example: `vpc-hj3he929`.
     pub vpc_id: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-4t7fr3fi`.
     pub subnet_id: Option<String>,
     /// APP ID
+    ///
     /// Wire name: `EndPointOwner`; example: `1302384414`.
     pub end_point_owner: Option<String>,
     /// Endpoint name
+    ///
     /// Wire name: `EndPointName`; example: `demo`.
     pub end_point_name: Option<String>,
     /// Endpoint service VPC ID
+    ///
     /// Wire name: `ServiceVpcId`; example: `vpc-hj3he929`.
     pub service_vpc_id: Option<String>,
     /// Endpoint service VIP
+    ///
     /// Wire name: `ServiceVip`; example: `10.0.0.10`.
     pub service_vip: Option<String>,
     /// Endpoint service ID
+    ///
     /// Wire name: `EndPointServiceId`; example: `vpcsvc-tyhgrwet`.
     pub end_point_service_id: Option<String>,
     /// Endpoint VIP
+    ///
     /// Wire name: `EndPointVip`; example: `10.0.0.8`.
     pub end_point_vip: Option<String>,
     /// Endpoint status. Valid values: `ACTIVE` (available), `PENDING` (to be accepted), `ACCEPTING` (being accepted), `REJECTED` (rejected), and `FAILED` (failed).
+    ///
     /// Wire name: `State`; example: `PENDING`.
     pub state: Option<String>,
     /// Creation time. format: YYYY-MM-DD HH:MM:SS.
+    ///
     /// Wire name: `CreateTime`; example: `2018-04-03 15:00:00`.
     pub create_time: Option<String>,
     /// ID list of security group instances bound with endpoints
+    ///
     /// Wire name: `GroupSet`.
     pub group_set: Vec<String>,
     /// Endpoint service name.
+    ///
     /// Wire name: `ServiceName`; example: `demo`.
     pub service_name: Option<String>,
     /// CDC cluster unique ID.
+    ///
     /// Wire name: `CdcId`; example: `cluster-d8htgb6k`.
     pub cdc_id: Option<String>,
     /// Tag key-value pair.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterObject {
     /// The attribute name. If more than one Filter exists, the logical relation between these Filters is `AND`.
+    ///
     /// Wire name: `Name`; example: `vpc-id`.
     pub name: Option<String>,
     /// The attribute value. If there are multiple Values for one Filter, the logical relation between these Values under the same Filter is `OR`.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

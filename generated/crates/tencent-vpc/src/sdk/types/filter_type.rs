@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     /// The attribute name. If more than one Filter exists, the logical relation between these Filters is `AND`.
+    ///
     /// Wire name: `Name`; example: `tag-key`.
     pub name: Option<String>,
     /// Attribute value. If multiple values exist in one filter, the logical relationship between these values is `OR`. For a `bool` parameter, the valid values include `TRUE` and `FALSE`.
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowLogStorage {
     /// Storage instance ID, which is required when `StorageType` is `ckafka`.
+    ///
     /// Wire name: `StorageId`; example: `ckafka-aso1kaoq`.
     pub storage_id: Option<String>,
     /// Topic ID, which is required when `StorageType` is `ckafka`.
     /// Note: this field may return `null`, indicating that no valid value can be found.
+    ///
     /// Wire name: `StorageTopic`; example: `topic-asow02oa`.
     pub storage_topic: Option<String>,
 }

@@ -8,51 +8,66 @@ use super::{FlowLogStorage, Tag};
 #[non_exhaustive]
 pub struct FlowLog {
     /// ID of the VPC instance.
+    ///
     /// Wire name: `VpcId`; example: `vpc-pq9vxykj`.
     pub vpc_id: Option<String>,
     /// The unique ID of the flow log.
+    ///
     /// Wire name: `FlowLogId`; example: `fl-f42uhpkj`.
     pub flow_log_id: Option<String>,
     /// The name of the flow log instance.
+    ///
     /// Wire name: `FlowLogName`; example: `test-flowlog`.
     pub flow_log_name: Option<String>,
     /// The type of resource associated with the flow log. Valid values: `VPC`, `SUBNET`, `NETWORKINTERFACE`, `CCN`, `NAT`, and `DCG`.
+    ///
     /// Wire name: `ResourceType`; example: `NETWORKINTERFACE`.
     pub resource_type: Option<String>,
     /// The unique ID of the resource
+    ///
     /// Wire name: `ResourceId`; example: `eni-78ysaex1`.
     pub resource_id: Option<String>,
     /// Type of flow logs to be collected. Valid values: `ACCEPT`, `REJECT` and `ALL`.
+    ///
     /// Wire name: `TrafficType`; example: `ACCEPT`.
     pub traffic_type: Option<String>,
     /// The storage ID of the flow log
+    ///
     /// Wire name: `CloudLogId`; example: `99991111-2222-4444-9999-222266663333`.
     pub cloud_log_id: Option<String>,
     /// Flow log storage ID status.
+    ///
     /// Wire name: `CloudLogState`; example: `SUCCESS`.
     pub cloud_log_state: Option<String>,
     /// The flow log description.
+    ///
     /// Wire name: `FlowLogDescription`; example: `demo`.
     pub flow_log_description: Option<String>,
     /// The creation time of the flow log.
+    ///
     /// Wire name: `CreatedTime`; example: `2020-01-30 00:00:00`.
     pub created_time: Option<String>,
     /// Tag list, such as \[{"Key": "city", "Value": "shanghai"}\].
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Whether to enable. `true`: yes; `false`: no.
+    ///
     /// Wire name: `Enable`; example: `true`.
     pub enable: Option<bool>,
     /// Consumer end types: cls and ckafka
     /// Note: this field may return `null`, indicating that no valid value can be found.
+    ///
     /// Wire name: `StorageType`; example: `cls`.
     pub storage_type: Option<String>,
     /// Information of the consumer, which is returned when the consumer type is `ckafka`.
     /// Note: this field may return `null`, indicating that no valid value can be found.
+    ///
     /// Wire name: `FlowLogStorage`.
     pub flow_log_storage: Option<FlowLogStorage>,
     /// The region corresponding to the flow log storage ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CloudLogRegion`; example: `ap-guangzhou`.
     pub cloud_log_region: Option<String>,
 }

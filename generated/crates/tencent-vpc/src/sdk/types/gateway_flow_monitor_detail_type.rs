@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct GatewayFlowMonitorDetail {
     /// Origin `IP`.
+    ///
     /// Wire name: `PrivateIpAddress`; example: `192.168.1.21`.
     pub private_ip_address: Option<String>,
     /// Inbound packets.
+    ///
     /// Wire name: `InPkg`; example: `1400`.
     pub in_pkg: Option<u64>,
     /// Outbound packets.
+    ///
     /// Wire name: `OutPkg`; example: `1527`.
     pub out_pkg: Option<u64>,
     /// Inbound traffic, in Byte.
+    ///
     /// Wire name: `InTraffic`; example: `32876`.
     pub in_traffic: Option<u64>,
     /// Outbound traffic, in Byte.
+    ///
     /// Wire name: `OutTraffic`; example: `65428`.
     pub out_traffic: Option<u64>,
 }

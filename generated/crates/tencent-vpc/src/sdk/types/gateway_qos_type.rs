@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct GatewayQos {
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-adn18azc`.
     pub vpc_id: Option<String>,
     /// CVM Private IP.
+    ///
     /// Wire name: `IpAddress`; example: `192.168.3.23`.
     pub ip_address: Option<String>,
     /// Bandwidth limit value.
+    ///
     /// Wire name: `Bandwidth`; example: `50`.
     pub bandwidth: Option<i64>,
     /// Creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2023-12-25 12:30:00`.
     pub create_time: Option<String>,
 }

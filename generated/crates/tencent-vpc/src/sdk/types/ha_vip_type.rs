@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct HaVip {
     /// The `ID` of the `HAVIP`. This is the unique identifier of the `HAVIP`.
+    ///
     /// Wire name: `HaVipId`; example: `havip-nswq8wkq`.
     pub ha_vip_id: Option<String>,
     /// The name of the `HAVIP`.
+    ///
     /// Wire name: `HaVipName`; example: `demo`.
     pub ha_vip_name: Option<String>,
     /// The virtual IP address.
+    ///
     /// Wire name: `Vip`; example: `10.0.0.10`.
     pub vip: Option<String>,
     /// The `ID` of the VPC to which the `HAVIP` belongs.
+    ///
     /// Wire name: `VpcId`; example: `vpc-hj3he929`.
     pub vpc_id: Option<String>,
     /// The `ID` of the subnet to which the `HAVIP` belongs.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-4t7fr3fi`.
     pub subnet_id: Option<String>,
     /// The `ID` of the ENI associated with the `HAVIP`.
+    ///
     /// Wire name: `NetworkInterfaceId`; example: `eni-pnpcflil`.
     pub network_interface_id: Option<String>,
     /// The `ID` of the bound instance.
+    ///
     /// Wire name: `InstanceId`; example: `ins-kngiybxl`.
     pub instance_id: Option<String>,
     /// Bound `EIP`.
+    ///
     /// Wire name: `AddressIp`; example: `100.10.123.131`.
     pub address_ip: Option<String>,
     /// Status:
@@ -38,9 +46,11 @@ pub struct HaVip {
     /// Wire name: `State`; example: `AVAILABLE`.
     pub state: Option<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Identifier for businesses that use HAVIP.
+    ///
     /// Wire name: `Business`; example: `SCF`.
     pub business: Option<String>,
 }

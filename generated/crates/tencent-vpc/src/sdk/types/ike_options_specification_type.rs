@@ -5,39 +5,51 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IkeOptionsSpecification {
     /// Encryption algorithm. Valid values: `3DES-CBC`, `AES-CBC-128`, `AES-CBS-192`, `AES-CBC-256`, `DES-CBC`, and `SM4`; default value: `3DES-CBC`.
+    ///
     /// Wire name: `PropoEncryAlgorithm`; example: `3DES-CBC`.
     pub propo_encry_algorithm: Option<String>,
     /// Authentication algorithm. Valid values: `MD5`, `SHA1` and `SHA-256`; default value: `MD5`.
+    ///
     /// Wire name: `PropoAuthenAlgorithm`; example: `MD5`.
     pub propo_authen_algorithm: Option<String>,
     /// Negotiation mode. Available values: 'AGGRESSIVE' and 'MAIN'. Default is MAIN.
+    ///
     /// Wire name: `ExchangeMode`; example: `MAIN`.
     pub exchange_mode: Option<String>,
     /// Type of local identity. Available values: 'ADDRESS' and 'FQDN'. Default is ADDRESS.
+    ///
     /// Wire name: `LocalIdentity`; example: `ADDRESS`.
     pub local_identity: Option<String>,
     /// Type of remote identity. Available values: 'ADDRESS' and 'FQDN'. Default is ADDRESS.
+    ///
     /// Wire name: `RemoteIdentity`; example: `ADDRESS`.
     pub remote_identity: Option<String>,
     /// Local identity. When ADDRESS is selected for LocalIdentity, LocalAddress is required. The default LocalAddress is the public IP of the VPN gateway.
+    ///
     /// Wire name: `LocalAddress`; example: `1.2.3.4`.
     pub local_address: Option<String>,
     /// Remote identity. When ADDRESS is selected for RemoteIdentity, RemoteAddress is required.
+    ///
     /// Wire name: `RemoteAddress`; example: `4.3.2.1`.
     pub remote_address: Option<String>,
     /// Local identity. When FQDN is selected for LocalIdentity, LocalFqdnName is required.
+    ///
     /// Wire name: `LocalFqdnName`; example: `LocalName`.
     pub local_fqdn_name: Option<String>,
     /// Remote identity. When FQDN is selected for RemoteIdentity, RemoteFqdnName is required.
+    ///
     /// Wire name: `RemoteFqdnName`; example: `RemoteName`.
     pub remote_fqdn_name: Option<String>,
     /// DH group. Specify the DH group used for exchanging the key via IKE. Available values: 'GROUP1', 'GROUP2', 'GROUP5', 'GROUP14', and 'GROUP24'.
+    ///
     /// Wire name: `DhGroupName`; example: `GOURP1`.
     pub dh_group_name: Option<String>,
     /// IKE SA lifetime (in sec). Value range: 60-604800
+    ///
     /// Wire name: `IKESaLifetimeSeconds`; example: `60`.
     pub ike_sa_lifetime_seconds: Option<u64>,
     /// IKE version
+    ///
     /// Wire name: `IKEVersion`; example: `1`.
     pub ike_version: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceChargePrepaid {
     /// Purchased usage period (in month). Value range: \[1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36\].
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<u64>,
     /// Auto-renewal ID. Value range: NOTIFY_AND_AUTO_RENEW: notify expiry and renew automatically, NOTIFY_AND_MANUAL_RENEW: notify expiry but do not renew automatically. The default is NOTIFY_AND_MANUAL_RENEW
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_AUTO_RENEW`.
     pub renew_flag: Option<String>,
 }

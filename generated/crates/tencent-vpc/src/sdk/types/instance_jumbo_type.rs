@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceJumbo {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-4uhk90pu`.
     pub instance_id: Option<String>,
     /// Whether the instance supports jumbo frames.
+    ///
     /// Wire name: `JumboState`.
     pub jumbo_state: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceStatistic {
     /// Type of instance
+    ///
     /// Wire name: `InstanceType`; example: `CVM`.
     pub instance_type: Option<String>,
     /// Number of instances
+    ///
     /// Wire name: `InstanceCount`; example: `10`.
     pub instance_count: Option<u64>,
 }

@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct InternetPriceDetail {
     /// Postpaid unit price. Unit: USD. Returned only for postpaid price inquiry.
+    ///
     /// Wire name: `UnitPrice`; example: `80`.
     pub unit_price: Option<f64>,
     /// Discounted price. Unit: USD
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `DiscountPrice`; example: `80`.
     pub discount_price: Option<f64>,
     /// Billing unit. Valid values:
@@ -17,9 +19,11 @@ pub struct InternetPriceDetail {
     /// - HOUR: Indicates that the billing unit is calculated hourly. The scenarios currently involving this billing unit include TRAFFIC_POSTPAID_BY_HOUR and BANDWIDTH_POSTPAID_BY_HOUR.
     ///
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `ChargeUnit`; example: `HOUR`.
     pub charge_unit: Option<String>,
     /// Original price. Unit: USD. Returned only for prepaid price inquiry.
+    ///
     /// Wire name: `OriginalPrice`; example: `80`.
     pub original_price: Option<f64>,
 }

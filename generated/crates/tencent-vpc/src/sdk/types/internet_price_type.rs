@@ -8,6 +8,7 @@ use super::InternetPriceDetail;
 #[non_exhaustive]
 pub struct InternetPrice {
     /// Detailed parameters of Public IP inquiry.
+    ///
     /// Wire name: `AddressPrice`.
     pub address_price: Option<InternetPriceDetail>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct IpAddressStates {
     /// VPC instance ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-mcqaoy0f`.
     pub vpc_id: Option<String>,
     /// Subnet instance ID
+    ///
     /// Wire name: `SubnetId`; example: `subnet-j4oluywm`.
     pub subnet_id: Option<String>,
     /// IP address
+    ///
     /// Wire name: `IpAddress`; example: `172.16.0.16`.
     pub ip_address: Option<String>,
     /// Resource type
+    ///
     /// Wire name: `ResourceType`; example: `ENI`.
     pub resource_type: Option<String>,
     /// Resource ID
+    ///
     /// Wire name: `ResourceId`; example: `eni-bjekqff1`.
     pub resource_id: Option<String>,
 }

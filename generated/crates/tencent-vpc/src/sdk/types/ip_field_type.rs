@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpField {
     /// Country/region of the IP
+    ///
     /// Wire name: `Country`; example: `true`.
     pub country: Option<bool>,
     /// Province/municipality/state of the IP
+    ///
     /// Wire name: `Province`; example: `true`.
     pub province: Option<bool>,
     /// City of the IP
+    ///
     /// Wire name: `City`; example: `true`.
     pub city: Option<bool>,
     /// City district of the IP
+    ///
     /// Wire name: `Region`; example: `true`.
     pub region: Option<bool>,
     /// Access ISP field
+    ///
     /// Wire name: `Isp`; example: `true`.
     pub isp: Option<bool>,
     /// ISP backbone network’s AS field
+    ///
     /// Wire name: `AsName`; example: `true`.
     pub as_name: Option<bool>,
     /// Backbone AS ID
+    ///
     /// Wire name: `AsId`; example: `true`.
     pub as_id: Option<bool>,
     /// Comment
+    ///
     /// Wire name: `Comment`; example: `true`.
     pub comment: Option<bool>,
 }

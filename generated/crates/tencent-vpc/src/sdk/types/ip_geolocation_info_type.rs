@@ -7,38 +7,47 @@
 pub struct IpGeolocationInfo {
     /// Country/region
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Country`; example: `中国`.
     pub country: Option<String>,
     /// Province- or municipality-level administrative region
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Province`; example: `安徽省`.
     pub province: Option<String>,
     /// Municipal administrative region
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `City`; example: `未知`.
     pub city: Option<String>,
     /// Urban area
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `未知`.
     pub region: Option<String>,
     /// Access ISP
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Isp`; example: `中国电信`.
     pub isp: Option<String>,
     /// ISP backbone network’s AS name
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AsName`; example: `中国电信`.
     pub as_name: Option<String>,
     /// ISP backbone network’s AS ID
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AsId`; example: `4134`.
     pub as_id: Option<String>,
     /// Comment. The APN value of mobile users is entered currently. If there is no APN attribute, this is `null`.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Comment`; example: `NULL`.
     pub comment: Option<String>,
     /// IP address
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIp`; example: `223.246.170.250`.
     pub address_ip: Option<String>,
 }

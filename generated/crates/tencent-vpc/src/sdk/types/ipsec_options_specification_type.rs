@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpsecOptionsSpecification {
     /// Encryption algorithm. Valid values: `3DES-CBC`, `AES-CBC-128`, `AES-CBC-192`, `AES-CBC-256`, `DES-CBC`, `SM4`, and `NULL`; default value: `AES-CBC-128`.
+    ///
     /// Wire name: `EncryptAlgorithm`; example: `AES-CBC-128`.
     pub encrypt_algorithm: Option<String>,
     /// Authentication algorithm. Valid values: `MD5`, `SHA1` and `SHA-256`; default value: `SHA1`.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IntegrityAlgorith`; example: `SHA1`.
     pub integrity_algorith: Option<String>,
     /// IPsec SA lifetime (in sec). Value range: 180-604800
+    ///
     /// Wire name: `IPSECSaLifetimeSeconds`; example: `180`.
     pub ipsec_sa_lifetime_seconds: Option<u64>,
     /// PFS. Available value: 'NULL', 'DH-GROUP1', 'DH-GROUP2', 'DH-GROUP5', 'DH-GROUP14', and 'DH-GROUP24'. Default is NULL.
+    ///
     /// Wire name: `PfsDhGroup`; example: `NULL`.
     pub pfs_dh_group: Option<String>,
     /// IPsec SA lifetime (in KB). Value range: 2560-604800
+    ///
     /// Wire name: `IPSECSaLifetimeTraffic`; example: `2560`.
     pub ipsec_sa_lifetime_traffic: Option<u64>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv6Address {
     /// `IPv6` address, such as `3402:4e00:20:100:0:8cd9:2a67:71f3`
+    ///
     /// Wire name: `Address`; example: `3402:4e00:20:1202::1`.
     pub address: Option<String>,
     /// Whether it is a primary `IP`.
+    ///
     /// Wire name: `Primary`; example: `false`.
     pub primary: Option<bool>,
     /// The `ID` of the `EIP` instance, such as `eip-hxlqja90`.
+    ///
     /// Wire name: `AddressId`; example: `eip-5k6fot41`.
     pub address_id: Option<String>,
     /// Message description
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
     /// Whether the public IP is blocked.
+    ///
     /// Wire name: `IsWanIpBlocked`; example: `false`.
     pub is_wan_ip_blocked: Option<bool>,
     /// `IPv6` address status:

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv6SubnetCidrBlock {
     /// The `ID` of the subnet instance, such as `subnet-pxir56ns`.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-kgpu7qt2`.
     pub subnet_id: Option<String>,
     /// The `IPv6` subnet IP range, such as `3402:4e00:20:1001::/64`
+    ///
     /// Wire name: `Ipv6CidrBlock`; example: `3402:4e00:20:1202::/64`.
     pub ipv6_cidr_block: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct IspiPv6CidrBlock {
     /// IPv6 CIdr Block
+    ///
     /// Wire name: `IPv6CidrBlock`; example: `2402:4e00:1717:8200::/56`.
     pub i_pv6_cidr_block: Option<String>,
     /// Network operator type. valid values: 'BGP' (default), 'CMCC' (china mobile), 'CTCC' (china telecom), 'CUCC' (china unicom).
+    ///
     /// Wire name: `ISPType`; example: `BGP`.
     pub isp_type: Option<String>,
     /// Specifies the type of IPv6 Cidr: `GUA` (global unicast address), `ULA` (unique local address).
+    ///
     /// Wire name: `AddressType`; example: `GUA`.
     pub address_type: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ItemPrice {
     /// The pay-as-you-go billing method. Unit: USD.
+    ///
     /// Wire name: `UnitPrice`; example: `1`.
     pub unit_price: Option<f64>,
     /// Pay-as-you-go billing method. Value Range: HOUR: Indicates billing by the hour. Scenarios using this hourly billing unit include: Instances postpaid on an hourly basis (POSTPAID_BY_HOUR), and bandwidth postpaid on an hourly basis (BANDWIDTH_POSTPAID_BY_HOUR). GB: Indicates billing on a per-GB basis. Scenarios using this billing unit include: Traffic postpaid on an hourly basis (TRAFFIC_POSTPAID_BY_HOUR).
+    ///
     /// Wire name: `ChargeUnit`; example: `HOUR`.
     pub charge_unit: Option<String>,
     /// Original price of the prepaid product. Unit: USD.
+    ///
     /// Wire name: `OriginalPrice`; example: `1`.
     pub original_price: Option<f64>,
     /// Discount price of the prepaid product. Unit: USD.
+    ///
     /// Wire name: `DiscountPrice`; example: `0.5`.
     pub discount_price: Option<f64>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct LocalGateway {
     /// CDC instance ID
+    ///
     /// Wire name: `CdcId`; example: `cluster-gbo27yc4`.
     pub cdc_id: Option<String>,
     /// VPC instance ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-m0c2kcun`.
     pub vpc_id: Option<String>,
     /// Local gateway instance ID
+    ///
     /// Wire name: `UniqLocalGwId`; example: `lgw-1234erty`.
     pub uniq_local_gw_id: Option<String>,
     /// Local gateway name
+    ///
     /// Wire name: `LocalGatewayName`; example: `demo`.
     pub local_gateway_name: Option<String>,
     /// Local gateway IP
+    ///
     /// Wire name: `LocalGwIp`; example: `192.168.15.55`.
     pub local_gw_ip: Option<String>,
     /// Creation time of the local gateway
+    ///
     /// Wire name: `CreateTime`; example: `2021-03-24 15:31:56`.
     pub create_time: Option<String>,
 }

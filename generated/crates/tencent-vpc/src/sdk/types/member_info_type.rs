@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberInfo {
     /// Parameter template.
+    ///
     /// Wire name: `Member`; example: `ipm-h0fk8lfc`.
     pub member: Option<String>,
     /// Parameter template description.
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
 }

@@ -6,19 +6,24 @@
 #[non_exhaustive]
 pub struct NatDirectConnectGatewayRoute {
     /// The `IPv4` `CIDR` of the subnet.
+    ///
     /// Wire name: `DestinationCidrBlock`; example: `99.99.99.77/32`.
     pub destination_cidr_block: Option<String>,
     /// The type of the next-hop gateway. Supported types:
     /// `DIRECTCONNECT`: Direct connect gateway
+    ///
     /// Wire name: `GatewayType`; example: `DIRECTCONNECT`.
     pub gateway_type: Option<String>,
     /// ID of the next-hop gateway
+    ///
     /// Wire name: `GatewayId`; example: `dcg-71awizmv`.
     pub gateway_id: Option<String>,
     /// The creation time of the route
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The update time of the route
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct NatGatewayAddress {
     /// The unique ID of the Elastic IP (EIP), such as `eip-11112222`.
+    ///
     /// Wire name: `AddressId`; example: `eip-11112222`.
     pub address_id: Option<String>,
     /// The public IP address, such as `123.121.34.33`.
+    ///
     /// Wire name: `PublicIpAddress`; example: `123.121.34.3`.
     pub public_ip_address: Option<String>,
     /// The block status of the resource. `true` indicates the EIP is blocked. `false` indicates that the EIP is not blocked.
+    ///
     /// Wire name: `IsBlocked`; example: `true`.
     pub is_blocked: Option<bool>,
 }

@@ -6,33 +6,42 @@
 #[non_exhaustive]
 pub struct NatGatewayDestinationIpPortTranslationNatRule {
     /// Network protocol. Available choices: `TCP`, `UDP`.
+    ///
     /// Wire name: `IpProtocol`; example: `TCP`.
     pub ip_protocol: Option<String>,
     /// EIP.
+    ///
     /// Wire name: `PublicIpAddress`; example: `123.123.123.123`.
     pub public_ip_address: Option<String>,
     /// Public port.
+    ///
     /// Wire name: `PublicPort`; example: `443`.
     pub public_port: Option<u64>,
     /// Private IP.
+    ///
     /// Wire name: `PrivateIpAddress`; example: `192.168.1.2`.
     pub private_ip_address: Option<String>,
     /// Private port.
+    ///
     /// Wire name: `PrivatePort`; example: `443`.
     pub private_port: Option<u64>,
     /// NAT gateway forwarding rule description.
+    ///
     /// Wire name: `Description`; example: `端口转发样例`.
     pub description: Option<String>,
     /// NAT gateway ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NatGatewayId`; example: `nat-3isn9hr0`.
     pub nat_gateway_id: Option<String>,
     /// VPC ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-abcdefgh\t`.
     pub vpc_id: Option<String>,
     /// The creation time of the NAT gateway forwarding rule.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedTime`; example: `"2021-05-24 19:28:31"`.
     pub created_time: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct NatGatewayFlowMonitorDetail {
     /// Source `IP` address.
+    ///
     /// Wire name: `PrivateIpAddress`; example: `192.168.1.21`.
     pub private_ip_address: Option<String>,
     /// Number of inbound packets.
+    ///
     /// Wire name: `InPkg`; example: `1400`.
     pub in_pkg: Option<u64>,
     /// Number of outbound packets.
+    ///
     /// Wire name: `OutPkg`; example: `1527`.
     pub out_pkg: Option<u64>,
     /// Inbound traffic. Unit: `bytes`.
+    ///
     /// Wire name: `InTraffic`; example: `32876`.
     pub in_traffic: Option<u64>,
     /// Outbound traffic. Unit: `bytes`.
+    ///
     /// Wire name: `OutTraffic`; example: `65428`.
     pub out_traffic: Option<u64>,
     /// Number of concurrent connections. Only standard NAT gateways support this parameter.
+    ///
     /// Wire name: `ConcurrentConnectionCount`; example: `1000`.
     pub concurrent_connection_count: Option<u64>,
     /// New connection rate. Only standard NAT gateways support this parameter.
+    ///
     /// Wire name: `NewConnectionRate`; example: `100`.
     pub new_connection_rate: Option<u64>,
 }

@@ -11,78 +11,99 @@ use super::{
 #[non_exhaustive]
 pub struct NatGateway {
     /// NAT gateway ID.
+    ///
     /// Wire name: `NatGatewayId`; example: `"nat-12345678"`.
     pub nat_gateway_id: Option<String>,
     /// NAT gateway name.
+    ///
     /// Wire name: `NatGatewayName`; example: `"test"`.
     pub nat_gateway_name: Option<String>,
     /// NAT gateway creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `"2021-05-24 19:28:31"`.
     pub created_time: Option<String>,
     /// The status of the NAT gateway.
     ///  `PENDING`: Being created, `DELETING`: Being deleted, `AVAILABLE`: Running, `UPDATING`: Being upgraded,
     /// `FAILED`: Failed.
+    ///
     /// Wire name: `State`; example: `"AVAILABLE"`.
     pub state: Option<String>,
     /// The maximum outbound bandwidth of the gateway. Unit: Mbps.
+    ///
     /// Wire name: `InternetMaxBandwidthOut`; example: `10`.
     pub internet_max_bandwidth_out: Option<u64>,
     /// The concurrent connections cap of the gateway.
+    ///
     /// Wire name: `MaxConcurrentConnection`; example: `10000000`.
     pub max_concurrent_connection: Option<u64>,
     /// The public IP object array of the bound NAT gateway.
+    ///
     /// Wire name: `PublicIpAddressSet`.
     pub public_ip_address_set: Vec<NatGatewayAddress>,
     /// The NAT gateway status. `AVAILABLE`: Operating, `UNAVAILABLE`: Unavailable, `INSUFFICIENT`: Service suspended due to account overdue.
+    ///
     /// Wire name: `NetworkState`; example: `"AVAILABLE"`.
     pub network_state: Option<String>,
     /// The port forwarding rules of the NAT gateway.
+    ///
     /// Wire name: `DestinationIpPortTranslationNatRuleSet`.
     pub destination_ip_port_translation_nat_rule_set: Vec<
         DestinationIpPortTranslationNatRule,
     >,
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `"vpc-12345678"`.
     pub vpc_id: Option<String>,
     /// The availability zone in which the NAT gateway is located.
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-2"`.
     pub zone: Option<String>,
     /// ID of the direct connect gateway bound.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DirectConnectGatewayIds`.
     pub direct_connect_gateway_ids: Vec<String>,
     /// Subnet ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `"subnet-12345678"`.
     pub subnet_id: Option<String>,
     /// Tag key-value pairs.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// The list of the security groups bound to the NAT Gateway
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecurityGroupSet`.
     pub security_group_set: Vec<String>,
     /// SNAT forwarding rule of the NAT gateway.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SourceIpTranslationNatRuleSet`.
     pub source_ip_translation_nat_rule_set: Vec<SourceIpTranslationNatRule>,
     /// Whether the NAT gateway is dedicated.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsExclusive`; example: `true`.
     pub is_exclusive: Option<bool>,
     /// Bandwidth of the gateway cluster where the dedicated NAT Gateway resides. Unit: Mbps. This field does not exist when the `IsExclusive` field is set to `false`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExclusiveGatewayBandwidth`; example: `50000`.
     pub exclusive_gateway_bandwidth: Option<u64>,
     /// Whether the NAT gateway is blocked. Values: `NORMAL`, `RESTRICTED`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RestrictState`; example: `NORMAL`.
     pub restrict_state: Option<String>,
     /// NAT gateway major version. `1`: Classic, `2`: Standard
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NatProductVersion`; example: `1`.
     pub nat_product_version: Option<u64>,
     /// Whether to enable the feature of selecting EIPs for SNAT based on the destination network segment.
+    ///
     /// Wire name: `SmartScheduleMode`; example: `false`.
     pub smart_schedule_mode: Option<bool>,
 }

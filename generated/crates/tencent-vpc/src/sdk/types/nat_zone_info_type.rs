@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NatZoneInfo {
     /// AZ name.
+    ///
     /// Wire name: `Zone`; example: `"ap-guangzhou-2"`.
     pub zone: Option<String>,
     /// AZ ID.
+    ///
     /// Wire name: `ZoneId`; example: `100002`.
     pub zone_id: Option<u64>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NetDetectIpState {
     /// The destination IPv4 address of network detection.
+    ///
     /// Wire name: `DetectDestinationIp`; example: `10.0.0.10`.
     pub detect_destination_ip: Option<String>,
     /// The detection result.
@@ -14,12 +15,15 @@ pub struct NetDetectIpState {
     /// -2: packet loss occurred when outbound traffic is blocked by the ACL;
     /// -3: packet loss occurred when inbound traffic is blocked by the ACL;
     /// -4: other errors.
+    ///
     /// Wire name: `State`; example: `0`.
     pub state: Option<i64>,
     /// The latency. Unit: ms.
+    ///
     /// Wire name: `Delay`; example: `2`.
     pub delay: Option<u64>,
     /// The packet loss rate.
+    ///
     /// Wire name: `PacketLossRate`; example: `0`.
     pub packet_loss_rate: Option<u64>,
 }

@@ -8,9 +8,11 @@ use super::NetDetectIpState;
 #[non_exhaustive]
 pub struct NetDetectState {
     /// The ID of a network detection instance, such as netd-12345678.
+    ///
     /// Wire name: `NetDetectId`; example: `netd-r0g2kty7`.
     pub net_detect_id: Option<String>,
     /// The array of network detection destination IP verification results.
+    ///
     /// Wire name: `NetDetectIpStateSet`.
     pub net_detect_ip_state_set: Vec<NetDetectIpState>,
 }

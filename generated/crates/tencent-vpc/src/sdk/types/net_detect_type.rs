@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct NetDetect {
     /// The ID of a VPC instance, such as `vpc-12345678`.
+    ///
     /// Wire name: `VpcId`; example: `vpc-5k6fot41`.
     pub vpc_id: Option<String>,
     /// The name of a VPC instance.
+    ///
     /// Wire name: `VpcName`; example: `demo`.
     pub vpc_name: Option<String>,
     /// The ID of a subnet instance, such as subnet-12345678.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-kgpu7qt2`.
     pub subnet_id: Option<String>,
     /// The name of a subnet instance.
+    ///
     /// Wire name: `SubnetName`; example: `demo`.
     pub subnet_name: Option<String>,
     /// The ID of a network detection instance, such as netd-12345678.
+    ///
     /// Wire name: `NetDetectId`; example: `netd-csnmo39l`.
     pub net_detect_id: Option<String>,
     /// The name of a network detection instance. The maximum length is 60 characters.
+    ///
     /// Wire name: `NetDetectName`; example: `demo`.
     pub net_detect_name: Option<String>,
     /// The array of detection destination IPv4 addresses, which contains at most two IP addresses.
+    ///
     /// Wire name: `DetectDestinationIp`.
     pub detect_destination_ip: Vec<String>,
     /// The array of detection source IPv4 addresses automatically allocated by the system. The length is 2.
+    ///
     /// Wire name: `DetectSourceIp`.
     pub detect_source_ip: Vec<String>,
     /// Type of the next hop. Currently supported types are:
@@ -37,6 +45,7 @@ pub struct NetDetect {
     /// `NORMAL_CVM`: CVM instance;
     /// `CCN`: CCN instance;
     /// `NONEXTHOP`: No next hop.
+    ///
     /// Wire name: `NextHopType`; example: `NORMAL_CVM`.
     pub next_hop_type: Option<String>,
     /// ID of the next-hop gateway.
@@ -47,18 +56,22 @@ pub struct NetDetect {
     /// If NextHopType is set to NORMAL_CVM, the value of this parameter is the IPv4 address of the CVM, such as 10.0.0.12.
     /// `NextHopType` = `CCN`: CCN instance ID, such as `ccn-12345678`.
     /// `NextHopType` = `NONEXTHOP`: No next hop.
+    ///
     /// Wire name: `NextHopDestination`; example: `10.0.0.4`.
     pub next_hop_destination: Option<String>,
     /// The name of the next-hop gateway.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NextHopName`; example: `demo`.
     pub next_hop_name: Option<String>,
     /// Network detection description.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetDetectDescription`; example: `demo`.
     pub net_detect_description: Option<String>,
     /// The creation time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

@@ -7,9 +7,11 @@ use super::NetworkAclEntry;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntrySet {
     /// Inbound rules.
+    ///
     /// Wire name: `Ingress`.
     pub ingress: Option<Vec<NetworkAclEntry>>,
     /// Outbound rules.
+    ///
     /// Wire name: `Egress`.
     pub egress: Option<Vec<NetworkAclEntry>>,
 }

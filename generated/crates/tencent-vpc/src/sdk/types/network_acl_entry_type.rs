@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntry {
     /// Protocol. Valid values: TCP, UDP, ICMP, ALL.
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Port. Valid values: all, single port, range. When Protocol takes the value `ALL` or `ICMP`, Port cannot be specified.
+    ///
     /// Wire name: `Port`; example: `8080`.
     pub port: Option<String>,
     /// IP range or IP address (mutually exclusive).
+    ///
     /// Wire name: `CidrBlock`; example: `10.0.0.0/24`.
     pub cidr_block: Option<String>,
     /// CIDR block or IPv6 address (mutually exclusive).
+    ///
     /// Wire name: `Ipv6CidrBlock`; example: `3402:4e00:20:1200::/56`.
     pub ipv6_cidr_block: Option<String>,
     /// ACCEPT or DROP.
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Rule description, which is up to 100 bytes.
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
     /// Modification time.
+    ///
     /// Wire name: `ModifyTime`; example: `2018-04-25 10:26:26`.
     pub modify_time: Option<String>,
 }

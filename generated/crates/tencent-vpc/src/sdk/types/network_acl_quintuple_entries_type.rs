@@ -7,9 +7,11 @@ use super::NetworkAclQuintupleEntry;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclQuintupleEntries {
     /// Network ACL quintuple inbound rule.
+    ///
     /// Wire name: `Ingress`.
     pub ingress: Option<Vec<NetworkAclQuintupleEntry>>,
     /// Network ACL quintuple outbound rule.
+    ///
     /// Wire name: `Egress`.
     pub egress: Option<Vec<NetworkAclQuintupleEntry>>,
 }

@@ -5,36 +5,47 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclQuintupleEntry {
     /// Protocol. Valid values: `TCP`, `UDP`, `ICMP`, `ALL`.
+    ///
     /// Wire name: `Protocol`; example: `UDP`.
     pub protocol: Option<String>,
     /// Description
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
     /// Source port. Valid values: all, single port, range. When `Protocol` is `ALL` or `ICMP`, `Port` cannot be specified.
+    ///
     /// Wire name: `SourcePort`; example: `446`.
     pub source_port: Option<String>,
     /// Source CIDR block.
+    ///
     /// Wire name: `SourceCidr`; example: `192.168.0.0/24`.
     pub source_cidr: Option<String>,
     /// Destination port. Valid values: all, single port, range. When `Protocol` is `ALL` or `ICMP`, `Port` cannot be specified.
+    ///
     /// Wire name: `DestinationPort`; example: `446`.
     pub destination_port: Option<String>,
     /// Destination CIDR block.
+    ///
     /// Wire name: `DestinationCidr`; example: `192.168.0.0/24`.
     pub destination_cidr: Option<String>,
     /// Action. Valid values: `ACCEPT` and `DROP`.
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Unique ID of a network ACL entry.
+    ///
     /// Wire name: `NetworkAclQuintupleEntryId`; example: `acli45-ahnu4rv5`.
     pub network_acl_quintuple_entry_id: Option<String>,
     /// Priority. `1` refers to the highest priority.
+    ///
     /// Wire name: `Priority`; example: `1`.
     pub priority: Option<i64>,
     /// Creation time. It’s returned by `DescribeNetworkAclQuintupleEntries`.
+    ///
     /// Wire name: `CreateTime`; example: `2021-03-02 14:41:15`.
     pub create_time: Option<String>,
     /// Direction of the rule. It’s returned by `DescribeNetworkAclQuintupleEntries`. Valid values: `INGRESS` and `EGRESS`.
+    ///
     /// Wire name: `NetworkAclDirection`; example: `INGRESS`.
     pub network_acl_direction: Option<String>,
 }

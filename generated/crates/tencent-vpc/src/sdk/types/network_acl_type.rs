@@ -8,30 +8,39 @@ use super::{NetworkAclEntry, Subnet, Tag};
 #[non_exhaustive]
 pub struct NetworkAcl {
     /// `ID` of the `VPC` instance.
+    ///
     /// Wire name: `VpcId`; example: `vpc-5k6fot41`.
     pub vpc_id: Option<String>,
     /// `ID` of the network ACL instance.
+    ///
     /// Wire name: `NetworkAclId`; example: `acl-kgpu7qt2`.
     pub network_acl_id: Option<String>,
     /// Name of the network ACL. The maximum length is 60 bytes.
+    ///
     /// Wire name: `NetworkAclName`; example: `demo`.
     pub network_acl_name: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `2021-03-22 20:59:55`.
     pub created_time: Option<String>,
     /// Array of subnets associated with the network ACL.
+    ///
     /// Wire name: `SubnetSet`.
     pub subnet_set: Vec<Subnet>,
     /// Inbound rules of the network ACL.
+    ///
     /// Wire name: `IngressEntries`.
     pub ingress_entries: Vec<NetworkAclEntry>,
     /// Outbound rules of the network ACL.
+    ///
     /// Wire name: `EgressEntries`.
     pub egress_entries: Vec<NetworkAclEntry>,
     /// Network ACL type. Valid values: `TRIPLE` and `QUINTUPLE`.
+    ///
     /// Wire name: `NetworkAclType`; example: `TRIPLE`.
     pub network_acl_type: Option<String>,
     /// Tag key-value pairs
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct NetworkInterfaceAttachment {
     /// CVM instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `ins-6o1wqibe`.
     pub instance_id: Option<String>,
     /// The serial number of ENI in the CVM instance.
+    ///
     /// Wire name: `DeviceIndex`; example: `1`.
     pub device_index: Option<u64>,
     /// The account information of the CVM owner.
+    ///
     /// Wire name: `InstanceAccountId`; example: `251000681`.
     pub instance_account_id: Option<String>,
     /// Binding time
+    ///
     /// Wire name: `AttachTime`; example: `2020-10-12 10:00:00`.
     pub attach_time: Option<String>,
 }

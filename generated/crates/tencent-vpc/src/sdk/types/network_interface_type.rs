@@ -8,27 +8,35 @@ use super::{Ipv6Address, NetworkInterfaceAttachment, PrivateIpAddressSpecificati
 #[non_exhaustive]
 pub struct NetworkInterface {
     /// The ID of the ENI instance, such as `eni-f1xjkw1b`.
+    ///
     /// Wire name: `NetworkInterfaceId`; example: `eni-b4ax8qbz`.
     pub network_interface_id: Option<String>,
     /// ENI Name
+    ///
     /// Wire name: `NetworkInterfaceName`; example: `demo`.
     pub network_interface_name: Option<String>,
     /// ENI description.
+    ///
     /// Wire name: `NetworkInterfaceDescription`; example: `demo`.
     pub network_interface_description: Option<String>,
     /// Subnet instance ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-l0ykcjvi`.
     pub subnet_id: Option<String>,
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-29mdigub`.
     pub vpc_id: Option<String>,
     /// Bound security group.
+    ///
     /// Wire name: `GroupSet`.
     pub group_set: Vec<String>,
     /// Whether it is the primary ENI.
+    ///
     /// Wire name: `Primary`; example: `true`.
     pub primary: Option<bool>,
     /// MAC address
+    ///
     /// Wire name: `MacAddress`; example: `20:90:6F:EE:57:E2`.
     pub mac_address: Option<String>,
     /// ENI status:
@@ -46,41 +54,52 @@ pub struct NetworkInterface {
     /// Wire name: `State`; example: `AVAILABLE`.
     pub state: Option<String>,
     /// Private IP information.
+    ///
     /// Wire name: `PrivateIpAddressSet`.
     pub private_ip_address_set: Vec<PrivateIpAddressSpecification>,
     /// Bound CVM object.
     /// Note: This field may return null, indicating no valid value.
+    ///
     /// Wire name: `Attachment`.
     pub attachment: Option<NetworkInterfaceAttachment>,
     /// Availability Zone.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2020-10-28 08:23:59`.
     pub created_time: Option<String>,
     /// The `IPv6` address list.
+    ///
     /// Wire name: `Ipv6AddressSet`.
     pub ipv6_address_set: Vec<Ipv6Address>,
     /// Tag key-value pair.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// The ENI type. 0: ENI. 1: EVM ENI.
+    ///
     /// Wire name: `EniType`; example: `0`.
     pub eni_type: Option<u64>,
     /// Type of the resource bound with an ENI. Valid values: cvm, eks.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Business`; example: `TKE`.
     pub business: Option<String>,
     /// ID of the CDC instance associated with the ENI
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CdcId`; example: `cluster-gbo27yc4`.
     pub cdc_id: Option<String>,
     /// ENI type. Valid values: `0` (standard); `1` (extension). Default value: `0`.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AttachType`; example: `0`.
     pub attach_type: Option<u64>,
     /// The ID of resource to retain the ENI primary IP. It’s used as the request parameters for deleting an ENI.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourceId`; example: `cls-j85c20d4-reserved`.
     pub resource_id: Option<String>,
     /// Service level
@@ -94,6 +113,7 @@ pub struct NetworkInterface {
     /// - `AG`: Bronze
     ///
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `QosLevel`; example: `AG`.
     pub qos_level: Option<String>,
 }

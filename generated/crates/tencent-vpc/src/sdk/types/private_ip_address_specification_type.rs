@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateIpAddressSpecification {
     /// Private IP address.
+    ///
     /// Wire name: `PrivateIpAddress`; example: `192.168.0.10`.
     pub private_ip_address: Option<String>,
     /// Whether it is a primary IP.
+    ///
     /// Wire name: `Primary`; example: `false`.
     pub primary: Option<bool>,
     /// Public IP address.
+    ///
     /// Wire name: `PublicIpAddress`; example: `123.10.100.171`.
     pub public_ip_address: Option<String>,
     /// EIP instance ID, such as `eip-11112222`.
+    ///
     /// Wire name: `AddressId`; example: `eip-29mdigub`.
     pub address_id: Option<String>,
     /// Private IP description.
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
     /// Whether the public IP is blocked.
+    ///
     /// Wire name: `IsWanIpBlocked`; example: `false`.
     pub is_wan_ip_blocked: Option<bool>,
     /// IP status:
@@ -27,9 +33,11 @@ pub struct PrivateIpAddressSpecification {
     /// MIGRATING: Migrating
     /// DELETING: Deleting
     /// AVAILABLE: Available
+    ///
     /// Wire name: `State`; example: `AVAILABLE`.
     pub state: Option<String>,
     /// IP service level. Values: PT` (Gold), `AU` (Silver), `AG `(Bronze) and DEFAULT` (Default).
+    ///
     /// Wire name: `QosLevel`; example: `PT`.
     pub qos_level: Option<String>,
 }

@@ -16,9 +16,11 @@ pub struct Quota {
     /// Wire name: `QuotaId`; example: `TOTAL_EIP_QUOTA`.
     pub quota_id: Option<String>,
     /// Current count
+    ///
     /// Wire name: `QuotaCurrent`; example: `10`.
     pub quota_current: Option<i64>,
     /// Quota
+    ///
     /// Wire name: `QuotaLimit`; example: `20`.
     pub quota_limit: Option<i64>,
 }

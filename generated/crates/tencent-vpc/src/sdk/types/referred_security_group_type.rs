@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ReferredSecurityGroup {
     /// Security group instance ID.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-pnpcflil`.
     pub security_group_id: Option<String>,
     /// IDs of all referred security group instances.
+    ///
     /// Wire name: `ReferredSecurityGroupIds`.
     pub referred_security_group_ids: Vec<String>,
 }

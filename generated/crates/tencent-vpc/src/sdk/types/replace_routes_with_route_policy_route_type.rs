@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplaceRoutesWithRoutePolicyRoute {
     /// Route unique policy ID.
+    ///
     /// Wire name: `RouteItemId`; example: `rti-g8jl2vll`.
     pub route_item_id: Option<String>,
     /// Match the route reception policy tag.
+    ///
     /// Wire name: `ForceMatchPolicy`; example: `true`.
     pub force_match_policy: Option<bool>,
 }

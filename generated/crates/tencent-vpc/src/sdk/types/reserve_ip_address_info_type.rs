@@ -8,36 +8,47 @@ use super::Tag;
 #[non_exhaustive]
 pub struct ReserveIpAddressInfo {
     /// Unique ID of the reserved private IP address.
+    ///
     /// Wire name: `ReserveIpId`; example: `rsvip-calhlymy`.
     pub reserve_ip_id: Option<String>,
     /// Unique ID of the VPC.
+    ///
     /// Wire name: `VpcId`; example: `vpc-mcqaoy0f`.
     pub vpc_id: Option<String>,
     /// Unique ID of the subnet.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-j4oluywm`.
     pub subnet_id: Option<String>,
     /// Reserved private IP address.
+    ///
     /// Wire name: `ReserveIpAddress`; example: `172.16.0.21`.
     pub reserve_ip_address: Option<String>,
     /// Resource instance ID bound to the reserved private IP address.
+    ///
     /// Wire name: `ResourceId`; example: `eni-8zugogrv`.
     pub resource_id: Option<String>,
     /// IpType applied for the product.
+    ///
     /// Wire name: `IpType`; example: `0`.
     pub ip_type: Option<u64>,
     /// Binding status. UnBind: unbound; Bind: bound.
+    ///
     /// Wire name: `State`; example: ` UnBind`.
     pub state: Option<String>,
     /// Name of the reserved private IP address.
+    ///
     /// Wire name: `Name`; example: `name_ip`.
     pub name: Option<String>,
     /// Description of the reserved private IP address.
+    ///
     /// Wire name: `Description`; example: `desc_ip`.
     pub description: Option<String>,
     /// Creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `2021-03-02 14:41:15`.
     pub created_time: Option<String>,
     /// Tag key-value pair.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
 }

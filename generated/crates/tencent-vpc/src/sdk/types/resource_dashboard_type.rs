@@ -6,129 +6,171 @@
 #[non_exhaustive]
 pub struct ResourceDashboard {
     /// VPC instance ID, such as `vpc-bq4bzxpj`.
+    ///
     /// Wire name: `VpcId`; example: `vpc-bq4bzxpj`.
     pub vpc_id: Option<String>,
     /// Subnet instance ID, such as subnet-bthucmmy.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-bthucmmy`.
     pub subnet_id: Option<String>,
     /// Classiclink.
+    ///
     /// Wire name: `Classiclink`; example: `0`.
     pub classiclink: Option<u64>,
     /// Direct Connect gateway.
+    ///
     /// Wire name: `Dcg`; example: `1`.
     pub dcg: Option<u64>,
     /// Peering connection.
+    ///
     /// Wire name: `Pcx`; example: `0`.
     pub pcx: Option<u64>,
     /// Total number of used IPs except for CVM IP, EIP and network probe IP. The three IP types will be independently counted.
+    ///
     /// Wire name: `Ip`; example: `0`.
     pub ip: Option<u64>,
     /// NAT gateway.
+    ///
     /// Wire name: `Nat`; example: `1`.
     pub nat: Option<u64>,
     /// VPN gateway.
+    ///
     /// Wire name: `Vpngw`; example: `0`.
     pub vpngw: Option<u64>,
     /// Flow log.
+    ///
     /// Wire name: `FlowLog`; example: `0`.
     pub flow_log: Option<u64>,
     /// Network probing.
+    ///
     /// Wire name: `NetworkDetect`; example: `0`.
     pub network_detect: Option<u64>,
     /// Network ACL.
+    ///
     /// Wire name: `NetworkACL`; example: `0`.
     pub network_acl: Option<u64>,
     /// Cloud Virtual Machine.
+    ///
     /// Wire name: `CVM`; example: `2`.
     pub cvm: Option<u64>,
     /// Load balancer.
+    ///
     /// Wire name: `LB`; example: `0`.
     pub lb: Option<u64>,
     /// Relational database.
+    ///
     /// Wire name: `CDB`; example: `0`.
     pub cdb: Option<u64>,
     /// TencentDB for Memcached.
+    ///
     /// Wire name: `Cmem`; example: `0`.
     pub cmem: Option<u64>,
     /// Cloud time series database.
+    ///
     /// Wire name: `CTSDB`; example: `0`.
     pub ctsdb: Option<u64>,
     /// TencentDB for MariaDB (TDSQL).
+    ///
     /// Wire name: `MariaDB`; example: `0`.
     pub maria_db: Option<u64>,
     /// TencentDB for SQL Server.
+    ///
     /// Wire name: `SQLServer`; example: `0`.
     pub sql_server: Option<u64>,
     /// TencentDB for PostgreSQL.
+    ///
     /// Wire name: `Postgres`; example: `0`.
     pub postgres: Option<u64>,
     /// Network attached storage.
+    ///
     /// Wire name: `NAS`; example: `0`.
     pub nas: Option<u64>,
     /// Snova data warehouse.
+    ///
     /// Wire name: `Greenplumn`; example: `0`.
     pub greenplumn: Option<u64>,
     /// Cloud Kafka (CKafka).
+    ///
     /// Wire name: `Ckafka`; example: `0`.
     pub ckafka: Option<u64>,
     /// Grocery.
+    ///
     /// Wire name: `Grocery`; example: `0`.
     pub grocery: Option<u64>,
     /// Data encryption service.
+    ///
     /// Wire name: `HSM`; example: `0`.
     pub hsm: Option<u64>,
     /// Game storage - Tcaplus.
+    ///
     /// Wire name: `Tcaplus`; example: `0`.
     pub tcaplus: Option<u64>,
     /// Cnas.
+    ///
     /// Wire name: `Cnas`; example: `0`.
     pub cnas: Option<u64>,
     /// HTAP database - TiDB.
+    ///
     /// Wire name: `TiDB`; example: `0`.
     pub ti_db: Option<u64>,
     /// EMR cluster.
+    ///
     /// Wire name: `Emr`; example: `0`.
     pub emr: Option<u64>,
     /// SEAL.
+    ///
     /// Wire name: `SEAL`; example: `0`.
     pub seal: Option<u64>,
     /// Cloud file storage - CFS.
+    ///
     /// Wire name: `CFS`; example: `0`.
     pub cfs: Option<u64>,
     /// Oracle.
+    ///
     /// Wire name: `Oracle`; example: `0`.
     pub oracle: Option<u64>,
     /// ElasticSearch Service.
+    ///
     /// Wire name: `ElasticSearch`; example: `0`.
     pub elastic_search: Option<u64>,
     /// Blockchain service.
+    ///
     /// Wire name: `TBaaS`; example: `0`.
     pub t_baa_s: Option<u64>,
     /// Itop.
+    ///
     /// Wire name: `Itop`; example: `0`.
     pub itop: Option<u64>,
     /// Cloud database audit.
+    ///
     /// Wire name: `DBAudit`; example: `0`.
     pub db_audit: Option<u64>,
     /// Enterprise TencentDB - CynosDB for Postgres.
+    ///
     /// Wire name: `CynosDBPostgres`; example: `0`.
     pub cynos_db_postgres: Option<u64>,
     /// TencentDB for Redis.
+    ///
     /// Wire name: `Redis`; example: `0`.
     pub redis: Option<u64>,
     /// TencentDB for MongoDB.
+    ///
     /// Wire name: `MongoDB`; example: `0`.
     pub mongo_db: Option<u64>,
     /// A distributed cloud database - TencentDB for TDSQL.
+    ///
     /// Wire name: `DCDB`; example: `0`.
     pub dcdb: Option<u64>,
     /// An enterprise-grade TencentDB - CynosDB for MySQL.
+    ///
     /// Wire name: `CynosDBMySQL`; example: `0`.
     pub cynos_db_my_sql: Option<u64>,
     /// Subnets.
+    ///
     /// Wire name: `Subnet`; example: `1`.
     pub subnet: Option<u64>,
     /// Route table.
+    ///
     /// Wire name: `RouteTable`; example: `1`.
     pub route_table: Option<u64>,
 }

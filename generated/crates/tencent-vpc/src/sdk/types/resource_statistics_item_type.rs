@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ResourceStatisticsItem {
     /// Resource type, such as CVM, ENI
+    ///
     /// Wire name: `ResourceType`; example: `CVM`.
     pub resource_type: Option<String>,
     /// Resource name.
+    ///
     /// Wire name: `ResourceName`; example: `云服务器`.
     pub resource_name: Option<String>,
     /// Number of resources
+    ///
     /// Wire name: `ResourceCount`; example: `100`.
     pub resource_count: Option<u64>,
 }

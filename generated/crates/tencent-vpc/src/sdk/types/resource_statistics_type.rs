@@ -8,15 +8,19 @@ use super::ResourceStatisticsItem;
 #[non_exhaustive]
 pub struct ResourceStatistics {
     /// VPC instance ID, such as vpc-f1xjkw1b.
+    ///
     /// Wire name: `VpcId`; example: `vpc-pnpcflil`.
     pub vpc_id: Option<String>,
     /// Subnet instance ID, such as `subnet-bthucmmy`.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-nswq8wkq`.
     pub subnet_id: Option<String>,
     /// The total number of used IP addresses.
+    ///
     /// Wire name: `Ip`; example: `100`.
     pub ip: Option<u64>,
     /// Information of associated resources
+    ///
     /// Wire name: `ResourceStatisticsItemSet`.
     pub resource_statistics_item_set: Vec<ResourceStatisticsItem>,
 }

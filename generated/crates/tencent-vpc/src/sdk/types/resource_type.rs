@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Resource {
     /// The bandwidth package resource type, including `Address`, and `LoadBalance`
+    ///
     /// Wire name: `ResourceType`; example: `Address`.
     pub resource_type: Option<String>,
     /// The bandwidth package ID, such as `eip-xxxx` and `lb-xxxx`.
+    ///
     /// Wire name: `ResourceId`; example: `eip-d97psd1o`.
     pub resource_id: Option<String>,
     /// The bandwidth package resource IP.
+    ///
     /// Wire name: `AddressIp`; example: `139.199.XX.XX`.
     pub address_ip: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutePolicyAssociation {
     /// Unique route table ID.
+    ///
     /// Wire name: `RouteTableId`; example: `rtb-qk8eyn9g`.
     pub route_table_id: Option<String>,
     /// Specifies the unique ID of the route reception policy.
+    ///
     /// Wire name: `RoutePolicyId`; example: `rrp-r70ctaia`.
     pub route_policy_id: Option<String>,
     /// Priority.
+    ///
     /// Wire name: `Priority`; example: `100`.
     pub priority: Option<u64>,
 }

@@ -6,14 +6,17 @@
 pub struct RoutePolicyEntry {
     /// Specifies the unique ID of the IPv4 routing strategy entry.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RoutePolicyEntryId`; example: `rrpi-hd7hsfhh`.
     pub route_policy_entry_id: Option<String>,
     /// Destination ip range.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CidrBlock`; example: `13.0.0.0/16`.
     pub cidr_block: Option<String>,
     /// Describes the routing strategy rule.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
     /// Routing Type
@@ -22,6 +25,7 @@ pub struct RoutePolicyEntry {
     /// NETD: specifies the route for network detection.
     /// CCN: CCN route.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RouteType`; example: `CCN`.
     pub route_type: Option<String>,
     /// Next hop type. types currently supported:.
@@ -35,14 +39,17 @@ pub struct RoutePolicyEntry {
     /// LOCAL_GATEWAY: specifies the local gateway.
     /// PVGW: pvgw gateway.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GatewayType`; example: `CVM`.
     pub gateway_type: Option<String>,
     /// Gateway unique ID.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `GatewayId`; example: `172.16.16.37`.
     pub gateway_id: Option<String>,
     /// Priority. a smaller value indicates a higher priority.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Priority`; example: `100`.
     pub priority: Option<u64>,
     /// Action.
@@ -50,15 +57,18 @@ pub struct RoutePolicyEntry {
     /// DISABLE: receive and disable.
     /// ACCEPT: receive and enable.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Creation time.
     ///
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CreatedTime`; example: `2023-05-20 15:06:34`.
     pub created_time: Option<String>,
     /// Specifies the region.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

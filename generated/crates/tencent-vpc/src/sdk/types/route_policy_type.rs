@@ -10,31 +10,38 @@ pub struct RoutePolicy {
     /// Unique ID of the routing policy.
     ///
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RoutePolicyId`; example: `rrp-pguby7ma`.
     pub route_policy_id: Option<String>,
     /// Specifies the routing strategy name.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RoutePolicyName`; example: `demo`.
     pub route_policy_name: Option<String>,
     /// Routing policy description.
     ///
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RoutePolicyDescription`; example: `demo`.
     pub route_policy_description: Option<String>,
     /// Routing policy rule list.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RoutePolicyEntrySet`.
     pub route_policy_entry_set: Vec<RoutePolicyEntry>,
     /// Specifies the routing strategy binding.
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `RoutePolicyAssociationSet`.
     pub route_policy_association_set: Vec<RoutePolicyAssociation>,
     /// Creation time.
     ///
     /// Note: This field may return null, indicating that no valid value was found.
+    ///
     /// Wire name: `CreatedTime`; example: `2023-05-20 15:21:54`.
     pub created_time: Option<String>,
     /// Tag key-value pair.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
 }

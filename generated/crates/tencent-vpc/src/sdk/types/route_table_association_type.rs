@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RouteTableAssociation {
     /// Subnet instance ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-4t7fr3fi`.
     pub subnet_id: Option<String>,
     /// Route table instance ID.
+    ///
     /// Wire name: `RouteTableId`; example: `rtb-h0fk8lfc`.
     pub route_table_id: Option<String>,
 }

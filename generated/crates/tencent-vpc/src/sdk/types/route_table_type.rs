@@ -8,31 +8,40 @@ use super::{CidrForCcn, Route, RouteTableAssociation, Tag};
 #[non_exhaustive]
 pub struct RouteTable {
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-m0c2kcun`.
     pub vpc_id: Option<String>,
     /// The route table instance ID, such as `rtb-azd4dt1c`.
+    ///
     /// Wire name: `RouteTableId`; example: `rtb-32kbqgtm`.
     pub route_table_id: Option<String>,
     /// Route table name.
+    ///
     /// Wire name: `RouteTableName`; example: `ruby`.
     pub route_table_name: Option<String>,
     /// The association relationships of the route table.
+    ///
     /// Wire name: `AssociationSet`.
     pub association_set: Vec<RouteTableAssociation>,
     /// IPv4 routing policy set.
+    ///
     /// Wire name: `RouteSet`.
     pub route_set: Vec<Route>,
     /// Whether it is the default route table.
+    ///
     /// Wire name: `Main`.
     pub main: Option<bool>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2010-11-21`.
     pub created_time: Option<String>,
     /// Tag key-value pairs.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Whether the local route is published to CCN.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LocalCidrForCcn`.
     pub local_cidr_for_ccn: Vec<CidrForCcn>,
 }

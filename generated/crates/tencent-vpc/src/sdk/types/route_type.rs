@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
     /// Destination IP range, such as 112.20.51.0/24. Values cannot be in the VPC IP range.
+    ///
     /// Wire name: `DestinationCidrBlock`; example: `10.0.0.0/24`.
     pub destination_cidr_block: Option<String>,
     /// Type of the next hop. Valid values:
@@ -17,20 +18,25 @@ pub struct Route {
     /// `NORMAL_CVM`: normal CVM;
     /// `EIP`: public IP address of the CVM;
     /// `LOCAL_GATEWAY`: local gateway.
+    ///
     /// Wire name: `GatewayType`; example: `CCN`.
     pub gateway_type: Option<String>,
     /// Next hop address. You simply need to specify the gateway ID of a different next hop type, and the system will automatically match the next hop address.
     /// Note: If `GatewayType` is set to `NORMAL_CVM`, `GatewayId` should be the private IP of the instance.
+    ///
     /// Wire name: `GatewayId`; example: `ccn-e187un9p`.
     pub gateway_id: Option<String>,
     /// Routing policy ID. The IPv4 routing policy will have a meaningful value, while the IPv6 routing policy is always 0. We recommend using the unique ID `RouteItemId` for the routing policy.
     /// This field is required when you want to delete a routing policy.
+    ///
     /// Wire name: `RouteId`; example: `1289089`.
     pub route_id: Option<u64>,
     /// The description of the routing policy.
+    ///
     /// Wire name: `RouteDescription`; example: `demo`.
     pub route_description: Option<String>,
     /// Whether it is enabled
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
     /// The route type. Currently, the following types are supported:
@@ -38,22 +44,28 @@ pub struct Route {
     /// NETD: Network probe route. When creating a network probe route, the system delivers by default. It cannot be edited or deleted;
     /// CCN: CCN route. The system delivers by default. It cannot be edited or deleted.
     /// Users can only add and operate USER-type routes.
+    ///
     /// Wire name: `RouteType`; example: `CCN`.
     pub route_type: Option<String>,
     /// Route table instance ID, such as rtb-azd4dt1c.
+    ///
     /// Wire name: `RouteTableId`; example: `rtb-azd4dt1c`.
     pub route_table_id: Option<String>,
     /// Destination IPv6 IP range, which cannot be included in VPC IP range, such as 2402:4e00:1000:810b::/64.
+    ///
     /// Wire name: `DestinationIpv6CidrBlock`; example: `3402:4e00:20:1200::/56`.
     pub destination_ipv6_cidr_block: Option<String>,
     /// Unique routing policy ID.
+    ///
     /// Wire name: `RouteItemId`; example: `rti-9bjer08h`.
     pub route_item_id: Option<String>,
     /// Whether the routing policy is published to CCN.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PublishedToVbc`; example: `true`.
     pub published_to_vbc: Option<bool>,
     /// Creation time of the routing policy
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

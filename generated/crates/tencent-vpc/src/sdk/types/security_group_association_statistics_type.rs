@@ -8,27 +8,35 @@ use super::InstanceStatistic;
 #[non_exhaustive]
 pub struct SecurityGroupAssociationStatistics {
     /// Security group instance ID.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-kngiybxl`.
     pub security_group_id: Option<String>,
     /// Number of CVM instances.
+    ///
     /// Wire name: `CVM`; example: `10`.
     pub cvm: Option<u64>,
     /// Number of TencentDB for MySQL instances
+    ///
     /// Wire name: `CDB`; example: `2`.
     pub cdb: Option<u64>,
     /// Number of ENI instances.
+    ///
     /// Wire name: `ENI`; example: `12`.
     pub eni: Option<u64>,
     /// Number of times a security group is referenced by other security groups
+    ///
     /// Wire name: `SG`; example: `2`.
     pub sg: Option<u64>,
     /// Number of load balancer instances.
+    ///
     /// Wire name: `CLB`; example: `3`.
     pub clb: Option<u64>,
     /// The binding statistics for all instances.
+    ///
     /// Wire name: `InstanceStatistics`.
     pub instance_statistics: Vec<InstanceStatistic>,
     /// Total count of all resources (excluding resources referenced by security groups).
+    ///
     /// Wire name: `TotalCount`; example: `50`.
     pub total_count: Option<u64>,
 }

@@ -8,14 +8,17 @@ use super::SecurityGroupPolicy;
 pub struct SecurityGroupPolicySet {
     /// The version number of the security group policy, which will automatically increase by one each time you update the security group policy, so as to prevent expiration of the updated routing policies. If it is left empty, any conflicts will be ignored.
     /// Note: This parameter may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Version`; example: `10`.
     pub version: Option<String>,
     /// Outbound rule.
     /// Note: This parameter may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Egress`.
     pub egress: Vec<SecurityGroupPolicy>,
     /// Inbound rule.
     /// Note: This parameter may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ingress`.
     pub ingress: Vec<SecurityGroupPolicy>,
 }

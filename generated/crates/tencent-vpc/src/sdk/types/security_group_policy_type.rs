@@ -7,37 +7,48 @@ use super::{AddressTemplateSpecification, ServiceTemplateSpecification};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupPolicy {
     /// The index number of security group rules, which dynamically changes with the rules. This parameter can be obtained via the `DescribeSecurityGroupPolicies` API and used with the `Version` field in the returned value of the API.
+    ///
     /// Wire name: `PolicyIndex`; example: `0`.
     pub policy_index: Option<i64>,
     /// Protocol. Valid values: TCP, UDP, ICMP, ICMPv6, ALL.
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Port (`all`, a single port, or a port range).
     /// Note: If the `Protocol` value is set to `ALL`, the `Port` value also needs to be set to `all`.
+    ///
     /// Wire name: `Port`; example: `22`.
     pub port: Option<String>,
     /// Protocol port ID or protocol port group ID. ServiceTemplate and Protocol+Port are mutually exclusive.
+    ///
     /// Wire name: `ServiceTemplate`.
     pub service_template: Option<ServiceTemplateSpecification>,
     /// Either `CidrBlock` or `Ipv6CidrBlock can be specified. Note that if `0.0.0.0/n\` is entered, it is mapped to 0.0.0.0/0.
+    ///
     /// Wire name: `CidrBlock`; example: `10.0.0.0/16`.
     pub cidr_block: Option<String>,
     /// The CIDR block or IPv6 (mutually exclusive).
+    ///
     /// Wire name: `Ipv6CidrBlock`; example: `::/0`.
     pub ipv6_cidr_block: Option<String>,
     /// The security group instance ID, such as `sg-ohuuioma`.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-ohuuioma`.
     pub security_group_id: Option<String>,
     /// IP address ID or IP address group ID.
+    ///
     /// Wire name: `AddressTemplate`.
     pub address_template: Option<AddressTemplateSpecification>,
     /// ACCEPT or DROP.
+    ///
     /// Wire name: `Action`; example: `ACCEPT`.
     pub action: Option<String>,
     /// Security group policy description.
+    ///
     /// Wire name: `PolicyDescription`; example: `demo`.
     pub policy_description: Option<String>,
     /// The last modification time of the security group.
+    ///
     /// Wire name: `ModifyTime`; example: `2021-03-02 14:41:15`.
     pub modify_time: Option<String>,
 }

@@ -8,28 +8,36 @@ use super::Tag;
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// The security group instance ID, such as `sg-ohuuioma`.
+    ///
     /// Wire name: `SecurityGroupId`; example: `sg-05bb4upy`.
     pub security_group_id: Option<String>,
     /// Security group can be named freely, but cannot exceed 60 characters.
+    ///
     /// Wire name: `SecurityGroupName`; example: `TestGroup`.
     pub security_group_name: Option<String>,
     /// The remarks for the security group. The maximum length is 100 characters.
+    ///
     /// Wire name: `SecurityGroupDesc`; example: `test-group-desc`.
     pub security_group_desc: Option<String>,
     /// The project id is 0 by default. You can query this in the project management page of the Qcloud console.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<String>,
     /// Whether it is the default security group (which cannot be deleted).
+    ///
     /// Wire name: `IsDefault`; example: `false`.
     pub is_default: Option<bool>,
     /// Security group creation time.
+    ///
     /// Wire name: `CreatedTime`; example: `2017-04-18 21:02:30`.
     pub created_time: Option<String>,
     /// Tag key-value pairs.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Security group update time.
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`; example: `2017-04-18 21:02:30`.
     pub update_time: Option<String>,
 }

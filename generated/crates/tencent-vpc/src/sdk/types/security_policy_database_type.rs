@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityPolicyDatabase {
     /// Local IP range
+    ///
     /// Wire name: `LocalCidrBlock`; example: `无`.
     pub local_cidr_block: Option<String>,
     /// Opposite IP range
+    ///
     /// Wire name: `RemoteCidrBlock`.
     pub remote_cidr_block: Vec<String>,
 }

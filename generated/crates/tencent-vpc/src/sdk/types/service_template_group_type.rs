@@ -8,18 +8,23 @@ use super::ServiceTemplate;
 #[non_exhaustive]
 pub struct ServiceTemplateGroup {
     /// Protocol port template group instance ID, such as `ppmg-2klmrefu`.
+    ///
     /// Wire name: `ServiceTemplateGroupId`; example: `ppmg-2klmrefu`.
     pub service_template_group_id: Option<String>,
     /// Protocol port template group name.
+    ///
     /// Wire name: `ServiceTemplateGroupName`; example: `demo`.
     pub service_template_group_name: Option<String>,
     /// Protocol port template instance ID.
+    ///
     /// Wire name: `ServiceTemplateIdSet`.
     pub service_template_id_set: Vec<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2021-03-02 14:41:15`.
     pub created_time: Option<String>,
     /// Protocol port template instance information.
+    ///
     /// Wire name: `ServiceTemplateSet`.
     pub service_template_set: Vec<ServiceTemplate>,
 }

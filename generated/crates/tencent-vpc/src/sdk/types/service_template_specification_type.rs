@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceTemplateSpecification {
     /// Protocol port ID, such as `ppm-f5n1f8da`.
+    ///
     /// Wire name: `ServiceId`; example: `ppm-f5n1f8da`.
     pub service_id: Option<String>,
     /// Protocol port group ID, such as `ppmg-f5n1f8da`.
+    ///
     /// Wire name: `ServiceGroupId`; example: `ppmg-f5n1f8da`.
     pub service_group_id: Option<String>,
 }

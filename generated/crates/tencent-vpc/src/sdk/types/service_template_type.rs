@@ -8,18 +8,23 @@ use super::ServicesInfo;
 #[non_exhaustive]
 pub struct ServiceTemplate {
     /// Protocol port instance ID, such as `ppm-f5n1f8da`.
+    ///
     /// Wire name: `ServiceTemplateId`; example: `ppm-f5n1f8da`.
     pub service_template_id: Option<String>,
     /// Template name.
+    ///
     /// Wire name: `ServiceTemplateName`; example: `demo`.
     pub service_template_name: Option<String>,
     /// Protocol port information.
+    ///
     /// Wire name: `ServiceSet`.
     pub service_set: Vec<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2021-03-02 14:41:15`.
     pub created_time: Option<String>,
     /// Protocol port template information with remarks
+    ///
     /// Wire name: `ServiceExtraSet`.
     pub service_extra_set: Vec<ServicesInfo>,
 }

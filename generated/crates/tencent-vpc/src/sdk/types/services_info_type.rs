@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServicesInfo {
     /// Protocol port
+    ///
     /// Wire name: `Service`; example: `tcp:80`.
     pub service: Option<String>,
     /// Remarks
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `desc`.
     pub description: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SnapshotFileInfo {
     /// Snapshot policy ID
+    ///
     /// Wire name: `SnapshotPolicyId`; example: `sspolicy-hx8an9sr`.
     pub snapshot_policy_id: Option<String>,
     /// ID of the instance.
+    ///
     /// Wire name: `InstanceId`; example: `sg-qwmk1q`.
     pub instance_id: Option<String>,
     /// Snapshot file ID
+    ///
     /// Wire name: `SnapshotFileId`; example: `ssfile-rnhdyl67`.
     pub snapshot_file_id: Option<String>,
     /// Backup time
+    ///
     /// Wire name: `BackupTime`; example: `2021-03-02 14:41:15`.
     pub backup_time: Option<String>,
     /// Operator UIN
+    ///
     /// Wire name: `Operator`; example: `123445567`.
     pub operator: Option<String>,
 }

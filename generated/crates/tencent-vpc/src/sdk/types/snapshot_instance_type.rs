@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotInstance {
     /// ID of the instance.
+    ///
     /// Wire name: `InstanceId`; example: `sg-123zsda`.
     pub instance_id: Option<String>,
     /// Type of associated resource. Values: `securitygroup`
+    ///
     /// Wire name: `InstanceType`; example: `securitygroup`.
     pub instance_type: Option<String>,
     /// Instance region
+    ///
     /// Wire name: `InstanceRegion`; example: `ap-guangzhou`.
     pub instance_region: Option<String>,
     /// Snapshot policy IDs
+    ///
     /// Wire name: `SnapshotPolicyId`; example: `sspolicy-hx8an9sr`.
     pub snapshot_policy_id: Option<String>,
     /// The instance name.
+    ///
     /// Wire name: `InstanceName`; example: `名称`.
     pub instance_name: Option<String>,
 }

@@ -7,36 +7,46 @@ use super::BackupPolicy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotPolicy {
     /// Snapshot policy name
+    ///
     /// Wire name: `SnapshotPolicyName`; example: `demo`.
     pub snapshot_policy_name: Option<String>,
     /// Backup policy type. Values: `operate` (Manual backup); `time` (Scheduled backup)
+    ///
     /// Wire name: `BackupType`; example: `time`.
     pub backup_type: Option<String>,
     /// Snapshot retention period in days. Range: 1 to 365.
+    ///
     /// Wire name: `KeepTime`; example: `12`.
     pub keep_time: Option<u64>,
     /// Whether to create a new COS bucket. It defaults to `False`.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateNewCos`; example: `true`.
     pub create_new_cos: Option<bool>,
     /// Region of the COS bucket
+    ///
     /// Wire name: `CosRegion`; example: `ap-guangzhou`.
     pub cos_region: Option<String>,
     /// COS bucket
+    ///
     /// Wire name: `CosBucket`; example: `cos-nswq8wkq`.
     pub cos_bucket: Option<String>,
     /// Snapshot policy ID
+    ///
     /// Wire name: `SnapshotPolicyId`; example: `sspolicy-hx8an9sr`.
     pub snapshot_policy_id: Option<String>,
     /// Scheduled backup policies
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupPolicies`.
     pub backup_policies: Vec<BackupPolicy>,
     /// Whether to enable the policy. Values: `True` (default), `False`
+    ///
     /// Wire name: `Enable`; example: `true`.
     pub enable: Option<bool>,
     /// Creation time
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2021-03-02 14:41:15`.
     pub create_time: Option<String>,
 }

@@ -5,34 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceIpTranslationNatRule {
     /// Resource ID. It can be left empty if `ResourceType` is `USERDEFINED`.
+    ///
     /// Wire name: `ResourceId`; example: `subnet-7aed90al`.
     pub resource_id: Option<String>,
     /// Resource type. Valid values: `SUBNET`, `NETWORKINTERFACE`, `USERDEFINED`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ResourceType`; example: `SUBNET`.
     pub resource_type: Option<String>,
     /// Source IP/IP range
+    ///
     /// Wire name: `PrivateIpAddress`; example: `172.168.100.0/24`.
     pub private_ip_address: Option<String>,
     /// Elastic IP address pool
+    ///
     /// Wire name: `PublicIpAddresses`.
     pub public_ip_addresses: Vec<String>,
     /// Description
+    ///
     /// Wire name: `Description`; example: `production subnet`.
     pub description: Option<String>,
     /// SNAT rule ID
+    ///
     /// Wire name: `NatGatewaySnatId`; example: `snat-3nptcfvp`.
     pub nat_gateway_snat_id: Option<String>,
     /// NAT gateway ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NatGatewayId`; example: `nat-3nptcfvp`.
     pub nat_gateway_id: Option<String>,
     /// VPC ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-oty76xyl`.
     pub vpc_id: Option<String>,
     /// The creation time of a NAT gateway's SNAT rule.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedTime`; example: `2021-03-14 13:59:00`.
     pub created_time: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetInput {
     /// The `CIDR` of the subnet.
+    ///
     /// Wire name: `CidrBlock`; example: `10.0.0.0/24`.
     pub cidr_block: Option<String>,
     /// Subnet name.
+    ///
     /// Wire name: `SubnetName`; example: `demo`.
     pub subnet_name: Option<String>,
     /// The availability zone, such as `ap-guangzhou-2`.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// The specified associated route table, such as `rtb-3ryrwzuu`.
+    ///
     /// Wire name: `RouteTableId`; example: `rtb-h0fk8lfc`.
     pub route_table_id: Option<String>,
 }

@@ -8,54 +8,71 @@ use super::Tag;
 #[non_exhaustive]
 pub struct Subnet {
     /// The `ID` of the `VPC` instance.
+    ///
     /// Wire name: `VpcId`; example: `vpc-5k6fot41`.
     pub vpc_id: Option<String>,
     /// Subnet instance `ID`, such as `subnet-bthucmmy`.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-kgpu7qt2`.
     pub subnet_id: Option<String>,
     /// Subnet name.
+    ///
     /// Wire name: `SubnetName`; example: `demo`.
     pub subnet_name: Option<String>,
     /// The `IPv4` `CIDR` of the subnet.
+    ///
     /// Wire name: `CidrBlock`; example: `10.0.0.0/24`.
     pub cidr_block: Option<String>,
     /// Whether it is the default subnet.
+    ///
     /// Wire name: `IsDefault`; example: `false`.
     pub is_default: Option<bool>,
     /// Whether to enable broadcast.
+    ///
     /// Wire name: `EnableBroadcast`; example: `false`.
     pub enable_broadcast: Option<bool>,
     /// Availability Zone.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// The route table instance ID, such as `rtb-l2h8d7c2`.
+    ///
     /// Wire name: `RouteTableId`; example: `rtb-7t9oijd0`.
     pub route_table_id: Option<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: `2023-03-21 18:00:00`.
     pub created_time: Option<String>,
     /// The number of available IPv4 addresses
+    ///
     /// Wire name: `AvailableIpAddressCount`; example: `253`.
     pub available_ip_address_count: Option<u64>,
     /// The `IPv6` `CIDR` of the subnet.
+    ///
     /// Wire name: `Ipv6CidrBlock`; example: `fd76:3600:1300:c00::/64`.
     pub ipv6_cidr_block: Option<String>,
     /// The associated `ACL`ID
+    ///
     /// Wire name: `NetworkAclId`; example: `acl-g1ogd8r2`.
     pub network_acl_id: Option<String>,
     /// Whether it is a `SNAT` address pool subnet.
+    ///
     /// Wire name: `IsRemoteVpcSnat`; example: `false`.
     pub is_remote_vpc_snat: Option<bool>,
     /// The total number of IPv4 addresses in the subnet.
+    ///
     /// Wire name: `TotalIpAddressCount`; example: `256`.
     pub total_ip_address_count: Option<u64>,
     /// Tag key-value pairs
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// CDC instance ID.
+    ///
     /// Wire name: `CdcId`; example: `cluster-gbo27yc4`.
     pub cdc_id: Option<String>,
     /// Whether the subnet is associated with CDC. valid values: 0 (no), 1 (yes).
+    ///
     /// Wire name: `IsCdcSubnet`; example: `0`.
     pub is_cdc_subnet: Option<i64>,
 }

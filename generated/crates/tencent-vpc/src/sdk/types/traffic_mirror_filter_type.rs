@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorFilter {
     /// Source network segment of the filter rule.
+    ///
     /// Wire name: `SrcNet`; example: `10.0.0.0/24`.
     pub src_net: Option<String>,
     /// Destination network segment of the filter rule.
+    ///
     /// Wire name: `DstNet`; example: `192.168.0.0/24`.
     pub dst_net: Option<String>,
     /// Protocol of the filter rule.
+    ///
     /// Wire name: `Protocol`; example: `ALL`.
     pub protocol: Option<String>,
     /// Source port of the filter rule. Default value: 1–65535.
+    ///
     /// Wire name: `SrcPort`; example: `5000`.
     pub src_port: Option<String>,
     /// Destination port of the filter rule. Default value: 1–65535.
+    ///
     /// Wire name: `DstPort`; example: `3456`.
     pub dst_port: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TrafficMirrorTargetResourceInfo {
     /// Resource ID belonging to the receiving target.
+    ///
     /// Wire name: `TargetId`; example: `eni-kiaim12s`.
     pub target_id: Option<String>,
     /// Resource name belonging to the receiving target.
+    ///
     /// Wire name: `TargetName`; example: `name`.
     pub target_name: Option<String>,
 }

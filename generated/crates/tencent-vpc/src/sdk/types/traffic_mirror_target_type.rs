@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorTarget {
     /// Receiving IP address for traffic mirroring.
+    ///
     /// Wire name: `TargetIps`.
     pub target_ips: Vec<String>,
     /// Receiving IP address group for traffic mirroring. Load balancing rule. Valid values: ENI/FIVE_TUPLE_FLOW (VPC) and FIVE_TUPLE_FLOW (public IP address).
+    ///
     /// Wire name: `AlgHash`; example: `FIVE_TUPLE_FLOW`.
     pub alg_hash: Option<String>,
     /// Receiving endpoint for traffic mirroring (public IP address).
+    ///
     /// Wire name: `TargetEndPoints`.
     pub target_end_points: Vec<String>,
     /// Receiving type for traffic mirroring. Valid values: IP, ENI, and CLB.
+    ///
     /// Wire name: `TargetType`; example: `IP`.
     pub target_type: Option<String>,
 }

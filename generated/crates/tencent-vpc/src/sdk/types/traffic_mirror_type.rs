@@ -8,45 +8,59 @@ use super::{TrafficMirrorFilter, TrafficMirrorTarget, TrafficMirrorTargetResourc
 #[non_exhaustive]
 pub struct TrafficMirror {
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-7zayowkt`.
     pub vpc_id: Option<String>,
     /// Traffic mirroring instance.
+    ///
     /// Wire name: `TrafficMirrorId`; example: `imgf-oc2mpbni`.
     pub traffic_mirror_id: Option<String>,
     /// Traffic mirroring name.
+    ///
     /// Wire name: `TrafficMirrorName`; example: `demo`.
     pub traffic_mirror_name: Option<String>,
     /// Traffic mirroring description.
+    ///
     /// Wire name: `TrafficMirrorDescribe`; example: `demo`.
     pub traffic_mirror_describe: Option<String>,
     /// Traffic mirroring status.
+    ///
     /// Wire name: `State`; example: `RUNNING`.
     pub state: Option<String>,
     /// Traffic mirroring collection direction.
+    ///
     /// Wire name: `Direction`; example: `ALL`.
     pub direction: Option<String>,
     /// Traffic mirroring collection object.
+    ///
     /// Wire name: `CollectorSrcs`.
     pub collector_srcs: Vec<String>,
     /// NAT gateway instance ID filtered by traffic mirroring.
+    ///
     /// Wire name: `NatId`; example: `nat-qo7kugz0`.
     pub nat_id: Option<String>,
     /// Five tuple rule filtered by traffic mirroring.
+    ///
     /// Wire name: `CollectorNormalFilters`.
     pub collector_normal_filters: Vec<TrafficMirrorFilter>,
     /// Traffic mirroring receiving target.
+    ///
     /// Wire name: `CollectorTarget`.
     pub collector_target: Option<TrafficMirrorTarget>,
     /// Traffic mirroring creation time.
+    ///
     /// Wire name: `CreateTime`; example: `2021-03-02 14:41:15`.
     pub create_time: Option<String>,
     /// Traffic mirroring type.
+    ///
     /// Wire name: `Type`; example: `VPC`.
     pub type_field: Option<String>,
     /// Traffic mirroring subnet ID.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-6zwa44xm`.
     pub subnet_id: Option<String>,
     /// Resource information of the traffic mirroring receiving target, returned when the receiving target is ENI or CLB.
+    ///
     /// Wire name: `TargetInfo`.
     pub target_info: Vec<TrafficMirrorTargetResourceInfo>,
 }

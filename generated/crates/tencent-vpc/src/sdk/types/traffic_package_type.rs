@@ -8,35 +8,45 @@ use super::Tag;
 #[non_exhaustive]
 pub struct TrafficPackage {
     /// Unique traffic package ID
+    ///
     /// Wire name: `TrafficPackageId`; example: `tfp-yj123h6i`.
     pub traffic_package_id: Option<String>,
     /// Traffic package name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TrafficPackageName`; example: `未命名`.
     pub traffic_package_name: Option<String>,
     /// Traffic package size in GB
+    ///
     /// Wire name: `TotalAmount`; example: `10`.
     pub total_amount: Option<f64>,
     /// Traffic package balance in GB
+    ///
     /// Wire name: `RemainingAmount`; example: `10`.
     pub remaining_amount: Option<f64>,
     /// Traffic package status. Valid values: `AVAILABLE`, `EXPIRED`, `EXHAUSTED`, `REFUNDED`, `DELETED`
+    ///
     /// Wire name: `Status`; example: `AVAILABLE`.
     pub status: Option<String>,
     /// Traffic package creation time
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Traffic package expiration time
+    ///
     /// Wire name: `Deadline`.
     pub deadline: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Used traffic in GB
+    ///
     /// Wire name: `UsedAmount`; example: `0`.
     pub used_amount: Option<f64>,
     /// Traffic package tag
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Traffic package type (idle-time or full-time)
+    ///
     /// Wire name: `DeductType`; example: `FULL_TIME`.
     pub deduct_type: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VpcEndPointServiceUser {
     /// APP ID
+    ///
     /// Wire name: `Owner`; example: `1254277469`.
     pub owner: Option<u64>,
     /// User UIN
+    ///
     /// Wire name: `UserUin`; example: `700000483554`.
     pub user_uin: Option<String>,
     /// Description
+    ///
     /// Wire name: `Description`; example: `demo`.
     pub description: Option<String>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2021-01-14 15:58:40`.
     pub create_time: Option<String>,
     /// Endpoint service ID
+    ///
     /// Wire name: `EndPointServiceId`; example: `vpcsvc-b2mrmmx7`.
     pub end_point_service_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct VpcIpv6Address {
     /// `VPC` private `IPv6` address
+    ///
     /// Wire name: `Ipv6Address`; example: `240d:a000:1058:7d04:0:2d73:9ea3:70a4`.
     pub ipv6_address: Option<String>,
     /// The `IPv6` `CIDR` belonging to the subnet.
+    ///
     /// Wire name: `CidrBlock`; example: `240d:a000:1058:7d04::/64`.
     pub cidr_block: Option<String>,
     /// `IPv6` type.
+    ///
     /// Wire name: `Ipv6AddressType`; example: `ENI`.
     pub ipv6_address_type: Option<String>,
     /// `IPv6` application time.
+    ///
     /// Wire name: `CreatedTime`; example: `2020-06-08 10:00:00`.
     pub created_time: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct VpcPrivateIpAddress {
     /// `VPC` private `IP`.
+    ///
     /// Wire name: `PrivateIpAddress`; example: `10.0.0.10`.
     pub private_ip_address: Option<String>,
     /// The `CIDR` belonging to the subnet.
+    ///
     /// Wire name: `CidrBlock`; example: `10.0.0.0/24`.
     pub cidr_block: Option<String>,
     /// Private `IP` type.
+    ///
     /// Wire name: `PrivateIpAddressType`; example: `ENI`.
     pub private_ip_address_type: Option<String>,
     /// `IP` application time.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

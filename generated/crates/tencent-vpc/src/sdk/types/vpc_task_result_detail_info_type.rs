@@ -7,10 +7,12 @@
 pub struct VpcTaskResultDetailInfo {
     /// Resource ID
     /// Note: this field may return `null`, indicating that no valid value can be obtained.
+    ///
     /// Wire name: `ResourceId`; example: `eni-olifj433`.
     pub resource_id: Option<String>,
     /// Status
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `SUCCESS`.
     pub status: Option<String>,
 }

@@ -8,48 +8,63 @@ use super::{AssistantCidr, IspiPv6CidrBlock, Tag};
 #[non_exhaustive]
 pub struct Vpc {
     /// `VPC` name.
+    ///
     /// Wire name: `VpcName`; example: `VPC-1`.
     pub vpc_name: Option<String>,
     /// `VPC` instance `ID`, such as `vpc-azd4dt1c`.
+    ///
     /// Wire name: `VpcId`; example: ` vpc-azd4dt1c`.
     pub vpc_id: Option<String>,
     /// The `IPv4` `CIDR` of the `VPC`.
+    ///
     /// Wire name: `CidrBlock`; example: `10.0.0.0/16`.
     pub cidr_block: Option<String>,
     /// Whether it is the default `VPC`.
+    ///
     /// Wire name: `IsDefault`; example: `true`.
     pub is_default: Option<bool>,
     /// Whether multicast is enabled.
+    ///
     /// Wire name: `EnableMulticast`; example: `true`.
     pub enable_multicast: Option<bool>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`; example: ` 2021-01-03 22:25:45`.
     pub created_time: Option<String>,
     /// `DNS` list.
+    ///
     /// Wire name: `DnsServerSet`.
     pub dns_server_set: Vec<String>,
     /// DHCP domain name option value.
+    ///
     /// Wire name: `DomainName`; example: `DomainName1`.
     pub domain_name: Option<String>,
     /// `DHCP` option set `ID`.
+    ///
     /// Wire name: `DhcpOptionsId`; example: `dopt-8g7k5qfq`.
     pub dhcp_options_id: Option<String>,
     /// Whether `DHCP` is enabled.
+    ///
     /// Wire name: `EnableDhcp`; example: `false`.
     pub enable_dhcp: Option<bool>,
     /// The `IPv6` `CIDR` of the `VPC`.
+    ///
     /// Wire name: `Ipv6CidrBlock`; example: `3402:4e00:20:1200::/56`.
     pub ipv6_cidr_block: Option<String>,
     /// Tag key-value pair
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Auxiliary CIDR
+    ///
     /// Wire name: `AssistantCidrSet`.
     pub assistant_cidr_set: Vec<AssistantCidr>,
     /// Vpc association with CCN route publish policy. true: enables cidr route publishing. false: enables subnet route publishing. default is subnet route publishing when creating a vpc. to select cidr route publishing, submit a ticket for adding to allowlist.
+    ///
     /// Wire name: `EnableRouteVpcPublish`; example: `true`.
     pub enable_route_vpc_publish: Option<bool>,
     /// Returns the multi-operator IPv6 Cidr Block.
+    ///
     /// Wire name: `Ipv6CidrBlockSet`.
     pub ipv6_cidr_block_set: Vec<IspiPv6CidrBlock>,
 }

@@ -10,79 +10,103 @@ use super::{
 #[non_exhaustive]
 pub struct VpnConnection {
     /// Tunnel instance ID.
+    ///
     /// Wire name: `VpnConnectionId`; example: `vpnx-xxxxx`.
     pub vpn_connection_id: Option<String>,
     /// Tunnel name.
+    ///
     /// Wire name: `VpnConnectionName`; example: `xxxxx`.
     pub vpn_connection_name: Option<String>,
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxx`.
     pub vpc_id: Option<String>,
     /// The ID of the VPN gateway instance.
+    ///
     /// Wire name: `VpnGatewayId`; example: `vpngw-xxxxx`.
     pub vpn_gateway_id: Option<String>,
     /// Customer gateway instance ID.
+    ///
     /// Wire name: `CustomerGatewayId`; example: `cgw-xxxxx`.
     pub customer_gateway_id: Option<String>,
     /// The pre-shared key.
+    ///
     /// Wire name: `PreShareKey`; example: `xxxxx`.
     pub pre_share_key: Option<String>,
     /// Tunnel transmission protocol.
+    ///
     /// Wire name: `VpnProto`; example: `IPSEC`.
     pub vpn_proto: Option<String>,
     /// Tunnel encryption protocol.
+    ///
     /// Wire name: `EncryptProto`; example: `IKE`.
     pub encrypt_proto: Option<String>,
     /// Route Type.
+    ///
     /// Wire name: `RouteType`; example: `StaticRoute`.
     pub route_type: Option<String>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Production status of the tunnel. PENDING: Creating; AVAILABLE: Running; DELETING: Deleting.
+    ///
     /// Wire name: `State`; example: `AVAILABLE`.
     pub state: Option<String>,
     /// Connection status of the tunnel. AVAILABLE: Connected.
+    ///
     /// Wire name: `NetStatus`; example: `AVAILABLE`.
     pub net_status: Option<String>,
     /// SPD.
+    ///
     /// Wire name: `SecurityPolicyDatabaseSet`.
     pub security_policy_database_set: Vec<SecurityPolicyDatabase>,
     /// IKE options.
+    ///
     /// Wire name: `IKEOptionsSpecification`.
     pub ike_options_specification: Option<IkeOptionsSpecification>,
     /// IPSEC options.
+    ///
     /// Wire name: `IPSECOptionsSpecification`.
     pub ipsec_options_specification: Option<IpsecOptionsSpecification>,
     /// Whether the health check is supported.
+    ///
     /// Wire name: `EnableHealthCheck`; example: `false`.
     pub enable_health_check: Option<bool>,
     /// Local IP address for the health check
+    ///
     /// Wire name: `HealthCheckLocalIp`; example: `0.0.0.0`.
     pub health_check_local_ip: Option<String>,
     /// Peer IP address for the health check
+    ///
     /// Wire name: `HealthCheckRemoteIp`; example: `0.0.0.0`.
     pub health_check_remote_ip: Option<String>,
     /// Tunnel health check status. Valid values: AVAILABLE: healthy; UNAVAILABLE: unhealthy. This parameter will be returned only after health check is enabled.
+    ///
     /// Wire name: `HealthCheckStatus`; example: `AVAILABLE`.
     pub health_check_status: Option<String>,
     /// Whether to enable DPD. Values: `0` (Disable) and `1` (Enable)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DpdEnable`; example: `0`.
     pub dpd_enable: Option<i64>,
     /// DPD timeout period.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DpdTimeout`; example: `30`.
     pub dpd_timeout: Option<String>,
     /// The action to take in case of DPD timeout. Values: `clear` (Disconnect) and `restart` (retry). This parameter only takes effect when `DpdEnable` is set to `1`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DpdAction`; example: `clear`.
     pub dpd_action: Option<String>,
     /// Array of tag key-value pairs
+    ///
     /// Wire name: `TagSet`.
     pub tag_set: Vec<Tag>,
     /// Negotiation type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NegotiationType`; example: `flowTrigger`.
     pub negotiation_type: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct VpnGatewayQuota {
     /// The bandwidth quota.
+    ///
     /// Wire name: `Bandwidth`; example: `5`.
     pub bandwidth: Option<u64>,
     /// The bandwidth quota name in Chinese.
+    ///
     /// Wire name: `Cname`; example: `微小型`.
     pub cname: Option<String>,
     /// The bandwidth quota name in English.
+    ///
     /// Wire name: `Name`; example: `mini`.
     pub name: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnGatewayRouteModify {
     /// Route ID of the VPN gateway
+    ///
     /// Wire name: `RouteId`; example: `无`.
     pub route_id: Option<String>,
     /// Route status of the VPN gateway. Valid values: `ENABLE`, and `DISABLE`.
+    ///
     /// Wire name: `Status`; example: `无`.
     pub status: Option<String>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnGatewayRoute {
     /// Destination IDC IP range
+    ///
     /// Wire name: `DestinationCidrBlock`; example: `无`.
     pub destination_cidr_block: Option<String>,
     /// Next hop type (type of the associated instance). Valid values: `VPNCONN` (VPN tunnel) and `CCN` (CCN instance)
+    ///
     /// Wire name: `InstanceType`; example: `无`.
     pub instance_type: Option<String>,
     /// Instance ID of the next hop
+    ///
     /// Wire name: `InstanceId`; example: `无`.
     pub instance_id: Option<String>,
     /// Priority. Valid values: `0` and `100`
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// Status. Valid values: `ENABLE` and `DISABLE`
+    ///
     /// Wire name: `Status`; example: `无`.
     pub status: Option<String>,
     /// Route ID
+    ///
     /// Wire name: `RouteId`; example: `无`.
     pub route_id: Option<String>,
     /// Route type. Valid values: `VPC`, `CCN` (CCN-propagated route), `Static`, and `BGP`.
+    ///
     /// Wire name: `Type`; example: `无`.
     pub type_field: Option<String>,
     /// The creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// The update time.
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 }

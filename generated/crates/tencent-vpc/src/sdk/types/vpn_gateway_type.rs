@@ -8,66 +8,85 @@ use super::VpnGatewayQuota;
 #[non_exhaustive]
 pub struct VpnGateway {
     /// Gateway instance ID.
+    ///
     /// Wire name: `VpnGatewayId`; example: `vpngw-az2xuzp5`.
     pub vpn_gateway_id: Option<String>,
     /// VPC instance ID.
+    ///
     /// Wire name: `VpcId`; example: `vpc-qqa5rnd5`.
     pub vpc_id: Option<String>,
     /// Gateway instance name.
+    ///
     /// Wire name: `VpnGatewayName`; example: `test-gateway`.
     pub vpn_gateway_name: Option<String>,
     /// Gateway instance type. Valid values: 'IPSEC', 'SSL', and 'CCN'.
+    ///
     /// Wire name: `Type`; example: `IPSEC`.
     pub type_field: Option<String>,
     /// Gateway instance status. 'PENDING': Creating; 'DELETING': Deleting; 'AVAILABLE': Running.
+    ///
     /// Wire name: `State`; example: `AVAILABLE`.
     pub state: Option<String>,
     /// Gateway public IP.
+    ///
     /// Wire name: `PublicIpAddress`; example: `139.124.3.2`.
     pub public_ip_address: Option<String>,
     /// Gateway renewal type: 'NOTIFY_AND_MANUAL_RENEW': Manual renewal. 'NOTIFY_AND_AUTO_RENEW': Automatic renewal. 'NOT_NOTIFY_AND_NOT_RENEW': No renewal after expiration.
+    ///
     /// Wire name: `RenewFlag`; example: `NOTIFY_AND_MANUAL_RENEW`.
     pub renew_flag: Option<String>,
     /// Gateway billing type: POSTPAID_BY_HOUR: Postpaid by hour; PREPAID: Prepaid.
+    ///
     /// Wire name: `InstanceChargeType`; example: `POSTPAID_BY_HOUR`.
     pub instance_charge_type: Option<String>,
     /// Outbound bandwidth of gateway.
+    ///
     /// Wire name: `InternetMaxBandwidthOut`; example: `5`.
     pub internet_max_bandwidth_out: Option<u64>,
     /// Creation Time.
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Expiration time of the prepaid gateway.
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Whether the public IP is blocked.
+    ///
     /// Wire name: `IsAddressBlocked`; example: `false`.
     pub is_address_blocked: Option<bool>,
     /// Change of billing method. PREPAID_TO_POSTPAID: Yearly/monthly subscription prepaid to postpaid by hour.
+    ///
     /// Wire name: `NewPurchasePlan`; example: `PREPAID_TO_POSTPAID`.
     pub new_purchase_plan: Option<String>,
     /// Gateway billing status. PROTECTIVELY_ISOLATED: Instance is isolated; NORMAL: Normal.
+    ///
     /// Wire name: `RestrictState`; example: `PROTECTIVELY_ISOLATED`.
     pub restrict_state: Option<String>,
     /// The availability zone, such as `ap-guangzhou-2`
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     pub zone: Option<String>,
     /// Gateway bandwidth quota information.
+    ///
     /// Wire name: `VpnGatewayQuotaSet`.
     pub vpn_gateway_quota_set: Vec<VpnGatewayQuota>,
     /// Gateway instance version.
+    ///
     /// Wire name: `Version`; example: `1.0`.
     pub version: Option<String>,
     /// CCN instance ID when the value of Type is CCN.
+    ///
     /// Wire name: `NetworkInstanceId`; example: `ccn-gree226l`.
     pub network_instance_id: Option<String>,
     /// CDC instance ID
+    ///
     /// Wire name: `CdcId`; example: `cluster-gbo27yc4`.
     pub cdc_id: Option<String>,
     /// Maximum number of connected clients allowed for the SSL VPN gateway.
+    ///
     /// Wire name: `MaxConnection`; example: `5`.
     pub max_connection: Option<u64>,
-    /// (No description in the spec.)
     /// Wire name: `BgpAsn`; example: `61413`.
     pub bgp_asn: Option<u64>,
 }

@@ -5,14 +5,17 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpngwCcnRoutes {
     /// Route ID
+    ///
     /// Wire name: `RouteId`; example: `xxx`.
     pub route_id: Option<String>,
     /// Enable the route or not
     /// ENABLE: enable the route
     /// DISABLE: do not enable the route
+    ///
     /// Wire name: `Status`; example: `ENABLE`.
     pub status: Option<String>,
     /// Route CIDR block
+    ///
     /// Wire name: `DestinationCidrBlock`; example: `10.0.0.0/16`.
     pub destination_cidr_block: Option<String>,
 }

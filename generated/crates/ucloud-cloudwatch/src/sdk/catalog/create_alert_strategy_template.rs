@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateAlertStrategyTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_alert_strategy_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAlertStrategyTemplateRequest, ::runtime::BuildError> {

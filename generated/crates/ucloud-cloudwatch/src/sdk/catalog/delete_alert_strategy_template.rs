@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteAlertStrategyTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_alert_strategy_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAlertStrategyTemplateRequest, ::runtime::BuildError> {

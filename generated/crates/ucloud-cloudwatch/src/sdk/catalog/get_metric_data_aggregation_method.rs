@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetMetricDataAggregationMethod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_metric_data_aggregation_method::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAlertRecord`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_alert_record::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAlertRecordRequest, ::runtime::BuildError> {

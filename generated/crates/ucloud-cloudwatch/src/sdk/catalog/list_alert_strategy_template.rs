@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAlertStrategyTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_alert_strategy_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAlertStrategyTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMonitorProduct`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_monitor_product::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMonitorProductRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAlertStrategyRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_alert_strategy_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAlertStrategyRemarkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryMetricDataSummary`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_metric_data_summary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryMetricDataSummaryRequest, ::runtime::BuildError> {

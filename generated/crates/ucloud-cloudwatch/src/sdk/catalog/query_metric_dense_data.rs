@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryMetricDenseData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_metric_dense_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryMetricDenseDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnBindAlertStrategy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::un_bind_alert_strategy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnBindAlertStrategyRequest, ::runtime::BuildError> {

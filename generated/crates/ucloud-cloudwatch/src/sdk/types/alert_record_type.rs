@@ -8,69 +8,91 @@ use super::ContentAttrItem;
 #[non_exhaustive]
 pub struct AlertRecord {
     /// 见 **ContentAttrItem** 模型定义
+    ///
     /// Wire name: `ContentAttrList`.
     pub content_attr_list: Vec<ContentAttrItem>,
     /// 告警结束时间
+    ///
     /// Wire name: `EndAt`.
     pub end_at: Option<i64>,
     /// 告警等级
+    ///
     /// Wire name: `Level`.
     pub level: Option<String>,
     /// 指标id
+    ///
     /// Wire name: `MetricID`.
     pub metric_id: Option<i64>,
     /// 指标名称
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
     /// 产品类型名称
+    ///
     /// Wire name: `ProductName`.
     pub product_name: Option<String>,
     /// 产品类型
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<i64>,
     /// 项目ProjectID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<i64>,
     /// 告警记录RecordID
+    ///
     /// Wire name: `RecordID`.
     pub record_id: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
     /// 告警记录触发告警规则Id
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<i64>,
     /// 告警屏蔽规则id(如果配置了屏蔽规则，并且满足条件)
+    ///
     /// Wire name: `ShieldRuleID`.
     pub shield_rule_id: Option<i64>,
     /// 告警触发时间
+    ///
     /// Wire name: `StartAt`.
     pub start_at: Option<i64>,
     /// 告警状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 告警记录触发告警策略Id
+    ///
     /// Wire name: `StrategyID`.
     pub strategy_id: Option<i64>,
     /// 告警记录触发告警策略名称
+    ///
     /// Wire name: `StrategyName`.
     pub strategy_name: Option<String>,
     /// 告警点tag信息
+    ///
     /// Wire name: `Tag`.
     pub tag: Vec<String>,
     /// 比较符
+    ///
     /// Wire name: `ThresholdCompare`.
     pub threshold_compare: Option<i64>,
     /// 告警阈值
+    ///
     /// Wire name: `ThresholdValue`.
     pub threshold_value: Option<i64>,
     /// 指标单位名称
+    ///
     /// Wire name: `UnitName`.
     pub unit_name: Option<String>,
     /// 告警当前值
+    ///
     /// Wire name: `Value`.
     pub value: Option<i64>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct AlertRule {
     /// 告警等级。枚举值：P0,P1,P2,P3
+    ///
     /// Wire name: `Level`.
     pub level: Option<String>,
     /// 规则指标ID。参考该类型产品下返回的指标列表GetProductMetrics
+    ///
     /// Wire name: `MetricID`.
     pub metric_id: Option<i64>,
     /// 指标名称
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
     /// 规则ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<i64>,
     /// 发送间隔
+    ///
     /// Wire name: `SendInterval`.
     pub send_interval: Option<i64>,
     /// 触发周期。枚举值：continuous连续 exponent 指数 single 不重复
+    ///
     /// Wire name: `SendPeriodType`.
     pub send_period_type: Option<String>,
     /// 告警状态。枚举值：0-关闭 1-开启
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 阈值比较方式枚举值比较方式:1-&gt;=2-&lt;=3-&gt;4-&lt;5-==6-!=
+    ///
     /// Wire name: `ThresholdCompare`.
     pub threshold_compare: Option<i64>,
     /// 触发阈值
+    ///
     /// Wire name: `ThresholdValue`.
     pub threshold_value: Option<f64>,
     /// 触发次数
+    ///
     /// Wire name: `TriggerCount`.
     pub trigger_count: Option<i64>,
     /// 单位id
+    ///
     /// Wire name: `UnitID`.
     pub unit_id: Option<i64>,
     /// 单位名称
+    ///
     /// Wire name: `UnitName`.
     pub unit_name: Option<String>,
 }

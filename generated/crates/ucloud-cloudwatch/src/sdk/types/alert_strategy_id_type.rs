@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AlertStrategyId {
     /// 告警策略id
+    ///
     /// Wire name: `AlertStrategyID`.
     pub alert_strategy_id: Option<i64>,
 }

@@ -8,60 +8,79 @@ use super::AlertRule;
 #[non_exhaustive]
 pub struct AlertStrategy {
     /// 告警策略Id
+    ///
     /// Wire name: `AlertStrategyID`.
     pub alert_strategy_id: Option<i64>,
     /// 回调语言(cn,en)
+    ///
     /// Wire name: `CallbackLanguage`.
     pub callback_language: Option<String>,
     /// 回调地址
+    ///
     /// Wire name: `CallbackUrls`.
     pub callback_urls: Vec<String>,
     /// 告警规则配置类型(基于模板配置、基于手工配置)
+    ///
     /// Wire name: `ConfigMode`.
     pub config_mode: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<i64>,
     /// 创建人
+    ///
     /// Wire name: `CreatedBy`.
     pub created_by: Option<String>,
     /// 告警策略名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 通知渠道('email', 'sms', 'webhook')
+    ///
     /// Wire name: `NotifyChannelDs`.
     pub notify_channel_ds: Vec<String>,
     /// 通知组id集合
+    ///
     /// Wire name: `NotifyGroupIDs`.
     pub notify_group_i_ds: Vec<i64>,
     /// 通知方式(通知组：group，通知人：user)
+    ///
     /// Wire name: `NotifyType`.
     pub notify_type: Option<String>,
     /// 通知人用户id集合
+    ///
     /// Wire name: `NotifyUserIDs`.
     pub notify_user_i_ds: Vec<i64>,
     /// 资源类型名称
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<i64>,
     /// 告警策略备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **AlertRule** 模型定义
+    ///
     /// Wire name: `RuleSet`.
     pub rule_set: Vec<AlertRule>,
     /// 告警策略状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 模板Id
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<i64>,
     /// 更新时间
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<i64>,
     /// 更新人
+    ///
     /// Wire name: `UpdatedBy`.
     pub updated_by: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AlertTemplate {
     /// 告警模板ID
+    ///
     /// Wire name: `TemplateID`.
     pub template_id: Option<i64>,
 }

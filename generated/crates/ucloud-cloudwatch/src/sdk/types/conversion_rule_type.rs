@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ConversionRule {
     /// 转换因子
+    ///
     /// Wire name: `ConversionFactor`.
     pub conversion_factor: Option<i64>,
     /// 来源
+    ///
     /// Wire name: `From`.
     pub from: Option<String>,
     /// 目标
+    ///
     /// Wire name: `To`.
     pub to: Option<String>,
 }

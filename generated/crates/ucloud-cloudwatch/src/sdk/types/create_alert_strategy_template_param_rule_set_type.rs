@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlertStrategyTemplateParamRuleSet {
     /// 告警等级。枚举值：P0,P1,P2,P3
+    ///
     /// Wire name: `Level`.
     pub level: String,
     /// 规则指标ID。参考该类型产品下返回的指标列表GetProductMetrics
+    ///
     /// Wire name: `MetricID`.
     pub metric_id: i64,
     /// 沉默周期(告警周期选择为连续时必填)
+    ///
     /// Wire name: `SendInterval`.
     pub send_interval: Option<i64>,
     /// 触发周期。枚举值：continuous连续 exponent 指数 single 不重复
+    ///
     /// Wire name: `SendPeriodType`.
     pub send_period_type: String,
     /// 告警状态。枚举值：0-关闭 1-开启
+    ///
     /// Wire name: `Status`.
     pub status: i64,
     /// 阈值比较方式。枚举值: 1：&gt;= 2：&lt;= 3：&gt; 4：&lt; 5：== 6：!=
+    ///
     /// Wire name: `ThresholdCompare`.
     pub threshold_compare: i64,
     /// 触发阈值
+    ///
     /// Wire name: `ThresholdValue`.
     pub threshold_value: i64,
     /// 触发次数
+    ///
     /// Wire name: `TriggerCount`.
     pub trigger_count: i64,
 }

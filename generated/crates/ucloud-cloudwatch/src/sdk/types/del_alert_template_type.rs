@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DelAlertTemplate {
     /// 模板ID
+    ///
     /// Wire name: `TemplateID`.
     pub template_id: Vec<i64>,
 }

@@ -8,6 +8,7 @@ use super::MetricDataAggregationMethod;
 #[non_exhaustive]
 pub struct GetMetricDataAggregationMethodResp {
     /// 见 **MetricDataAggregationMethod** 模型定义
+    ///
     /// Wire name: `List`.
     pub list: Vec<MetricDataAggregationMethod>,
 }

@@ -8,12 +8,15 @@ use super::{Metirc, MetricUnitConfig};
 #[non_exhaustive]
 pub struct GetProductMetricsRespData {
     /// 见 **Metirc** 模型定义
+    ///
     /// Wire name: `List`.
     pub list: Vec<Metirc>,
     /// 查询结果总数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
     /// 见 **MetricUnitConfig** 模型定义
+    ///
     /// Wire name: `UnitConfigs`.
     pub unit_configs: Vec<MetricUnitConfig>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LabelAttrItem {
     /// 键
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListAlertRecordParamFilter {
     /// 告警级别，根据告警级别精确搜索对应的告警记录，枚举值:P0,P1,P2,P3
+    ///
     /// Wire name: `Levels`.
     pub levels: Option<Vec<String>>,
     /// 产品ID，根据产品类型精确搜索对应的告警记录，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductTypes`.
     pub product_types: Option<Vec<i64>>,
     /// 告警状态，根据告警状态精确搜索对应的告警记录，枚举值：firing-告警中，resolved-已恢复
+    ///
     /// Wire name: `Status`.
     pub status: Option<Vec<String>>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListAlertStrategyParamFilter {
     /// 告警策略id，根据策略id获取告警策略列表
+    ///
     /// Wire name: `AlertStrategyIDs`.
     pub alert_strategy_i_ds: Option<Vec<i64>>,
     /// 产品ID，参见  产品概览 (<https://docs.ucloud.cn/cloudwatch/metric/intro>)
+    ///
     /// Wire name: `ProductTypes`.
     pub product_types: Option<Vec<i64>>,
     /// 告警策略状态，根据告警策略状态精确搜索对应的告警策略，枚举值：0-停用，1-启用
+    ///
     /// Wire name: `Status`.
     pub status: Option<Vec<i64>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListAlertStrategyTemplateParamFilter {
     /// 模板id集合，根据模板id获取告警条件模板列表
+    ///
     /// Wire name: `TemplateIDs`.
     pub template_i_ds: Option<Vec<i64>>,
 }

@@ -8,24 +8,31 @@ use super::AlertRule;
 #[non_exhaustive]
 pub struct ListAlertTemplate {
     /// 公司id
+    ///
     /// Wire name: `CompanyID`.
     pub company_id: Option<i64>,
     /// 告警模板名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 产品类型(字符型)。参考ListMonitorProduct获取监控对象类型列表
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: Option<String>,
     /// 产品类型(数值型)。参考ListMonitorProduct获取监控对象类型列表
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<i64>,
     /// 条件模板备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **AlertRule** 模型定义
+    ///
     /// Wire name: `RuleSet`.
     pub rule_set: Vec<AlertRule>,
     /// 模板Id
+    ///
     /// Wire name: `TemplateID`.
     pub template_id: Option<i64>,
 }

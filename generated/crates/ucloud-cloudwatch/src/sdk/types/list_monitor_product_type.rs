@@ -8,9 +8,11 @@ use super::Product;
 #[non_exhaustive]
 pub struct ListMonitorProduct {
     /// 见 **Product** 模型定义
+    ///
     /// Wire name: `List`.
     pub list: Vec<Product>,
     /// 查询结果总数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }

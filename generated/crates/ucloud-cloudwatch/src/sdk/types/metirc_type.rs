@@ -8,48 +8,63 @@ use super::MetricUnit;
 #[non_exhaustive]
 pub struct Metirc {
     /// 创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<String>,
     /// 创建者
+    ///
     /// Wire name: `CreatedBy`.
     pub created_by: Option<String>,
     /// 上报频率毫秒
+    ///
     /// Wire name: `FrequencyMs`.
     pub frequency_ms: Option<i64>,
     /// 指标唯一标识 (uhost_cpu_usage)
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// 指标中文描述
+    ///
     /// Wire name: `MetricChDesc`.
     pub metric_ch_desc: Option<String>,
     /// 指标中文名称
+    ///
     /// Wire name: `MetricChName`.
     pub metric_ch_name: Option<String>,
     /// 指标英文描述
+    ///
     /// Wire name: `MetricEnDesc`.
     pub metric_en_desc: Option<String>,
     /// 指标英文名称
+    ///
     /// Wire name: `MetricEnName`.
     pub metric_en_name: Option<String>,
     /// 指标分类/指标组
+    ///
     /// Wire name: `MetricGroup`.
     pub metric_group: Option<String>,
     /// 指标ID
+    ///
     /// Wire name: `MetricID`.
     pub metric_id: Option<i64>,
     /// 云产品ID
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<i64>,
     /// 见 **MetricUnit** 模型定义
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<MetricUnit>,
     /// 单位ID
+    ///
     /// Wire name: `UnitID`.
     pub unit_id: Option<i64>,
     /// 修改时间
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<String>,
     /// 修改者
+    ///
     /// Wire name: `UpdatedBy`.
     pub updated_by: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MetricDataAggregationMethod {
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 是否是默认方式
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// 标签
+    ///
     /// Wire name: `Label`.
     pub label: Option<String>,
     /// 值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

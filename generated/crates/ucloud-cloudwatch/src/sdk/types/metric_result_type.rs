@@ -8,15 +8,19 @@ use super::{MetricSample, TagListItem};
 #[non_exhaustive]
 pub struct MetricResult {
     /// 资源的短id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 见 **TagListItem** 模型定义
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Vec<TagListItem>,
     /// 见 **MetricSample** 模型定义
+    ///
     /// Wire name: `Values`.
     pub values: Vec<MetricSample>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MetricSample {
     /// 时间戳
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 样本值
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -8,12 +8,15 @@ use super::{MetricSample, TagListItem};
 #[non_exhaustive]
 pub struct MetricSingleSample {
     /// 指标名
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// 见 **TagListItem** 模型定义
+    ///
     /// Wire name: `TagsList`.
     pub tags_list: Vec<TagListItem>,
     /// 见 **MetricSample** 模型定义
+    ///
     /// Wire name: `Value`.
     pub value: Option<MetricSample>,
 }

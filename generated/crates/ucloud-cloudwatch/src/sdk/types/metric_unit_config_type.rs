@@ -8,15 +8,19 @@ use super::ConversionRule;
 #[non_exhaustive]
 pub struct MetricUnitConfig {
     /// 转换因子
+    ///
     /// Wire name: `ConversionFactor`.
     pub conversion_factor: Option<i64>,
     /// 见 **ConversionRule** 模型定义
+    ///
     /// Wire name: `ConversionRules`.
     pub conversion_rules: Vec<ConversionRule>,
     /// 指标中文名列表
+    ///
     /// Wire name: `UnitCnNames`.
     pub unit_cn_names: Vec<String>,
     /// 指标英文名列表
+    ///
     /// Wire name: `UnitEnNames`.
     pub unit_en_names: Vec<String>,
 }

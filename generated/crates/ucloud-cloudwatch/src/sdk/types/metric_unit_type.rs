@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct MetricUnit {
     /// 转换因子
+    ///
     /// Wire name: `ConversionFactor`.
     pub conversion_factor: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<String>,
     /// 创建人
+    ///
     /// Wire name: `CreatedBy`.
     pub created_by: Option<String>,
     /// 删除时间
+    ///
     /// Wire name: `DeletedAt`.
     pub deleted_at: Option<i64>,
     /// GroupId
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// 单位中文名称
+    ///
     /// Wire name: `UnitChName`.
     pub unit_ch_name: Option<String>,
     /// 单位描述
+    ///
     /// Wire name: `UnitDesc`.
     pub unit_desc: Option<String>,
     /// 单位英文名称
+    ///
     /// Wire name: `UnitEnName`.
     pub unit_en_name: Option<String>,
     /// 单位id
+    ///
     /// Wire name: `UnitID`.
     pub unit_id: Option<i64>,
     /// 修改时间
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<String>,
     /// 修改人
+    ///
     /// Wire name: `UpdatedBy`.
     pub updated_by: Option<String>,
 }

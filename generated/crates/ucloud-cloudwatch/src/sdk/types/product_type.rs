@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct Product {
     /// ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// {Type: 1\|2, Key:string, Name: string}\[\] -&gt; JSON字符串
+    ///
     /// Wire name: `Metas`.
     pub metas: Option<String>,
     /// 产品中文名称
+    ///
     /// Wire name: `ProductChName`.
     pub product_ch_name: Option<String>,
     /// 产品英文名称
+    ///
     /// Wire name: `ProductEnName`.
     pub product_en_name: Option<String>,
     /// 产品分组
+    ///
     /// Wire name: `ProductGroup`.
     pub product_group: Option<String>,
     /// 资源类型唯一key
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: Option<String>,
     /// 产品名称
+    ///
     /// Wire name: `ProductName`.
     pub product_name: Option<String>,
     /// 产品子名称
+    ///
     /// Wire name: `ProductName1`.
     pub product_name1: Option<String>,
     /// 资源类型ID
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<i64>,
 }

@@ -8,18 +8,23 @@ use super::{MetricResult, TagEntry};
 #[non_exhaustive]
 pub struct QueryMetricDataRespItem {
     /// 该指标查询的处理状态码
+    ///
     /// Wire name: `ErrCode`.
     pub err_code: Option<i64>,
     /// 该指标查询的状态说明
+    ///
     /// Wire name: `ErrMsg`.
     pub err_msg: Option<String>,
     /// 指标名
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// 见 **MetricResult** 模型定义
+    ///
     /// Wire name: `Results`.
     pub results: Vec<MetricResult>,
     /// 见 **TagEntry** 模型定义
+    ///
     /// Wire name: `TagEntries`.
     pub tag_entries: Vec<TagEntry>,
 }

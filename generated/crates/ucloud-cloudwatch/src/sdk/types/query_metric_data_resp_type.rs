@@ -8,9 +8,11 @@ use super::QueryMetricDataRespItem;
 #[non_exhaustive]
 pub struct QueryMetricDataResp {
     /// 无效或无权限资源的 ID 列表
+    ///
     /// Wire name: `InvalidResourceIds`.
     pub invalid_resource_ids: Vec<String>,
     /// 见 **QueryMetricDataRespItem** 模型定义
+    ///
     /// Wire name: `List`.
     pub list: Vec<QueryMetricDataRespItem>,
 }

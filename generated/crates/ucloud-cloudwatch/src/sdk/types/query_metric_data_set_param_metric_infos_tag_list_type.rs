@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryMetricDataSetParamMetricInfosTagList {
     /// 要查询指标的Tag的key，参数中N的取值范围为 0～9
+    ///
     /// Wire name: `TagKey`.
     pub tag_key: Option<String>,
     /// 要查询指标的Tag的Value，参数中N的取值范围为 0～9
+    ///
     /// Wire name: `TagValues`.
     pub tag_values: Option<Vec<String>>,
 }

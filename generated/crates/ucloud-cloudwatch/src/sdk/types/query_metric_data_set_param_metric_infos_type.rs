@@ -7,15 +7,19 @@ use super::QueryMetricDataSetParamMetricInfosTagList;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryMetricDataSetParamMetricInfos {
     /// 指标名，参数中N的取值范围为 0～9
+    ///
     /// Wire name: `Metric`.
     pub metric: String,
     /// 指标所属资源id，参数中N的取值范围为 0～9
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: String,
     /// 见 **QueryMetricDataSetParamMetricInfosTagList** 模型定义
+    ///
     /// Wire name: `TagList`.
     pub tag_list: Option<Vec<QueryMetricDataSetParamMetricInfosTagList>>,
     /// 多个 Tag 条件的匹配方式；可选 and（默认）或 or。TagList 中使用 or 时最多支持 3 个 Tag。
+    ///
     /// Wire name: `TagOperation`.
     pub tag_operation: Option<String>,
 }

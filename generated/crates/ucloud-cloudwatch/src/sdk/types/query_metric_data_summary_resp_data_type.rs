@@ -8,9 +8,11 @@ use super::ResourceSummary;
 #[non_exhaustive]
 pub struct QueryMetricDataSummaryRespData {
     /// 见 **ResourceSummary** 模型定义
+    ///
     /// Wire name: `List`.
     pub list: Vec<ResourceSummary>,
     /// 总数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }

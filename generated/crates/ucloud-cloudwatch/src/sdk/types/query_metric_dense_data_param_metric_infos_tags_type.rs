@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryMetricDenseDataParamMetricInfosTags {
     /// AnyKey：代表任意一个用户自定义的key。Tags是一个用户自定义对象map，是要查询指标的tag的key和value。用户自定义的Tags对象里的key和value，它们分别是要查询的tag的key和value。如："Tags":{  "tag1":"value1",  "tag2":"value2",  "tag3":"value3"}
+    ///
     /// Wire name: `AnyKey`.
     pub any_key: Option<String>,
 }

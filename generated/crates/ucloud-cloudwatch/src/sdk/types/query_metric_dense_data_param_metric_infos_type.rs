@@ -7,12 +7,15 @@ use super::QueryMetricDenseDataParamMetricInfosTags;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryMetricDenseDataParamMetricInfos {
     /// 指标名
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 见 **QueryMetricDenseDataParamMetricInfosTags** 模型定义
+    ///
     /// Wire name: `Tags`.
     pub tags: Option<QueryMetricDenseDataParamMetricInfosTags>,
 }

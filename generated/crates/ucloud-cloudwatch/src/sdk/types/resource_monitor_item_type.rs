@@ -8,9 +8,11 @@ use super::MetricSingleSample;
 #[non_exhaustive]
 pub struct ResourceMonitorItem {
     /// 指标名
+    ///
     /// Wire name: `Metric`.
     pub metric: Option<String>,
     /// 见 **MetricSingleSample** 模型定义
+    ///
     /// Wire name: `MetricValues`.
     pub metric_values: Vec<MetricSingleSample>,
 }

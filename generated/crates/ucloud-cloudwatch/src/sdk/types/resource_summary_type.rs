@@ -8,45 +8,59 @@ use super::{LabelAttrItem, ResourceExtendAttrItem, ResourceMonitorItem};
 #[non_exhaustive]
 pub struct ResourceSummary {
     /// 公司id
+    ///
     /// Wire name: `CompanyId`.
     pub company_id: Option<i64>,
     /// 见 **LabelAttrItem** 模型定义
+    ///
     /// Wire name: `LabelAttrList`.
     pub label_attr_list: Vec<LabelAttrItem>,
     /// 见 **ResourceMonitorItem** 模型定义
+    ///
     /// Wire name: `MonitorAttr`.
     pub monitor_attr: Vec<ResourceMonitorItem>,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目id
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 产品类型
+    ///
     /// Wire name: `ProductKey`.
     pub product_key: Option<String>,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<i64>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 地域中文名
+    ///
     /// Wire name: `RegionCN`.
     pub region_cn: Option<String>,
     /// 见 **ResourceExtendAttrItem** 模型定义
+    ///
     /// Wire name: `ResourceExtendAttrList`.
     pub resource_extend_attr_list: Vec<ResourceExtendAttrItem>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// 可用区中文
+    ///
     /// Wire name: `ZoneCN`.
     pub zone_cn: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagEntry {
     /// 标签候选值列表
+    ///
     /// Wire name: `KeyList`.
     pub key_list: Vec<String>,
     /// 标签名称
+    ///
     /// Wire name: `TagName`.
     pub tag_name: Option<String>,
 }

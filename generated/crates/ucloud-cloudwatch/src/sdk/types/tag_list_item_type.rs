@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagListItem {
     /// 标签名
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 标签值
+    ///
     /// Wire name: `TagValue`.
     pub tag_value: Option<String>,
 }

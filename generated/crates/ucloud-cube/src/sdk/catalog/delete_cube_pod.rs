@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCubePod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_cube_pod::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCubePodRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCubeExecToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_cube_exec_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCubeExecTokenRequest, ::runtime::BuildError> {

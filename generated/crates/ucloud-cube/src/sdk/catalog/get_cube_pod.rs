@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCubePod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_cube_pod::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCubePodRequest, ::runtime::BuildError> {

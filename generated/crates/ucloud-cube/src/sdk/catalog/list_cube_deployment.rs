@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListCubeDeployment`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_cube_deployment::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCubeDeploymentRequest, ::runtime::BuildError> {

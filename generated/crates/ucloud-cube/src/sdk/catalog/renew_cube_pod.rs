@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RenewCubePod`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::renew_cube_pod::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewCubePodRequest, ::runtime::BuildError> {

@@ -8,18 +8,23 @@ use super::EipSet;
 #[non_exhaustive]
 pub struct CubeExtendInfo {
     /// Cube的Id
+    ///
     /// Wire name: `CubeId`.
     pub cube_id: Option<String>,
     /// 见 **EIPSet** 模型定义
+    ///
     /// Wire name: `Eip`.
     pub eip: Vec<EipSet>,
     /// 资源有效期
+    ///
     /// Wire name: `Expiration`.
     pub expiration: Option<i64>,
     /// Cube的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }

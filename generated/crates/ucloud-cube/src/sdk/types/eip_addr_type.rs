@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EipAddr {
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 线路名称BGP或者internalation
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

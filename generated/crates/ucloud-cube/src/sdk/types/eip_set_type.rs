@@ -8,30 +8,39 @@ use super::EipAddr;
 #[non_exhaustive]
 pub struct EipSet {
     /// EIP带宽值
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 带宽类型0标准普通带宽，1表示共享带宽
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<i64>,
     /// EIP创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **EIPAddr** 模型定义
+    ///
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<EipAddr>,
     /// EIPId
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 付费模式，带宽付费或者流量付费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// EIP绑定对象的资源Id
+    ///
     /// Wire name: `Resource`.
     pub resource: Option<String>,
     /// EIP状态，表示使用中或者空闲
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// EIP权重
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

@@ -7,10 +7,10 @@ use super::ValueSet;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MetricDataSet {
-    /// (No description in the spec.)
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
     /// 见 **ValueSet** 模型定义
+    ///
     /// Wire name: `Values`.
     pub values: Vec<ValueSet>,
 }

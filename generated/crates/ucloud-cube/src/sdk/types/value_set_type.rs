@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValueSet {
-    /// (No description in the spec.)
     /// Wire name: `Timestamp`.
     pub timestamp: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUserToGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_user_to_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUserToGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachPoliciesToUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_policies_to_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachPoliciesToUserRequest, ::runtime::BuildError> {

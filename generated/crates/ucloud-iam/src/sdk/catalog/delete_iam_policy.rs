@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteIAMPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_iam_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteIamPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachPoliciesFromUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_policies_from_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachPoliciesFromUserRequest, ::runtime::BuildError> {

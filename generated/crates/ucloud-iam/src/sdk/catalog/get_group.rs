@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetGroupRequest, ::runtime::BuildError> {

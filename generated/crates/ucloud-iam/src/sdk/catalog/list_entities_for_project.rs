@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListEntitiesForProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_entities_for_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListEntitiesForProjectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPoliciesForUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_policies_for_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPoliciesForUserRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateLoginProfile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_login_profile::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateLoginProfileRequest, ::runtime::BuildError> {

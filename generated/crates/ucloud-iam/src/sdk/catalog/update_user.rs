@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUser`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUserRequest, ::runtime::BuildError> {

@@ -6,31 +6,40 @@
 #[non_exhaustive]
 pub struct AccessKey {
     /// 用户公钥
+    ///
     /// Wire name: `AccessKeyID`.
     pub access_key_id: Option<String>,
     /// 用户私钥
+    ///
     /// Wire name: `AccessKeySecret`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub access_key_secret: Option<::runtime::Sensitive<String>>,
     /// 密钥创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<i64>,
     /// 密钥删除时间
+    ///
     /// Wire name: `DeletedAt`.
     pub deleted_at: Option<i64>,
     /// 密钥备注
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 密钥过期时间
+    ///
     /// Wire name: `ExpiredAt`.
     pub expired_at: Option<i64>,
     /// 密钥状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 密钥更新时间
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<i64>,
     /// 用户ID
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Entity {
     /// 引用时间
+    ///
     /// Wire name: `AttachedAt`.
     pub attached_at: Option<i64>,
     /// 实体类型（User:用户，Group）
+    ///
     /// Wire name: `EntityKind`.
     pub entity_kind: Option<String>,
     /// 实体名称
+    ///
     /// Wire name: `EntityName`.
     pub entity_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Group {
     /// 用户组创建时间戳
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 用户组描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 用户组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
 }

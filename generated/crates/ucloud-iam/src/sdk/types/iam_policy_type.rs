@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IamPolicy {
     /// IAM权限策略创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<i64>,
     /// IAM权限策略描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// IAM权限策略文本
+    ///
     /// Wire name: `Document`.
     pub document: Option<String>,
     /// 策略名称
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: Option<String>,
     /// IAM权限策略URN
+    ///
     /// Wire name: `PolicyURN`.
     pub policy_urn: Option<String>,
     /// IAM权限策略应用范围（ScopeRequired:项目级, ScopeEmpty:全局级, ScopeUnrestricted:项目级/全局级）
+    ///
     /// Wire name: `ScopeType`.
     pub scope_type: Option<String>,
     /// IAM权限策略更新时间
+    ///
     /// Wire name: `UpdatedAt`.
     pub updated_at: Option<i64>,
 }

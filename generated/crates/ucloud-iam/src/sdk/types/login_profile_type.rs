@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct LoginProfile {
     /// 是否必需绑定MFA
+    ///
     /// Wire name: `MFABindRequired`.
     pub mfa_bind_required: Option<bool>,
     /// 密码最长有效期，单位：天
+    ///
     /// Wire name: `MaxPasswordAge`.
     pub max_password_age: Option<i64>,
     /// 登录资料状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

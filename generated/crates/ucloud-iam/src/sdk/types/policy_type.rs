@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Policy {
     /// 策略被添加到用户组时的时间戳
+    ///
     /// Wire name: `AttachedAt`.
     pub attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<i64>,
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 权限策略名称
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: Option<String>,
     /// 策略URN
+    ///
     /// Wire name: `PolicyURN`.
     pub policy_urn: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<String>,
     /// 应用范围（ScopeRequired:项目级, ScopeEmpty:全局级, ScopeUnrestricted:项目级/全局级）
+    ///
     /// Wire name: `Scope`.
     pub scope: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Project {
     /// 创建时间
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<i64>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectID`.
     pub project_id: Option<String>,
     /// 项目名称
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
     /// 用户数量
+    ///
     /// Wire name: `UserCount`.
     pub user_count: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UserForGroup {
     /// 昵称
+    ///
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
     /// 邮箱
+    ///
     /// Wire name: `Email`.
     pub email: Option<String>,
     /// 用户被添加到用户组时的时间戳
+    ///
     /// Wire name: `JoinedAt`.
     pub joined_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
 }

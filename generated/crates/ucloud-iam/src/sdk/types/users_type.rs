@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Users {
     /// 创建时间戳
+    ///
     /// Wire name: `CreatedAt`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 昵称
+    ///
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
     /// 邮箱
+    ///
     /// Wire name: `Email`.
     pub email: Option<String>,
     /// 状态(Active:正常，Inactive:未激活，Frozen:冻结，ConsoleInactive:控制台未激活)
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 用户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
 }

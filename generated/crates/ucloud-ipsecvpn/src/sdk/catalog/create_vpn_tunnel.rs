@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateVPNTunnel`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_vpn_tunnel::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateVpnTunnelRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateVPNTunnelAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_vpn_tunnel_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateVpnTunnelAttributeRequest, ::runtime::BuildError> {

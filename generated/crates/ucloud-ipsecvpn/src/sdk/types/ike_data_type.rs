@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct IkeData {
     /// IKE认证算法
+    ///
     /// Wire name: `IKEAuthenticationAlgorithm`.
     pub ike_authentication_algorithm: Option<String>,
     /// IKEDH组
+    ///
     /// Wire name: `IKEDhGroup`.
     pub ike_dh_group: Option<String>,
     /// IKE加密算法
+    ///
     /// Wire name: `IKEEncryptionAlgorithm`.
     pub ike_encryption_algorithm: Option<String>,
     /// IKEv1协商模式
+    ///
     /// Wire name: `IKEExchangeMode`.
     pub ike_exchange_mode: Option<String>,
     /// IKE本地ID标识
+    ///
     /// Wire name: `IKELocalId`.
     pub ike_local_id: Option<String>,
     /// IKE预共享秘钥
+    ///
     /// Wire name: `IKEPreSharedKey`.
     pub ike_pre_shared_key: Option<String>,
     /// IKE对端ID标识
+    ///
     /// Wire name: `IKERemoteId`.
     pub ike_remote_id: Option<String>,
     /// IKE秘钥生存时间
+    ///
     /// Wire name: `IKESALifetime`.
     pub ikesa_lifetime: Option<String>,
     /// IKE版本
+    ///
     /// Wire name: `IKEVersion`.
     pub ike_version: Option<String>,
 }

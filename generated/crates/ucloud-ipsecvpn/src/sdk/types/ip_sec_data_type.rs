@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct IpSecData {
     /// IPSec通道中使用的认证算法
+    ///
     /// Wire name: `IPSecAuthenticationAlgorithm`.
     pub ip_sec_authentication_algorithm: Option<String>,
     /// IPSec通道中使用的加密算法
+    ///
     /// Wire name: `IPSecEncryptionAlgorithm`.
     pub ip_sec_encryption_algorithm: Option<String>,
     /// 指定VPN连接的本地子网，用逗号分隔
+    ///
     /// Wire name: `IPSecLocalSubnetIds`.
     pub ip_sec_local_subnet_ids: Vec<String>,
     /// 是否开启PFS功能,Disable表示关闭，数字表示DH组
+    ///
     /// Wire name: `IPSecPFSDhGroup`.
     pub ip_sec_pfs_dh_group: Option<String>,
     /// 使用的安全协议，ESP或AH
+    ///
     /// Wire name: `IPSecProtocol`.
     pub ip_sec_protocol: Option<String>,
     /// 指定VPN连接的客户网段，用逗号分隔
+    ///
     /// Wire name: `IPSecRemoteSubnets`.
     pub ip_sec_remote_subnets: Vec<String>,
     /// IPSec中SA的生存时间
+    ///
     /// Wire name: `IPSecSALifetime`.
     pub ip_sec_sa_lifetime: Option<String>,
     /// IPSec中SA的生存时间（以字节计）
+    ///
     /// Wire name: `IPSecSALifetimeBytes`.
     pub ip_sec_sa_lifetime_bytes: Option<String>,
 }

@@ -5,28 +5,34 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteVpnGatewayDataSet {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ActiveTunnels`.
     pub active_tunnels: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 客户网关IP地址
+    ///
     /// Wire name: `RemoteVPNGatewayAddr`.
     pub remote_vpn_gateway_addr: Option<String>,
     /// 客户网关ID
+    ///
     /// Wire name: `RemoteVPNGatewayId`.
     pub remote_vpn_gateway_id: Option<String>,
     /// 客户网关名称
+    ///
     /// Wire name: `RemoteVPNGatewayName`.
     pub remote_vpn_gateway_name: Option<String>,
     /// 用户组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 活跃的隧道数量
+    ///
     /// Wire name: `TunnelCount`.
     pub tunnel_count: Option<i64>,
 }

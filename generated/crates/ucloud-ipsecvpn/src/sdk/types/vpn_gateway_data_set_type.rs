@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct VpnGatewayDataSet {
     /// 是否自动续费
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 付费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 绑定EIP的IP地址
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// EIPID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// EIP类型
+    ///
     /// Wire name: `EIPType`.
     pub eip_type: Option<String>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 网关类型
+    ///
     /// Wire name: `Grade`.
     pub grade: Option<String>,
     /// 网关备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 网关业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 所属VPC名字
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
     /// 网关Id
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: Option<String>,
     /// 网关名字
+    ///
     /// Wire name: `VPNGatewayName`.
     pub vpn_gateway_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct VpnGatewayPriceSet {
     /// VPN网关付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// VPN网关价格, 单位"元"
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 资源有效期, 以Unix Timestamp表示
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

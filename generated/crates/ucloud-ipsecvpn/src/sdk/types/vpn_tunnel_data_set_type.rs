@@ -8,42 +8,55 @@ use super::{IkeData, IpSecData};
 #[non_exhaustive]
 pub struct VpnTunnelDataSet {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **IKEData** 模型定义
+    ///
     /// Wire name: `IKEData`.
     pub ike_data: Option<IkeData>,
     /// 见 **IPSecData** 模型定义
+    ///
     /// Wire name: `IPSecData`.
     pub ip_sec_data: Option<IpSecData>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 对端网关Id
+    ///
     /// Wire name: `RemoteVPNGatewayId`.
     pub remote_vpn_gateway_id: Option<String>,
     /// 对端网关名字
+    ///
     /// Wire name: `RemoteVPNGatewayName`.
     pub remote_vpn_gateway_name: Option<String>,
     /// 用户组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 所属VOC名字
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
     /// 所属VPN网关id
+    ///
     /// Wire name: `VPNGatewayId`.
     pub vpn_gateway_id: Option<String>,
     /// VPN网关名字
+    ///
     /// Wire name: `VPNGatewayName`.
     pub vpn_gateway_name: Option<String>,
     /// 隧道id
+    ///
     /// Wire name: `VPNTunnelId`.
     pub vpn_tunnel_id: Option<String>,
     /// 隧道名称
+    ///
     /// Wire name: `VPNTunnelName`.
     pub vpn_tunnel_name: Option<String>,
 }

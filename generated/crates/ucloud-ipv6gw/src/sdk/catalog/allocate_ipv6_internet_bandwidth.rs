@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateIpv6InternetBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_ipv6_internet_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateIpv6InternetBandwidthRequest, ::runtime::BuildError> {

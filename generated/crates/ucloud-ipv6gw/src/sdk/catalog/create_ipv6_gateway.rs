@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateIpv6Gateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_ipv6_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateIpv6GatewayRequest, ::runtime::BuildError> {

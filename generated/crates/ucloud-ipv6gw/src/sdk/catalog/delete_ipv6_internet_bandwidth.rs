@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteIpv6InternetBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ipv6_internet_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteIpv6InternetBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeIpv6Gateways`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ipv6_gateways::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeIpv6GatewaysRequest, ::runtime::BuildError> {

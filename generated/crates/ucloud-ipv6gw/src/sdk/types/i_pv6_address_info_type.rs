@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct IPv6AddressInfo {
     /// 是否自动续费。枚举值："Yes" -&gt; 是; "No" -&gt; 否; "UnKnown" -&gt; 未知
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 带宽值
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 收费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 是否过期。 枚举值: "Expired" -&gt; 过期; "UnExpired" -&gt; 未过期; "UnKnown" -&gt; 未知
+    ///
     /// Wire name: `Expire`.
     pub expire: Option<String>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// ipv6外网带宽Id
+    ///
     /// Wire name: `InternetBandwidthId`.
     pub internet_bandwidth_id: Option<String>,
     /// ipv6地址
+    ///
     /// Wire name: `Ipv6Address`.
     pub ipv6_address: Option<String>,
     /// ipv6地址ID
+    ///
     /// Wire name: `Ipv6AddressId`.
     pub ipv6_address_id: Option<String>,
     /// 绑定的资源ID
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: Option<String>,
     /// 绑定对象名称
+    ///
     /// Wire name: `ObjectName`.
     pub object_name: Option<String>,
     /// 绑定对象资源类型
+    ///
     /// Wire name: `ObjectType`.
     pub object_type: Option<String>,
     /// 线路名称。枚举值: "ChinaMobile" -&gt; 移动; "BGP" -&gt; BGP; "Unicom" -&gt; 联通; "Telecom" -&gt; 电信
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 付费模式。枚举值："Bandwidth" -&gt; 带宽计费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 状态。 枚举值:"Public" -&gt; 已开启公网带宽; "Normal" -&gt; 未开启公网带宽
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct IPv6GateWayInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// ipv6 网关 ID
+    ///
     /// Wire name: `Ipv6GatewayId`.
     pub ipv6_gateway_id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// vpc ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

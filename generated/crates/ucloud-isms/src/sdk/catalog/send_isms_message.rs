@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SendISMSMessage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::send_isms_message::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SendIsmsMessageRequest, ::runtime::BuildError> {

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct OutTemplate {
     /// 创建时间，时间戳格式1629357838
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 截止有效时间，时间戳格式1629357838
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 视频短信类型（3-会员营销）
+    ///
     /// Wire name: `Purpose`.
     pub purpose: Option<i64>,
     /// 备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态描述。json格式，给出运营商维度的审核状态信息，示例：{"telecom_status":2,"telecom_desc":"审核通过","unicom_status":2,"unicom_desc":"审核通过","mobile_status":2,"mobile_desc":"审核通过"}。状态枚举值：0-创建模板时未向该运营商报备  1-&gt;审核中  2-&gt;审核通过   3-&gt;审核未通过   4-&gt;禁用   7-&gt;过期   11-&gt;待审核
+    ///
     /// Wire name: `StatusDesc`.
     pub status_desc: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: Option<String>,
 }

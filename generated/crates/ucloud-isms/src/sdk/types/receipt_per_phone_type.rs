@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ReceiptPerPhone {
     /// 手机号码
+    ///
     /// Wire name: `Phone`.
     pub phone: Option<String>,
     /// 回执码
+    ///
     /// Wire name: `ReceiptCode`.
     pub receipt_code: Option<String>,
     /// 回执结果描述
+    ///
     /// Wire name: `ReceiptDesc`.
     pub receipt_desc: Option<String>,
     /// 回执结果(发送成功、发送失败、状态未知)
+    ///
     /// Wire name: `ReceiptResult`.
     pub receipt_result: Option<String>,
     /// 回执返回时间
+    ///
     /// Wire name: `ReceiptTime`.
     pub receipt_time: Option<i64>,
     /// SessionId
+    ///
     /// Wire name: `SessionId`.
     pub session_id: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateNLBListener`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_nlb_listener::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateNlbListenerRequest, ::runtime::BuildError> {

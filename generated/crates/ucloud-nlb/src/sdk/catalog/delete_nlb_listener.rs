@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteNLBListener`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_nlb_listener::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteNlbListenerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateNLBListenerAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_nlb_listener_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateNlbListenerAttributeRequest, ::runtime::BuildError> {

@@ -5,33 +5,43 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddNlbTargetsParamTargets {
     /// 服务节点是否启用
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 服务节点的端口，限定取值：\[1-65535\]
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 服务节点所在地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 服务节点的IP。在IP类型时，必传
+    ///
     /// Wire name: `ResourceIP`.
     pub resource_ip: Option<String>,
     /// 服务节点的资源ID。在非IP类型时，必传
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 服务节点的资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 服务节点的类型。限定枚举值："UHost" / "UNI"/"UPM"/"IP"，默认值："UHost"；非IP类型，如果该资源有多个IP，将只能添加主IP；非IP类型，展示时，会显示相关资源信息，IP类型只展示IP信息。
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 服务节点的子网资源ID。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 服务节点的VPC资源ID。在IP类型时，必传
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 服务节点的权重。限定取值：\[1-100\]，默认值1；仅在加权轮询、加权最小连接数算法时有效
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

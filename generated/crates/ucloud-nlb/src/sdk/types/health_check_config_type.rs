@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct HealthCheckConfig {
     /// 是否开启健康检查功能。
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 健康检查间隔时间限定取值：\[1-60\] 单位秒默认 2s
+    ///
     /// Wire name: `Interval`.
     pub interval: Option<i64>,
     /// 健康检查最大失败数限定取值：\[1-10\] 默认 3
+    ///
     /// Wire name: `MaxFail`.
     pub max_fail: Option<i64>,
     /// 健康检查最小成功数限定取值：\[1-10\] 默认 3
+    ///
     /// Wire name: `MinSuccess`.
     pub min_success: Option<i64>,
     /// 健康检查探测端口说明：限定取值：\[1-65535\]
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// UDP" 检查模式的请求字符串"HTTP" 检查模式的请求 json 字符串
+    ///
     /// Wire name: `ReqMsg`.
     pub req_msg: Option<String>,
     /// "UDP" 检查模式的预期响应字符串"HTTP" 检查模式的响应状态码
+    ///
     /// Wire name: `ResMsg`.
     pub res_msg: Option<String>,
     /// 健康检查方式限定取值："Port"/"UDP"/"Ping" /"HTTP"默认值：“Port”
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

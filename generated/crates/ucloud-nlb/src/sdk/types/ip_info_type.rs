@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct IpInfo {
     /// 网络模式，限定枚举值："Internet" / "Intranet"
+    ///
     /// Wire name: `AddressType`.
     pub address_type: Option<String>,
     /// 带宽值。单位 M
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 带宽类型，限定枚举值：0（普通带宽）/ 1（共享带宽）
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<i64>,
     /// IP 地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP协议版本，限定枚举值："IPv4" / "IPv6"
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 唯一标识 ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 外网IP的运营商信息，限定枚举值："Telecom" / "Unicom"/"International"/"Bgp"/"Duplet"/"BGPPro"/"China-mobile"/"Anycast"
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// IP 类型，1（前向 IP）/ 2（后向 IP）
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }

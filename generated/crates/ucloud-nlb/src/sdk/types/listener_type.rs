@@ -8,39 +8,51 @@ use super::{HealthCheckConfig, Target};
 #[non_exhaustive]
 pub struct Listener {
     /// 端口范围的结束端口
+    ///
     /// Wire name: `EndPort`.
     pub end_port: Option<i64>,
     /// 传递源 IP 方法。限定取值："" / "None" / "Toa"/"ProxyProto"，空字符串和 None 代表关闭。
+    ///
     /// Wire name: `ForwardSrcIPMethod`.
     pub forward_src_ip_method: Option<String>,
     /// 见 **HealthCheckConfig** 模型定义
+    ///
     /// Wire name: `HealthCheckConfig`.
     pub health_check_config: Option<HealthCheckConfig>,
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
     /// 监听器的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 监听协议，限定取值："TCP"/"UDP"
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 监听器的备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 负载均衡算法，限定取值："RoundRobin"/"SourceHash"/"LeastConn"/"WeightLeastConn "/"WeightRoundRobin "
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// 端口范围的起始端口
+    ///
     /// Wire name: `StartPort`.
     pub start_port: Option<i64>,
     /// listener 健康状态，"Healthy"/"Unhealthy"/"PartialHealth"/"None"
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 会话保持超时时间。单位：秒，0表示不开启会话保持
+    ///
     /// Wire name: `StickinessTimeout`.
     pub stickiness_timeout: Option<i64>,
     /// 见 **Target** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<Target>,
 }

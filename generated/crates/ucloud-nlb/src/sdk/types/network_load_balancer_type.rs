@@ -8,48 +8,63 @@ use super::{IpInfo, Listener};
 #[non_exhaustive]
 pub struct NetworkLoadBalancer {
     /// 是否开启自动续费
+    ///
     /// Wire name: `AutoRenewEnabled`.
     pub auto_renew_enabled: Option<bool>,
     /// 付费模式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 负载均衡实例创建时间。格式为 Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 负载均衡实例的转发模式
+    ///
     /// Wire name: `ForwardingMode`.
     pub forwarding_mode: Option<String>,
     /// 见 **IPInfo** 模型定义
+    ///
     /// Wire name: `IPInfos`.
     pub ip_infos: Vec<IpInfo>,
     /// 负载均衡实例支持的IP协议版本
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 见 **Listener** 模型定义
+    ///
     /// Wire name: `Listeners`.
     pub listeners: Vec<Listener>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `NLBId`.
     pub nlb_id: Option<String>,
     /// 负载均衡实例的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 有效期（计费）
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<i64>,
     /// 负载均衡实例的备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// NLB 状态：Normal-正常；Closed-欠费停服；Deleted 已删除
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 负载均衡实例所属的子网资源ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 负载均衡实例所属的业务组ID
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 负载均衡实例所属的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct PriceDetail {
     /// 负载均衡付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 用户折后价，单位“元”。CustomPrice=OriginalPrice*用户折扣
+    ///
     /// Wire name: `CustomPrice`.
     pub custom_price: Option<f64>,
     /// 购买负载均衡的原价，单位“元”
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 购买负载均衡的实际价格，单位“元”
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 资源有效期，以Unix Timestamp表示
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

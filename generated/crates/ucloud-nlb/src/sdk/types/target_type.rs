@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct Target {
     /// 服务节点是否开启
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 服务节点的标识 ID说明：添加服务节点的时候无需传更新服务节点属性时必传
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 服务节点的端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 服务节点所在地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 服务节点的IP。在IP类型时，必传
+    ///
     /// Wire name: `ResourceIP`.
     pub resource_ip: Option<String>,
     /// 服务节点的资源ID。在非IP类型时，必传
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 服务节点的资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 服务节点的类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 服务节点的健康检查状态说明：描述服务节点信息时显示限定枚举值："Healthy"/"Unhealthy"
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 服务节点的子网资源ID。在IP类型时，必传
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 服务节点的VPC资源ID。在IP类型时，必传
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 服务节点的权重。支持更新
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateNlbListenerAttributeParamHealthCheckConfig {
     /// 是否开启健康检查功能。暂时不支持关闭，默认 true
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 健康检查探测端口 说明： 限定取值：\[1-65535\]
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// UDP" 检查模式的请求字符串
+    ///
     /// Wire name: `ReqMsg`.
     pub req_msg: Option<String>,
     /// "UDP" 检查模式的预期响应字符串
+    ///
     /// Wire name: `ResMsg`.
     pub res_msg: Option<String>,
     /// 健康检查方式 限定取值："Port"/"UDP"/"Ping" 默认值：“Port”
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

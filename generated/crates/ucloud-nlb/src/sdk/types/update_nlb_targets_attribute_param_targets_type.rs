@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateNlbTargetsAttributeParamTargets {
     /// 是否禁用服务节点
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 服务节点的ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 服务节点的权重。限定取值：\[1-100\]，默认值1；仅在加权轮询、加权最小连接数算法时有效
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

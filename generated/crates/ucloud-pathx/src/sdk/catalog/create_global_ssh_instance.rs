@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateGlobalSSHInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_global_ssh_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateGlobalSshInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePathXSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_path_xssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePathXsslRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUGA3Port`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_uga3_port::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUga3PortRequest, ::runtime::BuildError> {

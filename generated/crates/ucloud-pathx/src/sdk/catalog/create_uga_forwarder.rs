@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUGAForwarder`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_uga_forwarder::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUgaForwarderRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteGlobalSSHInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_global_ssh_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteGlobalSshInstanceRequest, ::runtime::BuildError> {

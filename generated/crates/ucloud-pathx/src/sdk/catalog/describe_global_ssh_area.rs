@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeGlobalSSHArea`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_global_ssh_area::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeGlobalSshAreaRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUPathTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_path_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUPathTemplateRequest, ::runtime::BuildError> {

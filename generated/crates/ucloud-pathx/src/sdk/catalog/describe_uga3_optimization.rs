@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUGA3Optimization`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_uga3_optimization::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUga3OptimizationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetGlobalSSHTraffic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_global_ssh_traffic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetGlobalSshTrafficRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetGlobalSSHUpdatePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_global_ssh_update_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetGlobalSshUpdatePriceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetPathXMetric`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_path_x_metric::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetPathXMetricRequest, ::runtime::BuildError> {

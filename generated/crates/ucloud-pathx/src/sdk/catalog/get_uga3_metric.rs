@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUGA3Metric`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_uga3_metric::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUga3MetricRequest, ::runtime::BuildError> {

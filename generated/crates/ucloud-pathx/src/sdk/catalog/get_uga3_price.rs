@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUGA3Price`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_uga3_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUga3PriceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyGlobalSSHPort`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_global_ssh_port::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyGlobalSshPortRequest, ::runtime::BuildError> {

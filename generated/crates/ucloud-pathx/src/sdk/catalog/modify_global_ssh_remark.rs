@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyGlobalSSHRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_global_ssh_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyGlobalSshRemarkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyGlobalSSHType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_global_ssh_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyGlobalSshTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUPathTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_path_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUPathTemplateRequest, ::runtime::BuildError> {

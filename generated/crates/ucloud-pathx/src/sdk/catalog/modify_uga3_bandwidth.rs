@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUGA3Bandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_uga3_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUga3BandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UGAUnBindUPath`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::uga_un_bind_u_path::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UgaUnBindUPathRequest, ::runtime::BuildError> {

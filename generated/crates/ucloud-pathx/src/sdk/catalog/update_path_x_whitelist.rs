@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePathXWhitelist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_path_x_whitelist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePathXWhitelistRequest, ::runtime::BuildError> {

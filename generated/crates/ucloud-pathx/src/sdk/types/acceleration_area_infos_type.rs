@@ -7,10 +7,10 @@ use super::SrcAreaInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccelerationAreaInfos {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
     /// 见 **SrcAreaInfo** 模型定义
+    ///
     /// Wire name: `AccelerationNodes`.
     pub acceleration_nodes: Vec<SrcAreaInfo>,
 }

@@ -7,13 +7,12 @@ use super::NodeDelays;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccelerationInfo {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AccelerationName`.
     pub acceleration_name: Option<String>,
     /// 见 **NodeDelays** 模型定义
+    ///
     /// Wire name: `NodeInfo`.
     pub node_info: Vec<NodeDelays>,
 }

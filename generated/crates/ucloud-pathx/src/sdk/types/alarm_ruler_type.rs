@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct AlarmRuler {
     /// 告警探测周期，单位秒
+    ///
     /// Wire name: `AlarmFrequency`.
     pub alarm_frequency: Option<i64>,
     /// 收敛策略，可选范围 \['Exponential','Continuous','Once'\]，分别对应指数递增、连续告警、单次告警
+    ///
     /// Wire name: `AlarmStrategy`.
     pub alarm_strategy: Option<String>,
     /// 告警模板策略ID
+    ///
     /// Wire name: `AlarmTemplateRuleId`.
     pub alarm_template_rule_id: Option<i64>,
     /// 比较策略，可选 \['GE','LE'\]  分别代表不小于和不大于
+    ///
     /// Wire name: `Compare`.
     pub compare: Option<String>,
     /// 联系组ID
+    ///
     /// Wire name: `ContactGroupId`.
     pub contact_group_id: Option<i64>,
     /// 告警指标名称, 所有n的个数必须一致。目前仅允许以下四项：UpathNetworkOut:出向带宽，UpathNetworkIn:入向带宽，UpathNetworkOutUsage:出向带宽使用率，UpathNetworkInUsage:入向带宽使用率
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 告警阈值，带宽使用率的阈值范围是\[50,100\]的正整数，带宽告警阈值为1000000的倍数, 如大于2Mbps则告警 阈值应该传 2000000
+    ///
     /// Wire name: `Threshold`.
     pub threshold: Option<i64>,
     /// 告警触发周期（次数）
+    ///
     /// Wire name: `TriggerCount`.
     pub trigger_count: Option<i64>,
 }

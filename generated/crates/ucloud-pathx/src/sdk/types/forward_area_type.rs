@@ -5,22 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ForwardArea {
-    /// (No description in the spec.)
     /// Wire name: `Area`.
     pub area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ContinentCode`.
     pub continent_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CountryCode`.
     pub country_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FlagEmoji`.
     pub flag_emoji: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FlagUnicode`.
     pub flag_unicode: Option<String>,
 }

@@ -7,55 +7,44 @@ use super::{AccelerationAreaInfos, ForwardTask, OutPublicIpInfo};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ForwardInfo {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
     /// 见 **AccelerationAreaInfos** 模型定义
+    ///
     /// Wire name: `AccelerationAreaInfos`.
     pub acceleration_area_infos: Vec<AccelerationAreaInfos>,
-    /// (No description in the spec.)
     /// Wire name: `AccelerationAreaName`.
     pub acceleration_area_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `CName`.
     pub c_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 见 **OutPublicIpInfo** 模型定义
+    ///
     /// Wire name: `EgressIpList`.
     pub egress_ip_list: Vec<OutPublicIpInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `IPList`.
     pub ip_list: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OriginArea`.
     pub origin_area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OriginAreaCode`.
     pub origin_area_code: Option<String>,
     /// 见 **ForwardTask** 模型定义
+    ///
     /// Wire name: `PortSets`.
     pub port_sets: Vec<ForwardTask>,
-    /// (No description in the spec.)
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }

@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ForwardTask {
-    /// (No description in the spec.)
     /// Wire name: `Port`.
     pub port: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `RSPort`.
     pub rs_port: Option<i64>,
 }

@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GlobalSshArea {
-    /// (No description in the spec.)
     /// Wire name: `Area`.
     pub area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `RegionSet`.
     pub region_set: Vec<String>,
 }

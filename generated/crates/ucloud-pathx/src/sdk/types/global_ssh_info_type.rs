@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct GlobalSshInfo {
     /// GlobalSSH分配的加速域名。
+    ///
     /// Wire name: `AcceleratingDomain`.
     pub accelerating_domain: Option<String>,
     /// 被SSH访问的IP所在地区
+    ///
     /// Wire name: `Area`.
     pub area: Option<String>,
     /// globalssh Ultimate带宽包大小
+    ///
     /// Wire name: `BandwidthPackage`.
     pub bandwidth_package: Option<i64>,
     /// 支付周期，如Month,Year,Dynamic等
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 资源创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 加速域名当前可用性检测结果 HashMap 结构 0表示可用, 1 表示有污染
+    ///
     /// Wire name: `DomainStatus`.
     pub domain_status: Option<String>,
     /// 是否过期
+    ///
     /// Wire name: `Expire`.
     pub expire: Option<bool>,
     /// 资源过期时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// GlobalSSH分配的其他可用加速域名列表
+    ///
     /// Wire name: `ExtraDomain`.
     pub extra_domain: Vec<String>,
     /// InstanceType为Basic版本时，需要展示具体分配的转发机房
+    ///
     /// Wire name: `ForwardRegion`.
     pub forward_region: Option<String>,
     /// InstanceType等于Free时，由系统自动分配，不等于源站Port值。InstanceType不等于Free时，与源站Port值相同。
+    ///
     /// Wire name: `GlobalSSHPort`.
     pub global_ssh_port: Option<i64>,
     /// 是否开启EIP IPV6 接入,Flase:未开启
+    ///
     /// Wire name: `IPV6Access`.
     pub ipv6_access: Option<bool>,
     /// 实例ID，资源唯一标识
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 枚举值：\["Enterprise","Basic","Free","Welfare"\], 分别代表企业版，基础版本，免费版本，较早的公测免费版
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 源站服务器监听的SSH端口，windows系统为RDP端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 被SSH访问的源站 IPv4地址。
+    ///
     /// Wire name: `TargetIP`.
     pub target_ip: Option<String>,
 }

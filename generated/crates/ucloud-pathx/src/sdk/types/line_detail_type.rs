@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct LineDetail {
     /// 线路源
+    ///
     /// Wire name: `LineFrom`.
     pub line_from: Option<String>,
     /// 线路源中文名称
+    ///
     /// Wire name: `LineFromName`.
     pub line_from_name: Option<String>,
     /// 线路计费Id
+    ///
     /// Wire name: `LineId`.
     pub line_id: Option<String>,
     /// 线路目的
+    ///
     /// Wire name: `LineTo`.
     pub line_to: Option<String>,
     /// 线路目的中文名称
+    ///
     /// Wire name: `LineToName`.
     pub line_to_name: Option<String>,
 }

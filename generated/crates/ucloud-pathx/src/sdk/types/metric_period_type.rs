@@ -8,15 +8,19 @@ use super::MatricPoint;
 #[non_exhaustive]
 pub struct MetricPeriod {
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkIn`.
     pub network_in: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkInUsage`.
     pub network_in_usage: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkOut`.
     pub network_out: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkOutUsage`.
     pub network_out_usage: Vec<MatricPoint>,
 }

@@ -5,37 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NodeDelays {
-    /// (No description in the spec.)
     /// Wire name: `Area`.
     pub area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CountryCode`.
     pub country_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FlagEmoji`.
     pub flag_emoji: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FlagUnicode`.
     pub flag_unicode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Latency`.
     pub latency: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `LatencyInternet`.
     pub latency_internet: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `LatencyOptimization`.
     pub latency_optimization: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `Loss`.
     pub loss: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `LossInternet`.
     pub loss_internet: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `LossOptimization`.
     pub loss_optimization: Option<f64>,
 }

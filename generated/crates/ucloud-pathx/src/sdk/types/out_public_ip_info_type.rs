@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OutPublicIpInfo {
     /// 线路回源节点机房代号
+    ///
     /// Wire name: `Area`.
     pub area: Option<String>,
     /// 线路回源节点EIP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
 }

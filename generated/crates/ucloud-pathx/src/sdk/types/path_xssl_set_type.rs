@@ -8,30 +8,39 @@ use super::SslBindedTargetSet;
 #[non_exhaustive]
 pub struct PathXsslSet {
     /// SSL证书的创建时间 时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 证书过期时间 时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **SSLBindedTargetSet** 模型定义
+    ///
     /// Wire name: `SSLBindedTargetSet`.
     pub ssl_binded_target_set: Vec<SslBindedTargetSet>,
     /// SSL证书内容
+    ///
     /// Wire name: `SSLContent`.
     pub ssl_content: Option<String>,
     /// SSL证书的Id
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
     /// SSL证书（用户证书、私钥、ca证书合并）内容md5值
+    ///
     /// Wire name: `SSLMD5`.
     pub sslmd5: Option<String>,
     /// SSL证书的名字
+    ///
     /// Wire name: `SSLName`.
     pub ssl_name: Option<String>,
     /// 证书来源，0：用户上传 1: 免费颁发
+    ///
     /// Wire name: `SourceType`.
     pub source_type: Option<i64>,
     /// 证书域名
+    ///
     /// Wire name: `SubjectName`.
     pub subject_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PathXugaInfo {
     /// 源站域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 源站IP列表，多个值由半角英文逗号相隔
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Vec<String>,
     /// 加速配置ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: Option<String>,
 }

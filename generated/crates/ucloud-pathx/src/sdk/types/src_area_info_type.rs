@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SrcAreaInfo {
-    /// (No description in the spec.)
     /// Wire name: `Area`.
     pub area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FlagEmoji`.
     pub flag_emoji: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FlagUnicode`.
     pub flag_unicode: Option<String>,
 }

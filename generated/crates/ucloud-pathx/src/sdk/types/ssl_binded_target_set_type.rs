@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SslBindedTargetSet {
     /// SSL证书绑定到的实例ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// SSL证书绑定到的实例名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TrafficDailyRecently {
     /// 日期
+    ///
     /// Wire name: `Day`.
     pub day: Option<String>,
     /// 日流量(单位GB)
+    ///
     /// Wire name: `TrafficUnitGB`.
     pub traffic_unit_gb: Option<String>,
     /// 日流量(单位MB)
+    ///
     /// Wire name: `TrafficUnitMB`.
     pub traffic_unit_mb: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TrafficDaily {
     /// Yes:已扣费, No:未扣费
+    ///
     /// Wire name: `BillingState`.
     pub billing_state: Option<String>,
     /// 日期
+    ///
     /// Wire name: `Date`.
     pub date: Option<i64>,
     /// 流量（单位GB）
+    ///
     /// Wire name: `Traffic`.
     pub traffic: Option<i64>,
 }

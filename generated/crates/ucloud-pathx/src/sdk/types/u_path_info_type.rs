@@ -8,39 +8,51 @@ use super::{OutPublicIpInfo, PathXugaInfo};
 #[non_exhaustive]
 pub struct UPathInfo {
     /// 带宽，单位Mbps
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 计费模式，默认为Month 按月收费,可选范围\['Month','Year','Dynamic'\]
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// UPath创建的时间，10位时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// UPath的过期时间，10位时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 线路入口名称
+    ///
     /// Wire name: `LineFromName`.
     pub line_from_name: Option<String>,
     /// 选择的线路
+    ///
     /// Wire name: `LineId`.
     pub line_id: Option<String>,
     /// 线路出口名称
+    ///
     /// Wire name: `LineToName`.
     pub line_to_name: Option<String>,
     /// UPath实例名字
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **OutPublicIpInfo** 模型定义
+    ///
     /// Wire name: `OutPublicIpList`.
     pub out_public_ip_list: Vec<OutPublicIpInfo>,
     /// 是否为后付费实例
+    ///
     /// Wire name: `PostPaid`.
     pub post_paid: Option<bool>,
     /// 见 **PathXUGAInfo** 模型定义
+    ///
     /// Wire name: `UGAList`.
     pub uga_list: Vec<PathXugaInfo>,
     /// UPath加速线路实例ID
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct UPathSet {
     /// 带宽 Mbps, 1~800Mbps
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 线路起点英文代号，加速区域
+    ///
     /// Wire name: `LineFrom`.
     pub line_from: Option<String>,
     /// 线路起点中文名字，加速区域
+    ///
     /// Wire name: `LineFromName`.
     pub line_from_name: Option<String>,
     /// 线路ID
+    ///
     /// Wire name: `LineId`.
     pub line_id: Option<String>,
     /// 线路对端英文代号，源站区域
+    ///
     /// Wire name: `LineTo`.
     pub line_to: Option<String>,
     /// 线路对端中文名字，源站区域
+    ///
     /// Wire name: `LineToName`.
     pub line_to_name: Option<String>,
     /// UPath 实例ID
+    ///
     /// Wire name: `UPathId`.
     pub u_path_id: Option<String>,
     /// UPath名字
+    ///
     /// Wire name: `UPathName`.
     pub u_path_name: Option<String>,
 }

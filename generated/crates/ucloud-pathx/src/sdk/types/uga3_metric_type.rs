@@ -8,39 +8,51 @@ use super::MatricPoint;
 #[non_exhaustive]
 pub struct Uga3Metric {
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `ConnectCount`.
     pub connect_count: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `ConnectCountSubline`.
     pub connect_count_subline: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `Delay`.
     pub delay: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `DelayPromote`.
     pub delay_promote: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `DelayPromoteSubline`.
     pub delay_promote_subline: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `DelaySubline`.
     pub delay_subline: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkIn`.
     pub network_in: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkInSubline`.
     pub network_in_subline: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkInUsage`.
     pub network_in_usage: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkOut`.
     pub network_out: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkOutSubline`.
     pub network_out_subline: Vec<MatricPoint>,
     /// 见 **MatricPoint** 模型定义
+    ///
     /// Wire name: `NetworkOutUsage`.
     pub network_out_usage: Vec<MatricPoint>,
 }

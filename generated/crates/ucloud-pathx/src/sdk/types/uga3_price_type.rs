@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Uga3Price {
-    /// (No description in the spec.)
     /// Wire name: `AccelerationArea`.
     pub acceleration_area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AccelerationAreaName`.
     pub acceleration_area_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AccelerationBandwidthPrice`.
     pub acceleration_bandwidth_price: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `AccelerationForwarderPrice`.
     pub acceleration_forwarder_price: Option<f64>,
 }

@@ -8,36 +8,47 @@ use super::{OutPublicIpInfo, UPathSet, UgaaTask, Ugal4Forwarder, Ugal7Forwarder}
 #[non_exhaustive]
 pub struct UgaaInfo {
     /// 加速域名，请在加速区域配置您的业务域名的CName记录值为加速域名
+    ///
     /// Wire name: `CName`.
     pub c_name: Option<String>,
     /// 源站域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 源站IP列表，多个值由半角英文逗号相隔
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Vec<String>,
     /// 见 **UGAL4Forwarder** 模型定义
+    ///
     /// Wire name: `L4ForwarderSet`.
     pub l4_forwarder_set: Vec<Ugal4Forwarder>,
     /// 见 **UGAL7Forwarder** 模型定义
+    ///
     /// Wire name: `L7ForwarderSet`.
     pub l7_forwarder_set: Vec<Ugal7Forwarder>,
     /// 源站所在区域，加速实例在绑定线路后会自动设置该值。console页面上通过该值过滤加速实例可以绑定的upath实例。注意：缺少该值会导致在console上无法修改线路
+    ///
     /// Wire name: `Location`.
     pub location: Option<String>,
     /// 见 **OutPublicIpInfo** 模型定义
+    ///
     /// Wire name: `OutPublicIpList`.
     pub out_public_ip_list: Vec<OutPublicIpInfo>,
     /// 见 **UGAATask** 模型定义
+    ///
     /// Wire name: `TaskSet`.
     pub task_set: Vec<UgaaTask>,
     /// 加速配置实例ID
+    ///
     /// Wire name: `UGAId`.
     pub uga_id: Option<String>,
     /// 加速配置名称
+    ///
     /// Wire name: `UGAName`.
     pub uga_name: Option<String>,
     /// 见 **UPathSet** 模型定义
+    ///
     /// Wire name: `UPathSet`.
     pub u_path_set: Vec<UPathSet>,
 }

@@ -8,45 +8,59 @@ use super::LineDetail;
 #[non_exhaustive]
 pub struct UgaaLine {
     /// 加速国家区域国旗代码
+    ///
     /// Wire name: `FlagUnicodeFrom`.
     pub flag_unicode_from: Option<String>,
     /// 源站所在国家区域国旗代码
+    ///
     /// Wire name: `FlagUnicodeTo`.
     pub flag_unicode_to: Option<String>,
     /// 后付费线路上限带宽与保底带宽的固定比例，正整数
+    ///
     /// Wire name: `GuaranteedBandwidthProportion`.
     pub guaranteed_bandwidth_proportion: Option<i64>,
     /// 见 **LineDetail** 模型定义
+    ///
     /// Wire name: `LineDetail`.
     pub line_detail: Vec<LineDetail>,
     /// 线路源
+    ///
     /// Wire name: `LineFrom`.
     pub line_from: Option<String>,
     /// 线路源中文名称
+    ///
     /// Wire name: `LineFromName`.
     pub line_from_name: Option<String>,
     /// 线路ID，可用于创建加速线路资源
+    ///
     /// Wire name: `LineId`.
     pub line_id: Option<String>,
     /// 线路目的
+    ///
     /// Wire name: `LineTo`.
     pub line_to: Option<String>,
     /// 线路目的中文名称
+    ///
     /// Wire name: `LineToName`.
     pub line_to_name: Option<String>,
     /// 预付费线路可售最大带宽
+    ///
     /// Wire name: `MaxBandwidth`.
     pub max_bandwidth: Option<i64>,
     /// 后付费线路最大可售带宽
+    ///
     /// Wire name: `PostPaidMaxBandwidth`.
     pub post_paid_max_bandwidth: Option<i64>,
     /// 加速国家区域所属地区代码
+    ///
     /// Wire name: `RegionCategoryFrom`.
     pub region_category_from: Option<String>,
     /// 源站所在国家区域所属地区代码
+    ///
     /// Wire name: `RegionCategoryTo`.
     pub region_category_to: Option<String>,
     /// true:支持SD-WAN线路；false:不支持SD-WAN线路
+    ///
     /// Wire name: `SupportPublicNetwork`.
     pub support_public_network: Option<bool>,
 }

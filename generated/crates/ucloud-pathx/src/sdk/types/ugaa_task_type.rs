@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UgaaTask {
     /// 接入端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 转发协议，枚举值\["TCP"，"UDP"，"HTTPHTTP"，"HTTPSHTTP"，"HTTPSHTTPS"\]。TCP和UDP代表四层转发，其余为七层转发
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckSandboxCustomDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_sandbox_custom_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckSandboxCustomDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSandboxSite`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_sandbox_site::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSandboxSiteRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSandboxSiteCustomDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_sandbox_site_custom_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSandboxSiteCustomDomainRequest, ::runtime::BuildError> {

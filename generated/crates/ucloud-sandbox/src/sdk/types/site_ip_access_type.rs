@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SiteIpAccess {
     /// IP 列表
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Vec<String>,
     /// IP限制模式"":不限制IP“allow”:自定义白名单“deny”:自定义黑名单
+    ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
 }

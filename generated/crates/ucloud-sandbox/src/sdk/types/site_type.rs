@@ -8,45 +8,59 @@ use super::SiteIpAccess;
 #[non_exhaustive]
 pub struct Site {
     /// 访问码
+    ///
     /// Wire name: `AccessCode`.
     pub access_code: Option<String>,
     /// 连接密钥
+    ///
     /// Wire name: `ConnectKey`.
     pub connect_key: Option<String>,
     /// 自定义域名
+    ///
     /// Wire name: `CustomDomain`.
     pub custom_domain: Option<String>,
     /// 自定义域名签发错误信息
+    ///
     /// Wire name: `CustomDomainError`.
     pub custom_domain_error: Option<String>,
     /// 自定义域名签发状态
+    ///
     /// Wire name: `CustomDomainStatus`.
     pub custom_domain_status: Option<String>,
     /// 站点环境变量。格式：\["key=value"\]
+    ///
     /// Wire name: `Envs`.
     pub envs: Vec<String>,
     /// 站点访问地址
+    ///
     /// Wire name: `Host`.
     pub host: Option<String>,
     /// 站点ID
+    ///
     /// Wire name: `ID`.
     pub id: Option<String>,
     /// 见 **SiteIPAccess** 模型定义
+    ///
     /// Wire name: `IPAccess`.
     pub ip_access: Option<SiteIpAccess>,
     /// 站点Key ID
+    ///
     /// Wire name: `KeyID`.
     pub key_id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 是否就绪
+    ///
     /// Wire name: `Ready`.
     pub ready: Option<bool>,
     /// 沙箱ID
+    ///
     /// Wire name: `SandboxID`.
     pub sandbox_id: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSandboxSiteParamIpAccess {
     /// 访问限制IP，格式\["192.168.1.2","192.168.1.3"\]
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Option<String>,
     /// 访问模式，- ""：无IP限制- "allow":白名单模式- "deny":黑名单
+    ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
 }

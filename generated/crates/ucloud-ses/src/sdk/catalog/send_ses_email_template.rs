@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SendSESEmailTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::send_ses_email_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SendSesEmailTemplateRequest, ::runtime::BuildError> {

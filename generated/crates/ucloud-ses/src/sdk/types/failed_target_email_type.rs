@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct FailedTargetEmail {
     /// 密送
+    ///
     /// Wire name: `Bcc`.
     pub bcc: Vec<String>,
     /// 抄送
+    ///
     /// Wire name: `Cc`.
     pub cc: Vec<String>,
     /// 收件邮箱
+    ///
     /// Wire name: `EmailAddress`.
     pub email_address: Option<String>,
     /// 失败原因
+    ///
     /// Wire name: `FailureReason`.
     pub failure_reason: Option<String>,
     /// 模版变量
+    ///
     /// Wire name: `TemplateVariableParams`.
     pub template_variable_params: Vec<String>,
     /// 收件人
+    ///
     /// Wire name: `To`.
     pub to: Option<String>,
 }

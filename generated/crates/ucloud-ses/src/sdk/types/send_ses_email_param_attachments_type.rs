@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SendSesEmailParamAttachments {
     /// MIME 类型，如： application/pdf
+    ///
     /// Wire name: `ContentType`.
     pub content_type: Option<String>,
     /// 附件内容（Base64 编码），单次请求最多 10 个附件；总大小不超过 10MB
+    ///
     /// Wire name: `Data`.
     pub data: Option<String>,
     /// 附件文件名
+    ///
     /// Wire name: `Filename`.
     pub filename: Option<String>,
 }

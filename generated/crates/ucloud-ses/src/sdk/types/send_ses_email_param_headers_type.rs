@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SendSesEmailParamHeaders {
     /// 邮件头名称，最多 20 个且仅允许字母、数字和 -（正则 ^\[A-Za-z0-9-\]+$）。禁止使用保留名称：From/To/Cc/Bcc/Subject/Reply-To/Content-Type/Mime-Version，以及 X-SES- 前缀（均不区分大小写）。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 邮件头值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SendSesEmailTemplateParamEmailContent {
     /// 密送（抄送+密送总数量不能超过100）
+    ///
     /// Wire name: `Bcc`.
     pub bcc: Option<Vec<String>>,
     /// 抄送（抄送+密送总数量不能超过100）
+    ///
     /// Wire name: `Cc`.
     pub cc: Option<Vec<String>>,
     /// 模版变量，格式 variableName{##}variableValue （例：{"name{##}Tom", "code{##}1234"}）
+    ///
     /// Wire name: `TemplateVariableParams`.
     pub template_variable_params: Option<Vec<String>>,
     /// 收件人，最多100条
+    ///
     /// Wire name: `To`.
     pub to: Option<String>,
 }

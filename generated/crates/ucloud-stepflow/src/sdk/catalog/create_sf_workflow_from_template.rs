@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSFWorkflowFromTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_sf_workflow_from_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSfWorkflowFromTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetSFWorkflowTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_sf_workflow_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetSfWorkflowTemplateRequest, ::runtime::BuildError> {

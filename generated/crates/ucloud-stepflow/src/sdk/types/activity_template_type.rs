@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ActivityTemplate {
     /// Activity的输入
+    ///
     /// Wire name: `Input`.
     pub input: Option<String>,
     /// Activity的名字
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 下一个Activity的名字
+    ///
     /// Wire name: `Next`.
     pub next: Option<String>,
     /// Activity的输出，详见Param
+    ///
     /// Wire name: `Output`.
     pub output: Vec<String>,
     /// Activity的重试次数
+    ///
     /// Wire name: `RetryTimes`.
     pub retry_times: Option<String>,
     /// Activity的超时时间
+    ///
     /// Wire name: `Timeout`.
     pub timeout: Option<String>,
     /// Activity的类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Param {
     /// 参数名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 参数类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 参数值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

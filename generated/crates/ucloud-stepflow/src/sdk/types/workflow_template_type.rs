@@ -8,12 +8,15 @@ use super::{ActivityTemplate, Param};
 #[non_exhaustive]
 pub struct WorkflowTemplate {
     /// 见 **ActivityTemplate** 模型定义
+    ///
     /// Wire name: `Activites`.
     pub activites: Vec<ActivityTemplate>,
     /// 见 **Param** 模型定义
+    ///
     /// Wire name: `Input`.
     pub input: Vec<Param>,
     /// 见 **Param** 模型定义
+    ///
     /// Wire name: `Output`.
     pub output: Vec<Param>,
 }

@@ -6,16 +6,20 @@
 #[non_exhaustive]
 pub struct Credentials {
     /// 密钥ID。
+    ///
     /// Wire name: `AccessKeyId`.
     pub access_key_id: Option<String>,
     /// 密钥Secret。
+    ///
     /// Wire name: `AccessKeySecret`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub access_key_secret: Option<::runtime::Sensitive<String>>,
     /// Token到期失效时间（UTC时间）。
+    ///
     /// Wire name: `Expiration`.
     pub expiration: Option<String>,
     /// 安全令牌。
+    ///
     /// Wire name: `SecurityToken`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub security_token: Option<::runtime::Sensitive<String>>,

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateTiDBService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_ti_db_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateTiDbServiceRequest, ::runtime::BuildError> {

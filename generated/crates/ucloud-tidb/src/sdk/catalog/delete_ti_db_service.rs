@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteTiDBService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ti_db_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteTiDbServiceRequest, ::runtime::BuildError> {

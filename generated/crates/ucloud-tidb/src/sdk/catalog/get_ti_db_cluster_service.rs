@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetTiDBClusterService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ti_db_cluster_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetTiDbClusterServiceRequest, ::runtime::BuildError> {

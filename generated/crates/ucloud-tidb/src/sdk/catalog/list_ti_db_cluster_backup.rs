@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListTiDBClusterBackup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_ti_db_cluster_backup::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListTiDbClusterBackupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListTiDBClusterRestore`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_ti_db_cluster_restore::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListTiDbClusterRestoreRequest, ::runtime::BuildError> {

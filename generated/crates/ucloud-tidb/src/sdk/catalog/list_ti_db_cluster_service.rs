@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListTiDBClusterService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_ti_db_cluster_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListTiDbClusterServiceRequest, ::runtime::BuildError> {

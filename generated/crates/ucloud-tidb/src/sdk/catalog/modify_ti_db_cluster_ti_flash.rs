@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTiDBClusterTiFlash`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ti_db_cluster_ti_flash::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTiDbClusterTiFlashRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyTiDBClusterUhostDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ti_db_cluster_uhost_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTiDbClusterUhostDiskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetTiDBConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_ti_db_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetTiDbConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartTiDBClusterRestore`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_ti_db_cluster_restore::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartTiDbClusterRestoreRequest, ::runtime::BuildError> {

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BackupData {
     /// 备份结束时间
+    ///
     /// Wire name: `BackupEndTime`.
     pub backup_end_time: Option<i64>,
     /// 备份 ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 备份文件大小，单位：MB
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份起始时间
+    ///
     /// Wire name: `BackupStartTime`.
     pub backup_start_time: Option<i64>,
     /// 备份方式
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 备份状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTiDbClusterServiceParamNodeConfig {
     /// 节点规格ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: String,
     /// 节点磁盘容量
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: i64,
     /// 节点数量
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: i64,
     /// 节点类型
+    ///
     /// Wire name: `ServerType`.
     pub server_type: String,
 }

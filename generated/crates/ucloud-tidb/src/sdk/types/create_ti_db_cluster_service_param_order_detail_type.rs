@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTiDbClusterServiceParamOrderDetail {
     /// 计费项数量
+    ///
     /// Wire name: `Multiple`.
     pub multiple: i64,
     /// 计费项名称，CPU / MEM / DISK
+    ///
     /// Wire name: `ProductName`.
     pub product_name: String,
 }

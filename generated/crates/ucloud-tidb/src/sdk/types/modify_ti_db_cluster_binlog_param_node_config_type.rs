@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTiDbClusterBinlogParamNodeConfig {
     /// 节点配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: String,
     /// 节点磁盘大小
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: i64,
     /// 节点个数
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: i64,
     /// 节点角色
+    ///
     /// Wire name: `ServerType`.
     pub server_type: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTiDbClusterNodeParamNodeConfig {
     /// 节点配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: String,
     /// 节点个数
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: i64,
     /// 节点角色
+    ///
     /// Wire name: `ServerType`.
     pub server_type: String,
 }

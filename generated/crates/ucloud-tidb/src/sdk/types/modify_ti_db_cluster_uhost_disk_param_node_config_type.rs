@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTiDbClusterUhostDiskParamNodeConfig {
     /// 磁盘容量
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: i64,
     /// 节点角色
+    ///
     /// Wire name: `ServerType`.
     pub server_type: String,
 }

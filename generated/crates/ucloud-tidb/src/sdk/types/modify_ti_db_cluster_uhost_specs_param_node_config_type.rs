@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTiDbClusterUhostSpecsParamNodeConfig {
     /// 机器规格ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: String,
     /// 节点角色
+    ///
     /// Wire name: `ServerType`.
     pub server_type: String,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct RestoreData {
     /// 备份Id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 恢复的结束时间
+    ///
     /// Wire name: `RestoreEndTime`.
     pub restore_end_time: Option<i64>,
     /// 恢复的Id
+    ///
     /// Wire name: `RestoreId`.
     pub restore_id: Option<String>,
     /// 恢复的起始时间
+    ///
     /// Wire name: `RestoreStartTime`.
     pub restore_start_time: Option<i64>,
     /// 源实例Id
+    ///
     /// Wire name: `SourceServiceId`.
     pub source_service_id: Option<String>,
     /// 恢复的状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 目标实例Id
+    ///
     /// Wire name: `TargetServiceId`.
     pub target_service_id: Option<String>,
 }

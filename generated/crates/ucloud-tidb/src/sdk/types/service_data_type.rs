@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ServiceData {
     /// 服务ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
 }

@@ -5,7 +5,6 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceId {
-    /// (No description in the spec.)
     /// Wire name: `Id`.
     pub id: Option<String>,
 }

@@ -4,10 +4,8 @@
 /// `SetTiDBConfigParamConfigs` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetTiDbConfigParamConfigs {
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: String,
-    /// (No description in the spec.)
     /// Wire name: `Value`.
     pub value: String,
 }

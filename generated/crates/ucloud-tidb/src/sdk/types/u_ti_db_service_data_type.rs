@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct UTiDbServiceData {
     /// 自动备份状态
+    ///
     /// Wire name: `AutoBackup`.
     pub auto_backup: Option<String>,
     /// 集群Binlog服务状态
+    ///
     /// Wire name: `BinlogState`.
     pub binlog_state: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 容灾类型
+    ///
     /// Wire name: `DTType`.
     pub dt_type: Option<i64>,
     /// Dashboard地址
+    ///
     /// Wire name: `DashboardUrl`.
     pub dashboard_url: Option<String>,
     /// grafana地址
+    ///
     /// Wire name: `GrafanaUrl`.
     pub grafana_url: Option<String>,
     /// 集群ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 集群ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 集群名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 集群端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 集群状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 集群TiFlash服务状态
+    ///
     /// Wire name: `TiFlashState`.
     pub ti_flash_state: Option<String>,
     /// 私有网Id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 集群版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct UhostSpecs {
     /// 节点规格ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 节点规格名称
+    ///
     /// Wire name: `ConfigName`.
     pub config_name: Option<String>,
     /// CPU核数
+    ///
     /// Wire name: `CoreNum`.
     pub core_num: Option<i64>,
     /// 磁盘容量变更步长
+    ///
     /// Wire name: `DiskStep`.
     pub disk_step: Option<i64>,
     /// 最大磁盘容量
+    ///
     /// Wire name: `MaxDiskCapacity`.
     pub max_disk_capacity: Option<i64>,
     /// 内存
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 最小磁盘容量
+    ///
     /// Wire name: `MinDiskCapacity`.
     pub min_disk_capacity: Option<i64>,
     /// 节点类型
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
 }

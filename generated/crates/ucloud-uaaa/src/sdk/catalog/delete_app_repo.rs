@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteAppRepo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_app_repo::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAppRepoRequest, ::runtime::BuildError> {

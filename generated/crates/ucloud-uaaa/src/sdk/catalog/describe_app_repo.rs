@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAppRepo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_app_repo::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAppRepoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAppRepoPermitDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_app_repo_permit_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAppRepoPermitDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeAppRepoPostPaidRecord`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_app_repo_post_paid_record::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAppRepoPostPaidRecordRequest, ::runtime::BuildError> {

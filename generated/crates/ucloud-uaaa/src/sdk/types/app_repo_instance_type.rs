@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct AppRepoInstance {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间。格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用仓库描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 应用仓库实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 应用仓库名
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 应用仓库绑定的加速域名
+    ///
     /// Wire name: `RecordName`.
     pub record_name: Vec<String>,
     /// 应用仓库绑定的vpc 信息
+    ///
     /// Wire name: `VPC`.
     pub vpc: Vec<String>,
 }

@@ -8,9 +8,11 @@ use super::DomainInfo;
 #[non_exhaustive]
 pub struct DomainDetail {
     /// 见 **DomainInfo** 模型定义
+    ///
     /// Wire name: `Info`.
     pub info: Option<DomainInfo>,
     /// 见 **DomainInfo** 模型定义
+    ///
     /// Wire name: `Redirect`.
     pub redirect: Vec<DomainInfo>,
 }

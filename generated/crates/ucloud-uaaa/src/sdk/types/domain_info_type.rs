@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DomainInfo {
     /// 备注信息
+    ///
     /// Wire name: `Desc`.
     pub desc: Option<String>,
     /// 域名解析记录名称
+    ///
     /// Wire name: `DomainName`.
     pub domain_name: Option<String>,
 }

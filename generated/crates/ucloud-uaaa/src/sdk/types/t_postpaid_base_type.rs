@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TPostpaidBase {
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 应用仓库资源ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 流量（单位: MB）
+    ///
     /// Wire name: `TrafficSum`.
     pub traffic_sum: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddMemberToProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_member_to_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddMemberToProjectRequest, ::runtime::BuildError> {

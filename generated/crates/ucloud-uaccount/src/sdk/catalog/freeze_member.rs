@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `FreezeMember`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::freeze_member::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<FreezeMemberRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InviteSubaccount`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::invite_subaccount::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InviteSubaccountRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCharacter`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_character::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCharacterRequest, ::runtime::BuildError> {

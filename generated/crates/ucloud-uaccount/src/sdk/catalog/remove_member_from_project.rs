@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveMemberFromProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_member_from_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveMemberFromProjectRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetNetworkMask`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_network_mask::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetNetworkMaskRequest, ::runtime::BuildError> {

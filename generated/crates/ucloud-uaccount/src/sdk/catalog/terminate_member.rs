@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TerminateMember`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::terminate_member::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateMemberRequest, ::runtime::BuildError> {

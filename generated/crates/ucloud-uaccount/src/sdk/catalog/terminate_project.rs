@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TerminateProject`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::terminate_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateProjectRequest, ::runtime::BuildError> {

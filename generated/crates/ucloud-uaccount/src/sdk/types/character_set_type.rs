@@ -8,18 +8,23 @@ use super::PermissionSet;
 #[non_exhaustive]
 pub struct CharacterSet {
     /// 角色描述
+    ///
     /// Wire name: `CharacterDescription`.
     pub character_description: Option<String>,
     /// 角色ID
+    ///
     /// Wire name: `CharacterId`.
     pub character_id: Option<String>,
     /// 角色名
+    ///
     /// Wire name: `CharacterName`.
     pub character_name: Option<String>,
     /// 可修改性
+    ///
     /// Wire name: `Modifiable`.
     pub modifiable: Option<bool>,
     /// 见 **PermissionSet** 模型定义
+    ///
     /// Wire name: `PermissionSet`.
     pub permission_set: Vec<PermissionSet>,
 }

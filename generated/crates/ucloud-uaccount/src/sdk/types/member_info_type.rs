@@ -8,56 +8,73 @@ use super::ProjectInfo;
 #[non_exhaustive]
 pub struct MemberInfo {
     /// 激活状态（0：未激活，1：已激活）
+    ///
     /// Wire name: `ActivateFlag`.
     pub activate_flag: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `Created`.
     pub created: Option<i64>,
     /// 默认项目
+    ///
     /// Wire name: `DefultProjectId`.
     pub defult_project_id: Option<String>,
     /// 是否主账号（0：子账号，1：主账号）
+    ///
     /// Wire name: `IsAdmin`.
     pub is_admin: Option<i64>,
     /// 是否有财务权限（0：无财务权限，1：有财务权限）
+    ///
     /// Wire name: `IsFinance`.
     pub is_finance: Option<i64>,
     /// 最后一次登录时间
+    ///
     /// Wire name: `LastLogin`.
     pub last_login: Option<i64>,
     /// 最后访问的机房
+    ///
     /// Wire name: `LastRegionId`.
     pub last_region_id: Option<String>,
     /// 成员邮箱
+    ///
     /// Wire name: `MemberEmail`.
     pub member_email: Option<String>,
     /// 成员名字
+    ///
     /// Wire name: `MemberName`.
     pub member_name: Option<String>,
     /// 成员手机
+    ///
     /// Wire name: `MemberPhone`.
     pub member_phone: Option<String>,
     /// 成员地址
+    ///
     /// Wire name: `MemberPosition`.
     pub member_position: Option<String>,
     /// 成员QQ
+    ///
     /// Wire name: `MemberQQ`.
     pub member_qq: Option<String>,
     /// 密码安全策略开启时间，格式：unix timestamp
+    ///
     /// Wire name: `PasswordPolicyDate`.
     pub password_policy_date: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 见 **ProjectInfo** 模型定义
+    ///
     /// Wire name: `ProjectSet`.
     pub project_set: Vec<ProjectInfo>,
     /// 公钥
+    ///
     /// Wire name: `PublicKey`.
     pub public_key: Option<String>,
     /// 状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// TOTP状态（0：未开启，1：已开启）
+    ///
     /// Wire name: `TOTPStatus`.
     pub totp_status: Option<i64>,
 }

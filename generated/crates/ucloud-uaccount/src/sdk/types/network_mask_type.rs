@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NetworkMask {
     /// API调用网络掩码，默认空字符串，不限制登录IP，多个IP以英文逗号分隔。
+    ///
     /// Wire name: `APINetworkMask`.
     pub api_network_mask: Option<String>,
     /// 登录网络掩码，默认空字符串，不限制登录IP，多个IP以英文逗号分隔。
+    ///
     /// Wire name: `LoginNetworkMask`.
     pub login_network_mask: Option<String>,
 }

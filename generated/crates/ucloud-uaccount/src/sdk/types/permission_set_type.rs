@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct PermissionSet {
     /// 有增权限的产品列表
+    ///
     /// Wire name: `Add`.
     pub add: Vec<String>,
     /// 有删权限的产品列表
+    ///
     /// Wire name: `Del`.
     pub del: Vec<String>,
     /// 有查权限的产品列表
+    ///
     /// Wire name: `Get`.
     pub get: Vec<String>,
     /// 有改权限的产品列表
+    ///
     /// Wire name: `Mod`.
     pub mod_field: Vec<String>,
 }

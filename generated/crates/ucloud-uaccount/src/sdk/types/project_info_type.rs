@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ProjectInfo {
     /// 角色ID
+    ///
     /// Wire name: `CharacterId`.
     pub character_id: Option<String>,
     /// 项目ID，请参考 GetProjectList接口 (<https://docs.ucloud.cn/api/summary/get_project_list.html>)
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// 项目名
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ProjectListInfo {
     /// 创建时间(Unix时间戳)
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否为默认项目
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// 项目下成员数量
+    ///
     /// Wire name: `MemberCount`.
     pub member_count: Option<i64>,
     /// 父项目ID（已废弃）
+    ///
     /// Wire name: `ParentId`.
     pub parent_id: Option<String>,
     /// 父项目名称（已废弃）
+    ///
     /// Wire name: `ParentName`.
     pub parent_name: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// 项目名称
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
     /// 项目下资源数量（已废弃，不建议使用）
+    ///
     /// Wire name: `ResourceCount`.
     pub resource_count: Option<i64>,
 }

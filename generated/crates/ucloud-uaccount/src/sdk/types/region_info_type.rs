@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct RegionInfo {
     /// 用户在此数据中心的权限位
+    ///
     /// Wire name: `BitMaps`.
     pub bit_maps: Option<String>,
     /// 是否用户当前默认数据中心
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// 地域名字，如cn-bj
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 数据中心ID
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// 数据中心名称
+    ///
     /// Wire name: `RegionName`.
     pub region_name: Option<String>,
     /// 可用区名字，如cn-bj-01
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -5,52 +5,36 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfo {
-    /// (No description in the spec.)
     /// Wire name: `Admin`.
     pub admin: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Administrator`.
     pub administrator: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AuthState`.
     pub auth_state: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `City`.
     pub city: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CompanyName`.
     pub company_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Finance`.
     pub finance: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `IndustryType`.
     pub industry_type: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `PhonePrefix`.
     pub phone_prefix: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Province`.
     pub province: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UserAddress`.
     pub user_address: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UserEmail`.
     pub user_email: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UserId`.
     pub user_id: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UserPhone`.
     pub user_phone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UserType`.
     pub user_type: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `UserVersion`.
     pub user_version: Option<i64>,
 }

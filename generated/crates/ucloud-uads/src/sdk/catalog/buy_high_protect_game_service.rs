@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BuyHighProtectGameService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::buy_high_protect_game_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BuyHighProtectGameServiceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteHighProtectGameService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_high_protect_game_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteHighProtectGameServiceRequest, ::runtime::BuildError> {

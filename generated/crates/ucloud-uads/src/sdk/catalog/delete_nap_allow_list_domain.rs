@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteNapAllowListDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_nap_allow_list_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteNapAllowListDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBuyHighProtectGameIPPrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_buy_high_protect_game_ip_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNapHistoryStatistic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_nap_history_statistic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNapHistoryStatisticRequest, ::runtime::BuildError> {

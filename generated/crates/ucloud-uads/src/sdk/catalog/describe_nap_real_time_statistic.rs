@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNapRealTimeStatistic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_nap_real_time_statistic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNapRealTimeStatisticRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetBuyNapServicePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_buy_nap_service_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetBuyNapServicePriceRequest, ::runtime::BuildError> {

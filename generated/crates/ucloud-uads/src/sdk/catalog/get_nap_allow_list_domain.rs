@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetNapAllowListDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_nap_allow_list_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNapAllowListDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetNapServiceConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_nap_service_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNapServiceConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyHighProtectGameIPInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_high_protect_game_ip_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyHighProtectGameIpInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyHighProtectGameService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_high_protect_game_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyHighProtectGameServiceRequest, ::runtime::BuildError> {

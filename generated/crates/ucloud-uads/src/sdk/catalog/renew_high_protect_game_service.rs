@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RenewHighProtectGameService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::renew_high_protect_game_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewHighProtectGameServiceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetNapDomainEntryRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_nap_domain_entry_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetNapDomainEntryRemarkRequest, ::runtime::BuildError> {

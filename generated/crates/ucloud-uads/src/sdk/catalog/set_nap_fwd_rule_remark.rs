@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetNapFwdRuleRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_nap_fwd_rule_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetNapFwdRuleRemarkRequest, ::runtime::BuildError> {

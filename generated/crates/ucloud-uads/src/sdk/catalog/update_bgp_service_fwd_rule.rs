@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBGPServiceFwdRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_bgp_service_fwd_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBgpServiceFwdRuleRequest, ::runtime::BuildError> {

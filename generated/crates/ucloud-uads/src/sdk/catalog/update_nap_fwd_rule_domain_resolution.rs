@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateNapFwdRuleDomainResolution`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_nap_fwd_rule_domain_resolution::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

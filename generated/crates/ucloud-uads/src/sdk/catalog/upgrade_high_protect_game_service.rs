@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeHighProtectGameService`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_high_protect_game_service::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeHighProtectGameServiceRequest, ::runtime::BuildError> {

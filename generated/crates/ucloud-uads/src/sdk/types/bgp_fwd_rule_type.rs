@@ -8,48 +8,63 @@ use super::{FwdClientProxyInfo, FwdSourceInfo};
 #[non_exhaustive]
 pub struct BgpFwdRule {
     /// 备份源站的IP
+    ///
     /// Wire name: `BackupIP`.
     pub backup_ip: Option<String>,
     /// 备份源站的端口
+    ///
     /// Wire name: `BackupPort`.
     pub backup_port: Option<i64>,
     /// 转发规则对应的BGP高防的IP
+    ///
     /// Wire name: `BgpIP`.
     pub bgp_ip: Option<String>,
     /// 默认为0，为IP协议的转发端口，其余的自定义，在0~65535范围内即可,但是同一IP下配置的规则端口不能重复
+    ///
     /// Wire name: `BgpIPPort`.
     pub bgp_ip_port: Option<i64>,
     /// 见 **FwdClientProxyInfo** 模型定义
+    ///
     /// Wire name: `ClientProxyInfo`.
     pub client_proxy_info: Option<FwdClientProxyInfo>,
     /// 创建时间，unix格式
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 配置的规则的转发类型
+    ///
     /// Wire name: `FwdType`.
     pub fwd_type: Option<String>,
     /// 转发协议的类型是否为负载均衡的：默认为“No”，还可以选择为“Yes”。负载模式的规则最多添加2条，非负载模式的规则最多添加8条
+    ///
     /// Wire name: `LoadBalance`.
     pub load_balance: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 转发规则的ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<String>,
     /// 生成的规则的数据库索引值
+    ///
     /// Wire name: `RuleIndex`.
     pub rule_index: Option<i64>,
     /// 表示对源站进行检测：默认为0表示关闭，还可以选择为1表示开启
+    ///
     /// Wire name: `SourceDetect`.
     pub source_detect: Option<i64>,
     /// 见 **FwdSourceInfo** 模型定义
+    ///
     /// Wire name: `SourceInfo`.
     pub source_info: Option<FwdSourceInfo>,
     /// 规则的状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 更新时间，unix格式
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BlockAllowDomainEntry {
     /// 创建时间戳，例如：1581991500
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态；1：添加中，2：成功，3：删除中，4：失败，5：已删除
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DomainConfigResult {
     /// 错误码
+    ///
     /// Wire name: `Code`.
     pub code: Option<i64>,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 提示信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
 }

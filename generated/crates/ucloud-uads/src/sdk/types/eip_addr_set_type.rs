@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct EipAddrSet {
     /// IP类型：gaofang
+    ///
     /// Wire name: `EIPType`.
     pub eip_type: Option<String>,
     /// 弹性IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 运营商信息, 枚举值为:  BGP: BGP; International: 国际.
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FwdClientProxyInfo {
     /// 回源IP个数
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 回源IP列表
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Vec<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct FwdSourceInfoConf {
     /// 源站IP列表
+    ///
     /// Wire name: `IPList`.
     pub ip_list: Vec<String>,
     /// 源站端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 源站，兼容IP和域名
+    ///
     /// Wire name: `Source`.
     pub source: Option<String>,
     /// 源站Toa
+    ///
     /// Wire name: `Toa`.
     pub toa: Option<i64>,
 }

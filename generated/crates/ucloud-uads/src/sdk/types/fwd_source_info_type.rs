@@ -8,9 +8,11 @@ use super::FwdSourceInfoConf;
 #[non_exhaustive]
 pub struct FwdSourceInfo {
     /// 见 **FwdSourceInfoConf** 模型定义
+    ///
     /// Wire name: `Conf`.
     pub conf: Vec<FwdSourceInfoConf>,
     /// 回源类型，分 IP 和 Domain
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

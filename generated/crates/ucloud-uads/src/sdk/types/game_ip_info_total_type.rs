@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct GameIpInfoTotal {
     /// 高防IP Cname
+    ///
     /// Wire name: `Cname`.
     pub cname: Option<String>,
     /// 高防IP
+    ///
     /// Wire name: `DefenceIP`.
     pub defence_ip: Option<String>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: Option<String>,
     /// 用户mark
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 规则的个数
+    ///
     /// Wire name: `RuleCnt`.
     pub rule_cnt: Option<i64>,
     /// 回源ip列表
+    ///
     /// Wire name: `SrcIP`.
     pub src_ip: Vec<String>,
     /// ip配置状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

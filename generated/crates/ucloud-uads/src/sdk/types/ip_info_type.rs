@@ -8,24 +8,31 @@ use super::{EipAddrSet, Resouce};
 #[non_exhaustive]
 pub struct IpInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **EIPAddrSet** 模型定义
+    ///
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<EipAddrSet>,
     /// EIP资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// EIP Region
+    ///
     /// Wire name: `EIPRegion`.
     pub eip_region: Option<String>,
     /// 见 **Resouce** 模型定义
+    ///
     /// Wire name: `Resource`.
     pub resource: Option<Resouce>,
     /// 状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct NapServiceConfigEntry {
     /// 线路区域
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: Option<String>,
     /// 灾备配置
+    ///
     /// Wire name: `DR`.
     pub dr: Option<String>,
     /// 按天购买配置
+    ///
     /// Wire name: `DayPay`.
     pub day_pay: Option<String>,
     /// 域名配置
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 是否可以配置域名回源
+    ///
     /// Wire name: `DomainSrc`.
     pub domain_src: Option<String>,
     /// 按需购买配置
+    ///
     /// Wire name: `DynamicPay`.
     pub dynamic_pay: Option<String>,
     /// 购买的套餐所在机房
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Option<String>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: Option<String>,
     /// 按月购买配置
+    ///
     /// Wire name: `MonthPay`.
     pub month_pay: Option<String>,
     /// 高防类型，1：内地高防、2：海外高防
+    ///
     /// Wire name: `NapType`.
     pub nap_type: Option<i64>,
     /// 按年购买配置
+    ///
     /// Wire name: `YearPay`.
     pub year_pay: Option<String>,
 }

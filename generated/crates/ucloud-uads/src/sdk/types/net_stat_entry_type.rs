@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NetStatEntry {
     /// 流量，单位：Mbits
+    ///
     /// Wire name: `Bps`.
     pub bps: Option<f64>,
     /// 包量，单位：pps
+    ///
     /// Wire name: `Pps`.
     pub pps: Option<i64>,
 }

@@ -8,15 +8,19 @@ use super::NetStatEntry;
 #[non_exhaustive]
 pub struct NetStats {
     /// 见 **NetStatEntry** 模型定义
+    ///
     /// Wire name: `Drop`.
     pub drop: Option<NetStatEntry>,
     /// 见 **NetStatEntry** 模型定义
+    ///
     /// Wire name: `Egress`.
     pub egress: Option<NetStatEntry>,
     /// 见 **NetStatEntry** 模型定义
+    ///
     /// Wire name: `Ingress`.
     pub ingress: Option<NetStatEntry>,
     /// Unix时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

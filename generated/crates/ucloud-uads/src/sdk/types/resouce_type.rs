@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Resouce {
     /// EIP资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源名
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 地区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

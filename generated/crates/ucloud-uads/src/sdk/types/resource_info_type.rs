@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ResourceInfo {
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

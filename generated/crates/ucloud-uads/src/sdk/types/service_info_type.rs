@@ -6,66 +6,87 @@
 #[non_exhaustive]
 pub struct ServiceInfo {
     /// 接入模式，Domain：网站接入、IP：非网站接入
+    ///
     /// Wire name: `AccessMode`.
     pub access_mode: Option<String>,
     /// 防护机房所在区域
+    ///
     /// Wire name: `AreaLine`.
     pub area_line: Option<String>,
     /// 是否开启自动续费
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 付费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 套餐基础防护组
+    ///
     /// Wire name: `DefenceDDosBaseFlowArr`.
     pub defence_d_dos_base_flow_arr: Vec<i64>,
     /// 套餐最大防护组
+    ///
     /// Wire name: `DefenceDDosMaxFlowArr`.
     pub defence_d_dos_max_flow_arr: Vec<i64>,
     /// 防护状态，Started：正常、Stopped：关闭、Expired：过期
+    ///
     /// Wire name: `DefenceStatus`.
     pub defence_status: Option<String>,
     /// 防护类型
+    ///
     /// Wire name: `DefenceType`.
     pub defence_type: Option<String>,
     /// 防护机房名称
+    ///
     /// Wire name: `EngineRoom`.
     pub engine_room: Vec<String>,
     /// 过期时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 转发类型，Proxy：代理、Passthrough：直连
+    ///
     /// Wire name: `ForwardType`.
     pub forward_type: Option<String>,
     /// 套餐ID
+    ///
     /// Wire name: `GameId`.
     pub game_id: Option<i64>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: Option<String>,
     /// 套餐名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 高防类型，1：内地高防、2：海外高防
+    ///
     /// Wire name: `NapType`.
     pub nap_type: Option<i64>,
     /// 项目ID
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// region id
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 业务带宽
+    ///
     /// Wire name: `SrcBandwidth`.
     pub src_bandwidth: Option<i64>,
     /// 供应商ID
+    ///
     /// Wire name: `Vendor`.
     pub vendor: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadListPaidOrders`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_list_paid_orders::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadListPaidOrdersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadUMInferRequestLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_um_infer_request_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadUmInferRequestLogRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUFSquareModelDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_uf_square_model_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUfSquareModelDetailRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUMInferAPIModel`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_um_infer_api_model::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUmInferApiModelRequest, ::runtime::BuildError> {

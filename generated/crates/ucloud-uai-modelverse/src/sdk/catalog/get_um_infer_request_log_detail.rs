@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUMInferRequestLogDetail`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_um_infer_request_log_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUmInferRequestLogDetailRequest, ::runtime::BuildError> {

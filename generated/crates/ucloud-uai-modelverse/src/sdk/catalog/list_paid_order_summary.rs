@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListPaidOrderSummary`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_paid_order_summary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListPaidOrderSummaryRequest, ::runtime::BuildError> {

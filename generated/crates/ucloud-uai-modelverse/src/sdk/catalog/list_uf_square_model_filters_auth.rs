@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUFSquareModelFiltersAuth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_uf_square_model_filters_auth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUfSquareModelFiltersAuthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUMInferAPIKeyV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_um_infer_api_key_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUmInferApiKeyV2Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUMInferRequestLogs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_um_infer_request_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUmInferRequestLogsRequest, ::runtime::BuildError> {

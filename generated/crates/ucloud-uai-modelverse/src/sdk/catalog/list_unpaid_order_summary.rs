@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUnpaidOrderSummary`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_unpaid_order_summary::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUnpaidOrderSummaryRequest, ::runtime::BuildError> {

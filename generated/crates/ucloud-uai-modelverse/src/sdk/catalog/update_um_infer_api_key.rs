@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUMInferAPIKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_um_infer_api_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUmInferApiKeyRequest, ::runtime::BuildError> {

@@ -6,66 +6,87 @@
 #[non_exhaustive]
 pub struct ApiKey {
     /// 渠道id
+    ///
     /// Wire name: `ChannelId`.
     pub channel_id: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 日限额，单位随用户所在渠道。126渠道单位为美元
+    ///
     /// Wire name: `DailyLimitAmount`.
     pub daily_limit_amount: Option<String>,
     /// 日已使用额，单位随用户所在渠道。126渠道单位为美元
+    ///
     /// Wire name: `DailyUsedAmount`.
     pub daily_used_amount: Option<String>,
     /// 禁止访问的模型列表。当 ModelAccessMode=blacklist 时生效。
+    ///
     /// Wire name: `DeniedModels`.
     pub denied_models: Vec<String>,
     /// 过期时间的unix时间戳，-1 用不过期
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 全部模型访问开关，开启不受 GrantedModels 参数控制，关闭只能访问 GrantedModels 中添加模型
+    ///
     /// Wire name: `GrantAllModels`.
     pub grant_all_models: Option<bool>,
     /// 授权的模型，英文逗号分隔，all表示所有模型都有权限
+    ///
     /// Wire name: `GrantedModels`.
     pub granted_models: Vec<String>,
     /// ip白名单，换行分割的多组ip。支持IPv4和网段,输入后回车生效,最多100个, 示例: ﻿ 192.168.1.1 192.168.1.10-192.168.1.100 192.168.1.10/24
+    ///
     /// Wire name: `IPWhitelist`.
     pub ip_whitelist: Option<String>,
     /// 是否开启推理日志
+    ///
     /// Wire name: `InferenceLogEnabled`.
     pub inference_log_enabled: Option<i64>,
     /// 密钥值，前四后四，中间*掩码展示
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 模型访问策略。可选值：whitelist（白名单模式，默认）或 blacklist（黑名单模式）。
+    ///
     /// Wire name: `ModelAccessMode`.
     pub model_access_mode: Option<String>,
     /// 是否modelverse可用 0: 启用 1: 禁用
+    ///
     /// Wire name: `ModelverseDisabled`.
     pub modelverse_disabled: Option<i64>,
     /// 月限额，单位随用户所在渠道。126渠道单位为美元
+    ///
     /// Wire name: `MonthlyLimitAmount`.
     pub monthly_limit_amount: Option<String>,
     /// 月已使用额，单位随用户所在渠道。126渠道单位为美元
+    ///
     /// Wire name: `MonthlyUsedAmount`.
     pub monthly_used_amount: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 项目id
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 是否沙盒可用 0: 启用 1: 禁用(astraflow 沙盒控制未上线，暂时无效)
+    ///
     /// Wire name: `SandBoxDisabled`.
     pub sand_box_disabled: Option<i64>,
     /// 状态，1 正常
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 公司id
+    ///
     /// Wire name: `TopOrganizationId`.
     pub top_organization_id: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DownloadFileData {
     /// 文件下载链接（US3 预签名 URL，请在有效期内立即下载）
+    ///
     /// Wire name: `DownloadURL`.
     pub download_url: Option<String>,
     /// 文件名
+    ///
     /// Wire name: `FileName`.
     pub file_name: Option<String>,
     /// 文件大小（字节）
+    ///
     /// Wire name: `FileSize`.
     pub file_size: Option<i64>,
 }

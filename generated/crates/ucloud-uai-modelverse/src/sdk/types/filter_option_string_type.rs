@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FilterOptionString {
     /// 显示名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

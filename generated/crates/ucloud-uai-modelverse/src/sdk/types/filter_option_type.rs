@@ -5,16 +5,18 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FilterOption {
-    /// (No description in the spec.)
     /// Wire name: `Children`.
     pub children: Option<String>,
     /// 显示标签
+    ///
     /// Wire name: `Label`.
     pub label: Option<String>,
     /// 英文标签
+    ///
     /// Wire name: `LabelEn`.
     pub label_en: Option<String>,
     /// 枚举值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

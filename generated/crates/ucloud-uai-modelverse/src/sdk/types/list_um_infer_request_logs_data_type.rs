@@ -8,9 +8,11 @@ use super::{RequestLogItem, RequestLogSummary};
 #[non_exhaustive]
 pub struct ListUmInferRequestLogsData {
     /// 见 **RequestLogItem** 模型定义
+    ///
     /// Wire name: `Items`.
     pub items: Vec<RequestLogItem>,
     /// 见 **RequestLogSummary** 模型定义
+    ///
     /// Wire name: `Summary`.
     pub summary: Option<RequestLogSummary>,
 }

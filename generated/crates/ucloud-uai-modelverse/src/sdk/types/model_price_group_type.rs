@@ -8,15 +8,19 @@ use super::PriceTier;
 #[non_exhaustive]
 pub struct ModelPriceGroup {
     /// 制造商
+    ///
     /// Wire name: `Manufacturer`.
     pub manufacturer: Option<String>,
     /// ModelId
+    ///
     /// Wire name: `ModelId`.
     pub model_id: Option<String>,
     /// 模型名称
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
     /// 见 **PriceTier** 模型定义
+    ///
     /// Wire name: `Tiers`.
     pub tiers: Vec<PriceTier>,
 }

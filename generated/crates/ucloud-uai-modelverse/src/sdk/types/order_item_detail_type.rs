@@ -6,117 +6,155 @@
 #[non_exhaustive]
 pub struct OrderItemDetail {
     /// 赠金账户扣款金额
+    ///
     /// Wire name: `BonusAccount`.
     pub bonus_account: Option<String>,
     /// 现金账户扣款金额
+    ///
     /// Wire name: `CashAccount`.
     pub cash_account: Option<String>,
     /// 渠道
+    ///
     /// Wire name: `Channel`.
     pub channel: Option<i64>,
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// 计费类型显示名
+    ///
     /// Wire name: `ChargeTypeDisplay`.
     pub charge_type_display: Option<String>,
     /// 公司id
+    ///
     /// Wire name: `CompanyID`.
     pub company_id: Option<i64>,
     /// 代金券抵扣金额
+    ///
     /// Wire name: `Coupon`.
     pub coupon: Option<String>,
     /// 币种（如：CNY、USD）
+    ///
     /// Wire name: `Currency`.
     pub currency: Option<String>,
     /// 币种显示名
+    ///
     /// Wire name: `CurrencyDisplay`.
     pub currency_display: Option<String>,
     /// 折后价（折后单价）
+    ///
     /// Wire name: `DiscountPrice`.
     pub discount_price: Option<String>,
     /// 结束计费时间（Unix 时间戳，秒级）
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 列表价（原单价）
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<String>,
     /// 模型ID
+    ///
     /// Wire name: `ModelID`.
     pub model_id: Option<String>,
     /// 模型名称
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
     /// 订单总额
+    ///
     /// Wire name: `OrderTotalPrice`.
     pub order_total_price: Option<String>,
     /// 订单类型
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<i64>,
     /// 订单类型显示名
+    ///
     /// Wire name: `OrderTypeDisplay`.
     pub order_type_display: Option<String>,
     /// 项目ID
+    ///
     /// Wire name: `OrganizationID`.
     pub organization_id: Option<i64>,
     /// 项目名称
+    ///
     /// Wire name: `OrganizationName`.
     pub organization_name: Option<String>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<String>,
     /// 支付完成时间（Unix 时间戳，秒级）
+    ///
     /// Wire name: `PaidTime`.
     pub paid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 计费单元（SKU）名称
+    ///
     /// Wire name: `PricingSKU`.
     pub pricing_sku: Option<String>,
     /// 计费单位（计量单元）
+    ///
     /// Wire name: `PricingUnit`.
     pub pricing_unit: Option<i64>,
     /// 计费单位显示名（如：千Token、张、秒）
+    ///
     /// Wire name: `PricingUnitDisplay`.
     pub pricing_unit_display: Option<String>,
     /// 产品类型
+    ///
     /// Wire name: `ProductCode`.
     pub product_code: Option<String>,
     /// 产品类型显示名
+    ///
     /// Wire name: `ProductCodeDisplay`.
     pub product_code_display: Option<String>,
     /// 用量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<i64>,
     /// 用量显示（含单位）
+    ///
     /// Wire name: `QuantityDisplay`.
     pub quantity_display: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 地域显示名
+    ///
     /// Wire name: `RegionDisplay`.
     pub region_display: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
     /// 星力卡抵扣金额
+    ///
     /// Wire name: `StarCardAccount`.
     pub star_card_account: Option<String>,
     /// 开始计费时间（Unix 时间戳，秒级）
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 订单状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 订单状态显示名
+    ///
     /// Wire name: `StatusDisplay`.
     pub status_display: Option<String>,
     /// 欠费订单号
+    ///
     /// Wire name: `UnpaidOrderNo`.
     pub unpaid_order_no: Option<String>,
     /// 用户邮箱
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: Option<String>,
 }

@@ -6,66 +6,87 @@
 #[non_exhaustive]
 pub struct OrderSummaryItem {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// 折后单价
+    ///
     /// Wire name: `DiscountPrice`.
     pub discount_price: Option<String>,
     /// 列表价（原单价）
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<String>,
     /// 模型ID
+    ///
     /// Wire name: `ModelID`.
     pub model_id: Option<String>,
     /// 模型名称
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
     /// 订单类型
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<i64>,
     /// 订单类型显示名
+    ///
     /// Wire name: `OrderTypeDisplay`.
     pub order_type_display: Option<String>,
     /// 计费单元（SKU）名称
+    ///
     /// Wire name: `PricingSKU`.
     pub pricing_sku: Option<String>,
     /// 计费单位（计量单元）
+    ///
     /// Wire name: `PricingUnit`.
     pub pricing_unit: Option<i64>,
     /// 计费单位名称
+    ///
     /// Wire name: `PricingUnitName`.
     pub pricing_unit_name: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 订单状态（2=已支付; 3=已撤销）
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 订单状态显示名
+    ///
     /// Wire name: `StatusDisplay`.
     pub status_display: Option<String>,
     /// 总赠金账户扣款（仅已完成订单返回）
+    ///
     /// Wire name: `SumBonusAccount`.
     pub sum_bonus_account: Option<String>,
     /// 总现金账户扣款（仅已完成订单返回）
+    ///
     /// Wire name: `SumCashAccount`.
     pub sum_cash_account: Option<String>,
     /// 总代金券抵扣（仅已完成订单返回）
+    ///
     /// Wire name: `SumCoupon`.
     pub sum_coupon: Option<String>,
     /// 总订单金额（格式化后的字符串）
+    ///
     /// Wire name: `SumOrderPrice`.
     pub sum_order_price: Option<String>,
     /// 总原价（格式化后的字符串）
+    ///
     /// Wire name: `SumOriginalPrice`.
     pub sum_original_price: Option<String>,
     /// 总用量（原始值）
+    ///
     /// Wire name: `SumQuantity`.
     pub sum_quantity: Option<i64>,
     /// 总用量显示（格式化后的字符串，千token和百万token会进行转换）
+    ///
     /// Wire name: `SumQuantityDisplay`.
     pub sum_quantity_display: Option<String>,
     /// 总星力卡抵扣金额（仅已完成订单返回）
+    ///
     /// Wire name: `SumStarCardAccount`.
     pub sum_star_card_account: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PayResult {
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
     /// 失败原因（成功时为空）
+    ///
     /// Wire name: `Reason`.
     pub reason: Option<String>,
     /// 是否支付成功
+    ///
     /// Wire name: `Success`.
     pub success: Option<bool>,
 }

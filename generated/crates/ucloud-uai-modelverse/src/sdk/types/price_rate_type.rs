@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct PriceRate {
     /// 收费项：input/output/thinking/tool...
+    ///
     /// Wire name: `ChargeItem`.
     pub charge_item: Option<String>,
     /// 收费项描述
+    ///
     /// Wire name: `ChargeItemDescription`.
     pub charge_item_description: Option<String>,
     /// 收费项描述英文描述
+    ///
     /// Wire name: `ChargeItemDescriptionEn`.
     pub charge_item_description_en: Option<String>,
     /// 货币单位
+    ///
     /// Wire name: `Currency`.
     pub currency: Option<String>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<String>,
     /// 计价单位
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<String>,
     /// 计价单位英文
+    ///
     /// Wire name: `UnitEn`.
     pub unit_en: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::PriceRate;
 #[non_exhaustive]
 pub struct PriceTier {
     /// 档位/条件（例如 "32k"、"128k"）
+    ///
     /// Wire name: `Condition`.
     pub condition: Option<String>,
     /// 档位描述（例如 "标准上下文 32k"）
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 档位描述（例如 "标准上下文 32k"）
+    ///
     /// Wire name: `DescriptionEn`.
     pub description_en: Option<String>,
     /// 见 **PriceRate** 模型定义
+    ///
     /// Wire name: `Rates`.
     pub rates: Vec<PriceRate>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Pricing {
     /// 输出定价
+    ///
     /// Wire name: `Completion`.
     pub completion: Option<f64>,
     /// 币种
+    ///
     /// Wire name: `Currency`.
     pub currency: Option<String>,
     /// 生图定价
+    ///
     /// Wire name: `Image`.
     pub image: Option<f64>,
     /// 提示词定价
+    ///
     /// Wire name: `Prompt`.
     pub prompt: Option<f64>,
     /// 单位（中文），如“次” “百万”
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<String>,
     /// 单位（English），如“Time” “Million”
+    ///
     /// Wire name: `UnitEn`.
     pub unit_en: Option<String>,
     /// 生视频定价
+    ///
     /// Wire name: `Video`.
     pub video: Option<String>,
 }

@@ -6,66 +6,87 @@
 #[non_exhaustive]
 pub struct RequestLogDetail {
     /// API Key ID
+    ///
     /// Wire name: `ApiKeyId`.
     pub api_key_id: Option<String>,
     /// 客户端 IP
+    ///
     /// Wire name: `ClientIp`.
     pub client_ip: Option<String>,
     /// 错误码
+    ///
     /// Wire name: `ErrorCode`.
     pub error_code: Option<String>,
     /// 错误信息
+    ///
     /// Wire name: `ErrorMessage`.
     pub error_message: Option<String>,
     /// 扩展信息，本期返回为空
+    ///
     /// Wire name: `Extras`.
     pub extras: Option<String>,
     /// 首 Token 延迟，单位毫秒
+    ///
     /// Wire name: `FirstTokenLatency`.
     pub first_token_latency: Option<i64>,
     /// HTTP 状态码
+    ///
     /// Wire name: `HttpStatusCode`.
     pub http_status_code: Option<i64>,
     /// 是否流式请求
+    ///
     /// Wire name: `IsStream`.
     pub is_stream: Option<bool>,
     /// 请求是否成功
+    ///
     /// Wire name: `IsSuccess`.
     pub is_success: Option<bool>,
     /// 请求总延迟，单位毫秒
+    ///
     /// Wire name: `Latency`.
     pub latency: Option<i64>,
     /// 模型名称
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
     /// 组织 ID
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<String>,
     /// 输出 Token 吞吐
+    ///
     /// Wire name: `OutputTokenThroughput`.
     pub output_token_throughput: Option<f64>,
     /// 业务地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 请求原文，本期返回为空
+    ///
     /// Wire name: `Request`.
     pub request: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 响应原文，本期返回为空
+    ///
     /// Wire name: `Response`.
     pub response: Option<String>,
     /// 请求开始时间，Unix 毫秒时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 请求开始时间，可读格式
+    ///
     /// Wire name: `StartTimeReadable`.
     pub start_time_readable: Option<String>,
     /// 顶级组织 ID
+    ///
     /// Wire name: `TopOrganizationId`.
     pub top_organization_id: Option<String>,
     /// 模型返回的 usage 原文 JSON
+    ///
     /// Wire name: `Usage`.
     pub usage: Option<String>,
 }

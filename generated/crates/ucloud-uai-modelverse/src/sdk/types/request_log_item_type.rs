@@ -6,66 +6,87 @@
 #[non_exhaustive]
 pub struct RequestLogItem {
     /// API Key ID
+    ///
     /// Wire name: `ApiKeyId`.
     pub api_key_id: Option<String>,
     /// API Key 名称
+    ///
     /// Wire name: `ApiKeyName`.
     pub api_key_name: Option<String>,
     /// 1 小时缓存写入 Token 数
+    ///
     /// Wire name: `CacheCreation1hTokens`.
     pub cache_creation1h_tokens: Option<i64>,
     /// 5 分钟缓存写入 Token 数
+    ///
     /// Wire name: `CacheCreation5mTokens`.
     pub cache_creation5m_tokens: Option<i64>,
     /// 缓存写入 Token 数
+    ///
     /// Wire name: `CacheCreationTokens`.
     pub cache_creation_tokens: Option<i64>,
     /// 缓存命中 Token 数
+    ///
     /// Wire name: `CacheHitTokens`.
     pub cache_hit_tokens: Option<i64>,
     /// 输出 Token 数
+    ///
     /// Wire name: `CompletionTokens`.
     pub completion_tokens: Option<i64>,
     /// 错误码
+    ///
     /// Wire name: `ErrorCode`.
     pub error_code: Option<String>,
     /// 首 Token 延迟，单位毫秒
+    ///
     /// Wire name: `FirstTokenLatency`.
     pub first_token_latency: Option<i64>,
     /// 是否存在推理日志
+    ///
     /// Wire name: `HasInferenceLog`.
     pub has_inference_log: Option<bool>,
     /// HTTP 状态码
+    ///
     /// Wire name: `HttpStatusCode`.
     pub http_status_code: Option<i64>,
     /// 请求是否成功
+    ///
     /// Wire name: `IsSuccess`.
     pub is_success: Option<bool>,
     /// 请求总延迟，单位毫秒
+    ///
     /// Wire name: `Latency`.
     pub latency: Option<i64>,
     /// 模型名称
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
     /// 输出 Token 吞吐
+    ///
     /// Wire name: `OutputTokenThroughput`.
     pub output_token_throughput: Option<f64>,
     /// 输入 Token 数
+    ///
     /// Wire name: `PromptTokens`.
     pub prompt_tokens: Option<i64>,
     /// 业务地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 请求 ID
+    ///
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
     /// 请求开始时间，Unix 毫秒时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 请求开始时间，可读格式
+    ///
     /// Wire name: `StartTimeReadable`.
     pub start_time_readable: Option<String>,
     /// 总 Token 数
+    ///
     /// Wire name: `TotalTokens`.
     pub total_tokens: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RequestLogSummary {
     /// 查询条件命中的失败请求数
+    ///
     /// Wire name: `FailedRequests`.
     pub failed_requests: Option<i64>,
     /// 查询条件命中的总请求数
+    ///
     /// Wire name: `TotalRequests`.
     pub total_requests: Option<i64>,
 }

@@ -8,57 +8,75 @@ use super::{PriceTier, Pricing};
 #[non_exhaustive]
 pub struct SquareModel {
     /// 关联的 batch 模型名称
+    ///
     /// Wire name: `BatchName`.
     pub batch_name: Option<String>,
     /// 关联的 batch 模型广场id
+    ///
     /// Wire name: `BatchSquareModelId`.
     pub batch_square_model_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateAt`.
     pub create_at: Option<i64>,
     /// 详细描述
+    ///
     /// Wire name: `Describe`.
     pub describe: Option<String>,
     /// HuggingFace 更新时间
+    ///
     /// Wire name: `HfUpdateTime`.
     pub hf_update_time: Option<i64>,
     /// 图标
+    ///
     /// Wire name: `Icon`.
     pub icon: Option<String>,
     /// 主键
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 是否关联有可用 batch 模型
+    ///
     /// Wire name: `IsHasBatch`.
     pub is_has_batch: Option<bool>,
     /// 语言
+    ///
     /// Wire name: `Language`.
     pub language: Vec<String>,
     /// 制造商
+    ///
     /// Wire name: `Manufacturer`.
     pub manufacturer: Option<String>,
     /// 模型长度
+    ///
     /// Wire name: `MaxModelLen`.
     pub max_model_len: Option<i64>,
     /// 模型类型
+    ///
     /// Wire name: `ModelType`.
     pub model_type: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **Pricing** 模型定义
+    ///
     /// Wire name: `Pricing`.
     pub pricing: Option<Pricing>,
     /// 简要描述
+    ///
     /// Wire name: `SimpleDescribe`.
     pub simple_describe: Option<String>,
     /// 模型能力
+    ///
     /// Wire name: `SupportedCapabilities`.
     pub supported_capabilities: Vec<String>,
     /// 见 **PriceTier** 模型定义
+    ///
     /// Wire name: `Tiers`.
     pub tiers: Vec<PriceTier>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateAt`.
     pub update_at: Option<i64>,
 }

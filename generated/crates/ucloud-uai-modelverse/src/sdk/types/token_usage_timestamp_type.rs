@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenUsageTimestamp {
-    /// (No description in the spec.)
     /// Wire name: `Count`.
     pub count: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Model`.
     pub model: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Timestamp`.
     pub timestamp: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

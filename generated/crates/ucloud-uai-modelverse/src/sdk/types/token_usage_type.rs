@@ -7,22 +7,18 @@ use super::TokenUsageTimestamp;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenUsage {
-    /// (No description in the spec.)
     /// Wire name: `ImageGenerationNum`.
     pub image_generation_num: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `InTotal`.
     pub in_total: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `OutTotal`.
     pub out_total: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `RequestTotal`.
     pub request_total: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Total`.
     pub total: Option<i64>,
     /// 见 **TokenUsageTimestamp** 模型定义
+    ///
     /// Wire name: `Usages`.
     pub usages: Vec<TokenUsageTimestamp>,
 }

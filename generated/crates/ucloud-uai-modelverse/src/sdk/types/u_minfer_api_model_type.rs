@@ -7,31 +7,24 @@ use super::Pricing;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UMinferApiModel {
-    /// (No description in the spec.)
     /// Wire name: `CreateAt`.
     pub create_at: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Icon`.
     pub icon: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Language`.
     pub language: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **Pricing** 模型定义
+    ///
     /// Wire name: `Pricing`.
     pub pricing: Option<Pricing>,
-    /// (No description in the spec.)
     /// Wire name: `ServedModelName`.
     pub served_model_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SimpleDescribe`.
     pub simple_describe: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UpdateAt`.
     pub update_at: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CompleteUASGLifecycle`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::complete_uasg_lifecycle::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CompleteUasgLifecycleRequest, ::runtime::BuildError> {

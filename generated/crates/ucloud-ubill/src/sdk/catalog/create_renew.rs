@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRenew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_renew::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRenewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetBillDataFileUrl`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_bill_data_file_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetBillDataFileUrlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyAutoRenewFlag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_auto_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAutoRenewFlagRequest, ::runtime::BuildError> {

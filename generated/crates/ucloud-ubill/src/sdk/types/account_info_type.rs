@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AccountInfo {
     /// 账户余额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 账户可用余额
+    ///
     /// Wire name: `AmountAvailable`.
     pub amount_available: Option<String>,
     /// 信用账户余额
+    ///
     /// Wire name: `AmountCredit`.
     pub amount_credit: Option<String>,
     /// 赠送账户余额
+    ///
     /// Wire name: `AmountFree`.
     pub amount_free: Option<String>,
     /// 冻结账户金额
+    ///
     /// Wire name: `AmountFreeze`.
     pub amount_freeze: Option<String>,
 }

@@ -8,78 +8,103 @@ use super::{ItemDetail, ResourceExtendInfo};
 #[non_exhaustive]
 pub struct BillDetailItem {
     /// 是否为主账号。枚举值：\\\\ &gt; 0:子账号 \\\\ &gt; 1:主账号
+    ///
     /// Wire name: `Admin`.
     pub admin: Option<i64>,
     /// 订单总金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 代金券抵扣
+    ///
     /// Wire name: `AmountCoupon`.
     pub amount_coupon: Option<String>,
     /// 赠送金额抵扣
+    ///
     /// Wire name: `AmountFree`.
     pub amount_free: Option<String>,
     /// 现金账户支付
+    ///
     /// Wire name: `AmountReal`.
     pub amount_real: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `AzGroupCName`.
     pub az_group_c_name: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `BusinessGroup`.
     pub business_group: Option<String>,
     /// 计费方式 (筛选项, 默认全部)。枚举值：\\\\ &gt; Year:按年\\\\ &gt; Month:按月 \\\\ &gt; Day:按天 \\\\ &gt; Dynamic:按时 \\\\ &gt; Used:按量 \\\\ &gt; Donate:赠送 \\\\ &gt; Trial:试用 \\\\ &gt; Post:后付费 \\\\ &gt; Spot:抢占式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间（时间戳）
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 结束时间（时间戳）
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **ItemDetail** 模型定义
+    ///
     /// Wire name: `ItemDetails`.
     pub item_details: Vec<ItemDetail>,
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
     /// 订单类型 (筛选项, 默认全部) 。枚举值：\\\\ &gt; OT_BUY:新购 \\\\ &gt; OT_RENEW:续费 \\\\ &gt; OT_UPGRADE:升级 \\\\ &gt; OT_DOWNGRADE:降级 \\\\ &gt; OT_SUSPEND:结算 \\\\ &gt; OT_ADDITIONAL:补单 \\\\ &gt; OT_REFUND:删除 \\\\ &gt; OT_POSTPAID_RENEW:过期 \\\\ &gt; OT_POSTPAID_PAYMENT:后付费 \\\\ &gt; OT_RECOVER:删除恢复
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 项目id
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// 项目名称
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
     /// 见 **ResourceExtendInfo** 模型定义
+    ///
     /// Wire name: `ResourceExtendInfo`.
     pub resource_extend_info: Vec<ResourceExtendInfo>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源标签。字符串键值对的map：{"cs_label": "cs_label_value"}
+    ///
     /// Wire name: `ResourceLabel`.
     pub resource_label: Option<String>,
     /// 产品类型 (筛选项, 默认全部),支持多筛选，多筛选请在请求参数中添加多个字段。枚举值：\\\\ &gt; uhost:云主机 \\\\ &gt; udisk:普通云硬盘 \\\\ &gt; udisk_ssd:SSD云硬盘 \\\\ &gt; rssd:RSSD云硬盘 \\\\ &gt; snapshot:云快照 \\\\ &gt; uimage:云主机镜像 \\\\ &gt; isolation_group:硬件隔离组 \\\\ &gt; udisk_system_disk:云硬盘系统盘 \\\\ &gt; phost:裸金属云主机 \\\\ &gt; udset:资源池 \\\\ &gt; udhost:专区宿主 \\\\ &gt; rack:托管云机位 \\\\ &gt; hybrid_rack:托管云机柜 \\\\ &gt; hybrid_machine:托管云物理机 \\\\ &gt; userver:金翼物理机 \\\\ &gt; hybrid_host:托管云物理云主机 \\\\ &gt; hybrid_vip_service:启明VIP服务 \\\\ &gt; hybrid_public_net:外网-IP段 \\\\ &gt; hybrid_public_bw:外网-带宽 \\\\ &gt; rack_bw:网络 \\\\ &gt; ulink:内网-云互通 \\\\ &gt; hybrid_others:耗材 \\\\ &gt; uconnect:专线 \\\\ &gt; hybrid_switch:交换机 \\\\ &gt; hybrid_port:交换机端口 \\\\ &gt; shared_bandwidth:共享带宽 \\\\ &gt; eip:弹性IP \\\\ &gt; traffic:流量 \\\\ &gt; bandwidth:带宽包 \\\\ &gt; vpn:VPN网关 \\\\ &gt; firewall:防火墙 \\\\ &gt; vip:内网IP \\\\ &gt; UAnycastClean:Anycast全球清洗防护包 \\\\ &gt; AnycastEIP:AnycastEIP \\\\ &gt; ulb:负载均衡 \\\\ &gt; vlb:专享型ULB \\\\ &gt; ssl:证书管理 \\\\ &gt; subnet:子网 \\\\ &gt; natgw:NAT网关 \\\\ &gt; vpc:虚拟私有网络 \\\\ &gt; acl:访问控制列表 \\\\ &gt; udpn:高速通道 \\\\ &gt; vpngw:VPN网关 \\\\ &gt; remotevpngw:客户网关 \\\\ &gt; vpn_tunnel:隧道 \\\\ &gt; udee:域名要素引擎 \\\\ &gt; ugaa:全球动态加速 \\\\ &gt; upath:线路管理 \\\\ &gt; Roma:罗马 \\\\ &gt; ufs:文件存储 \\\\ &gt; ufile:对象存储 \\\\ &gt; udataark:数据方舟 \\\\ &gt; uarchive:归档存储 \\\\ &gt; ucdn:云分发 \\\\ &gt; uodn:开放式分发节点 \\\\ &gt; uodn2:边缘分发节点 \\\\ &gt; umem:云内存存储 \\\\ &gt; umemcache:单机版memcache \\\\ &gt; uredis:主备版redis \\\\ &gt; udb:云数据库 \\\\ &gt; mongodb:MongoDB \\\\ &gt; sqlserver:SQLServer \\\\ &gt; postgresql:PostgreSQL \\\\ &gt; utsdb:时序数据库 \\\\ &gt; uddb:分布式数据库 \\\\ &gt; tidb:分布式NewSQL数据库 \\\\ &gt; Hadoop:托管Hadoop集群 \\\\ &gt; HadoopHost:托管Hadoop集群节点 \\\\ &gt; udw:云数据仓库 \\\\ &gt; ues:弹性搜索 \\\\ &gt; uscheduler:调度系统 \\\\ &gt; ukafka:Kafka消息队列 \\\\ &gt; usql_end:数据湖分析 \\\\ &gt; UFlink:Flink实时计算 \\\\ &gt; ukafka_host:Kafka消息队列节点 \\\\ &gt; UKafkaSinker:Kafka连接器 \\\\ &gt; message_queue:消息队列 \\\\ &gt; UAPIGateway:API网关 \\\\ &gt; ucs:通用计算 \\\\ &gt; docker_uhost:节点 \\\\ &gt; uiot:UIoT-Core \\\\ &gt; uai_service:AI在线服务 \\\\ &gt; uai_training:AI训练服务 \\\\ &gt; UAI-Censor:AI内容审核 \\\\ &gt; uvideo:云点播 \\\\ &gt; ulive:云直播 \\\\ &gt; umedia:媒体工厂 \\\\ &gt; VideoSDK:视频工具 \\\\ &gt; UKMS:密钥管理服务 \\\\ &gt; SDefense:高防 \\\\ &gt; ADS-HD:华东高防 \\\\ &gt; ADS-abroad:海外高防 \\\\ &gt; uclean:清洗 \\\\ &gt; waf:WEB应用防火墙 \\\\ &gt; uws:WEB漏洞扫描 \\\\ &gt; uhids:主机入侵检测 \\\\ &gt; uencrypt:加密服务 \\\\ &gt; fortress_host:堡垒机 \\\\ &gt; db_audit:数据库审计 \\\\ &gt; usa:云安全中心 \\\\ &gt; udbcp:等保咨询 \\\\ &gt; usms:短信包 \\\\ &gt; udnr:域名注册服务 \\\\ &gt; hegui:备案 \\\\ &gt; ussl:SSL证书唯一标识 \\\\ &gt; umarket:应用市场 \\\\ &gt; urtc:实时音视频 \\\\ &gt; umr:MapReduce \\\\ &gt; utss:UCloud技术支持服务 \\\\ &gt; store_box:店铺盒子 \\\\ &gt; ukv:容量型KV存储 \\\\ &gt; ucloudperation:云合作 \\\\ &gt; umon_network:网络质量监控 \\\\ &gt; uaccess_box:UBox \\\\ &gt; UOPS:运维服务 \\\\ &gt; TeuProduct:非标-企业 \\\\ &gt; TeuHumanResource:服务-企业 \\\\ &gt; UBI:数据可视化分析 \\\\ &gt; First_tier_Bandwidth:ODN一线城市带宽 \\\\ &gt; Second_tier_Bandwidth:ODN二线城市带宽 \\\\ &gt; ODN-EDU-BW:ODN教育网带宽 \\\\ &gt; uodn_docker_resource:ODN容器 \\\\ &gt; UAI-Solution:AI解决方案 \\\\ &gt; USNAPSHOT:磁盘快照服务 \\\\ &gt; ServiceFee:一次性收费 \\\\ &gt; UCloudAntiDDoS-NorthChinaBGP:高防-华北BGP \\\\ &gt; Cube:容器实例 \\\\ &gt; UHybrid-EBN:混合云-企业网 \\\\ &gt; UHybrid-VBS:混合云-虚拟边界交换机 \\\\ &gt; UHybrid-EBNBandwidth:混合云-企业网带宽 \\\\ &gt; UCGS:云游戏 \\\\ &gt; USDP:智能大数据平台 \\\\ &gt; UIoT-Stack:物联网平台系统套件 \\\\ &gt; uiotedgebox:物联网边缘盒子 \\\\ &gt; UClickhouse:云数据库仓库UClickHouse \\\\ &gt; UDNS:云解析 \\\\ &gt; UFS-SMB:SMB文件系统 \\\\ &gt; EPC:云极高性能计算节点 \\\\ &gt; EPCCluster:高性能计算集群 \\\\ &gt; Instance:海外站云主机 \\\\ &gt; UGA3:全球动态加速 \\\\ &gt; uhybrid_xzone:混合云-金翼XZone \\\\ &gt; udts:数据传输服务 \\\\ &gt; uk8s_service:容器云 \\\\ &gt; UIW:无间盾反欺诈系统 \\\\ &gt; ISMS:视频短信 \\\\ &gt; PLiveUPRO:Polyv云直播U享版 \\\\ &gt; UNVS:号码认证 \\\\ &gt; UVMS:语音消息服务 \\\\ &gt; UGame:云游戏 \\\\ &gt; UHive:UHive \\\\ &gt; UDoris:UDoris \\\\ &gt; USLK:短链工具 \\\\ &gt; UPCA:UPCA \\\\ &gt; URCM:富信消息 \\\\ &gt; HTTPDNS:HTTP DNS \\\\ &gt; UAdsSp:DDOS防御服务包 \\\\ &gt; UPhone-eip:云手机（eip） \\\\ &gt; UPhone-share-bandwidth:云手机（共享带宽） \\\\ &gt; UCloud Phone Server:云手机服务器 \\\\ &gt; UMongoDBMember:云数据库 MongoDB UDB 集群内节点成员 \\\\ &gt; UPhone-NetworkResource:云手机（网络资源） \\\\ &gt; UOL:海外直播加速 \\\\ &gt; UDBProxy:云数据库读写分离中间件 \\\\ &gt; UDBProxyMember:云数据库读写分离中间件集群内成员 \\\\ &gt; UPgSQL:UDB For PgSQL \\\\ &gt; UMongoDB:UMongoDB \\\\ &gt; UPresto:UPresto \\\\ &gt; UDBC:UDBC \\\\ &gt; CAAS:CAAS \\\\ &gt; UPhone:云手机 \\\\ &gt; NVAS:混合云-网络增值服务 \\\\ &gt; UNPP:号码隐私保护 \\\\ &gt; UNPP:企业名片 \\\\ &gt; UMongoDBVirtualMember:云数据库 MongoDB UDB集群内虚拟节点 \\\\ &gt; CF-antiddos:CF高防服务 \\\\ &gt; UAM:优信 \\\\ &gt; UAIModelFactory:人工智能模型工厂 \\\\ &gt; UGNBW:云联网带宽包 \\\\ &gt; UDAS:数据库自治服务 \\\\ &gt; URM:资源迁移 \\\\ &gt; UDTS-DI:数据传输服务-数据集成 \\\\ &gt; ALB:应用型负载均衡 \\\\ &gt; UTrafficPack:共享流量包 \\\\ &gt; ULHost:轻量应用云主机 \\\\ &gt; UWSCBandwith:UWAN智联-接入带宽包 \\\\ &gt; MySQLBackup:MySQL 备份服务 \\\\ &gt; SkyMirror:天镜 \\\\ &gt; UCustomImage:自定义镜像 \\\\ &gt; UDTS-DIS:数据传输服务-数据集成子任务 \\\\ &gt; utm:流量镜像 \\\\ &gt; NLB:网络型负载均衡 \\\\ &gt; ALS:ALB监听器 \\\\ &gt; NLS:NLB监听器 \\\\ &gt; ARS:ALB服务节点 \\\\ &gt; NRS:NLB服务节点 \\\\ &gt; UAIM:卡片消息 \\\\ &gt; UWSC:UWAN智联 \\\\ &gt; LBIP:负载均衡内网IP \\\\ &gt; ULogstash:Logstash服务 \\\\ &gt; UWCE:UWAN智联-CE客户网关 \\\\ &gt; UWSC-Tunnel:UWAN智联-VPN隧道 \\\\ &gt; UNDT:网络拨测 \\\\ &gt; UHBW:托管带宽包 \\\\ &gt; UHNet:托管网络 \\\\ &gt; UH-VRrouter:托管虚拟路由器 \\\\ &gt; XC:楼内线 \\\\ &gt; UModelVerse:模型服务平台 \\\\ &gt; ULogstash-Node:Logstash Node服务 \\\\ &gt; CloudWatch:云监控 \\\\ &gt; UGN:云联网 \\\\ &gt; epsrv:终端节点服务 \\\\ &gt; ep:终端节点 \\\\ &gt; uwcpe:CPE智能网关 \\\\ &gt; uwcpetunnel:CPE隧道 \\\\ &gt; USCS:安全定制服务 \\\\ &gt; UAAA:应用仓库加速 \\\\ &gt; ULogService:日志服务 \\\\ &gt; UXZONE-GPU:金翼GPU \\\\ &gt; UReach:优睿达 \\\\ &gt; UPLVR:专线虚拟路由器 \\\\ &gt; maxir:云数据仓库MAXIR \\\\ &gt; maxirvector:云数据仓库MAXIR向量版 \\\\ &gt; UPFS:文件存储UPFS \\\\ &gt; UMarketplace:云市场 \\\\ &gt; IPRP:IP资源池 \\\\ &gt; ExclusiveHosts:包销宿主机 \\\\ &gt; RedisReplicate:Redis 从库 \\\\ &gt; SecurityCenter:云安全中心 \\\\ &gt; PrivateLink:私有链接 \\\\ &gt; UMongoDBBackup:MongoDB备份服务 \\\\ &gt; TiDBCluster:分布式数据库 TiDB Cluster \\\\ &gt; MAXIRDPS:MAXIR DPS \\\\ &gt; Label:标签 \\\\ &gt; NVAS:混合云网络增值服务 \\\\ &gt; UIBUDS:互联网事业部开发服务 \\\\ &gt; KafkaGroup:Kafka消费组 \\\\ &gt; RLM:实时无损监控告警 \\\\ &gt; USG:安全组 \\\\ &gt; CF-antiddos:CF高防服务 \\\\ &gt; UClickhouseNode:云数据仓库UClickhouse节点 \\\\ &gt; HPCExpress:盘柜直达服务 \\\\ &gt; UDI:数据智能 \\\\ &gt; UMountPoint:文件系统挂载点 \\\\ &gt; UPrometheus:托管Prometheus服务 \\\\ &gt; AnycastCleanPromotion:全球清洗促销 \\\\ &gt; USMC:服务器迁移中心 \\\\ &gt; UK8SPod:UK8SPod 类型资源 \\\\ &gt; UAS:弹性伸缩 \\\\ &gt; Manul:统一存储 \\\\ &gt; UDas:分部式应用服务 \\\\ &gt; USecLog:安全日志审计 \\\\ &gt; UKafkaSinkerNode:Kafka连接器节点 \\\\ &gt; IPv6Address:IPv6地址 \\\\ &gt; UFlink-Node:Flink实时计算节点 \\\\ &gt; UContract:电子合同 \\\\ &gt; NAT64:IPv6转换 \\\\ &gt; OBJ_TYPE_UDDBAC:UDDB分析节点 \\\\ &gt; OBJ_TYPE_SYS_UDISK_SSD:SSD云硬盘系统盘 \\\\ &gt; utoken:令牌服务 \\\\ &gt; UATP:API测试平台 \\\\ &gt; udb_region:跨可用区高可用数据库 \\\\ &gt; compshareImage:算力镜像 \\\\ &gt; commImage:算力社区镜像 \\\\ &gt; MAXIR AI:知识洞察 \\\\ &gt; UCNest:算力云巢 \\\\ &gt; IPV6 Gateway:IPV6公网网关 \\\\ &gt; UCNest ExIP:算力云巢外网IP \\\\ &gt; IPV6 Address:IPV6地址 \\\\ &gt; UDBProxy RoGroup for MySQL:数据库代理只读组 \\\\ &gt; SSD Essential:经济型SSD云盘 \\\\ &gt; RSSD Essential:经济型RSSD云盘 \\\\ &gt; RocketMQ Message Queue Node:消息队列节点 \\\\ &gt; Runc Instance:Runc 实例 \\\\ &gt; Runc Image:Runc 镜像 \\\\ &gt; UCDC:专属云平台服务 \\\\ &gt; Other:其他
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 产品类型代码
+    ///
     /// Wire name: `ResourceTypeCode`.
     pub resource_type_code: Option<i64>,
     /// 订单支付状态。枚举值：\\\\&gt; 0:未支付 \\\\ &gt; 1:已支付
+    ///
     /// Wire name: `ShowHover`.
     pub show_hover: Option<i64>,
     /// 开始时间（时间戳）
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 账户昵称
+    ///
     /// Wire name: `UserDisplayName`.
     pub user_display_name: Option<String>,
     /// 账户邮箱
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: Option<String>,
     /// 账户名
+    ///
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
 }

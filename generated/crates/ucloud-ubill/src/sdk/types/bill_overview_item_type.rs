@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct BillOverviewItem {
     /// 该账户是否为主账号，1 主账号，0 子账号（账单维度按子账号筛选时显示）
+    ///
     /// Wire name: `Admin`.
     pub admin: Option<i64>,
     /// 订单总金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 代金券抵扣（已入账时显示）
+    ///
     /// Wire name: `AmountCoupon`.
     pub amount_coupon: Option<String>,
     /// 赠送金额抵扣（已入账时显示）
+    ///
     /// Wire name: `AmountFree`.
     pub amount_free: Option<String>,
     /// 现金账户支付（已入账时显示）
+    ///
     /// Wire name: `AmountReal`.
     pub amount_real: Option<String>,
     /// 账单维度, product 按产品维度聚合,project 按项目维度聚合，user 按子账号维度聚合
+    ///
     /// Wire name: `Dimension`.
     pub dimension: Option<String>,
     /// 产品分类    （账单维度按产品筛选时显示）
+    ///
     /// Wire name: `ProductCategory`.
     pub product_category: Option<String>,
     /// 项目名称（账单维度按项目筛选时显示）
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
     /// 产品类型    （账单维度按产品筛选时显示）
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 产品类型代码（账单维度按产品筛选时显示）
+    ///
     /// Wire name: `ResourceTypeCode`.
     pub resource_type_code: Option<i64>,
     /// 账户昵称（账单维度按子账号筛选时显示）
+    ///
     /// Wire name: `UserDisplayName`.
     pub user_display_name: Option<String>,
     /// 账户邮箱（账单维度按子账号筛选时显示）
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: Option<String>,
     /// 账户名   （账单维度按子账号筛选时显示）
+    ///
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
 }

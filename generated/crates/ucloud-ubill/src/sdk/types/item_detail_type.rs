@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ItemDetail {
     /// 产品小类名称
+    ///
     /// Wire name: `ProductName`.
     pub product_name: Option<String>,
     /// 产品小类规格
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

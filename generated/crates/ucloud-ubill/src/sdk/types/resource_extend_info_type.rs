@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceExtendInfo {
     /// 资源标识健
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 资源标识值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ResultSet {
     /// 错误信息描述
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 续费结果(0:成功，失败返回错误码)
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BatchDescribeNewUcdnDomain`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::batch_describe_new_ucdn_domain::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BatchDescribeNewUcdnDomainRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ControlUcdnDomainCacheAccess`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::control_ucdn_domain_cache_access::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ControlUcdnDomainCacheAccessRequest, ::runtime::BuildError> {

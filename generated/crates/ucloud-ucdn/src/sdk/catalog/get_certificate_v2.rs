@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCertificateV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_certificate_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCertificateV2Request, ::runtime::BuildError> {

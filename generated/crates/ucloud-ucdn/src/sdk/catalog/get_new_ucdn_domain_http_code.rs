@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetNewUcdnDomainHttpCode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_new_ucdn_domain_http_code::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNewUcdnDomainHttpCodeRequest, ::runtime::BuildError> {

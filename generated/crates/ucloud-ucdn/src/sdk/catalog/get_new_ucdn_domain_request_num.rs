@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetNewUcdnDomainRequestNum`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_new_ucdn_domain_request_num::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNewUcdnDomainRequestNumRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetNewUcdnLogUrlStatistics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_new_ucdn_log_url_statistics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNewUcdnLogUrlStatisticsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomain95BandwidthV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain95_bandwidth_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomain95BandwidthV2Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomainBandwidthByIpProtocol`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain_bandwidth_by_ip_protocol::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomainConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomainConfigRequest, ::runtime::BuildError> {

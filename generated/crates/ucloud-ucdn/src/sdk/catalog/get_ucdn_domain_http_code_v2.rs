@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomainHttpCodeV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain_http_code_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomainHttpCodeV2Request, ::runtime::BuildError> {

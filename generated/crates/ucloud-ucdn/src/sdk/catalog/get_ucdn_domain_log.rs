@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomainLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomainLogRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomainOriginRequestNum`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain_origin_request_num::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomainOriginRequestNumRequest, ::runtime::BuildError> {

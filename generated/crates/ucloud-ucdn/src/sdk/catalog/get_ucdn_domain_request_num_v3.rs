@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUcdnDomainRequestNumV3`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ucdn_domain_request_num_v3::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUcdnDomainRequestNumV3Request, ::runtime::BuildError> {

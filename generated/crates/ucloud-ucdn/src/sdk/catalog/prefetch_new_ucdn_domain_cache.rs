@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PrefetchNewUcdnDomainCache`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::prefetch_new_ucdn_domain_cache::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PrefetchNewUcdnDomainCacheRequest, ::runtime::BuildError> {

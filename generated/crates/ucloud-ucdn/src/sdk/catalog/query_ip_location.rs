@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryIpLocation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_ip_location::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryIpLocationRequest, ::runtime::BuildError> {

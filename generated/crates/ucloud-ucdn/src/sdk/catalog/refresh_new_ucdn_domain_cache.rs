@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RefreshNewUcdnDomainCache`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::refresh_new_ucdn_domain_cache::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RefreshNewUcdnDomainCacheRequest, ::runtime::BuildError> {

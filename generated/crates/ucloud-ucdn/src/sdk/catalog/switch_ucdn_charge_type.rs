@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchUcdnChargeType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_ucdn_charge_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchUcdnChargeTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUcdnDomainHttpsConfigV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_ucdn_domain_https_config_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUcdnDomainHttpsConfigV2Request, ::runtime::BuildError> {

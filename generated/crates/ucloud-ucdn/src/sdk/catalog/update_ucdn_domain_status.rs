@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUcdnDomainStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_ucdn_domain_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUcdnDomainStatusRequest, ::runtime::BuildError> {

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AccessConf {
     /// 多个ip用逗号隔开
+    ///
     /// Wire name: `IpBlacklist`.
     pub ip_blacklist: Option<String>,
 }

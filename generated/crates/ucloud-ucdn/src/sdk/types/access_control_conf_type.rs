@@ -8,9 +8,11 @@ use super::ReferConf;
 #[non_exhaustive]
 pub struct AccessControlConf {
     /// ip黑名单，多个ip，可表示为：IpBlackList.0=1.1.1.1，IpBlackList.1=2.2.2.2
+    ///
     /// Wire name: `IpBlackList`.
     pub ip_black_list: Vec<String>,
     /// 见 **ReferConf** 模型定义
+    ///
     /// Wire name: `ReferConf`.
     pub refer_conf: Option<ReferConf>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AdvancedConf {
     /// http转https回源 true是，false否
+    ///
     /// Wire name: `Http2Https`.
     pub http2_https: Option<bool>,
     /// 客户端响应http头列表
+    ///
     /// Wire name: `HttpClientHeader`.
     pub http_client_header: Vec<String>,
     /// 源站http头列表
+    ///
     /// Wire name: `HttpOriginHeader`.
     pub http_origin_header: Vec<String>,
     /// 是否开启quic
+    ///
     /// Wire name: `QuicEnable`.
     pub quic_enable: Option<bool>,
     /// 是否开启websocket
+    ///
     /// Wire name: `WebSocketEnable`.
     pub web_socket_enable: Option<bool>,
 }

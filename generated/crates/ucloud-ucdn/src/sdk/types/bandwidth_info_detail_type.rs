@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BandwidthInfoDetail {
     /// 返回值带宽值数据。
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<f64>,
     /// 宽获取的时间点。格式：时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

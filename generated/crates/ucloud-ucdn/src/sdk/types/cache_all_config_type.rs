@@ -8,15 +8,19 @@ use super::{CacheConf, CacheKeyInfo};
 #[non_exhaustive]
 pub struct CacheAllConfig {
     /// 缓存Host，不同的域名可以配置为同一个CacheHost来实现缓存共享，默认为加速域名
+    ///
     /// Wire name: `CacheHost`.
     pub cache_host: Option<String>,
     /// 见 **CacheKeyInfo** 模型定义
+    ///
     /// Wire name: `CacheKeyList`.
     pub cache_key_list: Vec<CacheKeyInfo>,
     /// 见 **CacheConf** 模型定义
+    ///
     /// Wire name: `CacheList`.
     pub cache_list: Vec<CacheConf>,
     /// 见 **CacheConf** 模型定义
+    ///
     /// Wire name: `HttpCodeCacheList`.
     pub http_code_cache_list: Vec<CacheConf>,
 }

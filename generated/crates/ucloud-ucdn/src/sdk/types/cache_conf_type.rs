@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct CacheConf {
     /// 是否缓存，true为缓存，flase为不缓存。为flase的情况下，CacheTTL和CacheUnit强制不生效
+    ///
     /// Wire name: `CacheBehavior`.
     pub cache_behavior: Option<bool>,
     /// 缓存时间
+    ///
     /// Wire name: `CacheTTL`.
     pub cache_ttl: Option<i64>,
     /// 缓存时间的单位。sec（秒），min（分钟），hour（小时），day（天）。上限1年。
+    ///
     /// Wire name: `CacheUnit`.
     pub cache_unit: Option<String>,
     /// 缓存规则描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 是否优先遵循源站头部缓存策略，false为不优先遵循源站，true为优先遵循源站缓存头部。默认为0
+    ///
     /// Wire name: `FollowOriginRule`.
     pub follow_origin_rule: Option<bool>,
     /// 状态码模式，非200，206状态码，多个状态码用竖线(\|)分隔，该属性仅仅在状态码缓存配置列表中返回
+    ///
     /// Wire name: `HttpCodePattern`.
     pub http_code_pattern: Option<String>,
     /// 路径模式，支持正则
+    ///
     /// Wire name: `PathPattern`.
     pub path_pattern: Option<String>,
 }

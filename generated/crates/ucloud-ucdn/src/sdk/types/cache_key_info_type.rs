@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CacheKeyInfo {
     /// 是否忽略
+    ///
     /// Wire name: `Ignore`.
     pub ignore: Option<bool>,
     /// 路径模式，支持正则
+    ///
     /// Wire name: `PathPattern`.
     pub path_pattern: Option<String>,
     /// 自定义变量,以$符号开头，多个变量用加号(+)连接，$querystring表示所有变量
+    ///
     /// Wire name: `QueryString`.
     pub query_string: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct CertList {
     /// 证书开始时间
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
     /// ca证内容
+    ///
     /// Wire name: `CaCert`.
     pub ca_cert: Option<String>,
     /// 证书名
+    ///
     /// Wire name: `CertName`.
     pub cert_name: Option<String>,
     /// 通用名
+    ///
     /// Wire name: `CommonName`.
     pub common_name: Option<String>,
     /// dns名称
+    ///
     /// Wire name: `DnsName`.
     pub dns_name: Option<String>,
     /// 已配置域名个数
+    ///
     /// Wire name: `DomainCount`.
     pub domain_count: Option<i64>,
     /// 已配置的域名列表
+    ///
     /// Wire name: `Domains`.
     pub domains: Vec<String>,
     /// 证书获取时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 证书内容
+    ///
     /// Wire name: `UserCert`.
     pub user_cert: Option<String>,
 }

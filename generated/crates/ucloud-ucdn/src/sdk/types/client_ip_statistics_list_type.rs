@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ClientIpStatisticsList {
     /// 流量单位字节
+    ///
     /// Wire name: `Flow`.
     pub flow: Option<i64>,
     /// 流量占比
+    ///
     /// Wire name: `FlowPercent`.
     pub flow_percent: Option<f64>,
     /// 客户端IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 请求数占比
+    ///
     /// Wire name: `RequestPercent`.
     pub request_percent: Option<f64>,
     /// 请求数
+    ///
     /// Wire name: `Requst`.
     pub requst: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DomainBaseInfo {
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 域名的资源id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<String>,
 }

@@ -8,54 +8,71 @@ use super::{AccessControlConf, AdvancedConf, CacheAllConfig, OriginConf};
 #[non_exhaustive]
 pub struct DomainConfigInfo {
     /// 见 **AccessControlConf** 模型定义
+    ///
     /// Wire name: `AccessControlConf`.
     pub access_control_conf: Option<AccessControlConf>,
     /// 见 **AdvancedConf** 模型定义
+    ///
     /// Wire name: `AdvancedConf`.
     pub advanced_conf: Option<AdvancedConf>,
     /// 查询带宽区域 cn代表国内 abroad代表海外 all表示全部区域
+    ///
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
     /// 见 **CacheAllConfig** 模型定义
+    ///
     /// Wire name: `CacheConf`.
     pub cache_conf: Option<CacheAllConfig>,
     /// 加速域名的业务类型，web代表网站，stream代表视频 ，download 代表下载
+    ///
     /// Wire name: `CdnType`.
     pub cdn_type: Option<String>,
     /// 国外证书名称
+    ///
     /// Wire name: `CertNameAbroad`.
     pub cert_name_abroad: Option<String>,
     /// 国内证书名称
+    ///
     /// Wire name: `CertNameCn`.
     pub cert_name_cn: Option<String>,
     /// cdn域名。创建加速域名生成的cdn域名，用于设置CNAME记录
+    ///
     /// Wire name: `Cname`.
     pub cname: Option<String>,
     /// 域名创建的时间。格式：时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 域名Id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<String>,
     /// 国外https状态 enableing-开启中  fail-开启失败 enable-启用 disable-未启用
+    ///
     /// Wire name: `HttpsStatusAbroad`.
     pub https_status_abroad: Option<String>,
     /// 国内https状态 enableing-开启中 fail-开启失败 enable-启用 disable-未启用
+    ///
     /// Wire name: `HttpsStatusCn`.
     pub https_status_cn: Option<String>,
     /// 见 **OriginConf** 模型定义
+    ///
     /// Wire name: `OriginConf`.
     pub origin_conf: Option<OriginConf>,
     /// 创建的加速域名的当前的状态。check代表审核中；checkSuccess代表审核通过；checkFail代表审核失败；enable代表加速中；disable代表停止加速；delete代表删除加速；enableing代表正在开启加速；disableing代表正在停止加速中；deleteing代表删除中；deploying代表部署中
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 业务组：Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 测试url。用于域名创建加速时的测试
+    ///
     /// Wire name: `TestUrl`.
     pub test_url: Option<String>,
 }

@@ -8,78 +8,103 @@ use super::{AccessConf, CacheConf};
 #[non_exhaustive]
 pub struct DomainInfo {
     /// 见 **AccessConf** 模型定义
+    ///
     /// Wire name: `AccessConf`.
     pub access_conf: Option<AccessConf>,
     /// 查询带宽区域 cn代表国内 abroad代表海外 不填默认为全部区域
+    ///
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
     /// 见 **CacheConf** 模型定义
+    ///
     /// Wire name: `CacheConf`.
     pub cache_conf: Vec<CacheConf>,
     /// 缓存Host，不同的域名可以配置为同一个CacheHost来实现缓存共享，默认为加速域名
+    ///
     /// Wire name: `CacheHost`.
     pub cache_host: Option<String>,
     /// 加速类型http,http\|https
+    ///
     /// Wire name: `CdnProtocol`.
     pub cdn_protocol: Option<String>,
     /// 加速域名的业务类型，web代表网站，stream代表视频，download代表下载。
+    ///
     /// Wire name: `CdnType`.
     pub cdn_type: Option<String>,
     /// 证书名称
+    ///
     /// Wire name: `CertName`.
     pub cert_name: Option<String>,
     /// cdn域名。创建加速域名生成的cdn域名，用于设置CNAME记录
+    ///
     /// Wire name: `Cname`.
     pub cname: Option<String>,
     /// 域名创建的时间。格式：时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 域名，用户创建加速的域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 域名id，创建域名时生成的id
+    ///
     /// Wire name: `DomainId`.
     pub domain_id: Option<String>,
     /// 国外https状态 enableing-开启中  fail-开启失败 enable-启用 disable-未启用
+    ///
     /// Wire name: `HttpsStatusAbroad`.
     pub https_status_abroad: Option<String>,
     /// 国内https状态 enableing-开启中 fail-开启失败 enable-启用 disable-未启用
+    ///
     /// Wire name: `HttpsStatusCn`.
     pub https_status_cn: Option<String>,
     /// ReferType为白名单时，NullRefer为false代表不允许NULL refer访问，为true代表允许Null refer访问
+    ///
     /// Wire name: `NullRefer`.
     pub null_refer: Option<bool>,
     /// 回源Http请求头部Host，默认是加速域名
+    ///
     /// Wire name: `OriginHost`.
     pub origin_host: Option<String>,
     /// 源站ip即cdn服务器回源访问的ip地址。支持多个源站ip，多个源站ip，可表述为如：\[1.1.1.1,2.2.2.2\]
+    ///
     /// Wire name: `OriginIp`.
     pub origin_ip: Vec<String>,
     /// 回源端口
+    ///
     /// Wire name: `OriginPort`.
     pub origin_port: Option<i64>,
     /// 源站协议http，http\|https   默认http
+    ///
     /// Wire name: `OriginProtocol`.
     pub origin_protocol: Option<String>,
     /// Refer列表，支持正则表达式
+    ///
     /// Wire name: `ReferList`.
     pub refer_list: Vec<String>,
     /// refer配置开关，true打开，false关闭
+    ///
     /// Wire name: `ReferStatus`.
     pub refer_status: Option<bool>,
     /// 0白名单，1黑名单
+    ///
     /// Wire name: `ReferType`.
     pub refer_type: Option<i64>,
     /// 创建的加速域名的当前的状态。check代表审核中，checkSuccess代表审核通过，checkFail代表审核失败，enable代表加速中，disable代表停止加速，delete代表删除加速 enableing代表正在开启加速，disableing代表正在停止加速中，deleteing代表删除中
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 业务组，默认为Default
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 测试url，用于域名创建加速时的测试
+    ///
     /// Wire name: `TestUrl`.
     pub test_url: Option<String>,
     /// 开始分配Cname时间。格式：时间戳
+    ///
     /// Wire name: `ValidTime`.
     pub valid_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

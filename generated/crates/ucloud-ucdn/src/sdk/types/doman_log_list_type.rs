@@ -8,9 +8,11 @@ use super::LogInfo;
 #[non_exhaustive]
 pub struct DomanLogList {
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 见 **LogInfo** 模型定义
+    ///
     /// Wire name: `LogList`.
     pub log_list: Vec<LogInfo>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DownloadStatisticInfo {
     /// 下载次数
+    ///
     /// Wire name: `DownloadTimes`.
     pub download_times: Option<i64>,
     /// 流量占比，单位%
+    ///
     /// Wire name: `Percent`.
     pub percent: Option<f64>,
     /// 流量（单位为G）
+    ///
     /// Wire name: `Traffic`.
     pub traffic: Option<f64>,
     /// 下载链接的url
+    ///
     /// Wire name: `Url`.
     pub url: Option<String>,
 }

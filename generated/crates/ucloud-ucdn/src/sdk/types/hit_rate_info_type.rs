@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct HitRateInfo {
     /// 总流量命中率，单位%
+    ///
     /// Wire name: `FlowHitRate`.
     pub flow_hit_rate: Option<f64>,
     /// 请求数命中率，单位%
+    ///
     /// Wire name: `RequestHitRate`.
     pub request_hit_rate: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -5,22 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct HttpCodeInfo {
-    /// (No description in the spec.)
     /// Wire name: `HttpFiveXX`.
     pub http_five_xx: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `HttpFourXX`.
     pub http_four_xx: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `HttpOneXX`.
     pub http_one_xx: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `HttpThreeXX`.
     pub http_three_xx: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `HttpTwoXX`.
     pub http_two_xx: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Time`.
     pub time: Option<i64>,
 }

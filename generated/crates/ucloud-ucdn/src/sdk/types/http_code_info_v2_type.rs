@@ -8,24 +8,31 @@ use super::HttpCodeV2Detail;
 #[non_exhaustive]
 pub struct HttpCodeInfoV2 {
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `Http1XX`.
     pub http1_xx: Option<HttpCodeV2Detail>,
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `Http2XX`.
     pub http2_xx: Option<HttpCodeV2Detail>,
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `Http3XX`.
     pub http3_xx: Option<HttpCodeV2Detail>,
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `Http4XX`.
     pub http4_xx: Option<HttpCodeV2Detail>,
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `Http5XX`.
     pub http5_xx: Option<HttpCodeV2Detail>,
     /// 见 **HttpCodeV2Detail** 模型定义
+    ///
     /// Wire name: `Http6XX`.
     pub http6_xx: Option<HttpCodeV2Detail>,
     /// 带宽获取的时间点。格式：时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -5,178 +5,120 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct HttpCodeV2Detail {
-    /// (No description in the spec.)
     /// Wire name: `Http100`.
     pub http100: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http101`.
     pub http101: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http102`.
     pub http102: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http200`.
     pub http200: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http201`.
     pub http201: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http202`.
     pub http202: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http203`.
     pub http203: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http204`.
     pub http204: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http205`.
     pub http205: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http206`.
     pub http206: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http207`.
     pub http207: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http300`.
     pub http300: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http301`.
     pub http301: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http302`.
     pub http302: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http303`.
     pub http303: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http304`.
     pub http304: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http305`.
     pub http305: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http306`.
     pub http306: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http307`.
     pub http307: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http400`.
     pub http400: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http401`.
     pub http401: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http402`.
     pub http402: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http403`.
     pub http403: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http404`.
     pub http404: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http405`.
     pub http405: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http406`.
     pub http406: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http407`.
     pub http407: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http408`.
     pub http408: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http409`.
     pub http409: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http410`.
     pub http410: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http411`.
     pub http411: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http412`.
     pub http412: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http413`.
     pub http413: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http414`.
     pub http414: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http415`.
     pub http415: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http416`.
     pub http416: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http417`.
     pub http417: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http418`.
     pub http418: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http421`.
     pub http421: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http422`.
     pub http422: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http423`.
     pub http423: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http424`.
     pub http424: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http425`.
     pub http425: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http426`.
     pub http426: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http449`.
     pub http449: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http451`.
     pub http451: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http500`.
     pub http500: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http501`.
     pub http501: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http502`.
     pub http502: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http503`.
     pub http503: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http504`.
     pub http504: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http505`.
     pub http505: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http506`.
     pub http506: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http507`.
     pub http507: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http509`.
     pub http509: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Http510`.
     pub http510: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Time`.
     pub time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }

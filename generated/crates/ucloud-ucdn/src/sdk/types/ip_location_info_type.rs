@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct IpLocationInfo {
     /// 地区
+    ///
     /// Wire name: `Area`.
     pub area: Option<String>,
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// ip是否存在
+    ///
     /// Wire name: `Exist`.
     pub exist: Option<bool>,
     /// 客户端请求的ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::KwaiAuthKv;
 #[non_exhaustive]
 pub struct KwaiAuthConfig {
     /// 见 **KwaiAuthKv** 模型定义
+    ///
     /// Wire name: `Keys`.
     pub keys: Vec<KwaiAuthKv>,
     /// 类型  pkey / ksc / typeA
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct KwaiAuthKv {
     /// iv信息
+    ///
     /// Wire name: `Iv`.
     pub iv: Option<String>,
     /// key信息
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::KwaiAuthConfig;
 #[non_exhaustive]
 pub struct KwaiDomainAuthConfig {
     /// 见 **KwaiAuthConfig** 模型定义
+    ///
     /// Wire name: `Config`.
     pub config: Vec<KwaiAuthConfig>,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
 }

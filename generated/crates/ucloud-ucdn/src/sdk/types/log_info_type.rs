@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LogInfo {
     /// Unix时间戳
+    ///
     /// Wire name: `LogTime`.
     pub log_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 日志url地址，多个URL用分号隔开
+    ///
     /// Wire name: `LogUrl`.
     pub log_url: Option<String>,
 }

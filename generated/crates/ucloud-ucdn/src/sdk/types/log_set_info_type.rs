@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LogSetInfo {
-    /// (No description in the spec.)
     /// Wire name: `AbroadLog`.
     pub abroad_log: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `CnLog`.
     pub cn_log: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `Time`.
     pub time: Option<i64>,
 }

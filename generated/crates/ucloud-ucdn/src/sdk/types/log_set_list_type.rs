@@ -7,10 +7,10 @@ use super::LogSetInfo;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LogSetList {
-    /// (No description in the spec.)
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 见 **LogSetInfo** 模型定义
+    ///
     /// Wire name: `Logs`.
     pub logs: Vec<LogSetInfo>,
 }

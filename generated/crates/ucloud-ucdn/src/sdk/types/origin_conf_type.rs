@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct OriginConf {
     /// 1如果为false表示BackupOriginIp为空，表示没有备份源站，忽略BackupOriginIp，BackupOriginHost字段2如果为true表示BackupOriginIp.n必须至少有一个备份源站地址
+    ///
     /// Wire name: `BackupOriginEnable`.
     pub backup_origin_enable: Option<bool>,
     /// 备份回源Http请求头部Host，默认是加速域名
+    ///
     /// Wire name: `BackupOriginHost`.
     pub backup_origin_host: Option<String>,
     /// 备份源站ip即cdn服务器回源访问的ip地址。多个源站ip，可以这样表述，如：\["1.1.1.1","2.2.2.2"\]
+    ///
     /// Wire name: `BackupOriginIpList`.
     pub backup_origin_ip_list: Vec<String>,
     /// 主源响应的回源错误码（如：404\|500），默认空字符串
+    ///
     /// Wire name: `OriginErrorCode`.
     pub origin_error_code: Option<String>,
     /// 回主源的回源失败数，默认1
+    ///
     /// Wire name: `OriginErrorNum`.
     pub origin_error_num: Option<i64>,
     /// 跟随301跳转  0=不跟随 1=跟随
+    ///
     /// Wire name: `OriginFollow301`.
     pub origin_follow301: Option<i64>,
     /// 回源Http请求头部Host，默认是加速域名
+    ///
     /// Wire name: `OriginHost`.
     pub origin_host: Option<String>,
     /// 源站ip即cdn服务器回源访问的ip地址。多个源站ip，可以这样表述，如：\["1.1.1.1","2.2.2.2"\]
+    ///
     /// Wire name: `OriginIpList`.
     pub origin_ip_list: Vec<String>,
     /// 回源端口
+    ///
     /// Wire name: `OriginPort`.
     pub origin_port: Option<i64>,
     /// 源站协议http，http\|https   默认http
+    ///
     /// Wire name: `OriginProtocol`.
     pub origin_protocol: Option<String>,
 }

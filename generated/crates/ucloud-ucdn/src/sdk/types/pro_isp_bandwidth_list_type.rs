@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ProIspBandwidthList {
     /// 返回值返回指定时间区间内CDN的带宽峰值，单位Mbps
+    ///
     /// Wire name: `CdnBandwidth`.
     pub cdn_bandwidth: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 对应时间粒度的流量，单位字节
+    ///
     /// Wire name: `Traffic`.
     pub traffic: Option<f64>,
 }

@@ -8,9 +8,11 @@ use super::ProIspBandwidthList;
 #[non_exhaustive]
 pub struct ProIspBandwidthSet {
     /// 见 **ProIspBandwidthList** 模型定义
+    ///
     /// Wire name: `BandwidthTrafficList`.
     pub bandwidth_traffic_list: Vec<ProIspBandwidthList>,
     /// 省份代码
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
 }

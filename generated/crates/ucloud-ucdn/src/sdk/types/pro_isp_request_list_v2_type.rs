@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProIspRequestListV2 {
     /// 返回值返回指定时间区间内的请求数
+    ///
     /// Wire name: `CdnRequest`.
     pub cdn_request: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -8,9 +8,11 @@ use super::ProIspRequestListV2;
 #[non_exhaustive]
 pub struct ProIspRequestNumSetV2 {
     /// 省份代码
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
     /// 见 **ProIspRequestListV2** 模型定义
+    ///
     /// Wire name: `RequestList`.
     pub request_list: Vec<ProIspRequestListV2>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ReferConf {
     /// ReferType为白名单时（删除），NullRefer为0代表不允许NULL refer访问，为1代表允许Null refer访问
+    ///
     /// Wire name: `NullRefer`.
     pub null_refer: Option<i64>,
     /// Refer防盗链规则列表，支持正则表达式
+    ///
     /// Wire name: `ReferList`.
     pub refer_list: Vec<String>,
     /// Refer防盗链配置  0白名单，1黑名单
+    ///
     /// Wire name: `ReferType`.
     pub refer_type: Option<i64>,
 }

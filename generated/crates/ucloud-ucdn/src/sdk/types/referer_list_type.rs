@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct RefererList {
     /// 次数占比，单位%
+    ///
     /// Wire name: `Percent`.
     pub percent: Option<f64>,
     /// 客户端请求的referer
+    ///
     /// Wire name: `Referer`.
     pub referer: Option<String>,
     /// 次数
+    ///
     /// Wire name: `RequestTimes`.
     pub request_times: Option<i64>,
 }

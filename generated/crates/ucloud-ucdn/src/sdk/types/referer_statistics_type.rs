@@ -8,9 +8,11 @@ use super::RefererList;
 #[non_exhaustive]
 pub struct RefererStatistics {
     /// 日期
+    ///
     /// Wire name: `Date`.
     pub date: Option<String>,
     /// 见 **RefererList** 模型定义
+    ///
     /// Wire name: `RefererList`.
     pub referer_list: Vec<RefererList>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct RequestInfo {
     /// 返回值返回指定时间区间内的cdn收到的请求次数之和
+    ///
     /// Wire name: `CdnRequest`.
     pub cdn_request: Option<f64>,
     /// 返回值返回指定时间区间内的cdn回源的请求次数之和
+    ///
     /// Wire name: `OriginRequest`.
     pub origin_request: Option<f64>,
     /// 带宽获取的时间点。格式：时间戳
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -8,18 +8,21 @@ use super::UrlProgressInfo;
 #[non_exhaustive]
 pub struct TaskInfo {
     /// 刷新任务创建的时间。格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 刷新任务的当前状态，枚举值：success：成功；wait：排队中；process：处理中；failure：失败； unknow：未知
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 提交任务时返回的任务ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Type`.
     pub type_field: Option<String>,
     /// 见 **UrlProgressInfo** 模型定义
+    ///
     /// Wire name: `UrlLists`.
     pub url_lists: Vec<UrlProgressInfo>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TrafficSet {
     /// 购买流量的区域, cn: 国内; abroad: 国外
+    ///
     /// Wire name: `Areacode`.
     pub areacode: Option<String>,
     /// Areacode区域内总剩余流量, 单位GB
+    ///
     /// Wire name: `TrafficLeft`.
     pub traffic_left: Option<f64>,
     /// Areacode区域内总购买流量, 单位GB
+    ///
     /// Wire name: `TrafficTotal`.
     pub traffic_total: Option<f64>,
     /// Areacode区域内总使用流量, 单位GB
+    ///
     /// Wire name: `TrafficUsed`.
     pub traffic_used: Option<f64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UcdnDomainTrafficSet {
     /// 流量获取的时间点，格式为Unix Timestamp
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 查询每日流量总值，单位：GB
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UrlProgressInfo {
     /// 刷新任务创建的时间。格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 任务完成时间。格式为Unix Timestamp
+    ///
     /// Wire name: `FinishTime`.
     pub finish_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 刷新进度，单位%
+    ///
     /// Wire name: `Progress`.
     pub progress: Option<i64>,
     /// 刷新任务的当前状态，枚举值：success：成功；wait：排队中；process：处理中；failure：失败； unknow：未知
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 刷新的单条url
+    ///
     /// Wire name: `Url`.
     pub url: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::DownloadStatisticInfo;
 #[non_exhaustive]
 pub struct UrlStatistics {
     /// 日期
+    ///
     /// Wire name: `Date`.
     pub date: Option<String>,
     /// 见 **DownloadStatisticInfo** 模型定义
+    ///
     /// Wire name: `UrlList`.
     pub url_list: Vec<DownloadStatisticInfo>,
 }

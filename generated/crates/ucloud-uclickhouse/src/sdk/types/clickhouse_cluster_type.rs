@@ -6,99 +6,131 @@
 #[non_exhaustive]
 pub struct ClickhouseCluster {
     /// Clickhouse数据盘大小
+    ///
     /// Wire name: `ClickhouseDataDiskSize`.
     pub clickhouse_data_disk_size: Option<i64>,
     /// Clickhouse数据盘类型
+    ///
     /// Wire name: `ClickhouseDataDiskType`.
     pub clickhouse_data_disk_type: Option<String>,
     /// Clickhouse机型ID
+    ///
     /// Wire name: `ClickhouseMachineTypeId`.
     pub clickhouse_machine_type_id: Option<String>,
     /// Clickhouse机型名称
+    ///
     /// Wire name: `ClickhouseMachineTypeName`.
     pub clickhouse_machine_type_name: Option<String>,
     /// Clickhouse节点CPU
+    ///
     /// Wire name: `ClickhouseNodeCPU`.
     pub clickhouse_node_cpu: Option<i64>,
     /// Clickhouse内存
+    ///
     /// Wire name: `ClickhouseNodeMemory`.
     pub clickhouse_node_memory: Option<i64>,
     /// 集群版本
+    ///
     /// Wire name: `ClickhouseVersion`.
     pub clickhouse_version: Option<String>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 集群名称
+    ///
     /// Wire name: `ClusterName`.
     pub cluster_name: Option<String>,
     /// 集群创建时间
+    ///
     /// Wire name: `CreateTimestamp`.
     pub create_timestamp: Option<i64>,
     /// 实例过期时间
+    ///
     /// Wire name: `ExpireTimestamp`.
     pub expire_timestamp: Option<f64>,
     /// 实例是否开启备份
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<String>,
     /// 实例是否开启安全组
+    ///
     /// Wire name: `IsSecgroup`.
     pub is_secgroup: Option<String>,
     /// 实例是否开启冷热分层
+    ///
     /// Wire name: `IsTieredStorage`.
     pub is_tiered_storage: Option<String>,
     /// Zookeeper是否高可用
+    ///
     /// Wire name: `IsZookeeperHA`.
     pub is_zookeeper_ha: Option<String>,
     /// 机型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 实例所在可用区
+    ///
     /// Wire name: `MultiZones`.
     pub multi_zones: Vec<String>,
     /// 项目ID
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 地域ID
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// 副本数
+    ///
     /// Wire name: `ReplicateCount`.
     pub replicate_count: Option<i64>,
     /// 分片数
+    ///
     /// Wire name: `ShardCount`.
     pub shard_count: Option<i64>,
     /// 集群状态：CREATING（创建中）、RUNNING（运行中）、RESIZING（变配中）、RESTARTING（重启中）、UPGRADING（升级中）、DESTROYING（销毁中）、DESTROYED（已删除）、CREATE_FAILED（创建失败）、RESTART_FAILED（重启失败）、DESTROY_FAILED（删除失败）、RESIZE_FAILED（变配失败）、BACKUP_RESTORING（备份恢复中）、BACKUP_RESTORE_FAILED（备份恢复失败）、EXPANDING（扩容中）、EXPAND_FAILED（扩容失败）
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 公司ID
+    ///
     /// Wire name: `TopOrganizationId`.
     pub top_organization_id: Option<i64>,
     /// VPCID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Zookeeper数据盘大小
+    ///
     /// Wire name: `ZookeeperDataDiskSize`.
     pub zookeeper_data_disk_size: Option<i64>,
     /// Zookeeper数据盘类型
+    ///
     /// Wire name: `ZookeeperDataDiskType`.
     pub zookeeper_data_disk_type: Option<String>,
     /// Zookeeper机型ID
+    ///
     /// Wire name: `ZookeeperMachineTypeId`.
     pub zookeeper_machine_type_id: Option<String>,
     /// Zookeeper机型名称
+    ///
     /// Wire name: `ZookeeperMachineTypeName`.
     pub zookeeper_machine_type_name: Option<String>,
     /// Zookeeper节点CPU
+    ///
     /// Wire name: `ZookeeperNodeCPU`.
     pub zookeeper_node_cpu: Option<i64>,
     /// Zookeeper节点内存
+    ///
     /// Wire name: `ZookeeperNodeMemory`.
     pub zookeeper_node_memory: Option<i64>,
     /// Zookeeper版本
+    ///
     /// Wire name: `ZookeeperVersion`.
     pub zookeeper_version: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ClickhouseDataDisk {
     /// 默认大小，GB
+    ///
     /// Wire name: `DefaultDataDiskSize`.
     pub default_data_disk_size: Option<i64>,
     /// 磁盘类型
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 最大值，GB
+    ///
     /// Wire name: `MaxDiskSize`.
     pub max_disk_size: Option<i64>,
     /// 最小值，GB
+    ///
     /// Wire name: `MinDiskSize`.
     pub min_disk_size: Option<i64>,
     /// 步长，GB
+    ///
     /// Wire name: `Step`.
     pub step: Option<i64>,
 }

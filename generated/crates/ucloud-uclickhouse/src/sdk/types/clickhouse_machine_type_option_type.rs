@@ -8,21 +8,27 @@ use super::ClickhouseDataDisk;
 #[non_exhaustive]
 pub struct ClickhouseMachineTypeOption {
     /// CPU大小
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// Clickhouse机型ID
+    ///
     /// Wire name: `ClickhouseMachineTypeId`.
     pub clickhouse_machine_type_id: Option<String>,
     /// 见 **ClickhouseDataDisk** 模型定义
+    ///
     /// Wire name: `DataDisks`.
     pub data_disks: Vec<ClickhouseDataDisk>,
     /// 机型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存大小，GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 允许创建的节点个数
+    ///
     /// Wire name: `NodeCounts`.
     pub node_counts: Vec<i64>,
 }

@@ -8,12 +8,15 @@ use super::ClickhouseMachineTypeOption;
 #[non_exhaustive]
 pub struct ClickhouseMachineType {
     /// CK机型名称
+    ///
     /// Wire name: `ClickhouseMachineTypeName`.
     pub clickhouse_machine_type_name: Option<String>,
     /// 见 **ClickhouseMachineTypeOption** 模型定义
+    ///
     /// Wire name: `ClickhouseMachineTypeOptions`.
     pub clickhouse_machine_type_options: Vec<ClickhouseMachineTypeOption>,
     /// 机型是否支持安全组
+    ///
     /// Wire name: `IsSecgroupMachineType`.
     pub is_secgroup_machine_type: Option<String>,
 }

@@ -6,51 +6,67 @@
 #[non_exhaustive]
 pub struct ClickhouseNode {
     /// CPU大小
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTimestamp`.
     pub create_timestamp: Option<i64>,
     /// 数据盘大小,GB
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 数据盘类型
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// ipv4
+    ///
     /// Wire name: `IPv4`.
     pub i_pv4: Option<String>,
     /// 机型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存，GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 节点ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `NodeName`.
     pub node_name: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 服务状态：RUNNING（运行中）、STARTING（启动中）、STOPPED（已停止）、RESTARTING（重启中）
+    ///
     /// Wire name: `ServiceStatus`.
     pub service_status: Option<String>,
     /// 分片组
+    ///
     /// Wire name: `ShardGroup`.
     pub shard_group: Option<String>,
     /// 系统盘大小,GB
+    ///
     /// Wire name: `SysDiskSize`.
     pub sys_disk_size: Option<i64>,
     /// 系统盘类型
+    ///
     /// Wire name: `SysDiskType`.
     pub sys_disk_type: Option<String>,
     /// 可用区名称
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ClickhouseVersion {
     /// 版本号
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 版本名称
+    ///
     /// Wire name: `VersionName`.
     pub version_name: Option<String>,
 }

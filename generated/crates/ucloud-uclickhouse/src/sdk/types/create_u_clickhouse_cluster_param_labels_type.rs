@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUClickhouseClusterParamLabels {
     /// 标签的key
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 标签的value
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

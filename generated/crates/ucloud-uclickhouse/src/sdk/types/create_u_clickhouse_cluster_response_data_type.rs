@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct CreateUClickhouseClusterResponseData {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
 }

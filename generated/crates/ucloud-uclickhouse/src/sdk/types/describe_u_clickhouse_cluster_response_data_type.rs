@@ -8,15 +8,19 @@ use super::{ClickhouseCluster, ClickhouseNode, Payment, ZookeeperNode};
 #[non_exhaustive]
 pub struct DescribeUClickhouseClusterResponseData {
     /// 见 **ClickhouseNode** 模型定义
+    ///
     /// Wire name: `ClickhouseNodes`.
     pub clickhouse_nodes: Vec<ClickhouseNode>,
     /// 见 **ClickhouseCluster** 模型定义
+    ///
     /// Wire name: `Cluster`.
     pub cluster: Option<ClickhouseCluster>,
     /// 见 **Payment** 模型定义
+    ///
     /// Wire name: `Payment`.
     pub payment: Option<Payment>,
     /// 见 **ZookeeperNode** 模型定义
+    ///
     /// Wire name: `ZookeeperNodes`.
     pub zookeeper_nodes: Vec<ZookeeperNode>,
 }

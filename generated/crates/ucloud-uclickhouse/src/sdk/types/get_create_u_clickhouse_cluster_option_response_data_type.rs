@@ -8,15 +8,19 @@ use super::{ClickhouseMachineType, ClickhouseVersion};
 #[non_exhaustive]
 pub struct GetCreateUClickhouseClusterOptionResponseData {
     /// 见 **ClickhouseMachineType** 模型定义
+    ///
     /// Wire name: `ClickhouseMachineTypes`.
     pub clickhouse_machine_types: Vec<ClickhouseMachineType>,
     /// 见 **ClickhouseVersion** 模型定义
+    ///
     /// Wire name: `ClickhouseVersions`.
     pub clickhouse_versions: Vec<ClickhouseVersion>,
     /// 实例可创建的最大节点数量
+    ///
     /// Wire name: `MaxNodeCount`.
     pub max_node_count: Option<i64>,
     /// 见 **ClickhouseMachineType** 模型定义
+    ///
     /// Wire name: `ZookeeperMachineTypes`.
     pub zookeeper_machine_types: Vec<ClickhouseMachineType>,
 }

@@ -8,9 +8,11 @@ use super::ClickhouseCluster;
 #[non_exhaustive]
 pub struct ListUClickhouseClusterResponseData {
     /// 见 **ClickhouseCluster** 模型定义
+    ///
     /// Wire name: `Clusters`.
     pub clusters: Option<ClickhouseCluster>,
     /// 集群总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }

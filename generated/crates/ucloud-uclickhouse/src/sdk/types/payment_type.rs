@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Payment {
     /// 支付类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTimestamp`.
     pub create_timestamp: Option<i64>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTimestamp`.
     pub expire_timestamp: Option<i64>,
     /// 原始价格
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachNIC`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_nic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachNicRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloneDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clone_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloneDiskRequest, ::runtime::BuildError> {

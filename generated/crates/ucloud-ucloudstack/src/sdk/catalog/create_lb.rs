@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateLB`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_lb::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLbRequest, ::runtime::BuildError> {

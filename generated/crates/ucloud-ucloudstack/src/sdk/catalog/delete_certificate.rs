@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCertificate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_certificate::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCertificateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCustomImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_custom_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCustomImageRequest, ::runtime::BuildError> {

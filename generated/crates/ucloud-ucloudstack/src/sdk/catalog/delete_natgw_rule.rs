@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteNATGWRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_natgw_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteNatgwRuleRequest, ::runtime::BuildError> {

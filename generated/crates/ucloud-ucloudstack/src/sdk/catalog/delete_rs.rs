@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRS`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_rs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNATGW`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_natgw::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNatgwRequest, ::runtime::BuildError> {

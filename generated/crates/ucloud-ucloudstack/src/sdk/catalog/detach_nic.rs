@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachNIC`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_nic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachNicRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableRS`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_rs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableRsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetDiskPrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_disk_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetDiskPriceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyEIPBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_eip_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyEipBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyNameAndRemark`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_name_and_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyNameAndRemarkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `Recharge`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::recharge::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RechargeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RollbackResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::rollback_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RollbackResourceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TerminateResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::terminate_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateResourceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnBindSecurityGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::un_bind_security_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnBindSecurityGroupRequest, ::runtime::BuildError> {

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BindVsInfo {
     /// LB ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
     /// LB名称
+    ///
     /// Wire name: `LBName`.
     pub lb_name: Option<String>,
     /// VS的端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// VS的协议
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// VS ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
 }

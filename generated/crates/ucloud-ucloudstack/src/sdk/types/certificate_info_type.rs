@@ -8,46 +8,60 @@ use super::BindVsInfo;
 #[non_exhaustive]
 pub struct CertificateInfo {
     /// 证书内容
+    ///
     /// Wire name: `CertificateContent`.
     pub certificate_content: Option<String>,
     /// 证书ID
+    ///
     /// Wire name: `CertificateID`.
     pub certificate_id: Option<String>,
     /// 证书类型，枚举值\["ServerCrt","CACrt"\]
+    ///
     /// Wire name: `CertificateType`.
     pub certificate_type: Option<String>,
     /// 主域名
+    ///
     /// Wire name: `CommonName`.
     pub common_name: Option<String>,
     /// 创建时间（平台创建时间）
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 证书内容的过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 证书指纹
+    ///
     /// Wire name: `Fingerprint`.
     pub fingerprint: Option<String>,
     /// 证书名
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 私钥内容
+    ///
     /// Wire name: `Privatekey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub privatekey: Option<::runtime::Sensitive<String>>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 证书描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 备域名
+    ///
     /// Wire name: `SubjectAlternativeNames`.
     pub subject_alternative_names: Vec<String>,
     /// 见 **BindVSInfo** 模型定义
+    ///
     /// Wire name: `VSInfos`.
     pub vs_infos: Vec<BindVsInfo>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

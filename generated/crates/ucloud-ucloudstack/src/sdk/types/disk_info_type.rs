@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct DiskInfo {
     /// 绑定资源ID
+    ///
     /// Wire name: `AttachResourceID`.
     pub attach_resource_id: Option<String>,
     /// 硬盘计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间。时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 硬盘ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 硬盘状态。Creating：创建中,BeingCloned：正在被克隆中,Unbound：已解绑,Unbounding：解绑中,Bounding：绑定中,Bound：已绑定,Upgrading：升级中,Deleting：删除中,Deleted：已删除,Releasing：销毁中,Released：已销毁；Snapshoting（快照中）；Rollbacking（回滚中）
+    ///
     /// Wire name: `DiskStatus`.
     pub disk_status: Option<String>,
     /// 硬盘用途类型，Boot（系统盘）、Data（数据盘）
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 过期时间。时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 磁盘类型。例如：Normal,SSD
+    ///
     /// Wire name: `SetType`.
     pub set_type: Option<String>,
     /// 大小。单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

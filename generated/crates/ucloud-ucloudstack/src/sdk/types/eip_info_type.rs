@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct EipInfo {
     /// 带宽大小
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 绑定资源ID
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: Option<String>,
     /// 绑定资源类型
+    ///
     /// Wire name: `BindResourceType`.
     pub bind_resource_type: Option<String>,
     /// 所处线路是否为默认路由，1代表所处线路是默认路由；默认路由的可以设置成出口
+    ///
     /// Wire name: `CanDefaultGW`.
     pub can_default_gw: Option<i64>,
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间。时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ID
+    ///
     /// Wire name: `EIPID`.
     pub eipid: Option<String>,
     /// 过期时间。时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 外网IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP版本,支持值：IPv4\\IPv6
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 是否为默认出口，1代表该IP地址为默认出口
+    ///
     /// Wire name: `ISDefaultGW`.
     pub is_default_gw: Option<i64>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 线路
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态。Allocating：申请中,Free：未绑定,Bounding：绑定中,Bound：已绑定,Unbounding：解绑中,Deleted：已删除,Releasing：销毁中,Released：已销毁,BandwidthChanging：带宽修改中
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

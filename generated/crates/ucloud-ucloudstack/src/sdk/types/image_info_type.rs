@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ImageInfo {
     /// 创建时间。时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageID`.
     pub image_id: Option<String>,
     /// 镜像状态。枚举类型：Making（创建中）,Terminating（销毁中）,Used（可用）,Deleting（删除中）,Deleted（已删除）, Uploading（导入中）, Failed（导入失败）
+    ///
     /// Wire name: `ImageStatus`.
     pub image_status: Option<String>,
     /// 镜像类型。枚举类型：Base(基础镜像),Custom（自制镜像）。
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 镜像系统发行版本。例如：Centos, Ubuntu, Windows等
+    ///
     /// Wire name: `OSDistribution`.
     pub os_distribution: Option<String>,
     /// 系统名称。例如：CentOS 7.4 x86_64
+    ///
     /// Wire name: `OSName`.
     pub os_name: Option<String>,
     /// 系统类型。例如：Linux, Windows，Kylin
+    ///
     /// Wire name: `OSType`.
     pub os_type: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 架构名称。例如：x86_64
+    ///
     /// Wire name: `SetArch`.
     pub set_arch: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct LbInfo {
     /// 告警模板ID
+    ///
     /// Wire name: `AlarmTemplateID`.
     pub alarm_template_id: Option<String>,
     /// 虚拟机计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 过期时间，时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
     /// 状态。Creating:创建中,Running:运行中,Deleting:删除中,Deleted:已删除
+    ///
     /// Wire name: `LBStatus`.
     pub lb_status: Option<String>,
     /// 负载均衡类型，枚举值，WAN:外网负载均衡，LAN:内网负载均衡。
+    ///
     /// Wire name: `LBType`.
     pub lb_type: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 负载均衡的内网 IP 地址，当LB为外网类型时，该值为空。
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 负载均衡的外网 IP 地址，当LB为内网类型时，该值为空。
+    ///
     /// Wire name: `PublicIP`.
     pub public_ip: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 安全组 ID ，当LB为内网类型时，该值为空。
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// VPCID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// VServer的数量
+    ///
     /// Wire name: `VSCount`.
     pub vs_count: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::MetricSet;
 #[non_exhaustive]
 pub struct MetricInfo {
     /// 见 **MetricSet** 模型定义
+    ///
     /// Wire name: `Infos`.
     pub infos: Vec<MetricSet>,
     /// 监控指标。虚拟机的监控指标枚举值为：BlockProcessCount，表示阻塞进程数；CPUUtilization，表示CPU使用率；DiskReadOps，表示磁盘读次数；DiskWriteOps，表示磁盘写次数；IORead，表示磁盘读吞吐；IOWrite，表示磁盘写吞吐；LoadAvg，表示平均负载1分钟；MemUsage，表示内存使用率；NetPacketIn，表示网卡入包量；NetPacketOut，表示网卡出包量；NICIn，表示网卡入带宽；NICOut，表示网卡出带宽；SpaceUsage，表示空间使用率；TCPConnectCount，表示TCP连接数；
+    ///
     /// Wire name: `MetricName`.
     pub metric_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MetricSet {
     /// 监控时间
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Option<i64>,
     /// 监控值
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct NatgwInfo {
     /// 告警模板ID
+    ///
     /// Wire name: `AlarmTemplateID`.
     pub alarm_template_id: Option<String>,
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 虚拟IP
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// 过期时间，时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// NAT网关ID
+    ///
     /// Wire name: `NATGWID`.
     pub natgwid: Option<String>,
     /// 状态。Creating:创建中, Running:运行中, Deleting:删除中, Deleted:已删除
+    ///
     /// Wire name: `NATGWStatus`.
     pub natgw_status: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// NAT网关绑定的安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// NAT网关实例所在的子网 ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// NAT网关实例所在的 VPC ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct NatgwRuleInfo {
     /// 绑定的资源ID
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: Option<String>,
     /// 绑定资源的类型
+    ///
     /// Wire name: `BindResourceType`.
     pub bind_resource_type: Option<String>,
     /// 创建时间，时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 白名单资源的内网IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// NAT网关ID
+    ///
     /// Wire name: `NATGWID`.
     pub natgwid: Option<String>,
     /// nat网关类型
+    ///
     /// Wire name: `NATGWType`.
     pub natgw_type: Option<String>,
     /// 添加的白名单资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 白名单ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<String>,
     /// 状态。Bounding:绑定中,Bound:已绑定,Unbounding:解绑中,Unbound：已解绑
+    ///
     /// Wire name: `RuleStatus`.
     pub rule_status: Option<String>,
 }

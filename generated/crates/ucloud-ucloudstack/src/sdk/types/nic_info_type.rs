@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct NicInfo {
     /// 绑定资源ID
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: Option<String>,
     /// 创建时间。时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// mac 地址
+    ///
     /// Wire name: `MAC`.
     pub mac: Option<String>,
     /// 网卡ID
+    ///
     /// Wire name: `NICID`.
     pub nicid: Option<String>,
     /// 网卡状态。枚举值。Creating：创建中,Free：未绑定,Unbounding：解绑中,Bounding：绑定中,Bound：已绑定,BindSGing：绑定安全组中,UnbindSGing：解绑安全组中,UpdateSGing：更新安全组中,Deleting：删除中,Deleted：已删除,Releasing：销毁中,Released：已销毁
+    ///
     /// Wire name: `NICStatus`.
     pub nic_status: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

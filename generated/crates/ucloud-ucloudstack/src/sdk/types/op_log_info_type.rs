@@ -6,39 +6,47 @@
 #[non_exhaustive]
 pub struct OpLogInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 是否操作成功， Yes, No
+    ///
     /// Wire name: `IsSuccess`.
     pub is_success: Option<String>,
     /// 日志ID
+    ///
     /// Wire name: `OPLogsID`.
     pub op_logs_id: Option<String>,
     /// API
+    ///
     /// Wire name: `OPName`.
     pub op_name: Option<String>,
     /// 操作时间
+    ///
     /// Wire name: `OPTime`.
     pub op_time: Option<i64>,
     /// 错误信息
+    ///
     /// Wire name: `OpMessage`.
     pub op_message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<i64>,
     /// 状态码
+    ///
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
     /// 账号邮箱
+    ///
     /// Wire name: `UserEmail`.
     pub user_email: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

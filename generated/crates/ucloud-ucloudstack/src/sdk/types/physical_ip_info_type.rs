@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct PhysicalIpInfo {
     /// 绑定资源ID
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: Option<String>,
     /// 绑定资源类型
+    ///
     /// Wire name: `BindResourceType`.
     pub bind_resource_type: Option<String>,
     /// 创建时间。时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 物理IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 线路
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 物理IP的ID
+    ///
     /// Wire name: `PhysicalIPID`.
     pub physical_ipid: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态。Allocating：申请中,Free：未绑定,Bounding：绑定中,Bound：已绑定,Unbounding：解绑中,Deleted：已删除,Releasing：销毁中,Released：已销毁
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 过期时间。时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PriceInfo {
     /// 计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct RecycledResourceInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 删除时间
+    ///
     /// Wire name: `DeleteTime`.
     pub delete_time: Option<i64>,
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 是否自动销户
+    ///
     /// Wire name: `IsAutoTerminated`.
     pub is_auto_terminated: Option<bool>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
     /// 资源类型：VM:虚拟机，Disk:硬盘，EIP:外网IP，PIP:物理IP，MySQL:数据库，Redis:缓存
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 销毁时间
+    ///
     /// Wire name: `WillTerminateTime`.
     pub will_terminate_time: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

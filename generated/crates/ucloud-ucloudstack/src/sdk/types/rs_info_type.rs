@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct RsInfo {
     /// 绑定的资源ID
+    ///
     /// Wire name: `BindResourceID`.
     pub bind_resource_id: Option<String>,
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 服务节点的内网 IP 地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 服务节点所属的负载均衡 ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
     /// 服务节点的资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 服务节点暴露的服务端口号
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 服务节点的 ID
+    ///
     /// Wire name: `RSID`.
     pub rsid: Option<String>,
     /// 节点模式。枚举值，Enabling:开启中,Enable:已启用,Disabling:禁用中,Disable:已禁用
+    ///
     /// Wire name: `RSMode`.
     pub rs_mode: Option<String>,
     /// RSStatus 的描述修改为：状态，枚举值，Creating:创建中,Inactive:无效,Active:有效,Updating:更新中,Deleting:删除中,Deleted:已删除。其中有效代表节点服务健康，无效代表节点服务异常。
+    ///
     /// Wire name: `RSStatus`.
     pub rs_status: Option<String>,
     /// 更新时间，时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 服务节点所属的 VServer ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
     /// 服务节点的权重
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

@@ -8,36 +8,47 @@ use super::SgRuleInfo;
 #[non_exhaustive]
 pub struct SgInfo {
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源绑定数量
+    ///
     /// Wire name: `ResourceCount`.
     pub resource_count: Option<i64>,
     /// 见 **SGRuleInfo** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Vec<SgRuleInfo>,
     /// 规则数量
+    ///
     /// Wire name: `RuleCount`.
     pub rule_count: Option<i64>,
     /// 安全组ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// 状态。Creating：创建中,Updating：更新中,Available：有效,Deleted：已删除,Terminating：销毁中,Terminated：已销毁
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 更新时间，时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

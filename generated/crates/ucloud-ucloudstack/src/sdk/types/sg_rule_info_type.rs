@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct SgRuleInfo {
     /// 端口号
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: Option<String>,
     /// 方向。1：入，0：出
+    ///
     /// Wire name: `IsIn`.
     pub is_in: Option<String>,
     /// 优先级。HIGH:高，MEDIUM:中，LOW:低
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<String>,
     /// 协议
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: Option<String>,
     /// 动作。ACCEPT：接受，DROP：拒绝
+    ///
     /// Wire name: `RuleAction`.
     pub rule_action: Option<String>,
     /// 规则ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<String>,
     /// IP或者掩码/段形式。10.0.0.2,10.0.10.10/16
+    ///
     /// Wire name: `SrcIP`.
     pub src_ip: Option<String>,
 }

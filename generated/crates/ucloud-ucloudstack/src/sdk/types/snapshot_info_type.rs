@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SnapshotInfo {
     /// 快照创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 快照对应的硬盘 ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 硬盘类型。枚举值：Boot，表示系统盘；Data，表示数据盘；
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 快照名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域。枚举值： cn，表示中国；
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 快照ID
+    ///
     /// Wire name: `SnapshotID`.
     pub snapshot_id: Option<String>,
     /// 快照状态。枚举值：Createing，表示制作中；Normal，表示正常；RollBacking，表示回滚中；Deleting，表示删除中；Deleted，表示已删除；
+    ///
     /// Wire name: `SnapshotStatus`.
     pub snapshot_status: Option<String>,
     /// 可用区。枚举值：zone-01，表示中国；
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct StorageTypeInfo {
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 架构
+    ///
     /// Wire name: `SetArch`.
     pub set_arch: Option<String>,
     /// 存储类型
+    ///
     /// Wire name: `StorageType`.
     pub storage_type: Option<String>,
     /// 存储类型别名
+    ///
     /// Wire name: `StorageTypeAlias`.
     pub storage_type_alias: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SubnetInfo {
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网段
+    ///
     /// Wire name: `Network`.
     pub network: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态；Allocating：申请中,Available：有效,Deleting：删除中,Deleted：已删除
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// 更新时间，时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

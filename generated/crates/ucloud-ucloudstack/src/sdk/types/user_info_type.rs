@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct UserInfo {
     /// 账户余额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<f64>,
     /// 账户创建时间。时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 租户名称
+    ///
     /// Wire name: `Email`.
     pub email: Option<String>,
     /// 私钥
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// 公钥
+    ///
     /// Wire name: `PublicKey`.
     pub public_key: Option<String>,
     /// 用户状态。USER_STATUS_AVAILABLE：正常，USER_STATUS_FREEZE：冻结
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 更新时间。时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 租户ID.
+    ///
     /// Wire name: `UserID`.
     pub user_id: Option<i64>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct VmDiskInfo {
     /// 磁盘 ID
+    ///
     /// Wire name: `DiskID`.
     pub disk_id: Option<String>,
     /// 磁盘盘符
+    ///
     /// Wire name: `Drive`.
     pub drive: Option<String>,
     /// 是否是弹性磁盘。枚举值为：Y，表示是；N，表示否；
+    ///
     /// Wire name: `IsElastic`.
     pub is_elastic: Option<String>,
     /// 磁盘名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 磁盘大小，单位 GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 磁盘类型。枚举值：Boot，表示系统盘；Data，表示数据盘；
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -8,69 +8,91 @@ use super::{VmDiskInfo, VmipInfo};
 #[non_exhaustive]
 pub struct VmInstanceInfo {
     /// CPU 个数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 虚拟机计费模式。枚举值：Dynamic，表示小时；Month，表示月；Year，表示年；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 虚拟机创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **VMDiskInfo** 模型定义
+    ///
     /// Wire name: `DiskInfos`.
     pub disk_infos: Vec<VmDiskInfo>,
     /// 虚拟机过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 见 **VMIPInfo** 模型定义
+    ///
     /// Wire name: `IPInfos`.
     pub ip_infos: Vec<VmipInfo>,
     /// 镜像 ID
+    ///
     /// Wire name: `ImageID`.
     pub image_id: Option<String>,
     /// 内存大小，单位 M
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 虚拟机名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 操作系统名称
+    ///
     /// Wire name: `OSName`.
     pub os_name: Option<String>,
     /// 操作系统类型
+    ///
     /// Wire name: `OSType`.
     pub os_type: Option<String>,
     /// Region
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 虚拟机状态。枚举值：Initializing，表示初始化；Starting，表示启动中；Restarting，表示重启中；Running，表示运行；Stopping，表示关机中；Stopped，表示关机；Deleted，表示已删除；Resizing，表示修改配置中；Terminating，表示销毁中；Terminated，表示已销毁；Migrating，表示迁移中；WaitReinstall，表示等待重装系统；Reinstalling，表示重装中；Poweroffing，表示断电中；ChangeSGing，表示修改防火墙中；
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网 ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// 子网 名称
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
     /// 虚拟机 ID
+    ///
     /// Wire name: `VMID`.
     pub vmid: Option<String>,
     /// 虚拟机所在宿主机的集群类型 ID
+    ///
     /// Wire name: `VMType`.
     pub vm_type: Option<String>,
     /// 虚拟机所在宿主机的集群类型名称
+    ///
     /// Wire name: `VMTypeAlias`.
     pub vm_type_alias: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// VPC 名称
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
     /// Zone
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VmTypeInfo {
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 架构
+    ///
     /// Wire name: `SetArch`.
     pub set_arch: Option<String>,
     /// 机型
+    ///
     /// Wire name: `VMType`.
     pub vm_type: Option<String>,
     /// 机型别名
+    ///
     /// Wire name: `VMTypeAlias`.
     pub vm_type_alias: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct VmipInfo {
     /// IP 值
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP版本,支持值：IPv4\\IPv6
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 网卡 ID，IP 地址绑定的网卡 ID
+    ///
     /// Wire name: `InterfaceID`.
     pub interface_id: Option<String>,
     /// 是否是弹性网卡。枚举值：Y，表示是；N，表示否；
+    ///
     /// Wire name: `IsElastic`.
     pub is_elastic: Option<String>,
     /// MAC 地址值
+    ///
     /// Wire name: `MAC`.
     pub mac: Option<String>,
     /// 安全组 ID
+    ///
     /// Wire name: `SGID`.
     pub sgid: Option<String>,
     /// 安全组名称
+    ///
     /// Wire name: `SGName`.
     pub sg_name: Option<String>,
     /// 子网 ID，IP 为外网 IP 时为空；
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// 子网名称，IP 为外网 IP 时为空；
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
     /// IP 类型。枚举值：Private，表示内网；Public，表示外网。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// VPC ID，IP 为外网 IP 时为空；
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// VPC 名称，IP 为外网 IP 时为空；
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
 }

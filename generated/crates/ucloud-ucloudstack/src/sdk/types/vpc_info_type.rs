@@ -8,36 +8,47 @@ use super::SubnetInfo;
 #[non_exhaustive]
 pub struct VpcInfo {
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网段，比如10.0.0.0/16
+    ///
     /// Wire name: `Network`.
     pub network: Option<String>,
     /// 地域。
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态；Allocating：申请中,Available：有效,Terminating：销毁中,Terminated：已销毁
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 该VPC下拥有的子网数目
+    ///
     /// Wire name: `SubnetCount`.
     pub subnet_count: Option<i64>,
     /// 见 **SubnetInfo** 模型定义
+    ///
     /// Wire name: `SubnetInfos`.
     pub subnet_infos: Vec<SubnetInfo>,
     /// 修改时间，时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -8,66 +8,87 @@ use super::{RsInfo, VsPolicyInfo};
 #[non_exhaustive]
 pub struct VsInfo {
     /// 告警模板ID
+    ///
     /// Wire name: `AlarmTemplateID`.
     pub alarm_template_id: Option<String>,
     /// CA证书ID，用于验证客户端证书的签名。仅当VServer监听协议为 HTTPS 且 SSLMode 为双向认证时有效。
+    ///
     /// Wire name: `CACertificateID`.
     pub ca_certificate_id: Option<String>,
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// HTTP 健康检查时校验请求的 HOST 字段中的域名。当健康检查类型为端口检查时，该值为空。
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 负载均衡的健康检查类型。枚举值：Port:端口检查；Path: HTTP检查 。
+    ///
     /// Wire name: `HealthcheckType`.
     pub healthcheck_type: Option<String>,
     /// 负载均衡的连接空闲超时时间，单位为秒，默认值为 60s 。当 VServer 协议为 UDP 时，该值为空。
+    ///
     /// Wire name: `KeepaliveTimeout`.
     pub keepalive_timeout: Option<i64>,
     /// VServer 所属的负载均衡 ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
     /// HTTP 健康检查的路径。当健康检查类型为端口检查时，该值为空。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 会话保持KEY，仅当 VServer 协议为 HTTP 且会话保持为手动时有效。
+    ///
     /// Wire name: `PersistenceKey`.
     pub persistence_key: Option<String>,
     /// 会话保持类型。枚举值：None:关闭；Auto:自动生成；Manual:手动生成 。当协议为 TCP 时，该值为空；当协议为 UDP 时 Auto 表示开启会话保持 。
+    ///
     /// Wire name: `PersistenceType`.
     pub persistence_type: Option<String>,
     /// 端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 协议
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 健康检查状态，枚举值，Empty:全部异常,Parts:部分异常,All:正常
+    ///
     /// Wire name: `RSHealthStatus`.
     pub rs_health_status: Option<String>,
     /// 见 **RSInfo** 模型定义
+    ///
     /// Wire name: `RSInfos`.
     pub rs_infos: Vec<RsInfo>,
     /// SSL认证模式,取值范围\["simplex","duplex"\]分别表示单向认证和双向认证。
+    ///
     /// Wire name: `SSLMode`.
     pub ssl_mode: Option<String>,
     /// 负载均衡的调度算法。枚举值：wrr:加权轮训；least_conn:最小连接数；hash:原地址,四层lb使用。ip_hash:七层lb使用
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// 服务器证书ID，用于证明服务器的身份。仅当 VServer监听协议为 HTTPS 时有效。
+    ///
     /// Wire name: `ServerCertificateID`.
     pub server_certificate_id: Option<String>,
     /// 更新时间，时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// VServer的ID
+    ///
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
     /// 见 **VSPolicyInfo** 模型定义
+    ///
     /// Wire name: `VSPolicyInfos`.
     pub vs_policy_infos: Vec<VsPolicyInfo>,
     /// VServer 的资源状态。枚举值，Available:可用,Updating:更新中,Deleted:已删除 。
+    ///
     /// Wire name: `VSStatus`.
     pub vs_status: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::RsInfo;
 #[non_exhaustive]
 pub struct VsPolicyInfo {
     /// 创建时间，时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 内容转发规则关联的请求域名，值可为空，即代表仅匹配路径。
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 负载均衡ID
+    ///
     /// Wire name: `LBID`.
     pub lbid: Option<String>,
     /// 内容转发规则关联的请求访问路径，如 "/" 。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 内容转发规则ID
+    ///
     /// Wire name: `PolicyID`.
     pub policy_id: Option<String>,
     /// 状态，枚举值，Available:有效,Deleted:已删除
+    ///
     /// Wire name: `PolicyStatus`.
     pub policy_status: Option<String>,
     /// 见 **RSInfo** 模型定义
+    ///
     /// Wire name: `RSInfos`.
     pub rs_infos: Vec<RsInfo>,
     /// 更新时间，时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// VServerID
+    ///
     /// Wire name: `VSID`.
     pub vsid: Option<String>,
 }

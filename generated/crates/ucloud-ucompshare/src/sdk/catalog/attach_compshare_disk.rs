@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachCompshareDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_compshare_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachCompshareDiskRequest, ::runtime::BuildError> {

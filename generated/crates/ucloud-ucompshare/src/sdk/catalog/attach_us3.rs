@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachUS3`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_us3::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachUs3Request, ::runtime::BuildError> {

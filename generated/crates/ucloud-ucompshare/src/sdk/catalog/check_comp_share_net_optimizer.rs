@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckCompShareNetOptimizer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_comp_share_net_optimizer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckCompShareNetOptimizerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckULHostResourceCapacity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_ul_host_resource_capacity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckUlHostResourceCapacityRequest, ::runtime::BuildError> {

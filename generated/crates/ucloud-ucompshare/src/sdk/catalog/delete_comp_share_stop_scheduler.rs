@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCompShareStopScheduler`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_comp_share_stop_scheduler::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCompShareStopSchedulerRequest, ::runtime::BuildError> {

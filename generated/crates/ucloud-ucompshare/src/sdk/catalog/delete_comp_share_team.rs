@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCompShareTeam`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_comp_share_team::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCompShareTeamRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCompShareGpuInventory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_comp_share_gpu_inventory::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCompShareGpuInventoryRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCompShareImageShareAccounts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_comp_share_image_share_accounts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeCompShareImages`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_comp_share_images::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeCompShareImagesRequest, ::runtime::BuildError> {

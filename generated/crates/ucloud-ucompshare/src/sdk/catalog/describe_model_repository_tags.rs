@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeModelRepositoryTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_model_repository_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeModelRepositoryTagsRequest, ::runtime::BuildError> {

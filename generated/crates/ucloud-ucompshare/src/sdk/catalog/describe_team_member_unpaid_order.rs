@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeTeamMemberUnpaidOrder`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_team_member_unpaid_order::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTeamMemberUnpaidOrderRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeULHostBundles`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ul_host_bundles::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUlHostBundlesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DownloadTeamOrder`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::download_team_order::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DownloadTeamOrderRequest, ::runtime::BuildError> {

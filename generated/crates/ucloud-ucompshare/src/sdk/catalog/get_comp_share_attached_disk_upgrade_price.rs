@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCompShareAttachedDiskUpgradePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_comp_share_attached_disk_upgrade_price::glue::{
     OP, OPERATION, to_wire,
 };

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCompShareInstanceMonitor`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_comp_share_instance_monitor::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCompShareInstanceMonitorRequest, ::runtime::BuildError> {

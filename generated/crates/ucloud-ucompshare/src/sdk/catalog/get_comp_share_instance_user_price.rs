@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCompShareInstanceUserPrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_comp_share_instance_user_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCompShareInstanceUserPriceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCompShareRefundPrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_comp_share_refund_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCompShareRefundPriceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetCompShareTeamInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_comp_share_team_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCompShareTeamInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetOpenClawModelList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_open_claw_model_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetOpenClawModelListRequest, ::runtime::BuildError> {

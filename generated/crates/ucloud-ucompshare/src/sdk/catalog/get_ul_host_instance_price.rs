@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetULHostInstancePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ul_host_instance_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUlHostInstancePriceRequest, ::runtime::BuildError> {

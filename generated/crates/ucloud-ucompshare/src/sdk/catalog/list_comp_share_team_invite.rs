@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListCompShareTeamInvite`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_comp_share_team_invite::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCompShareTeamInviteRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListCompShareTeamJoined`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_comp_share_team_joined::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCompShareTeamJoinedRequest, ::runtime::BuildError> {

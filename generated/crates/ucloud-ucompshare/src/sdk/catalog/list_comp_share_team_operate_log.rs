@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListCompShareTeamOperateLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_comp_share_team_operate_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListCompShareTeamOperateLogRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListMemberProductType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_member_product_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMemberProductTypeRequest, ::runtime::BuildError> {

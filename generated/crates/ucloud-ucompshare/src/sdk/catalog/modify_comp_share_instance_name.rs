@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyCompShareInstanceName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_comp_share_instance_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyCompShareInstanceNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PublishCompShareImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::publish_comp_share_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PublishCompShareImageRequest, ::runtime::BuildError> {

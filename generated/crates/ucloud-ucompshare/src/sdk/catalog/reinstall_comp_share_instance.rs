@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReinstallCompShareInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reinstall_comp_share_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReinstallCompShareInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeCompShareDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_comp_share_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeCompShareDiskRequest, ::runtime::BuildError> {

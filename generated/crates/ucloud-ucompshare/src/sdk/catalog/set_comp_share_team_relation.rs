@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetCompShareTeamRelation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_comp_share_team_relation::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetCompShareTeamRelationRequest, ::runtime::BuildError> {

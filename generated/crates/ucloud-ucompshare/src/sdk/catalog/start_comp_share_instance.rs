@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartCompShareInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_comp_share_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartCompShareInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TerminateCompShareCustomImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::terminate_comp_share_custom_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateCompShareCustomImageRequest, ::runtime::BuildError> {

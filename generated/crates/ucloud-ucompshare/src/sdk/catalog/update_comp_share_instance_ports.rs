@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateCompShareInstancePorts`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_comp_share_instance_ports::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateCompShareInstancePortsRequest, ::runtime::BuildError> {

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Bundle {
     /// 外网带宽。单位：Mbps。
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 套餐ID。
+    ///
     /// Wire name: `BundleId`.
     pub bundle_id: Option<String>,
     /// CPU核数。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 内存大小。单位：MB。
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 系统盘大小。单位：GB。
+    ///
     /// Wire name: `SysDiskSpace`.
     pub sys_disk_space: Option<i64>,
     /// 流量包大小。单位：GB。
+    ///
     /// Wire name: `TrafficPacket`.
     pub traffic_packet: Option<i64>,
 }

@@ -8,93 +8,123 @@ use super::{Projects, Software};
 #[non_exhaustive]
 pub struct CompShareImage {
     /// 镜像作者认证信息
+    ///
     /// Wire name: `AuthInfo`.
     pub auth_info: Option<i64>,
     /// 镜像作者昵称
+    ///
     /// Wire name: `Author`.
     pub author: Option<String>,
     /// 是否支持自启动 default:false
+    ///
     /// Wire name: `AutoStart`.
     pub auto_start: Option<bool>,
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
     /// 是否为容器镜像。- True 容器镜像- False 虚机镜像
+    ///
     /// Wire name: `Container`.
     pub container: Option<String>,
     /// 镜像封面URL
+    ///
     /// Wire name: `Cover`.
     pub cover: Option<String>,
     /// 创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 镜像引用创建计数
+    ///
     /// Wire name: `CreatedCount`.
     pub created_count: Option<i64>,
     /// 镜像描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像制作失败错误原因
+    ///
     /// Wire name: `FailedReason`.
     pub failed_reason: Option<String>,
     /// 镜像收藏计数
+    ///
     /// Wire name: `FavoritesCount`.
     pub favorites_count: Option<i64>,
     /// 镜像组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 是否镜像收费  default: false
+    ///
     /// Wire name: `ImageCharge`.
     pub image_charge: Option<bool>,
     /// 镜像来源。- Official 平台镜像；- Community 社区镜像
+    ///
     /// Wire name: `ImageOwnerAlias`.
     pub image_owner_alias: Option<String>,
     /// 镜像类型。- System 平台提供的公共镜像；- App 平台提供的应用镜像；- Custom 自制镜像；- Community 社区镜像
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 镜像使用时长
+    ///
     /// Wire name: `ImageUseTime`.
     pub image_use_time: Option<i64>,
     /// 来源是否为官方镜像【仅自制镜像信息返回该字段】
+    ///
     /// Wire name: `IsOfficial`.
     pub is_official: Option<bool>,
     /// 镜像名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **Projects** 模型定义
+    ///
     /// Wire name: `Owner`.
     pub owner: Option<Projects>,
     /// 镜像价格。单位：元
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 发布时间戳
+    ///
     /// Wire name: `PubTime`.
     pub pub_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 镜像详细描述。仅指定镜像Id查询时返回
+    ///
     /// Wire name: `Readme`.
     pub readme: Option<String>,
     /// 镜像大小。单位MB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 见 **Software** 模型定义
+    ///
     /// Wire name: `Softwares`.
     pub softwares: Option<Software>,
     /// 自制镜像来源机型
+    ///
     /// Wire name: `SourceGpuType`.
     pub source_gpu_type: Option<String>,
     /// 镜像状态。- Making 制作中；- Available 可用；- UnAvailable 不可用；- Reviewing 审核中;- Offline 已下线
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 【array of string】镜像标签
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<String>,
     /// 版本描述
+    ///
     /// Wire name: `VersionDesc`.
     pub version_desc: Option<String>,
     /// 版本名称
+    ///
     /// Wire name: `VersionName`.
     pub version_name: Option<String>,
     /// 可见性。0：私密镜像；1：公开至镜像社区
+    ///
     /// Wire name: `Visibility`.
     pub visibility: Option<i64>,
 }

@@ -11,169 +11,208 @@ use super::{
 #[non_exhaustive]
 pub struct CompShareInstanceSet {
     /// 是否自动续费，自动续费：“Yes”，不自动续费：“No”
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 虚拟CPU核数，单位: 个
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 计费模式，枚举值为： Year，按年付费； Month，按月付费； Dynamic，按时付费；Postpay，按需付费
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 用于镜像计费的Id
+    ///
     /// Wire name: `CompShareImageBillId`.
     pub comp_share_image_bill_id: Option<String>,
     /// 镜像Id
+    ///
     /// Wire name: `CompShareImageId`.
     pub comp_share_image_id: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `CompShareImageName`.
     pub comp_share_image_name: Option<String>,
     /// 镜像来源
+    ///
     /// Wire name: `CompShareImageOwnerAlias`.
     pub comp_share_image_owner_alias: Option<String>,
     /// 镜像价格
+    ///
     /// Wire name: `CompShareImagePrice`.
     pub comp_share_image_price: Option<f64>,
     /// 镜像状态
+    ///
     /// Wire name: `CompShareImageStatus`.
     pub comp_share_image_status: Option<String>,
     /// 镜像类型- System 系统镜像- App 应用镜像- Custom 自制镜像- Community 社区镜像
+    ///
     /// Wire name: `CompShareImageType`.
     pub comp_share_image_type: Option<String>,
     /// CPU架构。"x86_64"/"i386"等
+    ///
     /// Wire name: `CpuArch`.
     pub cpu_arch: Option<String>,
     /// CPU平台。如"Intel/Auto"、"Amd/Auto"等等
+    ///
     /// Wire name: `CpuPlatform`.
     pub cpu_platform: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 主机折扣类型  1:夜间折扣 2:节日折扣
+    ///
     /// Wire name: `DiscountType`.
     pub discount_type: Option<i64>,
     /// 见 **DiskPriceInfo** 模型定义
+    ///
     /// Wire name: `DiskPriceInfo`.
     pub disk_price_info: Vec<DiskPriceInfo>,
     /// 见 **UHostDiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<UHostDiskSet>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// GPU个数
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型。如: "4090"
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 见 **GraphicsMemory** 模型定义
+    ///
     /// Wire name: `GraphicsMemory`.
     pub graphics_memory: Option<GraphicsMemory>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HostIp`.
     pub host_ip: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `HugepageCfg`.
     pub hugepage_cfg: Option<String>,
     /// 见 **UHostIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<UHostIpSet>,
     /// 主机价格
+    ///
     /// Wire name: `InstancePrice`.
     pub instance_price: Option<f64>,
     /// 实例类型。"UHost": 普通主机；"Container": 容器主机
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 是否过期。Yes：已过期；No：未过期
+    ///
     /// Wire name: `IsExpire`.
     pub is_expire: Option<String>,
     /// 机型信息
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存大小，单位：MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 见 **MonitorMessage** 模型定义
+    ///
     /// Wire name: `MonitorMessages`.
     pub monitor_messages: Option<MonitorMessage>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 虚机镜像的名称
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// 虚机镜像操作系统类型。"Linux"\\"Windows"
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 主机密码。由Base64编码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `PodId`.
     pub pod_id: Option<String>,
     /// 见 **DiskPriceInfo** 模型定义
+    ///
     /// Wire name: `PostPayPowerOffBillingResource`.
     pub post_pay_power_off_billing_resource: Vec<DiskPriceInfo>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `PostPayShutdown`.
     pub post_pay_shutdown: Option<bool>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `QemuFullVersion`.
     pub qemu_full_version: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `QemuVersion`.
     pub qemu_version: Option<String>,
     /// 释放时间（关机时候返回）
+    ///
     /// Wire name: `ReleaseTime`.
     pub release_time: Option<i64>,
     /// 实例备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `SetId`.
     pub set_id: Option<i64>,
     /// 见 **SoftwareAddr** 模型定义
+    ///
     /// Wire name: `Softwares`.
     pub softwares: Vec<SoftwareAddr>,
     /// SSH登录命令
+    ///
     /// Wire name: `SshLoginCommand`.
     pub ssh_login_command: Option<String>,
     /// 主机启动时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 实例状态，枚举值：\\\\ &gt;初始化: Initializing; \\\\ &gt;启动中: Starting; \\\\&gt; 运行中: Running; \\\\&gt; 关机中: Stopping; \\\\ &gt;关机: Stopped \\\\ &gt;安装失败: Install Fail; \\\\ &gt;重启中: Rebooting; \\\\ &gt;升级改配中: Resizing; \\\\ &gt; 未知(空字符串，获取状态超时或出错)：
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 计划关机时间
+    ///
     /// Wire name: `StopSchedulerTime`.
     pub stop_scheduler_time: Option<i64>,
     /// 定时关机时间
+    ///
     /// Wire name: `StopTime`.
     pub stop_time: Option<i64>,
     /// 此实例是否支持无卡开机
+    ///
     /// Wire name: `SupportWithoutGpuStart`.
     pub support_without_gpu_start: Option<bool>,
     /// 实例业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 总的数据盘存储空间
+    ///
     /// Wire name: `TotalDiskSpace`.
     pub total_disk_space: Option<i64>,
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `UUID`.
     pub uuid: Option<String>,
     /// 虚机状态更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// 见 **WithoutGpuSpec** 模型定义
+    ///
     /// Wire name: `WithoutGpuSpec`.
     pub without_gpu_spec: Option<WithoutGpuSpec>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

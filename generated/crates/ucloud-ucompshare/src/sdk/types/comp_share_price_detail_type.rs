@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct CompSharePriceDetail {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 镜像价格/Gpu/小时
+    ///
     /// Wire name: `CompShareImage`.
     pub comp_share_image: Option<f64>,
     /// 磁盘价格
+    ///
     /// Wire name: `Disks`.
     pub disks: Option<f64>,
     /// 实例价格
+    ///
     /// Wire name: `Instance`.
     pub instance: Option<f64>,
     /// 主机折扣类型  1:夜间折扣 2:节日折扣
+    ///
     /// Wire name: `InstanceDiscountType`.
     pub instance_discount_type: Option<i64>,
     /// 列表价
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<String>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CompShareTeamDetailInfo {
     /// 管理者公司Id
+    ///
     /// Wire name: `CompanyId`.
     pub company_id: Option<i64>,
     /// 删除状态 0: 未删除 1: 已删除
+    ///
     /// Wire name: `Deleted`.
     pub deleted: Option<i64>,
     /// 团队简介
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 团队Id
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// 团队名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

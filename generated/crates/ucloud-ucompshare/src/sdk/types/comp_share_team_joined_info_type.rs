@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct CompShareTeamJoinedInfo {
     /// 邀请时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 当前是否为个人账号
+    ///
     /// Wire name: `IsPersonalAccount`.
     pub is_personal_account: Option<bool>,
     /// 备注名称
+    ///
     /// Wire name: `RemarkName`.
     pub remark_name: Option<String>,
     /// 邀请状态：Pending（待同意）、Joined（已加入）、Rejected（拒绝）、Canceled（取消）
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: Option<i64>,
     /// 团队名称
+    ///
     /// Wire name: `TeamName`.
     pub team_name: Option<String>,
     /// 成员公司Id
+    ///
     /// Wire name: `UserCompanyId`.
     pub user_company_id: Option<i64>,
     /// 虚拟账号公司Id
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: Option<i64>,
 }

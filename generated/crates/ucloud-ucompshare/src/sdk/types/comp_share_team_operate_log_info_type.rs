@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CompShareTeamOperateLogInfo {
     /// 操作内容
+    ///
     /// Wire name: `Content`.
     pub content: Option<String>,
     /// 操作日志的创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 操作类型
+    ///
     /// Wire name: `OperateType`.
     pub operate_type: Option<String>,
     /// 操作状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

@@ -8,33 +8,43 @@ use super::CompShareImage;
 #[non_exhaustive]
 pub struct CompshareImageGroup {
     /// 引用创建次数
+    ///
     /// Wire name: `CreatedCount`.
     pub created_count: Option<i64>,
     /// 见 **CompShareImage** 模型定义
+    ///
     /// Wire name: `Data`.
     pub data: Vec<CompShareImage>,
     /// 收藏数
+    ///
     /// Wire name: `FavoritesCount`.
     pub favorites_count: Option<i64>,
     /// 版本组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDesc`.
     pub image_desc: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 镜像使用时长 , 单位：小时
+    ///
     /// Wire name: `ImageUseTime`.
     pub image_use_time: Option<i64>,
     /// 是否被收藏
+    ///
     /// Wire name: `IsFavorite`.
     pub is_favorite: Option<bool>,
     /// 推荐数
+    ///
     /// Wire name: `RecommendCount`.
     pub recommend_count: Option<i64>,
     /// 镜像组状态 Available 可用；UnAvailable 不可用
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCompShareCustomImageParamSoftwares {
     /// 【array of string】镜像的应用列表
+    ///
     /// Wire name: `Application`.
     pub application: Option<Vec<String>>,
     /// 镜像CUDA版本
+    ///
     /// Wire name: `CUDAVersion`.
     pub cuda_version: Option<String>,
     /// 镜像框架名称
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// 镜像框架版本
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCompShareTeamRelationParamUserInfo {
     /// 被邀请成员的备注名称
+    ///
     /// Wire name: `RemarkName`.
     pub remark_name: Option<String>,
     /// 被邀请成员的公司Id
+    ///
     /// Wire name: `UserCompanyId`.
     pub user_company_id: i64,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DescribeCommunityImagesParamSortCondition {
     /// 是否升序排列
+    ///
     /// Wire name: `ASC`.
     pub asc: Option<String>,
     /// 排序条件。- Favor：按热度排序，获取热点镜像；- PubTime：按发布时间排序，获取最新社区镜像；- Price 按价格排序；- CreatedCount 按使用量排序；默认："PubTime"
+    ///
     /// Wire name: `Field`.
     pub field: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DiskPriceInfo {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 是否为系统盘
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<bool>,
     /// 磁盘价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetCompShareInstancePriceParamDisks {
     /// 是否是系统盘。枚举值：\\\\ &gt; True，是系统盘 \\\\ &gt; False，是数据盘（默认）。Disks数组中有且只能有一块盘是系统盘。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<bool>,
     /// 磁盘大小，单位GB。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

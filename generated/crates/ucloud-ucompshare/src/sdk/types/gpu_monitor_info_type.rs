@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GpuMonitorInfo {
     /// GPU卡名称
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<String>,
     /// GPU卡使用率
+    ///
     /// Wire name: `GpuUsageRate`.
     pub gpu_usage_rate: Option<String>,
     /// GPU显存使用率
+    ///
     /// Wire name: `MemoryUsageRate`.
     pub memory_usage_rate: Option<String>,
 }

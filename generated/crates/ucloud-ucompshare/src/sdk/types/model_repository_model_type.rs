@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ModelRepositoryModel {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 模型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 模型路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 模型大小
+    ///
     /// Wire name: `Size`.
     pub size: Option<String>,
     /// 模型标签
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
 }

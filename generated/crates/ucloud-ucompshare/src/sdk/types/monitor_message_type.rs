@@ -8,12 +8,15 @@ use super::GpuMonitorInfo;
 #[non_exhaustive]
 pub struct MonitorMessage {
     /// CPU使用率
+    ///
     /// Wire name: `CpuUsageRate`.
     pub cpu_usage_rate: Option<String>,
     /// 见 **GpuMonitorInfo** 模型定义
+    ///
     /// Wire name: `GpuInfo`.
     pub gpu_info: Vec<GpuMonitorInfo>,
     /// 内存使用率
+    ///
     /// Wire name: `MemUsageRate`.
     pub mem_usage_rate: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OpenClawModelInfo {
     /// 模型Id
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 模型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OrderDetailItem {
     /// 产品名
+    ///
     /// Wire name: `ProductName`.
     pub product_name: Option<String>,
     /// 配置
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -8,75 +8,99 @@ use super::{OrderDetailItem, ResourceTagItem};
 #[non_exhaustive]
 pub struct OrderInfo {
     /// 订单金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<String>,
     /// 优惠券金额
+    ///
     /// Wire name: `AmountCoupon`.
     pub amount_coupon: Option<String>,
     /// 赠金
+    ///
     /// Wire name: `AmountFree`.
     pub amount_free: Option<String>,
     /// 真实金额
+    ///
     /// Wire name: `AmountReal`.
     pub amount_real: Option<String>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 购买数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 订单结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 见 **OrderDetailItem** 模型定义
+    ///
     /// Wire name: `OrderDetail`.
     pub order_detail: Vec<OrderDetailItem>,
     /// 见 **OrderDetailItem** 模型定义
+    ///
     /// Wire name: `OrderDetailOld`.
     pub order_detail_old: Vec<OrderDetailItem>,
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
     /// 订单状态
+    ///
     /// Wire name: `OrderState`.
     pub order_state: Option<String>,
     /// 订单类型
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 折扣率
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<String>,
     /// 项目名称
+    ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
     /// 购买量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 见 **ResourceTagItem** 模型定义
+    ///
     /// Wire name: `ResourceTag`.
     pub resource_tag: Vec<ResourceTagItem>,
     /// 产品类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 抢占式折扣，仅抢占式才展示
+    ///
     /// Wire name: `SpotDiscount`.
     pub spot_discount: Option<String>,
     /// 订单起始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 交易号
+    ///
     /// Wire name: `TradeNo`.
     pub trade_no: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

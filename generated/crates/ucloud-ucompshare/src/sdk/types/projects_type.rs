@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Projects {
     /// 账号Id
+    ///
     /// Wire name: `AccountId`.
     pub account_id: Option<String>,
     /// 账号昵称
+    ///
     /// Wire name: `AccountName`.
     pub account_name: Option<String>,
 }

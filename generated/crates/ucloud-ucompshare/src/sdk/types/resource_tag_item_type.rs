@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceTagItem {
     /// 标识名称
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 标识信息
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

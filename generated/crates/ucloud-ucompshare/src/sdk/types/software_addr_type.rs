@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SoftwareAddr {
     /// 软件名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 软件地址
+    ///
     /// Wire name: `URL`.
     pub url: Option<String>,
 }

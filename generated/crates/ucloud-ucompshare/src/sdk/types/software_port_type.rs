@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SoftwarePort {
     /// 端口号。范围: \[1, 65535\]
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 应用名称
+    ///
     /// Wire name: `Software`.
     pub software: Option<String>,
 }

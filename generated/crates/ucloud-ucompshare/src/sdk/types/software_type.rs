@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Software {
     /// 【array of string】应用列表
+    ///
     /// Wire name: `Applications`.
     pub applications: Vec<String>,
     /// CUDA版本
+    ///
     /// Wire name: `CUDAVersion`.
     pub cuda_version: Option<String>,
     /// 框架名称
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// 框架版本
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: Option<String>,
 }

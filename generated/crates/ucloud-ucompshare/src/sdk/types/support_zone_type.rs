@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SupportZone {
     /// 可用区显示名称
+    ///
     /// Wire name: `Describe`.
     pub describe: Option<String>,
     /// 地域名称
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 地域ID
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<i64>,
     /// 可用区名称
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// 可用区ID
+    ///
     /// Wire name: `ZoneId`.
     pub zone_id: Option<i64>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct TeamRelation {
     /// 已分配金额
+    ///
     /// Wire name: `AllocateAmount`.
     pub allocate_amount: Option<i64>,
     /// 余额
+    ///
     /// Wire name: `AvailableAmount`.
     pub available_amount: Option<i64>,
     /// 邀请时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 备注名称
+    ///
     /// Wire name: `RemarkName`.
     pub remark_name: Option<String>,
     /// 邀请状态：Pending（待同意）、Joined（已加入）、Rejected（拒绝）、Canceled（取消）
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 团队ID
+    ///
     /// Wire name: `TeamId`.
     pub team_id: Option<i64>,
     /// 团队名称
+    ///
     /// Wire name: `TeamName`.
     pub team_name: Option<String>,
     /// 成员公司Id
+    ///
     /// Wire name: `UserCompanyId`.
     pub user_company_id: Option<i64>,
     /// 虚拟账号公司Id
+    ///
     /// Wire name: `VirtualCompanyId`.
     pub virtual_company_id: Option<i64>,
 }

@@ -5,31 +5,38 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UHostDiskSet {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 磁盘ID
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 磁盘盘符
+    ///
     /// Wire name: `Drive`.
     pub drive: Option<String>,
     /// "true": 加密盘 "false"：非加密盘
+    ///
     /// Wire name: `Encrypted`.
     pub encrypted: Option<String>,
     /// 是否是系统盘。枚举值：\\\\ &gt; True，是系统盘 \\\\ &gt; False，是数据盘（默认）。Disks数组中有且只能有一块盘是系统盘。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// UDisk名字（仅当磁盘是UDisk时返回）
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 磁盘大小，单位: GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 【建议不再使用】磁盘类型。系统盘: Boot，数据盘: Data,网络盘：Udisk
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UHostRefundPriceSet {
     /// 实例操作结果的错误码。0为成功
+    ///
     /// Wire name: `Code`.
     pub code: Option<i64>,
     /// 当 Code 非 0 时提供详细的描述信息
+    ///
     /// Wire name: `ErrMessage`.
     pub err_message: Option<String>,
     /// 实例的删除退费金额
+    ///
     /// Wire name: `RefundPrice`.
     pub refund_price: Option<f64>,
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UnpaidOrderDetail {
     /// 计费对象的资源ID
+    ///
     /// Wire name: `BillItemId`.
     pub bill_item_id: Option<String>,
     /// 配置大小
+    ///
     /// Wire name: `Multiple`.
     pub multiple: Option<i64>,
     /// 产品子类
+    ///
     /// Wire name: `ProductId`.
     pub product_id: Option<i64>,
     /// 资源有效期
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<i64>,
 }

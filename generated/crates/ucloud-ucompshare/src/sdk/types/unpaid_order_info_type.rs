@@ -8,51 +8,67 @@ use super::UnpaidOrderDetail;
 #[non_exhaustive]
 pub struct UnpaidOrderInfo {
     /// 金额
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<i64>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 订单结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 见 **UnpaidOrderDetail** 模型定义
+    ///
     /// Wire name: `OrderDetail`.
     pub order_detail: Vec<UnpaidOrderDetail>,
     /// 订单号
+    ///
     /// Wire name: `OrderNo`.
     pub order_no: Option<String>,
     /// 订单状态
+    ///
     /// Wire name: `OrderState`.
     pub order_state: Option<String>,
     /// 订单类型
+    ///
     /// Wire name: `OrderType`.
     pub order_type: Option<String>,
     /// 折扣率
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<String>,
     /// 购买量
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
     /// 资源短ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 产品类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 订单起始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 交易号
+    ///
     /// Wire name: `TradeNo`.
     pub trade_no: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct WithoutGpuSpec {
     /// cpu
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// gpu
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// 内存
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BackupUDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::backup_udb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BackupUdbInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BackupUDBInstanceErrorLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::backup_udb_instance_error_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BackupUdbInstanceErrorLogRequest, ::runtime::BuildError> {

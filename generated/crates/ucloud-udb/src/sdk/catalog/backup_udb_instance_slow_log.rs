@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BackupUDBInstanceSlowLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::backup_udb_instance_slow_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BackupUdbInstanceSlowLogRequest, ::runtime::BuildError> {

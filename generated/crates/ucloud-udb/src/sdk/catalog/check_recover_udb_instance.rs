@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckRecoverUDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_recover_udb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckRecoverUdbInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckUDBInstanceToHAAllowance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_udb_instance_to_ha_allowance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckUdbInstanceToHaAllowanceRequest, ::runtime::BuildError> {

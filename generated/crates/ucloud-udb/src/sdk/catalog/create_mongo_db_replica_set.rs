@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateMongoDBReplicaSet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_mongo_db_replica_set::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateMongoDbReplicaSetRequest, ::runtime::BuildError> {

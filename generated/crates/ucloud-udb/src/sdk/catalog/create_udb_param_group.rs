@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUDBParamGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_udb_param_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUdbParamGroupRequest, ::runtime::BuildError> {

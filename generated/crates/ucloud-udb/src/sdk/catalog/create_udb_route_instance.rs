@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUDBRouteInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_udb_route_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUdbRouteInstanceRequest, ::runtime::BuildError> {

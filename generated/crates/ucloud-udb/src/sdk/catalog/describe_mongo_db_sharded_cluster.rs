@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeMongoDBShardedCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_mongo_db_sharded_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeMongoDbShardedClusterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUDBInstanceUpgradePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_udb_instance_upgrade_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EditUDBBackupBlacklist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::edit_udb_backup_blacklist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EditUdbBackupBlacklistRequest, ::runtime::BuildError> {

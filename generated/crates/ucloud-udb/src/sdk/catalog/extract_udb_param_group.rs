@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExtractUDBParamGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::extract_udb_param_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExtractUdbParamGroupRequest, ::runtime::BuildError> {

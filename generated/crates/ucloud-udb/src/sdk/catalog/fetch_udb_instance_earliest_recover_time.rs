@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `FetchUDBInstanceEarliestRecoverTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::fetch_udb_instance_earliest_recover_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

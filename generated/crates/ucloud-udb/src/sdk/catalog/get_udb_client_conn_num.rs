@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUDBClientConnNum`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_udb_client_conn_num::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUdbClientConnNumRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUDBInstanceSSLCertURL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_udb_instance_ssl_cert_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUdbInstanceSslCertUrlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUDBInstanceFailoverRecord`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_udb_instance_failover_record::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUdbInstanceFailoverRecordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUDBUserTables`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_udb_user_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUdbUserTablesRequest, ::runtime::BuildError> {

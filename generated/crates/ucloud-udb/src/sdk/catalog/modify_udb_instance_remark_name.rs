@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUDBInstanceRemarkName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_udb_instance_remark_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUdbInstanceRemarkNameRequest, ::runtime::BuildError> {

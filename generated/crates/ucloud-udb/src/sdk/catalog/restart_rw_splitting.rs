@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartRWSplitting`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_rw_splitting::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartRwSplittingRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetUDBRWSplitting`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_udbrw_splitting::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetUdbrwSplittingRequest, ::runtime::BuildError> {

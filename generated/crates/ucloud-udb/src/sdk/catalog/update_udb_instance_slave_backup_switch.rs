@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUDBInstanceSlaveBackupSwitch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_udb_instance_slave_backup_switch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct BinlogBackupSet {
     /// 备份id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份文件大小
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份时间
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// binlog备份类型 Manual:手动备份 ,Auto:自动备份
+    ///
     /// Wire name: `BinlogType`.
     pub binlog_type: Option<String>,
     /// dbid
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 日志结束时间
+    ///
     /// Wire name: `LogEndTime`.
     pub log_end_time: Option<i64>,
     /// 日志开始时间
+    ///
     /// Wire name: `LogStartTime`.
     pub log_start_time: Option<i64>,
     /// 节点标识ID
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
     /// 备份状态 Backuping // 备份中 Success // 备份成功 Failed // 备份失败 Expired // 备份过期
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ConnNumMap {
     /// 客户端IP
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 该Ip连接数
+    ///
     /// Wire name: `Num`.
     pub num: Option<i64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct FailoverRecord {
     /// 结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 容灾状态
+    ///
     /// Wire name: `FailoverState`.
     pub failover_state: Option<String>,
     /// 容灾类型
+    ///
     /// Wire name: `FailoverType`.
     pub failover_type: Option<i64>,
     /// 时间ID
+    ///
     /// Wire name: `SessionId`.
     pub session_id: Option<String>,
     /// 开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }

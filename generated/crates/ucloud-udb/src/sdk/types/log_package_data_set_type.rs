@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct LogPackageDataSet {
     /// 备份id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份文件大小
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份时间
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 备份类型，包括2-binlog备份，3-slowlog备份
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
     /// 跨可用区高可用备库所在可用区
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// binlog备份类型 Manual //手动备份 Auto //自动备份
+    ///
     /// Wire name: `BinlogType`.
     pub binlog_type: Option<String>,
     /// dbid
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 对应的db名称
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// 备份状态 Backuping // 备份中 Success // 备份成功 Failed // 备份失败 Expired // 备份过期
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 所在可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

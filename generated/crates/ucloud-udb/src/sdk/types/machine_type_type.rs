@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct MachineType {
     /// 规格cpu核数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 计算规格描述，格式为"nCmG"，表示n核mG内存实例
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 内存/cpu配比
+    ///
     /// Wire name: `Group`.
     pub group: Option<String>,
     /// 计算规格id, 目前支持CPU和内存比1:2、1:4、1:8三类配比规格;规格的格式为："机型.配比.CPU核数规格"；机型支持o和n两种机型，分别代表快杰NVMe和SSD云盘机型；配比映射关系如下:2m代表CPU内存配比1比2，4m代表CPU内存配比1比4，8m代表CPU内存配比1比8，CPU核数规格射关系如下：small代表1C，medium代表2C，xlarge代表4C，2xlarge代表8C，4xlarge代表16C，8xlarge代表32C，16xlarge代表64C，例如 "o.mysql4m.medium"表示创建快杰NVMe机型2C8G的实例，"o.mysql8m.4xlarge"表示创建快杰NVMe机型16C128G的实例
+    ///
     /// Wire name: `ID`.
     pub id: Option<String>,
     /// 规格内存大小，单位（GB）
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 内部云主机机型，可选"O/N/OM"
+    ///
     /// Wire name: `Os`.
     pub os: Option<String>,
     /// 规格类型 O: NVMe型, OM: 共享型，N: 通用型
+    ///
     /// Wire name: `SpecificationClass`.
     pub specification_class: Option<String>,
     /// 存储类型 CLOUD_SSD: SSD云盘, CLOUD_RSSD: RSSD 云盘， CLOUD_SSD_ESSENTIAL: SSD Essential云盘
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: Option<String>,
 }

@@ -5,37 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MongoDbShardedClusterSet {
-    /// (No description in the spec.)
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `DBTypeId`.
     pub db_type_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `MongosCount`.
     pub mongos_count: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ShardsrvCount`.
     pub shardsrv_count: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Tag`.
     pub tag: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `VirtualIPs`.
     pub virtual_i_ps: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TableData {
     /// 表所属的库名称
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// 表的引擎（innodb, myisam）
+    ///
     /// Wire name: `Engine`.
     pub engine: Option<String>,
     /// 表名称
+    ///
     /// Wire name: `TableName`.
     pub table_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UFileDataSet {
     /// bucket名称
+    ///
     /// Wire name: `Bucket`.
     pub bucket: Option<String>,
     /// Ufile的令牌tokenid
+    ///
     /// Wire name: `TokenID`.
     pub token_id: Option<String>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct UdbBackupSet {
     /// 备份完成时间(Unix时间戳)
+    ///
     /// Wire name: `BackupEndTime`.
     pub backup_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份id
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<i64>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份文件大小(字节)
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份时间(Unix时间戳)
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份类型,取值为0或1,0表示自动，1表示手动
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
     /// 跨机房高可用备库所在可用区
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// dbid
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 对应的db名称
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// 备份错误信息
+    ///
     /// Wire name: `ErrorInfo`.
     pub error_info: Option<String>,
     /// 备份文件的MD5值，备份完成后显示，备份中或备份失败时为空,目前只支持Mysql NVMe机型与Mongo
+    ///
     /// Wire name: `MD5`.
     pub md5: Option<String>,
     /// 备份状态 Backuping // 备份中 Success // 备份成功 Failed // 备份失败 Expired // 备份过期
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 备份所在可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::TableData;
 #[non_exhaustive]
 pub struct UdbDatabaseData {
     /// 数据库名称
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// 见 **TableData** 模型定义
+    ///
     /// Wire name: `TableDataSet`.
     pub table_data_set: Vec<TableData>,
 }

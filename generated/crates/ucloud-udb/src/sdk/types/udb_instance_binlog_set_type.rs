@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UdbInstanceBinlogSet {
     /// Binlog文件生成时间(时间戳)
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Binlog文件结束时间(时间戳)
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Binlog文件名
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// Binlog文件大小
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
 }

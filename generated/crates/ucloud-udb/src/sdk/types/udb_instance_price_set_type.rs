@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UdbInstancePriceSet {
     /// Year， Month， Dynamic，Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 价格，单位为分
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }

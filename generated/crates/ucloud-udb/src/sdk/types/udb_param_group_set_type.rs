@@ -8,30 +8,35 @@ use super::UdbParamMemberSet;
 #[non_exhaustive]
 pub struct UdbParamGroupSet {
     /// DB类型id，mysql/mongodb按版本细分各有一个id 目前id的取值范围为\[1,7\],数值对应的版本如下 1：mysql-5.5，2：mysql-5.1，3：percona-5.5 4：mongodb-2.4，5：mongodb-2.6，6：mysql-5.6 7：percona-5.6
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: Option<String>,
     /// 参数组描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 参数组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<i64>,
     /// 参数组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 参数组类型：1：稳定版参数组，2:高性能版参数组。默认是稳定版参数组
+    ///
     /// Wire name: `GroupType`.
     pub group_type: Option<i64>,
     /// 参数组是否可修改
+    ///
     /// Wire name: `Modifiable`.
     pub modifiable: Option<bool>,
     /// 见 **UDBParamMemberSet** 模型定义
+    ///
     /// Wire name: `ParamMember`.
     pub param_member: Vec<UdbParamMemberSet>,
-    /// (No description in the spec.)
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

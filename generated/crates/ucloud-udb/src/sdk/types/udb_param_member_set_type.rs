@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct UdbParamMemberSet {
     /// 允许的值(根据参数类型，用分隔符表示)
+    ///
     /// Wire name: `AllowedVal`.
     pub allowed_val: Option<String>,
     /// 参数值应用类型,取值范围为{0,10,20}，各值代表 意义为0-unknown、10-static、20-dynamic
+    ///
     /// Wire name: `ApplyType`.
     pub apply_type: Option<i64>,
     /// 允许值的格式类型，取值范围为{0,10,20}，意义分 别为PVFT_UNKOWN=0,PVFT_RANGE=10, PVFT_ENUM=20
+    ///
     /// Wire name: `FormatType`.
     pub format_type: Option<i64>,
     /// 参数名称
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 是否可更改，默认为false
+    ///
     /// Wire name: `Modifiable`.
     pub modifiable: Option<bool>,
     /// 参数值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 参数值应用类型，取值范围为{0,10,20,30},各值 代表意义为 0-unknown、10-int、20-string、 30-bool
+    ///
     /// Wire name: `ValueType`.
     pub value_type: Option<i64>,
 }

@@ -6,132 +6,173 @@
 #[non_exhaustive]
 pub struct UdbSlaveInstanceSet {
     /// 管理员帐户名，默认root
+    ///
     /// Wire name: `AdminUser`.
     pub admin_user: Option<String>,
     /// 备份策略，不可修改，开始时间，单位小时计，默认3点
+    ///
     /// Wire name: `BackupBeginTime`.
     pub backup_begin_time: Option<i64>,
     /// 备份策略，备份黑名单，mongodb则不适用
+    ///
     /// Wire name: `BackupBlacklist`.
     pub backup_blacklist: Option<String>,
     /// 备份策略，不可修改，备份文件保留的数量，默认7次
+    ///
     /// Wire name: `BackupCount`.
     pub backup_count: Option<i64>,
     /// 备份日期标记位。共7位,每一位为一周中一天的备份情况 0表示关闭当天备份,1表示打开当天备份。最右边的一位 为星期天的备份开关，其余从右到左依次为星期一到星期 六的备份配置开关，每周必须至少设置两天备份。 例如：1100000 表示打开星期六和星期五的自动备份功能
+    ///
     /// Wire name: `BackupDate`.
     pub backup_date: Option<String>,
     /// 备份策略，一天内备份时间间隔，单位小时，默认24小时
+    ///
     /// Wire name: `BackupDuration`.
     pub backup_duration: Option<i64>,
     /// 0 区分大小写, 1不区分, 只针对mysql8.0
+    ///
     /// Wire name: `CaseSensitivityParam`.
     pub case_sensitivity_param: Option<i64>,
     /// Year， Month， Dynamic，Trial，默认: Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 当DB类型为mongodb时，返回该实例所在集群中的角色，包括：mongos、configsrv_sccc、configsrv_csrs、shardsrv_datanode、shardsrv_arbiter，其中congfigsrv分为sccc和csrs两种模式，shardsrv分为datanode和arbiter两种模式
+    ///
     /// Wire name: `ClusterRole`.
     pub cluster_role: Option<String>,
     /// DB实例创建时间，采用UTC计时时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例id
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// DB类型id，mysql/mongodb按版本细分各有一个id 目前id的取值范围为\[1,7\],数值对应的版本如下： 1：mysql-5.5，2：mysql-5.1，3：percona-5.5 4：mongodb-2.4，5：mongodb-2.6，6：mysql-5.6， 7：percona-5.6
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: Option<String>,
     /// DB实例数据文件大小，单位GB
+    ///
     /// Wire name: `DataFileSize`.
     pub data_file_size: Option<f64>,
     /// 磁盘空间(GB), 默认根据配置机型
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// DB实例磁盘已使用空间，单位GB
+    ///
     /// Wire name: `DiskUsedSize`.
     pub disk_used_size: Option<f64>,
     /// DB实例过期时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IPv6Address`.
     pub i_pv6_address: Option<String>,
     /// UDB实例模式类型, 可选值如下: "Normal": 普通版UDB实例;"HA": 高可用版UDB实例
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// UDB数据库机型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// UDB数据库机型ID
+    ///
     /// Wire name: `InstanceTypeId`.
     pub instance_type_id: Option<i64>,
     /// DB实例日志文件大小，单位GB
+    ///
     /// Wire name: `LogFileSize`.
     pub log_file_size: Option<f64>,
     /// 规格类型ID,当SpecificationType为1时有效
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存限制(MB)，默认根据配置机型
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// DB实例修改时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例名称，至少6位
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// DB实例使用的配置参数组id
+    ///
     /// Wire name: `ParamGroupId`.
     pub param_group_id: Option<i64>,
     /// 端口号，mysql默认3306，mongodb默认27017
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 延时从库时长
+    ///
     /// Wire name: `ReplicationDelaySeconds`.
     pub replication_delay_seconds: Option<i64>,
     /// DB实例角色，mysql区分master/slave，mongodb多种角色
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// SSD类型，SATA/PCI-E
+    ///
     /// Wire name: `SSDType`.
     pub ssd_type: Option<String>,
     /// 规格类型 O: NVME, OM: 共享型，N: 通用型 空的话，显示为-
+    ///
     /// Wire name: `SpecificationClass`.
     pub specification_class: Option<String>,
     /// 实例计算规格类型，0或不传代表使用内存方式购买，1代表使用内存-cpu可选配比方式购买，需要填写MachineType
+    ///
     /// Wire name: `SpecificationType`.
     pub specification_type: Option<i64>,
     /// 对mysql的slave而言是master的DBId，对master则为空， 对mongodb则是副本集id
+    ///
     /// Wire name: `SrcDBId`.
     pub src_db_id: Option<String>,
     /// DB状态标记 Init：初始化中，Fail：安装失败，Starting：启动中，Running：运行，Shutdown：关闭中，Shutoff：已关闭，Delete：已删除，Upgrading：升级中，Promoting：提升为独库进行中，Recovering：恢复中，Recover fail：恢复失败,Remakeing:重做中,RemakeFail:重做失败, MajorVersionUpgrading:小版本升级中，MajorVersionUpgradeWaitForSwitch:高可用等待切换，MajorVersionUpgradeFail
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// CLOUD_SSD: SSD云盘, CLOUD_RSSD: RSSD 云盘， CLOUD_SSD_ESSENTIAL: SSD Essential云盘，LOCAL_SSD: SSD本地盘
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// DB实例系统文件大小，单位GB
+    ///
     /// Wire name: `SystemFileSize`.
     pub system_file_size: Option<f64>,
     /// 获取资源其他信息
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 是否使用SSD
+    ///
     /// Wire name: `UseSSD`.
     pub use_ssd: Option<bool>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// DB实例虚ip
+    ///
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
     /// DB实例虚ip的mac地址
+    ///
     /// Wire name: `VirtualIPMac`.
     pub virtual_ip_mac: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

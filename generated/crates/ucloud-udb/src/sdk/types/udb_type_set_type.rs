@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UdbTypeSet {
     /// mysql子版本，如mysql-8.0.25,mysql-8.0.16
+    ///
     /// Wire name: `DBSubVersion`.
     pub db_sub_version: Option<String>,
     /// DB类型id，mysql/mongodb按版本细分各有一个id, 目前id的取值范围为\[1,7\],数值对应的版本如下： 1：mysql-5.5，2：mysql-5.1，3：percona-5.5 4：mongodb-2.4，5：mongodb-2.6，6：mysql-5.6， 7：percona-5.6
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UdbrwSplittingSet {
     /// DB实例ID
+    ///
     /// Wire name: `DBId`.
     pub db_id: Option<String>,
     /// 读写分离比重
+    ///
     /// Wire name: `ReadWeight`.
     pub read_weight: Option<i64>,
     /// 主库/从库
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// DB状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// DBIP
+    ///
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
 }

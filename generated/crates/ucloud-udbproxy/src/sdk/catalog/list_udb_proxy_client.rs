@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUDBProxyClient`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_udb_proxy_client::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUdbProxyClientRequest, ::runtime::BuildError> {

@@ -8,12 +8,15 @@ use super::ProxyProcesslist;
 #[non_exhaustive]
 pub struct NodeClientInfo {
     /// 代理节点ID
+    ///
     /// Wire name: `ID`.
     pub id: Option<String>,
     /// 代理节点IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 见 **ProxyProcesslist** 模型定义
+    ///
     /// Wire name: `Records`.
     pub records: Vec<ProxyProcesslist>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ProxyProcesslist {
     /// 代理连接DB地址
+    ///
     /// Wire name: `ClientHost`.
     pub client_host: Option<String>,
     /// 显示当前连接的执行的命令
+    ///
     /// Wire name: `Command`.
     pub command: Option<String>,
     /// 当前执行的命令是在哪一个数据库上。如果没有指定数据库，则该值为 NULL
+    ///
     /// Wire name: `DB`.
     pub db: Option<String>,
     /// 数据库资源ID
+    ///
     /// Wire name: `DBID`.
     pub dbid: Option<String>,
     /// 代理连接DB地址
+    ///
     /// Wire name: `Host`.
     pub host: Option<String>,
     /// 当前连接DB进程ID
+    ///
     /// Wire name: `ID`.
     pub id: Option<i64>,
     /// 一般记录的是线程执行的语句
+    ///
     /// Wire name: `Info`.
     pub info: Option<String>,
     /// 数据库角色(主库/从库)
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// 线程的状态，和 Command 对应
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 表示该线程处于当前状态的时间
+    ///
     /// Wire name: `Time`.
     pub time: Option<i64>,
     /// 启动这个线程的用户
+    ///
     /// Wire name: `User`.
     pub user: Option<String>,
 }

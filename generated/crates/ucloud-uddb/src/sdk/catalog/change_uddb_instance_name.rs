@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ChangeUDDBInstanceName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::change_uddb_instance_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ChangeUddbInstanceNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUDDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_uddb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUddbInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartUDDBInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_uddb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartUddbInstanceRequest, ::runtime::BuildError> {

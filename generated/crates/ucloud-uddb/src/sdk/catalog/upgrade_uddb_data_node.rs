@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeUDDBDataNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_uddb_data_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeUddbDataNodeRequest, ::runtime::BuildError> {

@@ -8,27 +8,35 @@ use super::SlaveInfo;
 #[non_exhaustive]
 pub struct DataNodeInfo {
     /// 节点的创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// 数据节点的磁盘大小配置. 单位: GB
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<String>,
     /// 数据节点ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 最近一次数据迁移任务id
+    ///
     /// Wire name: `LastTransTaskId`.
     pub last_trans_task_id: Option<String>,
     /// 数据节点的内存配置, 单位：MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// 数据节点的只读实例个数.
+    ///
     /// Wire name: `SlaveCount`.
     pub slave_count: Option<String>,
     /// 见 **SlaveInfo** 模型定义
+    ///
     /// Wire name: `SlaveInfos`.
     pub slave_infos: Vec<SlaveInfo>,
     /// 数据分片状态, 状态列表如下: Init: 初始化中 Fail: 安装失败 Starting: 启动中 Running: 系统正常运行中 Shutdown: 关闭中 Shutoff: 已关闭 Deleted: 已删除 Upgrading: 系统升级中
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

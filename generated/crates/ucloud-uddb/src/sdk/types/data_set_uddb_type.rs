@@ -8,66 +8,87 @@ use super::DataNodeInfo;
 #[non_exhaustive]
 pub struct DataSetUddb {
     /// 管理员帐户名，默认root
+    ///
     /// Wire name: `AdminUser`.
     pub admin_user: Option<String>,
     /// 付费类型，可选值如下: Year: 按年付费 Month: 按月付费 Dynamic: 按需付费(单位: 小时) Trial: 免费试用
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// UDDB实例创建时间，采用UTC计时时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// UDDB的数据库版本
+    ///
     /// Wire name: `DBTypeId`.
     pub db_type_id: Option<String>,
     /// 数据节点个数
+    ///
     /// Wire name: `DataNodeCount`.
     pub data_node_count: Option<String>,
     /// 数据节点的磁盘大小配置. 单位: GB
+    ///
     /// Wire name: `DataNodeDiskSpace`.
     pub data_node_disk_space: Option<String>,
     /// 见 **DataNodeInfo** 模型定义
+    ///
     /// Wire name: `DataNodeList`.
     pub data_node_list: Vec<DataNodeInfo>,
     /// 数据节点的内存配置, 单位：MB
+    ///
     /// Wire name: `DataNodeMemory`.
     pub data_node_memory: Option<String>,
     /// 每个数据节点的只读实例个数.
+    ///
     /// Wire name: `DataNodeSlaveCount`.
     pub data_node_slave_count: Option<String>,
     /// UDDB实例过期时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<String>,
     /// 存储节点的高可用模式， 分为高可用UDB（HA）和普通UDB（Normal），如果不填， 则默认为HA
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 存储节点和只读实例的磁盘类型。分为：SSD磁盘（SATA_SSD）或普通磁盘(Normal)。 如果不填，则默认为SATA_SSD
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// UDDB实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// UDDB实例访问的端口号
+    ///
     /// Wire name: `Port`.
     pub port: Option<String>,
     /// 参考QPS。 免费版： 15000； 畅享版： 30000 - 100000 （根据节点数而定）； 专享版： 节点数 * 10w qps
+    ///
     /// Wire name: `RefQps`.
     pub ref_qps: Option<i64>,
     /// 各版本下的节点个数。体验版： 固定为2节点； 畅享版：固定为4节点（后续可通过管理API调整）；专享版：物理机台数
+    ///
     /// Wire name: `RouterNodeNum`.
     pub router_node_num: Option<i64>,
     /// UDDB路由节点的版本。分为三种： Trival(免费版)： 2中间件节点； QPS：1.5W FellFree(标准版)： 固定为4中间件节点，后续将根据业务请求量自动扩展，最多扩展到12个节点，QPS为3w - 10w； EnjoyAlone(物理机版)：专享物理机，节点数让客户可选
+    ///
     /// Wire name: `RouterVersion`.
     pub router_version: Option<String>,
     /// UDDB状态, 状态列表如下: Init: 初始化中 InitFail: 初始化失败 Starting: 启动中 Running: 系统正常运行中 Abnormal: 系统运行中, 有异常, 还能提供服务 Error: 系统运行中, 但不能正常提供服务 Shutdown: 关闭中 Shutoff: 已关闭 Deleted: 已删除 UpgradingUDDB: 升降级UDDB配置中 UpgradingDataNode: 升降级UDDB节点配置中 ChangingSlaveCount: 改变只读实例数量中 ScalingOutUDDB: 水平扩展中
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// UDDB实例ID
+    ///
     /// Wire name: `UDDBId`.
     pub uddb_id: Option<String>,
     /// UDDB实例访问的虚IP
+    ///
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
     /// UDDB实例对应的可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

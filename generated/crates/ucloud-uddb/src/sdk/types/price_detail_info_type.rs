@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PriceDetailInfo {
     /// 存储节点费用
+    ///
     /// Wire name: `DataNodePrice`.
     pub data_node_price: Option<f64>,
     /// 只读实例费用
+    ///
     /// Wire name: `DataNodeSlavePrice`.
     pub data_node_slave_price: Option<f64>,
     /// 中间件路由节点费用
+    ///
     /// Wire name: `MiddlewarePrice`.
     pub middleware_price: Option<f64>,
 }

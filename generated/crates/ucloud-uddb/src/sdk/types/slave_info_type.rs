@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SlaveInfo {
     /// 对应数据节点的ID
+    ///
     /// Wire name: `DataNodeId`.
     pub data_node_id: Option<String>,
     /// 只读实例ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 只读实例状态, 状态列表如下: Init: 初始化中 Fail: 安装失败 Starting: 启动中 Running: 系统正常运行中 Shutdown: 关闭中 Shutoff: 已关闭 Deleted: 已删除 Upgrading: 系统升级中
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

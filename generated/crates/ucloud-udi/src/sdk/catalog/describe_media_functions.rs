@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeMediaFunctions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_media_functions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeMediaFunctionsRequest, ::runtime::BuildError> {

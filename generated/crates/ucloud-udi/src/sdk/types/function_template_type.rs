@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FunctionTemplate {
-    /// (No description in the spec.)
     /// Wire name: `FunctionName`.
     pub function_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

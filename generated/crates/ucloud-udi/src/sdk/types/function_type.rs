@@ -7,19 +7,16 @@ use super::ParamOption;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Function {
-    /// (No description in the spec.)
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FunctionName`.
     pub function_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `InputType`.
     pub input_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OutputType`.
     pub output_type: Option<String>,
     /// 见 **ParamOption** 模型定义
+    ///
     /// Wire name: `SupportParams`.
     pub support_params: Vec<ParamOption>,
 }

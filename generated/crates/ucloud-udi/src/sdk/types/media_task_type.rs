@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MediaTask {
-    /// (No description in the spec.)
     /// Wire name: `Function`.
     pub function: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Id`.
     pub id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ParamCustom {
-    /// (No description in the spec.)
     /// Wire name: `Max`.
     pub max: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Min`.
     pub min: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `ParamName`.
     pub param_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ParamType`.
     pub param_type: Option<String>,
 }

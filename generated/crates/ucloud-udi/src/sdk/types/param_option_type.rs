@@ -7,19 +7,16 @@ use super::ParamCustom;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ParamOption {
-    /// (No description in the spec.)
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OptionalValues`.
     pub optional_values: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `ParamName`.
     pub param_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Required`.
     pub required: Option<bool>,
     /// 见 **ParamCustom** 模型定义
+    ///
     /// Wire name: `WhenValueCustom`.
     pub when_value_custom: Vec<ParamCustom>,
 }

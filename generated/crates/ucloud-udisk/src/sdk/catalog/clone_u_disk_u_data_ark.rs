@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CloneUDiskUDataArk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::clone_u_disk_u_data_ark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloneUDiskUDataArkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateAttachUDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_attach_u_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAttachUDiskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeRecycleUDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_recycle_u_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRecycleUDiskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachUDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_u_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachUDiskRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetUDiskUDataArkMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_u_disk_u_data_ark_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetUDiskUDataArkModeRequest, ::runtime::BuildError> {

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct RecycleUDiskSet {
     /// 销毁倒计时
+    ///
     /// Wire name: `CountdownTime`.
     pub countdown_time: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 过期时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 磁盘名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 磁盘容量
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 磁盘id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

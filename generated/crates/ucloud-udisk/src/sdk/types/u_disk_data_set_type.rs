@@ -6,102 +6,135 @@
 #[non_exhaustive]
 pub struct UDiskDataSet {
     /// 是否支持开启方舟，1支持 ，0不支持
+    ///
     /// Wire name: `ArkSwitchEnable`.
     pub ark_switch_enable: Option<i64>,
     /// 该盘的备份方式。快照服务："SnapshotService"；数据方舟："UDataArk"；无备份方式：""
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Option<String>,
     /// Year,Month,Dynamic,Trial,Postpay
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 是否支持克隆，1支持 ，0不支持
+    ///
     /// Wire name: `CloneEnable`.
     pub clone_enable: Option<i64>,
     /// 该盘的cmk id
+    ///
     /// Wire name: `CmkId`.
     pub cmk_id: Option<String>,
     /// cmk id 别名
+    ///
     /// Wire name: `CmkIdAlias`.
     pub cmk_id_alias: Option<String>,
     /// 该盘cmk的状态, Enabled(正常)，Disabled(失效)，Deleted(删除)，NoCmkId(非加密盘)
+    ///
     /// Wire name: `CmkIdStatus`.
     pub cmk_id_status: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 该盘的密文密钥
+    ///
     /// Wire name: `DataKey`.
     pub data_key: Option<String>,
     /// 挂载的设备名称
+    ///
     /// Wire name: `DeviceName`.
     pub device_name: Option<String>,
     /// 请求中的ProtocolVersion字段为1时，需结合IsBoot确定具体磁盘类型:普通数据盘：DiskType:"CLOUD_NORMAL",IsBoot:"False"； 普通系统盘：DiskType:"CLOUD_NORMAL",IsBoot:"True"；SSD数据盘：DiskType:"CLOUD_SSD",IsBoot:"False"；SSD系统盘：DiskType:"CLOUD_SSD",IsBoot:"True"；RSSD数据盘：DiskType:"CLOUD_RSSD",IsBoot:"False"；RSSD系统盘：DiskType:"CLOUD_RSSD",IsBoot:"True"；高效数据盘：DiskType:"CLOUD_EFFICIENCY",IsBoot:"False"；高效系统盘：DiskType:"CLOUD_EFFICIENCY",IsBoot:"True"。请求中的ProtocolVersion字段为0或没有该字段时，云硬盘类型参照如下:普通数据盘：DataDisk；普通系统盘：SystemDisk；SSD数据盘：SSDDataDisk；SSD系统盘：SSDSystemDisk；RSSD数据盘：RSSDDataDisk；RSSD系统盘：RSSDSystemDisk；高效数据盘：EfficiencyDataDisk；高效系统盘：EfficiencySystemDisk。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 过期时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 挂载的Host的IP
+    ///
     /// Wire name: `HostIP`.
     pub host_ip: Option<String>,
     /// 挂载的Host的Id
+    ///
     /// Wire name: `HostId`.
     pub host_id: Option<String>,
     /// 挂载的Host的Name
+    ///
     /// Wire name: `HostName`.
     pub host_name: Option<String>,
     /// 是否是系统盘，是："True", 否："False"
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// 资源是否过期，过期:"Yes", 未过期:"No"
+    ///
     /// Wire name: `IsExpire`.
     pub is_expire: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// RDMA集群id，仅RSSD返回该值；其他类型云盘返回""。当云盘的此值与快杰云主机的RdmaClusterId相同时，RSSD可以挂载到这台云主机。
+    ///
     /// Wire name: `RdmaClusterId`.
     pub rdma_cluster_id: Option<String>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 是否支持快照，1支持 ，0不支持
+    ///
     /// Wire name: `SnapEnable`.
     pub snap_enable: Option<i64>,
     /// 该盘快照个数
+    ///
     /// Wire name: `SnapshotCount`.
     pub snapshot_count: Option<i64>,
     /// 该盘快照上限
+    ///
     /// Wire name: `SnapshotLimit`.
     pub snapshot_limit: Option<i64>,
     /// 状态:Available(可用),Attaching(挂载中), InUse(已挂载), Detaching(卸载中), Initializating(分配中), Failed(创建失败),Cloning(克隆中),Restoring(恢复中),RestoreFailed(恢复失败)
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 是否开启数据方舟，开启:"Yes", 不支持:"No"
+    ///
     /// Wire name: `UDataArkMode`.
     pub u_data_ark_mode: Option<String>,
     /// UDisk实例Id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 挂载的UHost的IP。【即将废弃，建议使用HostIP】
+    ///
     /// Wire name: `UHostIP`.
     pub u_host_ip: Option<String>,
     /// 挂载的UHost的Id。【即将废弃，建议使用HostId】
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 挂载的UHost的Name。【即将废弃，建议使用HostName】
+    ///
     /// Wire name: `UHostName`.
     pub u_host_name: Option<String>,
     /// 是否是加密盘，是:"Yes", 否:"No"
+    ///
     /// Wire name: `UKmsMode`.
     pub u_kms_mode: Option<String>,
     /// 是否支持数据方舟，支持:"2.0", 不支持:"1.0"
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

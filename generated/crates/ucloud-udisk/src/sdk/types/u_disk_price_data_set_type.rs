@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UDiskPriceDataSet {
     /// "UDataArk","SnapshotService","UDisk","Total"
+    ///
     /// Wire name: `ChargeName`.
     pub charge_name: Option<String>,
     /// Year， Month， Dynamic，Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 原价(对应计费OriginalPrice)
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<i64>,
     /// 用户折后价(对应计费CustomPrice)
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 实际价格 (单位: 分)
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }

@@ -6,60 +6,79 @@
 #[non_exhaustive]
 pub struct UDiskSnapshotSet {
     /// 【已废弃】该快照的cmk id
+    ///
     /// Wire name: `CmkId`.
     pub cmk_id: Option<String>,
     /// 【已废弃】cmk id 别名
+    ///
     /// Wire name: `CmkIdAlias`.
     pub cmk_id_alias: Option<String>,
     /// 【已废弃】该快照cmk的状态, Enabled(正常)，Disabled(失效)，Deleted(删除)，NoCmkId(非加密盘)
+    ///
     /// Wire name: `CmkIdStatus`.
     pub cmk_id_status: Option<String>,
     /// 快照描述
+    ///
     /// Wire name: `Comment`.
     pub comment: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 【已废弃】该快照的密文密钥
+    ///
     /// Wire name: `DataKey`.
     pub data_key: Option<String>,
     /// 磁盘类型，0：普通数据盘；1：普通系统盘；2：SSD数据盘；3：SSD系统盘；4：RSSD数据盘；5：RSSD系统盘。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<i64>,
     /// 【已废弃】过期时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 对应磁盘是否处于可用状态
+    ///
     /// Wire name: `IsUDiskAvailable`.
     pub is_u_disk_available: Option<bool>,
     /// 快照名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 快照Id
+    ///
     /// Wire name: `SnapshotId`.
     pub snapshot_id: Option<String>,
     /// 快照状态，Normal:正常,Failed:失败,Creating:制作中
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 快照的源UDisk的Id
+    ///
     /// Wire name: `UDiskId`.
     pub u_disk_id: Option<String>,
     /// 快照的源UDisk的Name
+    ///
     /// Wire name: `UDiskName`.
     pub u_disk_name: Option<String>,
     /// 对应磁盘制作快照时所挂载的主机
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 【已废弃】是否是加密盘快照，是:"Yes", 否:"No"
+    ///
     /// Wire name: `UKmsMode`.
     pub u_kms_mode: Option<String>,
     /// 快照版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateUDNSZoneVPC`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_udns_zone_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateUdnsZoneVpcRequest, ::runtime::BuildError> {

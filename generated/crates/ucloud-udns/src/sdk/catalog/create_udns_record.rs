@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUDNSRecord`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_udns_record::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUdnsRecordRequest, ::runtime::BuildError> {

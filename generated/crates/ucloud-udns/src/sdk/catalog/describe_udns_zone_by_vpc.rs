@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUDNSZoneByVPC`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_udns_zone_by_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUdnsZoneByVpcRequest, ::runtime::BuildError> {

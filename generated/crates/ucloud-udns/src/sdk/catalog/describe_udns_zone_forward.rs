@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUDNSZoneForward`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_udns_zone_forward::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUdnsZoneForwardRequest, ::runtime::BuildError> {

@@ -8,24 +8,31 @@ use super::ValueSet;
 #[non_exhaustive]
 pub struct RecordInfo {
     /// 主机记录
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 域名记录资源ID
+    ///
     /// Wire name: `RecordId`.
     pub record_id: Option<String>,
     /// 记录备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// TTL值，单位为秒
+    ///
     /// Wire name: `TTL`.
     pub ttl: Option<i64>,
     /// 记录类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 见 **ValueSet** 模型定义
+    ///
     /// Wire name: `ValueSet`.
     pub value_set: Vec<ValueSet>,
     /// 记录策略，标准或随机应答
+    ///
     /// Wire name: `ValueType`.
     pub value_type: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ValueSet {
     /// 主机记录
+    ///
     /// Wire name: `Data`.
     pub data: Option<String>,
     /// 是否启用
+    ///
     /// Wire name: `IsEnabled`.
     pub is_enabled: Option<i64>,
     /// 权重
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

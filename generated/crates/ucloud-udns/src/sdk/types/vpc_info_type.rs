@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VpcInfo {
     /// VPC名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// VPC地址空间
+    ///
     /// Wire name: `Network`.
     pub network: Vec<String>,
     /// VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// VPC所属项目ID
+    ///
     /// Wire name: `VPCProjectId`.
     pub vpc_project_id: Option<String>,
     /// VPC类型：Normal 公有云 Hybrid 托管云
+    ///
     /// Wire name: `VPCType`.
     pub vpc_type: Option<String>,
 }

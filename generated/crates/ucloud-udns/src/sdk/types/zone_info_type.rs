@@ -8,36 +8,47 @@ use super::VpcInfo;
 #[non_exhaustive]
 pub struct ZoneInfo {
     /// 计费类型（Dynamic、Month、Year）
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// UDNS私有域名 Zone ID
+    ///
     /// Wire name: `DNSZoneId`.
     pub dns_zone_id: Option<String>,
     /// 域名名称
+    ///
     /// Wire name: `DNSZoneName`.
     pub dns_zone_name: Option<String>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 是否开启自动续费（Yes No）
+    ///
     /// Wire name: `IsAutoRenew`.
     pub is_auto_renew: Option<String>,
     /// 是否支持迭代。枚举值,"enable",支持迭代; "disable",不支持迭代
+    ///
     /// Wire name: `IsRecursionEnabled`.
     pub is_recursion_enabled: Option<String>,
     /// 记录相关ID
+    ///
     /// Wire name: `RecordInfos`.
     pub record_infos: Vec<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 见 **VPCInfo** 模型定义
+    ///
     /// Wire name: `VPCInfos`.
     pub vpc_infos: Vec<VpcInfo>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateUDPN`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_udpn::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateUdpnRequest, ::runtime::BuildError> {

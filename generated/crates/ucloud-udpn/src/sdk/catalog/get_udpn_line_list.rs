@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUDPNLineList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_udpn_line_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUdpnLineListRequest, ::runtime::BuildError> {

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct UdpnData {
     /// 带宽
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// unix 时间戳 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// unix 时间戳 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 可用区域 1
+    ///
     /// Wire name: `Peer1`.
     pub peer1: Option<String>,
     /// 可用区域 2
+    ///
     /// Wire name: `Peer2`.
     pub peer2: Option<String>,
     /// UDPN 资源短 ID
+    ///
     /// Wire name: `UDPNId`.
     pub udpn_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UdpnLineSet {
     /// 线路带宽上限,单位 M
+    ///
     /// Wire name: `BandwidthUpperLimit`.
     pub bandwidth_upper_limit: Option<i64>,
     /// 支持UDPN的地域之一，北京二：cn-bj2, 上海二：cn-sh2, 广东：cn-gd, 亚太： hk, 上海一：cn-sh1, 法兰克福：ge-fra, 新加坡：sg, 华盛顿：us-ws, 洛杉矶：us-la， 东京：jpn-tky
+    ///
     /// Wire name: `LocalRegion`.
     pub local_region: Option<String>,
     /// 支持UDPN的地域之一，北京二：cn-bj2, 上海二：cn-sh2, 广东：cn-gd, 亚太： hk, 上海一：cn-sh1, 法兰克福：ge-fra, 新加坡：sg, 华盛顿：us-ws, 洛杉矶：us-la， 东京：jpn-tky
+    ///
     /// Wire name: `RemoteRegion`.
     pub remote_region: Option<String>,
 }

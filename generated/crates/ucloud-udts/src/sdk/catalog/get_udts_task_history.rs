@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUDTSTaskHistory`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_udts_task_history::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUdtsTaskHistoryRequest, ::runtime::BuildError> {

@@ -5,10 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResultItem {
-    /// (No description in the spec.)
     /// Wire name: `ErrMessage`.
     pub err_message: Option<String>,
     /// 状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

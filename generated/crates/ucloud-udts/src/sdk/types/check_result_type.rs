@@ -8,12 +8,15 @@ use super::CheckResultItem;
 #[non_exhaustive]
 pub struct CheckResult {
     /// 见 **CheckResultItem** 模型定义
+    ///
     /// Wire name: `Config`.
     pub config: Option<CheckResultItem>,
     /// 见 **CheckResultItem** 模型定义
+    ///
     /// Wire name: `Connection`.
     pub connection: Option<CheckResultItem>,
     /// 见 **CheckResultItem** 模型定义
+    ///
     /// Wire name: `Privileges`.
     pub privileges: Option<CheckResultItem>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUdtsTaskParamSourceMySqlNodeQueryData {
     /// 数据集成时需要迁移的 DB 名
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// 数据集成时迁移后的 DB 名
+    ///
     /// Wire name: `NewDBName`.
     pub new_db_name: Option<String>,
 }

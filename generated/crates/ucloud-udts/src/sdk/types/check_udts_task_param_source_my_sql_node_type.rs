@@ -9,37 +9,48 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUdtsTaskParamSourceMySqlNode {
     /// 数据库地域，比如 cn-bj2
+    ///
     /// Wire name: `DataRegion`.
     pub data_region: Option<String>,
     /// 需要迁移的 DB 名称
+    ///
     /// Wire name: `Database`.
     pub database: Option<String>,
     /// 源数据库地址， 比如 10.9.37.200
+    ///
     /// Wire name: `Host`.
     pub host: Option<String>,
     /// 源 MySQL 密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 源 MySQL 端口，如 3306
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 见 **CheckUDTSTaskParamSourceMySQLNodeQueryData** 模型定义
+    ///
     /// Wire name: `QueryData`.
     pub query_data: Option<Vec<CheckUdtsTaskParamSourceMySqlNodeQueryData>>,
     /// 子网 ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 见 **CheckUDTSTaskParamSourceMySQLNodeSyncData** 模型定义
+    ///
     /// Wire name: `SyncData`.
     pub sync_data: Option<CheckUdtsTaskParamSourceMySqlNodeSyncData>,
     /// 需要迁移的 table 名
+    ///
     /// Wire name: `Table`.
     pub table: Option<String>,
     /// 源 MySQL 用户名，如 root
+    ///
     /// Wire name: `User`.
     pub user: Option<String>,
     /// VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

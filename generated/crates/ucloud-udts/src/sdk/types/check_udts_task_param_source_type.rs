@@ -7,15 +7,19 @@ use super::CheckUdtsTaskParamSourceMySqlNode;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUdtsTaskParamSource {
     /// 数据库类型
+    ///
     /// Wire name: `DataType`.
     pub data_type: Option<String>,
     /// // 任务类型，值可以是 full, incremental, full+incremental, bidirectional
+    ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
     /// 见 **CheckUDTSTaskParamSourceMySQLNode** 模型定义
+    ///
     /// Wire name: `MySQLNode`.
     pub my_sql_node: Option<CheckUdtsTaskParamSourceMySqlNode>,
     /// 源网络类型，可以是 public,user,dedicated_line
+    ///
     /// Wire name: `NWType`.
     pub nw_type: Option<String>,
 }

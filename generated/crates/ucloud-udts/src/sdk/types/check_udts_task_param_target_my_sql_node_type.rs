@@ -5,25 +5,32 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUdtsTaskParamTargetMySqlNode {
     /// 目标数据库地域，比如 cn-bj2
+    ///
     /// Wire name: `DataRegion`.
     pub data_region: Option<String>,
     /// 目标数据库地址， 比如 10.9.37.212
+    ///
     /// Wire name: `Host`.
     pub host: Option<String>,
     /// 目标数据库密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 目标数据库端口，比如 3306
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 目标数据库子网 ID ,比如 subnet-zl44fktq
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 目标数据库用户名，比如 root
+    ///
     /// Wire name: `User`.
     pub user: Option<String>,
     /// 目标数据库 VPC,比如 uvnet-1wz5rqte
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

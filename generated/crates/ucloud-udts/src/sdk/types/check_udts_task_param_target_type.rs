@@ -7,12 +7,15 @@ use super::CheckUdtsTaskParamTargetMySqlNode;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUdtsTaskParamTarget {
     /// 目标数据库类型，比如 mysql
+    ///
     /// Wire name: `DataType`.
     pub data_type: Option<String>,
     /// 见 **CheckUDTSTaskParamTargetMySQLNode** 模型定义
+    ///
     /// Wire name: `MySQLNode`.
     pub my_sql_node: Option<CheckUdtsTaskParamTargetMySqlNode>,
     /// 目标 db 网络类型，目前进支持 user
+    ///
     /// Wire name: `NWType`.
     pub nw_type: Option<String>,
 }

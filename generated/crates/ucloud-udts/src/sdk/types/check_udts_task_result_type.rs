@@ -8,9 +8,11 @@ use super::CheckResult;
 #[non_exhaustive]
 pub struct CheckUdtsTaskResult {
     /// 见 **CheckResult** 模型定义
+    ///
     /// Wire name: `Source`.
     pub source: Option<CheckResult>,
     /// 见 **CheckResult** 模型定义
+    ///
     /// Wire name: `Target`.
     pub target: Option<CheckResult>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamSourceMySqlNodeQueryDataTableData {
     /// 暂时未使用该字段
+    ///
     /// Wire name: `ExcludeTables`.
     pub exclude_tables: Option<bool>,
     /// 暂时未使用该字段
+    ///
     /// Wire name: `TableNames`.
     pub table_names: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamSourceMySqlNodeQueryDataTableMaps {
     /// 数据集成时迁移后的 Table 名
+    ///
     /// Wire name: `NewTableName`.
     pub new_table_name: Option<String>,
     /// 数据集成时需要迁移的 Table 名
+    ///
     /// Wire name: `TableName`.
     pub table_name: Option<String>,
 }

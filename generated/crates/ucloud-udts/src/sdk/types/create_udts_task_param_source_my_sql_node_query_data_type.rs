@@ -10,15 +10,19 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamSourceMySqlNodeQueryData {
     /// 数据集成时需要迁移的 DB 名
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<String>,
     /// 数据集成时迁移后的 DB 名
+    ///
     /// Wire name: `NewDBName`.
     pub new_db_name: Option<String>,
     /// 见 **CreateUDTSTaskParamSourceMySQLNodeQueryDataTableData** 模型定义
+    ///
     /// Wire name: `TableData`.
     pub table_data: Option<CreateUdtsTaskParamSourceMySqlNodeQueryDataTableData>,
     /// 见 **CreateUDTSTaskParamSourceMySQLNodeQueryDataTableMaps** 模型定义
+    ///
     /// Wire name: `TableMaps`.
     pub table_maps: Option<Vec<CreateUdtsTaskParamSourceMySqlNodeQueryDataTableMaps>>,
 }

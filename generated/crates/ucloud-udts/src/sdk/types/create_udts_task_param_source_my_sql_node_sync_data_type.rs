@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamSourceMySqlNodeSyncData {
     /// 增量时需要指定的 binlog gtid，可以通过 show master status 获取，或者全量+增量任务会自动设置
+    ///
     /// Wire name: `BinlogGTID`.
     pub binlog_gtid: Option<String>,
     /// 增量时需要指定的 binlog name，可以通过 show master status 获取，或者全量+增量任务会自动设置
+    ///
     /// Wire name: `BinlogName`.
     pub binlog_name: Option<String>,
     /// 增量时需要指定的 binlog pos，可以通过 show master status 获取，或者全量+增量任务会自动设置
+    ///
     /// Wire name: `BinlogPos`.
     pub binlog_pos: Option<i64>,
     /// 增量时需要指定的 serverID，不能和现有的 slave 重复，预检查时会检查该值
+    ///
     /// Wire name: `ServerID`.
     pub server_id: Option<i64>,
 }

@@ -10,43 +10,56 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamSourceMySqlNode {
     /// 数据库地域，比如 cn-bj2
+    ///
     /// Wire name: `DataRegion`.
     pub data_region: Option<String>,
     /// 需要迁移的 DB 名称
+    ///
     /// Wire name: `Database`.
     pub database: Option<String>,
     /// 重复数据处理规则，数据集成时该参数才有效，值为 ignore或者replace
+    ///
     /// Wire name: `DupAction`.
     pub dup_action: Option<String>,
     /// 源数据库地址
+    ///
     /// Wire name: `Host`.
     pub host: Option<String>,
     /// 是否保留原有数据，只有数据集成时该参数才有效
+    ///
     /// Wire name: `KeepExistData`.
     pub keep_exist_data: Option<bool>,
     /// 源数据库密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 源数据库端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 见 **CreateUDTSTaskParamSourceMySQLNodeQueryData** 模型定义
+    ///
     /// Wire name: `QueryData`.
     pub query_data: Option<Vec<CreateUdtsTaskParamSourceMySqlNodeQueryData>>,
     /// 源数据库子网 ID，当网络类型为 user 时需要填写
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 见 **CreateUDTSTaskParamSourceMySQLNodeSyncData** 模型定义
+    ///
     /// Wire name: `SyncData`.
     pub sync_data: Option<CreateUdtsTaskParamSourceMySqlNodeSyncData>,
     /// 需要迁移的 table 名
+    ///
     /// Wire name: `Table`.
     pub table: Option<String>,
     /// 源数据库用户名
+    ///
     /// Wire name: `User`.
     pub user: Option<String>,
     /// 源数据库 VPC ID，当网络类型为 user 时需要填写
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

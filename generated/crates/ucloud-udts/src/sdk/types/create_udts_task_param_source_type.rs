@@ -7,18 +7,23 @@ use super::CreateUdtsTaskParamSourceMySqlNode;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamSource {
     /// 源端限速值，单位为  MB/s
+    ///
     /// Wire name: `BandwidthLimit`.
     pub bandwidth_limit: Option<i64>,
     /// 数据库类型，比如 mysql
+    ///
     /// Wire name: `DataType`.
     pub data_type: String,
     /// 任务类型，值可以是 full, incremental, full+incremental, bidirectional
+    ///
     /// Wire name: `Mode`.
     pub mode: String,
     /// 见 **CreateUDTSTaskParamSourceMySQLNode** 模型定义
+    ///
     /// Wire name: `MySQLNode`.
     pub my_sql_node: Option<CreateUdtsTaskParamSourceMySqlNode>,
     /// 源网络类型，可以是 public,user,dedicated_line
+    ///
     /// Wire name: `NWType`.
     pub nw_type: String,
 }

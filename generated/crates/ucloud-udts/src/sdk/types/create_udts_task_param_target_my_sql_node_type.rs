@@ -5,28 +5,36 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamTargetMySqlNode {
     /// 目标数据库地域，比如 cn-bj2
+    ///
     /// Wire name: `DataRegion`.
     pub data_region: Option<String>,
     /// 目标数据库地址， 比如 10.9.37.212
+    ///
     /// Wire name: `Host`.
     pub host: Option<String>,
     /// 是否在全量过程中，临时禁用目标 MySQL 产生 binlog，在目标磁盘空间不足，或者需要获取更快的迁移速度时可以使用，该参数会破坏目标 MySQL 的高可用
+    ///
     /// Wire name: `NoBinlog`.
     pub no_binlog: Option<bool>,
     /// 目标数据库密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 目标数据库端口，比如 3306
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 目标数据库子网 ID ,比如 subnet-zl44fktq
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 目标数据库用户名，比如 root
+    ///
     /// Wire name: `User`.
     pub user: Option<String>,
     /// 目标数据库 VPC,比如 uvnet-1wz5rqte
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

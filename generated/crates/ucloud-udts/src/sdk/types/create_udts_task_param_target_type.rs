@@ -7,18 +7,21 @@ use super::CreateUdtsTaskParamTargetMySqlNode;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUdtsTaskParamTarget {
     /// 目标端限速，单位为 MB/s
+    ///
     /// Wire name: `BandwidthLimit`.
     pub bandwidth_limit: Option<String>,
     /// 目标数据库类型，比如 mysql
+    ///
     /// Wire name: `DataType`.
     pub data_type: String,
-    /// (No description in the spec.)
     /// Wire name: `Mode`.
     pub mode: String,
     /// 见 **CreateUDTSTaskParamTargetMySQLNode** 模型定义
+    ///
     /// Wire name: `MySQLNode`.
     pub my_sql_node: Option<CreateUdtsTaskParamTargetMySqlNode>,
     /// 目标 db 网络类型，目前仅支持 user
+    ///
     /// Wire name: `NWType`.
     pub nw_type: String,
 }

@@ -8,27 +8,35 @@ use super::Progress;
 #[non_exhaustive]
 pub struct ListDataItem {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 当前失败重试次数
+    ///
     /// Wire name: `CurRetryCount`.
     pub cur_retry_count: Option<i64>,
     /// 最大失败重试次数
+    ///
     /// Wire name: `MaxRetryCount`.
     pub max_retry_count: Option<i64>,
     /// 任务名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **Progress** 模型定义
+    ///
     /// Wire name: `Progress`.
     pub progress: Option<Progress>,
     /// 任务状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 任务 ID
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
     /// 任务类型, full全量, incremental增量，full+incremental全量+增量。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Progress {
     /// 已迁移条目数
+    ///
     /// Wire name: `CurCount`.
     pub cur_count: Option<i64>,
     /// 已耗时间（单位秒）
+    ///
     /// Wire name: `CurDuration`.
     pub cur_duration: Option<i64>,
     /// 完成进度
+    ///
     /// Wire name: `Percentage`.
     pub percentage: Option<f64>,
     /// 总条目数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 估算总耗时间（单位秒）
+    ///
     /// Wire name: `TotalDuration`.
     pub total_duration: Option<i64>,
 }

@@ -8,21 +8,27 @@ use super::{Progress, SyncData};
 #[non_exhaustive]
 pub struct StatusData {
     /// 当前失败重试次数
+    ///
     /// Wire name: `CurRetryCount`.
     pub cur_retry_count: Option<i64>,
     /// 当Status为Failed时, 显示失败原因
+    ///
     /// Wire name: `FailedMessage`.
     pub failed_message: Option<String>,
     /// 用户设置的最大失败重试次数
+    ///
     /// Wire name: `MaxRetryCount`.
     pub max_retry_count: Option<i64>,
     /// 见 **Progress** 模型定义
+    ///
     /// Wire name: `Progress`.
     pub progress: Option<Progress>,
     /// 任务状态, 状态有 Created:已创建,Checking:检查中,Dumping:转储中,Loading:加载中,Syncing:同步中,Synced:已同步,Done:完成,Failed:失败,Stopping:停止中,Stopped:停止,RetryPending:重试等待中,Starting:启动中,FailedUnrecoverable:异常,StoppedUnrecoverable:异常,Success:成功,Started:已启动
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 见 **SyncData** 模型定义
+    ///
     /// Wire name: `Sync`.
     pub sync: Option<SyncData>,
 }

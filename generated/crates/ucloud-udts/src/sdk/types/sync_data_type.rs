@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SyncData {
     /// GTID
+    ///
     /// Wire name: `BinlogGTID`.
     pub binlog_gtid: Option<String>,
     /// Binlog 文件名， 长度不超过128字符
+    ///
     /// Wire name: `BinlogName`.
     pub binlog_name: Option<String>,
     /// Binlog Pos
+    ///
     /// Wire name: `BinlogPos`.
     pub binlog_pos: Option<i64>,
     /// 分配给UDTS task的server ID, 必须在MySQL集群中唯一
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TaskHistoryItem {
     /// 任务 ID
+    ///
     /// Wire name: `AntID`.
     pub ant_id: Option<String>,
     /// 任务状态
+    ///
     /// Wire name: `AntState`.
     pub ant_state: Option<String>,
     /// 事件时间，值为 timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 事件时间，为可读的日期时间
+    ///
     /// Wire name: `CreateTimeH`.
     pub create_time_h: Option<String>,
 }

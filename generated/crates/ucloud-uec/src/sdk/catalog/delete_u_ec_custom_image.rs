@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUEcCustomImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_ec_custom_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUEcCustomImageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUEcSubnet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_ec_subnet::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUEcSubnetRequest, ::runtime::BuildError> {

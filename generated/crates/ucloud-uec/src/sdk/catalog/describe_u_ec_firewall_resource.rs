@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUEcFirewallResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_ec_firewall_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUEcFirewallResourceRequest, ::runtime::BuildError> {

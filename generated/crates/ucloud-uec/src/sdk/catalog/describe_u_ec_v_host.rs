@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUEcVHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_ec_v_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUEcVHostRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUEcHolderMetrics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_ec_holder_metrics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUEcHolderMetricsRequest, ::runtime::BuildError> {

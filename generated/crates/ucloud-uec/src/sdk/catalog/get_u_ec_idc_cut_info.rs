@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUEcIDCCutInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_ec_idc_cut_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUEcIdcCutInfoRequest, ::runtime::BuildError> {

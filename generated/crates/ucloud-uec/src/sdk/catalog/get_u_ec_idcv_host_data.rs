@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUEcIDCVHostData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_ec_idcv_host_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUEcIdcvHostDataRequest, ::runtime::BuildError> {

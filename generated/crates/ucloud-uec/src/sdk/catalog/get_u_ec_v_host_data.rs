@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUEcVHostData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_ec_v_host_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUEcVHostDataRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUEcVHostPrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_ec_v_host_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUEcVHostPriceRequest, ::runtime::BuildError> {

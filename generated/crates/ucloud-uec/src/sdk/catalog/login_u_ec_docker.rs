@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `LoginUEcDocker`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::login_u_ec_docker::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<LoginUEcDockerRequest, ::runtime::BuildError> {

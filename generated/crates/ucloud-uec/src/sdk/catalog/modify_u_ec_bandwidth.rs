@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUEcBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_ec_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUEcBandwidthRequest, ::runtime::BuildError> {

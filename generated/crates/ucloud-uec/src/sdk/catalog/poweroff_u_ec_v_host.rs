@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PoweroffUEcVHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::poweroff_u_ec_v_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PoweroffUEcVHostRequest, ::runtime::BuildError> {

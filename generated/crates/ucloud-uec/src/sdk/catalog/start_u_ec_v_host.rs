@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StartUEcVHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::start_u_ec_v_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartUEcVHostRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopUEcVHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_u_ec_v_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopUEcVHostRequest, ::runtime::BuildError> {

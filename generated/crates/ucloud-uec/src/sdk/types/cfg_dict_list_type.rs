@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CfgDictList {
     /// 挂载路径
+    ///
     /// Wire name: `MountPath`.
     pub mount_path: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

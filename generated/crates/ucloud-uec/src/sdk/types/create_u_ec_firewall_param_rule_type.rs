@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUEcFirewallParamRule {
     /// ACCEPT（接受）和DROP（拒绝）
+    ///
     /// Wire name: `Action`.
     pub action: String,
     /// 端口，范围用"-"符号分隔，如：1-65535
+    ///
     /// Wire name: `Port`.
     pub port: String,
     /// 优先级：HIGH（高），MEDIUM（中），LOW（低）
+    ///
     /// Wire name: `Priority`.
     pub priority: String,
     /// 协议，可选值：TCP，UDP，ICMP
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: String,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 源ip
+    ///
     /// Wire name: `SrcIp`.
     pub src_ip: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUEcHolderParamImage {
     /// 镜像用户名和密码（如镜像名：密码）
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 镜像仓库地址
+    ///
     /// Wire name: `StoreAddress`.
     pub store_address: Option<String>,
 }

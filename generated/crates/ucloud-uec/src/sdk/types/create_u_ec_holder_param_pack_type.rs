@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUEcHolderParamPack {
     /// 容器参数（多个用；隔开）
+    ///
     /// Wire name: `Args`.
     pub args: Option<String>,
     /// 开启容器的命令
+    ///
     /// Wire name: `Cmd`.
     pub cmd: Option<String>,
     /// 容器配置字典（多个用；隔开，如：/data1:resId1;/data2:resId2）
+    ///
     /// Wire name: `ConfigDict`.
     pub config_dict: Option<String>,
     /// 容器Cpu核数
+    ///
     /// Wire name: `CpuCore`.
     pub cpu_core: Option<f64>,
     /// 容器环境变量（多个用；隔开,如：key1:value1;key2:value2）
+    ///
     /// Wire name: `Environment`.
     pub environment: Option<String>,
     /// 容器镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 容器内存，单位MB
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: Option<i64>,
     /// 容器名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 容器工作目录
+    ///
     /// Wire name: `WorkDir`.
     pub work_dir: Option<String>,
 }

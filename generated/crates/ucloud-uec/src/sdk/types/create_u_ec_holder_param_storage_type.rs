@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUEcHolderParamStorage {
     /// 存储卷挂载路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 存储卷资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

@@ -8,33 +8,43 @@ use super::MonitorInfo;
 #[non_exhaustive]
 pub struct DataSet {
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `CPUUtilization`.
     pub cpu_utilization: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `DiskReadOps`.
     pub disk_read_ops: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `DiskWriteOps`.
     pub disk_write_ops: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `IORead`.
     pub io_read: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `IOWrite`.
     pub io_write: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `MemUtilization`.
     pub mem_utilization: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NICIn`.
     pub nic_in: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NICOut`.
     pub nic_out: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NetPacketIn`.
     pub net_packet_in: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NetPacketOut`.
     pub net_packet_out: Vec<MonitorInfo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DeployImageInfo {
     /// 机房ID
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 镜像状态 1-可用, 2-不可用, 3-获取中, 4-转换中, 5-部署中
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
 }

@@ -8,33 +8,43 @@ use super::{CfgDictList, EnvList};
 #[non_exhaustive]
 pub struct DockerInfo {
     /// 参数
+    ///
     /// Wire name: `Args`.
     pub args: Option<String>,
     /// 见 **CfgDictList** 模型定义
+    ///
     /// Wire name: `CfgDictList`.
     pub cfg_dict_list: Vec<CfgDictList>,
     /// 命令
+    ///
     /// Wire name: `Command`.
     pub command: Option<String>,
     /// CPU核数（/核）精度0.1核
+    ///
     /// Wire name: `CpuCores`.
     pub cpu_cores: Option<f64>,
     /// 见 **EnvList** 模型定义
+    ///
     /// Wire name: `EnvList`.
     pub env_list: Vec<EnvList>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 内存大小（Gi）
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: Option<f64>,
     /// 容器名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 容器状态，0：初始化；1：拉取镜像；2：拉取镜像失败；3：启动中；4：运行中；5：正在停止；6：已停止；7：已删除；8：镜像拉取成功；9：启动失败；99：异常
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
     /// 工作目录
+    ///
     /// Wire name: `WorkDir`.
     pub work_dir: Option<String>,
 }

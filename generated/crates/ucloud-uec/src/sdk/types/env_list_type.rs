@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EnvList {
     /// 环境变量key值
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 环境变量Value值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

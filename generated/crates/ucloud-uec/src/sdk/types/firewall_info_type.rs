@@ -8,24 +8,31 @@ use super::RuleInfo;
 #[non_exhaustive]
 pub struct FirewallInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 防火墙名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 防火墙绑定资源数量
+    ///
     /// Wire name: `ResourceCount`.
     pub resource_count: Option<i64>,
     /// 见 **RuleInfo** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Vec<RuleInfo>,
     /// 防火墙组类型，枚举值为： "user defined", 用户自定义防火墙； "recommend web", 默认Web防火墙； "recommend non web", 默认非Web防火墙
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

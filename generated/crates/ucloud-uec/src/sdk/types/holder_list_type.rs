@@ -8,69 +8,91 @@ use super::{DockerInfo, ImageList, IpList, StorVolumeInfo};
 #[non_exhaustive]
 pub struct HolderList {
     /// 城市名称
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 容器数量
+    ///
     /// Wire name: `DockerCount`.
     pub docker_count: Option<i64>,
     /// 见 **DockerInfo** 模型定义
+    ///
     /// Wire name: `DockerInfo`.
     pub docker_info: Vec<DockerInfo>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 外网防火墙id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 容器组名称
+    ///
     /// Wire name: `HolderName`.
     pub holder_name: Option<String>,
     /// 机房id
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 见 **ImageList** 模型定义
+    ///
     /// Wire name: `ImageList`.
     pub image_list: Vec<ImageList>,
     /// 容器组内网ip
+    ///
     /// Wire name: `InnerIp`.
     pub inner_ip: Option<String>,
     /// 见 **IpList** 模型定义
+    ///
     /// Wire name: `IpList`.
     pub ip_list: Vec<IpList>,
     /// 外网绑定的带宽
+    ///
     /// Wire name: `NetLimit`.
     pub net_limit: Option<i64>,
     /// 机房名称
+    ///
     /// Wire name: `OcName`.
     pub oc_name: Option<String>,
     /// 机器类型（normal经济型，hf标准型）
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 省份名称
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
     /// 容器组资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 0：总是；1：失败是；2：永不
+    ///
     /// Wire name: `RestartStrategy`.
     pub restart_strategy: Option<i64>,
     /// 容器组运行状态0：初始化；1：拉取镜像；2：启动中；3：运行中；4：错误；5：正在重启；6：正在删除；7：已经删除；8：容器运行错误；9：启动失败；99：异常
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
     /// 存储卷数量
+    ///
     /// Wire name: `StorVolumeCount`.
     pub stor_volume_count: Option<i64>,
     /// 见 **StorVolumeInfo** 模型定义
+    ///
     /// Wire name: `StorVolumeInfo`.
     pub stor_volume_info: Vec<StorVolumeInfo>,
     /// 容器组子网id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 线路类型（运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通）
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }

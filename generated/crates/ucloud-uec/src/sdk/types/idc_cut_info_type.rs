@@ -8,24 +8,31 @@ use super::ResourceSet;
 #[non_exhaustive]
 pub struct IdcCutInfo {
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// 割接类型（中断、抖动、断电）
+    ///
     /// Wire name: `CutType`.
     pub cut_type: Option<String>,
     /// 割接结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 机房名称
+    ///
     /// Wire name: `IDCName`.
     pub idc_name: Option<String>,
     /// 省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
     /// 见 **ResourceSet** 模型定义
+    ///
     /// Wire name: `ResourceSet`.
     pub resource_set: Vec<ResourceSet>,
     /// 割接开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }

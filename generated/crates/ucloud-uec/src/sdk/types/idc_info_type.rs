@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IdcInfo {
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// 机房ID
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
     /// 机房可创建节点最大数量
+    ///
     /// Wire name: `MaxNodeCnt`.
     pub max_node_cnt: Option<i64>,
     /// 机房名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
     /// 运营商类型：0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }

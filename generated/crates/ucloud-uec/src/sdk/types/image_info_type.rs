@@ -8,33 +8,43 @@ use super::DeployImageInfo;
 #[non_exhaustive]
 pub struct ImageInfo {
     /// 镜像创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **DeployImageInfo** 模型定义
+    ///
     /// Wire name: `DeployInfoList`.
     pub deploy_info_list: Vec<DeployImageInfo>,
     /// 是否支持Gpu(1-支持,0-不支持)
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDesc`.
     pub image_desc: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 镜像大小，单位GB
+    ///
     /// Wire name: `ImageSize`.
     pub image_size: Option<i64>,
     /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<i64>,
     /// 系统类型：unix, windows
+    ///
     /// Wire name: `OcType`.
     pub oc_type: Option<String>,
     /// 镜像状态：镜像状态 1可用，2不可用，3制作中
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ImageList {
     /// 镜像密钥
+    ///
     /// Wire name: `ImageKey`.
     pub image_key: Option<String>,
     /// 仓库地址
+    ///
     /// Wire name: `StoreAddr`.
     pub store_addr: Option<String>,
     /// 用户名称
+    ///
     /// Wire name: `UserName`.
     pub user_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct IpList {
     /// 外网ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
 }

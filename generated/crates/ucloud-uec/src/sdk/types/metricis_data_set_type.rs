@@ -8,21 +8,27 @@ use super::MonitorInfo;
 #[non_exhaustive]
 pub struct MetricisDataSet {
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `CPUUtilization`.
     pub cpu_utilization: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `MemUtilization`.
     pub mem_utilization: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NICIn`.
     pub nic_in: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NICOut`.
     pub nic_out: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NetPacketIn`.
     pub net_packet_in: Vec<MonitorInfo>,
     /// 见 **MonitorInfo** 模型定义
+    ///
     /// Wire name: `NetPacketOut`.
     pub net_packet_out: Vec<MonitorInfo>,
 }

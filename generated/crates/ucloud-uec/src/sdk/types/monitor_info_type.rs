@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MonitorInfo {
     /// 时间戳
+    ///
     /// Wire name: `TimeStamp`.
     pub time_stamp: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 值
+    ///
     /// Wire name: `Value`.
     pub value: Option<i64>,
 }

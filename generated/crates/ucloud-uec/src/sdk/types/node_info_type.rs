@@ -8,66 +8,87 @@ use super::NodeIpList;
 #[non_exhaustive]
 pub struct NodeInfo {
     /// 付费类型：1按时, 2按月,3按年
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<i64>,
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// Cpu核数
+    ///
     /// Wire name: `CoreNum`.
     pub core_num: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 数据盘大小， 单位GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 过期时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 机房ID
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 内网ip列表
+    ///
     /// Wire name: `InnerIps`.
     pub inner_ips: Vec<String>,
     /// 节点内存大小，单位GB
+    ///
     /// Wire name: `MemSize`.
     pub mem_size: Option<i64>,
     /// 节点带宽限制， 单位Mbs
+    ///
     /// Wire name: `NetLimit`.
     pub net_limit: Option<i64>,
     /// 节点ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 见 **NodeIpList** 模型定义
+    ///
     /// Wire name: `NodeIpList`.
     pub node_ip_list: Vec<NodeIpList>,
     /// 节点名称
+    ///
     /// Wire name: `NodeName`.
     pub node_name: Option<String>,
     /// 机房名称
+    ///
     /// Wire name: `OcName`.
     pub oc_name: Option<String>,
     /// 机器类型(normal-经济型,hf-标准型,g-GPU型)
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
     /// 省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
     /// 节点状态，1部署中，2待启动，3启动中，4运行中，5正在停止，6已停止，7正在更新，8正在重启，9正在删除， 10已经删除,11异常
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
     /// 系统盘大小， 单位GB
+    ///
     /// Wire name: `SysDiskSize`.
     pub sys_disk_size: Option<i64>,
     /// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct NodeIpList {
     /// 外网ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// 运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
     /// 运营商名称
+    ///
     /// Wire name: `IspName`.
     pub isp_name: Option<String>,
 }

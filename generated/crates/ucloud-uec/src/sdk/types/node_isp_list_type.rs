@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct NodeIspList {
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// 机房名称
+    ///
     /// Wire name: `IdcName`.
     pub idc_name: Option<String>,
     /// 机房运营商名称
+    ///
     /// Wire name: `IspName`.
     pub isp_name: Option<String>,
     /// 线路类型
+    ///
     /// Wire name: `LineType`.
     pub line_type: Option<String>,
     /// 省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
 }

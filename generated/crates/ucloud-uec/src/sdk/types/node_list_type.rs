@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct NodeList {
     /// 虚拟机资源id
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ResourceInfo {
     /// 节点名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 节点公网Ip列表
+    ///
     /// Wire name: `PublicIpList`.
     pub public_ip_list: Vec<String>,
     /// 节点备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 节点状态，1部署中，2待启动，3启动中，4运行中，5正在停止，6已停止，7正在更新，8正在重启，9正在删除， 10已经删除,11异常
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
 }

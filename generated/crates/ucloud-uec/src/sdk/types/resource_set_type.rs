@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceSet {
     /// 节点id
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 机器外网ip集合
+    ///
     /// Wire name: `OuterIps`.
     pub outer_ips: Vec<String>,
 }

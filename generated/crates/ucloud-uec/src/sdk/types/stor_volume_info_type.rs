@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct StorVolumeInfo {
     /// 容量（单位GB）
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 挂载点
+    ///
     /// Wire name: `MountPoint`.
     pub mount_point: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct SubnetInfo {
     /// 可用ip数
+    ///
     /// Wire name: `AvailableIPCnt`.
     pub available_ip_cnt: Option<i64>,
     /// 子网cidr
+    ///
     /// Wire name: `CIDR`.
     pub cidr: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Comment`.
     pub comment: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 机房ID
+    ///
     /// Wire name: `IdcId`.
     pub idc_id: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 子网名称
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
     /// 总ip数
+    ///
     /// Wire name: `TotalIpCnt`.
     pub total_ip_cnt: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUESInstanceV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ues_instance_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUesInstanceV2Request, ::runtime::BuildError> {

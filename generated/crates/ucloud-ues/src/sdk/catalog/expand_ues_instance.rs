@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ExpandUESInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::expand_ues_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExpandUesInstanceRequest, ::runtime::BuildError> {

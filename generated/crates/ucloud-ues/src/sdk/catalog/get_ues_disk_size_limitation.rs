@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUESDiskSizeLimitation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ues_disk_size_limitation::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUesDiskSizeLimitationRequest, ::runtime::BuildError> {

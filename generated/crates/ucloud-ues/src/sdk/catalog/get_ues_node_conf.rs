@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUESNodeConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_ues_node_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUesNodeConfRequest, ::runtime::BuildError> {

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AppVersion {
     /// 应用名称，默认值为elasticsearch
+    ///
     /// Wire name: `AppName`.
     pub app_name: Option<String>,
     /// 应用版本号
+    ///
     /// Wire name: `AppVersion`.
     pub app_version: Option<String>,
     /// 是否支持多区部署，默认为false
+    ///
     /// Wire name: `IsMultiZone`.
     pub is_multi_zone: Option<bool>,
 }

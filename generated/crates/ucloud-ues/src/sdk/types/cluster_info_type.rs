@@ -6,69 +6,91 @@
 #[non_exhaustive]
 pub struct ClusterInfo {
     /// 应用名称
+    ///
     /// Wire name: `AppName`.
     pub app_name: Option<String>,
     /// 应用服务版本号
+    ///
     /// Wire name: `AppVersion`.
     pub app_version: Option<String>,
     /// 项目组ID标识
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 计费类型，默认为Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 失效时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 实例资源ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: Option<String>,
     /// 是否开启安全组
+    ///
     /// Wire name: `IsSecGroup`.
     pub is_sec_group: Option<bool>,
     /// 多可用区
+    ///
     /// Wire name: `MultiZones`.
     pub multi_zones: Vec<String>,
     /// 节点个数，默认为集群大小
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 是否支持改配
+    ///
     /// Wire name: `Resizable`.
     pub resizable: Option<bool>,
     /// 实例运行时长
+    ///
     /// Wire name: `RunTime`.
     pub run_time: Option<i64>,
     /// 服务版本号（弃用）
+    ///
     /// Wire name: `ServiceVersion`.
     pub service_version: Option<String>,
     /// 实例状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID标识
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 服务集群ID标识（弃用）
+    ///
     /// Wire name: `UESInstanceId`.
     pub ues_instance_id: Option<String>,
     /// 服务集群名称（弃用）
+    ///
     /// Wire name: `UESInstanceName`.
     pub ues_instance_name: Option<String>,
     /// VPCID标识
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// VIP地址信息
+    ///
     /// Wire name: `Vip`.
     pub vip: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

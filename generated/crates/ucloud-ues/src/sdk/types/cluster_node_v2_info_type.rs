@@ -8,12 +8,13 @@ use super::{ClusterV2Info, NodeV2Info};
 #[non_exhaustive]
 pub struct ClusterNodeV2Info {
     /// 见 **ClusterV2Info** 模型定义
+    ///
     /// Wire name: `ClusterInfo`.
     pub cluster_info: Option<ClusterV2Info>,
     /// 见 **NodeV2Info** 模型定义
+    ///
     /// Wire name: `NodeInfoList`.
     pub node_info_list: Vec<NodeV2Info>,
-    /// (No description in the spec.)
     /// Wire name: `RequestId`.
     pub request_id: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ClusterV2Info {
     /// 项目组ID标识
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 服务版本号
+    ///
     /// Wire name: `ServiceVersion`.
     pub service_version: Option<String>,
     /// 服务集群状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID标识
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 服务集群ID标识
+    ///
     /// Wire name: `UESInstanceId`.
     pub ues_instance_id: Option<String>,
     /// 服务集群名称
+    ///
     /// Wire name: `UESInstanceName`.
     pub ues_instance_name: Option<String>,
     /// VPCID标识
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Vip
+    ///
     /// Wire name: `Vip`.
     pub vip: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

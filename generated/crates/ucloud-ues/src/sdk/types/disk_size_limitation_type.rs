@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DiskSizeLimitation {
     /// 数据盘类别，包含普通云盘\|CLOUD_NORMAL、SSD云盘\|CLOUD_SSD和RSSD云盘\|CLOUD_RSSD。普通本地盘只包含普通本地盘\|LOCAL_NORMAL一种。SSD本地盘只包含SSD本地盘\|LOCAL_SSD一种。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 最大值，单位GB
+    ///
     /// Wire name: `MaxSize`.
     pub max_size: Option<i64>,
     /// 最小值，单位GB
+    ///
     /// Wire name: `MinSize`.
     pub min_size: Option<i64>,
 }

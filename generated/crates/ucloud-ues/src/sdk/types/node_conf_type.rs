@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct NodeConf {
     /// CPU数量
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 磁盘大小，单位为GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 磁盘类型\[RSSD\|SSD\]
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 是否支持安全组\[true\|false\]
+    ///
     /// Wire name: `IsSecGroup`.
     pub is_sec_group: Option<bool>,
     /// 内存，单位为GB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 节点配置标识
+    ///
     /// Wire name: `NodeConf`.
     pub node_conf: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct NodeV2Info {
     /// 节点cpu数量
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 节点磁盘大小
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 节点磁盘类型
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 节点内存大小
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 节点配置标识
+    ///
     /// Wire name: `NodeConf`.
     pub node_conf: Option<String>,
     /// 节点IP
+    ///
     /// Wire name: `NodeIP`.
     pub node_ip: Option<String>,
     /// 节点ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `NodeName`.
     pub node_name: Option<String>,
     /// 节点类型
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: Option<String>,
     /// 节点状态
+    ///
     /// Wire name: `NodeState`.
     pub node_state: Option<String>,
 }

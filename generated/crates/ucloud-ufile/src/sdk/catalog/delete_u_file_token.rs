@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUFileToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_file_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUFileTokenRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUFileLifeCycle`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_file_life_cycle::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUFileLifeCycleRequest, ::runtime::BuildError> {

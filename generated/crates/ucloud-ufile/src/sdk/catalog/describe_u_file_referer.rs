@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUFileReferer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_file_referer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUFileRefererRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUdsRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_uds_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUdsRuleRequest, ::runtime::BuildError> {

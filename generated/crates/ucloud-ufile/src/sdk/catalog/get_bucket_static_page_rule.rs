@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetBucketStaticPageRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_bucket_static_page_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetBucketStaticPageRuleRequest, ::runtime::BuildError> {

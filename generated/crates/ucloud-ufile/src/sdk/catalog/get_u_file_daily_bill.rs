@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUFileDailyBill`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_file_daily_bill::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUFileDailyBillRequest, ::runtime::BuildError> {

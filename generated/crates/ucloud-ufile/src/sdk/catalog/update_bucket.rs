@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBucket`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_bucket::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBucketRequest, ::runtime::BuildError> {

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AvailablePkgDurations {
     /// 折扣
+    ///
     /// Wire name: `Discount`.
     pub discount: Option<f64>,
     /// 购买时长
+    ///
     /// Wire name: `Duration`.
     pub duration: Option<i64>,
     /// 时长单位，如: Month、Year
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::AvailablePkgDurations;
 #[non_exhaustive]
 pub struct AvailablePkgSpecs {
     /// 购买数量
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<i64>,
     /// 见 **AvailablePkgDurations** 模型定义
+    ///
     /// Wire name: `Durations`.
     pub durations: Vec<AvailablePkgDurations>,
     /// 数量的单位，如：GB，TB
+    ///
     /// Wire name: `Unit`.
     pub unit: Option<String>,
 }

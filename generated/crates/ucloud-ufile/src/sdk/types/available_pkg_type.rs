@@ -8,15 +8,19 @@ use super::{AvailablePkgDurations, AvailablePkgSpecs};
 #[non_exhaustive]
 pub struct AvailablePkg {
     /// 见 **AvailablePkgDurations** 模型定义
+    ///
     /// Wire name: `CommonDurations`.
     pub common_durations: Vec<AvailablePkgDurations>,
     /// 资源类型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **AvailablePkgSpecs** 模型定义
+    ///
     /// Wire name: `Specs`.
     pub specs: Vec<AvailablePkgSpecs>,
     /// 资源类型ID
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
 }

@@ -8,6 +8,7 @@ use super::UFileDailyBillItem;
 #[non_exhaustive]
 pub struct BucketBills {
     /// 见 **UFileDailyBillItem** 模型定义
+    ///
     /// Wire name: `BucketBills`.
     pub bucket_bills: Vec<UFileDailyBillItem>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BucketLabels {
     /// 标签对应key
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 标签对应value
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

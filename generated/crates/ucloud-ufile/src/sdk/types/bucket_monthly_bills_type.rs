@@ -8,6 +8,7 @@ use super::UFileMonthlyBillItem;
 #[non_exhaustive]
 pub struct BucketMonthlyBills {
     /// 见 **UFileMonthlyBillItem** 模型定义
+    ///
     /// Wire name: `BucketBills`.
     pub bucket_bills: Vec<UFileMonthlyBillItem>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BucketStaticPageRule {
     /// 默认网页
+    ///
     /// Wire name: `DefaultIndex`.
     pub default_index: Option<String>,
     /// 默认404页面在存储桶的路径
+    ///
     /// Wire name: `DefaultPage404`.
     pub default_page404: Option<String>,
     /// 404时的处理规则
+    ///
     /// Wire name: `RuleFor404`.
     pub rule_for404: Option<String>,
     /// 启用状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 子目录重定向功能的启用状态
+    ///
     /// Wire name: `SubDirRedirect`.
     pub sub_dir_redirect: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct CorsRuleSet {
     /// 指定允许的跨域请求头（多个Header用‘,’分隔）
+    ///
     /// Wire name: `AllowedHeader`.
     pub allowed_header: Option<String>,
     /// 指定允许的跨域请求方法。支持的方法名有：GET、PUT、POST、DELETE、HEAD、OPTIONS（多个Method用‘,’分隔）
+    ///
     /// Wire name: `AllowedMethod`.
     pub allowed_method: Option<String>,
     /// 指定允许的跨域请求的来源，使用通配符(*)表示允许所有来源的跨域请求（多个Origin用‘,’分隔）
+    ///
     /// Wire name: `AllowedOrigin`.
     pub allowed_origin: Option<String>,
     /// 跨域规则id
+    ///
     /// Wire name: `CORSId`.
     pub cors_id: Option<String>,
     /// 跨域规则创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 指定允许用户从应用程序中访问的响应头（多个ExposeHeader用‘,’分隔）
+    ///
     /// Wire name: `ExposeHeader`.
     pub expose_header: Option<String>,
     /// 跨域规则最新修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
 }

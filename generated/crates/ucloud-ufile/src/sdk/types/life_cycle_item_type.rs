@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct LifeCycleItem {
     /// 指定一个过期天数N，文件会在其最近更新时间点的N天后过期，自动转换为归档存储类型，0代表不启用；
+    ///
     /// Wire name: `ArchivalDays`.
     pub archival_days: Option<i64>,
     /// 存储空间名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 指定一个过期天数N，文件会在其最近更新时间点的N天后过期，自动删除，0代表不启用；
+    ///
     /// Wire name: `Days`.
     pub days: Option<i64>,
     /// 指定一个过期天数N，文件会在其最近更新时间点的N天后过期，自动转换为低频存储类型，0代表不启用；
+    ///
     /// Wire name: `IADays`.
     pub ia_days: Option<i64>,
     /// 生命周期Id
+    ///
     /// Wire name: `LifeCycleId`.
     pub life_cycle_id: Option<String>,
     /// 生命周期名称
+    ///
     /// Wire name: `LifeCycleName`.
     pub life_cycle_name: Option<String>,
     /// 文件的最大size
+    ///
     /// Wire name: `MaxSize`.
     pub max_size: Option<String>,
     /// 文件的最小size
+    ///
     /// Wire name: `MinSize`.
     pub min_size: Option<String>,
     /// 生命周期所适用的前缀；*为整个存储空间文件；
+    ///
     /// Wire name: `Prefix`.
     pub prefix: Option<String>,
     /// Enabled -- 启用，Disabled -- 不启用
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

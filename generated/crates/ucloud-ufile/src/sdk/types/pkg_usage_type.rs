@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PkgUsage {
     /// 使用量，单位为B
+    ///
     /// Wire name: `Cost`.
     pub cost: Option<String>,
     /// 日期
+    ///
     /// Wire name: `Date`.
     pub date: Option<String>,
 }

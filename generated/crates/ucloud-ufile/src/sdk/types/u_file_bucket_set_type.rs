@@ -8,39 +8,51 @@ use super::UFileDomainSet;
 #[non_exhaustive]
 pub struct UFileBucketSet {
     /// Bucket所属业务, general或vod或udb general: 普通业务； vod: 视频云业务; udb: 云数据库业务
+    ///
     /// Wire name: `Biz`.
     pub biz: Option<String>,
     /// Bucket的ID
+    ///
     /// Wire name: `BucketId`.
     pub bucket_id: Option<String>,
     /// Bucket名称
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 与Bucket关联的CND加速域名的ID列表
+    ///
     /// Wire name: `CdnDomainId`.
     pub cdn_domain_id: Vec<String>,
     /// Bucket的创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **UFileDomainSet** 模型定义
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<UFileDomainSet>,
     /// 是否存在自定义域名。0不存在，1存在，2错误
+    ///
     /// Wire name: `HasUserDomain`.
     pub has_user_domain: Option<i64>,
     /// Bucket的修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
     /// Bucket所属地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 默认存储类型
+    ///
     /// Wire name: `StorageClass`.
     pub storage_class: Option<String>,
     /// 所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Bucket访问类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct UFileDailyReportItem {
     /// 归档-高优先级解冻量，即归档文件的解冻类型为高优先级（Expedited）的解冻量；单位GB
+    ///
     /// Wire name: `AcExpeditedRetrieval`.
     pub ac_expedited_retrieval: Option<f64>,
     /// 归档-标准解冻量，即归档文件的解冻类型为标准（Strandard）的解冻量；单位GB
+    ///
     /// Wire name: `AcRestore`.
     pub ac_restore: Option<f64>,
     /// 归档-短期存储量，即补足未满最短存储期限的剩余天数的存储量；单位GB
+    ///
     /// Wire name: `AcShortStorage`.
     pub ac_short_storage: Option<f64>,
     /// 归档-存储总容量；单位GB
+    ///
     /// Wire name: `AcStorage`.
     pub ac_storage: Option<f64>,
     /// 请求次数；单位万次
+    ///
     /// Wire name: `ApiTimes`.
     pub api_times: Option<f64>,
     /// 忙时流量；单位GB；海外无此字段
+    ///
     /// Wire name: `BusyFlow`.
     pub busy_flow: Option<f64>,
     /// cdn回源流量;单位GB
+    ///
     /// Wire name: `CdnFlow`.
     pub cdn_flow: Option<f64>,
     /// 配额消费时间，unix时间戳；单位s，精确到日期
+    ///
     /// Wire name: `Date`.
     pub date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 下载流量：单位GB；国内无此字段
+    ///
     /// Wire name: `Flow`.
     pub flow: Option<f64>,
     /// 低频-数据取回量，即低频文件的数据取回量；单位GB
+    ///
     /// Wire name: `IaGetSize`.
     pub ia_get_size: Option<f64>,
     /// 低频-短期存储量，即补足未满最短存储期限的剩余天数的存储量；单位GB
+    ///
     /// Wire name: `IaShortStorage`.
     pub ia_short_storage: Option<f64>,
     /// 低频-存储总容量；单位GB
+    ///
     /// Wire name: `IaStorage`.
     pub ia_storage: Option<f64>,
     /// 闲时流量；单位GB；海外无此字段
+    ///
     /// Wire name: `IdleFlow`.
     pub idle_flow: Option<f64>,
     /// 图片高级压缩次数；单位千次
+    ///
     /// Wire name: `ImageCompressCount`.
     pub image_compress_count: Option<f64>,
     /// 基础图片处理量；单位GB
+    ///
     /// Wire name: `ImageHandleFlow`.
     pub image_handle_flow: Option<f64>,
     /// 对象标签个数; 单位万个
+    ///
     /// Wire name: `ObjectTagCount`.
     pub object_tag_count: Option<f64>,
     /// 标准-存储总容量；单位GB
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<f64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UFileDomainSet {
     /// UCDN加速域名
+    ///
     /// Wire name: `Cdn`.
     pub cdn: Vec<String>,
     /// 用户自定义CDN加速域名
+    ///
     /// Wire name: `CustomCdn`.
     pub custom_cdn: Vec<String>,
     /// 用户自定义源站域名
+    ///
     /// Wire name: `CustomSrc`.
     pub custom_src: Vec<String>,
     /// 源站域名
+    ///
     /// Wire name: `Src`.
     pub src: Vec<String>,
 }

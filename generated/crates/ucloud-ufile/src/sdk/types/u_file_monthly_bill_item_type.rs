@@ -8,75 +8,99 @@ use super::BucketLabels;
 #[non_exhaustive]
 pub struct UFileMonthlyBillItem {
     /// 归档-高优先级解冻量，即归档文件的解冻类型为高优先级（Expedited）的解冻量费用； 分
+    ///
     /// Wire name: `AcExpeditedRetrievalBill`.
     pub ac_expedited_retrieval_bill: Option<f64>,
     /// 归档-标准解冻量，即归档文件的解冻类型为标准（Strandard）的解冻量费用； 分
+    ///
     /// Wire name: `AcRestoreBill`.
     pub ac_restore_bill: Option<f64>,
     /// 归档-短期存储量，即补足未满最短存储期限的剩余天数的存储量费用；分
+    ///
     /// Wire name: `AcShortStorageBill`.
     pub ac_short_storage_bill: Option<f64>,
     /// 归档-存储总容量费用；分
+    ///
     /// Wire name: `AcStorageBill`.
     pub ac_storage_bill: Option<f64>,
     /// 忙时流量费用；分；海外无此字段
+    ///
     /// Wire name: `BusyFlowBill`.
     pub busy_flow_bill: Option<f64>,
     /// cdn回源流量费用;分
+    ///
     /// Wire name: `CdnFlowBill`.
     pub cdn_flow_bill: Option<f64>,
     /// 下载流量费用：分；国内无此字段
+    ///
     /// Wire name: `FlowBill`.
     pub flow_bill: Option<f64>,
     /// 下载归档存储次数费用；分
+    ///
     /// Wire name: `GetCountAcBill`.
     pub get_count_ac_bill: Option<f64>,
     /// 下载标准存储次数费用；分
+    ///
     /// Wire name: `GetCountBill`.
     pub get_count_bill: Option<f64>,
     /// 下载低频存储次数费用；分
+    ///
     /// Wire name: `GetCountIaBill`.
     pub get_count_ia_bill: Option<f64>,
     /// 低频-数据取回量，即低频文件的数据取回量费用；分
+    ///
     /// Wire name: `IaGetSizeBill`.
     pub ia_get_size_bill: Option<f64>,
     /// 低频-短期存储量，即补足未满最短存储期限的剩余天数的存储量费用；分
+    ///
     /// Wire name: `IaShortStorageBill`.
     pub ia_short_storage_bill: Option<f64>,
     /// 低频-存储总容量费用；分
+    ///
     /// Wire name: `IaStorageBill`.
     pub ia_storage_bill: Option<f64>,
     /// 闲时流量费用；分；海外无此字段
+    ///
     /// Wire name: `IdleFlowBill`.
     pub idle_flow_bill: Option<f64>,
     /// 图片高级压缩次数费用；分
+    ///
     /// Wire name: `ImageCompressCountBill`.
     pub image_compress_count_bill: Option<f64>,
     /// 基础图片处理量费用；分
+    ///
     /// Wire name: `ImageHandleFlowBill`.
     pub image_handle_flow_bill: Option<f64>,
     /// 见 **BucketLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<BucketLabels>,
     /// 配额消费月份
+    ///
     /// Wire name: `Month`.
     pub month: Option<String>,
     /// 对象标签费用: 分
+    ///
     /// Wire name: `ObjectTagCountBill`.
     pub object_tag_count_bill: Option<f64>,
     /// 上传归档存储次数费用；分
+    ///
     /// Wire name: `PutCountAcBill`.
     pub put_count_ac_bill: Option<f64>,
     /// 上传标准存储次数费用；分
+    ///
     /// Wire name: `PutCountBill`.
     pub put_count_bill: Option<f64>,
     /// 上传低频存储次数费用；分
+    ///
     /// Wire name: `PutCountIaBill`.
     pub put_count_ia_bill: Option<f64>,
     /// 标准-存储总容量费用；分
+    ///
     /// Wire name: `StorageBill`.
     pub storage_bill: Option<f64>,
     /// 总费用;分
+    ///
     /// Wire name: `TotalBill`.
     pub total_bill: Option<f64>,
 }

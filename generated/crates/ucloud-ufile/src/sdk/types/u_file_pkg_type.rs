@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct UFilePkg {
     /// 资源包容量
+    ///
     /// Wire name: `Amount`.
     pub amount: Option<i64>,
     /// 资源包创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 资源包失效时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 资源包名称
+    ///
     /// Wire name: `PkgName`.
     pub pkg_name: Option<String>,
     /// 资源包类型ID
+    ///
     /// Wire name: `PkgType`.
     pub pkg_type: Option<i64>,
     /// 资源包地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 资源包剩余容量（仅支持流量包）
+    ///
     /// Wire name: `RemainAmount`.
     pub remain_amount: Option<String>,
     /// 资源包ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

@@ -8,18 +8,23 @@ use super::UFileQuotaLeft;
 #[non_exhaustive]
 pub struct UFileQuotaDataSetItem {
     /// 见 **UFileQuotaLeft** 模型定义
+    ///
     /// Wire name: `DownloadFlow`.
     pub download_flow: Option<UFileQuotaLeft>,
     /// 是否欠费：1表示欠费；0表示未欠费
+    ///
     /// Wire name: `Owe`.
     pub owe: Option<i64>,
     /// 可用地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 见 **UFileQuotaLeft** 模型定义
+    ///
     /// Wire name: `RequestCnt`.
     pub request_cnt: Option<UFileQuotaLeft>,
     /// 见 **UFileQuotaLeft** 模型定义
+    ///
     /// Wire name: `Storage`.
     pub storage: Option<UFileQuotaLeft>,
 }

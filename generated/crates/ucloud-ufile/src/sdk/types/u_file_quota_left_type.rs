@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct UFileQuotaLeft {
     /// 配额剩余量
+    ///
     /// Wire name: `Left`.
     pub left: Option<f64>,
 }

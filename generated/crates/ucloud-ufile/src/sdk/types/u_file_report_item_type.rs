@@ -8,9 +8,11 @@ use super::{UFileDailyReportItem, UFileTotalReportItem};
 #[non_exhaustive]
 pub struct UFileReportItem {
     /// 见 **UFileDailyReportItem** 模型定义
+    ///
     /// Wire name: `Daily`.
     pub daily: Vec<UFileDailyReportItem>,
     /// 见 **UFileTotalReportItem** 模型定义
+    ///
     /// Wire name: `Total`.
     pub total: Vec<UFileTotalReportItem>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UFileReportSet {
     /// 配额消费当日使用的下载流量，单位：GB
+    ///
     /// Wire name: `DownloadTraffic`.
     pub download_traffic: Option<f64>,
     /// 配额消费当日使用的请求次数，单位：万次
+    ///
     /// Wire name: `RequestCount`.
     pub request_count: Option<f64>,
     /// 配额消费当日使用的存储容量，单位：GB*天
+    ///
     /// Wire name: `StorageVolume`.
     pub storage_volume: Option<f64>,
     /// 配额消费时间，unix时间戳，精确到日期
+    ///
     /// Wire name: `Time`.
     pub time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

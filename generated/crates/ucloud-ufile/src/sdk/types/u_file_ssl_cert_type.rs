@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UFileSslCert {
     /// SSL证书内容，和域名对应
+    ///
     /// Wire name: `Certificate`.
     pub certificate: Option<String>,
     /// SSL证书对应的私钥
+    ///
     /// Wire name: `CertificateKey`.
     pub certificate_key: Option<String>,
     /// SSL证书名称
+    ///
     /// Wire name: `CertificateName`.
     pub certificate_name: Option<String>,
     /// 域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
 }

@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct UFileTokenSet {
     /// 令牌允许操作的bucket
+    ///
     /// Wire name: `AllowedBuckets`.
     pub allowed_buckets: Vec<String>,
     /// 令牌允许执行的操作，\[ TOKEN_ALLOW_NONE , TOKEN_ALLOW_READ , TOKEN_ALLOW_WRITE , TOKEN_ALLOW_DELETE , TOKEN_ALLOW_LIST, TOKEN_ALLOW_IOP , TOKEN_ALLOW_DP \]
+    ///
     /// Wire name: `AllowedOps`.
     pub allowed_ops: Vec<String>,
     /// 令牌允许操作的key前缀
+    ///
     /// Wire name: `AllowedPrefixes`.
     pub allowed_prefixes: Vec<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 令牌的超时时间点
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
     /// 令牌私钥
+    ///
     /// Wire name: `PrivateKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key: Option<::runtime::Sensitive<String>>,
     /// 令牌公钥
+    ///
     /// Wire name: `PublicKey`.
     pub public_key: Option<String>,
     /// 所属地区
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 令牌ID
+    ///
     /// Wire name: `TokenId`.
     pub token_id: Option<String>,
     /// 令牌名称
+    ///
     /// Wire name: `TokenName`.
     pub token_name: Option<String>,
 }

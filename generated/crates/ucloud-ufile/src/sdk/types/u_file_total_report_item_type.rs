@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UFileTotalReportItem {
     /// API请求次数（万次）
+    ///
     /// Wire name: `ApiTimes`.
     pub api_times: Option<f64>,
     /// 忙时流量；单位GB；海外无此字段
+    ///
     /// Wire name: `BusyFlow`.
     pub busy_flow: Option<f64>,
     /// cdn回源流量;单位GB
+    ///
     /// Wire name: `CdnFlow`.
     pub cdn_flow: Option<f64>,
     /// 下载流量：单位GB；国内无此字段
+    ///
     /// Wire name: `Flow`.
     pub flow: Option<f64>,
     /// 闲时流量；单位GB；海外无此字段
+    ///
     /// Wire name: `IdleFlow`.
     pub idle_flow: Option<f64>,
 }

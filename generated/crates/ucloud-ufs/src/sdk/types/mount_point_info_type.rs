@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MountPointInfo {
     /// 文件系统创建时间（unix时间戳）
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ${挂载点IP}:/
+    ///
     /// Wire name: `MountPointIp`.
     pub mount_point_ip: Option<String>,
     /// 挂载点名称
+    ///
     /// Wire name: `MountPointName`.
     pub mount_point_name: Option<String>,
     /// Subnet ID + 网段的形式，方便前端展示
+    ///
     /// Wire name: `SubnetDescription`.
     pub subnet_description: Option<String>,
     /// Subnet ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// Vpc ID
+    ///
     /// Wire name: `VpcId`.
     pub vpc_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UfsPriceDataSet {
     /// “UFS”
+    ///
     /// Wire name: `ChargeName`.
     pub charge_name: Option<String>,
     /// Year， Month， Dynamic，Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 价格 (单位: 分)
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

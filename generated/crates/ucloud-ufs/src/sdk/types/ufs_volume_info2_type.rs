@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct UfsVolumeInfo2 {
     /// 文件系统创建时间（unix时间戳）
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 文件系统过期时间（unix时间戳）
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否过期
+    ///
     /// Wire name: `IsExpired`.
     pub is_expired: Option<String>,
     /// 文件系统允许创建的最大挂载点数目
+    ///
     /// Wire name: `MaxMountPointNum`.
     pub max_mount_point_num: Option<i64>,
     /// 文件系统协议，枚举值，NFSv3表示NFS V3协议，NFSv4表示NFS V4协议
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: Option<String>,
     /// 文件系统备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 文件系统大小，单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 文件系统存储类型，枚举值，Basic表示容量型，Advanced表示性能型
+    ///
     /// Wire name: `StorageType`.
     pub storage_type: Option<String>,
     /// 文件系统所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 当前文件系统已创建的挂载点数目
+    ///
     /// Wire name: `TotalMountPointNum`.
     pub total_mount_point_num: Option<i64>,
     /// 文件系统当前使用容量，单位GB
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
     /// 文件系统名称
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
 }

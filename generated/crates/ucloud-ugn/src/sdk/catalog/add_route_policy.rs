@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddRoutePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_route_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddRoutePolicyRequest, ::runtime::BuildError> {

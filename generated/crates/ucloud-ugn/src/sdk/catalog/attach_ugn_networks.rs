@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AttachUGNNetworks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::attach_ugn_networks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachUgnNetworksRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateInterRegionBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_inter_region_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateInterRegionBandwidthRequest, ::runtime::BuildError> {

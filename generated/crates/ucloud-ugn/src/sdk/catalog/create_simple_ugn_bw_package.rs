@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSimpleUGNBwPackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_simple_ugn_bw_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSimpleUgnBwPackageRequest, ::runtime::BuildError> {

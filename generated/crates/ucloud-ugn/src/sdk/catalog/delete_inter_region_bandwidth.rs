@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteInterRegionBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_inter_region_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteInterRegionBandwidthRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUGN`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ugn::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUgnRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUGNBwPackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ugn_bw_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUgnBwPackageRequest, ::runtime::BuildError> {

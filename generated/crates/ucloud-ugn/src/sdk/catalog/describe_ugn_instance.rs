@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUGNInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ugn_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUgnInstanceRequest, ::runtime::BuildError> {

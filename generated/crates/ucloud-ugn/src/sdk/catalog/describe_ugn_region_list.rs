@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUGNRegionList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ugn_region_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUgnRegionListRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachUGNInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_ugn_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachUgnInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachUGNNetworks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_ugn_networks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachUgnNetworksRequest, ::runtime::BuildError> {

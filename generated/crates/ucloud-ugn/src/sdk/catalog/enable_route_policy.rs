@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableRoutePolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_route_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableRoutePolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetSimpleBuyBwPrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_simple_buy_bw_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetSimpleBuyBwPriceRequest, ::runtime::BuildError> {

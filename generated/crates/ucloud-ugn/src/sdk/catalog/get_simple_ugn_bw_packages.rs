@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetSimpleUGNBwPackages`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_simple_ugn_bw_packages::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetSimpleUgnBwPackagesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetSwitchableBillingModes`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_switchable_billing_modes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetSwitchableBillingModesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSimpleBwPackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_simple_bw_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSimpleBwPackageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyInterRegionBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_inter_region_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInterRegionBandwidthRequest, ::runtime::BuildError> {

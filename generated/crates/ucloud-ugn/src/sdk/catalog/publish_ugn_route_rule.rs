@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PublishUGNRouteRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::publish_ugn_route_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PublishUgnRouteRuleRequest, ::runtime::BuildError> {

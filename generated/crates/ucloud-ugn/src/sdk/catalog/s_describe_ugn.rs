@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SDescribeUGN`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::s_describe_ugn::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SDescribeUgnRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SendUGNApplyNetwork`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::send_ugn_apply_network::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SendUgnApplyNetworkRequest, ::runtime::BuildError> {

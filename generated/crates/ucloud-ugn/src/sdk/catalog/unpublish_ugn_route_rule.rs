@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnpublishUGNRouteRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unpublish_ugn_route_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnpublishUgnRouteRuleRequest, ::runtime::BuildError> {

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddRoutePolicyParamPolicyDstNetworks {
     /// 路由策略需要作用的网络实例ID数组，"Direction" 为 "In" 时，该值无效
+    ///
     /// Wire name: `NetworkId`.
     pub network_id: Option<String>,
 }

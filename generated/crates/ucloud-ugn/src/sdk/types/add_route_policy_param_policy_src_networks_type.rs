@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddRoutePolicyParamPolicySrcNetworks {
     /// 路由策略需要匹配的路由的网络实例ID数组
+    ///
     /// Wire name: `NetworkId`.
     pub network_id: String,
     /// 路由策略需要匹配的路由的网络实例下的网段数组
+    ///
     /// Wire name: `Prefixes`.
     pub prefixes: Option<Vec<String>>,
 }

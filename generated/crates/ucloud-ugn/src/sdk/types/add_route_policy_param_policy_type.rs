@@ -7,33 +7,43 @@ use super::{AddRoutePolicyParamPolicyDstNetworks, AddRoutePolicyParamPolicySrcNe
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddRoutePolicyParamPolicy {
     /// 策略方向，限定取值："In"/"Out"
+    ///
     /// Wire name: `Direction`.
     pub direction: String,
     /// 路由策略需要作用的网络实例类型数组，限定取值："VPC" / "UWAN-VRouter"，"Direction" 为 "In" 时，该值无效
+    ///
     /// Wire name: `DstNetworkTypes`.
     pub dst_network_types: Option<Vec<String>>,
     /// 见 **AddRoutePolicyParamPolicyDstNetworks** 模型定义
+    ///
     /// Wire name: `DstNetworks`.
     pub dst_networks: Option<Vec<AddRoutePolicyParamPolicyDstNetworks>>,
     /// 策略名称，限定长度255
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 策略优先级，范围：\[1,255\]，数值越小优先级越大，同一方向，策略优先级不可重复
+    ///
     /// Wire name: `Priority`.
     pub priority: i64,
     /// 策略执行动作，限定取值："Permit"/"Deny"
+    ///
     /// Wire name: `RouteAction`.
     pub route_action: String,
     /// 当执行动作为 "Permit" 时，给匹配中的路由设置路由优先级，范围：\[1,255\]，数值越小优先级越大
+    ///
     /// Wire name: `RoutePriority`.
     pub route_priority: Option<i64>,
     /// 路由策略需要匹配的路由的网络实例类型数组，限定取值："VPC" / "UWAN-VRouter"
+    ///
     /// Wire name: `SrcNetworkTypes`.
     pub src_network_types: Option<Vec<String>>,
     /// 见 **AddRoutePolicyParamPolicySrcNetworks** 模型定义
+    ///
     /// Wire name: `SrcNetworks`.
     pub src_networks: Option<Vec<AddRoutePolicyParamPolicySrcNetworks>>,
     /// 路由策略需要匹配的路由的所在地域数组
+    ///
     /// Wire name: `SrcRegions`.
     pub src_regions: Option<Vec<String>>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUgnParamNetworks {
     /// 网络实例 ID，如 uvnet-xxxx
+    ///
     /// Wire name: `NetworkID`.
     pub network_id: Option<String>,
     /// 网络实例所属项目名，如 org-xxx
+    ///
     /// Wire name: `OrgName`.
     pub org_name: Option<String>,
     /// 网络实例所属地域，如 cn-sh2
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 网络实例类型，枚举值：VPC/UCVR/...
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct Instance {
     /// 加入时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 实例Id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 实例归属项目名称
+    ///
     /// Wire name: `InstanceOrganizationName`.
     pub instance_organization_name: Option<String>,
     /// 实例归属ProjectId
+    ///
     /// Wire name: `InstanceProjectId`.
     pub instance_project_id: Option<String>,
     /// 实例归属地域
+    ///
     /// Wire name: `InstanceRegion`.
     pub instance_region: Option<String>,
     /// 实例类型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 网段信息
+    ///
     /// Wire name: `Networks`.
     pub networks: Vec<String>,
     /// 实例状态
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: Option<String>,
 }

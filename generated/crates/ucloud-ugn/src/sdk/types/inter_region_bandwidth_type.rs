@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct InterRegionBandwidth {
     /// 带宽（单位为Mb/s）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 跨域带宽Id
+    ///
     /// Wire name: `InterRegionBandwidthId`.
     pub inter_region_bandwidth_id: Option<String>,
     /// 付费类型
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 跨域带宽地域
+    ///
     /// Wire name: `Region0`.
     pub region0: Option<String>,
     /// 跨域带宽地域
+    ///
     /// Wire name: `Region1`.
     pub region1: Option<String>,
     /// 跨域带宽状态
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
     /// 云联网Id
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: Option<String>,
 }

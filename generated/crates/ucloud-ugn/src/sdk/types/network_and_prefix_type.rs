@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NetworkAndPrefix {
     /// 网络实例ID
+    ///
     /// Wire name: `NetworkId`.
     pub network_id: Option<String>,
     /// 网络实例上报的网段
+    ///
     /// Wire name: `Prefixes`.
     pub prefixes: Vec<String>,
 }

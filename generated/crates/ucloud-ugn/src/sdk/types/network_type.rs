@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct Network {
     /// 网络实例所属公司ID
+    ///
     /// Wire name: `CompanyID`.
     pub company_id: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `InsertTime`.
     pub insert_time: Option<i64>,
     /// 网络实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网络实例的ID，如 vnet-xxxxx
+    ///
     /// Wire name: `NetworkID`.
     pub network_id: Option<String>,
     /// 网络实例所在项目的ID
+    ///
     /// Wire name: `OrgID`.
     pub org_id: Option<i64>,
     /// 网络实例所在项目名
+    ///
     /// Wire name: `OrgName`.
     pub org_name: Option<String>,
     /// 网络实例所在地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 网络实例所在地域ID
+    ///
     /// Wire name: `RegionID`.
     pub region_id: Option<i64>,
     /// 网络实例类型：VPC/UCVR/...
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 网络实例的唯一标识，如 vpc 的 tunnel_id
+    ///
     /// Wire name: `VNI`.
     pub vni: Option<i64>,
 }

@@ -8,48 +8,63 @@ use super::NetworkAndPrefix;
 #[non_exhaustive]
 pub struct Policy {
     /// 策略执行动作，限定取值："Permit"/"Deny"
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 策略方向，限定取值："In"/"Out"
+    ///
     /// Wire name: `Direction`.
     pub direction: Option<String>,
     /// 路由策略需要作用的网络实例类型数组，限定取值："VPC" / "UWAN-VRouter"
+    ///
     /// Wire name: `DstNetworkTypes`.
     pub dst_network_types: Vec<String>,
     /// 见 **NetworkAndPrefix** 模型定义
+    ///
     /// Wire name: `DstNetworks`.
     pub dst_networks: Vec<NetworkAndPrefix>,
     /// 是否启用
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 是否匹配中路由
+    ///
     /// Wire name: `Matched`.
     pub matched: Option<bool>,
     /// 路由策略名称，限定长度255
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 路由策略ID
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: Option<String>,
     /// 策略优先级，范围：\[1,255\]，数值越小优先级越大，同一方向，策略优先级不可重复
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 作用地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 当执行动作为 "Permit" 时，给匹配中的路由设置路由优先级，范围：\[1,255\]，数值越小优先级越大
+    ///
     /// Wire name: `RoutePriority`.
     pub route_priority: Option<i64>,
     /// 路由策略需要匹配的路由的网络实例类型数组，限定取值："VPC" / "UWAN-VRouter"
+    ///
     /// Wire name: `SrcNetworkTypes`.
     pub src_network_types: Vec<String>,
     /// 见 **NetworkAndPrefix** 模型定义
+    ///
     /// Wire name: `SrcNetworks`.
     pub src_networks: Vec<NetworkAndPrefix>,
     /// 路由策略需要匹配的路由的所在地域数组
+    ///
     /// Wire name: `SrcRegions`.
     pub src_regions: Vec<String>,
 }

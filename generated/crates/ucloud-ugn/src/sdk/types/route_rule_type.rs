@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct RouteRule {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 归属实例Id
+    ///
     /// Wire name: `DeriveInstanceId`.
     pub derive_instance_id: Option<String>,
     /// 归属实例地域
+    ///
     /// Wire name: `DeriveInstanceRegion`.
     pub derive_instance_region: Option<String>,
     /// 归属实例类型
+    ///
     /// Wire name: `DeriveInstanceType`.
     pub derive_instance_type: Option<String>,
     /// 归属实例路由规则Id
+    ///
     /// Wire name: `DeriveRouteRuleId`.
     pub derive_route_rule_id: Option<String>,
     /// 归属实例路由表Id
+    ///
     /// Wire name: `DeriveRouteTableId`.
     pub derive_route_table_id: Option<String>,
     /// 目的地址
+    ///
     /// Wire name: `DstAddr`.
     pub dst_addr: Option<String>,
     /// false:未使能true:已使能
+    ///
     /// Wire name: `Enable`.
     pub enable: Option<bool>,
     /// 归属实例路由下一跳
+    ///
     /// Wire name: `NextHopId`.
     pub next_hop_id: Option<String>,
     /// 归属实例路由下一跳类型
+    ///
     /// Wire name: `NextHopType`.
     pub next_hop_type: Option<String>,
     /// 优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// false:不可撤回true:可撤回
+    ///
     /// Wire name: `Rollback`.
     pub rollback: Option<bool>,
     /// 路由规则Id
+    ///
     /// Wire name: `RouteRuleId`.
     pub route_rule_id: Option<String>,
     /// 路由规则类型，枚举值 0：自动发布的LOCAL和动态路由1：手动发布的自定义路由
+    ///
     /// Wire name: `RouteRuleType`.
     pub route_rule_type: Option<i64>,
 }

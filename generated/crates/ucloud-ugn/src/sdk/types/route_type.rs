@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Route {
     /// 目的网段
+    ///
     /// Wire name: `DstAddr`.
     pub dst_addr: Option<String>,
     /// 下一跳网络实例 ID
+    ///
     /// Wire name: `NexthopID`.
     pub nexthop_id: Option<String>,
     /// 下一跳网络实例所属地域
+    ///
     /// Wire name: `NexthopRegion`.
     pub nexthop_region: Option<String>,
     /// 下一跳网络实例所属地域 id
+    ///
     /// Wire name: `NexthopRegionID`.
     pub nexthop_region_id: Option<i64>,
     /// 下一跳网络实例类型
+    ///
     /// Wire name: `NexthopType`.
     pub nexthop_type: Option<String>,
     /// 路由优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
 }

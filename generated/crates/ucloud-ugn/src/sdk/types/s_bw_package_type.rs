@@ -6,51 +6,59 @@
 #[non_exhaustive]
 pub struct SBwPackage {
     /// 带宽值
+    ///
     /// Wire name: `BandWidth`.
     pub band_width: Option<i64>,
     /// 带宽包切换计费类型
+    ///
     /// Wire name: `ChangePayMode`.
     pub change_pay_mode: Option<String>,
     /// 带宽包切换状态
+    ///
     /// Wire name: `ChangeStatus`.
     pub change_status: Option<i64>,
     /// 带宽包切换时间
+    ///
     /// Wire name: `ChangeTime`.
     pub change_time: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 备注信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `PackageID`.
     pub package_id: Option<String>,
     /// 智能路径Delay:最低时延｜IGP:普通线路｜TCO:最低成本
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 计费模式 FixedBw:固定带宽｜Peak95:经典95｜Max5:第五峰值｜Traffic:流量计费
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 服务质量Diamond:钻石｜Platinum:铂金｜Gold:黄金
+    ///
     /// Wire name: `Qos`.
     pub qos: Option<String>,
     /// 地域A名称
+    ///
     /// Wire name: `RegionA`.
     pub region_a: Option<String>,
     /// 地域B名称
+    ///
     /// Wire name: `RegionB`.
     pub region_b: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Remark`.
     pub remark: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UGNID`.
     pub ugnid: Option<String>,
 }

@@ -5,28 +5,34 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SNetwork {
-    /// (No description in the spec.)
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// 网络实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网络实例的ID，如 vnet-xxxxx
+    ///
     /// Wire name: `NetworkID`.
     pub network_id: Option<String>,
     /// 网络实例所在项目的ID
+    ///
     /// Wire name: `OrgID`.
     pub org_id: Option<i64>,
     /// 网络实例所在项目名
+    ///
     /// Wire name: `OrgName`.
     pub org_name: Option<String>,
     /// 网络实例所在地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 网络实例所在地域ID
+    ///
     /// Wire name: `RegionID`.
     pub region_id: Option<i64>,
     /// 网络实例类型：VPC/HybridGW/...
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct SimpleRoute {
     /// true: 由于优先级相同但插入数据库的时间比其他前缀相同的路由晚而失效
+    ///
     /// Wire name: `Conflict`.
     pub conflict: Option<bool>,
     /// true: 由于命中路由策略而失效
+    ///
     /// Wire name: `Deny`.
     pub deny: Option<bool>,
     /// 目的网段
+    ///
     /// Wire name: `DstAddr`.
     pub dst_addr: Option<String>,
     /// 匹配中的入向路由策略id
+    ///
     /// Wire name: `InPolicyId`.
     pub in_policy_id: Option<String>,
     /// 匹配中的入向路由策略名称
+    ///
     /// Wire name: `InPolicyName`.
     pub in_policy_name: Option<String>,
     /// 下一跳网络实例 ID
+    ///
     /// Wire name: `NextHopID`.
     pub next_hop_id: Option<String>,
     /// 下一跳网络实例所属地域
+    ///
     /// Wire name: `NextHopRegion`.
     pub next_hop_region: Option<String>,
     /// 下一跳网络实例所属地域 id
+    ///
     /// Wire name: `NextHopRegionID`.
     pub next_hop_region_id: Option<i64>,
     /// 下一跳网络实例类型
+    ///
     /// Wire name: `NextHopType`.
     pub next_hop_type: Option<String>,
     /// 匹配中的出向路由策略id
+    ///
     /// Wire name: `OutPolicyId`.
     pub out_policy_id: Option<String>,
     /// 匹配中的出向路由策略名称
+    ///
     /// Wire name: `OutPolicyName`.
     pub out_policy_name: Option<String>,
     /// 路由优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// true: 由于优先级比其他前缀相同的路由低而失效
+    ///
     /// Wire name: `Restrict`.
     pub restrict: Option<bool>,
 }

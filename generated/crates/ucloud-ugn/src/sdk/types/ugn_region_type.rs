@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UgnRegion {
     /// 是否上线
+    ///
     /// Wire name: `IsOnline`.
     pub is_online: Option<bool>,
     /// 是否为海外地域
+    ///
     /// Wire name: `IsOverseas`.
     pub is_overseas: Option<bool>,
     /// 添加region需要做的校验
+    ///
     /// Wire name: `Needs`.
     pub needs: Vec<String>,
     /// 地域ID
+    ///
     /// Wire name: `RegIonId`.
     pub reg_ion_id: Option<i64>,
     /// 地域名称
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct Ugn {
     /// 绑定带宽包数量
+    ///
     /// Wire name: `BwPackageCount`.
     pub bw_package_count: Option<i64>,
     /// 云联网创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 云联网名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 关联网络实例数量
+    ///
     /// Wire name: `NetworkCount`.
     pub network_count: Option<i64>,
     /// 云联网备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 云联网资源 ID
+    ///
     /// Wire name: `UGNID`.
     pub ugnid: Option<String>,
 }

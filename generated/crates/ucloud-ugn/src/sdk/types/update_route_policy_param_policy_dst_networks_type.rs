@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRoutePolicyParamPolicyDstNetworks {
     /// 路由策略需要作用的网络实例ID数组
+    ///
     /// Wire name: `NetworkId`.
     pub network_id: Option<String>,
 }

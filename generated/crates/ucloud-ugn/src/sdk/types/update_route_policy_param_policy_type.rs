@@ -9,36 +9,47 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRoutePolicyParamPolicy {
     /// 策略方向，限定取值："In"/"Out"
+    ///
     /// Wire name: `Direction`.
     pub direction: Option<String>,
     /// 路由策略需要作用的网络实例类型数组，限定取值："VPC" / "UWAN-VRouter"
+    ///
     /// Wire name: `DstNetworkTypes`.
     pub dst_network_types: Option<Vec<String>>,
     /// 见 **UpdateRoutePolicyParamPolicyDstNetworks** 模型定义
+    ///
     /// Wire name: `DstNetworks`.
     pub dst_networks: Option<Vec<UpdateRoutePolicyParamPolicyDstNetworks>>,
     /// 策略名称，限定长度 255
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 路由策略ID
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: String,
     /// 策略优先级，范围：\[1,255\]，数值越小优先级越大，同一方向，策略优先级不可重复
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 策略执行动作，限定取值："Permit"/"Deny"
+    ///
     /// Wire name: `RouteAction`.
     pub route_action: Option<String>,
     /// 当执行动作为 "Permit" 时，给匹配中的路由设置路由优先级，范围：\[1,255\]，数值越小优先级越大
+    ///
     /// Wire name: `RoutePriority`.
     pub route_priority: Option<i64>,
     /// 路由策略需要匹配的路由的网络实例类型数组，限定取值："VPC" / "UWAN-VRouter"
+    ///
     /// Wire name: `SrcNetworkTypes`.
     pub src_network_types: Option<Vec<String>>,
     /// 见 **UpdateRoutePolicyParamPolicySrcNetworks** 模型定义
+    ///
     /// Wire name: `SrcNetworks`.
     pub src_networks: Option<Vec<UpdateRoutePolicyParamPolicySrcNetworks>>,
     /// 路由策略需要匹配的路由的所在地域数组
+    ///
     /// Wire name: `SrcRegions`.
     pub src_regions: Option<Vec<String>>,
 }

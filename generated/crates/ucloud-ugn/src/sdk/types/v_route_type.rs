@@ -8,9 +8,11 @@ use super::SimpleRoute;
 #[non_exhaustive]
 pub struct VRoute {
     /// 网络实例ID
+    ///
     /// Wire name: `NetworkId`.
     pub network_id: Option<String>,
     /// 见 **SimpleRoute** 模型定义
+    ///
     /// Wire name: `Routes`.
     pub routes: Vec<SimpleRoute>,
 }

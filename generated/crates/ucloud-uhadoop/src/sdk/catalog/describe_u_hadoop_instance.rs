@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUHadoopInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_hadoop_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUHadoopInstanceRequest, ::runtime::BuildError> {

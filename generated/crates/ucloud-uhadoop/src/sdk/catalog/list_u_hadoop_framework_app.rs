@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUHadoopFrameworkApp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_hadoop_framework_app::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUHadoopFrameworkAppRequest, ::runtime::BuildError> {

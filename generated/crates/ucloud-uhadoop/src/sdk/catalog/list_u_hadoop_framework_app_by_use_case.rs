@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUHadoopFrameworkAppByUseCase`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_hadoop_framework_app_by_use_case::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeUHadoopNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_u_hadoop_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeUHadoopNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeUHadoopNodeDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_u_hadoop_node_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeUHadoopNodeDiskRequest, ::runtime::BuildError> {

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AppConfig {
     /// 需要安装的应用如：Hive,HBase, Spark,Hue,Pig等其他组件
+    ///
     /// Wire name: `AppName`.
     pub app_name: Option<String>,
     /// 应用的状态(运行中)'Running'｜(已停止)'Stopped'｜(启动中)'Starting'｜(停止中)'Stopping'\|(启动失败)'StartFailed'\|(停止失败)'StopFailed'\|(安装中)'Installing'\|(安装失败)'InstallFailed'\|(未安装)'NotInstalled',
+    ///
     /// Wire name: `AppStatus`.
     pub app_status: Option<String>,
     /// 应用的版本号(0.13.1,0.98.6 等等)
+    ///
     /// Wire name: `AppVersion`.
     pub app_version: Option<String>,
 }

@@ -8,18 +8,23 @@ use super::UseCases;
 #[non_exhaustive]
 pub struct AppConfigVersion {
     /// 框架，值为'Hadoop'\|'HDFS'\|'MR'\|'StarRocks'之一,框架，例如Hadoop\|MR\|HDFS\|StarRocks Hadoop框架包含存储与计算服务 MR集群包含计算服务 HDFS只包含存储服务,StarRocks为StarRocks集群
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// 框架版本
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: Option<String>,
     /// Hadoop版本，值为 hadoop3.2.1-udh3.0\|hadoop3.3.4-udh3.1 \|hadoop2.8.5-udh2.2
+    ///
     /// Wire name: `HadoopVersion`.
     pub hadoop_version: Option<String>,
     /// UHadoop版本，值为 uhadoop 3.0\|uhadoop 2.2\|uhadoop 3.1
+    ///
     /// Wire name: `ReleaseVersion`.
     pub release_version: Option<String>,
     /// 见 **UseCases** 模型定义
+    ///
     /// Wire name: `UseCases`.
     pub use_cases: Vec<UseCases>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DiskInfo {
     /// 磁盘数量
+    ///
     /// Wire name: `DiskNum`.
     pub disk_num: Option<i64>,
     /// 磁盘角色，一般分Boot和Data两种
+    ///
     /// Wire name: `DiskRole`.
     pub disk_role: Option<String>,
     /// 磁盘大小，单位为GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 磁盘类型，分为CLOUD_RSSD(云盘RSSD)、CLOUD_SSD(云盘SSD)、LOCAL_SSD（本地SSD盘）、LOCAL_NORMAL（本地普通盘）、SATA（SATA盘）
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
 }

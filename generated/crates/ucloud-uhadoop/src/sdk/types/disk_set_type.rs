@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct DiskSet {
     /// 最大磁盘数量
+    ///
     /// Wire name: `DiskMaxNum`.
     pub disk_max_num: Option<String>,
     /// 最大单块盘容量，单位GB
+    ///
     /// Wire name: `DiskMaxSize`.
     pub disk_max_size: Option<String>,
     /// 最小磁盘数量
+    ///
     /// Wire name: `DiskMinNum`.
     pub disk_min_num: Option<String>,
     /// 最小单块盘容量，单位GB
+    ///
     /// Wire name: `DiskMinSize`.
     pub disk_min_size: Option<String>,
     /// 磁盘数量
+    ///
     /// Wire name: `DiskNum`.
     pub disk_num: Option<i64>,
     /// 可支持的磁盘类型
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Vec<String>,
     /// 单块盘大小
+    ///
     /// Wire name: `SingleDiskSize`.
     pub single_disk_size: Option<i64>,
     /// 总磁盘大小
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 磁盘角色，分Data数据盘和Boot系统盘
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

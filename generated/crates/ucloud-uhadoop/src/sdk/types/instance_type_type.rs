@@ -8,36 +8,47 @@ use super::DiskSet;
 #[non_exhaustive]
 pub struct InstanceType {
     /// cpu大小
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<String>,
     /// cpu内存比
+    ///
     /// Wire name: `CPUToMemoryRatio`.
     pub cpu_to_memory_ratio: Option<String>,
     /// 见 **DiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<DiskSet>,
     /// GPU数量
+    ///
     /// Wire name: `GpuCount`.
     pub gpu_count: Option<i64>,
     /// GPU型号
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 机型种类，可选Outstanding(快杰机型)\|General(普通机型)\|BareMetal(裸金属机型)\|GPU(GPU机型)四种类型
+    ///
     /// Wire name: `HostType`.
     pub host_type: Option<String>,
     /// 是否支持开启安全组
+    ///
     /// Wire name: `IsOpenSecgroup`.
     pub is_open_secgroup: Option<String>,
     /// 是否可用,该机型是否支持创建
+    ///
     /// Wire name: `IsUsable`.
     pub is_usable: Option<String>,
     /// 内存大小
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// 机型名称
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 可用的节点类型，值为core\|task\|master之一
+    ///
     /// Wire name: `SuitableRole`.
     pub suitable_role: Vec<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct IpSet {
     /// IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 类别
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ListClusterInfo {
     /// 业务组ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// 框架，值为'Hadoop'\|'HDFS'\|'MR'\|'StarRocks'之一，Hadoop框架包含存储与计算服务，MR集群包含计算服务，HDFS只包含存储服务，StarRocks为StarRocks集群
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// Hadoop版本，值为 hadoop3.2.1-udh3.0\|hadoop3.3.4-udh3.1 \|hadoop2.8.5-udh2.2
+    ///
     /// Wire name: `HadoopVersion`.
     pub hadoop_version: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: Option<String>,
     /// Uhadoop版本，值为 uhadoop 3.0\|uhadoop 2.2\|uhadoop 3.1
+    ///
     /// Wire name: `ReleaseVersion`.
     pub release_version: Option<String>,
     /// 状态，值为以下其中之一，Running(运行中)\|Creating(创建中)\|CreateFailed(创建失败)\|Deploying(部署中)\|Updating(变更中)
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

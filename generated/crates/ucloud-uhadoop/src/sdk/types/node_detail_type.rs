@@ -8,57 +8,75 @@ use super::{DiskInfo, IpSet, SecurityGroupConfig};
 #[non_exhaustive]
 pub struct NodeDetail {
     /// CPU数量
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **DiskInfo** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<DiskInfo>,
     /// 节点的到期时间(下次扣款时间)
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 见 **SecurityGroupConfig** 模型定义
+    ///
     /// Wire name: `FirewallGroupConfig`.
     pub firewall_group_config: Vec<SecurityGroupConfig>,
     /// 机型种类，可选OutStanding(快杰机型)\|Genenal(普通机型)\|BareMetal(裸金属机型)三种类型
+    ///
     /// Wire name: `HostType`.
     pub host_type: Option<String>,
     /// 见 **IPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<IpSet>,
     /// 实例ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 是否是新机型,快杰机型，GPU机型，云盘裸金属机型为新机型
+    ///
     /// Wire name: `IsNewType`.
     pub is_new_type: Option<bool>,
     /// 内存大小，单位为MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 节点ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `NodeName`.
     pub node_name: Option<String>,
     /// 节点在集群中的⻆色(有Master,Core,Task 3种)
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: Option<String>,
     /// 机型
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 是否是弹性伸缩节点
+    ///
     /// Wire name: `Scaling`.
     pub scaling: Option<bool>,
     /// 运行：Running； 创建中：Creating； 删除中：Deleting； 创建失败：CreateFailed； 不可用：Unavailable； 删除失败：DeleteFailed； 已删除：Deleted； 部署中： Deploying
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

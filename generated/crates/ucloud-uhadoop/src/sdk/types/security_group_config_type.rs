@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SecurityGroupConfig {
     /// 放火墙组创建时间，格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 防火墙ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 防火墙组的名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 防火墙组类型，枚举值为： 0：用户自定义防火墙； 1：默认 Web防火墙； 2：默认非Web防火墙
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UseCases {
     /// 组件版本
+    ///
     /// Wire name: `AppVersion`.
     pub app_version: Option<String>,
     /// 集群种类
+    ///
     /// Wire name: `ClusterCase`.
     pub cluster_case: Option<String>,
     /// 依赖的组件
+    ///
     /// Wire name: `MustHas`.
     pub must_has: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUHostSecBaseCheckWhiteRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_u_host_sec_base_check_white_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUHostSecBaseCheckWhiteRuleRequest, ::runtime::BuildError> {

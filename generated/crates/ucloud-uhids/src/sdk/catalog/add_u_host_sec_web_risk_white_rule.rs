@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUHostSecWebRiskWhiteRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_u_host_sec_web_risk_white_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUHostSecWebRiskWhiteRuleRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AgentOSStatistic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::agent_os_statistic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AgentOsStatisticRequest, ::runtime::BuildError> {

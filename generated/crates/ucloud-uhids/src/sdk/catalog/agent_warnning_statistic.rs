@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AgentWarnningStatistic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::agent_warnning_statistic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AgentWarnningStatisticRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BuyBillPoint`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::buy_bill_point::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BuyBillPointRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DelUHostSecCommonLogin`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::del_u_host_sec_common_login::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DelUHostSecCommonLoginRequest, ::runtime::BuildError> {

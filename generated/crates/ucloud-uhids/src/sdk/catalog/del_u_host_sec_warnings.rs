@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DelUHostSecWarnings`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::del_u_host_sec_warnings::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DelUHostSecWarningsRequest, ::runtime::BuildError> {

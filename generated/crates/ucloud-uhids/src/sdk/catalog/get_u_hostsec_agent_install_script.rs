@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUHostsecAgentInstallScript`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_hostsec_agent_install_script::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUHostsecAgentInstallScriptRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUHostsecBaseCheckRuleDescription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_hostsec_base_check_rule_description::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUhostsecTrojanDescription`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_uhostsec_trojan_description::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUhostsecTrojanDescriptionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUHostsecWarnStatisticsV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_hostsec_warn_statistics_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUHostsecWarnStatisticsV2Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUhostsecCommonLoginIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_uhostsec_common_login_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUhostsecCommonLoginIpRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OptBusinessVerAuto`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::opt_business_ver_auto::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OptBusinessVerAutoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `OptPayAutoRenew`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::opt_pay_auto_renew::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<OptPayAutoRenewRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryBillPointDeductionFlowByCycle`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_bill_point_deduction_flow_by_cycle::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

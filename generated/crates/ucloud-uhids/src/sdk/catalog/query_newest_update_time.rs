@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryNewestUpdateTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_newest_update_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryNewestUpdateTimeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryPayInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_pay_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryPayInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryUHostSecWarningBaseChecks`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_u_host_sec_warning_base_checks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

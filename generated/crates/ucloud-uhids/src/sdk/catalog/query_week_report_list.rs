@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryWeekReportList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_week_report_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryWeekReportListRequest, ::runtime::BuildError> {

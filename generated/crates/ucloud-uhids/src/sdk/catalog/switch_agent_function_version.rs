@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchAgentFunctionVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_agent_function_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchAgentFunctionVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `VulStatisticTopN`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::vul_statistic_top_n::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<VulStatisticTopNRequest, ::runtime::BuildError> {

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AgentWarnningStatisticInfo {
     /// 主机总数
+    ///
     /// Wire name: `AgentTotal`.
     pub agent_total: Option<i64>,
     /// 离线主机数
+    ///
     /// Wire name: `Offline`.
     pub offline: Option<i64>,
     /// 在线主机数
+    ///
     /// Wire name: `Online`.
     pub online: Option<i64>,
     /// 无风险主机数
+    ///
     /// Wire name: `SafeCount`.
     pub safe_count: Option<i64>,
     /// 有风险主机数
+    ///
     /// Wire name: `WarnningCount`.
     pub warnning_count: Option<i64>,
 }

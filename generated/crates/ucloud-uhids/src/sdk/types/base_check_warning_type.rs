@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct BaseCheckWarning {
     /// 影响主机数
+    ///
     /// Wire name: `AgentCount`.
     pub agent_count: Option<i64>,
     /// 应用类
+    ///
     /// Wire name: `AppName`.
     pub app_name: Option<String>,
     /// 风险描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 风险英文描述
+    ///
     /// Wire name: `DescriptionEn`.
     pub description_en: Option<String>,
     /// 风险等级
+    ///
     /// Wire name: `RiskLevel`.
     pub risk_level: Option<String>,
     /// 风险类型
+    ///
     /// Wire name: `RiskType`.
     pub risk_type: Option<String>,
     /// 基线规则ID
+    ///
     /// Wire name: `RuleID`.
     pub rule_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct CommonLoginLocationInfo {
     /// 账号
+    ///
     /// Wire name: `Account`.
     pub account: Option<String>,
     /// 城市
+    ///
     /// Wire name: `City`.
     pub city: Option<String>,
     /// 国家
+    ///
     /// Wire name: `Country`.
     pub country: Option<String>,
     /// 创建/修改时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// 省份
+    ///
     /// Wire name: `Province`.
     pub province: Option<String>,
 }

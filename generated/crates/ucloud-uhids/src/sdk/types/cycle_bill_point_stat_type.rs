@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct CycleBillPointStat {
     /// 减少的减少
+    ///
     /// Wire name: `AddPointNum`.
     pub add_point_num: Option<i64>,
     /// 余留的点数
+    ///
     /// Wire name: `RemainPointNum`.
     pub remain_point_num: Option<i64>,
     /// 增加的点数
+    ///
     /// Wire name: `SubPointNum`.
     pub sub_point_num: Option<i64>,
     /// 统计时间
+    ///
     /// Wire name: `Time`.
     pub time: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DataSignatureNewestUpdateTime {
     /// 登录流水最新更新时间
+    ///
     /// Wire name: `Login`.
     pub login: Option<String>,
     /// 木马样本最新更新时间
+    ///
     /// Wire name: `Torojan`.
     pub torojan: Option<String>,
     /// 漏洞最新更新时间
+    ///
     /// Wire name: `Vul`.
     pub vul: Option<String>,
     /// web基线最新更新时间
+    ///
     /// Wire name: `WebBase`.
     pub web_base: Option<String>,
     /// Webshell最新更新时间
+    ///
     /// Wire name: `Webshell`.
     pub webshell: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Ip {
     /// 操作账号
+    ///
     /// Wire name: `Account`.
     pub account: Option<String>,
     /// 添加时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// ID
+    ///
     /// Wire name: `ID`.
     pub id: Option<String>,
     /// IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
 }

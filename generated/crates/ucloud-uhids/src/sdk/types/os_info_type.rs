@@ -8,12 +8,15 @@ use super::OsVersion;
 #[non_exhaustive]
 pub struct OsInfo {
     /// 主机数
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 系统类型
+    ///
     /// Wire name: `OSType`.
     pub os_type: Option<String>,
     /// 见 **OSVersion** 模型定义
+    ///
     /// Wire name: `Version`.
     pub version: Vec<OsVersion>,
 }

@@ -8,9 +8,11 @@ use super::OsInfo;
 #[non_exhaustive]
 pub struct OsList {
     /// 见 **OSInfo** 模型定义
+    ///
     /// Wire name: `OS`.
     pub os: Vec<OsInfo>,
     /// 主机操作系统总数
+    ///
     /// Wire name: `Total`.
     pub total: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OsVersion {
     /// 该版本系统安装主机数
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 系统名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SwitchAgentRecord {
-    /// (No description in the spec.)
     /// Wire name: `AgentID`.
     pub agent_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Message`.
     pub message: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `RetCode`.
     pub ret_code: Option<i64>,
 }

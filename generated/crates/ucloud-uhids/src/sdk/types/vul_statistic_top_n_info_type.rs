@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct VulStatisticTopNInfo {
     /// 存在该漏洞的主机数
+    ///
     /// Wire name: `AgentCount`.
     pub agent_count: Option<i64>,
     /// 漏洞名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 漏洞ID
+    ///
     /// Wire name: `VulID`.
     pub vul_id: Option<String>,
 }

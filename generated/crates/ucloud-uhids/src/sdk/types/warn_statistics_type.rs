@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct WarnStatistics {
     /// 异常登录告警统计值
+    ///
     /// Wire name: `AbnormalLogin`.
     pub abnormal_login: Option<i64>,
     /// 安全基线检查告警统计值
+    ///
     /// Wire name: `BaseCheck`.
     pub base_check: Option<i64>,
     /// 暴力破解失败统计值
+    ///
     /// Wire name: `SshBruteFailed`.
     pub ssh_brute_failed: Option<i64>,
     /// 暴力破解成功告警统计值
+    ///
     /// Wire name: `SshBruteSucceeded`.
     pub ssh_brute_succeeded: Option<i64>,
     /// 木马告警统计值
+    ///
     /// Wire name: `Trojan`.
     pub trojan: Option<i64>,
     /// 漏洞检查告警统计值
+    ///
     /// Wire name: `VulCheck`.
     pub vul_check: Option<i64>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct WeekReport {
     /// 文件名称
+    ///
     /// Wire name: `FileName`.
     pub file_name: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUHostToIsolationGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_u_host_to_isolation_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUHostToIsolationGroupRequest, ::runtime::BuildError> {

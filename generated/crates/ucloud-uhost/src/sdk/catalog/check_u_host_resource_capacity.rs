@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckUHostResourceCapacity`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_u_host_resource_capacity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckUHostResourceCapacityRequest, ::runtime::BuildError> {

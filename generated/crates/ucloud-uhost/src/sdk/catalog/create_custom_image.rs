@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateCustomImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_custom_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateCustomImageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUHostKeyPair`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_host_key_pair::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUHostKeyPairRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUHostInstanceSnapshot`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_host_instance_snapshot::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUHostInstanceSnapshotRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUHostKeyPairs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_host_key_pairs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUHostKeyPairsRequest, ::runtime::BuildError> {

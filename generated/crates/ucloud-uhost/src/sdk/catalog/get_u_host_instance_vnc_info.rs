@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUHostInstanceVncInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_host_instance_vnc_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUHostInstanceVncInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ImportCustomImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::import_custom_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ImportCustomImageRequest, ::runtime::BuildError> {

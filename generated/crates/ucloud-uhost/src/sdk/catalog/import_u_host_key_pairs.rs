@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ImportUHostKeyPairs`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::import_u_host_key_pairs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ImportUHostKeyPairsRequest, ::runtime::BuildError> {

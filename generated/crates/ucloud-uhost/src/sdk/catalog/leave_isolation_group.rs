@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `LeaveIsolationGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::leave_isolation_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<LeaveIsolationGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUHostInstanceTag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_host_instance_tag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUHostInstanceTagRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetUHostInstancePassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_u_host_instance_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetUHostInstancePasswordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopUHostInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_u_host_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopUHostInstanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TerminateCustomImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::terminate_custom_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateCustomImageRequest, ::runtime::BuildError> {

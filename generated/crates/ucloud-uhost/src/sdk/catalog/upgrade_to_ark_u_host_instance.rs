@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpgradeToArkUHostInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upgrade_to_ark_u_host_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpgradeToArkUHostInstanceRequest, ::runtime::BuildError> {

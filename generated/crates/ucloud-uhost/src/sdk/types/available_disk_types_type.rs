@@ -8,12 +8,15 @@ use super::Disks;
 #[non_exhaustive]
 pub struct AvailableDiskTypes {
     /// 见 **Disks** 模型定义
+    ///
     /// Wire name: `AvailableDisks`.
     pub available_disks: Vec<Disks>,
     /// 实例Id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -10,45 +10,59 @@ use super::{
 #[non_exhaustive]
 pub struct AvailableInstanceTypes {
     /// 见 **CpuPlatforms** 模型定义
+    ///
     /// Wire name: `CpuPlatforms`.
     pub cpu_platforms: Option<CpuPlatforms>,
     /// 机型描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 见 **Disks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Vec<Disks>,
     /// 见 **Features** 模型定义
+    ///
     /// Wire name: `Features`.
     pub features: Vec<Features>,
     /// 见 **GraphicsMemory** 模型定义
+    ///
     /// Wire name: `GraphicsMemory`.
     pub graphics_memory: Option<GraphicsMemory>,
     /// 实例类型，枚举值\["uhost", "spot"\]
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 区分是否是GPU机型：GPU机型\|GPU，非GPU机型\|Normal。
+    ///
     /// Wire name: `MachineClass`.
     pub machine_class: Option<String>,
     /// 见 **MachineSizes** 模型定义
+    ///
     /// Wire name: `MachineSizes`.
     pub machine_sizes: Vec<MachineSizes>,
     /// 机型名称：快杰O型\|O 、快杰共享型\|OM 、快杰内存型\|OMEM 、 快杰PRO型\|OPRO、通用N型\|N、高主频C型\|C和GPU G型\|G等
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 父机型
+    ///
     /// Wire name: `ParentType`.
     pub parent_type: Option<String>,
     /// 见 **Performance** 模型定义
+    ///
     /// Wire name: `Performance`.
     pub performance: Option<Performance>,
     /// 机型状态：可售\|Normal 、 公测\|Beta、售罄\|Soldout、隐藏\|Hidden
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 见 **UHostFamily** 模型定义
+    ///
     /// Wire name: `UHostFamilies`.
     pub u_host_families: Vec<UHostFamily>,
     /// 可用区信息
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

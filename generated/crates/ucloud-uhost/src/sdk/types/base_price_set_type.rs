@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BasePriceSet {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 限时优惠的折前原价（即列表价乘以商务折扣后的单价）。
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格，单位: 元，保留小数点后两位有效数字
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUHostResourceCapacityParamDisksCustomBackup {
     /// Disks.N.BackupMode为"Custom"时，进行设置, 以5天级为基础进行倍数扩增，如5、10、15、20、25、30。
+    ///
     /// Wire name: `Day`.
     pub day: Option<String>,
     /// Disks.N.BackupMode为"Custom"时，进行设置, 以24小时级为基础进行倍数扩增，如24、48、72、96。
+    ///
     /// Wire name: `Hour`.
     pub hour: Option<String>,
     /// Disks.N.BackupMode为"Custom"时，进行设置, 以12小时秒级为基础进行倍数扩增，如12、24、36、48。
+    ///
     /// Wire name: `Journal`.
     pub journal: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckUHostResourceCapacityParamFeatures {
     /// 弹性网卡特性。开启了弹性网卡权限位，此特性才生效，默认 false 未开启，true 开启，仅与 NetCapability Normal 兼容。
+    ///
     /// Wire name: `UNI`.
     pub uni: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Collection {
     /// CPU规格
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 内存规格
+    ///
     /// Wire name: `Memory`.
     pub memory: Vec<i64>,
     /// CPU和内存规格只能在列出来的CPU平台支持
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Vec<String>,
 }

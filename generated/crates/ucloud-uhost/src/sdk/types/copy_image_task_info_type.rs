@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CopyImageTaskInfo {
     /// 目标镜像Id
+    ///
     /// Wire name: `TargetImageId`.
     pub target_image_id: Option<String>,
     /// 目标地域
+    ///
     /// Wire name: `TargetRegion`.
     pub target_region: Option<String>,
     /// 目标镜像复制的任务Id
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CpuPlatformStatus {
     /// CPU平台
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 运营Commpont Code
+    ///
     /// Wire name: `OperationStatus`.
     pub operation_status: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CpuPlatformWithModels {
     /// CPU频率
+    ///
     /// Wire name: `CpuFrequency`.
     pub cpu_frequency: Option<String>,
     /// CPU Model列表
+    ///
     /// Wire name: `CpuModels`.
     pub cpu_models: Vec<String>,
     /// CPU平台
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

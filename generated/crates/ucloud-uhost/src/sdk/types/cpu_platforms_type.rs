@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CpuPlatforms {
     /// 返回AMD的CPU平台信息，例如：AMD: \['Amd/Epyc2'\]
+    ///
     /// Wire name: `Amd`.
     pub amd: Vec<String>,
     /// 返回Arm的CPU平台信息，例如：Ampere: \['Ampere/Altra'\]
+    ///
     /// Wire name: `Ampere`.
     pub ampere: Vec<String>,
     /// 返回Intel的CPU平台信息，例如：Intel: \['Intel/CascadeLake','Intel/CascadelakeR','Intel/IceLake'\]
+    ///
     /// Wire name: `Intel`.
     pub intel: Vec<String>,
 }

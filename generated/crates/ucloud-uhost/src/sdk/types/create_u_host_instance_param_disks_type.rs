@@ -7,33 +7,43 @@ use super::CreateUHostInstanceParamDisksCustomBackup;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUHostInstanceParamDisks {
     /// 指定快照备份策略。当Disks.N.BackupType为"SNAPSHOT"时此参数生效。枚举值："Base"：标准版，"Ultimate"：旗舰版，"Custom"：自定义备份链；默认值："Base"。
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Option<String>,
     /// 磁盘备份方案。枚举值：\\\\ &gt; NONE，无备份 \\\\ &gt; SNAPSHOT，快照 \\\\当前磁盘支持的备份模式参考  磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) ,默认值:NONE
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 云盘代金券id。不适用于系统盘/本地盘。请通过DescribeCoupon接口查询，或登录用户中心查看
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 见 **CreateUHostInstanceParamDisksCustomBackup** 模型定义
+    ///
     /// Wire name: `CustomBackup`.
     pub custom_backup: Option<CreateUHostInstanceParamDisksCustomBackup>,
     /// 【功能仅部分可用区开放，详询技术支持】磁盘是否加密。加密：true, 不加密: false加密必须传入对应的的KmsKeyId,默认值false
+    ///
     /// Wire name: `Encrypted`.
     pub encrypted: Option<bool>,
     /// 是否是系统盘。枚举值：\\\\ &gt; True，是系统盘 \\\\ &gt; False，是数据盘（默认）。Disks数组中有且只能有一块盘是系统盘。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: String,
     /// 【功能仅部分可用区开放，详询技术支持】kms key id。选择加密盘时必填。
+    ///
     /// Wire name: `KmsKeyId`.
     pub kms_key_id: Option<String>,
     /// 磁盘大小，单位GB。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `Size`.
     pub size: i64,
     /// 从快照创建盘时所用快照id，目前仅支持数据盘
+    ///
     /// Wire name: `SnapshotId`.
     pub snapshot_id: Option<String>,
     /// 磁盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }

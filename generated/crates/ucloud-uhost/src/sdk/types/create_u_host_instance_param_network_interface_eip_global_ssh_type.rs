@@ -4,13 +4,10 @@
 /// `CreateUHostInstanceParamNetworkInterfaceEIPGlobalSSH` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUHostInstanceParamNetworkInterfaceEipGlobalSsh {
-    /// (No description in the spec.)
     /// Wire name: `Area`.
     pub area: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AreaCode`.
     pub area_code: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Port`.
     pub port: Option<i64>,
 }

@@ -5,9 +5,9 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUHostInstanceParamNetworkInterfaceIPv6 {
     /// 第N个网卡对应的IPv6地址，默认不分配IPv6，“Auto”自动分配，不为空的其他字符串为实际要分配的IPv6地址。当前仅支持分配一个IPv6地址
+    ///
     /// Wire name: `Address`.
     pub address: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
 }

@@ -10,12 +10,15 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUHostInstanceParamNetworkInterface {
     /// 申请并绑定一个教育网EIP。True为申请并绑定，False为不会申请绑定，默认False。当前只支持具有HPC特性的机型。
+    ///
     /// Wire name: `CreateCernetIp`.
     pub create_cernet_ip: Option<bool>,
     /// 见 **CreateUHostInstanceParamNetworkInterfaceEIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<CreateUHostInstanceParamNetworkInterfaceEip>,
     /// 见 **CreateUHostInstanceParamNetworkInterfaceIPv6** 模型定义
+    ///
     /// Wire name: `IPv6`.
     pub i_pv6: Option<CreateUHostInstanceParamNetworkInterfaceIPv6>,
 }

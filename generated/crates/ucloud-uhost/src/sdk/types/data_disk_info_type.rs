@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct DataDiskInfo {
     /// 支持的快照备份策略
+    ///
     /// Wire name: `BackupMode`.
     pub backup_mode: Vec<String>,
     /// 数据盘可支持的服务
+    ///
     /// Wire name: `Features`.
     pub features: Vec<String>,
     /// MaximalSize为磁盘最大值
+    ///
     /// Wire name: `MaximalSize`.
     pub maximal_size: Option<i64>,
     /// 磁盘最小值，如果没有该字段，最小值取基础镜像Size值即可（linux为20G，windows为40G）。
+    ///
     /// Wire name: `MinimalSize`.
     pub minimal_size: Option<i64>,
     /// 数据盘类别，包含普通云盘\|CLOUD_NORMAL、SSD云盘\|CLOUD_SSD和RSSD云盘\|CLOUD_RSSD。普通本地盘只包含普通本地盘\|LOCAL_NORMAL一种。SSD本地盘只包含SSD本地盘\|LOCAL_SSD一种。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

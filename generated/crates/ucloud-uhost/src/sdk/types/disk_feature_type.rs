@@ -8,9 +8,11 @@ use super::NameOperationStatus;
 #[non_exhaustive]
 pub struct DiskFeature {
     /// 见 **NameOperationStatus** 模型定义
+    ///
     /// Wire name: `Modes`.
     pub modes: Vec<NameOperationStatus>,
     /// 特性名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

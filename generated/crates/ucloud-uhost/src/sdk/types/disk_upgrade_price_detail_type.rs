@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DiskUpgradePriceDetail {
     /// 快照的价格
+    ///
     /// Wire name: `Snapshot`.
     pub snapshot: Option<f64>,
     /// 磁盘的价格
+    ///
     /// Wire name: `UDisk`.
     pub u_disk: Option<f64>,
 }

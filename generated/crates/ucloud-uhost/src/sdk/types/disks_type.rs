@@ -8,12 +8,15 @@ use super::{BootDiskInfo, DataDiskInfo};
 #[non_exhaustive]
 pub struct Disks {
     /// 见 **BootDiskInfo** 模型定义
+    ///
     /// Wire name: `BootDisk`.
     pub boot_disk: Vec<BootDiskInfo>,
     /// 见 **DataDiskInfo** 模型定义
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Vec<DataDiskInfo>,
     /// 磁盘介质类别信息，磁盘主要分类如下：云盘\|cloudDisk、普通本地盘\|normalLocalDisk和SSD本地盘\|ssdLocalDisk。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::DiskFeature;
 #[non_exhaustive]
 pub struct FamiliesBootDiskInfo {
     /// 见 **DiskFeature** 模型定义
+    ///
     /// Wire name: `Features`.
     pub features: Vec<DiskFeature>,
     /// 系统盘是否允许扩容，如果是本地盘，则不允许扩容，InstantResize为false。
+    ///
     /// Wire name: `InstantResize`.
     pub instant_resize: Option<bool>,
     /// MaximalSize为磁盘最大值
+    ///
     /// Wire name: `MaximalSize`.
     pub maximal_size: Option<i64>,
     /// 系统盘类别，包含普通云盘\|CLOUD_NORMAL、SSD云盘\|CLOUD_SSD和RSSD云盘\|CLOUD_RSSD。普通本地盘只包含普通本地盘\|LOCAL_NORMAL一种。SSD本地盘只包含SSD本地盘\|LOCAL_SSD一种。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

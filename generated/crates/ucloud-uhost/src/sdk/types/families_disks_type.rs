@@ -8,15 +8,19 @@ use super::{FamiliesBootDiskInfo, FamiliesDataDiskInfo};
 #[non_exhaustive]
 pub struct FamiliesDisks {
     /// 见 **FamiliesBootDiskInfo** 模型定义
+    ///
     /// Wire name: `BootDisk`.
     pub boot_disk: Vec<FamiliesBootDiskInfo>,
     /// 见 **FamiliesDataDiskInfo** 模型定义
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Vec<FamiliesDataDiskInfo>,
     /// 磁盘介质类别信息，磁盘主要分类如下：云盘\|cloudDisk、普通本地盘\|normalLocalDisk和SSD本地盘\|ssdLocalDisk。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 权限位
+    ///
     /// Wire name: `OperationStatus`.
     pub operation_status: Option<String>,
 }

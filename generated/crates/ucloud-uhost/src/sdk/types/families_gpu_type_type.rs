@@ -8,12 +8,15 @@ use super::{GraphicsMemory, Performance};
 #[non_exhaustive]
 pub struct FamiliesGpuType {
     /// 见 **GraphicsMemory** 模型定义
+    ///
     /// Wire name: `GraphicsMemory`.
     pub graphics_memory: Option<GraphicsMemory>,
     /// 机型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **Performance** 模型定义
+    ///
     /// Wire name: `Performance`.
     pub performance: Option<Performance>,
 }

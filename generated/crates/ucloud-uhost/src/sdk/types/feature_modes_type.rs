@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct FeatureModes {
     /// 这个特性必须是列出来的CPU平台及以上的CPU才支持
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Vec<String>,
     /// 模式\|特性名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 为镜像上支持这个特性的标签。例如DescribeImage返回的字段Features包含HotPlug，说明该镜像支持热升级。
+    ///
     /// Wire name: `RelatedToImageFeature`.
     pub related_to_image_feature: Vec<String>,
 }

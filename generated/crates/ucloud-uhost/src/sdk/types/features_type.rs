@@ -8,9 +8,11 @@ use super::FeatureModes;
 #[non_exhaustive]
 pub struct Features {
     /// 见 **FeatureModes** 模型定义
+    ///
     /// Wire name: `Modes`.
     pub modes: Vec<FeatureModes>,
     /// 可支持的特性名称。目前支持的特性网络增强\|NetCapability、热升级\|Hotplug
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct Frequency {
     /// 值
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct GraphicsMemory {
     /// 交互展示参数，可忽略
+    ///
     /// Wire name: `Rate`.
     pub rate: Option<i64>,
     /// 值，单位是GB
+    ///
     /// Wire name: `Value`.
     pub value: Option<i64>,
 }

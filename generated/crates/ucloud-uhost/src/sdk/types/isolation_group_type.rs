@@ -8,15 +8,19 @@ use super::SpreadInfo;
 #[non_exhaustive]
 pub struct IsolationGroup {
     /// 硬件隔离组id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 硬件隔离组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **SpreadInfo** 模型定义
+    ///
     /// Wire name: `SpreadInfoSet`.
     pub spread_info_set: Vec<SpreadInfo>,
 }

@@ -6,22 +6,28 @@
 #[non_exhaustive]
 pub struct KeyPair {
     /// 密钥对的创建时间，格式为Unix Timestamp。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 密钥对指纹。md5(ProjectId\|KeyPairId\|PublicKey)
+    ///
     /// Wire name: `KeyPairFingerPrint`.
     pub key_pair_finger_print: Option<String>,
     /// 密钥对ID。
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 密钥对名称。 长度为1~63个英文或中文字符。
+    ///
     /// Wire name: `KeyPairName`.
     pub key_pair_name: Option<String>,
     /// 密钥对的私钥内容。只有创建接口才会返回。
+    ///
     /// Wire name: `PrivateKeyBody`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub private_key_body: Option<::runtime::Sensitive<String>>,
     /// 项目ID。
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
 }

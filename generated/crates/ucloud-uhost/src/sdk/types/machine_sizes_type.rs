@@ -8,9 +8,11 @@ use super::Collection;
 #[non_exhaustive]
 pub struct MachineSizes {
     /// 见 **Collection** 模型定义
+    ///
     /// Wire name: `Collection`.
     pub collection: Vec<Collection>,
     /// Gpu为GPU可支持的规格即GPU颗数，非GPU机型，Gpu为0
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
 }

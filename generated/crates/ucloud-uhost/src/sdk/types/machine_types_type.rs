@@ -11,45 +11,59 @@ use super::{
 #[non_exhaustive]
 pub struct MachineTypes {
     /// 见 **CpuPlatformStatus** 模型定义
+    ///
     /// Wire name: `CpuPlatforms`.
     pub cpu_platforms: Vec<CpuPlatformStatus>,
     /// 机型中文名称
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 见 **FamiliesDisks** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Vec<FamiliesDisks>,
     /// 见 **Features** 模型定义
+    ///
     /// Wire name: `Features`.
     pub features: Vec<Features>,
     /// GPU系列
+    ///
     /// Wire name: `GpuSeries`.
     pub gpu_series: Option<String>,
     /// 见 **FamiliesGpuType** 模型定义
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<FamiliesGpuType>,
     /// 见 **MachineSizes** 模型定义
+    ///
     /// Wire name: `MachineSizes`.
     pub machine_sizes: Vec<MachineSizes>,
     /// 机型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 机型ComponentCode
+    ///
     /// Wire name: `OperationStatus`.
     pub operation_status: Option<String>,
     /// 父类型。如GPU机型的父类型为"G"
+    ///
     /// Wire name: `ParentType`.
     pub parent_type: Option<String>,
     /// 见 **NameFrequency** 模型定义
+    ///
     /// Wire name: `ProType`.
     pub pro_type: Option<NameFrequency>,
     /// 场景分类
+    ///
     /// Wire name: `SceneCategories`.
     pub scene_categories: Vec<String>,
     /// 见 **UHostFamily** 模型定义
+    ///
     /// Wire name: `UHostFamilies`.
     pub u_host_families: Vec<UHostFamily>,
     /// 是否为非真实机型
+    ///
     /// Wire name: `Virtual`.
     pub virtual_field: Option<bool>,
 }

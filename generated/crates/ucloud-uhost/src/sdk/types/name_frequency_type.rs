@@ -8,9 +8,11 @@ use super::Frequency;
 #[non_exhaustive]
 pub struct NameFrequency {
     /// 见 **Frequency** 模型定义
+    ///
     /// Wire name: `Frequency`.
     pub frequency: Option<Frequency>,
     /// 机型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NameOperationStatus {
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 标记
+    ///
     /// Wire name: `OperationStatus`.
     pub operation_status: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Performance {
     /// 交互展示参数，可忽略
+    ///
     /// Wire name: `Rate`.
     pub rate: Option<i64>,
     /// 值，单位是TFlops
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

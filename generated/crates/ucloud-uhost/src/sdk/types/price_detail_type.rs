@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct PriceDetail {
     /// 快照价格
+    ///
     /// Wire name: `Snapshot`.
     pub snapshot: Option<f64>,
     /// 云盘价格
+    ///
     /// Wire name: `UDisk`.
     pub u_disk: Option<f64>,
     /// 主机价格
+    ///
     /// Wire name: `UHost`.
     pub u_host: Option<f64>,
     /// 数据卷价格
+    ///
     /// Wire name: `Volume`.
     pub volume: Option<f64>,
 }

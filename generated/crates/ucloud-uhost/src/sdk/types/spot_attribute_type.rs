@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SpotAttribute {
     /// 回收时间
+    ///
     /// Wire name: `RecycleTime`.
     pub recycle_time: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SpreadInfo {
     /// 当前地域所有可用区中硬件隔离组中云主机的数量，不超过7。
+    ///
     /// Wire name: `UHostCount`.
     pub u_host_count: Option<i64>,
     /// 可用区信息
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::CpuPlatformWithModels;
 #[non_exhaustive]
 pub struct UHostFamily {
     /// CPU频率信息
+    ///
     /// Wire name: `CpuFrequency`.
     pub cpu_frequency: Option<String>,
     /// 见 **CpuPlatformWithModels** 模型定义
+    ///
     /// Wire name: `CpuPlatforms`.
     pub cpu_platforms: Vec<CpuPlatformWithModels>,
     /// 规格族
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -8,150 +8,199 @@ use super::{SpotAttribute, UHostDiskSet, UHostIpSet, UHostKeyPair, UdSetUdHostAt
 #[non_exhaustive]
 pub struct UHostInstanceSet {
     /// 是否自动续费，自动续费：“Yes”，不自动续费：“No”
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 基础镜像ID（指当前自定义镜像的来源镜像）
+    ///
     /// Wire name: `BasicImageId`.
     pub basic_image_id: Option<String>,
     /// 基础镜像名称（指当前自定义镜像的来源镜像）
+    ///
     /// Wire name: `BasicImageName`.
     pub basic_image_name: Option<String>,
     /// 系统盘状态 Normal表示初始化完成；Initializing表示在初始化。仍在初始化的系统盘无法制作镜像。
+    ///
     /// Wire name: `BootDiskState`.
     pub boot_disk_state: Option<String>,
     /// 虚拟CPU核数，单位: 个
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 计费模式，枚举值为： Year，按年付费； Month，按月付费； Dynamic，按需付费（需开启权限）；Preemptive 为抢占式实例；
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// true: 支持cloutinit方式初始化；false: 不支持
+    ///
     /// Wire name: `CloudInitFeature`.
     pub cloud_init_feature: Option<bool>,
     /// 云主机CPU平台。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type#主机概念20版本>) 。
+    ///
     /// Wire name: `CpuPlatform`.
     pub cpu_platform: Option<String>,
     /// 创建时间，格式为Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **UHostDiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<UHostDiskSet>,
     /// true: 高性能计算主机；false: 不是
+    ///
     /// Wire name: `EpcInstance`.
     pub epc_instance: Option<bool>,
     /// 到期时间，格式为Unix时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// GPU个数
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型;枚举值\["K80", "P40", "V100", "T4","T4A", "T4S","2080Ti","2080Ti-4C","1080Ti", "T4/4", "MI100", "V100S",2080","2080TiS","2080TiPro","3090","4090","4090Pro","A100","A800","H20"\]
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// true: 开启 hidden kvm 功能；false: 不是
+    ///
     /// Wire name: `HiddenKvm`.
     pub hidden_kvm: Option<bool>,
     /// 【建议不再使用】主机系列：N2，表示系列2；N1，表示系列1
+    ///
     /// Wire name: `HostType`.
     pub host_type: Option<String>,
     /// 热升级支持的最大CPU个数
+    ///
     /// Wire name: `HotPlugMaxCpu`.
     pub hot_plug_max_cpu: Option<i64>,
     /// true: 开启热升级； false，未开启热升级
+    ///
     /// Wire name: `HotplugFeature`.
     pub hotplug_feature: Option<bool>,
     /// true: 开启 hpc 系列功能；false: 未开启
+    ///
     /// Wire name: `HpcFeature`.
     pub hpc_feature: Option<bool>,
     /// 见 **UHostIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<UHostIpSet>,
     /// true: 有ipv6特性；false，没有ipv6特性
+    ///
     /// Wire name: `IPv6Feature`.
     pub i_pv6_feature: Option<bool>,
     /// 【建议不再使用】主机的系统盘ID。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 隔离组id，不在隔离组则返回""
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
     /// 见 **UHostKeyPair** 模型定义
+    ///
     /// Wire name: `KeyPair`.
     pub key_pair: Option<UHostKeyPair>,
     /// 主机的生命周期类型。目前仅支持Normal：普通；
+    ///
     /// Wire name: `LifeCycle`.
     pub life_cycle: Option<String>,
     /// 云主机机型（新）。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type#主机概念20版本>) 。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存大小，单位: MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// UHost实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网络增强。Normal: 无；Super： 网络增强1.0； Ultra: 网络增强2.0
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
     /// Firewall:防火墙,SecGroup:安全组,Acl:acl
+    ///
     /// Wire name: `NetFeatureTag`.
     pub net_feature_tag: Option<String>,
     /// 【建议不再使用】网络状态。 连接：Connected， 断开：NotConnected
+    ///
     /// Wire name: `NetworkState`.
     pub network_state: Option<String>,
     /// 创建主机的最初来源镜像的操作系统名称（若直接通过基础镜像创建，此处返回和BasicImageName一致）
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// 操作系统类别。返回"Linux"或者"Windows"
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// RDMA集群id，仅快杰云主机返回该值；其他类型云主机返回""。当云主机的此值与RSSD云盘的RdmaClusterId相同时，RSSD可以挂载到这台云主机。
+    ///
     /// Wire name: `RdmaClusterId`.
     pub rdma_cluster_id: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 仅抢占式实例返回，LowSpeed为低速模式，PowerOff为关机模式
+    ///
     /// Wire name: `RestrictMode`.
     pub restrict_mode: Option<String>,
     /// 【待废弃】true: 绑定了安全组的主机；false: 不是
+    ///
     /// Wire name: `SecGroupInstance`.
     pub sec_group_instance: Option<bool>,
     /// 见 **SpotAttribute** 模型定义
+    ///
     /// Wire name: `SpotAttribute`.
     pub spot_attribute: Option<SpotAttribute>,
     /// 实例状态，枚举值：\\\\ &gt;初始化: Initializing; \\\\ &gt;启动中: Starting; \\\\&gt; 运行中: Running; \\\\&gt; 关机中: Stopping; \\\\ &gt;关机: Stopped \\\\ &gt;安装失败: Install Fail; \\\\ &gt;重启中: Rebooting; \\\\ &gt; 未知(空字符串，获取状态超时或出错)：""
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 【建议不再使用】主机磁盘类型。 枚举值为：\\\\ &gt; LocalDisk，本地磁盘; \\\\ &gt; UDisk 云盘。\\\\只要有一块磁盘为本地盘，即返回LocalDisk。
+    ///
     /// Wire name: `StorageType`.
     pub storage_type: Option<String>,
     /// 【建议不再使用】仅北京A的云主机会返回此字段。基础网络模式：Default；子网模式：Private
+    ///
     /// Wire name: `SubnetType`.
     pub subnet_type: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 【建议不再使用】数据方舟模式。枚举值：\\\\ &gt; Yes: 开启方舟； \\\\ &gt; no，未开启方舟
+    ///
     /// Wire name: `TimemachineFeature`.
     pub timemachine_feature: Option<String>,
     /// 总的数据盘存储空间。
+    ///
     /// Wire name: `TotalDiskSpace`.
     pub total_disk_space: Option<i64>,
     /// 见 **UDSetUDHostAttribute** 模型定义
+    ///
     /// Wire name: `UDHostAttribute`.
     pub ud_host_attribute: Option<UdSetUdHostAttribute>,
     /// 规格族。 由机型代号和 CPU 平台组成，用于指定云主机的硬件类型与处理器平台。 当 MachineType 为 "O"（快杰型）时，支持以下取值： - o1i：快杰型 O1 代，Intel 平台 - o1a：快杰型 O1 代，AMD 平台 - o1r：快杰型 O1 代，ARM 平台 - o2i：快杰型 O2 代，Intel 平台 默认值：o1i 或 o1a或o1r（系统将根据资源情况自动选择） 当 MachineType 为 "OM"（快杰共享型）时，支持以下取值： - om1i：快杰内存增强型 OM1 代，Intel 平台 - om2i：快杰内存增强型 OM2 代，Intel 平台
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// UHost实例ID
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 【建议不再使用】云主机机型（旧）。参考 云主机机型说明 (<https://docs.ucloud.cn/api/uhost-api/uhost_type>) 。
+    ///
     /// Wire name: `UHostType`.
     pub u_host_type: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

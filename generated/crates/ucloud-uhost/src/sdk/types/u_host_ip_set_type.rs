@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct UHostIpSet {
     /// IP对应的带宽, 单位: Mb  (内网IP不显示带宽信息)
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 内网 Private 类型下，表示是否为默认网卡。true: 是默认网卡；其他值：不是。
+    ///
     /// Wire name: `Default`.
     pub default: Option<String>,
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 外网IP资源ID 。(内网IP无对应的资源ID)
+    ///
     /// Wire name: `IPId`.
     pub ip_id: Option<String>,
     /// IPv4/IPv6；
+    ///
     /// Wire name: `IPMode`.
     pub ip_mode: Option<String>,
     /// 内网 Private 类型下，当前网卡的Mac。
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 弹性网卡为默认网卡时，返回对应的 ID 值
+    ///
     /// Wire name: `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
     /// IP地址对应的子网 ID。（北京一不支持，字段返回为空）
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 国际: Internation，BGP: Bgp，内网: Private
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// IP地址对应的VPC ID。（北京一不支持，字段返回为空）
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 当前EIP的权重。权重最大的为当前的出口IP。
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UHostKeyPair {
     /// 密钥对ID
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 主机密钥对状态，Normal 正常，Deleted 删除
+    ///
     /// Wire name: `KeyPairState`.
     pub key_pair_state: Option<String>,
 }

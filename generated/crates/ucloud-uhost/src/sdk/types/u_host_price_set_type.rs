@@ -8,24 +8,27 @@ use super::PriceDetail;
 #[non_exhaustive]
 pub struct UHostPriceSet {
     /// 计费类型。Year，Month，Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ListPrice`.
     pub list_price: Option<f64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ListPriceDetail`.
     pub list_price_detail: Option<PriceDetail>,
     /// 限时优惠的折前原价。
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 见 **PriceDetail** 模型定义
+    ///
     /// Wire name: `OriginalPriceDetail`.
     pub original_price_detail: Option<PriceDetail>,
     /// 价格，单位: 元，保留小数点后两位有效数字
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 见 **PriceDetail** 模型定义
+    ///
     /// Wire name: `PriceDetail`.
     pub price_detail: Option<PriceDetail>,
 }

@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UHostSnapshotSet {
-    /// (No description in the spec.)
     /// Wire name: `SnapshotName`.
     pub snapshot_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SnapshotState`.
     pub snapshot_state: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SnapshotTime`.
     pub snapshot_time: Option<String>,
 }

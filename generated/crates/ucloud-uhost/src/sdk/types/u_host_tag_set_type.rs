@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UHostTagSet {
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 该业务组中包含的主机个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UdSetUdHostAttribute {
     /// 是否绑定私有专区宿主机
+    ///
     /// Wire name: `HostBinding`.
     pub host_binding: Option<bool>,
     /// 私有专区宿主机
+    ///
     /// Wire name: `UDHostId`.
     pub ud_host_id: Option<String>,
     /// 私有专区
+    ///
     /// Wire name: `UDSetId`.
     pub ud_set_id: Option<String>,
 }

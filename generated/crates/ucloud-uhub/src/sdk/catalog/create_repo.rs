@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateRepo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_repo::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRepoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteRepoImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_repo_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRepoImageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateRepo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_repo::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateRepoRequest, ::runtime::BuildError> {

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ImageSet {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 最新push的Tag
+    ///
     /// Wire name: `LatestTag`.
     pub latest_tag: Option<String>,
     /// 镜像被下载次数
+    ///
     /// Wire name: `PullCount`.
     pub pull_count: Option<i64>,
     /// 镜像仓库名称
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: Option<String>,
     /// 修改时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct RepoSet {
     /// 仓库创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// 镜像仓库描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 镜像仓库是否外网可以访问，可以为ture,不可以为false
+    ///
     /// Wire name: `IsOutSide`.
     pub is_out_side: Option<String>,
     /// 镜像仓库类型,false为私有；true为公有
+    ///
     /// Wire name: `IsShared`.
     pub is_shared: Option<String>,
     /// 镜像仓库名称
+    ///
     /// Wire name: `RepoName`.
     pub repo_name: Option<String>,
     /// 仓库更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<String>,
 }

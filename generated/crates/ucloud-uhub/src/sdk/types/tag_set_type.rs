@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TagSet {
     /// 镜像digest值
+    ///
     /// Wire name: `Digest`.
     pub digest: Option<String>,
     /// Tag名称
+    ///
     /// Wire name: `TagName`.
     pub tag_name: Option<String>,
     /// 镜像更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<String>,
 }

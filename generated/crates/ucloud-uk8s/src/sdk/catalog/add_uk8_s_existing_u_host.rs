@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUK8SExistingUHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_uk8_s_existing_u_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUk8SExistingUHostRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUK8SNodeGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_uk8_s_node_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUk8SNodeGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddUK8SPHostNode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_uk8_sp_host_node::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddUk8SpHostNodeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUK8SClusterV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_uk8_s_cluster_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUk8SClusterV2Request, ::runtime::BuildError> {

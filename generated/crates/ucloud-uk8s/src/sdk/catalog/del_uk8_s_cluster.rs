@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DelUK8SCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::del_uk8_s_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DelUk8SClusterRequest, ::runtime::BuildError> {

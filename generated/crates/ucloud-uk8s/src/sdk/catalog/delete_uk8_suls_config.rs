@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUK8SULSConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_uk8_suls_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUk8SulsConfigRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUK8SCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_uk8_s_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUk8SClusterRequest, ::runtime::BuildError> {

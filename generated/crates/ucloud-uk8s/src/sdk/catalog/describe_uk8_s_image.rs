@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUK8SImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_uk8_s_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUk8SImageRequest, ::runtime::BuildError> {

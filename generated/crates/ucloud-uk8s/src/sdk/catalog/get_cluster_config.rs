@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetClusterConfig`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_cluster_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetClusterConfigRequest, ::runtime::BuildError> {

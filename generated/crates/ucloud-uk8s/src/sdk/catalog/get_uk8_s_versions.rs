@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUK8SVersions`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_uk8_s_versions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUk8SVersionsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUK8SAutoScalingGroupV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_uk8_s_auto_scaling_group_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUk8SAutoScalingGroupV2Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUK8SNodeGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_uk8_s_node_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUk8SNodeGroupRequest, ::runtime::BuildError> {

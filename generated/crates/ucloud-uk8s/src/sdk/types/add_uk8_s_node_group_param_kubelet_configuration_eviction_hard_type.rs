@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamKubeletConfigurationEvictionHard {
     /// 触发Pod驱逐操作的硬性门限之容器镜像剩余空间: 需以%结尾。控制台展示为evictionHard - imagefs.available
+    ///
     /// Wire name: `ImagefsAvailable`.
     pub imagefs_available: Option<String>,
     /// 触发Pod驱逐操作的硬性门限之内存用量: 需以Mi或Gi结尾。控制台展示为evictionHard - memory.available
+    ///
     /// Wire name: `MemoryAvailable`.
     pub memory_available: Option<String>,
     /// 触发Pod驱逐操作的硬性门限之节点存储剩余空间: 需以%结尾。控制台展示为evictionHard - nodefs.available
+    ///
     /// Wire name: `NodefsAvailable`.
     pub nodefs_available: Option<String>,
     /// 触发Pod驱逐操作的硬性门限节点inode剩余量: 需以%结尾。控制台展示为evictionHard - nodefs.inodesFree
+    ///
     /// Wire name: `NodefsInodesFree`.
     pub nodefs_inodes_free: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamKubeletConfigurationEvictionSoftGracePeriod {
     /// ImagefsAvailable软性门限的宽限时间，必须以s结尾。控制台展示为evictionSoftGracePeriod - imagefs.available
+    ///
     /// Wire name: `ImagefsAvailable`.
     pub imagefs_available: Option<String>,
     /// MemoryAvailable软性门限的宽限时间，必须以s结尾。控制台展示为evictionSoftGracePeriod - memory.available
+    ///
     /// Wire name: `MemoryAvailable`.
     pub memory_available: Option<String>,
     /// NodefsAvailable软性门限的宽限时间，必须以s结尾。控制台展示为evictionSoftGracePeriod - nodefs.available
+    ///
     /// Wire name: `NodefsAvailable`.
     pub nodefs_available: Option<String>,
     /// NodefsInodesFree软性门限的宽限时间，必须以s结尾。控制台展示为evictionSoftGracePeriod - nodefs.inodesFree
+    ///
     /// Wire name: `NodefsInodesFree`.
     pub nodefs_inodes_free: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamKubeletConfigurationEvictionSoft {
     /// 触发Pod驱逐操作的软性门限之容器镜像剩余空间: 需以%结尾。配置此值时必须同时配置EvictionSoftGracePeriod.ImagefsAvailable。控制台展示为evictionSoft - imagefs.available
+    ///
     /// Wire name: `ImagefsAvailable`.
     pub imagefs_available: Option<String>,
     /// 触发Pod驱逐操作的软性门限之内存用量: 需以Mi或Gi结尾。配置此值时必须同时配置EvictionSoftGracePeriod.MemoryAvailable。控制台展示为evictionSoft - memory.available
+    ///
     /// Wire name: `MemoryAvailable`.
     pub memory_available: Option<String>,
     /// 触发Pod驱逐操作的软性门限之节点存储剩余空间: 需以%结尾。配置此值时必须同时配置EvictionSoftGracePeriod.NodefsAvailable。控制台展示为evictionSoft - nodefs.available
+    ///
     /// Wire name: `NodefsAvailable`.
     pub nodefs_available: Option<String>,
     /// 触发Pod驱逐操作的软性门限节点inode剩余量: 需以%结尾。配置此值时必须同时配置EvictionSoftGracePeriod.NodefsInodesFree。控制台展示为evictionSoft - nodefs.inodesFree
+    ///
     /// Wire name: `NodefsInodesFree`.
     pub nodefs_inodes_free: Option<String>,
 }

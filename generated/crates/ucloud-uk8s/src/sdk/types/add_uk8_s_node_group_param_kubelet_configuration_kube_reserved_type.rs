@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamKubeletConfigurationKubeReserved {
     /// kubelet预留CPU资源，以m结尾。控制台展示为kubeReserved - cpu
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<String>,
     /// kubelet预留存储空间，以Gi结尾。控制台展示为kubeReserved - ephemeral-storage
+    ///
     /// Wire name: `EphemeralStorage`.
     pub ephemeral_storage: Option<String>,
     /// kubelet预留内存资源，以Mi结尾。控制台展示为kubeReserved - memory
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// kubelet预留pid数量，必须大于等于500, string方式提供。控制台展示为kubeReserved - pid
+    ///
     /// Wire name: `Pid`.
     pub pid: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamKubeletConfigurationSystemReserved {
     /// 系统预留CPU资源，以m结尾。控制台展示为systemReserved - cpu
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<String>,
     /// 系统预留存储空间，以Gi结尾。控制台展示为systemReserved - ephemeral-storage
+    ///
     /// Wire name: `EphemeralStorage`.
     pub ephemeral_storage: Option<String>,
     /// 系统预留内存资源，以Mi结尾。控制台展示为systemReserved - memory
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// 系统预留pid数量，必须大于等于500, string方式提供。控制台展示为systemReserved - pid
+    ///
     /// Wire name: `Pid`.
     pub pid: Option<String>,
 }

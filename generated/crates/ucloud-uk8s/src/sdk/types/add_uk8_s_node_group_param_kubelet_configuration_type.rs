@@ -13,35 +13,45 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamKubeletConfiguration {
     /// 容器的日志文件个数上限，需大于等于2。控制台展示为containerLogMaxFiles
+    ///
     /// Wire name: `ContainerLogMaxFiles`.
     pub container_log_max_files: Option<i64>,
     /// 容器日志文件轮换生成新文件的最大阈值，需以Mi结尾。控制台展示为containerLogMaxSize
+    ///
     /// Wire name: `ContainerLogMaxSize`.
     pub container_log_max_size: Option<String>,
     /// 见 **AddUK8SNodeGroupParamKubeletConfigurationEvictionHard** 模型定义
+    ///
     /// Wire name: `EvictionHard`.
     pub eviction_hard: Option<AddUk8SNodeGroupParamKubeletConfigurationEvictionHard>,
     /// 见 **AddUK8SNodeGroupParamKubeletConfigurationEvictionSoft** 模型定义
+    ///
     /// Wire name: `EvictionSoft`.
     pub eviction_soft: Option<AddUk8SNodeGroupParamKubeletConfigurationEvictionSoft>,
     /// 见 **AddUK8SNodeGroupParamKubeletConfigurationEvictionSoftGracePeriod** 模型定义
+    ///
     /// Wire name: `EvictionSoftGracePeriod`.
     pub eviction_soft_grace_period: Option<
         AddUk8SNodeGroupParamKubeletConfigurationEvictionSoftGracePeriod,
     >,
     /// 配置镜像的磁盘用量百分比阈值，一旦镜像用量超过此阈值，镜像垃圾收集会一直运行。取值范围\[1, 100\], 同时需大于ImageGCLowThresholdPercent取值。控制台展示为imageGCHighThresholdPercent
+    ///
     /// Wire name: `ImageGCHighThresholdPercent`.
     pub image_gc_high_threshold_percent: Option<i64>,
     /// 配置镜像的磁盘用量百分比阈值，镜像用量低于此阈值时不会执行镜像垃圾收集操作。取值范围\[1, 100\], 同时需小于imageGCHighThresholdPercent取值。控制台展示为imageGCLowThresholdPercent
+    ///
     /// Wire name: `ImageGCLowThresholdPercent`.
     pub image_gc_low_threshold_percent: Option<i64>,
     /// 见 **AddUK8SNodeGroupParamKubeletConfigurationKubeReserved** 模型定义
+    ///
     /// Wire name: `KubeReserved`.
     pub kube_reserved: Option<AddUk8SNodeGroupParamKubeletConfigurationKubeReserved>,
     /// Node能运行的Pod最大数量。需大于0。控制台展示为maxPods
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 见 **AddUK8SNodeGroupParamKubeletConfigurationSystemReserved** 模型定义
+    ///
     /// Wire name: `SystemReserved`.
     pub system_reserved: Option<AddUk8SNodeGroupParamKubeletConfigurationSystemReserved>,
 }

@@ -7,6 +7,7 @@ use super::AddUk8SNodeGroupParamNetworkInterfaceEip;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SNodeGroupParamNetworkInterface {
     /// 见 **AddUK8SNodeGroupParamNetworkInterfaceEIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<AddUk8SNodeGroupParamNetworkInterfaceEip>,
 }

@@ -7,6 +7,7 @@ use super::AddUk8SuHostNodeParamNetworkInterfaceEip;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SuHostNodeParamNetworkInterface {
     /// 见 **AddUK8SUHostNodeParamNetworkInterfaceEIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<AddUk8SuHostNodeParamNetworkInterfaceEip>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUk8SuHostNodeParamUserLabels {
     /// UK8S用户资源标签的键值
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// UK8S用户资源标签的值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -8,145 +8,192 @@ use super::{KubeletConfiguration, NetworkInterface, SecGroupId};
 #[non_exhaustive]
 pub struct AutoScalingGroup {
     /// 节点系统盘大小
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 节点系统盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// 节点CPU
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 伸缩组的计费模式。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 当前该伸缩组管理的node数量
+    ///
     /// Wire name: `CurrentNodeNum`.
     pub current_node_num: Option<i64>,
     /// 节点数据盘大小
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 节点数据盘类型。请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// GPU 数量。
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU 类型。
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 伸缩组ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 镜像 ID。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// Base64 编码的节点初始化后脚本。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
     /// 登录密钥对 ID。
+    ///
     /// Wire name: `KeyPairId`.
     pub key_pair_id: Option<String>,
     /// 见 **KubeletConfiguration** 模型定义
+    ///
     /// Wire name: `KubeletConfiguration`.
     pub kubelet_configuration: Option<KubeletConfiguration>,
     /// 节点标签 key=value,多组用”,“隔开，最多5组
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 节点登录方式：Password 或 KeyPair。
+    ///
     /// Wire name: `LoginMode`.
     pub login_mode: Option<String>,
     /// 云主机机型。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 最大node数量
+    ///
     /// Wire name: `Max`.
     pub max: Option<i64>,
     /// Pods数量 默认110, 支持16-512
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 节点内存
+    ///
     /// Wire name: `Mem`.
     pub mem: Option<i64>,
     /// 最小node数量
+    ///
     /// Wire name: `Min`.
     pub min: Option<i64>,
     /// 最低 CPU 平台。
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// 最低 CPU 平台的兼容字段，与 MinimalCpuPlatform 相同。
+    ///
     /// Wire name: `MinmalCpuPlatform`.
     pub minmal_cpu_platform: Option<String>,
     /// 伸缩组名字
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **NetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Vec<NetworkInterface>,
     /// 旧伸缩组的系统盘类型。
+    ///
     /// Wire name: `NodeBootDiskType`.
     pub node_boot_disk_type: Option<String>,
     /// 节点CPU【兼容】
+    ///
     /// Wire name: `NodeCPU`.
     pub node_cpu: Option<i64>,
     /// 节点数据盘大小【兼容】
+    ///
     /// Wire name: `NodeDataDiskSize`.
     pub node_data_disk_size: Option<i64>,
     /// 节点数据盘类型【兼容】
+    ///
     /// Wire name: `NodeDataDiskType`.
     pub node_data_disk_type: Option<String>,
     /// 节点所属节点池id
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: Option<String>,
     /// 节点内存【兼容】
+    ///
     /// Wire name: `NodeMem`.
     pub node_mem: Option<i64>,
     /// 节点云主机机型【兼容】
+    ///
     /// Wire name: `NodeUHostType`.
     pub node_u_host_type: Option<String>,
     /// 操作系统名称。
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// Base64 编码的节点登录密码。
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 见 **SecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Vec<SecGroupId>,
     /// 防火墙 ID。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 节点安全模式：Firewall 或 SecGroup。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
     /// 节点子网id【兼容】
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 节点污点配置。
+    ///
     /// Wire name: `Taints`.
     pub taints: Option<String>,
     /// 主机规格族
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 更新时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Base64 编码的 cloud-init 用户数据。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

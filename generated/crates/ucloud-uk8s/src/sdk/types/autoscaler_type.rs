@@ -6,24 +6,29 @@
 #[non_exhaustive]
 pub struct Autoscaler {
     /// 打开/关闭
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<i64>,
     /// 静默时间
+    ///
     /// Wire name: `ScaleDownDelayAfterAdd`.
     pub scale_down_delay_after_add: Option<String>,
     /// GPU缩容阈值
+    ///
     /// Wire name: `ScaleDownGpuUtilizationThreshold`.
     pub scale_down_gpu_utilization_threshold: Option<String>,
     /// 缩容触发延时
+    ///
     /// Wire name: `ScaleDownUnneededTime`.
     pub scale_down_unneeded_time: Option<String>,
     /// CPU缩容阈值
+    ///
     /// Wire name: `ScaleDownUtilizationThreshold`.
     pub scale_down_utilization_threshold: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// 伸缩器版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

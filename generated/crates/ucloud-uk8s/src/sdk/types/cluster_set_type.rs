@@ -8,63 +8,83 @@ use super::LoopbackClientCert;
 #[non_exhaustive]
 pub struct ClusterSet {
     /// 集群apiserver地址
+    ///
     /// Wire name: `ApiServer`.
     pub api_server: Option<String>,
     /// CNI网络模式
+    ///
     /// Wire name: `CNIMode`.
     pub cni_mode: Option<String>,
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 创建集群时判断如果为NORESOURCE则为没资源，否则为空
+    ///
     /// Wire name: `ClusterLogInfo`.
     pub cluster_log_info: Option<String>,
     /// 资源名字
+    ///
     /// Wire name: `ClusterName`.
     pub cluster_name: Option<String>,
     /// 计费/管理形态，区分"专有版"和"托管版"两种售卖形态
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 删除保护开关。0表示不开启，1表示开启。默认不开启
+    ///
     /// Wire name: `DeleteProtection`.
     pub delete_protection: Option<i64>,
     /// 集群外部apiserver地址
+    ///
     /// Wire name: `ExternalApiServer`.
     pub external_api_server: Option<String>,
     /// 集群版本
+    ///
     /// Wire name: `K8sVersion`.
     pub k8s_version: Option<String>,
     /// 见 **LoopbackClientCert** 模型定义
+    ///
     /// Wire name: `LoopbackClientCert`.
     pub loopback_client_cert: Option<LoopbackClientCert>,
     /// Master 节点数量
+    ///
     /// Wire name: `MasterCount`.
     pub master_count: Option<i64>,
     /// Node节点数量
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// Pod网段
+    ///
     /// Wire name: `PodCIDR`.
     pub pod_cidr: Option<String>,
     /// 容器运行时名称
+    ///
     /// Wire name: `RuntimeName`.
     pub runtime_name: Option<String>,
     /// 容器运行时版本号，docker 或 containerd 版本
+    ///
     /// Wire name: `RuntimeVersion`.
     pub runtime_version: Option<String>,
     /// 服务网段
+    ///
     /// Wire name: `ServiceCIDR`.
     pub service_cidr: Option<String>,
     /// 集群状态，枚举值：初始化："INITIALIZING"；启动中："STARTING"；创建失败："CREATEFAILED"；正常运行："RUNNING"；添加节点："ADDNODE"；删除节点："DELNODE"；删除中："DELETING"；删除失败："DELETEFAILED"；错误："ERROR"；升级插件："UPDATE_PLUGIN"；更新插件信息："UPDATE_PLUGIN_INFO"；异常："ABNORMAL"；升级集群中："UPGRADING"；容器运行时切换："CONVERTING"
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -8,21 +8,27 @@ use super::ClusterUpdateNodeInfo;
 #[non_exhaustive]
 pub struct ClusterUpgradeInfo {
     /// string 数组，可用新版本，例如  \["1.15.12","1.16.15","1.17.4","1.18.9"\]
+    ///
     /// Wire name: `AvailableVersions`.
     pub available_versions: Vec<String>,
     /// 见 **ClusterUpdateNodeInfo** 模型定义
+    ///
     /// Wire name: `NodeInfoSet`.
     pub node_info_set: Vec<ClusterUpdateNodeInfo>,
     /// string，集群升级所处阶段 Unknown、Precheck、MasterUpdating、NodeUpdating、Failed、Success集群从未进行过升级则返回 Unknown集群开始升级过程几个阶段 Precheck-&gt;MasterUpdating-&gt;NodeUpdating→Success如果升级失败则为 Failed
+    ///
     /// Wire name: `Stage`.
     pub stage: Option<String>,
     /// string，集群升级目标版本
+    ///
     /// Wire name: `TargetVersion`.
     pub target_version: Option<String>,
     /// 集群信息更新时间戳，单位 s
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// string， 集群当前版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

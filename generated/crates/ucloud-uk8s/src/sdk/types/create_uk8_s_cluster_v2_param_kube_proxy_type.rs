@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SClusterV2ParamKubeProxy {
     /// 集群kube-proxy模式。支持iptables和ipvs，默认为iptables。
+    ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
 }

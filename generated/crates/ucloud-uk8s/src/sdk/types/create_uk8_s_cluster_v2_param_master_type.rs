@@ -7,9 +7,11 @@ use super::CreateUk8SClusterV2ParamMasterSecGroupId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SClusterV2ParamMaster {
     /// 见 **CreateUK8SClusterV2ParamMasterSecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<CreateUk8SClusterV2ParamMasterSecGroupId>>,
     /// Master节点所属可用区，需要设置 Master.0.Zone、 Master.1.Zone、Master.2.Zone 三个 Master 节点的可用区。 三个节点可部署在不同可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: String,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SClusterV2ParamNodesKubeletConfiguration {
     /// 全量KubeletConfiguration.XXX定义参考AddUK8SNodeGroup接口: <https://uxiao.ucloudadmin.com/#/api-manager/api/detail/UK8S/AddUK8SNodeGroup>
+    ///
     /// Wire name: `ContainerLogMaxFiles`.
     pub container_log_max_files: Option<String>,
 }

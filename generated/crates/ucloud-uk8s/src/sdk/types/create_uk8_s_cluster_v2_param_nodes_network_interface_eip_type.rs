@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SClusterV2ParamNodesNetworkInterfaceEip {
     /// 【若绑定EIP，此参数必填】弹性IP的外网带宽, 单位为Mbps. 共享带宽模式下非必传, 非共享带宽模式必须指定非0Mbps带宽. 各地域非共享带宽的带宽范围如下： 流量计费\[1-300\]，带宽计费\[1-800\]
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 当前EIP代金券id。请通过DescribeCoupon接口查询，或登录用户中心查看。
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 【若绑定EIP，此参数必填】弹性IP的线路。枚举值: 国际: International，BGP: Bgp。各地域允许的线路参数如下: cn-sh1: Bgp cn-sh2: Bgp cn-gd: Bgp cn-bj1: Bgp cn-bj2: Bgp hk: International us-ca: International th-bkk: International kr-seoul:International us-ws:International ge-fra:International sg:International tw-kh:International.其他海外线路均为 International
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 弹性IP的计费模式. 枚举值: "Traffic", 流量计费; "Bandwidth", 带宽计费; "ShareBandwidth",共享带宽模式. "Free":免费带宽模式,默认为 "Bandwidth"
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 绑定的共享带宽Id，仅当PayMode为ShareBandwidth时有效
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
 }

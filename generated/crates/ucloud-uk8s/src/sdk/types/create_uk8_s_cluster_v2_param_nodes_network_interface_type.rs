@@ -7,6 +7,7 @@ use super::CreateUk8SClusterV2ParamNodesNetworkInterfaceEip;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SClusterV2ParamNodesNetworkInterface {
     /// 见 **CreateUK8SClusterV2ParamNodesNetworkInterfaceEIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<CreateUk8SClusterV2ParamNodesNetworkInterfaceEip>,
 }

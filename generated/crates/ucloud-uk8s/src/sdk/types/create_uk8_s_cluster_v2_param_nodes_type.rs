@@ -10,88 +10,112 @@ use super::{
 /// `CreateUK8SClusterV2ParamNodes` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SClusterV2ParamNodes {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BootDiskSIze`.
     pub boot_disk_s_ize: Option<i64>,
     /// Node节点的系统盘大小，单位GB，默认为40。范围：\[40, 500\]。注意SSD本地盘无法调整。
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 一组Node节点的系统盘类型，请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// 一组Node节点的虚拟CPU核数。单位：核，范围：\[2, 64\]，可选范围参考控制台。
+    ///
     /// Wire name: `CPU`.
     pub cpu: i64,
     /// 一组Node节点的数量，范围：\[1,10\]。
+    ///
     /// Wire name: `Count`.
     pub count: i64,
     /// 节点数据盘加密使用的 key id
+    ///
     /// Wire name: `DataDiskKmsKeyId`.
     pub data_disk_kms_key_id: Option<String>,
     /// 数据磁盘大小，单位GB。默认0。范围 ：\[20, 1000\]
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 一组Node节点的数据盘类型，请参考 磁盘类型 (<https://docs.ucloud.cn/api/uhost-api/disk_type>) 。默认为SSD云盘
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// 一组Node节点的GPU卡核心数，仅GPU机型支持此字段。
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// 一组Node节点的GPU类型，枚举值\["K80", "P40", "V100"\]，最新值参考Console。
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// Node节点的镜像 ID，不填则使用ImageId参数。支持用户自定义镜像。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 一组Node节点的隔离组Id，归属于同一隔离组的虚拟机节点将落在不同的物理机上，单个隔离组最多只能容纳8个节点。参见DescribeIsolationGroup。
+    ///
     /// Wire name: `IsolationGroup`.
     pub isolation_group: Option<String>,
     /// 见 **CreateUK8SClusterV2ParamNodesKubeletConfiguration** 模型定义
+    ///
     /// Wire name: `KubeletConfiguration`.
     pub kubelet_configuration: Option<CreateUk8SClusterV2ParamNodesKubeletConfiguration>,
     /// Node节点标签，形式为key=value，多组Labels用”,“隔开,最多支持五组。
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 一组Nodes节点云主机机型，如\["N", "C", "O", "OS"\]，具体请参照云主机机型。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: String,
     /// Node节点上可运行最大节点数，默认为110。
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 一组Node节点的内存大小。单位：MB,范围 ：\[4096, 262144\]，取值为1024的倍数，可选范围参考控制台。
+    ///
     /// Wire name: `Mem`.
     pub mem: i64,
     /// Node节点的最低cpu平台，不选则随机。枚举值\["Intel/Auto", "Intel/IvyBridge", "Intel/Haswell", "Intel/Broadwell", "Intel/Skylake", "Intel/Cascadelake"。
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `MinmalCpuPlatform`.
     pub minmal_cpu_platform: Option<String>,
     /// 一组Node的自定义主机名前缀。 完整的自定义主机名为{NamePrefix}-{NodeIP}。
+    ///
     /// Wire name: `NamePrefix`.
     pub name_prefix: Option<String>,
     /// 见 **CreateUK8SClusterV2ParamNodesNetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Option<Vec<CreateUk8SClusterV2ParamNodesNetworkInterface>>,
     /// 见 **CreateUK8SClusterV2ParamNodesSecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<Vec<CreateUk8SClusterV2ParamNodesSecGroupId>>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/uk8s-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 主机安全模式。Firewall：防火墙；SecGroup：安全组；默认值：Firewall。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
     /// Node节点污点，形式为key=value:effect，多组taints用”,“隔开,最多支持五组。
+    ///
     /// Wire name: `Taints`.
     pub taints: Option<String>,
     /// Node节点规格族
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 弹性网卡特性。开启了弹性网卡权限位，此特性才生效，默认 false 未开启，true 开启。
+    ///
     /// Wire name: `UNIFeature`.
     pub uni_feature: Option<String>,
     /// 一组Nodes节点所属可用区，可创建多组Nodes节点，如一组是CPU Nodes节点，另一组是GPU Nodes节点。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: String,
 }

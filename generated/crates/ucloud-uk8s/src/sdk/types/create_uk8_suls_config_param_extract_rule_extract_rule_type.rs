@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamExtractRuleExtractRule {
     /// Base64 编码的日志提取正则表达式。
+    ///
     /// Wire name: `LogRegexBase64`.
     pub log_regex_base64: Option<String>,
 }

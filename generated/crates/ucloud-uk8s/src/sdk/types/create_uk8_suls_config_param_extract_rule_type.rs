@@ -7,45 +7,59 @@ use super::CreateUk8SulsConfigParamExtractRuleExtractRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamExtractRule {
     /// 行首正则表达式。当 logType 为多行模式 (如 multi_line 或 multi_line_full_regex) 时，用于标识一条新日志的开始。
+    ///
     /// Wire name: `BeginningRegex`.
     pub beginning_regex: Option<String>,
     /// Base64 编码的行首正则，优先级高于 BeginningRegex
+    ///
     /// Wire name: `BeginningRegexBase64`.
     pub beginning_regex_base64: Option<String>,
     /// 采集策略。可选值: full (全量采集存量日志), increment (从当前时间点增量采集)。默认为 full。
+    ///
     /// Wire name: `CollectPolicy`.
     pub collect_policy: Option<String>,
     /// 当 LogType 为delimiter 时可选，接收 "space"、"tab"、"\|"、";"、","。
+    ///
     /// Wire name: `Delimiter`.
     pub delimiter: Option<String>,
     /// Base64 编码的分隔符，优先级高于 Delimiter
+    ///
     /// Wire name: `DelimiterBase64`.
     pub delimiter_base64: Option<String>,
     /// 日志原文的编码格式。可选值: utf-8, gbk。默认为 utf-8。
+    ///
     /// Wire name: `Encode`.
     pub encode: Option<String>,
     /// 见 **CreateUK8SULSConfigParamExtractRuleExtractRule** 模型定义
+    ///
     /// Wire name: `ExtractRule`.
     pub extract_rule: Option<CreateUk8SulsConfigParamExtractRuleExtractRule>,
     /// 当LogType 为分隔符、正则、多行正则时可用
+    ///
     /// Wire name: `Keys`.
     pub keys: Option<Vec<String>>,
     /// 日志提取正则表达式。当 logType 为正则模式 (如 full_regex,multi_line_full_regex) 时，用于从日志中提取字段。
+    ///
     /// Wire name: `LogRegex`.
     pub log_regex: Option<String>,
     /// 日志解析类型，决定了如何结构化日志。可选值: multi_line_delimiter：多行分隔符，delimiter:分隔符，full_regex:完全正则，multi_line_full_regex:多行完全正则，minimal_list:单行全文日志,multi_line:多行全文日志
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// timeKey 对应的时间格式。
+    ///
     /// Wire name: `TimeFormat`.
     pub time_format: Option<String>,
     /// 当日志为 json 或正则提取时，指定包含日志时间的字段名 (Key)。
+    ///
     /// Wire name: `TimeKey`.
     pub time_key: Option<String>,
     /// 没有设置默认值；UnMatchUpload="true" 时强制要求填写
+    ///
     /// Wire name: `UnMatchKey`.
     pub un_match_key: Option<String>,
     /// 是否上传解析失败的日志。true 表示上传，false 表示丢弃。默认为 false。
+    ///
     /// Wire name: `UnMatchUpload`.
     pub un_match_upload: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamInputDetailFilePaths {
     /// 定义采集路径的文件名
+    ///
     /// Wire name: `File`.
     pub file: Option<String>,
     /// 定义采集路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
 }

@@ -10,15 +10,19 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamInputDetail {
     /// 见 **CreateUK8SULSConfigParamInputDetailFilePaths** 模型定义
+    ///
     /// Wire name: `FilePaths`.
     pub file_paths: Option<Vec<CreateUk8SulsConfigParamInputDetailFilePaths>>,
     /// 见 **CreateUK8SULSConfigParamInputDetailMetadata** 模型定义
+    ///
     /// Wire name: `Metadata`.
     pub metadata: Option<CreateUk8SulsConfigParamInputDetailMetadata>,
     /// all、stdout、stderr，默认 all (用于 InputDetail.Type = container_stdout)
+    ///
     /// Wire name: `Stream`.
     pub stream: Option<String>,
     /// 日志输入类型。支持 container_file 和 container_stdout
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }

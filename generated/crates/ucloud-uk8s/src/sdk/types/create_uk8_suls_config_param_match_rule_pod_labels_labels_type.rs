@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamMatchRulePodLabelsLabels {
     /// 按 Pod 标签匹配时，要匹配的标签的 Key。
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 按 Pod 标签匹配时，要匹配的标签的值。
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 按 Pod 标签匹配时，标签值的匹配操作符。可选值: in, notin。
+    ///
     /// Wire name: `ValueOperator`.
     pub value_operator: Option<String>,
 }

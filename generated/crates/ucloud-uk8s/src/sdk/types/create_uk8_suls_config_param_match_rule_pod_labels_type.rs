@@ -7,12 +7,15 @@ use super::CreateUk8SulsConfigParamMatchRulePodLabelsLabels;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamMatchRulePodLabels {
     /// 见 **CreateUK8SULSConfigParamMatchRulePodLabelsLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<CreateUk8SulsConfigParamMatchRulePodLabelsLabels>>,
     /// 命名空间名称
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
     /// 指定/排除命名空间, 可选值: in/notin
+    ///
     /// Wire name: `NamespaceOperator`.
     pub namespace_operator: Option<String>,
 }

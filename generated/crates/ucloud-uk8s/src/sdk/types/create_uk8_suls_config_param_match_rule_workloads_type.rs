@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUk8SulsConfigParamMatchRuleWorkloads {
     /// 按工作负载匹配时，工作负载的名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 按工作负载匹配时，工作负载所在的命名空间。
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
     /// 按工作负载匹配时，工作负载的类型，例如 deployment, statefulset, daemonset,job, cronjob。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct CsiInfo {
     /// 最新可用插件版本。
+    ///
     /// Wire name: `AvailableVersion`.
     pub available_version: Option<String>,
     /// 是否开启插件托管。
+    ///
     /// Wire name: `ManageEnabled`.
     pub manage_enabled: Option<bool>,
     /// 插件名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 上次插件操作结果。
+    ///
     /// Wire name: `OperationResult`.
     pub operation_result: Option<i64>,
     /// 最新可用版本的发布时间。
+    ///
     /// Wire name: `ReleaseTime`.
     pub release_time: Option<String>,
     /// 插件状态。
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 更新时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 当前插件版本。
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct DiskSet {
     /// 备份方案，枚举类型：BASIC_SNAPSHOT,普通快照；DATAARK,方舟。无快照则不返回该字段。
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 磁盘长ID
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// LOCAL_NOMAL\| CLOUD_NORMAL\| LOCAL_SSD\| CLOUD_SSD\|EXCLUSIVE_LOCAL_DISK
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 磁盘盘符
+    ///
     /// Wire name: `Drive`.
     pub drive: Option<String>,
     /// Yes: 加密 No: 非加密
+    ///
     /// Wire name: `Encrypted`.
     pub encrypted: Option<String>,
     /// 当前主机的IOPS值
+    ///
     /// Wire name: `IOPS`.
     pub iops: Option<i64>,
     /// True\| False
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// UDisk名字（仅当磁盘是UDisk时返回）
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 磁盘大小，单位: GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 磁盘类型。系统盘: Boot，数据盘: Data,网络盘：Udisk
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

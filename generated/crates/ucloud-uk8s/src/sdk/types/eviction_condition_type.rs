@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct EvictionCondition {
     /// 镜像文件系统存储相关驱逐条件或宽限时间。
+    ///
     /// Wire name: `ImagefsAvailable`.
     pub imagefs_available: Option<String>,
     /// 内存相关驱逐条件或宽限时间。
+    ///
     /// Wire name: `MemoryAvailable`.
     pub memory_available: Option<String>,
     /// 节点存储余量相关驱逐条件或宽限时间。
+    ///
     /// Wire name: `NodefsAvailable`.
     pub nodefs_available: Option<String>,
     /// 节点剩余inodes驱逐条件或宽限时间。
+    ///
     /// Wire name: `NodefsInodesFree`.
     pub nodefs_inodes_free: Option<String>,
 }

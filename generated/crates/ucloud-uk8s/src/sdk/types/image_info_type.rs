@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ImageInfo {
     /// 镜像支持的特性
+    ///
     /// Wire name: `Features`.
     pub features: Vec<String>,
     /// 镜像 Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 镜像大小
+    ///
     /// Wire name: `ImageSize`.
     pub image_size: Option<i64>,
     /// 集成软件名称, 如NV驱动版本、cuda版本
+    ///
     /// Wire name: `IntegratedSoftware`.
     pub integrated_software: Option<String>,
     /// 该镜像是否支持GPU机型，枚举值\[true:不支持，false:支持\]。
+    ///
     /// Wire name: `NotSupportGPU`.
     pub not_support_gpu: Option<bool>,
     /// OS 名称
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// OS 类型
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 支持的GPU机型
+    ///
     /// Wire name: `SupportedGPUTypes`.
     pub supported_gpu_types: Vec<String>,
     /// 可用区 Id
+    ///
     /// Wire name: `ZoneId`.
     pub zone_id: Option<i64>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InstanceTypeBootDisk {
     /// 磁盘特性列表
+    ///
     /// Wire name: `Features`.
     pub features: Vec<String>,
     /// 是否支持即时扩容
+    ///
     /// Wire name: `InstantResize`.
     pub instant_resize: Option<bool>,
     /// 最大磁盘容量
+    ///
     /// Wire name: `MaximalSize`.
     pub maximal_size: Option<i64>,
     /// 系统盘类型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceTypeCpuPlatform {
     /// CPU 频率
+    ///
     /// Wire name: `CpuFrequency`.
     pub cpu_frequency: Option<String>,
     /// CPU 型号列表
+    ///
     /// Wire name: `CpuModels`.
     pub cpu_models: Vec<String>,
     /// CPU 平台名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct InstanceTypeDataDisk {
     /// 磁盘特性列表
+    ///
     /// Wire name: `Features`.
     pub features: Vec<String>,
     /// 最大磁盘容量
+    ///
     /// Wire name: `MaximalSize`.
     pub maximal_size: Option<i64>,
     /// 最小磁盘容量
+    ///
     /// Wire name: `MinimalSize`.
     pub minimal_size: Option<i64>,
     /// 数据盘类型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::{InstanceTypeBootDisk, InstanceTypeDataDisk};
 #[non_exhaustive]
 pub struct InstanceTypeDisk {
     /// 见 **InstanceTypeBootDisk** 模型定义
+    ///
     /// Wire name: `BootDisk`.
     pub boot_disk: Vec<InstanceTypeBootDisk>,
     /// 见 **InstanceTypeDataDisk** 模型定义
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Vec<InstanceTypeDataDisk>,
     /// 磁盘配置名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceTypeFeatureMode {
     /// 最低 CPU 平台列表
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Vec<String>,
     /// 模式名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 关联的镜像特性
+    ///
     /// Wire name: `RelatedToImageFeature`.
     pub related_to_image_feature: Vec<String>,
 }

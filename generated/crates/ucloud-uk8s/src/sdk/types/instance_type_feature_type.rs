@@ -8,9 +8,11 @@ use super::InstanceTypeFeatureMode;
 #[non_exhaustive]
 pub struct InstanceTypeFeature {
     /// 见 **InstanceTypeFeatureMode** 模型定义
+    ///
     /// Wire name: `Modes`.
     pub modes: Vec<InstanceTypeFeatureMode>,
     /// 特性名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct InstanceTypeMachineSizeCollection {
     /// CPU 核数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 可用内存容量列表
+    ///
     /// Wire name: `Memory`.
     pub memory: Vec<i64>,
     /// 最低 CPU 平台列表
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Vec<String>,
 }

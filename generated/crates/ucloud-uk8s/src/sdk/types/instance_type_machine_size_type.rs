@@ -8,9 +8,11 @@ use super::InstanceTypeMachineSizeCollection;
 #[non_exhaustive]
 pub struct InstanceTypeMachineSize {
     /// 见 **InstanceTypeMachineSizeCollection** 模型定义
+    ///
     /// Wire name: `Collection`.
     pub collection: Vec<InstanceTypeMachineSizeCollection>,
     /// GPU 数量
+    ///
     /// Wire name: `Gpu`.
     pub gpu: Option<i64>,
 }

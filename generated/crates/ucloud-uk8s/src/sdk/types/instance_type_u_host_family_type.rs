@@ -8,12 +8,15 @@ use super::InstanceTypeCpuPlatform;
 #[non_exhaustive]
 pub struct InstanceTypeUHostFamily {
     /// CPU 频率
+    ///
     /// Wire name: `CpuFrequency`.
     pub cpu_frequency: Option<String>,
     /// 见 **InstanceTypeCpuPlatform** 模型定义
+    ///
     /// Wire name: `CpuPlatforms`.
     pub cpu_platforms: Vec<InstanceTypeCpuPlatform>,
     /// 规格族名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InstanceTypeValueRate {
     /// 评分
+    ///
     /// Wire name: `Rate`.
     pub rate: Option<i64>,
     /// 数值
+    ///
     /// Wire name: `Value`.
     pub value: Option<f64>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct IpSet {
     /// IP对应的带宽, 单位: Mb (内网IP不显示带宽信息)
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 是否默认的弹性网卡的信息。true: 是默认弹性网卡；其他值：不是。
+    ///
     /// Wire name: `Default`.
     pub default: Option<String>,
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP资源ID (内网IP无对应的资源ID)
+    ///
     /// Wire name: `IPId`.
     pub ip_id: Option<String>,
     /// IP 地址分配模式
+    ///
     /// Wire name: `IPMode`.
     pub ip_mode: Option<String>,
     /// 网卡的 MAC 地址
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 虚拟网卡 Id
+    ///
     /// Wire name: `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
     /// IP 所在的 子网 Id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 国际: Internation，BGP: Bgp，内网: Private
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// IP 所属的 VPC Id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct K8SNodeCondition {
     /// 最后一次上报状态的时间
+    ///
     /// Wire name: `LastProbeTime`.
     pub last_probe_time: Option<String>,
     /// 最后一次状态转变时间
+    ///
     /// Wire name: `LastTransitionTime`.
     pub last_transition_time: Option<String>,
     /// 状态变化的描述信息
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 状态变化的原因
+    ///
     /// Wire name: `Reason`.
     pub reason: Option<String>,
     /// 状态，False、True
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// Condition 类型，如 MemoryPressure、DiskPressure、PIDPressure、Ready
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct KubeProxy {
     /// KubeProxy模式，枚举值为\[ipvs,iptables\]
+    ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
 }

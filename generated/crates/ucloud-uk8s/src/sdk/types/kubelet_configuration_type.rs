@@ -8,33 +8,43 @@ use super::{EvictionCondition, ReservedResource};
 #[non_exhaustive]
 pub struct KubeletConfiguration {
     /// 最大日志文件数量
+    ///
     /// Wire name: `ContainerLogMaxFiles`.
     pub container_log_max_files: Option<i64>,
     /// 最大日志文件大小
+    ///
     /// Wire name: `ContainerLogMaxSize`.
     pub container_log_max_size: Option<String>,
     /// 见 **EvictionCondition** 模型定义
+    ///
     /// Wire name: `EvictionHard`.
     pub eviction_hard: Option<EvictionCondition>,
     /// 见 **EvictionCondition** 模型定义
+    ///
     /// Wire name: `EvictionSoft`.
     pub eviction_soft: Option<EvictionCondition>,
     /// 见 **EvictionCondition** 模型定义
+    ///
     /// Wire name: `EvictionSoftGracePeriod`.
     pub eviction_soft_grace_period: Option<EvictionCondition>,
     /// 镜像垃圾收集阈值
+    ///
     /// Wire name: `ImageGCHighThresholdPercent`.
     pub image_gc_high_threshold_percent: Option<i64>,
     /// 停止镜像垃圾收集阈值
+    ///
     /// Wire name: `ImageGCLowThresholdPercent`.
     pub image_gc_low_threshold_percent: Option<i64>,
     /// 见 **ReservedResource** 模型定义
+    ///
     /// Wire name: `KubeReserved`.
     pub kube_reserved: Option<ReservedResource>,
     /// 最大Pod数量
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 见 **ReservedResource** 模型定义
+    ///
     /// Wire name: `SystemReserved`.
     pub system_reserved: Option<ReservedResource>,
 }

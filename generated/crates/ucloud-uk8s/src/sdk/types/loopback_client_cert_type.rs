@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct LoopbackClientCert {
     /// 证书到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 证书是否进入过期告警状态
+    ///
     /// Wire name: `Warn`.
     pub warn: Option<bool>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct MonitorInfo {
     /// 最新可用监控插件版本。
+    ///
     /// Wire name: `AvailableVersion`.
     pub available_version: Option<String>,
 }

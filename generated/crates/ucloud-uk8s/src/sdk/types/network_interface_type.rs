@@ -8,6 +8,7 @@ use super::Eip;
 #[non_exhaustive]
 pub struct NetworkInterface {
     /// 见 **EIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<Eip>,
 }

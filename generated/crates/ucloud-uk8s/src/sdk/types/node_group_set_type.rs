@@ -8,126 +8,167 @@ use super::{DiskSet, KubeletConfiguration, NetworkInterface, SecGroupId};
 #[non_exhaustive]
 pub struct NodeGroupSet {
     /// 系统盘大小
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 系统盘类型
+    ///
     /// Wire name: `BootDiskType`.
     pub boot_disk_type: Option<String>,
     /// 虚拟CPU核数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 节点池创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 数据盘大小
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 数据盘类型
+    ///
     /// Wire name: `DataDiskType`.
     pub data_disk_type: Option<String>,
     /// 见 **DiskSet** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Vec<DiskSet>,
     /// GPU卡核心数
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 镜像类型
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 用户自定义Shell脚本。与UserData的区别在于InitScript在节点初始化完毕后才执行，UserData则是云主机初始化时执行。
+    ///
     /// Wire name: `InitScript`.
     pub init_script: Option<String>,
     /// 硬件隔离组id。可通过DescribeIsolationGroup获取。
+    ///
     /// Wire name: `IsolationGroupId`.
     pub isolation_group_id: Option<String>,
     /// 见 **KubeletConfiguration** 模型定义
+    ///
     /// Wire name: `KubeletConfiguration`.
     pub kubelet_configuration: Option<KubeletConfiguration>,
     /// Node节点标签。key=value形式,多组用”,“隔开，最多5组。 如env=pro,type=game
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
     /// 机型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// int默认110，生产环境建议小于等于110。
+    ///
     /// Wire name: `MaxPods`.
     pub max_pods: Option<i64>,
     /// 内存大小
+    ///
     /// Wire name: `Mem`.
     pub mem: Option<i64>,
     /// cpu平台
+    ///
     /// Wire name: `MinimalCpuPlatform`.
     pub minimal_cpu_platform: Option<String>,
     /// 网络配置
+    ///
     /// Wire name: `NetCapability`.
     pub net_capability: Option<String>,
     /// 见 **NetworkInterface** 模型定义
+    ///
     /// Wire name: `NetworkInterface`.
     pub network_interface: Vec<NetworkInterface>,
     /// 节点池ID
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: Option<String>,
     /// 节点池名字
+    ///
     /// Wire name: `NodeGroupName`.
     pub node_group_name: Option<String>,
     /// 节点id列表
+    ///
     /// Wire name: `NodeList`.
     pub node_list: Vec<String>,
     /// 自定义Uhost主机名前缀。完整的自定义Uhost主机名为{NodeNamePrefix}-{NodeIP}。
+    ///
     /// Wire name: `NodeNamePrefix`.
     pub node_name_prefix: Option<String>,
     /// 操作系统名称
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// 操作系统类型
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 节点池关联的弹性伸缩组ID
+    ///
     /// Wire name: `RelatedAsg`.
     pub related_asg: Vec<String>,
     /// 见 **SecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Vec<SecGroupId>,
     /// 防火墙ID，默认：Web推荐防火墙。如何查询SecurityGroupId请参见  DescribeFirewall (<https://docs.ucloud.cn/api/uk8s-api/api/unet-api/describe_firewall.html>) 。
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// 主机安全模式。Firewall：防火墙；SecGroup：安全组；默认值：Firewall。
+    ///
     /// Wire name: `SecurityMode`.
     pub security_mode: Option<String>,
     /// 子网 ID。默认为集群创建时填写的子网ID，也可以填写集群同VPC内的子网ID。
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// Node节点污点，形式为key=value:effect，多组taints用”,“隔开,最多支持五组。
+    ///
     /// Wire name: `Taints`.
     pub taints: Option<String>,
     /// 主机规格族
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 是否启用 UNI 网络特性
+    ///
     /// Wire name: `UNIFeature`.
     pub uni_feature: Option<bool>,
     /// 节点池更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// 用户自定义数据。当镜像支持Cloud-init Feature时可填写此字段。注意：1、总数据量大小不超过 16K；2、使用base64编码。
+    ///
     /// Wire name: `UserData`.
     pub user_data: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

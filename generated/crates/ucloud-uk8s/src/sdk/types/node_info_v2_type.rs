@@ -8,138 +8,183 @@ use super::{KubeProxy, UHostIpSet};
 #[non_exhaustive]
 pub struct NodeInfoV2 {
     /// 节点所属伸缩组ID，非伸缩组创建出来的节点，伸缩组ID为Default。
+    ///
     /// Wire name: `AsgId`.
     pub asg_id: Option<String>,
     /// 系统盘大小
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// Node节点CPU核数，单位: 核。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// CPU平台
+    ///
     /// Wire name: `CPUPlatform`.
     pub cpu_platform: Option<String>,
     /// 节点创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 数据盘大小，如果有多块数据盘会汇总展示，不包括PVC
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 节点计费到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 节点的GPU颗数。
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// 节点GPU型号(如果为GPU机型)
+    ///
     /// Wire name: `GPUType`.
     pub gpu_type: Option<String>,
     /// 边缘机房id
+    ///
     /// Wire name: `IDCId`.
     pub idc_id: Option<String>,
     /// 边缘机房
+    ///
     /// Wire name: `IDCName`.
     pub idc_name: Option<String>,
     /// 见 **UHostIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<UHostIpSet>,
     /// 是否启用了容器镜像加速
+    ///
     /// Wire name: `ImageAccelable`.
     pub image_accelable: Option<bool>,
     /// 资源ID，如uhost-xxxx，或uphost-xxxxx。
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 资源名称，初始值等于NodeId，用户可在UHost或UPHost处修改。
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: Option<String>,
     /// Node节点的资源类型，枚举值为UHost或UPHost。
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 见 **KubeProxy** 模型定义
+    ///
     /// Wire name: `KubeProxy`.
     pub kube_proxy: Option<KubeProxy>,
     /// Kubelet版本
+    ///
     /// Wire name: `KubeletVersion`.
     pub kubelet_version: Option<String>,
     /// 节点标签
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<String>,
     /// 机型类别，分别对应Uhost的MachineType或PHost的PHostType。
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// CPU最大可用
+    ///
     /// Wire name: `MaxCPU`.
     pub max_cpu: Option<i64>,
     /// 内存最大可用
+    ///
     /// Wire name: `MaxMemory`.
     pub max_memory: Option<i64>,
     /// pod最大可用
+    ///
     /// Wire name: `MaxPod`.
     pub max_pod: Option<i64>,
     /// 内存大小，单位: MB。
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 节点池id
+    ///
     /// Wire name: `NodeGroupId`.
     pub node_group_id: Option<String>,
     /// 节点所属节点池名称
+    ///
     /// Wire name: `NodeGroupName`.
     pub node_group_name: Option<String>,
     /// NodeId，Node在UK8S处的唯一标示，如uk8s-reewqe5-sdasadsda
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 加节点时判断是否没有资源，如果返回NORESOURCE则代表没有资源了
+    ///
     /// Wire name: `NodeLogInfo`.
     pub node_log_info: Option<String>,
     /// node角色，枚举值为master、node
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: Option<String>,
     /// Node的状态：枚举值：初始化："Initializing"；启动中："Starting"；运行："Running"；停止中："Stopping"；停止："Stopped"；待删除："ToBeDeleted"；删除中："Deleting"；异常："Error"；安装失败："Install Fail"；
+    ///
     /// Wire name: `NodeStatus`.
     pub node_status: Option<String>,
     /// Node节点的镜像名称。
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// Node节点的操作系统类别，如Linux或Windows。
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// Pod CIDR
+    ///
     /// Wire name: `PodCIDR`.
     pub pod_cidr: Option<String>,
     /// 节点主机备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 已申请的CPU
+    ///
     /// Wire name: `RequestCPU`.
     pub request_cpu: Option<i64>,
     /// 已申请的Memory
+    ///
     /// Wire name: `RequestMemory`.
     pub request_memory: Option<i64>,
     /// 已申请的pod
+    ///
     /// Wire name: `RequestPod`.
     pub request_pod: Option<i64>,
     /// Runtime 名字
+    ///
     /// Wire name: `RuntimeName`.
     pub runtime_name: Option<String>,
     /// Runtime 版本
+    ///
     /// Wire name: `RuntimeVersion`.
     pub runtime_version: Option<String>,
     /// 节点所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 主机规格族
+    ///
     /// Wire name: `UHostFamily`.
     pub u_host_family: Option<String>,
     /// 是否允许Pod调度到该节点，枚举值为true或false。
+    ///
     /// Wire name: `Unschedulable`.
     pub unschedulable: Option<bool>,
     /// 已使用的CPU
+    ///
     /// Wire name: `UsedCPU`.
     pub used_cpu: Option<i64>,
     /// 已使用的Memory
+    ///
     /// Wire name: `UsedMemory`.
     pub used_memory: Option<i64>,
     /// Node所在可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct NodePluginInfo {
     /// Node节点IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// Node节点名称
+    ///
     /// Wire name: `Node`.
     pub node: Option<String>,
     /// 上次插件操作结果，0：没有上次操作结果，或当前正在执行升级或查询 1：获取成功 2 获取失败  3 升级成功 4 升级失败
+    ///
     /// Wire name: `OperationResult`.
     pub operation_result: Option<i64>,
     /// 插件工作状态，0：未知，1：正常，2：异常, 3: 升级中
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 插件信息更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// 插件版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

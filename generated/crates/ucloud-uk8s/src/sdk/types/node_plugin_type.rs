@@ -8,18 +8,23 @@ use super::NodePluginInfo;
 #[non_exhaustive]
 pub struct NodePlugin {
     /// 最新插件版本
+    ///
     /// Wire name: `AvailableVersion`.
     pub available_version: Option<String>,
     /// 插件管理是否开启
+    ///
     /// Wire name: `ManageEnabled`.
     pub manage_enabled: Option<bool>,
     /// 插件名称, 如 CNI, CSI, Flexv, CloudProvider
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **NodePluginInfo** 模型定义
+    ///
     /// Wire name: `PluginInfoSet`.
     pub plugin_info_set: Vec<NodePluginInfo>,
     /// 最新插件发布时间
+    ///
     /// Wire name: `ReleaseTime`.
     pub release_time: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ReservedResource {
     /// CPU
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<String>,
     /// 存储
+    ///
     /// Wire name: `EphemeralStorage`.
     pub ephemeral_storage: Option<String>,
     /// 内存
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// Pid
+    ///
     /// Wire name: `Pid`.
     pub pid: Option<String>,
 }

@@ -8,18 +8,23 @@ use super::NodePluginInfo;
 #[non_exhaustive]
 pub struct RuntimeConvertInfo {
     /// 见 **NodePluginInfo** 模型定义
+    ///
     /// Wire name: `NodeInfoSet`.
     pub node_info_set: Vec<NodePluginInfo>,
     /// 容器运行时名称。
+    ///
     /// Wire name: `RuntimeName`.
     pub runtime_name: Option<String>,
     /// 容器运行时版本。
+    ///
     /// Wire name: `RuntimeVersion`.
     pub runtime_version: Option<String>,
     /// 集群从未进行过运行时转换则返回 Unknown集群运行时转换几个阶段 Precheck-&gt;Updating→Success如果转换失败则为 Failed
+    ///
     /// Wire name: `Stage`.
     pub stage: Option<String>,
     /// 运行时转换信息更新时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SecGroupId {
     /// 安全组名称
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 安全组id
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 安全组优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<String>,
 }

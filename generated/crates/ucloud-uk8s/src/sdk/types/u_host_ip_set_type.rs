@@ -6,33 +6,41 @@
 #[non_exhaustive]
 pub struct UHostIpSet {
     /// IP对应的带宽, 单位: Mb (内网IP不显示带宽信息)
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Default`.
     pub default: Option<String>,
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP资源ID (内网IP无对应的资源ID)
+    ///
     /// Wire name: `IPId`.
     pub ip_id: Option<String>,
     /// IP 协议类型
+    ///
     /// Wire name: `IPMode`.
     pub ip_mode: Option<String>,
     /// Mac地址
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 网络接口资源 ID
+    ///
     /// Wire name: `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
     /// IP地址对应的子网 ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 国际: Internation，BGP: Bgp，内网: Private
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// IP地址对应的VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

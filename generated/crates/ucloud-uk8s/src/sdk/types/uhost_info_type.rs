@@ -8,60 +8,79 @@ use super::{DiskSet, IpSet, SecGroupId};
 #[non_exhaustive]
 pub struct UhostInfo {
     /// 基础镜像名称
+    ///
     /// Wire name: `BasicImageName`.
     pub basic_image_name: Option<String>,
     /// Cpu数量
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **DiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<DiskSet>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// GPU 数量
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU 型号
+    ///
     /// Wire name: `GpuType`.
     pub gpu_type: Option<String>,
     /// 见 **IPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<IpSet>,
     /// 主机机型类别
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 内存
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 主机名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 主机ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 节点类型：uhost表示云主机;uphost表示物理云主机
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 镜像信息
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// 操作系统类型
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 见 **SecGroupId** 模型定义
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Vec<SecGroupId>,
     /// 主机状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 节点总磁盘空间
+    ///
     /// Wire name: `TotalDiskSpace`.
     pub total_disk_space: Option<i64>,
     /// 所在机房
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

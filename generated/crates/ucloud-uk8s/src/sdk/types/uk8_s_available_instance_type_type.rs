@@ -11,42 +11,55 @@ use super::{
 #[non_exhaustive]
 pub struct Uk8SAvailableInstanceType {
     /// 机型描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 见 **InstanceTypeDisk** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Vec<InstanceTypeDisk>,
     /// 见 **InstanceTypeFeature** 模型定义
+    ///
     /// Wire name: `Features`.
     pub features: Vec<InstanceTypeFeature>,
     /// 见 **InstanceTypeValueRate** 模型定义
+    ///
     /// Wire name: `GraphicsMemory`.
     pub graphics_memory: Option<InstanceTypeValueRate>,
     /// 实例类型
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 机型类别
+    ///
     /// Wire name: `MachineClass`.
     pub machine_class: Option<String>,
     /// 见 **InstanceTypeMachineSize** 模型定义
+    ///
     /// Wire name: `MachineSizes`.
     pub machine_sizes: Vec<InstanceTypeMachineSize>,
     /// 机型名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 父机型类型
+    ///
     /// Wire name: `ParentType`.
     pub parent_type: Option<String>,
     /// 见 **InstanceTypeValueRate** 模型定义
+    ///
     /// Wire name: `Performance`.
     pub performance: Option<InstanceTypeValueRate>,
     /// 机型状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 见 **InstanceTypeUHostFamily** 模型定义
+    ///
     /// Wire name: `UHostFamilies`.
     pub u_host_families: Vec<InstanceTypeUHostFamily>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Uk8SVersionData {
     /// Containerd 版本
+    ///
     /// Wire name: `ContainerdVersion`.
     pub containerd_version: Option<String>,
     /// K8S 版本
+    ///
     /// Wire name: `K8sVersion`.
     pub k8s_version: Option<String>,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct UlsExtractRule {
     /// 行首正则表达式。在 multi_line、multi_line_full_regex 或 multi_line_delimiter 模式下，BeginningRegex 和 BeginningRegexBase64 必须至少填写一个。
+    ///
     /// Wire name: `BeginningRegex`.
     pub beginning_regex: Option<String>,
     /// Base64 编码的行首正则表达式。填写时优先于 BeginningRegex。
+    ///
     /// Wire name: `BeginningRegexBase64`.
     pub beginning_regex_base64: Option<String>,
     /// 采集策略。可选值：full（全量采集存量日志）、increment（从当前时间点增量采集）。默认为 full。
+    ///
     /// Wire name: `CollectPolicy`.
     pub collect_policy: Option<String>,
     /// 分隔符。适用于 delimiter 或 multi_line_delimiter，可选值：space、tab、\|、;、,。
+    ///
     /// Wire name: `Delimiter`.
     pub delimiter: Option<String>,
     /// Base64 编码的分隔符。填写时优先于 Delimiter。
+    ///
     /// Wire name: `DelimiterBase64`.
     pub delimiter_base64: Option<String>,
     /// 日志原文的编码格式。可选值：utf-8、gbk。默认为 utf-8。
+    ///
     /// Wire name: `Encode`.
     pub encode: Option<String>,
     /// 提取后的字段名列表。仅适用于 delimiter、full_regex、multi_line_full_regex 和 multi_line_delimiter。
+    ///
     /// Wire name: `Keys`.
     pub keys: Vec<String>,
     /// 日志提取正则表达式。在 full_regex 或 multi_line_full_regex 模式下，LogRegex 和 LogRegexBase64 必须至少填写一个。
+    ///
     /// Wire name: `LogRegex`.
     pub log_regex: Option<String>,
     /// Base64 编码的日志提取正则表达式。填写时优先于 LogRegex。
+    ///
     /// Wire name: `LogRegexBase64`.
     pub log_regex_base64: Option<String>,
     /// 日志解析类型。可选值：json、delimiter、full_regex、multi_line_full_regex、multi_line_delimiter、minimal_list、multi_line。
+    ///
     /// Wire name: `LogType`.
     pub log_type: Option<String>,
     /// TimeKey 对应的时间格式。在 json、full_regex 或 multi_line_full_regex 模式下，填写 TimeKey 时必须同时填写 TimeFormat。
+    ///
     /// Wire name: `TimeFormat`.
     pub time_format: Option<String>,
     /// 包含日志时间的字段名。
+    ///
     /// Wire name: `TimeKey`.
     pub time_key: Option<String>,
     /// 存放无法解析的日志原文的 Key。UnMatchUpload 为 true 时必须填写。
+    ///
     /// Wire name: `UnMatchKey`.
     pub un_match_key: Option<String>,
     /// 是否上传解析失败的日志。字符串 true 表示上传，false 表示丢弃。默认为 false。
+    ///
     /// Wire name: `UnMatchUpload`.
     pub un_match_upload: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UlsFilePaths {
     /// 采集文件
+    ///
     /// Wire name: `File`.
     pub file: Option<String>,
     /// 定义采集路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
 }

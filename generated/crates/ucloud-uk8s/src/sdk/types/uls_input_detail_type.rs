@@ -8,15 +8,19 @@ use super::{UlsFilePaths, UlsInputMetadata};
 #[non_exhaustive]
 pub struct UlsInputDetail {
     /// 见 **ULSFilePaths** 模型定义
+    ///
     /// Wire name: `FilePaths`.
     pub file_paths: Vec<UlsFilePaths>,
     /// 见 **ULSInputMetadata** 模型定义
+    ///
     /// Wire name: `InputMetadata`.
     pub input_metadata: Option<UlsInputMetadata>,
     /// 容器标准输出流类型。仅适用于 container_stdout，可选值：all、stdout、stderr，默认为 all。
+    ///
     /// Wire name: `Stream`.
     pub stream: Option<String>,
     /// 日志输入类型。可选值：container_file、container_stdout。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UlsLabels {
     /// 要匹配的标签的 Key。
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 要匹配的标签的值。
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 标签值的匹配操作符。可选值: in, notin。
+    ///
     /// Wire name: `ValueOperator`.
     pub value_operator: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::{UlsExtractRule, UlsInputDetail, UlsMatchRule};
 #[non_exhaustive]
 pub struct UlsLogConfig {
     /// uk8s集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 见 **ULSExtractRule** 模型定义
+    ///
     /// Wire name: `ExtractRule`.
     pub extract_rule: Option<UlsExtractRule>,
     /// 见 **ULSInputDetail** 模型定义
+    ///
     /// Wire name: `InputDetail`.
     pub input_detail: Option<UlsInputDetail>,
     /// 机器组
+    ///
     /// Wire name: `MachineGroup`.
     pub machine_group: Option<String>,
     /// 见 **ULSMatchRule** 模型定义
+    ///
     /// Wire name: `MatchRule`.
     pub match_rule: Option<UlsMatchRule>,
     /// 采集配置规则名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 日志服务中用于接收日志的目标 Topic ID。
+    ///
     /// Wire name: `TopicID`.
     pub topic_id: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::{UlsPodLabelsMatch, UlsWorkloadMatch};
 #[non_exhaustive]
 pub struct UlsMatchRule {
     /// 要匹配的容器名称，*表示所有容器，用逗号分隔
+    ///
     /// Wire name: `Container`.
     pub container: Option<String>,
     /// 容器名称匹配操作符。支持：in(包含)，notin(不包含)
+    ///
     /// Wire name: `ContainerOperator`.
     pub container_operator: Option<String>,
     /// 见 **ULSPodLabelsMatch** 模型定义
+    ///
     /// Wire name: `PodLabels`.
     pub pod_labels: Option<UlsPodLabelsMatch>,
     /// 见 **ULSWorkloadMatch** 模型定义
+    ///
     /// Wire name: `Workloads`.
     pub workloads: Vec<UlsWorkloadMatch>,
 }

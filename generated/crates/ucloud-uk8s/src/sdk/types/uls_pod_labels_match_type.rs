@@ -8,12 +8,15 @@ use super::UlsLabels;
 #[non_exhaustive]
 pub struct UlsPodLabelsMatch {
     /// 见 **ULSLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<UlsLabels>,
     /// 要匹配的命名空间。namespaceOperator 存在时必需。
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
     /// 命名空间名称的匹配操作符。可选值: in, notin。
+    ///
     /// Wire name: `NamespaceOperator`.
     pub namespace_operator: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UlsWorkloadMatch {
     /// 工作负载的名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 工作负载所在的命名空间。
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
     /// 工作负载的类型，例如 deployment, statefulset, daemonset,cronjob,job。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::UpdateUk8SNodeGroupParamNetworkInterfaceEip;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SNodeGroupParamNetworkInterface {
     /// 见 **UpdateUK8SNodeGroupParamNetworkInterfaceEIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<UpdateUk8SNodeGroupParamNetworkInterfaceEip>,
 }

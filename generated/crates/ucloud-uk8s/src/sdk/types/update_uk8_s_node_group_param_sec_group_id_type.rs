@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SNodeGroupParamSecGroupId {
     /// 安全组 ID。至多可以同时绑定5个安全组。
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 安全组名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 安全组优先级。取值范围\[1, 5\]
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<String>,
 }

@@ -5,45 +5,59 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamExtractRule {
     /// 行首正则表达式。multi_line、multi_line_full_regex或multi_line_delimiter模式下，BeginningRegex和BeginningRegexBase64必须至少填写一个。
+    ///
     /// Wire name: `BeginningRegex`.
     pub beginning_regex: Option<String>,
     /// Base64编码的行首正则表达式。填写时优先于BeginningRegex。
+    ///
     /// Wire name: `BeginningRegexBase64`.
     pub beginning_regex_base64: Option<String>,
     /// 采集策略。可选值：full（全量采集存量日志）、increment（从当前时间点增量采集）。默认为full。
+    ///
     /// Wire name: `CollectPolicy`.
     pub collect_policy: Option<String>,
     /// 分隔符。delimiter或multi_line_delimiter模式下可用。可选值：space、tab、\|、;、,。
+    ///
     /// Wire name: `Delimiter`.
     pub delimiter: Option<String>,
     /// Base64编码的分隔符。填写时优先于Delimiter。
+    ///
     /// Wire name: `DelimiterBase64`.
     pub delimiter_base64: Option<String>,
     /// 日志原文的编码格式。可选值：utf-8、gbk。默认为utf-8。
+    ///
     /// Wire name: `Encode`.
     pub encode: Option<String>,
     /// 提取后的字段名。仅适用于delimiter、full_regex、multi_line_full_regex和multi_line_delimiter。
+    ///
     /// Wire name: `Keys`.
     pub keys: Option<Vec<String>>,
     /// 日志提取正则表达式。full_regex或multi_line_full_regex模式下，LogRegex和LogRegexBase64必须至少填写一个。
+    ///
     /// Wire name: `LogRegex`.
     pub log_regex: Option<String>,
     /// Base64编码的日志提取正则表达式。填写时优先于LogRegex。
+    ///
     /// Wire name: `LogRegexBase64`.
     pub log_regex_base64: Option<String>,
     /// 日志解析类型。可选值：json、delimiter、full_regex、multi_line_full_regex、multi_line_delimiter、minimal_list、multi_line。
+    ///
     /// Wire name: `LogType`.
     pub log_type: String,
     /// TimeKey对应的时间格式。json、full_regex或multi_line_full_regex模式下，填写TimeKey时必须同时填写TimeFormat。
+    ///
     /// Wire name: `TimeFormat`.
     pub time_format: Option<String>,
     /// 包含日志时间的字段名。
+    ///
     /// Wire name: `TimeKey`.
     pub time_key: Option<String>,
     /// 存放无法解析的日志原文的Key。UnMatchUpload为true时必须填写。
+    ///
     /// Wire name: `UnMatchKey`.
     pub un_match_key: Option<String>,
     /// 是否上传解析失败的日志。字符串true表示上传，false表示丢弃。默认为false。
+    ///
     /// Wire name: `UnMatchUpload`.
     pub un_match_upload: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamInputDetailFilePaths {
     /// 要采集的文件名。仅适用于container_file。
+    ///
     /// Wire name: `File`.
     pub file: Option<String>,
     /// 日志采集路径。仅适用于container_file。
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamInputDetailMetadata {
     /// 要附加到日志中的容器元数据字段，多个字段使用逗号分隔。可选字段：container_name、namespace、pod_name、pod_ip、pod_uid、container_id、image_name。留空表示不采集容器元数据。
+    ///
     /// Wire name: `Container`.
     pub container: Option<String>,
     /// 要采集的Pod标签。*表示采集所有标签，app,version表示仅采集指定标签，空字符串表示不采集标签。
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<String>,
 }

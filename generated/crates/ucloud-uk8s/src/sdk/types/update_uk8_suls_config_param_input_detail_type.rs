@@ -10,15 +10,19 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamInputDetail {
     /// 见 **UpdateUK8SULSConfigParamInputDetailFilePaths** 模型定义
+    ///
     /// Wire name: `FilePaths`.
     pub file_paths: Option<Vec<UpdateUk8SulsConfigParamInputDetailFilePaths>>,
     /// 见 **UpdateUK8SULSConfigParamInputDetailMetadata** 模型定义
+    ///
     /// Wire name: `Metadata`.
     pub metadata: Option<UpdateUk8SulsConfigParamInputDetailMetadata>,
     /// 容器标准输出流类型。仅适用于container_stdout，可选值：all、stdout、stderr，默认为all。
+    ///
     /// Wire name: `Stream`.
     pub stream: Option<String>,
     /// 日志输入类型。可选值：container_file、container_stdout。
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }

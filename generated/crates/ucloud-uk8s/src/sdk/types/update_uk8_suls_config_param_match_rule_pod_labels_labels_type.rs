@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamMatchRulePodLabelsLabels {
     /// 按Pod标签匹配时，要匹配的标签Key。
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 要匹配的标签值。
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 标签值匹配操作符。可选值：in、notin。
+    ///
     /// Wire name: `ValueOperator`.
     pub value_operator: Option<String>,
 }

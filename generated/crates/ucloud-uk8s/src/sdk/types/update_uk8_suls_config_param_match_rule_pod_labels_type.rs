@@ -7,12 +7,15 @@ use super::UpdateUk8SulsConfigParamMatchRulePodLabelsLabels;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamMatchRulePodLabels {
     /// 见 **UpdateUK8SULSConfigParamMatchRulePodLabelsLabels** 模型定义
+    ///
     /// Wire name: `Labels`.
     pub labels: Option<Vec<UpdateUk8SulsConfigParamMatchRulePodLabelsLabels>>,
     /// 按Pod标签匹配时要匹配的命名空间。
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
     /// 按Pod标签匹配时，命名空间名称的匹配操作符。可选值：in、notin。填写该参数时必须同时填写MatchRule.PodLabels.Namespace。PodLabels和Workloads不能同时设置。
+    ///
     /// Wire name: `NamespaceOperator`.
     pub namespace_operator: Option<String>,
 }

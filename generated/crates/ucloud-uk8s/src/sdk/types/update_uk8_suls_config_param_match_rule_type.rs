@@ -10,15 +10,19 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamMatchRule {
     /// 要匹配的容器名称，*表示所有容器，多个名称使用逗号分隔。
+    ///
     /// Wire name: `Container`.
     pub container: Option<String>,
     /// 容器名称匹配操作符。可选值：in、notin。填写该参数时必须同时填写MatchRule.Container。
+    ///
     /// Wire name: `ContainerOperator`.
     pub container_operator: Option<String>,
     /// 见 **UpdateUK8SULSConfigParamMatchRulePodLabels** 模型定义
+    ///
     /// Wire name: `PodLabels`.
     pub pod_labels: Option<UpdateUk8SulsConfigParamMatchRulePodLabels>,
     /// 见 **UpdateUK8SULSConfigParamMatchRuleWorkloads** 模型定义
+    ///
     /// Wire name: `Workloads`.
     pub workloads: Option<Vec<UpdateUk8SulsConfigParamMatchRuleWorkloads>>,
 }

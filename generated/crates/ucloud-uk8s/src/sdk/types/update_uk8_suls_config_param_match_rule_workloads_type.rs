@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUk8SulsConfigParamMatchRuleWorkloads {
     /// 工作负载名称。
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 按工作负载匹配时，工作负载所在的命名空间。Workloads和PodLabels不能同时设置。
+    ///
     /// Wire name: `Namespace`.
     pub namespace: Option<String>,
     /// 工作负载类型。可选值：deployment、statefulset、daemonset、job、cronjob。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

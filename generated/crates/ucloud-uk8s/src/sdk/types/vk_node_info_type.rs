@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct VkNodeInfo {
     /// 节点 ID。
+    ///
     /// Wire name: `Node`.
     pub node: Option<String>,
     /// 上次插件操作结果：0 无结果，1 查询成功，2 查询失败，3 升级成功，4 升级失败。
+    ///
     /// Wire name: `OperationResult`.
     pub operation_result: Option<i64>,
     /// 插件状态：0 未知，1 正常，2 异常，3 升级中。
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 更新时间，Unix 时间戳，单位秒。
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 插件版本。
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

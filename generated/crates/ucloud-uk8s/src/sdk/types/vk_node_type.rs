@@ -8,18 +8,23 @@ use super::VkNodeInfo;
 #[non_exhaustive]
 pub struct VkNode {
     /// 最新版本
+    ///
     /// Wire name: `AvailableVersion`.
     pub available_version: Option<String>,
     /// 插件管理是否开启
+    ///
     /// Wire name: `ManageEnabled`.
     pub manage_enabled: Option<bool>,
     /// 插件名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 见 **VKNodeInfo** 模型定义
+    ///
     /// Wire name: `PluginInfoSet`.
     pub plugin_info_set: Vec<VkNodeInfo>,
     /// 发布时间
+    ///
     /// Wire name: `ReleaseTime`.
     pub release_time: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUKafkaNodeType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_kafka_node_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUKafkaNodeTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `IsUKafkaTopicNameExist`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::is_u_kafka_topic_name_exist::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<IsUKafkaTopicNameExistRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUKafkaConsumers`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_kafka_consumers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUKafkaConsumersRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUKafkaFrameworkVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_kafka_framework_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUKafkaFrameworkVersionRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUKafkaInstanceType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_kafka_instance_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUKafkaInstanceTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeUKafkaDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_u_kafka_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeUKafkaDiskRequest, ::runtime::BuildError> {

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BrokerOfTopicInfo {
     /// topic 在 broker 上分布的 partition 数量
+    ///
     /// Wire name: `PartitionOnBroker`.
     pub partition_on_broker: Option<String>,
     /// topic 在 broker上 partition 列表
+    ///
     /// Wire name: `Partitions`.
     pub partitions: Option<String>,
     /// Topic 副本数
+    ///
     /// Wire name: `Replication`.
     pub replication: Option<i64>,
     /// topic 名称
+    ///
     /// Wire name: `TopicName`.
     pub topic_name: Option<String>,
     /// partition 数量
+    ///
     /// Wire name: `TotalPartitions`.
     pub total_partitions: Option<i64>,
 }

@@ -8,60 +8,79 @@ use super::{BrokerOfTopicInfo, Endpoints, Ip, UHostConfig};
 #[non_exhaustive]
 pub struct Broker {
     /// broker id
+    ///
     /// Wire name: `BrokerId`.
     pub broker_id: Option<String>,
     /// 见 **BrokerOfTopicInfo** 模型定义
+    ///
     /// Wire name: `BrokerInfo`.
     pub broker_info: Vec<BrokerOfTopicInfo>,
     /// broker 创建信息
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<String>,
     /// broker 域名
+    ///
     /// Wire name: `DomainName`.
     pub domain_name: Option<String>,
     /// 见 **Endpoints** 模型定义
+    ///
     /// Wire name: `Endpoints`.
     pub endpoints: Option<Endpoints>,
     /// broker 过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 见 **IP** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<Ip>,
     /// broker 机型信息
+    ///
     /// Wire name: `InstanceGroupType`.
     pub instance_group_type: Option<String>,
     /// kafka 服务端口
+    ///
     /// Wire name: `KafkaPort`.
     pub kafka_port: Option<i64>,
     /// broker 备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// broker 注册资源信息
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 安全组 id
+    ///
     /// Wire name: `SecurityGroupId`.
     pub security_group_id: Option<String>,
     /// broker 当前状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 见 **UHostConfig** 模型定义
+    ///
     /// Wire name: `UHostConfig`.
     pub u_host_config: Option<UHostConfig>,
     /// 节点 id
+    ///
     /// Wire name: `UHostId`.
     pub u_host_id: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `UHostName`.
     pub u_host_name: Option<String>,
     /// 节点类型
+    ///
     /// Wire name: `UHostRole`.
     pub u_host_role: Option<String>,
     /// 节点是否部署 zookeeper
+    ///
     /// Wire name: `ZooKeeper`.
     pub zoo_keeper: Option<String>,
     /// zookeeper 服务端口
+    ///
     /// Wire name: `ZooKeeperPort`.
     pub zoo_keeper_port: Option<i64>,
 }

@@ -8,66 +8,87 @@ use super::Broker;
 #[non_exhaustive]
 pub struct ClusterInfo {
     /// 是否开启自动续费
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 业务组 ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 付费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `ClusterInstanceId`.
     pub cluster_instance_id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `ClusterInstanceName`.
     pub cluster_instance_name: Option<String>,
     /// 实例创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 实例过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 实例框架
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// 实例框架版本
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: Option<String>,
     /// 是否开启安全组
+    ///
     /// Wire name: `IsOpenSecgroup`.
     pub is_open_secgroup: Option<String>,
     /// 网络 id（已废弃）
+    ///
     /// Wire name: `NetworkId`.
     pub network_id: Option<String>,
     /// 实例备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 实例运行时间
+    ///
     /// Wire name: `RunningTime`.
     pub running_time: Option<i64>,
     /// 实例当前状态,实例状态："Running"\| "Abnormal"\| "Creating"\| "Deleting"\| "CreateFailed"\| "DeleteFailed"\| "Unavailable"\| "Deleted"\| "Updating"\| "Deploying"\| "Migrating"\| "ExpandFailed"
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 所属子网 id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例标记
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 实例节点个数
+    ///
     /// Wire name: `UHostCount`.
     pub u_host_count: Option<i64>,
     /// 见 **Broker** 模型定义
+    ///
     /// Wire name: `UHostSet`.
     pub u_host_set: Vec<Broker>,
     /// 所属 VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用节点个数
+    ///
     /// Wire name: `ValidBrokerNum`.
     pub valid_broker_num: Option<i64>,
     /// 所属可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,63 +6,83 @@
 #[non_exhaustive]
 pub struct ClusterSet {
     /// 是否自动续费
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 业务组 ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// 付费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `ClusterInstanceId`.
     pub cluster_instance_id: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `ClusterInstanceName`.
     pub cluster_instance_name: Option<String>,
     /// 实例创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例过期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 框架
+    ///
     /// Wire name: `Framework`.
     pub framework: Option<String>,
     /// Kafka 框架版本
+    ///
     /// Wire name: `FrameworkVersion`.
     pub framework_version: Option<String>,
     /// 实例机型
+    ///
     /// Wire name: `InstanceGroupType`.
     pub instance_group_type: Option<String>,
     /// 事件状态未读消息（已废弃）
+    ///
     /// Wire name: `NewMessage`.
     pub new_message: Option<String>,
     /// 冗余计数（已废弃）
+    ///
     /// Wire name: `RedundantCount`.
     pub redundant_count: Option<i64>,
     /// 实例备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 实例运行时间
+    ///
     /// Wire name: `RunningTime`.
     pub running_time: Option<i64>,
     /// 实例当前状态,集群状态："Running"\| "Abnormal"\| "Creating"\| "Deleting"\| "CreateFailed"\| "DeleteFailed"\| "Unavailable"\| "Deleted"\| "Updating"\| "Deploying"\| "Migrating"\| "ExpandFailed"
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 所属子网 id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例标记
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 实例节点个数
+    ///
     /// Wire name: `UHostCount`.
     pub u_host_count: Option<i64>,
     /// 所属 VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区。参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DiskSet {
     /// 磁盘大小
+    ///
     /// Wire name: `Size`.
     pub size: Option<String>,
     /// 磁盘类型。Boot 表示系统盘，Data 表示数据盘
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::Url;
 #[non_exhaustive]
 pub struct Endpoints {
     /// 见 **Url** 模型定义
+    ///
     /// Wire name: `PlainText`.
     pub plain_text: Option<Url>,
     /// 见 **Url** 模型定义
+    ///
     /// Wire name: `SaslPlainText`.
     pub sasl_plain_text: Option<Url>,
 }

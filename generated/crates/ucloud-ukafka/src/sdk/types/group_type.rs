@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct Group {
     /// 消费者组资源ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 消费者组组名
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 订阅 Topic 数量
+    ///
     /// Wire name: `NumOfTopics`.
     pub num_of_topics: Option<i64>,
     /// 消费者组类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

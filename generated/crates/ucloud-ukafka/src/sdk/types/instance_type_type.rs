@@ -8,27 +8,35 @@ use super::DiskSet;
 #[non_exhaustive]
 pub struct InstanceType {
     /// CPU核心数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 见 **DiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Option<DiskSet>,
     /// 磁盘类型。RSSD 表示固态云盘，SSD 表示本地固态盘，COMMON 表示本地 SATA 盘
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 该机型是否支持安全组
+    ///
     /// Wire name: `IsOpenSecGroup`.
     pub is_open_sec_group: Option<bool>,
     /// 机型最大支持磁盘大小
+    ///
     /// Wire name: `MaxDiskSize`.
     pub max_disk_size: Option<i64>,
     /// 内存大小（单位 MB）
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<String>,
     /// 机型最小支持磁盘大小
+    ///
     /// Wire name: `MinDiskSize`.
     pub min_disk_size: Option<i64>,
     /// 机型名称
+    ///
     /// Wire name: `NodeTypeName`.
     pub node_type_name: Option<String>,
 }

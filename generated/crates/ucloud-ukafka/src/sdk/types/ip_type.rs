@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Ip {
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct TopicInfo {
     /// 占用 broker 数量
+    ///
     /// Wire name: `NumOfOccupyBroker`.
     pub num_of_occupy_broker: Option<i64>,
     /// 分区数量
+    ///
     /// Wire name: `NumOfPartition`.
     pub num_of_partition: Option<i64>,
     /// 副本数量
+    ///
     /// Wire name: `NumOfReplica`.
     pub num_of_replica: Option<i64>,
     /// topic 状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// topic 名称
+    ///
     /// Wire name: `Topic`.
     pub topic: Option<String>,
     /// 落后副本占比
+    ///
     /// Wire name: `UnderReplicasPer`.
     pub under_replicas_per: Option<f64>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct UHostConfig {
     /// 节点系统盘大小（单位G)【删除】
+    ///
     /// Wire name: `BootDiskSize`.
     pub boot_disk_size: Option<i64>,
     /// 节点 CPU 核心数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 节点数据盘大小（单位G)
+    ///
     /// Wire name: `DataDiskSize`.
     pub data_disk_size: Option<i64>,
     /// 节点数据盘类型
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 节点内存(单位MB)
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 节点内部系统名称【删除】
+    ///
     /// Wire name: `OS`.
     pub os: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Url {
     /// 访问地址
+    ///
     /// Wire name: `Addr`.
     pub addr: Option<String>,
     /// 访问协议
+    ///
     /// Wire name: `Protocal`.
     pub protocal: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Version {
     /// kafka 版本标签。recommend 表示推荐版本，beta 表示公测版本
+    ///
     /// Wire name: `Label`.
     pub label: Option<String>,
     /// kafka版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

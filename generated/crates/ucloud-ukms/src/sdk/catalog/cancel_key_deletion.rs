@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CancelKeyDeletion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::cancel_key_deletion::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CancelKeyDeletionRequest, ::runtime::BuildError> {

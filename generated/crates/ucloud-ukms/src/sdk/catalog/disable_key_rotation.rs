@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableKeyRotation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_key_rotation::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableKeyRotationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableKey`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_key::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableKeyRequest, ::runtime::BuildError> {

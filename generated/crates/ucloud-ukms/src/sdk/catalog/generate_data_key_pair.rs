@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GenerateDataKeyPair`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::generate_data_key_pair::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GenerateDataKeyPairRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GenerateDataKeyPairWithoutPlaintext`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::generate_data_key_pair_without_plaintext::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GenerateRandom`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::generate_random::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GenerateRandomRequest, ::runtime::BuildError> {

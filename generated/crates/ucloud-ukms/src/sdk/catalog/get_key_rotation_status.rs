@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetKeyRotationStatus`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_key_rotation_status::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetKeyRotationStatusRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListAliases`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_aliases::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAliasesRequest, ::runtime::BuildError> {

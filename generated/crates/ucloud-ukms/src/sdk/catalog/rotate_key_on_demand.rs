@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RotateKeyOnDemand`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::rotate_key_on_demand::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RotateKeyOnDemandRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ScheduleKeyDeletion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::schedule_key_deletion::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ScheduleKeyDeletionRequest, ::runtime::BuildError> {

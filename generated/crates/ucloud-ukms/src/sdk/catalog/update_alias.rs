@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateAlias`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_alias::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAliasRequest, ::runtime::BuildError> {

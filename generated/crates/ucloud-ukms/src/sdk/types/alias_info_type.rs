@@ -6,17 +6,21 @@
 #[non_exhaustive]
 pub struct AliasInfo {
     /// 别名，含 alias/ 前缀。
+    ///
     /// Wire name: `AliasName`.
     pub alias_name: Option<String>,
     /// 创建时间，Unix 时间戳。
+    ///
     /// Wire name: `CreationDate`.
     pub creation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 最后更新时间，Unix 时间戳。
+    ///
     /// Wire name: `LastUpdatedDate`.
     pub last_updated_date: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 别名指向的密钥资源长 ID。
+    ///
     /// Wire name: `TargetKeyId`.
     pub target_key_id: Option<String>,
 }

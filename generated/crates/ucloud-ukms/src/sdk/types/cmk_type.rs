@@ -5,37 +5,26 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Cmk {
-    /// (No description in the spec.)
     /// Wire name: `Alias`.
     pub alias: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `CreatedTime`.
     pub created_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `KeyType`.
     pub key_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `LastModifiedTime`.
     pub last_modified_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `PlanDeleteTime`.
     pub plan_delete_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Status`.
     pub status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

@@ -6,50 +6,65 @@
 #[non_exhaustive]
 pub struct Dek {
     /// 创建时间，Unix 时间戳。
+    ///
     /// Wire name: `CreatedTime`.
     pub created_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 密钥描述。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 对外主密钥 ID（ukms_key_info.key_id）。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 是否已开启自动轮转；未配置或已关闭均为 false
+    ///
     /// Wire name: `KeyRotationEnabled`.
     pub key_rotation_enabled: Option<bool>,
     /// 密钥规格。取值：SYMMETRIC_DEFAULT、RSA_2048、RSA_3072、RSA_4096、ECC_NIST_P256、ECC_NIST_P384、ECC_NIST_P521、HMAC_256、HMAC_384、HMAC_512。
+    ///
     /// Wire name: `KeySpec`.
     pub key_spec: Option<String>,
     /// 按 KeySpec 派生的密钥用途。取值：ENCRYPT_DECRYPT、SIGN_VERIFY、GENERATE_VERIFY_MAC、KEY_AGREEMENT。
+    ///
     /// Wire name: `KeyUsage`.
     pub key_usage: Vec<String>,
     /// 下次自动轮转时间（Unix 时间戳，秒）；仅在已开启自动轮转时返回。
+    ///
     /// Wire name: `NextRotationDate`.
     pub next_rotation_date: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 密钥所属组织的数字 ID，来源于密钥关联的资源交易记录。
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 密钥来源，由 Origin 派生。取值：UCLOUD_KMS、EXTERNAL。当前 CreateKey 仅支持 UCLOUD_KMS。
+    ///
     /// Wire name: `Origin`.
     pub origin: Option<String>,
     /// 计划删除时间，Unix 时间戳。
+    ///
     /// Wire name: `PlanDeleteTime`.
     pub plan_delete_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 密钥所属项目的对外别名，格式为 org-xxx。该值由项目数字 ID 解析得到，可能因项目别名查询失败而为空。
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// 密钥所属的 UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 自动轮转周期(天)；未开启时为 0
+    ///
     /// Wire name: `RotationPeriodInDays`.
     pub rotation_period_in_days: Option<i64>,
     /// 数据库密钥状态。常见取值：Active、Deactivated、PendingDeletion。
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 更新时间，Unix 时间戳。
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

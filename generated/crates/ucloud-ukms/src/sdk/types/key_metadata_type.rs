@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct KeyMetadata {
     /// ucs:ukms:{Region}:{CompanyId}:key/{KeyId}
+    ///
     /// Wire name: `Arn`.
     pub arn: Option<String>,
     /// 创建时间，Unix 时间戳。
+    ///
     /// Wire name: `CreationDate`.
     pub creation_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 计划删除时间，Unix 时间戳。
+    ///
     /// Wire name: `DeletionDate`.
     pub deletion_date: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否开启删除保护。取值：true、false。
+    ///
     /// Wire name: `DeletionProtection`.
     pub deletion_protection: Option<bool>,
     /// 密钥描述。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 是否启用。取值：true、false。
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<String>,
     /// 密钥资源长 ID。
+    ///
     /// Wire name: `KeyId`.
     pub key_id: Option<String>,
     /// 密钥规格。取值：SYMMETRIC_DEFAULT、RSA_2048、RSA_3072、RSA_4096、ECC_NIST_P256、ECC_NIST_P384、ECC_NIST_P521、HMAC_256、HMAC_384、HMAC_512。
+    ///
     /// Wire name: `KeySpec`.
     pub key_spec: Option<String>,
     /// 密钥对外状态。取值：Enabled、Disabled、PendingDeletion、PendingImport、Unavailable。
+    ///
     /// Wire name: `KeyState`.
     pub key_state: Option<String>,
     /// 密钥用途。取值：ENCRYPT_DECRYPT、SIGN_VERIFY、GENERATE_VERIFY_MAC、KEY_AGREEMENT。
+    ///
     /// Wire name: `KeyUsage`.
     pub key_usage: Vec<String>,
     /// 当前密钥版本。
+    ///
     /// Wire name: `KeyVersion`.
     pub key_version: Option<i64>,
     /// 所属组织数字 ID
+    ///
     /// Wire name: `OrganizationId`.
     pub organization_id: Option<i64>,
     /// 密钥材料来源。取值：UCLOUD_KMS、EXTERNAL；当前 CreateKey 仅支持 UCLOUD_KMS。
+    ///
     /// Wire name: `Origin`.
     pub origin: Option<String>,
     /// 密钥所属项目ID。
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// 密钥所属的 UKMS 实例资源 ID。
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

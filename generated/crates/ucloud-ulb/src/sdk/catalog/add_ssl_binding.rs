@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddSSLBinding`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_ssl_binding::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddSslBindingRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateBackendBatch`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_backend_batch::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateBackendBatchRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSslRequest, ::runtime::BuildError> {

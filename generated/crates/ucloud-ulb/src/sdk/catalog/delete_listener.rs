@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteListener`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_listener::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteListenerRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSecurityPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_security_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSecurityPolicyRequest, ::runtime::BuildError> {

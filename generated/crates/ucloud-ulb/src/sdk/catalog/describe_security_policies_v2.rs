@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSecurityPoliciesV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_security_policies_v2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSecurityPoliciesV2Request, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSslRequest, ::runtime::BuildError> {

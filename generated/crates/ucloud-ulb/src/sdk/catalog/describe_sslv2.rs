@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeSSLV2`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_sslv2::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSslv2Request, ::runtime::BuildError> {

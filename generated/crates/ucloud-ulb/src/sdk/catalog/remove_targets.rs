@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveTargets`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_targets::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveTargetsRequest, ::runtime::BuildError> {

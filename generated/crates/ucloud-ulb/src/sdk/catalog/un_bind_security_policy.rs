@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnBindSecurityPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::un_bind_security_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnBindSecurityPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnbindSSL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::unbind_ssl::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnbindSslRequest, ::runtime::BuildError> {

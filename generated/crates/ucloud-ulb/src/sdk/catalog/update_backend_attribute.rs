@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBackendAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_backend_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBackendAttributeRequest, ::runtime::BuildError> {

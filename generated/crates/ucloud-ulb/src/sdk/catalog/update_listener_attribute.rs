@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateListenerAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_listener_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateListenerAttributeRequest, ::runtime::BuildError> {

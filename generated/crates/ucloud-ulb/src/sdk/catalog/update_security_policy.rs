@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSecurityPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_security_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSecurityPolicyRequest, ::runtime::BuildError> {

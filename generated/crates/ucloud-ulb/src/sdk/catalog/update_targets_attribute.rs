@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateTargetsAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_targets_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateTargetsAttributeRequest, ::runtime::BuildError> {

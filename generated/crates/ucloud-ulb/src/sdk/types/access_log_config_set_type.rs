@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AccessLogConfigSet {
     /// （应用型专用）是否开启访问日志记录功能
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// （应用型专用）用于存储访问日志的bucket
+    ///
     /// Wire name: `US3BucketName`.
     pub us3_bucket_name: Option<String>,
     /// （应用型专用）上传访问日志到bucket所需的token
+    ///
     /// Wire name: `US3TokenId`.
     pub us3_token_id: Option<String>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddTargetsParamTargets {
     /// 服务节点是否启用。默认值true
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 服务节点是否为备节点。默认值false
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<bool>,
     /// 服务节点的端口。限定取值：\[1-65535\]，默认值80
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 服务节点的IP。在IP类型时，必传
+    ///
     /// Wire name: `ResourceIP`.
     pub resource_ip: Option<String>,
     /// 服务节点的资源ID。在非IP类型时，必传
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 服务节点的类型。限定枚举值："UHost" / "UNI"/"UPM"/"IP"，默认值："UHost"；非IP类型，如果该资源有多个IP，将只能添加主IP；非IP类型，展示时，会显示相关资源信息，IP类型只展示IP信息。在相关资源被删除时，非IP类型会把相关资源从lb中剔除，IP类型不保证这个逻辑
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 服务节点的子网资源ID。在IP类型时，必传
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 服务节点的VPC资源ID。在IP类型时，必传
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 服务节点的权重。限定取值：\[1-100\]，默认值1；仅在加权轮询算法时有效
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

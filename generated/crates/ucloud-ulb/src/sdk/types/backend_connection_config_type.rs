@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct BackendConnectionConfig {
     /// 是否开启长连接
+    ///
     /// Wire name: `EnablePersistentConnection`.
     pub enable_persistent_connection: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BackendMsg {
     /// rs的资源ID
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: Option<String>,
     /// 修改rs返回的消息
+    ///
     /// Wire name: `SubMessage`.
     pub sub_message: Option<String>,
     /// 修改rs的返回值
+    ///
     /// Wire name: `SubRetCode`.
     pub sub_ret_code: Option<i64>,
 }

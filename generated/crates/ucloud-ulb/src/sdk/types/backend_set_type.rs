@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BackendSet {
-    /// (No description in the spec.)
     /// Wire name: `BackendId`.
     pub backend_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
 }

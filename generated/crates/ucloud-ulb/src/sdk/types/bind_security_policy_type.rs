@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BindSecurityPolicy {
     /// 加密套件
+    ///
     /// Wire name: `SSLCiphers`.
     pub ssl_ciphers: Vec<String>,
     /// 安全策略组ID
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: Option<String>,
     /// 安全策略组名称
+    ///
     /// Wire name: `SecurityPolicyName`.
     pub security_policy_name: Option<String>,
     /// 安全策略类型 0：预定义 1：自定义
+    ///
     /// Wire name: `SecurityPolicyType`.
     pub security_policy_type: Option<i64>,
     /// TLS最低版本
+    ///
     /// Wire name: `TLSVersion`.
     pub tls_version: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BindVServerInfo {
     /// VServer端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// ULB的ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: Option<String>,
     /// 绑定的VServerId
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: Option<String>,
     /// 绑定的VServer名称
+    ///
     /// Wire name: `VServerName`.
     pub v_server_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Certificate {
     /// 是否为默认证书
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// 证书ID
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
 }

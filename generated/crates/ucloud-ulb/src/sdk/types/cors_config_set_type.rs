@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct CorsConfigSet {
     /// 是否允许携带凭证信息。取值：on：是。off：否。
+    ///
     /// Wire name: `AllowCredentials`.
     pub allow_credentials: Option<String>,
     /// 允许跨域的 Header 列表。支持配置为*或配置一个或多个 value 值。单个 value 值只允许包含大小写字母、数字，不能以下划线（_）和短划线（-）开头或结尾，最大长度限制为 32 个字符。最多支持20个值
+    ///
     /// Wire name: `AllowHeaders`.
     pub allow_headers: Vec<String>,
     /// 选择跨域访问时允许的 HTTP 方法。取值：GETPOSTPUTDELETEHEADOPTIONSPATCH
+    ///
     /// Wire name: `AllowMethods`.
     pub allow_methods: Vec<String>,
     /// 允许的访问来源列表。支持只配置一个元素*，或配置一个或多个值。单个值必须以<http://或者https://开头，后边加一个正确的域名或一级泛域名。（例：http://*.test.abc.example.com）单个值可以不加端口，也可以指定端口，端口范围：1~65535。最多支持5个值>
+    ///
     /// Wire name: `AllowOrigin`.
     pub allow_origin: Vec<String>,
     /// 允许暴露的 Header 列表。支持配置为*或配置一个或多个 value 值。单个 value 值只允许包含大小写字母、数字，不能以下划线（_）和短划线（-）开头或结尾，最大长度限制为 32 个字符。最多支持20个值
+    ///
     /// Wire name: `ExposeHeaders`.
     pub expose_headers: Vec<String>,
     /// 预检请求在浏览器的最大缓存时间，单位：秒。取值范围：-1~172800。
+    ///
     /// Wire name: `MaxAge`.
     pub max_age: Option<i64>,
 }

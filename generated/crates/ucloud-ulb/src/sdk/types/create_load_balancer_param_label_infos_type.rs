@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateLoadBalancerParamLabelInfos {
     /// 标签键
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 标签值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

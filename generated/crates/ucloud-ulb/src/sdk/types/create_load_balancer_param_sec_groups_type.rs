@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateLoadBalancerParamSecGroups {
     /// 安全组优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 安全组id
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
 }

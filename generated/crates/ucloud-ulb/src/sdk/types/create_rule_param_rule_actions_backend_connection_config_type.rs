@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActionsBackendConnectionConfig {
     /// 开启长连接
+    ///
     /// Wire name: `EnablePersistentConnection`.
     pub enable_persistent_connection: Option<bool>,
 }

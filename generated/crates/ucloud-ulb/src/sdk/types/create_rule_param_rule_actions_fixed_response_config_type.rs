@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActionsFixedResponseConfig {
     /// 返回的固定内容。最大支持存储 1 KB，只支持 ASCII 码值ch &gt;= 32 && ch &lt; 127范围内、不包括 $ 的可打印字符。
+    ///
     /// Wire name: `Content`.
     pub content: Option<String>,
     /// 返回的 HTTP 响应码，仅支持 2xx、4xx、5xx 数字，x 为任意数字。
+    ///
     /// Wire name: `HttpCode`.
     pub http_code: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActionsForwardConfigTargets {
     /// 转发的后端服务节点的标识ID。限定在监听器的服务节点池里；数组长度可以是0；转发服务节点配置的数组长度不为0时，Id必填
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 转发的后端服务节点的权重。仅监听器负载均衡算法是加权轮询是有效
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

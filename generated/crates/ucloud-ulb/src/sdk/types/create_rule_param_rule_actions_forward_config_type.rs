@@ -7,6 +7,7 @@ use super::CreateRuleParamRuleActionsForwardConfigTargets;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActionsForwardConfig {
     /// 见 **CreateRuleParamRuleActionsForwardConfigTargets** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<CreateRuleParamRuleActionsForwardConfigTargets>>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActionsProxyBufferingConfig {
     /// 关闭缓存
+    ///
     /// Wire name: `CloseProxyBuffering`.
     pub close_proxy_buffering: Option<bool>,
 }

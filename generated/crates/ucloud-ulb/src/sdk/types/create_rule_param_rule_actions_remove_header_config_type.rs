@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActionsRemoveHeaderConfig {
     /// 删除的 header 字段名称，目前只能删除以下几个默认配置的字段X-Real-IP、X-Forwarded-For、X-Forwarded-Proto、X-Forwarded-SrcPort
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
 }

@@ -14,32 +14,41 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleActions {
     /// 见 **CreateRuleParamRuleActionsBackendConnectionConfig** 模型定义
+    ///
     /// Wire name: `BackendConnectionConfig`.
     pub backend_connection_config: Option<
         CreateRuleParamRuleActionsBackendConnectionConfig,
     >,
     /// 见 **CreateRuleParamRuleActionsCorsConfig** 模型定义
+    ///
     /// Wire name: `CorsConfig`.
     pub cors_config: Option<CreateRuleParamRuleActionsCorsConfig>,
     /// 见 **CreateRuleParamRuleActionsFixedResponseConfig** 模型定义
+    ///
     /// Wire name: `FixedResponseConfig`.
     pub fixed_response_config: Option<CreateRuleParamRuleActionsFixedResponseConfig>,
     /// 见 **CreateRuleParamRuleActionsForwardConfig** 模型定义
+    ///
     /// Wire name: `ForwardConfig`.
     pub forward_config: Option<CreateRuleParamRuleActionsForwardConfig>,
     /// 见 **CreateRuleParamRuleActionsInsertHeaderConfig** 模型定义
+    ///
     /// Wire name: `InsertHeaderConfig`.
     pub insert_header_config: Option<CreateRuleParamRuleActionsInsertHeaderConfig>,
     /// 转发规则动作执行的顺序，取值为1~1000，按值从小到大执行动作。值不能为空，不能重复。Forward、FixedResponse 类型的动作不判断 Order，最后一个执行
+    ///
     /// Wire name: `Order`.
     pub order: Option<i64>,
     /// 见 **CreateRuleParamRuleActionsProxyBufferingConfig** 模型定义
+    ///
     /// Wire name: `ProxyBufferingConfig`.
     pub proxy_buffering_config: Option<CreateRuleParamRuleActionsProxyBufferingConfig>,
     /// 见 **CreateRuleParamRuleActionsRemoveHeaderConfig** 模型定义
+    ///
     /// Wire name: `RemoveHeaderConfig`.
     pub remove_header_config: Option<CreateRuleParamRuleActionsRemoveHeaderConfig>,
     /// 动作类型。限定枚举值："Forward"、"InsertHeader"、"Cors"、"FixedResponse"、"RemoveHeader"。只会处理 Type 对应的结构体。
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }

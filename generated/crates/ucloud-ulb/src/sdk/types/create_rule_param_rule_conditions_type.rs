@@ -9,12 +9,15 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRuleParamRuleConditions {
     /// 见 **CreateRuleParamRuleConditionsHostConfig** 模型定义
+    ///
     /// Wire name: `HostConfig`.
     pub host_config: Option<CreateRuleParamRuleConditionsHostConfig>,
     /// 见 **CreateRuleParamRuleConditionsPathConfig** 模型定义
+    ///
     /// Wire name: `PathConfig`.
     pub path_config: Option<CreateRuleParamRuleConditionsPathConfig>,
     /// 匹配条件类型。限定枚举值："Host"/"Path"
+    ///
     /// Wire name: `Type`.
     pub type_field: String,
 }

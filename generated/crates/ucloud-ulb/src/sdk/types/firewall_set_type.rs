@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FirewallSet {
     /// 防火墙ID
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 防火墙名称
+    ///
     /// Wire name: `FirewallName`.
     pub firewall_name: Option<String>,
 }

@@ -8,6 +8,7 @@ use super::ForwardTargetSet;
 #[non_exhaustive]
 pub struct ForwardConfigSet {
     /// 见 **ForwardTargetSet** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<ForwardTargetSet>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ForwardTargetSet {
     /// 服务节点的标识ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 权重。仅监听器负载均衡算法是加权轮询是有效；取值范围\[1-100\]，默认值为1
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct HealthCheckConfigSet {
     /// （应用型专用）HTTP检查域名。 当Type为HTTP/GRPC时，此字段有意义，代表HTTP检查域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// （应用型专用）判定失败的连续次数
+    ///
     /// Wire name: `DownCounts`.
     pub down_counts: Option<i64>,
     /// 是否开启健康检查功能。 默认值为：true
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// （应用型专用）检查协议
+    ///
     /// Wire name: `HTTPVersion`.
     pub http_version: Option<String>,
     /// （应用型专用）间隔时间，秒，必须大于TimeOut
+    ///
     /// Wire name: `Interval`.
     pub interval: Option<i64>,
     /// （应用型专用）HTTP检查方法。当Type为HTTP/GRPC时，此字段有意义，代表HTTP检查方法
+    ///
     /// Wire name: `Method`.
     pub method: Option<String>,
     /// （应用型专用）HTTP检查路径。当Type为HTTP/GRPC时，此字段有意义，代表HTTP检查路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// （应用型专用）端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// （应用型专用）检查预期状态码。HTTP时为2xx,3xx格式(逗号分隔)，GRPC时为数字码(逗号分隔)。
+    ///
     /// Wire name: `ResponseCode`.
     pub response_code: Option<String>,
     /// （应用型专用）超时时间，秒，必须小于Interval
+    ///
     /// Wire name: `TimeOut`.
     pub time_out: Option<i64>,
     /// 健康检查方式。应用型限定取值： Port -&gt; 端口检查；HTTP -&gt; HTTP检查；GRPC -&gt; GRPC检测； 默认值：Port
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// （应用型专用）判定成功的连续次数
+    ///
     /// Wire name: `UpCounts`.
     pub up_counts: Option<i64>,
 }

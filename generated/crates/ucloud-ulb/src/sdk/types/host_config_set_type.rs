@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct HostConfigSet {
     /// 匹配方式。限定枚举值：Regular-正则，Wildcard-泛域名； 默认值：Regular
+    ///
     /// Wire name: `MatchMode`.
     pub match_mode: Option<String>,
     /// 取值。暂时只支持数组长度为1； 取值需符合相关匹配方式的条件
+    ///
     /// Wire name: `Values`.
     pub values: Vec<String>,
 }

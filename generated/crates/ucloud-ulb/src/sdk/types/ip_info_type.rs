@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IpInfo {
     /// 网络模式。 限定枚举值：Internet -&gt; 互联网，Intranet -&gt; 内联网
+    ///
     /// Wire name: `AddressType`.
     pub address_type: Option<String>,
     /// 带宽值。单位M
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 带宽类型。限定枚举值：1 -&gt; 共享带宽，0 -&gt; 普通带宽类型
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<i64>,
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// IP协议版本
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 唯一标识ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 外网IP的运营商信息。枚举值为：Telecom -&gt; 电信，Unicom -&gt; 联通，International -&gt; 国际IP，Bgp -&gt; BGP，Duplet -&gt; 双线（电信+联通双线路），BGPPro -&gt; 精品BGP，China-mobile -&gt; 中国移动，Anycast -&gt; AnycastEIP
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

@@ -8,60 +8,79 @@ use super::{Certificate, HealthCheckConfigSet, Rule, StickinessConfigSet, Target
 #[non_exhaustive]
 pub struct Listener {
     /// 见 **Certificate** 模型定义
+    ///
     /// Wire name: `Certificates`.
     pub certificates: Vec<Certificate>,
     /// （应用型专用）是否开启数据压缩功能。目前只支持使用gzip对特定文件类型进行压缩
+    ///
     /// Wire name: `CompressionEnabled`.
     pub compression_enabled: Option<bool>,
     /// （应用型专用）是否开启HTTP/2特性。仅HTTPS监听支持开启
+    ///
     /// Wire name: `HTTP2Enabled`.
     pub http2_enabled: Option<bool>,
     /// 见 **HealthCheckConfigSet** 模型定义
+    ///
     /// Wire name: `HealthCheckConfig`.
     pub health_check_config: Option<HealthCheckConfigSet>,
     /// 连接空闲超时时间。单位：秒
+    ///
     /// Wire name: `IdleTimeout`.
     pub idle_timeout: Option<i64>,
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
     /// 监听器的监听端口
+    ///
     /// Wire name: `ListenerPort`.
     pub listener_port: Option<i64>,
     /// 监听协议。应用型限定取值： HTTP、HTTPS
+    ///
     /// Wire name: `ListenerProtocol`.
     pub listener_protocol: Option<String>,
     /// 监听器的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// （应用型专用）是否开启HTTP重定向到HTTPS。仅HTTP监听支持开启
+    ///
     /// Wire name: `RedirectEnabled`.
     pub redirect_enabled: Option<bool>,
     /// （应用型专用）重定向端口
+    ///
     /// Wire name: `RedirectPort`.
     pub redirect_port: Option<i64>,
     /// 监听器的备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **Rule** 模型定义
+    ///
     /// Wire name: `Rules`.
     pub rules: Vec<Rule>,
     /// 负载均衡算法。应用型限定取值：Roundrobin -&gt; 轮询;Source -&gt; 源地址； WeightRoundrobin -&gt; 加权轮询; Leastconn -&gt; 最小连接数；Backup -&gt;主备模式
+    ///
     /// Wire name: `Scheduler`.
     pub scheduler: Option<String>,
     /// （应用型专用）安全策略组ID。仅HTTPS监听支持绑定；Default -&gt; 原生策略
+    ///
     /// Wire name: `SecurityPolicyId`.
     pub security_policy_id: Option<String>,
     /// listener健康状态。限定枚举值：Healthy -&gt; 健康，Unhealthy -&gt; 不健康，PartialHealth -&gt; 部分健康，None -&gt; 无节点状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 见 **StickinessConfigSet** 模型定义
+    ///
     /// Wire name: `StickinessConfig`.
     pub stickiness_config: Option<StickinessConfigSet>,
     /// 后端协议。应用型限定取值：“HTTP,HTTPS,GRPC"，默认值“HTTP”
+    ///
     /// Wire name: `TargetProtocol`.
     pub target_protocol: Option<String>,
     /// 见 **Target** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Vec<Target>,
 }

@@ -8,60 +8,79 @@ use super::{AccessLogConfigSet, FirewallSet, IpInfo, Listener, SecGroupInfo};
 #[non_exhaustive]
 pub struct LoadBalancer {
     /// 见 **AccessLogConfigSet** 模型定义
+    ///
     /// Wire name: `AccessLogConfig`.
     pub access_log_config: Option<AccessLogConfigSet>,
     /// 是否开启自动续费
+    ///
     /// Wire name: `AutoRenewEnabled`.
     pub auto_renew_enabled: Option<bool>,
     /// 付费模式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 负载均衡实例创建时间。格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **FirewallSet** 模型定义
+    ///
     /// Wire name: `Firewall`.
     pub firewall: Option<FirewallSet>,
     /// 见 **IPInfo** 模型定义
+    ///
     /// Wire name: `IPInfos`.
     pub ip_infos: Vec<IpInfo>,
     /// 负载均衡实例支持的IP协议版本
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 见 **Listener** 模型定义
+    ///
     /// Wire name: `Listeners`.
     pub listeners: Vec<Listener>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: Option<String>,
     /// 负载均衡实例的名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 有效期（计费）。格式为Unix Timestamp
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 负载均衡实例的备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **SecGroupInfo** 模型定义
+    ///
     /// Wire name: `SecGroup`.
     pub sec_group: Vec<SecGroupInfo>,
     /// 应用型实例的代理IP或网络型FULLNAT模式下snat所用的IP
+    ///
     /// Wire name: `SnatIPs`.
     pub snat_i_ps: Vec<String>,
     /// lb状态：Normal-正常；Arrears-欠费停服
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 负载均衡实例所属的子网资源ID。负载均衡实例的内网VIP和SNAT场景的源IP限定在该子网内；指定子网不影响添加后端服务节点时的范围，依旧是整个VPC下支持的资源
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 负载均衡实例所属的业务组ID
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 负载均衡实例的类型。限定枚举值：Application -&gt; 应用型，Network -&gt; 网络型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 负载均衡实例所属的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct LoggerSet {
     /// ulb日志上传的bucket
+    ///
     /// Wire name: `BucketName`.
     pub bucket_name: Option<String>,
     /// 上传到bucket使用的token的tokenid
+    ///
     /// Wire name: `TokenID`.
     pub token_id: Option<String>,
     /// bucket的token名称
+    ///
     /// Wire name: `TokenName`.
     pub token_name: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct PathConfigSet {
     /// 取值。暂时只支持数组长度为1； 取值需符合相关匹配方式的条件
+    ///
     /// Wire name: `Values`.
     pub values: Vec<String>,
 }

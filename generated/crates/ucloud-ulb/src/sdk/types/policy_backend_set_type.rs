@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct PolicyBackendSet {
     /// 所添加的后端资源在ULB中的对象ID，（为ULB系统中使用，与资源自身ID无关
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: Option<String>,
     /// 后端资源的对象ID
+    ///
     /// Wire name: `ObjectId`.
     pub object_id: Option<String>,
     /// 所添加的后端资源服务端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 后端资源的内网IP
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 后端资源的实例名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 所添加的后端资源的类型，枚举值：UHost -&gt; 云主机；UPM -&gt; 物理云主机； UDHost -&gt; 私有专区主机；UDocker -&gt; 容器；UHybrid-&gt;混合云主机；CUBE-&gt;Cube；UNI -&gt; 虚拟网卡
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 如果资源绑定了弹性网卡，则展示弹性网卡的资源ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 如果资源绑定了弹性网卡，则展示弹性网卡的资源名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// "UNI"或者为空
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
 }

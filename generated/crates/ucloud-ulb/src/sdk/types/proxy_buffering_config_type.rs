@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct ProxyBufferingConfig {
     /// 关闭缓存
+    ///
     /// Wire name: `CloseProxyBuffering`.
     pub close_proxy_buffering: Option<bool>,
 }

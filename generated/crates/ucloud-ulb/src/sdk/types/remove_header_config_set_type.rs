@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct RemoveHeaderConfigSet {
     /// 删除的 header 字段名称，目前只能删除以下几个默认配置的字段: X-Real-IP、X-Forwarded-For、X-Forwarded-Proto、X-Forwarded-SrcPort
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
 }

@@ -11,30 +11,39 @@ use super::{
 #[non_exhaustive]
 pub struct RuleAction {
     /// 见 **BackendConnectionConfig** 模型定义
+    ///
     /// Wire name: `BackendConnectionConfig`.
     pub backend_connection_config: Option<BackendConnectionConfig>,
     /// 见 **CorsConfigSet** 模型定义
+    ///
     /// Wire name: `CorsConfig`.
     pub cors_config: Option<CorsConfigSet>,
     /// 见 **FixedResponseConfigSet** 模型定义
+    ///
     /// Wire name: `FixedResponseConfig`.
     pub fixed_response_config: Option<FixedResponseConfigSet>,
     /// 见 **ForwardConfigSet** 模型定义
+    ///
     /// Wire name: `ForwardConfig`.
     pub forward_config: Option<ForwardConfigSet>,
     /// 见 **InsertHeaderConfigSet** 模型定义
+    ///
     /// Wire name: `InsertHeaderConfig`.
     pub insert_header_config: Option<InsertHeaderConfigSet>,
     /// 转发规则动作执行的顺序，取值为1~1000，按值从小到大执行动作。值不能为空，不能重复。Forward、FixedResponse 类型的动作不判断 Order，最后一个执行
+    ///
     /// Wire name: `Order`.
     pub order: Option<i64>,
     /// 见 **ProxyBufferingConfig** 模型定义
+    ///
     /// Wire name: `ProxyBufferingConfig`.
     pub proxy_buffering_config: Option<ProxyBufferingConfig>,
     /// 见 **RemoveHeaderConfigSet** 模型定义
+    ///
     /// Wire name: `RemoveHeaderConfig`.
     pub remove_header_config: Option<RemoveHeaderConfigSet>,
     /// 动作类型。限定枚举值：Forward、"InsertHeader"、"Cors"、"FixedResponse"、"RemoveHeader"
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

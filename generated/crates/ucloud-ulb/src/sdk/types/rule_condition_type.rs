@@ -8,12 +8,15 @@ use super::{HostConfigSet, PathConfigSet};
 #[non_exhaustive]
 pub struct RuleCondition {
     /// 见 **HostConfigSet** 模型定义
+    ///
     /// Wire name: `HostConfig`.
     pub host_config: Option<HostConfigSet>,
     /// 见 **PathConfigSet** 模型定义
+    ///
     /// Wire name: `PathConfig`.
     pub path_config: Option<PathConfigSet>,
     /// 匹配条件类型。限定枚举值：Host，Path
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

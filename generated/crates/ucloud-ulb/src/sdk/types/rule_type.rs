@@ -8,18 +8,23 @@ use super::{RuleAction, RuleCondition};
 #[non_exhaustive]
 pub struct Rule {
     /// 是否为默认转发规则
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// 当转发的服务节点为空时，规则是否忽略
+    ///
     /// Wire name: `Pass`.
     pub pass: Option<bool>,
     /// 见 **RuleAction** 模型定义
+    ///
     /// Wire name: `RuleActions`.
     pub rule_actions: Vec<RuleAction>,
     /// 见 **RuleCondition** 模型定义
+    ///
     /// Wire name: `RuleConditions`.
     pub rule_conditions: Vec<RuleCondition>,
     /// 转发规则的ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SecGroupInfo {
     /// 安全组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 安全组id
+    ///
     /// Wire name: `SecgroupId`.
     pub secgroup_id: Option<String>,
     /// 安全组所属vpc id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SecurityPolicyRelation {
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
     /// 监听器的名称
+    ///
     /// Wire name: `ListenerName`.
     pub listener_name: Option<String>,
     /// 监听端口
+    ///
     /// Wire name: `ListenerPort`.
     pub listener_port: Option<i64>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: Option<String>,
 }

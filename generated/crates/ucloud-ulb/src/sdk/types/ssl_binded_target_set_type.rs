@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SslBindedTargetSet {
     /// VServer 所属的ULB实例的资源ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: Option<String>,
     /// ULB实例的名称
+    ///
     /// Wire name: `ULBName`.
     pub ulb_name: Option<String>,
     /// SSL证书绑定到的VServer的资源ID
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: Option<String>,
     /// 对应的VServer的名字
+    ///
     /// Wire name: `VServerName`.
     pub v_server_name: Option<String>,
 }

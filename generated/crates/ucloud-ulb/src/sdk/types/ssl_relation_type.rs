@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SslRelation {
     /// 是否为监听器默认SSL证书
+    ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
     /// 监听器的ID
+    ///
     /// Wire name: `ListenerId`.
     pub listener_id: Option<String>,
     /// 监听器的名称
+    ///
     /// Wire name: `ListenerName`.
     pub listener_name: Option<String>,
     /// 负载均衡实例的ID
+    ///
     /// Wire name: `LoadBalancerId`.
     pub load_balancer_id: Option<String>,
     /// 负载均衡实例的名称
+    ///
     /// Wire name: `LoadBalancerName`.
     pub load_balancer_name: Option<String>,
 }

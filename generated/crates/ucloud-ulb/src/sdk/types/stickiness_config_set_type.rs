@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct StickinessConfigSet {
     /// （应用型专用）自定义Cookie。当StickinessType取值"UserDefined"时有效
+    ///
     /// Wire name: `CookieName`.
     pub cookie_name: Option<String>,
     /// 是否开启会话保持功能。应用型负载均衡实例基于Cookie实现
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// （应用型专用）Cookie处理方式。限定枚举值： ServerInsert -&gt; 自动生成KEY；UserDefined -&gt; 用户自定义KEY
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct Target {
     /// 服务节点是否启用
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 服务节点的标识ID。为ALB/NLB中使用，与资源自身ID无关，可用于UpdateTargetsAttribute/RemoveTargets
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 服务节点是否为备节点
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<bool>,
     /// 服务节点的端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 服务节点的IP
+    ///
     /// Wire name: `ResourceIP`.
     pub resource_ip: Option<String>,
     /// 服务节点的资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 服务节点的资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 服务节点的类型。限定枚举值：UHost -&gt; 云主机，UNI -&gt; 虚拟网卡，UPM -&gt; 物理云主机，IP -&gt;  IP类型； 默认值："UHost"； 非IP类型，如果该资源有多个IP，将只能添加主IP； 非IP类型，展示时，会显示相关资源信息，IP类型只展示IP信息。 在相关资源被删除时，非IP类型会把相关资源从lb中剔除，IP类型不保证这个逻辑
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 服务节点的健康检查状态。限定枚举值：Healthy -&gt; 健康，Unhealthy -&gt; 不健康
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 服务节点的子网资源ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 服务节点的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 服务节点的权重。仅在加权轮询算法时有效
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

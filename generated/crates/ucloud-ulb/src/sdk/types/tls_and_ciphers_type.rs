@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TlsAndCiphers {
     /// 加密套件
+    ///
     /// Wire name: `SSLCiphers`.
     pub ssl_ciphers: Vec<String>,
     /// TLS最低版本
+    ///
     /// Wire name: `TLSVersion`.
     pub tls_version: Option<String>,
 }

@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct UlbBackendSet {
     /// 后端资源实例的Id
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: Option<String>,
     /// 后端提供服务的实例启用与否，枚举值：0 禁用 1 启用
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<i64>,
     /// 是否为backup，只有当vserver的Backup属性为1时才会有此字段，说明：0：主rs1：备rs
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<i64>,
     /// 后端提供服务的端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 后端提供服务的内网IP
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 资源实例的资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源实例的资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 资源实例的类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 后端提供服务的实例运行状态，枚举值：0健康检查健康状态 1 健康检查异常
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 资源绑定的虚拟网卡实例的资源Id
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 资源绑定的虚拟网卡实例的资源名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 资源绑定的虚拟网卡实例的类型
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
     /// 后端提供服务的资源所在的子网的ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 后端服务器所在的VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 后端RS权重（在加权轮询算法下有效）
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

@@ -8,30 +8,39 @@ use super::PolicyBackendSet;
 #[non_exhaustive]
 pub struct UlbPolicySet {
     /// 见 **PolicyBackendSet** 模型定义
+    ///
     /// Wire name: `BackendSet`.
     pub backend_set: Vec<PolicyBackendSet>,
     /// 内容转发规则中域名的匹配方式。枚举值：Regular，正则；Wildcard，泛域名
+    ///
     /// Wire name: `DomainMatchMode`.
     pub domain_match_mode: Option<String>,
     /// 内容转发匹配字段;默认内容转发类型下为空。
+    ///
     /// Wire name: `Match`.
     pub match_field: Option<String>,
     /// 内容转发Id，默认内容转发类型下为空。
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: Option<String>,
     /// 内容转发优先级，范围\[1,9999\]，数字越大优先级越高。默认内容转发规则下为0。
+    ///
     /// Wire name: `PolicyPriority`.
     pub policy_priority: Option<i64>,
     /// 内容类型，枚举值：Custom -&gt; 客户自定义；Default -&gt; 默认内容转发
+    ///
     /// Wire name: `PolicyType`.
     pub policy_type: Option<String>,
     /// 默认内容转发类型下返回当前rs总数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
     /// 内容转发匹配字段的类型，枚举值：Domain -&gt; 域名；Path -&gt; 路径； 默认内容转发类型下为空
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 所属VServerId
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: Option<String>,
 }

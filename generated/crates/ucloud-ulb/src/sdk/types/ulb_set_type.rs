@@ -8,72 +8,89 @@ use super::{FirewallSet, LoggerSet, UlbipSet, UlbvServerSet};
 #[non_exhaustive]
 pub struct UlbSet {
     /// 带宽
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 带宽类型，枚举值为： 0，非共享带宽； 1，共享带宽
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<i64>,
     /// ULB 所属的业务组ID
+    ///
     /// Wire name: `BusinessId`.
     pub business_id: Option<String>,
     /// ULB的创建时间，格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ULB是否开启日志功能。0，关闭；1，开启
+    ///
     /// Wire name: `EnableLog`.
     pub enable_log: Option<i64>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 见 **FirewallSet** 模型定义
+    ///
     /// Wire name: `FirewallSet`.
     pub firewall_set: Vec<FirewallSet>,
     /// 见 **ULBIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<UlbipSet>,
     /// ULB ip类型，枚举值：IPv6 / IPv4 （内部测试，暂未对外开放）
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// ULB 监听器类型，枚举值：RequestProxy，请求代理； PacketsTransmit ，报文转发；Comprehensive，兼容型；Pending，未定型
+    ///
     /// Wire name: `ListenType`.
     pub listen_type: Option<String>,
     /// 见 **LoggerSet** 模型定义
+    ///
     /// Wire name: `LogSet`.
     pub log_set: Option<LoggerSet>,
     /// 负载均衡的资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// ULB的内网IP，当ULBType为OuterMode时，该值为空
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 负载均衡的备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Resource`.
     pub resource: Vec<String>,
     /// ULB后向代理IP，仅当有代理IP时返回否
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Vec<String>,
     /// ULB 为 InnerMode 时，ULB 所属的子网ID，默认为空
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 负载均衡的业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 负载均衡的资源ID
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ULBName`.
     pub ulb_name: Option<String>,
     /// ULB 的类型
+    ///
     /// Wire name: `ULBType`.
     pub ulb_type: Option<String>,
     /// ULB所在的VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 见 **ULBVServerSet** 模型定义
+    ///
     /// Wire name: `VServerSet`.
     pub v_server_set: Vec<UlbvServerSet>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UlbipSet {
     /// 弹性IP的带宽值（暂未对外开放）
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 弹性IP的带宽类型，枚举值：1 表示是共享带宽，0 普通带宽类型（暂未对外开放）
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<i64>,
     /// 弹性IP地址
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// 弹性IP的ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 弹性IP的运营商信息，枚举值为：  Bgp：BGP IP International：国际IP
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

@@ -8,39 +8,51 @@ use super::SslBindedTargetSet;
 #[non_exhaustive]
 pub struct UlbsslSet {
     /// 见 **SSLBindedTargetSet** 模型定义
+    ///
     /// Wire name: `BindedTargetSet`.
     pub binded_target_set: Vec<SslBindedTargetSet>,
     /// SSL证书的创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// USSL证书平台的域名,只有当SSLSource为1时才出现
+    ///
     /// Wire name: `Domains`.
     pub domains: Option<String>,
     /// SSL证书的HASH值
+    ///
     /// Wire name: `HashValue`.
     pub hash_value: Option<String>,
     /// 证书过期时间,只有当SSLSource为1时才出现
+    ///
     /// Wire name: `NotAfter`.
     pub not_after: Option<i64>,
     /// 证书颁发时间,只有当SSLSource为1时才出现
+    ///
     /// Wire name: `NotBefore`.
     pub not_before: Option<i64>,
     /// SSL证书的内容
+    ///
     /// Wire name: `SSLContent`.
     pub ssl_content: Option<String>,
     /// SSL证书的Id
+    ///
     /// Wire name: `SSLId`.
     pub ssl_id: Option<String>,
     /// SSL证书的名字
+    ///
     /// Wire name: `SSLName`.
     pub ssl_name: Option<String>,
     /// SSL证书来源，SSL证书来源，0代表证书来自于ULB平台，1代表证书来自于USSL平台
+    ///
     /// Wire name: `SSLSource`.
     pub ssl_source: Option<i64>,
     /// SSL证书类型，暂时只有 Pem 一种类型
+    ///
     /// Wire name: `SSLType`.
     pub ssl_type: Option<String>,
     /// USSL证书平台的编号,只有当SSLSource为1时才出现
+    ///
     /// Wire name: `USSLId`.
     pub ussl_id: Option<String>,
 }

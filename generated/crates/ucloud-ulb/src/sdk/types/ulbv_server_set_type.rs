@@ -8,72 +8,95 @@ use super::{BindSecurityPolicy, UlbBackendSet, UlbPolicySet, UlbsslSet};
 #[non_exhaustive]
 pub struct UlbvServerSet {
     /// 见 **ULBBackendSet** 模型定义
+    ///
     /// Wire name: `BackendSet`.
     pub backend_set: Vec<UlbBackendSet>,
     /// 空闲连接的回收时间，单位：秒。
+    ///
     /// Wire name: `ClientTimeout`.
     pub client_timeout: Option<i64>,
     /// 根据MonitorType确认； 当MonitorType为Port时，此字段无意义。当MonitorType为Path时，代表HTTP检查域名
+    ///
     /// Wire name: `Domain`.
     pub domain: Option<String>,
     /// 数据压缩开关，0:关闭 1:开启
+    ///
     /// Wire name: `EnableCompression`.
     pub enable_compression: Option<i64>,
     /// 0:关闭 1:开启，用于开启http2功能；默认值为0
+    ///
     /// Wire name: `EnableHTTP2`.
     pub enable_http2: Option<i64>,
     /// 重定向端口，取值范围\[0-65535\]；默认值为0，代表关闭；仅HTTP协议支持开启重定向功能
+    ///
     /// Wire name: `ForwardPort`.
     pub forward_port: Option<i64>,
     /// VServer服务端口
+    ///
     /// Wire name: `FrontendPort`.
     pub frontend_port: Option<i64>,
     /// 监听器类型，枚举值为: RequestProxy -&gt; 请求代理；PacketsTransmit -&gt; 报文转发
+    ///
     /// Wire name: `ListenType`.
     pub listen_type: Option<String>,
     /// VServer负载均衡的模式，枚举值：Roundrobin -&gt; 轮询;Source -&gt; 源地址；ConsistentHash -&gt; 一致性哈希；SourcePort -&gt; 源地址（计算端口）；ConsistentHashPort -&gt; 一致性哈希（计算端口）。
+    ///
     /// Wire name: `Method`.
     pub method: Option<String>,
     /// 健康检查类型，枚举值：Port -&gt; 端口检查；Path -&gt; 路径检查；Ping -&gt; Ping探测， Customize -&gt; UDP检查请求代理型默认值为Port，其中TCP协议仅支持Port，其他协议支持Port和Path; 报文转发型TCP协议仅支持Port，UDP协议支持Ping、Port和Customize
+    ///
     /// Wire name: `MonitorType`.
     pub monitor_type: Option<String>,
     /// 根据MonitorType确认； 当MonitorType为Port时，此字段无意义。当MonitorType为Path时，代表HTTP检查路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
     /// 根据PersistenceType确定： None或ServerInsert，此字段为空； UserDefined，此字段展示用户自定义会话string。
+    ///
     /// Wire name: `PersistenceInfo`.
     pub persistence_info: Option<String>,
     /// VServer会话保持方式。枚举值为： None -&gt; 关闭会话保持； ServerInsert -&gt; 自动生成； UserDefined -&gt; 用户自定义。
+    ///
     /// Wire name: `PersistenceType`.
     pub persistence_type: Option<String>,
     /// 见 **ULBPolicySet** 模型定义
+    ///
     /// Wire name: `PolicySet`.
     pub policy_set: Vec<UlbPolicySet>,
     /// VServer实例的协议。 枚举值为：HTTP，TCP，UDP，HTTPS。
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 根据MonitorType确认； 当MonitorType为Customize时，此字段有意义，代表UDP检查发出的请求报文
+    ///
     /// Wire name: `RequestMsg`.
     pub request_msg: Option<String>,
     /// 根据MonitorType确认； 当MonitorType为Customize时，此字段有意义，代表UDP检查请求应收到的响应报文
+    ///
     /// Wire name: `ResponseMsg`.
     pub response_msg: Option<String>,
     /// 见 **ULBSSLSet** 模型定义
+    ///
     /// Wire name: `SSLSet`.
     pub ssl_set: Vec<UlbsslSet>,
     /// 见 **BindSecurityPolicy** 模型定义
+    ///
     /// Wire name: `SecurityPolicy`.
     pub security_policy: Option<BindSecurityPolicy>,
     /// VServer的运行状态。枚举值： 0 -&gt; rs全部运行正常;1 -&gt; rs全部运行异常；2 -&gt; rs部分运行异常。
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 负载均衡实例的Id
+    ///
     /// Wire name: `ULBId`.
     pub ulb_id: Option<String>,
     /// VServer实例的Id
+    ///
     /// Wire name: `VServerId`.
     pub v_server_id: Option<String>,
     /// VServer实例的名字
+    ///
     /// Wire name: `VServerName`.
     pub v_server_name: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateBackendBatchParamAttributes {
     /// 后端资源实例的ID(ULB后端ID，非资源自身ID)
+    ///
     /// Wire name: `BackendId`.
     pub backend_id: String,
     /// 后端实例状态开关
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<i64>,
     /// 是否为backup 0：主rs 1：备rs 默认为0
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<i64>,
     /// 后端资源服务端口，取值范围\[1-65535\]
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 所添加的后端RS权重（在加权轮询算法下有效），取值范围\[0-100\]，默认为1
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

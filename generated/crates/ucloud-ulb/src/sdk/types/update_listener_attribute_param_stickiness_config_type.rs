@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateListenerAttributeParamStickinessConfig {
     /// （应用型专用）自定义Cookie。当StickinessType取值"UserDefined"时有效；限定字符长度：\[0-255\]
+    ///
     /// Wire name: `CookieName`.
     pub cookie_name: Option<String>,
     /// 是否开启会话保持功能。应用型负载均衡实例基于Cookie实现，网络型负载均衡则基于源IP，保证在对应的空闲超时时间内，同一个源IP送到同一个服务节点。默认值为：false
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// （应用型专用）Cookie处理方式。限定枚举值："ServerInsert" / "UserDefined"，不传值则不修改
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

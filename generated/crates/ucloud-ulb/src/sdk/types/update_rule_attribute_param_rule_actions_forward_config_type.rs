@@ -7,6 +7,7 @@ use super::UpdateRuleAttributeParamRuleActionsForwardConfigTargets;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRuleAttributeParamRuleActionsForwardConfig {
     /// 见 **UpdateRuleAttributeParamRuleActionsForwardConfigTargets** 模型定义
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<UpdateRuleAttributeParamRuleActionsForwardConfigTargets>>,
 }

@@ -15,40 +15,49 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRuleAttributeParamRuleActions {
     /// 见 **UpdateRuleAttributeParamRuleActionsBackendConnectionConfig** 模型定义
+    ///
     /// Wire name: `BackendConnectionConfig`.
     pub backend_connection_config: Option<
         UpdateRuleAttributeParamRuleActionsBackendConnectionConfig,
     >,
     /// 见 **UpdateRuleAttributeParamRuleActionsCorsConfig** 模型定义
+    ///
     /// Wire name: `CorsConfig`.
     pub cors_config: Option<UpdateRuleAttributeParamRuleActionsCorsConfig>,
     /// 见 **UpdateRuleAttributeParamRuleActionsFixedResponseConfig** 模型定义
+    ///
     /// Wire name: `FixedResponseConfig`.
     pub fixed_response_config: Option<
         UpdateRuleAttributeParamRuleActionsFixedResponseConfig,
     >,
     /// 见 **UpdateRuleAttributeParamRuleActionsForwardConfig** 模型定义
+    ///
     /// Wire name: `ForwardConfig`.
     pub forward_config: Option<UpdateRuleAttributeParamRuleActionsForwardConfig>,
     /// 见 **UpdateRuleAttributeParamRuleActionsInsertHeaderConfig** 模型定义
+    ///
     /// Wire name: `InsertHeaderConfig`.
     pub insert_header_config: Option<
         UpdateRuleAttributeParamRuleActionsInsertHeaderConfig,
     >,
     /// 转发规则动作执行的顺序，取值为1~1000，按值从小到大执行动作。值不能为空，不能重复。Forward、FixedResponse 类型的动作不判断 Order，最后一个执行
+    ///
     /// Wire name: `Order`.
     pub order: Option<i64>,
     /// 见 **UpdateRuleAttributeParamRuleActionsProxyBufferingConfig** 模型定义
+    ///
     /// Wire name: `ProxyBufferingConfig`.
     pub proxy_buffering_config: Option<
         UpdateRuleAttributeParamRuleActionsProxyBufferingConfig,
     >,
     /// 见 **UpdateRuleAttributeParamRuleActionsRemoveHeaderConfig** 模型定义
+    ///
     /// Wire name: `RemoveHeaderConfig`.
     pub remove_header_config: Option<
         UpdateRuleAttributeParamRuleActionsRemoveHeaderConfig,
     >,
     /// 动作类型。限定枚举值："Forward"；RuleActions数组长度不为0时必填
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

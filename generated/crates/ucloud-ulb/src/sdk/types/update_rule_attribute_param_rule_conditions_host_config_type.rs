@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRuleAttributeParamRuleConditionsHostConfig {
     /// 匹配方式。限定枚举值："Regular"/"Wildcard"，默认值："Regular"
+    ///
     /// Wire name: `MatchMode`.
     pub match_mode: Option<String>,
     /// 取值。暂时只支持数组长度为1；取值需符合相关匹配方式的条件；修改域名匹配时必填
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

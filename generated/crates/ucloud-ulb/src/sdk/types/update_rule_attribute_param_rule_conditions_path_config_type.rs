@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRuleAttributeParamRuleConditionsPathConfig {
     /// 取值。暂时只支持数组长度为1；取值需符合相关条件；修改路径匹配时必填
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

@@ -10,12 +10,15 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateRuleAttributeParamRuleConditions {
     /// 见 **UpdateRuleAttributeParamRuleConditionsHostConfig** 模型定义
+    ///
     /// Wire name: `HostConfig`.
     pub host_config: Option<UpdateRuleAttributeParamRuleConditionsHostConfig>,
     /// 见 **UpdateRuleAttributeParamRuleConditionsPathConfig** 模型定义
+    ///
     /// Wire name: `PathConfig`.
     pub path_config: Option<UpdateRuleAttributeParamRuleConditionsPathConfig>,
     /// 匹配条件类型。限定枚举值："Host"/"Path"；RuleConditions数组长度不为0时必填
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

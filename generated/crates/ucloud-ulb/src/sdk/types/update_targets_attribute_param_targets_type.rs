@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTargetsAttributeParamTargets {
     /// 服务节点是否启用。默认值true；要更新的Targets数组长度至少为1，不超过20个
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 服务节点的标识ID。限定枚举值："UHost" / "UNI"/"UPM"/"IP"；要更新的Targets数组长度至少为1，不超过20个
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 服务节点是否为备节点。默认值false；要更新的Targets数组长度至少为1，不超过20个
+    ///
     /// Wire name: `IsBackup`.
     pub is_backup: Option<bool>,
     /// 服务节点的权重。限定取值：\[1-100\]，默认值1；仅在加权轮询算法时有效；要更新的Targets数组长度至少为1，不超过20个
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

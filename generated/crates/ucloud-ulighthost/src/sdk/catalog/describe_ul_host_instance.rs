@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeULHostInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ul_host_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUlHostInstanceRequest, ::runtime::BuildError> {

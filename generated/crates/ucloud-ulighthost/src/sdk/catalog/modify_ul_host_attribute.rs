@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyULHostAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_ul_host_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUlHostAttributeRequest, ::runtime::BuildError> {

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ExclusiveUtpInfo {
     /// 当前周期剩余流量
+    ///
     /// Wire name: `AvailableSize`.
     pub available_size: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 当前周期超出限额的流量
+    ///
     /// Wire name: `ExcessSize`.
     pub excess_size: Option<i64>,
     /// 上次重置时间
+    ///
     /// Wire name: `LastResetTime`.
     pub last_reset_time: Option<i64>,
     /// 下次重置时间
+    ///
     /// Wire name: `NextResetTime`.
     pub next_reset_time: Option<i64>,
     /// 当前周期总流量
+    ///
     /// Wire name: `TotalSize`.
     pub total_size: Option<i64>,
     /// 当前周期已使用流量
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct UlHostDiskSet {
     /// 磁盘Id
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// 磁盘类型。如："CLOUD_RSSD"、"CLOUD_SSD"
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 磁盘盘符。系统盘："vda"
+    ///
     /// Wire name: `Drive`.
     pub drive: Option<String>,
     /// 是否为系统盘。是："True"；否："False"
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// 磁盘大小。单位：GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 磁盘类型。系统盘："Boot"；数据盘："Data"
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

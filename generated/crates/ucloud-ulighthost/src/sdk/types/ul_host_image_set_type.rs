@@ -6,57 +6,75 @@
 #[non_exhaustive]
 pub struct UlHostImageSet {
     /// 创建时间，格式为Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 用于控制台显示的名称
+    ///
     /// Wire name: `DisplayName`.
     pub display_name: Option<String>,
     /// 特殊状态标识，目前包含NetEnhnced（网络增强1.0）, NetEnhanced_Ultra（网络增强2.0）, NetEnhanced_Extreme（网络增强3.0）, HotPlug(热升级), GPU（GPU镜像）,CloudInit, IPv6（支持IPv6网络）,RssdAttachable（支持RSSD云盘）,Vgpu_AMD（支持AMD的vgpu）,Vgpu_NVIDIA（支持NVIDIA的vgpu）,Aarch64_Type（支持arm64架构）
+    ///
     /// Wire name: `Features`.
     pub features: Vec<String>,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDescription`.
     pub image_description: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 应用镜像图标url
+    ///
     /// Wire name: `ImageLogoLink`.
     pub image_logo_link: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 镜像大小
+    ///
     /// Wire name: `ImageSize`.
     pub image_size: Option<i64>,
     /// 镜像类型 标准镜像：Base， 行业镜像：Business，自定义镜像：Custom
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 集成软件名称（仅行业镜像将返回这个值）
+    ///
     /// Wire name: `IntegratedSoftware`.
     pub integrated_software: Option<String>,
     /// 系统EOL的时间，格式：YYYY/MM/DD
+    ///
     /// Wire name: `MaintainEol`.
     pub maintain_eol: Option<String>,
     /// 默认值为空'''。当CentOS 7.3/7.4/7.5等镜像会标记为“Broadwell”
+    ///
     /// Wire name: `MinimalCPU`.
     pub minimal_cpu: Option<String>,
     /// 操作系统名称
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// 操作系统类型：Linux，Windows
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 场景分类，目前包含Featured（精选），PreInstalledDrivers（预装驱动），AIPainting（AI绘画），AIModels（AI模型），HPC（高性能计算）
+    ///
     /// Wire name: `SceneCategories`.
     pub scene_categories: Vec<String>,
     /// 镜像状态， 可用：Available，制作中：Making， 不可用：Unavailable，复制中：Copying
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

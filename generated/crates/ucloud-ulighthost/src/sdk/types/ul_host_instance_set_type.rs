@@ -8,63 +8,81 @@ use super::{ExclusiveUtpInfo, UHostIpSet, UlHostDiskSet};
 #[non_exhaustive]
 pub struct UlHostInstanceSet {
     /// 【数组】镜像包含的应用列表。
+    ///
     /// Wire name: `Apps`.
     pub apps: Vec<String>,
     /// 是否自动续费。枚举值：Yes/No
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// CPU核数。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 计费模式。枚举值：Month/Year
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间。Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **ULHostDiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<UlHostDiskSet>,
     /// 见 **ExclusiveUTPInfo** 模型定义
+    ///
     /// Wire name: `EIPExclusiveUTPInfo`.
     pub eip_exclusive_utp_info: Option<ExclusiveUtpInfo>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ExclusiveUTPInfo`.
     pub exclusive_utp_info: Option<ExclusiveUtpInfo>,
     /// 过期时间。Unix时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **UHostIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<UHostIpSet>,
     /// 镜像Id。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像名称。
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 是否过期。枚举值：Yes/No
+    ///
     /// Wire name: `IsExpire`.
     pub is_expire: Option<String>,
     /// 内存。单位：MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 实例名称。默认套餐Id
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 备注。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 实例状态。枚举值：\\\\ &gt;初始化: Initializing; \\\\ &gt;启动中: Starting; \\\\&gt; 运行中: Running; \\\\&gt; 关机中: Stopping; \\\\ &gt;关机: Stopped \\\\ &gt;安装失败: Install Fail; \\\\ &gt;重启中: Rebooting; \\\\ &gt; 未知(空字符串，获取状态超时或出错)：""
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 业务组。
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 实例Id。
+    ///
     /// Wire name: `ULHostId`.
     pub ul_host_id: Option<String>,
     /// 可用区。
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UlHostPriceSet {
     /// 计费模式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

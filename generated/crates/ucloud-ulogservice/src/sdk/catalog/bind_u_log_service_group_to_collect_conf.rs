@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BindULogServiceGroupToCollectConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::bind_u_log_service_group_to_collect_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

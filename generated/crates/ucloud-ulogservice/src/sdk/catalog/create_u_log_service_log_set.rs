@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateULogServiceLogSet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_log_service_log_set::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateULogServiceLogSetRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateULogServiceTopic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_log_service_topic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateULogServiceTopicRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteULogServiceMachineGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_log_service_machine_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteULogServiceMachineGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetULogServiceTopicField`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_log_service_topic_field::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetULogServiceTopicFieldRequest, ::runtime::BuildError> {

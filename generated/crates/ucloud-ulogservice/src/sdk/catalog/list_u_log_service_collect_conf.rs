@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListULogServiceCollectConf`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_log_service_collect_conf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListULogServiceCollectConfRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListULogServiceTopic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_log_service_topic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListULogServiceTopicRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `QueryULogServiceLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::query_u_log_service_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<QueryULogServiceLogRequest, ::runtime::BuildError> {

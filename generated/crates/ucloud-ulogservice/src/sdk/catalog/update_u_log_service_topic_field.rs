@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateULogServiceTopicField`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_u_log_service_topic_field::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateULogServiceTopicFieldRequest, ::runtime::BuildError> {

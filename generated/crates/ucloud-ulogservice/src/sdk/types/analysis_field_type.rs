@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AnalysisField {
     /// 字段名
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 字段类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

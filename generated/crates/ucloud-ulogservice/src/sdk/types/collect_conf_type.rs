@@ -8,51 +8,67 @@ use super::{FilePath, MachineGroup};
 #[non_exhaustive]
 pub struct CollectConf {
     /// 采集策略。可选值: full (全量采集存量日志), increment (从当前时间点增量采集)。默认为 full。
+    ///
     /// Wire name: `CollectPolicy`.
     pub collect_policy: Option<String>,
     /// CreateTime
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 当 LogType 为delimiter 或multi_line_delimiter时可选，支持多字符分隔，需要转换成Base64
+    ///
     /// Wire name: `Delimiter`.
     pub delimiter: Option<String>,
     /// 日志原文的编码格式。可选值: utf-8, gbk。默认为 utf-8。
+    ///
     /// Wire name: `Encode`.
     pub encode: Option<String>,
     /// 日志提取正则表达式。当 logType 为正则模式 (如 full_regex,multi_line_full_regex) 时，用于从日志中提取字段。需要转换成Base64
+    ///
     /// Wire name: `ExtractRule`.
     pub extract_rule: Option<String>,
     /// 见 **FilePath** 模型定义
+    ///
     /// Wire name: `FilePaths`.
     pub file_paths: Vec<FilePath>,
     /// Id
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// 索引字段key，是一个数组
+    ///
     /// Wire name: `Keys`.
     pub keys: Option<String>,
     /// 日志解析类型，决定了如何结构化日志。可选值: json:json 格式，delimiter:分隔符，full_regex:完全正则，multi_line_full_regex:多行完全正则，multi_line_delimiter: 多行分隔符正则，minimal_list:单行全文日志,multi_line:多行全文日志
+    ///
     /// Wire name: `LogType`.
     pub log_type: Option<String>,
     /// 见 **MachineGroup** 模型定义
+    ///
     /// Wire name: `MachineGroups`.
     pub machine_groups: Vec<MachineGroup>,
     /// 行首正则表达式。当 logType 为多行模式 (如 multi_line 或 multi_line_full_regex或multi_line_delimiter) 时，用于标识一条新日志的开始。需要转换成Base64
+    ///
     /// Wire name: `MatchRule`.
     pub match_rule: Option<String>,
     /// 日志采集配置名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// State
+    ///
     /// Wire name: `State`.
     pub state: Option<i64>,
     /// 日志主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: Option<i64>,
     /// 如果 UnMatchUpload 为 true，无法解析的日志原文将被存放在此字段指定的 Key 下。默认为 LogParseFailure。
+    ///
     /// Wire name: `UnMatchKey`.
     pub un_match_key: Option<String>,
     /// updateTime
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

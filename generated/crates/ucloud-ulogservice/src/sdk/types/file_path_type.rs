@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FilePath {
     /// 文件名
+    ///
     /// Wire name: `File`.
     pub file: Option<String>,
     /// 路径
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct LogAgent {
     /// LogAgent版本
+    ///
     /// Wire name: `AgentVersion`.
     pub agent_version: Option<String>,
     /// 主机IP
+    ///
     /// Wire name: `HostIp`.
     pub host_ip: Option<String>,
     /// logagent id
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 主机标签
+    ///
     /// Wire name: `Label`.
     pub label: Option<String>,
     /// 离线时间，单位是ms
+    ///
     /// Wire name: `OffLineTime`.
     pub off_line_time: Option<String>,
     /// logagent状态，NORMAL：正常，OFFLINE： 离线
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct LogContent {
     /// 日志文件路径
+    ///
     /// Wire name: `FileName`.
     pub file_name: Option<String>,
     /// 日志来源主机
+    ///
     /// Wire name: `HostName`.
     pub host_name: Option<String>,
     /// 日志标识ID
+    ///
     /// Wire name: `LogId`.
     pub log_id: Option<String>,
     /// JSON格式的日志内容
+    ///
     /// Wire name: `LogJson`.
     pub log_json: Option<String>,
     /// 日志时间
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Option<i64>,
 }

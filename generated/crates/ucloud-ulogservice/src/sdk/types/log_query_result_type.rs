@@ -8,30 +8,39 @@ use super::{AnalysisField, LogContent};
 #[non_exhaustive]
 pub struct LogQueryResult {
     /// 当使用SQL语句查询时，数据通过该字段返回
+    ///
     /// Wire name: `AnalysisRecords`.
     pub analysis_records: Vec<String>,
     /// 见 **AnalysisField** 模型定义
+    ///
     /// Wire name: `Columns`.
     pub columns: Vec<AnalysisField>,
     /// 见 **LogContent** 模型定义
+    ///
     /// Wire name: `Contents`.
     pub contents: Option<LogContent>,
     /// 检索结果是否到底
+    ///
     /// Wire name: `IsOver`.
     pub is_over: Option<bool>,
     /// 滚动检索,当前页最后一条数据ID
+    ///
     /// Wire name: `LastId`.
     pub last_id: Option<String>,
     /// 滚动检索,当前页最后一条数据Timestamp
+    ///
     /// Wire name: `LastTimestamp`.
     pub last_timestamp: Option<String>,
     /// 滚动检索Id Deprecated
+    ///
     /// Wire name: `ScrollId`.
     pub scroll_id: Option<String>,
     /// 所属日志ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: Option<String>,
     /// 所属日志名称
+    ///
     /// Wire name: `TopicName`.
     pub topic_name: Option<String>,
 }

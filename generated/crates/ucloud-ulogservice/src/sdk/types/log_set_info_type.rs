@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct LogSetInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 日志集ID
+    ///
     /// Wire name: `LogSetId`.
     pub log_set_id: Option<String>,
     /// 日志集名称
+    ///
     /// Wire name: `LogSetName`.
     pub log_set_name: Option<String>,
     /// 日志集备注
+    ///
     /// Wire name: `LogSetRemark`.
     pub log_set_remark: Option<String>,
     /// 日志集下主题数量
+    ///
     /// Wire name: `TopicCount`.
     pub topic_count: Option<i64>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

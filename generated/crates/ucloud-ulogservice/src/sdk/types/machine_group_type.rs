@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct MachineGroup {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 机器组ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 机器组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 采集器识别类型：LABEL：机器标识，IP：IP类型
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 修改时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
 }

@@ -8,21 +8,27 @@ use super::LogAgent;
 #[non_exhaustive]
 pub struct MachineInfo {
     /// 机器组ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// 机器组Ip，数组类型
+    ///
     /// Wire name: `Ips`.
     pub ips: Option<String>,
     /// 机器组标签，数组类型
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<String>,
     /// 见 **LogAgent** 模型定义
+    ///
     /// Wire name: `LogAgents`.
     pub log_agents: Option<LogAgent>,
     /// 机器组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 机器组类型，取值有：LABEL和IP
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

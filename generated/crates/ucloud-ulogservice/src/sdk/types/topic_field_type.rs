@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TopicField {
     /// 索引名称
+    ///
     /// Wire name: `FieldName`.
     pub field_name: Option<String>,
     /// 索引类型，可取的值有: long, double, text
+    ///
     /// Wire name: `FieldType`.
     pub field_type: Option<String>,
     /// 是否保留字段，true表示保留字段，false表示非保留字段
+    ///
     /// Wire name: `IsReserved`.
     pub is_reserved: Option<bool>,
 }

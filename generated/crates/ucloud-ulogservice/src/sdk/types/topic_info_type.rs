@@ -6,24 +6,29 @@
 #[non_exhaustive]
 pub struct TopicInfo {
     /// 是否保留：0 - NORMAL, 1 - RESERVED
+    ///
     /// Wire name: `IsReserved`.
     pub is_reserved: Option<i64>,
     /// 保存时间 1~730 天
+    ///
     /// Wire name: `ReserveAge`.
     pub reserve_age: Option<i64>,
     /// 日志主题状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `TopicDesc`.
     pub topic_desc: Option<String>,
     /// 主题ID
+    ///
     /// Wire name: `TopicId`.
     pub topic_id: Option<String>,
     /// 主题名称
+    ///
     /// Wire name: `TopicName`.
     pub topic_name: Option<String>,
     /// 分区数量，固定是2
+    ///
     /// Wire name: `TopicShardNum`.
     pub topic_shard_num: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateULogServiceCollectConfParamFilePaths {
     /// 定义采集路径的文件名，数组类型
+    ///
     /// Wire name: `File`.
     pub file: Option<String>,
     /// 定义采集路径，数组类型
+    ///
     /// Wire name: `Path`.
     pub path: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateULogServiceTopicFieldParamFieldInfos {
     /// 字段名称支持字母、横线(-)、斜杠(/)、特殊符号（@）、数字、下划线（_）和点（.），且不能以下划线开头，长度不超过255个字符
+    ///
     /// Wire name: `FieldName`.
     pub field_name: Option<String>,
     /// 主题字段类型（text、long、double）
+    ///
     /// Wire name: `FieldType`.
     pub field_type: Option<String>,
 }

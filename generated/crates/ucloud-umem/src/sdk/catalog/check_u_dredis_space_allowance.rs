@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckUDredisSpaceAllowance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_u_dredis_space_allowance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckUDredisSpaceAllowanceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateScanHotBigKeys`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_scan_hot_big_keys::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateScanHotBigKeysRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUMemSpace`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_mem_space::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUMemSpaceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUDRedisUhproxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_ud_redis_uhproxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUdRedisUhproxyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUMemcacheGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_memcache_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUMemcacheGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteURedisGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_redis_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteURedisGroupRequest, ::runtime::BuildError> {

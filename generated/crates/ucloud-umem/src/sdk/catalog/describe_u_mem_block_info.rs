@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUMemBlockInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_mem_block_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUMemBlockInfoRequest, ::runtime::BuildError> {

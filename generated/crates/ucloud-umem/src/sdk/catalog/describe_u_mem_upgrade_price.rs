@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUMemUpgradePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_mem_upgrade_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUMemUpgradePriceRequest, ::runtime::BuildError> {

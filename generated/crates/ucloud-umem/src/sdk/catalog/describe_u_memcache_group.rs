@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUMemcacheGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_memcache_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUMemcacheGroupRequest, ::runtime::BuildError> {

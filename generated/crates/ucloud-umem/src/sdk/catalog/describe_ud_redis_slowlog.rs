@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUDRedisSlowlog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_ud_redis_slowlog::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUdRedisSlowlogRequest, ::runtime::BuildError> {

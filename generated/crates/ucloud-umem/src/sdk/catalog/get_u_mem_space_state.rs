@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUMemSpaceState`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_mem_space_state::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUMemSpaceStateRequest, ::runtime::BuildError> {

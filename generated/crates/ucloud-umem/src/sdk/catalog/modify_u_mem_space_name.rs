@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUMemSpaceName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_mem_space_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUMemSpaceNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyURedisGroupName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_redis_group_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyURedisGroupNameRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RegisterUMemDefrag`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::register_u_mem_defrag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RegisterUMemDefragRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RemoveUDRedisData`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::remove_ud_redis_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveUdRedisDataRequest, ::runtime::BuildError> {

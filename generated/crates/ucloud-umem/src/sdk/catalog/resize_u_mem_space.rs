@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeUMemSpace`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_u_mem_space::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeUMemSpaceRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeUDRedisBlockSize`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_ud_redis_block_size::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeUdRedisBlockSizeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeUhproxy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_uhproxy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeUhproxyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RestartUMemcacheGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::restart_u_memcache_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartUMemcacheGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateURedisBackupStrategy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_u_redis_backup_strategy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateURedisBackupStrategyRequest, ::runtime::BuildError> {

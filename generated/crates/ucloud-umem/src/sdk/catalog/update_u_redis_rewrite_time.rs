@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateURedisRewriteTime`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_u_redis_rewrite_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateURedisRewriteTimeRequest, ::runtime::BuildError> {

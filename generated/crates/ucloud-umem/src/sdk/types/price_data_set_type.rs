@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PriceDataSet {
-    /// (No description in the spec.)
     /// Wire name: `CustomPrice`.
     pub custom_price: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `TotalPrice`.
     pub total_price: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProxyClientList {
     /// 该客户端Ip连接数量
+    ///
     /// Wire name: `ConnCnt`.
     pub conn_cnt: Option<i64>,
     /// 客户端Ip
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct UMemBackupSet {
     /// 空间的备份ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份类型: auto(自动) ,manual(手动)
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 本次备份，分片的数量
+    ///
     /// Wire name: `BlockCount`.
     pub block_count: Option<i64>,
     /// 备份大小
+    ///
     /// Wire name: `BlockSize`.
     pub block_size: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// Starting:备份中 Done:完成
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct UMemBlockInfo {
     /// 分片id
+    ///
     /// Wire name: `BlockId`.
     pub block_id: Option<String>,
     /// 分片名称
+    ///
     /// Wire name: `BlockName`.
     pub block_name: Option<String>,
     /// 分片端口
+    ///
     /// Wire name: `BlockPort`.
     pub block_port: Option<i64>,
     /// 分片读权重
+    ///
     /// Wire name: `BlockReadWeight`.
     pub block_read_weight: Option<i64>,
     /// 容量单位GB
+    ///
     /// Wire name: `BlockSize`.
     pub block_size: Option<i64>,
     /// 分片维护的键槽起始值
+    ///
     /// Wire name: `BlockSlotBegin`.
     pub block_slot_begin: Option<i64>,
     /// 分片维护的键槽结束值
+    ///
     /// Wire name: `BlockSlotEnd`.
     pub block_slot_end: Option<i64>,
     /// 实例状态 Starting // 创建中 Creating // 初始化中 CreateFail // 创建失败 Fail // 创建失败 Deleting // 删除中 DeleteFail // 删除失败 Running // 运行 Resizing // 容量调整中 ResizeFail // 容量调整失败 Configing // 配置中 ConfigFail // 配置失败Restarting // 重启中 SetPasswordFail //设置密码失败UpgradeMemInit  //任务初始化
+    ///
     /// Wire name: `BlockState`.
     pub block_state: Option<String>,
     /// 分片类型，master 或者 slave
+    ///
     /// Wire name: `BlockType`.
     pub block_type: Option<String>,
     /// 使用量单位MB
+    ///
     /// Wire name: `BlockUsedSize`.
     pub block_used_size: Option<i64>,
     /// 分片ip
+    ///
     /// Wire name: `BlockVip`.
     pub block_vip: Option<String>,
 }

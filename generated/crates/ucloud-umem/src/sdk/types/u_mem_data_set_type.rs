@@ -8,120 +8,159 @@ use super::{UMemSlaveDataSet, UMemSpaceAddressSet};
 #[non_exhaustive]
 pub struct UMemDataSet {
     /// 见 **UMemSpaceAddressSet** 模型定义
+    ///
     /// Wire name: `Address`.
     pub address: Vec<UMemSpaceAddressSet>,
     /// 实例是否开启了回档
+    ///
     /// Wire name: `AofRollbackEnable`.
     pub aof_rollback_enable: Option<bool>,
     /// 是否需要自动备份,enable,disable
+    ///
     /// Wire name: `AutoBackup`.
     pub auto_backup: Option<String>,
     /// 自动备份开始时间,单位小时计,范围\[0-23\]
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 计费模式，Year, Month, Dynamic, Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 节点的配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **UMemSlaveDataSet** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UMemSlaveDataSet>,
     /// 是否是默认配置文件，true表示默认；false表示非默认
+    ///
     /// Wire name: `DefaultConfigId`.
     pub default_config_id: Option<String>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 实例是否设置密码
+    ///
     /// Wire name: `HasPassword`.
     pub has_password: Option<bool>,
     /// 是否开启高可用,enable,disable
+    ///
     /// Wire name: `HighAvailability`.
     pub high_availability: Option<String>,
     /// 是否是高性能Redis，true表示是；false表示否
+    ///
     /// Wire name: `IsHighPerformance`.
     pub is_high_performance: Option<bool>,
     /// 是否是读写分离
+    ///
     /// Wire name: `IsRWMode`.
     pub is_rw_mode: Option<bool>,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 是否拥有只读Slave“Yes” 包含“No” 不包含
+    ///
     /// Wire name: `OwnSlave`.
     pub own_slave: Option<String>,
     /// 判断后端是否快杰资源（非快杰:  0或者1   快杰:  2或者3）
+    ///
     /// Wire name: `ProductType`.
     pub product_type: Option<i64>,
     /// 协议类型: memcache, redis
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// URedis是否开启读写分离
+    ///
     /// Wire name: `ProxyName`.
     pub proxy_name: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// distributed: 分布式版Redis,或者分布式Memcache；single：主备版Redis,或者单机Memcache；performance：高性能版
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 主备redis和分布式redis运维时间0  //0点1  //1点以此类推单机版memcache不返回该项
+    ///
     /// Wire name: `RewriteTime`.
     pub rewrite_time: Option<i64>,
     /// 表示实例是主库还是从库,master,slave仅主备redis返回该项参数
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// 证书过期时间
+    ///
     /// Wire name: `SSLCertExpireTime`.
     pub ssl_cert_expire_time: Option<i64>,
     /// 实例是否开启SSL
+    ///
     /// Wire name: `SSLEnable`.
     pub ssl_enable: Option<bool>,
     /// SSL版本
+    ///
     /// Wire name: `SSLVersion`.
     pub ssl_version: Option<String>,
     /// 安全策略。1:内网隔离，2:加密通信，3:内网隔离+加密通信
+    ///
     /// Wire name: `SecPolicy`.
     pub sec_policy: Option<i64>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 跨机房URedis，slave redis所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 实例状态Starting                     // 创建中Creating                    // 初始化中Deleting                    // 删除中CreateFail                 // 创建失败DeleteFail                 // 删除失败Resizing                   // 容量调整中ResizeFail                // 容量调整失败Disasting                 // 容灾中Running                   // 运行SetPassword           // 设置密码SetPasswordFail     // 设置密码失败ISolation                  // 关闭Replicating              // 同步中ReplicateDone        //  数据同步完成ExecTimeout           // 待重试SlaveRecovering     // 备库恢复中ReplicateFail           // 同步失败DelayUpgrade         // 待扩容迁移 VersionUpgrading   // 升级中VersionUpgradeFail // 升级失败UpgradeMemInit     // 任务初始化ClusterUpgrading    // 规格调整中SSLSwitching         // 修改TLS中SSLSwitchFail        // 修改TLS失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例是否支持回档
+    ///
     /// Wire name: `SupportAofRollback`.
     pub support_aof_rollback: Option<bool>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 空间类型:single(无热备),double(热备)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 实例是否有加入到自治中心
+    ///
     /// Wire name: `UDACEnable`.
     pub udac_enable: Option<bool>,
     /// 使用量单位MB
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
     /// vpc
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Redis版本信息
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 实例所在可用区，或者master redis所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

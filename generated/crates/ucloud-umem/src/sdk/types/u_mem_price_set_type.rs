@@ -6,15 +6,17 @@
 #[non_exhaustive]
 pub struct UMemPriceSet {
     /// Year， Month， Dynamic，Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ListPrice`.
     pub list_price: Option<i64>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 现价
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }

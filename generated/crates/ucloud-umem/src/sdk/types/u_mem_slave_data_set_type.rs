@@ -6,81 +6,105 @@
 #[non_exhaustive]
 pub struct UMemSlaveDataSet {
     /// 计费模式，Year, Month, Dynamic, Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 节点的配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 是否是默认配置文件；true表示默认；false表示非默认
+    ///
     /// Wire name: `DefaultConfigId`.
     pub default_config_id: Option<String>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 资源id
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 实例是否设置密码
+    ///
     /// Wire name: `HasPassword`.
     pub has_password: Option<bool>,
     /// 主实例id
+    ///
     /// Wire name: `MasterGroupId`.
     pub master_group_id: Option<String>,
     /// 实力大小
+    ///
     /// Wire name: `MemorySize`.
     pub memory_size: Option<i64>,
     /// 修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// distributed: 分布式版Redis,或者分布式Memcache；single：主备版Redis,或者单机Memcache；performance：高性能版
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 主备Redis返回运维时间 0//0点 1 //1点 以此类推
+    ///
     /// Wire name: `RewriteTime`.
     pub rewrite_time: Option<i64>,
     /// 表示实例是主库还是从库,master,slave
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 实例状态                                  Starting                  // 创建中       Creating                  // 初始化中     CreateFail                // 创建失败     Fail                      // 创建失败     Deleting                  // 删除中       DeleteFail                // 删除失败     Running                   // 运行         Resizing                  // 容量调整中   ResizeFail                // 容量调整失败 Configing                 // 配置中       ConfigFail                // 配置失败Restarting                // 重启中SetPasswordFail  //设置密码失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 实例是否有加入到自治中心
+    ///
     /// Wire name: `UDACEnable`.
     pub udac_enable: Option<bool>,
     /// 使用量单位MB
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
     /// vpc
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Redis版本信息
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
     /// 实例所在可用区，或者master redis所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UMemSpaceAddressSet {
     /// UMem实例内网访问IP
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// UMem实例访问Port
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// UMem实例内网访问域名地址，未开启状态下返回为空
+    ///
     /// Wire name: `PrivateDomain`.
     pub private_domain: Option<String>,
     /// 开启外网状态下外网IP，否则为空
+    ///
     /// Wire name: `PublicIp`.
     pub public_ip: Option<String>,
 }

@@ -8,57 +8,75 @@ use super::UMemSpaceAddressSet;
 #[non_exhaustive]
 pub struct UMemSpaceSet {
     /// 见 **UMemSpaceAddressSet** 模型定义
+    ///
     /// Wire name: `Address`.
     pub address: Vec<UMemSpaceAddressSet>,
     /// 实例是否开启了回档
+    ///
     /// Wire name: `AofRollbackEnable`.
     pub aof_rollback_enable: Option<bool>,
     /// Year, Month, Dynamic, Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 内存空间名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 协议类型: memcache, redis
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 运维时间0   //0点1   //1点依次类推
+    ///
     /// Wire name: `RewriteTime`.
     pub rewrite_time: Option<i64>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 内存空间ID
+    ///
     /// Wire name: `SpaceId`.
     pub space_id: Option<String>,
     /// Starting:创建中 Running:运行中 Fail:失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例是否支持回档
+    ///
     /// Wire name: `SupportAofRollback`.
     pub support_aof_rollback: Option<bool>,
     /// 实例tag
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 空间类型:single(无热备),double(热备)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 使用量单位MB
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
     /// VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区，参见 可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,51 +6,63 @@
 #[non_exhaustive]
 pub struct UMemcacheGroupSet {
     /// 计费类型:Year,Month,Dynamic 默认Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 节点的配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 创建时间 (UNIX时间戳)
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 过期时间 (UNIX时间戳)
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 修改时间 (UNIX时间戳)
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 节点分配的服务端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 状态标记 Creating // 初始化中 CreateFail // 创建失败 Deleting // 删除中 DeleteFail // 删除失败 Running // 运行 Resizing // 容量调整中 ResizeFail // 容量调整失败 Configing // 配置中 ConfigFail // 配置失败Restarting // 重启中
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 使用量单位MB
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Memcache版本信息,默认为1.4.31
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 节点的虚拟IP地址
+    ///
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
 }

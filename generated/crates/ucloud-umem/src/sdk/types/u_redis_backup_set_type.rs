@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct URedisBackupSet {
     /// 备份ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 备份的名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份文件大小, 以字节为单位
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份时间 (UNIX时间戳)
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份类型: Manual 手动 Auto 自动
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 跨地域备份目标地域
+    ///
     /// Wire name: `DstRegionName`.
     pub dst_region_name: Option<String>,
     /// 对应的实例ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 源实例容量大小
+    ///
     /// Wire name: `MemorySize`.
     pub memory_size: Option<i64>,
     /// 源实例Redis版本
+    ///
     /// Wire name: `RedisVersion`.
     pub redis_version: Option<String>,
     /// 跨地域备份源地域
+    ///
     /// Wire name: `SrcRegionName`.
     pub src_region_name: Option<String>,
     /// 备份的状态: Backuping 备份中 Success 备份成功 Error 备份失败 Expired 备份过期
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 可用区，参见 可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct URedisConfigSet {
     /// 配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 创建时间 (UNIX时间戳)
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 配置描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 置是否可以修改
+    ///
     /// Wire name: `IsModify`.
     pub is_modify: Option<String>,
     /// 修改时间 (UNIX时间戳)
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 配置名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 是否是跨机房URedis(默认false)
+    ///
     /// Wire name: `RegionFlag`.
     pub region_flag: Option<bool>,
     /// 配置所处的状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 配置对应的Redis版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// Zone
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

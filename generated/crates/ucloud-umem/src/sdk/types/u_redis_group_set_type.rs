@@ -6,102 +6,135 @@
 #[non_exhaustive]
 pub struct URedisGroupSet {
     /// 是否需要自动备份,enable,disable
+    ///
     /// Wire name: `AutoBackup`.
     pub auto_backup: Option<String>,
     /// 组自动备份开始时间,单位小时计,范围\[0-23\]
+    ///
     /// Wire name: `BackupTime`.
     pub backup_time: Option<i64>,
     /// 计费类型:Year,Month,Dynamic 默认Dynamic
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 节点的配置ID
+    ///
     /// Wire name: `ConfigId`.
     pub config_id: Option<String>,
     /// 创建时间 (UNIX时间戳)
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 过期时间 (UNIX时间戳)
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组ID
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// \[即将下线,请使用Name\] 组名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// 是否开启高可用,enable,disable
+    ///
     /// Wire name: `HighAvailability`.
     pub high_availability: Option<String>,
     /// 是否是高性能Redis， true表示是； false表示否
+    ///
     /// Wire name: `IsHighPerformance`.
     pub is_high_performance: Option<bool>,
     /// \[即将下线,请使用Size\] 容量单位GB
+    ///
     /// Wire name: `MemorySize`.
     pub memory_size: Option<i64>,
     /// 修改时间 (UNIX时间戳)
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 节点分配的服务端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 协议
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 返回运维时间 0 //0点 1 //1点 以此类推
+    ///
     /// Wire name: `RewriteTime`.
     pub rewrite_time: Option<i64>,
     /// 实例类型
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// 证书过期时间
+    ///
     /// Wire name: `SSLCertExpireTime`.
     pub ssl_cert_expire_time: Option<i64>,
     /// 实例是否开启SSL
+    ///
     /// Wire name: `SSLEnable`.
     pub ssl_enable: Option<bool>,
     /// SSL版本
+    ///
     /// Wire name: `SSLVersion`.
     pub ssl_version: Option<String>,
     /// 安全策略。1:内网隔离，2:加密通信，3:内网隔离+加密通信
+    ///
     /// Wire name: `SecPolicy`.
     pub sec_policy: Option<i64>,
     /// 容量单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 跨机房URedis，slave redis所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Option<String>,
     /// 状态标记 Creating // 初始化中 CreateFail // 创建失败 Deleting // 删除中 DeleteFail // 删除失败 Running // 运行 Resizing // 容量调整中 ResizeFail // 容量调整失败 Configing // 配置中 ConfigFail // 配置失败// 修改SSL中SSLSwitching //SSLSwitchFail修改SSL失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// subnetid
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 空间类型:single(无热备),double(热备)
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 实例是否有加入到自治中心
+    ///
     /// Wire name: `UDACEnable`.
     pub udac_enable: Option<bool>,
     /// 使用量单位MB
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
     /// vpcid
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// Redis版本信息
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
     /// 节点的虚拟IP地址
+    ///
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
     /// 实例所在可用区，或者master redis所在可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct URedisPriceSet {
     /// Year， Month， Dynamic，Trial
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 产品列表价
+    ///
     /// Wire name: `ListPrice`.
     pub list_price: Option<i64>,
     /// 原价
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<i64>,
     /// 总价格
+    ///
     /// Wire name: `Price`.
     pub price: Option<i64>,
 }

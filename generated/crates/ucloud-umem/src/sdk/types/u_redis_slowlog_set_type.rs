@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct URedisSlowlogSet {
     /// 查询命令
+    ///
     /// Wire name: `Command`.
     pub command: Option<String>,
     /// 查询消耗的时间
+    ///
     /// Wire name: `SpendTime`.
     pub spend_time: Option<i64>,
     /// 查询发生的时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct URedisVersionSet {
     /// Redis版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct UdRedisProxyInfo {
     /// 代理CPU核数
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 代理id
+    ///
     /// Wire name: `ProxyId`.
     pub proxy_id: Option<String>,
     /// 0 : 物理机版分布式代理, 1: NVME(或SSD)版分布式代理
+    ///
     /// Wire name: `ProxyType`.
     pub proxy_type: Option<i64>,
     /// 开启外网状态下的外网IP，否则为空
+    ///
     /// Wire name: `PublicIp`.
     pub public_ip: Option<String>,
     /// 读写分离策略, "Custom": 用户自定义节点权重， "Uniform": 包括主节点在内的所有节点平均读请求， "ReadOnly": 读请求均分至只读节点
+    ///
     /// Wire name: `ReadMode`.
     pub read_mode: Option<String>,
     /// 代理是否为只读
+    ///
     /// Wire name: `ReadOnly`.
     pub read_only: Option<bool>,
     /// 代理资源id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 代理状态 \[PROXY_CREATING:创建中, PROXY_NORMAL:正常运行, PROXY_FAILED:创建失败, PROXY_CLOSED:关闭, PROXY_INIT_RESIZE:初始化核数调整, PROXY_WAIT_RESIZE:等待核数调整, PROXY_RESIZING:核数调整中, PROXY_RESIZE_ERROR:核数调整失败\]
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 代理是否支持设置为只读
+    ///
     /// Wire name: `SupportReadOnly`.
     pub support_read_only: Option<bool>,
     /// 代理ip
+    ///
     /// Wire name: `Vip`.
     pub vip: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct UdRedisSlowlogSet {
     /// 分片id
+    ///
     /// Wire name: `BlockId`.
     pub block_id: Option<String>,
     /// 慢日志的的客户信息
+    ///
     /// Wire name: `Client`.
     pub client: Option<String>,
     /// 查询命令
+    ///
     /// Wire name: `Command`.
     pub command: Option<String>,
     /// 查询消耗的时间
+    ///
     /// Wire name: `SpendTime`.
     pub spend_time: Option<i64>,
     /// 查询发生的时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BackupUMongoDBCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::backup_u_mongo_db_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BackupUMongoDbClusterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUMongoDBReplSet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_mongo_db_repl_set::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUMongoDbReplSetRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUMongoDBShardedCluster`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_mongo_db_sharded_cluster::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUMongoDbShardedClusterRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUMongoDBBackupURL`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_mongo_db_backup_url::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUMongoDbBackupUrlRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUMongoDBBackupParam`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_mongo_db_backup_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUMongoDbBackupParamRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUMongoDBCfgTempItem`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_mongo_db_cfg_temp_item::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUMongoDbCfgTempItemRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUMongoDBRecoverTimeRange`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_mongo_db_recover_time_range::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUMongoDbRecoverTimeRangeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUMongoDBConfigTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_mongo_db_config_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUMongoDbConfigTemplateRequest, ::runtime::BuildError> {

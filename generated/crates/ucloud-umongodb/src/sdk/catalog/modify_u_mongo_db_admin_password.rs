@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUMongoDBAdminPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_mongo_db_admin_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUMongoDbAdminPasswordRequest, ::runtime::BuildError> {

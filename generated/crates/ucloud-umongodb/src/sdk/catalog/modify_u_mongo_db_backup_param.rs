@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyUMongoDBBackupParam`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_u_mongo_db_backup_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyUMongoDbBackupParamRequest, ::runtime::BuildError> {

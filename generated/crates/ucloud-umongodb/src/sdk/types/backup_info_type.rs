@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct BackupInfo {
     /// 备份ID
+    ///
     /// Wire name: `BackupId`.
     pub backup_id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份数据大小
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份类型
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<String>,
     /// 批次id
+    ///
     /// Wire name: `BatchId`.
     pub batch_id: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 磁盘大小
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 备份结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 副本类型,ConfigRepl或者DataRepl
+    ///
     /// Wire name: `ReplicaType`.
     pub replica_type: Option<String>,
     /// 备份开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
     /// 备份状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 虚拟节点id
+    ///
     /// Wire name: `VirtualClusterId`.
     pub virtual_cluster_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BackupParam {
     /// 自动备份保存份数
+    ///
     /// Wire name: `AutoBackupCopies`.
     pub auto_backup_copies: Option<i64>,
     /// 自动备份预期时间范围 (24小时制，精确到分钟，00:00~23:59)
+    ///
     /// Wire name: `AutoBackupToggleTime`.
     pub auto_backup_toggle_time: Option<String>,
     /// 自动备份预期周几 (1-7 表示 周一到周末，多个数据用','分割，eg: 3,7)
+    ///
     /// Wire name: `AutoBackupToggleWeek`.
     pub auto_backup_toggle_week: Option<String>,
     /// 实例ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 是否禁用(false:未禁用;true:禁用)
+    ///
     /// Wire name: `Disabled`.
     pub disabled: Option<bool>,
     /// 手动备份保存份数
+    ///
     /// Wire name: `ManualBackupCopies`.
     pub manual_backup_copies: Option<i64>,
 }

@@ -8,90 +8,117 @@ use super::{MongodbMachineType, NodeInfo, ReplicaInfo};
 #[non_exhaustive]
 pub struct ClusterInfo {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 集群类型，ReplicaSet :副本集，SharedCluster：分片集
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: Option<String>,
     /// 见 **MongodbMachineType** 模型定义
+    ///
     /// Wire name: `ConfigComputeType`.
     pub config_compute_type: Option<MongodbMachineType>,
     /// Config配置集群节点配置，分片集有效
+    ///
     /// Wire name: `ConfigMachineType`.
     pub config_machine_type: Option<String>,
     /// Config配置集群节点数量，分片集有效
+    ///
     /// Wire name: `ConfigNodeCount`.
     pub config_node_count: Option<i64>,
     /// 见 **ReplicaInfo** 模型定义
+    ///
     /// Wire name: `ConfigReplicaInfo`.
     pub config_replica_info: Option<ReplicaInfo>,
     /// 副本集的访问地址
+    ///
     /// Wire name: `ConnectURL`.
     pub connect_url: Option<String>,
     /// DB实例创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 跨用区列表
+    ///
     /// Wire name: `CrossZones`.
     pub cross_zones: Vec<String>,
     /// 副本集的Mongodb的版本
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
     /// 见 **MongodbMachineType** 模型定义
+    ///
     /// Wire name: `DataComputeType`.
     pub data_compute_type: Option<MongodbMachineType>,
     /// 见 **ReplicaInfo** 模型定义
+    ///
     /// Wire name: `DataReplicaInfos`.
     pub data_replica_infos: Vec<ReplicaInfo>,
     /// DB实例删除时间
+    ///
     /// Wire name: `DeleteTime`.
     pub delete_time: Option<i64>,
     /// 磁盘空间(GB), 默认根据配置机型
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// 是否开启了SSL；1-&gt;未开启 2-&gt;开启
+    ///
     /// Wire name: `EnableSSL`.
     pub enable_ssl: Option<i64>,
     /// 实例名称
+    ///
     /// Wire name: `InstanceName`.
     pub instance_name: Option<String>,
     /// 计算规格
+    ///
     /// Wire name: `MachineTypeId`.
     pub machine_type_id: Option<String>,
     /// 见 **MongodbMachineType** 模型定义
+    ///
     /// Wire name: `MongosComputeType`.
     pub mongos_compute_type: Option<MongodbMachineType>,
     /// Mongos节点数量，分片集有效
+    ///
     /// Wire name: `MongosCount`.
     pub mongos_count: Option<i64>,
     /// 见 **NodeInfo** 模型定义
+    ///
     /// Wire name: `MongosInfo`.
     pub mongos_info: Vec<NodeInfo>,
     /// SSL到期时间
+    ///
     /// Wire name: `SSLExpirationTime`.
     pub ssl_expiration_time: Option<i64>,
     /// 分片数量，分片集有效
+    ///
     /// Wire name: `ShardCount`.
     pub shard_count: Option<i64>,
     /// 每分片节点数量，分片集有效
+    ///
     /// Wire name: `ShardNodeCount`.
     pub shard_node_count: Option<i64>,
     /// 副本集/分片集群状态标记 Initing：初始化中，InitFailed：安装失败，Starting：启动中，StartFailed：启动失败，Running：运行，Stopping：关闭中，Stopped：已关闭, StopFailed：关闭失败，Deleting：删除中，Deleted：已删除，DeleteFailed：删除失败，Restarting：重启中，RestartFailed：重启失败,Upgrading: 升降级中，UpgradeFailed: 升降级失败,Switching:主备切换中，UpdatingSSL：修改SSL中，UpdateSSLFail：修改SSL失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 实例业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ZoneId`.
     pub zone_id: Option<i64>,
 }

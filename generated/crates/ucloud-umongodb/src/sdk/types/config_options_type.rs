@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct ConfigOptions {
     /// 允许应用类型
+    ///
     /// Wire name: `AllowedApplyType`.
     pub allowed_apply_type: Option<String>,
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 是否前端展示
+    ///
     /// Wire name: `EnableDisplay`.
     pub enable_display: Option<bool>,
     /// 是否可修改
+    ///
     /// Wire name: `EnableModify`.
     pub enable_modify: Option<bool>,
     /// 是否需重启
+    ///
     /// Wire name: `ForceRestart`.
     pub force_restart: Option<bool>,
     /// 是否为默认选项
+    ///
     /// Wire name: `IsDefaultOption`.
     pub is_default_option: Option<bool>,
     /// mongo版本
+    ///
     /// Wire name: `MongodbVersion`.
     pub mongodb_version: Option<String>,
     /// 默认值
+    ///
     /// Wire name: `OptionDefaultValue`.
     pub option_default_value: Option<String>,
     /// 选项值格式
+    ///
     /// Wire name: `OptionFormatType`.
     pub option_format_type: Option<String>,
     /// 配置选项名
+    ///
     /// Wire name: `OptionName`.
     pub option_name: Option<String>,
     /// 配置选项类型 string,int,bool
+    ///
     /// Wire name: `OptionValueType`.
     pub option_value_type: Option<String>,
     /// 配置选项值范围
+    ///
     /// Wire name: `OptionValues`.
     pub option_values: Option<String>,
 }

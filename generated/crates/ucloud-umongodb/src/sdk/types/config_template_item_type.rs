@@ -8,27 +8,35 @@ use super::ConfigOptions;
 #[non_exhaustive]
 pub struct ConfigTemplateItem {
     /// 配置名称
+    ///
     /// Wire name: `ConfigName`.
     pub config_name: Option<String>,
     /// 见 **ConfigOptions** 模型定义
+    ///
     /// Wire name: `ConfigOption`.
     pub config_option: Option<ConfigOptions>,
     /// 配置值
+    ///
     /// Wire name: `ConfigValue`.
     pub config_value: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// itemId
+    ///
     /// Wire name: `ItemId`.
     pub item_id: Option<String>,
     /// 修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
     /// 节点类型: DataNode:数据节点 \| ConfigSrvNode:配置节点 \| MongosNode:路由节点
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ConfigTemplate {
     /// 集群类型
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 删除时间
+    ///
     /// Wire name: `DeleteTime`.
     pub delete_time: Option<i64>,
     /// 模板描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
     /// mongo版本
+    ///
     /// Wire name: `MongodbVersion`.
     pub mongodb_version: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
     /// 模板名称
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: Option<String>,
     /// 模板类型 UsersTemplate DefaultTemplate
+    ///
     /// Wire name: `TemplateType`.
     pub template_type: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateUMongoDbShardedClusterParamLabels {
     /// 用户资源标签的键值
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 用户资源标签值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DiskInfo {
     /// 磁盘id
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// 磁盘容量单位GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct MongoDbVersion {
     /// MongoDB版本
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
 }

@@ -8,51 +8,67 @@ use super::MongodbMachineType;
 #[non_exhaustive]
 pub struct MongodbInstance {
     /// 副本集/分片集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 集群类型，ReplicaSet :副本集，SharedCluster：分片集
+    ///
     /// Wire name: `ClusterType`.
     pub cluster_type: Option<String>,
     /// 副本集/分片集群的访问地址
+    ///
     /// Wire name: `ConnectURL`.
     pub connect_url: Option<String>,
     /// 副本集/分片集群的创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 跨可用区列表
+    ///
     /// Wire name: `CrossZones`.
     pub cross_zones: Vec<String>,
     /// 副本集/分片集群的Mongodb的版本，包括MongoDB-3.6, MongoDB-4.2
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
     /// 见 **MongodbMachineType** 模型定义
+    ///
     /// Wire name: `DataComputeType`.
     pub data_compute_type: Option<MongodbMachineType>,
     /// 数据节点磁盘空间(GB)
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// DB实例过期时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 副本集/分片集IPv6访问地址
+    ///
     /// Wire name: `IPv6ConnectURL`.
     pub i_pv6_connect_url: Option<String>,
     /// 副本集/分片集群实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 副本集/分片集群状态标记 Initing：初始化中，InitFailed：安装失败，Starting：启动中，StartFailed：启动失败，Running：运行，Stopping：关闭中，Stopped：已关闭, StopFailed：关闭失败，Deleting：删除中，Deleted：已删除，DeleteFailed：删除失败，Restarting：重启中，RestartFailed：重启失败,Upgrading: 升降级中，UpgradeFailed: 升降级失败,Switching:主备切换中
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

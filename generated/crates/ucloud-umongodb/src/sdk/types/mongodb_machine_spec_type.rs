@@ -8,15 +8,19 @@ use super::MongodbMachineType;
 #[non_exhaustive]
 pub struct MongodbMachineSpec {
     /// 规格类型;O \| N
+    ///
     /// Wire name: `ClassType`.
     pub class_type: Option<String>,
     /// 见 **MongodbMachineType** 模型定义
+    ///
     /// Wire name: `ComputeType`.
     pub compute_type: Vec<MongodbMachineType>,
     /// 见 **MongodbMachineType** 模型定义
+    ///
     /// Wire name: `DefaultMachineType`.
     pub default_machine_type: Option<MongodbMachineType>,
     /// 磁盘类型;CLOUD_RSSD \| CLOUD_SSD \| LOCAL_SSD
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Vec<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MongodbMachineType {
     /// cpu核数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 配置简称  2C4G
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 配置分组，2m , 4m
+    ///
     /// Wire name: `Group`.
     pub group: Option<String>,
     /// 机器类型ID o.mongo2m.medium，o.mongo2m.xlarge
+    ///
     /// Wire name: `MachineTypeId`.
     pub machine_type_id: Option<String>,
     /// 内存用量(GB)
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 机器类型，N/O
+    ///
     /// Wire name: `UHhostMachineType`.
     pub u_hhost_machine_type: Option<String>,
 }

@@ -8,45 +8,59 @@ use super::DiskInfo;
 #[non_exhaustive]
 pub struct NodeInfo {
     /// 节点所属副本集ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// DB实例创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 副本集的Mongodb的版本
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
     /// 见 **DiskInfo** 模型定义
+    ///
     /// Wire name: `DataDisk`.
     pub data_disk: Option<DiskInfo>,
     /// 机型信息
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 机型信息ID
+    ///
     /// Wire name: `MachineTypeId`.
     pub machine_type_id: Option<String>,
     /// 节点ID
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// 节点角色，Primary/Secondary/Arbiter/Startup等等
+    ///
     /// Wire name: `NodeRole`.
     pub node_role: Option<String>,
     /// 节点类型
+    ///
     /// Wire name: `NodeType`.
     pub node_type: Option<String>,
     /// 副本集/分片集群状态标记 Initing：初始化中，InitFailed：安装失败，Starting：启动中，StartFailed：启动失败，Running：运行，Stopping：关闭中，Stopped：已关闭, StopFailed：关闭失败，Deleting：删除中，Deleted：已删除，DeleteFailed：删除失败，Restarting：重启中，RestartFailed：重启失败。
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 见 **DiskInfo** 模型定义
+    ///
     /// Wire name: `SysDisk`.
     pub sys_disk: Option<DiskInfo>,
     /// 虚拟节点ID
+    ///
     /// Wire name: `VirtualClusterId`.
     pub virtual_cluster_id: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// 可用区ID
+    ///
     /// Wire name: `ZoneId`.
     pub zone_id: Option<i64>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct PackageInfo {
     /// 开始时间
+    ///
     /// Wire name: `Begin`.
     pub begin: Option<i64>,
     /// 集群id
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 结束时间
+    ///
     /// Wire name: `End`.
     pub end: Option<i64>,
     /// 完成时间
+    ///
     /// Wire name: `FinishTime`.
     pub finish_time: Option<i64>,
     /// id
+    ///
     /// Wire name: `Id`.
     pub id: Option<i64>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 节点id
+    ///
     /// Wire name: `NodeId`.
     pub node_id: Option<String>,
     /// SlowLog,ErrorLog
+    ///
     /// Wire name: `PackageType`.
     pub package_type: Option<String>,
     /// 角色
+    ///
     /// Wire name: `Role`.
     pub role: Option<String>,
     /// 大小,单位字节
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// Package_Running,Package_Success,Package_Failed,Package_Deleting,Package_Deleted,Package_DeleteFailed
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

@@ -8,39 +8,51 @@ use super::NodeInfo;
 #[non_exhaustive]
 pub struct ReplicaInfo {
     /// 集群ID
+    ///
     /// Wire name: `ClusterId`.
     pub cluster_id: Option<String>,
     /// 副本集创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 副本集删除时间
+    ///
     /// Wire name: `DeleteTime`.
     pub delete_time: Option<i64>,
     /// 隔离组ID
+    ///
     /// Wire name: `IsolationGroupId`.
     pub isolation_group_id: Option<String>,
     /// 机器类型
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 机器类型Id
+    ///
     /// Wire name: `MachineTypeId`.
     pub machine_type_id: Option<String>,
     /// 副本集修改时间
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<i64>,
     /// 副本集下的节点数量
+    ///
     /// Wire name: `NodeCount`.
     pub node_count: Option<i64>,
     /// 见 **NodeInfo** 模型定义
+    ///
     /// Wire name: `NodeInfos`.
     pub node_infos: Vec<NodeInfo>,
     /// 副本集ID
+    ///
     /// Wire name: `ReplicaId`.
     pub replica_id: Option<String>,
     /// 副本类型,ConfigRepl或者DataRepl
+    ///
     /// Wire name: `ReplicaType`.
     pub replica_type: Option<String>,
     /// 副本集/分片集群状态标记 Initing：初始化中，InitFailed：安装失败，Starting：启动中，StartFailed：启动失败，Running：运行，Stopping：关闭中，Stopped：已关闭, StopFailed：关闭失败，Deleting：删除中，Deleted：已删除，DeleteFailed：删除失败，Restarting：重启中，RestartFailed：重启失败。
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

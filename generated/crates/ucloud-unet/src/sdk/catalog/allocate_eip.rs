@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateEIP`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_eip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateEipRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateShareBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_share_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateShareBandwidthRequest, ::runtime::BuildError> {

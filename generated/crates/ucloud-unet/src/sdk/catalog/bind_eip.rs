@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BindEIP`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::bind_eip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BindEipRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetEIPExclusiveUTPInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_eip_exclusive_utp_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetEipExclusiveUtpInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetThroughputDailyBillingInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_throughput_daily_billing_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetThroughputDailyBillingInfoRequest, ::runtime::BuildError> {

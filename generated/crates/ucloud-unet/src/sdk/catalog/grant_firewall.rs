@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GrantFirewall`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::grant_firewall::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GrantFirewallRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyEIPWeight`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_eip_weight::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyEipWeightRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizeShareBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_share_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizeShareBandwidthRequest, ::runtime::BuildError> {

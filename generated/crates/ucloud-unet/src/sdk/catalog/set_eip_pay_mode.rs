@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetEIPPayMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_eip_pay_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetEipPayModeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UnBindEIP`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::un_bind_eip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnBindEipRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateEIPAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_eip_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateEipAttributeRequest, ::runtime::BuildError> {

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DescribeSecondaryIpDataSet {
     /// 外网IP
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// EIP资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 内网IP
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 内网IP类型；枚举值：PrimaryIP：主内网IP，SecondaryIP：辅助内网IP
+    ///
     /// Wire name: `PrivateIPType`.
     pub private_ip_type: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// VPCID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EipAddrSet {
     /// 弹性IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 运营商信息, 枚举值为:  BGP: BGP; International: 国际.
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

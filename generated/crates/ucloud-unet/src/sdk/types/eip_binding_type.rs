@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct EipBinding {
     /// 外网ip
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// 内网ip
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 内网ip类型：PrimaryIP（默认）、SecondaryIP（非默认）
+    ///
     /// Wire name: `PrivateIPType`.
     pub private_ip_type: Option<String>,
 }

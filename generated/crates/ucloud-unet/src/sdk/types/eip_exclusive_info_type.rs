@@ -5,28 +5,34 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EipExclusiveInfo {
-    /// (No description in the spec.)
     /// Wire name: `AccountId`.
     pub account_id: Option<i64>,
     /// 专属流量包剩余可用规格（单位MB）
+    ///
     /// Wire name: `AvailableSize`.
     pub available_size: Option<i64>,
     /// 资源创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// EIP资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 专属流量包上次重置时间
+    ///
     /// Wire name: `LastResetTime`.
     pub last_reset_time: Option<i64>,
     /// 专属流量包下次重置时间
+    ///
     /// Wire name: `NextResetTime`.
     pub next_reset_time: Option<i64>,
     /// 专属流量包重置策略枚举：Day、Month、Year
+    ///
     /// Wire name: `ResetPolicy`.
     pub reset_policy: Option<String>,
     /// 专属流量包总规格（单位MB）
+    ///
     /// Wire name: `TotalSize`.
     pub total_size: Option<i64>,
 }

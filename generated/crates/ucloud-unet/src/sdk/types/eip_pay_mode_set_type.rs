@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct EipPayModeSet {
     /// EIP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// EIP的计费模式. 枚举值为：Bandwidth, 带宽计费;Traffic, 流量计费; "ShareBandwidth",共享带宽模式
+    ///
     /// Wire name: `EIPPayMode`.
     pub eip_pay_mode: Option<String>,
 }

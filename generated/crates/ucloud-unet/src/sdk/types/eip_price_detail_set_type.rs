@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct EipPriceDetailSet {
     /// 弹性IP付费方式
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 弹性IP的原价，单位“元”
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 购买弹性IP的实际价格, 单位"元"
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 资源有效期, 以Unix Timestamp表示
+    ///
     /// Wire name: `PurchaseValue`.
     pub purchase_value: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

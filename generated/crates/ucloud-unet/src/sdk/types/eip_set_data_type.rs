@@ -8,12 +8,15 @@ use super::EipAddrSet;
 #[non_exhaustive]
 pub struct EipSetData {
     /// EIP带宽值
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 见 **EIPAddrSet** 模型定义
+    ///
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<EipAddrSet>,
     /// EIP资源Id
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::FirewallRuleSet;
 #[non_exhaustive]
 pub struct FirewallDataSet {
     /// 防火墙组创建时间，格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 防火墙ID
+    ///
     /// Wire name: `FWId`.
     pub fw_id: Option<String>,
     /// 安全组ID（即将废弃）
+    ///
     /// Wire name: `GroupId`.
     pub group_id: Option<String>,
     /// 防火墙名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 防火墙备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 防火墙绑定资源数量
+    ///
     /// Wire name: `ResourceCount`.
     pub resource_count: Option<i64>,
     /// 见 **FirewallRuleSet** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Vec<FirewallRuleSet>,
     /// 防火墙业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 防火墙组类型，枚举值为： "user defined", 用户自定义防火墙； "recommend web", 默认Web防火墙； "recommend non web", 默认非Web防火墙
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct FirewallRuleSet {
     /// 目标端口
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: Option<String>,
     /// 优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<String>,
     /// 协议类型
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: Option<String>,
     /// 防火墙规则备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 防火墙动作
+    ///
     /// Wire name: `RuleAction`.
     pub rule_action: Option<String>,
     /// 源地址
+    ///
     /// Wire name: `SrcIP`.
     pub src_ip: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ShareBandwidthSet {
     /// 共享带宽带宽值
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: Option<i64>,
     /// 共享带宽ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
     /// 共享带宽的资源名称
+    ///
     /// Wire name: `ShareBandwidthName`.
     pub share_bandwidth_name: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ThroughputDailyBillingInfo {
     /// 是否已计费，“Yes”或者“No”
+    ///
     /// Wire name: `BillingState`.
     pub billing_state: Option<String>,
     /// 计费结束时间
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
     /// 计费流量，单位“GB”
+    ///
     /// Wire name: `QuantityOut`.
     pub quantity_out: Option<i64>,
     /// 计费开始时间
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<i64>,
 }

@@ -8,9 +8,11 @@ use super::UnetEipAddrSet;
 #[non_exhaustive]
 pub struct UnetAllocateEipSet {
     /// 见 **UnetEIPAddrSet** 模型定义
+    ///
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<UnetEipAddrSet>,
     /// 申请到的EIP资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
 }

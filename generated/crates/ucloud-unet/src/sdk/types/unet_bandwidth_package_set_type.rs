@@ -8,24 +8,31 @@ use super::EipAddrSet;
 #[non_exhaustive]
 pub struct UnetBandwidthPackageSet {
     /// 带宽包的临时带宽值, 单位Mbps
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 带宽包的资源ID
+    ///
     /// Wire name: `BandwidthPackageId`.
     pub bandwidth_package_id: Option<String>,
     /// 创建时间, 格式为 Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 失效时间, 格式为 Unix Timestamp
+    ///
     /// Wire name: `DisableTime`.
     pub disable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **EIPAddrSet** 模型定义
+    ///
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<EipAddrSet>,
     /// 带宽包所绑定弹性IP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 生效时间, 格式为 Unix Timestamp
+    ///
     /// Wire name: `EnableTime`.
     pub enable_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

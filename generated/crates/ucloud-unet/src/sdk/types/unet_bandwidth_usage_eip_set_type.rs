@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UnetBandwidthUsageEipSet {
     /// 最近5分钟带宽用量, 单位Mbps
+    ///
     /// Wire name: `CurBandwidth`.
     pub cur_bandwidth: Option<f64>,
     /// 弹性IP资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UnetEipAddrSet {
     /// IP地址
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 运营商信息如: 国际: International, BGP: BGP
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

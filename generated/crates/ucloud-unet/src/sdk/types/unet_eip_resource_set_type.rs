@@ -6,27 +6,33 @@
 #[non_exhaustive]
 pub struct UnetEipResourceSet {
     /// 弹性IP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 已绑定资源的资源ID
+    ///
     /// Wire name: `ResourceID`.
     pub resource_id: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `ResourceId`.
     pub resource_id_2: Option<String>,
     /// 已绑定的资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 已绑定的资源类型, 枚举值为: uhost, 云主机；natgw：NAT网关；ulb：负载均衡器；upm: 物理机; hadoophost: 大数据集群;fortresshost：堡垒机；udockhost：容器；udhost：私有专区主机；vpngw：IPSec VPN；ucdr：云灾备；dbaudit：数据库审计，uni：虚拟网卡。
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源绑定的虚拟网卡的ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 资源绑定的虚拟网卡的名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 资源绑定的虚拟网卡的类型。uni，虚拟网卡。
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
 }

@@ -8,54 +8,71 @@ use super::{EipBinding, ShareBandwidthSet, UnetEipAddrSet, UnetEipResourceSet};
 #[non_exhaustive]
 pub struct UnetEipSet {
     /// 弹性IP的带宽, 单位为Mbps, 当BandwidthType=1时, 该处显示为共享带宽值. 当BandwidthType=0时, 该处显示这个弹性IP的带宽.
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 带宽模式, 枚举值为: 0: 非共享带宽模式, 1: 共享带宽模式
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<i64>,
     /// 付费方式, 枚举值为: Year, 按年付费; Month, 按月付费; Dynamic, 按小时付费; Trial, 试用. 按小时付费和试用这两种付费模式需要开通权限.
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 弹性IP的创建时间, 格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **UnetEIPAddrSet** 模型定义
+    ///
     /// Wire name: `EIPAddr`.
     pub eip_addr: Vec<UnetEipAddrSet>,
     /// 见 **EIPBinding** 模型定义
+    ///
     /// Wire name: `EIPBinding`.
     pub eip_binding: Option<EipBinding>,
     /// 弹性IP的资源ID
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 弹性IP是否到期
+    ///
     /// Wire name: `Expire`.
     pub expire: Option<bool>,
     /// 弹性IP的到期时间, 格式为Unix Timestamp
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 弹性IP的名称,缺省值为 "EIP"
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 弹性IP的计费模式, 枚举值为: "Bandwidth", 带宽计费; "Traffic", 流量计费; "ShareBandwidth",共享带宽模式. 默认为 "Bandwidth".
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 弹性IP的备注, 缺省值为 ""
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **UnetEIPResourceSet** 模型定义
+    ///
     /// Wire name: `Resource`.
     pub resource: Option<UnetEipResourceSet>,
     /// 见 **ShareBandwidthSet** 模型定义
+    ///
     /// Wire name: `ShareBandwidthSet`.
     pub share_bandwidth_set: Option<ShareBandwidthSet>,
     /// 弹性IP的资源绑定状态, 枚举值为: used: 已绑定, free: 未绑定, freeze: 已冻结
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 弹性IP的业务组标识, 缺省值为 "Default"
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 外网出口权重, 默认为50, 范围\[0-100\]
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

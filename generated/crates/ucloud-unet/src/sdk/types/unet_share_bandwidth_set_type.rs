@@ -7,34 +7,40 @@ use super::EipSetData;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnetShareBandwidthSet {
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `BandwidthGuarantee`.
     pub bandwidth_guarantee: Option<i64>,
     /// 付费方式, 预付费:Year 按年,Month 按月,Dynamic 按需;后付费:PostPay(按月)
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间, 格式为Unix Timestamp
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **EIPSetData** 模型定义
+    ///
     /// Wire name: `EIPSet`.
     pub eip_set: Vec<EipSetData>,
     /// 过期时间, 格式为Unix Timestamp
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 共享带宽类型
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 共享带宽名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `PostPayStartTime`.
     pub post_pay_start_time: Option<i64>,
     /// 共享带宽值(预付费)/共享带宽峰值(后付费), 单位Mbps
+    ///
     /// Wire name: `ShareBandwidth`.
     pub share_bandwidth: Option<i64>,
     /// 共享带宽的资源ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `VerifyMobile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::verify_mobile::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<VerifyMobileRequest, ::runtime::BuildError> {

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct PhoneInfo {
     /// 返回的电话号码
+    ///
     /// Wire name: `Phone`.
     pub phone: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct VerifyInfo {
     /// 检测结果：PASS：一致，REJECT：不一致
+    ///
     /// Wire name: `VerifyResult`.
     pub verify_result: Option<String>,
 }

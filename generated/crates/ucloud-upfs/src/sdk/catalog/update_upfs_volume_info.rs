@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUPFSVolumeInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_upfs_volume_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUpfsVolumeInfoRequest, ::runtime::BuildError> {

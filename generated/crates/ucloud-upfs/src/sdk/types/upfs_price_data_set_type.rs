@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct UpfsPriceDataSet {
     /// “upfs”
+    ///
     /// Wire name: `ChargeName`.
     pub charge_name: Option<String>,
     /// Year， Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 原价格 (单位: 分)
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格 (单位: 分)
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

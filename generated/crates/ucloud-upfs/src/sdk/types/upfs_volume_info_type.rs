@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct UpfsVolumeInfo {
     /// 计费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 文件系统创建时间（unix时间戳）
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 文件系统过期时间（unix时间戳）
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 是否过期
+    ///
     /// Wire name: `IsExpired`.
     pub is_expired: Option<String>,
     /// 文件系统挂载地址
+    ///
     /// Wire name: `MountAddress`.
     pub mount_address: Option<String>,
     /// 文件系统挂载状态
+    ///
     /// Wire name: `MountStatus`.
     pub mount_status: Option<i64>,
     /// 文件系统协议类型
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: Option<String>,
     /// 文件系统备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 文件系统大小，单位GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 文件系统所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 文件系统ID
+    ///
     /// Wire name: `VolumeId`.
     pub volume_id: Option<String>,
     /// 文件系统名称
+    ///
     /// Wire name: `VolumeName`.
     pub volume_name: Option<String>,
     /// 可用区名字
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

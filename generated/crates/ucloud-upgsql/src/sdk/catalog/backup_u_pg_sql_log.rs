@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BackupUPgSQLLog`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::backup_u_pg_sql_log::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BackupUPgSqlLogRequest, ::runtime::BuildError> {

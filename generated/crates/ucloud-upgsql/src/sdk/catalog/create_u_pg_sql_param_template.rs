@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUPgSQLParamTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_pg_sql_param_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUPgSqlParamTemplateRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUPgSQLInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_pg_sql_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUPgSqlInstanceRequest, ::runtime::BuildError> {

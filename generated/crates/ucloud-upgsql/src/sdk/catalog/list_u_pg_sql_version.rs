@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListUPgSQLVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_u_pg_sql_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUPgSqlVersionRequest, ::runtime::BuildError> {

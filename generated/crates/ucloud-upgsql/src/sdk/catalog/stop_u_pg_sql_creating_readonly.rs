@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopUPgSQLCreatingReadonly`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_u_pg_sql_creating_readonly::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopUPgSqlCreatingReadonlyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateUPgSQLPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_u_pg_sql_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateUPgSqlPasswordRequest, ::runtime::BuildError> {

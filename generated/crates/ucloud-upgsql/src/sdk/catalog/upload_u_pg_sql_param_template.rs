@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UploadUPgSQLParamTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upload_u_pg_sql_param_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UploadUPgSqlParamTemplateRequest, ::runtime::BuildError> {

@@ -5,16 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LogSet {
-    /// (No description in the spec.)
     /// Wire name: `BeginTime`.
     pub begin_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `EndTime`.
     pub end_time: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Size`.
     pub size: Option<i64>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct Param {
     /// 允许的值
+    ///
     /// Wire name: `AllowedVal`.
     pub allowed_val: Option<String>,
     /// 允许类型
+    ///
     /// Wire name: `ApplyType`.
     pub apply_type: Option<i64>,
     /// 参数格式类型
+    ///
     /// Wire name: `FormatType`.
     pub format_type: Option<i64>,
     /// 参数Key
+    ///
     /// Wire name: `Key`.
     pub key: Option<String>,
     /// 是否可以修改
+    ///
     /// Wire name: `Modifiable`.
     pub modifiable: Option<bool>,
     /// 参数值
+    ///
     /// Wire name: `Value`.
     pub value: Option<String>,
     /// 值类型
+    ///
     /// Wire name: `ValueType`.
     pub value_type: Option<i64>,
 }

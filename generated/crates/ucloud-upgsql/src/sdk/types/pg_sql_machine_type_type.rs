@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct PgSqlMachineType {
     /// cpu核数
+    ///
     /// Wire name: `Cpu`.
     pub cpu: Option<i64>,
     /// 格式为nCmG,n代表cpu核数，m代表内存大小(GB)
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 机器类型ID
+    ///
     /// Wire name: `ID`.
     pub id: Option<String>,
     /// 内存用量(GB)
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 机器类型，N/O
+    ///
     /// Wire name: `Os`.
     pub os: Option<String>,
 }

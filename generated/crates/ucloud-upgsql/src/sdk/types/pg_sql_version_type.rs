@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PgSqlVersion {
     /// 2位二进制控制是否开放单点和高可用，前一位控制单点是否开放，后一位控制高可用，例如"01"代表只开放高可用，"10"代表只开放单点，"11"代表全开放
+    ///
     /// Wire name: `Available`.
     pub available: Option<String>,
     /// PgSQL版本
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
 }

@@ -6,32 +6,41 @@
 #[non_exhaustive]
 pub struct UPgSqlBackup {
     /// 备份完成时间(Unix时间戳)
+    ///
     /// Wire name: `BackupEndTime`.
     pub backup_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 备份id
+    ///
     /// Wire name: `BackupID`.
     pub backup_id: Option<String>,
     /// 备份名称
+    ///
     /// Wire name: `BackupName`.
     pub backup_name: Option<String>,
     /// 备份文件大小(字节)
+    ///
     /// Wire name: `BackupSize`.
     pub backup_size: Option<i64>,
     /// 备份时间(Unix时间戳)
+    ///
     /// Wire name: `BackupStartTime`.
     pub backup_start_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 备份类型，手动或者自动
+    ///
     /// Wire name: `BackupType`.
     pub backup_type: Option<i64>,
     /// DB实例Id
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: Option<String>,
     /// 备份所在地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备份状态 (Backuping：备份中,Success:备份成功, Failed:备份失败, Expired:备份过期)
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

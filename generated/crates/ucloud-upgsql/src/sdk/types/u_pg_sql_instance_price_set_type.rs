@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct UPgSqlInstancePriceSet {
     /// 计费类型，Year，Month，Dynamic。
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 购买原价，单位：元。
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 实际价格，单位：元，保留小数点后两位有效数字。
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
 }

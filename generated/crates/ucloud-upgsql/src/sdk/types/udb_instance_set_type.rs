@@ -8,45 +8,59 @@ use super::UdbReadonlyInstance;
 #[non_exhaustive]
 pub struct UdbInstanceSet {
     /// DB实例创建时间，采用UTC计时时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例的版本，包括postgresql-10.4,postgresql-13.4
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
     /// 见 **UDBReadonlyInstance** 模型定义
+    ///
     /// Wire name: `DataSet`.
     pub data_set: Vec<UdbReadonlyInstance>,
     /// DB实例过期时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB实例ip
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: Option<String>,
     /// normal/ha/readonly,普通/高可用/只读从库
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// 机器规格，格式为nCmG,n代表cpu核数，m代表内存大小(GB)
+    ///
     /// Wire name: `MachineType`.
     pub machine_type: Option<String>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 实例状态标记 Initing：初始化中，InitFailed：安装失败，Starting：启动中， Running：运行，Stopping：关闭中，Stopped：已关闭,Deleted: 已删除，Upgrading: 升级中 ，Promoting：提升为主库进行中，Recovering：恢复中，RecoverFailed：恢复失败，StartFailed：启动失败，ShutdownFailed：关闭失败，Deleting：删除中，DeleteFailed：删除失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -6,84 +6,111 @@
 #[non_exhaustive]
 pub struct UdbInstance {
     /// 管理员帐户名，默认root
+    ///
     /// Wire name: `AdminUser`.
     pub admin_user: Option<String>,
     /// 备份开始时间，单位小时计，默认3点
+    ///
     /// Wire name: `BackupBeginTime`.
     pub backup_begin_time: Option<i64>,
     /// 备份文件保留的数量，默认7次
+    ///
     /// Wire name: `BackupCount`.
     pub backup_count: Option<i64>,
     /// 用于设置备份策略的备份日期标记位。共7位,每一位为一周中一天的备份情况 0表示关闭当天备份,1表示打开当天备份。最右边的一位 为星期天的备份开关，其余从右到左依次为星期一到星期 六的备份配置开关，每周必须至少设置两天备份。 例如：1100000 表示打开星期六和星期五的自动备份功能
+    ///
     /// Wire name: `BackupDate`.
     pub backup_date: Option<String>,
     /// 备份的时间段，范围\[0,23\]
+    ///
     /// Wire name: `BackupTimeRange`.
     pub backup_time_range: Option<i64>,
     /// 跨可用区高可用备库所在可用区
+    ///
     /// Wire name: `BackupZone`.
     pub backup_zone: Option<String>,
     /// DB实例创建时间，采用UTC计时时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DB 版本
+    ///
     /// Wire name: `DBVersion`.
     pub db_version: Option<String>,
     /// DB实例数据文件大小，单位GB
+    ///
     /// Wire name: `DataFileSize`.
     pub data_file_size: Option<f64>,
     /// 磁盘空间(GB), 默认根据配置机型
+    ///
     /// Wire name: `DiskSpace`.
     pub disk_space: Option<i64>,
     /// DB实例磁盘已使用空间，单位GB
+    ///
     /// Wire name: `DiskUsedSize`.
     pub disk_used_size: Option<f64>,
     /// DB实例过期时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// DBip
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// DB实例id
+    ///
     /// Wire name: `InstanceID`.
     pub instance_id: Option<String>,
     /// Normal/HA,普通/高可用
+    ///
     /// Wire name: `InstanceMode`.
     pub instance_mode: Option<String>,
     /// DB实例日志文件大小，单位GB
+    ///
     /// Wire name: `LogFileSize`.
     pub log_file_size: Option<f64>,
     /// 内存限制(MB)，默认根据配置机型
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// DB实例修改时间，采用UTC计时时间戳
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// DB实例使用的配置参数组id
+    ///
     /// Wire name: `ParamGroupID`.
     pub param_group_id: Option<i64>,
     /// DB port
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// DB状态标记 Init：初始化中，Fail：安装失败，Starting：启动中，Running：运行，Shutdown：关闭中，Shutoff：已关闭，Delete：已删除，Upgrading：升级中，Promoting：提升为独库进行中，Recovering：恢复中，Recover fail：恢复失败
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetID`.
     pub subnet_id: Option<String>,
     /// DB实例系统文件大小，单位GB
+    ///
     /// Wire name: `SystemFileSize`.
     pub system_file_size: Option<f64>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCID`.
     pub vpcid: Option<String>,
     /// DB实例所在可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUPhoneImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_u_phone_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUPhoneImageRequest, ::runtime::BuildError> {

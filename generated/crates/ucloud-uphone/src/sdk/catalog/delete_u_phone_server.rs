@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUPhoneServer`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_phone_server::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUPhoneServerRequest, ::runtime::BuildError> {

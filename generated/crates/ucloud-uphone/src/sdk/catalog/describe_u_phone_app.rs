@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUPhoneApp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_phone_app::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUPhoneAppRequest, ::runtime::BuildError> {

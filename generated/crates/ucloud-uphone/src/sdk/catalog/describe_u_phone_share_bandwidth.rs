@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUPhoneShareBandwidth`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_phone_share_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUPhoneShareBandwidthRequest, ::runtime::BuildError> {

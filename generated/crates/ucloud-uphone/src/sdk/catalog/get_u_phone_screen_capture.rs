@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUPhoneScreenCapture`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_u_phone_screen_capture::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUPhoneScreenCaptureRequest, ::runtime::BuildError> {

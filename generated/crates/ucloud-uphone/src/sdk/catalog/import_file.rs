@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ImportFile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::import_file::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ImportFileRequest, ::runtime::BuildError> {

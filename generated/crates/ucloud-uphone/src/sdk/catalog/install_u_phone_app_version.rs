@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `InstallUPhoneAppVersion`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::install_u_phone_app_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InstallUPhoneAppVersionRequest, ::runtime::BuildError> {

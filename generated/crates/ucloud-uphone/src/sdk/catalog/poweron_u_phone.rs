@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PoweronUPhone`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::poweron_u_phone::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PoweronUPhoneRequest, ::runtime::BuildError> {

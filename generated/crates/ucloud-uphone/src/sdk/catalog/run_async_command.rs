@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `RunAsyncCommand`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::run_async_command::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RunAsyncCommandRequest, ::runtime::BuildError> {

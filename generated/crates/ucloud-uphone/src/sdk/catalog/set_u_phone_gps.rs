@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetUPhoneGPS`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_u_phone_gps::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetUPhoneGpsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetUPhoneToken`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_u_phone_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetUPhoneTokenRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SwitchUPhoneIndependentIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::switch_u_phone_independent_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SwitchUPhoneIndependentIpRequest, ::runtime::BuildError> {

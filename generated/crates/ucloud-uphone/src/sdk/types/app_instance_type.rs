@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AppInstance {
     /// 应用的唯一标识ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<String>,
     /// 应用名称。
+    ///
     /// Wire name: `AppName`.
     pub app_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用描述。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 修改时间，格式为Unix时间戳。
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct AppVersionInstance {
     /// 应用的唯一标识ID
+    ///
     /// Wire name: `AppId`.
     pub app_id: Option<String>,
     /// 应用版本的唯一标识ID
+    ///
     /// Wire name: `AppVersionId`.
     pub app_version_id: Option<String>,
     /// 应用版本名。
+    ///
     /// Wire name: `AppVersionName`.
     pub app_version_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用版本描述。
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 修改时间，格式为Unix时间戳。
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 应用包名。
+    ///
     /// Wire name: `PackageName`.
     pub package_name: Option<String>,
     /// 应用版本相关的Apk文件存放的公网URL地址。
+    ///
     /// Wire name: `URL`.
     pub url: Option<String>,
 }

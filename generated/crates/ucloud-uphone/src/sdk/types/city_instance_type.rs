@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct CityInstance {
     /// 城市别名。如cn-sh2
+    ///
     /// Wire name: `CityAlias`.
     pub city_alias: Option<String>,
     /// 城市Id，eg: cn-shanghai, cn-jinan
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 城市名称，eg:上海二、济南市
+    ///
     /// Wire name: `CityName`.
     pub city_name: Option<String>,
     /// 城市类型。枚举值：
@@ -21,6 +24,7 @@ pub struct CityInstance {
     /// Wire name: `CityType`.
     pub city_type: Option<String>,
     /// 表示该城市资源是否售罄
+    ///
     /// Wire name: `IsSoldOut`.
     pub is_sold_out: Option<bool>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct EipInfo {
     /// 当前绑定云手机数量
+    ///
     /// Wire name: `BindCount`.
     pub bind_count: Option<i64>,
     /// 计费模式。枚举值为： &gt; 年 Year，按年付费； &gt; Month，按月付费； &gt; Dynamic，按小时预付费; 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间；格式为Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Eip资源ID
+    ///
     /// Wire name: `EipId`.
     pub eip_id: Option<String>,
     /// Eip地址
+    ///
     /// Wire name: `EipIp`.
     pub eip_ip: Option<String>,
     /// 到期时间；格式为Unix时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Eip名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 云手机与Eip绑定比例
+    ///
     /// Wire name: `Proportion`.
     pub proportion: Option<i64>,
     /// Eip所属区域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 剩余可绑定手机数量
+    ///
     /// Wire name: `RemainCount`.
     pub remain_count: Option<i64>,
     /// Eip备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 绑定的云手机ID
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Vec<String>,
 }

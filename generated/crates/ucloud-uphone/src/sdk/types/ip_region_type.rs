@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct IpRegion {
     /// 已开通地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 库存状态。枚举值：有库存：Available；无库存：SoldOut
+    ///
     /// Wire name: `StockStatus`.
     pub stock_status: Option<String>,
 }

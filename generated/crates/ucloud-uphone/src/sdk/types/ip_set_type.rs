@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct IpSet {
     /// IP地址
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// ipv4或者ipv6
+    ///
     /// Wire name: `IpMode`.
     pub ip_mode: Option<String>,
     /// 共有或私有
+    ///
     /// Wire name: `IpType`.
     pub ip_type: Option<String>,
     /// 运营商
+    ///
     /// Wire name: `Isp`.
     pub isp: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::Task;
 #[non_exhaustive]
 pub struct Job {
     /// 安装/卸载Job相关的应用版本唯一标识
+    ///
     /// Wire name: `AppVersionId`.
     pub app_version_id: Option<String>,
     /// Job处理开始时间，格式为Unix时间戳。
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Job创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Job处理结束时间，格式为Unix时间戳。
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Job的唯一标识Id
+    ///
     /// Wire name: `JobId`.
     pub job_id: Option<String>,
     /// Job类型，仅支持INSTALL_APP、UNINSTALL_APP、RUN_ASYNC_COMMAND。
+    ///
     /// Wire name: `JobType`.
     pub job_type: Option<String>,
     /// 任务状态* 等待中：PENDING* 运行中：RUNNING* 成功：SUCCESS* 部分成功：PARTIAL_SUCCESS* 失败：FAILED
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 见 **Task** 模型定义
+    ///
     /// Wire name: `Tasks`.
     pub tasks: Vec<Task>,
     /// 此Job相关的云手机唯一标识
+    ///
     /// Wire name: `UPhoneIds`.
     pub u_phone_ids: Vec<String>,
 }

@@ -5,10 +5,8 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Results {
-    /// (No description in the spec.)
     /// Wire name: `ExecuteMsg`.
     pub execute_msg: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ServerDiskSet {
     /// 磁盘类型。请参考磁盘类型。
+    ///
     /// Wire name: `DiskType`.
     pub disk_type: Option<String>,
     /// 是否是系统盘。枚举值：&gt; True，是系统盘&gt; False，是数据盘（默认）。Disks数组中有且只能有一块盘是系统盘。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<bool>,
     /// 磁盘大小，单位: GB
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
 }

@@ -12,45 +12,59 @@ pub struct ServerInstance {
     /// *  Month，按月付费；
     ///
     /// 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，eg: cn-shanghai, cn-jinan
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 城市名称，eg:上海二、济南市
+    ///
     /// Wire name: `CityName`.
     pub city_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 到期时间，格式为Unix时间戳。
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 见 **IpSet** 模型定义
+    ///
     /// Wire name: `IpSet`.
     pub ip_set: Vec<IpSet>,
     /// 修改时间，格式为Unix时间戳。
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云服务器备注。
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 云手机服务器的唯一标识。
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
     /// 见 **ServerModelInstance** 模型定义
+    ///
     /// Wire name: `ServerModel`.
     pub server_model: Option<ServerModelInstance>,
     /// 云手机服务器名称。
+    ///
     /// Wire name: `ServerName`.
     pub server_name: Option<String>,
     /// 实例状态，枚举值： * 初始化: Initializing; * 云手机创建中: UPhoneCreating;* 运行中: Running; * 删除中: Deleting; * 创建失败: CreateFailed * 未知(空字符串，获取状态超时或出错)：""
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 云手机开数。
+    ///
     /// Wire name: `UPhoneCount`.
     pub u_phone_count: Option<i64>,
     /// 云手机规格名称。
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: Option<String>,
 }

@@ -8,27 +8,35 @@ use super::{ServerDiskSet, UPhoneSpec};
 #[non_exhaustive]
 pub struct ServerModelInstance {
     /// 虚拟CPU核数。可选参数：1-64（具体机型与CPU的对应关系参照控制台）。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 见 **ServerDiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<ServerDiskSet>,
     /// GPU个数
+    ///
     /// Wire name: `GPU`.
     pub gpu: Option<i64>,
     /// GPU类型
+    ///
     /// Wire name: `GPUType`.
     pub gpu_type: Option<String>,
     /// 内存大小。单位：MB。
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// ServerModel名称
+    ///
     /// Wire name: `ServerModelName`.
     pub server_model_name: Option<String>,
     /// 表示该机型是否上线，用于前端判断是否开放给用户。枚举值：&gt;AVAILABLE，开放&gt;UNAVAILABLE, 不开放
+    ///
     /// Wire name: `ServerModelState`.
     pub server_model_state: Option<String>,
     /// 见 **UPhoneSpec** 模型定义
+    ///
     /// Wire name: `UPhoneSpecs`.
     pub u_phone_specs: Vec<UPhoneSpec>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetUPhoneGpsParamUPhoneGpSs {
     /// 海拔
+    ///
     /// Wire name: `Altitude`.
     pub altitude: Option<f64>,
     /// GPS开关，true开启，false关闭，默认false
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<bool>,
     /// 纬度：-90~90
+    ///
     /// Wire name: `Latitude`.
     pub latitude: Option<f64>,
     /// 经度：-180~180
+    ///
     /// Wire name: `Longitude`.
     pub longitude: Option<f64>,
     /// 云手机ID
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct ShareBandwidthInfo {
     /// 带宽大小，单位M
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 当前绑定手机数量
+    ///
     /// Wire name: `BindCount`.
     pub bind_count: Option<i64>,
     /// 计费模式。枚举值为： &gt; 年 Year，按年付费； &gt; Month，按月付费； &gt; Dynamic，按小时预付费; 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间；格式为Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 到期时间；格式为Unix时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 共享带宽ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 当前绑定IP数量
+    ///
     /// Wire name: `IpCount`.
     pub ip_count: Option<i64>,
     /// 云手机IP绑定比例
+    ///
     /// Wire name: `IpProportion`.
     pub ip_proportion: Option<i64>,
     /// 共享带宽名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 绑定的目的地域。参见  地域和可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist>)
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 剩余可绑定手机数量
+    ///
     /// Wire name: `RemainCount`.
     pub remain_count: Option<i64>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct StockInfo {
     /// ServerModel名称
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
     /// 资源余量
+    ///
     /// Wire name: `StockCount`.
     pub stock_count: Option<i64>,
 }

@@ -4,10 +4,8 @@
 /// `SwitchUPhoneInstanceParamSwitchInfos` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchUPhoneInstanceParamSwitchInfos {
-    /// (No description in the spec.)
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `UPhoneId`.
     pub u_phone_id: String,
 }

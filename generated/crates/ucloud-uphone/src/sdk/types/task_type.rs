@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct Task {
     /// 安装/卸载任务相关的应用版本唯一标识ID
+    ///
     /// Wire name: `AppVersionId`.
     pub app_version_id: Option<String>,
     /// 任务处理开始时间，格式为Unix时间戳。
+    ///
     /// Wire name: `BeginTime`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 任务处理结束时间，格式为Unix时间戳。
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// Task错误信息
+    ///
     /// Wire name: `ErrorMsg`.
     pub error_msg: Option<String>,
     /// 异步任务执行结果
+    ///
     /// Wire name: `ExecuteMsg`.
     pub execute_msg: Option<String>,
     /// 任务状态* 等待中：PENDING* 运行中：RUNNING* 成功：SUCCESS* 失败：FAILED
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// Task的唯一标识
+    ///
     /// Wire name: `TaskId`.
     pub task_id: Option<String>,
     /// 云手机的唯一标识，云手机相关任务包含此字段。
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }

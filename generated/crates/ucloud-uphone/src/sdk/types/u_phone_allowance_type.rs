@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UPhoneAllowance {
     /// 可创建云手机个数
+    ///
     /// Wire name: `Allowance`.
     pub allowance: Option<i64>,
     /// 枚举值，云手机型号名称，取值：UPhone X，UPhone Plus，UPhone Pro
+    ///
     /// Wire name: `ModelName`.
     pub model_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UPhoneCommandResult {
     /// 同步shell命令的执行结果。
+    ///
     /// Wire name: `ExecuteMsg`.
     pub execute_msg: Option<String>,
     /// 云手机实例的资源ID。
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }

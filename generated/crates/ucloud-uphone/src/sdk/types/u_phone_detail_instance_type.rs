@@ -8,42 +8,55 @@ use super::AppVersionInstance;
 #[non_exhaustive]
 pub struct UPhoneDetailInstance {
     /// 见 **AppVersionInstance** 模型定义
+    ///
     /// Wire name: `AppVersion`.
     pub app_version: Option<AppVersionInstance>,
     /// 虚拟CPU核数。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 城市Id，eg: cn-shanghai, cn-jinan
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 城市名称，eg:上海二、济南市
+    ///
     /// Wire name: `CityName`.
     pub city_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 磁盘大小，单位: GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 云手机镜像ID，不超过32个字节。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 内存大小。单位MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 云手机镜像系统，如"Android armv8"
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 刷新率
+    ///
     /// Wire name: `Refresh`.
     pub refresh: Option<i64>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 分辨率
+    ///
     /// Wire name: `Resolution`.
     pub resolution: Option<String>,
     /// 云手机所在的服务器ID，不超过32个字节。
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
     /// 云手机状态
@@ -62,12 +75,15 @@ pub struct UPhoneDetailInstance {
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 云手机的唯一标识，不超过32个字节。
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
     /// 云手机规格名称
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: Option<String>,
     /// 云手机的名称，不超过65个字符。
+    ///
     /// Wire name: `UPhoneName`.
     pub u_phone_name: Option<String>,
 }

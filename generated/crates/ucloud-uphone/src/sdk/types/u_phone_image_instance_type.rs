@@ -8,18 +8,23 @@ use super::AppVersionInstance;
 #[non_exhaustive]
 pub struct UPhoneImageInstance {
     /// 见 **AppVersionInstance** 模型定义
+    ///
     /// Wire name: `AppVersions`.
     pub app_versions: Vec<AppVersionInstance>,
     /// 创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云手机镜像描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 云手机镜像资源Id
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 云手机镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 云手机镜像状态
@@ -35,15 +40,19 @@ pub struct UPhoneImageInstance {
     /// 云手机镜像类型，枚举值：
     /// &gt; 用户自制镜像: CUSTOM;
     /// &gt; 标准镜像: BASE;;
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 修改时间，格式为Unix时间戳。
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云手机镜像系统
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 云手机镜像创建时所属云手机资源 Id
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
 }

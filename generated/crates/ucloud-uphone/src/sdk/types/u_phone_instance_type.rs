@@ -6,72 +6,95 @@
 #[non_exhaustive]
 pub struct UPhoneInstance {
     /// 云手机的ADB信息
+    ///
     /// Wire name: `ADB`.
     pub adb: Option<String>,
     /// 虚拟CPU核数。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<f64>,
     /// 云手机异步任务回调
+    ///
     /// Wire name: `Callback`.
     pub callback: Option<String>,
     /// 计费模式。枚举值为： &gt; 年 Year，按年付费； &gt; Month，按月付费； &gt; Dynamic，按小时预付费; 默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 城市Id，eg: cn-shanghai, cn-jinan
+    ///
     /// Wire name: `CityId`.
     pub city_id: Option<String>,
     /// 城市名称，eg:上海二、济南市
+    ///
     /// Wire name: `CityName`.
     pub city_name: Option<String>,
     /// 创建时间，格式为Unix时间戳。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 磁盘大小，单位: GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// 云手机IP地址ID
+    ///
     /// Wire name: `EipId`.
     pub eip_id: Option<String>,
     /// 到期时间；格式为Unix时间戳
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 云手机镜像ID，不超过32个字节。
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 云手机IP地址
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// IP所属地域Id，eg: hk，th-bkk
+    ///
     /// Wire name: `IpRegion`.
     pub ip_region: Option<String>,
     /// 是否锁定带宽，true代表锁定不可更改，false代表未锁定可以修改带宽
+    ///
     /// Wire name: `LockBandwidth`.
     pub lock_bandwidth: Option<bool>,
     /// 内存大小。单位MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 云手机镜像系统，如"Android armv8"
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 刷新率
+    ///
     /// Wire name: `Refresh`.
     pub refresh: Option<i64>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 分辨率
+    ///
     /// Wire name: `Resolution`.
     pub resolution: Option<String>,
     /// 云手机所在的服务器ID，不超过32个字节。
+    ///
     /// Wire name: `ServerId`.
     pub server_id: Option<String>,
     /// 所属共享带宽ID
+    ///
     /// Wire name: `ShareBandwidthId`.
     pub share_bandwidth_id: Option<String>,
     /// 所属共享带宽名称
+    ///
     /// Wire name: `ShareBandwidthName`.
     pub share_bandwidth_name: Option<String>,
     /// 云手机启动图片URL链接
+    ///
     /// Wire name: `SplashScreen`.
     pub splash_screen: Option<String>,
     /// 云手机状态
@@ -90,21 +113,27 @@ pub struct UPhoneInstance {
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 云手机带宽，单位Kbps
+    ///
     /// Wire name: `UPhoneBandwidth`.
     pub u_phone_bandwidth: Option<i64>,
     /// 云手机的唯一标识，不超过32个字节。
+    ///
     /// Wire name: `UPhoneId`.
     pub u_phone_id: Option<String>,
     /// 云手机规格名称
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: Option<String>,
     /// 云手机的名称，不超过65个字符。
+    ///
     /// Wire name: `UPhoneName`.
     pub u_phone_name: Option<String>,
     /// 云手机场景
+    ///
     /// Wire name: `UPhoneScene`.
     pub u_phone_scene: Option<String>,
 }

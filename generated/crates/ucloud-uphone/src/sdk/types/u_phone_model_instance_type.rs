@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct UPhoneModelInstance {
     /// 虚拟CPU核数。
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<i64>,
     /// 型号描述信息
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 磁盘大小，单位: GB
+    ///
     /// Wire name: `DiskSize`.
     pub disk_size: Option<i64>,
     /// DPI
+    ///
     /// Wire name: `Dpi`.
     pub dpi: Option<i64>,
     /// 内存大小。单位MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 刷新率
+    ///
     /// Wire name: `Refresh`.
     pub refresh: Option<i64>,
     /// 分辨率
+    ///
     /// Wire name: `Resolution`.
     pub resolution: Option<String>,
     /// UPhoneModel名称
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UPhoneSpec {
     /// 手机开数，即该服务器规格能生成对应手机规格的云手机个数
+    ///
     /// Wire name: `UPhoneCount`.
     pub u_phone_count: Option<i64>,
     /// 手机规格名
+    ///
     /// Wire name: `UPhoneModelName`.
     pub u_phone_model_name: Option<String>,
 }

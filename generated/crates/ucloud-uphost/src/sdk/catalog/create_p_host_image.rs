@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePHostImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_p_host_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePHostImageRequest, ::runtime::BuildError> {

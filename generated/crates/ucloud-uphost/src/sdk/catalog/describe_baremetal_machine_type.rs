@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeBaremetalMachineType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_baremetal_machine_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBaremetalMachineTypeRequest, ::runtime::BuildError> {

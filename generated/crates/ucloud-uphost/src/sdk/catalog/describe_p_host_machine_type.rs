@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePHostMachineType`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_p_host_machine_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePHostMachineTypeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribePHostTags`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_p_host_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePHostTagsRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ModifyPHostImageInfo`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::modify_p_host_image_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPHostImageInfoRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `PoweroffPHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::poweroff_p_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<PoweroffPHostRequest, ::runtime::BuildError> {

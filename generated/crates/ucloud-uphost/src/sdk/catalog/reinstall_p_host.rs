@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ReinstallPHost`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reinstall_p_host::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReinstallPHostRequest, ::runtime::BuildError> {

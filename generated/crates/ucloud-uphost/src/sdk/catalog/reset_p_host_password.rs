@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetPHostPassword`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_p_host_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetPHostPasswordRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResizePHostAttachedDisk`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::resize_p_host_attached_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResizePHostAttachedDiskRequest, ::runtime::BuildError> {

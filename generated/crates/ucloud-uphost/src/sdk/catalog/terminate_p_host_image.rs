@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `TerminatePHostImage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::terminate_p_host_image::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminatePHostImageRequest, ::runtime::BuildError> {

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePHostParamDisks {
     /// 裸金属机型参数-&gt;云盘代金券id。不适用于系统盘。请通过DescribeCoupon接口查询，或登录用户中心查看
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 裸金属机型参数-&gt;是否是系统盘。枚举值： True，是系统盘。 False，是数据盘（默认）。Disks数组中有且只能有一块盘是系统盘。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// 裸金属机型参数-&gt;磁盘大小，单位GB，必须是10GB的整数倍。系统盘20-500GB，数据盘单块盘20-32000GB。
+    ///
     /// Wire name: `Size`.
     pub size: Option<i64>,
     /// 裸金属机型参数-&gt;磁盘类型：枚举值：CLOUD_RSSD
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

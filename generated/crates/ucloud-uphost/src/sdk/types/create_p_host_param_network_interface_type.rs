@@ -7,6 +7,7 @@ use super::CreatePHostParamNetworkInterfaceEip;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePHostParamNetworkInterface {
     /// 见 **CreatePHostParamNetworkInterfaceEIP** 模型定义
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<CreatePHostParamNetworkInterfaceEip>,
 }

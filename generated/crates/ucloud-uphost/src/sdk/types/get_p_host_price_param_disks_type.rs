@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetPHostPriceParamDisks {
     /// 裸金属机型参数-&gt;枚举值：\\\\ &gt; True，是系统盘 \\\\ &gt; False，是数据盘（默认）。Disks数组中有且只能有一块盘是系统盘。
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// 裸金属机型参数-&gt;磁盘大小，单位GB，必须是10GB的整数倍。系统盘20-500GB。数据盘是20-32000G。
+    ///
     /// Wire name: `Size`.
     pub size: Option<String>,
     /// 裸金属机型参数-&gt;磁盘类型：枚举值：CLOUD_RSSD
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

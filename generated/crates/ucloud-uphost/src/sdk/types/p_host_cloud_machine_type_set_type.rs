@@ -8,18 +8,23 @@ use super::{PHostClusterSet, PHostComponentSet, PHostCpuSet};
 #[non_exhaustive]
 pub struct PHostCloudMachineTypeSet {
     /// 见 **PHostCPUSet** 模型定义
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<PHostCpuSet>,
     /// 见 **PHostClusterSet** 模型定义
+    ///
     /// Wire name: `Clusters`.
     pub clusters: Vec<PHostClusterSet>,
     /// 见 **PHostComponentSet** 模型定义
+    ///
     /// Wire name: `Components`.
     pub components: Option<PHostComponentSet>,
     /// 内存大小，单位MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 物理云主机机型别名，全网唯一。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PHostClusterSet {
     /// 集群名。枚举值：千兆网络集群：1G；万兆网络集群：10G；智能网卡网络：25G；
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 库存状态。枚举值：有库存：Available；无库存：SoldOut
+    ///
     /// Wire name: `StockStatus`.
     pub stock_status: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PHostComponentSet {
     /// 组件数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 组件名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct PHostCpuSet {
     /// CPU核数
+    ///
     /// Wire name: `CoreCount`.
     pub core_count: Option<i64>,
     /// CPU个数
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// CPU主频
+    ///
     /// Wire name: `Frequence`.
     pub frequence: Option<f64>,
     /// CPU型号
+    ///
     /// Wire name: `Model`.
     pub model: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct PHostDescDiskSet {
     /// 磁盘数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 裸金属机型参数：磁盘ID
+    ///
     /// Wire name: `DiskId`.
     pub disk_id: Option<String>,
     /// 裸金属机型参数：磁盘盘符
+    ///
     /// Wire name: `Drive`.
     pub drive: Option<String>,
     /// 磁盘IO性能，单位MB/s（待废弃）
+    ///
     /// Wire name: `IOCap`.
     pub io_cap: Option<i64>,
     /// 裸金属机型参数：是否是启动盘。True/False
+    ///
     /// Wire name: `IsBoot`.
     pub is_boot: Option<String>,
     /// 磁盘名称，sys/data
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 单盘大小，单位GB
+    ///
     /// Wire name: `Space`.
     pub space: Option<i64>,
     /// 磁盘属性
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct PHostDiskSet {
     /// 磁盘数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 磁盘IO性能，单位MB/s（待废弃）
+    ///
     /// Wire name: `IOCap`.
     pub io_cap: Option<i64>,
     /// 磁盘名称，sys/data
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 单盘大小，单位GB
+    ///
     /// Wire name: `Space`.
     pub space: Option<i64>,
     /// 磁盘属性
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

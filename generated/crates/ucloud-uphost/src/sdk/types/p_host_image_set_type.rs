@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct PHostImageSet {
     /// 裸金属2.0参数。镜像创建时间。
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 镜像描述
+    ///
     /// Wire name: `ImageDescription`.
     pub image_description: Option<String>,
     /// 镜像ID
+    ///
     /// Wire name: `ImageId`.
     pub image_id: Option<String>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 裸金属2.0参数。镜像大小。
+    ///
     /// Wire name: `ImageSize`.
     pub image_size: Option<i64>,
     /// 枚举值：Base=&gt;基础镜像，Custom=&gt;自制镜像。
+    ///
     /// Wire name: `ImageType`.
     pub image_type: Option<String>,
     /// 操作系统名称
+    ///
     /// Wire name: `OsName`.
     pub os_name: Option<String>,
     /// 操作系统类型
+    ///
     /// Wire name: `OsType`.
     pub os_type: Option<String>,
     /// 裸金属2.0参数。镜像当前状态。
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 支持的机型
+    ///
     /// Wire name: `Support`.
     pub support: Vec<String>,
     /// 当前版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

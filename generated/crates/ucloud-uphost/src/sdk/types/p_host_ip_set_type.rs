@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct PHostIpSet {
     /// IP对应带宽，单位Mb，内网IP不显示带宽信息
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// IP地址，
+    ///
     /// Wire name: `IPAddr`.
     pub ip_addr: Option<String>,
     /// IP资源ID(内网IP无资源ID)（待废弃）
+    ///
     /// Wire name: `IPId`.
     pub ip_id: Option<String>,
     /// MAC地址
+    ///
     /// Wire name: `MACAddr`.
     pub mac_addr: Option<String>,
     /// 国际: Internation， BGP: BGP， 内网: Private
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPC ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::{PHostClusterSet, PHostComponentSet, PHostCpuSet, PHostDiskSet};
 #[non_exhaustive]
 pub struct PHostMachineTypeSet {
     /// 见 **PHostCPUSet** 模型定义
+    ///
     /// Wire name: `CPU`.
     pub cpu: Option<PHostCpuSet>,
     /// 见 **PHostClusterSet** 模型定义
+    ///
     /// Wire name: `Clusters`.
     pub clusters: Vec<PHostClusterSet>,
     /// 见 **PHostComponentSet** 模型定义
+    ///
     /// Wire name: `Components`.
     pub components: Option<PHostComponentSet>,
     /// 见 **PHostDiskSet** 模型定义
+    ///
     /// Wire name: `Disks`.
     pub disks: Vec<PHostDiskSet>,
     /// 内存大小，单位MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 是否支持Raid。枚举值：支持：YES；不支持：NO
+    ///
     /// Wire name: `RaidSupported`.
     pub raid_supported: Option<String>,
     /// 物理云主机机型别名，全网唯一。
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

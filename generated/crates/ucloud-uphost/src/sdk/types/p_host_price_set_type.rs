@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct PHostPriceSet {
     /// Year/Month
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 原价格, 单位:元, 保留小数点后两位有效数字
+    ///
     /// Wire name: `OriginalPrice`.
     pub original_price: Option<f64>,
     /// 价格, 单位:元, 保留小数点后两位有效数字
+    ///
     /// Wire name: `Price`.
     pub price: Option<f64>,
     /// 枚举值：phost=&gt;为主机价格，如果是云盘包括了系统盘价格。cloudDisk=&gt;所有数据盘价格，只是裸金属机型才返回此参数。
+    ///
     /// Wire name: `Product`.
     pub product: Option<String>,
 }

@@ -8,84 +8,111 @@ use super::{PHostCpuSet, PHostDescDiskSet, PHostIpSet};
 #[non_exhaustive]
 pub struct PHostSet {
     /// 自动续费
+    ///
     /// Wire name: `AutoRenew`.
     pub auto_renew: Option<String>,
     /// 裸金属机型字段。枚举值：Normal=&gt;正常、ImageMaking=&gt;镜像制作中。
+    ///
     /// Wire name: `BootDiskState`.
     pub boot_disk_state: Option<String>,
     /// 见 **PHostCPUSet** 模型定义
+    ///
     /// Wire name: `CPUSet`.
     pub cpu_set: Option<PHostCpuSet>,
     /// 计费模式，枚举值为： Year，按年付费； Month，按月付费；默认为月付
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 网络环境。枚举值：千兆：1G ，万兆：10G
+    ///
     /// Wire name: `Cluster`.
     pub cluster: Option<String>,
     /// 组件信息（暂不支持）
+    ///
     /// Wire name: `Components`.
     pub components: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **PHostDescDiskSet** 模型定义
+    ///
     /// Wire name: `DiskSet`.
     pub disk_set: Vec<PHostDescDiskSet>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 见 **PHostIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<PHostIpSet>,
     /// 镜像名称
+    ///
     /// Wire name: `ImageName`.
     pub image_name: Option<String>,
     /// 是否支持紧急登录
+    ///
     /// Wire name: `IsSupportKVM`.
     pub is_support_kvm: Option<String>,
     /// 内存大小，单位：MB
+    ///
     /// Wire name: `Memory`.
     pub memory: Option<i64>,
     /// 物理机名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 操作系统类型
+    ///
     /// Wire name: `OSType`.
     pub os_type: Option<String>,
     /// 操作系统名称
+    ///
     /// Wire name: `OSname`.
     pub o_sname: Option<String>,
     /// PHost资源ID
+    ///
     /// Wire name: `PHostId`.
     pub p_host_id: Option<String>,
     /// 物理机类型，参见DescribePHostMachineType返回值
+    ///
     /// Wire name: `PHostType`.
     pub p_host_type: Option<String>,
     /// 物理云主机状态。枚举值：\\\\ &gt; 初始化:Initializing; \\\\ &gt; 启动中：Starting； \\\\ &gt; 运行中：Running；\\\\ &gt; 关机中：Stopping； \\\\ &gt; 安装失败：InstallFailed； \\\\ &gt; 重启中：Rebooting；\\\\ &gt; 关机：Stopped； \\\\ &gt; 迁移中(裸金属云盘)：Migrating
+    ///
     /// Wire name: `PMStatus`.
     pub pm_status: Option<String>,
     /// 物理云产品类型，枚举值：LocalDisk=&gt;代表传统本地盘机型， CloudDisk=&gt;云盘裸金属机型
+    ///
     /// Wire name: `PhostClass`.
     pub phost_class: Option<String>,
     /// 电源状态，on 或 off
+    ///
     /// Wire name: `PowerState`.
     pub power_state: Option<String>,
     /// 是否支持Raid。枚举值：Yes：支持；No：不支持。
+    ///
     /// Wire name: `RaidSupported`.
     pub raid_supported: Option<String>,
     /// RDMA集群id，仅云盘裸金属返回该值；其他类型物理云主机返回""。当物理机的此值与RSSD云盘的RdmaClusterId相同时，RSSD可以挂载到这台物理机。
+    ///
     /// Wire name: `RdmaClusterId`.
     pub rdma_cluster_id: Option<String>,
     /// 物理机备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 物理机序列号
+    ///
     /// Wire name: `SN`.
     pub sn: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区，参见  可用区列表 (<https://docs.ucloud.cn/api/summary/regionlist.html>)
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

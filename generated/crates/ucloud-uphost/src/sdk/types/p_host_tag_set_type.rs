@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PHostTagSet {
     /// 业务组名称
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 该业务组中包含的主机个数
+    ///
     /// Wire name: `TotalCount`.
     pub total_count: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteURocketMQGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_u_rocket_mq_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteURocketMqGroupRequest, ::runtime::BuildError> {

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct GroupBaseInfo {
     /// Group 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// Group 名称
+    ///
     /// Wire name: `GroupName`.
     pub group_name: Option<String>,
     /// Group ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// Group 描述
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateUSLKLongLink`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_uslk_long_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateUslkLongLinkRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUSLKShortLinkList`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_uslk_short_link_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUslkShortLinkListRequest, ::runtime::BuildError> {

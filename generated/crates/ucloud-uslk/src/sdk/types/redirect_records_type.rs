@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct RedirectRecords {
     /// 账户ID
+    ///
     /// Wire name: `AccountID`.
     pub account_id: Option<i64>,
     /// 访问设备
+    ///
     /// Wire name: `Browser`.
     pub browser: Option<String>,
     /// 访问IP
+    ///
     /// Wire name: `ClientIP`.
     pub client_ip: Option<String>,
     /// 访问操作系统
+    ///
     /// Wire name: `Os`.
     pub os: Option<String>,
     /// 访问省份信息
+    ///
     /// Wire name: `ProvinceCode`.
     pub province_code: Option<String>,
     /// 重定向时间戳 (ms)
+    ///
     /// Wire name: `RedirectTime`.
     pub redirect_time: Option<i64>,
     /// 访问时间戳（ms）
+    ///
     /// Wire name: `RequestTime`.
     pub request_time: Option<i64>,
     /// 报备场景
+    ///
     /// Wire name: `Scenario`.
     pub scenario: Option<String>,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: Option<i64>,
     /// 短链接
+    ///
     /// Wire name: `ShortLink`.
     pub short_link: Option<String>,
     /// 短链接域名
+    ///
     /// Wire name: `ShortLinkDomain`.
     pub short_link_domain: Option<String>,
 }

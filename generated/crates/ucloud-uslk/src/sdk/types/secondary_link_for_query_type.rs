@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct SecondaryLinkForQuery {
     /// 是否是次链接
+    ///
     /// Wire name: `IsSecondary`.
     pub is_secondary: Option<bool>,
     /// 长链接
+    ///
     /// Wire name: `LongLink`.
     pub long_link: Option<String>,
     /// 长链接ID
+    ///
     /// Wire name: `LongLinkID`.
     pub long_link_id: Option<i64>,
     /// 操作系统,例如: Windows,Android,多个以逗号分隔
+    ///
     /// Wire name: `Oses`.
     pub oses: Option<String>,
     /// 省份codes，例如: Hebei,Shandong,多个以逗号分隔
+    ///
     /// Wire name: `ProvinceCodes`.
     pub province_codes: Option<String>,
     /// 场景名称
+    ///
     /// Wire name: `Scenario`.
     pub scenario: Option<String>,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: Option<i64>,
     /// 长短链接映射ID
+    ///
     /// Wire name: `ShortLongMapID`.
     pub short_long_map_id: Option<i64>,
 }

@@ -8,66 +8,87 @@ use super::SecondaryLinkForQuery;
 #[non_exhaustive]
 pub struct ShortLink {
     /// 累计访问量
+    ///
     /// Wire name: `ClickCount`.
     pub click_count: Option<i64>,
     /// 当日访问量
+    ///
     /// Wire name: `ClickCountToday`.
     pub click_count_today: Option<i64>,
     /// 短链接创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 删除时间戳
+    ///
     /// Wire name: `DeleteTime`.
     pub delete_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短链接过期时间戳
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短链接ID
+    ///
     /// Wire name: `ID`.
     pub id: Option<i64>,
     /// 关联长链接列表
+    ///
     /// Wire name: `LongLinks`.
     pub long_links: Vec<String>,
     /// 操作人
+    ///
     /// Wire name: `Operator`.
     pub operator: Option<String>,
     /// 操作说明(封禁原因)
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 报备场景
+    ///
     /// Wire name: `Scenario`.
     pub scenario: Option<String>,
     /// 场景描述
+    ///
     /// Wire name: `ScenarioDesc`.
     pub scenario_desc: Option<String>,
     /// 场景ID
+    ///
     /// Wire name: `ScenarioID`.
     pub scenario_id: Option<i64>,
     /// 见 **SecondaryLinkForQuery** 模型定义
+    ///
     /// Wire name: `SecondaryLinks`.
     pub secondary_links: Vec<SecondaryLinkForQuery>,
     /// 短链接
+    ///
     /// Wire name: `ShortLink`.
     pub short_link: Option<String>,
     /// 短链接域名
+    ///
     /// Wire name: `ShortLinkDomain`.
     pub short_link_domain: Option<String>,
     /// 短链接开始生效时间戳
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 短链接状态：1: 待生效；2：已生效；3：已失效；4：已删除（预留）；5：已封禁
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 链接类型-预留：1:普通跳转 3:智能跳转等
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<i64>,
     /// 累计独立访问量
+    ///
     /// Wire name: `UniqueClickCount`.
     pub unique_click_count: Option<i64>,
     /// 今日独立访问量
+    ///
     /// Wire name: `UniqueClickCountToday`.
     pub unique_click_count_today: Option<i64>,
     /// 更新时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteUSMSTemplate`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_usms_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteUsmsTemplateRequest, ::runtime::BuildError> {

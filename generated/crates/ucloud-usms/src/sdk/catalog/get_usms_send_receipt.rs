@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUSMSSendReceipt`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_usms_send_receipt::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUsmsSendReceiptRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetUSMSTemplateSendStatistics`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_usms_template_send_statistics::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetUsmsTemplateSendStatisticsRequest, ::runtime::BuildError> {

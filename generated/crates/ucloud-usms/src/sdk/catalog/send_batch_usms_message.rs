@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SendBatchUSMSMessage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::send_batch_usms_message::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SendBatchUsmsMessageRequest, ::runtime::BuildError> {

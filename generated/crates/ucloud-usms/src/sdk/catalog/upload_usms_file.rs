@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UploadUSMSFile`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::upload_usms_file::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UploadUsmsFileRequest, ::runtime::BuildError> {

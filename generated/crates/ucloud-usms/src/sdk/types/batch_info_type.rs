@@ -8,15 +8,19 @@ use super::FailPhoneDetail;
 #[non_exhaustive]
 pub struct BatchInfo {
     /// 未能成功发送的详情。注：模板/签名检验失败时，该字段有效
+    ///
     /// Wire name: `FailureDetails`.
     pub failure_details: Option<String>,
     /// 签名
+    ///
     /// Wire name: `SigContent`.
     pub sig_content: Option<String>,
     /// 见 **FailPhoneDetail** 模型定义
+    ///
     /// Wire name: `Target`.
     pub target: Vec<FailPhoneDetail>,
     /// 模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct FailPhoneDetail {
     /// 扩展号码
+    ///
     /// Wire name: `ExtendCode`.
     pub extend_code: Option<String>,
     /// 发送失败原因。注：若模板/签名校验失败，该字段为空
+    ///
     /// Wire name: `FailureDetails`.
     pub failure_details: Option<String>,
     /// 手机号
+    ///
     /// Wire name: `Phone`.
     pub phone: Option<String>,
     /// 模板参数
+    ///
     /// Wire name: `TemplateParams`.
     pub template_params: Vec<String>,
     /// 用户自定义ID
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
 }

@@ -6,77 +6,101 @@
 #[non_exhaustive]
 pub struct OutSignatureQualificationDetail {
     /// 资质属性：0-自用，1-他用
+    ///
     /// Wire name: `Attr`.
     pub attr: Option<i64>,
     /// 公司证件文件链接
+    ///
     /// Wire name: `CompanyCertificateFile`.
     pub company_certificate_file: Option<String>,
     /// 统一社会信用代码
+    ///
     /// Wire name: `CompanyCreditCode`.
     pub company_credit_code: Option<String>,
     /// 公司名称
+    ///
     /// Wire name: `CompanyName`.
     pub company_name: Option<String>,
     /// 工作现场照片链接
+    ///
     /// Wire name: `CompanyWorkScenePhotos`.
     pub company_work_scene_photos: Option<String>,
     /// 创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核未通过错误码
+    ///
     /// Wire name: `ErrCode`.
     pub err_code: Option<i64>,
     /// 审核未通过错误原因
+    ///
     /// Wire name: `ErrDesc`.
     pub err_desc: Option<String>,
     /// 经办人手持身份证图片链接
+    ///
     /// Wire name: `HandlerHandHeldImage`.
     pub handler_hand_held_image: Option<String>,
     /// 经办人身份证国徽面图片链接
+    ///
     /// Wire name: `HandlerIDCardBackImage`.
     pub handler_id_card_back_image: Option<String>,
     /// 经办人身份证人像面图片链接
+    ///
     /// Wire name: `HandlerIDCardFrontImage`.
     pub handler_id_card_front_image: Option<String>,
     /// 经办人证件号码
+    ///
     /// Wire name: `HandlerIDNumber`.
     pub handler_id_number: Option<String>,
     /// 经办人姓名
+    ///
     /// Wire name: `HandlerName`.
     pub handler_name: Option<String>,
     /// 经办人手机号
+    ///
     /// Wire name: `HandlerPhone`.
     pub handler_phone: Option<String>,
     /// 负责人证件号码
+    ///
     /// Wire name: `ManagerIDNumber`.
     pub manager_id_number: Option<String>,
     /// 负责人姓名
+    ///
     /// Wire name: `ManagerName`.
     pub manager_name: Option<String>,
     /// 负责人手机号
+    ///
     /// Wire name: `ManagerPhone`.
     pub manager_phone: Option<String>,
     /// 修改时间戳
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 资质名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 授权委托书文件链接
+    ///
     /// Wire name: `PowerOfAttorney`.
     pub power_of_attorney: Option<String>,
     /// 资质Id
+    ///
     /// Wire name: `QualificationId`.
     pub qualification_id: Option<String>,
     /// 审核完成时间戳
+    ///
     /// Wire name: `ReviewEndTime`.
     pub review_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核开始时间戳
+    ///
     /// Wire name: `ReviewStartTime`.
     pub review_start_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 状态:0-草稿 1-审核中 2-审核通过 3-审核未通过 4-人工禁用
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

@@ -6,47 +6,61 @@
 #[non_exhaustive]
 pub struct OutSignatureQualification {
     /// 项目Id
+    ///
     /// Wire name: `AccountId`.
     pub account_id: Option<i64>,
     /// 资质属性: 0-自用 1-他用
+    ///
     /// Wire name: `Attr`.
     pub attr: Option<i64>,
     /// 公司名称
+    ///
     /// Wire name: `CompanyName`.
     pub company_name: Option<String>,
     /// 创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核未通过错误码
+    ///
     /// Wire name: `ErrCode`.
     pub err_code: Option<i64>,
     /// 审核未通过错误原因
+    ///
     /// Wire name: `ErrDesc`.
     pub err_desc: Option<String>,
     /// 经办人姓名
+    ///
     /// Wire name: `HandlerName`.
     pub handler_name: Option<String>,
     /// 负责人姓名
+    ///
     /// Wire name: `ManagerName`.
     pub manager_name: Option<String>,
     /// 修改时间戳
+    ///
     /// Wire name: `ModifyTime`.
     pub modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 资质名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 资质Id
+    ///
     /// Wire name: `QualificationId`.
     pub qualification_id: Option<String>,
     /// 审核完成时间戳
+    ///
     /// Wire name: `ReviewEndTime`.
     pub review_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 审核开始时间戳
+    ///
     /// Wire name: `ReviewStartTime`.
     pub review_start_time: Option<
         ::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>,
     >,
     /// 状态:0-草稿 1-审核中 2-审核通过 3-审核未通过 4-人工禁用
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

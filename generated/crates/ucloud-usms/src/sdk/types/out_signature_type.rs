@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct OutSignature {
     /// 签名审核失败原因
+    ///
     /// Wire name: `ErrDesc`.
     pub err_desc: Option<String>,
     /// 签名内容
+    ///
     /// Wire name: `SigContent`.
     pub sig_content: Option<String>,
     /// 签名ID
+    ///
     /// Wire name: `SigId`.
     pub sig_id: Option<String>,
     /// 签名状态。0-待审核 1-审核中 2-审核通过 3-审核未通过 4-被禁用
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
 }

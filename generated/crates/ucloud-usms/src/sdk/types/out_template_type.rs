@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct OutTemplate {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 审核失败原因
+    ///
     /// Wire name: `ErrDesc`.
     pub err_desc: Option<String>,
     /// 模板变量属性说明
+    ///
     /// Wire name: `Instruction`.
     pub instruction: Option<String>,
     /// 模板类型，选项：1-验证码类 2-通知类 3-会员推广类
+    ///
     /// Wire name: `Purpose`.
     pub purpose: Option<i64>,
     /// 模板说明
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 短信模板状态；状态说明：0-待审核，1-审核中，2-审核通过，3-审核未通过，4-被禁用
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 短信模板内容
+    ///
     /// Wire name: `Template`.
     pub template: Option<String>,
     /// 短信模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
     /// 短信模板名称
+    ///
     /// Wire name: `TemplateName`.
     pub template_name: Option<String>,
     /// 退订信息；一般填写方式“回T退订”，当purpose为3（也即会员推广类）时，为必填项
+    ///
     /// Wire name: `UnsubscribeInfo`.
     pub unsubscribe_info: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ReceiptPerPhone {
     /// 消耗短信条数
+    ///
     /// Wire name: `CostCount`.
     pub cost_count: Option<i64>,
     /// 手机号码
+    ///
     /// Wire name: `Phone`.
     pub phone: Option<String>,
     /// 状态报告编码
+    ///
     /// Wire name: `ReceiptCode`.
     pub receipt_code: Option<String>,
     /// 回执结果描述
+    ///
     /// Wire name: `ReceiptDesc`.
     pub receipt_desc: Option<String>,
     /// 回执结果，枚举值：\\\\ &gt; 发送成功: 代表成功 \\\\ &gt; Success: 代表成功 \\\\ &gt; 发送失败: 代表失败 \\\\ &gt; Fail: 代表失败 \\\\ &gt; 状态未知: 代表未知 \\\\ &gt; Unknow: 代表未知
+    ///
     /// Wire name: `ReceiptResult`.
     pub receipt_result: Option<String>,
     /// 回执返回时间
+    ///
     /// Wire name: `ReceiptTime`.
     pub receipt_time: Option<i64>,
     /// 自定义的业务标识ID，字符串
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::ReceiptPerPhone;
 #[non_exhaustive]
 pub struct ReceiptPerSession {
     /// 见 **ReceiptPerPhone** 模型定义
+    ///
     /// Wire name: `ReceiptSet`.
     pub receipt_set: Vec<ReceiptPerPhone>,
     /// 发送短信时返回的SessionNo
+    ///
     /// Wire name: `SessionNo`.
     pub session_no: Option<String>,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct StatisticsDataInfo {
     /// 国际/地区标识码
+    ///
     /// Wire name: `BrevityCode`.
     pub brevity_code: Option<String>,
     /// 发送总数（拆分条数）
+    ///
     /// Wire name: `CostCount`.
     pub cost_count: Option<i64>,
     /// 发送总数（提交条数）
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 发送失败数（拆分条数）
+    ///
     /// Wire name: `FailedCostCount`.
     pub failed_cost_count: Option<i64>,
     /// 发送失败数（提交条数）
+    ///
     /// Wire name: `FailedCount`.
     pub failed_count: Option<i64>,
     /// 发送时间
+    ///
     /// Wire name: `SendDate`.
     pub send_date: Option<String>,
     /// 提交失败数（拆分条数）
+    ///
     /// Wire name: `SubmitFailedCostCount`.
     pub submit_failed_cost_count: Option<i64>,
     /// 提交失败数（提交条数）
+    ///
     /// Wire name: `SubmitFailedCount`.
     pub submit_failed_count: Option<i64>,
     /// 发送成功数（拆分条数）
+    ///
     /// Wire name: `SuccessCostCount`.
     pub success_cost_count: Option<i64>,
     /// 发送成功数（提交条数）
+    ///
     /// Wire name: `SuccessCount`.
     pub success_count: Option<i64>,
     /// 发送成功率
+    ///
     /// Wire name: `SuccessRate`.
     pub success_rate: Option<f64>,
     /// 状态未知数（拆分条数）
+    ///
     /// Wire name: `UnknownCostCount`.
     pub unknown_cost_count: Option<i64>,
     /// 状态未知数（提交条数）
+    ///
     /// Wire name: `UnknownCount`.
     pub unknown_count: Option<i64>,
     /// UserId
+    ///
     /// Wire name: `UserId`.
     pub user_id: Option<String>,
 }

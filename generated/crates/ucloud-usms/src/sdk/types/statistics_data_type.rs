@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct StatisticsData {
     /// 发送失败数（拆分条数）
+    ///
     /// Wire name: `FailCostCount`.
     pub fail_cost_count: Option<i64>,
     /// 发送失败数（提交条数）
+    ///
     /// Wire name: `FailCount`.
     pub fail_count: Option<i64>,
     /// 发送总数（拆分条数）
+    ///
     /// Wire name: `SendCostCount`.
     pub send_cost_count: Option<i64>,
     /// 发送总数（提交条数）
+    ///
     /// Wire name: `SendCount`.
     pub send_count: Option<i64>,
     /// 提交失败数（拆分条数）
+    ///
     /// Wire name: `SubmitFailCostCount`.
     pub submit_fail_cost_count: Option<i64>,
     /// 提交失败数（提交条数）
+    ///
     /// Wire name: `SubmitFailCount`.
     pub submit_fail_count: Option<i64>,
     /// 发送成功数（拆分条数）
+    ///
     /// Wire name: `SuccessCostCount`.
     pub success_cost_count: Option<i64>,
     /// 发送成功数（提交条数）
+    ///
     /// Wire name: `SuccessCount`.
     pub success_count: Option<i64>,
     /// 状态未知数（拆分条数）
+    ///
     /// Wire name: `UnknownCostCount`.
     pub unknown_cost_count: Option<i64>,
     /// 状态未知数（提交条数）
+    ///
     /// Wire name: `UnknownCount`.
     pub unknown_count: Option<i64>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CheckUInfluxdbAllowance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::check_u_influxdb_allowance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckUInfluxdbAllowanceRequest, ::runtime::BuildError> {

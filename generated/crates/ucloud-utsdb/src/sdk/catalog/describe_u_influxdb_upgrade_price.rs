@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeUInfluxdbUpgradePrice`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_u_influxdb_upgrade_price::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeUInfluxdbUpgradePriceRequest, ::runtime::BuildError> {

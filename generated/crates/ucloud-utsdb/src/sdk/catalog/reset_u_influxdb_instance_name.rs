@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ResetUInfluxdbInstanceName`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::reset_u_influxdb_instance_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetUInfluxdbInstanceNameRequest, ::runtime::BuildError> {

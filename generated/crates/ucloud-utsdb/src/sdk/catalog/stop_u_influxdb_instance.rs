@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `StopUInfluxdbInstance`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::stop_u_influxdb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopUInfluxdbInstanceRequest, ::runtime::BuildError> {

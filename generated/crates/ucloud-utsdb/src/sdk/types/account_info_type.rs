@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct AccountInfo {
     /// 账户名
+    ///
     /// Wire name: `Account`.
     pub account: Option<String>,
     /// 密码
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// 权限
+    ///
     /// Wire name: `Privilege`.
     pub privilege: Option<String>,
 }

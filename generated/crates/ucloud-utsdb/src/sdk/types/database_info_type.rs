@@ -8,18 +8,23 @@ use super::AccountInfo;
 #[non_exhaustive]
 pub struct DatabaseInfo {
     /// 见 **AccountInfo** 模型定义
+    ///
     /// Wire name: `AccountInfo`.
     pub account_info: Vec<AccountInfo>,
     /// 数据库名
+    ///
     /// Wire name: `DatabaseName`.
     pub database_name: Option<String>,
     /// 数据库描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 保留策略
+    ///
     /// Wire name: `RetentionPolicy`.
     pub retention_policy: Option<String>,
     /// 数据库状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
 }

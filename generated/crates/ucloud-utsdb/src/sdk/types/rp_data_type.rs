@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct RpData {
     /// 保留策略
+    ///
     /// Wire name: `Policy`.
     pub policy: Option<String>,
     /// 保留策略名
+    ///
     /// Wire name: `RetentionPolicyName`.
     pub retention_policy_name: Option<String>,
 }

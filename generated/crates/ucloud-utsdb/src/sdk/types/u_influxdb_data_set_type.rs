@@ -6,51 +6,67 @@
 #[non_exhaustive]
 pub struct UInfluxdbDataSet {
     /// 账户名
+    ///
     /// Wire name: `AccountName`.
     pub account_name: Option<String>,
     /// 实例核数
+    ///
     /// Wire name: `CPULimit`.
     pub cpu_limit: Option<i64>,
     /// 付费类型，可选值如下: Year: 按年付费 Month: 按月付费 Dynamic: 按需付费(单位: 小时) Trial: 免费试用
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 修改时间
+    ///
     /// Wire name: `ExpiredTime`.
     pub expired_time: Option<i64>,
     /// 实例内存
+    ///
     /// Wire name: `MemoryLimit`.
     pub memory_limit: Option<i64>,
     /// 实例名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 实例端口
+    ///
     /// Wire name: `Port`.
     pub port: Option<i64>,
     /// 实例状态
+    ///
     /// Wire name: `State`.
     pub state: Option<String>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组信息
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 实例id
+    ///
     /// Wire name: `UInfluxdbId`.
     pub u_influxdb_id: Option<String>,
     /// 硬盘使用量
+    ///
     /// Wire name: `UsedSize`.
     pub used_size: Option<i64>,
     /// VPC的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 实例ip
+    ///
     /// Wire name: `VirtualIP`.
     pub virtual_ip: Option<String>,
     /// UInfluxdb实例所在可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

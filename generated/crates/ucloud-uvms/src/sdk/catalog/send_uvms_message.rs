@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SendUVMSMessage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::send_uvms_message::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SendUvmsMessageRequest, ::runtime::BuildError> {

@@ -6,69 +6,91 @@
 #[non_exhaustive]
 pub struct SendRecordItem {
     /// 计费周期（秒）
+    ///
     /// Wire name: `BillPeriod`.
     pub bill_period: Option<i64>,
     /// 计费时长（秒）
+    ///
     /// Wire name: `BillSecond`.
     pub bill_second: Option<i64>,
     /// 国际码
+    ///
     /// Wire name: `BrevityCode`.
     pub brevity_code: Option<String>,
     /// 呼叫结束时间(毫秒时间戳)
+    ///
     /// Wire name: `CallEndTime`.
     pub call_end_time: Option<f64>,
     /// 呼叫开始时间(毫秒时间戳)
+    ///
     /// Wire name: `CallStartTime`.
     pub call_start_time: Option<f64>,
     /// 被叫所属城市码
+    ///
     /// Wire name: `CalledCityCode`.
     pub called_city_code: Option<String>,
     /// 被叫供应商码 cmcc中国移动，cucc中国联通,ctcc中国电信
+    ///
     /// Wire name: `CalledOperatorCode`.
     pub called_operator_code: Option<String>,
     /// 主叫所属城市码
+    ///
     /// Wire name: `CallingCityCode`.
     pub calling_city_code: Option<String>,
     /// 通道ID
+    ///
     /// Wire name: `ChannelId`.
     pub channel_id: Option<String>,
     /// 国家码
+    ///
     /// Wire name: `CountryCode`.
     pub country_code: Option<String>,
     /// 呼叫持续时间
+    ///
     /// Wire name: `Duration`.
     pub duration: Option<i64>,
     /// 1随机号码组2专属号码组
+    ///
     /// Wire name: `GroupType`.
     pub group_type: Option<i64>,
     /// 被叫号码
+    ///
     /// Wire name: `Phone`.
     pub phone: Option<String>,
     /// 预扣量
+    ///
     /// Wire name: `PreCost`.
     pub pre_cost: Option<i64>,
     /// 目标1验证码2通知3营销
+    ///
     /// Wire name: `Purpose`.
     pub purpose: Option<i64>,
     /// 回执描述
+    ///
     /// Wire name: `ReceiptDesc`.
     pub receipt_desc: Option<String>,
     /// 回执结果1成功2失败3未知
+    ///
     /// Wire name: `ReceiptResult`.
     pub receipt_result: Option<i64>,
     /// 回执时间
+    ///
     /// Wire name: `ReceiveTime`.
     pub receive_time: Option<f64>,
     /// 主叫号码，如果是随机，可能为空
+    ///
     /// Wire name: `ShowNumber`.
     pub show_number: Option<String>,
     /// 客户提交时间
+    ///
     /// Wire name: `SubmitTime`.
     pub submit_time: Option<f64>,
     /// 任务编号
+    ///
     /// Wire name: `TaskNo`.
     pub task_no: Option<String>,
     /// 模板ID
+    ///
     /// Wire name: `TemplateId`.
     pub template_id: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `BindCPE`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::bind_cpe::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BindCpeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreatePOPGW`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_popgw::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePopgwRequest, ::runtime::BuildError> {

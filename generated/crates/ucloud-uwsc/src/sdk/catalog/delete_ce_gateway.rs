@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCEGateway`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ce_gateway::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCeGatewayRequest, ::runtime::BuildError> {

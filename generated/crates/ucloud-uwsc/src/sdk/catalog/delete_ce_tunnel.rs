@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteCETunnel`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_ce_tunnel::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteCeTunnelRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteExportLineRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_export_line_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteExportLineRulesRequest, ::runtime::BuildError> {

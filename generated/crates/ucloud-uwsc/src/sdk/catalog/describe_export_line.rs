@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeExportLine`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_export_line::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeExportLineRequest, ::runtime::BuildError> {

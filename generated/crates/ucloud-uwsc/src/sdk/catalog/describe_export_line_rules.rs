@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeExportLineRules`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_export_line_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeExportLineRulesRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateBWPackage`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_bw_package::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateBwPackageRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdatePOPGWAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_popgw_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePopgwAttributeRequest, ::runtime::BuildError> {

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BgpConf {
     /// 本端自治系统号
+    ///
     /// Wire name: `LocalAsn`.
     pub local_asn: Option<i64>,
     /// 云端BGP地址
+    ///
     /// Wire name: `LocalIp`.
     pub local_ip: Option<String>,
     /// 对端自治系统号
+    ///
     /// Wire name: `PeerAsn`.
     pub peer_asn: Option<i64>,
     /// 用户端BGP地址
+    ///
     /// Wire name: `PeerIp`.
     pub peer_ip: Option<String>,
     /// BGP隧道网段
+    ///
     /// Wire name: `TunnelCidr`.
     pub tunnel_cidr: Option<String>,
 }

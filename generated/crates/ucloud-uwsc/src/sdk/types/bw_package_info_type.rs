@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct BwPackageInfo {
     /// 最大带宽值
+    ///
     /// Wire name: `BandWidth`.
     pub band_width: Option<f64>,
     /// UWAN 网关带宽 ID
+    ///
     /// Wire name: `BwId`.
     pub bw_id: Option<String>,
     /// 付费方式eg:(Month)
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 过期时间
+    ///
     /// Wire name: `DueTime`.
     pub due_time: Option<i64>,
     /// 带宽包名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 计费方式eg:(固定带宽)
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 网关外网 IP
+    ///
     /// Wire name: `PublicIp`.
     pub public_ip: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }

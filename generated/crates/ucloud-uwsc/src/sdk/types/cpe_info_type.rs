@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct CpeInfo {
     /// 资源ID
+    ///
     /// Wire name: `CPEId`.
     pub cpe_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `CPEName`.
     pub cpe_name: Option<String>,
     /// 配置更新时间
+    ///
     /// Wire name: `ConfUpdateTime`.
     pub conf_update_time: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 设备型号
+    ///
     /// Wire name: `DeviceTypeName`.
     pub device_type_name: Option<String>,
     /// 是否与线路绑定
+    ///
     /// Wire name: `LineStatus`.
     pub line_status: Option<String>,
     /// 链路数量
+    ///
     /// Wire name: `LinkNum`.
     pub link_num: Option<i64>,
     /// 绑定的UWAN资源ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: Vec<String>,
     /// 端口
+    ///
     /// Wire name: `Ports`.
     pub ports: Vec<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 绑定的UReach线路资源ID
+    ///
     /// Wire name: `ResourceIds`.
     pub resource_ids: Vec<String>,
     /// 设备SN
+    ///
     /// Wire name: `Sn`.
     pub sn: Option<String>,
     /// 状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 有效使用时间(天)
+    ///
     /// Wire name: `UseTime`.
     pub use_time: Option<i64>,
     /// 供应商
+    ///
     /// Wire name: `Vendor`.
     pub vendor: Option<String>,
 }

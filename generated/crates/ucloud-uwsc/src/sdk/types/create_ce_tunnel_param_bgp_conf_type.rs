@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCeTunnelParamBgpConf {
     /// Ucloud侧的自治系统号。
+    ///
     /// Wire name: `LocalAsn`.
     pub local_asn: Option<String>,
     /// 云端BGP地址。必须从BGP隧道网段内分配。
+    ///
     /// Wire name: `LocalIp`.
     pub local_ip: Option<String>,
     /// 对端BGP ASN号。
+    ///
     /// Wire name: `PeerAsn`.
     pub peer_asn: Option<String>,
     /// 用户端BGP地址。必须从BGP隧道网段内分配。
+    ///
     /// Wire name: `PeerIp`.
     pub peer_ip: Option<String>,
     /// BGP隧道网段。该网段需是一个在 169.254.0.0/16 内的掩码长度为 30 的网段。
+    ///
     /// Wire name: `TunnelCidr`.
     pub tunnel_cidr: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCeTunnelParamDpdConf {
     /// DPD超时后的动作,Enable为1（开启）时有效。可取值为clear（断开）、restart（重试）和 trap（流量触发）
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// DPD探测间隔时间。dpdEnable为1（开启）时有效。单位为秒，默认为 10
+    ///
     /// Wire name: `Delay`.
     pub delay: Option<i64>,
     /// 是否开启 DPD（对等体存活检测）功能。取值：0（关闭）、1（开启）
+    ///
     /// Wire name: `Enabled`.
     pub enabled: i64,
     /// DPD超时时间。即探测确认对端不存在需要的时间。dpdEnable为1（开启）时有效。单位为秒。取值范围为 30-60（IKEv2 默认为 0）
+    ///
     /// Wire name: `Timeout`.
     pub timeout: Option<i64>,
 }

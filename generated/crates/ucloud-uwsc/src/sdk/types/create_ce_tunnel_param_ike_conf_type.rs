@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCeTunnelParamIkeConf {
     /// IKE 认证算法，取值："md5", "sha1", "sha2-256"
+    ///
     /// Wire name: `AuthenticationAlgorithm`.
     pub authentication_algorithm: String,
     /// DH group，指定IKE交换密钥时使用的DH组。取值："1", "2", "5", "14", "15", "16"
+    ///
     /// Wire name: `DhGroup`.
     pub dh_group: String,
     /// IKE 加密算法，取值："aes128", "aes192", "aes256", "aes512", "3des"
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: String,
     /// IKE 协商模式，主模式(main)/野蛮模式(aggressive)，IKE V2时不使用该参数
+    ///
     /// Wire name: `ExchangeMode`.
     pub exchange_mode: String,
     /// 本端标识，取值：“auto”，“&lt;ip-address&gt;”
+    ///
     /// Wire name: `LocalId`.
     pub local_id: String,
     /// IKE 共享密钥
+    ///
     /// Wire name: `PreSharedKey`.
     pub pre_shared_key: String,
     /// 对端标识，取值：“auto”，“&lt;ip-address&gt;”
+    ///
     /// Wire name: `RemoteId`.
     pub remote_id: String,
     /// IKE SA的生存周期，取值范围：600-604800
+    ///
     /// Wire name: `SALifeTime`.
     pub sa_life_time: String,
     /// IKE 版本，取值： "ike v1"，"ike v2"
+    ///
     /// Wire name: `Version`.
     pub version: String,
 }

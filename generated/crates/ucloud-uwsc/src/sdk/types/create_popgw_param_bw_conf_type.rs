@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatePopgwParamBwConf {
     /// UWAN 网关的带宽规格。取值：1-100。单位：Mbps。
+    ///
     /// Wire name: `BwMax`.
     pub bw_max: f64,
     /// 带宽类型，默认为空字符串
+    ///
     /// Wire name: `BwType`.
     pub bw_type: Option<String>,
     /// 付费方式，枚举值：- Month：月付；- Year：年付；- Postpadi：后付费（仅支持流量计费方式）
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: String,
     /// 优惠券 ID
+    ///
     /// Wire name: `CouponId`.
     pub coupon_id: Option<String>,
     /// 带宽的名称
+    ///
     /// Wire name: `Name`.
     pub name: String,
     /// 带宽的计费方式，取值：- fixed-bw：固定带宽计费；- traffic：流量计费。
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: String,
     /// 产品 ID
+    ///
     /// Wire name: `ProductId`.
     pub product_id: Option<i64>,
     /// 带宽购买时长，默认为 0，代表有效期至月底
+    ///
     /// Wire name: `Quantity`.
     pub quantity: Option<f64>,
     /// 带宽包备注信息
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct DpdConf {
     /// DPD 行为
+    ///
     /// Wire name: `Action`.
     pub action: Option<String>,
     /// DPD 探测间隔时间
+    ///
     /// Wire name: `Delay`.
     pub delay: Option<i64>,
     /// 是否开启 DPD
+    ///
     /// Wire name: `Enabled`.
     pub enabled: Option<i64>,
     /// DPD 探测超时时间
+    ///
     /// Wire name: `Timeout`.
     pub timeout: Option<i64>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct IkeConf {
     /// 认证算法
+    ///
     /// Wire name: `AuthenticationAlgorithm`.
     pub authentication_algorithm: Option<String>,
     /// 分组信息
+    ///
     /// Wire name: `DhGroup`.
     pub dh_group: Option<String>,
     /// 加密算法
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
     /// 协商模式
+    ///
     /// Wire name: `ExchangeMode`.
     pub exchange_mode: Option<String>,
     /// 本端标识
+    ///
     /// Wire name: `LocalId`.
     pub local_id: Option<String>,
     /// 预共享密钥
+    ///
     /// Wire name: `PreSharedKey`.
     pub pre_shared_key: Option<String>,
     /// 对端标识
+    ///
     /// Wire name: `RemoteId`.
     pub remote_id: Option<String>,
     /// IKE SA的生存周期
+    ///
     /// Wire name: `SALifeTime`.
     pub sa_life_time: Option<String>,
     /// 版本
+    ///
     /// Wire name: `Version`.
     pub version: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IpSecConf {
     /// 认证算法
+    ///
     /// Wire name: `AuthenticationAlgorithm`.
     pub authentication_algorithm: Option<String>,
     /// 客户网段
+    ///
     /// Wire name: `CENetwork`.
     pub ce_network: Vec<String>,
     /// 加密算法
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: Option<String>,
     /// 第二阶段协商使用的 Diffie-Hellman 密钥交换算法
+    ///
     /// Wire name: `PFSDhGroup`.
     pub pfs_dh_group: Option<String>,
     /// 安全协议
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 第二阶段的 SA 的生存周期
+    ///
     /// Wire name: `SALifeTime`.
     pub sa_life_time: Option<String>,
     /// 第二阶段的 SA 的生存周期
+    ///
     /// Wire name: `SALifetimeBytes`.
     pub sa_lifetime_bytes: Option<String>,
 }

@@ -8,66 +8,85 @@ use super::SocksInfo;
 #[non_exhaustive]
 pub struct LineInfo {
     /// 带宽大小(Mbps)
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// 线路绑定的CPE资源ID
+    ///
     /// Wire name: `CPEIds`.
     pub cpe_ids: Vec<String>,
     /// 付费方式(按月、按年等)
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 到期时间
+    ///
     /// Wire name: `ExpireTime`.
     pub expire_time: Option<i64>,
     /// 入口地域
+    ///
     /// Wire name: `FromRegion`.
     pub from_region: Option<String>,
     /// 入口地域名称
+    ///
     /// Wire name: `FromRegionName`.
     pub from_region_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `IP`.
     pub ip: Vec<String>,
     /// 线路资源ID对应的加速线路ID
+    ///
     /// Wire name: `InstanceId`.
     pub instance_id: Option<String>,
     /// 是否过期(normal/expire)
+    ///
     /// Wire name: `InstanceStatus`.
     pub instance_status: Option<String>,
     /// IP类型
+    ///
     /// Wire name: `IpType`.
     pub ip_type: Option<String>,
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 计费方式(固定带宽: fixed-bw；流量计费：traffic)
+    ///
     /// Wire name: `PayMode`.
     pub pay_mode: Option<String>,
     /// 套餐类型
+    ///
     /// Wire name: `PkgType`.
     pub pkg_type: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 线路资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 见 **SocksInfo** 模型定义
+    ///
     /// Wire name: `Socks`.
     pub socks: Option<SocksInfo>,
     /// 源IP地址
+    ///
     /// Wire name: `Source`.
     pub source: Vec<String>,
     /// 线路是否绑定CPE；"1"：已绑定；"0"未绑定
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// 出口地域
+    ///
     /// Wire name: `ToRegion`.
     pub to_region: Option<String>,
     /// 出口地域名称
+    ///
     /// Wire name: `ToRegionName`.
     pub to_region_name: Option<String>,
 }

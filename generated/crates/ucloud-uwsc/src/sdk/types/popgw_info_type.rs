@@ -8,45 +8,59 @@ use super::{BwPackageInfo, UgnInfo};
 #[non_exhaustive]
 pub struct PopgwInfo {
     /// 见 **BWPackageInfo** 模型定义
+    ///
     /// Wire name: `BWPackageInfo`.
     pub bw_package_info: Option<BwPackageInfo>,
     /// 客户网关数量
+    ///
     /// Wire name: `CENum`.
     pub ce_num: Option<i64>,
     /// CPE数量
+    ///
     /// Wire name: `CPENum`.
     pub cpe_num: Option<i64>,
     /// 付费类型
+    ///
     /// Wire name: `ChargeType`.
     pub charge_type: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 过期时间
+    ///
     /// Wire name: `DueTime`.
     pub due_time: Option<i64>,
     /// 网关名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 网关实例 ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: Option<String>,
     /// 地域信息
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 规格：IPSec、SSL
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// 见 **UGNInfo** 模型定义
+    ///
     /// Wire name: `UGNInfo`.
     pub ugn_info: Option<UgnInfo>,
     /// VCPE 数量
+    ///
     /// Wire name: `VCPENum`.
     pub vcpe_num: Option<i64>,
     /// 唯一标识
+    ///
     /// Wire name: `VNI`.
     pub vni: Option<i64>,
 }

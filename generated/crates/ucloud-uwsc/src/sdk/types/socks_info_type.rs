@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SocksInfo {
-    /// (No description in the spec.)
     /// Wire name: `Account`.
     pub account: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Addr`.
     pub addr: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Port`.
     pub port: Option<i64>,
 }

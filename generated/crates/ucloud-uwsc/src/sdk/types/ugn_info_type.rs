@@ -8,12 +8,15 @@ use super::UgnbwInfo;
 #[non_exhaustive]
 pub struct UgnInfo {
     /// 见 **UGNBWInfo** 模型定义
+    ///
     /// Wire name: `UGNBWInfos`.
     pub ugnbw_infos: Vec<UgnbwInfo>,
     /// 云联网 ID
+    ///
     /// Wire name: `UGNId`.
     pub ugn_id: Option<String>,
     /// 云联网名称
+    ///
     /// Wire name: `UGNName`.
     pub ugn_name: Option<String>,
 }

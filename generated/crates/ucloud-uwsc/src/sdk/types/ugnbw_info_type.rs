@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UgnbwInfo {
     /// UGN带宽包ID
+    ///
     /// Wire name: `UGNBWId`.
     pub ugnbw_id: Option<String>,
     /// UGN带宽包名称
+    ///
     /// Wire name: `UGNBWName`.
     pub ugnbw_name: Option<String>,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCeTunnelParamIpSecConf {
     /// 第二阶段协商的认证算法。取值：md5、sha1、sha2-256。
+    ///
     /// Wire name: `AuthenticationAlgorithm`.
     pub authentication_algorithm: String,
     /// 需要和 VPC 互通的本地数据中心侧的网段，用于第二阶段协商。
+    ///
     /// Wire name: `CENetwork`.
     pub ce_network: Option<Vec<String>>,
     /// IPSec 加密算法，取值："aes128", "aes192", "aes256", "aes512", "3des"
+    ///
     /// Wire name: `EncryptionAlgorithm`.
     pub encryption_algorithm: String,
     /// 第二阶段协商使用的 Diffie-Hellman 密钥交换算法。取值：disabled、1、2、5、14、15、16。
+    ///
     /// Wire name: `PFSDhGroup`.
     pub pfs_dh_group: String,
     /// IPSec 安全协议，取值：“esp”，“ah”
+    ///
     /// Wire name: `Protocol`.
     pub protocol: String,
     /// 第二阶段协商出的 SA 的生存周期。单位：秒。取值范围：1200~604800
+    ///
     /// Wire name: `SALifeTime`.
     pub sa_life_time: String,
     /// 第二阶段协商出的 SA 的生存周期。单位：字节 KB。取值范围：8000 – 20000000，默认使用SA超时时间
+    ///
     /// Wire name: `SALifetimeBytes`.
     pub sa_lifetime_bytes: Option<String>,
 }

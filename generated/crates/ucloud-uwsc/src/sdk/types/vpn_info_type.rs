@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct VpnInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// CE网关的接入方式：静态IP（Static）,动态IP（Dynamic）
+    ///
     /// Wire name: `IpType`.
     pub ip_type: Option<String>,
     /// CE 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// UWAN 实例 ID
+    ///
     /// Wire name: `PopGwId`.
     pub pop_gw_id: Option<String>,
     /// UWAN 资源名称
+    ///
     /// Wire name: `PopGwName`.
     pub pop_gw_name: Option<String>,
     /// 客户自有外网 IP
+    ///
     /// Wire name: `PublicIp`.
     pub public_ip: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// CE备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 状态（默认为空）
+    ///
     /// Wire name: `Status`.
     pub status: Option<String>,
     /// CE 网关 ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: Option<String>,
     /// 子隧道 ID
+    ///
     /// Wire name: `VPNTunnelIds`.
     pub vpn_tunnel_ids: Vec<String>,
 }

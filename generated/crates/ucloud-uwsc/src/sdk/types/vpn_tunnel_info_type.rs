@@ -8,42 +8,55 @@ use super::{BgpConf, DpdConf, IkeConf, IpSecConf};
 #[non_exhaustive]
 pub struct VpnTunnelInfo {
     /// 见 **BGPConf** 模型定义
+    ///
     /// Wire name: `BGPConf`.
     pub bgp_conf: Option<BgpConf>,
     /// 隧道关闭后动作
+    ///
     /// Wire name: `CloseAction`.
     pub close_action: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 见 **DPDConf** 模型定义
+    ///
     /// Wire name: `DPDConf`.
     pub dpd_conf: Option<DpdConf>,
     /// 见 **IKEConf** 模型定义
+    ///
     /// Wire name: `IKEConf`.
     pub ike_conf: Option<IkeConf>,
     /// 见 **IPSecConf** 模型定义
+    ///
     /// Wire name: `IPSecConf`.
     pub ip_sec_conf: Option<IpSecConf>,
     /// 路由模式
+    ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
     /// 隧道名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Region`.
     pub region: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 隧道协商动作
+    ///
     /// Wire name: `StartAction`.
     pub start_action: Option<String>,
     /// CE 网关 ID
+    ///
     /// Wire name: `VPNId`.
     pub vpn_id: Option<String>,
     /// 隧道 ID
+    ///
     /// Wire name: `VPNTunnelId`.
     pub vpn_tunnel_id: Option<String>,
 }

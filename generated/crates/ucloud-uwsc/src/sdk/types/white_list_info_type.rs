@@ -5,13 +5,10 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WhiteListInfo {
-    /// (No description in the spec.)
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Remark`.
     pub remark: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `RuleType`.
     pub rule_type: Option<String>,
 }

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddSubnetIPv6`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_subnet_i_pv6::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddSubnetIPv6Request, ::runtime::BuildError> {

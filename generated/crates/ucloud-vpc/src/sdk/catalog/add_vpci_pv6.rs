@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AddVPCIPv6`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::add_vpci_pv6::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddVpciPv6Request, ::runtime::BuildError> {

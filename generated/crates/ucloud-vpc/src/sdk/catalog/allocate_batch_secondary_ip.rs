@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateBatchSecondaryIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_batch_secondary_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateBatchSecondaryIpRequest, ::runtime::BuildError> {

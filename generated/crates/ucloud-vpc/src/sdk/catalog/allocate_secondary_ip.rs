@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AllocateSecondaryIp`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::allocate_secondary_ip::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateSecondaryIpRequest, ::runtime::BuildError> {

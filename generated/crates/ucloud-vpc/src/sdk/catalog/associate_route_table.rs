@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateRouteTable`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_route_table::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateRouteTableRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `AssociateSecGroupDynamic`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::associate_sec_group_dynamic::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateSecGroupDynamicRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CopySecGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::copy_sec_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CopySecGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateNetworkAclAssociation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_network_acl_association::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateNetworkAclAssociationRequest, ::runtime::BuildError> {

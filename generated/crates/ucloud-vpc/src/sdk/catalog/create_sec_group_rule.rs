@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `CreateSecGroupRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::create_sec_group_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSecGroupRuleRequest, ::runtime::BuildError> {

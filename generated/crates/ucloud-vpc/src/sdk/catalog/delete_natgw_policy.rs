@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteNATGWPolicy`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_natgw_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteNatgwPolicyRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DeleteSnatDnatRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::delete_snat_dnat_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSnatDnatRuleRequest, ::runtime::BuildError> {

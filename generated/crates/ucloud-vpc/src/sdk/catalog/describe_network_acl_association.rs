@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNetworkAclAssociation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_network_acl_association::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeNetworkAclAssociationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DescribeNetworkAclAssociationBySubnet`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::describe_network_acl_association_by_subnet::glue::{
     OP, OPERATION, to_wire,
 };

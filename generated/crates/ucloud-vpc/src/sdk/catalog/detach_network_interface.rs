@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DetachNetworkInterface`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::detach_network_interface::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachNetworkInterfaceRequest, ::runtime::BuildError> {

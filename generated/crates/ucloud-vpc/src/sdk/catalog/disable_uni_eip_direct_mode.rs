@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisableUniEipDirectMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disable_uni_eip_direct_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisableUniEipDirectModeRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `DisassociateSecGroup`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::disassociate_sec_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateSecGroupRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `EnableUniEipDirectMode`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::enable_uni_eip_direct_mode::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableUniEipDirectModeRequest, ::runtime::BuildError> {

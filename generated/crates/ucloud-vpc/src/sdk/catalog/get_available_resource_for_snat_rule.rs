@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetAvailableResourceForSnatRule`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_available_resource_for_snat_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<

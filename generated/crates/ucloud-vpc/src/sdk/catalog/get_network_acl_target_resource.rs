@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `GetNetworkAclTargetResource`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::get_network_acl_target_resource::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetNetworkAclTargetResourceRequest, ::runtime::BuildError> {

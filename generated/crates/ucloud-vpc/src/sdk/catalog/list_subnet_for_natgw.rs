@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `ListSubnetForNATGW`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::list_subnet_for_natgw::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListSubnetForNatgwRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `MoveSecondaryIPMac`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::move_secondary_ip_mac::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<MoveSecondaryIpMacRequest, ::runtime::BuildError> {

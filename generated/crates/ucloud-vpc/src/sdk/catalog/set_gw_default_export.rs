@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `SetGwDefaultExport`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::set_gw_default_export::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetGwDefaultExportRequest, ::runtime::BuildError> {

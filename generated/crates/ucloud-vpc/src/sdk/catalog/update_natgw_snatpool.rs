@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateNATGWSnatpool`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_natgw_snatpool::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateNatgwSnatpoolRequest, ::runtime::BuildError> {

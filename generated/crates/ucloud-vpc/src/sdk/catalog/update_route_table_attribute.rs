@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateRouteTableAttribute`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_route_table_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateRouteTableAttributeRequest, ::runtime::BuildError> {

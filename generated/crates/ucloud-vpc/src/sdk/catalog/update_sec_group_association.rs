@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateSecGroupAssociation`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_sec_group_association::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateSecGroupAssociationRequest, ::runtime::BuildError> {

@@ -2,7 +2,8 @@
 //! Catalog entry and typed test hooks of `UpdateVPCIPv6`.
 
 use crate::*;
-use ::runtime::catalog::{BoxFuture, Outcome};
+use ::runtime::BoxFuture;
+use ::runtime::catalog::Outcome;
 pub use crate::update_vpci_pv6::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateVpciPv6Request, ::runtime::BuildError> {

@@ -8,39 +8,51 @@ use super::TargetResourceInfo;
 #[non_exhaustive]
 pub struct AclEntryInfo {
     /// IP段的CIDR信息
+    ///
     /// Wire name: `CidrBlock`.
     pub cidr_block: Option<String>,
     /// 创建的Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 出向或者入向
+    ///
     /// Wire name: `Direction`.
     pub direction: Option<String>,
     /// 匹配规则的动作
+    ///
     /// Wire name: `EntryAction`.
     pub entry_action: Option<String>,
     /// Entry的ID
+    ///
     /// Wire name: `EntryId`.
     pub entry_id: Option<String>,
     /// 针对的IP协议
+    ///
     /// Wire name: `IpProtocol`.
     pub ip_protocol: Option<String>,
     /// Port的段信息
+    ///
     /// Wire name: `PortRange`.
     pub port_range: Option<String>,
     /// 优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<String>,
     /// 应用目标资源数量。TargetType为0时不返回该值。
+    ///
     /// Wire name: `TargetResourceCount`.
     pub target_resource_count: Option<i64>,
     /// 见 **TargetResourceInfo** 模型定义
+    ///
     /// Wire name: `TargetResourceList`.
     pub target_resource_list: Vec<TargetResourceInfo>,
     /// 应用目标类型。 0代表“子网内全部资源” ，1代表“子网内指定资源” 。
+    ///
     /// Wire name: `TargetType`.
     pub target_type: Option<i64>,
     /// 更改的Unix时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
 }

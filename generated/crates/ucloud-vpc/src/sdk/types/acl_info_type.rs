@@ -8,27 +8,35 @@ use super::{AclEntryInfo, AssociationInfo};
 #[non_exhaustive]
 pub struct AclInfo {
     /// ACL的ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: Option<String>,
     /// 名称
+    ///
     /// Wire name: `AclName`.
     pub acl_name: Option<String>,
     /// 见 **AssociationInfo** 模型定义
+    ///
     /// Wire name: `Associations`.
     pub associations: Vec<AssociationInfo>,
     /// 创建的Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 描述
+    ///
     /// Wire name: `Description`.
     pub description: Option<String>,
     /// 见 **AclEntryInfo** 模型定义
+    ///
     /// Wire name: `Entries`.
     pub entries: Vec<AclEntryInfo>,
     /// 更改的Unix时间戳
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// ACL所属的VPC ID
+    ///
     /// Wire name: `VpcId`.
     pub vpc_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociateSecGroupParamPrioritySecGroup {
     /// 绑定优先级。该字段和资源 ID 只支持一个批量。支持 PrioritySecGroup 的 JSON 格式数组。
+    ///
     /// Wire name: `Priority`.
     pub priority: i64,
     /// 安全组 ID。该字段和资源 ID 只支持一个批量。支持 PrioritySecGroup 的 JSON 格式数组。
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }

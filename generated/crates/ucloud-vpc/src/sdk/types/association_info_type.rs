@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AssociationInfo {
     /// ACL的ID
+    ///
     /// Wire name: `AclId`.
     pub acl_id: Option<String>,
     /// 绑定ID
+    ///
     /// Wire name: `AssociationId`.
     pub association_id: Option<String>,
     /// 创建的Unix时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 绑定的子网ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BindingSecGroupInfo {
     /// 安全组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 该资源与该安全组绑定的优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 安全组 ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
     /// 安全组所属 VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

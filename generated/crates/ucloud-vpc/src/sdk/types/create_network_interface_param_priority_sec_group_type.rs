@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateNetworkInterfaceParamPrioritySecGroup {
     /// 安全组优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 安全组 ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct DescribeWhiteListResourceObjectIpInfo {
     /// natgw字符串
+    ///
     /// Wire name: `GwType`.
     pub gw_type: Option<String>,
     /// 白名单资源的内网IP
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 白名单资源Id信息
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 白名单资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 白名单资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源绑定的虚拟网卡的实例ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 资源绑定的虚拟网卡的实例名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 资源绑定的虚拟网卡的类型
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
     /// 白名单资源所属VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FwInfo {
     /// 防火墙资源 ID
+    ///
     /// Wire name: `Id`.
     pub id: Option<String>,
     /// 防火墙资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GetAvailableResourceForPolicyDataSet {
     /// 资源对应的内网Ip
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 资源的Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源类型。"uhost"：云主机； "upm"，物理云主机； "hadoophost"：hadoop节点； "fortresshost"：堡垒机： "udockhost"，容器
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
 }

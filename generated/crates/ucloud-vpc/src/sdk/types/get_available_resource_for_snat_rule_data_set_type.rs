@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct GetAvailableResourceForSnatRuleDataSet {
     /// 资源内网IP
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源所属VPC的ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
     /// 资源所属子网的ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct GetAvailableResourceForWhiteListDataSet {
     /// 资源的内网Ip
+    ///
     /// Wire name: `PrivateIP`.
     pub private_ip: Option<String>,
     /// 资源类型Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 资源类型。"uhost"：云主机； "upm"，物理云主机； "hadoophost"：hadoop节点； "fortresshost"：堡垒机： "udockhost"，容器
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源绑定的虚拟网卡的实例ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 资源绑定的虚拟网卡的实例名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 资源绑定的虚拟网卡的实例类型
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
     /// 资源所属子网Id
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
     /// 资源所属VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct IPv6NetworkInfo {
     /// IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// IPv6子网数量
+    ///
     /// Wire name: `IPv6SubnetCount`.
     pub i_pv6_subnet_count: Option<i64>,
     /// 类型
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

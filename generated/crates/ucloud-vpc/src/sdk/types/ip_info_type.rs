@@ -5,22 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IpInfo {
-    /// (No description in the spec.)
     /// Wire name: `Gateway`.
     pub gateway: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Ip`.
     pub ip: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Mac`.
     pub mac: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `Mask`.
     pub mask: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -8,24 +8,31 @@ use super::StatusInfo;
 #[non_exhaustive]
 pub struct IpsInfo {
     /// 网关
+    ///
     /// Wire name: `Gateway`.
     pub gateway: Option<String>,
     /// 内网IP地址
+    ///
     /// Wire name: `Ip`.
     pub ip: Option<String>,
     /// MAC地址
+    ///
     /// Wire name: `Mac`.
     pub mac: Option<String>,
     /// 掩码
+    ///
     /// Wire name: `Mask`.
     pub mask: Option<String>,
     /// 见 **StatusInfo** 模型定义
+    ///
     /// Wire name: `Status`.
     pub status: Option<StatusInfo>,
     /// 子网资源ID
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

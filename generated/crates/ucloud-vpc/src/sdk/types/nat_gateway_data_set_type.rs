@@ -8,39 +8,51 @@ use super::{NatGatewayIpSet, NatGatewaySubnetSet};
 #[non_exhaustive]
 pub struct NatGatewayDataSet {
     /// natgw创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 绑定的防火墙Id
+    ///
     /// Wire name: `FirewallId`.
     pub firewall_id: Option<String>,
     /// 见 **NatGatewayIPSet** 模型定义
+    ///
     /// Wire name: `IPSet`.
     pub ip_set: Vec<NatGatewayIpSet>,
     /// 枚举值，“enable”，默认出口规则使用了负载均衡；“disable”，默认出口规则未使用负载均衡。
+    ///
     /// Wire name: `IsSnatpoolEnabled`.
     pub is_snatpool_enabled: Option<String>,
     /// natgw id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: Option<String>,
     /// natgw名称
+    ///
     /// Wire name: `NATGWName`.
     pub natgw_name: Option<String>,
     /// 转发策略Id
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: Vec<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **NatGatewaySubnetSet** 模型定义
+    ///
     /// Wire name: `SubnetSet`.
     pub subnet_set: Vec<NatGatewaySubnetSet>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPC Id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// VPC名称
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
 }

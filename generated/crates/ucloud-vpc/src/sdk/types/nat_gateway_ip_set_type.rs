@@ -8,18 +8,23 @@ use super::NatGwipResInfo;
 #[non_exhaustive]
 pub struct NatGatewayIpSet {
     /// 带宽
+    ///
     /// Wire name: `Bandwidth`.
     pub bandwidth: Option<i64>,
     /// EIP带宽类型
+    ///
     /// Wire name: `BandwidthType`.
     pub bandwidth_type: Option<String>,
     /// 外网IP的 EIPId
+    ///
     /// Wire name: `EIPId`.
     pub eip_id: Option<String>,
     /// 见 **NatGWIPResInfo** 模型定义
+    ///
     /// Wire name: `IPResInfo`.
     pub ip_res_info: Vec<NatGwipResInfo>,
     /// 权重为100的为出口
+    ///
     /// Wire name: `Weight`.
     pub weight: Option<i64>,
 }

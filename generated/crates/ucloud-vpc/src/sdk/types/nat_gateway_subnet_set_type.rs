@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct NatGatewaySubnetSet {
     /// 子网网段
+    ///
     /// Wire name: `Subnet`.
     pub subnet: Option<String>,
     /// 子网名字
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
     /// 子网id
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::DescribeWhiteListResourceObjectIpInfo;
 #[non_exhaustive]
 pub struct NatGwWhitelistDataSet {
     /// 白名单开关标记
+    ///
     /// Wire name: `IfOpen`.
     pub if_open: Option<i64>,
     /// NATGateWay Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: Option<String>,
     /// 见 **DescribeWhiteListResourceObjectIPInfo** 模型定义
+    ///
     /// Wire name: `ObjectIPInfo`.
     pub object_ip_info: Vec<DescribeWhiteListResourceObjectIpInfo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NatGwipResInfo {
     /// 外网IP
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// IP的运营商信息
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
 }

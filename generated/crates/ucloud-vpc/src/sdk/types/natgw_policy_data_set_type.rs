@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct NatgwPolicyDataSet {
     /// 目的地址
+    ///
     /// Wire name: `DstIP`.
     pub dst_ip: Option<String>,
     /// 目的端口
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: Option<String>,
     /// NAT网关Id
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: Option<String>,
     /// 转发策略Id
+    ///
     /// Wire name: `PolicyId`.
     pub policy_id: Option<String>,
     /// 转发策略名称
+    ///
     /// Wire name: `PolicyName`.
     pub policy_name: Option<String>,
     /// 协议类型
+    ///
     /// Wire name: `Protocol`.
     pub protocol: Option<String>,
     /// 端口转发前端EIP
+    ///
     /// Wire name: `SrcEIP`.
     pub src_eip: Option<String>,
     /// 端口转发前端EIP Id
+    ///
     /// Wire name: `SrcEIPId`.
     pub src_eip_id: Option<String>,
     /// 源端口
+    ///
     /// Wire name: `SrcPort`.
     pub src_port: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct NatgwSnatRule {
     /// snat规则名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// EIP地址，如106.76.xx.xx
+    ///
     /// Wire name: `SnatIp`.
     pub snat_ip: Option<String>,
     /// 资源的内网IP地址
+    ///
     /// Wire name: `SourceIp`.
     pub source_ip: Option<String>,
     /// SourceIp所属的子网id
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct NatgwSubnetDataSet {
     /// 是否绑定NATGW
+    ///
     /// Wire name: `HasNATGW`.
     pub has_natgw: Option<bool>,
     /// 掩码
+    ///
     /// Wire name: `Netmask`.
     pub netmask: Option<String>,
     /// 子网网段
+    ///
     /// Wire name: `Subnet`.
     pub subnet: Option<String>,
     /// 子网id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 子网名字
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
 }

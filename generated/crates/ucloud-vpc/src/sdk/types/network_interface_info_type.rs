@@ -6,51 +6,67 @@
 #[non_exhaustive]
 pub struct NetworkInterfaceInfo {
     /// 绑定实例资源ID
+    ///
     /// Wire name: `AttachInstanceId`.
     pub attach_instance_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 是否是绑定实例的默认网卡 false:不是 true:是
+    ///
     /// Wire name: `Default`.
     pub default: Option<bool>,
     /// 是否开启EIP直通模式
+    ///
     /// Wire name: `EipDirectMode`.
     pub eip_direct_mode: Option<bool>,
     /// EIP直通版本
+    ///
     /// Wire name: `EipDirectVersion`.
     pub eip_direct_version: Option<i64>,
     /// 默认网关
+    ///
     /// Wire name: `Gateway`.
     pub gateway: Option<String>,
     /// 虚拟网卡资源ID
+    ///
     /// Wire name: `InterfaceId`.
     pub interface_id: Option<String>,
     /// 关联Mac
+    ///
     /// Wire name: `MacAddress`.
     pub mac_address: Option<String>,
     /// 虚拟网卡名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 内网IP掩码
+    ///
     /// Wire name: `Netmask`.
     pub netmask: Option<String>,
     /// 关联内网IP。当前一个网卡仅支持绑定一个内网IP
+    ///
     /// Wire name: `PrivateIpSet`.
     pub private_ip_set: Vec<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 绑定状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

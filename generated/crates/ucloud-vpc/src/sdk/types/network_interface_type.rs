@@ -8,87 +8,115 @@ use super::{FwInfo, SecGroup, SimpleIPv6AddressInfo, UniIpInfo, UniQuotaInfo};
 #[non_exhaustive]
 pub struct NetworkInterface {
     /// 绑定实例资源ID
+    ///
     /// Wire name: `AttachInstanceId`.
     pub attach_instance_id: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 是否是绑定实例的默认网卡 false:不是 true:是
+    ///
     /// Wire name: `Default`.
     pub default: Option<bool>,
     /// 默认IP 出口
+    ///
     /// Wire name: `DefaultOutput`.
     pub default_output: Option<String>,
     /// EIP Id 集合
+    ///
     /// Wire name: `EIPIdSet`.
     pub eip_id_set: Vec<String>,
     /// EIP 直通 false：不是，true：是
+    ///
     /// Wire name: `EipDirectMode`.
     pub eip_direct_mode: Option<bool>,
     /// EIP 直通版本信息
+    ///
     /// Wire name: `EipDirectionVersion`.
     pub eip_direction_version: Option<i64>,
     /// 防火墙 ID 集合
+    ///
     /// Wire name: `FirewallIdSet`.
     pub firewall_id_set: Vec<String>,
     /// 见 **FwInfo** 模型定义
+    ///
     /// Wire name: `FirewallSet`.
     pub firewall_set: Vec<FwInfo>,
     /// 默认网关
+    ///
     /// Wire name: `Gateway`.
     pub gateway: Option<String>,
     /// 见 **SimpleIPv6AddressInfo** 模型定义
+    ///
     /// Wire name: `IPv6AddressInfo`.
     pub i_pv6_address_info: Vec<SimpleIPv6AddressInfo>,
     /// IPv6 网关地址
+    ///
     /// Wire name: `IPv6Gateway`.
     pub i_pv6_gateway: Option<String>,
     /// IPv6 掩码
+    ///
     /// Wire name: `IPv6Mask`.
     pub i_pv6_mask: Option<i64>,
     /// 虚拟网卡资源ID
+    ///
     /// Wire name: `InterfaceId`.
     pub interface_id: Option<String>,
     /// 关联Mac
+    ///
     /// Wire name: `MacAddress`.
     pub mac_address: Option<String>,
     /// 虚拟网卡名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 内网IP掩码
+    ///
     /// Wire name: `Netmask`.
     pub netmask: Option<String>,
     /// 运营商
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 见 **UNIIpInfo** 模型定义
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Vec<UniIpInfo>,
     /// 见 **UNIQuotaInfo** 模型定义
+    ///
     /// Wire name: `PrivateIpLimit`.
     pub private_ip_limit: Option<UniQuotaInfo>,
     /// 关联内网IP。当前一个网卡仅支持绑定一个内网IP
+    ///
     /// Wire name: `PrivateIpSet`.
     pub private_ip_set: Vec<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **SecGroup** 模型定义
+    ///
     /// Wire name: `SecGroup`.
     pub sec_group: Vec<SecGroup>,
     /// 关联安全组数量
+    ///
     /// Wire name: `SecGroupCount`.
     pub sec_group_count: Option<i64>,
     /// 绑定状态
+    ///
     /// Wire name: `Status`.
     pub status: Option<i64>,
     /// 所属子网
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 所属VPC
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -8,21 +8,27 @@ use super::ResourceSecgroupInfo;
 #[non_exhaustive]
 pub struct ResourceExInfo {
     /// 主机外网IP
+    ///
     /// Wire name: `EIP`.
     pub eip: Vec<String>,
     /// 主机内网IP
+    ///
     /// Wire name: `IP`.
     pub ip: Vec<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 父级资源ID
+    ///
     /// Wire name: `SuperResourceId`.
     pub super_resource_id: Option<String>,
     /// 父级资源名称
+    ///
     /// Wire name: `SuperResourceName`.
     pub super_resource_name: Option<String>,
     /// 见 **ResourceSecgroupInfo** 模型定义
+    ///
     /// Wire name: `Uni`.
     pub uni: Vec<ResourceSecgroupInfo>,
 }

@@ -8,21 +8,27 @@ use super::{BindingSecGroupInfo, ResourceExInfo};
 #[non_exhaustive]
 pub struct ResourceSecgroupInfoEx {
     /// 该资源绑定的安全组数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 见 **ResourceExInfo** 模型定义
+    ///
     /// Wire name: `ExInfo`.
     pub ex_info: Option<ResourceExInfo>,
     /// 表示是否允许绑定安全组
+    ///
     /// Wire name: `PermitAssociate`.
     pub permit_associate: Option<bool>,
     /// 资源 ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 见 **BindingSecGroupInfo** 模型定义
+    ///
     /// Wire name: `SecGroupInfo`.
     pub sec_group_info: Vec<BindingSecGroupInfo>,
 }

@@ -8,12 +8,15 @@ use super::SecGroupSimpleInfo;
 #[non_exhaustive]
 pub struct ResourceSecgroupInfo {
     /// 资源绑定安全组数量
+    ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 见 **SecGroupSimpleInfo** 模型定义
+    ///
     /// Wire name: `SecGroupInfo`.
     pub sec_group_info: Vec<SecGroupSimpleInfo>,
 }

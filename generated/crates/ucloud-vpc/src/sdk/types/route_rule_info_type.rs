@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct RouteRuleInfo {
     /// 项目ID信息
+    ///
     /// Wire name: `AccountId`.
     pub account_id: Option<i64>,
     /// 目的地址
+    ///
     /// Wire name: `DstAddr`.
     pub dst_addr: Option<String>,
     /// 保留字段，暂未使用
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: Option<i64>,
     /// 实例类型，枚举值：UHOST，云主机；UNI，虚拟网卡；PHOST，物理云主机
+    ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<String>,
     /// 路由下一跳资源ID
+    ///
     /// Wire name: `NexthopId`.
     pub nexthop_id: Option<String>,
     /// 路由表下一跳类型。LOCAL，本VPC内部通信路由；PUBLIC，公共服务路由；CNAT，外网路由；UDPN，跨域高速通道路由；HYBRIDGW，混合云路由；INSTANCE，实例路由；VNET，VPC联通路由；IPSEC VPN，指向VPN网关的路由。
+    ///
     /// Wire name: `NexthopType`.
     pub nexthop_type: Option<String>,
     /// 保留字段，暂未使用
+    ///
     /// Wire name: `OriginAddr`.
     pub origin_addr: Option<String>,
     /// 保留字段，暂未使用
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 路由规则备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 规则ID
+    ///
     /// Wire name: `RouteRuleId`.
     pub route_rule_id: Option<String>,
     /// 路由表资源ID
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
     /// 路由规则类型。0，系统路由规则；1，自定义路由规则
+    ///
     /// Wire name: `RuleType`.
     pub rule_type: Option<i64>,
     /// 保留字段，暂未使用
+    ///
     /// Wire name: `SrcAddr`.
     pub src_addr: Option<String>,
     /// 保留字段，暂未使用
+    ///
     /// Wire name: `SrcPort`.
     pub src_port: Option<i64>,
     /// 所属的VPC
+    ///
     /// Wire name: `VNetId`.
     pub v_net_id: Option<String>,
 }

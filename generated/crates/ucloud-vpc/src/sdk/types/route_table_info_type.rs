@@ -8,33 +8,43 @@ use super::RouteRuleInfo;
 #[non_exhaustive]
 pub struct RouteTableInfo {
     /// 创建时间戳
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 路由表备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **RouteRuleInfo** 模型定义
+    ///
     /// Wire name: `RouteRules`.
     pub route_rules: Vec<RouteRuleInfo>,
     /// 路由表资源ID
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
     /// 路由表类型。1为默认路由表，0为自定义路由表
+    ///
     /// Wire name: `RouteTableType`.
     pub route_table_type: Option<i64>,
     /// 绑定该路由表的子网数量
+    ///
     /// Wire name: `SubnetCount`.
     pub subnet_count: Option<i64>,
     /// 绑定该路由表的子网
+    ///
     /// Wire name: `SubnetIds`.
     pub subnet_ids: Vec<String>,
     /// 路由表所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 路由表所属的VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 路由表所属的VPC资源名称
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::SecGroupRuleInfo;
 #[non_exhaustive]
 pub struct SecGroupInfo {
     /// 用户 ID
+    ///
     /// Wire name: `Account`.
     pub account: Option<i64>,
     /// 创建的时间，格式为Unix Timestamp，如 1747030299
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::UnixSeconds>>,
     /// 安全组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 见 **SecGroupRuleInfo** 模型定义
+    ///
     /// Wire name: `Rule`.
     pub rule: Vec<SecGroupRuleInfo>,
     /// 安全组资源ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 安全组类型，枚举值为： "user defined", 自定义创建安全组； "recommend web", 使用Web模板创建的安全组； "recommend non web", 使用非Web模板创建的安全组
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SecGroupResourceInfo {
     /// 名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 内网IP
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源类型。"unatgw"，NAT网关； "uhost"，云主机； "upm"，物理云主机； "hadoophost"，hadoop节点； "fortresshost"，堡垒机； "udhost"，私有专区主机；"udockhost"，容器；"dbaudit"，数据库审计，“uni”，虚拟网卡。
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源绑定的虚拟网卡的ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 绑定的虚拟网卡的名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 绑定的虚拟网卡的类型，“uni”，虚拟网卡
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 可用区
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<i64>,
 }

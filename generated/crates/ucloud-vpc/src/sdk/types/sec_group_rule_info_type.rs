@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct SecGroupRuleInfo {
     /// "Ingress/Egress"，入站规则/出站规则
+    ///
     /// Wire name: `Direction`.
     pub direction: Option<String>,
     /// 目标端口
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: Option<String>,
     /// 地址
+    ///
     /// Wire name: `IPRange`.
     pub ip_range: Option<String>,
     /// IP 版本，如 "IPv4"。支持 IPv6 后废弃
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 协议类型
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: Option<String>,
     /// 安全组规则备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 匹配策略
+    ///
     /// Wire name: `RuleAction`.
     pub rule_action: Option<String>,
     /// 规则ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: Option<String>,
 }

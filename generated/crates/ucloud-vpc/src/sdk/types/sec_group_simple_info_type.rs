@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SecGroupSimpleInfo {
     /// 安全组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 安全组资源ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
 }

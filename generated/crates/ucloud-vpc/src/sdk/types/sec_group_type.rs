@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SecGroup {
     /// 安全组名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 关联优先级
+    ///
     /// Wire name: `Priority`.
     pub priority: Option<i64>,
     /// 安全组ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: Option<String>,
 }

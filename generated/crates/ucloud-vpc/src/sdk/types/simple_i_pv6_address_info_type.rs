@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SimpleIPv6AddressInfo {
     /// 属性
+    ///
     /// Wire name: `Attribute`.
     pub attribute: Option<String>,
     /// IPv6 地址
+    ///
     /// Wire name: `IPv6Address`.
     pub i_pv6_address: Option<String>,
     /// IPv6 资源 ID
+    ///
     /// Wire name: `IPv6Id`.
     pub i_pv6_id: Option<String>,
 }

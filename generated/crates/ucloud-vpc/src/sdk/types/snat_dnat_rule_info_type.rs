@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SnatDnatRuleInfo {
     /// EIP的IP地址
+    ///
     /// Wire name: `EIP`.
     pub eip: Option<String>,
     /// 映射所使用的NAT网关资源ID
+    ///
     /// Wire name: `NATGWId`.
     pub natgw_id: Option<String>,
     /// 内网IP地址
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct StatusInfo {
     /// IP分配失败原因
+    ///
     /// Wire name: `Message`.
     pub message: Option<String>,
     /// 枚举值：Succeeded，Failed
+    ///
     /// Wire name: `StatusCode`.
     pub status_code: Option<String>,
 }

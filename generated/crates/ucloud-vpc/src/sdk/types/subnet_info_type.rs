@@ -6,54 +6,71 @@
 #[non_exhaustive]
 pub struct SubnetInfo {
     /// 可用IP数量
+    ///
     /// Wire name: `AvailableIPs`.
     pub available_i_ps: Option<i64>,
     /// 可用IPv6数量
+    ///
     /// Wire name: `AvailableIPv6Count`.
     pub available_i_pv6_count: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// 子网网关
+    ///
     /// Wire name: `Gateway`.
     pub gateway: Option<String>,
     /// 是否有natgw
+    ///
     /// Wire name: `HasNATGW`.
     pub has_natgw: Option<bool>,
     /// IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 子网掩码
+    ///
     /// Wire name: `Netmask`.
     pub netmask: Option<String>,
     /// 备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 路由表Id
+    ///
     /// Wire name: `RouteTableId`.
     pub route_table_id: Option<String>,
     /// 子网网段
+    ///
     /// Wire name: `Subnet`.
     pub subnet: Option<String>,
     /// 子网Id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// 子网名称
+    ///
     /// Wire name: `SubnetName`.
     pub subnet_name: Option<String>,
     /// 子网类型
+    ///
     /// Wire name: `SubnetType`.
     pub subnet_type: Option<i64>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// VPC名称
+    ///
     /// Wire name: `VPCName`.
     pub vpc_name: Option<String>,
     /// 可用区名称
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

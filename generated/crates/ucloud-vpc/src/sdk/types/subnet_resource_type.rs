@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct SubnetResource {
     /// 资源ip
+    ///
     /// Wire name: `IP`.
     pub ip: Option<String>,
     /// 资源的IPv6地址
+    ///
     /// Wire name: `IPv6Address`.
     pub i_pv6_address: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 资源Id
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源类型。对应的资源类型：UHOST，云主机；PHOST，物理云主机；ULB，负载均衡；UHADOOP_HOST，hadoop节点；UFORTRESS_HOST，堡垒机；UNATGW，NAT网关；UKAFKA，Kafka消息队列；UMEM，内存存储；DOCKER，容器集群；UDB，数据库；UDW，数据仓库；VIP，内网VIP.
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<String>,
     /// 资源绑定的虚拟网卡的实例ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 资源绑定的虚拟网卡的实例名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 资源绑定的虚拟网卡的类型
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct TargetResourceInfo {
     /// 资源内网IP
+    ///
     /// Wire name: `PrivateIp`.
     pub private_ip: Option<String>,
     /// 资源ID
+    ///
     /// Wire name: `ResourceId`.
     pub resource_id: Option<String>,
     /// 资源名称
+    ///
     /// Wire name: `ResourceName`.
     pub resource_name: Option<String>,
     /// 资源类型
+    ///
     /// Wire name: `ResourceType`.
     pub resource_type: Option<i64>,
     /// 资源绑定的虚拟网卡的ID
+    ///
     /// Wire name: `SubResourceId`.
     pub sub_resource_id: Option<String>,
     /// 资源绑定的虚拟网卡的名称
+    ///
     /// Wire name: `SubResourceName`.
     pub sub_resource_name: Option<String>,
     /// 资源绑定虚拟网卡的类型
+    ///
     /// Wire name: `SubResourceType`.
     pub sub_resource_type: Option<i64>,
     /// 子网ID
+    ///
     /// Wire name: `SubnetworkId`.
     pub subnetwork_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UniIpInfo {
     /// ip 地址
+    ///
     /// Wire name: `IpAddr`.
     pub ip_addr: Vec<String>,
     /// ip类型 SecondaryIp/PrimaryIp
+    ///
     /// Wire name: `IpType`.
     pub ip_type: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct UniQuotaInfo {
     /// 网卡拥有的内网IP数量
+    ///
     /// Wire name: `PrivateIpCount`.
     pub private_ip_count: Option<i64>,
     /// 网卡内网IP配额
+    ///
     /// Wire name: `PrivateIpQuota`.
     pub private_ip_quota: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSecGroupAssociationParamNewPrioritySecGroup {
     /// 新绑定安全组的绑定优先级。支持 NewPrioritySecGroup 为数组格式，即传对应数据的 JSON 格式数组。
+    ///
     /// Wire name: `Priority`.
     pub priority: i64,
     /// 需新绑定的安全组ID
+    ///
     /// Wire name: `SecGroupId`.
     pub sec_group_id: String,
 }

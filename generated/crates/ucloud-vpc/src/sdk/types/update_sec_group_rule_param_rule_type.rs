@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSecGroupRuleParamRule {
     /// "Ingress/Egress"，入站规则/出站规则
+    ///
     /// Wire name: `Direction`.
     pub direction: String,
     /// 目的端口。逗号分隔，如 "80,443"、"443,2000-10000"
+    ///
     /// Wire name: `DstPort`.
     pub dst_port: String,
     /// IP 地址信息，逗号分隔。
+    ///
     /// Wire name: `IPRange`.
     pub ip_range: String,
     /// IP 版本，如 “IPv4”。支持 IPv6 后废弃
+    ///
     /// Wire name: `IPVersion`.
     pub ip_version: Option<String>,
     /// 规则优先级。范围为 1~200
+    ///
     /// Wire name: `Priority`.
     pub priority: i64,
     /// 协议类型。"TCP","UDP","ICMP","ICMPv6","ALL"
+    ///
     /// Wire name: `ProtocolType`.
     pub protocol_type: String,
     /// 规则备注
+    ///
     /// Wire name: `Remark`.
     pub remark: String,
     /// 规则行为。"Accept" 或 "Drop"
+    ///
     /// Wire name: `RuleAction`.
     pub rule_action: String,
     /// 规则 ID
+    ///
     /// Wire name: `RuleId`.
     pub rule_id: String,
 }

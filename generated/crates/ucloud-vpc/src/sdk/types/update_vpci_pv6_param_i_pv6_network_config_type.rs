@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVpciPv6ParamIPv6NetworkConfig {
     /// 需要保留的所有网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: String,
     /// 网段对应的运营商类型
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: String,
     /// 网段分类：Default--默认网段、Custom--客户自带网段
+    ///
     /// Wire name: `Type`.
     pub type_field: Option<String>,
 }

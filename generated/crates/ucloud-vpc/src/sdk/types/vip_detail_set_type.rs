@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct VipDetailSet {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// VIP名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// 真实主机ip
+    ///
     /// Wire name: `RealIp`.
     pub real_ip: Option<String>,
     /// VIP备注
+    ///
     /// Wire name: `Remark`.
     pub remark: Option<String>,
     /// 子网id
+    ///
     /// Wire name: `SubnetId`.
     pub subnet_id: Option<String>,
     /// VIP所属业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 虚拟ip
+    ///
     /// Wire name: `VIP`.
     pub vip: Option<String>,
     /// 虚拟ip id
+    ///
     /// Wire name: `VIPId`.
     pub vip_id: Option<String>,
     /// VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// 地域
+    ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
 }

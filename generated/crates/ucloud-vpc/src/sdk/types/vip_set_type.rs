@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct VipSet {
     /// 虚拟ip
+    ///
     /// Wire name: `VIP`.
     pub vip: Option<String>,
     /// 虚拟ip id
+    ///
     /// Wire name: `VIPId`.
     pub vip_id: Option<String>,
     /// VPC id
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
 }

@@ -8,39 +8,51 @@ use super::{IPv6NetworkInfo, VpcNetworkInfo};
 #[non_exhaustive]
 pub struct VpcInfo {
     /// 创建时间
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<i64>,
     /// VPC关联的IPv6网段
+    ///
     /// Wire name: `IPv6Network`.
     pub i_pv6_network: Option<String>,
     /// 见 **IPv6NetworkInfo** 模型定义
+    ///
     /// Wire name: `IPv6NetworkInfos`.
     pub i_pv6_network_infos: Vec<IPv6NetworkInfo>,
     /// VPC名称
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// VPC网段
+    ///
     /// Wire name: `Network`.
     pub network: Vec<String>,
     /// 见 **VPCNetworkInfo** 模型定义
+    ///
     /// Wire name: `NetworkInfo`.
     pub network_info: Vec<VpcNetworkInfo>,
     /// VPC关联的IPv6网段所属运营商
+    ///
     /// Wire name: `OperatorName`.
     pub operator_name: Option<String>,
     /// 子网数
+    ///
     /// Wire name: `SubnetCount`.
     pub subnet_count: Option<i64>,
     /// 业务组
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `UpdateTime`.
     pub update_time: Option<i64>,
     /// VPC资源ID
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// DefaultVPC 默认VPC，DefinedVPC，自定义VPC
+    ///
     /// Wire name: `VPCType`.
     pub vpc_type: Option<String>,
 }

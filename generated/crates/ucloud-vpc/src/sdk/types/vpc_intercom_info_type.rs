@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct VpcIntercomInfo {
     /// 项目Id（数字）
+    ///
     /// Wire name: `AccountId`.
     pub account_id: Option<i64>,
     /// 所属地域
+    ///
     /// Wire name: `DstRegion`.
     pub dst_region: Option<String>,
     /// VPC名字
+    ///
     /// Wire name: `Name`.
     pub name: Option<String>,
     /// VPC的地址空间
+    ///
     /// Wire name: `Network`.
     pub network: Vec<String>,
     /// 项目Id
+    ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
     /// 业务组（未分组显示为 Default）
+    ///
     /// Wire name: `Tag`.
     pub tag: Option<String>,
     /// VPCId
+    ///
     /// Wire name: `VPCId`.
     pub vpc_id: Option<String>,
     /// vpc类型（1表示托管VPC，0表示公有云VPC）
+    ///
     /// Wire name: `VPCType`.
     pub vpc_type: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct VpcNetworkInfo {
     /// vpc地址空间
+    ///
     /// Wire name: `Network`.
     pub network: Option<String>,
     /// 地址空间中子网数量
+    ///
     /// Wire name: `SubnetCount`.
     pub subnet_count: Option<i64>,
 }

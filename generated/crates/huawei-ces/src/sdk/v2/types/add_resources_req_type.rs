@@ -7,9 +7,11 @@ use super::{ProductResource, Resource};
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddResourcesReq {
     /// 当资源添加方式为手动创建、资源层级为子维度时，资源分组新增资源时只需传递新增的资源信息
+    ///
     /// Wire name: `resources`.
     pub resources: Option<Vec<Resource>>,
     /// \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)当资源添加方式为手动创建、资源层级为云产品时，资源分组新增资源时需要将已有资源信息和新增的资源信息一起传递
+    ///
     /// Wire name: `product_resources`.
     pub product_resources: Option<Vec<ProductResource>>,
 }

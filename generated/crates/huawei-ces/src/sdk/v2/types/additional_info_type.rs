@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AdditionalInfo {
     /// **参数解释**： 该条告警记录对应的资源ID；如：22d98f6c-16d2-4c2d-b424-50e79d82838f。 **取值范围**： 长度为\[0,128\]个字符。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// **参数解释**： 该条告警记录对应的资源名称；如：ECS-Test01。 **取值范围**： 长度为\[0,128\]个字符。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// **参数解释**： 该条告警记录对应的事件监控ID，资源所产生的事件；如：ev16031292300990kKN8p17J。 **取值范围**： 字符串长度为24。
+    ///
     /// Wire name: `event_id`.
     pub event_id: Option<String>,
 }

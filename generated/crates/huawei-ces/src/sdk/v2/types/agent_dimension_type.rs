@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AgentDimension {
     /// **参数解释**： 维度名称。 **取值范围**： 枚举类型，mount_point:挂载点，disk:磁盘，proc:进程，gpu:显卡，raid:RAID控制器。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 维度值。 **取值范围**： 字符串长度为32。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// **参数解释**： 实际维度信息。 **取值范围** 字符串长度在 1 到 1024 之间。
+    ///
     /// Wire name: `origin_value`.
     pub origin_value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AlarmHistoryItemV2AlarmActions {
     /// **参数解释**： 通知类型。 **取值范围**： 枚举值。 - notification：通知组或主题订阅。 - contact：云账号联系人。 - contactGroup：（已废弃）通知组。 - autoscaling：AS通知，只在AS中使用。 - groupwatch：已废弃，不推荐使用。 - ecsRecovery：已废弃，不推荐使用。 - iecAction：已废弃，不推荐使用。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 告警状态发生变化时，被通知对象的列表。topicUrn可从SMN获取，具体操作请参考查询Topic列表。
+    ///
     /// Wire name: `notification_list`.
     pub notification_list: Vec<String>,
 }

@@ -11,60 +11,73 @@ use super::{
 #[non_exhaustive]
 pub struct AlarmHistoryItemV2 {
     /// **参数解释**： 告警流水号。优化告警流水号生成规则，由 ah1655717086704DEnBrJ999 更改为 ah251222T092004SAD2yARym **取值范围**： 以ah开头，后跟22位由字母或数字组成的字符串，字符串长度为24。
+    ///
     /// Wire name: `record_id`.
     pub record_id: Option<String>,
     /// **参数解释**： 告警规则ID。 **取值范围**： 以al开头，后跟22位的字母或数字。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警名称。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度为\[1,128\]个字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 告警规则状态 **取值范围**： 枚举值。 - ok：正常 - alarm：告警 - invalid：已失效 - insufficient_data: 数据不足 - ok_manual: 手动恢复
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 告警记录的告警级别。 **取值范围**： 值为1,2,3,4 - 1：紧急 - 2：重要 - 3：次要 - 4：提示
+    ///
     /// Wire name: `level`.
     pub level: Option<i64>,
     /// **参数解释**： 告警规则类型。 **取值范围**： 枚举值 - ALL_INSTANCE：全部资源指标告警 - RESOURCE_GROUP：资源分组指标告警 - MULTI_INSTANCE：指定资源指标告警 - EVENT.SYS：系统事件告警 - EVENT.CUSTOM：自定义事件告警 - DNSHealthCheck：健康检查告警
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 是否发送通知 **取值范围**： - true：发送通知 - false：不发送通知
+    ///
     /// Wire name: `action_enabled`.
     pub action_enabled: Option<bool>,
     /// **参数解释**： 产生时间,UTC时间 **取值范围**： 不涉及。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 结束时间，UTC时间 **取值范围**： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 第一次告警时间，UTC时间 **取值范围**： 不涉及。
+    ///
     /// Wire name: `first_alarm_time`.
     pub first_alarm_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 最后一次告警时间，UTC时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `last_alarm_time`.
     pub last_alarm_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 告警恢复时间，UTC时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `alarm_recovery_time`.
     pub alarm_recovery_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
-    /// (No description in the spec.)
     /// Wire name: `metric`.
     pub metric: Option<AlarmHistoryItemV2Metric>,
-    /// (No description in the spec.)
     /// Wire name: `condition`.
     pub condition: Option<AlarmHistoryItemV2Condition>,
-    /// (No description in the spec.)
     /// Wire name: `additional_info`.
     pub additional_info: Option<AdditionalInfo>,
     /// **参数解释**： 告警触发时，通知组/主题订阅的信息。结构如下：  {  \\&quot;type\\&quot;: \\&quot;notification\\&quot;, \\&quot;notification_list\\&quot;: \[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\]  }
+    ///
     /// Wire name: `alarm_actions`.
     pub alarm_actions: Vec<AlarmHistoryItemV2AlarmActions>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。结构如下：  {  \\&quot;type\\&quot;: \\&quot;notification\\&quot;, \\&quot;notification_list\\&quot;: \[\\&quot;urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd\\&quot;\]  }
+    ///
     /// Wire name: `ok_actions`.
     pub ok_actions: Vec<AlarmHistoryItemV2AlarmActions>,
     /// **参数解释**： 计算出该条告警记录的资源监控数据上报时间和监控数值。
+    ///
     /// Wire name: `data_points`.
     pub data_points: Vec<DataPointInfo>,
     /// **参数解释**： 告警屏蔽状态。 **取值范围**： - MASKED：已屏蔽 - UN_MASKED：未屏蔽
+    ///
     /// Wire name: `mask_status`.
     pub mask_status: Option<String>,
 }

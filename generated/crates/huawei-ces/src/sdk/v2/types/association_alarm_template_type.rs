@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AssociationAlarmTemplate {
     /// **参数解释** 告警模板ID。 **取值范围** 以at开头，后跟字母、数字，长度在\[2,64\]区间内。
+    ///
     /// Wire name: `template_id`.
     pub template_id: Option<String>,
     /// **参数解释** 告警模板名称。 **取值范围** 以字母或汉字开头，可包含字母、数字、汉字、_、-，长度在\[1,128\]区间内。
+    ///
     /// Wire name: `template_name`.
     pub template_name: Option<String>,
 }

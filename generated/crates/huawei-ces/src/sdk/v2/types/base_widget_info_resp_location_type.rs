@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct BaseWidgetInfoRespLocation {
     /// **参数解释** 监控视图的上坐标              **取值范围** 最小值为0，最大值为2147483647
+    ///
     /// Wire name: `top`.
     pub top: Option<i32>,
     /// **参数解释** 监控视图的左坐标              **取值范围** 最小值为0，最大值为9
+    ///
     /// Wire name: `left`.
     pub left: Option<i32>,
     /// **参数解释** 监控视图图表宽度               **取值范围** 最小值为3，最大值为12
+    ///
     /// Wire name: `width`.
     pub width: Option<i32>,
     /// **参数解释** 监控视图图表高度             **取值范围** 最小值为3，最大值为2147483647
+    ///
     /// Wire name: `height`.
     pub height: Option<i32>,
 }

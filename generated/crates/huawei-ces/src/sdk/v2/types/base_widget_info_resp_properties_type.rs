@@ -8,33 +8,43 @@ use super::ThresholdInfoResp;
 #[non_exhaustive]
 pub struct BaseWidgetInfoRespProperties {
     /// **参数解释** 聚合类型 **取值范围** 目前只有TopN这一种类型，折线图不支持该参数
+    ///
     /// Wire name: `filter`.
     pub filter: Option<String>,
     /// **参数解释** Top前N个；折线图时为随机展示的时序数据条数 **取值范围** 最小值为1，最大值为2147483647
+    ///
     /// Wire name: `topN`.
     pub top_n: Option<i32>,
     /// **参数解释** 排序字段 **取值范围** - asc:正序 - desc:倒序
+    ///
     /// Wire name: `order`.
     pub order: Option<String>,
     /// **参数解释** 监控视图的描述信息 **取值范围** 长度为\[0,200\]个字符
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释** 是否展示同比（上周同一时间）数据 **取值范围** - true:展示 - false:不展示
+    ///
     /// Wire name: `last_week_compare_enable`.
     pub last_week_compare_enable: Option<bool>,
     /// **参数解释** 是否展示环比（昨天同一时间）数据 **取值范围** - true:展示 - false:不展示
+    ///
     /// Wire name: `yesterday_compare_enable`.
     pub yesterday_compare_enable: Option<bool>,
     /// **参数解释** 图例位置标记 **取值范围** - hide:表示隐藏图例 - right:表示图例放在监控视图右侧 - bottom:表示图例放在监控视图底部
+    ///
     /// Wire name: `legend_location`.
     pub legend_location: Option<String>,
     /// **参数解释** 当前时序数据需要在图例中展示的统计值名称列表
+    ///
     /// Wire name: `legend_values`.
     pub legend_values: Vec<String>,
     /// **参数解释** 监控视图的阈值辅助线配置
+    ///
     /// Wire name: `thresholds`.
     pub thresholds: Vec<ThresholdInfoResp>,
     /// **参数解释** 同比环比总开关是否生效 **取值范围** - true:生效 - false:不生效
+    ///
     /// Wire name: `is_all_compare_enable`.
     pub is_all_compare_enable: Option<bool>,
 }

@@ -7,33 +7,39 @@ use super::{BaseWidgetInfoLocation, BaseWidgetInfoProperties, WidgetMetric};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseWidgetInfo {
     /// **参数解释** 视图分组id **约束限制** 不涉及           **取值范围** 字符串必须以dg开头，包含22个字母和数字，长度为24个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释** 指标列表 **约束限制** 包含的指标数量最多为200个，最少为1个
+    ///
     /// Wire name: `metrics`.
     pub metrics: Vec<WidgetMetric>,
     /// **参数解释** 监控视图标题 **约束限制** 不涉及           **取值范围** 长度为\[1,128\]个字符，允许包括以下内容：1、中文汉字；2、拉丁字母；3、英文大小写字母；4、数字(0-9)；5、符号： ” \\&quot; ≤ &lt; &gt; &amp; % _ : / ; “ &#39; ? + , ~ ， （ ） º ( ) \[ . - **默认取值** 不涉及
+    ///
     /// Wire name: `title`.
     pub title: String,
     /// **参数解释** 监控视图指标的阈值 **约束限制** 不涉及   **取值范围** 最小值为0，最大值为1.7976931348623157e+308 **默认取值** 不涉及
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<f64>,
     /// **参数解释** 阈值是否展示 **约束限制** 不涉及   **取值范围** - true:展示 - false:不展示 **默认取值** 不涉及
+    ///
     /// Wire name: `threshold_enabled`.
     pub threshold_enabled: bool,
     /// **参数解释** 监控视图图表类型 **约束限制** 不涉及   **取值范围** - bar:条形图 - line:折线图 - bar_chart:柱状图 - table:表格 - circular_bar:环形柱状图 - area_chart:面积图 - gauge:仪表盘 - stat:数字 **默认取值** 不涉及
+    ///
     /// Wire name: `view`.
     pub view: String,
     /// **参数解释** 指标展示类型 **约束限制** 不涉及   **取值范围** - single:单指标展示 - multiple:多指标展示 **默认取值** 不涉及
+    ///
     /// Wire name: `metric_display_mode`.
     pub metric_display_mode: String,
-    /// (No description in the spec.)
     /// Wire name: `properties`.
     pub properties: Option<BaseWidgetInfoProperties>,
-    /// (No description in the spec.)
     /// Wire name: `location`.
     pub location: Option<BaseWidgetInfoLocation>,
     /// **参数解释** 单位 **约束限制** 不涉及 **取值范围** 长度为\[0,32\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
 }

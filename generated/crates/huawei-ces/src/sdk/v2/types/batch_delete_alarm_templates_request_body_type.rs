@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteAlarmTemplatesRequestBody {
     /// 需要批量删除的告警模板的ID列表。未关联告警规则的模板可以批量删除多个；已关联告警规则的告警模板，单次只允许删除一个，若同时删除多个已关联告警规则的告警模板，将返回异常
+    ///
     /// Wire name: `template_ids`.
     pub template_ids: Vec<String>,
     /// **参数解释**： 如果告警模板关联了告警规则，是否级联删除告警规则。     **约束限制**： 不涉及。 **取值范围**： true代表级联删除，false代表只删除告警模板。           **默认取值**： false。
+    ///
     /// Wire name: `delete_associate_alarm`.
     pub delete_associate_alarm: bool,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteAlarmsRequestBody {
     /// **参数解释**： 需要批量删除的告警规则的ID列表。 **约束限制**： 告警规则ID最多为10个，最少为1个。
+    ///
     /// Wire name: `alarm_ids`.
     pub alarm_ids: Vec<String>,
 }

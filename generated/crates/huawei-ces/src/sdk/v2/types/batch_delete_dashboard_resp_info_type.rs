@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BatchDeleteDashboardRespInfo {
     /// **参数解释**： 监控看板id **约束限制** 不涉及 **取值范围** 以db开头，包含22个字母和数字，长度为24个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `dashboard_id`.
     pub dashboard_id: Option<String>,
     /// **参数解释** 处理结果 **取值范围** 枚举值： - successful 成功 - error 失败
+    ///
     /// Wire name: `ret_status`.
     pub ret_status: Option<String>,
     /// **参数解释** 错误信息 **取值范围** 信息长度为\[0,128\]个字符
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteDashboardsRequestBody {
     /// **参数解释** 监控看板id列表 **约束限制** 包含的监控看板id对象个数为\[1,50\]
+    ///
     /// Wire name: `dashboard_ids`.
     pub dashboard_ids: Option<Vec<String>>,
 }

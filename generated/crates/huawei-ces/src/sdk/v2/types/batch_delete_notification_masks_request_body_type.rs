@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteNotificationMasksRequestBody {
     /// 屏蔽规则编号
+    ///
     /// Wire name: `notification_mask_ids`.
     pub notification_mask_ids: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteOneClickAlarmsRequestBody {
     /// **参数解释**： 需要批量删除的一键告警ID列表。 **约束限制**： 一键告警ID数量最多为100个，至少1个。
+    ///
     /// Wire name: `one_click_alarm_ids`.
     pub one_click_alarm_ids: Vec<String>,
     /// **参数解释**： 操作类型。 **约束限制**： 不涉及。 **取值范围**： 枚举值。取值为disable - disable: 关闭一键告警 **默认取值**： 不涉及。
+    ///
     /// Wire name: `action_type`.
     pub action_type: Option<String>,
 }

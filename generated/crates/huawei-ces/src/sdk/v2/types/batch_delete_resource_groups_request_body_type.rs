@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteResourceGroupsRequestBody {
     /// 需要批量删除的资源分组ID列表
+    ///
     /// Wire name: `group_ids`.
     pub group_ids: Vec<String>,
 }

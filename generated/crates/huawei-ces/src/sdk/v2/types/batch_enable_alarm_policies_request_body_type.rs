@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchEnableAlarmPoliciesRequestBody {
     /// **参数解释** 需要批量启停的告警规则策略的ID列表 **约束限制** 包含的告警规则策略ID个数为1到100
+    ///
     /// Wire name: `alarm_policy_ids`.
     pub alarm_policy_ids: Vec<String>,
     /// **参数解释** 是否启用告警策略 **约束限制** 不涉及 **取值范围** - true:开启 - false:关闭 **默认取值** true
+    ///
     /// Wire name: `enabled`.
     pub enabled: bool,
     /// **参数解释** 一键告警中的规则全部被停用时是否保留规则信息 **约束限制** 不涉及 **取值范围** - true:保留规则信息 - false:不保留规则信息 **默认取值** false
+    ///
     /// Wire name: `retain_when_all_disabled`.
     pub retain_when_all_disabled: Option<bool>,
     /// **参数解释** 当传此参数时，将会批量停用一键告警规则 **约束限制** 不涉及 **取值范围** - disable: 表示将会批量停用一键告警规则 **默认取值** 不涉及
+    ///
     /// Wire name: `action_type`.
     pub action_type: Option<String>,
 }

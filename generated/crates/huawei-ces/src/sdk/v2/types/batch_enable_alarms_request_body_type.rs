@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchEnableAlarmsRequestBody {
     /// **参数解释**： 需要批量启停的告警规则的ID列表。 **约束限制**： 告警规则的ID的数量最多为100个，最少1个。
+    ///
     /// Wire name: `alarm_ids`.
     pub alarm_ids: Vec<String>,
     /// **参数解释**： 是否开启告警规则。     **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `alarm_enabled`.
     pub alarm_enabled: bool,
 }

@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchListSpecifiedMetricDataRequestBody {
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `namespace`.
     pub namespace: String,
     /// **参数解释**： 资源的监控指标名称，各服务资源的指标名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **约束限制**： 不涉及。 **取值范围**： 必须以字母开头，只能包含0-9/a-z/A-Z/_/-。字符长度最短为1，最大为64。如：弹性云服务器中的监控指标cpu_util，表示弹性服务器的CPU使用率；文档数据库中的指标mongo001_command_ps，表示command执行频率。         **默认取值**： 不涉及。
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: String,
     /// **参数解释**: 资源维度信息, 多维度逗号分隔。 **约束限制**: 不涉及。 **取值范围**: 必须以字母开头，只能包含0-9/a-z/A-Z/_/-/,。每个维度必须以字母开头，每个维度长度最短1，最长32，多个维度直接用,分隔。 **默认取值**: 不涉及。
+    ///
     /// Wire name: `metric_dimension`.
     pub metric_dimension: String,
     /// **参数解释**: 查询监控数据的开始时间，格式为时间戳, 单位毫秒。 **约束限制**: from必须小于to, to和from的时间间隔必须在5分钟内。 **取值范围**: 毫秒级时间戳为\[1111111111111,9999999999999\] **默认取值**: 不涉及。
+    ///
     /// Wire name: `from`.
     pub from: Option<i64>,
     /// **参数解释**: 查询监控数据的结束时间，格式为时间戳, 单位毫秒。 **约束限制**: from必须小于to, to和from的时间间隔必须在5分钟内。 **取值范围**: 毫秒级时间戳为\[1111111111111,9999999999999\] **默认取值**: 不涉及。
+    ///
     /// Wire name: `to`.
     pub to: Option<i64>,
     /// **参数解释**: 分页大小。 **约束限制**: 不涉及。 **取值范围**: 最小值为1，最大值为1000。 **默认取值**: 100。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// **参数解释**: 分页偏移量。默认值为 0，后续传值根据前一次请求返回结果中的 &#x60;data_points&#x60; 数组长度进行累加。若某次查询结果为空，则表示已获取全量的指标数据。 **约束限制**: 不涉及。 **取值范围**: 最小值为0，最大值为9999999。 **默认取值**: 0。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
 }

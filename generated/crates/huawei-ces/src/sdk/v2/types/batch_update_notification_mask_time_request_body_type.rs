@@ -7,24 +7,29 @@ use super::MaskType;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchUpdateNotificationMaskTimeRequestBody {
     /// **参数解释**： 告警屏蔽ID列表 **约束限制**： 包含的告警屏蔽ID数量为\[1,100\]个。
+    ///
     /// Wire name: `notification_mask_ids`.
     pub notification_mask_ids: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `mask_type`.
     pub mask_type: Option<MaskType>,
     /// **参数解释**： 屏蔽起始日期。           **约束限制**： 不涉及。 **取值范围**： 字符长度为10，格式为：yyyy-MM-dd           **默认取值**： 不涉及。
+    ///
     /// Wire name: `start_date`.
     pub start_date: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 屏蔽起始时间。          **约束限制**： 不涉及。 **取值范围**： 字符长度为8，格式为：HH:mm:ss         **默认取值**： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**： 屏蔽截止日期。           **约束限制**： 不涉及。 **取值范围**： 字符长度为10，格式为：yyyy-MM-dd           **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_date`.
     pub end_date: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 屏蔽截止时间。          **约束限制**： 不涉及。 **取值范围**： 字符长度为8，格式为：HH:mm:ss         **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **约束限制**： 不涉及。 **取值范围**： 长度为\[1,16\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
 }

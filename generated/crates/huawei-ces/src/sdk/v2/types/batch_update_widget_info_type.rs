@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BatchUpdateWidgetInfo {
     /// **参数解释** 视图id **取值范围** 字符串必须以wg开头，后跟22个字母和数字，总长度为24个字符
+    ///
     /// Wire name: `widget_id`.
     pub widget_id: Option<String>,
     /// **参数解释** 修改结果 **取值范围** 枚举值： - successful 成功 - error 失败
+    ///
     /// Wire name: `ret_status`.
     pub ret_status: Option<String>,
     /// **参数解释** 如果失败则返回失败信息 **取值范围** 长度为\[1,2048\]个字符
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

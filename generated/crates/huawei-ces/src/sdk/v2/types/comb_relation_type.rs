@@ -7,9 +7,11 @@ use super::Condition;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CombRelation {
     /// **参数解释** 逻辑运算符。 **约束限制** 不涉及。 **取值范围** - ALL: 所有条件匹配成功。 - ANY: 任意条件匹配成功。 **默认取值** 不涉及。
+    ///
     /// Wire name: `logical_operator`.
     pub logical_operator: Option<String>,
     /// **参数解释** 组合匹配资源分组的匹配条件。 **约束限制** 不超过50个条件。
+    ///
     /// Wire name: `conditions`.
     pub conditions: Vec<Condition>,
 }

@@ -7,12 +7,11 @@ use super::{CombResourceName, ResourceGroupTagRelation};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Condition {
     /// **参数解释** 企业项目ID **约束限制** 不涉及 **取值范围** 由数字、字母和-组成，或者为0（默认企业项目ID） **默认取值** 不涉及
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `instance_name`.
     pub instance_name: Option<CombResourceName>,
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<ResourceGroupTagRelation>,
 }

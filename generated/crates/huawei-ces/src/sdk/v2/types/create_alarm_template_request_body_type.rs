@@ -7,18 +7,23 @@ use super::Policies;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAlarmTemplateRequestBody {
     /// **参数解释**： 告警模板的名称。 **约束限制**： 不涉及。 **取值范围**： 以字母或汉字开头，可包含字母、数字、汉字、_、-，长度为\[1,128\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `template_name`.
     pub template_name: String,
     /// **参数解释**： 自定义告警模板类型。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - 0：指标。 - 2： 事件。           **默认取值**： 0
+    ///
     /// Wire name: `template_type`.
     pub template_type: Option<i64>,
     /// **参数解释**： 告警模板的描述     **约束限制**： 不涉及。 **取值范围**： 长度范围\[0,256\]。          **默认取值**： 空字符串。
+    ///
     /// Wire name: `template_description`.
     pub template_description: Option<String>,
     /// **参数解释**： 是否对模板名称已经存在的告警模板进行覆盖。 **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:覆盖同名告警模板。 - false：不覆盖，新建告警模板。           **默认取值**： false
+    ///
     /// Wire name: `is_overwrite`.
     pub is_overwrite: Option<bool>,
     /// **参数解释**： 告警模板策略列表。 **约束限制**： 不超过1000个策略。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<Policies>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDashboardRequestBody {
     /// **参数解释**： 自定义监控看板名称 **约束限制** 不涉及 **取值范围** 长度为\[1,128\]个字符，只允许中文、英文、数字0-9、_和- **默认取值** 不涉及
+    ///
     /// Wire name: `dashboard_name`.
     pub dashboard_name: Option<String>,
     /// **参数解释** 企业项目ID **约束限制** 不涉及 **取值范围** 只能包含小写字母、数字、“-”、“_”，可以自定义企业项目ID，长度为36个字符。也可以为0（代表默认企业项目ID）。 **默认取值** 不涉及
+    ///
     /// Wire name: `enterprise_id`.
     pub enterprise_id: Option<String>,
     /// **参数解释**： 监控看板id **约束限制** 不涉及 **取值范围** 以db开头，包含22个字母和数字，长度为24个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `dashboard_id`.
     pub dashboard_id: Option<String>,
     /// **参数解释**： 监控视图展示模式 **约束限制** 不涉及 **取值范围** 枚举值： - 0:表示自定义坐标 - 1:代表每行1个监控视图 - 2:代表每行2个监控视图 - 3:代表每行3个监控视图 - 4:代表每行4个监控视图 **默认取值** 不涉及
+    ///
     /// Wire name: `row_widget_num`.
     pub row_widget_num: Option<i32>,
 }

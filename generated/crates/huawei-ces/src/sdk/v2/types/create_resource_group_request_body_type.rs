@@ -10,42 +10,53 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateResourceGroupRequestBody {
     /// **参数解释** 资源分组的名称 **约束限制** 不涉及 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `group_name`.
     pub group_name: String,
     /// **参数解释** 资源分组归属企业项目ID **约束限制** 不涉及 **取值范围** 由数字、字母和-组成，或者为0（默认企业项目ID）。 **默认取值** 不涉及
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 资源分组添加资源方式 **约束限制** 不涉及 **取值范围** 取值只能为EPS（同步企业项目），TAG（标签动态匹配），NAME（实例名称）\[天翼云、移动云不支持该枚举值。\](tag:ctc,cmcc)，COMB（组合匹配），不传为手动添加。 **默认取值** 不涉及
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释** 标签动态匹配时的关联标签。 **约束限制** type为TAG时必传，不超过50个标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceGroupTagRelation>>,
     /// **参数解释** 该资源分组内包含的资源来源的企业项目ID。 **约束限制** type为EPS时必传，不超过50个企业项目ID。
+    ///
     /// Wire name: `association_ep_ids`.
     pub association_ep_ids: Option<Vec<String>>,
     /// **参数解释** 云服务名称,格式为\\&quot;dcs,ecs\\&quot;,支持的云服务providers请参考《配置审计API参考》中的\\&quot;支持的服务和资源类型\\&quot;章节 **约束限制** 不涉及 **取值范围** 长度为\[0,512\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `providers`.
     pub providers: Option<String>,
     /// **参数解释** 匹配企业项目或匹配标签参数。 **约束限制** 不超过50个条件。
+    ///
     /// Wire name: `enterprise_project_id_and_tags`.
     pub enterprise_project_id_and_tags: Option<Vec<EnterpriseProjectIdAndTags>>,
     /// **参数解释** 手动创建时的资源详情。 **约束限制** 不超过1000个资源。
+    ///
     /// Wire name: `resources`.
     pub resources: Option<Vec<Resource>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)手动创建，选择资源层级为云产品时的资源详情。 **约束限制** 不超过50个资源。
+    ///
     /// Wire name: `product_resources`.
     pub product_resources: Option<Vec<ProductResource>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)实例名称匹配参数。 **约束限制** type为NAME时必传，不超过50个实例。
+    ///
     /// Wire name: `instances`.
     pub instances: Option<Vec<Instance>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)创建资源层级为云产品时的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。多个云产品则用“;”隔开，如\\&quot;SERVICE.BMS,instance_id;SYS.ECS,instance_id\\&quot;。 **约束限制** 不涉及。 **取值范围** 长度\[0,10240\]个字符 **默认取值** 不涉及。
+    ///
     /// Wire name: `product_names`.
     pub product_names: Option<String>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)资源层级，资源生效范围。选择云产品，则云产品及其子层级均可进入该资源分组，选择子维度，则只生效具体的子维度。不传表示子维度。 **约束限制** 不涉及。 **取值范围** - product: 云产品 - dimension: 子维度 **默认取值** 不涉及。
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `comb_relation`.
     pub comb_relation: Option<CombRelation>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct DataPointInfo {
     /// **参数解释**： 计算出该条告警记录的资源监控数据上报的UTC时间。 **取值范围**： 字符串长度在 1 到 64 之间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// **参数解释**： 计算出该条告警记录的资源监控数据在该时间点的监控数值，如：7.019 **取值范围**： 整数，最小值为-1.7976931348623157e+108，最大值为1.7976931348623157e+108
+    ///
     /// Wire name: `value`.
     pub value: Option<f64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionNames {
     /// 启用一键告警关联指标告警规则的维度列表，未指定的维度默认不开启
+    ///
     /// Wire name: `metric`.
     pub metric: Vec<String>,
     /// 启用一键告警关联事件告警规则的维度列表，未指定的维度默认不开启，其中\\&quot;\\&quot;代表全部资源
+    ///
     /// Wire name: `event`.
     pub event: Vec<String>,
 }

@@ -7,48 +7,63 @@ use super::{Dimension, Notification, Policy};
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
     /// **参数解释**： 告警规则id。     **约束限制**： 不涉及。 **取值范围**： 以al开头，后跟22个数字或字母。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**： 此字段已废弃。告警名称。      **约束限制**： 不涉及。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度\[1，128\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 此字段已废弃。告警描述。     **约束限制**： 不涉及。 **取值范围**： 长度为\[0,256\]个字符。        **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 0 到 32个字符之间。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// 告警策略
+    ///
     /// Wire name: `policies`.
     pub policies: Option<Vec<Policy>>,
     /// 此字段已废弃。资源列表，关联资源需要使用查询告警规则资源接口获取
+    ///
     /// Wire name: `resources`.
     pub resources: Option<Vec<Vec<Dimension>>>,
     /// **参数解释**： 此字段已废弃。告警规则类型 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - ALL_INSTANCE：全部资源指标告警。 - RESOURCE_GROUP：资源分组指标告警。 - MULTI_INSTANCE：指定资源指标告警。 - EVENT.SYS：系统事件告警。 - EVENT.CUSTOM：自定义事件告警。 - DNSHealthCheck：健康检查告警。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 是否开启告警规则。     **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// **参数解释**： 是否开启告警通知。说明：若notification_enabled为true，对应的alarm_notifications、ok_notifications至少有一个不能为空。    **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `notification_enabled`.
     pub notification_enabled: Option<bool>,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `ok_notifications`.
     pub ok_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警通知开启时间。如 00:00    **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_begin_time`.
     pub notification_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。如 08:00  **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_end_time`.
     pub notification_end_time: Option<String>,
     /// **参数解释**： 此字段已废弃。通知方式。NOTIFICATION_POLICY表示通知策略，NOTIFICATION_GROUP表示通知组，TOPIC_SUBSCRIPTION表示主题订阅。一键告警是否开启告警通知，以外层notification_manner参数为准，内层字段废弃。 **约束限制**： 不涉及。 **取值范围**： 枚举值：NOTIFICATION_POLICY、NOTIFICATION_GROUP、TOPIC_SUBSCRIPTION。长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_manner`.
     pub notification_manner: Option<String>,
     /// **参数解释**： 此字段已废弃。关联的通知策略ID列表。一键告警是否开启告警通知，以外层notification_policy_ids参数为准，内层字段废弃。 **约束限制**： 不涉及。 **取值范围**： ^(\[a-z\]\|\[A-Z\]\|\[0-9\]\|-){2,64}$。长度为\[2,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_policy_ids`.
     pub notification_policy_ids: Option<Vec<String>>,
 }

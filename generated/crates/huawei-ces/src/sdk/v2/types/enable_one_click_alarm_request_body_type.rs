@@ -9,42 +9,53 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnableOneClickAlarmRequestBody {
     /// **参数解释**： 一键告警ID。 **约束限制**： 不涉及。 **取值范围**： 只能为字母或者数字，字符长度为\[1,64\] **默认取值**： 不涉及。
+    ///
     /// Wire name: `one_click_alarm_id`.
     pub one_click_alarm_id: String,
-    /// (No description in the spec.)
     /// Wire name: `dimension_names`.
     pub dimension_names: Option<DimensionNames>,
     /// **参数解释**： 是否开启告警通知。说明：若notification_enabled为true，对应的alarm_notifications、ok_notifications至少有一个不能为空。    **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `notification_enabled`.
     pub notification_enabled: bool,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `ok_notifications`.
     pub ok_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警通知开启时间。如 00:00    **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_begin_time`.
     pub notification_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。如 08:00  **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_end_time`.
     pub notification_end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **约束限制**： 不涉及。 **取值范围**： 长度为\[1,16\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释** 通知方式 **约束限制** 不涉及 **取值范围** 枚举值。 - NOTIFICATION_GROUP: 通知组 - TOPIC_SUBSCRIPTION: 主题订阅 - NOTIFICATION_POLICY: 通知策略 **默认取值** 不涉及
+    ///
     /// Wire name: `notification_manner`.
     pub notification_manner: Option<String>,
     /// 关联的通知策略ID列表
+    ///
     /// Wire name: `notification_policy_ids`.
     pub notification_policy_ids: Option<Vec<String>>,
     /// **参数解释**： 是否以默认一键告警规则重置创建 **约束限制**： 不涉及。 **取值范围**： - true: 一键告警规则重置创建 - false: 一键告警规则不重置创建 **默认取值**： true
+    ///
     /// Wire name: `is_reset`.
     pub is_reset: Option<bool>,
     /// **参数解释**: 开启一键告警时可选需要的开启的一键告警规则ID，默认为该服务下的所有一键告警规则ID。 **约束限制**: 数组元素个数\[0,50\] **取值范围**: 不涉及。 **默认取值**: 该服务下一键告警全部告警规则。
+    ///
     /// Wire name: `enabled_alarm_ids`.
     pub enabled_alarm_ids: Option<Vec<String>>,
     /// 打开一键告警需要同时修改告警策略及通知(当前仅支持通知策略修改)时传递的参数
+    ///
     /// Wire name: `one_click_update_alarms`.
     pub one_click_update_alarms: Option<
         Vec<EnableOneClickAlarmRequestBodyOneClickUpdateAlarms>,

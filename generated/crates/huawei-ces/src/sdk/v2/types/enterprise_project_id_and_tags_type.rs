@@ -7,9 +7,9 @@ use super::ResourceGroupTagRelation;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnterpriseProjectIdAndTags {
     /// **参数解释** 企业项目ID **约束限制** 不涉及 **取值范围** 由字母、数字、_和-组成，长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<ResourceGroupTagRelation>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct EpResourceStatistics {
     /// **参数解释** 企业项目ID。 **取值范围** 长度\[0,64\]个字符.
+    ///
     /// Wire name: `extend_relation_id`.
     pub extend_relation_id: Option<String>,
     /// **参数解释** 告警中的资源数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `unhealthy`.
     pub unhealthy: Option<i32>,
     /// **参数解释** 资源总数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// **参数解释** 已触发的资源数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `event_unhealthy`.
     pub event_unhealthy: Option<i32>,
     /// **参数解释** 资源类型数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `namespaces`.
     pub namespaces: Option<i32>,
 }

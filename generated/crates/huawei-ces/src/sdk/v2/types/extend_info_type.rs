@@ -5,36 +5,47 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtendInfo {
     /// **参数解释** 表示指标聚合方式 **约束限制** 不涉及 **取值范围** 枚举值： - average 平均值 - min 最小值 - max 最大值 - sum 求和值 **默认取值** 不涉及
+    ///
     /// Wire name: `filter`.
     pub filter: Option<String>,
     /// **参数解释** 表示指标聚合周期 **约束限制** 不涉及 **取值范围** - 1 原始值 - 60 一分钟 - 300 5分钟 - 1200 20分钟 - 3600 1小时 - 14400 4小时 - 86400 1天 **默认取值** 不涉及
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// **参数解释** 展示时间 **约束限制** 不涉及 **取值范围** 枚举值： - 0 自定义时间 - 5 5分钟 - 15 15分钟 - 30 30分钟 - 60 1小时 - 120 2小时 - 180 3小时 - 720 12小时 - 1440 24小时 - 10080 7天 - 43200 30天 **默认取值** 不涉及
+    ///
     /// Wire name: `display_time`.
     pub display_time: Option<i64>,
     /// **参数解释** 刷新时间 **约束限制** 不涉及 **取值范围** 枚举值： - 0 不刷新 - 10 10秒 - 60 1分钟 - 300 5分钟 - 1200 20分钟 **默认取值** 不涉及
+    ///
     /// Wire name: `refresh_time`.
     pub refresh_time: Option<i64>,
     /// **参数解释** 开始时间 **约束限制** 不涉及 **取值范围** 时间戳取值为\[0,9999999999999\] **默认取值** 不涉及
+    ///
     /// Wire name: `from`.
     pub from: Option<i64>,
     /// **参数解释** 结束时间 **约束限制** 不涉及 **取值范围** 时间戳取值为\[0,9999999999999\] **默认取值** 不涉及
+    ///
     /// Wire name: `to`.
     pub to: Option<i64>,
     /// **参数解释** 监控大屏背景颜色 **约束限制** 不涉及 **取值范围** 背景颜色长度最长为100个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `screen_color`.
     pub screen_color: Option<String>,
     /// **参数解释** 监控大屏是否自动切换 **约束限制** 不涉及 **取值范围** - true 是 - false 否 **默认取值** 不涉及
+    ///
     /// Wire name: `enable_screen_auto_play`.
     pub enable_screen_auto_play: Option<bool>,
     /// **参数解释**  监控大屏自动切换时间间隔  **约束限制**  不涉及  **取值范围**  枚举值：  - 10000 10秒  - 30000 30秒  - 60000 1分钟  **默认取值**  不涉及
+    ///
     /// Wire name: `time_interval`.
     pub time_interval: Option<i64>,
     /// **参数解释** 是否开启图例 **约束限制** 不涉及 **取值范围** - true 是 - false 否 **默认取值** 不涉及
+    ///
     /// Wire name: `enable_legend`.
     pub enable_legend: Option<bool>,
     /// **参数解释** 大屏展示视图数量 **约束限制** 可以取的值必须与console页面可选值保持一致 **取值范围** 视图数量为\[0,65535\] **默认取值** 不涉及
+    ///
     /// Wire name: `full_screen_widget_num`.
     pub full_screen_widget_num: Option<i32>,
 }

@@ -8,21 +8,27 @@ use super::ResourceDimension;
 #[non_exhaustive]
 pub struct GetResourceGroupResources {
     /// **参数解释** 按事件告警状态信息进行过滤。 **取值范围** 枚举值。 - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 资源的维度信息
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<ResourceDimension>,
     /// **参数解释** 资源的tag信息,格式为key/value的json字符串,样例为\\&quot;{\\\\\\&quot;sss\\\\\\&quot;:\\\\\\&quot;aaa\\\\\\&quot;}\\&quot;。 **取值范围** 枚举值。 字符串长度\[0, 10240\]
+    ///
     /// Wire name: `tags`.
     pub tags: Option<String>,
     /// **参数解释** 企业项目ID。 **取值范围** 由数字、字母和-组成，字符串长度范围\[1,128\]
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 按事件告警状态信息进行过滤。 **取值范围** 枚举值。 - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `event_status`.
     pub event_status: Option<String>,
     /// **参数解释** 资源名称 **取值范围** 长度\[0,128\]个字符
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct GetResourceGroupRespResourceStatistics {
     /// **参数解释** 告警中的资源数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `unhealthy`.
     pub unhealthy: Option<i32>,
     /// **参数解释** 资源总数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// **参数解释** 已触发的资源数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `event_unhealthy`.
     pub event_unhealthy: Option<i32>,
     /// **参数解释** 资源类型数。 **取值范围** 0-9999999
+    ///
     /// Wire name: `namespaces`.
     pub namespaces: Option<i32>,
 }

@@ -7,12 +7,15 @@ use super::ResourceNameItem;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
     /// **参数解释** 云产品名称 **约束限制** 不涉及 **取值范围** 长度为\[0,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `product_name`.
     pub product_name: Option<String>,
     /// **参数解释** 逻辑运算符 **约束限制** 不涉及 **取值范围** - ALL: 所有条件匹配成功 - ANY: 任意条件匹配成功 **默认取值** 不涉及
+    ///
     /// Wire name: `logical_operator`.
     pub logical_operator: Option<String>,
     /// **参数解释** 资源名称匹配参数数组 **约束限制** 不超过10个名称
+    ///
     /// Wire name: `instance_names`.
     pub instance_names: Vec<ResourceNameItem>,
 }

@@ -10,60 +10,77 @@ use super::{
 #[non_exhaustive]
 pub struct ListAlarmRespBodyAlarms {
     /// **参数解释**： 告警规则id。如 al16558829757444BVVxr999 **取值范围**： 以al开头，后跟22个数字或字母。长度为24个字符。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警规则名称。     **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度\[1，128\]个字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 告警描述。     **取值范围**： 长度为\[0,256\]个字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。    **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度为\[0,32\]个字符。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释**： 告警策略 **取值范围**： 最多包含100个策略。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<PolicyResp>,
     /// **参数解释**： 资源列表，关联资源需要使用\[\[查询告警规则资源列表\](<https://support.huaweicloud.com/api-ces/ListAlarmRuleResources.html>)\](tag:hc)\[\[查询告警规则资源列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ListAlarmRuleResources.html>)\](tag:hk)\[\[查询告警规则资源列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ListAlarmRuleResources.html>)\](tag:hws_eu)\[\[查询告警规则资源列表\](ListAlarmRuleResources.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)获取。 **取值范围**： 最多支持3000个资源。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourcesInListResp>,
-    /// (No description in the spec.)
     /// Wire name: `type`.
     pub type_field: Option<AlarmTypeResp>,
     /// **参数解释**： 是否开启告警规则。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// **参数解释**： 是否开启告警通知。     **取值范围**： 布尔值。 - true:开启。 - false:关闭。
+    ///
     /// Wire name: `notification_enabled`.
     pub notification_enabled: Option<bool>,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Vec<NotificationResp>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。
+    ///
     /// Wire name: `ok_notifications`.
     pub ok_notifications: Vec<NotificationResp>,
     /// **参数解释**： 告警通知开启时间。如 00:00    **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。
+    ///
     /// Wire name: `notification_begin_time`.
     pub notification_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。如 08:00   **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。
+    ///
     /// Wire name: `notification_end_time`.
     pub notification_end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **取值范围**： 长度为\[1,16\]个字符。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释**： 企业项目ID。     **取值范围**： 只能包含小写字母、数字、“-”。0 代表默认企业项目ID
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： 告警规则关联告警模板ID     **取值范围**： 以at开头，只包含字母、数字，长度为\[2,64\]个字符。
+    ///
     /// Wire name: `alarm_template_id`.
     pub alarm_template_id: Option<String>,
     /// **参数解释**： 当资源层级为云产品时的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。 **取值范围**: 长度为\[0,128\]个字符。
+    ///
     /// Wire name: `product_name`.
     pub product_name: Option<String>,
     /// **参数解释**： 资源层级。 **取值范围**: 枚举值。 - product：云产品。 - dimension：子维度。
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
     /// **参数解释**： 租户标签列表 **取值范围**: 最多支持20个标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTagResp>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ListAssociationAlarmsResponseAlarms {
     /// **参数解释**： 告警模板的ID。  **取值范围**：    以al开头，后跟22位由字母或数字组成的字符串。长度为24个字符。
+    ///
     /// Wire name: `alarm_id`.
     pub alarm_id: Option<String>,
     /// **参数解释**： 告警规则名称。     **取值范围**： 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 告警规则描述。     **取值范围**： 长度为\[0,256\]个字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

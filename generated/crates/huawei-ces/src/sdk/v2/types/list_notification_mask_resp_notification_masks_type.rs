@@ -11,63 +11,75 @@ use super::{
 #[non_exhaustive]
 pub struct ListNotificationMaskRespNotificationMasks {
     /// **参数解释**： 屏蔽规则ID **约束限制**： 不涉及 **取值范围**： 以nm开头，后跟\[0,62\]位字母或数字。 **默认取值**： 不涉及
+    ///
     /// Wire name: `notification_mask_id`.
     pub notification_mask_id: Option<String>,
     /// **参数解释**： 屏蔽规则名称。    **约束限制**： 不涉及。 **取值范围**： 只能为字母、数字、汉字、-、_，长度为\[1,64\]个字符。      **默认取值**： 不涉及。
+    ///
     /// Wire name: `mask_name`.
     pub mask_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `relation_type`.
     pub relation_type: Option<RelationType>,
     /// **参数解释**： 关联ID，为告警规则ID或者告警策略ID **约束限制**： 不涉及。 **取值范围**： 只能包含字母、数字、“-”，长度为\[1,64\]个字符。      **默认取值**： 不涉及。
+    ///
     /// Wire name: `relation_id`.
     pub relation_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `resource_type`.
     pub resource_type: Option<MaskResourceType>,
     /// **参数解释**： 关联指标名称列表，relation_type为RESOURCE时存在该字段
+    ///
     /// Wire name: `metric_names`.
     pub metric_names: Vec<String>,
     /// **参数解释**： 按云产品维度屏蔽时的指标信息
+    ///
     /// Wire name: `product_metrics`.
     pub product_metrics: Vec<ProductMetricResp>,
     /// **参数解释**： 资源层级。 **取值范围**： 枚举值。 - product：资源层级为云产品 - dimension：资源层级为子维度
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
     /// **参数解释**： 资源为云产品时的云产品名称 **取值范围**： 长度为\[0,128\]个字符。
+    ///
     /// Wire name: `product_name`.
     pub product_name: Option<String>,
     /// **参数解释**： 关联资源类型，relation_type为RESOURCE时存在该字段,只需要查询出资源的namespace+维度名即可
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ResourceCategoryResp>,
-    /// (No description in the spec.)
     /// Wire name: `mask_status`.
     pub mask_status: Option<MaskStatus>,
-    /// (No description in the spec.)
     /// Wire name: `mask_type`.
     pub mask_type: Option<MaskType>,
     /// **参数解释**： 告警屏蔽的创建时间，UNIX时间戳，单位毫秒。 **约束限制**： 不涉及。 **取值范围**: 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
     /// **参数解释**： 告警屏蔽的更新时间，UNIX时间戳，单位毫秒。 **约束限制**： 不涉及。 **取值范围**: 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<i64>,
     /// **参数解释**： 屏蔽起始日期。           **约束限制**： 不涉及。 **取值范围**： 字符长度为10，格式为：yyyy-MM-dd           **默认取值**： 不涉及。
+    ///
     /// Wire name: `start_date`.
     pub start_date: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 屏蔽起始时间。          **约束限制**： 不涉及。 **取值范围**： 字符长度为8，格式为：HH:mm:ss         **默认取值**： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**： 屏蔽截止日期。           **约束限制**： 不涉及。 **取值范围**： 字符长度为10，格式为：yyyy-MM-dd           **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_date`.
     pub end_date: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 屏蔽截止时间。          **约束限制**： 不涉及。 **取值范围**： 字符长度为8，格式为：HH:mm:ss         **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **约束限制**： 不涉及。 **取值范围**： 长度为\[1,16\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释**： 告警策略列表。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<PoliciesInListResp>,
 }

@@ -8,45 +8,51 @@ use super::{HierarchicalValueResp, MetricExtraInfoResp};
 #[non_exhaustive]
 pub struct ListPolicyResp {
     /// **参数解释**： 资源的监控指标名称，各服务资源的指标名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **取值范围**： 必须以字母开头，只能包含0-9/a-z/A-Z/_/-。字符长度最短为1，最大为96。如：弹性云服务器中的监控指标cpu_util，表示弹性服务器的CPU使用率；文档数据库中的指标mongo001_command_ps，表示command执行频率。
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<MetricExtraInfoResp>,
-    /// (No description in the spec.)
     /// Wire name: `period`.
     pub period: Option<i64>,
     /// **参数解释**： 聚合方式。         **取值范围**： - average：平均值 - variance：方差 - min：最小值 - max：最大值 - sum：求和
+    ///
     /// Wire name: `filter`.
     pub filter: Option<String>,
     /// **参数解释**： 阈值符号。     **取值范围**： 支持的值为(&gt;\|&lt;\|&gt;&#x3D;\|&lt;&#x3D;\|&#x3D;\|!&#x3D;\|cycle_decrease\|cycle_increase\|cycle_wave);cycle_decrease为环比下降,cycle_increase为环比上升,cycle_wave为环比波动。
+    ///
     /// Wire name: `comparison_operator`.
     pub comparison_operator: Option<String>,
     /// **参数解释**： 告警阈值。具体阈值取值请参见\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。  **取值范围**： 最小值为-1.7976931348623157e+108，最大值为1.7976931348623157e+108。
+    ///
     /// Wire name: `value`.
     pub value: Option<f64>,
-    /// (No description in the spec.)
     /// Wire name: `hierarchical_value`.
     pub hierarchical_value: Option<HierarchicalValueResp>,
     /// **参数解释**： 数据的单位。    **取值范围**： 长度为\[0,32\]个字符。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释**： 告警策略类型，已废弃，不推荐使用。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： 告警连续触发次数。     **取值范围**： 事件告警时参数值为1~180（包括1和180）；指标告警和站点告警时，次数采用枚举值，枚举值分别为：1、2、3、4、5、10、15、30、60、90、120、180。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `suppress_duration`.
     pub suppress_duration: Option<i64>,
     /// **参数解释**： 告警级别。    **取值范围**： 只能为1、2、3、4。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示
+    ///
     /// Wire name: `level`.
     pub level: Option<i32>,
     /// **参数解释**： 各服务命名空间，请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。长度为\[0,32\]个字符。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
     /// **参数解释**： 资源维度名称，各服务资源的维度名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **取值范围**： 必须以字母开头，多维度用\\&quot;,\\&quot;分隔，只能包含0-9/a-z/A-Z/_/-，每个维度的最大长度为32。目前最大支持4个维度。举例：单维度场景：instance_id；多维度场景：instance_id,disk
+    ///
     /// Wire name: `dimension_name`.
     pub dimension_name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MetricDataPointDimensions {
     /// **参数解释**： 资源维度名称 **取值范围**： 最小长度1，最大长度32
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 资源维度值 **取值范围**： 最小长度1，最大长度256
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// **参数解释**： 实际维度信息。 **取值范围**： 字符串长度在 1 到 1024 之间。
+    ///
     /// Wire name: `origin_value`.
     pub origin_value: Option<String>,
 }

@@ -8,15 +8,19 @@ use super::MetricDataPointDimensions;
 #[non_exhaustive]
 pub struct MetricDataPoint {
     /// **参数解释**： 维度信息
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<MetricDataPointDimensions>,
     /// **参数解释**： 指标采集时间 **取值范围**： 最小值为0
+    ///
     /// Wire name: `timestamp`.
     pub timestamp: Option<i64>,
     /// **参数解释**： 指标值 **取值范围**： 不涉及
+    ///
     /// Wire name: `value`.
     pub value: Option<f64>,
     /// **参数解释**： 数据的单位。    **取值范围**： 长度为\[0,32\]个字符。
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct MetricDimensionResp {
     /// **参数解释**： 资源维度名称。 **取值范围**： 以字母开头，长度为\[1,32\]个字符。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 资源维度值。 **取值范围**： 长度为\[0,256\]个字符。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

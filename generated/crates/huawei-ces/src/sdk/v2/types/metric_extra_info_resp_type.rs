@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MetricExtraInfoResp {
     /// **参数解释**： 原始指标名称。 **取值范围**： 长度为\[0,4096\]个字符。
+    ///
     /// Wire name: `origin_metric_name`.
     pub origin_metric_name: Option<String>,
     /// **参数解释**： 指标名称前缀。 **取值范围**： 长度为\[0,4096\]个字符。
+    ///
     /// Wire name: `metric_prefix`.
     pub metric_prefix: Option<String>,
     /// **参数解释**： 用户进程名称。 **取值范围**： 长度为\[0,250\]个字符。
+    ///
     /// Wire name: `custom_proc_name`.
     pub custom_proc_name: Option<String>,
     /// **参数解释**： 指标类型。 **取值范围**： 长度为\[0,32\]个字符。
+    ///
     /// Wire name: `metric_type`.
     pub metric_type: Option<String>,
 }

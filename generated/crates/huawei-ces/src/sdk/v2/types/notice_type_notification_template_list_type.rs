@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoticeTypeNotificationTemplateList {
     /// 通知类型, sms(短信)/email/http(s)/smn/welink/dingding(钉钉)/wechat(微信)/feishu(飞书)/wecomgroup(微信企业版)
+    ///
     /// Wire name: `notice_type`.
     pub notice_type: String,
     /// **参数解释**： 通知模板id **约束限制**： 不涉及。 **取值范围**： 长度为\[3,64\]个字符。 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_notification_template_id`.
     pub alarm_notification_template_id: String,
     /// **参数解释**： 通知模板名 **约束限制**： 不涉及。 **取值范围**： 长度为\[1,200\]个字符。 **默认取值**： 不涉及
+    ///
     /// Wire name: `alarm_notification_template_name`.
     pub alarm_notification_template_name: Option<String>,
 }

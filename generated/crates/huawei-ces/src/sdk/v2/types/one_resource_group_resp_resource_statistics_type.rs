@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct OneResourceGroupRespResourceStatistics {
     /// **参数解释** 该资源分组中当前处在告警状态的资源个数。  **取值范围** 在\[0,9999999\]区间内。
+    ///
     /// Wire name: `unhealthy`.
     pub unhealthy: Option<i32>,
     /// **参数解释** 该资源分组中资源的总个数。  **取值范围** 在\[0,9999999\]区间内。
+    ///
     /// Wire name: `total`.
     pub total: Option<i32>,
     /// **参数解释** 该资源分组中已触发的资源个数。  **取值范围** 在\[0,9999999\]区间内。
+    ///
     /// Wire name: `event_unhealthy`.
     pub event_unhealthy: Option<i32>,
     /// **参数解释** 该资源分组中选择的资源类型个数，如资源分组添加了弹性云服务、弹性公网IP和带宽则值为2。 **取值范围** 在\[0,9999999\]区间内。
+    ///
     /// Wire name: `namespaces`.
     pub namespaces: Option<i32>,
 }

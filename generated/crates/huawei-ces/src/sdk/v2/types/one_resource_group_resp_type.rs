@@ -8,39 +8,49 @@ use super::{AssociationAlarmTemplate, OneResourceGroupRespResourceStatistics};
 #[non_exhaustive]
 pub struct OneResourceGroupResp {
     /// **参数解释** 资源分组的名称。 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// **参数解释** 资源分组ID。 **取值范围** 以rg开头，后跟22位由字母或数字组成的字符串。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释** 资源分组的创建时间，UNIX时间戳，单位毫秒；如：1603819753000。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释** 资源分组的修改时间，UNIX时间戳，单位毫秒；如：1603819753000。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释** 资源分组归属企业项目ID。 **取值范围** 只能包含小写字母、数字或-，长度为36个字符。或者为0，代表默认企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释** 资源分组添加资源方式。 **取值范围** - EPS: 表示匹配企业项目 - TAG: 表示匹配标签 - Manual: 表示手动添加 - COMB: 表示组合匹配 - NAME: 表示匹配实例名称
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释** 资源分组指标告警状态。 **取值范围** - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释** 资源分组事件告警状态。 **取值范围** - health: 表示无告警 - unhealthy: 表示告警中 - no_alarm_rule: 表示未设置告警规则
+    ///
     /// Wire name: `event_status`.
     pub event_status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `resource_statistics`.
     pub resource_statistics: Option<OneResourceGroupRespResourceStatistics>,
     /// **参数解释** 当资源匹配规则为匹配企业项目时，指定的企业项目列表。
+    ///
     /// Wire name: `related_ep_ids`.
     pub related_ep_ids: Vec<String>,
     /// **参数解释** 关联的告警模板列表。
+    ///
     /// Wire name: `association_alarm_templates`.
     pub association_alarm_templates: Vec<AssociationAlarmTemplate>,
     /// **参数解释** 资源层级，资源生效范围。 **取值范围** - product: 云产品 - dimension: 子维度
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
 }

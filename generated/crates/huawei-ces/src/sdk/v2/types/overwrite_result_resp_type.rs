@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OverwriteResultResp {
     /// **参数解释**：已覆盖的模板ID值。 **取值范围**：长度为\[2,64\]个字符。
+    ///
     /// Wire name: `success_ids`.
     pub success_ids: Option<String>,
     /// **参数解释**：未覆盖的模板ID值。 **取值范围**：长度为\[2,64\]个字符。
+    ///
     /// Wire name: `failed_ids`.
     pub failed_ids: Option<String>,
 }

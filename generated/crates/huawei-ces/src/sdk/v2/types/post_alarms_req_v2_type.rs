@@ -7,60 +7,77 @@ use super::{AlarmRulePolicy, AlarmType, Dimension, Notification, ResourceTag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostAlarmsReqV2 {
     /// **参数解释**： 告警名称。 **约束限制**： 不涉及。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度\[1，128\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// **参数解释**： 告警描述。     **约束限制**： 不涉及。 **取值范围**： 长度为\[0,256\]个字符。        **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。    **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度在 0 到 32个字符之间。        **默认取值**： 不涉及。
+    ///
     /// Wire name: `namespace`.
     pub namespace: String,
     /// **参数解释**： 资源分组ID     **约束限制**： 不涉及。  **取值范围**： 以rg开头，后跟22位由字母或数字组成的字符串。长度为\[2,24\]个字符。       **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_group_id`.
     pub resource_group_id: Option<String>,
     /// **参数解释**： 资源列表。 **约束限制**： 告警规则类型为全部资源、资源分组时，资源维度值传空；告警规则类型为指定资源时，资源维度值必填，可以同时指定监控多个资源。 最多可以指定1000个资源维度。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Vec<Dimension>>,
     /// **参数解释**： 告警策略。 **约束限制**： 当alarm_template_id字段为空时必填，不为空时不填。最多包含50个策略，最少为0个。
+    ///
     /// Wire name: `policies`.
     pub policies: Option<Vec<AlarmRulePolicy>>,
-    /// (No description in the spec.)
     /// Wire name: `type`.
     pub type_field: Option<AlarmType>,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `ok_notifications`.
     pub ok_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警通知开启时间。如 00:00    **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_begin_time`.
     pub notification_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。如 08:00  **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_end_time`.
     pub notification_end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **约束限制**： 不涉及。 **取值范围**： 长度为\[1,16\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释**： 企业项目ID。     **约束限制**： 不涉及。 **取值范围**： 只能包含小写字母、数字、“-”。0 代表默认企业项目ID         **默认取值**： 不涉及。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// **参数解释**： 是否开启告警规则。     **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `enabled`.
     pub enabled: bool,
     /// **参数解释**： 是否开启告警通知。说明：若notification_enabled为true，对应的alarm_notifications、ok_notifications至少有一个不能为空。    **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `notification_enabled`.
     pub notification_enabled: bool,
     /// **参数解释**： 告警规则关联告警模板ID     **约束限制**： 如果传了，告警规则关联的策略会和告警模板策略联动变化。 **取值范围**： 以at开头，只包含字母、数字，长度为\[2,64\]个字符。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `alarm_template_id`.
     pub alarm_template_id: Option<String>,
     /// **参数解释**： 租户标签列表。 **约束限制**： 最多包含20个标签，最少可以不填。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceTag>>,
     /// **参数解释**： \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)创建告警规则，资源层级为云产品时，需要指明规则的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,128\]个字符。          **默认取值**： 不涉及。
+    ///
     /// Wire name: `product_name`.
     pub product_name: Option<String>,
     /// **参数解释**： \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)创建告警规则，需要指定的资源层级。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - product：云产品类型。 - dimension：子维度类型。 **默认取值**： 子维度。
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
 }

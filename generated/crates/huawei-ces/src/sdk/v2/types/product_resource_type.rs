@@ -7,12 +7,15 @@ use super::ProductInstance;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductResource {
     /// **参数解释** 资源所属的云产品名称，一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot; **约束限制** 不涉及 **取值范围** 长度\[0,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `product_name`.
     pub product_name: String,
     /// **参数解释** 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg) **约束限制** 不涉及 **取值范围** 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值** 不涉及
+    ///
     /// Wire name: `namespace`.
     pub namespace: String,
     /// **参数解释** 产品实例详情 **约束限制** 不涉及 **取值范围** 不超过1000个实例
+    ///
     /// Wire name: `product_instances`.
     pub product_instances: Vec<ProductInstance>,
 }

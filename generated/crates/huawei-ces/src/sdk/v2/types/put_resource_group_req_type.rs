@@ -9,24 +9,29 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct PutResourceGroupReq {
     /// **参数解释** 资源分组名称。 **约束限制** 不涉及。 **取值范围** 包含字母、数字、_、-或汉字，长度为\[1,128\]个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `group_name`.
     pub group_name: String,
     /// **参数解释** 标签动态匹配时的关联标签。 **约束限制** type为TAG时必传，不超过50个标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceGroupTagRelation>>,
     /// **参数解释** 资源匹配规则为组合匹配时传入的参数，已废弃。 **约束限制** type为COMB时传入，不超过50个条件。
+    ///
     /// Wire name: `enterprise_project_id_and_tags`.
     pub enterprise_project_id_and_tags: Option<Vec<EnterpriseProjectIdAndTags>>,
     /// **参数解释** 匹配企业项目时关联的企业项目ID。 **约束限制** type为EPS时必传，不超过50个企业项目。
+    ///
     /// Wire name: `extend_relation_ids`.
     pub extend_relation_ids: Option<Vec<String>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)实例名称匹配参数。 **约束限制** type为NAME时必传，不超过50个实例。
+    ///
     /// Wire name: `instances`.
     pub instances: Option<Vec<Instance>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)资源层级为云产品时的云产品名称 **约束限制** 不涉及。 **取值范围** 一般由\\&quot;服务命名空间,服务首层维度名称\\&quot;组成，如\\&quot;SYS.ECS,instance_id\\&quot;。多个云产品则用“;”隔开，如\\&quot;SERVICE.BMS,instance_id;SYS.ECS,instance_id\\&quot;。不超过10240个字符。 **默认取值** 不涉及。
+    ///
     /// Wire name: `product_names`.
     pub product_names: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `comb_relation`.
     pub comb_relation: Option<CombRelation>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceGroupTagRelation {
     /// **参数解释** TMS标签键规范 **约束限制** 不涉及 **取值范围** 长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释** tag操作符，含义是标签key与value的关系 **约束限制** 不涉及 **取值范围** - include: 表示包含 - prefix: 表示前缀 - suffix: 表示后缀 - notInclude: 表示不包含 - equal: 表示相等，当operator为equal，value为空字符串时表示为全部 - all: 表示全部 **默认取值** 不涉及
+    ///
     /// Wire name: `operator`.
     pub operator: Option<String>,
     /// **参数解释** TMS标签值规范 **约束限制** 不涉及 **取值范围** 长度为\[0，255\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceNameItem {
     /// **参数解释** 资源名称条件值 **约束限制** 不涉及 **取值范围** 长度\[0,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
     /// **参数解释** 实例操作符，含义是真实资源的名称与资源名称条件值的运算关系。 **约束限制** 不涉及 **取值范围** - include: 表示包含 - prefix: 表示前缀 - suffix: 表示后缀 - notInclude: 表示不包含 - equal: 表示相等 - all: 表示全部 **默认取值** 不涉及
+    ///
     /// Wire name: `operator`.
     pub operator: Option<String>,
     /// **参数解释** 资源名称忽略大小写 **约束限制** 不涉及 **取值范围** - true: 名称忽略大小写 - false: 名称不忽略大小写 **默认取值** false
+    ///
     /// Wire name: `resource_name_is_ignore_case`.
     pub resource_name_is_ignore_case: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceTagResp {
     /// **参数解释**： 标签名。 **取值范围**： 长度\[1,128\]个unicode字符。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释**： 标签值。 **取值范围**： 长度为\[0,255\]个unicode字符。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

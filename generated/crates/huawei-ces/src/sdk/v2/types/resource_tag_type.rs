@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// **参数解释**： 标签名。 **约束限制**： 不涉及。 **取值范围**： 长度\[1,128\]个unicode字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// **参数解释**： 标签值。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,255\]个unicode字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

@@ -8,12 +8,15 @@ use super::MetricDimensionResp;
 #[non_exhaustive]
 pub struct ResourcesInListResp {
     /// **参数解释**： 资源分组ID，监控范围为资源分组时，存在该值。 **取值范围**： 以rg开头，后跟22个字母或数字。
+    ///
     /// Wire name: `resource_group_id`.
     pub resource_group_id: Option<String>,
     /// **参数解释**： 资源分组名称，监控范围为资源分组时，存在该值。 **取值范围**： 长度为\[1,128\]个字符。
+    ///
     /// Wire name: `resource_group_name`.
     pub resource_group_name: Option<String>,
     /// **参数解释**： 维度信息。
+    ///
     /// Wire name: `dimensions`.
     pub dimensions: Vec<MetricDimensionResp>,
 }

@@ -7,6 +7,7 @@ use super::Dimension;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcesReqV2 {
     /// **参数解释**： 资源信息列表。 **约束限制**： 包含的资源信息最多为1000个，最少为0个。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Vec<Dimension>>,
 }

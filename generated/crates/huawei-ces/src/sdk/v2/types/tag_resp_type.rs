@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagResp {
     /// **参数解释**： 标签名。 **取值范围**： 最大长度128个unicode字符。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释**： 标签值。 **取值范围**： 每个值最大长度255个unicode字符。如果values为空列表，则表示查询任意value
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

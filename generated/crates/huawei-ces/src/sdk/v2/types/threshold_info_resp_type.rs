@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ThresholdInfoResp {
     /// **参数解释** 监控视图辅助线的阈值 **取值范围** 最小值为0，最大值为2147483647
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<f64>,
     /// **参数解释** 监控视图辅助线的颜色        **取值范围** - \\&quot;#B50E65\\&quot;:紫色 - \\&quot;#F23030\\&quot;:红色 - \\&quot;#FF8800\\&quot;:橙色 - \\&quot;#F2E70C\\&quot;:黄色
+    ///
     /// Wire name: `threshold_color`.
     pub threshold_color: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThresholdInfo {
     /// **参数解释** 监控视图辅助线的阈值 **约束限制** 不涉及 **取值范围** 最小值为0，最大值为2147483647 **默认取值** 不涉及
+    ///
     /// Wire name: `threshold`.
     pub threshold: f64,
     /// **参数解释** 监控视图辅助线的颜色 **约束限制** 不涉及           **取值范围** - \\&quot;#B50E65\\&quot;:紫色 - \\&quot;#F23030\\&quot;:红色 - \\&quot;#FF8800\\&quot;:橙色 - \\&quot;#F2E70C\\&quot;:黄色 **默认取值** 不涉及
+    ///
     /// Wire name: `threshold_color`.
     pub threshold_color: String,
 }

@@ -7,6 +7,7 @@ use super::UpdatePolicyReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAlarmRulePoliciesReqBodyV2 {
     /// **参数解释**： 策略信息。 **约束限制**： 包含的策略信息数量最多为50个，最少为1个。
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<UpdatePolicyReq>,
 }

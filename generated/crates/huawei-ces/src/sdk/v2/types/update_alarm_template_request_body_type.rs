@@ -7,15 +7,17 @@ use super::UpdateAlarmTemplatePolicies;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAlarmTemplateRequestBody {
     /// **参数解释**： 告警模板的名称。 **约束限制**： 不涉及。 **取值范围**： 以字母或汉字开头，可包含字母、数字、汉字、_、-，长度为\[1,128\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `template_name`.
     pub template_name: String,
-    /// (No description in the spec.)
     /// Wire name: `template_type`.
     pub template_type: Option<i64>,
     /// **参数解释**： 告警模板的描述     **约束限制**： 不涉及。 **取值范围**： 长度范围\[0,256\]。          **默认取值**： 空字符串。
+    ///
     /// Wire name: `template_description`.
     pub template_description: Option<String>,
     /// 告警模板策略列表
+    ///
     /// Wire name: `policies`.
     pub policies: Vec<UpdateAlarmTemplatePolicies>,
 }

@@ -7,15 +7,17 @@ use super::ExtendInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDashboardRequestBody {
     /// **参数解释** 自定义监控看板名称 **约束限制** 不涉及 **取值范围** 字符串包含中文字符，字母，数字，下划线（_），横线（-）长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `dashboard_name`.
     pub dashboard_name: Option<String>,
     /// **参数解释** 监控看板是否标记收藏 **约束限制** 不涉及 **取值范围** - true 收藏 - false 未收藏 **默认取值** 不涉及
+    ///
     /// Wire name: `is_favorite`.
     pub is_favorite: Option<bool>,
     /// **参数解释** 监控视图展示模式 **约束限制** 不涉及 **取值范围** - 0 自定义坐标 - 1 每行一个 - 2 每行两个 - 3 每行三个 - 4 每行四个 **默认取值** 不涉及
+    ///
     /// Wire name: `row_widget_num`.
     pub row_widget_num: i32,
-    /// (No description in the spec.)
     /// Wire name: `extend_info`.
     pub extend_info: Option<ExtendInfo>,
 }

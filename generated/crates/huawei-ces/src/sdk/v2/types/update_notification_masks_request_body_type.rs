@@ -7,45 +7,55 @@ use super::{MaskType, ProductMetric, RelationType, Resource};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateNotificationMasksRequestBody {
     /// **参数解释**： 屏蔽规则名称。    **约束限制**： 不涉及。 **取值范围**： 只能为字母、数字、汉字、-、_，长度为\[1,64\]个字符。      **默认取值**： 不涉及。
+    ///
     /// Wire name: `mask_name`.
     pub mask_name: String,
     /// **参数解释**： 关联ID，为告警规则ID或者告警策略ID    **约束限制**： 包含的关联ID数量为\[1,100\]个。 relation_type为RESOURCE_POLICY_NOTIFICATION时填屏蔽的告警策略ID。
+    ///
     /// Wire name: `relation_ids`.
     pub relation_ids: Option<Vec<String>>,
-    /// (No description in the spec.)
     /// Wire name: `relation_type`.
     pub relation_type: Option<RelationType>,
     /// **参数解释** 关联指标名称列表。 **约束限制**： relation_type为RESOURCE可选填，不填视为对资源所有指标进行告警屏蔽。包含的指标名称最多为50个，最少为0个。
+    ///
     /// Wire name: `metric_names`.
     pub metric_names: Option<Vec<String>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)按云产品维度屏蔽时的指标信息。 **约束限制**：\| 包含的指标信息最多为50个，最少为0个。
+    ///
     /// Wire name: `product_metrics`.
     pub product_metrics: Option<Vec<ProductMetric>>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)资源层级。 **约束限制**： 不涉及。 **取值范围**： 枚举值，取值为dimension、product - dimension: 子维度 - product: 云产品 **默认取值**： 不涉及。
+    ///
     /// Wire name: `resource_level`.
     pub resource_level: Option<String>,
     /// **参数解释** \[天翼云、移动云不支持该字段。\](tag:ctc,cmcc)资源为云产品时的云产品名称。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,128\]个字符。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `product_name`.
     pub product_name: Option<String>,
     /// **参数解释**： 关联资源。           **约束限制**： 数组长度为\[1,100\]
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
-    /// (No description in the spec.)
     /// Wire name: `mask_type`.
     pub mask_type: Option<MaskType>,
     /// **参数解释**： 屏蔽起始日期。           **约束限制**： 不涉及。 **取值范围**： 字符长度为10，格式为：yyyy-MM-dd           **默认取值**： 不涉及。
+    ///
     /// Wire name: `start_date`.
     pub start_date: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 屏蔽起始时间。          **约束限制**： 不涉及。 **取值范围**： 字符长度为8，格式为：HH:mm:ss         **默认取值**： 不涉及。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// **参数解释**： 屏蔽截止日期。           **约束限制**： 不涉及。 **取值范围**： 字符长度为10，格式为：yyyy-MM-dd           **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_date`.
     pub end_date: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 屏蔽截止时间。          **约束限制**： 不涉及。 **取值范围**： 字符长度为8，格式为：HH:mm:ss         **默认取值**： 不涉及。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **约束限制**： 不涉及。 **取值范围**： 长度为\[1,16\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
 }

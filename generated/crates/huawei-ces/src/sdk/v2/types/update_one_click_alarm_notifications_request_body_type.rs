@@ -7,27 +7,35 @@ use super::Notification;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateOneClickAlarmNotificationsRequestBody {
     /// **参数解释**： 是否开启告警通知。说明：若notification_enabled为true，对应的alarm_notifications、ok_notifications至少有一个不能为空。    **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
+    ///
     /// Wire name: `notification_enabled`.
     pub notification_enabled: bool,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警恢复时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
+    ///
     /// Wire name: `ok_notifications`.
     pub ok_notifications: Option<Vec<Notification>>,
     /// **参数解释**： 告警通知开启时间。如 00:00    **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_begin_time`.
     pub notification_begin_time: Option<String>,
     /// **参数解释**： 告警通知关闭时间。如 08:00  **约束限制**： 不涉及。 **取值范围**： 只能包含数字、“:”，长度为\[1,64\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_end_time`.
     pub notification_end_time: Option<String>,
     /// **参数解释**： 时区，形如：\\&quot;GMT-08:00\\&quot;、\\&quot;GMT+08:00\\&quot;、\\&quot;GMT+0:00\\&quot;。    **约束限制**： 不涉及。 **取值范围**： 长度为\[1,16\]个字符。           **默认取值**： 不涉及。
+    ///
     /// Wire name: `effective_timezone`.
     pub effective_timezone: Option<String>,
     /// **参数解释**： 通知方式。 **约束限制**： 不涉及。 **取值范围**： 枚举值。取值为NOTIFICATION_GROUP、TOPIC_SUBSCRIPTION、NOTIFICATION_POLICY - NOTIFICATION_GROUP: 通知组 - TOPIC_SUBSCRIPTION: 主题订阅 - NOTIFICATION_POLICY: 通知策略 **默认取值**： 不涉及。
+    ///
     /// Wire name: `notification_manner`.
     pub notification_manner: Option<String>,
     /// **参数解释**： 关联的通知策略ID列表。 **约束限制**： 包含的通知策略ID最多为20个，最少为0个。
+    ///
     /// Wire name: `notification_policy_ids`.
     pub notification_policy_ids: Option<Vec<String>>,
 }

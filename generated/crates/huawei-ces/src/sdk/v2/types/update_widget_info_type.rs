@@ -7,36 +7,43 @@ use super::{UpdateWidgetInfoLocation, UpdateWidgetInfoProperties, WidgetMetric};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateWidgetInfo {
     /// **参数解释** 视图分区id **约束限制** 不涉及 **取值范围** 字符串必须以dg开头，后跟22个字母和数字，总长度为24个字符或者为default，default代表不分组 **默认取值** 不涉及
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释** 视图id **约束限制** 不涉及 **取值范围** 字符串必须以wg开头，后跟22个字母和数字，总长度为24个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `widget_id`.
     pub widget_id: String,
     /// **参数解释** 指标列表 **约束限制** 包含的指标对象个数为\[1,200\]
+    ///
     /// Wire name: `metrics`.
     pub metrics: Option<Vec<WidgetMetric>>,
     /// **参数解释** 监控视图标题 **约束限制** 不涉及 **取值范围** 字符串可以包含中文字符，字母，数字，下划线（_），横线（-），冒号（:），分号（;），左圆括号（(），右圆括号（)），句号（.），波浪线（~）， 中文左括号（（），中文右括号（））长度为\[1,128\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `title`.
     pub title: Option<String>,
     /// **参数解释** 监控视图指标的阈值 **约束限制** 不涉及 **取值范围** 阈值为\[0,1.7976931348623157e+308\] **默认取值** 不涉及
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<f64>,
     /// **参数解释** 阈值是否展示 **约束限制** 不涉及 **取值范围** - true 展示 - false 不展示 **默认取值** 不涉及
+    ///
     /// Wire name: `threshold_enabled`.
     pub threshold_enabled: Option<bool>,
     /// **参数解释** 监控视图图表类型 **约束限制** 不涉及 **取值范围** 枚举值： - bar 条形图 - line 折线图 - bar_chart 柱状图 - table 表格 - circular_bar 环形柱状图 - area_chart 面积图 - gauge 仪表盘 - stat 数字 **默认取值** 不涉及
+    ///
     /// Wire name: `view`.
     pub view: Option<String>,
     /// **参数解释** 指标展示类型 **约束限制** 不涉及 **取值范围** 枚举值： - single 单指标展示 - multiple 多指标展示 **默认取值** 不涉及
+    ///
     /// Wire name: `metric_display_mode`.
     pub metric_display_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `properties`.
     pub properties: Option<UpdateWidgetInfoProperties>,
-    /// (No description in the spec.)
     /// Wire name: `location`.
     pub location: Option<UpdateWidgetInfoLocation>,
     /// **参数解释** 单位 **约束限制** 不涉及 **取值范围** 长度为\[0,32\]个字符 **默认取值** 不涉及
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
 }

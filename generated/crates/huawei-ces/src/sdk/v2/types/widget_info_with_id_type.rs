@@ -8,39 +8,47 @@ use super::{BaseWidgetInfoRespLocation, BaseWidgetInfoRespProperties, WidgetMetr
 #[non_exhaustive]
 pub struct WidgetInfoWithId {
     /// **参数解释** 视图id **取值范围** 字符串必须以wg开头，后跟22个字母和数字，总长度为24个字符
+    ///
     /// Wire name: `widget_id`.
     pub widget_id: Option<String>,
     /// **参数解释** 视图分组id **取值范围** 字符串必须以dg开头，包含22个字母和数字，长度为24个字符或者为default，default代表不分组
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// **参数解释** 指标列表
+    ///
     /// Wire name: `metrics`.
     pub metrics: Vec<WidgetMetricResp>,
     /// **参数解释** 监控视图标题 **取值范围** 长度为\[1,128\]个字符，允许包括以下内容：1、中文汉字；2、拉丁字母；3、英文大小写字母；4、数字(0-9)；5、符号： ” \\&quot; ≤ &lt; &gt; &amp; % _ : / ; “ &#39; ? + , ~ ， （ ） º ( ) \[ . -
+    ///
     /// Wire name: `title`.
     pub title: Option<String>,
     /// **参数解释** 监控视图指标的阈值 **取值范围** 最小值为0，最大值为1.7976931348623157e+308
+    ///
     /// Wire name: `threshold`.
     pub threshold: Option<f64>,
     /// **参数解释** 阈值是否展示 **取值范围** - true:展示 - false:不展示
+    ///
     /// Wire name: `threshold_enabled`.
     pub threshold_enabled: Option<bool>,
     /// **参数解释** 监控视图图表类型 **取值范围** - bar:条形图 - line:折线图 - bar_chart:柱状图 - table:表格 - circular_bar:环形柱状图 - area_chart:面积图 - gauge:仪表盘 - stat:数字
+    ///
     /// Wire name: `view`.
     pub view: Option<String>,
     /// **参数解释** 指标展示类型 **取值范围** - single:单指标展示 - multiple:多指标展示
+    ///
     /// Wire name: `metric_display_mode`.
     pub metric_display_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `properties`.
     pub properties: Option<BaseWidgetInfoRespProperties>,
-    /// (No description in the spec.)
     /// Wire name: `location`.
     pub location: Option<BaseWidgetInfoRespLocation>,
     /// **参数解释** 单位 **取值范围** 长度为\[0,32\]个字符
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释** 监控看板创建时间 **取值范围** 最小值为1111111111111，最大值为9999999999999
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
 }

@@ -8,51 +8,61 @@ use super::{DimensionInfoResp, ExtraInfoResp, RollupFilterResp};
 #[non_exhaustive]
 pub struct WidgetMetricResp {
     /// **参数解释** 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg) **取值范围** 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。
+    ///
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `dimensions`.
     pub dimensions: Option<DimensionInfoResp>,
     /// **参数解释** 多个指标名称 **取值范围** 长度为\[1,1080\]个字符，多个指标名称之间用逗号隔开
+    ///
     /// Wire name: `metric_name`.
     pub metric_name: Option<String>,
     /// **参数解释** 阈值线所在的Y轴位置               **取值范围** 枚举值： - left 左Y轴 - right 右Y轴
+    ///
     /// Wire name: `y_axis_position`.
     pub y_axis_position: Option<String>,
     /// **参数解释** 监控视图的指标别名列表
+    ///
     /// Wire name: `alias`.
     pub alias: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `extra_info`.
     pub extra_info: Option<ExtraInfoResp>,
     /// **参数解释** 是否开启聚合 **取值范围** - true：表示开启聚合 - false：表示不开启聚合
+    ///
     /// Wire name: `rollup_enable`.
     pub rollup_enable: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `rollup_filter`.
     pub rollup_filter: Option<RollupFilterResp>,
     /// **参数解释** 聚合维度 **取值范围** 长度为\[1,32\]个字符
+    ///
     /// Wire name: `rollup_dimension`.
     pub rollup_dimension: Option<String>,
     /// **参数解释** 是否展示同比（上周同一时间）数据 **取值范围** - true:展示 - false:不展示
+    ///
     /// Wire name: `last_week_compare_enable`.
     pub last_week_compare_enable: Option<bool>,
     /// **参数解释** 是否展示环比（昨天同一时间）数据 **取值范围** - true:展示 - false:不展示
+    ///
     /// Wire name: `yesterday_compare_enable`.
     pub yesterday_compare_enable: Option<bool>,
     /// **参数解释** 维度名称，多维度用逗号分隔，各服务资源的维度名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。          **取值范围** 必须以字母开头，只能包含0-9/a-z/A-Z/_/-，多维度用\\&quot;,\\&quot;分隔，每个维度的最大长度为32。总长度为\[1,131\]个字符。目前最大支持4个维度。举例：单维度场景：instance_id；多维度场景：instance_id,disk
+    ///
     /// Wire name: `metric_dimension`.
     pub metric_dimension: Option<String>,
     /// **参数解释** 展示数据数量               **取值范围** 最小值为1，最大值为200
+    ///
     /// Wire name: `top_num`.
     pub top_num: Option<i32>,
     /// **参数解释** 单位 **取值范围** 长度为\[0,32\]个字符
+    ///
     /// Wire name: `unit`.
     pub unit: Option<String>,
     /// **参数解释** 排序字段               **取值范围** - asc:正序 - desc:倒序
+    ///
     /// Wire name: `order`.
     pub order: Option<String>,
     /// **参数解释** 资源的监控指标名称，必须以字母开头，只能包含0-9/a-z/A-Z/_，字符长度最短为1，最大为64；如：弹性云服务器中的监控指标cpu_util，表示弹性服务器的CPU使用率；文档数据库中的指标mongo001_command_ps，表示command执行频率；各服务资源的指标名称，请参阅具体云服务的文档。您可以直接从\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)页面导航至相应文档。 **取值范围** 长度为\[1,96\]个字符
+    ///
     /// Wire name: `topn_metric_name`.
     pub topn_metric_name: Option<String>,
 }

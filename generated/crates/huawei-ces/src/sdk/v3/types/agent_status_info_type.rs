@@ -8,12 +8,15 @@ use super::ExtensionInfo;
 #[non_exhaustive]
 pub struct AgentStatusInfo {
     /// **参数解释**: 机器id **取值范围**: 1到64个字符的字符串，且只包含字母、数字和连字符
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**: uniagent运行状态 **取值范围**: - none: 未安装 - running: 运行中 - silent: 静默状态，用于大规模插件异常时，紧急规避的一种措施，现象是kill掉telescope，只保留uniagent的心跳功能 - unknown: 心跳故障，不上报心跳数据，属于连接丢失故障
+    ///
     /// Wire name: `uniagent_status`.
     pub uniagent_status: Option<String>,
     /// **参数解释**: 插件信息列表
+    ///
     /// Wire name: `extensions`.
     pub extensions: Vec<ExtensionInfo>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct BatchCreateInvocationInfo {
     /// **参数解释**: 机器id **取值范围**: 1到64个字符的字符串，且只包含字母、数字和连字符
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**: 任务id **取值范围**: 1到64个字符的字符串，且只包含字母、数字和连字符
+    ///
     /// Wire name: `invocation_id`.
     pub invocation_id: Option<String>,
     /// **参数解释**: 任务结果, successful成功，error失败 **取值范围**: - successful: 成功 - error: 失败
+    ///
     /// Wire name: `ret_status`.
     pub ret_status: Option<String>,
     /// **参数解释**: 错误码 **取值范围**: 以\\&quot;invocationmgr.\\&quot;开头且后跟4位数字的完整字符串
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// **参数解释**: 错误信息 **取值范围**: 数组长度范围为\[1,128\]
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -7,27 +7,35 @@ use super::RemoteInstallHostInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateInvocationRequestBody {
     /// **参数解释**: 主机id列表（INSTALL和UPDATE时必须） **取值范围**: 数组长度范围为\[1,100\]
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Option<Vec<String>>,
     /// **参数解释**: 任务类型 **取值范围**: - INSTALL：安装 - UPDATE：升级 - ROLLBACK：回滚 - RETRY：重试 - SET_REMOTE_INSTALLER：设置远程安装主机 - REMOTE_INSTALL：执行远程安装
+    ///
     /// Wire name: `invocation_type`.
     pub invocation_type: String,
     /// **参数解释**: 任务对象，目前仅支持telescope **取值范围**: - telescope：主机监控插件telescope
+    ///
     /// Wire name: `invocation_target`.
     pub invocation_target: Option<String>,
     /// **参数解释**: 任务ID列表（ROLLBACK和RETRY时必须） **取值范围**: 数组长度范围为\[1,100\]
+    ///
     /// Wire name: `invocation_ids`.
     pub invocation_ids: Option<Vec<String>>,
     /// **参数解释**: 插件升级时需要选择升级“基础版本”还是“增强版本” **取值范围**: - BASIC_VERSION: 升级成基础版本 - ADVANCE_VERSION: 升级成增强版本
+    ///
     /// Wire name: `version_type`.
     pub version_type: Option<String>,
     /// **参数解释**: Agent任务接口调用源 **取值范围**: - CES: 由Console调用 - APICOM_BMS: 由裸金属服务器调用 - ADMIN_SERVER: 由运维平台调用
+    ///
     /// Wire name: `origin`.
     pub origin: Option<String>,
     /// **参数解释**: 版本号 **取值范围**: 数组长度范围为\[0,64\]
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
     /// **参数解释**: 创建远程安装任务时需要下发的被安装主机相关信息 **取值范围**: 数组长度范围为\[0,100\]
+    ///
     /// Wire name: `remote_install_meta`.
     pub remote_install_meta: Option<Vec<RemoteInstallHostInfo>>,
 }

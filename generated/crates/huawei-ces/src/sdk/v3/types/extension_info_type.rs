@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ExtensionInfo {
     /// **参数解释**: 插件名称 **取值范围**: 长度为\[1,64\]个字符
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**:  插件状态 **取值范围**: - none: 未安装 - running: 运行中 - stopped: 已停止 - fault: 故障（进程异常） - unknown: 故障（连接异常）
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**: 插件版本 **取值范围**: 长度为\[1,32\]个字符
+    ///
     /// Wire name: `version`.
     pub version: Option<String>,
 }

@@ -6,45 +6,59 @@
 #[non_exhaustive]
 pub struct InvocationInfo {
     /// **参数解释**: 任务id **取值范围**: 以字母或数字开头，后续可以包含字母、数字、下划线（_）或连字符（-），长度至少为1，且不允许出现其他字符
+    ///
     /// Wire name: `invocation_id`.
     pub invocation_id: Option<String>,
     /// **参数解释**: 主机id **取值范围**: 1到64个字符的字符串，且只包含字母、数字和连字符
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**: 主机名称 **取值范围**: 字符串长度范围为\[1,128\]
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释**: 主机类型，仅支持ECS弹性云服务器和BMS裸金属服务器 **取值范围**: - ECS: 弹性云服务器 - BMS：裸金属服务器
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// **参数解释**: 内网ip列表
+    ///
     /// Wire name: `intranet_ips`.
     pub intranet_ips: Vec<String>,
     /// **参数解释**: 弹性公网ip列表
+    ///
     /// Wire name: `elastic_ips`.
     pub elastic_ips: Vec<String>,
     /// **参数解释**: 任务类型 **取值范围**: - INSTALL：安装 - UPDATE：升级 - ROLLBACK：回滚 - RETRY：重试 - SET_REMOTE_INSTALLER：设置远程安装主机 - REMOTE_INSTALL：执行远程安装
+    ///
     /// Wire name: `invocation_type`.
     pub invocation_type: Option<String>,
     /// **参数解释**: 任务状态 **取值范围**: - PENDING：待执行 - RUNNING：运行中 - TIMEOUT：超时 - FAILED：失败 - SUCCEEDED：成功 - CANCELED：取消 - ROLLBACKED：已回退
+    ///
     /// Wire name: `invocation_status`.
     pub invocation_status: Option<String>,
     /// **参数解释**: 任务对象, 支持telescope监控 **取值范围**: - telescope: 主机监控插件telescope
+    ///
     /// Wire name: `invocation_target`.
     pub invocation_target: Option<String>,
     /// **参数解释**: 任务创建时间 **取值范围**: 数字范围为\[1111111111111,9999999999999\]
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
     /// **参数解释**: 任务更新时间 **取值范围**: 数字范围为\[1111111111111,9999999999999\]
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<i64>,
     /// **参数解释**: 当前版本 **取值范围**: 字符串长度范围为\[1,64\]
+    ///
     /// Wire name: `current_version`.
     pub current_version: Option<String>,
     /// **参数解释**: 目标版本 **取值范围**: 字符串长度范围为\[1,64\]
+    ///
     /// Wire name: `target_version`.
     pub target_version: Option<String>,
     /// **参数解释**: 任务执行结果信息 **取值范围**: 字符串长度范围为\[1,5000\]
+    ///
     /// Wire name: `result_msg`.
     pub result_msg: Option<String>,
 }

@@ -5,22 +5,28 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteInstallHostInfo {
     /// **参数解释**: 被远程安装的主机名称 **取值范围**: 数组长度范围为\[1,128\]
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// **参数解释**: 被远程安装的主机IP **取值范围**: 仅由数字(0-9)和小数点(.)组成的字符串，字符串长度为\[1,15\]
+    ///
     /// Wire name: `remote_ip`.
     pub remote_ip: Option<String>,
     /// **参数解释**: 被远程安装的主机的登录用户名 **取值范围**: 数组长度范围为\[1,16\]
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// **参数解释**: 被远程安装的主机的登录端口 **取值范围**: 数组长度范围为\[1,5\]
+    ///
     /// Wire name: `port`.
     pub port: Option<String>,
     /// **参数解释**: 被远程安装的主机的登录密码 **取值范围**: 数组长度范围为\[1,3000\]
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**: 被远程安装的主机远程连接是否采用密钥方式（false时为密码方式） **取值范围**: - false: 密码方式 - true: 密钥方式
+    ///
     /// Wire name: `remote_use_pem`.
     pub remote_use_pem: Option<bool>,
 }

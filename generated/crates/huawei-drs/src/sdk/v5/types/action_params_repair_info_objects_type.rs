@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionParamsRepairInfoObjects {
     /// 数据库名称。
+    ///
     /// Wire name: `database`.
     pub database: Option<String>,
     /// schema名称。
+    ///
     /// Wire name: `schema`.
     pub schema: Option<String>,
     /// 表名称。
+    ///
     /// Wire name: `table`.
     pub table: Option<String>,
 }

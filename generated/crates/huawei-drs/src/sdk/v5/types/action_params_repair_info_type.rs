@@ -7,9 +7,11 @@ use super::ActionParamsRepairInfoObjects;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionParamsRepairInfo {
     /// 对比任务ID。
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
     /// 数据修复对象信息。
+    ///
     /// Wire name: `objects`.
     pub objects: Option<Vec<ActionParamsRepairInfoObjects>>,
 }

@@ -10,42 +10,45 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionParams {
     /// 测试连接数据库信息。
+    ///
     /// Wire name: `endpoints`.
     pub endpoints: Option<Vec<JobEndpointInfo>>,
     /// 预检查模式。
+    ///
     /// Wire name: `precheck_mode`.
     pub precheck_mode: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `skip_precheck_info`.
     pub skip_precheck_info: Option<SkipPreCheckInfo>,
     /// 任务暂停模式。
+    ///
     /// Wire name: `pause_mode`.
     pub pause_mode: Option<String>,
     /// 任务定时启动时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `compare_task_param`.
     pub compare_task_param: Option<CompareTaskParams>,
     /// 再编辑任务启动时取值true。
+    ///
     /// Wire name: `is_sync_re_edit`.
     pub is_sync_re_edit: Option<bool>,
     /// 是否支持只初始化任务。仅支持白名单用户使用，需要提交工单申请才能使用。
+    ///
     /// Wire name: `is_only_init_task`.
     pub is_only_init_task: Option<bool>,
     /// 是否在任务结束时自动创建对比任务，不填默认设置为true。
+    ///
     /// Wire name: `is_auto_create_compare`.
     pub is_auto_create_compare: Option<bool>,
     /// 强制结束时取值为true。
+    ///
     /// Wire name: `force_delete`.
     pub force_delete: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `public_ip_config`.
     pub public_ip_config: Option<PublicIpConfig>,
-    /// (No description in the spec.)
     /// Wire name: `replay_config`.
     pub replay_config: Option<ReplayConfigInfo>,
-    /// (No description in the spec.)
     /// Wire name: `repair_info`.
     pub repair_info: Option<ActionParamsRepairInfo>,
 }

@@ -7,12 +7,13 @@ use super::ActionParams;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionReq {
     /// 任务ID (对比任务相关操作，多任务场景传父任务详情返回的master_job_id)，批量操作时必填
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 操作任务动作名称。取值： - network：测试连接源库/目标库。 - precheck：执行预检查。 - start：启动任务。 - stop：暂停任务。 - restart：重试任务。 - reset：重置任务，需要先调用预检查接口并且预检查通过率为100%。 - terminate：结束任务。 - skip_precheck：跳过预检查。 - create_compare：创建对比任务。 - cancel_compare：取消对比任务。 - column_limit：字段过滤。 - reload_parameters：重新加载任务参数。 - bind_eip：绑定公网IP。 - unbind_eip：解绑公网IP。 - set_writable：目标库解除只读。 - cloud_connection：录制回放他云连通性测试。 - set_readonly: 灾备任务目标库设置只读。 - diagnosis：一键诊断。 - start_repair：开始数据修复。 - stop_repair：停止数据修复。
+    ///
     /// Wire name: `action_name`.
     pub action_name: String,
-    /// (No description in the spec.)
     /// Wire name: `action_params`.
     pub action_params: Option<ActionParams>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddColumnInfo {
     /// 列类型 取值：default_value，create_time，update_time，expression，server_database_table
+    ///
     /// Wire name: `column_type`.
     pub column_type: Option<String>,
     /// 列名称
+    ///
     /// Wire name: `column_name`.
     pub column_name: Option<String>,
     /// 列填充值
+    ///
     /// Wire name: `column_value`.
     pub column_value: Option<String>,
     /// 填充列的数据类型 取值：int，long，varchar(256)，varchar(191)，datetime，timestamp
+    ///
     /// Wire name: `data_type`.
     pub data_type: Option<String>,
 }

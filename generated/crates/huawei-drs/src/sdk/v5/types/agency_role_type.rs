@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AgencyRole {
     /// 策略名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 策略描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

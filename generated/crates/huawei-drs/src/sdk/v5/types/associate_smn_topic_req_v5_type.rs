@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociateSmnTopicReqV5 {
     /// 主题资源标识
+    ///
     /// Wire name: `topic_urn`.
     pub topic_urn: Option<String>,
     /// 增量时延阈值, 单位：秒（s）
+    ///
     /// Wire name: `increment_delay_threshold`.
     pub increment_delay_threshold: Option<i64>,
     /// RTO时延阈值，灾备场景下可配置，单位：秒（s）
+    ///
     /// Wire name: `rto_delay_threshold`.
     pub rto_delay_threshold: Option<i64>,
     /// RPO时延阈值，灾备场景下可配置，单位：秒（s）
+    ///
     /// Wire name: `rpo_delay_threshold`.
     pub rpo_delay_threshold: Option<i64>,
     /// 异常告警是否通知用户，取值范围\[true,false\]
+    ///
     /// Wire name: `is_alarm_to_user`.
     pub is_alarm_to_user: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AsyncActionResp {
     /// 异步操作任务响应查询ID。
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct AsyncCommitJobResp {
     /// 批量异步任务ID。
+    ///
     /// Wire name: `async_job_id`.
     pub async_job_id: Option<String>,
     /// 批量异步任务状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 提交指定ID批量异步任务结果信息。
+    ///
     /// Wire name: `msg`.
     pub msg: Option<String>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AsyncCreateJobResp {
     /// 批量异步创建的任务ID。
+    ///
     /// Wire name: `async_job_id`.
     pub async_job_id: Option<String>,
 }

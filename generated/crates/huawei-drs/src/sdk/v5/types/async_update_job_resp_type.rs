@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct AsyncUpdateJobResp {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 操作结果。 取值：success，failed
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 错误描述。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupFileInfo {
     /// 备份文件名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// OBS桶中文件路径。  OBS场景：必选  RDS场景：缺省
+    ///
     /// Wire name: `obs_path`.
     pub obs_path: Option<String>,
     /// bak文件数据库版本。  OBS场景：缺省  RDS场景：必选
+    ///
     /// Wire name: `rds_version`.
     pub rds_version: Option<String>,
     /// bak文件所属实例。  OBS场景：缺省  RDS场景：必选
+    ///
     /// Wire name: `rds_source_instance_id`.
     pub rds_source_instance_id: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct BackupFileResp {
     /// 文件名称。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 备份文件大小。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 备份文件最近修改时间。
+    ///
     /// Wire name: `file_last_modify`.
     pub file_last_modify: Option<String>,
 }

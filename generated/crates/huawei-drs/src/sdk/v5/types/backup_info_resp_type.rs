@@ -8,12 +8,15 @@ use super::BackupFileResp;
 #[non_exhaustive]
 pub struct BackupInfoResp {
     /// 备份文件来源，包括OBS和RDS两种。
+    ///
     /// Wire name: `file_source`.
     pub file_source: Option<String>,
     /// OBS桶名称。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
     /// 备份文件列表。
+    ///
     /// Wire name: `file_info`.
     pub file_info: Vec<BackupFileResp>,
 }

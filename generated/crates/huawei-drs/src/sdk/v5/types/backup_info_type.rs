@@ -7,12 +7,15 @@ use super::BackupFileInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupInfo {
     /// 备份文件来源：（全部大写） - OBS：存放在OBS中的备份文件。 - RDS：RDS实例的备份文件。
+    ///
     /// Wire name: `file_source`.
     pub file_source: String,
     /// OBS桶名称，使用OBS桶备份文件恢复时必填。 约束：长度范围为3～63个字符，仅支持小写字母、数字、中划线（-）、点（.），且只能以字母或数字开头和结尾，禁止使用IP地址。 如果选择从OBS桶获取备份文件必填，参考登录\[客户端登录\](<https://support.huaweicloud.com/clientogw-obs/zh-cn_topic_0045829058.html>)OBS Browser客户端，首页为OBS桶列表，可以获取到备份文件所在桶的名称。
+    ///
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
     /// 备份文件信息列表。
+    ///
     /// Wire name: `files`.
     pub files: Vec<BackupFileInfo>,
 }

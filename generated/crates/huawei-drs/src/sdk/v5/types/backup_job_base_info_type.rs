@@ -7,18 +7,23 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupJobBaseInfo {
     /// 任务名称。 约束：任务名称在4位到50位之间，不区分大小写，可以包含字母、数字、中划线或下划线，不能包括其他特殊字符。   - 最小长度：4     - 最大长度：50
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库引擎。  - sqlserver：RDS for SQL Server引擎
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
     /// 任务描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 标签信息。 标签的值可以包含任意语种字母、数字、空格和_ . : / &#x3D; + - @。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

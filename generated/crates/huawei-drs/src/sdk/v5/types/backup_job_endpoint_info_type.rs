@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupJobEndpointInfo {
     /// 备份迁移任务恢复目标RDS for SQL Server实例ID。
+    ///
     /// Wire name: `target_instance_id`.
     pub target_instance_id: Option<String>,
     /// 目标实例是否开启FileStream模式。可通过RDS for SQL Server详情接口获取。
+    ///
     /// Wire name: `ms_file_stream_status`.
     pub ms_file_stream_status: Option<String>,
     /// RDS for SQL Server备份文件的文件ID，通过RDS全量恢复时必填。可通过云数据库RDS备份管理页面获取。
+    ///
     /// Wire name: `file_id`.
     pub file_id: Option<String>,
 }

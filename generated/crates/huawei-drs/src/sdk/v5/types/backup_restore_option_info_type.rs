@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRestoreOptionInfo {
     /// 是否覆盖目标数据库，不填默认为false。  值为“true”表示覆盖。  值为“false”表示不覆盖。
+    ///
     /// Wire name: `is_cover`.
     pub is_cover: Option<bool>,
     /// 是否默认恢复，默认恢复所有数据库。  “true”是代表默认恢复还原备份文件中的全部数据库。  “false”代表需要在db_names这个字段中指定需要恢复的数据库名。
+    ///
     /// Wire name: `is_default_restore`.
     pub is_default_restore: Option<bool>,
     /// 一次典型的增量恢复过程，会涉及多次恢复增量备份。每个增量备份恢复均会使目标数据库保持还原中状态，此时数据库不可读写，直至最后一个增量备份恢复完成后，数据库才能变成可用状态。此后数据库将无法继续进行增量恢复，所以确定为最后一个备份的场景有：  一次性全量迁移，后续将不再进行增量恢复时，设置该字段值为“true”。  增量恢复流程中，确定为最后割接阶段的最后一个增量备份时，设置该字段值为“false”。
+    ///
     /// Wire name: `is_last_backup`.
     pub is_last_backup: Option<bool>,
     /// 是否执行预校验。 true：执行。 false：不执行。
+    ///
     /// Wire name: `is_precheck`.
     pub is_precheck: Option<bool>,
     /// 恢复模式：  “full”表示全量迁移。  “incre”表示增量迁移 。
+    ///
     /// Wire name: `recovery_mode`.
     pub recovery_mode: Option<String>,
     /// 数据库名称。
+    ///
     /// Wire name: `db_names`.
     pub db_names: Vec<String>,
     /// 该字段为一个map，目前使用格式key是\\&quot;\\&quot;，value是新数据库名字。 该功能将忽略备份文件中原有的数据库名，通过DRS将其恢复为指定的新数据库名。 使用条件： - 备份文件中只有一个数据库。 - 备份文件是全量备份类型（待恢复备份类型选择：全量备份），且是一次性恢复（最后一个备份选择：是）。
+    ///
     /// Wire name: `reset_db_name_map`.
     pub reset_db_name_map: ::std::collections::BTreeMap<String, String>,
     /// 该参数控制使用OBS桶中备份文件恢复时，当任务结束时是否删除下载到RDS for SQL server磁盘中的OBS备份文件，默认删除。 - true 删除 - false 不删除
+    ///
     /// Wire name: `is_delete_backup_file`.
     pub is_delete_backup_file: Option<bool>,
     /// DBCC一致性校验模式。 - sync 同步 - async 异步
+    ///
     /// Wire name: `consistency_check_mode`.
     pub consistency_check_mode: Option<String>,
 }

@@ -5,34 +5,44 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseEndpoint {
     /// 数据库信息ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库场景类型。取值： - oracle：云下自建Oracle数据库。 - ecs_oracle：华为云ECS自建Oracle数据库。 - cloud_gaussdbv5：华为云数据库GaussDB分布式。 - mysql：他云/本地自建MySQL数据库。 - ecs_mysql：华为云ECS自建MySQL数据库。 - cloud_mysql：华为云数据库RDS for MySQL。 - redis：云下自建Redis数据。 - ecs_redis：华为云ECS自建Redis数据。 - rediscluster：云下自建Redis集群数据库。 - ecs_rediscluster：华为云ECS自建Redis集群数据库。 - cloud_gaussdb_redis：华为云数据库GeminiDB Redis。 - postgresql: 云下自建PostgreSQL数据库。 - ecs_postgresql: 华为云ECS自建PostgreSQL数据库。 - cloud_postgresql: 华为云数据库RDS for PostgreSQL。 - mongodb: 云下自建MongoDB数据库。 - ecs_mongodb: 华为云ECS自建MongoDB数据库。 - cloud_mongodb: 华为云文档数据库服务DDS。
+    ///
     /// Wire name: `endpoint_name`.
     pub endpoint_name: Option<String>,
     /// 数据库IP。 约束： - 数据库为自建MongoDB时，数据库IP与端口之间用“:”英文冒号拼接，多个值之间请用“,”英文逗号隔开，最多支持填写3个IP地址或域名。 - 数据库为DDS实例时，数据库IP与端口之间用“:”英文冒号拼接，多个IP端口之间请用“,”英文逗号分隔。 - 数据库为Redis集群时，请填写源端Redis集群所有分片的IP地址和对应端口，数据库IP与端口之间用“:”英文冒号拼接，多个IP端口之间请用“,”英文逗号分隔，并且推荐填写集群分片的Slave节点的IP地址。最多支持填写32个IP地址或域名，多个值之间请用英文逗号隔开。 示例： - MySQL：ip - MongoDB：ip:port,ip:port,ip:port - DDS：ip:port,ip:port  - Redis集群：ip:port,ip:port
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 数据库端口。  约束：输入范围为1-65535之间的整数。
+    ///
     /// Wire name: `db_port`.
     pub db_port: Option<String>,
     /// 数据库用户名。
+    ///
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
     /// 数据库密码。
+    ///
     /// Wire name: `db_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub db_password: Option<::runtime::Sensitive<String>>,
     /// 华为云数据库实例ID。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 华为云数据库实例名称。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
     /// 指定数据库名称。例如： - oracle：serviceName.orcl。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 物理源库信息。
+    ///
     /// Wire name: `source_sharding`.
     pub source_sharding: Vec<BaseEndpoint>,
 }

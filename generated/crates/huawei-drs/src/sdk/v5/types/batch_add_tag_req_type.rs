@@ -7,6 +7,7 @@ use super::BatchResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAddTagReq {
     /// 标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchResourceTag>,
 }

@@ -7,6 +7,7 @@ use super::AsyncCreateJobReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAsyncCreateJobReq {
     /// 异步创建任务请求体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<AsyncCreateJobReq>,
 }

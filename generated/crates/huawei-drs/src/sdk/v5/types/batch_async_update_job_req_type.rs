@@ -7,6 +7,7 @@ use super::UpdateJobReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchAsyncUpdateJobReq {
     /// 批量更新指定ID异步任务请求体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<UpdateJobReq>,
 }

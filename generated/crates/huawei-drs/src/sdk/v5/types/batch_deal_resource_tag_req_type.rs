@@ -7,9 +7,11 @@ use super::BatchResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDealResourceTagReq {
     /// 操作标识（区分大小写）： - 创建时为“create” - 删除时为“delete”
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 标签列表。最多添加10个标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchResourceTag>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteJobReq {
     /// 批量删除任务请求体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
 }

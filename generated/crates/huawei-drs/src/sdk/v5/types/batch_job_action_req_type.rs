@@ -7,6 +7,7 @@ use super::ActionReq;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchJobActionReq {
     /// 批量操作任务请求体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<ActionReq>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchResourceTag {
     /// **参数解释**：  标签键。  **约束限制**：  - 长度为1-128个unicode字符。 - 可以包含任何语种字母、数字、空格和_.:&#x3D;+-@，但首尾不能含有空格，不能以_sys_开头。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释**：  标签值，删除标签时非必填。  **约束限制**：  - 最大长度255个unicode字符。 - 可以包含任何语种字母、数字、空格和_.:&#x3D;+-@。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

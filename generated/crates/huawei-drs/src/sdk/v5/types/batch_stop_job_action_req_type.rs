@@ -7,6 +7,7 @@ use super::StopJobActionInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchStopJobActionReq {
     /// 批量结束任务请求体。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<StopJobActionInfo>,
 }

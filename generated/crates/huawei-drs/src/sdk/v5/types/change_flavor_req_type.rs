@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeFlavorReq {
     /// 目标规格类型。 取值： - micro：极小规格。 - small：小规格。 - medium：中规格。 - high：大规格。 - xlarge：超大规格。 - 2xlarge：极大规格。
+    ///
     /// Wire name: `spec_type`.
     pub spec_type: Option<String>,
 }

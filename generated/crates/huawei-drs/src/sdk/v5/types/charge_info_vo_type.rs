@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ChargeInfoVo {
     /// 计费模式，取值：  - on_demand: 按需  - period: 包周期
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 订购周期类型，“charge_mode”为“period”时生效，且为必选值。取值：  - month: 包月  - year: 包年
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
     /// 订购时长，“charge_mode”为“period”时生效，且为必选值，指定订购的时间。 当“period_type”为“month”时，取值为1~9。 当“period_type”为“year”时，取值为1~3和5。
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i64>,
     /// 是否自动续订，创建包周期实例时可指定，表示是否自动续订，续订的周期和原周期相同，且续订时会自动支付。取值：  - true: 自动续订  - false: 不自动续订
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,
     /// 是否自动支付，创建包周期时可指定，表示是否自动从客户的账户中支付，此字段不影响自动续订的支付方式。  - true: 自动支付  - false: 手动支付
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,
 }

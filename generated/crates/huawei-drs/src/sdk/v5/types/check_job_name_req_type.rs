@@ -9,6 +9,7 @@ pub struct CheckJobNameReq {
     /// Wire name: `name`.
     pub name: String,
     /// 任务类型。 - trans - subscription - offline
+    ///
     /// Wire name: `type`.
     pub type_field: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloneJobReq {
     /// 被克隆任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 克隆任务名称。名称在4位到50位之间，必须以字母开头，可以包含字母、数字、中划线或下划线，不能包含其他特殊字符，任务名称不能重复。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 任务版本号，新UX任务为2.0。默认为空，即克隆老任务。
+    ///
     /// Wire name: `task_version`.
     pub task_version: Option<String>,
 }

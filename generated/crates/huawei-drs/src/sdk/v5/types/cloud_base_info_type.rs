@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudBaseInfo {
     /// 区域ID，当数据库实例类型为ecs（华为云ECS自建数据库），cloud（华为云数据库）时为必填项。获取方法请参见地区和终端节点。 注意：当该Region下存在子项目时，Region ID为区域项目ID与子项目ID，由“_”下划线拼接，例如：cn-north-4_abc。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 租户在某一Region下的Project ID。 获取方法请参见获取项目ID。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 数据库所在可用分区（AZ）名称。
+    ///
     /// Wire name: `az_code`.
     pub az_code: Option<String>,
 }

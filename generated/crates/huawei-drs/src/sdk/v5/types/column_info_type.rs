@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnInfo {
     /// 列名
+    ///
     /// Wire name: `column_name`.
     pub column_name: Option<String>,
     /// 列类型
+    ///
     /// Wire name: `column_type`.
     pub column_type: Option<String>,
     /// 列的键类型。
+    ///
     /// Wire name: `key_type`.
     pub key_type: Option<String>,
     /// 列映射后的名称
+    ///
     /// Wire name: `column_mapped_name`.
     pub column_mapped_name: Option<String>,
     /// 该列是否过滤
+    ///
     /// Wire name: `status`.
     pub status: Option<bool>,
     /// 该列是否partitionKey
+    ///
     /// Wire name: `partition`.
     pub partition: Option<bool>,
     /// 列的脱敏算法类型（主键和唯一键不支持）。取值： - NAME ：姓名中间遮盖。 - PHONE ：电话中间遮盖。 - IDENTITY_CARD ：证件号码中间遮盖。  - BANK_CARD ：银行卡号中间遮盖。 - EMAIL ：邮箱前缀首字母后遮盖。 - ADDRESS ：地址后缀遮盖。  - DATE ：仅保留年代日期替换为1月1日。  - NUMERIC ：数字变0。 - SECRET_CONTENT ：大段文本全替换。
+    ///
     /// Wire name: `desensitization_algorithm`.
     pub desensitization_algorithm: Option<String>,
 }

@@ -7,9 +7,11 @@ use super::ColumnInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnMappingInfo {
     /// 对象id
+    ///
     /// Wire name: `object_id`.
     pub object_id: Option<String>,
     /// 列信息
+    ///
     /// Wire name: `column_info_lists`.
     pub column_info_lists: Vec<ColumnInfo>,
 }

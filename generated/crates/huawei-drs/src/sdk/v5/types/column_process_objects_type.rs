@@ -8,15 +8,19 @@ use super::AddColumnInfo;
 #[non_exhaustive]
 pub struct ColumnProcessObjects {
     /// 选择的源库对象名
+    ///
     /// Wire name: `object_source_names`.
     pub object_source_names: Vec<String>,
     /// 映射后的对象名
+    ///
     /// Wire name: `object_alias_name`.
     pub object_alias_name: Option<String>,
     /// 附加列是否已下发
+    ///
     /// Wire name: `is_sent`.
     pub is_sent: Option<bool>,
     /// 附加列信息
+    ///
     /// Wire name: `extra_column_infos`.
     pub extra_column_infos: Vec<AddColumnInfo>,
 }

@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct CompareJobInfo {
     /// 对比任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对比类型。 - object：对象对比。 - lines：行对比。 - contents：内容对比。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 对比任务的状态。取值： - RUNNING：运行中。 - WAITING_FOR_RUNNING：等待启动中。 - SUCCESSFUL：完成。 - FAILED：失败。 - CANCELLED：已取消。 - TIMEOUT_INTERRUPT：超时中断。 - FULL_DOING：全量校验中。 - INCRE_DOING：增量校验中。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 对比计算资源。 - db - drs
+    ///
     /// Wire name: `compute_type`.
     pub compute_type: Option<String>,
     /// 导出比对结果状态。 - INIT：初始状态。 - EXPORTING：比对结果导出中。 - EXPORT_COMPLETE：比对结果导出完成。 - EXPORT_COMMON_FAILED：比对结果导出失败。
+    ///
     /// Wire name: `export_status`.
     pub export_status: Option<String>,
     /// 导出比对结果有效期剩余时间。
+    ///
     /// Wire name: `report_remain_seconds`.
     pub report_remain_seconds: Option<i64>,
     /// 对比任务的标签。
+    ///
     /// Wire name: `compare_job_tag`.
     pub compare_job_tag: ::std::collections::BTreeMap<String, String>,
     /// 对比任务选项。
+    ///
     /// Wire name: `options`.
     pub options: ::std::collections::BTreeMap<String, String>,
     /// 失败原因。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 动态比对时延。
+    ///
     /// Wire name: `dynamic_compare_delay`.
     pub dynamic_compare_delay: Option<i64>,
 }

@@ -11,28 +11,32 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CompareResultInfo {
-    /// (No description in the spec.)
     /// Wire name: `objects_compare_overview_info`.
     pub objects_compare_overview_info: Option<ObjectsCompareTaskInfo>,
     /// 对象级对比详情信息体。
+    ///
     /// Wire name: `objects_compare_detail_infos`.
     pub objects_compare_detail_infos: Vec<ObjectsCompareDetailInfo>,
     /// 数据对比任务列表。
+    ///
     /// Wire name: `data_compare_task_list`.
     pub data_compare_task_list: Vec<CompareJobInfo>,
     /// 行数对比概览信息体。
+    ///
     /// Wire name: `line_compare_overview_infos`.
     pub line_compare_overview_infos: Vec<LineCompareOverviewInfo>,
     /// 行数对比任务表级详情。
+    ///
     /// Wire name: `line_compare_detail_infos`.
     pub line_compare_detail_infos: Vec<TableLineCompareDetailInfo>,
     /// 内容对比概览信息体。
+    ///
     /// Wire name: `content_compare_overview_infos`.
     pub content_compare_overview_infos: Vec<ContentCompareOverviewInfo>,
     /// 内容对比详情信息体。
+    ///
     /// Wire name: `content_compare_detail_infos`.
     pub content_compare_detail_infos: Vec<ContentCompareDetailInfo>,
-    /// (No description in the spec.)
     /// Wire name: `content_diff_detail_info`.
     pub content_diff_detail_info: Option<ContentDiffDetailInfo>,
 }

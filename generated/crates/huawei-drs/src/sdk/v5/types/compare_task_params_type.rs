@@ -7,21 +7,27 @@ use super::{DataProcessInfo, DatabaseObject};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareTaskParams {
     /// 取消对比任务必填。
+    ///
     /// Wire name: `compare_task_id`.
     pub compare_task_id: Option<String>,
     /// 对比任务模式。取值： - object：对象对比。 - lines：行数对比。 - contents：内容对比。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 定时启动时间，时间戳格式。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 对比策略。
+    ///
     /// Wire name: `option`.
     pub option: Option<::std::collections::BTreeMap<String, String>>,
     /// 对比选择对象。
+    ///
     /// Wire name: `db_object`.
     pub db_object: Option<::std::collections::BTreeMap<String, DatabaseObject>>,
     /// 更新数据加工规则请求体
+    ///
     /// Wire name: `data_process_info`.
     pub data_process_info: Option<Vec<DataProcessInfo>>,
 }

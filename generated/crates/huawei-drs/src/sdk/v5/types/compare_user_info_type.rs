@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct CompareUserInfo {
     /// id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 源数据库账号名称
+    ///
     /// Wire name: `src_user_name`.
     pub src_user_name: Option<String>,
     /// 目标数据库账号名称
+    ///
     /// Wire name: `tar_user_name`.
     pub tar_user_name: Option<String>,
     /// 源数据库账号权限
+    ///
     /// Wire name: `src_privileges`.
     pub src_privileges: Option<String>,
     /// 目标数据库账号权限
+    ///
     /// Wire name: `tar_privileges`.
     pub tar_privileges: Option<String>,
     /// 目标端是否存在，取值： - false：不存在 - true：存在
+    ///
     /// Wire name: `is_target_existed`.
     pub is_target_existed: Option<bool>,
     /// 对比结果，取值： - INCONSISTENT：不一致 - UNABLE_TO_COMPARE：无法比对 - CONSISTENT：一致 - TARGET_SCHEMA_NOT_EXIST：目标库不存在 - COMPARE_FAILED：比对失败 - COMPARING：比对中 - WAITING_COMPARE：等待比对 - UNKNOWN：未知错误
+    ///
     /// Wire name: `compare_result`.
     pub compare_result: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

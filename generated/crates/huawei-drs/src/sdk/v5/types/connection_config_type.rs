@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionConfig {
     /// 驱动程序名称。
+    ///
     /// Wire name: `driver_name`.
     pub driver_name: Option<String>,
 }

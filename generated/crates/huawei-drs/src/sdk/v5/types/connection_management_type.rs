@@ -7,7 +7,6 @@ use super::DriverManagement;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionManagement {
-    /// (No description in the spec.)
     /// Wire name: `driver_management`.
     pub driver_management: Option<DriverManagement>,
 }

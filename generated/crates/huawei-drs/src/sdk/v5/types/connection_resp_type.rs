@@ -8,33 +8,35 @@ use super::{BaseEndpoint, CloudVpcInfo, ConnectionConfig, EndpointSslConfig};
 #[non_exhaustive]
 pub struct ConnectionResp {
     /// 连接ID。
+    ///
     /// Wire name: `connection_id`.
     pub connection_id: Option<String>,
     /// 连接名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 连接创建时间，格式为时间戳。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<i64>,
     /// 连接类型。 取值：mysql - postgresql - mongodb - oracle
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<ConnectionConfig>,
-    /// (No description in the spec.)
     /// Wire name: `endpoint`.
     pub endpoint: Option<BaseEndpoint>,
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<CloudVpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ssl`.
     pub ssl: Option<EndpointSslConfig>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ContentCompareDetailInfo {
     /// 源库库名。
+    ///
     /// Wire name: `source_db`.
     pub source_db: Option<String>,
     /// 目标库库名。
+    ///
     /// Wire name: `target_db`.
     pub target_db: Option<String>,
     /// 源库表名。
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 目标库表名。
+    ///
     /// Wire name: `target_table_name`.
     pub target_table_name: Option<String>,
     /// 源库表行数。
+    ///
     /// Wire name: `source_row_num`.
     pub source_row_num: Option<i64>,
     /// 目标库表行数。
+    ///
     /// Wire name: `target_row_num`.
     pub target_row_num: Option<i64>,
     /// 对比不一致行数。
+    ///
     /// Wire name: `difference_row_num`.
     pub difference_row_num: Option<i64>,
     /// 行对比结果。取值： - true：一致。 - false：不一致。
+    ///
     /// Wire name: `line_compare_result`.
     pub line_compare_result: Option<bool>,
     /// 内容对比结果。取值： - true：一致。 - false：不一致。
+    ///
     /// Wire name: `content_compare_result`.
     pub content_compare_result: Option<bool>,
     /// 失败原因。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ContentCompareOverviewInfo {
     /// 源库库名。
+    ///
     /// Wire name: `source_db`.
     pub source_db: Option<String>,
     /// 目标库库名。
+    ///
     /// Wire name: `target_db`.
     pub target_db: Option<String>,
     /// 对比结果。取值： - CONSISTENT：一致。 - INCONSISTENT：不一致。 - COMPARING：正在对比。 - WAITING_FOR_COMPARISON：等待对比。 - FAILED_TO_COMPARE：对比失败。 - TARGET_DB_NOT_EXIST：目标库不存在。 - CAN_NOT_COMPARE：无法对比。 - WAIT_FOR_COMPARE：命令已下发，等待对比结果。 - CANCELED：已取消。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 对比结果。
+    ///
     /// Wire name: `compare_result`.
     pub compare_result: Option<bool>,
 }

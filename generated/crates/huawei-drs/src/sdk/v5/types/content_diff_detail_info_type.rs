@@ -8,18 +8,23 @@ use super::ContentDiffDetailVO;
 #[non_exhaustive]
 pub struct ContentDiffDetailInfo {
     /// 数量。
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
     /// 对比不一致详情：只有源库存在。
+    ///
     /// Wire name: `target_meta_is_null`.
     pub target_meta_is_null: Option<i64>,
     /// 对比不一致详情：只有目标库存在。
+    ///
     /// Wire name: `source_meta_is_null`.
     pub source_meta_is_null: Option<i64>,
     /// 对比不一致详情：源和目标端均存在。
+    ///
     /// Wire name: `source_target_meta_not_null`.
     pub source_target_meta_not_null: Option<i64>,
     /// 信息列表。
+    ///
     /// Wire name: `contents_infos`.
     pub contents_infos: Vec<ContentDiffDetailVO>,
 }

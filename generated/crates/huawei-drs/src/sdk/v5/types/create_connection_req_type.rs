@@ -9,30 +9,29 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateConnectionReq {
     /// 连接名称。 约束：连接名称在4位到50位之间，不区分大小写，可以包含字母、数字、中划线或下划线，不能包括其他特殊字符。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 连接类型，包含： - mysql - postgresql - mongodb - oracle
+    ///
     /// Wire name: `db_type`.
     pub db_type: String,
-    /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<ConnectionConfig>,
     /// 描述，长度不能超过255个字符。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `endpoint`.
     pub endpoint: Option<BaseEndpoint>,
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<CloudVpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ssl`.
     pub ssl: Option<EndpointSslConfig>,
-    /// (No description in the spec.)
     /// Wire name: `cloud`.
     pub cloud: Option<CloudBaseInfo>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

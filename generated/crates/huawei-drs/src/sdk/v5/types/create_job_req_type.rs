@@ -6,22 +6,22 @@ use super::{JobBaseInfo, JobEndpointInfo, JobNodeInfo, PeriodOrderInfo, PublicIp
 /// `CreateJobReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateJobReq {
-    /// (No description in the spec.)
     /// Wire name: `base_info`.
     pub base_info: Option<JobBaseInfo>,
     /// 创建任务数据库信息体。
+    ///
     /// Wire name: `source_endpoint`.
     pub source_endpoint: Vec<JobEndpointInfo>,
     /// 创建任务数据库信息体。
+    ///
     /// Wire name: `target_endpoint`.
     pub target_endpoint: Vec<JobEndpointInfo>,
-    /// (No description in the spec.)
     /// Wire name: `period_order`.
     pub period_order: Option<PeriodOrderInfo>,
-    /// (No description in the spec.)
     /// Wire name: `node_info`.
     pub node_info: Option<JobNodeInfo>,
     /// 指定公网IP的信息
+    ///
     /// Wire name: `public_ip_list`.
     pub public_ip_list: Option<Vec<PublicIpConfig>>,
 }

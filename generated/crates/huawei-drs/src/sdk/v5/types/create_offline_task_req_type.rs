@@ -8,16 +8,12 @@ use super::{
 /// `CreateOfflineTaskReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateOfflineTaskReq {
-    /// (No description in the spec.)
     /// Wire name: `base_info`.
     pub base_info: Option<BackupJobBaseInfo>,
-    /// (No description in the spec.)
     /// Wire name: `target_db_info`.
     pub target_db_info: Option<BackupJobEndpointInfo>,
-    /// (No description in the spec.)
     /// Wire name: `backup_info`.
     pub backup_info: Option<BackupInfo>,
-    /// (No description in the spec.)
     /// Wire name: `options`.
     pub options: Option<BackupRestoreOptionInfo>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomizedDns {
     /// 是否设置客户自定义DNS。
+    ///
     /// Wire name: `is_set_dns`.
     pub is_set_dns: Option<bool>,
     /// 设置客户自定义DNS的行为。 - add：新增客户自定义DNS IP。 - keep：保持客户自定义DNS IP。 - update：更新客户自定义DNS IP（当DNS IP变化时更新生效）。 - recover：还原系统默认DNS IP（还原时可能会导致域名解析失败，请谨慎操作）。
+    ///
     /// Wire name: `set_dns_action`.
     pub set_dns_action: Option<String>,
     /// 设置客户自定义DNS IP。
+    ///
     /// Wire name: `dns_ip`.
     pub dns_ip: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataFilterObjectInfo {
     /// 数据过滤对象的唯一标识。用于标识待过滤的数据库对象，填写格式为层级路径形式。 约束：填写格式为以下三种之一：库名-*-*-表名、schema名-*-*-表名、库名-*-*-schema名-*-*-表名。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据过滤对象的父级对象标识。用于标识当前过滤对象所属的上级数据库对象（库或Schema）。 约束：填写格式为以下三种之一：库名、schema名、库名-*-*-schema名。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 数据过滤对象的名称。即当前需要进行过滤操作的具体数据库表名。
+    ///
     /// Wire name: `object_name`.
     pub object_name: Option<String>,
     /// 数据过滤对象映射名称
+    ///
     /// Wire name: `object_alias_name`.
     pub object_alias_name: Option<String>,
     /// 数据过滤对象的类型。标识当前过滤对象的数据库对象类型，如表、视图、存储过程等。
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
 }

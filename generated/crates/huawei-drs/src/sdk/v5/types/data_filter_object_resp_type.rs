@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct DataFilterObjectResp {
     /// 数据过滤对象信息批次ID，与父级DataFilterRuleResp的batch_id关联，用于追溯对象归属的批次
+    ///
     /// Wire name: `batch_id`.
     pub batch_id: Option<i64>,
     /// 数据过滤对象的唯一标识符，由对象层级结构（库名、表名、对象类型等）组合生成
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 父级过滤对象的标识符，用于表示对象之间的层级归属关系（如列归属于表、表归属于库）。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 数据过滤对象的名称，按object_type不同可为库名、表名或列名。
+    ///
     /// Wire name: `object_name`.
     pub object_name: Option<String>,
     /// 数据过滤对象的映射名称（别名），在目标端数据库对象名与源端不一致时使用。
+    ///
     /// Wire name: `object_alias_name`.
     pub object_alias_name: Option<String>,
     /// 数据过滤对象的层级类型，标识当前过滤规则粒度级别。
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// 数据过滤对象所属的数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 数据过滤对象所属的schema名。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 数据过滤对象所属的表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 标记该对象是否启用数据过滤。
+    ///
     /// Wire name: `is_data_filter`.
     pub is_data_filter: Option<String>,
     /// 数据过滤的类型，标识使用的过滤策略。
+    ///
     /// Wire name: `data_filter_type`.
     pub data_filter_type: Option<String>,
     /// 数据过滤条件
+    ///
     /// Wire name: `filter_condition`.
     pub filter_condition: Option<String>,
     /// 数据过滤条件是否已同步
+    ///
     /// Wire name: `is_synchronized`.
     pub is_synchronized: Option<bool>,
 }

@@ -8,15 +8,15 @@ use super::{DataFilterObjectResp, DataFilteringAdvancedSetting, GeneralDataFilte
 #[non_exhaustive]
 pub struct DataFilterRuleResp {
     /// 数据过滤规则批次ID，标识同一批次内的多个过滤对象属于同一个规则配置。
+    ///
     /// Wire name: `batch_id`.
     pub batch_id: Option<i64>,
     /// 过滤对象信息列表，列出此规则下所有需进行数据过滤的具体数据库对象
+    ///
     /// Wire name: `filter_object_list`.
     pub filter_object_list: Vec<DataFilterObjectResp>,
-    /// (No description in the spec.)
     /// Wire name: `filter_rules_resp`.
     pub filter_rules_resp: Option<GeneralDataFilterResp>,
-    /// (No description in the spec.)
     /// Wire name: `advanced_setting_resp`.
     pub advanced_setting_resp: Option<DataFilteringAdvancedSetting>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataFilteringAdvancedSetting {
     /// 库名
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 表名
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 列名
+    ///
     /// Wire name: `col_names`.
     pub col_names: Option<String>,
     /// 主键或唯一索引
+    ///
     /// Wire name: `prim_key_or_indexes`.
     pub prim_key_or_indexes: Option<String>,
     /// 优化查询所需的索引
+    ///
     /// Wire name: `indexes`.
     pub indexes: Option<String>,
     /// 过滤条件
+    ///
     /// Wire name: `values`.
     pub values: Option<String>,
 }

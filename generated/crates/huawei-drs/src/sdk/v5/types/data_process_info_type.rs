@@ -10,36 +10,41 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataProcessInfo {
     /// 指定任务数据加工规则请求体,  当进行数据过滤规则校验，必填 当数据过滤规则校验通过，需要更新数据过滤规则时，必填
+    ///
     /// Wire name: `filter_conditions`.
     pub filter_conditions: Vec<DataFilteringCondition>,
     /// 库级、批量表级处理为true，单表操作为false
+    ///
     /// Wire name: `is_batch_process`.
     pub is_batch_process: Option<bool>,
     /// 附加列 当选择附加列时必须填写 约束：使用多对一操作时，需要使用数据加工的附加列操作来避免数据冲突。
+    ///
     /// Wire name: `add_columns`.
     pub add_columns: Vec<AddColumnInfo>,
     /// 支持DDL的语法 选择增量迁移或同步的DDL操作。取值及意思如下： \\&quot;table\\&quot;: \\&quot;CREATE TABLE, ALTER TABLE,DROP TABLE,RENAME TABLE\\&quot; 如该值为空，不迁移或同步DDL操作
+    ///
     /// Wire name: `ddl_operation`.
     pub ddl_operation: ::std::collections::BTreeMap<String, String>,
     /// 支持DML的语法 选择DML操作时，取值如下： i：INSERT。 u：UPDATE。 d：DELETE。 如该值为空，不增量迁移或同步DML操作。
+    ///
     /// Wire name: `dml_operation`.
     pub dml_operation: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `db_object_column_info`.
     pub db_object_column_info: Option<DbObjectColumnInfo>,
-    /// (No description in the spec.)
     /// Wire name: `db_or_table_rename_rule`.
     pub db_or_table_rename_rule: Option<DbOrTableRenameRule>,
-    /// (No description in the spec.)
     /// Wire name: `db_object`.
     pub db_object: Option<DbObject>,
     /// 表示该规则是否已同步至目标库
+    ///
     /// Wire name: `is_synchronized`.
     pub is_synchronized: Option<bool>,
     /// 对比的来源 - job 表示数据同步时的过滤 - compare 表示数据对比的过滤
+    ///
     /// Wire name: `source`.
     pub source: Option<String>,
     /// 数据加工规则作用级别 - table 表示数据同步时的过滤 - combinations 表示组合集，对多个表的操作  当进行数据过滤规则校验，必填 当需要更新数据加工规则（数据过滤、列加工等）时，必填
+    ///
     /// Wire name: `process_rule_level`.
     pub process_rule_level: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::DataProcessInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataProcessReq {
     /// 指定任务数据加工规则请求体
+    ///
     /// Wire name: `data_process_info`.
     pub data_process_info: Option<Vec<DataProcessInfo>>,
 }

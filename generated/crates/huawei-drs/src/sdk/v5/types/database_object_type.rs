@@ -7,24 +7,31 @@ use super::{SchemaObject, TableObject};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseObject {
     /// 该数据库在实时同步场景下的类型。取值： - config：仅当该库作为数据过滤高级设置的关联库时，需要填写，此时该库以及该库下的schemas、tables“不会”被同步到目标库，name、all属性不生效，schemas、tables需要填写被关联的相关对象。（注意：如果需要同步该库级对象，则在下级对象中填写sync_type值为config。）
+    ///
     /// Wire name: `sync_type`.
     pub sync_type: Option<String>,
     /// 该数据库在目标库的名称（库名映射）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否整库迁移或同步。注意： 1.当该库下的模式、表、列需要做数据过滤、列过滤、列映射时，填false，否则填true； 2.当该库下的表需要做附加列时，需要填true，并且在表级对象的columns里填写附加列信息； 3.当该库下的表所包含的列作为数据过滤高级设置的关联列时，需要填true，并且在columns里填写关联列信息，在config_conditions填写数据过滤高级设置的配置条件；
+    ///
     /// Wire name: `all`.
     pub all: Option<bool>,
     /// 需要迁移或同步的模式，当整库迁移或同步为false时需要填写。
+    ///
     /// Wire name: `schemas`.
     pub schemas: ::std::collections::BTreeMap<String, SchemaObject>,
     /// 需要迁移或同步的表，当整库迁移或同步为false时需要填写。
+    ///
     /// Wire name: `tables`.
     pub tables: ::std::collections::BTreeMap<String, TableObject>,
     /// 库下的表的数量，表的数量超过阈值就不显示。
+    ///
     /// Wire name: `total_table_num`.
     pub total_table_num: Option<i32>,
     /// 是否已同步
+    ///
     /// Wire name: `is_synchronized`.
     pub is_synchronized: Option<bool>,
 }

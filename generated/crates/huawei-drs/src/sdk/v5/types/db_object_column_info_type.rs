@@ -7,18 +7,23 @@ use super::QueryColumnInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbObjectColumnInfo {
     /// 数据库库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 数据库schema名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 数据库表名称。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 数据库列信息。
+    ///
     /// Wire name: `column_infos`.
     pub column_infos: Vec<QueryColumnInfo>,
     /// 数据库列信息总数，与分页无关，仅作为返回体参数
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
 }

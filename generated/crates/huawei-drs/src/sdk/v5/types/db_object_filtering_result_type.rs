@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct DbObjectFilteringResult {
     /// 数据库库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 数据库Schema名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 数据库表名称。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 数据过滤校验结果。
+    ///
     /// Wire name: `is_success`.
     pub is_success: Option<bool>,
     /// 当数据过滤校验结果是false，返回校验失败的原因。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 对比的来源 - job 表示数据同步时的过滤 - compare 表示数据对比的过滤
+    ///
     /// Wire name: `source`.
     pub source: Option<String>,
     /// 校验目标库比对条件过滤的结果
+    ///
     /// Wire name: `target_result`.
     pub target_result: Option<String>,
     /// 校验源库比对条件过滤的结果
+    ///
     /// Wire name: `source_result`.
     pub source_result: Option<String>,
     /// 校验目标库比对条件过滤的失败原因
+    ///
     /// Wire name: `target_message`.
     pub target_message: Option<String>,
     /// 校验源库比对条件过滤的失败原因
+    ///
     /// Wire name: `source_message`.
     pub source_message: Option<String>,
 }

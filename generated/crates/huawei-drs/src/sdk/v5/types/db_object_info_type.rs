@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DbObjectInfo {
     /// 对象名
+    ///
     /// Wire name: `object_name`.
     pub object_name: Option<String>,
     /// 源数据库库名。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 源数据库模式名。
+    ///
     /// Wire name: `source_schema_name`.
     pub source_schema_name: Option<String>,
     /// 源数据库表名。
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 目标数据库库名。
+    ///
     /// Wire name: `target_db_name`.
     pub target_db_name: Option<String>,
     /// 目标数据库模式名。
+    ///
     /// Wire name: `target_schema_name`.
     pub target_schema_name: Option<String>,
     /// 目标数据库表名。
+    ///
     /// Wire name: `target_table_name`.
     pub target_table_name: Option<String>,
     /// 是否有列映射。
+    ///
     /// Wire name: `has_column_info`.
     pub has_column_info: Option<bool>,
 }

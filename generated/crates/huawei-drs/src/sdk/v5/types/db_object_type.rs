@@ -7,12 +7,13 @@ use super::{DatabaseObject, TargetRootDb};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbObject {
     /// 数据库对象迁移或同步范围。取值： - all：全部迁移。 - database：库级迁移或同步。 - table：表级迁移或同步。
+    ///
     /// Wire name: `object_scope`.
     pub object_scope: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `target_root_db`.
     pub target_root_db: Option<TargetRootDb>,
     /// 数据库对象迁移或同步信息，object_scope为all时不填，为库级或表级时必填。
+    ///
     /// Wire name: `object_info`.
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
 }

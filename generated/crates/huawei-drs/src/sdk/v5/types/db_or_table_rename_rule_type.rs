@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbOrTableRenameRule {
     /// 前缀名称 当type为prefixAndSuffix， 填写prefix_name，库表名称仅增加前缀，若同时也填写suffix_name, 库表名称增加前后缀
+    ///
     /// Wire name: `prefix_name`.
     pub prefix_name: Option<String>,
     /// 后缀名称 当type为prefixAndSuffix， 填写suffix_name，库表名称仅增加后缀，若同时也填写prefix_name, 库表名称同时增加前后缀
+    ///
     /// Wire name: `suffix_name`.
     pub suffix_name: Option<String>,
     /// 库表映射类型 prefixAndSuffix:前缀、后缀或者前后缀
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

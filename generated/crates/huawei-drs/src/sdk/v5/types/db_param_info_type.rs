@@ -7,9 +7,11 @@ use super::DbParam;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParamInfo {
     /// 常规参数。只有对比结果为不一致的目标库参数能被修改。
+    ///
     /// Wire name: `common`.
     pub common: Vec<DbParam>,
     /// 性能参数。对比结果一致也可以修改目标库的值。
+    ///
     /// Wire name: `performance`.
     pub performance: Vec<DbParam>,
 }

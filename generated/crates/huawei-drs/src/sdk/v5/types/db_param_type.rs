@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParam {
     /// 数据库参数名。 取值：binlog_cache_size，binlog_stmt_cache_size，bulk_insert_buffer_size，innodb_buffer_pool_size，key_buffer_size，long_query_time，query_cache_type，read_buffer_size，read_rnd_buffer_size，sort_buffer_size，sync_binlog，innodb_buffer_pool_instances
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 目标数据库参数值。
+    ///
     /// Wire name: `target_value`.
     pub target_value: Option<String>,
 }

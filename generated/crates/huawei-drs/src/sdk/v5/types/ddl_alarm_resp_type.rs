@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct DdlAlarmResp {
     /// 记录唯一序号。
+    ///
     /// Wire name: `seqno`.
     pub seqno: Option<i64>,
     /// 数据源库位点。
+    ///
     /// Wire name: `checkpoint`.
     pub checkpoint: Option<String>,
     /// DDL告警状态。0无告警，1告警中。
+    ///
     /// Wire name: `status`.
     pub status: Option<i32>,
     /// DDL在源库执行时间。
+    ///
     /// Wire name: `ddl_timestamp`.
     pub ddl_timestamp: Option<i64>,
     /// DDL内容。
+    ///
     /// Wire name: `ddl_text`.
     pub ddl_text: Option<String>,
     /// DDL执行结果。false执行失败，true执行成功。
+    ///
     /// Wire name: `exe_result`.
     pub exe_result: Option<bool>,
     /// 数据记录时间。
+    ///
     /// Wire name: `record_time`.
     pub record_time: Option<i64>,
     /// DDL告警清理时间。
+    ///
     /// Wire name: `clean_time`.
     pub clean_time: Option<i64>,
 }

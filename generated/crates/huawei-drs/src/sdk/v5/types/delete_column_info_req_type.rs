@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteColumnInfoReq {
     /// 列所属表的id
+    ///
     /// Wire name: `table_ids`.
     pub table_ids: Vec<String>,
     /// 列所属schema的id
+    ///
     /// Wire name: `schema_ids`.
     pub schema_ids: Vec<String>,
     /// 列所属库的id
+    ///
     /// Wire name: `db_ids`.
     pub db_ids: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDataFilterRuleReq {
     /// 待删除的数据过滤规则ID列表，支持批量删除多个规则。对应查询接口响应中的&#x60;batch_id&#x60;字段。
+    ///
     /// Wire name: `rule_ids`.
     pub rule_ids: Option<Vec<i64>>,
     /// 数据过滤条件类型，指定要删除的过滤规则所属的配置层级，取值common表示一般过滤条件，config表示高级配置过滤条件
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

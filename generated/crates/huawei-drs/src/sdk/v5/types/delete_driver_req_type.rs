@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteDriverReq {
     /// jdbc驱动文件列表，列表长度1-20，driver_name的长度5-64，结尾以.jar结尾。
+    ///
     /// Wire name: `driver_names`.
     pub driver_names: Vec<String>,
 }

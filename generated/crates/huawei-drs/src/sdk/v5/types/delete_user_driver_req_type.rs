@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteUserDriverReq {
     /// 指定待删除的驱动文件类型。取值范围： - db2：DB2 for LUW - informix：Informix
+    ///
     /// Wire name: `driver_type`.
     pub driver_type: String,
     /// JDBC驱动文件列表，列表长度1-20，driver_name的长度5-64，结尾以.jar结尾。
+    ///
     /// Wire name: `driver_names`.
     pub driver_names: Vec<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct DirtyData {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 模式名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 表名称。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 异常SQL。
+    ///
     /// Wire name: `error_sql`.
     pub error_sql: Option<String>,
     /// 发生异常时间，UTC时间，例如：2023-06-10T03:01:52Z
+    ///
     /// Wire name: `error_time`.
     pub error_time: Option<String>,
     /// 异常信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

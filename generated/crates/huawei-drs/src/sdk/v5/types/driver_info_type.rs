@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct DriverInfo {
     /// 文件名称。
+    ///
     /// Wire name: `driver_name`.
     pub driver_name: Option<String>,
     /// 最后修改时间。
+    ///
     /// Wire name: `last_modified`.
     pub last_modified: Option<String>,
     /// 文件大小，单位：byte
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct DriverManagement {
     /// 驱动名称。
+    ///
     /// Wire name: `driver_name`.
     pub driver_name: Option<String>,
 }

@@ -5,19 +5,24 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointSslConfig {
     /// 是否SSL安全连接。如果数据库启用了SSL安全连接，参数值为true。
+    ///
     /// Wire name: `ssl_link`.
     pub ssl_link: Option<bool>,
     /// SSL证书名字。
+    ///
     /// Wire name: `ssl_cert_name`.
     pub ssl_cert_name: Option<String>,
     /// SSL证书内容，用base64加密。
+    ///
     /// Wire name: `ssl_cert_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_key: Option<::runtime::Sensitive<String>>,
     /// SSL证书内容checksum值，后端校验，源库安全连接必选。
+    ///
     /// Wire name: `ssl_cert_check_sum`.
     pub ssl_cert_check_sum: Option<String>,
     /// SSL证书密码，证书文件后缀为.p12时必填。
+    ///
     /// Wire name: `ssl_cert_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub ssl_cert_password: Option<::runtime::Sensitive<String>>,

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct EnterpriseProject {
     /// 企业项目ID，0表示默认企业项目。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 企业项目名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 企业项目状态。 - 1：启用 - 2：停用
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 创建时间，例如：2023-01-20T07:18:26Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间，例如：2023-03-01T09:42:02Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

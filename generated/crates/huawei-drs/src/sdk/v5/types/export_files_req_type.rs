@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportFilesReq {
     /// 需要下载的文件名称。
+    ///
     /// Wire name: `files`.
     pub files: Vec<String>,
 }

@@ -5,66 +5,87 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportJobsReq {
     /// DRS任务的业务场景类型。用于筛选导出特定业务场景类型的任务列表。 取值： - migration 实时迁移 - sync 实时同步 - backupMigration 备份迁移 - subscription 订阅 - cloudDataGuard 实时灾备
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务状态。默认查询所有状态的任务 - 当job_type取值：migration,sync,cloudDataGuard     对应的任务状态取值如下：     CREATING：创建中。     CREATE_FAILED：创建失败。     CONFIGURATION：配置中。     STARTJOBING：启动中。     WAITING_FOR_START：等待启动中。     START_JOB_FAILED：任务启动失败。     FULL_TRANSFER_STARTED：全量迁移中，灾备场景为初始化。     FULL_TRANSFER_FAILED：全量迁移失败，灾备场景为初始化失败。     FULL_TRANSFER_COMPLETE：全量迁移完成，灾备场景为初始化完成。     INCRE_TRANSFER_STARTED：增量迁移中，灾备场景为灾备中。     INCRE_TRANSFER_FAILED：增量迁移失败，灾备场景为灾备异常。     RELEASE_RESOURCE_STARTED：结束任务中。     RELEASE_RESOURCE_FAILED：结束任务失败。     RELEASE_RESOURCE_COMPLETE：已结束。     CHANGE_JOB_STARTED：任务变更中。     CHANGE_JOB_FAILED：任务变更失败。     CHILD_TRANSFER_STARTING：子任务启动中。     CHILD_TRANSFER_STARTED：子任务迁移中。     CHILD_TRANSFER_COMPLETE：子任务迁移完成。     CHILD_TRANSFER_FAILED：子任务迁移失败。     RELEASE_CHILD_TRANSFER_STARTED：子任务结束中。     RELEASE_CHILD_TRANSFER_COMPLETE：子任务已结束。其中，异常状态可单独查询，也可以通过以下方式查询全部异常任务：CREATE_FAILED，START_JOB_FAILED，FULL_TRANSFER_FAILED，INCRE_TRANSFER_FAILED，RELEASE_RESOURCE_FAILED，CHANGE_JOB_FAILED，CHILD_TRANSFER_FAILED。 - 当job_type取值：backupMigration   对应的任务状态取值如下：     SUBSCRIPTION_STARTED：创建中。     CREATE_FAILED：创建失败。     SUBSCRIPTION_FAILED：订阅失败。     CONFIGURATION：配置中。     STARTJOBING：启动中。     REBUILD_NODE_STARTED：故障恢复。     REBUILD_NODE_FAILED：故障恢复失败。     START_JOB_FAILED：任务启动失败。 - 当job_type取值：subscription   对应的任务状态取值如下：     SUCCESS：成功。     TRANSFERRING：备份迁移中。     FAILED：失败。     PRECHECK FAILED：预检查失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库实例ID，最大数量为10。
+    ///
     /// Wire name: `dbs_instance_ids`.
     pub dbs_instance_ids: Option<Vec<String>>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 创建时间。 当job_type取值：migration,sync,cloudDataGuard， 任务创建时间，比如\\&quot;2026-05-25T13:41:00.127Z\|2026-05-28T13:41:00.999Z\\&quot; 当job_type取值：backupMigration， 表示任务创建时间，比如\\&quot;2026-05-25T13:41:00.127Z\|2026-05-28T13:41:00.999Z\\&quot; 当job_type取值：subscription，表示消费时间点，比如\\&quot;2026-05-25T13:25:46.383Z\|2026-05-28T13:25:46.999Z\\&quot;
+    ///
     /// Wire name: `create_at`.
     pub create_at: Option<String>,
     /// 完成时间。在job_type是backupMigration时支持该参数填写， 表示任务完成时间，比如\\&quot;2026-05-25T13:41:00.127Z\|2026-05-28T13:41:00.999Z\\&quot;
+    ///
     /// Wire name: `completed_at`.
     pub completed_at: Option<String>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 引擎类型。当job_type取值：migration,sync,cloudDataGuard，该参数支持填写。当job_type取值：backupMigration 时，该参数默认值是sqlserver
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
     /// 网络类型。取值： eip：公网网络。 vpc：VPC网络。 vpn：VPN、专线网络。 当job_type取值：migration,sync,cloudDataGuard，该参数支持填写。
+    ///
     /// Wire name: `net_type`.
     pub net_type: Option<String>,
     /// 计费标识。当job_type取值：migration,sync,cloudDataGuard,subscription，该参数支持填写。取值\\&quot;0\\&quot;表示计费中，\\&quot;1\\&quot;表示未计费
+    ///
     /// Wire name: `billing_tag`.
     pub billing_tag: Option<String>,
     /// 计费模式。当job_type取值：migration,sync,cloudDataGuard，支持该参数填写。取值：\\&quot;1\\&quot;表示包年包月，\\&quot;0\\&quot;表示按需计费
+    ///
     /// Wire name: `billing_mode`.
     pub billing_mode: Option<String>,
     /// 实例绑定的公网IP。当job_type取值：migration,sync,cloudDataGuard，支持该参数填写。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// DRS绑定的数据库实例IP。当job_type取值：migration,sync,cloudDataGuard，支持该参数填写。
+    ///
     /// Wire name: `instance_ip`.
     pub instance_ip: Option<String>,
     /// DRS绑定的内网IP。当job_type取值：migration,sync,cloudDataGuard，支持该参数填写。
+    ///
     /// Wire name: `inner_ip`.
     pub inner_ip: Option<String>,
     /// 规格类型。当job_type取值：migration,sync,cloudDataGuard，支持该参数填写。 取值如下： 2xlarge：极大规格。 xlarge：超大规格。 high：大规格。 medium：中规格。 small：小规格。 micro：极小规格。
+    ///
     /// Wire name: `spec_type`.
     pub spec_type: Option<String>,
     /// 数据流动方向。 当job_type取值migration,sync时支持传值。 取值： - up：入云 - down：出云 - non-dbs：自建 - multiWrite：双向同步。 当job_type取值cloudDataGuard时支持传值， 取值： - up：本云为备 - down：本云为主 - multiWrite：双主灾备
+    ///
     /// Wire name: `direction`.
     pub direction: Option<String>,
     /// 同步类型。当job_type取值migration,sync时支持传值。
+    ///
     /// Wire name: `task_type`.
     pub task_type: Option<String>,
     /// 返回结果按该关键字排序，默认为“create_time”。 当前支持排序的关键字： name status create_time net_type job_direction pay_mode
+    ///
     /// Wire name: `sort_key`.
     pub sort_key: Option<String>,
     /// 降序或升序（分别对应desc和asc，默认为“desc”）。
+    ///
     /// Wire name: `sort_dir`.
     pub sort_dir: Option<String>,
     /// 标签
+    ///
     /// Wire name: `tag`.
     pub tag: Option<String>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportJobsTemplateReq {
     /// 需要导出的任务ID列表。
+    ///
     /// Wire name: `jobs`.
     pub jobs: Vec<String>,
 }

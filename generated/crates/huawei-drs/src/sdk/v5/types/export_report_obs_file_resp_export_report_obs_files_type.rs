@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ExportReportObsFileRespExportReportObsFiles {
     /// 文件名称。
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 最后修改时间。
+    ///
     /// Wire name: `last_modified`.
     pub last_modified: Option<String>,
 }

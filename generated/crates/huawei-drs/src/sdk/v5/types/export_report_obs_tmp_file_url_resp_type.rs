@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ExportReportObsTmpFileUrlResp {
     /// 文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// OBS文件临时URI
+    ///
     /// Wire name: `obs_temp_uri`.
     pub obs_temp_uri: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportSqlDataReq {
     /// 导出的sql文件类型。取值范围： - abnormal_sql ：异常sql列表 - abnormal_sql_detail ：异常sql详情 - slow_sql ：慢sql列表 - slow_sql_detail ： 慢sql详情 - sql_result_inconsistent：目标库和镜像库执行结果不一致的sql详情
+    ///
     /// Wire name: `file_type`.
     pub file_type: Option<String>,
     /// 导出的字段名。file_type为时为error_sql_detail、slow_sql_detail必填。取值范围： -id ：自增ID -gmtCreate ：创建时间 -gmtModified ：修改时间 -shardId ：分片ID -startTimestamp ：源库SQL开始执行时间戳 -executeTimePartition ：回放时间分区 -schemaName ：库名 -queryType ：SQL类型 -sqlStatement ：SQL内容 -sqlTemplate ：SQL模板 -errorInfo ：异常信息 -targetType ：目标库类型
+    ///
     /// Wire name: `field_names`.
     pub field_names: Option<Vec<String>>,
     /// 开始时间
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 结束时间
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct FileInfo {
     /// 文件名
+    ///
     /// Wire name: `file_name`.
     pub file_name: Option<String>,
     /// 文件修改时间
+    ///
     /// Wire name: `last_modified`.
     pub last_modified: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct FlavorInfo {
     /// 规格id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 云服务类型
+    ///
     /// Wire name: `cloud_service_type`.
     pub cloud_service_type: Option<String>,
     /// 规格类型码
+    ///
     /// Wire name: `spec_type_code`.
     pub spec_type_code: Option<String>,
     /// 规格码
+    ///
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
 }

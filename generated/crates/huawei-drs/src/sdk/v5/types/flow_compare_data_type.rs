@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct FlowCompareData {
     /// 源数据库名称。
+    ///
     /// Wire name: `src_db`.
     pub src_db: Option<String>,
     /// 源对象名称。
+    ///
     /// Wire name: `src_tb`.
     pub src_tb: Option<String>,
     /// 目标数据库名称。
+    ///
     /// Wire name: `dst_db`.
     pub dst_db: Option<String>,
     /// 目标对象名称。
+    ///
     /// Wire name: `dst_tb`.
     pub dst_tb: Option<String>,
     /// 进度，1-100。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GeneralDataFilterResp {
     /// 源数据库的过滤条件SQL表达式。
+    ///
     /// Wire name: `source_filter_condition`.
     pub source_filter_condition: Option<String>,
     /// 目标数据库的过滤条件SQL表达式。
+    ///
     /// Wire name: `target_filter_condition`.
     pub target_filter_condition: Option<String>,
     /// 标记源库和目标库过滤条件是否分开配置。
+    ///
     /// Wire name: `condition_separated`.
     pub condition_separated: Option<String>,
 }

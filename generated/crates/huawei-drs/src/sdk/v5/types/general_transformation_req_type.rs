@@ -7,9 +7,11 @@ use super::DataFilterObjectInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeneralTransformationReq {
     /// 数据过滤对象列表。包含需要校验的具体数据库对象（库/Schema/表）信息，在简单条件过滤场景下为必填项。列表中的每个元素代表一个待过滤的数据库对象。适用条件：简单过滤条件场景下必填。
+    ///
     /// Wire name: `filter_object_list`.
     pub filter_object_list: Option<Vec<DataFilterObjectInfo>>,
     /// 源端数据库的过滤条件SQL语句。用于定义源库数据过滤规则，支持SQL子查询等高级过滤表达式。当数据过滤涉及子查询场景时，需要通过此字段配置查询条件。
+    ///
     /// Wire name: `source_filter_condition`.
     pub source_filter_condition: Option<String>,
 }

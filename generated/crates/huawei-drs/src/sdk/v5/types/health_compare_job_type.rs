@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct HealthCompareJob {
     /// 对比任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 对比类型： - object_comparison：对象对比。 - lines：行对比。 - account：用户对比。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 状态。 - WAITING_FOR_RUNNING：等待启动中 - RUNNING：运行中 - SUCCESSFUL：完成 - FAILED：失败 - CANCELLED：已取消 - TIMEOUT_INTERRUPT：超时中断 - FULL_DOING：全量校验中 - INCRE_DOING：增量校验中
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 对比开始时间，UTC时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 对比结束时间，UTC时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 对比计算资源。
+    ///
     /// Wire name: `compute_type`.
     pub compute_type: Option<String>,
     /// 灾备数据库信息。
+    ///
     /// Wire name: `database_info`.
     pub database_info: Option<::runtime::JsonValue>,
 }

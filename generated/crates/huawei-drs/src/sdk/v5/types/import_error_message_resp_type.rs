@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ImportErrorMessageResp {
     /// sheet名称。
+    ///
     /// Wire name: `sheet_name`.
     pub sheet_name: Option<String>,
     /// 行号。
+    ///
     /// Wire name: `row_rum`.
     pub row_rum: Option<String>,
     /// 字段值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct IncreComponentDetail {
     /// 组件类型 - capture：抓取 - apply：回放
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 状态。 - STOPPED：停止 - STARTED：运行中 - STOPPING：停止中 - STARTING：启动中
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 启动时间
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 启动位点
+    ///
     /// Wire name: `start_point`.
     pub start_point: Option<String>,
     /// 当前位点
+    ///
     /// Wire name: `current_point`.
     pub current_point: Option<String>,
     /// 解析时间
+    ///
     /// Wire name: `resolution_time`.
     pub resolution_time: Option<String>,
     /// 时延，单位：秒
+    ///
     /// Wire name: `delay`.
     pub delay: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::ActionReq;
 /// `JobActionReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobActionReq {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<ActionReq>,
 }

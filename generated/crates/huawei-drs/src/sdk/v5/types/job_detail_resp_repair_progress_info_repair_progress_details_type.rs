@@ -6,39 +6,51 @@
 #[non_exhaustive]
 pub struct JobDetailRespRepairProgressInfoRepairProgressDetails {
     /// 对比任务ID。
+    ///
     /// Wire name: `query_id`.
     pub query_id: Option<String>,
     /// 库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// schema名。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 总行数。
+    ///
     /// Wire name: `total_row_count`.
     pub total_row_count: Option<i32>,
     /// 完成行数。
+    ///
     /// Wire name: `complete_row_count`.
     pub complete_row_count: Option<i32>,
     /// 过滤行数。
+    ///
     /// Wire name: `filter_row_count`.
     pub filter_row_count: Option<i32>,
     /// 已修复行数。
+    ///
     /// Wire name: `repaired_row_count`.
     pub repaired_row_count: Option<i32>,
     /// 失败行数。
+    ///
     /// Wire name: `failed_row_count`.
     pub failed_row_count: Option<i32>,
     /// 修复状态。
+    ///
     /// Wire name: `repair_status`.
     pub repair_status: Option<i32>,
     /// 开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 更新时间。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
 }

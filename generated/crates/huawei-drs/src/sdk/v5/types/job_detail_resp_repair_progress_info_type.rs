@@ -8,18 +8,21 @@ use super::JobDetailRespRepairProgressInfoRepairProgressDetails;
 #[non_exhaustive]
 pub struct JobDetailRespRepairProgressInfo {
     /// 修复状态。 取值：\\&quot;FAILED\\&quot;, \\&quot;SUCCEEDED\\&quot;, \\&quot;FINISHED\\&quot;, \\&quot;SUCCESS\\&quot;
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 修复进度，百分比。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<String>,
     /// 错误信息。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `repair_progress_details`.
     pub repair_progress_details: Option<
         JobDetailRespRepairProgressInfoRepairProgressDetails,

@@ -16,114 +16,117 @@ use super::{
 #[non_exhaustive]
 pub struct JobDetailResp {
     /// **参数解释**：  任务ID，用于唯一标识一个数据复制任务。  **约束限制**：  不涉及。  **取值范围**：  UUID格式字符串。  **默认取值**：  不涉及
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**：  任务当前运行状态。  **约束限制**：  不涉及。  **取值范围**：  - CREATING：创建中 - CREATE_FAILED：创建失败 - CONFIGURATION：配置中 - STARTJOBING：启动中 - WAITING_FOR_START：等待启动中 - START_JOB_FAILED：启动失败 - PAUSING：已暂停 - FULL_TRANSFER_STARTED：全量开始，灾备场景下为初始化 - FULL_TRANSFER_FAILED：全量失败，灾备场景下为初始化失败 - FULL_TRANSFER_COMPLETE：全量完成，灾备场景下为初始化完成 - INCRE_TRANSFER_STARTED：增量开始，灾备场景下为灾备中 - INCRE_TRANSFER_FAILED：增量失败，灾备场景下为灾备异常 - RELEASE_RESOURCE_STARTED：结束任务中 - RELEASE_RESOURCE_FAILED：结束任务失败 - RELEASE_RESOURCE_COMPLETE：已结束 - REBUILD_NODE_STARTED：故障恢复中 - REBUILD_NODE_FAILED：故障恢复失败 - CHANGE_JOB_STARTED：任务变更中 - CHANGE_JOB_FAILED：任务变更失败 - DELETED：已删除 - CHILD_TRANSFER_STARTING：再编辑子任务启动中 - CHILD_TRANSFER_STARTED：再编辑子任务迁移中 - CHILD_TRANSFER_COMPLETE：再编辑子任务迁移完成 - CHILD_TRANSFER_FAILED：再编辑子任务迁移失败 - RELEASE_CHILD_TRANSFER_STARTED：再编辑子任务结束中 - RELEASE_CHILD_TRANSFER_COMPLETE：再编辑子任务已结束 - NODE_UPGRADE_START：升级开始 - NODE_UPGRADE_COMPLETE：升级完成 - NODE_UPGRADE_FAILED：升级失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**：  任务的创建时间，表示任务首次被创建的时间戳。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i32>,
     /// **参数解释**：  多任务主节点的任务ID，在多对一同步场景中标识主任务。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `master_job_id`.
     pub master_job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `base_info`.
     pub base_info: Option<JobBaseInfo>,
     /// **参数解释**：  任务源数据库信息体，详情请参见JobEndpointInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `source_endpoint`.
     pub source_endpoint: Vec<JobEndpointInfo>,
     /// **参数解释**：  任务目标数据库信息体，详情请参见JobEndpointInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `target_endpoint`.
     pub target_endpoint: Vec<JobEndpointInfo>,
-    /// (No description in the spec.)
     /// Wire name: `alarm_notify`.
     pub alarm_notify: Option<AlarmNotifyConfig>,
     /// 限速信息体。 - 限速：自定义的最大迁移速度，迁移过程中的迁移速度将不会超过该速度。  - 不限速：对迁移速度不进行限制，通常会最大化使用源数据库的出口带宽。该流速模式同时会对源数据库造成读消耗，消耗取决于源数据库的出口带宽。比如：源数据库的出口带宽为100MB/s，假设高速模式使用了80%带宽，则迁移对源数据库将造成80MB/s的读操作IO消耗。
+    ///
     /// Wire name: `speed_limit`.
     pub speed_limit: Vec<SpeedLimitInfo>,
-    /// (No description in the spec.)
     /// Wire name: `user_migration`.
     pub user_migration: Option<UserMigrationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `policy_config`.
     pub policy_config: Option<PolicyConfig>,
-    /// (No description in the spec.)
     /// Wire name: `db_param`.
     pub db_param: Option<DbParamInfo>,
-    /// (No description in the spec.)
     /// Wire name: `tuning_params`.
     pub tuning_params: Option<TuningParamInfo>,
-    /// (No description in the spec.)
     /// Wire name: `period_order`.
     pub period_order: Option<PeriodOrderInfo>,
-    /// (No description in the spec.)
     /// Wire name: `node_info`.
     pub node_info: Option<JobNodeInfo>,
     /// **参数解释**：  日志查询结果信息体，详情请参见TaskLogInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `logs`.
     pub logs: Vec<TaskLogInfo>,
     /// **参数解释**：  网络打通测试结果信息体，详情请参见QueryNetworkResult对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `network_results`.
     pub network_results: Vec<QueryNetworkResult>,
-    /// (No description in the spec.)
     /// Wire name: `precheck_result`.
     pub precheck_result: Option<QueryPreCheckResult>,
-    /// (No description in the spec.)
     /// Wire name: `progress_info`.
     pub progress_info: Option<JobProgressInfo>,
-    /// (No description in the spec.)
     /// Wire name: `migration_object_progress_info`.
     pub migration_object_progress_info: Option<QueryMigrationObjectProgressInfo>,
-    /// (No description in the spec.)
     /// Wire name: `metrics`.
     pub metrics: Option<QueryMetricResult>,
-    /// (No description in the spec.)
     /// Wire name: `compare_result`.
     pub compare_result: Option<CompareResultInfo>,
-    /// (No description in the spec.)
     /// Wire name: `support_import_file_resp`.
     pub support_import_file_resp: Option<SupportImportFileResult>,
     /// **参数解释**：  由开关和版本共同控制的任务级别的功能列表，格式为key/value键值对。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `instance_features`.
     pub instance_features: ::std::collections::BTreeMap<String, String>,
     /// **参数解释**：  任务版本，标识当前数据复制任务所使用的版本号。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `task_version`.
     pub task_version: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `connection_management`.
     pub connection_management: Option<ConnectionManagement>,
     /// **参数解释**：  指定公网IP的信息列表，详情请参见PublicIpConfig对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `public_ip_list`.
     pub public_ip_list: Vec<PublicIpConfig>,
     /// **参数解释**：  是否成功绑定公网IP，标识为任务绑定公网IP操作的执行结果。  **约束限制**：  不涉及。  **取值范围**：  - SUCCESS：成功 - FAILED：失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `bind_public_ip_state`.
     pub bind_public_ip_state: Option<String>,
     /// **参数解释**：  多任务时存在子任务绑定失败时返回的子任务信息列表，详情请参见FailedToBindEipChildInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `children`.
     pub children: Vec<FailedToBindEipChildInfo>,
     /// **参数解释**：  解除目标库只读操作后，目标库解除只读是否成功。  **约束限制**：  不涉及。  **取值范围**：  - pending：目标库解除操作进行中 - success：目标库解除只读操作成功  **默认取值**：  不涉及
+    ///
     /// Wire name: `is_writable`.
     pub is_writable: Option<String>,
     /// **参数解释**：  一键诊断结果列表，详情请参见QueryDiagnosisResult对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  不涉及
+    ///
     /// Wire name: `diagnoses`.
     pub diagnoses: Vec<QueryDiagnosisResult>,
-    /// (No description in the spec.)
     /// Wire name: `repair_progress_info`.
     pub repair_progress_info: Option<JobDetailRespRepairProgressInfo>,
-    /// (No description in the spec.)
     /// Wire name: `repair_detail_info`.
     pub repair_detail_info: Option<QueryRepairDetailResp>,
     /// **参数解释**：  修复SQL导出状态，标识数据修复SQL文件的导出进度。  **约束限制**：  不涉及。  **取值范围**：  - INIT：初始状态 - EXPORTING：比对结果导出中 - EXPORT_COMPLETE：比对结果导出完成 - EXPORT_COMMON_FAILED：比对结果导出失败  **默认取值**：  不涉及
+    ///
     /// Wire name: `repair_export_status`.
     pub repair_export_status: Option<String>,
     /// **参数解释**：  灾备内核方向，非倒换中与job_direction取值相同，倒换中与job_direction取值相反。  **约束限制**：  不涉及。  **取值范围**：  - up：入云，灾备场景时对应本云为备 - down：出云，灾备场景时对应本云为主  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_kernel_direction`.
     pub job_kernel_direction: Option<String>,
     /// 同步模式 DB_LEVEL：库级 SCHEMA_LEVEL：schema级 TABLE_LEVEL：表级 FILE_IMPORT：文件导入 INSTANCE_LEVEL：实例级
+    ///
     /// Wire name: `sync_mode`.
     pub sync_mode: Option<String>,
 }

@@ -10,30 +10,27 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobEndpointInfo {
     /// **参数解释**：  数据库类型，标识源库或目标库的数据库引擎种类。  **约束限制**：  不涉及。  **取值范围**：  - oracle：Oracle - gaussdbv5：GaussDB分布式版 - redis：Redis - rediscluster：Redis集群版 - gaussredis：GeminiDB Redis - mysql：MySQL  **默认取值**：  不涉及
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
     /// **参数解释**：  数据库实例类型，标识数据库的部署方式。  **约束限制**：  不涉及。  **取值范围**：  - offline：自建数据库 - ecs：华为云ECS自建数据库 - cloud：华为云数据库  **默认取值**：  不涉及
+    ///
     /// Wire name: `endpoint_type`.
     pub endpoint_type: Option<String>,
     /// **参数解释**：  数据库实例角色，标识该数据库在数据复制任务中是源端还是目标端。  **约束限制**：  不涉及。  **取值范围**：  - so：源库 - ta：目标库  **默认取值**：  不涉及
+    ///
     /// Wire name: `endpoint_role`.
     pub endpoint_role: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `endpoint`.
     pub endpoint: Option<BaseEndpoint>,
-    /// (No description in the spec.)
     /// Wire name: `cloud`.
     pub cloud: Option<CloudBaseInfo>,
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<CloudVpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<BaseEndpointConfig>,
-    /// (No description in the spec.)
     /// Wire name: `ssl`.
     pub ssl: Option<EndpointSslConfig>,
-    /// (No description in the spec.)
     /// Wire name: `customized_dns`.
     pub customized_dns: Option<CustomizedDns>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct JobLinkResp {
     /// **参数解释**：  DRS任务场景类型，用于区分不同的数据复制场景。  **约束限制**：  不涉及。  **取值范围**：  - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_type`.
     pub job_type: Option<String>,
     /// **参数解释**：  DRS任务引擎类型，标识数据复制任务所使用的数据库引擎组合。  **约束限制**：  不涉及。  **取值范围**：  - oracle-to-gaussdbv5：Oracle同步到GaussDB分布式版，实时同步场景使用 - redis-to-gaussredis：Redis迁移到GeminiDB Redis，实时迁移场景使用 - rediscluster-to-gaussredis：Redis集群迁移到GeminiDB Redis，实时迁移场景使用  **默认取值**：  不涉及
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
     /// **参数解释**：  源数据库实例类型，标识源数据库的部署方式。  **约束限制**：  不涉及。  **取值范围**：  - offline：自建数据库 - ecs：华为云ECS自建数据库 - cloud：华为云数据库  **默认取值**：  不涉及
+    ///
     /// Wire name: `source_endpoint_type`.
     pub source_endpoint_type: Option<String>,
     /// **参数解释**：  目标数据库实例类型，标识目标数据库的部署方式。  **约束限制**：  不涉及。  **取值范围**：  - offline：自建数据库 - ecs：华为云ECS自建数据库 - cloud：华为云数据库  **默认取值**：  不涉及
+    ///
     /// Wire name: `target_endpoint_type`.
     pub target_endpoint_type: Option<String>,
     /// **参数解释**：  任务的迁移方向。  **约束限制**：  不涉及。  **取值范围**：  - up：入云，灾备场景时对应本云为备 - down：出云，灾备场景时对应本云为主 - non-dbs：自建  **默认取值**：  不涉及
+    ///
     /// Wire name: `job_direction`.
     pub job_direction: Option<String>,
     /// **参数解释**：  任务使用的网络类型。  **约束限制**：  不涉及。  **取值范围**：  - eip：公网网络 - vpc：VPC网络，灾备场景不支持选择VPC网络 - vpn：VPN、专线网络  **默认取值**：  不涉及
+    ///
     /// Wire name: `net_type`.
     pub net_type: Option<String>,
     /// **参数解释**：  可用链路支持的迁移模式列表，表示该链路支持的数据迁移执行方式。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `task_types`.
     pub task_types: Vec<String>,
     /// **参数解释**：  可用链路支持的引擎实例模式列表，表示该链路支持的数据库部署架构类型。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `cluster_modes`.
     pub cluster_modes: Vec<String>,
     /// **参数解释**：  链路的描述信息，用于说明该链路的适用场景或功能特点。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

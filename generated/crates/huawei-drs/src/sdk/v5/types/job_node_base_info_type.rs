@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobNodeBaseInfo {
     /// 实例类型。取值： - single：单机。 - ha：主备。
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// CPU架构。取值： - x86 - arm
+    ///
     /// Wire name: `arch`.
     pub arch: Option<String>,
     /// 可用区ID。 约束：对于任务实例类型不是单机的实例，需要分别为实例所有节点指定可用区，并用“,”英文逗号隔开。示例： - 实例类型为single：\\&quot;cn-north-4a\\&quot; - 实例类型为ha：\\&quot;cn-north-4a,cn-north-4b\\&quot;
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 状态。 - CREATING：创建中。 - CREATE_FAILED：创建失败。 - CONFIGURATION：配置中。 - WAITING_FOR_START：等待启动中。 - RELEASE_RESOURCE_COMPLETE：已结束。 - DELETED：已删除。 - INCRE_TRANSFER_STARTED：增量迁移中。 - INCRE_TRANSFER_FAILED：增量迁移失败。 - FULL_TRANSFER_STARTED：全量迁移中。 - FULL_TRANSFER_COMPLETE：全量迁移完成。 - PAUSING：暂停中。 - FULL_TRANSFER_FAILED：全量迁移失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务主备角色。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
 }

@@ -6,13 +6,10 @@ use super::{JobNodeBaseInfo, JobNodeSpecInfo, JobNodeVpcInfo};
 /// `JobNodeInfo` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobNodeInfo {
-    /// (No description in the spec.)
     /// Wire name: `spec`.
     pub spec: Option<JobNodeSpecInfo>,
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<JobNodeVpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `base_info`.
     pub base_info: Option<JobNodeBaseInfo>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobNodeSpecInfo {
     /// **参数解释**：  DRS任务实例规格编码，决定迁移实例的计算资源大小。  **约束限制**：  除实时同步任务以外，其他类型任务的规格只支持取high。  **取值范围**：  - micro：极小规格 - small：小规格 - medium：中规格 - high：大规格  **默认取值**：  不涉及
+    ///
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobNodeVpcInfo {
     /// 任务实例所在虚拟私有云ID。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 任务实例所在子网ID。
+    ///
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
     /// 指定创建任务实例IP地址，多个IP端口之间请用“,”英文逗号分隔，目前仅支持设置IPv4地址，获取方法如下： - 方法1：登录虚拟私有云服务的控制台界面，单击VPC下的子网，进入子网详情页面，查找子网的网段，选择未被占用的IP 。 - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考查询私有IP列表，选择“device_owner”为空的私有IP。
+    ///
     /// Wire name: `custom_node_ip`.
     pub custom_node_ip: Option<String>,
     /// 任务实例所在的安全组ID。
+    ///
     /// Wire name: `security_group_id`.
     pub security_group_id: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ListJobHistoryParameter {
     /// 参数名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 旧参数值。
+    ///
     /// Wire name: `old_value`.
     pub old_value: Option<String>,
     /// 新参数值。
+    ///
     /// Wire name: `new_value`.
     pub new_value: Option<String>,
     /// 更新结果。true：成功，false：失败
+    ///
     /// Wire name: `is_update_success`.
     pub is_update_success: Option<bool>,
     /// 是否已应用。true：已应用，false：未应用
+    ///
     /// Wire name: `is_applied`.
     pub is_applied: Option<bool>,
     /// 参数修改时间。
+    ///
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// 参数应用时间。
+    ///
     /// Wire name: `apply_time`.
     pub apply_time: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::ColumnMappingInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyColumnInfoReq {
     /// 列信息
+    ///
     /// Wire name: `column_map_infos`.
     pub column_map_infos: Vec<ColumnMappingInfo>,
 }

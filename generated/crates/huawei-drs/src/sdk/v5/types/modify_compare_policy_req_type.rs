@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyComparePolicyReq {
     /// 对比策略开关-open\|close。
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 对比策略周期。 - 每周对比：格式示例：“* * 1,3,5” ，其中“1,3,5”对应星期一、星期三、星期五，根据实际填写。 - 每天对比：固定填写“* * 1,2,3,4,5,6,7”。 - 按小时对比：固定填写“* * 1,2,3,4,5,6,7”。
+    ///
     /// Wire name: `period`.
     pub period: Option<String>,
     /// 对比策略生效开始时间，UTC时间，24小时制，时间格式HH:mm:ss，例如：00:00:00，表示UTC时间的00:00:00，北京时间（UTC+08:00）的08:00:00。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 对比策略生效结束时间，UTC时间，24小时制，时间格式HH:mm:ss，例如：04:00:00，表示UTC时间的04:00:00，北京时间（UTC+08:00）的12:00:00。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 对比类型列表： - object_comparison：对象对比。 - lines：行对比。 - account：用户对比。 - contents: 内容对比。
+    ///
     /// Wire name: `compare_type`.
     pub compare_type: Option<Vec<String>>,
     /// 对比策略： - normal：普通对比。 - manyToOne：多对一对比。
+    ///
     /// Wire name: `compare_policy`.
     pub compare_policy: Option<String>,
     /// 间隔时间，按小时对比时填写，表示每隔多久执行一次对比，单位是小时。
+    ///
     /// Wire name: `interval_hour`.
     pub interval_hour: Option<i32>,
     /// **参数解释：** 冲突策略。 **约束限制：** 对存在正在执行中的对比任务时的周期性对比策略 支持链路范围：MySQL-MySQL、MySQL-TaurusDB迁移、MySQL-MySQL同步，MySQL-GaussDB集中式，GaussDB分布式-GaussDB集中式，GaussDB集中式-MySQL，GaussDBV1-GaussDB集中式，GaussDB集中式-GaussDBV1，MySQL-MySQL灾备，GaussDB集中式-GaussDB集中式，OpenGauss-GaussDB分布式，OpenGauss-GaussDB集中式，GaussDB集中式-Oracle，Oracle-GaussDB集中式，GaussDB分布式-GaussDB分布式，GaussDB分布式-Oracle，Oracle-GaussDB分布式，MySQL-TaurusDB，TaurusDB-TaurusDB，TaurusDB-MySQL，GaussDB集中式-GaussDB透明多写，GaussDB分布式-GaussDB透明多写，GaussDB透明多写-GaussDB透明多写，GaussDB透明多写-GaussDB分布式，GaussDB透明多写-GaussDB集中式，Oracle-GaussDB透明多写，GaussDB透明多写-Oracle，DB2-GaussDB分布式，DB2-GaussDB集中式，GaussDB分布式-DB2，GaussDB集中式-DB2 **取值范围：** cover: 覆盖表示取消正在执行的任务，开始新对比 ignore：忽略表示忽略本次周期性对比 **默认取值：** 不涉及
+    ///
     /// Wire name: `conflict_strategy`.
     pub conflict_strategy: Option<String>,
 }

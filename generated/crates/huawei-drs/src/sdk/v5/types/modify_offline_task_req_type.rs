@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyOfflineTaskReq {
     /// 备份迁移任务名称。
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 备份迁移任务描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

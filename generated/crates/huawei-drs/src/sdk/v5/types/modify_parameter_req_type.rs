@@ -7,6 +7,7 @@ use super::ParameterInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyParameterReq {
     /// 参数值对象，基于默认参数模板初始化的参数值。  key：参数名称，如“applier_thread_num”，“read_task_num”。为空时不修改参数值。 value：参数值，如“6”，“20”。key不为空时value也不可为空。
+    ///
     /// Wire name: `values`.
     pub values: Vec<ParameterInfo>,
 }

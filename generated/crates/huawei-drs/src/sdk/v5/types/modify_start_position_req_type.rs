@@ -9,6 +9,7 @@ pub struct ModifyStartPositionReq {
     /// Wire name: `file_and_position`.
     pub file_and_position: String,
     /// MySQL为源的任务需要，通过show master status命令获取源库位点，根据提示填写Executed_Gtid_Set（如果源库为MySQL 5.5版本，则不支持使用同步任务）。 - 不能包含&lt; &gt; &amp; \\&quot; \\\\&#39; / \\\\\\\\\\\\\\\\ 特殊字符和中文。且不能超过2048个字符
+    ///
     /// Wire name: `gtid_set`.
     pub gtid_set: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifyTuningParams {
     /// 全量参数的参数名及对应的取值。
+    ///
     /// Wire name: `full_sync`.
     pub full_sync: Option<::std::collections::BTreeMap<String, String>>,
     /// 增量抓取参数的参数名及对应的取值。
+    ///
     /// Wire name: `incre_capture`.
     pub incre_capture: ::std::collections::BTreeMap<String, String>,
     /// 增量回放参数的参数名及对应的取值。
+    ///
     /// Wire name: `incre_apply`.
     pub incre_apply: ::std::collections::BTreeMap<String, String>,
     /// 增量日志拉取参数的参数名及对应的取值。
+    ///
     /// Wire name: `incre_relay`.
     pub incre_relay: Option<::std::collections::BTreeMap<String, String>>,
     /// 是否一键还原到默认值。
+    ///
     /// Wire name: `recovery`.
     pub recovery: Option<bool>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct ObjectWithColumnInfo {
     /// 本节点id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 父节点id
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// 节点类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 节点名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 节点别名
+    ///
     /// Wire name: `alias_name`.
     pub alias_name: Option<String>,
     /// 提示信息，例如提示库下表过多
+    ///
     /// Wire name: `notices`.
     pub notices: Vec<String>,
     /// 扩展信息，例如提示有无数据,结构是否在目标库中存在
+    ///
     /// Wire name: `extend_info`.
     pub extend_info: Option<String>,
     /// 是否支持展开查询
+    ///
     /// Wire name: `is_support_expand`.
     pub is_support_expand: Option<bool>,
     /// 是否有列信息
+    ///
     /// Wire name: `has_column_info`.
     pub has_column_info: Option<bool>,
     /// 是否预置
+    ///
     /// Wire name: `is_preset`.
     pub is_preset: Option<bool>,
     /// token个数
+    ///
     /// Wire name: `token_count`.
     pub token_count: Option<String>,
     /// 是否已经下发给node
+    ///
     /// Wire name: `is_sent`.
     pub is_sent: Option<bool>,
     /// 下发给node的别名
+    ///
     /// Wire name: `sent_alias_name`.
     pub sent_alias_name: Option<String>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ObjectsCompareDetailInfo {
     /// 源库对比值。
+    ///
     /// Wire name: `source_db_value`.
     pub source_db_value: Option<String>,
     /// 目标库对比值。
+    ///
     /// Wire name: `target_db_value`.
     pub target_db_value: Option<String>,
     /// 源库名称。
+    ///
     /// Wire name: `source_db_name`.
     pub source_db_name: Option<String>,
     /// 目标库名称。
+    ///
     /// Wire name: `target_db_name`.
     pub target_db_name: Option<String>,
     /// 失败原因。
+    ///
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
 }

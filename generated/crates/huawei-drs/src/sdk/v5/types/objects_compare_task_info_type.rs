@@ -8,27 +8,35 @@ use super::ObjectsCompareOverviewInfo;
 #[non_exhaustive]
 pub struct ObjectsCompareTaskInfo {
     /// 对比任务创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 对比结果。
+    ///
     /// Wire name: `compare_results`.
     pub compare_results: Vec<ObjectsCompareOverviewInfo>,
     /// 对比任务开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 对比任务状态。取值： - RUNNING：运行中。 - WAITING_FOR_RUNNING：等待启动中。 - SUCCESSFUL：完成。 - FAILED：失败。 - CANCELLED：已取消。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 导出比对结果状态。
+    ///
     /// Wire name: `export_status`.
     pub export_status: Option<String>,
     /// 导出比对结果有效期剩余时间。
+    ///
     /// Wire name: `report_remain_seconds`.
     pub report_remain_seconds: Option<i64>,
     /// 对比任务ID。
+    ///
     /// Wire name: `compare_job_id`.
     pub compare_job_id: Option<String>,
     /// 失败原因。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ObjectsHealthCompareOverviewInfo {
     /// 对象类型。取值： - DB：数据库。 - TABLE：表。 - VIEW：视图。 - EVENT：事件。 - ROUTINE：存储过程和函数。 - INDEX：索引。 - TRIGGER：触发器。 - SYNONYM：同义词。 - FUNCTION：函数。 - PROCEDURE：存储过程。 - TYPE：自定义类型。 - RULE：规则。 - DEFAULT_TYPE：缺省值。 - PLAN_GUIDE：执行计划。 - CONSTRAINT：约束。 - FILE_GROUP：文件组。 - PARTITION_FUNCTION：分区函数。 - PARTITION_SCHEME：分区方案。 - TABLE_COLLATION：表的排序规则。 - EXTENSIONS：插件。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 源数量。
+    ///
     /// Wire name: `source_count`.
     pub source_count: Option<i64>,
     /// 目标数量。
+    ///
     /// Wire name: `target_count`.
     pub target_count: Option<i64>,
     /// 对比结果： - 0：不一致。 - 2：一致。 - 3：未完成。
+    ///
     /// Wire name: `status`.
     pub status: Option<i32>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct OfflineTaskInfo {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务状态。 - TRANSFERRING：恢复中 - SUCCESS：成功 - FAILED：失败 - PRECHECK FAILED：预检查失败
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 数据库引擎。 - sqlserver：RDS for SQL Server引擎
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
     /// 错误日志。
+    ///
     /// Wire name: `error_log`.
     pub error_log: Option<String>,
     /// 描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 任务创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 任务完成时间。
+    ///
     /// Wire name: `finish_time`.
     pub finish_time: Option<String>,
     /// 企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

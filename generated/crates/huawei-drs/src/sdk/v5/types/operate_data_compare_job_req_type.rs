@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperateDataCompareJobReq {
     /// 操作的对比任务ID列表。
+    ///
     /// Wire name: `compare_job_ids`.
     pub compare_job_ids: Option<Vec<String>>,
 }

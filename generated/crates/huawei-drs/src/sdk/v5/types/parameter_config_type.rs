@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ParameterConfig {
     /// 参数名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 参数值
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 参数默认值
+    ///
     /// Wire name: `default_value`.
     pub default_value: Option<String>,
     /// 参数值范围，如Integer取值0-1、Boolean取值true\|false等。
+    ///
     /// Wire name: `value_range`.
     pub value_range: Option<String>,
     /// 是否需要重启。默认为true, “false”表示否。“true”表示是。
+    ///
     /// Wire name: `is_need_restart`.
     pub is_need_restart: Option<bool>,
     /// 参数描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 创建时间，例如：2023-01-20T07:18:26Z
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间，例如：2023-03-01T09:42:02Z
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

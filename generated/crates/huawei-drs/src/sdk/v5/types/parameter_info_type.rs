@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterInfo {
     /// 参数名称，如：“applier_thread_num”，“read_task_num”等
+    ///
     /// Wire name: `parameter_name`.
     pub parameter_name: String,
     /// 参数名称对应的参数值，如：“20”，“false”
+    ///
     /// Wire name: `parameter_value`.
     pub parameter_value: String,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodOrderInfo {
     /// 订购周期类型。取值： - 2：月。 - 3：年。
+    ///
     /// Wire name: `period_type`.
     pub period_type: Option<i64>,
     /// 订购周期数。根据period_type取值不同，代表不同周期数，例如： - 当period_type为2时，period_num为1代表1月。 - 当period_type为3时，period_num为1代表1年。
+    ///
     /// Wire name: `period_num`.
     pub period_num: Option<i32>,
     /// 是否自动续订。取值： - 0：否（默认值，需要客户手动去支付）。 - 1：是（自动支付）。
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PrecheckFailSubJobResult {
     /// 子任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 子任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 子任务检查结果。
+    ///
     /// Wire name: `check_result`.
     pub check_result: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::PrecheckFailSubJobResult;
 #[non_exhaustive]
 pub struct PrecheckResult {
     /// 检查项。
+    ///
     /// Wire name: `item`.
     pub item: Option<String>,
     /// 检查结果。取值： - PASSED：检查通过。 - ALARM：检查告警项。 - FAILED：检查失败。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 失败原因。
+    ///
     /// Wire name: `failed_reason`.
     pub failed_reason: Option<String>,
     /// 失败数据。
+    ///
     /// Wire name: `data`.
     pub data: Option<String>,
     /// 失败详情。
+    ///
     /// Wire name: `raw_error_msg`.
     pub raw_error_msg: Option<String>,
     /// 检查项分组。
+    ///
     /// Wire name: `group`.
     pub group: Option<String>,
     /// 是否支持跳过。
+    ///
     /// Wire name: `is_support_skip`.
     pub is_support_skip: Option<bool>,
     /// 是否已跳过。
+    ///
     /// Wire name: `is_skipped`.
     pub is_skipped: Option<bool>,
     /// 失败子任务详情。
+    ///
     /// Wire name: `failed_sub_jobs`.
     pub failed_sub_jobs: Vec<PrecheckFailSubJobResult>,
 }

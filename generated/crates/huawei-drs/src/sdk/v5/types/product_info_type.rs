@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ProductInfo {
     /// ID标识，同一次询价中不能重复，用于标识返回询价结果和请求的映射关系。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户购买云服务产品的云服务类型，例如EC2，云服务类型为hws.service.type.ec2。 取值：hws.service.type.drs
+    ///
     /// Wire name: `cloud_service_type`.
     pub cloud_service_type: Option<String>,
     /// 用户购买云服务产品的资源类型，例如EC2中的VM，资源类型为hws.resource.type.vm。 hws.resource.type.drs.instance：instance（实例） hws.resource.type.drs.vm：vm（虚机） hws.resource.type.drs.volume：volume（磁盘） dbs.instanceName：instanceName（实例名称--适配DT） hws.resource.type.drs.flow：flow（DRS流量费） dbs.tag：tag（用户标签） dbs.enterpriseProjectId：enterpriseProjectId（企业项目）
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: Option<String>,
     /// 用户购买云服务产品的资源规格，例如VM的小型规格，资源规格为m1.tiny。
+    ///
     /// Wire name: `resource_spec_code`.
     pub resource_spec_code: Option<String>,
     /// 资源容量度量标识。
+    ///
     /// Wire name: `resource_size`.
     pub resource_size: Option<i32>,
     /// 使用量因子，按需计费必填，取值和话单中的使用量因子一致，云服务和使用量因子对应关系如下： - Duration：云服务器 - flow：流量
+    ///
     /// Wire name: `usage_factor`.
     pub usage_factor: Option<String>,
     /// 使用量值，按需询价必填，例如按小时询价，使用量值为1，使用量单位为小时。
+    ///
     /// Wire name: `usage_value`.
     pub usage_value: Option<f64>,
     /// 使用量单位标识，按需询价必填，例如按小时询价，使用量值为1，使用量单位为小时。 - 4：小时 - 10：GB - 11：MB - 13：Byte - 17：FLOW_GB
+    ///
     /// Wire name: `usage_measure_id`.
     pub usage_measure_id: Option<i32>,
     /// 资源容量大小，例如购买的卷大小或带宽大小。
+    ///
     /// Wire name: `resource_size_measure_id`.
     pub resource_size_measure_id: Option<i32>,
 }

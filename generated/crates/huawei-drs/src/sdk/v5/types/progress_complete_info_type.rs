@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProgressCompleteInfo {
     /// 完成进度。
+    ///
     /// Wire name: `completed`.
     pub completed: Option<String>,
     /// 预计剩余时间。
+    ///
     /// Wire name: `remaining_time`.
     pub remaining_time: Option<String>,
 }

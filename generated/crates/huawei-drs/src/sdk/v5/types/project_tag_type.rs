@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ProjectTag {
     /// 标签键。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

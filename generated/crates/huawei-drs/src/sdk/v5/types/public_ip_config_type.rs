@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicIpConfig {
     /// 指定公网IP的ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 指定公网IP。
+    ///
     /// Wire name: `public_ip`.
     pub public_ip: Option<String>,
     /// 指定公网IP绑定任务的类型： - 主备任务：主是master，备是slave。 - 其他固定为master。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

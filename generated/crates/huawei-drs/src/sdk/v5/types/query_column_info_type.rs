@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryColumnInfo {
     /// 列名
+    ///
     /// Wire name: `column_name`.
     pub column_name: Option<String>,
     /// 列类型
+    ///
     /// Wire name: `column_type`.
     pub column_type: Option<String>,
     /// 主键或者唯一索引
+    ///
     /// Wire name: `primary_key_or_unique_index`.
     pub primary_key_or_unique_index: Option<String>,
     /// 列映射后的名称
+    ///
     /// Wire name: `column_mapped_name`.
     pub column_mapped_name: Option<String>,
     /// 该列是否过滤
+    ///
     /// Wire name: `is_filtered`.
     pub is_filtered: Option<bool>,
     /// 该列是否partitionKey
+    ///
     /// Wire name: `is_partition_key`.
     pub is_partition_key: Option<bool>,
 }

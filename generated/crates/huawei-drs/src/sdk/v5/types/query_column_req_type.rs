@@ -7,9 +7,11 @@ use super::SelectDbTableObjectInfo;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryColumnReq {
     /// 是否从Node获取最新的列信息
+    ///
     /// Wire name: `is_force_refresh`.
     pub is_force_refresh: Option<bool>,
     /// 指定数据库表信息
+    ///
     /// Wire name: `db_object_infos`.
     pub db_object_infos: Vec<SelectDbTableObjectInfo>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct QueryCompareJobProgressRespFullInfo {
     /// 增量数据对比进度，单位为%。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<f64>,
     /// 全量数据对比速率。
+    ///
     /// Wire name: `src_speed`.
     pub src_speed: Option<String>,
     /// 差异待复查行数。
+    ///
     /// Wire name: `recheck_entities`.
     pub recheck_entities: Option<i32>,
 }

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct QueryCompareJobProgressRespGlobalInfo {
     /// 全局对比速率。
+    ///
     /// Wire name: `src_speed`.
     pub src_speed: Option<String>,
 }

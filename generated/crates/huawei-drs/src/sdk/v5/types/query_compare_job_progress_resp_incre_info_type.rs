@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct QueryCompareJobProgressRespIncreInfo {
     /// 增量对比时延，若时延为0表示所有增量数据都已对比完成。
+    ///
     /// Wire name: `delay`.
     pub delay: Option<f64>,
     /// 增量数据对比速率。
+    ///
     /// Wire name: `src_speed`.
     pub src_speed: Option<String>,
     /// 每秒对比行数。
+    ///
     /// Wire name: `rps`.
     pub rps: Option<i32>,
     /// 增量位点。
+    ///
     /// Wire name: `log_point`.
     pub log_point: Option<String>,
     /// 差异待复查行数。
+    ///
     /// Wire name: `recheck_entities`.
     pub recheck_entities: Option<i32>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryDataFilterRuleReq {
     /// 数据过滤类型，取值分别是common、config。common表示简单条件过滤， config表示关联表过滤
+    ///
     /// Wire name: `filter_type`.
     pub filter_type: Option<String>,
     /// 标记是否查询全部过滤规则（含已同步和未下发的），即 true（查询所有）、false（仅查询已同步）
+    ///
     /// Wire name: `is_all_rules`.
     pub is_all_rules: Option<bool>,
     /// 查询返回记录的数量限制。
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i64>,
     /// 偏移量，表示查询该偏移量后面的记录。
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i64>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryDbPositionReq {
     /// 重置位点时间, 使用UTC时间 示例：2023-09-19 15:00:00，UTC时间是2023-09-19T07:00:00Z
+    ///
     /// Wire name: `reset_position_time`.
     pub reset_position_time: String,
 }

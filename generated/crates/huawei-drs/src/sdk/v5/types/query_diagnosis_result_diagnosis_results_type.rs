@@ -10,22 +10,26 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryDiagnosisResultDiagnosisResults {
-    /// (No description in the spec.)
     /// Wire name: `item`.
     pub item: Option<QueryDiagnosisResultItem>,
     /// 诊断项状态。
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
     /// 诊断结果。
+    ///
     /// Wire name: `result_list`.
     pub result_list: Vec<QueryDiagnosisResultResultList>,
     /// 诊断建议。
+    ///
     /// Wire name: `suggestion_list`.
     pub suggestion_list: Vec<QueryDiagnosisResultSuggestionList>,
     /// 诊断项得分。
+    ///
     /// Wire name: `score`.
     pub score: Option<i32>,
     /// 完成时间。
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct QueryDiagnosisResultItem {
     /// 诊断项类别。
+    ///
     /// Wire name: `category`.
     pub category: Option<String>,
     /// 诊断项名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 诊断项权重。
+    ///
     /// Wire name: `weight`.
     pub weight: Option<f64>,
 }

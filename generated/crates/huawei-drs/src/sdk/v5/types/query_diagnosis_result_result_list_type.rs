@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct QueryDiagnosisResultResultList {
     /// 内容key。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 结果值。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
     /// 结果值是否需要国际化。
+    ///
     /// Wire name: `is_multi_language`.
     pub is_multi_language: Option<bool>,
     /// 模块名称。
+    ///
     /// Wire name: `module_name`.
     pub module_name: Option<String>,
     /// 等级。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
 }

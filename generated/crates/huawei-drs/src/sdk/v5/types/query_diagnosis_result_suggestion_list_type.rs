@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct QueryDiagnosisResultSuggestionList {
     /// 诊断建议内容。
+    ///
     /// Wire name: `content`.
     pub content: Option<String>,
 }

@@ -8,42 +8,55 @@ use super::QueryDiagnosisResultDiagnosisResults;
 #[non_exhaustive]
 pub struct QueryDiagnosisResult {
     /// 得分。
+    ///
     /// Wire name: `score`.
     pub score: Option<i32>,
     /// 状态。 - INIT：初始化。 - RUNNING：诊断中。 - SUCCESS：诊断完成。 - FAILED：诊断失败。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 进度。
+    ///
     /// Wire name: `progress`.
     pub progress: Option<i32>,
     /// 失败原因。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
     /// 开始时间。
+    ///
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
     /// 结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
     /// 诊断项总数。
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
     /// 正常数量。
+    ///
     /// Wire name: `normal_count`.
     pub normal_count: Option<i64>,
     /// 异常数量。
+    ///
     /// Wire name: `abnormal_count`.
     pub abnormal_count: Option<i64>,
     /// 告警数量。
+    ///
     /// Wire name: `alarm_count`.
     pub alarm_count: Option<i64>,
     /// 失败数量。
+    ///
     /// Wire name: `failure_count`.
     pub failure_count: Option<i64>,
     /// 超时数量。
+    ///
     /// Wire name: `timeout_count`.
     pub timeout_count: Option<i64>,
     /// 诊断结果。
+    ///
     /// Wire name: `diagnosis_results`.
     pub diagnosis_results: Vec<QueryDiagnosisResultDiagnosisResults>,
 }

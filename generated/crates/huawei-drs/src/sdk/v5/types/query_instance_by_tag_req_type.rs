@@ -7,12 +7,15 @@ use super::{Tag, TagMatch};
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryInstanceByTagReq {
     /// 不包含任意一个标签，该字段为true时查询所有不带标签的资源，此时忽略 “tags”字段。该字段为false或者未提供该参数时，该条件不生效，即返回所有资源或按\\&quot;tags\\&quot;，\\&quot;matches\\&quot;等条件过滤。
+    ///
     /// Wire name: `without_any_tag`.
     pub without_any_tag: Option<bool>,
     /// 包含标签，最多包含20个key，每个key下面的value最多20个。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<Tag>>,
     /// 搜索字段,key为要匹配的字段，如resource_name等。value为匹配的值。
+    ///
     /// Wire name: `matches`.
     pub matches: Option<Vec<TagMatch>>,
 }

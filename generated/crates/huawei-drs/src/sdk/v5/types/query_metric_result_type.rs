@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct QueryMetricResult {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
     /// 实例ID。
+    ///
     /// Wire name: `node_id`.
     pub node_id: Option<String>,
     /// 上报时间。
+    ///
     /// Wire name: `time_stamp`.
     pub time_stamp: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// CPU使用率。
+    ///
     /// Wire name: `cpu_util`.
     pub cpu_util: Option<String>,
     /// 内存使用率。
+    ///
     /// Wire name: `mem_util`.
     pub mem_util: Option<String>,
     /// 网络输入吞吐量。
+    ///
     /// Wire name: `network_incoming_bytes_rate`.
     pub network_incoming_bytes_rate: Option<String>,
     /// 网络输出吞吐量。
+    ///
     /// Wire name: `network_outgoing_bytes_rate`.
     pub network_outgoing_bytes_rate: Option<String>,
     /// 磁盘读吞吐量。
+    ///
     /// Wire name: `disk_read_bytes_rate`.
     pub disk_read_bytes_rate: Option<String>,
     /// 磁盘写吞吐量。
+    ///
     /// Wire name: `disk_write_bytes_rate`.
     pub disk_write_bytes_rate: Option<String>,
     /// 写目标库频率。
+    ///
     /// Wire name: `apply_rows_rate`.
     pub apply_rows_rate: Option<String>,
     /// DML TPS。
+    ///
     /// Wire name: `apply_transactions_rate`.
     pub apply_transactions_rate: Option<String>,
     /// DDL TPS。
+    ///
     /// Wire name: `apply_ddl_rate`.
     pub apply_ddl_rate: Option<String>,
     /// 事务平均执行时间。
+    ///
     /// Wire name: `apply_average_execute_time`.
     pub apply_average_execute_time: Option<String>,
     /// 事务平均提交时间。
+    ///
     /// Wire name: `apply_average_commit_time`.
     pub apply_average_commit_time: Option<String>,
     /// 同步状态。 succeed：同步成功，failed：同步失败，processing：同步中，waiting：等待中
+    ///
     /// Wire name: `apply_current_state`.
     pub apply_current_state: Option<String>,
 }

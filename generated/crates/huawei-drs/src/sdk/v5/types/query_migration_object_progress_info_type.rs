@@ -8,21 +8,27 @@ use super::MigrationObjectOverviewInfo;
 #[non_exhaustive]
 pub struct QueryMigrationObjectProgressInfo {
     /// 概览详情。
+    ///
     /// Wire name: `migration_object_overview`.
     pub migration_object_overview: Vec<MigrationObjectOverviewInfo>,
     /// 数据生成时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 全量开始时间。
+    ///
     /// Wire name: `full_start_time`.
     pub full_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 全量完成时间。
+    ///
     /// Wire name: `full_complete_time`.
     pub full_complete_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 增量开始时间。
+    ///
     /// Wire name: `incr_start_time`.
     pub incr_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 结束时间。
+    ///
     /// Wire name: `end_time`.
     pub end_time: Option<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct QueryNetworkResult {
     /// 测试连接IP。
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 测试连接是否成功。
+    ///
     /// Wire name: `success`.
     pub success: Option<bool>,
     /// 测试连接结果。
+    ///
     /// Wire name: `result`.
     pub result: Option<String>,
     /// 测试连接是否成功。取值： - success：成功。 - failed：不成功。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 测试连接失败错误码。
+    ///
     /// Wire name: `error_code`.
     pub error_code: Option<String>,
     /// 测试连接失败错误内容。
+    ///
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
 }

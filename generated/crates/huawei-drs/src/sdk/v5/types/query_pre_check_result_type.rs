@@ -8,21 +8,27 @@ use super::PrecheckResult;
 #[non_exhaustive]
 pub struct QueryPreCheckResult {
     /// 返回的预检查结果是否通过。
+    ///
     /// Wire name: `result`.
     pub result: Option<bool>,
     /// 预检查进度百分比。
+    ///
     /// Wire name: `process`.
     pub process: Option<String>,
     /// 预检查通过百分比。
+    ///
     /// Wire name: `total_passed_rate`.
     pub total_passed_rate: Option<String>,
     /// 数据库实例ID。
+    ///
     /// Wire name: `rds_instance_id`.
     pub rds_instance_id: Option<String>,
     /// 迁移方向。
+    ///
     /// Wire name: `job_direction`.
     pub job_direction: Option<String>,
     /// 预检查各项结果。
+    ///
     /// Wire name: `precheck_results`.
     pub precheck_results: Vec<PrecheckResult>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct QueryRepairDetailRespRepairDetails {
     /// 源表标志列值。
+    ///
     /// Wire name: `source_meta`.
     pub source_meta: Option<String>,
     /// 目标表标志列值。
+    ///
     /// Wire name: `target_meta`.
     pub target_meta: Option<String>,
     /// 修复SQL状态。
+    ///
     /// Wire name: `repair_sql_state`.
     pub repair_sql_state: Option<i32>,
     /// 修复SQL。
+    ///
     /// Wire name: `repair_sql_info`.
     pub repair_sql_info: Option<String>,
 }

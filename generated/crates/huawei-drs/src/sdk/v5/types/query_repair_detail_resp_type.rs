@@ -8,9 +8,11 @@ use super::QueryRepairDetailRespRepairDetails;
 #[non_exhaustive]
 pub struct QueryRepairDetailResp {
     /// 总数。
+    ///
     /// Wire name: `count`.
     pub count: Option<i32>,
     /// 修复详情。
+    ///
     /// Wire name: `repair_details`.
     pub repair_details: Vec<QueryRepairDetailRespRepairDetails>,
 }

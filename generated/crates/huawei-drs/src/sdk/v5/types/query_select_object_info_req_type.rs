@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuerySelectObjectInfoReq {
     /// 查询指定库的信息。
+    ///
     /// Wire name: `db_names`.
     pub db_names: Option<Vec<String>>,
     /// 查询对象信息类型，取值： - source：查询源库对象信息。 - modified：查询已选择的（已同步的和未下发的）对象信息。 - synchronized：查询已同步的（已下发的）对象信息 ， 使用场景在任务处于全量中或者增量中。
+    ///
     /// Wire name: `type`.
     pub type_field: String,
     /// 是否强制刷新。取值： - true：是，表示从源库重新查询。 - false：否，表示从已缓存中数据查询。
+    ///
     /// Wire name: `is_refresh`.
     pub is_refresh: Option<String>,
 }

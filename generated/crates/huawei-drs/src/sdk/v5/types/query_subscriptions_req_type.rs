@@ -5,48 +5,63 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuerySubscriptionsReq {
     /// 任务场景
+    ///
     /// Wire name: `job_type`.
     pub job_type: String,
     /// 引擎类型。
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
     /// 网络类型。
+    ///
     /// Wire name: `net_type`.
     pub net_type: Option<String>,
     /// 任务ID或名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 企业项目ID。 缺省值：\\&quot;\\&quot;，表示查询所有企业项目任务。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 返回结果按该关键字排序，默认为“create_time”。
+    ///
     /// Wire name: `sort_key`.
     pub sort_key: Option<String>,
     /// 降序或升序（分别对应desc和asc，默认为“desc”）。
+    ///
     /// Wire name: `sort_dir`.
     pub sort_dir: Option<String>,
     /// 数据库实例ID列表，最多支持10个。
+    ///
     /// Wire name: `instance_ids`.
     pub instance_ids: Option<Vec<String>>,
     /// 数据库实例IP
+    ///
     /// Wire name: `instance_ip`.
     pub instance_ip: Option<String>,
     /// 标签
+    ///
     /// Wire name: `tags`.
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
     /// 服务名称
+    ///
     /// Wire name: `service_name`.
     pub service_name: Option<String>,
     /// 描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 计费模式，包括是、否以及全部三种情况，不填默认为全部
+    ///
     /// Wire name: `is_billing`.
     pub is_billing: Option<bool>,
     /// 消费时间
+    ///
     /// Wire name: `begin_at`.
     pub begin_at: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryUserSelectedObjectInfoReq {
     /// 库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 模式名。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 表名。
+    ///
     /// Wire name: `table_name`.
     pub table_name: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
+    ///
     /// Wire name: `offset`.
     pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
+    ///
     /// Wire name: `limit`.
     pub limit: Option<i32>,
     /// 是否有映射。
+    ///
     /// Wire name: `has_column_info`.
     pub has_column_info: Option<bool>,
 }

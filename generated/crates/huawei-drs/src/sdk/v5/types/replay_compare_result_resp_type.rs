@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct ReplayCompareResultResp {
     /// SQL模板
+    ///
     /// Wire name: `sql_template`.
     pub sql_template: Option<String>,
     /// SQL模板MD5哈希值
+    ///
     /// Wire name: `sql_template_md5`.
     pub sql_template_md5: Option<String>,
     /// SQL参数
+    ///
     /// Wire name: `sql_params`.
     pub sql_params: Option<String>,
     /// 目标库内容
+    ///
     /// Wire name: `target_content`.
     pub target_content: Option<String>,
     /// 镜像库内容
+    ///
     /// Wire name: `mirror_content`.
     pub mirror_content: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
 }

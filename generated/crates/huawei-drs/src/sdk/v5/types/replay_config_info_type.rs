@@ -5,24 +5,31 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplayConfigInfo {
     /// 源实例ID。
+    ///
     /// Wire name: `db_instance_id`.
     pub db_instance_id: String,
     /// 云类型： - AWSCloud：亚马逊云。 - TencentCloud：腾讯云。 - AliCloud：阿里云。
+    ///
     /// Wire name: `cloud_type`.
     pub cloud_type: String,
     /// 其他云AK信息。
+    ///
     /// Wire name: `ak`.
     pub ak: String,
     /// 其他云SK信息。
+    ///
     /// Wire name: `sk`.
     pub sk: String,
     /// 源数据库来源。取值： - aws_aurora_mysql：Amazon Aurora MySQL。 - tencent_tdsql_c：腾讯云TDSQL-C MySQL。 - ali_rds_mysql：阿里云RDS MySQL。
+    ///
     /// Wire name: `db_source`.
     pub db_source: String,
     /// 其他云Region名称。
+    ///
     /// Wire name: `region`.
     pub region: String,
     /// 流量文件来源。 - sdk：通过三方云API接口方式下载审计日志。
+    ///
     /// Wire name: `traffic_source`.
     pub traffic_source: String,
 }

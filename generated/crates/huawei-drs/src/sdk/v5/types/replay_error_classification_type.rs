@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ReplayErrorClassification {
     /// 目标库标识
+    ///
     /// Wire name: `target_name`.
     pub target_name: Option<String>,
     /// 异常SQL分类
+    ///
     /// Wire name: `error_type`.
     pub error_type: Option<String>,
     /// 异常SQL数量
+    ///
     /// Wire name: `error_cnt`.
     pub error_cnt: Option<String>,
     /// 异常SQL模板数量
+    ///
     /// Wire name: `error_template_cnt`.
     pub error_template_cnt: Option<String>,
 }

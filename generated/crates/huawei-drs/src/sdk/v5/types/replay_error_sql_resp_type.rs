@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ReplayErrorSqlResp {
     /// SQL类型
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// SQL语句
+    ///
     /// Wire name: `abnormal_sql`.
     pub abnormal_sql: Option<String>,
     /// 异常原因描述
+    ///
     /// Wire name: `abnormal_info`.
     pub abnormal_info: Option<String>,
 }

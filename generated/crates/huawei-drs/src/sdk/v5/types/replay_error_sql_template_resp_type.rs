@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ReplayErrorSqlTemplateResp {
     /// SQL模板
+    ///
     /// Wire name: `sql_template`.
     pub sql_template: Option<String>,
     /// SQL模板MD5
+    ///
     /// Wire name: `sql_template_md5`.
     pub sql_template_md5: Option<String>,
     /// 目标库昵称
+    ///
     /// Wire name: `target_name`.
     pub target_name: Option<String>,
     /// schema名称
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// SQL类型 取值：SELECT, INSERT, DELETE, UPDATE, DDL
+    ///
     /// Wire name: `query_type`.
     pub query_type: Option<String>,
     /// 目标库类型 取值：mysql,taurusha,sqlserver,postgresql,ddm,mongodb,awsdocumentdb,hwmongodb,hwpostgresql,oracle,taurus,gaussdb,kafka,mrsKafka,cassandra,dynamo,dws,gaussdbv5,gaussdbv5ha,gaussmongodb,multigaussdbv5,dmq,gaussdbt,gaussdbtha,gaussdb300,elasticsearch,db2,tidb,redis,gaussredis,rediscluster,mariadb,oceanbase,informix,gaussdbv1,gausscassandra,geminidynamo,dds,tauruslite
+    ///
     /// Wire name: `target_type`.
     pub target_type: Option<String>,
     /// 归类的SQL数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }

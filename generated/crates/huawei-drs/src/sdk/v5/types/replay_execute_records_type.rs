@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ReplayExecuteRecords {
     /// 执行记录的时间，格式为秒级时间戳。
+    ///
     /// Wire name: `execute_time`.
     pub execute_time: Option<i64>,
     /// 执行完的SQL数量。
+    ///
     /// Wire name: `finished_sql`.
     pub finished_sql: Option<i64>,
     /// 执行的异常SQL数量。
+    ///
     /// Wire name: `abnormal_sql`.
     pub abnormal_sql: Option<i64>,
     /// 执行的慢SQL数量。
+    ///
     /// Wire name: `slow_sql`.
     pub slow_sql: Option<i64>,
     /// 执行记录的SQL总数。
+    ///
     /// Wire name: `total_sql`.
     pub total_sql: Option<i64>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ReplayShardStaticsResp {
     /// 回放时间点
+    ///
     /// Wire name: `time`.
     pub time: Option<String>,
     /// SQL总量
+    ///
     /// Wire name: `total`.
     pub total: Option<i64>,
     /// SQL执行量
+    ///
     /// Wire name: `finish`.
     pub finish: Option<i64>,
     /// SQL异常量
+    ///
     /// Wire name: `abnormal`.
     pub abnormal: Option<i64>,
     /// 慢SQL数量
+    ///
     /// Wire name: `slow`.
     pub slow: Option<i64>,
 }

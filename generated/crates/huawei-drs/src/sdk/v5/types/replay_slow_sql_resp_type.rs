@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ReplaySlowSqlResp {
     /// SQL语句类型 取值：SELECT, INSERT, DELETE, UPDATE, DDL
+    ///
     /// Wire name: `object_type`.
     pub object_type: Option<String>,
     /// SQL语句
+    ///
     /// Wire name: `slow_sql`.
     pub slow_sql: Option<String>,
     /// 源库执行耗时
+    ///
     /// Wire name: `old_time`.
     pub old_time: Option<String>,
     /// 目标库回放执行耗时
+    ///
     /// Wire name: `replay_time`.
     pub replay_time: Option<String>,
 }

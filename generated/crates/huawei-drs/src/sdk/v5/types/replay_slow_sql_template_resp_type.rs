@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ReplaySlowSqlTemplateResp {
     /// SQL语句模板
+    ///
     /// Wire name: `sql_template`.
     pub sql_template: Option<String>,
     /// SQL语句模板MD5
+    ///
     /// Wire name: `sql_template_md5`.
     pub sql_template_md5: Option<String>,
     /// 目标库别名
+    ///
     /// Wire name: `target_name`.
     pub target_name: Option<String>,
     /// schema名称
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// SQL类型 取值：SELECT, INSERT, DELETE, UPDATE, DDL
+    ///
     /// Wire name: `query_type`.
     pub query_type: Option<String>,
     /// SQL执行最小耗时
+    ///
     /// Wire name: `min_latency`.
     pub min_latency: Option<i64>,
     /// SQL执行最大耗时
+    ///
     /// Wire name: `max_latency`.
     pub max_latency: Option<i64>,
     /// SQL执行平均耗时
+    ///
     /// Wire name: `avg_latency`.
     pub avg_latency: Option<i64>,
     /// SQL执行总的耗时
+    ///
     /// Wire name: `total_latency`.
     pub total_latency: Option<i64>,
     /// 目标库类型
+    ///
     /// Wire name: `target_type`.
     pub target_type: Option<String>,
     /// SQL数量
+    ///
     /// Wire name: `count`.
     pub count: Option<i64>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct ReplaySourceConfigResp {
     /// 流量回放源数据库引擎类型
+    ///
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,
     /// 流量回放源数据库类型
+    ///
     /// Wire name: `source_endpoint_type`.
     pub source_endpoint_type: Option<String>,
     /// 流量回放源数据库来源
+    ///
     /// Wire name: `source_db_origin`.
     pub source_db_origin: Option<String>,
     /// 流量回放流量文件来源
+    ///
     /// Wire name: `traffic_source`.
     pub traffic_source: Option<String>,
     /// 流量回放流量类型
+    ///
     /// Wire name: `support_traffic_types`.
     pub support_traffic_types: Vec<String>,
     /// 流量回放agent支持的操作系统
+    ///
     /// Wire name: `support_os_types`.
     pub support_os_types: Vec<String>,
     /// 流量回放引擎支持的镜像库
+    ///
     /// Wire name: `support_mirror_database_types`.
     pub support_mirror_database_types: Vec<String>,
 }

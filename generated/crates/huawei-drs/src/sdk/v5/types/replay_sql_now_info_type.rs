@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct ReplaySqlNowInfo {
     /// 会话id
+    ///
     /// Wire name: `thread_id`.
     pub thread_id: Option<i64>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<i64>,
     /// 修改时间
+    ///
     /// Wire name: `modified_at`.
     pub modified_at: Option<i64>,
     /// 分片id
+    ///
     /// Wire name: `shard_id`.
     pub shard_id: Option<i64>,
     /// schema名称
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// sql语句
+    ///
     /// Wire name: `sql_statement`.
     pub sql_statement: Option<String>,
     /// 原始耗时
+    ///
     /// Wire name: `latency`.
     pub latency: Option<i64>,
     /// 执行耗时
+    ///
     /// Wire name: `execute_latency`.
     pub execute_latency: Option<i64>,
     /// 目标库类型
+    ///
     /// Wire name: `target_type`.
     pub target_type: Option<String>,
     /// 目标库标识
+    ///
     /// Wire name: `target_name`.
     pub target_name: Option<String>,
     /// 回放状态。取值： - running：执行中。 - finish：已完成。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ReplayingSqlResp {
     /// 库名或shema名称
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// SQL语句
+    ///
     /// Wire name: `sql_statement`.
     pub sql_statement: Option<String>,
     /// 原始执行耗时
+    ///
     /// Wire name: `latency`.
     pub latency: Option<i32>,
     /// 回放执行耗时
+    ///
     /// Wire name: `execute_latency`.
     pub execute_latency: Option<i32>,
     /// 执行状态 取值：INIT，RUNNING，FAILED，PAUSE，SUCCESS，FINISHED
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 客户端IP
+    ///
     /// Wire name: `client`.
     pub client: Option<String>,
     /// 连接ID
+    ///
     /// Wire name: `connection_id`.
     pub connection_id: Option<String>,
     /// 回放开始时间
+    ///
     /// Wire name: `replay_start_time`.
     pub replay_start_time: Option<String>,
 }

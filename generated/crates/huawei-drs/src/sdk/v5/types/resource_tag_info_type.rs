@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResourceTagInfo {
     /// 标签键。例如键值对{“aaa”:\\&quot;bbb\\&quot;}的key为\\&quot;aaa\\&quot;
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。例如键值对{“aaa”:\\&quot;bbb\\&quot;}的value为\\&quot;bbb\\&quot;
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// 标签键。 约束：最大长度36，只能包含字母、数字、下划线、中划线和中文。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 标签值。标签的值可以包含任意语种字母、数字、空格和_ . : / &#x3D; + - @。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

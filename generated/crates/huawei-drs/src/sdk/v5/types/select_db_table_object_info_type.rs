@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectDbTableObjectInfo {
     /// 数据库名称。
+    ///
     /// Wire name: `db_name`.
     pub db_name: String,
     /// 数据库schema名称。
+    ///
     /// Wire name: `schema_name`.
     pub schema_name: Option<String>,
     /// 数据库表名称。
+    ///
     /// Wire name: `table_name`.
     pub table_name: String,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowColumnInfoReq {
     /// 是否重新从node获取列信息，默认为否。
+    ///
     /// Wire name: `refresh`.
     pub refresh: bool,
     /// 列所属的对象信息
+    ///
     /// Wire name: `object_ids`.
     pub object_ids: Option<Vec<String>>,
 }

@@ -6,7 +6,6 @@ use super::CreateJobReq;
 /// `SingleCreateJobReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleCreateJobReq {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<CreateJobReq>,
 }

@@ -7,24 +7,29 @@ use super::{ResourceTag, SubscriptionSourceEndpointInfo};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleCreateSubscriptionReq {
     /// 任务名称 约束：任务名称在4位到50位之间，不区分大小写，可以包含字母、数字、中划线或下划线，不能包括其他特殊字符。 - 最小长度：4 - 最大长度：50
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 实例类型，仅支持rds
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// 企业项目id
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 标签
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceTag>>,
-    /// (No description in the spec.)
     /// Wire name: `source_endpoint_info`.
     pub source_endpoint_info: Option<SubscriptionSourceEndpointInfo>,
     /// 是否创建委托，取值： - true：创建 - false：不创建 默认为false
+    ///
     /// Wire name: `is_grant_new_agency`.
     pub is_grant_new_agency: Option<bool>,
 }

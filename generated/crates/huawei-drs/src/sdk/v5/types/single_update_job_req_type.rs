@@ -6,7 +6,6 @@ use super::UpdateJobReq;
 /// `SingleUpdateJobReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleUpdateJobReq {
-    /// (No description in the spec.)
     /// Wire name: `job`.
     pub job: Option<UpdateJobReq>,
 }

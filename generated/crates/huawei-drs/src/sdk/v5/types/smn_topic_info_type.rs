@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SmnTopicInfo {
     /// Topic的名字。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// Topic的唯一的资源标识。
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// Topic的描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 消息推送的策略，取值： - RETRY_ON_FAILURE：发送失败，保留到失败队列。 - DROP_ON_FAILURE：直接丢弃发送失败的消息。
+    ///
     /// Wire name: `push_policy`.
     pub push_policy: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpeedLimitInfo {
     /// 开始限速时间，此时间为UTC时间，开始时间为整时，若有分钟，则会忽略，格式为hh:mm，小时数为两位，例如：01:00。
+    ///
     /// Wire name: `begin`.
     pub begin: Option<String>,
     /// 结束时间，此时间为UTC时间，输入必须为59分结尾，格式为hh:mm，例如：15:59。
+    ///
     /// Wire name: `end`.
     pub end: Option<String>,
     /// 限速值，取值范围为1~9999，单位为MB/s。
+    ///
     /// Wire name: `speed`.
     pub speed: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StopJobActionInfo {
     /// 任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: String,
     /// 强制结束任务时取值true，默认false。
+    ///
     /// Wire name: `is_force_stop`.
     pub is_force_stop: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct StopJobActionReq {
     /// 强制结束任务时取值true，默认false。
+    ///
     /// Wire name: `is_force_stop`.
     pub is_force_stop: Option<bool>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SubscriptionDataType {
     /// 数据操作语言，取值： true：订阅DML false：不订阅DML
+    ///
     /// Wire name: `is_dml_subscribed`.
     pub is_dml_subscribed: Option<bool>,
     /// 数据定义语言，取值： true：订阅DDL false：不订阅DDL
+    ///
     /// Wire name: `is_ddl_subscribed`.
     pub is_ddl_subscribed: Option<bool>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct SubscriptionEndpointInfo {
     /// 数据库实例id
+    ///
     /// Wire name: `db_instance_id`.
     pub db_instance_id: Option<String>,
     /// 数据库名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库内网ip
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 数据库端口
+    ///
     /// Wire name: `port`.
     pub port: Option<i64>,
     /// 数据库类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 数据库用户名
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
 }

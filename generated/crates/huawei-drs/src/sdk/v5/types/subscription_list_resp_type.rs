@@ -8,30 +8,37 @@ use super::JobActions;
 #[non_exhaustive]
 pub struct SubscriptionListResp {
     /// 任务ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 任务名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 任务状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 任务创建时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 消费开始时间。
+    ///
     /// Wire name: `begin_time`.
     pub begin_time: Option<String>,
     /// 任务描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 当前时间。
+    ///
     /// Wire name: `now_time`.
     pub now_time: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `job_action`.
     pub job_action: Option<JobActions>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionSourceEndpointInfo {
     /// 数据库实例ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 数据库实例类型，仅支持mysql
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

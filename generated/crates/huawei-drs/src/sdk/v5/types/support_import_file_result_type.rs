@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SupportImportFileResult {
     /// 文件导入阈值。
+    ///
     /// Wire name: `file_size`.
     pub file_size: Option<String>,
     /// 上一次选择对象的方式。
+    ///
     /// Wire name: `previous_select`.
     pub previous_select: Option<String>,
 }

@@ -8,9 +8,11 @@ use super::SupportLinkInfo;
 #[non_exhaustive]
 pub struct SupportLinksResp {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `total_count`.
     pub total_count: Option<i64>,
     /// **参数解释**：  DRS支持的数据复制链路列表，每条链路包含引擎类型、网络类型、迁移模式等组合信息。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
+    ///
     /// Wire name: `support_links`.
     pub support_links: Vec<SupportLinkInfo>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct TableLineCompareDetailInfo {
     /// 源库表名称。
+    ///
     /// Wire name: `source_table_name`.
     pub source_table_name: Option<String>,
     /// 源库表行数。
+    ///
     /// Wire name: `source_row_num`.
     pub source_row_num: Option<String>,
     /// 目标库表名称。
+    ///
     /// Wire name: `target_table_name`.
     pub target_table_name: Option<String>,
     /// 目标库表行数。
+    ///
     /// Wire name: `target_row_num`.
     pub target_row_num: Option<String>,
     /// 差异值。
+    ///
     /// Wire name: `difference_row_num`.
     pub difference_row_num: Option<String>,
     /// 对比结果。取值： - CONSISTENT：一致。 - INCONSISTENT：不一致。 - COMPARING：正在对比。 - WAITING_FOR_COMPARISON：等待对比。 - FAILED_TO_COMPARE：对比失败。 - TARGET_DB_NOT_EXIST：目标库不存在。 - CAN_NOT_COMPARE：无法对比。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
 }

@@ -7,36 +7,47 @@ use super::ColumnObject;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableObject {
     /// 该表在实时同步场景下的类型。取值： - config：仅当该表作为数据过滤高级设置的关联表时，需要填写，此时该表以及该表下的columns“不会”被同步到目标库，name、all、filtered、filter_conditions属性不生效，columns需要填写被关联的相关对象，config_conditions需要填写数据过滤高级设置的配置条件。（注意：如果需要同步该表级对象，则在下级对象中填写sync_type值为config。）
+    ///
     /// Wire name: `sync_type`.
     pub sync_type: Option<String>,
     /// 对象类型。取值： - table：表。 - view：视图。 - procedure：存储过程。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 该表在目标库的名称（表名映射）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否整表迁移或同步。注意： 1.当该表不需要做列过滤、列映射时，填true，如果需要做列过滤、列映射则填false； 2.当该表需要做附加列时，需要填true，并且在columns里填写附加列信息； 3.当该表所包含的列作为数据过滤高级设置的关联列时，需要填true，并且在columns里填写关联列信息、config_conditions填写数据过滤高级设置的配置条件；
+    ///
     /// Wire name: `all`.
     pub all: Option<bool>,
     /// 一对多情况下，表级上对库名的映射。
+    ///
     /// Wire name: `db_alias_name`.
     pub db_alias_name: Option<String>,
     /// 一对多情况下，表级上对schema名的映射。
+    ///
     /// Wire name: `schema_alias_name`.
     pub schema_alias_name: Option<String>,
     /// 该表是否进行数据过滤。
+    ///
     /// Wire name: `filtered`.
     pub filtered: Option<bool>,
     /// 该表数据的过滤条件，生成加工规则值为SQL条件语句，长度限制512。
+    ///
     /// Wire name: `filter_conditions`.
     pub filter_conditions: Vec<String>,
     /// 该表数据过滤高级设置的配置条件，当该表作为联表查询时填写，生成加工规则值为SQL条件语句，长度限制512。
+    ///
     /// Wire name: `config_conditions`.
     pub config_conditions: Vec<String>,
     /// 是否已经进行同步。
+    ///
     /// Wire name: `is_synchronized`.
     pub is_synchronized: Option<bool>,
     /// 需要同步/映射/过滤/新增的列，当需要列过滤、列映射、附加列功能时填写，仅在实时同步任务中生效，当整表同步为false时需要填写。
+    ///
     /// Wire name: `columns`.
     pub columns: ::std::collections::BTreeMap<String, ColumnObject>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagMatch {
     /// 键，例如键值对{“aaa”:\\&quot;bbb\\&quot;}的key为\\&quot;aaa\\&quot;
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 值，例如键值对{“aaa”:\\&quot;bbb\\&quot;}的value为\\&quot;bbb\\&quot;
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

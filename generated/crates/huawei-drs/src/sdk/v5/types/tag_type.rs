@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// 标签键。例如键值对{“aaa”:\\&quot;bbb\\&quot;}的key为\\&quot;aaa\\&quot;
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 标签值。例如键值对{“aaa”:\[\\&quot;bbb\\&quot;\]}的values为\[\\&quot;bbb\\&quot;\]
+    ///
     /// Wire name: `values`.
     pub values: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRootDb {
     /// 库名。
+    ///
     /// Wire name: `db_name`.
     pub db_name: Option<String>,
     /// 默认编码格式是utf8。
+    ///
     /// Wire name: `db_encoding`.
     pub db_encoding: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TaskLogInfo {
     /// 日志级别。
+    ///
     /// Wire name: `level`.
     pub level: Option<String>,
     /// 日志信息。
+    ///
     /// Wire name: `message`.
     pub message: Option<String>,
     /// 日志时间。
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct TimelineInfo {
     /// 时间轴名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 状态。 取值：success, failed
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 操作时间。
+    ///
     /// Wire name: `operation_time`.
     pub operation_time: Option<String>,
     /// 用户名称。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
 }

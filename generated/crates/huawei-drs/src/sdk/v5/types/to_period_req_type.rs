@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToPeriodReq {
     /// 订单类型，取值： - 2：包月 - 3：包年
+    ///
     /// Wire name: `period_type`.
     pub period_type: String,
     /// 订单周期数
+    ///
     /// Wire name: `period_num`.
     pub period_num: i32,
     /// 是否自动续费
+    ///
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: bool,
     /// 是否自动支付
+    ///
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: bool,
 }

@@ -7,15 +7,19 @@ use super::TuningParameter;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TuningParamInfo {
     /// 全量调优参数。
+    ///
     /// Wire name: `full_sync`.
     pub full_sync: Vec<TuningParameter>,
     /// 增量抓取调优参数。
+    ///
     /// Wire name: `incre_capture`.
     pub incre_capture: Vec<TuningParameter>,
     /// 增量回放调优参数。
+    ///
     /// Wire name: `incre_apply`.
     pub incre_apply: Vec<TuningParameter>,
     /// 增量日志拉取调优参数。
+    ///
     /// Wire name: `incre_relay`.
     pub incre_relay: Vec<TuningParameter>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAgencyPolicyRequestBody {
     /// 委托解绑的权限策略集合。
+    ///
     /// Wire name: `unbind_role_names`.
     pub unbind_role_names: Vec<String>,
     /// 委托绑定的权限策略集合。
+    ///
     /// Wire name: `bind_role_names`.
     pub bind_role_names: Vec<String>,
 }

@@ -9,30 +9,29 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateConnectionReq {
     /// 连接名称。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 数据库类型。 取值：mysql - postgresql - mongodb - oracle
+    ///
     /// Wire name: `db_type`.
     pub db_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<ConnectionConfig>,
     /// 连接描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `endpoint`.
     pub endpoint: Option<BaseEndpoint>,
-    /// (No description in the spec.)
     /// Wire name: `vpc`.
     pub vpc: Option<CloudVpcInfo>,
-    /// (No description in the spec.)
     /// Wire name: `ssl`.
     pub ssl: Option<EndpointSslConfig>,
-    /// (No description in the spec.)
     /// Wire name: `cloud`.
     pub cloud: Option<CloudBaseInfo>,
     /// 企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

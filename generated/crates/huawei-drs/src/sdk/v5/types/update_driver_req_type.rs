@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDriverReq {
     /// jdbc驱动文件名称，name的长度5-64，结尾以.jar结尾。
+    ///
     /// Wire name: `driver_name`.
     pub driver_name: String,
 }

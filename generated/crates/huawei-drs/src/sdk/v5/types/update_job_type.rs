@@ -10,42 +10,37 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateJob {
     /// 待更新的任务ID。
+    ///
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `base_info`.
     pub base_info: Option<JobBaseInfo>,
     /// 任务源数据库信息体。
+    ///
     /// Wire name: `source_endpoint`.
     pub source_endpoint: Option<Vec<JobEndpointInfo>>,
     /// 任务目标数据库信息体。
+    ///
     /// Wire name: `target_endpoint`.
     pub target_endpoint: Option<Vec<JobEndpointInfo>>,
-    /// (No description in the spec.)
     /// Wire name: `alarm_notify`.
     pub alarm_notify: Option<AlarmNotifyConfig>,
     /// 限速信息体。 - 限速：自定义的最大迁移速度，迁移过程中的迁移速度将不会超过该速度。 - 不限速：对迁移速度不进行限制，通常会最大化使用源数据库的出口带宽。该流速模式同时会对源数据库造成读消耗，消耗取决于源数据库的出口带宽。比如：源数据库的出口带宽为100MB/s，假设高速模式使用了80%带宽，则迁移对源数据库将造成80MB/s的读操作IO消耗。
+    ///
     /// Wire name: `speed_limit`.
     pub speed_limit: Option<Vec<SpeedLimitInfo>>,
-    /// (No description in the spec.)
     /// Wire name: `user_migration`.
     pub user_migration: Option<UserMigrationInfo>,
-    /// (No description in the spec.)
     /// Wire name: `policy_config`.
     pub policy_config: Option<PolicyConfig>,
-    /// (No description in the spec.)
     /// Wire name: `db_object`.
     pub db_object: Option<DbObject>,
-    /// (No description in the spec.)
     /// Wire name: `db_param`.
     pub db_param: Option<DbParamInfo>,
-    /// (No description in the spec.)
     /// Wire name: `tuning_params`.
     pub tuning_params: Option<ModifyTuningParams>,
-    /// (No description in the spec.)
     /// Wire name: `period_order`.
     pub period_order: Option<PeriodOrderInfo>,
-    /// (No description in the spec.)
     /// Wire name: `node_info`.
     pub node_info: Option<JobNodeInfo>,
 }

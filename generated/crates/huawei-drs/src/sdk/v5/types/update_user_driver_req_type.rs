@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserDriverReq {
     /// JDBC驱动文件名称，name的长度5-64，结尾以.jar结尾。
+    ///
     /// Wire name: `driver_name`.
     pub driver_name: String,
     /// 指定待同步的驱动文件类型。取值范围： - db2：DB2 for LUW - informix：Informix
+    ///
     /// Wire name: `driver_type`.
     pub driver_type: String,
 }

@@ -7,19 +7,20 @@ use super::{UserMigrationList, UserMigrationRole};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserMigrationInfo {
     /// 是否迁移用户。
+    ///
     /// Wire name: `is_migrate_user`.
     pub is_migrate_user: Option<bool>,
     /// 是否统一重置密码。取值： - true：重置密码为统一密码。 - false：不统一重置密码。 当前支持的场景：  - 实时迁移场景：MySQL迁移。
+    ///
     /// Wire name: `is_set_password`.
     pub is_set_password: Option<bool>,
     /// 重置后的统一密码。统一重置密码为true时必填。 约束：密码不能为空。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// Wire name: `user_list`.
     pub user_list: Vec<UserMigrationList>,
-    /// (No description in the spec.)
     /// Wire name: `role_list`.
     pub role_list: Vec<UserMigrationRole>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserMigrationList {
     /// 用户ID。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 用户。
+    ///
     /// Wire name: `account`.
     pub account: Option<String>,
     /// 是否重置该用户密码。当前支持的场景： - 实时迁移场景：MySQL迁移。
+    ///
     /// Wire name: `is_set_password`.
     pub is_set_password: Option<bool>,
     /// 重置后的密码。统一重置密码或单个用户重置密码为true时必填，约束：密码不能为空。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,

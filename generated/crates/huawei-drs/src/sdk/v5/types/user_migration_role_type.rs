@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserMigrationRole {
     /// 角色。
+    ///
     /// Wire name: `role`.
     pub role: Option<String>,
 }

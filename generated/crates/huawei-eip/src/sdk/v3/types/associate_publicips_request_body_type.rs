@@ -6,7 +6,6 @@ use super::AssociatePublicipsOption;
 /// `AssociatePublicipsRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociatePublicipsRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<AssociatePublicipsOption>,
 }

@@ -6,7 +6,6 @@ use super::AttachSharebwDict;
 /// `AttachSharebwReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachSharebwReq {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<AttachSharebwDict>,
 }

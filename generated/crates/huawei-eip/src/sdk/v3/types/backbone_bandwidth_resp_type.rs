@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BackboneBandwidthResp {
     /// 骨干带宽的uuid
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 骨干带宽的状态
+    ///
     /// Wire name: `admin_status`.
     pub admin_status: Option<String>,
     /// 骨干带宽的大小
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 骨干带宽的short_id
+    ///
     /// Wire name: `short_id`.
     pub short_id: Option<String>,
     /// 描述网络等级，从高到低分为铂金、金、银、铜
+    ///
     /// Wire name: `sla_level`.
     pub sla_level: Option<String>,
     /// 线路质量金银铜对应的DSCP值
+    ///
     /// Wire name: `dscp`.
     pub dscp: Option<i32>,
 }

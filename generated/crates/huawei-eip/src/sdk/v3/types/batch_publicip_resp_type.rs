@@ -8,9 +8,9 @@ use super::PublicipResp;
 #[non_exhaustive]
 pub struct BatchPublicipResp {
     /// 响应码
+    ///
     /// Wire name: `statusCode`.
     pub status_code: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipResp>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct BillingInfoDict {
     /// 订单信息
+    ///
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
     /// 产品id
+    ///
     /// Wire name: `product_id`.
     pub product_id: Option<String>,
 }

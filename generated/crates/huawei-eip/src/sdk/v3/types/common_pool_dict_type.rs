@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct CommonPoolDict {
     /// 公共池名字
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 公共池类型，如bgp，sbgp等
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 已经使用的ip数量
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 功能说明：表示中心站点资源或者边缘站点资源 取值范围： center、边缘站点名称 约束：publicip只能绑定该字段相同的资源
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
     /// 默认不展示，取值, 公共池ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：表示此publicip可以加入的共享带宽类型列表，如果为空列表，则表示该           publicip不能加入任何共享带宽 约束：publicip只能加入到有该带宽类型的共享带宽中
+    ///
     /// Wire name: `allow_share_bandwidth_types`.
     pub allow_share_bandwidth_types: Vec<String>,
 }

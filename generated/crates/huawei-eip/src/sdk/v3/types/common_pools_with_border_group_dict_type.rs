@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CommonPoolsWithBorderGroupDict {
     /// 同组的公共池列表
+    ///
     /// Wire name: `publicip_pools`.
     pub publicip_pools: Vec<String>,
     /// 分组：中心还是边缘
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
 }

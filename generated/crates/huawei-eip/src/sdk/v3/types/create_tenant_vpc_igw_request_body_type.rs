@@ -6,7 +6,6 @@ use super::CreateTenantVpcIgwRequestBodyVpcIgw;
 /// `CreateTenantVpcIgwRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTenantVpcIgwRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `vpc_igw`.
     pub vpc_igw: Option<CreateTenantVpcIgwRequestBodyVpcIgw>,
 }

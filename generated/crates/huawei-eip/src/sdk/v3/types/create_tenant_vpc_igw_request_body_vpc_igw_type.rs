@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTenantVpcIgwRequestBodyVpcIgw {
     /// vpcid
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
     /// 创建VPC IGW的network id
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
     /// 是否添加默认路由
+    ///
     /// Wire name: `add_route`.
     pub add_route: Option<bool>,
     /// 是否使能ipv6
+    ///
     /// Wire name: `enable_ipv6`.
     pub enable_ipv6: Option<bool>,
     /// 虚拟IGW的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
 }

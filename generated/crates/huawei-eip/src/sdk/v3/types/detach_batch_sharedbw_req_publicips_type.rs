@@ -10,7 +10,6 @@ pub struct DetachBatchSharedbwReqPublicips {
     ///
     /// Wire name: `publicip_id`.
     pub publicip_id: String,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<DetachSharedbwDict>,
 }

@@ -7,6 +7,7 @@ use super::DetachBatchSharedbwReqPublicips;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetachBatchSharedbwReq {
     /// 共享带宽批量移出弹性公网IP请求对象
+    ///
     /// Wire name: `publicips`.
     pub publicips: Option<Vec<DetachBatchSharedbwReqPublicips>>,
 }

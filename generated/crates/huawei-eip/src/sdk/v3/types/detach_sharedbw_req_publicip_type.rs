@@ -6,7 +6,6 @@ use super::DetachSharedbwDict;
 /// `DetachSharedbwReqPublicip` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetachSharedbwReqPublicip {
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<DetachSharedbwDict>,
 }

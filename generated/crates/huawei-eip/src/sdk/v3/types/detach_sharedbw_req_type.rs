@@ -6,7 +6,6 @@ use super::DetachSharedbwReqPublicip;
 /// `DetachSharedbwReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetachSharedbwReq {
-    /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<DetachSharedbwReqPublicip>,
 }

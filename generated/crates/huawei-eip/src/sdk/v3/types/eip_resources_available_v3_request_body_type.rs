@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EipResourcesAvailableV3RequestBody {
     /// 公共池类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 查询的公共池数量
+    ///
     /// Wire name: `limit`.
     pub limit: i32,
 }

@@ -14,6 +14,7 @@ pub struct ExtLimitPojo {
     /// Wire name: `max_ingress_size`.
     pub max_ingress_size: Option<i32>,
     /// 95计费保底率
+    ///
     /// Wire name: `ratio_95peak`.
     pub ratio_95peak: Option<i32>,
 }

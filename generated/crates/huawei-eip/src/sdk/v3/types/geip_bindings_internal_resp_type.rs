@@ -8,33 +8,39 @@ use super::{BackboneBandwidthResp, InstanceVnicResp, InstancevirtualListResp};
 #[non_exhaustive]
 pub struct GeipBindingsInternalResp {
     /// GEIP的uuid
+    ///
     /// Wire name: `geip_id`.
     pub geip_id: Option<String>,
     /// GEIP的ip地址
+    ///
     /// Wire name: `geip_ip_address`.
     pub geip_ip_address: Option<String>,
     /// 中心站点or边缘站点，默认展示
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 绑定实例的类型
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// 绑定实例的id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `gcbandwidth`.
     pub gcbandwidth: Option<BackboneBandwidthResp>,
-    /// (No description in the spec.)
     /// Wire name: `vnic`.
     pub vnic: Option<InstanceVnicResp>,
     /// GEIP实例的vn信息
+    ///
     /// Wire name: `vn_list`.
     pub vn_list: Vec<InstancevirtualListResp>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct InstanceVnicResp {
     /// 实例port的ip地址
+    ///
     /// Wire name: `private_ip_address`.
     pub private_ip_address: Option<String>,
     /// port的device_id
+    ///
     /// Wire name: `device_id`.
     pub device_id: Option<String>,
     /// port的device_owner
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// port的vpc_id
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// port的uuid
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// port的mac地址
+    ///
     /// Wire name: `mac`.
     pub mac: Option<String>,
     /// port的vtep地址
+    ///
     /// Wire name: `vtep`.
     pub vtep: Option<String>,
     /// port的vni
+    ///
     /// Wire name: `vni`.
     pub vni: Option<String>,
     /// port的实例id
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// port的实例类型
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// port的profile
+    ///
     /// Wire name: `port_profile`.
     pub port_profile: Option<String>,
 }

@@ -8,36 +8,47 @@ use super::NexthopDict;
 #[non_exhaustive]
 pub struct InstancevirtualListResp {
     /// virtualnexthop的uuid
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// virtualnexthop的所有者
+    ///
     /// Wire name: `owner`.
     pub owner: Option<String>,
     /// 标识网关所在位置POD、AZ、REGION、GLOBAL
+    ///
     /// Wire name: `location`.
     pub location: Option<String>,
     /// 功能说明：nexthops的转发模式  取值范围：&#39;ACTIVE-ACTIVE&#39;多活模式、&#39;ACTIVE-STANDBY&#39;主备模式
+    ///
     /// Wire name: `forward_mode`.
     pub forward_mode: Option<String>,
     /// 功能说明：网关所在集群信息，可为空  取值范围：0-36长度的字符串
+    ///
     /// Wire name: `cluster_id`.
     pub cluster_id: Option<String>,
     /// 功能说明：nexthops在底层的负载均衡策略  取值范围：&#39;2_TUPLE&#39;二元组、&#39;3_TUPLE&#39;三元组、&#39;5_TUPLE&#39;五元组
+    ///
     /// Wire name: `hash_mode`.
     pub hash_mode: Option<String>,
     /// 功能说明：下一跳所属网络类型  取值范围：&#39;VXLAN&#39;、&#39;VLAN&#39;
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 功能说明：网络id标识，与type组合使用  取值范围：type&#x3D;VXLAN时取值0-16777215,type&#x3D;VLAN时取值0-4095
+    ///
     /// Wire name: `vni`.
     pub vni: Option<i32>,
     /// 下一跳信息列表
+    ///
     /// Wire name: `nexthops`.
     pub nexthops: Vec<NexthopDict>,
     /// 功能说明：VirtualNexthop对象创建时间，UTC格式
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 功能说明：VirtualNexthop对象更新时间，UTC格式
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NexthopDict {
     /// 功能说明：下一跳的实际地址  约束：同一virtualnexthop中的nexthops列表，不同下一跳之间的地址不允许重复
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
     /// 功能说明：标识主备模式，与virtualnexthop的forward_mode配合使用  取值范围：&#39;ACTIVE&#39;主、&#39;STANDBY&#39;备
+    ///
     /// Wire name: `mode`.
     pub mode: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PageInfoDict {
     /// 翻页时，作为前一页的marker取值
+    ///
     /// Wire name: `previous_marker`.
     pub previous_marker: Option<String>,
     /// 翻页时，作为后一页的marker取值
+    ///
     /// Wire name: `next_marker`.
     pub next_marker: Option<String>,
     /// 当前页的数据总数
+    ///
     /// Wire name: `current_count`.
     pub current_count: Option<i32>,
 }

@@ -8,33 +8,41 @@ use super::BandwidthInfoResp;
 #[non_exhaustive]
 pub struct ProfileInfo {
     /// 公网IP附属的5_xxx网络（如5_bgp）中的port_id
+    ///
     /// Wire name: `local_network_port`.
     pub local_network_port: Option<String>,
     /// 标识公网IP是否是和虚机一起创建的。true-独立创建；false-和虚机一起创建
+    ///
     /// Wire name: `standalone`.
     pub standalone: Option<bool>,
     /// 云服务标识公网IP创建进度, EIP服务内部使用。
+    ///
     /// Wire name: `notify_status`.
     pub notify_status: Option<String>,
     /// 公网IP创建时间
+    ///
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
     /// 该字段仅仅用于表示eip的bgp类型是否是真实的静态sbgp * 1. 如果为true，则该eip可以切换bgp类型 * 2. 如果为false，则该eip不可以切换bgp类型
+    ///
     /// Wire name: `fake_network_type`.
     pub fake_network_type: Option<bool>,
     /// 标识IP是和哪类资源一起购买的
+    ///
     /// Wire name: `create_source`.
     pub create_source: Option<String>,
     /// 标识和公网IP一起购买的ecs的id
+    ///
     /// Wire name: `ecs_id`.
     pub ecs_id: Option<String>,
     /// 公网IP加锁状态, eg:\\&quot;POLICE,LOCKED\\&quot;。POLICE-公安冻结；LOCKED-普通冻结；普通冻结细分状态：ARREAR-欠费；DELABLE-可删除；
+    ///
     /// Wire name: `lock_status`.
     pub lock_status: Option<String>,
     /// 公网IP冻结状态。
+    ///
     /// Wire name: `freezed_status`.
     pub freezed_status: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `bandwith_info`.
     pub bandwith_info: Option<BandwidthInfoResp>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct PublicipBandwidthInfo {
     /// 带宽ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能描述：带宽大小 取值范围：默认5Mbit/s~2000Mbit/s
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 功能说明：带宽类型,标识是否是共享带宽 取值范围：PER，WHOLE。   PER：独享带宽   WHOLE：共享带宽 约束：其中IPv6暂不支持WHOLE类型带宽。
+    ///
     /// Wire name: `share_type`.
     pub share_type: Option<String>,
     /// 功能说明：按流量计费还是按带宽计费 取值范围： bandwidth：按带宽计费 traffic：按流量计费 95peak_plus：按增强型95计费
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 功能说明：带宽名称 取值范围：1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：账单信息。如果billinginfo不为空，说明是包周期的带宽
+    ///
     /// Wire name: `billing_info`.
     pub billing_info: Option<String>,
 }

@@ -8,54 +8,69 @@ use super::{BillingInfoDict, TagsInfo};
 #[non_exhaustive]
 pub struct PublicipPoolShowResp {
     /// 公网IP池id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 公网IP池名字
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 取值, spec_bgp(专属离散动态), spec_sbgp(专属离散静态)
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 描述
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 租户id
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 池子大小
+    ///
     /// Wire name: `size`.
     pub size: Option<i32>,
     /// 已经使用的ip数量
+    ///
     /// Wire name: `used`.
     pub used: Option<i32>,
     /// 公网IP池创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 公网IP池更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `billing_info`.
     pub billing_info: Option<BillingInfoDict>,
     /// 功能说明：中心还是边缘。公网IP池取值为center
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
     /// 功能说明：是否共享
+    ///
     /// Wire name: `shared`.
     pub shared: Option<bool>,
     /// 功能说明：是否公共池
+    ///
     /// Wire name: `is_common`.
     pub is_common: Option<bool>,
     /// 默认不显示。用户标签
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagsInfo>,
     /// 功能说明：企业项目ID。最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。创建弹性公网IP时,给弹性公网IP绑定企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能说明：表示此publicip可以加入的共享带宽类型列表，如果为空列表，则表示该           publicip不能加入任何共享带宽 约束：publicip只能加入到有该带宽类型的共享带宽中
+    ///
     /// Wire name: `allow_share_bandwidth_types`.
     pub allow_share_bandwidth_types: Vec<String>,
 }

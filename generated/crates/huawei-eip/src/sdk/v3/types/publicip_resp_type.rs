@@ -47,10 +47,8 @@ pub struct PublicipResp {
     ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `vnic`.
     pub vnic: Option<VnicResp>,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<BandwidthResp>,
     /// - 功能说明：弹性公网IP的企业项目ID

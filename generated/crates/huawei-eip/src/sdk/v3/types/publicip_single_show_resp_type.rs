@@ -8,90 +8,113 @@ use super::{ProfileInfo, PublicipBandwidthInfo, VnicInfo};
 #[non_exhaustive]
 pub struct PublicipSingleShowResp {
     /// 功能说明：弹性公网IP唯一标识
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：IP版本信息 取值范围：4表示公网IP地址为public_ip_address地址;6表示公网IP地址为public_ipv6_address地址\\&quot;
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i64>,
     /// 功能说明：弹性公网IP或者IPv6端口的地址
+    ///
     /// Wire name: `public_ip_address`.
     pub public_ip_address: Option<String>,
     /// 功能说明：IPv4时无此字段，IPv6时为申请到的弹性公网IP地址
+    ///
     /// Wire name: `public_ipv6_address`.
     pub public_ipv6_address: Option<String>,
     /// 废弃，功能由publicip_pool_name继承，默认不显示。功能说明：弹性公网IP的网络类型
+    ///
     /// Wire name: `network_type`.
     pub network_type: Option<String>,
     /// 功能说明：弹性公网IP的状态  取值范围：冻结FREEZED，绑定失败BIND_ERROR，绑定中BINDING，释放中PENDING_DELETE， 创建中PENDING_CREATE，创建中NOTIFYING，释放中NOTIFY_DELETE，更新中PENDING_UPDATE， 未绑定DOWN ，绑定ACTIVE，绑定ELB，绑定VPN，失败ERROR。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 功能说明：弹性公网IP描述信息 约束：用户以自定义方式标识资源，系统不感知
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：表示中心站点资源或者边缘站点资源 取值范围： center、边缘站点名称 约束：publicip只能绑定该字段相同的资源
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
     /// 功能说明：资源创建UTC时间 格式:yyyy-MM-ddTHH:mm:ssZ
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式:yyyy-MM-ddTHH:mm:ssZ
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：弹性公网IP类型
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `vnic`.
     pub vnic: Option<VnicInfo>,
-    /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<PublicipBandwidthInfo>,
     /// 功能说明：企业项目ID。最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。创建弹性公网IP时,给弹性公网IP绑定企业项目ID。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能说明：公网IP的订单信息 约束：包周期才会有订单信息，按需资源此字段为空
+    ///
     /// Wire name: `billing_info`.
     pub billing_info: Option<String>,
     /// 功能说明：记录公网IP当前的冻结状态 约束：metadata类型，标识欠费冻结、公安冻结 取值范围：police，locked
+    ///
     /// Wire name: `lock_status`.
     pub lock_status: Option<String>,
     /// 功能说明：公网IP绑定的实例类型 取值范围：PORT、NATGW、ELB、ELBV1、VPN、null
+    ///
     /// Wire name: `associate_instance_type`.
     pub associate_instance_type: Option<String>,
     /// 功能说明：公网IP绑定的实例ID
+    ///
     /// Wire name: `associate_instance_id`.
     pub associate_instance_id: Option<String>,
     /// 功能说明：公网IP所属网络的ID。publicip_pool_name对应的网络ID
+    ///
     /// Wire name: `publicip_pool_id`.
     pub publicip_pool_id: Option<String>,
     /// 功能说明：弹性公网IP的网络类型, 包括公共池类型，如5_bgp/5_sbgp...，和用户购买的专属池。 专属池见publcip_pool相关接口
+    ///
     /// Wire name: `publicip_pool_name`.
     pub publicip_pool_name: Option<String>,
     /// 功能说明：弹性公网IP名称
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `profile`.
     pub profile: Option<ProfileInfo>,
     /// 默认不显示。该字段仅仅用于表示eip的bgp类型是否是真实的静态sbgp * 1. 如果为true，则该eip可以切换bgp类型 * 2. 如果为false，则该eip不可以切换bgp类型
+    ///
     /// Wire name: `fake_network_type`.
     pub fake_network_type: Option<bool>,
     /// 默认不显示。用户标签
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<String>,
     /// 默认不显示。记录实例的更上一层归属。例如associate_instance_type为PORT，此字段记录PORT的device_id和device_owner信息。仅有限场景记录。
+    ///
     /// Wire name: `associate_instance_metadata`.
     pub associate_instance_metadata: Option<String>,
     /// 默认不显示。开启支持直通模式后展示，表示直通模式的标识。
+    ///
     /// Wire name: `associate_mode`.
     pub associate_mode: Option<String>,
     /// 功能说明：表示此publicip可以加入的共享带宽类型列表，如果为空列表，则表示该           publicip不能加入任何共享带宽 约束：publicip只能加入到有该带宽类型的共享带宽中
+    ///
     /// Wire name: `allow_share_bandwidth_types`.
     pub allow_share_bandwidth_types: Vec<String>,
     /// 默认不显示。表示该eip是否支持与实例同步删除。
+    ///
     /// Wire name: `cascade_delete_by_instance`.
     pub cascade_delete_by_instance: Option<bool>,
 }

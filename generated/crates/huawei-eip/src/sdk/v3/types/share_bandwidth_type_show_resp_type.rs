@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct ShareBandwidthTypeShowResp {
     /// 支持带宽类型的id
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 带宽类型
+    ///
     /// Wire name: `bandwidth_type`.
     pub bandwidth_type: Option<String>,
     /// 中心站点or边缘站点，默认展示
+    ///
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 带宽类型的英文表述
+    ///
     /// Wire name: `name_en`.
     pub name_en: Option<String>,
     /// 带宽类型的中文表述
+    ///
     /// Wire name: `name_zh`.
     pub name_zh: Option<String>,
     /// 带宽类型描述信息
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

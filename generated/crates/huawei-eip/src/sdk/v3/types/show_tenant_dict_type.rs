@@ -12,15 +12,17 @@ pub struct ShowTenantDict {
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 带宽的计费模式
+    ///
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
     /// 该类型带宽可购买的最小size
+    ///
     /// Wire name: `min_size`.
     pub min_size: Option<i32>,
     /// 该类型带宽可购买的最大size
+    ///
     /// Wire name: `max_size`.
     pub max_size: Option<i32>,
-    /// (No description in the spec.)
     /// Wire name: `ext_limit`.
     pub ext_limit: Option<ExtLimitPojo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TagsInfo {
     /// 功能说明：键。同一资源的key值不能重复。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 功能说明：值列表。
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePublicipOption {
     /// 功能说明：公网IP的名称。
+    ///
     /// Wire name: `alias`.
     pub alias: Option<String>,
     /// 功能说明：公网IP的描述信息 取值范围：0-256长度的字符串，不支持特殊字符&lt;&gt;
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：端口所属实例类型 取值范围：PORT、NATGW、VPN、ELB、null 约束：associate_instance_type和associate_instance_id都不为空时表示绑定实例。 约束：associate_instance_type和associate_instance_id都为null时表示解绑实例，通过APIE调用需要切换为文本输入方式输入null值，可参考解绑请求实例。 约束：双栈公网IP不允许修改绑定的实例。
+    ///
     /// Wire name: `associate_instance_type`.
     pub associate_instance_type: Option<String>,
     /// 功能说明：端口所属实例ID，例如RDS实例ID 约束：associate_instance_type和associate_instance_id都不为空时表示绑定实例。 约束：associate_instance_type和associate_instance_id都为null时表示解绑实例，通过APIE调用需要切换为文本输入方式输入null值，可参考解绑请求实例。 约束：双栈公网IP不允许修改绑定的实例。
+    ///
     /// Wire name: `associate_instance_id`.
     pub associate_instance_id: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateTenantVpcIgwRequestBodyVpcIgw;
 /// `UpdateTenantVpcIgwRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTenantVpcIgwRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `vpc_igw`.
     pub vpc_igw: Option<UpdateTenantVpcIgwRequestBodyVpcIgw>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTenantVpcIgwRequestBodyVpcIgw {
     /// 虚拟IGW的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 是否使能ipv6
+    ///
     /// Wire name: `enable_ipv6`.
     pub enable_ipv6: Option<bool>,
 }

@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct VnicInfo {
     /// 功能说明：私网IP地址
+    ///
     /// Wire name: `private_ip_address`.
     pub private_ip_address: Option<String>,
     /// 功能说明：端口所属设备ID 约束：不支持设置和更新,由系统自动维护
+    ///
     /// Wire name: `device_id`.
     pub device_id: Option<String>,
     /// 功能说明：设备所属 取值范围：合法设备所属,如network:dhcp、network:VIP_PORT、network:router_interface_distributed、network:router_centralized_snat 约束：不支持设置和更新,由系统自动维护
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// 功能说明：虚拟私有云ID
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 功能说明：端口ID
+    ///
     /// Wire name: `port_id`.
     pub port_id: Option<String>,
     /// 功能说明：端口profile信息
+    ///
     /// Wire name: `port_profile`.
     pub port_profile: Option<String>,
     /// 功能说明：端口MAC地址 约束：由系统分配,不支持指定
+    ///
     /// Wire name: `mac`.
     pub mac: Option<String>,
     /// 功能说明：VTEP IP
+    ///
     /// Wire name: `vtep`.
     pub vtep: Option<String>,
     /// 功能说明：VXLAN ID
+    ///
     /// Wire name: `vni`.
     pub vni: Option<String>,
     /// 功能说明：端口所属实例ID,例如RDS实例ID 约束：不支持设置和更新,由系统自动维护
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// 功能说明：端口所属实例类型,例如“RDS” 约束：不支持设置和更新,由系统自动维护
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct VpcIgwsTenantResp {
     /// 虚拟IGW的uuid
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 虚拟IGW的租户id
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 虚拟IGW的vpcid
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 虚拟IGW的名称
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 创建时间
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 更新时间
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 创建IGW使用的VPC具体子网
+    ///
     /// Wire name: `network_id`.
     pub network_id: Option<String>,
     /// 是否使能IPV6
+    ///
     /// Wire name: `enable_ipv6`.
     pub enable_ipv6: Option<bool>,
 }

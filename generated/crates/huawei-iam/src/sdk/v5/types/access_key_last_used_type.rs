@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct AccessKeyLastUsed {
     /// 访问密钥的最后使用时间。若不存在则表示从未使用过。
+    ///
     /// Wire name: `last_used_at`.
     pub last_used_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -8,15 +8,17 @@ use super::AccessKeyStatus;
 #[non_exhaustive]
 pub struct AccessKeyMetadata {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 永久访问密钥ID，即AK。
+    ///
     /// Wire name: `access_key_id`.
     pub access_key_id: Option<String>,
     /// 访问密钥创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<AccessKeyStatus>,
 }

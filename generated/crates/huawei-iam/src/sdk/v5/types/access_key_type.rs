@@ -8,19 +8,22 @@ use super::AccessKeyStatus;
 #[non_exhaustive]
 pub struct AccessKey {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 创建的永久访问密钥ID，即AK。
+    ///
     /// Wire name: `access_key_id`.
     pub access_key_id: Option<String>,
     /// 访问密钥创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 创建的SK。
+    ///
     /// Wire name: `secret_access_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub secret_access_key: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<AccessKeyStatus>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ActionAssociatedResource {
     /// 统一资源名称模板，表示可以通过这类资源的统一资源名称对该授权项进行资源粒度的授权。
+    ///
     /// Wire name: `urn_template`.
     pub urn_template: Option<String>,
     /// 标识该资源类型是否是这个授权项必选的，即授权项一定涉及对这类资源的操作；例如subnet是vpc:subnets:get的必选资源类型；而ou是organizations::tagResource的可选资源类型，因为organizations::tagResource操作的资源还可能是account或者policy。
+    ///
     /// Wire name: `required`.
     pub required: Option<bool>,
     /// 针对该授权项和资源的服务自定义条件属性以及部分全局属性，只有授权项和资源同时匹配时才会生效。
+    ///
     /// Wire name: `condition_keys`.
     pub condition_keys: Vec<String>,
 }

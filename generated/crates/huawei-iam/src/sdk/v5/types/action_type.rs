@@ -8,24 +8,29 @@ use super::{ActionAssociatedResource, Description};
 #[non_exhaustive]
 pub struct Action {
     /// 三段式的授权项名称，例如\\&quot;iam:policies:createV5\\&quot;。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 在策略中使用此授权项时授予的访问级别。
+    ///
     /// Wire name: `access_level`.
     pub access_level: Option<String>,
     /// 该授权项是否仅作为权限点，不对应任何操作。
+    ///
     /// Wire name: `permission_only`.
     pub permission_only: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `description`.
     pub description: Option<Description>,
     /// 授权项别名列表，用以兼容授权项改名或者拆分新授权项的场景。
+    ///
     /// Wire name: `aliases`.
     pub aliases: Vec<String>,
     /// 与该授权项关联的资源列表，用于定义授权项的资源级权限。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<ActionAssociatedResource>,
     /// 该授权项支持的，且与资源无关的服务自定义条件属性以及部分全局属性。
+    ///
     /// Wire name: `condition_keys`.
     pub condition_keys: Vec<String>,
 }

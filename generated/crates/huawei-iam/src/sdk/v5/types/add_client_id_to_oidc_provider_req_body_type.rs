@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddClientIDToOIDCProviderReqBody {
     /// **参数解释**： 要添加到 OIDC 提供商的客户端 ID。  **约束限制**： 长度范围为\[1,255\]。  **取值范围**： 不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `client_id`.
     pub client_id: Option<String>,
 }

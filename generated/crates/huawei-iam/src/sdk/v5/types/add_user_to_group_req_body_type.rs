@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddUserToGroupReqBody {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
 }

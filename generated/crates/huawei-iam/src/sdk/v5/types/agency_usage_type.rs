@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AgencyUsage {
     /// 区域名称。
+    ///
     /// Wire name: `region`.
     pub region: Option<String>,
     /// 统一资源名称列表。
+    ///
     /// Wire name: `resources`.
     pub resources: Vec<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowAddressNetmask {
     /// IP地址或网段，例如\\&quot;192.168.0.1/24\\&quot;。
+    ///
     /// Wire name: `address_netmask`.
     pub address_netmask: Option<String>,
     /// 描述信息，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

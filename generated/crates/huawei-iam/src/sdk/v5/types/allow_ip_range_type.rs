@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowIpRange {
     /// IP地址区间，例如\\&quot;0.0.0.0-255.255.255.255\\&quot;。
+    ///
     /// Wire name: `ip_range`.
     pub ip_range: Option<String>,
     /// 描述信息，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

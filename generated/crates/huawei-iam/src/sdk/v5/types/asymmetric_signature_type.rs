@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AsymmetricSignature {
     /// 非对称签名开关。
+    ///
     /// Wire name: `asymmetric_signature_switch`.
     pub asymmetric_signature_switch: bool,
 }

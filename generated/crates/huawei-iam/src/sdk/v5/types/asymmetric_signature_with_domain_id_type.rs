@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AsymmetricSignatureWithDomainId {
     /// 账号ID。
+    ///
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,
     /// 非对称签名开关。
+    ///
     /// Wire name: `asymmetric_signature_switch`.
     pub asymmetric_signature_switch: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachAgencyPolicyReqBody {
     /// 委托或信任委托ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_id`.
     pub agency_id: String,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct AttachedPolicy {
     /// 身份策略名称，长度为1到128个字符，只包含字母、数字、\\&quot;_\\&quot;、\\&quot;+\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;.\\&quot;、\\&quot;@\\&quot;和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_name`.
     pub policy_name: Option<String>,
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// 统一资源名称。
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// 身份策略的附加时间。
+    ///
     /// Wire name: `attached_at`.
     pub attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -8,15 +8,17 @@ use super::Description;
 #[non_exhaustive]
 pub struct Condition {
     /// 条件键的名称。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 条件值的数据类型。
+    ///
     /// Wire name: `value_type`.
     pub value_type: Option<String>,
     /// 条件值是否为多值。
+    ///
     /// Wire name: `multi_valued`.
     pub multi_valued: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `description`.
     pub description: Option<Description>,
 }

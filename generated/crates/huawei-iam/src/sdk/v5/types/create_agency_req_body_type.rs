@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateAgencyReqBody {
     /// 信任委托名称，长度为1到64个字符，只包含字母、数字、\\&quot;_\\&quot;、\\&quot;+\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;,\\&quot;、\\&quot;.\\&quot;、\\&quot;@\\&quot;和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_name`.
     pub agency_name: String,
     /// 资源路径，默认为空串。由若干段字符串拼接而成，每段先包含一个或多个字母、数字、\\&quot;.\\&quot;、\\&quot;,\\&quot;、\\&quot;+\\&quot;、\\&quot;@\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;_\\&quot;或\\&quot;-\\&quot;，并以\\&quot;/\\&quot;结尾，例如\\&quot;foo/bar/\\&quot;。
+    ///
     /// Wire name: `path`.
     pub path: Option<String>,
     /// 信任委托信任策略的策略文档的json格式。下面的字符&#x60;&#x3D; &lt; &gt; ( ) \|&#x60;是语法中的特殊字符，不包含在信任策略中。  问号&#x60;?&#x60;表示元素是可选的。例如&#x60;sid_block?&#x60;。  竖线&#x60;\|&#x60;表示可选项，括号定义了可选项的范围。例如&#x60;(\\&quot;Allow\\&quot; \| \\&quot;Deny\\&quot;)&#x60;。  当一个元素允许多个值时，使用重复值&#x60;,&#x60;以及&#x60;...&#x60;表示。例如&#x60;\[ &lt;policy_statement&gt;, &lt;policy_statement&gt;, ... \]&#x60;。  下面的递归文法描述了信任策略的语法： &#x60;&#x60;&#x60; policy &#x3D; {   &lt;version_block&gt;,   &lt;statement_block&gt; }  &lt;version_block&gt; &#x3D; \\&quot;Version\\&quot; : (\\&quot;5.0\\&quot;)  &lt;statement_block&gt; &#x3D; \\&quot;Statement\\&quot; : \[ &lt;policy_statement&gt;, &lt;policy_statement&gt;, ... \]  &lt;policy_statement&gt; &#x3D; {   &lt;sid_block?&gt;,   &lt;principal_block&gt;,   &lt;effect_block&gt;,   &lt;action_block&gt;,   &lt;resource_block?&gt;,   &lt;condition_block?&gt; }  &lt;sid_block&gt; &#x3D; \\&quot;Sid\\&quot; : &lt;sid_string&gt;  &lt;principal_block&gt; &#x3D; (\\&quot;Principal\\&quot; \| \\&quot;NotPrincipal\\&quot;) : &lt;principal_map&gt;  &lt;principal_map&gt; &#x3D; { &lt;principal_map_entry&gt;, &lt;principal_map_entry&gt;, ... }  &lt;principal_map_entry&gt; &#x3D; (\\&quot;IAM\\&quot; \| \\&quot;Service\\&quot; \| \\&quot;Identity_provider\\&quot;) : \[ &lt;principal_id_string&gt;, ... \| &lt;service_principal_string&gt;, ... \| &lt;identity_provider_principal_string&gt;, ... \]  &lt;effect_block&gt; &#x3D; \\&quot;Effect\\&quot; : (\\&quot;Allow\\&quot; \| \\&quot;Deny\\&quot;)  &lt;action_block&gt; &#x3D; (\\&quot;Action\\&quot; \| \\&quot;NotAction\\&quot;) : \[ &lt;action_string&gt;, &lt;action_string&gt;, ... \]  &lt;resource_block&gt; &#x3D; (\\&quot;Resource\\&quot; \| \\&quot;NotResource\\&quot;) : \[ &lt;resource_string&gt;, &lt;resource_string&gt;, ... \]  &lt;condition_block&gt; &#x3D; \\&quot;Condition\\&quot; : { &lt;condition_map&gt; }  &lt;condition_map&gt; &#x3D; {   &lt;condition_type_string&gt; : { &lt;condition_key_string&gt; : &lt;condition_value_list&gt; },   &lt;condition_type_string&gt; : { &lt;condition_key_string&gt; : &lt;condition_value_list&gt; },   ... }  &lt;condition_value_list&gt; &#x3D; ( &lt;condition_value&gt; \| \[ &lt;condition_value&gt;, &lt;condition_value&gt;, ... \] )  &lt;condition_value&gt; &#x3D; \\&quot;string\\&quot; &#x60;&#x60;&#x60;
+    ///
     /// Wire name: `trust_policy`.
     pub trust_policy: String,
     /// 信任委托最大会话时长，默认为3600秒，取值范围为\[3600,43200\]。
+    ///
     /// Wire name: `max_session_duration`.
     pub max_session_duration: Option<i32>,
     /// 信任委托描述信息，默认为空串，字符串最大长度为1000。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

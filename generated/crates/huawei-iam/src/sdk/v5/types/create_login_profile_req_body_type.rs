@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateLoginProfileReqBody {
     /// IAM用户的密码。
+    ///
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: ::runtime::Sensitive<String>,
     /// IAM用户下次登录时是否需要修改密码。
+    ///
     /// Wire name: `password_reset_required`.
     pub password_reset_required: bool,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateServiceLinkedAgencyReqBody {
     /// 服务主体，由\\&quot;service.\\&quot;开头，后跟一个长度为1到56个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `service_principal`.
     pub service_principal: String,
     /// 服务关联委托描述信息，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateVirtualMfaDeviceReqBody {
     /// MFA设备名称，长度为1到64个字符，只包含字母、数字、\\&quot;_\\&quot;和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `virtual_mfa_device_name`.
     pub virtual_mfa_device_name: String,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Description {
     /// 英文描述。
+    ///
     /// Wire name: `en_US`.
     pub en_us: Option<String>,
     /// 中文描述。
+    ///
     /// Wire name: `zh_CN`.
     pub zh_cn: Option<String>,
 }

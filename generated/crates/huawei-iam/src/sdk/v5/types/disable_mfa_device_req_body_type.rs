@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DisableMfaDeviceReqBody {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: String,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnableMfaDeviceReqBody {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: String,
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: String,
     /// 设备发出的验证码。
+    ///
     /// Wire name: `authentication_code_first`.
     pub authentication_code_first: String,
     /// 设备发出的后续验证码。
+    ///
     /// Wire name: `authentication_code_second`.
     pub authentication_code_second: String,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct Group {
     /// 用户组ID。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 用户组名，长度为1到128个字符，可包含中文、英文、数字、空格、\\&quot;_\\&quot;、\\&quot;-\\&quot;、\\&quot;{\\&quot;和\\&quot;}\\&quot;的字符串。
+    ///
     /// Wire name: `group_name`.
     pub group_name: Option<String>,
     /// 用户组创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 统一资源名称。
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// 用户组描述信息，长度为0到255字符，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InlineResponse2001SamlProviderTags {
     /// **参数解释**： 标签键。  **取值范围**： 字符串长度在 1 到 64 之间，可以包含任意语种字母、数字、空格以及\\&quot;_\\&quot;、\\&quot;.\\&quot;、\\&quot;:\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;+\\&quot;、\\&quot;-\\&quot;、\\&quot;@\\&quot;符号；首尾不能包含空格，且不能以\\&quot;_sys_\\&quot;开头。
+    ///
     /// Wire name: `tag_key`.
     pub tag_key: Option<String>,
     /// **参数解释**： 标签值。  **取值范围**： 字符串长度在 0 到 128 之间，可以包含任意语种字母、数字、空格以及\\&quot;_\\&quot;、\\&quot;.\\&quot;、\\&quot;:\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;+\\&quot;、\\&quot;-\\&quot;、\\&quot;@\\&quot;符号，可以为空字符串。
+    ///
     /// Wire name: `tag_value`.
     pub tag_value: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InlineResponse200PageInfo {
     /// **参数解释**： 如果存在，则表示还有后续的条目未显示在当前返回体中。请使用该值作为下一次请求的分页标记参数以获得下一页信息。请反复调用该接口直至该字段不存在。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `next_marker`.
     pub next_marker: Option<String>,
     /// **参数解释**： 本页返回条目数量。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `current_count`.
     pub current_count: Option<i64>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct InlineResponse200PrivateKeys {
     /// **参数解释**： 解密 SAML 断言私钥的 ID。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `key_id`.
     pub key_id: Option<String>,
     /// **参数解释**： 上传解密 SAML 断言私钥的时间，符合 ISO 8601 格式。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `timestamp`.
     pub timestamp: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -8,30 +8,39 @@ use super::InlineResponse200PrivateKeys;
 #[non_exhaustive]
 pub struct InlineResponse200SamlProviders {
     /// **参数解释**： SAML 身份提供商的ID。  **取值范围**： 字符串长度在 1 到 64 之间，并且只能包含：字母、数字、中划线（-）。
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// **参数解释**： SAML 身份提供商的名称。  **取值范围**： 字符串长度在 1 到 64 之间，并且只能包含：字母、数字、下划线（_）、中划线（-）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 身份提供商描述。  **取值范围**： 不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 统一资源名称。  **取值范围**： 字符串长度在 16 到 1500 之间，可以包含：字母、数字、斜杠（/）、等号（&#x3D;）、下划线（_）、冒号（:）、中划线（-）
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// **参数解释**： 支持 SAML 2.0 的身份提供商 (IdP) 的 XML 文档。  **取值范围**： 长度范围为\[1000,512000\]。
+    ///
     /// Wire name: `saml_metadata_document`.
     pub saml_metadata_document: Option<String>,
     /// **参数解释**： 指定 SAML 身份提供商的加密设置。  **取值范围**： 取值范围为\[Required,Allowed\]。
+    ///
     /// Wire name: `assertion_encryption_mode`.
     pub assertion_encryption_mode: Option<String>,
     /// **参数解释**： 解密 SAML 断言的私钥。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `private_keys`.
     pub private_keys: Vec<InlineResponse200PrivateKeys>,
     /// **参数解释**： SAML 身份提供商创建时间。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： SAML 身份提供商过期时间。  **取值范围**： 不涉及。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct InlineResponse2011OidcProvider {
     /// **参数解释**： OIDC 身份提供商的 ID。  **取值范围**： 字符串长度在 1 到 64 之间，并且只能包含：字母、数字、中划线（-）。
+    ///
     /// Wire name: `provider_id`.
     pub provider_id: Option<String>,
     /// **参数解释**： OIDC 身份提供商的名称。  **取值范围**： 字符串长度在 1 到 64 之间，并且只能包含：字母、数字、下划线（_）、中划线（-）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 身份提供商描述。  **取值范围**： 字符串长度不超过 255，并且不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： OIDC 身份提供商的 URL。  **取值范围**： 字符串长度在 1 到 255 之间。
+    ///
     /// Wire name: `url`.
     pub url: Option<String>,
     /// **参数解释**： 统一资源名称。  **取值范围**： 字符串长度在 16 到 1500 之间，并且只能包含：字母、数字、字符\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;_\\&quot;、\\&quot;:\\&quot;、\\&quot;-\\&quot;。
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// **参数解释**： 客户端 ID 列表。  **取值范围**： 数组长度在 1 到 100 之间；数组元素为字符串，长度在 1 到 255 之间。
+    ///
     /// Wire name: `client_ids`.
     pub client_ids: Vec<String>,
     /// **参数解释**： OIDC 身份提供商的服务器证书指纹列表。  **取值范围**： 数组长度在 1 到 5 之间；数组元素为长度为 64 的字符串，并且只能包含字母、数字。
+    ///
     /// Wire name: `thumbprints`.
     pub thumbprints: Vec<String>,
     /// **参数解释**： 提供商创建时间。  **取值范围**： 不涉及
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

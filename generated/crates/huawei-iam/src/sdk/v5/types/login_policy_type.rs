@@ -8,30 +8,39 @@ use super::{AllowAddressNetmask, AllowIpRange};
 #[non_exhaustive]
 pub struct LoginPolicy {
     /// 如果IAM用户在该值设置的有效期（天）内未登录，则被停用，不适用于根用户。
+    ///
     /// Wire name: `user_validity_period`.
     pub user_validity_period: Option<i32>,
     /// 登录提示信息。
+    ///
     /// Wire name: `custom_info_for_login`.
     pub custom_info_for_login: Option<String>,
     /// IAM用户登录锁定时长（分钟）。
+    ///
     /// Wire name: `lockout_duration`.
     pub lockout_duration: Option<i32>,
     /// 限定时间内登录失败次数。
+    ///
     /// Wire name: `login_failed_times`.
     pub login_failed_times: Option<i32>,
     /// 限定时间长度（分钟）。
+    ///
     /// Wire name: `period_with_login_failures`.
     pub period_with_login_failures: Option<i32>,
     /// 登录会话失效时间。
+    ///
     /// Wire name: `session_timeout`.
     pub session_timeout: Option<i32>,
     /// 是否显示最近一次的登录信息。
+    ///
     /// Wire name: `show_recent_login_info`.
     pub show_recent_login_info: Option<bool>,
     /// 允许访问的IP地址或网段。
+    ///
     /// Wire name: `allow_address_netmasks`.
     pub allow_address_netmasks: Vec<AllowAddressNetmask>,
     /// 允许访问的IP地址区间。
+    ///
     /// Wire name: `allow_ip_ranges`.
     pub allow_ip_ranges: Vec<AllowIpRange>,
 }

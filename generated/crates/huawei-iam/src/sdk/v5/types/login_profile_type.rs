@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct LoginProfile {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// IAM用户下次登录时是否需要修改密码。
+    ///
     /// Wire name: `password_reset_required`.
     pub password_reset_required: Option<bool>,
     /// IAM用户密码过期时间。
+    ///
     /// Wire name: `password_expires_at`.
     pub password_expires_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// IAM用户登录信息创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct MfaDeviceMetadata {
     /// MFA设备序列号。
+    ///
     /// Wire name: `serial_number`.
     pub serial_number: Option<String>,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 虚拟MFA设备是否开启。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Operation {
     /// OpenAPI的操作标识符。
+    ///
     /// Wire name: `operation_id`.
     pub operation_id: Option<String>,
     /// 三段式的授权项名称，例如\\&quot;iam:policies:createV5\\&quot;。
+    ///
     /// Wire name: `operation_action`.
     pub operation_action: Option<String>,
     /// 该操作可能需要的其他授权项授权。
+    ///
     /// Wire name: `dependent_actions`.
     pub dependent_actions: Vec<String>,
 }

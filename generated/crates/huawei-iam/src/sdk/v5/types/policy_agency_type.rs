@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PolicyAgency {
     /// 委托或信任委托ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `agency_id`.
     pub agency_id: Option<String>,
     /// 身份策略的附加时间。
+    ///
     /// Wire name: `attached_at`.
     pub attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PolicyGroup {
     /// 用户组ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `group_id`.
     pub group_id: Option<String>,
     /// 身份策略的附加时间。
+    ///
     /// Wire name: `attached_at`.
     pub attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -7,34 +7,42 @@ use super::PolicyType;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Policy {
-    /// (No description in the spec.)
     /// Wire name: `policy_type`.
     pub policy_type: Option<PolicyType>,
     /// 身份策略名称，长度为1到128个字符，只包含字母、数字、\\&quot;_\\&quot;、\\&quot;+\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;.\\&quot;、\\&quot;@\\&quot;和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_name`.
     pub policy_name: Option<String>,
     /// 身份策略ID，长度为1到64个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `policy_id`.
     pub policy_id: Option<String>,
     /// 统一资源名称。
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// 资源路径，默认为空串。由若干段字符串拼接而成，每段先包含一个或多个字母、数字、\\&quot;.\\&quot;、\\&quot;,\\&quot;、\\&quot;+\\&quot;、\\&quot;@\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;_\\&quot;或\\&quot;-\\&quot;，并以\\&quot;/\\&quot;结尾，例如\\&quot;foo/bar/\\&quot;。
+    ///
     /// Wire name: `path`.
     pub path: Option<String>,
     /// 默认版本号。
+    ///
     /// Wire name: `default_version_id`.
     pub default_version_id: Option<String>,
     /// 附加了本身份策略的实体数量。
+    ///
     /// Wire name: `attachment_count`.
     pub attachment_count: Option<i32>,
     /// **参数解释**： 身份策略描述信息。  **约束限制**： 不涉及。  **取值范围**： 长度范围为\[0,1000\]。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 身份策略创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 身份策略默认版本最近一次的更新时间。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PolicyUser {
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 身份策略的附加时间。
+    ///
     /// Wire name: `attached_at`.
     pub attached_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct Resource {
     /// 云服务资源类型名称。
+    ///
     /// Wire name: `type_name`.
     pub type_name: Option<String>,
     /// 统一资源名称模板，表示可以通过这类资源的统一资源名称对该授权项进行资源粒度的授权。
+    ///
     /// Wire name: `urn_template`.
     pub urn_template: Option<String>,
 }

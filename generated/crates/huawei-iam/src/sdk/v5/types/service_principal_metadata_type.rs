@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ServicePrincipalMetadata {
     /// 服务主体，由\\&quot;service.\\&quot;开头，后跟一个长度为1到56个字符，只包含字母、数字和\\&quot;-\\&quot;的字符串。
+    ///
     /// Wire name: `service_principal`.
     pub service_principal: Option<String>,
     /// 云服务名称。
+    ///
     /// Wire name: `service_catalog`.
     pub service_catalog: Option<String>,
     /// 用于显示的服务主体名称。
+    ///
     /// Wire name: `display_name`.
     pub display_name: Option<String>,
     /// 服务主体的描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ServiceSpecificCredentialMetadata {
     /// 创建日期和时间，ISO 8601格式。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 关联的服务名称。
+    ///
     /// Wire name: `service_name`.
     pub service_name: Option<String>,
     /// 凭证标识符ID。
+    ///
     /// Wire name: `credential_id`.
     pub credential_id: Option<String>,
     /// 凭证状态。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 与服务专属凭证关联的IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 关联的IAM用户名称。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// 过期日期和时间，仅指定credential_age_days时返回。
+    ///
     /// Wire name: `expires_at`.
     pub expires_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 凭证的掩码值。
+    ///
     /// Wire name: `credential_mask`.
     pub credential_mask: Option<String>,
     /// 凭证描述。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::AsymmetricSignature;
 /// `SetAsymmetricSignatureReq` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetAsymmetricSignatureReq {
-    /// (No description in the spec.)
     /// Wire name: `asymmetric_signature`.
     pub asymmetric_signature: Option<AsymmetricSignature>,
 }

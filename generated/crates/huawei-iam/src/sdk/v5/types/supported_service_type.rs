@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct SupportedService {
     /// 云服务名称。
+    ///
     /// Wire name: `service_name`.
     pub service_name: Option<String>,
     /// 关联的服务的展示名称（受语言控制）。
+    ///
     /// Wire name: `display_name`.
     pub display_name: Option<String>,
 }

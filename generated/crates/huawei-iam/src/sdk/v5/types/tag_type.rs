@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// 标签键，可以包含任意语种字母、数字、空格以及\\&quot;_\\&quot;、\\&quot;.\\&quot;、\\&quot;:\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;+\\&quot;、\\&quot;-\\&quot;、\\&quot;@\\&quot;符号的任意组合，但是首尾不能包含空格以及不能使用\\&quot;\\\\_sys\\\\_\\&quot;为开头，长度范围\[1,64\]。
+    ///
     /// Wire name: `tag_key`.
     pub tag_key: Option<String>,
     /// 标签值，可以包含任意语种字母、数字、空格以及\\&quot;_\\&quot;、\\&quot;.\\&quot;、\\&quot;:\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;+\\&quot;、\\&quot;-\\&quot;、\\&quot;@\\&quot;符号的任意组合，可以是空字符串，长度范围\[0,128\]。
+    ///
     /// Wire name: `tag_value`.
     pub tag_value: Option<String>,
 }

@@ -7,6 +7,7 @@ use super::Tag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tags {
     /// 自定义标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<Tag>>,
 }

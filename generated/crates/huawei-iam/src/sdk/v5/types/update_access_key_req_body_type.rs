@@ -6,7 +6,6 @@ use super::AccessKeyStatus;
 /// `UpdateAccessKeyReqBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAccessKeyReqBody {
-    /// (No description in the spec.)
     /// Wire name: `status`.
     pub status: Option<AccessKeyStatus>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAgencyReqBody {
     /// 信任委托最大会话时长，默认为3600秒，取值范围为\[3600,43200\]。
+    ///
     /// Wire name: `max_session_duration`.
     pub max_session_duration: Option<i32>,
     /// 信任委托描述信息。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

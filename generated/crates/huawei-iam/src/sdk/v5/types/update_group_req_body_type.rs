@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateGroupReqBody {
     /// 用户组名，长度为1到128个字符，可包含中文、英文、数字、空格、\\&quot;_\\&quot;、\\&quot;-\\&quot;、\\&quot;{\\&quot;和\\&quot;}\\&quot;的字符串。
+    ///
     /// Wire name: `new_group_name`.
     pub new_group_name: Option<String>,
     /// 用户组描述信息，长度为0到255字符，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `new_group_description`.
     pub new_group_description: Option<String>,
 }

@@ -7,30 +7,39 @@ use super::{AllowAddressNetmask, AllowIpRange};
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateLoginPolicyReqBody {
     /// 如果IAM用户在该值设置的有效期（天）内未登录，则被停用，不适用于根用户，取值范围为\[0,240\]。
+    ///
     /// Wire name: `user_validity_period`.
     pub user_validity_period: Option<i32>,
     /// 登录提示信息，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `custom_info_for_login`.
     pub custom_info_for_login: Option<String>,
     /// IAM用户登录锁定时长（分钟），取值范围为\[15,1440\]。
+    ///
     /// Wire name: `lockout_duration`.
     pub lockout_duration: Option<i32>,
     /// 限定时间内登录失败次数，取值范围为\[3,10\]。
+    ///
     /// Wire name: `login_failed_times`.
     pub login_failed_times: Option<i32>,
     /// 限定时间长度（分钟），取值范围为\[15,60\]。
+    ///
     /// Wire name: `period_with_login_failures`.
     pub period_with_login_failures: Option<i32>,
     /// 登录会话失效时间，取值范围为\[15,1440\]。
+    ///
     /// Wire name: `session_timeout`.
     pub session_timeout: Option<i32>,
     /// 是否显示最近一次的登录信息。
+    ///
     /// Wire name: `show_recent_login_info`.
     pub show_recent_login_info: Option<bool>,
     /// 允许访问的IP地址或网段，例如\\&quot;xxx.xxx.xxx.xxx/24\\&quot;。
+    ///
     /// Wire name: `allow_address_netmasks`.
     pub allow_address_netmasks: Option<Vec<AllowAddressNetmask>>,
     /// 允许访问的IP地址区间，取值为IP地址区间，例如\\&quot;0.0.0.0-255.255.255.255\\&quot;。
+    ///
     /// Wire name: `allow_ip_ranges`.
     pub allow_ip_ranges: Option<Vec<AllowIpRange>>,
 }

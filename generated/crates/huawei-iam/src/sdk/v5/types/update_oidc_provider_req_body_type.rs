@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateOIDCProviderReqBody {
     /// **参数解释**： 身份提供商描述。  **约束限制**： 长度范围为\[0,255\]。  **取值范围**： 不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

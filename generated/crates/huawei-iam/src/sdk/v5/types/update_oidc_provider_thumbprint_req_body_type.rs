@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateOIDCProviderThumbprintReqBody {
     /// **参数解释**： OIDC 身份提供商的服务器证书指纹列表。  **约束限制**： 列表元素数量取值范围为\[1,5\]个，每个元素字符串长度为64。  **取值范围**： 不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `thumbprints`.
     pub thumbprints: Option<Vec<String>>,
 }

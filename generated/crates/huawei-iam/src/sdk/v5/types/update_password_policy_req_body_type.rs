@@ -5,27 +5,35 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePasswordPolicyReqBody {
     /// 同一字符连续出现的最大次数，取值范围为\[0,32\]。
+    ///
     /// Wire name: `maximum_consecutive_identical_chars`.
     pub maximum_consecutive_identical_chars: Option<i32>,
     /// 密码最短使用时间（分钟），取值范围为\[0,1440\]。
+    ///
     /// Wire name: `minimum_password_age`.
     pub minimum_password_age: Option<i32>,
     /// 密码最小字符数，取值范围为\[8,32\]。
+    ///
     /// Wire name: `minimum_password_length`.
     pub minimum_password_length: Option<i32>,
     /// 密码不能与历史密码重复次数，取值范围为\[0,24\]。
+    ///
     /// Wire name: `password_reuse_prevention`.
     pub password_reuse_prevention: Option<i32>,
     /// 密码是否可以是用户名或用户名的反序。默认值为true，为true时表示密码不可以是用户名或用户名的反序。
+    ///
     /// Wire name: `password_not_username_or_invert`.
     pub password_not_username_or_invert: Option<bool>,
     /// 密码有效期（天），取值范围为\[0,180\]。
+    ///
     /// Wire name: `password_validity_period`.
     pub password_validity_period: Option<i32>,
     /// 至少包含字符种类的个数，取值范围为\[2,4\]。
+    ///
     /// Wire name: `password_char_combination`.
     pub password_char_combination: Option<i32>,
     /// 是否允许IAM用户修改自己的密码，不适用于根用户。
+    ///
     /// Wire name: `allow_user_to_change_password`.
     pub allow_user_to_change_password: Option<bool>,
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdatePolicyReqBody {
     /// **参数解释**： 身份策略描述信息。  **约束限制**： 不涉及。  **取值范围**： 长度范围为\[0,1000\]。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

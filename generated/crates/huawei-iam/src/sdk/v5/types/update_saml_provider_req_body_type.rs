@@ -5,20 +5,25 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSAMLProviderReqBody {
     /// **参数解释**： 由支持 SAML 2.0 的身份提供商 (IdP) 生成的 XML 文档。该文档包含颁发者的名称、过期信息，以及可用于验证从 IdP 接收到的 SAML 身份验证响应（断言）的密钥。  **约束限制**： 长度范围为\[1000,512000\]。  **取值范围**： 不涉及。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `saml_metadata_document`.
     pub saml_metadata_document: Option<String>,
     /// **参数解释**： 指定 SAML 提供商的加密设置。  **约束限制**： 不涉及。  **取值范围**： 取值范围为\[Required,Allowed\]。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `assertion_encryption_mode`.
     pub assertion_encryption_mode: Option<String>,
     /// **参数解释**： 添加解密 SAML 断言的私钥，必须是一个 PEM 格式的 RSA 私钥。在接收到加密的 SAML 断言时，IAM 会基于 RSA-OAEP 算法使用该私钥解密得到用于加密 SAML 断言的对称密钥，然后再基于 AES-GCM 或 AES-CBC 加密算法使用对称密钥解密出 SAML 断言明文。  **约束限制**： 长度范围为\[1,16384\]。  **取值范围**： 字符串必须由 1 个或多个字符组成，这些字符可以是：空格、可见 ASCII 字符、Latin-1 扩展字符、Tab、换行、回车。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `add_private_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub add_private_key: Option<::runtime::Sensitive<String>>,
     /// **参数解释**： 解密 SAML 断言私钥的 ID。  **约束限制**： 长度范围为\[22,64\]。  **取值范围**： 字符串只能包含大写字母和数字。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `remove_private_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub remove_private_key: Option<::runtime::Sensitive<String>>,
     /// **参数解释**： 身份提供商描述。  **约束限制**： 长度范围为\[0,255\]。  **取值范围**： 不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。  **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateServiceSpecificCredentialReq {
     /// 凭证状态。不支持用户主动设置为 Expired（Expired 仅由系统在凭证过期时自动设置）。status和description至少指定一个。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 要设置的凭证描述。status和description至少指定一个，长度0-255，正则限制为^\[^@#%&amp;&lt;&gt;\\\\\\\\\\\\$\\\\^\\\\*\]*$
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateUserReqBody {
     /// IAM用户名，长度为1到64个字符，只包含字母、数字、\\&quot;_\\&quot;、\\&quot;-\\&quot;、\\&quot;.\\&quot;和空格的字符串，且首位不能为数字。
+    ///
     /// Wire name: `new_user_name`.
     pub new_user_name: Option<String>,
     /// IAM用户描述信息，长度为0到255个字符，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `new_description`.
     pub new_description: Option<String>,
     /// IAM用户是否启用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -8,27 +8,35 @@ use super::Tag;
 #[non_exhaustive]
 pub struct UserEx {
     /// IAM用户描述信息，长度为0到255个字符，不能包含特定字符\\&quot;@\\&quot;、\\&quot;#\\&quot;、\\&quot;%\\&quot;、\\&quot;&amp;\\&quot;、\\&quot;&lt;\\&quot;、\\&quot;&gt;\\&quot;、\\&quot;\\\\\\\\\\&quot;、\\&quot;$\\&quot;、\\&quot;^\\&quot;和\\&quot;*\\&quot;的字符串。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// IAM用户名，长度为1到64个字符，只包含字母、数字、\\&quot;_\\&quot;、\\&quot;-\\&quot;、\\&quot;.\\&quot;和空格的字符串，且首位不能为数字。
+    ///
     /// Wire name: `user_name`.
     pub user_name: Option<String>,
     /// IAM用户是否为根用户。
+    ///
     /// Wire name: `is_root_user`.
     pub is_root_user: Option<bool>,
     /// IAM用户创建时间。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// IAM用户ID。
+    ///
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
     /// 统一资源名称。
+    ///
     /// Wire name: `urn`.
     pub urn: Option<String>,
     /// IAM用户是否启用。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 自定义标签列表。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
 }

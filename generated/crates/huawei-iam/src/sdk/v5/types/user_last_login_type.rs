@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct UserLastLogin {
     /// IAM用户最后登录时间。若为null，则表示从未登录过。
+    ///
     /// Wire name: `last_login_at`.
     pub last_login_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddResourceTagsRequestBodyTag {
     /// 标签键，最大长度128个unicode字符，格式为大小写字母，数字，中划线“-”，下划线“_”，中文。
+    ///
     /// Wire name: `key`.
     pub key: String,
     /// 标签值，最大长度255个unicode字符，格式为大小写字母，数字，中划线“-”，下划线“_”，点“.”，中文。
+    ///
     /// Wire name: `value`.
     pub value: String,
 }

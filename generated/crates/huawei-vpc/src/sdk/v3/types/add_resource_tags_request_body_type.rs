@@ -6,7 +6,6 @@ use super::AddResourceTagsRequestBodyTag;
 /// `AddResourceTagsRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddResourceTagsRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `tag`.
     pub tag: Option<AddResourceTagsRequestBodyTag>,
 }

@@ -6,7 +6,6 @@ use super::TrafficMirrorSourcesOption;
 /// `AddSourcesToTrafficMirrorSessionRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddSourcesToTrafficMirrorSessionRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<TrafficMirrorSourcesOption>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachSubNetworkInterfaceOption {
     /// **参数解释**： 辅助弹性网卡所挂载的弹性网卡的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡关联的安全组的ID列表。例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]。 **取值范围**： 如果请求时不指定此参数，辅助弹性网卡创建后会自动关联默认安全组。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<String>>,
     /// **参数解释**： 辅助弹性网卡安全使能标记，如果不使能则安全组不生效。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `security_enabled`.
     pub security_enabled: Option<bool>,
 }

@@ -7,6 +7,7 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateFirewallTagsRequestBody {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
 }

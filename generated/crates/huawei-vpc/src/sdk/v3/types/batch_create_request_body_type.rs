@@ -7,9 +7,11 @@ use super::{BatchCreateRequestBodySysTags, BatchCreateRequestBodyTags};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateRequestBody {
     /// 资源标签
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchCreateRequestBodyTags>,
     /// 系统标签
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<BatchCreateRequestBodySysTags>>,
 }

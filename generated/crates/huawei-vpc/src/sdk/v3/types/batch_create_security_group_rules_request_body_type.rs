@@ -7,12 +7,15 @@ use super::BatchCreateSecurityGroupRulesOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateSecurityGroupRulesRequestBody {
     /// 待创建的安全组规则列表
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<BatchCreateSecurityGroupRulesOption>,
     /// 创建时是否忽略重复的安全组规则 默认为false
+    ///
     /// Wire name: `ignore_duplicate`.
     pub ignore_duplicate: Option<bool>,
     /// 功能说明：是否只预检此次请求 取值范围： -true：发送检查请求，不会创建安全组规则。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回响应码202。 -false（默认值）：发送正常请求，并直接创建安全组规则。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
 }

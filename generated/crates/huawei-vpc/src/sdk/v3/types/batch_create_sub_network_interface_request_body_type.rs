@@ -7,12 +7,13 @@ use super::BatchCreateSubNetworkInterfaceOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchCreateSubNetworkInterfaceRequestBody {
     /// 功能说明：是否只预检此次请求 取值范围： -true：发送检查请求，不会创建辅助弹性网卡。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回响应码202。 -false（默认值）：发送正常请求，并直接创建辅助弹性网卡。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `sub_network_interface`.
     pub sub_network_interface: Option<BatchCreateSubNetworkInterfaceOption>,
     /// 批量创建辅助弹性网卡的个数
+    ///
     /// Wire name: `count`.
     pub count: i32,
 }

@@ -7,6 +7,7 @@ use super::DeleteResourceTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteFirewallTagsRequestBody {
     /// 标签列表
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<DeleteResourceTagRequestBody>,
 }

@@ -7,6 +7,7 @@ use super::DeleteResourceTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeletePortTagsRequestBody {
     /// 标签列表 约束：最大支持20组标签键值对
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<DeleteResourceTagRequestBody>,
 }

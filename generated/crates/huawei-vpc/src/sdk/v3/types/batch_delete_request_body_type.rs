@@ -7,9 +7,11 @@ use super::{BatchDeleteRequestBodySysTags, BatchDeleteRequestBodyTags};
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteRequestBody {
     /// 资源标签
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<BatchDeleteRequestBodyTags>,
     /// 系统标签
+    ///
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<BatchDeleteRequestBodySysTags>>,
 }

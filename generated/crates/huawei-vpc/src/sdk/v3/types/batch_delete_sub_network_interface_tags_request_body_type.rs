@@ -7,6 +7,7 @@ use super::DeleteResourceTagRequestBody;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchDeleteSubNetworkInterfaceTagsRequestBody {
     /// **参数解释**： 标签列表。 **约束限制**： 最大支持20组标签键值对。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<DeleteResourceTagRequestBody>>,
 }

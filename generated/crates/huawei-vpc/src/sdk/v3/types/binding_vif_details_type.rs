@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct BindingVifDetails {
     /// **参数解释**： 表示该网卡是否为云服务器的主网卡。 **取值范围**： - true：该网卡是云服务器的主网卡。 - false：该网卡不是云服务器的主网卡。
+    ///
     /// Wire name: `primary_interface`.
     pub primary_interface: Option<bool>,
     /// **参数解释**： 表示该网络服务提供端口过滤特性，如安全组和反MAC/IP欺骗。 **取值范围**： - true：提供端口过滤特性。 - false：未提供端口过滤特性。
+    ///
     /// Wire name: `port_filter`.
     pub port_filter: Option<bool>,
     /// **参数解释**： 是否为ovs/bridge混合模式。 **取值范围**： - true：ovs/bridge混合模式。 - false：非ovs/bridge混合模式。
+    ///
     /// Wire name: `ovs_hybrid_plug`.
     pub ovs_hybrid_plug: Option<bool>,
     /// **参数解释**： 辅助弹性网卡的vlan ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `vlan_id`.
     pub vlan_id: Option<i32>,
     /// **参数解释**： 辅助弹性网卡的宿主网卡ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的宿主网卡所属的设备ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `parent_device_id`.
     pub parent_device_id: Option<String>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct CloudResource {
     /// 功能描述：资源类型
+    ///
     /// Wire name: `resource_type`.
     pub resource_type: Option<String>,
     /// 功能说明：资源数量
+    ///
     /// Wire name: `resource_count`.
     pub resource_count: Option<i32>,
 }

@@ -8,15 +8,19 @@ use super::Tag;
 #[non_exhaustive]
 pub struct ClouddcnResource {
     /// 资源ID标识符。
+    ///
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
     /// 资源详情。
+    ///
     /// Wire name: `resource_detail`.
     pub resource_detail: Option<::runtime::JsonValue>,
     /// 包含标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
     /// 实例名字。
+    ///
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
 }

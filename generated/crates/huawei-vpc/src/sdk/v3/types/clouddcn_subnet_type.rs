@@ -8,42 +8,55 @@ use super::TagEntity;
 #[non_exhaustive]
 pub struct ClouddcnSubnet {
     /// clouddcn子网ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：VPC所属的项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：子网名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：子网描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：子网的网段 取值范围：必须在vpc对应cidr范围内 约束：必须是cidr格式。掩码长度不能大于28
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 功能说明：子网的网关 取值范围：子网网段中的IP地址 约束：必须是ip格式
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// clouddcn子网dns服务器地址列表
+    ///
     /// Wire name: `dns_nameservers`.
     pub dns_nameservers: Vec<String>,
     /// clouddcn子网所在VPC标识
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// 功能说明：资源创建UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：资源更新UTC时间 格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：可用区
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 功能说明：对接TMS
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<TagEntity>,
     /// 功能说明：对接TPS
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
 }

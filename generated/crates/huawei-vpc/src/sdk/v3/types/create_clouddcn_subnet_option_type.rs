@@ -7,27 +7,35 @@ use super::TagEntity;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateClouddcnSubnetOption {
     /// 功能说明：clouddcn子网名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：clouddcn子网描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：clouddcn子网的网段 取值范围：必须在vpc对应cidr范围内，不能和同vpc下其他普通子网的网段冲突 约束：必须是cidr格式。掩码长度不能大于28
+    ///
     /// Wire name: `cidr`.
     pub cidr: String,
     /// clouddcn子网所在VPC标识
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: String,
     /// 功能说明：clouddcn子网的网关 取值范围：clouddcn子网网段中的IP地址 约束：必须是ip格式
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: String,
     /// 功能说明：clouddcn子网dns服务器地址的集合；如果想使用两个以上dns服务器，请使用该字段 约束：是子网dns服务器地址1跟子网dns服务器地址2的合集的父集，不支持IPv6地址。 默认值：不填时为空，无法使用云内网DNS功能 \[内网DNS地址请参见\](<https://support.huaweicloud.com/dns_faq/dns_faq_002.html>) \[通过API获取请参见\](<https://support.huaweicloud.com/api-dns/dns_api_69001.html>)
+    ///
     /// Wire name: `dns_nameservers`.
     pub dns_nameservers: Option<Vec<String>>,
     /// 功能说明：可用区
+    ///
     /// Wire name: `availability_zone`.
     pub availability_zone: Option<String>,
     /// 功能说明：对接TMS
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<TagEntity>>,
 }

@@ -6,7 +6,6 @@ use super::CreateClouddcnSubnetOption;
 /// `CreateClouddcnSubnetRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateClouddcnSubnetRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `clouddcn_subnet`.
     pub clouddcn_subnet: Option<CreateClouddcnSubnetOption>,
 }

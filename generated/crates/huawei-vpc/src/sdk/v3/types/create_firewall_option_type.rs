@@ -7,21 +7,27 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateFirewallOption {
     /// 功能说明：ACL名称 取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：ACL描述信息 取值范围：0-255个字符 约束：不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：ACL企业项目ID。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能描述：ACL资源标签
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceTag>>,
     /// 功能说明：ACL是否开启，默认值true 取值范围：true表示ACL开启；false表示ACL关闭
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 参数解释：   网络ACL支持关联的子网类型。 约束限制：   不涉及。 取值范围：   normal：表示网络ACL支持关联普通子网。   clouddcn：表示网络ACL支持关联CloudDCN子网。 默认取值：   normal
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -7,15 +7,19 @@ use super::ResourceTag;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateSecurityGroupOption {
     /// 功能描述：安全组名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: String,
     /// 功能说明：安全组的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：企业项目ID。创建安全组时，给安全组绑定企业项目ID。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能描述：安全组的标签信息
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceTag>>,
 }

@@ -6,7 +6,6 @@ use super::CreateTrafficMirrorFilterOption;
 /// `CreateTrafficMirrorFilterRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTrafficMirrorFilterRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter`.
     pub traffic_mirror_filter: Option<CreateTrafficMirrorFilterOption>,
 }

@@ -6,7 +6,6 @@ use super::CreateTrafficMirrorSessionOption;
 /// `CreateTrafficMirrorSessionRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateTrafficMirrorSessionRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<CreateTrafficMirrorSessionOption>,
 }

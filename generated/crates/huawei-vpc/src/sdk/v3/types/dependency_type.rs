@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct Dependency {
     /// **参数解释**： IP地址组关联的资源类型。 **取值范围**： - sg：IP地址组关联的安全组。 - acl：IP地址组关联的网络ACL。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// **参数解释**： IP地址组关联资源的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： IP地址组关联资源的名称。 **取值范围**： 1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）。
+    ///
     /// Wire name: `instance_name`.
     pub instance_name: Option<String>,
 }

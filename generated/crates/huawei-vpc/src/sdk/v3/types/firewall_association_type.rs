@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallAssociation {
     /// 功能说明：ACL绑定的子网ID
+    ///
     /// Wire name: `virsubnet_id`.
     pub virsubnet_id: Option<String>,
 }

@@ -8,45 +8,59 @@ use super::{FirewallAssociation, FirewallRuleDetail, ResourceTag};
 #[non_exhaustive]
 pub struct FirewallDetail {
     /// 功能说明：ACL唯一标识 取值范围：合法UUID的字符串
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：ACL名称 取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：ACL描述信息 取值范围：0-255个字符 约束：不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：资源所属项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：ACL创建时间 取值范围：UTC时间格式：yyyy-MM-ddTHH:mm:ss；系统自动生成
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 功能描述：ACL最近一次更新资源的时间 取值范围：UTC时间格式：yyyy-MM-ddTHH:mm:ss；系统自动生成
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
     /// 功能说明：ACL是否开启 取值范围：true表示ACL开启；false表示ACL关闭
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// 功能说明：网络ACL的状态
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 功能说明：ACL企业项目ID。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能描述：ACL资源标签
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 功能说明：ACL绑定的子网列表
+    ///
     /// Wire name: `associations`.
     pub associations: Vec<FirewallAssociation>,
     /// 功能说明：ACL入方向规则列表
+    ///
     /// Wire name: `ingress_rules`.
     pub ingress_rules: Vec<FirewallRuleDetail>,
     /// 功能说明：ACL出方向规则列表
+    ///
     /// Wire name: `egress_rules`.
     pub egress_rules: Vec<FirewallRuleDetail>,
     /// 参数解释： 网络ACL支持绑定的子网类型。 取值范围： normal：默认值，表示网络ACL支持绑定普通子网。 CloudDCN：表示网络ACL支持绑定CloudDCN子网。
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -5,39 +5,51 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallInsertRuleItemOption {
     /// 功能说明：ACL规则名称 取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：ACL规则描述信息 取值范围：0-255个字符 约束：不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：ACL规则对流量执行的操作放通或拒绝 取值范围：allow放通；deny拒绝
+    ///
     /// Wire name: `action`.
     pub action: String,
     /// 功能说明：ACL规则协议 取值范围：支持tcp,udp,icmp,icmpv6或者协议号（0-255），any表示全部协议
+    ///
     /// Wire name: `protocol`.
     pub protocol: String,
     /// 功能说明：ACL规则的ip版本 取值范围：4, 表示ipv4；6, 表示ipv6
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: i32,
     /// 功能说明：ACL规则源IP地址或者CIDR 约束：source_ip_address和source_address_group_id不能同时设置
+    ///
     /// Wire name: `source_ip_address`.
     pub source_ip_address: Option<String>,
     /// 功能说明：ACL规则目的IP地址或者CIDR 约束：destination_ip_address和destination_address_group_id不能同时设置
+    ///
     /// Wire name: `destination_ip_address`.
     pub destination_ip_address: Option<String>,
     /// 功能说明：ACL规则的源端口 取值范围：支持端口号，一段端口范围，多个以逗号分隔 约束：支持的端口组的数量默认为20
+    ///
     /// Wire name: `source_port`.
     pub source_port: Option<String>,
     /// 功能说明：ACL规则的目的端口 取值范围：支持端口号，一段端口范围，多个以逗号分隔 约束：支持的端口组的数量默认为20
+    ///
     /// Wire name: `destination_port`.
     pub destination_port: Option<String>,
     /// 功能说明：ACL规则的源地址组ID 约束：source_ip_address和source_address_group_id不能同时设置
+    ///
     /// Wire name: `source_address_group_id`.
     pub source_address_group_id: Option<String>,
     /// 功能说明：ACL规则的目的地址组ID 约束：destination_ip_address和destination_address_group_id不能同时设置
+    ///
     /// Wire name: `destination_address_group_id`.
     pub destination_address_group_id: Option<String>,
     /// 功能说明：是否启用ACL规则。 取值范围：true，表示启用；false，表示停用。 默认值：true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

@@ -7,12 +7,15 @@ use super::FirewallInsertRuleItemOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallInsertRuleOption {
     /// 功能说明：ACL添加入方向规则列表
+    ///
     /// Wire name: `ingress_rules`.
     pub ingress_rules: Option<Vec<FirewallInsertRuleItemOption>>,
     /// 功能说明：ACL添加出方向规则列表
+    ///
     /// Wire name: `egress_rules`.
     pub egress_rules: Option<Vec<FirewallInsertRuleItemOption>>,
     /// 功能说明：插入ACL的规则在入方向或者出方向某条规则位置后，不指定则在入方向或者出方向规则列表最前面插入规则 约束：指定了insert_after_rule，ingress_rules和egress_rules只能同时设置一个，且该规则在入方向或者出方向规则中存在
+    ///
     /// Wire name: `insert_after_rule`.
     pub insert_after_rule: Option<String>,
 }

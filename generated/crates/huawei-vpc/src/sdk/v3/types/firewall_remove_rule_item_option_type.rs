@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRemoveRuleItemOption {
     /// 功能说明：要删除的ACL规则id
+    ///
     /// Wire name: `id`.
     pub id: String,
 }

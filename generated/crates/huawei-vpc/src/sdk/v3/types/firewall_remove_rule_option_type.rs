@@ -7,9 +7,11 @@ use super::FirewallRemoveRuleItemOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRemoveRuleOption {
     /// 功能说明：ACL删除入方向规则列表 约束：ingress_rules和egress_rules仅能同时设置一个
+    ///
     /// Wire name: `ingress_rules`.
     pub ingress_rules: Option<Vec<FirewallRemoveRuleItemOption>>,
     /// 功能说明：ACL删除出方向规则列表 约束：ingress_rules和egress_rules仅能同时设置一个
+    ///
     /// Wire name: `egress_rules`.
     pub egress_rules: Option<Vec<FirewallRemoveRuleItemOption>>,
 }

@@ -6,42 +6,55 @@
 #[non_exhaustive]
 pub struct FirewallRuleDetail {
     /// 功能说明：ACL规则唯一标识 取值范围：合法UUID的字符串
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：ACL规则名称 取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：ACL规则描述信息 取值范围：0-255个字符 约束：不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：ACL规则对流量执行的操作放通或拒绝 取值范围：allow放通；deny拒绝
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
     /// 功能说明：ACL规则协议 取值范围：支持TCP,UDP,ICMP, ICMPV6或者IP协议号（0-255）
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 功能说明：ACL规则的ip版本 取值范围：4, 表示ipv4；6, 表示ipv6
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i64>,
     /// 功能说明：ACL规则源IP地址或者CIDR 约束：source_ip_address和source_address_group_id不能同时设置
+    ///
     /// Wire name: `source_ip_address`.
     pub source_ip_address: Option<String>,
     /// 功能说明：ACL规则目的IP地址或者CIDR 约束：destination_ip_address和destination_address_group_id不能同时设置
+    ///
     /// Wire name: `destination_ip_address`.
     pub destination_ip_address: Option<String>,
     /// 功能说明：ACL规则的源端口 取值范围：支持端口号，一段端口范围，多个以逗号分隔 约束：支持的端口组的数量默认为20
+    ///
     /// Wire name: `source_port`.
     pub source_port: Option<String>,
     /// 功能说明：ACL规则的目的端口 取值范围：支持端口号，一段端口范围，多个以逗号分隔 约束：支持的端口组的数量默认为20
+    ///
     /// Wire name: `destination_port`.
     pub destination_port: Option<String>,
     /// 功能说明：ACL规则的源地址组ID 约束：source_ip_address和source_address_group_id不能同时设置
+    ///
     /// Wire name: `source_address_group_id`.
     pub source_address_group_id: Option<String>,
     /// 功能说明：ACL规则的目的地址组ID 约束：destination_ip_address和destination_address_group_id不能同时设置
+    ///
     /// Wire name: `destination_address_group_id`.
     pub destination_address_group_id: Option<String>,
     /// 功能说明：是否启用ACL规则。 取值范围：true，表示启用；false，表示停用。 默认值：true。
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
 }

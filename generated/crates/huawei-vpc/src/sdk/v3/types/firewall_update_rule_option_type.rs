@@ -7,9 +7,11 @@ use super::FirewallUpdateRuleItemOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallUpdateRuleOption {
     /// 功能说明：ACL更新入方向规则列表 约束：ingress_rules和egress_rules仅能同时设置一个，且当前只支持同时更新一条规则
+    ///
     /// Wire name: `ingress_rules`.
     pub ingress_rules: Option<Vec<FirewallUpdateRuleItemOption>>,
     /// 功能说明：ACL更新出方向规则列表 约束：ingress_rules和egress_rules仅能同时设置一个，且当前只支持同时更新一条规则
+    ///
     /// Wire name: `egress_rules`.
     pub egress_rules: Option<Vec<FirewallUpdateRuleItemOption>>,
 }

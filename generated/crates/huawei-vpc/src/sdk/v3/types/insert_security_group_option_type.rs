@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsertSecurityGroupOption {
     /// 功能说明：安全组的ID列表；例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
     /// 安全组插入的位置，从0开始计数。 举例： 1. 要插入到已关联安全组列表的首位，index&#x3D;0； 2. 要插入到已关联安全组列表的第n个安全组后面，index&#x3D;n。 默认插入到端口已关联的安全组列表末尾。
+    ///
     /// Wire name: `index`.
     pub index: Option<i32>,
 }

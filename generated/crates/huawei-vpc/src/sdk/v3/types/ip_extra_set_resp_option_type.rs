@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct IpExtraSetRespOption {
     /// 功能说明：单个IP地址、IP地址范围或ip地址网段，支持IPv4、IPv6
+    ///
     /// Wire name: `ip`.
     pub ip: Option<String>,
     /// 功能说明：IP的备注信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `remarks`.
     pub remarks: Option<String>,
 }

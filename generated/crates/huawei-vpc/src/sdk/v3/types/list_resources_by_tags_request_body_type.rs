@@ -7,6 +7,7 @@ use super::ResourceTags;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListResourcesByTagsRequestBody {
     /// 包含标签。
+    ///
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceTags>>,
 }

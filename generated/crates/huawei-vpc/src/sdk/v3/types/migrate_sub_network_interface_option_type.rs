@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrateSubNetworkInterfaceOption {
     /// 目的宿主网卡ID
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: String,
     /// 待迁移辅助弹性网卡列表
+    ///
     /// Wire name: `sub_network_interfaces`.
     pub sub_network_interfaces: Vec<::std::collections::BTreeMap<String, String>>,
 }

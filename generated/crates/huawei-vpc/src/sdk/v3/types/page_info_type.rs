@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PageInfo {
     /// 当前页第一条记录
+    ///
     /// Wire name: `previous_marker`.
     pub previous_marker: Option<String>,
     /// 当前页总数
+    ///
     /// Wire name: `current_count`.
     pub current_count: Option<i32>,
     /// 当前页最后一条记录，最后一页时无next_marker字段
+    ///
     /// Wire name: `next_marker`.
     pub next_marker: Option<String>,
 }

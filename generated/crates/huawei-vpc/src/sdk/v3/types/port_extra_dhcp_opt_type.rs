@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PortExtraDhcpOpt {
     /// **参数解释**： DHCP属性名称。在DHCP服务器为客户端分配IP地址时，传递的额外的控制信息或网络配置参数的名称。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `opt_name`.
     pub opt_name: Option<String>,
     /// **参数解释**： DHCP属性值。在DHCP服务器为客户端分配IP地址时，传递的额外的控制信息或网络配置参数的值。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `opt_value`.
     pub opt_value: Option<String>,
 }

@@ -10,111 +10,145 @@ use super::{
 #[non_exhaustive]
 pub struct Port {
     /// **参数解释**： 端口的管理状态。 **取值范围**： true，false，默认值true。
+    ///
     /// Wire name: `admin_state_up`.
     pub admin_state_up: Option<bool>,
     /// **参数解释**： 端口所在的主机ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `binding:host_id`.
     pub binding_host_id: Option<String>,
     /// **参数解释**： 端口的用户自定义信息。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `binding:profile`.
     pub binding_profile: Option<::runtime::JsonValue>,
-    /// (No description in the spec.)
     /// Wire name: `binding:vif_details`.
     pub binding_vif_details: Option<BindingVifDetails>,
     /// **参数解释**： 端口绑定的虚拟接口类型 (ovs/hw_veb等)，扩展属性。 **取值范围**： - ovs：表示使用 Open vSwitch（OVS）作为虚拟交换机 - bridge：表示使用 Linux 内核桥接（bridge）实现虚拟网络 - hw_veb：表示硬件虚拟以太网桥（Hardware Virtual Ethernet Bridge），通常用于支持 SR-IOV 的硬件网卡 - vhostuser：表示使用 vhost-user 协议（基于 Unix 域套接字）与外部虚拟交换机通信 - distributed：表示用于分布式虚拟交换机 - binding_failed：表示端口绑定失败 - unbound：表示该端口未绑定到任何网络后端
+    ///
     /// Wire name: `binding:vif_type`.
     pub binding_vif_type: Option<String>,
     /// **参数解释**： 绑定的vNIC类型。 **取值范围**： - normal: 软交换。 - direct: SRIOV硬直通（不支持）。 - baremetal：用于裸金属服务器。
+    ///
     /// Wire name: `binding:vnic_type`.
     pub binding_vnic_type: Option<String>,
     /// **参数解释**： 端口的创建时间。 **取值范围**： UTC时间，格式: yyyy-MM-ddTHH:mm:ss。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 端口的最近一次更新的时间。 **取值范围**： UTC时间，格式: yyyy-MM-ddTHH:mm:ss。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 端口的描述信息。 **取值范围**： 0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 端口所属的设备ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `device_id`.
     pub device_id: Option<String>,
     /// **参数解释**： 端口所属的设备名称。 **取值范围**： - network:dhcp, 表示DHCP服务 - network:router_interface_distributed, 表示子网网关地址 - compute:xxx, 表示云服务器网卡私有IP地址，其中XXX对应具体的可用区名称，例如compute:aa-bb-cc表示私有IP地址被可用区aa-bb-cc内的云服务器使用 - neutron:VIP_PORT, 表示虚拟IP地址 - neutron:LOADBALANCERV2, 表示共享型ELB - neutron:LOADBALANCERV3, 表示独享型ELB - network:endpoint_interface, 表示VPC终端节点 - network:nat_gateway, 表示NAT网关 - network:ucmp, 表示UCMP端口，为企业路由器服务所用
+    ///
     /// Wire name: `device_owner`.
     pub device_owner: Option<String>,
     /// **参数解释**： 标识此端口所属云服务器的flavor。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `ecs_flavor`.
     pub ecs_flavor: Option<String>,
     /// **参数解释**： 端口的资源ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 端口所属的云服务实例ID，例如RDS实例ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 端口所属的云服务实例类型，例如“RDS”。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// **参数解释**： 端口的MAC地址。 **取值范围**： 不涉及
+    ///
     /// Wire name: `mac_address`.
     pub mac_address: Option<String>,
     /// **参数解释**： 端口的名称。 **取值范围**： 默认为空，最大长度不超过255。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 端口的安全使能标记，如果不使能，则安全组和DHCP防欺骗不生效。 **取值范围**： - true：使能端口安全。 - false：未使能端口安全。
+    ///
     /// Wire name: `port_security_enabled`.
     pub port_security_enabled: Option<bool>,
     /// **参数解释**： 端口的私有IP地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `private_ips`.
     pub private_ips: Vec<PrivateIpInfo>,
     /// **参数解释**： 端口所属的项目ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**： 端口绑定的安全组列表。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
     /// **参数解释**： 端口的状态。 **取值范围**： - ACTIVE：端口处于活动状态，可以正常进行网络通信。 - BUILD：端口正在创建或配置中。 - DOWN：端口处于非活动状态，不能进行网络通信。Hana 硬直通虚拟机端口状态总为DOWN。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 端口所属的租户ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
     /// **参数解释**： 端口所在的虚拟子网ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `virsubnet_id`.
     pub virsubnet_id: Option<String>,
     /// **参数解释**： 端口所在的VPC的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释**： 端口所在的VPC的租户ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `vpc_tenant_id`.
     pub vpc_tenant_id: Option<String>,
     /// **参数解释**： 端口的VTEP IP地址，即虚拟隧道端点的 IP 地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `vtep_ip`.
     pub vtep_ip: Option<String>,
     /// **参数解释**： 是否使能efi，使能则表示端口支持vRoCE能力。 **取值范围**： - true：使能efi。 - false：未使能efi。
+    ///
     /// Wire name: `enable_efi`.
     pub enable_efi: Option<bool>,
     /// **参数解释**： 端口所在子网的作用域（边缘云场景）。 **取值范围**： - center：表示作用域为中心。 - {publicBorderGroup}：表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围，可关联多个边缘可用区。
+    ///
     /// Wire name: `scope`.
     pub scope: Option<String>,
     /// **参数解释**： 端口所属的可用分区的ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `zone_id`.
     pub zone_id: Option<String>,
     /// **参数解释**： 端口迁移的目的节点信息，包括目的节点的binding:vif_details和binding:vif_type。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `binding:migration_info`.
     pub binding_migration_info: Option<::runtime::JsonValue>,
     /// **参数解释**： DHCP的扩展属性。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Vec<PortExtraDhcpOpt>,
     /// **参数解释**： 边缘场景端口的位置类型。 **取值范围**： 默认值center。
+    ///
     /// Wire name: `position_type`.
     pub position_type: Option<String>,
     /// **参数解释**： 端口绑定的实例信息。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_info`.
     pub instance_info: Option<::runtime::JsonValue>,
     /// **参数解释**： 端口的标签信息，包括标签键和标签值，可用来分类和标识资源。详情请参见Tag对象。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResponseTag>,
     /// **参数解释**： 端口的IP/Mac对列表。 **取值范围**： - IP地址不允许为 “0.0.0.0/0”。 - 如果allowed_address_pairs配置地址池较大的IP网段（掩码小于24位），建议为该端口配置一个单独的安全组。 - 如果allowed_address_pairs的IP地址为“1.1.1.1/0”，表示关闭源目地址检查开关。 - 被绑定的云服务器网卡allowed_address_pairs的IP地址填“1.1.1.1/0”。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Vec<AllowedAddressPair>,
 }

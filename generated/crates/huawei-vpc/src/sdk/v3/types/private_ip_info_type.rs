@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PrivateIpInfo {
     /// 端口所属子网ID
+    ///
     /// Wire name: `subnet_cidr_id`.
     pub subnet_cidr_id: Option<String>,
     /// 端口私有IP地址
+    ///
     /// Wire name: `ip_address`.
     pub ip_address: Option<String>,
 }

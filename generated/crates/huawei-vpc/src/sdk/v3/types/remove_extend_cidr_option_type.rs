@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoveExtendCidrOption {
     /// 功能说明：移除VPC扩展网段 取值范围：该VPC已经存在的扩展网段 约束：移除扩展网段前，请先清理该VPC下对应cidr范围内的subnet；当前只支持一个一个移除
+    ///
     /// Wire name: `extend_cidrs`.
     pub extend_cidrs: Vec<String>,
 }

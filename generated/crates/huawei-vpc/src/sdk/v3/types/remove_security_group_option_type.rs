@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoveSecurityGroupOption {
     /// 功能说明：安全组的ID列表；例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
 }

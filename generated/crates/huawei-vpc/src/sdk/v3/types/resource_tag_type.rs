@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTag {
     /// 功能说明：标签键 约束：同一资源的key值不能重复。
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 功能说明：标签值
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

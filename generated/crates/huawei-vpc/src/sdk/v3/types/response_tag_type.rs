@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ResponseTag {
     /// **参数解释**： 标签键。 **取值范围**：   - 最大长度128个unicode字符， key不能为空。   - 同一资源的key不能重复。   - 可以包含的字符范围：  - 英文字母     - 数字     - 特殊字符：下划线（_）、点（.）、冒号（:）、加号（+）、中划线（-）、等号（&#x3D;）     - 中文字符
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// **参数解释**： 标签值。 **取值范围**：   - 每个值最大长度255个unicode字符，value可以为空。   - 可以包含的字符范围：  - 英文字母     - 数字     - 特殊字符：下划线（_）、点（.）、冒号（:）、加号（+）、中划线（-）、等号（&#x3D;）     - 中文字符
+    ///
     /// Wire name: `value`.
     pub value: Option<String>,
 }

@@ -8,30 +8,39 @@ use super::{ResourceTag, SecurityGroupRule};
 #[non_exhaustive]
 pub struct SecurityGroupInfo {
     /// 功能描述：安全组对应的唯一标识 取值范围：带“-”的标准UUID格式
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：安全组名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：安全组的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：安全组所属的项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：安全组创建时间 取值范围：UTC时间格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：安全组更新时间 取值范围：UTC时间格式：yyyy-MM-ddTHH:mm:ss
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 功能说明：安全组所属的企业项目ID。 取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。
+    ///
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,
     /// 功能描述：安全组的标签信息
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTag>,
     /// 安全组规则
+    ///
     /// Wire name: `security_group_rules`.
     pub security_group_rules: Vec<SecurityGroupRule>,
 }

@@ -8,66 +8,87 @@ use super::{AllowedAddressPair, ResponseTag};
 #[non_exhaustive]
 pub struct SubNetworkInterface {
     /// **参数解释**： 辅助弹性网卡的资源ID。辅助弹性网卡创建成功后，会生成一个辅助弹性网卡 ID，是辅助弹性网卡对应的唯一标识。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 辅助弹性网卡所在的虚拟子网ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `virsubnet_id`.
     pub virsubnet_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的私有IPv4地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `private_ip_address`.
     pub private_ip_address: Option<String>,
     /// **参数解释**： 辅助弹性网卡的私有IPv6地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `ipv6_ip_address`.
     pub ipv6_ip_address: Option<String>,
     /// **参数解释**： 辅助弹性网卡的MAC地址。 **取值范围**： 合法的MAC地址，系统随机分配。
+    ///
     /// Wire name: `mac_address`.
     pub mac_address: Option<String>,
     /// **参数解释**： 辅助弹性网卡的宿主网卡所属的设备ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `parent_device_id`.
     pub parent_device_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡所挂载的弹性网卡的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的描述信息。 **取值范围**： 0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 辅助弹性网卡所属VPC的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的VLAN ID。 **取值范围**： 1-4094
+    ///
     /// Wire name: `vlan_id`.
     pub vlan_id: Option<i32>,
     /// **参数解释**： 辅助弹性网卡关联的安全组的ID列表。例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]。 **取值范围**： 如果请求时不指定此参数，辅助弹性网卡创建后会自动关联默认安全组。
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
     /// **参数解释**： 辅助弹性网卡的标签信息，包括标签键和标签值，可用来分类和标识资源。详情请参见Tag对象。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResponseTag>,
     /// **参数解释**： 辅助弹性网卡所属的项目ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的创建时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 辅助弹性网卡的更新时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 辅助弹性网卡的IP/Mac对列表，详情请参见“AllowedAddressPair”对象表。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `allowed_address_pairs`.
     pub allowed_address_pairs: Vec<AllowedAddressPair>,
     /// **参数解释**： 辅助弹性网卡的状态。 **取值范围**： - NORMAL：表示辅助弹性网卡已挂载在弹性网卡上。 - UNBOUND：表示辅助弹性网卡未挂载在弹性网卡上。
+    ///
     /// Wire name: `state`.
     pub state: Option<String>,
     /// **参数解释**： 辅助弹性网卡所属的云服务实例ID，例如RDS实例ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡所属的云服务实例类型，例如“RDS”。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `instance_type`.
     pub instance_type: Option<String>,
     /// **参数解释**： 辅助弹性网卡所在站点的公网出口信息。 **取值范围**： - center：默认值，表示作用域为中心。 - 某个AZ ID：表示作用域为具体的AZ。
+    ///
     /// Wire name: `scope`.
     pub scope: Option<String>,
     /// **参数解释**： 辅助弹性网卡安全使能标记，如果不使能则安全组不生效。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `security_enabled`.
     pub security_enabled: Option<bool>,
 }

@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SubnetCidr {
     /// **参数解释**： OpenStack Neutron子网的资源ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： OpenStack Neutron子网的IP版本。 **取值范围**： - 4：IPv4子网。 - 6：IPv6子网。
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<String>,
     /// **参数解释**： OpenStack Neutron子网的IP网段。 **取值范围**： CIDR格式，如IPv4网段：192.168.23.0/24，IPv6网段：2420:2023:410:d5d::/64。
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// **参数解释**： OpenStack Neutron子网的网关IP地址。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// **参数解释**： OpenStack Neutron子网是否开启DHCP功能。 **取值范围**： - true：开启DHCP功能。 - false：未开启DHCP功能。
+    ///
     /// Wire name: `enable_dhcp`.
     pub enable_dhcp: Option<bool>,
 }

@@ -4,10 +4,8 @@
 /// `TagEntity` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagEntity {
-    /// (No description in the spec.)
     /// Wire name: `key`.
     pub key: Option<::runtime::JsonValue>,
-    /// (No description in the spec.)
     /// Wire name: `value`.
     pub value: Option<::runtime::JsonValue>,
 }

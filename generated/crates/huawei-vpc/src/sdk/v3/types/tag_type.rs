@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// 1.功能说明：标签键 2.取值范围：最大长度36个unicode字符。 key不能为空。不能包含非打印字符ASCII(0-31)，*,&lt;,&gt;,\\\\,&#x3D;
+    ///
     /// Wire name: `key`.
     pub key: Option<String>,
     /// 1. 功能描述：标签值 2. 取值范围：每个值最大长度43个unicode字符，可以为空字符串。 不能包含非打印字符ASCII(0-31)，*,&lt;,&gt;,\\\\,&#x3D;

@@ -8,30 +8,39 @@ use super::TrafficMirrorFilterRule;
 #[non_exhaustive]
 pub struct TrafficMirrorFilter {
     /// 功能说明：流量镜像筛选条件ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：流量镜像筛选条件的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：流量镜像筛选条件的名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：入方向筛选规则列表
+    ///
     /// Wire name: `ingress_rules`.
     pub ingress_rules: Vec<TrafficMirrorFilterRule>,
     /// 功能说明：出方向筛选规则列表
+    ///
     /// Wire name: `egress_rules`.
     pub egress_rules: Vec<TrafficMirrorFilterRule>,
     /// 创建时间戳
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 更新时间戳
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 参数解释： 流量镜像筛选条件的镜像源类型。 取值范围： eni：弹性网卡
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
 }

@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct TrafficMirrorSession {
     /// 功能说明：流量镜像会话ID
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// 功能说明：项目ID
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// 功能说明：流量镜像会话名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：流量镜像会话的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：流量镜像筛选条件ID
+    ///
     /// Wire name: `traffic_mirror_filter_id`.
     pub traffic_mirror_filter_id: Option<String>,
     /// 功能说明：镜像源ID列表，支持弹性网卡作为镜像源。 约束：一个镜像会话默认最大支持10个镜像源。
+    ///
     /// Wire name: `traffic_mirror_sources`.
     pub traffic_mirror_sources: Vec<String>,
     /// 功能说明：镜像目的ID
+    ///
     /// Wire name: `traffic_mirror_target_id`.
     pub traffic_mirror_target_id: Option<String>,
     /// 功能说明：镜像目的类型 取值范围：     eni：弹性网卡     elb：私网弹性负载均衡
+    ///
     /// Wire name: `traffic_mirror_target_type`.
     pub traffic_mirror_target_type: Option<String>,
     /// 功能说明：指定VNI，用于区分不同会话的镜像流量 取值范围：0~16777215 默认值：1
+    ///
     /// Wire name: `virtual_network_id`.
     pub virtual_network_id: Option<i32>,
     /// 功能说明：最大传输单元MTU 取值范围：1~1460 默认值：96
+    ///
     /// Wire name: `packet_length`.
     pub packet_length: Option<i32>,
     /// 功能说明：会话优先级 取值范围：1~32766
+    ///
     /// Wire name: `priority`.
     pub priority: Option<i32>,
     /// 功能说明：是否开启会话 取值范围：true、false 默认值：false
+    ///
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
     /// 功能说明：支持的镜像源类型 取值范围：     eni：弹性网卡
+    ///
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 功能说明：创建时间戳
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
     /// 功能说明：更新时间戳
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
 }

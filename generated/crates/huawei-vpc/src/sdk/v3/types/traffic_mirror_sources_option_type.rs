@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorSourcesOption {
     /// 功能说明：镜像源ID列表
+    ///
     /// Wire name: `traffic_mirror_sources`.
     pub traffic_mirror_sources: Vec<String>,
 }

@@ -7,18 +7,23 @@ use super::IpExtraSetOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateAddressGroupOption {
     /// 功能说明：地址组名称 取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：IP地址组描述信息 取值范围：0-255个字符 约束：不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：IP地址组可包含地址集 取值范围：可以是单个ip地址，ip地址范围，ip地址cidr 约束：当前一个地址组ip_set数量限制默认值为20，即配置的ip地址、ip地址范围或ip地址cidr的总数默认限制20
+    ///
     /// Wire name: `ip_set`.
     pub ip_set: Option<Vec<String>>,
     /// 功能说明：地址组最大条目数，限制地址组可以包含的地址数量 取值范围：0-20
+    ///
     /// Wire name: `max_capacity`.
     pub max_capacity: Option<i32>,
     /// 功能说明：IP地址组包含的IP列表及其备注信息 约束：ip数量限制默认20, 与ip_set参数只能二选一
+    ///
     /// Wire name: `ip_extra_set`.
     pub ip_extra_set: Option<Vec<IpExtraSetOption>>,
 }

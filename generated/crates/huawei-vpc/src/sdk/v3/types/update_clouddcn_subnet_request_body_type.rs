@@ -6,7 +6,6 @@ use super::UpdateClouddcnSubnetOption;
 /// `UpdateClouddcnSubnetRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateClouddcnSubnetRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `clouddcn_subnet`.
     pub clouddcn_subnet: Option<UpdateClouddcnSubnetOption>,
 }

@@ -6,10 +6,10 @@ use super::UpdateFirewallOption;
 /// `UpdateFirewallRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateFirewallRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `firewall`.
     pub firewall: Option<UpdateFirewallOption>,
     /// 功能说明：是否只预检此次请求 取值范围： -true：发送检查请求，不会更新网络ACL。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回响应码202。 -false（默认值）：发送正常请求，并直接更新网络ACL。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSecurityGroupOption {
     /// 功能说明：安全组名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// 功能说明：安全组描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

@@ -7,9 +7,9 @@ use super::UpdateSecurityGroupOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSecurityGroupRequestBody {
     /// 功能说明：是否只预检此次请求 取值范围： -true：发送检查请求，不会更新安全组。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回响应码202。 -false（默认值）：发送正常请求，并直接更新安全组。
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `security_group`.
     pub security_group: Option<UpdateSecurityGroupOption>,
 }

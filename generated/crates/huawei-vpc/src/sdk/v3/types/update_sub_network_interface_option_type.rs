@@ -7,9 +7,11 @@ use super::AllowedAddressPair;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateSubNetworkInterfaceOption {
     /// 功能说明：辅助弹性网卡的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：安全组的ID列表；例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]
+    ///
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<String>>,
     /// 1. 扩展属性：IP/Mac对列表，allowed_address_pair参见“allowed_address_pair对象” 2. 使用说明: IP地址不允许为 “0.0.0.0”如果allowed_address_pairs配置地址池较大的CIDR（掩码小于24位），建议为该port配置一个单独的安全组硬件SDN环境不支持ip_address属性配置为CIDR格式。

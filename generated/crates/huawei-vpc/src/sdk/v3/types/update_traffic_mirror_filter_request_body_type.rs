@@ -6,7 +6,6 @@ use super::UpdateTrafficMirrorFilterOption;
 /// `UpdateTrafficMirrorFilterRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTrafficMirrorFilterRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter`.
     pub traffic_mirror_filter: Option<UpdateTrafficMirrorFilterOption>,
 }

@@ -5,30 +5,39 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTrafficMirrorFilterRuleOption {
     /// 功能说明：流量镜像筛选规则的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：镜像流量的协议类型 取值范围：TCP、UDP、ICMP、ICMPV6、ALL
+    ///
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
     /// 功能说明：镜像流量的地址协议版本 取值范围：IPv4，IPv6
+    ///
     /// Wire name: `ethertype`.
     pub ethertype: Option<String>,
     /// 功能说明：镜像流量的源网段
+    ///
     /// Wire name: `source_cidr_block`.
     pub source_cidr_block: Option<String>,
     /// 功能说明：镜像流量的目的网段
+    ///
     /// Wire name: `destination_cidr_block`.
     pub destination_cidr_block: Option<String>,
     /// 功能说明：流量源端口范围 取值范围：1~65535 格式：80-200
+    ///
     /// Wire name: `source_port_range`.
     pub source_port_range: Option<String>,
     /// 功能说明：流量目的端口范围 取值范围：1~65535 格式：80-200
+    ///
     /// Wire name: `destination_port_range`.
     pub destination_port_range: Option<String>,
     /// 功能说明：镜像规则优先级 取值范围：1~65535，数字越小，优先级越高
+    ///
     /// Wire name: `priority`.
     pub priority: Option<i32>,
     /// 功能说明：镜像策略 取值范围：accept（采集）、reject（不采集）
+    ///
     /// Wire name: `action`.
     pub action: Option<String>,
 }

@@ -6,7 +6,6 @@ use super::UpdateTrafficMirrorFilterRuleOption;
 /// `UpdateTrafficMirrorFilterRuleRequestBody` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateTrafficMirrorFilterRuleRequestBody {
-    /// (No description in the spec.)
     /// Wire name: `traffic_mirror_filter_rule`.
     pub traffic_mirror_filter_rule: Option<UpdateTrafficMirrorFilterRuleOption>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVirsubnetCidrReservationOption {
     /// **参数解释**： 子网预留网段的名称。 **约束限制**： 1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 子网预留网段的描述信息。 **约束限制**： 0-255个字符，不能包含“&lt;”和“&gt;”。 **取值范围**： 不涉及。 **默认取值**： 不涉及。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
 }

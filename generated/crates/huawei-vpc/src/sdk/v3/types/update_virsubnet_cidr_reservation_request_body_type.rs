@@ -7,9 +7,9 @@ use super::UpdateVirsubnetCidrReservationOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateVirsubnetCidrReservationRequestBody {
     /// **参数解释**： 是否只预检此次请求。 **约束限制**： 不涉及。 **取值范围**： - true：发送检查请求，不会更新子网预留网段。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回响应码202。 - false：发送正常请求，并直接更新子网预留网段。 **默认取值**： false
+    ///
     /// Wire name: `dry_run`.
     pub dry_run: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `virsubnet_cidr_reservation`.
     pub virsubnet_cidr_reservation: Option<UpdateVirsubnetCidrReservationOption>,
 }

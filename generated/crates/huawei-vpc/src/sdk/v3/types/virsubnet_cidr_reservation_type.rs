@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct VirsubnetCidrReservation {
     /// **参数解释**： 子网预留网段的资源ID。子网预留网段创建成功后，会生成一个子网预留网段 ID，是子网预留网段对应的唯一标识。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 子网预留网段所在子网的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `virsubnet_id`.
     pub virsubnet_id: Option<String>,
     /// **参数解释**： 子网预留网段所在VPC的ID。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释**： 子网预留网段的IP版本。 **取值范围**： - 4：IPv4 - 6：IPv6
+    ///
     /// Wire name: `ip_version`.
     pub ip_version: Option<i32>,
     /// **参数解释**： 子网预留网段的IP网段。 **取值范围**： CIDR格式，掩码长度最小值为“所属子网的网段掩码 + 2”，最大值为32（IPv4）或128（IPv6）。
+    ///
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// **参数解释**： 子网预留网段的名称。 **取值范围**： 1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 子网预留网段的描述信息。 **取值范围**： 0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 子网预留网段所属的项目ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**： 子网预留网段的创建时间。 **取值范围**： UTC时间格式，yyyy-MM-ddTHH:mm:ssZ。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 子网预留网段最近一次更新的时间。 **取值范围**： UTC时间格式，yyyy-MM-ddTHH:mm:ssZ。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -8,45 +8,59 @@ use super::{ResponseTag, SubnetCidr, SubnetExtraDhcpOpt};
 #[non_exhaustive]
 pub struct Virsubnet {
     /// **参数解释**： 子网的资源ID。子网创建成功后，会生成一个子网 ID，是子网对应的唯一标识。 **取值范围**： 带“-”的标准UUID格式。
+    ///
     /// Wire name: `id`.
     pub id: Option<String>,
     /// **参数解释**： 子网的名称。 **取值范围**： 1-64个字符，支持数字、字母、中文字符、_(下划线)、-（中划线）、.（点）。
+    ///
     /// Wire name: `name`.
     pub name: Option<String>,
     /// **参数解释**： 子网的描述信息。 **取值范围**： 0-255个字符，不能包含“&lt;”和“&gt;”。
+    ///
     /// Wire name: `description`.
     pub description: Option<String>,
     /// **参数解释**： 子网的DNS服务器地址列表。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `dns_nameservers`.
     pub dns_nameservers: Vec<String>,
     /// **参数解释**： 子网的可用区ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `zone_id`.
     pub zone_id: Option<String>,
     /// **参数解释**： 子网所属VPC的资源ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
     /// **参数解释**： 子网的状态。 **取值范围**： - ACTIVE：表示子网已挂载到VPC上。 - UNKNOWN：表示子网还未挂载到VPC上。 - ERROR：表示子网状态故障。
+    ///
     /// Wire name: `status`.
     pub status: Option<String>,
     /// **参数解释**： 子网所属的项目ID。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `project_id`.
     pub project_id: Option<String>,
     /// **参数解释**： 子网的作用域（边缘云场景）。 **取值范围**： - center：表示作用域为中心。 - {publicBorderGroup}：表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围，可关联多个边缘可用区。
+    ///
     /// Wire name: `scope`.
     pub scope: Option<String>,
     /// **参数解释**： OpenStack Neutron子网信息。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `subnet_cidrs`.
     pub subnet_cidrs: Vec<SubnetCidr>,
     /// **参数解释**： 子网的标签信息，包括标签键和标签值，可用来分类和标识资源。详情请参见Tag对象。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `tags`.
     pub tags: Vec<ResponseTag>,
     /// **参数解释**： 子网的DHCP属性，支持配置NTP地址、DNS域名或租约到期时间。 **取值范围**： 不涉及。
+    ///
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Vec<SubnetExtraDhcpOpt>,
     /// **参数解释**： 子网的创建时间。 **取值范围**： UTC时间格式，yyyy-MM-ddTHH:mm:ss。
+    ///
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// **参数解释**： 子网的更新时间。 **取值范围**： UTC时间格式，yyyy-MM-ddTHH:mm:ss。
+    ///
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 }

@@ -6,129 +6,171 @@
 #[non_exhaustive]
 pub struct VpcQuotas {
     /// **参数解释**： 网络ACL单方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `acl_policy_contain_rules`.
     pub acl_policy_contain_rules: Option<i32>,
     /// **参数解释**： IP地址组数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `address_group`.
     pub address_group: Option<i32>,
     /// **参数解释**： IP地址组包含的IP地址集数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `address_group_contain_ipset`.
     pub address_group_contain_ipset: Option<i32>,
     /// **参数解释**： CloudDCN场景的网络ACL数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `clouddcn_firewall_group`.
     pub clouddcn_firewall_group: Option<i32>,
     /// **参数解释**： CloudDCN场景的网络ACL单方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `clouddcn_acl_policy_contain_rules`.
     pub clouddcn_acl_policy_contain_rules: Option<i32>,
     /// **参数解释**： 边缘网关数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `edge_gateway`.
     pub edge_gateway: Option<i32>,
     /// **参数解释**： 弹性网卡关联的安全组数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `eni_contain_secgroup`.
     pub eni_contain_secgroup: Option<i32>,
     /// **参数解释**： 网络ACL中配置了IP地址组或不连续端口的IPv4规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `firewall_policy_contain_ipv4_composite_rules`.
     pub firewall_policy_contain_ipv4_composite_rules: Option<i32>,
     /// **参数解释**： 网络ACL中配置了IP地址组或不连续端口的IPv6规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `firewall_policy_contain_ipv6_composite_rules`.
     pub firewall_policy_contain_ipv6_composite_rules: Option<i32>,
     /// **参数解释**： 云转发策略数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `forward_policy`.
     pub forward_policy: Option<i32>,
     /// **参数解释**： 云转发策略关联端口数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `forward_policy_contain_ports`.
     pub forward_policy_contain_ports: Option<i32>,
     /// **参数解释**： 云转发规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `forward_rule`.
     pub forward_rule: Option<i32>,
     /// **参数解释**： 对等连接数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `peering`.
     pub peering: Option<i32>,
     /// **参数解释**： 一个physical_network下支持创建的roce网络数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `roce_cluster_contain_networks`.
     pub roce_cluster_contain_networks: Option<i32>,
     /// **参数解释**： 路由表支持系统路由数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `rtb_allow_sys_cidr_routes`.
     pub rtb_allow_sys_cidr_routes: Option<i32>,
     /// **参数解释**： 共享带宽组数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `shared_bandwidth`.
     pub shared_bandwidth: Option<i32>,
     /// **参数解释**： 单个共享带宽关联的弹性公网IP数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `shared_bandwidth_contain_publicip`.
     pub shared_bandwidth_contain_publicip: Option<i32>,
     /// **参数解释**： 单个安全组包含的规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `secgroup_contain_rules`.
     pub secgroup_contain_rules: Option<i32>,
     /// **参数解释**： 单个安全组关联的网卡数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `secgroup_referred_by_nic`.
     pub secgroup_referred_by_nic: Option<i32>,
     /// **参数解释**： 安全组数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `security_group`.
     pub security_group: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv4出方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `security_group_contain_egress_ipv4_composite_rules`.
     pub security_group_contain_egress_ipv4_composite_rules: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv6出方向规则数配。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `security_group_contain_egress_ipv6_composite_rules`.
     pub security_group_contain_egress_ipv6_composite_rules: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv4入方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `security_group_contain_ingress_ipv4_composite_rules`.
     pub security_group_contain_ingress_ipv4_composite_rules: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv6入方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `security_group_contain_ingress_ipv6_composite_rules`.
     pub security_group_contain_ingress_ipv6_composite_rules: Option<i32>,
     /// **参数解释**： 安全组规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `security_group_rule`.
     pub security_group_rule: Option<i32>,
     /// **参数解释**： 单个子网包含的弹性网卡数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `subnet_contain_eni`.
     pub subnet_contain_eni: Option<i32>,
     /// **参数解释**： 流量镜像筛选条件数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_filter`.
     pub traffic_mirror_filter: Option<i32>,
     /// **参数解释**： 单个流量镜像筛选条件被镜像会话引用数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_filter_referred_by_session`.
     pub traffic_mirror_filter_referred_by_session: Option<i32>,
     /// **参数解释**： 流量镜像筛选条件单方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_filter_contain_rules_each_direction`.
     pub traffic_mirror_filter_contain_rules_each_direction: Option<i32>,
     /// **参数解释**： 流量镜像会话数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_session`.
     pub traffic_mirror_session: Option<i32>,
     /// **参数解释**： 单个流量镜像会话关联的镜像源数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_session_contain_sources`.
     pub traffic_mirror_session_contain_sources: Option<i32>,
     /// **参数解释**： 单个镜像源被流量镜像会话引用次数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_source_referred_by_session`.
     pub traffic_mirror_source_referred_by_session: Option<i32>,
     /// **参数解释**： 私网弹性负载均衡类型的镜像目的被会话引用次数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_target_elb_referred_by_session`.
     pub traffic_mirror_target_elb_referred_by_session: Option<i32>,
     /// **参数解释**： 弹性网卡类型的镜像目的被会话引用次数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `traffic_mirror_target_eni_referred_by_session`.
     pub traffic_mirror_target_eni_referred_by_session: Option<i32>,
     /// **参数解释**： 虚拟IP数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `vip`.
     pub vip: Option<i32>,
     /// **参数解释**： 子网数配额。 **取值范围**： 整数，-1表示此配额未上线，请通过\[v1查询配额接口\](vpc_quota_0001.xml)。
+    ///
     /// Wire name: `virsubnet`.
     pub virsubnet: Option<i32>,
     /// **参数解释**： 单子网包含IPv4子网预留网段数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `virsubnet_contain_ipv4_cidr_reservations`.
     pub virsubnet_contain_ipv4_cidr_reservations: Option<i32>,
     /// **参数解释**： 单子网包含IPv6子网预留网段数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `virsubnet_contain_ipv6_cidr_reservations`.
     pub virsubnet_contain_ipv6_cidr_reservations: Option<i32>,
     /// **参数解释**： VPC数配额。 **取值范围**： 整数，-1表示此配额未上线，请通过\[v1查询配额接口\](vpc_quota_0001.xml)。
+    ///
     /// Wire name: `vpc`.
     pub vpc: Option<i32>,
     /// **参数解释**： 单个VPC包含弹性网卡数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `vpc_contain_eni`.
     pub vpc_contain_eni: Option<i32>,
     /// **参数解释**： 单个VPC包含虚拟IP数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `vpc_contain_vip`.
     pub vpc_contain_vip: Option<i32>,
     /// **参数解释**： 单个VPC包含子网数配额。 **取值范围**： 整数，-1表示此配额未上线。
+    ///
     /// Wire name: `vpc_contain_virsubnet`.
     pub vpc_contain_virsubnet: Option<i32>,
 }

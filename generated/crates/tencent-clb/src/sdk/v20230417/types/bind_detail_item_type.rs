@@ -6,34 +6,43 @@
 #[non_exhaustive]
 pub struct BindDetailItem {
     /// ID of the CLB instance bound to the configuration
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-6e6gasn8`.
     pub load_balancer_id: Option<String>,
     /// ID of the listener bound to the configuration
+    ///
     /// Wire name: `ListenerId`; example: `lbl-honpxxx6`.
     pub listener_id: Option<String>,
     /// Domain name bound to the configuration
+    ///
     /// Wire name: `Domain`; example: `test.clb.cloud.tencent.com`.
     pub domain: Option<String>,
     /// Rule bound to the configuration
+    ///
     /// Wire name: `LocationId`; example: `loc-lhsjveir`.
     pub location_id: Option<String>,
     /// Listener name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ListenerName`; example: `BIND-DETAIL-LISTENER`.
     pub listener_name: Option<String>,
     /// Listener protocol
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Listener port
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Vport`; example: `80`.
     pub vport: Option<i64>,
     /// Location URL
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `/detail`.
     pub url: Option<String>,
     /// Configuration ID
+    ///
     /// Wire name: `ConfigId`; example: `pz-q4f9xfsp`.
     pub config_id: Option<String>,
 }

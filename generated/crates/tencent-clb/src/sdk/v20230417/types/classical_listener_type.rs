@@ -6,57 +6,75 @@
 #[non_exhaustive]
 pub struct ClassicalListener {
     /// CLB listener ID
+    ///
     /// Wire name: `ListenerId`; example: `lbl-cb8gpjxx`.
     pub listener_id: Option<String>,
     /// CLB listener port
+    ///
     /// Wire name: `ListenerPort`; example: `80`.
     pub listener_port: Option<i64>,
     /// Listener backend forwarding port
+    ///
     /// Wire name: `InstancePort`; example: `8080`.
     pub instance_port: Option<i64>,
     /// listener name
+    ///
     /// Wire name: `ListenerName`; example: `CLASSIC-LB-LISTENER`.
     pub listener_name: Option<String>,
     /// Listener protocol type
+    ///
     /// Wire name: `Protocol`; example: `TCP`.
     pub protocol: Option<String>,
     /// Session hold time
+    ///
     /// Wire name: `SessionExpire`; example: `0`.
     pub session_expire: Option<i64>,
     /// Whether health check is enabled. 1: Enabled; 0: Disabled
+    ///
     /// Wire name: `HealthSwitch`; example: `1`.
     pub health_switch: Option<i64>,
     /// Response timeout duration
+    ///
     /// Wire name: `TimeOut`; example: `2`.
     pub time_out: Option<i64>,
     /// check interval
+    ///
     /// Wire name: `IntervalTime`; example: `5`.
     pub interval_time: Option<i64>,
     /// health threshold
+    ///
     /// Wire name: `HealthNum`; example: `3`.
     pub health_num: Option<i64>,
     /// unhealthy threshold
+    ///
     /// Wire name: `AbnormalNum`; example: `3`.
     pub abnormal_num: Option<i64>,
     /// Request balancing method for listeners of the classic public network CLB. An empty string or wrr indicates weighted round robin. ip_hash indicates consistent hashing based on the accessed source IP address. least_conn indicates least connections.
+    ///
     /// Wire name: `HttpHash`; example: `wrr`.
     pub http_hash: Option<String>,
     /// Health check return code for HTTP and HTTPS listeners of a public network Classic CLB instance. For more information, refer to the explanation of this field in the listener creation API.
+    ///
     /// Wire name: `HttpCode`; example: `32`.
     pub http_code: Option<i64>,
     /// Health check path for HTTP and HTTPS listeners of a public network Classic CLB instance
+    ///
     /// Wire name: `HttpCheckPath`; example: `/healthchk`.
     pub http_check_path: Option<String>,
     /// Authentication method for an HTTPS listener of a public network Classic CLB instance
+    ///
     /// Wire name: `SSLMode`; example: `UNIDIRECTIONAL`.
     pub ssl_mode: Option<String>,
     /// Server certificate ID for an HTTPS listener of a public network Classic CLB instance
+    ///
     /// Wire name: `CertId`; example: `GSkz8xfb`.
     pub cert_id: Option<String>,
     /// Client certificate ID for an HTTPS listener of a public network Classic CLB instance
+    ///
     /// Wire name: `CertCaId`; example: `HW67xG5u`.
     pub cert_ca_id: Option<String>,
     /// Listener status. 0: Creating; 1: Running
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
 }

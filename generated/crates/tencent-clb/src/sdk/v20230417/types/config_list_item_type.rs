@@ -8,24 +8,31 @@ use super::TagInfo;
 #[non_exhaustive]
 pub struct ConfigListItem {
     /// Configuration ID
+    ///
     /// Wire name: `ConfigId`; example: `pz-jn4a2xxv`.
     pub config_id: Option<String>,
     /// Configuration type
+    ///
     /// Wire name: `ConfigType`; example: `CLB`.
     pub config_type: Option<String>,
     /// Configuration name
+    ///
     /// Wire name: `ConfigName`; example: `client_max_body_size_4G`.
     pub config_name: Option<String>,
     /// Configuration content
+    ///
     /// Wire name: `ConfigContent`; example: `"client_max_body_size 4096M;\r\nproxy_request_buffering off;`.
     pub config_content: Option<String>,
     /// Configuration creation time
+    ///
     /// Wire name: `CreateTimestamp`; example: `2022-12-22 17:56:55`.
     pub create_timestamp: Option<String>,
     /// Configuration modification time
+    ///
     /// Wire name: `UpdateTimestamp`; example: `2022-12-22 17:56:55`.
     pub update_timestamp: Option<String>,
     /// Tag.
+    ///
     /// Wire name: `Tag`.
     pub tag: Vec<TagInfo>,
 }

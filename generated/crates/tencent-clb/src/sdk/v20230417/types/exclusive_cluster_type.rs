@@ -8,14 +8,17 @@ use super::ClusterItem;
 pub struct ExclusiveCluster {
     /// Layer-4 exclusive cluster list
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `L4Clusters`.
     pub l4_clusters: Vec<ClusterItem>,
     /// Layer-7 exclusive cluster list
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `L7Clusters`.
     pub l7_clusters: Vec<ClusterItem>,
     /// VPCGW cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClassicalCluster`.
     pub classical_cluster: Option<ClusterItem>,
 }

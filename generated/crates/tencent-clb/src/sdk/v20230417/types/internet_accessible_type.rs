@@ -5,16 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InternetAccessible {
     /// TRAFFIC_POSTPAID_BY_HOUR: postpaid by traffic on an hourly basis;
+    ///
     /// Wire name: `InternetChargeType`; example: `TRAFFIC_POSTPAID_BY_HOUR`.
     pub internet_charge_type: Option<String>,
     /// Maximum outbound bandwidth in Mbps. It applies only to shared, LCU-supported, and exclusive CLB instances of the public network type and LCU-supported CLB instances of the private network type.
     /// -For shared type and exclusive CLB instances with public network attributes, the maximum outbound bandwidth ranges from 1Mbps to 2048Mbps.
     /// -For LCU-supported CLB instances with public network attributes and private network attributes, the maximum outbound bandwidth ranges from 1Mbps to 61440Mbps.
     /// (If this parameter is not specified when CreateLoadBalancer is called to create a CLB instance, the default value of 10 Mbps is used. This value can be modified.)
+    ///
     /// Wire name: `InternetMaxBandwidthOut`; example: `1`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// Bandwidth package type, such as SINGLEISP (single ISP) and BGP (multi ISP).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BandwidthPackageSubType`; example: `BGP`.
     pub bandwidth_package_sub_type: Option<String>,
 }

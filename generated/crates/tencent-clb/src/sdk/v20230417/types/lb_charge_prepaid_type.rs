@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct LbChargePrepaid {
     /// Reserved field.
+    ///
     /// Wire name: `RenewFlag`; example: `AUTO_RENEW`.
     pub renew_flag: Option<String>,
     /// Reserved field.
+    ///
     /// Wire name: `Period`; example: `1`.
     pub period: Option<i64>,
 }

@@ -10,160 +10,200 @@ use super::{
 #[non_exhaustive]
 pub struct LoadBalancerDetail {
     /// CLB instance ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-12345678`.
     pub load_balancer_id: Option<String>,
     /// CLB instance name.
+    ///
     /// Wire name: `LoadBalancerName`; example: `lb_details`.
     pub load_balancer_name: Option<String>,
     /// Network type of the CLB instance:
     /// OPEN: public network attribute, INTERNAL: private network attribute. For a Cloud Load Balancer with private network attribute, you can bind EIP for outbound public network access. For details, see the EIP document.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LoadBalancerType`; example: `OPEN`.
     pub load_balancer_type: Option<String>,
     /// CLB instance state, including
     /// 0: creating, 1: normal operation.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// VIP of the CLB instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Address`; example: `1.1.1.1`.
     pub address: Option<String>,
     /// IPv6 address of the VIP in the CLB instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIPv6`; example: `null`.
     pub address_i_pv6: Option<String>,
     /// IP version of the Cloud Load Balancer instance, IPv4 \| IPv6.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIPVersion`; example: `IPv4`.
     pub address_ip_version: Option<String>,
     /// IPv6 address type of the Cloud Load Balancer instance: IPv6Nat64 \| IPv6FullChain.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IPv6Mode`; example: `null`.
     pub i_pv6_mode: Option<String>,
     /// Availability Zone of the Cloud Load Balancer instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     pub zone: Option<String>,
     /// The ISP to which the IP address of the CLB instance belongs. Value ranges from BGP (multi-line), CMCC (China Mobile), CUCC (China Unicom), CTCC (China Telecom) to INTERNAL (private network).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIsp`; example: `CMCC`.
     pub address_isp: Option<String>,
     /// ID of the VPC that the CLB instance belongs to.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-12345678`.
     pub vpc_id: Option<String>,
     /// The ID of the project to which the CLB instance belongs. 0: Default project.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// CLB instance creation time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2020-01-01 00:00:00`.
     pub create_time: Option<String>,
     /// Billing type of the CLB instance. Valid values: PREPAID and POSTPAID_BY_HOUR (pay-as-you-go).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeType`; example: `POSTPAID_BY_HOUR`.
     pub charge_type: Option<String>,
     /// Network properties of the CLB instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetworkAttributes`.
     pub network_attributes: Option<InternetAccessible>,
     /// Prepaid billing attributes of the Cloud Load Balancer instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PrepaidAttributes`.
     pub prepaid_attributes: Option<LbChargePrepaid>,
     /// Reserved. Generally unnecessary for users to concern.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraInfo`.
     pub extra_info: Option<ExtraInfo>,
     /// Personalized configuration ID of the Cloud Load Balancer (CLB) dimension. Multiple configurations are separated by commas.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConfigId`; example: `pz-12345678`.
     pub config_id: Option<String>,
     /// Tag information of the GWLB instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfo>,
     /// CLB listener ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ListenerId`; example: `lbl-12345678`.
     pub listener_id: Option<String>,
     /// Listener protocol.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Protocol`; example: `tcp`.
     pub protocol: Option<String>,
     /// Listener port.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<u64>,
     /// Forwarding rule ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LocationId`; example: `loc-12345678`.
     pub location_id: Option<String>,
     /// Domain name of the forwarding rule
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Domain`; example: `test.com`.
     pub domain: Option<String>,
     /// Path of forwarding rules.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Url`; example: `/details`.
     pub url: Option<String>,
     /// Backend target ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetId`; example: `ins-12345678`.
     pub target_id: Option<String>,
     /// Backend target IP address.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetAddress`; example: `172.16.0.2`.
     pub target_address: Option<String>,
     /// Backend target listening port.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetPort`; example: `80`.
     pub target_port: Option<u64>,
     /// Backend target forwarding weight.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetWeight`; example: `10`.
     pub target_weight: Option<u64>,
     /// 0: Not isolated; 1: Isolated.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Isolation`; example: `0`.
     pub isolation: Option<u64>,
     /// List of security groups bound to Cloud Load Balancer (CLB).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecurityGroup`.
     pub security_group: Vec<String>,
     /// Valid values: 1 (enabled), 0 (not enabled). Value ranges from 1 to 0.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LoadBalancerPassToTarget`; example: `1`.
     pub load_balancer_pass_to_target: Option<u64>,
     /// Backend target health status.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TargetHealth`; example: `Alive`.
     pub target_health: Option<String>,
     /// Domain name list of the forwarding rule.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Domains`; example: `["www.xxxx.com"]`.
     pub domains: Option<String>,
     /// Multi-availability zone Cloud Load Balancer instance selected backup availability zone
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SlaveZone`.
     pub slave_zone: Vec<String>,
     /// The availability zone of the private network CLB instance is controlled by the allowlist CLB_Internal_Zone.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Whether to enable the SNI feature. 1: enable; 0: disable (this parameter is applicable only to HTTPS listeners).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SniSwitch`; example: `0`.
     pub sni_switch: Option<i64>,
     /// Domain name of the CLB instance.
+    ///
     /// Wire name: `LoadBalancerDomain`; example: `lb-xxxxxxx-e4841923c1214a90.clb.ap-guangzhou.tencentclb.com`.
     pub load_balancer_domain: Option<String>,
     /// Network outbound
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// Attributes of Cloud Load Balancer
+    ///
     /// Wire name: `AttributeFlags`.
     pub attribute_flags: Vec<String>,
     /// Specification type information of Cloud Load Balancer instance
@@ -179,14 +219,17 @@ pub struct LoadBalancerDetail {
     /// - \\"\\": Non-LCU-supported instance
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SlaType`; example: `clb.c2.medium`.
     pub sla_type: Option<String>,
     /// 0: Non-exclusive type instance; 1: Exclusive type instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Exclusive`; example: `1`.
     pub exclusive: Option<u64>,
     /// Availability zone forward affinity info
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AvailableZoneAffinityInfo`.
     pub available_zone_affinity_info: Option<AvailableZoneAffinityInfo>,
 }

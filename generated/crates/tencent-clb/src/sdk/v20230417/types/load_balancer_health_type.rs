@@ -8,12 +8,15 @@ use super::ListenerHealth;
 #[non_exhaustive]
 pub struct LoadBalancerHealth {
     /// CLB instance ID
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-42mxxxx`.
     pub load_balancer_id: Option<String>,
     /// Load balancing instance name
+    ///
     /// Wire name: `LoadBalancerName`; example: `lb_healthchk`.
     pub load_balancer_name: Option<String>,
     /// Listener list
+    ///
     /// Wire name: `Listeners`.
     pub listeners: Vec<ListenerHealth>,
 }

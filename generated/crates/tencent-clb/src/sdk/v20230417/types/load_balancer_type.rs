@@ -11,139 +11,180 @@ use super::{
 #[non_exhaustive]
 pub struct LoadBalancer {
     /// CLB instance ID.
+    ///
     /// Wire name: `LoadBalancerId`; example: `lb-fwzzxxxx`.
     pub load_balancer_id: Option<String>,
     /// CLB instance name.
+    ///
     /// Wire name: `LoadBalancerName`; example: `Name`.
     pub load_balancer_name: Option<String>,
     /// Network type of the CLB instance:
     /// OPEN: Public network attribute. INTERNAL: Intranet attribute. For a CLB with intranet attribute, you can bind EIP for public network access. For details, see the EIP document.
+    ///
     /// Wire name: `LoadBalancerType`; example: `OPEN`.
     pub load_balancer_type: Option<String>,
     /// Load balancer type identifier. 1: CLB; 0: Classic CLB.
+    ///
     /// Wire name: `Forward`; example: `1`.
     pub forward: Option<u64>,
     /// The domain name of the Cloud Load Balancer instance. This field is only provided by public network-based and domain name-based CLB instances. It is being gradually phased out. We recommend using LoadBalancerDomain instead.
+    ///
     /// Wire name: `Domain`; example: `www.aaa.com`.
     pub domain: Option<String>,
     /// List of VIPs of a CLB instance.
+    ///
     /// Wire name: `LoadBalancerVips`.
     pub load_balancer_vips: Vec<String>,
     /// CLB instance state, including
     /// 0: creating, 1: normal operation.
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<u64>,
     /// CLB instance creation time
+    ///
     /// Wire name: `CreateTime`; example: `2020-12-08 08:00:00`.
     pub create_time: Option<String>,
     /// Last status transition time of the CLB instance.
+    ///
     /// Wire name: `StatusTime`; example: `2020-12-08 08:00:00`.
     pub status_time: Option<String>,
     /// The ID of the project to which the CLB instance belongs. 0: Default project.
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<u64>,
     /// VPC ID
+    ///
     /// Wire name: `VpcId`; example: `vpc-mj65xxxx`.
     pub vpc_id: Option<String>,
     /// Anti-DDoS Pro identifier for CLB. 1: CLB with Anti-DDoS Pro; 0: CLB without Anti-DDoS Pro.
+    ///
     /// Wire name: `OpenBgp`; example: `0`.
     pub open_bgp: Option<u64>,
     /// Private network Classic CLB instances before December 2016 had SNAT enabled.
+    ///
     /// Wire name: `Snat`; example: `false`.
     pub snat: Option<bool>,
     /// 0: Not isolated; 1: Isolated.
+    ///
     /// Wire name: `Isolation`; example: `0`.
     pub isolation: Option<u64>,
     /// User-enabled log information. Only public network CLB instances that have an HTTP or HTTPS listener can generate logs.
+    ///
     /// Wire name: `Log`; example: `null`.
     pub log: Option<String>,
     /// Subnet of the CLB instance (applicable only to VPC-type CLB instances on private networks)
+    ///
     /// Wire name: `SubnetId`; example: `subnet-lzj3xxxx`.
     pub subnet_id: Option<String>,
     /// CLB instance tag information
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagInfo>,
     /// Security group of the CLB instance
+    ///
     /// Wire name: `SecureGroups`.
     pub secure_groups: Vec<String>,
     /// Basic information of real servers bound to the CLB instance
+    ///
     /// Wire name: `TargetRegionInfo`.
     pub target_region_info: Option<TargetRegionInfo>,
     /// Anycast CLB release domain. For non-anycast CLB, this field returns an empty string.
+    ///
     /// Wire name: `AnycastZone`; example: `null`.
     pub anycast_zone: Option<String>,
     /// IP Version, ipv4 \| ipv6
+    ///
     /// Wire name: `AddressIPVersion`; example: `ipv4`.
     pub address_ip_version: Option<String>,
     /// VPC ID in numerical format
+    ///
     /// Wire name: `NumericalVpcId`; example: `77599`.
     pub numerical_vpc_id: Option<u64>,
     /// ISP of the load balancer IP. Value ranges from BGP to CUCC.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VipIsp`; example: `BGP`.
     pub vip_isp: Option<String>,
     /// Primary AZ.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MasterZone`.
     pub master_zone: Option<ZoneInfo>,
     /// standby availability zone
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BackupZoneSet`.
     pub backup_zone_set: Vec<ZoneInfo>,
     /// CLB instance isolation time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsolatedTime`; example: `2022-02-12 12:15:08`.
     pub isolated_time: Option<String>,
     /// Expiration Time of the CLB instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2021-02-12 12:15:08`.
     pub expire_time: Option<String>,
     /// Billing type of the Cloud Load Balancer instance, PREPAID: Monthly Subscription, POSTPAID_BY_HOUR: Pay-As-You-Go
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChargeType`; example: `POSTPAID_BY_HOUR`.
     pub charge_type: Option<String>,
     /// CLB instance network attributes
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NetworkAttributes`.
     pub network_attributes: Option<InternetAccessible>,
     /// Reserved field.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PrepaidAttributes`.
     pub prepaid_attributes: Option<LbChargePrepaid>,
     /// Log set ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `LogSetId`; example: `c32fc818-e984-414a-b8f5-3985b4c5xxxx`.
     pub log_set_id: Option<String>,
     /// Log topic ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `LogTopicId`; example: `c32fc818-e984-414a-b8f5-3985b4c5xxxx`.
     pub log_topic_id: Option<String>,
     /// IPv6 address of the CLB instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddressIPv6`; example: `2402:4e00:1000:4e00:0:920b:5519:d96d`.
     pub address_i_pv6: Option<String>,
     /// Reserved. Generally unnecessary for users to concern.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraInfo`.
     pub extra_info: Option<ExtraInfo>,
     /// Whether an Anti-DDoS Pro instance can be bound
+    ///
     /// Wire name: `IsDDos`; example: `false`.
     pub is_d_dos: Option<bool>,
     /// Custom configuration IDs of CLB instances
+    ///
     /// Wire name: `ConfigId`; example: `pz-5itmxxxxx`.
     pub config_id: Option<String>,
     /// Whether the real server allows traffic from CLB
+    ///
     /// Wire name: `LoadBalancerPassToTarget`; example: `false`.
     pub load_balancer_pass_to_target: Option<bool>,
     /// Exclusive cluster on the private network
+    ///
     /// Wire name: `ExclusiveCluster`.
     pub exclusive_cluster: Option<ExclusiveCluster>,
     /// This field is meaningful when the IP address version is IPv6. IPv6Nat64 \| IPv6FullChain
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IPv6Mode`; example: `IPv6FullChain`.
     pub i_pv6_mode: Option<String>,
     /// Is SnatPro enabled?
+    ///
     /// Wire name: `SnatPro`; example: `true`.
     pub snat_pro: Option<bool>,
     /// After enabling SnatPro load balancing, the SnatIp list.
+    ///
     /// Wire name: `SnatIps`.
     pub snat_ips: Vec<SnatIp>,
     /// Performance capacity specification.
@@ -161,58 +202,75 @@ pub struct LoadBalancer {
     /// Wire name: `SlaType`; example: `null`.
     pub sla_type: Option<String>,
     /// Whether VIP is blocked
+    ///
     /// Wire name: `IsBlock`; example: `false`.
     pub is_block: Option<bool>,
     /// Blocking or unblocking time
+    ///
     /// Wire name: `IsBlockTime`; example: `2021-02-12 12:15:08`.
     pub is_block_time: Option<String>,
     /// Whether the IP type is Local BGP
+    ///
     /// Wire name: `LocalBgp`; example: `false`.
     pub local_bgp: Option<bool>,
     /// Layer-7 exclusive tag.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterTag`; example: `FOR_TEST`.
     pub cluster_tag: Option<String>,
     /// If the layer-7 listener of an IPv6FullChain CLB instance is enabled, the CLB instance can be bound with IPv4 and IPv6 CVM instances simultaneously.
+    ///
     /// Wire name: `MixIpTarget`; example: `false`.
     pub mix_ip_target: Option<bool>,
     /// VPC-based private network CLB. AZ where the rule is in proximity access mode
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Zones`.
     pub zones: Vec<String>,
     /// Whether CLB is NFV. Empty: No; l7nfv: NFV for layer 7.
+    ///
     /// Wire name: `NfvInfo`; example: `null`.
     pub nfv_info: Option<String>,
     /// Health check log set ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `HealthLogSetId`; example: `c32fc818-e984-414a-b8f5-3985b4c51111`.
     pub health_log_set_id: Option<String>,
     /// Health check log topic ID of Cloud Log Service (CLS) for CLB
+    ///
     /// Wire name: `HealthLogTopicId`; example: `c32fc818-e984-414a-b8f5-3985b4c52222`.
     pub health_log_topic_id: Option<String>,
     /// Cluster ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterIds`.
     pub cluster_ids: Vec<String>,
     /// Attributes of Cloud Load Balancer
+    ///
     /// Wire name: `AttributeFlags`.
     pub attribute_flags: Vec<String>,
     /// Domain name of the CLB instance.
+    ///
     /// Wire name: `LoadBalancerDomain`; example: `lb-xxxxxxx-e4841923c1214a90.clb.ap-guangzhou.tencentclb.com`.
     pub load_balancer_domain: Option<String>,
     /// Network outbound
+    ///
     /// Wire name: `Egress`; example: `center_egress1`.
     pub egress: Option<String>,
     /// Whether the instance type is exclusive type. 1: Dedicated instance. 0: Non-dedicated instance.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Exclusive`; example: `0`.
     pub exclusive: Option<u64>,
     /// Number of bound backend services.
+    ///
     /// Wire name: `TargetCount`; example: `5`.
     pub target_count: Option<u64>,
     /// Endpoint Id associated with the CLB instance.
+    ///
     /// Wire name: `AssociateEndpoint`; example: `vpce-kig4revm`.
     pub associate_endpoint: Option<String>,
     /// Availability zone forward affinity info
+    ///
     /// Wire name: `AvailableZoneAffinityInfo`.
     pub available_zone_affinity_info: Option<AvailableZoneAffinityInfo>,
 }

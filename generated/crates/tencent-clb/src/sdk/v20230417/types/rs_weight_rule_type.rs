@@ -7,21 +7,27 @@ use super::Target;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RsWeightRule {
     /// CLB listener ID.
+    ///
     /// Wire name: `ListenerId`; example: `lb-cuxw****`.
     pub listener_id: Option<String>,
     /// List of real servers for which weights are to be modified.
+    ///
     /// Wire name: `Targets`.
     pub targets: Option<Vec<Target>>,
     /// Forwarding rule ID, which is required only for Layer-7 rules but not for Layer-4 rules.
+    ///
     /// Wire name: `LocationId`; example: `loc-o8cn****`.
     pub location_id: Option<String>,
     /// Domain name of the target rule. This parameter will not take effect when LocationId parameter is provided.
+    ///
     /// Wire name: `Domain`; example: `www.demo.example.com`.
     pub domain: Option<String>,
     /// URL of the target rule. This parameter will not take effect when the LocationId parameter is provided.
+    ///
     /// Wire name: `Url`; example: `/index`.
     pub url: Option<String>,
     /// The forwarding weight of the backend service after modification, value ranges from 0 to 100. This parameter has a lower priority than the Weight parameter in the Target (<https://www.tencentcloud.com/document/api/214/30694?from_cn_redirect=1#Target>). The final weight value is determined by the Weight parameter in the Target, and only when the Weight parameter in the Target is empty, the Weight parameter in the RsWeightRule takes effect.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagInfo {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `key-xxx`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`; example: `value-xxx`.
     pub tag_value: Option<String>,
 }

@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct TargetHealth {
     /// Private network IP of target
+    ///
     /// Wire name: `IP`; example: `'10.0.0.1'`.
     pub ip: Option<String>,
     /// Port bound to the target
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Detailed information of the current health status. For example: Alive, Dead, Unknown, Close. Alive status is healthy, Dead state is abnormal, Unknown status includes not started, checking, unknown status, Close means health check disabled or listener status stop.
+    ///
     /// Wire name: `HealthStatus`; example: `true`.
     pub health_status: Option<bool>,
     /// Target instance ID, such as ins-12345678
+    ///
     /// Wire name: `TargetId`; example: `'ins-12345678'`.
     pub target_id: Option<String>,
     /// Detailed information about the current health status. Alive: Healthy; Dead: Exceptional; Unknown: Check not started/Checking/Unknown status.
+    ///
     /// Wire name: `HealthStatusDetail`; example: `'Alive'`.
     pub health_status_detail: Option<String>,
     /// Target group unique ID.
+    ///
     /// Wire name: `TargetGroupId`; example: `lbtg-xxxxxxxx`.
     pub target_group_id: Option<String>,
     /// Weight of the Target
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<u64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct TargetRegionInfo {
     /// Region of the target, such as ap-guangzhou
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Network of the target. For VPC, the format is vpc-abcd1234. For a basic network, the value is 0.
+    ///
     /// Wire name: `VpcId`; example: `vpc-6kog****`.
     pub vpc_id: Option<String>,
     /// Target's network, in the format of 86323 for a private network, or 0 if it is a basic network
+    ///
     /// Wire name: `NumericalVpcId`; example: `0`.
     pub numerical_vpc_id: Option<i64>,
 }

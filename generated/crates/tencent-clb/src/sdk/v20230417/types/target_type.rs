@@ -6,20 +6,25 @@
 pub struct Target {
     /// Listening port of the backend service.
     /// Note: This parameter must be specified when binding to CVM (Cloud Virtual Machine) or ENI (Elastic Network Interface).
+    ///
     /// Wire name: `Port`; example: `80`.
     pub port: Option<i64>,
     /// Backend service type, optional: CVM (Cloud Virtual Machine), ENI (Elastic Network Interface). As an input parameter, this parameter does not take effect.
+    ///
     /// Wire name: `Type`; example: `CVM`.
     pub type_field: Option<String>,
     /// This parameter must be passed in when binding to CVM. It represents the unique ID of the CVM and can be obtained from the InstanceId field in the response of the DescribeInstances API. It indicates binding to the primary IPv4 address of the primary network interface. The following scenarios do not support specifying InstanceId: binding to non-CVM resources, binding to auxiliary network interface IPs on CVM, binding to CVM through cross-region 2.0, and binding to IPv6 addresses of CVM.
     /// Note: You can only input one of the InstanceId or EniIp parameter.
+    ///
     /// Wire name: `InstanceId`; example: `ins-xxxxxxxx`.
     pub instance_id: Option<String>,
     /// The forwarding weight of the backend service after modification, with a value range of \[0, 100\], defaults to 10. This parameter has a higher priority than the Weight parameter in \[RsWeightRule\](<https://www.tencentcloud.com/document/api/214/30694?from_cn_redirect=1#RsWeightRule>). The final weight value is based on this Weight parameter. Only when this Weight parameter is empty, the Weight parameter in RsWeightRule will be used.
+    ///
     /// Wire name: `Weight`; example: `10`.
     pub weight: Option<i64>,
     /// This parameter must be passed in for IP binding. It supports ENI IPs and other private IP addresses. If it is an ENI, it must first bind to a CVM before binding to a CLB instance.
     /// Note: You can only input one of the InstanceId or EniIp parameter. If it is binding a dual-stack IPV6 instance, you must pass this parameter. If it is cross-region binding, you must pass the parameter, and the InstanceId parameter is not supported.
+    ///
     /// Wire name: `EniIp`; example: `x.x.x.x`.
     pub eni_ip: Option<String>,
 }

@@ -6,90 +6,119 @@
 #[non_exhaustive]
 pub struct AuditDbLogItem {
     /// Time point of SQL execution (format string, yyyy-MM-dd HH:mm:ss).
+    ///
     /// Wire name: `Timestamp`; example: `2024-10-10 10:00:00`.
     pub timestamp: Option<String>,
     /// Cluster ID.
+    ///
     /// Wire name: `ClusterId`; example: `tdsqlxrdaw-xawf`.
     pub cluster_id: Option<String>,
     /// Number of affected rows.
+    ///
     /// Wire name: `AffectRows`; example: `100`.
     pub affect_rows: Option<i64>,
     /// Number of scanned rows.
+    ///
     /// Wire name: `CheckRows`; example: `100`.
     pub check_rows: Option<i64>,
     /// CPU time (µs).
+    ///
     /// Wire name: `CpuTime`; example: `21`.
     pub cpu_time: Option<i64>,
     /// Backend Set Host (source field dbHost).
+    ///
     /// Wire name: `SetHost`; example: `299`.
     pub set_host: Option<String>,
     /// Database name where the SQL is executed.
+    ///
     /// Wire name: `DBName`; example: `1232`.
     pub db_name: Option<String>,
     /// Error code returned by SQL execution. 0 indicates success.
+    ///
     /// Wire name: `ErrCode`; example: `200`.
     pub err_code: Option<String>,
     /// SQL execution time (µs).
+    ///
     /// Wire name: `ExecTime`; example: `100`.
     pub exec_time: Option<i64>,
     /// Client source IP.
+    ///
     /// Wire name: `Host`; example: `21.4.5.1`.
     pub host: Option<String>,
     /// Set Name (source field instanceId).
+    ///
     /// Wire name: `SetName`; example: `tdsqldawfw-fawfaw`.
     pub set_name: Option<String>,
     /// IO wait time (µs).
+    ///
     /// Wire name: `IoWaitTime`; example: `231`.
     pub io_wait_time: Option<i64>,
     /// Lock waiting time (µs).
+    ///
     /// Wire name: `LockWaitTime`; example: `122`.
     pub lock_wait_time: Option<i64>,
     /// SQL start time (nanosecond timestamp).
+    ///
     /// Wire name: `SqlStartTimeNs`; example: `2345432`.
     pub sql_start_time_ns: Option<i64>,
     /// Query ID (used for join queries).
+    ///
     /// Wire name: `QueryId`; example: `121`.
     pub query_id: Option<String>,
     /// Serial number for queries (serial number of SQL in the same transaction).
+    ///
     /// Wire name: `QueryNo`; example: `121`.
     pub query_no: Option<i64>,
     /// Number of rows returned (rows in the scanning result set).
+    ///
     /// Wire name: `SentRows`; example: `100`.
     pub sent_rows: Option<i64>,
     /// Original executed SQL statement.
+    ///
     /// Wire name: `Sql`; example: `select * from iordwe;`.
     pub sql: Option<String>,
     /// SQL Template ID.
+    ///
     /// Wire name: `SqlTemplateId`; example: `1023432321`.
     pub sql_template_id: Option<String>,
     /// SQL type (for example, Select, Insert, Update, Delete).
+    ///
     /// Wire name: `SqlType`; example: `Select`.
     pub sql_type: Option<String>,
     /// Tables involved.
+    ///
     /// Wire name: `Tables`; example: `iordwe`.
     pub tables: Option<String>,
     /// Thread ID.
+    ///
     /// Wire name: `ThreadId`; example: `1001`.
     pub thread_id: Option<String>,
     /// SQL start time (millisecond-level timestamp).
+    ///
     /// Wire name: `SqlStartTime`; example: `10234323211`.
     pub sql_start_time: Option<i64>,
     /// Transaction time to live (µs).
+    ///
     /// Wire name: `TrxLivingTime`; example: `10234323211`.
     pub trx_living_time: Option<i64>,
     /// Database username that executes the SQL.
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
     /// Transaction ID.
+    ///
     /// Wire name: `TrxId`; example: `1011`.
     pub trx_id: Option<String>,
     /// Internal XID.
+    ///
     /// Wire name: `InternalXId`; example: `1422`.
     pub internal_x_id: Option<String>,
     /// Business code (extracted from i/o/p and other KV in business-side SQL annotations).
+    ///
     /// Wire name: `BusinessCode`; example: `101`.
     pub business_code: Option<String>,
     /// Gateway circulation duration (ms). It is returned only when LogType=All after gateway log association. When LogType=DB, this field is not delivered.
+    ///
     /// Wire name: `FlowTime`; example: `2364`.
     pub flow_time: Option<i64>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditInstanceFilter {
     /// Filter name
+    ///
     /// Wire name: `Name`; example: `InstanceId`.
     pub name: Option<String>,
     /// Filter value
+    ///
     /// Wire name: `Values`.
     pub values: Option<Vec<String>>,
 }

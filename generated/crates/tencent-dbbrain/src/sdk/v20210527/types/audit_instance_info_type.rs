@@ -6,24 +6,31 @@
 #[non_exhaustive]
 pub struct AuditInstanceInfo {
     /// appId
+    ///
     /// Wire name: `AppId`; example: `1235675344`.
     pub app_id: Option<i64>,
     /// Audit status. Valid values: `0` (Not enabled), `1` (Enabled).
+    ///
     /// Wire name: `AuditStatus`; example: `1`.
     pub audit_status: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-ijlopwe`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `test-env`.
     pub instance_name: Option<String>,
     /// Project ID
+    ///
     /// Wire name: `ProjectId`; example: `0`.
     pub project_id: Option<i64>,
     /// The region where the instance resides
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Resource tags
+    ///
     /// Wire name: `ResourceTags`.
     pub resource_tags: Vec<String>,
 }

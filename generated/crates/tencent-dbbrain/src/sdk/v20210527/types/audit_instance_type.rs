@@ -8,36 +8,47 @@ use super::AuditInstanceInfo;
 #[non_exhaustive]
 pub struct AuditInstance {
     /// Audit status. Valid values: `ON` (Enabled), `OFF` (Not enabled).
+    ///
     /// Wire name: `AuditStatus`; example: `NO`.
     pub audit_status: Option<String>,
     /// Audit log size. This parameter is only used for the free trial edition of Database Audit.
+    ///
     /// Wire name: `BillingAmount`; example: `12`.
     pub billing_amount: Option<i64>,
     /// Billing confirmation status. Valid values: `0` (Unconfirmed), `1` (Confirmed).
+    ///
     /// Wire name: `BillingConfirmed`; example: `0`.
     pub billing_confirmed: Option<i64>,
     /// Infrequent access storage period
+    ///
     /// Wire name: `ColdLogExpireDay`; example: `23`.
     pub cold_log_expire_day: Option<i64>,
     /// Storage size of infrequently accessed logs in MB
+    ///
     /// Wire name: `ColdLogSize`; example: `0`.
     pub cold_log_size: Option<i64>,
     /// Storage period of frequently accessed logs in days
+    ///
     /// Wire name: `HotLogExpireDay`; example: `7`.
     pub hot_log_expire_day: Option<i64>,
     /// Storage size of frequently accessed logs in MB
+    ///
     /// Wire name: `HotLogSize`; example: `1222`.
     pub hot_log_size: Option<i64>,
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `tdsql-kisjgx`.
     pub instance_id: Option<String>,
     /// Log retention period in days, which is the sum of the frequent and infrequent access storage periods.
+    ///
     /// Wire name: `LogExpireDay`; example: `30`.
     pub log_expire_day: Option<i64>,
     /// Instance creation time
+    ///
     /// Wire name: `CreateTime`; example: `2023-06-14 15:18:07`.
     pub create_time: Option<String>,
     /// Instance details
+    ///
     /// Wire name: `InstanceInfo`.
     pub instance_info: Option<AuditInstanceInfo>,
 }

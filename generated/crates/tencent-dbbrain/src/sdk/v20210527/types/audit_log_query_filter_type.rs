@@ -5,54 +5,71 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogQueryFilter {
     /// SQL type list, with values such as SELECT, INSERT, UPDATE, and DELETE.
+    ///
     /// Wire name: `SqlType`.
     pub sql_type: Option<Vec<String>>,
     /// Execution duration range (ms), an array of length 2: \[minimum value, maximum value\].
+    ///
     /// Wire name: `ExecTime`.
     pub exec_time: Option<Vec<i64>>,
     /// IO waiting duration range (ms), an array with a length of 2.
+    ///
     /// Wire name: `IoWaitTime`.
     pub io_wait_time: Option<Vec<i64>>,
     /// CPU duration range (ms), an array of length 2.
+    ///
     /// Wire name: `CpuTime`.
     pub cpu_time: Option<Vec<i64>>,
     /// Lock wait time range (ms), an array with a length of 2.
+    ///
     /// Wire name: `LockWaitTime`.
     pub lock_wait_time: Option<Vec<i64>>,
     /// SQL execution error code. For example, 0 indicates success.
+    ///
     /// Wire name: `ErrCode`; example: `0`.
     pub err_code: Option<String>,
     /// Error message.
+    ///
     /// Wire name: `ErrInfo`; example: `Wrong`.
     pub err_info: Option<String>,
     /// Database name list.
+    ///
     /// Wire name: `DBName`.
     pub db_name: Option<Vec<String>>,
     /// Username list.
+    ///
     /// Wire name: `User`.
     pub user: Option<Vec<String>>,
     /// Source IP list.
+    ///
     /// Wire name: `Host`.
     pub host: Option<Vec<String>>,
     /// List of thread IDs.
+    ///
     /// Wire name: `ThreadId`.
     pub thread_id: Option<Vec<String>>,
     /// List of proxy node hosts.
+    ///
     /// Wire name: `ProxyHostList`.
     pub proxy_host_list: Option<Vec<String>>,
     /// Backend Set Host list.
+    ///
     /// Wire name: `SetHostList`.
     pub set_host_list: Option<Vec<String>>,
     /// Backend Set ID list.
+    ///
     /// Wire name: `SetIdList`.
     pub set_id_list: Option<Vec<String>>,
     /// Multiple SQL keyword conditions, JSON string, internally a two-dimensional array: level 1 is AND, the second level is OR. Note that the cloud API platform does not support two-dimensional arrays. Here, a string is used to carry it, and the server automatically parses it.
+    ///
     /// Wire name: `MultiSql`; example: `[["show"], ["tables"]]`.
     pub multi_sql: Option<String>,
     /// Excluded multiple SQL keyword conditions, JSON string, with the same structure as MultiSql.
+    ///
     /// Wire name: `ExcludeMultiSql`; example: `["1231"]`.
     pub exclude_multi_sql: Option<String>,
     /// SQL Template ID.
+    ///
     /// Wire name: `SqlTemplateId`; example: `-89754391074401398071`.
     pub sql_template_id: Option<String>,
     /// SQL start time, for example: 2026-10-10 11:05:06.002211
@@ -60,9 +77,11 @@ pub struct AuditLogQueryFilter {
     ///
     ///
     /// Parameter format: YYYY-MM-DD hh:mm:ss.SSSSSS
+    ///
     /// Wire name: `SqlStartTime`; example: `2026-10-10 18:18:22.222233`.
     pub sql_start_time: Option<String>,
     /// Query ID, used for join queries (required when LogType=All).
+    ///
     /// Wire name: `QueryId`; example: `11`.
     pub query_id: Option<String>,
 }

@@ -6,105 +6,139 @@
 #[non_exhaustive]
 pub struct AuditProxyLogItem {
     /// Time point of SQL execution (format string, yyyy-MM-dd HH:mm:ss).
+    ///
     /// Wire name: `Timestamp`; example: `2026-10-10 19:21:45`.
     pub timestamp: Option<String>,
     /// Cluster ID (dcdb/mariadb cluster identifier, same as InstanceId).
+    ///
     /// Wire name: `ClusterId`; example: `tdsqlshard-garh4omb`.
     pub cluster_id: Option<String>,
     /// Number of affected rows.
+    ///
     /// Wire name: `AffectRows`; example: `0`.
     pub affect_rows: Option<i64>,
     /// Whether to autocommit. 1 means enabling, and 0 means disabling.
+    ///
     /// Wire name: `Autocommit`; example: `1`.
     pub autocommit: Option<String>,
     /// MySQL network protocol command types (such as COM_QUERY and COM_CONNECT).
+    ///
     /// Wire name: `ComType`; example: `COM_QUERY`.
     pub com_type: Option<String>,
     /// Duration of creating a connection.
+    ///
     /// Wire name: `ConnTc`; example: `0`.
     pub conn_tc: Option<i64>,
     /// Backend DB instance address (multiple entries are separated by commas).
+    ///
     /// Wire name: `DBHost`; example: `11.52.172.35:4222`.
     pub db_host: Option<String>,
     /// Database name where the SQL is executed.
+    ///
     /// Wire name: `DBName`; example: `information_schema`.
     pub db_name: Option<String>,
     /// Error code returned by SQL execution. 0 indicates success.
+    ///
     /// Wire name: `ErrCode`; example: `1044`.
     pub err_code: Option<String>,
     /// Error message.
+    ///
     /// Wire name: `ErrInfo`; example: `Access denied for user 'shine'@'%' to database 'test'`.
     pub err_info: Option<String>,
     /// SQL execution time (µs).
+    ///
     /// Wire name: `ExecTime`; example: `0`.
     pub exec_time: Option<i64>,
     /// Number of connections still occupied after request ends (typically 0 for non-transaction requests).
+    ///
     /// Wire name: `HoldConns`; example: `2`.
     pub hold_conns: Option<String>,
     /// Client source IP.
+    ///
     /// Wire name: `Host`; example: `9.131.27.125`.
     pub host: Option<String>,
     /// Whether to enable global consistency read (0: no, 1: yes).
+    ///
     /// Wire name: `Mc`; example: `0`.
     pub mc: Option<String>,
     /// SQL start time (microsecond portion in microsecond precision).
+    ///
     /// Wire name: `SqlStartTimeUs`; example: `45876`.
     pub sql_start_time_us: Option<i64>,
     /// Number of connections created in the current request.
+    ///
     /// Wire name: `NewConnNum`; example: `2`.
     pub new_conn_num: Option<i64>,
     /// Proxy node address.
+    ///
     /// Wire name: `ProxyHost`; example: `11.52.172.35:24221`.
     pub proxy_host: Option<String>,
     /// Proxy ID.
+    ///
     /// Wire name: `ProxyId`; example: `12342`.
     pub proxy_id: Option<String>,
     /// Query ID (used for join queries).
+    ///
     /// Wire name: `QueryId`; example: `4568366-1791631301-1`.
     pub query_id: Option<String>,
     /// Number of rows returned (rows in the scanning result set).
+    ///
     /// Wire name: `SentRows`; example: `108`.
     pub sent_rows: Option<i64>,
     /// Whether it is a query rewritten by Proxy: 0 original query, 1 rewritten query.
+    ///
     /// Wire name: `Splited`; example: `0`.
     pub splited: Option<i64>,
     /// Original executed SQL statement.
+    ///
     /// Wire name: `Sql`; example: `SELECT @@max_allowed_packet`.
     pub sql: Option<String>,
     /// SQL template.
+    ///
     /// Wire name: `SqlTemplate`; example: `select table_name from information_schema.tables where table_schema = ? and table_type = ? and table_name like ? limit ? offset ?`.
     pub sql_template: Option<String>,
     /// SQL Template ID.
+    ///
     /// Wire name: `SqlTemplateId`; example: `11`.
     pub sql_template_id: Option<String>,
     /// SQL type (for example, Select, Insert, Create, Login, Set).
+    ///
     /// Wire name: `SqlType`; example: `Show`.
     pub sql_type: Option<String>,
     /// Tables involved (separated by commas for multiple tables).
+    ///
     /// Wire name: `Tables`; example: `information_schema.tables`.
     pub tables: Option<String>,
     /// Thread ID.
+    ///
     /// Wire name: `ThreadId`; example: `1310703804`.
     pub thread_id: Option<String>,
     /// SQL start time (millisecond-level timestamp).
+    ///
     /// Wire name: `SqlStartTime`; example: `1791631305045`.
     pub sql_start_time: Option<i64>,
     /// Database username that executes the SQL.
+    ///
     /// Wire name: `User`; example: `shine`.
     pub user: Option<String>,
     /// HostPort of the client connection.
+    ///
     /// Wire name: `HostPort`; example: `3306`.
     pub host_port: Option<String>,
     /// Proxy Node processing thread ID.
+    ///
     /// Wire name: `ProxyThread`; example: `60224`.
     pub proxy_thread: Option<String>,
     /// Number of backend DB hosts.
+    ///
     /// Wire name: `DbHostNum`; example: `0`.
     pub db_host_num: Option<String>,
     /// Business code (extracted from i/o/p and other KV in business-side SQL annotations).
+    ///
     /// Wire name: `BusinessCode`; example: `i=121ea724,o=100047808302,p=dmc`.
     pub business_code: Option<String>,
     /// Business tag (completed post based on the business code).
+    ///
     /// Wire name: `BusinessTag`; example: `101`.
     pub business_tag: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct ContactItem {
     /// Recipient ID.
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
     /// Recipient name.
+    ///
     /// Wire name: `Name`; example: `zhangsan`.
     pub name: Option<String>,
     /// Recipient email.
+    ///
     /// Wire name: `Mail`; example: `zhangsan@qq.com`.
     pub mail: Option<String>,
 }

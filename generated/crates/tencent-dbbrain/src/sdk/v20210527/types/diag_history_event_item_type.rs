@@ -6,34 +6,44 @@
 #[non_exhaustive]
 pub struct DiagHistoryEventItem {
     /// Diagnosis type.
+    ///
     /// Wire name: `DiagType`; example: `事务未提交`.
     pub diag_type: Option<String>,
     /// End time.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Start time.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Unique event ID.
+    ///
     /// Wire name: `EventId`; example: `330858512`.
     pub event_id: Option<i64>,
     /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
+    ///
     /// Wire name: `Severity`; example: `1`.
     pub severity: Option<i64>,
     /// Diagnosis summary.
+    ///
     /// Wire name: `Outline`; example: `存在未提交事务`.
     pub outline: Option<String>,
     /// Diagnosis item description.
+    ///
     /// Wire name: `DiagItem`; example: `事务未提交`.
     pub diag_item: Option<String>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-test1234`.
     pub instance_id: Option<String>,
     /// Reserved field.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Metric`; example: `cpu_use_rate`.
     pub metric: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct GroupItem {
     /// Group ID.
+    ///
     /// Wire name: `Id`; example: `1`.
     pub id: Option<i64>,
     /// Group name.
+    ///
     /// Wire name: `Name`; example: `group1`.
     pub name: Option<String>,
     /// Number of group members.
+    ///
     /// Wire name: `MemberCount`; example: `1`.
     pub member_count: Option<i64>,
 }

@@ -8,27 +8,35 @@ use super::{HealthStatus, InstanceBasicInfo};
 #[non_exhaustive]
 pub struct HealthReportTask {
     /// Async task request ID.
+    ///
     /// Wire name: `AsyncRequestId`; example: `63452`.
     pub async_request_id: Option<i64>,
     /// Source that triggers the task. Valid values: `DAILY_INSPECTION` (instance inspection), `SCHEDULED` (scheduled task), and `MANUAL` (manual trigger).
+    ///
     /// Wire name: `Source`; example: `DAILY_INSPECTION`.
     pub source: Option<String>,
     /// Task progress in %.
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<i64>,
     /// Task creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task start time.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task end time.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Basic information of the instance to which the task belongs.
+    ///
     /// Wire name: `InstanceInfo`.
     pub instance_info: Option<InstanceBasicInfo>,
     /// Health information in health report.
+    ///
     /// Wire name: `HealthStatus`.
     pub health_status: Option<HealthStatus>,
 }

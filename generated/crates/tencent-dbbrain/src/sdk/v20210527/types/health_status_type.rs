@@ -8,16 +8,20 @@ use super::ScoreDetail;
 #[non_exhaustive]
 pub struct HealthStatus {
     /// Health score out of 100 points.
+    ///
     /// Wire name: `HealthScore`; example: `100`.
     pub health_score: Option<i64>,
     /// Health level. Valid values: `HEALTH` (healthy), `SUB_HEALTH` (sub-healthy), `RISK` (dangerous), and `HIGH_RISK` (high-risk).
+    ///
     /// Wire name: `HealthLevel`; example: `HEALTH`.
     pub health_level: Option<String>,
     /// Total deducted scores.
+    ///
     /// Wire name: `ScoreLost`; example: `0`.
     pub score_lost: Option<i64>,
     /// Deduction details.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ScoreDetails`.
     pub score_details: Vec<ScoreDetail>,
 }

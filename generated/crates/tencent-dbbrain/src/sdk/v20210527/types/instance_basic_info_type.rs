@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct InstanceBasicInfo {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-c1nl9rpv`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `dbbrain-test`.
     pub instance_name: Option<String>,
     /// Private IP of the instance.
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Private port of the instance.
+    ///
     /// Wire name: `Vport`; example: `3600`.
     pub vport: Option<i64>,
     /// Instance service.
+    ///
     /// Wire name: `Product`; example: `MySQL`.
     pub product: Option<String>,
     /// Instance engine version.
+    ///
     /// Wire name: `EngineVersion`; example: `5.6`.
     pub engine_version: Option<String>,
 }

@@ -5,19 +5,20 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceConfs {
     /// Whether to enable database inspection. Valid values: Yes, No.
+    ///
     /// Wire name: `DailyInspection`; example: `Yes`.
     pub daily_inspection: Option<String>,
     /// Whether to enable instance overview. Valid values: Yes, No.
+    ///
     /// Wire name: `OverviewDisplay`; example: `Yes`.
     pub overview_display: Option<String>,
     /// Custom big key analysis separator for Redis only
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KeyDelimiters`.
     pub key_delimiters: Vec<String>,
-    /// (No description in the spec.)
     /// Wire name: `ShardNum`; example: `3`.
     pub shard_num: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `AnalysisTopKey`; example: `Yes`.
     pub analysis_top_key: Option<String>,
 }

@@ -8,106 +8,139 @@ use super::InstanceConfs;
 #[non_exhaustive]
 pub struct InstanceInfo {
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-test1234`.
     pub instance_id: Option<String>,
     /// Instance name.
+    ///
     /// Wire name: `InstanceName`; example: `cdb-测试`.
     pub instance_name: Option<String>,
     /// Instance region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Health score.
+    ///
     /// Wire name: `HealthScore`; example: `100`.
     pub health_score: Option<i64>,
     /// Service.
+    ///
     /// Wire name: `Product`; example: `MySql`.
     pub product: Option<String>,
     /// Number of exceptions.
+    ///
     /// Wire name: `EventCount`; example: `0`.
     pub event_count: Option<i64>,
     /// Instance type. Valid values: 1 (MASTER), 2 (DR), 3 (RO), 4 (SDR)
+    ///
     /// Wire name: `InstanceType`; example: `1`.
     pub instance_type: Option<i64>,
     /// Number of cores.
+    ///
     /// Wire name: `Cpu`; example: `1`.
     pub cpu: Option<i64>,
     /// Memory in MB.
+    ///
     /// Wire name: `Memory`; example: `4000`.
     pub memory: Option<i64>,
     /// Disk storage in GB.
+    ///
     /// Wire name: `Volume`; example: `50`.
     pub volume: Option<i64>,
     /// Database version.
+    ///
     /// Wire name: `EngineVersion`; example: `5.6`.
     pub engine_version: Option<String>,
     /// Private network address.
+    ///
     /// Wire name: `Vip`; example: `127.0.0.1`.
     pub vip: Option<String>,
     /// Private network port.
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Access source.
+    ///
     /// Wire name: `Source`; example: `TENCENT_CLOUD`.
     pub source: Option<String>,
     /// Group ID.
+    ///
     /// Wire name: `GroupId`; example: `test-group`.
     pub group_id: Option<String>,
     /// Group name.
+    ///
     /// Wire name: `GroupName`; example: `test-group-name`.
     pub group_name: Option<String>,
     /// Instance status. Valid values: 0 (delivering), 1 (running), 4 (terminating), 5 (isolated)
+    ///
     /// Wire name: `Status`; example: `1`.
     pub status: Option<i64>,
     /// Unified subnet ID.
+    ///
     /// Wire name: `UniqSubnetId`; example: `subnet-igztest`.
     pub uniq_subnet_id: Option<String>,
     /// TencentDB instance type.
+    ///
     /// Wire name: `DeployMode`; example: `CUSTOM`.
     pub deploy_mode: Option<String>,
     /// TencentDB instance initialization flag. Valid values: 0 (not initialized), 1 (initialized).
+    ///
     /// Wire name: `InitFlag`; example: `1`.
     pub init_flag: Option<i64>,
     /// Task status.
+    ///
     /// Wire name: `TaskStatus`; example: `0`.
     pub task_status: Option<i64>,
     /// Unified VPC ID.
+    ///
     /// Wire name: `UniqVpcId`; example: `vpc-fstest`.
     pub uniq_vpc_id: Option<String>,
     /// Instance inspection/overview status.
+    ///
     /// Wire name: `InstanceConf`.
     pub instance_conf: Option<InstanceConfs>,
     /// Resource expiration time.
+    ///
     /// Wire name: `DeadlineTime`.
     pub deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Whether it is an instance supported by DBbrain.
+    ///
     /// Wire name: `IsSupported`; example: `true`.
     pub is_supported: Option<bool>,
     /// Status of instance security audit log. Valid values: ON (enabled), OFF (disabled).
+    ///
     /// Wire name: `SecAuditStatus`; example: `OFF`.
     pub sec_audit_status: Option<String>,
     /// Status of instance audit log. Valid values: ALL_AUDIT (full audit is enabled), RULE_AUDIT (rule audit is enabled), UNBOUND (audit is disabled).
+    ///
     /// Wire name: `AuditPolicyStatus`; example: `UNBOUND`.
     pub audit_policy_status: Option<String>,
     /// Running status of instance audit log. Valid values: normal (running), paused (suspension due to overdue payment).
+    ///
     /// Wire name: `AuditRunningStatus`; example: `normal`.
     pub audit_running_status: Option<String>,
     /// Private VIP
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InternalVip`; example: `10.5.0.9`.
     pub internal_vip: Option<String>,
     /// Private network port
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InternalVport`; example: `9090`.
     pub internal_vport: Option<i64>,
     /// Creation time
+    ///
     /// Wire name: `CreateTime`; example: `2021-02-25 16:33:26`.
     pub create_time: Option<String>,
     /// Cluster ID. This field is only required for cluster database products like TDSQL-C.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterId`; example: `cynosdbmysql-92r4lpsa`.
     pub cluster_id: Option<String>,
     /// Cluster name. This field is only required for cluster database products like TDSQL-C.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ClusterName`; example: `开发-测试库`.
     pub cluster_name: Option<String>,
 }

@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailConfiguration {
     /// Whether to enable email sending. Valid values: `0` (no), `1` (yes).
+    ///
     /// Wire name: `SendMail`; example: `1`.
     pub send_mail: Option<i64>,
     /// Region configuration, such as "ap-guangzhou" and "ap-shanghai". For the inspection email sending template, configure the region where you need to send the inspection email. For the subscription email sending template, configure the region where the current subscribed instance resides.
+    ///
     /// Wire name: `Region`.
     pub region: Vec<String>,
     /// Sends a report with the specified health level, such as `HEALTH`, `SUB_HEALTH`, `RISK`, and `HIGH_RISK`.
+    ///
     /// Wire name: `HealthStatus`.
     pub health_status: Vec<String>,
     /// Recipient ID. Either `ContactPerson` or `ContactGroup` should be passed in.
+    ///
     /// Wire name: `ContactPerson`.
     pub contact_person: Vec<i64>,
     /// Recipient group ID. Either `ContactPerson` or `ContactGroup` should be passed in.
+    ///
     /// Wire name: `ContactGroup`.
     pub contact_group: Vec<i64>,
 }

@@ -8,9 +8,11 @@ use super::MonitorFloatMetric;
 #[non_exhaustive]
 pub struct MonitorFloatMetricSeriesData {
     /// Monitoring metric.
+    ///
     /// Wire name: `Series`.
     pub series: Vec<MonitorFloatMetric>,
     /// Timestamp corresponding to monitoring metric.
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Vec<i64>,
 }

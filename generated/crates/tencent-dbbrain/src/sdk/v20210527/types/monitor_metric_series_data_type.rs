@@ -8,9 +8,11 @@ use super::MonitorMetric;
 #[non_exhaustive]
 pub struct MonitorMetricSeriesData {
     /// Monitoring metric.
+    ///
     /// Wire name: `Series`.
     pub series: Vec<MonitorMetric>,
     /// Timestamp corresponding to monitoring metric.
+    ///
     /// Wire name: `Timestamp`.
     pub timestamp: Vec<i64>,
 }

@@ -6,13 +6,16 @@
 #[non_exhaustive]
 pub struct MonitorMetric {
     /// Metric name.
+    ///
     /// Wire name: `Metric`; example: `cpu_use_rate`.
     pub metric: Option<String>,
     /// Metric unit.
+    ///
     /// Wire name: `Unit`; example: `%`.
     pub unit: Option<String>,
     /// Metric value.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Values`.
     pub values: Vec<f64>,
 }

@@ -6,27 +6,35 @@
 #[non_exhaustive]
 pub struct MySqlProcess {
     /// Thread ID.
+    ///
     /// Wire name: `ID`; example: `12`.
     pub id: Option<String>,
     /// Thread operation account name.
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
     /// Thread operation host address.
+    ///
     /// Wire name: `Host`; example: `127.0.0.1:41528`.
     pub host: Option<String>,
     /// Thread operation database.
+    ///
     /// Wire name: `DB`; example: `demo_db`.
     pub db: Option<String>,
     /// Thread operation status.
+    ///
     /// Wire name: `State`; example: `updating`.
     pub state: Option<String>,
     /// Thread execution type.
+    ///
     /// Wire name: `Command`; example: `Execute`.
     pub command: Option<String>,
     /// Thread operation duration in seconds.
+    ///
     /// Wire name: `Time`; example: `1225`.
     pub time: Option<String>,
     /// Thread operation statement.
+    ///
     /// Wire name: `Info`; example: ``DELETE FROM `test` WHERE time<=1``.
     pub info: Option<String>,
 }

@@ -8,12 +8,15 @@ use super::SessionItem;
 #[non_exhaustive]
 pub struct ProcessStatistic {
     /// Array of session details
+    ///
     /// Wire name: `Items`.
     pub items: Vec<SessionItem>,
     /// The total number of connections
+    ///
     /// Wire name: `AllConnSum`; example: `1`.
     pub all_conn_sum: Option<i64>,
     /// The total number of active connections
+    ///
     /// Wire name: `ActiveConnSum`; example: `1`.
     pub active_conn_sum: Option<i64>,
 }

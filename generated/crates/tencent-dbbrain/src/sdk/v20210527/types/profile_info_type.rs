@@ -7,9 +7,11 @@ use super::MailConfiguration;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileInfo {
     /// Email language, such as `en`.
+    ///
     /// Wire name: `Language`; example: `zh`.
     pub language: Option<String>,
     /// Email template content.
+    ///
     /// Wire name: `MailConfiguration`.
     pub mail_configuration: Option<MailConfiguration>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct RedisPreKeySpaceData {
     /// Average element length
+    ///
     /// Wire name: `AveElementSize`; example: `10`.
     pub ave_element_size: Option<i64>,
     /// Total memory usage in bytes
+    ///
     /// Wire name: `Length`; example: `590`.
     pub length: Option<i64>,
     /// Key prefix
+    ///
     /// Wire name: `KeyPreIndex`; example: `dbb47cd0`.
     pub key_pre_index: Option<String>,
     /// The number of elements
+    ///
     /// Wire name: `ItemCount`; example: `14`.
     pub item_count: Option<i64>,
     /// The number of keys
+    ///
     /// Wire name: `Count`; example: `2`.
     pub count: Option<i64>,
     /// The max element length
+    ///
     /// Wire name: `MaxElementSize`; example: `36`.
     pub max_element_size: Option<i64>,
 }

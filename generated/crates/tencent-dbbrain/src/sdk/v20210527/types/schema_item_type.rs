@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaItem {
     /// Database name
+    ///
     /// Wire name: `Schema`; example: `dbName`.
     pub schema: Option<String>,
 }

@@ -6,28 +6,36 @@
 #[non_exhaustive]
 pub struct SchemaSpaceData {
     /// Database name.
+    ///
     /// Wire name: `TableSchema`; example: `test_db`.
     pub table_schema: Option<String>,
     /// Data space in MB.
+    ///
     /// Wire name: `DataLength`; example: `2.2`.
     pub data_length: Option<f64>,
     /// Index space in MB.
+    ///
     /// Wire name: `IndexLength`; example: `1`.
     pub index_length: Option<f64>,
     /// Fragmented space in MB.
+    ///
     /// Wire name: `DataFree`; example: `0`.
     pub data_free: Option<f64>,
     /// Total space usage in MB.
+    ///
     /// Wire name: `TotalLength`; example: `3.2`.
     pub total_length: Option<f64>,
     /// Fragmentation rate in %.
+    ///
     /// Wire name: `FragRatio`; example: `0`.
     pub frag_ratio: Option<f64>,
     /// Number of rows.
+    ///
     /// Wire name: `TableRows`; example: `10`.
     pub table_rows: Option<i64>,
     /// Total size in MB of physical files exclusive to all tables in the database.
     /// Note: this field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PhysicalFileSize`; example: `0.2`.
     pub physical_file_size: Option<f64>,
 }

@@ -8,9 +8,11 @@ use super::MonitorMetricSeriesData;
 #[non_exhaustive]
 pub struct SchemaSpaceTimeSeries {
     /// Database name
+    ///
     /// Wire name: `TableSchema`; example: `test_db`.
     pub table_schema: Option<String>,
     /// Space metric value in a unit of time interval
+    ///
     /// Wire name: `SeriesData`.
     pub series_data: Option<MonitorMetricSeriesData>,
 }

@@ -8,16 +8,20 @@ use super::ScoreItem;
 #[non_exhaustive]
 pub struct ScoreDetail {
     /// Deduction item type. Valid values: `Availability`, `Maintainability`, `Performance`, `Reliability`.
+    ///
     /// Wire name: `IssueType`; example: `性能`.
     pub issue_type: Option<String>,
     /// Total deducted scores.
+    ///
     /// Wire name: `ScoreLost`; example: `-20`.
     pub score_lost: Option<i64>,
     /// Upper limit of the deducted scores.
+    ///
     /// Wire name: `ScoreLostMax`; example: `-30`.
     pub score_lost_max: Option<i64>,
     /// List of deduction items.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Items`.
     pub items: Vec<ScoreItem>,
 }

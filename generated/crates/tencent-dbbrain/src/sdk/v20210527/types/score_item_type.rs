@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct ScoreItem {
     /// Exception diagnosis item name.
+    ///
     /// Wire name: `DiagItem`; example: `慢SQL`.
     pub diag_item: Option<String>,
     /// Diagnosis item type. Valid values: `Availability`, `Maintainability`, `Performance`, `Reliability`.
+    ///
     /// Wire name: `IssueType`; example: `性能`.
     pub issue_type: Option<String>,
     /// Health level. Valid values: `Healthy`, `Reminder`, `Alarm`, `Severe`, `Critical`.
+    ///
     /// Wire name: `TopSeverity`; example: `严重`.
     pub top_severity: Option<String>,
     /// Number of occurrences of this exception diagnosis item.
+    ///
     /// Wire name: `Count`; example: `2`.
     pub count: Option<i64>,
     /// Deducted scores.
+    ///
     /// Wire name: `ScoreLost`; example: `-30`.
     pub score_lost: Option<i64>,
 }

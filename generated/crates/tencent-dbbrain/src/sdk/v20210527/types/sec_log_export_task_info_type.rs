@@ -6,39 +6,49 @@
 #[non_exhaustive]
 pub struct SecLogExportTaskInfo {
     /// Async task Id.
+    ///
     /// Wire name: `AsyncRequestId`; example: `1`.
     pub async_request_id: Option<u64>,
     /// Task start time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task end time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Task status.
+    ///
     /// Wire name: `Status`; example: `finished`.
     pub status: Option<String>,
     /// Task progress.
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<u64>,
     /// Exported log start time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogStartTime`.
     pub log_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Exported log end time.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LogEndTime`.
     pub log_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Total size of log files in KB.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalSize`; example: `100`.
     pub total_size: Option<u64>,
     /// List of risk levels. Valid values: `0` (no risk), `1` (low risk), `2` (medium risk), `3` (high risk).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DangerLevels`.
     pub danger_levels: Vec<u64>,
 }

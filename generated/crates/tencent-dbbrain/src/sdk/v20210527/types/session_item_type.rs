@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SessionItem {
     /// Access source
+    ///
     /// Wire name: `Ip`; example: `"127.0.0.1"`.
     pub ip: Option<String>,
     /// The number of active connections from the current access source
+    ///
     /// Wire name: `ActiveConn`; example: `"1"`.
     pub active_conn: Option<String>,
     /// The total number of connections from the current access source
+    ///
     /// Wire name: `AllConn`; example: `1`.
     pub all_conn: Option<i64>,
 }

@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SlowLogHost {
     /// Source addresses.
+    ///
     /// Wire name: `UserHost`; example: `127.0.0.1`.
     pub user_host: Option<String>,
     /// Proportion (in %) of slow logs from this source address to the total number of slow logs.
+    ///
     /// Wire name: `Ratio`; example: `50`.
     pub ratio: Option<f64>,
     /// Number of slow logs from this source address.
+    ///
     /// Wire name: `Count`; example: `30`.
     pub count: Option<i64>,
 }

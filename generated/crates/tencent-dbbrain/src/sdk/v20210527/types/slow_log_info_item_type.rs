@@ -6,35 +6,44 @@
 #[non_exhaustive]
 pub struct SlowLogInfoItem {
     /// Slow log start time
+    ///
     /// Wire name: `Timestamp`; example: `2023-03-31 10:47:35`.
     pub timestamp: Option<String>,
     /// SQL statement
+    ///
     /// Wire name: `SqlText`; example: `select * from t`.
     pub sql_text: Option<String>,
     /// Database
+    ///
     /// Wire name: `Database`; example: `information_schema`.
     pub database: Option<String>,
     /// User source
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserName`; example: `root`.
     pub user_name: Option<String>,
     /// IP source
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UserHost`; example: `127.0.0.1`.
     pub user_host: Option<String>,
     /// Execution time in seconds
+    ///
     /// Wire name: `QueryTime`; example: `12.1`.
     pub query_time: Option<f64>,
     /// Lock time in seconds
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LockTime`; example: `0.22`.
     pub lock_time: Option<f64>,
     /// Number of scanned rows
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RowsExamined`; example: `12`.
     pub rows_examined: Option<i64>,
     /// Number of returned rows
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RowsSent`; example: `122`.
     pub rows_sent: Option<i64>,
 }

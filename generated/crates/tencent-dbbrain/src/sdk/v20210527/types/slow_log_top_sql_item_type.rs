@@ -6,78 +6,103 @@
 #[non_exhaustive]
 pub struct SlowLogTopSqlItem {
     /// Total SQL lock wait time in seconds.
+    ///
     /// Wire name: `LockTime`; example: `0.00008`.
     pub lock_time: Option<f64>,
     /// Maximum lock wait time in seconds
+    ///
     /// Wire name: `LockTimeMax`; example: `0.000096`.
     pub lock_time_max: Option<f64>,
     /// Minimum lock wait time in seconds
+    ///
     /// Wire name: `LockTimeMin`; example: `0.000041`.
     pub lock_time_min: Option<f64>,
     /// Total number of scanned rows
+    ///
     /// Wire name: `RowsExamined`; example: `584833`.
     pub rows_examined: Option<i64>,
     /// Maximum number of scanned rows
+    ///
     /// Wire name: `RowsExaminedMax`; example: `101782`.
     pub rows_examined_max: Option<i64>,
     /// Minimum number of scanned rows
+    ///
     /// Wire name: `RowsExaminedMin`; example: `584832`.
     pub rows_examined_min: Option<i64>,
     /// Total duration in seconds
+    ///
     /// Wire name: `QueryTime`; example: `0.513363`.
     pub query_time: Option<f64>,
     /// Maximum execution time in seconds
+    ///
     /// Wire name: `QueryTimeMax`; example: `0.765213`.
     pub query_time_max: Option<f64>,
     /// Minimum execution time in seconds
+    ///
     /// Wire name: `QueryTimeMin`; example: `0.629921`.
     pub query_time_min: Option<f64>,
     /// Total number of returned rows
+    ///
     /// Wire name: `RowsSent`; example: `292416`.
     pub rows_sent: Option<i64>,
     /// Maximum number of returned rows
+    ///
     /// Wire name: `RowsSentMax`; example: `292416`.
     pub rows_sent_max: Option<i64>,
     /// Minimum number of returned rows
+    ///
     /// Wire name: `RowsSentMin`; example: `292416`.
     pub rows_sent_min: Option<i64>,
     /// Number of executions
+    ///
     /// Wire name: `ExecTimes`; example: `37`.
     pub exec_times: Option<i64>,
     /// SQL template
+    ///
     /// Wire name: `SqlTemplate`; example: `select * from t;`.
     pub sql_template: Option<String>,
     /// SQL statements with parameter (random)
+    ///
     /// Wire name: `SqlText`; example: `SELECT * FROM t;`.
     pub sql_text: Option<String>,
     /// Database name
+    ///
     /// Wire name: `Schema`; example: `test_center`.
     pub schema: Option<String>,
     /// Ratio of the total duration in %
+    ///
     /// Wire name: `QueryTimeRatio`; example: `2.44`.
     pub query_time_ratio: Option<f64>,
     /// Ratio of the total SQL lock wait time in %
+    ///
     /// Wire name: `LockTimeRatio`; example: `1.92`.
     pub lock_time_ratio: Option<f64>,
     /// Ratio of total number of scanned rows in %
+    ///
     /// Wire name: `RowsExaminedRatio`; example: `2.3`.
     pub rows_examined_ratio: Option<f64>,
     /// Ratio of total number of returned rows in %
+    ///
     /// Wire name: `RowsSentRatio`; example: `18.67`.
     pub rows_sent_ratio: Option<f64>,
     /// Average execution time in seconds
+    ///
     /// Wire name: `QueryTimeAvg`; example: `0.513363`.
     pub query_time_avg: Option<f64>,
     /// Average number of returned rows
+    ///
     /// Wire name: `RowsSentAvg`; example: `26518`.
     pub rows_sent_avg: Option<f64>,
     /// Average lock wait time in seconds
+    ///
     /// Wire name: `LockTimeAvg`; example: `0.000096`.
     pub lock_time_avg: Option<f64>,
     /// Average number of scanned rows
+    ///
     /// Wire name: `RowsExaminedAvg`; example: `584832`.
     pub rows_examined_avg: Option<f64>,
     /// MD5 value of the SQL template
+    ///
     /// Wire name: `Md5`; example: `AD7651E51E8C6FBA`.
     pub md5: Option<String>,
 }

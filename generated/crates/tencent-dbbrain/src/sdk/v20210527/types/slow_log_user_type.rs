@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct SlowLogUser {
     /// Source username
+    ///
     /// Wire name: `UserName`; example: `root`.
     pub user_name: Option<String>,
     /// Percentage of the number of slow logs from this source username to the total number of slow logs
+    ///
     /// Wire name: `Ratio`; example: `50`.
     pub ratio: Option<f64>,
     /// Number of slow logs from this source username
+    ///
     /// Wire name: `Count`; example: `30`.
     pub count: Option<i64>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct TableSpaceData {
     /// Table name.
+    ///
     /// Wire name: `TableName`; example: `demo_table`.
     pub table_name: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `TableSchema`; example: `demo_db`.
     pub table_schema: Option<String>,
     /// Database table storage engine.
+    ///
     /// Wire name: `Engine`; example: `InnoDB`.
     pub engine: Option<String>,
     /// Data space in MB.
+    ///
     /// Wire name: `DataLength`; example: `2`.
     pub data_length: Option<f64>,
     /// Index space in MB.
+    ///
     /// Wire name: `IndexLength`; example: `2`.
     pub index_length: Option<f64>,
     /// Fragmented space in MB.
+    ///
     /// Wire name: `DataFree`; example: `2`.
     pub data_free: Option<f64>,
     /// Total space usage in MB.
+    ///
     /// Wire name: `TotalLength`; example: `2`.
     pub total_length: Option<f64>,
     /// Fragmentation rate in %.
+    ///
     /// Wire name: `FragRatio`; example: `2`.
     pub frag_ratio: Option<f64>,
     /// Number of rows.
+    ///
     /// Wire name: `TableRows`; example: `9`.
     pub table_rows: Option<i64>,
     /// Size in MB of the physical file exclusive to a table.
+    ///
     /// Wire name: `PhysicalFileSize`; example: `0.1`.
     pub physical_file_size: Option<f64>,
 }

@@ -8,15 +8,19 @@ use super::MonitorFloatMetricSeriesData;
 #[non_exhaustive]
 pub struct TableSpaceTimeSeries {
     /// Table name.
+    ///
     /// Wire name: `TableName`; example: `demo_table`.
     pub table_name: Option<String>,
     /// Database name.
+    ///
     /// Wire name: `TableSchema`; example: `demo_db`.
     pub table_schema: Option<String>,
     /// Database table storage engine.
+    ///
     /// Wire name: `Engine`; example: `InnoDB`.
     pub engine: Option<String>,
     /// Space metric value in a unit of time interval
+    ///
     /// Wire name: `SeriesData`.
     pub series_data: Option<MonitorFloatMetricSeriesData>,
 }

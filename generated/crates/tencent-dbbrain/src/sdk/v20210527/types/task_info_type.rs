@@ -6,36 +6,47 @@
 #[non_exhaustive]
 pub struct TaskInfo {
     /// Async task ID.
+    ///
     /// Wire name: `AsyncRequestId`; example: `187649`.
     pub async_request_id: Option<i64>,
     /// List of all proxies of the current instance.
+    ///
     /// Wire name: `InstProxyList`.
     pub inst_proxy_list: Vec<String>,
     /// Total number of proxies of the current instance.
+    ///
     /// Wire name: `InstProxyCount`; example: `1`.
     pub inst_proxy_count: Option<i64>,
     /// Task creation time.
+    ///
     /// Wire name: `CreateTime`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Task start time.
+    ///
     /// Wire name: `StartTime`.
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Task status. Valid values: `created` (create), `chosen` (to be executed), `running` (being executed), `failed` (failed), and `finished` (completed).
+    ///
     /// Wire name: `TaskStatus`; example: `"finished"`.
     pub task_status: Option<String>,
     /// IDs of the proxies that have completed the session killing tasks.
+    ///
     /// Wire name: `FinishedProxyList`.
     pub finished_proxy_list: Vec<String>,
     /// IDs of the proxies that failed to execute the session killing tasks.
+    ///
     /// Wire name: `FailedProxyList`.
     pub failed_proxy_list: Vec<String>,
     /// Task end time.
+    ///
     /// Wire name: `EndTime`.
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Task progress.
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<i64>,
     /// Instance ID.
+    ///
     /// Wire name: `InstanceId`; example: `crs-test1`.
     pub instance_id: Option<String>,
 }

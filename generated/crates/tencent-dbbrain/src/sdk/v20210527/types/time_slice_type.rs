@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct TimeSlice {
     /// Total number
+    ///
     /// Wire name: `Count`; example: `1`.
     pub count: Option<i64>,
     /// Statistics start time
+    ///
     /// Wire name: `Timestamp`; example: `1622087673`.
     pub timestamp: Option<i64>,
 }

@@ -9,21 +9,26 @@ use super::ProfileInfo;
 pub struct UserProfile {
     /// Configured ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileId`; example: `1433288`.
     pub profile_id: Option<String>,
     /// Configuration type. Valid values: `dbScan_mail_configuration` (email configuration of the database inspection report), `scheduler_mail_configuration` (email configuration of the scheduled task report).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileType`; example: `dbScan_mail_configuration`.
     pub profile_type: Option<String>,
     /// Configuration level. Valid values: `User` (user-level), `Instance` (instance-level). For database inspection emails, it should be `User`. For scheduled task emails, it should be `Instance`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileLevel`; example: `User`.
     pub profile_level: Option<String>,
     /// Configuration name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProfileName`; example: `demoProfile`.
     pub profile_name: Option<String>,
     /// Configuration details.
+    ///
     /// Wire name: `ProfileInfo`.
     pub profile_info: Option<ProfileInfo>,
 }

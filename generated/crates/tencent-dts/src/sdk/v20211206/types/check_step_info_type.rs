@@ -9,14 +9,17 @@ use super::ProcessProgress;
 pub struct CheckStepInfo {
     /// Task start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartAt`; example: `2022-07-11 17:16:50`.
     pub start_at: Option<String>,
     /// Task end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndAt`; example: `2022-07-11 17:16:50`.
     pub end_at: Option<String>,
     /// Task step information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Progress`.
     pub progress: Option<ProcessProgress>,
 }

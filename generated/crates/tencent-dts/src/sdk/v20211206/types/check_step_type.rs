@@ -9,30 +9,37 @@ use super::DetailCheckItem;
 pub struct CheckStep {
     /// Step number
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNo`; example: `1`.
     pub step_no: Option<u64>,
     /// Step ID such as `ConnectDBCheck`, `VersionCheck`, and `SrcPrivilegeCheck`. The specific check items are subject to source and target instances.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepId`; example: `SrcPrivilegeCheck`.
     pub step_id: Option<String>,
     /// Step name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepName`; example: `源实例权限检查`.
     pub step_name: Option<String>,
     /// Result of this check step. Valid values: `pass`, `failed`, `notStarted`, `blocked`, `warning`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepStatus`; example: `pass`.
     pub step_status: Option<String>,
     /// Error message in this check step
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepMessage`; example: ``修改目标库session级别explicit_defaults_for_timestamp参数为`ON`失败``.
     pub step_message: Option<String>,
     /// Specific check item in this check step
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DetailCheckItems`.
     pub detail_check_items: Vec<DetailCheckItem>,
     /// Whether this step was skipped
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HasSkipped`; example: `false`.
     pub has_skipped: Option<bool>,
 }

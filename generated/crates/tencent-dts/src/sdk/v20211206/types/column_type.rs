@@ -5,10 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Column {
     /// Column nameNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ColumnName`; example: `c1`.
     pub column_name: Option<String>,
     /// New column name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewColumnName`; example: `c1_new`.
     pub new_column_name: Option<String>,
 }

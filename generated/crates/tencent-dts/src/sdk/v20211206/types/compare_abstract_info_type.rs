@@ -9,58 +9,72 @@ use super::{CompareObject, CompareOptions};
 pub struct CompareAbstractInfo {
     /// Configuration parameters of the check task
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Options`.
     pub options: Option<CompareOptions>,
     /// Consistency check objects
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Objects`.
     pub objects: Option<CompareObject>,
     /// Comparison conclusion. Valid values: `same`, `different`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Conclusion`; example: `same`.
     pub conclusion: Option<String>,
     /// Task status. Valid values: `success`, `failed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// Total number of tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalTables`; example: `100`.
     pub total_tables: Option<u64>,
     /// Number of checked tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CheckedTables`; example: `100`.
     pub checked_tables: Option<u64>,
     /// Number of inconsistent tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DifferentTables`; example: `1`.
     pub different_tables: Option<u64>,
     /// Number of skipped tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SkippedTables`; example: `1`.
     pub skipped_tables: Option<u64>,
     /// The estimated number of tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NearlyTableCount`; example: `100`.
     pub nearly_table_count: Option<u64>,
     /// Number of inconsistent data rows
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DifferentRows`; example: `1`.
     pub different_rows: Option<u64>,
     /// Source database row count, which takes effect only when the comparison type is **Row count comparison**.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcSampleRows`; example: `100000`.
     pub src_sample_rows: Option<u64>,
     /// Target database row count, which takes effect only when the comparison type is **Row count comparison**.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstSampleRows`; example: `100000`.
     pub dst_sample_rows: Option<u64>,
     /// Start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartedAt`; example: `2023-12-19 15:54:18`.
     pub started_at: Option<String>,
     /// End time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FinishedAt`; example: `2023-12-19 15:58:18`.
     pub finished_at: Option<String>,
 }

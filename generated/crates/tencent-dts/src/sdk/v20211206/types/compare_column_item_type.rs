@@ -5,6 +5,7 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareColumnItem {
     /// Column nameNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ColumnName`; example: `c1`.
     pub column_name: Option<String>,
 }

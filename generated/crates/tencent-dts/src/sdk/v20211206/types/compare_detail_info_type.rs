@@ -9,10 +9,12 @@ use super::{DifferenceDetail, SkippedDetail};
 pub struct CompareDetailInfo {
     /// Details of inconsistent tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Difference`.
     pub difference: Option<DifferenceDetail>,
     /// Details of skipped tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Skipped`.
     pub skipped: Option<SkippedDetail>,
 }

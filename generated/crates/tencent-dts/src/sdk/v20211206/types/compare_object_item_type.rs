@@ -8,28 +8,35 @@ use super::{CompareTableItem, CompareViewItem};
 pub struct CompareObjectItem {
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `db1`.
     pub db_name: Option<String>,
     /// Database selection mode. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbMode`; example: `all`.
     pub db_mode: Option<String>,
     /// Schema name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SchemaName`; example: `schema1`.
     pub schema_name: Option<String>,
     /// Schema selection mode. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableMode`; example: `all`.
     pub table_mode: Option<String>,
     /// Table configuration for data consistency check, which is required if `TableMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<CompareTableItem>,
     /// View selection mode: all refers to all view objects under the current object, partial refers to partial view objects (consistency check does not check views, and the current parameters are disabled).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewMode`; example: `all`.
     pub view_mode: Option<String>,
     /// View configuration used for consistency check. When ViewMode is partial, it needs to be filled in (consistency check does not check views, and the current parameters are disabled).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Views`.
     pub views: Vec<CompareViewItem>,
 }

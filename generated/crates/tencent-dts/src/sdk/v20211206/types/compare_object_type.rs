@@ -8,13 +8,16 @@ use super::CompareObjectItem;
 pub struct CompareObject {
     /// Data comparison object mode (`all`: Entire instance; `partial`: Some objects)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectMode`; example: `all`.
     pub object_mode: Option<String>,
     /// Object list
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectItems`.
     pub object_items: Vec<CompareObjectItem>,
     /// Advanced object types, such as account, index, shardkey, schema.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AdvancedObjects`.
     pub advanced_objects: Vec<String>,
 }

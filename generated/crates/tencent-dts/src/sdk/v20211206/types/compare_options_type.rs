@@ -5,17 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareOptions {
     /// Comparative Method: dataCheck (Complete Data Comparison), sampleDataCheck (Sampling Data Comparison), rowsCount (Row Count Comparison)Note: This field may return null, indicating that no valid value can be obtained.
+    ///
     /// Wire name: `Method`; example: `dataCheck`.
     pub method: Option<String>,
     /// Sampling rate. Value range: 0-100%.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SampleRate`; example: `100`.
     pub sample_rate: Option<i64>,
     /// The number of threads, which defaults to 1. Value range: 1-5.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ThreadCount`; example: `1`.
     pub thread_count: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `Type`; example: `builtin`.
     pub type_field: Option<String>,
 }

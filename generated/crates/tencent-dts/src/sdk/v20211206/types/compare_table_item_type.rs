@@ -8,12 +8,15 @@ use super::CompareColumnItem;
 pub struct CompareTableItem {
     /// Table name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableName`; example: `t1`.
     pub table_name: Option<String>,
     /// In column mode, all refers to all data, while partial refers to part of the data (this parameter is only valid for data sync tasks).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ColumnMode`; example: `all`.
     pub column_mode: Option<String>,
     /// This field is required when ColumnMode is set to partial (this parameter is only valid for data sync tasks).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Columns`.
     pub columns: Vec<CompareColumnItem>,
 }

@@ -7,10 +7,12 @@
 pub struct CompareTaskInfo {
     /// Data consistency check task ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CompareTaskId`; example: `dts-amm1jw5q-cmp-bmuum7jk`.
     pub compare_task_id: Option<String>,
     /// Data consistency check result. Valid values: `unstart` (the task is not started); `running` (the task is running); `canceled` (the task is stopped); `failed` (the task failed); `inconsistent` (the data is inconsistent); `consistent` (the data is consistent); `notexist` (the task does not exist).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `consistent`.
     pub status: Option<String>,
 }

@@ -9,58 +9,72 @@ use super::{CompareObject, CompareOptions, ProcessProgress};
 pub struct CompareTaskItem {
     /// Task ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobId`; example: `dts-e7ukka6g`.
     pub job_id: Option<String>,
     /// Data consistency check task ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CompareTaskId`; example: `dts-e7ukka6g-cmp-c7tnusmo`.
     pub compare_task_id: Option<String>,
     /// Data consistency check task name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TaskName`; example: `compare`.
     pub task_name: Option<String>,
     /// Data consistency check task status. Valid values: `created`, `readyRun`, `running`, `success`, `stopping`, `failed`, `canceled`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// Data consistency check task configuration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Config`.
     pub config: Option<CompareObject>,
     /// Check details of the data consistency check task
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CheckProcess`.
     pub check_process: Option<ProcessProgress>,
     /// Running details of the data consistency check task
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CompareProcess`.
     pub compare_process: Option<ProcessProgress>,
     /// Comparison result. Valid values: `same`, `different`, `skipAll`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Conclusion`; example: `same`.
     pub conclusion: Option<String>,
     /// Task creation time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreatedAt`; example: `2022-07-11 17:26:40`.
     pub created_at: Option<String>,
     /// Task start time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartedAt`; example: `2022-07-11 17:26:40`.
     pub started_at: Option<String>,
     /// Comparison end time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FinishedAt`; example: `2022-07-11 17:26:40`.
     pub finished_at: Option<String>,
     /// Comparison type: (`dataCheck`: Full data comparison; `sampleDataCheck`: Sampling data comparison; `rowsCount`: Row count comparison)
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Method`; example: `dataCheck`.
     pub method: Option<String>,
     /// Configuration information of the comparison task
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Options`.
     pub options: Option<CompareOptions>,
     /// Consistency check prompt message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `success`.
     pub message: Option<String>,
 }

@@ -6,6 +6,7 @@
 pub struct CompareViewItem {
     /// View name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewName`; example: `view1`.
     pub view_name: Option<String>,
 }

@@ -6,14 +6,17 @@
 pub struct ConflictHandleOption {
     /// Conditionally overwritten column
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConditionColumn`; example: `c1`.
     pub condition_column: Option<String>,
     /// Conditional overwrite operation
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConditionOperator`; example: `>`.
     pub condition_operator: Option<String>,
     /// Conditional overwrite priority configuration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConditionOrderInSrcAndDst`; example: `>`.
     pub condition_order_in_src_and_dst: Option<String>,
 }

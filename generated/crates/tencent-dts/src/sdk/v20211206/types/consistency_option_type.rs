@@ -6,6 +6,7 @@
 pub struct ConsistencyOption {
     /// Data consistency check type. Valid values: `full`, `noCheck`, `notConfigured`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Mode`; example: `noCheck`.
     pub mode: Option<String>,
 }

@@ -8,13 +8,16 @@ use super::DbItem;
 pub struct DatabaseTableObject {
     /// Migration object type. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectMode`; example: `partial`.
     pub object_mode: Option<String>,
     /// Migration object, which is required if `ObjectMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Databases`.
     pub databases: Vec<DbItem>,
     /// Advanced object types, such as trigger, function, procedure, event. Note: If you want to migrate and synchronize advanced objects, the corresponding advanced object type should be included in this configuration.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AdvancedObjects`.
     pub advanced_objects: Vec<String>,
 }

@@ -8,74 +8,92 @@ use super::{Table, View};
 pub struct Database {
     /// Name of the database to be migrated or synced, which is required if `ObjectMode` is `Partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `db1`.
     pub db_name: Option<String>,
     /// Name of the database after migration or sync, which is the same as the source database name by default.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewDbName`; example: `db1_new`.
     pub new_db_name: Option<String>,
     /// Database selection mode, which is required if `Mode` is `Partial`. Valid values: `All`, `Partial`. Note that the sync of advanced objects does not depend on this parameter. To sync an entire database, set this parameter to `All`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbMode`; example: `All`.
     pub db_mode: Option<String>,
     /// The schema to be migrated or synced
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SchemaName`; example: `sch1`.
     pub schema_name: Option<String>,
     /// Name of the schema after migration or sync
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewSchemaName`; example: `sch1_new`.
     pub new_schema_name: Option<String>,
     /// Table selection mode, which is required if `DBMode` is `Partial` for postgresql or sqlserver. Valid values: `All`, `Partial`. To sync an entire schema, set this parameter to `All`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SchemaMode`; example: `Partial`.
     pub schema_mode: Option<String>,
     /// Table selection mode, which is required if `DBMode` is `Partial`. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableMode`; example: `All`.
     pub table_mode: Option<String>,
     /// The set of table objects, which is required if `TableMode` is `Partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<Table>,
     /// View selection mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewMode`; example: `All`.
     pub view_mode: Option<String>,
     /// The set of view objects, which is required if `ViewMode` is `Partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Views`.
     pub views: Vec<View>,
     /// Sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FunctionMode`; example: `All`.
     pub function_mode: Option<String>,
     /// This parameter is required if `FunctionMode` is `Partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Functions`.
     pub functions: Vec<String>,
     /// Sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProcedureMode`; example: `All`.
     pub procedure_mode: Option<String>,
     /// This parameter is required if `ProcedureMode` is `Partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Procedures`.
     pub procedures: Vec<String>,
     /// Trigger sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`. Currently, the advanced object "trigger" is not supported for data sync.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TriggerMode`; example: `Partial`.
     pub trigger_mode: Option<String>,
     /// This parameter is used to specify the names of the triggers to be migrated when the value of `TriggerMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Triggers`.
     pub triggers: Vec<String>,
     /// Event sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`. Currently, the advanced object "event" is not supported for data sync.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EventMode`; example: `Partial`.
     pub event_mode: Option<String>,
     /// This parameter is used to specify the names of the events to be migrated when the value of `EventMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Events`.
     pub events: Vec<String>,
 }

@@ -8,37 +8,44 @@ use super::{DbInfo, KeyValuePairOption};
 pub struct DbEndpointInfo {
     /// Instance region
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Instances network access type. Valid values: `extranet` (public network); `ipv6` (public IPv6); `cvm` (self-build on CVM); `dcg` (Direct Connect); `vpncloud` (VPN access); `cdb` (database); `ccn` (CCN); `intranet` (intranet); `vpc` (VPC). Note that the valid values are subject to the current link.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessType`; example: `cdb`.
     pub access_type: Option<String>,
     /// Database type, such as `mysql`, `redis`, `mongodb`, `postgresql`, `mariadb`, and `percona`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseType`; example: `mysql`.
     pub database_type: Option<String>,
     /// Node type, empty or simple indicates a general node, cluster indicates a cluster node; for mongo services, valid values: replicaset (mongodb replica set), standalone (mongodb single node), cluster (mongodb cluster); for redis instances, valid values: empty or simple (single node), cluster (cluster), cluster-cache (cache cluster), cluster-proxy (proxy cluster).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NodeType`; example: `simple`.
     pub node_type: Option<String>,
     /// Database information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Info`.
     pub info: Vec<DbInfo>,
     /// Instance service provider, such as "aliyun" and "others".
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Supplier`; example: `others`.
     pub supplier: Option<String>,
     /// For MongoDB, you can define the following parameters:     \['AuthDatabase':'admin',
     /// 'AuthFlag': "1",    'AuthMechanism':"SCRAM-SHA-1"\]
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraAttr`.
     pub extra_attr: Vec<KeyValuePairOption>,
     /// Network environment of the database. This parameter is required when `AccessType` is `ccn`. Valid values: `UserIDC` (user IDC), `TencentVPC` (Tencent Cloud VPC).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseNetEnv`; example: `TencentVPC`.
     pub database_net_env: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ConnectType`; example: `proxy`.
     pub connect_type: Option<String>,
 }

@@ -6,85 +6,104 @@
 pub struct DbInfo {
     /// Node role in a distributed database, such as the mongos node in MongoDB.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Role`; example: `mongos`.
     pub role: Option<String>,
     /// Kernel version, such as the different kernel versions of MariaDB.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbKernel`; example: `mysql`.
     pub db_kernel: Option<String>,
     /// Instance IP address, which is required for the following access types: public network, Direct Connect, VPN, CCN, intranet, and VPC.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Host`; example: `192.2.3.4`.
     pub host: Option<String>,
     /// Instance port, which is required for the following access types: public network, self-build on CVM, Direct Connect, VPN, CCN, intranet, and VPC.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<u64>,
     /// Instance username
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `User`; example: `root`.
     pub user: Option<String>,
     /// Instance password
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Short CVM instance ID in the format of `ins-olgl39y8`, which is required if the access type is `cvm`. It is the same as the instance ID displayed in the CVM console.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CvmInstanceId`; example: `ins-olgl39y8`.
     pub cvm_instance_id: Option<String>,
     /// VPN gateway ID in the format of `vpngw-9ghexg7q`, which is required if the access type is `vpncloud`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqVpnGwId`; example: `vpngw-9ghexg7q`.
     pub uniq_vpn_gw_id: Option<String>,
     /// Direct Connect gateway ID in the format of `dcg-0rxtqqxb`, which is required if the access type is `dcg`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqDcgId`; example: `dcg-0rxtqqxb`.
     pub uniq_dcg_id: Option<String>,
     /// Database instance ID in the format of `cdb-powiqx8q`, which is required if the access type is `cdb`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-powiqx8q`.
     pub instance_id: Option<String>,
     /// CCN instance ID such as `ccn-afp6kltc`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CcnGwId`; example: `ccn-afp6kltc`.
     pub ccn_gw_id: Option<String>,
     /// VPC ID in the format of `vpc-92jblxto`, which is required if the access type is `vpc`, `vpncloud`, `ccn`, or `dcg`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-92jblxto`.
     pub vpc_id: Option<String>,
     /// ID of the subnet in the VPC in the format of `subnet-3paxmkdz`, which is required if the access type is `vpc`, `vpncloud`, `ccn`, or `dcg`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-3paxmkdz`.
     pub subnet_id: Option<String>,
     /// Database version in the format of `5.6` or `5.7`, which takes effect only if the instance is an RDS instance. Default value: `5.6`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EngineVersion`; example: `5.6`.
     pub engine_version: Option<String>,
     /// Instance account
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Account`; example: `700000123456`.
     pub account: Option<String>,
     /// The role used for cross-account migration, which can contain \[a-zA-Z0-9\\-\\_\]+.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountRole`; example: `role`.
     pub account_role: Option<String>,
     /// The account to which the resource belongs. Valid values: empty or `self` (the current account); `other` (another account).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountMode`; example: `self`.
     pub account_mode: Option<String>,
     /// Temporary SecretId, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TmpSecretId`; example: `AKIDXXXXXX`.
     pub tmp_secret_id: Option<String>,
     /// Temporary SecretKey, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TmpSecretKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_secret_key: Option<::runtime::Sensitive<String>>,
     /// Temporary token, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TmpToken`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_token: Option<::runtime::Sensitive<String>>,
-    /// (No description in the spec.)
     /// Wire name: `EncryptConn`; example: `UnEncrypted`.
     pub encrypt_conn: Option<String>,
 }

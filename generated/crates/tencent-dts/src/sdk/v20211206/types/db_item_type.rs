@@ -8,82 +8,102 @@ use super::{RoleItem, TableItem, ViewItem};
 pub struct DbItem {
     /// Name of the database to be migrated or synced, which is required if `ObjectMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `db1`.
     pub db_name: Option<String>,
     /// Name of the database after migration or sync, which is the same as the source database name by default.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewDbName`; example: `db1_new`.
     pub new_db_name: Option<String>,
     /// The schema to be migrated or synced
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SchemaName`; example: `schema1`.
     pub schema_name: Option<String>,
     /// Name of the schema after migration or sync
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewSchemaName`; example: `schema1_new`.
     pub new_schema_name: Option<String>,
     /// Database selection mode, which is required if `ObjectMode` is `partial`. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DBMode`; example: `all`.
     pub db_mode: Option<String>,
     /// Schema selection mode. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SchemaMode`; example: `all`.
     pub schema_mode: Option<String>,
     /// Table selection mode, which is required if `DBMode` is `partial`. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TableMode`; example: `all`.
     pub table_mode: Option<String>,
     /// The set of table objects, which is required if `TableMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<TableItem>,
     /// View selection mode. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewMode`; example: `all`.
     pub view_mode: Option<String>,
     /// The set of view objects, which is required if `ViewMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Views`.
     pub views: Vec<ViewItem>,
     /// Role selection mode, which is exclusive to PostgreSQL. Valid values: `all`, `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RoleMode`; example: `all`.
     pub role_mode: Option<String>,
     /// Role, which is exclusive to PostgreSQL and required if `RoleMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Roles`.
     pub roles: Vec<RoleItem>,
     /// Sync mode. Valid values: `partial`, `all`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FunctionMode`; example: `all`.
     pub function_mode: Option<String>,
     /// Sync mode. Valid values: `partial`, `all`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TriggerMode`; example: `all`.
     pub trigger_mode: Option<String>,
     /// Sync mode. Valid values: `partial`, `all`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EventMode`; example: `all`.
     pub event_mode: Option<String>,
     /// Sync mode. Valid values: `partial`, `all`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ProcedureMode`; example: `all`.
     pub procedure_mode: Option<String>,
     /// This parameter is required if `FunctionMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Functions`.
     pub functions: Vec<String>,
     /// This parameter is required if `ProcedureMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Procedures`.
     pub procedures: Vec<String>,
     /// This parameter is required if `EventMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Events`.
     pub events: Vec<String>,
     /// This parameter is required if `TriggerMode` is `partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Triggers`.
     pub triggers: Vec<String>,
 }

@@ -6,6 +6,7 @@
 pub struct DdlOption {
     /// DDL type, such as database, table, view, and index.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DdlObject`; example: `Database`.
     pub ddl_object: Option<String>,
     /// DDL value. Valid values: \[Create,Drop,Alter\] for database
@@ -13,6 +14,7 @@ pub struct DdlOption {
     /// \[Create,Drop\] for view
     /// \[Create,Drop\] for index
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DdlValue`.
     pub ddl_value: Vec<String>,
 }

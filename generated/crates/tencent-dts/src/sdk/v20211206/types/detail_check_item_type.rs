@@ -7,34 +7,42 @@
 pub struct DetailCheckItem {
     /// Check item name, such as source database permission check.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CheckItemName`; example: `周边检查`.
     pub check_item_name: Option<String>,
     /// Check item details
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `周边检查`.
     pub description: Option<String>,
     /// Check item result. Valid values: `pass` (pass); `failed` (failure); `warning` (pass with warning).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CheckResult`; example: `failed`.
     pub check_result: Option<String>,
     /// The cause of the check item failure
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FailureReason`; example: ``如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致``.
     pub failure_reason: Option<String>,
     /// Solution
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Solution`; example: `尝试以下两种方式任意一种即可：1.xxx,2xxx`.
     pub solution: Option<String>,
     /// Execution error log
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorLog`.
     pub error_log: Vec<String>,
     /// URL of the detailed help document
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HelpDoc`.
     pub help_doc: Vec<String>,
     /// Prompt text for ignoring a risk
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SkipInfo`; example: ``如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致``.
     pub skip_info: Option<String>,
 }

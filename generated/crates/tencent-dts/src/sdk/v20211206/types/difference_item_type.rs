@@ -7,42 +7,52 @@
 pub struct DifferenceItem {
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Db`; example: `db1`.
     pub db: Option<String>,
     /// Table name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Table`; example: `t1`.
     pub table: Option<String>,
     /// Chunk ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Chunk`; example: `10`.
     pub chunk: Option<i64>,
     /// Source database value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcItem`; example: `1`.
     pub src_item: Option<String>,
     /// Target database value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstItem`; example: `0`.
     pub dst_item: Option<String>,
     /// Index name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IndexName`; example: `PRIMARY`.
     pub index_name: Option<String>,
     /// First index key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LowerBoundary`; example: `["1","1","2023-12-26"]`.
     pub lower_boundary: Option<String>,
     /// Last index key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpperBoundary`; example: `["+inf"]`.
     pub upper_boundary: Option<String>,
     /// Comparison time in ms
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CostTime`; example: `0.48`.
     pub cost_time: Option<f64>,
     /// Completion time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `FinishedAt`; example: `2023-12-26 05:14:24`.
     pub finished_at: Option<String>,
 }

@@ -5,15 +5,19 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributeRule {
     /// Rule type. Valid values for non-mongo products: table (partitioned by table name); pk (partitioned by table name + primary key); cols (partitioned by column name). Valid values for mongo: collection (partitioned by collection name); collectionAndObjectId (partitioned by collection + primary key). Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RuleType`; example: `table`.
     pub rule_type: Option<String>,
     /// Database name matching rule, please fill in the regular expression.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbPattern`; example: `db_*`.
     pub db_pattern: Option<String>,
     /// Table name matching rule. If DatabaseType is mongodb, it matches the collection name.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TablePattern`; example: `tabl_*`.
     pub table_pattern: Option<String>,
     /// Column name. This field is required if RuleType is cols. The subscription task will use the value of this column to calculate the partition. Mongo does not partition by column, so there is no need to pass this field.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Columns`.
     pub columns: Vec<String>,
 }

@@ -7,15 +7,19 @@ use super::{ConflictHandleOption, DdlOption};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamicOptions {
     /// DML and DDL options to be synced. Valid values: `Insert` (INSERT), `Update` (UPDATE), `Delete` (DELETE), `DDL` (structure sync), `PartialDDL` (custom option, which is used together with `DdlOptions`). This parameter is required, and its value will overwrite the previous value. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OpTypes`.
     pub op_types: Option<Vec<String>>,
     /// DDL options to be synced. This parameter is required when `OpTypes` is `PartialDDL`, and its value will overwrite the previous value. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DdlOptions`.
     pub ddl_options: Option<Vec<DdlOption>>,
     /// Conflict resolution method. Valid values: `ReportError` (Report error), `Ignore` (Ignore), `Cover` (Overwrite), `ConditionCover` (Conditionally overwrite). Currently, this parameter cannot be modified if the target of the link is Kafka. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConflictHandleType`; example: `ReportError`.
     pub conflict_handle_type: Option<String>,
     /// Detailed options of the conflict resolution method, such as the conditionally overwritten rows and condition operations for the “conditionally overwrite” method. The internal field of this parameter cannot be modified separately. If this parameter needs to be updated, update it fully. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConflictHandleOption`.
     pub conflict_handle_option: Option<ConflictHandleOption>,
 }

@@ -7,58 +7,72 @@ use super::KeyValuePairOption;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointItem {
     /// Region of the source database. If AccessType is ccn, please fill in the region where vpc is located because the region of the source database is unknown. For other access methods, please fill in the region where the subscription task is located, as ensuring the subscription task and the source database are in the same region is the optimal network solution.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseRegion`; example: `ap-guangzhou`.
     pub database_region: Option<String>,
     /// UsernameNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `User`; example: `dts_user`.
     pub user: Option<String>,
     /// Password. It is required when used as an input parameter and empty when used as an output parameter.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Target instance ID. This field is required when AccessType is cdb. When configuring the InstanceId, the instance information is queried and checked. The mysql query interface has been authenticated. Please ensure that the sub-user has the cdb:DescribeDBInstances interface permission.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-xxxxxx`.
     pub instance_id: Option<String>,
     /// Cloud Virtual Machine ID. This field is required when AccessType is cvm.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CvmInstanceId`; example: `ins-xxxxxx`.
     pub cvm_instance_id: Option<String>,
     /// Direct Connect gateway ID. This field is required when AccessType is dcg.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqDcgId`; example: `dcg-xxxxxx`.
     pub uniq_dcg_id: Option<String>,
     /// Cloud Connect Network ID. This field is required when AccessType is ccn.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CcnId`; example: `ccn-xxxxxx`.
     pub ccn_id: Option<String>,
     /// VPN gateway ID. This field is required when AccessType is vpncloud.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqVpnGwId`; example: `vpngw-xxxxxx`.
     pub uniq_vpn_gw_id: Option<String>,
     /// VpcID. This field is required when AccessType is dcg\\ccn\\vpncloud\\vpc.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-xxxxxx`.
     pub vpc_id: Option<String>,
     /// Subnet ID. This field is required when AccessType is dcg\\ccn\\vpncloud\\vpc.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-xxxxxx`.
     pub subnet_id: Option<String>,
     /// Database address, supports domain name and IP. This field is required when AccessType is dcg\\ccn\\vpncloud\\vpc\\extranet\\intranet.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HostName`; example: `9.223.70.88`.
     pub host_name: Option<String>,
     /// Database port. This field is required when AccessType is dcg\\ccn\\vpncloud\\vpc\\extranet\\intranet\\cvm.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<u64>,
     /// Whether to use encrypted transmission. Valid values: UnEncrypted; Encrypted. Only mysql supports it. If it is not filled in, it will not be encrypted by default. Other products do not need to fill in this.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EncryptConn`; example: `Encrypted`.
     pub encrypt_conn: Option<String>,
     /// Database network environment. This field is required when AccessType is ccn. Valid values: UserIDC; TencentVPC; Aws; AliYun; Others.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseNetEnv`; example: `TencentVPC`.
     pub database_net_env: Option<String>,
     /// The UIN of the main account to which the Cloud Connect Network gateway belongs. It is required for cross-account CCN.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CcnOwnerUin`; example: `700000294281`.
     pub ccn_owner_uin: Option<String>,
     /// Additional information added for the business. Parameter name is called key, parameter value is called value. Mandatory parameters for tdpg: PgDatabase (subscribed database name).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraAttr`.
     pub extra_attr: Vec<KeyValuePairOption>,
-    /// (No description in the spec.)
     /// Wire name: `ChildInstanceId`; example: `cynos-ins-xxxx`.
     pub child_instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ChildInstanceType`; example: `ro`.
     pub child_instance_type: Option<String>,
 }

@@ -6,119 +6,143 @@
 pub struct Endpoint {
     /// Region name, such as `ap-guangzhou`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Node type of TDSQL for MySQL. Enumerated values: `proxy`, `set`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Role`; example: `proxy`.
     pub role: Option<String>,
     /// Database kernel type, which is used to distinguish between different kernels in TDSQL. Valid values: `percona`, `mariadb`, `mysql`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbKernel`; example: `mariadb`.
     pub db_kernel: Option<String>,
     /// Database instance ID in the format of `cdb-powiqx8q`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-wew23ed`.
     pub instance_id: Option<String>,
     /// Instance IP address, which is required if the access type is not `cdb`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Ip`; example: `192.168.1.12`.
     pub ip: Option<String>,
     /// Instance port, which is required if the access type is not `cdb`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Port`; example: `3306`.
     pub port: Option<u64>,
     /// Username, which is required for an instance authenticated by username and password.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `User`; example: `user`.
     pub user: Option<String>,
     /// Password, which is required for an instance authenticated by username and password.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Password`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Database name, which is required if the database type is `cdwpg`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DbName`; example: `postgress`.
     pub db_name: Option<String>,
     /// VPC ID in the format of `vpc-92jblxto`, which is required if the access type is `vpc`, `dcg`, or `vpncloud`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `VpcId`; example: `vpc-23rwfdg`.
     pub vpc_id: Option<String>,
     /// ID of the subnet in the VPC in the format of `subnet-3paxmkdz`, which is required if the access type is `vpc`, `dcg`, or `vpncloud`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubnetId`; example: `subnet-tke9sfg`.
     pub subnet_id: Option<String>,
     /// Short CVM instance ID in the format of `ins-olgl39y8`, which is required if the access type is `cvm`. It is the same as the instance ID displayed in the CVM console.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CvmInstanceId`; example: `ins-9emwf2d`.
     pub cvm_instance_id: Option<String>,
     /// Direct Connect gateway ID in the format of `dcg-0rxtqqxb`, which is required if the access type is `dcg`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqDcgId`; example: `dcg-9sdfksk`.
     pub uniq_dcg_id: Option<String>,
     /// VPN gateway ID in the format of `vpngw-9ghexg7q`, which is required if the access type is `vpncloud`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UniqVpnGwId`; example: `vpngw-3dsfwf2`.
     pub uniq_vpn_gw_id: Option<String>,
     /// CCN instance ID in the format of `ccn-afp6kltc`, which is required if the access type is `ccn`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CcnId`; example: `ccn-afp6kltc`.
     pub ccn_id: Option<String>,
     /// Cloud vendor type. For Alibaba Cloud ApsaraDB for RDS instances, enter `aliyun`; otherwise, enter `others`. Default value: `others`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Supplier`; example: `aliyun`.
     pub supplier: Option<String>,
     /// Database version in the format of `5.6` or `5.7`, which takes effect only if the instance is an RDS instance. Default value: `5.6`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EngineVersion`; example: `5.6`.
     pub engine_version: Option<String>,
     /// Instance account, which is required if the operation is performed across accounts.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Account`; example: `700000123456`.
     pub account: Option<String>,
     /// The account to which the resource belongs. Valid values: empty or `self` (the current account); `other` (another account).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountMode`; example: `other`.
     pub account_mode: Option<String>,
     /// The role used for cross-account sync, which can contain \[a-zA-Z0-9\\-\\_\]+ and is required if the operation is performed across accounts.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccountRole`; example: `dts test_role`.
     pub account_role: Option<String>,
     /// External role ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RoleExternalId`; example: `roleId`.
     pub role_external_id: Option<String>,
     /// Temporary SecretId, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>). This field is required if it is a cross-account instance.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TmpSecretId`; example: `AKID5XXXXX`.
     pub tmp_secret_id: Option<String>,
     /// Temporary SecretKey, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>). This field is required if it is a cross-account instance.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TmpSecretKey`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_secret_key: Option<::runtime::Sensitive<String>>,
     /// Temporary token, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>). This field is required if it is a cross-account instance. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TmpToken`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_token: Option<::runtime::Sensitive<String>>,
     /// Whether to enable encrypted transfer (`UnEncrypted`: No; `Encrypted`: Yes). Default value: `UnEncrypted`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EncryptConn`; example: `UnEncrypted`.
     pub encrypt_conn: Option<String>,
     /// Network environment of the database. This parameter is required when `AccessType` is `ccn`. Valid values: `UserIDC` (user IDC), `TencentVPC` (Tencent Cloud VPC).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseNetEnv`; example: `TencentVPC`.
     pub database_net_env: Option<String>,
     /// The root account of CCN in the scenario where the database is connected to CCN under another Tencent Cloud account
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CcnOwnerUin`; example: `700000123456`.
     pub ccn_owner_uin: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ChildInstanceId`; example: `cynos-ins-xxxx`.
     pub child_instance_id: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `ChildInstanceType`; example: `ro`.
     pub child_instance_type: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `SetId`; example: `set_1693279393_1(s1)`.
     pub set_id: Option<String>,
 }

@@ -6,14 +6,17 @@
 #[non_exhaustive]
 pub struct ErrInfo {
     /// Cause of the error
+    ///
     /// Wire name: `Reason`; example: `连接源或者目标实例出现网络错误。`.
     pub reason: Option<String>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `dial tcp : i/o timeout`.
     pub message: Option<String>,
     /// Solution
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Solution`; example: `请检查是否存在以上情况并解决。`.
     pub solution: Option<String>,
 }

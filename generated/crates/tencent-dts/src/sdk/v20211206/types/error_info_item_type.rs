@@ -7,18 +7,22 @@
 pub struct ErrorInfoItem {
     /// Error code
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Code`; example: `ResourceNotFound`.
     pub code: Option<String>,
     /// Solution
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Solution`; example: `请确认库表存在后重试`.
     pub solution: Option<String>,
     /// Error log
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrorLog`; example: `execute fail: Error 1146: Table '__tencentdb__.eg_dts-4lcse9uh' doesn't exist`.
     pub error_log: Option<String>,
     /// Help document
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HelpDoc`; example: `请确认库表存在后重试`.
     pub help_doc: Option<String>,
 }

@@ -8,36 +8,47 @@ use super::{MonitorInfo, PartitionAssignment};
 #[non_exhaustive]
 pub struct GroupInfo {
     /// Consumer group account
+    ///
     /// Wire name: `Account`; example: `account-subs-47damshnra-group-1`.
     pub account: Option<String>,
     /// Consumer group name
+    ///
     /// Wire name: `ConsumerGroupName`; example: `consumer-grp-subs-47damshnra-jason`.
     pub consumer_group_name: Option<String>,
     /// Consumer group descriptionNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Description`; example: `binlog订阅`.
     pub description: Option<String>,
     /// Consumer group offset. This field is for compatibility with the previous single partition scenario, where the value is the offset of the last partition. For the offset of each partition, please refer to the StateOfPartition field.
+    ///
     /// Wire name: `ConsumerGroupOffset`; example: `-1`.
     pub consumer_group_offset: Option<i64>,
     /// The amount of data that has not been consumed by the consumer group. This field is for compatibility with the previous single partition scenario, where the value is the amount of unconsumed data in the last partition. For the amount of unconsumed data in each partition, refer to the StateOfPartition field.
+    ///
     /// Wire name: `ConsumerGroupLag`; example: `0`.
     pub consumer_group_lag: Option<i64>,
     /// Consumption delay (in seconds)
+    ///
     /// Wire name: `Latency`; example: `9`.
     pub latency: Option<i64>,
     /// Consumption status of each partition
+    ///
     /// Wire name: `StateOfPartition`.
     pub state_of_partition: Vec<MonitorInfo>,
     /// Consumer group creation time, the format is: YYYY-MM-DD hh:mm:ss.
+    ///
     /// Wire name: `CreatedAt`; example: `2022-03-25 17:31:31`.
     pub created_at: Option<String>,
     /// Consumer group update time, the format is: YYYY-MM-DD hh:mm:ss.
+    ///
     /// Wire name: `UpdatedAt`; example: `2022-03-25 17:31:31`.
     pub updated_at: Option<String>,
     /// Consumer group states, including Dead, Empty, Stable, etc. Only Dead and Empty states can perform reset operations.
+    ///
     /// Wire name: `ConsumerGroupState`; example: `Stable`.
     pub consumer_group_state: Option<String>,
     /// The partition is being consumed by each consumer.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PartitionAssignment`.
     pub partition_assignment: Vec<PartitionAssignment>,
 }

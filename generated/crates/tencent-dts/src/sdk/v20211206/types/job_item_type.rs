@@ -11,77 +11,96 @@ use super::{
 pub struct JobItem {
     /// Data migration task ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobId`; example: `dts-amm1jw5q`.
     pub job_id: Option<String>,
     /// Data migration task name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobName`; example: `dts-amm1jw5q`.
     pub job_name: Option<String>,
     /// Task creation (submission) time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2022-07-11 16:20:49`.
     pub create_time: Option<String>,
     /// Task update time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `UpdateTime`; example: `2022-07-11 16:20:49`.
     pub update_time: Option<String>,
     /// Task start time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2022-07-11 16:20:49`.
     pub start_time: Option<String>,
     /// Task end time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `2022-07-11 16:20:49`.
     pub end_time: Option<String>,
     /// Migration task error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BriefMsg`; example: `execute fail: Error 1146: Table '__tencentdb__.eg_dts-4lcse9uh' doesn't exist`.
     pub brief_msg: Option<String>,
     /// Task status. Valid values: `creating` (Creating), `created`(Created), `checking` (Checking), `checkPass` (Check passed), `checkNotPass` (Check not passed), `readyRun` (Ready for running), `running` (Running), `readyComplete` (Preparation completed), `success` (Successful), `failed` (Failed), `stopping` (Stopping), `completing` (Completing), `pausing` (Pausing), `manualPaused` (Paused). Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `created`.
     pub status: Option<String>,
     /// Task running mode. Valid values: `immediate`, `timed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RunMode`; example: `immediate`.
     pub run_mode: Option<String>,
     /// Expected start time in the format of "2022-07-11 16:20:49", which is required if `RunMode` is `timed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpectRunTime`; example: `2022-07-11 16:20:49`.
     pub expect_run_time: Option<String>,
     /// Task operation information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Action`.
     pub action: Option<MigrateAction>,
     /// Information of the migration task execution process
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepInfo`.
     pub step_info: Option<MigrateDetailInfo>,
     /// Source instance information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcInfo`.
     pub src_info: Option<DbEndpointInfo>,
     /// Target database information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstInfo`.
     pub dst_info: Option<DbEndpointInfo>,
     /// Data consistency check result
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CompareTask`.
     pub compare_task: Option<CompareTaskInfo>,
     /// Billing status information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TradeInfo`.
     pub trade_info: Option<TradeInfo>,
     /// Tag information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Information of automatic retry time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRetryTimeRangeMinutes`; example: `5`.
     pub auto_retry_time_range_minutes: Option<i64>,
     /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DumperResumeCtrl`; example: `yes`.
     pub dumper_resume_ctrl: Option<String>,
 }

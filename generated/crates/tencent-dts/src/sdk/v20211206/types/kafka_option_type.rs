@@ -7,15 +7,19 @@ use super::TopicRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaOption {
     /// Data type delivered to Kafka, such as Avro, Json, canal-pb, canal-json
+    ///
     /// Wire name: `DataType`; example: `Avro,Json`.
     pub data_type: Option<String>,
     /// Topic sync policy, such as `Single` (deliver all data to a single topic), `Multi` (deliver data to multiple custom topics).
+    ///
     /// Wire name: `TopicType`; example: `Single（集中投递到单topic）,Multi (自定义topic名称)`.
     pub topic_type: Option<String>,
     /// Topic for DDL storage
+    ///
     /// Wire name: `DDLTopicName`; example: `topic-ddl`.
     pub ddl_topic_name: Option<String>,
     /// Topic description
+    ///
     /// Wire name: `TopicRules`.
     pub topic_rules: Vec<TopicRule>,
 }

@@ -6,10 +6,12 @@
 pub struct KeyValuePairOption {
     /// Option key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Key`; example: `AuthMechanism`.
     pub key: Option<String>,
     /// Option value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Value`; example: `SCRAM-SHA-1`.
     pub value: Option<String>,
 }

@@ -7,10 +7,12 @@
 pub struct MigrateAction {
     /// List of all operations in the task
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AllAction`.
     pub all_action: Vec<String>,
     /// List of allowed operations in the task under the current status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AllowedAction`.
     pub allowed_action: Vec<String>,
 }

@@ -6,21 +6,27 @@
 #[non_exhaustive]
 pub struct MigrateDbItem {
     /// Instance ID
+    ///
     /// Wire name: `InstanceId`; example: `cdb-9djwowo2`.
     pub instance_id: Option<String>,
     /// Instance name
+    ///
     /// Wire name: `InstanceName`; example: `实例名称`.
     pub instance_name: Option<String>,
     /// Instance VIP
+    ///
     /// Wire name: `Vip`; example: `192.168.1.1`.
     pub vip: Option<String>,
     /// Instance Vport
+    ///
     /// Wire name: `Vport`; example: `3306`.
     pub vport: Option<i64>,
     /// Whether the instance can be migrated. Valid values: `1 (yes); `0\` (no).
+    ///
     /// Wire name: `Usable`; example: `1`.
     pub usable: Option<i64>,
     /// The cause why the instance cannot be migrated
+    ///
     /// Wire name: `Hint`; example: `当前实例不可以作为迁移源`.
     pub hint: Option<String>,
 }

@@ -9,22 +9,27 @@ use super::StepDetailInfo;
 pub struct MigrateDetailInfo {
     /// Total number of steps
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepAll`; example: `3`.
     pub step_all: Option<u64>,
     /// Current step
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNow`; example: `3`.
     pub step_now: Option<u64>,
     /// Source-replica lag in MB. This parameter takes effect only when the task is normal and is in the last step of migration or sync (binlog sync). If it is invalid, `-1` will be returned.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MasterSlaveDistance`; example: `0`.
     pub master_slave_distance: Option<i64>,
     /// Source-replica lag in seconds. This parameter takes effect only when the task is normal and is in the last step of migration or sync (binlog sync). If it is invalid, `-1` will be returned.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecondsBehindMaster`; example: `0`.
     pub seconds_behind_master: Option<i64>,
     /// Step information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepInfo`.
     pub step_info: Vec<StepDetailInfo>,
 }

@@ -8,34 +8,40 @@ use super::{ConsistencyOption, DatabaseTableObject, KeyValuePairOption};
 pub struct MigrateOption {
     /// Migration object options, which tell DTS which database/table objects should be migrated.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseTable`.
     pub database_table: Option<DatabaseTableObject>,
     /// Migration type. Valid values: `full`, `structure`, `fullAndIncrement`. Default value: `fullAndIncrement`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MigrateType`; example: `fullAndIncrement`.
     pub migrate_type: Option<String>,
     /// Data consistency check option. Data consistency check is disabled by default.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Consistency`.
     pub consistency: Option<ConsistencyOption>,
     /// Whether to migrate accounts. Valid values: `yes`, `no`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsMigrateAccount`; example: `false`.
     pub is_migrate_account: Option<bool>,
     /// Whether to use the `Root` account in the source database to overwrite that in the target database. Valid values: `false`, `true`. For database/table or structural migration, you should specify `false`. Note that this parameter takes effect only for OldDTS.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsOverrideRoot`; example: `false`.
     pub is_override_root: Option<bool>,
     /// Whether to set the target database to read-only during migration, which takes effect only for MySQL databases. Valid values: `true`, `false`. Default value: `false`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsDstReadOnly`; example: `false`.
     pub is_dst_read_only: Option<bool>,
     /// Additional information. You can set additional parameters for certain database types. For Redis, you can define the following parameters:
     /// \["DstWriteMode": `normal`.     Target database write mode. Valid values: `clearData` (Clear the target instance data), overwrite` (Execute the task in overwriting mode), `normal` (Follow the normal steps)     "IsDstReadOnly": `true`.     Whether to set the target database to read-only for a migration task. Valid values: `true` (Yes), `false\` (No)     "ClientOutputBufferHardLimit": 512.     Hard limit of the replica buffer zone capacity in MB.     "ClientOutputBufferSoftLimit": 512.     Soft limit of the replica buffer zone capacity in MB.     "ClientOutputBufferPersistTime": 60. Soft limit duration of the replica buffer zone in seconds.     "ReplBacklogSize": 512,     Limit of the circular buffer zone capacity in MB.     "ReplTimeout":120,        Replication timeout period in seconds\]
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExtraAttr`.
     pub extra_attr: Vec<KeyValuePairOption>,
-    /// (No description in the spec.)
     /// Wire name: `MigrateWay`; example: `logical`.
     pub migrate_way: Option<String>,
 }

@@ -5,12 +5,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModifiedSubscribeObject {
     /// Subscription object type. Valid values: 0 (database); 1 (table, for mongo tasks, this corresponds to a collection).Note: mongo only supports full instance, single database or single collection subscription, so this field should not conflict with SubscribeObjectType. For example, when SubscribeObjectType=4, it means mongo single database subscription, then 0 should be passed in this field.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectsType`; example: `1`.
     pub objects_type: Option<i64>,
     /// Subscription database nameNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DatabaseName`; example: `db_1`.
     pub database_name: Option<String>,
     /// Name of the table (or collection) in the subscription database. If ObjectsType is 1, this field is required and not empty;
+    ///
     /// Wire name: `TableNames`.
     pub table_names: Option<Vec<String>>,
 }

@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct MonitorInfo {
     /// The number of the current partition, starting from 0.
+    ///
     /// Wire name: `PartitionNo`; example: `1`.
     pub partition_no: Option<i64>,
     /// The offset of the current partition.
+    ///
     /// Wire name: `ConsumerGroupOffset`; example: `23859978`.
     pub consumer_group_offset: Option<i64>,
     /// The amount of unconsumed data in the current partition.
+    ///
     /// Wire name: `ConsumerGroupLag`; example: `0`.
     pub consumer_group_lag: Option<i64>,
     /// The consumption delay of the current partition (in seconds).
+    ///
     /// Wire name: `Latency`; example: `1`.
     pub latency: Option<i64>,
 }

@@ -7,17 +7,21 @@ use super::{Database, OnlineDdl};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Objects {
     /// Sync object type. Valid value: `Partial` (Partial objects). Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Mode`; example: `Partial`.
     pub mode: Option<String>,
     /// Sync object, which is required if `Mode` is `Partial`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Databases`.
     pub databases: Vec<Database>,
     /// Advanced object types, such as function and procedure. Note: If you want to migrate and synchronize advanced objects, the corresponding advanced object type should be included in this configuration. When advanced objects need to be synchronized, the initialization type must include the structure initialization type, that is, the Options.InitType value of the task is Structure or Full.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AdvancedObjects`.
     pub advanced_objects: Vec<String>,
     /// A redundant field that specifies the online DDL type
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OnlineDDL`.
     pub online_ddl: Option<OnlineDdl>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct OffsetTimeMap {
     /// Kafka partition numberNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PartitionNo`; example: `0`.
     pub partition_no: Option<u64>,
     /// Kafka offsetNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Offset`; example: `1234565`.
     pub offset: Option<u64>,
 }

@@ -6,6 +6,7 @@
 pub struct OnlineDdl {
     /// Status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `ON`.
     pub status: Option<String>,
 }

@@ -8,51 +8,58 @@ use super::{ConflictHandleOption, DdlOption, KafkaOption, RateLimitOption};
 pub struct Options {
     /// Sync initialization option. Valid values: `data` (full data initialization); `Structure` (structure initialization); `Full` (full data and structure initialization); `None` (incremental data only). Default value: `Full`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InitType`; example: `Full`.
     pub init_type: Option<String>,
     /// Processing method for duplicate tables. Valid values: `ReportErrorAfterCheck`, `InitializeAfterDelete`, `ExecuteAfterIgnore`. Default value: `ReportErrorAfterCheck`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DealOfExistSameTable`; example: `ReportErrorAfterCheck`.
     pub deal_of_exist_same_table: Option<String>,
     /// Conflict processing option. Valid values: `ReportError` (report an error); `Ignore` (ignore); `Cover` (overwrite); `ConditionCover` (conditionally overwrite). Default value: `ReportError`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConflictHandleType`; example: `ReportError`.
     pub conflict_handle_type: Option<String>,
     /// Whether to add the additional column
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AddAdditionalColumn`; example: `false`.
     pub add_additional_column: Option<bool>,
     /// DML and DDL options to be synced. Valid values: `Insert` (INSERT operations); `Update` (UPDATE operations); `Delete` (DELETE operations); `DDL` (structure sync); `PartialDDL` (custom option, which is used together with `DdlOptions`). You can also leave this parameter empty.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OpTypes`.
     pub op_types: Vec<String>,
     /// Detailed option for conflict processing, such as condition rows and operations in conditional overwrite.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ConflictHandleOption`.
     pub conflict_handle_option: Option<ConflictHandleOption>,
     /// DDL statements to be synced
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DdlOptions`.
     pub ddl_options: Vec<DdlOption>,
     /// Kafka sync options
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `KafkaOption`.
     pub kafka_option: Option<KafkaOption>,
     /// Task speed limit information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RateLimitOption`.
     pub rate_limit_option: Option<RateLimitOption>,
     /// Settings of the automatic retry time range
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRetryTimeRangeMinutes`; example: `20`.
     pub auto_retry_time_range_minutes: Option<i64>,
-    /// (No description in the spec.)
     /// Wire name: `StartPosition`; example: `2023-12-20T19:24:23+08:00`.
     pub start_position: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `FilterBeginCommit`; example: `false`.
     pub filter_begin_commit: Option<bool>,
-    /// (No description in the spec.)
     /// Wire name: `FilterCheckpoint`; example: `false`.
     pub filter_checkpoint: Option<bool>,
 }

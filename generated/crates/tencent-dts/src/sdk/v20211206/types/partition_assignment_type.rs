@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct PartitionAssignment {
     /// The clientId of the consumer
+    ///
     /// Wire name: `ClientId`; example: `ding`.
     pub client_id: Option<String>,
     /// The partition is being consumed by this consumer.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PartitionNo`.
     pub partition_no: Vec<u64>,
 }

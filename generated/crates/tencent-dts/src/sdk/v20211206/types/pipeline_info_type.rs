@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineInfo {
     /// Aggregation operators: $addFields, $match, $project, $replaceRoot, $redact, $replaceWith, $set, $unset. $replaceWith, $set, $unset are available options for subscription instances that are version 4.2 or higher.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AggOp`; example: `$addFields`.
     pub agg_op: Option<String>,
     /// Aggregation expression must be in json format.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AggCmd`; example: `{"a":""}`.
     pub agg_cmd: Option<String>,
 }

@@ -9,26 +9,32 @@ use super::StepDetailInfo;
 pub struct ProcessProgress {
     /// Step status. Valid values: `notStarted`, `running`, `success`, `failed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `success`.
     pub status: Option<String>,
     /// Progress information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Percent`; example: `0`.
     pub percent: Option<u64>,
     /// Total number of steps
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepAll`; example: `10`.
     pub step_all: Option<u64>,
     /// Current step
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNow`; example: `3`.
     pub step_now: Option<u64>,
     /// The prompt output in the current step
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `ok`.
     pub message: Option<String>,
     /// Step information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Steps`.
     pub steps: Vec<StepDetailInfo>,
 }

@@ -7,14 +7,17 @@
 pub struct ProcessStepTip {
     /// Prompt message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `execute fail: Error 1146: Table '__tencentdb__.eg_dts-4lcse9uh' doesn't exist`.
     pub message: Option<String>,
     /// Solution
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Solution`; example: `1. 请到目标库执行'show create table xxx'，确认该表是否存在；如果不存在，请在目标库中手动建表，然后重试任务。`.
     pub solution: Option<String>,
     /// Help document
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HelpDoc`; example: `库表不存在`.
     pub help_doc: Option<String>,
 }

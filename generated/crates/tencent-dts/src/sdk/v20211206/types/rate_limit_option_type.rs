@@ -5,37 +5,48 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitOption {
     /// The number of full export threads currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 16.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentDumpThread`; example: `8`.
     pub current_dump_thread: Option<i64>,
     /// The default number of full export threads. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultDumpThread`; example: `8`.
     pub default_dump_thread: Option<i64>,
     /// The full export Rps currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 50,000,000.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentDumpRps`; example: `400000`.
     pub current_dump_rps: Option<i64>,
     /// The default full export Rps. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultDumpRps`; example: `400000`.
     pub default_dump_rps: Option<i64>,
     /// The number of full import threads currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 16.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentLoadThread`; example: `8`.
     pub current_load_thread: Option<i64>,
     /// The default number of full import threads. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultLoadThread`; example: `8`.
     pub default_load_thread: Option<i64>,
     /// The full import Rps currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 50,000,000.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentLoadRps`; example: `400000`.
     pub current_load_rps: Option<i64>,
     /// The default full import Rps. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultLoadRps`; example: `400000`.
     pub default_load_rps: Option<i64>,
     /// The number of incremental import threads currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 128.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentSinkerThread`; example: `32`.
     pub current_sinker_thread: Option<i64>,
     /// The default number of incremental import threads. This field is only meaningful in the output parameter.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultSinkerThread`; example: `32`.
     pub default_sinker_thread: Option<i64>,
     /// enum:"no"/"yes", no: the user has not set a speed limit; yes: a speed limit has been set. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HasUserSetRateLimit`; example: `no`.
     pub has_user_set_rate_limit: Option<String>,
 }

@@ -6,10 +6,12 @@
 pub struct RoleItem {
     /// Role name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RoleName`; example: `r1`.
     pub role_name: Option<String>,
     /// Role name after migration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewRoleName`; example: `r1_new`.
     pub new_role_name: Option<String>,
 }

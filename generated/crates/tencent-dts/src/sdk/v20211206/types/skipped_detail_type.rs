@@ -9,10 +9,12 @@ use super::SkippedItem;
 pub struct SkippedDetail {
     /// Number of skipped tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCount`; example: `1`.
     pub total_count: Option<u64>,
     /// Details of skipped tables
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Items`.
     pub items: Vec<SkippedItem>,
 }

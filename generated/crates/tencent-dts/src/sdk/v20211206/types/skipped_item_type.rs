@@ -7,14 +7,17 @@
 pub struct SkippedItem {
     /// Database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Db`; example: `db1`.
     pub db: Option<String>,
     /// Table name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Table`; example: `t1`.
     pub table: Option<String>,
     /// The cause why check is not initiated
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Reason`; example: `engine not support, only support MyISAM or InnoDB`.
     pub reason: Option<String>,
 }

@@ -9,38 +9,47 @@ use super::ProcessStepTip;
 pub struct StepDetailInfo {
     /// Step number
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNo`; example: `1`.
     pub step_no: Option<u64>,
     /// Step name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepName`; example: `源库导出`.
     pub step_name: Option<String>,
     /// Step ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepId`; example: `dumper`.
     pub step_id: Option<String>,
     /// Step status. Valid values: `success`, `failed`, `running`, `notStarted`. Default value: `notStarted`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Start time of the current step in the format of "yyyy-mm-dd hh:mm:ss". If this field does not exist or is empty, it is meaningless.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2022-07-11 17:22:43`.
     pub start_time: Option<String>,
     /// Step error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepMessage`; example: `i/o timeout`.
     pub step_message: Option<String>,
     /// Execution progress
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Percent`; example: `0`.
     pub percent: Option<u64>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Errors`.
     pub errors: Vec<ProcessStepTip>,
     /// Warning
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Warnings`.
     pub warnings: Vec<ProcessStepTip>,
 }

@@ -9,33 +9,41 @@ use super::StepTip;
 pub struct StepInfo {
     /// Step number
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNo`; example: `1`.
     pub step_no: Option<u64>,
     /// Step name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepName`; example: `连接DB检查`.
     pub step_name: Option<String>,
     /// Step ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepId`; example: `ConnectDBCheck`.
     pub step_id: Option<String>,
     /// Status of the current step. Valid values: `notStarted`, `running`, `failed`, `finished, `skipped`, `paused\`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `finished`.
     pub status: Option<String>,
     /// Step start time, which may be null.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2023-12-19 15:54:18`.
     pub start_time: Option<String>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Errors`.
     pub errors: Vec<StepTip>,
     /// Warning message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Warnings`.
     pub warnings: Vec<StepTip>,
     /// Current step progress. Value range: 0-100. The value `-1` indicates that the progress of the current step is unavailable. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Progress`; example: `100`.
     pub progress: Option<i64>,
 }

@@ -7,22 +7,27 @@
 pub struct StepTip {
     /// Error code
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Code`; example: `Error: OptimizeCheck`.
     pub code: Option<String>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: ``修改目标库session级别explicit_defaults_for_timestamp参数为`ON`失败，错误信息详情``.
     pub message: Option<String>,
     /// Solution
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Solution`; example: `尝试以下解决方案：1.xxx，2.xxx`.
     pub solution: Option<String>,
     /// Help document
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HelpDoc`; example: `周边检查: cloud.tencent.com/document/product/571/58690`.
     pub help_doc: Option<String>,
     /// Whether the current step is skipped
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SkipInfo`; example: ``如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致``.
     pub skip_info: Option<String>,
 }

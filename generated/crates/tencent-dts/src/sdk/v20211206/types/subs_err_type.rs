@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct SubsErr {
     /// Error message
+    ///
     /// Wire name: `Message`; example: `kafka: Failed to produce message to topic`.
     pub message: Option<String>,
 }

@@ -9,26 +9,33 @@ use super::SubscribeCheckStepTip;
 pub struct SubscribeCheckStepInfo {
     /// Step name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepName`; example: `连接DB检查`.
     pub step_name: Option<String>,
     /// Step Id
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepId`; example: `ConnectDBCheck`.
     pub step_id: Option<String>,
     /// Step number, starting from 1
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNo`; example: `1`.
     pub step_no: Option<u64>,
     /// Current step status. Valid values: notStarted, running, finished, failed.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// Current step progressNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Percent`; example: `100`.
     pub percent: Option<u64>,
     /// Error messageNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Errors`.
     pub errors: Vec<SubscribeCheckStepTip>,
     /// Warning messageNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Warnings`.
     pub warnings: Vec<SubscribeCheckStepTip>,
 }

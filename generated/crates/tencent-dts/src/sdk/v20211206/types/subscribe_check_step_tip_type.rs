@@ -6,10 +6,12 @@
 #[non_exhaustive]
 pub struct SubscribeCheckStepTip {
     /// Error or warning detailsNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `kafka: Failed to produce message to topic`.
     pub message: Option<String>,
     /// Help documentation
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `HelpDoc`; example: `https://cloud.tencent.com/document/product/571/92710`.
     pub help_doc: Option<String>,
 }

@@ -8,68 +8,89 @@ use super::{EndpointItem, SubsErr, TagItem};
 #[non_exhaustive]
 pub struct SubscribeInfo {
     /// Data subscription instance ID
+    ///
     /// Wire name: `SubscribeId`; example: `subs-9jyki7hniw`.
     pub subscribe_id: Option<String>,
     /// Data subscription instance name
+    ///
     /// Wire name: `SubscribeName`; example: `binlog订阅`.
     pub subscribe_name: Option<String>,
     /// Kafka topic for data sent by the subscription instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Topic`; example: `topic-subs-l4d3a7izai-cdb-24ifcx43`.
     pub topic: Option<String>,
     /// Subscription instance type. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, tdsqlpercona are supported.
+    ///
     /// Wire name: `Product`; example: `mysql`.
     pub product: Option<String>,
     /// The subscribed database instance ID (if the subscription is a cloud database). If the instance is not on Tencent Cloud, this value is empty.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceId`; example: `cdb-kdxona7h`.
     pub instance_id: Option<String>,
     /// Cloud database status: running, isolated, offline. If it is not on the cloud, this value is empty.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceStatus`; example: `running`.
     pub instance_status: Option<String>,
     /// Data subscription lifecycle status. Valid values: normal (normal), isolating (isolating), isolated (isolated), offlining (offlining), post2PrePayIng (changing from pay-as-you-go to monthly subscription).
+    ///
     /// Wire name: `Status`; example: `normal`.
     pub status: Option<String>,
     /// Data subscription status. Valid values: notStarted, checking, checkNotPass, checkPass, starting, running, error.
+    ///
     /// Wire name: `SubsStatus`; example: `running`.
     pub subs_status: Option<String>,
     /// Last modification time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ModifyTime`; example: `2023-05-15 21:29:05`.
     pub modify_time: Option<String>,
     /// Creation time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2023-05-15 21:29:05`.
     pub create_time: Option<String>,
     /// Isolation time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsolateTime`; example: `2023-05-15 21:29:05`.
     pub isolate_time: Option<String>,
     /// Expiration time for monthly subscription tasks, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2023-05-15 21:29:05`.
     pub expire_time: Option<String>,
     /// Offline time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OfflineTime`; example: `2023-05-15 21:29:05`.
     pub offline_time: Option<String>,
     /// Billing mode. 1: pay-as-you-go
+    ///
     /// Wire name: `PayType`; example: `0`.
     pub pay_type: Option<i64>,
     /// Auto-renewal flag. It is meaningful only when PayType=0. Valid values: 0 (auto-renewal disabled); 1 (auto-renewal enabled).
+    ///
     /// Wire name: `AutoRenewFlag`; example: `1`.
     pub auto_renew_flag: Option<i64>,
     /// Data subscription instance region
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Access type. Valid values: extranet (public network); vpncloud (VPN access); dcg (Direct Connect); ccn (CCN); cdb (database); cvm (self-build on CVM); intranet (intranet); vpc (VPC).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AccessType`; example: `cdb`.
     pub access_type: Option<String>,
     /// Database node information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Endpoints`.
     pub endpoints: Vec<EndpointItem>,
     /// Data subscription version, only Kafka version is currently supported.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SubscribeVersion`; example: `kafka`.
     pub subscribe_version: Option<String>,
     /// TagNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Task error messageNote: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Errors`.
     pub errors: Vec<SubsErr>,
 }

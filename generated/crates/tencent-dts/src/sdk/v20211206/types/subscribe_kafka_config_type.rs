@@ -7,13 +7,16 @@ use super::DistributeRule;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscribeKafkaConfig {
     /// Number of Kafka partitions. Valid values: 1, 4, 8.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NumberOfPartitions`; example: `8`.
     pub number_of_partitions: Option<u64>,
     /// Partition rules. This field is required when NumberOfPartitions &gt; 1.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DistributeRules`.
     pub distribute_rules: Vec<DistributeRule>,
     /// Default partitioning policy. If NumberOfPartitions &gt; 1, this field is required. Data that does not meet the regex in DistributeRules will be partitioned according to the default partitioning policy.Valid values for non-mongo products: table (partitioned by table name); pk (partitioned by table name + primary key). Valid values for mongo: collection (partitioned by collection name). This field is used in conjunction with DistributeRules. If this field is configured, it is considered as configuring a DistributeRules.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DefaultRuleType`; example: `table`.
     pub default_rule_type: Option<String>,
 }

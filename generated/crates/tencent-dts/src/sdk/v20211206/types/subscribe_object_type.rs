@@ -5,13 +5,16 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscribeObject {
     /// Subscription data type. Valid values: database; table (if DatabaseType is mongodb, it means a collection).Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ObjectType`; example: `table`.
     pub object_type: Option<String>,
     /// Subscribed database name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Database`; example: `db_1`.
     pub database: Option<String>,
     /// Name of the table in the subscribed database. If DatabaseType is mongodb, fill in the collection name. MongoDB only supports subscribing to a single database or a single collection.Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tables`.
     pub tables: Vec<String>,
 }

@@ -9,42 +9,52 @@ use super::{ErrInfo, StepInfo};
 pub struct SyncDetailInfo {
     /// Total number of steps
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepAll`; example: `4`.
     pub step_all: Option<u64>,
     /// Current step
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepNow`; example: `4`.
     pub step_now: Option<u64>,
     /// Overall progress
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Progress`; example: `0`.
     pub progress: Option<i64>,
     /// Progress of the current step. Value range: 0-100. The value of `-1` indicates that you can't check the progress of the current step.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentStepProgress`; example: `50`.
     pub current_step_progress: Option<i64>,
     /// Data volume difference between the sync source and target
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `MasterSlaveDistance`; example: `0`.
     pub master_slave_distance: Option<i64>,
     /// Time difference between the sync source and target
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SecondsBehindMaster`; example: `0`.
     pub seconds_behind_master: Option<i64>,
     /// Overall description
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Message`; example: `总体描述信息`.
     pub message: Option<String>,
     /// Step details
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StepInfos`.
     pub step_infos: Vec<StepInfo>,
     /// Cause of the failure of initiating data consistency check
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CauseOfCompareDisable`; example: `当前任务开启了DML过滤`.
     pub cause_of_compare_disable: Option<String>,
     /// Task error and the corresponding solution
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ErrInfo`.
     pub err_info: Option<ErrInfo>,
 }

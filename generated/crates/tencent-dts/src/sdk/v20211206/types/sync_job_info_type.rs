@@ -9,145 +9,179 @@ use super::{Endpoint, Objects, Options, SyncDbEndpointInfos, SyncDetailInfo, Tag
 pub struct SyncJobInfo {
     /// Sync task ID, such as `sync-btso140`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobId`; example: `sync-btso140`.
     pub job_id: Option<String>,
     /// Sync task name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `JobName`; example: `sync-btso140`.
     pub job_name: Option<String>,
     /// Billing mode. Valid values: `PostPay` (pay-as-you-go); `PrePay` (monthly subscription).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayMode`; example: `PostPay`.
     pub pay_mode: Option<String>,
     /// Running mode. Valid values: `Immediate`, `Timed`. Default value: `Immediate`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `RunMode`; example: `Immediate`.
     pub run_mode: Option<String>,
     /// Expected execution time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpectRunTime`; example: `2023-12-08 16:24:32`.
     pub expect_run_time: Option<String>,
     /// All supported operations
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AllActions`.
     pub all_actions: Vec<String>,
     /// Operations that can be performed under the current status
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Actions`.
     pub actions: Vec<String>,
     /// Sync options
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Options`.
     pub options: Option<Options>,
     /// Sync database/table objects
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Objects`.
     pub objects: Option<Objects>,
     /// Task specification
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Specification`; example: `large`.
     pub specification: Option<String>,
     /// Expiration time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2023-12-08 16:24:32`.
     pub expire_time: Option<String>,
     /// Source database region, such as `ap-guangzhou`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcRegion`; example: `ap-guangzhou`.
     pub src_region: Option<String>,
     /// Source database type, such as `mysql`, `cynosdbmysql`, `tdapg`, `tdpg`, and `tdsqlmysql`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcDatabaseType`; example: `mysql`.
     pub src_database_type: Option<String>,
     /// Source database access type. Valid values: `cdb` (database); `cvm` (self-build on CVM); `vpc` (VPC); `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `intranet` (intranet).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcAccessType`; example: `cdb`.
     pub src_access_type: Option<String>,
     /// Source database information. This parameter is used by single-node databases.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcInfo`.
     pub src_info: Option<Endpoint>,
     /// Valid values: `cluster`, `single`. `single`: For single-node source databases; `cluster`: For multi-node source databases.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcNodeType`; example: `cluster`.
     pub src_node_type: Option<String>,
     /// Source database information. This parameter is used for multi-node databases.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SrcInfos`.
     pub src_infos: Option<SyncDbEndpointInfos>,
     /// Target database region, such as `ap-guangzhou`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstRegion`; example: `ap-guangzhou`.
     pub dst_region: Option<String>,
     /// Target database type, such as `mysql`, `cynosdbmysql`, `tdapg`, `tdpg`, and `tdsqlmysql`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstDatabaseType`; example: `mysql`.
     pub dst_database_type: Option<String>,
     /// Target database access type. Valid values: `cdb` (database); `cvm` (self-build on CVM); `vpc` (VPC); `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `intranet` (intranet).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstAccessType`; example: `cdb`.
     pub dst_access_type: Option<String>,
     /// Target database information. This parameter is used by single-node databases.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstInfo`.
     pub dst_info: Option<Endpoint>,
     /// Valid values: `cluster`, `single`. `single`: For single-node target databases; `cluster`: For multi-node target databases.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstNodeType`; example: `cluster`.
     pub dst_node_type: Option<String>,
     /// Target database information. This parameter is used for multi-node databases.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DstInfos`.
     pub dst_infos: Option<SyncDbEndpointInfos>,
     /// Creation time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CreateTime`; example: `2023-12-08 16:24:32`.
     pub create_time: Option<String>,
     /// Start time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `StartTime`; example: `2023-12-08 16:24:32`.
     pub start_time: Option<String>,
     /// Task status. Valid values: `UnInitialized`, `Initialized`, `Checking`, `CheckPass`, `CheckNotPass`, `ReadyRunning`, `Running`, `Pausing`, `Paused`, `Stopping`, `Stopped`, `ResumableErr`, `Resuming`, `Failed`, `Released`, `Resetting`, `Unknown`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Status`; example: `CheckPass`.
     pub status: Option<String>,
     /// End time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `EndTime`; example: `2023-12-08 16:24:32`.
     pub end_time: Option<String>,
     /// Tag information
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Tags`.
     pub tags: Vec<TagItem>,
     /// Step information of the sync task
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Detail`.
     pub detail: Option<SyncDetailInfo>,
     /// Billing status. Valid values: `Normal`, `Resizing`, `Renewing`, `Isolating`, `Isolated`, `Offlining`, `Offlined`, `NotBilled`, `Recovering`, `PostPay2Prepaying`, `PrePay2Postpaying`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TradeStatus`; example: `Normal`.
     pub trade_status: Option<String>,
     /// Sync link specification, such as `micro`, `small`, `medium`, and `large`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceClass`; example: `medium`.
     pub instance_class: Option<String>,
     /// Auto-renewal flag, which takes effect if `PayMode` is `PrePay`. Valid values: `1` (auto-renewal enabled); `0` (auto-renewal disabled).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRenew`; example: `0`.
     pub auto_renew: Option<u64>,
     /// Deletion time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OfflineTime`; example: `2023-12-08 16:24:32`.
     pub offline_time: Option<String>,
-    /// (No description in the spec.)
     /// Wire name: `OptObjStatus`; example: `Normal`.
     pub opt_obj_status: Option<String>,
     /// Settings of automatic retry time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `AutoRetryTimeRangeMinutes`; example: `5`.
     pub auto_retry_time_range_minutes: Option<i64>,
     /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DumperResumeCtrl`; example: `yes`.
     pub dumper_resume_ctrl: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilter {
     /// Tag key
+    ///
     /// Wire name: `TagKey`; example: `key`.
     pub tag_key: Option<String>,
     /// Tag value
+    ///
     /// Wire name: `TagValue`.
     pub tag_value: Option<Vec<String>>,
 }

@@ -6,10 +6,12 @@
 pub struct TagItem {
     /// Tag key
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagKey`; example: `key`.
     pub tag_key: Option<String>,
     /// Tag value
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TagValue`; example: `value`.
     pub tag_value: Option<String>,
 }

@@ -5,21 +5,27 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRule {
     /// Topic name
+    ///
     /// Wire name: `TopicName`; example: `topicName`.
     pub topic_name: Option<String>,
     /// Topic partitioning policy. If the topic sync policy is delivering data to multiple custom topics (`TopicType` = `Multi`), the value of this parameter is `Random` (deliver to a random partition). If the topic sync policy is delivering all data to a single topic (`TopicType` = `Single`), this parameter has three valid values: `AllInPartitionZero` (deliver all data to partition0), `PartitionByTable` (partition by table name), `PartitionByTableAndKey` (partition by table name and primary key).
+    ///
     /// Wire name: `PartitionType`; example: `Random（自定义topic时使用），AllInPartitionZero（全部投递至partition0）， PartitionByTable（按表名分区），PartitionByTableAndKey（按表名加主键分区）， PartitionByCols（按列名分区）`.
     pub partition_type: Option<String>,
     /// Database name matching rule. This parameter takes effect only when `TopicType` is `Multi`. Valid values: `Regular` (match by regex), `Default` (default rule for the remaining databases that cannot be matched by regex). The default rule must be included in the array of matching rules.
+    ///
     /// Wire name: `DbMatchMode`; example: `Regular（正则匹配）, Default(不符合匹配规则的剩余库)`.
     pub db_match_mode: Option<String>,
     /// Database name, which can only be matched by regex when `TopicType` is `Multi` and `DbMatchMode` is `Regular`.
+    ///
     /// Wire name: `DbName`; example: `db1`.
     pub db_name: Option<String>,
     /// Table name matching rule. This parameter takes effect only when `TopicType` is `Multi`. Valid values: `Regular` (match by regex), `Default` (default rule for the remaining databases that cannot be matched by regex). The default rule must be included in the array of matching rules.
+    ///
     /// Wire name: `TableMatchMode`; example: `Regular（正则匹配）, Default(不符合匹配规则的剩余表)`.
     pub table_match_mode: Option<String>,
     /// Table name, which can only be matched by regex when `TopicType` is `Multi` and `DbMatchMode` is `Regular`.
+    ///
     /// Wire name: `TableName`; example: `tb1`.
     pub table_name: Option<String>,
 }

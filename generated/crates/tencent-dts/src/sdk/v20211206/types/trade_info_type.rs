@@ -7,46 +7,57 @@
 pub struct TradeInfo {
     /// Order number
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `DealName`; example: `20220711715001047929481`.
     pub deal_name: Option<String>,
     /// Last order number
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `LastDealName`; example: `20220711715001047929340`.
     pub last_deal_name: Option<String>,
     /// Instance specification. Valid values: `micro`, `small`, `medium`, `large`, `xlarge`, `2xlarge`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `InstanceClass`; example: `xlarge`.
     pub instance_class: Option<String>,
     /// Task billing status. Valid values: `normal` (billed or to be billed); `resizing` (adjusting configuration); `reversing` (topping up, which is a short status); `isolating` (isolating, which is a short status); `isolated` (isolated); `offlining` (deleting); `offlined` (deleted); `notBilled` (not billed).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TradeStatus`; example: `normal`.
     pub trade_status: Option<String>,
     /// Expiration time in the format of "yyyy-mm-dd hh:mm:ss"
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ExpireTime`; example: `2023-12-12 15:54:18`.
     pub expire_time: Option<String>,
     /// Deletion time in the format of "yyyy-mm-dd hh:mm:ss"
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OfflineTime`; example: `2023-12-19 15:54:18`.
     pub offline_time: Option<String>,
     /// Isolation time in the format of "yyyy-mm-dd hh:mm:ss"
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsolateTime`; example: `2023-12-11 15:54:18`.
     pub isolate_time: Option<String>,
     /// The cause of deletion
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `OfflineReason`; example: `user_offline`.
     pub offline_reason: Option<String>,
     /// The cause of isolation
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `IsolateReason`; example: `user_isolate`.
     pub isolate_reason: Option<String>,
     /// Billing mode. Valid values: `postpay` (postpaid); `prepay` (prepaid).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PayType`; example: `postpay`.
     pub pay_type: Option<String>,
     /// Task billing type. Valid values: `billing` (billed); `notBilling` (free); `promotions` (in promotion).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `BillingType`; example: `billing`.
     pub billing_type: Option<String>,
 }

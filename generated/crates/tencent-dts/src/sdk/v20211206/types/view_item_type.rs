@@ -6,10 +6,12 @@
 pub struct ViewItem {
     /// View name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewName`; example: `t1_view`.
     pub view_name: Option<String>,
     /// View name after migration
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewViewName`; example: `t1_view_new`.
     pub new_view_name: Option<String>,
 }

@@ -6,9 +6,11 @@
 pub struct View {
     /// View name
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ViewName`; example: `v1`.
     pub view_name: Option<String>,
     /// Reserved field. Currently, a view cannot be renamed. Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `NewViewName`; example: `v1_new`.
     pub new_view_name: Option<String>,
 }

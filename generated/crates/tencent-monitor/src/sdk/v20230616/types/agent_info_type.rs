@@ -8,33 +8,43 @@ use super::{EnvVar, Tag};
 #[non_exhaustive]
 pub struct AgentInfo {
     /// Agent ID
+    ///
     /// Wire name: `AgentId`; example: `agt-********`.
     pub agent_id: Option<String>,
     /// Agent name
+    ///
     /// Wire name: `Name`; example: `peter************`.
     pub name: Option<String>,
     /// Agent description
+    ///
     /// Wire name: `Description`; example: `NewDesc`.
     pub description: Option<String>,
     /// Agent Category.
+    ///
     /// Wire name: `Category`; example: `monitor`.
     pub category: Option<String>,
     /// Status: draft/configured/running/standby/disabled
+    ///
     /// Wire name: `Status`; example: `running`.
     pub status: Option<String>,
     /// List of associated skill IDs.
+    ///
     /// Wire name: `SkillIds`.
     pub skill_ids: Vec<String>,
     /// Associated resource map ID.
+    ///
     /// Wire name: `ResourceMapId`; example: `map-id`.
     pub resource_map_id: Option<String>,
     /// Associated mcp id.
+    ///
     /// Wire name: `MCPIds`.
     pub mcp_ids: Vec<String>,
     /// Resource Tag.
+    ///
     /// Wire name: `CamTags`.
     pub cam_tags: Vec<Tag>,
     /// Environment variables required by the agent at runtime
+    ///
     /// Wire name: `EnvVars`.
     pub env_vars: Vec<EnvVar>,
 }

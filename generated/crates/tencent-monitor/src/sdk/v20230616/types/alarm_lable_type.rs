@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct AlarmLable {
     /// label name
+    ///
     /// Wire name: `Name`; example: `key1`.
     pub name: Option<String>,
     /// label value
+    ///
     /// Wire name: `Value`; example: `value1`.
     pub value: Option<String>,
 }

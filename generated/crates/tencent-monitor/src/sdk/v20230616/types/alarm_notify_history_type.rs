@@ -8,55 +8,72 @@ use super::{AlarmLable, ChannelsReceivers, NotifyRelatedNotice};
 #[non_exhaustive]
 pub struct AlarmNotifyHistory {
     /// Unique notification ID.
+    ///
     /// Wire name: `NotifyId`; example: `d9729feb74992cc3482b350163a1a010_cdc`.
     pub notify_id: Option<String>,
     /// Alert policy ID
+    ///
     /// Wire name: `PolicyId`; example: `policy-123`.
     pub policy_id: Option<String>,
     /// Alarm cycle iD
+    ///
     /// Wire name: `SessionId`; example: `r_ad-123`.
     pub session_id: Option<String>,
     /// Notification time in Unix timestamp (in seconds).
+    ///
     /// Wire name: `NotifyTime`; example: `1732802380`.
     pub notify_time: Option<i64>,
     /// Trigger time in Unix timestamp (in seconds).
+    ///
     /// Wire name: `TriggerTime`; example: `1732802380`.
     pub trigger_time: Option<i64>,
     /// Alarm severity level. Valid values: None, Note, Warn, and Serious.
+    ///
     /// Wire name: `TriggerLevel`; example: `None`.
     pub trigger_level: Option<String>,
     /// alert content
+    ///
     /// Wire name: `AlarmContent`; example: `content`.
     pub alarm_content: Option<String>,
     /// Alarm object
+    ///
     /// Wire name: `AlarmObject`; example: `object`.
     pub alarm_object: Option<String>,
     /// Alarm notification channel collection involved this time
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChannelSet`.
     pub channel_set: Vec<String>,
     /// Recipient information of the channel
+    ///
     /// Wire name: `ChannelsReceivers`.
     pub channels_receivers: Vec<ChannelsReceivers>,
     /// Alarm policy name
+    ///
     /// Wire name: `PolicyName`; example: `默认告警策略`.
     pub policy_name: Option<String>,
     /// Prometheus Instance ID, valid only when MT_PROME
+    ///
     /// Wire name: `PromeInstanceID`; example: `prom-123`.
     pub prome_instance_id: Option<String>,
     /// Region of the Prometheus Instance. Valid at that time only for MT_PROME.
+    ///
     /// Wire name: `PromeInstanceRegion`; example: `ap-guangzhou`.
     pub prome_instance_region: Option<String>,
     /// Notification template related configuration information
+    ///
     /// Wire name: `Notices`.
     pub notices: Vec<NotifyRelatedNotice>,
     /// Alarm trigger status. Valid values: Trigger and Recovery.
+    ///
     /// Wire name: `TriggerStatus`; example: `Trigger`.
     pub trigger_status: Option<String>,
     /// Console page address related to the present Prometheus notification history, valid only when MR_PROME
+    ///
     /// Wire name: `PromeConsoleURL`; example: `https://console.cloud.tencent.com/monitor/prometheus/detail/prom-h72esnds/alertRule?rid=19&policyId=alert-xx`.
     pub prome_console_url: Option<String>,
     /// Alarm label
+    ///
     /// Wire name: `Labels`.
     pub labels: Vec<AlarmLable>,
 }

@@ -6,33 +6,43 @@
 #[non_exhaustive]
 pub struct ArtifactInfo {
     /// Product ID
+    ///
     /// Wire name: `ArtifactId`; example: `a3***************************1b2`.
     pub artifact_id: Option<String>,
     /// Product name
+    ///
     /// Wire name: `Name`; example: `c**********s.j**n`.
     pub name: Option<String>,
     /// Physical type
+    ///
     /// Wire name: `MimeType`; example: `application/json`.
     pub mime_type: Option<String>,
     /// File size (byte)
+    ///
     /// Wire name: `SizeBytes`; example: `646`.
     pub size_bytes: Option<i64>,
     /// Whether it is public
+    ///
     /// Wire name: `IsGlobal`; example: `true`.
     pub is_global: Option<bool>,
     /// Creation time (Unix timestamp in seconds).
+    ///
     /// Wire name: `CreatedAt`; example: `0`.
     pub created_at: Option<i64>,
     /// Modification time.
+    ///
     /// Wire name: `UpdatedAt`; example: `0`.
     pub updated_at: Option<i64>,
     /// Agent ID that generated the artifact
+    ///
     /// Wire name: `AgentId`; example: `agt-********`.
     pub agent_id: Option<String>,
     /// Skill ID that generates the artifact
+    ///
     /// Wire name: `SkillId`; example: `skl-********`.
     pub skill_id: Option<String>,
     /// For parsing calls to the download API
+    ///
     /// Wire name: `StoragePath`; example: `sandbox_file://ses-************/******************-20260804.md`.
     pub storage_path: Option<String>,
 }

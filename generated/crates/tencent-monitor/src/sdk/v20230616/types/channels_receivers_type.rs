@@ -7,14 +7,17 @@
 pub struct ChannelsReceivers {
     /// Notification channel name.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `ChannelName`; example: `叮叮`.
     pub channel_name: Option<String>,
     /// Recipient.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `Receivers`.
     pub receivers: Vec<String>,
     /// Sending result. Valid values: 0, (invalid), 1 (successful), 2 (failed), and 3 (no sending required).
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `SendStatus`; example: `0`.
     pub send_status: Option<String>,
 }

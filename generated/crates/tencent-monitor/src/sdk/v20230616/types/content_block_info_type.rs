@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct ContentBlockInfo {
     /// Type.
+    ///
     /// Wire name: `Type`; example: `TOOL_CALL_RESULT`.
     pub type_field: Option<String>,
     /// Data content.
+    ///
     /// Wire name: `Data`; example: `{"messageId":"ent-l0fj1miwg6ty","role":"assistant","timestamp":1786516818000,"type":"TEXT_MESSAGE_START"}`.
     pub data: Option<String>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvEntry {
     /// Environment variable value
+    ///
     /// Wire name: `Value`; example: `sk-**********`.
     pub value: Option<String>,
     /// Whether to mask
+    ///
     /// Wire name: `Sensitive`; example: `true`.
     pub sensitive: Option<bool>,
 }

@@ -7,9 +7,11 @@ use super::EnvEntry;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvVar {
     /// Environment variable key
+    ///
     /// Wire name: `Key`; example: `API_KEY`.
     pub key: Option<String>,
     /// Environment variable value
+    ///
     /// Wire name: `Value`.
     pub value: Option<EnvEntry>,
 }

@@ -6,30 +6,39 @@
 #[non_exhaustive]
 pub struct ExecutionInfo {
     /// Task name
+    ///
     /// Wire name: `Name`; example: `基础报告生成测试`.
     pub name: Option<String>,
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `tsk-********`.
     pub task_id: Option<String>,
     /// Execution ID
+    ///
     /// Wire name: `ExecutionId`; example: `exe-************`.
     pub execution_id: Option<String>,
     /// Agent ID
+    ///
     /// Wire name: `AgentId`; example: `agt-********`.
     pub agent_id: Option<String>,
     /// Session ID
+    ///
     /// Wire name: `SessionId`; example: `ses-************`.
     pub session_id: Option<String>,
     /// Trigger type: manual / cron / webhook
+    ///
     /// Wire name: `TriggerType`; example: `manual`.
     pub trigger_type: Option<String>,
     /// Status: pending/running/completed/failed/timeout/cancelled
+    ///
     /// Wire name: `Status`; example: `completed`.
     pub status: Option<String>,
     /// Execution Abstract
+    ///
     /// Wire name: `Summary`; example: `任务为基于用户提供的固定内容生成每日APM告警分析报告。助手已确认任务要求，并等待用户提供报告正文内容，尚未生成最终报告。目前无异常，处于等待输入状态。`.
     pub summary: Option<String>,
     /// Execution time (ms)
+    ///
     /// Wire name: `DurationMs`; example: `18948`.
     pub duration_ms: Option<i64>,
 }

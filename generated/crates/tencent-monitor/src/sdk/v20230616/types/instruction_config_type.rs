@@ -5,18 +5,23 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstructionConfig {
     /// Role definition
+    ///
     /// Wire name: `RolePosition`; example: `腾讯云可观测平台用户的运维数字分身`.
     pub role_position: Option<String>,
     /// Core responsibility
+    ///
     /// Wire name: `CoreDuty`; example: `线上故障应急响应：快速定位异常根因`.
     pub core_duty: Option<String>,
     /// Core principle
+    ///
     /// Wire name: `CoreTruths`; example: `主动前置不被动：不等你追问，预判需求、提前行动`.
     pub core_truths: Option<String>,
     /// Style constraints
+    ///
     /// Wire name: `Vibe`; example: `直白接地气：拒绝黑话堆砌`.
     pub vibe: Option<String>,
     /// Notes
+    ///
     /// Wire name: `Boundaries`; example: `不擅自执行生产环境高危操作`.
     pub boundaries: Option<String>,
 }

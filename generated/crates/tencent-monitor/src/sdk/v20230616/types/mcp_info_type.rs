@@ -6,37 +6,48 @@
 #[non_exhaustive]
 pub struct McpInfo {
     /// mcp ID
+    ///
     /// Wire name: `MCPId`; example: `mcp-********`.
     pub mcp_id: Option<String>,
     /// MCP name
+    ///
     /// Wire name: `Name`; example: `tcop-cls-mcp`.
     pub name: Option<String>,
     /// MCP description
+    ///
     /// Wire name: `Description`; example: `mcp的描述信息`.
     pub description: Option<String>,
     /// MCP URL
+    ///
     /// Wire name: `Url`; example: `www.testmcp.com`.
     pub url: Option<String>,
     /// Transport protocol: sse / streamable_http / stdio
+    ///
     /// Wire name: `Transport`; example: `streamable_http`.
     pub transport: Option<String>,
     /// Authentication type: none / bearer / basic / api_key
+    ///
     /// Wire name: `AuthType`; example: `aksk`.
     pub auth_type: Option<String>,
     /// Authentication key (masked in the response)
+    ///
     /// Wire name: `AuthSecret`.
     /// Sensitive: `Debug` shows `<redacted>`.
     pub auth_secret: Option<::runtime::Sensitive<String>>,
     /// Timeout (s)
+    ///
     /// Wire name: `Timeout`; example: `20`.
     pub timeout: Option<i64>,
     /// Retry count
+    ///
     /// Wire name: `RetryCount`; example: `0`.
     pub retry_count: Option<i64>,
     /// Request header JSON
+    ///
     /// Wire name: `Headers`; example: `***tX"}`.
     pub headers: Option<String>,
     /// Whether to enable
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
 }

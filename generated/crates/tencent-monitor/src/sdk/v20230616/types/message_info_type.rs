@@ -8,21 +8,27 @@ use super::ContentBlockInfo;
 #[non_exhaustive]
 pub struct MessageInfo {
     /// Entity id
+    ///
     /// Wire name: `EntryId`; example: `ent-************`.
     pub entry_id: Option<String>,
     /// Conversation ID
+    ///
     /// Wire name: `SessionId`; example: `ses-************`.
     pub session_id: Option<String>,
     /// Role: user / assistant
+    ///
     /// Wire name: `Role`; example: `user`.
     pub role: Option<String>,
     /// Message content
+    ///
     /// Wire name: `Content`; example: `分析云服务器最近三天的告警历史分布`.
     pub content: Option<String>,
     /// Status.
+    ///
     /// Wire name: `Status`; example: `completed`.
     pub status: Option<String>,
     /// Block content.
+    ///
     /// Wire name: `ContentBlocks`.
     pub content_blocks: Vec<ContentBlockInfo>,
 }

@@ -6,9 +6,11 @@
 #[non_exhaustive]
 pub struct NotifyRelatedNotice {
     /// Notification template ID
+    ///
     /// Wire name: `NoticeId`; example: `notice-123`.
     pub notice_id: Option<String>,
     /// Name of the notification template
+    ///
     /// Wire name: `NoticeName`; example: `默认通知模板`.
     pub notice_name: Option<String>,
 }

@@ -6,10 +6,12 @@
 pub struct PageByNoParams {
     /// Number of items per page.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PerPage`; example: `19`.
     pub per_page: Option<i64>,
     /// Page number, starting from 1.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `PageNo`; example: `无`.
     pub page_no: Option<String>,
 }

@@ -7,21 +7,26 @@
 pub struct PageByNoResult {
     /// Total data.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalCount`; example: `12`.
     pub total_count: Option<i64>,
     /// Total number of pages.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `TotalPage`; example: `12`.
     pub total_page: Option<i64>,
     /// Current page number.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// Wire name: `CurrentPageNo`; example: `1`.
     pub current_page_no: Option<i64>,
     /// \[Deprecated\] Whether it has reached the end.
     /// Note: This field may return null, indicating that no valid values can be obtained.
+    ///
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `IsEnd`; example: `true`.
     pub is_end: Option<bool>,
     /// Whether it has traversed to the end.
+    ///
     /// Wire name: `End`.
     pub end: Option<bool>,
 }

@@ -5,9 +5,11 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageByNumParams {
     /// Number of items per page
+    ///
     /// Wire name: `PerPage`; example: `20`.
     pub per_page: Option<i64>,
     /// Page number, starting from 1
+    ///
     /// Wire name: `PageNo`; example: `1`.
     pub page_no: Option<i64>,
 }

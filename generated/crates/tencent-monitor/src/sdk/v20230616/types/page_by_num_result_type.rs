@@ -6,12 +6,15 @@
 #[non_exhaustive]
 pub struct PageByNumResult {
     /// Total number of data
+    ///
     /// Wire name: `TotalCount`; example: `178`.
     pub total_count: Option<i64>,
     /// Total number of pages
+    ///
     /// Wire name: `TotalPage`; example: `20`.
     pub total_page: Option<i64>,
     /// Current page number
+    ///
     /// Wire name: `CurrentPageNo`; example: `1`.
     pub current_page_no: Option<i64>,
 }

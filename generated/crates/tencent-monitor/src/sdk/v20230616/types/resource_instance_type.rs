@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ResourceInstance {
     /// Instance ID
+    ///
     /// Wire name: `Id`; example: `doc-********`.
     pub id: Option<String>,
     /// Service name
+    ///
     /// Wire name: `Service`; example: `TCOP`.
     pub service: Option<String>,
     /// Region.
+    ///
     /// Wire name: `Region`; example: `ap-guangzhou`.
     pub region: Option<String>,
     /// Ready?
+    ///
     /// Wire name: `IsReady`; example: `true`.
     pub is_ready: Option<bool>,
 }

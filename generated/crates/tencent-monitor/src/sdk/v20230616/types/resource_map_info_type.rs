@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct ResourceMapInfo {
     /// Resource map ID
+    ///
     /// Wire name: `ResourceMapId`; example: `coll-********`.
     pub resource_map_id: Option<String>,
     /// Resource map name
+    ///
     /// Wire name: `Name`; example: `*****-test-******`.
     pub name: Option<String>,
     /// Resource map description
+    ///
     /// Wire name: `Description`; example: `desc`.
     pub description: Option<String>,
     /// Total number of instances
+    ///
     /// Wire name: `InstanceCount`; example: `42`.
     pub instance_count: Option<i64>,
 }

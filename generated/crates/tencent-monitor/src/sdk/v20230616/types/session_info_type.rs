@@ -6,18 +6,23 @@
 #[non_exhaustive]
 pub struct SessionInfo {
     /// Session ID
+    ///
     /// Wire name: `SessionId`; example: `ses-************`.
     pub session_id: Option<String>,
     /// Agent ID
+    ///
     /// Wire name: `AgentId`; example: `agt-********`.
     pub agent_id: Option<String>,
     /// Session title
+    ///
     /// Wire name: `Title`; example: `任务目标：\n分析指定账号下近N天的告警历史分布情况，识别频繁告警的对象并进一步获取详细信息进行摘要分`.
     pub title: Option<String>,
     /// Status: active / archived / deleted
+    ///
     /// Wire name: `Status`; example: `active`.
     pub status: Option<String>,
     /// If the session is triggered by a task, carry the task ID that triggers the session.
+    ///
     /// Wire name: `TaskId`; example: `tsk-********`.
     pub task_id: Option<String>,
 }

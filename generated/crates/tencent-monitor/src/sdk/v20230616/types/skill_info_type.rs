@@ -6,15 +6,19 @@
 #[non_exhaustive]
 pub struct SkillInfo {
     /// Skill ID
+    ///
     /// Wire name: `SkillId`; example: `skl-********`.
     pub skill_id: Option<String>,
     /// Skill name
+    ///
     /// Wire name: `Name`; example: `tcop-prometheus`.
     pub name: Option<String>,
     /// Skill description.
+    ///
     /// Wire name: `Description`; example: `腾讯云监控数据查询助手`.
     pub description: Option<String>,
     /// Whether to enable
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
 }

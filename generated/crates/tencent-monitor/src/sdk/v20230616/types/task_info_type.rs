@@ -6,48 +6,63 @@
 #[non_exhaustive]
 pub struct TaskInfo {
     /// Task ID.
+    ///
     /// Wire name: `TaskId`; example: `tsk-********`.
     pub task_id: Option<String>,
     /// Task name
+    ///
     /// Wire name: `Name`; example: `基础报告生成测试`.
     pub name: Option<String>,
     /// Task description
+    ///
     /// Wire name: `Description`; example: `每日定时生成一份APM告警分析报告，基于固定模板内容输出结构化报告。`.
     pub description: Option<String>,
     /// Associated Agent ID
+    ///
     /// Wire name: `AgentId`; example: `agt-********`.
     pub agent_id: Option<String>,
     /// Prompt Template
+    ///
     /// Wire name: `PromptTemplate`; example: `任务目标：分析指定时间范围内的告警情况，包括告警概览统计、告警历史分布、关键实例告警详情，并生成包含问题诊断与优化建议的结构化告警分析报告。`.
     pub prompt_template: Option<String>,
     /// Output format: markdown / json
+    ///
     /// Wire name: `OutputFormat`; example: `markdown`.
     pub output_format: Option<String>,
     /// Trigger type: manual / cron / webhook
+    ///
     /// Wire name: `TriggerType`; example: `external`.
     pub trigger_type: Option<String>,
     /// Cron expression
+    ///
     /// Wire name: `CronExpr`; example: `0 0 * * *`.
     pub cron_expr: Option<String>,
     /// Cron time zone
+    ///
     /// Wire name: `CronTimezone`; example: `Asia/Shanghai`.
     pub cron_timezone: Option<String>,
     /// List of associated skill IDs.
+    ///
     /// Wire name: `SkillIds`.
     pub skill_ids: Vec<String>,
     /// Associated MCP endpoint ID list
+    ///
     /// Wire name: `McpEndpointIds`.
     pub mcp_endpoint_ids: Vec<String>,
     /// Timeout (seconds)
+    ///
     /// Wire name: `TimeoutSec`; example: `600`.
     pub timeout_sec: Option<i64>,
     /// Retry count
+    ///
     /// Wire name: `RetryCount`; example: `0`.
     pub retry_count: Option<i64>,
     /// Notification id
+    ///
     /// Wire name: `NotifyIds`.
     pub notify_ids: Vec<String>,
     /// Whether to enable
+    ///
     /// Wire name: `Enabled`; example: `true`.
     pub enabled: Option<bool>,
 }
